@@ -1,0 +1,80 @@
+import type { Database } from '../db/connection.js';
+import { migrate } from '../db/migrate.js';
+import { seedDemo } from '../db/seed/demo.js';
+import { seedOrganisation } from '../db/seed/organisation.js';
+import { recordAudit } from '../audit/record.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import { createTenant, findTenantBySlug, listTenants, setTenantPlan } from '../tenancy/tenants.js';
+
+/**
+ * The operator commands of SPEC §9, as data so they run the same way in-process (PostgreSQL, or an embedded
+ * directory nobody holds) and through a running server's loopback admin channel.
+ */
+export type AdminCommand =
+  | { name: 'migrate' }
+  | { name: 'seed.demo'; password: string }
+  | { name: 'seed.tenant'; tenant: string; actors: number; replace?: boolean; seed?: string }
+  | { name: 'tenants.create'; slug: string; tenantName?: string; plan: string; currency?: string; domains?: string[] }
+  | { name: 'tenants.set-plan'; slug: string; plan: string }
+  | { name: 'tenants.list' };
+
+export interface AdminResult {
+  message: string;
+  data: unknown;
+}
+
+export async function runAdminCommand(database: Database, command: AdminCommand): Promise<AdminResult> {
+  const { db } = database;
+  switch (command.name) {
+    case 'migrate':
+      await migrate(database);
+      return { message: `Migrations applied to the ${database.describe}.`, data: { ok: true } };
+    case 'seed.demo': {
+      const created = await seedDemo(db, { password: command.password });
+      const message = created.length ? `Seeded demo tenants: ${created.join(', ')}.` : 'Demo tenants already exist; nothing to do.';
+      return { message, data: { created } };
+    }
+    case 'seed.tenant': {
+      if (!Number.isInteger(command.actors) || command.actors < 10 || command.actors > 100_000) {
+        throw new InvalidInput('actors', 'must be a whole number from 10 to 100000');
+      }
+      const tenant = await findTenantBySlug(db, command.tenant);
+      if (!tenant) throw new NotFound('Tenant', command.tenant);
+      const started = performance.now();
+      const org = await seedOrganisation(db, tenant, { actors: command.actors, replace: command.replace, seed: command.seed });
+      const seconds = (performance.now() - started) / 1000;
+      return {
+        message: `Seeded ${org.graph.actors.size} actors into ${tenant.slug} in ${seconds.toFixed(1)} s.`,
+        data: { tenant: tenant.slug, actors: org.graph.actors.size, org_units: org.graph.orgUnits.size, seconds },
+      };
+    }
+    case 'tenants.create': {
+      const tenant = await createTenant(db, {
+        slug: command.slug,
+        name: command.tenantName ?? command.slug,
+        plan: command.plan,
+        reportingCurrency: command.currency,
+        domains: command.domains,
+      });
+      return { message: `Created tenant ${tenant.slug} on the ${tenant.plan} plan.`, data: tenant };
+    }
+    case 'tenants.set-plan': {
+      const { tenant, previous } = await setTenantPlan(db, command.slug, command.plan);
+      await recordAudit(db, {
+        tenantId: tenant.id,
+        category: 'security',
+        entityType: 'plan',
+        entityId: tenant.id,
+        action: 'changed',
+        before: { plan: previous },
+        after: { plan: tenant.plan },
+      });
+      return { message: `Tenant ${tenant.slug} is now on the ${tenant.plan} plan (was ${previous}).`, data: tenant };
+    }
+    case 'tenants.list': {
+      const tenants = await listTenants(db);
+      const lines = tenants.map((t) => `${t.slug.padEnd(20)} ${t.plan.padEnd(11)} ${t.reportingCurrency}  ${t.name}`);
+      return { message: lines.join('\n') || 'No tenants yet.', data: tenants };
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import type { Context } from 'hono';
+import { AppError } from '../errors.js';
+
+/** RFC 9457 problem details for an error; never a stack trace, and a 500 never carries the error's message. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: string;
+  fix?: string;
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+export function toProblem(error: unknown, requestId?: string): Problem {
+  if (error instanceof AppError) {
+    return {
+      type: `https://orgonaut.dev/problems/${error.code}`,
+      title: TITLES[error.status] ?? 'Error',
+      status: error.status,
+      detail: error.message,
+      ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
+      code: error.code,
+      ...(error.fix ? { fix: error.fix } : {}),
+      ...error.details,
+    };
+  }
+  return {
+    type: 'https://orgonaut.dev/problems/internal_error',
+    title: TITLES[500]!,
+    status: 500,
+    detail: `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} if you contact support.`,
+    ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
+    code: 'internal_error',
+  };
+}
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+export function respondWithProblem(c: Context, error: unknown): Response {
+  const requestId = c.get('requestId') as string | undefined;
+  return problemResponse(toProblem(error, requestId));
+}

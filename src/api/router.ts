@@ -1,0 +1,49 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Runtime } from '../app.js';
+import { InvalidInput } from '../errors.js';
+import type { AppEnv } from '../http/env.js';
+import { respondWithProblem } from './problem.js';
+
+export const API_INFO = {
+  title: 'Orgonaut REST API',
+  version: '1.0.0',
+  description:
+    'Organisation design and scenario planning. Authenticate with a personal API token: `Authorization: Bearer <token>`. ' +
+    'On a tenant host the tenant comes from the host; on the central host send `X-Tenant: <slug>`. Errors are RFC 9457 ' +
+    'problem details. Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`.',
+};
+
+/**
+ * An OpenAPIHono router whose validation failures become 400 problems naming the field. Every family's routes are
+ * built with this and mounted under /api/v1; the OpenAPI document is generated from their schemas.
+ */
+export function apiRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const issue = result.error.issues[0];
+      const field = issue?.path.length ? issue.path.join('.') : 'body';
+      return respondWithProblem(c, new InvalidInput(field, issue?.message ?? 'is invalid'));
+    },
+  });
+}
+
+/** The REST surface and its documentation (/docs/api.json, /docs/api). */
+export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
+  const router = apiRouter();
+  router.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A personal API token (prefix `orgo_pat_`).',
+  });
+  router.get('/docs/api.json', (c) =>
+    c.json(
+      router.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: API_INFO,
+        servers: [{ url: c.get('origin'), description: 'This host' }],
+      }),
+    ),
+  );
+  return router;
+}

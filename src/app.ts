@@ -1,0 +1,102 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { sql } from 'drizzle-orm';
+import type { Config } from './config.js';
+import type { Database } from './db/connection.js';
+import { AppError } from './errors.js';
+import type { AppEnv } from './http/env.js';
+import type { Logger } from './logger.js';
+import { GraphStore } from './org/graph-store.js';
+import { TenantDirectory, resolveTenant } from './tenancy/middleware.js';
+import { respondWithProblem, toProblem } from './api/problem.js';
+import { createApiRouter } from './api/router.js';
+import { renderErrorPage } from './web/error-page.js';
+import { homeRoutes } from './web/home.js';
+
+/** What the app is built from: configuration, the open database and the per-process caches. */
+export interface Runtime {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  tenants: TenantDirectory;
+  graphs: GraphStore;
+}
+
+export function createRuntime(config: Config, database: Database, logger: Logger): Runtime {
+  return {
+    config,
+    database,
+    logger,
+    tenants: new TenantDirectory(database.db),
+    graphs: new GraphStore(database.db),
+  };
+}
+
+/** Builds the Hono app: request id and logging, health, tenant resolution, security headers, then the surfaces. */
+export function createApp(runtime: Runtime): Hono<AppEnv> {
+  const { config, database, logger } = runtime;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(async function logRequests(c, next) {
+    const started = performance.now();
+    c.set('logger', logger.child({ requestId: c.get('requestId') }));
+    await next();
+    const tenant = c.var.tenant?.slug;
+    c.var.logger.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), tenant },
+      'request',
+    );
+  });
+
+  // Load balancers probe by address: health answers on any host, before tenant resolution.
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await database.db.execute(sql`select 1`);
+      return c.json({ status: 'ready', database: database.kind });
+    } catch {
+      return c.json({ status: 'unavailable', database: database.kind }, 503);
+    }
+  });
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      strictTransportSecurity: config.publicScheme === 'https' ? 'max-age=31536000; includeSubDomains' : false,
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  app.use(resolveTenant(runtime.tenants, config));
+
+  app.route('/', createApiRouter(runtime));
+  app.route('/', homeRoutes(runtime));
+
+  app.notFound((c) => {
+    const error = new AppError('not_found', 404, 'There is nothing at this address.');
+    return wantsHtml(c.req.header('accept'), c.req.path) ? renderErrorPage(c, error) : respondWithProblem(c, error);
+  });
+  app.onError((error, c) => {
+    const problem = toProblem(error, c.get('requestId'));
+    if (problem.status >= 500) c.var.logger?.error({ err: error }, 'unhandled error');
+    return wantsHtml(c.req.header('accept'), c.req.path) ? renderErrorPage(c, error) : respondWithProblem(c, error);
+  });
+  return app;
+}
+
+/** Browsers get pages; API clients, MCP clients and everything under /api get problem details. */
+function wantsHtml(accept: string | undefined, path: string): boolean {
+  if (path.startsWith('/api/') || path.startsWith('/mcp/') || path.startsWith('/.well-known/')) return false;
+  return accept?.includes('text/html') ?? false;
+}

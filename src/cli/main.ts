@@ -1,0 +1,139 @@
+import { AdminCommandFailed, sendAdminCommand } from '../admin/channel.js';
+import { runAdminCommand, type AdminCommand, type AdminResult } from '../admin/commands.js';
+import { ConfigError, describeVariables, loadConfig, type Config } from '../config.js';
+import { DatabaseUnavailable, openDatabase } from '../db/connection.js';
+import { DataDirLocked, lockHolder } from '../db/lock.js';
+import { migrate } from '../db/migrate.js';
+import { AppError } from '../errors.js';
+import { listTenants } from '../tenancy/tenants.js';
+import { booleanFlag, integerFlag, parseArgs, requiredFlag, stringFlag, UsageError, type ParsedArgs } from './args.js';
+import { readyBanner, StartupError, startServer } from '../server.js';
+
+const USAGE = `Usage: orgonaut <command> [options]
+
+Commands:
+  serve                                   Start the server (what \`npm start\` runs)
+  migrate                                 Apply database migrations
+  seed --demo                             Seed the demo tenants (acme, globex, initech)
+  seed --tenant <slug> --actors <N>       Generate an organisation of N actors (10–100,000) [--replace] [--seed <s>]
+  tenants list
+  tenants create <slug> --plan <plan> [--name <name>] [--currency EUR|USD] [--domain <host>]
+  tenants set-plan <slug> <plan>          Plans: free, team, business, enterprise, agency
+
+Options:
+  --json                                  Print machine-readable JSON
+  --help                                  Show this help and every environment variable
+
+Admin commands work whether or not a server is running: on PostgreSQL directly, and on an embedded data directory
+held by a running server through that server's loopback admin channel.
+
+Environment variables:
+${describeVariables()}`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const [command = 'serve'] = args.positionals;
+  if (command === 'serve') return serveCommand(config);
+  const adminCommand = toAdminCommand(command, args, config);
+  const result = await runAdmin(config, adminCommand);
+  console.log(booleanFlag(args, 'json') ? JSON.stringify(result.data, null, 2) : result.message);
+  return 0;
+}
+
+async function serveCommand(config: Config): Promise<number> {
+  const server = await startServer(config);
+  const slugs = (await listTenants(server.runtime.database.db)).map((t) => t.slug);
+  console.log(readyBanner(config, server, slugs));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    server.runtime.logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return new Promise<number>(() => {});
+}
+
+function toAdminCommand(command: string, args: ParsedArgs, config: Config): AdminCommand {
+  const [, sub, ...rest] = args.positionals;
+  switch (command) {
+    case 'migrate':
+      return { name: 'migrate' };
+    case 'seed':
+      if (booleanFlag(args, 'demo')) return { name: 'seed.demo', password: config.demoPassword };
+      return {
+        name: 'seed.tenant',
+        tenant: requiredFlag(args, 'tenant'),
+        actors: integerFlag(args, 'actors') ?? 300,
+        replace: booleanFlag(args, 'replace'),
+        seed: stringFlag(args, 'seed'),
+      };
+    case 'tenants':
+      if (sub === 'list') return { name: 'tenants.list' };
+      if (sub === 'create' && rest[0]) {
+        const domain = stringFlag(args, 'domain');
+        return {
+          name: 'tenants.create',
+          slug: rest[0],
+          plan: requiredFlag(args, 'plan'),
+          tenantName: stringFlag(args, 'name'),
+          currency: stringFlag(args, 'currency'),
+          domains: domain ? [domain] : [],
+        };
+      }
+      if (sub === 'set-plan' && rest[0] && rest[1]) return { name: 'tenants.set-plan', slug: rest[0], plan: rest[1] };
+      throw new UsageError('tenants needs list, create <slug> --plan <plan>, or set-plan <slug> <plan>');
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/**
+ * Runs an admin command where the data is: directly on PostgreSQL or a free embedded directory, else through the
+ * admin channel of the server holding the directory.
+ */
+async function runAdmin(config: Config, command: AdminCommand): Promise<AdminResult> {
+  if (!config.databaseUrl && lockHolder(config.dataDir) !== null) {
+    const result = await sendAdminCommand(config.dataDir, command);
+    if (result) return result;
+  }
+  const database = await openDatabase(config);
+  try {
+    if (command.name !== 'migrate') await migrate(database);
+    return await runAdminCommand(database, command);
+  } finally {
+    await database.close();
+  }
+}
+
+/** One clear line for the problems people can fix; a stack only for real bugs. */
+export function reportFailure(error: unknown): number {
+  if (error instanceof UsageError) {
+    console.error(`orgonaut: ${error.message}\nRun "orgonaut --help" for usage.`);
+    return 2;
+  }
+  if (error instanceof ConfigError) {
+    console.error(`orgonaut: configuration error: ${error.message}`);
+    return 1;
+  }
+  if (error instanceof DatabaseUnavailable || error instanceof DataDirLocked || error instanceof StartupError) {
+    console.error(`orgonaut: ${error.message}`);
+    return 1;
+  }
+  if (error instanceof AppError || error instanceof AdminCommandFailed) {
+    console.error(`orgonaut: ${error.message}${error.fix ? ` ${error.fix}` : ''}`);
+    return 1;
+  }
+  console.error('orgonaut: unexpected error', error);
+  return 70;
+}

@@ -1,0 +1,176 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Orgonaut reads, parsed and validated in one place. Each entry has a default (or is
+ * optional) and a description; `npm start -- --help` prints this table and docs/OPERATIONS.md lists it.
+ */
+interface VariableSpec<T> {
+  schema: z.ZodType<T>;
+  description: string;
+  fallback?: string;
+}
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', ''], { error: 'must be 1/0, true/false or yes/no' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9.-]+$/, 'must be a host name such as localhost or orgonaut.co');
+
+const slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'must be a tenant slug such as acme');
+
+const list = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://');
+
+export const VARIABLES = {
+  PORT: { schema: port, fallback: '3000', description: 'TCP port the HTTP server listens on.' },
+  HOST: { schema: z.string().trim().min(1), fallback: '127.0.0.1', description: 'Interface to bind (0.0.0.0 for all).' },
+  DATABASE_URL: {
+    schema: postgresUrl,
+    fallback: '',
+    description: 'PostgreSQL connection URL. When empty, the embedded database (PGlite) in ORGONAUT_DATA_DIR is used.',
+  },
+  ORGONAUT_DATA_DIR: {
+    schema: z.string().trim().min(1),
+    fallback: '.orgonaut',
+    description: 'Directory of the embedded database and its lock and admin-channel files.',
+  },
+  ORGONAUT_BASE_DOMAIN: {
+    schema: hostname,
+    fallback: 'localhost',
+    description: 'Tenants are served on <slug>.<base domain>; app.<base domain> is the central host.',
+  },
+  ORGONAUT_DEFAULT_TENANT: {
+    schema: slug.optional(),
+    description: 'Tenant served on the bare base host (localhost, 127.0.0.1). "acme" when the demo is seeded.',
+  },
+  ORGONAUT_PUBLIC_SCHEME: {
+    schema: z.enum(['http', 'https'], { error: 'must be http or https' }),
+    fallback: 'http',
+    description: 'Scheme of every URL the server advertises (https in production behind TLS).',
+  },
+  ORGONAUT_TRUST_PROXY: {
+    schema: flag,
+    fallback: '0',
+    description: 'Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For from a reverse proxy.',
+  },
+  ORGONAUT_DEMO: {
+    schema: flag,
+    fallback: '',
+    description: 'Seed the demo tenants on start even on PostgreSQL (they are always seeded on a new embedded database).',
+  },
+  ORGONAUT_DEMO_PASSWORD: {
+    schema: z.string().min(8, 'must be at least 8 characters'),
+    fallback: 'orgonaut-demo',
+    description: 'Password of the demo users.',
+  },
+  ORGONAUT_LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    fallback: 'info',
+    description: 'Log level (JSON logs on stdout).',
+  },
+  MCP_REDIRECT_DOMAINS: {
+    schema: list,
+    fallback: '',
+    description: 'Comma-separated domains OAuth redirect URIs must belong to (empty = https, loopback and app schemes).',
+  },
+  MCP_ALLOWED_ORIGINS: {
+    schema: list,
+    fallback: '',
+    description: "Comma-separated extra origins allowed to call /mcp/orgonaut (besides the tenant's own hosts).",
+  },
+} satisfies Record<string, VariableSpec<unknown>>;
+
+type Variables = typeof VARIABLES;
+type Parsed = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  baseDomain: string;
+  defaultTenant: string | null;
+  publicScheme: 'http' | 'https';
+  trustProxy: boolean;
+  demo: boolean;
+  demoPassword: string;
+  logLevel: Parsed['ORGONAUT_LOG_LEVEL'];
+  mcpRedirectDomains: string[];
+  mcpAllowedOrigins: string[];
+}
+
+/** A configuration problem, reported as one line naming the variable and the fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment into a Config, or throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = {} as Record<string, unknown>;
+  for (const [name, spec] of Object.entries(VARIABLES) as [string, VariableSpec<unknown>][]) {
+    const raw = env[name] ?? spec.fallback;
+    if (raw === undefined) continue;
+    const result = spec.schema.safeParse(raw);
+    if (!result.success) {
+      throw new ConfigError(name, `${result.error.issues[0]?.message ?? 'is invalid'} (got "${raw}")`);
+    }
+    parsed[name] = result.data;
+  }
+  const p = parsed as Parsed;
+  return {
+    port: p.PORT,
+    host: p.HOST,
+    databaseUrl: p.DATABASE_URL || null,
+    dataDir: path.resolve(p.ORGONAUT_DATA_DIR),
+    baseDomain: p.ORGONAUT_BASE_DOMAIN,
+    defaultTenant: p.ORGONAUT_DEFAULT_TENANT ?? null,
+    publicScheme: p.ORGONAUT_PUBLIC_SCHEME,
+    trustProxy: p.ORGONAUT_TRUST_PROXY,
+    demo: p.ORGONAUT_DEMO,
+    demoPassword: p.ORGONAUT_DEMO_PASSWORD,
+    logLevel: p.ORGONAUT_LOG_LEVEL,
+    mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
+    mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
+  };
+}
+
+/** The `--help` text: every variable with its default and description. */
+export function describeVariables(): string {
+  const lines = Object.entries(VARIABLES as Record<string, VariableSpec<unknown>>).map(([name, spec]) => {
+    const fallback = spec.fallback === undefined || spec.fallback === '' ? '' : ` (default ${spec.fallback})`;
+    return `  ${name}${fallback}\n      ${spec.description}`;
+  });
+  return lines.join('\n');
+}

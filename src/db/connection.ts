@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import pg from 'pg';
+import * as schema from './schema/index.js';
+import { acquireDataDirLock, type DataDirLock } from './lock.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** An open database: the embedded PGlite in a data directory, or a PostgreSQL server. */
+export interface Database {
+  kind: 'embedded' | 'postgres';
+  db: Db;
+  /** One line for people: where the data lives (never the password). */
+  describe: string;
+  close(): Promise<void>;
+}
+
+/** A start-up problem with the database, reported as one clear line. */
+export class DatabaseUnavailable extends Error {
+  override name = 'DatabaseUnavailable';
+}
+
+/** Opens PostgreSQL at `url` and checks it answers. */
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+  });
+  const where = describeUrl(url);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnavailable(`cannot connect to PostgreSQL at ${where}: ${reason(error)}`);
+  }
+  return {
+    kind: 'postgres',
+    db: drizzlePg(pool, { schema }) as unknown as Db,
+    describe: `PostgreSQL at ${where}`,
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Opens the embedded database in `dataDir` (created if missing), or an in-memory one when `dataDir` is null (tests).
+ * A data directory is locked to one process: PGlite corrupts its files when two processes open them.
+ */
+export async function openEmbedded(dataDir: string | null, options: { lock?: boolean } = {}): Promise<Database> {
+  let lock: DataDirLock | null = null;
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    if (options.lock !== false) lock = acquireDataDirLock(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = dataDir ? new PGlite(path.join(dataDir, 'pgdata')) : new PGlite();
+    await client.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw new DatabaseUnavailable(`cannot open the embedded database in ${dataDir}: ${reason(error)}`);
+  }
+  return fromPglite(client, dataDir ? `embedded database in ${dataDir}` : 'in-memory embedded database', lock);
+}
+
+/** Wraps an already open PGlite (tests clone a migrated template). */
+export function fromPglite(client: PGlite, describe: string, lock: DataDirLock | null = null): Database {
+  return {
+    kind: 'embedded',
+    db: drizzlePglite(client, { schema }) as unknown as Db,
+    describe,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+/** Opens whichever database the configuration names. */
+export function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {
+  return config.databaseUrl ? openPostgres(config.databaseUrl) : openEmbedded(config.dataDir);
+}
+
+/** Runs a raw query and returns its rows, whichever driver is underneath. */
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}
+
+function reason(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length) return reason(error.errors[0]);
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,23 @@
+/** ISO 4217 currencies offered to tenants: [code, name, minor units]. */
+export const CURRENCIES: readonly [string, string, number][] = [
+  ['EUR', 'Euro', 2],
+  ['USD', 'US Dollar', 2],
+  ['GBP', 'Pound Sterling', 2],
+  ['CHF', 'Swiss Franc', 2],
+  ['SEK', 'Swedish Krona', 2],
+  ['NOK', 'Norwegian Krone', 2],
+  ['DKK', 'Danish Krone', 2],
+  ['PLN', 'Polish Zloty', 2],
+  ['CZK', 'Czech Koruna', 2],
+  ['CAD', 'Canadian Dollar', 2],
+  ['AUD', 'Australian Dollar', 2],
+  ['NZD', 'New Zealand Dollar', 2],
+  ['JPY', 'Yen', 0],
+  ['INR', 'Indian Rupee', 2],
+  ['SGD', 'Singapore Dollar', 2],
+  ['BRL', 'Brazilian Real', 2],
+  ['MXN', 'Mexican Peso', 2],
+  ['ZAR', 'Rand', 2],
+  ['AED', 'UAE Dirham', 2],
+  ['ILS', 'New Israeli Sheqel', 2],
+];

@@ -1,0 +1,89 @@
+/**
+ * One family of errors for every surface. Each has a stable `code`, an HTTP status, a message written for people
+ * and, where there is one, the fix. Mappers turn them into RFC 9457 problems (api/problem.ts), MCP `isError` results
+ * (mcp/result.ts) and error pages (web/). Messages come from these templates only; tenant-entered text goes into
+ * structured fields, never into messages. Anything that is not an AppError is reported as an internal error.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly fix?: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends AppError {
+  constructor(what: string, id?: string) {
+    super('not_found', 404, `${what} not found.`, 'Check the id; it must belong to this tenant.', id ? { id } : {});
+  }
+}
+
+export class InvalidInput extends AppError {
+  constructor(
+    readonly field: string,
+    reason: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    super('invalid_input', 400, `Invalid ${field}: ${reason}`, `Correct "${field}" and try again.`, {
+      field,
+      ...extra,
+    });
+  }
+}
+
+export class Unauthenticated extends AppError {
+  constructor(reason: string) {
+    super('unauthenticated', 401, reason, 'Sign in again or send a valid bearer token.');
+  }
+}
+
+export class MissingAbility extends AppError {
+  constructor(readonly ability: string) {
+    super(
+      'missing_ability',
+      403,
+      `This needs the "${ability}" ability, which your role or token does not have.`,
+      'Ask an owner or admin of this tenant for a role that includes it, or use a token that was granted it.',
+      { ability },
+    );
+  }
+}
+
+export class PlanLimit extends AppError {
+  constructor(limit: string, plan: string, allowed: number) {
+    super(
+      'plan_limit',
+      403,
+      `The ${plan} plan allows ${allowed} ${limit}; this would exceed it.`,
+      'Archive or remove something to make room, or ask the owner to upgrade the plan.',
+      { limit, plan, allowed },
+    );
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(message: string, fix?: string, details: Record<string, unknown> = {}) {
+    super('conflict', 409, message, fix, details);
+  }
+}
+
+export class ReadOnlyContext extends AppError {
+  constructor(kind: string) {
+    super(
+      'read_only',
+      409,
+      `This ${kind} is read-only.`,
+      'Make changes in an active planning scenario instead.',
+      { kind },
+    );
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,129 @@
+import { can, type Principal } from '../access/policy.js';
+import { inEffect } from './dates.js';
+import type { Actor, Compensation, Department, OrgUnit, Placement, Position, ReportingLine, Team } from './types.js';
+
+/**
+ * Presenters decide what leaves the server: snake_case fields picked explicitly, and money only when the principal
+ * has `costs.read`. REST bodies, MCP structured content and pages all use these, so the cost rule is written once.
+ */
+
+export interface MoneyOut {
+  amount_minor: number;
+  currency: string;
+}
+
+export function money(amountMinor: number | null, currency: string | null): MoneyOut | null {
+  return amountMinor === null || currency === null ? null : { amount_minor: amountMinor, currency };
+}
+
+export function presentOrgUnit(unit: OrgUnit, asOf: string, extra: { department?: Department; team?: Team } = {}) {
+  return {
+    id: unit.id,
+    name: unit.name,
+    type: unit.type,
+    parent_id: unit.parentId,
+    code: unit.code,
+    active: inEffect(unit, asOf),
+    valid_from: unit.validFrom,
+    valid_to: unit.validTo,
+    ...(extra.department ? { department: presentDepartmentMeta(extra.department) } : {}),
+    ...(extra.team ? { team: presentTeamMeta(extra.team) } : {}),
+  };
+}
+
+export function presentDepartmentMeta(d: Department) {
+  return {
+    department_type_id: d.departmentTypeId,
+    cost_center: d.costCenter,
+    lead_actor_id: d.leadActorId,
+    description: d.description,
+  };
+}
+
+export function presentTeamMeta(t: Team) {
+  return { team_type_id: t.teamTypeId, purpose: t.purpose };
+}
+
+export function presentActor(actor: Actor, asOf: string, links: { managerId: string | null; primaryOrgUnitId: string | null }) {
+  return {
+    id: actor.id,
+    kind: actor.kind,
+    display_name: actor.displayName,
+    email: actor.email,
+    title: actor.title,
+    level: actor.level,
+    fte: actor.fte,
+    external_uid: actor.externalUid,
+    source_hris: actor.sourceHris,
+    source_hris_id: actor.sourceHrisId,
+    active: inEffect(actor, asOf),
+    valid_from: actor.validFrom,
+    valid_to: actor.validTo,
+    manager_id: links.managerId,
+    primary_org_unit_id: links.primaryOrgUnitId,
+  };
+}
+
+export function presentReportingLine(line: ReportingLine, asOf: string) {
+  return {
+    id: line.id,
+    actor_id: line.actorId,
+    manager_id: line.managerId,
+    active: inEffect(line, asOf),
+    valid_from: line.validFrom,
+    valid_to: line.validTo,
+  };
+}
+
+export function presentPlacement(p: Placement, asOf: string, actorFte: number | null) {
+  return {
+    id: p.id,
+    actor_id: p.actorId,
+    org_unit_id: p.orgUnitId,
+    position_id: p.positionId,
+    is_primary: p.isPrimary,
+    allocation_pct: p.allocationPct,
+    effective_fte: round((actorFte ?? 0) * (p.allocationPct / 100), 4),
+    active: inEffect(p, asOf),
+    valid_from: p.validFrom,
+    valid_to: p.validTo,
+  };
+}
+
+export type PositionStatus = 'filled' | 'vacant' | 'closed';
+
+export function presentPosition(p: Position, principal: Principal, state: { status: PositionStatus; filledBy: string[] }) {
+  return {
+    id: p.id,
+    title: p.title,
+    role_type: p.roleType,
+    org_unit_id: p.orgUnitId,
+    planned_fte: p.plannedFte,
+    employment_type: p.employmentType,
+    status: state.status,
+    filled_by: state.filledBy,
+    valid_from: p.validFrom,
+    valid_to: p.validTo,
+    ...(can(principal, 'costs.read')
+      ? { target_salary: money(p.targetSalaryMinor, p.currency), day_rate: money(p.dayRateMinor, p.currency) }
+      : {}),
+  };
+}
+
+/** Compensation is money through and through: callers must have checked `costs.read`. */
+export function presentCompensation(c: Compensation, asOf: string) {
+  return {
+    id: c.id,
+    actor_id: c.actorId,
+    kind: c.kind,
+    amount: money(c.amountMinor, c.currency)!,
+    active: inEffect(c, asOf),
+    valid_from: c.validFrom,
+    valid_to: c.validTo,
+  };
+}
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,216 @@
+import { authorize, can } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
+import { inEffect } from './dates.js';
+import { indexGraph, type GraphIndex } from './graph-index.js';
+import { actorAnnualCost } from './metrics.js';
+import { loadCostSettings } from '../tenancy/tenants.js';
+import {
+  presentActor,
+  presentCompensation,
+  presentPlacement,
+  presentPosition,
+  presentReportingLine,
+  type PositionStatus,
+} from './present.js';
+import { mapPage } from './read-structure.js';
+import { ACTOR_KINDS, type Actor, type ActorKind, type OrgGraph, type Position } from './types.js';
+import { openView, type OrgView, type ViewRequest } from './view.js';
+
+/** Reads of actors, reporting lines, placements, positions and compensation, in Live or a scenario. */
+
+type ListRequest = ViewRequest & PageRequest & { includeInactive?: boolean };
+
+const byName = (a: Actor) => [a.displayName.toLowerCase(), a.id] as const;
+
+/** The in-effect manager of an actor on a day (at most one solid line). */
+export function managerOf(index: GraphIndex, actorId: string, asOf: string): string | null {
+  return index.linesByActor.get(actorId)?.find((l) => inEffect(l, asOf))?.managerId ?? null;
+}
+
+export function primaryUnitOf(index: GraphIndex, actorId: string, asOf: string): string | null {
+  return index.placementsByActor.get(actorId)?.find((p) => p.isPrimary && inEffect(p, asOf))?.orgUnitId ?? null;
+}
+
+function actorOut(view: OrgView, index: GraphIndex, actor: Actor) {
+  return presentActor(actor, view.asOf, {
+    managerId: managerOf(index, actor.id, view.asOf),
+    primaryOrgUnitId: primaryUnitOf(index, actor.id, view.asOf),
+  });
+}
+
+export function checkActorKind(kind: string | null | undefined): ActorKind | null {
+  if (!kind) return null;
+  if (!(ACTOR_KINDS as readonly string[]).includes(kind)) {
+    throw new InvalidInput('kind', `must be one of ${ACTOR_KINDS.join(', ')}`);
+  }
+  return kind as ActorKind;
+}
+
+/** Actors, filtered by kind, org unit (placed in it, any placement) and a name/email/title search. */
+export async function listActors(
+  ctx: ServiceContext,
+  filter: ListRequest & { kind?: string | null; orgUnitId?: string | null; query?: string | null } = {},
+) {
+  authorize(ctx.principal, 'actors.read');
+  const view = await openView(ctx, filter);
+  const index = indexGraph(view.graph);
+  const kind = checkActorKind(filter.kind);
+  const query = filter.query?.trim().toLowerCase();
+  const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId) : null;
+  const actors = [...view.graph.actors.values()].filter(
+    (a) =>
+      (filter.includeInactive || inEffect(a, view.asOf)) &&
+      (!kind || a.kind === kind) &&
+      (!inUnit || inUnit.has(a.id)) &&
+      (!query || matches(a, query)),
+  );
+  const page = paginate(sortByKey(actors, byName), byName, filter);
+  return { view, page: mapPage(page, (a) => actorOut(view, index, a)) };
+}
+
+function matches(a: Actor, query: string): boolean {
+  return (
+    a.displayName.toLowerCase().includes(query) ||
+    (a.email?.toLowerCase().includes(query) ?? false) ||
+    (a.title?.toLowerCase().includes(query) ?? false)
+  );
+}
+
+function placedIn(view: OrgView, index: GraphIndex, orgUnitId: string): Set<string> {
+  if (!view.graph.orgUnits.has(orgUnitId)) throw new NotFound('Org unit', orgUnitId);
+  return new Set((index.placementsByUnit.get(orgUnitId) ?? []).filter((p) => inEffect(p, view.asOf)).map((p) => p.actorId));
+}
+
+/** One actor with manager, direct reports, placements and — with `costs.read` — compensation and loaded cost. */
+export async function getActor(ctx: ServiceContext, id: string, request: ViewRequest = {}) {
+  authorize(ctx.principal, 'actors.read');
+  const view = await openView(ctx, request);
+  const actor = view.graph.actors.get(id);
+  if (!actor) throw new NotFound('Actor', id);
+  const index = indexGraph(view.graph);
+  const reports = (index.linesByManager.get(id) ?? [])
+    .filter((l) => inEffect(l, view.asOf))
+    .map((l) => view.graph.actors.get(l.actorId))
+    .filter((a): a is Actor => a !== undefined);
+  const managerId = managerOf(index, id, view.asOf);
+  const manager = managerId ? view.graph.actors.get(managerId) : undefined;
+  const result: Record<string, unknown> = {
+    ...actorOut(view, index, actor),
+    manager: manager ? { id: manager.id, display_name: manager.displayName, title: manager.title } : null,
+    direct_reports: sortByKey(reports, byName).map((a) => ({ id: a.id, display_name: a.displayName, title: a.title })),
+  };
+  if (can(ctx.principal, 'placements.read')) {
+    result.placements = (index.placementsByActor.get(id) ?? [])
+      .filter((p) => inEffect(p, view.asOf))
+      .map((p) => presentPlacement(p, view.asOf, actor.fte));
+  }
+  if (can(ctx.principal, 'costs.read')) {
+    const cost = await loadCostSettings(ctx.db, ctx.tenant);
+    const annual = actorAnnualCost(view.graph, id, view.asOf, cost);
+    result.annual_loaded_cost = { amount_minor: annual.amountMinor, currency: annual.currency, unconvertible: annual.unconvertible };
+    result.compensation = (index.compensationsByActor.get(id) ?? []).map((c) => presentCompensation(c, view.asOf));
+  }
+  return { view, actor: result };
+}
+
+export async function listReportingLines(
+  ctx: ServiceContext,
+  filter: ListRequest & { managerId?: string | null; actorId?: string | null } = {},
+) {
+  authorize(ctx.principal, 'actors.read');
+  const view = await openView(ctx, filter);
+  const index = indexGraph(view.graph);
+  const source = filter.managerId
+    ? index.linesByManager.get(filter.managerId) ?? []
+    : filter.actorId
+      ? index.linesByActor.get(filter.actorId) ?? []
+      : [...view.graph.reportingLines.values()];
+  const lines = source.filter((l) => (filter.includeInactive || inEffect(l, view.asOf)) && (!filter.actorId || l.actorId === filter.actorId));
+  const key = (l: (typeof lines)[number]) => [nameOf(view.graph, l.actorId), l.id] as const;
+  const page = paginate(sortByKey(lines, key), key, filter);
+  return { view, page: mapPage(page, (l) => presentReportingLine(l, view.asOf)) };
+}
+
+export async function listPlacements(
+  ctx: ServiceContext,
+  filter: ListRequest & { actorId?: string | null; orgUnitId?: string | null; positionId?: string | null } = {},
+) {
+  authorize(ctx.principal, 'placements.read');
+  const view = await openView(ctx, filter);
+  const index = indexGraph(view.graph);
+  const source = filter.actorId
+    ? index.placementsByActor.get(filter.actorId) ?? []
+    : filter.orgUnitId
+      ? index.placementsByUnit.get(filter.orgUnitId) ?? []
+      : filter.positionId
+        ? index.placementsByPosition.get(filter.positionId) ?? []
+        : [...view.graph.placements.values()];
+  const placements = source.filter(
+    (p) =>
+      (filter.includeInactive || inEffect(p, view.asOf)) &&
+      (!filter.orgUnitId || p.orgUnitId === filter.orgUnitId) &&
+      (!filter.positionId || p.positionId === filter.positionId),
+  );
+  const key = (p: (typeof placements)[number]) => [nameOf(view.graph, p.actorId), p.id] as const;
+  const page = paginate(sortByKey(placements, key), key, filter);
+  return {
+    view,
+    page: mapPage(page, (p) => presentPlacement(p, view.asOf, view.graph.actors.get(p.actorId)?.fte ?? null)),
+  };
+}
+
+const POSITION_STATUSES = ['filled', 'vacant', 'closed', 'open'] as const;
+
+/** Positions with their status; `status=open` means filled or vacant (not closed). */
+export async function listPositions(
+  ctx: ServiceContext,
+  filter: ListRequest & { orgUnitId?: string | null; status?: string | null } = {},
+) {
+  authorize(ctx.principal, 'positions.read');
+  const view = await openView(ctx, filter);
+  const index = indexGraph(view.graph);
+  const status = filter.status?.trim() || null;
+  if (status && !(POSITION_STATUSES as readonly string[]).includes(status)) {
+    throw new InvalidInput('status', `must be one of ${POSITION_STATUSES.join(', ')}`);
+  }
+  const source = filter.orgUnitId ? index.positionsByUnit.get(filter.orgUnitId) ?? [] : [...view.graph.positions.values()];
+  const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
+  const kept = withState.filter(({ state }) =>
+    status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed',
+  );
+  const key = (x: (typeof kept)[number]) => [x.position.title.toLowerCase(), x.position.id] as const;
+  const page = paginate(sortByKey(kept, key), key, filter);
+  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state)) };
+}
+
+export function positionState(view: OrgView, index: GraphIndex, p: Position): { status: PositionStatus; filledBy: string[] } {
+  if (!inEffect(p, view.asOf)) return { status: 'closed', filledBy: [] };
+  const filledBy = (index.placementsByPosition.get(p.id) ?? [])
+    .filter((pl) => inEffect(pl, view.asOf) && isActiveActor(view, pl.actorId))
+    .map((pl) => pl.actorId);
+  return { status: filledBy.length ? 'filled' : 'vacant', filledBy };
+}
+
+function isActiveActor(view: OrgView, actorId: string): boolean {
+  const actor = view.graph.actors.get(actorId);
+  return actor !== undefined && inEffect(actor, view.asOf);
+}
+
+/** Compensation records (needs `costs.read`), optionally of one actor, with history. */
+export async function listCompensations(ctx: ServiceContext, filter: ListRequest & { actorId?: string | null } = {}) {
+  authorize(ctx.principal, 'costs.read');
+  authorize(ctx.principal, 'actors.read');
+  const view = await openView(ctx, filter);
+  const index = indexGraph(view.graph);
+  const source = filter.actorId ? index.compensationsByActor.get(filter.actorId) ?? [] : [...view.graph.compensations.values()];
+  const records = source.filter((c) => filter.includeInactive || filter.actorId || inEffect(c, view.asOf));
+  const key = (c: (typeof records)[number]) => [nameOf(view.graph, c.actorId), c.validFrom ?? '', c.id] as const;
+  const page = paginate(sortByKey(records, key), key, filter);
+  return { view, page: mapPage(page, (c) => presentCompensation(c, view.asOf)) };
+}
+
+function nameOf(graph: OrgGraph, actorId: string): string {
+  return graph.actors.get(actorId)?.displayName.toLowerCase() ?? '';
+}

@@ -1,0 +1,188 @@
+import { authorize } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import { paginate, sortByKey, type Page, type PageRequest } from '../util/pagination.js';
+import { inEffect } from './dates.js';
+import { indexGraph } from './graph-index.js';
+import { orgMetricsFor, presentUnitMetrics, type UnitMetricsOut } from './metrics-service.js';
+import { presentOrgUnit } from './present.js';
+import { ORG_UNIT_TYPES, type OrgUnit, type OrgUnitType } from './types.js';
+import { openView, type OrgView, type ViewRequest } from './view.js';
+
+/** Reads of the structural hierarchy: org units (list, tree, detail), departments and teams. */
+
+export interface OrgUnitFilter extends ViewRequest, PageRequest {
+  type?: OrgUnitType | null;
+  parentId?: string | null;
+  query?: string | null;
+  includeInactive?: boolean;
+}
+
+const unitKey = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
+
+export function checkUnitType(type: string | null | undefined): OrgUnitType | null {
+  if (!type) return null;
+  if (!(ORG_UNIT_TYPES as readonly string[]).includes(type)) {
+    throw new InvalidInput('type', `must be one of ${ORG_UNIT_TYPES.join(', ')}`);
+  }
+  return type as OrgUnitType;
+}
+
+function unitOut(view: OrgView, unit: OrgUnit) {
+  const { departments, teams } = view.graph;
+  return presentOrgUnit(unit, view.asOf, { department: departments.get(unit.id), team: teams.get(unit.id) });
+}
+
+export async function listOrgUnits(ctx: ServiceContext, filter: OrgUnitFilter = {}) {
+  authorize(ctx.principal, 'org-units.read');
+  const view = await openView(ctx, filter);
+  const type = checkUnitType(filter.type);
+  const query = filter.query?.trim().toLowerCase();
+  const parentId = filter.parentId?.trim() || null;
+  const units = [...view.graph.orgUnits.values()].filter(
+    (u) =>
+      (filter.includeInactive || inEffect(u, view.asOf)) &&
+      (!type || u.type === type) &&
+      (!parentId || u.parentId === parentId) &&
+      (!query || u.name.toLowerCase().includes(query) || u.code?.toLowerCase() === query),
+  );
+  const page = paginate(sortByKey(units, unitKey), unitKey, filter);
+  return { view, page: mapPage(page, (u) => unitOut(view, u)) };
+}
+
+export async function getOrgUnit(ctx: ServiceContext, id: string, request: ViewRequest = {}) {
+  authorize(ctx.principal, 'org-units.read');
+  const view = await openView(ctx, request);
+  const unit = view.graph.orgUnits.get(id);
+  if (!unit) throw new NotFound('Org unit', id);
+  const index = indexGraph(view.graph);
+  const children = sortByKey(
+    (index.childrenOf.get(id) ?? []).filter((u) => inEffect(u, view.asOf)),
+    unitKey,
+  );
+  const metrics = await orgMetricsFor(ctx, view);
+  return {
+    view,
+    unit: {
+      ...unitOut(view, unit),
+      path: ancestors(view, unit).map((u) => ({ id: u.id, name: u.name, type: u.type })),
+      children: children.map((c) => ({ id: c.id, name: c.name, type: c.type })),
+      metrics: presentUnitMetrics(metrics.units.get(id), ctx.principal, metrics.currency),
+    },
+  };
+}
+
+/** The unit's ancestors from the root down to its parent. */
+function ancestors(view: OrgView, unit: OrgUnit): OrgUnit[] {
+  const chain: OrgUnit[] = [];
+  const seen = new Set<string>([unit.id]);
+  let parent = unit.parentId ? view.graph.orgUnits.get(unit.parentId) : undefined;
+  while (parent && !seen.has(parent.id)) {
+    chain.unshift(parent);
+    seen.add(parent.id);
+    parent = parent.parentId ? view.graph.orgUnits.get(parent.parentId) : undefined;
+  }
+  return chain;
+}
+
+export interface TreeRequest extends ViewRequest {
+  rootId?: string | null;
+  depth?: number | null;
+  types?: OrgUnitType[] | null;
+  onlyActive?: boolean;
+}
+
+export interface TreeNode {
+  id: string;
+  name: string;
+  type: OrgUnitType;
+  active: boolean;
+  metrics: UnitMetricsOut;
+  child_count: number;
+  children?: TreeNode[];
+}
+
+/**
+ * The org unit tree with roll-up metrics per node. `types` keeps only nodes of those types (each attached to its
+ * nearest kept ancestor); `depth` cuts the tree (1 = roots only), leaving `child_count` on the cut nodes.
+ */
+export async function orgUnitTree(ctx: ServiceContext, request: TreeRequest = {}) {
+  authorize(ctx.principal, 'org-units.read');
+  const view = await openView(ctx, request);
+  const depth = request.depth ?? null;
+  if (depth !== null && (!Number.isInteger(depth) || depth < 1 || depth > 50)) {
+    throw new InvalidInput('depth', 'must be a whole number from 1 to 50');
+  }
+  const onlyActive = request.onlyActive ?? true;
+  const types = request.types?.length ? new Set(request.types.map((t) => checkUnitType(t)!)) : null;
+  const metrics = await orgMetricsFor(ctx, view);
+  const index = indexGraph(view.graph);
+  const visible = (u: OrgUnit) => !onlyActive || inEffect(u, view.asOf);
+
+  const build = (unit: OrgUnit, level: number): TreeNode[] => {
+    const kids = sortByKey((index.childrenOf.get(unit.id) ?? []).filter(visible), unitKey);
+    if (types && !types.has(unit.type)) return kids.flatMap((k) => build(k, level));
+    const nested = kids.flatMap((k) => build(k, level + 1));
+    const node: TreeNode = {
+      id: unit.id,
+      name: unit.name,
+      type: unit.type,
+      active: inEffect(unit, view.asOf),
+      metrics: presentUnitMetrics(metrics.units.get(unit.id), ctx.principal, metrics.currency),
+      child_count: nested.length,
+    };
+    if (depth === null || level < depth) node.children = nested;
+    return [node];
+  };
+
+  let roots: OrgUnit[];
+  if (request.rootId) {
+    const root = view.graph.orgUnits.get(request.rootId);
+    if (!root) throw new NotFound('Org unit', request.rootId);
+    roots = [root];
+  } else {
+    roots = sortByKey(
+      [...view.graph.orgUnits.values()].filter((u) => visible(u) && (!u.parentId || !view.graph.orgUnits.has(u.parentId))),
+      unitKey,
+    );
+  }
+  return { view, roots: roots.flatMap((r) => build(r, 1)), total: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency) };
+}
+
+export async function listDepartments(ctx: ServiceContext, filter: ViewRequest & PageRequest & { includeInactive?: boolean } = {}) {
+  authorize(ctx.principal, 'org-units.read');
+  return listUnitsOfType(ctx, 'department', filter);
+}
+
+export async function listTeams(ctx: ServiceContext, filter: ViewRequest & PageRequest & { includeInactive?: boolean; teamTypeId?: string | null } = {}) {
+  authorize(ctx.principal, 'teams.read');
+  const result = await listUnitsOfType(ctx, 'team', filter, (u, view) =>
+    !filter.teamTypeId || view.graph.teams.get(u.id)?.teamTypeId === filter.teamTypeId,
+  );
+  return result;
+}
+
+async function listUnitsOfType(
+  ctx: ServiceContext,
+  type: OrgUnitType,
+  filter: ViewRequest & PageRequest & { includeInactive?: boolean },
+  keep: (u: OrgUnit, view: OrgView) => boolean = () => true,
+) {
+  const view = await openView(ctx, filter);
+  const metrics = await orgMetricsFor(ctx, view);
+  const units = [...view.graph.orgUnits.values()].filter(
+    (u) => u.type === type && (filter.includeInactive || inEffect(u, view.asOf)) && keep(u, view),
+  );
+  const page = paginate(sortByKey(units, unitKey), unitKey, filter);
+  return {
+    view,
+    page: mapPage(page, (u) => ({
+      ...unitOut(view, u),
+      metrics: presentUnitMetrics(metrics.units.get(u.id), ctx.principal, metrics.currency),
+    })),
+  };
+}
+
+export function mapPage<T, U>(page: Page<T>, fn: (item: T) => U): Page<U> {
+  return { items: page.items.map(fn), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,37 @@
+import { authorize } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { InvalidInput } from '../errors.js';
+import { loadScenario, type Scenario } from '../scenarios/store.js';
+import { isIsoDate, today } from './dates.js';
+import type { OrgGraph } from './types.js';
+
+/** Which organisation a read looks at: Live (no scenario) or a scenario of the tenant, as of a date. */
+export interface ViewRequest {
+  scenarioId?: string | null;
+  asOf?: string | null;
+}
+
+/** The organisation of one context as of one day, ready to read. */
+export interface OrgView {
+  graph: OrgGraph;
+  asOf: string;
+  /** null = Live. */
+  scenario: Scenario | null;
+}
+
+/**
+ * Opens Live or a scenario as of a day (default today). A scenario must belong to the tenant (another tenant's id
+ * is "not found") and needs `scenarios.read`. Blank strings count as absent (assistants often send "").
+ */
+export async function openView(ctx: ServiceContext, request: ViewRequest = {}): Promise<OrgView> {
+  const asOf = request.asOf?.trim() || today();
+  if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
+  const scenarioId = request.scenarioId?.trim();
+  if (!scenarioId) {
+    const { graph } = await ctx.graphs.live(ctx.tenant.id);
+    return { graph, asOf, scenario: null };
+  }
+  authorize(ctx.principal, 'scenarios.read');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
+  return { graph: await ctx.graphs.scenario(scenario), asOf, scenario };
+}

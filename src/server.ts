@@ -1,0 +1,109 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { startAdminChannel } from './admin/channel.js';
+import { runAdminCommand } from './admin/commands.js';
+import { createApp, createRuntime, type Runtime } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/connection.js';
+import { migrate } from './db/migrate.js';
+import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
+import { createLogger } from './logger.js';
+import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
+
+export interface RunningServer {
+  runtime: Runtime;
+  url: string;
+  port: number;
+  demoSeeded: boolean;
+  close(): Promise<void>;
+}
+
+/** A problem that stops start-up, reported as one line. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/**
+ * Start-up: database → migrations → demo seed (first run of the embedded default, or ORGONAUT_DEMO) → listen.
+ * Returns once the server accepts connections.
+ */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config);
+  try {
+    await migrate(database);
+    const demoSeeded = await seedDemoIfWanted(config, database);
+    const defaultTenant = config.defaultTenant ?? ((await findTenantBySlug(database.db, 'acme')) && isDemo(config) ? 'acme' : null);
+    const runtime = createRuntime({ ...config, defaultTenant }, database, logger);
+    const app = createApp(runtime);
+    const server = await listen(app.fetch, config);
+    const port = (server.address() as AddressInfo).port;
+    const admin =
+      database.kind === 'embedded'
+        ? await startAdminChannel(config.dataDir, async (command) => {
+            const result = await runAdminCommand(database, command);
+            runtime.tenants.forget();
+            return result;
+          })
+        : null;
+    return {
+      runtime,
+      url: `http://${config.host}:${port}`,
+      port,
+      demoSeeded,
+      close: async () => {
+        await admin?.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** The demo belongs to the embedded default (or is asked for); a configured PostgreSQL is never seeded unasked. */
+function isDemo(config: Config): boolean {
+  return config.demo || !config.databaseUrl;
+}
+
+async function seedDemoIfWanted(config: Config, database: Database): Promise<boolean> {
+  const fresh = (await listTenants(database.db)).length === 0;
+  if (!(config.demo || (!config.databaseUrl && fresh))) return false;
+  const created = await seedDemo(database.db, { password: config.demoPassword });
+  return created.length > 0;
+}
+
+function listen(fetch: (request: Request, env: unknown) => Response | Promise<Response>, config: Config): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${config.port} on ${config.host} is already in use; stop the other process or set PORT`));
+      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on ${config.host}:${config.port}; choose a PORT above 1024`));
+      else if (error.code === 'EADDRNOTAVAIL') reject(new StartupError(`HOST ${config.host} is not an address of this machine`));
+      else reject(error);
+    });
+  });
+}
+
+/** The lines printed when the server is ready: where to go and who to sign in as. */
+export function readyBanner(config: Config, server: RunningServer, tenantSlugs: string[]): string {
+  const port = server.port;
+  const suffix = port === 80 ? '' : `:${port}`;
+  const base = config.baseDomain;
+  const lines = [
+    `Orgonaut is ready on ${server.runtime.database.describe}.`,
+    '',
+    ...tenantSlugs.map((slug) => `  ${slug.padEnd(10)} ${config.publicScheme}://${slug}.${base}${suffix}   MCP: ${config.publicScheme}://${slug}.${base}${suffix}/mcp/orgonaut`),
+  ];
+  if (server.runtime.config.defaultTenant) {
+    lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${suffix} serve ${server.runtime.config.defaultTenant})`);
+  }
+  lines.push(`  central    ${config.publicScheme}://app.${base}${suffix}`);
+  if (isDemo(config) && tenantSlugs.some((s) => DEMO_TENANTS.some((d) => d.slug === s))) {
+    lines.push('', `Demo users (password "${config.demoPassword}"):`);
+    for (const user of DEMO_USERS) lines.push(`  ${user.email.padEnd(22)} ${user.role} of ${user.tenant}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,86 @@
+import { InvalidInput } from '../errors.js';
+
+/**
+ * Cursor pagination shared by REST and MCP. A cursor is opaque to clients: base64url of the sort key of the last
+ * item returned. Items must be sorted by a total order (`compare`), so a walk has no duplicates or gaps even when
+ * items are added between pages.
+ */
+export interface PageRequest {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+
+export type SortKey = readonly (string | number | null)[];
+
+export function encodeCursor(key: SortKey): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): SortKey {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.every((k) => k === null || typeof k === 'string' || typeof k === 'number')) {
+      return key as SortKey;
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
+}
+
+export function compareKeys(a: SortKey, b: SortKey): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    if (x === y) continue;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+export function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new InvalidInput('limit', `must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return limit;
+}
+
+/**
+ * One page of `items`, which must already be sorted by `keyOf` ascending. Finds the cursor position by binary
+ * search, so a page costs O(log n + limit).
+ */
+export function paginate<T>(items: readonly T[], keyOf: (item: T) => SortKey, request: PageRequest): Page<T> {
+  const limit = checkLimit(request.limit);
+  let start = 0;
+  if (request.cursor) {
+    const after = decodeCursor(request.cursor);
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(keyOf(items[mid]!), after) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const slice = items.slice(start, start + limit);
+  const more = start + limit < items.length;
+  return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice[slice.length - 1]!)) : null };
+}
+
+/** Sorts a copy of `items` by their key (the order `paginate` expects). */
+export function sortByKey<T>(items: Iterable<T>, keyOf: (item: T) => SortKey): T[] {
+  return [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+}

@@ -1,0 +1,18 @@
+import type { Context } from 'hono';
+import { toProblem } from '../api/problem.js';
+import { Layout } from './layout.js';
+
+/** An error as a page: the message and fix from the error family, never a stack trace. */
+export function renderErrorPage(c: Context, error: unknown): Response | Promise<Response> {
+  const problem = toProblem(error, c.get('requestId'));
+  return c.html(
+    <Layout title={problem.title}>
+      <section class="card" role="alert">
+        <h1>{problem.title}</h1>
+        <p>{problem.detail}</p>
+        {problem.fix ? <p class="hint">{problem.fix}</p> : null}
+      </section>
+    </Layout>,
+    problem.status as 400,
+  );
+}

@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import { readFileSync } from 'node:fs';
+import type { Runtime } from '../app.js';
+import type { AppEnv } from '../http/env.js';
+import { Layout } from './layout.js';
+
+const CSS = readFileSync(new URL('./static/app.css', import.meta.url), 'utf8');
+
+/** The landing page of a host and the app's static assets (served by the app itself, no CDN). */
+export function homeRoutes(_runtime: Runtime): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/static/app.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
+  web.get('/', (c) => {
+    const tenant = c.var.tenant;
+    return c.html(
+      <Layout title={tenant ? tenant.name : 'Welcome'} tenantName={tenant?.name}>
+        <section class="card">
+          <h1>{tenant ? tenant.name : 'Orgonaut'}</h1>
+          <p>Organisation design and scenario planning.</p>
+          {tenant ? (
+            <p>
+              MCP server: <code>{`${c.var.origin}/mcp/orgonaut`}</code>
+            </p>
+          ) : (
+            <p>Open your organisation's own address, for example <code>acme.localhost</code>.</p>
+          )}
+        </section>
+      </Layout>,
+    );
+  });
+  return web;
+}
