@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    globalSetup: [],
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });

@@ -112,7 +112,7 @@ function checkActorsAndLines(graph: OrgGraph, check: Check): void {
     check(manager !== undefined && inEffect(manager, line.validFrom ?? START), 'manager not yet hired');
   }
   const primaries = primaryCounts(graph);
-  for (const actor of graph.actors.values()) check(primaries.get(actor.id) === 1, `${actor.displayName}: not one primary`);
+  for (const actor of graph.actors.values()) check(primaries.get(actor.id) === 1, `${actor.id}: not one primary`);
 }
 
 function checkPlacementsAndMoney(org: GeneratedOrg, check: Check): void {
@@ -175,6 +175,18 @@ describe('generateOrg: sizes and validity', () => {
     const org = generate(actors);
     expect(org.graph.actors.size).toBe(actors);
     expect(problems(org)).toEqual([]);
+  });
+
+  it('is checked by a checker that does catch broken organisations', () => {
+    const org = generate(50);
+    const [first, second] = [...org.graph.reportingLines.values()];
+    const placement = [...org.graph.placements.values()][0];
+    placement.orgUnitId = 'missing';
+    placement.allocationPct = 400;
+    expect(problems(org)).toEqual(expect.arrayContaining(['placement to nothing', 'allocation out of range']));
+    first.managerId = second.actorId;
+    second.managerId = first.actorId;
+    expect(() => layers(org.graph)).toThrow(/cycle/);
   });
 
   it('rejects sizes outside 10..100,000', () => {
