@@ -8,11 +8,15 @@ import { AppError } from './errors.js';
 import type { AppEnv } from './http/env.js';
 import type { Logger } from './logger.js';
 import { GraphStore } from './org/graph-store.js';
+import { Authenticator } from './access/authenticator.js';
 import { TenantDirectory, resolveTenant } from './tenancy/middleware.js';
 import { respondWithProblem, toProblem } from './api/problem.js';
 import { createApiRouter } from './api/router.js';
 import { renderErrorPage } from './web/error-page.js';
 import { homeRoutes } from './web/home.js';
+import { signInRoutes } from './web/sign-in.js';
+import { sameOriginForms } from './web/forms.js';
+import { mcpGuard } from './access/middleware.js';
 
 /** What the app is built from: configuration, the open database and the per-process caches. */
 export interface Runtime {
@@ -21,6 +25,7 @@ export interface Runtime {
   logger: Logger;
   tenants: TenantDirectory;
   graphs: GraphStore;
+  authenticator: Authenticator;
 }
 
 export function createRuntime(config: Config, database: Database, logger: Logger): Runtime {
@@ -30,7 +35,13 @@ export function createRuntime(config: Config, database: Database, logger: Logger
     logger,
     tenants: new TenantDirectory(database.db),
     graphs: new GraphStore(database.db),
+    authenticator: new Authenticator(database.db, verifyOAuthAccessToken),
   };
+}
+
+/** Placeholder until the OAuth server lands: no OAuth access token is valid. */
+async function verifyOAuthAccessToken(): Promise<null> {
+  return null;
 }
 
 /** Builds the Hono app: request id and logging, health, tenant resolution, security headers, then the surfaces. */
@@ -39,6 +50,10 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  app.use(async function provideRuntime(c, next) {
+    c.set('runtime', runtime);
+    await next();
+  });
   app.use(async function logRequests(c, next) {
     const started = performance.now();
     c.set('logger', logger.child({ requestId: c.get('requestId') }));
@@ -80,7 +95,12 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   );
   app.use(resolveTenant(runtime.tenants, config));
 
+  app.use(sameOriginForms());
+
+  app.use('/mcp/orgonaut', mcpGuard());
+  app.all('/mcp/orgonaut', (c) => c.json({ error: 'MCP server not available yet' }, 503));
   app.route('/', createApiRouter(runtime));
+  app.route('/', signInRoutes());
   app.route('/', homeRoutes(runtime));
 
   app.notFound((c) => {

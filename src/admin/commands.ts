@@ -4,6 +4,7 @@ import { seedDemo } from '../db/seed/demo.js';
 import { seedOrganisation } from '../db/seed/organisation.js';
 import { recordAudit } from '../audit/record.js';
 import { InvalidInput, NotFound } from '../errors.js';
+import { runTokenCommand } from './token-commands.js';
 import { createTenant, findTenantBySlug, listTenants, setTenantPlan } from '../tenancy/tenants.js';
 
 /**
@@ -16,7 +17,10 @@ export type AdminCommand =
   | { name: 'seed.tenant'; tenant: string; actors: number; replace?: boolean; seed?: string }
   | { name: 'tenants.create'; slug: string; tenantName?: string; plan: string; currency?: string; domains?: string[] }
   | { name: 'tenants.set-plan'; slug: string; plan: string }
-  | { name: 'tenants.list' };
+  | { name: 'tenants.list' }
+  | { name: 'tokens.create'; tenant: string; email: string; tokenName: string; abilities?: string[]; expiresInDays?: number }
+  | { name: 'tokens.list'; tenant: string; email?: string }
+  | { name: 'tokens.revoke'; tenant: string; id: string };
 
 export interface AdminResult {
   message: string;
@@ -71,6 +75,10 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
       });
       return { message: `Tenant ${tenant.slug} is now on the ${tenant.plan} plan (was ${previous}).`, data: tenant };
     }
+    case 'tokens.create':
+    case 'tokens.list':
+    case 'tokens.revoke':
+      return runTokenCommand(db, command);
     case 'tenants.list': {
       const tenants = await listTenants(db);
       const lines = tenants.map((t) => `${t.slug.padEnd(20)} ${t.plan.padEnd(11)} ${t.reportingCurrency}  ${t.name}`);

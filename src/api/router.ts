@@ -3,6 +3,9 @@ import type { Runtime } from '../app.js';
 import { InvalidInput } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { respondWithProblem } from './problem.js';
+import { restAuthentication } from '../access/middleware.js';
+import { meRoutes } from './v1/me.js';
+import { tokenRoutes } from './v1/tokens.js';
 
 export const API_INFO = {
   title: 'Orgonaut REST API',
@@ -31,6 +34,9 @@ export function apiRouter(): OpenAPIHono<AppEnv> {
 /** The REST surface and its documentation (/docs/api.json, /docs/api). */
 export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   const router = apiRouter();
+  router.use('/api/v1/*', restAuthentication());
+  router.route('/', meRoutes());
+  router.route('/', tokenRoutes());
   router.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

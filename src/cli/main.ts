@@ -19,6 +19,10 @@ Commands:
   tenants list
   tenants create <slug> --plan <plan> [--name <name>] [--currency EUR|USD] [--domain <host>]
   tenants set-plan <slug> <plan>          Plans: free, team, business, enterprise, agency
+  tokens create --tenant <slug> --user <email> [--name <n>] [--abilities a,b] [--expires-in-days N]
+                                          Create a personal API token (default: all the member's role abilities)
+  tokens list --tenant <slug> [--user <email>]
+  tokens revoke <id> --tenant <slug>
 
 Options:
   --json                                  Print machine-readable JSON
@@ -93,6 +97,23 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
       }
       if (sub === 'set-plan' && rest[0] && rest[1]) return { name: 'tenants.set-plan', slug: rest[0], plan: rest[1] };
       throw new UsageError('tenants needs list, create <slug> --plan <plan>, or set-plan <slug> <plan>');
+    case 'tokens': {
+      const tenant = requiredFlag(args, 'tenant');
+      if (sub === 'list') return { name: 'tokens.list', tenant, email: stringFlag(args, 'user') };
+      if (sub === 'revoke' && rest[0]) return { name: 'tokens.revoke', tenant, id: rest[0] };
+      if (sub === 'create') {
+        const abilities = stringFlag(args, 'abilities');
+        return {
+          name: 'tokens.create',
+          tenant,
+          email: requiredFlag(args, 'user'),
+          tokenName: stringFlag(args, 'name') ?? 'admin token',
+          abilities: abilities ? abilities.split(',').map((a) => a.trim()) : undefined,
+          expiresInDays: integerFlag(args, 'expires-in-days'),
+        };
+      }
+      throw new UsageError('tokens needs create --tenant <slug> --user <email>, list --tenant <slug>, or revoke <id> --tenant <slug>');
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { Runtime } from '../app.js';
+import type { Session } from '../access/sessions.js';
+import type { Principal } from '../access/policy.js';
 import type { Tenant } from '../tenancy/tenants.js';
 
 /** Variables every request carries, set once by the app's middleware (app.ts). */
@@ -11,6 +14,12 @@ export interface AppVariables {
   tenantSource: 'host' | 'header' | null;
   /** `<scheme>://<host[:port]>` of this request, after checking the host is known. */
   origin: string;
+  /** Configuration, database and per-process caches (set first, for every request). */
+  runtime: Runtime;
+  /** The browser session, once read (undefined = not looked up yet). */
+  session: Session | null | undefined;
+  /** The authenticated party, set by the authentication middleware of REST and MCP. */
+  principal: Principal | undefined;
 }
 
 export interface AppEnv {

@@ -1,2 +1,3 @@
 export * from './tenancy.js';
 export * from './model.js';
+export * from './sessions.js';

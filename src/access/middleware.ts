@@ -1,0 +1,121 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { problemResponse, toProblem } from '../api/problem.js';
+import type { ServiceContext } from '../context.js';
+import { AppError, NotFound, Unauthenticated } from '../errors.js';
+import type { AppEnv } from '../http/env.js';
+import { PLAN_FEATURES } from '../tenancy/plans.js';
+import { looksLikeApiToken } from './api-tokens.js';
+import { CredentialRefused } from './authenticator.js';
+import { readSession, verifyCsrf } from './sessions.js';
+import type { Principal } from './policy.js';
+
+/** The MCP resource of a host and its protected-resource metadata (RFC 9728). */
+export function mcpResource(origin: string): string {
+  return `${origin}/mcp/orgonaut`;
+}
+export function protectedResourceMetadataUrl(origin: string): string {
+  return `${origin}/.well-known/oauth-protected-resource/mcp/orgonaut`;
+}
+
+function bearer(c: Context<AppEnv>): string | null {
+  const header = c.req.header('authorization');
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new CredentialRefused('The Authorization header must be "Bearer <token>".');
+  return match[1]!;
+}
+
+/**
+ * REST authentication: a personal API token (tenant from the host, or from X-Tenant on the central host), or the
+ * app's own session cookie on a tenant host (unsafe methods then need the X-CSRF-Token header). OAuth access
+ * tokens for the MCP resource are refused here. Sets `principal`.
+ */
+export function restAuthentication(): MiddlewareHandler<AppEnv> {
+  return async function restAuthenticationMiddleware(c, next) {
+    try {
+      c.set('principal', await restPrincipal(c));
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) {
+        return problemResponse(toProblem(error, c.var.requestId), { 'WWW-Authenticate': `Bearer realm="orgonaut", error="invalid_token"` });
+      }
+      throw error;
+    }
+    await next();
+  };
+}
+
+async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
+  const { authenticator } = c.var.runtime;
+  const tenant = c.var.tenant;
+  const token = bearer(c);
+  if (token) {
+    if (!looksLikeApiToken(token)) {
+      throw new CredentialRefused('The REST API takes personal API tokens (orgo_pat_…); OAuth access tokens are for the MCP server only.');
+    }
+    if (!tenant) throw new Unauthenticated('On the central host, name the tenant with the X-Tenant header.');
+    return authenticator.fromApiToken(tenant, token);
+  }
+  if (!tenant || c.var.tenantSource !== 'host') throw new Unauthenticated('Send a personal API token: Authorization: Bearer <token>.');
+  const session = await readSession(c);
+  if (!session || session.tenantId !== tenant.id) throw new Unauthenticated('Sign in, or send a personal API token.');
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && !verifyCsrf(session.csrfToken, c.req.header('x-csrf-token'))) {
+    throw new AppError('csrf_rejected', 403, 'Requests made with the session cookie need the X-CSRF-Token header.');
+  }
+  return authenticator.fromSession(tenant, session.userId);
+}
+
+/**
+ * The resource-server guard of /mcp/orgonaut (SPEC §1, §4): 404 where MCP is not offered (central host, free and
+ * team plans); the 401 challenge that starts OAuth; OAuth access tokens bound to this host's resource; personal
+ * tokens with X-Tenant, which need `mcp.access`. Sets `principal`.
+ */
+export function mcpGuard(): MiddlewareHandler<AppEnv> {
+  return async function mcpGuardMiddleware(c, next) {
+    const tenant = c.var.tenant;
+    if (!tenant || !PLAN_FEATURES[tenant.plan].mcp) return problemResponse(toProblem(new NotFound('MCP server'), c.var.requestId));
+    const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(c.var.origin)}", scope="mcp:use"`;
+    let principal: Principal;
+    try {
+      const token = bearer(c);
+      if (!token) throw new Unauthenticated('Authorization required: connect with OAuth or send a personal API token with X-Tenant.');
+      if (looksLikeApiToken(token)) {
+        principal = await c.var.runtime.authenticator.fromApiToken(tenant, token);
+        if (!principal.abilities.has('mcp.access')) {
+          throw new CredentialRefused('This API token lacks the "mcp.access" ability needed to open the MCP server.', 403);
+        }
+      } else {
+        if (c.var.tenantSource !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.');
+        principal = await c.var.runtime.authenticator.fromOAuth(tenant, token, mcpResource(c.var.origin));
+        if (!principal.scopes?.includes('mcp:use')) {
+          return problemResponse(toProblem(new AppError('insufficient_scope', 403, 'This access token lacks the mcp:use scope.'), c.var.requestId), {
+            'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:use", resource_metadata="${protectedResourceMetadataUrl(c.var.origin)}"`,
+          });
+        }
+      }
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) {
+        const description = error.message.replaceAll('"', "'");
+        const header = c.req.header('authorization') ? `${challenge}, error="invalid_token", error_description="${description}"` : challenge;
+        return problemResponse(toProblem(error, c.var.requestId), { 'WWW-Authenticate': header });
+      }
+      throw error;
+    }
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/** The service context of an authenticated request. */
+export function serviceContext(c: Context<AppEnv>): ServiceContext {
+  const principal = c.var.principal;
+  const tenant = c.var.tenant;
+  if (!principal || !tenant) throw new Unauthenticated('Not signed in.');
+  return {
+    db: c.var.runtime.database.db,
+    tenant,
+    principal,
+    graphs: c.var.runtime.graphs,
+    requestId: c.var.requestId,
+    logger: c.var.logger,
+  };
+}

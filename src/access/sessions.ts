@@ -1,0 +1,100 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../db/connection.js';
+import { sessions } from '../db/schema/index.js';
+import type { AppEnv } from '../http/env.js';
+
+/**
+ * Browser sessions: a random token in an HttpOnly, SameSite=Lax cookie (`__Host-` and Secure on https), stored only
+ * as a SHA-256 hash, with a per-session CSRF token every form posts back. Sessions live in the database so any
+ * instance can serve any request.
+ */
+export interface Session {
+  id: string;
+  userId: string;
+  tenantId: string | null;
+  csrfToken: string;
+}
+
+const LIFETIME_MS = 12 * 60 * 60 * 1000;
+const TOUCH_EVERY_MS = 5 * 60 * 1000;
+
+export function sessionCookieName(c: Context<AppEnv>): string {
+  return isHttps(c) ? '__Host-orgonaut_session' : 'orgonaut_session';
+}
+
+function isHttps(c: Context<AppEnv>): boolean {
+  return c.var.origin?.startsWith('https://') ?? false;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Starts a session for the user on this host and sets its cookie, ending any session the browser had. */
+export async function createSession(c: Context<AppEnv>, db: Db, userId: string, tenantId: string | null): Promise<Session> {
+  const previous = getCookie(c, sessionCookieName(c));
+  if (previous) await db.delete(sessions).where(eq(sessions.id, hashToken(previous)));
+  const token = randomBytes(32).toString('base64url');
+  const session: Session = { id: hashToken(token), userId, tenantId, csrfToken: randomBytes(24).toString('base64url') };
+  await db.insert(sessions).values({ ...session, expiresAt: new Date(Date.now() + LIFETIME_MS) });
+  c.set('session', session);
+  setCookie(c, sessionCookieName(c), token, {
+    path: '/',
+    httpOnly: true,
+    secure: isHttps(c),
+    sameSite: 'Lax',
+    maxAge: LIFETIME_MS / 1000,
+  });
+  return session;
+}
+
+/** The request's session, if its cookie names a live one. Memoised per request. */
+export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
+  const memo = c.var.session;
+  if (memo !== undefined) return memo;
+  const token = getCookie(c, sessionCookieName(c));
+  const database = c.var.runtime.database.db;
+  let session: Session | null = null;
+  if (token) {
+    const [row] = await database
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, sql`now()`)))
+      .limit(1);
+    if (row) {
+      session = { id: row.id, userId: row.userId, tenantId: row.tenantId, csrfToken: row.csrfToken };
+      if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+        await database.update(sessions).set({ lastSeenAt: sql`now()` }).where(eq(sessions.id, row.id));
+      }
+    }
+  }
+  c.set('session', session);
+  return session;
+}
+
+export async function destroySession(c: Context<AppEnv>, db: Db): Promise<void> {
+  const token = getCookie(c, sessionCookieName(c));
+  if (token) await db.delete(sessions).where(eq(sessions.id, hashToken(token)));
+  deleteCookie(c, sessionCookieName(c), { path: '/', secure: isHttps(c) });
+  c.set('session', null);
+}
+
+/** Ends every session of a user (password change, archived membership). */
+export async function destroyUserSessions(db: Db, userId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+export function csrfField(session: Pick<Session, 'csrfToken'>): { name: string; value: string } {
+  return { name: 'csrf', value: session.csrfToken };
+}
+
+/** Constant-time check of the CSRF token a form posted. */
+export function verifyCsrf(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string' || !given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

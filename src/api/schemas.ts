@@ -1,0 +1,51 @@
+import { z } from '@hono/zod-openapi';
+
+/** Schemas shared by every REST route: problems, pagination, envelopes. */
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    code: z.string(),
+    fix: z.string().optional(),
+  })
+  .passthrough()
+  .openapi('Problem', { description: 'RFC 9457 problem details' });
+
+export const problemResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 429)[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: PROBLEM_DESCRIPTIONS[status], content: { 'application/problem+json': { schema: ProblemSchema } } },
+    ]),
+  );
+
+const PROBLEM_DESCRIPTIONS = {
+  400: 'Invalid input: `field` names the parameter',
+  401: 'No valid credential',
+  403: 'A needed ability is missing: `ability` names it',
+  404: 'Not found in this tenant',
+  409: 'Conflicts with the current state',
+  429: 'Rate limited: see Retry-After',
+} as const;
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).optional().openapi({ description: 'Items per page (1–500, default 50)', example: 50 }),
+  cursor: z.string().max(512).optional().openapi({ description: 'The `next_cursor` of the previous page' }),
+});
+
+export function listEnvelope<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+}
+
+export function itemEnvelope<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ data: item });
+}
+
+/** Documents which ability a route needs (shown in the OpenAPI reference). */
+export function needs(...abilities: string[]): { 'x-required-abilities': string[] } {
+  return { 'x-required-abilities': abilities };
+}

@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import type { Context } from 'hono';
+import type { Db } from '../db/connection.js';
+import type { AppEnv } from './env.js';
+
+/**
+ * Fixed-window rate limits kept in the database, so every instance counts together (sign-in attempts, OAuth
+ * registration and token requests, …). One upsert per attempt.
+ */
+export interface RateLimit {
+  /** Attempts allowed per window. */
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  retryAfter: number;
+}
+
+export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Promise<RateLimitResult> {
+  const nowSeconds = Date.now() / 1000;
+  const windowStart = Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
+  const result = await db.execute(sql`
+    insert into rate_limits (key, window_start, count) values (${key}, to_timestamp(${windowStart}), 1)
+    on conflict (key, window_start) do update set count = rate_limits.count + 1
+    returning count`);
+  const count = Number((result as unknown as { rows: { count: number | string }[] }).rows[0]?.count ?? 1);
+  if (Math.random() < 0.01) {
+    await db.execute(sql`delete from rate_limits where window_start < now() - interval '1 day'`);
+  }
+  return {
+    allowed: count <= rule.limit,
+    limit: rule.limit,
+    remaining: Math.max(0, rule.limit - count),
+    retryAfter: Math.max(1, Math.ceil(windowStart + rule.windowSeconds - nowSeconds)),
+  };
+}
+
+/** `RateLimit` / `Retry-After` headers (draft-ietf-httpapi-ratelimit-headers) for a result. */
+export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
+  const headers: Record<string, string> = {
+    RateLimit: `limit=${result.limit}, remaining=${result.remaining}, reset=${result.retryAfter}`,
+  };
+  if (!result.allowed) headers['Retry-After'] = String(result.retryAfter);
+  return headers;
+}
+
+/** The client's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+export function clientIp(c: Context<AppEnv>): string {
+  if (c.var.runtime.config.trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'local';
+}

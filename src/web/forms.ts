@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { AppError } from '../errors.js';
+import type { AppEnv } from '../http/env.js';
+import { readSession, verifyCsrf } from '../access/sessions.js';
+
+/** Form plumbing shared by every page: origin checks, CSRF tokens, safe redirects. */
+
+export class CsrfRejected extends AppError {
+  constructor() {
+    super('csrf_rejected', 403, 'This form has expired or did not come from this site.', 'Reload the page and try again.');
+  }
+}
+
+/** Refuses cross-origin form posts (the browser sends Origin on every POST). */
+export function sameOriginForms(): MiddlewareHandler<AppEnv> {
+  return async function sameOriginFormsMiddleware(c, next) {
+    if (c.req.method === 'POST') {
+      const origin = c.req.header('origin');
+      if (origin && origin !== c.var.origin) throw new CsrfRejected();
+    }
+    await next();
+  };
+}
+
+const PRE_SESSION_COOKIE = 'orgonaut_form';
+
+/** A CSRF token for forms shown before anyone is signed in (double-submit cookie). */
+export function preSessionCsrf(c: Context<AppEnv>): string {
+  let token = getCookie(c, PRE_SESSION_COOKIE);
+  if (!token) {
+    token = randomBytes(24).toString('base64url');
+    const secure = c.var.origin.startsWith('https://');
+    setCookie(c, PRE_SESSION_COOKIE, token, { path: '/', httpOnly: true, secure, sameSite: 'Strict', maxAge: 3600 });
+  }
+  return token;
+}
+
+export function checkPreSessionCsrf(c: Context<AppEnv>, given: unknown): void {
+  const expected = getCookie(c, PRE_SESSION_COOKIE);
+  if (!expected || !verifyCsrf(expected, given)) throw new CsrfRejected();
+}
+
+/** Checks the CSRF field of a form posted by a signed-in user; returns the session. */
+export async function checkSessionCsrf(c: Context<AppEnv>, given: unknown) {
+  const session = await readSession(c);
+  if (!session || !verifyCsrf(session.csrfToken, given)) throw new CsrfRejected();
+  return session;
+}
+
+/** A same-site relative path to go back to after a form, or `/`: never an absolute URL (no open redirect). */
+export function safeReturnTo(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
+  try {
+    const url = new URL(value, 'http://x');
+    return url.host === 'x' ? `${url.pathname}${url.search}` : '/';
+  } catch {
+    return '/';
+  }
+}
+
+export function formString(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,99 @@
+import { Hono, type Context } from 'hono';
+import { createSession, destroySession, readSession } from '../access/sessions.js';
+import { signIn, SignInFailed, tenantsOfUser } from '../access/sign-in.js';
+import { clientIp } from '../http/rate-limit.js';
+import type { AppEnv } from '../http/env.js';
+import { checkPreSessionCsrf, checkSessionCsrf, formString, preSessionCsrf, safeReturnTo } from './forms.js';
+import { Layout } from './layout.js';
+
+/** Sign-in and sign-out on every host; on the central host, the choice of tenant afterwards. */
+export function signInRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+
+  web.get('/sign-in', async (c) => {
+    const session = await readSession(c);
+    const returnTo = safeReturnTo(c.req.query('return_to'));
+    if (session && (session.tenantId === (c.var.tenant?.id ?? null))) {
+      return c.var.tenant ? c.redirect(returnTo, 303) : tenantChoice(c, session.userId);
+    }
+    return signInPage(c, { returnTo, email: c.req.query('email') ?? '' });
+  });
+
+  web.post('/sign-in', async (c) => {
+    const body = await c.req.parseBody();
+    checkPreSessionCsrf(c, body.csrf);
+    const email = formString(body, 'email');
+    const returnTo = safeReturnTo(body.return_to);
+    const tenant = c.var.tenant && c.var.tenantSource === 'host' ? c.var.tenant : null;
+    try {
+      const user = await signIn(c.var.runtime.database.db, tenant, { email, password: formString(body, 'password'), ip: clientIp(c) });
+      await createSession(c, c.var.runtime.database.db, user.id, tenant?.id ?? null);
+      return tenant ? c.redirect(returnTo, 303) : tenantChoice(c, user.id);
+    } catch (error) {
+      if (!(error instanceof SignInFailed)) throw error;
+      return signInPage(c, { returnTo, email, error: error.message }, error.status === 429 ? 429 : 401);
+    }
+  });
+
+  web.post('/sign-out', async (c) => {
+    const body = await c.req.parseBody();
+    await checkSessionCsrf(c, body.csrf);
+    await destroySession(c, c.var.runtime.database.db);
+    return c.redirect('/sign-in', 303);
+  });
+
+  return web;
+}
+
+function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string; error?: string }, status: 200 | 401 | 429 = 200) {
+  const tenant = c.var.tenant;
+  const csrf = preSessionCsrf(c);
+  return c.html(
+    <Layout title="Sign in" tenantName={tenant?.name}>
+      <section class="card narrow">
+        <h1>Sign in{tenant ? ` to ${tenant.name}` : ''}</h1>
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
+        <form method="post" action="/sign-in" class="stack">
+          <input type="hidden" name="csrf" value={csrf} />
+          <input type="hidden" name="return_to" value={props.returnTo} />
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" autocomplete="username" required value={props.email} autofocus />
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <button type="submit">Sign in</button>
+        </form>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+/** On the central host: the organisations the signed-in user belongs to. */
+async function tenantChoice(c: Context<AppEnv>, userId: string) {
+  const choices = await tenantsOfUser(c.var.runtime.database.db, userId);
+  const { config } = c.var.runtime;
+  const port = new URL(c.var.origin).port;
+  const hostOf = (slug: string) => `${config.publicScheme}://${slug}.${config.baseDomain}${port ? `:${port}` : ''}`;
+  return c.html(
+    <Layout title="Choose an organisation">
+      <section class="card narrow">
+        <h1>Choose an organisation</h1>
+        {choices.length ? (
+          <ul class="choices">
+            {choices.map((t) => (
+              <li>
+                <a href={`${hostOf(t.slug)}/sign-in`}>{t.name}</a> <span class="hint">({t.role})</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>Your account is not a member of any organisation yet. Ask an owner or admin to invite you.</p>
+        )}
+      </section>
+    </Layout>,
+  );
+}

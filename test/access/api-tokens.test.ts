@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { apiTokens, auditEvents } from '../../src/db/schema/index.js';
+import { hashSecret, issueApiToken } from '../../src/access/api-tokens.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { setMembership } from '../../src/access/users.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+import { testApp, type TestApp } from '../support/app.js';
+
+let database: Database;
+let acme: Tenant;
+let globex: Tenant;
+let app: TestApp;
+let ownerToken: string;
+let viewerId: string;
+const ACME = 'tokacme.localhost';
+
+async function tokenFor(tenant: Tenant, userId: string, role: keyof typeof DEFAULT_BUNDLES, abilities: string[], expiresAt: Date | null = null) {
+  const { secret } = await issueApiToken(database.db, {
+    tenantId: tenant.id,
+    userId,
+    roleAbilities: effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan),
+    name: 'test',
+    abilities,
+    expiresAt,
+  });
+  return secret;
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  acme = await buildTenant(database, { slug: 'tokacme', plan: 'business' });
+  globex = await buildTenant(database, { slug: 'tokglobex', plan: 'team' });
+  app = testApp(database);
+  const owner = await buildMember(database, acme, 'owner');
+  viewerId = (await buildMember(database, acme, 'viewer')).id;
+  ownerToken = await tokenFor(acme, owner.id, 'owner', ['api-tokens.create', 'members.manage', 'org-units.read']);
+});
+afterAll(() => database?.close());
+
+describe('personal API tokens over REST', () => {
+  it('creates a token whose secret is shown once and stored only as a hash', async () => {
+    const created = await app.request('/api/v1/tokens', {
+      host: ACME,
+      token: ownerToken,
+      json: { name: 'Reporting', abilities: ['org-units.read', 'legacymcp'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
+    const body = (await created.json()) as { data: { id: string; prefix: string; abilities: string[] }; secret: string };
+    expect(body.secret).toMatch(/^orgo_pat_[A-Za-z0-9_-]{43}$/);
+    expect(body.secret.startsWith(body.data.prefix)).toBe(true);
+    expect(body.data.abilities).toEqual(['mcp.access', 'org-units.read']);
+    const [row] = await database.db.select().from(apiTokens).where(eq(apiTokens.id, body.data.id));
+    expect(row!.secretHash).toBe(hashSecret(body.secret));
+    expect(JSON.stringify(row)).not.toContain(body.secret);
+
+    const listed = (await (await app.request('/api/v1/tokens', { host: ACME, token: ownerToken })).json()) as { data: object[] };
+    expect(JSON.stringify(listed)).not.toContain(body.secret);
+
+    const me = await app.request('/api/v1/me', { host: ACME, token: body.secret });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { data: { abilities: string[] } }).data.abilities).toEqual(['mcp.access', 'org-units.read']);
+    const [used] = await database.db.select().from(apiTokens).where(eq(apiTokens.id, body.data.id));
+    expect(used!.lastUsedAt).not.toBeNull();
+    const events = await database.db.select().from(auditEvents).where(eq(auditEvents.entityId, body.data.id));
+    expect(events.map((e) => e.action).sort()).toEqual(['created', 'used_first']);
+  });
+
+  it('refuses abilities outside the creator’s role, naming them', async () => {
+    const viewerToken = await tokenFor(acme, viewerId, 'viewer', ['api-tokens.create']);
+    const response = await app.request('/api/v1/tokens', { host: ACME, token: viewerToken, json: { name: 'x', abilities: ['costs.read'] } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'invalid_input', field: 'abilities', detail: expect.stringContaining('costs.read') });
+    const unknown = await app.request('/api/v1/tokens', { host: ACME, token: ownerToken, json: { name: 'x', abilities: ['root'] } });
+    expect(unknown.status).toBe(400);
+  });
+
+  it('rejects malformed bodies with a problem naming the field, creating nothing', async () => {
+    const before = (await database.db.select().from(apiTokens)).length;
+    for (const json of [{ abilities: ['org-units.read'] }, { name: 'x', abilities: [] }, { name: 'x', abilities: ['org-units.read'], expires_at: 'soon' }, { name: 'x', abilities: ['org-units.read'], extra: 1 }]) {
+      const response = await app.request('/api/v1/tokens', { host: ACME, token: ownerToken, json });
+      expect(response.status, JSON.stringify(json)).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const past = await app.request('/api/v1/tokens', { host: ACME, token: ownerToken, json: { name: 'x', abilities: ['org-units.read'], expires_at: '2020-01-01T00:00:00Z' } });
+    expect(past.status).toBe(400);
+    expect((await database.db.select().from(apiTokens)).length).toBe(before);
+  });
+
+  it('revokes a token, after which it is refused', async () => {
+    const created = (await (await app.request('/api/v1/tokens', { host: ACME, token: ownerToken, json: { name: 'short', abilities: ['org-units.read'] } })).json()) as {
+      data: { id: string };
+      secret: string;
+    };
+    expect((await app.request('/api/v1/me', { host: ACME, token: created.secret })).status).toBe(200);
+    const revoked = await app.request(`/api/v1/tokens/${created.data.id}`, { host: ACME, token: ownerToken, method: 'DELETE' });
+    expect(revoked.status).toBe(200);
+    app.runtime.authenticator.forget();
+    const refused = await app.request('/api/v1/me', { host: ACME, token: created.secret });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ detail: 'This API token has been revoked.' });
+  });
+
+  it('lets a member revoke only their own tokens; owners and admins any', async () => {
+    const member = await buildMember(database, acme, 'member');
+    const memberToken = await tokenFor(acme, member.id, 'member', ['api-tokens.create']);
+    const ownersOther = (await (await app.request('/api/v1/tokens', { host: ACME, token: ownerToken, json: { name: 'o', abilities: ['org-units.read'] } })).json()) as { data: { id: string } };
+    expect((await app.request(`/api/v1/tokens/${ownersOther.data.id}`, { host: ACME, token: memberToken, method: 'DELETE' })).status).toBe(404);
+    const all = await app.request('/api/v1/tokens?all=true', { host: ACME, token: memberToken });
+    expect(all.status).toBe(403);
+    expect(await all.json()).toMatchObject({ ability: 'members.manage' });
+  });
+});
+
+describe('bearer token rules (SPEC §1, §4.1)', () => {
+  it('answers 401 with a reason for a missing, malformed, expired, revoked or foreign token', async () => {
+    const member = await buildMember(database, globex, 'owner');
+    const globexToken = await tokenFor(globex, member.id, 'owner', ['org-units.read']);
+    const expired = await tokenFor(acme, viewerId, 'viewer', ['org-units.read'], new Date(Date.now() + 50));
+    await new Promise((r) => setTimeout(r, 60));
+    const cases: [string | undefined, string][] = [
+      [undefined, 'send a personal API token'],
+      ['orgo_pat_' + 'x'.repeat(43), 'not valid'],
+      [globexToken, 'another tenant'],
+      [expired, 'expired'],
+      ['eyJhbGciOi.oauth.token', 'OAuth access tokens are for the MCP server only'],
+    ];
+    for (const [token, reason] of cases) {
+      const response = await app.request('/api/v1/me', { host: ACME, token });
+      expect(response.status, reason).toBe(401);
+      expect(response.headers.get('www-authenticate')).toContain('Bearer');
+      expect(((await response.json()) as { detail: string }).detail).toContain(reason);
+    }
+  });
+
+  it('needs X-Tenant on the central host, and it must match the token', async () => {
+    expect((await app.request('/api/v1/me', { host: 'app.localhost', token: ownerToken })).status).toBe(401);
+    const ok = await app.request('/api/v1/me', { host: 'app.localhost', token: ownerToken, headers: { 'x-tenant': 'tokacme' } });
+    expect(ok.status).toBe(200);
+    const wrong = await app.request('/api/v1/me', { host: 'app.localhost', token: ownerToken, headers: { 'x-tenant': 'tokglobex' } });
+    expect(wrong.status).toBe(401);
+    const unknown = await app.request('/api/v1/me', { host: 'app.localhost', token: ownerToken, headers: { 'x-tenant': 'nope' } });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('refuses a member whose membership was archived', async () => {
+    const leaver = await buildMember(database, acme, 'member');
+    const token = await tokenFor(acme, leaver.id, 'member', ['org-units.read']);
+    expect((await app.request('/api/v1/me', { host: ACME, token })).status).toBe(200);
+    await setMembership(database.db, acme.id, leaver.id, 'member');
+    await database.db.execute(`update memberships set status = 'archived' where user_id = '${leaver.id}'` as never);
+    app.runtime.authenticator.forget();
+    expect((await app.request('/api/v1/me', { host: ACME, token })).status).toBe(401);
+  });
+});

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { auditEvents, sessions } from '../../src/db/schema/index.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+
+let database: Database;
+let acme: Tenant;
+let other: Tenant;
+let app: TestApp;
+const HOST = 'signacme.localhost';
+const ORIGIN = `http://${HOST}`;
+const PASSWORD = 'correct horse battery';
+let email: string;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  acme = await buildTenant(database, { slug: 'signacme', name: 'Sign Acme' });
+  other = await buildTenant(database, { slug: 'signother' });
+  app = testApp(database);
+  email = (await buildMember(database, acme, 'manager', { password: PASSWORD })).email;
+});
+afterAll(() => database?.close());
+
+/** Loads the sign-in form (for its CSRF cookie and field), then posts it. */
+async function signIn(host: string, fields: { email: string; password: string; return_to?: string }, extraHeaders: Record<string, string> = {}) {
+  const page = await app.request('/sign-in', { host, headers: { accept: 'text/html' } });
+  const html = await page.text();
+  const cookie = cookiesOf(page);
+  const response = await app.request('/sign-in', {
+    host,
+    cookie,
+    headers: { origin: `http://${host}`, ...extraHeaders },
+    form: { csrf: hiddenField(html, 'csrf'), return_to: fields.return_to ?? '/', email: fields.email, password: fields.password },
+  });
+  return { response, cookie: cookiesOf(response, cookie), html };
+}
+
+describe('sign-in', () => {
+  it('shows a form with labelled Email and Password fields and a Sign in button', async () => {
+    const html = await (await app.request('/sign-in', { host: HOST })).text();
+    expect(html).toMatch(/<label for="email">Email<\/label>/);
+    expect(html).toMatch(/<label for="password">Password<\/label>/);
+    expect(html).toMatch(/<button type="submit">Sign in<\/button>/);
+  });
+
+  it('signs a member in with an HttpOnly SameSite session cookie and returns to a local path', async () => {
+    const { response, cookie } = await signIn(HOST, { email, password: PASSWORD, return_to: '/settings/api' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/settings/api');
+    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('orgonaut_session='))!;
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    const me = await app.request('/api/v1/me', { host: HOST, cookie });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { data: { role: string } }).data.role).toBe('manager');
+    const stored = await database.db.select().from(sessions);
+    expect(stored.every((s) => !cookie.includes(s.id))).toBe(true); // only the hash is stored
+  });
+
+  it('never redirects off-site after sign-in', async () => {
+    for (const target of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
+      const { response } = await signIn(HOST, { email, password: PASSWORD, return_to: target });
+      expect(response.headers.get('location'), target).toBe('/');
+    }
+  });
+
+  it('refuses a wrong password without saying which part was wrong, and audits it', async () => {
+    const { response } = await signIn(HOST, { email, password: 'wrong password!' });
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain('That email and password do not match an account.');
+    const failures = await database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, acme.id), eq(auditEvents.entityType, 'sign_in'), eq(auditEvents.action, 'failed')));
+    expect(failures.length).toBeGreaterThan(0);
+    expect(JSON.stringify(failures)).not.toContain('wrong password!');
+  });
+
+  it('refuses a user who is not a member of the host’s tenant', async () => {
+    const { response } = await signIn('signother.localhost', { email, password: PASSWORD });
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain('not a member of this organisation');
+    expect(other.slug).toBe('signother');
+  });
+
+  it('refuses a form without the CSRF token or from another origin', async () => {
+    const page = await app.request('/sign-in', { host: HOST });
+    const cookie = cookiesOf(page);
+    const noToken = await app.request('/sign-in', { host: HOST, cookie, form: { email, password: PASSWORD } });
+    expect(noToken.status).toBe(403);
+    const crossOrigin = await signIn(HOST, { email, password: PASSWORD }, { origin: 'https://evil.example' });
+    expect(crossOrigin.response.status).toBe(403);
+  });
+
+  it('does not accept a session cookie on another tenant’s host', async () => {
+    const { cookie } = await signIn(HOST, { email, password: PASSWORD });
+    const elsewhere = await app.request('/api/v1/me', { host: 'signother.localhost', cookie });
+    expect(elsewhere.status).toBe(401);
+  });
+
+  it('signs out, ending the session', async () => {
+    const { cookie } = await signIn(HOST, { email, password: PASSWORD });
+    const home = await app.request('/api/v1/me', { host: HOST, cookie });
+    expect(home.status).toBe(200);
+    const csrf = (await database.db.select().from(sessions)).map((s) => s.csrfToken);
+    const out = await app.request('/sign-out', { host: HOST, cookie, headers: { origin: ORIGIN }, form: { csrf: csrf[csrf.length - 1]! } });
+    expect(out.status).toBe(303);
+    expect((await app.request('/api/v1/me', { host: HOST, cookie })).status).toBe(401);
+  });
+
+  it('needs the X-CSRF-Token header for session-authenticated REST writes', async () => {
+    const { cookie } = await signIn(HOST, { email, password: PASSWORD });
+    const refused = await app.request('/api/v1/tokens', { host: HOST, cookie, json: { name: 'x', abilities: ['org-units.read'] } });
+    expect(refused.status).toBe(403);
+  });
+  it('rate-limits repeated attempts on one account', async () => {
+    const victim = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
+    let last: Response | undefined;
+    for (let i = 0; i < 11; i++) last = (await signIn(HOST, { email: victim, password: `guess-${i}-guess` })).response;
+    expect(last!.status).toBe(429);
+    expect(await last!.text()).toContain('Too many sign-in attempts');
+    const correct = await signIn(HOST, { email: victim, password: PASSWORD });
+    expect(correct.response.status).toBe(429); // still limited for the window, even with the right password
+  });
+
+});
