@@ -15,6 +15,7 @@ import { createApiRouter } from './api/router.js';
 import { renderErrorPage } from './web/error-page.js';
 import { homeRoutes } from './web/home.js';
 import { signInRoutes } from './web/sign-in.js';
+import { cliSignInRoutes } from './web/cli-sign-in.js';
 import { sameOriginForms } from './web/forms.js';
 import { mcpGuard } from './access/middleware.js';
 
@@ -84,7 +85,6 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
-        formAction: ["'self'"],
         baseUri: ["'none'"],
         objectSrc: ["'none'"],
       },
@@ -101,6 +101,7 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   app.all('/mcp/orgonaut', (c) => c.json({ error: 'MCP server not available yet' }, 503));
   app.route('/', createApiRouter(runtime));
   app.route('/', signInRoutes());
+  app.route('/', cliSignInRoutes());
   app.route('/', homeRoutes(runtime));
 
   app.notFound((c) => {

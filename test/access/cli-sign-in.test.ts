@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let cookie: string;
+const HOST = 'cliacme.localhost';
+const REDIRECT = 'http://127.0.0.1:53682/callback';
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'cliacme', plan: 'free' });
+  app = testApp(database);
+  const user = await buildMember(database, tenant, 'member', { password: 'correct horse battery' });
+  const page = await app.request('/sign-in', { host: HOST });
+  const html = await page.text();
+  const signIn = await app.request('/sign-in', {
+    host: HOST,
+    cookie: cookiesOf(page),
+    form: { csrf: hiddenField(html, 'csrf'), email: user.email, password: 'correct horse battery', return_to: '/' },
+  });
+  cookie = cookiesOf(signIn, cookiesOf(page));
+});
+afterAll(() => database?.close());
+
+function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+function authorizeUrl(challenge: string, extra: Record<string, string> = {}) {
+  const q = new URLSearchParams({ response_type: 'code', client_id: 'orgonaut-cli', redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', state: 'st4te', ...extra });
+  return `/cli/oauth/authorize?${q}`;
+}
+
+async function authorize(challenge: string, decision: 'allow' | 'deny') {
+  const consent = await app.request(authorizeUrl(challenge), { host: HOST, cookie });
+  expect(consent.status).toBe(200);
+  const html = await consent.text();
+  expect(html).toContain('Sign in the Orgonaut CLI?');
+  const fields = Object.fromEntries(['csrf', 'client_id', 'response_type', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'token_name'].map((n) => [n, hiddenField(html, n)]));
+  const response = await app.request('/cli/oauth/authorize', { host: HOST, cookie, headers: { origin: `http://${HOST}` }, form: { ...fields, decision } });
+  expect(response.status).toBe(303);
+  return new URL(response.headers.get('location')!);
+}
+
+const exchange = (fields: Record<string, string>) =>
+  app.request('/cli/oauth/token', { host: HOST, form: { grant_type: 'authorization_code', client_id: 'orgonaut-cli', redirect_uri: REDIRECT, ...fields } });
+
+describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => {
+  it('sends someone not signed in to the sign-in page first', async () => {
+    const response = await app.request(authorizeUrl(pkce().challenge), { host: HOST });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^\/sign-in\?return_to=%2Fcli%2Foauth%2Fauthorize/);
+  });
+
+  it('issues a personal API token for a code and the right verifier, once', async () => {
+    const { verifier, challenge } = pkce();
+    const back = await authorize(challenge, 'allow');
+    expect(back.origin + back.pathname).toBe(REDIRECT);
+    expect(back.searchParams.get('state')).toBe('st4te');
+    const code = back.searchParams.get('code')!;
+    const token = await exchange({ code, code_verifier: verifier });
+    expect(token.status).toBe(200);
+    const body = (await token.json()) as { access_token: string; tenant: string; abilities: string[] };
+    expect(body.access_token).toMatch(/^orgo_pat_/);
+    expect(body.tenant).toBe('cliacme');
+    expect(body.abilities).not.toContain('mcp.access'); // not on the free plan
+    const me = await app.request('/api/v1/me', { host: HOST, token: body.access_token });
+    expect(((await me.json()) as { data: { role: string } }).data.role).toBe('member');
+    const replay = await exchange({ code, code_verifier: verifier });
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('refuses a wrong verifier, a different redirect and a denied request', async () => {
+    const first = pkce();
+    const code = (await authorize(first.challenge, 'allow')).searchParams.get('code')!;
+    expect(await (await exchange({ code, code_verifier: pkce().verifier })).json()).toMatchObject({ error: 'invalid_grant' });
+    const second = pkce();
+    const code2 = (await authorize(second.challenge, 'allow')).searchParams.get('code')!;
+    expect(await (await exchange({ code: code2, code_verifier: second.verifier, redirect_uri: 'http://127.0.0.1:1/other' })).json()).toMatchObject({ error: 'invalid_grant' });
+    const denied = await authorize(pkce().challenge, 'deny');
+    expect(denied.searchParams.get('error')).toBe('access_denied');
+    expect(denied.searchParams.get('code')).toBeNull();
+  });
+
+  it('shows an error page, never a redirect, for a bad client, redirect or PKCE', async () => {
+    const { challenge } = pkce();
+    for (const extra of [{ client_id: 'evil' }, { redirect_uri: 'https://evil.example/cb' }, { code_challenge_method: 'plain' }, { code_challenge: 'short' }]) {
+      const response = await app.request(authorizeUrl(challenge, extra), { host: HOST, cookie, headers: { accept: 'text/html' } });
+      expect(response.status, JSON.stringify(extra)).toBe(400);
+      expect(response.headers.get('location')).toBeNull();
+    }
+  });
+});
