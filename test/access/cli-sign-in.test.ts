@@ -93,7 +93,8 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
 
   it('shows an error page, never a redirect, for a bad client, redirect or PKCE', async () => {
     const { challenge } = pkce();
-    for (const extra of [{ client_id: 'evil' }, { redirect_uri: 'https://evil.example/cb' }, { code_challenge_method: 'plain' }, { code_challenge: 'short' }]) {
+    const bad: Record<string, string>[] = [{ client_id: 'evil' }, { redirect_uri: 'https://evil.example/cb' }, { code_challenge_method: 'plain' }, { code_challenge: 'short' }];
+    for (const extra of bad) {
       const response = await app.request(authorizeUrl(challenge, extra), { host: HOST, cookie, headers: { accept: 'text/html' } });
       expect(response.status, JSON.stringify(extra)).toBe(400);
       expect(response.headers.get('location')).toBeNull();
