@@ -1,3 +1,4 @@
 export * from './tenancy.js';
 export * from './model.js';
 export * from './sessions.js';
+export * from './work.js';
