@@ -162,3 +162,8 @@ export function keyField(family: Family): 'id' | 'orgUnitId' {
 export function recordId<F extends Family>(family: F, record: FamilyRecords[F]): string {
   return (record as unknown as Record<string, string>)[keyField(family)]!;
 }
+
+/** A family's records as plain field maps, for code that treats every family alike (deltas, folding, audit). */
+export function recordsOf(graph: OrgGraph, family: Family): Map<string, Record<string, unknown>> {
+  return graph[family] as unknown as Map<string, Record<string, unknown>>;
+}

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { scenarioChanges, scenarios } from '../db/schema/index.js';
-import { NotFound } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import type { Family } from '../org/types.js';
 import { isUuid } from '../util/ids.js';
 import type { ChangeOp, ScenarioChange } from './overlay.js';
@@ -109,33 +109,64 @@ export async function saveChanges(
   tenantId: string,
   scenarioId: string,
   changes: { family: Family; recordId: string; change: ScenarioChange | null }[],
+  expectedRevision?: number,
 ): Promise<number> {
+  const mine = and(eq(scenarios.tenantId, tenantId), eq(scenarios.id, scenarioId));
   const [bumped] = await tx
     .update(scenarios)
     .set({ revision: sql`${scenarios.revision} + 1`, updatedAt: sql`now()` })
-    .where(and(eq(scenarios.tenantId, tenantId), eq(scenarios.id, scenarioId)))
+    .where(expectedRevision === undefined ? mine : and(mine, eq(scenarios.revision, expectedRevision)))
     .returning({ revision: scenarios.revision });
+  if (!bumped && expectedRevision !== undefined) throw new ScenarioMoved();
   if (!bumped) throw new NotFound('Scenario', scenarioId);
   const revision = Number(bumped.revision);
-  for (const { family, recordId, change } of changes) {
-    const where = and(
-      eq(scenarioChanges.tenantId, tenantId),
-      eq(scenarioChanges.scenarioId, scenarioId),
-      eq(scenarioChanges.family, family),
-      eq(scenarioChanges.recordId, recordId),
-    );
-    if (!change) {
-      await tx.delete(scenarioChanges).where(where);
-      continue;
-    }
-    const row = { op: change.op, values: change.values, base: change.base, revision, updatedAt: new Date() };
+  const updatedAt = new Date();
+  const upserts = changes.filter((c) => c.change !== null);
+  for (let i = 0; i < upserts.length; i += 500) {
     await tx
       .insert(scenarioChanges)
-      .values({ tenantId, scenarioId, family, recordId, ...row })
+      .values(
+        upserts.slice(i, i + 500).map(({ family, recordId, change }) => ({
+          tenantId,
+          scenarioId,
+          family,
+          recordId,
+          op: change!.op,
+          values: change!.values,
+          base: change!.base,
+          revision,
+          updatedAt,
+        })),
+      )
       .onConflictDoUpdate({
         target: [scenarioChanges.tenantId, scenarioChanges.scenarioId, scenarioChanges.family, scenarioChanges.recordId],
-        set: row,
+        set: {
+          op: sql`excluded.op`,
+          values: sql`excluded.values`,
+          base: sql`excluded.base`,
+          revision: sql`excluded.revision`,
+          updatedAt: sql`excluded.updated_at`,
+        },
       });
   }
+  for (const { family, recordId } of changes.filter((c) => c.change === null)) {
+    await tx
+      .delete(scenarioChanges)
+      .where(
+        and(
+          eq(scenarioChanges.tenantId, tenantId),
+          eq(scenarioChanges.scenarioId, scenarioId),
+          eq(scenarioChanges.family, family),
+          eq(scenarioChanges.recordId, recordId),
+        ),
+      );
+  }
   return revision;
+}
+
+/** The scenario changed between reading and saving (another batch won): nothing was saved. */
+export class ScenarioMoved extends Conflict {
+  constructor() {
+    super('The scenario changed while this batch was being applied; nothing was saved.', 'Review the scenario and apply the batch again.');
+  }
 }

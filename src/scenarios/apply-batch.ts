@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { authorize } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { auditEvents, departmentTypes, teamTypes, tenantCurrencies } from '../db/schema/index.js';
+import { today } from '../org/dates.js';
+import { recordsOf, type Family, type OrgGraph } from '../org/types.js';
+import type { ChangeCommand } from './commands.js';
+import { foldEdit, type RecordEdit } from './edits.js';
+import { assertMutableScenario } from './lifecycle.js';
+import type { ReferenceLists } from './ops/context.js';
+import type { ScenarioChange } from './overlay.js';
+import { parseCommands, runCommands, type BatchResult } from './run-commands.js';
+import { loadChanges, loadScenario, saveChanges, type Scenario } from './store.js';
+
+/** Applying a batch of change commands to a planning scenario: validate all, then save all in one transaction. */
+
+export async function loadReferenceLists(ctx: ServiceContext): Promise<ReferenceLists> {
+  const [currencies, departments, teams] = await Promise.all([
+    ctx.db.select({ code: tenantCurrencies.code }).from(tenantCurrencies).where(and(eq(tenantCurrencies.tenantId, ctx.tenant.id), eq(tenantCurrencies.active, true))),
+    ctx.db.select({ id: departmentTypes.id }).from(departmentTypes).where(eq(departmentTypes.tenantId, ctx.tenant.id)),
+    ctx.db.select({ id: teamTypes.id }).from(teamTypes).where(eq(teamTypes.tenantId, ctx.tenant.id)),
+  ]);
+  return {
+    activeCurrencies: new Set(currencies.map((c) => c.code)),
+    departmentTypes: new Set(departments.map((d) => d.id)),
+    teamTypes: new Set(teams.map((t) => t.id)),
+  };
+}
+
+export interface PreparedBatch extends BatchResult {
+  scenario: Scenario;
+  commands: ChangeCommand[];
+  /** The ids the batch created, in order: a proposal replays them so confirm creates the same records. */
+  ids: string[];
+  /** The scenario's graph before the batch (for before/after in the audit trail and previews). */
+  before: OrgGraph;
+}
+
+/** Validates a batch against a scenario without saving anything. `ids` replays the ids of an earlier run. */
+export async function prepareBatch(ctx: ServiceContext, scenarioId: string, raw: unknown, ids?: readonly string[]): Promise<PreparedBatch> {
+  authorize(ctx.principal, 'scenarios.write');
+  const commands: ChangeCommand[] = parseCommands(raw);
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
+  assertMutableScenario(scenario);
+  const before = await ctx.graphs.scenario(scenario);
+  const used: string[] = [];
+  let replay = 0;
+  const newId = () => {
+    const id = ids ? ids[replay++] ?? randomUUID() : randomUUID();
+    used.push(id);
+    return id;
+  };
+  const result = runCommands(ctx.principal, before, commands, { today: today(), references: await loadReferenceLists(ctx), newId });
+  return { ...result, scenario, commands, ids: used, before };
+}
+
+export interface BatchOutcome {
+  scenario_id: string;
+  revision: number;
+  commands: number;
+  records_changed: number;
+  created: BatchResult['created'];
+}
+
+/**
+ * Saves a prepared batch: folds its edits into the scenario's overlay and writes them, with one audit entry per
+ * changed record (before/after, the user and — for AI changes — the MCP client), under the revision it was
+ * validated against (a concurrent batch makes this one fail with nothing saved).
+ */
+export async function savePreparedBatch(ctx: ServiceContext, batch: PreparedBatch): Promise<BatchOutcome> {
+  const { scenario } = batch;
+  const source = await ctx.graphs.source(scenario);
+  const existing = new Map((await loadChanges(ctx.db, ctx.tenant.id, scenario.id)).map((c) => [`${c.family}:${c.recordId}`, c]));
+  const folded = foldEdits(source.graph, existing, batch.edits, scenario.revision + 1);
+  const revision = await ctx.db.transaction(async (tx) => {
+    const saved = await saveChanges(tx, ctx.tenant.id, scenario.id, folded, scenario.revision);
+    await auditBatch(ctx, tx, batch, saved);
+    return saved;
+  });
+  return { scenario_id: scenario.id, revision, commands: batch.commands.length, records_changed: folded.length, created: batch.created };
+}
+
+/** Parses, validates and saves a batch in one call (REST and pages). */
+export async function applyBatch(ctx: ServiceContext, scenarioId: string, raw: unknown): Promise<BatchOutcome> {
+  return savePreparedBatch(ctx, await prepareBatch(ctx, scenarioId, raw));
+}
+
+/** The final change of every record the edits touched (null: it no longer differs from the source). */
+export function foldEdits(
+  source: OrgGraph,
+  existing: Map<string, ScenarioChange>,
+  edits: readonly RecordEdit[],
+  revision: number,
+): { family: Family; recordId: string; change: ScenarioChange | null }[] {
+  const touched = new Map<string, { family: Family; recordId: string; change: ScenarioChange | null }>();
+  for (const edit of edits) {
+    const key = `${edit.family}:${edit.recordId}`;
+    const current = touched.has(key) ? touched.get(key)!.change ?? undefined : existing.get(key);
+    const sourceRecord = recordsOf(source, edit.family).get(edit.recordId);
+    touched.set(key, { family: edit.family, recordId: edit.recordId, change: foldEdit(current, sourceRecord, edit, revision) });
+  }
+  return [...touched.values()];
+}
+
+async function auditBatch(ctx: ServiceContext, tx: ServiceContext['db'], batch: PreparedBatch, revision: number) {
+  const keys = new Map<string, { family: Family; id: string }>();
+  for (const edit of batch.edits) keys.set(`${edit.family}:${edit.recordId}`, { family: edit.family, id: edit.recordId });
+  const rows = [...keys.values()].map(({ family, id }) => {
+    const before = (batch.before[family] as Map<string, unknown>).get(id) ?? null;
+    const after = (batch.graph[family] as Map<string, unknown>).get(id) ?? null;
+    return {
+      tenantId: ctx.tenant.id,
+      category: 'model',
+      entityType: ENTITY_TYPES[family],
+      entityId: id,
+      action: before === null ? 'created' : after === null ? 'deleted' : 'updated',
+      userId: ctx.principal.userId,
+      principalKind: ctx.principal.kind,
+      clientId: ctx.principal.clientId ?? null,
+      clientName: ctx.principal.clientName ?? null,
+      scenarioId: batch.scenario.id,
+      before,
+      after,
+      metadata: { revision },
+      requestId: ctx.requestId ?? null,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEvents).values(rows.slice(i, i + 500));
+}
+
+export const ENTITY_TYPES: Record<Family, string> = {
+  orgUnits: 'org_unit',
+  departments: 'department',
+  teams: 'team',
+  actors: 'actor',
+  reportingLines: 'reporting_line',
+  placements: 'placement',
+  positions: 'position',
+  compensations: 'compensation',
+};

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { Ability } from '../access/abilities.js';
+
+/**
+ * The typed change commands of a scenario batch (the "change tray"). On the wire a command is one flat object
+ * `{ op, …fields }` — no unions, so every client and model API accepts the schema — and each op's required fields
+ * are checked per op (`requireFields`). Ids of records a command creates are chosen by the server.
+ */
+export const CHANGE_OPS = {
+  create_org_unit: { needs: [], summary: 'Create a department or team under a parent org unit' },
+  rename_org_unit: { needs: [], summary: 'Rename an org unit' },
+  move_org_unit: { needs: [], summary: 'Move an org unit (and its subtree) under another parent' },
+  close_org_unit: { needs: ['scenarios.delete'], summary: 'Close an empty org unit from a date' },
+  update_team: { needs: [], summary: "Change a team's type or purpose" },
+  set_manager: { needs: [], summary: "Change an actor's solid-line manager (empty manager_id removes it)" },
+  add_placement: { needs: [], summary: 'Place an actor in an org unit with an allocation' },
+  move_placement: { needs: [], summary: 'Move a placement to another org unit' },
+  set_allocation: { needs: [], summary: "Change a placement's allocation (0–300 %)" },
+  end_placement: { needs: ['scenarios.delete'], summary: 'End a secondary placement from a date' },
+  set_fte: { needs: [], summary: "Set an actor's contracted FTE (0.01–3.00)" },
+  add_actor: { needs: [], summary: 'Add a person, robot or AI agent with a primary placement' },
+  deactivate_actor: { needs: ['scenarios.delete'], summary: 'Deactivate an actor from a date, ending their placements' },
+  create_position: { needs: [], summary: 'Create a budgeted position (a seat) in an org unit' },
+  fill_position: { needs: [], summary: "Fill a vacant position with an actor's primary placement" },
+  close_position: { needs: ['scenarios.delete'], summary: 'Close a vacant position from a date' },
+  set_compensation: { needs: ['costs.read'], summary: "Change an actor's salary or day rate from a date" },
+} as const satisfies Record<string, { needs: Ability[]; summary: string }>;
+
+export type ChangeOp = keyof typeof CHANGE_OPS;
+export const CHANGE_OP_NAMES = Object.keys(CHANGE_OPS) as [ChangeOp, ...ChangeOp[]];
+
+const id = z.string().max(64);
+const optionalText = (max: number) => z.string().max(max).optional();
+
+/** One command: `op` plus the flat fields that op uses (see CHANGE_OPS and docs). */
+export const ChangeCommandSchema = z
+  .object({
+    op: z.enum(CHANGE_OP_NAMES).describe('What to change; see capability.explain for each op.'),
+    org_unit_id: id.optional().describe('The org unit to change, or where a placement/actor/position goes'),
+    parent_id: id.optional().describe('New parent org unit (create_org_unit, move_org_unit)'),
+    actor_id: id.optional(),
+    manager_id: id.nullable().optional().describe('set_manager / add_actor: the manager; empty or null removes'),
+    placement_id: id.optional(),
+    position_id: id.optional(),
+    name: optionalText(200).describe('create_org_unit / rename_org_unit'),
+    type: z.string().max(20).optional().describe('create_org_unit: department | team'),
+    code: optionalText(50),
+    team_type_id: id.nullable().optional(),
+    department_type_id: id.nullable().optional(),
+    purpose: z.string().max(2000).nullable().optional(),
+    kind: z.string().max(20).optional().describe('add_actor: human | robot | agent; set_compensation: salary | day_rate'),
+    display_name: optionalText(200),
+    email: z.string().max(254).nullable().optional(),
+    title: z.string().max(200).nullable().optional(),
+    fte: z.number().nullable().optional().describe('0.01–3.00'),
+    allocation_pct: z.number().optional().describe('0–300'),
+    is_primary: z.boolean().optional(),
+    planned_fte: z.number().optional(),
+    employment_type: z.string().max(20).optional().describe('perm | contractor'),
+    role_type: z.string().max(100).nullable().optional(),
+    target_salary_minor: z.number().int().nullable().optional().describe('Integer minor units (cents)'),
+    day_rate_minor: z.number().int().nullable().optional(),
+    amount_minor: z.number().int().optional().describe('set_compensation: integer minor units (cents)'),
+    currency: z.string().max(3).optional().describe('ISO 4217 code of an active tenant currency'),
+    date: z.string().max(10).optional().describe('YYYY-MM-DD the change takes effect (default today)'),
+  })
+  .strict();
+
+export type ChangeCommand = z.infer<typeof ChangeCommandSchema>;
+
+export const MAX_BATCH = 2_000;
+
+/** The abilities a command needs beyond `scenarios.write`. */
+export function abilitiesFor(command: Pick<ChangeCommand, 'op' | 'target_salary_minor' | 'day_rate_minor'>): Ability[] {
+  const needs: Ability[] = ['scenarios.write', ...CHANGE_OPS[command.op].needs];
+  const money = command.op === 'create_position' && (command.target_salary_minor != null || command.day_rate_minor != null);
+  if (money) needs.push('costs.read');
+  return needs;
+}

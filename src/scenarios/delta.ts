@@ -1,0 +1,177 @@
+import { authorize, can, type Principal } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { InvalidInput } from '../errors.js';
+import { isIsoDate, today } from '../org/dates.js';
+import type { UnitMetrics } from '../org/metrics.js';
+import { metricsOf } from '../org/metrics-service.js';
+import { round } from '../org/present.js';
+import { FAMILIES, recordsOf, type OrgGraph } from '../org/types.js';
+import { loadCostSettings } from '../tenancy/tenants.js';
+import { sameValue } from './edits.js';
+import { ENTITY_TYPES } from './apply-batch.js';
+import { presentScenario } from './lifecycle.js';
+import type { ScenarioChange } from './overlay.js';
+import { loadChanges, loadScenario, type Scenario } from './store.js';
+
+/**
+ * The delta of a scenario (one implementation for every surface): only the records and fields that differ from its
+ * source's current state (default) or from Live, grouped by model family, with field conflicts and metric deltas
+ * in total and per org unit. Money is left out without `costs.read`.
+ */
+export interface DeltaRequest {
+  scenarioId: string;
+  compare?: 'source' | 'live' | null;
+  asOf?: string | null;
+}
+
+const MONEY_FIELDS = new Set(['targetSalaryMinor', 'dayRateMinor', 'currency', 'amountMinor']);
+
+export async function scenarioDelta(ctx: ServiceContext, request: DeltaRequest) {
+  authorize(ctx.principal, 'scenarios.read');
+  const compare = request.compare ?? 'source';
+  if (compare !== 'source' && compare !== 'live') throw new InvalidInput('compare', 'must be source or live');
+  const asOf = request.asOf?.trim() || today();
+  if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
+  const target = await ctx.graphs.scenario(scenario);
+  const { base, changes, against } = await comparisonBase(ctx, scenario, compare);
+  const showMoney = can(ctx.principal, 'costs.read');
+  const families = diffRecords(base, target, changes, showMoney);
+  const conflicts = compare === 'source' && changes ? findConflicts(base, changes, showMoney) : [];
+  const cost = await loadCostSettings(ctx.db, ctx.tenant);
+  const metrics = metricDeltas(metricsOf(base, asOf, cost), metricsOf(target, asOf, cost), target, base, ctx.principal);
+  return { scenario: presentScenario(scenario), compare, against, as_of: asOf, families, conflicts, metrics };
+}
+
+async function comparisonBase(ctx: ServiceContext, scenario: Scenario, compare: 'source' | 'live') {
+  if (scenario.kind !== 'planning') {
+    // A snapshot or applied scenario is compared with Live as it is now.
+    const { graph } = await ctx.graphs.live(ctx.tenant.id);
+    const changes = scenario.kind === 'applied' ? await loadChanges(ctx.db, ctx.tenant.id, scenario.id) : null;
+    return { base: graph, changes, against: { kind: 'live' as const } };
+  }
+  if (compare === 'live') {
+    const chain: ScenarioChange[] = [];
+    for (let at: Scenario | null = scenario; at; at = at.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, at.sourceScenarioId) : null) {
+      chain.push(...(await loadChanges(ctx.db, ctx.tenant.id, at.id)));
+    }
+    return { base: (await ctx.graphs.live(ctx.tenant.id)).graph, changes: chain, against: { kind: 'live' as const } };
+  }
+  const source = await ctx.graphs.source(scenario);
+  const sourceScenario = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
+  return {
+    base: source.graph,
+    changes: await loadChanges(ctx.db, ctx.tenant.id, scenario.id),
+    against: sourceScenario ? { kind: 'scenario' as const, scenario_id: sourceScenario.id, name: sourceScenario.name } : { kind: 'live' as const },
+  };
+}
+
+type FamilyDelta = { added: Record<string, unknown>[]; removed: Record<string, unknown>[]; changed: Record<string, unknown>[] };
+
+/** Compares the candidate records (null: every record) of two graphs, field by field. */
+export function diffRecords(base: OrgGraph, target: OrgGraph, changes: ScenarioChange[] | null, showMoney: boolean) {
+  const result: Partial<Record<string, FamilyDelta>> = {};
+  for (const family of FAMILIES) {
+    if (family === 'compensations' && !showMoney) continue;
+    const ids = changes ? new Set(changes.filter((c) => c.family === family).map((c) => c.recordId)) : new Set([...base[family].keys(), ...target[family].keys()]);
+    const delta: FamilyDelta = { added: [], removed: [], changed: [] };
+    for (const id of [...ids].sort()) {
+      const from = recordsOf(base, family).get(id);
+      const to = recordsOf(target, family).get(id);
+      if (!from && to) delta.added.push(present(to, showMoney));
+      else if (from && !to) delta.removed.push(present(from, showMoney));
+      else if (from && to) {
+        const fields = changedFields(from, to, showMoney);
+        if (Object.keys(fields).length) delta.changed.push({ id, label: labelOf(to), fields });
+      }
+    }
+    if (delta.added.length || delta.removed.length || delta.changed.length) result[ENTITY_TYPES[family]] = delta;
+  }
+  return result;
+}
+
+function changedFields(from: Record<string, unknown>, to: Record<string, unknown>, showMoney: boolean) {
+  const fields: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of new Set([...Object.keys(from), ...Object.keys(to)])) {
+    if (!showMoney && MONEY_FIELDS.has(key)) continue;
+    if (!sameValue(from[key], to[key])) fields[snake(key)] = { from: from[key] ?? null, to: to[key] ?? null };
+  }
+  return fields;
+}
+
+/** Fields changed both in the scenario and, since, in its source — for a person to resolve before promotion. */
+export function findConflicts(source: OrgGraph, changes: readonly ScenarioChange[], showMoney: boolean) {
+  const conflicts: Record<string, unknown>[] = [];
+  for (const change of changes) {
+    if (change.op !== 'change' || (!showMoney && change.family === 'compensations')) continue;
+    const current = recordsOf(source, change.family).get(change.recordId);
+    const entity = ENTITY_TYPES[change.family];
+    if (!current) {
+      conflicts.push({ family: entity, id: change.recordId, field: null, reason: 'removed_in_source' });
+      continue;
+    }
+    for (const [field, baseValue] of Object.entries(change.base ?? {})) {
+      if (!showMoney && MONEY_FIELDS.has(field)) continue;
+      const mine = change.values?.[field];
+      if (!sameValue(current[field], baseValue) && !sameValue(current[field], mine)) {
+        conflicts.push({ family: entity, id: change.recordId, label: labelOf(current), field: snake(field), base: baseValue ?? null, scenario: mine ?? null, source: current[field] ?? null, reason: 'changed_in_both' });
+      }
+    }
+  }
+  return conflicts;
+}
+
+function present(record: Record<string, unknown>, showMoney: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) if (showMoney || !MONEY_FIELDS.has(key)) out[snake(key)] = value;
+  return out;
+}
+
+function labelOf(record: Record<string, unknown>): string | null {
+  return (record.name ?? record.displayName ?? record.title ?? null) as string | null;
+}
+
+export function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+type Metrics = ReturnType<typeof metricsOf>;
+
+function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGraph, principal: Principal) {
+  const money = can(principal, 'costs.read');
+  const byUnit: Record<string, unknown>[] = [];
+  for (const id of new Set([...from.units.keys(), ...to.units.keys()])) {
+    const d = unitDelta(from.units.get(id), to.units.get(id), money);
+    if (d) byUnit.push({ org_unit_id: id, name: (target.orgUnits.get(id) ?? base.orgUnits.get(id))?.name ?? null, ...d });
+  }
+  byUnit.sort((a, b) => String(a.name).localeCompare(String(b.name)) || String(a.org_unit_id).localeCompare(String(b.org_unit_id)));
+  return { total: unitDelta(from.total, to.total, money, true), by_org_unit: byUnit };
+}
+
+function pair(from: number | null, to: number | null, digits = 2) {
+  const f = from === null ? null : round(from, digits);
+  const t = to === null ? null : round(to, digits);
+  return { from: f, to: t, delta: f === null || t === null ? null : round(t - f, digits) };
+}
+
+/** The metric deltas of one unit; null when nothing moved (unless `always`). */
+function unitDelta(from: UnitMetrics | undefined, to: UnitMetrics | undefined, money: boolean, always = false) {
+  const z = (m: UnitMetrics | undefined, pick: (m: UnitMetrics) => number | null) => (m ? pick(m) : 0);
+  const out: Record<string, ReturnType<typeof pair>> = {
+    headcount: pair(z(from, (m) => m.headcount), z(to, (m) => m.headcount)),
+    robots: pair(z(from, (m) => m.robots), z(to, (m) => m.robots)),
+    agents: pair(z(from, (m) => m.agents), z(to, (m) => m.agents)),
+    fte: pair(z(from, (m) => m.fte), z(to, (m) => m.fte)),
+    effective_fte: pair(z(from, (m) => m.effectiveFte), z(to, (m) => m.effectiveFte)),
+    vacant_positions: pair(z(from, (m) => m.positions.vacant), z(to, (m) => m.positions.vacant)),
+    span_average: pair(from?.span.average ?? null, to?.span.average ?? null),
+    span_median: pair(from?.span.median ?? null, to?.span.median ?? null),
+    layers: pair(z(from, (m) => m.layers), z(to, (m) => m.layers)),
+  };
+  if (money) {
+    out.annual_cost_minor = pair(from?.cost.annual.amountMinor ?? 0, to?.cost.annual.amountMinor ?? 0, 0);
+    out.monthly_cost_minor = pair(from?.cost.monthly.amountMinor ?? 0, to?.cost.monthly.amountMinor ?? 0, 0);
+  }
+  const moved = Object.values(out).some((p) => p.delta !== 0 && !(p.from === null && p.to === null));
+  return moved || always ? out : null;
+}

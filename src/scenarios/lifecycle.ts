@@ -1,0 +1,172 @@
+import { and, count, eq, sql } from 'drizzle-orm';
+import { authorize } from '../access/policy.js';
+import { recordAudit } from '../audit/record.js';
+import type { ServiceContext } from '../context.js';
+import { currentLiveVersion } from '../db/live-store.js';
+import { scenarioChanges, scenarios } from '../db/schema/index.js';
+import { Conflict, InvalidInput, PlanLimit, ReadOnlyContext } from '../errors.js';
+import { PLAN_FEATURES } from '../tenancy/plans.js';
+import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
+import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
+
+/** Scenario lifecycle (SPEC §6): create within the plan's cap, submit, archive / unarchive, snapshots. */
+
+export function presentScenario(s: Scenario, sourceName?: string | null) {
+  return {
+    id: s.id,
+    name: s.name,
+    description: s.description,
+    kind: s.kind,
+    state: s.state,
+    submitted: s.submittedAt !== null,
+    submitted_at: s.submittedAt?.toISOString() ?? null,
+    source: s.kind === 'planning' ? (s.sourceScenarioId ? { kind: 'scenario', scenario_id: s.sourceScenarioId, name: sourceName ?? null } : { kind: 'live' }) : null,
+    editable: isMutable(s),
+    revision: s.revision,
+    created_at: s.createdAt.toISOString(),
+    updated_at: s.updatedAt.toISOString(),
+    archived_at: s.archivedAt?.toISOString() ?? null,
+    promoted_at: s.promotedAt?.toISOString() ?? null,
+  };
+}
+
+export function isMutable(s: Scenario): boolean {
+  return s.kind === 'planning' && s.state === 'active';
+}
+
+/** Named guard: only an active planning scenario can change. */
+export function assertMutableScenario(s: Scenario): void {
+  if (s.kind !== 'planning') throw new ReadOnlyContext(s.kind === 'snapshot' ? 'snapshot' : 'applied scenario');
+  if (s.state !== 'active') throw new ReadOnlyContext('archived scenario');
+}
+
+export async function listScenarios(ctx: ServiceContext, filter: PageRequest & { kind?: string | null; state?: string | null } = {}) {
+  authorize(ctx.principal, 'scenarios.read');
+  if (filter.kind && !(SCENARIO_KINDS as readonly string[]).includes(filter.kind)) {
+    throw new InvalidInput('kind', `must be one of ${SCENARIO_KINDS.join(', ')}`);
+  }
+  if (filter.state && filter.state !== 'active' && filter.state !== 'archived') throw new InvalidInput('state', 'must be active or archived');
+  const all = await listScenarioRows(ctx.db, ctx.tenant.id);
+  const names = new Map(all.map((s) => [s.id, s.name]));
+  const kept = all.filter((s) => (!filter.kind || s.kind === filter.kind) && (!filter.state || s.state === filter.state));
+  const key = (s: Scenario) => [-s.createdAt.getTime(), s.id] as const;
+  const page = paginate(sortByKey(kept, key), key, filter);
+  return { items: page.items.map((s) => presentScenario(s, s.sourceScenarioId ? names.get(s.sourceScenarioId) : null)), nextCursor: page.nextCursor };
+}
+
+/** A scenario with its change counts by model family. */
+export async function getScenario(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'scenarios.read');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
+  const source = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
+  const counts = await ctx.db
+    .select({ family: scenarioChanges.family, op: scenarioChanges.op, n: count() })
+    .from(scenarioChanges)
+    .where(and(eq(scenarioChanges.tenantId, ctx.tenant.id), eq(scenarioChanges.scenarioId, id)))
+    .groupBy(scenarioChanges.family, scenarioChanges.op);
+  const changes: Record<string, Record<string, number>> = {};
+  for (const { family, op, n } of counts) (changes[family] ??= {})[op] = Number(n);
+  return { ...presentScenario(scenario, source?.name), change_counts: changes };
+}
+
+async function activePlanningCount(ctx: ServiceContext): Promise<number> {
+  const [row] = await ctx.db
+    .select({ n: count() })
+    .from(scenarios)
+    .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.kind, 'planning'), eq(scenarios.state, 'active')));
+  return Number(row?.n ?? 0);
+}
+
+async function checkCap(ctx: ServiceContext): Promise<void> {
+  const cap = PLAN_FEATURES[ctx.tenant.plan].activePlanningScenarios;
+  if ((await activePlanningCount(ctx)) >= cap) throw new PlanLimit('active planning scenarios', ctx.tenant.plan, cap);
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw new InvalidInput('name', 'give a name of 1–200 characters, e.g. "2026-03 platform-realignment"');
+  return trimmed;
+}
+
+export async function createScenario(
+  ctx: ServiceContext,
+  input: { name: string; description?: string | null; sourceScenarioId?: string | null },
+) {
+  authorize(ctx.principal, 'scenarios.write');
+  const name = checkName(input.name);
+  const sourceId = input.sourceScenarioId?.trim() || null;
+  if (sourceId) await loadScenario(ctx.db, ctx.tenant.id, sourceId);
+  await checkCap(ctx);
+  const scenario = await insertScenario(ctx.db, ctx.tenant.id, {
+    name,
+    description: input.description?.trim() || null,
+    kind: 'planning',
+    sourceScenarioId: sourceId,
+    liveVersion: await currentLiveVersion(ctx.db, ctx.tenant.id),
+    createdBy: ctx.principal.userId,
+  });
+  await audit(ctx, scenario, 'created', { name, source_scenario_id: sourceId });
+  return presentScenario(scenario);
+}
+
+export async function createSnapshot(ctx: ServiceContext, input: { name?: string | null; description?: string | null }) {
+  authorize(ctx.principal, 'scenarios.write');
+  const scenario = await insertScenario(ctx.db, ctx.tenant.id, {
+    name: checkName(input.name?.trim() || `Live on ${new Date().toISOString().slice(0, 10)}`),
+    description: input.description?.trim() || null,
+    kind: 'snapshot',
+    liveVersion: await currentLiveVersion(ctx.db, ctx.tenant.id),
+    createdBy: ctx.principal.userId,
+  });
+  await audit(ctx, scenario, 'created', { kind: 'snapshot' });
+  return presentScenario(scenario);
+}
+
+export async function submitScenario(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'scenarios.write');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
+  assertMutableScenario(scenario);
+  return setState(ctx, scenario, { submittedAt: scenario.submittedAt ?? new Date() }, 'submitted');
+}
+
+export async function archiveScenario(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'scenarios.write');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
+  if (scenario.kind !== 'planning') throw new ReadOnlyContext(scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario');
+  if (scenario.state === 'archived') return presentScenario(scenario);
+  return setState(ctx, scenario, { state: 'archived', archivedAt: new Date() }, 'archived');
+}
+
+/** Only planning scenarios come back, and only within the plan's cap; snapshots and applied scenarios never do. */
+export async function unarchiveScenario(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'scenarios.write');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
+  if (scenario.kind !== 'planning') throw new Conflict(`A ${scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario'} cannot be unarchived.`);
+  if (scenario.state === 'active') return presentScenario(scenario);
+  await checkCap(ctx);
+  return setState(ctx, scenario, { state: 'active', archivedAt: null }, 'restored');
+}
+
+async function setState(ctx: ServiceContext, scenario: Scenario, fields: Partial<typeof scenarios.$inferInsert>, action: string) {
+  const [row] = await ctx.db
+    .update(scenarios)
+    .set({ ...fields, updatedAt: sql`now()` })
+    .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.id, scenario.id)))
+    .returning();
+  await audit(ctx, scenario, action, fields);
+  return presentScenario({ ...scenario, ...row!, liveVersion: Number(row!.liveVersion), revision: Number(row!.revision) } as Scenario);
+}
+
+async function audit(ctx: ServiceContext, scenario: Scenario, action: string, after: unknown) {
+  await recordAudit(ctx.db, {
+    tenantId: ctx.tenant.id,
+    category: 'model',
+    entityType: 'scenario',
+    entityId: scenario.id,
+    action,
+    principal: ctx.principal,
+    scenarioId: scenario.id,
+    after,
+    requestId: ctx.requestId,
+  });
+}

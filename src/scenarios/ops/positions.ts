@@ -1,0 +1,74 @@
+import { InvalidInput } from '../../errors.js';
+import { inEffect } from '../../org/dates.js';
+import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType } from '../../org/types.js';
+import { checkCurrency, checkFte, checkMinorAmount, fieldOf, requiredNumber, requiredString, type OpContext } from './context.js';
+
+/** Position and compensation commands. A position is filled by a placement that references it. */
+
+export function createPosition(ctx: OpContext): void {
+  const { command } = ctx;
+  const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
+  const employmentType = (command.employment_type ?? 'perm') as EmploymentType;
+  if (!(EMPLOYMENT_TYPES as readonly string[]).includes(employmentType)) {
+    throw new InvalidInput(fieldOf(ctx, 'employment_type'), 'must be perm or contractor');
+  }
+  const salary = command.target_salary_minor ?? null;
+  const dayRate = command.day_rate_minor ?? null;
+  if (salary !== null && dayRate !== null) throw new InvalidInput(fieldOf(ctx, 'day_rate_minor'), 'give a target salary or a day rate, not both');
+  const money = salary !== null || dayRate !== null;
+  const id = ctx.newId();
+  ctx.wg.create('positions', {
+    id,
+    title: requiredString(ctx, 'title'),
+    roleType: command.role_type?.trim() || null,
+    orgUnitId: unit.id,
+    plannedFte: checkFte(ctx, command.planned_fte ?? 1, 'planned_fte'),
+    employmentType,
+    targetSalaryMinor: salary === null ? null : checkMinorAmount(ctx, salary, 'target_salary_minor'),
+    dayRateMinor: dayRate === null ? null : checkMinorAmount(ctx, dayRate, 'day_rate_minor'),
+    currency: money ? checkCurrency(ctx) : null,
+    validFrom: command.date ?? null,
+    validTo: null,
+  });
+  ctx.created.push({ family: 'positions', id });
+}
+
+function fillers(ctx: OpContext, positionId: string): string[] {
+  return ctx.wg
+    .where('placements', 'positionId', positionId)
+    .filter((p) => inEffect(p, ctx.day))
+    .map((p) => p.actorId);
+}
+
+export function fillPosition(ctx: OpContext): void {
+  const position = ctx.wg.requireActive('positions', requiredString(ctx, 'position_id'), fieldOf(ctx, 'position_id'), 'position', ctx.day);
+  if (fillers(ctx, position.id).length) throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is already filled');
+  const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
+  const primary = ctx.wg.where('placements', 'actorId', actor.id).find((p) => p.isPrimary && inEffect(p, ctx.day));
+  if (!primary) throw new InvalidInput(fieldOf(ctx, 'actor_id'), 'has no primary placement to fill the position with');
+  ctx.wg.update('placements', primary.id, { positionId: position.id });
+}
+
+export function closePosition(ctx: OpContext): void {
+  const position = ctx.wg.requireActive('positions', requiredString(ctx, 'position_id'), fieldOf(ctx, 'position_id'), 'position', ctx.day);
+  if (fillers(ctx, position.id).length) {
+    throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is filled; move or deactivate the person in it first');
+  }
+  ctx.wg.update('positions', position.id, { validTo: ctx.day });
+}
+
+/** Ends the compensation in effect (if any) the day before the change and adds the new one from that day. */
+export function setCompensation(ctx: OpContext): void {
+  const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
+  const kind = requiredString(ctx, 'kind') as CompensationKind;
+  if (!(COMPENSATION_KINDS as readonly string[]).includes(kind)) throw new InvalidInput(fieldOf(ctx, 'kind'), 'must be salary or day_rate');
+  const amountMinor = checkMinorAmount(ctx, requiredNumber(ctx, 'amount_minor'), 'amount_minor');
+  if (amountMinor === 0) throw new InvalidInput(fieldOf(ctx, 'amount_minor'), 'must be more than zero');
+  const currency = checkCurrency(ctx);
+  for (const current of ctx.wg.where('compensations', 'actorId', actor.id).filter((c) => inEffect(c, ctx.day))) {
+    ctx.wg.update('compensations', current.id, { validTo: ctx.day });
+  }
+  const id = ctx.newId();
+  ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: null });
+  ctx.created.push({ family: 'compensations', id });
+}

@@ -1,0 +1,88 @@
+import { InvalidInput } from '../../errors.js';
+import { inEffect } from '../../org/dates.js';
+import type { OrgUnit, OrgUnitType } from '../../org/types.js';
+import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
+
+/** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
+
+const ALLOWED_PARENTS: Record<'department' | 'team', OrgUnitType[]> = {
+  department: ['company', 'department'],
+  team: ['company', 'department'],
+};
+
+function checkParent(ctx: OpContext, type: OrgUnitType, parent: OrgUnit): void {
+  const allowed = ALLOWED_PARENTS[type as 'department' | 'team'];
+  if (allowed && !allowed.includes(parent.type)) {
+    throw new InvalidInput(fieldOf(ctx, 'parent_id'), `a ${type} cannot sit under a ${parent.type}; choose a ${allowed.join(' or ')}`);
+  }
+}
+
+export function createOrgUnit(ctx: OpContext): void {
+  const name = requiredString(ctx, 'name');
+  const type = requiredString(ctx, 'type');
+  if (type !== 'department' && type !== 'team') throw new InvalidInput(fieldOf(ctx, 'type'), 'must be department or team');
+  const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
+  checkParent(ctx, type, parent);
+  const id = ctx.newId();
+  const { wg, command } = ctx;
+  wg.create('orgUnits', { id, parentId: parent.id, type, name, code: command.code?.trim() || null, validFrom: command.date ?? null, validTo: null });
+  if (type === 'department') {
+    const departmentTypeId = optionalId(ctx, 'department_type_id');
+    if (departmentTypeId && !ctx.references.departmentTypes.has(departmentTypeId)) {
+      throw new InvalidInput(fieldOf(ctx, 'department_type_id'), 'no such department type in this tenant');
+    }
+    wg.create('departments', { orgUnitId: id, departmentTypeId, costCenter: null, leadActorId: null, description: null });
+  } else {
+    wg.create('teams', { orgUnitId: id, teamTypeId: checkTeamType(ctx), purpose: command.purpose ?? null });
+  }
+  ctx.created.push({ family: 'org_units', id });
+}
+
+export function renameOrgUnit(ctx: OpContext): void {
+  const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
+  ctx.wg.update('orgUnits', unit.id, { name: requiredString(ctx, 'name') });
+}
+
+export function moveOrgUnit(ctx: OpContext): void {
+  const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
+  const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
+  if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company is the root and cannot move');
+  checkParent(ctx, unit.type, parent);
+  for (let at: OrgUnit | undefined = parent; at; at = ctx.wg.get('orgUnits', at.parentId)) {
+    if (at.id === unit.id) throw new InvalidInput(fieldOf(ctx, 'parent_id'), 'would put the org unit under itself (a cycle)');
+  }
+  ctx.wg.update('orgUnits', unit.id, { parentId: parent.id });
+}
+
+export function closeOrgUnit(ctx: OpContext): void {
+  const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
+  if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company cannot be closed');
+  const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => inEffect(u, ctx.day)).length;
+  const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => inEffect(p, ctx.day)).length;
+  if (children || placed) {
+    throw new InvalidInput(
+      fieldOf(ctx, 'org_unit_id'),
+      `still has ${children} active child unit(s) and ${placed} active placement(s); move them first so nothing is orphaned`,
+    );
+  }
+  ctx.wg.update('orgUnits', unit.id, { validTo: ctx.day });
+}
+
+export function updateTeam(ctx: OpContext): void {
+  const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
+  if (unit.type !== 'team') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'is not a team');
+  const fields: { teamTypeId?: string | null; purpose?: string | null } = {};
+  if (ctx.command.team_type_id !== undefined) fields.teamTypeId = checkTeamType(ctx);
+  if (ctx.command.purpose !== undefined) fields.purpose = ctx.command.purpose;
+  if (!Object.keys(fields).length) throw new InvalidInput(fieldOf(ctx, 'team_type_id'), 'give team_type_id or purpose to change');
+  if (ctx.wg.get('teams', unit.id)) ctx.wg.update('teams', unit.id, fields);
+  else ctx.wg.create('teams', { orgUnitId: unit.id, teamTypeId: null, purpose: null, ...fields });
+}
+
+function checkTeamType(ctx: OpContext): string | null {
+  const teamTypeId = optionalId(ctx, 'team_type_id');
+  if (teamTypeId && !ctx.references.teamTypes.has(teamTypeId)) {
+    throw new InvalidInput(fieldOf(ctx, 'team_type_id'), 'no such team type in this tenant');
+  }
+  return teamTypeId;
+}
