@@ -9,6 +9,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
 import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
+import { failInterruptedTasks } from './scenarios/tasks.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -32,6 +33,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openDatabase(config);
   try {
     await migrate(database);
+    await failInterruptedTasks(database.db);
     const demoSeeded = await seedDemoIfWanted(config, database);
     const defaultTenant = config.defaultTenant ?? ((await findTenantBySlug(database.db, 'acme')) && isDemo(config) ? 'acme' : null);
     const runtime = createRuntime({ ...config, defaultTenant }, database, logger);

@@ -68,17 +68,22 @@ export interface BatchOutcome {
  * changed record (before/after, the user and — for AI changes — the MCP client), under the revision it was
  * validated against (a concurrent batch makes this one fail with nothing saved).
  */
-export async function savePreparedBatch(ctx: ServiceContext, batch: PreparedBatch): Promise<BatchOutcome> {
+export async function savePreparedBatch(
+  ctx: ServiceContext,
+  batch: PreparedBatch,
+  inTransaction?: (tx: ServiceContext['db'], outcome: BatchOutcome) => Promise<void>,
+): Promise<BatchOutcome> {
   const { scenario } = batch;
   const source = await ctx.graphs.source(scenario);
   const existing = new Map((await loadChanges(ctx.db, ctx.tenant.id, scenario.id)).map((c) => [`${c.family}:${c.recordId}`, c]));
   const folded = foldEdits(source.graph, existing, batch.edits, scenario.revision + 1);
-  const revision = await ctx.db.transaction(async (tx) => {
-    const saved = await saveChanges(tx, ctx.tenant.id, scenario.id, folded, scenario.revision);
-    await auditBatch(ctx, tx, batch, saved);
-    return saved;
+  return ctx.db.transaction(async (tx) => {
+    const revision = await saveChanges(tx, ctx.tenant.id, scenario.id, folded, scenario.revision);
+    await auditBatch(ctx, tx, batch, revision);
+    const outcome = { scenario_id: scenario.id, revision, commands: batch.commands.length, records_changed: folded.length, created: batch.created };
+    await inTransaction?.(tx, outcome);
+    return outcome;
   });
-  return { scenario_id: scenario.id, revision, commands: batch.commands.length, records_changed: folded.length, created: batch.created };
 }
 
 /** Parses, validates and saves a batch in one call (REST and pages). */

@@ -5,7 +5,7 @@ import { isIsoDate, today } from '../org/dates.js';
 import type { UnitMetrics } from '../org/metrics.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { round } from '../org/present.js';
-import { FAMILIES, recordsOf, type OrgGraph } from '../org/types.js';
+import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { sameValue } from './edits.js';
 import { ENTITY_TYPES } from './apply-batch.js';
@@ -26,17 +26,26 @@ export interface DeltaRequest {
 
 const MONEY_FIELDS = new Set(['targetSalaryMinor', 'dayRateMinor', 'currency', 'amountMinor']);
 
-export async function scenarioDelta(ctx: ServiceContext, request: DeltaRequest) {
+/**
+ * `target` replaces the scenario's graph (a proposal's preview: the scenario with the batch applied) and
+ * `alsoCompare` adds the records that batch touches to those compared.
+ */
+export async function scenarioDelta(
+  ctx: ServiceContext,
+  request: DeltaRequest,
+  options: { target?: OrgGraph; alsoCompare?: { family: Family; recordId: string }[] } = {},
+) {
   authorize(ctx.principal, 'scenarios.read');
   const compare = request.compare ?? 'source';
   if (compare !== 'source' && compare !== 'live') throw new InvalidInput('compare', 'must be source or live');
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
-  const target = await ctx.graphs.scenario(scenario);
+  const target = options.target ?? (await ctx.graphs.scenario(scenario));
   const { base, changes, against } = await comparisonBase(ctx, scenario, compare);
   const showMoney = can(ctx.principal, 'costs.read');
-  const families = diffRecords(base, target, changes, showMoney);
+  const compared = changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
+  const families = diffRecords(base, target, compared, showMoney);
   const conflicts = compare === 'source' && changes ? findConflicts(base, changes, showMoney) : [];
   const cost = await loadCostSettings(ctx.db, ctx.tenant);
   const metrics = metricDeltas(metricsOf(base, asOf, cost), metricsOf(target, asOf, cost), target, base, ctx.principal);

@@ -1,0 +1,174 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { authorize } from '../access/policy.js';
+import { recordAudit } from '../audit/record.js';
+import type { ServiceContext } from '../context.js';
+import { writeLive, type LiveWrite } from '../db/live-store.js';
+import { lineageEntries, scenarios } from '../db/schema/index.js';
+import { Conflict, InvalidInput, PlanLimit } from '../errors.js';
+import { inEffect, today } from '../org/dates.js';
+import { metricsOf } from '../org/metrics-service.js';
+import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
+import { actorAllowance } from '../tenancy/plans.js';
+import { loadCostSettings } from '../tenancy/tenants.js';
+import { ENTITY_TYPES, savePreparedBatch } from './apply-batch.js';
+import { findConflicts } from './delta.js';
+import { sameValue, type RecordEdit } from './edits.js';
+import { assertMutableScenario } from './lifecycle.js';
+import type { ScenarioChange } from './overlay.js';
+import { insertScenario, loadChanges, loadScenario, type Scenario } from './store.js';
+import { startTask } from './tasks.js';
+
+/**
+ * Changing Live (web and REST only, never MCP): promotion = snapshot Live → apply the scenario → lock it as applied;
+ * restore = snapshot Live → write the snapshot's state. Each runs as a background task whose work is one
+ * transaction, and leaves a lineage entry with headcount, FTE and cost deltas.
+ */
+export interface ConflictResolution {
+  family: string;
+  id: string;
+  field: string;
+  /** keep the scenario's value, or take the value Live has now */
+  choice: 'scenario' | 'live';
+}
+
+export async function promoteScenario(ctx: ServiceContext, scenarioId: string, resolutions: ConflictResolution[] = []) {
+  authorize(ctx.principal, 'scenarios.promote');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
+  assertMutableScenario(scenario);
+  const source = await ctx.graphs.source(scenario);
+  const conflicts = findConflicts(source.graph, await loadChanges(ctx.db, ctx.tenant.id, scenario.id), true);
+  const key = (c: Record<string, unknown>) => `${String(c.family)}:${String(c.id)}:${String(c.field)}`;
+  const chosen = new Map(resolutions.map((r) => [key({ ...r }), r]));
+  for (const r of resolutions) {
+    if (r.choice !== 'scenario' && r.choice !== 'live') throw new InvalidInput('resolutions', 'each choice must be "scenario" or "live"');
+  }
+  const open = conflicts.filter((c) => !chosen.has(key(c)));
+  if (open.length) {
+    throw new Conflict(`${open.length} field(s) changed both in the scenario and in its source since; resolve them before promoting.`, 'For each conflict choose "scenario" (keep the scenario’s value) or "live".', { conflicts: open });
+  }
+  const takeLive = conflicts.filter((c) => chosen.get(key(c))?.choice === 'live');
+  return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {
+    if (takeLive.length) await resolveWithSource(ctx, scenario, takeLive, source.graph);
+    await report({ stage: 'applying' });
+    return applyScenarioToLive(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenarioId));
+  });
+}
+
+/** Folds "take the source's value" resolutions into the scenario, so what is applied is what was decided. */
+async function resolveWithSource(ctx: ServiceContext, scenario: Scenario, conflicts: Record<string, unknown>[], source: OrgGraph) {
+  const byEntity = Object.fromEntries(FAMILIES.map((f) => [ENTITY_TYPES[f], f])) as Record<string, Family>;
+  const edits: RecordEdit[] = conflicts.map((c) => {
+    const family = byEntity[String(c.family)]!;
+    const field = String(c.field).replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    return { kind: 'update', family, recordId: String(c.id), fields: { [field]: recordsOf(source, family).get(String(c.id))?.[field] ?? null } };
+  });
+  const graph = await ctx.graphs.scenario(scenario);
+  await savePreparedBatch(ctx, { scenario, commands: [], edits, graph, created: [], ids: [], before: graph });
+}
+
+async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
+  const live = await ctx.graphs.live(ctx.tenant.id);
+  const target = await ctx.graphs.scenario(scenario);
+  checkAllowance(ctx, target);
+  const chain = await chainChanges(ctx, scenario);
+  const write = liveWrite(live.graph, target, chain);
+  const deltas = await summaryDeltas(ctx, live.graph, target);
+  return ctx.db.transaction(async (tx) => {
+    const snapshot = await insertScenario(tx, ctx.tenant.id, {
+      name: `Live before promoting “${scenario.name}”`,
+      kind: 'snapshot',
+      liveVersion: live.version,
+      createdBy: ctx.principal.userId,
+    });
+    const version = await writeLiveAt(tx, ctx, live.version, write);
+    await tx
+      .update(scenarios)
+      .set({ kind: 'applied', state: 'archived', liveVersion: version, promotedAt: sql`now()`, archivedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.id, scenario.id)));
+    await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'promotion', fromSnapshotId: snapshot.id, toScenarioId: scenario.id, liveVersion: version, userId: ctx.principal.userId, deltas });
+    await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'scenario', entityId: scenario.id, action: 'promoted', principal: ctx.principal, scenarioId: scenario.id, after: { live_version: version, snapshot_id: snapshot.id, ...deltas } });
+    return { snapshot_id: snapshot.id, applied_scenario_id: scenario.id, live_version: version, records_written: countWrite(write), deltas };
+  });
+}
+
+export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string) {
+  authorize(ctx.principal, 'snapshots.restore');
+  const snapshot = await loadScenario(ctx.db, ctx.tenant.id, snapshotId);
+  if (snapshot.kind !== 'snapshot') throw new InvalidInput('snapshot_id', 'is not a snapshot; only snapshots can be restored');
+  return startTask(ctx, 'restore', { scenarioId: snapshotId }, async () => {
+    const live = await ctx.graphs.live(ctx.tenant.id);
+    const target = await ctx.graphs.atVersion(ctx.tenant.id, snapshot.liveVersion);
+    const write = liveWrite(live.graph, target, null);
+    const deltas = await summaryDeltas(ctx, live.graph, target);
+    return ctx.db.transaction(async (tx) => {
+      const archived = await insertScenario(tx, ctx.tenant.id, { name: `Live before restoring “${snapshot.name}”`, kind: 'snapshot', liveVersion: live.version, createdBy: ctx.principal.userId });
+      const version = await writeLiveAt(tx, ctx, live.version, write);
+      await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'restore', fromSnapshotId: archived.id, toScenarioId: snapshot.id, liveVersion: version, userId: ctx.principal.userId, deltas });
+      await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'snapshot', entityId: snapshot.id, action: 'restored', principal: ctx.principal, after: { live_version: version, archived_live_snapshot_id: archived.id, ...deltas } });
+      return { snapshot_id: archived.id, restored_snapshot_id: snapshot.id, live_version: version, records_written: countWrite(write), deltas };
+    });
+  });
+}
+
+/** Writes Live only if nobody else did since we read it (promotion and restore compute against one version). */
+async function writeLiveAt(tx: ServiceContext['db'], ctx: ServiceContext, expected: number, write: LiveWrite): Promise<number> {
+  const version = await writeLive(tx, ctx.tenant.id, write);
+  if (version !== expected + 1) throw new Conflict('Live changed while this ran; nothing was applied.', 'Start it again.');
+  return version;
+}
+
+function checkAllowance(ctx: ServiceContext, target: OrgGraph): void {
+  const allowance = actorAllowance(ctx.tenant);
+  const day = today();
+  const active = [...target.actors.values()].filter((a) => inEffect(a, day)).length;
+  if (active > allowance) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
+}
+
+async function chainChanges(ctx: ServiceContext, scenario: Scenario): Promise<ScenarioChange[]> {
+  const chain: ScenarioChange[] = [];
+  for (let at: Scenario | null = scenario; at; at = at.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, at.sourceScenarioId) : null) {
+    if (at.kind !== 'planning') break;
+    chain.push(...(await loadChanges(ctx.db, ctx.tenant.id, at.id)));
+  }
+  return chain;
+}
+
+/** The records that make Live equal `target`: among the candidates (null: all), those that differ. */
+export function liveWrite(live: OrgGraph, target: OrgGraph, candidates: ScenarioChange[] | null): LiveWrite {
+  const write: LiveWrite = {};
+  for (const family of FAMILIES) {
+    const ids = candidates ? new Set(candidates.filter((c) => c.family === family).map((c) => c.recordId)) : new Set([...live[family].keys(), ...target[family].keys()]);
+    const upsert: unknown[] = [];
+    const remove: string[] = [];
+    for (const id of ids) {
+      const now = recordsOf(live, family).get(id);
+      const next = recordsOf(target, family).get(id);
+      if (!next) {
+        if (now) remove.push(id);
+      } else if (!now || Object.keys(next).some((k) => !sameValue(now[k], next[k]))) {
+        upsert.push(next);
+      }
+    }
+    if (upsert.length || remove.length) (write as Record<Family, unknown>)[family] = { upsert, remove };
+  }
+  return write;
+}
+
+function countWrite(write: LiveWrite): number {
+  return Object.values(write).reduce((n, part) => n + (part?.upsert?.length ?? 0) + (part?.remove?.length ?? 0), 0);
+}
+
+async function summaryDeltas(ctx: ServiceContext, from: OrgGraph, to: OrgGraph) {
+  const cost = await loadCostSettings(ctx.db, ctx.tenant);
+  const day = today();
+  const a = metricsOf(from, day, cost).total;
+  const b = metricsOf(to, day, cost).total;
+  return {
+    headcount: b.headcount - a.headcount,
+    fte: Math.round((b.fte - a.fte) * 100) / 100,
+    effective_fte: Math.round((b.effectiveFte - a.effectiveFte) * 100) / 100,
+    monthly_cost_minor: (b.cost.monthly.amountMinor ?? 0) - (a.cost.monthly.amountMinor ?? 0),
+    currency: cost.reportingCurrency,
+  };
+}
+

@@ -1,0 +1,159 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { authorize } from '../access/policy.js';
+import { recordAudit } from '../audit/record.js';
+import type { ServiceContext } from '../context.js';
+import { scenarioProposals } from '../db/schema/index.js';
+import { AppError, NotFound } from '../errors.js';
+import { isUuid } from '../util/ids.js';
+import { prepareBatch, savePreparedBatch, type BatchOutcome } from './apply-batch.js';
+import { abilitiesFor } from './commands.js';
+import { scenarioDelta } from './delta.js';
+import { ScenarioMoved } from './store.js';
+
+/**
+ * Governed AI scenario actions (SPEC §5): `plan` validates a batch against a mutable scenario and stores it as a
+ * proposal — nothing applied; `confirm` applies it atomically and exactly once (a second or concurrent confirm gets
+ * the same outcome); a proposal that expired, belongs to another user or client, or whose scenario changed since
+ * planning is refused with the reason. Proposals live in the database, so any instance can confirm.
+ */
+export const PROPOSAL_TTL_MS = 30 * 60 * 1000;
+
+export class StaleProposal extends AppError {
+  constructor(reason: 'expired' | 'cancelled' | 'other_owner' | 'scenario_changed', fix: string) {
+    const messages = {
+      expired: 'This proposal has expired; nothing was applied.',
+      cancelled: 'This proposal was cancelled; nothing was applied.',
+      other_owner: 'This proposal was planned by another user or client; only they can confirm it.',
+      scenario_changed: 'The scenario changed since this proposal was planned; nothing was applied.',
+    };
+    super('stale_proposal', 409, messages[reason], fix, { reason });
+  }
+}
+
+type ProposalRow = typeof scenarioProposals.$inferSelect;
+
+export async function planProposal(ctx: ServiceContext, input: { scenarioId: string; changes: unknown }) {
+  authorize(ctx.principal, 'ai.scenarios.draft');
+  const batch = await prepareBatch(ctx, input.scenarioId, input.changes);
+  for (const command of batch.commands) for (const ability of abilitiesFor(command)) authorize(ctx.principal, ability);
+  const preview = await previewOf(ctx, batch);
+  const expiresAt = new Date(Date.now() + PROPOSAL_TTL_MS);
+  const [row] = await ctx.db
+    .insert(scenarioProposals)
+    .values({
+      tenantId: ctx.tenant.id,
+      scenarioId: batch.scenario.id,
+      userId: ctx.principal.userId ?? '00000000-0000-0000-0000-000000000000',
+      clientId: ctx.principal.clientId ?? null,
+      clientName: ctx.principal.clientName ?? null,
+      commands: batch.commands as Record<string, unknown>[],
+      scenarioRevision: batch.scenario.revision,
+      preview: { ...preview, ids: batch.ids },
+      expiresAt,
+    })
+    .returning();
+  return presentProposal(row!);
+}
+
+/** What the batch would do: the records it touches and the metric impact, on the batch's own graph. */
+async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>) {
+  const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
+  const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id }, { target: batch.graph, alsoCompare: touched });
+  return { commands: batch.commands.length, records: delta.families, metrics: delta.metrics.total, by_org_unit: delta.metrics.by_org_unit };
+}
+
+async function loadProposal(ctx: ServiceContext, id: string): Promise<ProposalRow> {
+  if (!isUuid(id)) throw new NotFound('Proposal', id);
+  const [row] = await ctx.db
+    .select()
+    .from(scenarioProposals)
+    .where(and(eq(scenarioProposals.tenantId, ctx.tenant.id), eq(scenarioProposals.id, id)));
+  if (!row) throw new NotFound('Proposal', id);
+  return row;
+}
+
+function checkOwner(ctx: ServiceContext, row: ProposalRow): void {
+  if (row.userId !== ctx.principal.userId || (row.clientId ?? null) !== (ctx.principal.clientId ?? null)) {
+    throw new StaleProposal('other_owner', 'Plan the change again from this client.');
+  }
+}
+
+/** Applies a planned proposal exactly once. Confirming a confirmed proposal returns its outcome again. */
+export async function confirmProposal(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'ai.scenarios.draft');
+  const row = await loadProposal(ctx, id);
+  checkOwner(ctx, row);
+  if (row.status === 'confirmed') return { ...presentProposal(row), already_confirmed: true };
+  if (row.status === 'cancelled') throw new StaleProposal('cancelled', 'Plan the change again.');
+  if (row.expiresAt.getTime() <= Date.now()) throw new StaleProposal('expired', 'Plan the change again with scenario.action.plan.');
+  const ids = (row.preview as { ids?: string[] }).ids ?? [];
+  const batch = await prepareBatch(ctx, row.scenarioId, row.commands, ids);
+  if (batch.scenario.revision !== row.scenarioRevision) {
+    return settleRace(ctx, id, () => {
+      throw new StaleProposal('scenario_changed', 'Review the scenario and plan the change again.');
+    });
+  }
+  let outcome: BatchOutcome;
+  try {
+    outcome = await claimAndSave(ctx, row, batch);
+  } catch (error) {
+    if (error instanceof ScenarioMoved || error instanceof AlreadyClaimed) {
+      return settleRace(ctx, id, () => {
+        throw new StaleProposal('scenario_changed', 'Review the scenario and plan the change again.');
+      });
+    }
+    throw error;
+  }
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'model', entityType: 'proposal', entityId: id, action: 'confirmed', principal: ctx.principal, scenarioId: row.scenarioId, after: outcome });
+  return { ...presentProposal(await loadProposal(ctx, id)), already_confirmed: false };
+}
+
+class AlreadyClaimed extends Error {}
+
+/**
+ * Marks the proposal confirmed and saves its batch in one transaction: the status flip (planned → confirmed) is the
+ * single winner among concurrent confirms, and the batch's revision check makes a lost race save nothing.
+ */
+async function claimAndSave(ctx: ServiceContext, row: ProposalRow, batch: Awaited<ReturnType<typeof prepareBatch>>): Promise<BatchOutcome> {
+  return savePreparedBatch(ctx, batch, async (tx, outcome) => {
+    const claimed = await tx
+      .update(scenarioProposals)
+      .set({ status: 'confirmed', outcome: outcome as unknown as Record<string, unknown>, decidedAt: sql`now()` })
+      .where(and(eq(scenarioProposals.tenantId, ctx.tenant.id), eq(scenarioProposals.id, row.id), eq(scenarioProposals.status, 'planned')))
+      .returning({ id: scenarioProposals.id });
+    if (!claimed.length) throw new AlreadyClaimed();
+  });
+}
+
+/** After losing a race: if another confirm of this proposal won, answer with its outcome; else refuse. */
+async function settleRace(ctx: ServiceContext, id: string, refuse: () => never) {
+  const row = await loadProposal(ctx, id);
+  if (row.status === 'confirmed') return { ...presentProposal(row), already_confirmed: true };
+  return refuse();
+}
+
+export async function cancelProposal(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'ai.scenarios.draft');
+  const row = await loadProposal(ctx, id);
+  checkOwner(ctx, row);
+  if (row.status === 'confirmed') throw new StaleProposal('cancelled', 'It was already confirmed; change the scenario with a new proposal instead.');
+  const [updated] = await ctx.db
+    .update(scenarioProposals)
+    .set({ status: 'cancelled', decidedAt: sql`now()` })
+    .where(and(eq(scenarioProposals.tenantId, ctx.tenant.id), eq(scenarioProposals.id, id), eq(scenarioProposals.status, 'planned')))
+    .returning();
+  return presentProposal(updated ?? (await loadProposal(ctx, id)));
+}
+
+export function presentProposal(row: ProposalRow) {
+  const { ids: _ids, ...preview } = row.preview as Record<string, unknown>;
+  return {
+    proposal_id: row.id,
+    scenario_id: row.scenarioId,
+    status: row.status,
+    expires_at: row.expiresAt.toISOString(),
+    planned_against_revision: row.scenarioRevision,
+    preview,
+    ...(row.outcome ? { outcome: row.outcome } : {}),
+  };
+}

@@ -1,0 +1,99 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { authorize } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import type { Db } from '../db/connection.js';
+import { tasks } from '../db/schema/index.js';
+import { isAppError, NotFound } from '../errors.js';
+import { isUuid } from '../util/ids.js';
+
+/**
+ * Background tasks (promotion, restore, imports): a row any instance can report on, run in-process after the
+ * request answers. The work itself is one transaction, so a task cut short by a crash leaves nothing half-applied;
+ * a task still "running" long after it started is marked failed (`failInterruptedTasks`).
+ */
+export type TaskKind = 'promotion' | 'restore' | 'import';
+type TaskRow = typeof tasks.$inferSelect;
+
+const INTERRUPTED_AFTER_MS = 10 * 60 * 1000;
+
+export function presentTask(row: TaskRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    scenario_id: row.scenarioId,
+    progress: row.progress,
+    result: row.result ?? null,
+    error: row.error,
+    created_at: row.createdAt.toISOString(),
+    started_at: row.startedAt?.toISOString() ?? null,
+    finished_at: row.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export interface StartedTask {
+  task: ReturnType<typeof presentTask>;
+  /** Settles when the work is done (tests and the CLI can wait; requests do not). */
+  done: Promise<ReturnType<typeof presentTask>>;
+}
+
+/** Creates the task row, then runs `work` without holding up the caller. */
+export async function startTask(
+  ctx: ServiceContext,
+  kind: TaskKind,
+  input: { scenarioId?: string | null; input?: Record<string, unknown> },
+  work: (report: (progress: Record<string, unknown>) => Promise<void>) => Promise<Record<string, unknown>>,
+): Promise<StartedTask> {
+  const [row] = await ctx.db
+    .insert(tasks)
+    .values({ tenantId: ctx.tenant.id, kind, scenarioId: input.scenarioId ?? null, userId: ctx.principal.userId, input: input.input ?? {} })
+    .returning();
+  const id = row!.id;
+  const where = and(eq(tasks.tenantId, ctx.tenant.id), eq(tasks.id, id));
+  const done = (async () => {
+    await ctx.db.update(tasks).set({ status: 'running', startedAt: sql`now()` }).where(where);
+    try {
+      const result = await work(async (progress) => {
+        await ctx.db.update(tasks).set({ progress }).where(where);
+      });
+      await ctx.db.update(tasks).set({ status: 'succeeded', result, finishedAt: sql`now()` }).where(where);
+    } catch (error) {
+      const message = isAppError(error) ? error.message : `internal error (request ${ctx.requestId ?? 'n/a'})`;
+      if (!isAppError(error)) ctx.logger?.error({ err: error, task: id }, 'background task failed');
+      await ctx.db.update(tasks).set({ status: 'failed', error: message, finishedAt: sql`now()` }).where(where);
+    }
+    return getTaskRow(ctx.db, ctx.tenant.id, id).then(presentTask);
+  })();
+  return { task: presentTask(row!), done };
+}
+
+async function getTaskRow(db: Db, tenantId: string, id: string): Promise<TaskRow> {
+  if (!isUuid(id)) throw new NotFound('Task', id);
+  const [row] = await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, id)));
+  if (!row) throw new NotFound('Task', id);
+  return row;
+}
+
+export async function getTask(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'scenarios.read');
+  return presentTask(await getTaskRow(ctx.db, ctx.tenant.id, id));
+}
+
+export async function listTasks(ctx: ServiceContext, filter: { scenarioId?: string | null } = {}) {
+  authorize(ctx.principal, 'scenarios.read');
+  const where = filter.scenarioId
+    ? and(eq(tasks.tenantId, ctx.tenant.id), eq(tasks.scenarioId, filter.scenarioId))
+    : eq(tasks.tenantId, ctx.tenant.id);
+  const rows = await ctx.db.select().from(tasks).where(where).orderBy(desc(tasks.createdAt)).limit(100);
+  return rows.map(presentTask);
+}
+
+/** On start: tasks left running by a process that died are failed (their transaction never committed). */
+export async function failInterruptedTasks(db: Db): Promise<number> {
+  const rows = await db
+    .update(tasks)
+    .set({ status: 'failed', error: 'Interrupted by a server restart; nothing was applied. Start it again.', finishedAt: sql`now()` })
+    .where(and(inArray(tasks.status, ['pending', 'running']), lt(tasks.createdAt, new Date(Date.now() - INTERRUPTED_AFTER_MS))))
+    .returning({ id: tasks.id });
+  return rows.length;
+}

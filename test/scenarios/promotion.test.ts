@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { lineageEntries, tenantCurrencies } from '../../src/db/schema/index.js';
+import { writeLive } from '../../src/db/live-store.js';
+import type { ServiceContext } from '../../src/context.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
+import { createScenario, getScenario, listScenarios } from '../../src/scenarios/lifecycle.js';
+import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
+import { getActor } from '../../src/org/read-people.js';
+import { getOrgUnit } from '../../src/org/read-structure.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+let database: Database;
+let tenant: Tenant;
+let owner: ServiceContext;
+const SALT = 'promotion';
+const { id, units } = fixtureIds(SALT);
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { plan: 'enterprise' });
+  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
+  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
+  owner = contextFor(database, tenant, principalFor(tenant, 'owner'));
+});
+afterAll(() => database?.close());
+
+describe('promotion', () => {
+  it('snapshots Live, applies the scenario, locks it as applied and records lineage', async () => {
+    const sid = (await createScenario(owner, { name: 'Promote me' })).id;
+    await applyBatch(owner, sid, [
+      { op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S },
+      { op: 'add_actor', kind: 'human', display_name: 'New Hire', org_unit_id: units.F, manager_id: id('sales_head') },
+    ]);
+    const { task, done } = await promoteScenario(owner, sid);
+    expect(task.status).toBe('pending');
+    const finished = await done;
+    expect(finished.status).toBe('succeeded');
+    expect(finished.result).toMatchObject({ deltas: { headcount: 1, fte: 1 } });
+
+    expect((await getOrgUnit(owner, units.M)).unit.parent_id).toBe(units.S); // Live changed
+    const applied = await getScenario(owner, sid);
+    expect(applied).toMatchObject({ kind: 'applied', state: 'archived', editable: false });
+    const snapshotId = (finished.result as { snapshot_id: string }).snapshot_id;
+    const snapshotView = await getOrgUnit(owner, units.M, { scenarioId: snapshotId });
+    expect(snapshotView.unit.parent_id).toBe(units.E); // the snapshot keeps the old Live
+    const [lineage] = await database.db.select().from(lineageEntries).where(eq(lineageEntries.toScenarioId, sid));
+    expect(lineage).toMatchObject({ type: 'promotion', fromSnapshotId: snapshotId });
+    await expect(applyBatch(owner, sid, [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }])).rejects.toMatchObject({ code: 'read_only' });
+
+    // Restore the snapshot: Live archived first, then back to before the promotion.
+    const restore = await restoreSnapshot(owner, snapshotId);
+    const restored = await restore.done;
+    expect(restored.status).toBe('succeeded');
+    expect((await getOrgUnit(owner, units.M)).unit.parent_id).toBe(units.E);
+    const snapshots = await listScenarios(owner, { kind: 'snapshot' });
+    expect(snapshots.items.map((s) => s.name)).toContain('Live before restoring “Live before promoting “Promote me””');
+  });
+
+  it('asks a person to resolve fields changed in Live since branching, then applies the choices', async () => {
+    const sid = (await createScenario(owner, { name: 'Conflicting' })).id;
+    await applyBatch(owner, sid, [
+      { op: 'rename_org_unit', org_unit_id: units.P, name: 'Platform Core' },
+      { op: 'set_fte', actor_id: id('f1'), fte: 0.8 },
+    ]);
+    const live = buildFixtureOrg(SALT);
+    await database.db.transaction((tx) =>
+      writeLive(tx, tenant.id, {
+        orgUnits: { upsert: [{ ...live.orgUnits.get(units.P)!, name: 'Platform Services' }] },
+        actors: { upsert: [{ ...live.actors.get(id('f1'))!, fte: 0.9 }] },
+      }),
+    );
+    const refused = promoteScenario(owner, sid);
+    await expect(refused).rejects.toMatchObject({ code: 'conflict', details: { conflicts: expect.arrayContaining([expect.objectContaining({ field: 'name', source: 'Platform Services', scenario: 'Platform Core' })]) } });
+    expect((await getScenario(owner, sid)).kind).toBe('planning'); // nothing happened
+
+    const { done } = await promoteScenario(owner, sid, [
+      { family: 'org_unit', id: units.P, field: 'name', choice: 'scenario' },
+      { family: 'actor', id: id('f1'), field: 'fte', choice: 'live' },
+    ]);
+    expect((await done).status).toBe('succeeded');
+    expect((await getOrgUnit(owner, units.P)).unit.name).toBe('Platform Core');
+    expect((await getActor(owner, id('f1'))).actor.fte).toBe(0.9);
+  });
+
+  it('refuses promotion beyond the actor allowance, leaving Live untouched', async () => {
+    const small = await writeGraph(database, await buildTenant(database, { plan: 'business' }), buildFixtureOrg('small-allowance'));
+    await database.db.execute(`update tenants set actor_allowance = 9 where id = '${small.id}'` as never);
+    const ctx = contextFor(database, { ...small, actorAllowance: 9 }, principalFor(small, 'owner'), owner.graphs);
+    const sid = (await createScenario(ctx, { name: 'Grow' })).id;
+    await applyBatch(ctx, sid, [{ op: 'add_actor', kind: 'human', display_name: 'One more', org_unit_id: fixtureIds('small-allowance').units.F }]);
+    const { done } = await promoteScenario(ctx, sid);
+    const failed = await done;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/business plan allows 9 actors/);
+    expect((await getScenario(ctx, sid)).kind).toBe('planning');
+  });
+
+  it('needs scenarios.promote and snapshots.restore', async () => {
+    const member = contextFor(database, tenant, principalFor(tenant, 'member'), owner.graphs);
+    const sid = (await createScenario(member, { name: 'Mine' })).id;
+    await expect(promoteScenario(member, sid)).rejects.toMatchObject({ ability: 'scenarios.promote' });
+    await expect(restoreSnapshot(member, sid)).rejects.toMatchObject({ ability: 'snapshots.restore' });
+    await expect(restoreSnapshot(owner, sid)).rejects.toMatchObject({ field: 'snapshot_id' });
+  });
+});

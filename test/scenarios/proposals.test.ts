@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { scenarioProposals } from '../../src/db/schema/index.js';
+import type { ServiceContext } from '../../src/context.js';
+import type { Principal } from '../../src/access/policy.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
+import { createScenario, createSnapshot, getScenario } from '../../src/scenarios/lifecycle.js';
+import { cancelProposal, confirmProposal, planProposal } from '../../src/scenarios/proposals.js';
+import { getActor } from '../../src/org/read-people.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+let database: Database;
+let tenant: Tenant;
+let ai: ServiceContext;
+const SALT = 'proposals';
+const { id, units } = fixtureIds(SALT);
+
+function aiPrincipal(userId: string, clientId = 'claude'): Principal {
+  return { ...principalFor(tenant, 'member', null, userId), kind: 'oauth', clientId, clientName: 'Claude', scopes: ['mcp:use'] };
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await writeGraph(database, await buildTenant(database, { plan: 'business' }), buildFixtureOrg(SALT));
+  const user = await buildMember(database, tenant, 'member');
+  ai = contextFor(database, tenant, aiPrincipal(user.id));
+});
+afterAll(() => database?.close());
+
+describe('scenario.action.plan → confirm', () => {
+  it('plans without applying, then confirms exactly once', async () => {
+    const sid = (await createScenario(ai, { name: 'AI draft' })).id;
+    const plan = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }, { op: 'add_actor', kind: 'agent', display_name: 'Bot 2', org_unit_id: units.P }] });
+    expect(plan.status).toBe('planned');
+    expect(new Date(plan.expires_at).getTime()).toBeGreaterThan(Date.now());
+    expect(plan.preview).toMatchObject({ commands: 2, metrics: { fte: { from: 7.5, to: 8, delta: 0.5 }, agents: { delta: 1 } } });
+    expect((await getActor(ai, id('p2'), { scenarioId: sid })).actor.fte).toBe(0.5); // nothing applied yet
+
+    const confirmed = await confirmProposal(ai, plan.proposal_id);
+    expect(confirmed).toMatchObject({ status: 'confirmed', already_confirmed: false });
+    expect((await getActor(ai, id('p2'), { scenarioId: sid })).actor.fte).toBe(1);
+    const createdId = (confirmed.outcome as { created: { family: string; id: string }[] }).created.find((c) => c.family === 'actors')!.id;
+    expect((plan.preview.records as { actor: { added: { id: string }[] } }).actor.added[0]!.id).toBe(createdId); // the preview's ids are the ones created
+
+    const again = await confirmProposal(ai, plan.proposal_id);
+    expect(again).toMatchObject({ status: 'confirmed', already_confirmed: true, outcome: confirmed.outcome });
+    expect((await getScenario(ai, sid)).revision).toBe(1);
+  });
+
+  it('applies once when 20 confirms race', async () => {
+    const sid = (await createScenario(ai, { name: 'Race' })).id;
+    const plan = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'add_actor', kind: 'robot', display_name: 'Racer', org_unit_id: units.F }] });
+    const results = await Promise.all(Array.from({ length: 20 }, () => confirmProposal(ai, plan.proposal_id)));
+    expect(results.filter((r) => !r.already_confirmed)).toHaveLength(1);
+    expect(new Set(results.map((r) => JSON.stringify(r.outcome))).size).toBe(1);
+    const scenario = await getScenario(ai, sid);
+    expect(scenario.revision).toBe(1);
+    expect(scenario.change_counts.actors).toEqual({ add: 1 });
+  });
+
+  it('refuses a stale proposal with the reason, applying nothing', async () => {
+    const sid = (await createScenario(ai, { name: 'Stale' })).id;
+    const plan = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.6 }] });
+    await applyBatch(ai, sid, [{ op: 'set_fte', actor_id: id('f2'), fte: 0.9 }]); // the scenario moves on
+    await expect(confirmProposal(ai, plan.proposal_id)).rejects.toMatchObject({ code: 'stale_proposal', details: { reason: 'scenario_changed' } });
+    expect((await getActor(ai, id('f1'), { scenarioId: sid })).actor.fte).toBe(1);
+
+    const expiring = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.6 }] });
+    await database.db.update(scenarioProposals).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(scenarioProposals.id, expiring.proposal_id));
+    await expect(confirmProposal(ai, expiring.proposal_id)).rejects.toMatchObject({ details: { reason: 'expired' } });
+
+    const other = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.6 }] });
+    const otherClient = contextFor(database, tenant, aiPrincipal(ai.principal.userId!, 'cursor'), ai.graphs);
+    await expect(confirmProposal(otherClient, other.proposal_id)).rejects.toMatchObject({ details: { reason: 'other_owner' } });
+    const otherUser = contextFor(database, tenant, aiPrincipal((await buildMember(database, tenant, 'member')).id), ai.graphs);
+    await expect(confirmProposal(otherUser, other.proposal_id)).rejects.toMatchObject({ details: { reason: 'other_owner' } });
+
+    const cancelled = await cancelProposal(ai, other.proposal_id);
+    expect(cancelled.status).toBe('cancelled');
+    await expect(confirmProposal(ai, other.proposal_id)).rejects.toMatchObject({ details: { reason: 'cancelled' } });
+  });
+
+  it('needs ai.scenarios.draft and a mutable scenario, and validates before storing anything', async () => {
+    const viewer = contextFor(database, tenant, { ...aiPrincipal(ai.principal.userId!), ...principalFor(tenant, 'viewer'), kind: 'oauth' }, ai.graphs);
+    const sid = (await createScenario(ai, { name: 'Guarded' })).id;
+    await expect(planProposal(viewer, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.6 }] })).rejects.toMatchObject({ ability: 'ai.scenarios.draft' });
+    const snapshot = await createSnapshot(ai, { name: 'snap' });
+    await expect(planProposal(ai, { scenarioId: snapshot.id, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.6 }] })).rejects.toMatchObject({ code: 'read_only' });
+    await expect(planProposal(ai, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 9 }] })).rejects.toMatchObject({ field: 'changes[0].fte' });
+    await expect(planProposal(ai, { scenarioId: sid, changes: [{ op: 'end_placement', placement_id: id('pl-m1-p') }] })).rejects.toMatchObject({ ability: 'scenarios.delete' });
+    const rows = await database.db.select().from(scenarioProposals).where(eq(scenarioProposals.scenarioId, sid));
+    expect(rows).toHaveLength(0);
+    const stranger = await buildTenant(database, { plan: 'business' });
+    const theirs = contextFor(database, stranger, aiPrincipal(ai.principal.userId!), ai.graphs);
+    await expect(planProposal(theirs, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.6 }] })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
