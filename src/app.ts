@@ -18,6 +18,7 @@ import { signInRoutes } from './web/sign-in.js';
 import { cliSignInRoutes } from './web/cli-sign-in.js';
 import { sameOriginForms } from './web/forms.js';
 import { mcpGuard } from './access/middleware.js';
+import { createMcpEndpoint } from './mcp/endpoint.js';
 
 /** What the app is built from: configuration, the open database and the per-process caches. */
 export interface Runtime {
@@ -97,8 +98,11 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
 
   app.use(sameOriginForms());
 
+  const mcp = createMcpEndpoint({ graphs: runtime.graphs, db: database.db, logger, config });
   app.use('/mcp/orgonaut', mcpGuard());
-  app.all('/mcp/orgonaut', (c) => c.json({ error: 'MCP server not available yet' }, 503));
+  app.all('/mcp/orgonaut', (c) =>
+    mcp(c.req.raw, { tenant: c.var.tenant!, principal: c.var.principal!, origin: c.var.origin, requestId: c.var.requestId }),
+  );
   app.route('/', createApiRouter(runtime));
   app.route('/', signInRoutes());
   app.route('/', cliSignInRoutes());

@@ -5,11 +5,13 @@ import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
 
 const CSS = readFileSync(new URL('./static/app.css', import.meta.url), 'utf8');
+const JS = readFileSync(new URL('./static/app.js', import.meta.url), 'utf8');
 
 /** The landing page of a host and the app's static assets (served by the app itself, no CDN). */
 export function homeRoutes(_runtime: Runtime): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/static/app.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
+  web.get('/static/app.js', (c) => c.body(JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
   web.get('/', (c) => {
     const tenant = c.var.tenant;
     return c.html(

@@ -1,24 +1,35 @@
 import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
 
-/** The one page frame every server-rendered page uses. */
-export function Layout(props: { title: string; children: Child; tenantName?: string | null }) {
+/** The one page frame every server-rendered page uses (no CDN: CSS and scripts are served by the app). */
+export function Layout(props: { title: string; children: Child; tenantName?: string | null; nav?: Child; wide?: boolean }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title} · Orgonaut</title>
-        <link rel="stylesheet" href="/static/app.css" />
-      </head>
-      <body>
-        <header class="topbar">
-          <a class="brand" href="/">
-            Orgonaut
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{props.title} · Orgonaut</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          <script src="/static/app.js" defer></script>
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            Skip to content
           </a>
-          {props.tenantName ? <span class="tenant">{props.tenantName}</span> : null}
-        </header>
-        <main id="main">{props.children}</main>
-      </body>
-    </html>
+          <header class="topbar">
+            <a class="brand" href="/">
+              Orgonaut
+            </a>
+            {props.tenantName ? <span class="tenant">{props.tenantName}</span> : null}
+            {props.nav ?? null}
+          </header>
+          <main id="main" class={props.wide ? 'wide' : undefined}>
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
   );
 }

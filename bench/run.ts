@@ -1,0 +1,245 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { runScenario, runSeedAndRead, SEED_AND_READ_WORKLOADS } from './seed-and-read.js';
+import { cleanUpStartup, runStartup, STARTUP_WORKLOADS } from './startup.js';
+import { formatTable, openTarget, prepareEmbedded, preparePostgres, type BenchTarget, type PreparedTarget, type Row } from './support.js';
+
+/**
+ * `npm run bench`: figures, not pass/fail. Runs every workload on the embedded database and, when DATABASE_URL is
+ * set or --postgres <url> is given, on a fresh database of that PostgreSQL server too; prints one table.
+ *
+ * Each organisation size, and the scenario workload, runs in a worker process of its own (this file with --worker), so
+ * its memory figures start from a clean process rather than from the high-water mark the workloads before it left.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROW_PREFIX = '@@bench-row ';
+
+const WORKLOADS = [...SEED_AND_READ_WORKLOADS, ...STARTUP_WORKLOADS] as const;
+const DEFAULT_SIZES = [1_000, 10_000, 100_000];
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Options:
+  --sizes <n,n,…>      Organisation sizes in actors (10–100000; default ${DEFAULT_SIZES.join(',')})
+  --only <name,…>      Workloads to run: ${WORKLOADS.join(', ')} (default: all)
+  --postgres <url>     Also run on PostgreSQL (default: DATABASE_URL when set); a database
+                       orgonaut_bench_<pid> is created on that server and dropped afterwards
+  --no-embedded        Skip the embedded database (the startup workload always uses it)
+  --help               Show this help
+
+Workloads:
+  seed       seed an organisation of each size into an enterprise tenant (time, peak RSS, peak heap)
+  metrics    whole-org metrics (getOrgMetrics): cold (graph loaded from the database) and warm (median of 5)
+  tree       the org-unit tree (orgUnitTree): cold and warm
+  scenario   create a planning scenario from the largest Live and read the tree inside it (cold and warm)
+  startup    npm start on an existing embedded database until GET /readyz answers 200 (median of 3)`;
+
+interface Options {
+  sizes: number[];
+  only: Set<string>;
+  postgres: string | null;
+  embedded: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options | null {
+  const options: Options = { sizes: DEFAULT_SIZES, only: new Set(WORKLOADS), postgres: process.env.DATABASE_URL || null, embedded: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--help':
+      case '-h':
+        return null;
+      case '--sizes':
+        options.sizes = value()
+          .split(',')
+          .map((s) => s.trim().replace(/k$/i, '000'))
+          .filter(Boolean)
+          .map((s) => {
+            const n = Number(s.replace(/_/g, ''));
+            if (!Number.isInteger(n) || n < 10 || n > 100_000) throw new UsageError(`--sizes: "${s}" is not a whole number from 10 to 100000`);
+            return n;
+          });
+        if (!options.sizes.length) throw new UsageError('--sizes needs at least one size');
+        options.sizes = [...new Set(options.sizes)].sort((a, b) => a - b);
+        break;
+      case '--only': {
+        const names = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        for (const n of names) {
+          if (!(WORKLOADS as readonly string[]).includes(n)) throw new UsageError(`--only: unknown workload "${n}" (choose from ${WORKLOADS.join(', ')})`);
+        }
+        options.only = new Set(names);
+        break;
+      }
+      case '--postgres': {
+        const url = value();
+        if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('--postgres needs a postgres:// URL');
+        options.postgres = url;
+        break;
+      }
+      case '--no-embedded':
+        options.embedded = false;
+        break;
+      default:
+        throw new UsageError(`unknown option "${arg}"`);
+    }
+  }
+  return options;
+}
+
+function environment(): string {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // Not a git checkout.
+  }
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `node ${process.version}, ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${os.platform()} ${os.release()}, commit ${commit}`;
+}
+
+async function main(): Promise<number> {
+  let options: Options | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!options) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const rows: Row[] = [];
+  const report = (row: Row) => {
+    rows.push(row);
+    console.error(`  ${row.database.padEnd(8)} ${row.workload.padEnd(30)} ${row.size.padStart(5)}  ${row.time.padStart(9)}  ${row.rssPeak}`);
+  };
+  const started = performance.now();
+  console.log(`Orgonaut benchmarks — ${new Date().toISOString()}`);
+  console.log(environment());
+  console.log(`sizes ${options.sizes.join(', ')}; workloads ${[...options.only].join(', ')}`);
+
+  const readsWanted = SEED_AND_READ_WORKLOADS.some((w) => options.only.has(w));
+  const targets: { label: string; prepare: () => Promise<PreparedTarget> }[] = [];
+  if (readsWanted && options.embedded) targets.push({ label: 'embedded', prepare: prepareEmbedded });
+  if (readsWanted && options.postgres) {
+    const url = options.postgres;
+    targets.push({ label: 'postgres', prepare: () => preparePostgres(url) });
+  }
+  if (readsWanted && !targets.length) console.log('No database selected for the seed and read workloads.');
+
+  let current: PreparedTarget | null = null;
+  const interrupted = async () => {
+    cleanUpStartup();
+    currentWorker?.kill('SIGKILL');
+    await current?.dispose().catch(() => {});
+    process.exit(130);
+  };
+  process.once('SIGINT', () => void interrupted());
+  process.once('SIGTERM', () => void interrupted());
+
+  const largest = Math.max(...options.sizes);
+  for (const target of targets) {
+    current = await target.prepare();
+    console.error(`\n${current.describe}:`);
+    try {
+      // The scenario workload alone needs only the largest organisation seeded.
+      const perSize = ['seed', 'metrics', 'tree'].some((w) => options.only.has(w));
+      for (const size of perSize ? options.sizes : [largest]) {
+        await runWorker({ phase: 'size', target: current.target, label: target.label, size, only: [...options.only] }, report);
+      }
+      if (options.only.has('scenario')) {
+        await runWorker({ phase: 'scenario', target: current.target, label: target.label, size: largest, only: ['scenario'] }, report);
+      }
+    } finally {
+      await current.dispose();
+      current = null;
+    }
+  }
+  if (options.only.has('startup')) {
+    console.error('\nstartup (embedded):');
+    await runStartup(report);
+  }
+
+  console.log('');
+  console.log(formatTable(rows));
+  console.log('');
+  console.log('cold = first read in a fresh graph cache (graph loaded from the database, metrics computed); warm = median of 5 later reads.');
+  console.log('peak RSS = high-water mark of the benchmark process during the workload (+ its rise over the start); each size runs in');
+  console.log('a fresh process; the embedded database (PGlite) runs inside it, PostgreSQL in its own processes. startup rows show the');
+  console.log('server process\'s peak RSS at ready. peak heap = V8 heapUsed high-water mark.');
+  console.log(`Total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  return 0;
+}
+
+interface WorkerRun {
+  /** size: seed one organisation and read it; scenario: branch the (already seeded) organisation and read that. */
+  phase: 'size' | 'scenario';
+  target: BenchTarget;
+  label: string;
+  size: number;
+  only: string[];
+}
+
+let currentWorker: ChildProcess | null = null;
+
+/** Runs one size in a fresh process; its rows come back as JSON lines on its stdout. */
+function runWorker(run: WorkerRun, report: (row: Row) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts', '--worker', JSON.stringify(run)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    currentWorker = child;
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith(ROW_PREFIX)) report(JSON.parse(line.slice(ROW_PREFIX.length)) as Row);
+      else process.stderr.write(`${line}\n`);
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      currentWorker = null;
+      if (code === 0) resolve();
+      else reject(new Error(`the ${run.label} worker for ${run.size} actors failed (${code ?? signal})`));
+    });
+  });
+}
+
+async function worker(json: string): Promise<number> {
+  const run = JSON.parse(json) as WorkerRun;
+  const database = await openTarget(run.target);
+  try {
+    const report = (row: Row) => process.stdout.write(`${ROW_PREFIX}${JSON.stringify(row)}\n`);
+    if (run.phase === 'scenario') await runScenario(database, run, report);
+    else await runSeedAndRead(database, { label: run.label, size: run.size, only: new Set(run.only) }, report);
+  } finally {
+    await database.close();
+  }
+  return 0;
+}
+
+const argv = process.argv.slice(2);
+(argv[0] === '--worker' ? worker(argv[1]!) : main()).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    cleanUpStartup();
+    console.error('bench failed:', error);
+    process.exit(1);
+  },
+);

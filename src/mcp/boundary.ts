@@ -1,0 +1,90 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import { InvalidInput, MissingAbility } from '../errors.js';
+import type { Catalog } from './catalog.js';
+import { abilitiesFor, isRecord, type ToolDefinition } from './registry.js';
+import { toolError, toolResult } from './result.js';
+import type { McpSession } from './session.js';
+
+/**
+ * The one wrapper around every tool handler: abilities first (so the caller learns what to ask for before fixing
+ * arguments), then the arguments, then the handler; whatever is thrown becomes an `isError` result (result.ts).
+ * Handlers are read-only services, so a refused call has changed nothing.
+ */
+export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: McpSession, catalog: Catalog): Promise<CallToolResult> {
+  const scope = { principal: session.principal, requestId: session.requestId, logger: session.logger, operation: `tools/call ${tool.name}` };
+  const started = performance.now();
+  let result: CallToolResult;
+  try {
+    assertAbilities(tool, rawArgs, session);
+    const input = parseArguments(tool, rawArgs);
+    result = toolResult(await tool.handler(session.ctx, input, { catalog, names: session.names, origin: session.origin }));
+  } catch (error) {
+    result = toolError(error, scope);
+  }
+  logCall(tool, result, session, performance.now() - started);
+  return result;
+}
+
+/** One line per call: tool, outcome, error code, client and time (never arguments: they may hold personal data). */
+function logCall(tool: ToolDefinition, result: CallToolResult, session: McpSession, ms: number): void {
+  const error = result.isError ? (result.structuredContent as { error?: { code?: string } } | undefined)?.error : undefined;
+  session.logger.info(
+    { tool: tool.name, outcome: result.isError ? 'error' : 'ok', code: error?.code, client: session.principal.clientName, ms: Math.round(ms) },
+    'mcp tool call',
+  );
+}
+
+function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSession): void {
+  const missing = abilitiesFor(tool, rawArgs).find((ability) => !session.principal.abilities.has(ability));
+  if (missing) throw new MissingAbility(missing);
+}
+
+/**
+ * Validates arguments against the tool's schema. `""` counts as absent for optional fields (assistants often send
+ * it for "no value"); unknown arguments are refused by name, so a misspelt filter is not silently ignored.
+ */
+export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, raw: unknown): z.output<I> {
+  if (raw !== undefined && !isRecord(raw)) throw new InvalidInput('arguments', 'must be an object of named arguments');
+  const shape = tool.inputSchema.shape as Record<string, z.ZodType>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    if (!(key in shape)) {
+      const known = Object.keys(shape);
+      throw new InvalidInput(key, known.length ? `is not an argument of this tool; it takes ${known.join(', ')}` : 'this tool takes no arguments');
+    }
+    if (value === '' && shape[key]!.safeParse(undefined).success) continue;
+    args[key] = value;
+  }
+  const parsed = tool.inputSchema.safeParse(args);
+  if (!parsed.success) throw toInvalidInput(parsed.error.issues[0]!, args);
+  return parsed.data;
+}
+
+function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>): InvalidInput {
+  const field = issue.path.length ? issue.path.map(String).join('.') : 'arguments';
+  const absent = issue.path.length === 1 && args[String(issue.path[0])] === undefined;
+  return new InvalidInput(field, absent ? 'is required' : reasonOf(issue));
+}
+
+function reasonOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `must be ${article(issue.expected)}`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? issue.minimum === 1 ? 'must not be empty' : `must have at least ${issue.minimum} characters`
+        : `must be at least ${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `must have at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === 'int') return 'a whole number';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { MAX_LIMIT } from '../util/pagination.js';
+import type { OrgView } from '../org/view.js';
+
+/**
+ * Input fields and output pieces shared by the tool families, so every tool spells `scenario_id`, `as_of`,
+ * `limit` and `cursor` the same way. Inputs are flat and optional fields are plain `optional()` (never
+ * `nullable()`, which would put an `anyOf` in the JSON Schema that some model APIs reject).
+ */
+
+const ID_MAX = 100;
+
+export const id = (description: string) => z.string().min(1).max(ID_MAX).describe(description);
+export const optionalId = (description: string) => z.string().max(ID_MAX).optional().describe(description);
+
+export const scenarioId = optionalId(
+  'A scenario to read instead of Live (from `scenario.list` or `org.snapshots.list`). Omit for Live.',
+);
+export const asOf = z
+  .string()
+  .max(10)
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .optional()
+  .describe('Read the organisation as of this day (YYYY-MM-DD). Omit for today.');
+export const limit = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_LIMIT)
+  .optional()
+  .describe(`Items per page, 1–${MAX_LIMIT} (default 50).`);
+export const cursor = z
+  .string()
+  .max(2000)
+  .optional()
+  .describe('The `next_cursor` of the previous page, to continue a list. Omit for the first page.');
+export const includeInactive = z
+  .boolean()
+  .optional()
+  .describe('Also return records not in effect on the day (ended or not yet started). Default false.');
+
+/** The view fields every scenario-aware tool accepts. */
+export const viewFields = { scenario_id: scenarioId, as_of: asOf };
+export const pageFields = { limit, cursor };
+
+/** Which organisation a result describes. */
+export const contextOut = z
+  .object({
+    scenario_id: z.string().optional(),
+    scenario_name: z.string().optional(),
+    scenario_kind: z.string().optional(),
+    as_of: z.string(),
+  })
+  .describe('Live (no scenario_id) or the scenario read, and the day');
+
+export function contextOf(view: OrgView) {
+  return {
+    scenario_id: view.scenario?.id,
+    scenario_name: view.scenario?.name,
+    scenario_kind: view.scenario?.kind,
+    as_of: view.asOf,
+  };
+}
+
+export const nextCursor = z.string().optional().describe('Pass as `cursor` to get the next page; absent on the last page.');
+
+/** A list item: the fields every item has, the rest passed through as the presenters shape them. */
+export const item = (fields: z.ZodRawShape = {}) => z.looseObject({ id: z.string(), ...fields });
+
+/** Money after null-stripping: `amount_minor` is absent when it cannot be computed (e.g. cost per FTE of nobody). */
+export const money = z.looseObject({ amount_minor: z.number().optional(), currency: z.string() });
+
+/** The view + paging arguments as the services name them. */
+export function viewRequest(input: { scenario_id?: string; as_of?: string }) {
+  return { scenarioId: input.scenario_id, asOf: input.as_of };
+}
+
+export function pageRequest(input: { limit?: number; cursor?: string }) {
+  return { limit: input.limit, cursor: input.cursor };
+}

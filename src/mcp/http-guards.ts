@@ -1,0 +1,89 @@
+import { readRequestBody } from '@modelcontextprotocol/server';
+
+/**
+ * What the MCP endpoint checks before the SDK sees a request: the method, the Origin (DNS-rebinding defence), the
+ * body size and the size of any single string in it. Each refusal is a JSON-RPC error body with an HTTP status.
+ */
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** No argument, URI or name we accept comes close; the SDK answered 500 to a megabyte-long resource URI. */
+export const MAX_STRING_LENGTH = 16 * 1024;
+export const MAX_JSON_DEPTH = 32;
+
+export function rpcError(status: number, code: number, message: string, id: unknown = null, headers: Record<string, string> = {}): Response {
+  const body = { jsonrpc: '2.0', id: isRequestId(id) ? id : null, error: { code, message } };
+  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+}
+
+function isRequestId(value: unknown): value is string | number {
+  return typeof value === 'string' || typeof value === 'number';
+}
+
+/** A stateless server has no stream to open (GET) and no session to end (DELETE): 405 for anything but POST. */
+export function methodNotAllowed(): Response {
+  return rpcError(405, -32000, 'Method not allowed: this MCP endpoint is stateless and accepts POST only.', null, { Allow: 'POST' });
+}
+
+/**
+ * Origins allowed to call: the request's own origin (each tenant host is its own origin) and the configured extra
+ * ones. Entries with a scheme compare as whole origins; bare host names compare by host name.
+ */
+export function originAllowed(originHeader: string | null, ownOrigin: string, extra: readonly string[]): boolean {
+  if (originHeader === null || originHeader === '') return true;
+  let origin: URL;
+  try {
+    origin = new URL(originHeader);
+  } catch {
+    return false;
+  }
+  if (origin.origin === 'null') return false;
+  return [ownOrigin, ...extra].some((allowed) => {
+    if (!allowed.includes('://')) return origin.hostname === allowed.toLowerCase();
+    try {
+      return new URL(allowed).origin === origin.origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export type BodyRead = { ok: true; text: string; parsed: unknown } | { ok: false; response: Response };
+
+/** Reads the body under the size cap and parses it; an unparsable body is passed on for the SDK to answer. */
+export async function readBody(request: Request): Promise<BodyRead> {
+  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  if (body.tooLarge) {
+    return { ok: false, response: rpcError(413, -32000, `Request body too large: the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB.`) };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.text);
+  } catch {
+    parsed = undefined;
+  }
+  const problem = parsed === undefined ? null : oversizedValue(parsed);
+  if (problem) {
+    const id = typeof parsed === 'object' && parsed !== null && 'id' in parsed ? parsed.id : null;
+    return { ok: false, response: rpcError(400, -32602, problem, id) };
+  }
+  return { ok: true, text: body.text, parsed };
+}
+
+/** Why a parsed body is refused (a string or key too long, nesting too deep), or null. */
+export function oversizedValue(value: unknown, depth = 0): string | null {
+  if (depth > MAX_JSON_DEPTH) return `The request is nested more than ${MAX_JSON_DEPTH} levels deep.`;
+  if (typeof value === 'string') {
+    return value.length > MAX_STRING_LENGTH ? `A value in the request is longer than ${MAX_STRING_LENGTH} characters; send a shorter one.` : null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, child] of Object.entries(value)) {
+    const problem = oversizedValue(key, depth + 1) ?? oversizedValue(child, depth + 1);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The same request with the body we already read (the original stream is consumed). */
+export function withBody(request: Request, text: string): Request {
+  return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
+}

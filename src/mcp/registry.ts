@@ -1,0 +1,112 @@
+import type { z } from 'zod';
+import type { Ability } from '../access/abilities.js';
+import type { ServiceContext } from '../context.js';
+import type { Tenant } from '../tenancy/tenants.js';
+import type { Catalog } from './catalog.js';
+
+/**
+ * One MCP tool = one declaration (STYLE §7 rule 7). A tool names what it needs (`requires`), describes itself for
+ * an assistant, and its handler only parses → calls a service → returns plain data. Everything else — the ability
+ * check, the OAuth step-up, argument validation, the result envelope, errors — is done once, by the boundary.
+ */
+
+/** All four hints, always explicit: clients assume the worst (destructive, open-world) for a missing one. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** The hints of every V1 tool: reads only, repeatable, nothing outside Orgonaut. */
+export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+/** The groups `capability.list` shows the catalog in, in this order. */
+export const TOOL_PURPOSES = {
+  discovery: 'Discover what this server offers and how to use it',
+  'org-review': 'Review the organisation in Live or in any readable scenario',
+  'scenario-review': 'Find and inspect scenarios and snapshots',
+  history: 'How Live evolved, the activity log and the tenant settings',
+  search: 'Search and fetch records (the shape ChatGPT connectors expect)',
+} as const;
+export type ToolPurpose = keyof typeof TOOL_PURPOSES;
+
+/** What a handler may know about the MCP call besides its service context. */
+export interface ToolCall {
+  catalog: Catalog;
+  names: NameStyle;
+  /** `<scheme>://<host>` of the request, for links. */
+  origin: string;
+}
+
+export type ToolInput = z.ZodObject;
+export type ToolOutput = z.ZodObject;
+
+export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolOutput = ToolOutput> {
+  /** Dotted, as documented (`org.units.list`); listed as `org_units_list` unless the tenant chose dotted names. */
+  name: string;
+  title: string;
+  /** For an assistant: what it returns, when to use it, related tools in backticks (`org.units.get`). */
+  description: string;
+  purpose: ToolPurpose;
+  /** A flat zod object: no unions, no nesting beyond arrays of primitives. */
+  inputSchema: I;
+  outputSchema: O;
+  annotations: ToolAnnotations;
+  /** Abilities every call needs. `scenarios.read` is added automatically when a call names a scenario. */
+  requires: readonly Ability[];
+  /** Extra abilities a particular call needs, known from its arguments (e.g. `fetch` of an actor needs actors.read). */
+  callRequires?(args: Record<string, unknown>): Ability[];
+  /** A first call, shown by `capability.explain` and appended to the description (`<…>` marks an id to look up). */
+  example: z.input<I>;
+  /**
+   * Returns the structured content. Its type is checked at run time, against `outputSchema`, by the SDK (tests
+   * call every tool): presenters return nulls and interfaces that the boundary compacts before validation.
+   * Method syntax on purpose: it keeps the parameter bivariant, so specific tools fit in one ToolDefinition[].
+   */
+  handler(ctx: ServiceContext, input: z.output<I>, call: ToolCall): Promise<object>;
+}
+
+export function defineTool<I extends ToolInput, O extends ToolOutput>(tool: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return tool;
+}
+
+export type NameStyle = 'underscore' | 'dotted';
+
+/** The style `tools/list` shows: underscores unless the tenant switched to the documented dotted names. */
+export function nameStyleOf(tenant: Pick<Tenant, 'settings'>): NameStyle {
+  return tenant.settings.mcpToolNames === 'dotted' ? 'dotted' : 'underscore';
+}
+
+/** `org.units.list` → `org_units_list` (what Claude and OpenAI accept: ^[a-zA-Z0-9_-]{1,64}$). */
+export function underscoreName(dotted: string): string {
+  return dotted.replaceAll('.', '_');
+}
+
+export function listedName(tool: Pick<ToolDefinition, 'name'>, style: NameStyle): string {
+  return style === 'dotted' ? tool.name : underscoreName(tool.name);
+}
+
+/** Both callable names of a tool, the listed one first (one name when they are the same, as for `search`). */
+export function callableNames(tool: Pick<ToolDefinition, 'name'>, style: NameStyle): string[] {
+  const names = [listedName(tool, style), tool.name, underscoreName(tool.name)];
+  return [...new Set(names)];
+}
+
+/**
+ * The abilities one call needs: the tool's own, plus `scenarios.read` when it names a scenario (the services
+ * check that too; knowing it before the call lets an OAuth client step up instead of failing).
+ */
+export function abilitiesFor(tool: ToolDefinition, args: unknown): Ability[] {
+  const needed = new Set<Ability>(tool.requires);
+  for (const ability of (isRecord(args) && tool.callRequires?.(args)) || []) needed.add(ability);
+  const scenarioId = isRecord(args) ? args.scenario_id : undefined;
+  if ('scenario_id' in tool.inputSchema.shape && typeof scenarioId === 'string' && scenarioId.trim() !== '') {
+    needed.add('scenarios.read');
+  }
+  return [...needed];
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

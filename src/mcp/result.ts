@@ -1,0 +1,90 @@
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type CallToolResult } from '@modelcontextprotocol/server';
+import { describeAbility, type Ability } from '../access/abilities.js';
+import { rolesWith } from '../access/bundles.js';
+import type { Principal } from '../access/policy.js';
+import { AppError, MissingAbility, NotFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * The MCP renderings of results and errors (STYLE §7 rule 9). A tool result is the structured content plus the
+ * same JSON as text, without null noise. An error is an `isError` result with our message and fix and a
+ * structured `code`; only messages from our templates reach the model, anything unexpected becomes
+ * "internal error, request id …" and is logged with its stack.
+ */
+
+/** Where an error happened, for the log line and the request id the caller is told. */
+export interface ErrorScope {
+  principal: Principal;
+  requestId: string;
+  logger: Logger;
+  /** e.g. `tools/call org.units.list` */
+  operation: string;
+}
+
+export function toolResult(data: object): CallToolResult {
+  const structured = compact(data) as Record<string, unknown>;
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+}
+
+export function toolError(error: unknown, scope: ErrorScope): CallToolResult {
+  const { message, fix, details } = describeError(error, scope);
+  const text = fix ? `${message} ${fix}` : message;
+  return { isError: true, content: [{ type: 'text', text }], structuredContent: { error: { message, fix, ...details } } };
+}
+
+/** Resources and prompts answer errors as JSON-RPC errors rather than results. */
+export function protocolError(error: unknown, scope: ErrorScope, uri?: string): ProtocolError {
+  if (error instanceof NotFound && uri) return new ResourceNotFoundError(uri);
+  const { message, fix, details } = describeError(error, scope);
+  const code = error instanceof AppError ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError;
+  return new ProtocolError(code, fix ? `${message} ${fix}` : message, details);
+}
+
+interface ErrorDescription {
+  message: string;
+  fix?: string;
+  details: Record<string, unknown>;
+}
+
+function describeError(error: unknown, scope: ErrorScope): ErrorDescription {
+  if (error instanceof MissingAbility) return describeMissingAbility(error.ability as Ability, scope.principal);
+  if (error instanceof AppError) {
+    return { message: error.message, fix: error.fix, details: { code: error.code, ...error.details } };
+  }
+  scope.logger.error({ err: error, requestId: scope.requestId, operation: scope.operation }, 'MCP request failed');
+  return {
+    message: `Internal error (request id ${scope.requestId}).`,
+    fix: 'Try again; if it keeps failing, give the request id to the Orgonaut operators.',
+    details: { code: 'internal_error', request_id: scope.requestId },
+  };
+}
+
+/** Names the ability, says whether the role or only the credential lacks it, and who can grant it. */
+export function describeMissingAbility(ability: Ability, principal: Principal): ErrorDescription {
+  const grantors = rolesWith('members.manage');
+  const roleHasIt = principal.roleAbilities.has(ability);
+  const fix = roleHasIt
+    ? principal.kind === 'oauth'
+      ? `Your role includes it but this connection was not granted it: reconnect the app and allow "${ability}".`
+      : `Your role includes it but this token was not granted it: create a personal API token that includes "${ability}" ` +
+        '(Settings → API and MCP).'
+    : `Ask an ${grantors.join(' or ')} of this tenant for a role that includes it (by default: ${rolesWith(ability).join(', ')}).`;
+  const lacking = roleHasIt ? 'credential' : 'role';
+  return {
+    message: `This needs the "${ability}" ability (${describeAbility(ability).toLowerCase()}), which your ${lacking} does not have.`,
+    fix,
+    details: { code: 'missing_ability', ability, granted_by: grantors, roles_with_ability: rolesWith(ability) },
+  };
+}
+
+/** Drops null and undefined object fields, recursively: absent means "none" and costs the model no tokens. */
+export function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== null && field !== undefined) out[key] = compact(field);
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { describeAbility, type Ability } from '../../access/abilities.js';
+import type { Principal } from '../../access/policy.js';
+import { InvalidInput } from '../../errors.js';
+import type { Catalog } from '../catalog.js';
+import {
+  abilitiesFor,
+  defineTool,
+  listedName,
+  READ_ONLY,
+  TOOL_PURPOSES,
+  underscoreName,
+  type NameStyle,
+  type ToolDefinition,
+  type ToolPurpose,
+} from '../registry.js';
+import { describeArguments } from '../schema-json.js';
+
+/** Discovery for clients that only surface tools: the whole catalog, and one entry in depth. Built from the registry. */
+
+const mayUse = (principal: Principal, needed: readonly Ability[]) => needed.every((a) => principal.abilities.has(a));
+const missingFor = (principal: Principal, needed: readonly Ability[]) => needed.filter((a) => !principal.abilities.has(a));
+
+/** The first sentence of a description, for one-line summaries. */
+function firstSentence(text: string): string {
+  const end = text.search(/\.(\s|$)/);
+  return end === -1 ? text : text.slice(0, end + 1);
+}
+
+function toolSummary(tool: ToolDefinition, catalog: Catalog, style: NameStyle, principal: Principal) {
+  const needed = abilitiesFor(tool, {});
+  return {
+    name: listedName(tool, style),
+    dotted_name: tool.name,
+    underscore_name: underscoreName(tool.name),
+    title: tool.title,
+    summary: catalog.renderNames(firstSentence(tool.description), style),
+    requires: [...needed],
+    available_now: mayUse(principal, needed),
+    missing_abilities: missingFor(principal, needed),
+  };
+}
+
+const toolEntry = z.looseObject({
+  name: z.string(),
+  dotted_name: z.string(),
+  underscore_name: z.string(),
+  title: z.string(),
+  available_now: z.boolean(),
+});
+
+export const capabilityListTool = defineTool({
+  name: 'capability.list',
+  title: 'List capabilities',
+  description:
+    'The whole catalog of this server — every tool grouped by purpose (with both its names and whether you may use ' +
+    'it now), the resources, resource templates and prompts. Call it first when your client shows only tools; then ' +
+    '`capability.explain` for one entry’s arguments and an example, or `org.review.guide` for a workflow.',
+  purpose: 'discovery',
+  inputSchema: z.object({}),
+  outputSchema: z.object({
+    tool_names: z.string().describe('How tools/list names tools here; both forms are always callable'),
+    groups: z.array(z.object({ purpose: z.string(), description: z.string(), tools: z.array(toolEntry) })),
+    resources: z.array(z.looseObject({ uri: z.string(), name: z.string() })),
+    resource_templates: z.array(z.looseObject({ uri_template: z.string(), name: z.string() })),
+    prompts: z.array(z.looseObject({ name: z.string() })),
+  }),
+  annotations: READ_ONLY,
+  requires: [],
+  example: {},
+  async handler(ctx, _input, { catalog, names }) {
+    const purposes = Object.keys(TOOL_PURPOSES) as ToolPurpose[];
+    return {
+      tool_names: names,
+      groups: purposes
+        .map((purpose) => ({
+          purpose,
+          description: TOOL_PURPOSES[purpose],
+          tools: catalog.tools.filter((t) => t.purpose === purpose).map((t) => toolSummary(t, catalog, names, ctx.principal)),
+        }))
+        .filter((group) => group.tools.length > 0),
+      resources: catalog.resources.map(({ uri, name, title, description, requires }) => ({
+        uri,
+        name,
+        title,
+        description,
+        available_now: mayUse(ctx.principal, requires),
+      })),
+      resource_templates: catalog.templates.map(({ uriTemplate, name, title, description, requires }) => ({
+        uri_template: uriTemplate,
+        name,
+        title,
+        description,
+        requires,
+      })),
+      prompts: catalog.prompts.map((p) => ({ name: p.name, title: p.title, description: p.description })),
+    };
+  },
+});
+
+export const capabilityExplainTool = defineTool({
+  name: 'capability.explain',
+  title: 'Explain a capability',
+  description:
+    'One tool, resource, resource template or prompt in depth: what it is for, each argument (type, required, ' +
+    'allowed values, limits), the abilities it needs and whether you have them, and a first call to copy. Accepts ' +
+    'a tool name in either form, a resource URI or template, or a prompt name, as listed by `capability.list`.',
+  purpose: 'discovery',
+  inputSchema: z.object({ name: z.string().min(1).max(200).describe('A tool name (dotted or underscore), resource URI or template, or prompt name.') }),
+  outputSchema: z.looseObject({ kind: z.enum(['tool', 'resource', 'resource_template', 'prompt']), name: z.string(), title: z.string(), description: z.string() }),
+  annotations: READ_ONLY,
+  requires: [],
+  example: { name: 'org.units.list' },
+  async handler(ctx, input, { catalog, names }) {
+    const name = input.name.trim();
+    const tool = catalog.find(name);
+    if (tool) return explainTool(tool, catalog, names, ctx.principal);
+    const resource = catalog.resources.find((r) => r.uri === name || r.name === name);
+    if (resource) {
+      const example = { method: 'resources/read', params: { uri: resource.uri } };
+      return { kind: 'resource' as const, ...resource, requires: abilitiesOut(resource.requires, ctx.principal), example };
+    }
+    const template = catalog.templates.find((t) => t.uriTemplate === name || t.name === name);
+    if (template) {
+      const example = { method: 'resources/read', params: { uri: template.uriTemplate.replace('{id}', '<id>') } };
+      return { kind: 'resource_template' as const, ...template, requires: abilitiesOut(template.requires, ctx.principal), example };
+    }
+    const prompt = catalog.prompts.find((p) => p.name === name);
+    if (prompt) {
+      const example = { method: 'prompts/get', params: { name: prompt.name } };
+      return { kind: 'prompt' as const, name: prompt.name, title: prompt.title, description: prompt.description, example };
+    }
+    const list = listedName({ name: 'capability.list' }, names);
+    throw new InvalidInput('name', `is not a tool, resource or prompt of this server; call ${list} to see them all`);
+  },
+});
+
+function explainTool(tool: ToolDefinition, catalog: Catalog, style: NameStyle, principal: Principal) {
+  const description = catalog.renderNames(tool.description, style);
+  const related = [...description.matchAll(/`([a-z_]+(?:[._][a-z_]+)+)`/g)]
+    .map((m) => catalog.find(m[1]!))
+    .filter((t): t is ToolDefinition => t !== undefined && t !== tool)
+    .map((t) => listedName(t, style));
+  return {
+    kind: 'tool' as const,
+    name: listedName(tool, style),
+    dotted_name: tool.name,
+    underscore_name: underscoreName(tool.name),
+    title: tool.title,
+    purpose: TOOL_PURPOSES[tool.purpose],
+    description,
+    arguments: describeArguments(tool.inputSchema),
+    requires: abilitiesOut(abilitiesFor(tool, {}), principal),
+    also_needs: 'scenario_id' in tool.inputSchema.shape ? 'scenarios.read when you pass scenario_id' : undefined,
+    available_now: mayUse(principal, abilitiesFor(tool, {})),
+    annotations: tool.annotations,
+    example: { tool: listedName(tool, style), arguments: JSON.parse(catalog.renderNames(JSON.stringify(tool.example), style)) as unknown },
+    related: [...new Set(related)],
+  };
+}
+
+function abilitiesOut(abilities: readonly Ability[], principal: Principal) {
+  return abilities.map((ability) => ({ ability, description: describeAbility(ability), you_have: principal.abilities.has(ability) }));
+}
+
+export const capabilityTools = [capabilityListTool, capabilityExplainTool];

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { getSettingsSummary, listActivity, listLineage, listScenarios } from '../../org/read-history.js';
+import { item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
+import { defineTool, READ_ONLY } from '../registry.js';
+
+/** How Live evolved (lineage, snapshots), the activity log and the settings review. */
+
+const day = (description: string) =>
+  z
+    .string()
+    .max(10)
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+    .optional()
+    .describe(description);
+
+export const lineageTool = defineTool({
+  name: 'org.lineage.list',
+  title: 'Lineage of Live',
+  description:
+    'How Live changed over time, newest first: each promotion of a scenario, snapshot restore or import, with the ' +
+    'Live version it produced, the snapshot of what it replaced and its summary deltas (money only with costs.read). ' +
+    'Open the snapshot with `scenario.get` or read it with any org tool via `scenario_id`.',
+  purpose: 'history',
+  inputSchema: z.object({ ...pageFields }),
+  outputSchema: z.object({ lineage: z.array(item({ type: z.string(), live_version: z.number() })), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['scenarios.read'],
+  example: { limit: 10 },
+  async handler(ctx, input) {
+    const { page } = await listLineage(ctx, pageRequest(input));
+    return { lineage: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+const scenarioItem = item({ name: z.string(), kind: z.string(), state: z.string(), mutable: z.boolean() });
+
+export const snapshotsTool = defineTool({
+  name: 'org.snapshots.list',
+  title: 'List snapshots',
+  description:
+    'Snapshots — archived, read-only copies of Live taken before a promotion or on request — newest first. Pass a ' +
+    'snapshot’s id as `scenario_id` to any org tool (for example `org.metrics.get`) to see the organisation as it ' +
+    'was. Planning scenarios are listed by `scenario.list`.',
+  purpose: 'history',
+  inputSchema: z.object({ state: z.enum(['active', 'archived']).optional().describe('Only snapshots in this state.'), ...pageFields }),
+  outputSchema: z.object({ snapshots: z.array(scenarioItem), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['scenarios.read'],
+  example: { limit: 10 },
+  async handler(ctx, input) {
+    const { page } = await listScenarios(ctx, { ...pageRequest(input), kind: 'snapshot', state: input.state });
+    return { snapshots: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const activityTool = defineTool({
+  name: 'org.activity.list',
+  title: 'Activity log',
+  description:
+    'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
+    'model change with before/after values, the user and the MCP client (money fields only with costs.read). Filter ' +
+    'by category, record type, scenario or a date range. Needs activity.read.',
+  purpose: 'history',
+  inputSchema: z.object({
+    category: z.enum(['security', 'model']).optional().describe('security = access events; model = changes to the organisation.'),
+    entity_type: z.string().max(100).optional().describe('Only events about this kind of record, e.g. actor, placement, token.created.'),
+    scenario_id: optionalId('Only changes made in this scenario.'),
+    since: day('First day to include (YYYY-MM-DD).'),
+    until: day('Last day to include (YYYY-MM-DD).'),
+    ...pageFields,
+  }),
+  outputSchema: z.object({ events: z.array(item({ category: z.string(), action: z.string() })), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['activity.read'],
+  example: { category: 'model', limit: 20 },
+  async handler(ctx, input) {
+    const { page } = await listActivity(ctx, {
+      ...pageRequest(input),
+      category: input.category,
+      entityType: input.entity_type,
+      scenarioId: input.scenario_id,
+      since: input.since,
+      until: input.until,
+    });
+    return { events: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const settingsTool = defineTool({
+  name: 'org.settings.get',
+  title: 'Settings review',
+  description:
+    'How the tenant is set up: plan and what it includes, reporting currency, the currencies in use and whether each ' +
+    'has an exchange rate (the rates, burden % and working days per year with costs.read), and how many members ' +
+    'hold each role. Read it before interpreting costs from `org.costs.rollup` or `org.metrics.get`.',
+  purpose: 'history',
+  inputSchema: z.object({}),
+  outputSchema: z.object({
+    tenant: z.looseObject({ slug: z.string(), name: z.string() }),
+    plan: z.looseObject({ name: z.string() }),
+    reporting_currency: z.string(),
+    currencies: z.array(z.looseObject({ code: z.string(), has_rate: z.boolean() })),
+    cost_settings: z.looseObject({ burden_pct: z.number(), working_days_per_year: z.number() }).optional(),
+    members: z.looseObject({ total: z.number() }),
+    mcp_tool_names: z.string(),
+  }),
+  annotations: READ_ONLY,
+  requires: [],
+  example: {},
+  async handler(ctx) {
+    return getSettingsSummary(ctx);
+  },
+});
+
+export const historyTools = [lineageTool, snapshotsTool, activityTool, settingsTool];

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
+import { ACTOR_KINDS } from '../../org/types.js';
+import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { defineTool, READ_ONLY } from '../registry.js';
+
+/** People and seats: actors, reporting lines, placements and positions. */
+
+const actorItem = item({ kind: z.string(), display_name: z.string() });
+
+export const actorsListTool = defineTool({
+  name: 'org.actors.list',
+  title: 'List actors',
+  description:
+    'Actors — people, robots and AI agents — with title, FTE, manager and primary org unit, sorted by name and ' +
+    'paginated. Filter by kind, by org unit (anyone placed in it) or search name, email and title. Use ' +
+    '`org.actors.get` for one actor with reports, placements and (with costs.read) pay; `org.reporting_lines.list` ' +
+    'for who reports to whom.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    kind: z.enum(ACTOR_KINDS).optional().describe('Only humans, robots or agents.'),
+    org_unit_id: optionalId('Only actors placed in this org unit (directly, any placement).'),
+    query: z.string().max(200).optional().describe('Case-insensitive part of the name, email or title.'),
+    include_inactive: includeInactive,
+    ...pageFields,
+  }),
+  outputSchema: z.object({ context: contextOut, actors: z.array(actorItem), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['actors.read'],
+  example: { kind: 'human', limit: 20 },
+  async handler(ctx, input) {
+    const { view, page } = await listActors(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      kind: input.kind,
+      orgUnitId: input.org_unit_id,
+      query: input.query,
+      includeInactive: input.include_inactive,
+    });
+    return { context: contextOf(view), actors: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const actorGetTool = defineTool({
+  name: 'org.actors.get',
+  title: 'Actor details',
+  description:
+    'One actor in depth: kind, title, level, FTE, manager, direct reports, placements (with placements.read) and, ' +
+    'with costs.read, compensation history and annual loaded cost. Find ids with `org.actors.list` or `search`.',
+  purpose: 'org-review',
+  inputSchema: z.object({ actor_id: id('The actor to show.'), ...viewFields }),
+  outputSchema: z.object({ context: contextOut, actor: actorItem }),
+  annotations: READ_ONLY,
+  requires: ['actors.read'],
+  example: { actor_id: '<an id from org.actors.list>' },
+  async handler(ctx, input) {
+    const { view, actor } = await getActor(ctx, input.actor_id.trim(), viewRequest(input));
+    return { context: contextOf(view), actor };
+  },
+});
+
+export const reportingLinesTool = defineTool({
+  name: 'org.reporting_lines.list',
+  title: 'List reporting lines',
+  description:
+    'Solid-line reporting (actor → manager) with effective dates, sorted by the reporting actor’s name. Pass ' +
+    '`manager_id` for someone’s direct reports or `actor_id` for one person’s line history (with include_inactive). ' +
+    'Span of control and layers are summarised by `org.metrics.get`.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    manager_id: optionalId('Only lines to this manager (their direct reports).'),
+    actor_id: optionalId('Only the lines of this actor.'),
+    include_inactive: includeInactive,
+    ...pageFields,
+  }),
+  outputSchema: z.object({
+    context: contextOut,
+    reporting_lines: z.array(item({ actor_id: z.string(), manager_id: z.string() })),
+    next_cursor: nextCursor,
+  }),
+  annotations: READ_ONLY,
+  requires: ['actors.read'],
+  example: { limit: 50 },
+  async handler(ctx, input) {
+    const { view, page } = await listReportingLines(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      managerId: input.manager_id,
+      actorId: input.actor_id,
+      includeInactive: input.include_inactive,
+    });
+    return { context: contextOf(view), reporting_lines: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const placementsTool = defineTool({
+  name: 'org.placements.list',
+  title: 'List placements',
+  description:
+    'Placements — which actor sits in which org unit, primary or not, with allocation % and effective FTE — filtered ' +
+    'by actor, org unit or position. Use it to see shared people and capacity per unit; `org.positions.list` shows ' +
+    'the budgeted seats they fill.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    actor_id: optionalId('Only placements of this actor.'),
+    org_unit_id: optionalId('Only placements in this org unit (not below it).'),
+    position_id: optionalId('Only placements filling this position.'),
+    include_inactive: includeInactive,
+    ...pageFields,
+  }),
+  outputSchema: z.object({
+    context: contextOut,
+    placements: z.array(item({ actor_id: z.string(), org_unit_id: z.string(), allocation_pct: z.number() })),
+    next_cursor: nextCursor,
+  }),
+  annotations: READ_ONLY,
+  requires: ['placements.read'],
+  example: { limit: 50 },
+  async handler(ctx, input) {
+    const { view, page } = await listPlacements(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      actorId: input.actor_id,
+      orgUnitId: input.org_unit_id,
+      positionId: input.position_id,
+      includeInactive: input.include_inactive,
+    });
+    return { context: contextOf(view), placements: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const positionsTool = defineTool({
+  name: 'org.positions.list',
+  title: 'List positions',
+  description:
+    'Positions — budgeted seats — with status (filled, vacant, closed), who fills them, planned FTE, employment type ' +
+    'and, with costs.read, target salary or day rate. Filter by org unit or status (`open` = filled or vacant). ' +
+    'Vacancy rates per unit come from `org.metrics.get`.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    org_unit_id: optionalId('Only positions budgeted in this org unit.'),
+    status: z.enum(['filled', 'vacant', 'closed', 'open']).optional().describe('Only positions in this state.'),
+    include_inactive: includeInactive,
+    ...pageFields,
+  }),
+  outputSchema: z.object({
+    context: contextOut,
+    positions: z.array(item({ title: z.string(), status: z.string() })),
+    next_cursor: nextCursor,
+  }),
+  annotations: READ_ONLY,
+  requires: ['positions.read'],
+  example: { status: 'vacant' },
+  async handler(ctx, input) {
+    const { view, page } = await listPositions(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      orgUnitId: input.org_unit_id,
+      status: input.status,
+      includeInactive: input.include_inactive,
+    });
+    return { context: contextOf(view), positions: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const peopleTools = [actorsListTool, actorGetTool, reportingLinesTool, placementsTool, positionsTool];

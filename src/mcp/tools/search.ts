@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { can } from '../../access/policy.js';
+import type { ServiceContext } from '../../context.js';
+import { NotFound } from '../../errors.js';
+import { getActor, listActors } from '../../org/read-people.js';
+import { getOrgUnit, listOrgUnits } from '../../org/read-structure.js';
+import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
+
+/**
+ * `search` and `fetch` in the shape ChatGPT connectors and deep research expect: search(query) → results of
+ * {id, title, url}; fetch(id) → {id, title, text, url, metadata}. Ids are typed (`org-unit:<uuid>`,
+ * `actor:<uuid>`) so fetch knows what to load. Both read Live as of today.
+ */
+
+const PER_KIND = 10;
+type Kind = 'org-unit' | 'actor';
+
+/** The page of the web app that shows a record (the citation link assistants show). */
+export function webUrl(origin: string, kind: Kind, id: string): string {
+  return `${origin}/${kind === 'org-unit' ? 'org-units' : 'actors'}/${id}`;
+}
+
+export const searchTool = defineTool({
+  name: 'search',
+  title: 'Search the organisation',
+  description:
+    'Searches org units (by name or code) and — with actors.read — people, robots and agents (by name, email or ' +
+    'title) in Live, returning up to 10 of each as {id, title, url}. Pass an id to `fetch` for the full record. ' +
+    'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
+  purpose: 'search',
+  inputSchema: z.object({ query: z.string().min(1).max(200).describe('Words to look for, e.g. a team name or a person’s name.') }),
+  outputSchema: z.object({ results: z.array(z.object({ id: z.string(), title: z.string(), url: z.string() })) }),
+  annotations: READ_ONLY,
+  requires: ['org-units.read'],
+  example: { query: 'platform' },
+  async handler(ctx, input, call) {
+    const query = input.query.trim();
+    const units = await listOrgUnits(ctx, { query, limit: PER_KIND });
+    const results = units.page.items.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) }));
+    if (can(ctx.principal, 'actors.read')) {
+      const actors = await listActors(ctx, { query, limit: PER_KIND });
+      for (const a of actors.page.items) {
+        results.push({ id: `actor:${a.id}`, title: a.title ? `${a.display_name} — ${a.title}` : a.display_name, url: webUrl(call.origin, 'actor', a.id) });
+      }
+    }
+    return { results };
+  },
+});
+
+export const fetchTool = defineTool({
+  name: 'fetch',
+  title: 'Fetch a record',
+  description:
+    'The full record behind a `search` result id (`org-unit:<id>` or `actor:<id>`) as readable text plus structured ' +
+    'metadata: an org unit with its path, children and metrics, or an actor with manager, reports and placements ' +
+    '(money only with costs.read). For scenario reads use `org.units.get` or `org.actors.get` with `scenario_id`.',
+  purpose: 'search',
+  inputSchema: z.object({ id: z.string().min(1).max(120).describe('An id returned by search, e.g. org-unit:<uuid>.') }),
+  outputSchema: z.object({ id: z.string(), title: z.string(), text: z.string(), url: z.string(), metadata: z.record(z.string(), z.unknown()) }),
+  annotations: READ_ONLY,
+  requires: ['org-units.read'],
+  callRequires: (args) => (typeof args.id === 'string' && args.id.trim().startsWith('actor:') ? ['actors.read'] : []),
+  example: { id: '<an id from search>' },
+  async handler(ctx, input, call) {
+    const [kind, id] = splitId(input.id);
+    return kind === 'actor' ? fetchActor(ctx, id, call) : fetchOrgUnit(ctx, id, call);
+  },
+});
+
+function splitId(value: string): [Kind, string] {
+  const match = /^(org-unit|actor):(.+)$/.exec(value.trim());
+  if (!match) throw new NotFound('Record', value.trim());
+  return [match[1] as Kind, match[2]!];
+}
+
+async function fetchOrgUnit(ctx: ServiceContext, id: string, call: ToolCall) {
+  const { unit } = await getOrgUnit(ctx, id);
+  const m = unit.metrics;
+  const lines = [
+    `${unit.name} (${unit.type})`,
+    `Path: ${[...unit.path.map((p) => p.name), unit.name].join(' › ')}`,
+    `Children: ${unit.children.length ? unit.children.map((c) => `${c.name} (${c.type})`).join(', ') : 'none'}`,
+    m ? `Headcount ${m.headcount} · FTE ${m.fte} · robots ${m.robots} · agents ${m.agents} · layers ${m.layers}` : null,
+    m?.cost ? `Annual loaded cost: ${formatMoney(m.cost.annual.amount_minor, m.cost.currency)}` : null,
+    unit.team?.purpose ? `Purpose: ${unit.team.purpose}` : null,
+    unit.department?.cost_center ? `Cost centre: ${unit.department.cost_center}` : null,
+  ];
+  return {
+    id: `org-unit:${unit.id}`,
+    title: unit.name,
+    text: joinLines(lines),
+    url: webUrl(call.origin, 'org-unit', unit.id),
+    metadata: { record: 'org_unit', ...unit },
+  };
+}
+
+async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
+  const { actor } = await getActor(ctx, id);
+  const manager = actor.manager as { display_name: string } | null;
+  const reports = actor.direct_reports as { display_name: string }[];
+  const cost = actor.annual_loaded_cost as { amount_minor: number; currency: string } | undefined;
+  const name = String(actor.display_name);
+  const lines = [
+    `${name} (${String(actor.kind)})`,
+    actor.title ? `Title: ${String(actor.title)}` : null,
+    actor.fte !== null ? `FTE: ${String(actor.fte)}` : null,
+    `Manager: ${manager ? manager.display_name : 'none'}`,
+    `Direct reports: ${reports.length ? reports.map((r) => r.display_name).join(', ') : 'none'}`,
+    cost ? `Annual loaded cost: ${formatMoney(cost.amount_minor, cost.currency)}` : null,
+  ];
+  const actorId = String(actor.id);
+  const url = webUrl(call.origin, 'actor', actorId);
+  return { id: `actor:${actorId}`, title: name, text: joinLines(lines), url, metadata: { record: 'actor', ...actor } };
+}
+
+function formatMoney(amountMinor: number | null, currency: string): string {
+  return amountMinor === null ? 'unknown' : `${(amountMinor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })} ${currency}`;
+}
+
+function joinLines(lines: (string | null)[]): string {
+  return lines.filter((l): l is string => l !== null).join('\n');
+}
+
+export const searchTools = [searchTool, fetchTool];

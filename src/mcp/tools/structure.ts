@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
+import { summarizeOrg } from '../../org/read-history.js';
+import { ORG_UNIT_TYPES } from '../../org/types.js';
+import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { defineTool, READ_ONLY } from '../registry.js';
+
+/** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
+
+const unitType = z.enum(ORG_UNIT_TYPES);
+const unitItem = item({ name: z.string(), type: z.string() });
+const metricsOut = z.looseObject({ headcount: z.number(), fte: z.number() }).describe('Roll-up metrics (with org-metrics.read)');
+
+export const summaryTool = defineTool({
+  name: 'org.summary',
+  title: 'Organisation summary',
+  description:
+    'The big picture of the organisation in Live or a scenario: tenant and plan, headcount, FTE and (with costs.read) ' +
+    'loaded cost totals, the top two levels of org units with their headcount, and how many scenarios and snapshots ' +
+    'exist. Start an org review here, then drill down with `org.units.tree` or `org.units.get`.',
+  purpose: 'org-review',
+  inputSchema: z.object({ ...viewFields }),
+  outputSchema: z.object({
+    context: contextOut,
+    tenant: z.looseObject({ slug: z.string(), name: z.string(), plan: z.string(), reporting_currency: z.string() }),
+    totals: metricsOut.optional(),
+    top_level_units: z.array(unitItem),
+    scenario_counts: z.record(z.string(), z.number()).optional(),
+  }),
+  annotations: READ_ONLY,
+  requires: ['org-units.read'],
+  example: {},
+  async handler(ctx, input) {
+    const summary = await summarizeOrg(ctx, viewRequest(input));
+    return {
+      context: contextOf(summary.view),
+      tenant: summary.tenant,
+      totals: summary.totals ?? undefined,
+      top_level_units: summary.topLevel,
+      scenario_counts: summary.scenarioCounts ?? undefined,
+    };
+  },
+});
+
+export const unitsListTool = defineTool({
+  name: 'org.units.list',
+  title: 'List org units',
+  description:
+    'Org units (company, departments, teams, system units) as a flat, paginated list sorted by name, with parent, ' +
+    'code, dates and department/team metadata. Filter by type, parent or a name search. Use `org.units.tree` for the ' +
+    'hierarchy with metrics and `org.units.get` for one unit in depth.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    type: unitType.optional().describe('Only units of this type.'),
+    parent_id: optionalId('Only the direct children of this org unit.'),
+    query: z.string().max(200).optional().describe('Case-insensitive part of the name, or the exact unit code.'),
+    include_inactive: includeInactive,
+    ...pageFields,
+  }),
+  outputSchema: z.object({ context: contextOut, org_units: z.array(unitItem), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['org-units.read'],
+  example: { type: 'department', limit: 20 },
+  async handler(ctx, input) {
+    const { view, page } = await listOrgUnits(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      type: input.type,
+      parentId: input.parent_id,
+      query: input.query,
+      includeInactive: input.include_inactive,
+    });
+    return { context: contextOf(view), org_units: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const unitsTreeTool = defineTool({
+  name: 'org.units.tree',
+  title: 'Org unit tree',
+  description:
+    'The org unit hierarchy as a nested tree, each node with roll-up metrics (headcount, FTE, spans, vacancies; cost ' +
+    'with costs.read) for itself and everything below it. Depth defaults to 3 levels; cut nodes keep `child_count`. ' +
+    'Pass `root_id` to start below the top, `types` to keep only departments or teams. Compare a scenario with Live ' +
+    'by calling it twice, with and without `scenario_id`. Related: `org.units.get`, `org.metrics.get`.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    root_id: optionalId('Start the tree at this org unit instead of the top.'),
+    depth: z.number().int().min(1).max(50).optional().describe('Levels to return, 1–50 (default 3).'),
+    types: z.array(unitType).max(4).optional().describe('Keep only nodes of these types; each attaches to its nearest kept ancestor.'),
+    include_inactive: includeInactive,
+  }),
+  outputSchema: z.object({
+    context: contextOut,
+    roots: z.array(z.looseObject({ id: z.string(), name: z.string(), type: z.string(), child_count: z.number() })),
+    total: metricsOut.optional(),
+  }),
+  annotations: READ_ONLY,
+  requires: ['org-units.read'],
+  example: { depth: 2 },
+  async handler(ctx, input) {
+    const tree = await orgUnitTree(ctx, {
+      ...viewRequest(input),
+      rootId: input.root_id,
+      depth: input.depth ?? 3,
+      types: input.types,
+      onlyActive: !input.include_inactive,
+    });
+    return { context: contextOf(tree.view), roots: tree.roots, total: tree.total ?? undefined };
+  },
+});
+
+export const unitGetTool = defineTool({
+  name: 'org.units.get',
+  title: 'Org unit details',
+  description:
+    'One org unit in depth: type, code, dates, department or team metadata, its path from the top, its direct ' +
+    'children and its roll-up metrics (cost with costs.read). Find ids with `org.units.list`, `org.units.tree` or ' +
+    '`search`; list its people with `org.actors.list` (org_unit_id).',
+  purpose: 'org-review',
+  inputSchema: z.object({ org_unit_id: id('The org unit to show.'), ...viewFields }),
+  outputSchema: z.object({ context: contextOut, org_unit: unitItem }),
+  annotations: READ_ONLY,
+  requires: ['org-units.read'],
+  example: { org_unit_id: '<an id from org.units.list>' },
+  async handler(ctx, input) {
+    const { view, unit } = await getOrgUnit(ctx, input.org_unit_id.trim(), viewRequest(input));
+    return { context: contextOf(view), org_unit: unit };
+  },
+});
+
+export const departmentsTool = defineTool({
+  name: 'org.departments.list',
+  title: 'List departments',
+  description:
+    'Departments (org units of type department) with cost centre, lead and roll-up metrics, sorted by name and ' +
+    'paginated. Use `org.teams.list` for teams and `org.units.get` for one department with its children.',
+  purpose: 'org-review',
+  inputSchema: z.object({ ...viewFields, include_inactive: includeInactive, ...pageFields }),
+  outputSchema: z.object({ context: contextOut, departments: z.array(unitItem), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['org-units.read'],
+  example: { limit: 20 },
+  async handler(ctx, input) {
+    const { view, page } = await listDepartments(ctx, { ...viewRequest(input), ...pageRequest(input), includeInactive: input.include_inactive });
+    return { context: contextOf(view), departments: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const teamsTool = defineTool({
+  name: 'org.teams.list',
+  title: 'List teams',
+  description:
+    'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated. ' +
+    'Filter by team type. Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    team_type_id: optionalId('Only teams of this team type.'),
+    include_inactive: includeInactive,
+    ...pageFields,
+  }),
+  outputSchema: z.object({ context: contextOut, teams: z.array(unitItem), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['teams.read'],
+  example: { limit: 20 },
+  async handler(ctx, input) {
+    const { view, page } = await listTeams(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      teamTypeId: input.team_type_id,
+      includeInactive: input.include_inactive,
+    });
+    return { context: contextOf(view), teams: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const structureTools = [summaryTool, unitsListTool, unitsTreeTool, unitGetTool, departmentsTool, teamsTool];

@@ -1,0 +1,321 @@
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { authorize, can, type Principal } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { auditEvents, currencies, lineageEntries, memberships, tenantCurrencies, users } from '../db/schema/index.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import { listScenarioRows, loadChanges, loadScenario, SCENARIO_KINDS, type Scenario } from '../scenarios/store.js';
+import { PLAN_FEATURES } from '../tenancy/plans.js';
+import { isUuid } from '../util/ids.js';
+import { checkLimit, decodeCursor, encodeCursor, paginate, sortByKey, type PageRequest } from '../util/pagination.js';
+import { addDays, inEffect, isIsoDate } from './dates.js';
+import { indexGraph } from './graph-index.js';
+import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
+import { checkUnitType, mapPage } from './read-structure.js';
+import type { OrgUnit } from './types.js';
+import { openView, type ViewRequest } from './view.js';
+
+/**
+ * Reads about how Live evolved and how the tenant is set up: scenarios and snapshots, lineage, the activity log and
+ * the settings summary. Stored before/after values and lineage deltas may hold money: it is dropped without
+ * `costs.read`, like every other money figure.
+ */
+
+const newestFirst = (at: Date, id: string) => [-at.getTime(), id] as const;
+
+/** Scenarios of the tenant, newest first, optionally of one kind/state. */
+export async function listScenarios(
+  ctx: ServiceContext,
+  filter: PageRequest & { kind?: string | null; state?: string | null; submitted?: boolean } = {},
+) {
+  authorize(ctx.principal, 'scenarios.read');
+  const kind = filter.kind?.trim() || null;
+  if (kind && !(SCENARIO_KINDS as readonly string[]).includes(kind)) {
+    throw new InvalidInput('kind', `must be one of ${SCENARIO_KINDS.join(', ')}`);
+  }
+  const state = filter.state?.trim() || null;
+  if (state && state !== 'active' && state !== 'archived') throw new InvalidInput('state', 'must be active or archived');
+  const all = await listScenarioRows(ctx.db, ctx.tenant.id);
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const kept = all.filter(
+    (s) =>
+      (!kind || s.kind === kind) &&
+      (!state || s.state === state) &&
+      (filter.submitted === undefined || (s.submittedAt !== null) === filter.submitted),
+  );
+  const key = (s: Scenario) => newestFirst(s.createdAt, s.id);
+  const page = paginate(sortByKey(kept, key), key, filter);
+  return { page: mapPage(page, (s) => presentScenario(s, byId)) };
+}
+
+export function presentScenario(s: Scenario, byId: Map<string, Scenario>) {
+  return {
+    id: s.id,
+    name: s.name,
+    description: s.description,
+    kind: s.kind,
+    state: s.state,
+    mutable: s.kind === 'planning' && s.state === 'active',
+    submitted_at: s.submittedAt,
+    source: s.sourceScenarioId ? { scenario_id: s.sourceScenarioId, name: byId.get(s.sourceScenarioId)?.name ?? null } : { live: true },
+    live_version: s.liveVersion,
+    revision: s.revision,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    archived_at: s.archivedAt,
+    promoted_at: s.promotedAt,
+  };
+}
+
+/** One scenario with what its overlay changes, counted by record family and operation. */
+export async function getScenarioOverview(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'scenarios.read');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id.trim());
+  const source = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
+  const changes = scenario.kind === 'planning' ? await loadChanges(ctx.db, ctx.tenant.id, scenario.id) : [];
+  const byFamily: Record<string, { add: number; change: number; remove: number }> = {};
+  for (const change of changes) {
+    const counts = (byFamily[change.family] ??= { add: 0, change: 0, remove: 0 });
+    counts[change.op] += 1;
+  }
+  const byId = new Map(source ? [[source.id, source]] : []);
+  return { scenario: { ...presentScenario(scenario, byId), changes: { total: changes.length, by_family: byFamily } } };
+}
+
+/** Lineage of Live: promotions, restores and imports, newest first. */
+export async function listLineage(ctx: ServiceContext, request: PageRequest = {}) {
+  authorize(ctx.principal, 'scenarios.read');
+  const rows = await ctx.db.select().from(lineageEntries).where(eq(lineageEntries.tenantId, ctx.tenant.id));
+  const key = (r: (typeof rows)[number]) => newestFirst(r.appliedAt, r.id);
+  const page = paginate(sortByKey(rows, key), key, request);
+  return {
+    page: mapPage(page, (r) => ({
+      id: r.id,
+      type: r.type,
+      from_snapshot_id: r.fromSnapshotId,
+      to_scenario_id: r.toScenarioId,
+      live_version: Number(r.liveVersion),
+      user_id: r.userId,
+      applied_at: r.appliedAt,
+      deltas: visibleMoney(r.deltas, ctx.principal),
+    })),
+  };
+}
+
+export interface ActivityFilter extends PageRequest {
+  category?: string | null;
+  entityType?: string | null;
+  scenarioId?: string | null;
+  /** First day included (YYYY-MM-DD). */
+  since?: string | null;
+  /** Last day included (YYYY-MM-DD). */
+  until?: string | null;
+}
+
+/**
+ * The audit log, newest first. Keyset-paginated in the database (the log grows without bound); the cursor is the
+ * event time in microseconds plus its id, so events in the same millisecond are neither skipped nor repeated.
+ */
+export async function listActivity(ctx: ServiceContext, filter: ActivityFilter = {}) {
+  authorize(ctx.principal, 'activity.read');
+  const limit = checkLimit(filter.limit);
+  const micros = sql<string>`(extract(epoch from ${auditEvents.at}) * 1000000)::bigint::text`;
+  const conditions: (SQL | undefined)[] = [eq(auditEvents.tenantId, ctx.tenant.id), ...activityFilters(filter)];
+  if (filter.cursor) {
+    const [atMicros, id] = decodeCursor(filter.cursor);
+    if (typeof atMicros !== 'string' || !/^\d+$/.test(atMicros) || typeof id !== 'string' || !isUuid(id)) {
+      throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
+    }
+    const at = sql`(extract(epoch from ${auditEvents.at}) * 1000000)::bigint`;
+    conditions.push(or(sql`${at} < ${atMicros}::bigint`, and(sql`${at} = ${atMicros}::bigint`, sql`${auditEvents.id} < ${id}::uuid`)));
+  }
+  const rows = await ctx.db
+    .select({ event: auditEvents, micros, email: users.email, name: users.name })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.userId))
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    page: {
+      items: items.map((r) => presentEvent(r.event, r.email ? { id: r.event.userId, email: r.email, name: r.name } : null, ctx.principal)),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.micros, last.event.id]) : null,
+    },
+  };
+}
+
+function activityFilters(filter: ActivityFilter): (SQL | undefined)[] {
+  const category = filter.category?.trim();
+  if (category && category !== 'security' && category !== 'model') throw new InvalidInput('category', 'must be security or model');
+  const scenarioId = filter.scenarioId?.trim();
+  if (scenarioId && !isUuid(scenarioId)) throw new InvalidInput('scenario_id', 'must be a scenario id');
+  return [
+    category ? eq(auditEvents.category, category) : undefined,
+    filter.entityType?.trim() ? eq(auditEvents.entityType, filter.entityType.trim()) : undefined,
+    scenarioId ? eq(auditEvents.scenarioId, scenarioId) : undefined,
+    filter.since ? gte(auditEvents.at, startOfDay(filter.since, 'since')) : undefined,
+    filter.until ? lt(auditEvents.at, startOfDay(addDays(checkDay(filter.until, 'until'), 1), 'until')) : undefined,
+  ];
+}
+
+function checkDay(day: string, field: string): string {
+  if (!isIsoDate(day.trim())) throw new InvalidInput(field, 'must be a date written YYYY-MM-DD');
+  return day.trim();
+}
+
+function startOfDay(day: string, field: string): Date {
+  return new Date(`${checkDay(day, field)}T00:00:00Z`);
+}
+
+type EventUser = { id: string | null; email: string; name: string | null };
+
+function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null, principal: Principal) {
+  return {
+    id: e.id,
+    at: e.at,
+    category: e.category,
+    entity_type: e.entityType,
+    entity_id: e.entityId,
+    action: e.action,
+    user,
+    principal_kind: e.principalKind,
+    client_name: e.clientName,
+    scenario_id: e.scenarioId,
+    before: visibleMoney(e.before, principal),
+    after: visibleMoney(e.after, principal),
+    metadata: visibleMoney(e.metadata, principal),
+  };
+}
+
+const MONEY_KEY = /amount|salary|day_?rate|cost|compensation|money|burden/i;
+
+/** Stored JSON with every money-looking field removed unless the principal has `costs.read`. */
+export function visibleMoney(value: unknown, principal: Principal): unknown {
+  if (can(principal, 'costs.read')) return value;
+  if (Array.isArray(value)) return value.map((v) => visibleMoney(v, principal));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !MONEY_KEY.test(key))
+      .map(([key, v]) => [key, visibleMoney(v, principal)]),
+  );
+}
+
+/** Plan, currencies (rates and cost settings with `costs.read`) and member counts. No secrets, no people. */
+export async function getSettingsSummary(ctx: ServiceContext) {
+  const { tenant, principal } = ctx;
+  const seesCost = can(principal, 'costs.read');
+  const currencyRows = await ctx.db
+    .select({ code: tenantCurrencies.code, name: currencies.name, active: tenantCurrencies.active, rate: tenantCurrencies.rateToReporting })
+    .from(tenantCurrencies)
+    .innerJoin(currencies, eq(currencies.code, tenantCurrencies.code))
+    .where(eq(tenantCurrencies.tenantId, tenant.id))
+    .orderBy(tenantCurrencies.code);
+  const memberRows = await ctx.db
+    .select({ role: memberships.role, count: sql<number>`count(*)::int` })
+    .from(memberships)
+    .where(and(eq(memberships.tenantId, tenant.id), eq(memberships.status, 'active')))
+    .groupBy(memberships.role)
+    .orderBy(memberships.role);
+  const features = PLAN_FEATURES[tenant.plan];
+  const limitOf = (n: number) => (Number.isFinite(n) ? n : 'unlimited');
+  return {
+    tenant: { slug: tenant.slug, name: tenant.name },
+    plan: {
+      name: tenant.plan,
+      mcp: features.mcp,
+      hris_sync: features.hrisSync,
+      active_planning_scenarios: limitOf(features.activePlanningScenarios),
+      actor_allowance: limitOf(tenant.actorAllowance ?? features.actorAllowance),
+    },
+    reporting_currency: tenant.reportingCurrency,
+    currencies: currencyRows.map((c) => ({
+      code: c.code,
+      name: c.name,
+      active: c.active,
+      has_rate: c.code === tenant.reportingCurrency || c.rate !== null,
+      ...(seesCost ? { rate_to_reporting: c.code === tenant.reportingCurrency ? 1 : c.rate === null ? null : Number(c.rate) } : {}),
+    })),
+    ...(seesCost ? { cost_settings: { burden_pct: tenant.burdenPct, working_days_per_year: tenant.workingDaysPerYear } } : {}),
+    members: {
+      total: memberRows.reduce((sum, r) => sum + Number(r.count), 0),
+      by_role: Object.fromEntries(memberRows.map((r) => [r.role, Number(r.count)])),
+    },
+    mcp_tool_names: tenant.settings.mcpToolNames ?? 'underscore',
+  };
+}
+
+const byName = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
+
+/** The big picture of Live or a scenario: totals, the top two levels of the structure and scenario counts. */
+export async function summarizeOrg(ctx: ServiceContext, request: ViewRequest = {}) {
+  authorize(ctx.principal, 'org-units.read');
+  const view = await openView(ctx, request);
+  const metrics = await orgMetricsFor(ctx, view);
+  const index = indexGraph(view.graph);
+  const active = (u: OrgUnit) => inEffect(u, view.asOf);
+  const brief = (unit: OrgUnit) => {
+    const m = presentUnitMetrics(metrics.units.get(unit.id), ctx.principal, metrics.currency);
+    return { id: unit.id, name: unit.name, type: unit.type, headcount: m?.headcount, fte: m?.fte, annual_cost: m?.cost?.annual };
+  };
+  const roots = sortByKey(
+    [...view.graph.orgUnits.values()].filter((u) => active(u) && (!u.parentId || !view.graph.orgUnits.has(u.parentId))),
+    byName,
+  );
+  const topLevel = roots.map((root) => ({
+    ...brief(root),
+    children: sortByKey((index.childrenOf.get(root.id) ?? []).filter(active), byName).map(brief),
+  }));
+  return {
+    view,
+    tenant: { slug: ctx.tenant.slug, name: ctx.tenant.name, plan: ctx.tenant.plan, reporting_currency: ctx.tenant.reportingCurrency },
+    totals: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency),
+    topLevel,
+    scenarioCounts: can(ctx.principal, 'scenarios.read') ? countScenarios(await listScenarioRows(ctx.db, ctx.tenant.id)) : null,
+  };
+}
+
+function countScenarios(all: Scenario[]) {
+  const count = (keep: (s: Scenario) => boolean) => all.filter(keep).length;
+  return {
+    planning_active: count((s) => s.kind === 'planning' && s.state === 'active'),
+    planning_submitted: count((s) => s.kind === 'planning' && s.state === 'active' && s.submittedAt !== null),
+    planning_archived: count((s) => s.kind === 'planning' && s.state === 'archived'),
+    applied: count((s) => s.kind === 'applied'),
+    snapshots: count((s) => s.kind === 'snapshot'),
+  };
+}
+
+/**
+ * Loaded cost rolled up per org unit (each unit includes everything below it): every active unit, or one unit and
+ * its direct children. Needs `costs.read`; figures in the reporting currency, unconvertible ones flagged.
+ */
+export interface CostRollupRequest extends ViewRequest, PageRequest {
+  orgUnitId?: string | null;
+  type?: string | null;
+}
+
+export async function rollupCosts(ctx: ServiceContext, request: CostRollupRequest = {}) {
+  authorize(ctx.principal, 'costs.read');
+  authorize(ctx.principal, 'org-units.read');
+  authorize(ctx.principal, 'org-metrics.read');
+  const view = await openView(ctx, request);
+  const metrics = await orgMetricsFor(ctx, view);
+  const unitId = request.orgUnitId?.trim() || null;
+  const scopeUnit = unitId ? view.graph.orgUnits.get(unitId) : null;
+  if (unitId && !scopeUnit) throw new NotFound('Org unit', unitId);
+  const type = checkUnitType(request.type);
+  const candidates = scopeUnit ? (indexGraph(view.graph).childrenOf.get(scopeUnit.id) ?? []) : [...view.graph.orgUnits.values()];
+  const units = candidates.filter((u) => inEffect(u, view.asOf) && (!type || u.type === type));
+  const row = (id: string | null) => {
+    const m = presentUnitMetrics(id ? metrics.units.get(id) : metrics.total, ctx.principal, metrics.currency)!;
+    return { headcount: m.headcount, fte: m.fte, effective_fte: m.effective_fte, ...m.cost! };
+  };
+  const page = paginate(sortByKey(units, byName), byName, request);
+  return {
+    view,
+    total: { ...(scopeUnit ? { id: scopeUnit.id, name: scopeUnit.name, type: scopeUnit.type } : { scope: 'organisation' }), ...row(unitId) },
+    page: mapPage(page, (u) => ({ id: u.id, name: u.name, type: u.type, parent_id: u.parentId, ...row(u.id) })),
+  };
+}

@@ -1,0 +1,56 @@
+import type { Child } from 'hono/jsx';
+import type { Context } from 'hono';
+import { can } from '../access/policy.js';
+import type { AppEnv } from '../http/env.js';
+import { Layout } from './layout.js';
+
+/** The signed-in frame: navigation by ability, the user's sign-out form, and the page. */
+export function Shell(props: { c: Context<AppEnv>; title: string; active?: string; children: Child; wide?: boolean }) {
+  const { c } = props;
+  const principal = c.var.principal!;
+  const session = c.var.session;
+  const links: [string, string, boolean][] = [
+    ['/live', 'Organisation', true],
+    ['/live/matrix', 'People', can(principal, 'actors.read')],
+    ['/scenarios', 'Scenarios', can(principal, 'scenarios.read')],
+    ['/snapshots', 'Snapshots', can(principal, 'scenarios.read')],
+    ['/activity', 'Activity', can(principal, 'activity.read')],
+    ['/settings', 'Settings', true],
+  ];
+  return (
+    <Layout title={props.title} tenantName={c.var.tenant?.name} nav={
+      <nav aria-label="Main" class="mainnav">
+        <ul>
+          {links
+            .filter(([, , shown]) => shown)
+            .map(([href, label]) => (
+              <li>
+                <a href={href} aria-current={props.active === href ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+        </ul>
+        {session ? (
+          <form method="post" action="/sign-out" class="signout">
+            <input type="hidden" name="csrf" value={session.csrfToken} />
+            <button type="submit" class="link">
+              Sign out
+            </button>
+          </form>
+        ) : null}
+      </nav>
+    } wide={props.wide}>
+      {props.children}
+    </Layout>
+  );
+}
+
+/** A short message above a page after a form (success or problem). */
+export function Notice(props: { kind: 'ok' | 'error'; children: Child }) {
+  return (
+    <p class={props.kind === 'ok' ? 'notice ok' : 'notice error'} role={props.kind === 'ok' ? 'status' : 'alert'}>
+      {props.children}
+    </p>
+  );
+}

@@ -1,0 +1,22 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('[data-copy]');
+  if (!button) return;
+  const target = document.getElementById(button.getAttribute('data-copy'));
+  if (!target) return;
+  const text = 'value' in target && target.value !== undefined ? target.value : target.textContent;
+  navigator.clipboard.writeText(text.trim()).then(
+    () => {
+      const label = button.textContent;
+      button.textContent = 'Copied';
+      button.setAttribute('aria-live', 'polite');
+      setTimeout(() => (button.textContent = label), 1500);
+    },
+    () => target.select && target.select(),
+  );
+});
+
+document.addEventListener('submit', (event) => {
+  const message = event.target.getAttribute('data-confirm');
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { tenants } from '../../src/db/schema/index.js';
+import { parseArguments } from '../../src/mcp/boundary.js';
+import { CATALOG } from '../../src/mcp/catalog.js';
+import { underscoreName } from '../../src/mcp/registry.js';
+import { inputJsonSchema, outputJsonSchema, type JsonSchema } from '../../src/mcp/schema-json.js';
+import { findTenantById } from '../../src/tenancy/tenants.js';
+import { TOOLS_WITH_CASES, validArgs } from './tool-cases.js';
+import { buildWorld, connect, principalOf, structured, type McpWorld } from './support.js';
+
+/** Rules every tool must pass (STYLE §7 rule 8), checked over the whole registry. */
+
+const tools = CATALOG.tools;
+const names = tools.map((t) => t.name);
+/** Abilities that exist as OAuth scopes (SPEC §4.2): a tool may only require these, or a client could never step up. */
+const SCOPES = ['scenarios.read', 'org-units.read', 'teams.read', 'actors.read', 'placements.read', 'positions.read', 'costs.read', 'org-metrics.read', 'activity.read', 'scenarios.write', 'scenarios.delete', 'ai.scenarios.draft'];
+const CLIENT_SAFE = /^[a-zA-Z0-9_-]{1,64}$/;
+
+let world: McpWorld;
+
+beforeAll(async () => {
+  world = await buildWorld();
+});
+
+afterAll(async () => {
+  await world?.database.close();
+});
+
+describe.each(names)('%s', (name) => {
+  const tool = CATALOG.find(name)!;
+
+  it('has a title, an assistant-oriented description, all four hints and an output schema', () => {
+    expect(tool.title.length).toBeGreaterThan(3);
+    expect(tool.description.length).toBeGreaterThan(80);
+    expect(CATALOG.describe(tool, 'underscore').length).toBeLessThan(2048);
+    expect(Object.keys(tool.annotations).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']);
+    for (const hint of Object.values(tool.annotations)) expect(typeof hint).toBe('boolean');
+    expect(tool.annotations.readOnlyHint && tool.annotations.destructiveHint).toBe(false);
+    expect(tool.outputSchema).toBeInstanceOf(z.ZodObject);
+    expect(outputJsonSchema(tool.outputSchema).type).toBe('object');
+  });
+
+  it('is read-only in V1 (only scenario.action.* may write, and they need ai.scenarios.draft)', () => {
+    if (name.startsWith('scenario.action.')) expect(tool.requires).toContain('ai.scenarios.draft');
+    else expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+  });
+
+  it('has names every client accepts', () => {
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(name).toMatch(/^[a-z][a-z_]*(\.[a-z_]+)*$/);
+    expect(underscoreName(name)).toMatch(CLIENT_SAFE);
+  });
+
+  it('takes a flat input without unions', () => {
+    const json = inputJsonSchema(tool.inputSchema);
+    expect(JSON.stringify(json)).not.toMatch(/"(anyOf|oneOf|allOf|\$ref|not)"/);
+    for (const property of Object.values((json.properties ?? {}) as Record<string, JsonSchema>)) {
+      const type = property.type === 'array' ? (property.items as JsonSchema).type : property.type;
+      expect(['string', 'number', 'integer', 'boolean']).toContain(type);
+    }
+  });
+
+  it('requires only abilities that are OAuth scopes, and its example is valid input', () => {
+    for (const ability of tool.requires) expect(SCOPES).toContain(ability);
+    expect(() => parseArguments(tool, tool.example)).not.toThrow();
+  });
+
+  it('names only tools that exist', () => {
+    const text = JSON.stringify([tool.description, inputJsonSchema(tool.inputSchema)]);
+    for (const [, mentioned] of text.matchAll(/`([a-z_]+\.[a-z_.]+)`/g)) expect(names).toContain(mentioned);
+    for (const [, mentioned] of JSON.stringify(tool.example).matchAll(/from ([a-z_]+\.[a-z_.]+)/g)) expect(names).toContain(mentioned);
+  });
+
+  it('has a case in the per-tool matrix and a row in docs/MCP.md', () => {
+    expect(TOOLS_WITH_CASES).toContain(name);
+    expect(fs.readFileSync('docs/MCP.md', 'utf8')).toContain(`| \`${name}\` | \`${underscoreName(name)}\` |`);
+  });
+});
+
+describe('the catalog over MCP', () => {
+  it('has unique names in both forms and one case per tool in the matrix, no more', () => {
+    expect(new Set(names.map(underscoreName)).size).toBe(names.length);
+    expect([...TOOLS_WITH_CASES].sort()).toEqual([...names].sort());
+  });
+
+  it('lists every tool in a deterministic order, with underscore names by default', async () => {
+    const mcp = await connect(world, principalOf(world.tenant, 'viewer'));
+    const first = (await mcp.client.listTools()).tools;
+    const second = (await mcp.client.listTools()).tools;
+    expect(first.map((t) => t.name)).toEqual(names.map(underscoreName));
+    expect(second).toEqual(first);
+    for (const tool of first) {
+      expect(tool.name).toMatch(CLIENT_SAFE);
+      expect(tool.description).not.toMatch(/`[a-z_]+\.[a-z_.]+`/);
+      expect(tool.outputSchema).toBeTruthy();
+    }
+    await mcp.close();
+  });
+
+  it('lists each tool in capability.list with both names, and both names are callable', async () => {
+    const mcp = await connect(world, principalOf(world.tenant, 'owner'));
+    const catalog = structured<{ groups: { tools: { name: string; dotted_name: string; underscore_name: string }[] }[] }>(await mcp.call('capability_list'));
+    const listed = catalog.groups.flatMap((g) => g.tools);
+    expect(listed.map((t) => t.dotted_name)).toEqual(names);
+    expect(listed.map((t) => t.underscore_name)).toEqual(names.map(underscoreName));
+    const args = validArgs(world);
+    for (const name of names) {
+      for (const form of new Set([name, underscoreName(name)])) {
+        const result = await mcp.call(form, args[name]);
+        expect(result.isError, `${form}: ${JSON.stringify(result.content)}`).toBeFalsy();
+      }
+    }
+    await mcp.close();
+  });
+
+  it('lists dotted names for a tenant that chose them, and still answers to underscores', async () => {
+    await world.database.db.update(tenants).set({ settings: { mcpToolNames: 'dotted' } }).where(eq(tenants.id, world.tenant.id));
+    const dotted = (await findTenantById(world.database.db, world.tenant.id))!;
+    const mcp = await connect(world, principalOf(dotted, 'viewer'), { tenant: dotted });
+    const listing = (await mcp.client.listTools()).tools;
+    expect(listing.map((t) => t.name)).toEqual(names);
+    expect(listing.find((t) => t.name === 'org.summary')!.description).toContain('`org.units.tree`');
+    expect(structured(await mcp.call('capability.list'))).toMatchObject({ tool_names: 'dotted' });
+    expect((await mcp.call('org_summary')).isError).toBeFalsy();
+    const guide = structured<{ steps: { tools: { name: string }[] }[] }>(await mcp.call('org.review.guide'));
+    expect(guide.steps[0]!.tools[0]!.name).toBe('org.summary');
+    await mcp.close();
+    await world.database.db.update(tenants).set({ settings: {} }).where(eq(tenants.id, world.tenant.id));
+  });
+});
+

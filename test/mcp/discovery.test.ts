@@ -1,0 +1,160 @@
+import { Writable } from 'node:stream';
+import { InsufficientScopeError } from '@modelcontextprotocol/client';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { runTool } from '../../src/mcp/boundary.js';
+import { buildCatalog } from '../../src/mcp/catalog.js';
+import { defineTool } from '../../src/mcp/registry.js';
+import { McpSession } from '../../src/mcp/session.js';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+
+/** Discovery (capability.*, guides), ChatGPT's search/fetch, resources, and the internal-error boundary. */
+
+let world: McpWorld;
+let owner: Connection;
+let viewer: Connection;
+
+beforeAll(async () => {
+  world = await buildWorld();
+  owner = await connect(world, principalOf(world.tenant, 'owner'));
+  viewer = await connect(world, principalOf(world.tenant, 'viewer'));
+});
+
+afterAll(async () => {
+  await owner?.close();
+  await viewer?.close();
+  await world?.database.close();
+});
+
+describe('capability.list and capability.explain', () => {
+  it('groups the catalog by purpose and says what the caller may use now', async () => {
+    const list = structured<{ groups: { purpose: string; tools: { name: string; available_now: boolean; missing_abilities: string[] }[] }[] }>(
+      await viewer.call('capability_list'),
+    );
+    expect(list.groups.map((g) => g.purpose)).toEqual(['discovery', 'org-review', 'scenario-review', 'history', 'search']);
+    const rollup = list.groups.flatMap((g) => g.tools).find((t) => t.name === 'org_costs_rollup')!;
+    expect(rollup).toMatchObject({ available_now: false, missing_abilities: ['costs.read'] });
+  });
+
+  it('explains a tool: arguments from its schema, abilities, a first call and related tools', async () => {
+    const explained = structured<Record<string, unknown>>(await viewer.call('capability_explain', { name: 'org.units.list' }));
+    expect(explained).toMatchObject({ kind: 'tool', name: 'org_units_list', dotted_name: 'org.units.list', available_now: true });
+    expect(explained.arguments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'type', required: false, allowed: ['company', 'department', 'team', 'system'] }),
+        expect.objectContaining({ name: 'limit', type: 'integer', minimum: 1, maximum: 500 }),
+      ]),
+    );
+    expect(explained.requires).toEqual([{ ability: 'org-units.read', description: expect.any(String), you_have: true }]);
+    expect(explained.example).toEqual({ tool: 'org_units_list', arguments: { type: 'department', limit: 20 } });
+    expect(explained.related).toEqual(expect.arrayContaining(['org_units_tree', 'org_units_get']));
+  });
+
+  it('explains resources, templates and prompts, and names an unknown entry as the problem', async () => {
+    expect(structured(await viewer.call('capability_explain', { name: 'orgonaut://tenant' }))).toMatchObject({ kind: 'resource' });
+    expect(structured(await viewer.call('capability_explain', { name: 'orgonaut://org-units/{id}' }))).toMatchObject({ kind: 'resource_template' });
+    expect(structured(await viewer.call('capability_explain', { name: 'org-review' }))).toMatchObject({ kind: 'prompt' });
+    const error = errorOf(await viewer.call('capability_explain', { name: 'org.units.delete' }));
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'name' });
+    expect(error.message).toContain('capability_list');
+  });
+});
+
+describe('the review guides', () => {
+  it('point at tools by their listed names and say which the caller may use', async () => {
+    const guide = structured<{ steps: { how: string; tools: { name: string; available_now: boolean }[] }[] }>(await viewer.call('org_review_guide'));
+    const tools = guide.steps.flatMap((s) => s.tools);
+    expect(tools.find((t) => t.name === 'org_summary')).toEqual({ name: 'org_summary', available_now: true });
+    expect(tools.find((t) => t.name === 'org_costs_rollup')).toEqual({ name: 'org_costs_rollup', available_now: false });
+    expect(guide.steps.map((s) => s.how).join(' ')).not.toMatch(/`[a-z_]+\.[a-z_.]+`/);
+    const scenario = structured<{ steps: { tools: { name: string }[] }[] }>(await owner.call('scenario_review_guide'));
+    expect(scenario.steps[0]!.tools.map((t) => t.name)).toEqual(['scenario_list', 'org_snapshots_list']);
+  });
+
+  it('are also prompts and resources', async () => {
+    const prompt = await viewer.client.getPrompt({ name: 'scenario-review' });
+    expect((prompt.messages[0]!.content as { text: string }).text).toMatch(/^# Review a scenario against Live/);
+    const resource = await viewer.client.readResource({ uri: 'orgonaut://guides/org-review' });
+    expect((resource.contents[0] as { text: string }).text).toContain('not available to you now: org_costs_rollup');
+  });
+});
+
+describe('search and fetch (ChatGPT connectors)', () => {
+  it('search returns {results: [{id, title, url}]} across org units and actors, as JSON text too', async () => {
+    const result = await viewer.call('search', { query: 'platform' });
+    const data = structured<{ results: { id: string; title: string; url: string }[] }>(result);
+    expect(data.results).toEqual([{ id: `org-unit:${world.ids.units.P}`, title: 'Platform (team)', url: `${world.origin}/org-units/${world.ids.units.P}` }]);
+    expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(data);
+    const people = structured<{ results: { id: string; title: string }[] }>(await viewer.call('search', { query: 'ceo' }));
+    expect(people.results).toContainEqual({ id: `actor:${world.ids.id('ceo')}`, title: 'ceo — Chief Executive', url: `${world.origin}/actors/${world.ids.id('ceo')}` });
+  });
+
+  it('fetch returns {id, title, text, url, metadata}, with cost only for costs.read', async () => {
+    const id = `org-unit:${world.ids.units.P}`;
+    const asOwner = structured<{ id: string; title: string; text: string; url: string; metadata: Record<string, unknown> }>(await owner.call('fetch', { id }));
+    expect(asOwner).toMatchObject({ id, title: 'Platform', url: `${world.origin}/org-units/${world.ids.units.P}`, metadata: { record: 'org_unit', name: 'Platform' } });
+    expect(asOwner.text).toContain('Path: Fixture Co › Engineering › Platform');
+    expect(asOwner.text).toMatch(/Annual loaded cost: [\d,.]+ EUR/);
+    const asViewer = structured<{ text: string }>(await viewer.call('fetch', { id }));
+    expect(asViewer.text).not.toContain('cost');
+    expect(errorOf(await viewer.call('fetch', { id: 'whatever' }))).toMatchObject({ code: 'not_found' });
+  });
+
+  it('fetch of an actor needs actors.read, and an OAuth client is asked to step up for it', async () => {
+    const mcp = await connect(world, principalOf(world.tenant, 'viewer', { kind: 'oauth', abilities: ['org-units.read'] }));
+    expect((await mcp.call('fetch', { id: `org-unit:${world.ids.units.P}` })).isError).toBeFalsy();
+    await expect(mcp.call('fetch', { id: `actor:${world.ids.id('p1')}` })).rejects.toBeInstanceOf(InsufficientScopeError);
+    expect(mcp.responses.at(-1)!.headers.get('www-authenticate')).toContain('scope="org-units.read actors.read mcp:use"');
+    await mcp.close();
+  });
+});
+
+describe('resources', () => {
+  it('reads scenarios through the template, and another tenant’s as not found', async () => {
+    const read = await viewer.client.readResource({ uri: `orgonaut://scenarios/${world.scenario.id}` });
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ name: 'Reshape sales', kind: 'planning' });
+    await expect(viewer.client.readResource({ uri: `orgonaut://scenarios/${world.otherScenario.id}` })).rejects.toThrow(/not found/i);
+  });
+
+  it('names a missing ability, and steps an OAuth client up', async () => {
+    const token = await connect(world, principalOf(world.tenant, 'owner', { abilities: ['org-units.read'] }));
+    await expect(token.client.readResource({ uri: `orgonaut://actors/${world.ids.id('p1')}` })).rejects.toThrow(/"actors\.read"/);
+    await token.close();
+    const oauth = await connect(world, principalOf(world.tenant, 'owner', { kind: 'oauth', abilities: ['org-units.read'] }));
+    await expect(oauth.client.readResource({ uri: `orgonaut://actors/${world.ids.id('p1')}` })).rejects.toBeInstanceOf(InsufficientScopeError);
+    expect(oauth.responses.at(-1)!.status).toBe(403);
+    await oauth.close();
+  });
+});
+
+describe('the error boundary', () => {
+  it('turns an unexpected error into "internal error, request id …" and logs it with the stack', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const broken = defineTool({
+      name: 'test.broken',
+      title: 'Broken',
+      description: 'Always fails with a programming error.',
+      purpose: 'discovery',
+      inputSchema: z.object({}),
+      outputSchema: z.object({}),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      requires: [],
+      example: {},
+      async handler() {
+        throw new TypeError('secret detail: connection string postgres://user:pw@db');
+      },
+    });
+    const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'viewer'), requestId: 'req-42', logger };
+    const result = await runTool(broken, {}, new McpSession(ctx, world.origin), buildCatalog([broken]));
+    expect(result.isError).toBe(true);
+    expect((result.content[0] as { text: string }).text).toBe(
+      'Internal error (request id req-42). Try again; if it keeps failing, give the request id to the Orgonaut operators.',
+    );
+    expect(JSON.stringify(result)).not.toContain('secret');
+    expect(lines.join('')).toContain('secret detail');
+    expect(lines.join('')).toContain('"stack"');
+  });
+});

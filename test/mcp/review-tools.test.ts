@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAudit } from '../../src/audit/record.js';
+import { AS_OF } from '../support/fixture-org.js';
+import { buildMember } from '../support/factories.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+
+/** What the org review tools return on the hand-computed fixture org (test/support/fixture-org.ts). */
+
+let world: McpWorld;
+let owner: Connection;
+let viewer: Connection;
+
+beforeAll(async () => {
+  world = await buildWorld();
+  await buildMember(world.database, world.tenant, 'owner');
+  await buildMember(world.database, world.tenant, 'viewer');
+  await buildMember(world.database, world.tenant, 'viewer');
+  owner = await connect(world, principalOf(world.tenant, 'owner'));
+  viewer = await connect(world, principalOf(world.tenant, 'viewer'), { era: 'modern' });
+});
+
+afterAll(async () => {
+  await owner?.close();
+  await viewer?.close();
+  await world?.database.close();
+});
+
+type Money = { amount_minor: number; currency: string; unconvertible?: string[] };
+
+describe('org.summary', () => {
+  it('gives totals, the top two levels and scenario counts', async () => {
+    const summary = structured<{
+      tenant: { slug: string; plan: string };
+      totals: { headcount: number; fte: number; cost: { annual: Money } };
+      top_level_units: { name: string; children: { name: string; headcount: number }[] }[];
+      scenario_counts: Record<string, number>;
+    }>(await owner.call('org_summary', { as_of: AS_OF }));
+    expect(summary.tenant).toMatchObject({ slug: world.tenant.slug, plan: 'enterprise' });
+    expect(summary.totals).toMatchObject({ headcount: 8, fte: 7.5 });
+    expect(summary.totals.cost.annual).toEqual({ amount_minor: 98_250_000, currency: 'EUR', unconvertible: ['GBP'] });
+    expect(summary.top_level_units.map((u) => u.name)).toEqual(['Fixture Co']);
+    expect(summary.top_level_units[0]!.children.map((c) => [c.name, c.headcount])).toEqual([
+      ['Engineering', 4],
+      ['Sales', 3],
+    ]);
+    expect(summary.scenario_counts).toMatchObject({ planning_active: 1, snapshots: 1, applied: 0 });
+  });
+
+  it('reads a scenario and says which', async () => {
+    const summary = structured<{ context: Record<string, string> }>(await owner.call('org_summary', { scenario_id: world.scenario.id, as_of: AS_OF }));
+    expect(summary.context).toEqual({ scenario_id: world.scenario.id, scenario_name: 'Reshape sales', scenario_kind: 'planning', as_of: AS_OF });
+  });
+});
+
+describe('structure and people', () => {
+  it('pages through org units with the cursor', async () => {
+    const first = structured<{ org_units: { name: string }[]; next_cursor: string }>(await owner.call('org_units_list', { type: 'team', limit: 2 }));
+    expect(first.org_units.map((u) => u.name)).toEqual(['Field', 'Mobile']);
+    const next = structured<{ org_units: { name: string }[]; next_cursor?: string }>(
+      await owner.call('org_units_list', { type: 'team', limit: 2, cursor: first.next_cursor }),
+    );
+    expect(next.org_units.map((u) => u.name)).toEqual(['Platform']);
+    expect(next).not.toHaveProperty('next_cursor');
+  });
+
+  it('cuts the tree at 3 levels by default and at the depth asked', async () => {
+    type Node = { name: string; child_count: number; children?: Node[] };
+    const tree = structured<{ roots: Node[] }>(await owner.call('org_units_tree', { as_of: AS_OF }));
+    expect(tree.roots[0]!.children!.map((c) => c.name)).toEqual(['Engineering', 'Sales']);
+    expect(tree.roots[0]!.children![0]!.children!.map((c) => c.name)).toEqual(['Mobile', 'Platform']);
+    const shallow = structured<{ roots: Node[] }>(await owner.call('org_units_tree', { depth: 1 }));
+    expect(shallow.roots[0]).toMatchObject({ name: 'Fixture Co', child_count: 2 });
+    expect(shallow.roots[0]).not.toHaveProperty('children');
+  });
+
+  it('shows an actor with manager and reports, and pay only with costs.read', async () => {
+    const args = { actor_id: world.ids.id('eng_head'), as_of: AS_OF };
+    const head = structured<{ actor: Record<string, unknown> }>(await owner.call('org_actors_get', args)).actor;
+    expect((head.direct_reports as { display_name: string }[]).map((r) => r.display_name)).toEqual(['m1', 'p1', 'p2']);
+    expect(head.annual_loaded_cost).toEqual({ amount_minor: 18_750_000, currency: 'EUR', unconvertible: [] });
+    const seen = structured<{ actor: Record<string, unknown> }>(await viewer.call('org_actors_get', args)).actor;
+    expect(seen).not.toHaveProperty('annual_loaded_cost');
+    expect(seen).not.toHaveProperty('compensation');
+  });
+
+  it('lists vacant positions without salaries for a viewer', async () => {
+    const vacant = structured<{ positions: Record<string, unknown>[] }>(await viewer.call('org_positions_list', { status: 'vacant', as_of: AS_OF }));
+    expect(vacant.positions.map((p) => p.title)).toEqual(['pos_f_open', 'pos_m_open']);
+    expect(vacant.positions[0]).not.toHaveProperty('target_salary');
+  });
+});
+
+describe('metrics and cost', () => {
+  it('rolls cost up per unit, with the organisation total', async () => {
+    const all = structured<{ total: { annual: Money }; org_units: { name: string; annual: Money }[] }>(
+      await owner.call('org_costs_rollup', { as_of: AS_OF, type: 'team' }),
+    );
+    expect(all.total.annual).toEqual({ amount_minor: 98_250_000, currency: 'EUR', unconvertible: ['GBP'] });
+    expect(all.org_units.map((u) => [u.name, u.annual.amount_minor])).toEqual([
+      ['Field', 11_000_000],
+      ['Mobile', 6_750_000],
+      ['Platform', 23_250_000],
+    ]);
+  });
+
+  it('rolls up one unit and lists its children', async () => {
+    const engineering = structured<{ total: { name: string; annual: Money }; org_units: { name: string }[] }>(
+      await owner.call('org_costs_rollup', { org_unit_id: world.ids.units.E, as_of: AS_OF }),
+    );
+    expect(engineering.total).toMatchObject({ name: 'Engineering', annual: { amount_minor: 48_750_000 } });
+    expect(engineering.org_units.map((u) => u.name)).toEqual(['Mobile', 'Platform']);
+  });
+
+  it('gives metrics for one unit', async () => {
+    const platform = structured<{ metrics: { headcount: number; effective_fte: number } }>(
+      await viewer.call('org_metrics_get', { org_unit_id: world.ids.units.P, as_of: AS_OF }),
+    );
+    expect(platform.metrics).toMatchObject({ headcount: 2, effective_fte: 1.9 });
+    expect(platform.metrics).not.toHaveProperty('cost');
+  });
+});
+
+describe('scenarios, snapshots, lineage and activity', () => {
+  it('lists and shows scenarios', async () => {
+    const list = structured<{ scenarios: { name: string; kind: string; mutable: boolean }[] }>(await owner.call('scenario_list', {}));
+    expect(list.scenarios.map((s) => [s.name, s.kind, s.mutable])).toEqual(
+      expect.arrayContaining([
+        ['Reshape sales', 'planning', true],
+        ['Before reshape', 'snapshot', false],
+      ]),
+    );
+    const snapshots = structured<{ snapshots: { name: string }[] }>(await owner.call('org_snapshots_list', {}));
+    expect(snapshots.snapshots.map((s) => s.name)).toEqual(['Before reshape']);
+    const detail = structured<{ scenario: { source: unknown; changes: { total: number } } }>(await owner.call('scenario_get', { scenario_id: world.scenario.id }));
+    expect(detail.scenario).toMatchObject({ source: { live: true }, changes: { total: 0 } });
+    expect(errorOf(await owner.call('scenario_get', { scenario_id: 'not-a-uuid' }))).toMatchObject({ code: 'not_found' });
+  });
+
+  it('shows lineage deltas, without money for a viewer', async () => {
+    const asOwner = structured<{ lineage: { deltas: Record<string, number> }[] }>(await owner.call('org_lineage_list', {}));
+    expect(asOwner.lineage[0]!.deltas).toEqual({ headcount: 1, annual_cost_minor: 12_000_000 });
+    const asViewer = structured<{ lineage: { deltas: Record<string, number> }[] }>(await viewer.call('org_lineage_list', {}));
+    expect(asViewer.lineage[0]!.deltas).toEqual({ headcount: 1 });
+  });
+
+  it('pages through the activity log newest first without gaps or repeats', async () => {
+    for (let i = 0; i < 4; i++) {
+      await recordAudit(world.database.db, { tenantId: world.tenant.id, category: 'security', entityType: 'sign_in', action: `attempt-${i}` });
+    }
+    const seen: { action: string; at: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = structured<{ events: { action: string; at: string }[]; next_cursor?: string }>(
+        await owner.call('org_activity_list', { category: 'security', limit: 3, ...(cursor ? { cursor } : {}) }),
+      );
+      seen.push(...page.events);
+      cursor = page.next_cursor;
+    } while (cursor);
+    // Events in the same instant are ordered by id; what matters is every event once, newest first.
+    expect(seen.map((e) => e.action).sort()).toEqual(['attempt-0', 'attempt-1', 'attempt-2', 'attempt-3']);
+    expect(seen.map((e) => e.at)).toEqual(seen.map((e) => e.at).sort().reverse());
+    const model = structured<{ events: { before: unknown }[] }>(await owner.call('org_activity_list', { category: 'model', since: '2000-01-01' }));
+    expect(model.events[0]!.before).toEqual({ amount_minor: 9_000_000, kind: 'salary' });
+    const none = structured<{ events: unknown[] }>(await owner.call('org_activity_list', { until: '2000-01-01' }));
+    expect(none.events).toEqual([]);
+  });
+});
+
+describe('org.settings.get', () => {
+  it('shows plan, currencies and members, with rates and cost settings only for costs.read', async () => {
+    const asOwner = structured<Record<string, unknown>>(await owner.call('org_settings_get', {}));
+    expect(asOwner).toMatchObject({
+      plan: { name: 'enterprise', mcp: true, active_planning_scenarios: 'unlimited' },
+      reporting_currency: 'EUR',
+      cost_settings: { burden_pct: 25, working_days_per_year: 220 },
+      members: { total: 3, by_role: { owner: 1, viewer: 2 } },
+      mcp_tool_names: 'underscore',
+    });
+    expect(asOwner.currencies).toEqual([
+      { code: 'EUR', name: expect.any(String), active: true, has_rate: true, rate_to_reporting: 1 },
+      { code: 'GBP', name: expect.any(String), active: true, has_rate: false },
+      { code: 'USD', name: expect.any(String), active: true, has_rate: true, rate_to_reporting: 0.9 },
+    ]);
+    const asViewer = structured<Record<string, unknown>>(await viewer.call('org_settings_get', {}));
+    expect(asViewer).not.toHaveProperty('cost_settings');
+    expect(JSON.stringify(asViewer)).not.toContain('rate_to_reporting');
+  });
+});

@@ -1,0 +1,316 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Start-up behaviour of the real `orgonaut` command (SPEC §9): every problem a person can fix ends the process with
+ * one line on stderr, a non-zero exit and no stack trace; a first start seeds the demo once; admin commands reach a
+ * running server through its admin channel. Each test spawns `node --import tsx src/main.ts …` (one process, so a
+ * kill reaches the server itself). These always use the embedded database: DATABASE_URL is removed from the
+ * children's environment except where a test sets it.
+ *
+ * One data directory is seeded by the server started in beforeAll and shared by the tests below, which run in order.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TIMEOUT = 60_000;
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<Finished>;
+}
+
+/** The children's environment: ours without any Orgonaut or database variable, plus `extra`. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST' || key.startsWith('ORGONAUT_') || key.startsWith('MCP_')) continue;
+    env[key] = value;
+  }
+  return { ...env, ORGONAUT_LOG_LEVEL: 'warn', ...extra };
+}
+
+function launch(args: string[], env: Record<string, string>): { child: ChildProcess; stdout(): string; stderr(): string; exited: Promise<Finished> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Finished>((resolve) => {
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs a command to its end (killed after `TIMEOUT`). */
+async function run(args: string[], env: Record<string, string>): Promise<Finished> {
+  const started = launch(args, env);
+  const timer = setTimeout(() => started.child.kill('SIGKILL'), TIMEOUT - 5_000);
+  try {
+    return await started.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts `serve` and resolves once GET /readyz answers 200; rejects with the output if the process ends first. */
+async function startServer(dataDir: string, extra: Record<string, string> = {}): Promise<Running> {
+  const port = await freePort();
+  const started = launch(['serve'], { ORGONAUT_DATA_DIR: dataDir, PORT: String(port), ...extra });
+  let ended: Finished | null = null;
+  void started.exited.then((f) => (ended = f));
+  const deadline = Date.now() + TIMEOUT - 10_000;
+  while (Date.now() < deadline) {
+    if (ended) {
+      const f = ended as Finished;
+      throw new Error(`the server exited (${f.code ?? f.signal}) before it was ready:\n${f.stdout}\n${f.stderr}`);
+    }
+    if ((await readyStatus(port)) === 200) return { ...started, port };
+    await sleep(100);
+  }
+  started.child.kill('SIGKILL');
+  throw new Error(`the server was not ready within the deadline:\n${started.stdout()}\n${started.stderr()}`);
+}
+
+async function stopServer(server: Running | null): Promise<Finished | null> {
+  if (!server) return null;
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return server.exited;
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+  try {
+    return await server.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readyStatus(port: number): Promise<number | null> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return null;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A failure a person can fix: a non-zero exit and exactly one line on stderr, without a stack trace anywhere. */
+function expectOneLineFailure(result: Finished, pattern: RegExp): void {
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect(output, 'no stack trace').not.toMatch(/^\s+at /m);
+  expect(result.code, `exit code (stderr: ${result.stderr})`).not.toBe(0);
+  expect(result.code).not.toBeNull();
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, `stderr: ${result.stderr}`).toHaveLength(1);
+  expect(lines[0]).toMatch(/^orgonaut: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+interface TenantRow {
+  id: string;
+  slug: string;
+  plan: string;
+  liveVersion: number;
+}
+
+describe('start-up of the orgonaut command', () => {
+  let dataDir: string;
+  let server: Running | null = null;
+  let firstStart: { stdout: string; stderr: string };
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-startup-'));
+    server = await startServer(dataDir);
+    firstStart = { stdout: server.stdout(), stderr: server.stderr() };
+  }, TIMEOUT * 2);
+
+  afterAll(async () => {
+    await stopServer(server);
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }, TIMEOUT);
+
+  it('seeds the demo on a first start and prints the demo users and tenant URLs', () => {
+    const out = firstStart.stdout;
+    const port = server!.port;
+    expect(out).toContain(`Orgonaut is ready on embedded database in ${dataDir}`);
+    for (const slug of ['acme', 'globex', 'initech']) {
+      expect(out).toContain(`http://${slug}.localhost:${port}`);
+    }
+    expect(out).toContain(`MCP: http://acme.localhost:${port}/mcp/orgonaut`);
+    expect(out).toContain(`http://127.0.0.1:${port} serve acme`);
+    expect(out).toContain('Demo users (password "orgonaut-demo")');
+    for (const email of ['owner@acme.test', 'manager@acme.test', 'viewer@acme.test', 'owner@globex.test', 'owner@initech.test']) {
+      expect(out).toContain(email);
+    }
+    expect(`${out}\n${firstStart.stderr}`).not.toMatch(/^\s+at /m);
+    expect(fs.existsSync(path.join(dataDir, 'orgonaut.lock'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'admin.json'))).toBe(true);
+  });
+
+  it(
+    'refuses a second server on a data directory another process holds',
+    async () => {
+      const port = await freePort();
+      const result = await run(['serve'], { ORGONAUT_DATA_DIR: dataDir, PORT: String(port) });
+      expectOneLineFailure(result, new RegExp(`in use by another Orgonaut process \\(pid ${server!.child.pid}\\)`));
+      expect(result.stderr).toContain('ORGONAUT_DATA_DIR');
+      // The holder is untouched.
+      expect(await readyStatus(server!.port)).toBe(200);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'runs admin commands through the admin channel of the server holding the directory',
+    async () => {
+      const env = { ORGONAUT_DATA_DIR: dataDir };
+      const before = await run(['tenants', 'list'], env);
+      expect(before.code, before.stderr).toBe(0);
+      expect(before.stdout).toMatch(/^globex\s+team\s+EUR\s+Globex$/m);
+      expect(before.stdout).toMatch(/^acme\s+business\s+EUR\s+Acme Corporation$/m);
+      expect(before.stdout).toMatch(/^initech\s+enterprise\s+USD\s+Initech$/m);
+
+      const change = await run(['tenants', 'set-plan', 'globex', 'business'], env);
+      expect(change.code, change.stderr).toBe(0);
+      expect(change.stdout.trim()).toBe('Tenant globex is now on the business plan (was team).');
+
+      const after = await run(['tenants', 'list', '--json'], env);
+      expect(after.code, after.stderr).toBe(0);
+      const tenants = JSON.parse(after.stdout) as TenantRow[];
+      expect(Object.fromEntries(tenants.map((t) => [t.slug, t.plan]))).toEqual({ acme: 'business', globex: 'business', initech: 'enterprise' });
+
+      // A command the server refuses comes back as one line too.
+      const bad = await run(['tenants', 'set-plan', 'globex', 'platinum'], env);
+      expectOneLineFailure(bad, /plan/i);
+
+      // The server is still the one holding the directory, and still answers.
+      expect(fs.readFileSync(path.join(dataDir, 'orgonaut.lock'), 'utf8')).toBe(String(server!.child.pid));
+      expect(await readyStatus(server!.port)).toBe(200);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reports a bad variable in one line',
+    async () => {
+      const badPort = await run(['serve'], { ORGONAUT_DATA_DIR: dataDir, PORT: 'abc' });
+      expectOneLineFailure(badPort, /^orgonaut: configuration error: PORT .*"abc"/);
+      const badScheme = await run(['serve'], { ORGONAUT_DATA_DIR: dataDir, ORGONAUT_PUBLIC_SCHEME: 'ftp' });
+      expectOneLineFailure(badScheme, /^orgonaut: configuration error: ORGONAUT_PUBLIC_SCHEME must be http or https \(got "ftp"\)$/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reports an unreachable DATABASE_URL in one line',
+    async () => {
+      const port = await freePort();
+      const result = await run(['serve'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/orgonaut', PORT: String(port) });
+      expectOneLineFailure(result, /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/orgonaut/);
+      expect(result.stderr).not.toMatch(/password/i);
+    },
+    TIMEOUT,
+  );
+
+  let tenantsBeforeRestart: TenantRow[] = [];
+
+  it(
+    'stops on SIGTERM and releases the data directory',
+    async () => {
+      const listed = await run(['tenants', 'list', '--json'], { ORGONAUT_DATA_DIR: dataDir });
+      expect(listed.code, listed.stderr).toBe(0);
+      tenantsBeforeRestart = JSON.parse(listed.stdout) as TenantRow[];
+
+      const stopped = await stopServer(server);
+      server = null;
+      expect(stopped?.code).toBe(0);
+      expect(`${stopped?.stdout}\n${stopped?.stderr}`).not.toMatch(/^\s+at /m);
+      expect(fs.existsSync(path.join(dataDir, 'orgonaut.lock'))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, 'admin.json'))).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reports a port already in use in one line and leaves the directory free',
+    async () => {
+      const holder = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        holder.once('error', reject);
+        holder.listen(0, '127.0.0.1', () => resolve());
+      });
+      const port = (holder.address() as net.AddressInfo).port;
+      try {
+        const result = await run(['serve'], { ORGONAUT_DATA_DIR: dataDir, PORT: String(port) });
+        expectOneLineFailure(result, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      } finally {
+        await new Promise<void>((resolve) => holder.close(() => resolve()));
+      }
+      expect(fs.existsSync(path.join(dataDir, 'orgonaut.lock'))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, 'admin.json'))).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'starts again on the same directory without re-seeding',
+    async () => {
+      server = await startServer(dataDir);
+      expect(await readyStatus(server.port)).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+      expect(await ready.json()).toEqual({ status: 'ready', database: 'embedded' });
+      expect(server.stdout()).toContain(`Orgonaut is ready on embedded database in ${dataDir}`);
+      expect(server.stdout()).toContain(`http://acme.localhost:${server.port}`);
+
+      // Same tenants, same Live versions, and the plan changed earlier survived: nothing was seeded again.
+      const listed = await run(['tenants', 'list', '--json'], { ORGONAUT_DATA_DIR: dataDir });
+      expect(listed.code, listed.stderr).toBe(0);
+      const tenants = JSON.parse(listed.stdout) as TenantRow[];
+      const pick = (rows: TenantRow[]) =>
+        rows.map((t) => ({ id: t.id, slug: t.slug, plan: t.plan, liveVersion: t.liveVersion })).sort((a, b) => a.slug.localeCompare(b.slug));
+      expect(tenantsBeforeRestart).toHaveLength(3);
+      expect(pick(tenants)).toEqual(pick(tenantsBeforeRestart));
+      expect(tenants.find((t) => t.slug === 'globex')?.plan).toBe('business');
+
+      // Migrations are idempotent: running them again through the channel changes nothing.
+      const migrated = await run(['migrate'], { ORGONAUT_DATA_DIR: dataDir });
+      expect(migrated.code, migrated.stderr).toBe(0);
+      expect(migrated.stdout).toContain('Migrations applied');
+      expect(await readyStatus(server.port)).toBe(200);
+    },
+    TIMEOUT,
+  );
+});
