@@ -19,7 +19,7 @@ export class AppError extends Error {
 
 export class NotFound extends AppError {
   constructor(what: string, id?: string) {
-    super('not_found', 404, `${what} not found.`, 'Check the id; it must belong to this tenant.', id ? { id } : {});
+    super('not_found', 404, id && id.length <= 64 ? `${what} "${id}" not found.` : `${what} not found.`, 'Check the id; it must belong to this tenant.', id ? { id } : {});
   }
 }
 

@@ -10,6 +10,7 @@ import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
 import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
 import { failInterruptedTasks } from './scenarios/tasks.js';
+import { warmUpLargestTenants } from './org/warm-up.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -31,23 +32,36 @@ export class StartupError extends Error {
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
+  let admin: { close(): Promise<void> } | null = null;
   try {
     await migrate(database);
     await failInterruptedTasks(database.db);
+    // Admin commands of other processes reach an embedded database through this channel; open it before the slow
+    // parts of start-up so they never find the directory locked and no channel to talk to.
+    const adminRuntime: { forget(): void } = { forget: () => {} };
+    admin =
+      database.kind === 'embedded'
+        ? await startAdminChannel(
+            config.dataDir,
+            async (command) => {
+              const result = await runAdminCommand(database, command);
+              adminRuntime.forget();
+              return result;
+            },
+            (error) => logger.error({ err: error }, 'admin command failed'),
+          )
+        : null;
     const demoSeeded = await seedDemoIfWanted(config, database);
     const defaultTenant = config.defaultTenant ?? ((await findTenantBySlug(database.db, 'acme')) && isDemo(config) ? 'acme' : null);
     const runtime = createRuntime({ ...config, defaultTenant }, database, logger);
     const app = createApp(runtime);
+    adminRuntime.forget = () => {
+      runtime.tenants.forget();
+      runtime.authenticator.forget();
+    };
     const server = await listen(app.fetch, config);
     const port = (server.address() as AddressInfo).port;
-    const admin =
-      database.kind === 'embedded'
-        ? await startAdminChannel(config.dataDir, async (command) => {
-            const result = await runAdminCommand(database, command);
-            runtime.tenants.forget();
-            return result;
-          })
-        : null;
+    void warmUpLargestTenants(database.db, runtime.graphs, logger);
     return {
       runtime,
       url: `http://${config.host}:${port}`,
@@ -55,11 +69,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       demoSeeded,
       close: async () => {
         await admin?.close();
+        admin = null;
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await database.close();
       },
     };
   } catch (error) {
+    await admin?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { toProblem } from '../api/problem.js';
+import { isAppError } from '../errors.js';
 import type { AdminCommand, AdminResult } from './commands.js';
 
 /**
@@ -27,10 +28,11 @@ export function adminFilePath(dataDir: string): string {
 export async function startAdminChannel(
   dataDir: string,
   run: (command: AdminCommand) => Promise<AdminResult>,
+  onUnexpected: (error: unknown) => void = () => {},
 ): Promise<{ close(): Promise<void> }> {
   const secret = randomBytes(32).toString('base64url');
   const server = http.createServer((req, res) => {
-    void handle(req, res, secret, run);
+    void handle(req, res, secret, run, onUnexpected);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -52,6 +54,7 @@ async function handle(
   res: http.ServerResponse,
   secret: string,
   run: (command: AdminCommand) => Promise<AdminResult>,
+  onUnexpected: (error: unknown) => void,
 ): Promise<void> {
   const reply = (status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -69,6 +72,7 @@ async function handle(
   try {
     reply(200, { ok: true, result: await run(JSON.parse(body) as AdminCommand) });
   } catch (error) {
+    if (!isAppError(error)) onUnexpected(error);
     reply(200, { ok: false, problem: toProblem(error) });
   }
 }

@@ -125,8 +125,13 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
  */
 async function runAdmin(config: Config, command: AdminCommand): Promise<AdminResult> {
   if (!config.databaseUrl && lockHolder(config.dataDir) !== null) {
-    const result = await sendAdminCommand(config.dataDir, command);
-    if (result) return result;
+    // A server holds the directory; while it starts, its admin channel may not be open yet: wait a little.
+    for (let waited = 0; waited < 15_000; waited += 250) {
+      const result = await sendAdminCommand(config.dataDir, command);
+      if (result) return result;
+      if (lockHolder(config.dataDir) === null) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
   const database = await openDatabase(config);
   try {
@@ -152,7 +157,8 @@ export function reportFailure(error: unknown): number {
     return 1;
   }
   if (error instanceof AppError || error instanceof AdminCommandFailed) {
-    console.error(`orgonaut: ${error.message}${error.fix ? ` ${error.fix}` : ''}`);
+    const message = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
+    console.error(`orgonaut: ${message}${error.fix && !(error instanceof AppError && error.code === 'not_found') ? ` ${error.fix}` : ''}`);
     return 1;
   }
   console.error('orgonaut: unexpected error', error);

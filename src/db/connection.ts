@@ -110,3 +110,14 @@ function reason(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
+
+/**
+ * Runs a raw query returning rows as arrays (no per-row objects): the fast path for loading whole organisations.
+ * Only on the top-level database, not inside a transaction.
+ */
+export async function queryArrays(db: Db, text: string, params: unknown[]): Promise<unknown[][]> {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  if (client instanceof PGlite) return (await client.query<unknown[]>(text, params, { rowMode: 'array' })).rows;
+  if (client instanceof pg.Pool) return (await client.query({ text, values: params, rowMode: 'array' })).rows as unknown[][];
+  throw new Error('queryArrays needs the top-level database, not a transaction');
+}

@@ -1,5 +1,5 @@
-import { and, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Db } from './connection.js';
+import { and, eq, getTableName, inArray, isNull, sql } from 'drizzle-orm';
+import { queryArrays, type Db } from './connection.js';
 import { FAMILY_TABLES } from './families.js';
 import { tenants } from './schema/index.js';
 import { emptyGraph, FAMILIES, keyField, type Family, type FamilyRecords, type OrgGraph } from '../org/types.js';
@@ -14,17 +14,44 @@ import { emptyGraph, FAMILIES, keyField, type Family, type FamilyRecords, type O
 export async function loadLiveGraph(db: Db, tenantId: string, version: number | 'current'): Promise<OrgGraph> {
   const graph = emptyGraph();
   for (const family of FAMILIES) {
-    const t = FAMILY_TABLES[family];
-    const current =
-      version === 'current'
-        ? isNull(t.versionTo)
-        : and(lte(t.versionFrom, version), or(isNull(t.versionTo), gt(t.versionTo, version)));
-    const rows = await db.select(t.fields).from(t.table).where(and(eq(t.tenantId, tenantId), current));
+    const { text, fields } = selectFamily(family, version === 'current');
+    const params = version === 'current' ? [tenantId] : [tenantId, version];
+    const rows = await queryArrays(db, text, params);
     const map = graph[family] as Map<string, unknown>;
-    const key = keyField(family);
-    for (const row of rows) map.set((row as Record<string, string>)[key]!, row);
+    const keyAt = fields.indexOf(keyField(family));
+    for (const row of rows) {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) record[fields[i]!] = row[i];
+      map.set(row[keyAt] as string, record);
+    }
   }
   return graph;
+}
+
+const selects = new Map<string, { text: string; fields: string[] }>();
+
+/**
+ * The SELECT of one family's rows at a version, with casts that make both drivers return plain JS values (numbers
+ * for numeric and bigint, `YYYY-MM-DD` strings for dates).
+ */
+function selectFamily(family: Family, current: boolean): { text: string; fields: string[] } {
+  const cacheKey = `${family}:${current}`;
+  let select = selects.get(cacheKey);
+  if (!select) {
+    const t = FAMILY_TABLES[family];
+    const fields = Object.keys(t.fields);
+    const columns = fields.map((field) => {
+      const column = t.fields[field]!;
+      const name = `"${column.name}"`;
+      if (['PgNumeric', 'PgNumericNumber', 'PgBigInt53'].includes(column.columnType)) return `${name}::float8`;
+      if (column.columnType === 'PgDateString') return `${name}::text`;
+      return name;
+    });
+    const where = current ? 'version_to is null' : 'version_from <= $2 and (version_to is null or version_to > $2)';
+    select = { text: `select ${columns.join(', ')} from "${getTableName(t.table)}" where tenant_id = $1 and ${where}`, fields };
+    selects.set(cacheKey, select);
+  }
+  return select;
 }
 
 /** The tenant's current Live version. */

@@ -33,6 +33,14 @@ export class GraphStore {
     return this.cached(`${tenantId}:v${version}`, () => loadLiveGraph(this.db, tenantId, version));
   }
 
+  /**
+   * Puts a graph already in memory under a Live version (promotion and restore know the new Live exactly), so the
+   * first read after a change to Live does not reload it.
+   */
+  prime(tenantId: string, version: number, graph: OrgGraph): void {
+    this.remember(`${tenantId}:v${version}`, graph);
+  }
+
   /** What a scenario shows: a snapshot or applied scenario its Live version, a planning scenario its overlay. */
   async scenario(scenario: Scenario): Promise<OrgGraph> {
     return (await this.resolve(scenario)).graph;

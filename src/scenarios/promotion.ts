@@ -88,6 +88,9 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
     await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'promotion', fromSnapshotId: snapshot.id, toScenarioId: scenario.id, liveVersion: version, userId: ctx.principal.userId, deltas });
     await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'scenario', entityId: scenario.id, action: 'promoted', principal: ctx.principal, scenarioId: scenario.id, after: { live_version: version, snapshot_id: snapshot.id, ...deltas } });
     return { snapshot_id: snapshot.id, applied_scenario_id: scenario.id, live_version: version, records_written: countWrite(write), deltas };
+  }).then((result) => {
+    ctx.graphs.prime(ctx.tenant.id, result.live_version, target);
+    return result;
   });
 }
 
@@ -106,6 +109,9 @@ export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string) {
       await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'restore', fromSnapshotId: archived.id, toScenarioId: snapshot.id, liveVersion: version, userId: ctx.principal.userId, deltas });
       await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'snapshot', entityId: snapshot.id, action: 'restored', principal: ctx.principal, after: { live_version: version, archived_live_snapshot_id: archived.id, ...deltas } });
       return { snapshot_id: archived.id, restored_snapshot_id: snapshot.id, live_version: version, records_written: countWrite(write), deltas };
+    }).then((result) => {
+      ctx.graphs.prime(ctx.tenant.id, result.live_version, target);
+      return result;
     });
   });
 }
