@@ -19,6 +19,7 @@ import { cliSignInRoutes } from './web/cli-sign-in.js';
 import { sameOriginForms } from './web/forms.js';
 import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
+import { oauthRoutes, verifyAccessToken } from './oauth/index.js';
 
 /** What the app is built from: configuration, the open database and the per-process caches. */
 export interface Runtime {
@@ -37,13 +38,8 @@ export function createRuntime(config: Config, database: Database, logger: Logger
     logger,
     tenants: new TenantDirectory(database.db),
     graphs: new GraphStore(database.db),
-    authenticator: new Authenticator(database.db, verifyOAuthAccessToken),
+    authenticator: new Authenticator(database.db, verifyAccessToken),
   };
-}
-
-/** Placeholder until the OAuth server lands: no OAuth access token is valid. */
-async function verifyOAuthAccessToken(): Promise<null> {
-  return null;
 }
 
 /** Builds the Hono app: request id and logging, health, tenant resolution, security headers, then the surfaces. */
@@ -95,7 +91,8 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
     }),
   );
   app.use(resolveTenant(runtime.tenants, config));
-
+  // OAuth before the same-origin form check: browser-based MCP clients post to /oauth/* from their own origin.
+  app.route('/', oauthRoutes(runtime));
   app.use(sameOriginForms());
 
   const mcp = createMcpEndpoint({ graphs: runtime.graphs, db: database.db, logger, config });

@@ -2,3 +2,4 @@ export * from './tenancy.js';
 export * from './model.js';
 export * from './sessions.js';
 export * from './work.js';
+export * from './oauth.js';

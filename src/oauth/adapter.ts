@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import type { Db } from '../db/connection.js';
+import { oauthStore } from '../db/schema/index.js';
+
+/**
+ * oidc-provider's storage on PostgreSQL: one table (`oauth_store`) keyed by tenant + model + id, the payload as
+ * jsonb, with `grant_id`, `uid`, `account_id`, `client_id`, `expires_at`, `consumed_at` beside it for indexed
+ * queries. A factory closes over the tenant, so no query can reach another tenant's rows. Never the built-in memory
+ * adapter: it is one store shared by every Provider in the process.
+ *
+ * Bearer secrets are stored under the SHA-256 of their value (and their `jti` is dropped from the payload): a copy
+ * of the table does not hand out working codes or tokens. `revokeByGrantId` deletes rows, because oidc-provider
+ * has no "consumed" state for access tokens: marking them would let them live on.
+ */
+export const HASHED_MODELS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'RegistrationAccessToken',
+  'ClientCredentials',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
+/** Single-use artifacts: a second consumption (a replay, or a race) revokes everything their grant issued. */
+const SINGLE_USE = new Map([
+  ['AuthorizationCode', 'authorization code'],
+  ['RefreshToken', 'refresh token'],
+]);
+
+export function hashTokenValue(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function createAdapterFactory(db: Db, tenantId: string): AdapterFactory {
+  return (name: string) => new PostgresAdapter(db, tenantId, name);
+}
+
+export class PostgresAdapter implements Adapter {
+  private readonly hashed: boolean;
+
+  constructor(
+    private readonly db: Db,
+    private readonly tenantId: string,
+    private readonly model: string,
+  ) {
+    this.hashed = HASHED_MODELS.has(model);
+  }
+
+  private key(id: string): string {
+    return this.hashed ? hashTokenValue(id) : id;
+  }
+
+  private where(id: string) {
+    return and(eq(oauthStore.tenantId, this.tenantId), eq(oauthStore.model, this.model), eq(oauthStore.id, this.key(id)));
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const stored: Record<string, unknown> = { ...payload };
+    if (this.hashed) delete stored.jti;
+    const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
+    const columns = {
+      payload: stored,
+      grantId: stringOrNull(payload.grantId),
+      uid: stringOrNull(payload.uid),
+      accountId: stringOrNull(payload.accountId),
+      clientId: stringOrNull(this.model === 'Client' ? payload.client_id : payload.clientId),
+      expiresAt,
+    };
+    await this.db
+      .insert(oauthStore)
+      .values({ tenantId: this.tenantId, model: this.model, id: this.key(id), ...columns })
+      .onConflictDoUpdate({ target: [oauthStore.tenantId, oauthStore.model, oauthStore.id], set: columns });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const [row] = await this.db
+      .select({ payload: oauthStore.payload, consumedAt: oauthStore.consumedAt })
+      .from(oauthStore)
+      .where(this.where(id))
+      .limit(1);
+    return row ? this.toPayload(row, id) : undefined;
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const [row] = await this.db
+      .select({ id: oauthStore.id, payload: oauthStore.payload, consumedAt: oauthStore.consumedAt })
+      .from(oauthStore)
+      .where(and(eq(oauthStore.tenantId, this.tenantId), eq(oauthStore.model, this.model), eq(oauthStore.uid, uid)))
+      .limit(1);
+    // Only sessions and interactions are found by uid; neither is hashed, so the stored id is the real one.
+    return row ? this.toPayload(row, row.id) : undefined;
+  }
+
+  async findByUserCode(): Promise<undefined> {
+    return undefined; // the device flow is not enabled
+  }
+
+  /**
+   * Marks the artifact used, atomically: of two concurrent redemptions only one wins. oidc-provider already revokes
+   * the grant when it finds a consumed code or refresh token; this closes the window between its read and its write.
+   */
+  async consume(id: string): Promise<void> {
+    const won = await this.db
+      .update(oauthStore)
+      .set({ consumedAt: sql`now()` })
+      .where(and(this.where(id), isNull(oauthStore.consumedAt)))
+      .returning({ grantId: oauthStore.grantId });
+    const label = SINGLE_USE.get(this.model);
+    if (won.length || !label) return;
+    const [row] = await this.db.select({ grantId: oauthStore.grantId }).from(oauthStore).where(this.where(id)).limit(1);
+    if (row?.grantId) await deleteGrant(this.db, this.tenantId, row.grantId);
+    throw new errors.InvalidGrant(`${label} already ${this.model === 'RefreshToken' ? 'used' : 'consumed'}`);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.db.delete(oauthStore).where(this.where(id));
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.db
+      .delete(oauthStore)
+      .where(and(eq(oauthStore.tenantId, this.tenantId), eq(oauthStore.model, this.model), eq(oauthStore.grantId, grantId)));
+  }
+
+  private toPayload(row: { payload: Record<string, unknown>; consumedAt: Date | null }, id: string): AdapterPayload {
+    const payload: Record<string, unknown> = { ...row.payload };
+    if (this.hashed) payload.jti = id;
+    if (row.consumedAt) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
+    return payload as AdapterPayload;
+  }
+}
+
+/** Deletes a grant and everything issued under it (codes, access and refresh tokens), in one statement. */
+export async function deleteGrant(db: Db, tenantId: string, grantId: string): Promise<void> {
+  await db
+    .delete(oauthStore)
+    .where(
+      and(
+        eq(oauthStore.tenantId, tenantId),
+        or(eq(oauthStore.grantId, grantId), and(eq(oauthStore.model, 'Grant'), eq(oauthStore.id, grantId))),
+      ),
+    );
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value ? value : null;
+}

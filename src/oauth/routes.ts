@@ -1,0 +1,104 @@
+import type { IncomingMessage } from 'node:http';
+import { Hono, type Context } from 'hono';
+import type { Runtime } from '../app.js';
+import type { AppEnv } from '../http/env.js';
+import { clientIp, consumeRateLimit, rateLimitHeaders, type RateLimit } from '../http/rate-limit.js';
+import type { Tenant } from '../tenancy/tenants.js';
+import { forwardToProvider, nodeBindings, readNodeBody } from './bridge.js';
+import { normaliseClientMetadata } from './client-metadata.js';
+import { oauthTenant, requireOAuthTenant } from './gate.js';
+import { interactionRoutes } from './interactions.js';
+import {
+  AUTHORIZATION_SERVER_METADATA_PATHS,
+  authorizationServerMetadata,
+  OAUTH_ROUTES,
+  PROTECTED_RESOURCE_METADATA_PATHS,
+  protectedResourceMetadata,
+} from './metadata.js';
+import { ProviderRegistry, type OAuthOptions } from './registry.js';
+import { scopesToGrant } from './scopes.js';
+
+/** Per client address and tenant. Hosted clients (Claude, ChatGPT) share egress addresses, hence generous limits. */
+export const OAUTH_RATE_LIMITS: Record<'register' | 'token', RateLimit> = {
+  register: { limit: 60, windowSeconds: 60 },
+  token: { limit: 600, windowSeconds: 60 },
+};
+
+const REGISTRATION_BODY_LIMIT = 56 * 1024;
+
+/**
+ * Every route of the authorization server: the discovery documents at the URLs clients probe, the interaction pages,
+ * and `/oauth/*` handed to the tenant host's oidc-provider.
+ */
+export function buildOAuthRoutes(runtime: Runtime, options: OAuthOptions = {}): Hono<AppEnv> {
+  const { config, database, logger } = runtime;
+  const registry = new ProviderRegistry(database.db, config.mcpRedirectDomains, logger, options);
+  const app = new Hono<AppEnv>();
+
+  const metadataHeaders = { 'cache-control': 'public, max-age=60', 'access-control-allow-origin': '*' };
+  for (const path of AUTHORIZATION_SERVER_METADATA_PATHS) {
+    app.get(path, (c) => {
+      oauthTenant(c);
+      return c.json(authorizationServerMetadata(c.var.origin), 200, metadataHeaders);
+    });
+  }
+  for (const path of PROTECTED_RESOURCE_METADATA_PATHS) {
+    app.get(path, (c) => c.json(protectedResourceMetadata(c.var.origin, oauthTenant(c).name), 200, metadataHeaders));
+  }
+  for (const path of [...AUTHORIZATION_SERVER_METADATA_PATHS, ...PROTECTED_RESOURCE_METADATA_PATHS]) {
+    app.options(path, (c) => {
+      oauthTenant(c);
+      return c.body(null, 204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET', 'access-control-max-age': '86400' });
+    });
+  }
+
+  app.use('/oauth/*', requireOAuthTenant);
+  app.route('/', interactionRoutes(registry));
+
+  // RFC 7591 registration: rate-limited, redirect policy and client metadata normalised before the provider.
+  app.post(OAUTH_ROUTES.registration, async (c) => {
+    const tenant = oauthTenant(c);
+    const limited = await rateLimited(c, tenant, 'register');
+    if (limited) return limited;
+    const raw = await readNodeBody(nodeBindings(c).incoming as IncomingMessage, REGISTRATION_BODY_LIMIT);
+    let parsed: unknown;
+    try {
+      parsed = raw === null ? undefined : JSON.parse(raw.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const result = normaliseClientMetadata(parsed, config.mcpRedirectDomains);
+    if (!result.ok) return c.json({ error: result.error, error_description: result.description }, 400, { 'cache-control': 'no-store' });
+    const body = Buffer.from(JSON.stringify(result.metadata));
+    return forwardToProvider(c, await registry.get(tenant, c.var.origin), { body });
+  });
+
+  app.post(OAUTH_ROUTES.token, async (c) => {
+    const tenant = oauthTenant(c);
+    const limited = await rateLimited(c, tenant, 'token');
+    if (limited) return limited;
+    return forwardToProvider(c, await registry.get(tenant, c.var.origin));
+  });
+
+  // The authorization request: only MCP scopes reach the provider, `mcp:use` always among them (scopes.ts).
+  app.get(OAUTH_ROUTES.authorization, async (c) => {
+    const tenant = oauthTenant(c);
+    const url = new URL(c.req.url);
+    url.searchParams.set('scope', scopesToGrant(url.searchParams.get('scope')).join(' '));
+    return forwardToProvider(c, await registry.get(tenant, c.var.origin), { url: `${url.pathname}${url.search}` });
+  });
+
+  app.all('/oauth/*', async (c) => forwardToProvider(c, await registry.get(oauthTenant(c), c.var.origin)));
+  return app;
+}
+
+async function rateLimited(c: Context<AppEnv>, tenant: Tenant, what: 'register' | 'token'): Promise<Response | null> {
+  const rule = OAUTH_RATE_LIMITS[what];
+  const result = await consumeRateLimit(c.var.runtime.database.db, `oauth-${what}:${tenant.id}:${clientIp(c)}`, rule);
+  if (result.allowed) return null;
+  return c.json(
+    { error: 'slow_down', error_description: `Too many ${what === 'register' ? 'registrations' : 'token requests'}; retry in ${result.retryAfter} seconds.` },
+    429,
+    { ...rateLimitHeaders(result), 'cache-control': 'no-store' },
+  );
+}
