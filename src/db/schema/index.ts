@@ -3,3 +3,4 @@ export * from './model.js';
 export * from './sessions.js';
 export * from './work.js';
 export * from './oauth.js';
+export * from './members.js';

@@ -1,0 +1,161 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/connection.js';
+import { invitations, memberships, passwordResets, users } from '../db/schema/index.js';
+import { recordAudit } from '../audit/record.js';
+import type { ServiceContext } from '../context.js';
+import { Conflict, InvalidInput, NotFound } from '../errors.js';
+import { isUuid } from '../util/ids.js';
+import type { Tenant } from '../tenancy/tenants.js';
+import { isRole, type Role } from './bundles.js';
+import { hashPassword } from './passwords.js';
+import { authorize } from './policy.js';
+import { destroyUserSessions } from './sessions.js';
+import { ensureUser, normaliseEmail } from './users.js';
+
+/**
+ * Members of a tenant (SPEC §8, reference/users-and-access-owner-admin.md): invitations by single-use link,
+ * role changes, archive / reactivate, password-reset links. Owners are never invited, demoted or archived here.
+ */
+const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const RESET_TTL_MS = 24 * 60 * 60 * 1000;
+const INVITABLE: Role[] = ['admin', 'manager', 'member', 'viewer'];
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function listMembers(ctx: ServiceContext) {
+  authorize(ctx.principal, 'members.manage');
+  const rows = await ctx.db
+    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, status: memberships.status, joinedAt: memberships.createdAt, lastLoginAt: memberships.lastLoginAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.tenantId, ctx.tenant.id))
+    .orderBy(users.email);
+  const pending = await ctx.db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, ctx.tenant.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`)))
+    .orderBy(invitations.createdAt);
+  return {
+    members: rows.map((m) => ({ user_id: m.userId, email: m.email, name: m.name, role: m.role, status: m.status, joined_at: m.joinedAt.toISOString(), last_login_at: m.lastLoginAt?.toISOString() ?? null })),
+    invitations: pending.map((i) => ({ id: i.id, email: i.email, role: i.role, expires_at: i.expiresAt.toISOString() })),
+  };
+}
+
+/** Creates an invitation and returns its single-use token (shown once, as a link to copy). */
+export async function inviteMember(ctx: ServiceContext, input: { email: string; role: string }) {
+  authorize(ctx.principal, 'members.manage');
+  const email = normaliseEmail(input.email);
+  if (!isRole(input.role) || !INVITABLE.includes(input.role)) throw new InvalidInput('role', 'invite as admin, manager, member or viewer');
+  const [existing] = await ctx.db
+    .select({ status: memberships.status })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.tenantId, ctx.tenant.id), sql`lower(${users.email}) = ${email}`));
+  if (existing) throw new Conflict(`${email} is already a member (${existing.status}).`);
+  const token = randomBytes(32).toString('base64url');
+  const [row] = await ctx.db
+    .insert(invitations)
+    .values({ tenantId: ctx.tenant.id, email, role: input.role, tokenHash: digest(token), invitedBy: ctx.principal.userId, expiresAt: new Date(Date.now() + INVITE_TTL_MS) })
+    .returning();
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', principal: ctx.principal, after: { email, role: input.role } });
+  return { id: row!.id, email, role: input.role, token, expires_at: row!.expiresAt.toISOString() };
+}
+
+export async function revokeInvitation(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'members.manage');
+  if (!isUuid(id)) throw new NotFound('Invitation', id);
+  const [row] = await ctx.db
+    .update(invitations)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(invitations.tenantId, ctx.tenant.id), eq(invitations.id, id), isNull(invitations.acceptedAt)))
+    .returning();
+  if (!row) throw new NotFound('Invitation', id);
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: id, action: 'revoked', principal: ctx.principal });
+}
+
+/** The invitation a token names, if it is still usable, for the acceptance page. */
+export async function findInvitation(db: Db, tenant: Tenant, token: string) {
+  const [row] = await db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.tokenHash, digest(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`)));
+  return row ?? null;
+}
+
+/** Accepts an invitation once: creates (or reuses) the account and the membership with the invited role. */
+export async function acceptInvitation(db: Db, tenant: Tenant, input: { token: string; name: string; password: string }) {
+  const invitation = await findInvitation(db, tenant, input.token);
+  if (!invitation) throw new InvalidInput('token', 'this invitation link is not valid any more; ask for a new one');
+  const name = input.name.trim();
+  if (!name) throw new InvalidInput('name', 'tell us your name');
+  if (input.password.length < 10) throw new InvalidInput('password', 'use at least 10 characters');
+  return db.transaction(async (tx) => {
+    const claimed = await tx
+      .update(invitations)
+      .set({ acceptedAt: sql`now()` })
+      .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.id, invitation.id), isNull(invitations.acceptedAt)))
+      .returning();
+    if (!claimed.length) throw new InvalidInput('token', 'this invitation was just used');
+    const user = await ensureUser(tx, { email: invitation.email, name, password: input.password });
+    const [account] = await tx.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+    if (!account?.hash) await tx.update(users).set({ passwordHash: await hashPassword(input.password), name }).where(eq(users.id, user.id));
+    await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role: invitation.role }).onConflictDoNothing();
+    await recordAudit(tx, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: invitation.id, action: 'accepted', userId: user.id, after: { role: invitation.role } });
+    return user;
+  });
+}
+
+async function loadMember(ctx: ServiceContext, userId: string) {
+  if (!isUuid(userId)) throw new NotFound('Member', userId);
+  const [row] = await ctx.db.select().from(memberships).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
+  if (!row) throw new NotFound('Member', userId);
+  return row;
+}
+
+export async function changeRole(ctx: ServiceContext, userId: string, role: string) {
+  authorize(ctx.principal, 'members.manage');
+  const member = await loadMember(ctx, userId);
+  if (!isRole(role) || role === 'owner') throw new InvalidInput('role', 'choose admin, manager, member or viewer');
+  if (member.role === 'owner') throw new Conflict('The owner’s role cannot be changed here.', 'Transfer ownership first.');
+  if (userId === ctx.principal.userId) throw new Conflict('You cannot change your own role.');
+  await ctx.db.update(memberships).set({ role }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: 'role_changed', principal: ctx.principal, before: { role: member.role }, after: { role } });
+}
+
+export async function setMemberStatus(ctx: ServiceContext, userId: string, status: 'active' | 'archived') {
+  authorize(ctx.principal, 'members.manage');
+  const member = await loadMember(ctx, userId);
+  if (member.role === 'owner') throw new Conflict('The owner cannot be archived.');
+  if (userId === ctx.principal.userId) throw new Conflict('You cannot archive yourself.');
+  await ctx.db.update(memberships).set({ status }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
+  if (status === 'archived') await destroyUserSessions(ctx.db, userId);
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: status === 'archived' ? 'archived' : 'reactivated', principal: ctx.principal });
+}
+
+/** A single-use password-reset link for a member (owner/admin); returns the token to copy. */
+export async function issuePasswordReset(ctx: ServiceContext, userId: string) {
+  authorize(ctx.principal, 'members.manage');
+  await loadMember(ctx, userId);
+  const token = randomBytes(32).toString('base64url');
+  await ctx.db.insert(passwordResets).values({ tokenHash: digest(token), tenantId: ctx.tenant.id, userId, issuedBy: ctx.principal.userId, expiresAt: new Date(Date.now() + RESET_TTL_MS) });
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'password_reset', entityId: userId, action: 'issued', principal: ctx.principal });
+  return { token };
+}
+
+/** Uses a reset link once: sets the password and ends the user's other sessions. */
+export async function resetPassword(db: Db, tenant: Tenant, token: string, password: string) {
+  if (password.length < 10) throw new InvalidInput('password', 'use at least 10 characters');
+  const [reset] = await db
+    .update(passwordResets)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(passwordResets.tokenHash, digest(token)), eq(passwordResets.tenantId, tenant.id), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, sql`now()`)))
+    .returning();
+  if (!reset) throw new InvalidInput('token', 'this reset link is not valid any more; ask an admin for a new one');
+  await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, reset.userId));
+  await destroyUserSessions(db, reset.userId);
+  await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'password_reset', entityId: reset.userId, action: 'used', userId: reset.userId });
+  return reset.userId;
+}
