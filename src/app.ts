@@ -13,9 +13,7 @@ import { TenantDirectory, resolveTenant } from './tenancy/middleware.js';
 import { respondWithProblem, toProblem } from './api/problem.js';
 import { createApiRouter } from './api/router.js';
 import { renderErrorPage } from './web/error-page.js';
-import { homeRoutes } from './web/home.js';
-import { signInRoutes } from './web/sign-in.js';
-import { cliSignInRoutes } from './web/cli-sign-in.js';
+import { webRoutes } from './web/index.js';
 import { sameOriginForms } from './web/forms.js';
 import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
@@ -101,9 +99,7 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
     mcp(c.req.raw, { tenant: c.var.tenant!, principal: c.var.principal!, origin: c.var.origin, requestId: c.var.requestId }),
   );
   app.route('/', createApiRouter(runtime));
-  app.route('/', signInRoutes());
-  app.route('/', cliSignInRoutes());
-  app.route('/', homeRoutes(runtime));
+  app.route('/', webRoutes(runtime));
 
   app.notFound((c) => {
     const error = new AppError('not_found', 404, 'There is nothing at this address.');

@@ -5,6 +5,13 @@ import type { AppEnv } from '../http/env.js';
 import { respondWithProblem } from './problem.js';
 import { restAuthentication } from '../access/middleware.js';
 import { meRoutes } from './v1/me.js';
+import { metricsRoutes } from './v1/metrics.js';
+import { peopleRoutes } from './v1/people.js';
+import { scenarioChangeRoutes } from './v1/scenario-changes.js';
+import { scenarioRoutes } from './v1/scenarios.js';
+import { snapshotRoutes } from './v1/snapshots.js';
+import { structureRoutes } from './v1/structure.js';
+import { taskRoutes } from './v1/tasks.js';
 import { tokenRoutes } from './v1/tokens.js';
 
 export const API_INFO = {
@@ -37,6 +44,13 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   router.use('/api/v1/*', restAuthentication());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
+  router.route('/', structureRoutes());
+  router.route('/', peopleRoutes());
+  router.route('/', metricsRoutes());
+  router.route('/', scenarioRoutes());
+  router.route('/', scenarioChangeRoutes());
+  router.route('/', taskRoutes());
+  router.route('/', snapshotRoutes());
   router.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Runtime } from '../app.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
+import { readSession } from '../access/sessions.js';
 
 const CSS = readFileSync(new URL('./static/app.css', import.meta.url), 'utf8');
 const JS = readFileSync(new URL('./static/app.js', import.meta.url), 'utf8');
@@ -12,19 +13,33 @@ export function homeRoutes(_runtime: Runtime): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/static/app.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
   web.get('/static/app.js', (c) => c.body(JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
-  web.get('/', (c) => {
+  web.get('/', async (c) => {
     const tenant = c.var.tenant;
+    const session = await readSession(c);
+    if (tenant && session?.tenantId === tenant.id && c.var.tenantSource === 'host') return c.redirect('/live', 303);
     return c.html(
       <Layout title={tenant ? tenant.name : 'Welcome'} tenantName={tenant?.name}>
         <section class="card">
           <h1>{tenant ? tenant.name : 'Orgonaut'}</h1>
           <p>Organisation design and scenario planning.</p>
           {tenant ? (
-            <p>
-              MCP server: <code>{`${c.var.origin}/mcp/orgonaut`}</code>
-            </p>
+            <>
+              <p>
+                <a class="button" href="/sign-in">
+                  Sign in
+                </a>
+              </p>
+              <p class="hint">
+                AI assistants connect to <code>{`${c.var.origin}/mcp/orgonaut`}</code>.
+              </p>
+            </>
           ) : (
-            <p>Open your organisation's own address, for example <code>acme.localhost</code>.</p>
+            <p>
+              <a class="button" href="/sign-in">
+                Sign in
+              </a>{' '}
+              to choose your organisation, or open its own address, for example <code>acme.localhost</code>.
+            </p>
           )}
         </section>
       </Layout>,

@@ -1,0 +1,99 @@
+import { z, type Hook } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { AppError, InvalidInput } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import { isIsoDate } from '../../org/dates.js';
+import type { Page } from '../../util/pagination.js';
+import { apiRouter } from '../router.js';
+import { respondWithProblem } from '../problem.js';
+import { PageQuery } from '../schemas.js';
+
+/** Pieces every v1 family shares: the view and page query parameters, id paths, booleans, the router. */
+
+/**
+ * An API router whose request-parsing failures (malformed JSON, wrong media type: Hono HTTPExceptions) are answered
+ * as problems like every other error. Everything else still goes to the app's single error boundary.
+ */
+export function v1Router() {
+  const router = apiRouter();
+  router.onError((error, c) => {
+    if (!(error instanceof HTTPException) || error.status >= 500) throw error;
+    const problem =
+      error.status === 415
+        ? new AppError('unsupported_media_type', 415, 'Send the request body as application/json.')
+        : error.status === 400
+          ? new InvalidInput('body', 'is not valid JSON')
+          : new AppError('bad_request', error.status, 'The request could not be read.');
+    return respondWithProblem(c, problem);
+  });
+  return router;
+}
+
+/**
+ * A validation hook for request bodies that names fields the way the scenario engine does (`changes[2].op`,
+ * `resolutions[0].choice`) and names an unknown field itself (`changes[0].colour`) rather than its object. Typed
+ * like OpenAPIHono's defaultHook (any route, any response); pass it as `router.openapi<typeof route>(route, h, hook)`.
+ */
+export const bodyFieldHook: Hook<any, AppEnv, any, any> = (result, c) => {
+  if (result.success) return;
+  const issue = result.error.issues[0];
+  const path: PropertyKey[] = [...(issue?.path ?? [])];
+  if (issue?.code === 'unrecognized_keys' && issue.keys[0]) path.push(issue.keys[0]);
+  const field = path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') : 'body';
+  return respondWithProblem(c, new InvalidInput(field, issue?.message ?? 'is invalid'));
+};
+
+export const IsoDate = z
+  .string()
+  .refine(isIsoDate, 'must be a date written YYYY-MM-DD')
+  .openapi({ type: 'string', format: 'date', example: '2026-06-01' });
+
+/** `scenario_id` and `as_of`: which organisation a read looks at (Live today by default). */
+export const ViewQuery = z.object({
+  scenario_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: 'Read this scenario or snapshot instead of Live (needs `scenarios.read`). Omit for Live.' }),
+  as_of: IsoDate.optional().openapi({ description: 'The day to read the organisation as of, `YYYY-MM-DD` (default today, UTC).' }),
+});
+
+export const ListQuery = ViewQuery.extend(PageQuery.shape);
+
+/** A query boolean written `true` or `false` (anything else is a 400 naming the parameter). */
+export function queryBool(description: string) {
+  return z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value === 'true'))
+    .openapi({ type: 'string', enum: ['true', 'false'], description });
+}
+
+/** An optional id filter; blank counts as absent. */
+export function idFilter(description: string) {
+  return z.string().max(64).optional().openapi({ description });
+}
+
+export const IdParam = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, description: 'The record id (a UUID)' }),
+});
+
+export function viewOf(query: { scenario_id?: string; as_of?: string }) {
+  return { scenarioId: query.scenario_id ?? null, asOf: query.as_of ?? null };
+}
+
+export function pageOf(query: { limit?: number; cursor?: string }) {
+  return { limit: query.limit, cursor: query.cursor ?? null };
+}
+
+/** The list envelope: `{ data, next_cursor }`. */
+export function listBody<T>(page: Page<T>) {
+  return { data: page.items, next_cursor: page.nextCursor };
+}
+
+export const SECURITY = [{ bearer: [] as string[] }];
+
+/** JSON content of a response or request schema. */
+export function json<T extends z.ZodType>(schema: T) {
+  return { content: { 'application/json': { schema } } };
+}

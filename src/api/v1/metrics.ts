@@ -1,0 +1,34 @@
+import { createRoute } from '@hono/zod-openapi';
+import { serviceContext } from '../../access/middleware.js';
+import { getOrgMetrics } from '../../org/metrics-service.js';
+import { itemEnvelope, needs, problemResponses } from '../schemas.js';
+import { idFilter, json, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
+import { OrgMetricsSchema } from './org-schemas.js';
+
+/** Org metrics: headcount, FTE, vacancies, spans, layers, manager:IC and (with costs.read) cost, rolled up. */
+
+const orgMetrics = createRoute({
+  method: 'get',
+  path: '/api/v1/org-metrics',
+  tags: ['Org metrics'],
+  summary: 'Org metrics for the whole organisation or one unit’s roll-up',
+  description:
+    'Headcount counts each person once; FTE sums effective FTE of placements in the unit and below. Cost figures only ' +
+    'with `costs.read`. Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.',
+  security: SECURITY,
+  ...needs('org-metrics.read'),
+  request: { query: ViewQuery.extend({ org_unit_id: idFilter('Roll up this unit and everything below it (default: the whole organisation)') }) },
+  responses: { 200: { description: 'The metrics', ...json(itemEnvelope(OrgMetricsSchema)) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export function metricsRoutes() {
+  const router = v1Router();
+  router.openapi(orgMetrics, async (c) => {
+    const q = c.req.valid('query');
+    const orgUnitId = q.org_unit_id?.trim() || null;
+    const { view, metrics, reportingCycles } = await getOrgMetrics(serviceContext(c), { ...viewOf(q), orgUnitId });
+    const data = { org_unit_id: orgUnitId, as_of: view.asOf, scenario_id: view.scenario?.id ?? null, metrics, reporting_cycles: reportingCycles };
+    return c.json({ data }, 200);
+  });
+  return router;
+}

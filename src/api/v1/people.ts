@@ -1,0 +1,152 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { serviceContext } from '../../access/middleware.js';
+import { getActor, listActors, listCompensations, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
+import { ACTOR_KINDS } from '../../org/types.js';
+import { itemEnvelope, listEnvelope, needs, problemResponses } from '../schemas.js';
+import { IdParam, idFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
+import { ActorDetailSchema, ActorSchema, CompensationSchema, PlacementSchema, PositionSchema, ReportingLineSchema } from './org-schemas.js';
+
+/** People and seats: actors, reporting lines, placements, positions and compensation — in Live or a scenario. */
+
+const viewNote = 'Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.';
+const includeInactive = queryBool('true = also records not in effect on `as_of` (default false)');
+const errors = problemResponses(400, 401, 403, 404);
+
+const actors = createRoute({
+  method: 'get',
+  path: '/api/v1/actors',
+  tags: ['Actors'],
+  summary: 'List people, robots and AI agents',
+  description: `Actors sorted by name, with their manager and primary org unit. ${viewNote}`,
+  security: SECURITY,
+  ...needs('actors.read'),
+  request: {
+    query: ListQuery.extend({
+      kind: z.enum(ACTOR_KINDS).optional().openapi({ description: 'Only actors of this kind' }),
+      org_unit_id: idFilter('Only actors placed in this unit (any placement in effect)'),
+      q: z.string().max(200).optional().openapi({ description: 'Name, email or title contains (case-insensitive)' }),
+      include_inactive: includeInactive,
+    }),
+  },
+  responses: { 200: { description: 'A page of actors', ...json(listEnvelope(ActorSchema)) }, ...errors },
+});
+
+const actor = createRoute({
+  method: 'get',
+  path: '/api/v1/actors/{id}',
+  tags: ['Actors'],
+  summary: 'One actor with manager, direct reports, placements and (with costs.read) compensation',
+  description: viewNote,
+  security: SECURITY,
+  ...needs('actors.read'),
+  request: { params: IdParam, query: ViewQuery },
+  responses: { 200: { description: 'The actor', ...json(itemEnvelope(ActorDetailSchema)) }, ...errors },
+});
+
+const reportingLines = createRoute({
+  method: 'get',
+  path: '/api/v1/reporting-lines',
+  tags: ['Reporting lines'],
+  summary: 'List solid-line reporting lines',
+  description: viewNote,
+  security: SECURITY,
+  ...needs('actors.read'),
+  request: {
+    query: ListQuery.extend({
+      manager_id: idFilter('Only the lines of this manager’s direct reports'),
+      actor_id: idFilter('Only this actor’s lines'),
+      include_inactive: includeInactive,
+    }),
+  },
+  responses: { 200: { description: 'A page of reporting lines', ...json(listEnvelope(ReportingLineSchema)) }, ...errors },
+});
+
+const placements = createRoute({
+  method: 'get',
+  path: '/api/v1/placements',
+  tags: ['Placements'],
+  summary: 'List placements (who is placed where, with allocation)',
+  description: viewNote,
+  security: SECURITY,
+  ...needs('placements.read'),
+  request: {
+    query: ListQuery.extend({
+      actor_id: idFilter('Only this actor’s placements'),
+      org_unit_id: idFilter('Only placements in this unit'),
+      position_id: idFilter('Only placements filling this position'),
+      include_inactive: includeInactive,
+    }),
+  },
+  responses: { 200: { description: 'A page of placements', ...json(listEnvelope(PlacementSchema)) }, ...errors },
+});
+
+const positions = createRoute({
+  method: 'get',
+  path: '/api/v1/positions',
+  tags: ['Positions'],
+  summary: 'List budgeted positions with their status',
+  description: `\`status=open\` means filled or vacant (not closed). Target salary and day rate only with \`costs.read\`. ${viewNote}`,
+  security: SECURITY,
+  ...needs('positions.read'),
+  request: {
+    query: ListQuery.extend({
+      org_unit_id: idFilter('Only positions budgeted in this unit'),
+      status: z.enum(['filled', 'vacant', 'closed', 'open']).optional().openapi({ description: 'Only positions in this status' }),
+      include_inactive: includeInactive,
+    }),
+  },
+  responses: { 200: { description: 'A page of positions', ...json(listEnvelope(PositionSchema)) }, ...errors },
+});
+
+const compensations = createRoute({
+  method: 'get',
+  path: '/api/v1/compensations',
+  tags: ['Compensation'],
+  summary: 'List compensation records (salaries and day rates)',
+  description: `Needs \`costs.read\` and \`actors.read\`. With \`actor_id\`, the actor’s whole history. ${viewNote}`,
+  security: SECURITY,
+  ...needs('costs.read', 'actors.read'),
+  request: { query: ListQuery.extend({ actor_id: idFilter('Only this actor’s records (with history)'), include_inactive: includeInactive }) },
+  responses: { 200: { description: 'A page of compensation records', ...json(listEnvelope(CompensationSchema)) }, ...errors },
+});
+
+const blankless = (value: string | undefined) => value?.trim() || null;
+
+export function peopleRoutes() {
+  const router = v1Router();
+  router.openapi(actors, async (c) => {
+    const q = c.req.valid('query');
+    const filter = { kind: q.kind, orgUnitId: blankless(q.org_unit_id), query: q.q, includeInactive: q.include_inactive };
+    const { page } = await listActors(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
+    return c.json(listBody(page), 200);
+  });
+  router.openapi(actor, async (c) => {
+    const { actor } = await getActor(serviceContext(c), c.req.valid('param').id, viewOf(c.req.valid('query')));
+    return c.json({ data: actor as z.infer<typeof ActorDetailSchema> }, 200);
+  });
+  router.openapi(reportingLines, async (c) => {
+    const q = c.req.valid('query');
+    const filter = { managerId: blankless(q.manager_id), actorId: blankless(q.actor_id), includeInactive: q.include_inactive };
+    const { page } = await listReportingLines(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
+    return c.json(listBody(page), 200);
+  });
+  router.openapi(placements, async (c) => {
+    const q = c.req.valid('query');
+    const filter = { actorId: blankless(q.actor_id), orgUnitId: blankless(q.org_unit_id), positionId: blankless(q.position_id), includeInactive: q.include_inactive };
+    const { page } = await listPlacements(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
+    return c.json(listBody(page), 200);
+  });
+  router.openapi(positions, async (c) => {
+    const q = c.req.valid('query');
+    const filter = { orgUnitId: blankless(q.org_unit_id), status: q.status, includeInactive: q.include_inactive };
+    const { page } = await listPositions(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
+    return c.json(listBody(page), 200);
+  });
+  router.openapi(compensations, async (c) => {
+    const q = c.req.valid('query');
+    const filter = { actorId: blankless(q.actor_id), includeInactive: q.include_inactive };
+    const { page } = await listCompensations(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
+    return c.json(listBody(page), 200);
+  });
+  return router;
+}

@@ -1,0 +1,123 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { serviceContext } from '../../access/middleware.js';
+import { applyBatch } from '../../scenarios/apply-batch.js';
+import { CHANGE_OP_NAMES, CHANGE_OPS, ChangeCommandSchema, MAX_BATCH } from '../../scenarios/commands.js';
+import { scenarioDelta } from '../../scenarios/delta.js';
+import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
+import { promoteScenario } from '../../scenarios/promotion.js';
+import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { bodyFieldHook, IdParam, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { BatchOutcomeSchema, ChangeSchema, DeltaSchema, PromoteBody, TaskSchema } from './scenario-schemas.js';
+import { detach, taskFor } from './tasks.js';
+
+/** What a scenario changes: its delta, its overlay, applying change batches, and promotion to Live. */
+
+const tags = ['Scenarios'];
+
+const delta = createRoute({
+  method: 'get',
+  path: '/api/v1/scenarios/{id}/delta',
+  tags,
+  summary: 'The scenario’s delta: changed records, conflicts and metric deltas',
+  description:
+    'Only the records and fields that differ from the source’s current state (`compare=source`, default) or from Live ' +
+    '(`compare=live`), with fields changed in both since branching listed as conflicts. Money only with `costs.read`.',
+  security: SECURITY,
+  ...needs('scenarios.read'),
+  request: {
+    params: IdParam,
+    query: z.object({
+      compare: z.enum(['source', 'live']).optional().openapi({ description: 'Compare with the source (default) or with Live' }),
+      as_of: IsoDate.optional().openapi({ description: 'The day metrics are computed for (default today)' }),
+    }),
+  },
+  responses: { 200: { description: 'The delta', ...json(itemEnvelope(DeltaSchema)) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+const changes = createRoute({
+  method: 'get',
+  path: '/api/v1/scenarios/{id}/changes',
+  tags,
+  summary: 'The scenario’s overlay: each record it adds, changes or removes',
+  description: 'Not folded with the source (see the delta for that). Compensation changes and money fields only with `costs.read`.',
+  security: SECURITY,
+  ...needs('scenarios.read'),
+  request: {
+    params: IdParam,
+    query: PageQuery.extend({ family: z.enum(CHANGE_FAMILIES as [string, ...string[]]).optional().openapi({ description: 'Only changes of this family' }) }),
+  },
+  responses: { 200: { description: 'A page of changes', ...json(listEnvelope(ChangeSchema)) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+/** The engine's command schema, rebuilt with the OpenAPI-aware zod so it is documented as a named schema. */
+const ChangeCommand = z.object(ChangeCommandSchema.shape).strict().openapi('ChangeCommand');
+
+const ApplyChangesBody = z
+  .object({
+    changes: z
+      .array(ChangeCommand)
+      .min(1)
+      .max(MAX_BATCH)
+      .openapi({ description: `Flat \`{ op, …fields }\` commands, validated and applied as one batch (all or nothing). Ops: ${CHANGE_OP_NAMES.map((op) => `\`${op}\` (${CHANGE_OPS[op].summary})`).join('; ')}.` }),
+  })
+  .strict()
+  .openapi('ApplyChanges');
+
+const apply = createRoute({
+  method: 'post',
+  path: '/api/v1/scenarios/{id}/changes',
+  tags,
+  summary: 'Apply a batch of change commands to an active planning scenario',
+  description:
+    'Needs `scenarios.write`, plus `scenarios.delete` for deactivate/close/end ops and `costs.read` for pay changes. The first invalid ' +
+    'command is named in the 400 problem (`changes[2].fte`) and nothing is saved.',
+  security: SECURITY,
+  ...needs('scenarios.write'),
+  request: { params: IdParam, body: { ...json(ApplyChangesBody), required: true } },
+  responses: { 200: { description: 'Applied', ...json(itemEnvelope(BatchOutcomeSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+const promote = createRoute({
+  method: 'post',
+  path: '/api/v1/scenarios/{id}/promote',
+  tags,
+  summary: 'Promote a planning scenario to Live (a background task)',
+  description:
+    'Snapshots Live, applies the scenario and locks it as applied, in a background task: poll `GET /api/v1/tasks/{id}`. ' +
+    'Fields changed in both the scenario and its source since branching must be resolved first: a 409 problem lists them in ' +
+    '`conflicts`; send one `resolutions` entry per conflict.',
+  security: SECURITY,
+  ...needs('scenarios.promote'),
+  request: { params: IdParam, body: { ...json(PromoteBody), required: false } },
+  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+export function scenarioChangeRoutes() {
+  const router = v1Router();
+  router.openapi(delta, async (c) => {
+    const q = c.req.valid('query');
+    const data = await scenarioDelta(serviceContext(c), { scenarioId: c.req.valid('param').id, compare: q.compare, asOf: q.as_of });
+    return c.json({ data: data as z.infer<typeof DeltaSchema> }, 200);
+  });
+  router.openapi(changes, async (c) => {
+    const q = c.req.valid('query');
+    const { page } = await listScenarioChanges(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), family: q.family });
+    return c.json(listBody(page), 200);
+  });
+  router.openapi<typeof apply>(
+    apply,
+    async (c) => c.json({ data: await applyBatch(serviceContext(c), c.req.valid('param').id, c.req.valid('json').changes) }, 200),
+    bodyFieldHook,
+  );
+  router.openapi<typeof promote>(
+    promote,
+    async (c) => {
+      const ctx = serviceContext(c);
+      const started = await promoteScenario(ctx, c.req.valid('param').id, c.req.valid('json').resolutions ?? []);
+      const task = detach(started, (err) => c.var.logger.error({ err, task: started.task.id }, 'promotion task did not report back'));
+      return c.json({ data: taskFor(ctx.principal, task) }, 202, { location: `/api/v1/tasks/${task.id}` });
+    },
+    bodyFieldHook,
+  );
+  return router;
+}

@@ -1,0 +1,139 @@
+import { z } from '@hono/zod-openapi';
+import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
+import { SCENARIO_KINDS } from '../../scenarios/store.js';
+
+/** Response and request schemas of scenarios, snapshots, deltas, overlays and background tasks. */
+
+const timestamp = z.string().openapi({ format: 'date-time' });
+
+export const ScenarioSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    kind: z.enum(SCENARIO_KINDS).openapi({ description: 'planning (mutable while active), applied (promoted, locked) or snapshot (archived Live)' }),
+    state: z.enum(['active', 'archived']),
+    submitted: z.boolean(),
+    submitted_at: timestamp.nullable(),
+    source: z
+      .object({ kind: z.string().openapi({ enum: ['live', 'scenario'] }), scenario_id: z.string().optional(), name: z.string().nullable().optional() })
+      .nullable()
+      .openapi({ description: 'What a planning scenario branched from; null for snapshots and applied scenarios' }),
+    editable: z.boolean(),
+    revision: z.number().int(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    archived_at: timestamp.nullable(),
+    promoted_at: timestamp.nullable(),
+  })
+  .openapi('Scenario');
+
+export const ScenarioDetailSchema = ScenarioSchema.extend({
+  change_counts: z
+    .record(z.string(), z.record(z.string(), z.number().int()))
+    .openapi({ description: 'Overlay changes by model family and op (add, change, remove)', example: { actors: { add: 1 }, orgUnits: { change: 2 } } }),
+}).openapi('ScenarioDetail');
+
+export const CreateScenarioBody = z
+  .object({
+    name: z.string().min(1).max(200).openapi({ example: '2026-03 platform realignment' }),
+    description: z.string().max(2000).nullable().optional(),
+    source_scenario_id: z.string().max(64).nullable().optional().openapi({ description: 'Branch from this scenario instead of Live' }),
+  })
+  .strict()
+  .openapi('CreateScenario');
+
+export const CreateSnapshotBody = z
+  .object({
+    name: z.string().min(1).max(200).optional().openapi({ description: 'Default: "Live on <today>"' }),
+    description: z.string().max(2000).nullable().optional(),
+  })
+  .strict()
+  .openapi('CreateSnapshot');
+
+const Pair = z.object({ from: z.number().nullable(), to: z.number().nullable(), delta: z.number().nullable() });
+const FieldChange = z.object({ from: z.unknown(), to: z.unknown() });
+
+const FamilyDelta = z.object({
+  added: z.array(z.record(z.string(), z.unknown())),
+  removed: z.array(z.record(z.string(), z.unknown())),
+  changed: z.array(z.object({ id: z.string(), label: z.string().nullable(), fields: z.record(z.string(), FieldChange) })),
+});
+
+export const ConflictSchema = z
+  .object({
+    family: z.string(),
+    id: z.string(),
+    label: z.string().nullable().optional(),
+    field: z.string().nullable(),
+    base: z.unknown().optional(),
+    scenario: z.unknown().optional(),
+    source: z.unknown().optional(),
+    reason: z.string().openapi({ enum: ['changed_in_both', 'removed_in_source'] }),
+  })
+  .openapi('Conflict', { description: 'A field changed both in the scenario and in its source since branching' });
+
+export const DeltaSchema = z
+  .object({
+    scenario: ScenarioSchema,
+    compare: z.enum(['source', 'live']),
+    against: z.object({ kind: z.string(), scenario_id: z.string().optional(), name: z.string().optional() }),
+    as_of: z.string().openapi({ format: 'date' }),
+    families: z.record(z.string(), FamilyDelta).openapi({ description: 'Changed records by family (org_unit, actor…); money only with `costs.read`' }),
+    conflicts: z.array(ConflictSchema),
+    metrics: z.object({
+      total: z.record(z.string(), Pair).nullable(),
+      by_org_unit: z.array(z.object({ org_unit_id: z.string(), name: z.string().nullable() }).catchall(Pair)),
+    }),
+  })
+  .openapi('ScenarioDelta');
+
+export const ChangeSchema = z
+  .object({
+    family: z.string().openapi({ enum: CHANGE_FAMILIES }),
+    record_id: z.string(),
+    op: z.enum(['add', 'change', 'remove']),
+    values: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'add: the whole record; change: only the changed fields; remove: null' }),
+    base: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'change: the source value each field was edited against; remove: the removed record' }),
+    revision: z.number().int(),
+  })
+  .openapi('ScenarioChange');
+
+export const BatchOutcomeSchema = z
+  .object({
+    scenario_id: z.string(),
+    revision: z.number().int().openapi({ description: 'The scenario’s revision after the batch' }),
+    commands: z.number().int(),
+    records_changed: z.number().int(),
+    created: z.array(z.object({ index: z.number().int(), family: z.string(), id: z.string() })).openapi({ description: 'Records the commands created, by command index' }),
+  })
+  .openapi('BatchOutcome');
+
+export const ResolutionSchema = z
+  .object({
+    family: z.string().max(40).openapi({ example: 'org_unit' }),
+    id: z.string().max(64),
+    field: z.string().max(64).openapi({ example: 'name' }),
+    choice: z.enum(['scenario', 'live']).openapi({ description: 'Keep the scenario’s value, or take the value Live has now' }),
+  })
+  .strict();
+
+export const PromoteBody = z
+  .object({ resolutions: z.array(ResolutionSchema).max(10_000).optional().openapi({ description: 'One choice per open conflict (see the delta)' }) })
+  .strict()
+  .openapi('PromoteScenario');
+
+export const TaskSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string().openapi({ enum: ['promotion', 'restore', 'import'] }),
+    status: z.string().openapi({ enum: ['pending', 'running', 'succeeded', 'failed'] }),
+    scenario_id: z.string().nullable(),
+    progress: z.record(z.string(), z.unknown()),
+    result: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'When succeeded; money figures only with `costs.read`' }),
+    error: z.string().nullable(),
+    created_at: timestamp,
+    started_at: timestamp.nullable(),
+    finished_at: timestamp.nullable(),
+  })
+  .openapi('Task');

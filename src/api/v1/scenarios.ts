@@ -1,0 +1,91 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { serviceContext } from '../../access/middleware.js';
+import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario } from '../../scenarios/lifecycle.js';
+import { SCENARIO_KINDS } from '../../scenarios/store.js';
+import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { bodyFieldHook, IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { CreateScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
+
+/** Scenario lifecycle (SPEC §6): list, create within the plan's cap, show, submit for review, archive, unarchive. */
+
+const tags = ['Scenarios'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/scenarios',
+  tags,
+  summary: 'List scenarios and snapshots, newest first',
+  security: SECURITY,
+  ...needs('scenarios.read'),
+  request: {
+    query: PageQuery.extend({
+      kind: z.enum(SCENARIO_KINDS).optional().openapi({ description: 'planning, applied or snapshot' }),
+      state: z.enum(['active', 'archived']).optional(),
+    }),
+  },
+  responses: { 200: { description: 'A page of scenarios', ...json(listEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/api/v1/scenarios',
+  tags,
+  summary: 'Create a planning scenario (a branch of Live or of another scenario)',
+  description: 'Counts against the plan’s cap of active planning scenarios (403 `plan_limit` names the limit and the plan).',
+  security: SECURITY,
+  ...needs('scenarios.write'),
+  request: { body: { ...json(CreateScenarioBody), required: true } },
+  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/api/v1/scenarios/{id}',
+  tags,
+  summary: 'One scenario with its change counts',
+  security: SECURITY,
+  ...needs('scenarios.read'),
+  request: { params: IdParam },
+  responses: { 200: { description: 'The scenario', ...json(itemEnvelope(ScenarioDetailSchema)) }, ...problemResponses(401, 403, 404) },
+});
+
+function transition(path: string, summary: string, description: string) {
+  return createRoute({
+    method: 'post',
+    path: `/api/v1/scenarios/{id}/${path}`,
+    tags,
+    summary,
+    description,
+    security: SECURITY,
+    ...needs('scenarios.write'),
+    request: { params: IdParam },
+    responses: { 200: { description: 'The scenario after the change', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(401, 403, 404, 409) },
+  });
+}
+
+const submit = transition('submit', 'Submit a planning scenario for review', 'Recorded and shown in lists; editing continues until promotion.');
+const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap. Idempotent.');
+const unarchive = transition('unarchive', 'Bring an archived planning scenario back', 'Within the plan’s cap; snapshots and applied scenarios never come back. Idempotent.');
+
+export function scenarioRoutes() {
+  const router = v1Router();
+  router.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    const { items, nextCursor } = await listScenarios(serviceContext(c), { ...pageOf(q), kind: q.kind, state: q.state });
+    return c.json(listBody({ items, nextCursor }), 200);
+  });
+  router.openapi<typeof create>(
+    create,
+    async (c) => {
+      const body = c.req.valid('json');
+      const scenario = await createScenario(serviceContext(c), { name: body.name, description: body.description, sourceScenarioId: body.source_scenario_id });
+      return c.json({ data: scenario }, 201, { location: `/api/v1/scenarios/${scenario.id}` });
+    },
+    bodyFieldHook,
+  );
+  router.openapi(show, async (c) => c.json({ data: await getScenario(serviceContext(c), c.req.valid('param').id) }, 200));
+  router.openapi(submit, async (c) => c.json({ data: await submitScenario(serviceContext(c), c.req.valid('param').id) }, 200));
+  router.openapi(archive, async (c) => c.json({ data: await archiveScenario(serviceContext(c), c.req.valid('param').id) }, 200));
+  router.openapi(unarchive, async (c) => c.json({ data: await unarchiveScenario(serviceContext(c), c.req.valid('param').id) }, 200));
+  return router;
+}

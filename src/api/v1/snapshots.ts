@@ -1,0 +1,70 @@
+import { createRoute } from '@hono/zod-openapi';
+import { serviceContext } from '../../access/middleware.js';
+import { createSnapshot, listScenarios } from '../../scenarios/lifecycle.js';
+import { restoreSnapshot } from '../../scenarios/promotion.js';
+import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { bodyFieldHook, IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { CreateSnapshotBody, ScenarioSchema, TaskSchema } from './scenario-schemas.js';
+import { detach, taskFor } from './tasks.js';
+
+/** Snapshots: archived copies of Live. Read one with `scenario_id` on any org read; restoring one changes Live. */
+
+const tags = ['Snapshots'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/snapshots',
+  tags,
+  summary: 'List snapshots of Live, newest first',
+  security: SECURITY,
+  ...needs('scenarios.read'),
+  request: { query: PageQuery },
+  responses: { 200: { description: 'A page of snapshots', ...json(listEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/api/v1/snapshots',
+  tags,
+  summary: 'Snapshot Live as it is now',
+  security: SECURITY,
+  ...needs('scenarios.write'),
+  request: { body: { ...json(CreateSnapshotBody), required: false } },
+  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
+});
+
+const restore = createRoute({
+  method: 'post',
+  path: '/api/v1/snapshots/{id}/restore',
+  tags,
+  summary: 'Restore a snapshot into Live (a background task)',
+  description: 'Live is snapshotted first, then set to the snapshot’s state. Poll `GET /api/v1/tasks/{id}`.',
+  security: SECURITY,
+  ...needs('snapshots.restore'),
+  request: { params: IdParam },
+  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export function snapshotRoutes() {
+  const router = v1Router();
+  router.openapi(list, async (c) => {
+    const { items, nextCursor } = await listScenarios(serviceContext(c), { ...pageOf(c.req.valid('query')), kind: 'snapshot' });
+    return c.json(listBody({ items, nextCursor }), 200);
+  });
+  router.openapi<typeof create>(
+    create,
+    async (c) => {
+      const body = c.req.valid('json');
+      const snapshot = await createSnapshot(serviceContext(c), { name: body.name, description: body.description });
+      return c.json({ data: snapshot }, 201, { location: `/api/v1/scenarios/${snapshot.id}` });
+    },
+    bodyFieldHook,
+  );
+  router.openapi(restore, async (c) => {
+    const ctx = serviceContext(c);
+    const started = await restoreSnapshot(ctx, c.req.valid('param').id);
+    const task = detach(started, (err) => c.var.logger.error({ err, task: started.task.id }, 'restore task did not report back'));
+    return c.json({ data: taskFor(ctx.principal, task) }, 202, { location: `/api/v1/tasks/${task.id}` });
+  });
+  return router;
+}

@@ -1,0 +1,146 @@
+import { Hono, type Context } from 'hono';
+import { eq } from 'drizzle-orm';
+import { acceptInvitation, findInvitation, resetPassword } from '../access/members.js';
+import { hashPassword, verifyPassword } from '../access/passwords.js';
+import { createSession, destroyUserSessions } from '../access/sessions.js';
+import { users } from '../db/schema/index.js';
+import { AppError } from '../errors.js';
+import type { AppEnv } from '../http/env.js';
+import { Layout } from './layout.js';
+import { checkPreSessionCsrf, checkSessionCsrf, formString, preSessionCsrf } from './forms.js';
+import { Notice, Shell } from './shell.js';
+
+/** Your account (change password), accepting an invitation, and using a password-reset link. */
+export function accountRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+
+  web.get('/account', (c) => accountPage(c, c.req.query('changed') ? { notice: 'Password changed. Your other sessions were signed out.' } : {}));
+  web.post('/account/password', async (c) => {
+    const body = await c.req.parseBody();
+    const session = await checkSessionCsrf(c, body.csrf);
+    const db = c.var.runtime.database.db;
+    const [user] = await db.select().from(users).where(eq(users.id, session.userId));
+    const next = formString(body, 'new_password');
+    if (!(await verifyPassword(formString(body, 'current_password'), user?.passwordHash ?? null))) {
+      return accountPage(c, { error: 'Your current password is not right.' }, 400);
+    }
+    if (next.length < 10) return accountPage(c, { error: 'Use at least 10 characters for the new password.' }, 400);
+    if (next !== formString(body, 'confirm_password')) return accountPage(c, { error: 'The two new passwords differ.' }, 400);
+    await db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, session.userId));
+    await destroyUserSessions(db, session.userId);
+    await createSession(c, db, session.userId, session.tenantId);
+    return c.redirect('/account?changed=1', 303);
+  });
+
+  web.get('/invitations/:token', async (c) => {
+    const tenant = c.var.tenant;
+    const invitation = tenant ? await findInvitation(c.var.runtime.database.db, tenant, c.req.param('token')) : null;
+    if (!invitation) return linkGone(c, 'This invitation link is not valid any more. Ask the person who invited you for a new one.');
+    return setPasswordPage(c, { title: `Join ${tenant!.name}`, intro: `You were invited as ${invitation.role} (${invitation.email}).`, withName: true });
+  });
+  web.post('/invitations/:token', async (c) => {
+    const tenant = c.var.tenant;
+    const body = await c.req.parseBody();
+    checkPreSessionCsrf(c, body.csrf);
+    if (!tenant) return linkGone(c, 'Open the link on your organisation’s address.');
+    try {
+      const user = await acceptInvitation(c.var.runtime.database.db, tenant, { token: c.req.param('token'), name: formString(body, 'name'), password: formString(body, 'password') });
+      await createSession(c, c.var.runtime.database.db, user.id, tenant.id);
+      return c.redirect('/live', 303);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 400) {
+        return setPasswordPage(c, { title: `Join ${tenant.name}`, intro: '', withName: true, error: error.message }, 400);
+      }
+      throw error;
+    }
+  });
+
+  web.get('/password-reset/:token', (c) => setPasswordPage(c, { title: 'Choose a new password', intro: 'Set a new password for your account.', withName: false }));
+  web.post('/password-reset/:token', async (c) => {
+    const tenant = c.var.tenant;
+    const body = await c.req.parseBody();
+    checkPreSessionCsrf(c, body.csrf);
+    if (!tenant) return linkGone(c, 'Open the link on your organisation’s address.');
+    try {
+      await resetPassword(c.var.runtime.database.db, tenant, c.req.param('token'), formString(body, 'password'));
+    } catch (error) {
+      if (error instanceof AppError && error.status === 400) {
+        return setPasswordPage(c, { title: 'Choose a new password', intro: '', withName: false, error: error.message }, 400);
+      }
+      throw error;
+    }
+    return c.redirect('/sign-in', 303);
+  });
+  return web;
+}
+
+function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
+  const csrf = c.var.session!.csrfToken;
+  return c.html(
+    <Shell c={c} title="Your account" active="/settings">
+      <h1>Your account</h1>
+      {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
+      {state.error ? <Notice kind="error">{state.error}</Notice> : null}
+      <section class="card narrow" aria-labelledby="pw-title">
+        <h2 id="pw-title">Change password</h2>
+        <form method="post" action="/account/password" class="stack">
+          <input type="hidden" name="csrf" value={csrf} />
+          <label for="current_password">Current password</label>
+          <input id="current_password" name="current_password" type="password" autocomplete="current-password" required />
+          <label for="new_password">New password</label>
+          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength={10} required />
+          <label for="confirm_password">New password again</label>
+          <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" minlength={10} required />
+          <div>
+            <button type="submit">Change password</button>
+          </div>
+        </form>
+      </section>
+    </Shell>,
+    status,
+  );
+}
+
+function setPasswordPage(c: Context<AppEnv>, props: { title: string; intro: string; withName: boolean; error?: string }, status: 200 | 400 = 200) {
+  const csrf = preSessionCsrf(c);
+  return c.html(
+    <Layout title={props.title} tenantName={c.var.tenant?.name}>
+      <section class="card narrow">
+        <h1>{props.title}</h1>
+        {props.intro ? <p>{props.intro}</p> : null}
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
+        <form method="post" class="stack">
+          <input type="hidden" name="csrf" value={csrf} />
+          {props.withName ? (
+            <>
+              <label for="name">Your name</label>
+              <input id="name" name="name" autocomplete="name" required />
+            </>
+          ) : null}
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="new-password" minlength={10} required />
+          <div>
+            <button type="submit">{props.withName ? 'Join' : 'Set password'}</button>
+          </div>
+        </form>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+function linkGone(c: Context<AppEnv>, message: string) {
+  return c.html(
+    <Layout title="Link not valid" tenantName={c.var.tenant?.name}>
+      <section class="card narrow" role="alert">
+        <h1>This link is not valid</h1>
+        <p>{message}</p>
+      </section>
+    </Layout>,
+    404,
+  );
+}

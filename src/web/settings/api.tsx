@@ -1,0 +1,355 @@
+import { Hono, type Context } from 'hono';
+import { ABILITIES, type Ability } from '../../access/abilities.js';
+import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from '../../access/api-tokens.js';
+import { connectedApps, disconnectApp } from '../../access/connected-apps.js';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import { AppError } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import { PLAN_FEATURES } from '../../tenancy/plans.js';
+import { setToolNameStyle } from '../../tenancy/settings.js';
+import { checkSessionCsrf, formString } from '../forms.js';
+import { Notice, Shell } from '../shell.js';
+
+/**
+ * Settings → API and MCP (plans with MCP) / Settings → API tokens (others): the MCP URL and OAuth endpoints with
+ * short guides, personal API tokens (secret shown once), connected apps and the tool-name setting.
+ */
+const NOTICES: Record<string, string> = {
+  revoked: 'The token was revoked. Requests with it are refused from now on.',
+  disconnected: 'The app was disconnected: its access and refresh tokens no longer work.',
+  names: 'Saved. MCP clients see the new tool names the next time they list tools.',
+};
+
+export function apiSettingsRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/settings/api', async (c) => page(c, { notice: NOTICES[c.req.query('notice') ?? ''] }));
+
+  web.post('/settings/api/tokens', async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    await checkSessionCsrf(c, body.csrf);
+    const abilities = ([] as unknown[]).concat(body.abilities ?? []).filter((a): a is string => typeof a === 'string');
+    const days = Number(formString(body as Record<string, unknown>, 'expires_in_days') || 0);
+    try {
+      const created = await createApiToken(serviceContext(c), {
+        name: formString(body as Record<string, unknown>, 'name'),
+        abilities,
+        expiresAt: days > 0 ? new Date(Date.now() + days * 86_400_000) : null,
+      });
+      return page(c, { secret: created.secret, createdName: created.token.name });
+    } catch (error) {
+      if (error instanceof AppError && error.status === 400) return page(c, { error: error.message }, 400);
+      throw error;
+    }
+  });
+
+  web.post('/settings/api/tokens/:id/revoke', async (c) => {
+    await checkSessionCsrf(c, (await c.req.parseBody()).csrf);
+    await revokeApiToken(serviceContext(c), c.req.param('id'));
+    c.var.runtime.authenticator.forget();
+    return c.redirect('/settings/api?notice=revoked', 303);
+  });
+
+  web.post('/settings/api/apps/revoke', async (c) => {
+    const body = await c.req.parseBody();
+    await checkSessionCsrf(c, body.csrf);
+    await disconnectApp(serviceContext(c), { userId: formString(body, 'user_id'), clientId: formString(body, 'client_id') });
+    c.var.runtime.authenticator.forget();
+    return c.redirect('/settings/api?notice=disconnected', 303);
+  });
+
+  web.post('/settings/api/tool-names', async (c) => {
+    const body = await c.req.parseBody();
+    await checkSessionCsrf(c, body.csrf);
+    await setToolNameStyle(serviceContext(c), formString(body, 'style'));
+    c.var.runtime.tenants.forget();
+    return c.redirect('/settings/api?notice=names', 303);
+  });
+  return web;
+}
+
+interface PageState {
+  notice?: string;
+  error?: string;
+  secret?: string;
+  createdName?: string;
+}
+
+async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 200) {
+  const ctx = serviceContext(c);
+  const mcp = PLAN_FEATURES[ctx.tenant.plan].mcp;
+  const admin = can(ctx.principal, 'members.manage');
+  const tokens = await listApiTokens(ctx, { all: admin });
+  const apps = mcp ? await connectedApps(ctx, { all: admin }) : [];
+  const csrf = c.var.session!.csrfToken;
+  const title = mcp ? 'API and MCP' : 'API tokens';
+  return c.html(
+    <Shell c={c} title={title} active="/settings">
+      <div class="page-head">
+        <h1>Settings → {title}</h1>
+        <a href="/settings">All settings</a>
+      </div>
+      {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
+      {state.error ? <Notice kind="error">{state.error}</Notice> : null}
+      {state.secret ? <NewSecret name={state.createdName!} secret={state.secret} /> : null}
+      {mcp ? <McpSection origin={c.var.origin} slug={ctx.tenant.slug} /> : <UpgradeSection plan={ctx.tenant.plan} />}
+      <CreateToken abilities={[...ctx.principal.roleAbilities].sort()} csrf={csrf} mcp={mcp} />
+      <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} />
+      {mcp ? <AppsTable apps={apps} csrf={csrf} showOwner={admin} /> : null}
+      {mcp && can(ctx.principal, 'settings.manage') ? <ToolNames csrf={csrf} current={ctx.tenant.settings.mcpToolNames ?? 'underscore'} /> : null}
+    </Shell>,
+    status,
+  );
+}
+
+function NewSecret(props: { name: string; secret: string }) {
+  return (
+    <section class="card" aria-labelledby="secret-title">
+      <h2 id="secret-title">Token “{props.name}” created</h2>
+      <p class="warning">Copy it now: this is the only time it is shown. Only a hash is kept.</p>
+      <div class="secret">
+        <label for="new-secret" class="visually-hidden">
+          New token
+        </label>
+        <input id="new-secret" readonly value={props.secret} />
+        <button type="button" data-copy="new-secret">
+          Copy
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function CopyRow(props: { id: string; label: string; value: string }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <div class="secret">
+        <input id={props.id} readonly value={props.value} />
+        <button type="button" class="secondary" data-copy={props.id}>
+          Copy
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function McpSection(props: { origin: string; slug: string }) {
+  const mcpUrl = `${props.origin}/mcp/orgonaut`;
+  return (
+    <section class="card" aria-labelledby="mcp-title">
+      <h2 id="mcp-title">Connect an AI assistant (MCP)</h2>
+      <p>Give your assistant this address. It signs you in with OAuth and asks for your approval; nothing else is needed.</p>
+      <CopyRow id="mcp-url" label="MCP server URL" value={mcpUrl} />
+      <details>
+        <summary>OAuth endpoints (for manual setups)</summary>
+        <CopyRow id="prm" label="Protected resource metadata" value={`${props.origin}/.well-known/oauth-protected-resource/mcp/orgonaut`} />
+        <CopyRow id="asm" label="Authorization server metadata" value={`${props.origin}/.well-known/oauth-authorization-server/mcp/orgonaut`} />
+        <CopyRow id="reg" label="Registration" value={`${props.origin}/oauth/register`} />
+        <CopyRow id="authz" label="Authorization" value={`${props.origin}/oauth/authorize`} />
+        <CopyRow id="token" label="Token" value={`${props.origin}/oauth/token`} />
+      </details>
+      <h3>Guides</h3>
+      <ul>
+        <li>
+          <strong>ChatGPT</strong>: Settings → Apps &amp; Connectors → Create → paste the URL, authentication OAuth, then sign in and
+          choose Allow.
+        </li>
+        <li>
+          <strong>Claude</strong> (claude.ai, Desktop): Settings → Connectors → Add custom connector → paste the URL → Connect.
+        </li>
+        <li>
+          <strong>Cursor</strong>: Settings → MCP → Add new server → type “streamable HTTP”, URL as above; Cursor opens the sign-in
+          page.
+        </li>
+        <li>
+          <strong>Claude Code</strong>: <code>{`claude mcp add --transport http orgonaut ${mcpUrl}`}</code>, then <code>/mcp</code> to
+          sign in.
+        </li>
+        <li>
+          <strong>Without OAuth</strong>: create a token below with <code>mcp.access</code> and the read abilities you need, and send{' '}
+          <code>Authorization: Bearer &lt;token&gt;</code> and <code>{`X-Tenant: ${props.slug}`}</code>.
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+function UpgradeSection(props: { plan: string }) {
+  return (
+    <section class="card" aria-labelledby="upgrade-title">
+      <h2 id="upgrade-title">AI assistants (MCP)</h2>
+      <p>
+        Connecting ChatGPT, Claude, Cursor and other assistants through Orgonaut's MCP server is part of the Business, Enterprise and
+        Agency plans. Your organisation is on the <strong>{props.plan}</strong> plan; ask your owner to upgrade. Personal API tokens for
+        the REST API and the CLI work on every plan.
+      </p>
+    </section>
+  );
+}
+
+function CreateToken(props: { abilities: Ability[]; csrf: string; mcp: boolean }) {
+  const defaults = new Set<Ability>(['org-units.read', 'teams.read', 'actors.read', 'placements.read', 'positions.read', 'org-metrics.read', 'scenarios.read']);
+  return (
+    <section class="card" aria-labelledby="create-title">
+      <h2 id="create-title">Create a personal API token</h2>
+      <form method="post" action="/settings/api/tokens" class="stack">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <label for="token-name">Name</label>
+        <input id="token-name" name="name" required maxlength={100} placeholder="e.g. Weekly headcount report" />
+        <fieldset>
+          <legend>Abilities (a token can only have what your role has)</legend>
+          <div class="checks">
+            {props.abilities.map((a) => (
+              <label>
+                <input type="checkbox" name="abilities" value={a} checked={defaults.has(a) || (props.mcp && a === 'mcp.access')} />
+                <span>
+                  <code>{a}</code> <span class="hint">{ABILITIES[a]}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <label for="token-expiry">Expires</label>
+        <select id="token-expiry" name="expires_in_days">
+          <option value="30">in 30 days</option>
+          <option value="90">in 90 days</option>
+          <option value="365">in a year</option>
+          <option value="0">never</option>
+        </select>
+        <div>
+          <button type="submit">Create token</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: boolean }) {
+  return (
+    <section class="card" aria-labelledby="tokens-title">
+      <h2 id="tokens-title">{props.showOwner ? 'API tokens of this organisation' : 'Your API tokens'}</h2>
+      {props.tokens.length === 0 ? (
+        <p class="hint">No tokens yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                {props.showOwner ? <th>Owner</th> : null}
+                <th>Token</th>
+                <th>Abilities</th>
+                <th>Last used</th>
+                <th>Expires</th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.tokens.map((t) => (
+                <tr>
+                  <td>{t.name}</td>
+                  {props.showOwner ? <td>{t.user_email}</td> : null}
+                  <td>
+                    <code>{t.prefix}…</code>
+                  </td>
+                  <td>{t.abilities.length} abilities</td>
+                  <td>{t.last_used_at ? t.last_used_at.slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td>{t.revoked_at ? <span class="badge danger">revoked</span> : t.expires_at ? t.expires_at.slice(0, 10) : 'never'}</td>
+                  <td>
+                    {t.revoked_at ? null : (
+                      <form method="post" action={`/settings/api/tokens/${t.id}/revoke`} data-confirm={`Revoke “${t.name}”? Requests with it will be refused.`}>
+                        <input type="hidden" name="csrf" value={props.csrf} />
+                        <button type="submit" class="secondary" aria-label={`Revoke ${t.name}`}>
+                          Revoke
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csrf: string; showOwner: boolean }) {
+  return (
+    <section class="card" aria-labelledby="apps-title">
+      <h2 id="apps-title">Connected apps</h2>
+      {props.apps.length === 0 ? (
+        <p class="hint">No AI assistant is connected yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>App</th>
+                {props.showOwner ? <th>Member</th> : null}
+                <th>Authorised</th>
+                <th>Scopes</th>
+                <th>Last used</th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.apps.map((app) => (
+                <tr>
+                  <td>
+                    {app.clientName ?? app.clientId} {app.verified ? null : <span class="badge warn">unverified</span>}
+                    {app.redirectHost ? <div class="hint">{app.redirectHost}</div> : null}
+                  </td>
+                  {props.showOwner ? <td>{app.userEmail}</td> : null}
+                  <td>{app.authorisedAt.toISOString().slice(0, 16).replace('T', ' ')}</td>
+                  <td>{app.scopes.join(' ')}</td>
+                  <td>{app.lastUsedAt ? app.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td>
+                    <form method="post" action="/settings/api/apps/revoke" data-confirm={`Disconnect ${app.clientName ?? 'this app'}?`}>
+                      <input type="hidden" name="csrf" value={props.csrf} />
+                      <input type="hidden" name="user_id" value={app.userId} />
+                      <input type="hidden" name="client_id" value={app.clientId} />
+                      <button type="submit" class="secondary" aria-label={`Disconnect ${app.clientName ?? app.clientId}`}>
+                        Disconnect
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function ToolNames(props: { csrf: string; current: string }) {
+  return (
+    <section class="card" aria-labelledby="names-title">
+      <h2 id="names-title">MCP tool names</h2>
+      <p class="hint">
+        Some assistants accept only names like <code>capability_list</code>; both forms always work when called. Choose how tools are
+        listed.
+      </p>
+      <form method="post" action="/settings/api/tool-names" class="inline">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <label>
+          <input type="radio" name="style" value="underscore" checked={props.current === 'underscore'} /> capability_list (recommended)
+        </label>
+        <label>
+          <input type="radio" name="style" value="dotted" checked={props.current === 'dotted'} /> capability.list
+        </label>
+        <button type="submit" class="secondary">
+          Save
+        </button>
+      </form>
+    </section>
+  );
+}

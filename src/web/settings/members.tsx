@@ -1,0 +1,261 @@
+import { Hono, type Context } from 'hono';
+import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
+import { DEFAULT_BUNDLES, ROLES } from '../../access/bundles.js';
+import { changeRole, inviteMember, issuePasswordReset, listMembers, revokeInvitation, setMemberStatus } from '../../access/members.js';
+import { serviceContext } from '../../access/middleware.js';
+import { AppError } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import { checkSessionCsrf, formString } from '../forms.js';
+import { Notice, Shell } from '../shell.js';
+
+/** Settings → Members (`members.manage`): invite by link, change roles, archive, reset links, the ability matrix. */
+const NOTICES: Record<string, string> = {
+  role: 'Role changed.',
+  archived: 'Member archived: their sessions and tokens stop working.',
+  active: 'Member reactivated.',
+  revoked: 'Invitation revoked.',
+};
+
+export function memberRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/settings/members', (c) => page(c, { notice: NOTICES[c.req.query('notice') ?? ''] }));
+
+  web.post('/settings/members/invite', async (c) => {
+    const body = await c.req.parseBody();
+    await checkSessionCsrf(c, body.csrf);
+    try {
+      const invitation = await inviteMember(serviceContext(c), { email: formString(body, 'email'), role: formString(body, 'role') });
+      return page(c, { link: { email: invitation.email, url: `${c.var.origin}/invitations/${invitation.token}`, label: 'Invitation link' } });
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500 && error.status !== 403) return page(c, { error: error.message }, 400);
+      throw error;
+    }
+  });
+
+  web.post('/settings/members/:userId/:action', async (c) => {
+    const body = await c.req.parseBody();
+    await checkSessionCsrf(c, body.csrf);
+    const ctx = serviceContext(c);
+    const userId = c.req.param('userId');
+    try {
+      switch (c.req.param('action')) {
+        case 'role':
+          await changeRole(ctx, userId, formString(body, 'role'));
+          break;
+        case 'archive':
+          await setMemberStatus(ctx, userId, 'archived');
+          break;
+        case 'reactivate':
+          await setMemberStatus(ctx, userId, 'active');
+          break;
+        case 'reset': {
+          const { token } = await issuePasswordReset(ctx, userId);
+          return page(c, { link: { email: formString(body, 'email'), url: `${c.var.origin}/password-reset/${token}`, label: 'Password-reset link' } });
+        }
+        default:
+          return c.notFound();
+      }
+    } catch (error) {
+      if (error instanceof AppError && error.status === 409) return page(c, { error: error.message }, 409);
+      throw error;
+    }
+    c.var.runtime.authenticator.forget();
+    const action = c.req.param('action');
+    return c.redirect(`/settings/members?notice=${action === 'archive' ? 'archived' : action === 'reactivate' ? 'active' : 'role'}`, 303);
+  });
+
+  web.post('/settings/invitations/:id/revoke', async (c) => {
+    await checkSessionCsrf(c, (await c.req.parseBody()).csrf);
+    await revokeInvitation(serviceContext(c), c.req.param('id'));
+    return c.redirect('/settings/members?notice=revoked', 303);
+  });
+  return web;
+}
+
+interface State {
+  notice?: string;
+  error?: string;
+  link?: { email: string; url: string; label: string };
+}
+
+async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 200) {
+  const ctx = serviceContext(c);
+  const { members, invitations } = await listMembers(ctx);
+  const csrf = c.var.session!.csrfToken;
+  const me = ctx.principal.userId;
+  return c.html(
+    <Shell c={c} title="Members" active="/settings">
+      <div class="page-head">
+        <h1>Settings → Members</h1>
+        <a href="/settings">All settings</a>
+      </div>
+      {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
+      {state.error ? <Notice kind="error">{state.error}</Notice> : null}
+      {state.link ? (
+        <section class="card" aria-labelledby="link-title">
+          <h2 id="link-title">
+            {state.link.label} for {state.link.email}
+          </h2>
+          <p class="warning">Send this single-use link yourself; it is shown once.</p>
+          <div class="secret">
+            <label for="the-link" class="visually-hidden">
+              {state.link.label}
+            </label>
+            <input id="the-link" readonly value={state.link.url} />
+            <button type="button" data-copy="the-link">
+              Copy
+            </button>
+          </div>
+        </section>
+      ) : null}
+      <section class="card" aria-labelledby="invite-title">
+        <h2 id="invite-title">Invite a member</h2>
+        <form method="post" action="/settings/members/invite" class="grid">
+          <input type="hidden" name="csrf" value={csrf} />
+          <label>
+            Email
+            <input name="email" type="email" required autocomplete="off" />
+          </label>
+          <label>
+            Role
+            <select name="role">
+              {['admin', 'manager', 'member', 'viewer'].map((r) => (
+                <option value={r} selected={r === 'member'}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div>
+            <button type="submit">Create invitation link</button>
+          </div>
+        </form>
+        {invitations.length ? (
+          <>
+            <h3>Pending invitations</h3>
+            <ul class="choices">
+              {invitations.map((i) => (
+                <li>
+                  {i.email} as <strong>{i.role}</strong> <span class="hint">until {i.expires_at.slice(0, 10)}</span>{' '}
+                  <form method="post" action={`/settings/invitations/${i.id}/revoke`} class="inline">
+                    <input type="hidden" name="csrf" value={csrf} />
+                    <button type="submit" class="link">
+                      Revoke
+                    </button>
+                  </form>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </section>
+      <section class="card" aria-labelledby="members-title">
+        <h2 id="members-title">Members</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Member</th>
+                <th>Role</th>
+                <th>Status</th>
+                <th>Last sign-in</th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr>
+                  <td>
+                    {m.name}
+                    <div class="hint">{m.email}</div>
+                  </td>
+                  <td>
+                    {m.role === 'owner' || m.user_id === me ? (
+                      m.role
+                    ) : (
+                      <form method="post" action={`/settings/members/${m.user_id}/role`} class="inline">
+                        <input type="hidden" name="csrf" value={csrf} />
+                        <label class="visually-hidden" for={`role-${m.user_id}`}>
+                          Role of {m.email}
+                        </label>
+                        <select id={`role-${m.user_id}`} name="role">
+                          {['admin', 'manager', 'member', 'viewer'].map((r) => (
+                            <option value={r} selected={r === m.role}>
+                              {r}
+                            </option>
+                          ))}
+                        </select>
+                        <button type="submit" class="secondary">
+                          Change
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                  <td>{m.status === 'active' ? <span class="badge ok">active</span> : <span class="badge">archived</span>}</td>
+                  <td>{m.last_login_at ? m.last_login_at.slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td class="actions">
+                    {m.role === 'owner' || m.user_id === me ? null : (
+                      <>
+                        <form method="post" action={`/settings/members/${m.user_id}/${m.status === 'active' ? 'archive' : 'reactivate'}`}>
+                          <input type="hidden" name="csrf" value={csrf} />
+                          <button type="submit" class="secondary">
+                            {m.status === 'active' ? 'Archive' : 'Reactivate'}
+                          </button>
+                        </form>
+                        <form method="post" action={`/settings/members/${m.user_id}/reset`}>
+                          <input type="hidden" name="csrf" value={csrf} />
+                          <input type="hidden" name="email" value={m.email} />
+                          <button type="submit" class="secondary">
+                            Password-reset link
+                          </button>
+                        </form>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <AbilityMatrix />
+    </Shell>,
+    status,
+  );
+}
+
+/** Which role can do what (the default role bundles). */
+function AbilityMatrix() {
+  return (
+    <section class="card" aria-labelledby="matrix-title">
+      <h2 id="matrix-title">What each role can do</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Ability</th>
+              {ROLES.map((r) => (
+                <th class="num">{r}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {ALL_ABILITIES.map((a) => (
+              <tr>
+                <td>
+                  <code>{a}</code>
+                  <div class="hint">{ABILITIES[a]}</div>
+                </td>
+                {ROLES.map((r) => (
+                  <td class="num">{DEFAULT_BUNDLES[r].includes(a) ? <span aria-label="yes">✓</span> : <span aria-label="no">–</span>}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

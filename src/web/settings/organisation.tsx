@@ -1,0 +1,172 @@
+import { Hono, type Context } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import { AppError } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import { createType, knownCurrencies, listCurrencies, listTypes, setCurrency, updateCostSettings } from '../../tenancy/settings.js';
+import { checkSessionCsrf, formString } from '../forms.js';
+import { Notice, Shell } from '../shell.js';
+
+/** Settings → Organisation: currencies and exchange rates, cost settings, department and team types. */
+export function organisationSettingsRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/settings/organisation', (c) => page(c, c.req.query('saved') ? { notice: 'Saved.' } : {}));
+
+  const post = (path: string, apply: (c: Context<AppEnv>, body: Record<string, unknown>) => Promise<void>) =>
+    web.post(path, async (c) => {
+      const body = await c.req.parseBody();
+      await checkSessionCsrf(c, body.csrf);
+      try {
+        await apply(c, body);
+      } catch (error) {
+        if (error instanceof AppError && (error.status === 400 || error.status === 409)) return page(c, { error: error.message }, 400);
+        throw error;
+      }
+      c.var.runtime.tenants.forget();
+      return c.redirect('/settings/organisation?saved=1', 303);
+    });
+
+  post('/settings/organisation/costs', (c, body) =>
+    updateCostSettings(serviceContext(c), {
+      burdenPct: Number(formString(body, 'burden_pct')),
+      workingDaysPerYear: Number(formString(body, 'working_days_per_year')),
+    }),
+  );
+  post('/settings/organisation/currencies', (c, body) => {
+    const rate = formString(body, 'rate').trim();
+    return setCurrency(serviceContext(c), { code: formString(body, 'code'), active: formString(body, 'active') !== 'no', rate: rate ? Number(rate) : null });
+  });
+  post('/settings/organisation/department-types', async (c, body) => {
+    await createType(serviceContext(c), 'department', formString(body, 'name'));
+  });
+  post('/settings/organisation/team-types', async (c, body) => {
+    await createType(serviceContext(c), 'team', formString(body, 'name'));
+  });
+  return web;
+}
+
+async function page(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
+  const ctx = serviceContext(c);
+  const manage = can(ctx.principal, 'settings.manage');
+  const [currencies, known, departmentTypes, teamTypes] = await Promise.all([listCurrencies(ctx), knownCurrencies(ctx), listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
+  const csrf = c.var.session!.csrfToken;
+  const { tenant } = ctx;
+  return c.html(
+    <Shell c={c} title="Organisation settings" active="/settings">
+      <div class="page-head">
+        <h1>Settings → Organisation</h1>
+        <a href="/settings">All settings</a>
+      </div>
+      {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
+      {state.error ? <Notice kind="error">{state.error}</Notice> : null}
+      {manage ? null : <p class="hint">Only owners and admins can change these settings.</p>}
+      <section class="card" aria-labelledby="cost-title">
+        <h2 id="cost-title">Cost settings</h2>
+        <p class="hint">
+          Loaded annual cost = base salary × (1 + burden) or day rate × working days, reported in {tenant.reportingCurrency}.
+        </p>
+        <form method="post" action="/settings/organisation/costs" class="grid">
+          <input type="hidden" name="csrf" value={csrf} />
+          <label>
+            Employer burden (%)
+            <input name="burden_pct" type="number" step="0.01" min="0" max="200" value={String(tenant.burdenPct)} disabled={!manage} required />
+          </label>
+          <label>
+            Working days per year
+            <input name="working_days_per_year" type="number" step="1" min="100" max="366" value={String(tenant.workingDaysPerYear)} disabled={!manage} required />
+          </label>
+          {manage ? (
+            <div>
+              <button type="submit">Save cost settings</button>
+            </div>
+          ) : null}
+        </form>
+      </section>
+      <section class="card" aria-labelledby="currency-title">
+        <h2 id="currency-title">Currencies and exchange rates</h2>
+        <p class="hint">A figure in a currency without a rate is shown as not convertible, never as zero.</p>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Currency</th>
+                <th class="num">Rate to {tenant.reportingCurrency}</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {currencies.map((cur) => (
+                <tr>
+                  <td>
+                    <code>{cur.code}</code> {cur.name} {cur.reporting ? <span class="badge accent">reporting</span> : null}
+                  </td>
+                  <td class="num">{cur.rate_to_reporting ?? <span class="badge warn">no rate</span>}</td>
+                  <td>{cur.active ? <span class="badge ok">active</span> : <span class="badge">inactive</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {manage ? (
+          <form method="post" action="/settings/organisation/currencies" class="grid">
+            <input type="hidden" name="csrf" value={csrf} />
+            <label>
+              Currency
+              <select name="code">
+                {known.map((k) => (
+                  <option value={k.code}>
+                    {k.code} — {k.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Units of {tenant.reportingCurrency} per unit
+              <input name="rate" type="number" step="0.00000001" min="0" placeholder="e.g. 1.17" />
+            </label>
+            <label>
+              Active
+              <select name="active">
+                <option value="yes">yes</option>
+                <option value="no">no</option>
+              </select>
+            </label>
+            <div>
+              <button type="submit">Save currency</button>
+            </div>
+          </form>
+        ) : null}
+      </section>
+      <TypeList title="Department types" kind="department-types" types={departmentTypes} csrf={csrf} manage={manage} />
+      <TypeList title="Team types" kind="team-types" types={teamTypes} csrf={csrf} manage={manage} />
+    </Shell>,
+    status,
+  );
+}
+
+function TypeList(props: { title: string; kind: string; types: { id: string; name: string }[]; csrf: string; manage: boolean }) {
+  return (
+    <section class="card" aria-labelledby={`${props.kind}-title`}>
+      <h2 id={`${props.kind}-title`}>{props.title}</h2>
+      {props.types.length ? (
+        <p>
+          {props.types.map((t) => (
+            <span class="badge">{t.name}</span>
+          ))}
+        </p>
+      ) : (
+        <p class="hint">None yet.</p>
+      )}
+      {props.manage ? (
+        <form method="post" action={`/settings/organisation/${props.kind}`} class="inline">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <label for={`${props.kind}-name`}>New type</label>
+          <input id={`${props.kind}-name`} name="name" required maxlength={100} />
+          <button type="submit" class="secondary">
+            Add
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from '@hono/zod-openapi';
+import type { Database } from '../../src/db/connection.js';
+import { tenantCurrencies } from '../../src/db/schema/index.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { ALL_ABILITIES } from '../../src/access/abilities.js';
+import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { itemEnvelope, listEnvelope, ProblemSchema } from '../../src/api/schemas.js';
+import {
+  ActorDetailSchema,
+  ActorSchema,
+  CompensationSchema,
+  OrgMetricsSchema,
+  OrgTreeSchema,
+  OrgUnitDetailSchema,
+  OrgUnitSchema,
+  PlacementSchema,
+  PositionSchema,
+  ReportingLineSchema,
+  UnitWithMetricsSchema,
+} from '../../src/api/v1/org-schemas.js';
+import { BatchOutcomeSchema, ChangeSchema, DeltaSchema, ScenarioDetailSchema, ScenarioSchema, TaskSchema } from '../../src/api/v1/scenario-schemas.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/** The OpenAPI 3.1 document (SPEC §7) is complete, and real responses match the schemas it is generated from. */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let doc: any;
+const HOST = 'apidoc.localhost';
+const { id, units } = fixtureIds('api-doc');
+const tokens: Partial<Record<Role, string>> = {};
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+/** Routes of the identity work (test/access covers them); GET /api/v1/tokens declares no 400 for `all` yet. */
+const IDENTITY = new Set(['GET /api/v1/tokens', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'GET /api/v1/me']);
+/** Lists served whole (next_cursor always null): a user's tokens; a scenario's last 100 tasks (listTasks has no cursor). */
+const UNPAGED = new Set(['GET /api/v1/tokens', 'GET /api/v1/scenarios/{id}/tasks']);
+
+async function call(path: string, role: Role = 'owner', options: RequestOptions = {}) {
+  const response = await app.request(path, { host: HOST, token: tokens[role], ...options });
+  return { status: response.status, body: (await response.json()) as any, type: response.headers.get('content-type') };
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'apidoc', plan: 'enterprise' });
+  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('api-doc'));
+  app = testApp(database);
+  for (const role of ['owner', 'viewer'] as const) {
+    const user = await buildMember(database, tenant, role);
+    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan);
+    tokens[role] = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret;
+  }
+  const response = await app.request('/docs/api.json', { host: HOST });
+  expect(response.status).toBe(200);
+  doc = await response.json();
+});
+afterAll(() => database?.close());
+
+function operations(): { key: string; path: string; method: string; op: any }[] {
+  return Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => METHODS.includes(method))
+      .map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, op })),
+  );
+}
+
+describe('/docs/api.json', () => {
+  it('is an OpenAPI 3.1.0 document for this host with a bearer scheme', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ title: 'Orgonaut REST API', version: expect.any(String) });
+    expect(doc.servers).toEqual([{ url: 'http://apidoc.localhost', description: 'This host' }]);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('documents every route it serves', () => {
+    const keys = operations().map((o) => o.key);
+    for (const key of [
+      'GET /api/v1/org-units', 'GET /api/v1/org-units/tree', 'GET /api/v1/org-units/{id}', 'GET /api/v1/departments', 'GET /api/v1/teams',
+      'GET /api/v1/actors', 'GET /api/v1/actors/{id}', 'GET /api/v1/reporting-lines', 'GET /api/v1/placements', 'GET /api/v1/positions',
+      'GET /api/v1/compensations', 'GET /api/v1/org-metrics', 'GET /api/v1/scenarios', 'POST /api/v1/scenarios', 'GET /api/v1/scenarios/{id}',
+      'GET /api/v1/scenarios/{id}/delta', 'GET /api/v1/scenarios/{id}/changes', 'POST /api/v1/scenarios/{id}/changes',
+      'POST /api/v1/scenarios/{id}/submit', 'POST /api/v1/scenarios/{id}/archive', 'POST /api/v1/scenarios/{id}/unarchive',
+      'POST /api/v1/scenarios/{id}/promote', 'GET /api/v1/tasks/{id}', 'GET /api/v1/scenarios/{id}/tasks', 'GET /api/v1/snapshots',
+      'POST /api/v1/snapshots', 'POST /api/v1/snapshots/{id}/restore',
+    ]) {
+      expect(keys).toContain(key);
+    }
+  });
+
+  it('gives every operation a summary, tags, bearer security, a JSON success and problem errors', () => {
+    for (const { key, op } of operations()) {
+      expect(typeof op.summary === 'string' && op.summary.length > 5, key).toBe(true);
+      expect(op.tags?.length, key).toBeGreaterThan(0);
+      expect(op.security, key).toEqual([{ bearer: [] }]);
+      const success = Object.keys(op.responses).filter((s) => s.startsWith('2'));
+      expect(success.length, key).toBe(1);
+      expect(op.responses[success[0]!].content['application/json'].schema, key).toBeTruthy();
+      expect(op.responses['401']?.content['application/problem+json'].schema, key).toEqual({ $ref: '#/components/schemas/Problem' });
+      if ((op.parameters?.length || op.requestBody) && !IDENTITY.has(key)) expect(op.responses['400'] ?? op.responses['404'], key).toBeTruthy();
+    }
+  });
+
+  it('names the abilities each route needs (x-required-abilities), known abilities only', () => {
+    const free = new Set(['GET /api/v1/me', 'DELETE /api/v1/tokens/{id}']);
+    for (const { key, op } of operations()) {
+      if (free.has(key)) continue;
+      const abilities = op['x-required-abilities'];
+      expect(Array.isArray(abilities) && abilities.length > 0, key).toBe(true);
+      for (const ability of abilities) expect(ALL_ABILITIES, key).toContain(ability);
+      expect(op.responses['403'], key).toBeTruthy();
+    }
+    const needs = (key: string) => operations().find((o) => o.key === key)!.op['x-required-abilities'];
+    expect(needs('GET /api/v1/compensations')).toEqual(['costs.read', 'actors.read']);
+    expect(needs('POST /api/v1/scenarios/{id}/promote')).toEqual(['scenarios.promote']);
+    expect(needs('POST /api/v1/snapshots/{id}/restore')).toEqual(['snapshots.restore']);
+    expect(needs('GET /api/v1/teams')).toEqual(['teams.read']);
+  });
+
+  it('declares path parameters, scenario_id and as_of on every org read, and no duplicate parameters', () => {
+    for (const { key, path, op } of operations()) {
+      const params: { name: string; in: string; required?: boolean; schema: unknown }[] = op.parameters ?? [];
+      for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
+        expect(params.find((p) => p.name === name && p.in === 'path'), `${key} ${name}`).toMatchObject({ required: true });
+      }
+      expect(new Set(params.map((p) => `${p.in}:${p.name}`)).size, key).toBe(params.length);
+      for (const p of params) expect(p.schema, `${key} ${p.name}`).toBeTruthy();
+      const orgRead = op['x-required-abilities']?.some((a: string) => !['scenarios.read', 'scenarios.write', 'scenarios.promote', 'snapshots.restore', 'api-tokens.create'].includes(a));
+      if (orgRead) {
+        const query = params.filter((p) => p.in === 'query').map((p) => p.name);
+        expect(query, key).toEqual(expect.arrayContaining(['scenario_id', 'as_of']));
+      }
+      if (op.responses['200']?.content['application/json'].schema.properties?.next_cursor && !UNPAGED.has(key)) {
+        expect(params.map((p) => p.name), key).toEqual(expect.arrayContaining(['limit', 'cursor']));
+      }
+    }
+  });
+
+  it('resolves every $ref, and keeps null on nullable named schemas', () => {
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of new Set(refs)) expect(doc.components.schemas[ref], ref).toBeTruthy();
+    const orNull = { anyOf: [{ $ref: '#/components/schemas/UnitMetrics' }, { type: 'null' }] };
+    expect(doc.components.schemas.OrgTreeNode.properties.metrics).toMatchObject(orNull);
+    expect(doc.components.schemas.OrgTree.properties.total).toMatchObject(orNull);
+    expect(doc.components.schemas.ApplyChanges.properties.changes.items).toEqual({ $ref: '#/components/schemas/ChangeCommand' });
+    expect(doc.components.schemas.ChangeCommand.properties.op.enum).toContain('set_compensation');
+  });
+
+  it('is served without a credential, on the central host too', async () => {
+    const central = await app.request('/docs/api.json', { host: 'app.localhost' });
+    expect(central.status).toBe(200);
+    expect(((await central.json()) as { servers: { url: string }[] }).servers[0]!.url).toBe('http://app.localhost');
+  });
+});
+
+describe('real responses match the declared schemas', () => {
+  /** Parses with the route's schema and checks nothing was stripped: every field sent is declared. */
+  function conforms(schema: z.ZodType, body: unknown, label: string) {
+    const parsed = schema.safeParse(body);
+    expect(parsed.success ? null : parsed.error.issues, label).toBeNull();
+    expect(parsed.data, label).toEqual(body);
+  }
+
+  it('for the org reads, as an owner and as a viewer', async () => {
+    const cases: [string, z.ZodType][] = [
+      [`/api/v1/org-units?as_of=${AS_OF}`, listEnvelope(OrgUnitSchema)],
+      ['/api/v1/org-units/tree', itemEnvelope(OrgTreeSchema)],
+      ['/api/v1/org-units/tree?depth=1&type=company,team', itemEnvelope(OrgTreeSchema)],
+      [`/api/v1/org-units/${units.P}`, itemEnvelope(OrgUnitDetailSchema)],
+      [`/api/v1/org-units/${units.E}`, itemEnvelope(OrgUnitDetailSchema)],
+      ['/api/v1/departments', listEnvelope(UnitWithMetricsSchema)],
+      ['/api/v1/teams', listEnvelope(UnitWithMetricsSchema)],
+      ['/api/v1/actors?include_inactive=true', listEnvelope(ActorSchema)],
+      [`/api/v1/actors/${id('eng_head')}`, itemEnvelope(ActorDetailSchema)],
+      [`/api/v1/actors/${id('bot')}`, itemEnvelope(ActorDetailSchema)],
+      ['/api/v1/reporting-lines?include_inactive=true', listEnvelope(ReportingLineSchema)],
+      ['/api/v1/placements', listEnvelope(PlacementSchema)],
+      ['/api/v1/positions?include_inactive=true', listEnvelope(PositionSchema)],
+      [`/api/v1/org-metrics?org_unit_id=${units.S}`, itemEnvelope(OrgMetricsSchema)],
+      ['/api/v1/org-metrics', itemEnvelope(OrgMetricsSchema)],
+    ];
+    for (const role of ['owner', 'viewer'] as const) {
+      for (const [path, schema] of cases) {
+        const { status, body } = await call(path, role);
+        expect(status, `${role} ${path}`).toBe(200);
+        conforms(schema, body, `${role} ${path}`);
+      }
+    }
+    conforms(listEnvelope(CompensationSchema), (await call('/api/v1/compensations?limit=3')).body, 'compensations');
+    const problem = await call('/api/v1/compensations', 'viewer');
+    expect(problem.status).toBe(403);
+    expect(problem.type).toContain('application/problem+json');
+    conforms(ProblemSchema, problem.body, 'problem');
+  });
+
+  it('for scenarios, changes, deltas, tasks and snapshots', async () => {
+    const created = await call('/api/v1/scenarios', 'owner', { json: { name: 'Schema check' } });
+    expect(created.status).toBe(201);
+    conforms(itemEnvelope(ScenarioSchema), created.body, 'create');
+    const sid = created.body.data.id;
+    const applied = await call(`/api/v1/scenarios/${sid}/changes`, 'owner', {
+      json: {
+        changes: [
+          { op: 'add_actor', kind: 'robot', display_name: 'Robo', org_unit_id: units.P },
+          { op: 'set_compensation', actor_id: id('p2'), kind: 'salary', amount_minor: 6_000_000, currency: 'EUR' },
+          { op: 'set_manager', actor_id: id('f2'), manager_id: id('ceo') },
+          { op: 'close_position', position_id: id('pos_m_open'), date: AS_OF },
+        ],
+      },
+    });
+    expect(applied.status).toBe(200);
+    conforms(itemEnvelope(BatchOutcomeSchema), applied.body, 'apply');
+    for (const role of ['owner', 'viewer'] as const) {
+      conforms(itemEnvelope(ScenarioDetailSchema), (await call(`/api/v1/scenarios/${sid}`, role)).body, `${role} detail`);
+      conforms(listEnvelope(ScenarioSchema), (await call('/api/v1/scenarios', role)).body, `${role} list`);
+      conforms(itemEnvelope(DeltaSchema), (await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`, role)).body, `${role} delta`);
+      conforms(itemEnvelope(DeltaSchema), (await call(`/api/v1/scenarios/${sid}/delta?compare=live`, role)).body, `${role} delta live`);
+      conforms(listEnvelope(ChangeSchema), (await call(`/api/v1/scenarios/${sid}/changes`, role)).body, `${role} changes`);
+    }
+    const promoted = await call(`/api/v1/scenarios/${sid}/promote`, 'owner', { method: 'POST' });
+    expect(promoted.status).toBe(202);
+    conforms(itemEnvelope(TaskSchema), promoted.body, 'promote');
+    let task = promoted.body;
+    for (let i = 0; i < 400 && !['succeeded', 'failed'].includes(task.data.status); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      task = (await call(`/api/v1/tasks/${promoted.body.data.id}`)).body;
+    }
+    expect(task.data.status).toBe('succeeded');
+    for (const role of ['owner', 'viewer'] as const) {
+      conforms(itemEnvelope(TaskSchema), (await call(`/api/v1/tasks/${task.data.id}`, role)).body, `${role} task`);
+      conforms(listEnvelope(TaskSchema), (await call(`/api/v1/scenarios/${sid}/tasks`, role)).body, `${role} tasks`);
+      conforms(listEnvelope(ScenarioSchema), (await call('/api/v1/snapshots', role)).body, `${role} snapshots`);
+    }
+    conforms(itemEnvelope(ScenarioSchema), (await call('/api/v1/snapshots', 'owner', { method: 'POST' })).body, 'snapshot');
+    const conflict = await call(`/api/v1/scenarios/${sid}/promote`, 'owner', { method: 'POST' });
+    expect(conflict.status).toBe(409);
+    conforms(ProblemSchema, conflict.body, 'read-only problem');
+  });
+});

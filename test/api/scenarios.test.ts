@@ -1,0 +1,288 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { currentLiveVersion, writeLive } from '../../src/db/live-store.js';
+import { auditEvents, scenarioChanges, scenarios, tasks, tenantCurrencies } from '../../src/db/schema/index.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp, type TestApp, type RequestOptions } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/** Scenarios over REST (SPEC §6, §7): lifecycle, change batches, delta, overlay, promotion, snapshots and tasks. */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let owner: string;
+const HOST = 'apiscn.localhost';
+const SALT = 'api-scenarios';
+const { id, units } = fixtureIds(SALT);
+
+type Body = { data: any; next_cursor?: string | null; [key: string]: any };
+
+async function call(path: string, options: RequestOptions = {}): Promise<{ status: number; body: Body; headers: Headers }> {
+  const response = await app.request(path, { host: HOST, token: owner, ...options });
+  return { status: response.status, body: (await response.json()) as Body, headers: response.headers };
+}
+const post = (path: string, json?: unknown, token = owner) => call(path, { method: 'POST', json, token });
+
+async function tokenFor(t: Tenant, role: Role): Promise<string> {
+  const user = await buildMember(database, t, role);
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, t.plan);
+  return (await issueApiToken(database.db, { tenantId: t.id, userId: user.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret;
+}
+
+/** Polls a task until it settles, as a client would. */
+async function settled(taskId: string) {
+  for (let i = 0; i < 400; i++) {
+    const { body } = await call(`/api/v1/tasks/${taskId}`);
+    if (body.data.status === 'succeeded' || body.data.status === 'failed') return body.data;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`task ${taskId} did not settle`);
+}
+
+async function counts() {
+  const n = async (table: typeof scenarios | typeof scenarioChanges | typeof tasks) =>
+    Number((await database.db.select({ n: count() }).from(table).where(eq(table.tenantId, tenant.id)))[0]!.n);
+  return { scenarios: await n(scenarios), changes: await n(scenarioChanges), tasks: await n(tasks), live: await currentLiveVersion(database.db, tenant.id) };
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'apiscn', plan: 'enterprise' });
+  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
+  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
+  app = testApp(database);
+  owner = await tokenFor(tenant, 'owner');
+});
+afterAll(() => database?.close());
+
+describe('a scenario from creation to Live', () => {
+  it('creates, changes, reviews and promotes a scenario, then restores the snapshot', async () => {
+    const created = await post('/api/v1/scenarios', { name: 'Reorg', description: 'Move Mobile under Sales' });
+    expect(created.status).toBe(201);
+    const sid: string = created.body.data.id;
+    expect(created.headers.get('location')).toBe(`/api/v1/scenarios/${sid}`);
+    expect(created.body.data).toMatchObject({ name: 'Reorg', kind: 'planning', state: 'active', editable: true, source: { kind: 'live' }, revision: 0 });
+
+    const applied = await post(`/api/v1/scenarios/${sid}/changes`, {
+      changes: [
+        { op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S },
+        { op: 'add_actor', kind: 'human', display_name: 'New Hire', org_unit_id: units.F, manager_id: id('sales_head'), fte: 1 },
+        { op: 'create_position', title: 'Field lead', org_unit_id: units.F, target_salary_minor: 8_000_000, currency: 'EUR' },
+        { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 11_000_000, currency: 'EUR', date: AS_OF },
+      ],
+    });
+    expect(applied.status).toBe(200);
+    expect(applied.body.data).toMatchObject({ scenario_id: sid, revision: 1, commands: 4 });
+    const newHire = applied.body.data.created.find((c: { family: string }) => c.family === 'actors').id;
+
+    const shown = await call(`/api/v1/scenarios/${sid}`);
+    expect(shown.body.data.change_counts).toMatchObject({ orgUnits: { change: 1 }, actors: { add: 1 }, positions: { add: 1 } });
+
+    const overlay = await call(`/api/v1/scenarios/${sid}/changes?family=org_unit`);
+    expect(overlay.body).toEqual({
+      data: [{ family: 'org_unit', record_id: units.M, op: 'change', values: { parent_id: units.S }, base: { parent_id: units.E }, revision: 1 }],
+      next_cursor: null,
+    });
+    const walked: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages < 20; pages++) {
+      const page: Body = (await call(`/api/v1/scenarios/${sid}/changes?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      walked.push(...page.data.map((c: { family: string; record_id: string }) => `${c.family}:${c.record_id}`));
+      cursor = page.next_cursor ?? null;
+      if (!cursor) break;
+    }
+    expect(walked).toContain(`actor:${newHire}`);
+    expect(new Set(walked).size).toBe(walked.length);
+    expect(walked.length).toBe(Object.values(shown.body.data.change_counts as Record<string, Record<string, number>>).flatMap(Object.values).reduce((a, b) => a + b, 0));
+
+    const delta = await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`);
+    expect(delta.status).toBe(200);
+    expect(delta.body.data).toMatchObject({ compare: 'source', against: { kind: 'live' }, as_of: AS_OF, conflicts: [] });
+    expect(delta.body.data.families.org_unit.changed).toEqual([{ id: units.M, label: 'Mobile', fields: { parent_id: { from: units.E, to: units.S } } }]);
+    expect(delta.body.data.metrics.total.headcount).toEqual({ from: 8, to: 9, delta: 1 });
+    expect((await call(`/api/v1/scenarios/${sid}/delta?compare=live`)).body.data.compare).toBe('live');
+
+    expect((await post(`/api/v1/scenarios/${sid}/submit`)).body.data).toMatchObject({ submitted: true, editable: true });
+
+    const promoted = await post(`/api/v1/scenarios/${sid}/promote`);
+    expect(promoted.status).toBe(202);
+    expect(promoted.body.data).toMatchObject({ kind: 'promotion', scenario_id: sid });
+    expect(promoted.headers.get('location')).toBe(`/api/v1/tasks/${promoted.body.data.id}`);
+    const task = await settled(promoted.body.data.id);
+    expect(task).toMatchObject({ status: 'succeeded', error: null, result: { applied_scenario_id: sid, deltas: { headcount: 1 } } });
+
+    expect((await call(`/api/v1/org-units/${units.M}`)).body.data.parent_id).toBe(units.S);
+    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ kind: 'applied', state: 'archived', editable: false });
+    expect((await call(`/api/v1/scenarios/${sid}/tasks`)).body).toMatchObject({ data: [{ id: task.id, status: 'succeeded' }], next_cursor: null });
+    const locked = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
+    expect(locked.body).toMatchObject({ status: 409, code: 'read_only' });
+
+    const snapshots = await call('/api/v1/snapshots');
+    const before = snapshots.body.data.find((s: { id: string }) => s.id === task.result.snapshot_id);
+    expect(before).toMatchObject({ kind: 'snapshot', name: 'Live before promoting “Reorg”' });
+    expect((await call(`/api/v1/org-units/${units.M}?scenario_id=${before.id}`)).body.data.parent_id).toBe(units.E);
+
+    const restore = await post(`/api/v1/snapshots/${before.id}/restore`);
+    expect(restore.status).toBe(202);
+    expect(await settled(restore.body.data.id)).toMatchObject({ kind: 'restore', status: 'succeeded' });
+    expect((await call(`/api/v1/org-units/${units.M}`)).body.data.parent_id).toBe(units.E);
+  });
+
+  it('refuses to promote with unresolved conflicts, naming them, then applies the resolutions', async () => {
+    const sid = (await post('/api/v1/scenarios', { name: 'Rename Platform' })).body.data.id;
+    await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'rename_org_unit', org_unit_id: units.P, name: 'Platform Core' }] });
+    const live = (await call(`/api/v1/org-units/${units.P}`)).body.data;
+    const fixture = buildFixtureOrg(SALT).orgUnits.get(units.P)!;
+    await database.db.transaction((tx) =>
+      writeLive(tx, tenant.id, { orgUnits: { upsert: [{ ...fixture, parentId: live.parent_id, name: 'Platform Services' }] } }),
+    );
+    const delta = await call(`/api/v1/scenarios/${sid}/delta`);
+    expect(delta.body.data.conflicts).toEqual([
+      { family: 'org_unit', id: units.P, label: 'Platform Services', field: 'name', base: 'Platform', scenario: 'Platform Core', source: 'Platform Services', reason: 'changed_in_both' },
+    ]);
+    const before = await counts();
+    const refused = await post(`/api/v1/scenarios/${sid}/promote`, { resolutions: [] });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ code: 'conflict', conflicts: [{ family: 'org_unit', id: units.P, field: 'name' }] });
+    expect(await counts()).toEqual(before);
+
+    const promoted = await post(`/api/v1/scenarios/${sid}/promote`, { resolutions: [{ family: 'org_unit', id: units.P, field: 'name', choice: 'scenario' }] });
+    expect(promoted.status).toBe(202);
+    expect((await settled(promoted.body.data.id)).status).toBe('succeeded');
+    expect((await call(`/api/v1/org-units/${units.P}`)).body.data.name).toBe('Platform Core');
+  });
+});
+
+describe('lifecycle', () => {
+  it('archives, refuses edits while archived, unarchives, lists by kind and state', async () => {
+    const sid = (await post('/api/v1/scenarios', { name: 'Parked' })).body.data.id;
+    expect((await post(`/api/v1/scenarios/${sid}/archive`)).body.data).toMatchObject({ state: 'archived', editable: false });
+    expect((await post(`/api/v1/scenarios/${sid}/archive`)).status).toBe(200); // idempotent
+    const edit = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
+    expect(edit.body).toMatchObject({ status: 409, code: 'read_only' });
+    const archived = await call('/api/v1/scenarios?kind=planning&state=archived');
+    expect(archived.body.data.map((s: { id: string }) => s.id)).toContain(sid);
+    expect((await post(`/api/v1/scenarios/${sid}/unarchive`)).body.data).toMatchObject({ state: 'active', editable: true });
+    const branch = await post('/api/v1/scenarios', { name: 'Branch', source_scenario_id: sid });
+    expect(branch.body.data.source).toEqual({ kind: 'scenario', scenario_id: sid, name: null });
+    expect((await call(`/api/v1/scenarios/${branch.body.data.id}`)).body.data.source).toEqual({ kind: 'scenario', scenario_id: sid, name: 'Parked' });
+  });
+
+  it('creates snapshots with and without a body; they are read-only and never unarchived', async () => {
+    const named = await post('/api/v1/snapshots', { name: 'Quarter end' });
+    expect(named.status).toBe(201);
+    expect(named.body.data).toMatchObject({ kind: 'snapshot', name: 'Quarter end', editable: false, source: null });
+    const unnamed = await post('/api/v1/snapshots');
+    expect(unnamed.status).toBe(201);
+    expect(unnamed.body.data.name).toMatch(/^Live on \d{4}-\d{2}-\d{2}$/);
+    const listed = await call('/api/v1/snapshots?limit=500');
+    expect(listed.body.data.every((s: { kind: string }) => s.kind === 'snapshot')).toBe(true);
+    expect(listed.body.data.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining([named.body.data.id, unnamed.body.data.id]));
+    expect((await post(`/api/v1/scenarios/${named.body.data.id}/unarchive`)).body).toMatchObject({ status: 409, code: 'conflict' });
+    expect((await post(`/api/v1/scenarios/${named.body.data.id}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] })).body).toMatchObject({ code: 'read_only' });
+  });
+
+  it('refuses a scenario beyond the plan’s cap with a problem naming the limit and the plan', async () => {
+    const small = await buildTenant(database, { slug: 'apiscnteam', plan: 'team' });
+    const token = await tokenFor(small, 'owner');
+    for (let i = 0; i < 3; i++) {
+      const ok = await call('/api/v1/scenarios', { host: 'apiscnteam.localhost', token, method: 'POST', json: { name: `Option ${i}` } });
+      expect(ok.status).toBe(201);
+    }
+    const refused = await call('/api/v1/scenarios', { host: 'apiscnteam.localhost', token, method: 'POST', json: { name: 'One too many' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'plan_limit', limit: 'active planning scenarios', plan: 'team', allowed: 3 });
+  });
+});
+
+describe('malformed requests change nothing', () => {
+  let sid: string;
+  let snapshotId: string;
+  beforeAll(async () => {
+    sid = (await post('/api/v1/scenarios', { name: 'Target' })).body.data.id;
+    snapshotId = (await post('/api/v1/snapshots', { name: 'Target snapshot' })).body.data.id;
+  });
+
+  it('answers 400 problems naming the field', async () => {
+    const before = await counts();
+    const auditBefore = (await database.db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.tenantId, tenant.id)))[0]!.n;
+    const cases: [string, unknown, string][] = [
+      ['/api/v1/scenarios', {}, 'name'],
+      ['/api/v1/scenarios', { name: '' }, 'name'],
+      ['/api/v1/scenarios', { name: 42 }, 'name'],
+      ['/api/v1/scenarios', { name: 'x'.repeat(201) }, 'name'],
+      ['/api/v1/scenarios', { name: 'x', colour: 'red' }, 'colour'],
+      ['/api/v1/scenarios', { name: '   ' }, 'name'],
+      ['/api/v1/scenarios', [], 'body'],
+      [`/api/v1/scenarios/${sid}/changes`, {}, 'changes'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [] }, 'changes'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: 'set_fte' }, 'changes'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'explode' }] }, 'changes[0].op'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 'high' }] }, 'changes[0].fte'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5, colour: 'red' }] }, 'changes[0].colour'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 7 }] }, 'changes[0].fte'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }, { op: 'move_org_unit', org_unit_id: units.M }] }, 'changes[1].parent_id'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5, date: 'soon' }] }, 'changes[0].date'],
+      [`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }], dry_run: true }, 'dry_run'],
+      [`/api/v1/scenarios/${sid}/promote`, { resolutions: 'all' }, 'resolutions'],
+      [`/api/v1/scenarios/${sid}/promote`, { resolutions: [{ family: 'org_unit', id: units.P, field: 'name', choice: 'maybe' }] }, 'resolutions[0].choice'],
+      [`/api/v1/scenarios/${sid}/promote`, { force: true }, 'force'],
+      ['/api/v1/snapshots', { name: '' }, 'name'],
+      ['/api/v1/snapshots', { label: 'x' }, 'label'],
+      [`/api/v1/snapshots/${sid}/restore`, undefined, 'snapshot_id'],
+    ];
+    for (const [path, json, field] of cases) {
+      const { status, body, headers } = await post(path, json);
+      expect(status, `${path} ${JSON.stringify(json)}`).toBe(400);
+      expect(headers.get('content-type')).toContain('application/problem+json');
+      expect(body, `${path} ${JSON.stringify(json)}`).toMatchObject({ status: 400, code: 'invalid_input', field });
+    }
+    const empty = await call(`/api/v1/scenarios/${sid}/changes`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect(empty.body).toMatchObject({ status: 400, code: 'invalid_input', field: 'body' });
+    const notJson = await app.app.request(`/api/v1/scenarios/${sid}/changes`, {
+      method: 'POST',
+      headers: { host: HOST, authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
+      body: '{"changes": [',
+    });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ code: 'invalid_input', field: 'body' });
+    const text = await app.app.request('/api/v1/scenarios', { method: 'POST', headers: { host: HOST, authorization: `Bearer ${owner}`, 'content-type': 'text/plain' }, body: 'Reorg' });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ code: 'unsupported_media_type' });
+
+    const queries: [string, string][] = [
+      [`/api/v1/scenarios/${sid}/delta?compare=yesterday`, 'compare'],
+      [`/api/v1/scenarios/${sid}/delta?as_of=2026-02-30`, 'as_of'],
+      [`/api/v1/scenarios/${sid}/changes?family=money`, 'family'],
+      [`/api/v1/scenarios/${sid}/changes?limit=0`, 'limit'],
+      [`/api/v1/scenarios/${sid}/changes?cursor=%%%`, 'cursor'],
+      ['/api/v1/scenarios?kind=draft', 'kind'],
+      ['/api/v1/scenarios?state=deleted', 'state'],
+      ['/api/v1/snapshots?limit=many', 'limit'],
+    ];
+    for (const [path, field] of queries) {
+      const { status, body } = await call(path);
+      expect(status, path).toBe(400);
+      expect(body, path).toMatchObject({ code: 'invalid_input', field });
+    }
+    expect(await counts()).toEqual(before);
+    const auditAfter = (await database.db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.tenantId, tenant.id)))[0]!.n;
+    expect(auditAfter).toBe(auditBefore);
+    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ revision: 0, submitted: false, state: 'active' });
+    expect((await call(`/api/v1/snapshots?limit=500`)).body.data.map((s: { id: string }) => s.id)).toContain(snapshotId);
+  });
+
+  it('answers 404 for ids that are not the tenant’s, malformed or unknown', async () => {
+    for (const path of ['/api/v1/scenarios/nope', `/api/v1/scenarios/${id('nope')}/delta`, '/api/v1/tasks/nope', `/api/v1/tasks/${id('nope')}`, `/api/v1/scenarios/${id('nope')}/tasks`]) {
+      expect((await call(path)).body, path).toMatchObject({ status: 404, code: 'not_found' });
+    }
+    expect((await post(`/api/v1/snapshots/${id('nope')}/restore`)).status).toBe(404);
+  });
+});
