@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../errors.js';
 
 /** RFC 9457 problem details for an error; never a stack trace, and a 500 never carries the error's message. */
@@ -39,6 +40,20 @@ export function toProblem(error: unknown, requestId?: string): Problem {
       code: error.code,
       ...(error.fix ? { fix: error.fix } : {}),
       ...error.details,
+    };
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own refusals (malformed JSON, body too large, unsupported media type): the message is Hono's, not ours
+    // to leak, so only well-known statuses get a detail.
+    const status = error.status;
+    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    return {
+      type: `https://orgonaut.dev/problems/${code}`,
+      title: TITLES[status] ?? 'Bad request',
+      status,
+      detail: status === 400 ? 'The request body is not valid JSON or not in the expected format.' : TITLES[status] ?? 'The request was refused.',
+      ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
+      code,
     };
   }
   return {

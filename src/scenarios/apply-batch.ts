@@ -6,6 +6,7 @@ import { auditEvents, departmentTypes, teamTypes, tenantCurrencies } from '../db
 import { today } from '../org/dates.js';
 import { recordsOf, type Family, type OrgGraph } from '../org/types.js';
 import type { ChangeCommand } from './commands.js';
+import { ENTITY_TYPES } from '../org/family-names.js';
 import { foldEdit, type RecordEdit } from './edits.js';
 import { assertMutableScenario } from './lifecycle.js';
 import type { ReferenceLists } from './ops/context.js';
@@ -133,14 +134,3 @@ async function auditBatch(ctx: ServiceContext, tx: ServiceContext['db'], batch: 
   });
   for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEvents).values(rows.slice(i, i + 500));
 }
-
-export const ENTITY_TYPES: Record<Family, string> = {
-  orgUnits: 'org_unit',
-  departments: 'department',
-  teams: 'team',
-  actors: 'actor',
-  reportingLines: 'reporting_line',
-  placements: 'placement',
-  positions: 'position',
-  compensations: 'compensation',
-};

@@ -1,6 +1,6 @@
 import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
-import { InvalidInput } from '../errors.js';
+import { InvalidInput, NotFound } from '../errors.js';
 import { isIsoDate, today } from '../org/dates.js';
 import type { UnitMetrics } from '../org/metrics.js';
 import { metricsOf } from '../org/metrics-service.js';
@@ -8,7 +8,7 @@ import { round } from '../org/present.js';
 import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { sameValue } from './edits.js';
-import { ENTITY_TYPES } from './apply-batch.js';
+import { ENTITY_TYPES, MONEY_FIELDS, snake } from '../org/family-names.js';
 import { presentScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadChanges, loadScenario, type Scenario } from './store.js';
@@ -22,9 +22,10 @@ export interface DeltaRequest {
   scenarioId: string;
   compare?: 'source' | 'live' | null;
   asOf?: string | null;
+  /** Only this org unit's metric deltas (listed even when nothing moved); not found when neither side has it. */
+  orgUnitId?: string | null;
 }
 
-const MONEY_FIELDS = new Set(['targetSalaryMinor', 'dayRateMinor', 'currency', 'amountMinor']);
 
 /**
  * `target` replaces the scenario's graph (a proposal's preview: the scenario with the batch applied) and
@@ -43,12 +44,14 @@ export async function scenarioDelta(
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
   const target = options.target ?? (await ctx.graphs.scenario(scenario));
   const { base, changes, against } = await comparisonBase(ctx, scenario, compare);
+  const unitId = request.orgUnitId?.trim() || null;
+  if (unitId && !target.orgUnits.has(unitId) && !base.orgUnits.has(unitId)) throw new NotFound('Org unit', unitId);
   const showMoney = can(ctx.principal, 'costs.read');
   const compared = changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
   const families = diffRecords(base, target, compared, showMoney);
   const conflicts = compare === 'source' && changes ? findConflicts(base, changes, showMoney) : [];
   const cost = await loadCostSettings(ctx.db, ctx.tenant);
-  const metrics = metricDeltas(metricsOf(base, asOf, cost), metricsOf(target, asOf, cost), target, base, ctx.principal);
+  const metrics = metricDeltas(metricsOf(base, asOf, cost), metricsOf(target, asOf, cost), target, base, ctx.principal, unitId);
   return { scenario: presentScenario(scenario), compare, against, as_of: asOf, families, conflicts, metrics };
 }
 
@@ -140,17 +143,14 @@ function labelOf(record: Record<string, unknown>): string | null {
   return (record.name ?? record.displayName ?? record.title ?? null) as string | null;
 }
 
-export function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
 
 type Metrics = ReturnType<typeof metricsOf>;
 
-function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGraph, principal: Principal) {
+function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGraph, principal: Principal, onlyUnit: string | null) {
   const money = can(principal, 'costs.read');
   const byUnit: Record<string, unknown>[] = [];
-  for (const id of new Set([...from.units.keys(), ...to.units.keys()])) {
-    const d = unitDelta(from.units.get(id), to.units.get(id), money);
+  for (const id of onlyUnit ? [onlyUnit] : new Set([...from.units.keys(), ...to.units.keys()])) {
+    const d = unitDelta(from.units.get(id), to.units.get(id), money, id === onlyUnit);
     if (d) byUnit.push({ org_unit_id: id, name: (target.orgUnits.get(id) ?? base.orgUnits.get(id))?.name ?? null, ...d });
   }
   byUnit.sort((a, b) => String(a.name).localeCompare(String(b.name)) || String(a.org_unit_id).localeCompare(String(b.org_unit_id)));

@@ -1,5 +1,7 @@
 import { and, count, eq, sql } from 'drizzle-orm';
-import { authorize } from '../access/policy.js';
+import { authorize, can } from '../access/policy.js';
+import { ENTITY_TYPES } from '../org/family-names.js';
+import type { Family } from '../org/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { currentLiveVersion } from '../db/live-store.js';
@@ -65,7 +67,11 @@ export async function getScenario(ctx: ServiceContext, id: string) {
     .where(and(eq(scenarioChanges.tenantId, ctx.tenant.id), eq(scenarioChanges.scenarioId, id)))
     .groupBy(scenarioChanges.family, scenarioChanges.op);
   const changes: Record<string, Record<string, number>> = {};
-  for (const { family, op, n } of counts) (changes[family] ??= {})[op] = Number(n);
+  const showMoney = can(ctx.principal, 'costs.read');
+  for (const { family, op, n } of counts) {
+    if (family === 'compensations' && !showMoney) continue;
+    (changes[ENTITY_TYPES[family as Family]] ??= {})[op] = Number(n);
+  }
   return { ...presentScenario(scenario, source?.name), change_counts: changes };
 }
 

@@ -4,8 +4,7 @@ import { InvalidInput } from '../errors.js';
 import { mapPage } from '../org/read-structure.js';
 import { FAMILIES, type Family } from '../org/types.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
-import { ENTITY_TYPES } from './apply-batch.js';
-import { snake } from './delta.js';
+import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadChanges, loadScenario } from './store.js';
 
@@ -16,16 +15,14 @@ import { loadChanges, loadScenario } from './store.js';
  * money fields are left out.
  */
 
-/** Record fields that hold money (as in scenarios/delta.ts). */
-const MONEY_FIELDS = new Set(['targetSalaryMinor', 'dayRateMinor', 'currency', 'amountMinor']);
 
 export const CHANGE_FAMILIES = FAMILIES.map((f) => ENTITY_TYPES[f]);
-const FAMILY_OF = new Map(FAMILIES.map((f) => [ENTITY_TYPES[f], f]));
+
 
 export async function listScenarioChanges(ctx: ServiceContext, scenarioId: string, filter: PageRequest & { family?: string | null } = {}) {
   authorize(ctx.principal, 'scenarios.read');
   const wanted = filter.family?.trim() || null;
-  const family: Family | null = wanted ? FAMILY_OF.get(wanted) ?? null : null;
+  const family: Family | null = wanted ? FAMILY_OF_ENTITY.get(wanted) ?? null : null;
   if (wanted && !family) throw new InvalidInput('family', `must be one of ${CHANGE_FAMILIES.join(', ')}`);
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   const showMoney = can(ctx.principal, 'costs.read');

@@ -1,16 +1,19 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { authorize } from '../access/policy.js';
+import { authorize, can } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { writeLive, type LiveWrite } from '../db/live-store.js';
 import { lineageEntries, scenarios } from '../db/schema/index.js';
-import { Conflict, InvalidInput, PlanLimit } from '../errors.js';
+import { Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
 import { inEffect, today } from '../org/dates.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
 import { actorAllowance } from '../tenancy/plans.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
-import { ENTITY_TYPES, savePreparedBatch } from './apply-batch.js';
+import { savePreparedBatch } from './apply-batch.js';
+import { camel, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
+
+const MONEY_FIELD_NAMES = new Set([...MONEY_FIELDS].map(snake));
 import { findConflicts } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
 import { assertMutableScenario } from './lifecycle.js';
@@ -37,6 +40,9 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   assertMutableScenario(scenario);
   const source = await ctx.graphs.source(scenario);
   const conflicts = findConflicts(source.graph, await loadChanges(ctx.db, ctx.tenant.id, scenario.id), true);
+  // Nobody resolves pay they cannot see: conflicts on money need `costs.read`.
+  const hidden = can(ctx.principal, 'costs.read') ? [] : conflicts.filter((c) => c.family === 'compensation' || MONEY_FIELD_NAMES.has(String(c.field)));
+  if (hidden.length) throw new MissingAbility('costs.read');
   const key = (c: Record<string, unknown>) => `${String(c.family)}:${String(c.id)}:${String(c.field)}`;
   const chosen = new Map(resolutions.map((r) => [key({ ...r }), r]));
   for (const r of resolutions) {
@@ -56,10 +62,9 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
 
 /** Folds "take the source's value" resolutions into the scenario, so what is applied is what was decided. */
 async function resolveWithSource(ctx: ServiceContext, scenario: Scenario, conflicts: Record<string, unknown>[], source: OrgGraph) {
-  const byEntity = Object.fromEntries(FAMILIES.map((f) => [ENTITY_TYPES[f], f])) as Record<string, Family>;
   const edits: RecordEdit[] = conflicts.map((c) => {
-    const family = byEntity[String(c.family)]!;
-    const field = String(c.field).replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    const family = FAMILY_OF_ENTITY.get(String(c.family))!;
+    const field = camel(String(c.field));
     return { kind: 'update', family, recordId: String(c.id), fields: { [field]: recordsOf(source, family).get(String(c.id))?.[field] ?? null } };
   });
   const graph = await ctx.graphs.scenario(scenario);

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { authorize } from '../access/policy.js';
+import { authorize, can, type Principal } from '../access/policy.js';
+import { loadScenario } from './store.js';
 import type { ServiceContext } from '../context.js';
 import type { Db } from '../db/connection.js';
 import { tasks } from '../db/schema/index.js';
@@ -16,14 +17,16 @@ type TaskRow = typeof tasks.$inferSelect;
 
 const INTERRUPTED_AFTER_MS = 10 * 60 * 1000;
 
-export function presentTask(row: TaskRow) {
+/** A task for output; money in its result (lineage deltas) only with `costs.read`. */
+export function presentTask(row: TaskRow, principal?: Principal) {
+  const showMoney = !principal || can(principal, 'costs.read');
   return {
     id: row.id,
     kind: row.kind,
     status: row.status,
     scenario_id: row.scenarioId,
     progress: row.progress,
-    result: row.result ?? null,
+    result: row.result ? (showMoney ? row.result : withoutMoney(row.result)) : null,
     error: row.error,
     created_at: row.createdAt.toISOString(),
     started_at: row.startedAt?.toISOString() ?? null,
@@ -76,16 +79,17 @@ async function getTaskRow(db: Db, tenantId: string, id: string): Promise<TaskRow
 
 export async function getTask(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'scenarios.read');
-  return presentTask(await getTaskRow(ctx.db, ctx.tenant.id, id));
+  return presentTask(await getTaskRow(ctx.db, ctx.tenant.id, id), ctx.principal);
 }
 
 export async function listTasks(ctx: ServiceContext, filter: { scenarioId?: string | null } = {}) {
   authorize(ctx.principal, 'scenarios.read');
+  if (filter.scenarioId) await loadScenario(ctx.db, ctx.tenant.id, filter.scenarioId);
   const where = filter.scenarioId
     ? and(eq(tasks.tenantId, ctx.tenant.id), eq(tasks.scenarioId, filter.scenarioId))
     : eq(tasks.tenantId, ctx.tenant.id);
   const rows = await ctx.db.select().from(tasks).where(where).orderBy(desc(tasks.createdAt)).limit(100);
-  return rows.map(presentTask);
+  return rows.map((row) => presentTask(row, ctx.principal));
 }
 
 /** On start: tasks left running by a process that died are failed (their transaction never committed). */
@@ -96,4 +100,12 @@ export async function failInterruptedTasks(db: Db): Promise<number> {
     .where(and(inArray(tasks.status, ['pending', 'running']), lt(tasks.createdAt, new Date(Date.now() - INTERRUPTED_AFTER_MS))))
     .returning({ id: tasks.id });
   return rows.length;
+}
+
+/** Drops money from a task result (deltas of cost) for someone without `costs.read`. */
+function withoutMoney(result: Record<string, unknown>): Record<string, unknown> {
+  const { deltas, ...rest } = result as { deltas?: Record<string, unknown> };
+  if (!deltas) return rest;
+  const { monthly_cost_minor: _cost, currency: _currency, ...kept } = deltas;
+  return { ...rest, deltas: kept };
 }

@@ -83,7 +83,7 @@ describe('a scenario from creation to Live', () => {
     const newHire = applied.body.data.created.find((c: { family: string }) => c.family === 'actors').id;
 
     const shown = await call(`/api/v1/scenarios/${sid}`);
-    expect(shown.body.data.change_counts).toMatchObject({ orgUnits: { change: 1 }, actors: { add: 1 }, positions: { add: 1 } });
+    expect(shown.body.data.change_counts).toMatchObject({ org_unit: { change: 1 }, actor: { add: 1 }, position: { add: 1 } });
 
     const overlay = await call(`/api/v1/scenarios/${sid}/changes?family=org_unit`);
     expect(overlay.body).toEqual({

@@ -59,7 +59,7 @@ describe('scenario.action.plan → confirm', () => {
     expect(new Set(results.map((r) => JSON.stringify(r.outcome))).size).toBe(1);
     const scenario = await getScenario(ai, sid);
     expect(scenario.revision).toBe(1);
-    expect(scenario.change_counts.actors).toEqual({ add: 1 });
+    expect(scenario.change_counts.actor).toEqual({ add: 1 });
   });
 
   it('refuses a stale proposal with the reason, applying nothing', async () => {

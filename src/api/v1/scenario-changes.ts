@@ -8,7 +8,7 @@ import { promoteScenario } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { bodyFieldHook, IdParam, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { BatchOutcomeSchema, ChangeSchema, DeltaSchema, PromoteBody, TaskSchema } from './scenario-schemas.js';
-import { detach, taskFor } from './tasks.js';
+import { detach } from './tasks.js';
 
 /** What a scenario changes: its delta, its overlay, applying change batches, and promotion to Live. */
 
@@ -115,7 +115,7 @@ export function scenarioChangeRoutes() {
       const ctx = serviceContext(c);
       const started = await promoteScenario(ctx, c.req.valid('param').id, c.req.valid('json').resolutions ?? []);
       const task = detach(started, (err) => c.var.logger.error({ err, task: started.task.id }, 'promotion task did not report back'));
-      return c.json({ data: taskFor(ctx.principal, task) }, 202, { location: `/api/v1/tasks/${task.id}` });
+      return c.json({ data: task }, 202, { location: `/api/v1/tasks/${task.id}` });
     },
     bodyFieldHook,
   );

@@ -31,7 +31,7 @@ export const ScenarioSchema = z
 export const ScenarioDetailSchema = ScenarioSchema.extend({
   change_counts: z
     .record(z.string(), z.record(z.string(), z.number().int()))
-    .openapi({ description: 'Overlay changes by model family and op (add, change, remove)', example: { actors: { add: 1 }, orgUnits: { change: 2 } } }),
+    .openapi({ description: 'Overlay changes by model family and op (add, change, remove)', example: { actor: { add: 1 }, org_unit: { change: 2 } } }),
 }).openapi('ScenarioDetail');
 
 export const CreateScenarioBody = z

@@ -5,7 +5,7 @@ import { restoreSnapshot } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { bodyFieldHook, IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { CreateSnapshotBody, ScenarioSchema, TaskSchema } from './scenario-schemas.js';
-import { detach, taskFor } from './tasks.js';
+import { detach } from './tasks.js';
 
 /** Snapshots: archived copies of Live. Read one with `scenario_id` on any org read; restoring one changes Live. */
 
@@ -64,7 +64,7 @@ export function snapshotRoutes() {
     const ctx = serviceContext(c);
     const started = await restoreSnapshot(ctx, c.req.valid('param').id);
     const task = detach(started, (err) => c.var.logger.error({ err, task: started.task.id }, 'restore task did not report back'));
-    return c.json({ data: taskFor(ctx.principal, task) }, 202, { location: `/api/v1/tasks/${task.id}` });
+    return c.json({ data: task }, 202, { location: `/api/v1/tasks/${task.id}` });
   });
   return router;
 }

@@ -1,7 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
-import { can, type Principal } from '../../access/policy.js';
-import { getScenario } from '../../scenarios/lifecycle.js';
 import { getTask, listTasks, presentTask, type StartedTask } from '../../scenarios/tasks.js';
 import { itemEnvelope, listEnvelope, needs, problemResponses } from '../schemas.js';
 import { IdParam, json, SECURITY, v1Router } from './common.js';
@@ -10,23 +8,6 @@ import { TaskSchema } from './scenario-schemas.js';
 /** Background tasks (promotion, restore): poll one, or list a scenario's. */
 
 type TaskOut = ReturnType<typeof presentTask>;
-
-/**
- * A task as this principal may see it: a promotion or restore result carries cost deltas (`monthly_cost_minor`,
- * `currency`), dropped without `costs.read` like every other money figure.
- */
-export function taskFor(principal: Principal, task: TaskOut): TaskOut {
-  if (can(principal, 'costs.read') || !task.result) return task;
-  return { ...task, result: withoutMoney(task.result) as Record<string, unknown> };
-}
-
-function withoutMoney(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMoney);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (!/_minor$|^currency$/.test(key)) out[key] = withoutMoney(v);
-  return out;
-}
 
 /** The background work of a started task is not awaited by the request; a failure to report back is logged. */
 export function detach(started: StartedTask, log: (error: unknown) => void): TaskOut {
@@ -60,13 +41,12 @@ export function taskRoutes() {
   const router = v1Router();
   router.openapi(task, async (c) => {
     const ctx = serviceContext(c);
-    return c.json({ data: taskFor(ctx.principal, await getTask(ctx, c.req.valid('param').id)) }, 200);
+    return c.json({ data: await getTask(ctx, c.req.valid('param').id) }, 200);
   });
   router.openapi(scenarioTasks, async (c) => {
     const ctx = serviceContext(c);
-    const scenario = await getScenario(ctx, c.req.valid('param').id);
-    const tasks = await listTasks(ctx, { scenarioId: scenario.id });
-    return c.json({ data: tasks.map((t) => taskFor(ctx.principal, t)), next_cursor: null }, 200);
+    const tasks = await listTasks(ctx, { scenarioId: c.req.valid('param').id });
+    return c.json({ data: tasks, next_cursor: null }, 200);
   });
   return router;
 }

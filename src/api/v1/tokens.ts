@@ -54,10 +54,10 @@ const list = createRoute({
   path: '/api/v1/tokens',
   tags: ['API tokens'],
   summary: 'List your API tokens (owners and admins: all=true for every token of the tenant)',
+  description: 'Anyone signed in sees their own tokens; `all=true` needs `members.manage`.',
   security: [{ bearer: [] }],
-  ...needs('api-tokens.create'),
   request: { query: z.object({ all: z.enum(['true', 'false']).optional() }) },
-  responses: { 200: { description: 'Tokens, newest first', content: { 'application/json': { schema: listEnvelope(TokenSchema) } } }, ...problemResponses(401, 403) },
+  responses: { 200: { description: 'Tokens, newest first', content: { 'application/json': { schema: listEnvelope(TokenSchema) } } }, ...problemResponses(400, 401, 403) },
 });
 
 const revoke = createRoute({

@@ -1,0 +1,29 @@
+import { FAMILIES, type Family } from './types.js';
+
+/**
+ * How model families and their fields are named outside the server (deltas, changes, conflicts, audit entries):
+ * singular snake_case entities and snake_case fields. And which record fields hold money.
+ */
+export const ENTITY_TYPES: Record<Family, string> = {
+  orgUnits: 'org_unit',
+  departments: 'department',
+  teams: 'team',
+  actors: 'actor',
+  reportingLines: 'reporting_line',
+  placements: 'placement',
+  positions: 'position',
+  compensations: 'compensation',
+};
+
+export const FAMILY_OF_ENTITY: ReadonlyMap<string, Family> = new Map(FAMILIES.map((f) => [ENTITY_TYPES[f], f]));
+
+/** Record fields (camelCase) that are money or say which money: left out without `costs.read`. */
+export const MONEY_FIELDS: ReadonlySet<string> = new Set(['targetSalaryMinor', 'dayRateMinor', 'currency', 'amountMinor']);
+
+export function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export function camel(key: string): string {
+  return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
