@@ -9,6 +9,7 @@ import type { AppEnv } from './http/env.js';
 import type { Logger } from './logger.js';
 import { GraphStore } from './org/graph-store.js';
 import { Authenticator } from './access/authenticator.js';
+import { metricsEndpoint, observeRequests } from './observability/http.js';
 import { TenantDirectory, resolveTenant } from './tenancy/middleware.js';
 import { respondWithProblem, toProblem } from './api/problem.js';
 import { createApiRouter } from './api/router.js';
@@ -50,19 +51,11 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
     c.set('runtime', runtime);
     await next();
   });
-  app.use(async function logRequests(c, next) {
-    const started = performance.now();
-    c.set('logger', logger.child({ requestId: c.get('requestId') }));
-    await next();
-    const tenant = c.var.tenant?.slug;
-    c.var.logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), tenant },
-      'request',
-    );
-  });
+  app.use(observeRequests());
 
   // Load balancers probe by address: health answers on any host, before tenant resolution.
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/metrics', metricsEndpoint(config.metricsToken));
   app.get('/readyz', async (c) => {
     try {
       await database.db.execute(sql`select 1`);

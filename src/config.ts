@@ -94,6 +94,11 @@ export const VARIABLES = {
     fallback: 'info',
     description: 'Log level (JSON logs on stdout).',
   },
+  ORGONAUT_METRICS_TOKEN: {
+    schema: z.string().trim(),
+    fallback: '',
+    description: 'Bearer token that may read /metrics from anywhere (without it, only loopback requests may).',
+  },
   MCP_REDIRECT_DOMAINS: {
     schema: list,
     fallback: '',
@@ -121,6 +126,7 @@ export interface Config {
   demo: boolean;
   demoPassword: string;
   logLevel: Parsed['ORGONAUT_LOG_LEVEL'];
+  metricsToken: string | null;
   mcpRedirectDomains: string[];
   mcpAllowedOrigins: string[];
 }
@@ -161,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: p.ORGONAUT_DEMO,
     demoPassword: p.ORGONAUT_DEMO_PASSWORD,
     logLevel: p.ORGONAUT_LOG_LEVEL,
+    metricsToken: p.ORGONAUT_METRICS_TOKEN || null,
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
   };

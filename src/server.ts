@@ -9,7 +9,8 @@ import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
 import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
-import { failInterruptedTasks } from './scenarios/tasks.js';
+import { failInterruptedTasks, runningTaskCount, waitForRunningTasks } from './scenarios/tasks.js';
+import { registerProcessGauges } from './observability/gauges.js';
 import { warmUpLargestTenants } from './org/warm-up.js';
 
 export interface RunningServer {
@@ -62,15 +63,20 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const server = await listen(app.fetch, config);
     const port = (server.address() as AddressInfo).port;
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
+    registerProcessGauges(database, runtime.graphs, runningTaskCount);
     return {
       runtime,
       url: `http://${config.host}:${port}`,
       port,
       demoSeeded,
       close: async () => {
+        // Stop accepting, let in-flight requests and background tasks finish (bounded), then close the database.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+        if (!(await waitForRunningTasks(30_000))) logger.warn('shutting down with background tasks still running; they will be marked failed on the next start');
         await admin?.close();
         admin = null;
-        await new Promise<void>((resolve) => server.close(() => resolve()));
         await database.close();
       },
     };

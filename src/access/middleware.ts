@@ -7,6 +7,7 @@ import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { looksLikeApiToken } from './api-tokens.js';
 import { CredentialRefused } from './authenticator.js';
 import { readSession, verifyCsrf } from './sessions.js';
+import { metrics } from '../observability/metrics.js';
 import type { Principal } from './policy.js';
 
 /** The MCP resource of a host and its protected-resource metadata (RFC 9728). */
@@ -36,6 +37,7 @@ export function restAuthentication(): MiddlewareHandler<AppEnv> {
       c.set('principal', await restPrincipal(c));
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
+        metrics.authFailures.inc({ surface: 'rest', reason: error.code });
         return problemResponse(toProblem(error, c.var.requestId), { 'WWW-Authenticate': `Bearer realm="orgonaut", error="invalid_token"` });
       }
       throw error;
@@ -94,6 +96,7 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
       }
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
+        metrics.authFailures.inc({ surface: 'mcp', reason: c.req.header('authorization') ? error.code : 'no_credential' });
         const description = error.message.replaceAll('"', "'");
         const header = c.req.header('authorization') ? `${challenge}, error="invalid_token", error_description="${description}"` : challenge;
         return problemResponse(toProblem(error, c.var.requestId), { 'WWW-Authenticate': header });

@@ -97,6 +97,10 @@ export class GraphStore {
     }
   }
 
+  heldRecords(): number {
+    return this.held;
+  }
+
   clear(): void {
     this.cache.clear();
     this.held = 0;

@@ -6,6 +6,7 @@ import type { Db } from '../db/connection.js';
 import { tasks } from '../db/schema/index.js';
 import { isAppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
+import { metrics } from '../observability/metrics.js';
 
 /**
  * Background tasks (promotion, restore, imports): a row any instance can report on, run in-process after the
@@ -16,6 +17,20 @@ export type TaskKind = 'promotion' | 'restore' | 'import';
 type TaskRow = typeof tasks.$inferSelect;
 
 const INTERRUPTED_AFTER_MS = 10 * 60 * 1000;
+
+/** Tasks this process is running, so a graceful shutdown can let them finish. */
+const running = new Set<Promise<unknown>>();
+
+export function runningTaskCount(): number {
+  return running.size;
+}
+
+/** Waits for this process's tasks to finish, at most `timeoutMs`; true when none is left. */
+export async function waitForRunningTasks(timeoutMs: number): Promise<boolean> {
+  const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+  const outcome = await Promise.race([Promise.allSettled([...running]).then(() => 'done' as const), deadline]);
+  return outcome === 'done';
+}
 
 /** A task for output; money in its result (lineage deltas) only with `costs.read`. */
 export function presentTask(row: TaskRow, principal?: Principal) {
@@ -60,13 +75,17 @@ export async function startTask(
         await ctx.db.update(tasks).set({ progress }).where(where);
       });
       await ctx.db.update(tasks).set({ status: 'succeeded', result, finishedAt: sql`now()` }).where(where);
+      metrics.tasks.inc({ kind, outcome: 'succeeded' });
     } catch (error) {
       const message = isAppError(error) ? error.message : `internal error (request ${ctx.requestId ?? 'n/a'})`;
       if (!isAppError(error)) ctx.logger?.error({ err: error, task: id }, 'background task failed');
       await ctx.db.update(tasks).set({ status: 'failed', error: message, finishedAt: sql`now()` }).where(where);
+      metrics.tasks.inc({ kind, outcome: 'failed' });
     }
-    return getTaskRow(ctx.db, ctx.tenant.id, id).then(presentTask);
+    return getTaskRow(ctx.db, ctx.tenant.id, id).then((row) => presentTask(row));
   })();
+  running.add(done);
+  void done.catch(() => {}).finally(() => running.delete(done));
   return { task: presentTask(row!), done };
 }
 

@@ -1,0 +1,47 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Handler, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/env.js';
+import { metrics } from './metrics.js';
+
+/**
+ * One JSON log line per request — request id, tenant, principal kind, MCP method and tool, status, latency; never
+ * a header, token, body or figure — and the request metrics by route pattern (not by path: ids stay out of labels).
+ */
+export function observeRequests(): MiddlewareHandler<AppEnv> {
+  return async function observeRequestsMiddleware(c, next) {
+    const started = performance.now();
+    c.set('logger', c.var.runtime.logger.child({ requestId: c.get('requestId') }));
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.res.status === 404 && !c.var.tenant ? 'unmatched' : c.req.routePath;
+    metrics.requests.inc({ route, method: c.req.method, status: `${Math.floor(c.res.status / 100)}xx` });
+    metrics.latency.observe({ route }, seconds);
+    const mcpMethod = c.req.path === '/mcp/orgonaut' ? c.req.header('mcp-method') : undefined;
+    c.var.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+        tenant: c.var.tenant?.slug,
+        principal: c.var.principal?.kind,
+        ...(mcpMethod ? { mcpMethod, mcpName: c.req.header('mcp-name') } : {}),
+      },
+      'request',
+    );
+  };
+}
+
+/** `/metrics` in Prometheus text format: from loopback, or anywhere with the configured bearer token. */
+export function metricsEndpoint(token: string | null): Handler<AppEnv> {
+  return (c) => {
+    const header = c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? '';
+    const tokenOk = token !== null && header.length === token.length && timingSafeEqual(Buffer.from(header), Buffer.from(token));
+    const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+    const peer = env?.incoming?.socket?.remoteAddress;
+    const loopback = peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
+    const forwarded = c.req.header('x-forwarded-for') !== undefined;
+    if (!tokenOk && !(loopback && !forwarded)) return c.text('Not found', 404);
+    return c.body(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+  };
+}
