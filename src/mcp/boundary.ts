@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
+import { ZodArray, ZodObject, ZodOptional, type z } from 'zod';
 import { InvalidInput, MissingAbility } from '../errors.js';
 import type { Catalog } from './catalog.js';
 import { abilitiesFor, isRecord, type ToolDefinition } from './registry.js';
@@ -9,7 +9,8 @@ import type { McpSession } from './session.js';
 /**
  * The one wrapper around every tool handler: abilities first (so the caller learns what to ask for before fixing
  * arguments), then the arguments, then the handler; whatever is thrown becomes an `isError` result (result.ts).
- * Handlers are read-only services, so a refused call has changed nothing.
+ * A refused call has changed nothing: the checks run before the handler, and the action services validate a whole
+ * batch before saving any of it.
  */
 export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: McpSession, catalog: Catalog): Promise<CallToolResult> {
   const scope = { principal: session.principal, requestId: session.requestId, logger: session.logger, operation: `tools/call ${tool.name}` };
@@ -20,7 +21,7 @@ export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: M
     const input = parseArguments(tool, rawArgs);
     result = toolResult(await tool.handler(session.ctx, input, { catalog, names: session.names, origin: session.origin }));
   } catch (error) {
-    result = toolError(error, scope);
+    result = toolError(error, scope, (text) => catalog.renderNames(text, session.names));
   }
   logCall(tool, result, session, performance.now() - started);
   return result;
@@ -42,7 +43,8 @@ function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSes
 
 /**
  * Validates arguments against the tool's schema. `""` counts as absent for optional fields (assistants often send
- * it for "no value"); unknown arguments are refused by name, so a misspelt filter is not silently ignored.
+ * it for "no value"), also inside the flat objects of a list (`changes`); unknown arguments are refused by name, so
+ * a misspelt filter is not silently ignored.
  */
 export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, raw: unknown): z.output<I> {
   if (raw !== undefined && !isRecord(raw)) throw new InvalidInput('arguments', 'must be an object of named arguments');
@@ -54,15 +56,34 @@ export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, r
       throw new InvalidInput(key, known.length ? `is not an argument of this tool; it takes ${known.join(', ')}` : 'this tool takes no arguments');
     }
     if (value === '' && shape[key]!.safeParse(undefined).success) continue;
-    args[key] = value;
+    args[key] = withoutBlankFields(value, shape[key]!);
   }
   const parsed = tool.inputSchema.safeParse(args);
   if (!parsed.success) throw toInvalidInput(parsed.error.issues[0]!, args);
   return parsed.data;
 }
 
+/** In a list of flat objects, drops the `""` fields each object may omit. */
+function withoutBlankFields(value: unknown, schema: z.ZodType): unknown {
+  let at: z.ZodType = schema;
+  while (at instanceof ZodOptional) at = at.unwrap() as z.ZodType;
+  if (!Array.isArray(value) || !(at instanceof ZodArray) || !(at.element instanceof ZodObject)) return value;
+  const fields = at.element.shape as Record<string, z.ZodType>;
+  return value.map((item) =>
+    isRecord(item) ? Object.fromEntries(Object.entries(item).filter(([key, v]) => !(v === '' && fields[key]?.safeParse(undefined).success))) : item,
+  );
+}
+
+/** `changes[0].fte`: the path as the caller wrote it (and as the scenario services name fields). */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
+}
+
 function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>): InvalidInput {
-  const field = issue.path.length ? issue.path.map(String).join('.') : 'arguments';
+  if (issue.code === 'unrecognized_keys') {
+    return new InvalidInput(fieldPath([...issue.path, issue.keys[0]!]), 'is not a field here; the input schema lists the fields');
+  }
+  const field = issue.path.length ? fieldPath(issue.path) : 'arguments';
   const absent = issue.path.length === 1 && args[String(issue.path[0])] === undefined;
   return new InvalidInput(field, absent ? 'is required' : reasonOf(issue));
 }

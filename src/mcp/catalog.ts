@@ -9,6 +9,7 @@ import { historyTools } from './tools/history.js';
 import { metricsTools } from './tools/metrics.js';
 import { peopleTools } from './tools/people.js';
 import { scenarioTools } from './tools/scenarios.js';
+import { scenarioActionTools } from './tools/scenario-actions.js';
 import { searchTools } from './tools/search.js';
 import { structureTools } from './tools/structure.js';
 
@@ -43,7 +44,7 @@ export function buildCatalog(tools: readonly ToolDefinition[]): Catalog {
   }
   const dotted = tools.map((t) => t.name).filter((n) => n.includes('.'));
   const pattern = dotted.length
-    ? new RegExp(`(?<![\\w.])(${dotted.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![\\w.])`, 'g')
+    ? new RegExp(`(?<![\\w.])(${dotted.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?!\\w|\\.\\w)`, 'g')
     : null;
   const renderNames = (text: string, style: NameStyle) =>
     style === 'dotted' || !pattern ? text : text.replace(pattern, (name) => underscoreName(name));
@@ -103,6 +104,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...peopleTools,
   ...metricsTools,
   ...scenarioTools,
+  ...scenarioActionTools,
   ...historyTools,
   ...searchTools,
 ];

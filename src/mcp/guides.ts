@@ -5,14 +5,15 @@ import { abilitiesFor, listedName, type NameStyle } from './registry.js';
 /**
  * Step-by-step review workflows for assistants, pointing at the tools to call. Offered three ways — as tools (for
  * clients that only show tools), as prompts and as resources — all rendered from these definitions and the live
- * catalog: a step whose tools are not registered is left out, so a guide never names a tool that does not exist.
+ * catalog: a step whose tools are not registered is left out, so a guide never names a tool that does not exist
+ * (a step for the person, with no tools, is kept).
  */
 
 interface GuideStep {
   goal: string;
   /** Tool names in backticks are rendered in the tenant's naming style. */
   how: string;
-  /** Dotted names of the tools the step uses. */
+  /** Dotted names of the tools the step uses; none for a step the person takes. */
   tools: string[];
 }
 
@@ -67,43 +68,61 @@ export const ORG_REVIEW: Guide = {
       how: 'Call `org.lineage.list` for promotions and restores, `org.snapshots.list` for earlier states and `org.activity.list` for who changed what.',
       tools: ['org.lineage.list', 'org.snapshots.list', 'org.activity.list'],
     },
+    {
+      goal: 'Try a change',
+      how: 'Changes are drafted in a planning scenario, never in Live: follow `scenario.review.guide` — review with `scenario.delta`, draft with `scenario.action.plan`, apply with `scenario.action.confirm` only after the person agrees.',
+      tools: ['scenario.review.guide', 'scenario.action.plan'],
+    },
   ],
   tips: COMMON_TIPS,
 };
 
 export const SCENARIO_REVIEW: Guide = {
   id: 'scenario-review',
-  title: 'Review a scenario against Live',
-  summary: 'Find a scenario, see what it changes and compare its structure, metrics and cost with Live.',
+  title: 'Review a scenario and draft changes',
+  summary: 'Find a scenario, see what it changes against its source or Live, then draft changes for the person to confirm.',
   steps: [
     {
       goal: 'Find the scenario',
-      how: 'Call `scenario.list` (kind "planning", state "active"; `submitted: true` for those sent for review) or `org.snapshots.list` for snapshots.',
+      how: 'Call `scenario.list` (kind "planning", state "active"; `editable` ones can change, `submitted` ones were sent for review) or `org.snapshots.list` for snapshots.',
       tools: ['scenario.list', 'org.snapshots.list'],
     },
-    { goal: 'See what it changes', how: 'Call `scenario.get` for its source, revision and the records it adds, changes and removes.', tools: ['scenario.get'] },
+    { goal: 'See what it is', how: 'Call `scenario.get` for its source, revision and how many records it adds, changes and removes.', tools: ['scenario.get'] },
     {
-      goal: 'Compare the shape',
-      how: 'Call `org.metrics.get` twice — with the `scenario_id` and without — and compare headcount, FTE, spans, layers and vacancies; repeat with `org_unit_id` for the units it touches.',
-      tools: ['org.metrics.get'],
+      goal: 'See what it changes',
+      how: 'Call `scenario.delta` for the changed records by family (field by field), the conflicts a person must resolve, and the metric deltas; `compare: "live"` compares with Live instead of its source.',
+      tools: ['scenario.delta'],
     },
     {
-      goal: 'Compare the structure',
-      how: 'Call `org.units.tree` with and without `scenario_id` to see moved, added or closed units.',
-      tools: ['org.units.tree'],
+      goal: 'Weigh the numbers',
+      how: 'Call `scenario.metrics.delta` for headcount, FTE, spans, layers, vacancies and (with costs.read) cost, in total and per org unit (`org_unit_id` for one). For full figures call `org.metrics.get` or `org.costs.rollup` with the `scenario_id`.',
+      tools: ['scenario.metrics.delta', 'org.metrics.get', 'org.costs.rollup'],
     },
     {
-      goal: 'Compare the cost',
-      how: 'Call `org.costs.rollup` with and without `scenario_id` (needs costs.read).',
-      tools: ['org.costs.rollup'],
+      goal: 'Look at the result',
+      how: 'Call `org.units.tree`, `org.actors.list`, `org.placements.list` and `org.reporting_lines.list` with the `scenario_id` to see the structure and people as the scenario has them; they also give the ids changes refer to.',
+      tools: ['org.units.tree', 'org.actors.list', 'org.placements.list', 'org.reporting_lines.list'],
     },
     {
-      goal: 'Check the people moves',
-      how: 'Call `org.actors.list` and `org.placements.list` with the `scenario_id` for the affected units; `org.reporting_lines.list` for new managers.',
-      tools: ['org.actors.list', 'org.placements.list', 'org.reporting_lines.list'],
+      goal: 'Draft changes',
+      how: 'Call `scenario.action.plan` with an editable `scenario_id` and the `changes` (each `{ op, …fields }`; `capability.explain` lists every op). Nothing is applied: you get a `proposal_id`, a preview and an expiry.',
+      tools: ['scenario.action.plan'],
+    },
+    {
+      goal: 'Show the preview to the person',
+      how: 'Present the records and metric impact of the preview and ask whether to apply it. Do not confirm on your own.',
+      tools: [],
+    },
+    {
+      goal: 'Apply after they agree',
+      how: 'Call `scenario.action.confirm` with the `proposal_id` once they agree (again returns the same outcome); if they decline, `scenario.action.cancel`. If it is refused as stale, review and plan again.',
+      tools: ['scenario.action.confirm', 'scenario.action.cancel'],
     },
   ],
-  tips: COMMON_TIPS,
+  tips: [
+    ...COMMON_TIPS,
+    'Nothing here changes Live: confirmed changes land in the planning scenario, and a person promotes it in the web app.',
+  ],
 };
 
 export const GUIDES: readonly Guide[] = [ORG_REVIEW, SCENARIO_REVIEW];
@@ -111,8 +130,9 @@ export const GUIDES: readonly Guide[] = [ORG_REVIEW, SCENARIO_REVIEW];
 /** A guide for one caller: steps with the tool names they should call and whether they may call them now. */
 export function renderGuide(guide: Guide, catalog: Catalog, style: NameStyle, principal: Principal) {
   const steps = guide.steps
-    .map((step) => ({ ...step, tools: step.tools.map((name) => catalog.find(name)).filter((tool) => tool !== undefined) }))
-    .filter((step) => step.tools.length > 0)
+    .map((step) => ({ ...step, declared: step.tools.length, tools: step.tools.map((name) => catalog.find(name)).filter((tool) => tool !== undefined) }))
+    // A step for the person (no tools) stays; a step whose tools are all missing from this catalog goes.
+    .filter((step) => step.tools.length > 0 || step.declared === 0)
     .map((step, index) => ({
       step: index + 1,
       goal: step.goal,

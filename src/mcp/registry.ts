@@ -18,14 +18,15 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-/** The hints of every V1 tool: reads only, repeatable, nothing outside Orgonaut. */
+/** The hints of every review tool: reads only, repeatable, nothing outside Orgonaut. */
 export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
 /** The groups `capability.list` shows the catalog in, in this order. */
 export const TOOL_PURPOSES = {
   discovery: 'Discover what this server offers and how to use it',
   'org-review': 'Review the organisation in Live or in any readable scenario',
-  'scenario-review': 'Find and inspect scenarios and snapshots',
+  'scenario-review': 'Find scenarios and snapshots and see what they change: records, conflicts, metric and cost deltas',
+  'scenario-actions': 'Draft changes in a planning scenario for a person to confirm',
   history: 'How Live evolved, the activity log and the tenant settings',
   search: 'Search and fetch records (the shape ChatGPT connectors expect)',
 } as const;
@@ -49,7 +50,7 @@ export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolO
   /** For an assistant: what it returns, when to use it, related tools in backticks (`org.units.get`). */
   description: string;
   purpose: ToolPurpose;
-  /** A flat zod object: no unions, no nesting beyond arrays of primitives. */
+  /** A flat zod object: no unions; fields are primitives, arrays of primitives or arrays of flat objects of primitives. */
   inputSchema: I;
   outputSchema: O;
   annotations: ToolAnnotations;
@@ -59,6 +60,8 @@ export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolO
   callRequires?(args: Record<string, unknown>): Ability[];
   /** A first call, shown by `capability.explain` and appended to the description (`<…>` marks an id to look up). */
   example: z.input<I>;
+  /** Reference material `capability.explain` adds for this tool (e.g. the change ops of `scenario.action.plan`). */
+  reference?: Record<string, unknown>;
   /**
    * Returns the structured content. Its type is checked at run time, against `outputSchema`, by the SDK (tests
    * call every tool): presenters return nulls and interfaces that the boundary compacts before validation.

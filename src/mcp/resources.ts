@@ -2,7 +2,8 @@ import { ResourceTemplate, type McpServer, type ReadResourceResult } from '@mode
 import type { Ability } from '../access/abilities.js';
 import { getActor } from '../org/read-people.js';
 import { getOrgUnit } from '../org/read-structure.js';
-import { getScenarioOverview } from '../org/read-history.js';
+import { scenarioDelta } from '../scenarios/delta.js';
+import { getScenario } from '../scenarios/lifecycle.js';
 import type { Catalog } from './catalog.js';
 import { GUIDES, guideMarkdown, renderGuide, type Guide } from './guides.js';
 import { compact, protocolError } from './result.js';
@@ -73,6 +74,16 @@ export const RESOURCE_TEMPLATES: TemplateInfo[] = [
     mimeType: 'application/json',
     requires: ['scenarios.read'],
   },
+  {
+    uriTemplate: 'orgonaut://scenarios/{id}/delta',
+    name: 'scenario-delta',
+    title: 'Scenario delta',
+    description:
+      'What a scenario changes compared with its source today: changed records by family, conflicts and metric deltas ' +
+      'in total and per org unit (money with costs.read). The same as the scenario.delta tool with its defaults.',
+    mimeType: 'application/json',
+    requires: ['scenarios.read'],
+  },
 ];
 
 type Reader = (id: string, session: McpSession) => Promise<object>;
@@ -80,7 +91,8 @@ type Reader = (id: string, session: McpSession) => Promise<object>;
 const TEMPLATE_READERS: Record<string, Reader> = {
   'org-unit': async (id, session) => (await getOrgUnit(session.ctx, id)).unit,
   actor: async (id, session) => (await getActor(session.ctx, id)).actor,
-  scenario: async (id, session) => (await getScenarioOverview(session.ctx, id)).scenario,
+  scenario: (id, session) => getScenario(session.ctx, id),
+  'scenario-delta': (id, session) => scenarioDelta(session.ctx, { scenarioId: id }),
 };
 
 export function registerResources(server: McpServer, session: McpSession, catalog: Catalog): void {

@@ -26,8 +26,12 @@ export function toolResult(data: object): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
 }
 
-export function toolError(error: unknown, scope: ErrorScope): CallToolResult {
-  const { message, fix, details } = describeError(error, scope);
+/** `render` rewrites tool names in our message and fix to the names the client was shown. */
+export function toolError(error: unknown, scope: ErrorScope, render: (text: string) => string = (text) => text): CallToolResult {
+  const described = describeError(error, scope);
+  const message = render(described.message);
+  const fix = described.fix === undefined ? undefined : render(described.fix);
+  const { details } = described;
   const text = fix ? `${message} ${fix}` : message;
   return { isError: true, content: [{ type: 'text', text }], structuredContent: { error: { message, fix, ...details } } };
 }

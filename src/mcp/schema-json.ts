@@ -71,22 +71,31 @@ export interface ArgumentInfo {
   minimum?: number;
   maximum?: number;
   pattern?: string;
+  /** For a list of objects: the fields of each object. */
+  fields?: ArgumentInfo[];
 }
 
 export function describeArguments(schema: z.ZodObject): ArgumentInfo[] {
-  const json = inputJsonSchema(schema);
+  return describeProperties(inputJsonSchema(schema));
+}
+
+function describeProperties(json: JsonSchema): ArgumentInfo[] {
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    type: typeName(property),
-    required: required.has(name),
-    description: property.description as string | undefined,
-    allowed: (property.enum ?? (property.items as JsonSchema | undefined)?.enum) as unknown[] | undefined,
-    minimum: property.minimum as number | undefined,
-    maximum: property.maximum as number | undefined,
-    pattern: property.pattern as string | undefined,
-  }));
+  return Object.entries(properties).map(([name, property]) => {
+    const items = property.items as JsonSchema | undefined;
+    return {
+      name,
+      type: typeName(property),
+      required: required.has(name),
+      description: property.description as string | undefined,
+      allowed: (property.enum ?? items?.enum) as unknown[] | undefined,
+      minimum: (property.minimum ?? property.minItems) as number | undefined,
+      maximum: (property.maximum ?? property.maxItems) as number | undefined,
+      pattern: property.pattern as string | undefined,
+      fields: items?.type === 'object' ? describeProperties(items) : undefined,
+    };
+  });
 }
 
 function typeName(property: JsonSchema): string {

@@ -10,8 +10,11 @@ import { toolStepUp } from './step-up.js';
 
 export const SERVER_INFO = { name: 'orgonaut', title: 'Orgonaut', version: '0.1.0' };
 
-/** Caps the arguments of one tools/call (array elements + object members) before any handler runs. */
-const MAX_TOOL_INPUT_ELEMENTS = 1_000;
+/**
+ * Caps the arguments of one tools/call (array elements + object members) before any handler runs: enough for the
+ * largest `scenario.action.plan` batch (MAX_CHANGES = 100 changes, each 1 element + at most 28 fields).
+ */
+const MAX_TOOL_INPUT_ELEMENTS = 3_000;
 
 /**
  * Builds the server for one request. The SDK's HTTP handler needs a fresh, unconnected instance per request, so
@@ -57,6 +60,8 @@ function instructionsFor(style: NameStyle, catalog: Catalog): string {
       'Orgonaut: organisation design and scenario planning data for the tenant of this connection (read-first). ' +
       `Start with ${name('capability.list')} for the catalog or ${name('org.review.guide')} / ${name('scenario.review.guide')} ` +
       'for step-by-step workflows. Org tools read Live by default; pass scenario_id for a scenario and as_of for another day. ' +
+      `Changes are only drafted in planning scenarios (${name('scenario.action.plan')}) and applied after the person agrees ` +
+      `(${name('scenario.action.confirm')}); Live is never written. ` +
       'Money appears only for callers allowed to see costs. Every tool also answers to its dotted name.';
     text = catalog.renderNames(text, style);
     instructionsCache.set(style, text);

@@ -3,7 +3,7 @@ import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { auditEvents, currencies, lineageEntries, memberships, tenantCurrencies, users } from '../db/schema/index.js';
 import { InvalidInput, NotFound } from '../errors.js';
-import { listScenarioRows, loadChanges, loadScenario, SCENARIO_KINDS, type Scenario } from '../scenarios/store.js';
+import { listScenarioRows, type Scenario } from '../scenarios/store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
 import { checkLimit, decodeCursor, encodeCursor, paginate, sortByKey, type PageRequest } from '../util/pagination.js';
@@ -15,71 +15,13 @@ import type { OrgUnit } from './types.js';
 import { openView, type ViewRequest } from './view.js';
 
 /**
- * Reads about how Live evolved and how the tenant is set up: scenarios and snapshots, lineage, the activity log and
- * the settings summary. Stored before/after values and lineage deltas may hold money: it is dropped without
- * `costs.read`, like every other money figure.
+ * Reads about how Live evolved and how the tenant is set up: lineage, the activity log, the settings summary, the
+ * org summary and cost roll-ups (scenarios are listed and shown by scenarios/lifecycle.ts, for every surface).
+ * Stored before/after values and lineage deltas may hold money: it is dropped without `costs.read`, like every
+ * other money figure.
  */
 
 const newestFirst = (at: Date, id: string) => [-at.getTime(), id] as const;
-
-/** Scenarios of the tenant, newest first, optionally of one kind/state. */
-export async function listScenarios(
-  ctx: ServiceContext,
-  filter: PageRequest & { kind?: string | null; state?: string | null; submitted?: boolean } = {},
-) {
-  authorize(ctx.principal, 'scenarios.read');
-  const kind = filter.kind?.trim() || null;
-  if (kind && !(SCENARIO_KINDS as readonly string[]).includes(kind)) {
-    throw new InvalidInput('kind', `must be one of ${SCENARIO_KINDS.join(', ')}`);
-  }
-  const state = filter.state?.trim() || null;
-  if (state && state !== 'active' && state !== 'archived') throw new InvalidInput('state', 'must be active or archived');
-  const all = await listScenarioRows(ctx.db, ctx.tenant.id);
-  const byId = new Map(all.map((s) => [s.id, s]));
-  const kept = all.filter(
-    (s) =>
-      (!kind || s.kind === kind) &&
-      (!state || s.state === state) &&
-      (filter.submitted === undefined || (s.submittedAt !== null) === filter.submitted),
-  );
-  const key = (s: Scenario) => newestFirst(s.createdAt, s.id);
-  const page = paginate(sortByKey(kept, key), key, filter);
-  return { page: mapPage(page, (s) => presentScenario(s, byId)) };
-}
-
-export function presentScenario(s: Scenario, byId: Map<string, Scenario>) {
-  return {
-    id: s.id,
-    name: s.name,
-    description: s.description,
-    kind: s.kind,
-    state: s.state,
-    mutable: s.kind === 'planning' && s.state === 'active',
-    submitted_at: s.submittedAt,
-    source: s.sourceScenarioId ? { scenario_id: s.sourceScenarioId, name: byId.get(s.sourceScenarioId)?.name ?? null } : { live: true },
-    live_version: s.liveVersion,
-    revision: s.revision,
-    created_at: s.createdAt,
-    updated_at: s.updatedAt,
-    archived_at: s.archivedAt,
-    promoted_at: s.promotedAt,
-  };
-}
-
-/** One scenario with what its overlay changes, counted by record family and operation. */
-export async function getScenarioOverview(ctx: ServiceContext, id: string) {
-  authorize(ctx.principal, 'scenarios.read');
-  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id.trim());
-  const source = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
-  const changes = scenario.kind === 'planning' ? await loadChanges(ctx.db, ctx.tenant.id, scenario.id) : [];
-  const byFamily: Record<string, { add: number; change: number; remove: number }> = {};
-  for (const change of changes) {
-    const counts = (byFamily[change.family] ??= { add: 0, change: 0, remove: 0 });
-    counts[change.op] += 1;
-  }
-  const byId = new Map(source ? [[source.id, source]] : []);
-  return { scenario: { ...presentScenario(scenario, byId), changes: { total: changes.length, by_family: byFamily } } };
-}
 
 /** Lineage of Live: promotions, restores and imports, newest first. */
 export async function listLineage(ctx: ServiceContext, request: PageRequest = {}) {

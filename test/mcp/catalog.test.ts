@@ -18,6 +18,7 @@ const names = tools.map((t) => t.name);
 /** Abilities that exist as OAuth scopes (SPEC §4.2): a tool may only require these, or a client could never step up. */
 const SCOPES = ['scenarios.read', 'org-units.read', 'teams.read', 'actors.read', 'placements.read', 'positions.read', 'costs.read', 'org-metrics.read', 'activity.read', 'scenarios.write', 'scenarios.delete', 'ai.scenarios.draft'];
 const CLIENT_SAFE = /^[a-zA-Z0-9_-]{1,64}$/;
+const PRIMITIVES = ['string', 'number', 'integer', 'boolean'];
 
 let world: McpWorld;
 
@@ -44,8 +45,14 @@ describe.each(names)('%s', (name) => {
   });
 
   it('is read-only in V1 (only scenario.action.* may write, and they need ai.scenarios.draft)', () => {
-    if (name.startsWith('scenario.action.')) expect(tool.requires).toContain('ai.scenarios.draft');
-    else expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    if (name.startsWith('scenario.action.')) {
+      expect(tool.requires).toContain('ai.scenarios.draft');
+      expect(tool.purpose).toBe('scenario-actions');
+      expect(tool.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: false });
+    } else {
+      expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+      expect(tool.purpose).not.toBe('scenario-actions');
+    }
   });
 
   it('has names every client accepts', () => {
@@ -54,12 +61,22 @@ describe.each(names)('%s', (name) => {
     expect(underscoreName(name)).toMatch(CLIENT_SAFE);
   });
 
-  it('takes a flat input without unions', () => {
+  it('takes a flat input without unions (arrays hold primitives or flat objects of primitives)', () => {
     const json = inputJsonSchema(tool.inputSchema);
-    expect(JSON.stringify(json)).not.toMatch(/"(anyOf|oneOf|allOf|\$ref|not)"/);
+    expect(JSON.stringify(json)).not.toMatch(/"(anyOf|oneOf|allOf|\$ref|not|\$defs|patternProperties)"/);
     for (const property of Object.values((json.properties ?? {}) as Record<string, JsonSchema>)) {
-      const type = property.type === 'array' ? (property.items as JsonSchema).type : property.type;
-      expect(['string', 'number', 'integer', 'boolean']).toContain(type);
+      if (property.type !== 'array') {
+        expect(PRIMITIVES).toContain(property.type);
+        continue;
+      }
+      const items = property.items as JsonSchema;
+      if (items.type !== 'object') {
+        expect(PRIMITIVES).toContain(items.type);
+        continue;
+      }
+      // A list of changes: `{ op, …fields }`, every field a single primitive, unknown fields refused.
+      expect(items.additionalProperties).toBe(false);
+      for (const field of Object.values((items.properties ?? {}) as Record<string, JsonSchema>)) expect(PRIMITIVES).toContain(field.type);
     }
   });
 

@@ -33,7 +33,7 @@ describe('capability.list and capability.explain', () => {
     const list = structured<{ groups: { purpose: string; tools: { name: string; available_now: boolean; missing_abilities: string[] }[] }[] }>(
       await viewer.call('capability_list'),
     );
-    expect(list.groups.map((g) => g.purpose)).toEqual(['discovery', 'org-review', 'scenario-review', 'history', 'search']);
+    expect(list.groups.map((g) => g.purpose)).toEqual(['discovery', 'org-review', 'scenario-review', 'scenario-actions', 'history', 'search']);
     const rollup = list.groups.flatMap((g) => g.tools).find((t) => t.name === 'org_costs_rollup')!;
     expect(rollup).toMatchObject({ available_now: false, missing_abilities: ['costs.read'] });
   });
@@ -75,7 +75,7 @@ describe('the review guides', () => {
 
   it('are also prompts and resources', async () => {
     const prompt = await viewer.client.getPrompt({ name: 'scenario-review' });
-    expect((prompt.messages[0]!.content as { text: string }).text).toMatch(/^# Review a scenario against Live/);
+    expect((prompt.messages[0]!.content as { text: string }).text).toMatch(/^# Review a scenario and draft changes/);
     const resource = await viewer.client.readResource({ uri: 'orgonaut://guides/org-review' });
     expect((resource.contents[0] as { text: string }).text).toContain('not available to you now: org_costs_rollup');
   });

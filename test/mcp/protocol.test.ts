@@ -28,7 +28,7 @@ describe.each<Era>(['legacy', 'modern'])('the %s protocol era', (era) => {
     const prompts = await mcp.client.listPrompts();
     expect(tools.tools.map((t) => t.name)).toContain('capability_list');
     expect(resources.resources.map((r) => r.uri)).toEqual(['orgonaut://tenant', 'orgonaut://guides/org-review', 'orgonaut://guides/scenario-review']);
-    expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['orgonaut://org-units/{id}', 'orgonaut://actors/{id}', 'orgonaut://scenarios/{id}']);
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['orgonaut://org-units/{id}', 'orgonaut://actors/{id}', 'orgonaut://scenarios/{id}', 'orgonaut://scenarios/{id}/delta']);
     expect(prompts.prompts.map((p) => p.name)).toEqual(['org-review', 'scenario-review']);
     // Legacy clients also try to open the optional GET stream; a stateless server answers it 405.
     expect(mcp.responses.map((r) => r.status).filter((s) => s !== 405).every((s) => s === 200 || s === 202)).toBe(true);

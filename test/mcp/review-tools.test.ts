@@ -122,8 +122,8 @@ describe('metrics and cost', () => {
 
 describe('scenarios, snapshots, lineage and activity', () => {
   it('lists and shows scenarios', async () => {
-    const list = structured<{ scenarios: { name: string; kind: string; mutable: boolean }[] }>(await owner.call('scenario_list', {}));
-    expect(list.scenarios.map((s) => [s.name, s.kind, s.mutable])).toEqual(
+    const list = structured<{ scenarios: { name: string; kind: string; editable: boolean }[] }>(await owner.call('scenario_list', {}));
+    expect(list.scenarios.map((s) => [s.name, s.kind, s.editable])).toEqual(
       expect.arrayContaining([
         ['Reshape sales', 'planning', true],
         ['Before reshape', 'snapshot', false],
@@ -131,8 +131,8 @@ describe('scenarios, snapshots, lineage and activity', () => {
     );
     const snapshots = structured<{ snapshots: { name: string }[] }>(await owner.call('org_snapshots_list', {}));
     expect(snapshots.snapshots.map((s) => s.name)).toEqual(['Before reshape']);
-    const detail = structured<{ scenario: { source: unknown; changes: { total: number } } }>(await owner.call('scenario_get', { scenario_id: world.scenario.id }));
-    expect(detail.scenario).toMatchObject({ source: { live: true }, changes: { total: 0 } });
+    const detail = structured<{ scenario: Record<string, unknown> }>(await owner.call('scenario_get', { scenario_id: world.scenario.id }));
+    expect(detail.scenario).toMatchObject({ source: { kind: 'live' }, revision: 0, change_counts: {} });
     expect(errorOf(await owner.call('scenario_get', { scenario_id: 'not-a-uuid' }))).toMatchObject({ code: 'not_found' });
   });
 

@@ -8,16 +8,18 @@ import { lineageEntries, tenantCurrencies } from '../../src/db/schema/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMcpEndpoint, type McpHandle } from '../../src/mcp/endpoint.js';
 import { GraphStore } from '../../src/org/graph-store.js';
+import { planProposal } from '../../src/scenarios/proposals.js';
 import { insertScenario, type Scenario } from '../../src/scenarios/store.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
-import { buildTenant, writeGraph } from '../support/factories.js';
+import { buildTenant, uid, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
  * An MCP test world: one database with our tenant (the fixture org, a planning scenario, a snapshot, a lineage
- * entry and an audit event) and another tenant with its own org, the endpoint, and an SDK client whose transport
- * calls `handle()` in-process (no socket) with a test principal.
+ * entry, an audit event and two proposals the owner planned in the scenario: one for the matrix to confirm, one to
+ * cancel) and another tenant with its own org, the endpoint, and an SDK client whose transport calls `handle()`
+ * in-process (no socket) with a test principal.
  */
 export interface McpWorld {
   database: Database;
@@ -30,6 +32,8 @@ export interface McpWorld {
   otherIds: ReturnType<typeof fixtureIds>;
   handle: McpHandle;
   origin: string;
+  /** Planned by `principalOf(tenant, 'owner')` (a session) in `scenario`. */
+  proposals: { confirm: string; cancel: string };
 }
 
 export const ORIGIN = 'http://acme.localhost';
@@ -65,19 +69,26 @@ export async function buildWorld(options: { allowedOrigins?: string[] } = {}): P
   let other = await buildTenant(database, { plan: 'business', name: 'Other' });
   other = await writeGraph(database, other, buildFixtureOrg('other'));
   const otherScenario = await insertScenario(database.db, other.id, { name: 'Theirs', kind: 'planning', liveVersion: other.liveVersion });
+  const graphs = new GraphStore(database.db);
   const handle = createMcpEndpoint({
     db: database.db,
-    graphs: new GraphStore(database.db),
+    graphs,
     logger: createLogger('silent'),
     config: { mcpAllowedOrigins: options.allowedOrigins ?? ['https://claude.ai'] },
   });
-  return { database, tenant, other, otherScenario, scenario, snapshot, ids: fixtureIds('mcp'), otherIds: fixtureIds('other'), handle, origin: ORIGIN };
+  const asOwner = { db: database.db, graphs, tenant, principal: principalOf(tenant, 'owner') };
+  const plan = async (fte: number) =>
+    (await planProposal(asOwner, { scenarioId: scenario.id, changes: [{ op: 'set_fte', actor_id: fixtureIds('mcp').id('p2'), fte }] })).proposal_id;
+  const proposals = { confirm: await plan(0.8), cancel: await plan(0.9) };
+  return { database, tenant, other, otherScenario, scenario, snapshot, ids: fixtureIds('mcp'), otherIds: fixtureIds('other'), handle, origin: ORIGIN, proposals };
 }
 
 export interface PrincipalOptions {
   /** Narrow to these abilities (a personal token, or OAuth ability scopes). */
   abilities?: Ability[];
   kind?: Principal['kind'];
+  /** Default: one user per tenant and role (proposals belong to a user, so the same role is the same person). */
+  userId?: string;
 }
 
 /** A principal of `tenant` with the role's default bundle, optionally narrowed by its credential. */
@@ -87,7 +98,7 @@ export function principalOf(tenant: Tenant, role: Role, options: PrincipalOption
   const abilities = effectiveAbilities(DEFAULT_BUNDLES[role], options.abilities ?? null, tenant.plan);
   return {
     kind,
-    userId: null,
+    userId: options.userId ?? uid(`user-${role}`, tenant.id),
     tenantId: tenant.id,
     role,
     abilities,

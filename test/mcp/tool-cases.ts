@@ -32,6 +32,11 @@ const VALID_ARGS: Record<string, (world: McpWorld) => Args> = {
   'org.settings.get': () => ({}),
   'scenario.list': () => ({}),
   'scenario.get': (w) => ({ scenario_id: w.scenario.id }),
+  'scenario.delta': (w) => ({ scenario_id: w.scenario.id, as_of: AS_OF }),
+  'scenario.metrics.delta': (w) => ({ scenario_id: w.scenario.id, as_of: AS_OF }),
+  'scenario.action.plan': (w) => ({ scenario_id: w.scenario.id, changes: [{ op: 'set_fte', actor_id: w.ids.id('p1'), fte: 0.9 }] }),
+  'scenario.action.confirm': (w) => ({ proposal_id: w.proposals.confirm }),
+  'scenario.action.cancel': (w) => ({ proposal_id: w.proposals.cancel }),
   search: () => ({ query: 'p' }),
   fetch: (w) => ({ id: `actor:${w.ids.id('p1')}` }),
 };
@@ -43,7 +48,7 @@ export function validArgs(world: McpWorld): Record<string, Args> {
 }
 
 /** Calls that name records by id, built from another tenant's ids: each must answer "not found". */
-export function foreignIdArgs(ids: Ids, scenarioId: string): Record<string, Args[]> {
+export function foreignIdArgs(ids: Ids, scenarioId: string, proposalId = ''): Record<string, Args[]> {
   return {
     'org.units.get': [{ org_unit_id: ids.units.P }],
     'org.actors.get': [{ actor_id: ids.id('p1') }],
@@ -52,6 +57,11 @@ export function foreignIdArgs(ids: Ids, scenarioId: string): Record<string, Args
     'org.costs.rollup': [{ org_unit_id: ids.units.P }],
     'org.units.tree': [{ root_id: ids.units.P }],
     'scenario.get': [{ scenario_id: scenarioId }],
+    'scenario.delta': [{ scenario_id: scenarioId }],
+    'scenario.metrics.delta': [{ scenario_id: scenarioId }],
+    'scenario.action.plan': [{ scenario_id: scenarioId, changes: [{ op: 'set_fte', actor_id: ids.id('p1'), fte: 0.9 }] }],
+    'scenario.action.confirm': [{ proposal_id: proposalId }],
+    'scenario.action.cancel': [{ proposal_id: proposalId }],
     fetch: [{ id: `org-unit:${ids.units.P}` }, { id: `actor:${ids.id('p1')}` }],
   };
 }
@@ -73,6 +83,9 @@ export const MONEY_TOOLS = [
   'org.lineage.list',
   'org.activity.list',
   'org.settings.get',
+  'scenario.delta',
+  'scenario.metrics.delta',
+  'scenario.action.plan',
   'fetch',
 ];
 

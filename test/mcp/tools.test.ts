@@ -110,7 +110,7 @@ describe('an OAuth token whose scopes exclude an ability the role has gets HTTP 
 describe('another tenant’s ids are not found', () => {
   it.each(FOREIGN_ID_TOOLS)('%s', async (name) => {
     const them = await connect(world, principalOf(world.other, 'owner'));
-    for (const args of foreignIdArgs(world.ids, world.scenario.id)[name]!) {
+    for (const args of foreignIdArgs(world.ids, world.scenario.id, world.proposals.cancel)[name]!) {
       expect(errorOf(await them.call(underscoreName(name), args))).toMatchObject({ code: 'not_found' });
     }
     await them.close();

@@ -156,6 +156,7 @@ function explainTool(tool: ToolDefinition, catalog: Catalog, style: NameStyle, p
     annotations: tool.annotations,
     example: { tool: listedName(tool, style), arguments: JSON.parse(catalog.renderNames(JSON.stringify(tool.example), style)) as unknown },
     related: [...new Set(related)],
+    reference: tool.reference ? (JSON.parse(catalog.renderNames(JSON.stringify(tool.reference), style)) as unknown) : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { getSettingsSummary, listActivity, listLineage, listScenarios } from '../../org/read-history.js';
+import { getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
+import { listScenarios } from '../../scenarios/lifecycle.js';
 import { item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
@@ -32,7 +33,7 @@ export const lineageTool = defineTool({
   },
 });
 
-const scenarioItem = item({ name: z.string(), kind: z.string(), state: z.string(), mutable: z.boolean() });
+const snapshotItem = item({ name: z.string(), kind: z.string(), state: z.string() });
 
 export const snapshotsTool = defineTool({
   name: 'org.snapshots.list',
@@ -43,12 +44,12 @@ export const snapshotsTool = defineTool({
     'was. Planning scenarios are listed by `scenario.list`.',
   purpose: 'history',
   inputSchema: z.object({ state: z.enum(['active', 'archived']).optional().describe('Only snapshots in this state.'), ...pageFields }),
-  outputSchema: z.object({ snapshots: z.array(scenarioItem), next_cursor: nextCursor }),
+  outputSchema: z.object({ snapshots: z.array(snapshotItem), next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['scenarios.read'],
   example: { limit: 10 },
   async handler(ctx, input) {
-    const { page } = await listScenarios(ctx, { ...pageRequest(input), kind: 'snapshot', state: input.state });
+    const page = await listScenarios(ctx, { ...pageRequest(input), kind: 'snapshot', state: input.state });
     return { snapshots: page.items, next_cursor: page.nextCursor ?? undefined };
   },
 });

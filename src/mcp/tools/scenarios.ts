@@ -1,26 +1,26 @@
 import { z } from 'zod';
-import { getScenarioOverview, listScenarios } from '../../org/read-history.js';
+import { scenarioDelta } from '../../scenarios/delta.js';
+import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { id, item, nextCursor, pageFields, pageRequest } from '../fields.js';
+import { asOf, id, item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
-/** Finding and inspecting scenarios. Every org tool reads a scenario when given its `scenario_id`. */
+/** Finding scenarios and seeing what they change. Every org tool reads a scenario when given its `scenario_id`. */
 
-const scenarioItem = item({ name: z.string(), kind: z.string(), state: z.string(), mutable: z.boolean() });
+const scenarioItem = item({ name: z.string(), kind: z.string(), state: z.string(), editable: z.boolean(), revision: z.number() });
 
 export const scenarioListTool = defineTool({
   name: 'scenario.list',
   title: 'List scenarios',
   description:
-    'Scenarios of the tenant, newest first: planning scenarios (mutable while active; `submitted_at` when sent for ' +
+    'Scenarios of the tenant, newest first: planning scenarios (`editable` while active; `submitted` when sent for ' +
     'review), applied ones (promoted, locked) and snapshots, with their source and revision. Then use ' +
-    '`scenario.get` for what one changes, and pass its id as `scenario_id` to `org.metrics.get`, ' +
-    '`org.units.tree` or `org.costs.rollup` to compare it with Live.',
+    '`scenario.get` for what one changes and `scenario.delta` for the changed records and metric deltas; pass its id ' +
+    'as `scenario_id` to any org tool (e.g. `org.units.tree`) to read its organisation.',
   purpose: 'scenario-review',
   inputSchema: z.object({
     kind: z.enum(SCENARIO_KINDS).optional().describe('Only planning, applied or snapshot scenarios.'),
     state: z.enum(['active', 'archived']).optional().describe('Only active or archived scenarios.'),
-    submitted: z.boolean().optional().describe('true = only scenarios submitted for review; false = only the others.'),
     ...pageFields,
   }),
   outputSchema: z.object({ scenarios: z.array(scenarioItem), next_cursor: nextCursor }),
@@ -28,7 +28,7 @@ export const scenarioListTool = defineTool({
   requires: ['scenarios.read'],
   example: { kind: 'planning', state: 'active' },
   async handler(ctx, input) {
-    const { page } = await listScenarios(ctx, { ...pageRequest(input), kind: input.kind, state: input.state, submitted: input.submitted });
+    const page = await listScenarios(ctx, { ...pageRequest(input), kind: input.kind, state: input.state });
     return { scenarios: page.items, next_cursor: page.nextCursor ?? undefined };
   },
 });
@@ -38,19 +38,86 @@ export const scenarioGetTool = defineTool({
   title: 'Scenario details',
   description:
     'One scenario: kind, state, whether it can still be edited, what it branched from, its revision and how many ' +
-    'records its overlay adds, changes and removes per family (org units, actors, placements…). Find ids with ' +
-    '`scenario.list` or `org.snapshots.list`; read the scenario’s organisation with any org tool and `scenario_id`.',
+    'records its overlay adds, changes and removes per family (`change_counts`). Find ids with `scenario.list` or ' +
+    '`org.snapshots.list`; see the changes themselves with `scenario.delta`.',
   purpose: 'scenario-review',
   inputSchema: z.object({ scenario_id: id('The scenario or snapshot to show.') }),
-  outputSchema: z.object({
-    scenario: scenarioItem.extend({ changes: z.looseObject({ total: z.number(), by_family: z.record(z.string(), z.unknown()) }) }),
-  }),
+  outputSchema: z.object({ scenario: scenarioItem.extend({ change_counts: z.record(z.string(), z.record(z.string(), z.number())) }) }),
   annotations: READ_ONLY,
   requires: ['scenarios.read'],
   example: { scenario_id: '<an id from scenario.list>' },
   async handler(ctx, input) {
-    return getScenarioOverview(ctx, input.scenario_id);
+    return { scenario: await getScenario(ctx, input.scenario_id.trim()) };
   },
 });
 
-export const scenarioTools = [scenarioListTool, scenarioGetTool];
+const compare = z
+  .enum(['source', 'live'])
+  .optional()
+  .describe('source (default): against the current state of what the scenario branched from; live: against Live. Snapshots and applied scenarios are compared with Live.');
+const deltaView = {
+  scenario_id: id('The scenario or snapshot to compare.'),
+  compare,
+  as_of: asOf.describe('The day the metrics are computed for (YYYY-MM-DD). Omit for today.'),
+};
+
+const metricPair = z.looseObject({ from: z.number().optional(), to: z.number().optional(), delta: z.number().optional() });
+const metricDeltas = z.record(z.string(), metricPair).describe('Per metric: from → to and the delta (money only with costs.read)');
+const unitDeltas = z
+  .array(z.looseObject({ org_unit_id: z.string(), name: z.string().optional() }))
+  .describe('The org units whose roll-up metrics moved, each with its metric deltas');
+const comparedOut = {
+  scenario: scenarioItem,
+  compare: z.enum(['source', 'live']),
+  against: z.looseObject({ kind: z.string() }).describe('What the scenario is compared with: live, or its source scenario'),
+  as_of: z.string(),
+};
+const familyDelta = z.object({ added: z.array(z.looseObject({})), removed: z.array(z.looseObject({})), changed: z.array(z.looseObject({ id: z.string() })) });
+
+export const scenarioDeltaTool = defineTool({
+  name: 'scenario.delta',
+  title: 'Scenario delta',
+  description:
+    'What a scenario changes, and only that: the records it adds, removes and changes (field by field, from → to), ' +
+    'grouped by family (org_unit, actor, placement, position, reporting_line…), the conflicts (fields changed both ' +
+    'in the scenario and, since it branched, in its source — a person resolves them before promotion) and the ' +
+    'metric deltas in total and per org unit. Money (pay, cost deltas) only with costs.read. Use it after ' +
+    '`scenario.get`; `scenario.metrics.delta` gives the metric part alone, and `scenario.action.plan` drafts further changes.',
+  purpose: 'scenario-review',
+  inputSchema: z.object(deltaView),
+  outputSchema: z.object({
+    ...comparedOut,
+    families: z.record(z.string(), familyDelta),
+    conflicts: z.array(z.looseObject({ family: z.string(), id: z.string(), reason: z.string() })),
+    metrics: z.object({ total: metricDeltas, by_org_unit: unitDeltas }),
+  }),
+  annotations: READ_ONLY,
+  requires: ['scenarios.read'],
+  example: { scenario_id: '<an id from scenario.list>', compare: 'live' },
+  async handler(ctx, input) {
+    return scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of });
+  },
+});
+
+export const scenarioMetricsDeltaTool = defineTool({
+  name: 'scenario.metrics.delta',
+  title: 'Scenario metric and cost deltas',
+  description:
+    'How a scenario moves the numbers: headcount, robots, agents, FTE, effective FTE, vacant positions, span of ' +
+    'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta, for the ' +
+    'whole organisation and per org unit that moved (or for one `org_unit_id`, even if it did not move). For the ' +
+    'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
+  purpose: 'scenario-review',
+  inputSchema: z.object({ ...deltaView, org_unit_id: optionalId('Only this org unit’s roll-up deltas.') }),
+  outputSchema: z.object({ ...comparedOut, total: metricDeltas, by_org_unit: unitDeltas }),
+  annotations: READ_ONLY,
+  requires: ['scenarios.read'],
+  example: { scenario_id: '<an id from scenario.list>' },
+  async handler(ctx, input) {
+    const delta = await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of, orgUnitId: input.org_unit_id });
+    const { scenario, against, as_of } = delta;
+    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total, by_org_unit: delta.metrics.by_org_unit };
+  },
+});
+
+export const scenarioTools = [scenarioListTool, scenarioGetTool, scenarioDeltaTool, scenarioMetricsDeltaTool];

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import type { Ability } from '../access/abilities.js';
+import {
+  abilitiesFor as commandAbilities,
+  CHANGE_OP_NAMES,
+  CHANGE_OPS,
+  ChangeCommandSchema,
+  type ChangeCommand,
+  type ChangeOp,
+} from '../scenarios/commands.js';
+import { isRecord } from './registry.js';
+
+/**
+ * The `changes` argument of `scenario.action.plan`: an array of flat `{ op, …fields }` objects (SPEC §5). The MCP
+ * schema is the core ChangeCommandSchema made union-free — every field a plain optional primitive (no `nullable`,
+ * so no `anyOf`), blank strings meaning "absent" (the boundary drops them) — plus, for the assistant, which fields
+ * each op takes. The core schema and the ops re-validate every command (scenarios/run-commands.ts).
+ */
+
+type Field = Exclude<keyof ChangeCommand, 'op'>;
+
+/** What each field means (the ops that use it are appended from OP_FIELDS). */
+const FIELDS: Record<Field, string> = {
+  org_unit_id: 'An org unit id (from `org.units.list` with the same scenario_id).',
+  parent_id: 'The parent org unit id (a company or department).',
+  actor_id: 'An actor id (from `org.actors.list` with the same scenario_id).',
+  manager_id: 'The manager’s actor id. In set_manager, omit it to remove the manager.',
+  placement_id: 'A placement id (from `org.placements.list`).',
+  position_id: 'A position id (from `org.positions.list`).',
+  name: 'The org unit’s name.',
+  type: 'department or team.',
+  code: 'A short code for the org unit.',
+  team_type_id: 'A team type id of this tenant.',
+  department_type_id: 'A department type id of this tenant.',
+  purpose: 'The team’s purpose.',
+  kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
+  display_name: 'The name shown for the actor.',
+  email: 'The person’s email address.',
+  title: 'add_actor: the job title. create_position: the position’s title.',
+  fte: 'Contracted FTE, 0.01–3.00 (add_actor: default 1 for humans, none for robots and agents).',
+  allocation_pct: 'Share of the actor’s FTE in this placement, 0–300 (%).',
+  is_primary: 'Whether this is the actor’s primary placement (exactly one per actor). Default false.',
+  planned_fte: 'Planned FTE of the seat, 0.01–3.00. Default 1.',
+  employment_type: 'perm or contractor. Default perm.',
+  role_type: 'The role type of the seat (free text).',
+  target_salary_minor: 'Annual target salary in minor units (cents), with currency; needs costs.read. Not with day_rate_minor.',
+  day_rate_minor: 'Day rate in minor units (cents), with currency; needs costs.read.',
+  amount_minor: 'The annual salary or the day rate in minor units (cents).',
+  currency: 'ISO 4217 code of an active currency of the tenant (see `org.settings.get`).',
+  date: 'YYYY-MM-DD the change takes effect. Default today.',
+};
+
+interface OpFields {
+  required: Field[];
+  optional: Field[];
+  note?: string;
+}
+
+/** The fields each op reads (scenarios/ops/*), required first. */
+export const OP_FIELDS: Record<ChangeOp, OpFields> = {
+  create_org_unit: { required: ['name', 'type', 'parent_id'], optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'date'] },
+  rename_org_unit: { required: ['org_unit_id', 'name'], optional: [] },
+  move_org_unit: { required: ['org_unit_id', 'parent_id'], optional: [], note: 'The subtree moves with it; the company cannot move.' },
+  close_org_unit: { required: ['org_unit_id'], optional: ['date'], note: 'Only a unit without active child units or placements.' },
+  update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: 'Give team_type_id, purpose or both.' },
+  set_manager: { required: ['actor_id'], optional: ['manager_id', 'date'], note: 'Without manager_id the manager is removed.' },
+  add_placement: { required: ['actor_id', 'org_unit_id', 'allocation_pct'], optional: ['is_primary', 'position_id', 'date'] },
+  move_placement: { required: ['placement_id', 'org_unit_id'], optional: [] },
+  set_allocation: { required: ['placement_id', 'allocation_pct'], optional: [] },
+  end_placement: { required: ['placement_id'], optional: ['date'], note: 'Not the primary placement: move it or deactivate the actor.' },
+  set_fte: { required: ['actor_id', 'fte'], optional: [] },
+  add_actor: { required: ['kind', 'display_name', 'org_unit_id'], optional: ['fte', 'email', 'title', 'position_id', 'manager_id', 'date'] },
+  deactivate_actor: { required: ['actor_id'], optional: ['date'], note: 'Ends their placements; they must manage nobody active.' },
+  create_position: {
+    required: ['org_unit_id', 'title'],
+    optional: ['role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'date'],
+    note: 'A target salary or day rate (with currency) needs costs.read.',
+  },
+  fill_position: { required: ['position_id', 'actor_id'], optional: [], note: 'The actor’s primary placement fills the vacant position.' },
+  close_position: { required: ['position_id'], optional: ['date'], note: 'Only a vacant position.' },
+  set_compensation: { required: ['actor_id', 'kind', 'amount_minor', 'currency'], optional: ['date'] },
+};
+
+const opsUsing = (field: Field) => CHANGE_OP_NAMES.filter((op) => [...OP_FIELDS[op].required, ...OP_FIELDS[op].optional].includes(field));
+
+/** `op(required; optional)` for every op: the line the `op` field's description gives per op. */
+const opSignature = (op: ChangeOp) => {
+  const { required, optional } = OP_FIELDS[op];
+  return `${op}(${required.join(', ')}${optional.length ? `; optional ${optional.join(', ')}` : ''})`;
+};
+
+/** The core field's type without optional/nullable: what the MCP schema advertises, made optional. */
+function basePrimitive(schema: z.ZodType): z.ZodType {
+  let at = schema;
+  while (at instanceof z.ZodOptional || at instanceof z.ZodNullable) at = at.unwrap() as z.ZodType;
+  return at;
+}
+
+const coreShape = ChangeCommandSchema.shape as Record<keyof ChangeCommand, z.ZodType>;
+
+const fieldSchemas = Object.fromEntries(
+  (Object.keys(FIELDS) as Field[]).map((field) => [
+    field,
+    basePrimitive(coreShape[field]).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`),
+  ]),
+) as Record<Field, z.ZodOptional<z.ZodType>>;
+
+/** One change as the MCP schema shows it: `op` plus flat optional primitives; unknown fields refused. */
+export const changeItem = z.strictObject({
+  op: z.enum(CHANGE_OP_NAMES).describe(`What to change, and the fields each op takes: ${CHANGE_OP_NAMES.map(opSignature).join('; ')}.`),
+  ...fieldSchemas,
+});
+
+/** Per proposal. Larger reorganisations are planned as several proposals (SDK cap on argument elements: server.ts). */
+export const MAX_CHANGES = 100;
+
+export const changesField = z
+  .array(changeItem)
+  .min(1)
+  .max(MAX_CHANGES)
+  .describe(`1–${MAX_CHANGES} changes, validated and applied together (all or nothing), in order.`);
+
+/** The abilities a batch needs beyond the tool's own, known from its ops (for the OAuth step-up before the call). */
+export function changeAbilities(args: Record<string, unknown>): Ability[] {
+  const changes = Array.isArray(args.changes) ? args.changes : [];
+  const needed = new Set<Ability>();
+  for (const change of changes) {
+    if (!isRecord(change) || !(CHANGE_OP_NAMES as readonly unknown[]).includes(change.op)) continue;
+    const money = (value: unknown) => (typeof value === 'number' ? value : undefined);
+    const command = { op: change.op as ChangeOp, target_salary_minor: money(change.target_salary_minor), day_rate_minor: money(change.day_rate_minor) };
+    for (const ability of commandAbilities(command)) needed.add(ability);
+  }
+  return [...needed];
+}
+
+/** The op table `capability.explain` shows for `scenario.action.plan`. */
+export function changeOpsReference() {
+  return CHANGE_OP_NAMES.map((op) => ({
+    op,
+    summary: CHANGE_OPS[op].summary,
+    required: OP_FIELDS[op].required,
+    optional: OP_FIELDS[op].optional,
+    also_needs: [...CHANGE_OPS[op].needs],
+    note: OP_FIELDS[op].note,
+  }));
+}

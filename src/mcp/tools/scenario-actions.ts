@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
+import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
+import { id } from '../fields.js';
+import { defineTool } from '../registry.js';
+
+/**
+ * Governed actions (SPEC §5): an assistant drafts changes to a planning scenario, a person sees the preview and
+ * agrees, and only then is the draft applied — to that scenario, never to Live (promotion is web and REST only).
+ * The services check everything (abilities, a mutable scenario of this tenant, each command, the proposal's owner,
+ * expiry and staleness); these declarations only choose what the assistant is shown.
+ */
+
+const proposalId = id('The proposal_id returned by `scenario.action.plan`.');
+const proposalOut = { proposal_id: z.string(), scenario_id: z.string(), status: z.enum(['planned', 'confirmed', 'cancelled']) };
+
+export const planTool = defineTool({
+  name: 'scenario.action.plan',
+  title: 'Draft scenario changes',
+  description:
+    'Drafts changes to a planning scenario for the person to confirm; nothing is applied. Every change is validated ' +
+    'against the scenario, all or nothing (a bad one is named as `changes[i].field`). Returns a `proposal_id`, a ' +
+    'preview (the records that would be added, changed or removed and the metric and cost impact) and `expires_at` ' +
+    '(30 minutes). Show the preview to the person; only after they agree call `scenario.action.confirm` with the ' +
+    'proposal_id, else `scenario.action.cancel`. Live is never changed here. Each change is a flat object: `op` plus ' +
+    'that op’s fields, listed in the `op` description (`capability.explain` has the table). Use an editable scenario ' +
+    'from `scenario.list` and ids from the org tools called with the same `scenario_id`. Needs ai.scenarios.draft and ' +
+    'scenarios.write, plus scenarios.delete for close, end and deactivate, and costs.read for pay.',
+  purpose: 'scenario-actions',
+  inputSchema: z.object({
+    scenario_id: id('The planning scenario to change (`editable: true` in `scenario.list`); snapshots and applied scenarios are read-only.'),
+    changes: changesField,
+  }),
+  outputSchema: z.object({
+    ...proposalOut,
+    expires_at: z.string(),
+    planned_against_revision: z.number(),
+    preview: z.looseObject({
+      commands: z.number(),
+      records: z.record(z.string(), z.looseObject({})).describe('Per family: the records added, removed and changed (from → to)'),
+      metrics: z.record(z.string(), z.looseObject({})).describe('Metric deltas of the whole organisation'),
+      by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
+    }),
+    next_step: z.string(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  requires: ['ai.scenarios.draft', 'scenarios.write'],
+  callRequires: changeAbilities,
+  example: {
+    scenario_id: '<an editable scenario id from scenario.list>',
+    changes: [{ op: 'set_fte', actor_id: '<an actor id from org.actors.list>', fte: 0.8 }],
+  },
+  reference: { change_ops: changeOpsReference() },
+  async handler(ctx, input, call) {
+    const proposal = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
+    const next =
+      'Show this preview to the person. Call scenario.action.confirm with the proposal_id only after they agree ' +
+      '(before expires_at); call scenario.action.cancel if they do not.';
+    return { ...proposal, next_step: call.catalog.renderNames(next, call.names) };
+  },
+});
+
+export const confirmTool = defineTool({
+  name: 'scenario.action.confirm',
+  title: 'Apply a confirmed draft',
+  description:
+    'Applies a proposal from `scenario.action.plan` to its scenario, atomically and exactly once — call it only after ' +
+    'the person has seen the preview and agreed. Returns the outcome (new scenario revision, records changed, ids ' +
+    'of created records). Calling it again returns the same outcome with `already_confirmed: true`. A stale proposal ' +
+    '(expired, cancelled, planned by another user or client, or the scenario changed since) is refused with the ' +
+    'reason and applies nothing: plan again. Changes the scenario only, never Live.',
+  purpose: 'scenario-actions',
+  inputSchema: z.object({ proposal_id: proposalId }),
+  outputSchema: z.object({
+    ...proposalOut,
+    already_confirmed: z.boolean(),
+    outcome: z.looseObject({ scenario_id: z.string(), revision: z.number(), records_changed: z.number(), created: z.array(z.looseObject({})) }),
+  }),
+  // Confirming may end or close records in the scenario; repeating it changes nothing more.
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  requires: ['ai.scenarios.draft', 'scenarios.write'],
+  example: { proposal_id: '<the proposal_id from scenario.action.plan>' },
+  async handler(ctx, input) {
+    const confirmed = await confirmProposal(ctx, input.proposal_id.trim());
+    const { proposal_id, scenario_id, status, already_confirmed, outcome } = confirmed;
+    return { proposal_id, scenario_id, status, already_confirmed, outcome };
+  },
+});
+
+export const cancelTool = defineTool({
+  name: 'scenario.action.cancel',
+  title: 'Discard a draft',
+  description:
+    'Discards a proposal from `scenario.action.plan` that the person does not want; nothing is applied and it can no ' +
+    'longer be confirmed. Cancelling a cancelled proposal is harmless; a confirmed one cannot be cancelled (draft ' +
+    'the reverse change with `scenario.action.plan` instead).',
+  purpose: 'scenario-actions',
+  inputSchema: z.object({ proposal_id: proposalId }),
+  outputSchema: z.object(proposalOut),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  requires: ['ai.scenarios.draft'],
+  example: { proposal_id: '<the proposal_id from scenario.action.plan>' },
+  async handler(ctx, input) {
+    const { proposal_id, scenario_id, status } = await cancelProposal(ctx, input.proposal_id.trim());
+    return { proposal_id, scenario_id, status };
+  },
+});
+
+export const scenarioActionTools = [planTool, confirmTool, cancelTool];

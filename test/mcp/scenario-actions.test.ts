@@ -1,0 +1,361 @@
+import { createHash } from 'node:crypto';
+import { InsufficientScopeError } from '@modelcontextprotocol/client';
+import { and, count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../src/access/policy.js';
+import { auditEvents, scenarioProposals } from '../../src/db/schema/index.js';
+import { changeItem, OP_FIELDS } from '../../src/mcp/changes.js';
+import { CATALOG } from '../../src/mcp/catalog.js';
+import { underscoreName } from '../../src/mcp/registry.js';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { FAMILIES } from '../../src/org/types.js';
+import { CHANGE_OP_NAMES, ChangeCommandSchema } from '../../src/scenarios/commands.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { findTenantById } from '../../src/tenancy/tenants.js';
+import { AS_OF } from '../support/fixture-org.js';
+import { validArgs } from './tool-cases.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+
+/**
+ * The scenario engine over MCP (SPEC §5): the delta tools, and governed actions — plan → the person agrees →
+ * confirm, exactly once, only ever in a planning scenario. Live never changes, whatever a client does.
+ */
+
+let world: McpWorld;
+let owner: Connection;
+let member: Connection;
+let viewer: Connection;
+
+beforeAll(async () => {
+  world = await buildWorld();
+  owner = await connect(world, principalOf(world.tenant, 'owner'));
+  member = await connect(world, principalOf(world.tenant, 'member'));
+  viewer = await connect(world, principalOf(world.tenant, 'viewer'));
+});
+
+afterAll(async () => {
+  for (const mcp of [owner, member, viewer]) await mcp?.close();
+  await world?.database.close();
+});
+
+type Proposal = { proposal_id: string; status: string; expires_at: string; preview: Record<string, unknown>; next_step: string };
+type Confirmed = { status: string; already_confirmed: boolean; outcome: { revision: number; created: { family: string; id: string }[] } };
+
+/** A fresh planning scenario branched from Live. */
+async function newScenario(name: string): Promise<string> {
+  const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+  return (await createScenario(ctx, { name })).id;
+}
+
+async function proposalsIn(scenarioId: string): Promise<number> {
+  const [row] = await world.database.db.select({ n: count() }).from(scenarioProposals).where(eq(scenarioProposals.scenarioId, scenarioId));
+  return row!.n;
+}
+
+/** Every Live record of every family (read fresh from the database) and the Live version, hashed. */
+async function liveChecksum(): Promise<string> {
+  const { graph, version } = await new GraphStore(world.database.db).live(world.tenant.id);
+  const families = FAMILIES.map((family) => [family, [...graph[family].values()].map((r) => JSON.stringify(r)).sort()]);
+  const tenant = await findTenantById(world.database.db, world.tenant.id);
+  return createHash('sha256').update(JSON.stringify({ version, liveVersion: tenant!.liveVersion, families })).digest('hex');
+}
+
+const fteOf = async (mcp: Connection, actorId: string, scenarioId?: string) =>
+  structured<{ actor: { fte: number } }>(await mcp.call('org_actors_get', { actor_id: actorId, ...(scenarioId ? { scenario_id: scenarioId } : {}) })).actor.fte;
+
+describe('scenario.action.plan → confirm', () => {
+  it('drafts without applying, then changes the scenario and not Live', async () => {
+    const live = await liveChecksum();
+    const sid = await newScenario('AI draft');
+    const changes = [
+      { op: 'set_fte', actor_id: world.ids.id('p2'), fte: 1 },
+      { op: 'add_actor', kind: 'agent', display_name: 'Bot 2', org_unit_id: world.ids.units.P, email: '', manager_id: '' },
+    ];
+    const plan = structured<Proposal>(await member.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(plan.status).toBe('planned');
+    expect(new Date(plan.expires_at).getTime()).toBeGreaterThan(Date.now());
+    expect(plan.preview).toMatchObject({ commands: 2, metrics: { fte: { from: 7.5, to: 8, delta: 0.5 }, agents: { delta: 1 } } });
+    expect(plan.next_step).toContain('scenario_action_confirm');
+    expect(await fteOf(member, world.ids.id('p2'), sid)).toBe(0.5); // nothing applied yet
+
+    const confirmed = structured<Confirmed>(await member.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    expect(confirmed).toMatchObject({ status: 'confirmed', already_confirmed: false, outcome: { revision: 1 } });
+    expect(await fteOf(member, world.ids.id('p2'), sid)).toBe(1);
+    expect(await fteOf(member, world.ids.id('p2'))).toBe(0.5);
+    const created = confirmed.outcome.created.find((c) => c.family === 'actors')!.id;
+    expect((plan.preview.records as { actor: { added: { id: string }[] } }).actor.added[0]!.id).toBe(created);
+    expect(await liveChecksum()).toBe(live);
+  });
+
+  it('answers a second confirm with the same outcome, already_confirmed', async () => {
+    const sid = await newScenario('Twice');
+    const plan = structured<Proposal>(
+      await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('f1'), fte: 0.8 }] }),
+    );
+    const first = structured<Confirmed>(await member.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    const second = structured<Confirmed>(await member.call('scenario.action.confirm', { proposal_id: plan.proposal_id }));
+    expect(second).toEqual({ ...first, already_confirmed: true });
+    expect(structured<{ scenario: { revision: number } }>(await member.call('scenario_get', { scenario_id: sid })).scenario.revision).toBe(1);
+  });
+
+  it('applies once when 20 confirms race over MCP', async () => {
+    const sid = await newScenario('Race');
+    const plan = structured<Proposal>(
+      await member.call('scenario_action_plan', {
+        scenario_id: sid,
+        changes: [{ op: 'add_actor', kind: 'robot', display_name: 'Racer', org_unit_id: world.ids.units.F }],
+      }),
+    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => member.call('scenario_action_confirm', { proposal_id: plan.proposal_id })));
+    const confirmed = results.map((r) => structured<Confirmed>(r));
+    expect(confirmed.filter((r) => !r.already_confirmed)).toHaveLength(1);
+    expect(new Set(confirmed.map((r) => JSON.stringify(r.outcome))).size).toBe(1);
+    const scenario = structured<{ scenario: { revision: number; change_counts: Record<string, unknown> } }>(await member.call('scenario_get', { scenario_id: sid }));
+    expect(scenario.scenario).toMatchObject({ revision: 1, change_counts: { actor: { add: 1 }, placement: { add: 1 } } });
+  });
+
+  it('cancels a draft, which then cannot be confirmed', async () => {
+    const sid = await newScenario('Cancel');
+    const plan = structured<Proposal>(
+      await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('f1'), fte: 0.7 }] }),
+    );
+    expect(structured(await member.call('scenario_action_cancel', { proposal_id: plan.proposal_id }))).toMatchObject({ status: 'cancelled' });
+    expect(structured(await member.call('scenario_action_cancel', { proposal_id: plan.proposal_id }))).toMatchObject({ status: 'cancelled' });
+    expect(errorOf(await member.call('scenario_action_confirm', { proposal_id: plan.proposal_id }))).toMatchObject({ code: 'stale_proposal', reason: 'cancelled' });
+    expect(await fteOf(member, world.ids.id('f1'), sid)).toBe(1);
+  });
+});
+
+describe('stale proposals are refused with the reason and the fix', () => {
+  it('after the scenario changed, when expired, and from another client', async () => {
+    const sid = await newScenario('Stale');
+    const plan = (changes: object[], mcp = member) => mcp.call('scenario_action_plan', { scenario_id: sid, changes }).then((r) => structured<Proposal>(r));
+    const first = await plan([{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.7 }]);
+    const second = await plan([{ op: 'set_fte', actor_id: world.ids.id('f1'), fte: 0.6 }]);
+    structured(await member.call('scenario_action_confirm', { proposal_id: first.proposal_id }));
+    const moved = await member.call('scenario_action_confirm', { proposal_id: second.proposal_id });
+    expect(errorOf(moved)).toMatchObject({ code: 'stale_proposal', reason: 'scenario_changed', fix: 'Review the scenario and plan the change again.' });
+    expect((moved.content[0] as { text: string }).text).toMatch(/^The scenario changed since this proposal was planned; nothing was applied\./);
+    expect(await fteOf(member, world.ids.id('f1'), sid)).toBe(1);
+
+    const expiring = await plan([{ op: 'set_fte', actor_id: world.ids.id('f1'), fte: 0.6 }]);
+    await world.database.db.update(scenarioProposals).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(scenarioProposals.id, expiring.proposal_id));
+    const expired = errorOf(await member.call('scenario_action_confirm', { proposal_id: expiring.proposal_id }));
+    expect(expired).toMatchObject({ code: 'stale_proposal', reason: 'expired', fix: 'Plan the change again with scenario_action_plan.' });
+
+    const mine = await plan([{ op: 'set_fte', actor_id: world.ids.id('f1'), fte: 0.6 }]);
+    const otherClient = await connect(world, principalOf(world.tenant, 'member', { kind: 'oauth', abilities: ['ai.scenarios.draft', 'scenarios.write', 'scenarios.read'] }));
+    expect(errorOf(await otherClient.call('scenario_action_confirm', { proposal_id: mine.proposal_id }))).toMatchObject({ reason: 'other_owner' });
+    await otherClient.close();
+    expect(errorOf(await owner.call('scenario_action_confirm', { proposal_id: mine.proposal_id }))).toMatchObject({ reason: 'other_owner' });
+  });
+});
+
+describe('who may draft', () => {
+  it('a member may; a viewer gets an isError naming ai.scenarios.draft', async () => {
+    const sid = await newScenario('Who');
+    const changes = [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.9 }];
+    expect((await member.call('scenario_action_plan', { scenario_id: sid, changes })).isError).toBeFalsy();
+    const refused = await viewer.call('scenario_action_plan', { scenario_id: sid, changes });
+    expect(errorOf(refused)).toMatchObject({ code: 'missing_ability', ability: 'ai.scenarios.draft', granted_by: ['owner', 'admin'] });
+    expect((refused.content[0] as { text: string }).text).toContain('"ai.scenarios.draft"');
+    expect(errorOf(await viewer.call('scenario_action_confirm', { proposal_id: world.proposals.confirm }))).toMatchObject({ ability: 'ai.scenarios.draft' });
+    expect(await proposalsIn(sid)).toBe(1);
+  });
+
+  it('an OAuth token narrowed to scenarios.read is asked to step up (403) before planning', async () => {
+    const sid = await newScenario('Step up');
+    const mcp = await connect(world, principalOf(world.tenant, 'member', { kind: 'oauth', abilities: ['scenarios.read'] }), { era: 'modern' });
+    const changes = [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.9 }];
+    await expect(mcp.call('scenario_action_plan', { scenario_id: sid, changes })).rejects.toBeInstanceOf(InsufficientScopeError);
+    const response = mcp.responses.at(-1)!;
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toContain('Bearer error="insufficient_scope"');
+    expect(response.headers.get('www-authenticate')).toContain('scope="ai.scenarios.draft scenarios.write scenarios.read mcp:use"');
+    expect((await mcp.call('scenario_delta', { scenario_id: sid })).isError).toBeFalsy(); // what it may do still works
+    await mcp.close();
+    expect(await proposalsIn(sid)).toBe(0);
+  });
+
+  it('steps up for the abilities an op needs (scenarios.delete), and names them when the role lacks them', async () => {
+    const sid = await newScenario('Per op');
+    const changes = [{ op: 'close_position', position_id: world.ids.id('pos_m_open') }];
+    const manager = await connect(world, principalOf(world.tenant, 'manager', { kind: 'oauth', abilities: ['ai.scenarios.draft', 'scenarios.write', 'scenarios.read'] }));
+    await expect(manager.call('scenario_action_plan', { scenario_id: sid, changes })).rejects.toBeInstanceOf(InsufficientScopeError);
+    expect(manager.responses.at(-1)!.headers.get('www-authenticate')).toContain('scope="ai.scenarios.draft scenarios.write scenarios.delete scenarios.read mcp:use"');
+    await manager.close();
+    expect(errorOf(await member.call('scenario_action_plan', { scenario_id: sid, changes }))).toMatchObject({ code: 'missing_ability', ability: 'scenarios.delete' });
+    expect(await proposalsIn(sid)).toBe(0);
+  });
+});
+
+describe('scope and validation', () => {
+  it('answers not found for another tenant’s scenario and proposal', async () => {
+    const changes = [{ op: 'set_fte', actor_id: world.otherIds.id('p1'), fte: 0.9 }];
+    expect(errorOf(await member.call('scenario_action_plan', { scenario_id: world.otherScenario.id, changes }))).toMatchObject({ code: 'not_found' });
+    const them = await connect(world, principalOf(world.other, 'owner'));
+    expect(errorOf(await them.call('scenario_action_confirm', { proposal_id: world.proposals.cancel }))).toMatchObject({ code: 'not_found' });
+    expect(errorOf(await them.call('scenario_action_cancel', { proposal_id: world.proposals.cancel }))).toMatchObject({ code: 'not_found' });
+    await them.close();
+  });
+
+  it('names the invalid change field and stores nothing', async () => {
+    const sid = await newScenario('Invalid');
+    const plan = (change: Record<string, unknown>) => member.call('scenario_action_plan', { scenario_id: sid, changes: [change] });
+    const p1 = world.ids.id('p1');
+    expect(errorOf(await plan({ op: 'set_fte', actor_id: p1, fte: 9 }))).toMatchObject({ code: 'invalid_input', field: 'changes[0].fte' });
+    expect(errorOf(await plan({ op: 'set_fte', actor_id: p1, fte: 'lots' }))).toMatchObject({ field: 'changes[0].fte', message: 'Invalid changes[0].fte: must be a number' });
+    expect(errorOf(await plan({ op: 'set_fte', actor_id: p1, fte: 1, bogus: 1 }))).toMatchObject({ field: 'changes[0].bogus' });
+    expect(errorOf(await plan({ op: 'fire_everyone' }))).toMatchObject({ field: 'changes[0].op' });
+    expect(errorOf(await plan({ op: 'set_fte', actor_id: '', fte: 1 }))).toMatchObject({ field: 'changes[0].actor_id' });
+    expect(errorOf(await member.call('scenario_action_plan', { scenario_id: sid, changes: [] }))).toMatchObject({ field: 'changes' });
+    expect(await proposalsIn(sid)).toBe(0);
+    // Blank strings are absent: set_manager without a manager removes it.
+    expect((await plan({ op: 'set_manager', actor_id: p1, manager_id: '', date: '' })).isError).toBeFalsy();
+  });
+
+  it('refuses a snapshot as read-only', async () => {
+    const result = await member.call('scenario_action_plan', { scenario_id: world.snapshot.id, changes: [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.9 }] });
+    expect(errorOf(result)).toMatchObject({ code: 'read_only', kind: 'snapshot' });
+    expect(await proposalsIn(world.snapshot.id)).toBe(0);
+  });
+
+  it('takes every op with the fields the schema documents as required', async () => {
+    const { id, units } = world.ids;
+    const sid = await newScenario('Every op');
+    const changes = [
+      { op: 'create_org_unit', name: 'Data', type: 'team', parent_id: units.E },
+      { op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' },
+      { op: 'move_org_unit', org_unit_id: units.F, parent_id: units.E },
+      { op: 'update_team', org_unit_id: units.P, purpose: 'Platform and tooling' },
+      { op: 'set_manager', actor_id: id('f2'), manager_id: id('ceo') },
+      { op: 'add_placement', actor_id: id('f1'), org_unit_id: units.S, allocation_pct: 20 },
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+      { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 30 },
+      { op: 'end_placement', placement_id: id('pl-m1-p') },
+      { op: 'close_org_unit', org_unit_id: units.M },
+      { op: 'set_fte', actor_id: id('p2'), fte: 0.8 },
+      { op: 'add_actor', kind: 'agent', display_name: 'Helper', org_unit_id: units.P },
+      { op: 'deactivate_actor', actor_id: id('bot') },
+      { op: 'create_position', org_unit_id: units.P, title: 'SRE' },
+      { op: 'fill_position', position_id: id('pos_f_open'), actor_id: id('f2') },
+      { op: 'close_position', position_id: id('pos_m_open') },
+      { op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount_minor: 7_000_000, currency: 'EUR' },
+    ];
+    expect(new Set(changes.map((c) => c.op))).toEqual(new Set(CHANGE_OP_NAMES));
+    for (const change of changes) {
+      const given = Object.keys(change).filter((k) => k !== 'op');
+      expect(given, change.op).toEqual(expect.arrayContaining(OP_FIELDS[change.op as keyof typeof OP_FIELDS].required));
+    }
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(plan.preview.commands).toBe(17);
+    expect(structured<Confirmed>(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id })).outcome.revision).toBe(1);
+    // Each op alone names one of its documented required fields as missing.
+    for (const op of CHANGE_OP_NAMES) {
+      const error = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op }] }));
+      expect(OP_FIELDS[op].required.map((f) => `changes[0].${f}`), op).toContain(error.field);
+    }
+  });
+
+  it('advertises every field of the core change command, and explains each op', async () => {
+    expect(Object.keys(changeItem.shape).sort()).toEqual(Object.keys(ChangeCommandSchema.shape).sort());
+    const explained = structured<{ arguments: { name: string; fields?: { name: string }[] }[]; reference: { change_ops: { op: string; required: string[] }[] } }>(
+      await viewer.call('capability_explain', { name: 'scenario_action_plan' }),
+    );
+    expect(explained.reference.change_ops.map((o) => o.op)).toEqual(CHANGE_OP_NAMES);
+    expect(explained.reference.change_ops.find((o) => o.op === 'set_fte')).toMatchObject({ required: ['actor_id', 'fte'], also_needs: [] });
+    const changes = explained.arguments.find((a) => a.name === 'changes')!;
+    expect(changes.fields!.map((f) => f.name)).toContain('allocation_pct');
+  });
+});
+
+describe('scenario.delta and scenario.metrics.delta', () => {
+  let sid: string;
+
+  beforeAll(async () => {
+    sid = await newScenario('Delta');
+    const changes = [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 1 }];
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    structured(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+  });
+
+  it('shows only the changed records, conflicts and metric deltas', async () => {
+    type Delta = {
+      compare: string;
+      against: { kind: string };
+      families: Record<string, { changed: { id: string; fields: Record<string, unknown> }[] }>;
+      conflicts: unknown[];
+      metrics: { total: Record<string, { from: number; to: number; delta: number }>; by_org_unit: { name: string }[] };
+    };
+    const delta = structured<Delta>(await owner.call('scenario_delta', { scenario_id: sid, as_of: AS_OF }));
+    expect(delta).toMatchObject({ compare: 'source', against: { kind: 'live' }, conflicts: [] });
+    expect(Object.keys(delta.families)).toEqual(['actor']);
+    expect(delta.families.actor!.changed).toEqual([{ id: world.ids.id('p2'), label: 'p2', fields: { fte: { from: 0.5, to: 1 } } }]);
+    expect(delta.metrics.total.fte).toEqual({ from: 7.5, to: 8, delta: 0.5 });
+    expect(delta.metrics.total).toHaveProperty('annual_cost_minor');
+    expect(delta.metrics.by_org_unit.map((u) => u.name)).toEqual(['Engineering', 'Fixture Co', 'Platform']);
+    const asViewer = structured<Delta>(await viewer.call('scenario_delta', { scenario_id: sid, compare: 'live', as_of: AS_OF }));
+    expect(asViewer.metrics.total).not.toHaveProperty('annual_cost_minor');
+  });
+
+  it('gives the metric deltas alone, for one org unit even when it did not move', async () => {
+    type Metrics = { total: Record<string, { delta: number }>; by_org_unit: { org_unit_id: string; fte: { delta: number } }[] };
+    const all = structured<Metrics>(await owner.call('scenario_metrics_delta', { scenario_id: sid, as_of: AS_OF }));
+    expect(all.total.fte!.delta).toBe(0.5);
+    expect(all).not.toHaveProperty('families');
+    const platform = structured<Metrics>(await owner.call('scenario_metrics_delta', { scenario_id: sid, as_of: AS_OF, org_unit_id: world.ids.units.P }));
+    expect(platform.by_org_unit).toEqual([expect.objectContaining({ org_unit_id: world.ids.units.P, fte: expect.objectContaining({ delta: 0.5 }) })]);
+    const sales = structured<Metrics>(await owner.call('scenario_metrics_delta', { scenario_id: sid, as_of: AS_OF, org_unit_id: world.ids.units.S }));
+    expect(sales.by_org_unit[0]).toMatchObject({ org_unit_id: world.ids.units.S, fte: { delta: 0 } });
+    const foreign = await owner.call('scenario_metrics_delta', { scenario_id: sid, org_unit_id: world.otherIds.units.P });
+    expect(errorOf(foreign)).toMatchObject({ code: 'not_found' });
+  });
+
+  it('compares a snapshot with Live, and reads the delta as a resource', async () => {
+    expect((await owner.call('scenario_delta', { scenario_id: world.snapshot.id })).isError).toBeFalsy();
+    const read = await viewer.client.readResource({ uri: `orgonaut://scenarios/${sid}/delta` });
+    const delta = JSON.parse((read.contents[0] as { text: string }).text) as { families: Record<string, unknown>; metrics: { total: object } };
+    expect(Object.keys(delta.families)).toEqual(['actor']);
+    expect(delta.metrics.total).not.toHaveProperty('annual_cost_minor');
+    await expect(viewer.client.readResource({ uri: `orgonaut://scenarios/${world.otherScenario.id}/delta` })).rejects.toThrow(/not found/i);
+  });
+});
+
+describe('nothing an MCP client does changes Live', () => {
+  it('holds after a session that calls every tool, plans, confirms and cancels, and reads every resource', async () => {
+    const before = await liveChecksum();
+    const args = validArgs(world);
+    for (const principal of [principalOf(world.tenant, 'owner'), principalOf(world.tenant, 'member', { kind: 'oauth', abilities: ['scenarios.read', 'ai.scenarios.draft', 'scenarios.write', 'actors.read'] })] as Principal[]) {
+      const mcp = await connect(world, principal);
+      for (const tool of CATALOG.tools) await mcp.call(underscoreName(tool.name), args[tool.name]).catch(() => undefined);
+      const sid = await newScenario(`Session ${principal.kind}`);
+      const plan = structured<Proposal>(
+        await mcp.call('scenario_action_plan', {
+          scenario_id: sid,
+          changes: [
+            { op: 'add_actor', kind: 'human', display_name: 'New hire', org_unit_id: world.ids.units.F, fte: 1 },
+            { op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.6 },
+            { op: 'move_placement', placement_id: world.ids.id('pl-p2'), org_unit_id: world.ids.units.M },
+          ],
+        }),
+      );
+      expect((await mcp.call('scenario_action_confirm', { proposal_id: plan.proposal_id })).isError).toBeFalsy();
+      const dropped = structured<Proposal>(await mcp.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 1 }] }));
+      expect((await mcp.call('scenario_action_cancel', { proposal_id: dropped.proposal_id })).isError).toBeFalsy();
+      const { resources } = await mcp.client.listResources();
+      for (const resource of resources) await mcp.client.readResource({ uri: resource.uri });
+      for (const uri of [`orgonaut://scenarios/${sid}`, `orgonaut://scenarios/${sid}/delta`, `orgonaut://org-units/${world.ids.units.P}`]) {
+        await mcp.client.readResource({ uri }).catch(() => undefined);
+      }
+      for (const prompt of (await mcp.client.listPrompts()).prompts) await mcp.client.getPrompt({ name: prompt.name });
+      await mcp.close();
+      expect(await fteOf(owner, world.ids.id('p1'), sid)).toBe(0.6);
+      // Every applied change is audited with the user and, for an OAuth client, the client.
+      const audited = await world.database.db.select().from(auditEvents).where(and(eq(auditEvents.scenarioId, sid), eq(auditEvents.entityType, 'actor')));
+      expect(audited.length).toBeGreaterThan(0);
+      for (const event of audited) expect(event).toMatchObject({ userId: principal.userId, clientName: principal.clientName ?? null });
+    }
+    expect(await fteOf(owner, world.ids.id('p1'))).toBe(1);
+    expect(await liveChecksum()).toBe(before);
+  });
+});
