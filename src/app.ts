@@ -78,7 +78,8 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
       },
       strictTransportSecurity: config.publicScheme === 'https' ? 'max-age=31536000; includeSubDomains' : false,
       xFrameOptions: 'DENY',
-      referrerPolicy: 'no-referrer',
+      // 'same-origin', not 'no-referrer': with no-referrer Chromium sends `Origin: null` on same-origin form posts.
+      referrerPolicy: 'same-origin',
     }),
   );
   app.use(resolveTenant(runtime.tenants, config));

@@ -1,0 +1,220 @@
+import type { Child } from 'hono/jsx';
+import type { UnitMetricsOut } from '../../org/metrics-service.js';
+import type { TreeNode } from '../../org/read-structure.js';
+import { count, money, moneyShort, num, pct } from './format.js';
+import { link, type ViewParams } from './context.js';
+
+/** Building blocks shared by the organisation and scenario pages. */
+
+/** Span-of-control and depth thresholds behind the warnings (SPEC §6 metrics; buckets as in the metrics service). */
+export const NARROW_SPAN = 2;
+export const WIDE_SPAN = 15;
+export const DEEP_LAYERS = 7;
+
+type Metrics = NonNullable<UnitMetricsOut>;
+
+/** The headline metrics of a unit or of the organisation, as a definition list. Cost only when the service sent it. */
+export function MetricStats(props: { m: UnitMetricsOut; label: string }) {
+  const m = props.m;
+  if (!m) return <p class="hint">Your role does not include org metrics.</p>;
+  const items: [string, Child][] = [
+    ['Headcount', num(m.headcount, 0)],
+    ['Robots / agents', `${num(m.robots, 0)} / ${num(m.agents, 0)}`],
+    ['FTE', num(m.fte)],
+    ['Effective FTE', num(m.effective_fte)],
+    ['Positions', `${num(m.positions.filled, 0)} of ${num(m.positions.budgeted, 0)} filled`],
+    ['Vacancies', `${num(m.positions.vacant, 0)}${m.positions.vacancy_rate === null ? '' : ` (${pct(m.positions.vacancy_rate)})`}`],
+    ['Span (avg / median)', `${num(m.span.average, 1)} / ${num(m.span.median, 1)}`],
+    ['Layers', num(m.layers, 0)],
+    ['ICs per manager', num(m.manager_to_ic.ics_per_manager, 1)],
+  ];
+  if (m.cost) {
+    items.push(['Annual cost', <CostFigure figure={m.cost.annual} />]);
+    items.push(['Monthly cost', <CostFigure figure={m.cost.monthly} />]);
+    items.push(['Cost per FTE', <CostFigure figure={m.cost.per_fte} />]);
+  }
+  return (
+    <dl class="stats" aria-label={props.label}>
+      {items.map(([dt, dd]) => (
+        <div>
+          <dt>{dt}</dt>
+          <dd>{dd}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function CostFigure(props: { figure: { amount_minor: number | null; currency: string; unconvertible?: string[] } }) {
+  const { figure } = props;
+  return (
+    <>
+      {money(figure.amount_minor, figure.currency)}
+      {figure.unconvertible?.length ? (
+        <span class="badge warn" title={`No exchange rate for ${figure.unconvertible.join(', ')}`}>
+          excludes {figure.unconvertible.join(', ')}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+/** Warnings about a unit: managers with narrow or wide spans (its own, not its children's) and deep hierarchies. */
+export function UnitWarnings(props: { narrow: number; wide: number; layers: number }) {
+  return (
+    <>
+      {props.narrow > 0 ? (
+        <span class="badge warn" title={`Managers here with ${NARROW_SPAN} or fewer direct reports`}>
+          {count(props.narrow, 'narrow span', 'narrow spans')}
+        </span>
+      ) : null}
+      {props.wide > 0 ? (
+        <span class="badge warn" title={`Managers here with ${WIDE_SPAN} or more direct reports`}>
+          {count(props.wide, 'wide span', 'wide spans')}
+        </span>
+      ) : null}
+      {props.layers >= DEEP_LAYERS ? (
+        <span class="badge danger" title={`${DEEP_LAYERS} or more reporting layers`}>
+          deep: {props.layers} layers
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+/** The figures of a tree node in one line. */
+function NodeFigures(props: { m: Metrics }) {
+  const { m } = props;
+  const parts = [count(m.headcount, 'person', 'people')];
+  if (m.robots) parts.push(count(m.robots, 'robot', 'robots'));
+  if (m.agents) parts.push(count(m.agents, 'agent', 'agents'));
+  parts.push(`${num(m.fte)} FTE`, `${num(m.effective_fte)} eff. FTE`);
+  if (m.positions.vacant) parts.push(count(m.positions.vacant, 'vacancy', 'vacancies'));
+  if (m.cost) parts.push(`${moneyShort(m.cost.annual.amount_minor, m.cost.annual.currency)} a year`);
+  return <span class="figures">{parts.join(' · ')}</span>;
+}
+
+function own(node: TreeNode, pick: (m: Metrics) => number): number {
+  if (!node.metrics) return 0;
+  const below = (node.children ?? []).reduce((sum, child) => sum + (child.metrics ? pick(child.metrics) : 0), 0);
+  return Math.max(0, pick(node.metrics) - below);
+}
+
+/**
+ * The org unit tree: one `<details>` per unit with children (a native, keyboard-operable disclosure), each node
+ * linking to its unit page in the same view. `openDepth` levels start expanded.
+ */
+export function UnitTree(props: { roots: TreeNode[]; params: ViewParams; openDepth: number; label: string }) {
+  if (props.roots.length === 0) {
+    return <p class="empty">There are no org units on this day yet.</p>;
+  }
+  return (
+    <ul class="tree" aria-label={props.label}>
+      {props.roots.map((node) => (
+        <TreeItem node={node} params={props.params} level={1} openDepth={props.openDepth} />
+      ))}
+    </ul>
+  );
+}
+
+function TreeItem(props: { node: TreeNode; params: ViewParams; level: number; openDepth: number }): Child {
+  const { node, params, level } = props;
+  const line = (
+    <span class="node">
+      <a href={link(`/live/units/${node.id}`, params)}>{node.name}</a>
+      <span class="badge">{node.type}</span>
+      {node.active ? null : <span class="badge danger">closed</span>}
+      {node.metrics ? <NodeFigures m={node.metrics} /> : null}
+      {node.metrics ? (
+        <UnitWarnings narrow={own(node, (m) => m.span.narrow)} wide={own(node, (m) => m.span.wide)} layers={node.metrics.layers} />
+      ) : null}
+    </span>
+  );
+  const children = node.children ?? [];
+  if (children.length === 0) {
+    return (
+      <li>
+        <div class="leaf">
+          {line}
+          {node.child_count > 0 ? <span class="hint"> ({count(node.child_count, 'unit', 'units')} below)</span> : null}
+        </div>
+      </li>
+    );
+  }
+  return (
+    <li>
+      <details open={level <= props.openDepth}>
+        <summary>
+          {line}
+          <span class="visually-hidden">, {count(children.length, 'unit', 'units')} below</span>
+        </summary>
+        <ul>
+          {children.map((child) => (
+            <TreeItem node={child} params={params} level={level + 1} openDepth={props.openDepth} />
+          ))}
+        </ul>
+      </details>
+    </li>
+  );
+}
+
+/** A secondary navigation (tabs) with `aria-current` on the page shown. */
+export function SubNav(props: { label: string; items: [string, string][]; active: string; exact?: boolean }) {
+  return (
+    <nav aria-label={props.label} class="subnav">
+      <ul>
+        {props.items.map(([href, text]) => (
+          <li>
+            <a href={href} aria-current={(props.exact ? href : href.split('?')[0]) === props.active ? 'page' : undefined}>
+              {text}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** "As of" day picker: a GET form that keeps the view's scenario and any other fields given. */
+export function AsOfForm(props: { action: string; params: ViewParams; keep?: Record<string, string | null | undefined>; id?: string }) {
+  const id = props.id ?? 'as-of';
+  return (
+    <form method="get" action={props.action} class="inline asof">
+      {props.params.scenarioId ? <input type="hidden" name="scenario" value={props.params.scenarioId} /> : null}
+      {Object.entries(props.keep ?? {}).map(([name, value]) => (value ? <input type="hidden" name={name} value={value} /> : null))}
+      <label for={id}>As of</label>
+      <input id={id} type="date" name="as_of" value={props.params.asOf ?? ''} />
+      <button type="submit" class="secondary">
+        Show
+      </button>
+      {props.params.asOf ? <a href={link(props.action, { ...props.params, asOf: null }, props.keep)}>Today</a> : null}
+    </form>
+  );
+}
+
+/** Previous/next links of a cursor-paginated list. */
+export function Pager(props: { next: string | null; first: string | null; label: string }) {
+  if (!props.next && !props.first) return null;
+  return (
+    <nav aria-label={props.label} class="pager">
+      {props.first ? <a href={props.first}>« First page</a> : null}
+      {props.next ? (
+        <a href={props.next} rel="next">
+          Next page »
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+/** A banner telling which scenario an organisation page is showing. */
+export function ScenarioBanner(props: { scenario: { id: string; name: string; kind: string; state: string } }) {
+  const { scenario } = props;
+  return (
+    <p class="context-banner" role="note">
+      Showing {scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'} <a href={`/scenarios/${scenario.id}`}>{scenario.name}</a>{' '}
+      <span class="badge accent">{scenario.kind}</span> {scenario.state === 'archived' ? <span class="badge">archived</span> : null} ·{' '}
+      <a href="/live">back to Live</a>
+    </p>
+  );
+}

@@ -1,0 +1,117 @@
+/** Formatting for pages: numbers, money, dates and signed deltas. Money arrives only when the service sent it. */
+
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
+/** A number with at most `digits` decimals, grouped ("1,234.5"); an en dash for null. */
+export function num(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  let format = numberFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-GB', { maximumFractionDigits: digits });
+    numberFormats.set(digits, format);
+  }
+  return format.format(value);
+}
+
+export function pct(value: number | null | undefined, digits = 0): string {
+  return value === null || value === undefined ? '–' : `${num(value * 100, digits)} %`;
+}
+
+/** "1 person" / "3 people" style counts. */
+export function count(n: number, one: string, many: string): string {
+  return `${num(n, 0)} ${n === 1 ? one : many}`;
+}
+
+/** Minor units of a currency as an amount ("€1,234", "$12,000"); cents only below 100 units. */
+export function money(amountMinor: number | null | undefined, currency: string | null | undefined): string {
+  if (amountMinor === null || amountMinor === undefined || !currency) return '–';
+  const major = amountMinor / 100;
+  try {
+    return new Intl.NumberFormat('en-GB', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: 0,
+      maximumFractionDigits: Math.abs(major) < 100 && amountMinor % 100 !== 0 ? 2 : 0,
+    }).format(major);
+  } catch {
+    return `${num(major, 2)} ${currency}`;
+  }
+}
+
+/** A compact amount for dense places (tree nodes): "€1.2M", "€86K". */
+export function moneyShort(amountMinor: number | null | undefined, currency: string | null | undefined): string {
+  if (amountMinor === null || amountMinor === undefined || !currency) return '–';
+  try {
+    return new Intl.NumberFormat('en-GB', { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }).format(amountMinor / 100);
+  } catch {
+    return money(amountMinor, currency);
+  }
+}
+
+/** A signed difference for deltas: "+2", "−0.5", "0". */
+export function signed(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined) return '–';
+  if (value === 0) return '0';
+  return `${value > 0 ? '+' : '−'}${num(Math.abs(value), digits)}`;
+}
+
+export function signedMoney(amountMinor: number | null | undefined, currency: string): string {
+  if (amountMinor === null || amountMinor === undefined) return '–';
+  if (amountMinor === 0) return money(0, currency);
+  return `${amountMinor > 0 ? '+' : '−'}${money(Math.abs(amountMinor), currency)}`;
+}
+
+/** The CSS class of a delta (colour is never the only signal: the sign is written too). */
+export function deltaClass(value: number | null | undefined): string | undefined {
+  if (!value) return undefined;
+  return value > 0 ? 'delta-up' : 'delta-down';
+}
+
+/** "2026-06-01 14:03" (UTC) from a Date or an ISO string. */
+export function when(value: Date | string | null | undefined): string {
+  if (!value) return '–';
+  const iso = typeof value === 'string' ? value : value.toISOString();
+  return iso.length > 10 ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : iso;
+}
+
+export function day(value: Date | string | null | undefined): string {
+  if (!value) return '–';
+  return (typeof value === 'string' ? value : value.toISOString()).slice(0, 10);
+}
+
+/** snake_case or camelCase field names as words: "allocation_pct" → "Allocation %". */
+export function fieldLabel(field: string): string {
+  const known: Record<string, string> = {
+    allocation_pct: 'Allocation %',
+    fte: 'FTE',
+    planned_fte: 'Planned FTE',
+    parent_id: 'Parent unit',
+    org_unit_id: 'Org unit',
+    actor_id: 'Actor',
+    manager_id: 'Manager',
+    position_id: 'Position',
+    placement_id: 'Placement',
+    is_primary: 'Primary',
+    valid_from: 'Valid from',
+    valid_to: 'Valid to',
+    display_name: 'Name',
+    target_salary_minor: 'Target salary',
+    day_rate_minor: 'Day rate',
+    amount_minor: 'Amount',
+    role_type: 'Role type',
+    employment_type: 'Employment type',
+    team_type_id: 'Team type',
+    department_type_id: 'Department type',
+    cost_center: 'Cost centre',
+    lead_actor_id: 'Lead',
+    external_uid: 'External id',
+  };
+  const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  if (known[snake]) return known[snake];
+  const words = snake.replace(/_id$/, '').replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function kindLabel(kind: string): string {
+  return kind === 'human' ? 'person' : kind;
+}

@@ -1,0 +1,89 @@
+import { can, type Principal } from '../../access/policy.js';
+import type { ServiceContext } from '../../context.js';
+import { inEffect } from '../../org/dates.js';
+import { indexGraph } from '../../org/graph-index.js';
+import { actorAnnualCost, compensationInEffect } from '../../org/metrics.js';
+import type { presentActor } from '../../org/present.js';
+import { listActors } from '../../org/read-people.js';
+import type { CostSettings } from '../../org/types.js';
+import type { OrgView } from '../../org/view.js';
+import { loadCostSettings } from '../../tenancy/tenants.js';
+import { namesOf } from './context.js';
+
+/**
+ * Rows of the people matrix (page and CSV): the actor as presented by the service, plus names of their primary unit
+ * and manager and their total allocation (with `placements.read`). A loaded annual cost is added only for a
+ * principal with `costs.read` — the same rule as every presenter.
+ */
+export interface MatrixFilter {
+  scenarioId: string | null;
+  asOf: string | null;
+  kind: string | null;
+  orgUnitId: string | null;
+  query: string | null;
+}
+
+export interface MatrixRow {
+  id: string;
+  name: string;
+  kind: string;
+  title: string | null;
+  email: string | null;
+  active: boolean;
+  fte: number | null;
+  primaryUnitId: string | null;
+  primaryUnit: string | null;
+  managerId: string | null;
+  manager: string | null;
+  /** Sum of the allocation % of placements in effect; null without `placements.read`. */
+  allocationPct: number | null;
+  /** Loaded annual cost in the reporting currency; absent without `costs.read`, null when unknown. */
+  annualCost?: { amountMinor: number | null; currency: string; unconvertible: string[] } | null;
+}
+
+type ActorOut = ReturnType<typeof presentActor>;
+
+export async function matrixPage(ctx: ServiceContext, filter: MatrixFilter, page: { limit: number; cursor: string | null }) {
+  const { view, page: result } = await listActors(ctx, { ...filter, limit: page.limit, cursor: page.cursor });
+  const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : null;
+  return { view, rows: result.items.map((a) => matrixRow(view, ctx.principal, cost, a)), nextCursor: result.nextCursor };
+}
+
+/** Every row matching the filter (the CSV export walks the pages). */
+export async function allMatrixRows(ctx: ServiceContext, filter: MatrixFilter) {
+  const rows: MatrixRow[] = [];
+  let cursor: string | null = null;
+  let view: OrgView | undefined;
+  do {
+    const page = await matrixPage(ctx, filter, { limit: 500, cursor });
+    rows.push(...page.rows);
+    view = page.view;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { view: view!, rows };
+}
+
+function matrixRow(view: OrgView, principal: Principal, cost: CostSettings | null, a: ActorOut): MatrixRow {
+  const names = namesOf(view.graph);
+  const placements = can(principal, 'placements.read')
+    ? (indexGraph(view.graph).placementsByActor.get(a.id) ?? []).filter((p) => inEffect(p, view.asOf))
+    : null;
+  const row: MatrixRow = {
+    id: a.id,
+    name: a.display_name,
+    kind: a.kind,
+    title: a.title,
+    email: a.email,
+    active: a.active,
+    fte: a.fte,
+    primaryUnitId: a.primary_org_unit_id,
+    primaryUnit: a.primary_org_unit_id ? names.unit(a.primary_org_unit_id) : null,
+    managerId: a.manager_id,
+    manager: a.manager_id ? names.actor(a.manager_id) : null,
+    allocationPct: placements ? Math.round(placements.reduce((sum, p) => sum + p.allocationPct, 0) * 100) / 100 : null,
+  };
+  if (cost) {
+    row.annualCost = compensationInEffect(view.graph, a.id, view.asOf) ? actorAnnualCost(view.graph, a.id, view.asOf, cost) : null;
+  }
+  return row;
+}

@@ -1,0 +1,188 @@
+import { Hono, type Context } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import type { AppEnv } from '../../http/env.js';
+import { ACTOR_KINDS } from '../../org/types.js';
+import { getScenario } from '../../scenarios/lifecycle.js';
+import { Shell } from '../shell.js';
+import { Pager, ScenarioBanner } from './components.js';
+import { link, viewParams } from './context.js';
+import { safeFileName, toCsv } from './csv.js';
+import { kindLabel, money, num } from './format.js';
+import { allMatrixRows, matrixPage, type MatrixFilter } from './matrix-rows.js';
+import { unitChoices } from './options.js';
+import { LiveNav } from './tree.js';
+
+/** Live → People: a filterable, paginated table of actors and their placements, and its CSV export. */
+const PAGE_SIZE = 50;
+
+function filterOf(c: Context<AppEnv>): MatrixFilter {
+  const params = viewParams(c);
+  return {
+    ...params,
+    kind: c.req.query('kind')?.trim() || null,
+    orgUnitId: c.req.query('unit')?.trim() || null,
+    query: c.req.query('q')?.trim() || null,
+  };
+}
+
+/** The query string of a filter (for links, the CSV export and the pager). */
+function filterLink(path: string, f: MatrixFilter, extra: Record<string, string | null> = {}) {
+  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, ...extra });
+}
+
+export function matrixRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/live/matrix', async (c) => {
+    const filter = filterOf(c);
+    const cursor = c.req.query('cursor') || null;
+    const ctx = serviceContext(c);
+    const scenario = filter.scenarioId ? await getScenario(ctx, filter.scenarioId) : null;
+    const { view, rows, nextCursor } = await matrixPage(ctx, filter, { limit: PAGE_SIZE, cursor });
+    const units = await unitChoices(ctx, filter);
+    const showCost = can(ctx.principal, 'costs.read');
+    const showAllocation = can(ctx.principal, 'placements.read');
+    const filtered = Boolean(filter.kind || filter.orgUnitId || filter.query);
+    return c.html(
+      <Shell c={c} title="People" active="/live/matrix" wide>
+        <div class="page-head">
+          <h1>People</h1>
+          <a class="button secondary" href={filterLink('/live/matrix.csv', filter)} download>
+            Export CSV
+          </a>
+        </div>
+        {scenario ? <ScenarioBanner scenario={scenario} /> : null}
+        <LiveNav params={filter} active="/live/matrix" />
+        <section class="card" aria-labelledby="filter-title">
+          <h2 id="filter-title" class="visually-hidden">
+            Filters
+          </h2>
+          <form method="get" action="/live/matrix" class="grid" role="search">
+            {filter.scenarioId ? <input type="hidden" name="scenario" value={filter.scenarioId} /> : null}
+            <div class="field">
+              <label for="f-q">Search</label>
+              <input id="f-q" type="search" name="q" value={filter.query ?? ''} placeholder="Name, email or title" />
+            </div>
+            <div class="field">
+              <label for="f-kind">Kind</label>
+              <select id="f-kind" name="kind">
+                <option value="">All kinds</option>
+                {ACTOR_KINDS.map((k) => (
+                  <option value={k} selected={filter.kind === k}>
+                    {kindLabel(k)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="f-unit">Placed in</label>
+              <select id="f-unit" name="unit">
+                <option value="">Any unit</option>
+                {units.map((u) => (
+                  <option value={u.value} selected={filter.orgUnitId === u.value}>
+                    {u.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="f-asof">As of</label>
+              <input id="f-asof" type="date" name="as_of" value={filter.asOf ?? ''} />
+            </div>
+            <div class="actions">
+              <button type="submit">Filter</button>
+              {filtered ? <a href={link('/live/matrix', filter)}>Clear filters</a> : null}
+            </div>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="people-title">
+          <h2 id="people-title">
+            {rows.length === 0 ? 'No one found' : `${rows.length}${nextCursor ? '+' : ''} ${rows.length === 1 ? 'actor' : 'actors'}`}
+            <span class="hint"> on {view.asOf}</span>
+          </h2>
+          {rows.length === 0 ? (
+            <p class="empty">{filtered ? 'Nobody matches these filters. Try fewer filters.' : 'There are no actors in this organisation yet.'}</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Title</th>
+                    <th scope="col">Primary unit</th>
+                    <th scope="col" class="num">FTE</th>
+                    {showAllocation ? <th scope="col" class="num">Allocation</th> : null}
+                    <th scope="col">Manager</th>
+                    {showCost ? <th scope="col" class="num">Annual cost</th> : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr>
+                      <td>
+                        <a href={link(`/live/actors/${r.id}`, filter)}>{r.name}</a>
+                      </td>
+                      <td>{kindLabel(r.kind)}</td>
+                      <td>{r.title ?? '–'}</td>
+                      <td>{r.primaryUnitId ? <a href={link(`/live/units/${r.primaryUnitId}`, filter)}>{r.primaryUnit}</a> : <span class="badge warn">unplaced</span>}</td>
+                      <td class="num">{num(r.fte)}</td>
+                      {showAllocation ? (
+                        <td class="num">
+                          {num(r.allocationPct)} %{r.allocationPct !== null && r.allocationPct > 100 ? <span class="badge warn">over</span> : null}
+                        </td>
+                      ) : null}
+                      <td>{r.managerId ? <a href={link(`/live/actors/${r.managerId}`, filter)}>{r.manager}</a> : '–'}</td>
+                      {showCost ? <td class="num">{r.annualCost ? money(r.annualCost.amountMinor, r.annualCost.currency) : 'unknown'}</td> : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pager
+            label="People pages"
+            next={nextCursor ? filterLink('/live/matrix', filter, { cursor: nextCursor }) : null}
+            first={cursor ? filterLink('/live/matrix', filter) : null}
+          />
+        </section>
+      </Shell>,
+    );
+  });
+
+  web.get('/live/matrix.csv', async (c) => {
+    const filter = filterOf(c);
+    const ctx = serviceContext(c);
+    const { view, rows } = await allMatrixRows(ctx, filter);
+    const showCost = can(ctx.principal, 'costs.read');
+    const showAllocation = can(ctx.principal, 'placements.read');
+    const header = ['id', 'name', 'kind', 'title', 'email', 'primary_unit_id', 'primary_unit', 'fte'];
+    if (showAllocation) header.push('allocation_pct');
+    header.push('manager_id', 'manager');
+    if (showCost) header.push('annual_loaded_cost', 'currency');
+    const body = toCsv(
+      header,
+      rows.map((r) => [
+        r.id,
+        r.name,
+        r.kind,
+        r.title,
+        r.email,
+        r.primaryUnitId,
+        r.primaryUnit,
+        r.fte,
+        ...(showAllocation ? [r.allocationPct] : []),
+        r.managerId,
+        r.manager,
+        ...(showCost ? [r.annualCost?.amountMinor == null ? null : r.annualCost.amountMinor / 100, r.annualCost?.currency ?? null] : []),
+      ]),
+    );
+    const name = safeFileName(`${ctx.tenant.slug}-people-${filter.scenarioId ? 'scenario-' : ''}${view.asOf}.csv`);
+    return c.body(body, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'private, no-store',
+    });
+  });
+  return web;
+}

@@ -1,0 +1,69 @@
+import type { ServiceContext } from '../../context.js';
+import { can } from '../../access/policy.js';
+import { listActors, listPlacements, listPositions } from '../../org/read-people.js';
+import { listOrgUnits } from '../../org/read-structure.js';
+import type { OrgGraph } from '../../org/types.js';
+import type { ViewRequest } from '../../org/view.js';
+import type { Page, PageRequest } from '../../util/pagination.js';
+import { namesOf } from './context.js';
+
+/**
+ * Choices for form fields (filters, the change tray), read through the list services page by page. Lists longer
+ * than `MAX_CHOICES` are cut: the forms then fall back to typing an id (with the list as suggestions).
+ */
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+export const MAX_CHOICES = 2_000;
+
+async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: OrgGraph }; page: Page<T> }>) {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  let graph: OrgGraph | null = null;
+  do {
+    const result = await read({ limit: 500, cursor });
+    graph = result.view.graph;
+    items.push(...result.page.items);
+    cursor = items.length < MAX_CHOICES ? result.page.nextCursor : null;
+  } while (cursor);
+  return { items, graph: graph! };
+}
+
+/** Active org units labelled by their path ("Fixture Co › Engineering › Platform"), in path order. */
+export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
+  const { items, graph } = await walk((page) => listOrgUnits(ctx, { ...view, ...page }));
+  const pathOf = (id: string): string => {
+    const names: string[] = [];
+    const seen = new Set<string>();
+    for (let at = graph.orgUnits.get(id); at && !seen.has(at.id); at = at.parentId ? graph.orgUnits.get(at.parentId) : undefined) {
+      names.unshift(at.name);
+      seen.add(at.id);
+    }
+    return names.join(' › ');
+  };
+  return items.map((u) => ({ value: u.id, label: `${pathOf(u.id)} (${u.type})` })).sort((a, b) => a.label.localeCompare(b.label));
+}
+
+export async function actorChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
+  const { items } = await walk((page) => listActors(ctx, { ...view, ...page }));
+  return items.map((a) => ({ value: a.id, label: a.title ? `${a.display_name} · ${a.title}` : a.display_name }));
+}
+
+export async function placementChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
+  if (!can(ctx.principal, 'placements.read')) return [];
+  const { items, graph } = await walk((page) => listPlacements(ctx, { ...view, ...page }));
+  const names = namesOf(graph);
+  return items.map((p) => ({
+    value: p.id,
+    label: `${names.actor(p.actor_id)} in ${names.unit(p.org_unit_id)} · ${p.allocation_pct} %${p.is_primary ? ' (primary)' : ''}`,
+  }));
+}
+
+export async function positionChoices(ctx: ServiceContext, view: ViewRequest, status: 'open' | 'vacant' = 'open'): Promise<Choice[]> {
+  if (!can(ctx.principal, 'positions.read')) return [];
+  const { items, graph } = await walk((page) => listPositions(ctx, { ...view, ...page, status }));
+  const names = namesOf(graph);
+  return items.map((p) => ({ value: p.id, label: `${p.title} in ${names.unit(p.org_unit_id)} (${p.status})` }));
+}

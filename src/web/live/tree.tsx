@@ -1,0 +1,72 @@
+import { Hono, type Context } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import type { AppEnv } from '../../http/env.js';
+import { orgUnitTree } from '../../org/read-structure.js';
+import { getScenario } from '../../scenarios/lifecycle.js';
+import { Shell } from '../shell.js';
+import { AsOfForm, DEEP_LAYERS, MetricStats, NARROW_SPAN, ScenarioBanner, SubNav, UnitTree, WIDE_SPAN } from './components.js';
+import { link, viewParams, type ViewParams } from './context.js';
+
+/** Live → the organisation tree: collapsible units with headcount, FTE, vacancies, cost (with `costs.read`) and warnings. */
+export function treeRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/live', async (c) => {
+    const params = viewParams(c);
+    const ctx = serviceContext(c);
+    const scenario = params.scenarioId ? await getScenario(ctx, params.scenarioId) : null;
+    const tree = await orgUnitTree(ctx, { asOf: params.asOf, scenarioId: params.scenarioId });
+    return c.html(
+      <Shell c={c} title={scenario ? `${scenario.name} · Organisation` : 'Organisation'} active="/live" wide>
+        <div class="page-head">
+          <h1>Organisation</h1>
+          <AsOfForm action="/live" params={params} keep={{ open: c.req.query('open') }} />
+        </div>
+        {scenario ? <ScenarioBanner scenario={scenario} /> : null}
+        <LiveNav params={params} active="/live" />
+        <OrgTreeSection c={c} params={params} tree={tree} path="/live" />
+      </Shell>,
+    );
+  });
+  return web;
+}
+
+/** The organisation pages' tabs. */
+export function LiveNav(props: { params: ViewParams; active: string }) {
+  const items: [string, string][] = [
+    [link('/live', props.params), 'Tree'],
+    [link('/live/matrix', props.params), 'People'],
+  ];
+  if (!props.params.scenarioId) items.push(['/live/lineage', 'Lineage']);
+  return <SubNav label="Organisation views" items={items} active={props.active} />;
+}
+
+/** Totals, legend and the tree of a view (Live or a scenario); `path` is the page the expand/collapse links return to. */
+export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; tree: Awaited<ReturnType<typeof orgUnitTree>>; path: string }) {
+  const { params, tree } = props;
+  const open = props.c.req.query('open');
+  const openDepth = open === 'all' ? 99 : open === 'none' ? 0 : 2;
+  const keep = (value: string) => link(props.path, props.path.startsWith('/scenarios/') ? { ...params, scenarioId: null } : params, { open: value });
+  return (
+    <>
+      <section class="card" aria-labelledby="totals-title">
+        <h2 id="totals-title">Totals on {tree.view.asOf}</h2>
+        <MetricStats m={tree.total} label="Organisation totals" />
+      </section>
+      <section class="card" aria-labelledby="tree-title">
+        <div class="page-head">
+          <h2 id="tree-title">Structure</h2>
+          <p class="actions">
+            <a href={keep('all')}>Expand all</a>
+            <a href={keep('none')}>Collapse all</a>
+          </p>
+        </div>
+        <p class="hint legend">
+          Warnings: <span class="badge warn">narrow span</span> a manager with {NARROW_SPAN} or fewer direct reports,{' '}
+          <span class="badge warn">wide span</span> {WIDE_SPAN} or more, <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting
+          layers in the unit. Headcount counts people once, in their primary unit; FTE sums placements.
+        </p>
+        <UnitTree roots={tree.roots} params={params} openDepth={openDepth} label="Org units" />
+      </section>
+    </>
+  );
+}

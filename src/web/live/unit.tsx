@@ -1,0 +1,192 @@
+import { Hono } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import type { AppEnv } from '../../http/env.js';
+import { indexGraph } from '../../org/graph-index.js';
+import { listPlacements, listPositions, managerOf } from '../../org/read-people.js';
+import { getOrgUnit } from '../../org/read-structure.js';
+import { getScenario } from '../../scenarios/lifecycle.js';
+import { Shell } from '../shell.js';
+import { AsOfForm, MetricStats, Pager, ScenarioBanner } from './components.js';
+import { link, namesOf, viewParams } from './context.js';
+import { kindLabel, money, num } from './format.js';
+import { LiveNav } from './tree.js';
+
+/** An org unit: its path, children, metrics, roster (actors placed in it) and positions, in Live or a scenario. */
+export function unitRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/live/units/:id', async (c) => {
+    const params = viewParams(c);
+    const ctx = serviceContext(c);
+    const cursor = c.req.query('cursor') || null;
+    const scenario = params.scenarioId ? await getScenario(ctx, params.scenarioId) : null;
+    const { view, unit } = await getOrgUnit(ctx, c.req.param('id'), params);
+    const roster = can(ctx.principal, 'placements.read')
+      ? await listPlacements(ctx, { ...params, orgUnitId: unit.id, limit: 200, cursor })
+      : null;
+    const positions = can(ctx.principal, 'positions.read') ? await listPositions(ctx, { ...params, orgUnitId: unit.id, limit: 200 }) : null;
+    const names = namesOf(view.graph);
+    const index = indexGraph(view.graph);
+    const tray = scenario?.editable && can(ctx.principal, 'scenarios.write') ? `/scenarios/${scenario.id}/changes` : null;
+    const here = `/live/units/${unit.id}`;
+    return c.html(
+      <Shell c={c} title={unit.name} active="/live" wide>
+        {scenario ? <ScenarioBanner scenario={scenario} /> : null}
+        <LiveNav params={params} active="" />
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+          <ol>
+            {unit.path.map((p) => (
+              <li>
+                <a href={link(`/live/units/${p.id}`, params)}>{p.name}</a>
+              </li>
+            ))}
+            <li aria-current="page">{unit.name}</li>
+          </ol>
+        </nav>
+        <div class="page-head">
+          <h1>
+            {unit.name} <span class="badge">{unit.type}</span> {unit.active ? null : <span class="badge danger">closed</span>}
+          </h1>
+          <AsOfForm action={here} params={params} />
+        </div>
+        {unit.code || unit.department?.cost_center || unit.team?.purpose ? (
+          <p class="hint">
+            {unit.code ? <>Code {unit.code}. </> : null}
+            {unit.department?.cost_center ? <>Cost centre {unit.department.cost_center}. </> : null}
+            {unit.team?.purpose ?? null}
+          </p>
+        ) : null}
+        {tray ? (
+          <p class="actions">
+            <span class="hint">Plan in this scenario:</span>
+            <a href={`${tray}?op=rename_org_unit&org_unit_id=${unit.id}#op-rename_org_unit`}>Rename</a>
+            <a href={`${tray}?op=move_org_unit&org_unit_id=${unit.id}#op-move_org_unit`}>Move</a>
+            <a href={`${tray}?op=add_actor&org_unit_id=${unit.id}#op-add_actor`}>Add someone here</a>
+            <a href={`${tray}?op=create_position&org_unit_id=${unit.id}#op-create_position`}>Create a position here</a>
+          </p>
+        ) : null}
+        <section class="card" aria-labelledby="metrics-title">
+          <h2 id="metrics-title">Metrics (this unit and everything below it)</h2>
+          <MetricStats m={unit.metrics} label={`Metrics of ${unit.name}`} />
+        </section>
+        <section class="card" aria-labelledby="children-title">
+          <h2 id="children-title">Units below</h2>
+          {unit.children.length === 0 ? (
+            <p class="empty">No units below this one.</p>
+          ) : (
+            <ul class="choices">
+              {unit.children.map((child) => (
+                <li>
+                  <a href={link(`/live/units/${child.id}`, params)}>{child.name}</a> <span class="badge">{child.type}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section class="card" aria-labelledby="roster-title">
+          <h2 id="roster-title">Roster</h2>
+          {!roster ? (
+            <p class="hint">Your role does not include placements.</p>
+          ) : roster.page.items.length === 0 ? (
+            <p class="empty">Nobody is placed directly in this unit{cursor ? ' on this page' : ''}. Units below may have people.</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <caption class="visually-hidden">Actors placed in {unit.name}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Title</th>
+                    <th scope="col">Position</th>
+                    <th scope="col">Manager</th>
+                    <th scope="col" class="num">Allocation</th>
+                    <th scope="col" class="num">Effective FTE</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {roster.page.items.map((p) => {
+                    const actor = view.graph.actors.get(p.actor_id);
+                    const managerId = managerOf(index, p.actor_id, view.asOf);
+                    return (
+                      <tr>
+                        <td>
+                          <a href={link(`/live/actors/${p.actor_id}`, params)}>{names.actor(p.actor_id)}</a>{' '}
+                          {p.is_primary ? <span class="badge accent">primary</span> : <span class="badge">secondary</span>}
+                        </td>
+                        <td>{actor ? kindLabel(actor.kind) : '–'}</td>
+                        <td>{actor?.title ?? '–'}</td>
+                        <td>{p.position_id ? names.position(p.position_id) : '–'}</td>
+                        <td>{managerId ? <a href={link(`/live/actors/${managerId}`, params)}>{names.actor(managerId)}</a> : '–'}</td>
+                        <td class="num">{num(p.allocation_pct)} %</td>
+                        <td class="num">{num(p.effective_fte)}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {roster ? (
+            <Pager
+              label="Roster pages"
+              next={roster.page.nextCursor ? link(here, params, { cursor: roster.page.nextCursor }) : null}
+              first={cursor ? link(here, params) : null}
+            />
+          ) : null}
+        </section>
+        {positions ? (
+          <section class="card" aria-labelledby="positions-title">
+            <h2 id="positions-title">Positions</h2>
+            {positions.page.items.length === 0 ? (
+              <p class="empty">No budgeted positions in this unit.</p>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Title</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Filled by</th>
+                      <th scope="col" class="num">Planned FTE</th>
+                      <th scope="col">Type</th>
+                      {positions.page.items.some((p) => 'target_salary' in p) ? <th scope="col" class="num">Target pay</th> : null}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {positions.page.items.map((p) => (
+                      <tr>
+                        <td>{p.title}</td>
+                        <td>
+                          <span class={p.status === 'vacant' ? 'badge warn' : p.status === 'filled' ? 'badge ok' : 'badge'}>{p.status}</span>
+                        </td>
+                        <td>
+                          {p.filled_by.length
+                            ? p.filled_by.map((id, i) => (
+                                <>
+                                  {i ? ', ' : ''}
+                                  <a href={link(`/live/actors/${id}`, params)}>{names.actor(id)}</a>
+                                </>
+                              ))
+                            : '–'}
+                        </td>
+                        <td class="num">{num(p.planned_fte)}</td>
+                        <td>{p.employment_type}</td>
+                        {'target_salary' in p ? (
+                          <td class="num">
+                            {p.target_salary ? `${money(p.target_salary.amount_minor, p.target_salary.currency)} a year` : p.day_rate ? `${money(p.day_rate.amount_minor, p.day_rate.currency)} a day` : '–'}
+                          </td>
+                        ) : null}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        ) : null}
+      </Shell>,
+    );
+  });
+  return web;
+}

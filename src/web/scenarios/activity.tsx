@@ -1,0 +1,292 @@
+import { Hono } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import type { ServiceContext } from '../../context.js';
+import type { AppEnv } from '../../http/env.js';
+import { listActivity } from '../../org/read-history.js';
+import { listScenarios } from '../../scenarios/lifecycle.js';
+import { Shell } from '../shell.js';
+import { Pager } from '../live/components.js';
+import { namesOf, type Names } from '../live/context.js';
+import { fieldLabel, when } from '../live/format.js';
+import { getActivityEvent } from './activity-event.js';
+import { fieldValue, scenarioNames } from './values.js';
+
+/** Activity: the tenant's audit trail (model changes and security events), filterable, with each event's before/after. */
+const ENTITY_TYPES = [
+  'scenario',
+  'snapshot',
+  'org_unit',
+  'department',
+  'team',
+  'actor',
+  'reporting_line',
+  'placement',
+  'position',
+  'compensation',
+  'sign_in',
+  'api_token',
+  'oauth_app',
+  'oauth_token',
+  'membership',
+  'invitation',
+  'plan',
+];
+
+type EventUser = { email: string; name: string | null } | null;
+
+function who(user: EventUser, kind: string | null, client: string | null): string {
+  const person = user ? user.name ?? user.email : kind === 'system' ? 'System' : '–';
+  return client ? `${person} via ${client}` : person;
+}
+
+/** Where an event's record can be looked at, if anywhere. */
+function recordHref(type: string, id: string | null, scenarioId: string | null): string | null {
+  if (!id) return null;
+  const q = scenarioId ? `?scenario=${scenarioId}` : '';
+  if (type === 'scenario' || type === 'snapshot') return `/scenarios/${id}`;
+  if (type === 'actor') return `/live/actors/${id}${q}`;
+  if (type === 'org_unit' || type === 'department' || type === 'team') return `/live/units/${id}${q}`;
+  return null;
+}
+
+async function namesFor(ctx: ServiceContext, scenarioId: string | null): Promise<Names> {
+  try {
+    return await scenarioNames(ctx, scenarioId);
+  } catch {
+    return namesOf();
+  }
+}
+
+export function activityRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/activity', async (c) => {
+    const ctx = serviceContext(c);
+    const q = (name: string) => c.req.query(name)?.trim() || null;
+    const filter = { category: q('category'), entityType: q('entity'), scenarioId: q('scenario'), since: q('since'), until: q('until') };
+    const cursor = q('cursor');
+    const { page } = await listActivity(ctx, { ...filter, cursor, limit: 50 });
+    const scenarios = await listScenarios(ctx, { limit: 500 });
+    const scenarioName = new Map(scenarios.items.map((s) => [s.id, s.name]));
+    const query = (extra: Record<string, string | null>) => {
+      const params = new URLSearchParams();
+      const all = { category: filter.category, entity: filter.entityType, scenario: filter.scenarioId, since: filter.since, until: filter.until, ...extra };
+      for (const [k, v] of Object.entries(all)) if (v) params.set(k, v);
+      const text = params.toString();
+      return text ? `/activity?${text}` : '/activity';
+    };
+    const filtered = Object.values(filter).some(Boolean);
+    return c.html(
+      <Shell c={c} title="Activity" active="/activity" wide>
+        <div class="page-head">
+          <h1>Activity</h1>
+          <a href="/live/lineage">Lineage of Live</a>
+        </div>
+        <p class="hint">What changed, when and by whom: every change to scenarios and Live, and security events.</p>
+        <section class="card" aria-labelledby="filters-title">
+          <h2 id="filters-title" class="visually-hidden">
+            Filters
+          </h2>
+          <form method="get" action="/activity" class="grid" role="search">
+            <div class="field">
+              <label for="a-category">Category</label>
+              <select id="a-category" name="category">
+                <option value="">All</option>
+                <option value="model" selected={filter.category === 'model'}>
+                  Model changes
+                </option>
+                <option value="security" selected={filter.category === 'security'}>
+                  Security
+                </option>
+              </select>
+            </div>
+            <div class="field">
+              <label for="a-entity">Record type</label>
+              <select id="a-entity" name="entity">
+                <option value="">All</option>
+                {ENTITY_TYPES.map((t) => (
+                  <option value={t} selected={filter.entityType === t}>
+                    {fieldLabel(t)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="a-scenario">Scenario</label>
+              <select id="a-scenario" name="scenario">
+                <option value="">Any</option>
+                {scenarios.items.map((s) => (
+                  <option value={s.id} selected={filter.scenarioId === s.id}>
+                    {s.name} ({s.kind})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="a-since">From</label>
+              <input id="a-since" type="date" name="since" value={filter.since ?? ''} />
+            </div>
+            <div class="field">
+              <label for="a-until">To</label>
+              <input id="a-until" type="date" name="until" value={filter.until ?? ''} />
+            </div>
+            <div class="actions">
+              <button type="submit">Filter</button>
+              {filtered ? <a href="/activity">Clear filters</a> : null}
+            </div>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="events-title">
+          <h2 id="events-title">Events</h2>
+          {page.items.length === 0 ? (
+            <p class="empty">{filtered ? 'No event matches these filters.' : 'Nothing has happened yet.'}</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Scenario</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Details</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.items.map((e) => {
+                    const href = recordHref(e.entity_type, e.entity_id, e.scenario_id);
+                    return (
+                      <tr>
+                        <td>{when(e.at)}</td>
+                        <td>
+                          <span class={e.category === 'security' ? 'badge warn' : 'badge'}>{fieldLabel(e.entity_type)}</span> {e.action}
+                          {href ? (
+                            <>
+                              {' '}
+                              <a href={href}>open</a>
+                            </>
+                          ) : null}
+                        </td>
+                        <td>{who(e.user, e.principal_kind, e.client_name)}</td>
+                        <td>{e.scenario_id ? <a href={`/scenarios/${e.scenario_id}`}>{scenarioName.get(e.scenario_id) ?? 'a scenario'}</a> : e.category === 'model' ? 'Live' : '–'}</td>
+                        <td>
+                          <a href={`/activity/${e.id}`} aria-label={`Details of ${fieldLabel(e.entity_type)} ${e.action} at ${when(e.at)}`}>
+                            Details
+                          </a>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pager label="Activity pages" next={page.nextCursor ? query({ cursor: page.nextCursor }) : null} first={cursor ? query({}) : null} />
+        </section>
+      </Shell>,
+    );
+  });
+
+  web.get('/activity/:id', async (c) => {
+    const ctx = serviceContext(c);
+    const e = await getActivityEvent(ctx, c.req.param('id'));
+    const names = await namesFor(ctx, e.scenario_id);
+    const before = (e.before ?? {}) as Record<string, unknown>;
+    const after = (e.after ?? {}) as Record<string, unknown>;
+    const objects = typeof e.before === 'object' && typeof e.after === 'object';
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    const currencyOf = (r: Record<string, unknown>) => (typeof r.currency === 'string' ? r.currency : ctx.tenant.reportingCurrency);
+    const metadata = Object.entries((e.metadata ?? {}) as Record<string, unknown>);
+    const href = recordHref(e.entity_type, e.entity_id, e.scenario_id);
+    return c.html(
+      <Shell c={c} title="Activity event" active="/activity" wide>
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+          <ol>
+            <li>
+              <a href="/activity">Activity</a>
+            </li>
+            <li aria-current="page">Event</li>
+          </ol>
+        </nav>
+        <h1>
+          {fieldLabel(e.entity_type)} {e.action}
+        </h1>
+        <section class="card" aria-labelledby="event-title">
+          <h2 id="event-title">Event</h2>
+          <dl class="facts">
+            <dt>When</dt>
+            <dd>{when(e.at)}</dd>
+            <dt>Who</dt>
+            <dd>
+              {who(e.user, e.principal_kind, e.client_name)}
+              {e.principal_kind ? <span class="hint"> ({e.principal_kind})</span> : null}
+            </dd>
+            <dt>Category</dt>
+            <dd>{e.category}</dd>
+            <dt>Record</dt>
+            <dd>{href ? <a href={href}>{e.entity_id}</a> : e.entity_id ?? '–'}</dd>
+            <dt>Scenario</dt>
+            <dd>{e.scenario_id ? <a href={`/scenarios/${e.scenario_id}`}>open the scenario</a> : e.category === 'model' ? 'Live' : '–'}</dd>
+            {e.request_id ? (
+              <>
+                <dt>Request</dt>
+                <dd>
+                  <code>{e.request_id}</code>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="changes-title">
+          <h2 id="changes-title">Before and after</h2>
+          {keys.length === 0 ? (
+            <p class="empty">This event records no field values.</p>
+          ) : objects ? (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Field</th>
+                    <th scope="col">Before</th>
+                    <th scope="col">After</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {keys.map((k) => {
+                    const changed = JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null);
+                    return (
+                      <tr class={changed ? 'changed' : undefined}>
+                        <th scope="row">
+                          {fieldLabel(k)} {changed ? <span class="visually-hidden">(changed)</span> : null}
+                        </th>
+                        <td>{e.before === null ? '–' : fieldValue(k, before[k], names, currencyOf(before))}</td>
+                        <td>{e.after === null ? '–' : fieldValue(k, after[k], names, currencyOf(after))}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <pre class="mono">{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>
+          )}
+        </section>
+        {metadata.length ? (
+          <section class="card" aria-labelledby="meta-title">
+            <h2 id="meta-title">Details</h2>
+            <dl class="facts">
+              {metadata.map(([k, v]) => (
+                <>
+                  <dt>{fieldLabel(k)}</dt>
+                  <dd>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+                </>
+              ))}
+            </dl>
+          </section>
+        ) : null}
+      </Shell>,
+    );
+  });
+  return web;
+}

@@ -1,0 +1,334 @@
+import { Hono } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import type { AppEnv } from '../../http/env.js';
+import { scenarioDelta } from '../../scenarios/delta.js';
+import { getScenario } from '../../scenarios/lifecycle.js';
+import { Shell } from '../shell.js';
+import { AsOfForm, SubNav } from '../live/components.js';
+import { link, type Names } from '../live/context.js';
+import { count, deltaClass, fieldLabel, money, num, signed, signedMoney } from '../live/format.js';
+import { ScenarioHead, type Conflict } from './overview.js';
+import { fieldValue, RecordFields, scenarioNames } from './values.js';
+
+/**
+ * The delta of a scenario: only the records and fields that differ from its source (or from Live), grouped by
+ * model family, with conflicts and metric deltas in total and per org unit. Money only when the service sent it.
+ */
+type Rec = Record<string, unknown>;
+type FamilyDelta = { added: Rec[]; removed: Rec[]; changed: { id: string; label: string | null; fields: Record<string, { from: unknown; to: unknown }> }[] };
+type Pair = { from: number | null; to: number | null; delta: number | null };
+
+const FAMILY_TITLES: Record<string, string> = {
+  org_unit: 'Org units',
+  department: 'Departments',
+  team: 'Teams',
+  actor: 'Actors',
+  reporting_line: 'Reporting lines',
+  placement: 'Placements',
+  position: 'Positions',
+  compensation: 'Compensation',
+};
+
+const METRICS: [string, string, number][] = [
+  ['headcount', 'Headcount', 0],
+  ['robots', 'Robots', 0],
+  ['agents', 'Agents', 0],
+  ['fte', 'FTE', 2],
+  ['effective_fte', 'Effective FTE', 2],
+  ['vacant_positions', 'Vacant positions', 0],
+  ['span_average', 'Average span', 2],
+  ['span_median', 'Median span', 1],
+  ['layers', 'Layers', 0],
+  ['annual_cost_minor', 'Annual cost', 0],
+  ['monthly_cost_minor', 'Monthly cost', 0],
+];
+
+export function deltaRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/scenarios/:id/delta', async (c) => {
+    const ctx = serviceContext(c);
+    const id = c.req.param('id');
+    const compare = c.req.query('compare') === 'live' ? 'live' : 'source';
+    const asOf = c.req.query('as_of')?.trim() || null;
+    const scenario = await getScenario(ctx, id);
+    const delta = await scenarioDelta(ctx, { scenarioId: id, compare, asOf });
+    const names = await scenarioNames(ctx, id);
+    const currency = ctx.tenant.reportingCurrency;
+    const families = Object.entries(delta.families) as [string, FamilyDelta][];
+    const conflicts = delta.conflicts as unknown as Conflict[];
+    const total = delta.metrics.total as Record<string, Pair> | null;
+    const byUnit = delta.metrics.by_org_unit as ({ org_unit_id: string; name: string | null } & Record<string, Pair>)[];
+    const base = `/scenarios/${id}/delta`;
+    const against = delta.against.kind === 'scenario' ? `scenario “${delta.against.name}”` : 'Live';
+    const recordCount = families.reduce((n, [, f]) => n + f.added.length + f.removed.length + f.changed.length, 0);
+    const unitMoney = can(ctx.principal, 'costs.read');
+    const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }), `Compared with “${scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live'}”`];
+    const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), 'Compared with Live'];
+    return c.html(
+      <Shell c={c} title={`Delta · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
+        <ScenarioHead scenario={scenario} active="delta" />
+        <div class="page-head">
+          {scenario.kind === 'planning' && scenario.source?.kind === 'scenario' ? (
+            <SubNav
+              label="Compare with"
+              items={[sourceLink, liveLink]}
+              active={compare === 'live' ? liveLink[0] : sourceLink[0]}
+              exact
+            />
+          ) : (
+            <p class="hint">
+              {scenario.kind === 'planning' ? 'Compared with Live as it is now.' : `A ${scenario.kind} scenario is compared with Live as it is now.`}
+            </p>
+          )}
+          <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: compare === 'live' ? 'live' : null }} />
+        </div>
+        <p class="hint">
+          Against {against}, metrics on {delta.as_of}. {count(recordCount, 'record differs', 'records differ')}; everything else is unchanged
+          and not shown.
+        </p>
+        <section class="card" aria-labelledby="metrics-title">
+          <h2 id="metrics-title">Metric deltas</h2>
+          {total ? <MetricTable pairs={total} currency={currency} /> : <p class="hint">Your role does not include org metrics.</p>}
+        </section>
+        {conflicts.length ? (
+          <section class="card" aria-labelledby="conflicts-title">
+            <h2 id="conflicts-title">Conflicts ({conflicts.length})</h2>
+            <p class="warning">Changed both here and in the source since this scenario was created. They are resolved when promoting.</p>
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Record</th>
+                    <th scope="col">Field</th>
+                    <th scope="col">When created</th>
+                    <th scope="col">Scenario</th>
+                    <th scope="col">Source now</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {conflicts.map((k) => (
+                    <tr>
+                      <td>
+                        {fieldLabel(k.family)}: {k.label ?? `#${k.id.slice(0, 8)}`}
+                      </td>
+                      <td>{k.field ? fieldLabel(k.field) : 'whole record'}</td>
+                      {k.reason === 'removed_in_source' ? (
+                        <td colspan={3}>Removed from the source since.</td>
+                      ) : (
+                        <>
+                          <td>{fieldValue(k.field ?? '', k.base, names, currency)}</td>
+                          <td class="changed">{fieldValue(k.field ?? '', k.scenario, names, currency)}</td>
+                          <td>{fieldValue(k.field ?? '', k.source, names, currency)}</td>
+                        </>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {scenario.editable ? (
+              <p>
+                <a href={`/scenarios/${id}#promote-title`}>Resolve them when promoting</a>
+              </p>
+            ) : null}
+          </section>
+        ) : null}
+        <section class="card" aria-labelledby="records-title">
+          <h2 id="records-title">Changed records</h2>
+          {families.length === 0 ? (
+            <p class="empty">
+              No differences from {against}.{' '}
+              {scenario.editable ? <a href={`/scenarios/${id}/changes`}>Stage changes in the change tray</a> : null}
+            </p>
+          ) : (
+            <div class="delta-layout">
+              <nav aria-label="Record families" class="delta-families">
+                <ul>
+                  {families.map(([family, d]) => (
+                    <li>
+                      <a href={`#family-${family}`}>{FAMILY_TITLES[family] ?? fieldLabel(family)}</a>{' '}
+                      <span class="badge">{d.added.length + d.removed.length + d.changed.length}</span>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              <div>
+                {families.map(([family, d]) => (
+                  <FamilySection family={family} delta={d} names={names} currency={currency} scenarioId={id} />
+                ))}
+              </div>
+            </div>
+          )}
+        </section>
+        <section class="card" aria-labelledby="units-title">
+          <h2 id="units-title">Metric deltas by org unit</h2>
+          {byUnit.length === 0 ? (
+            <p class="empty">No org unit’s figures moved.</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Org unit</th>
+                    <th scope="col" class="num">Headcount</th>
+                    <th scope="col" class="num">FTE</th>
+                    <th scope="col" class="num">Effective FTE</th>
+                    <th scope="col" class="num">Vacancies</th>
+                    <th scope="col" class="num">Layers</th>
+                    {unitMoney ? <th scope="col" class="num">Monthly cost</th> : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {byUnit.map((u) => (
+                    <tr>
+                      <th scope="row">
+                        <a href={link(`/live/units/${u.org_unit_id}`, { scenarioId: id, asOf })}>{u.name ?? `#${u.org_unit_id.slice(0, 8)}`}</a>
+                      </th>
+                      <PairCell pair={u.headcount} digits={0} />
+                      <PairCell pair={u.fte} digits={2} />
+                      <PairCell pair={u.effective_fte} digits={2} />
+                      <PairCell pair={u.vacant_positions} digits={0} />
+                      <PairCell pair={u.layers} digits={0} />
+                      {unitMoney && u.monthly_cost_minor ? <PairCell pair={u.monthly_cost_minor} digits={0} currency={currency} /> : unitMoney ? <td class="num">–</td> : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      </Shell>,
+    );
+  });
+  return web;
+}
+
+function PairCell(props: { pair: Pair | undefined; digits: number; currency?: string }) {
+  const p = props.pair;
+  if (!p) return <td class="num">–</td>;
+  const moneyish = props.currency !== undefined;
+  const fmt = (v: number | null) => (moneyish ? money(v, props.currency) : num(v, props.digits));
+  return (
+    <td class="num">
+      {fmt(p.from)} → {fmt(p.to)}{' '}
+      <span class={deltaClass(p.delta)}>({moneyish ? signedMoney(p.delta, props.currency!) : signed(p.delta, props.digits)})</span>
+    </td>
+  );
+}
+
+function MetricTable(props: { pairs: Record<string, Pair>; currency: string }) {
+  const rows = METRICS.filter(([key]) => props.pairs[key]);
+  return (
+    <div class="table-wrap">
+      <table class="metric-deltas">
+        <thead>
+          <tr>
+            <th scope="col">Metric</th>
+            <th scope="col" class="num">Before</th>
+            <th scope="col" class="num">After</th>
+            <th scope="col" class="num">Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([key, label, digits]) => {
+            const p = props.pairs[key]!;
+            const isMoney = key.endsWith('_minor');
+            const fmt = (v: number | null) => (isMoney ? money(v, props.currency) : num(v, digits));
+            return (
+              <tr class={p.delta ? 'moved' : undefined}>
+                <th scope="row">{label}</th>
+                <td class="num">{fmt(p.from)}</td>
+                <td class="num">{fmt(p.to)}</td>
+                <td class={`num ${deltaClass(p.delta) ?? ''}`}>{isMoney ? signedMoney(p.delta, props.currency) : signed(p.delta, digits)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function recordLabel(family: string, r: Rec, names: Names): string {
+  const s = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : null);
+  switch (family) {
+    case 'reporting_line':
+      return `${names.actor(s('actor_id'))} → ${names.actor(s('manager_id'))}`;
+    case 'placement':
+      return `${names.actor(s('actor_id'))} in ${names.unit(s('org_unit_id'))}`;
+    case 'department':
+    case 'team':
+      return names.unit(s('org_unit_id'));
+    case 'compensation':
+      return names.actor(s('actor_id'));
+    default:
+      return s('name') ?? s('display_name') ?? s('title') ?? `#${(s('id') ?? '').slice(0, 8)}`;
+  }
+}
+
+function changedLabel(family: string, id: string, names: Names): string {
+  if (family === 'placement') return names.placement(id);
+  if (family === 'actor' || family === 'compensation') return family === 'actor' ? names.actor(id) : `#${id.slice(0, 8)}`;
+  if (family === 'position') return names.position(id);
+  if (family === 'org_unit' || family === 'department' || family === 'team') return names.unit(id);
+  return `#${id.slice(0, 8)}`;
+}
+
+function FamilySection(props: { family: string; delta: FamilyDelta; names: Names; currency: string; scenarioId: string }) {
+  const { family, delta, names, currency } = props;
+  const title = FAMILY_TITLES[family] ?? fieldLabel(family);
+  return (
+    <section id={`family-${family}`} aria-labelledby={`family-${family}-title`} class="family">
+      <h3 id={`family-${family}-title`}>
+        {title}{' '}
+        <span class="hint">
+          {[delta.added.length ? `${delta.added.length} added` : '', delta.changed.length ? `${delta.changed.length} changed` : '', delta.removed.length ? `${delta.removed.length} removed` : '']
+            .filter(Boolean)
+            .join(', ')}
+        </span>
+      </h3>
+      <ul class="delta-records">
+        {delta.added.map((r) => (
+          <li class="added">
+            <span class="badge ok">added</span> <strong>{recordLabel(family, r, names)}</strong>
+            <RecordFields record={r} names={names} currency={currency} skip={['name', 'display_name', 'external_uid']} />
+          </li>
+        ))}
+        {delta.changed.map((r) => (
+          <li class="changed">
+            <span class="badge warn">changed</span> <strong>{r.label ?? changedLabel(family, r.id, names)}</strong>
+            <table class="field-changes">
+              <caption class="visually-hidden">Changed fields of {r.label ?? r.id}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">From</th>
+                  <th scope="col">To</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(r.fields).map(([field, change]) => (
+                  <tr>
+                    <th scope="row">{fieldLabel(field)}</th>
+                    <td>
+                      <del>{fieldValue(field, change.from, names, currency)}</del>
+                    </td>
+                    <td>
+                      <ins>{fieldValue(field, change.to, names, currency)}</ins>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </li>
+        ))}
+        {delta.removed.map((r) => (
+          <li class="removed-record">
+            <span class="badge danger">removed</span> <strong>{recordLabel(family, r, names)}</strong>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,189 @@
+import { Hono, type Context } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import type { AppError } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import { PLAN_FEATURES } from '../../tenancy/plans.js';
+import { createScenario, listScenarios, type presentScenario } from '../../scenarios/lifecycle.js';
+import { SCENARIO_KINDS } from '../../scenarios/store.js';
+import { checkSessionCsrf, formString } from '../forms.js';
+import { Notice, Shell } from '../shell.js';
+import { Pager } from '../live/components.js';
+import { day } from '../live/format.js';
+import { csrfOf, formError, formStatus } from '../live/page-errors.js';
+
+/** Scenarios: the list with kind / state / submitted badges and filters, and the form that creates one. */
+type ScenarioOut = ReturnType<typeof presentScenario>;
+
+export function scenarioListRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/scenarios', (c) => page(c, { source: c.req.query('source') ?? '' }));
+  web.post('/scenarios', async (c) => {
+    const body = await c.req.parseBody();
+    await checkSessionCsrf(c, body.csrf);
+    const draft = { name: formString(body, 'name'), description: formString(body, 'description'), source: formString(body, 'source') };
+    try {
+      const created = await createScenario(serviceContext(c), {
+        name: draft.name,
+        description: draft.description,
+        sourceScenarioId: draft.source && draft.source !== 'live' ? draft.source : null,
+      });
+      return c.redirect(`/scenarios/${created.id}?notice=created`, 303);
+    } catch (error) {
+      const known = formError(error);
+      if (!known) throw error;
+      return page(c, { ...draft, error: known }, formStatus(known));
+    }
+  });
+  return web;
+}
+
+export function ScenarioBadges(props: { s: Pick<ScenarioOut, 'kind' | 'state' | 'submitted'> }) {
+  const { s } = props;
+  return (
+    <>
+      <span class={s.kind === 'planning' ? 'badge accent' : s.kind === 'applied' ? 'badge ok' : 'badge'}>{s.kind}</span>{' '}
+      {s.kind === 'snapshot' ? <span class="badge">read-only</span> : s.kind === 'applied' ? null : s.state === 'archived' ? <span class="badge">archived</span> : <span class="badge ok">active</span>}{' '}
+      {s.submitted && s.kind === 'planning' ? <span class="badge warn">submitted for review</span> : null}
+    </>
+  );
+}
+
+interface State {
+  name?: string;
+  description?: string;
+  source?: string;
+  error?: AppError;
+}
+
+async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 409 = 200) {
+  const ctx = serviceContext(c);
+  const kind = c.req.query('kind') || null;
+  const scenarioState = c.req.query('state') || null;
+  const cursor = c.req.query('cursor') || null;
+  const list = await listScenarios(ctx, { kind, state: scenarioState, cursor, limit: 50 });
+  const sources = await listScenarios(ctx, { kind: 'planning', state: 'active', limit: 500 });
+  const cap = PLAN_FEATURES[ctx.tenant.plan].activePlanningScenarios;
+  const writer = can(ctx.principal, 'scenarios.write');
+  const filtered = Boolean(kind || scenarioState);
+  const query = (extra: Record<string, string | null>) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries({ kind, state: scenarioState, ...extra })) if (v) q.set(k, v);
+    const text = q.toString();
+    return text ? `/scenarios?${text}` : '/scenarios';
+  };
+  return c.html(
+    <Shell c={c} title="Scenarios" active="/scenarios" wide>
+      <div class="page-head">
+        <h1>Scenarios</h1>
+        <p class="hint">
+          {Number.isFinite(cap) ? `Your ${ctx.tenant.plan} plan allows ${cap} active planning scenarios.` : 'No limit on active planning scenarios.'}
+        </p>
+      </div>
+      {state.error ? (
+        <Notice kind="error">
+          {state.error.message} {state.error.fix ? <span class="hint">{state.error.fix}</span> : null}
+        </Notice>
+      ) : null}
+      {writer ? (
+        <section class="card" aria-labelledby="create-title">
+          <h2 id="create-title">New scenario</h2>
+          <form method="post" action="/scenarios" class="grid">
+            <input type="hidden" name="csrf" value={csrfOf(c)} />
+            <div class="field">
+              <label for="s-name">Name</label>
+              <input id="s-name" name="name" required maxlength={200} value={state.name ?? ''} placeholder="e.g. 2026-Q1 platform realignment" />
+            </div>
+            <div class="field">
+              <label for="s-source">Start from</label>
+              <select id="s-source" name="source">
+                <option value="live">Live (today’s organisation)</option>
+                {sources.items.map((s) => (
+                  <option value={s.id} selected={state.source === s.id}>
+                    Scenario: {s.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field wide">
+              <label for="s-description">Description (optional)</label>
+              <textarea id="s-description" name="description" rows={2} maxlength={2000}>
+                {state.description ?? ''}
+              </textarea>
+            </div>
+            <div>
+              <button type="submit">Create scenario</button>
+            </div>
+          </form>
+        </section>
+      ) : (
+        <p class="hint">Your role can look at scenarios but not create them.</p>
+      )}
+      <section class="card" aria-labelledby="list-title">
+        <div class="page-head">
+          <h2 id="list-title">All scenarios</h2>
+          <form method="get" action="/scenarios" class="inline" role="search" aria-label="Filter scenarios">
+            <label for="f-kind">Kind</label>
+            <select id="f-kind" name="kind">
+              <option value="">All</option>
+              {SCENARIO_KINDS.map((k) => (
+                <option value={k} selected={kind === k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+            <label for="f-state">State</label>
+            <select id="f-state" name="state">
+              <option value="">All</option>
+              <option value="active" selected={scenarioState === 'active'}>
+                active
+              </option>
+              <option value="archived" selected={scenarioState === 'archived'}>
+                archived
+              </option>
+            </select>
+            <button type="submit" class="secondary">
+              Filter
+            </button>
+            {filtered ? <a href="/scenarios">Clear</a> : null}
+          </form>
+        </div>
+        {list.items.length === 0 ? (
+          <p class="empty">{filtered ? 'No scenario matches these filters.' : 'No scenarios yet. Create one above to model a change without touching Live.'}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Started from</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((s) => (
+                  <tr>
+                    <td>
+                      <a href={`/scenarios/${s.id}`}>{s.name}</a>
+                      {s.description ? <div class="hint">{s.description}</div> : null}
+                    </td>
+                    <td>
+                      <ScenarioBadges s={s} />
+                    </td>
+                    <td>{s.source ? (s.source.kind === 'live' ? 'Live' : <a href={`/scenarios/${s.source.scenario_id}`}>{s.source.name ?? 'a scenario'}</a>) : '–'}</td>
+                    <td class="date">{day(s.created_at)}</td>
+                    <td class="date">{day(s.updated_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager label="Scenario pages" next={list.nextCursor ? query({ cursor: list.nextCursor }) : null} first={cursor ? query({}) : null} />
+      </section>
+    </Shell>,
+    status,
+  );
+}

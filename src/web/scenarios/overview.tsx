@@ -1,0 +1,391 @@
+import { Hono, type Context } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import type { AppError } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import { orgUnitTree } from '../../org/read-structure.js';
+import { archiveScenario, getScenario, submitScenario, unarchiveScenario } from '../../scenarios/lifecycle.js';
+import { promoteScenario, type ConflictResolution } from '../../scenarios/promotion.js';
+import { listTasks } from '../../scenarios/tasks.js';
+import { checkSessionCsrf } from '../forms.js';
+import { Notice, Shell } from '../shell.js';
+import { AsOfForm, SubNav } from '../live/components.js';
+import { link, type Names } from '../live/context.js';
+import { fieldLabel, when } from '../live/format.js';
+import { csrfOf, formError, formStatus } from '../live/page-errors.js';
+import { OrgTreeSection } from '../live/tree.js';
+import { ScenarioBadges } from './list.js';
+import { fieldValue, scenarioNames } from './values.js';
+
+/** One scenario: what it is, its changes, its tree, and the lifecycle actions (submit, archive, promote). */
+export type ScenarioDetail = Awaited<ReturnType<typeof getScenario>>;
+
+const NOTICES: Record<string, string> = {
+  created: 'Scenario created. Stage changes in the change tray; Live stays as it is until you promote.',
+  submitted: 'Submitted for review. Editing stays possible until the scenario is promoted.',
+  archived: 'Scenario archived. It no longer counts against the plan’s limit.',
+  unarchived: 'Scenario active again.',
+};
+
+/** Title, badges and the scenario's tabs, shared by its pages. */
+export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overview' | 'changes' | 'delta' | 'task' }) {
+  const s = props.scenario;
+  const base = `/scenarios/${s.id}`;
+  const items: [string, string][] = [[base, 'Overview']];
+  if (s.kind === 'planning') items.push([`${base}/changes`, 'Change tray']);
+  items.push([`${base}/delta`, 'Delta'], [link('/live/matrix', { scenarioId: s.id, asOf: null }), 'People']);
+  const active = props.active === 'overview' ? base : props.active === 'task' ? '' : `${base}/${props.active}`;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" class="breadcrumb">
+        <ol>
+          <li>
+            <a href={s.kind === 'snapshot' ? '/snapshots' : '/scenarios'}>{s.kind === 'snapshot' ? 'Snapshots' : 'Scenarios'}</a>
+          </li>
+          <li aria-current={props.active === 'overview' ? 'page' : undefined}>{s.name}</li>
+        </ol>
+      </nav>
+      <div class="page-head">
+        <h1>
+          {props.active === 'changes' ? 'Change tray: ' : props.active === 'delta' ? 'Delta: ' : props.active === 'task' ? 'Task: ' : ''}
+          {s.name}
+        </h1>
+        <p>
+          <ScenarioBadges s={s} />
+        </p>
+      </div>
+      <SubNav label="Scenario views" items={items} active={active} />
+    </>
+  );
+}
+
+export function overviewRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/scenarios/:id', (c) => page(c, { notice: NOTICES[c.req.query('notice') ?? ''] }));
+
+  const transitions = { submit: submitScenario, archive: archiveScenario, unarchive: unarchiveScenario } as const;
+  for (const [action, run] of Object.entries(transitions)) {
+    web.post(`/scenarios/:id/${action}`, async (c) => {
+      await checkSessionCsrf(c, (await c.req.parseBody()).csrf);
+      try {
+        await run(serviceContext(c), c.req.param('id'));
+      } catch (error) {
+        const known = formError(error);
+        if (!known) throw error;
+        return page(c, { error: known }, formStatus(known));
+      }
+      return c.redirect(`/scenarios/${c.req.param('id')}?notice=${action === 'submit' ? 'submitted' : `${action}d`}`, 303);
+    });
+  }
+
+  web.post('/scenarios/:id/promote', async (c) => {
+    const body = (await c.req.parseBody()) as Record<string, unknown>;
+    await checkSessionCsrf(c, body.csrf);
+    const resolutions = resolutionsOf(body);
+    if (body.confirm !== 'yes') {
+      return page(c, { confirmMissing: true, chosen: resolutions }, 400);
+    }
+    const ctx = serviceContext(c);
+    let started;
+    try {
+      started = await promoteScenario(ctx, c.req.param('id'), resolutions);
+    } catch (error) {
+      const known = formError(error);
+      if (!known) throw error;
+      const conflicts = Array.isArray(known.details.conflicts) ? (known.details.conflicts as Conflict[]) : null;
+      return page(c, { error: known, conflicts, chosen: resolutions }, formStatus(known));
+    }
+    started.done.catch((err) => c.var.logger.error({ err, task: started.task.id }, 'promotion task did not report back'));
+    return c.redirect(`/scenarios/${c.req.param('id')}/tasks/${started.task.id}`, 303);
+  });
+  return web;
+}
+
+export interface Conflict {
+  family: string;
+  id: string;
+  label?: string | null;
+  field: string | null;
+  base?: unknown;
+  scenario?: unknown;
+  source?: unknown;
+  reason: string;
+}
+
+const RESOLVE = 'resolve|';
+const resolutionName = (c: { family: string; id: string; field: string | null }) => `${RESOLVE}${c.family}|${c.id}|${String(c.field)}`;
+
+/** Conflict choices posted as `resolve|<family>|<id>|<field>` = scenario | live. */
+function resolutionsOf(body: Record<string, unknown>): ConflictResolution[] {
+  const out: ConflictResolution[] = [];
+  for (const [name, value] of Object.entries(body)) {
+    if (!name.startsWith(RESOLVE) || (value !== 'scenario' && value !== 'live')) continue;
+    const [family, id, field] = name.slice(RESOLVE.length).split('|');
+    if (family && id && field) out.push({ family, id, field, choice: value });
+  }
+  return out;
+}
+
+interface State {
+  notice?: string;
+  error?: AppError;
+  conflicts?: Conflict[] | null;
+  chosen?: ConflictResolution[];
+  confirmMissing?: boolean;
+}
+
+async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 409 = 200) {
+  const ctx = serviceContext(c);
+  const scenario = await getScenario(ctx, c.req.param('id')!);
+  const asOf = c.req.query('as_of')?.trim() || null;
+  const tree = await orgUnitTree(ctx, { scenarioId: scenario.id, asOf });
+  const tasks = await listTasks(ctx, { scenarioId: scenario.id });
+  const csrf = csrfOf(c);
+  const writer = can(ctx.principal, 'scenarios.write');
+  const promoter = can(ctx.principal, 'scenarios.promote');
+  const names = state.conflicts?.length ? await scenarioNames(ctx, scenario.id) : null;
+  const counts = Object.entries(scenario.change_counts);
+  const base = `/scenarios/${scenario.id}`;
+  const facts: [string, unknown][] = [
+    ['Kind', scenario.kind],
+    ['Started from', scenario.source ? (scenario.source.kind === 'live' ? 'Live' : <a href={`/scenarios/${scenario.source.scenario_id}`}>{scenario.source.name ?? 'a scenario'}</a>) : '–'],
+    ['Created', when(scenario.created_at)],
+    ['Last changed', when(scenario.updated_at)],
+  ];
+  if (scenario.submitted_at) facts.push(['Submitted', when(scenario.submitted_at)]);
+  if (scenario.promoted_at) facts.push(['Promoted', when(scenario.promoted_at)]);
+  if (scenario.archived_at) facts.push(['Archived', when(scenario.archived_at)]);
+  return c.html(
+    <Shell c={c} title={scenario.name} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
+      <ScenarioHead scenario={scenario} active="overview" />
+      {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
+      {state.error && !state.conflicts?.length ? (
+        <Notice kind="error">
+          {state.error.message} {state.error.fix ? <span class="hint">{state.error.fix}</span> : null}
+        </Notice>
+      ) : null}
+      {scenario.description ? <p>{scenario.description}</p> : null}
+      <div class="columns">
+        <section class="card" aria-labelledby="about-title">
+          <h2 id="about-title">About</h2>
+          <dl class="facts">
+            {facts.map(([dt, dd]) => (
+              <>
+                <dt>{dt}</dt>
+                <dd>{dd}</dd>
+              </>
+            ))}
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="counts-title">
+          <h2 id="counts-title">Changed records</h2>
+          {counts.length === 0 ? (
+            <p class="empty">
+              {scenario.kind === 'planning' ? 'No changes yet.' : 'This is a read-only copy.'}{' '}
+              {scenario.editable && writer ? <a href={`${base}/changes`}>Open the change tray</a> : null}
+            </p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Record</th>
+                  <th scope="col" class="num">Added</th>
+                  <th scope="col" class="num">Changed</th>
+                  <th scope="col" class="num">Removed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {counts.map(([family, n]) => (
+                  <tr>
+                    <th scope="row">{fieldLabel(family)}</th>
+                    <td class="num">{n.add ?? 0}</td>
+                    <td class="num">{n.change ?? 0}</td>
+                    <td class="num">{n.remove ?? 0}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <p>
+            <a href={`${base}/delta`}>Review the delta</a>
+          </p>
+        </section>
+      </div>
+      {scenario.kind === 'planning' && writer ? (
+        <section class="card" aria-labelledby="actions-title">
+          <h2 id="actions-title">Actions</h2>
+          <div class="actions">
+            {scenario.editable ? (
+              <a class="button" href={`${base}/changes`}>
+                Change tray
+              </a>
+            ) : null}
+            {scenario.editable && !scenario.submitted ? (
+              <form method="post" action={`${base}/submit`}>
+                <input type="hidden" name="csrf" value={csrf} />
+                <button type="submit" class="secondary">
+                  Submit for review
+                </button>
+              </form>
+            ) : null}
+            {scenario.state === 'active' ? (
+              <form method="post" action={`${base}/archive`} data-confirm="Archive this scenario? You can bring it back later.">
+                <input type="hidden" name="csrf" value={csrf} />
+                <button type="submit" class="secondary">
+                  Archive
+                </button>
+              </form>
+            ) : (
+              <form method="post" action={`${base}/unarchive`}>
+                <input type="hidden" name="csrf" value={csrf} />
+                <button type="submit" class="secondary">
+                  Unarchive
+                </button>
+              </form>
+            )}
+            {scenario.editable ? <a href={`/scenarios?source=${scenario.id}#create-title`}>Branch a new scenario from this one</a> : null}
+          </div>
+        </section>
+      ) : null}
+      {scenario.editable && promoter ? (
+        <PromoteForm
+          scenario={scenario}
+          csrf={csrf}
+          conflicts={state.conflicts ?? null}
+          chosen={state.chosen ?? []}
+          confirmMissing={state.confirmMissing ?? false}
+          names={names}
+          currency={ctx.tenant.reportingCurrency}
+        />
+      ) : null}
+      {tasks.length ? (
+        <section class="card" aria-labelledby="tasks-title">
+          <h2 id="tasks-title">Background tasks</h2>
+          <ul class="choices">
+            {tasks.map((t) => (
+              <li>
+                <a href={`${base}/tasks/${t.id}`}>{t.kind === 'promotion' ? 'Promotion' : t.kind === 'restore' ? 'Restore' : t.kind}</a>{' '}
+                <TaskStatus status={t.status} /> <span class="hint">started {when(t.created_at)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <div class="page-head">
+        <h2>Organisation in this {scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}</h2>
+        <AsOfForm action={base} params={{ scenarioId: null, asOf }} id="tree-as-of" />
+      </div>
+      <OrgTreeSection c={c} params={{ scenarioId: scenario.id, asOf }} tree={tree} path={base} />
+    </Shell>,
+    status,
+  );
+}
+
+export function TaskStatus(props: { status: string }) {
+  const cls = props.status === 'succeeded' ? 'badge ok' : props.status === 'failed' ? 'badge danger' : 'badge warn';
+  return <span class={cls}>{props.status}</span>;
+}
+
+function PromoteForm(props: {
+  scenario: ScenarioDetail;
+  csrf: string;
+  conflicts: Conflict[] | null;
+  chosen: ConflictResolution[];
+  confirmMissing: boolean;
+  names: Names | null;
+  currency: string;
+}) {
+  const { scenario, conflicts } = props;
+  const sourceLabel = scenario.source?.kind === 'scenario' ? `${scenario.source.name ?? 'Source'} now` : 'Live now';
+  const open = new Set((conflicts ?? []).map(resolutionName));
+  const kept = props.chosen.filter((r) => !open.has(resolutionName(r)));
+  return (
+    <section class="card" aria-labelledby="promote-title">
+      <h2 id="promote-title">Promote to Live</h2>
+      <p>
+        Promotion snapshots Live as it is, applies this scenario’s changes to Live, and locks the scenario as <em>applied</em>. It runs in
+        the background; you can follow it.
+      </p>
+      <form method="post" action={`/scenarios/${scenario.id}/promote`} class="stack">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        {kept.map((r) => (
+          <input type="hidden" name={resolutionName(r)} value={r.choice} />
+        ))}
+        {conflicts?.length ? (
+          <div class="conflicts" role="group" aria-labelledby="conflicts-title">
+            <h3 id="conflicts-title">Resolve {conflicts.length === 1 ? 'a conflict' : `${conflicts.length} conflicts`}</h3>
+            <p class="warning" role="alert">
+              These fields were changed both in this scenario and in its source since it was created. Choose, for each, which value Live
+              should get.
+            </p>
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Record</th>
+                    <th scope="col">Field</th>
+                    <th scope="col">When created</th>
+                    <th scope="col">Scenario</th>
+                    <th scope="col">{sourceLabel}</th>
+                    <th scope="col">Keep</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {conflicts.map((conflict, i) => {
+                    const name = resolutionName(conflict);
+                    const previous = props.chosen.find((r) => resolutionName(r) === name)?.choice;
+                    const field = conflict.field ?? '';
+                    const show = (v: unknown) => fieldValue(field, v, props.names, props.currency);
+                    return (
+                      <tr>
+                        <td>
+                          {fieldLabel(conflict.family)}: {conflict.label ?? `#${conflict.id.slice(0, 8)}`}
+                        </td>
+                        <td>{conflict.field ? fieldLabel(conflict.field) : 'whole record'}</td>
+                        {conflict.reason === 'removed_in_source' ? (
+                          <td colspan={3}>Removed from the source since; the scenario still changes it.</td>
+                        ) : (
+                          <>
+                            <td>{show(conflict.base)}</td>
+                            <td class="changed">{show(conflict.scenario)}</td>
+                            <td>{show(conflict.source)}</td>
+                          </>
+                        )}
+                        <td>
+                          <div class="choice-pair" role="radiogroup" aria-label={`Value for ${conflict.field ? fieldLabel(conflict.field) : 'the record'} of ${conflict.label ?? conflict.family}`}>
+                            <span>
+                              <input type="radio" id={`c${i}-s`} name={name} value="scenario" required checked={previous === 'scenario' || undefined} />
+                              <label for={`c${i}-s`}>scenario</label>
+                            </span>
+                            {conflict.reason === 'removed_in_source' ? null : (
+                              <span>
+                                <input type="radio" id={`c${i}-l`} name={name} value="live" checked={previous === 'live' || undefined} />
+                                <label for={`c${i}-l`}>{scenario.source?.kind === 'scenario' ? 'source' : 'Live'}</label>
+                              </span>
+                            )}
+                          </div>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        ) : null}
+        <div class="field check">
+          <input type="checkbox" id="promote-confirm" name="confirm" value="yes" required aria-invalid={props.confirmMissing ? 'true' : undefined} aria-describedby={props.confirmMissing ? 'confirm-error' : undefined} />
+          <label for="promote-confirm">I understand that Live will be replaced by this scenario (a snapshot of Live is kept).</label>
+        </div>
+        {props.confirmMissing ? (
+          <p class="notice error" role="alert" id="confirm-error">
+            Tick the box to confirm, then promote again.
+          </p>
+        ) : null}
+        <div>
+          <button type="submit">{conflicts?.length ? 'Resolve and promote' : 'Promote to Live'}</button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,298 @@
+import type { Ability } from '../../access/abilities.js';
+import { InvalidInput } from '../../errors.js';
+import { CHANGE_OPS, MAX_BATCH, type ChangeOp } from '../../scenarios/commands.js';
+import type { Names } from '../live/context.js';
+import { kindLabel, money, num } from '../live/format.js';
+
+/**
+ * The change tray's forms, as data: for each command a title and the fields a person fills in. A filled form
+ * becomes one flat command `{ op, …fields }` (the same the REST API and MCP take); ids come from choices,
+ * amounts are typed in currency units and sent in minor units. All validation of meaning is the service's.
+ */
+export type FieldKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy' | 'text' | 'email' | 'number' | 'money' | 'currency' | 'date' | 'choice' | 'checkbox';
+
+export interface TrayField {
+  /** Form field name; also the command field unless `command` says otherwise. */
+  name: string;
+  label: string;
+  kind: FieldKind;
+  required?: boolean;
+  hint?: string;
+  choices?: [string, string][];
+  /** The command field (money: `target_salary` in the form is `target_salary_minor` in the command). */
+  command?: string;
+  min?: number;
+  max?: number;
+  step?: string;
+  /** Abilities the field needs beyond the op's (money fields need `costs.read`). */
+  needs?: Ability[];
+}
+
+export interface TrayOp {
+  op: ChangeOp;
+  title: string;
+  fields: TrayField[];
+}
+
+const date: TrayField = { name: 'date', label: 'Takes effect on', kind: 'date', hint: 'Empty: today' };
+const MONEY: Ability[] = ['costs.read'];
+
+export const TRAY_OPS: TrayOp[] = [
+  {
+    op: 'move_org_unit',
+    title: 'Move an org unit',
+    fields: [
+      { name: 'org_unit_id', label: 'Unit to move', kind: 'unit', required: true },
+      { name: 'parent_id', label: 'New parent unit', kind: 'unit', required: true },
+      date,
+    ],
+  },
+  {
+    op: 'rename_org_unit',
+    title: 'Rename an org unit',
+    fields: [
+      { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true },
+      { name: 'name', label: 'New name', kind: 'text', required: true },
+    ],
+  },
+  {
+    op: 'create_org_unit',
+    title: 'Create a department or team',
+    fields: [
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      { name: 'type', label: 'Type', kind: 'choice', required: true, choices: [['team', 'Team'], ['department', 'Department']] },
+      { name: 'parent_id', label: 'Parent unit', kind: 'unit', required: true },
+      { name: 'code', label: 'Code', kind: 'text' },
+      date,
+    ],
+  },
+  {
+    op: 'close_org_unit',
+    title: 'Close an empty org unit',
+    fields: [{ name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true }, date],
+  },
+  {
+    op: 'set_manager',
+    title: 'Change a manager',
+    fields: [
+      { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
+      { name: 'manager_id', label: 'New manager', kind: 'actor', hint: 'Empty: no manager' },
+      date,
+    ],
+  },
+  {
+    op: 'move_placement',
+    title: 'Move a placement to another unit',
+    fields: [
+      { name: 'placement_id', label: 'Placement', kind: 'placement', required: true },
+      { name: 'org_unit_id', label: 'New unit', kind: 'unit', required: true },
+      date,
+    ],
+  },
+  {
+    op: 'set_allocation',
+    title: 'Set an allocation',
+    fields: [
+      { name: 'placement_id', label: 'Placement', kind: 'placement', required: true },
+      { name: 'allocation_pct', label: 'Allocation %', kind: 'number', required: true, min: 0, max: 300, step: '0.01' },
+      date,
+    ],
+  },
+  {
+    op: 'add_placement',
+    title: 'Add a placement (shared allocation)',
+    fields: [
+      { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
+      { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true },
+      { name: 'allocation_pct', label: 'Allocation %', kind: 'number', required: true, min: 0, max: 300, step: '0.01' },
+      { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'Optional: a vacant position this placement fills' },
+      { name: 'is_primary', label: 'Primary placement', kind: 'checkbox' },
+      date,
+    ],
+  },
+  {
+    op: 'end_placement',
+    title: 'End a secondary placement',
+    fields: [{ name: 'placement_id', label: 'Placement', kind: 'placement', required: true }, date],
+  },
+  {
+    op: 'set_fte',
+    title: 'Set contracted FTE',
+    fields: [
+      { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
+      { name: 'fte', label: 'FTE', kind: 'number', required: true, min: 0.01, max: 3, step: '0.01' },
+      date,
+    ],
+  },
+  {
+    op: 'add_actor',
+    title: 'Add a person, robot or agent',
+    fields: [
+      { name: 'display_name', label: 'Name', kind: 'text', required: true },
+      { name: 'kind', label: 'Kind', kind: 'choice', required: true, choices: [['human', 'Person'], ['robot', 'Robot'], ['agent', 'AI agent']] },
+      { name: 'org_unit_id', label: 'Unit (primary placement)', kind: 'unit', required: true },
+      { name: 'title', label: 'Title', kind: 'text' },
+      { name: 'email', label: 'Email', kind: 'email' },
+      { name: 'fte', label: 'FTE', kind: 'number', min: 0.01, max: 3, step: '0.01', hint: 'Empty: 1 for a person, none for robots and agents' },
+      { name: 'manager_id', label: 'Manager', kind: 'actor' },
+      { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'Optional: a vacant position they fill' },
+      date,
+    ],
+  },
+  {
+    op: 'deactivate_actor',
+    title: 'Deactivate an actor',
+    fields: [{ name: 'actor_id', label: 'Actor', kind: 'actor', required: true }, date],
+  },
+  {
+    op: 'create_position',
+    title: 'Create a position',
+    fields: [
+      { name: 'title', label: 'Title', kind: 'text', required: true },
+      { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true },
+      { name: 'role_type', label: 'Role type', kind: 'text' },
+      { name: 'planned_fte', label: 'Planned FTE', kind: 'number', min: 0.01, max: 3, step: '0.01', hint: 'Empty: 1' },
+      { name: 'employment_type', label: 'Employment', kind: 'choice', choices: [['perm', 'Permanent'], ['contractor', 'Contractor']] },
+      { name: 'target_salary', command: 'target_salary_minor', label: 'Target salary a year', kind: 'money', needs: MONEY },
+      { name: 'day_rate', command: 'day_rate_minor', label: 'Day rate', kind: 'money', needs: MONEY, hint: 'A salary or a day rate, not both' },
+      { name: 'currency', label: 'Currency', kind: 'currency', needs: MONEY },
+      date,
+    ],
+  },
+  {
+    op: 'fill_position',
+    title: 'Fill a vacant position',
+    fields: [
+      { name: 'position_id', label: 'Position', kind: 'vacancy', required: true },
+      { name: 'actor_id', label: 'Actor (their primary placement fills it)', kind: 'actor', required: true },
+      date,
+    ],
+  },
+  {
+    op: 'close_position',
+    title: 'Close a vacant position',
+    fields: [{ name: 'position_id', label: 'Position', kind: 'position', required: true }, date],
+  },
+  {
+    op: 'set_compensation',
+    title: 'Change pay',
+    fields: [
+      { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
+      { name: 'kind', label: 'Kind', kind: 'choice', required: true, choices: [['salary', 'Annual salary'], ['day_rate', 'Day rate']] },
+      { name: 'amount', command: 'amount_minor', label: 'Amount', kind: 'money', required: true },
+      { name: 'currency', label: 'Currency', kind: 'currency', required: true },
+      date,
+    ],
+  },
+];
+
+export const TRAY_OP_BY_NAME = new Map(TRAY_OPS.map((o) => [o.op, o]));
+
+/** Whether a principal with these abilities may use the op at all (`scenarios.write` is checked by the page). */
+export function opAllowed(op: ChangeOp, has: (a: Ability) => boolean): boolean {
+  return (CHANGE_OPS[op].needs as readonly Ability[]).every(has);
+}
+
+export function fieldAllowed(field: TrayField, has: (a: Ability) => boolean): boolean {
+  return (field.needs ?? []).every(has);
+}
+
+export type Draft = Record<string, string>;
+
+/** Long lists are typed with suggestions reading "Name · Title — <id>"; the id after the separator is what counts. */
+export const ID_SEPARATOR = ' — ';
+const REFERENCE_KINDS = new Set<FieldKind>(['unit', 'actor', 'placement', 'position', 'vacancy']);
+export type Command = Record<string, unknown> & { op: string };
+
+/** A filled form as a command, or the first field a person has to correct. */
+export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) => boolean): { command: Command } | { field: string; message: string } {
+  const command: Command = { op: spec.op };
+  for (const field of spec.fields) {
+    if (!fieldAllowed(field, has)) continue;
+    const raw = (draft[field.name] ?? '').trim();
+    const target = field.command ?? field.name;
+    if (field.kind === 'checkbox') {
+      if (raw) command[target] = true;
+      continue;
+    }
+    if (!raw) {
+      if (field.required) return { field: field.name, message: `${field.label} is required.` };
+      continue;
+    }
+    if (field.kind === 'number' || field.kind === 'money') {
+      const value = Number(raw.replace(/[\s,_]/g, ''));
+      if (!Number.isFinite(value)) return { field: field.name, message: `${field.label} must be a number.` };
+      command[target] = field.kind === 'money' ? Math.round(value * 100) : value;
+      continue;
+    }
+    command[target] = REFERENCE_KINDS.has(field.kind) && raw.includes(ID_SEPARATOR) ? raw.slice(raw.lastIndexOf(ID_SEPARATOR) + ID_SEPARATOR.length).trim() : raw;
+  }
+  return { command };
+}
+
+/** The staged list from the tray's hidden field (only shape is checked here; the service validates the rest). */
+export function parseStaged(raw: unknown): Command[] {
+  if (typeof raw !== 'string' || !raw.trim()) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new InvalidInput('staged', 'the list of staged changes could not be read; start again');
+  }
+  if (!Array.isArray(value) || value.length > MAX_BATCH || !value.every((c) => typeof c === 'object' && c !== null && typeof (c as Command).op === 'string')) {
+    throw new InvalidInput('staged', 'the list of staged changes could not be read; start again');
+  }
+  return value as Command[];
+}
+
+/** A staged command in words ("Move Mobile under Sales"). */
+export function describeCommand(c: Command, names: Names, showMoney: boolean): string {
+  const s = (key: string) => (typeof c[key] === 'string' ? (c[key] as string) : '');
+  const from = c.date ? ` from ${s('date')}` : '';
+  const cash = (key: string) => (showMoney && typeof c[key] === 'number' ? money(c[key] as number, s('currency') || null) : '');
+  switch (c.op) {
+    case 'move_org_unit':
+      return `Move ${names.unit(s('org_unit_id'))} under ${names.unit(s('parent_id'))}${from}`;
+    case 'rename_org_unit':
+      return `Rename ${names.unit(s('org_unit_id'))} to “${s('name')}”`;
+    case 'create_org_unit':
+      return `Create ${s('type') || 'unit'} “${s('name')}” under ${names.unit(s('parent_id'))}${from}`;
+    case 'close_org_unit':
+      return `Close ${names.unit(s('org_unit_id'))}${from}`;
+    case 'set_manager':
+      return s('manager_id') ? `${names.actor(s('actor_id'))} reports to ${names.actor(s('manager_id'))}${from}` : `${names.actor(s('actor_id'))} has no manager${from}`;
+    case 'move_placement':
+      return `Move ${names.placement(s('placement_id'))} to ${names.unit(s('org_unit_id'))}${from}`;
+    case 'set_allocation':
+      return `Set ${names.placement(s('placement_id'))} to ${num(c.allocation_pct as number)} %${from}`;
+    case 'add_placement':
+      return `Place ${names.actor(s('actor_id'))} in ${names.unit(s('org_unit_id'))} at ${num(c.allocation_pct as number)} %${c.is_primary ? ' (primary)' : ''}${from}`;
+    case 'end_placement':
+      return `End ${names.placement(s('placement_id'))}${from}`;
+    case 'set_fte':
+      return `Set ${names.actor(s('actor_id'))}’s FTE to ${num(c.fte as number)}${from}`;
+    case 'add_actor':
+      return `Add ${kindLabel(s('kind') || 'human')} “${s('display_name')}” to ${names.unit(s('org_unit_id'))}${s('title') ? ` as ${s('title')}` : ''}${from}`;
+    case 'deactivate_actor':
+      return `Deactivate ${names.actor(s('actor_id'))}${from}`;
+    case 'create_position': {
+      const pay = cash('target_salary_minor') || cash('day_rate_minor');
+      return `Create position “${s('title')}” in ${names.unit(s('org_unit_id'))}${pay ? ` at ${pay}` : ''}${from}`;
+    }
+    case 'fill_position':
+      return `Fill ${names.position(s('position_id'))} with ${names.actor(s('actor_id'))}${from}`;
+    case 'close_position':
+      return `Close position ${names.position(s('position_id'))}${from}`;
+    case 'set_compensation':
+      return `Change ${names.actor(s('actor_id'))}’s ${s('kind') === 'day_rate' ? 'day rate' : 'salary'}${cash('amount_minor') ? ` to ${cash('amount_minor')}` : ''}${from}`;
+    default:
+      return c.op;
+  }
+}
+
+/** The form label of a command field named in a service error (`changes[2].allocation_pct`). */
+export function labelOfCommandField(op: string, field: string): string {
+  const spec = TRAY_OP_BY_NAME.get(op as ChangeOp);
+  const match = spec?.fields.find((f) => (f.command ?? f.name) === field);
+  return match?.label ?? field;
+}

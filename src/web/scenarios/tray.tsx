@@ -1,0 +1,431 @@
+import { Hono, type Context } from 'hono';
+import type { Ability } from '../../access/abilities.js';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import { InvalidInput, type AppError } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import { applyBatch, loadReferenceLists, prepareBatch } from '../../scenarios/apply-batch.js';
+import { getScenario } from '../../scenarios/lifecycle.js';
+import { checkSessionCsrf } from '../forms.js';
+import { Notice, Shell } from '../shell.js';
+import type { Names } from '../live/context.js';
+import { count } from '../live/format.js';
+import { actorChoices, placementChoices, positionChoices, unitChoices, type Choice } from '../live/options.js';
+import { csrfOf, formError, formStatus } from '../live/page-errors.js';
+import { ScenarioHead } from './overview.js';
+import {
+  commandFromForm,
+  describeCommand,
+  fieldAllowed,
+  ID_SEPARATOR,
+  labelOfCommandField,
+  opAllowed,
+  parseStaged,
+  TRAY_OP_BY_NAME,
+  TRAY_OPS,
+  type Command,
+  type Draft,
+  type FieldKind,
+  type TrayField,
+  type TrayOp,
+} from './tray-ops.js';
+import { scenarioNames } from './values.js';
+
+/**
+ * The change tray of a planning scenario: forms stage commands into a list kept in the page itself (hidden fields,
+ * no server state); each staging is checked by the service as a dry run; Apply sends the list as one batch. A
+ * failing command is named with its field, next to the tray, and the list is kept.
+ */
+const SELECT_MAX = 300;
+
+interface TrayState {
+  staged: Command[];
+  /** The op whose form is open, with the values typed in. */
+  open?: { op: string; draft: Draft };
+  /** A problem with the form being staged (the field to correct). */
+  opError?: { op: string; field: string | null; message: string };
+  /** A problem with the staged list (a command the service refused), and which command. */
+  trayError?: { index: number | null; field: string | null; error: AppError };
+  notice?: string;
+}
+
+export function trayRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/scenarios/:id/changes', (c) => {
+    const { op, ...draft } = c.req.query();
+    const applied = Number(c.req.query('applied') || 0);
+    return trayPage(c, {
+      staged: [],
+      open: op && TRAY_OP_BY_NAME.has(op as TrayOp['op']) ? { op, draft } : undefined,
+      notice: applied ? `Applied ${count(applied, 'change', 'changes')} to the scenario.` : undefined,
+    });
+  });
+
+  web.post('/scenarios/:id/changes', async (c) => {
+    const body = (await c.req.parseBody()) as Record<string, string | File>;
+    await checkSessionCsrf(c, body.csrf);
+    const draft: Draft = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const ctx = serviceContext(c);
+    const id = c.req.param('id');
+    let staged: Command[];
+    try {
+      staged = parseStaged(body.staged);
+    } catch (error) {
+      const known = formError(error);
+      if (!known) throw error;
+      return trayPage(c, { staged: [], trayError: { index: null, field: null, error: known } }, 400);
+    }
+    const action = draft.action ?? '';
+    if (action.startsWith('remove:')) {
+      const index = Number(action.slice('remove:'.length));
+      return trayPage(c, { staged: staged.filter((_, i) => i !== index), notice: 'Removed from the tray.' });
+    }
+    if (action === 'apply') {
+      try {
+        await applyBatch(ctx, id, staged);
+      } catch (error) {
+        const known = formError(error);
+        if (!known) throw error;
+        return trayPage(c, { staged, trayError: { ...locate(known), error: known } }, formStatus(known));
+      }
+      return c.redirect(`/scenarios/${id}/changes?applied=${staged.length}`, 303);
+    }
+    const spec = TRAY_OP_BY_NAME.get(draft.op as TrayOp['op']);
+    if (!spec) return trayPage(c, { staged, trayError: { index: null, field: null, error: unknownOp() } }, 400);
+    const built = commandFromForm(spec, draft, (a) => can(ctx.principal, a));
+    if (!('command' in built)) {
+      return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: built.field, message: built.message } }, 400);
+    }
+    const next = [...staged, built.command];
+    try {
+      await prepareBatch(ctx, id, next);
+    } catch (error) {
+      const known = formError(error);
+      if (!known) throw error;
+      const where = locate(known);
+      if (where.index === null || where.index === staged.length) {
+        const field = where.field ? formFieldOf(spec, where.field) : null;
+        return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field, message: reasonOf(known) } }, formStatus(known));
+      }
+      return trayPage(c, { staged, open: { op: spec.op, draft }, trayError: { ...where, error: known } }, formStatus(known));
+    }
+    return trayPage(c, { staged: next, open: { op: spec.op, draft: {} }, notice: 'Added to the tray. Apply the tray to save it in the scenario.' });
+  });
+  return web;
+}
+
+function unknownOp(): AppError {
+  return new InvalidInput('op', 'choose one of the kinds of change on this page');
+}
+
+/** Which staged command and field a service error names (`changes[2].allocation_pct`). */
+function locate(error: AppError): { index: number | null; field: string | null } {
+  const field = typeof error.details.field === 'string' ? error.details.field : '';
+  const match = /^changes\[(\d+)\](?:\.(.+))?$/.exec(field);
+  return match ? { index: Number(match[1]), field: match[2] ?? null } : { index: null, field: null };
+}
+
+/** The reason part of an InvalidInput message ("Invalid changes[0].fte: must be…" → "must be…"). */
+function reasonOf(error: AppError): string {
+  const field = typeof error.details.field === 'string' ? error.details.field : null;
+  const prefix = field ? `Invalid ${field}: ` : null;
+  return prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+function formFieldOf(spec: TrayOp, commandField: string): string {
+  return spec.fields.find((f) => (f.command ?? f.name) === commandField)?.name ?? commandField;
+}
+
+type Choices = Record<'unit' | 'actor' | 'placement' | 'position' | 'vacancy' | 'currency', Choice[]>;
+
+async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 | 403 | 409 = 200) {
+  const ctx = serviceContext(c);
+  const id = c.req.param('id')!;
+  const scenario = await getScenario(ctx, id);
+  const has = (a: Ability) => can(ctx.principal, a);
+  const writable = scenario.editable && has('scenarios.write');
+  const names = await scenarioNames(ctx, scenario.id);
+  const view = { scenarioId: scenario.id };
+  const choices: Choices | null = writable
+    ? {
+        unit: await unitChoices(ctx, view),
+        actor: await actorChoices(ctx, view),
+        placement: await placementChoices(ctx, view),
+        position: await positionChoices(ctx, view, 'open'),
+        vacancy: await positionChoices(ctx, view, 'vacant'),
+        currency: [...(await loadReferenceLists(ctx)).activeCurrencies].sort().map((code) => ({ value: code, label: code })),
+      }
+    : null;
+  const ops = TRAY_OPS.filter((o) => opAllowed(o.op, has));
+  const hidden = TRAY_OPS.filter((o) => !opAllowed(o.op, has));
+  const csrf = csrfOf(c);
+  const stagedJson = JSON.stringify(state.staged);
+  const applied = Object.values(scenario.change_counts).reduce((n, ops) => n + Object.values(ops).reduce((a, b) => a + b, 0), 0);
+  return c.html(
+    <Shell c={c} title={`Changes · ${scenario.name}`} active="/scenarios" wide>
+      <ScenarioHead scenario={scenario} active="changes" />
+      {state.notice ? (
+        <Notice kind="ok">
+          {state.notice} {state.notice.startsWith('Applied') ? <a href={`/scenarios/${scenario.id}/delta`}>See the delta</a> : null}
+        </Notice>
+      ) : null}
+      {!writable && (state.opError || state.trayError) ? (
+        <Notice kind="error">{state.trayError?.error.message ?? state.opError?.message}</Notice>
+      ) : null}
+      {!writable ? (
+        <section class="card">
+          <h2>Read-only</h2>
+          <p>
+            {scenario.editable
+              ? 'Your role can look at this scenario but not change it.'
+              : `This ${scenario.kind === 'planning' ? 'archived scenario' : scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario'} cannot be changed.`}
+          </p>
+        </section>
+      ) : (
+        <>
+          <Tray scenarioId={scenario.id} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} showMoney={has('costs.read')} error={state.trayError} />
+          <p class="hint">
+            This scenario already has {count(applied, 'changed record', 'changed records')}. <a href={`/scenarios/${scenario.id}/delta`}>Review the delta</a>.
+          </p>
+          <section aria-labelledby="stage-title">
+            <h2 id="stage-title">Stage a change</h2>
+            {hidden.length ? (
+              <p class="hint">Not shown, because your role lacks an ability they need: {hidden.map((o) => o.title.toLowerCase()).join(', ')}.</p>
+            ) : null}
+            <div class="ops">
+              {ops.map((spec) => (
+                <OpForm
+                  spec={spec}
+                  scenarioId={scenario.id}
+                  csrf={csrf}
+                  stagedJson={stagedJson}
+                  choices={choices!}
+                  has={has}
+                  open={state.open?.op === spec.op}
+                  draft={state.open?.op === spec.op ? state.open.draft : {}}
+                  error={state.opError?.op === spec.op ? state.opError : undefined}
+                  currency={ctx.tenant.reportingCurrency}
+                />
+              ))}
+            </div>
+            {(['unit', 'actor', 'placement', 'position', 'vacancy'] as const)
+              .filter((kind) => choices![kind].length > SELECT_MAX)
+              .map((kind) => (
+                <datalist id={`list-${kind}`}>
+                  {choices![kind].map((o) => (
+                    <option value={`${o.label}${ID_SEPARATOR}${o.value}`} />
+                  ))}
+                </datalist>
+              ))}
+          </section>
+        </>
+      )}
+    </Shell>,
+    status,
+  );
+}
+
+function Tray(props: {
+  scenarioId: string;
+  csrf: string;
+  staged: Command[];
+  stagedJson: string;
+  names: Names;
+  showMoney: boolean;
+  error: TrayState['trayError'];
+}) {
+  const { staged, error } = props;
+  return (
+    <section class="card tray" aria-labelledby="tray-title">
+      <h2 id="tray-title">Tray: {count(staged.length, 'staged change', 'staged changes')}</h2>
+      {error ? (
+        <div class="notice error" role="alert" id="tray-error">
+          {error.index !== null ? (
+            <p>
+              <strong>
+                Change {error.index + 1}
+                {staged[error.index] ? ` (${TRAY_OP_BY_NAME.get(staged[error.index]!.op as TrayOp['op'])?.title ?? staged[error.index]!.op})` : ''}
+                {error.field ? (
+                  <>
+                    , {labelOfCommandField(staged[error.index]?.op ?? '', error.field)} (<code>{error.field}</code>)
+                  </>
+                ) : null}
+                :
+              </strong>{' '}
+              {reasonOf(error.error)}
+            </p>
+          ) : (
+            <p>{error.error.message}</p>
+          )}
+          {error.error.fix ? <p class="hint">{error.error.fix}</p> : null}
+          <p class="hint">Nothing was saved. Remove or correct the change, then apply again.</p>
+        </div>
+      ) : null}
+      {staged.length === 0 ? (
+        <p class="empty">Nothing staged yet. Use the forms below to stage changes, then apply them together.</p>
+      ) : (
+        <form method="post" action={`/scenarios/${props.scenarioId}/changes`}>
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <input type="hidden" name="staged" value={props.stagedJson} />
+          <ol class="staged">
+            {staged.map((command, i) => (
+              <li class={error?.index === i ? 'failing' : undefined} aria-invalid={error?.index === i ? 'true' : undefined} aria-describedby={error?.index === i ? 'tray-error' : undefined}>
+                <span>{describeCommand(command, props.names, props.showMoney)}</span>
+                <button type="submit" name="action" value={`remove:${i}`} class="link" aria-label={`Remove change ${i + 1}`}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ol>
+          <div class="actions">
+            <button type="submit" name="action" value="apply">
+              Apply {count(staged.length, 'change', 'changes')}
+            </button>
+            <a href={`/scenarios/${props.scenarioId}/changes`}>Discard all</a>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function OpForm(props: {
+  spec: TrayOp;
+  scenarioId: string;
+  csrf: string;
+  stagedJson: string;
+  choices: Choices;
+  has: (a: Ability) => boolean;
+  open: boolean;
+  draft: Draft;
+  error?: { field: string | null; message: string };
+  currency: string;
+}) {
+  const { spec, error } = props;
+  const errorId = `op-${spec.op}-error`;
+  return (
+    <details id={`op-${spec.op}`} class="card op" open={props.open || undefined}>
+      <summary>
+        <h3>{spec.title}</h3>
+      </summary>
+      {error ? (
+        <p class="notice error" role="alert" id={errorId}>
+          {error.message}
+        </p>
+      ) : null}
+      <form method="post" action={`/scenarios/${props.scenarioId}/changes#op-${spec.op}`} class="grid">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <input type="hidden" name="staged" value={props.stagedJson} />
+        <input type="hidden" name="op" value={spec.op} />
+        {spec.fields
+          .filter((f) => fieldAllowed(f, props.has))
+          .map((f) => (
+            <FieldInput
+              field={f}
+              id={`${spec.op}-${f.name}`}
+              value={props.draft[f.name] ?? ''}
+              choices={props.choices}
+              invalid={error?.field === f.name}
+              errorId={errorId}
+              currency={props.currency}
+            />
+          ))}
+        <div>
+          <button type="submit" name="action" value="stage">
+            Add to tray
+          </button>
+        </div>
+      </form>
+    </details>
+  );
+}
+
+const REF_KINDS = new Set<FieldKind>(['unit', 'actor', 'placement', 'position', 'vacancy']);
+
+function FieldInput(props: { field: TrayField; id: string; value: string; choices: Choices; invalid: boolean; errorId: string; currency: string }) {
+  const { field, id, value } = props;
+  const hintId = field.hint ? `${id}-hint` : undefined;
+  const describedBy = [props.invalid ? props.errorId : null, hintId].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    name: field.name,
+    required: field.required || undefined,
+    'aria-invalid': props.invalid ? 'true' : undefined,
+    'aria-describedby': describedBy,
+  };
+  let control;
+  if (REF_KINDS.has(field.kind)) {
+    const options = props.choices[field.kind as keyof Choices];
+    control =
+      options.length > SELECT_MAX ? (
+        <input {...common} list={`list-${field.kind}`} value={value} placeholder="Type to search, or paste an id" autocomplete="off" />
+      ) : (
+        <select {...common}>
+          <option value="">{field.required ? 'Choose…' : 'None'}</option>
+          {options.map((o) => (
+            <option value={o.value} selected={o.value === value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      );
+    if (options.length === 0 && field.required) {
+      control = (
+        <>
+          {control}
+          <span class="hint">Nothing to choose from in this scenario.</span>
+        </>
+      );
+    }
+  } else if (field.kind === 'choice' || field.kind === 'currency') {
+    const options: [string, string][] = field.kind === 'currency' ? props.choices.currency.map((o) => [o.value, o.label]) : field.choices ?? [];
+    const selected = value || (field.kind === 'currency' ? props.currency : '');
+    control = (
+      <select {...common}>
+        {field.required || field.kind === 'currency' ? null : <option value="">Default</option>}
+        {options.map(([v, label]) => (
+          <option value={v} selected={v === selected}>
+            {label}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.kind === 'checkbox') {
+    return (
+      <div class="field check">
+        <label for={id}>
+          <input type="checkbox" id={id} name={field.name} checked={Boolean(value) || undefined} aria-describedby={describedBy} /> {field.label}
+        </label>
+        {field.hint ? <span class="hint" id={hintId}>{field.hint}</span> : null}
+      </div>
+    );
+  } else {
+    const type = field.kind === 'number' || field.kind === 'money' ? 'number' : field.kind === 'date' ? 'date' : field.kind === 'email' ? 'email' : 'text';
+    control = (
+      <input
+        {...common}
+        type={type}
+        value={value}
+        min={field.kind === 'money' ? 0 : field.min}
+        max={field.max}
+        step={field.kind === 'money' ? '0.01' : field.step}
+        inputmode={field.kind === 'money' || field.kind === 'number' ? 'decimal' : undefined}
+        maxlength={type === 'text' ? 200 : undefined}
+      />
+    );
+  }
+  return (
+    <div class="field">
+      <label for={id}>
+        {field.label}
+        {field.required ? null : <span class="hint"> (optional)</span>}
+      </label>
+      {control}
+      {field.hint ? (
+        <span class="hint" id={hintId}>
+          {field.hint}
+        </span>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,463 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, count, eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { auditEvents, scenarioChanges, tenantCurrencies } from '../../src/db/schema/index.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/** The organisation and scenario pages (SPEC §6, §8): headings, money rules, CSV, the change tray, promotion, isolation. */
+
+let database: Database;
+let tenant: Tenant;
+let other: Tenant;
+let app: TestApp;
+let owner: string;
+let viewer: string;
+let member: string;
+const HOST = 'webviews.localhost';
+const PASSWORD = 'correct horse battery';
+const { id, units } = fixtureIds('web-views');
+const elsewhere = fixtureIds('web-views-other');
+let otherScenarioId: string;
+
+/** Signs in through the sign-in form, as a browser does; returns the cookie header to send back. */
+async function signIn(host: string, email: string): Promise<string> {
+  const page = await app.request('/sign-in', { host, headers: { accept: 'text/html' } });
+  const cookie = cookiesOf(page);
+  const response = await app.request('/sign-in', {
+    host,
+    cookie,
+    headers: { origin: `http://${host}` },
+    form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/live', email, password: PASSWORD },
+  });
+  expect(response.status).toBe(303);
+  return cookiesOf(response, cookie);
+}
+
+async function get(path: string, cookie: string, host = HOST) {
+  const response = await app.request(path, { host, cookie, headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text(), headers: response.headers };
+}
+
+async function post(path: string, form: Record<string, string>, cookie: string, host = HOST) {
+  const response = await app.request(path, { host, cookie, headers: { origin: `http://${host}`, accept: 'text/html' }, form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+}
+
+async function csrfFor(cookie: string): Promise<string> {
+  return hiddenField((await get('/scenarios', cookie)).html, 'csrf');
+}
+
+const h1 = (html: string) => /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() ?? '';
+const decode = (s: string) => s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+
+/** Creates a scenario through the form; returns its id. */
+async function newScenario(cookie: string, name: string): Promise<string> {
+  const created = await post('/scenarios', { csrf: await csrfFor(cookie), name, source: 'live' }, cookie);
+  expect(created.status).toBe(303);
+  return /\/scenarios\/([0-9a-f-]{36})/.exec(created.location!)![1]!;
+}
+
+/** Stages one command through the tray form and returns the page (with the new staged list). */
+async function stage(cookie: string, scenarioId: string, staged: string, fields: Record<string, string>) {
+  return post(`/scenarios/${scenarioId}/changes`, { csrf: await csrfFor(cookie), staged, action: 'stage', ...fields }, cookie);
+}
+
+async function settledTask(path: string, cookie: string): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const page = await get(path, cookie);
+    expect(page.status).toBe(200);
+    if (!page.html.includes('>running<') && !page.html.includes('>pending<')) return page.html;
+    expect(page.headers.get('refresh')).toBe('2');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('task did not settle');
+}
+
+async function changeCount(scenarioId: string): Promise<number> {
+  const [row] = await database.db.select({ n: count() }).from(scenarioChanges).where(and(eq(scenarioChanges.tenantId, tenant.id), eq(scenarioChanges.scenarioId, scenarioId)));
+  return Number(row!.n);
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'webviews', name: 'Web Views', plan: 'enterprise' });
+  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('web-views'));
+  other = await buildTenant(database, { slug: 'webother', plan: 'enterprise' });
+  other = await writeGraph(database, other, buildFixtureOrg('web-views-other'));
+  otherScenarioId = (await createScenario(contextFor(database, other, principalFor(other, 'owner')), { name: 'Elsewhere' })).id;
+  app = testApp(database);
+  owner = await signIn(HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email);
+  viewer = await signIn(HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email);
+  member = await signIn(HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email);
+});
+afterAll(() => database?.close());
+
+describe('without a session', () => {
+  it('sends every page to sign-in and back', async () => {
+    for (const path of ['/live', '/live/matrix?kind=human', '/live/matrix.csv', `/live/units/${units.C}`, '/scenarios', '/snapshots', '/activity', '/live/lineage']) {
+      const response = await app.request(path, { host: HOST, headers: { accept: 'text/html' } });
+      expect(response.status, path).toBe(303);
+      expect(response.headers.get('location'), path).toBe(`/sign-in?return_to=${encodeURIComponent(path)}`);
+    }
+  });
+});
+
+describe('pages for an owner', () => {
+  it('answers every page with its main heading, in one frame with the current section marked', async () => {
+    const sid = await newScenario(owner, 'Heading tour');
+    const pages: [string, string, string][] = [
+      ['/live', 'Organisation', '/live'],
+      [`/live?as_of=2026-06-01&open=all`, 'Organisation', '/live'],
+      [`/live/units/${units.E}`, 'Engineering', '/live'],
+      [`/live/actors/${id('eng_head')}`, 'eng_head', '/live/matrix'],
+      ['/live/matrix', 'People', '/live/matrix'],
+      ['/live/lineage', 'Lineage of Live', '/live'],
+      ['/scenarios', 'Scenarios', '/scenarios'],
+      [`/scenarios/${sid}`, 'Heading tour', '/scenarios'],
+      [`/scenarios/${sid}/changes`, 'Change tray: Heading tour', '/scenarios'],
+      [`/scenarios/${sid}/delta`, 'Delta: Heading tour', '/scenarios'],
+      [`/scenarios/${sid}/delta?compare=live`, 'Delta: Heading tour', '/scenarios'],
+      [`/live/units/${units.P}?scenario=${sid}`, 'Platform', '/live'],
+      ['/snapshots', 'Snapshots', '/snapshots'],
+      ['/activity', 'Activity', '/activity'],
+    ];
+    for (const [path, heading, section] of pages) {
+      const page = await get(path, owner);
+      expect(page.status, path).toBe(200);
+      expect(h1(page.html), path).toContain(heading);
+      expect(page.html, path).toContain(`<a href="${section}" aria-current="page">`);
+      expect(page.html, path).not.toMatch(/<script>|style="/); // CSP: no inline script or style
+    }
+  });
+
+  it('shows the tree with figures, cost and span warnings, linking each unit', async () => {
+    const { html } = await get('/live?as_of=2026-06-01', owner);
+    expect(html).toContain(`<a href="/live/units/${units.P}?as_of=2026-06-01">Platform</a>`);
+    expect(html).toMatch(/<details open="">/);
+    expect(html).toContain('narrow span'); // the CEO and the sales head each have two direct reports
+    expect(html).toContain('Annual cost');
+    expect(html).toMatch(/€[\d.,]+[KkMm]? a year/);
+  });
+
+  it('shows a unit roster with positions, managers and allocation', async () => {
+    const { html } = await get(`/live/units/${units.P}`, owner);
+    expect(html).toContain(`<a href="/live/actors/${id('m1')}">m1</a>`);
+    expect(html).toContain('40 %'); // m1's secondary placement
+    expect(html).toContain('pos_p1'); // p1 fills it
+    expect(html).toContain(`<a href="/live/actors/${id('eng_head')}">eng_head</a>`);
+    expect(html).toMatch(/Breadcrumb[\s\S]*Fixture Co[\s\S]*Engineering/);
+  });
+
+  it('shows an actor with manager, reports, placements and pay', async () => {
+    const { html } = await get(`/live/actors/${id('eng_head')}`, owner);
+    expect(html).toContain(`<a href="/live/actors/${id('ceo')}">ceo</a>`);
+    expect(html).toContain('Direct reports (3)');
+    expect(html).toContain('Loaded annual cost');
+    expect(html).toContain('€150,000');
+  });
+
+  it('filters and pages the people matrix', async () => {
+    const filtered = await get(`/live/matrix?kind=agent`, owner);
+    expect(filtered.html).toContain('>bot</a>');
+    expect(filtered.html).not.toContain('>ceo</a>');
+    const search = await get(`/live/matrix?q=chief`, owner);
+    expect(search.html).toContain('>ceo</a>');
+    const none = await get(`/live/matrix?q=nobody-by-this-name`, owner);
+    expect(none.html).toContain('Nobody matches these filters');
+    const bad = await get(`/live/matrix?kind=dragon`, owner);
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain('Invalid kind');
+  });
+
+  it('exports the matrix as CSV with the same filters', async () => {
+    const response = await app.request(`/live/matrix.csv?unit=${units.P}&kind=human`, { host: HOST, cookie: owner });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="webviews-people-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const lines = (await response.text()).split('\r\n');
+    expect(lines[0]).toBe('id,name,kind,title,email,primary_unit_id,primary_unit,fte,allocation_pct,manager_id,manager,annual_loaded_cost,currency');
+    expect(lines.slice(1, -1).map((l) => l.split(',')[1])).toEqual(['m1', 'p1', 'p2']); // placed in Platform, people only, by name
+    expect(lines[1]).toBe(`${id('m1')},m1,human,,m1@fixture.test,${units.M},Mobile,1,100,${id('eng_head')},eng_head,${lines[1]!.split(',')[11]},EUR`);
+    expect(Number(lines[1]!.split(',')[11])).toBeGreaterThanOrEqual(90_000);
+    expect(lines[lines.length - 1]).toBe('');
+  });
+});
+
+describe('a viewer', () => {
+  const MONEY = /€|\$|£|\bEUR\b|\bUSD\b|\bGBP\b|annual cost|monthly cost|cost per fte|loaded annual cost|compensation|salary|day rate|target pay/i;
+
+  it('sees no money on the tree, unit, actor, matrix, CSV and delta pages', async () => {
+    const sid = await newScenario(owner, 'Pay review');
+    const tray = await stage(owner, sid, '', { op: 'create_position', title: 'Analyst', org_unit_id: units.F, target_salary: '70000', currency: 'EUR' });
+    expect(tray.status).toBe(200);
+    const staged = decode(hiddenField(tray.html, 'staged'));
+    const paid = await stage(owner, sid, staged, { op: 'set_compensation', actor_id: id('p2'), kind: 'salary', amount: '55000', currency: 'EUR' });
+    expect(paid.status).toBe(200);
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(paid.html, 'staged')), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const ownerDelta = await get(`/scenarios/${sid}/delta`, owner);
+    expect(ownerDelta.html).toMatch(MONEY); // the assertion below means something
+
+    for (const path of [
+      '/live',
+      '/live?as_of=2026-06-01&open=all',
+      `/live/units/${units.C}`,
+      `/live/units/${units.F}`,
+      `/live/actors/${id('sales_head')}`,
+      `/live/actors/${id('f1')}`,
+      '/live/matrix',
+      `/live/matrix?scenario=${sid}`,
+      `/scenarios/${sid}`,
+      `/scenarios/${sid}/delta`,
+      `/scenarios/${sid}/delta?compare=live`,
+      '/live/lineage',
+    ]) {
+      const page = await get(path, viewer);
+      expect(page.status, path).toBe(200);
+      expect(page.html, path).not.toMatch(MONEY);
+    }
+    const csv = await (await app.request('/live/matrix.csv', { host: HOST, cookie: viewer })).text();
+    expect(csv.split('\r\n')[0]).toBe('id,name,kind,title,email,primary_unit_id,primary_unit,fte,allocation_pct,manager_id,manager');
+    expect(csv).not.toMatch(MONEY);
+  });
+
+  it('cannot create scenarios or open the activity log', async () => {
+    const list = await get('/scenarios', viewer);
+    expect(list.html).not.toContain('method="post" action="/scenarios"');
+    expect(list.html).toContain('Your role can look at scenarios but not create them.');
+    const activity = await get('/activity', viewer);
+    expect(activity.status).toBe(403);
+    expect(activity.html).toContain('activity.read');
+    expect(activity.html).toContain('aria-label="Main"'); // inside the signed-in frame
+  });
+});
+
+describe('a scenario from the change tray to Live', () => {
+  it('stages, applies, reviews, promotes and shows the change in Live', async () => {
+    const sid = await newScenario(owner, 'Move Mobile');
+    const first = await stage(owner, sid, '', { op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S });
+    expect(first.status).toBe(200);
+    expect(first.html).toContain('Move Mobile under Sales');
+    const second = await stage(owner, sid, decode(hiddenField(first.html, 'staged')), { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: '50' });
+    expect(second.status).toBe(200);
+    expect(second.html).toContain('Tray: 2 staged changes');
+    expect(second.html).toContain('Set m1 in Platform (40 %) to 50 %');
+    expect(await changeCount(sid)).toBe(0); // staging saves nothing
+
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(second.html, 'staged')), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    expect(applied.location).toBe(`/scenarios/${sid}/changes?applied=2`);
+    expect((await get(applied.location!, owner)).html).toContain('Applied 2 changes to the scenario.');
+
+    const delta = await get(`/scenarios/${sid}/delta`, owner);
+    expect(delta.html).toContain('id="family-org_unit"');
+    expect(delta.html).toMatch(/Parent unit<\/th>\s*<td><del>Engineering<\/del><\/td>\s*<td><ins>Sales<\/ins><\/td>/);
+    expect(delta.html).toMatch(/Allocation %<\/th>\s*<td><del>40<\/del><\/td>\s*<td><ins>50<\/ins><\/td>/);
+    expect(delta.html).not.toContain('id="family-actor"'); // unchanged records stay hidden
+
+    const unconfirmed = await post(`/scenarios/${sid}/promote`, { csrf: await csrfFor(owner) }, owner);
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.html).toContain('Tick the box to confirm');
+
+    const promoted = await post(`/scenarios/${sid}/promote`, { csrf: await csrfFor(owner), confirm: 'yes' }, owner);
+    expect(promoted.status).toBe(303);
+    expect(promoted.location).toMatch(new RegExp(`^/scenarios/${sid}/tasks/[0-9a-f-]{36}$`));
+    const task = await settledTask(promoted.location!, owner);
+    expect(task).toContain('<span class="badge ok">succeeded</span>');
+    expect(task).toContain('Done: Live is now version');
+
+    const mobile = await get(`/live/units/${units.M}`, owner);
+    expect(mobile.html).toMatch(/Breadcrumb[\s\S]*>Sales<\/a>[\s\S]*Mobile/);
+    const live = await get('/live', owner);
+    expect(live.html).toMatch(new RegExp(`${units.E}">Engineering</a>[\\s\\S]*${units.S}">Sales</a>[\\s\\S]*${units.M}">Mobile</a>`));
+    const overview = await get(`/scenarios/${sid}`, owner);
+    expect(overview.html).toContain('<span class="badge ok">applied</span>');
+    expect(overview.html).not.toContain('Promote to Live</button>');
+    expect((await get('/live/lineage', owner)).html).toContain('Scenario promotion');
+  });
+
+  it('names the failing command and field, keeps the staged list and saves nothing', async () => {
+    const sid = await newScenario(owner, 'Bad allocation');
+    const staged = JSON.stringify([
+      { op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' },
+      { op: 'set_allocation', placement_id: id('pl-p1'), allocation_pct: 500 },
+    ]);
+    const refused = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged, action: 'apply' }, owner);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Change 2 (Set an allocation), Allocation % (<code>allocation_pct</code>):');
+    expect(refused.html).toContain('must be from 0 to 300');
+    expect(refused.html).toMatch(/<li class="failing" aria-invalid="true"/);
+    expect(JSON.parse(decode(hiddenField(refused.html, 'staged')))).toEqual(JSON.parse(staged));
+    expect(await changeCount(sid)).toBe(0);
+
+    const atStage = await stage(owner, sid, '', { op: 'set_fte', actor_id: id('p1'), fte: '9' });
+    expect(atStage.status).toBe(400);
+    expect(atStage.html).toContain('must be from 0.01 to 3.00');
+    expect(atStage.html).toMatch(/id="set_fte-fte" name="fte" required="" aria-invalid="true" aria-describedby="op-set_fte-error"/);
+    expect(atStage.html).toContain('Tray: 0 staged changes');
+
+    const missing = await stage(owner, sid, '', { op: 'rename_org_unit', org_unit_id: units.F, name: '' });
+    expect(missing.status).toBe(400);
+    expect(missing.html).toContain('New name is required.');
+    expect(await changeCount(sid)).toBe(0);
+  });
+
+  it('asks a person to resolve conflicts before promoting, then promotes', async () => {
+    const mine = await newScenario(owner, 'Rename Platform (mine)');
+    const theirs = await newScenario(owner, 'Rename Platform (theirs)');
+    for (const [sid, name] of [[mine, 'Platform Mine'], [theirs, 'Platform Theirs']] as const) {
+      const page = await stage(owner, sid, '', { op: 'rename_org_unit', org_unit_id: units.P, name });
+      const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(page.html, 'staged')), action: 'apply' }, owner);
+      expect(applied.status).toBe(303);
+    }
+    const first = await post(`/scenarios/${theirs}/promote`, { csrf: await csrfFor(owner), confirm: 'yes' }, owner);
+    await settledTask(first.location!, owner);
+
+    const conflicted = await post(`/scenarios/${mine}/promote`, { csrf: await csrfFor(owner), confirm: 'yes' }, owner);
+    expect(conflicted.status).toBe(409);
+    expect(conflicted.html).toContain('Resolve a conflict');
+    expect(conflicted.html).toMatch(/<td>Platform<\/td>\s*<td class="changed">Platform Mine<\/td>\s*<td>Platform Theirs<\/td>/);
+    const radio = new RegExp(`name="(resolve\\|org_unit\\|${units.P}\\|name)" value="scenario"`).exec(conflicted.html);
+    expect(radio).not.toBeNull();
+
+    const resolved = await post(`/scenarios/${mine}/promote`, { csrf: await csrfFor(owner), confirm: 'yes', [radio![1]!]: 'live' }, owner);
+    expect(resolved.status).toBe(303);
+    expect(await settledTask(resolved.location!, owner)).toContain('>succeeded<');
+    expect((await get(`/live/units/${units.P}`, owner)).html).toContain('<h1>Platform Theirs');
+  });
+
+  it('exports a scenario’s people as CSV with quoting and formula guards', async () => {
+    const sid = await newScenario(owner, 'Quoting');
+    const page = await stage(owner, sid, '', { op: 'add_actor', display_name: 'Nia "Ace", Ode', kind: 'human', org_unit_id: units.F, title: '=HYPERLINK("x")' });
+    expect(page.status).toBe(200);
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(page.html, 'staged')), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const csv = await (await app.request(`/live/matrix.csv?scenario=${sid}&q=nia`, { host: HOST, cookie: owner })).text();
+    const row = csv.split('\r\n')[1]!;
+    expect(row).toContain(',"Nia ""Ace"", Ode",human,"\'=HYPERLINK(""x"")",,');
+    expect(row).toContain(`,${units.F},Field,1,100,,,`);
+    const live = await (await app.request('/live/matrix.csv?q=nia', { host: HOST, cookie: owner })).text();
+    expect(live.split('\r\n').length).toBe(2); // header only: Live is untouched
+  });
+});
+
+describe('scenario lifecycle, snapshots and activity', () => {
+  it('submits, archives and unarchives a scenario', async () => {
+    const sid = await newScenario(owner, 'Lifecycle');
+    const csrf = await csrfFor(owner);
+    expect((await post(`/scenarios/${sid}/submit`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=submitted`);
+    expect((await get(`/scenarios?kind=planning`, owner)).html).toMatch(/Lifecycle<\/a>[\s\S]*?submitted for review/);
+    expect((await post(`/scenarios/${sid}/archive`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=archived`);
+    const archived = await get(`/scenarios/${sid}/changes`, owner);
+    expect(archived.html).toContain('This archived scenario cannot be changed.');
+    const refused = await stage(owner, sid, '', { op: 'rename_org_unit', org_unit_id: units.F, name: 'Nope' });
+    expect(refused.status).toBe(409);
+    expect(refused.html).toContain('This archived scenario is read-only.');
+    expect((await post(`/scenarios/${sid}/unarchive`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=unarchived`);
+  });
+
+  it('branches a scenario from another one', async () => {
+    const parent = await newScenario(owner, 'Parent');
+    const form = await get(`/scenarios?source=${parent}`, owner);
+    expect(form.html).toContain(`<option value="${parent}" selected="">Scenario: Parent</option>`);
+    const created = await post('/scenarios', { csrf: await csrfFor(owner), name: 'Child', source: parent }, owner);
+    const overview = await get(created.location!, owner);
+    expect(overview.html).toMatch(new RegExp(`Started from</dt>\\s*<dd><a href="/scenarios/${parent}">Parent</a>`));
+  });
+
+  it('re-renders the form with the service’s message on a bad name or a plan cap', async () => {
+    const blank = await post('/scenarios', { csrf: await csrfFor(owner), name: '  ', source: 'live' }, owner);
+    expect(blank.status).toBe(400);
+    expect(blank.html).toContain('Invalid name');
+    const free = await buildTenant(database, { slug: 'webfree', plan: 'free' });
+    const cookie = await signIn('webfree.localhost', (await buildMember(database, free, 'owner', { password: PASSWORD })).email);
+    const csrf = hiddenField((await get('/scenarios', cookie, 'webfree.localhost')).html, 'csrf');
+    const capped = await post('/scenarios', { csrf, name: 'Over the cap', source: 'live' }, cookie, 'webfree.localhost');
+    expect(capped.status).toBe(403);
+    expect(capped.html).toContain('The free plan allows 0 active planning scenarios');
+    expect(capped.html).toContain('value="Over the cap"');
+  });
+
+  it('takes a snapshot and asks for confirmation before restoring one', async () => {
+    const taken = await post('/snapshots', { csrf: await csrfFor(owner), name: 'Before the offsite' }, owner);
+    expect(taken.location).toBe('/snapshots?notice=created');
+    const list = await get('/snapshots', owner);
+    const snapshotId = new RegExp(`href="/scenarios/([0-9a-f-]{36})">Before the offsite<`).exec(list.html)![1]!;
+    expect(list.html).toContain(`href="/snapshots/${snapshotId}/restore"`);
+    const confirm = await get(`/snapshots/${snapshotId}/restore`, owner);
+    expect(h1(confirm.html)).toBe('Restore “Before the offsite”?');
+    const unconfirmed = await post(`/snapshots/${snapshotId}/restore`, { csrf: await csrfFor(owner) }, owner);
+    expect(unconfirmed.status).toBe(400);
+    expect((await get('/snapshots', viewer)).html).not.toContain('/restore"');
+    const restored = await post(`/snapshots/${snapshotId}/restore`, { csrf: await csrfFor(owner), confirm: 'yes' }, owner);
+    expect(restored.status).toBe(303);
+    expect(restored.location).toMatch(new RegExp(`^/scenarios/${snapshotId}/tasks/[0-9a-f-]{36}$`));
+    expect(await settledTask(restored.location!, owner)).toContain('<span class="badge ok">succeeded</span>');
+    expect((await get('/live/lineage', owner)).html).toContain('Snapshot restore');
+    const snapshotPage = await get(`/scenarios/${snapshotId}`, owner);
+    expect(snapshotPage.status).toBe(200);
+    expect(snapshotPage.html).not.toContain('Change tray</a>');
+  });
+
+  it('lists audit events with filters and opens one with its before and after', async () => {
+    const list = await get('/activity?category=model&entity=org_unit', owner);
+    expect(list.status).toBe(200);
+    const eventId = /href="\/activity\/([0-9a-f-]{36})"/.exec(list.html)![1]!;
+    const detail = await get(`/activity/${eventId}`, owner);
+    expect(detail.status).toBe(200);
+    expect(h1(detail.html)).toMatch(/^Org unit (created|updated|deleted)$/);
+    expect(detail.html).toContain('Before and after');
+    const bad = await get('/activity?since=yesterday', owner);
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('answers another tenant’s ids with a not-found page', async () => {
+    const [event] = await database.db.select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.tenantId, other.id)).limit(1);
+    const mine = await newScenario(owner, 'Isolation');
+    for (const path of [
+      `/live/units/${elsewhere.units.P}`,
+      `/live/actors/${elsewhere.id('ceo')}`,
+      `/scenarios/${otherScenarioId}`,
+      `/scenarios/${otherScenarioId}/changes`,
+      `/scenarios/${otherScenarioId}/delta`,
+      `/live/matrix?scenario=${otherScenarioId}`,
+      `/live?scenario=${otherScenarioId}`,
+      `/snapshots/${otherScenarioId}/restore`,
+      `/activity/${event!.id}`,
+      `/scenarios/${mine}/tasks/${otherScenarioId}`,
+      '/live/units/not-an-id',
+    ]) {
+      const page = await get(path, owner);
+      expect(page.status, path).toBe(404);
+      expect(h1(page.html), path).toBe('Not found');
+    }
+    const posted = await post(`/scenarios/${otherScenarioId}/changes`, { csrf: await csrfFor(owner), staged: '[]', action: 'apply' }, owner);
+    expect(posted.status).toBe(404);
+    expect(await changeCount(otherScenarioId)).toBe(0);
+  });
+
+  it('refuses a form without the session’s CSRF token', async () => {
+    const sid = await newScenario(owner, 'CSRF');
+    const refused = await post(`/scenarios/${sid}/archive`, { csrf: 'forged' }, owner);
+    expect(refused.status).toBe(403);
+  });
+
+  it('lets a member stage changes but not see pay or promote', async () => {
+    const sid = await newScenario(member, 'Member plan');
+    const tray = await get(`/scenarios/${sid}/changes`, member);
+    expect(tray.status).toBe(200);
+    expect(tray.html).not.toContain('id="op-set_compensation"');
+    expect(tray.html).not.toContain('name="target_salary"');
+    expect(tray.html).toContain('Not shown, because your role lacks an ability');
+    const overview = await get(`/scenarios/${sid}`, member);
+    expect(overview.html).not.toContain('Promote to Live</button>');
+  });
+});
