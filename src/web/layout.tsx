@@ -11,6 +11,7 @@ export function Layout(props: { title: string; children: Child; tenantName?: str
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{props.title} · Orgonaut</title>
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/app.js" defer></script>
         </head>

@@ -67,7 +67,7 @@ export function deltaRoutes(): Hono<AppEnv> {
     const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), 'Compared with Live'];
     return c.html(
       <Shell c={c} title={`Delta · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
-        <ScenarioHead scenario={scenario} active="delta" />
+        <ScenarioHead scenario={scenario} active="delta" canEdit={can(c.var.principal!, 'scenarios.write')} />
         <div class="page-head">
           {scenario.kind === 'planning' && scenario.source?.kind === 'scenario' ? (
             <SubNav

@@ -28,11 +28,11 @@ const NOTICES: Record<string, string> = {
 };
 
 /** Title, badges and the scenario's tabs, shared by its pages. */
-export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overview' | 'changes' | 'delta' | 'task' }) {
+export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overview' | 'changes' | 'delta' | 'task'; canEdit?: boolean }) {
   const s = props.scenario;
   const base = `/scenarios/${s.id}`;
   const items: [string, string][] = [[base, 'Overview']];
-  if (s.kind === 'planning') items.push([`${base}/changes`, 'Change tray']);
+  if (s.kind === 'planning' && props.canEdit !== false) items.push([`${base}/changes`, 'Change tray']);
   items.push([`${base}/delta`, 'Delta'], [link('/live/matrix', { scenarioId: s.id, asOf: null }), 'People']);
   const active = props.active === 'overview' ? base : props.active === 'task' ? '' : `${base}/${props.active}`;
   return (
@@ -157,7 +157,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   if (scenario.archived_at) facts.push(['Archived', when(scenario.archived_at)]);
   return c.html(
     <Shell c={c} title={scenario.name} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
-      <ScenarioHead scenario={scenario} active="overview" />
+      <ScenarioHead scenario={scenario} active="overview" canEdit={can(c.var.principal!, 'scenarios.write')} />
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error && !state.conflicts?.length ? (
         <Notice kind="error">

@@ -1,3 +1,4 @@
+import { can } from '../../access/policy.js';
 import { Hono } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import { NotFound } from '../../errors.js';
@@ -37,7 +38,7 @@ export function taskRoutes(): Hono<AppEnv> {
     const stage = typeof task.progress?.stage === 'string' ? task.progress.stage : null;
     return c.html(
       <Shell c={c} title={`${what} · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
-        <ScenarioHead scenario={scenario} active="task" />
+        <ScenarioHead scenario={scenario} active="task" canEdit={can(c.var.principal!, 'scenarios.write')} />
         <section class="card" aria-labelledby="task-title">
           <h2 id="task-title">{what}</h2>
           <p role="status" aria-live="polite" class="task-status">
@@ -67,7 +68,7 @@ export function taskRoutes(): Hono<AppEnv> {
           {task.status === 'succeeded' ? (
             <>
               <p class="notice ok">
-                Done: Live is now version {result.live_version ?? '–'} ({result.records_written ?? 0} records written).{' '}
+                Done: Live is now version {result.live_version ?? '–'} ({result.records_written ?? 0} {result.records_written === 1 ? 'record' : 'records'} written).{' '}
                 <a href="/live">See Live</a>
               </p>
               {result.deltas ? (

@@ -163,7 +163,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   const applied = Object.values(scenario.change_counts).reduce((n, ops) => n + Object.values(ops).reduce((a, b) => a + b, 0), 0);
   return c.html(
     <Shell c={c} title={`Changes · ${scenario.name}`} active="/scenarios" wide>
-      <ScenarioHead scenario={scenario} active="changes" />
+      <ScenarioHead scenario={scenario} active="changes" canEdit={can(c.var.principal!, 'scenarios.write')} />
       {state.notice ? (
         <Notice kind="ok">
           {state.notice} {state.notice.startsWith('Applied') ? <a href={`/scenarios/${scenario.id}/delta`}>See the delta</a> : null}
