@@ -4,9 +4,16 @@ import { InvalidInput } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { respondWithProblem } from './problem.js';
 import { restAuthentication } from '../access/middleware.js';
+import { renderApiDocs } from './v1/docs-page.js';
+import { conditionalGet } from './v1/etag.js';
+import { historyRoutes } from './v1/history.js';
 import { meRoutes } from './v1/me.js';
 import { metricsRoutes } from './v1/metrics.js';
+import { openApiDocuments } from './v1/openapi-doc.js';
 import { peopleRoutes } from './v1/people.js';
+import { apiRateLimit } from './v1/rate-limit.js';
+import { referenceRoutes } from './v1/reference.js';
+import { reportRoutes } from './v1/reports.js';
 import { scenarioChangeRoutes } from './v1/scenario-changes.js';
 import { scenarioRoutes } from './v1/scenarios.js';
 import { snapshotRoutes } from './v1/snapshots.js';
@@ -20,7 +27,9 @@ export const API_INFO = {
   description:
     'Organisation design and scenario planning. Authenticate with a personal API token: `Authorization: Bearer <token>`. ' +
     'On a tenant host the tenant comes from the host; on the central host send `X-Tenant: <slug>`. Errors are RFC 9457 ' +
-    'problem details. Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`.',
+    'problem details. Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`. Every GET carries a weak ' +
+    '`ETag` (send `If-None-Match` for a 304); every answer carries `RateLimit` (per token or signed-in user; 429 with ' +
+    '`Retry-After` over it).',
 };
 
 /**
@@ -38,10 +47,13 @@ export function apiRouter(): OpenAPIHono<AppEnv> {
   });
 }
 
-/** The REST surface and its documentation (/docs/api.json, /docs/api). */
+/**
+ * The REST surface and its documentation (/docs/api.json, /docs/api). Every /api/v1 request is authenticated, then
+ * counted against its principal's rate limit, and every GET answer gets an ETag (If-None-Match → 304).
+ */
 export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   const router = apiRouter();
-  router.use('/api/v1/*', restAuthentication());
+  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), conditionalGet());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
   router.route('/', structureRoutes());
@@ -51,19 +63,16 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   router.route('/', scenarioChangeRoutes());
   router.route('/', taskRoutes());
   router.route('/', snapshotRoutes());
+  router.route('/', referenceRoutes());
+  router.route('/', reportRoutes());
+  router.route('/', historyRoutes());
   router.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description: 'A personal API token (prefix `orgo_pat_`).',
   });
-  router.get('/docs/api.json', (c) =>
-    c.json(
-      router.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: API_INFO,
-        servers: [{ url: c.get('origin'), description: 'This host' }],
-      }),
-    ),
-  );
+  const documentFor = openApiDocuments(router, API_INFO);
+  router.get('/docs/api.json', (c) => c.json(documentFor(c.get('origin'))));
+  router.get('/docs/api', (c) => renderApiDocs(c, documentFor(c.get('origin'))));
   return router;
 }

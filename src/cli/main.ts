@@ -1,17 +1,53 @@
 import { AdminCommandFailed, sendAdminCommand } from '../admin/channel.js';
-import { runAdminCommand, type AdminCommand, type AdminResult } from '../admin/commands.js';
+import type { AdminCommand, AdminResult } from '../admin/commands.js';
 import { ConfigError, describeVariables, loadConfig, type Config } from '../config.js';
-import { DatabaseUnavailable, openDatabase } from '../db/connection.js';
 import { DataDirLocked, lockHolder } from '../db/lock.js';
-import { migrate } from '../db/migrate.js';
 import { AppError } from '../errors.js';
-import { listTenants } from '../tenancy/tenants.js';
 import { booleanFlag, integerFlag, parseArgs, requiredFlag, stringFlag, UsageError, type ParsedArgs } from './args.js';
-import { readyBanner, StartupError, startServer } from '../server.js';
+import { CliError } from './client/errors.js';
+import { CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
+
+/**
+ * The server side (database, migrations, the app) is imported only by the commands that need it, so the client
+ * commands start in a fraction of a second. `reportFailure` recognises its errors once it is loaded.
+ */
+let serverSide: {
+  runAdminCommand: typeof import('../admin/commands.js').runAdminCommand;
+  openDatabase: typeof import('../db/connection.js').openDatabase;
+  DatabaseUnavailable: typeof import('../db/connection.js').DatabaseUnavailable;
+  migrate: typeof import('../db/migrate.js').migrate;
+  listTenants: typeof import('../tenancy/tenants.js').listTenants;
+  readyBanner: typeof import('../server.js').readyBanner;
+  StartupError: typeof import('../server.js').StartupError;
+  startServer: typeof import('../server.js').startServer;
+} | null = null;
+
+async function loadServerSide() {
+  if (!serverSide) {
+    const [commands, connection, migrations, tenants, server] = await Promise.all([
+      import('../admin/commands.js'),
+      import('../db/connection.js'),
+      import('../db/migrate.js'),
+      import('../tenancy/tenants.js'),
+      import('../server.js'),
+    ]);
+    serverSide = {
+      runAdminCommand: commands.runAdminCommand,
+      openDatabase: connection.openDatabase,
+      DatabaseUnavailable: connection.DatabaseUnavailable,
+      migrate: migrations.migrate,
+      listTenants: tenants.listTenants,
+      readyBanner: server.readyBanner,
+      StartupError: server.StartupError,
+      startServer: server.startServer,
+    };
+  }
+  return serverSide;
+}
 
 const USAGE = `Usage: orgonaut <command> [options]
 
-Commands:
+Admin commands:
   serve                                   Start the server (what \`npm start\` runs)
   migrate                                 Apply database migrations
   seed --demo                             Seed the demo tenants (acme, globex, initech)
@@ -28,6 +64,8 @@ Options:
   --json                                  Print machine-readable JSON
   --help                                  Show this help and every environment variable
 
+${CLIENT_USAGE}
+
 Admin commands work whether or not a server is running: on PostgreSQL directly, and on an embedded data directory
 held by a running server through that server's loopback admin channel.
 
@@ -36,6 +74,8 @@ ${describeVariables()}`;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
+  // The client commands talk to a server over REST: they need no server configuration (and are not broken by it).
+  if (isClientCommand(args.positionals[0])) return runClientCommand(argv);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -50,6 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function serveCommand(config: Config): Promise<number> {
+  const { startServer, listTenants, readyBanner } = await loadServerSide();
   const server = await startServer(config);
   const slugs = (await listTenants(server.runtime.database.db)).map((t) => t.slug);
   console.log(readyBanner(config, server, slugs));
@@ -124,6 +165,7 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
  * admin channel of the server holding the directory.
  */
 async function runAdmin(config: Config, command: AdminCommand): Promise<AdminResult> {
+  const { openDatabase, migrate, runAdminCommand } = await loadServerSide();
   if (!config.databaseUrl && lockHolder(config.dataDir) !== null) {
     // A server holds the directory; while it starts, its admin channel may not be open yet: wait a little.
     for (let waited = 0; waited < 15_000; waited += 250) {
@@ -144,6 +186,10 @@ async function runAdmin(config: Config, command: AdminCommand): Promise<AdminRes
 
 /** One clear line for the problems people can fix; a stack only for real bugs. */
 export function reportFailure(error: unknown): number {
+  if (error instanceof CliError) {
+    console.error(`orgonaut: ${error.message}`);
+    return error.exitCode;
+  }
   if (error instanceof UsageError) {
     console.error(`orgonaut: ${error.message}\nRun "orgonaut --help" for usage.`);
     return 2;
@@ -152,7 +198,7 @@ export function reportFailure(error: unknown): number {
     console.error(`orgonaut: configuration error: ${error.message}`);
     return 1;
   }
-  if (error instanceof DatabaseUnavailable || error instanceof DataDirLocked || error instanceof StartupError) {
+  if (error instanceof DataDirLocked || (serverSide && (error instanceof serverSide.DatabaseUnavailable || error instanceof serverSide.StartupError))) {
     console.error(`orgonaut: ${error.message}`);
     return 1;
   }

@@ -73,8 +73,22 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'GET /api/v1/snapshots': get('/api/v1/snapshots'),
     'POST /api/v1/snapshots': post('/api/v1/snapshots', { name: 'Not allowed' }),
     'POST /api/v1/snapshots/{id}/restore': post(`/api/v1/snapshots/${ids.snapshot}/restore`),
+    'GET /api/v1/currencies': get('/api/v1/currencies'),
+    'GET /api/v1/department-types': get('/api/v1/department-types'),
+    'POST /api/v1/department-types': post('/api/v1/department-types', { name: 'Not allowed' }),
+    'GET /api/v1/team-types': get('/api/v1/team-types'),
+    'POST /api/v1/team-types': post('/api/v1/team-types', { name: 'Not allowed' }),
+    'GET /api/v1/reports/roster': get('/api/v1/reports/roster'),
+    'GET /api/v1/reports/org-unit-metrics': get('/api/v1/reports/org-unit-metrics'),
+    'GET /api/v1/lineage': get('/api/v1/lineage'),
+    'GET /api/v1/activity': get('/api/v1/activity'),
   };
 }
+
+/** Reads that do not look at an organisation (no `scenario_id`/`as_of` view): reference lists, lineage, activity. */
+const VIEWLESS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department-types', 'GET /api/v1/team-types', 'GET /api/v1/lineage', 'GET /api/v1/activity']);
+/** What a viewer is refused among the reads, by path prefix. */
+const VIEWER_REFUSED: Record<string, string> = { '/api/v1/compensations': 'costs.read', '/api/v1/currencies': 'costs.read', '/api/v1/activity': 'activity.read' };
 
 async function send(sample: Sample, token: string, options: RequestOptions = {}) {
   const response = await app.request(sample.path, { host: HOST, token, method: sample.method, json: sample.json, ...options });
@@ -138,7 +152,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(27);
+    expect(operations.length).toBe(36);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {
@@ -157,8 +171,8 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
   });
 
   it('needs scenarios.read to read any org family of a scenario', async () => {
-    const reads = operations.filter((op) => op.key.startsWith('GET ') && op.abilities.some((a) => a !== 'scenarios.read'));
-    expect(reads.length).toBe(12);
+    const reads = operations.filter((op) => op.key.startsWith('GET ') && op.abilities.some((a) => a !== 'scenarios.read') && !VIEWLESS.has(op.key));
+    expect(reads.length).toBe(14);
     const noScenarios = await without('scenarios.read');
     for (const { key } of reads) {
       const sample = samples(ours, A)[key]!;
@@ -202,8 +216,10 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
 
   it('answers 404 for another tenant’s scenario_id on every org read, and for their ids in filters that must exist', async () => {
     const owner = await withAll();
-    const reads = Object.entries(samples(ours, A)).filter(([key]) => key.startsWith('GET ') && !key.includes('scenarios') && !key.includes('snapshots') && !key.includes('tasks'));
-    expect(reads.length).toBe(12);
+    const reads = Object.entries(samples(ours, A)).filter(
+      ([key]) => key.startsWith('GET ') && !key.includes('scenarios') && !key.includes('snapshots') && !key.includes('tasks') && !VIEWLESS.has(key),
+    );
+    expect(reads.length).toBe(14);
     for (const [key, sample] of reads) {
       const path = `${sample.path}?scenario_id=${theirs.scenario}`;
       expect((await send({ ...sample, path }, owner)).status, key).toBe(404);
@@ -212,6 +228,8 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
       `/api/v1/org-units/tree?root_id=${B.units.P}`,
       `/api/v1/org-metrics?org_unit_id=${B.units.P}`,
       `/api/v1/actors?org_unit_id=${B.units.P}`,
+      `/api/v1/reports/roster?org_unit_id=${B.units.P}`,
+      `/api/v1/reports/org-unit-metrics?org_unit_id=${B.units.P}`,
       `/api/v1/org-units/${B.units.P}`,
       `/api/v1/actors/${B.id('p1')}`,
     ]) {
@@ -247,7 +265,7 @@ describe('money (SPEC §3): a viewer sees no money figure anywhere', () => {
     Object.entries(samples(ours, A))
       .filter(([key]) => key.startsWith('GET '))
       .flatMap(([key, sample]) => {
-        const extra = key.includes('/api/v1/scenarios/') || key.includes('tasks') || key === 'GET /api/v1/scenarios' || key === 'GET /api/v1/snapshots' ? [] : [`scenario_id=${ours.scenario}`];
+        const extra = key.includes('/api/v1/scenarios/') || key.includes('tasks') || key === 'GET /api/v1/scenarios' || key === 'GET /api/v1/snapshots' || VIEWLESS.has(key) ? [] : [`scenario_id=${ours.scenario}`];
         return [sample, ...extra.map((q) => ({ ...sample, path: `${sample.path}?${q}&as_of=${AS_OF}` }))];
       })
       .concat([
@@ -266,14 +284,15 @@ describe('money (SPEC §3): a viewer sees no money figure anywhere', () => {
       expect(seen.status, sample.path).toBe(200);
       ownerMoney.push(...moneyKeys(seen.body).map((k) => `${sample.path} ${k}`));
       const { status, body } = await send(sample, viewer);
-      if (sample.path.startsWith('/api/v1/compensations')) {
-        expect(body.ability).toBe('costs.read');
+      const refused = Object.entries(VIEWER_REFUSED).find(([prefix]) => sample.path.startsWith(prefix));
+      if (refused) {
+        expect(body.ability, sample.path).toBe(refused[1]);
         continue;
       }
       expect(status, sample.path).toBe(200);
       expect(moneyKeys(body), sample.path).toEqual([]);
     }
-    for (const where of ['/org-metrics', '/positions', '/actors/', '/delta', '/changes', '/tasks/', '/compensations']) {
+    for (const where of ['/org-metrics', '/positions', '/actors/', '/delta', '/changes', '/tasks/', '/compensations', '/reports/roster', '/reports/org-unit-metrics', '/lineage', '/activity']) {
       expect(ownerMoney.some((k) => k.includes(where)), where).toBe(true);
     }
     const changes = (await send({ method: 'GET', path: `/api/v1/scenarios/${ours.scenario}/changes` }, viewer)).body.data as { family: string }[];

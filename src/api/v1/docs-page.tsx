@@ -1,0 +1,258 @@
+import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { AppEnv } from '../../http/env.js';
+import { Layout } from '../../web/layout.js';
+import type { OpenApiDocument } from './openapi-doc.js';
+
+/**
+ * `/docs/api`: the REST reference as a page, server-rendered from the OpenAPI document — each operation with its
+ * method, path, summary, required abilities, parameters and examples (a curl call, the request body and the
+ * response). No CDN and no inline script or style (the CSP forbids them): classes of /static/app.css only.
+ */
+
+type Json = Record<string, any>;
+interface Operation {
+  method: string;
+  path: string;
+  op: Json;
+  anchor: string;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** A preformatted example; long lines scroll (table-wrap is app.css's horizontal scroller). */
+function Example(props: { text: string }): Child {
+  return (
+    <div class="table-wrap">
+      <pre>
+        <code>{props.text}</code>
+      </pre>
+    </div>
+  );
+}
+
+/** Text with `code` spans (the descriptions' only markup). */
+function Text(props: { text: string | undefined }): Child {
+  if (!props.text) return null;
+  return (
+    <>
+      {props.text.split('`').map((part, i) => (i % 2 ? <code>{part}</code> : part))}
+    </>
+  );
+}
+
+function operationsByTag(doc: OpenApiDocument): Map<string, Operation[]> {
+  const groups = new Map<string, Operation[]>();
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
+    for (const method of METHODS) {
+      const op: Json | undefined = item[method];
+      if (!op) continue;
+      const tag = (op.tags?.[0] as string | undefined) ?? 'Other';
+      const anchor = `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-+$/, '').toLowerCase();
+      groups.set(tag, [...(groups.get(tag) ?? []), { method, path, op, anchor }]);
+    }
+  }
+  return groups;
+}
+
+function typeOf(schema: Json | undefined): string {
+  if (!schema) return '';
+  if (schema.enum) return (schema.enum as unknown[]).map(String).join(' | ');
+  const type = Array.isArray(schema.type) ? schema.type.filter((t: string) => t !== 'null').join(' | ') : schema.type;
+  return [type ?? 'string', schema.format ? `(${schema.format})` : ''].filter(Boolean).join(' ');
+}
+
+function exampleValue(parameter: Json): unknown {
+  return parameter.example ?? parameter.schema?.example;
+}
+
+/** A curl call: path parameters filled in, query parameters that have an example (except paging), the body. */
+export function curlExample(origin: string, method: string, path: string, op: Json): string {
+  const parameters = (op.parameters ?? []) as Json[];
+  let url = path;
+  for (const p of parameters.filter((p) => p.in === 'path')) url = url.replace(`{${p.name}}`, String(exampleValue(p) ?? `<${p.name}>`));
+  const query = parameters
+    .filter((p) => p.in === 'query' && !['limit', 'cursor', 'scenario_id', 'as_of'].includes(p.name) && exampleValue(p) !== undefined)
+    .slice(0, 2)
+    .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(exampleValue(p)))}`);
+  const lines = [`curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} '${origin}${url}${query.length ? `?${query.join('&')}` : ''}'`, '  -H "Authorization: Bearer $ORGONAUT_TOKEN"'];
+  const body = op.requestBody?.content?.['application/json']?.example;
+  if (body !== undefined) {
+    lines.push(`  -H 'Content-Type: application/json'`);
+    lines.push(`  -d '${JSON.stringify(body).replaceAll("'", "'\\''")}'`);
+  }
+  return lines.join(' \\\n');
+}
+
+function Parameters(props: { parameters: Json[] }): Child {
+  if (!props.parameters.length) return <p class="hint">No parameters.</p>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Parameter</th>
+            <th scope="col">In</th>
+            <th scope="col">Type</th>
+            <th scope="col">Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.parameters.map((p) => (
+            <tr>
+              <td>
+                <code>{p.name}</code> {p.required ? <span class="badge warn">required</span> : null}
+              </td>
+              <td>{p.in}</td>
+              <td>{typeOf(p.schema)}</td>
+              <td>
+                <Text text={p.description ?? p.schema?.description} />
+                {exampleValue(p) !== undefined ? (
+                  <span class="hint">
+                    {' '}
+                    Example: <code>{String(exampleValue(p))}</code>
+                  </span>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function OperationCard(props: { origin: string; operation: Operation }): Child {
+  const { method, path, op, anchor } = props.operation;
+  const abilities = (op['x-required-abilities'] as string[] | undefined) ?? [];
+  const body = op.requestBody?.content?.['application/json'];
+  const success = Object.entries((op.responses ?? {}) as Record<string, Json>).find(([status]) => status.startsWith('2'));
+  const errors = Object.entries((op.responses ?? {}) as Record<string, Json>).filter(([status]) => !status.startsWith('2'));
+  const example = success?.[1].content?.['application/json']?.example;
+  return (
+    <section class="card" id={anchor} aria-labelledby={`${anchor}-title`}>
+      <h3 id={`${anchor}-title`}>
+        <span class="badge accent">{method.toUpperCase()}</span> <code>{path}</code>
+      </h3>
+      <p>
+        <strong>
+          <Text text={op.summary} />
+        </strong>
+      </p>
+      {op.description ? (
+        <p>
+          <Text text={op.description} />
+        </p>
+      ) : null}
+      <p>
+        Requires:{' '}
+        {abilities.length
+          ? abilities.map((a) => (
+              <>
+                <span class="badge ok">{a}</span>{' '}
+              </>
+            ))
+          : <span class="hint">a valid credential (no particular ability)</span>}
+      </p>
+      <h4>Parameters</h4>
+      <Parameters parameters={(op.parameters ?? []) as Json[]} />
+      {body ? (
+        <>
+          <h4>Request body{op.requestBody?.required ? '' : ' (optional)'}</h4>
+          <Example text={JSON.stringify(body.example ?? {}, null, 2)} />
+        </>
+      ) : null}
+      <h4>Example</h4>
+      <Example text={curlExample(props.origin, method, path, op)} />
+      {success ? (
+        <details>
+          <summary>
+            Response {success[0]}: {success[1].description}
+          </summary>
+          <Example text={JSON.stringify(example ?? null, null, 2)} />
+        </details>
+      ) : null}
+      {errors.length ? (
+        <p class="hint">
+          Errors (problem details):{' '}
+          {errors.map(([status, response], i) => (
+            <>
+              {i ? '; ' : ''}
+              <strong>{status}</strong> <Text text={response.description} />
+            </>
+          ))}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function renderApiDocs(c: Context<AppEnv>, doc: OpenApiDocument) {
+  const origin = c.var.origin;
+  const groups = operationsByTag(doc);
+  const count = [...groups.values()].reduce((n, ops) => n + ops.length, 0);
+  return c.html(
+    <Layout title="REST API reference" tenantName={c.var.tenant?.name} wide>
+      <div class="page-head">
+        <h1>{doc.info.title}</h1>
+        <p class="hint">
+          Version {doc.info.version} · {count} operations · <a href="/docs/api.json">OpenAPI 3.1 document</a>
+        </p>
+      </div>
+      <section class="card">
+        <h2>Getting started</h2>
+        <p>
+          <Text text={doc.info.description} />
+        </p>
+        <ul>
+          <li>
+            Base URL: <code>{origin}</code>
+          </li>
+          <li>
+            Create a personal API token in Settings, with the <code>orgonaut</code> CLI (<code>orgonaut auth login</code>), or with{' '}
+            <code>POST /api/v1/tokens</code>. Each route names the abilities the token needs; without one you get a 403 problem naming it.
+          </li>
+          <li>
+            Rate limits are per token (or signed-in user): every answer carries a <code>RateLimit</code> header; over the limit, a 429
+            problem with <code>Retry-After</code>.
+          </li>
+          <li>
+            Every <code>GET</code> answers with an <code>ETag</code>: send it back in <code>If-None-Match</code> and an unchanged
+            resource answers <code>304 Not Modified</code> without a body.
+          </li>
+          <li>
+            Money figures (compensation, costs, salaries) appear only for credentials with <code>costs.read</code>.
+          </li>
+        </ul>
+      </section>
+      <nav class="card" aria-label="Operations">
+        <h2>Operations</h2>
+        {[...groups].map(([tag, ops]) => (
+          <>
+            <h3>{tag}</h3>
+            <ul>
+              {ops.map(({ method, path, op, anchor }) => (
+                <li>
+                  <a href={`#${anchor}`}>
+                    <span class="badge">{method.toUpperCase()}</span> <code>{path}</code>
+                  </a>{' '}
+                  <span class="hint">
+                    <Text text={op.summary} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </>
+        ))}
+      </nav>
+      {[...groups].map(([tag, ops]) => (
+        <section aria-label={tag}>
+          <h2>{tag}</h2>
+          {ops.map((operation) => (
+            <OperationCard origin={origin} operation={operation} />
+          ))}
+        </section>
+      ))}
+    </Layout>,
+  );
+}

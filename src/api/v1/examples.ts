@@ -1,0 +1,264 @@
+/**
+ * Examples for the OpenAPI document: every operation's JSON success body and request body gets an `example`, and
+ * path parameters and view parameters get example values. Bodies are written from the route schemas (declared
+ * `example`s first, then realistic values chosen by field name), with hand-written request bodies where a
+ * generated one would not be a valid request. Used by /docs/api.json and the /docs/api page.
+ */
+
+type Json = Record<string, any>;
+
+const IDS: Record<string, string> = {
+  id: '3f6c1d2e-8a4b-4c9d-9e1f-2a3b4c5d6e7f',
+  actor_id: '9b2e4f61-7c3d-4e8a-b1f2-3c4d5e6f7a8b',
+  manager_id: '5a7b9c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d',
+  org_unit_id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+  parent_id: '0f1e2d3c-4b5a-4968-8776-655443322110',
+  scenario_id: '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a',
+  position_id: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+  placement_id: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
+  user_id: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d',
+  token_id: '8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f',
+};
+
+const STRINGS: Record<string, string> = {
+  email: 'ada.lovelace@acme.test',
+  display_name: 'Ada Lovelace',
+  name: 'Platform',
+  title: 'Staff Engineer',
+  level: 'L6',
+  currency: 'EUR',
+  reporting_currency: 'EUR',
+  code: 'PLT',
+  slug: 'acme',
+  plan: 'business',
+  role: 'manager',
+  credential: 'api_token',
+  prefix: 'orgo_pat_k3J9',
+  external_uid: 'E-1042',
+  role_type: 'Backend',
+  label: 'Platform',
+  field: 'name',
+  family: 'org_unit',
+  op: 'change',
+  kind: 'human',
+  description: 'Split Platform into Core and Developer Experience',
+  purpose: 'Runs the platform the product teams build on',
+  cost_center: 'CC-ENG',
+  next_cursor: 'WyJhZGEgbG92ZWxhY2UiLCIzZjZjMWQyZSJd',
+  detail: 'Invalid limit: must be a whole number from 1 to 500',
+  error: 'Validation failed',
+  entity_type: 'actor',
+  action: 'updated',
+  category: 'model',
+  principal_kind: 'api_token',
+  client_name: 'Claude',
+  source_hris: 'bamboohr',
+  source_hris_id: '1042',
+  user_email: 'ada.lovelace@acme.test',
+  ability: 'org-units.read',
+  unconvertible_currency: 'GBP',
+};
+
+const NUMBERS: Record<string, number> = {
+  fte: 1,
+  effective_fte: 1,
+  planned_fte: 1,
+  allocation_pct: 100,
+  headcount: 42,
+  robots: 1,
+  agents: 2,
+  managers: 6,
+  reports: 36,
+  ics: 36,
+  layers: 4,
+  average: 6,
+  median: 6,
+  ics_per_manager: 6,
+  vacancy_rate: 0.0833,
+  budgeted: 12,
+  filled: 11,
+  vacant: 1,
+  amount_minor: 8_500_000,
+  without_compensation: 0,
+  revision: 3,
+  live_version: 12,
+  commands: 2,
+  records_changed: 2,
+  direct_reports: 5,
+  depth: 2,
+  index: 0,
+  reporting_cycles: 0,
+  rate_to_reporting: 0.92,
+  child_count: 2,
+  narrow: 1,
+  wide: 0,
+  from: 40,
+  to: 42,
+  delta: 2,
+  status: 400,
+};
+
+function stringFor(schema: Json, name: string | undefined): string {
+  if (schema.format === 'date') return '2026-06-01';
+  if (schema.format === 'date-time') return '2026-05-14T09:30:00.000Z';
+  if (schema.format === 'uuid') return IDS.id!;
+  if (name) {
+    if (IDS[name]) return IDS[name]!;
+    if (STRINGS[name]) return STRINGS[name]!;
+    if (name.endsWith('_id')) return IDS.id!;
+    if (name.endsWith('_at')) return '2026-05-14T09:30:00.000Z';
+    if (name === 'as_of' || name.startsWith('valid_') || name === 'date') return '2026-06-01';
+  }
+  return 'string';
+}
+
+function numberFor(schema: Json, name: string | undefined, integer: boolean): number {
+  if (name && NUMBERS[name] !== undefined) return NUMBERS[name]!;
+  if (typeof schema.minimum === 'number') return schema.minimum;
+  return integer ? 1 : 1.5;
+}
+
+/** A sample value for a JSON schema, following $refs (a schema already being expanded is cut: no endless trees). */
+export function sampleOf(schema: Json | undefined, components: Json, name?: string, stack: string[] = []): unknown {
+  if (!schema || typeof schema !== 'object') return null;
+  if ('example' in schema) return schema.example;
+  if (typeof schema.$ref === 'string') {
+    const ref = schema.$ref.split('/').pop()!;
+    if (stack.includes(ref)) return undefined;
+    return sampleOf(components[ref], components, name, [...stack, ref]);
+  }
+  const variants: Json[] | undefined = schema.anyOf ?? schema.oneOf;
+  if (variants) {
+    const first = variants.find((v) => v.type !== 'null') ?? variants[0];
+    return sampleOf(first, components, name, stack);
+  }
+  if (Array.isArray(schema.allOf)) {
+    return Object.assign({}, ...schema.allOf.map((part: Json) => sampleOf(part, components, name, stack) ?? {}));
+  }
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  if ('const' in schema) return schema.const;
+  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
+  if (Array.isArray(schema.type) && schema.type.includes('null') && name === 'next_cursor') return null;
+  switch (type) {
+    case 'object':
+    case undefined: {
+      if (schema.properties) {
+        const out: Json = {};
+        for (const [key, property] of Object.entries(schema.properties as Record<string, Json>)) {
+          const value = sampleOf(property, components, key, stack);
+          if (value !== undefined) out[key] = value;
+        }
+        return out;
+      }
+      if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+        const value = sampleOf(schema.additionalProperties, components, undefined, stack);
+        return value === undefined ? {} : { [name === 'buckets' ? '4-7' : 'key']: value };
+      }
+      return type === 'object' ? {} : null;
+    }
+    case 'array': {
+      const item = sampleOf(schema.items, components, singular(name), stack);
+      return item === undefined ? [] : [item];
+    }
+    case 'string':
+      return stringFor(schema, name);
+    case 'integer':
+      return numberFor(schema, name, true);
+    case 'number':
+      return numberFor(schema, name, false);
+    case 'boolean':
+      return name === 'submitted' || name === 'reporting' ? false : true;
+    default:
+      return null;
+  }
+}
+
+/** The field name an array's items are sampled as. */
+const ITEM_NAMES: Record<string, string> = { abilities: 'ability', filled_by: 'actor_id', unconvertible: 'unconvertible_currency', path: 'name' };
+
+function singular(name: string | undefined): string | undefined {
+  return name ? ITEM_NAMES[name] : undefined;
+}
+
+const ID = IDS.id!;
+
+/** Request bodies written by hand: each is a valid request for its route. */
+export const REQUEST_EXAMPLES: Record<string, unknown> = {
+  'POST /api/v1/scenarios': { name: '2026-03 platform realignment', description: 'Split Platform into Core and Developer Experience' },
+  'POST /api/v1/scenarios/{id}/changes': {
+    changes: [
+      { op: 'rename_org_unit', org_unit_id: IDS.org_unit_id, name: 'Platform Core' },
+      { op: 'set_fte', actor_id: IDS.actor_id, fte: 0.8 },
+      { op: 'add_actor', kind: 'human', display_name: 'New backend hire', title: 'Backend Engineer', org_unit_id: IDS.org_unit_id, manager_id: IDS.manager_id },
+    ],
+  },
+  'POST /api/v1/scenarios/{id}/promote': { resolutions: [{ family: 'org_unit', id: IDS.org_unit_id, field: 'name', choice: 'scenario' }] },
+  'POST /api/v1/snapshots': { name: 'Before the Q3 reorg' },
+  'POST /api/v1/tokens': { name: 'CI reporting', abilities: ['org-units.read', 'actors.read', 'org-metrics.read'], expires_at: '2027-01-01T00:00:00Z' },
+  'POST /api/v1/department-types': { name: 'Product' },
+  'POST /api/v1/team-types': { name: 'Stream-aligned' },
+};
+
+/** Success bodies written by hand where the generated one would read oddly. */
+export const RESPONSE_EXAMPLES: Record<string, unknown> = {
+  'GET /api/v1/me': {
+    data: {
+      tenant: { slug: 'acme', name: 'Acme Corporation', plan: 'business', reporting_currency: 'EUR', mcp_available: true },
+      user: { id: IDS.user_id, email: 'manager@acme.test', name: 'Morgan Manager' },
+      role: 'manager',
+      credential: 'api_token',
+      abilities: ['actors.read', 'costs.read', 'org-metrics.read', 'org-units.read', 'placements.read', 'positions.read', 'scenarios.read', 'scenarios.write', 'teams.read'],
+    },
+  },
+  'GET /api/v1/currencies': {
+    data: [
+      { code: 'EUR', name: 'Euro', active: true, reporting: true, rate_to_reporting: 1 },
+      { code: 'USD', name: 'US dollar', active: true, reporting: false, rate_to_reporting: 0.92 },
+    ],
+    next_cursor: null,
+  },
+};
+
+/** Example values of parameters, by name. */
+const PARAMETER_EXAMPLES: Record<string, unknown> = {
+  id: ID,
+  tenant: 'acme',
+  scenario_id: IDS.scenario_id,
+  as_of: '2026-06-01',
+  org_unit_id: IDS.org_unit_id,
+  actor_id: IDS.actor_id,
+  manager_id: IDS.manager_id,
+  position_id: IDS.position_id,
+  parent_id: IDS.parent_id,
+  root_id: IDS.org_unit_id,
+  limit: 50,
+  since: '2026-05-01',
+  until: '2026-05-31',
+};
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** Adds the examples to a generated OpenAPI document (in place) and returns it. */
+export function addExamples<T extends Json>(doc: T): T {
+  const components: Json = doc.components?.schemas ?? {};
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
+    for (const method of METHODS) {
+      const op: Json | undefined = item[method];
+      if (!op) continue;
+      const key = `${method.toUpperCase()} ${path}`;
+      for (const parameter of (op.parameters ?? []) as Json[]) {
+        if (parameter.example !== undefined || parameter.schema?.example !== undefined) continue;
+        const example = PARAMETER_EXAMPLES[parameter.name] ?? (parameter.in === 'path' ? sampleOf(parameter.schema, components, parameter.name) : undefined);
+        if (example !== undefined && example !== null) parameter.example = example;
+      }
+      const body: Json | undefined = op.requestBody?.content?.['application/json'];
+      if (body && body.example === undefined) body.example = REQUEST_EXAMPLES[key] ?? sampleOf(body.schema, components);
+      for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>)) {
+        const media: Json | undefined = response.content?.['application/json'];
+        if (!status.startsWith('2') || !media || media.example !== undefined) continue;
+        media.example = RESPONSE_EXAMPLES[key] ?? sampleOf(media.schema, components);
+      }
+    }
+  }
+  return doc;
+}

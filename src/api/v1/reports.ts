@@ -1,0 +1,80 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { serviceContext } from '../../access/middleware.js';
+import { rosterReport, unitMetricsReport } from '../../org/read-reports.js';
+import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
+import { needs, problemResponses } from '../schemas.js';
+import { idFilter, json, ListQuery, pageOf, queryBool, SECURITY, v1Router, viewOf } from './common.js';
+import { RosterSchema, UnitMetricsReportSchema } from './report-schemas.js';
+
+/** Reports (SPEC §6): the roster of a unit and below, and the metrics of every org unit — in Live or a scenario. */
+
+const tags = ['Reports'];
+const viewNote = 'Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.';
+
+const roster = createRoute({
+  method: 'get',
+  path: '/api/v1/reports/roster',
+  tags,
+  summary: 'Roster: the actors of a unit and everything below it, with placements, positions and managers',
+  description:
+    'One row per actor in effect, sorted by name: manager, direct reports, primary unit and every placement in effect ' +
+    '(`in_scope` marks those in the unit asked for or below). Positions need `positions.read`; the annual loaded cost ' +
+    `\`costs.read\`. Without \`org_unit_id\`, every actor of the organisation. ${viewNote}`,
+  security: SECURITY,
+  ...needs('actors.read', 'placements.read'),
+  request: {
+    query: ListQuery.extend({
+      org_unit_id: idFilter('The unit whose roster to list, with everything below it (default: the whole organisation)'),
+      primary_only: queryBool('true = only actors whose primary placement is in scope, as headcount counts (default false)'),
+      kind: z.enum(ACTOR_KINDS).optional().openapi({ description: 'Only actors of this kind' }),
+    }),
+  },
+  responses: { 200: { description: 'A page of the roster', ...json(RosterSchema) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+const unitMetrics = createRoute({
+  method: 'get',
+  path: '/api/v1/reports/org-unit-metrics',
+  tags,
+  summary: 'Org-unit metrics: roll-up metrics for every org unit, as one flat list',
+  description:
+    'Each row rolls up the unit and everything below it (headcount counts each person once), with its parent, depth ' +
+    `and path; \`total\` is the whole organisation or the unit asked for. Cost figures only with \`costs.read\`. ${viewNote}`,
+  security: SECURITY,
+  ...needs('org-units.read', 'org-metrics.read'),
+  request: {
+    query: ListQuery.extend({
+      type: z.enum(ORG_UNIT_TYPES).optional().openapi({ description: 'Only units of this type' }),
+      org_unit_id: idFilter('Only this unit and the units below it'),
+      include_inactive: queryBool('true = also units not in effect on `as_of` (default false)'),
+    }),
+  },
+  responses: { 200: { description: 'A page of org units with their metrics', ...json(UnitMetricsReportSchema) }, ...problemResponses(400, 401, 403, 404) },
+});
+
+export function reportRoutes() {
+  const router = v1Router();
+  router.openapi(roster, async (c) => {
+    const q = c.req.valid('query');
+    const { view, orgUnit, page } = await rosterReport(serviceContext(c), {
+      ...viewOf(q),
+      ...pageOf(q),
+      orgUnitId: q.org_unit_id,
+      primaryOnly: q.primary_only,
+      kind: q.kind,
+    });
+    return c.json({ data: page.items, next_cursor: page.nextCursor, org_unit: orgUnit, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
+  });
+  router.openapi(unitMetrics, async (c) => {
+    const q = c.req.valid('query');
+    const { view, total, page } = await unitMetricsReport(serviceContext(c), {
+      ...viewOf(q),
+      ...pageOf(q),
+      type: q.type,
+      orgUnitId: q.org_unit_id,
+      includeInactive: q.include_inactive,
+    });
+    return c.json({ data: page.items, next_cursor: page.nextCursor, total, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
+  });
+  return router;
+}

@@ -1,0 +1,68 @@
+/**
+ * Failures of the `orgonaut` client commands, each with its exit code (SPEC: 0 ok, 1 API/problem error, 2 usage,
+ * 3 not signed in / 401, 4 network). Messages are one line written for people: what happened, then the fix.
+ */
+export const EXIT = { ok: 0, api: 1, usage: 2, auth: 3, network: 4 } as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message.replace(/\s*\n\s*/g, ' ').trim());
+    this.name = new.target.name;
+  }
+}
+
+/** An RFC 9457 problem (or another error answer) from the API. */
+export interface ProblemBody {
+  status?: number;
+  code?: string;
+  detail?: string;
+  title?: string;
+  fix?: string;
+  ability?: string;
+  field?: string;
+  [extension: string]: unknown;
+}
+
+export class ApiProblem extends CliError {
+  constructor(
+    readonly status: number,
+    readonly problem: ProblemBody,
+  ) {
+    super(describeProblem(status, problem), EXIT.api);
+  }
+}
+
+/** No stored credential, or the API refused it (401). */
+export class NotSignedIn extends CliError {
+  constructor(
+    message: string,
+    /** The server's reason, when it refused a credential. */
+    readonly reason?: string,
+  ) {
+    super(message, EXIT.auth);
+  }
+}
+
+/** The server could not be reached (refused, unknown host, timeout, TLS). */
+export class NetworkError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.network);
+  }
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+export function describeProblem(status: number, problem: ProblemBody): string {
+  const detail = problem.detail ?? problem.title ?? `The server answered HTTP ${status}`;
+  const parts = [sentence(detail)];
+  if (problem.fix) parts.push(sentence(problem.fix));
+  if (status === 429 && typeof problem.retry_after === 'number') parts.push(`Retry in ${problem.retry_after} s.`);
+  parts.push(`(HTTP ${status}${problem.code ? ` ${problem.code}` : ''})`);
+  return parts.join(' ');
+}

@@ -1,0 +1,76 @@
+/**
+ * How the client commands print: `--json` prints the API's JSON with keys sorted at every level (deterministic,
+ * for scripts and agents); otherwise aligned tables and short summaries for people. Hints go to stderr so stdout
+ * stays clean to pipe.
+ */
+
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(sortKeys(value), null, 2)}\n`);
+}
+
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function hint(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => unknown;
+  align?: 'left' | 'right';
+}
+
+export function cell(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '-';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 100) / 100);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value).replace(/\s+/g, ' ');
+}
+
+/** An aligned table: a header row, then one line per row; numbers right-aligned. */
+export function table<T>(rows: readonly T[], columns: Column<T>[]): string {
+  const cells = rows.map((row) => columns.map((c) => cell(c.value(row))));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
+  const right = columns.map((c, i) => c.align === 'right' || (c.align === undefined && rows.length > 0 && rows.every((row) => typeof c.value(row) === 'number' || c.value(row) == null) && rows.some((row) => typeof c.value(row) === 'number')));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (right[i] ? v.padStart(widths[i]!) : i === values.length - 1 ? v : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n');
+}
+
+export function printTable<T>(rows: readonly T[], columns: Column<T>[], empty = 'Nothing to show.'): void {
+  print(rows.length ? table(rows, columns) : empty);
+}
+
+/** `key  value` lines, aligned. */
+export function printPairs(pairs: [string, unknown][]): void {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  for (const [key, value] of pairs) print(`${key.padEnd(width)}  ${cell(value)}`);
+}
+
+/** Integer minor units as `1,234.50 EUR`; null amounts (unconvertible) as `?`. */
+export function money(figure: { amount_minor: number | null; currency: string } | null | undefined): string {
+  if (!figure) return '-';
+  if (figure.amount_minor === null) return `? ${figure.currency}`;
+  const major = figure.amount_minor / 100;
+  return `${major.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${figure.currency}`;
+}
+
+export function percent(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 1000) / 10} %`;
+}

@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
+import { browserLogin } from '../client/browser-login.js';
+import { readLogin, removeLogin, writeLogin, type StoredLogin } from '../client/config-file.js';
+import { NotSignedIn } from '../client/errors.js';
+import { ApiClient, normalizeHost } from '../client/http.js';
+import { hint, print, printJson, printPairs } from '../client/output.js';
+import { word, type Run } from './shared.js';
+
+/** `orgonaut auth login|logout|status`: sign in through the browser (PKCE) or with a token, and forget it again. */
+
+export interface Me {
+  tenant: { slug: string; name: string; plan: string; reporting_currency: string; mcp_available: boolean };
+  user: { id: string; email: string; name: string } | null;
+  role: string | null;
+  credential: string;
+  abilities: string[];
+}
+
+export async function authCommand(run: Run): Promise<number> {
+  const sub = word(run, 0, 'login|logout|status');
+  if (sub === 'login') return login(run);
+  if (sub === 'logout') return logout(run);
+  if (sub === 'status') return status(run);
+  throw new UsageError(`unknown auth command "${sub}" (login, logout or status)`);
+}
+
+async function login(run: Run): Promise<number> {
+  const previous = readLogin(run.configFile);
+  const host = normalizeHost(stringFlag(run.args, 'host') ?? previous?.host ?? 'http://localhost:3000');
+  const tenantFlag = stringFlag(run.args, 'tenant')?.trim().toLowerCase() || null;
+  let token = stringFlag(run.args, 'token');
+  let tokenId: string | null = null;
+  if (token === '-') token = fs.readFileSync(0, 'utf8').trim();
+  if (token !== undefined && !token) throw new UsageError('--token is empty');
+  if (token === undefined) {
+    const timeout = integerFlag(run.args, 'timeout') ?? 300;
+    const result = await browserLogin({
+      host,
+      tokenName: stringFlag(run.args, 'name') ?? `Orgonaut CLI on ${os.hostname()}`,
+      openBrowser: !booleanFlag(run.args, 'no-browser'),
+      timeoutMs: timeout * 1000,
+      onUrl: (url) => {
+        hint('Sign in to Orgonaut in your browser. If it does not open, visit this address:');
+        hint(url);
+      },
+    });
+    token = result.token;
+    tokenId = result.tokenId;
+  }
+  const me = await verify(new ApiClient(host, token, tenantFlag), host);
+  const stored: StoredLogin = {
+    host,
+    tenant: me.data.tenant.slug,
+    token,
+    token_id: tokenId,
+    user: me.data.user?.email ?? null,
+    signed_in_at: new Date().toISOString(),
+  };
+  writeLogin(stored, run.configFile);
+  if (run.json) {
+    printJson({ host, tenant: me.data.tenant, user: me.data.user, role: me.data.role, abilities: me.data.abilities, config: run.configFile });
+  } else {
+    const who = me.data.user ? `${me.data.user.email} (${me.data.role ?? 'no role'})` : 'a system credential';
+    print(`Signed in to ${me.data.tenant.name} (${me.data.tenant.slug}, ${me.data.tenant.plan} plan) on ${host} as ${who}.`);
+    print(`Saved to ${run.configFile}.`);
+  }
+  return 0;
+}
+
+/** GET /api/v1/me with the new credential; a refusal says the token is the problem, and nothing is stored. */
+async function verify(client: ApiClient, host: string): Promise<{ data: Me }> {
+  try {
+    return await client.get<{ data: Me }>('/api/v1/me');
+  } catch (error) {
+    if (error instanceof NotSignedIn) {
+      throw new NotSignedIn(`${host} refused the token: ${error.reason ?? 'not accepted'}. Check it (orgo_pat_…, of this tenant, not revoked or expired); nothing was saved.`);
+    }
+    throw error;
+  }
+}
+
+async function logout(run: Run): Promise<number> {
+  const stored = readLogin(run.configFile);
+  if (!stored) {
+    if (run.json) printJson({ signed_out: false, config: run.configFile });
+    else print('Not signed in; nothing to do.');
+    return 0;
+  }
+  let revoked = false;
+  if (stored.token_id || booleanFlag(run.args, 'revoke')) {
+    try {
+      revoked = await revoke(new ApiClient(stored.host, stored.token, stored.tenant), stored);
+    } catch (error) {
+      hint(`orgonaut: the token could not be revoked on the server (${(error as Error).message}); revoke it in Settings.`);
+    }
+  }
+  removeLogin(run.configFile);
+  if (run.json) printJson({ signed_out: true, revoked, config: run.configFile });
+  else print(`Signed out of ${stored.tenant} on ${stored.host}${revoked ? ' and revoked the token' : ''}; removed ${run.configFile}.`);
+  return 0;
+}
+
+/** Revokes the stored token: by id when the CLI created it, else found among the user's tokens by its prefix. */
+async function revoke(client: ApiClient, stored: StoredLogin): Promise<boolean> {
+  let id = stored.token_id ?? null;
+  if (!id) {
+    const tokens = await client.get<{ data: { id: string; prefix: string; revoked_at: string | null }[] }>('/api/v1/tokens');
+    const matches = tokens.data.filter((t) => !t.revoked_at && stored.token.startsWith(t.prefix));
+    if (matches.length !== 1) return false;
+    id = matches[0]!.id;
+  }
+  await client.delete(`/api/v1/tokens/${encodeURIComponent(id)}`);
+  return true;
+}
+
+function status(run: Run): number {
+  const stored = readLogin(run.configFile);
+  if (run.json) {
+    printJson(stored ? { signed_in: true, host: stored.host, tenant: stored.tenant, user: stored.user ?? null, config: run.configFile } : { signed_in: false, config: run.configFile });
+    return stored ? 0 : 3;
+  }
+  if (!stored) {
+    print(`Not signed in (no ${run.configFile}). Run "orgonaut auth login".`);
+    return 3;
+  }
+  printPairs([
+    ['Host', stored.host],
+    ['Tenant', stored.tenant],
+    ['User', stored.user ?? '-'],
+    ['Token', `${stored.token.slice(0, 13)}…`],
+    ['Signed in', stored.signed_in_at ?? '-'],
+    ['Config', run.configFile],
+  ]);
+  return 0;
+}

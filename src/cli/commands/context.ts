@@ -1,0 +1,29 @@
+import { hint, print, printJson, printPairs } from '../client/output.js';
+import type { Me } from './auth.js';
+import type { Run } from './shared.js';
+
+/** `orgonaut context`: who and where the CLI is signed in — tenant, plan, user, role and effective abilities. */
+export async function contextCommand(run: Run): Promise<number> {
+  const login = run.login();
+  const body = await run.client().get<{ data: Me }>('/api/v1/me');
+  if (run.json) {
+    printJson(body);
+    return 0;
+  }
+  const me = body.data;
+  printPairs([
+    ['Tenant', `${me.tenant.name} (${me.tenant.slug})`],
+    ['Host', login.host],
+    ['Plan', me.tenant.plan],
+    ['Reporting currency', me.tenant.reporting_currency],
+    ['User', me.user ? `${me.user.name} <${me.user.email}>` : '-'],
+    ['Role', me.role ?? '-'],
+    ['Credential', me.credential],
+    ['MCP', me.tenant.mcp_available ? `${login.host}/mcp/orgonaut` : 'not on this plan'],
+  ]);
+  print();
+  print(`Abilities (${me.abilities.length}):`);
+  for (const ability of me.abilities) print(`  ${ability}`);
+  hint(`Config: ${run.configFile}`);
+  return 0;
+}

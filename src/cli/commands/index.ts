@@ -1,0 +1,136 @@
+import { parseArgs, UsageError } from '../args.js';
+import { printJson, print } from '../client/output.js';
+import { authCommand } from './auth.js';
+import { contextCommand } from './context.js';
+import { doctorCommand } from './doctor.js';
+import { liveCommand } from './live.js';
+import { refsCommand } from './refs.js';
+import { reportCommand } from './report.js';
+import { scenarioCommand } from './scenario.js';
+import { createRun, normalizeBooleanFlags, type Run } from './shared.js';
+
+/**
+ * The `orgonaut` client commands: a REST API client for one tenant (the admin commands — serve, migrate, seed,
+ * tenants, tokens — are in cli/main.ts). Each group is one file; this is the table of them and their help.
+ */
+
+interface Group {
+  run(run: Run): Promise<number>;
+  summary: string;
+  usage: string[];
+}
+
+const VIEW = '[--scenario <id>] [--as-of YYYY-MM-DD]';
+const PAGE = '[--limit N] [--cursor C] [--all]';
+
+export const CLIENT_GROUPS: Record<string, Group> = {
+  auth: {
+    run: authCommand,
+    summary: 'Sign in to a tenant (browser PKCE or --token), sign out, show the stored sign-in',
+    usage: [
+      'auth login [--host https://acme.orgonaut.co] [--no-browser] [--name <token name>] [--timeout <seconds>]',
+      'auth login --token <orgo_pat_…|-> [--host <url>] [--tenant <slug>]   (headless; "-" reads the token from stdin)',
+      'auth logout [--revoke]',
+      'auth status',
+    ],
+  },
+  context: { run: contextCommand, summary: 'Tenant, plan, user, role and the abilities of the stored token', usage: ['context'] },
+  live: {
+    run: liveCommand,
+    summary: 'Read Live (or a scenario with --scenario): units, tree, actors, positions, placements, metrics',
+    usage: [
+      `live units [--type company|department|team|system] [--parent <id>] [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live tree [--depth N] [--type department,team] [--root <id>] ${VIEW}`,
+      `live departments|teams [--team-type <id>] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live actors [--kind human|robot|agent] [--unit <id>] [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live positions [--unit <id>] [--status filled|vacant|closed|open] ${VIEW} ${PAGE}`,
+      `live placements [--actor <id>] [--unit <id>] [--position <id>] ${VIEW} ${PAGE}`,
+      `live metrics [--unit <id>] ${VIEW}`,
+    ],
+  },
+  scenario: {
+    run: scenarioCommand,
+    summary: 'Scenario lifecycle: list, create, show, delta, changes, apply, submit, tasks, promote',
+    usage: [
+      `scenario list [--kind planning|applied|snapshot] [--state active|archived] ${PAGE}`,
+      'scenario create "<name>" [--description <text>] [--from <scenario-id>]',
+      'scenario show <id>',
+      'scenario delta <id> [--compare source|live] [--as-of YYYY-MM-DD]',
+      `scenario changes <id> [--family <family>] ${PAGE}`,
+      'scenario apply <id> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
+      'scenario submit|archive|unarchive <id>',
+      'scenario tasks <id>',
+      'scenario promote <id> [--resolutions <file.json>] [--wait]',
+    ],
+  },
+  report: {
+    run: reportCommand,
+    summary: 'Reports: roster, org-unit metrics, lineage, snapshots, activity',
+    usage: [
+      `report roster [--unit <id>] [--primary-only] [--kind human|robot|agent] ${VIEW} ${PAGE}`,
+      `report metrics [--type <type>] [--unit <id>] [--include-inactive] ${VIEW} ${PAGE}`,
+      `report lineage ${PAGE}`,
+      `report snapshots ${PAGE}`,
+      `report activity [--category model|security] [--entity-type <type>] [--scenario <id>] [--since D] [--until D] ${PAGE}`,
+    ],
+  },
+  refs: {
+    run: refsCommand,
+    summary: 'Reference lists: department types, team types (search, create), currencies',
+    usage: ['refs department-types [--search q] [--create "<name>"]', 'refs team-types [--search q] [--create "<name>"]', 'refs currencies'],
+  },
+  doctor: {
+    run: doctorCommand,
+    summary: 'Check the config, the server (/healthz) and the token (/api/v1/me); print plan, abilities, MCP URL',
+    usage: ['doctor [--host <url>]'],
+  },
+  commands: {
+    run: async (run) => listCommands(run),
+    summary: 'List the client commands (--json for a machine-readable list)',
+    usage: ['commands [--json]'],
+  },
+};
+
+export function isClientCommand(word: string | undefined): boolean {
+  return word !== undefined && Object.hasOwn(CLIENT_GROUPS, word);
+}
+
+export const CLIENT_USAGE = `Client commands (the REST API of one tenant; sign in first with "orgonaut auth login"):
+${Object.values(CLIENT_GROUPS)
+  .flatMap((g) => g.usage)
+  .map((line) => `  ${line}`)
+  .join('\n')}
+
+Client options:
+  --json            Print the API's JSON, keys sorted (deterministic)
+  --help            Show the usage of a command group
+
+Exit codes: 0 ok, 1 API error (the problem's detail and fix are printed), 2 usage, 3 not signed in or token
+refused, 4 server unreachable. The sign-in is stored in $ORGONAUT_CONFIG or ~/.config/orgonaut/config.json (0600).`;
+
+function listCommands(run: Run): number {
+  if (run.json) {
+    printJson({ commands: Object.entries(CLIENT_GROUPS).map(([name, g]) => ({ name, summary: g.summary, usage: g.usage.map((u) => `orgonaut ${u}`) })) });
+    return 0;
+  }
+  const width = Math.max(...Object.keys(CLIENT_GROUPS).map((n) => n.length));
+  for (const [name, group] of Object.entries(CLIENT_GROUPS)) print(`${name.padEnd(width)}  ${group.summary}`);
+  return 0;
+}
+
+/** Runs a client command; usage mistakes throw UsageError (exit 2), API failures CliErrors with their codes. */
+export async function runClientCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(normalizeBooleanFlags(argv));
+  const name = args.positionals[0]!;
+  const group = CLIENT_GROUPS[name]!;
+  if (args.flags.has('help')) {
+    print(`Usage:\n${group.usage.map((u) => `  orgonaut ${u}`).join('\n')}\n\nAdd --json for the API's JSON (keys sorted).`);
+    return 0;
+  }
+  try {
+    return await group.run(createRun(args));
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${error.message}\nUsage:\n${group.usage.map((u) => `  orgonaut ${u}`).join('\n')}`);
+    throw error;
+  }
+}

@@ -1,0 +1,144 @@
+import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
+import { cell, money, percent, print, printJson, printPairs } from '../client/output.js';
+import { ID, listCommand, viewQuery, word, type Run } from './shared.js';
+
+/**
+ * `orgonaut live …`: reads of Live — or of a scenario or snapshot with `--scenario <id>`, on another day with
+ * `--as-of YYYY-MM-DD`. Lists take `--limit`, `--cursor` and `--all`.
+ */
+
+type Row = Record<string, any>;
+
+const inactive = (run: Run) => (booleanFlag(run.args, 'include-inactive') ? 'true' : undefined);
+
+export async function liveCommand(run: Run): Promise<number> {
+  const sub = word(run, 0, 'units|tree|departments|teams|actors|positions|placements|metrics');
+  const view = viewQuery(run);
+  const flag = (name: string) => stringFlag(run.args, name);
+  switch (sub) {
+    case 'units':
+      return listCommand<Row>(run, '/api/v1/org-units', { ...view, type: flag('type'), parent_id: flag('parent'), q: flag('search'), include_inactive: inactive(run) }, [
+        { header: 'NAME', value: (u) => u.name },
+        { header: 'TYPE', value: (u) => u.type },
+        { header: 'CODE', value: (u) => u.code },
+        { header: 'ACTIVE', value: (u) => u.active },
+        ID,
+      ]);
+    case 'departments':
+    case 'teams':
+      return listCommand<Row>(run, `/api/v1/${sub}`, { ...view, include_inactive: inactive(run), team_type_id: sub === 'teams' ? flag('team-type') : undefined }, [
+        { header: 'NAME', value: (u) => u.name },
+        { header: 'HEADCOUNT', value: (u) => u.metrics?.headcount, align: 'right' },
+        { header: 'FTE', value: (u) => u.metrics?.fte, align: 'right' },
+        { header: 'VACANT', value: (u) => u.metrics?.positions.vacant, align: 'right' },
+        ID,
+      ]);
+    case 'actors':
+      return listCommand<Row>(run, '/api/v1/actors', { ...view, kind: flag('kind'), org_unit_id: flag('unit'), q: flag('search'), include_inactive: inactive(run) }, [
+        { header: 'NAME', value: (a) => a.display_name },
+        { header: 'KIND', value: (a) => a.kind },
+        { header: 'TITLE', value: (a) => a.title },
+        { header: 'FTE', value: (a) => a.fte, align: 'right' },
+        { header: 'EMAIL', value: (a) => a.email },
+        ID,
+      ]);
+    case 'positions':
+      return listCommand<Row>(run, '/api/v1/positions', { ...view, org_unit_id: flag('unit'), status: flag('status'), include_inactive: inactive(run) }, [
+        { header: 'TITLE', value: (p) => p.title },
+        { header: 'STATUS', value: (p) => p.status },
+        { header: 'PLANNED FTE', value: (p) => p.planned_fte, align: 'right' },
+        { header: 'TYPE', value: (p) => p.employment_type },
+        { header: 'UNIT', value: (p) => p.org_unit_id },
+        ID,
+      ]);
+    case 'placements':
+      return listCommand<Row>(
+        run,
+        '/api/v1/placements',
+        { ...view, actor_id: flag('actor'), org_unit_id: flag('unit'), position_id: flag('position'), include_inactive: inactive(run) },
+        [
+          { header: 'ACTOR', value: (p) => p.actor_id },
+          { header: 'UNIT', value: (p) => p.org_unit_id },
+          { header: 'PRIMARY', value: (p) => p.is_primary },
+          { header: 'ALLOC %', value: (p) => p.allocation_pct, align: 'right' },
+          { header: 'EFF FTE', value: (p) => p.effective_fte, align: 'right' },
+          { header: 'POSITION', value: (p) => p.position_id },
+          ID,
+        ],
+      );
+    case 'tree':
+      return tree(run, view);
+    case 'metrics':
+      return metrics(run, view);
+    default:
+      throw new UsageError(`unknown live command "${sub}" (units, tree, departments, teams, actors, positions, placements or metrics)`);
+  }
+}
+
+interface TreeNode {
+  id: string;
+  name: string;
+  type: string;
+  active: boolean;
+  child_count: number;
+  metrics: Row | null;
+  children?: TreeNode[];
+}
+
+async function tree(run: Run, view: Record<string, unknown>): Promise<number> {
+  const depth = integerFlag(run.args, 'depth');
+  const body = await run
+    .client()
+    .get<{ data: { roots: TreeNode[]; total: Row | null } }>('/api/v1/org-units/tree', { ...(view as Record<string, string>), depth, type: stringFlag(run.args, 'type'), root_id: stringFlag(run.args, 'root') });
+  if (run.json) {
+    printJson(body);
+    return 0;
+  }
+  const lines: string[][] = [];
+  const walk = (node: TreeNode, prefix: string, last: boolean, root: boolean) => {
+    const label = `${root ? '' : `${prefix}${last ? '└─ ' : '├─ '}`}${node.name} (${node.type})${node.active ? '' : ' [inactive]'}${node.children === undefined && node.child_count ? ` +${node.child_count}` : ''}`;
+    lines.push([label, cell(node.metrics?.headcount), cell(node.metrics?.fte), node.metrics?.cost ? money(node.metrics.cost.annual) : '']);
+    const kids = node.children ?? [];
+    kids.forEach((kid, i) => walk(kid, root ? '' : `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1, false));
+  };
+  body.data.roots.forEach((r) => walk(r, '', true, true));
+  const width = Math.max(4, ...lines.map((l) => l[0]!.length));
+  const seesCost = lines.some((l) => l[3]);
+  print(`${'UNIT'.padEnd(width)}  ${'HEADCOUNT'.padStart(9)}  ${'FTE'.padStart(7)}${seesCost ? '  ANNUAL COST' : ''}`);
+  for (const [label, headcount, fte, cost] of lines) print(`${label!.padEnd(width)}  ${headcount!.padStart(9)}  ${fte!.padStart(7)}${seesCost ? `  ${cost}` : ''}`.trimEnd());
+  return 0;
+}
+
+async function metrics(run: Run, view: Record<string, unknown>): Promise<number> {
+  const body = await run.client().get<{ data: Row }>('/api/v1/org-metrics', { ...(view as Record<string, string>), org_unit_id: stringFlag(run.args, 'unit') });
+  if (run.json) {
+    printJson(body);
+    return 0;
+  }
+  const m = body.data.metrics as Row | null;
+  if (!m) {
+    print('No metrics: this credential lacks org-metrics.read.');
+    return 0;
+  }
+  printPairs([
+    ['Scope', body.data.org_unit_id ?? 'whole organisation'],
+    ['As of', body.data.as_of],
+    ['Scenario', body.data.scenario_id ?? 'Live'],
+    ['Headcount', m.headcount],
+    ['Robots / agents', `${m.robots} / ${m.agents}`],
+    ['FTE', m.fte],
+    ['Effective FTE', m.effective_fte],
+    ['Positions', `${m.positions.budgeted} budgeted, ${m.positions.filled} filled, ${m.positions.vacant} vacant (${percent(m.positions.vacancy_rate)})`],
+    ['Span of control', `average ${cell(m.span.average)}, median ${cell(m.span.median)} (${m.span.managers} managers)`],
+    ['Layers', m.layers],
+    ['Manager : IC', `1 : ${cell(m.manager_to_ic.ics_per_manager)}`],
+    ...(m.cost
+      ? ([
+          ['Annual cost', money(m.cost.annual)],
+          ['Monthly cost', money(m.cost.monthly)],
+          ['Cost per FTE', money(m.cost.per_fte)],
+        ] as [string, unknown][])
+      : []),
+  ]);
+  return 0;
+}

@@ -1,0 +1,83 @@
+import { booleanFlag, stringFlag, UsageError } from '../args.js';
+import { money } from '../client/output.js';
+import { ID, listCommand, viewQuery, word, type Run } from './shared.js';
+
+/** `orgonaut report roster|metrics|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
+
+type Row = Record<string, any>;
+
+export async function reportCommand(run: Run): Promise<number> {
+  const sub = word(run, 0, 'roster|metrics|lineage|snapshots|activity');
+  const flag = (name: string) => stringFlag(run.args, name);
+  switch (sub) {
+    case 'roster':
+      return listCommand<Row>(
+        run,
+        '/api/v1/reports/roster',
+        { ...viewQuery(run), org_unit_id: flag('unit'), kind: flag('kind'), primary_only: booleanFlag(run.args, 'primary-only') ? 'true' : undefined },
+        [
+          { header: 'NAME', value: (r) => r.display_name },
+          { header: 'TITLE', value: (r) => r.title },
+          { header: 'UNIT', value: (r) => r.primary_org_unit?.name },
+          { header: 'MANAGER', value: (r) => r.manager?.display_name },
+          { header: 'FTE', value: (r) => r.fte, align: 'right' },
+          { header: 'POSITION', value: (r) => r.placements.find((p: Row) => p.is_primary)?.position?.title },
+          { header: 'OTHER UNITS', value: (r) => r.placements.filter((p: Row) => !p.is_primary).map((p: Row) => `${p.org_unit.name} ${p.allocation_pct}%`).join(', ') },
+          ...(run.json ? [] : [{ header: 'ANNUAL COST', value: (r: Row) => (r.annual_loaded_cost ? money(r.annual_loaded_cost) : undefined) }]),
+          ID,
+        ],
+        'Nobody in this unit.',
+      );
+    case 'metrics':
+      return listCommand<Row>(run, '/api/v1/reports/org-unit-metrics', { ...viewQuery(run), type: flag('type'), org_unit_id: flag('unit'), include_inactive: booleanFlag(run.args, 'include-inactive') ? 'true' : undefined }, [
+        { header: 'UNIT', value: (u) => u.name },
+        { header: 'TYPE', value: (u) => u.type },
+        { header: 'PATH', value: (u) => (u.path as string[]).join(' › ') },
+        { header: 'HEADCOUNT', value: (u) => u.metrics?.headcount, align: 'right' },
+        { header: 'FTE', value: (u) => u.metrics?.fte, align: 'right' },
+        { header: 'VACANT', value: (u) => u.metrics?.positions.vacant, align: 'right' },
+        { header: 'SPAN', value: (u) => u.metrics?.span.average, align: 'right' },
+        { header: 'LAYERS', value: (u) => u.metrics?.layers, align: 'right' },
+        { header: 'ANNUAL COST', value: (u) => (u.metrics?.cost ? money(u.metrics.cost.annual) : undefined), align: 'right' },
+      ]);
+    case 'lineage':
+      return listCommand<Row>(run, '/api/v1/lineage', {}, [
+        { header: 'APPLIED', value: (e) => e.applied_at },
+        { header: 'TYPE', value: (e) => e.type },
+        { header: 'TO', value: (e) => e.to_scenario_id },
+        { header: 'REPLACED (SNAPSHOT)', value: (e) => e.from_snapshot_id },
+        { header: 'LIVE VERSION', value: (e) => e.live_version, align: 'right' },
+      ], 'No promotions or restores yet.');
+    case 'snapshots':
+      return listCommand<Row>(run, '/api/v1/snapshots', {}, [
+        { header: 'NAME', value: (s) => s.name },
+        { header: 'CREATED', value: (s) => s.created_at },
+        ID,
+      ], 'No snapshots yet.');
+    case 'activity':
+      return listCommand<Row>(
+        run,
+        '/api/v1/activity',
+        { category: flag('category'), entity_type: flag('entity-type'), scenario_id: flag('scenario'), since: flag('since'), until: flag('until') },
+        [
+          { header: 'AT', value: (e) => e.at },
+          { header: 'WHO', value: (e) => e.user?.email ?? e.principal_kind },
+          { header: 'ACTION', value: (e) => `${e.entity_type} ${e.action}` },
+          { header: 'RECORD', value: (e) => e.entity_id },
+          { header: 'CHANGED', value: (e) => changedFields(e.before, e.after) },
+        ],
+        'No activity.',
+      );
+    default:
+      throw new UsageError(`unknown report "${sub}" (roster, metrics, lineage, snapshots or activity)`);
+  }
+}
+
+/** The fields whose value differs between an event's before and after. */
+function changedFields(before: unknown, after: unknown): string {
+  if (!after || typeof after !== 'object') return '';
+  const old = before && typeof before === 'object' ? (before as Row) : {};
+  return Object.keys(after)
+    .filter((key) => JSON.stringify(old[key]) !== JSON.stringify((after as Row)[key]))
+    .join(', ');
+}

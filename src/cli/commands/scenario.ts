@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import { booleanFlag, stringFlag, UsageError } from '../args.js';
+import { CliError, EXIT } from '../client/errors.js';
+import { cell, hint, print, printJson, printPairs, printTable, type Column } from '../client/output.js';
+import { ID, listCommand, word, type Run } from './shared.js';
+
+/**
+ * `orgonaut scenario …`: the scenario lifecycle over REST — list, create, show, delta, changes, apply a batch of
+ * change commands from a JSON file (or stdin), submit, archive, tasks and promote (with `--wait`).
+ */
+
+type Row = Record<string, any>;
+
+const SCENARIO_COLUMNS: Column<Row>[] = [
+  { header: 'NAME', value: (s: Row) => s.name },
+  { header: 'KIND', value: (s: Row) => s.kind },
+  { header: 'STATE', value: (s: Row) => (s.submitted ? `${s.state}, submitted` : s.state) },
+  { header: 'REV', value: (s: Row) => s.revision, align: 'right' },
+  { header: 'CREATED', value: (s: Row) => String(s.created_at).slice(0, 10) },
+  ID,
+];
+
+const path = (id: string, rest = '') => `/api/v1/scenarios/${encodeURIComponent(id)}${rest}`;
+
+export async function scenarioCommand(run: Run): Promise<number> {
+  const sub = word(run, 0, 'list|create|show|delta|changes|apply|submit|archive|unarchive|tasks|promote');
+  if (sub === 'list') {
+    return listCommand<Row>(run, '/api/v1/scenarios', { kind: stringFlag(run.args, 'kind'), state: stringFlag(run.args, 'state') }, SCENARIO_COLUMNS, 'No scenarios yet.');
+  }
+  if (sub === 'create') return create(run);
+  const id = word(run, 1, 'scenario-id');
+  switch (sub) {
+    case 'show':
+      return show(run, id);
+    case 'delta':
+      return delta(run, id);
+    case 'changes':
+      return listCommand<Row>(run, path(id, '/changes'), { family: stringFlag(run.args, 'family') }, [
+        { header: 'FAMILY', value: (c) => c.family },
+        { header: 'OP', value: (c) => c.op },
+        { header: 'RECORD', value: (c) => c.record_id },
+        { header: 'FIELDS', value: (c) => (c.values ? Object.keys(c.values).join(', ') : '') },
+      ], 'No changes in this scenario.');
+    case 'apply':
+      return apply(run, id, word(run, 2, 'file.json|-'));
+    case 'submit':
+    case 'archive':
+    case 'unarchive':
+      return transition(run, id, sub);
+    case 'tasks':
+      return listCommand<Row>(run, path(id, '/tasks'), {}, [
+        { header: 'KIND', value: (t) => t.kind },
+        { header: 'STATUS', value: (t) => t.status },
+        { header: 'CREATED', value: (t) => t.created_at },
+        { header: 'FINISHED', value: (t) => t.finished_at },
+        { header: 'ERROR', value: (t) => t.error },
+        ID,
+      ], 'No tasks for this scenario.');
+    case 'promote':
+      return promote(run, id);
+    default:
+      throw new UsageError(`unknown scenario command "${sub}"`);
+  }
+}
+
+async function create(run: Run): Promise<number> {
+  const name = stringFlag(run.args, 'name') ?? run.words.slice(1).join(' ');
+  if (!name.trim()) throw new UsageError('scenario create needs a name: orgonaut scenario create "<name>" [--description d] [--from <scenario-id>]');
+  const body = await run.client().post<{ data: Row }>('/api/v1/scenarios', {
+    name,
+    ...(stringFlag(run.args, 'description') ? { description: stringFlag(run.args, 'description') } : {}),
+    ...(stringFlag(run.args, 'from') ? { source_scenario_id: stringFlag(run.args, 'from') } : {}),
+  });
+  if (run.json) printJson(body);
+  else print(`Created scenario "${body.data.name}" (${body.data.id}), branched from ${body.data.source?.kind === 'scenario' ? body.data.source.name ?? body.data.source.scenario_id : 'Live'}.`);
+  return 0;
+}
+
+async function show(run: Run, id: string): Promise<number> {
+  const body = await run.client().get<{ data: Row }>(path(id));
+  if (run.json) return printJson(body), 0;
+  const s = body.data;
+  printPairs([
+    ['Name', s.name],
+    ['Id', s.id],
+    ['Kind', s.kind],
+    ['State', s.submitted ? `${s.state}, submitted ${s.submitted_at}` : s.state],
+    ['Source', s.source ? (s.source.kind === 'live' ? 'Live' : `${s.source.name ?? ''} (${s.source.scenario_id})`) : '-'],
+    ['Editable', s.editable],
+    ['Revision', s.revision],
+    ['Created', s.created_at],
+    ['Updated', s.updated_at],
+    ['Description', s.description],
+  ]);
+  const counts = Object.entries((s.change_counts ?? {}) as Record<string, Record<string, number>>);
+  print();
+  if (!counts.length) print('No changes yet.');
+  else printTable(counts, [
+    { header: 'CHANGES', value: ([family]) => family },
+    { header: 'ADD', value: ([, c]) => c.add ?? 0, align: 'right' },
+    { header: 'CHANGE', value: ([, c]) => c.change ?? 0, align: 'right' },
+    { header: 'REMOVE', value: ([, c]) => c.remove ?? 0, align: 'right' },
+  ]);
+  return 0;
+}
+
+const labelOf = (record: Row) => record.label ?? record.name ?? record.display_name ?? record.title ?? record.id ?? record.org_unit_id;
+
+async function delta(run: Run, id: string): Promise<number> {
+  const body = await run.client().get<{ data: Row }>(path(id, '/delta'), { compare: stringFlag(run.args, 'compare'), as_of: stringFlag(run.args, 'as-of') });
+  if (run.json) return printJson(body), 0;
+  const d = body.data;
+  const against = d.against.kind === 'live' ? 'Live' : `scenario ${d.against.name ?? d.against.scenario_id}`;
+  print(`Delta of "${d.scenario.name}" against ${against}, as of ${d.as_of}`);
+  const lines: string[][] = [];
+  for (const [family, changes] of Object.entries(d.families as Record<string, Row>)) {
+    for (const added of changes.added ?? []) lines.push([family, '+', cell(labelOf(added)), 'added']);
+    for (const removed of changes.removed ?? []) lines.push([family, '-', cell(labelOf(removed)), 'removed']);
+    for (const changed of changes.changed ?? []) {
+      const fields = Object.entries(changed.fields as Record<string, { from: unknown; to: unknown }>).map(([f, v]) => `${f}: ${cell(v.from)} → ${cell(v.to)}`);
+      lines.push([family, '~', cell(labelOf(changed)), fields.join('; ')]);
+    }
+  }
+  print();
+  if (!lines.length) print('No differences.');
+  else printTable(lines, [
+    { header: 'FAMILY', value: (l) => l[0] },
+    { header: '', value: (l) => l[1] },
+    { header: 'RECORD', value: (l) => l[2] },
+    { header: 'CHANGE', value: (l) => l[3] },
+  ]);
+  if (d.conflicts?.length) {
+    print();
+    print(`Conflicts (${d.conflicts.length}) — resolve before promoting:`);
+    printTable(d.conflicts as Row[], [
+      { header: 'FAMILY', value: (c) => c.family },
+      { header: 'RECORD', value: (c) => c.label ?? c.id },
+      { header: 'FIELD', value: (c) => c.field },
+      { header: 'SCENARIO', value: (c) => c.scenario },
+      { header: 'SOURCE', value: (c) => c.source },
+      { header: 'REASON', value: (c) => c.reason },
+    ]);
+  }
+  const total = d.metrics?.total as Record<string, { from: number | null; to: number | null; delta: number | null }> | null;
+  if (total) {
+    const moved = Object.entries(total).filter(([, v]) => v.delta !== 0);
+    print();
+    if (!moved.length) print('Metrics: unchanged.');
+    else printTable(moved, [
+      { header: 'METRIC', value: ([name]) => name },
+      { header: 'FROM', value: ([, v]) => v.from, align: 'right' },
+      { header: 'TO', value: ([, v]) => v.to, align: 'right' },
+      { header: 'DELTA', value: ([, v]) => (v.delta !== null && v.delta > 0 ? `+${cell(v.delta)}` : v.delta), align: 'right' },
+    ]);
+  }
+  return 0;
+}
+
+/** Reads the batch: `{ "changes": [...] }`, a bare array of commands, or one command object. */
+export function readChanges(source: string): unknown[] {
+  let text: string;
+  try {
+    text = source === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(source, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${source === '-' ? 'stdin' : source} is not valid JSON (${(error as Error).message})`);
+  }
+  if (Array.isArray(parsed)) return parsed;
+  if (parsed && typeof parsed === 'object' && Array.isArray((parsed as Row).changes)) return (parsed as Row).changes as unknown[];
+  if (parsed && typeof parsed === 'object' && typeof (parsed as Row).op === 'string') return [parsed];
+  throw new UsageError(`${source} must hold { "changes": [ { "op": … } ] }, an array of commands, or one command`);
+}
+
+async function apply(run: Run, id: string, source: string): Promise<number> {
+  const changes = readChanges(source);
+  const body = await run.client().post<{ data: Row }>(path(id, '/changes'), { changes });
+  if (run.json) return printJson(body), 0;
+  const o = body.data;
+  print(`Applied ${o.commands} change${o.commands === 1 ? '' : 's'} to scenario ${o.scenario_id} (now revision ${o.revision}); ${o.records_changed} record${o.records_changed === 1 ? '' : 's'} changed.`);
+  for (const created of o.created as Row[]) print(`  created ${created.family} ${created.id} (command ${created.index})`);
+  return 0;
+}
+
+async function transition(run: Run, id: string, action: 'submit' | 'archive' | 'unarchive'): Promise<number> {
+  const body = await run.client().post<{ data: Row }>(path(id, `/${action}`));
+  if (run.json) return printJson(body), 0;
+  const done = { submit: 'Submitted for review', archive: 'Archived', unarchive: 'Brought back' }[action];
+  print(`${done}: "${body.data.name}" (${body.data.id}).`);
+  return 0;
+}
+
+async function promote(run: Run, id: string): Promise<number> {
+  const file = stringFlag(run.args, 'resolutions');
+  let resolutions: unknown[] | undefined;
+  if (file) {
+    const parsed = readJson(file);
+    resolutions = Array.isArray(parsed) ? parsed : ((parsed as Row)?.resolutions as unknown[] | undefined);
+    if (!Array.isArray(resolutions)) throw new UsageError(`${file} must hold { "resolutions": [...] } or an array`);
+  }
+  const client = run.client();
+  let task = (await client.post<{ data: Row }>(path(id, '/promote'), resolutions ? { resolutions } : {})).data;
+  if (booleanFlag(run.args, 'wait')) {
+    const deadline = Date.now() + 10 * 60_000;
+    while (!['succeeded', 'failed'].includes(task.status) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      task = (await client.get<{ data: Row }>(`/api/v1/tasks/${encodeURIComponent(task.id)}`)).data;
+    }
+  }
+  if (run.json) printJson({ data: task });
+  else if (task.status === 'succeeded') print(`Promoted: Live now includes the scenario (task ${task.id}).`);
+  else if (task.status !== 'failed') {
+    print(`Promotion started (task ${task.id}, ${task.status}).`);
+    hint(`Follow it with: orgonaut scenario tasks ${id}   (or add --wait)`);
+  }
+  if (task.status === 'failed') throw new CliError(`promotion failed: ${task.error ?? 'unknown error'} (task ${task.id}).`, EXIT.api);
+  return 0;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read JSON from ${file}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,97 @@
+import { booleanFlag, integerFlag, stringFlag, UsageError, type ParsedArgs } from '../args.js';
+import { configPath, requireLogin, type StoredLogin } from '../client/config-file.js';
+import { ApiClient, type Query } from '../client/http.js';
+import { hint, printJson, printTable, type Column } from '../client/output.js';
+
+/** What every client command gets: its arguments, the output mode and (lazily) the signed-in API client. */
+export interface Run {
+  args: ParsedArgs;
+  /** The words after the group: `scenario show <id>` → ['show', '<id>']. */
+  words: string[];
+  json: boolean;
+  configFile: string;
+  login(): StoredLogin;
+  client(): ApiClient;
+}
+
+export function createRun(args: ParsedArgs): Run {
+  const configFile = configPath();
+  let login: StoredLogin | null = null;
+  const loginOnce = () => (login ??= requireLogin(configFile));
+  return {
+    args,
+    words: args.positionals.slice(1),
+    json: booleanFlag(args, 'json'),
+    configFile,
+    login: loginOnce,
+    client: () => {
+      const l = loginOnce();
+      return new ApiClient(l.host, l.token, l.tenant);
+    },
+  };
+}
+
+/** The n-th word after the subcommand, or a usage error naming it. */
+export function word(run: Run, index: number, name: string): string {
+  const value = run.words[index];
+  if (!value) throw new UsageError(`missing <${name}>`);
+  return value;
+}
+
+/** `--scenario` and `--as-of`: which organisation and day a read looks at. */
+export function viewQuery(run: Run): Query {
+  const asOf = stringFlag(run.args, 'as-of');
+  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError('--as-of must be a date written YYYY-MM-DD');
+  return { scenario_id: stringFlag(run.args, 'scenario'), as_of: asOf };
+}
+
+export function pageQuery(run: Run): Query {
+  const limit = integerFlag(run.args, 'limit');
+  if (limit !== undefined && (limit < 1 || limit > 500)) throw new UsageError('--limit must be from 1 to 500');
+  return { limit, cursor: stringFlag(run.args, 'cursor') };
+}
+
+interface ListBody {
+  data: unknown[];
+  next_cursor: string | null;
+  [key: string]: unknown;
+}
+
+/**
+ * Fetches a list (every page with `--all`), then prints it: the API's JSON with `--json` (pages merged, so
+ * `next_cursor` is null after `--all`), else a table and, when there is more, how to get the next page.
+ */
+export async function fetchList(run: Run, path: string, query: Query): Promise<ListBody> {
+  const client = run.client();
+  const all = booleanFlag(run.args, 'all');
+  let body = await client.get<ListBody>(path, { ...query, ...pageQuery(run), ...(all ? { limit: 500 } : {}) });
+  if (all) {
+    const data = [...body.data];
+    while (body.next_cursor) {
+      body = await client.get<ListBody>(path, { ...query, limit: 500, cursor: body.next_cursor });
+      data.push(...body.data);
+    }
+    body = { ...body, data, next_cursor: null };
+  }
+  return body;
+}
+
+export function printList<T>(run: Run, body: ListBody, columns: Column<T>[], empty?: string): void {
+  if (run.json) return printJson(body);
+  printTable(body.data as T[], columns, empty);
+  if (body.next_cursor) hint(`More: add --cursor ${body.next_cursor} (or --all for every page).`);
+}
+
+export async function listCommand<T>(run: Run, path: string, query: Query, columns: Column<T>[], empty?: string): Promise<number> {
+  printList(run, await fetchList(run, path, query), columns, empty);
+  return 0;
+}
+
+/** Flags that never take a value; written `--flag=true` before parsing so they never swallow the next word. */
+export const BOOLEAN_FLAGS = ['json', 'all', 'include-inactive', 'primary-only', 'no-browser', 'wait', 'revoke', 'help'];
+
+export function normalizeBooleanFlags(argv: readonly string[]): string[] {
+  return argv.map((arg) => (BOOLEAN_FLAGS.includes(arg.replace(/^--/, '')) && arg.startsWith('--') && !arg.includes('=') ? `${arg}=true` : arg));
+}
+
+export const ID: Column<Record<string, any>> = { header: 'ID', value: (r) => r.id };

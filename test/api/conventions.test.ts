@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.js';
+import type { Database } from '../../src/db/connection.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { ALL_ABILITIES } from '../../src/access/abilities.js';
+import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import type { RateLimit } from '../../src/http/rate-limit.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * Conventions every /api/v1 route follows (SPEC §7): weak ETags on GET answers with 304 for If-None-Match, RateLimit
+ * headers per principal with a 429 problem past the limit, and the reference — /docs/api.json with an example and
+ * the required abilities on every operation, and the /docs/api page rendered from it.
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let limited: TestApp;
+const HOST = 'apiconv.localhost';
+const { units } = fixtureIds('api-conventions');
+const LIMIT: RateLimit = { limit: 5, windowSeconds: 3600 };
+const tokens: Partial<Record<Role, string>> = {};
+
+async function tokenFor(role: Role): Promise<string> {
+  const user = await buildMember(database, tenant, role);
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan);
+  return (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret;
+}
+
+const get = (path: string, role: Role = 'owner', options: RequestOptions = {}, through = app) =>
+  through.request(path, { host: HOST, token: tokens[role], ...options });
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'apiconv', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('api-conventions'));
+  app = testApp(database);
+  // The API's rate limit is configurable (`apiRateLimit`); this app allows 5 requests per credential an hour.
+  const overrides: Partial<Config> & { apiRateLimit: RateLimit } = { apiRateLimit: LIMIT };
+  limited = testApp(database, overrides);
+  for (const role of ['owner', 'manager', 'viewer', 'member'] as const) tokens[role] = await tokenFor(role);
+});
+afterAll(() => database?.close());
+
+describe('ETags and conditional GETs', () => {
+  it('tags every JSON GET answer weakly, and answers If-None-Match with 304 and no body', async () => {
+    for (const path of ['/api/v1/org-units', `/api/v1/org-units/${units.P}`, '/api/v1/org-units/tree', '/api/v1/me', '/api/v1/reports/roster', '/api/v1/department-types']) {
+      const first = await get(path);
+      expect(first.status, path).toBe(200);
+      const etag = first.headers.get('etag');
+      expect(etag, path).toMatch(/^W\/"[A-Za-z0-9_-]{27}"$/);
+      expect(first.headers.get('cache-control'), path).toBe('private, no-cache');
+      expect(first.headers.get('vary'), path).toContain('Authorization');
+      const again = await get(path);
+      expect(again.headers.get('etag'), path).toBe(etag);
+
+      const notModified = await get(path, 'owner', { headers: { 'if-none-match': etag! } });
+      expect(notModified.status, path).toBe(304);
+      expect(await notModified.text(), path).toBe('');
+      expect(notModified.headers.get('etag'), path).toBe(etag);
+      expect(notModified.headers.get('ratelimit'), path).toMatch(/^limit=\d+, remaining=\d+, reset=\d+$/);
+
+      // Weak comparison, lists and `*` (RFC 9110 §13.1.2); a different tag gets the full body.
+      for (const header of [etag!.slice(2), `"nope", ${etag}`, '*']) {
+        expect((await get(path, 'owner', { headers: { 'if-none-match': header } })).status, `${path} ${header}`).toBe(304);
+      }
+      expect((await get(path, 'owner', { headers: { 'if-none-match': 'W/"something-else"' } })).status, path).toBe(200);
+    }
+  });
+
+  it('changes the tag when the resource changes, and differs where the credential sees different fields', async () => {
+    const before = (await get('/api/v1/department-types')).headers.get('etag');
+    const created = await get('/api/v1/department-types', 'owner', { json: { name: 'Revenue' } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toBeNull();
+    const after = await get('/api/v1/department-types', 'owner', { headers: { 'if-none-match': before! } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(before);
+
+    const ownerTag = (await get('/api/v1/positions')).headers.get('etag');
+    const viewer = await get('/api/v1/positions', 'viewer', { headers: { 'if-none-match': ownerTag! } });
+    expect(viewer.status).toBe(200);
+    expect(viewer.headers.get('etag')).not.toBe(ownerTag);
+  });
+
+  it('sends no ETag with problems', async () => {
+    const problem = await get('/api/v1/compensations', 'viewer');
+    expect(problem.status).toBe(403);
+    expect(problem.headers.get('etag')).toBeNull();
+    const missing = await get(`/api/v1/org-units/${units.P.replace(/.$/, '0')}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('etag')).toBeNull();
+  });
+});
+
+describe('rate limits per principal', () => {
+  it('counts down in RateLimit on every answer, then refuses with a 429 problem and Retry-After', async () => {
+    const nowSeconds = Date.now() / 1000;
+    const untilBoundary = LIMIT.windowSeconds - (nowSeconds % LIMIT.windowSeconds);
+    if (untilBoundary < 20) await new Promise((resolve) => setTimeout(resolve, (untilBoundary + 1) * 1000));
+
+    const seen: string[] = [];
+    const answers = [
+      await get('/api/v1/org-units', 'member', {}, limited),
+      await get('/api/v1/compensations', 'member', {}, limited), // a 403 counts and carries the header too
+      await get('/api/v1/scenarios', 'member', { json: { name: 'Counted' } }, limited),
+      await get('/api/v1/org-units/not-there', 'member', {}, limited),
+      await get('/api/v1/me', 'member', {}, limited),
+    ];
+    for (const answer of answers) seen.push(answer.headers.get('ratelimit') ?? 'none');
+    expect(answers.map((a) => a.status)).toEqual([200, 403, 201, 404, 200]);
+    expect(seen.map((h) => /remaining=(\d+)/.exec(h)?.[1])).toEqual(['4', '3', '2', '1', '0']);
+    for (const header of seen) expect(header).toMatch(/^limit=5, remaining=\d, reset=\d+$/);
+
+    const refused = await get('/api/v1/org-units', 'member', {}, limited);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(LIMIT.windowSeconds);
+    expect(refused.headers.get('ratelimit')).toBe(`limit=5, remaining=0, reset=${retryAfter}`);
+    const body = (await refused.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 429, code: 'rate_limited', limit: 5, window_seconds: 3600, retry_after: retryAfter });
+    expect(String(body.detail)).toContain('5 requests every 3600 seconds');
+    expect(String(body.fix)).toContain('Retry-After');
+
+    // Writes are refused too, and nothing is written.
+    const write = await get('/api/v1/scenarios', 'member', { json: { name: 'Not counted' } }, limited);
+    expect(write.status).toBe(429);
+    const names = ((await (await get('/api/v1/scenarios?limit=500')).json()) as { data: { name: string }[] }).data.map((s) => s.name);
+    expect(names).toContain('Counted');
+    expect(names).not.toContain('Not counted');
+
+    // Another credential has its own budget.
+    const viewer = await get('/api/v1/org-units', 'viewer', {}, limited);
+    expect(viewer.status).toBe(200);
+    expect(viewer.headers.get('ratelimit')).toMatch(/^limit=5, remaining=4, /);
+  });
+
+  it('allows 600 requests a minute by default', async () => {
+    const answer = await get('/api/v1/me', 'manager');
+    expect(answer.headers.get('ratelimit')).toMatch(/^limit=600, remaining=\d+, reset=\d+$/);
+  });
+
+  it('leaves unauthenticated requests to the 401 (no principal to count)', async () => {
+    const anonymous = await app.request('/api/v1/org-units', { host: HOST });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('ratelimit')).toBeNull();
+  });
+});
+
+describe('the reference: /docs/api.json and /docs/api', () => {
+  let doc: any;
+  const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+  const operations = () =>
+    Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => METHODS.includes(method))
+        .map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, op })),
+    );
+
+  beforeAll(async () => {
+    doc = await (await app.request('/docs/api.json', { host: HOST })).json();
+  });
+
+  it('documents the new routes with the abilities they need', () => {
+    const needs = (key: string) => operations().find((o) => o.key === key)?.op['x-required-abilities'];
+    expect(needs('GET /api/v1/currencies')).toEqual(['costs.read']);
+    expect(needs('GET /api/v1/department-types')).toEqual(['org-units.read']);
+    expect(needs('POST /api/v1/department-types')).toEqual(['settings.manage']);
+    expect(needs('GET /api/v1/team-types')).toEqual(['teams.read']);
+    expect(needs('POST /api/v1/team-types')).toEqual(['settings.manage']);
+    expect(needs('GET /api/v1/reports/roster')).toEqual(['actors.read', 'placements.read']);
+    expect(needs('GET /api/v1/reports/org-unit-metrics')).toEqual(['org-units.read', 'org-metrics.read']);
+    expect(needs('GET /api/v1/lineage')).toEqual(['scenarios.read']);
+    expect(needs('GET /api/v1/activity')).toEqual(['activity.read']);
+    for (const { key, op } of operations()) {
+      for (const ability of op['x-required-abilities'] ?? []) expect(ALL_ABILITIES, key).toContain(ability);
+      if (op['x-required-abilities']?.length) expect(op.responses['403'], key).toBeTruthy();
+      expect(op.responses['429'] ?? null, key).toBeNull(); // documented once, in the API description
+    }
+    expect(doc.info.description).toContain('RateLimit');
+    expect(doc.info.description).toContain('ETag');
+  });
+
+  it('gives every operation an example: its success body, its request body and its path parameters', () => {
+    const ops = operations();
+    expect(ops.length).toBeGreaterThanOrEqual(40);
+    for (const { key, op } of ops) {
+      const [status, success] = Object.entries(op.responses as Record<string, any>).find(([s]) => s.startsWith('2'))!;
+      expect(success.content['application/json'].example, `${key} ${status}`).toBeDefined();
+      const body = op.requestBody?.content?.['application/json'];
+      if (body) expect(body.example, `${key} request`).toBeDefined();
+      for (const p of (op.parameters ?? []).filter((p: any) => p.in === 'path')) expect(p.example ?? p.schema?.example, `${key} ${p.name}`).toBeDefined();
+    }
+    const byKey = (key: string) => ops.find((o) => o.key === key)!.op;
+    expect(byKey('POST /api/v1/scenarios/{id}/changes').requestBody.content['application/json'].example.changes[0]).toMatchObject({ op: 'rename_org_unit' });
+    const roster = byKey('GET /api/v1/reports/roster').responses['200'].content['application/json'].example;
+    expect(roster).toMatchObject({ data: [{ display_name: expect.any(String), placements: [{ is_primary: true }] }], next_cursor: null });
+    const tree = byKey('GET /api/v1/org-units/tree').responses['200'].content['application/json'].example;
+    expect(tree.data.roots[0].children).toEqual([]); // a recursive schema is cut, not expanded forever
+  });
+
+  it('serves a readable reference page built from the document, without inline script or style', async () => {
+    const response = await app.request('/docs/api', { host: HOST, headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await response.text();
+    expect(html).toContain('<title>REST API reference · Orgonaut</title>');
+    expect(html).toContain('href="/docs/api.json"');
+    for (const { path, method, op } of operations()) {
+      expect(html, path).toContain(`<code>${path}</code>`);
+      expect(html).toContain(`id="${`${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-+$/, '').toLowerCase()}"`);
+      for (const ability of op['x-required-abilities'] ?? []) expect(html).toContain(`<span class="badge ok">${ability}</span>`);
+    }
+    expect(html).toContain('curl &#39;http://apiconv.localhost/api/v1/reports/roster?org_unit_id=');
+    expect(html).toContain('Authorization: Bearer $ORGONAUT_TOKEN');
+    expect(html).toContain('&quot;op&quot;: &quot;rename_org_unit&quot;');
+    expect(html).not.toMatch(/\sstyle=/);
+    expect(html).not.toMatch(/<style/);
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    for (const [, attributes, content] of scripts) {
+      expect(attributes).toMatch(/src="\/static\//);
+      expect(content).toBe('');
+    }
+    expect(html).not.toMatch(/(src|href)="https?:\/\//);
+  });
+
+  it('is served on the central host too, without a credential', async () => {
+    const response = await app.request('/docs/api', { host: 'app.localhost' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Base URL: <code>http://app.localhost</code>');
+  });
+});

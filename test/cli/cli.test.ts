@@ -1,0 +1,367 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueApiToken, revokeApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { sortKeys } from '../../src/cli/client/output.js';
+import type { Database } from '../../src/db/connection.js';
+import { tenantCurrencies } from '../../src/db/schema/index.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * The `orgonaut` client commands against a real HTTP server: the app listens on a loopback port in this process
+ * (on the test database, embedded or PostgreSQL), and each command runs as `node --import tsx src/main.ts …` with
+ * ORGONAUT_CONFIG pointing at a temporary file. The tenant is reached on `<slug>.localhost:<port>`, which the CLI
+ * resolves to 127.0.0.1 itself.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SLUG = 'clitest';
+const PASSWORD = 'correct horse battery';
+const { id, units } = fixtureIds('cli-test');
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let server: ServerType;
+let url: string;
+let dir: string;
+let ownerEmail: string;
+const tokens: Partial<Record<Role, string>> = {};
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function childEnv(config: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST' || key.startsWith('ORGONAUT_') || key === 'DISPLAY' || key === 'WAYLAND_DISPLAY') continue;
+    env[key] = value;
+  }
+  return { ...env, ORGONAUT_CONFIG: config, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg') };
+}
+
+function launch(args: string[], config: string, stdin?: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: childEnv(config), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(stdin ?? '');
+  const exited = new Promise<Finished>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+  void exited.then(() => clearTimeout(timer));
+  return { child, exited, stderr: () => stderr };
+}
+
+const cli = (args: string[], config: string, stdin?: string) => launch(args, config, stdin).exited;
+const configFile = (name: string) => path.join(dir, `${name}.json`);
+
+/** A failure a person can fix: the expected exit code and exactly one line on stderr, no stack trace. */
+function expectOneLine(result: Finished, code: number, pattern: RegExp) {
+  expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(code);
+  expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^orgonaut: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+async function tokenFor(role: Role, email?: string): Promise<string> {
+  const user = await buildMember(database, tenant, role, { email, password: PASSWORD });
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan);
+  return (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: `cli ${role}`, abilities: [...roleAbilities] })).secret;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-'));
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: SLUG, plan: 'business', name: 'CLI Test Co' });
+  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('cli-test'));
+  app = testApp(database);
+  ownerEmail = `owner-${path.basename(dir)}@cli.test`.toLowerCase();
+  tokens.owner = await tokenFor('owner', ownerEmail);
+  tokens.viewer = await tokenFor('viewer');
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await database?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('orgonaut CLI with a token (headless)', () => {
+  const config = () => configFile('owner');
+  let scenarioId: string;
+
+  it('signs in with --token, verifying it, and stores host, tenant and token readable by the user only', async () => {
+    const result = await cli(['auth', 'login', '--host', url, '--token', tokens.owner!], config());
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Signed in to CLI Test Co (${SLUG}, business plan) on ${url} as ${ownerEmail} (owner).`);
+    expect(fs.statSync(config()).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(fs.readFileSync(config(), 'utf8'))).toMatchObject({ host: url, tenant: SLUG, token: tokens.owner, user: ownerEmail });
+  });
+
+  it('shows the context, as a summary and as deterministic JSON', async () => {
+    const text = await cli(['context'], config());
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Tenant\s+CLI Test Co \(clitest\)$/m);
+    expect(text.stdout).toMatch(/^Role\s+owner$/m);
+    expect(text.stdout).toMatch(new RegExp(`^MCP\\s+${url}/mcp/orgonaut$`, 'm'));
+    expect(text.stdout).toContain('  settings.manage');
+
+    const json = await cli(['context', '--json'], config());
+    expect(json.code, json.stderr).toBe(0);
+    const body = JSON.parse(json.stdout);
+    expect(body.data).toMatchObject({ tenant: { slug: SLUG, plan: 'business' }, role: 'owner', credential: 'api_token' });
+    expect(json.stdout).toBe(`${JSON.stringify(sortKeys(body), null, 2)}\n`);
+    expect(Object.keys(body.data)).toEqual([...Object.keys(body.data)].sort());
+  });
+
+  it('creates a scenario, applies a change from a JSON file and shows it in the delta', async () => {
+    const created = await cli(['scenario', 'create', 'CLI plan', '--description', 'Made by the CLI test', '--json'], config());
+    expect(created.code, created.stderr).toBe(0);
+    const scenario = JSON.parse(created.stdout).data;
+    expect(scenario).toMatchObject({ name: 'CLI plan', kind: 'planning', state: 'active', editable: true });
+    scenarioId = scenario.id;
+
+    const file = path.join(dir, 'changes.json');
+    fs.writeFileSync(file, JSON.stringify({ changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 0.8 }, { op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' }] }));
+    const applied = await cli(['scenario', 'apply', scenarioId, file], config());
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain(`Applied 2 changes to scenario ${scenarioId}`);
+
+    const delta = await cli(['scenario', 'delta', scenarioId], config());
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stdout).toContain('Delta of "CLI plan" against Live');
+    expect(delta.stdout).toMatch(/^actor\s+~\s+p2\s+fte: 0\.5 → 0\.8$/m);
+    expect(delta.stdout).toMatch(/^org_unit\s+~\s+Mobile Apps\s+name: Mobile → Mobile Apps$/m);
+    expect(delta.stdout).toMatch(/^fte\s+/m);
+
+    const json = await cli(['scenario', 'delta', scenarioId, '--json'], config());
+    const families = JSON.parse(json.stdout).data.families;
+    expect(families.actor.changed).toEqual([expect.objectContaining({ id: id('p2'), fields: { fte: { from: 0.5, to: 0.8 } } })]);
+
+    const shown = await cli(['scenario', 'show', scenarioId], config());
+    expect(shown.stdout).toMatch(/^actor\s+0\s+1\s+0$/m);
+    const listed = await cli(['scenario', 'list', '--json'], config());
+    expect(JSON.parse(listed.stdout).data.map((s: { id: string }) => s.id)).toContain(scenarioId);
+  });
+
+  it('applies a batch from stdin, and names the invalid command of a refused one (exit 1)', async () => {
+    const piped = await cli(['scenario', 'apply', scenarioId, '-'], config(), JSON.stringify([{ op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 50 }]));
+    expect(piped.code, piped.stderr).toBe(0);
+    const bad = await cli(['scenario', 'apply', scenarioId, '-'], config(), JSON.stringify({ changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 9 }] }));
+    expectOneLine(bad, 1, /changes\[0\]\.fte.*\(HTTP 400 invalid_input\)$/);
+    const notJson = await cli(['scenario', 'apply', scenarioId, '-'], config(), '{ nope');
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain('stdin is not valid JSON');
+  });
+
+  it('reads Live and scenarios: lists with --limit/--all, the tree, metrics, reports and reference lists', async () => {
+    const page = JSON.parse((await cli(['live', 'actors', '--as-of', AS_OF, '--limit', '3', '--json'], config())).stdout);
+    expect(page.data).toHaveLength(3);
+    expect(typeof page.next_cursor).toBe('string');
+    const all = JSON.parse((await cli(['live', 'actors', '--as-of', AS_OF, '--all', '--json'], config())).stdout);
+    expect(all.data.map((a: { display_name: string }) => a.display_name)).toEqual(['bot', 'ceo', 'eng_head', 'f1', 'f2', 'm1', 'p1', 'p2', 'sales_head']);
+    expect(all.next_cursor).toBeNull();
+
+    const table = await cli(['live', 'actors', '--as-of', AS_OF, '--limit', '2'], config());
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+KIND\s+TITLE\s+FTE\s+EMAIL\s+ID$/);
+    expect(table.stderr).toContain('More: add --cursor ');
+
+    const scenarioUnits = await cli(['live', 'units', '--scenario', scenarioId, '--search', 'mobile'], config());
+    expect(scenarioUnits.stdout).toMatch(/^Mobile Apps\s+team/m);
+    const tree = await cli(['live', 'tree', '--as-of', AS_OF], config());
+    expect(tree.stdout).toMatch(/^Fixture Co \(company\)\s+8\s/m);
+    expect(tree.stdout).toMatch(/^│  ├─ Mobile \(team\)/m);
+    const metrics = await cli(['live', 'metrics', '--as-of', AS_OF, '--unit', units.E], config());
+    expect(metrics.stdout).toMatch(/^Headcount\s+4$/m);
+
+    const roster = await cli(['report', 'roster', '--unit', units.P, '--as-of', AS_OF], config());
+    expect(roster.code, roster.stderr).toBe(0);
+    expect(roster.stdout).toMatch(/^p1\s+-\s+Platform\s+eng_head\s+1\s+pos_p1/m);
+    const unitMetrics = JSON.parse((await cli(['report', 'metrics', '--as-of', AS_OF, '--type', 'department', '--json'], config())).stdout);
+    expect(unitMetrics.data.map((u: { name: string }) => u.name)).toEqual(['Engineering', 'Sales']);
+    expect((await cli(['report', 'lineage'], config())).stdout.trim()).toBe('No promotions or restores yet.');
+
+    const created = await cli(['refs', 'department-types', '--create', 'Product'], config());
+    expect(created.stdout).toMatch(/^Created department type "Product" \(/);
+    const searched = JSON.parse((await cli(['refs', 'department-types', '--search', 'prod', '--json'], config())).stdout);
+    expect(searched.data.map((t: { name: string }) => t.name)).toEqual(['Product']);
+    const currencies = await cli(['refs', 'currencies'], config());
+    expect(currencies.stdout).toMatch(/^USD\s+US Dollar\s+yes\s+no\s+0\.9$/im);
+  });
+
+  it('submits the scenario and lists its tasks', async () => {
+    const submitted = await cli(['scenario', 'submit', scenarioId], config());
+    expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');
+    const tasks = await cli(['scenario', 'tasks', scenarioId], config());
+    expect(tasks.stdout.trim()).toBe('No tasks for this scenario.');
+  });
+
+  it('runs doctor: config, server, token, plan, abilities and the MCP URL', async () => {
+    const result = await cli(['doctor'], config());
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ok\s+config\s+.*\(mode 600\)$/m);
+    expect(result.stdout).toMatch(new RegExp(`^ok\\s+server\\s+${url}/healthz answered HTTP 200$`, 'm'));
+    expect(result.stdout).toMatch(/^ok\s+token\s+.* in clitest \(owner, api_token\)$/m);
+    expect(result.stdout).toContain(`MCP     ${url}/mcp/orgonaut`);
+    expect(result.stdout).toContain('plan    business');
+    const json = JSON.parse((await cli(['doctor', '--json'], config())).stdout);
+    expect(json).toMatchObject({ ok: true, mcp_url: `${url}/mcp/orgonaut`, tenant: { slug: SLUG } });
+  });
+});
+
+describe('orgonaut CLI errors and exit codes', () => {
+  it('refuses a wrong token at login with one clear line and exit 3, saving nothing', async () => {
+    const config = configFile('wrong');
+    const result = await cli(['auth', 'login', '--host', url, '--token', `orgo_pat_${'x'.repeat(43)}`], config);
+    expectOneLine(result, 3, new RegExp(`^orgonaut: ${url.replace(/[.]/g, '\\.')} refused the token: .*nothing was saved\\.$`));
+    expect(fs.existsSync(config)).toBe(false);
+  });
+
+  it('exits 3 when not signed in, or when the stored token stops working', async () => {
+    expectOneLine(await cli(['context'], configFile('nobody')), 3, /not signed in \(no .*nobody\.json\)\. Run "orgonaut auth login/);
+    const config = configFile('revoked');
+    const token = await tokenFor('member');
+    expect((await cli(['auth', 'login', '--host', url, '--token', '-'], config, `${token}\n`)).code).toBe(0);
+    const owner = contextFor(database, tenant, principalFor(tenant, 'owner'));
+    const listed = await app.request('/api/v1/tokens', { host: `${SLUG}.localhost`, token });
+    const tokenId = ((await listed.json()) as { data: { id: string }[] }).data[0]!.id;
+    await revokeApiToken(owner, tokenId);
+    app.runtime.authenticator.forget();
+    expectOneLine(await cli(['live', 'units'], config), 3, /^orgonaut: not signed in to .*: .*revoked.*Run "orgonaut auth login" to sign in again\.$/i);
+  });
+
+  it('exits 1 with the problem’s detail and fix when an ability is missing', async () => {
+    const config = configFile('viewer');
+    expect((await cli(['auth', 'login', '--host', url, '--token', tokens.viewer!], config)).code).toBe(0);
+    expectOneLine(await cli(['refs', 'department-types', '--create', 'Nope'], config), 1, /"settings\.manage" ability.*Ask an owner or admin.*\(HTTP 403 missing_ability\)$/);
+    expectOneLine(await cli(['scenario', 'show', '00000000-0000-4000-8000-000000000000'], config), 1, /not found.*\(HTTP 404 not_found\)$/);
+  });
+
+  it('exits 2 on usage mistakes and 4 when the server cannot be reached', async () => {
+    const usage = await cli(['live'], configFile('owner'));
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('orgonaut: missing <units|tree|');
+    expect((await cli(['live', 'actors', '--as-of', 'tomorrow'], configFile('owner'))).code).toBe(2);
+    expect((await cli(['scenario', 'frobnicate', 'x'], configFile('owner'))).code).toBe(2);
+    expectOneLine(await cli(['auth', 'login', '--host', 'http://127.0.0.1:9', '--token', tokens.owner!], configFile('unreachable')), 4, /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/);
+  });
+
+  it('signs out, revoking a token the CLI created itself only when asked', async () => {
+    const config = configFile('logout');
+    const token = await tokenFor('member');
+    expect((await cli(['auth', 'login', '--host', url, '--token', token], config)).code).toBe(0);
+    const out = await cli(['auth', 'logout', '--revoke'], config);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain('and revoked the token');
+    expect(fs.existsSync(config)).toBe(false);
+    app.runtime.authenticator.forget();
+    expect((await app.request('/api/v1/me', { host: `${SLUG}.localhost`, token })).status).toBe(401);
+    expect((await cli(['auth', 'logout'], config)).stdout).toContain('Not signed in');
+  });
+});
+
+describe('orgonaut auth login in the browser (PKCE through /cli/oauth/*)', () => {
+  it('prints the authorize URL, receives the code on its loopback listener, exchanges it and sends the browser to /cli/oauth/done', async () => {
+    const email = `pkce-${path.basename(dir)}@cli.test`.toLowerCase();
+    await buildMember(database, tenant, 'manager', { email, password: PASSWORD });
+    const config = configFile('browser');
+    const login = launch(['auth', 'login', '--host', url, '--no-browser', '--timeout', '40'], config);
+
+    let authorize: URL | null = null;
+    for (let i = 0; i < 400 && !authorize; i++) {
+      const line = login.stderr().split('\n').find((l) => l.startsWith(`${url}/cli/oauth/authorize?`));
+      if (line) authorize = new URL(line.trim());
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(authorize, login.stderr()).not.toBeNull();
+    expect(authorize!.searchParams.get('client_id')).toBe('orgonaut-cli');
+    expect(authorize!.searchParams.get('code_challenge_method')).toBe('S256');
+    const redirect = new URL(authorize!.searchParams.get('redirect_uri')!);
+    expect(redirect.hostname).toBe('127.0.0.1');
+
+    // The browser: sign in, open the authorize URL, Allow.
+    const host = `${SLUG}.localhost`;
+    const page = await app.request('/sign-in', { host });
+    const signIn = await app.request('/sign-in', {
+      host,
+      cookie: cookiesOf(page),
+      form: { csrf: hiddenField(await page.text(), 'csrf'), email, password: PASSWORD, return_to: '/' },
+    });
+    const cookie = cookiesOf(signIn, cookiesOf(page));
+    const consent = await app.request(`${authorize!.pathname}${authorize!.search}`, { host, cookie });
+    expect(consent.status).toBe(200);
+    const html = await consent.text();
+    expect(html).toContain('Sign in the Orgonaut CLI?');
+    const fields = Object.fromEntries(
+      ['csrf', 'client_id', 'response_type', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'token_name'].map((n) => [n, hiddenField(html, n)]),
+    );
+    const allowed = await app.request('/cli/oauth/authorize', { host, cookie, headers: { origin: `http://${host}` }, form: { ...fields, decision: 'allow' } });
+    expect(allowed.status).toBe(303);
+    const back = allowed.headers.get('location')!;
+    expect(back.startsWith(`${redirect.origin}${redirect.pathname}?`)).toBe(true);
+
+    // The browser follows the redirect to the CLI, which answers with a redirect to the done page.
+    const callback = await fetch(back, { redirect: 'manual' });
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get('location')).toBe(`${url}/cli/oauth/done`);
+    const done = await app.request('/cli/oauth/done', { host });
+    expect(await done.text()).toContain('You are signed in');
+
+    const finished = await login.exited;
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stdout).toContain(`as ${email} (manager)`);
+    const stored = JSON.parse(fs.readFileSync(config, 'utf8'));
+    expect(stored).toMatchObject({ host: url, tenant: SLUG, user: email, token: expect.stringMatching(/^orgo_pat_/), token_id: expect.any(String) });
+    expect(fs.statSync(config).mode & 0o777).toBe(0o600);
+
+    const context = JSON.parse((await cli(['context', '--json'], config)).stdout);
+    expect(context.data).toMatchObject({ role: 'manager', user: { email } });
+
+    // Signing out revokes the token the CLI created.
+    const out = await cli(['auth', 'logout'], config);
+    expect(out.stdout).toContain('and revoked the token');
+    app.runtime.authenticator.forget();
+    expect((await app.request('/api/v1/me', { host, token: stored.token })).status).toBe(401);
+  });
+
+  it('reports a denied sign-in with exit 3', async () => {
+    const config = configFile('denied');
+    const login = launch(['auth', 'login', '--host', url, '--no-browser', '--timeout', '40'], config);
+    let authorize: URL | null = null;
+    for (let i = 0; i < 400 && !authorize; i++) {
+      const line = login.stderr().split('\n').find((l) => l.startsWith(`${url}/cli/oauth/authorize?`));
+      if (line) authorize = new URL(line.trim());
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const redirect = authorize!.searchParams.get('redirect_uri')!;
+    const answer = await fetch(`${redirect}?state=${encodeURIComponent(authorize!.searchParams.get('state')!)}&error=access_denied`);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('Sign-in cancelled');
+    const finished = await login.exited;
+    expect(finished.code).toBe(3);
+    expect(finished.stderr.trim().split('\n').at(-1)).toBe('orgonaut: sign-in was denied in the browser.');
+    expect(fs.existsSync(config)).toBe(false);
+  });
+});
