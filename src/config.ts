@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseKey } from './integrations/crypto.js';
 
 /**
  * Every environment variable Orgonaut reads, parsed and validated in one place. Each entry has a default (or is
@@ -99,6 +100,15 @@ export const VARIABLES = {
     fallback: '',
     description: 'Bearer token that may read /metrics from anywhere (without it, only loopback requests may).',
   },
+  ORGONAUT_SECRET_KEY: {
+    schema: z
+      .string()
+      .trim()
+      .refine((v) => v === '' || parseKey(v) !== null, 'must be 32 bytes written as 64 hex digits or as base64 (generate one with: openssl rand -base64 32)'),
+    fallback: '',
+    description:
+      'Key that encrypts integration secrets (AES-256-GCM). Unset: a key file in ORGONAUT_DATA_DIR (embedded) or a key stored in the database (PostgreSQL, development only).',
+  },
   MCP_REDIRECT_DOMAINS: {
     schema: list,
     fallback: '',
@@ -129,6 +139,8 @@ export interface Config {
   metricsToken: string | null;
   mcpRedirectDomains: string[];
   mcpAllowedOrigins: string[];
+  /** ORGONAUT_SECRET_KEY as written (parsed by integrations/secret-key.ts), or null. */
+  secretKey: string | null;
 }
 
 /** A configuration problem, reported as one line naming the variable and the fix. */
@@ -170,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: p.ORGONAUT_METRICS_TOKEN || null,
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
+    secretKey: p.ORGONAUT_SECRET_KEY || null,
   };
 }
 

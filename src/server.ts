@@ -12,6 +12,9 @@ import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
 import { failInterruptedTasks, runningTaskCount, waitForRunningTasks } from './scenarios/tasks.js';
 import { registerProcessGauges } from './observability/gauges.js';
 import { warmUpLargestTenants } from './org/warm-up.js';
+import { startImportMaintenance } from './imports/maintenance.js';
+import { applyDueHrisWork } from './integrations/batches.js';
+import { registerSecretKey, resolveSecretKey } from './integrations/secret-key.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -37,6 +40,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     await migrate(database);
     await failInterruptedTasks(database.db);
+    const secrets = await resolveSecretKey(config, database);
+    registerSecretKey(database.db, secrets.key);
+    if (secrets.source === 'database') logger.warn('ORGONAUT_SECRET_KEY is not set: integration secrets are encrypted with a key kept in the database (development only)');
     // Admin commands of other processes reach an embedded database through this channel; open it before the slow
     // parts of start-up so they never find the directory locked and no channel to talk to.
     const adminRuntime: { forget(): void } = { forget: () => {} };
@@ -62,6 +68,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     };
     const server = await listen(app.fetch, config);
     const port = (server.address() as AddressInfo).port;
+    const imports = await startImportMaintenance(database, logger, [() => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger })]);
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
     registerProcessGauges(database, runtime.graphs, runningTaskCount);
     return {
@@ -71,6 +78,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       demoSeeded,
       close: async () => {
         // Stop accepting, let in-flight requests and background tasks finish (bounded), then close the database.
+        imports.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);

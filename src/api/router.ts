@@ -7,6 +7,8 @@ import { restAuthentication } from '../access/middleware.js';
 import { renderApiDocs } from './v1/docs-page.js';
 import { conditionalGet } from './v1/etag.js';
 import { historyRoutes } from './v1/history.js';
+import { importRoutes } from './v1/imports.js';
+import { integrationRoutes, integrationWebhookRoutes } from './v1/integrations.js';
 import { meRoutes } from './v1/me.js';
 import { metricsRoutes } from './v1/metrics.js';
 import { openApiDocuments } from './v1/openapi-doc.js';
@@ -53,6 +55,8 @@ export function apiRouter(): OpenAPIHono<AppEnv> {
  */
 export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   const router = apiRouter();
+  // The HRIS webhook authenticates by its signature, before (and instead of) REST authentication.
+  router.route('/', integrationWebhookRoutes());
   router.use('/api/v1/*', restAuthentication(), apiRateLimit(), conditionalGet());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
@@ -66,6 +70,8 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   router.route('/', referenceRoutes());
   router.route('/', reportRoutes());
   router.route('/', historyRoutes());
+  router.route('/', importRoutes());
+  router.route('/', integrationRoutes());
   router.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -4,3 +4,4 @@ export * from './sessions.js';
 export * from './work.js';
 export * from './oauth.js';
 export * from './members.js';
+export * from './imports.js';

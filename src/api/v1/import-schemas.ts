@@ -1,0 +1,142 @@
+import { z } from '@hono/zod-openapi';
+import { FIELD_NAMES } from '../../imports/fields.js';
+import { REASON_CODES } from '../../imports/reasons.js';
+import { RESOLUTIONS, RUN_STATUSES } from '../../imports/store.js';
+
+/** Schemas of import runs, their rows, previews and the HRIS integration. */
+
+const timestamp = z.string().openapi({ format: 'date-time' });
+const Json = z.record(z.string(), z.unknown());
+
+export const ColumnMappingSchema = z
+  .object({
+    column: z.number().int().openapi({ description: 'Column index, 0-based' }),
+    header: z.string(),
+    field: z.string().nullable().openapi({ description: 'The import field the column fills; null = not imported', enum: [...FIELD_NAMES] }),
+  })
+  .openapi('ImportColumnMapping');
+
+const StageSchema = z.object({ name: z.string(), status: z.enum(['pending', 'running', 'done']), done: z.number().int(), total: z.number().int() });
+
+export const ImportRunSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(RUN_STATUSES),
+    source: z.string().openapi({ enum: ['upload', 'hris_webhook', 'hris_sync'] }),
+    format: z.string().openapi({ enum: ['orgonaut', 'bamboohr'], description: 'Canonical Orgonaut CSV or BambooHR (detected; editable)' }),
+    file: z.object({ name: z.string().nullable(), bytes: z.number().int(), sha256: z.string().nullable(), delimiter: z.string(), rows: z.number().int() }),
+    target: z.object({ kind: z.enum(['live', 'scenario']), scenario_id: z.string().nullable() }),
+    mapping: z.array(ColumnMappingSchema),
+    options: z.object({ create_missing_types: z.boolean() }),
+    step: z.number().int().openapi({ description: 'Steps run so far: 1 = the import, 2+ = reprocessing fixed rows' }),
+    progress: z.object({ stage: z.string().nullable(), percent: z.number(), stages: z.array(StageSchema) }),
+    summary: Json.nullable().openapi({
+      description:
+        'rows (total, imported, created, updated, unchanged, quarantined, ignored, not_processed); families (created / updated / unchanged / ' +
+        'quarantined per model family); quarantine (open reasons, resolutions); live (versions, snapshot) or scenario; deltas; steps',
+    }),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    task_id: z.string().nullable(),
+    snapshot_id: z.string().nullable().openapi({ description: 'The snapshot of Live taken before the import: restore it to undo' }),
+    live_version_before: z.number().int().nullable(),
+    live_version_after: z.number().int().nullable(),
+    created_by: z.string().nullable(),
+    created_at: timestamp,
+    started_at: timestamp.nullable(),
+    finished_at: timestamp.nullable(),
+  })
+  .openapi('ImportRun');
+
+const CellSchema = z.object({ column: z.number().int(), header: z.string(), field: z.string().nullable(), value: z.string().nullable(), hidden: z.boolean() });
+
+export const ImportRowSchema = z
+  .object({
+    row_number: z.number().int(),
+    line: z.number().int().nullable(),
+    status: z.enum(['pending', 'imported', 'quarantined', 'ignored']),
+    outcome: z.string().nullable().openapi({ enum: ['created', 'updated', 'unchanged'] }),
+    resolution: z.string().nullable().openapi({ enum: [...RESOLUTIONS], description: 'Review state of a quarantined row' }),
+    reason: z.object({ code: z.string().openapi({ enum: [...REASON_CODES] }), field: z.string().nullable(), detail: z.string().nullable(), fix: z.string().nullable() }).nullable(),
+    actor_id: z.string().nullable(),
+    cells: z.array(CellSchema).openapi({ description: 'The row’s cells by column (pay columns hidden without `costs.read`)' }),
+    original_cells: z.array(CellSchema).nullable().openapi({ description: 'The cells as uploaded, once a reviewer fixed the row' }),
+    step: z.number().int().nullable(),
+    updated_at: timestamp,
+  })
+  .openapi('ImportRow');
+
+export const ImportPreviewSchema = z
+  .object({
+    run: ImportRunSchema,
+    headers: z.array(z.string()),
+    sample: z.array(
+      z.object({
+        row_number: z.number().int(),
+        line: z.number().int().nullable(),
+        fields: z.record(z.string(), z.string().nullable()),
+        problem: z.object({ code: z.string(), field: z.string().nullable(), detail: z.string(), fix: z.string() }).nullable(),
+      }),
+    ),
+    counts: Json.nullable().openapi({ description: 'A dry run over the current organisation: rows, families, quarantine_reasons, actors (allowance); null when the mapping has no identity column' }),
+    warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+  })
+  .openapi('ImportPreview');
+
+export const ImportRunPatch = z
+  .object({
+    mapping: z.array(z.object({ column: z.number().int().min(0), field: z.string().nullable() }).strict()).max(500).optional().openapi({ description: 'Columns to remap (others keep their mapping)' }),
+    options: z.object({ create_missing_types: z.boolean().optional(), format: z.enum(['orgonaut', 'bamboohr']).optional() }).strict().optional(),
+    target: z
+      .object({ kind: z.enum(['live', 'scenario']), scenario_id: z.string().max(64).optional() })
+      .strict()
+      .optional()
+      .openapi({ description: 'Live, or an active planning scenario' }),
+  })
+  .strict()
+  .openapi('ImportRunPatch');
+
+export const FixRowBody = z
+  .object({
+    values: z
+      .record(z.string(), z.string().max(10_000).nullable())
+      .openapi({ description: 'New cell values keyed by header, mapped field name or column index', example: { fte: '0.8', manager_email: 'ada@acme.test' } }),
+  })
+  .strict()
+  .openapi('FixImportRow');
+
+export const FieldReferenceSchema = z
+  .object({ field: z.string(), description: z.string(), headers: z.array(z.string()), money: z.boolean() })
+  .openapi('ImportField');
+
+export const IntegrationSchema = z
+  .object({
+    provider: z.string().nullable(),
+    status: z.enum(['connected', 'paused', 'disconnected', 'not_connected']),
+    subdomain: z.string().nullable(),
+    base_url: z.string().nullable(),
+    api_key_set: z.boolean().openapi({ description: 'Secrets are write-only: only whether they are set is shown' }),
+    webhook_secret_set: z.boolean(),
+    webhook_url: z.string().nullable(),
+    apply_to: z.object({ live: z.boolean(), scenario_ids: z.array(z.string()), future_scenarios: z.boolean() }),
+    last_sync: z.object({ at: timestamp.nullable(), status: z.string().nullable(), error: z.string().nullable(), run_ids: z.array(z.string()) }),
+    last_webhook_at: timestamp.nullable(),
+    queued_events: z.number().int(),
+    updated_at: timestamp.nullable(),
+  })
+  .openapi('HrisIntegration');
+
+export const IntegrationBody = z
+  .object({
+    provider: z.enum(['bamboohr']).optional(),
+    status: z.enum(['connected', 'paused', 'disconnected']).optional(),
+    subdomain: z.string().max(63).nullable().optional().openapi({ example: 'acme' }),
+    base_url: z.string().max(500).nullable().optional().openapi({ description: 'API base URL (default https://api.bamboohr.com)' }),
+    api_key: z.string().max(512).nullable().optional().openapi({ description: 'Write-only; omit to keep, null to remove' }),
+    webhook_secret: z.string().max(512).nullable().optional().openapi({ description: 'Write-only; 16+ characters; omit to keep, null to remove' }),
+    apply_to: z
+      .object({ live: z.boolean().optional(), scenario_ids: z.array(z.string().max(64)).max(100).optional(), future_scenarios: z.boolean().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi('HrisIntegrationInput');

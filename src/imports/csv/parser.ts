@@ -1,0 +1,260 @@
+/**
+ * A streaming RFC 4180 parser: text goes in by chunks of any size, records come out as they complete. Fields may be
+ * quoted (`"a, b"`), with doubled quotes inside (`"5'10"""`) and line breaks inside; records end with LF, CRLF or CR.
+ * The separator is a comma or a semicolon, detected from the header line (the one used more often outside quotes).
+ *
+ * Lenient where real exports are sloppy: a quote in the middle of an unquoted field is kept as a character, and
+ * spaces after a closing quote are ignored. Strict where guessing would corrupt data: any other character after a
+ * closing quote, and a quoted field still open at the end of the file, are errors naming the line.
+ */
+export class CsvSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+export interface CsvRecord {
+  fields: string[];
+  /** The line the record starts on (1-based). */
+  line: number;
+}
+
+export type Delimiter = ',' | ';';
+
+const State = {
+  /** At the start of a field. */
+  Start: 0,
+  /** Inside an unquoted field. */
+  Unquoted: 1,
+  /** Inside a quoted field. */
+  Quoted: 2,
+  /** Just after a quote inside a quoted field: a doubled quote or the closing one. */
+  QuoteInQuoted: 3,
+  /** After a closing quote: a separator or a line end must follow. */
+  AfterQuoted: 4,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+/** How much text may come before the header line ends: a file without line breaks is not a CSV. */
+const MAX_HEADER_CHARS = 1_000_000;
+
+export class CsvParser {
+  private delimiter: Delimiter | null;
+  private delimiterCode = 44;
+  /** Text held back until the header line is complete (delimiter detection). */
+  private head = '';
+  private state: State = State.Start;
+  private field = '';
+  private fields: string[] = [];
+  private line = 1;
+  private recordLine = 1;
+  private quoteLine = 1;
+  private skipLf = false;
+  private quotedInRecord = false;
+
+  constructor(
+    private readonly onRecord: (record: CsvRecord) => void,
+    options: { delimiter?: Delimiter } = {},
+  ) {
+    this.delimiter = options.delimiter ?? null;
+    if (this.delimiter) this.delimiterCode = this.delimiter.charCodeAt(0);
+  }
+
+  /** The separator in use (known once the header line has been read). */
+  get separator(): Delimiter | null {
+    return this.delimiter;
+  }
+
+  push(chunk: string): void {
+    if (this.delimiter === null) {
+      this.head += chunk;
+      const end = headerLineEnd(this.head);
+      if (end === -1) {
+        if (this.head.length > MAX_HEADER_CHARS) throw new CsvSyntaxError('no line break in the first megabyte: this is not a CSV file with a header row', 1);
+        return;
+      }
+      this.setDelimiter(detectDelimiter(this.head.slice(0, end)));
+      const held = this.head;
+      this.head = '';
+      this.consume(held);
+      return;
+    }
+    this.consume(chunk);
+  }
+
+  /** Ends the input: emits the last record, or throws when a quoted field was never closed. */
+  end(): void {
+    if (this.delimiter === null) {
+      this.setDelimiter(detectDelimiter(this.head));
+      const held = this.head;
+      this.head = '';
+      this.consume(held);
+    }
+    if (this.state === State.Quoted) {
+      throw new CsvSyntaxError(`a quoted field opened on line ${this.quoteLine} is never closed (unbalanced quotes)`, this.quoteLine);
+    }
+    if (this.state !== State.Start || this.fields.length > 0 || this.field !== '') this.endRecord();
+  }
+
+  private setDelimiter(delimiter: Delimiter): void {
+    this.delimiter = delimiter;
+    this.delimiterCode = delimiter.charCodeAt(0);
+  }
+
+  private consume(chunk: string): void {
+    const n = chunk.length;
+    const d = this.delimiterCode;
+    let i = 0;
+    while (i < n) {
+      if (this.skipLf) {
+        this.skipLf = false;
+        if (chunk.charCodeAt(i) === LF) {
+          i++;
+          continue;
+        }
+      }
+      switch (this.state) {
+        case State.Quoted: {
+          const q = chunk.indexOf('"', i);
+          const stop = q === -1 ? n : q;
+          this.countLines(chunk, i, stop);
+          this.field += chunk.slice(i, stop);
+          if (q === -1) return;
+          i = q + 1;
+          this.state = State.QuoteInQuoted;
+          continue;
+        }
+        case State.QuoteInQuoted: {
+          if (chunk.charCodeAt(i) === QUOTE) {
+            this.field += '"';
+            this.state = State.Quoted;
+            i++;
+            continue;
+          }
+          this.state = State.AfterQuoted;
+          continue;
+        }
+        case State.AfterQuoted: {
+          const c = chunk.charCodeAt(i);
+          if (c === d) {
+            this.endField();
+            i++;
+          } else if (c === LF || c === CR) {
+            i = this.lineEnd(c, i);
+          } else if (c === 32 || c === 9) {
+            i++;
+          } else {
+            throw new CsvSyntaxError(`unexpected character after a closing quote on line ${this.line}; quotes inside a quoted field must be doubled ("")`, this.line);
+          }
+          continue;
+        }
+        default: {
+          if (this.state === State.Start && chunk.charCodeAt(i) === QUOTE) {
+            this.state = State.Quoted;
+            this.quotedInRecord = true;
+            this.quoteLine = this.line;
+            i++;
+            continue;
+          }
+          let j = i;
+          while (j < n) {
+            const c = chunk.charCodeAt(j);
+            if (c === d || c === LF || c === CR) break;
+            j++;
+          }
+          this.field += chunk.slice(i, j);
+          this.state = State.Unquoted;
+          if (j === n) return;
+          const c = chunk.charCodeAt(j);
+          if (c === d) {
+            this.endField();
+            i = j + 1;
+          } else {
+            i = this.lineEnd(c, j);
+          }
+        }
+      }
+    }
+  }
+
+  /** A record ends at `i` (LF or CR); returns where to continue. */
+  private lineEnd(c: number, i: number): number {
+    this.endRecord();
+    this.line++;
+    this.recordLine = this.line;
+    if (c === CR) this.skipLf = true;
+    return i + 1;
+  }
+
+  private countLines(text: string, from: number, to: number): void {
+    for (let k = text.indexOf('\n', from); k !== -1 && k < to; k = text.indexOf('\n', k + 1)) this.line++;
+  }
+
+  private endField(): void {
+    this.fields.push(this.field);
+    this.field = '';
+    this.state = State.Start;
+  }
+
+  private endRecord(): void {
+    const blank = this.fields.length === 0 && this.field === '' && !this.quotedInRecord;
+    this.fields.push(this.field);
+    const record = { fields: this.fields, line: this.recordLine };
+    this.fields = [];
+    this.field = '';
+    this.state = State.Start;
+    this.quotedInRecord = false;
+    if (!blank) this.onRecord(record);
+  }
+}
+
+/** Where the first line ends outside quotes, or -1 when it has not ended yet. */
+function headerLineEnd(text: string): number {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (!quoted && (c === LF || c === CR)) return i;
+  }
+  return -1;
+}
+
+/** The separator used more often outside quotes in the header line (comma when tied). */
+export function detectDelimiter(headerLine: string): Delimiter {
+  let quoted = false;
+  let commas = 0;
+  let semicolons = 0;
+  for (let i = 0; i < headerLine.length; i++) {
+    const c = headerLine[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ',') commas++;
+    else if (!quoted && c === ';') semicolons++;
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+/** Parses a whole string (tests, small inputs). */
+export function parseCsv(text: string, options: { delimiter?: Delimiter } = {}): { records: CsvRecord[]; delimiter: Delimiter } {
+  const records: CsvRecord[] = [];
+  const parser = new CsvParser((r) => records.push(r), options);
+  parser.push(text);
+  parser.end();
+  return { records, delimiter: parser.separator ?? ',' };
+}
+
+/** Writes one CSV record (RFC 4180 quoting where needed). */
+export function formatCsvRecord(fields: readonly (string | number | null | undefined)[], delimiter: Delimiter = ','): string {
+  return fields
+    .map((value) => {
+      const text = value === null || value === undefined ? '' : String(value);
+      return /["\r\n]/.test(text) || text.includes(delimiter) ? `"${text.replaceAll('"', '""')}"` : text;
+    })
+    .join(delimiter);
+}

@@ -1,0 +1,84 @@
+import type { ServiceContext } from '../context.js';
+import { today } from '../org/dates.js';
+import { PlanLimit } from '../errors.js';
+import { actorAllowance } from '../tenancy/plans.js';
+import { assertMutableScenario } from '../scenarios/lifecycle.js';
+import { loadScenario } from '../scenarios/store.js';
+import type { ColumnMapping, ImportFormat } from './fields.js';
+import { finalizeLive, finalizeScenario } from './finalize.js';
+import { parseRow, type ParseContext } from './parse-row.js';
+import { planImport, type ImportPlan, type StoredRow } from './plan/plan.js';
+import type { PriorKeys } from './plan/resolve.js';
+import type { ProgressTracker } from './progress.js';
+import { countRowsToProcess, importedRows, rowsToProcess, type RunRow } from './store.js';
+import { loadReferences, type References } from './target.js';
+
+/**
+ * The work of one run step, in the background: read the step's rows page by page, plan (parse → … →
+ * compensations, nothing written), refuse an import beyond the actor allowance, then finalize in ONE transaction
+ * (finalize.ts). A crash anywhere leaves Live and the rows exactly as they were.
+ */
+export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: boolean, tracker: ProgressTracker): Promise<RunRow> {
+  const { db, tenant } = ctx;
+  const total = await countRowsToProcess(db, tenant.id, run.id, reprocess);
+  const references = await loadReferences(ctx, run.options.create_missing_types === true);
+  const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(db, tenant.id, run.targetScenarioId) : null;
+  if (scenario) assertMutableScenario(scenario);
+  const live = scenario ? null : await ctx.graphs.live(tenant.id);
+  const base = scenario ? await ctx.graphs.scenario(scenario) : live!.graph;
+  const parse = parseContext(run, references);
+  const before = new Map<number, { status: string; resolution: string | null }>();
+  const pages = (async function* () {
+    for await (const page of rowsToProcess(db, tenant.id, run.id, reprocess)) {
+      for (const row of page) before.set(row.rowNumber, { status: row.status, resolution: row.resolution });
+      yield page as StoredRow[];
+    }
+  })();
+  const plan = await planImport({
+    rows: pages,
+    total,
+    prior: run.step > 1 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() },
+    parse,
+    base,
+    companyName: tenant.name,
+    types: references.types,
+    progress: (stage, done, of) => tracker.update(stage, done, of),
+  });
+  if (!scenario) checkAllowance(ctx, plan);
+  await tracker.update('finalize', 0, 1);
+  const step = { run, plan, before, tracker, types: references.types.created };
+  return scenario ? finalizeScenario(ctx, step, scenario, base) : finalizeLive(ctx, step, live!.version, base);
+}
+
+export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers'>, references: References, day = today()): ParseContext {
+  return {
+    mapping: run.mapping as ColumnMapping[],
+    format: run.format as ImportFormat,
+    today: day,
+    activeCurrencies: references.activeCurrencies,
+    departmentTypes: new Set(references.types.departmentTypes.keys()),
+    teamTypes: new Set(references.types.teamTypes.keys()),
+    createMissingTypes: references.types.createMissing,
+    headerCount: run.headers.length,
+  };
+}
+
+/** Refused before anything is written: more active actors than the plan (or the tenant's override) allows. */
+function checkAllowance(ctx: ServiceContext, plan: ImportPlan): void {
+  const allowance = actorAllowance(ctx.tenant);
+  const { before, after } = plan.activeActors;
+  if (after > allowance && after > before) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
+}
+
+async function priorKeys(ctx: ServiceContext, run: RunRow, parse: ParseContext): Promise<PriorKeys> {
+  const emails = new Set<string>();
+  const sources = new Set<string>();
+  for await (const page of importedRows(ctx.db, ctx.tenant.id, run.id)) {
+    for (const row of page) {
+      const { keys } = parseRow(row.rowNumber, row.values, parse);
+      if (keys.emailKey) emails.add(keys.emailKey);
+      if (keys.sourceKey) sources.add(keys.sourceKey);
+    }
+  }
+  return { emails, sources };
+}

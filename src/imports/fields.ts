@@ -1,0 +1,136 @@
+/**
+ * The import field reference (reference/csv-field-reference.md): canonical Orgonaut CSV fields, the header spellings
+ * each accepts (canonical and BambooHR), header normalisation and format detection. Pure.
+ */
+
+export const IMPORT_FIELDS = {
+  email: 'Work email: contact data and the default identity of a person',
+  first_name: 'First name',
+  last_name: 'Last name',
+  name: 'Full name (instead of first and last name)',
+  kind: 'human (default), robot or agent',
+  source_hris: 'The HRIS the person comes from (e.g. bamboohr); with source_hris_id, the durable identity',
+  source_hris_id: 'The person’s id in that HRIS',
+  employee_id: 'Employee id (BambooHR PersonID: becomes the Bamboo source identity; canonical CSV: the external id)',
+  department: 'Department name (created when missing)',
+  parent_department: 'Parent department of a department created by the import (BambooHR Division)',
+  department_type: 'Department type (must exist unless create-missing types is on)',
+  cost_center: 'Cost center of the department',
+  team: 'Team name, inside the department (created when missing)',
+  team_type: 'Team type (must exist unless create-missing types is on)',
+  job_title: 'Job title: the actor’s title and the title of the position they fill',
+  level: 'Level or grade',
+  role_type: 'Role type of the position',
+  manager_email: 'The manager’s email (blank for top-level leaders)',
+  manager_employee_id: 'The manager’s employee id (BambooHR SupervisorID)',
+  manager_first_name: 'Manager first name (accepted, not used for matching)',
+  manager_last_name: 'Manager last name (accepted, not used for matching)',
+  fte: 'Contracted FTE, 0.01–3.00',
+  allocation_pct: 'Allocation of the primary placement, 0–300 %',
+  employment_type: 'perm (employee) or contractor',
+  start_date: 'Start (hire) date, YYYY-MM-DD',
+  end_date: 'End (termination) date, YYYY-MM-DD',
+  status: 'active or inactive (inactive ends the person today unless end_date says when)',
+  currency: 'Currency of the pay (an active currency of the tenant)',
+  base_salary_cents: 'Annual base salary in minor units (cents)',
+  daily_rate_cents: 'Day rate in minor units (cents)',
+  pay_effective_date: 'The day the pay takes effect, YYYY-MM-DD (default: start date, or today for a change)',
+  location: 'Location (accepted, not imported)',
+} as const;
+
+export type ImportField = keyof typeof IMPORT_FIELDS;
+export const FIELD_NAMES = Object.keys(IMPORT_FIELDS) as ImportField[];
+
+/** Fields that hold pay: mapping or fixing them needs `costs.read`. */
+export const MONEY_IMPORT_FIELDS: ReadonlySet<ImportField> = new Set(['currency', 'base_salary_cents', 'daily_rate_cents', 'pay_effective_date']);
+
+export type ImportFormat = 'orgonaut' | 'bamboohr';
+
+/** Header spellings, normalised (see normaliseHeader), that map to each field. The field's own name always does. */
+const ALIASES: Partial<Record<ImportField, string[]>> = {
+  email: ['work_email', 'email_address', 'e_mail', 'work_email_address', 'business_email'],
+  first_name: ['firstname', 'given_name', 'forename'],
+  last_name: ['lastname', 'surname', 'family_name'],
+  name: ['full_name', 'fullname', 'display_name', 'employee_name', 'person_name'],
+  kind: ['actor_kind', 'actor_type'],
+  employee_id: ['person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'worker_id'],
+  department: ['department_name', 'dept', 'dept_name'],
+  parent_department: ['parent_department_name', 'division'],
+  cost_center: ['cost_centre', 'costcenter'],
+  team: ['team_name'],
+  job_title: ['title', 'jobtitle', 'job', 'position_title'],
+  level: ['job_level', 'grade'],
+  manager_email: ['supervisor_email', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email'],
+  manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number'],
+  fte: ['capacity', 'fte_capacity'],
+  allocation_pct: ['allocation', 'allocation_percent', 'allocation_percentage'],
+  employment_type: ['employment_status', 'employment_history_status', 'contract_type', 'worker_type'],
+  start_date: ['hire_date', 'original_hire_date', 'valid_from'],
+  end_date: ['termination_date', 'valid_to', 'leave_date'],
+  status: ['employee_status'],
+  currency: ['pay_currency', 'salary_currency'],
+  base_salary_cents: ['salary_cents', 'annual_salary_cents'],
+  daily_rate_cents: ['day_rate_cents'],
+  pay_effective_date: ['compensation_effective_date', 'pay_rate_effective_date', 'salary_effective_date'],
+};
+
+const BY_HEADER: ReadonlyMap<string, ImportField> = (() => {
+  const map = new Map<string, ImportField>();
+  for (const field of FIELD_NAMES) {
+    map.set(field, field);
+    for (const alias of ALIASES[field] ?? []) map.set(alias, field);
+  }
+  return map;
+})();
+
+/** Headers that only BambooHR files have. */
+const BAMBOO_MARKERS = new Set(['person_id', 'personid', 'supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'employee_eid', 'division']);
+
+/**
+ * `First Name` ≡ `first_name` ≡ `firstName`: camelCase split, lowercased, anything but letters and digits becomes
+ * one underscore, trimmed of underscores.
+ */
+export function normaliseHeader(header: string): string {
+  return header
+    .replace(/^\uFEFF/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+export function fieldForHeader(header: string, format: ImportFormat): ImportField | null {
+  const key = normaliseHeader(header);
+  if (format === 'bamboohr' && key === 'id') return 'employee_id';
+  return BY_HEADER.get(key) ?? null;
+}
+
+export function detectFormat(headers: readonly string[]): ImportFormat {
+  return headers.some((h) => BAMBOO_MARKERS.has(normaliseHeader(h))) ? 'bamboohr' : 'orgonaut';
+}
+
+export interface ColumnMapping {
+  column: number;
+  header: string;
+  field: ImportField | null;
+}
+
+/** Maps each header to a field; the first column wins when two name the same field. */
+export function detectMapping(headers: readonly string[], format: ImportFormat): ColumnMapping[] {
+  const used = new Set<ImportField>();
+  return headers.map((header, column) => {
+    const field = fieldForHeader(header, format);
+    if (!field || used.has(field)) return { column, header, field: null };
+    used.add(field);
+    return { column, header, field };
+  });
+}
+
+export function isImportField(value: string): value is ImportField {
+  return Object.prototype.hasOwnProperty.call(IMPORT_FIELDS, value);
+}
+
+/** The field reference for clients (mapping editors): each field, its meaning and the headers it accepts. */
+export function fieldReference() {
+  return FIELD_NAMES.map((field) => ({ field, description: IMPORT_FIELDS[field], headers: [field, ...(ALIASES[field] ?? [])], money: MONEY_IMPORT_FIELDS.has(field) }));
+}

@@ -1,0 +1,153 @@
+import { recordAudit } from '../audit/record.js';
+import type { ServiceContext } from '../context.js';
+import type { Db } from '../db/connection.js';
+import { writeLive } from '../db/live-store.js';
+import { departmentTypes, lineageEntries, teamTypes } from '../db/schema/index.js';
+import { Conflict } from '../errors.js';
+import { today } from '../org/dates.js';
+import { metricsOf } from '../org/metrics-service.js';
+import { FAMILIES, type Family, type OrgGraph } from '../org/types.js';
+import { foldEdits } from '../scenarios/apply-batch.js';
+import { loadChanges, saveChanges, type Scenario } from '../scenarios/store.js';
+import { insertScenario } from '../scenarios/store.js';
+import { loadCostSettings } from '../tenancy/tenants.js';
+import type { ImportPlan } from './plan/plan.js';
+import type { TypeRegistry } from './plan/structure.js';
+import type { ProgressTracker } from './progress.js';
+import { REASONS, type ReasonCode } from './reasons.js';
+import { countRows, saveRowResults, updateRun, type RunRow } from './store.js';
+
+/**
+ * The finalize stage: ONE transaction writes the import and every row's outcome, and completes the run.
+ * Into Live: a snapshot of Live first (O(1): a Live version), the changed records as one new Live version, a lineage
+ * entry (type `import`) and an activity-log entry. Nothing changed → no snapshot, no new version. Into a scenario:
+ * the records folded into its overlay, like any change batch.
+ */
+export interface Step {
+  run: RunRow;
+  plan: ImportPlan;
+  before: ReadonlyMap<number, { status: string; resolution: string | null }>;
+  tracker: ProgressTracker;
+  types: TypeRegistry['created'];
+}
+
+export async function finalizeLive(ctx: ServiceContext, step: Step, liveVersion: number, base: OrgGraph): Promise<RunRow> {
+  const { run, plan } = step;
+  const changed = plan.changes.size > 0;
+  const target = changed ? plan.changes.target() : base;
+  const deltas = changed ? await summaryDeltas(ctx, base, target) : null;
+  const written = await ctx.db.transaction(async (tx) => {
+    let version = liveVersion;
+    let snapshotId: string | null = null;
+    if (changed) {
+      const snapshot = await insertScenario(tx, ctx.tenant.id, {
+        name: `Live before import ${run.fileName ? `“${run.fileName}”` : run.id.slice(0, 8)}`,
+        description: `Taken automatically before import run ${run.id} (step ${run.step}). Restore it to undo the import.`,
+        kind: 'snapshot',
+        liveVersion,
+        createdBy: ctx.principal.userId,
+      });
+      snapshotId = snapshot.id;
+      await insertTypes(tx, ctx.tenant.id, step.types);
+      version = await writeLive(tx, ctx.tenant.id, plan.changes.liveWrite());
+      if (version !== liveVersion + 1) throw new Conflict('Live changed while this import was running; nothing was applied.', 'Start the import again.');
+      await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'import', fromSnapshotId: snapshotId, toScenarioId: null, liveVersion: version, userId: ctx.principal.userId, deltas: { ...deltas, import_run_id: run.id } });
+    }
+    const live = { version_before: liveVersion, version_after: version, snapshot_id: snapshotId, changed };
+    return complete(ctx, tx, step, { live, deltas }, { snapshotId: run.snapshotId ?? snapshotId, liveVersionBefore: run.liveVersionBefore ?? liveVersion, liveVersionAfter: version });
+  });
+  if (changed) ctx.graphs.prime(ctx.tenant.id, written.liveVersionAfter!, target);
+  return written;
+}
+
+export async function finalizeScenario(ctx: ServiceContext, step: Step, scenario: Scenario, base: OrgGraph): Promise<RunRow> {
+  const { plan } = step;
+  const source = await ctx.graphs.source(scenario);
+  const existing = new Map((await loadChanges(ctx.db, ctx.tenant.id, scenario.id)).map((c) => [`${c.family}:${c.recordId}`, c]));
+  const folded = foldEdits(source.graph, existing, plan.changes.edits(), scenario.revision + 1);
+  const deltas = plan.changes.size ? await summaryDeltas(ctx, base, plan.changes.target()) : null;
+  return ctx.db.transaction(async (tx) => {
+    let revision = scenario.revision;
+    if (folded.length) {
+      await insertTypes(tx, ctx.tenant.id, step.types);
+      revision = await saveChanges(tx, ctx.tenant.id, scenario.id, folded, scenario.revision);
+    }
+    return complete(ctx, tx, step, { scenario: { scenario_id: scenario.id, revision, records_changed: folded.length }, deltas }, {});
+  });
+}
+
+/** Row outcomes, the run's summary, its completion and the activity-log entry — inside the step's transaction. */
+async function complete(ctx: ServiceContext, tx: Db, step: Step, result: Record<string, unknown>, fields: Partial<RunRow>): Promise<RunRow> {
+  const { run, plan } = step;
+  await saveRowResults(tx, ctx.tenant.id, run.id, run.step, plan.rows, step.before);
+  const summary = await buildSummary(tx, ctx, step, result);
+  await recordAudit(tx, {
+    tenantId: ctx.tenant.id,
+    category: 'model',
+    entityType: 'import_run',
+    entityId: run.id,
+    action: run.step > 1 ? 'reprocessed' : 'imported',
+    principal: ctx.principal,
+    scenarioId: run.targetKind === 'scenario' ? run.targetScenarioId : null,
+    after: { step: run.step, source: run.source, file_name: run.fileName, rows: summary.rows, families: summary.families, ...result },
+    requestId: ctx.requestId ?? null,
+  });
+  return updateRun(tx, ctx.tenant.id, run.id, { ...fields, status: 'completed', summary, progress: { ...step.tracker.finished() }, finishedAt: new Date(), workerId: null, error: null, errorCode: null });
+}
+
+type Counts = { created: number; updated: number; unchanged: number; quarantined: number };
+
+async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Record<string, unknown>) {
+  const { run, plan } = step;
+  const rows = await countRows(tx, ctx.tenant.id, run.id);
+  const previous = (run.summary?.families ?? {}) as Partial<Record<Family, Counts>>;
+  const families = {} as Record<Family, Counts>;
+  for (const family of FAMILIES) {
+    const now = plan.families[family];
+    const was = previous[family];
+    families[family] = { created: (was?.created ?? 0) + now.created, updated: (was?.updated ?? 0) + now.updated, unchanged: run.step > 1 && was ? was.unchanged : now.unchanged, quarantined: 0 };
+  }
+  for (const [code, n] of Object.entries(rows.openReasons)) {
+    const family = REASONS[code as ReasonCode]?.family;
+    if (family) families[family].quarantined += n;
+  }
+  const stepRows = { processed: plan.rows.size, imported: 0, quarantined: 0 };
+  for (const r of plan.rows.values()) stepRows[r.status]++;
+  const steps = [...((run.summary?.steps as unknown[]) ?? []), { step: run.step, finished_at: new Date().toISOString(), rows: stepRows, families: plan.families, ...result }];
+  return {
+    rows: {
+      total: rows.total,
+      imported: rows.imported,
+      created: rows.byOutcome.created ?? 0,
+      updated: rows.byOutcome.updated ?? 0,
+      unchanged: rows.byOutcome.unchanged ?? 0,
+      quarantined: rows.quarantined,
+      ignored: rows.ignored,
+      not_processed: rows.pending,
+    },
+    families,
+    quarantine: { reasons: rows.openReasons, resolutions: rows.byResolution },
+    ...result,
+    steps,
+  };
+}
+
+async function insertTypes(tx: Db, tenantId: string, types: TypeRegistry['created']): Promise<void> {
+  if (types.departmentTypes.length) await tx.insert(departmentTypes).values(types.departmentTypes.map((t) => ({ tenantId, id: t.id, name: t.name })));
+  if (types.teamTypes.length) await tx.insert(teamTypes).values(types.teamTypes.map((t) => ({ tenantId, id: t.id, name: t.name })));
+}
+
+/** Headcount, FTE and cost deltas of the import (the lineage entry's summary deltas). */
+async function summaryDeltas(ctx: ServiceContext, from: OrgGraph, to: OrgGraph) {
+  const cost = await loadCostSettings(ctx.db, ctx.tenant);
+  const day = today();
+  const a = metricsOf(from, day, cost).total;
+  const b = metricsOf(to, day, cost).total;
+  return {
+    headcount: b.headcount - a.headcount,
+    fte: Math.round((b.fte - a.fte) * 100) / 100,
+    effective_fte: Math.round((b.effectiveFte - a.effectiveFte) * 100) / 100,
+    monthly_cost_minor: (b.cost.monthly.amountMinor ?? 0) - (a.cost.monthly.amountMinor ?? 0),
+    currency: cost.reportingCurrency,
+  };
+}

@@ -1,0 +1,25 @@
+import { InvalidInput } from '../errors.js';
+import { isImportField, type ColumnMapping, type ImportField } from './fields.js';
+
+/**
+ * A mapping edit: `[{ column, field }]` for the columns to change (field null = do not import the column). Columns
+ * not named keep their mapping. Each field may be mapped from one column only.
+ */
+export function checkMapping(headers: readonly string[], edits: readonly { column: number; field: string | null }[], current?: readonly ColumnMapping[]): ColumnMapping[] {
+  const byColumn = new Map<number, ImportField | null>((current ?? []).map((m) => [m.column, m.field]));
+  edits.forEach((edit, i) => {
+    if (!Number.isInteger(edit.column) || edit.column < 0 || edit.column >= headers.length) {
+      throw new InvalidInput(`mapping[${i}].column`, `must be a column index from 0 to ${headers.length - 1}`);
+    }
+    if (edit.field !== null && !isImportField(edit.field)) throw new InvalidInput(`mapping[${i}].field`, 'is not an import field (GET /api/v1/imports/fields lists them)');
+    byColumn.set(edit.column, edit.field as ImportField | null);
+  });
+  const seen = new Map<ImportField, number>();
+  const mapping = headers.map((header, column) => ({ column, header, field: byColumn.get(column) ?? null }));
+  for (const m of mapping) {
+    if (!m.field) continue;
+    if (seen.has(m.field)) throw new InvalidInput('mapping', `field ${m.field} is mapped from two columns (${seen.get(m.field)} and ${m.column}); map it from one`);
+    seen.set(m.field, m.column);
+  }
+  return mapping;
+}

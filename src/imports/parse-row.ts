@@ -1,0 +1,285 @@
+import { isIsoDate } from '../org/dates.js';
+import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
+import type { ColumnMapping, ImportField, ImportFormat } from './fields.js';
+import { reject, RowRejected, type Quarantine } from './reasons.js';
+
+/**
+ * One row's raw cells → a typed, validated `RowInput`, or the reason it goes to quarantine. Pure.
+ *
+ * Cells: null = absent (a partial HRIS event: leave the field as it is); '' = written blank. A blank cell leaves an
+ * existing record's field unchanged too, except the manager (blank = no manager: a top-level leader) and the team
+ * (blank with a department = placed in the department itself).
+ */
+
+export interface NamedUnit {
+  name: string;
+  /** Normalised name for matching: lowercased, whitespace collapsed. */
+  key: string;
+}
+
+export type ManagerRef = { none: true } | { none: false; email: string | null; employeeId: string | null };
+
+export interface RowInput {
+  rowNumber: number;
+  sourceHris: string | null;
+  sourceHrisId: string | null;
+  email: string | null;
+  emailKey: string | null;
+  employeeId: string | null;
+  kind?: ActorKind;
+  displayName?: string;
+  fte?: number | null;
+  title?: string;
+  level?: string;
+  roleType?: string;
+  validFrom?: string | null;
+  /** A date, null (active: clear a past end) or undefined (unchanged). */
+  validTo?: string | null;
+  department?: NamedUnit & { parent: NamedUnit | null; typeName: string | null; costCenter: string | null };
+  team?: NamedUnit & { typeName: string | null };
+  allocationPct?: number;
+  employmentType?: EmploymentType;
+  manager?: ManagerRef;
+  pay?: { kind: CompensationKind; amountMinor: number; currency: string; effective: string | null };
+}
+
+export interface RowKeys {
+  emailKey: string | null;
+  /** `hris\u0000id` when the row has a complete source identity. */
+  sourceKey: string | null;
+}
+
+export interface ParseContext {
+  mapping: readonly ColumnMapping[];
+  format: ImportFormat;
+  today: string;
+  activeCurrencies: ReadonlySet<string>;
+  /** Lowercased type names the tenant has. */
+  departmentTypes: ReadonlySet<string>;
+  teamTypes: ReadonlySet<string>;
+  createMissingTypes: boolean;
+  headerCount: number;
+}
+
+export type ParsedRow = { rowNumber: number; keys: RowKeys; input: RowInput; reason: null } | { rowNumber: number; keys: RowKeys; input: null; reason: Quarantine };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function sourceKeyOf(hris: string, id: string): string {
+  return `${hris.toLowerCase()}\u0000${id}`;
+}
+
+export function unitKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+export function parseRow(rowNumber: number, values: readonly (string | null)[], ctx: ParseContext): ParsedRow {
+  const columns = columnIndex(ctx.mapping);
+  const cell = (field: ImportField): string | null | undefined => {
+    const column = columns.get(field);
+    if (column === undefined) return undefined;
+    const value = values[column];
+    return value === null || value === undefined ? (value === null ? null : '') : value.trim();
+  };
+  const keys: RowKeys = { emailKey: null, sourceKey: null };
+  try {
+    if (values.length > ctx.headerCount && values.slice(ctx.headerCount).some((v) => v !== null && v.trim() !== '')) {
+      reject('malformed_row', null, `has ${values.length} cells but the header has ${ctx.headerCount}`);
+    }
+    const input = parseIdentity(rowNumber, cell, ctx, keys, columns);
+    parsePerson(input, cell, ctx);
+    parsePlacement(input, cell, ctx);
+    parsePay(input, cell, ctx);
+    return { rowNumber, keys, input, reason: null };
+  } catch (error) {
+    if (error instanceof RowRejected) return { rowNumber, keys, input: null, reason: error.reason };
+    throw error;
+  }
+}
+
+const indexes = new WeakMap<readonly ColumnMapping[], Map<ImportField, number>>();
+
+function columnIndex(mapping: readonly ColumnMapping[]): Map<ImportField, number> {
+  let map = indexes.get(mapping);
+  if (!map) {
+    map = new Map();
+    for (const m of mapping) if (m.field && !map.has(m.field)) map.set(m.field, m.column);
+    indexes.set(mapping, map);
+  }
+  return map;
+}
+
+type Cell = (field: ImportField) => string | null | undefined;
+
+/** A non-blank value, or undefined. */
+function given(value: string | null | undefined): string | undefined {
+  return value ? value : undefined;
+}
+
+function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: RowKeys, columns: Map<ImportField, number>): RowInput {
+  const email = given(cell('email')) ?? null;
+  const employeeId = given(cell('employee_id')) ?? null;
+  let sourceHris = given(cell('source_hris'))?.toLowerCase() ?? null;
+  let sourceHrisId = given(cell('source_hris_id')) ?? null;
+  if (ctx.format === 'bamboohr' && !sourceHrisId && employeeId) {
+    sourceHrisId = employeeId;
+    sourceHris ??= 'bamboohr';
+  }
+  if (ctx.format === 'bamboohr' && sourceHrisId && !sourceHris) sourceHris = 'bamboohr';
+  if (!!sourceHris !== !!sourceHrisId) {
+    reject('missing_required_identity', sourceHris ? 'source_hris_id' : 'source_hris', sourceHris ? 'source_hris is given without source_hris_id' : 'source_hris_id is given without source_hris');
+  }
+  const hasSource = sourceHris !== null && sourceHrisId !== null;
+  if (hasSource) keys.sourceKey = sourceKeyOf(sourceHris!, sourceHrisId!);
+  if (email !== null) {
+    if (!EMAIL.test(email)) {
+      if (!hasSource) reject('missing_required_field', 'email', 'is not a valid email address, and it is this row’s only identity');
+      reject('invalid_email', 'email', 'is not a valid email address');
+    }
+    keys.emailKey = email.toLowerCase();
+  }
+  if (email === null && !hasSource) {
+    const sourceColumns = columns.has('source_hris_id') || (ctx.format === 'bamboohr' && columns.has('employee_id'));
+    if (sourceColumns) reject('missing_required_identity', 'email', 'has neither a valid email nor a complete source identity (source_hris + source_hris_id, or PersonID)');
+    reject('missing_required_field', 'email', 'is blank, and email is this file’s only identity');
+  }
+  return { rowNumber, sourceHris, sourceHrisId, email, emailKey: keys.emailKey, employeeId };
+}
+
+function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
+  const kind = given(cell('kind'));
+  if (kind !== undefined) input.kind = parseKind(kind);
+  const name = given(cell('name'));
+  const first = given(cell('first_name'));
+  const last = given(cell('last_name'));
+  if (name) input.displayName = name.replace(/\s+/g, ' ');
+  else if (first || last) input.displayName = [first, last].filter(Boolean).join(' ').replace(/\s+/g, ' ');
+  const fte = given(cell('fte'));
+  if (fte !== undefined) input.fte = checkRange(parseDecimal(fte, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', 'must be from 0.01 to 3.00');
+  input.title = given(cell('job_title'));
+  input.level = given(cell('level'));
+  input.roleType = given(cell('role_type'));
+  const start = given(cell('start_date'));
+  if (start !== undefined) input.validFrom = parseDate(start, 'start_date');
+  const end = given(cell('end_date'));
+  if (end !== undefined) input.validTo = parseDate(end, 'end_date');
+  const status = given(cell('status'));
+  if (status !== undefined) {
+    const active = parseStatus(status);
+    if (!active) input.validTo ??= ctx.today;
+    else if (input.validTo === undefined) input.validTo = null;
+  }
+  if (input.validFrom && input.validTo && input.validTo <= input.validFrom) {
+    reject('invalid_date', 'end_date', `${input.validTo} is not after the start date ${input.validFrom}`);
+  }
+  const employment = given(cell('employment_type'));
+  if (employment !== undefined) input.employmentType = parseEmployment(employment);
+  const managerEmail = cell('manager_email');
+  const managerId = cell('manager_employee_id');
+  const present = (managerEmail !== undefined && managerEmail !== null) || (managerId !== undefined && managerId !== null);
+  if (present) {
+    if (!managerEmail && !managerId) {
+      input.manager = { none: true };
+    } else {
+      if (managerEmail && !EMAIL.test(managerEmail)) reject('invalid_email', 'manager_email', 'is not a valid email address');
+      input.manager = { none: false, email: managerEmail ? managerEmail.toLowerCase() : null, employeeId: managerId || null };
+    }
+  }
+}
+
+function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext): void {
+  const department = given(cell('department'));
+  const team = given(cell('team'));
+  if (department !== undefined) {
+    const parent = given(cell('parent_department'));
+    const typeName = given(cell('department_type')) ?? null;
+    if (typeName && !ctx.createMissingTypes && !ctx.departmentTypes.has(typeName.toLowerCase())) {
+      reject('unknown_department_type', 'department_type', `“${typeName}” is not a department type of this tenant`);
+    }
+    input.department = {
+      name: department.replace(/\s+/g, ' '),
+      key: unitKey(department),
+      parent: parent && unitKey(parent) !== unitKey(department) ? { name: parent.replace(/\s+/g, ' '), key: unitKey(parent) } : null,
+      typeName,
+      costCenter: given(cell('cost_center')) ?? null,
+    };
+  }
+  if (team !== undefined) {
+    const typeName = given(cell('team_type')) ?? null;
+    if (typeName && !ctx.createMissingTypes && !ctx.teamTypes.has(typeName.toLowerCase())) {
+      reject('unknown_team_type', 'team_type', `“${typeName}” is not a team type of this tenant`);
+    }
+    input.team = { name: team.replace(/\s+/g, ' '), key: unitKey(team), typeName };
+  }
+  const allocation = given(cell('allocation_pct'));
+  if (allocation !== undefined) {
+    input.allocationPct = checkRange(parseDecimal(allocation.replace(/\s*%$/, ''), 'invalid_allocation', 'allocation_pct'), 0, 300, 'invalid_allocation', 'allocation_pct', 'must be from 0 to 300 (percent)');
+  }
+}
+
+function parsePay(input: RowInput, cell: Cell, ctx: ParseContext): void {
+  const salary = given(cell('base_salary_cents'));
+  const rate = given(cell('daily_rate_cents'));
+  if (salary === undefined && rate === undefined) return;
+  if (salary !== undefined && rate !== undefined) reject('invalid_amount', 'daily_rate_cents', 'give either base_salary_cents or daily_rate_cents, not both');
+  const field = salary !== undefined ? 'base_salary_cents' : 'daily_rate_cents';
+  const text = (salary ?? rate)!;
+  if (!/^\d{1,13}(\.0+)?$/.test(text)) reject('invalid_amount', field, `“${text}” is not a whole number of cents`);
+  const currency = given(cell('currency'))?.toUpperCase();
+  if (!currency) reject('invalid_currency', 'currency', 'is required with pay');
+  if (!ctx.activeCurrencies.has(currency)) reject('invalid_currency', 'currency', `${currency.slice(0, 8)} is not an active currency of this tenant`);
+  const effective = given(cell('pay_effective_date'));
+  input.pay = {
+    kind: salary !== undefined ? 'salary' : 'day_rate',
+    amountMinor: Number.parseInt(text, 10),
+    currency,
+    effective: effective === undefined ? null : parseDate(effective, 'pay_effective_date'),
+  };
+}
+
+const KINDS: Record<string, ActorKind> = { person: 'human', employee: 'human', people: 'human', bot: 'robot', ai: 'agent', 'ai agent': 'agent', ai_agent: 'agent' };
+
+function parseKind(value: string): ActorKind {
+  const v = value.toLowerCase();
+  if ((ACTOR_KINDS as readonly string[]).includes(v)) return v as ActorKind;
+  const kind = KINDS[v];
+  if (!kind) reject('invalid_kind', 'kind', `“${value.slice(0, 40)}” is not human, robot or agent`);
+  return kind;
+}
+
+const PERM = new Set(['perm', 'permanent', 'employee', 'full-time', 'full time', 'fulltime', 'part-time', 'part time', 'parttime', 'regular', 'fixed-term', 'fixed term', 'intern', 'salaried', 'hourly']);
+const CONTRACTOR = new Set(['contractor', 'contract', 'freelance', 'freelancer', 'consultant', 'contingent']);
+
+function parseEmployment(value: string): EmploymentType {
+  const v = value.toLowerCase();
+  if (PERM.has(v)) return 'perm';
+  if (CONTRACTOR.has(v)) return 'contractor';
+  return reject('invalid_employment_type', 'employment_type', `“${value.slice(0, 40)}” is not perm (employee) or contractor`);
+}
+
+function parseStatus(value: string): boolean {
+  const v = value.toLowerCase();
+  if (['active', 'current', 'employed'].includes(v)) return true;
+  if (['inactive', 'terminated', 'former', 'left', 'deleted'].includes(v)) return false;
+  return reject('invalid_status', 'status', `“${value.slice(0, 40)}” is not active or inactive`);
+}
+
+function parseDate(value: string, field: string): string | null {
+  if (value === '0000-00-00') return null; // BambooHR's empty date
+  const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) ? value.slice(0, 10) : value;
+  if (!isIsoDate(day)) reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD`);
+  return day;
+}
+
+function parseDecimal(value: string, code: 'invalid_fte' | 'invalid_allocation', field: string): number {
+  const text = /^\d+,\d+$/.test(value) ? value.replace(',', '.') : value;
+  if (!/^\d+(\.\d+)?$/.test(text)) reject(code, field, `“${value.slice(0, 40)}” is not a number`);
+  const n = Number(text);
+  if (Math.abs(Math.round(n * 100) - n * 100) > 1e-6) reject(code, field, `${value} has more than two decimals`);
+  return Math.round(n * 100) / 100;
+}
+
+function checkRange(n: number, min: number, max: number, code: 'invalid_fte' | 'invalid_allocation', field: string, message: string): number {
+  if (n < min || n > max) reject(code, field, `${n} ${message}`);
+  return n;
+}

@@ -1,0 +1,131 @@
+import type { LiveWrite } from '../../db/live-store.js';
+import { FAMILIES, keyField, type Family, type FamilyRecords, type OrgGraph } from '../../org/types.js';
+import { sameValue, type RecordEdit } from '../../scenarios/edits.js';
+
+/**
+ * The records an import creates and changes, over the organisation it imports into. Only records that really differ
+ * are kept, so importing the same file twice changes nothing. It turns into a Live write, scenario edits, or the
+ * resulting graph, and counts what happened per family.
+ */
+export interface FamilyCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+type Rec = Record<string, unknown>;
+
+export class Changeset {
+  private readonly pending = new Map<Family, Map<string, Rec>>();
+  private readonly created = new Map<Family, Set<string>>();
+  private readonly seen = new Map<Family, Set<string>>();
+  private readonly memo = new Map<Family, [string, Rec][]>();
+
+  constructor(readonly base: OrgGraph) {
+    for (const family of FAMILIES) {
+      this.pending.set(family, new Map());
+      this.created.set(family, new Set());
+      this.seen.set(family, new Set());
+    }
+  }
+
+  get<F extends Family>(family: F, id: string): FamilyRecords[F] | undefined {
+    return (this.pending.get(family)!.get(id) ?? (this.base[family] as Map<string, unknown>).get(id)) as FamilyRecords[F] | undefined;
+  }
+
+  create<F extends Family>(family: F, record: FamilyRecords[F]): true {
+    const id = (record as unknown as Rec)[keyField(family)] as string;
+    this.pending.get(family)!.set(id, { ...(record as unknown as Rec) });
+    this.memo.delete(family);
+    this.created.get(family)!.add(id);
+    this.seen.get(family)!.add(id);
+    return true;
+  }
+
+  /** Sets fields of an existing record; returns whether anything differed. Undefined values are left alone. */
+  update<F extends Family>(family: F, id: string, fields: Partial<FamilyRecords[F]>): boolean {
+    this.seen.get(family)!.add(id);
+    const current = this.get(family, id) as unknown as Rec | undefined;
+    if (!current) throw new Error(`import: no ${family} record ${id} to update`);
+    let next: Rec | null = null;
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined || sameValue(current[field], value)) continue;
+      next ??= { ...current };
+      next[field] = value;
+    }
+    if (!next) return false;
+    this.pending.get(family)!.set(id, next);
+    this.memo.delete(family);
+    return true;
+  }
+
+  isCreated(family: Family, id: string): boolean {
+    return this.created.get(family)!.has(id);
+  }
+
+  /** Records whose content differs from the base (created, or changed and not changed back). */
+  private changed(family: Family): [string, Rec][] {
+    const memo = this.memo.get(family);
+    if (memo) return memo;
+    const base = this.base[family] as unknown as Map<string, Rec>;
+    const out: [string, Rec][] = [];
+    for (const [id, record] of this.pending.get(family)!) {
+      const before = base.get(id);
+      if (!before || Object.keys(record).some((k) => !sameValue(before[k], record[k]))) out.push([id, record]);
+    }
+    this.memo.set(family, out);
+    return out;
+  }
+
+  counts(family: Family): FamilyCounts {
+    const changed = this.changed(family);
+    const created = changed.filter(([id]) => this.created.get(family)!.has(id)).length;
+    const updated = changed.length - created;
+    return { created, updated, unchanged: this.seen.get(family)!.size - changed.length };
+  }
+
+  get size(): number {
+    return FAMILIES.reduce((n, f) => n + this.changed(f).length, 0);
+  }
+
+  liveWrite(): LiveWrite {
+    const write: LiveWrite = {};
+    for (const family of FAMILIES) {
+      const upsert = this.changed(family).map(([, record]) => record);
+      if (upsert.length) (write as Record<Family, unknown>)[family] = { upsert };
+    }
+    return write;
+  }
+
+  /** Edits for a scenario overlay: whole records for new ones, only the changed fields for the others. */
+  edits(): RecordEdit[] {
+    const edits: RecordEdit[] = [];
+    for (const family of FAMILIES) {
+      const base = this.base[family] as unknown as Map<string, Rec>;
+      for (const [id, record] of this.changed(family)) {
+        const before = base.get(id);
+        if (!before) {
+          edits.push({ kind: 'create', family, recordId: id, record });
+          continue;
+        }
+        const fields: Rec = {};
+        for (const k of Object.keys(record)) if (!sameValue(before[k], record[k])) fields[k] = record[k];
+        edits.push({ kind: 'update', family, recordId: id, fields });
+      }
+    }
+    return edits;
+  }
+
+  /** The organisation after the import (families it does not touch are shared with the base). */
+  target(): OrgGraph {
+    const graph: OrgGraph = { ...this.base };
+    for (const family of FAMILIES) {
+      const changed = this.changed(family);
+      if (!changed.length) continue;
+      const map = new Map(this.base[family] as unknown as Map<string, Rec>);
+      for (const [id, record] of changed) map.set(id, record);
+      (graph as unknown as Record<Family, Map<string, Rec>>)[family] = map;
+    }
+    return graph;
+  }
+}

@@ -1,0 +1,68 @@
+import { can, type Principal } from '../access/policy.js';
+import { MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportField } from './fields.js';
+import type { ProgressState } from './progress.js';
+import { REASONS, type ReasonCode } from './reasons.js';
+import type { ImportRowRecord, RunRow } from './store.js';
+
+/**
+ * What leaves the server about runs and rows. Pay never leaves without `costs.read`: the money figure of the
+ * summary's deltas and the cells of pay columns are dropped.
+ */
+export function presentRun(run: RunRow, principal: Principal) {
+  const showMoney = can(principal, 'costs.read');
+  const progress = run.progress as Partial<ProgressState>;
+  return {
+    id: run.id,
+    status: run.status as 'pending' | 'processing' | 'completed' | 'failed',
+    source: run.source,
+    format: run.format,
+    file: { name: run.fileName, bytes: run.fileBytes, sha256: run.fileSha256, delimiter: run.delimiter, rows: run.rowCount },
+    target: run.targetKind === 'scenario' ? { kind: 'scenario' as const, scenario_id: run.targetScenarioId } : { kind: 'live' as const, scenario_id: null },
+    mapping: run.mapping.map((m) => ({ column: m.column, header: m.header, field: m.field })),
+    options: { create_missing_types: run.options.create_missing_types === true },
+    step: run.step,
+    progress: { stage: progress.stage ?? null, percent: progress.percent ?? (run.status === 'completed' ? 100 : 0), stages: progress.stages ?? [] },
+    summary: run.summary ? (showMoney ? run.summary : withoutMoney(run.summary)) : null,
+    error: run.error ? { code: run.errorCode ?? 'failed', message: run.error } : null,
+    task_id: run.taskId,
+    snapshot_id: run.snapshotId,
+    live_version_before: run.liveVersionBefore,
+    live_version_after: run.liveVersionAfter,
+    created_by: run.createdBy,
+    created_at: run.createdAt.toISOString(),
+    started_at: run.startedAt?.toISOString() ?? null,
+    finished_at: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export type RunOut = ReturnType<typeof presentRun>;
+
+function withoutMoney(summary: Record<string, unknown>): Record<string, unknown> {
+  const { deltas, ...rest } = summary as { deltas?: Record<string, unknown> };
+  if (!deltas) return rest;
+  const { monthly_cost_minor: _cost, currency: _currency, ...kept } = deltas;
+  return { ...rest, deltas: kept };
+}
+
+/** A row with its cells by header (pay columns hidden without `costs.read`) and, when quarantined, why and what to do. */
+export function presentRow(row: ImportRowRecord, mapping: readonly ColumnMapping[], principal: Principal) {
+  const showMoney = can(principal, 'costs.read');
+  const cells = (values: readonly (string | null)[]) =>
+    mapping.map((m) => ({ column: m.column, header: m.header, field: m.field, value: !showMoney && m.field && MONEY_IMPORT_FIELDS.has(m.field) ? null : (values[m.column] ?? null), hidden: !showMoney && !!m.field && MONEY_IMPORT_FIELDS.has(m.field as ImportField) }));
+  const code = row.reasonCode as ReasonCode | null;
+  return {
+    row_number: row.rowNumber,
+    line: row.line,
+    status: row.status as 'pending' | 'imported' | 'quarantined' | 'ignored',
+    outcome: row.outcome,
+    resolution: row.resolution,
+    reason: code ? { code, field: row.reasonField, detail: row.reasonDetail, fix: REASONS[code]?.fix ?? null } : null,
+    actor_id: row.actorId,
+    cells: cells(row.values),
+    original_cells: row.original ? cells(row.original) : null,
+    step: row.step,
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+export type RowOut = ReturnType<typeof presentRow>;

@@ -1,0 +1,88 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { authorize, can } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { importRows } from '../db/schema/index.js';
+import { InvalidInput } from '../errors.js';
+import { actorAllowance } from '../tenancy/plans.js';
+import { loadScenario } from '../scenarios/store.js';
+import { parseContext } from './execute.js';
+import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
+import { parseRow } from './parse-row.js';
+import { planImport } from './plan/plan.js';
+import { presentRun } from './present.js';
+import { REASONS } from './reasons.js';
+import { countRowsToProcess, loadRun, rowsToProcess } from './store.js';
+import { loadReferences } from './target.js';
+
+/**
+ * What a run would do, without doing it: the first rows as the mapping reads them (each with the reason it would be
+ * quarantined, if any), and counts from a dry run of the whole plan over the current organisation — rows imported
+ * and quarantined, records created / updated / unchanged per family, and the actor allowance after the import.
+ */
+export async function previewRun(ctx: ServiceContext, id: string, options: { rows?: number } = {}) {
+  authorize(ctx.principal, 'imports.manage');
+  const sampleSize = options.rows ?? 20;
+  if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 200) throw new InvalidInput('rows', 'must be a whole number from 1 to 200');
+  const run = await loadRun(ctx.db, ctx.tenant.id, id);
+  const mapping = run.mapping as ColumnMapping[];
+  const references = await loadReferences(ctx, run.options.create_missing_types === true);
+  const parse = parseContext(run, references);
+  const showMoney = can(ctx.principal, 'costs.read');
+
+  const first = await ctx.db
+    .select({ rowNumber: importRows.rowNumber, line: importRows.line, values: importRows.values, status: importRows.status })
+    .from(importRows)
+    .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id)))
+    .orderBy(asc(importRows.rowNumber))
+    .limit(sampleSize);
+  const sample = first.map((row) => {
+    const parsed = parseRow(row.rowNumber, row.values, parse);
+    const fields: Record<string, string | null> = {};
+    for (const m of mapping) if (m.field && (showMoney || !MONEY_IMPORT_FIELDS.has(m.field))) fields[m.field] = row.values[m.column] ?? null;
+    return { row_number: row.rowNumber, line: row.line, fields, problem: parsed.reason ? { code: parsed.reason.code, field: parsed.reason.field, detail: parsed.reason.detail, fix: REASONS[parsed.reason.code].fix } : null };
+  });
+
+  const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney);
+  const reprocess = run.status === 'completed';
+  const total = await countRowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess);
+  let counts = null;
+  if (!warnings.some((w) => w.code === 'no_identity') && total > 0) {
+    const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, run.targetScenarioId) : null;
+    const base = scenario ? await ctx.graphs.scenario(scenario) : (await ctx.graphs.live(ctx.tenant.id)).graph;
+    const plan = await planImport({ rows: rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types });
+    const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };
+    const reasons: Record<string, number> = {};
+    for (const r of plan.rows.values()) {
+      if (r.status === 'imported') {
+        rows.would_import++;
+        rows[r.outcome]++;
+      } else {
+        rows.would_quarantine++;
+        reasons[r.reason.code] = (reasons[r.reason.code] ?? 0) + 1;
+      }
+    }
+    const allowance = actorAllowance(ctx.tenant);
+    const { before, after } = plan.activeActors;
+    counts = {
+      rows,
+      families: showMoney ? plan.families : { ...plan.families, compensations: undefined },
+      quarantine_reasons: reasons,
+      actors: { active_before: before, active_after: after, allowance: Number.isFinite(allowance) ? allowance : null, exceeds_allowance: !scenario && after > allowance && after > before },
+    };
+  }
+  return { run: presentRun(run, ctx.principal), headers: run.headers, sample, counts, warnings };
+}
+
+function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: boolean) {
+  const fields = new Set(mapping.map((m) => m.field).filter(Boolean));
+  const warnings: { code: string; message: string }[] = [];
+  if (!(fields.has('email') || fields.has('source_hris_id') || (format === 'bamboohr' && fields.has('employee_id')))) {
+    warnings.push({ code: 'no_identity', message: 'No identity column is mapped: map email, source_hris + source_hris_id, or (BambooHR) PersonID.' });
+  }
+  if (!fields.has('name') && !(fields.has('first_name') || fields.has('last_name'))) warnings.push({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined.' });
+  if (!fields.has('department') && !fields.has('team')) warnings.push({ code: 'no_department', message: 'No department or team column is mapped: new people will be quarantined.' });
+  if (!showMoney && [...fields].some((f) => MONEY_IMPORT_FIELDS.has(f as never))) warnings.push({ code: 'pay_hidden', message: 'Pay columns are mapped; importing them needs the costs.read ability.' });
+  const unmapped = mapping.filter((m) => !m.field).map((m) => m.header);
+  if (unmapped.length) warnings.push({ code: 'unmapped_columns', message: `${unmapped.length} column(s) are not imported.` });
+  return warnings;
+}

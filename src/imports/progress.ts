@@ -1,0 +1,84 @@
+/**
+ * Progress of an import run by stage (reference/import-workflow-and-runs.md): Parse → Actors → Managers → Teams →
+ * Departments → Placements → Positions → Compensations → Finalize, each with its row counts, and an overall percent.
+ * Writes are throttled, except when a stage starts or ends.
+ */
+export const STAGES = ['parse', 'actors', 'managers', 'teams', 'departments', 'placements', 'positions', 'compensations', 'finalize'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Rough share of a run's time per stage, for the percent. */
+const WEIGHTS: Record<Stage, number> = { parse: 10, actors: 8, managers: 5, teams: 5, departments: 2, placements: 15, positions: 8, compensations: 7, finalize: 40 };
+const TOTAL_WEIGHT = Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
+
+export interface StageProgress {
+  name: Stage;
+  status: 'pending' | 'running' | 'done';
+  done: number;
+  total: number;
+}
+
+export interface ProgressState {
+  stage: Stage | null;
+  percent: number;
+  stages: StageProgress[];
+}
+
+export function initialProgress(): ProgressState {
+  return { stage: null, percent: 0, stages: STAGES.map((name) => ({ name, status: 'pending', done: 0, total: 0 })) };
+}
+
+export class ProgressTracker {
+  private readonly current = initialProgress();
+  private lastWrite = 0;
+
+  constructor(
+    private readonly write: (progress: ProgressState) => Promise<void>,
+    private readonly minIntervalMs = 400,
+  ) {}
+
+  async update(stage: Stage, done: number, total: number): Promise<void> {
+    const at = STAGES.indexOf(stage);
+    const entry = this.current.stages[at]!;
+    const boundary = entry.status !== 'running' || done >= total;
+    this.current.stages.forEach((s, i) => {
+      if (i < at && s.status !== 'done') {
+        s.status = 'done';
+        s.done = s.total;
+      }
+    });
+    entry.status = done >= total && stage !== 'finalize' ? 'done' : 'running';
+    entry.done = done;
+    entry.total = total;
+    this.current.stage = stage;
+    this.current.percent = this.percent();
+    const now = Date.now();
+    if (boundary || now - this.lastWrite >= this.minIntervalMs) {
+      this.lastWrite = now;
+      await this.write(this.snapshot());
+    }
+  }
+
+  /** All stages done (the final state is written with the run's outcome, in its transaction). */
+  finished(): ProgressState {
+    for (const s of this.current.stages) {
+      s.status = 'done';
+      s.done = s.total;
+    }
+    this.current.stage = null;
+    this.current.percent = 100;
+    return this.snapshot();
+  }
+
+  snapshot(): ProgressState {
+    return { stage: this.current.stage, percent: this.current.percent, stages: this.current.stages.map((s) => ({ ...s })) };
+  }
+
+  private percent(): number {
+    let sum = 0;
+    for (const s of this.current.stages) {
+      const share = s.status === 'done' ? 1 : s.status === 'running' && s.total > 0 ? s.done / s.total : 0;
+      sum += WEIGHTS[s.name] * share;
+    }
+    return Math.min(99, Math.floor((sum / TOTAL_WEIGHT) * 100));
+  }
+}

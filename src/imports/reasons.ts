@@ -1,0 +1,52 @@
+import type { Family } from '../org/types.js';
+
+/**
+ * Quarantine reason codes (reference/fix-common-import-errors.md, plus the ones this importer needs), the model
+ * family each belongs to in run summaries, and what to do about each.
+ */
+export const REASONS = {
+  missing_required_field: { family: 'actors', fix: 'Fill in the field; a blank or malformed email is this error when email is the file’s only identity.' },
+  missing_required_identity: { family: 'actors', fix: 'Give a valid email, or both source_hris and source_hris_id, or (BambooHR) PersonID / employee_id.' },
+  duplicate_email: { family: 'actors', fix: 'Merge the rows: one canonical row per person.' },
+  duplicate_source_identity: { family: 'actors', fix: 'Keep one row per source record; make sure PersonIDs are unique.' },
+  identity_conflict: { family: 'actors', fix: 'Correct the email or the source id so both point at the same person (or at nobody yet).' },
+  invalid_email: { family: 'actors', fix: 'Write the email as name@example.com.' },
+  invalid_kind: { family: 'actors', fix: 'Use human, robot or agent.' },
+  invalid_fte: { family: 'actors', fix: 'Use a number from 0.01 to 3.00 with at most two decimals.' },
+  invalid_date: { family: 'actors', fix: 'Write dates as YYYY-MM-DD, and make the end date later than the start date.' },
+  invalid_status: { family: 'actors', fix: 'Use active or inactive.' },
+  malformed_row: { family: 'actors', fix: 'The row has more cells than the header: quote fields that contain the separator.' },
+  invalid_allocation: { family: 'placements', fix: 'Use a percentage from 0 to 300 with at most two decimals.' },
+  invalid_employment_type: { family: 'positions', fix: 'Use perm (employee) or contractor.' },
+  invalid_currency: { family: 'compensations', fix: 'Use an active currency of this tenant (settings), written as its ISO code, e.g. EUR.' },
+  invalid_amount: { family: 'compensations', fix: 'Give pay as a whole number of cents, either base_salary_cents or daily_rate_cents.' },
+  unknown_department_type: { family: 'departments', fix: 'Use an existing department type, or turn on “create missing types”.' },
+  unknown_team_type: { family: 'teams', fix: 'Use an existing team type, or turn on “create missing types”.' },
+  unknown_manager: { family: 'reportingLines', fix: 'Name a manager who is in this file or already in the organisation (by email or employee id).' },
+  reporting_cycle: { family: 'reportingLines', fix: 'Break the loop: someone in the chain must report to someone outside it.' },
+} as const satisfies Record<string, { family: Family; fix: string }>;
+
+export type ReasonCode = keyof typeof REASONS;
+export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
+
+/** Why a row was quarantined: the code, the field at fault (import field name) and a sentence for people. */
+export interface Quarantine {
+  code: ReasonCode;
+  field: string | null;
+  detail: string;
+}
+
+export function quarantine(code: ReasonCode, field: string | null, detail: string): Quarantine {
+  return { code, field, detail };
+}
+
+/** Thrown inside row parsing to quarantine the row being parsed. */
+export class RowRejected extends Error {
+  constructor(readonly reason: Quarantine) {
+    super(reason.detail);
+  }
+}
+
+export function reject(code: ReasonCode, field: string | null, detail: string): never {
+  throw new RowRejected(quarantine(code, field, detail));
+}

@@ -1,0 +1,135 @@
+import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
+import { authorize, can } from '../access/policy.js';
+import { recordAudit } from '../audit/record.js';
+import type { ServiceContext } from '../context.js';
+import { importRows } from '../db/schema/index.js';
+import { Conflict, InvalidInput, MissingAbility, NotFound } from '../errors.js';
+import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
+import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
+import { presentRow, type RowOut } from './present.js';
+import { loadRun, RESOLUTIONS, type RunRow } from './store.js';
+
+/**
+ * Quarantine review (reference/fix-common-import-errors.md): list a run's rows by status or resolution, fix a
+ * quarantined row's cells in place (it is queued for reprocessing), or ignore it. Reprocessing is a run step
+ * (runs.ts `reprocessRun`) with the same rules as the import.
+ */
+const ROW_STATUSES = ['pending', 'imported', 'quarantined', 'ignored'] as const;
+
+export async function listRows(
+  ctx: ServiceContext,
+  runId: string,
+  filter: { status?: string | null; resolution?: string | null; quarantined?: boolean; limit?: number; cursor?: string | null } = {},
+) {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, runId);
+  const limit = checkLimit(filter.limit);
+  if (filter.status && !(ROW_STATUSES as readonly string[]).includes(filter.status)) throw new InvalidInput('status', `must be one of ${ROW_STATUSES.join(', ')}`);
+  if (filter.resolution && !(RESOLUTIONS as readonly string[]).includes(filter.resolution)) throw new InvalidInput('resolution', `must be one of ${RESOLUTIONS.join(', ')}`);
+  const conditions = [eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id)];
+  if (filter.quarantined) conditions.push(isNotNull(importRows.resolution));
+  if (filter.status) conditions.push(eq(importRows.status, filter.status));
+  if (filter.resolution) conditions.push(eq(importRows.resolution, filter.resolution));
+  if (filter.cursor) {
+    const [after] = decodeCursor(filter.cursor);
+    if (typeof after !== 'number') throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
+    conditions.push(gt(importRows.rowNumber, after));
+  }
+  const rows = await ctx.db.select().from(importRows).where(and(...conditions)).orderBy(asc(importRows.rowNumber)).limit(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map((r) => presentRow(r, run.mapping as ColumnMapping[], ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.rowNumber]) : null };
+}
+
+export async function getRow(ctx: ServiceContext, runId: string, rowNumber: number): Promise<RowOut> {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, runId);
+  return presentRow(await loadRow(ctx, run, rowNumber), run.mapping as ColumnMapping[], ctx.principal);
+}
+
+/**
+ * Fixes a quarantined row in place: `values` keyed by header, mapped field name or column index. The row is queued
+ * (`reprocessing`) for the next reprocess step. An ignored row can be fixed and queued again.
+ */
+export async function fixRow(ctx: ServiceContext, runId: string, rowNumber: number, values: Record<string, string | null>): Promise<RowOut> {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, runId);
+  const row = await reviewable(ctx, run, rowNumber);
+  const mapping = run.mapping as ColumnMapping[];
+  // Cells beyond the header (a malformed row) are dropped once a person has reviewed the row.
+  const next = row.values.slice(0, run.headers.length);
+  while (next.length < run.headers.length) next.push('');
+  const changed: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const column = columnOf(mapping, key);
+    if (column === null) throw new InvalidInput(`values.${key.slice(0, 40)}`, 'is not a column of this file (use a header, a mapped field name or a column index)');
+    if (value !== null && typeof value !== 'string') throw new InvalidInput(`values.${key.slice(0, 40)}`, 'must be a string');
+    if (value !== null && value.length > 10_000) throw new InvalidInput(`values.${key.slice(0, 40)}`, 'must be at most 10,000 characters');
+    const field = mapping[column]?.field;
+    if (field && MONEY_IMPORT_FIELDS.has(field) && !can(ctx.principal, 'costs.read')) throw new MissingAbility('costs.read');
+    next[column] = value ?? '';
+    changed.push(mapping[column]?.header ?? String(column));
+  }
+  const [updated] = await ctx.db
+    .update(importRows)
+    .set({ values: next, original: row.original ?? row.values, resolution: 'reprocessing', status: 'quarantined', resolvedBy: ctx.principal.userId, updatedAt: sql`now()` })
+    .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id), eq(importRows.rowNumber, rowNumber)))
+    .returning();
+  await audit(ctx, run, rowNumber, 'fixed', { columns: changed });
+  return presentRow(updated!, mapping, ctx.principal);
+}
+
+/** Leaves a quarantined row out of the import for good (it can still be fixed and queued again). */
+export async function ignoreRow(ctx: ServiceContext, runId: string, rowNumber: number): Promise<RowOut> {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, runId);
+  await reviewable(ctx, run, rowNumber);
+  const [updated] = await ctx.db
+    .update(importRows)
+    .set({ resolution: 'ignored', status: 'ignored', resolvedBy: ctx.principal.userId, updatedAt: sql`now()` })
+    .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id), eq(importRows.rowNumber, rowNumber)))
+    .returning();
+  await audit(ctx, run, rowNumber, 'ignored', {});
+  return presentRow(updated!, run.mapping as ColumnMapping[], ctx.principal);
+}
+
+async function loadRow(ctx: ServiceContext, run: RunRow, rowNumber: number) {
+  if (!Number.isInteger(rowNumber) || rowNumber < 1) throw new NotFound('Import row', String(rowNumber));
+  const [row] = await ctx.db
+    .select()
+    .from(importRows)
+    .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id), eq(importRows.rowNumber, rowNumber)));
+  if (!row) throw new NotFound('Import row', String(rowNumber));
+  return row;
+}
+
+async function reviewable(ctx: ServiceContext, run: RunRow, rowNumber: number) {
+  if (run.status === 'processing') throw new Conflict('This import is running; review its rows when it has finished.');
+  const row = await loadRow(ctx, run, rowNumber);
+  if (row.resolution === null || row.resolution === 'fixed') {
+    throw new Conflict('Only quarantined rows can be fixed or ignored; this row was ' + (row.status === 'imported' ? 'imported.' : 'not processed yet.'), undefined, { row_status: row.status });
+  }
+  return row;
+}
+
+function columnOf(mapping: ColumnMapping[], key: string): number | null {
+  if (/^\d+$/.test(key)) {
+    const n = Number(key);
+    return n < mapping.length ? n : null;
+  }
+  return mapping.find((m) => m.header === key)?.column ?? mapping.find((m) => m.field === key)?.column ?? null;
+}
+
+async function audit(ctx: ServiceContext, run: RunRow, rowNumber: number, action: string, metadata: Record<string, unknown>) {
+  await recordAudit(ctx.db, {
+    tenantId: ctx.tenant.id,
+    category: 'model',
+    entityType: 'import_row',
+    entityId: `${run.id}:${rowNumber}`,
+    action,
+    principal: ctx.principal,
+    scenarioId: run.targetKind === 'scenario' ? run.targetScenarioId : null,
+    metadata: { import_run_id: run.id, row_number: rowNumber, ...metadata },
+    requestId: ctx.requestId ?? null,
+  });
+}

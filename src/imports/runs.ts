@@ -1,0 +1,176 @@
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { authorize, can } from '../access/policy.js';
+import type { ServiceContext } from '../context.js';
+import { importRuns } from '../db/schema/index.js';
+import { Conflict, InvalidInput, isAppError, MissingAbility } from '../errors.js';
+import { restoreSnapshot } from '../scenarios/promotion.js';
+import { startTask } from '../scenarios/tasks.js';
+import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
+import { executeStep } from './execute.js';
+import { detectMapping, fieldReference, MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportFormat } from './fields.js';
+import { checkMapping } from './mapping.js';
+import { presentRun, type RunOut } from './present.js';
+import { initialProgress, ProgressTracker } from './progress.js';
+import { countQueuedRows, countRowsToProcess, loadRun, RUN_STATUSES, updateRun, type RunRow, type RunStatus } from './store.js';
+import { resolveTarget, type TargetRequest } from './target.js';
+import { beating, stopBeating, WORKER_ID } from './worker.js';
+
+/** Import runs: read, list, adjust (mapping, options, target), start, reprocess fixed rows, undo. */
+
+/** The field reference, for mapping editors. */
+export function importFields(ctx: ServiceContext) {
+  authorize(ctx.principal, 'imports.manage');
+  return fieldReference();
+}
+
+export async function getRun(ctx: ServiceContext, id: string): Promise<RunOut> {
+  authorize(ctx.principal, 'imports.manage');
+  return presentRun(await loadRun(ctx.db, ctx.tenant.id, id), ctx.principal);
+}
+
+export async function listRuns(ctx: ServiceContext, filter: { status?: string | null; limit?: number; cursor?: string | null } = {}) {
+  authorize(ctx.principal, 'imports.manage');
+  const limit = checkLimit(filter.limit);
+  if (filter.status && !(RUN_STATUSES as readonly string[]).includes(filter.status)) throw new InvalidInput('status', `must be one of ${RUN_STATUSES.join(', ')}`);
+  const conditions = [eq(importRuns.tenantId, ctx.tenant.id), sql`${importRuns.uploadedAt} is not null`];
+  if (filter.status) conditions.push(eq(importRuns.status, filter.status));
+  if (filter.cursor) {
+    const [micros, id] = decodeCursor(filter.cursor);
+    if (typeof micros !== 'number' || typeof id !== 'string') throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
+    const at = sql`to_timestamp(${micros / 1e6})`;
+    conditions.push(or(lt(importRuns.createdAt, at), and(eq(importRuns.createdAt, at), lt(importRuns.id, id)))!);
+  }
+  const rows = await ctx.db.select().from(importRuns).where(and(...conditions)).orderBy(desc(importRuns.createdAt), desc(importRuns.id)).limit(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map((r) => presentRun(r, ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime() * 1000, last.id]) : null };
+}
+
+export interface RunPatch {
+  mapping?: { column: number; field: string | null }[];
+  options?: { create_missing_types?: boolean; format?: ImportFormat };
+  target?: TargetRequest;
+}
+
+/** Changes the mapping, options or target of a run that is not running and has not imported anything yet. */
+export async function updateRunSettings(ctx: ServiceContext, id: string, patch: RunPatch): Promise<RunOut> {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, id);
+  if (run.status === 'processing' || run.status === 'completed' || run.step > 0) {
+    throw new Conflict('This import has already run; its mapping and target can no longer change.', 'Upload the file again to import it differently.');
+  }
+  const fields: Partial<RunRow> = {};
+  if (patch.options?.format !== undefined) {
+    if (patch.options.format !== 'orgonaut' && patch.options.format !== 'bamboohr') throw new InvalidInput('options.format', 'must be orgonaut or bamboohr');
+    fields.format = patch.options.format;
+  }
+  if (patch.options?.create_missing_types !== undefined) fields.options = { ...run.options, create_missing_types: patch.options.create_missing_types === true };
+  const formatChanged = fields.format !== undefined && fields.format !== run.format;
+  const baseMapping = formatChanged ? detectMapping(run.headers, fields.format as ImportFormat) : (run.mapping as ColumnMapping[]);
+  if (patch.mapping || formatChanged) fields.mapping = checkMapping(run.headers, patch.mapping ?? [], baseMapping);
+  if (patch.target) {
+    const target = await resolveTarget(ctx, patch.target);
+    fields.targetKind = target.kind;
+    fields.targetScenarioId = target.scenario?.id ?? null;
+  }
+  return presentRun(await updateRun(ctx.db, ctx.tenant.id, id, fields), ctx.principal);
+}
+
+export interface StartedRun {
+  run: RunOut;
+  /** Settles when the step is done (tests and the CLI can wait; requests do not). */
+  done: Promise<RunOut>;
+}
+
+/** Starts a pending run, or starts a failed one again (its rows are as they were before the failed attempt). */
+export function startRun(ctx: ServiceContext, id: string): Promise<StartedRun> {
+  return beginStep(ctx, id, false);
+}
+
+/** Imports the rows a reviewer fixed (and rows stranded by a manager who was quarantined) in a new step. */
+export function reprocessRun(ctx: ServiceContext, id: string): Promise<StartedRun> {
+  return beginStep(ctx, id, true);
+}
+
+async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): Promise<StartedRun> {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, id);
+  const allowed: RunStatus[] = reprocess ? ['completed', 'failed'] : ['pending', 'failed'];
+  if (!allowed.includes(run.status as RunStatus)) {
+    throw new Conflict(
+      run.status === 'processing' ? 'This import is already running.' : reprocess ? 'Only a finished import can reprocess rows.' : 'This import has already run.',
+      reprocess ? 'Wait for the run to finish.' : 'Fix or ignore its quarantined rows and reprocess them instead.',
+      { run_status: run.status },
+    );
+  }
+  checkMappingUsable(ctx, run);
+  if (run.targetKind === 'scenario') await resolveTarget(ctx, { kind: 'scenario', scenario_id: run.targetScenarioId ?? '' });
+  if ((reprocess ? await countQueuedRows(ctx.db, ctx.tenant.id, run.id) : await countRowsToProcess(ctx.db, ctx.tenant.id, run.id, false)) === 0) {
+    throw new Conflict(reprocess ? 'No rows are waiting to be reprocessed.' : 'No rows are left to import.', reprocess ? 'Fix quarantined rows first (PATCH a row), then reprocess.' : undefined);
+  }
+  const claimed = await claim(ctx, run.id, allowed);
+  const started = await startTask(ctx, 'import', { scenarioId: claimed.targetScenarioId, input: { import_run_id: run.id, step: claimed.step } }, async () => {
+    const tracker = new ProgressTracker((progress) => writeProgress(ctx, run.id, { ...progress }));
+    beating(ctx.db, run.id);
+    try {
+      const done = await executeStep(ctx, claimed, reprocess, tracker);
+      return { import_run_id: run.id, step: done.step, status: done.status, rows: (done.summary as { rows?: unknown } | null)?.rows ?? null };
+    } catch (error) {
+      const message = isAppError(error) ? error.message : `internal error (request ${ctx.requestId ?? 'n/a'})`;
+      await updateRun(ctx.db, ctx.tenant.id, run.id, { status: 'failed', error: message, errorCode: isAppError(error) ? error.code : 'internal_error', finishedAt: new Date(), workerId: null, progress: tracker.snapshot() as unknown as Record<string, unknown> });
+      throw error;
+    } finally {
+      stopBeating(ctx.db, run.id);
+    }
+  });
+  const withTask = await updateRun(ctx.db, ctx.tenant.id, run.id, { taskId: started.task.id });
+  const done = started.done.then(async () => presentRun(await loadRun(ctx.db, ctx.tenant.id, run.id), ctx.principal));
+  return { run: presentRun(withTask, ctx.principal), done };
+}
+
+async function writeProgress(ctx: ServiceContext, id: string, progress: Record<string, unknown>): Promise<void> {
+  await ctx.db
+    .update(importRuns)
+    .set({ progress, heartbeatAt: sql`now()` })
+    .where(and(eq(importRuns.tenantId, ctx.tenant.id), eq(importRuns.id, id), eq(importRuns.status, 'processing')));
+}
+
+/** Marks the run processing for this process — one run per tenant at a time (Live writes are serialised anyway). */
+async function claim(ctx: ServiceContext, id: string, allowed: RunStatus[]): Promise<RunRow> {
+  return ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`orgonaut-import:${ctx.tenant.id}`}))`);
+    const [busy] = await tx
+      .select({ id: importRuns.id })
+      .from(importRuns)
+      .where(and(eq(importRuns.tenantId, ctx.tenant.id), eq(importRuns.status, 'processing')))
+      .limit(1);
+    if (busy) throw new Conflict('Another import of this tenant is running; start this one when it has finished.', 'Wait for the other run to complete.', { running_import_id: busy.id });
+    const [row] = await tx
+      .update(importRuns)
+      .set({ status: 'processing', step: sql`${importRuns.step} + 1`, workerId: WORKER_ID, heartbeatAt: sql`now()`, startedAt: sql`now()`, finishedAt: null, error: null, errorCode: null, progress: { ...initialProgress() } })
+      .where(and(eq(importRuns.tenantId, ctx.tenant.id), eq(importRuns.id, id), inArray(importRuns.status, allowed)))
+      .returning();
+    if (!row) throw new Conflict('This import changed state meanwhile; reload it.');
+    return row;
+  });
+}
+
+/** The mapping must name an identity column; pay columns need `costs.read` (nobody imports pay they cannot see). */
+function checkMappingUsable(ctx: ServiceContext, run: RunRow): void {
+  const fields = new Set((run.mapping as ColumnMapping[]).map((m) => m.field).filter(Boolean));
+  const identity = fields.has('email') || fields.has('source_hris_id') || (run.format === 'bamboohr' && fields.has('employee_id'));
+  if (!identity) {
+    throw new InvalidInput('mapping', 'map at least one identity column: email, source_hris + source_hris_id, or (BambooHR) PersonID / employee_id');
+  }
+  if ([...fields].some((f) => MONEY_IMPORT_FIELDS.has(f as never)) && !can(ctx.principal, 'costs.read')) throw new MissingAbility('costs.read');
+}
+
+/** Undo an import into Live: restore the snapshot taken before it (a background task; needs `snapshots.restore`). */
+export async function undoRun(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, id);
+  if (run.targetKind !== 'live' || !run.snapshotId) {
+    throw new Conflict(run.targetKind !== 'live' ? 'Only imports into Live are undone by restoring a snapshot; edit the scenario instead.' : 'This import has not changed Live, so there is nothing to undo.');
+  }
+  return restoreSnapshot(ctx, run.snapshotId);
+}

@@ -1,0 +1,163 @@
+import { and, asc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/connection.js';
+import { importRows, importRuns } from '../db/schema/index.js';
+import { NotFound } from '../errors.js';
+import { isUuid } from '../util/ids.js';
+import type { RowResult, StoredRow } from './plan/plan.js';
+
+/** Reading and writing import runs and their rows. Every query is scoped to the tenant. */
+
+export type RunRow = typeof importRuns.$inferSelect;
+export type ImportRowRecord = typeof importRows.$inferSelect;
+
+export const RUN_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const RESOLUTIONS = ['pending', 'reprocessing', 'failed', 'fixed', 'ignored'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** A run of the tenant whose file has been received; anything else is "not found". */
+export async function loadRun(db: Db, tenantId: string, id: string): Promise<RunRow> {
+  if (!isUuid(id)) throw new NotFound('Import run', id);
+  const [row] = await db
+    .select()
+    .from(importRuns)
+    .where(and(eq(importRuns.tenantId, tenantId), eq(importRuns.id, id), isNotNull(importRuns.uploadedAt)));
+  if (!row) throw new NotFound('Import run', id);
+  return row;
+}
+
+export async function updateRun(db: Db, tenantId: string, id: string, fields: Partial<RunRow>): Promise<RunRow> {
+  const [row] = await db.update(importRuns).set(fields).where(and(eq(importRuns.tenantId, tenantId), eq(importRuns.id, id))).returning();
+  if (!row) throw new NotFound('Import run', id);
+  return row;
+}
+
+/** Stores rows of a file: one statement per few thousand rows, the rows travelling as one JSON parameter. */
+export async function insertRows(db: Db, tenantId: string, runId: string, rows: { rowNumber: number; line: number | null; values: (string | null)[] }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5_000) {
+    const batch = JSON.stringify(rows.slice(i, i + 5_000).map((r) => [r.rowNumber, r.line, r.values]));
+    await db.execute(sql`
+      insert into import_rows (tenant_id, run_id, row_number, line, values)
+      select ${tenantId}::uuid, ${runId}::uuid, (e->>0)::int, (e->>1)::int, e->2 from jsonb_array_elements(${batch}::jsonb) as e`);
+  }
+}
+
+/** Rows a step works on: never processed, queued for reprocessing, and (on reprocessing) rows stranded by a missing manager. */
+function toProcess(tenantId: string, runId: string, reprocess: boolean): SQL {
+  const own = and(eq(importRows.tenantId, tenantId), eq(importRows.runId, runId))!;
+  const stranded = and(eq(importRows.status, 'quarantined'), eq(importRows.reasonCode, 'unknown_manager'), inArray(importRows.resolution, ['pending', 'failed']));
+  return and(own, reprocess ? or(eq(importRows.status, 'pending'), eq(importRows.resolution, 'reprocessing'), stranded) : or(eq(importRows.status, 'pending'), eq(importRows.resolution, 'reprocessing')))!;
+}
+
+export async function countRowsToProcess(db: Db, tenantId: string, runId: string, reprocess: boolean): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(importRows).where(toProcess(tenantId, runId, reprocess));
+  return Number(row?.n ?? 0);
+}
+
+/** Rows a reviewer queued for reprocessing. */
+export async function countQueuedRows(db: Db, tenantId: string, runId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(importRows)
+    .where(and(eq(importRows.tenantId, tenantId), eq(importRows.runId, runId), eq(importRows.resolution, 'reprocessing')));
+  return Number(row?.n ?? 0);
+}
+
+const PAGE = 5_000;
+
+/** The rows of a step, page by page in row order (a large file is never read in one piece). */
+export async function* rowsToProcess(db: Db, tenantId: string, runId: string, reprocess: boolean): AsyncIterable<(StoredRow & { status: string; resolution: string | null })[]> {
+  let after = 0;
+  for (;;) {
+    const page = await db
+      .select({ rowNumber: importRows.rowNumber, values: importRows.values, status: importRows.status, resolution: importRows.resolution })
+      .from(importRows)
+      .where(and(toProcess(tenantId, runId, reprocess), gt(importRows.rowNumber, after)))
+      .orderBy(asc(importRows.rowNumber))
+      .limit(PAGE);
+    if (!page.length) return;
+    yield page;
+    after = page[page.length - 1]!.rowNumber;
+    if (page.length < PAGE) return;
+  }
+}
+
+/** Values of the rows a run already imported (a fixed row may not duplicate their identities). */
+export async function* importedRows(db: Db, tenantId: string, runId: string): AsyncIterable<StoredRow[]> {
+  let after = 0;
+  for (;;) {
+    const page = await db
+      .select({ rowNumber: importRows.rowNumber, values: importRows.values })
+      .from(importRows)
+      .where(and(eq(importRows.tenantId, tenantId), eq(importRows.runId, runId), eq(importRows.status, 'imported'), gt(importRows.rowNumber, after)))
+      .orderBy(asc(importRows.rowNumber))
+      .limit(PAGE);
+    if (!page.length) return;
+    yield page;
+    after = page[page.length - 1]!.rowNumber;
+    if (page.length < PAGE) return;
+  }
+}
+
+/**
+ * Writes what a step made of its rows, in the step's transaction. A quarantined row queued for reprocessing that
+ * fails again is `failed`; one that succeeds is `fixed`; a first failure waits for review (`pending`).
+ */
+export async function saveRowResults(
+  tx: Db,
+  tenantId: string,
+  runId: string,
+  step: number,
+  results: ReadonlyMap<number, RowResult>,
+  before: ReadonlyMap<number, { status: string; resolution: string | null }>,
+): Promise<void> {
+  const updates = [...results].map(([n, result]) => {
+    const was = before.get(n);
+    if (result.status === 'imported') {
+      return { n, status: 'imported', outcome: result.outcome, actor_id: result.actorId, resolution: was?.status === 'quarantined' ? 'fixed' : null, keep_reason: was?.status === 'quarantined' };
+    }
+    const resolution = was?.resolution === 'reprocessing' ? 'failed' : (was?.resolution ?? 'pending');
+    return { n, status: 'quarantined', outcome: null, actor_id: null, reason_code: result.reason.code, reason_field: result.reason.field, reason_detail: result.reason.detail, resolution, keep_reason: false };
+  });
+  for (let i = 0; i < updates.length; i += 5_000) {
+    const batch = JSON.stringify(updates.slice(i, i + 5_000));
+    await tx.execute(sql`
+      update import_rows r set
+        status = v.status, outcome = v.outcome, actor_id = v.actor_id::uuid, resolution = v.resolution, step = ${step}, updated_at = now(),
+        reason_code = case when v.keep_reason then r.reason_code else v.reason_code end,
+        reason_field = case when v.keep_reason then r.reason_field else v.reason_field end,
+        reason_detail = case when v.keep_reason then r.reason_detail else v.reason_detail end
+      from jsonb_to_recordset(${batch}::jsonb) as v(n int, status text, outcome text, actor_id text, reason_code text, reason_field text, reason_detail text, resolution text, keep_reason boolean)
+      where r.tenant_id = ${tenantId} and r.run_id = ${runId} and r.row_number = v.n`);
+  }
+}
+
+export interface RowCounts {
+  total: number;
+  imported: number;
+  quarantined: number;
+  ignored: number;
+  pending: number;
+  byOutcome: Record<string, number>;
+  byResolution: Record<string, number>;
+  /** Reasons of rows still waiting in quarantine (pending, reprocessing or failed). */
+  openReasons: Record<string, number>;
+}
+
+export async function countRows(db: Db, tenantId: string, runId: string): Promise<RowCounts> {
+  const groups = await db
+    .select({ status: importRows.status, outcome: importRows.outcome, resolution: importRows.resolution, reason: importRows.reasonCode, n: sql<number>`count(*)::int` })
+    .from(importRows)
+    .where(and(eq(importRows.tenantId, tenantId), eq(importRows.runId, runId)))
+    .groupBy(importRows.status, importRows.outcome, importRows.resolution, importRows.reasonCode);
+  const counts: RowCounts = { total: 0, imported: 0, quarantined: 0, ignored: 0, pending: 0, byOutcome: {}, byResolution: {}, openReasons: {} };
+  for (const g of groups) {
+    const n = Number(g.n);
+    counts.total += n;
+    if (g.status === 'imported' || g.status === 'quarantined' || g.status === 'ignored' || g.status === 'pending') counts[g.status] += n;
+    if (g.outcome) counts.byOutcome[g.outcome] = (counts.byOutcome[g.outcome] ?? 0) + n;
+    if (g.resolution) counts.byResolution[g.resolution] = (counts.byResolution[g.resolution] ?? 0) + n;
+    if (g.status === 'quarantined' && g.reason) counts.openReasons[g.reason] = (counts.openReasons[g.reason] ?? 0) + n;
+  }
+  return counts;
+}

@@ -1,0 +1,78 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/connection.js';
+import { hrisEvents, hrisIntegrations } from '../db/schema/index.js';
+import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { GraphStore } from '../org/graph-store.js';
+import { PLAN_FEATURES } from '../tenancy/plans.js';
+import type { Tenant } from '../tenancy/tenants.js';
+import { toEmployee } from './bamboohr.js';
+import { scheduleFlush } from './batches.js';
+import { loadIntegration, openConfig } from './store.js';
+
+/**
+ * The BambooHR webhook (`POST /api/v1/integrations/bamboohr/webhook/{tenant}`): the raw body must carry an
+ * HMAC-SHA256 signature made with the integration's webhook secret (`X-BambooHR-Signature: <hex>`, compared in
+ * constant time). Accepted employee changes are queued and acknowledged at once; a batch applies them shortly after
+ * through the import pipeline (batches.ts), one run per apply target.
+ */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+const MAX_EVENTS = 5_000;
+
+export interface WebhookDeps {
+  db: Db;
+  graphs: GraphStore;
+  logger?: Logger;
+}
+
+export function signBody(secret: string, body: Uint8Array | string): string {
+  return createHmac('sha256', secret).update(body).digest('hex');
+}
+
+export function signatureMatches(secret: string, body: Uint8Array, header: string | null | undefined): boolean {
+  if (!header) return false;
+  const given = header.trim().replace(/^sha256=/i, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(given)) return false;
+  return timingSafeEqual(Buffer.from(signBody(secret, body), 'hex'), Buffer.from(given, 'hex'));
+}
+
+export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Uint8Array, signature: string | null | undefined): Promise<{ accepted: number }> {
+  if (!PLAN_FEATURES[tenant.plan].hrisSync) throw new NotFound('Webhook');
+  const integration = await loadIntegration(deps.db, tenant.id);
+  if (!integration || integration.provider !== 'bamboohr' || integration.status === 'disconnected') throw new NotFound('Webhook');
+  const { webhook_secret: secret } = await openConfig(deps.db, integration);
+  if (!secret) throw new NotFound('Webhook');
+  if (!signatureMatches(secret, body, signature)) throw new Unauthenticated('The webhook signature is missing or does not match the body.');
+  const events = parseEvents(body);
+  for (let i = 0; i < events.length; i += 500) {
+    await deps.db.insert(hrisEvents).values(events.slice(i, i + 500).map((e) => ({ tenantId: tenant.id, provider: 'bamboohr', ...e })));
+  }
+  await deps.db.update(hrisIntegrations).set({ lastWebhookAt: new Date() }).where(eq(hrisIntegrations.tenantId, tenant.id));
+  if (events.length && integration.status === 'connected') scheduleFlush(deps, tenant.id);
+  return { accepted: events.length };
+}
+
+const ACTIONS: Record<string, 'created' | 'updated' | 'deleted'> = { created: 'created', updated: 'updated', deleted: 'deleted', inserted: 'created', changed: 'updated', removed: 'deleted' };
+
+/** `{ employees: [{ id, action: Created|Updated|Deleted, fields: {…} }] }` → queued events. */
+function parseEvents(body: Uint8Array): { employeeId: string; action: 'created' | 'updated' | 'deleted'; fields: Record<string, string | null> }[] {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    throw new InvalidInput('body', 'is not valid JSON');
+  }
+  const employees = (payload as { employees?: unknown } | null)?.employees;
+  if (!Array.isArray(employees)) throw new InvalidInput('employees', 'must be a list of employee changes');
+  if (employees.length > MAX_EVENTS) throw new InvalidInput('employees', `must hold at most ${MAX_EVENTS} changes per call`);
+  return employees.map((raw: unknown, i) => {
+    const e = (raw ?? {}) as { id?: unknown; action?: unknown; fields?: unknown };
+    const id = typeof e.id === 'number' || typeof e.id === 'string' ? String(e.id).trim() : '';
+    if (!id || id.length > 100) throw new InvalidInput(`employees[${i}].id`, 'is required (the BambooHR employee id)');
+    const action = ACTIONS[String(e.action ?? 'updated').toLowerCase()];
+    if (!action) throw new InvalidInput(`employees[${i}].action`, 'must be Created, Updated or Deleted');
+    const fields = typeof e.fields === 'object' && e.fields !== null ? toEmployee(e.fields as Record<string, unknown>) : {};
+    return { employeeId: id, action, fields };
+  });
+}

@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from '@hono/zod-openapi';
+import { count, eq } from 'drizzle-orm';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { ALL_ABILITIES } from '../../src/access/abilities.js';
+import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { itemEnvelope, listEnvelope } from '../../src/api/schemas.js';
+import { ImportPreviewSchema, ImportRowSchema, ImportRunSchema } from '../../src/api/v1/import-schemas.js';
+import type { Database } from '../../src/db/connection.js';
+import { importRows, importRuns } from '../../src/db/schema/index.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember } from '../support/factories.js';
+import { csvOf, importTenant, liveState } from './support.js';
+
+/**
+ * Imports over REST (SPEC §7): upload (multipart or text/csv), mapping, preview, start and poll, quarantine review,
+ * reprocess; malformed files refused with a clear problem and nothing stored; abilities and tenant isolation.
+ */
+
+let database: Database;
+let app: TestApp;
+let tenant: Tenant;
+let other: Tenant;
+const HOST = 'impapi.localhost';
+const tokens = new Map<string, string>();
+
+type Body = { data: any; next_cursor?: string | null; [key: string]: any };
+
+async function send(path: string, init: { method?: string; token?: string; json?: unknown; body?: BodyInit; type?: string; host?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { host: init.host ?? HOST, authorization: `Bearer ${init.token ?? tokens.get('owner')}`, ...init.headers };
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(init.json);
+  } else if (init.type) headers['content-type'] = init.type;
+  const response = await app.app.request(path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
+  return { status: response.status, body: (await response.json()) as Body, headers: response.headers };
+}
+
+function multipart(csv: string | Uint8Array, name = 'people.csv', extra: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  form.set('file', new File([csv as BlobPart], name, { type: 'text/csv' }));
+  for (const [k, v] of Object.entries(extra)) form.set(k, v);
+  return form;
+}
+
+async function tokenFor(t: Tenant, role: Role, abilities?: string[]): Promise<string> {
+  const user = await buildMember(database, t, role);
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, t.plan);
+  return (await issueApiToken(database.db, { tenantId: t.id, userId: user.id, roleAbilities, name: role, abilities: abilities ?? [...roleAbilities] })).secret;
+}
+
+function conforms(schema: z.ZodType, body: unknown, label: string) {
+  const parsed = schema.safeParse(body);
+  expect(parsed.success ? null : parsed.error.issues, label).toBeNull();
+  expect(parsed.data, label).toEqual(body);
+}
+
+async function settled(id: string): Promise<Body['data']> {
+  for (let i = 0; i < 400; i++) {
+    const { body } = await send(`/api/v1/imports/${id}`);
+    if (body.data.status === 'completed' || body.data.status === 'failed') return body.data;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`run ${id} did not settle`);
+}
+
+async function stored() {
+  const runs = Number((await database.db.select({ n: count() }).from(importRuns).where(eq(importRuns.tenantId, tenant.id)))[0]!.n);
+  const rows = Number((await database.db.select({ n: count() }).from(importRows).where(eq(importRows.tenantId, tenant.id)))[0]!.n);
+  return { runs, rows, live: await liveState(database, tenant.id) };
+}
+
+const HEADER = ['Work Email', 'First Name', 'Last Name', 'Department', 'Team', 'Job Title', 'Manager Email', 'FTE', 'Currency', 'Base Salary Cents'];
+const FILE = csvOf(HEADER, [
+  ['ceo@imp.test', 'Cee', 'Oh', 'Executive', '', 'CEO', '', '1', 'EUR', '20000000'],
+  ['ann@imp.test', 'Ann', 'Lee', 'Engineering', 'Platform', 'Engineer', 'ceo@imp.test', '1', 'EUR', '9000000'],
+  ['bad@imp.test', 'Bad', 'Fte', 'Engineering', 'Platform', 'Engineer', 'ceo@imp.test', '9', 'EUR', '9000000'],
+]);
+
+beforeAll(async () => {
+  database = await testDatabase();
+  app = testApp(database);
+  ({ tenant } = await importTenant(database, { slug: 'impapi' }));
+  ({ tenant: other } = await importTenant(database, { slug: 'impapiother' }));
+  tokens.set('owner', await tokenFor(tenant, 'owner'));
+  tokens.set('viewer', await tokenFor(tenant, 'viewer'));
+  tokens.set('no-costs', await tokenFor(tenant, 'owner', ALL_ABILITIES.filter((a) => a !== 'costs.read')));
+  tokens.set('other', await tokenFor(other, 'owner'));
+});
+afterAll(() => database?.close());
+
+let runId: string;
+
+describe('the import workflow over REST', () => {
+  it('uploads a file (multipart), detects the mapping, previews, starts, and reports progress and summary', async () => {
+    const created = await send('/api/v1/imports', { body: multipart(FILE) });
+    expect(created.status).toBe(201);
+    conforms(itemEnvelope(ImportRunSchema), created.body, 'upload');
+    runId = created.body.data.id;
+    expect(created.headers.get('location')).toBe(`/api/v1/imports/${runId}`);
+    expect(created.body.data).toMatchObject({ status: 'pending', format: 'orgonaut', file: { name: 'people.csv', rows: 3, delimiter: ',' }, target: { kind: 'live' } });
+    expect(created.body.data.mapping.map((m: { field: string }) => m.field)).toEqual(['email', 'first_name', 'last_name', 'department', 'team', 'job_title', 'manager_email', 'fte', 'currency', 'base_salary_cents']);
+
+    const preview = await send(`/api/v1/imports/${runId}/preview?rows=2`);
+    expect(preview.status).toBe(200);
+    conforms(itemEnvelope(ImportPreviewSchema), preview.body, 'preview');
+    expect(preview.body.data.sample).toHaveLength(2);
+    expect(preview.body.data.counts).toMatchObject({ rows: { total: 3, would_import: 2, would_quarantine: 1, created: 2 }, quarantine_reasons: { invalid_fte: 1 } });
+    expect(await liveState(database, tenant.id)).toMatchObject({ actors: 0 });
+
+    const started = await send(`/api/v1/imports/${runId}/start`, { method: 'POST' });
+    expect(started.status).toBe(202);
+    conforms(itemEnvelope(ImportRunSchema), started.body, 'start');
+    const run = await settled(runId);
+    expect(run).toMatchObject({ status: 'completed', summary: { rows: { imported: 2, quarantined: 1 } }, progress: { percent: 100 } });
+    expect((await send(`/api/v1/imports/${runId}/start`, { method: "POST" })).status).toBe(409);
+  });
+
+  it('lists runs with a status filter', async () => {
+    const completed = await send('/api/v1/imports?status=completed');
+    conforms(listEnvelope(ImportRunSchema), completed.body, 'list');
+    expect(completed.body.data.map((r: { id: string }) => r.id)).toContain(runId);
+    expect((await send('/api/v1/imports?status=pending')).body.data.map((r: { id: string }) => r.id)).not.toContain(runId);
+    expect((await send('/api/v1/imports?status=done')).status).toBe(400);
+  });
+
+  it('lists quarantined rows, fixes one, ignores none, and reprocesses', async () => {
+    const quarantined = await send(`/api/v1/imports/${runId}/quarantine?resolution=pending`);
+    conforms(listEnvelope(ImportRowSchema), quarantined.body, 'quarantine');
+    expect(quarantined.body.data.map((r: { row_number: number; reason: { code: string } }) => [r.row_number, r.reason.code])).toEqual([[3, 'invalid_fte']]);
+    const bad = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { colour: 'red' } } });
+    expect(bad.status).toBe(400);
+    const fixed = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { FTE: '0.9' } } });
+    expect(fixed.status).toBe(200);
+    conforms(itemEnvelope(ImportRowSchema), fixed.body, 'fix');
+    expect(fixed.body.data).toMatchObject({ resolution: 'reprocessing' });
+    expect((await send(`/api/v1/imports/${runId}/rows/1/ignore`, { method: 'POST' })).status).toBe(409);
+    const again = await send(`/api/v1/imports/${runId}/reprocess`, { method: 'POST' });
+    expect(again.status).toBe(202);
+    expect(await settled(runId)).toMatchObject({ status: 'completed', step: 2, summary: { rows: { imported: 3, quarantined: 0 } } });
+    expect((await send(`/api/v1/imports/${runId}/rows/3`)).body.data).toMatchObject({ status: 'imported', resolution: 'fixed' });
+    expect((await liveState(database, tenant.id)).actors).toBe(3);
+  });
+
+  it('takes a text/csv body with query options, and edits the mapping and target before starting', async () => {
+    const created = await send('/api/v1/imports?file_name=team.txt&format=orgonaut', { body: 'email;name;department;title\nzed@imp.test;Zed;Ops;Operator\n', type: 'text/csv' });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ file: { name: 'team.txt', delimiter: ';' } });
+    const id = created.body.data.id;
+    const wrong = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 3, field: 'colour' }] } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.field).toBe('mapping[0].field');
+    const twice = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 3, field: 'email' }] } });
+    expect(twice.status).toBe(400);
+    const patched = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 3, field: 'job_title' }], options: { create_missing_types: true } } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data.mapping[3]).toEqual({ column: 3, header: 'title', field: 'job_title' });
+    expect(patched.body.data.options).toEqual({ create_missing_types: true });
+    expect((await send(`/api/v1/imports/${id}/start`, { method: 'POST' })).status).toBe(202);
+    expect(await settled(id)).toMatchObject({ status: 'completed', summary: { rows: { created: 1 } } });
+    expect((await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { options: { create_missing_types: false } } })).status).toBe(409);
+  });
+
+  it('serves the field reference', async () => {
+    const { status, body } = await send('/api/v1/imports/fields');
+    expect(status).toBe(200);
+    expect(body.data.find((f: { field: string }) => f.field === 'manager_employee_id').headers).toContain('supervisorid');
+  });
+});
+
+describe('malformed files are refused with a clear message, and nothing is stored', () => {
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+  const utf16 = new Uint8Array([0xff, 0xfe, ...Array.from(new TextEncoder().encode('email,name\na@x.test,A\n')).flatMap((b) => [b, 0])]);
+  const latin1 = new Uint8Array([...new TextEncoder().encode('email,name\nz@x.test,Zo'), 0xeb, 0x0a]);
+  const big = `email,name\n${'someone@example.test,Some Body With A Long Name\n'.repeat(Math.ceil((11 * 1024 * 1024) / 47))}`;
+  const cases: [string, () => Promise<{ status: number; body: Body }>, number, string, RegExp][] = [
+    ['a binary file (PNG)', () => send('/api/v1/imports', { body: multipart(png, 'people.csv') }), 422, 'binary_file', /PNG image/],
+    ['a UTF-16 file', () => send('/api/v1/imports', { body: multipart(utf16) }), 422, 'invalid_encoding', /UTF-16/],
+    ['invalid UTF-8', () => send('/api/v1/imports', { body: latin1, type: 'text/csv' }), 422, 'invalid_encoding', /not valid UTF-8 \(line 2\)/],
+    ['11 MB as multipart', () => send('/api/v1/imports', { body: multipart(big) }), 413, 'file_too_large', /limit is 10 MB|larger than 10 MB/],
+    ['11 MB as text/csv', () => send('/api/v1/imports', { body: big, type: 'text/csv' }), 413, 'file_too_large', /larger than 10 MB/],
+    ['11 MB declared', () => send('/api/v1/imports', { body: big, type: 'text/csv', headers: { 'content-length': String(big.length) } }), 413, 'file_too_large', /11\.\d MB; the limit is 10 MB/],
+    ['unbalanced quotes', () => send('/api/v1/imports', { body: 'email,name\n"a@x.test,Ann\nb@x.test,Bo\n', type: 'text/csv' }), 422, 'malformed_csv', /line 2 is never closed/],
+    ['a spreadsheet name', () => send('/api/v1/imports', { body: multipart('email,name\na@x.test,A\n', 'people.xlsx') }), 422, 'unsupported_file_type', /\.csv or \.txt/],
+    ['JSON', () => send('/api/v1/imports', { json: { rows: [] } }), 415, 'unsupported_media_type', /multipart\/form-data/],
+  ];
+  for (const [what, request, status, code, message] of cases) {
+    it(`refuses ${what}`, async () => {
+      const before = await stored();
+      const { status: got, body } = await request();
+      expect(got).toBe(status);
+      expect(body).toMatchObject({ code, status });
+      expect(body.detail).toMatch(message);
+      expect(body.fix ?? '').toBeTypeOf('string');
+      expect(await stored()).toEqual(before);
+    });
+  }
+});
+
+describe('who may import (SPEC §3) and tenant isolation', () => {
+  const routes = (id: string): [string, string, unknown?][] => [
+    ['GET', '/api/v1/imports'],
+    ['GET', '/api/v1/imports/fields'],
+    ['GET', `/api/v1/imports/${id}`],
+    ['PATCH', `/api/v1/imports/${id}`, { options: { create_missing_types: true } }],
+    ['GET', `/api/v1/imports/${id}/preview`],
+    ['POST', `/api/v1/imports/${id}/start`],
+    ['POST', `/api/v1/imports/${id}/reprocess`],
+    ['POST', `/api/v1/imports/${id}/undo`],
+    ['GET', `/api/v1/imports/${id}/rows`],
+    ['GET', `/api/v1/imports/${id}/quarantine`],
+    ['GET', `/api/v1/imports/${id}/rows/1`],
+    ['PATCH', `/api/v1/imports/${id}/rows/1`, { values: { FTE: '1' } }],
+    ['POST', `/api/v1/imports/${id}/rows/1/ignore`],
+  ];
+
+  it('answers 403 naming imports.manage to a role without it', async () => {
+    for (const [method, path, json] of routes(runId)) {
+      const { status, body } = await send(path, { method, json, token: tokens.get('viewer') });
+      expect(status, `${method} ${path}`).toBe(403);
+      expect(body, `${method} ${path}`).toMatchObject({ code: 'missing_ability', ability: 'imports.manage' });
+    }
+    expect((await send('/api/v1/imports', { body: multipart(FILE), token: tokens.get('viewer') })).body).toMatchObject({ ability: 'imports.manage' });
+  });
+
+  it('refuses pay columns to a principal without costs.read, and hides pay cells from them', async () => {
+    const created = await send('/api/v1/imports', { body: multipart(FILE), token: tokens.get('no-costs') });
+    expect(created.status).toBe(201);
+    const start = await send(`/api/v1/imports/${created.body.data.id}/start`, { method: 'POST', token: tokens.get('no-costs') });
+    expect(start.body).toMatchObject({ status: 403, ability: 'costs.read' });
+    const row = await send(`/api/v1/imports/${created.body.data.id}/rows/1`, { token: tokens.get('no-costs') });
+    expect(row.body.data.cells.find((c: { field: string }) => c.field === 'base_salary_cents')).toMatchObject({ value: null, hidden: true });
+  });
+
+  it('answers 404 for another tenant’s run on every route', async () => {
+    for (const [method, path, json] of routes(runId)) {
+      if (path === '/api/v1/imports' || path === '/api/v1/imports/fields') continue;
+      const { status, body } = await send(path, { method, json, token: tokens.get('other'), host: 'impapiother.localhost' });
+      expect(status, `${method} ${path}`).toBe(404);
+      expect(body.code).toBe('not_found');
+    }
+    const theirs = await send('/api/v1/imports', { token: tokens.get('other'), host: 'impapiother.localhost' });
+    expect(theirs.body.data).toEqual([]);
+  });
+
+  it('documents every route in the OpenAPI document', async () => {
+    const doc = (await (await app.app.request('/docs/api.json', { headers: { host: HOST } })).json()) as { paths: Record<string, Record<string, any>> };
+    for (const path of ['/api/v1/imports', '/api/v1/imports/{id}', '/api/v1/imports/{id}/preview', '/api/v1/imports/{id}/start', '/api/v1/imports/{id}/reprocess', '/api/v1/imports/{id}/undo', '/api/v1/imports/{id}/rows', '/api/v1/imports/{id}/quarantine', '/api/v1/imports/{id}/rows/{row}', '/api/v1/imports/{id}/rows/{row}/ignore', '/api/v1/integrations/hris', '/api/v1/integrations/hris/sync', '/api/v1/integrations/bamboohr/webhook/{tenant}']) {
+      expect(doc.paths[path], path).toBeTruthy();
+    }
+    expect(doc.paths['/api/v1/imports']!.post['x-required-abilities']).toEqual(['imports.manage']);
+    expect(doc.paths['/api/v1/imports']!.post.requestBody.content).toHaveProperty('multipart/form-data');
+    expect(doc.paths['/api/v1/integrations/bamboohr/webhook/{tenant}']!.post.security).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import { and, count, eq } from 'drizzle-orm';
+import type { ServiceContext } from '../../src/context.js';
+import type { Database } from '../../src/db/connection.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
+import { departmentTypes, lineageEntries, scenarios, teamTypes, tenantCurrencies } from '../../src/db/schema/index.js';
+import { canonicalRows, toCsv, type CanonicalRow } from '../../src/imports/export.js';
+import { startRun } from '../../src/imports/runs.js';
+import { createRunFromUpload } from '../../src/imports/upload.js';
+import { generateOrg } from '../../src/org/generator/index.js';
+import type { Plan } from '../../src/tenancy/plans.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { buildTenant, contextFor, principalFor } from '../support/factories.js';
+
+/** Tenants, files and helpers for the import tests. */
+
+export const RATES: Record<string, number> = { EUR: 1, USD: 0.92, GBP: 1.17 };
+export const DEPARTMENT_TYPE_NAMES = ['Product & Technology', 'Go-to-market', 'Customer', 'Operations', 'General & administrative', 'Executive'];
+export const TEAM_TYPE_NAMES = ['Stream-aligned', 'Platform', 'Enabling', 'Complicated subsystem'];
+
+/** An empty tenant with EUR reporting, USD and GBP rates, and the generator's department and team types. */
+export async function importTenant(database: Database, options: { plan?: Plan; slug?: string } = {}): Promise<{ tenant: Tenant; owner: ServiceContext }> {
+  const tenant = await buildTenant(database, { plan: options.plan ?? 'enterprise', slug: options.slug });
+  await database.db.insert(tenantCurrencies).values(
+    Object.entries(RATES)
+      .filter(([code]) => code !== 'EUR')
+      .map(([code, rate]) => ({ tenantId: tenant.id, code, rateToReporting: rate })),
+  );
+  await database.db.insert(departmentTypes).values(DEPARTMENT_TYPE_NAMES.map((name) => ({ tenantId: tenant.id, name })));
+  await database.db.insert(teamTypes).values(TEAM_TYPE_NAMES.map((name) => ({ tenantId: tenant.id, name })));
+  return { tenant, owner: contextFor(database, tenant, principalFor(tenant, 'owner')) };
+}
+
+/** A realistic export of `actors` actors from the generator, as canonical rows and CSV text. */
+export function generatedExport(actors: number, seed = 'imports'): { rows: CanonicalRow[]; csv: string } {
+  const org = generateOrg({ actors, seed, companyName: 'Globex Imports', reportingCurrency: 'EUR' });
+  const rows = canonicalRows(
+    org.graph,
+    { departmentTypes: new Map(org.departmentTypes.map((t) => [t.id, t.name])), teamTypes: new Map(org.teamTypes.map((t) => [t.id, t.name])) },
+    new Date().toISOString().slice(0, 10),
+  );
+  return { rows, csv: toCsv(rows) };
+}
+
+/** Uploads a file and runs the import to its end. */
+export async function importFile(ctx: ServiceContext, csv: string | Uint8Array, options: Parameters<typeof createRunFromUpload>[1] extends infer T ? Partial<T> : never = {}) {
+  const run = await createRunFromUpload(ctx, { body: csv, fileName: 'people.csv', ...options });
+  const started = await startRun(ctx, run.id);
+  return started.done;
+}
+
+/** What a test compares before and after: Live version, current actors, snapshots, lineage entries. */
+export async function liveState(database: Database, tenantId: string) {
+  const n = async (table: typeof scenarios | typeof lineageEntries) => Number((await database.db.select({ n: count() }).from(table).where(eq(table.tenantId, tenantId)))[0]!.n);
+  const [actors] = await database.db.execute(`select count(*)::int as n from actors where tenant_id = '${tenantId}' and version_to is null` as never).then((r) => (r as unknown as { rows: { n: number }[] }).rows);
+  const snapshots = Number((await database.db.select({ n: count() }).from(scenarios).where(and(eq(scenarios.tenantId, tenantId), eq(scenarios.kind, 'snapshot'))))[0]!.n);
+  return { version: await currentLiveVersion(database.db, tenantId), actors: Number(actors!.n), snapshots, lineage: await n(lineageEntries) };
+}
+
+/** CSV text from a header and rows of cells (quoted where needed). */
+export function csvOf(header: string[], rows: (string | number | null)[][], delimiter = ','): string {
+  const cell = (v: string | number | null) => {
+    const text = v === null ? '' : String(v);
+    return /["\r\n]/.test(text) || text.includes(delimiter) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(delimiter)).join('\n') + '\n';
+}
