@@ -7,6 +7,7 @@ import { capabilityTools } from './tools/capability.js';
 import { guideTools } from './tools/guides.js';
 import { historyTools } from './tools/history.js';
 import { metricsTools } from './tools/metrics.js';
+import { operationsTools } from './tools/operations.js';
 import { peopleTools } from './tools/people.js';
 import { scenarioTools } from './tools/scenarios.js';
 import { scenarioActionTools } from './tools/scenario-actions.js';
@@ -106,6 +107,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...scenarioTools,
   ...scenarioActionTools,
   ...historyTools,
+  ...operationsTools,
   ...searchTools,
 ];
 

@@ -4,13 +4,15 @@ import type { AppEnv } from '../http/env.js';
 import { accountRoutes } from './account.js';
 import { cliSignInRoutes } from './cli-sign-in.js';
 import { homeRoutes } from './home.js';
+import { importPageRoutes } from './imports/index.js';
 import { pageAuth } from './page-auth.js';
+import { integrationSettingsRoutes } from './settings/integrations.js';
 import { settingsRoutes } from './settings/index.js';
 import { signInRoutes } from './sign-in.js';
 import { viewRoutes } from './views.js';
 
 /** Pages that need a signed-in member of the host's tenant. */
-export const SIGNED_IN_PATHS = ['/live', '/live/*', '/scenarios', '/scenarios/*', '/snapshots', '/snapshots/*', '/activity', '/activity/*', '/settings', '/settings/*', '/account', '/account/*'];
+export const SIGNED_IN_PATHS = ['/live', '/live/*', '/scenarios', '/scenarios/*', '/snapshots', '/snapshots/*', '/activity', '/activity/*', '/imports', '/imports/*', '/settings', '/settings/*', '/account', '/account/*'];
 
 /** Every server-rendered page of the app. */
 export function webRoutes(runtime: Runtime): Hono<AppEnv> {
@@ -20,6 +22,8 @@ export function webRoutes(runtime: Runtime): Hono<AppEnv> {
   web.route('/', cliSignInRoutes());
   web.route('/', accountRoutes());
   web.route('/', settingsRoutes());
+  web.route('/', integrationSettingsRoutes());
+  web.route('/', importPageRoutes());
   web.route('/', viewRoutes());
   web.route('/', homeRoutes(runtime));
   return web;

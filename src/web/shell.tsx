@@ -15,6 +15,7 @@ export function Shell(props: { c: Context<AppEnv>; title: string; active?: strin
     ['/scenarios', 'Scenarios', can(principal, 'scenarios.read')],
     ['/snapshots', 'Snapshots', can(principal, 'scenarios.read')],
     ['/activity', 'Activity', can(principal, 'activity.read')],
+    ['/imports', 'Imports', can(principal, 'imports.manage')],
     ['/settings', 'Settings', true],
   ];
   return (

@@ -30,6 +30,7 @@ const VALID_ARGS: Record<string, (world: McpWorld) => Args> = {
   'org.snapshots.list': () => ({}),
   'org.activity.list': () => ({}),
   'org.settings.get': () => ({}),
+  'org.operations.status': () => ({ limit: 5 }),
   'scenario.list': () => ({}),
   'scenario.get': (w) => ({ scenario_id: w.scenario.id }),
   'scenario.delta': (w) => ({ scenario_id: w.scenario.id, as_of: AS_OF }),

@@ -21,7 +21,8 @@ export interface HttpAnswer {
 export interface HttpOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text, or the bytes of a file (uploads are sent as they are, never re-encoded). */
+  body?: string | Uint8Array;
   timeoutMs?: number;
 }
 
@@ -117,6 +118,14 @@ export class ApiClient {
 
   delete<T = any>(path: string): Promise<T> {
     return this.call<T>('DELETE', path);
+  }
+
+  /** POSTs a file's bytes as the request body (e.g. `text/csv` to /api/v1/imports). */
+  async upload<T = any>(path: string, bytes: Uint8Array, contentType: string, query?: Query): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${this.token}`, 'content-type': contentType };
+    if (this.tenant) headers['x-tenant'] = this.tenant;
+    const answer = await httpRequest(new URL(withQuery(path, query), this.host), { method: 'POST', headers, body: bytes, timeoutMs: 5 * 60_000 });
+    return parseAnswer<T>(this.host, answer);
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -3,6 +3,7 @@ import { printJson, print } from '../client/output.js';
 import { authCommand } from './auth.js';
 import { contextCommand } from './context.js';
 import { doctorCommand } from './doctor.js';
+import { importCommand } from './import.js';
 import { liveCommand } from './live.js';
 import { refsCommand } from './refs.js';
 import { reportCommand } from './report.js';
@@ -72,6 +73,15 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `report lineage ${PAGE}`,
       `report snapshots ${PAGE}`,
       `report activity [--category model|security] [--entity-type <type>] [--scenario <id>] [--since D] [--until D] ${PAGE}`,
+    ],
+  },
+  import: {
+    run: importCommand,
+    summary: 'CSV imports: upload a file (mapping, preview, start, --wait), a run\'s status, the list of runs',
+    usage: [
+      'import <file.csv> [--target live|<scenario-id>] [--mapping "<header>=<field>,…"] [--wait]   (field - = not imported)',
+      'import status <run-id>',
+      `import list [--status pending|processing|completed|failed] ${PAGE}`,
     ],
   },
   refs: {

@@ -20,9 +20,11 @@ export function settingsRoutes(): Hono<AppEnv> {
   web.get('/settings', (c) => {
     const { principal, tenant } = serviceContext(c);
     const mcp = PLAN_FEATURES[tenant.plan].mcp;
+    const hris = PLAN_FEATURES[tenant.plan].hrisSync;
     const items: [string, string, string, boolean][] = [
       ['/settings/api', mcp ? 'API and MCP' : 'API tokens', mcp ? 'Connect AI assistants, personal API tokens, connected apps' : 'Personal API tokens for the REST API and the CLI', true],
       ['/settings/members', 'Members', 'Invite people, change roles, archive members', can(principal, 'members.manage')],
+      ['/settings/integrations/hris', 'Integrations', hris ? 'HRIS live sync with BambooHR: connection, webhook, sync now' : 'HRIS live sync (Business plans and up)', can(principal, 'integrations.manage') || (!hris && can(principal, 'settings.manage'))],
       ['/settings/organisation', 'Organisation', 'Currencies and exchange rates, cost settings, department and team types', true],
       ['/settings/audit', 'Security log', 'Sign-ins, tokens, connected apps, role and plan changes', can(principal, 'activity.read')],
       ['/account', 'Your account', 'Change your password', true],

@@ -1,0 +1,228 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { booleanFlag, stringFlag, UsageError } from '../args.js';
+import { ApiProblem, CliError, EXIT } from '../client/errors.js';
+import type { ApiClient } from '../client/http.js';
+import { hint, print, printJson, printPairs, printTable, type Column } from '../client/output.js';
+import { ID, listCommand, word, type Run } from './shared.js';
+
+/**
+ * `orgonaut import …`: CSV imports over REST. `import <file>` uploads the file (as text/csv, bytes untouched),
+ * applies `--mapping` edits, shows the detected mapping and the preview's quarantine counts, starts the run and,
+ * with `--wait`, follows it to the end. `import status <run-id>` and `import list` read runs.
+ */
+
+type Row = Record<string, any>;
+
+const runPath = (id: string, rest = '') => `/api/v1/imports/${encodeURIComponent(id)}${rest}`;
+const POLL_MS = 500;
+const WAIT_LIMIT_MS = 30 * 60_000;
+
+const RUN_COLUMNS: Column<Row>[] = [
+  { header: 'FILE', value: (r) => r.file?.name },
+  { header: 'SOURCE', value: (r) => r.source },
+  { header: 'STATUS', value: (r) => (r.status === 'processing' ? `processing ${r.progress?.percent ?? 0}%` : r.status) },
+  { header: 'TARGET', value: (r) => targetLabel(r) },
+  { header: 'ROWS', value: (r) => r.file?.rows, align: 'right' },
+  { header: 'IMPORTED', value: (r) => r.summary?.rows?.imported, align: 'right' },
+  { header: 'QUARANTINED', value: (r) => r.summary?.rows?.quarantined, align: 'right' },
+  { header: 'CREATED', value: (r) => String(r.created_at).slice(0, 16).replace('T', ' ') },
+  ID,
+];
+
+export async function importCommand(run: Run): Promise<number> {
+  const first = word(run, 0, 'file|status|list');
+  if (first === 'list') {
+    if (run.words.length > 1) throw new UsageError('import list takes no other words (to import a file named "list", write ./list)');
+    return listCommand<Row>(run, '/api/v1/imports', { status: stringFlag(run.args, 'status') }, RUN_COLUMNS, 'No imports yet.');
+  }
+  if (first === 'status') {
+    const id = word(run, 1, 'run-id');
+    return status(run, id);
+  }
+  if (run.words.length > 1) throw new UsageError(`import takes one file, got ${run.words.length} words`);
+  return importFile(run, first);
+}
+
+function targetLabel(r: Row): string {
+  return r.target?.kind === 'scenario' ? `scenario ${r.target.scenario_id}` : 'Live';
+}
+
+/** `--mapping "Work Email=email,Title=job_title,Notes=-"`: header (or 0-based column index) = field, `-` = not imported. */
+export function parseMappingFlag(spec: string): { key: string; field: string | null }[] {
+  const pairs = spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (!pairs.length) throw new UsageError('--mapping needs key=field pairs, e.g. --mapping "Work Email=email,Title=job_title"');
+  return pairs.map((pair) => {
+    const eq = pair.lastIndexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+    const field = eq > 0 ? pair.slice(eq + 1).trim() : '';
+    if (!key || !field) throw new UsageError(`--mapping: "${pair}" is not key=field (use - as the field to leave a column out)`);
+    return { key, field: field === '-' || field.toLowerCase() === 'none' ? null : field };
+  });
+}
+
+const normalise = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
+/** The column a `--mapping` key names: its header (exact, then ignoring case and punctuation) or its 0-based index. */
+function columnOf(mapping: Row[], key: string): number {
+  const exact = mapping.find((m) => m.header === key) ?? mapping.find((m) => normalise(m.header) === normalise(key));
+  if (exact) return exact.column;
+  if (/^\d+$/.test(key) && Number(key) < mapping.length) return Number(key);
+  throw new UsageError(`--mapping: the file has no column "${key}" (its headers: ${mapping.map((m) => m.header).join(', ')})`);
+}
+
+function readFile(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
+  }
+}
+
+async function importFile(run: Run, file: string): Promise<number> {
+  const target = stringFlag(run.args, 'target') ?? 'live';
+  const mappingSpec = stringFlag(run.args, 'mapping');
+  const edits = mappingSpec === undefined ? null : parseMappingFlag(mappingSpec);
+  const wait = booleanFlag(run.args, 'wait');
+  const bytes = readFile(file);
+  const client = run.client();
+  if (edits) {
+    // Checked before uploading, so a misspelt field leaves no run behind.
+    const known = new Set(((await client.get<{ data: Row[] }>('/api/v1/imports/fields')).data ?? []).map((f) => f.field as string));
+    const unknown = edits.find((e) => e.field !== null && !known.has(e.field));
+    if (unknown) throw new UsageError(`--mapping: "${unknown.field}" is not an import field (they are: ${[...known].join(', ')})`);
+  }
+
+  let created = (await client.upload<{ data: Row }>('/api/v1/imports', bytes, 'text/csv', { file_name: path.basename(file), target_scenario_id: target === 'live' ? undefined : target })).data;
+  if (edits) {
+    const mapping = edits.map((e) => ({ column: columnOf(created.mapping, e.key), field: e.field }));
+    created = (await client.call<{ data: Row }>('PATCH', runPath(created.id), { mapping })).data;
+  }
+  const preview = (await client.get<{ data: Row }>(runPath(created.id, '/preview'), { rows: 5 })).data;
+  if (!run.json) describeUpload(created, preview);
+
+  let current: Row;
+  try {
+    current = (await client.post<{ data: Row }>(runPath(created.id, '/start'))).data;
+  } catch (error) {
+    if (error instanceof ApiProblem) hint(`The run ${created.id} was uploaded but not started. Fix it with --mapping, or in the web app: ${client.host}/imports/${created.id}`);
+    throw error;
+  }
+  if (wait) current = await follow(client, current, !run.json);
+  if (run.json) {
+    printJson({ data: current, preview });
+  } else if (current.status === 'completed') {
+    print();
+    describeOutcome(current, client.host);
+  } else if (current.status !== 'failed') {
+    print(`Started import ${current.id} (${current.status}).`);
+    hint(`Follow it with: orgonaut import status ${current.id}   (or add --wait)`);
+  }
+  if (current.status === 'failed') throw new CliError(`import failed: ${current.error?.message ?? 'unknown error'} (run ${current.id}).`, EXIT.api);
+  return 0;
+}
+
+function describeUpload(created: Row, preview: Row): void {
+  print(`Uploaded ${created.file.name ?? 'the file'}: ${created.file.rows} row${created.file.rows === 1 ? '' : 's'}, ${created.format === 'bamboohr' ? 'BambooHR' : 'Orgonaut CSV'} format, into ${targetLabel(created)} (run ${created.id}).`);
+  print();
+  printTable(created.mapping as Row[], [
+    { header: 'COLUMN', value: (m) => m.column, align: 'right' },
+    { header: 'HEADER', value: (m) => m.header },
+    { header: 'FIELD', value: (m) => m.field ?? '(not imported)' },
+  ]);
+  for (const warning of (preview.warnings ?? []) as Row[]) hint(`warning: ${warning.message}`);
+  const counts = preview.counts as Row | null;
+  if (!counts) return;
+  print();
+  const r = counts.rows;
+  print(`Preview: ${r.would_import} of ${r.total} rows would be imported (${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged); ${r.would_quarantine} would be quarantined.`);
+  printReasons(counts.quarantine_reasons);
+  if (counts.actors?.exceeds_allowance) hint(`warning: ${counts.actors.active_after} active actors would exceed the allowance of ${counts.actors.allowance}; the run would fail.`);
+}
+
+function printReasons(reasons: Record<string, number> | undefined): void {
+  const entries = Object.entries(reasons ?? {}).sort((a, b) => b[1] - a[1]);
+  if (!entries.length) return;
+  printTable(entries, [
+    { header: 'QUARANTINE REASON', value: ([code]) => code },
+    { header: 'ROWS', value: ([, n]) => n, align: 'right' },
+  ]);
+}
+
+/** Polls the run until it completes or fails; progress lines (stage, percent) go to stderr. */
+async function follow(client: ApiClient, started: Row, report: boolean): Promise<Row> {
+  let current = started;
+  let last = '';
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  while (current.status !== 'completed' && current.status !== 'failed') {
+    if (Date.now() > deadline) throw new CliError(`the import is still ${current.status} after ${WAIT_LIMIT_MS / 60_000} minutes; follow it with: orgonaut import status ${current.id}`, EXIT.api);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    current = (await client.get<{ data: Row }>(runPath(current.id))).data;
+    const line = current.status === 'processing' ? `${current.progress?.stage ?? 'starting'} ${current.progress?.percent ?? 0}%` : current.status;
+    if (report && line !== last && current.status !== 'completed') hint(`… ${line}`);
+    last = line;
+  }
+  return current;
+}
+
+function describeOutcome(r: Row, host: string): void {
+  const rows = r.summary?.rows ?? {};
+  print(`${r.status === 'completed' ? 'Completed' : 'So far'}: ${rows.imported ?? 0} of ${rows.total ?? 0} rows imported (${rows.created ?? 0} created, ${rows.updated ?? 0} updated, ${rows.unchanged ?? 0} unchanged); ${rows.quarantined ?? 0} quarantined, ${rows.ignored ?? 0} ignored.`);
+  printReasons(r.summary?.quarantine?.reasons);
+  if (rows.quarantined) print(`Review the quarantined rows: ${host}/imports/${r.id}/review`);
+  const live = r.summary?.live;
+  if (live?.changed) print(`Live is now version ${live.version_after}; undo restores snapshot ${live.snapshot_id} (web app, or POST ${runPath(r.id, '/undo')}).`);
+  else if (live) print('Nothing in Live changed.');
+  if (r.summary?.scenario) print(`Scenario ${r.summary.scenario.scenario_id}: ${r.summary.scenario.records_changed} records changed (revision ${r.summary.scenario.revision}).`);
+}
+
+async function status(run: Run, id: string): Promise<number> {
+  const client = run.client();
+  const body = await client.get<{ data: Row }>(runPath(id));
+  if (run.json) return printJson(body), 0;
+  const r = body.data;
+  printPairs([
+    ['Id', r.id],
+    ['File', r.file?.name],
+    ['Source', r.source],
+    ['Format', r.format],
+    ['Target', targetLabel(r)],
+    ['Status', r.status],
+    ['Progress', `${r.progress?.percent ?? 0}%${r.status === 'processing' && r.progress?.stage ? ` (${r.progress.stage})` : ''}`],
+    ['Rows', r.file?.rows],
+    ['Step', r.step],
+    ['Created', r.created_at],
+    ['Finished', r.finished_at],
+    ['Error', r.error ? `${r.error.message} (${r.error.code})` : null],
+  ]);
+  if (r.status === 'processing' && r.progress?.stages?.length) {
+    print();
+    printTable(r.progress.stages as Row[], [
+      { header: 'STAGE', value: (s) => s.name },
+      { header: 'STATUS', value: (s) => s.status },
+      { header: 'DONE', value: (s) => s.done, align: 'right' },
+      { header: 'TOTAL', value: (s) => s.total, align: 'right' },
+    ]);
+  }
+  if (r.summary) {
+    print();
+    describeOutcome(r, client.host);
+    const families = Object.entries((r.summary.families ?? {}) as Record<string, Row>).filter(([, c]) => c.created || c.updated || c.unchanged || c.quarantined);
+    if (families.length) {
+      print();
+      printTable(families, [
+        { header: 'FAMILY', value: ([f]) => f },
+        { header: 'CREATED', value: ([, c]) => c.created, align: 'right' },
+        { header: 'UPDATED', value: ([, c]) => c.updated, align: 'right' },
+        { header: 'UNCHANGED', value: ([, c]) => c.unchanged, align: 'right' },
+        { header: 'QUARANTINED', value: ([, c]) => c.quarantined, align: 'right' },
+      ]);
+    }
+  }
+  if (r.status === 'pending') hint(`Not started yet: check its mapping and start it at ${client.host}/imports/${r.id}`);
+  return 0;
+}

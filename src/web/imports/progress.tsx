@@ -1,0 +1,293 @@
+import { Hono, type Context } from 'hono';
+import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
+import type { AppError } from '../../errors.js';
+import type { AppEnv } from '../../http/env.js';
+import type { RunOut } from '../../imports/present.js';
+import { getRun, undoRun } from '../../imports/runs.js';
+import { FAMILIES, type Family } from '../../org/types.js';
+import { checkSessionCsrf } from '../forms.js';
+import { deltaClass, num, signed, signedMoney, when } from '../live/format.js';
+import { csrfOf } from '../live/page-errors.js';
+import { Shell } from '../shell.js';
+import { ErrorNotice, FAMILY_LABELS, formRefusal, reasonTitle, refusalStatus, RunHead, runTitle, STAGE_LABELS, TargetLabel } from './components.js';
+import { scenarioNames } from './list.js';
+
+/**
+ * A run's progress: its stages (Parse → … → Finalize) with row counts and the percent, refreshed every 2 s by an
+ * HTTP `Refresh` header while it is pending or running (no script: the CSP forbids inline ones). When it has
+ * finished: the summary per model family, the quarantine, and for an import into Live the way to undo it.
+ */
+type Counts = { created: number; updated: number; unchanged: number; quarantined: number };
+
+interface Summary {
+  rows?: Record<string, number>;
+  families?: Partial<Record<Family, Counts>>;
+  quarantine?: { reasons?: Record<string, number>; resolutions?: Record<string, number> };
+  live?: { version_before: number; version_after: number; snapshot_id: string | null; changed: boolean };
+  scenario?: { scenario_id: string; revision: number; records_changed: number };
+  deltas?: { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number; currency?: string } | null;
+}
+
+export function importProgressRoutes(): Hono<AppEnv> {
+  const web = new Hono<AppEnv>();
+  web.get('/imports/:id/progress', (c) => progressPage(c, {}));
+  web.post('/imports/:id/undo', async (c) => {
+    await checkSessionCsrf(c, (await c.req.parseBody()).csrf);
+    const ctx = serviceContext(c);
+    const id = c.req.param('id');
+    let started;
+    try {
+      started = await undoRun(ctx, id);
+    } catch (error) {
+      const known = formRefusal(error);
+      if (!known) throw error;
+      return progressPage(c, { error: known }, refusalStatus(known));
+    }
+    started.done.catch((err: unknown) => c.var.logger.error({ err, task: started.task.id }, 'undo task did not report back'));
+    const run = await getRun(ctx, id);
+    return c.redirect(`/scenarios/${run.snapshot_id}/tasks/${started.task.id}`, 303);
+  });
+  return web;
+}
+
+interface State {
+  error?: AppError;
+}
+
+export async function progressPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 404 | 409 | 413 | 415 | 422 = 200) {
+  const ctx = serviceContext(c);
+  const run = await getRun(ctx, c.req.param('id')!);
+  const names = await scenarioNames(ctx);
+  const waiting = run.status === 'pending' || run.status === 'processing';
+  if (waiting) c.header('Refresh', '2');
+  const summary = (run.summary ?? {}) as Summary;
+  const targetName = run.target.kind === 'scenario' ? `scenario ${names.get(run.target.scenario_id ?? '') ?? 'a scenario'}` : null;
+  const csrf = csrfOf(c);
+  return c.html(
+    <Shell c={c} title={`Progress of ${runTitle(run)}`} active="/imports" wide>
+      <RunHead run={run} active="progress" targetName={targetName} />
+      {state.error ? <ErrorNotice error={state.error} /> : null}
+      <section class="card" aria-labelledby="progress-title">
+        <h2 id="progress-title">{run.step > 1 ? `Step ${run.step} (reprocessing)` : 'Progress'}</h2>
+        <p role="status" aria-live="polite" class="task-status">
+          <label for="run-percent">{run.status === 'completed' ? 'Done' : run.status === 'failed' ? 'Stopped' : run.progress.stage ? `${STAGE_LABELS[run.progress.stage] ?? run.progress.stage}…` : 'Waiting to start'}</label>{' '}
+          <progress id="run-percent" max={100} value={run.progress.percent}>
+            {run.progress.percent} %
+          </progress>{' '}
+          <strong>{run.progress.percent} %</strong>
+        </p>
+        {waiting ? (
+          <p class="hint">
+            This page refreshes every 2 seconds until the import has finished. <a href={c.req.path}>Refresh now</a>
+          </p>
+        ) : null}
+        {run.status === 'pending' && run.step === 0 ? (
+          <p>
+            This import has not been started. <a href={`/imports/${run.id}`}>Check its mapping and start it</a>.
+          </p>
+        ) : null}
+        <Stages run={run} />
+        <dl class="facts">
+          <dt>Into</dt>
+          <dd>
+            <TargetLabel target={run.target} names={names} />
+          </dd>
+          <dt>Rows in the file</dt>
+          <dd>{num(run.file.rows, 0)}</dd>
+          <dt>Started</dt>
+          <dd>{when(run.started_at)}</dd>
+          {run.finished_at ? (
+            <>
+              <dt>Finished</dt>
+              <dd>{when(run.finished_at)}</dd>
+            </>
+          ) : null}
+        </dl>
+        {run.status === 'failed' ? (
+          <>
+            <p class="notice error" role="alert">
+              {run.error?.message ?? 'The import failed.'} Nothing from this attempt was applied. <code>{run.error?.code ?? 'failed'}</code>
+            </p>
+            <form method="post" action={`/imports/${run.id}/start`}>
+              <input type="hidden" name="csrf" value={csrf} />
+              <button type="submit">Start again</button>
+            </form>
+          </>
+        ) : null}
+      </section>
+      {run.status === 'completed' || (run.status === 'failed' && run.summary) ? <SummarySection run={run} summary={summary} csrf={csrf} canUndo={can(ctx.principal, 'snapshots.restore')} /> : null}
+    </Shell>,
+    status,
+  );
+}
+
+function Stages(props: { run: RunOut }) {
+  const stages = props.run.progress.stages;
+  if (!stages.length) return null;
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">Stages of the import</caption>
+        <thead>
+          <tr>
+            <th scope="col">Stage</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Rows
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {stages.map((s) => (
+            <tr>
+              <th scope="row">{STAGE_LABELS[s.name] ?? s.name}</th>
+              <td>
+                <span class={s.status === 'done' ? 'badge ok' : s.status === 'running' ? 'badge warn' : 'badge'}>{s.status === 'done' ? 'done' : s.status === 'running' ? 'running' : 'waiting'}</span>
+              </td>
+              <td class="num">{s.total ? `${num(s.done, 0)} of ${num(s.total, 0)}` : '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; canUndo: boolean }) {
+  const { run, summary } = props;
+  const rows = summary.rows ?? {};
+  const reasons = Object.entries(summary.quarantine?.reasons ?? {}).sort((a, b) => b[1] - a[1]);
+  const deltas = summary.deltas;
+  return (
+    <section class="card" aria-labelledby="summary-title">
+      <h2 id="summary-title">Summary</h2>
+      <dl class="stats" aria-label="Rows">
+        {(
+          [
+            ['Rows', rows.total],
+            ['Imported', rows.imported],
+            ['Created', rows.created],
+            ['Updated', rows.updated],
+            ['Unchanged', rows.unchanged],
+            ['Quarantined', rows.quarantined],
+            ['Ignored', rows.ignored],
+          ] as [string, number | undefined][]
+        ).map(([label, n]) => (
+          <div>
+            <dt>{label}</dt>
+            <dd>{num(n ?? 0, 0)}</dd>
+          </div>
+        ))}
+      </dl>
+      <div class="table-wrap">
+        <table>
+          <caption>Records per model family</caption>
+          <thead>
+            <tr>
+              <th scope="col">Family</th>
+              <th scope="col" class="num">
+                Created
+              </th>
+              <th scope="col" class="num">
+                Updated
+              </th>
+              <th scope="col" class="num">
+                Unchanged
+              </th>
+              <th scope="col" class="num">
+                Quarantined rows
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {FAMILIES.filter((f) => summary.families?.[f]).map((family) => {
+              const counts = summary.families![family]!;
+              return (
+                <tr>
+                  <th scope="row">{FAMILY_LABELS[family]}</th>
+                  <td class="num">{num(counts.created, 0)}</td>
+                  <td class="num">{num(counts.updated, 0)}</td>
+                  <td class="num">{num(counts.unchanged, 0)}</td>
+                  <td class="num">{num(counts.quarantined, 0)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {deltas ? (
+        <dl class="stats" aria-label="What changed">
+          <div>
+            <dt>Headcount</dt>
+            <dd class={deltaClass(deltas.headcount)}>{signed(deltas.headcount, 0)}</dd>
+          </div>
+          <div>
+            <dt>FTE</dt>
+            <dd class={deltaClass(deltas.fte)}>{signed(deltas.fte)}</dd>
+          </div>
+          {deltas.monthly_cost_minor !== undefined && deltas.currency ? (
+            <div>
+              <dt>Monthly cost</dt>
+              <dd class={deltaClass(deltas.monthly_cost_minor)}>{signedMoney(deltas.monthly_cost_minor, deltas.currency)}</dd>
+            </div>
+          ) : null}
+        </dl>
+      ) : null}
+      {reasons.length ? (
+        <>
+          <h3>Waiting in quarantine</h3>
+          <ul>
+            {reasons.map(([code, n]) => (
+              <li>
+                {num(n, 0)} × {reasonTitle(code)} <code>{code}</code>
+              </li>
+            ))}
+          </ul>
+          <p class="actions">
+            <a class="button" href={`/imports/${run.id}/review`}>
+              Review quarantined rows
+            </a>
+          </p>
+        </>
+      ) : (rows.quarantined ?? 0) === 0 ? (
+        <p class="hint">No row is waiting in quarantine.</p>
+      ) : null}
+      {summary.live ? (
+        <p>
+          {summary.live.changed ? (
+            <>
+              Live is now version {summary.live.version_after} (was {summary.live.version_before}). <a href="/live">See Live</a> ·{' '}
+              <a href="/live/lineage">Lineage</a>
+            </>
+          ) : (
+            'Nothing in Live changed: the file matched the organisation.'
+          )}
+        </p>
+      ) : null}
+      {summary.scenario ? (
+        <p>
+          {summary.scenario.records_changed} {summary.scenario.records_changed === 1 ? 'record' : 'records'} changed in the scenario (revision{' '}
+          {summary.scenario.revision}). <a href={`/scenarios/${summary.scenario.scenario_id}/delta`}>See its delta</a>
+        </p>
+      ) : null}
+      {run.target.kind === 'live' && run.snapshot_id ? (
+        props.canUndo ? (
+          <form method="post" action={`/imports/${run.id}/undo`} data-confirm="Undo this import? Live goes back to the snapshot taken before it; later changes to Live are undone too.">
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <p class="hint">
+              Undo restores <a href={`/scenarios/${run.snapshot_id}`}>the snapshot of Live taken before this import</a>.
+            </p>
+            <button type="submit" class="danger">
+              Undo this import
+            </button>
+          </form>
+        ) : (
+          <p class="hint">
+            Undoing an import restores <a href={`/scenarios/${run.snapshot_id}`}>the snapshot taken before it</a>, which needs the snapshots.restore ability.
+          </p>
+        )
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { sortKeys } from '../../src/cli/client/output.js';
+import type { Database } from '../../src/db/connection.js';
+import { importRuns } from '../../src/db/schema/index.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, contextFor, principalFor } from '../support/factories.js';
+import { csvOf, importTenant, liveState } from '../imports/support.js';
+
+/**
+ * `orgonaut import` against a real HTTP server (as test/cli/cli.test.ts): upload a file, show the detected mapping
+ * and the quarantine counts, start and `--wait` for the end; `--mapping`, `--target`, `--json`; `import status` and
+ * `import list`; refusals with one clear line and the documented exit code.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SLUG = 'cliimport';
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let server: ServerType;
+let url: string;
+let dir: string;
+const configs: Partial<Record<Role, string>> = {};
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], config: string): Promise<Finished> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST' || key.startsWith('ORGONAUT_')) continue;
+    env[key] = value;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...env, ORGONAUT_CONFIG: config, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+function expectOneLine(result: Finished, code: number, pattern: RegExp) {
+  expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(code);
+  expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
+  // One error line; a usage mistake is followed by the usage lines.
+  const errors = result.stderr.split('\n').filter((line) => line.startsWith('orgonaut: '));
+  expect(errors, result.stderr).toHaveLength(1);
+  expect(errors[0]).toMatch(pattern);
+}
+
+async function signedIn(role: Role): Promise<string> {
+  const user = await buildMember(database, tenant, role);
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan);
+  const token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: `cli ${role}`, abilities: [...roleAbilities] })).secret;
+  const config = path.join(dir, `${role}.json`);
+  const login = await cli(['auth', 'login', '--host', url, '--token', token], config);
+  expect(login.code, login.stderr).toBe(0);
+  return config;
+}
+
+const file = (name: string, text: string) => {
+  const at = path.join(dir, name);
+  fs.writeFileSync(at, text);
+  return at;
+};
+
+const PEOPLE = csvOf(
+  ['Work Email', 'First Name', 'Last Name', 'Department', 'Team', 'Job Title', 'Manager Email', 'FTE', 'Grade Band'],
+  [
+    ['ceo@cli-imp.test', 'Cee', 'Oh', 'Executive', '', 'CEO', '', '1', 'L9'],
+    ['ann@cli-imp.test', 'Ann', 'Lee', 'Engineering', 'Platform', 'Engineer', 'ceo@cli-imp.test', '1', 'L5'],
+    ['bad@cli-imp.test', 'Bad', 'Fte', 'Engineering', 'Platform', 'Engineer', 'ceo@cli-imp.test', '9', 'L4'],
+  ],
+);
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-import-'));
+  database = await testDatabase();
+  ({ tenant } = await importTenant(database, { slug: SLUG }));
+  app = testApp(database);
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+  configs.owner = await signedIn('owner');
+  configs.viewer = await signedIn('viewer');
+});
+
+afterAll(async () => {
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await database?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+let runId: string;
+
+describe('orgonaut import', () => {
+  it('uploads a file, shows the detected mapping and quarantine counts, and with --wait follows the run to its end', async () => {
+    const result = await cli(['import', file('people.csv', PEOPLE), '--mapping', 'Grade Band=level', '--wait'], configs.owner!);
+    expect(result.code, result.stderr).toBe(0);
+    const out = result.stdout;
+    const uploaded = /^Uploaded people\.csv: 3 rows, Orgonaut CSV format, into Live \(run ([0-9a-f-]{36})\)\.$/m.exec(out);
+    expect(uploaded, out).not.toBeNull();
+    runId = uploaded![1]!;
+    expect(out).toMatch(/^COLUMN\s+HEADER\s+FIELD$/m);
+    expect(out).toMatch(/^\s+0\s+Work Email\s+email$/m);
+    expect(out).toMatch(/^\s+8\s+Grade Band\s+level$/m);
+    expect(out).toContain('Preview: 2 of 3 rows would be imported (2 created, 0 updated, 0 unchanged); 1 would be quarantined.');
+    expect(out).toMatch(/^invalid_fte\s+1$/m);
+    expect(out).toContain('Completed: 2 of 3 rows imported (2 created, 0 updated, 0 unchanged); 1 quarantined, 0 ignored.');
+    expect(out).toContain(`Review the quarantined rows: ${url}/imports/${runId}/review`);
+    expect(out).toMatch(/^Live is now version \d+; undo restores snapshot [0-9a-f-]{36}/m);
+    expect((await liveState(database, tenant.id)).actors).toBe(2);
+  });
+
+  it('shows a run’s status and lists runs', async () => {
+    const status = await cli(['import', 'status', runId], configs.owner!);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^Status\s+completed$/m);
+    expect(status.stdout).toMatch(/^Progress\s+100%$/m);
+    expect(status.stdout).toMatch(/^actors\s+2\s+0\s+0\s+1$/m);
+
+    const json = await cli(['import', 'status', runId, '--json'], configs.owner!);
+    const body = JSON.parse(json.stdout);
+    expect(body.data).toMatchObject({ id: runId, status: 'completed', summary: { rows: { imported: 2, quarantined: 1 } } });
+    expect(json.stdout).toBe(`${JSON.stringify(sortKeys(body), null, 2)}\n`);
+
+    const list = await cli(['import', 'list', '--status', 'completed'], configs.owner!);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.split('\n')[0]).toMatch(/^FILE\s+SOURCE\s+STATUS\s+TARGET\s+ROWS\s+IMPORTED\s+QUARANTINED\s+CREATED\s+ID$/);
+    expect(list.stdout).toMatch(new RegExp(`^people\\.csv\\s+upload\\s+completed\\s+Live\\s+3\\s+2\\s+1\\s+.*${runId}$`, 'm'));
+    expect((await cli(['import', 'list', '--status', 'pending'], configs.owner!)).stdout.trim()).toBe('No imports yet.');
+  });
+
+  it('imports into a scenario with --target and prints the JSON with --json', async () => {
+    const scenario = await createScenario(contextFor(database, tenant, principalFor(tenant, 'owner')), { name: 'CLI import plan' });
+    const result = await cli(['import', file('more.csv', 'email,name,department\nzed@cli-imp.test,Zed,Ops\n'), '--target', scenario.id, '--wait', '--json'], configs.owner!);
+    expect(result.code, result.stderr).toBe(0);
+    const body = JSON.parse(result.stdout);
+    expect(body.data).toMatchObject({ status: 'completed', target: { kind: 'scenario', scenario_id: scenario.id }, summary: { rows: { created: 1 } } });
+    expect(body.preview.counts.rows).toMatchObject({ total: 1, would_import: 1 });
+    expect((await liveState(database, tenant.id)).actors).toBe(2);
+  });
+
+  it('starts without waiting and says how to follow the run', async () => {
+    const result = await cli(['import', file('again.csv', PEOPLE)], configs.owner!);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Started import [0-9a-f-]{36} \(processing\)\.$/m);
+    expect(result.stderr).toMatch(/Follow it with: orgonaut import status [0-9a-f-]{36}/);
+    const id = /Started import ([0-9a-f-]{36})/.exec(result.stdout)![1]!;
+    for (let i = 0; i < 400; i++) {
+      const [run] = await database.db.select({ status: importRuns.status }).from(importRuns).where(eq(importRuns.id, id));
+      if (run!.status === 'completed') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  });
+
+  it('refuses mistakes with one clear line and the documented exit code', async () => {
+    expectOneLine(await cli(['import', path.join(dir, 'nope.csv')], configs.owner!), 2, /cannot read .*nope\.csv: no such file/);
+    expectOneLine(await cli(['import', file('x.csv', PEOPLE), '--mapping', 'FTE=colour'], configs.owner!), 2, /"colour" is not an import field/);
+    expectOneLine(await cli(['import', file('y.csv', PEOPLE), '--mapping', 'Nickname=name'], configs.owner!), 2, /no column "Nickname"/);
+    expectOneLine(await cli(['import', 'status'], configs.owner!), 2, /missing <run-id>/);
+    expectOneLine(await cli(['import', file('people.xlsx', 'x')], configs.owner!), 1, /upload a \.csv or \.txt file.*\(HTTP 422 unsupported_file_type\)$/);
+    expectOneLine(await cli(['import', file('z.csv', PEOPLE)], configs.viewer!), 1, /"imports\.manage" ability.*\(HTTP 403 missing_ability\)$/);
+    expectOneLine(await cli(['import', 'status', '00000000-0000-4000-8000-000000000000'], configs.owner!), 1, /not found.*\(HTTP 404 not_found\)$/);
+  });
+});

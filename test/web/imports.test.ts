@@ -1,0 +1,306 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, count, eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { importRows, importRuns } from '../../src/db/schema/index.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember } from '../support/factories.js';
+import { csvOf, importTenant, liveState } from '../imports/support.js';
+
+/**
+ * The import pages (SPEC §8 "imports"; reference/import-workflow-and-runs.md, fix-common-import-errors.md): upload
+ * through the multipart form, edit the mapping, start, follow the progress to the summary, review a quarantined row,
+ * fix it and reprocess, ignore another, undo; a viewer is refused; another tenant's run id is not found.
+ */
+
+let database: Database;
+let app: TestApp;
+let tenant: Tenant;
+let other: Tenant;
+let owner: string;
+let viewer: string;
+let otherOwner: string;
+const HOST = 'webimp.localhost';
+const OTHER_HOST = 'webimpother.localhost';
+const PASSWORD = 'correct horse battery';
+
+const HEADER = ['Work Email', 'First Name', 'Last Name', 'Department', 'Team', 'Job Title', 'Manager Email', 'FTE', 'Grade Band'];
+const FTE_COLUMN = 7;
+const FILE = csvOf(HEADER, [
+  ['ceo@webimp.test', 'Cee', 'Oh', 'Executive', '', 'CEO', '', '1', 'L9'],
+  ['ann@webimp.test', 'Ann', 'Lee', 'Engineering', 'Platform', 'Engineer', 'ceo@webimp.test', '1', 'L5'],
+  ['bad@webimp.test', 'Bad', 'Fte', 'Engineering', 'Platform', 'Engineer', 'ceo@webimp.test', '9', 'L4'],
+  ['not-an-email', 'No', 'Body', 'Engineering', '', 'Engineer', '', '1', 'L1'],
+]);
+
+async function signIn(host: string, email: string): Promise<string> {
+  const page = await app.request('/sign-in', { host, headers: { accept: 'text/html' } });
+  const cookie = cookiesOf(page);
+  const response = await app.request('/sign-in', {
+    host,
+    cookie,
+    headers: { origin: `http://${host}` },
+    form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/live', email, password: PASSWORD },
+  });
+  expect(response.status).toBe(303);
+  return cookiesOf(response, cookie);
+}
+
+async function get(path: string, cookie: string, host = HOST) {
+  const response = await app.request(path, { host, cookie, headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text(), headers: response.headers };
+}
+
+async function post(path: string, form: Record<string, string>, cookie: string, host = HOST) {
+  const response = await app.request(path, { host, cookie, headers: { origin: `http://${host}`, accept: 'text/html' }, form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+}
+
+/** Posts the upload form as a browser does: multipart/form-data with the file. */
+async function upload(cookie: string, fields: Record<string, string>, csv: string, name = 'people.csv', host = HOST) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  form.set('file', new File([csv], name, { type: 'text/csv' }));
+  const response = await app.app.request('/imports', { method: 'POST', headers: { host, cookie, origin: `http://${host}`, accept: 'text/html' }, body: form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+}
+
+async function csrfFor(cookie: string, path = '/imports', host = HOST): Promise<string> {
+  return hiddenField((await get(path, cookie, host)).html, 'csrf');
+}
+
+/** Follows the progress page (as its Refresh header asks) until the run has finished. */
+async function finished(id: string): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const page = await get(`/imports/${id}/progress`, owner);
+    expect(page.status).toBe(200);
+    if (!page.headers.get('refresh')) return page.html;
+    expect(page.headers.get('refresh')).toBe('2');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('run did not finish');
+}
+
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replaceAll('&quot;', '"').replace(/\s+/g, ' ');
+const h1 = (html: string) => /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() ?? '';
+
+async function runCount(t: Tenant) {
+  return Number((await database.db.select({ n: count() }).from(importRuns).where(eq(importRuns.tenantId, t.id)))[0]!.n);
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  app = testApp(database);
+  ({ tenant } = await importTenant(database, { slug: 'webimp' }));
+  ({ tenant: other } = await importTenant(database, { slug: 'webimpother' }));
+  owner = await signIn(HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email);
+  viewer = await signIn(HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email);
+  otherOwner = await signIn(OTHER_HOST, (await buildMember(database, other, 'owner', { password: PASSWORD })).email);
+});
+afterAll(() => database?.close());
+
+let runId: string;
+
+describe('the import pages for an owner', () => {
+  it('lists imports in the navigation, and sends a signed-out browser to sign-in', async () => {
+    const { html } = await get('/live', owner);
+    expect(html).toContain('<a href="/imports">Imports</a>');
+    const response = await app.request('/imports', { host: HOST, headers: { accept: 'text/html' } });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/sign-in?return_to=%2Fimports');
+  });
+
+  it('shows the upload form with labelled fields and no inline script or style', async () => {
+    const page = await get('/imports', owner);
+    expect(page.status).toBe(200);
+    expect(h1(page.html)).toBe('Imports');
+    expect(page.html).toContain('<a href="/imports" aria-current="page">');
+    expect(page.html).toContain('enctype="multipart/form-data"');
+    for (const id of ['upload-file', 'upload-target', 'upload-format', 'upload-types', 'f-status']) expect(page.html).toContain(`<label for="${id}">`);
+    expect(page.html).toContain('No imports yet.');
+    expect(page.html).not.toMatch(/<script>|style="/);
+  });
+
+  it('uploads a file through the multipart form and opens its mapping and preview', async () => {
+    const created = await upload(owner, { csrf: await csrfFor(owner), target: 'live', format: '' }, FILE);
+    expect(created.status, created.html).toBe(303);
+    const match = /^\/imports\/([0-9a-f-]{36})\?notice=uploaded$/.exec(created.location ?? '');
+    expect(match, created.location ?? '').not.toBeNull();
+    runId = match![1]!;
+
+    const page = await get(created.location!, owner);
+    expect(page.status).toBe(200);
+    expect(h1(page.html)).toBe('Import: people.csv');
+    expect(page.html).toContain('File received.');
+    // Each detected column has a labelled select with its field chosen; "Grade Band" is not recognised.
+    expect(page.html).toContain(`<label for="field-${FTE_COLUMN}" class="visually-hidden">`);
+    expect(page.html).toMatch(new RegExp(`name="field_${FTE_COLUMN}"[\\s\\S]*?<option value="fte" selected="">`));
+    expect(page.html).toMatch(/name="field_8"><option value="" selected="">— not imported —/);
+    // The preview: rows as read, the quarantine reasons in plain words, and the dry run's counts.
+    const words = text(page.html);
+    expect(words).toContain('The FTE is not a valid number invalid_fte');
+    expect(words).toContain('Would import 2');
+    expect(words).toContain('Would quarantine 2');
+    expect(page.html).not.toMatch(/<script>|style="/);
+    expect((await liveState(database, tenant.id)).actors).toBe(0);
+  });
+
+  it('lists the pending run and filters by status', async () => {
+    const all = await get('/imports', owner);
+    expect(all.html).toContain(`<a href="/imports/${runId}">people.csv</a>`);
+    expect((await get('/imports?status=completed', owner)).html).toContain('No import run has this status.');
+    expect((await get('/imports?status=pending', owner)).html).toContain(`/imports/${runId}`);
+    const bad = await get('/imports?status=done', owner);
+    expect(bad.status).toBe(400);
+  });
+
+  it('edits the mapping in place', async () => {
+    const csrf = await csrfFor(owner, `/imports/${runId}`);
+    const saved = await post(`/imports/${runId}/settings`, { csrf, format: 'orgonaut', target: 'live', field_8: 'level', create_missing_types: 'on' }, owner);
+    expect(saved.status, saved.html).toBe(303);
+    expect(saved.location).toBe(`/imports/${runId}?notice=saved`);
+    const [run] = await database.db.select().from(importRuns).where(eq(importRuns.id, runId));
+    expect(run!.mapping[8]).toEqual({ column: 8, header: 'Grade Band', field: 'level' });
+    expect(run!.mapping[FTE_COLUMN]!.field).toBe('fte');
+    expect(run!.options).toMatchObject({ create_missing_types: true });
+    const page = await get(`/imports/${runId}`, owner);
+    expect(page.html).toMatch(/name="field_8">[\s\S]*?<option value="level" selected="">/);
+
+    const twice = await post(`/imports/${runId}/settings`, { csrf, format: 'orgonaut', target: 'live', field_8: 'email' }, owner);
+    expect(twice.status).toBe(400);
+    expect(text(twice.html)).toContain('field email is mapped from two columns');
+  });
+
+  it('shows a pending run’s progress page refreshing, then starts it and shows the summary when completed', async () => {
+    const pending = await get(`/imports/${runId}/progress`, owner);
+    expect(pending.headers.get('refresh')).toBe('2');
+    expect(pending.html).toContain('This import has not been started.');
+
+    const started = await post(`/imports/${runId}/start`, { csrf: await csrfFor(owner, `/imports/${runId}`) }, owner);
+    expect(started.status, started.html).toBe(303);
+    expect(started.location).toBe(`/imports/${runId}/progress`);
+    const html = await finished(runId);
+    const words = text(html);
+    expect(h1(html)).toBe('Progress: people.csv');
+    expect(html).toContain('<span class="badge ok">completed</span>');
+    expect(html).toMatch(/<progress id="run-percent" max="100" value="100">/);
+    expect(words).toContain('Finalize done');
+    expect(words).toMatch(/Imported 2 Created 2/);
+    expect(words).toMatch(/People and other actors 2 0 0 2/);
+    expect(words).toContain('1 × The FTE is not a valid number invalid_fte');
+    expect(html).toContain(`action="/imports/${runId}/undo"`);
+    expect(html).not.toMatch(/<script>|style="/);
+    // Once started, the mapping page sends the browser to the progress.
+    const mapping = await app.request(`/imports/${runId}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+    expect(mapping.status).toBe(303);
+    expect(mapping.headers.get('location')).toBe(`/imports/${runId}/progress`);
+    expect((await liveState(database, tenant.id)).actors).toBe(2);
+  });
+
+  it('reviews quarantined rows: reasons in plain words with the fix, filtered by resolution', async () => {
+    const page = await get(`/imports/${runId}/review`, owner);
+    expect(page.status).toBe(200);
+    expect(h1(page.html)).toBe('Review: people.csv');
+    const words = text(page.html);
+    expect(words).toContain('Row 3');
+    expect(words).toContain('The FTE is not a valid number invalid_fte in fte');
+    expect(words).toContain('Fix: Use a number from 0.01 to 3.00');
+    expect(words).toContain('Row 4');
+    expect(words).toContain('missing_required_field');
+    expect(page.html).toContain(`<label for="r3-c${FTE_COLUMN}">FTE`);
+    expect(page.html).toContain(`name="cell_${FTE_COLUMN}" value="9"`);
+    expect(page.html).toContain('<label for="f-resolution">Resolution</label>');
+    expect(page.html).not.toMatch(/<script>|style="/);
+    const failed = await get(`/imports/${runId}/review?resolution=fixed`, owner);
+    expect(failed.html).toContain('No quarantined row has this resolution.');
+  });
+
+  it('fixes a row in place, ignores another, reprocesses, and imports the fixed row', async () => {
+    const csrf = await csrfFor(owner, `/imports/${runId}/review`);
+    const fixed = await post(`/imports/${runId}/rows/3/fix`, { csrf, resolution: 'pending', [`cell_${FTE_COLUMN}`]: '0.9', cell_0: 'bad@webimp.test' }, owner);
+    expect(fixed.status, fixed.html).toBe(303);
+    expect(fixed.location).toBe(`/imports/${runId}/review?notice=fixed&resolution=pending#row-3`);
+    const ignored = await post(`/imports/${runId}/rows/4/ignore`, { csrf }, owner);
+    expect(ignored.status).toBe(303);
+
+    const queued = await get(`/imports/${runId}/review?resolution=reprocessing`, owner);
+    expect(text(queued.html)).toContain('1 fixed row is queued.');
+    expect(queued.html).toContain(`name="cell_${FTE_COLUMN}" value="0.9"`);
+    const [row] = await database.db.select().from(importRows).where(and(eq(importRows.runId, runId), eq(importRows.rowNumber, 3)));
+    expect(row!.values[FTE_COLUMN]).toBe('0.9');
+    expect(row!.original![FTE_COLUMN]).toBe('9');
+
+    const again = await post(`/imports/${runId}/reprocess`, { csrf }, owner);
+    expect(again.status, again.html).toBe(303);
+    expect(again.location).toBe(`/imports/${runId}/progress`);
+    const html = await finished(runId);
+    expect(text(html)).toContain('Step 2 (reprocessing)');
+    expect(text(html)).toMatch(/Imported 3 Created 3/);
+    expect((await liveState(database, tenant.id)).actors).toBe(3);
+
+    const review = text((await get(`/imports/${runId}/review`, owner)).html);
+    expect(review).toContain('fixed and imported');
+    expect(review).toContain('ignored');
+    const nothing = await post(`/imports/${runId}/reprocess`, { csrf }, owner);
+    expect(nothing.status).toBe(409);
+    expect(text(nothing.html)).toContain('No rows are waiting to be reprocessed.');
+  });
+
+  it('undoes the import by restoring the snapshot taken before it', async () => {
+    const undo = await post(`/imports/${runId}/undo`, { csrf: await csrfFor(owner, `/imports/${runId}/progress`) }, owner);
+    expect(undo.status, undo.html).toBe(303);
+    expect(undo.location).toMatch(/^\/scenarios\/[0-9a-f-]{36}\/tasks\/[0-9a-f-]{36}$/);
+    for (let i = 0; i < 400; i++) {
+      const task = await get(undo.location!, owner);
+      if (!task.headers.get('refresh')) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await liveState(database, tenant.id)).actors).toBe(0);
+  });
+
+  it('re-renders the form with the reason when a file is refused, storing nothing', async () => {
+    const before = await runCount(tenant);
+    const refused = await upload(owner, { csrf: await csrfFor(owner), target: 'live' }, 'email,name\n"a@x.test,Ann\n', 'broken.csv');
+    expect(refused.status).toBe(422);
+    expect(text(refused.html)).toContain('The file is not a well-formed CSV');
+    expect(refused.html).toContain('enctype="multipart/form-data"');
+    const sheet = await upload(owner, { csrf: await csrfFor(owner), target: 'live' }, 'x', 'people.xlsx');
+    expect(sheet.status).toBe(422);
+    expect(text(sheet.html)).toContain('upload a .csv or .txt file');
+    const forged = await upload(owner, { csrf: 'forged', target: 'live' }, FILE);
+    expect(forged.status).toBe(403);
+    expect(await runCount(tenant)).toBe(before);
+  });
+});
+
+describe('who may use the import pages', () => {
+  it('refuses a viewer with a clear page and hides the navigation item', async () => {
+    const live = await get('/live', viewer);
+    expect(live.html).not.toContain('href="/imports"');
+    for (const path of ['/imports', `/imports/${runId}`, `/imports/${runId}/progress`, `/imports/${runId}/review`]) {
+      const page = await get(path, viewer);
+      expect(page.status, path).toBe(403);
+      expect(h1(page.html), path).toBe('Imports: not available for your role');
+      expect(page.html, path).toContain('imports.manage');
+    }
+    const before = await runCount(tenant);
+    const refused = await upload(viewer, { csrf: await csrfFor(viewer, '/live'), target: 'live' }, FILE);
+    expect(refused.status).toBe(403);
+    expect(await runCount(tenant)).toBe(before);
+  });
+
+  it('answers 404 for another tenant’s run, on every page and action', async () => {
+    for (const path of [`/imports/${runId}`, `/imports/${runId}/progress`, `/imports/${runId}/review`]) {
+      const page = await get(path, otherOwner, OTHER_HOST);
+      expect(page.status, path).toBe(404);
+      expect(page.html, path).not.toContain('people.csv');
+    }
+    const csrf = await csrfFor(otherOwner, '/imports', OTHER_HOST);
+    for (const action of ['start', 'reprocess', 'undo', 'rows/3/ignore']) {
+      const response = await post(`/imports/${runId}/${action}`, { csrf }, otherOwner, OTHER_HOST);
+      expect(response.status, action).toBe(404);
+    }
+    expect((await get('/imports/not-a-uuid/progress', owner)).status).toBe(404);
+  });
+});
