@@ -4,21 +4,26 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { runScenario, runSeedAndRead, SEED_AND_READ_WORKLOADS } from './seed-and-read.js';
+import { runScenarioEngine, runScenarioEngineSeed, SCENARIO_ENGINE_WORKLOADS } from './scenarios.js';
+import { IMPORT_WORKLOADS, runImports } from './imports.js';
 import { cleanUpStartup, runStartup, STARTUP_WORKLOADS } from './startup.js';
+import { AUTH_WORKLOADS, runAuth } from './auth.js';
+import { MCP_WORKLOADS, runMcp } from './mcp.js';
 import { formatTable, openTarget, prepareEmbedded, preparePostgres, type BenchTarget, type PreparedTarget, type Row } from './support.js';
 
 /**
  * `npm run bench`: figures, not pass/fail. Runs every workload on the embedded database and, when DATABASE_URL is
  * set or --postgres <url> is given, on a fresh database of that PostgreSQL server too; prints one table.
  *
- * Each organisation size, and the scenario workload, runs in a worker process of its own (this file with --worker), so
- * its memory figures start from a clean process rather than from the high-water mark the workloads before it left.
+ * Each organisation size, the scenario workload and the scenario engine run in a worker process of its own (this
+ * file with --worker), so its memory figures start from a clean process rather than from the high-water mark the
+ * workloads before it left.
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROW_PREFIX = '@@bench-row ';
 
-const WORKLOADS = [...SEED_AND_READ_WORKLOADS, ...STARTUP_WORKLOADS] as const;
+const WORKLOADS = [...SEED_AND_READ_WORKLOADS, ...SCENARIO_ENGINE_WORKLOADS, ...IMPORT_WORKLOADS, ...AUTH_WORKLOADS, ...MCP_WORKLOADS, ...STARTUP_WORKLOADS] as const;
 const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -36,6 +41,17 @@ Workloads:
   metrics    whole-org metrics (getOrgMetrics): cold (graph loaded from the database) and warm (median of 5)
   tree       the org-unit tree (orgUnitTree): cold and warm
   scenario   create a planning scenario from the largest Live and read the tree inside it (cold and warm)
+  scenarios  the scenario engine on an enterprise tenant of the largest size (its own tenant, seeded first):
+             create a scenario, apply a batch of 1,000 mixed changes, delta (cold, warm), metrics in the
+             scenario, plan + confirm a 50-change proposal, promote, first Live read after (aims: create < 5 s,
+             delta < 300 ms, promotion < 5 s)
+  auth       PostgreSQL only: Authenticator.fromApiToken / fromOAuth cold and warm (µs), and POST /oauth/token
+             refresh grants per second against a real server (1 and 8 rotating chains)
+  mcp        PostgreSQL only: tools/call org_summary and tools/list through the whole stack (server process, token,
+             tenant, database) at concurrency 1 and 32 on the smallest size, beside a bare SDK v2 server (ratio),
+             and org_summary warm on the largest size. BENCH_SECONDS sets each measurement (default 10)
+  imports    import a canonical CSV of each size into an empty Live (upload streamed from disk, run, same file
+             again as a no-op): rows per second and peak memory
   startup    npm start on an existing embedded database until GET /readyz answers 200 (median of 3)`;
 
 interface Options {
@@ -136,10 +152,13 @@ async function main(): Promise<number> {
   console.log(environment());
   console.log(`sizes ${options.sizes.join(', ')}; workloads ${[...options.only].join(', ')}`);
 
-  const readsWanted = SEED_AND_READ_WORKLOADS.some((w) => options.only.has(w));
+  const readsWanted = [...SEED_AND_READ_WORKLOADS, ...SCENARIO_ENGINE_WORKLOADS, ...IMPORT_WORKLOADS].some((w) => options.only.has(w));
+  // auth and mcp need a server process beside the benchmark on one database: PostgreSQL only.
+  const serverWanted = [...AUTH_WORKLOADS, ...MCP_WORKLOADS].some((w) => options.only.has(w));
+  if (serverWanted && !options.postgres) console.log('The auth and mcp workloads run on PostgreSQL only: pass --postgres <url> or set DATABASE_URL.');
   const targets: { label: string; prepare: () => Promise<PreparedTarget> }[] = [];
   if (readsWanted && options.embedded) targets.push({ label: 'embedded', prepare: prepareEmbedded });
-  if (readsWanted && options.postgres) {
+  if ((readsWanted || serverWanted) && options.postgres) {
     const url = options.postgres;
     targets.push({ label: 'postgres', prepare: () => preparePostgres(url) });
   }
@@ -162,11 +181,25 @@ async function main(): Promise<number> {
     try {
       // The scenario workload alone needs only the largest organisation seeded.
       const perSize = ['seed', 'metrics', 'tree'].some((w) => options.only.has(w));
-      for (const size of perSize ? options.sizes : [largest]) {
+      for (const size of perSize ? options.sizes : options.only.has('scenario') ? [largest] : []) {
         await runWorker({ phase: 'size', target: current.target, label: target.label, size, only: [...options.only] }, report);
       }
       if (options.only.has('scenario')) {
         await runWorker({ phase: 'scenario', target: current.target, label: target.label, size: largest, only: ['scenario'] }, report);
+      }
+      if (options.only.has('scenarios')) {
+        // Its own tenant, seeded in one process and exercised in a fresh one (the seed's memory stays out of it).
+        await runWorker({ phase: 'scenarios-seed', target: current.target, label: target.label, size: largest, only: ['scenarios'] }, report);
+        await runWorker({ phase: 'scenarios', target: current.target, label: target.label, size: largest, only: ['scenarios'] }, report);
+      }
+      if (target.label === 'postgres' && options.only.has('auth')) {
+        await runWorker({ phase: 'auth', target: current.target, label: target.label, size: largest, only: ['auth'] }, report);
+      }
+      if (target.label === 'postgres' && options.only.has('mcp')) {
+        await runWorker({ phase: 'mcp', target: current.target, label: target.label, size: largest, sizes: options.sizes, only: ['mcp'] }, report);
+      }
+      if (options.only.has('imports')) {
+        for (const size of options.sizes) await runWorker({ phase: 'imports', target: current.target, label: target.label, size, only: ['imports'] }, report);
       }
     } finally {
       await current.dispose();
@@ -184,17 +217,25 @@ async function main(): Promise<number> {
   console.log('cold = first read in a fresh graph cache (graph loaded from the database, metrics computed); warm = median of 5 later reads.');
   console.log('peak RSS = high-water mark of the benchmark process during the workload (+ its rise over the start); each size runs in');
   console.log('a fresh process; the embedded database (PGlite) runs inside it, PostgreSQL in its own processes. startup rows show the');
-  console.log('server process\'s peak RSS at ready. peak heap = V8 heapUsed high-water mark.');
+  console.log('server process\'s peak RSS at ready. peak heap = V8 heapUsed high-water mark. engine rows: one process and');
+  console.log('graph cache for the run, as a server has; "delta, cold" is the first delta after the batch (overlay and');
+  console.log('metrics of the new revision), "promote" runs until the promotion task has finished.');
   console.log(`Total ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   return 0;
 }
 
 interface WorkerRun {
-  /** size: seed one organisation and read it; scenario: branch the (already seeded) organisation and read that. */
-  phase: 'size' | 'scenario';
+  /**
+   * size: seed one organisation and read it; scenario: branch the (already seeded) organisation and read that;
+   * scenarios-seed / scenarios: seed the scenario engine's tenant, then run the engine on it; auth / mcp: start a
+   * server process on the (PostgreSQL) database and measure through it.
+   */
+  phase: 'size' | 'scenario' | 'scenarios-seed' | 'scenarios' | 'auth' | 'mcp' | 'imports';
   target: BenchTarget;
   label: string;
   size: number;
+  /** Every size of the run (the mcp workload uses the smallest and the largest). */
+  sizes?: number[];
   only: string[];
 }
 
@@ -223,10 +264,20 @@ function runWorker(run: WorkerRun, report: (row: Row) => void): Promise<void> {
 
 async function worker(json: string): Promise<number> {
   const run = JSON.parse(json) as WorkerRun;
+  if (run.phase === 'auth' || run.phase === 'mcp') {
+    // These start a server process on the database themselves.
+    const report = (row: Row) => process.stdout.write(`${ROW_PREFIX}${JSON.stringify(row)}\n`);
+    if (run.phase === 'auth') await runAuth(run, report);
+    else await runMcp({ ...run, sizes: run.sizes ?? [run.size] }, report);
+    return 0;
+  }
   const database = await openTarget(run.target);
   try {
     const report = (row: Row) => process.stdout.write(`${ROW_PREFIX}${JSON.stringify(row)}\n`);
     if (run.phase === 'scenario') await runScenario(database, run, report);
+    else if (run.phase === 'imports') await runImports(database, run, report);
+    else if (run.phase === 'scenarios-seed') await runScenarioEngineSeed(database, run, report);
+    else if (run.phase === 'scenarios') await runScenarioEngine(database, run, report);
     else await runSeedAndRead(database, { label: run.label, size: run.size, only: new Set(run.only) }, report);
   } finally {
     await database.close();

@@ -1,4 +1,5 @@
-import { and, eq, getTableName, inArray, isNull, sql } from 'drizzle-orm';
+import { eq, getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { queryArrays, type Db } from './connection.js';
 import { FAMILY_TABLES } from './families.js';
 import { tenants } from './schema/index.js';
@@ -65,6 +66,8 @@ export type LiveWrite = {
 };
 
 const KEY_CHUNK = 5_000;
+/** Rows per insert statement: a few hundred kilobytes of JSON. */
+const ROW_CHUNK = 2_000;
 
 /**
  * Writes records into Live as one new Live version and returns it. Must run inside a transaction: it locks the
@@ -90,22 +93,46 @@ export async function writeLive(tx: Db, tenantId: string, write: LiveWrite): Pro
 
 async function closeCurrent(tx: Db, family: Family, tenantId: string, keys: string[], version: number) {
   const t = FAMILY_TABLES[family];
+  const table = sql.identifier(getTableName(t.table));
+  const key = sql.identifier(t.key.name);
   for (let i = 0; i < keys.length; i += KEY_CHUNK) {
-    await tx
-      .update(t.table)
-      .set({ versionTo: version } as never)
-      .where(and(eq(t.tenantId, tenantId), isNull(t.versionTo), inArray(t.key, keys.slice(i, i + KEY_CHUNK))));
+    // The keys as one JSON parameter (one bind parameter per key made building the statement the slow part).
+    const chunk = JSON.stringify(keys.slice(i, i + KEY_CHUNK));
+    await tx.execute(
+      sql`update ${table} set version_to = ${version} where tenant_id = ${tenantId} and version_to is null and ${key} in (select k::${sql.raw(t.key.getSQLType())} from jsonb_array_elements_text(${chunk}::jsonb) as k)`,
+    );
   }
 }
 
 async function insertVersions(tx: Db, family: Family, tenantId: string, records: object[], version: number) {
   if (!records.length) return;
   const t = FAMILY_TABLES[family];
-  // Stay well under PostgreSQL's 65,535 bind parameters per statement.
-  const perRow = Object.keys(t.fields).length + 3;
-  const chunk = Math.max(1, Math.floor(30_000 / perRow));
-  for (let i = 0; i < records.length; i += chunk) {
-    const rows = records.slice(i, i + chunk).map((r) => ({ ...r, tenantId, versionFrom: version, versionTo: null }));
-    await tx.insert(t.table).values(rows as never);
+  const fields = [...Object.keys(t.fields), 'tenantId', 'versionFrom', 'versionTo'];
+  for (let i = 0; i < records.length; i += ROW_CHUNK) {
+    const rows = records.slice(i, i + ROW_CHUNK).map((r) => ({ ...r, tenantId, versionFrom: version, versionTo: null }));
+    await insertJsonRows(tx, t.table, fields, rows);
   }
+}
+
+/**
+ * Inserts rows in one statement whose single parameter is the rows as JSON, unpacked by `jsonb_to_recordset` with
+ * each column's SQL type: building it costs one JSON.stringify, where a multi-row VALUES list costs the ORM a bind
+ * parameter and several checks per value (the slow part of large writes). `fields` are the table's property names;
+ * every row must give each of them (a missing one is NULL, not the column's default). `suffix` follows the
+ * statement (e.g. an ON CONFLICT clause).
+ */
+export async function insertJsonRows(tx: Db, table: PgTable, fields: readonly string[], rows: readonly Record<string, unknown>[], suffix?: SQL): Promise<void> {
+  if (!rows.length) return;
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const list = fields.map((field) => {
+    const column = columns[field];
+    if (!column) throw new Error(`${getTableName(table)} has no column for ${field}`);
+    return column;
+  });
+  const names = sql.raw(list.map((c) => `"${c.name}"`).join(', '));
+  const types = sql.raw(list.map((c) => `"${c.name}" ${c.getSQLType()}`).join(', '));
+  const json = JSON.stringify(rows.map((row) => Object.fromEntries(list.map((c, i) => [c.name, row[fields[i]!] ?? null]))));
+  await tx.execute(
+    sql`insert into ${sql.identifier(getTableName(table))} (${names}) select ${names} from jsonb_to_recordset(${json}::jsonb) as x(${types}) ${suffix ?? sql``}`,
+  );
 }

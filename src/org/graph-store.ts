@@ -1,8 +1,19 @@
-import type { Db } from '../db/connection.js';
-import { currentLiveVersion, loadLiveGraph } from '../db/live-store.js';
-import { applyOverlay, graphSize } from '../scenarios/overlay.js';
+import { queryArrays, type Db } from '../db/connection.js';
+import { loadLiveGraph } from '../db/live-store.js';
+import { applyOverlay, graphSize, type ScenarioChange } from '../scenarios/overlay.js';
 import { loadChanges, loadScenario, type Scenario } from '../scenarios/store.js';
 import type { OrgGraph } from './types.js';
+
+/** `currentLiveVersion` as a plain statement: the one query every read makes, without building it each time. */
+const LIVE_VERSION = 'select live_version from tenants where id = $1';
+
+async function readLiveVersion(db: Db, tenantId: string): Promise<number> {
+  const [row] = await queryArrays(db, LIVE_VERSION, [tenantId]);
+  return Number(row?.[0] ?? 0);
+}
+
+/** Scenario revisions whose change lists are kept. */
+const CHANGE_LISTS = 64;
 
 /**
  * Builds and caches the graph of a context. Live and snapshots are keyed by Live version, planning scenarios by
@@ -15,7 +26,12 @@ import type { OrgGraph } from './types.js';
 export class GraphStore {
   private readonly cache = new Map<string, { graph: OrgGraph; size: number }>();
   private readonly loading = new Map<string, Promise<OrgGraph>>();
+  /** The changes of recent scenario revisions (a revision's changes never change: every save bumps it). */
+  private readonly changeLists = new Map<string, Promise<readonly ScenarioChange[]>>();
   private held = 0;
+  /** Current-version look-ups in flight per tenant, and the `prime` count they started under (see `liveVersion`). */
+  private readonly versionLookups = new Map<string, { primes: number; version: Promise<number> }>();
+  private primes = 0;
 
   constructor(
     private readonly db: Db,
@@ -24,8 +40,35 @@ export class GraphStore {
 
   /** Live as it is now. */
   async live(tenantId: string): Promise<{ graph: OrgGraph; version: number }> {
-    const version = await currentLiveVersion(this.db, tenantId);
+    const version = await this.liveVersion(tenantId);
     return { graph: await this.atVersion(tenantId, version), version };
+  }
+
+  /**
+   * The tenant's current Live version, asked of the database for every read. Reads arriving while a look-up for the
+   * tenant is in flight share it (under load, one query serves a burst of requests) — unless Live was changed in
+   * this process since it started (`prime` is called once a change to Live has committed), so a read made after a
+   * change here always sees it.
+   */
+  private liveVersion(tenantId: string): Promise<number> {
+    const inFlight = this.versionLookups.get(tenantId);
+    if (inFlight && inFlight.primes === this.primes) return inFlight.version;
+    const version = readLiveVersion(this.db, tenantId);
+    this.shareLiveVersion(tenantId, version);
+    return version;
+  }
+
+  /**
+   * Hands over a look-up of the tenant's current Live version that has just been started — by a caller that asks
+   * for it together with other data in one statement: reads of the tenant starting while it is in flight use it.
+   */
+  shareLiveVersion(tenantId: string, version: Promise<number>): void {
+    const lookup = { primes: this.primes, version };
+    this.versionLookups.set(tenantId, lookup);
+    const settled = () => {
+      if (this.versionLookups.get(tenantId) === lookup) this.versionLookups.delete(tenantId);
+    };
+    version.then(settled, settled);
   }
 
   /** Live as it was at `version` (snapshots, applied scenarios). */
@@ -38,6 +81,7 @@ export class GraphStore {
    * first read after a change to Live does not reload it.
    */
   prime(tenantId: string, version: number, graph: OrgGraph): void {
+    this.primes++;
     this.remember(`${tenantId}:v${version}`, graph);
   }
 
@@ -46,18 +90,46 @@ export class GraphStore {
     return (await this.resolve(scenario)).graph;
   }
 
-  private async resolve(scenario: Scenario): Promise<{ graph: OrgGraph; key: string }> {
+  /** A planning scenario's graph with the current graph of its source (one look-up of the current versions). */
+  async scenarioWithSource(scenario: Scenario): Promise<{ graph: OrgGraph; source: { graph: OrgGraph; key: string } }> {
+    const source = await this.source(scenario);
+    return { graph: (await this.resolve(scenario, source)).graph, source };
+  }
+
+  private async resolve(scenario: Scenario, known?: { graph: OrgGraph; key: string }): Promise<{ graph: OrgGraph; key: string }> {
     if (scenario.kind !== 'planning') {
       const key = `${scenario.tenantId}:v${scenario.liveVersion}`;
       return { graph: await this.atVersion(scenario.tenantId, scenario.liveVersion), key };
     }
-    const source = await this.source(scenario);
+    const source = known ?? (await this.source(scenario));
     const key = `${source.key}|${scenario.id}@${scenario.revision}`;
-    const graph = await this.cached(key, async () => {
-      const changes = await loadChanges(this.db, scenario.tenantId, scenario.id);
-      return applyOverlay(source.graph, changes);
-    });
+    const graph = await this.cached(key, async () => applyOverlay(source.graph, await this.changes(scenario)));
     return { graph, key };
+  }
+
+  /**
+   * A scenario's own changes at its current revision, loaded once per revision (the overlay and the delta of one
+   * revision share them). Read-only.
+   */
+  changes(scenario: Scenario): Promise<readonly ScenarioChange[]> {
+    const key = `${scenario.tenantId}:${scenario.id}@${scenario.revision}`;
+    let changes = this.changeLists.get(key);
+    if (changes) {
+      this.changeLists.delete(key);
+    } else {
+      changes = loadChanges(this.db, scenario.tenantId, scenario.id);
+      // A save that landed between reading the scenario and its changes makes them newer than the key: not kept.
+      changes.then(
+        (list) => list.some((c) => c.revision > scenario.revision) && this.changeLists.delete(key),
+        () => this.changeLists.delete(key),
+      );
+    }
+    this.changeLists.set(key, changes);
+    for (const oldKey of this.changeLists.keys()) {
+      if (this.changeLists.size <= CHANGE_LISTS) break;
+      this.changeLists.delete(oldKey);
+    }
+    return changes;
   }
 
   /** The current graph of a planning scenario's source (Live, or the scenario it branched from). */
@@ -103,6 +175,7 @@ export class GraphStore {
 
   clear(): void {
     this.cache.clear();
+    this.changeLists.clear();
     this.held = 0;
   }
 }

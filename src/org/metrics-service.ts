@@ -2,7 +2,9 @@ import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
-import { computeOrgMetrics, type MoneyFigure, type OrgMetrics, type UnitMetrics } from './metrics.js';
+import { derivationOf, graphSize } from '../scenarios/overlay.js';
+import { deriveOrgMetrics } from './metrics-derive.js';
+import { computeOrgMetrics, computeOrgMetricsState, type MetricsState, type MoneyFigure, type OrgMetrics, type UnitMetrics } from './metrics.js';
 import { round } from './present.js';
 import type { CostSettings, OrgGraph } from './types.js';
 import { openView, type OrgView, type ViewRequest } from './view.js';
@@ -10,8 +12,15 @@ import { openView, type OrgView, type ViewRequest } from './view.js';
 /**
  * Org metrics for a view, computed once per (graph, day, cost settings) and reused: graphs are immutable, so the
  * memo hangs off the graph object and disappears with it.
+ *
+ * A graph loaded from the database (Live, a snapshot) is computed in full, and what the computation worked out is
+ * kept (for its two most recent days/settings). A graph derived from one — a scenario's overlay, a batch's preview,
+ * a promoted Live — gets its metrics derived from that state in proportion to its changes (`deriveOrgMetrics`), so
+ * a scenario's first delta or metrics read after a batch does not pay a whole-organisation computation.
  */
 const memo = new WeakMap<OrgGraph, Map<string, OrgMetrics>>();
+const states = new WeakMap<OrgGraph, Map<string, MetricsState>>();
+const STATES_PER_GRAPH = 2;
 
 export async function orgMetricsFor(ctx: ServiceContext, view: OrgView): Promise<OrgMetrics> {
   const cost = await loadCostSettings(ctx.db, ctx.tenant);
@@ -27,11 +36,47 @@ export function metricsOf(graph: OrgGraph, asOf: string, cost: CostSettings): Or
   const key = `${asOf}|${JSON.stringify(cost)}`;
   let metrics = byKey.get(key);
   if (!metrics) {
-    metrics = computeOrgMetrics(graph, { asOf, cost });
+    metrics = compute(graph, key, asOf, cost);
     if (byKey.size > 16) byKey.clear();
     byKey.set(key, metrics);
   }
   return metrics;
+}
+
+function compute(graph: OrgGraph, key: string, asOf: string, cost: CostSettings): OrgMetrics {
+  const derivation = derivationOf(graph);
+  if (!derivation) return stateOf(graph, key, asOf, cost).metrics;
+  // Deriving costs in proportion to the changes; past a quarter of the organisation, a full computation is as fast.
+  if (derivation.size <= Math.max(1_000, graphSize(derivation.root) / 4)) {
+    const derived = deriveOrgMetrics(stateOf(derivation.root, key, asOf, cost), graph, derivation.changed);
+    if (derived) return derived;
+  }
+  return computeOrgMetrics(graph, { asOf, cost });
+}
+
+/** The full computation of a root graph with what it worked out, memoised (its metrics land in the memo too). */
+function stateOf(graph: OrgGraph, key: string, asOf: string, cost: CostSettings): MetricsState {
+  let byKey = states.get(graph);
+  if (!byKey) {
+    byKey = new Map();
+    states.set(graph, byKey);
+  }
+  let state = byKey.get(key);
+  if (state) {
+    byKey.delete(key);
+    byKey.set(key, state);
+    return state;
+  }
+  state = computeOrgMetricsState(graph, { asOf, cost });
+  byKey.set(key, state);
+  for (const oldKey of byKey.keys()) {
+    if (byKey.size <= STATES_PER_GRAPH) break;
+    byKey.delete(oldKey);
+  }
+  let metrics = memo.get(graph);
+  if (!metrics) memo.set(graph, (metrics = new Map()));
+  if (!metrics.has(key)) metrics.set(key, state.metrics);
+  return state;
 }
 
 /** Whole-org metrics, or one unit's roll-up, in Live or a scenario. */

@@ -1,9 +1,9 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
-import { auditEvents, currencies, lineageEntries, memberships, tenantCurrencies, users } from '../db/schema/index.js';
+import { rows } from '../db/connection.js';
+import { auditEvents, currencies, lineageEntries, memberships, scenarios, tenantCurrencies, tenants, users } from '../db/schema/index.js';
 import { InvalidInput, NotFound } from '../errors.js';
-import { listScenarioRows, type Scenario } from '../scenarios/store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
 import { checkLimit, decodeCursor, encodeCursor, paginate, sortByKey, type PageRequest } from '../util/pagination.js';
@@ -11,7 +11,7 @@ import { addDays, inEffect, isIsoDate } from './dates.js';
 import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkUnitType, mapPage } from './read-structure.js';
-import type { OrgUnit } from './types.js';
+import type { OrgGraph, OrgUnit } from './types.js';
 import { openView, type ViewRequest } from './view.js';
 
 /**
@@ -193,39 +193,81 @@ const byName = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
 /** The big picture of Live or a scenario: totals, the top two levels of the structure and scenario counts. */
 export async function summarizeOrg(ctx: ServiceContext, request: ViewRequest = {}) {
   authorize(ctx.principal, 'org-units.read');
+  // The scenario counts come with the current Live version in one statement, which the view then reads Live at.
+  const counting = can(ctx.principal, 'scenarios.read') ? liveVersionAndScenarioCounts(ctx) : null;
+  if (counting) {
+    counting.catch(() => {}); // an error surfaces where it is awaited
+    ctx.graphs.shareLiveVersion(ctx.tenant.id, counting.then((r) => r.liveVersion));
+  }
   const view = await openView(ctx, request);
   const metrics = await orgMetricsFor(ctx, view);
-  const index = indexGraph(view.graph);
-  const active = (u: OrgUnit) => inEffect(u, view.asOf);
   const brief = (unit: OrgUnit) => {
     const m = presentUnitMetrics(metrics.units.get(unit.id), ctx.principal, metrics.currency);
     return { id: unit.id, name: unit.name, type: unit.type, headcount: m?.headcount, fte: m?.fte, annual_cost: m?.cost?.annual };
   };
-  const roots = sortByKey(
-    [...view.graph.orgUnits.values()].filter((u) => active(u) && (!u.parentId || !view.graph.orgUnits.has(u.parentId))),
-    byName,
-  );
-  const topLevel = roots.map((root) => ({
-    ...brief(root),
-    children: sortByKey((index.childrenOf.get(root.id) ?? []).filter(active), byName).map(brief),
-  }));
+  const topLevel = topTwoLevels(view.graph, view.asOf).map(({ root, children }) => ({ ...brief(root), children: children.map(brief) }));
   return {
     view,
     tenant: { slug: ctx.tenant.slug, name: ctx.tenant.name, plan: ctx.tenant.plan, reporting_currency: ctx.tenant.reportingCurrency },
     totals: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency),
     topLevel,
-    scenarioCounts: can(ctx.principal, 'scenarios.read') ? countScenarios(await listScenarioRows(ctx.db, ctx.tenant.id)) : null,
+    scenarioCounts: counting ? (await counting).counts : null,
   };
 }
 
-function countScenarios(all: Scenario[]) {
-  const count = (keep: (s: Scenario) => boolean) => all.filter(keep).length;
+const topLevels = new WeakMap<OrgGraph, Map<string, { root: OrgUnit; children: OrgUnit[] }[]>>();
+const DAYS_PER_GRAPH = 8;
+
+/**
+ * The org units in effect on `day` at the top (no parent, or a parent not in the graph) with their children in
+ * effect, each level sorted by name. Memoised per graph (graphs are immutable) and day: finding the roots walks
+ * every org unit, which a large organisation should not pay on every summary.
+ */
+function topTwoLevels(graph: OrgGraph, day: string): { root: OrgUnit; children: OrgUnit[] }[] {
+  let byDay = topLevels.get(graph);
+  if (!byDay) topLevels.set(graph, (byDay = new Map()));
+  let levels = byDay.get(day);
+  if (!levels) {
+    const index = indexGraph(graph);
+    const active = (u: OrgUnit) => inEffect(u, day);
+    const roots = sortByKey(
+      [...graph.orgUnits.values()].filter((u) => active(u) && (!u.parentId || !graph.orgUnits.has(u.parentId))),
+      byName,
+    );
+    levels = roots.map((root) => ({ root, children: sortByKey((index.childrenOf.get(root.id) ?? []).filter(active), byName) }));
+    if (byDay.size >= DAYS_PER_GRAPH) byDay.clear();
+    byDay.set(day, levels);
+  }
+  return levels;
+}
+
+/**
+ * The tenant's current Live version, and its scenarios and snapshots by kind and state counted by the database:
+ * one statement, one row whatever their number.
+ */
+async function liveVersionAndScenarioCounts(ctx: ServiceContext) {
+  const s = scenarios;
+  const [row] = await rows<{ v: string | number; pa: number; ps: number; pr: number; ap: number; sn: number }>(
+    ctx.db,
+    sql`select ${tenants.liveVersion} as v,
+      count(${s.id}) filter (where ${s.kind} = 'planning' and ${s.state} = 'active')::int as pa,
+      count(${s.id}) filter (where ${s.kind} = 'planning' and ${s.state} = 'active' and ${s.submittedAt} is not null)::int as ps,
+      count(${s.id}) filter (where ${s.kind} = 'planning' and ${s.state} = 'archived')::int as pr,
+      count(${s.id}) filter (where ${s.kind} = 'applied')::int as ap,
+      count(${s.id}) filter (where ${s.kind} = 'snapshot')::int as sn
+    from ${tenants} left join ${s} on ${s.tenantId} = ${tenants.id}
+    where ${tenants.id} = ${ctx.tenant.id}
+    group by ${tenants.liveVersion}`,
+  );
   return {
-    planning_active: count((s) => s.kind === 'planning' && s.state === 'active'),
-    planning_submitted: count((s) => s.kind === 'planning' && s.state === 'active' && s.submittedAt !== null),
-    planning_archived: count((s) => s.kind === 'planning' && s.state === 'archived'),
-    applied: count((s) => s.kind === 'applied'),
-    snapshots: count((s) => s.kind === 'snapshot'),
+    liveVersion: Number(row?.v ?? 0),
+    counts: {
+      planning_active: Number(row?.pa ?? 0),
+      planning_submitted: Number(row?.ps ?? 0),
+      planning_archived: Number(row?.pr ?? 0),
+      applied: Number(row?.ap ?? 0),
+      snapshots: Number(row?.sn ?? 0),
+    },
   };
 }
 

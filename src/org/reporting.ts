@@ -12,6 +12,10 @@ export interface ReportingStructure {
   layerOf: Map<string, number>;
   /** Actors at which a reporting cycle was broken (one per cycle: the smallest id on the cycle). */
   cycleRoots: Set<string>;
+  /** The line that gives each actor its manager (before cycles are broken). */
+  lineOf: Map<string, ReportingLine>;
+  /** Actors with more than one eligible line in effect (data that should not happen): all of them. */
+  contested: Map<string, ReportingLine[]>;
 }
 
 /** Builds the reporting structure among the actors in `active` from the reporting lines in effect on `asOf`. */
@@ -20,26 +24,33 @@ export function buildReportingStructure(
   asOf: string,
   active: ReadonlyMap<string, unknown>,
 ): ReportingStructure {
-  const managerOf = chooseManagers(graph.reportingLines, asOf, active);
+  const { managerOf, lineOf, contested } = chooseManagers(graph.reportingLines, asOf, active);
   const { layerOf, cycleRoots } = assignLayers(managerOf, active.keys());
   const directReports = new Map<string, number>();
   for (const managerId of managerOf.values()) directReports.set(managerId, (directReports.get(managerId) ?? 0) + 1);
-  return { managerOf, directReports, layerOf, cycleRoots };
+  return { managerOf, directReports, layerOf, cycleRoots, lineOf, contested };
 }
 
 function chooseManagers(
   lines: Map<string, ReportingLine>,
   asOf: string,
   active: ReadonlyMap<string, unknown>,
-): Map<string, string> {
+): { managerOf: Map<string, string>; lineOf: Map<string, ReportingLine>; contested: Map<string, ReportingLine[]> } {
   const chosen = new Map<string, ReportingLine>();
+  const contested = new Map<string, ReportingLine[]>();
   for (const line of lines.values()) {
     if (!inEffect(line, asOf) || !active.has(line.actorId) || !active.has(line.managerId)) continue;
-    if (supersedes(line, chosen.get(line.actorId))) chosen.set(line.actorId, line);
+    const current = chosen.get(line.actorId);
+    if (current !== undefined) {
+      const all = contested.get(line.actorId);
+      if (all) all.push(line);
+      else contested.set(line.actorId, [current, line]);
+    }
+    if (supersedes(line, current)) chosen.set(line.actorId, line);
   }
   const managerOf = new Map<string, string>();
   for (const [actorId, line] of chosen) managerOf.set(actorId, line.managerId);
-  return managerOf;
+  return { managerOf, lineOf: chosen, contested };
 }
 
 /**

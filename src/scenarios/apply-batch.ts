@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
+import { insertJsonRows } from '../db/live-store.js';
 import { auditEvents, departmentTypes, teamTypes, tenantCurrencies } from '../db/schema/index.js';
 import { today } from '../org/dates.js';
 import { recordsOf, type Family, type OrgGraph } from '../org/types.js';
@@ -12,7 +13,7 @@ import { assertMutableScenario } from './lifecycle.js';
 import type { ReferenceLists } from './ops/context.js';
 import type { ScenarioChange } from './overlay.js';
 import { parseCommands, runCommands, type BatchResult } from './run-commands.js';
-import { loadChanges, loadScenario, saveChanges, type Scenario } from './store.js';
+import { loadScenario, saveChanges, type Scenario } from './store.js';
 
 /** Applying a batch of change commands to a planning scenario: validate all, then save all in one transaction. */
 
@@ -76,7 +77,7 @@ export async function savePreparedBatch(
 ): Promise<BatchOutcome> {
   const { scenario } = batch;
   const source = await ctx.graphs.source(scenario);
-  const existing = new Map((await loadChanges(ctx.db, ctx.tenant.id, scenario.id)).map((c) => [`${c.family}:${c.recordId}`, c]));
+  const existing = new Map((await ctx.graphs.changes(scenario)).map((c) => [`${c.family}:${c.recordId}`, c]));
   const folded = foldEdits(source.graph, existing, batch.edits, scenario.revision + 1);
   return ctx.db.transaction(async (tx) => {
     const revision = await saveChanges(tx, ctx.tenant.id, scenario.id, folded, scenario.revision);
@@ -109,6 +110,23 @@ export function foldEdits(
   return [...touched.values()];
 }
 
+const AUDIT_FIELDS = [
+  'tenantId',
+  'category',
+  'entityType',
+  'entityId',
+  'action',
+  'userId',
+  'principalKind',
+  'clientId',
+  'clientName',
+  'scenarioId',
+  'before',
+  'after',
+  'metadata',
+  'requestId',
+];
+
 async function auditBatch(ctx: ServiceContext, tx: ServiceContext['db'], batch: PreparedBatch, revision: number) {
   const keys = new Map<string, { family: Family; id: string }>();
   for (const edit of batch.edits) keys.set(`${edit.family}:${edit.recordId}`, { family: edit.family, id: edit.recordId });
@@ -132,5 +150,6 @@ async function auditBatch(ctx: ServiceContext, tx: ServiceContext['db'], batch: 
       requestId: ctx.requestId ?? null,
     };
   });
-  for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEvents).values(rows.slice(i, i + 500));
+  // One statement per 2,000 entries, the rows as one JSON parameter (see insertJsonRows).
+  for (let i = 0; i < rows.length; i += 2_000) await insertJsonRows(tx, auditEvents, AUDIT_FIELDS, rows.slice(i, i + 2_000));
 }

@@ -11,7 +11,7 @@ import { sameValue } from './edits.js';
 import { ENTITY_TYPES, MONEY_FIELDS, snake } from '../org/family-names.js';
 import { presentScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
-import { loadChanges, loadScenario, type Scenario } from './store.js';
+import { loadScenario, type Scenario } from './store.js';
 
 /**
  * The delta of a scenario (one implementation for every surface): only the records and fields that differ from its
@@ -42,12 +42,13 @@ export async function scenarioDelta(
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
-  const target = options.target ?? (await ctx.graphs.scenario(scenario));
-  const { base, changes, against } = await comparisonBase(ctx, scenario, compare);
+  const { base, changes, against, target: own } = await comparisonBase(ctx, scenario, compare);
+  const target = options.target ?? own ?? (await ctx.graphs.scenario(scenario));
   const unitId = request.orgUnitId?.trim() || null;
   if (unitId && !target.orgUnits.has(unitId) && !base.orgUnits.has(unitId)) throw new NotFound('Org unit', unitId);
   const showMoney = can(ctx.principal, 'costs.read');
-  const compared = changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
+  const compared: readonly ScenarioChange[] | null =
+    changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
   const families = diffRecords(base, target, compared, showMoney);
   const conflicts = compare === 'source' && changes ? findConflicts(base, changes, showMoney) : [];
   const cost = await loadCostSettings(ctx.db, ctx.tenant);
@@ -55,33 +56,38 @@ export async function scenarioDelta(
   return { scenario: presentScenario(scenario), compare, against, as_of: asOf, families, conflicts, metrics };
 }
 
+/**
+ * What the scenario is compared with, the candidate records (its changes; null = every record) and — when it is
+ * at hand — the scenario's own graph. Changes come from the graph store: loaded once per revision.
+ */
 async function comparisonBase(ctx: ServiceContext, scenario: Scenario, compare: 'source' | 'live') {
   if (scenario.kind !== 'planning') {
     // A snapshot or applied scenario is compared with Live as it is now.
     const { graph } = await ctx.graphs.live(ctx.tenant.id);
-    const changes = scenario.kind === 'applied' ? await loadChanges(ctx.db, ctx.tenant.id, scenario.id) : null;
-    return { base: graph, changes, against: { kind: 'live' as const } };
+    const changes = scenario.kind === 'applied' ? await ctx.graphs.changes(scenario) : null;
+    return { base: graph, changes, against: { kind: 'live' as const }, target: null };
   }
   if (compare === 'live') {
     const chain: ScenarioChange[] = [];
     for (let at: Scenario | null = scenario; at; at = at.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, at.sourceScenarioId) : null) {
-      chain.push(...(await loadChanges(ctx.db, ctx.tenant.id, at.id)));
+      chain.push(...(await ctx.graphs.changes(at)));
     }
-    return { base: (await ctx.graphs.live(ctx.tenant.id)).graph, changes: chain, against: { kind: 'live' as const } };
+    return { base: (await ctx.graphs.live(ctx.tenant.id)).graph, changes: chain, against: { kind: 'live' as const }, target: null };
   }
-  const source = await ctx.graphs.source(scenario);
+  const { graph, source } = await ctx.graphs.scenarioWithSource(scenario);
   const sourceScenario = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
   return {
     base: source.graph,
-    changes: await loadChanges(ctx.db, ctx.tenant.id, scenario.id),
+    changes: await ctx.graphs.changes(scenario),
     against: sourceScenario ? { kind: 'scenario' as const, scenario_id: sourceScenario.id, name: sourceScenario.name } : { kind: 'live' as const },
+    target: graph,
   };
 }
 
 type FamilyDelta = { added: Record<string, unknown>[]; removed: Record<string, unknown>[]; changed: Record<string, unknown>[] };
 
 /** Compares the candidate records (null: every record) of two graphs, field by field. */
-export function diffRecords(base: OrgGraph, target: OrgGraph, changes: ScenarioChange[] | null, showMoney: boolean) {
+export function diffRecords(base: OrgGraph, target: OrgGraph, changes: readonly ScenarioChange[] | null, showMoney: boolean) {
   const result: Partial<Record<string, FamilyDelta>> = {};
   for (const family of FAMILIES) {
     if (family === 'compensations' && !showMoney) continue;
@@ -146,14 +152,26 @@ function labelOf(record: Record<string, unknown>): string | null {
 
 type Metrics = ReturnType<typeof metricsOf>;
 
+/** `a.localeCompare(b)` without building a collator per call. */
+const collator = new Intl.Collator();
+
 function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGraph, principal: Principal, onlyUnit: string | null) {
   const money = can(principal, 'costs.read');
   const byUnit: Record<string, unknown>[] = [];
-  for (const id of onlyUnit ? [onlyUnit] : new Set([...from.units.keys(), ...to.units.keys()])) {
-    const d = unitDelta(from.units.get(id), to.units.get(id), money, id === onlyUnit);
+  const add = (id: string) => {
+    const before = from.units.get(id);
+    const after = to.units.get(id);
+    // Metrics derived from the other side's share the figures of every unit the changes did not reach.
+    if (before !== undefined && before === after && id !== onlyUnit) return;
+    const d = unitDelta(before, after, money, id === onlyUnit);
     if (d) byUnit.push({ org_unit_id: id, name: (target.orgUnits.get(id) ?? base.orgUnits.get(id))?.name ?? null, ...d });
+  };
+  if (onlyUnit) add(onlyUnit);
+  else {
+    for (const id of from.units.keys()) add(id);
+    for (const id of to.units.keys()) if (!from.units.has(id)) add(id);
   }
-  byUnit.sort((a, b) => String(a.name).localeCompare(String(b.name)) || String(a.org_unit_id).localeCompare(String(b.org_unit_id)));
+  byUnit.sort((a, b) => collator.compare(String(a.name), String(b.name)) || collator.compare(String(a.org_unit_id), String(b.org_unit_id)));
   return { total: unitDelta(from.total, to.total, money, true), by_org_unit: byUnit };
 }
 

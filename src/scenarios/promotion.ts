@@ -18,7 +18,7 @@ import { findConflicts } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
 import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
-import { insertScenario, loadChanges, loadScenario, type Scenario } from './store.js';
+import { insertScenario, loadScenario, type Scenario } from './store.js';
 import { startTask } from './tasks.js';
 
 /**
@@ -39,7 +39,7 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   assertMutableScenario(scenario);
   const source = await ctx.graphs.source(scenario);
-  const conflicts = findConflicts(source.graph, await loadChanges(ctx.db, ctx.tenant.id, scenario.id), true);
+  const conflicts = findConflicts(source.graph, await ctx.graphs.changes(scenario), true);
   // Nobody resolves pay they cannot see: conflicts on money need `costs.read`.
   const hidden = can(ctx.principal, 'costs.read') ? [] : conflicts.filter((c) => c.family === 'compensation' || MONEY_FIELD_NAMES.has(String(c.field)));
   if (hidden.length) throw new MissingAbility('costs.read');
@@ -131,7 +131,8 @@ async function writeLiveAt(tx: ServiceContext['db'], ctx: ServiceContext, expect
 function checkAllowance(ctx: ServiceContext, target: OrgGraph): void {
   const allowance = actorAllowance(ctx.tenant);
   const day = today();
-  const active = [...target.actors.values()].filter((a) => inEffect(a, day)).length;
+  let active = 0;
+  for (const actor of target.actors.values()) if (inEffect(actor, day)) active++;
   if (active > allowance) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
 }
 
@@ -139,7 +140,7 @@ async function chainChanges(ctx: ServiceContext, scenario: Scenario): Promise<Sc
   const chain: ScenarioChange[] = [];
   for (let at: Scenario | null = scenario; at; at = at.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, at.sourceScenarioId) : null) {
     if (at.kind !== 'planning') break;
-    chain.push(...(await loadChanges(ctx.db, ctx.tenant.id, at.id)));
+    chain.push(...(await ctx.graphs.changes(at)));
   }
   return chain;
 }

@@ -80,5 +80,5 @@ export function runCommands(
     HANDLERS[command.op](ctx);
     created.push(...ctx.created.map((c) => ({ index, ...c })));
   });
-  return { edits: wg.edits, graph: wg.graph, created };
+  return { edits: wg.edits, graph: wg.finish(), created };
 }

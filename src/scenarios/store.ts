@@ -1,5 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
+import { insertJsonRows } from '../db/live-store.js';
 import { scenarioChanges, scenarios } from '../db/schema/index.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Family } from '../org/types.js';
@@ -122,47 +123,51 @@ export async function saveChanges(
   const revision = Number(bumped.revision);
   const updatedAt = new Date();
   const upserts = changes.filter((c) => c.change !== null);
-  for (let i = 0; i < upserts.length; i += 500) {
-    await tx
-      .insert(scenarioChanges)
-      .values(
-        upserts.slice(i, i + 500).map(({ family, recordId, change }) => ({
-          tenantId,
-          scenarioId,
-          family,
-          recordId,
-          op: change!.op,
-          values: change!.values,
-          base: change!.base,
-          revision,
-          updatedAt,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [scenarioChanges.tenantId, scenarioChanges.scenarioId, scenarioChanges.family, scenarioChanges.recordId],
-        set: {
-          op: sql`excluded.op`,
-          values: sql`excluded.values`,
-          base: sql`excluded.base`,
-          revision: sql`excluded.revision`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-      });
+  for (let i = 0; i < upserts.length; i += 2_000) {
+    await insertJsonRows(
+      tx,
+      scenarioChanges,
+      CHANGE_FIELDS,
+      upserts.slice(i, i + 2_000).map(({ family, recordId, change }) => ({
+        tenantId,
+        scenarioId,
+        family,
+        recordId,
+        op: change!.op,
+        values: change!.values,
+        base: change!.base,
+        revision,
+        updatedAt,
+      })),
+      sql`on conflict (tenant_id, scenario_id, family, record_id) do update set op = excluded.op, "values" = excluded."values", base = excluded.base, revision = excluded.revision, updated_at = excluded.updated_at`,
+    );
   }
-  for (const { family, recordId } of changes.filter((c) => c.change === null)) {
-    await tx
-      .delete(scenarioChanges)
-      .where(
-        and(
-          eq(scenarioChanges.tenantId, tenantId),
-          eq(scenarioChanges.scenarioId, scenarioId),
-          eq(scenarioChanges.family, family),
-          eq(scenarioChanges.recordId, recordId),
-        ),
-      );
+  // Records back to their source's state: their rows go, one statement per family (and thousand ids).
+  const removals = new Map<Family, string[]>();
+  for (const { family, recordId, change } of changes) {
+    if (change !== null) continue;
+    const ids = removals.get(family);
+    if (ids) ids.push(recordId);
+    else removals.set(family, [recordId]);
+  }
+  for (const [family, recordIds] of removals) {
+    for (let i = 0; i < recordIds.length; i += 1_000) {
+      await tx
+        .delete(scenarioChanges)
+        .where(
+          and(
+            eq(scenarioChanges.tenantId, tenantId),
+            eq(scenarioChanges.scenarioId, scenarioId),
+            eq(scenarioChanges.family, family),
+            inArray(scenarioChanges.recordId, recordIds.slice(i, i + 1_000)),
+          ),
+        );
+    }
   }
   return revision;
 }
+
+const CHANGE_FIELDS = ['tenantId', 'scenarioId', 'family', 'recordId', 'op', 'values', 'base', 'revision', 'updatedAt'];
 
 /** The scenario changed between reading and saving (another batch won): nothing was saved. */
 export class ScenarioMoved extends Conflict {

@@ -2,24 +2,38 @@ import { InvalidInput } from '../errors.js';
 import { inEffect } from '../org/dates.js';
 import { keyField, type Family, type FamilyRecords, type OrgGraph } from '../org/types.js';
 import type { RecordEdit } from './edits.js';
+import { derivationOf, OverlayMap, recordDerivation } from './overlay.js';
 
 /**
- * A scenario's graph being edited by a batch: copy-on-write per family, so each command validates against the
- * state the previous commands left, and records every edit for folding into the scenario's overlay afterwards.
+ * A scenario's graph being edited by a batch: copy-on-write per family (an `OverlayMap` over the family, so a write
+ * costs the record, not a copy of the family), so each command validates against the state the previous commands
+ * left, and records every edit for folding into the scenario's overlay afterwards.
+ *
+ * Lookups by field (`where`) combine an index of the root graph (the graph loaded from the database that the base
+ * overlays; built once per root and field, and shared by every batch on every scenario of that Live) with a small
+ * index of the records changed since the root, kept current by create/update.
  */
 export class WorkingGraph {
   readonly graph: OrgGraph;
   readonly edits: RecordEdit[] = [];
   private readonly copied = new Set<Family>();
-  /** Lazily built lookups `family.field → value → ids`, kept current by create/update. */
+  private readonly root: OrgGraph;
+  /** Per family, the ids that may differ from the root: the base's changes plus this batch's edits. */
+  private readonly changed = new Map<Family, Set<string>>();
+  /** Lazily built lookups `family.field → value → ids` over the changed records only. */
   private readonly indexes = new Map<string, Map<unknown, Set<string>>>();
 
   constructor(
-    base: OrgGraph,
+    private readonly base: OrgGraph,
     /** The day the batch takes effect unless a command names one. */
     readonly today: string,
   ) {
     this.graph = { ...base };
+    const derivation = derivationOf(base);
+    this.root = derivation?.root ?? base;
+    for (const [family, ids] of Object.entries(derivation?.changed ?? {}) as [Family, ReadonlySet<string>][]) {
+      this.changed.set(family, new Set(ids));
+    }
   }
 
   get<F extends Family>(family: F, id: string | undefined | null): FamilyRecords[F] | undefined {
@@ -44,36 +58,68 @@ export class WorkingGraph {
     return this.graph[family].values();
   }
 
-  /** Records of `family` whose `field` equals `value` (e.g. the placements of an actor). */
+  /**
+   * Records of `family` whose `field` equals `value` (e.g. the placements of an actor), in the family's order.
+   * Costs the matches, not the family: unchanged records come from the root's index, changed ones from this graph.
+   */
   where<F extends Family>(family: F, field: keyof FamilyRecords[F] & string, value: unknown): FamilyRecords[F][] {
-    const ids = this.index(family, field).get(value);
-    if (!ids) return [];
-    return [...ids].map((id) => this.graph[family].get(id)!).filter((r) => r !== undefined);
+    const map = this.graph[family] as Map<string, FamilyRecords[F]>;
+    const rootMap = this.root[family] as Map<string, FamilyRecords[F]>;
+    const changed = this.changed.get(family);
+    const fromRoot: string[] = [];
+    const matches = rootIndex(rootMap, field).get(value);
+    for (const id of typeof matches === 'string' ? [matches] : matches ?? []) if (!changed?.has(id)) fromRoot.push(id);
+    const local = changed?.size ? this.index(family, field).get(value) : undefined;
+    if (!local?.size) return fromRoot.map((id) => map.get(id)!);
+    const changedInRoot: string[] = [];
+    const added: string[] = [];
+    for (const id of local) (rootMap.has(id) ? changedInRoot : added).push(id);
+    let ids = fromRoot;
+    if (changedInRoot.length) {
+      // Changed records keep their place in the family's order (as in a copy of the family).
+      const ordinal = rootOrdinals(rootMap);
+      ids = [...fromRoot, ...changedInRoot];
+      if (ids.length > 1) ids.sort((a, b) => ordinal.get(a)! - ordinal.get(b)!);
+    }
+    return [...ids, ...added].map((id) => map.get(id)).filter((r): r is FamilyRecords[F] => r !== undefined);
   }
 
+  /** The index `value → ids` over this family's changed records. */
   private index(family: Family, field: string): Map<unknown, Set<string>> {
     const name = `${family}.${field}`;
     let index = this.indexes.get(name);
     if (!index) {
       index = new Map();
-      for (const [id, record] of this.graph[family] as unknown as Map<string, Record<string, unknown>>) addTo(index, record[field], id);
+      const map = this.graph[family] as unknown as Map<string, Record<string, unknown>>;
+      for (const id of this.changed.get(family) ?? []) {
+        const record = map.get(id);
+        if (record) addTo(index, record[field], id);
+      }
       this.indexes.set(name, index);
     }
     return index;
   }
 
   private reindex(family: Family, id: string, before: Record<string, unknown> | undefined, after: Record<string, unknown>): void {
+    let changed = this.changed.get(family);
+    if (!changed) this.changed.set(family, (changed = new Set()));
+    // A record not changed before is in the root's index under its root value: from now on only here.
+    const tracked = changed.has(id);
+    changed.add(id);
     for (const [name, index] of this.indexes) {
       const [indexFamily, field] = name.split('.') as [Family, string];
-      if (indexFamily !== family || (before && before[field] === after[field])) continue;
-      if (before) index.get(before[field])?.delete(id);
+      if (indexFamily !== family) continue;
+      if (tracked && before) {
+        if (before[field] === after[field]) continue;
+        index.get(before[field])?.delete(id);
+      }
       addTo(index, after[field], id);
     }
   }
 
   create<F extends Family>(family: F, record: FamilyRecords[F]): void {
     const id = (record as unknown as Record<string, string>)[keyField(family)]!;
-    this.reindex(family, id, undefined, record as unknown as Record<string, unknown>);
+    this.reindex(family, id, this.graph[family].get(id) as unknown as Record<string, unknown> | undefined, record as unknown as Record<string, unknown>);
     this.map(family).set(id, record);
     this.edits.push({ kind: 'create', family, recordId: id, record: { ...record } as Record<string, unknown> });
   }
@@ -87,9 +133,21 @@ export class WorkingGraph {
     this.edits.push({ kind: 'update', family, recordId: id, fields: { ...fields } as Record<string, unknown> });
   }
 
+  /** Notes the finished graph as derived from the base (for metrics and later batches). */
+  finish(): OrgGraph {
+    const edited = new Map<Family, Set<string>>();
+    for (const edit of this.edits) {
+      let ids = edited.get(edit.family);
+      if (!ids) edited.set(edit.family, (ids = new Set()));
+      ids.add(edit.recordId);
+    }
+    recordDerivation(this.graph, this.base, (family) => edited.get(family) ?? []);
+    return this.graph;
+  }
+
   private map<F extends Family>(family: F): Map<string, FamilyRecords[F]> {
     if (!this.copied.has(family)) {
-      (this.graph as Record<Family, Map<string, unknown>>)[family] = new Map(this.graph[family] as Map<string, unknown>);
+      (this.graph as Record<Family, Map<string, unknown>>)[family] = OverlayMap.over(this.graph[family] as Map<string, unknown>);
       this.copied.add(family);
     }
     return this.graph[family];
@@ -100,4 +158,43 @@ function addTo(index: Map<unknown, Set<string>>, value: unknown, id: string): vo
   const ids = index.get(value);
   if (ids) ids.add(id);
   else index.set(value, new Set([id]));
+}
+
+/**
+ * `field value → id(s)` over a root family map, built once per map and field (root graphs are immutable); a value
+ * most records have alone maps to the id itself, not a one-element array.
+ */
+type RootIndex = Map<unknown, string | string[]>;
+const rootIndexes = new WeakMap<Map<string, unknown>, Map<string, RootIndex>>();
+
+function rootIndex(map: Map<string, unknown>, field: string): RootIndex {
+  let byField = rootIndexes.get(map);
+  if (!byField) rootIndexes.set(map, (byField = new Map()));
+  let index = byField.get(field);
+  if (!index) {
+    index = new Map();
+    for (const [id, record] of map as Map<string, Record<string, unknown>>) {
+      const value = record[field];
+      const ids = index.get(value);
+      if (ids === undefined) index.set(value, id);
+      else if (typeof ids === 'string') index.set(value, [ids, id]);
+      else ids.push(id);
+    }
+    byField.set(field, index);
+  }
+  return index;
+}
+
+/** Position of each id in a root family map (only needed when changed and unchanged records must be ordered). */
+const ordinals = new WeakMap<Map<string, unknown>, Map<string, number>>();
+
+function rootOrdinals(map: Map<string, unknown>): Map<string, number> {
+  let ordinal = ordinals.get(map);
+  if (!ordinal) {
+    ordinal = new Map();
+    let i = 0;
+    for (const id of map.keys()) ordinal.set(id, i++);
+    ordinals.set(map, ordinal);
+  }
+  return ordinal;
 }
