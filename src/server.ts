@@ -68,6 +68,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     };
     const server = await listen(app.fetch, config);
     const port = (server.address() as AddressInfo).port;
+    // Once shutting down, every answer ends its connection: a kept-alive connection (a load balancer's, a client's)
+    // would otherwise keep the process waiting, and keep bringing new requests, until its idle timeout.
+    let draining = false;
+    server.prependListener('request', (_request, response) => {
+      if (draining && !response.headersSent) response.setHeader('Connection', 'close');
+    });
     const imports = await startImportMaintenance(database, logger, [() => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger })]);
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
     registerProcessGauges(database, runtime.graphs, runningTaskCount);
@@ -79,9 +85,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       close: async () => {
         // Stop accepting, let in-flight requests and background tasks finish (bounded), then close the database.
         imports.stop();
+        draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // server.close() closes the connections idle at that moment; those busy then are closed as they fall idle.
+        const closeIdle = () => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        closeIdle();
+        const sweeper = setInterval(closeIdle, 50);
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+        clearInterval(sweeper);
         if (!(await waitForRunningTasks(30_000))) logger.warn('shutting down with background tasks still running; they will be marked failed on the next start');
         await admin?.close();
         admin = null;

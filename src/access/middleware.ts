@@ -38,7 +38,7 @@ export function restAuthentication(): MiddlewareHandler<AppEnv> {
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
         metrics.authFailures.inc({ surface: 'rest', reason: error.code });
-        return problemResponse(toProblem(error, c.var.requestId), { 'WWW-Authenticate': `Bearer realm="orgonaut", error="invalid_token"` });
+        return problemResponse(toProblem(error, c.get('requestId')), { 'WWW-Authenticate': `Bearer realm="orgonaut", error="invalid_token"` });
       }
       throw error;
     }
@@ -47,8 +47,8 @@ export function restAuthentication(): MiddlewareHandler<AppEnv> {
 }
 
 async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
-  const { authenticator } = c.var.runtime;
-  const tenant = c.var.tenant;
+  const { authenticator } = c.get('runtime');
+  const tenant = c.get('tenant');
   const token = bearer(c);
   if (token) {
     if (!looksLikeApiToken(token)) {
@@ -57,7 +57,7 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
     if (!tenant) throw new Unauthenticated('On the central host, name the tenant with the X-Tenant header.');
     return authenticator.fromApiToken(tenant, token);
   }
-  if (!tenant || c.var.tenantSource !== 'host') throw new Unauthenticated('Send a personal API token: Authorization: Bearer <token>.');
+  if (!tenant || c.get('tenantSource') !== 'host') throw new Unauthenticated('Send a personal API token: Authorization: Bearer <token>.');
   const session = await readSession(c);
   if (!session || session.tenantId !== tenant.id) throw new Unauthenticated('Sign in, or send a personal API token.');
   if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && !verifyCsrf(session.csrfToken, c.req.header('x-csrf-token'))) {
@@ -73,24 +73,23 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
  */
 export function mcpGuard(): MiddlewareHandler<AppEnv> {
   return async function mcpGuardMiddleware(c, next) {
-    const tenant = c.var.tenant;
-    if (!tenant || !PLAN_FEATURES[tenant.plan].mcp) return problemResponse(toProblem(new NotFound('MCP server'), c.var.requestId));
-    const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(c.var.origin)}", scope="mcp:use"`;
+    const tenant = c.get('tenant');
+    if (!tenant || !PLAN_FEATURES[tenant.plan].mcp) return problemResponse(toProblem(new NotFound('MCP server'), c.get('requestId')));
     let principal: Principal;
     try {
       const token = bearer(c);
       if (!token) throw new Unauthenticated('Authorization required: connect with OAuth or send a personal API token with X-Tenant.');
       if (looksLikeApiToken(token)) {
-        principal = await c.var.runtime.authenticator.fromApiToken(tenant, token);
+        principal = await c.get('runtime').authenticator.fromApiToken(tenant, token);
         if (!principal.abilities.has('mcp.access')) {
           throw new CredentialRefused('This API token lacks the "mcp.access" ability needed to open the MCP server.', 403);
         }
       } else {
-        if (c.var.tenantSource !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.');
-        principal = await c.var.runtime.authenticator.fromOAuth(tenant, token, mcpResource(c.var.origin));
+        if (c.get('tenantSource') !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.');
+        principal = await c.get('runtime').authenticator.fromOAuth(tenant, token, mcpResource(c.get('origin')));
         if (!principal.scopes?.includes('mcp:use')) {
-          return problemResponse(toProblem(new AppError('insufficient_scope', 403, 'This access token lacks the mcp:use scope.'), c.var.requestId), {
-            'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:use", resource_metadata="${protectedResourceMetadataUrl(c.var.origin)}"`,
+          return problemResponse(toProblem(new AppError('insufficient_scope', 403, 'This access token lacks the mcp:use scope.'), c.get('requestId')), {
+            'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:use", resource_metadata="${protectedResourceMetadataUrl(c.get('origin'))}"`,
           });
         }
       }
@@ -98,8 +97,9 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
       if (error instanceof AppError && error.status === 401) {
         metrics.authFailures.inc({ surface: 'mcp', reason: c.req.header('authorization') ? error.code : 'no_credential' });
         const description = error.message.replaceAll('"', "'");
+        const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(c.get('origin'))}", scope="mcp:use"`;
         const header = c.req.header('authorization') ? `${challenge}, error="invalid_token", error_description="${description}"` : challenge;
-        return problemResponse(toProblem(error, c.var.requestId), { 'WWW-Authenticate': header });
+        return problemResponse(toProblem(error, c.get('requestId')), { 'WWW-Authenticate': header });
       }
       throw error;
     }
@@ -110,15 +110,15 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
 
 /** The service context of an authenticated request. */
 export function serviceContext(c: Context<AppEnv>): ServiceContext {
-  const principal = c.var.principal;
-  const tenant = c.var.tenant;
+  const principal = c.get('principal');
+  const tenant = c.get('tenant');
   if (!principal || !tenant) throw new Unauthenticated('Not signed in.');
   return {
-    db: c.var.runtime.database.db,
+    db: c.get('runtime').database.db,
     tenant,
     principal,
-    graphs: c.var.runtime.graphs,
-    requestId: c.var.requestId,
-    logger: c.var.logger,
+    graphs: c.get('runtime').graphs,
+    requestId: c.get('requestId'),
+    logger: c.get('logger'),
   };
 }

@@ -9,7 +9,7 @@ import { PLAN_FEATURES } from '../tenancy/plans.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { methodNotAllowed, originAllowed, readBody, rpcError, withBody } from './http-guards.js';
 import { buildServer } from './server.js';
-import { McpSession } from './session.js';
+import { callOf, McpSession } from './session.js';
 
 export interface McpEndpointDeps {
   graphs: GraphStore;
@@ -25,6 +25,8 @@ export interface McpAuth {
   /** `<scheme>://<host[:port]>` of this request (the tenant host's own origin). */
   origin: string;
   requestId?: string;
+  /** The request's logger (bound to its request id); by default a child of the endpoint's logger. */
+  logger?: Logger;
 }
 
 export type McpHandle = (request: Request, auth: McpAuth) => Promise<Response>;
@@ -56,10 +58,13 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     if (!body.ok) return body.response;
 
     const requestId = auth.requestId ?? randomUUID();
-    const ctx = { db: deps.db, graphs: deps.graphs, tenant: auth.tenant, principal: auth.principal, requestId, logger: logger.child({ requestId }) };
-    const session = new McpSession(ctx, auth.origin);
+    const requestLogger = auth.requestId !== undefined && auth.logger ? auth.logger : logger.child({ requestId });
+    const ctx = { db: deps.db, graphs: deps.graphs, tenant: auth.tenant, principal: auth.principal, requestId, logger: requestLogger };
+    const session = new McpSession(ctx, auth.origin, callOf(body.parsed));
     try {
-      const response = await handler.fetch(withBody(request, body.text), {
+      // With the parsed body the SDK reads nothing from the request (its documented way to pass a consumed one);
+      // an unparsable body is handed over again for the SDK to answer.
+      const response = await handler.fetch(body.parsed !== undefined ? request : withBody(request, body.text), {
         authInfo: session.toAuthInfo(),
         ...(body.parsed !== undefined ? { parsedBody: body.parsed } : {}),
       });
@@ -82,10 +87,19 @@ function refuseOutOfScope(auth: McpAuth): Response | null {
   return null;
 }
 
-/** Answers are per caller: never cached by intermediaries. Streams pass through untouched. */
+/**
+ * Answers are per caller: never cached by intermediaries. Streams pass through untouched. The header is added in
+ * place (the SDK's responses have mutable headers), which keeps the HTTP server's fast path for a body it already
+ * holds; a response with immutable headers is copied.
+ */
 function noStore(response: Response): Response {
   if (response.headers.has('Cache-Control')) return response;
-  const headers = new Headers(response.headers);
-  headers.set('Cache-Control', 'no-store');
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  try {
+    response.headers.set('Cache-Control', 'no-store');
+    return response;
+  } catch {
+    const headers = new Headers(response.headers);
+    headers.set('Cache-Control', 'no-store');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
 }

@@ -51,7 +51,7 @@ export type BodyRead = { ok: true; text: string; parsed: unknown } | { ok: false
 
 /** Reads the body under the size cap and parses it; an unparsable body is passed on for the SDK to answer. */
 export async function readBody(request: Request): Promise<BodyRead> {
-  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  const body = await readText(request);
   if (body.tooLarge) {
     return { ok: false, response: rpcError(413, -32000, `Request body too large: the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB.`) };
   }
@@ -67,6 +67,23 @@ export async function readBody(request: Request): Promise<BodyRead> {
     return { ok: false, response: rpcError(400, -32602, problem, id) };
   }
   return { ok: true, text: body.text, parsed };
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The body as text, refused past MAX_BODY_BYTES (a declared length over it is refused unread). A body of declared
+ * length — what clients send — is read in one piece (no stream reader: the HTTP server's fast path), since the
+ * HTTP parser delivers no more than declared; its size is checked anyway. Otherwise it is streamed and reading stops
+ * past the cap.
+ */
+async function readText(request: Request): Promise<{ tooLarge: true } | { tooLarge: false; text: string }> {
+  const declared = request.headers.get('content-length');
+  if (declared === null || !/^\d{1,16}$/.test(declared)) return readRequestBody(request, MAX_BODY_BYTES);
+  if (Number(declared) > MAX_BODY_BYTES) return { tooLarge: true };
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) return { tooLarge: true };
+  return { tooLarge: false, text: utf8.decode(bytes) };
 }
 
 /** Why a parsed body is refused (a string or key too long, nesting too deep), or null. */

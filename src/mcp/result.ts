@@ -83,12 +83,14 @@ export function describeMissingAbility(ability: Ability, principal: Principal): 
 
 /** Drops null and undefined object fields, recursively: absent means "none" and costs the model no tokens. */
 export function compact(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(compact);
   if (value instanceof Date) return value.toISOString();
-  if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    if (field !== null && field !== undefined) out[key] = compact(field);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const field = record[key];
+    if (field !== null && field !== undefined) out[key] = typeof field === 'object' ? compact(field) : field;
   }
   return out;
 }

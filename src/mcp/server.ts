@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { runTool } from './boundary.js';
 import { CATALOG, type Catalog } from './catalog.js';
 import { registerPrompts } from './prompts.js';
-import { callableNames, listedName, type NameStyle } from './registry.js';
+import { callableNames, listedName, type NameStyle, type ToolDefinition } from './registry.js';
 import { registerResources } from './resources.js';
 import { deferredInput, memoizedOutput } from './schema-json.js';
 import type { McpSession } from './session.js';
@@ -24,13 +24,19 @@ const MAX_TOOL_INPUT_ELEMENTS = 3_000;
  *
  * Each tool is registered under both names so either is callable; `tools/list` is answered from the cached
  * listing of the tenant's style, which shows one name per tool.
+ *
+ * The two hot requests get only what they can reach (the SDK dispatches a request to nothing else): `tools/call` of
+ * a known tool name registers that tool, `tools/list` one tool (for the tools capability and handlers) under the
+ * cached listing; tens of microseconds instead of the whole catalog. Anything else — initialize, discovery,
+ * resources, prompts, a batch, an unknown tool name (the SDK's own "not found") — gets the whole catalog.
  */
 export function buildServer(session: McpSession, catalog: Catalog = CATALOG): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions: instructionsFor(session.names, catalog),
     maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
   });
-  for (const tool of catalog.tools) {
+  const only = reachableTools(session, catalog);
+  for (const tool of only ?? catalog.tools) {
     const config = {
       title: tool.title,
       description: catalog.describe(tool, session.names),
@@ -44,9 +50,19 @@ export function buildServer(session: McpSession, catalog: Catalog = CATALOG): Mc
     }
   }
   server.server.setRequestHandler('tools/list', () => ({ tools: catalog.listing(session.names) }));
+  if (only) return server;
   registerResources(server, session, catalog);
   registerPrompts(server, session, catalog);
   return server;
+}
+
+/** The tools a request can reach, when it is one of the hot two; null = all of the catalog (and the rest). */
+function reachableTools(session: McpSession, catalog: Catalog): readonly ToolDefinition[] | null {
+  const call = session.call;
+  if (call?.method === 'tools/list') return catalog.tools.slice(0, 1);
+  if (call?.method !== 'tools/call' || call.name === undefined) return null;
+  const tool = catalog.find(call.name);
+  return tool && callableNames(tool, session.names).includes(call.name) ? [tool] : null;
 }
 
 const instructionsCache = new Map<NameStyle, string>();

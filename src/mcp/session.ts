@@ -7,6 +7,21 @@ import { nameStyleOf, type NameStyle } from './registry.js';
 
 export const MCP_PATH = '/mcp/orgonaut';
 
+/** The JSON-RPC method (and for tools/call the tool name) of a request, when its body is one request. */
+export interface McpCall {
+  method: string;
+  name?: string;
+}
+
+/** What a parsed body asks for; null for anything but a single request object (a batch, a response, garbage). */
+export function callOf(parsed: unknown): McpCall | null {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const { method, params } = parsed as { method?: unknown; params?: unknown };
+  if (typeof method !== 'string') return null;
+  const name = typeof params === 'object' && params !== null ? (params as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? { method, name } : { method };
+}
+
 /**
  * Everything one MCP request is served with: the service context (tenant from the host, principal from the
  * guard), the origin for links and challenges, the naming style and a request id. It travels to the SDK's server
@@ -18,6 +33,8 @@ export class McpSession {
   constructor(
     readonly ctx: ServiceContext & { requestId: string; logger: Logger },
     readonly origin: string,
+    /** What the request asks for, when known: the server registers only what it needs (see buildServer). */
+    readonly call: McpCall | null = null,
   ) {
     this.names = nameStyleOf(ctx.tenant);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import { forgetCredentialsEverywhere } from '../access/authenticator.js';
 import type { Db } from '../db/connection.js';
 import { oauthStore } from '../db/schema/index.js';
 
@@ -23,6 +24,9 @@ export const HASHED_MODELS = new Set([
   'DeviceCode',
   'BackchannelAuthenticationRequest',
 ]);
+
+/** Models whose removal ends access tokens (revocation of a token, of its grant). */
+const REVOKES_ACCESS = new Set(['AccessToken', 'Grant']);
 
 /** Single-use artifacts: a second consumption (a replay, or a race) revokes everything their grant issued. */
 const SINGLE_USE = new Map([
@@ -117,12 +121,15 @@ export class PostgresAdapter implements Adapter {
 
   async destroy(id: string): Promise<void> {
     await this.db.delete(oauthStore).where(this.where(id));
+    // A revoked access token or grant: this process's cached token lookups go at once (others' within a second).
+    if (REVOKES_ACCESS.has(this.model)) forgetCredentialsEverywhere();
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     await this.db
       .delete(oauthStore)
       .where(and(eq(oauthStore.tenantId, this.tenantId), eq(oauthStore.model, this.model), eq(oauthStore.grantId, grantId)));
+    forgetCredentialsEverywhere();
   }
 
   private toPayload(row: { payload: Record<string, unknown>; consumedAt: Date | null }, id: string): AdapterPayload {
@@ -143,6 +150,7 @@ export async function deleteGrant(db: Db, tenantId: string, grantId: string): Pr
         or(eq(oauthStore.grantId, grantId), and(eq(oauthStore.model, 'Grant'), eq(oauthStore.id, grantId))),
       ),
     );
+  forgetCredentialsEverywhere();
 }
 
 function stringOrNull(value: unknown): string | null {

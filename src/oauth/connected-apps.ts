@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { forgetCredentialsEverywhere } from '../access/authenticator.js';
 import type { Db } from '../db/connection.js';
 import { oauthConsents, oauthStore, users } from '../db/schema/index.js';
 import { auditOAuth } from './audit.js';
@@ -7,8 +8,8 @@ import type { ClientKind } from './consents.js';
 /**
  * Connected apps (SPEC §4.2): the clients a user authorised on a tenant. Users list and revoke their own; owners
  * and admins see and revoke every one of the tenant (the caller checks `members.manage` or the like). Revoking
- * deletes every grant, code and token of that user + client at once; other instances see it on their next
- * database lookup (access tokens are never cached for more than a second).
+ * deletes every grant, code and token of that user + client at once; this process forgets its cached token lookups
+ * at once, other instances on their next database lookup (access tokens are never cached for more than a second).
  */
 export interface ConnectedApp {
   userId: string;
@@ -69,8 +70,17 @@ export interface RevokeConnectedAppInput {
   requestId?: string | null;
 }
 
-/** Revokes every grant and token of the user for the client and forgets the approval. False when there was none. */
+/**
+ * Revokes every grant and token of the user for the client and forgets the approval. False when there was none.
+ * Once committed, cached token lookups of this process are dropped (other instances drop them within a second).
+ */
 export async function revokeConnectedApp(db: Db, tenantId: string, input: RevokeConnectedAppInput): Promise<boolean> {
+  const revoked = await deleteConnectedApp(db, tenantId, input);
+  if (revoked) forgetCredentialsEverywhere();
+  return revoked;
+}
+
+async function deleteConnectedApp(db: Db, tenantId: string, input: RevokeConnectedAppInput): Promise<boolean> {
   const { userId, clientId } = input;
   return db.transaction(async (tx) => {
     const [consent] = await tx

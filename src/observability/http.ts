@@ -3,6 +3,8 @@ import type { Handler, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { metrics } from './metrics.js';
 
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 /**
  * One JSON log line per request — request id, tenant, principal kind, MCP method and tool, status, latency; never
  * a header, token, body or figure — and the request metrics by route pattern (not by path: ids stay out of labels).
@@ -10,25 +12,29 @@ import { metrics } from './metrics.js';
 export function observeRequests(): MiddlewareHandler<AppEnv> {
   return async function observeRequestsMiddleware(c, next) {
     const started = performance.now();
-    c.set('logger', c.var.runtime.logger.child({ requestId: c.get('requestId') }));
+    c.set('logger', c.get('runtime').logger.child({ requestId: c.get('requestId') }));
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const route = c.res.status === 404 && !c.var.tenant ? 'unmatched' : c.req.routePath;
-    metrics.requests.inc({ route, method: c.req.method, status: `${Math.floor(c.res.status / 100)}xx` });
+    const status = c.res.status;
+    const method = c.req.method;
+    const path = c.req.path;
+    const route = status === 404 && !c.get('tenant') ? 'unmatched' : c.req.routePath;
+    metrics.requests.inc({ route, method, status: STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx` });
     metrics.latency.observe({ route }, seconds);
-    const mcpMethod = c.req.path === '/mcp/orgonaut' ? c.req.header('mcp-method') : undefined;
-    c.var.logger.info(
-      {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round(seconds * 1000),
-        tenant: c.var.tenant?.slug,
-        principal: c.var.principal?.kind,
-        ...(mcpMethod ? { mcpMethod, mcpName: c.req.header('mcp-name') } : {}),
-      },
-      'request',
-    );
+    const line: Record<string, unknown> = {
+      method,
+      path,
+      status,
+      ms: Math.round(seconds * 1000),
+      tenant: c.get('tenant')?.slug,
+      principal: c.get('principal')?.kind,
+    };
+    const mcpMethod = path === '/mcp/orgonaut' ? c.req.header('mcp-method') : undefined;
+    if (mcpMethod) {
+      line.mcpMethod = mcpMethod;
+      line.mcpName = c.req.header('mcp-name');
+    }
+    c.get('logger').info(line, 'request');
   };
 }
 

@@ -5,11 +5,20 @@
  */
 type Labels = Record<string, string>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** `a="1",b="2"`: names sorted, values escaped (built on every observation, so without intermediate arrays). */
 function key(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${labels[k]!.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',');
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let out = '';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = labels[name]!;
+    const text = NEEDS_ESCAPE.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
+    out += i === 0 ? `${name}="${text}"` : `,${name}="${text}"`;
+  }
+  return out;
 }
 
 export class Counter {
@@ -62,9 +71,9 @@ export class Histogram {
       s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(k, s);
     }
-    this.buckets.forEach((b, i) => {
-      if (value <= b) s!.counts[i]!++;
-    });
+    const buckets = this.buckets;
+    const counts = s.counts;
+    for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) counts[i]!++;
     s.sum += value;
     s.count++;
   }

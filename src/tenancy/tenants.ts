@@ -127,8 +127,29 @@ export async function listTenants(db: Db): Promise<Tenant[]> {
   return rows.map(toTenant);
 }
 
+/**
+ * How long a tenant's exchange rates are reused for the same tenant object. The tenant objects of requests come from
+ * the TenantDirectory, which hands out a fresh object at least every 800 ms and at once after `forget()` (the
+ * settings pages call it after changing rates or cost settings), so rates follow the same rule as the tenant row:
+ * a change made in this process is seen by the next request, one made elsewhere within a second.
+ */
+const COST_SETTINGS_MS = 800;
+const costSettings = new WeakMap<Tenant, { value: Promise<CostSettings>; expires: number }>();
+
 /** The tenant's cost settings with its exchange rates (missing rates are simply absent: unconvertible). */
-export async function loadCostSettings(db: Db, tenant: Tenant): Promise<CostSettings> {
+export function loadCostSettings(db: Db, tenant: Tenant): Promise<CostSettings> {
+  const now = performance.now();
+  const cached = costSettings.get(tenant);
+  if (cached && cached.expires > now) return cached.value;
+  const value = readCostSettings(db, tenant);
+  costSettings.set(tenant, { value, expires: now + COST_SETTINGS_MS });
+  value.catch(() => {
+    if (costSettings.get(tenant)?.value === value) costSettings.delete(tenant);
+  });
+  return value;
+}
+
+async function readCostSettings(db: Db, tenant: Tenant): Promise<CostSettings> {
   const rates = await db
     .select({ code: tenantCurrencies.code, rate: tenantCurrencies.rateToReporting })
     .from(tenantCurrencies)
