@@ -16,6 +16,7 @@ import { createApiRouter } from './api/router.js';
 import { renderErrorPage } from './web/error-page.js';
 import { webRoutes } from './web/index.js';
 import { sameOriginForms } from './web/forms.js';
+import { requestLimits } from './http/limits.js';
 import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
 import { oauthRoutes, verifyAccessToken } from './oauth/index.js';
@@ -86,11 +87,12 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   // OAuth before the same-origin form check: browser-based MCP clients post to /oauth/* from their own origin.
   app.route('/', oauthRoutes(runtime));
   app.use(sameOriginForms());
+  app.use(requestLimits());
 
   const mcp = createMcpEndpoint({ graphs: runtime.graphs, db: database.db, logger, config });
   app.use('/mcp/orgonaut', mcpGuard());
   app.all('/mcp/orgonaut', (c) =>
-    mcp(c.req.raw, { tenant: c.var.tenant!, principal: c.var.principal!, origin: c.var.origin, requestId: c.var.requestId }),
+    mcp(c.req.raw, { tenant: c.get('tenant')!, principal: c.get('principal')!, origin: c.get('origin'), requestId: c.get('requestId'), logger: c.get('logger') }),
   );
   app.route('/', createApiRouter(runtime));
   app.route('/', webRoutes(runtime));
@@ -101,7 +103,7 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   });
   app.onError((error, c) => {
     const problem = toProblem(error, c.get('requestId'));
-    if (problem.status >= 500) c.var.logger?.error({ err: error }, 'unhandled error');
+    if (problem.status >= 500) c.get('logger')?.error({ err: error }, 'unhandled error');
     return wantsHtml(c.req.header('accept'), c.req.path) ? renderErrorPage(c, error) : respondWithProblem(c, error);
   });
   return app;

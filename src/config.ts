@@ -100,6 +100,19 @@ export const VARIABLES = {
     fallback: '',
     description: 'Bearer token that may read /metrics from anywhere (without it, only loopback requests may).',
   },
+  ORGONAUT_API_RATE_LIMIT: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\d+\/\d+$/, 'must be requests/seconds, such as 600/60')
+      .transform((v) => {
+        const [limit, windowSeconds] = v.split('/').map(Number) as [number, number];
+        return { limit, windowSeconds };
+      })
+      .refine((r) => r.limit >= 1 && r.windowSeconds >= 1 && r.windowSeconds <= 86_400, 'must allow at least 1 request in a window of 1 to 86400 seconds'),
+    fallback: '600/60',
+    description: 'REST API rate limit per personal API token or signed-in user, as requests/seconds (counted across instances).',
+  },
   ORGONAUT_SECRET_KEY: {
     schema: z
       .string()
@@ -137,6 +150,8 @@ export interface Config {
   demoPassword: string;
   logLevel: Parsed['ORGONAUT_LOG_LEVEL'];
   metricsToken: string | null;
+  /** Requests each REST principal may make per window (ORGONAUT_API_RATE_LIMIT). */
+  apiRateLimit: { limit: number; windowSeconds: number };
   mcpRedirectDomains: string[];
   mcpAllowedOrigins: string[];
   /** ORGONAUT_SECRET_KEY as written (parsed by integrations/secret-key.ts), or null. */
@@ -180,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: p.ORGONAUT_DEMO_PASSWORD,
     logLevel: p.ORGONAUT_LOG_LEVEL,
     metricsToken: p.ORGONAUT_METRICS_TOKEN || null,
+    apiRateLimit: p.ORGONAUT_API_RATE_LIMIT,
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
     secretKey: p.ORGONAUT_SECRET_KEY || null,

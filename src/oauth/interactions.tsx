@@ -7,6 +7,7 @@ import { findMembership } from '../access/users.js';
 import { roleBundles, users } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
+import { bodyLimits } from '../http/limits.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { auditOAuth } from './audit.js';
 import { oauthTenant } from './gate.js';
@@ -81,7 +82,9 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     return c.html(<ConsentPage view={view} />, 200, NO_STORE);
   });
 
-  app.post(path, async (c) => {
+  // The consent form is the app's own page under /oauth/* (outside the app-wide request limits, which leave the
+  // provider's endpoints alone): the same size cap, and a body that is not a readable form is a 400, not a 500.
+  app.post(path, bodyLimits(), async (c) => {
     const tenant = oauthTenant(c);
     const provider = await registry.get(tenant, c.var.origin);
     const body = await c.req.parseBody();

@@ -13,10 +13,14 @@ export class CsrfRejected extends AppError {
   }
 }
 
-/** Refuses cross-origin form posts (the browser sends Origin on every POST). */
+/**
+ * Refuses cross-origin form posts (the browser sends Origin on every POST). Not on the MCP endpoint: it has its own
+ * Origin policy (the host's origin plus MCP_ALLOWED_ORIGINS, answered as a JSON-RPC error), which this check would
+ * otherwise pre-empt with a CSRF problem, refusing the configured origins too.
+ */
 export function sameOriginForms(): MiddlewareHandler<AppEnv> {
   return async function sameOriginFormsMiddleware(c, next) {
-    if (c.req.method === 'POST') {
+    if (c.req.method === 'POST' && c.req.path !== '/mcp/orgonaut') {
       const origin = c.req.header('origin');
       if (origin && origin !== c.var.origin) throw new CsrfRejected();
     }

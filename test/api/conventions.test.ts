@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
 import type { Database } from '../../src/db/connection.js';
 import { issueApiToken } from '../../src/access/api-tokens.js';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
@@ -41,9 +40,8 @@ beforeAll(async () => {
   tenant = await buildTenant(database, { slug: 'apiconv', plan: 'enterprise' });
   tenant = await writeGraph(database, tenant, buildFixtureOrg('api-conventions'));
   app = testApp(database);
-  // The API's rate limit is configurable (`apiRateLimit`); this app allows 5 requests per credential an hour.
-  const overrides: Partial<Config> & { apiRateLimit: RateLimit } = { apiRateLimit: LIMIT };
-  limited = testApp(database, overrides);
+  // The API's rate limit is configurable (ORGONAUT_API_RATE_LIMIT); this app allows 5 requests per credential an hour.
+  limited = testApp(database, { apiRateLimit: LIMIT });
   for (const role of ['owner', 'manager', 'viewer', 'member'] as const) tokens[role] = await tokenFor(role);
 });
 afterAll(() => database?.close());

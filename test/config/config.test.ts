@@ -23,6 +23,8 @@ describe('configuration', () => {
       [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must start with postgres/],
       [{ ORGONAUT_DEFAULT_TENANT: 'Bad Slug!' }, /^ORGONAUT_DEFAULT_TENANT must be a tenant slug/],
       [{ ORGONAUT_TRUST_PROXY: 'maybe' }, /^ORGONAUT_TRUST_PROXY must be/],
+      [{ ORGONAUT_API_RATE_LIMIT: '600' }, /^ORGONAUT_API_RATE_LIMIT must be requests\/seconds/],
+      [{ ORGONAUT_API_RATE_LIMIT: '0/60' }, /^ORGONAUT_API_RATE_LIMIT must allow at least 1 request/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -34,5 +36,10 @@ describe('configuration', () => {
     const config = loadConfig({ MCP_REDIRECT_DOMAINS: 'example.com, claude.ai ,', ORGONAUT_TRUST_PROXY: 'yes' });
     expect(config.mcpRedirectDomains).toEqual(['example.com', 'claude.ai']);
     expect(config.trustProxy).toBe(true);
+  });
+
+  it('reads the REST rate limit as requests per window', () => {
+    expect(loadConfig({}).apiRateLimit).toEqual({ limit: 600, windowSeconds: 60 });
+    expect(loadConfig({ ORGONAUT_API_RATE_LIMIT: '5000/3600' }).apiRateLimit).toEqual({ limit: 5000, windowSeconds: 3600 });
   });
 });

@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { consumeRateLimit, rateLimitHeaders, type RateLimit } from '../../http/rate-limit.js';
@@ -7,19 +6,9 @@ import { problemResponse, toProblem } from '../problem.js';
 
 /**
  * Rate limits of the REST API, per principal: each personal API token, and each signed-in user's browser session,
- * has its own budget (600 requests a minute by default), counted in the database so every instance counts together.
+ * has its own budget (ORGONAUT_API_RATE_LIMIT, 600 requests a minute by default), counted in the database so every instance counts together.
  * Every answer carries `RateLimit: limit=…, remaining=…, reset=…`; over the limit, a 429 problem with `Retry-After`.
  */
-export const DEFAULT_API_RATE_LIMIT: RateLimit = { limit: 600, windowSeconds: 60 };
-
-/** The configuration key read for the limit (`apiRateLimit` on the runtime config; tests set a small one). */
-export interface ApiRateLimitConfig {
-  apiRateLimit?: RateLimit;
-}
-
-export function apiRateLimitOf(config: Config): RateLimit {
-  return (config as Config & ApiRateLimitConfig).apiRateLimit ?? DEFAULT_API_RATE_LIMIT;
-}
 
 export class RateLimited extends AppError {
   constructor(rule: RateLimit, retryAfter: number) {
@@ -38,7 +27,7 @@ export function apiRateLimit(): MiddlewareHandler<AppEnv> {
   return async function apiRateLimitMiddleware(c, next) {
     const principal = c.var.principal;
     if (!principal) return next();
-    const rule = apiRateLimitOf(c.var.runtime.config);
+    const rule = c.var.runtime.config.apiRateLimit;
     const who = principal.tokenId ? `token:${principal.tokenId}` : `${principal.kind}:${principal.userId ?? 'system'}`;
     const result = await consumeRateLimit(c.var.runtime.database.db, `api:${principal.tenantId}:${who}`, rule);
     const headers = rateLimitHeaders(result);

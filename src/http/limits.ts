@@ -1,0 +1,149 @@
+import type { MiddlewareHandler } from 'hono';
+import { AppError, InvalidInput } from '../errors.js';
+import type { AppEnv } from './env.js';
+
+/**
+ * Request size and JSON depth limits for REST and the app's forms: one middleware, mounted once in app.ts after the
+ * OAuth routes and the same-origin form check (`app.use(requestLimits())`).
+ *
+ * - A body over MAX_REQUEST_BYTES is refused with 413: unread when its declared length is over, otherwise as soon as
+ *   the stream passes the limit (a chunked body cannot grow past it in memory).
+ * - A JSON body nested deeper than MAX_JSON_DEPTH is refused with a 400 problem naming `body`, before anything parses
+ *   it (a scan of the bytes; nothing we accept comes close: change batches are three levels deep).
+ * - A multipart body that is not readable as a form is refused with a 400 naming `body` (the form parser's TypeError
+ *   would otherwise surface as a 500 from every page that reads a form).
+ *
+ * The body read here is handed on as the request's body, so routes read it as before (`c.req.json()`,
+ * `c.req.parseBody()`, validators). Left out, because they read their bodies themselves with their own limits:
+ * the MCP endpoint (http-guards.ts), the OAuth provider (/oauth/*, raw streams) and the CSV upload routes
+ * (POST /api/v1/imports and the /imports upload form, 10 MB, streamed).
+ */
+
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+export const MAX_JSON_DEPTH = 64;
+/** How far past the limit a body is read (and dropped) before the 413 is sent. */
+const LINGER_FACTOR = 4;
+
+export interface RequestLimits {
+  maxBytes?: number;
+  maxDepth?: number;
+}
+
+export class PayloadTooLarge extends AppError {
+  constructor(limit: number) {
+    super('payload_too_large', 413, `The request body is larger than ${formatBytes(limit)}.`, 'Send a smaller request; split large batches.', {
+      limit_bytes: limit,
+    });
+  }
+}
+
+/** Routes that read their own bodies, each with its own limit. */
+function exempt(method: string, path: string): boolean {
+  if (path === '/mcp/orgonaut' || path.startsWith('/mcp/')) return true;
+  if (path === '/oauth' || path.startsWith('/oauth/')) return true;
+  return method === 'POST' && (path === '/api/v1/imports' || path === '/imports');
+}
+
+const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The app-wide limits: every request with a body, but the routes that read theirs with limits of their own. */
+export function requestLimits(options: RequestLimits = {}): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimits(options);
+  return async function requestLimitsMiddleware(c, next) {
+    if (exempt(c.req.method, c.req.path)) return next();
+    return limit(c, next);
+  };
+}
+
+/** The same limits for one route, wherever it is mounted (e.g. the OAuth consent form under the exempt /oauth/*). */
+export function bodyLimits(options: RequestLimits = {}): MiddlewareHandler<AppEnv> {
+  const maxBytes = options.maxBytes ?? MAX_REQUEST_BYTES;
+  const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  return async function bodyLimitsMiddleware(c, next) {
+    const raw = c.req.raw;
+    if (BODYLESS.has(c.req.method) || !raw.body) return next();
+    const declared = raw.headers.get('content-length');
+    if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > maxBytes) throw new PayloadTooLarge(maxBytes);
+
+    const bytes = await readCapped(raw.body, maxBytes);
+    const contentType = raw.headers.get('content-type') ?? '';
+    const media = contentType.split(';')[0]!.trim().toLowerCase();
+    if (/^application\/([\w.-]+\+)?json$/.test(media) && nestedDeeperThan(bytes, maxDepth)) {
+      throw new InvalidInput('body', `is nested more than ${maxDepth} levels deep`, { max_depth: maxDepth });
+    }
+    if (media === 'multipart/form-data') {
+      try {
+        await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+      } catch {
+        throw new InvalidInput('body', 'is not a readable multipart/form-data body');
+      }
+    }
+    // The stream is consumed: routes read the same bytes from a copy of the request.
+    c.req.raw = new Request(raw, { body: bytes });
+    await next();
+  };
+}
+
+/**
+ * The whole body, refused once it passes `limit` bytes. Past the limit nothing is kept, but reading goes on (up to
+ * LINGER_FACTOR × limit) before the refusal is sent: answering while the client is still sending makes the HTTP server
+ * close the connection under it, and the client then sees a reset instead of the 413. Past that, the server drops
+ * the connection.
+ */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size <= limit) chunks.push(value);
+      else if (size > limit * LINGER_FACTOR) break;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (size > limit) throw new PayloadTooLarge(limit);
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]); // [ {
+const CLOSERS = new Set([0x5d, 0x7d]); // ] }
+
+/**
+ * Whether JSON text opens more than `max` arrays/objects at once. A byte scan that skips strings (UTF-8 continuation
+ * bytes are never ASCII, so brackets inside multi-byte characters cannot be miscounted); malformed JSON is left to
+ * the parser that reads it next.
+ */
+export function nestedDeeperThan(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (OPENERS.has(byte)) {
+      if (++depth > max) return true;
+    } else if (CLOSERS.has(byte)) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
