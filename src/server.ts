@@ -9,7 +9,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
 import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
-import { failInterruptedTasks, runningTaskCount, waitForRunningTasks } from './scenarios/tasks.js';
+import { failInterruptedTasks, runningTaskCount, TASK_STALE_AFTER_MS, waitForRunningTasks } from './scenarios/tasks.js';
 import { registerProcessGauges } from './observability/gauges.js';
 import { warmUpLargestTenants } from './org/warm-up.js';
 import { startImportMaintenance } from './imports/maintenance.js';
@@ -39,7 +39,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let admin: { close(): Promise<void> } | null = null;
   try {
     await migrate(database);
-    await failInterruptedTasks(database.db);
+    // Only one process opens an embedded database: every task left running there was interrupted.
+    const interrupted = await failInterruptedTasks(database.db, database.kind === 'embedded' ? 0 : TASK_STALE_AFTER_MS);
+    if (interrupted) logger.warn({ tasks: interrupted }, 'background tasks interrupted by a restart were marked failed');
     const secrets = await resolveSecretKey(config, database);
     registerSecretKey(database.db, secrets.key);
     if (secrets.source === 'database') logger.warn('ORGONAUT_SECRET_KEY is not set: integration secrets are encrypted with a key kept in the database (development only)');
@@ -74,7 +76,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     server.prependListener('request', (_request, response) => {
       if (draining && !response.headersSent) response.setHeader('Connection', 'close');
     });
-    const imports = await startImportMaintenance(database, logger, [() => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger })]);
+    const imports = await startImportMaintenance(database, logger, [
+      async () => {
+        const failed = await failInterruptedTasks(database.db);
+        if (failed) logger.warn({ tasks: failed }, 'background tasks of a stopped process were marked failed');
+      },
+      () => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger }),
+    ]);
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
     registerProcessGauges(database, runtime.graphs, runningTaskCount);
     return {

@@ -1,6 +1,7 @@
 import { eq, getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { queryArrays, type Db } from './connection.js';
+import { stringifyWellFormed } from '../util/unicode.js';
 import { FAMILY_TABLES } from './families.js';
 import { tenants } from './schema/index.js';
 import { emptyGraph, FAMILIES, keyField, type Family, type FamilyRecords, type OrgGraph } from '../org/types.js';
@@ -131,7 +132,7 @@ export async function insertJsonRows(tx: Db, table: PgTable, fields: readonly st
   });
   const names = sql.raw(list.map((c) => `"${c.name}"`).join(', '));
   const types = sql.raw(list.map((c) => `"${c.name}" ${c.getSQLType()}`).join(', '));
-  const json = JSON.stringify(rows.map((row) => Object.fromEntries(list.map((c, i) => [c.name, row[fields[i]!] ?? null]))));
+  const json = stringifyWellFormed(rows.map((row) => Object.fromEntries(list.map((c, i) => [c.name, row[fields[i]!] ?? null]))));
   await tx.execute(
     sql`insert into ${sql.identifier(getTableName(table))} (${names}) select ${names} from jsonb_to_recordset(${json}::jsonb) as x(${types}) ${suffix ?? sql``}`,
   );

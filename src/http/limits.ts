@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError, InvalidInput } from '../errors.js';
 import type { AppEnv } from './env.js';
+import { containsLoneSurrogate, mayHoldSurrogateEscape } from '../util/unicode.js';
 
 /**
  * Request size and JSON depth limits for REST and the app's forms: one middleware, mounted once in app.ts after the
@@ -10,6 +11,8 @@ import type { AppEnv } from './env.js';
  *   the stream passes the limit (a chunked body cannot grow past it in memory).
  * - A JSON body nested deeper than MAX_JSON_DEPTH is refused with a 400 problem naming `body`, before anything parses
  *   it (a scan of the bytes; nothing we accept comes close: change batches are three levels deep).
+ * - A JSON body holding an unpaired surrogate (`"\ud834"`: not text, and PostgreSQL refuses it) is refused with a
+ *   400 naming `body`.
  * - A multipart body that is not readable as a form is refused with a 400 naming `body` (the form parser's TypeError
  *   would otherwise surface as a 500 from every page that reads a form).
  *
@@ -68,8 +71,9 @@ export function bodyLimits(options: RequestLimits = {}): MiddlewareHandler<AppEn
     const bytes = await readCapped(raw.body, maxBytes);
     const contentType = raw.headers.get('content-type') ?? '';
     const media = contentType.split(';')[0]!.trim().toLowerCase();
-    if (/^application\/([\w.-]+\+)?json$/.test(media) && nestedDeeperThan(bytes, maxDepth)) {
-      throw new InvalidInput('body', `is nested more than ${maxDepth} levels deep`, { max_depth: maxDepth });
+    if (/^application\/([\w.-]+\+)?json$/.test(media)) {
+      if (nestedDeeperThan(bytes, maxDepth)) throw new InvalidInput('body', `is nested more than ${maxDepth} levels deep`, { max_depth: maxDepth });
+      if (holdsLoneSurrogate(bytes)) throw new InvalidInput('body', 'holds text that is not valid Unicode (an unpaired surrogate such as \\ud834)');
     }
     if (media === 'multipart/form-data') {
       try {
@@ -142,6 +146,19 @@ export function nestedDeeperThan(bytes: Uint8Array, max: number): boolean {
     }
   }
   return false;
+}
+
+const utf8 = new TextDecoder();
+
+/** Whether a JSON body writes an unpaired surrogate (as an escape): such text cannot be stored. Malformed JSON: no. */
+function holdsLoneSurrogate(bytes: Uint8Array): boolean {
+  const text = utf8.decode(bytes);
+  if (!mayHoldSurrogateEscape(text)) return false;
+  try {
+    return containsLoneSurrogate(JSON.parse(text));
+  } catch {
+    return false;
+  }
 }
 
 function formatBytes(bytes: number): string {

@@ -24,8 +24,11 @@ export interface RateLimitResult {
 export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Promise<RateLimitResult> {
   const nowSeconds = Date.now() / 1000;
   const windowStart = Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
+  // The window's length is part of the key: windows of different lengths on one key often start at the same second
+  // (a minute's and an hour's on the hour) and must not share a count.
+  const counter = `${key}/${rule.windowSeconds}s`;
   const result = await db.execute(sql`
-    insert into rate_limits (key, window_start, count) values (${key}, to_timestamp(${windowStart}), 1)
+    insert into rate_limits (key, window_start, count) values (${counter}, to_timestamp(${windowStart}), 1)
     on conflict (key, window_start) do update set count = rate_limits.count + 1
     returning count`);
   const count = Number((result as unknown as { rows: { count: number | string }[] }).rows[0]?.count ?? 1);

@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { importRuns, tasks } from '../db/schema/index.js';
 import { rows as rawRows } from '../db/connection.js';
+import { WORKER_ID } from '../util/worker-id.js';
 
 /**
  * Liveness of runs being processed. Each process has a worker id; while it works on runs it stamps their
  * `heartbeat_at` every few seconds. A run still `processing` whose worker stopped stamping it (the process died:
  * its transaction never committed, so nothing was applied) is failed, and can be started again.
  */
-export const WORKER_ID = randomUUID();
+export { WORKER_ID };
 const HEARTBEAT_MS = 2_000;
 /** A run not stamped for this long belongs to a dead process. */
 export const STALE_AFTER_MS = 15_000;

@@ -1,4 +1,5 @@
 import { readRequestBody } from '@modelcontextprotocol/server';
+import { hasLoneSurrogate } from '../util/unicode.js';
 
 /**
  * What the MCP endpoint checks before the SDK sees a request: the method, the Origin (DNS-rebinding defence), the
@@ -90,7 +91,8 @@ async function readText(request: Request): Promise<{ tooLarge: true } | { tooLar
 export function oversizedValue(value: unknown, depth = 0): string | null {
   if (depth > MAX_JSON_DEPTH) return `The request is nested more than ${MAX_JSON_DEPTH} levels deep.`;
   if (typeof value === 'string') {
-    return value.length > MAX_STRING_LENGTH ? `A value in the request is longer than ${MAX_STRING_LENGTH} characters; send a shorter one.` : null;
+    if (value.length > MAX_STRING_LENGTH) return `A value in the request is longer than ${MAX_STRING_LENGTH} characters; send a shorter one.`;
+    return hasLoneSurrogate(value) ? 'A value in the request is not valid Unicode text (an unpaired surrogate such as \\ud834); send well-formed text.' : null;
   }
   if (typeof value !== 'object' || value === null) return null;
   for (const [key, child] of Object.entries(value)) {

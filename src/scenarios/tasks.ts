@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { authorize, can, type Principal } from '../access/policy.js';
 import { loadScenario } from './store.js';
 import type { ServiceContext } from '../context.js';
@@ -7,16 +7,21 @@ import { tasks } from '../db/schema/index.js';
 import { isAppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { metrics } from '../observability/metrics.js';
+import { WORKER_ID } from '../util/worker-id.js';
 
 /**
  * Background tasks (promotion, restore, imports): a row any instance can report on, run in-process after the
- * request answers. The work itself is one transaction, so a task cut short by a crash leaves nothing half-applied;
- * a task still "running" long after it started is marked failed (`failInterruptedTasks`).
+ * request answers. The work itself is one transaction, so a task cut short by a crash leaves nothing half-applied.
+ * While a process runs tasks it stamps their `heartbeat_at` every few seconds; a task left pending or running by a
+ * process that stopped stamping it (it died) is marked failed by whichever instance looks next (`failInterruptedTasks`,
+ * at start and every few seconds after).
  */
 export type TaskKind = 'promotion' | 'restore' | 'import';
 type TaskRow = typeof tasks.$inferSelect;
 
-const INTERRUPTED_AFTER_MS = 10 * 60 * 1000;
+const HEARTBEAT_MS = 2_000;
+/** A task not stamped for this long belongs to a process that is gone. */
+export const TASK_STALE_AFTER_MS = 15_000;
 
 /** Tasks this process is running, so a graceful shutdown can let them finish. */
 const running = new Set<Promise<unknown>>();
@@ -64,7 +69,15 @@ export async function startTask(
 ): Promise<StartedTask> {
   const [row] = await ctx.db
     .insert(tasks)
-    .values({ tenantId: ctx.tenant.id, kind, scenarioId: input.scenarioId ?? null, userId: ctx.principal.userId, input: input.input ?? {} })
+    .values({
+      tenantId: ctx.tenant.id,
+      kind,
+      scenarioId: input.scenarioId ?? null,
+      userId: ctx.principal.userId,
+      input: input.input ?? {},
+      workerId: WORKER_ID,
+      heartbeatAt: sql`now()`,
+    })
     .returning();
   const id = row!.id;
   const where = and(eq(tasks.tenantId, ctx.tenant.id), eq(tasks.id, id));
@@ -85,6 +98,7 @@ export async function startTask(
     return getTaskRow(ctx.db, ctx.tenant.id, id).then((row) => presentTask(row));
   })();
   running.add(done);
+  beatWhileRunning(ctx.db);
   void done.catch(() => {}).finally(() => running.delete(done));
   return { task: presentTask(row!), done };
 }
@@ -111,12 +125,47 @@ export async function listTasks(ctx: ServiceContext, filter: { scenarioId?: stri
   return rows.map((row) => presentTask(row, ctx.principal));
 }
 
-/** On start: tasks left running by a process that died are failed (their transaction never committed). */
-export async function failInterruptedTasks(db: Db): Promise<number> {
+/** Databases this process runs tasks on, and the timer stamping their tasks while any runs. */
+const beatingOn = new Set<Db>();
+let heartbeat: NodeJS.Timeout | null = null;
+
+function beatWhileRunning(db: Db): void {
+  beatingOn.add(db);
+  heartbeat ??= setInterval(() => {
+    if (!running.size) {
+      clearInterval(heartbeat!);
+      heartbeat = null;
+      beatingOn.clear();
+      return;
+    }
+    for (const each of beatingOn) {
+      void each
+        .update(tasks)
+        .set({ heartbeatAt: sql`now()` })
+        .where(and(eq(tasks.workerId, WORKER_ID), inArray(tasks.status, ['pending', 'running'])))
+        .catch(() => {
+          // The next beat tries again; a task whose beats all fail is eventually failed as interrupted, which is right.
+        });
+    }
+  }, HEARTBEAT_MS).unref();
+}
+
+/**
+ * Fails tasks left pending or running by a process that is gone: another process's tasks not stamped within
+ * `staleAfterMs` (0 on an embedded database at start-up: only one process can open it). Their transaction never
+ * committed, so nothing was applied. Returns how many.
+ */
+export async function failInterruptedTasks(db: Db, staleAfterMs = TASK_STALE_AFTER_MS): Promise<number> {
   const rows = await db
     .update(tasks)
     .set({ status: 'failed', error: 'Interrupted by a server restart; nothing was applied. Start it again.', finishedAt: sql`now()` })
-    .where(and(inArray(tasks.status, ['pending', 'running']), lt(tasks.createdAt, new Date(Date.now() - INTERRUPTED_AFTER_MS))))
+    .where(
+      and(
+        inArray(tasks.status, ['pending', 'running']),
+        sql`${tasks.workerId} is distinct from ${WORKER_ID}`,
+        sql`coalesce(${tasks.heartbeatAt}, ${tasks.createdAt}) < now() - make_interval(secs => ${staleAfterMs / 1000}::double precision)`,
+      ),
+    )
     .returning({ id: tasks.id });
   return rows.length;
 }

@@ -78,6 +78,10 @@ interface HttpCase {
 
 const overCap = (c: HttpCase) => c.body !== undefined && Buffer.byteLength(c.body) > MAX_REQUEST_BYTES;
 const BODYLESS = new Set(['GET', 'HEAD']);
+const requestHeadBytes = (c: HttpCase) => c.path.length + Object.entries(c.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+/** A POST whose Origin is not the tenant host's (the web app's same-origin check refuses it before anything else). */
+let tenantOrigin = '';
+const crossSitePost = (c: HttpCase) => c.method === 'POST' && c.headers.origin !== undefined && c.headers.origin !== tenantOrigin;
 /** Routes that read their bodies with limits of their own (left out of src/http/limits.ts). */
 const ownLimits = (c: HttpCase) => {
   const path = c.path.split('?')[0]!;
@@ -103,6 +107,7 @@ describe.skipIf(SKIP_REASON !== null)('fuzzing REST and forms', () => {
 
   beforeAll(async () => {
     server = await startFuzzServer();
+    tenantOrigin = server.origin;
     token = (await ownerToken(server)).secret;
     // A second token of the owner whose id the fuzzer may use (and revoke).
     const victim = await ownerToken(server, 'fuzz victim');
@@ -170,12 +175,18 @@ describe.skipIf(SKIP_REASON !== null)('fuzzing REST and forms', () => {
       return;
     }
     expect(answer.status, where).toBeLessThan(500);
-    expect(leak(answer.body), where).toBeNull();
+    if (answer.status === 431) {
+      // Node's HTTP server refuses a request line and headers over its 16 KiB before the app sees them: no body.
+      expect(requestHeadBytes(c), where).toBeGreaterThan(16 * 1024);
+      return;
+    }
+    expect(leak(answer.body, c), where).toBeNull();
     if (overCap(c)) {
       // Never accepted; and where the request limits apply (all but the MCP, OAuth and CSV upload routes, which
-      // have their own), refused for its size before anything else reads it.
+      // have their own), refused for its size before anything reads it — or, from a foreign origin, as a
+      // cross-site post, which is checked first.
       expect(answer.status, where).toBeGreaterThanOrEqual(400);
-      if (!ownLimits(c)) expect(answer.status, where).toBe(413);
+      if (!ownLimits(c)) expect(answer.status, where).toBe(crossSitePost(c) ? 403 : 413);
     }
     if (problems && answer.status >= 400) {
       expect(answer.type, where).toMatch(/^application\/problem\+json/);

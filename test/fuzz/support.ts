@@ -257,13 +257,29 @@ export async function healthy(server: FuzzServer): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------------------------
 // What an answer must never contain
 
-/** A reason the body leaks internals (a stack frame, a path of the server's files), or null. */
-export function leak(body: string): string | null {
+/**
+ * A reason the body leaks internals (a stack frame, a path of the server's files), or null. `sent` is what the
+ * request carried: an accepted write echoing back a file URL the fuzzer wrote into a field is not a leak.
+ */
+export function leak(body: string, sent: { path?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}): string | null {
   if (body.includes('\n    at ') || /^\s*at .+\((?:file:|\/|node:)[^)]*:\d+:\d+\)\s*$/m.test(body)) return 'a stack trace';
   if (body.includes(ROOT)) return `a path of the server (${ROOT})`;
   if (/node_modules[\\/]/.test(body)) return 'a node_modules path';
-  if (/file:\/\/\//.test(body)) return 'a file URL';
+  if (/file:\/\/\//.test(body) && !echoes(sent, 'file:///')) return 'a file URL';
   return null;
+}
+
+function echoes(sent: { path?: string; headers?: Record<string, string>; body?: string | Uint8Array }, text: string): boolean {
+  const body = sent.body === undefined ? '' : typeof sent.body === 'string' ? sent.body : Buffer.from(sent.body).toString('utf8');
+  return [sent.path ?? '', JSON.stringify(sent.headers ?? {}), body, decodeURIComponentSafe(body)].some((part) => part.includes(text));
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return text;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

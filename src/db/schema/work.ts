@@ -51,6 +51,9 @@ export const tasks = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** The process running it (its WORKER_ID) and when that process last said it still is. */
+    workerId: uuid('worker_id'),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('tasks_status').on(t.status)],
 );

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { teamTypes } from '../../src/db/schema/index.js';
+import { MAX_REQUEST_BYTES } from '../../src/http/limits.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { stringifyWellFormed } from '../../src/util/unicode.js';
+import { testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+
+/**
+ * Request limits at the boundary (src/http/limits.ts, src/mcp/http-guards.ts): bodies over 1 MiB, JSON nested too
+ * deep and text that is not Unicode (an unpaired surrogate written as an escape, which PostgreSQL cannot store) are
+ * refused with a clear 400/413, and nothing is written.
+ */
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let token: string;
+const HOST = 'limits.localhost';
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'limits', plan: 'business' });
+  app = testApp(database);
+  const user = await buildMember(database, tenant, 'owner');
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
+  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'limits', abilities: [...roleAbilities] })).secret;
+});
+afterAll(() => database?.close());
+
+const post = (path: string, body: string, contentType = 'application/json') =>
+  app.app.request(path, { method: 'POST', headers: { host: HOST, authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+
+async function teamTypeNames(): Promise<string[]> {
+  return (await database.db.select({ name: teamTypes.name }).from(teamTypes).where(eq(teamTypes.tenantId, tenant.id))).map((r) => r.name);
+}
+
+describe('request limits', () => {
+  it('refuses a JSON body with an unpaired surrogate as a 400 naming the body, and stores nothing', async () => {
+    const before = await teamTypeNames();
+    const answer = await post('/api/v1/team-types', '{"name":"Platform \\ud834"}');
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(JSON.stringify(await answer.json())).toContain('not valid Unicode');
+    expect(await teamTypeNames()).toEqual(before);
+    // A surrogate pair written as escapes is a character like any other.
+    const paired = await post('/api/v1/team-types', '{"name":"Platform \\ud834\\udd1e"}');
+    expect(paired.status).toBe(201);
+    expect(await teamTypeNames()).toContain('Platform \u{1d11e}');
+  });
+
+  it('refuses a body over the limit with 413 and JSON nested too deep with 400', async () => {
+    const big = await post('/api/v1/team-types', JSON.stringify({ name: 'x'.repeat(MAX_REQUEST_BYTES) }));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { code: string }).code).toBe('payload_too_large');
+    const deep = await post('/api/v1/team-types', `${'['.repeat(100)}${']'.repeat(100)}`);
+    expect(deep.status).toBe(400);
+    expect(JSON.stringify(await deep.json())).toContain('nested more than 64 levels');
+  });
+
+  it('answers an MCP request with an unpaired surrogate with a JSON-RPC invalid-params error', async () => {
+    const answer = await app.app.request('/mcp/orgonaut', {
+      method: 'POST',
+      headers: { host: HOST, authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+      body: '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"org_search","arguments":{"query":"\\udd34"}}}',
+    });
+    expect(answer.status).toBe(400);
+    const body = (await answer.json()) as { id: number; error: { code: number; message: string } };
+    expect(body).toMatchObject({ id: 7, error: { code: -32602 } });
+    expect(body.error.message).toContain('not valid Unicode');
+  });
+
+  it('serialises records for PostgreSQL with unpaired surrogates replaced, and others untouched', () => {
+    expect(stringifyWellFormed({ a: 'x\ud834y', b: ['\udd1e'], c: 'ok \u{1d11e}' })).toBe(JSON.stringify({ a: 'x\ufffdy', b: ['\ufffd'], c: 'ok \u{1d11e}' }));
+    expect(stringifyWellFormed({ path: 'C:\\ud834' })).toBe(JSON.stringify({ path: 'C:\\ud834' }));
+  });
+});
