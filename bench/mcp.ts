@@ -98,7 +98,17 @@ export async function startOrgonaut(url: string, env: Record<string, string> = {
     if (key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST' || key.startsWith('ORGONAUT_') || key.startsWith('MCP_')) continue;
     childEnv[key] = value;
   }
-  Object.assign(childEnv, { DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', ...env });
+  // Throughput, not the rate limits, is measured: they are raised out of reach (their check still runs).
+  const unlimited = '1000000000/60';
+  Object.assign(childEnv, {
+    DATABASE_URL: url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ORGONAUT_API_RATE_LIMIT: unlimited,
+    ORGONAUT_MCP_RATE_LIMIT: unlimited,
+    ORGONAUT_MCP_ACTION_RATE_LIMIT: unlimited,
+    ...env,
+  });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: ROOT,
     env: childEnv,

@@ -1,6 +1,24 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseKey } from './integrations/crypto.js';
+import { isPlan, type Plan } from './tenancy/plans.js';
+
+/** A rate limit: `limit` requests per `windowSeconds`. */
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** A rate limit for every plan, with overrides for some. */
+export interface PlanRateLimits {
+  default: RateLimit;
+  plans: Partial<Record<Plan, RateLimit>>;
+}
+
+/** The limit that applies to a tenant on `plan`. */
+export function rateLimitFor(limits: PlanRateLimits, plan: Plan): RateLimit {
+  return limits.plans[plan] ?? limits.default;
+}
 
 /**
  * Every environment variable Orgonaut reads, parsed and validated in one place. Each entry has a default (or is
@@ -47,6 +65,37 @@ const postgresUrl = z
   .string()
   .trim()
   .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://');
+
+/** `600/60` for every plan, or with per-plan entries: `600/60,team=120/60,enterprise=2000/60`. */
+const planRateLimits = z
+  .string()
+  .trim()
+  .transform((text, ctx): PlanRateLimits | typeof z.NEVER => {
+    const limits: PlanRateLimits = { default: { limit: 0, windowSeconds: 0 }, plans: {} };
+    let hasDefault = false;
+    for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const match = /^(?:([a-z]+)=)?(\d+)\/(\d+)$/.exec(entry);
+      const plan = match?.[1];
+      if (!match || (plan !== undefined && !isPlan(plan))) {
+        ctx.addIssue({ code: 'custom', message: `must be requests/seconds, optionally per plan (600/60,enterprise=2000/60); "${entry}" is not` });
+        return z.NEVER;
+      }
+      const rule = { limit: Number(match[2]), windowSeconds: Number(match[3]) };
+      if (rule.limit < 1 || rule.windowSeconds < 1 || rule.windowSeconds > 86_400) {
+        ctx.addIssue({ code: 'custom', message: `must allow at least 1 request in a window of 1 to 86400 seconds; "${entry}" does not` });
+        return z.NEVER;
+      }
+      if (plan === undefined) {
+        limits.default = rule;
+        hasDefault = true;
+      } else limits.plans[plan as Plan] = rule;
+    }
+    if (!hasDefault) {
+      ctx.addIssue({ code: 'custom', message: 'must include a requests/seconds entry for every plan not named (e.g. 600/60,enterprise=2000/60)' });
+      return z.NEVER;
+    }
+    return limits;
+  });
 
 export const VARIABLES = {
   PORT: { schema: port, fallback: '3000', description: 'TCP port the HTTP server listens on.' },
@@ -101,17 +150,20 @@ export const VARIABLES = {
     description: 'Bearer token that may read /metrics from anywhere (without it, only loopback requests may).',
   },
   ORGONAUT_API_RATE_LIMIT: {
-    schema: z
-      .string()
-      .trim()
-      .regex(/^\d+\/\d+$/, 'must be requests/seconds, such as 600/60')
-      .transform((v) => {
-        const [limit, windowSeconds] = v.split('/').map(Number) as [number, number];
-        return { limit, windowSeconds };
-      })
-      .refine((r) => r.limit >= 1 && r.windowSeconds >= 1 && r.windowSeconds <= 86_400, 'must allow at least 1 request in a window of 1 to 86400 seconds'),
+    schema: planRateLimits,
     fallback: '600/60',
-    description: 'REST API rate limit per personal API token or signed-in user, as requests/seconds (counted across instances).',
+    description:
+      'REST requests each personal API token or signed-in user may make per window, as requests/seconds; per plan with plan=requests/seconds entries (e.g. 600/60,enterprise=2000/60). Counted across instances.',
+  },
+  ORGONAUT_MCP_RATE_LIMIT: {
+    schema: planRateLimits,
+    fallback: '600/60',
+    description: 'MCP requests each connected app (OAuth) or personal API token may make per window; same form as ORGONAUT_API_RATE_LIMIT.',
+  },
+  ORGONAUT_MCP_ACTION_RATE_LIMIT: {
+    schema: planRateLimits,
+    fallback: '30/60',
+    description: 'Calls of each governed action tool (plan, confirm, cancel a scenario change) per credential and window; same form.',
   },
   ORGONAUT_SECRET_KEY: {
     schema: z
@@ -150,8 +202,12 @@ export interface Config {
   demoPassword: string;
   logLevel: Parsed['ORGONAUT_LOG_LEVEL'];
   metricsToken: string | null;
-  /** Requests each REST principal may make per window (ORGONAUT_API_RATE_LIMIT). */
-  apiRateLimit: { limit: number; windowSeconds: number };
+  /** Requests each REST principal may make per window, by plan (ORGONAUT_API_RATE_LIMIT). */
+  apiRateLimit: PlanRateLimits;
+  /** MCP requests per credential and window, by plan (ORGONAUT_MCP_RATE_LIMIT). */
+  mcpRateLimit: PlanRateLimits;
+  /** Calls of each governed action tool per credential and window, by plan (ORGONAUT_MCP_ACTION_RATE_LIMIT). */
+  mcpActionRateLimit: PlanRateLimits;
   mcpRedirectDomains: string[];
   mcpAllowedOrigins: string[];
   /** ORGONAUT_SECRET_KEY as written (parsed by integrations/secret-key.ts), or null. */
@@ -196,6 +252,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: p.ORGONAUT_LOG_LEVEL,
     metricsToken: p.ORGONAUT_METRICS_TOKEN || null,
     apiRateLimit: p.ORGONAUT_API_RATE_LIMIT,
+    mcpRateLimit: p.ORGONAUT_MCP_RATE_LIMIT,
+    mcpActionRateLimit: p.ORGONAUT_MCP_ACTION_RATE_LIMIT,
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
     secretKey: p.ORGONAUT_SECRET_KEY || null,

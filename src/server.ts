@@ -9,7 +9,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
 import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
-import { failInterruptedTasks, runningTaskCount, TASK_STALE_AFTER_MS, waitForRunningTasks } from './scenarios/tasks.js';
+import { failInterruptedTasks, failTasksOfThisProcess, runningTaskCount, TASK_STALE_AFTER_MS, waitForRunningTasks } from './scenarios/tasks.js';
 import { registerProcessGauges } from './observability/gauges.js';
 import { warmUpLargestTenants } from './org/warm-up.js';
 import { startImportMaintenance } from './imports/maintenance.js';
@@ -101,7 +101,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
         const sweeper = setInterval(closeIdle, 50);
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         clearInterval(sweeper);
-        if (!(await waitForRunningTasks(30_000))) logger.warn('shutting down with background tasks still running; they will be marked failed on the next start');
+        if (!(await waitForRunningTasks(30_000))) {
+          const failed = await failTasksOfThisProcess(database.db).catch(() => 0);
+          logger.warn({ tasks: failed }, 'shutting down with background tasks still running: marked failed, their work is rolled back');
+        }
         await admin?.close();
         admin = null;
         await database.close();

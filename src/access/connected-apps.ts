@@ -3,6 +3,7 @@ import type { ServiceContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { listConnectedApps, revokeConnectedApp } from '../oauth/index.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
+import { isUuid } from '../util/ids.js';
 
 /**
  * Connected apps as a service with its own checks: everyone sees and revokes the MCP clients they authorised;
@@ -16,6 +17,8 @@ export async function connectedApps(ctx: ServiceContext, options: { all?: boolea
 }
 
 export async function disconnectApp(ctx: ServiceContext, input: { userId: string; clientId: string }) {
+  // Not a user id at all: no such app (the column is a uuid; the form may have been altered).
+  if (!isUuid(input.userId)) throw new NotFound('Connected app', input.clientId);
   const own = input.userId === ctx.principal.userId;
   if (!own && !can(ctx.principal, 'members.manage')) throw new NotFound('Connected app', input.clientId);
   const revoked = await revokeConnectedApp(ctx.db, ctx.tenant.id, {

@@ -1,17 +1,15 @@
 import { sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { Db } from '../db/connection.js';
+import type { RateLimit } from '../config.js';
+import { AppError } from '../errors.js';
 import type { AppEnv } from './env.js';
 
 /**
  * Fixed-window rate limits kept in the database, so every instance counts together (sign-in attempts, OAuth
  * registration and token requests, …). One upsert per attempt.
  */
-export interface RateLimit {
-  /** Attempts allowed per window. */
-  limit: number;
-  windowSeconds: number;
-}
+export type { RateLimit } from '../config.js';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -60,4 +58,24 @@ export function clientIp(c: Context<AppEnv>): string {
   }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? 'local';
+}
+
+/** Past a credential's limit: 429, saying when to try again (REST problem, MCP tool error or JSON-RPC error). */
+export class RateLimited extends AppError {
+  constructor(rule: RateLimit, retryAfter: number, what = 'requests') {
+    super(
+      'rate_limited',
+      429,
+      `Too many ${what}: this credential may make ${rule.limit} ${what} every ${rule.windowSeconds} seconds.`,
+      `Wait ${retryAfter} seconds (see Retry-After), then slow down or spread the work over time.`,
+      { limit: rule.limit, window_seconds: rule.windowSeconds, retry_after: retryAfter },
+    );
+  }
+}
+
+/** Who a rate limit counts for: the personal token, else the OAuth client and user, else the user's session. */
+export function rateLimitSubject(principal: { tokenId?: string; clientId?: string; kind: string; userId: string | null }): string {
+  if (principal.tokenId) return `token:${principal.tokenId}`;
+  if (principal.clientId) return `oauth:${principal.clientId}:${principal.userId ?? 'system'}`;
+  return `${principal.kind}:${principal.userId ?? 'system'}`;
 }

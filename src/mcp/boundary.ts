@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ZodArray, ZodObject, ZodOptional, type z } from 'zod';
 import { InvalidInput, MissingAbility } from '../errors.js';
+import { consumeRateLimit, RateLimited, rateLimitSubject } from '../http/rate-limit.js';
 import type { Catalog } from './catalog.js';
 import { abilitiesFor, isRecord, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
@@ -19,6 +20,7 @@ export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: M
   try {
     assertAbilities(tool, rawArgs, session);
     const input = parseArguments(tool, rawArgs);
+    await consumeActionBudget(tool, session);
     result = toolResult(await tool.handler(session.ctx, input, { catalog, names: session.names, origin: session.origin }));
   } catch (error) {
     result = toolError(error, scope, (text) => catalog.renderNames(text, session.names));
@@ -34,6 +36,19 @@ function logCall(tool: ToolDefinition, result: CallToolResult, session: McpSessi
     { tool: tool.name, outcome: result.isError ? 'error' : 'ok', code: error?.code, client: session.principal.clientName, ms: Math.round(ms) },
     'mcp tool call',
   );
+}
+
+/**
+ * A tool that writes (a governed action: plan, confirm, cancel) has a budget of calls per credential on top of the
+ * request budget; past it the call is an isError result saying when to retry. Counted only for a call that would
+ * run (abilities and arguments checked), in the database, so every instance counts together.
+ */
+async function consumeActionBudget(tool: ToolDefinition, session: McpSession): Promise<void> {
+  const rule = session.actionRateLimit;
+  if (!rule || tool.annotations.readOnlyHint !== false) return;
+  const key = `mcp-tool:${session.tenant.id}:${rateLimitSubject(session.principal)}:${tool.name}`;
+  const budget = await consumeRateLimit(session.ctx.db, key, rule);
+  if (!budget.allowed) throw new RateLimited(rule, budget.retryAfter, 'calls of this tool');
 }
 
 function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSession): void {

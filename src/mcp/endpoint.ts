@@ -7,7 +7,9 @@ import type { Logger } from '../logger.js';
 import type { GraphStore } from '../org/graph-store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import type { Tenant } from '../tenancy/tenants.js';
-import { methodNotAllowed, originAllowed, readBody, rpcError, withBody } from './http-guards.js';
+import { methodNotAllowed, originAllowed, readBody, requestIdOf, rpcError, withBody } from './http-guards.js';
+import { rateLimitFor } from '../config.js';
+import { consumeRateLimit, RateLimited, rateLimitHeaders, rateLimitSubject } from '../http/rate-limit.js';
 import { buildServer } from './server.js';
 import { callOf, McpSession } from './session.js';
 
@@ -15,7 +17,7 @@ export interface McpEndpointDeps {
   graphs: GraphStore;
   db: Db;
   logger: Logger;
-  config: Pick<Config, 'mcpAllowedOrigins'>;
+  config: Pick<Config, 'mcpAllowedOrigins' | 'mcpRateLimit' | 'mcpActionRateLimit'>;
 }
 
 /** Who is calling, established by the guard in front (tenant from the host, principal from the credential). */
@@ -57,10 +59,18 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     const body = await readBody(request);
     if (!body.ok) return body.response;
 
+    const rule = rateLimitFor(deps.config.mcpRateLimit, auth.tenant.plan);
+    const budget = await consumeRateLimit(deps.db, `mcp:${auth.tenant.id}:${rateLimitSubject(auth.principal)}`, rule);
+    const limitHeaders = rateLimitHeaders(budget);
+    if (!budget.allowed) {
+      const refusal = new RateLimited(rule, budget.retryAfter, 'MCP requests');
+      return rpcError(429, -32000, `${refusal.message} ${refusal.fix}`, requestIdOf(body.parsed), limitHeaders, refusal.details);
+    }
+
     const requestId = auth.requestId ?? randomUUID();
     const requestLogger = auth.requestId !== undefined && auth.logger ? auth.logger : logger.child({ requestId });
     const ctx = { db: deps.db, graphs: deps.graphs, tenant: auth.tenant, principal: auth.principal, requestId, logger: requestLogger };
-    const session = new McpSession(ctx, auth.origin, callOf(body.parsed));
+    const session = new McpSession(ctx, auth.origin, callOf(body.parsed), rateLimitFor(deps.config.mcpActionRateLimit, auth.tenant.plan));
     try {
       // With the parsed body the SDK reads nothing from the request (its documented way to pass a consumed one);
       // an unparsable body is handed over again for the SDK to answer.
@@ -68,7 +78,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
         authInfo: session.toAuthInfo(),
         ...(body.parsed !== undefined ? { parsedBody: body.parsed } : {}),
       });
-      return noStore(response);
+      return withHeaders(response, { 'Cache-Control': 'no-store', ...limitHeaders });
     } catch (error) {
       logger.error({ err: error, requestId }, 'MCP endpoint failed');
       return rpcError(500, -32603, `Internal error (request id ${requestId}).`);
@@ -88,18 +98,20 @@ function refuseOutOfScope(auth: McpAuth): Response | null {
 }
 
 /**
- * Answers are per caller: never cached by intermediaries. Streams pass through untouched. The header is added in
- * place (the SDK's responses have mutable headers), which keeps the HTTP server's fast path for a body it already
- * holds; a response with immutable headers is copied.
+ * Answers are per caller: never cached by intermediaries (unless the SDK said otherwise), and they carry the
+ * caller's rate-limit budget. Streams pass through untouched. Headers are added in place (the SDK's responses have
+ * mutable headers), which keeps the HTTP server's fast path for a body it already holds; a response with
+ * immutable headers is copied.
  */
-function noStore(response: Response): Response {
-  if (response.headers.has('Cache-Control')) return response;
+function withHeaders(response: Response, add: Record<string, string>): Response {
+  const missing = Object.entries(add).filter(([name]) => !response.headers.has(name));
+  if (!missing.length) return response;
   try {
-    response.headers.set('Cache-Control', 'no-store');
+    for (const [name, value] of missing) response.headers.set(name, value);
     return response;
   } catch {
     const headers = new Headers(response.headers);
-    headers.set('Cache-Control', 'no-store');
+    for (const [name, value] of missing) headers.set(name, value);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
 }

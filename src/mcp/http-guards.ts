@@ -11,9 +11,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_STRING_LENGTH = 16 * 1024;
 export const MAX_JSON_DEPTH = 32;
 
-export function rpcError(status: number, code: number, message: string, id: unknown = null, headers: Record<string, string> = {}): Response {
-  const body = { jsonrpc: '2.0', id: isRequestId(id) ? id : null, error: { code, message } };
+export function rpcError(status: number, code: number, message: string, id: unknown = null, headers: Record<string, string> = {}, data?: Record<string, unknown>): Response {
+  const body = { jsonrpc: '2.0', id: isRequestId(id) ? id : null, error: data ? { code, message, data } : { code, message } };
   return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+}
+
+/** The JSON-RPC id of a parsed single request, if it has one. */
+export function requestIdOf(parsed: unknown): unknown {
+  return typeof parsed === 'object' && parsed !== null && 'id' in parsed ? (parsed as { id: unknown }).id : null;
 }
 
 function isRequestId(value: unknown): value is string | number {
@@ -64,8 +69,7 @@ export async function readBody(request: Request): Promise<BodyRead> {
   }
   const problem = parsed === undefined ? null : oversizedValue(parsed);
   if (problem) {
-    const id = typeof parsed === 'object' && parsed !== null && 'id' in parsed ? parsed.id : null;
-    return { ok: false, response: rpcError(400, -32602, problem, id) };
+    return { ok: false, response: rpcError(400, -32602, problem, requestIdOf(parsed)) };
   }
   return { ok: true, text: body.text, parsed };
 }

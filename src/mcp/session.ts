@@ -4,6 +4,7 @@ import type { ServiceContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { nameStyleOf, type NameStyle } from './registry.js';
+import type { RateLimit } from '../config.js';
 
 export const MCP_PATH = '/mcp/orgonaut';
 
@@ -35,6 +36,8 @@ export class McpSession {
     readonly origin: string,
     /** What the request asks for, when known: the server registers only what it needs (see buildServer). */
     readonly call: McpCall | null = null,
+    /** Calls each governed action tool (one that writes) may take per window, per credential; null = no limit. */
+    readonly actionRateLimit: RateLimit | null = null,
   ) {
     this.names = nameStyleOf(ctx.tenant);
   }

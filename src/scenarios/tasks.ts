@@ -170,6 +170,19 @@ export async function failInterruptedTasks(db: Db, staleAfterMs = TASK_STALE_AFT
   return rows.length;
 }
 
+/**
+ * On a shutdown that could not wait for them: this process's unfinished tasks are failed now (closing the database
+ * next rolls their transactions back), so no instance has to wait for their heartbeat to go stale.
+ */
+export async function failTasksOfThisProcess(db: Db): Promise<number> {
+  const rows = await db
+    .update(tasks)
+    .set({ status: 'failed', error: 'Interrupted by a server shutdown; nothing was applied. Start it again.', finishedAt: sql`now()` })
+    .where(and(eq(tasks.workerId, WORKER_ID), inArray(tasks.status, ['pending', 'running'])))
+    .returning({ id: tasks.id });
+  return rows.length;
+}
+
 /** Drops money from a task result (deltas of cost) for someone without `costs.read`. */
 function withoutMoney(result: Record<string, unknown>): Record<string, unknown> {
   const { deltas, ...rest } = result as { deltas?: Record<string, unknown> };

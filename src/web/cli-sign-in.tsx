@@ -40,7 +40,14 @@ export function cliSignInRoutes(): Hono<AppEnv> {
     const body = await c.req.parseBody();
     const session = await checkSessionCsrf(c, body.csrf);
     if (session.tenantId !== tenant.id) return pageError(c, 'Sign in to this organisation first.');
-    const request = parseCliAuthorize(Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])));
+    let request: CliAuthorizeRequest;
+    try {
+      request = parseCliAuthorize(Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])));
+    } catch (error) {
+      // The form was tampered with (or built by hand): say what is wrong, as the GET does.
+      if (error instanceof CliSignInError) return pageError(c, error.message);
+      throw error;
+    }
     const target = new URL(request.redirectUri);
     if (request.state) target.searchParams.set('state', request.state);
     if (formString(body, 'decision') !== 'allow') {

@@ -100,4 +100,21 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
       expect(response.headers.get('location')).toBeNull();
     }
   });
+
+  it('answers a tampered consent form with an error page, never a redirect to the altered address', async () => {
+    const consent = await app.request(authorizeUrl(pkce().challenge), { host: HOST, cookie });
+    const html = await consent.text();
+    const fields = Object.fromEntries(['csrf', 'client_id', 'response_type', 'code_challenge', 'code_challenge_method', 'state', 'token_name'].map((n) => [n, hiddenField(html, n)]));
+    for (const redirect_uri of ['https://evil.example/cb', '']) {
+      const response = await app.request('/cli/oauth/authorize', {
+        host: HOST,
+        cookie,
+        headers: { origin: `http://${HOST}`, accept: 'text/html' },
+        form: { ...fields, redirect_uri, decision: 'allow' },
+      });
+      expect(response.status, redirect_uri).toBe(400);
+      expect(response.headers.get('location')).toBeNull();
+      expect(await response.text()).toContain('redirect_uri must be');
+    }
+  });
 });

@@ -41,7 +41,7 @@ beforeAll(async () => {
   tenant = await writeGraph(database, tenant, buildFixtureOrg('api-conventions'));
   app = testApp(database);
   // The API's rate limit is configurable (ORGONAUT_API_RATE_LIMIT); this app allows 5 requests per credential an hour.
-  limited = testApp(database, { apiRateLimit: LIMIT });
+  limited = testApp(database, { apiRateLimit: { default: LIMIT, plans: {} } });
   for (const role of ['owner', 'manager', 'viewer', 'member'] as const) tokens[role] = await tokenFor(role);
 });
 afterAll(() => database?.close());

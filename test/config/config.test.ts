@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, VARIABLES } from '../../src/config.js';
+import { ConfigError, loadConfig, rateLimitFor, VARIABLES } from '../../src/config.js';
 
 describe('configuration', () => {
   it('documents every variable in the README and docs/OPERATIONS.md', () => {
@@ -25,6 +25,8 @@ describe('configuration', () => {
       [{ ORGONAUT_TRUST_PROXY: 'maybe' }, /^ORGONAUT_TRUST_PROXY must be/],
       [{ ORGONAUT_API_RATE_LIMIT: '600' }, /^ORGONAUT_API_RATE_LIMIT must be requests\/seconds/],
       [{ ORGONAUT_API_RATE_LIMIT: '0/60' }, /^ORGONAUT_API_RATE_LIMIT must allow at least 1 request/],
+      [{ ORGONAUT_MCP_RATE_LIMIT: 'platinum=5/60,600/60' }, /^ORGONAUT_MCP_RATE_LIMIT must be requests\/seconds, optionally per plan.*"platinum=5\/60"/],
+      [{ ORGONAUT_MCP_ACTION_RATE_LIMIT: 'enterprise=100/60' }, /^ORGONAUT_MCP_ACTION_RATE_LIMIT must include a requests\/seconds entry for every plan not named/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -38,8 +40,14 @@ describe('configuration', () => {
     expect(config.trustProxy).toBe(true);
   });
 
-  it('reads the REST rate limit as requests per window', () => {
-    expect(loadConfig({}).apiRateLimit).toEqual({ limit: 600, windowSeconds: 60 });
-    expect(loadConfig({ ORGONAUT_API_RATE_LIMIT: '5000/3600' }).apiRateLimit).toEqual({ limit: 5000, windowSeconds: 3600 });
+  it('reads rate limits as requests per window, for every plan or per plan', () => {
+    const defaults = loadConfig({});
+    expect(rateLimitFor(defaults.apiRateLimit, 'enterprise')).toEqual({ limit: 600, windowSeconds: 60 });
+    expect(rateLimitFor(defaults.mcpActionRateLimit, 'business')).toEqual({ limit: 30, windowSeconds: 60 });
+    const config = loadConfig({ ORGONAUT_API_RATE_LIMIT: '5000/3600', ORGONAUT_MCP_RATE_LIMIT: '300/60, enterprise=2000/60,agency=1000/30' });
+    expect(rateLimitFor(config.apiRateLimit, 'team')).toEqual({ limit: 5000, windowSeconds: 3600 });
+    expect(rateLimitFor(config.mcpRateLimit, 'business')).toEqual({ limit: 300, windowSeconds: 60 });
+    expect(rateLimitFor(config.mcpRateLimit, 'enterprise')).toEqual({ limit: 2000, windowSeconds: 60 });
+    expect(rateLimitFor(config.mcpRateLimit, 'agency')).toEqual({ limit: 1000, windowSeconds: 30 });
   });
 });

@@ -84,7 +84,9 @@ export async function startFuzzServer(): Promise<FuzzServer> {
       baseDomain: 'localhost',
       defaultTenant: 'acme',
       mcpAllowedOrigins: [ALLOWED_ORIGIN],
-      apiRateLimit: { limit: 1_000_000, windowSeconds: 60 },
+      apiRateLimit: { default: { limit: 1_000_000, windowSeconds: 60 }, plans: {} },
+      mcpRateLimit: { default: { limit: 1_000_000, windowSeconds: 60 }, plans: {} },
+      mcpActionRateLimit: { default: { limit: 1_000_000, windowSeconds: 60 }, plans: {} },
     });
     const runtime = createRuntime(config, database, createLogger('silent'));
     const app = createApp(runtime);

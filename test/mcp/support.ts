@@ -14,6 +14,7 @@ import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, uid, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import type { Config } from '../../src/config.js';
 
 /**
  * An MCP test world: one database with our tenant (the fixture org, a planning scenario, a snapshot, a lineage
@@ -39,7 +40,10 @@ export interface McpWorld {
 export const ORIGIN = 'http://acme.localhost';
 export const MCP_URL = `${ORIGIN}/mcp/orgonaut`;
 
-export async function buildWorld(options: { allowedOrigins?: string[] } = {}): Promise<McpWorld> {
+/** Rate limits high enough that no test meets them, unless it sets its own. */
+const UNLIMITED = { default: { limit: 1_000_000, windowSeconds: 60 }, plans: {} };
+
+export async function buildWorld(options: { allowedOrigins?: string[]; limits?: Pick<Partial<Config>, 'mcpRateLimit' | 'mcpActionRateLimit'> } = {}): Promise<McpWorld> {
   const database = await testDatabase();
   let tenant = await buildTenant(database, { plan: 'enterprise', currency: 'EUR', name: 'Acme' });
   await database.db.insert(tenantCurrencies).values([
@@ -74,7 +78,7 @@ export async function buildWorld(options: { allowedOrigins?: string[] } = {}): P
     db: database.db,
     graphs,
     logger: createLogger('silent'),
-    config: { mcpAllowedOrigins: options.allowedOrigins ?? ['https://claude.ai'] },
+    config: { mcpAllowedOrigins: options.allowedOrigins ?? ['https://claude.ai'], mcpRateLimit: UNLIMITED, mcpActionRateLimit: UNLIMITED, ...options.limits },
   });
   const asOwner = { db: database.db, graphs, tenant, principal: principalOf(tenant, 'owner') };
   const plan = async (fte: number) =>

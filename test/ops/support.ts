@@ -120,7 +120,10 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     if (key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST' || key.startsWith('ORGONAUT_') || key.startsWith('MCP_')) continue;
     env[key] = value;
   }
-  return { ...env, ORGONAUT_LOG_LEVEL: 'warn', ...extra };
+  // Rate limits out of the way: these tests drive one credential hard on purpose (test/mcp/rate-limits.test.ts and
+  // test/api/conventions.test.ts test the limits).
+  const unlimited = '1000000/60';
+  return { ...env, ORGONAUT_LOG_LEVEL: 'warn', ORGONAUT_API_RATE_LIMIT: unlimited, ORGONAUT_MCP_RATE_LIMIT: unlimited, ORGONAUT_MCP_ACTION_RATE_LIMIT: unlimited, ...extra };
 }
 
 export function freePort(): Promise<number> {
