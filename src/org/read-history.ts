@@ -130,7 +130,7 @@ function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null
   };
 }
 
-const MONEY_KEY = /amount|salary|day_?rate|cost|compensation|money|burden/i;
+const MONEY_KEY = /amount|salary|day_?rate|(^|_)rates?($|_)|currency|cost|compensation|money|burden/i;
 
 /** Stored JSON with every money-looking field removed unless the principal has `costs.read`. */
 export function visibleMoney(value: unknown, principal: Principal): unknown {
