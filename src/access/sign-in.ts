@@ -7,6 +7,7 @@ import { consumeRateLimit } from '../http/rate-limit.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { verifyPassword } from './passwords.js';
 import { findUserByEmail, type User } from './users.js';
+import { metrics } from '../observability/metrics.js';
 
 /** Per client address and per account: slows guessing without locking a person out for long. */
 export const SIGN_IN_LIMITS = {
@@ -43,6 +44,7 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
   ] as const) {
     const result = await consumeRateLimit(db, key, rule);
     if (!result.allowed) {
+      metrics.rateLimited.inc({ surface: 'sign_in' });
       await audit(db, tenant, 'rate_limited', null, email, attempt.ip);
       throw new SignInFailed('rate_limited', result.retryAfter);
     }

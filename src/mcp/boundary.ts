@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ZodArray, ZodObject, ZodOptional, type z } from 'zod';
 import { InvalidInput, MissingAbility } from '../errors.js';
 import { consumeRateLimit, RateLimited, rateLimitSubject } from '../http/rate-limit.js';
+import { metrics } from '../observability/metrics.js';
 import type { Catalog } from './catalog.js';
 import { abilitiesFor, isRecord, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
@@ -29,9 +30,14 @@ export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: M
   return result;
 }
 
-/** One line per call: tool, outcome, error code, client and time (never arguments: they may hold personal data). */
+/**
+ * One log line per call — tool, outcome, error code, client and time (never arguments: they may hold personal
+ * data) — and the tool metrics (calls by tool and outcome, latency by tool).
+ */
 function logCall(tool: ToolDefinition, result: CallToolResult, session: McpSession, ms: number): void {
   const error = result.isError ? (result.structuredContent as { error?: { code?: string } } | undefined)?.error : undefined;
+  metrics.mcpCalls.inc({ tool: tool.name, outcome: result.isError ? (error?.code ?? 'error') : 'ok' });
+  metrics.mcpLatency.observe({ tool: tool.name }, ms / 1000);
   session.logger.info(
     { tool: tool.name, outcome: result.isError ? 'error' : 'ok', code: error?.code, client: session.principal.clientName, ms: Math.round(ms) },
     'mcp tool call',
@@ -48,7 +54,10 @@ async function consumeActionBudget(tool: ToolDefinition, session: McpSession): P
   if (!rule || tool.annotations.readOnlyHint !== false) return;
   const key = `mcp-tool:${session.tenant.id}:${rateLimitSubject(session.principal)}:${tool.name}`;
   const budget = await consumeRateLimit(session.ctx.db, key, rule);
-  if (!budget.allowed) throw new RateLimited(rule, budget.retryAfter, 'calls of this tool');
+  if (!budget.allowed) {
+    metrics.rateLimited.inc({ surface: 'mcp_tool' });
+    throw new RateLimited(rule, budget.retryAfter, 'calls of this tool');
+  }
 }
 
 function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSession): void {

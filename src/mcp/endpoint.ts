@@ -12,6 +12,7 @@ import { rateLimitFor } from '../config.js';
 import { consumeRateLimit, RateLimited, rateLimitHeaders, rateLimitSubject } from '../http/rate-limit.js';
 import { buildServer } from './server.js';
 import { callOf, McpSession } from './session.js';
+import { metrics } from '../observability/metrics.js';
 
 export interface McpEndpointDeps {
   graphs: GraphStore;
@@ -63,6 +64,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     const budget = await consumeRateLimit(deps.db, `mcp:${auth.tenant.id}:${rateLimitSubject(auth.principal)}`, rule);
     const limitHeaders = rateLimitHeaders(budget);
     if (!budget.allowed) {
+      metrics.rateLimited.inc({ surface: 'mcp' });
       const refusal = new RateLimited(rule, budget.retryAfter, 'MCP requests');
       return rpcError(429, -32000, `${refusal.message} ${refusal.fix}`, requestIdOf(body.parsed), limitHeaders, refusal.details);
     }

@@ -17,6 +17,7 @@ import {
 } from './metadata.js';
 import { ProviderRegistry, type OAuthOptions } from './registry.js';
 import { scopesToGrant } from './scopes.js';
+import { metrics } from '../observability/metrics.js';
 
 /** Per client address and tenant. Hosted clients (Claude, ChatGPT) share egress addresses, hence generous limits. */
 export const OAUTH_RATE_LIMITS: Record<'register' | 'token', RateLimit> = {
@@ -96,6 +97,7 @@ async function rateLimited(c: Context<AppEnv>, tenant: Tenant, what: 'register' 
   const rule = OAUTH_RATE_LIMITS[what];
   const result = await consumeRateLimit(c.var.runtime.database.db, `oauth-${what}:${tenant.id}:${clientIp(c)}`, rule);
   if (result.allowed) return null;
+  metrics.rateLimited.inc({ surface: `oauth_${what}` });
   return c.json(
     { error: 'slow_down', error_description: `Too many ${what === 'register' ? 'registrations' : 'token requests'}; retry in ${result.retryAfter} seconds.` },
     429,

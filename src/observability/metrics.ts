@@ -99,6 +99,7 @@ export class Metrics {
   readonly mcpLatency = new Histogram('orgonaut_mcp_tool_duration_seconds', 'MCP tool call latency by tool');
   readonly authFailures = new Counter('orgonaut_auth_failures_total', 'Refused credentials by surface and reason');
   readonly tasks = new Counter('orgonaut_background_tasks_total', 'Background tasks by kind and outcome');
+  readonly rateLimited = new Counter('orgonaut_rate_limited_total', 'Requests refused by a rate limit, by surface');
   private readonly gauges: Gauge[] = [];
 
   gauge(name: string, help: string, read: () => Record<string, number>): void {
@@ -106,7 +107,7 @@ export class Metrics {
   }
 
   render(): string {
-    const parts = [this.requests, this.latency, this.mcpCalls, this.mcpLatency, this.authFailures, this.tasks, ...this.gauges].map((m) => m.render());
+    const parts = [this.requests, this.latency, this.mcpCalls, this.mcpLatency, this.authFailures, this.tasks, this.rateLimited, ...this.gauges].map((m) => m.render());
     return `${parts.join('\n')}\n`;
   }
 }

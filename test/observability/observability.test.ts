@@ -48,4 +48,25 @@ describe('observability', () => {
     expect(text).toMatch(/orgonaut_auth_failures_total\{reason="invalid_token",surface="rest"\} \d+/);
     expect(text).not.toContain(secret);
   });
+  it('counts MCP tool calls by tool and outcome, with their latency, and logs the tool but never its arguments', async () => {
+    const call = (id: number, name: string, args: Record<string, unknown>) =>
+      app.request('/mcp/orgonaut', {
+        method: 'POST',
+        headers: { host: 'obsacme.localhost', authorization: `Bearer ${secret}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }),
+      });
+    // The answers are streamed: each is read to its end, as a client does.
+    for (const [id, name, args] of [[1, 'org_summary', {}], [2, 'org_units_get', { org_unit_id: 'secret-argument-value' }]] as const) {
+      const answer = await call(id, name, args);
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toContain(`"id":${id}`);
+    }
+    const text = await (await app.request('/metrics', toRequestInit({ host: 'anything.example', token: 'metrics-secret-token' }))).text();
+    expect(text).toMatch(/orgonaut_mcp_tool_calls_total\{outcome="ok",tool="org.summary"\} [1-9]/);
+    expect(text).toMatch(/orgonaut_mcp_tool_calls_total\{outcome="(not_found|invalid_input)",tool="org.units.get"\} [1-9]/);
+    expect(text).toMatch(/orgonaut_mcp_tool_duration_seconds_count\{tool="org.summary"\} [1-9]/);
+    const toolLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'mcp tool call');
+    expect(toolLines.map((l) => l.tool)).toEqual(expect.arrayContaining(['org.summary', 'org.units.get']));
+    expect(lines.join('\n')).not.toContain('secret-argument-value');
+  });
 });

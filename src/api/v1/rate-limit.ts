@@ -3,6 +3,7 @@ import type { AppEnv } from '../../http/env.js';
 import { rateLimitFor } from '../../config.js';
 import { consumeRateLimit, RateLimited, rateLimitHeaders, rateLimitSubject } from '../../http/rate-limit.js';
 import { problemResponse, toProblem } from '../problem.js';
+import { metrics } from '../../observability/metrics.js';
 
 /**
  * Rate limits of the REST API, per principal: each personal API token, and each signed-in user's browser session,
@@ -18,6 +19,7 @@ export function apiRateLimit(): MiddlewareHandler<AppEnv> {
     const rule = rateLimitFor(c.var.runtime.config.apiRateLimit, c.var.tenant?.plan ?? 'free');
     const result = await consumeRateLimit(c.var.runtime.database.db, `api:${principal.tenantId}:${rateLimitSubject(principal)}`, rule);
     const headers = rateLimitHeaders(result);
+    if (!result.allowed) metrics.rateLimited.inc({ surface: 'rest' });
     if (!result.allowed) return problemResponse(toProblem(new RateLimited(rule, result.retryAfter), c.var.requestId), headers);
     await next();
     try {
