@@ -267,21 +267,17 @@ export function leak(body: string, sent: { path?: string; headers?: Record<strin
   if (body.includes('\n    at ') || /^\s*at .+\((?:file:|\/|node:)[^)]*:\d+:\d+\)\s*$/m.test(body)) return 'a stack trace';
   if (body.includes(ROOT)) return `a path of the server (${ROOT})`;
   if (/node_modules[\\/]/.test(body)) return 'a node_modules path';
-  if (/file:\/\/\//.test(body) && !echoes(sent, 'file:///')) return 'a file URL';
+  // A file URL of a module (a stack frame's, an import's): not any file:/// text, which stored user data may hold.
+  const moduleUrl = /file:\/\/\/[^\s"'<>]+\.(?:ts|tsx|js|mjs|cjs)\b/.exec(body)?.[0];
+  if (moduleUrl && !echoes(sent, moduleUrl)) return 'a file URL of a module';
   return null;
 }
 
 function echoes(sent: { path?: string; headers?: Record<string, string>; body?: string | Uint8Array }, text: string): boolean {
   const body = sent.body === undefined ? '' : typeof sent.body === 'string' ? sent.body : Buffer.from(sent.body).toString('utf8');
-  return [sent.path ?? '', JSON.stringify(sent.headers ?? {}), body, decodeURIComponentSafe(body)].some((part) => part.includes(text));
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text.replaceAll('+', ' '));
-  } catch {
-    return text;
-  }
+  // A form body decoded leniently (URLSearchParams replaces malformed escapes rather than throwing).
+  const form = [...new URLSearchParams(body)].flat().join('\n');
+  return [sent.path ?? '', JSON.stringify(sent.headers ?? {}), body, form].some((part) => part.includes(text));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
