@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError, InvalidInput } from '../errors.js';
 import type { AppEnv } from './env.js';
-import { containsLoneSurrogate, mayHoldSurrogateEscape } from '../util/unicode.js';
+import { findUnstorableText, mayHoldUnstorableEscape } from '../util/unicode.js';
 
 /**
  * Request size and JSON depth limits for REST and the app's forms: one middleware, mounted once in app.ts after the
@@ -11,8 +11,8 @@ import { containsLoneSurrogate, mayHoldSurrogateEscape } from '../util/unicode.j
  *   the stream passes the limit (a chunked body cannot grow past it in memory).
  * - A JSON body nested deeper than MAX_JSON_DEPTH is refused with a 400 problem naming `body`, before anything parses
  *   it (a scan of the bytes; nothing we accept comes close: change batches are three levels deep).
- * - A JSON body holding an unpaired surrogate (`"\ud834"`: not text, and PostgreSQL refuses it) is refused with a
- *   400 naming `body`.
+ * - Text PostgreSQL cannot store — an unpaired surrogate (`"\ud834"`) or a NUL (`"\u0000"`, `%00`) — in a JSON or
+ *   form body, or a NUL in the query string, is refused with a 400 naming `body` or `query`.
  * - A multipart body that is not readable as a form is refused with a 400 naming `body` (the form parser's TypeError
  *   would otherwise surface as a 500 from every page that reads a form).
  *
@@ -54,7 +54,12 @@ export function requestLimits(options: RequestLimits = {}): MiddlewareHandler<Ap
   const limit = bodyLimits(options);
   return async function requestLimitsMiddleware(c, next) {
     if (exempt(c.req.method, c.req.path)) return next();
-    return limit(c, next);
+    // The body first (its size before anything else), then the query: no text holds a NUL (PostgreSQL cannot
+    // store one), in a query as in a body.
+    return limit(c, async () => {
+      if (/%00/.test(new URL(c.req.url).search)) throw new InvalidInput('query', UNSTORABLE.nul);
+      await next();
+    });
   };
 }
 
@@ -73,8 +78,10 @@ export function bodyLimits(options: RequestLimits = {}): MiddlewareHandler<AppEn
     const media = contentType.split(';')[0]!.trim().toLowerCase();
     if (/^application\/([\w.-]+\+)?json$/.test(media)) {
       if (nestedDeeperThan(bytes, maxDepth)) throw new InvalidInput('body', `is nested more than ${maxDepth} levels deep`, { max_depth: maxDepth });
-      if (holdsLoneSurrogate(bytes)) throw new InvalidInput('body', 'holds text that is not valid Unicode (an unpaired surrogate such as \\ud834)');
+      const unstorable = unstorableInJson(bytes);
+      if (unstorable) throw new InvalidInput('body', UNSTORABLE[unstorable]);
     }
+    if (media === 'application/x-www-form-urlencoded' && nulInForm(bytes)) throw new InvalidInput('body', UNSTORABLE.nul);
     if (media === 'multipart/form-data') {
       try {
         await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
@@ -150,15 +157,28 @@ export function nestedDeeperThan(bytes: Uint8Array, max: number): boolean {
 
 const utf8 = new TextDecoder();
 
-/** Whether a JSON body writes an unpaired surrogate (as an escape): such text cannot be stored. Malformed JSON: no. */
-function holdsLoneSurrogate(bytes: Uint8Array): boolean {
+/** Why text of a request cannot be kept, for the 400 naming it. */
+const UNSTORABLE = {
+  surrogate: 'holds text that is not valid Unicode (an unpaired surrogate such as \\ud834)',
+  nul: 'holds a NUL character (\\u0000 or %00), which text cannot contain',
+} as const;
+
+/** What makes a JSON body's text unstorable (written as escapes: a NUL, an unpaired surrogate), or null. */
+function unstorableInJson(bytes: Uint8Array): keyof typeof UNSTORABLE | null {
   const text = utf8.decode(bytes);
-  if (!mayHoldSurrogateEscape(text)) return false;
+  if (!mayHoldUnstorableEscape(text)) return null;
   try {
-    return containsLoneSurrogate(JSON.parse(text));
+    return findUnstorableText(JSON.parse(text));
   } catch {
-    return false;
+    return null; // malformed JSON: the parser that reads it next says so
   }
+}
+
+/** Whether a form body carries a NUL in a name or value (raw, or written as %00). */
+function nulInForm(bytes: Uint8Array): boolean {
+  const text = utf8.decode(bytes);
+  if (!text.includes('\u0000') && !/%00/.test(text)) return false;
+  return [...new URLSearchParams(text)].some(([name, value]) => name.includes('\u0000') || value.includes('\u0000'));
 }
 
 function formatBytes(bytes: number): string {

@@ -1,5 +1,5 @@
 import { readRequestBody } from '@modelcontextprotocol/server';
-import { hasLoneSurrogate } from '../util/unicode.js';
+import { unstorableText } from '../util/unicode.js';
 
 /**
  * What the MCP endpoint checks before the SDK sees a request: the method, the Origin (DNS-rebinding defence), the
@@ -96,7 +96,9 @@ export function oversizedValue(value: unknown, depth = 0): string | null {
   if (depth > MAX_JSON_DEPTH) return `The request is nested more than ${MAX_JSON_DEPTH} levels deep.`;
   if (typeof value === 'string') {
     if (value.length > MAX_STRING_LENGTH) return `A value in the request is longer than ${MAX_STRING_LENGTH} characters; send a shorter one.`;
-    return hasLoneSurrogate(value) ? 'A value in the request is not valid Unicode text (an unpaired surrogate such as \\ud834); send well-formed text.' : null;
+    const unstorable = unstorableText(value);
+    if (unstorable === 'surrogate') return 'A value in the request is not valid Unicode text (an unpaired surrogate such as \\ud834); send well-formed text.';
+    return unstorable === 'nul' ? 'A value in the request holds a NUL character (\\u0000), which text cannot contain; remove it.' : null;
   }
   if (typeof value !== 'object' || value === null) return null;
   for (const [key, child] of Object.entries(value)) {

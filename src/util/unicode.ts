@@ -1,10 +1,44 @@
 /**
- * Unpaired UTF-16 surrogates: JavaScript strings may hold them (a JSON body can write one as `\ud834`), but they
- * are not text, and PostgreSQL refuses them in `jsonb`. Bodies carrying them are refused at the boundary; writes
- * that serialise records to JSON replace any left with U+FFFD.
+ * Text PostgreSQL cannot store: unpaired UTF-16 surrogates (JavaScript strings may hold them, a JSON body can write
+ * one as `\ud834`, but they are not text and `jsonb` refuses them) and NUL characters (`text` refuses them). Requests
+ * carrying either are refused at the boundary; writes that serialise records to JSON replace any left with U+FFFD.
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+/** A NUL character: text cannot hold it in PostgreSQL. */
+const NUL = '\u0000';
+/** In JSON text, a NUL written as an escape (JSON cannot hold it raw). */
+const NUL_ESCAPE = /\\u0000/;
+
+/** What makes a string unstorable as text, or null: an unpaired surrogate or a NUL character. */
+export function unstorableText(text: string): 'surrogate' | 'nul' | null {
+  if (text.includes(NUL)) return 'nul';
+  return hasLoneSurrogate(text) ? 'surrogate' : null;
+}
+
+/** The first unstorable string (or key) in a parsed JSON value, by why; null when there is none. */
+export function findUnstorableText(value: unknown): 'surrogate' | 'nul' | null {
+  if (typeof value === 'string') return unstorableText(value);
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = findUnstorableText(item);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [key, field] of Object.entries(value)) {
+    const found = unstorableText(key) ?? findUnstorableText(field);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Whether JSON text may carry unstorable text (a cheap scan for the escapes; confirm by parsing). */
+export function mayHoldUnstorableEscape(json: string): boolean {
+  return SURROGATE_ESCAPE.test(json) || NUL_ESCAPE.test(json);
+}
+
 /** In JSON text, a surrogate written as an escape (JSON.stringify writes unpaired ones so, paired ones as is). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
 
@@ -12,22 +46,14 @@ export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
 }
 
-/** A parsed JSON value holding a string (or key) with an unpaired surrogate, found by walking it. */
-export function containsLoneSurrogate(value: unknown): boolean {
-  if (typeof value === 'string') return hasLoneSurrogate(value);
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(containsLoneSurrogate);
-  return Object.entries(value).some(([key, field]) => hasLoneSurrogate(key) || containsLoneSurrogate(field));
-}
-
-/** Whether JSON text may carry an unpaired surrogate (a cheap scan; confirm by parsing). */
-export function mayHoldSurrogateEscape(json: string): boolean {
-  return SURROGATE_ESCAPE.test(json);
-}
-
-/** JSON.stringify, with unpaired surrogates in strings replaced by U+FFFD (so PostgreSQL accepts it as jsonb). */
+/**
+ * JSON.stringify, with unpaired surrogates and NUL characters in strings replaced by U+FFFD, so PostgreSQL accepts
+ * it as jsonb (the boundary refuses both; this keeps a write from other sources, such as a file, from failing).
+ */
 export function stringifyWellFormed(value: unknown): string {
   const json = JSON.stringify(value);
-  if (!mayHoldSurrogateEscape(json)) return json;
-  return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'string' ? field.replace(LONE_SURROGATES, '\ufffd') : field));
+  if (!mayHoldUnstorableEscape(json)) return json;
+  return JSON.stringify(value, (_key, field: unknown) =>
+    typeof field === 'string' ? field.replace(LONE_SURROGATES, '\ufffd').replaceAll(NUL, '\ufffd') : field,
+  );
 }

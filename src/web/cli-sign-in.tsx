@@ -63,7 +63,9 @@ export function cliSignInRoutes(): Hono<AppEnv> {
     if (!tenant) return c.json({ error: 'invalid_request', error_description: 'Use your organisation’s own address.' }, 400);
     const limit = await consumeRateLimit(c.var.runtime.database.db, `cli-token:${clientIp(c)}`, { limit: 30, windowSeconds: 60 });
     if (!limit.allowed) return c.json({ error: 'slow_down', error_description: 'Too many requests.' }, 429, rateLimitHeaders(limit));
-    const body = (c.req.header('content-type') ?? '').includes('json') ? await c.req.json().catch(() => ({})) : await c.req.parseBody();
+    const parsed: unknown = (c.req.header('content-type') ?? '').includes('json') ? await c.req.json().catch(() => ({})) : await c.req.parseBody();
+    // A JSON body that is not an object (null, a list, a number) carries no fields.
+    const body = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
     const field = (name: string) => (typeof (body as Record<string, unknown>)[name] === 'string' ? ((body as Record<string, string>)[name]) : undefined);
     try {
       const result = await exchangeCliCode(c.var.runtime.database.db, tenant, {

@@ -54,6 +54,19 @@ describe('request limits', () => {
     expect(await teamTypeNames()).toContain('Platform \u{1d11e}');
   });
 
+  it('refuses a NUL character in a JSON body, a form body or a query string with a 400, and stores nothing', async () => {
+    const before = await teamTypeNames();
+    const json = await post('/api/v1/team-types', '{"name":"a\\u0000b"}');
+    expect(json.status).toBe(400);
+    expect(JSON.stringify(await json.json())).toContain('NUL character');
+    const query = await app.app.request('/api/v1/org-units?search=a%00b', { headers: { host: HOST, authorization: `Bearer ${token}` } });
+    expect(query.status).toBe(400);
+    expect(((await query.json()) as { field: string }).field).toBe('query');
+    const form = await post('/api/v1/team-types', 'name=a%00b', 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(400);
+    expect(await teamTypeNames()).toEqual(before);
+  });
+
   it('refuses a body over the limit with 413 and JSON nested too deep with 400', async () => {
     const big = await post('/api/v1/team-types', JSON.stringify({ name: 'x'.repeat(MAX_REQUEST_BYTES) }));
     expect(big.status).toBe(413);
@@ -63,7 +76,7 @@ describe('request limits', () => {
     expect(JSON.stringify(await deep.json())).toContain('nested more than 64 levels');
   });
 
-  it('answers an MCP request with an unpaired surrogate with a JSON-RPC invalid-params error', async () => {
+  it('answers an MCP request with an unpaired surrogate or a NUL with a JSON-RPC invalid-params error', async () => {
     const answer = await app.app.request('/mcp/orgonaut', {
       method: 'POST',
       headers: { host: HOST, authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
@@ -73,10 +86,18 @@ describe('request limits', () => {
     const body = (await answer.json()) as { id: number; error: { code: number; message: string } };
     expect(body).toMatchObject({ id: 7, error: { code: -32602 } });
     expect(body.error.message).toContain('not valid Unicode');
+    const nul = await app.app.request('/mcp/orgonaut', {
+      method: 'POST',
+      headers: { host: HOST, authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+      body: '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"org_search","arguments":{"query":"a\\u0000"}}}',
+    });
+    expect(nul.status).toBe(400);
+    expect(((await nul.json()) as { error: { message: string } }).error.message).toContain('NUL character');
   });
 
   it('serialises records for PostgreSQL with unpaired surrogates replaced, and others untouched', () => {
     expect(stringifyWellFormed({ a: 'x\ud834y', b: ['\udd1e'], c: 'ok \u{1d11e}' })).toBe(JSON.stringify({ a: 'x\ufffdy', b: ['\ufffd'], c: 'ok \u{1d11e}' }));
     expect(stringifyWellFormed({ path: 'C:\\ud834' })).toBe(JSON.stringify({ path: 'C:\\ud834' }));
+    expect(stringifyWellFormed({ name: 'a\u0000b' })).toBe(JSON.stringify({ name: 'a\ufffdb' }));
   });
 });

@@ -54,4 +54,11 @@ describe('altered forms', () => {
     expect(answer.status).toBe(400);
     expect(answer.headers.get('location')).toBeNull();
   });
+  it('answers a CLI token request whose JSON body is not an object as a bad request', async () => {
+    for (const body of ['null', '[]', '42']) {
+      const answer = await app.app.request('/cli/oauth/token', { method: 'POST', headers: { host: HOST, 'content-type': 'application/json' }, body });
+      expect(answer.status, body).toBe(400);
+      expect(((await answer.json()) as { error: string }).error).toMatch(/^(invalid_request|unsupported_grant_type)$/);
+    }
+  });
 });
