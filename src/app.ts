@@ -9,6 +9,7 @@ import type { AppEnv } from './http/env.js';
 import type { Logger } from './logger.js';
 import { GraphStore } from './org/graph-store.js';
 import { Authenticator } from './access/authenticator.js';
+import { SharedRateCounter } from './http/rate-counter.js';
 import { metricsEndpoint, observeRequests } from './observability/http.js';
 import { TenantDirectory, resolveTenant } from './tenancy/middleware.js';
 import { respondWithProblem, toProblem } from './api/problem.js';
@@ -29,6 +30,8 @@ export interface Runtime {
   tenants: TenantDirectory;
   graphs: GraphStore;
   authenticator: Authenticator;
+  /** Per-credential request budgets (REST, MCP), counted across instances without a query per request. */
+  rateCounter: SharedRateCounter;
 }
 
 export function createRuntime(config: Config, database: Database, logger: Logger): Runtime {
@@ -39,6 +42,7 @@ export function createRuntime(config: Config, database: Database, logger: Logger
     tenants: new TenantDirectory(database.db),
     graphs: new GraphStore(database.db),
     authenticator: new Authenticator(database.db, verifyAccessToken),
+    rateCounter: new SharedRateCounter(database.db),
   };
 }
 
@@ -89,7 +93,7 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   app.use(sameOriginForms());
   app.use(requestLimits());
 
-  const mcp = createMcpEndpoint({ graphs: runtime.graphs, db: database.db, logger, config });
+  const mcp = createMcpEndpoint({ graphs: runtime.graphs, db: database.db, logger, config, rateCounter: runtime.rateCounter });
   app.use('/mcp/orgonaut', mcpGuard());
   app.all('/mcp/orgonaut', (c) =>
     mcp(c.req.raw, { tenant: c.get('tenant')!, principal: c.get('principal')!, origin: c.get('origin'), requestId: c.get('requestId'), logger: c.get('logger') }),

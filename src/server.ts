@@ -105,6 +105,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
           const failed = await failTasksOfThisProcess(database.db).catch(() => 0);
           logger.warn({ tasks: failed }, 'shutting down with background tasks still running: marked failed, their work is rolled back');
         }
+        await runtime.rateCounter.stop();
         await admin?.close();
         admin = null;
         await database.close();

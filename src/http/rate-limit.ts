@@ -17,14 +17,22 @@ export interface RateLimitResult {
   remaining: number;
   /** Seconds until the window resets. */
   retryAfter: number;
+  /** Attempts counted in the window so far, this one included. */
+  count: number;
+}
+
+/**
+ * The stored counter of a key and rule. The window's length is part of it: windows of different lengths on one key
+ * often start at the same second (a minute's and an hour's on the hour) and must not share a count.
+ */
+export function counterKey(key: string, rule: RateLimit): string {
+  return `${key}/${rule.windowSeconds}s`;
 }
 
 export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Promise<RateLimitResult> {
   const nowSeconds = Date.now() / 1000;
   const windowStart = Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
-  // The window's length is part of the key: windows of different lengths on one key often start at the same second
-  // (a minute's and an hour's on the hour) and must not share a count.
-  const counter = `${key}/${rule.windowSeconds}s`;
+  const counter = counterKey(key, rule);
   const result = await db.execute(sql`
     insert into rate_limits (key, window_start, count) values (${counter}, to_timestamp(${windowStart}), 1)
     on conflict (key, window_start) do update set count = rate_limits.count + 1
@@ -38,6 +46,7 @@ export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Pr
     limit: rule.limit,
     remaining: Math.max(0, rule.limit - count),
     retryAfter: Math.max(1, Math.ceil(windowStart + rule.windowSeconds - nowSeconds)),
+    count,
   };
 }
 

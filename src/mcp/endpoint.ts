@@ -9,7 +9,8 @@ import { PLAN_FEATURES } from '../tenancy/plans.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { methodNotAllowed, originAllowed, readBody, requestIdOf, rpcError, withBody } from './http-guards.js';
 import { rateLimitFor } from '../config.js';
-import { consumeRateLimit, RateLimited, rateLimitHeaders, rateLimitSubject } from '../http/rate-limit.js';
+import { RateLimited, rateLimitHeaders, rateLimitSubject } from '../http/rate-limit.js';
+import { SharedRateCounter } from '../http/rate-counter.js';
 import { buildServer } from './server.js';
 import { callOf, McpSession } from './session.js';
 import { metrics } from '../observability/metrics.js';
@@ -19,6 +20,8 @@ export interface McpEndpointDeps {
   db: Db;
   logger: Logger;
   config: Pick<Config, 'mcpAllowedOrigins' | 'mcpRateLimit' | 'mcpActionRateLimit'>;
+  /** The process's request budgets (the runtime's); by default one of the endpoint's own. */
+  rateCounter?: SharedRateCounter;
 }
 
 /** Who is calling, established by the guard in front (tenant from the host, principal from the credential). */
@@ -45,6 +48,7 @@ export type McpHandle = (request: Request, auth: McpAuth) => Promise<Response>;
  */
 export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
   const { logger } = deps;
+  const rateCounter = deps.rateCounter ?? new SharedRateCounter(deps.db);
   const handler = createMcpHandler((ctx) => buildServer(McpSession.from(ctx.authInfo)), {
     // The SDK reports every refused request here with a stack; they are the client's mistakes, not ours.
     onerror: (error) => logger.debug({ err: error }, 'MCP request refused by the SDK'),
@@ -61,7 +65,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     if (!body.ok) return body.response;
 
     const rule = rateLimitFor(deps.config.mcpRateLimit, auth.tenant.plan);
-    const budget = await consumeRateLimit(deps.db, `mcp:${auth.tenant.id}:${rateLimitSubject(auth.principal)}`, rule);
+    const budget = await rateCounter.consume(`mcp:${auth.tenant.id}:${rateLimitSubject(auth.principal)}`, rule);
     const limitHeaders = rateLimitHeaders(budget);
     if (!budget.allowed) {
       metrics.rateLimited.inc({ surface: 'mcp' });

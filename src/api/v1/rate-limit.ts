@@ -1,13 +1,14 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../http/env.js';
 import { rateLimitFor } from '../../config.js';
-import { consumeRateLimit, RateLimited, rateLimitHeaders, rateLimitSubject } from '../../http/rate-limit.js';
+import { RateLimited, rateLimitHeaders, rateLimitSubject } from '../../http/rate-limit.js';
 import { problemResponse, toProblem } from '../problem.js';
 import { metrics } from '../../observability/metrics.js';
 
 /**
  * Rate limits of the REST API, per principal: each personal API token, and each signed-in user's browser session,
- * has its own budget (ORGONAUT_API_RATE_LIMIT, 600 requests a minute by default), counted in the database so every instance counts together.
+ * has its own budget (ORGONAUT_API_RATE_LIMIT, 600 requests a minute by default), counted in the database so every
+ * instance counts together (src/http/rate-counter.ts: without a query per request).
  * Every answer carries `RateLimit: limit=…, remaining=…, reset=…`; over the limit, a 429 problem with `Retry-After`.
  */
 
@@ -17,7 +18,7 @@ export function apiRateLimit(): MiddlewareHandler<AppEnv> {
     const principal = c.var.principal;
     if (!principal) return next();
     const rule = rateLimitFor(c.var.runtime.config.apiRateLimit, c.var.tenant?.plan ?? 'free');
-    const result = await consumeRateLimit(c.var.runtime.database.db, `api:${principal.tenantId}:${rateLimitSubject(principal)}`, rule);
+    const result = await c.var.runtime.rateCounter.consume(`api:${principal.tenantId}:${rateLimitSubject(principal)}`, rule);
     const headers = rateLimitHeaders(result);
     if (!result.allowed) metrics.rateLimited.inc({ surface: 'rest' });
     if (!result.allowed) return problemResponse(toProblem(new RateLimited(rule, result.retryAfter), c.var.requestId), headers);
