@@ -11,6 +11,7 @@ import { methodNotAllowed, originAllowed, readBody, requestIdOf, rpcError, withB
 import { rateLimitFor } from '../config.js';
 import { RateLimited, rateLimitHeaders, rateLimitSubject } from '../http/rate-limit.js';
 import { SharedRateCounter } from '../http/rate-counter.js';
+import { withHeaders } from '../http/response-headers.js';
 import { buildServer } from './server.js';
 import { callOf, McpSession } from './session.js';
 import { metrics } from '../observability/metrics.js';
@@ -84,7 +85,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
         authInfo: session.toAuthInfo(),
         ...(body.parsed !== undefined ? { parsedBody: body.parsed } : {}),
       });
-      return withHeaders(response, { 'Cache-Control': 'no-store', ...limitHeaders });
+      // Answers are per caller: never cached by intermediaries (unless the SDK said otherwise); with the budget.
+      return withHeaders(response, { ...(response.headers.has('Cache-Control') ? {} : { 'Cache-Control': 'no-store' }), ...limitHeaders });
     } catch (error) {
       logger.error({ err: error, requestId }, 'MCP endpoint failed');
       return rpcError(500, -32603, `Internal error (request id ${requestId}).`);
@@ -103,21 +105,3 @@ function refuseOutOfScope(auth: McpAuth): Response | null {
   return null;
 }
 
-/**
- * Answers are per caller: never cached by intermediaries (unless the SDK said otherwise), and they carry the
- * caller's rate-limit budget. Streams pass through untouched. Headers are added in place (the SDK's responses have
- * mutable headers), which keeps the HTTP server's fast path for a body it already holds; a response with
- * immutable headers is copied.
- */
-function withHeaders(response: Response, add: Record<string, string>): Response {
-  const missing = Object.entries(add).filter(([name]) => !response.headers.has(name));
-  if (!missing.length) return response;
-  try {
-    for (const [name, value] of missing) response.headers.set(name, value);
-    return response;
-  } catch {
-    const headers = new Headers(response.headers);
-    for (const [name, value] of missing) headers.set(name, value);
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-  }
-}

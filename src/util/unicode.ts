@@ -10,25 +10,21 @@ const NUL = '\u0000';
 /** In JSON text, a NUL written as an escape (JSON cannot hold it raw). */
 const NUL_ESCAPE = /\\u0000/;
 
-/** What makes a string unstorable as text, or null: an unpaired surrogate or a NUL character. */
+/** In JSON text, a surrogate written as an escape (JSON.stringify writes unpaired ones so, paired ones as is). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+
+/** What makes a string unstorable as text, or null: a NUL character or an unpaired surrogate. */
 export function unstorableText(text: string): 'surrogate' | 'nul' | null {
   if (text.includes(NUL)) return 'nul';
-  return hasLoneSurrogate(text) ? 'surrogate' : null;
+  return LONE_SURROGATE.test(text) ? 'surrogate' : null;
 }
 
-/** The first unstorable string (or key) in a parsed JSON value, by why; null when there is none. */
+/** The first unstorable string (value or key) in a parsed JSON value, by why; null when there is none. */
 export function findUnstorableText(value: unknown): 'surrogate' | 'nul' | null {
   if (typeof value === 'string') return unstorableText(value);
   if (typeof value !== 'object' || value === null) return null;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const found = findUnstorableText(item);
-      if (found) return found;
-    }
-    return null;
-  }
-  for (const [key, field] of Object.entries(value)) {
-    const found = unstorableText(key) ?? findUnstorableText(field);
+  for (const item of Array.isArray(value) ? value : Object.entries(value).flat()) {
+    const found = findUnstorableText(item);
     if (found) return found;
   }
   return null;
@@ -37,13 +33,6 @@ export function findUnstorableText(value: unknown): 'surrogate' | 'nul' | null {
 /** Whether JSON text may carry unstorable text (a cheap scan for the escapes; confirm by parsing). */
 export function mayHoldUnstorableEscape(json: string): boolean {
   return SURROGATE_ESCAPE.test(json) || NUL_ESCAPE.test(json);
-}
-
-/** In JSON text, a surrogate written as an escape (JSON.stringify writes unpaired ones so, paired ones as is). */
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
-
-export function hasLoneSurrogate(text: string): boolean {
-  return LONE_SURROGATE.test(text);
 }
 
 /**

@@ -69,3 +69,20 @@ export function hiddenField(html: string, name: string): string {
   if (!match) throw new Error(`no hidden field ${name} in page`);
   return match[1]!.replaceAll('&amp;', '&');
 }
+
+/**
+ * Signs in through the sign-in form, as a browser does (the form's CSRF field and cookie, then the post from the
+ * host's origin); returns the cookie header to send back. Throws when the form does not sign the user in.
+ */
+export async function signInThroughForm(app: TestApp, host: string, email: string, password: string, returnTo = '/live'): Promise<string> {
+  const page = await app.request('/sign-in', { host, headers: { accept: 'text/html' } });
+  const cookie = cookiesOf(page);
+  const response = await app.request('/sign-in', {
+    host,
+    cookie,
+    headers: { origin: `http://${host}` },
+    form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: returnTo, email, password },
+  });
+  if (response.status !== 303) throw new Error(`signing ${email} in on ${host} answered HTTP ${response.status}, not 303`);
+  return cookiesOf(response, cookie);
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
 
@@ -23,15 +23,7 @@ beforeAll(async () => {
   tenant = await buildTenant(database, { slug: 'altered', plan: 'business' });
   app = testApp(database);
   const { email } = await buildMember(database, tenant, 'owner', { password: PASSWORD });
-  const page = await app.request('/sign-in', { host: HOST, headers: { accept: 'text/html' } });
-  const signInCookie = cookiesOf(page);
-  const signedIn = await app.request('/sign-in', {
-    host: HOST,
-    cookie: signInCookie,
-    headers: { origin: ORIGIN },
-    form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/account', email, password: PASSWORD },
-  });
-  cookie = cookiesOf(signedIn, signInCookie);
+  cookie = await signInThroughForm(app, HOST, email, PASSWORD, '/account');
   const account = await app.request('/account', { host: HOST, cookie, headers: { accept: 'text/html' } });
   expect(account.status).toBe(200);
   csrf = hiddenField(await account.text(), 'csrf');

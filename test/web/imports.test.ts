@@ -3,7 +3,7 @@ import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { importRows, importRuns } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { hiddenField, testApp, type TestApp, signInThroughForm } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember } from '../support/factories.js';
 import { csvOf, importTenant, liveState } from '../imports/support.js';
@@ -34,18 +34,8 @@ const FILE = csvOf(HEADER, [
   ['not-an-email', 'No', 'Body', 'Engineering', '', 'Engineer', '', '1', 'L1'],
 ]);
 
-async function signIn(host: string, email: string): Promise<string> {
-  const page = await app.request('/sign-in', { host, headers: { accept: 'text/html' } });
-  const cookie = cookiesOf(page);
-  const response = await app.request('/sign-in', {
-    host,
-    cookie,
-    headers: { origin: `http://${host}` },
-    form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/live', email, password: PASSWORD },
-  });
-  expect(response.status).toBe(303);
-  return cookiesOf(response, cookie);
-}
+/** Signs in through the sign-in form, as a browser does; returns the cookie header to send back. */
+const signIn = (host: string, email: string) => signInThroughForm(app, host, email, PASSWORD);
 
 async function get(path: string, cookie: string, host = HOST) {
   const response = await app.request(path, { host, cookie, headers: { accept: 'text/html' } });

@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/connection.js';
 import { auditEvents, scenarioChanges, tenantCurrencies } from '../../src/db/schema/index.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { hiddenField, testApp, type TestApp, signInThroughForm } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -25,18 +25,7 @@ const elsewhere = fixtureIds('web-views-other');
 let otherScenarioId: string;
 
 /** Signs in through the sign-in form, as a browser does; returns the cookie header to send back. */
-async function signIn(host: string, email: string): Promise<string> {
-  const page = await app.request('/sign-in', { host, headers: { accept: 'text/html' } });
-  const cookie = cookiesOf(page);
-  const response = await app.request('/sign-in', {
-    host,
-    cookie,
-    headers: { origin: `http://${host}` },
-    form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/live', email, password: PASSWORD },
-  });
-  expect(response.status).toBe(303);
-  return cookiesOf(response, cookie);
-}
+const signIn = (host: string, email: string) => signInThroughForm(app, host, email, PASSWORD);
 
 async function get(path: string, cookie: string, host = HOST) {
   const response = await app.request(path, { host, cookie, headers: { accept: 'text/html' } });

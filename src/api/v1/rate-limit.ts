@@ -3,6 +3,7 @@ import type { AppEnv } from '../../http/env.js';
 import { rateLimitFor } from '../../config.js';
 import { RateLimited, rateLimitHeaders, rateLimitSubject } from '../../http/rate-limit.js';
 import { problemResponse, toProblem } from '../problem.js';
+import { withHeaders } from '../../http/response-headers.js';
 import { metrics } from '../../observability/metrics.js';
 
 /**
@@ -20,15 +21,13 @@ export function apiRateLimit(): MiddlewareHandler<AppEnv> {
     const rule = rateLimitFor(c.var.runtime.config.apiRateLimit, c.var.tenant?.plan ?? 'free');
     const result = await c.var.runtime.rateCounter.consume(`api:${principal.tenantId}:${rateLimitSubject(principal)}`, rule);
     const headers = rateLimitHeaders(result);
-    if (!result.allowed) metrics.rateLimited.inc({ surface: 'rest' });
-    if (!result.allowed) return problemResponse(toProblem(new RateLimited(rule, result.retryAfter), c.var.requestId), headers);
-    await next();
-    try {
-      for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
-    } catch {
-      // Immutable headers (a Response.redirect or a fetched response): copy the response, then set them.
-      c.res = new Response(c.res.body, c.res);
-      for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    if (!result.allowed) {
+      metrics.rateLimited.inc({ surface: 'rest' });
+      return problemResponse(toProblem(new RateLimited(rule, result.retryAfter), c.var.requestId), headers);
     }
+    await next();
+    // Set in place; `c.res` is assigned (which copies the response) only when it had to be copied anyway.
+    const answered = withHeaders(c.res, headers);
+    if (answered !== c.res) c.res = answered;
   };
 }
