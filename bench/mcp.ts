@@ -109,7 +109,9 @@ export async function startOrgonaut(url: string, env: Record<string, string> = {
     ORGONAUT_MCP_ACTION_RATE_LIMIT: unlimited,
     ...env,
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  // BENCH_SERVER_NODE_ARGS: extra Node.js flags for the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles`).
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -428,6 +430,7 @@ async function bareServer(): Promise<void> {
   const app = new Hono();
   app.post('/mcp', (c) => handler.fetch(c.req.raw));
   serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(JSON.stringify({ port: info.port })));
+  process.once('SIGTERM', () => process.exit(0)); // a normal exit, so that --cpu-prof and the like write their files
 }
 
 if (process.argv[2] === '--bare-server' && path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {

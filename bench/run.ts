@@ -49,7 +49,8 @@ Workloads:
              refresh grants per second against a real server (1 and 8 rotating chains)
   mcp        PostgreSQL only: tools/call org_summary and tools/list through the whole stack (server process, token,
              tenant, database) at concurrency 1 and 32 on the smallest size, beside a bare SDK v2 server (ratio),
-             and org_summary warm on the largest size. BENCH_SECONDS sets each measurement (default 10)
+             and org_summary warm on the largest size. BENCH_SECONDS sets each measurement (default 10);
+             BENCH_SERVER_NODE_ARGS adds Node.js flags to the server (e.g. --cpu-prof --cpu-prof-dir=/tmp/p)
   imports    import a canonical CSV of each size into an empty Live (upload streamed from disk, run, same file
              again as a no-op): rows per second and peak memory
   startup    npm start on an existing embedded database until GET /readyz answers 200 (median of 3)`;
