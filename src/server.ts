@@ -8,7 +8,8 @@ import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
-import { findTenantBySlug, listTenants } from './tenancy/tenants.js';
+import { findTenantBySlug, listTenants, type Tenant } from './tenancy/tenants.js';
+import { PLAN_FEATURES } from './tenancy/plans.js';
 import { failInterruptedTasks, failTasksOfThisProcess, runningTaskCount, TASK_STALE_AFTER_MS, waitForRunningTasks } from './scenarios/tasks.js';
 import { registerProcessGauges } from './observability/gauges.js';
 import { warmUpLargestTenants } from './org/warm-up.js';
@@ -143,20 +144,23 @@ function listen(fetch: (request: Request, env: unknown) => Response | Promise<Re
 }
 
 /** The lines printed when the server is ready: where to go and who to sign in as. */
-export function readyBanner(config: Config, server: RunningServer, tenantSlugs: string[]): string {
+export function readyBanner(config: Config, server: RunningServer, tenants: Pick<Tenant, 'slug' | 'plan'>[]): string {
   const port = server.port;
   const suffix = port === 80 ? '' : `:${port}`;
   const base = config.baseDomain;
   const lines = [
     `Orgonaut is ready on ${server.runtime.database.describe}.`,
     '',
-    ...tenantSlugs.map((slug) => `  ${slug.padEnd(10)} ${config.publicScheme}://${slug}.${base}${suffix}   MCP: ${config.publicScheme}://${slug}.${base}${suffix}/mcp/orgonaut`),
+    ...tenants.map(({ slug, plan }) => {
+      const url = `${config.publicScheme}://${slug}.${base}${suffix}`;
+      return `  ${slug.padEnd(10)} ${url}   ${PLAN_FEATURES[plan].mcp ? `MCP: ${url}/mcp/orgonaut` : `(no MCP on the ${plan} plan)`}`;
+    }),
   ];
   if (server.runtime.config.defaultTenant) {
     lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${suffix} serve ${server.runtime.config.defaultTenant})`);
   }
   lines.push(`  central    ${config.publicScheme}://app.${base}${suffix}`);
-  if (isDemo(config) && tenantSlugs.some((s) => DEMO_TENANTS.some((d) => d.slug === s))) {
+  if (isDemo(config) && tenants.some((t) => DEMO_TENANTS.some((d) => d.slug === t.slug))) {
     lines.push('', `Demo users (password "${config.demoPassword}"):`);
     for (const user of DEMO_USERS) lines.push(`  ${user.email.padEnd(22)} ${user.role} of ${user.tenant}`);
   }

@@ -170,6 +170,9 @@ describe('start-up of the orgonaut command', () => {
       expect(out).toContain(`http://${slug}.localhost:${port}`);
     }
     expect(out).toContain(`MCP: http://acme.localhost:${port}/mcp/orgonaut`);
+    // globex is on the team plan: its MCP address answers 404, so none is offered.
+    expect(out).toMatch(/globex\s+http:\/\/globex\.localhost:\d+\s+\(no MCP on the team plan\)/);
+    expect(out).not.toContain(`globex.localhost:${port}/mcp/orgonaut`);
     expect(out).toContain(`http://127.0.0.1:${port} serve acme`);
     expect(out).toContain('Demo users (password "orgonaut-demo")');
     for (const email of ['owner@acme.test', 'manager@acme.test', 'viewer@acme.test', 'owner@globex.test', 'owner@initech.test']) {

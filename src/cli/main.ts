@@ -92,8 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function serveCommand(config: Config): Promise<number> {
   const { startServer, listTenants, readyBanner } = await loadServerSide();
   const server = await startServer(config);
-  const slugs = (await listTenants(server.runtime.database.db)).map((t) => t.slug);
-  console.log(readyBanner(config, server, slugs));
+  console.log(readyBanner(config, server, await listTenants(server.runtime.database.db)));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
