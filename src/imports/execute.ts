@@ -7,7 +7,7 @@ import { loadScenario } from '../scenarios/store.js';
 import type { ColumnMapping, ImportFormat } from './fields.js';
 import { finalizeLive, finalizeScenario } from './finalize.js';
 import { parseRow, type ParseContext } from './parse-row.js';
-import { planImport, type ImportPlan, type StoredRow } from './plan/plan.js';
+import { planImport, type ImportPlan } from './plan/plan.js';
 import type { PriorKeys } from './plan/resolve.js';
 import type { ProgressTracker } from './progress.js';
 import { countRowsToProcess, importedRows, rowsToProcess, type RunRow } from './store.js';
@@ -27,15 +27,8 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
   const live = scenario ? null : await ctx.graphs.live(tenant.id);
   const base = scenario ? await ctx.graphs.scenario(scenario) : live!.graph;
   const parse = parseContext(run, references);
-  const before = new Map<number, { status: string; resolution: string | null }>();
-  const pages = (async function* () {
-    for await (const page of rowsToProcess(db, tenant.id, run.id, reprocess)) {
-      for (const row of page) before.set(row.rowNumber, { status: row.status, resolution: row.resolution });
-      yield page as StoredRow[];
-    }
-  })();
   const plan = await planImport({
-    rows: pages,
+    rows: () => rowsToProcess(db, tenant.id, run.id, reprocess),
     total,
     prior: run.step > 1 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() },
     parse,
@@ -46,7 +39,7 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
   });
   if (!scenario) checkAllowance(ctx, plan);
   await tracker.update('finalize', 0, 1);
-  const step = { run, plan, before, tracker, types: references.types.created };
+  const step = { run, plan, tracker, types: references.types.created };
   return scenario ? finalizeScenario(ctx, step, scenario, base) : finalizeLive(ctx, step, live!.version, base);
 }
 

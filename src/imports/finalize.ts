@@ -26,7 +26,6 @@ import { countRows, saveRowResults, updateRun, type RunRow } from './store.js';
 export interface Step {
   run: RunRow;
   plan: ImportPlan;
-  before: ReadonlyMap<number, { status: string; resolution: string | null }>;
   tracker: ProgressTracker;
   types: TypeRegistry['created'];
 }
@@ -79,7 +78,7 @@ export async function finalizeScenario(ctx: ServiceContext, step: Step, scenario
 /** Row outcomes, the run's summary, its completion and the activity-log entry — inside the step's transaction. */
 async function complete(ctx: ServiceContext, tx: Db, step: Step, result: Record<string, unknown>, fields: Partial<RunRow>): Promise<RunRow> {
   const { run, plan } = step;
-  await saveRowResults(tx, ctx.tenant.id, run.id, run.step, plan.rows, step.before);
+  await saveRowResults(tx, ctx.tenant.id, run.id, run.step, plan.rows);
   const summary = await buildSummary(tx, ctx, step, result);
   await recordAudit(tx, {
     tenantId: ctx.tenant.id,

@@ -49,7 +49,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   if (!warnings.some((w) => w.code === 'no_identity') && total > 0) {
     const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, run.targetScenarioId) : null;
     const base = scenario ? await ctx.graphs.scenario(scenario) : (await ctx.graphs.live(ctx.tenant.id)).graph;
-    const plan = await planImport({ rows: rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types });
+    const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types });
     const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };
     const reasons: Record<string, number> = {};
     for (const r of plan.rows.values()) {

@@ -1,7 +1,8 @@
 /**
  * Progress of an import run by stage (reference/import-workflow-and-runs.md): Parse → Actors → Managers → Teams →
  * Departments → Placements → Positions → Compensations → Finalize, each with its row counts, and an overall percent.
- * Writes are throttled, except when a stage starts or ends.
+ * Teams to compensations run together (row by row, page by page): they advance together, the first of them being the
+ * current stage. Writes are throttled, except when a stage starts or ends.
  */
 export const STAGES = ['parse', 'actors', 'managers', 'teams', 'departments', 'placements', 'positions', 'compensations', 'finalize'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -36,20 +37,24 @@ export class ProgressTracker {
     private readonly minIntervalMs = 400,
   ) {}
 
-  async update(stage: Stage, done: number, total: number): Promise<void> {
-    const at = STAGES.indexOf(stage);
-    const entry = this.current.stages[at]!;
-    const boundary = entry.status !== 'running' || done >= total;
+  /** Progress of a stage, or of stages that run together; the stages before them are done. */
+  async update(stages: Stage | readonly Stage[], done: number, total: number): Promise<void> {
+    const names = typeof stages === 'string' ? [stages] : stages;
+    const at = STAGES.indexOf(names[0]!);
+    const entries = names.map((name) => this.current.stages[STAGES.indexOf(name)]!);
+    const boundary = entries.some((entry) => entry.status !== 'running') || done >= total;
     this.current.stages.forEach((s, i) => {
       if (i < at && s.status !== 'done') {
         s.status = 'done';
         s.done = s.total;
       }
     });
-    entry.status = done >= total && stage !== 'finalize' ? 'done' : 'running';
-    entry.done = done;
-    entry.total = total;
-    this.current.stage = stage;
+    for (const entry of entries) {
+      entry.status = done >= total && entry.name !== 'finalize' ? 'done' : 'running';
+      entry.done = done;
+      entry.total = total;
+    }
+    this.current.stage = names[0]!;
     this.current.percent = this.percent();
     const now = Date.now();
     if (boundary || now - this.lastWrite >= this.minIntervalMs) {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { insertJsonRows } from '../db/live-store.js';
 import { auditEvents, departmentTypes, teamTypes, tenantCurrencies } from '../db/schema/index.js';
 import { today } from '../org/dates.js';
+import { newId as freshId } from '../util/ids.js';
 import { recordsOf, type Family, type OrgGraph } from '../org/types.js';
 import type { ChangeCommand } from './commands.js';
 import { ENTITY_TYPES } from '../org/family-names.js';
@@ -49,7 +49,7 @@ export async function prepareBatch(ctx: ServiceContext, scenarioId: string, raw:
   const used: string[] = [];
   let replay = 0;
   const newId = () => {
-    const id = ids ? ids[replay++] ?? randomUUID() : randomUUID();
+    const id = ids?.[replay++] ?? freshId();
     used.push(id);
     return id;
   };

@@ -115,7 +115,7 @@ describe.skipIf(!URL_)('a server killed during an import (PostgreSQL)', () => {
   }, 60_000);
 
   for (const [when, stage, delay] of [
-    ['while planning', 'placements', 0],
+    ['while planning', 'teams', 0],
     ['inside the final transaction', 'finalize', 400],
   ] as const) {
     it(

@@ -17,14 +17,15 @@ type Rec = Record<string, unknown>;
 
 export class Changeset {
   private readonly pending = new Map<Family, Map<string, Rec>>();
-  private readonly created = new Map<Family, Set<string>>();
   private readonly seen = new Map<Family, Set<string>>();
-  private readonly memo = new Map<Family, [string, Rec][]>();
+  /** Per family, the records that differ from the base (a record's key is in it: no [id, record] pairs). */
+  private readonly memo = new Map<Family, Rec[]>();
+  /** The target graph, once asked for (the allowance check and finalize both need it; its maps are large). */
+  private graph: OrgGraph | null = null;
 
   constructor(readonly base: OrgGraph) {
     for (const family of FAMILIES) {
       this.pending.set(family, new Map());
-      this.created.set(family, new Set());
       this.seen.set(family, new Set());
     }
   }
@@ -35,18 +36,15 @@ export class Changeset {
 
   create<F extends Family>(family: F, record: FamilyRecords[F]): true {
     const id = (record as unknown as Rec)[keyField(family)] as string;
-    this.pending.get(family)!.set(id, { ...(record as unknown as Rec) });
-    this.memo.delete(family);
-    this.created.get(family)!.add(id);
-    this.seen.get(family)!.add(id);
+    this.set(family, id, { ...(record as unknown as Rec) });
     return true;
   }
 
   /** Sets fields of an existing record; returns whether anything differed. Undefined values are left alone. */
   update<F extends Family>(family: F, id: string, fields: Partial<FamilyRecords[F]>): boolean {
-    this.seen.get(family)!.add(id);
     const current = this.get(family, id) as unknown as Rec | undefined;
     if (!current) throw new Error(`import: no ${family} record ${id} to update`);
+    this.seen.get(family)!.add(id);
     let next: Rec | null = null;
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined || sameValue(current[field], value)) continue;
@@ -54,24 +52,26 @@ export class Changeset {
       next[field] = value;
     }
     if (!next) return false;
-    this.pending.get(family)!.set(id, next);
-    this.memo.delete(family);
+    this.set(family, id, next);
     return true;
   }
 
-  isCreated(family: Family, id: string): boolean {
-    return this.created.get(family)!.has(id);
+  private set(family: Family, id: string, record: Rec): void {
+    this.pending.get(family)!.set(id, record);
+    this.seen.get(family)!.add(id);
+    this.memo.delete(family);
+    this.graph = null;
   }
 
-  /** Records whose content differs from the base (created, or changed and not changed back). */
-  private changed(family: Family): [string, Rec][] {
+  /** Records whose content differs from the base (created — not in the base —, or changed and not changed back). */
+  private changed(family: Family): Rec[] {
     const memo = this.memo.get(family);
     if (memo) return memo;
     const base = this.base[family] as unknown as Map<string, Rec>;
-    const out: [string, Rec][] = [];
+    const out: Rec[] = [];
     for (const [id, record] of this.pending.get(family)!) {
       const before = base.get(id);
-      if (!before || Object.keys(record).some((k) => !sameValue(before[k], record[k]))) out.push([id, record]);
+      if (!before || Object.keys(record).some((k) => !sameValue(before[k], record[k]))) out.push(record);
     }
     this.memo.set(family, out);
     return out;
@@ -79,9 +79,10 @@ export class Changeset {
 
   counts(family: Family): FamilyCounts {
     const changed = this.changed(family);
-    const created = changed.filter(([id]) => this.created.get(family)!.has(id)).length;
-    const updated = changed.length - created;
-    return { created, updated, unchanged: this.seen.get(family)!.size - changed.length };
+    const base = this.base[family] as unknown as Map<string, Rec>;
+    const key = keyField(family);
+    const created = changed.filter((record) => !base.has(record[key] as string)).length;
+    return { created, updated: changed.length - created, unchanged: this.seen.get(family)!.size - changed.length };
   }
 
   get size(): number {
@@ -91,7 +92,7 @@ export class Changeset {
   liveWrite(): LiveWrite {
     const write: LiveWrite = {};
     for (const family of FAMILIES) {
-      const upsert = this.changed(family).map(([, record]) => record);
+      const upsert = this.changed(family);
       if (upsert.length) (write as Record<Family, unknown>)[family] = { upsert };
     }
     return write;
@@ -102,7 +103,9 @@ export class Changeset {
     const edits: RecordEdit[] = [];
     for (const family of FAMILIES) {
       const base = this.base[family] as unknown as Map<string, Rec>;
-      for (const [id, record] of this.changed(family)) {
+      const key = keyField(family);
+      for (const record of this.changed(family)) {
+        const id = record[key] as string;
         const before = base.get(id);
         if (!before) {
           edits.push({ kind: 'create', family, recordId: id, record });
@@ -118,14 +121,17 @@ export class Changeset {
 
   /** The organisation after the import (families it does not touch are shared with the base). */
   target(): OrgGraph {
+    if (this.graph) return this.graph;
     const graph: OrgGraph = { ...this.base };
     for (const family of FAMILIES) {
       const changed = this.changed(family);
       if (!changed.length) continue;
+      const key = keyField(family);
       const map = new Map(this.base[family] as unknown as Map<string, Rec>);
-      for (const [id, record] of changed) map.set(id, record);
+      for (const record of changed) map.set(record[key] as string, record);
       (graph as unknown as Record<Family, Map<string, Rec>>)[family] = map;
     }
+    this.graph = graph;
     return graph;
   }
 }

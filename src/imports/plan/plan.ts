@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { Conflict } from '../../errors.js';
+import { newId as newIdDefault } from '../../util/ids.js';
 import { FAMILIES, type Family, type OrgGraph } from '../../org/types.js';
-import { parseRow, type ParseContext, type ParsedRow } from '../parse-row.js';
+import { parseRow, type ParseContext } from '../parse-row.js';
 import { REASONS, type Quarantine } from '../reasons.js';
 import type { Stage } from '../progress.js';
 import { Changeset, type FamilyCounts } from './changeset.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
-import { resolveIdentities, resolveManagers, type PriorKeys, type ResolvedRow } from './resolve.js';
+import { countKey, identityOf, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
 import { StructureBuilder, type TypeRegistry } from './structure.js';
 
 /**
@@ -22,8 +24,11 @@ export interface StoredRow {
 export type RowResult = { status: 'imported'; outcome: 'created' | 'updated' | 'unchanged'; actorId: string } | { status: 'quarantined'; reason: Quarantine };
 
 export interface PlanInput {
-  /** The step's rows, page by page (each page is parsed and dropped: raw values are never all in memory). */
-  rows: AsyncIterable<readonly StoredRow[]> | readonly StoredRow[];
+  /**
+   * The step's rows, page by page. Read twice: once to resolve who each row is (only identities are kept), once to
+   * build the records (each page is parsed and dropped): raw values and parsed rows are never all in memory.
+   */
+  rows: () => AsyncIterable<readonly StoredRow[]>;
   /** How many rows `rows` yields (for progress). */
   total: number;
   prior: PriorKeys;
@@ -31,8 +36,8 @@ export interface PlanInput {
   base: OrgGraph;
   companyName: string;
   types: TypeRegistry;
-  /** Called at stage boundaries and every few thousand rows; awaited (progress is written, heartbeats run). */
-  progress?: (stage: Stage, done: number, total: number) => Promise<void>;
+  /** Called at stage boundaries and every page; awaited (progress is written, heartbeats run). */
+  progress?: (stage: Stage | readonly Stage[], done: number, total: number) => Promise<void>;
   newId?: () => string;
 }
 
@@ -45,60 +50,84 @@ export interface ImportPlan {
   activeActors: { before: number; after: number };
 }
 
-const STEP = 2_000;
+/** The stages that build records: they run together, row by row. */
+const BUILD_STAGES = ['teams', 'departments', 'placements', 'positions', 'compensations'] as const;
 
 export async function planImport(input: PlanInput): Promise<ImportPlan> {
-  const newId = input.newId ?? randomUUID;
+  const newId = input.newId ?? newIdDefault;
   const report = input.progress ?? (async () => {});
-  const total = input.total;
-  const today = input.parse.today;
-  const each = async <T>(stage: Stage, items: readonly T[], fn: (item: T) => void) => {
-    await report(stage, 0, items.length);
-    for (let i = 0; i < items.length; i++) {
-      fn(items[i]!);
-      if ((i + 1) % STEP === 0) await report(stage, i + 1, items.length);
-    }
-    await report(stage, items.length, items.length);
-  };
+  const { total, parse } = input;
+  const index = new OrgIndex(input.base, parse.today);
+  const rejected = new Map<number, Quarantine>();
 
-  const parsed: ParsedRow[] = [];
+  // parse → actors → managers: who each row is, from identities only.
+  const identities: RowIdentity[] = [];
+  const counts: KeyCounts = { emails: new Map(), sources: new Map() };
+  let read = 0;
   await report('parse', 0, total);
-  const pages = Symbol.asyncIterator in input.rows ? (input.rows as AsyncIterable<readonly StoredRow[]>) : [input.rows as readonly StoredRow[]];
-  for await (const page of pages) {
-    for (const row of page) parsed.push(parseRow(row.rowNumber, row.values, input.parse));
-    await report('parse', parsed.length, Math.max(total, parsed.length));
+  for await (const page of input.rows()) {
+    for (const row of page) {
+      const parsed = parseRow(row.rowNumber, row.values, parse);
+      countKey(counts.emails, parsed.keys.emailKey);
+      countKey(counts.sources, parsed.keys.sourceKey);
+      if (parsed.reason) rejected.set(row.rowNumber, parsed.reason);
+      else identities.push(identityOf(parsed.input));
+    }
+    read += page.length;
+    await report('parse', read, Math.max(total, read));
   }
+  await report('actors', 0, read);
+  const identified = resolveIdentities(identities, counts, index, parse.format, input.prior, newId, rejected);
+  await report('actors', read, read);
+  await report('managers', 0, read);
+  const resolved = new Map(resolveManagers(identified, index, parse.format, rejected).map((r) => [r.input.rowNumber, r]));
+  await report('managers', read, read);
 
-  const index = new OrgIndex(input.base, today);
-  await report('actors', 0, total);
-  const identities = resolveIdentities(parsed, index, input.parse.format, input.prior, newId);
-  await report('actors', total, total);
-  await report('managers', 0, total);
-  const resolved = resolveManagers(identities.resolved, index, input.parse.format, identities.rejected);
-  const rejected = identities.rejected;
-  await report('managers', total, total);
-
+  // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
+  // units are still found or created in row order, and the other records a row touches are its own actor's.
   const changes = new Changeset(input.base);
   const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId);
-  const units = new Map<ResolvedRow, { departmentId?: string; unitId?: string }>();
-  await each('teams', resolved, (r) => units.set(r, structure.unitFor(r.input)));
-  await each('departments', resolved, (r) => structure.describe(r.input, units.get(r)!.departmentId));
-
-  const people = new PeopleBuilder(changes, index, { today, format: input.parse.format, newId });
-  const changed = new Map<ResolvedRow, boolean>();
-  await each('placements', resolved, (r) => changed.set(r, people.person(r, units.get(r)!.unitId)));
-  await each('positions', resolved, (r) => changed.set(r, people.seat(r) || changed.get(r)!));
-  await each('compensations', resolved, (r) => changed.set(r, people.payOf(r) || changed.get(r)!));
-
+  const people = new PeopleBuilder(changes, index, { today: parse.today, format: parse.format, newId });
   const rows = new Map<number, RowResult>();
   for (const [rowNumber, reason] of rejected) rows.set(rowNumber, { status: 'quarantined', reason });
-  for (const r of resolved) {
-    rows.set(r.input.rowNumber, { status: 'imported', outcome: r.isNew ? 'created' : changed.get(r) ? 'updated' : 'unchanged', actorId: r.actorId });
+  let built = 0;
+  await report(BUILD_STAGES, 0, resolved.size);
+  for await (const page of input.rows()) {
+    for (const row of page) {
+      const r = reread(row, resolved.get(row.rowNumber), parse);
+      if (!r) continue;
+      const unit = structure.unitFor(r.input);
+      structure.describe(r.input, unit.departmentId);
+      const placed = people.person(r, unit.unitId);
+      const seated = people.seat(r);
+      const paid = people.payOf(r);
+      rows.set(r.input.rowNumber, { status: 'imported', outcome: r.isNew ? 'created' : placed || seated || paid ? 'updated' : 'unchanged', actorId: r.actorId });
+      built++;
+    }
+    await report(BUILD_STAGES, built, resolved.size);
   }
+  if (built !== resolved.size) throw rowsChanged();
+
   const families = {} as FamilySummary;
   for (const family of FAMILIES) families[family] = { ...changes.counts(family), quarantined: 0 };
   for (const reason of rejected.values()) families[REASONS[reason.code].family].quarantined++;
-  const before = OrgIndex.activeActors(input.base, today);
-  const after = changes.counts('actors').created + changes.counts('actors').updated ? OrgIndex.activeActors(changes.target(), today) : before;
+  const before = OrgIndex.activeActors(input.base, parse.today);
+  const after = changes.counts('actors').created + changes.counts('actors').updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
   return { changes, rows, families, activeActors: { before, after } };
+}
+
+/**
+ * A row read again to build its records, with what resolution made of it; none for a row resolution quarantined
+ * (or never saw). The step's rows cannot change while it runs (review waits for it), but if one did, the plan
+ * would no longer be what was resolved: refused, with nothing written.
+ */
+function reread(row: StoredRow, resolved: ResolvedRow<RowIdentity> | undefined, parse: ParseContext): ResolvedRow | null {
+  if (!resolved) return null;
+  const { input } = parseRow(row.rowNumber, row.values, parse);
+  if (!input || !isDeepStrictEqual(identityOf(input), resolved.input)) throw rowsChanged();
+  return { ...resolved, input };
+}
+
+function rowsChanged(): Conflict {
+  return new Conflict('Rows of this import changed while it was running; nothing was applied.', 'Start the import again.');
 }

@@ -1,5 +1,5 @@
 import type { ImportFormat } from '../fields.js';
-import { sourceKeyOf, type ParsedRow, type RowInput } from '../parse-row.js';
+import { sourceKeyOf, type RowInput } from '../parse-row.js';
 import { quarantine, type Quarantine } from '../reasons.js';
 import type { OrgIndex } from './org-index.js';
 
@@ -9,9 +9,22 @@ import type { OrgIndex } from './org-index.js';
  * different actors are quarantined; manager references must resolve to a row of the run or to an actor already in the
  * organisation, and may not close a reporting loop. Quarantining a row can strand the rows that named it as their
  * manager, so manager resolution repeats until nothing changes. Pure.
+ *
+ * It works on each row's identity only (`RowIdentity`, a few fields): the rest of a row is read again, page by page,
+ * when its records are built, so a large file's parsed rows are never all in memory.
  */
-export interface ResolvedRow {
-  input: RowInput;
+export type RowIdentity = Pick<RowInput, 'rowNumber' | 'sourceHris' | 'sourceHrisId' | 'email' | 'emailKey' | 'employeeId' | 'kind' | 'manager'> & {
+  /** What the row lacks to make a new actor: a name, or a department or team. */
+  incomplete: 'name' | 'department' | null;
+};
+
+export function identityOf(row: RowInput): RowIdentity {
+  const { rowNumber, sourceHris, sourceHrisId, email, emailKey, employeeId, kind, manager } = row;
+  return { rowNumber, sourceHris, sourceHrisId, email, emailKey, employeeId, kind, manager, incomplete: !row.displayName ? 'name' : !row.department && !row.team ? 'department' : null };
+}
+
+export interface ResolvedRow<Row extends RowIdentity | RowInput = RowInput> {
+  input: Row;
   actorId: string;
   isNew: boolean;
   /** The manager's actor id, null for "no manager", undefined when the row says nothing about it. */
@@ -24,29 +37,31 @@ export interface PriorKeys {
   sources: ReadonlySet<string>;
 }
 
-export interface Resolution {
-  resolved: ResolvedRow[];
-  rejected: Map<number, Quarantine>;
+/** How many rows of the step carry each identity key (counted over every row, quarantined ones too). */
+export interface KeyCounts {
+  emails: Map<string, number>;
+  sources: Map<string, number>;
 }
 
-/** Identities: duplicates in the run, matching, conflicts, required fields of new actors. */
-export function resolveIdentities(parsed: readonly ParsedRow[], index: OrgIndex, format: ImportFormat, prior: PriorKeys, newId: () => string): Resolution {
-  const rejected = new Map<number, Quarantine>();
-  for (const row of parsed) if (row.reason) rejected.set(row.rowNumber, row.reason);
-  const valid = parsed.filter((r) => !r.reason).map((r) => r.input!);
-  const candidates = rejectDuplicates(parsed, valid, prior, rejected);
-  return { resolved: identify(candidates, index, format, newId, rejected), rejected };
+export function countKey(counts: Map<string, number>, key: string | null): void {
+  if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-export function resolveRows(parsed: readonly ParsedRow[], index: OrgIndex, format: ImportFormat, prior: PriorKeys, newId: () => string): Resolution {
-  const { resolved, rejected } = resolveIdentities(parsed, index, format, prior, newId);
-  return { resolved: resolveManagers(resolved, index, format, rejected), rejected };
+/** Identities of the rows that parsed: duplicates in the run, matching, conflicts, required fields of new actors. */
+export function resolveIdentities(
+  rows: readonly RowIdentity[],
+  counts: KeyCounts,
+  index: OrgIndex,
+  format: ImportFormat,
+  prior: PriorKeys,
+  newId: () => string,
+  rejected: Map<number, Quarantine>,
+): ResolvedRow<RowIdentity>[] {
+  return identify(rejectDuplicates(rows, counts, prior, rejected), index, format, newId, rejected);
 }
 
-function rejectDuplicates(parsed: readonly ParsedRow[], valid: RowInput[], prior: PriorKeys, rejected: Map<number, Quarantine>): RowInput[] {
-  const emails = countBy(parsed.map((r) => r.keys.emailKey));
-  const sources = countBy(parsed.map((r) => r.keys.sourceKey));
-  return valid.filter((row) => {
+function rejectDuplicates(rows: readonly RowIdentity[], { emails, sources }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): RowIdentity[] {
+  return rows.filter((row) => {
     const source = row.sourceHris && row.sourceHrisId ? sourceKeyOf(row.sourceHris, row.sourceHrisId) : null;
     if (source && ((sources.get(source) ?? 0) > 1 || prior.sources.has(source))) {
       rejected.set(row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is on several rows of this run`));
@@ -60,14 +75,8 @@ function rejectDuplicates(parsed: readonly ParsedRow[], valid: RowInput[], prior
   });
 }
 
-function countBy(keys: (string | null)[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const key of keys) if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
-  return counts;
-}
-
-function identify(rows: RowInput[], index: OrgIndex, format: ImportFormat, newId: () => string, rejected: Map<number, Quarantine>): ResolvedRow[] {
-  const out: ResolvedRow[] = [];
+function identify(rows: RowIdentity[], index: OrgIndex, format: ImportFormat, newId: () => string, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
+  const out: ResolvedRow<RowIdentity>[] = [];
   for (const row of rows) {
     const reason = identityProblem(row, index, format);
     if (reason) {
@@ -75,17 +84,14 @@ function identify(rows: RowInput[], index: OrgIndex, format: ImportFormat, newId
       continue;
     }
     const matched = (row.sourceHris && row.sourceHrisId ? index.bySource.get(sourceKeyOf(row.sourceHris, row.sourceHrisId)) : undefined) ?? (row.emailKey ? index.byEmail.get(row.emailKey) : undefined);
-    if (!matched) {
-      const missing = !row.displayName ? 'name' : !row.department && !row.team ? 'department' : null;
-      if (missing) {
-        rejected.set(row.rowNumber, quarantine('missing_required_field', missing, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}`));
-        continue;
-      }
+    if (!matched && row.incomplete) {
+      rejected.set(row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}`));
+      continue;
     }
     out.push({ input: row, actorId: matched?.id ?? newId(), isNew: !matched });
   }
   // Two rows reaching the same actor through different identities: neither can be trusted.
-  const byActor = new Map<string, ResolvedRow[]>();
+  const byActor = new Map<string, ResolvedRow<RowIdentity>[]>();
   for (const r of out) if (!r.isNew) byActor.set(r.actorId, [...(byActor.get(r.actorId) ?? []), r]);
   const clashing = new Set<number>();
   for (const group of byActor.values()) {
@@ -99,7 +105,7 @@ function identify(rows: RowInput[], index: OrgIndex, format: ImportFormat, newId
   return out.filter((r) => !clashing.has(r.input.rowNumber));
 }
 
-function identityProblem(row: RowInput, index: OrgIndex, format: ImportFormat): Quarantine | null {
+function identityProblem(row: RowIdentity, index: OrgIndex, format: ImportFormat): Quarantine | null {
   const bySource = row.sourceHris && row.sourceHrisId ? index.bySource.get(sourceKeyOf(row.sourceHris, row.sourceHrisId)) : undefined;
   const byEmail = row.emailKey ? index.byEmail.get(row.emailKey) : undefined;
   if (bySource && byEmail && bySource.id !== byEmail.id) {
@@ -117,11 +123,11 @@ function identityProblem(row: RowInput, index: OrgIndex, format: ImportFormat): 
 }
 
 /** Resolves manager references until no row is newly quarantined (a quarantined manager strands their reports). */
-export function resolveManagers(rows: ResolvedRow[], index: OrgIndex, format: ImportFormat, rejected: Map<number, Quarantine>): ResolvedRow[] {
+export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, format: ImportFormat, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
   let current = rows;
   for (;;) {
     const lookup = new RowLookup(current, format);
-    const next: ResolvedRow[] = [];
+    const next: ResolvedRow<RowIdentity>[] = [];
     for (const row of current) {
       const ref = row.input.manager;
       if (!ref) {
@@ -156,7 +162,7 @@ class RowLookup {
   private readonly byEmployeeId = new Map<string, string>();
 
   constructor(
-    rows: readonly ResolvedRow[],
+    rows: readonly ResolvedRow<RowIdentity>[],
     private readonly format: ImportFormat,
   ) {
     for (const r of rows) {
@@ -182,16 +188,16 @@ class RowLookup {
 }
 
 /** Rows whose own manager edge lies on a reporting loop, once the run's edges replace the organisation's. */
-function cycleRows(rows: readonly ResolvedRow[], index: OrgIndex): Set<ResolvedRow> {
+function cycleRows(rows: readonly ResolvedRow<RowIdentity>[], index: OrgIndex): Set<ResolvedRow<RowIdentity>> {
   const edge = new Map<string, string | null>();
-  const rowOf = new Map<string, ResolvedRow>();
+  const rowOf = new Map<string, ResolvedRow<RowIdentity>>();
   for (const r of rows) {
     rowOf.set(r.actorId, r);
     if (r.managerId !== undefined) edge.set(r.actorId, r.managerId);
   }
   const managerOf = (actorId: string): string | null => (edge.has(actorId) ? edge.get(actorId)! : (index.lineOf.get(actorId)?.managerId ?? null));
   const state = new Map<string, 1 | 2>();
-  const found = new Set<ResolvedRow>();
+  const found = new Set<ResolvedRow<RowIdentity>>();
   for (const start of edge.keys()) {
     const path: string[] = [];
     let at: string | null = start;

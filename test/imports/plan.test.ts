@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { detectMapping } from '../../src/imports/fields.js';
+import type { ParseContext } from '../../src/imports/parse-row.js';
+import { planImport, type StoredRow } from '../../src/imports/plan/plan.js';
+import { emptyGraph } from '../../src/org/types.js';
+
+/**
+ * The plan reads a step's rows twice (identities first, then the records, page by page), so the parsed rows are never
+ * all in memory. Rows that read differently the second time (they cannot while a run is processing; review waits)
+ * refuse the plan rather than build records for what was not resolved.
+ */
+
+const HEADERS = ['email', 'name', 'department', 'manager_email'];
+const parse: ParseContext = {
+  mapping: detectMapping(HEADERS, 'orgonaut'),
+  format: 'orgonaut',
+  today: '2025-06-01',
+  activeCurrencies: new Set(['EUR']),
+  departmentTypes: new Set(),
+  teamTypes: new Set(),
+  createMissingTypes: false,
+  headerCount: HEADERS.length,
+};
+
+const row = (rowNumber: number, email: string, manager = ''): StoredRow => ({ rowNumber, values: [email, email.split('@')[0]!, 'Engineering', manager] });
+
+/** The rows as pages of one row each; `second` replaces what the second reading sees. */
+function plan(rows: StoredRow[], second = rows) {
+  let readings = 0;
+  return planImport({
+    rows: async function* () {
+      for (const r of readings++ === 0 ? rows : second) yield [r];
+    },
+    total: rows.length,
+    prior: { emails: new Set(), sources: new Set() },
+    parse,
+    base: emptyGraph(),
+    companyName: 'Plan Test',
+    types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },
+  });
+}
+
+describe('planImport reads the rows twice', () => {
+  const rows = [row(1, 'ann@x.test', 'bo@x.test'), row(2, 'bo@x.test'), row(3, 'ann@x.test'), row(4, 'cy@x.test', 'bo@x.test')];
+
+  it('resolves across pages, then builds each page', async () => {
+    const result = await plan(rows);
+    expect([...result.rows].map(([n, r]) => [n, r.status])).toEqual([
+      [1, 'quarantined'],
+      [3, 'quarantined'],
+      [2, 'imported'],
+      [4, 'imported'],
+    ]);
+    const actors = [...result.changes.target().actors.values()];
+    const bo = actors.find((a) => a.email === 'bo@x.test')!;
+    const cy = actors.find((a) => a.email === 'cy@x.test')!;
+    const lines = [...result.changes.target().reportingLines.values()];
+    expect(lines).toEqual([expect.objectContaining({ actorId: cy.id, managerId: bo.id })]);
+    expect(result.families.actors).toMatchObject({ created: 2, quarantined: 2 });
+  });
+
+  it('is refused when a row reads differently the second time', async () => {
+    await expect(plan(rows, [rows[0]!, row(2, 'bob@x.test'), rows[2]!, rows[3]!])).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('is refused when a resolved row is gone the second time', async () => {
+    await expect(plan(rows, [rows[0]!, rows[1]!, rows[2]!])).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
