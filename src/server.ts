@@ -10,10 +10,11 @@ import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
 import { findTenantBySlug, listTenants, type Tenant } from './tenancy/tenants.js';
 import { PLAN_FEATURES } from './tenancy/plans.js';
-import { failInterruptedTasks, failTasksOfThisProcess, runningTaskCount, TASK_STALE_AFTER_MS, waitForRunningTasks } from './scenarios/tasks.js';
+import { failInterruptedTasks, failTasksOfThisProcess, runningTaskCount, waitForRunningTasks } from './scenarios/tasks.js';
+import { STALE_AFTER_MS } from './util/heartbeat.js';
 import { registerProcessGauges } from './observability/gauges.js';
 import { warmUpLargestTenants } from './org/warm-up.js';
-import { startImportMaintenance } from './imports/maintenance.js';
+import { startMaintenance } from './imports/maintenance.js';
 import { applyDueHrisWork } from './integrations/batches.js';
 import { registerSecretKey, resolveSecretKey } from './integrations/secret-key.js';
 
@@ -41,7 +42,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     await migrate(database);
     // Only one process opens an embedded database: every task left running there was interrupted.
-    const interrupted = await failInterruptedTasks(database.db, database.kind === 'embedded' ? 0 : TASK_STALE_AFTER_MS);
+    const interrupted = await failInterruptedTasks(database.db, database.kind === 'embedded' ? 0 : STALE_AFTER_MS);
     if (interrupted) logger.warn({ tasks: interrupted }, 'background tasks interrupted by a restart were marked failed');
     const secrets = await resolveSecretKey(config, database);
     registerSecretKey(database.db, secrets.key);
@@ -77,7 +78,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     server.prependListener('request', (_request, response) => {
       if (draining && !response.headersSent) response.setHeader('Connection', 'close');
     });
-    const imports = await startImportMaintenance(database, logger, [
+    const maintenance = await startMaintenance(database, logger, [
       async () => {
         const failed = await failInterruptedTasks(database.db);
         if (failed) logger.warn({ tasks: failed }, 'background tasks of a stopped process were marked failed');
@@ -93,7 +94,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       demoSeeded,
       close: async () => {
         // Stop accepting, let in-flight requests and background tasks finish (bounded), then close the database.
-        imports.stop();
+        maintenance.stop();
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // server.close() closes the connections idle at that moment; those busy then are closed as they fall idle.

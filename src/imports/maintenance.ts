@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/connection.js';
 import { removeAbandonedUploads } from './upload.js';
-import { recoverInterruptedImports, STALE_AFTER_MS } from './worker.js';
+import { recoverInterruptedImports } from './worker.js';
+import { STALE_AFTER_MS } from '../util/heartbeat.js';
 
 /**
- * Import housekeeping every few seconds on every instance: fail runs whose process died (so they can be started
- * again), remove uploads that never finished arriving, and whatever else is registered (the HRIS batches). At
- * start-up an embedded database fails every run left processing at once: only this process can have opened it.
+ * Housekeeping every few seconds on every instance: fail import runs whose process died (so they can be started
+ * again), remove uploads that never finished arriving, then the `extra` jobs the server registers (interrupted
+ * background tasks, due HRIS batches). At start-up an embedded database fails every run left processing at once:
+ * only this process can have opened it.
  */
-export async function startImportMaintenance(
+export async function startMaintenance(
   database: Database,
   logger: Logger,
   extra: (() => Promise<void>)[] = [],
@@ -27,7 +29,7 @@ export async function startImportMaintenance(
         await removeAbandonedUploads(database.db);
         for (const task of extra) await task();
       } catch (err) {
-        logger.error({ err }, 'import maintenance failed');
+        logger.error({ err }, 'maintenance failed');
       } finally {
         busy = false;
       }

@@ -13,7 +13,7 @@ import { presentRun, type RunOut } from './present.js';
 import { initialProgress, ProgressTracker } from './progress.js';
 import { countQueuedRows, countRowsToProcess, loadRun, RUN_STATUSES, updateRun, type RunRow, type RunStatus } from './store.js';
 import { resolveTarget, type TargetRequest } from './target.js';
-import { beating, stopBeating, WORKER_ID } from './worker.js';
+import { importHeartbeat, WORKER_ID } from './worker.js';
 
 /** Import runs: read, list, adjust (mapping, options, target), start, reprocess fixed rows, undo. */
 
@@ -111,7 +111,7 @@ async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): P
   const claimed = await claim(ctx, run.id, allowed);
   const started = await startTask(ctx, 'import', { scenarioId: claimed.targetScenarioId, input: { import_run_id: run.id, step: claimed.step } }, async () => {
     const tracker = new ProgressTracker((progress) => writeProgress(ctx, run.id, { ...progress }));
-    beating(ctx.db, run.id);
+    importHeartbeat.add(ctx.db, run.id);
     try {
       const done = await executeStep(ctx, claimed, reprocess, tracker);
       return { import_run_id: run.id, step: done.step, status: done.status, rows: (done.summary as { rows?: unknown } | null)?.rows ?? null };
@@ -120,7 +120,7 @@ async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): P
       await updateRun(ctx.db, ctx.tenant.id, run.id, { status: 'failed', error: message, errorCode: isAppError(error) ? error.code : 'internal_error', finishedAt: new Date(), workerId: null, progress: tracker.snapshot() as unknown as Record<string, unknown> });
       throw error;
     } finally {
-      stopBeating(ctx.db, run.id);
+      importHeartbeat.delete(ctx.db, run.id);
     }
   });
   const withTask = await updateRun(ctx.db, ctx.tenant.id, run.id, { taskId: started.task.id });

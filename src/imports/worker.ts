@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { importRuns, tasks } from '../db/schema/index.js';
 import { rows as rawRows } from '../db/connection.js';
+import { Heartbeat, STALE_AFTER_MS } from '../util/heartbeat.js';
 import { WORKER_ID } from '../util/worker-id.js';
 
 /**
@@ -10,42 +11,14 @@ import { WORKER_ID } from '../util/worker-id.js';
  * its transaction never committed, so nothing was applied) is failed, and can be started again.
  */
 export { WORKER_ID };
-const HEARTBEAT_MS = 2_000;
-/** A run not stamped for this long belongs to a dead process. */
-export const STALE_AFTER_MS = 15_000;
 
-const active = new Map<Db, Set<string>>();
-let timer: NodeJS.Timeout | null = null;
-
-export function beating(db: Db, runId: string): void {
-  let runs = active.get(db);
-  if (!runs) active.set(db, (runs = new Set()));
-  runs.add(runId);
-  timer ??= setInterval(() => void beat(), HEARTBEAT_MS).unref();
-}
-
-export function stopBeating(db: Db, runId: string): void {
-  const runs = active.get(db);
-  runs?.delete(runId);
-  if (runs && !runs.size) active.delete(db);
-  if (!active.size && timer) {
-    clearInterval(timer);
-    timer = null;
-  }
-}
-
-async function beat(): Promise<void> {
-  for (const [db, runs] of active) {
-    if (!runs.size) continue;
-    await db
-      .update(importRuns)
-      .set({ heartbeatAt: sql`now()` })
-      .where(and(eq(importRuns.workerId, WORKER_ID), eq(importRuns.status, 'processing'), inArray(importRuns.id, [...runs])))
-      .catch(() => {
-        // The next beat tries again; a run whose beats all fail is eventually failed as interrupted, which is right.
-      });
-  }
-}
+/** Stamps the runs this process is processing (their ids, on their databases). */
+export const importHeartbeat = new Heartbeat((db, ids) =>
+  db
+    .update(importRuns)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(importRuns.workerId, WORKER_ID), eq(importRuns.status, 'processing'), inArray(importRuns.id, ids))),
+);
 
 const INTERRUPTED = 'The server stopped while this import was running; nothing was applied. Start it again.';
 

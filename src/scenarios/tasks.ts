@@ -7,6 +7,7 @@ import { tasks } from '../db/schema/index.js';
 import { isAppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { metrics } from '../observability/metrics.js';
+import { Heartbeat, STALE_AFTER_MS } from '../util/heartbeat.js';
 import { WORKER_ID } from '../util/worker-id.js';
 
 /**
@@ -19,9 +20,13 @@ import { WORKER_ID } from '../util/worker-id.js';
 export type TaskKind = 'promotion' | 'restore' | 'import';
 type TaskRow = typeof tasks.$inferSelect;
 
-const HEARTBEAT_MS = 2_000;
-/** A task not stamped for this long belongs to a process that is gone. */
-export const TASK_STALE_AFTER_MS = 15_000;
+/** Stamps the tasks this process runs (their ids, on their databases). */
+const heartbeat = new Heartbeat((db, ids) =>
+  db
+    .update(tasks)
+    .set({ heartbeatAt: sql`now()` })
+    .where(and(eq(tasks.workerId, WORKER_ID), inArray(tasks.id, ids), inArray(tasks.status, ['pending', 'running']))),
+);
 
 /** Tasks this process is running, so a graceful shutdown can let them finish. */
 const running = new Set<Promise<unknown>>();
@@ -98,8 +103,13 @@ export async function startTask(
     return getTaskRow(ctx.db, ctx.tenant.id, id).then((row) => presentTask(row));
   })();
   running.add(done);
-  beatWhileRunning(ctx.db);
-  void done.catch(() => {}).finally(() => running.delete(done));
+  heartbeat.add(ctx.db, id);
+  void done
+    .catch(() => {})
+    .finally(() => {
+      running.delete(done);
+      heartbeat.delete(ctx.db, id);
+    });
   return { task: presentTask(row!), done };
 }
 
@@ -125,37 +135,12 @@ export async function listTasks(ctx: ServiceContext, filter: { scenarioId?: stri
   return rows.map((row) => presentTask(row, ctx.principal));
 }
 
-/** Databases this process runs tasks on, and the timer stamping their tasks while any runs. */
-const beatingOn = new Set<Db>();
-let heartbeat: NodeJS.Timeout | null = null;
-
-function beatWhileRunning(db: Db): void {
-  beatingOn.add(db);
-  heartbeat ??= setInterval(() => {
-    if (!running.size) {
-      clearInterval(heartbeat!);
-      heartbeat = null;
-      beatingOn.clear();
-      return;
-    }
-    for (const each of beatingOn) {
-      void each
-        .update(tasks)
-        .set({ heartbeatAt: sql`now()` })
-        .where(and(eq(tasks.workerId, WORKER_ID), inArray(tasks.status, ['pending', 'running'])))
-        .catch(() => {
-          // The next beat tries again; a task whose beats all fail is eventually failed as interrupted, which is right.
-        });
-    }
-  }, HEARTBEAT_MS).unref();
-}
-
 /**
  * Fails tasks left pending or running by a process that is gone: another process's tasks not stamped within
  * `staleAfterMs` (0 on an embedded database at start-up: only one process can open it). Their transaction never
  * committed, so nothing was applied. Returns how many.
  */
-export async function failInterruptedTasks(db: Db, staleAfterMs = TASK_STALE_AFTER_MS): Promise<number> {
+export async function failInterruptedTasks(db: Db, staleAfterMs = STALE_AFTER_MS): Promise<number> {
   const rows = await db
     .update(tasks)
     .set({ status: 'failed', error: 'Interrupted by a server restart; nothing was applied. Start it again.', finishedAt: sql`now()` })
