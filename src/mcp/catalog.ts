@@ -82,15 +82,37 @@ export function buildCatalog(tools: readonly ToolDefinition[]): Catalog {
 }
 
 function toListedTool(tool: ToolDefinition, style: NameStyle, catalog: Catalog): Tool {
-  const render = (schema: object) => JSON.parse(catalog.renderNames(JSON.stringify(schema), style)) as Tool['inputSchema'];
+  const render = (schema: object) => plainStrings(JSON.parse(catalog.renderNames(JSON.stringify(schema), style))) as Tool['inputSchema'];
   return {
     name: listedName(tool, style),
-    title: tool.title,
-    description: catalog.describe(tool, style),
+    title: plainPunctuation(tool.title),
+    description: plainPunctuation(catalog.describe(tool, style)),
     inputSchema: render(inputJsonSchema(tool.inputSchema)),
     outputSchema: render(outputJsonSchema(tool.outputSchema)),
     annotations: { ...tool.annotations },
   };
+}
+
+/** The typographic punctuation of our texts, and what the listing shows instead. */
+const PLAIN_PUNCTUATION: Record<string, string> = { '\u2014': '-', '\u2013': '-', '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"', '\u2192': '->', '\u2026': '...' };
+const TYPOGRAPHIC = new RegExp(`[${Object.keys(PLAIN_PUNCTUATION).join('')}]`, 'g');
+
+/**
+ * The `tools/list` document in Latin-1 only: one character above U+00FF makes V8 hold the whole ~68 KB answer as a
+ * two-byte string (~135 KB), which goes to the large-object space and is freed only by full garbage collections
+ * (under load: a heap of 1 GB and p99 in the hundreds of ms), and costs more to measure and encode. The few
+ * typographic marks of our texts become their ASCII forms.
+ */
+export function plainPunctuation(text: string): string {
+  return text.replace(TYPOGRAPHIC, (mark) => PLAIN_PUNCTUATION[mark]!);
+}
+
+/** Every string in a JSON value through plainPunctuation. */
+function plainStrings(value: unknown): unknown {
+  if (typeof value === 'string') return plainPunctuation(value);
+  if (Array.isArray(value)) return value.map(plainStrings);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, plainStrings(field)]));
+  return value;
 }
 
 function escapeRegExp(text: string): string {

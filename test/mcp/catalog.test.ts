@@ -103,6 +103,17 @@ describe('the catalog over MCP', () => {
     expect([...TOOLS_WITH_CASES].sort()).toEqual([...names].sort());
   });
 
+  it('lists its tools in Latin-1 only, typographic marks as their ASCII forms (the answer stays a one-byte string)', () => {
+    for (const style of ['underscore', 'dotted'] as const) {
+      const json = JSON.stringify({ tools: CATALOG.listing(style) });
+      expect([...json].filter((ch) => ch.charCodeAt(0) > 0xff)).toEqual([]);
+    }
+    // The source texts keep their punctuation: a dash and an arrow of a description come out as '-' and '->'.
+    const typographic = tools.find((tool) => /[\u2014\u2192]/.test(CATALOG.describe(tool, 'underscore')))!;
+    const listed = CATALOG.listing('underscore').find((t) => t.name === underscoreName(typographic.name))!;
+    expect(listed.description).toBe(CATALOG.describe(typographic, 'underscore').replaceAll('\u2014', '-').replaceAll('\u2192', '->').replaceAll('\u2013', '-').replaceAll('\u2019', "'").replaceAll('\u2026', '...'));
+  });
+
   it('lists every tool in a deterministic order, with underscore names by default', async () => {
     const mcp = await connect(world, principalOf(world.tenant, 'viewer'));
     const first = (await mcp.client.listTools()).tools;
