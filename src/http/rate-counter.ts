@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { RateLimit } from '../config.js';
 import { rows, type Db } from '../db/connection.js';
-import { consumeRateLimit, counterKey, type RateLimitResult } from './rate-limit.js';
+import { budgetAfter, consumeRateLimit, counterKey, windowStartOf, type RateLimitResult } from './rate-limit.js';
 
 /** How often a process adds its local counts to the shared rows. */
 const FLUSH_MS = 250;
@@ -33,7 +33,7 @@ export class SharedRateCounter {
 
   async consume(key: string, rule: RateLimit): Promise<RateLimitResult> {
     const nowSeconds = Date.now() / 1000;
-    const start = Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
+    const start = windowStartOf(rule, nowSeconds);
     const id = counterKey(key, rule);
     const window = this.windows.get(id);
     if (!window || window.start !== start) {
@@ -46,14 +46,7 @@ export class SharedRateCounter {
     }
     window.pending++;
     this.scheduleFlush();
-    const count = window.shared + window.pending;
-    return {
-      allowed: count <= rule.limit,
-      limit: rule.limit,
-      remaining: Math.max(0, rule.limit - count),
-      retryAfter: Math.max(1, Math.ceil(start + rule.windowSeconds - nowSeconds)),
-      count,
-    };
+    return budgetAfter(rule, window.shared + window.pending, start, nowSeconds);
   }
 
   /** Adds the local counts to the shared rows and reads the totals back; drops windows that have ended. */

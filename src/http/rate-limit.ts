@@ -31,7 +31,7 @@ export function counterKey(key: string, rule: RateLimit): string {
 
 export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Promise<RateLimitResult> {
   const nowSeconds = Date.now() / 1000;
-  const windowStart = Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
+  const windowStart = windowStartOf(rule, nowSeconds);
   const counter = counterKey(key, rule);
   const result = await db.execute(sql`
     insert into rate_limits (key, window_start, count) values (${counter}, to_timestamp(${windowStart}), 1)
@@ -41,6 +41,16 @@ export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Pr
   if (Math.random() < 0.01) {
     await db.execute(sql`delete from rate_limits where window_start < now() - interval '1 day'`);
   }
+  return budgetAfter(rule, count, windowStart, nowSeconds);
+}
+
+/** The start (epoch seconds) of the rule's fixed window that holds `nowSeconds`. */
+export function windowStartOf(rule: RateLimit, nowSeconds: number): number {
+  return Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
+}
+
+/** What is left of the rule's budget once `count` requests of the window starting at `windowStart` were made. */
+export function budgetAfter(rule: RateLimit, count: number, windowStart: number, nowSeconds: number): RateLimitResult {
   return {
     allowed: count <= rule.limit,
     limit: rule.limit,
