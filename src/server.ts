@@ -14,7 +14,8 @@ import { failInterruptedTasks, failTasksOfThisProcess, runningTaskCount, waitFor
 import { STALE_AFTER_MS } from './util/heartbeat.js';
 import { registerProcessGauges } from './observability/gauges.js';
 import { warmUpLargestTenants } from './org/warm-up.js';
-import { startMaintenance } from './imports/maintenance.js';
+import { importMaintenance } from './imports/maintenance.js';
+import { startMaintenance } from './maintenance.js';
 import { applyDueHrisWork } from './integrations/batches.js';
 import { registerSecretKey, resolveSecretKey } from './integrations/secret-key.js';
 
@@ -78,12 +79,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
     server.prependListener('request', (_request, response) => {
       if (draining && !response.headersSent) response.setHeader('Connection', 'close');
     });
-    const maintenance = await startMaintenance(database, logger, [
-      async () => {
-        const failed = await failInterruptedTasks(database.db);
-        if (failed) logger.warn({ tasks: failed }, 'background tasks of a stopped process were marked failed');
+    const maintenance = startMaintenance(logger, [
+      ...(await importMaintenance(database, logger)),
+      {
+        name: 'fail background tasks of stopped processes',
+        run: async () => {
+          const failed = await failInterruptedTasks(database.db);
+          if (failed) logger.warn({ tasks: failed }, 'background tasks of a stopped process were marked failed');
+        },
       },
-      () => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger }),
+      { name: 'apply due HRIS batches', run: () => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger }) },
     ]);
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
     registerProcessGauges(database, runtime.graphs, runningTaskCount);
