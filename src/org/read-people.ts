@@ -67,7 +67,7 @@ export async function listActors(
       (!query || matches(a, query)),
   );
   const page = paginate(sortByKey(actors, byName), byName, filter);
-  return { view, page: mapPage(page, (a) => actorOut(view, index, a)) };
+  return { view, page: mapPage(page, (a) => actorOut(view, index, a)), total: actors.length };
 }
 
 function matches(a: Actor, query: string): boolean {

@@ -8,6 +8,7 @@ import { hiddenField, testApp, type TestApp, signInThroughForm } from '../suppor
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { seedOrganisation } from '../../src/db/seed/organisation.js';
 
 /** The organisation and scenario pages (SPEC §6, §8): headings, money rules, CSV, the change tray, promotion, isolation. */
 
@@ -162,6 +163,33 @@ describe('pages for an owner', () => {
     const bad = await get(`/live/matrix?kind=dragon`, owner);
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('Invalid kind');
+  });
+
+  it('counts everyone the filter matches and pages through them without gaps or repeats', async () => {
+    const big = await buildTenant(database, { slug: 'webpaged', plan: 'enterprise' });
+    const generated = await seedOrganisation(database.db, big, { actors: 130 });
+    const host = 'webpaged.localhost';
+    const cookie = await signInThroughForm(app, host, (await buildMember(database, big, 'viewer', { password: PASSWORD })).email, PASSWORD);
+    const everyone = generated.graph.actors.size;
+    const names: string[] = [];
+    let path: string | null = '/live/matrix';
+    for (let pageNo = 1; path; pageNo++) {
+      const page = await get(path, cookie, host);
+      expect(page.status).toBe(200);
+      const heading = /<h2 id="people-title">([\s\S]*?)<\/h2>/.exec(page.html)![1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+      const rows = [...page.html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>/g)].map((m) => decode(m[1]!));
+      expect(heading).toMatch(new RegExp(`^${everyone} actors on \\d{4}-\\d{2}-\\d{2}( · ${rows.length} on this page)?$`));
+      if (pageNo === 1) expect(heading).toContain(' · 50 on this page');
+      names.push(...rows);
+      const next = /<a href="([^"]+)" rel="next">/.exec(page.html)?.[1];
+      path = next ? decode(next) : null;
+    }
+    expect(names).toHaveLength(everyone);
+    expect(new Set(names).size).toBe(everyone);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    const agents = await get('/live/matrix?kind=agent', cookie, host);
+    const agentCount = [...generated.graph.actors.values()].filter((a) => a.kind === 'agent').length;
+    expect(agents.html).toMatch(new RegExp(`<h2 id="people-title">${agentCount} actors?<`));
   });
 
   it('exports the matrix as CSV with the same filters', async () => {

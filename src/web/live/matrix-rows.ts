@@ -44,9 +44,9 @@ export interface MatrixRow {
 type ActorOut = ReturnType<typeof presentActor>;
 
 export async function matrixPage(ctx: ServiceContext, filter: MatrixFilter, page: { limit: number; cursor: string | null }) {
-  const { view, page: result } = await listActors(ctx, { ...filter, limit: page.limit, cursor: page.cursor });
+  const { view, page: result, total } = await listActors(ctx, { ...filter, limit: page.limit, cursor: page.cursor });
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : null;
-  return { view, rows: result.items.map((a) => matrixRow(view, ctx.principal, cost, a)), nextCursor: result.nextCursor };
+  return { view, rows: result.items.map((a) => matrixRow(view, ctx.principal, cost, a)), nextCursor: result.nextCursor, total };
 }
 
 /** Every row matching the filter (the CSV export walks the pages). */

@@ -38,7 +38,7 @@ export function matrixRoutes(): Hono<AppEnv> {
     const cursor = c.req.query('cursor') || null;
     const ctx = serviceContext(c);
     const scenario = filter.scenarioId ? await getScenario(ctx, filter.scenarioId) : null;
-    const { view, rows, nextCursor } = await matrixPage(ctx, filter, { limit: PAGE_SIZE, cursor });
+    const { view, rows, nextCursor, total } = await matrixPage(ctx, filter, { limit: PAGE_SIZE, cursor });
     const units = await unitChoices(ctx, filter);
     const showCost = can(ctx.principal, 'costs.read');
     const showAllocation = can(ctx.principal, 'placements.read');
@@ -97,8 +97,12 @@ export function matrixRoutes(): Hono<AppEnv> {
         </section>
         <section class="card" aria-labelledby="people-title">
           <h2 id="people-title">
-            {rows.length === 0 ? 'No one found' : `${rows.length}${nextCursor ? '+' : ''} ${rows.length === 1 ? 'actor' : 'actors'}`}
-            <span class="hint"> on {view.asOf}</span>
+            {total === 0 ? 'No one found' : `${total} ${total === 1 ? 'actor' : 'actors'}`}
+            <span class="hint">
+              {' '}
+              on {view.asOf}
+              {total > rows.length ? ` · ${rows.length} on this page` : ''}
+            </span>
           </h2>
           {rows.length === 0 ? (
             <p class="empty">{filtered ? 'Nobody matches these filters. Try fewer filters.' : 'There are no actors in this organisation yet.'}</p>
