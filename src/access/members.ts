@@ -8,7 +8,7 @@ import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { isRole, type Role } from './bundles.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { authorize } from './policy.js';
 import { destroyUserSessions } from './sessions.js';
 import { ensureUser, normaliseEmail } from './users.js';
@@ -85,13 +85,29 @@ export async function findInvitation(db: Db, tenant: Tenant, token: string) {
   return row ?? null;
 }
 
-/** Accepts an invitation once: creates (or reuses) the account and the membership with the invited role. */
+/** Whether the invited email already has an account with a password (then joining needs that password). */
+export async function invitedAccountExists(db: Db, email: string): Promise<boolean> {
+  const [row] = await db.select({ hash: users.passwordHash }).from(users).where(sql`lower(${users.email}) = ${normaliseEmail(email)}`);
+  return Boolean(row?.hash);
+}
+
+/**
+ * Accepts an invitation once: creates the account (name and a new password) or — when the invited email already
+ * has an account — adds the membership only after that account's password is given: a link is no proof of owning
+ * an account, and joining signs the person in.
+ */
 export async function acceptInvitation(db: Db, tenant: Tenant, input: { token: string; name: string; password: string }) {
   const invitation = await findInvitation(db, tenant, input.token);
   if (!invitation) throw new InvalidInput('token', 'this invitation link is not valid any more; ask for a new one');
-  const name = input.name.trim();
-  if (!name) throw new InvalidInput('name', 'tell us your name');
-  if (input.password.length < 10) throw new InvalidInput('password', 'use at least 10 characters');
+  const [account] = await db.select().from(users).where(sql`lower(${users.email}) = ${normaliseEmail(invitation.email)}`);
+  if (account?.passwordHash) {
+    if (!(await verifyPassword(input.password, account.passwordHash))) {
+      throw new InvalidInput('password', `that is not the password of your existing account (${account.email}); enter it to join, or ask an admin of an organisation you belong to for a reset link`);
+    }
+  } else {
+    if (!input.name.trim()) throw new InvalidInput('name', 'tell us your name');
+    if (input.password.length < 10) throw new InvalidInput('password', 'use at least 10 characters');
+  }
   return db.transaction(async (tx) => {
     const claimed = await tx
       .update(invitations)
@@ -99,9 +115,8 @@ export async function acceptInvitation(db: Db, tenant: Tenant, input: { token: s
       .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.id, invitation.id), isNull(invitations.acceptedAt)))
       .returning();
     if (!claimed.length) throw new InvalidInput('token', 'this invitation was just used');
-    const user = await ensureUser(tx, { email: invitation.email, name, password: input.password });
-    const [account] = await tx.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
-    if (!account?.hash) await tx.update(users).set({ passwordHash: await hashPassword(input.password), name }).where(eq(users.id, user.id));
+    const user = await ensureUser(tx, { email: invitation.email, name: input.name.trim() || invitation.email, password: input.password });
+    if (!account?.passwordHash) await tx.update(users).set({ passwordHash: await hashPassword(input.password), name: input.name.trim() }).where(eq(users.id, user.id));
     await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role: invitation.role }).onConflictDoNothing();
     await recordAudit(tx, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: invitation.id, action: 'accepted', userId: user.id, after: { role: invitation.role } });
     return user;
@@ -135,17 +150,47 @@ export async function setMemberStatus(ctx: ServiceContext, userId: string, statu
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: status === 'archived' ? 'archived' : 'reactivated', principal: ctx.principal });
 }
 
-/** A single-use password-reset link for a member (owner/admin); returns the token to copy. */
+const RANK: Record<Role, number> = { owner: 4, admin: 3, manager: 2, member: 1, viewer: 0 };
+
+/** Whether a member of role `issuer` may issue a password-reset link for one of role `target` (a lower role only). */
+export function mayResetPasswordOf(issuer: Role | null, target: Role): boolean {
+  return issuer !== null && RANK[issuer] > RANK[target];
+}
+
+/**
+ * Why a reset link for this member may not be issued — or used, as things stand when it is used: the issuer must
+ * outrank the member, and the member must belong to this tenant only (one password serves every organisation a
+ * person belongs to, so no single organisation's admin may set it). Null when it may.
+ */
+async function resetRefusal(db: Db, tenantId: string, issuerRole: Role | null, userId: string): Promise<string | null> {
+  const rows = await db.select({ tenantId: memberships.tenantId, role: memberships.role }).from(memberships).where(eq(memberships.userId, userId));
+  const here = rows.find((r) => r.tenantId === tenantId);
+  if (!here || !isRole(here.role)) return 'This person is not a member here.';
+  if (!mayResetPasswordOf(issuerRole, here.role)) {
+    return `Only someone with a higher role than ${here.role} can issue a password-reset link for them; they can change their own password under Your account.`;
+  }
+  if (rows.some((r) => r.tenantId !== tenantId)) {
+    return 'This person also belongs to another organisation on Orgonaut, and one password serves them all: only they can change it (Your account → Change password).';
+  }
+  return null;
+}
+
+/** A single-use password-reset link for a member of a lower role who belongs to this tenant only; returns the token. */
 export async function issuePasswordReset(ctx: ServiceContext, userId: string) {
   authorize(ctx.principal, 'members.manage');
   await loadMember(ctx, userId);
+  const refusal = await resetRefusal(ctx.db, ctx.tenant.id, ctx.principal.role, userId);
+  if (refusal) throw new Conflict(refusal);
   const token = randomBytes(32).toString('base64url');
   await ctx.db.insert(passwordResets).values({ tokenHash: digest(token), tenantId: ctx.tenant.id, userId, issuedBy: ctx.principal.userId, expiresAt: new Date(Date.now() + RESET_TTL_MS) });
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'password_reset', entityId: userId, action: 'issued', principal: ctx.principal });
   return { token };
 }
 
-/** Uses a reset link once: sets the password and ends the user's other sessions. */
+/**
+ * Uses a reset link once: sets the password and ends the user's sessions. The issuing rules are checked again (the
+ * member may have joined another organisation, or the issuer lost their role, since the link was made).
+ */
 export async function resetPassword(db: Db, tenant: Tenant, token: string, password: string) {
   if (password.length < 10) throw new InvalidInput('password', 'use at least 10 characters');
   const [reset] = await db
@@ -154,6 +199,14 @@ export async function resetPassword(db: Db, tenant: Tenant, token: string, passw
     .where(and(eq(passwordResets.tokenHash, digest(token)), eq(passwordResets.tenantId, tenant.id), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, sql`now()`)))
     .returning();
   if (!reset) throw new InvalidInput('token', 'this reset link is not valid any more; ask an admin for a new one');
+  const [issuer] = reset.issuedBy
+    ? await db
+        .select({ role: memberships.role })
+        .from(memberships)
+        .where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, reset.issuedBy), eq(memberships.status, 'active')))
+    : [];
+  const refusal = await resetRefusal(db, tenant.id, issuer && isRole(issuer.role) ? issuer.role : null, reset.userId);
+  if (refusal) throw new InvalidInput('token', `this reset link cannot be used any more. ${refusal}`);
   await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, reset.userId));
   await destroyUserSessions(db, reset.userId);
   await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'password_reset', entityId: reset.userId, action: 'used', userId: reset.userId });

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { eq } from 'drizzle-orm';
-import { acceptInvitation, findInvitation, resetPassword } from '../access/members.js';
+import { acceptInvitation, findInvitation, invitedAccountExists, resetPassword } from '../access/members.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { createSession, destroyUserSessions } from '../access/sessions.js';
 import { users } from '../db/schema/index.js';
@@ -36,20 +36,23 @@ export function accountRoutes(): Hono<AppEnv> {
     const tenant = c.var.tenant;
     const invitation = tenant ? await findInvitation(c.var.runtime.database.db, tenant, c.req.param('token')) : null;
     if (!invitation) return linkGone(c, 'This invitation link is not valid any more. Ask the person who invited you for a new one.');
-    return setPasswordPage(c, { title: `Join ${tenant!.name}`, intro: `You were invited as ${invitation.role} (${invitation.email}).`, withName: true });
+    return invitationPage(c, invitation);
   });
   web.post('/invitations/:token', async (c) => {
     const tenant = c.var.tenant;
     const body = await c.req.parseBody();
     checkPreSessionCsrf(c, body.csrf);
     if (!tenant) return linkGone(c, 'Open the link on your organisation’s address.');
+    const db = c.var.runtime.database.db;
     try {
-      const user = await acceptInvitation(c.var.runtime.database.db, tenant, { token: c.req.param('token'), name: formString(body, 'name'), password: formString(body, 'password') });
-      await createSession(c, c.var.runtime.database.db, user.id, tenant.id);
+      const user = await acceptInvitation(db, tenant, { token: c.req.param('token'), name: formString(body, 'name'), password: formString(body, 'password') });
+      await createSession(c, db, user.id, tenant.id);
       return c.redirect('/live', 303);
     } catch (error) {
       if (error instanceof AppError && error.status === 400) {
-        return setPasswordPage(c, { title: `Join ${tenant.name}`, intro: '', withName: true, error: error.message }, 400);
+        const invitation = await findInvitation(db, tenant, c.req.param('token'));
+        if (!invitation) return linkGone(c, error.message);
+        return invitationPage(c, invitation, error.message, 400);
       }
       throw error;
     }
@@ -101,7 +104,21 @@ function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: strin
   );
 }
 
-function setPasswordPage(c: Context<AppEnv>, props: { title: string; intro: string; withName: boolean; error?: string }, status: 200 | 400 = 200) {
+/** Joining: a new account (name + password), or an existing account's password when the email already has one. */
+async function invitationPage(c: Context<AppEnv>, invitation: { email: string; role: string }, error?: string, status: 200 | 400 = 200) {
+  const title = `Join ${c.var.tenant!.name}`;
+  if (await invitedAccountExists(c.var.runtime.database.db, invitation.email)) {
+    const intro = `You were invited as ${invitation.role}. You already have an Orgonaut account (${invitation.email}): enter its password to join.`;
+    return setPasswordPage(c, { title, intro, withName: false, existingAccount: true, error }, status);
+  }
+  return setPasswordPage(c, { title, intro: `You were invited as ${invitation.role} (${invitation.email}).`, withName: true, error }, status);
+}
+
+function setPasswordPage(
+  c: Context<AppEnv>,
+  props: { title: string; intro: string; withName: boolean; existingAccount?: boolean; error?: string },
+  status: 200 | 400 = 200,
+) {
   const csrf = preSessionCsrf(c);
   return c.html(
     <Layout title={props.title} tenantName={c.var.tenant?.name}>
@@ -121,10 +138,14 @@ function setPasswordPage(c: Context<AppEnv>, props: { title: string; intro: stri
               <input id="name" name="name" autocomplete="name" required />
             </>
           ) : null}
-          <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="new-password" minlength={10} required />
+          <label for="password">{props.existingAccount ? 'Password of your account' : 'Password'}</label>
+          {props.existingAccount ? (
+            <input id="password" name="password" type="password" autocomplete="current-password" required />
+          ) : (
+            <input id="password" name="password" type="password" autocomplete="new-password" minlength={10} required />
+          )}
           <div>
-            <button type="submit">{props.withName ? 'Join' : 'Set password'}</button>
+            <button type="submit">{props.withName || props.existingAccount ? 'Join' : 'Set password'}</button>
           </div>
         </form>
       </section>

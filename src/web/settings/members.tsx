@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
-import { DEFAULT_BUNDLES, ROLES } from '../../access/bundles.js';
-import { changeRole, inviteMember, issuePasswordReset, listMembers, revokeInvitation, setMemberStatus } from '../../access/members.js';
+import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
+import { changeRole, inviteMember, issuePasswordReset, listMembers, mayResetPasswordOf, revokeInvitation, setMemberStatus } from '../../access/members.js';
 import { serviceContext } from '../../access/middleware.js';
 import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
@@ -204,13 +204,15 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                             {m.status === 'active' ? 'Archive' : 'Reactivate'}
                           </button>
                         </form>
-                        <form method="post" action={`/settings/members/${m.user_id}/reset`}>
-                          <input type="hidden" name="csrf" value={csrf} />
-                          <input type="hidden" name="email" value={m.email} />
-                          <button type="submit" class="secondary">
-                            Password-reset link
-                          </button>
-                        </form>
+                        {isRole(m.role) && mayResetPasswordOf(ctx.principal.role, m.role) ? (
+                          <form method="post" action={`/settings/members/${m.user_id}/reset`}>
+                            <input type="hidden" name="csrf" value={csrf} />
+                            <input type="hidden" name="email" value={m.email} />
+                            <button type="submit" class="secondary">
+                              Password-reset link
+                            </button>
+                          </form>
+                        ) : null}
                       </>
                     )}
                   </td>

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { memberships } from '../../src/db/schema/index.js';
+import type { User } from '../../src/access/users.js';
+import { setMembership } from '../../src/access/users.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+
+/**
+ * Members (SPEC §3, §8): password-reset links only for members of a lower role who belong to this tenant alone, and
+ * invitations that never sign anyone in as an existing account without that account's password.
+ */
+let database: Database;
+let tenant: Tenant;
+let otherTenant: Tenant;
+let app: TestApp;
+const HOST = 'members.localhost';
+const OTHER_HOST = 'membersother.localhost';
+const PASSWORD = 'correct horse battery';
+let owner: User;
+let admin: User;
+let secondAdmin: User;
+let manager: User;
+let ownerCookie: string;
+let adminCookie: string;
+
+async function page(path: string, cookie: string, host = HOST) {
+  const response = await app.request(path, { host, cookie, headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text() };
+}
+
+async function post(path: string, form: Record<string, string>, cookie: string, host = HOST) {
+  const response = await app.request(path, { host, cookie, headers: { origin: `http://${host}`, accept: 'text/html' }, form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location'), response };
+}
+
+async function csrf(cookie: string): Promise<string> {
+  return hiddenField((await page('/settings/members', cookie)).html, 'csrf');
+}
+
+/** Asks for a reset link as `cookie`; the link's path when one is shown. */
+async function resetLink(cookie: string, user: User) {
+  const answer = await post(`/settings/members/${user.id}/reset`, { csrf: await csrf(cookie), email: user.email }, cookie);
+  const path = /\/password-reset\/[A-Za-z0-9_-]+/.exec(answer.html)?.[0] ?? null;
+  return { ...answer, path };
+}
+
+/** Uses a link page with its pre-session CSRF field and cookie, as a browser does. */
+async function submitLinkForm(path: string, fields: Record<string, string>, host = HOST) {
+  const form = await app.request(path, { host, headers: { accept: 'text/html' } });
+  const html = await form.text();
+  const cookie = cookiesOf(form);
+  const answer = await post(path, { csrf: hiddenField(html, 'csrf'), ...fields }, cookie, host);
+  return { form: html, ...answer, cookie: cookiesOf(answer.response, cookie) };
+}
+
+const canSignIn = (email: string, password: string, host = HOST) =>
+  signInThroughForm(app, host, email, password).then(
+    () => true,
+    () => false,
+  );
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'members', plan: 'business' });
+  otherTenant = await buildTenant(database, { slug: 'membersother', plan: 'business' });
+  app = testApp(database);
+  owner = await buildMember(database, tenant, 'owner', { password: PASSWORD });
+  admin = await buildMember(database, tenant, 'admin', { password: PASSWORD });
+  secondAdmin = await buildMember(database, tenant, 'admin', { password: PASSWORD });
+  manager = await buildMember(database, tenant, 'manager', { password: PASSWORD });
+  ownerCookie = await signInThroughForm(app, HOST, owner.email, PASSWORD);
+  adminCookie = await signInThroughForm(app, HOST, admin.email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+describe('password-reset links', () => {
+  it('are refused for the owner and for a member of the same role, and not offered on the page', async () => {
+    for (const target of [owner, secondAdmin]) {
+      const refused = await resetLink(adminCookie, target);
+      expect(refused.status, target.email).toBe(409);
+      expect(refused.path).toBeNull();
+      expect(refused.html).toContain('Only someone with a higher role');
+    }
+    const members = (await page('/settings/members', adminCookie)).html;
+    expect(members).not.toContain(`/settings/members/${owner.id}/reset`);
+    expect(members).not.toContain(`/settings/members/${secondAdmin.id}/reset`);
+    expect(members).toContain(`/settings/members/${manager.id}/reset`);
+    expect(await canSignIn(owner.email, PASSWORD)).toBe(true);
+  });
+
+  it('work for a member of a lower role who belongs here only: the new password signs them in, the old one not', async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const link = await resetLink(adminCookie, person);
+    expect(link.status).toBe(200);
+    const used = await submitLinkForm(link.path!, { password: 'a brand new secret' });
+    expect(used.status).toBe(303);
+    expect(await canSignIn(person.email, 'a brand new secret')).toBe(true);
+    expect(await canSignIn(person.email, PASSWORD)).toBe(false);
+    // The owner outranks an admin.
+    expect((await resetLink(ownerCookie, secondAdmin)).status).toBe(200);
+  });
+
+  it('are refused for someone who also belongs to another tenant (one password serves both)', async () => {
+    const agency = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
+    await setMembership(database.db, otherTenant.id, agency.id, 'owner');
+    const refused = await resetLink(adminCookie, agency);
+    expect(refused.status).toBe(409);
+    expect(refused.html).toContain('also belongs to another organisation');
+    expect(await canSignIn(agency.email, PASSWORD, OTHER_HOST)).toBe(true);
+  });
+
+  it('issued earlier cannot be used once the person has joined another tenant', async () => {
+    const person = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
+    const link = await resetLink(adminCookie, person);
+    expect(link.path).not.toBeNull();
+    await setMembership(database.db, otherTenant.id, person.id, 'owner');
+    const used = await submitLinkForm(link.path!, { password: 'taken over at last' });
+    expect(used.status).toBe(400);
+    expect(used.html).toContain('cannot be used any more');
+    expect(await canSignIn(person.email, 'taken over at last', OTHER_HOST)).toBe(false);
+    expect(await canSignIn(person.email, PASSWORD, OTHER_HOST)).toBe(true);
+  });
+});
+
+describe('invitations', () => {
+  async function invite(email: string): Promise<string> {
+    const created = await post('/settings/members/invite', { csrf: await csrf(adminCookie), email, role: 'viewer' }, adminCookie);
+    expect(created.status).toBe(200);
+    return /\/invitations\/[A-Za-z0-9_-]+/.exec(created.html)![0];
+  }
+
+  it('of an email that already has an account ask for that account’s password, and a wrong one joins nobody', async () => {
+    const outsider = await buildMember(database, otherTenant, 'owner', { password: PASSWORD });
+    const path = await invite(outsider.email);
+    const wrong = await submitLinkForm(path, { password: 'whatever I like' });
+    expect(wrong.form).toContain('You already have an Orgonaut account');
+    expect(wrong.form).not.toContain('name="name"');
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toContain('not the password of your existing account');
+    expect(wrong.response.headers.getSetCookie().some((c) => /orgonaut_session=[^;]/.test(c))).toBe(false);
+    const joined = await database.db.select().from(memberships).where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, outsider.id)));
+    expect(joined).toHaveLength(0);
+    expect(await canSignIn(outsider.email, PASSWORD, OTHER_HOST)).toBe(true);
+
+    const right = await submitLinkForm(path, { password: PASSWORD });
+    expect(right.status).toBe(303);
+    expect(right.location).toBe('/live');
+    const me = await app.request('/api/v1/me', { host: HOST, cookie: right.cookie });
+    expect(((await me.json()) as { data: { user: { email: string }; role: string } }).data).toMatchObject({ user: { email: outsider.email }, role: 'viewer' });
+    expect(await canSignIn(outsider.email, PASSWORD, OTHER_HOST)).toBe(true); // the password did not change
+  });
+
+  it('of a new email create the account with the name and password given', async () => {
+    const path = await invite('fresh.face@example.test');
+    const joined = await submitLinkForm(path, { name: 'Fresh Face', password: 'my own secret 1' });
+    expect(joined.form).toContain('You were invited as viewer (fresh.face@example.test)');
+    expect(joined.status).toBe(303);
+    expect(await canSignIn('fresh.face@example.test', 'my own secret 1')).toBe(true);
+  });
+});
