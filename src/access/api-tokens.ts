@@ -61,37 +61,59 @@ export interface CreateTokenInput {
   expiresAt?: Date | null;
 }
 
-/** Checks a token request against the creator's role: every ability known and granted to the role. */
-export function checkTokenAbilities(requested: readonly string[], roleAbilities: ReadonlySet<Ability>): Ability[] {
+/**
+ * Checks a token request against what the creator may hand on: every ability known and within `ceiling` — the
+ * role's abilities, or, when the request itself comes with a token, that token's (narrowing never widens).
+ */
+export function checkTokenAbilities(requested: readonly string[], ceiling: ReadonlySet<Ability>, ceilingOf: 'role' | 'token' = 'role'): Ability[] {
   if (!requested.length) throw new InvalidInput('abilities', 'choose at least one ability');
   const chosen = new Set<Ability>();
   for (const name of requested) {
     const ability = toAbility(name);
     if (!ability) throw new InvalidInput('abilities', `"${name}" is not an ability`);
-    if (!roleAbilities.has(ability)) {
-      throw new InvalidInput('abilities', `your role does not include "${ability}", so a token cannot have it`);
+    if (!ceiling.has(ability)) {
+      throw new InvalidInput(
+        'abilities',
+        ceilingOf === 'role'
+          ? `your role does not include "${ability}", so a token cannot have it`
+          : `the token you are using does not include "${ability}", so a token it creates cannot have it`,
+      );
     }
     chosen.add(ability);
   }
   return [...chosen].sort();
 }
 
-/** Creates a token for the principal's own membership. Returns the secret once. */
+/**
+ * Creates a token for the principal's own membership. Returns the secret once. A token created with a token gets
+ * no ability and no lifetime beyond that token's.
+ */
 export async function createApiToken(ctx: ServiceContext, input: CreateTokenInput) {
   authorize(ctx.principal, 'api-tokens.create');
   const userId = ctx.principal.userId;
   if (!userId) throw new InvalidInput('user', 'tokens belong to a user');
-  return issueApiToken(ctx.db, { tenantId: ctx.tenant.id, userId, roleAbilities: ctx.principal.roleAbilities, ...input });
+  const viaToken = ctx.principal.kind !== 'session';
+  const limit = viaToken ? ctx.principal.tokenExpiresAt : undefined;
+  if (limit && (!input.expiresAt || input.expiresAt.getTime() > limit.getTime())) {
+    throw new InvalidInput('expires_at', `the token you are using expires at ${limit.toISOString()}; a token it creates must expire by then`);
+  }
+  return issueApiToken(ctx.db, {
+    tenantId: ctx.tenant.id,
+    userId,
+    roleAbilities: viaToken ? ctx.principal.abilities : ctx.principal.roleAbilities,
+    ceilingOf: viaToken ? 'token' : 'role',
+    ...input,
+  });
 }
 
 /** The shared path of the REST/web creation and the admin `tokens create` command. */
 export async function issueApiToken(
   db: Db,
-  input: CreateTokenInput & { tenantId: string; userId: string; roleAbilities: ReadonlySet<Ability>; via?: string },
+  input: CreateTokenInput & { tenantId: string; userId: string; roleAbilities: ReadonlySet<Ability>; ceilingOf?: 'role' | 'token'; via?: string },
 ) {
   const name = input.name.trim();
   if (!name || name.length > NAME_MAX) throw new InvalidInput('name', `give the token a name of 1–${NAME_MAX} characters`);
-  const abilities = checkTokenAbilities(input.abilities, input.roleAbilities);
+  const abilities = checkTokenAbilities(input.abilities, input.roleAbilities, input.ceilingOf);
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new InvalidInput('expires_at', 'must be in the future');
   const secret = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const [row] = await db

@@ -134,6 +134,7 @@ export class Authenticator {
       abilities: effectiveAbilities(roleAbilities, row.abilities, tenant.plan),
       roleAbilities,
       tokenId: row.id,
+      tokenExpiresAt: row.expiresAt ?? null,
     };
   }
 

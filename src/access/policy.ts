@@ -16,6 +16,8 @@ export interface Principal {
   /** The abilities of the role alone (to tell "your role lacks it" from "this token lacks it"). */
   roleAbilities: ReadonlySet<Ability>;
   tokenId?: string;
+  /** When the personal API token of the request expires (null: never); absent for other credentials. */
+  tokenExpiresAt?: Date | null;
   /** OAuth client of the request (MCP), for audit. */
   clientId?: string;
   clientName?: string;

@@ -17,6 +17,7 @@ let globex: Tenant;
 let app: TestApp;
 let ownerToken: string;
 let viewerId: string;
+let ownerId: string;
 const ACME = 'tokacme.localhost';
 
 async function tokenFor(tenant: Tenant, userId: string, role: keyof typeof DEFAULT_BUNDLES, abilities: string[], expiresAt: Date | null = null) {
@@ -38,7 +39,8 @@ beforeAll(async () => {
   app = testApp(database);
   const owner = await buildMember(database, acme, 'owner');
   viewerId = (await buildMember(database, acme, 'viewer')).id;
-  ownerToken = await tokenFor(acme, owner.id, 'owner', ['api-tokens.create', 'members.manage', 'org-units.read']);
+  ownerToken = await tokenFor(acme, owner.id, 'owner', ['api-tokens.create', 'members.manage', 'org-units.read', 'mcp.access']);
+  ownerId = owner.id;
 });
 afterAll(() => database?.close());
 
@@ -78,6 +80,27 @@ describe('personal API tokens over REST', () => {
     expect(await response.json()).toMatchObject({ code: 'invalid_input', field: 'abilities', detail: expect.stringContaining('costs.read') });
     const unknown = await app.request('/api/v1/tokens', { host: ACME, token: ownerToken, json: { name: 'x', abilities: ['root'] } });
     expect(unknown.status).toBe(400);
+  });
+
+  it('never lets a token create a wider token: no ability and no lifetime beyond its own', async () => {
+    const narrow = await tokenFor(acme, ownerId, 'owner', ['api-tokens.create', 'actors.read']);
+    const before = (await database.db.select().from(apiTokens)).length;
+    const wider = await app.request('/api/v1/tokens', { host: ACME, token: narrow, json: { name: 'wider', abilities: ['actors.read', 'costs.read'] } });
+    expect(wider.status).toBe(400);
+    expect(await wider.json()).toMatchObject({ field: 'abilities', detail: expect.stringContaining('the token you are using does not include "costs.read"') });
+    const same = await app.request('/api/v1/tokens', { host: ACME, token: narrow, json: { name: 'same', abilities: ['actors.read'] } });
+    expect(same.status).toBe(201);
+
+    const inAWeek = new Date(Date.now() + 7 * 86_400_000);
+    const expiring = await tokenFor(acme, ownerId, 'owner', ['api-tokens.create', 'actors.read'], inAWeek);
+    for (const json of [{ name: 'forever', abilities: ['actors.read'] }, { name: 'later', abilities: ['actors.read'], expires_at: new Date(inAWeek.getTime() + 86_400_000).toISOString() }]) {
+      const refused = await app.request('/api/v1/tokens', { host: ACME, token: expiring, json });
+      expect(refused.status, json.name).toBe(400);
+      expect(await refused.json()).toMatchObject({ field: 'expires_at' });
+    }
+    const sooner = await app.request('/api/v1/tokens', { host: ACME, token: expiring, json: { name: 'sooner', abilities: ['actors.read'], expires_at: new Date(Date.now() + 86_400_000).toISOString() } });
+    expect(sooner.status).toBe(201);
+    expect((await database.db.select().from(apiTokens)).length).toBe(before + 3); // same, the expiring token itself, sooner
   });
 
   it('rejects malformed bodies with a problem naming the field, creating nothing', async () => {
