@@ -37,10 +37,21 @@ export function presentRun(run: RunRow, principal: Principal) {
 
 export type RunOut = ReturnType<typeof presentRun>;
 
+/**
+ * The summary without pay: the money figure (and its currency) of the deltas is dropped from the summary and from
+ * every step of it (each step records its own deltas).
+ */
 function withoutMoney(summary: Record<string, unknown>): Record<string, unknown> {
-  const { deltas, ...rest } = summary as { deltas?: Record<string, unknown> };
-  if (!deltas) return rest;
-  const { monthly_cost_minor: _cost, currency: _currency, ...kept } = deltas;
+  const out: Record<string, unknown> = stripDeltas(summary);
+  if (Array.isArray(summary.steps)) out.steps = summary.steps.map((s: unknown) => (s && typeof s === 'object' && !Array.isArray(s) ? stripDeltas(s as Record<string, unknown>) : s));
+  return out;
+}
+
+function stripDeltas(entry: Record<string, unknown>): Record<string, unknown> {
+  const { deltas, ...rest } = entry as { deltas?: unknown };
+  if (deltas === undefined) return rest;
+  if (deltas === null || typeof deltas !== 'object' || Array.isArray(deltas)) return { ...rest, deltas };
+  const { monthly_cost_minor: _cost, currency: _currency, ...kept } = deltas as Record<string, unknown>;
   return { ...rest, deltas: kept };
 }
 

@@ -236,6 +236,28 @@ describe('who may import (SPEC §3) and tenant isolation', () => {
     expect(row.body.data.cells.find((c: { field: string }) => c.field === 'base_salary_cents')).toMatchObject({ value: null, hidden: true });
   });
 
+  it('shows the money deltas of a finished run (summary and every step) only with costs.read', async () => {
+    const owner = await send(`/api/v1/imports/${runId}`);
+    expect(owner.body.data.summary.deltas).toMatchObject({ monthly_cost_minor: expect.any(Number), currency: 'EUR' });
+    expect(owner.body.data.summary.steps.length).toBeGreaterThan(0);
+    expect(owner.body.data.summary.steps[0].deltas).toMatchObject({ monthly_cost_minor: expect.any(Number), currency: 'EUR' });
+
+    const one = await send(`/api/v1/imports/${runId}`, { token: tokens.get('no-costs') });
+    expect(one.status).toBe(200);
+    const list = await send('/api/v1/imports?status=completed', { token: tokens.get('no-costs') });
+    const listed = list.body.data.find((r: { id: string }) => r.id === runId);
+    for (const [label, run] of [['one', one.body.data], ['list', listed]] as const) {
+      expect(run.summary.deltas, label).toMatchObject({ headcount: expect.any(Number) });
+      expect(run.summary.steps.length, label).toBe(owner.body.data.summary.steps.length);
+      expect(run.summary.steps[0].deltas, label).toMatchObject({ headcount: expect.any(Number) });
+      for (const deltas of [run.summary.deltas, ...run.summary.steps.map((s: { deltas: unknown }) => s.deltas)]) {
+        expect(deltas, label).not.toHaveProperty('monthly_cost_minor');
+        expect(deltas, label).not.toHaveProperty('currency');
+      }
+      expect(JSON.stringify(run), label).not.toContain('monthly_cost_minor');
+    }
+  });
+
   it('answers 404 for another tenant’s run on every route', async () => {
     for (const [method, path, json] of routes(runId)) {
       if (path === '/api/v1/imports' || path === '/api/v1/imports/fields') continue;
