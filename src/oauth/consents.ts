@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { oauthConsents, oauthStore } from '../db/schema/index.js';
+import { MCP_SCOPE } from './scopes.js';
 
 /** Remembered approvals of a client by a user on a tenant (the "connected apps"). */
 export type ClientKind = 'dynamic' | 'metadata_document' | 'preregistered';
@@ -21,7 +22,10 @@ export async function findConsent(db: Db, tenantId: string, userId: string, clie
   return row ? { ...row, clientKind: row.clientKind as ClientKind } : null;
 }
 
-/** Records (or widens) an approval: scopes approved before stay approved. */
+/**
+ * Records (or widens) an approval: scopes approved before stay approved. `mcp:use` alone is the widest approval
+ * (the whole role; ability scopes only narrow it), so once given it is what is remembered.
+ */
 export async function saveConsent(
   db: Db,
   tenantId: string,
@@ -37,7 +41,9 @@ export async function saveConsent(
         clientName: consent.clientName,
         clientKind: consent.clientKind,
         redirectHost: consent.redirectHost,
-        scopes: sql`(select array(select distinct unnest(${oauthConsents.scopes} || excluded.scopes) order by 1))`,
+        scopes: sql`(case when ${oauthConsents.scopes} <@ array[${MCP_SCOPE}]::text[] or excluded.scopes <@ array[${MCP_SCOPE}]::text[]
+          then array[${MCP_SCOPE}]::text[]
+          else (select array(select distinct unnest(${oauthConsents.scopes} || excluded.scopes) order by 1)) end)`,
         updatedAt: sql`now()`,
       },
     });

@@ -50,8 +50,15 @@ export function describeScope(scope: string): string {
   return scope;
 }
 
-/** True when every scope of `wanted` is in `have`. */
+/**
+ * True when a grant of `have` allows everything a grant of `wanted` would. Ability scopes narrow, so `mcp:use` with
+ * no ability scope is the widest grant (the whole role): it covers every request, and only it covers itself.
+ */
 export function coversScopes(have: readonly string[], wanted: readonly string[]): boolean {
-  const set = new Set(have);
-  return wanted.every((s) => set.has(s));
+  const haveAbilities = have.filter((s) => s !== MCP_SCOPE);
+  const wantedAbilities = wanted.filter((s) => s !== MCP_SCOPE);
+  if (!haveAbilities.length) return true;
+  if (!wantedAbilities.length) return false;
+  const set = new Set(haveAbilities);
+  return wantedAbilities.every((s) => set.has(s));
 }

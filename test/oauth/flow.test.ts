@@ -150,11 +150,21 @@ describe('an MCP client connecting with OAuth', () => {
 
 describe('consent memory', () => {
   it('is remembered per user and client for https redirects, and asked again for scopes not yet approved', async () => {
-    const first = await connect(acme);
-    const again = await authorizeAndAllow(acme, first.as, first.client, first.redirectUri, undefined, first.browser);
+    const first = await connect(acme, CLAUDE_REDIRECT, 'actors.read');
+    const again = await authorizeAndAllow(acme, first.as, first.client, first.redirectUri, 'actors.read', first.browser);
     expect(again.consentShown).toBe(false);
-    const wider = await authorizeAndAllow(acme, first.as, first.client, first.redirectUri, 'activity.read', first.browser);
-    expect(wider.consentShown).toBe(true);
+    const other = await authorizeAndAllow(acme, first.as, first.client, first.redirectUri, 'activity.read', first.browser);
+    expect(other.consentShown).toBe(true);
+  });
+
+  it('never lets an approval of narrowed scopes cover a request for the whole role (mcp:use alone)', async () => {
+    const narrow = await connect(acme, CLAUDE_REDIRECT, 'actors.read');
+    const whole = await authorizeAndAllow(acme, narrow.as, narrow.client, narrow.redirectUri, undefined, narrow.browser);
+    expect(whole.consentShown).toBe(true);
+    expect((await redeem(narrow.as, narrow.client, whole.params, narrow.redirectUri, whole.verifier)).scope).toBe('mcp:use');
+    // Once the whole role is approved, a narrower request is covered.
+    const narrower = await authorizeAndAllow(acme, narrow.as, narrow.client, narrow.redirectUri, 'actors.read', narrow.browser);
+    expect(narrower.consentShown).toBe(false);
   });
 
   it('is asked every time for loopback redirects (any local program could be listening)', async () => {
