@@ -73,6 +73,8 @@ export async function updateRunSettings(ctx: ServiceContext, id: string, patch: 
     fields.targetKind = target.kind;
     fields.targetScenarioId = target.scenario?.id ?? null;
   }
+  // An empty patch (`{}`, `{"options":{}}`) changes nothing: the run as it is.
+  if (Object.keys(fields).length === 0) return presentRun(run, ctx.principal);
   return presentRun(await updateRun(ctx.db, ctx.tenant.id, id, fields), ctx.principal);
 }
 

@@ -27,6 +27,12 @@ export async function loadRun(db: Db, tenantId: string, id: string): Promise<Run
 }
 
 export async function updateRun(db: Db, tenantId: string, id: string, fields: Partial<RunRow>): Promise<RunRow> {
+  // Nothing to set: an UPDATE without values is an error in Drizzle; the run is returned as it is.
+  if (Object.values(fields).every((v) => v === undefined)) {
+    const [row] = await db.select().from(importRuns).where(and(eq(importRuns.tenantId, tenantId), eq(importRuns.id, id)));
+    if (!row) throw new NotFound('Import run', id);
+    return row;
+  }
   const [row] = await db.update(importRuns).set(fields).where(and(eq(importRuns.tenantId, tenantId), eq(importRuns.id, id))).returning();
   if (!row) throw new NotFound('Import run', id);
   return row;

@@ -165,6 +165,22 @@ describe('the import workflow over REST', () => {
     expect((await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { options: { create_missing_types: false } } })).status).toBe(409);
   });
 
+  it('answers an empty PATCH with the run unchanged (not 500)', async () => {
+    const created = await send('/api/v1/imports', { body: 'email;name\nemp@imp.test;Em\n', type: 'text/csv' });
+    expect(created.status).toBe(201);
+    const id = created.body.data.id;
+    for (const json of [{}, { options: {} }, { mapping: [] }]) {
+      const patched = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json });
+      expect(patched.status, JSON.stringify(json)).toBe(200);
+      conforms(itemEnvelope(ImportRunSchema), patched.body, 'empty patch');
+      expect(patched.body.data, JSON.stringify(json)).toEqual(created.body.data);
+    }
+    const bodiless = await send(`/api/v1/imports/${id}`, { method: 'PATCH' });
+    expect(bodiless.status).toBe(200);
+    expect(bodiless.body.data).toEqual(created.body.data);
+    expect((await send(`/api/v1/imports/${id}`)).body.data).toEqual(created.body.data);
+  });
+
   it('serves the field reference', async () => {
     const { status, body } = await send('/api/v1/imports/fields');
     expect(status).toBe(200);
