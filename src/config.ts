@@ -40,6 +40,19 @@ const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', ''], { error: 'must be 1/0, true/false or yes/no' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/** ORGONAUT_TRUST_PROXY: a flag (1/true = one proxy) or the number of proxies in front (0–10). */
+const proxyHops = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const lowered = v.toLowerCase();
+    if (['', '0', 'false', 'no'].includes(lowered)) return 0;
+    if (['true', 'yes'].includes(lowered)) return 1;
+    if (/^\d+$/.test(lowered) && Number(lowered) <= 10) return Number(lowered);
+    ctx.addIssue({ code: 'custom', message: 'must be 0/1, true/false, yes/no or a number of proxies (up to 10)' });
+    return z.NEVER;
+  });
+
 const hostname = z
   .string()
   .trim()
@@ -125,9 +138,10 @@ export const VARIABLES = {
     description: 'Scheme of every URL the server advertises (https in production behind TLS).',
   },
   ORGONAUT_TRUST_PROXY: {
-    schema: flag,
+    schema: proxyHops,
     fallback: '0',
-    description: 'Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For from a reverse proxy.',
+    description:
+      'Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For from a reverse proxy: 1 (or true) for one proxy in front, N for N proxies in a chain (the client address is the N-th X-Forwarded-For entry from the right).',
   },
   ORGONAUT_DEMO: {
     schema: flag,
@@ -198,6 +212,8 @@ export interface Config {
   defaultTenant: string | null;
   publicScheme: 'http' | 'https';
   trustProxy: boolean;
+  /** How many proxies are in front (ORGONAUT_TRUST_PROXY); 0 = none trusted. */
+  proxyHops: number;
   demo: boolean;
   demoPassword: string;
   logLevel: Parsed['ORGONAUT_LOG_LEVEL'];
@@ -246,7 +262,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseDomain: p.ORGONAUT_BASE_DOMAIN,
     defaultTenant: p.ORGONAUT_DEFAULT_TENANT ?? null,
     publicScheme: p.ORGONAUT_PUBLIC_SCHEME,
-    trustProxy: p.ORGONAUT_TRUST_PROXY,
+    trustProxy: p.ORGONAUT_TRUST_PROXY > 0,
+    proxyHops: p.ORGONAUT_TRUST_PROXY,
     demo: p.ORGONAUT_DEMO,
     demoPassword: p.ORGONAUT_DEMO_PASSWORD,
     logLevel: p.ORGONAUT_LOG_LEVEL,

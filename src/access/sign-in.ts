@@ -9,7 +9,10 @@ import { verifyPassword } from './passwords.js';
 import { findUserByEmail, type User } from './users.js';
 import { metrics } from '../observability/metrics.js';
 
-/** Per client address and per account: slows guessing without locking a person out for long. */
+/**
+ * Per client address, and per account from one address: slows guessing without letting anyone lock a person out —
+ * an account's budget is counted per address, so attempts from elsewhere never block the real user.
+ */
 export const SIGN_IN_LIMITS = {
   perIp: { limit: 20, windowSeconds: 60 },
   perAccount: { limit: 10, windowSeconds: 15 * 60 },
@@ -40,7 +43,7 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
   const email = attempt.email.trim().toLowerCase();
   for (const [key, rule] of [
     [`sign-in:ip:${attempt.ip}`, SIGN_IN_LIMITS.perIp],
-    [`sign-in:account:${email}`, SIGN_IN_LIMITS.perAccount],
+    [`sign-in:account:${email}:${attempt.ip}`, SIGN_IN_LIMITS.perAccount],
   ] as const) {
     const result = await consumeRateLimit(db, key, rule);
     if (!result.allowed) {

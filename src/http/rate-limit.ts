@@ -69,10 +69,16 @@ export function rateLimitHeaders(result: RateLimitResult): Record<string, string
   return headers;
 }
 
-/** The client's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client's address: the socket peer, or — behind N trusted proxies — the N-th X-Forwarded-For entry from the
+ * right. Proxies append the address they saw, so entries further left were written by the client and prove nothing
+ * (taking the first would let anyone pick a fresh address per request and escape every per-address limit).
+ */
 export function clientIp(c: Context<AppEnv>): string {
-  if (c.var.runtime.config.trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  const hops = c.var.runtime.config.proxyHops;
+  if (hops > 0) {
+    const entries = (c.req.header('x-forwarded-for') ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+    const forwarded = entries[Math.max(0, entries.length - hops)];
     if (forwarded) return forwarded;
   }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;

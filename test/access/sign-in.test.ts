@@ -127,4 +127,22 @@ describe('sign-in', () => {
     expect(correct.response.status).toBe(429); // still limited for the window, even with the right password
   });
 
+  it('behind a proxy: limits an account per client address, so guesses from elsewhere never lock the real user out', async () => {
+    const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
+    const victim = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
+    const attempt = async (password: string, xff: string) => {
+      const page = await proxied.request('/sign-in', { host: HOST, headers: { accept: 'text/html', 'x-forwarded-for': xff } });
+      const cookie = cookiesOf(page);
+      const form = { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/', email: victim, password };
+      return (await proxied.request('/sign-in', { host: HOST, cookie, headers: { origin: ORIGIN, 'x-forwarded-for': xff }, form })).status;
+    };
+    // The attacker writes a fresh address into X-Forwarded-For each time; the proxy appends the one it saw.
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push(await attempt(`guess-${i}-guess`, `10.9.${i}.1, 203.0.113.7`));
+    expect(statuses.at(-1)).toBe(429);
+    expect(await attempt(PASSWORD, '203.0.113.7')).toBe(429);
+    // The real user, from their own address, is not locked out.
+    expect(await attempt(PASSWORD, '198.51.100.9')).toBe(303);
+  });
+
 });

@@ -38,6 +38,10 @@ describe('configuration', () => {
     const config = loadConfig({ MCP_REDIRECT_DOMAINS: 'example.com, claude.ai ,', ORGONAUT_TRUST_PROXY: 'yes' });
     expect(config.mcpRedirectDomains).toEqual(['example.com', 'claude.ai']);
     expect(config.trustProxy).toBe(true);
+    expect(config.proxyHops).toBe(1);
+    expect(loadConfig({ ORGONAUT_TRUST_PROXY: '2' })).toMatchObject({ trustProxy: true, proxyHops: 2 });
+    expect(loadConfig({ ORGONAUT_TRUST_PROXY: 'no' })).toMatchObject({ trustProxy: false, proxyHops: 0 });
+    expect(() => loadConfig({ ORGONAUT_TRUST_PROXY: 'lots' })).toThrow('ORGONAUT_TRUST_PROXY');
   });
 
   it('reads rate limits as requests per window, for every plan or per plan', () => {
