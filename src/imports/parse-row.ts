@@ -35,6 +35,11 @@ export interface RowInput {
   validFrom?: string | null;
   /** A date, null (active: clear a past end) or undefined (unchanged). */
   validTo?: string | null;
+  /**
+   * An inactive status without an end date: the day an actor without an end date ends (today). An actor who already
+   * has an end date keeps it (set only when `validTo` is undefined).
+   */
+  inactiveFrom?: string;
   department?: NamedUnit & { parent: NamedUnit | null; typeName: string | null; costCenter: string | null };
   team?: NamedUnit & { typeName: string | null };
   allocationPct?: number;
@@ -166,11 +171,17 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   const status = given(cell('status'));
   if (status !== undefined) {
     const active = parseStatus(status);
-    if (!active) input.validTo ??= ctx.today;
-    else if (input.validTo === undefined) input.validTo = null;
+    if (!active) {
+      // No end date in the file (blank, or BambooHR's 0000-00-00): an existing end date stays, else today.
+      if (input.validTo === undefined || input.validTo === null) {
+        input.validTo = undefined;
+        input.inactiveFrom = ctx.today;
+      }
+    } else if (input.validTo === undefined) input.validTo = null;
   }
-  if (input.validFrom && input.validTo && input.validTo <= input.validFrom) {
-    reject('invalid_date', 'end_date', `${input.validTo} is not after the start date ${input.validFrom}`);
+  const ending = input.validTo ?? input.inactiveFrom;
+  if (input.validFrom && ending && ending <= input.validFrom) {
+    reject('invalid_date', 'end_date', `${ending} is not after the start date ${input.validFrom}`);
   }
   const employment = given(cell('employment_type'));
   if (employment !== undefined) input.employmentType = parseEmployment(employment);

@@ -5,8 +5,9 @@ import { sourceKeyOf, unitKey } from '../parse-row.js';
 /**
  * Lookups an import needs over the organisation it imports into (Live or a scenario's view), built once per run:
  * actors by source identity, email and external id (former actors too: a rehire is the same person); each actor's
- * current reporting line, primary placement and pay (not ended by today; in effect today preferred); departments and
- * teams by name.
+ * reporting line and primary placement — the current one, else the latest even if it has ended (a leaver's records are
+ * matched again, never recreated on each re-import) —, current pay (not ended by today; in effect today preferred);
+ * departments and teams by name.
  */
 export class OrgIndex {
   readonly bySource = new Map<string, Actor>();
@@ -14,7 +15,9 @@ export class OrgIndex {
   readonly byExternalUid = new Map<string, Actor>();
   /** Source ids of any HRIS (canonical files' manager_employee_id may name one). */
   readonly bySourceId = new Map<string, Actor>();
+  /** Each actor's reporting line: in effect today, else open-ended, else the latest (ended ones too). */
   readonly lineOf = new Map<string, ReportingLine>();
+  /** Each actor's primary placement, chosen like `lineOf`. */
   readonly primaryOf = new Map<string, Placement>();
   readonly payOf = new Map<string, Compensation>();
   readonly departmentByKey = new Map<string, OrgUnit>();
@@ -34,8 +37,8 @@ export class OrgIndex {
       keep(this.byExternalUid, actor.externalUid, actor, today);
     }
     const current = (r: DatedRecord) => r.validTo === null || r.validTo > today;
-    for (const line of graph.reportingLines.values()) if (current(line)) keep(this.lineOf, line.actorId, line, today);
-    for (const placement of graph.placements.values()) if (placement.isPrimary && current(placement)) keep(this.primaryOf, placement.actorId, placement, today);
+    for (const line of graph.reportingLines.values()) keep(this.lineOf, line.actorId, line, today);
+    for (const placement of graph.placements.values()) if (placement.isPrimary) keep(this.primaryOf, placement.actorId, placement, today);
     for (const pay of graph.compensations.values()) if (current(pay)) keep(this.payOf, pay.actorId, pay, today);
     let root: OrgUnit | null = null;
     for (const unit of graph.orgUnits.values()) {
@@ -52,6 +55,12 @@ export class OrgIndex {
     this.root = root;
   }
 
+  /** The manager an actor reports to now or from a future day (not by a line that has ended). */
+  currentManagerOf(actorId: string): string | null {
+    const line = this.lineOf.get(actorId);
+    return line && !ended(line, this.today) ? line.managerId : null;
+  }
+
   /** Active actors today (the actor allowance counts these). */
   static activeActors(graph: OrgGraph, today: string): number {
     let n = 0;
@@ -62,19 +71,34 @@ export class OrgIndex {
 
 type DatedRecord = { validFrom: string | null; validTo: string | null };
 
+/** Whether a record ended on or before `today`. */
+export function ended(record: { validTo: string | null }, today: string): boolean {
+  return record.validTo !== null && record.validTo <= today;
+}
+
 /**
  * Keeps the best record per key: one in effect today beats one that is not; among equals, the open-ended one, then
- * the later start.
+ * the later start, then the later end (the latest of ended records).
  */
 function keep<T extends Partial<DatedRecord>>(map: Map<string, T>, key: string, record: T, today: string): void {
   const current = map.get(key);
-  if (!current || rank(record, today) > rank(current, today)) map.set(key, record);
+  if (!current || better(record, current, today)) map.set(key, record);
 }
 
-function rank(record: Partial<DatedRecord>, today: string): number {
+function better(a: Partial<DatedRecord>, b: Partial<DatedRecord>, today: string): boolean {
+  const ea = effective(a, today);
+  if (ea !== effective(b, today)) return ea;
+  const toA = a.validTo ?? null;
+  const toB = b.validTo ?? null;
+  if ((toA === null) !== (toB === null)) return toA === null;
+  const fromA = a.validFrom ?? '';
+  const fromB = b.validFrom ?? '';
+  if (fromA !== fromB) return fromA > fromB;
+  return toA !== null && toB !== null && toA > toB;
+}
+
+function effective(record: Partial<DatedRecord>, today: string): boolean {
   const from = record.validFrom ?? null;
   const to = record.validTo ?? null;
-  const effective = (from === null || from <= today) && (to === null || today < to);
-  const start = from ? Number(from.replaceAll('-', '')) / 1e8 : 0;
-  return (effective ? 4 : 0) + (to === null ? 2 : 0) + start;
+  return (from === null || from <= today) && (to === null || today < to);
 }

@@ -1,7 +1,7 @@
 import type { Actor, Compensation, Placement, Position } from '../../org/types.js';
 import type { ImportFormat } from '../fields.js';
 import type { Changeset } from './changeset.js';
-import type { OrgIndex } from './org-index.js';
+import { ended, type OrgIndex } from './org-index.js';
 import type { ResolvedRow } from './resolve.js';
 
 /**
@@ -9,7 +9,8 @@ import type { ResolvedRow } from './resolve.js';
  * placement, the solid reporting line, the position the person fills (humans with a job title) and current pay.
  * Existing records are updated in place with the fields the row gives; a pay change starts a new compensation record
  * on its effective day (history is kept); an end date or an inactive status ends the placement and the reporting line
- * with the actor.
+ * with the actor. A placement or reporting line that has ended is still the actor's (a leaver's records are matched,
+ * not recreated, on every re-import); only an actor who is active again (a rehire) gets new ones, from today.
  */
 export class PeopleBuilder {
   constructor(
@@ -29,7 +30,7 @@ export class PeopleBuilder {
   seat(r: ResolvedRow): boolean {
     const actor = this.cs.get('actors', r.actorId)!;
     const current = this.index.primaryOf.get(r.actorId);
-    const placement = current ? this.cs.get('placements', current.id) : this.createdPlacement.get(r.actorId);
+    const placement = this.createdPlacement.get(r.actorId) ?? (current ? this.cs.get('placements', current.id) : undefined);
     return placement && actor.kind === 'human' ? this.position(r, actor, placement) : false;
   }
 
@@ -56,7 +57,7 @@ export class PeopleBuilder {
         title: row.title ?? null,
         level: row.level ?? null,
         validFrom: row.validFrom ?? null,
-        validTo: row.validTo ?? null,
+        validTo: row.validTo ?? row.inactiveFrom ?? null,
       });
       return { actor: this.cs.get('actors', r.actorId)!, changed: true };
     }
@@ -72,7 +73,8 @@ export class PeopleBuilder {
       title: row.title,
       level: row.level,
       validFrom: row.validFrom ?? undefined,
-      validTo: row.validTo,
+      // Inactive without an end date: an actor who already has an end date keeps it; only an open one ends today.
+      validTo: row.validTo !== undefined ? row.validTo : row.inactiveFrom !== undefined && existing.validTo === null ? row.inactiveFrom : undefined,
     });
     return { actor: this.cs.get('actors', r.actorId)!, changed };
   }
@@ -83,8 +85,23 @@ export class PeopleBuilder {
     return record.validTo === null || record.validTo > actor.validTo ? actor.validTo : undefined;
   }
 
+  /**
+   * A record of the actor's that ended, while the actor is active today (a rehire): it stays as history and a new one
+   * starts. A leaver's own ended records are theirs and are matched.
+   */
+  private restart(actor: Actor, record: { validTo: string | null } | undefined): boolean {
+    const { today } = this.options;
+    return !!record && ended(record, today) && (actor.validTo === null || actor.validTo > today);
+  }
+
+  /** When a record that replaces an ended one starts: the actor's start if it is after the old end, else today. */
+  private restartFrom(actor: Actor, previous: { validTo: string | null }): string {
+    return actor.validFrom !== null && previous.validTo !== null && actor.validFrom >= previous.validTo ? actor.validFrom : this.options.today;
+  }
+
   private placement(r: ResolvedRow, actor: Actor, unitId: string | undefined): { placement?: Placement; changed: boolean } {
-    const current = r.isNew ? undefined : this.index.primaryOf.get(r.actorId);
+    const latest = r.isNew ? undefined : this.index.primaryOf.get(r.actorId);
+    const current = this.restart(actor, latest) ? undefined : latest;
     if (current) {
       const changed = this.cs.update('placements', current.id, { orgUnitId: unitId, allocationPct: r.input.allocationPct, validTo: this.endWith(actor, current) });
       return { placement: this.cs.get('placements', current.id), changed };
@@ -97,7 +114,7 @@ export class PeopleBuilder {
       positionId: null,
       isPrimary: true,
       allocationPct: r.input.allocationPct ?? 100,
-      validFrom: actor.validFrom,
+      validFrom: latest ? this.restartFrom(actor, latest) : actor.validFrom,
       validTo: actor.validTo,
     };
     this.cs.create('placements', placement);
@@ -107,7 +124,8 @@ export class PeopleBuilder {
 
   private reportingLine(r: ResolvedRow, actor: Actor): boolean {
     const { today } = this.options;
-    const line = r.isNew ? undefined : this.index.lineOf.get(r.actorId);
+    const latest = r.isNew ? undefined : this.index.lineOf.get(r.actorId);
+    const line = this.restart(actor, latest) ? undefined : latest;
     if (r.managerId === undefined) return line ? this.cs.update('reportingLines', line.id, { validTo: this.endWith(actor, line) }) : false;
     if (r.managerId === null) {
       if (!line) return false;
@@ -119,7 +137,7 @@ export class PeopleBuilder {
       id: this.options.newId(),
       actorId: actor.id,
       managerId: r.managerId,
-      validFrom: r.isNew ? actor.validFrom : today,
+      validFrom: r.isNew || ended(actor, today) ? actor.validFrom : latest ? this.restartFrom(actor, latest) : today,
       validTo: actor.validTo,
     });
   }

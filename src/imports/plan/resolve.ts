@@ -195,7 +195,7 @@ function cycleRows(rows: readonly ResolvedRow<RowIdentity>[], index: OrgIndex): 
     rowOf.set(r.actorId, r);
     if (r.managerId !== undefined) edge.set(r.actorId, r.managerId);
   }
-  const managerOf = (actorId: string): string | null => (edge.has(actorId) ? edge.get(actorId)! : (index.lineOf.get(actorId)?.managerId ?? null));
+  const managerOf = (actorId: string): string | null => (edge.has(actorId) ? edge.get(actorId)! : index.currentManagerOf(actorId));
   const state = new Map<string, 1 | 2>();
   const found = new Set<ResolvedRow<RowIdentity>>();
   for (const start of edge.keys()) {

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceContext } from '../../src/context.js';
+import type { Database } from '../../src/db/connection.js';
+import { addDays, today as todayUtc } from '../../src/org/dates.js';
+import { detectMapping } from '../../src/imports/fields.js';
+import type { ParseContext } from '../../src/imports/parse-row.js';
+import { planImport, type ImportPlan } from '../../src/imports/plan/plan.js';
+import { listRows } from '../../src/imports/review.js';
+import { emptyGraph, type OrgGraph } from '../../src/org/types.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+import { csvOf, importFile, importTenant, liveState } from './support.js';
+
+/**
+ * Re-importing a file changes nothing: a leaver's ended placement, reporting line and position are matched again (not
+ * recreated on every run), an inactive status keeps an existing end date, and a team named without its department
+ * that several teams share is never created again.
+ */
+
+const TODAY = '2026-11-29';
+
+/** Plans a file (header + rows) over `base` as of `today`; `changes.target()` is the organisation after it. */
+function plan(header: string[], rows: (string | null)[][], base: OrgGraph, today = TODAY): Promise<ImportPlan> {
+  const parse: ParseContext = {
+    mapping: detectMapping(header, 'orgonaut'),
+    format: 'orgonaut',
+    today,
+    activeCurrencies: new Set(['EUR']),
+    departmentTypes: new Set(),
+    teamTypes: new Set(),
+    createMissingTypes: false,
+    headerCount: header.length,
+  };
+  return planImport({
+    rows: async function* () {
+      yield rows.map((values, i) => ({ rowNumber: i + 1, values }));
+    },
+    total: rows.length,
+    prior: { emails: new Set(), sources: new Set() },
+    parse,
+    base,
+    companyName: 'Reimport Test',
+    types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },
+  });
+}
+
+const sizes = (g: OrgGraph) => Object.fromEntries(Object.entries(g).map(([family, map]) => [family, (map as Map<string, unknown>).size]));
+const outcomes = (p: ImportPlan) => [...p.rows.values()].map((r) => (r.status === 'imported' ? r.outcome : r.reason.code));
+const actorOf = (g: OrgGraph, email: string) => [...g.actors.values()].find((a) => a.email === email)!;
+
+const LEAVER_HEADER = ['email', 'name', 'department', 'job_title', 'manager_email', 'end_date'];
+const LEAVER_ROWS = [
+  ['boss@acme.test', 'Boss', 'Engineering', 'CTO', '', ''],
+  ['s1@acme.test', 'S One', 'Engineering', 'Ghost Engineer', 'boss@acme.test', '2026-10-01'],
+];
+
+describe('re-importing a leaver', () => {
+  it('matches their ended placement, reporting line and position: the second run is all unchanged and adds nothing', async () => {
+    const first = await plan(LEAVER_HEADER, LEAVER_ROWS, emptyGraph());
+    expect(outcomes(first)).toEqual(['created', 'created']);
+    const org = first.changes.target();
+    const s1 = actorOf(org, 's1@acme.test');
+    expect(s1.validTo).toBe('2026-10-01');
+    expect([...org.placements.values()].filter((p) => p.actorId === s1.id)).toEqual([expect.objectContaining({ validTo: '2026-10-01' })]);
+    expect([...org.reportingLines.values()].filter((l) => l.actorId === s1.id)).toEqual([expect.objectContaining({ validTo: '2026-10-01' })]);
+
+    let base = org;
+    for (let run = 0; run < 2; run++) {
+      const again = await plan(LEAVER_HEADER, LEAVER_ROWS, base);
+      expect(outcomes(again)).toEqual(['unchanged', 'unchanged']);
+      expect(again.changes.size).toBe(0);
+      expect(sizes(again.changes.target())).toEqual(sizes(org));
+      base = again.changes.target();
+    }
+    expect([...base.positions.values()].filter((p) => p.title === 'Ghost Engineer')).toHaveLength(1);
+  });
+
+  it('a leaver named again with another manager keeps one reporting line, never starting after it ended', async () => {
+    const first = await plan(LEAVER_HEADER, LEAVER_ROWS, emptyGraph());
+    const base = first.changes.target();
+    const rows = [...LEAVER_ROWS, ['boss2@acme.test', 'Boss Two', 'Engineering', 'VP', '', '']];
+    rows[1] = ['s1@acme.test', 'S One', 'Engineering', 'Ghost Engineer', 'boss2@acme.test', '2026-10-01'];
+    const again = await plan(LEAVER_HEADER, rows, base);
+    const target = again.changes.target();
+    const s1 = actorOf(target, 's1@acme.test');
+    const lines = [...target.reportingLines.values()].filter((l) => l.actorId === s1.id);
+    expect(lines).toEqual([expect.objectContaining({ managerId: actorOf(target, 'boss2@acme.test').id, validTo: '2026-10-01' })]);
+    expect([...target.placements.values()].filter((p) => p.actorId === s1.id)).toHaveLength(1);
+  });
+
+  it('a rehire gets a new placement and reporting line from today; the old ones stay as history; then unchanged', async () => {
+    const first = await plan(LEAVER_HEADER, LEAVER_ROWS, emptyGraph());
+    const header = ['email', 'name', 'department', 'job_title', 'manager_email', 'status'];
+    const rows = [
+      ['boss@acme.test', 'Boss', 'Engineering', 'CTO', '', ''],
+      ['s1@acme.test', 'S One', 'Engineering', 'Ghost Engineer', 'boss@acme.test', 'active'],
+    ];
+    const rehired = await plan(header, rows, first.changes.target());
+    expect(outcomes(rehired)).toEqual(['unchanged', 'updated']);
+    const target = rehired.changes.target();
+    const s1 = actorOf(target, 's1@acme.test');
+    expect(s1.validTo).toBeNull();
+    const placements = [...target.placements.values()].filter((p) => p.actorId === s1.id);
+    expect(placements.map((p) => [p.validFrom, p.validTo]).sort()).toEqual([
+      [null, '2026-10-01'],
+      [TODAY, null],
+    ]);
+    const lines = [...target.reportingLines.values()].filter((l) => l.actorId === s1.id);
+    expect(lines.map((l) => [l.validFrom, l.validTo]).sort()).toEqual([
+      [null, '2026-10-01'],
+      [TODAY, null],
+    ]);
+    const again = await plan(header, rows, target);
+    expect(outcomes(again)).toEqual(['unchanged', 'unchanged']);
+    expect(again.changes.size).toBe(0);
+  });
+});
+
+describe('an inactive status without an end date', () => {
+  const header = ['email', 'name', 'department', 'status', 'end_date'];
+
+  it('keeps an existing end date', async () => {
+    const first = await plan(header, [['e1@acme.test', 'E One', 'Engineering', '', '2026-11-01']], emptyGraph());
+    const again = await plan(header, [['e1@acme.test', 'E One', 'Engineering', 'inactive', '']], first.changes.target());
+    expect(outcomes(again)).toEqual(['unchanged']);
+    expect(actorOf(again.changes.target(), 'e1@acme.test').validTo).toBe('2026-11-01');
+    // An end date in the file still wins.
+    const moved = await plan(header, [['e1@acme.test', 'E One', 'Engineering', 'inactive', '2026-11-15']], first.changes.target());
+    expect(actorOf(moved.changes.target(), 'e1@acme.test').validTo).toBe('2026-11-15');
+  });
+
+  it('ends an actor without an end date today (an existing one, or a new one)', async () => {
+    const first = await plan(header, [['e2@acme.test', 'E Two', 'Engineering', '', '']], emptyGraph());
+    const ended = await plan(header, [['e2@acme.test', 'E Two', 'Engineering', 'inactive', ''], ['e3@acme.test', 'E Three', 'Engineering', 'inactive', '']], first.changes.target());
+    const target = ended.changes.target();
+    expect(actorOf(target, 'e2@acme.test').validTo).toBe(TODAY);
+    expect(actorOf(target, 'e3@acme.test').validTo).toBe(TODAY);
+    // The next day, the same file changes nothing.
+    const later = await plan(header, [['e2@acme.test', 'E Two', 'Engineering', 'inactive', ''], ['e3@acme.test', 'E Three', 'Engineering', 'inactive', '']], target, addDays(TODAY, 1));
+    expect(outcomes(later)).toEqual(['unchanged', 'unchanged']);
+    expect(actorOf(later.changes.target(), 'e2@acme.test').validTo).toBe(TODAY);
+  });
+});
+
+describe('re-importing a leaver into Live', () => {
+  let database: Database;
+  let tenant: Tenant;
+  let owner: ServiceContext;
+
+  beforeAll(async () => {
+    database = await testDatabase();
+    ({ tenant, owner } = await importTenant(database));
+  });
+  afterAll(() => database?.close());
+
+  it('the same file again is all unchanged, writes no Live version and adds no records', async () => {
+    const ended = addDays(todayUtc(), -59);
+    const csv = csvOf(LEAVER_HEADER, [
+      ['boss@acme.test', 'Boss', 'Engineering', 'CTO', '', ''],
+      ['s1@acme.test', 'S One', 'Engineering', 'Ghost Engineer', 'boss@acme.test', ended],
+    ]);
+    expect(await importFile(owner, csv)).toMatchObject({ status: 'completed' });
+    const before = await liveState(database, tenant.id);
+    const graphBefore = (await owner.graphs.live(tenant.id)).graph;
+    for (let run = 0; run < 2; run++) {
+      const again = await importFile(owner, csv);
+      expect(again.status).toBe('completed');
+      expect((await listRows(owner, again.id)).items.map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
+    }
+    expect(await liveState(database, tenant.id)).toMatchObject({ version: before.version, snapshots: before.snapshots });
+    expect(sizes((await owner.graphs.live(tenant.id)).graph)).toEqual(sizes(graphBefore));
+  });
+});
