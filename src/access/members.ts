@@ -146,7 +146,7 @@ export async function setMemberStatus(ctx: ServiceContext, userId: string, statu
   if (member.role === 'owner') throw new Conflict('The owner cannot be archived.');
   if (userId === ctx.principal.userId) throw new Conflict('You cannot archive yourself.');
   await ctx.db.update(memberships).set({ status }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
-  if (status === 'archived') await destroyUserSessions(ctx.db, userId);
+  if (status === 'archived') await destroyUserSessions(ctx.db, userId, ctx.tenant.id);
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: status === 'archived' ? 'archived' : 'reactivated', principal: ctx.principal });
 }
 

@@ -82,9 +82,12 @@ export async function destroySession(c: Context<AppEnv>, db: Db): Promise<void> 
   c.set('session', null);
 }
 
-/** Ends every session of a user (password change, archived membership). */
-export async function destroyUserSessions(db: Db, userId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.userId, userId));
+/**
+ * Ends the sessions of a user: every one (a password change), or only those signed in to one tenant (an archived
+ * membership there must not sign the person out of their other organisations).
+ */
+export async function destroyUserSessions(db: Db, userId: string, tenantId?: string): Promise<void> {
+  await db.delete(sessions).where(tenantId ? and(eq(sessions.userId, userId), eq(sessions.tenantId, tenantId)) : eq(sessions.userId, userId));
 }
 
 export function csrfField(session: Pick<Session, 'csrfToken'>): { name: string; value: string } {

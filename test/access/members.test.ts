@@ -126,6 +126,19 @@ describe('password-reset links', () => {
   });
 });
 
+describe('archiving', () => {
+  it('signs the member out of this tenant only, not out of their other organisations', async () => {
+    const agency = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
+    await setMembership(database.db, otherTenant.id, agency.id, 'viewer');
+    const here = await signInThroughForm(app, HOST, agency.email, PASSWORD);
+    const there = await signInThroughForm(app, OTHER_HOST, agency.email, PASSWORD);
+    const archived = await post(`/settings/members/${agency.id}/archive`, { csrf: await csrf(adminCookie) }, adminCookie);
+    expect(archived.status).toBe(303);
+    expect((await app.request('/api/v1/me', { host: HOST, cookie: here })).status).toBe(401);
+    expect((await app.request('/api/v1/me', { host: OTHER_HOST, cookie: there })).status).toBe(200);
+  });
+});
+
 describe('invitations', () => {
   async function invite(email: string): Promise<string> {
     const created = await post('/settings/members/invite', { csrf: await csrf(adminCookie), email, role: 'viewer' }, adminCookie);
