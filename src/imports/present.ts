@@ -2,7 +2,7 @@ import { can, type Principal } from '../access/policy.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportField } from './fields.js';
 import type { ProgressState } from './progress.js';
 import { REASONS, type ReasonCode } from './reasons.js';
-import type { ImportRowRecord, RunRow } from './store.js';
+import type { ImportRowRecord, Resolution, RunRow } from './store.js';
 
 /**
  * What leaves the server about runs and rows. Pay never leaves without `costs.read`: the money figure of the
@@ -18,7 +18,7 @@ export function presentRun(run: RunRow, principal: Principal) {
     format: run.format,
     file: { name: run.fileName, bytes: run.fileBytes, sha256: run.fileSha256, delimiter: run.delimiter, rows: run.rowCount },
     target: run.targetKind === 'scenario' ? { kind: 'scenario' as const, scenario_id: run.targetScenarioId } : { kind: 'live' as const, scenario_id: null },
-    mapping: run.mapping.map((m) => ({ column: m.column, header: m.header, field: m.field })),
+    mapping: run.mapping.map((m) => ({ column: m.column, header: m.header, field: m.field as ImportField | null })),
     options: { create_missing_types: run.options.create_missing_types === true },
     step: run.step,
     progress: { stage: progress.stage ?? null, percent: progress.percent ?? (run.status === 'completed' ? 100 : 0), stages: progress.stages ?? [] },
@@ -65,8 +65,8 @@ export function presentRow(row: ImportRowRecord, mapping: readonly ColumnMapping
     row_number: row.rowNumber,
     line: row.line,
     status: row.status as 'pending' | 'imported' | 'quarantined' | 'ignored',
-    outcome: row.outcome,
-    resolution: row.resolution,
+    outcome: row.outcome as 'created' | 'updated' | 'unchanged' | null,
+    resolution: row.resolution as Resolution | null,
     reason: code ? { code, field: row.reasonField, detail: row.reasonDetail, fix: REASONS[code]?.fix ?? null } : null,
     actor_id: row.actorId,
     cells: cells(row.values),

@@ -162,6 +162,24 @@ describe('/docs/api.json', () => {
     expect(doc.components.schemas.ChangeCommand.properties.op.enum).toContain('set_compensation');
   });
 
+  it('lets null through every nullable enum (an enum without null refuses it, whatever the type says)', () => {
+    const wrong: string[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}[${i}]`));
+      if (!node || typeof node !== 'object') return;
+      const s = node as { type?: unknown; enum?: unknown[]; nullable?: boolean };
+      const nullable = (Array.isArray(s.type) && s.type.includes('null')) || s.nullable === true;
+      if (nullable && Array.isArray(s.enum) && !s.enum.includes(null)) wrong.push(at);
+      for (const [key, child] of Object.entries(node)) walk(child, `${at}.${key}`);
+    };
+    walk(doc.components, 'components');
+    walk(doc.paths, 'paths');
+    expect(wrong).toEqual([]);
+    expect(doc.components.schemas.ImportRow.properties.resolution.enum).toContain(null);
+    expect(doc.components.schemas.ImportRow.properties.outcome.enum).toContain(null);
+    expect(doc.components.schemas.ImportColumnMapping.properties.field.enum).toContain(null);
+  });
+
   it('is served without a credential, on the central host too', async () => {
     const central = await app.request('/docs/api.json', { host: 'app.localhost' });
     expect(central.status).toBe(200);

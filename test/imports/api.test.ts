@@ -59,6 +59,66 @@ function conforms(schema: z.ZodType, body: unknown, label: string) {
   expect(parsed.data, label).toEqual(body);
 }
 
+/**
+ * Checks a response body against the JSON Schema the OpenAPI document (/docs/api.json) declares for the route — the
+ * document clients generate code from, not the Zod schema it came from. A small validator for the keywords the
+ * generator emits ($ref, type, enum, const, properties, required, additionalProperties, items, anyOf, oneOf, allOf).
+ */
+let apiDoc: any;
+async function matchesDocument(path: string, method: string, status: number, body: unknown, label: string) {
+  apiDoc ??= await (await app.app.request('/docs/api.json', { headers: { host: HOST } })).json();
+  const schema = apiDoc.paths[path]?.[method]?.responses?.[String(status)]?.content?.['application/json']?.schema;
+  expect(schema, `${label}: ${method.toUpperCase()} ${path} ${status} documented`).toBeTruthy();
+  const errors: string[] = [];
+  checkSchema(schema, body, '$', errors);
+  expect(errors, label).toEqual([]);
+}
+
+function checkSchema(schema: any, value: unknown, at: string, errors: string[]): void {
+  if (!schema || schema === true) return;
+  if (schema.$ref) {
+    const name = String(schema.$ref).replace('#/components/schemas/', '');
+    const target = apiDoc.components.schemas[name];
+    if (!target) errors.push(`${at}: unresolved ${schema.$ref}`);
+    else checkSchema(target, value, at, errors);
+    return;
+  }
+  const passes = (s: any) => {
+    const found: string[] = [];
+    checkSchema(s, value, at, found);
+    return found.length === 0;
+  };
+  if (schema.allOf) for (const s of schema.allOf) checkSchema(s, value, at, errors);
+  if (schema.anyOf && !schema.anyOf.some(passes)) errors.push(`${at}: matches none of anyOf (${JSON.stringify(value)?.slice(0, 80)})`);
+  if (schema.oneOf && !schema.oneOf.some(passes)) errors.push(`${at}: matches none of oneOf (${JSON.stringify(value)?.slice(0, 80)})`);
+  if (schema.nullable === true && value === null) return;
+  if (schema.enum && !schema.enum.some((e: unknown) => e === value)) errors.push(`${at}: ${JSON.stringify(value)} is not in enum ${JSON.stringify(schema.enum)}`);
+  if ('const' in schema && schema.const !== value) errors.push(`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
+  if (schema.type) {
+    const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const typeOf = (t: string) =>
+      t === 'null' ? value === null
+      : t === 'integer' ? Number.isInteger(value)
+      : t === 'array' ? Array.isArray(value)
+      : t === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value)
+      : typeof value === t;
+    if (!types.some(typeOf)) {
+      errors.push(`${at}: ${JSON.stringify(value)?.slice(0, 80)} is not of type ${types.join('|')}`);
+      return;
+    }
+  }
+  if (Array.isArray(value) && schema.items) value.forEach((v, i) => checkSchema(schema.items, v, `${at}[${i}]`, errors));
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of schema.required ?? []) if (!(key in record)) errors.push(`${at}.${key}: required`);
+    for (const [key, v] of Object.entries(record)) {
+      if (schema.properties?.[key]) checkSchema(schema.properties[key], v, `${at}.${key}`, errors);
+      else if (schema.additionalProperties === false) errors.push(`${at}.${key}: not declared`);
+      else if (typeof schema.additionalProperties === 'object') checkSchema(schema.additionalProperties, v, `${at}.${key}`, errors);
+    }
+  }
+}
+
 async function settled(id: string): Promise<Body['data']> {
   for (let i = 0; i < 400; i++) {
     const { body } = await send(`/api/v1/imports/${id}`);
@@ -75,11 +135,12 @@ async function stored() {
 }
 
 const HEADER = ['Work Email', 'First Name', 'Last Name', 'Department', 'Team', 'Job Title', 'Manager Email', 'FTE', 'Currency', 'Base Salary Cents'];
-const FILE = csvOf(HEADER, [
+const ROWS = [
   ['ceo@imp.test', 'Cee', 'Oh', 'Executive', '', 'CEO', '', '1', 'EUR', '20000000'],
   ['ann@imp.test', 'Ann', 'Lee', 'Engineering', 'Platform', 'Engineer', 'ceo@imp.test', '1', 'EUR', '9000000'],
   ['bad@imp.test', 'Bad', 'Fte', 'Engineering', 'Platform', 'Engineer', 'ceo@imp.test', '9', 'EUR', '9000000'],
-]);
+];
+const FILE = csvOf(HEADER, ROWS);
 
 beforeAll(async () => {
   database = await testDatabase();
@@ -179,6 +240,38 @@ describe('the import workflow over REST', () => {
     expect(bodiless.status).toBe(200);
     expect(bodiless.body.data).toEqual(created.body.data);
     expect((await send(`/api/v1/imports/${id}`)).body.data).toEqual(created.body.data);
+  });
+
+  it('sends runs, rows and the quarantine as the OpenAPI document declares them, nulls included', async () => {
+    const created = await send('/api/v1/imports', { body: csvOf([...HEADER, 'Shoe Size'], ROWS.map((r) => [...r, '42'])), type: 'text/csv' });
+    expect(created.status).toBe(201);
+    const id = created.body.data.id;
+    expect(created.body.data.mapping.find((m: { header: string }) => m.header === 'Shoe Size')).toMatchObject({ field: null });
+    await matchesDocument('/api/v1/imports', 'post', 201, created.body, 'upload (unmapped column)');
+    const pending = await send(`/api/v1/imports/${id}/rows`);
+    expect(pending.body.data[0]).toMatchObject({ status: 'pending', outcome: null, resolution: null, reason: null });
+    await matchesDocument('/api/v1/imports/{id}/rows', 'get', 200, pending.body, 'pending rows');
+    await matchesDocument('/api/v1/imports/{id}/rows/{row}', 'get', 200, (await send(`/api/v1/imports/${id}/rows/1`)).body, 'pending row');
+    await matchesDocument('/api/v1/imports/{id}', 'patch', 200, (await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: {} })).body, 'patch');
+    await matchesDocument('/api/v1/imports/{id}/preview', 'get', 200, (await send(`/api/v1/imports/${id}/preview`)).body, 'preview');
+    const started = await send(`/api/v1/imports/${id}/start`, { method: 'POST' });
+    await matchesDocument('/api/v1/imports/{id}/start', 'post', 202, started.body, 'start');
+    await settled(id);
+    await matchesDocument('/api/v1/imports/{id}', 'get', 200, (await send(`/api/v1/imports/${id}`)).body, 'run');
+    await matchesDocument('/api/v1/imports', 'get', 200, (await send('/api/v1/imports')).body, 'list');
+    await matchesDocument('/api/v1/imports', 'get', 200, (await send('/api/v1/imports', { token: tokens.get('no-costs') })).body, 'list without costs.read');
+    const rows = await send(`/api/v1/imports/${id}/rows`);
+    expect(rows.body.data.map((r: { status: string; outcome: string | null; resolution: string | null }) => [r.status, r.outcome, r.resolution])).toEqual([
+      ['imported', 'unchanged', null],
+      ['imported', 'unchanged', null],
+      ['quarantined', null, 'pending'],
+    ]);
+    await matchesDocument('/api/v1/imports/{id}/rows', 'get', 200, rows.body, 'rows');
+    const quarantine = await send(`/api/v1/imports/${id}/quarantine`);
+    await matchesDocument('/api/v1/imports/{id}/quarantine', 'get', 200, quarantine.body, 'quarantine');
+    const ignored = await send(`/api/v1/imports/${id}/rows/3/ignore`, { method: 'POST' });
+    expect(ignored.body.data).toMatchObject({ status: 'ignored', outcome: null, resolution: 'ignored' });
+    await matchesDocument('/api/v1/imports/{id}/rows/{row}/ignore', 'post', 200, ignored.body, 'ignore');
   });
 
   it('serves the field reference', async () => {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { FIELD_NAMES } from '../../imports/fields.js';
+import { FIELD_NAMES, type ImportField } from '../../imports/fields.js';
 import { REASON_CODES } from '../../imports/reasons.js';
 import { RESOLUTIONS, RUN_STATUSES } from '../../imports/store.js';
 
@@ -12,7 +12,7 @@ export const ColumnMappingSchema = z
   .object({
     column: z.number().int().openapi({ description: 'Column index, 0-based' }),
     header: z.string(),
-    field: z.string().nullable().openapi({ description: 'The import field the column fills; null = not imported', enum: [...FIELD_NAMES] }),
+    field: z.enum(FIELD_NAMES as [ImportField, ...ImportField[]]).nullable().openapi({ description: 'The import field the column fills; null = not imported' }),
   })
   .openapi('ImportColumnMapping');
 
@@ -54,8 +54,8 @@ export const ImportRowSchema = z
     row_number: z.number().int(),
     line: z.number().int().nullable(),
     status: z.enum(['pending', 'imported', 'quarantined', 'ignored']),
-    outcome: z.string().nullable().openapi({ enum: ['created', 'updated', 'unchanged'] }),
-    resolution: z.string().nullable().openapi({ enum: [...RESOLUTIONS], description: 'Review state of a quarantined row' }),
+    outcome: z.enum(['created', 'updated', 'unchanged']).nullable(),
+    resolution: z.enum(RESOLUTIONS).nullable().openapi({ description: 'Review state of a quarantined row' }),
     reason: z.object({ code: z.string().openapi({ enum: [...REASON_CODES] }), field: z.string().nullable(), detail: z.string().nullable(), fix: z.string().nullable() }).nullable(),
     actor_id: z.string().nullable(),
     cells: z.array(CellSchema).openapi({ description: 'The row’s cells by column (pay columns hidden without `costs.read`)' }),
