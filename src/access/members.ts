@@ -134,10 +134,30 @@ export async function changeRole(ctx: ServiceContext, userId: string, role: stri
   authorize(ctx.principal, 'members.manage');
   const member = await loadMember(ctx, userId);
   if (!isRole(role) || role === 'owner') throw new InvalidInput('role', 'choose admin, manager, member or viewer');
-  if (member.role === 'owner') throw new Conflict('The owner’s role cannot be changed here.', 'Transfer ownership first.');
+  if (member.role === 'owner') throw new Conflict('The owner’s role cannot be changed here.', 'The owner can hand ownership to another member (Transfer ownership, below the member list).');
   if (userId === ctx.principal.userId) throw new Conflict('You cannot change your own role.');
   await ctx.db.update(memberships).set({ role }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: 'role_changed', principal: ctx.principal, before: { role: member.role }, after: { role } });
+}
+
+/**
+ * Hands ownership to another active member (`ownership.transfer`, the owner's): they become the owner and the
+ * previous owner an admin, in one transaction. The only way the owner role changes hands.
+ */
+export async function transferOwnership(ctx: ServiceContext, userId: string) {
+  authorize(ctx.principal, 'ownership.transfer');
+  const from = ctx.principal.userId;
+  if (!from) throw new Conflict('Only a signed-in owner can transfer ownership.');
+  const member = await loadMember(ctx, userId);
+  if (userId === from) throw new Conflict('You are the owner already.');
+  if (member.status !== 'active') throw new Conflict('Reactivate this member before making them the owner.');
+  await ctx.db.transaction(async (tx) => {
+    const inTenant = (id: string) => and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, id));
+    const demoted = await tx.update(memberships).set({ role: 'admin' }).where(and(inTenant(from), eq(memberships.role, 'owner'))).returning();
+    if (!demoted.length) throw new Conflict('You are no longer the owner.');
+    await tx.update(memberships).set({ role: 'owner' }).where(inTenant(userId));
+    await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: 'ownership_transferred', principal: ctx.principal, before: { owner: from, role: member.role }, after: { owner: userId, previous_owner_role: 'admin' } });
+  });
 }
 
 export async function setMemberStatus(ctx: ServiceContext, userId: string, status: 'active' | 'archived') {

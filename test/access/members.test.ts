@@ -139,6 +139,38 @@ describe('archiving', () => {
   });
 });
 
+describe('ownership', () => {
+  it('is transferred only by the owner, to an active member, who becomes owner while the old owner becomes admin', async () => {
+    const company = await buildTenant(database, { slug: 'membersown', plan: 'business' });
+    const host = 'membersown.localhost';
+    const boss = await buildMember(database, company, 'owner', { password: PASSWORD });
+    const heir = await buildMember(database, company, 'admin', { password: PASSWORD });
+    const bossCookie = await signInThroughForm(app, host, boss.email, PASSWORD);
+    const heirCookie = await signInThroughForm(app, host, heir.email, PASSWORD);
+    const roleOf = async (user: User) =>
+      (await database.db.select().from(memberships).where(and(eq(memberships.tenantId, company.id), eq(memberships.userId, user.id))))[0]!.role;
+    const form = async (cookie: string) => hiddenField((await page('/settings/members', cookie, host)).html, 'csrf');
+
+    expect((await page('/settings/members', heirCookie, host)).html).not.toContain('action="/settings/members/transfer"');
+    expect((await page('/settings/members', bossCookie, host)).html).toContain('action="/settings/members/transfer"');
+    const byAdmin = await post('/settings/members/transfer', { csrf: await form(heirCookie), user_id: heir.id, confirm: 'yes' }, heirCookie, host);
+    expect(byAdmin.status).toBe(403);
+    const unconfirmed = await post('/settings/members/transfer', { csrf: await form(bossCookie), user_id: heir.id }, bossCookie, host);
+    expect(unconfirmed.status).toBe(409);
+    expect(await roleOf(boss)).toBe('owner');
+
+    const done = await post('/settings/members/transfer', { csrf: await form(bossCookie), user_id: heir.id, confirm: 'yes' }, bossCookie, host);
+    expect(done.status).toBe(303);
+    expect([await roleOf(heir), await roleOf(boss)]).toEqual(['owner', 'admin']);
+    const me = (await (await app.request('/api/v1/me', { host, cookie: heirCookie })).json()) as { data: { role: string; abilities: string[] } };
+    expect(me.data.role).toBe('owner');
+    expect(me.data.abilities).toContain('ownership.transfer');
+    // The old owner cannot take it back.
+    const back = await post('/settings/members/transfer', { csrf: await form(bossCookie), user_id: boss.id, confirm: 'yes' }, bossCookie, host);
+    expect(back.status).toBe(403);
+  });
+});
+
 describe('invitations', () => {
   async function invite(email: string): Promise<string> {
     const created = await post('/settings/members/invite', { csrf: await csrf(adminCookie), email, role: 'viewer' }, adminCookie);

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
 import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
-import { changeRole, inviteMember, issuePasswordReset, listMembers, mayResetPasswordOf, revokeInvitation, setMemberStatus } from '../../access/members.js';
+import { changeRole, inviteMember, issuePasswordReset, listMembers, mayResetPasswordOf, revokeInvitation, setMemberStatus, transferOwnership } from '../../access/members.js';
+import { can } from '../../access/policy.js';
 import { serviceContext } from '../../access/middleware.js';
 import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
@@ -14,6 +15,7 @@ const NOTICES: Record<string, string> = {
   archived: 'Member archived: their sessions and tokens stop working.',
   active: 'Member reactivated.',
   revoked: 'Invitation revoked.',
+  owner: 'Ownership transferred. You are now an admin.',
 };
 
 export function memberRoutes(): Hono<AppEnv> {
@@ -30,6 +32,20 @@ export function memberRoutes(): Hono<AppEnv> {
       if (error instanceof AppError && error.status < 500 && error.status !== 403) return page(c, { error: error.message }, 400);
       throw error;
     }
+  });
+
+  web.post('/settings/members/transfer', async (c) => {
+    const body = await c.req.parseBody();
+    await checkSessionCsrf(c, body.csrf);
+    if (formString(body, 'confirm') !== 'yes') return page(c, { error: 'Tick the box to confirm the transfer of ownership.' }, 409);
+    try {
+      await transferOwnership(serviceContext(c), formString(body, 'user_id'));
+    } catch (error) {
+      if (error instanceof AppError && error.status === 409) return page(c, { error: error.message }, 409);
+      throw error;
+    }
+    c.var.runtime.authenticator.forget();
+    return c.redirect('/settings/members?notice=owner', 303);
   });
 
   web.post('/settings/members/:userId/:action', async (c) => {
@@ -222,6 +238,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
           </table>
         </div>
       </section>
+      {can(ctx.principal, 'ownership.transfer') ? <TransferOwnership csrf={csrf} candidates={members.filter((m) => m.user_id !== me && m.status === 'active')} /> : null}
       <AbilityMatrix />
     </Shell>,
     status,
@@ -258,6 +275,38 @@ function AbilityMatrix() {
           </tbody>
         </table>
       </div>
+    </section>
+  );
+}
+
+/** The owner's form to hand ownership to another active member (they become owner, you an admin). */
+function TransferOwnership(props: { csrf: string; candidates: { user_id: string; email: string; name: string | null; role: string }[] }) {
+  return (
+    <section class="card" aria-labelledby="transfer-title">
+      <h2 id="transfer-title">Transfer ownership</h2>
+      {props.candidates.length === 0 ? (
+        <p class="empty">Invite another member first: ownership can only go to an active member.</p>
+      ) : (
+        <form method="post" action="/settings/members/transfer" class="stack" data-transfer>
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <p>The new owner gets billing and ownership; you become an admin. Only they can hand it back.</p>
+          <label for="transfer-to">New owner</label>
+          <select id="transfer-to" name="user_id" required>
+            {props.candidates.map((m) => (
+              <option value={m.user_id}>
+                {m.name ? `${m.name} (${m.email})` : m.email} — {m.role}
+              </option>
+            ))}
+          </select>
+          <div class="field check">
+            <input id="transfer-confirm" type="checkbox" name="confirm" value="yes" required />
+            <label for="transfer-confirm">I understand that I will no longer be the owner.</label>
+          </div>
+          <div>
+            <button type="submit">Transfer ownership</button>
+          </div>
+        </form>
+      )}
     </section>
   );
 }
