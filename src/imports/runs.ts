@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
+import { currentLiveVersion } from '../db/live-store.js';
 import { importRuns } from '../db/schema/index.js';
 import { Conflict, InvalidInput, isAppError, MissingAbility } from '../errors.js';
 import { restoreSnapshot } from '../scenarios/promotion.js';
-import { startTask } from '../scenarios/tasks.js';
+import { startTask, type StartedTask } from '../scenarios/tasks.js';
 import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
 import { executeStep } from './execute.js';
 import { detectMapping, fieldReference, MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportFormat } from './fields.js';
@@ -97,6 +98,7 @@ export function reprocessRun(ctx: ServiceContext, id: string): Promise<StartedRu
 async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): Promise<StartedRun> {
   authorize(ctx.principal, 'imports.manage');
   const run = await loadRun(ctx.db, ctx.tenant.id, id);
+  if (undoOf(run)) throw new Conflict('This import has been undone; it can no longer import rows.', 'Upload the file again to import it anew.', { run_status: run.status });
   const allowed: RunStatus[] = reprocess ? ['completed', 'failed'] : ['pending', 'failed'];
   if (!allowed.includes(run.status as RunStatus)) {
     throw new Conflict(
@@ -167,12 +169,75 @@ function checkMappingUsable(ctx: ServiceContext, run: RunRow): void {
   if ([...fields].some((f) => MONEY_IMPORT_FIELDS.has(f as never)) && !can(ctx.principal, 'costs.read')) throw new MissingAbility('costs.read');
 }
 
-/** Undo an import into Live: restore the snapshot taken before it (a background task; needs `snapshots.restore`). */
-export async function undoRun(ctx: ServiceContext, id: string) {
+/** What `summary.undo` records once an undo of the run was started (cleared again if the restore fails). */
+export interface RunUndo {
+  task_id: string | null;
+  requested_at: string;
+  requested_by: string | null;
+}
+
+export function undoOf(run: Pick<RunRow, 'summary'>): RunUndo | null {
+  const undo = (run.summary as { undo?: RunUndo } | null)?.undo;
+  return undo && typeof undo === 'object' ? undo : null;
+}
+
+/**
+ * Undo an import into Live: restore the snapshot taken before it (a background task; needs `snapshots.restore`).
+ * Only while Live is still as the import left it — restoring the snapshot would otherwise also throw away what was
+ * imported, promoted or restored since — and only once: the run is marked undone (`summary.undo`) before the restore
+ * starts, atomically, and the mark is taken back if the restore fails.
+ */
+export async function undoRun(ctx: ServiceContext, id: string): Promise<StartedTask> {
   authorize(ctx.principal, 'imports.manage');
   const run = await loadRun(ctx.db, ctx.tenant.id, id);
   if (run.targetKind !== 'live' || !run.snapshotId) {
     throw new Conflict(run.targetKind !== 'live' ? 'Only imports into Live are undone by restoring a snapshot; edit the scenario instead.' : 'This import has not changed Live, so there is nothing to undo.');
   }
-  return restoreSnapshot(ctx, run.snapshotId);
+  authorize(ctx.principal, 'snapshots.restore');
+  const snapshotId = run.snapshotId;
+  if (undoOf(run)) throw alreadyUndone(run);
+  if (run.status === 'processing') throw new Conflict('This import is running; it can be undone once it has finished.', 'Wait for the run to finish.', { run_status: run.status });
+  const live = await currentLiveVersion(ctx.db, ctx.tenant.id);
+  if (run.liveVersionAfter === null || live !== run.liveVersionAfter) throw liveChanged(run, live);
+  const undo: RunUndo = { task_id: null, requested_at: new Date().toISOString(), requested_by: ctx.principal.userId ?? null };
+  const own = and(eq(importRuns.tenantId, ctx.tenant.id), eq(importRuns.id, run.id));
+  const [marked] = await ctx.db
+    .update(importRuns)
+    .set({ summary: sql`coalesce(${importRuns.summary}, '{}'::jsonb) || jsonb_build_object('undo', ${JSON.stringify(undo)}::jsonb)` })
+    .where(and(own, sql`(${importRuns.summary} -> 'undo') is null`, ne(importRuns.status, 'processing'), eq(importRuns.liveVersionAfter, live)))
+    .returning();
+  if (!marked) {
+    const now = await loadRun(ctx.db, ctx.tenant.id, run.id);
+    throw undoOf(now) ? alreadyUndone(now) : new Conflict('This import changed state meanwhile; reload it.');
+  }
+  const unmark = () => ctx.db.update(importRuns).set({ summary: sql`${importRuns.summary} - 'undo'` }).where(own);
+  let started: StartedTask;
+  try {
+    started = await restoreSnapshot(ctx, snapshotId);
+  } catch (error) {
+    await unmark();
+    throw error;
+  }
+  await ctx.db
+    .update(importRuns)
+    .set({ summary: sql`jsonb_set(${importRuns.summary}, '{undo,task_id}', ${JSON.stringify(started.task.id)}::jsonb)` })
+    .where(and(own, sql`(${importRuns.summary} -> 'undo') is not null`));
+  const done = started.done.then(async (task) => {
+    if (task.status !== 'succeeded') await unmark();
+    return task;
+  });
+  return { task: started.task, done };
+}
+
+function alreadyUndone(run: RunRow): Conflict {
+  const undo = undoOf(run);
+  return new Conflict('This import has already been undone.', 'Nothing is left to undo. To go back further, restore a snapshot from Snapshots.', { undo_task_id: undo?.task_id ?? null, undone_at: undo?.requested_at ?? null });
+}
+
+function liveChanged(run: RunRow, live: number): Conflict {
+  return new Conflict(
+    `Live changed since this import (it left Live at version ${run.liveVersionAfter ?? '?'}; Live is now at version ${live}), so undoing it would also throw away everything imported, promoted or restored since.`,
+    'Restore a snapshot from Snapshots instead — the snapshot taken before this import, or a later one — after checking what it would undo.',
+    { live_version_after: run.liveVersionAfter, live_version: live, snapshot_id: run.snapshotId },
+  );
 }

@@ -388,3 +388,62 @@ describe('who may import (SPEC §3) and tenant isolation', () => {
     expect(doc.paths['/api/v1/integrations/bamboohr/webhook/{tenant}']!.post.security).toEqual([]);
   });
 });
+
+describe('undo of an import into Live', () => {
+  async function importPeople(emails: string[]): Promise<string> {
+    const created = await send('/api/v1/imports', { body: csvOf(['email', 'name', 'department'], emails.map((e) => [e, e.split('@')[0]!, 'Undo'])), type: 'text/csv' });
+    expect(created.status).toBe(201);
+    expect((await send(`/api/v1/imports/${created.body.data.id}/start`, { method: 'POST' })).status).toBe(202);
+    const run = await settled(created.body.data.id);
+    expect(run).toMatchObject({ status: 'completed', summary: { live: { changed: true } } });
+    return run.id;
+  }
+
+  async function finished(taskId: string) {
+    for (let i = 0; i < 400; i++) {
+      const { body } = await send(`/api/v1/tasks/${taskId}`);
+      if (body.data.status === 'succeeded' || body.data.status === 'failed') return body.data;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`task ${taskId} did not finish`);
+  }
+
+  it('is refused (409) once Live changed since the import, and runs once only', async () => {
+    const first = await importPeople(['undo1@imp.test']);
+    const second = await importPeople(['undo2@imp.test']);
+    const before = await stored();
+
+    const refused = await send(`/api/v1/imports/${first}/undo`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ code: 'conflict', status: 409 });
+    expect(refused.body.detail).toMatch(/Live changed since this import/);
+    expect(refused.body.fix).toMatch(/restore a snapshot from Snapshots/i);
+    expect(await stored()).toEqual(before);
+
+    const undo = await send(`/api/v1/imports/${second}/undo`, { method: 'POST' });
+    expect(undo.status).toBe(202);
+    expect(await finished(undo.body.data.id)).toMatchObject({ status: 'succeeded' });
+    const after = await stored();
+    expect(after.live.actors).toBe(before.live.actors - 1);
+    const undone = await send(`/api/v1/imports/${second}`);
+    expect(undone.body.data.summary.undo).toMatchObject({ task_id: undo.body.data.id, requested_at: expect.any(String) });
+    await matchesDocument('/api/v1/imports/{id}', 'get', 200, undone.body, 'undone run');
+
+    const again = await send(`/api/v1/imports/${second}/undo`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toMatch(/already been undone/);
+    expect((await send(`/api/v1/imports/${second}/reprocess`, { method: 'POST' })).status).toBe(409);
+    expect((await send(`/api/v1/imports/${first}/undo`, { method: 'POST' })).status).toBe(409);
+    expect(await stored()).toEqual(after);
+  });
+
+  it('runs once when two undos of the same run race', async () => {
+    const run = await importPeople(['undo3@imp.test']);
+    const before = await stored();
+    const answers = await Promise.all([1, 2].map(() => send(`/api/v1/imports/${run}/undo`, { method: 'POST' })));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    await finished(answers.find((a) => a.status === 202)!.body.data.id);
+    expect((await stored()).live.actors).toBe(before.live.actors - 1);
+  });
+});

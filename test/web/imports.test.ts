@@ -247,6 +247,10 @@ describe('the import pages for an owner', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect((await liveState(database, tenant.id)).actors).toBe(0);
+    const again = await post(`/imports/${runId}/undo`, { csrf: await csrfFor(owner, `/imports/${runId}/progress`) }, owner);
+    expect(again.status).toBe(409);
+    expect(text(again.html)).toContain('This import has already been undone.');
+    expect((await liveState(database, tenant.id)).actors).toBe(0);
   });
 
   it('re-renders the form with the reason when a file is refused, storing nothing', async () => {

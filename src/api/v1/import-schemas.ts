@@ -33,7 +33,8 @@ export const ImportRunSchema = z
     summary: Json.nullable().openapi({
       description:
         'rows (total, imported, created, updated, unchanged, quarantined, ignored, not_processed); families (created / updated / unchanged / ' +
-        'quarantined per model family); quarantine (open reasons, resolutions); live (versions, snapshot) or scenario; deltas; steps',
+        'quarantined per model family); quarantine (open reasons, resolutions); live (versions, snapshot) or scenario; deltas; steps; ' +
+        'undo (task_id, requested_at, requested_by) once the run was undone',
     }),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     task_id: z.string().nullable(),

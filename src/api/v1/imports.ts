@@ -143,6 +143,10 @@ const undo = createRoute({
   path: '/api/v1/imports/{id}/undo',
   tags,
   summary: 'Undo an import into Live by restoring the snapshot taken before it (a background task)',
+  description:
+    'Only while Live is still the version the import left (`live_version_after`): once anything else changed Live, undoing would throw that ' +
+    'away too, so it is refused (409) — restore a snapshot from Snapshots instead. A run is undone once: it is marked (`summary.undo`) and ' +
+    'a second undo, or reprocessing it, is refused (409).',
   security: SECURITY,
   ...needs('imports.manage', 'snapshots.restore'),
   request: { params: IdParam },
