@@ -22,6 +22,7 @@ export const REASONS = {
   invalid_amount: { family: 'compensations', fix: 'Give pay as a whole number of cents, either base_salary_cents or daily_rate_cents.' },
   unknown_department_type: { family: 'departments', fix: 'Use an existing department type, or turn on “create missing types”.' },
   unknown_team_type: { family: 'teams', fix: 'Use an existing team type, or turn on “create missing types”.' },
+  ambiguous_team: { family: 'teams', fix: 'Several teams have this name: fill in the department column to say which one is meant (or rename one of the teams).' },
   unknown_manager: { family: 'reportingLines', fix: 'Name a manager who is in this file or already in the organisation (by email or employee id).' },
   reporting_cycle: { family: 'reportingLines', fix: 'Break the loop: someone in the chain must report to someone outside it.' },
 } as const satisfies Record<string, { family: Family; fix: string }>;

@@ -24,11 +24,13 @@ type Cells = Partial<Record<(typeof HEADER)[number], string>>;
 const row = (cells: Cells) => HEADER.map((h) => cells[h as keyof Cells] ?? '');
 const person = (email: string, extra: Cells = {}): Cells => ({ email, first_name: email.split('@')[0]!, last_name: 'Test', department: 'Engineering', job_title: 'Engineer', ...extra });
 
-/** Live before the file: a CEO and Lee (both from Workday) and Mia (no source identity). */
+/** Live before the file: a CEO and Lee (both from Workday), Mia (no source identity), and two teams named Pod. */
 const LIVE = csvOf(HEADER, [
   row(person('ceo@x.test', { source_hris: 'workday', source_hris_id: 'W1', department: 'Executive', job_title: 'CEO' })),
   row(person('lee@x.test', { source_hris: 'workday', source_hris_id: 'W2', manager_email: 'ceo@x.test' })),
   row(person('mia@x.test', { manager_email: 'ceo@x.test' })),
+  row(person('pod1@x.test', { team: 'Pod', manager_email: 'ceo@x.test' })),
+  row(person('pod2@x.test', { department: 'Executive', team: 'Pod', manager_email: 'ceo@x.test' })),
 ]);
 
 /** [cells, expected reason (null = imported)] in file order; a row of 21 cells is malformed. */
@@ -57,6 +59,7 @@ const CASES: [(string | null)[], string | null][] = [
   [row(person('amount@x.test', { currency: 'EUR', base_salary_cents: '12.5' })), 'invalid_amount'],
   [row(person('dtype@x.test', { department: 'Labs', department_type: 'Skunkworks' })), 'unknown_department_type'],
   [row(person('ttype@x.test', { team: 'Tigers', team_type: 'Tiger' })), 'unknown_team_type'],
+  [row(person('amb@x.test', { department: '', team: 'Pod' })), 'ambiguous_team'],
   [[...row(person('wide@x.test')), 'extra', 'cells'], 'malformed_row'],
   [row(person('stranded@x.test', { manager_email: 'fte@x.test' })), 'unknown_manager'],
   [row(person('cleo@x.test', { kind: 'human', fte: '0.5', allocation_pct: '80', employment_type: 'contractor', start_date: '2025-02-01' })), null],
@@ -67,7 +70,7 @@ let runId: string;
 beforeAll(async () => {
   database = await testDatabase();
   ({ tenant, owner } = await importTenant(database));
-  expect((await importFile(owner, LIVE)).summary).toMatchObject({ rows: { imported: 3 } });
+  expect((await importFile(owner, LIVE)).summary).toMatchObject({ rows: { imported: 5 } });
 });
 afterAll(() => database?.close());
 
@@ -93,7 +96,7 @@ describe('quarantine', () => {
       compensations: { created: 1, quarantined: 2 },
       reportingLines: { created: 2, quarantined: 4 },
       placements: { quarantined: 1 },
-      teams: { created: 1, quarantined: 1 },
+      teams: { created: 1, quarantined: 2 },
       departments: { quarantined: 1 },
     });
     const after = await liveState(database, tenant.id);

@@ -14,7 +14,7 @@ import { csvOf, importFile, importTenant, liveState } from './support.js';
 /**
  * Re-importing a file changes nothing: a leaver's ended placement, reporting line and position are matched again (not
  * recreated on every run), an inactive status keeps an existing end date, and a team named without its department
- * that several teams share is never created again.
+ * that several teams share is quarantined (ambiguous_team) rather than created again.
  */
 
 const TODAY = '2026-11-29';
@@ -142,6 +142,80 @@ describe('an inactive status without an end date', () => {
   });
 });
 
+describe('a team named without its department', () => {
+  const teamsNamed = (g: OrgGraph, name: string) => [...g.orgUnits.values()].filter((u) => u.type === 'team' && u.name === name);
+  const LOOSE = ['email', 'name', 'team', 'manager_email'];
+
+  async function twoPods(): Promise<OrgGraph> {
+    const first = await plan(
+      ['email', 'name', 'department', 'team'],
+      [
+        ['p1@acme.test', 'P One', 'Engineering', 'Pod A'],
+        ['p2@acme.test', 'P Two', 'Finance', 'Pod A'],
+      ],
+      emptyGraph(),
+    );
+    expect(teamsNamed(first.changes.target(), 'Pod A')).toHaveLength(2);
+    return first.changes.target();
+  }
+
+  it('is quarantined as ambiguous_team when several teams have the name, on every re-import, and never creates a team', async () => {
+    let base = await twoPods();
+    for (let run = 0; run < 2; run++) {
+      const loose = await plan(LOOSE, [['p3@acme.test', 'P Three', 'Pod A', '']], base);
+      const result = loose.rows.get(1)!;
+      expect(result).toMatchObject({ status: 'quarantined', reason: { code: 'ambiguous_team', field: 'team', detail: expect.stringContaining('Engineering, Finance') } });
+      expect(loose.families.teams.quarantined).toBe(1);
+      expect(loose.changes.size).toBe(0);
+      base = loose.changes.target();
+      expect(teamsNamed(base, 'Pod A')).toHaveLength(2);
+    }
+  });
+
+  it('keeps a person already placed in one of those teams where they are', async () => {
+    const base = await twoPods();
+    const p2 = actorOf(base, 'p2@acme.test');
+    const placedIn = [...base.placements.values()].find((p) => p.actorId === p2.id)!.orgUnitId;
+    const loose = await plan(LOOSE, [['p2@acme.test', 'P Two', 'Pod A', '']], base);
+    expect(outcomes(loose)).toEqual(['unchanged']);
+    expect(loose.changes.size).toBe(0);
+    expect([...loose.changes.target().placements.values()].find((p) => p.actorId === p2.id)!.orgUnitId).toBe(placedIn);
+  });
+
+  it('is ambiguous when rows of the same run name it in two departments, whatever the order; their reports are stranded', async () => {
+    const header = ['email', 'name', 'department', 'team', 'manager_email'];
+    const result = await plan(
+      header,
+      [
+        ['p3@acme.test', 'P Three', '', 'Pod B', ''],
+        ['p1@acme.test', 'P One', 'Engineering', 'Pod B', ''],
+        ['p2@acme.test', 'P Two', 'Finance', 'Pod B', ''],
+        ['p4@acme.test', 'P Four', 'Finance', '', 'p3@acme.test'],
+      ],
+      emptyGraph(),
+    );
+    expect(outcomes(result)).toEqual(['ambiguous_team', 'unknown_manager', 'created', 'created']);
+    expect(teamsNamed(result.changes.target(), 'Pod B')).toHaveLength(2);
+  });
+
+  it('is the one team of that name, even when the row naming its department comes later', async () => {
+    const header = ['email', 'name', 'department', 'team'];
+    const rows = [
+      ['p3@acme.test', 'P Three', '', 'Pod C'],
+      ['p1@acme.test', 'P One', 'Engineering', 'Pod C'],
+    ];
+    const first = await plan(header, rows, emptyGraph());
+    expect(outcomes(first)).toEqual(['created', 'created']);
+    const target = first.changes.target();
+    const pods = teamsNamed(target, 'Pod C');
+    expect(pods).toHaveLength(1);
+    expect(target.orgUnits.get(pods[0]!.parentId!)!.name).toBe('Engineering');
+    const again = await plan(header, rows, target);
+    expect(outcomes(again)).toEqual(['unchanged', 'unchanged']);
+    expect(again.changes.size).toBe(0);
+  });
+});
+
 describe('re-importing a leaver into Live', () => {
   let database: Database;
   let tenant: Tenant;
@@ -169,5 +243,28 @@ describe('re-importing a leaver into Live', () => {
     }
     expect(await liveState(database, tenant.id)).toMatchObject({ version: before.version, snapshots: before.snapshots });
     expect(sizes((await owner.graphs.live(tenant.id)).graph)).toEqual(sizes(graphBefore));
+  });
+
+  it('a team named without its department that two teams share: quarantined as ambiguous_team, no team added', async () => {
+    await importFile(
+      owner,
+      csvOf(
+        ['email', 'name', 'department', 'team'],
+        [
+          ['p1@acme.test', 'P One', 'Engineering', 'Pod A'],
+          ['p2@acme.test', 'P Two', 'Finance', 'Pod A'],
+        ],
+      ),
+    );
+    const pods = async () => [...(await owner.graphs.live(tenant.id)).graph.orgUnits.values()].filter((u) => u.name === 'Pod A').length;
+    expect(await pods()).toBe(2);
+    const before = await liveState(database, tenant.id);
+    for (let run = 0; run < 2; run++) {
+      const again = await importFile(owner, csvOf(['email', 'name', 'team'], [['p3@acme.test', 'P Three', 'Pod A']]));
+      expect(again.status).toBe('completed');
+      expect((await listRows(owner, again.id)).items.map((r) => r.reason?.code)).toEqual(['ambiguous_team']);
+    }
+    expect(await pods()).toBe(2);
+    expect(await liveState(database, tenant.id)).toMatchObject({ version: before.version, actors: before.actors });
   });
 });

@@ -9,7 +9,7 @@ import { Changeset, type FamilyCounts } from './changeset.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
 import { countKey, identityOf, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
-import { StructureBuilder, type TypeRegistry } from './structure.js';
+import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegistry } from './structure.js';
 
 /**
  * Plans an import step: every stage but `finalize`, in memory and without writing anything. The plan says what each
@@ -63,6 +63,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   // parse → actors → managers: who each row is, from identities only.
   const identities: RowIdentity[] = [];
   const counts: KeyCounts = { emails: new Map(), sources: new Map() };
+  const teamDepartments = new TeamDepartments();
   let read = 0;
   await report('parse', 0, total);
   for await (const page of input.rows()) {
@@ -71,13 +72,17 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
       countKey(counts.emails, parsed.keys.emailKey);
       countKey(counts.sources, parsed.keys.sourceKey);
       if (parsed.reason) rejected.set(row.rowNumber, parsed.reason);
-      else identities.push(identityOf(parsed.input));
+      else {
+        identities.push(identityOf(parsed.input));
+        teamDepartments.add(parsed.input);
+      }
     }
     read += page.length;
     await report('parse', read, Math.max(total, read));
   }
   await report('actors', 0, read);
-  const identified = resolveIdentities(identities, counts, index, parse.format, input.prior, newId, rejected);
+  // A team named without its department that several teams share: quarantined before managers are resolved.
+  const identified = rejectAmbiguousTeams(resolveIdentities(identities, counts, index, parse.format, input.prior, newId, rejected), index, teamDepartments, rejected);
   await report('actors', read, read);
   await report('managers', 0, read);
   const resolved = new Map(resolveManagers(identified, index, parse.format, rejected).map((r) => [r.input.rowNumber, r]));
@@ -86,7 +91,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
   // units are still found or created in row order, and the other records a row touches are its own actor's.
   const changes = new Changeset(input.base);
-  const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId);
+  const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId, teamDepartments);
   const people = new PeopleBuilder(changes, index, { today: parse.today, format: parse.format, newId });
   const rows = new Map<number, RowResult>();
   for (const [rowNumber, reason] of rejected) rows.set(rowNumber, { status: 'quarantined', reason });
@@ -96,7 +101,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
     for (const row of page) {
       const r = reread(row, resolved.get(row.rowNumber), parse);
       if (!r) continue;
-      const unit = structure.unitFor(r.input);
+      const unit = structure.unitFor(r.input, r.isNew ? undefined : index.primaryOf.get(r.actorId)?.orgUnitId);
       structure.describe(r.input, unit.departmentId);
       const placed = people.person(r, unit.unitId);
       const seated = people.seat(r);

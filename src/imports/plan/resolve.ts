@@ -16,11 +16,24 @@ import type { OrgIndex } from './org-index.js';
 export type RowIdentity = Pick<RowInput, 'rowNumber' | 'sourceHris' | 'sourceHrisId' | 'email' | 'emailKey' | 'employeeId' | 'kind' | 'manager'> & {
   /** What the row lacks to make a new actor: a name, or a department or team. */
   incomplete: 'name' | 'department' | null;
+  /** A team named without its department: its name key (several teams may share it). */
+  looseTeam: string | null;
 };
 
 export function identityOf(row: RowInput): RowIdentity {
   const { rowNumber, sourceHris, sourceHrisId, email, emailKey, employeeId, kind, manager } = row;
-  return { rowNumber, sourceHris, sourceHrisId, email, emailKey, employeeId, kind, manager, incomplete: !row.displayName ? 'name' : !row.department && !row.team ? 'department' : null };
+  return {
+    rowNumber,
+    sourceHris,
+    sourceHrisId,
+    email,
+    emailKey,
+    employeeId,
+    kind,
+    manager,
+    incomplete: !row.displayName ? 'name' : !row.department && !row.team ? 'department' : null,
+    looseTeam: row.team && !row.department ? row.team.key : null,
+  };
 }
 
 export interface ResolvedRow<Row extends RowIdentity | RowInput = RowInput> {

@@ -1,12 +1,18 @@
 import type { OrgUnit } from '../../org/types.js';
 import type { NamedUnit, RowInput } from '../parse-row.js';
+import { quarantine, type Quarantine } from '../reasons.js';
 import type { Changeset } from './changeset.js';
 import type { OrgIndex } from './org-index.js';
+import type { ResolvedRow, RowIdentity } from './resolve.js';
 
 /**
  * Departments and teams named by rows: found by name (departments anywhere, teams inside their department), created
  * under the company (or their parent department) when missing. A type or cost center is taken from the first row
  * that gives one for a unit; existing departments are never moved (restructuring is scenario work).
+ *
+ * A team named without its department is the one team of that name — existing, or named with a department by rows of
+ * the run —, else created under the company. When several teams have the name, the row is `ambiguous_team` unless its
+ * actor is already placed in one of them (they stay there): a re-import never creates another team of the name.
  */
 export interface TypeRegistry {
   /** Lowercased name → id, for the tenant's department and team types. */
@@ -15,6 +21,59 @@ export interface TypeRegistry {
   createMissing: boolean;
   /** Types the import creates (written in its transaction). */
   created: { departmentTypes: { id: string; name: string }[]; teamTypes: { id: string; name: string }[] };
+}
+
+type Department = NonNullable<RowInput['department']>;
+
+/** Which departments the run's rows name each team in (team key → department key → the department as named). */
+export class TeamDepartments {
+  private readonly byTeam = new Map<string, Map<string, Department>>();
+
+  /** Notes a parsed row (before resolution: every row that parsed). */
+  add(row: RowInput): void {
+    if (!row.team || !row.department) return;
+    let departments = this.byTeam.get(row.team.key);
+    if (!departments) this.byTeam.set(row.team.key, (departments = new Map()));
+    if (!departments.has(row.department.key)) departments.set(row.department.key, row.department);
+  }
+
+  of(teamKey: string): ReadonlyMap<string, Department> {
+    return this.byTeam.get(teamKey) ?? new Map();
+  }
+}
+
+/**
+ * The teams a team name without a department may mean: the existing teams of that name, and the ones rows of the run
+ * name in a department that does not have it yet (named by department).
+ */
+function teamCandidates(key: string, index: OrgIndex, named: TeamDepartments): { existing: OrgUnit[]; planned: Department[] } {
+  const existing = index.teamsByKey.get(key) ?? [];
+  const planned: Department[] = [];
+  for (const [departmentKey, department] of named.of(key)) {
+    const departmentId = index.departmentByKey.get(departmentKey)?.id;
+    if (!departmentId || !index.teamByParentKey.has(`${departmentId}|${key}`)) planned.push(department);
+  }
+  return { existing, planned };
+}
+
+/**
+ * Quarantines rows that name a team without its department when several teams have that name (`ambiguous_team`),
+ * unless the row's actor is already placed in one of them. Runs before managers are resolved, so rows naming a
+ * quarantined person as their manager are quarantined too.
+ */
+export function rejectAmbiguousTeams(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, named: TeamDepartments, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
+  return rows.filter((r) => {
+    const key = r.input.looseTeam;
+    if (!key) return true;
+    const { existing, planned } = teamCandidates(key, index, named);
+    if (existing.length + planned.length < 2) return true;
+    const placedIn = r.isNew ? undefined : index.primaryOf.get(r.actorId)?.orgUnitId;
+    if (placedIn && existing.some((unit) => unit.id === placedIn)) return true;
+    const where = [...existing.map((unit) => (unit.parentId ? index.graph.orgUnits.get(unit.parentId)?.name : undefined) ?? 'the company'), ...planned.map((d) => d.name)];
+    const listed = where.length > 4 ? `${where.slice(0, 4).join(', ')}…` : where.join(', ');
+    rejected.set(r.input.rowNumber, quarantine('ambiguous_team', 'team', `${where.length} teams have this name (in ${listed}) and the row names no department`));
+    return false;
+  });
 }
 
 export class StructureBuilder {
@@ -29,16 +88,20 @@ export class StructureBuilder {
     private readonly types: TypeRegistry,
     private readonly companyName: string,
     private readonly newId: () => string,
+    private readonly named: TeamDepartments = new TeamDepartments(),
   ) {
     this.rootId = index.root?.id ?? null;
     for (const [key, unit] of index.departmentByKey) this.departments.set(key, unit.id);
     for (const [key, unit] of index.teamByParentKey) this.teams.set(key, unit.id);
   }
 
-  /** The department and the org unit a row's primary placement goes to (undefined: the row names none). */
-  unitFor(row: RowInput): { departmentId?: string; unitId?: string } {
+  /**
+   * The department and the org unit a row's primary placement goes to (undefined: the row names none); `placedIn` is
+   * the unit the actor is placed in now (a team named without its department keeps them in theirs).
+   */
+  unitFor(row: RowInput, placedIn?: string): { departmentId?: string; unitId?: string } {
     const departmentId = row.department ? this.department(row.department, row.department.parent) : undefined;
-    return { departmentId, unitId: row.team ? this.team(row.team, departmentId) : departmentId };
+    return { departmentId, unitId: row.team ? this.team(row.team, departmentId, placedIn) : departmentId };
   }
 
   /** A department's type and cost center, from the first row that gives them. */
@@ -86,11 +149,21 @@ export class StructureBuilder {
     this.cs.update('departments', id, fields);
   }
 
-  private team(named: NamedUnit & { typeName: string | null }, departmentId: string | undefined): string {
-    let id = departmentId ? this.teams.get(`${departmentId}|${named.key}`) : this.uniqueTeam(named.key);
+  private team(named: NamedUnit & { typeName: string | null }, departmentId: string | undefined, placedIn: string | undefined): string {
+    let id: string | undefined;
+    let parentId: string | undefined = departmentId;
+    if (!parentId) {
+      const { existing, planned } = teamCandidates(named.key, this.index, this.named);
+      const mine = existing.find((u) => u.id === placedIn);
+      if (mine) id = mine.id;
+      else if (existing.length + planned.length > 1) throw new Error(`import: ambiguous team ${named.name} passed validation`);
+      else if (existing.length === 1) id = existing[0]!.id;
+      else parentId = planned.length === 1 ? this.department(planned[0]!, planned[0]!.parent) : this.root();
+    }
+    if (!id && parentId) id = this.teams.get(`${parentId}|${named.key}`);
     if (!id) {
       id = this.newId();
-      const parentId = departmentId ?? this.root();
+      parentId ??= this.root();
       this.cs.create('orgUnits', unit(id, parentId, 'team', named.name));
       this.cs.create('teams', { orgUnitId: id, teamTypeId: null, purpose: null });
       this.teams.set(`${parentId}|${named.key}`, id);
@@ -103,14 +176,6 @@ export class StructureBuilder {
       this.decided.add(`tt:${id}`);
     }
     return id;
-  }
-
-  /** A team named without its department: the one team of that name, if there is exactly one. */
-  private uniqueTeam(key: string): string | undefined {
-    const existing = this.index.teamsByKey.get(key) ?? [];
-    if (existing.length === 1) return existing[0]!.id;
-    const created = [...this.teams].filter(([k]) => k.endsWith(`|${key}`));
-    return existing.length === 0 && created.length === 1 ? created[0]![1] : undefined;
   }
 
   private typeId(known: Map<string, string>, created: { id: string; name: string }[], name: string): string {

@@ -42,6 +42,7 @@ export const REASON_TITLES = {
   invalid_amount: 'The pay amount is not valid',
   unknown_department_type: 'Unknown department type',
   unknown_team_type: 'Unknown team type',
+  ambiguous_team: 'Several teams have this name',
   unknown_manager: 'The manager was not found',
   reporting_cycle: 'The reporting line makes a loop',
 } satisfies Record<ReasonCode, string>;
