@@ -265,6 +265,11 @@ describe('orgonaut CLI errors and exit codes', () => {
     expect(usage.stderr).toContain('orgonaut: missing <units|tree|');
     expect((await cli(['live', 'actors', '--as-of', 'tomorrow'], configFile('owner'))).code).toBe(2);
     expect((await cli(['scenario', 'frobnicate', 'x'], configFile('owner'))).code).toBe(2);
+    // A misspelt or foreign option is refused before anything is done, not ignored (--url is not --host).
+    const misspelt = await cli(['auth', 'login', '--token', 'orgo_pat_x', '--url', url], configFile('misspelt'));
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('unknown option --url');
+    expect(fs.existsSync(configFile('misspelt'))).toBe(false);
     expectOneLine(await cli(['auth', 'login', '--host', 'http://127.0.0.1:9', '--token', tokens.owner!], configFile('unreachable')), 4, /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/);
   });
 

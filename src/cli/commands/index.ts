@@ -138,9 +138,23 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
     return 0;
   }
   try {
+    refuseUnknownFlags(args.flags.keys(), group);
     return await group.run(createRun(args));
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${error.message}\nUsage:\n${group.usage.map((u) => `  orgonaut ${u}`).join('\n')}`);
     throw error;
   }
+}
+
+/** Options every client command takes. */
+const COMMON_FLAGS = new Set(['json', 'help']);
+
+/**
+ * A misspelt or foreign option is a usage mistake, not something to ignore (`--url` for `--host` would otherwise
+ * talk to the default server). A group's options are the ones its usage lines name.
+ */
+function refuseUnknownFlags(given: Iterable<string>, group: Group): void {
+  const known = new Set([...COMMON_FLAGS, ...group.usage.flatMap((line) => [...line.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!))]);
+  const unknown = [...given].filter((flag) => !known.has(flag));
+  if (unknown.length) throw new UsageError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `--${f}`).join(', ')}`);
 }
