@@ -226,6 +226,16 @@ describe('the import workflow over REST', () => {
     expect((await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { options: { create_missing_types: false } } })).status).toBe(409);
   });
 
+  it('reads a semicolon file starting with an empty line after a BOM, and skips separator-only rows', async () => {
+    const text = '\uFEFF\r\nemail;name;department\r\nsep1@imp.test;Sep One;Ops\r\n;;\r\nsep2@imp.test;Sep Two;Ops\r\n;;;;;;\r\n;;\r\n';
+    const created = await send('/api/v1/imports', { body: multipart(text, 'excel.csv') });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.data).toMatchObject({ file: { delimiter: ';', rows: 2 } });
+    expect(created.body.data.mapping.map((m: { field: string | null }) => m.field)).toEqual(['email', 'name', 'department']);
+    expect((await send(`/api/v1/imports/${created.body.data.id}/start`, { method: 'POST' })).status).toBe(202);
+    expect(await settled(created.body.data.id)).toMatchObject({ status: 'completed', summary: { rows: { total: 2, imported: 2, quarantined: 0 } } });
+  });
+
   it('answers an empty PATCH with the run unchanged (not 500)', async () => {
     const created = await send('/api/v1/imports', { body: 'email;name\nemp@imp.test;Em\n', type: 'text/csv' });
     expect(created.status).toBe(201);

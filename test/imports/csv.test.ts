@@ -50,6 +50,34 @@ describe('CsvParser', () => {
     expect(records[1]!.fields).toEqual(['ann@x.test', '0,5', 'a; b']);
   });
 
+  it('skips separator-only rows (spreadsheet trailing rows) like blank lines, but keeps quoted empty fields', () => {
+    const text = 'email;name;dept\r\n;;\r\na@x.test;Ann;Ops\r\n;;;;;;\r\n  ; ;\t\r\n"";;\r\n;;\r\n;;';
+    const { records, delimiter } = parseCsv(text);
+    expect(delimiter).toBe(';');
+    expect(records.map((r) => [r.line, r.fields])).toEqual([
+      [1, ['email', 'name', 'dept']],
+      [3, ['a@x.test', 'Ann', 'Ops']],
+      [6, ['', '', '']],
+    ]);
+    for (const size of [1, 2, 3, 7]) expect(feed(text, size)).toEqual(records);
+    expect(parseCsv('email,name\nb@x.test,Bo\n,,,,\n,,,,\n').records.map((r) => r.fields)).toEqual([['email', 'name'], ['b@x.test', 'Bo']]);
+  });
+
+  it('takes the first line with content as the header, and guesses the separator from it', () => {
+    for (const lead of ['\n', '\r\n\r\n', '  \n', ',,,,\n', '\uFEFF\n', ';;\n\n']) {
+      const text = `${lead}email;fte;note\nann@x.test;0,5;"a, b"\n`;
+      const { records, delimiter } = parseCsv(text);
+      expect(delimiter, JSON.stringify(lead)).toBe(';');
+      expect(records.map((r) => r.fields), JSON.stringify(lead)).toEqual([
+        ['email', 'fte', 'note'],
+        ['ann@x.test', '0,5', 'a, b'],
+      ]);
+      for (const size of [1, 2, 5]) expect(feed(text, size), JSON.stringify(lead)).toEqual(records);
+    }
+    expect(parseCsv('\n\nemail;name').delimiter).toBe(';');
+    expect(parseCsv('\n\n').records).toEqual([]);
+  });
+
   it('reads a last line without a line break, and lone CR line ends', () => {
     expect(parseCsv('a,b\rc,d').records.map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd']]);
   });
@@ -69,6 +97,15 @@ describe('readCsvFile', () => {
     expect(result.rows).toEqual([['ä@x.test', 'Zoë'], ['b@x.test', 'Bo']]);
     expect(result).toMatchObject({ rows: expect.any(Array), delimiter: ',', bytes: bom.length });
     expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reads a semicolon file starting with an empty line after a BOM, and does not count separator-only rows', async () => {
+    const text = new TextEncoder().encode('\r\nEmail;Name;Department\r\nä@x.test;Zoë;Ops\r\n;;\r\nb@x.test;Bo;Ops\r\n;;\r\n;;\r\n');
+    const result = await read(new Uint8Array([0xef, 0xbb, 0xbf, ...text]));
+    expect(result).toMatchObject({ delimiter: ';', headers: ['Email', 'Name', 'Department'] });
+    expect(result.rows).toEqual([['ä@x.test', 'Zoë', 'Ops'], ['b@x.test', 'Bo', 'Ops']]);
+    const error = await read('\nemail;name\n;;\n;;\n').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'no_rows' });
   });
 
   const refusals: [string, Uint8Array | string, string, RegExp][] = [

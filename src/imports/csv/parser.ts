@@ -2,6 +2,8 @@
  * A streaming RFC 4180 parser: text goes in by chunks of any size, records come out as they complete. Fields may be
  * quoted (`"a, b"`), with doubled quotes inside (`"5'10"""`) and line breaks inside; records end with LF, CRLF or CR.
  * The separator is a comma or a semicolon, detected from the header line (the one used more often outside quotes).
+ * Blank lines — empty, whitespace or separators only (`;;;;`, the trailing rows spreadsheets export) — are no records:
+ * the header is the first line with content, and the separator is guessed from it.
  *
  * Lenient where real exports are sloppy: a quote in the middle of an unquoted field is kept as a character, and
  * spaces after a closing quote are ignored. Strict where guessing would corrupt data: any other character after a
@@ -75,12 +77,12 @@ export class CsvParser {
   push(chunk: string): void {
     if (this.delimiter === null) {
       this.head += chunk;
-      const end = headerLineEnd(this.head);
-      if (end === -1) {
+      const header = headerLine(this.head);
+      if (!header.complete) {
         if (this.head.length > MAX_HEADER_CHARS) throw new CsvSyntaxError('no line break in the first megabyte: this is not a CSV file with a header row', 1);
         return;
       }
-      this.setDelimiter(detectDelimiter(this.head.slice(0, end)));
+      this.setDelimiter(detectDelimiter(this.head.slice(header.start, header.end)));
       const held = this.head;
       this.head = '';
       this.consume(held);
@@ -92,7 +94,8 @@ export class CsvParser {
   /** Ends the input: emits the last record, or throws when a quoted field was never closed. */
   end(): void {
     if (this.delimiter === null) {
-      this.setDelimiter(detectDelimiter(this.head));
+      const header = headerLine(this.head);
+      this.setDelimiter(detectDelimiter(this.head.slice(header.start, header.end)));
       const held = this.head;
       this.head = '';
       this.consume(held);
@@ -204,7 +207,7 @@ export class CsvParser {
   }
 
   private endRecord(): void {
-    const blank = this.fields.length === 0 && this.field === '' && !this.quotedInRecord;
+    const blank = !this.quotedInRecord && isBlank(this.field) && this.fields.every(isBlank);
     this.fields.push(this.field);
     const record = { fields: this.fields, line: this.recordLine };
     this.fields = [];
@@ -215,15 +218,35 @@ export class CsvParser {
   }
 }
 
-/** Where the first line ends outside quotes, or -1 when it has not ended yet. */
-function headerLineEnd(text: string): number {
+/**
+ * An unquoted field with nothing but whitespace or separators (a record of such fields is a blank line: `;;;;`, or
+ * `,,,,` in a semicolon file, has no data).
+ */
+function isBlank(field: string): boolean {
+  return field === '' || /^[\s,;\uFEFF]*$/.test(field);
+}
+
+/**
+ * The first line with content (anything but whitespace, a BOM, commas and semicolons): where it starts, where it ends
+ * outside quotes, and whether it has ended yet (else `end` is the end of the text).
+ */
+function headerLine(text: string): { start: number; end: number; complete: boolean } {
+  let start = 0;
   let quoted = false;
+  let content = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === QUOTE) quoted = !quoted;
-    else if (!quoted && (c === LF || c === CR)) return i;
+    if (c === QUOTE) {
+      quoted = !quoted;
+      content = true;
+    } else if (!quoted && (c === LF || c === CR)) {
+      if (content) return { start, end: i, complete: true };
+      start = i + 1;
+    } else if (!content && c !== 32 && c !== 9 && c !== 44 && c !== 59 && c !== 0xfeff) {
+      content = true;
+    }
   }
-  return -1;
+  return { start, end: text.length, complete: false };
 }
 
 /** The separator used more often outside quotes in the header line (comma when tied). */
