@@ -80,7 +80,9 @@ export const RESOURCE_TEMPLATES: TemplateInfo[] = [
     title: 'Scenario delta',
     description:
       'What a scenario changes compared with its source today: changed records by family, conflicts and metric deltas ' +
-      'in total and per org unit (money with costs.read). The same as the scenario.delta tool with its defaults.',
+      'in total and per org unit. Only what the credential may read: each family needs its org read ability (actors.read, ' +
+      'placements.read, positions.read, org-units.read, teams.read), metrics org-metrics.read, money costs.read; `withheld` ' +
+      'lists what was left out. The same as the scenario.delta tool with its defaults.',
     mimeType: 'application/json',
     requires: ['scenarios.read'],
   },

@@ -1,5 +1,7 @@
+import type { Ability } from '../access/abilities.js';
 import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
+import type { MoneyFigure } from '../org/cost.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { isIsoDate, today } from '../org/dates.js';
 import type { UnitMetrics } from '../org/metrics.js';
@@ -16,7 +18,9 @@ import { loadScenario, type Scenario } from './store.js';
 /**
  * The delta of a scenario (one implementation for every surface): only the records and fields that differ from its
  * source's current state (default) or from Live, grouped by model family, with field conflicts and metric deltas
- * in total and per org unit. Money is left out without `costs.read`.
+ * in total and per org unit. It shows only what the caller may read (SPEC §4.1, §5): a record family needs the
+ * ability its org read tools need (`FAMILY_ABILITIES`), metric deltas need `org-metrics.read`, money needs
+ * `costs.read`; `withheld` says what was left out and which abilities would show it.
  */
 export interface DeltaRequest {
   scenarioId: string;
@@ -47,13 +51,62 @@ export async function scenarioDelta(
   const unitId = request.orgUnitId?.trim() || null;
   if (unitId && !target.orgUnits.has(unitId) && !base.orgUnits.has(unitId)) throw new NotFound('Org unit', unitId);
   const showMoney = can(ctx.principal, 'costs.read');
+  const { readable, withheld } = deltaVisibility(ctx.principal);
   const compared: readonly ScenarioChange[] | null =
     changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
-  const families = diffRecords(base, target, compared, showMoney);
-  const conflicts = compare === 'source' && changes ? findConflicts(base, changes, showMoney) : [];
-  const cost = await loadCostSettings(ctx.db, ctx.tenant);
-  const metrics = metricDeltas(metricsOf(base, asOf, cost), metricsOf(target, asOf, cost), target, base, ctx.principal, unitId);
-  return { scenario: presentScenario(scenario), compare, against, as_of: asOf, families, conflicts, metrics };
+  const families = diffRecords(base, target, compared, showMoney, readable);
+  const conflicts = compare === 'source' && changes ? findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney) : [];
+  let metrics: ReturnType<typeof metricDeltas> | { total: null; by_org_unit: [] } = { total: null, by_org_unit: [] };
+  if (can(ctx.principal, 'org-metrics.read')) {
+    const cost = await loadCostSettings(ctx.db, ctx.tenant);
+    metrics = metricDeltas(metricsOf(base, asOf, cost), metricsOf(target, asOf, cost), target, base, ctx.principal, unitId);
+  }
+  return { scenario: presentScenario(scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld };
+}
+
+/**
+ * The abilities a family's records need in a delta: the same as the org read tools that list them
+ * (`org.units.list`/`org.departments.list`, `org.teams.list`, `org.actors.list`, `org.reporting_lines.list`,
+ * `org.placements.list`, `org.positions.list`, compensation with `costs.read` and `actors.read`).
+ */
+export const FAMILY_ABILITIES: Record<Family, readonly Ability[]> = {
+  orgUnits: ['org-units.read'],
+  departments: ['org-units.read'],
+  teams: ['teams.read'],
+  actors: ['actors.read'],
+  reportingLines: ['actors.read'],
+  placements: ['placements.read'],
+  positions: ['positions.read'],
+  compensations: ['costs.read', 'actors.read'],
+};
+
+/** A part of a delta left out for lack of abilities, and the abilities (missing now) that would show it. */
+export interface WithheldPart {
+  /** A family (`actor`, `placement`…), `metrics` (every metric delta) or `money` (pay fields and cost deltas). */
+  part: string;
+  needs: Ability[];
+  note: string;
+}
+
+/**
+ * What a principal may see of a delta: the readable families and what is withheld. Decided by abilities alone,
+ * never by what the scenario changes (so it says nothing about records the caller may not see).
+ */
+export function deltaVisibility(principal: Principal): { readable: ReadonlySet<Family>; withheld: WithheldPart[] } {
+  const readable = new Set<Family>();
+  const withheld: WithheldPart[] = [];
+  for (const family of FAMILIES) {
+    const needs = FAMILY_ABILITIES[family].filter((a) => !can(principal, a));
+    if (!needs.length) readable.add(family);
+    else withheld.push({ part: ENTITY_TYPES[family], needs, note: `${ENTITY_TYPES[family]} records left out: they need ${needs.join(' and ')}` });
+  }
+  if (!can(principal, 'org-metrics.read')) {
+    withheld.push({ part: 'metrics', needs: ['org-metrics.read'], note: 'metric deltas (headcount, FTE, spans, layers, cost) left out: they need org-metrics.read' });
+  }
+  if (!can(principal, 'costs.read')) {
+    withheld.push({ part: 'money', needs: ['costs.read'], note: 'money left out (pay and budget fields, cost deltas): it needs costs.read' });
+  }
+  return { readable, withheld };
 }
 
 /**
@@ -87,10 +140,16 @@ async function comparisonBase(ctx: ServiceContext, scenario: Scenario, compare: 
 type FamilyDelta = { added: Record<string, unknown>[]; removed: Record<string, unknown>[]; changed: Record<string, unknown>[] };
 
 /** Compares the candidate records (null: every record) of two graphs, field by field. */
-export function diffRecords(base: OrgGraph, target: OrgGraph, changes: readonly ScenarioChange[] | null, showMoney: boolean) {
+export function diffRecords(
+  base: OrgGraph,
+  target: OrgGraph,
+  changes: readonly ScenarioChange[] | null,
+  showMoney: boolean,
+  readable: ReadonlySet<Family> = new Set(FAMILIES),
+) {
   const result: Partial<Record<string, FamilyDelta>> = {};
   for (const family of FAMILIES) {
-    if (family === 'compensations' && !showMoney) continue;
+    if ((family === 'compensations' && !showMoney) || !readable.has(family)) continue;
     const ids = changes ? new Set(changes.filter((c) => c.family === family).map((c) => c.recordId)) : new Set([...base[family].keys(), ...target[family].keys()]);
     const delta: FamilyDelta = { added: [], removed: [], changed: [] };
     for (const id of [...ids].sort()) {
@@ -175,16 +234,44 @@ function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGra
   return { total: unitDelta(from.total, to.total, money, true), by_org_unit: byUnit };
 }
 
-function pair(from: number | null, to: number | null, digits = 2) {
+type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[]; from_unconvertible?: string[]; to_unconvertible?: string[] };
+
+function pair(from: number | null, to: number | null, digits = 2): Pair {
   const f = from === null ? null : round(from, digits);
   const t = to === null ? null : round(to, digits);
   return { from: f, to: t, delta: f === null || t === null ? null : round(t - f, digits) };
 }
 
+/**
+ * A cost delta. A side without the unit counts 0. When a side holds currencies with no exchange rate (SPEC §6) the
+ * figures are as org metrics give them (the convertible part; null when nothing was convertible) and the delta is
+ * unknown (null), never a number that silently counts those currencies as 0: `unconvertible` lists them (both
+ * sides), `from_unconvertible` / `to_unconvertible` say which side holds which.
+ */
+function moneyPair(from: MoneyFigure | undefined, to: MoneyFigure | undefined): Pair {
+  const fromOut = from?.unconvertible ?? [];
+  const toOut = to?.unconvertible ?? [];
+  const p = pair(from ? from.amountMinor : 0, to ? to.amountMinor : 0, 0);
+  if (!fromOut.length && !toOut.length) return p;
+  return {
+    ...p,
+    delta: null,
+    unconvertible: [...new Set([...fromOut, ...toOut])].sort(),
+    ...(fromOut.length ? { from_unconvertible: fromOut } : {}),
+    ...(toOut.length ? { to_unconvertible: toOut } : {}),
+  };
+}
+
+/** Whether a pair moved. An unknown cost delta counts when its figures or its unconvertible currencies differ. */
+function movedPair(p: Pair): boolean {
+  if (p.unconvertible) return p.from !== p.to || String(p.from_unconvertible ?? []) !== String(p.to_unconvertible ?? []);
+  return p.delta !== 0 && !(p.from === null && p.to === null);
+}
+
 /** The metric deltas of one unit; null when nothing moved (unless `always`). */
 function unitDelta(from: UnitMetrics | undefined, to: UnitMetrics | undefined, money: boolean, always = false) {
   const z = (m: UnitMetrics | undefined, pick: (m: UnitMetrics) => number | null) => (m ? pick(m) : 0);
-  const out: Record<string, ReturnType<typeof pair>> = {
+  const out: Record<string, Pair> = {
     headcount: pair(z(from, (m) => m.headcount), z(to, (m) => m.headcount)),
     robots: pair(z(from, (m) => m.robots), z(to, (m) => m.robots)),
     agents: pair(z(from, (m) => m.agents), z(to, (m) => m.agents)),
@@ -196,9 +283,9 @@ function unitDelta(from: UnitMetrics | undefined, to: UnitMetrics | undefined, m
     layers: pair(z(from, (m) => m.layers), z(to, (m) => m.layers)),
   };
   if (money) {
-    out.annual_cost_minor = pair(from?.cost.annual.amountMinor ?? 0, to?.cost.annual.amountMinor ?? 0, 0);
-    out.monthly_cost_minor = pair(from?.cost.monthly.amountMinor ?? 0, to?.cost.monthly.amountMinor ?? 0, 0);
+    out.annual_cost_minor = moneyPair(from?.cost.annual, to?.cost.annual);
+    out.monthly_cost_minor = moneyPair(from?.cost.monthly, to?.cost.monthly);
   }
-  const moved = Object.values(out).some((p) => p.delta !== 0 && !(p.from === null && p.to === null));
+  const moved = Object.values(out).some(movedPair);
   return moved || always ? out : null;
 }

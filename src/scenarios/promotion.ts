@@ -175,11 +175,17 @@ async function summaryDeltas(ctx: ServiceContext, from: OrgGraph, to: OrgGraph) 
   const day = today();
   const a = metricsOf(from, day, cost).total;
   const b = metricsOf(to, day, cost).total;
+  // A currency without an exchange rate makes the cost delta unknown (SPEC §6): null and the currencies, never a
+  // difference that counts them as 0. The marker's name holds "cost", so it is dropped with the money without costs.read.
+  const unconvertible = [...new Set([...a.cost.monthly.unconvertible, ...b.cost.monthly.unconvertible])].sort();
+  const before = a.cost.monthly.amountMinor;
+  const after = b.cost.monthly.amountMinor;
   return {
     headcount: b.headcount - a.headcount,
     fte: Math.round((b.fte - a.fte) * 100) / 100,
     effective_fte: Math.round((b.effectiveFte - a.effectiveFte) * 100) / 100,
-    monthly_cost_minor: (b.cost.monthly.amountMinor ?? 0) - (a.cost.monthly.amountMinor ?? 0),
+    monthly_cost_minor: unconvertible.length || before === null || after === null ? null : after - before,
+    ...(unconvertible.length ? { monthly_cost_unconvertible: unconvertible } : {}),
     currency: cost.reportingCurrency,
   };
 }

@@ -19,6 +19,8 @@ import {
 import { getActor, listPlacements } from '../../src/org/read-people.js';
 import { getOrgUnit } from '../../src/org/read-structure.js';
 import type { ChangeCommand } from '../../src/scenarios/commands.js';
+import { loadScenario } from '../../src/scenarios/store.js';
+import { addDays, inEffect, today } from '../../src/org/dates.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
@@ -197,6 +199,81 @@ describe('delta', () => {
     const full = await scenarioDelta(owner, { scenarioId: sid });
     expect(full.families.compensation!.added).toHaveLength(1);
   });
+
+  it('marks a cost delta unknown, never 0, when a currency has no exchange rate (SPEC §6)', async () => {
+    await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'CHF', rateToReporting: null }]);
+    try {
+      const sid = await newScenario();
+      await applyBatch(owner, sid, [
+        { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 10_000_000, currency: 'CHF' },
+        { op: 'set_compensation', actor_id: id('p2'), kind: 'salary', amount_minor: 10_000_000, currency: 'CHF' },
+        { op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount_minor: 10_000_000, currency: 'CHF' },
+      ]);
+      type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[] };
+      const platform = (await scenarioDelta(owner, { scenarioId: sid, orgUnitId: units.P })).metrics.by_org_unit[0] as unknown as Record<string, Pair>;
+      // Before: p1, p2 and m1's share in EUR; after: only m1's share converts. The delta is unknown, not −(p1 + p2).
+      expect(platform.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['CHF'], to_unconvertible: ['CHF'] });
+      expect(platform.annual_cost_minor).not.toHaveProperty('from_unconvertible');
+      expect(platform.annual_cost_minor!.to).toBeLessThan(platform.annual_cost_minor!.from!);
+      expect(platform.monthly_cost_minor).toMatchObject({ delta: null, unconvertible: ['CHF'] });
+      expect(platform.headcount).toEqual({ from: 2, to: 2, delta: 0 });
+      // Field: f2 was already paid in GBP (no rate); now nothing there converts: no amount after, no delta.
+      const field = (await scenarioDelta(owner, { scenarioId: sid, orgUnitId: units.F })).metrics.by_org_unit[0] as unknown as Record<string, Pair>;
+      expect(field.annual_cost_minor).toMatchObject({ to: null, delta: null, unconvertible: ['CHF', 'GBP'], from_unconvertible: ['GBP'], to_unconvertible: ['CHF', 'GBP'] });
+      expect(field.annual_cost_minor!.from).toBeGreaterThan(0);
+      // The whole organisation and the units listed as moved carry the marker too.
+      const all = await scenarioDelta(owner, { scenarioId: sid });
+      expect(all.metrics.total!.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['CHF', 'GBP'] });
+      const listed = all.metrics.by_org_unit.find((u) => u.org_unit_id === units.P) as unknown as Record<string, Pair>;
+      expect(listed.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['CHF'] });
+    } finally {
+      await database.db.delete(tenantCurrencies).where(and(eq(tenantCurrencies.tenantId, tenant.id), eq(tenantCurrencies.code, 'CHF')));
+    }
+  });
+
+  it('shows only the record families and metrics the credential may read, and says what it left out', async () => {
+    const sid = await newScenario();
+    await applyBatch(owner, sid, [
+      { op: 'set_fte', actor_id: id('p2'), fte: 1 },
+      { op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Team' },
+      { op: 'move_placement', placement_id: id('pl-f1'), org_unit_id: units.P },
+    ]);
+    const as = (credential: string[]) => contextFor(database, tenant, principalFor(tenant, 'owner', credential), owner.graphs);
+    const bare = await scenarioDelta(as(['scenarios.read']), { scenarioId: sid });
+    expect(bare.families).toEqual({});
+    expect(bare.metrics).toEqual({ total: null, by_org_unit: [] });
+    expect(bare.withheld.map((w) => w.part)).toEqual(['org_unit', 'department', 'team', 'actor', 'reporting_line', 'placement', 'position', 'compensation', 'metrics', 'money']);
+    expect(bare.withheld.find((w) => w.part === 'actor')).toMatchObject({ needs: ['actors.read'] });
+    expect(bare.withheld.find((w) => w.part === 'metrics')).toMatchObject({ needs: ['org-metrics.read'] });
+    expect(JSON.stringify(bare)).not.toContain(id('p2'));
+
+    const actors = await scenarioDelta(as(['scenarios.read', 'actors.read']), { scenarioId: sid });
+    expect(Object.keys(actors.families)).toEqual(['actor']);
+    expect(actors.families.actor!.changed).toEqual([{ id: id('p2'), label: 'p2', fields: { fte: { from: 0.5, to: 1 } } }]);
+    expect(actors.withheld.map((w) => w.part)).not.toContain('actor');
+
+    const placements = await scenarioDelta(as(['scenarios.read', 'placements.read', 'org-units.read', 'org-metrics.read']), { scenarioId: sid });
+    expect(Object.keys(placements.families).sort()).toEqual(['org_unit', 'placement']);
+    expect(placements.metrics.total!.headcount).toBeDefined();
+    expect(placements.metrics.total).not.toHaveProperty('annual_cost_minor');
+    expect(placements.withheld.find((w) => w.part === 'compensation')).toMatchObject({ needs: ['costs.read', 'actors.read'] });
+
+    expect((await scenarioDelta(owner, { scenarioId: sid })).withheld).toEqual([]);
+  });
+
+  it('leaves conflicts of unreadable families out', async () => {
+    const sid = await newScenario();
+    await applyBatch(owner, sid, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }]);
+    const live = buildFixtureOrg(SALT).orgUnits.get(units.F)!;
+    await database.db.transaction((tx) => writeLive(tx, tenant.id, { orgUnits: { upsert: [{ ...live, name: 'Field Ops' }] } }));
+    try {
+      const actorsOnly = contextFor(database, tenant, principalFor(tenant, 'owner', ['scenarios.read', 'actors.read']), owner.graphs);
+      expect((await scenarioDelta(actorsOnly, { scenarioId: sid })).conflicts).toEqual([]);
+      expect((await scenarioDelta(owner, { scenarioId: sid })).conflicts).toHaveLength(1);
+    } finally {
+      await database.db.transaction((tx) => writeLive(tx, tenant.id, { orgUnits: { upsert: [live] } }));
+    }
+  });
 });
 
 /** An independent oracle: what each generated command should leave in the scenario. */
@@ -227,12 +304,14 @@ function toCommand(g: ReturnType<Generated['generate']>['value'], salt: string, 
       expected.set(`placement:${sid(g.placement)}:org_unit_id`, fixtureIds(salt).units[g.unit]);
       return { op: 'move_placement', placement_id: sid(g.placement), org_unit_id: fixtureIds(salt).units[g.unit] };
     case 'set_manager':
-      expected.set(`reporting_line:${sid(`rl-${g.who}`)}:manager_id`, sid(g.manager));
+      // From today (a new line; the old one ends): checked on the graph by managersToday, not in the field oracle.
+      expected.set(`manager:${sid(g.who)}`, sid(g.manager));
       return { op: 'set_manager', actor_id: sid(g.who), manager_id: sid(g.manager) };
   }
 }
 
 function sourceValue(key: string, salt: string): unknown {
+  if (key.startsWith('manager:')) return `manager of ${key}`; // never equal: managers are checked on the graph
   const [family, recordId, field] = key.split(':') as [string, string, string];
   const graph = buildFixtureOrg(salt);
   const map = { actor: graph.actors, org_unit: graph.orgUnits, placement: graph.placements, reporting_line: graph.reportingLines }[family]!;
@@ -248,17 +327,19 @@ describe('delta property: a random valid change set comes back exactly', () => {
         const parent = await newScenario('property parent');
         await applyBatch(owner, parent, first.map((g) => toCommand(g, SALT, expected)));
         const parentDelta = await scenarioDelta(owner, { scenarioId: parent });
-        expect(flatten(parentDelta.families)).toEqual(withoutNoOps(expected, (key) => sourceValue(key, SALT)));
+        expect(flatten(parentDelta.families)).toEqual(withoutNoOps(fields(expected), (key) => sourceValue(key, SALT)));
+        await expectManagers(parent, expected);
 
         const child = (await createScenario(owner, { name: 'property child', sourceScenarioId: parent })).id;
         const childExpected: Expected = new Map();
         await applyBatch(owner, child, second.map((g) => toCommand(g, SALT, childExpected)));
         const childDelta = await scenarioDelta(owner, { scenarioId: child });
         const parentValue = (key: string) => (expected.has(key) ? expected.get(key) : sourceValue(key, SALT));
-        expect(flatten(childDelta.families)).toEqual(withoutNoOps(childExpected, parentValue));
+        expect(flatten(childDelta.families)).toEqual(withoutNoOps(fields(childExpected), parentValue));
         // Against Live, the child shows its own changes over its parent's.
         const combined = new Map([...expected, ...childExpected]);
-        expect(flatten((await scenarioDelta(owner, { scenarioId: child, compare: 'live' })).families)).toEqual(withoutNoOps(combined, (key) => sourceValue(key, SALT)));
+        expect(flatten((await scenarioDelta(owner, { scenarioId: child, compare: 'live' })).families)).toEqual(withoutNoOps(fields(combined), (key) => sourceValue(key, SALT)));
+        await expectManagers(child, combined);
         await archiveScenario(owner, child);
         await archiveScenario(owner, parent);
       }),
@@ -267,6 +348,27 @@ describe('delta property: a random valid change set comes back exactly', () => {
   });
 });
 
+/** The expected field values (managers aside). */
+function fields(expected: Expected): Expected {
+  return new Map([...expected].filter(([key]) => !key.startsWith('manager:')));
+}
+
+/** Each person's manager: as expected from today, and as in Live before today (a change never rewrites history). */
+async function expectManagers(scenarioId: string, expected: Expected) {
+  const graph = await owner.graphs.scenario(await loadScenario(database.db, tenant.id, scenarioId));
+  const live = buildFixtureOrg(SALT);
+  const managerOn = (g: typeof graph, actorId: string, day: string) => {
+    const lines = [...g.reportingLines.values()].filter((l) => l.actorId === actorId && inEffect(l, day));
+    expect(lines.length).toBeLessThanOrEqual(1);
+    return lines[0]?.managerId ?? null;
+  };
+  for (const who of PEOPLE.map((p) => id(p))) {
+    const before = managerOn(live, who, today());
+    expect(managerOn(graph, who, today())).toBe(expected.get(`manager:${who}`) ?? before);
+    expect(managerOn(graph, who, addDays(today(), -1))).toBe(before);
+  }
+}
+
 function withoutNoOps(expected: Expected, valueBefore: (key: string) => unknown): Record<string, unknown> {
   return Object.fromEntries([...expected].filter(([key, value]) => valueBefore(key) !== value).sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -274,6 +376,7 @@ function withoutNoOps(expected: Expected, valueBefore: (key: string) => unknown)
 function flatten(families: Record<string, { changed: Record<string, unknown>[]; added: unknown[]; removed: unknown[] } | undefined>) {
   const out: [string, unknown][] = [];
   for (const [family, delta] of Object.entries(families)) {
+    if (family === 'reporting_line') continue; // manager changes add lines: see expectManagers
     expect(delta!.added).toEqual([]);
     expect(delta!.removed).toEqual([]);
     for (const change of delta!.changed) {

@@ -107,4 +107,17 @@ describe('promotion', () => {
     await expect(restoreSnapshot(member, sid)).rejects.toMatchObject({ ability: 'snapshots.restore' });
     await expect(restoreSnapshot(owner, sid)).rejects.toMatchObject({ field: 'snapshot_id' });
   });
+
+  it('records an unknown cost delta, with the currencies, when one has no exchange rate (SPEC §6)', async () => {
+    await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'CHF', rateToReporting: null }]);
+    const sid = (await createScenario(owner, { name: 'Pay in francs' })).id;
+    await applyBatch(owner, sid, [{ op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 10_000_000, currency: 'CHF' }]);
+    const finished = await (await promoteScenario(owner, sid)).done;
+    expect(finished.status).toBe('succeeded');
+    const [lineage] = await database.db.select().from(lineageEntries).where(eq(lineageEntries.toScenarioId, sid));
+    const deltas = lineage!.deltas as Record<string, unknown>;
+    // Not −(p1's pay): the fixture's GBP pay had no rate before, and p1's CHF pay has none now.
+    expect(deltas).toMatchObject({ headcount: 0, monthly_cost_minor: null, monthly_cost_unconvertible: ['CHF', 'GBP'], currency: 'EUR' });
+    expect(finished.result).toMatchObject({ deltas: { monthly_cost_minor: null, monthly_cost_unconvertible: ['CHF', 'GBP'] } });
+  });
 });

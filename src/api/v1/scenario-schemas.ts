@@ -51,7 +51,24 @@ export const CreateSnapshotBody = z
   .strict()
   .openapi('CreateSnapshot');
 
-const Pair = z.object({ from: z.number().nullable(), to: z.number().nullable(), delta: z.number().nullable() });
+const Currencies = z.array(z.string());
+const Pair = z.object({
+  from: z.number().nullable(),
+  to: z.number().nullable(),
+  delta: z.number().nullable(),
+  unconvertible: Currencies.optional().openapi({
+    description: 'Cost deltas only: currencies with no exchange rate on either side. Then `delta` is null (unknown) and `from`/`to` are the convertible part, as in org metrics (null when nothing was convertible)',
+  }),
+  from_unconvertible: Currencies.optional().openapi({ description: 'The unconvertible currencies of the `from` side' }),
+  to_unconvertible: Currencies.optional().openapi({ description: 'The unconvertible currencies of the `to` side' }),
+});
+export const WithheldSchema = z
+  .object({
+    part: z.string().openapi({ description: 'A family (actor, placement…), `metrics` or `money`' }),
+    needs: z.array(z.string()).openapi({ description: 'The abilities (missing from this credential) that would show it' }),
+    note: z.string(),
+  })
+  .openapi('WithheldPart', { description: 'A part of the result left out for lack of abilities' });
 const FieldChange = z.object({ from: z.unknown(), to: z.unknown() });
 
 const FamilyDelta = z.object({
@@ -79,11 +96,16 @@ export const DeltaSchema = z
     compare: z.enum(['source', 'live']),
     against: z.object({ kind: z.string(), scenario_id: z.string().optional(), name: z.string().optional() }),
     as_of: z.string().openapi({ format: 'date' }),
-    families: z.record(z.string(), FamilyDelta).openapi({ description: 'Changed records by family (org_unit, actor…); money only with `costs.read`' }),
+    families: z.record(z.string(), FamilyDelta).openapi({ description: 'Changed records by family (org_unit, actor…), only the families this credential may read (see `withheld`); money only with `costs.read`' }),
     conflicts: z.array(ConflictSchema),
-    metrics: z.object({
-      total: z.record(z.string(), Pair).nullable(),
-      by_org_unit: z.array(z.object({ org_unit_id: z.string(), name: z.string().nullable() }).catchall(Pair)),
+    metrics: z
+      .object({
+        total: z.record(z.string(), Pair).nullable(),
+        by_org_unit: z.array(z.object({ org_unit_id: z.string(), name: z.string().nullable() }).catchall(Pair)),
+      })
+      .openapi({ description: 'Metric deltas; `total` null and no units without `org-metrics.read`, cost deltas only with `costs.read`' }),
+    withheld: z.array(WithheldSchema).openapi({
+      description: 'What this credential may not see and is left out: record families (each needs the read ability of its org routes), metrics (`org-metrics.read`), money (`costs.read`)',
     }),
   })
   .openapi('ScenarioDelta');

@@ -61,8 +61,23 @@ const deltaView = {
   as_of: asOf.describe('The day the metrics are computed for (YYYY-MM-DD). Omit for today.'),
 };
 
-const metricPair = z.looseObject({ from: z.number().optional(), to: z.number().optional(), delta: z.number().optional() });
-const metricDeltas = z.record(z.string(), metricPair).describe('Per metric: from → to and the delta (money only with costs.read)');
+const currencies = z.array(z.string());
+const metricPair = z.looseObject({
+  from: z.number().optional(),
+  to: z.number().optional(),
+  delta: z.number().optional(),
+  unconvertible: currencies
+    .optional()
+    .describe('Cost deltas: currencies with no exchange rate. The delta is then unknown (absent), from/to cover only the convertible part (absent when none)'),
+  from_unconvertible: currencies.optional(),
+  to_unconvertible: currencies.optional(),
+});
+const metricDeltas = z
+  .record(z.string(), metricPair)
+  .describe('Per metric: from → to and the delta (money only with costs.read; a cost delta with `unconvertible` currencies is unknown, never 0)');
+const withheld = z
+  .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
+  .describe('What was left out because the credential lacks a read ability: record families, metrics or money, each with the abilities that would show it');
 const unitDeltas = z
   .array(z.looseObject({ org_unit_id: z.string(), name: z.string().optional() }))
   .describe('The org units whose roll-up metrics moved, each with its metric deltas');
@@ -81,7 +96,10 @@ export const scenarioDeltaTool = defineTool({
     'What a scenario changes, and only that: the records it adds, removes and changes (field by field, from → to), ' +
     'grouped by family (org_unit, actor, placement, position, reporting_line…), the conflicts (fields changed both ' +
     'in the scenario and, since it branched, in its source — a person resolves them before promotion) and the ' +
-    'metric deltas in total and per org unit. Money (pay, cost deltas) only with costs.read. Use it after ' +
+    'metric deltas in total and per org unit. It shows only what the credential may read: each family needs the ' +
+    'read ability of its org tools (actor and reporting_line: actors.read; placement: placements.read; position: ' +
+    'positions.read; org_unit/department: org-units.read; team: teams.read), metrics need org-metrics.read, money ' +
+    '(pay, cost deltas) costs.read; `withheld` lists what was left out and the abilities that would show it. Use it after ' +
     '`scenario.get`; `scenario.metrics.delta` gives the metric part alone, and `scenario.action.plan` drafts further changes.',
   purpose: 'scenario-review',
   inputSchema: z.object(deltaView),
@@ -89,7 +107,10 @@ export const scenarioDeltaTool = defineTool({
     ...comparedOut,
     families: z.record(z.string(), familyDelta),
     conflicts: z.array(z.looseObject({ family: z.string(), id: z.string(), reason: z.string() })),
-    metrics: z.object({ total: metricDeltas, by_org_unit: unitDeltas }),
+    metrics: z
+      .object({ total: metricDeltas.optional(), by_org_unit: unitDeltas })
+      .describe('Metric deltas; without org-metrics.read `total` is absent and `by_org_unit` empty'),
+    withheld,
   }),
   annotations: READ_ONLY,
   requires: ['scenarios.read'],
@@ -104,19 +125,22 @@ export const scenarioMetricsDeltaTool = defineTool({
   title: 'Scenario metric and cost deltas',
   description:
     'How a scenario moves the numbers: headcount, robots, agents, FTE, effective FTE, vacant positions, span of ' +
-    'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta, for the ' +
+    'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta (a cost ' +
+    'delta that involves a currency without an exchange rate has no delta and lists it in `unconvertible`), for the ' +
     'whole organisation and per org unit that moved (or for one `org_unit_id`, even if it did not move). For the ' +
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
   inputSchema: z.object({ ...deltaView, org_unit_id: optionalId('Only this org unit’s roll-up deltas.') }),
-  outputSchema: z.object({ ...comparedOut, total: metricDeltas, by_org_unit: unitDeltas }),
+  outputSchema: z.object({ ...comparedOut, total: metricDeltas, by_org_unit: unitDeltas, withheld }),
   annotations: READ_ONLY,
-  requires: ['scenarios.read'],
+  requires: ['scenarios.read', 'org-metrics.read'],
   example: { scenario_id: '<an id from scenario.list>' },
   async handler(ctx, input) {
     const delta = await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of, orgUnitId: input.org_unit_id });
     const { scenario, against, as_of } = delta;
-    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total, by_org_unit: delta.metrics.by_org_unit };
+    // Only what concerns the numbers: which record families were withheld does not matter here.
+    const withheldHere = delta.withheld.filter((w) => w.part === 'metrics' || w.part === 'money');
+    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: delta.metrics.by_org_unit, withheld: withheldHere };
   },
 });
 

@@ -17,7 +17,9 @@ import { fieldValue, RecordFields, scenarioNames } from './values.js';
  */
 type Rec = Record<string, unknown>;
 type FamilyDelta = { added: Rec[]; removed: Rec[]; changed: { id: string; label: string | null; fields: Record<string, { from: unknown; to: unknown }> }[] };
-type Pair = { from: number | null; to: number | null; delta: number | null };
+/** A cost pair with currencies that have no exchange rate carries them, and its delta is unknown (null). */
+type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[]; from_unconvertible?: string[]; to_unconvertible?: string[] };
+type Withheld = { part: string; needs: string[]; note: string };
 
 const FAMILY_TITLES: Record<string, string> = {
   org_unit: 'Org units',
@@ -63,6 +65,8 @@ export function deltaRoutes(): Hono<AppEnv> {
     const against = delta.against.kind === 'scenario' ? `scenario “${delta.against.name}”` : 'Live';
     const recordCount = families.reduce((n, [, f]) => n + f.added.length + f.removed.length + f.changed.length, 0);
     const unitMoney = can(ctx.principal, 'costs.read');
+    const withheld = delta.withheld as Withheld[];
+    const hiddenFamilies = withheld.filter((w) => FAMILY_TITLES[w.part] !== undefined && w.part !== 'compensation');
     const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }), `Compared with “${scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live'}”`];
     const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), 'Compared with Live'];
     return c.html(
@@ -87,6 +91,12 @@ export function deltaRoutes(): Hono<AppEnv> {
           Against {against}, metrics on {delta.as_of}. {count(recordCount, 'record differs', 'records differ')}; everything else is unchanged
           and not shown.
         </p>
+        {hiddenFamilies.length ? (
+          <p class="hint">
+            Not shown, as your access does not include them:{' '}
+            {hiddenFamilies.map((w) => `${FAMILY_TITLES[w.part]!.toLowerCase()} (${w.needs.join(', ')})`).join('; ')}.
+          </p>
+        ) : null}
         <section class="card" aria-labelledby="metrics-title">
           <h2 id="metrics-title">Metric deltas</h2>
           {total ? <MetricTable pairs={total} currency={currency} /> : <p class="hint">Your role does not include org metrics.</p>}
@@ -207,14 +217,48 @@ export function deltaRoutes(): Hono<AppEnv> {
 function PairCell(props: { pair: Pair | undefined; digits: number; currency?: string }) {
   const p = props.pair;
   if (!p) return <td class="num">–</td>;
-  const moneyish = props.currency !== undefined;
-  const fmt = (v: number | null) => (moneyish ? money(v, props.currency) : num(v, props.digits));
+  if (props.currency !== undefined) {
+    const currency = props.currency;
+    return (
+      <td class="num">
+        <CostSide amount={p.from} unconvertible={p.from_unconvertible} currency={currency} /> →{' '}
+        <CostSide amount={p.to} unconvertible={p.to_unconvertible} currency={currency} />{' '}
+        <span class={deltaClass(p.delta)}>(<CostChange pair={p} currency={currency} />)</span>
+      </td>
+    );
+  }
   return (
     <td class="num">
-      {fmt(p.from)} → {fmt(p.to)}{' '}
-      <span class={deltaClass(p.delta)}>({moneyish ? signedMoney(p.delta, props.currency!) : signed(p.delta, props.digits)})</span>
+      {num(p.from, props.digits)} → {num(p.to, props.digits)} <span class={deltaClass(p.delta)}>({signed(p.delta, props.digits)})</span>
     </td>
   );
+}
+
+const noRate = (codes: string[]) => `no ${codes.join(', ')} ${codes.length === 1 ? 'rate' : 'rates'}`;
+
+/**
+ * One side of a cost delta, as the org pages show a cost with currencies lacking an exchange rate: the convertible
+ * part and "excludes CHF", or "unknown" when nothing was convertible.
+ */
+function CostSide(props: { amount: number | null; unconvertible: string[] | undefined; currency: string }) {
+  const codes = props.unconvertible ?? [];
+  if (!codes.length) return <>{money(props.amount, props.currency)}</>;
+  if (props.amount === null) return <span title={`No exchange rate for ${codes.join(', ')}`}>unknown ({noRate(codes)})</span>;
+  return (
+    <>
+      {money(props.amount, props.currency)}{' '}
+      <span class="badge warn" title={`No exchange rate for ${codes.join(', ')}`}>
+        excludes {codes.join(', ')}
+      </span>
+    </>
+  );
+}
+
+/** The change of a cost: unknown when a side holds currencies without an exchange rate (never counted as 0). */
+function CostChange(props: { pair: Pair; currency: string }) {
+  const codes = props.pair.unconvertible ?? [];
+  if (codes.length && props.pair.delta === null) return <span title={`No exchange rate for ${codes.join(', ')}`}>unknown ({noRate(codes)})</span>;
+  return <>{signedMoney(props.pair.delta, props.currency)}</>;
 }
 
 function MetricTable(props: { pairs: Record<string, Pair>; currency: string }) {
@@ -233,14 +277,28 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string }) {
         <tbody>
           {rows.map(([key, label, digits]) => {
             const p = props.pairs[key]!;
-            const isMoney = key.endsWith('_minor');
-            const fmt = (v: number | null) => (isMoney ? money(v, props.currency) : num(v, digits));
+            if (key.endsWith('_minor')) {
+              return (
+                <tr class={p.delta || p.unconvertible?.length ? 'moved' : undefined}>
+                  <th scope="row">{label}</th>
+                  <td class="num">
+                    <CostSide amount={p.from} unconvertible={p.from_unconvertible} currency={props.currency} />
+                  </td>
+                  <td class="num">
+                    <CostSide amount={p.to} unconvertible={p.to_unconvertible} currency={props.currency} />
+                  </td>
+                  <td class={`num ${deltaClass(p.delta) ?? ''}`}>
+                    <CostChange pair={p} currency={props.currency} />
+                  </td>
+                </tr>
+              );
+            }
             return (
               <tr class={p.delta ? 'moved' : undefined}>
                 <th scope="row">{label}</th>
-                <td class="num">{fmt(p.from)}</td>
-                <td class="num">{fmt(p.to)}</td>
-                <td class={`num ${deltaClass(p.delta) ?? ''}`}>{isMoney ? signedMoney(p.delta, props.currency) : signed(p.delta, digits)}</td>
+                <td class="num">{num(p.from, digits)}</td>
+                <td class="num">{num(p.to, digits)}</td>
+                <td class={`num ${deltaClass(p.delta) ?? ''}`}>{signed(p.delta, digits)}</td>
               </tr>
             );
           })}
