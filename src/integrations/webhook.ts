@@ -12,13 +12,17 @@ import { scheduleFlush } from './batches.js';
 import { loadIntegration, openConfig } from './store.js';
 
 /**
- * The BambooHR webhook (`POST /api/v1/integrations/bamboohr/webhook/{tenant}`): the raw body must carry an
- * HMAC-SHA256 signature made with the integration's webhook secret (`X-BambooHR-Signature: <hex>`, compared in
- * constant time). Accepted employee changes are queued and acknowledged at once; a batch applies them shortly after
- * through the import pipeline (batches.ts), one run per apply target.
+ * The BambooHR webhook (`POST /api/v1/integrations/bamboohr/webhook/{tenant}`), signed as BambooHR signs it:
+ * `X-BambooHR-Signature` is the hex HMAC-SHA256, with the integration's webhook secret, of the raw body followed by
+ * the `X-BambooHR-Timestamp` header (Unix seconds), compared in constant time. A missing timestamp, or one more than
+ * five minutes from now, is refused like a bad signature (401): a captured call cannot be replayed later. Accepted
+ * employee changes are queued and acknowledged at once; a batch applies them shortly after through the import
+ * pipeline (batches.ts), one run per apply target.
  */
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const MAX_EVENTS = 5_000;
+/** How far the signed timestamp may be from now, either way. */
+export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
 export interface WebhookDeps {
   db: Db;
@@ -26,24 +30,42 @@ export interface WebhookDeps {
   logger?: Logger;
 }
 
-export function signBody(secret: string, body: Uint8Array | string): string {
-  return createHmac('sha256', secret).update(body).digest('hex');
+/** The signature BambooHR sends: hex HMAC-SHA256(secret, rawBody + timestamp). */
+export function signBody(secret: string, body: Uint8Array | string, timestamp: string): string {
+  return createHmac('sha256', secret).update(body).update(timestamp, 'utf8').digest('hex');
 }
 
-export function signatureMatches(secret: string, body: Uint8Array, header: string | null | undefined): boolean {
-  if (!header) return false;
-  const given = header.trim().replace(/^sha256=/i, '');
-  if (!/^[0-9a-fA-F]{64}$/.test(given)) return false;
-  return timingSafeEqual(Buffer.from(signBody(secret, body), 'hex'), Buffer.from(given, 'hex'));
+export interface SignedHeaders {
+  signature: string | null | undefined;
+  timestamp: string | null | undefined;
 }
 
-export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Uint8Array, signature: string | null | undefined): Promise<{ accepted: number }> {
+/** Why a call is not accepted as signed, or null when it is. */
+export function signatureProblem(secret: string, body: Uint8Array, headers: SignedHeaders, now: number = Date.now()): string | null {
+  const timestamp = headers.timestamp?.trim();
+  if (!timestamp) return 'The X-BambooHR-Timestamp header is missing.';
+  if (!/^\d{1,12}$/.test(timestamp)) return 'The X-BambooHR-Timestamp header is not a Unix time in seconds.';
+  if (Math.abs(now / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) return 'The X-BambooHR-Timestamp is more than 5 minutes from now (a replayed or delayed call).';
+  if (!headers.signature) return 'The X-BambooHR-Signature header is missing.';
+  const given = headers.signature.trim().replace(/^sha256=/i, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(given)) return 'The webhook signature does not match the body and timestamp.';
+  const expected = Buffer.from(signBody(secret, body, timestamp), 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return 'The webhook signature does not match the body and timestamp.';
+  return null;
+}
+
+export function signatureMatches(secret: string, body: Uint8Array, headers: SignedHeaders, now?: number): boolean {
+  return signatureProblem(secret, body, headers, now) === null;
+}
+
+export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Uint8Array, headers: SignedHeaders): Promise<{ accepted: number }> {
   if (!PLAN_FEATURES[tenant.plan].hrisSync) throw new NotFound('Webhook');
   const integration = await loadIntegration(deps.db, tenant.id);
   if (!integration || integration.provider !== 'bamboohr' || integration.status === 'disconnected') throw new NotFound('Webhook');
   const { webhook_secret: secret } = await openConfig(deps.db, integration);
   if (!secret) throw new NotFound('Webhook');
-  if (!signatureMatches(secret, body, signature)) throw new Unauthenticated('The webhook signature is missing or does not match the body.');
+  const problem = signatureProblem(secret, body, headers);
+  if (problem) throw new Unauthenticated(problem);
   const events = parseEvents(body);
   for (let i = 0; i < events.length; i += 500) {
     await deps.db.insert(hrisEvents).values(events.slice(i, i + 500).map((e) => ({ tenantId: tenant.id, provider: 'bamboohr', ...e })));

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -8,7 +9,7 @@ import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, hrisEvents, hrisIntegrations } from '../../src/db/schema/index.js';
 import { open, parseKey, seal } from '../../src/integrations/crypto.js';
-import { signBody } from '../../src/integrations/webhook.js';
+import { signatureMatches, signBody } from '../../src/integrations/webhook.js';
 import { operationalStatus } from '../../src/imports/status.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { loadScenario } from '../../src/scenarios/store.js';
@@ -58,10 +59,15 @@ async function tokenFor(t: Tenant, role: Role): Promise<string> {
   return (await issueApiToken(database.db, { tenantId: t.id, userId: user.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret;
 }
 
-function webhook(payload: unknown, options: { secret?: string; slug?: string; host?: string; signature?: string | null } = {}) {
+/** A webhook call signed as BambooHR signs it: hex HMAC-SHA256(secret, raw body + X-BambooHR-Timestamp). */
+function webhook(payload: unknown, options: { secret?: string; slug?: string; host?: string; signature?: string | null; timestamp?: string | null; signedTimestamp?: string } = {}) {
   const raw = JSON.stringify(payload);
-  const signature = options.signature === undefined ? signBody(options.secret ?? SECRET, raw) : options.signature;
-  return send(`/api/v1/integrations/bamboohr/webhook/${options.slug ?? 'hris'}`, { token: null, raw, host: options.host, headers: signature === null ? {} : { 'x-bamboohr-signature': signature } });
+  const timestamp = options.timestamp === undefined ? String(Math.floor(Date.now() / 1000)) : options.timestamp;
+  const signature = options.signature === undefined ? signBody(options.secret ?? SECRET, raw, options.signedTimestamp ?? timestamp ?? '') : options.signature;
+  const headers: Record<string, string> = {};
+  if (signature !== null) headers['x-bamboohr-signature'] = signature;
+  if (timestamp !== null) headers['x-bamboohr-timestamp'] = timestamp;
+  return send(`/api/v1/integrations/bamboohr/webhook/${options.slug ?? 'hris'}`, { token: null, raw, host: options.host, headers });
 }
 
 async function runsOf(source: string, count: number) {
@@ -181,9 +187,48 @@ describe('the BambooHR webhook', () => {
     expect((await webhook(payload, { secret: 'whsec-wrong-wrong-wrong-wrong' })).status).toBe(401);
     expect((await webhook(payload, { signature: null })).status).toBe(401);
     expect((await webhook(payload, { signature: 'sha256=' + '0'.repeat(64) })).status).toBe(401);
+    // The old construction (the body alone) is no longer accepted.
+    expect((await webhook(payload, { signature: createHmac('sha256', SECRET).update(JSON.stringify(payload)).digest('hex') })).status).toBe(401);
     const events = await database.db.select().from(hrisEvents).where(eq(hrisEvents.tenantId, tenant.id));
     expect(events).toHaveLength(0);
     expect(await liveState(database, tenant.id)).toEqual(before);
+  });
+
+  it('refuses a missing, malformed or stale timestamp, or one that is not the signed one (401), and changes nothing', async () => {
+    const before = await liveState(database, tenant.id);
+    const now = Math.floor(Date.now() / 1000);
+    const missing = await webhook(payload, { timestamp: null, signedTimestamp: String(now) });
+    expect(missing.status).toBe(401);
+    expect(missing.body.detail).toMatch(/X-BambooHR-Timestamp header is missing/);
+    expect((await webhook(payload, { timestamp: '' })).status).toBe(401);
+    expect((await webhook(payload, { timestamp: new Date().toISOString() })).status).toBe(401);
+    const stale = await webhook(payload, { timestamp: String(now - 6 * 60) });
+    expect(stale.status).toBe(401);
+    expect(stale.body.detail).toMatch(/more than 5 minutes/);
+    expect((await webhook(payload, { timestamp: String(now + 6 * 60) })).status).toBe(401);
+    // A captured call replayed with a fresh timestamp: the signature covers the old one.
+    expect((await webhook(payload, { timestamp: String(now), signedTimestamp: String(now - 10 * 60) })).status).toBe(401);
+    const events = await database.db.select().from(hrisEvents).where(eq(hrisEvents.tenantId, tenant.id));
+    expect(events).toHaveLength(0);
+    expect(await liveState(database, tenant.id)).toEqual(before);
+  });
+
+  it('checks the signature over body + timestamp in constant time, within 5 minutes either way', () => {
+    const body = new TextEncoder().encode('{"employees":[]}');
+    const now = 1_800_000_000_000;
+    const ts = String(now / 1000);
+    const signature = createHmac('sha256', SECRET).update('{"employees":[]}' + ts).digest('hex');
+    expect(signBody(SECRET, body, ts)).toBe(signature);
+    expect(signatureMatches(SECRET, body, { signature, timestamp: ts }, now)).toBe(true);
+    expect(signatureMatches(SECRET, body, { signature: `sha256=${signature.toUpperCase()}`, timestamp: ts }, now)).toBe(true);
+    expect(signatureMatches(SECRET, body, { signature, timestamp: ts }, now + 299_000)).toBe(true);
+    expect(signatureMatches(SECRET, body, { signature, timestamp: ts }, now - 299_000)).toBe(true);
+    expect(signatureMatches(SECRET, body, { signature, timestamp: ts }, now + 301_000)).toBe(false);
+    expect(signatureMatches(SECRET, body, { signature, timestamp: ts }, now - 301_000)).toBe(false);
+    expect(signatureMatches(SECRET, body, { signature, timestamp: null }, now)).toBe(false);
+    expect(signatureMatches(SECRET, body, { signature: null, timestamp: ts }, now)).toBe(false);
+    expect(signatureMatches(SECRET, body, { signature: signature.slice(0, 63), timestamp: ts }, now)).toBe(false);
+    expect(signatureMatches(SECRET, new TextEncoder().encode('{"employees":[1]}'), { signature, timestamp: ts }, now)).toBe(false);
   });
 
   it('answers 404 when {tenant} is not the host’s tenant, or the tenant has no HRIS sync', async () => {

@@ -60,13 +60,18 @@ const webhook = createRoute({
   summary: 'BambooHR webhook: employee changes, signed with the webhook secret',
   description:
     'Body: `{ "employees": [{ "id": "123", "action": "Created|Updated|Deleted", "fields": { "firstName": …, "workEmail": …, "department": …, ' +
-    '"supervisorEId": … } }] }`. Header `X-BambooHR-Signature`: hex HMAC-SHA256 of the raw body with the webhook secret. Changes are ' +
-    'queued and acknowledged at once (202), then applied in batches through the import pipeline. Wrong signature → 401; {tenant} other ' +
+    '"supervisorEId": … } }] }`. Headers, as BambooHR signs: `X-BambooHR-Timestamp` (Unix seconds) and `X-BambooHR-Signature`, the hex ' +
+    'HMAC-SHA256 with the webhook secret of the raw body followed by the timestamp. Changes are queued and acknowledged at once (202), ' +
+    'then applied in batches through the import pipeline. Wrong or missing signature, missing timestamp, or a timestamp more than 5 ' +
+    'minutes from now (replay) → 401; {tenant} other ' +
     'than the host’s tenant, no integration or no webhook secret → 404.',
   security: [],
   request: {
     params: z.object({ tenant: z.string().max(64).openapi({ param: { name: 'tenant', in: 'path' }, description: 'The tenant slug (must be this host’s tenant)' }) }),
-    headers: z.object({ 'x-bamboohr-signature': z.string().max(200).optional().openapi({ description: 'Hex HMAC-SHA256 of the raw body' }) }),
+    headers: z.object({
+      'x-bamboohr-signature': z.string().max(200).optional().openapi({ description: 'Hex HMAC-SHA256 of the raw body followed by the X-BambooHR-Timestamp value' }),
+      'x-bamboohr-timestamp': z.string().max(40).optional().openapi({ description: 'Unix time in seconds when the call was signed; refused when more than 5 minutes from now' }),
+    }),
   },
   responses: {
     202: { description: 'Queued', ...json(itemEnvelope(z.object({ accepted: z.number().int() }))) },
@@ -87,7 +92,10 @@ export function integrationWebhookRoutes() {
     if (body.length > MAX_WEBHOOK_BYTES) throw tooLarge(body.length, MAX_WEBHOOK_BYTES);
     if (!body.length) throw new InvalidInput('body', 'is empty');
     const { runtime } = c.var;
-    const result = await receiveWebhook({ db: runtime.database.db, graphs: runtime.graphs, logger: runtime.logger }, tenant, body, c.req.header('x-bamboohr-signature'));
+    const result = await receiveWebhook({ db: runtime.database.db, graphs: runtime.graphs, logger: runtime.logger }, tenant, body, {
+      signature: c.req.header('x-bamboohr-signature'),
+      timestamp: c.req.header('x-bamboohr-timestamp'),
+    });
     return c.json({ data: result }, 202);
   });
   return router;
