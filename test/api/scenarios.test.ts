@@ -73,7 +73,7 @@ describe('a scenario from creation to Live', () => {
     const applied = await post(`/api/v1/scenarios/${sid}/changes`, {
       changes: [
         { op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S },
-        { op: 'add_actor', kind: 'human', display_name: 'New Hire', org_unit_id: units.F, manager_id: id('sales_head'), fte: 1 },
+        { op: 'add_actor', kind: 'human', display_name: 'New Hire', org_unit_id: units.F, manager_id: id('sales_head'), fte: 1, date: AS_OF }, // in the delta as of AS_OF
         { op: 'create_position', title: 'Field lead', org_unit_id: units.F, target_salary_minor: 8_000_000, currency: 'EUR' },
         { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 11_000_000, currency: 'EUR', date: AS_OF },
       ],

@@ -233,13 +233,13 @@ describe('scope and validation', () => {
       { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
       { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 30 },
       { op: 'end_placement', placement_id: id('pl-m1-p') },
+      { op: 'close_position', position_id: id('pos_m_open') }, // before its unit: a unit with open positions cannot close
       { op: 'close_org_unit', org_unit_id: units.M },
       { op: 'set_fte', actor_id: id('p2'), fte: 0.8 },
       { op: 'add_actor', kind: 'agent', display_name: 'Helper', org_unit_id: units.P },
       { op: 'deactivate_actor', actor_id: id('bot') },
       { op: 'create_position', org_unit_id: units.P, title: 'SRE' },
       { op: 'fill_position', position_id: id('pos_f_open'), actor_id: id('f2') },
-      { op: 'close_position', position_id: id('pos_m_open') },
       { op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount_minor: 7_000_000, currency: 'EUR' },
     ];
     expect(new Set(changes.map((c) => c.op))).toEqual(new Set(CHANGE_OP_NAMES));
@@ -318,6 +318,32 @@ describe('scenario.delta and scenario.metrics.delta', () => {
     expect(Object.keys(delta.families)).toEqual(['actor']);
     expect(delta.metrics.total).not.toHaveProperty('annual_cost_minor');
     await expect(viewer.client.readResource({ uri: `orgonaut://scenarios/${world.otherScenario.id}/delta` })).rejects.toThrow(/not found/i);
+  });
+
+  it('shows a token only the record families and metrics its read abilities cover, and says what it left out', async () => {
+    type Delta = { families: Record<string, unknown>; metrics: { total?: object; by_org_unit: unknown[] }; withheld: { part: string; needs: string[] }[] };
+    const bare = await connect(world, principalOf(world.tenant, 'member', { abilities: ['mcp.access', 'scenarios.read'] }));
+    const withActors = await connect(world, principalOf(world.tenant, 'member', { abilities: ['mcp.access', 'scenarios.read', 'actors.read'] }));
+    try {
+      expect(errorOf(await bare.call('org_actors_list', {}))).toMatchObject({ code: 'missing_ability' });
+      const hidden = structured<Delta>(await bare.call('scenario_delta', { scenario_id: sid, as_of: AS_OF }));
+      expect(hidden.families).toEqual({});
+      expect(hidden.metrics).toEqual({ by_org_unit: [] });
+      expect(hidden.withheld).toEqual(expect.arrayContaining([expect.objectContaining({ part: 'actor', needs: ['actors.read'] }), expect.objectContaining({ part: 'metrics', needs: ['org-metrics.read'] })]));
+      expect(JSON.stringify(hidden)).not.toContain(world.ids.id('p2'));
+      const read = await bare.client.readResource({ uri: `orgonaut://scenarios/${sid}/delta` });
+      const resource = JSON.parse((read.contents[0] as { text: string }).text) as Delta;
+      expect(resource.families).toEqual({});
+      expect(resource.withheld.map((w) => w.part)).toContain('actor');
+      expect(errorOf(await bare.call('scenario_metrics_delta', { scenario_id: sid }))).toMatchObject({ code: 'missing_ability' });
+
+      const shown = structured<Delta>(await withActors.call('scenario_delta', { scenario_id: sid, as_of: AS_OF }));
+      expect(Object.keys(shown.families)).toEqual(['actor']);
+      expect(shown.withheld.map((w) => w.part)).not.toContain('actor');
+    } finally {
+      await bare.close();
+      await withActors.close();
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import {
   requiredString,
   type OpContext,
 } from './context.js';
+import { fillablePosition } from './positions.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
 
@@ -21,6 +22,11 @@ function activePlacements(ctx: OpContext, actorId: string): Placement[] {
   return ctx.wg.where('placements', 'actorId', actorId).filter((p) => inEffect(p, ctx.day));
 }
 
+/**
+ * Changes the actor's manager from the command's day (`date`, default today): the line in effect that day ends
+ * there and a new one starts (a line that itself starts that day is changed in place). Refused when it would make a
+ * reporting cycle on that day or any later day (see `checkNoCycle`).
+ */
 export function setManager(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   const managerId = optionalId(ctx, 'manager_id');
@@ -30,16 +36,58 @@ export function setManager(ctx: OpContext): void {
     return;
   }
   const manager = ctx.wg.requireActive('actors', managerId, fieldOf(ctx, 'manager_id'), 'actor', ctx.day);
-  checkNoCycle(ctx, actor.id, manager.id);
-  if (line) ctx.wg.update('reportingLines', line.id, { managerId: manager.id });
-  else ctx.wg.create('reportingLines', { id: ctx.newId(), actorId: actor.id, managerId: manager.id, validFrom: ctx.command.date ?? null, validTo: null });
+  if (line?.managerId === manager.id) return;
+  // The new line runs until the current one would have ended, or (no current line) until the actor's next line.
+  const until = line ? line.validTo : nextLineStart(ctx, actor.id);
+  checkNoCycle(ctx, actor.id, manager.id, until);
+  if (line && line.validFrom === ctx.day) {
+    ctx.wg.update('reportingLines', line.id, { managerId: manager.id });
+    return;
+  }
+  if (line) ctx.wg.update('reportingLines', line.id, { validTo: ctx.day });
+  const id = ctx.newId();
+  ctx.wg.create('reportingLines', { id, actorId: actor.id, managerId: manager.id, validFrom: ctx.day, validTo: until });
+  ctx.created.push({ family: 'reporting_lines', id });
 }
 
-function checkNoCycle(ctx: OpContext, actorId: string, managerId: string): void {
-  const seen = new Set<string>();
-  for (let at: string | undefined = managerId; at && !seen.has(at); at = currentLine(ctx, at)?.managerId) {
-    if (at === actorId) throw new InvalidInput(fieldOf(ctx, 'manager_id'), 'would make the actor report to themselves through the chain (a cycle)');
-    seen.add(at);
+function nextLineStart(ctx: OpContext, actorId: string): string | null {
+  let next: string | null = null;
+  for (const l of ctx.wg.where('reportingLines', 'actorId', actorId)) {
+    if (l.validFrom !== null && l.validFrom > ctx.day && (next === null || l.validFrom < next)) next = l.validFrom;
+  }
+  return next;
+}
+
+/**
+ * Refuses `actorId → managerId` from the command's day until `until` (exclusive; null: open) if the manager's chain
+ * reaches the actor on any day of that span. The chain only changes on a day where a line of someone in it starts or
+ * ends, so it is walked on the first day and again on each such day found (as of the chains walked so far).
+ */
+function checkNoCycle(ctx: OpContext, actorId: string, managerId: string, until: string | null): void {
+  const days = [ctx.day];
+  const queued = new Set(days);
+  const consider = (day: string | null) => {
+    if (day === null || day <= ctx.day || (until !== null && day >= until) || queued.has(day)) return;
+    queued.add(day);
+    days.push(day);
+  };
+  for (let i = 0; i < days.length; i++) {
+    const day = days[i]!;
+    const seen = new Set<string>();
+    for (let at: string | undefined = managerId; at && !seen.has(at); ) {
+      if (at === actorId) {
+        const when = day === ctx.day ? '' : ` from ${day}`;
+        throw new InvalidInput(fieldOf(ctx, 'manager_id'), `would make the actor report to themselves through the chain (a cycle${when})`);
+      }
+      seen.add(at);
+      let next: string | undefined;
+      for (const l of ctx.wg.where('reportingLines', 'actorId', at)) {
+        consider(l.validFrom);
+        consider(l.validTo);
+        if (inEffect(l, day)) next = l.managerId;
+      }
+      at = next;
+    }
   }
 }
 
@@ -51,7 +99,7 @@ export function addPlacement(ctx: OpContext): void {
     throw new InvalidInput(fieldOf(ctx, 'is_primary'), 'the actor already has a primary placement; use move_placement to move it');
   }
   const positionId = optionalId(ctx, 'position_id');
-  if (positionId) ctx.wg.requireActive('positions', positionId, fieldOf(ctx, 'position_id'), 'position', ctx.day);
+  if (positionId) fillablePosition(ctx, positionId, unit.id);
   const id = ctx.newId();
   ctx.wg.create('placements', {
     id,
@@ -60,7 +108,7 @@ export function addPlacement(ctx: OpContext): void {
     positionId,
     isPrimary,
     allocationPct: checkAllocation(ctx, requiredNumber(ctx, 'allocation_pct')),
-    validFrom: ctx.command.date ?? null,
+    validFrom: ctx.day,
     validTo: null,
   });
   ctx.created.push({ family: 'placements', id });
@@ -110,11 +158,11 @@ export function addActor(ctx: OpContext): void {
     fte,
     title: command.title?.trim() || null,
     level: null,
-    validFrom: command.date ?? null,
+    validFrom: ctx.day,
     validTo: null,
   };
   const positionId = optionalId(ctx, 'position_id');
-  if (positionId) ctx.wg.requireActive('positions', positionId, fieldOf(ctx, 'position_id'), 'position', ctx.day);
+  if (positionId) fillablePosition(ctx, positionId, unit.id);
   ctx.wg.create('actors', actor);
   const placementId = ctx.newId();
   ctx.wg.create('placements', { id: placementId, actorId: id, orgUnitId: unit.id, positionId, isPrimary: true, allocationPct: 100, validFrom: actor.validFrom, validTo: null });

@@ -1,6 +1,6 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
-import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType } from '../../org/types.js';
+import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType, type Position } from '../../org/types.js';
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, requiredNumber, requiredString, type OpContext } from './context.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
@@ -27,7 +27,7 @@ export function createPosition(ctx: OpContext): void {
     targetSalaryMinor: salary === null ? null : checkMinorAmount(ctx, salary, 'target_salary_minor'),
     dayRateMinor: dayRate === null ? null : checkMinorAmount(ctx, dayRate, 'day_rate_minor'),
     currency: money ? checkCurrency(ctx) : null,
-    validFrom: command.date ?? null,
+    validFrom: ctx.day,
     validTo: null,
   });
   ctx.created.push({ family: 'positions', id });
@@ -40,12 +40,34 @@ function fillers(ctx: OpContext, positionId: string): string[] {
     .map((p) => p.actorId);
 }
 
+/**
+ * The position a placement in `orgUnitId` may fill: active, vacant (no active placement references it) and budgeted
+ * in that org unit. Otherwise an InvalidInput naming `position_id`.
+ */
+export function fillablePosition(ctx: OpContext, positionId: string, orgUnitId: string): Position {
+  const position = ctx.wg.requireActive('positions', positionId, fieldOf(ctx, 'position_id'), 'position', ctx.day);
+  if (fillers(ctx, position.id).length) {
+    throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is already filled by an active placement; choose a vacant position');
+  }
+  if (position.orgUnitId !== orgUnitId) {
+    const budgeted = ctx.wg.get('orgUnits', position.orgUnitId);
+    const placed = ctx.wg.get('orgUnits', orgUnitId);
+    throw new InvalidInput(
+      fieldOf(ctx, 'position_id'),
+      `is budgeted in ${budgeted?.name ?? position.orgUnitId}, not in ${placed?.name ?? orgUnitId} where the placement is; ` +
+        'choose a position of that org unit, or place the actor where the position is',
+    );
+  }
+  return position;
+}
+
 export function fillPosition(ctx: OpContext): void {
-  const position = ctx.wg.requireActive('positions', requiredString(ctx, 'position_id'), fieldOf(ctx, 'position_id'), 'position', ctx.day);
-  if (fillers(ctx, position.id).length) throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is already filled');
+  const positionId = requiredString(ctx, 'position_id');
+  ctx.wg.requireActive('positions', positionId, fieldOf(ctx, 'position_id'), 'position', ctx.day);
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   const primary = ctx.wg.where('placements', 'actorId', actor.id).find((p) => p.isPrimary && inEffect(p, ctx.day));
   if (!primary) throw new InvalidInput(fieldOf(ctx, 'actor_id'), 'has no primary placement to fill the position with');
+  const position = fillablePosition(ctx, positionId, primary.orgUnitId);
   ctx.wg.update('placements', primary.id, { positionId: position.id });
 }
 

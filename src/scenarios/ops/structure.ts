@@ -25,7 +25,7 @@ export function createOrgUnit(ctx: OpContext): void {
   checkParent(ctx, type, parent);
   const id = ctx.newId();
   const { wg, command } = ctx;
-  wg.create('orgUnits', { id, parentId: parent.id, type, name, code: command.code?.trim() || null, validFrom: command.date ?? null, validTo: null });
+  wg.create('orgUnits', { id, parentId: parent.id, type, name, code: command.code?.trim() || null, validFrom: ctx.day, validTo: null });
   if (type === 'department') {
     const departmentTypeId = optionalId(ctx, 'department_type_id');
     if (departmentTypeId && !ctx.references.departmentTypes.has(departmentTypeId)) {
@@ -63,6 +63,14 @@ export function closeOrgUnit(ctx: OpContext): void {
     throw new InvalidInput(
       fieldOf(ctx, 'org_unit_id'),
       `still has ${children} active child unit(s) and ${placed} active placement(s); move them first so nothing is orphaned`,
+    );
+  }
+  const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => p.validTo === null || p.validTo > ctx.day);
+  if (open.length) {
+    const names = open.map((p) => `${p.title} (${p.id})`).join(', ');
+    throw new InvalidInput(
+      fieldOf(ctx, 'org_unit_id'),
+      `still has ${open.length} open position(s): ${names}; close them first (close_position) so no budgeted seat is orphaned`,
     );
   }
   ctx.wg.update('orgUnits', unit.id, { validTo: ctx.day });
