@@ -2,29 +2,31 @@ import { and, eq, sql } from 'drizzle-orm';
 import { authorize } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
-import { scenarioProposals } from '../db/schema/index.js';
+import { scenarioProposals, tenants } from '../db/schema/index.js';
 import { AppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { prepareBatch, savePreparedBatch, type BatchOutcome } from './apply-batch.js';
 import { abilitiesFor } from './commands.js';
 import { scenarioDelta } from './delta.js';
-import { ScenarioMoved } from './store.js';
+import { loadScenario, ScenarioMoved } from './store.js';
 
 /**
  * Governed AI scenario actions (SPEC §5): `plan` validates a batch against a mutable scenario and stores it as a
  * proposal — nothing applied; `confirm` applies it atomically and exactly once (a second or concurrent confirm gets
- * the same outcome); a proposal that expired, belongs to another user or client, or whose scenario changed since
- * planning is refused with the reason. Proposals live in the database, so any instance can confirm.
+ * the same outcome); a proposal that expired, belongs to another user or client, or whose scenario — or the
+ * scenario's source (Live, or the scenario it branched from) — changed since planning is refused with the reason. Proposals live in the database, so any instance can confirm.
  */
 export const PROPOSAL_TTL_MS = 30 * 60 * 1000;
 
 export class StaleProposal extends AppError {
-  constructor(reason: 'expired' | 'cancelled' | 'other_owner' | 'scenario_changed', fix: string) {
+  constructor(reason: 'expired' | 'cancelled' | 'other_owner' | 'scenario_changed' | 'source_changed', fix: string) {
     const messages = {
       expired: 'This proposal has expired; nothing was applied.',
       cancelled: 'This proposal was cancelled; nothing was applied.',
       other_owner: 'This proposal was planned by another user or client; only they can confirm it.',
       scenario_changed: 'The scenario changed since this proposal was planned; nothing was applied.',
+      source_changed:
+        "The scenario's source (Live, or the scenario it was branched from) changed since this proposal was planned, so its preview and conflicts may no longer hold; nothing was applied.",
     };
     super('stale_proposal', 409, messages[reason], fix, { reason });
   }
@@ -34,6 +36,8 @@ type ProposalRow = typeof scenarioProposals.$inferSelect;
 
 export async function planProposal(ctx: ServiceContext, input: { scenarioId: string; changes: unknown }) {
   authorize(ctx.principal, 'ai.scenarios.draft');
+  // Read before the batch is validated: a source change in between makes the confirm refuse, never go unnoticed.
+  const source = await sourceVersion(ctx, input.scenarioId);
   const batch = await prepareBatch(ctx, input.scenarioId, input.changes);
   for (const command of batch.commands) for (const ability of abilitiesFor(command)) authorize(ctx.principal, ability);
   const preview = await previewOf(ctx, batch);
@@ -48,12 +52,41 @@ export async function planProposal(ctx: ServiceContext, input: { scenarioId: str
       clientName: ctx.principal.clientName ?? null,
       commands: batch.commands as Record<string, unknown>[],
       scenarioRevision: batch.scenario.revision,
-      preview: { ...preview, ids: batch.ids },
+      preview: { ...preview, ids: batch.ids, source },
       expiresAt,
     })
     .returning();
   return presentProposal(row!);
 }
+
+/**
+ * The version of what the scenario's unchanged records follow: Live's version for a scenario of Live, the source
+ * scenario's revision (and, down the chain, Live's version) for a scenario of a scenario. Null for an unknown id (the
+ * batch reports it).
+ */
+async function sourceVersion(ctx: ServiceContext, scenarioId: string, db: ServiceContext['db'] = ctx.db): Promise<string | null> {
+  if (!isUuid(scenarioId)) return null;
+  let scenario = await loadScenario(db, ctx.tenant.id, scenarioId).catch(() => null);
+  if (!scenario || scenario.kind !== 'planning') return null;
+  const chain: string[] = [];
+  // Up the chain of planning sources (each scenario's revision) to Live or a fixed snapshot/applied scenario.
+  for (let depth = 0; scenario.sourceScenarioId && depth < 100; depth++) {
+    scenario = await loadScenario(db, ctx.tenant.id, scenario.sourceScenarioId);
+    if (scenario.kind !== 'planning') return [...chain, `${scenario.id}@live${scenario.liveVersion}`].join('|');
+    chain.push(`${scenario.id}@${scenario.revision}`);
+  }
+  const [tenant] = await db.select({ liveVersion: tenants.liveVersion }).from(tenants).where(eq(tenants.id, ctx.tenant.id));
+  return [...chain, `live@${Number(tenant?.liveVersion ?? 0)}`].join('|');
+}
+
+/** Refuses when the source moved since planning (proposals stored before the version was recorded are not checked). */
+async function checkSource(ctx: ServiceContext, row: ProposalRow, db: ServiceContext['db'] = ctx.db): Promise<void> {
+  const planned = (row.preview as { source?: string | null }).source;
+  if (planned === undefined) return;
+  if ((await sourceVersion(ctx, row.scenarioId, db)) !== planned) throw new SourceMoved();
+}
+
+class SourceMoved extends Error {}
 
 /** What the batch would do: the records it touches and the metric impact, on the batch's own graph. */
 async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>) {
@@ -88,6 +121,10 @@ export async function confirmProposal(ctx: ServiceContext, id: string) {
   if (row.expiresAt.getTime() <= Date.now()) throw new StaleProposal('expired', 'Plan the change again with scenario.action.plan.');
   const ids = (row.preview as { ids?: string[] }).ids ?? [];
   const batch = await prepareBatch(ctx, row.scenarioId, row.commands, ids);
+  const sourceChanged = () =>
+    settleRace(ctx, id, () => {
+      throw new StaleProposal('source_changed', 'Review the scenario (its delta shows any conflicts) and plan the change again.');
+    });
   if (batch.scenario.revision !== row.scenarioRevision) {
     return settleRace(ctx, id, () => {
       throw new StaleProposal('scenario_changed', 'Review the scenario and plan the change again.');
@@ -95,6 +132,7 @@ export async function confirmProposal(ctx: ServiceContext, id: string) {
   }
   let outcome: BatchOutcome;
   try {
+    await checkSource(ctx, row);
     outcome = await claimAndSave(ctx, row, batch);
   } catch (error) {
     if (error instanceof ScenarioMoved || error instanceof AlreadyClaimed) {
@@ -102,6 +140,7 @@ export async function confirmProposal(ctx: ServiceContext, id: string) {
         throw new StaleProposal('scenario_changed', 'Review the scenario and plan the change again.');
       });
     }
+    if (error instanceof SourceMoved) return sourceChanged();
     throw error;
   }
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'model', entityType: 'proposal', entityId: id, action: 'confirmed', principal: ctx.principal, scenarioId: row.scenarioId, after: outcome });
@@ -122,6 +161,9 @@ async function claimAndSave(ctx: ServiceContext, row: ProposalRow, batch: Awaite
       .where(and(eq(scenarioProposals.tenantId, ctx.tenant.id), eq(scenarioProposals.id, row.id), eq(scenarioProposals.status, 'planned')))
       .returning({ id: scenarioProposals.id });
     if (!claimed.length) throw new AlreadyClaimed();
+    // Again as the batch is saved (its base values come from the source as it is now): a move since the first check
+    // rolls everything back.
+    await checkSource(ctx, row, tx);
   });
 }
 
@@ -146,7 +188,7 @@ export async function cancelProposal(ctx: ServiceContext, id: string) {
 }
 
 export function presentProposal(row: ProposalRow) {
-  const { ids: _ids, ...preview } = row.preview as Record<string, unknown>;
+  const { ids: _ids, source: _source, ...preview } = row.preview as Record<string, unknown>;
   return {
     proposal_id: row.id,
     scenario_id: row.scenarioId,

@@ -5,6 +5,7 @@ import { scenarioProposals } from '../../src/db/schema/index.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Principal } from '../../src/access/policy.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
+import { writeLive } from '../../src/db/live-store.js';
 import { createScenario, createSnapshot, getScenario } from '../../src/scenarios/lifecycle.js';
 import { cancelProposal, confirmProposal, planProposal } from '../../src/scenarios/proposals.js';
 import { getActor } from '../../src/org/read-people.js';
@@ -82,6 +83,38 @@ describe('scenario.action.plan → confirm', () => {
     const cancelled = await cancelProposal(ai, other.proposal_id);
     expect(cancelled.status).toBe('cancelled');
     await expect(confirmProposal(ai, other.proposal_id)).rejects.toMatchObject({ details: { reason: 'cancelled' } });
+  });
+
+  it('refuses a proposal whose source changed since planning: the source scenario, or Live', async () => {
+    // A scenario of a scenario: the source sets the same actor's FTE after the plan.
+    const source = (await createScenario(ai, { name: 'Source' })).id;
+    const branch = (await createScenario(ai, { name: 'Branch', sourceScenarioId: source })).id;
+    const plan = await planProposal(ai, { scenarioId: branch, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.5 }] });
+    expect(plan.preview).toMatchObject({ metrics: { fte: { delta: -0.5 } } });
+    expect(plan.preview).not.toHaveProperty('source');
+    await applyBatch(ai, source, [{ op: 'set_fte', actor_id: id('f1'), fte: 0.7 }]);
+    await expect(confirmProposal(ai, plan.proposal_id)).rejects.toMatchObject({
+      code: 'stale_proposal',
+      details: { reason: 'source_changed' },
+      message: expect.stringMatching(/source/),
+    });
+    expect((await getActor(ai, id('f1'), { scenarioId: branch })).actor.fte).toBe(0.7); // nothing applied: follows its source
+    expect((await getScenario(ai, branch)).revision).toBe(0);
+    // Planned again against the new state, it confirms.
+    const again = await planProposal(ai, { scenarioId: branch, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.5 }] });
+    expect(await confirmProposal(ai, again.proposal_id)).toMatchObject({ status: 'confirmed', already_confirmed: false });
+
+    // A scenario of Live: Live changes (an import, a promotion) after the plan.
+    const ofLive = (await createScenario(ai, { name: 'Of Live' })).id;
+    const livePlan = await planProposal(ai, { scenarioId: ofLive, changes: [{ op: 'set_fte', actor_id: id('f2'), fte: 0.5 }] });
+    const f2 = buildFixtureOrg(SALT).actors.get(id('f2'))!;
+    await database.db.transaction((tx) => writeLive(tx, tenant.id, { actors: { upsert: [{ ...f2, fte: 0.7 }] } }));
+    try {
+      await expect(confirmProposal(ai, livePlan.proposal_id)).rejects.toMatchObject({ code: 'stale_proposal', details: { reason: 'source_changed' } });
+      expect((await getActor(ai, id('f2'), { scenarioId: ofLive })).actor.fte).toBe(0.7);
+    } finally {
+      await database.db.transaction((tx) => writeLive(tx, tenant.id, { actors: { upsert: [f2] } }));
+    }
   });
 
   it('needs ai.scenarios.draft and a mutable scenario, and validates before storing anything', async () => {
