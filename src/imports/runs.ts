@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { currentLiveVersion } from '../db/live-store.js';
-import { importRuns } from '../db/schema/index.js';
+import { importRuns, lineageEntries } from '../db/schema/index.js';
 import { Conflict, InvalidInput, isAppError, MissingAbility } from '../errors.js';
 import { restoreSnapshot } from '../scenarios/promotion.js';
+import { loadScenario } from '../scenarios/store.js';
 import { startTask, type StartedTask } from '../scenarios/tasks.js';
 import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
 import { executeStep } from './execute.js';
@@ -198,7 +199,8 @@ export async function undoRun(ctx: ServiceContext, id: string): Promise<StartedT
   if (undoOf(run)) throw alreadyUndone(run);
   if (run.status === 'processing') throw new Conflict('This import is running; it can be undone once it has finished.', 'Wait for the run to finish.', { run_status: run.status });
   const live = await currentLiveVersion(ctx.db, ctx.tenant.id);
-  if (run.liveVersionAfter === null || live !== run.liveVersionAfter) throw liveChanged(run, live);
+  const since = await liveWritesSince(ctx, run, snapshotId);
+  if (run.liveVersionAfter === null || live !== run.liveVersionAfter || since.others.length || since.lastOwn !== live) throw liveChanged(run, live, since.others);
   const undo: RunUndo = { task_id: null, requested_at: new Date().toISOString(), requested_by: ctx.principal.userId ?? null };
   const own = and(eq(importRuns.tenantId, ctx.tenant.id), eq(importRuns.id, run.id));
   const [marked] = await ctx.db
@@ -234,10 +236,27 @@ function alreadyUndone(run: RunRow): Conflict {
   return new Conflict('This import has already been undone.', 'Nothing is left to undo. To go back further, restore a snapshot from Snapshots.', { undo_task_id: undo?.task_id ?? null, undone_at: undo?.requested_at ?? null });
 }
 
-function liveChanged(run: RunRow, live: number): Conflict {
+/**
+ * The Live writes after the run's snapshot (every write leaves a lineage entry): the run's own (its steps that changed
+ * Live) and the others' — another import, a promotion, a restore — which restoring the snapshot would throw away.
+ */
+async function liveWritesSince(ctx: ServiceContext, run: RunRow, snapshotId: string) {
+  const snapshot = await loadScenario(ctx.db, ctx.tenant.id, snapshotId);
+  const entries = await ctx.db
+    .select({ type: lineageEntries.type, liveVersion: lineageEntries.liveVersion, runId: sql<string | null>`${lineageEntries.deltas} ->> 'import_run_id'` })
+    .from(lineageEntries)
+    .where(and(eq(lineageEntries.tenantId, ctx.tenant.id), gt(lineageEntries.liveVersion, snapshot.liveVersion)))
+    .orderBy(asc(lineageEntries.liveVersion));
+  const own = entries.filter((e) => e.type === 'import' && e.runId === run.id);
+  const others = entries.filter((e) => !(e.type === 'import' && e.runId === run.id)).map((e) => ({ type: e.type, live_version: Number(e.liveVersion) }));
+  return { others, lastOwn: own.length ? Number(own[own.length - 1]!.liveVersion) : null };
+}
+
+function liveChanged(run: RunRow, live: number, others: { type: string; live_version: number }[]): Conflict {
+  const what = others.length ? ` by ${others.length === 1 ? `a later ${others[0]!.type}` : `${others.length} later writes (${[...new Set(others.map((o) => o.type))].join(', ')})`}` : '';
   return new Conflict(
-    `Live changed since this import (it left Live at version ${run.liveVersionAfter ?? '?'}; Live is now at version ${live}), so undoing it would also throw away everything imported, promoted or restored since.`,
+    `Live changed since this import${what} (Live is now at version ${live}), so undoing it would also throw away everything imported, promoted or restored since.`,
     'Restore a snapshot from Snapshots instead — the snapshot taken before this import, or a later one — after checking what it would undo.',
-    { live_version_after: run.liveVersionAfter, live_version: live, snapshot_id: run.snapshotId },
+    { live_version_after: run.liveVersionAfter, live_version: live, snapshot_id: run.snapshotId, changes_since: others.slice(0, 20) },
   );
 }

@@ -448,6 +448,26 @@ describe('undo of an import into Live', () => {
     expect(await stored()).toEqual(after);
   });
 
+  it('is refused when another write came between the run’s steps, though its last step left Live as it is now', async () => {
+    const created = await send('/api/v1/imports', { body: csvOf(['email', 'name', 'department', 'fte'], [['undo4@imp.test', 'Four', 'Undo', '1'], ['undo5@imp.test', 'Five', 'Undo', '7']]), type: 'text/csv' });
+    const id = created.body.data.id;
+    expect((await send(`/api/v1/imports/${id}/start`, { method: 'POST' })).status).toBe(202);
+    expect(await settled(id)).toMatchObject({ status: 'completed', summary: { rows: { imported: 1, quarantined: 1 } } });
+    await importPeople(['undo6@imp.test']);
+    expect((await send(`/api/v1/imports/${id}/rows/2`, { method: 'PATCH', json: { values: { fte: '0.5' } } })).status).toBe(200);
+    expect((await send(`/api/v1/imports/${id}/reprocess`, { method: 'POST' })).status).toBe(202);
+    const run = await settled(id);
+    expect(run).toMatchObject({ status: 'completed', step: 2, summary: { rows: { imported: 2 } } });
+    expect(run.live_version_after).toBe((await stored()).live.version);
+    const before = await stored();
+    const refused = await send(`/api/v1/imports/${id}/undo`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/Live changed since this import by a later import/);
+    expect(refused.body.changes_since).toEqual([{ type: 'import', live_version: expect.any(Number) }]);
+    expect(await stored()).toEqual(before);
+    expect((await send(`/api/v1/imports/${id}`)).body.data.summary.undo).toBeUndefined();
+  });
+
   it('runs once when two undos of the same run race', async () => {
     const run = await importPeople(['undo3@imp.test']);
     const before = await stored();
