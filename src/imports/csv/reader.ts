@@ -4,7 +4,8 @@ import { CsvParser, CsvSyntaxError, type CsvRecord, type Delimiter } from './par
 
 /**
  * Reads an uploaded file as a stream of bytes: refuses what is not a UTF-8 CSV (binary files, spreadsheets, UTF-16,
- * invalid UTF-8, files over the size limit, unbalanced quotes) with a message saying what to do, strips a UTF-8 BOM,
+ * invalid UTF-8, files over the size limit, unbalanced quotes) with a message saying what to do, strips a UTF-8 BOM
+ * (the decoder does; blank and separator-only lines are skipped by the parser, the header is the first line with content),
  * and hands records to the caller in batches as they are parsed, so a file is never held whole in memory.
  */
 
@@ -110,7 +111,7 @@ export async function readCsvFile(source: AsyncIterable<Uint8Array>, options: Re
   if (bytes === 0 || headers === null) throw new FileRefused('empty_file', 422, 'The file is empty.', CSV_FIX);
   const header: string[] = headers;
   if (header.length < 2 || header.every((h) => h === '')) {
-    throw new FileRefused('no_header_row', 422, 'The first line must be a header row with at least two columns separated by commas or semicolons.', CSV_FIX);
+    throw new FileRefused('no_header_row', 422, 'The first non-blank line must be a header row with at least two columns separated by commas or semicolons.', CSV_FIX);
   }
   if (rows === 0) throw new FileRefused('no_rows', 422, 'The file has a header row but no data rows.', 'Add one row per person below the header row.');
   return { bytes, sha256: hash.digest('hex'), delimiter: parser.separator ?? ',', headers: header, rows };
