@@ -247,6 +247,9 @@ describe('the import pages for an owner', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect((await liveState(database, tenant.id)).actors).toBe(0);
+    const after = await get(`/imports/${runId}/progress`, owner);
+    expect(text(after.html)).toContain('This import was undone');
+    expect(after.html).not.toContain(`action="/imports/${runId}/undo"`);
     const again = await post(`/imports/${runId}/undo`, { csrf: await csrfFor(owner, `/imports/${runId}/progress`) }, owner);
     expect(again.status).toBe(409);
     expect(text(again.html)).toContain('This import has already been undone.');

@@ -271,9 +271,14 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
           {summary.scenario.revision}). <a href={`/scenarios/${summary.scenario.scenario_id}/delta`}>See its delta</a>
         </p>
       ) : null}
-      {run.target.kind === 'live' && run.snapshot_id ? (
+      {run.target.kind === 'live' && run.snapshot_id && (run.summary as { undo?: { requested_at?: string } } | null)?.undo ? (
+        <p class="hint">
+          This import was undone ({when((run.summary as { undo: { requested_at?: string } }).undo.requested_at ?? null)}): Live went back to{' '}
+          <a href={`/scenarios/${run.snapshot_id}`}>the snapshot taken before it</a>.
+        </p>
+      ) : run.target.kind === 'live' && run.snapshot_id ? (
         props.canUndo ? (
-          <form method="post" action={`/imports/${run.id}/undo`} data-confirm="Undo this import? Live goes back to the snapshot taken before it; later changes to Live are undone too.">
+          <form method="post" action={`/imports/${run.id}/undo`} data-confirm="Undo this import? Live goes back to the snapshot taken before it. This is refused if Live changed since the import.">
             <input type="hidden" name="csrf" value={props.csrf} />
             <p class="hint">
               Undo restores <a href={`/scenarios/${run.snapshot_id}`}>the snapshot of Live taken before this import</a>.

@@ -206,7 +206,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         <h2 id="webhook-title">Webhook</h2>
         <p>
           In BambooHR (Settings → Webhooks) send employee changes to this address, signed with the webhook secret above (header{' '}
-          <code>X-BambooHR-Signature</code>, HMAC-SHA256 of the body). Changes are acknowledged at once and applied in batches about a second later.
+          <code>X-BambooHR-Signature</code>, HMAC-SHA256 of the body followed by <code>X-BambooHR-Timestamp</code>, which must be within five minutes). Changes are acknowledged at once and applied in batches about a second later.
         </p>
         <div class="field">
           <label for="webhook-url">Webhook URL</label>
