@@ -63,7 +63,8 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
         <p class="hint legend">
           Warnings: <span class="badge warn">narrow span</span> a manager with {NARROW_SPAN} or fewer direct reports,{' '}
           <span class="badge warn">wide span</span> {WIDE_SPAN} or more, <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting
-          layers in the unit. Headcount counts people once, in their primary unit; FTE sums placements.
+          layers in the unit. Headcount and FTE (contracted) count each person once, in their primary unit; eff. FTE sums
+          the share of every placement in the unit (FTE × allocation).
         </p>
         <UnitTree roots={tree.roots} params={params} openDepth={openDepth} label="Org units" />
       </section>
