@@ -38,7 +38,10 @@ export const planTool = defineTool({
     preview: z.looseObject({
       commands: z.number(),
       records: z.record(z.string(), z.looseObject({})).describe('Per family: the records added, removed and changed (from → to)'),
-      metrics: z.record(z.string(), z.looseObject({})).describe('Metric deltas of the whole organisation'),
+      metrics: z
+        .record(z.string(), z.looseObject({}))
+        .optional()
+        .describe('Metric deltas of the whole organisation (absent without org-metrics.read; a cost delta with `unconvertible` currencies is unknown)'),
       by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
     }),
     next_step: z.string(),
