@@ -286,3 +286,40 @@ describe('malformed requests change nothing', () => {
     expect((await post(`/api/v1/snapshots/${id('nope')}/restore`)).status).toBe(404);
   });
 });
+
+describe('the delta shows only what the token may read (SPEC §4.1)', () => {
+  it('leaves out record families, metrics and money without their read abilities, and names them', async () => {
+    const sid: string = (await post('/api/v1/scenarios', { name: 'Who may see' })).body.data.id;
+    const applied = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
+    expect(applied.status).toBe(200);
+    const user = await buildMember(database, tenant, 'owner');
+    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
+    const narrow = async (abilities: string[]) =>
+      (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: abilities.join(' '), abilities })).secret;
+
+    const bare = await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`, { token: await narrow(['scenarios.read']) });
+    expect(bare.status).toBe(200);
+    expect(bare.body.data.families).toEqual({});
+    expect(bare.body.data.metrics).toEqual({ total: null, by_org_unit: [] });
+    expect(bare.body.data.withheld).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ part: 'actor', needs: ['actors.read'] }),
+        expect.objectContaining({ part: 'placement', needs: ['placements.read'] }),
+        expect.objectContaining({ part: 'metrics', needs: ['org-metrics.read'] }),
+        expect.objectContaining({ part: 'money', needs: ['costs.read'] }),
+      ]),
+    );
+    expect(JSON.stringify(bare.body)).not.toContain(id('p2'));
+
+    const actors = await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`, { token: await narrow(['scenarios.read', 'actors.read', 'org-metrics.read']) });
+    expect(actors.body.data.families.actor.changed).toEqual([{ id: id('p2'), label: 'p2', fields: { fte: { from: 0.5, to: 1 } } }]);
+    expect(actors.body.data.metrics.total.fte).toEqual({ from: 7.5, to: 8, delta: 0.5 });
+    expect(actors.body.data.metrics.total).not.toHaveProperty('annual_cost_minor');
+    expect(actors.body.data.withheld.map((w: { part: string }) => w.part)).not.toContain('actor');
+
+    const full = await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`);
+    expect(full.body.data.withheld).toEqual([]);
+    // The fixture pays f2 in GBP, which has no rate: the total cost delta is unknown, with the currency, not a number.
+    expect(full.body.data.metrics.total.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['GBP'] });
+  });
+});
