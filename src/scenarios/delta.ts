@@ -7,7 +7,7 @@ import { isIsoDate, today } from '../org/dates.js';
 import type { UnitMetrics } from '../org/metrics.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { round } from '../org/present.js';
-import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
+import { FAMILIES, recordsOf, type CostSettings, type Family, type OrgGraph } from '../org/types.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { sameValue } from './edits.js';
 import { ENTITY_TYPES, MONEY_FIELDS, snake } from '../org/family-names.js';
@@ -59,7 +59,11 @@ export async function scenarioDelta(
   let metrics: ReturnType<typeof metricDeltas> | { total: null; by_org_unit: [] } = { total: null, by_org_unit: [] };
   if (can(ctx.principal, 'org-metrics.read')) {
     const cost = await loadCostSettings(ctx.db, ctx.tenant);
-    metrics = metricDeltas(metricsOf(base, asOf, cost), metricsOf(target, asOf, cost), target, base, ctx.principal, unitId);
+    const from = metricsOf(base, asOf, cost);
+    const to = metricsOf(target, asOf, cost);
+    const probe = can(ctx.principal, 'costs.read') ? probeCost(cost, from.total, to.total) : null;
+    const probes = probe ? { from: metricsOf(base, asOf, probe), to: metricsOf(target, asOf, probe) } : null;
+    metrics = metricDeltas(from, to, target, base, ctx.principal, unitId, probes);
   }
   return { scenario: presentScenario(scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld };
 }
@@ -214,7 +218,15 @@ type Metrics = ReturnType<typeof metricsOf>;
 /** `a.localeCompare(b)` without building a collator per call. */
 const collator = new Intl.Collator();
 
-function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGraph, principal: Principal, onlyUnit: string | null) {
+function metricDeltas(
+  from: Metrics,
+  to: Metrics,
+  target: OrgGraph,
+  base: OrgGraph,
+  principal: Principal,
+  onlyUnit: string | null,
+  probes: { from: Metrics; to: Metrics } | null = null,
+) {
   const money = can(principal, 'costs.read');
   const byUnit: Record<string, unknown>[] = [];
   const add = (id: string) => {
@@ -222,7 +234,7 @@ function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGra
     const after = to.units.get(id);
     // Metrics derived from the other side's share the figures of every unit the changes did not reach.
     if (before !== undefined && before === after && id !== onlyUnit) return;
-    const d = unitDelta(before, after, money, id === onlyUnit);
+    const d = unitDelta(before, after, money, id === onlyUnit, probes ? [probes.from.units.get(id), probes.to.units.get(id)] : null);
     if (d) byUnit.push({ org_unit_id: id, name: (target.orgUnits.get(id) ?? base.orgUnits.get(id))?.name ?? null, ...d });
   };
   if (onlyUnit) add(onlyUnit);
@@ -231,7 +243,7 @@ function metricDeltas(from: Metrics, to: Metrics, target: OrgGraph, base: OrgGra
     for (const id of to.units.keys()) if (!from.units.has(id)) add(id);
   }
   byUnit.sort((a, b) => collator.compare(String(a.name), String(b.name)) || collator.compare(String(a.org_unit_id), String(b.org_unit_id)));
-  return { total: unitDelta(from.total, to.total, money, true), by_org_unit: byUnit };
+  return { total: unitDelta(from.total, to.total, money, true, probes ? [probes.from.total, probes.to.total] : null), by_org_unit: byUnit };
 }
 
 type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[]; from_unconvertible?: string[]; to_unconvertible?: string[] };
@@ -243,33 +255,63 @@ function pair(from: number | null, to: number | null, digits = 2): Pair {
 }
 
 /**
- * A cost delta. A side without the unit counts 0. When a side holds currencies with no exchange rate (SPEC §6) the
- * figures are as org metrics give them (the convertible part; null when nothing was convertible) and the delta is
- * unknown (null), never a number that silently counts those currencies as 0: `unconvertible` lists them (both
- * sides), `from_unconvertible` / `to_unconvertible` say which side holds which.
+ * A cost delta. A side without the unit counts 0. When a side holds currencies with no exchange rate (SPEC §6) its
+ * figure is as org metrics give it (the convertible part; null when nothing was convertible), `unconvertible` lists
+ * those currencies (both sides) and `from_unconvertible` / `to_unconvertible` say which side holds which. The delta
+ * is then known only when the unconvertible part is the same on both sides (`probes`: the same figures with a stand-in
+ * rate for each missing currency, see `probeCost`): then it is the change of the convertible part. Otherwise it is
+ * null — unknown, never a number that silently counts those currencies as 0.
  */
-function moneyPair(from: MoneyFigure | undefined, to: MoneyFigure | undefined): Pair {
+export function moneyPair(from: MoneyFigure | undefined, to: MoneyFigure | undefined, probes: [MoneyFigure | undefined, MoneyFigure | undefined] | null = null): Pair {
   const fromOut = from?.unconvertible ?? [];
   const toOut = to?.unconvertible ?? [];
   const p = pair(from ? from.amountMinor : 0, to ? to.amountMinor : 0, 0);
   if (!fromOut.length && !toOut.length) return p;
   return {
     ...p,
-    delta: null,
+    delta: sameUnconvertiblePart(from, to, probes) ? round((to?.amountMinor ?? 0) - (from?.amountMinor ?? 0), 0) : null,
     unconvertible: [...new Set([...fromOut, ...toOut])].sort(),
     ...(fromOut.length ? { from_unconvertible: fromOut } : {}),
     ...(toOut.length ? { to_unconvertible: toOut } : {}),
   };
 }
 
-/** Whether a pair moved. An unknown cost delta counts when its figures or its unconvertible currencies differ. */
+/** Whether both sides hold the same unconvertible part: same currencies, same stand-in amount (to rounding). */
+function sameUnconvertiblePart(from: MoneyFigure | undefined, to: MoneyFigure | undefined, probes: [MoneyFigure | undefined, MoneyFigure | undefined] | null): boolean {
+  if (!probes || String(from?.unconvertible ?? []) !== String(to?.unconvertible ?? [])) return false;
+  const [probeFrom, probeTo] = probes;
+  if (probeFrom?.unconvertible.length || probeTo?.unconvertible.length) return false;
+  const hidden = (figure: MoneyFigure | undefined, probe: MoneyFigure | undefined) => (probe?.amountMinor ?? 0) - (figure?.amountMinor ?? 0);
+  return Math.abs(hidden(from, probeFrom) - hidden(to, probeTo)) <= 2;
+}
+
+/**
+ * Cost settings with a stand-in rate for every currency that has none on either side (null when none is missing):
+ * only to tell whether the unconvertible part of a figure changed, never shown. Distinct irrational-looking rates
+ * keep different currencies (or amounts) from adding up to the same stand-in total by chance.
+ */
+export function probeCost(cost: CostSettings, from: UnitMetrics, to: UnitMetrics): CostSettings | null {
+  const missing = [...new Set([...from.cost.annual.unconvertible, ...to.cost.annual.unconvertible, ...from.cost.monthly.unconvertible, ...to.cost.monthly.unconvertible])].sort();
+  if (!missing.length) return null;
+  const exchangeRates = { ...cost.exchangeRates };
+  missing.forEach((code, i) => (exchangeRates[code] = Math.SQRT2 + Math.PI * (i + 1)));
+  return { ...cost, exchangeRates };
+}
+
+/** Whether a pair moved. An unknown cost delta did: its unconvertible part (or which currencies) changed. */
 function movedPair(p: Pair): boolean {
-  if (p.unconvertible) return p.from !== p.to || String(p.from_unconvertible ?? []) !== String(p.to_unconvertible ?? []);
+  if (p.unconvertible && p.delta === null) return true;
   return p.delta !== 0 && !(p.from === null && p.to === null);
 }
 
 /** The metric deltas of one unit; null when nothing moved (unless `always`). */
-function unitDelta(from: UnitMetrics | undefined, to: UnitMetrics | undefined, money: boolean, always = false) {
+function unitDelta(
+  from: UnitMetrics | undefined,
+  to: UnitMetrics | undefined,
+  money: boolean,
+  always = false,
+  probes: [UnitMetrics | undefined, UnitMetrics | undefined] | null = null,
+) {
   const z = (m: UnitMetrics | undefined, pick: (m: UnitMetrics) => number | null) => (m ? pick(m) : 0);
   const out: Record<string, Pair> = {
     headcount: pair(z(from, (m) => m.headcount), z(to, (m) => m.headcount)),
@@ -283,8 +325,8 @@ function unitDelta(from: UnitMetrics | undefined, to: UnitMetrics | undefined, m
     layers: pair(z(from, (m) => m.layers), z(to, (m) => m.layers)),
   };
   if (money) {
-    out.annual_cost_minor = moneyPair(from?.cost.annual, to?.cost.annual);
-    out.monthly_cost_minor = moneyPair(from?.cost.monthly, to?.cost.monthly);
+    out.annual_cost_minor = moneyPair(from?.cost.annual, to?.cost.annual, probes && [probes[0]?.cost.annual, probes[1]?.cost.annual]);
+    out.monthly_cost_minor = moneyPair(from?.cost.monthly, to?.cost.monthly, probes && [probes[0]?.cost.monthly, probes[1]?.cost.monthly]);
   }
   const moved = Object.values(out).some(movedPair);
   return moved || always ? out : null;

@@ -14,7 +14,7 @@ import { savePreparedBatch } from './apply-batch.js';
 import { camel, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 
 const MONEY_FIELD_NAMES = new Set([...MONEY_FIELDS].map(snake));
-import { findConflicts } from './delta.js';
+import { findConflicts, moneyPair, probeCost } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
 import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
@@ -175,17 +175,17 @@ async function summaryDeltas(ctx: ServiceContext, from: OrgGraph, to: OrgGraph) 
   const day = today();
   const a = metricsOf(from, day, cost).total;
   const b = metricsOf(to, day, cost).total;
-  // A currency without an exchange rate makes the cost delta unknown (SPEC §6): null and the currencies, never a
-  // difference that counts them as 0. The marker's name holds "cost", so it is dropped with the money without costs.read.
-  const unconvertible = [...new Set([...a.cost.monthly.unconvertible, ...b.cost.monthly.unconvertible])].sort();
-  const before = a.cost.monthly.amountMinor;
-  const after = b.cost.monthly.amountMinor;
+  // A currency without an exchange rate (SPEC §6): the delta is known only when the part it cannot convert is the same
+  // before and after; otherwise null, with the currencies — never a difference that counts them as 0. The marker's
+  // name holds "cost", so lineage readers drop it with the money without costs.read.
+  const probe = probeCost(cost, a, b);
+  const monthly = moneyPair(a.cost.monthly, b.cost.monthly, probe ? [metricsOf(from, day, probe).total.cost.monthly, metricsOf(to, day, probe).total.cost.monthly] : null);
   return {
     headcount: b.headcount - a.headcount,
     fte: Math.round((b.fte - a.fte) * 100) / 100,
     effective_fte: Math.round((b.effectiveFte - a.effectiveFte) * 100) / 100,
-    monthly_cost_minor: unconvertible.length || before === null || after === null ? null : after - before,
-    ...(unconvertible.length ? { monthly_cost_unconvertible: unconvertible } : {}),
+    monthly_cost_minor: monthly.delta,
+    ...(monthly.unconvertible ? { monthly_cost_unconvertible: monthly.unconvertible } : {}),
     currency: cost.reportingCurrency,
   };
 }

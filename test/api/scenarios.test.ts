@@ -319,7 +319,7 @@ describe('the delta shows only what the token may read (SPEC §4.1)', () => {
 
     const full = await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`);
     expect(full.body.data.withheld).toEqual([]);
-    // The fixture pays f2 in GBP, which has no rate: the total cost delta is unknown, with the currency, not a number.
-    expect(full.body.data.metrics.total.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['GBP'] });
+    // The fixture pays f2 in GBP, which has no rate: the figures exclude it (marked), and as the GBP part did not change the delta is known.
+    expect(full.body.data.metrics.total.annual_cost_minor).toMatchObject({ delta: 0, unconvertible: ['GBP'] });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, tenantCurrencies } from '../../src/db/schema/index.js';
 import { writeLive } from '../../src/db/live-store.js';
@@ -175,6 +175,8 @@ describe('delta', () => {
     const engineering = delta.metrics.by_org_unit.find((u) => u.name === 'Engineering') as Record<string, { delta: number }>;
     expect(engineering.headcount!.delta).toBe(-1);
     expect(engineering.annual_cost_minor!.delta).toBe(-6_750_000); // Mobile (60 % of m1's cost) leaves; pay does not follow FTE
+    // Sales holds f2, paid in GBP without a rate: its figures exclude GBP, but the GBP part did not change, so the delta is known.
+    expect(sales.annual_cost_minor).toMatchObject({ delta: 6_750_000, unconvertible: ['GBP'], from_unconvertible: ['GBP'], to_unconvertible: ['GBP'] });
   });
 
   it('reports a field changed in both Live and the scenario as a conflict', async () => {
@@ -201,7 +203,10 @@ describe('delta', () => {
   });
 
   it('marks a cost delta unknown, never 0, when a currency has no exchange rate (SPEC §6)', async () => {
-    await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'CHF', rateToReporting: null }]);
+    await database.db.insert(tenantCurrencies).values([
+      { tenantId: tenant.id, code: 'CHF', rateToReporting: null },
+      { tenantId: tenant.id, code: 'GBP', rateToReporting: null }, // the fixture already pays f2 in GBP
+    ]);
     try {
       const sid = await newScenario();
       await applyBatch(owner, sid, [
@@ -226,8 +231,17 @@ describe('delta', () => {
       expect(all.metrics.total!.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['CHF', 'GBP'] });
       const listed = all.metrics.by_org_unit.find((u) => u.org_unit_id === units.P) as unknown as Record<string, Pair>;
       expect(listed.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['CHF'] });
+
+      // A change of pay in a currency without a rate: the figures stay the same, yet the cost moved by an unknown amount.
+      const gbp = await newScenario();
+      await applyBatch(owner, gbp, [{ op: 'set_compensation', actor_id: id('f2'), kind: 'salary', amount_minor: 9_000_000, currency: 'GBP' }]);
+      const raised = await scenarioDelta(owner, { scenarioId: gbp });
+      const fieldRaised = raised.metrics.by_org_unit.find((u) => u.org_unit_id === units.F) as unknown as Record<string, Pair>;
+      expect(fieldRaised.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['GBP'] });
+      expect(fieldRaised.annual_cost_minor!.from).toBe(fieldRaised.annual_cost_minor!.to);
+      expect(raised.metrics.total!.annual_cost_minor).toMatchObject({ delta: null, unconvertible: ['GBP'] });
     } finally {
-      await database.db.delete(tenantCurrencies).where(and(eq(tenantCurrencies.tenantId, tenant.id), eq(tenantCurrencies.code, 'CHF')));
+      await database.db.delete(tenantCurrencies).where(and(eq(tenantCurrencies.tenantId, tenant.id), inArray(tenantCurrencies.code, ['CHF', 'GBP'])));
     }
   });
 

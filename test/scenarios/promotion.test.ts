@@ -41,6 +41,8 @@ describe('promotion', () => {
     const finished = await done;
     expect(finished.status).toBe('succeeded');
     expect(finished.result).toMatchObject({ deltas: { headcount: 1, fte: 1 } });
+    // f2's GBP pay has no rate, before and after alike: the cost delta is still known (nobody's pay changed), and marked.
+    expect(finished.result).toMatchObject({ deltas: { monthly_cost_minor: 0, monthly_cost_unconvertible: ['GBP'] } });
 
     expect((await getOrgUnit(owner, units.M)).unit.parent_id).toBe(units.S); // Live changed
     const applied = await getScenario(owner, sid);

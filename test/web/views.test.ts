@@ -220,6 +220,8 @@ describe('a viewer', () => {
     expect(applied.status).toBe(303);
     const ownerDelta = await get(`/scenarios/${sid}/delta`, owner);
     expect(ownerDelta.html).toMatch(MONEY); // the assertion below means something
+    // The fixture pays f2 in GBP, which has no rate: the cost figures say they exclude it.
+    expect(ownerDelta.html).toContain('excludes GBP');
 
     for (const path of [
       '/live',
