@@ -57,7 +57,8 @@ const Pair = z.object({
   to: z.number().nullable(),
   delta: z.number().nullable(),
   unconvertible: Currencies.optional().openapi({
-    description: 'Cost deltas only: currencies with no exchange rate on either side. Then `delta` is null (unknown) and `from`/`to` are the convertible part, as in org metrics (null when nothing was convertible)',
+    description:
+      'Cost deltas only: currencies with no exchange rate on either side. `from`/`to` are then the convertible part, as in org metrics (null when nothing was convertible); `delta` is their difference when the unconvertible part is the same on both sides, else null (unknown)',
   }),
   from_unconvertible: Currencies.optional().openapi({ description: 'The unconvertible currencies of the `from` side' }),
   to_unconvertible: Currencies.optional().openapi({ description: 'The unconvertible currencies of the `to` side' }),

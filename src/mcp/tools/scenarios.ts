@@ -68,7 +68,9 @@ const metricPair = z.looseObject({
   delta: z.number().optional(),
   unconvertible: currencies
     .optional()
-    .describe('Cost deltas: currencies with no exchange rate. The delta is then unknown (absent), from/to cover only the convertible part (absent when none)'),
+    .describe(
+      'Cost deltas: currencies with no exchange rate (from_unconvertible / to_unconvertible: on which side). from/to cover only the convertible part (absent when none); the delta is given when the unconvertible part is the same on both sides, else absent (unknown)',
+    ),
   from_unconvertible: currencies.optional(),
   to_unconvertible: currencies.optional(),
 });
@@ -126,7 +128,8 @@ export const scenarioMetricsDeltaTool = defineTool({
   description:
     'How a scenario moves the numbers: headcount, robots, agents, FTE, effective FTE, vacant positions, span of ' +
     'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta (a cost ' +
-    'delta that involves a currency without an exchange rate has no delta and lists it in `unconvertible`), for the ' +
+    'that involves a currency without an exchange rate lists it in `unconvertible`, and has no delta when that part ' +
+    'changed: unknown, never 0), for the ' +
     'whole organisation and per org unit that moved (or for one `org_unit_id`, even if it did not move). For the ' +
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
