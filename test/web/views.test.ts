@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, scenarioChanges, tenantCurrencies } from '../../src/db/schema/index.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, testApp, type TestApp, signInThroughForm } from '../support/app.js';
@@ -478,5 +479,23 @@ describe('tenant isolation', () => {
     expect(tray.html).toContain('Not shown, because your role lacks an ability');
     const overview = await get(`/scenarios/${sid}`, member);
     expect(overview.html).not.toContain('Promote to Live</button>');
+  });
+});
+
+describe('the scenario delta page', () => {
+  it('shows a cost it cannot convert as unknown, never as a change counted with 0', async () => {
+    await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'CHF', rateToReporting: null }]);
+    try {
+      const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
+      const sid = (await createScenario(ctx, { name: 'Paid in francs' })).id;
+      await applyBatch(ctx, sid, [{ op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 10_000_000, currency: 'CHF' }]);
+      const page = await get(`/scenarios/${sid}/delta`, owner);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain('unknown (no CHF rate)'); // Platform: p1's pay no longer converts
+      expect(page.html).toContain('unknown (no CHF, GBP rates)'); // the organisation (f2 is paid in GBP, also without a rate)
+      expect(page.html).toContain('excludes CHF, GBP');
+    } finally {
+      await database.db.delete(tenantCurrencies).where(and(eq(tenantCurrencies.tenantId, tenant.id), eq(tenantCurrencies.code, 'CHF')));
+    }
   });
 });
