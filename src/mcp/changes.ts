@@ -31,7 +31,7 @@ const FIELDS: Record<Field, string> = {
   type: 'department or team.',
   code: 'A short code for the org unit.',
   team_type_id: 'A team type id of this tenant.',
-  department_type_id: 'A department type id of this tenant.',
+  department_type_id: 'A department type id of this tenant; required when creating a department.',
   purpose: 'The team’s purpose.',
   kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
   display_name: 'The name shown for the actor.',
@@ -47,7 +47,11 @@ const FIELDS: Record<Field, string> = {
   day_rate_minor: 'Day rate in minor units (cents), with currency; needs costs.read.',
   amount_minor: 'The annual salary or the day rate in minor units (cents).',
   currency: 'ISO 4217 code of an active currency of the tenant (see `org.settings.get`).',
-  date: 'YYYY-MM-DD the change takes effect. Default today.',
+  date:
+    'YYYY-MM-DD the change takes effect. Default today. Effective-dated: what was in effect that day ends there and ' +
+    'the new value starts (reads as of earlier dates are unchanged). Only for the ops that list it: set_fte, ' +
+    'move_org_unit, rename_org_unit and update_team change fields the model keeps no history of and refuse a date ' +
+    'other than today.',
 };
 
 interface OpFields {
@@ -56,19 +60,37 @@ interface OpFields {
   note?: string;
 }
 
+/** For the ops that change a field the model keeps no history of (see `requireUndated` in scenarios/ops/dated.ts). */
+const noHistory = (what: string) =>
+  `${what} has no history: the change applies from today (and reads as of earlier dates show it too); a date other than today is refused.`;
+
+/** For the placement changes (see `changeFromDay` in scenarios/ops/dated.ts). */
+const fromDate = (placement: string, how: string) =>
+  `From date (default today) ${placement} ends and a new placement continues it ${how} (a new id, returned in ` +
+  '`created`; same actor, primary flag, position and allocation otherwise); reads as of earlier dates are unchanged. ' +
+  'Later changes may still name the old placement_id.';
+
 /** The fields each op reads (scenarios/ops/*), required first. */
 export const OP_FIELDS: Record<ChangeOp, OpFields> = {
-  create_org_unit: { required: ['name', 'type', 'parent_id'], optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'date'] },
-  rename_org_unit: { required: ['org_unit_id', 'name'], optional: [] },
-  move_org_unit: { required: ['org_unit_id', 'parent_id'], optional: [], note: 'The subtree moves with it; the company cannot move.' },
+  create_org_unit: {
+    required: ['name', 'type', 'parent_id'],
+    optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'date'],
+    note: 'A department needs department_type_id (one of the tenant’s department types); team_type_id and purpose are for teams.',
+  },
+  rename_org_unit: { required: ['org_unit_id', 'name'], optional: [], note: noHistory('An org unit’s name') },
+  move_org_unit: {
+    required: ['org_unit_id', 'parent_id'],
+    optional: [],
+    note: `The subtree moves with it; the company cannot move. ${noHistory('An org unit’s parent')}`,
+  },
   close_org_unit: { required: ['org_unit_id'], optional: ['date'], note: 'Only a unit without active child units or placements.' },
-  update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: 'Give team_type_id, purpose or both.' },
+  update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: `Give team_type_id, purpose or both. ${noHistory('A team’s type and purpose')}` },
   set_manager: { required: ['actor_id'], optional: ['manager_id', 'date'], note: 'Without manager_id the manager is removed.' },
   add_placement: { required: ['actor_id', 'org_unit_id', 'allocation_pct'], optional: ['is_primary', 'position_id', 'date'] },
-  move_placement: { required: ['placement_id', 'org_unit_id'], optional: [] },
-  set_allocation: { required: ['placement_id', 'allocation_pct'], optional: [] },
+  move_placement: { required: ['placement_id', 'org_unit_id'], optional: ['date'], note: fromDate('the placement', 'in the new org unit') },
+  set_allocation: { required: ['placement_id', 'allocation_pct'], optional: ['date'], note: fromDate('the placement', 'with the new allocation') },
   end_placement: { required: ['placement_id'], optional: ['date'], note: 'Not the primary placement: move it or deactivate the actor.' },
-  set_fte: { required: ['actor_id', 'fte'], optional: [] },
+  set_fte: { required: ['actor_id', 'fte'], optional: [], note: noHistory('An actor’s contracted FTE') },
   add_actor: { required: ['kind', 'display_name', 'org_unit_id'], optional: ['fte', 'email', 'title', 'position_id', 'manager_id', 'date'] },
   deactivate_actor: { required: ['actor_id'], optional: ['date'], note: 'Ends their placements; they must manage nobody active.' },
   create_position: {
@@ -76,7 +98,11 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
     optional: ['role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'date'],
     note: 'A target salary or day rate (with currency) needs costs.read.',
   },
-  fill_position: { required: ['position_id', 'actor_id'], optional: [], note: 'The actor’s primary placement fills the vacant position.' },
+  fill_position: {
+    required: ['position_id', 'actor_id'],
+    optional: ['date'],
+    note: `The actor’s primary placement fills the vacant position. ${fromDate('that placement', 'holding the position')}`,
+  },
   close_position: { required: ['position_id'], optional: ['date'], note: 'Only a vacant position.' },
   set_compensation: { required: ['actor_id', 'kind', 'amount_minor', 'currency'], optional: ['date'] },
 };

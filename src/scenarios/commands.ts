@@ -8,20 +8,20 @@ import type { Ability } from '../access/abilities.js';
  */
 export const CHANGE_OPS = {
   create_org_unit: { needs: [], summary: 'Create a department or team under a parent org unit' },
-  rename_org_unit: { needs: [], summary: 'Rename an org unit' },
-  move_org_unit: { needs: [], summary: 'Move an org unit (and its subtree) under another parent' },
+  rename_org_unit: { needs: [], summary: 'Rename an org unit (from today: names have no history, no date)' },
+  move_org_unit: { needs: [], summary: 'Move an org unit (and its subtree) under another parent (from today: parents have no history, no date)' },
   close_org_unit: { needs: ['scenarios.delete'], summary: 'Close an empty org unit from a date' },
-  update_team: { needs: [], summary: "Change a team's type or purpose" },
+  update_team: { needs: [], summary: "Change a team's type or purpose (from today: no history, no date)" },
   set_manager: { needs: [], summary: "Change an actor's solid-line manager (empty manager_id removes it)" },
   add_placement: { needs: [], summary: 'Place an actor in an org unit with an allocation' },
-  move_placement: { needs: [], summary: 'Move a placement to another org unit' },
-  set_allocation: { needs: [], summary: "Change a placement's allocation (0–300 %)" },
+  move_placement: { needs: [], summary: 'Move a placement to another org unit from a date (a new placement continues it)' },
+  set_allocation: { needs: [], summary: "Change a placement's allocation (0–300 %) from a date (a new placement continues it)" },
   end_placement: { needs: ['scenarios.delete'], summary: 'End a secondary placement from a date' },
-  set_fte: { needs: [], summary: "Set an actor's contracted FTE (0.01–3.00)" },
+  set_fte: { needs: [], summary: "Set an actor's contracted FTE (0.01–3.00), from today (FTE has no history, no date)" },
   add_actor: { needs: [], summary: 'Add a person, robot or AI agent with a primary placement' },
   deactivate_actor: { needs: ['scenarios.delete'], summary: 'Deactivate an actor from a date, ending their placements' },
   create_position: { needs: [], summary: 'Create a budgeted position (a seat) in an org unit' },
-  fill_position: { needs: [], summary: "Fill a vacant position with an actor's primary placement" },
+  fill_position: { needs: [], summary: "Fill a vacant position with an actor's primary placement from a date" },
   close_position: { needs: ['scenarios.delete'], summary: 'Close a vacant position from a date' },
   set_compensation: { needs: ['costs.read'], summary: "Change an actor's salary or day rate from a date" },
 } as const satisfies Record<string, { needs: Ability[]; summary: string }>;
@@ -46,7 +46,7 @@ export const ChangeCommandSchema = z
     type: z.string().max(20).optional().describe('create_org_unit: department | team'),
     code: optionalText(50),
     team_type_id: id.nullable().optional(),
-    department_type_id: id.nullable().optional(),
+    department_type_id: id.nullable().optional().describe('create_org_unit: required for a department'),
     purpose: z.string().max(2000).nullable().optional(),
     kind: z.string().max(20).optional().describe('add_actor: human | robot | agent; set_compensation: salary | day_rate'),
     display_name: optionalText(200),
@@ -62,7 +62,11 @@ export const ChangeCommandSchema = z
     day_rate_minor: z.number().int().nullable().optional(),
     amount_minor: z.number().int().optional().describe('set_compensation: integer minor units (cents)'),
     currency: z.string().max(3).optional().describe('ISO 4217 code of an active tenant currency'),
-    date: z.string().max(10).optional().describe('YYYY-MM-DD the change takes effect (default today)'),
+    date: z
+      .string()
+      .max(10)
+      .optional()
+      .describe('YYYY-MM-DD the change takes effect (default today); set_fte, move_org_unit, rename_org_unit and update_team refuse any other day than today (no history)'),
   })
   .strict();
 

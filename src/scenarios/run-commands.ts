@@ -64,6 +64,7 @@ export function runCommands(
 ): BatchResult {
   const wg = new WorkingGraph(graph, options.today);
   const created: BatchResult['created'] = [];
+  const successors = new Map<string, string>();
   commands.forEach((command, index) => {
     for (const ability of abilitiesFor(command)) if (!can(principal, ability)) throw new MissingAbility(ability);
     const path = `changes[${index}]`;
@@ -76,6 +77,7 @@ export function runCommands(
       newId: options.newId,
       references: options.references,
       created: [],
+      successors,
     };
     HANDLERS[command.op](ctx);
     created.push(...ctx.created.map((c) => ({ index, ...c })));

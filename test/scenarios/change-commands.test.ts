@@ -17,7 +17,8 @@ const { id, units } = fixtureIds(SALT);
 const COST: CostSettings = { reportingCurrency: 'EUR', burdenPct: 25, workingDaysPerYear: 220, exchangeRates: { USD: 0.92 } };
 const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
 const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities, roleAbilities: abilities };
-const references = { activeCurrencies: new Set(['EUR', 'USD']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
+const DEPARTMENT_TYPE = 'dt-product';
+const references = { activeCurrencies: new Set(['EUR', 'USD']), departmentTypes: new Set<string>([DEPARTMENT_TYPE]), teamTypes: new Set<string>() };
 
 function run(commands: ChangeCommand[], graph: OrgGraph = buildFixtureOrg(SALT)) {
   let n = 0;
@@ -123,7 +124,9 @@ describe('positions are filled once, in their own org unit', () => {
       { op: 'add_actor', kind: 'human', display_name: 'Hire', org_unit_id: units.M, position_id: id('pos_m_open') },
       { op: 'fill_position', actor_id: id('f2'), position_id: id('pos_f_open') },
     ]);
-    expect(graph.placements.get(id('pl-f2'))!.positionId).toBe(id('pos_f_open'));
+    // From today: f2's primary placement in effect today holds the position (the one before today did not).
+    expect(placementsOn(graph, 'f2', TODAY).map((p) => p.position)).toEqual([id('pos_f_open')]);
+    expect(graph.placements.get(id('pl-f2'))!.positionId).toBeNull();
   });
 });
 
@@ -157,5 +160,117 @@ describe('records created without a date exist from today', () => {
     // A given date is kept.
     const dated = run([{ op: 'create_position', org_unit_id: units.P, title: 'Later', date: LATER }]);
     expect(dated.graph.positions.get(dated.created[0]!.id)!.validFrom).toBe(LATER);
+  });
+});
+
+/** The placements of an actor in effect on a day, as unit → allocation (with position and primary flag). */
+function placementsOn(graph: OrgGraph, actorKey: string, day: string) {
+  return [...graph.placements.values()]
+    .filter((p) => p.actorId === id(actorKey) && inEffect(p, day))
+    .map((p) => ({ unit: p.orgUnitId, pct: p.allocationPct, primary: p.isPrimary, position: p.positionId }))
+    .sort((a, b) => a.unit.localeCompare(b.unit));
+}
+
+describe('placement changes take effect on their date', () => {
+  const PAST_DAY = '2025-06-01';
+
+  it('move_placement dated in the future: today and the past unchanged, the new unit from the date', () => {
+    const before = buildFixtureOrg(SALT);
+    const { graph, created } = run([{ op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: LATER }]);
+    for (const day of [PAST_DAY, TODAY, addDays(LATER, -1)]) expect(placementsOn(graph, 'p1', day), day).toEqual(placementsOn(before, 'p1', day));
+    // The primary flag, the allocation and the position link move with it; the new record has a new id.
+    expect(placementsOn(graph, 'p1', LATER)).toEqual([{ unit: units.M, pct: 100, primary: true, position: id('pos_p1') }]);
+    expect(created).toEqual([{ index: 0, family: 'placements', id: 'new-0' }]);
+    expect(graph.placements.get(id('pl-p1'))).toMatchObject({ orgUnitId: units.P, validTo: LATER });
+    expect(graph.placements.get('new-0')).toMatchObject({ actorId: id('p1'), orgUnitId: units.M, validFrom: LATER, validTo: null });
+  });
+
+  it('set_allocation dated in the future: today and the past unchanged, the new allocation from the date', () => {
+    const { graph, created } = run([{ op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 10, date: LATER }]);
+    const m1 = (day: string) => placementsOn(graph, 'm1', day).map((p) => [p.unit, p.pct]);
+    expect(m1(PAST_DAY)).toEqual(m1(TODAY));
+    expect(new Map(m1(TODAY) as [string, number][]).get(units.P)).toBe(40);
+    expect(new Map(m1(addDays(LATER, -1)) as [string, number][]).get(units.P)).toBe(40);
+    expect(new Map(m1(LATER) as [string, number][]).get(units.P)).toBe(10);
+    expect(created).toEqual([{ index: 0, family: 'placements', id: 'new-0' }]);
+  });
+
+  it('without a date the change starts today; a past date is honoured from that day (history before it kept)', () => {
+    const today = run([{ op: 'move_placement', placement_id: id('pl-f1'), org_unit_id: units.P }]).graph;
+    expect(placementsOn(today, 'f1', addDays(TODAY, -1)).map((p) => p.unit)).toEqual([units.F]);
+    expect(placementsOn(today, 'f1', TODAY).map((p) => p.unit)).toEqual([units.P]);
+    const past = run([{ op: 'set_allocation', placement_id: id('pl-f1'), allocation_pct: 50, date: PAST_DAY }]).graph;
+    expect(placementsOn(past, 'f1', addDays(PAST_DAY, -1)).map((p) => p.pct)).toEqual([100]);
+    expect(placementsOn(past, 'f1', PAST_DAY).map((p) => p.pct)).toEqual([50]);
+    expect(placementsOn(past, 'f1', TODAY).map((p) => p.pct)).toEqual([50]);
+  });
+
+  it('later commands of the batch that name the placement reach its new record; same value changes nothing', () => {
+    const { graph, created } = run([
+      { op: 'move_placement', placement_id: id('pl-m1-p'), org_unit_id: units.F, date: LATER },
+      { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 20, date: LATER }, // changes the new record in place
+      { op: 'end_placement', placement_id: id('pl-m1-p'), date: '2027-06-01' },
+    ]);
+    expect(created).toEqual([{ index: 0, family: 'placements', id: 'new-0' }]);
+    expect(graph.placements.get('new-0')).toMatchObject({ orgUnitId: units.F, allocationPct: 20, validFrom: LATER, validTo: '2027-06-01' });
+    expect(graph.placements.get(id('pl-m1-p'))).toMatchObject({ orgUnitId: units.P, allocationPct: 40, validTo: LATER });
+    expect(run([{ op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.P }]).edits).toEqual([]);
+    expect(run([{ op: 'set_allocation', placement_id: id('pl-p1'), allocation_pct: 100, date: LATER }]).edits).toEqual([]);
+  });
+
+  it('a later batch that names the old placement id reaches its continuation', () => {
+    const first = run([{ op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: LATER }]).graph;
+    let n = 0;
+    const { graph } = runCommands(owner, first, [{ op: 'set_allocation', placement_id: id('pl-p1'), allocation_pct: 50, date: '2027-03-01' }], {
+      today: TODAY,
+      references,
+      newId: () => `next-${n++}`,
+    });
+    expect(placementsOn(graph, 'p1', TODAY)).toEqual([{ unit: units.P, pct: 100, primary: true, position: id('pos_p1') }]);
+    expect(placementsOn(graph, 'p1', LATER)).toEqual([{ unit: units.M, pct: 100, primary: true, position: id('pos_p1') }]);
+    expect(placementsOn(graph, 'p1', '2027-03-01')).toEqual([{ unit: units.M, pct: 50, primary: true, position: id('pos_p1') }]);
+    expect(graph.placements.get('next-0')).toMatchObject({ orgUnitId: units.M, validFrom: '2027-03-01' });
+  });
+
+  it('fill_position dated in the future fills the seat from then, not before', () => {
+    const { graph } = run([{ op: 'fill_position', position_id: id('pos_f_open'), actor_id: id('f2'), date: LATER }]);
+    expect(placementsOn(graph, 'f2', TODAY)).toEqual([{ unit: units.F, pct: 100, primary: true, position: null }]);
+    expect(placementsOn(graph, 'f2', LATER)).toEqual([{ unit: units.F, pct: 100, primary: true, position: id('pos_f_open') }]);
+  });
+});
+
+describe('changes to fields without history refuse a date other than today', () => {
+  const cases: [ChangeCommand, RegExp][] = [
+    [{ op: 'set_fte', actor_id: id('p2'), fte: 0.8 }, /contracted FTE/],
+    [{ op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S }, /org unit’s parent/],
+    [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Apps' }, /org unit’s name/],
+    [{ op: 'update_team', org_unit_id: units.P, purpose: 'Paves roads' }, /team’s type and purpose/],
+  ];
+
+  it('a past or a future date is refused, naming the field; no date or today applies now', () => {
+    for (const [command, what] of cases) {
+      for (const [date, when] of [['2026-01-01', 'past'], [LATER, 'future']] as const) {
+        expect(() => run([{ ...command, date }]), `${command.op} ${date}`).toThrow(
+          expect.objectContaining({ field: 'changes[0].date', message: expect.stringMatching(new RegExp(`a ${when} date.*${what.source}.*no effective-dated history.*applies from today`)) }),
+        );
+      }
+      expect(run([command]).edits.length, command.op).toBeGreaterThan(0);
+      expect(run([{ ...command, date: TODAY }]).edits.length, command.op).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('create_org_unit', () => {
+  it('a department needs a department type of the tenant', () => {
+    expect(() => run([{ op: 'create_org_unit', type: 'department', name: 'Design', parent_id: units.C }])).toThrow(
+      expect.objectContaining({ field: 'changes[0].department_type_id', message: expect.stringMatching(/required for a department/) }),
+    );
+    expect(() => run([{ op: 'create_org_unit', type: 'department', name: 'Design', parent_id: units.C, department_type_id: 'nope' }])).toThrow(
+      expect.objectContaining({ field: 'changes[0].department_type_id', message: expect.stringMatching(/no such department type/) }),
+    );
+    const { graph, created } = run([{ op: 'create_org_unit', type: 'department', name: 'Design', parent_id: units.C, department_type_id: DEPARTMENT_TYPE }]);
+    expect(graph.departments.get(created[0]!.id)!.departmentTypeId).toBe(DEPARTMENT_TYPE);
+    // A team needs none.
+    expect(run([{ op: 'create_org_unit', type: 'team', name: 'Data', parent_id: units.E }]).created).toHaveLength(1);
   });
 });

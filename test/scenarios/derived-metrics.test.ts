@@ -106,7 +106,10 @@ function commandFor(graph: OrgGraph, step: Step): ChangeCommand {
     case 'rename_org_unit':
       return { op, org_unit_id: pick(units, a), name: `Renamed ${b}` };
     case 'create_org_unit':
-      return { op, type: n % 2 ? 'team' : 'department', name: `Unit ${a}`, parent_id: pick(departments, b) };
+      // A department needs a type (one the generated organisation uses); a team needs none.
+      return n % 2
+        ? { op, type: 'team', name: `Unit ${a}`, parent_id: pick(departments, b) }
+        : { op, type: 'department', name: `Unit ${a}`, parent_id: pick(departments, b), department_type_id: departmentType(graph) };
     case 'close_org_unit':
       return { op, org_unit_id: pick(teamsAndDepartments, a) };
     case 'deactivate_actor':
@@ -114,6 +117,11 @@ function commandFor(graph: OrgGraph, step: Step): ChangeCommand {
     default:
       throw new Error(op);
   }
+}
+
+function departmentType(graph: OrgGraph): string | undefined {
+  for (const d of graph.departments.values()) if (d.departmentTypeId) return d.departmentTypeId;
+  return undefined;
 }
 
 /** Applies the steps one batch at a time (refused ones skipped): a chain of derived graphs, like revisions. */

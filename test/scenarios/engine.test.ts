@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { auditEvents, tenantCurrencies } from '../../src/db/schema/index.js';
+import { auditEvents, departmentTypes, tenantCurrencies } from '../../src/db/schema/index.js';
 import { writeLive } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
@@ -130,7 +130,8 @@ describe('change batches', () => {
 
   it('refuses to move an org unit under its own descendant', async () => {
     const sid = await newScenario();
-    const { created } = await applyBatch(owner, sid, [{ op: 'create_org_unit', type: 'department', name: 'Sub', parent_id: units.E }]);
+    const [type] = await database.db.insert(departmentTypes).values({ tenantId: tenant.id, name: 'Sub-department' }).returning({ id: departmentTypes.id });
+    const { created } = await applyBatch(owner, sid, [{ op: 'create_org_unit', type: 'department', name: 'Sub', parent_id: units.E, department_type_id: type!.id }]);
     await expect(applyBatch(owner, sid, [{ op: 'move_org_unit', org_unit_id: units.E, parent_id: created[0]!.id }])).rejects.toMatchObject({
       field: 'changes[0].parent_id',
       message: expect.stringMatching(/cycle/),
@@ -312,6 +313,7 @@ function toCommand(g: ReturnType<Generated['generate']>['value'], salt: string, 
       expected.set(`org_unit:${fixtureIds(salt).units[g.unit]}:name`, g.name);
       return { op: 'rename_org_unit', org_unit_id: fixtureIds(salt).units[g.unit], name: g.name };
     case 'set_allocation':
+      // From today (the placement ends, a new record continues it): checked on the graph by expectPlacements.
       expected.set(`placement:${sid(g.placement)}:allocation_pct`, g.pct);
       return { op: 'set_allocation', placement_id: sid(g.placement), allocation_pct: g.pct };
     case 'move_placement':
@@ -343,6 +345,7 @@ describe('delta property: a random valid change set comes back exactly', () => {
         const parentDelta = await scenarioDelta(owner, { scenarioId: parent });
         expect(flatten(parentDelta.families)).toEqual(withoutNoOps(fields(expected), (key) => sourceValue(key, SALT)));
         await expectManagers(parent, expected);
+        await expectPlacements(parent, expected);
 
         const child = (await createScenario(owner, { name: 'property child', sourceScenarioId: parent })).id;
         const childExpected: Expected = new Map();
@@ -354,6 +357,7 @@ describe('delta property: a random valid change set comes back exactly', () => {
         const combined = new Map([...expected, ...childExpected]);
         expect(flatten((await scenarioDelta(owner, { scenarioId: child, compare: 'live' })).families)).toEqual(withoutNoOps(fields(combined), (key) => sourceValue(key, SALT)));
         await expectManagers(child, combined);
+        await expectPlacements(child, combined);
         await archiveScenario(owner, child);
         await archiveScenario(owner, parent);
       }),
@@ -362,9 +366,32 @@ describe('delta property: a random valid change set comes back exactly', () => {
   });
 });
 
-/** The expected field values (managers aside). */
+/** The expected field values (managers and placements aside: checked on the graph). */
 function fields(expected: Expected): Expected {
-  return new Map([...expected].filter(([key]) => !key.startsWith('manager:')));
+  return new Map([...expected].filter(([key]) => !key.startsWith('manager:') && !key.startsWith('placement:')));
+}
+
+/**
+ * Each generated placement's unit and allocation: as expected from today, and as in Live before today (a move or an
+ * allocation change ends the placement and a new record continues it). A fixture placement is found again by its
+ * actor and primary flag, which its continuations keep.
+ */
+async function expectPlacements(scenarioId: string, expected: Expected) {
+  const graph = await owner.graphs.scenario(await loadScenario(database.db, tenant.id, scenarioId));
+  const live = buildFixtureOrg(SALT);
+  const on = (source: { actorId: string; isPrimary: boolean }, day: string) => {
+    const found = [...graph.placements.values()].filter((p) => p.actorId === source.actorId && p.isPrimary === source.isPrimary && inEffect(p, day));
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  for (const key of ['pl-p1', 'pl-p2', 'pl-m1', 'pl-m1-p', 'pl-f1', 'pl-f2']) {
+    const source = live.placements.get(id(key))!;
+    const now = on(source, today());
+    expect(now.orgUnitId, key).toBe(expected.get(`placement:${source.id}:org_unit_id`) ?? source.orgUnitId);
+    expect(now.allocationPct, key).toBe(expected.get(`placement:${source.id}:allocation_pct`) ?? source.allocationPct);
+    const before = on(source, addDays(today(), -1));
+    expect([before.id, before.orgUnitId, before.allocationPct], key).toEqual([source.id, source.orgUnitId, source.allocationPct]);
+  }
 }
 
 /** Each person's manager: as expected from today, and as in Live before today (a change never rewrites history). */
@@ -390,7 +417,7 @@ function withoutNoOps(expected: Expected, valueBefore: (key: string) => unknown)
 function flatten(families: Record<string, { changed: Record<string, unknown>[]; added: unknown[]; removed: unknown[] } | undefined>) {
   const out: [string, unknown][] = [];
   for (const [family, delta] of Object.entries(families)) {
-    if (family === 'reporting_line') continue; // manager changes add lines: see expectManagers
+    if (family === 'reporting_line' || family === 'placement') continue; // dated changes add records: see expectManagers, expectPlacements
     expect(delta!.added).toEqual([]);
     expect(delta!.removed).toEqual([]);
     for (const change of delta!.changed) {

@@ -13,6 +13,11 @@ export interface OpContext {
   references: ReferenceLists;
   /** Records the command created, reported back to the caller. */
   created: { family: string; id: string }[];
+  /**
+   * Shared by the batch: record id → the id of the record that continues it from the day an earlier command of the
+   * batch changed it (see `changeFromDay` in ops/dated.ts).
+   */
+  successors: Map<string, string>;
 }
 
 export interface ReferenceLists {

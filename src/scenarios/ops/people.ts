@@ -10,6 +10,7 @@ import {
   requiredString,
   type OpContext,
 } from './context.js';
+import { changeFromDay, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition } from './positions.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
@@ -40,11 +41,10 @@ export function setManager(ctx: OpContext): void {
   // The new line runs until the current one would have ended, or (no current line) until the actor's next line.
   const until = line ? line.validTo : nextLineStart(ctx, actor.id);
   checkNoCycle(ctx, actor.id, manager.id, until);
-  if (line && line.validFrom === ctx.day) {
-    ctx.wg.update('reportingLines', line.id, { managerId: manager.id });
+  if (line) {
+    changeFromDay(ctx, 'reportingLines', line, { managerId: manager.id });
     return;
   }
-  if (line) ctx.wg.update('reportingLines', line.id, { validTo: ctx.day });
   const id = ctx.newId();
   ctx.wg.create('reportingLines', { id, actorId: actor.id, managerId: manager.id, validFrom: ctx.day, validTo: until });
   ctx.created.push({ family: 'reporting_lines', id });
@@ -114,26 +114,37 @@ export function addPlacement(ctx: OpContext): void {
   ctx.created.push({ family: 'placements', id });
 }
 
+/**
+ * Moves a placement to another org unit from the command's day (`date`, default today): the placement in effect
+ * that day ends there and a new one (new id, in `created`; same actor, primary flag, position and allocation)
+ * starts in the new unit — see `changeFromDay`. The same unit again changes nothing.
+ */
 export function movePlacement(ctx: OpContext): void {
-  const placement = ctx.wg.requireActive('placements', requiredString(ctx, 'placement_id'), fieldOf(ctx, 'placement_id'), 'placement', ctx.day);
+  const placement = requirePlacement(ctx, 'placement_id', requiredString(ctx, 'placement_id'));
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
-  ctx.wg.update('placements', placement.id, { orgUnitId: unit.id });
+  if (placement.orgUnitId === unit.id) return;
+  changeFromDay(ctx, 'placements', placement, { orgUnitId: unit.id });
 }
 
+/** Changes a placement's allocation from the command's day, like `movePlacement`. The same allocation changes nothing. */
 export function setAllocation(ctx: OpContext): void {
-  const placement = ctx.wg.requireActive('placements', requiredString(ctx, 'placement_id'), fieldOf(ctx, 'placement_id'), 'placement', ctx.day);
-  ctx.wg.update('placements', placement.id, { allocationPct: checkAllocation(ctx, requiredNumber(ctx, 'allocation_pct')) });
+  const placement = requirePlacement(ctx, 'placement_id', requiredString(ctx, 'placement_id'));
+  const allocationPct = checkAllocation(ctx, requiredNumber(ctx, 'allocation_pct'));
+  if (placement.allocationPct === allocationPct) return;
+  changeFromDay(ctx, 'placements', placement, { allocationPct });
 }
 
 export function endPlacement(ctx: OpContext): void {
-  const placement = ctx.wg.requireActive('placements', requiredString(ctx, 'placement_id'), fieldOf(ctx, 'placement_id'), 'placement', ctx.day);
+  const placement = requirePlacement(ctx, 'placement_id', requiredString(ctx, 'placement_id'));
   if (placement.isPrimary) {
     throw new InvalidInput(fieldOf(ctx, 'placement_id'), 'is the actor’s primary placement; move it, or deactivate the actor');
   }
   ctx.wg.update('placements', placement.id, { validTo: ctx.day });
 }
 
+/** An actor has one contracted FTE, without history: the change applies from today and a `date` is refused. */
 export function setFte(ctx: OpContext): void {
+  requireUndated(ctx, 'an actor’s contracted FTE');
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   ctx.wg.update('actors', actor.id, { fte: checkFte(ctx, requiredNumber(ctx, 'fte')) });
 }

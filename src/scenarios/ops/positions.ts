@@ -1,6 +1,7 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType, type Position } from '../../org/types.js';
+import { changeFromDay } from './dated.js';
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, requiredNumber, requiredString, type OpContext } from './context.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
@@ -68,7 +69,8 @@ export function fillPosition(ctx: OpContext): void {
   const primary = ctx.wg.where('placements', 'actorId', actor.id).find((p) => p.isPrimary && inEffect(p, ctx.day));
   if (!primary) throw new InvalidInput(fieldOf(ctx, 'actor_id'), 'has no primary placement to fill the position with');
   const position = fillablePosition(ctx, positionId, primary.orgUnitId);
-  ctx.wg.update('placements', primary.id, { positionId: position.id });
+  // From the command's day: the primary placement in effect then ends and a new one holding the position starts.
+  changeFromDay(ctx, 'placements', primary, { positionId: position.id });
 }
 
 export function closePosition(ctx: OpContext): void {

@@ -2,6 +2,7 @@ import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
+import { requireUndated } from './dated.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
@@ -23,14 +24,12 @@ export function createOrgUnit(ctx: OpContext): void {
   if (type !== 'department' && type !== 'team') throw new InvalidInput(fieldOf(ctx, 'type'), 'must be department or team');
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   checkParent(ctx, type, parent);
+  // A department's type is required (reference: departments and department types); checked before anything is made.
+  const departmentTypeId = type === 'department' ? requiredDepartmentType(ctx) : null;
   const id = ctx.newId();
   const { wg, command } = ctx;
   wg.create('orgUnits', { id, parentId: parent.id, type, name, code: command.code?.trim() || null, validFrom: ctx.day, validTo: null });
   if (type === 'department') {
-    const departmentTypeId = optionalId(ctx, 'department_type_id');
-    if (departmentTypeId && !ctx.references.departmentTypes.has(departmentTypeId)) {
-      throw new InvalidInput(fieldOf(ctx, 'department_type_id'), 'no such department type in this tenant');
-    }
     wg.create('departments', { orgUnitId: id, departmentTypeId, costCenter: null, leadActorId: null, description: null });
   } else {
     wg.create('teams', { orgUnitId: id, teamTypeId: checkTeamType(ctx), purpose: command.purpose ?? null });
@@ -38,12 +37,15 @@ export function createOrgUnit(ctx: OpContext): void {
   ctx.created.push({ family: 'org_units', id });
 }
 
+/** Org units keep one name, parent and team metadata, without history: these changes refuse a `date` (see `requireUndated`). */
 export function renameOrgUnit(ctx: OpContext): void {
+  requireUndated(ctx, 'an org unit’s name');
   const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
   ctx.wg.update('orgUnits', unit.id, { name: requiredString(ctx, 'name') });
 }
 
 export function moveOrgUnit(ctx: OpContext): void {
+  requireUndated(ctx, 'an org unit’s parent');
   const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company is the root and cannot move');
@@ -77,6 +79,7 @@ export function closeOrgUnit(ctx: OpContext): void {
 }
 
 export function updateTeam(ctx: OpContext): void {
+  requireUndated(ctx, 'a team’s type and purpose');
   const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
   if (unit.type !== 'team') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'is not a team');
   const fields: { teamTypeId?: string | null; purpose?: string | null } = {};
@@ -85,6 +88,17 @@ export function updateTeam(ctx: OpContext): void {
   if (!Object.keys(fields).length) throw new InvalidInput(fieldOf(ctx, 'team_type_id'), 'give team_type_id or purpose to change');
   if (ctx.wg.get('teams', unit.id)) ctx.wg.update('teams', unit.id, fields);
   else ctx.wg.create('teams', { orgUnitId: unit.id, teamTypeId: null, purpose: null, ...fields });
+}
+
+function requiredDepartmentType(ctx: OpContext): string {
+  const departmentTypeId = optionalId(ctx, 'department_type_id');
+  if (!departmentTypeId) {
+    throw new InvalidInput(fieldOf(ctx, 'department_type_id'), 'is required for a department: give one of this tenant’s department types (settings)');
+  }
+  if (!ctx.references.departmentTypes.has(departmentTypeId)) {
+    throw new InvalidInput(fieldOf(ctx, 'department_type_id'), 'no such department type in this tenant');
+  }
+  return departmentTypeId;
 }
 
 function checkTeamType(ctx: OpContext): string | null {

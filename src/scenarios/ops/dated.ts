@@ -1,0 +1,84 @@
+import { InvalidInput } from '../../errors.js';
+import { inEffect } from '../../org/dates.js';
+import type { FamilyRecords, Placement } from '../../org/types.js';
+import { fieldOf, type OpContext } from './context.js';
+
+/**
+ * Effective-dated changes to records that keep their history as a chain of records (reporting lines, placements):
+ * a change takes effect on the command's day (`date`, default today) and never rewrites earlier days.
+ */
+
+type SplitFamily = 'placements' | 'reportingLines';
+
+/** The family name the caller sees in a command's `created` list. */
+const CREATED_AS: Record<SplitFamily, string> = { placements: 'placements', reportingLines: 'reporting_lines' };
+
+/**
+ * Changes `fields` of `record` (in effect on the command's day) from that day on: the record ends on the day and a
+ * new record with the new values starts there, running until the old one would have ended; a record that itself
+ * starts that day is changed in place (no one-day fragments). The new record gets a new id (reported in the
+ * command's `created` list) and is remembered as the old one's successor, so later commands of the same batch that
+ * name the old id reach it (see `followSuccessors`). Returns the id holding the new values from the day on.
+ */
+export function changeFromDay<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F], fields: Partial<FamilyRecords[F]>): string {
+  if (record.validFrom === ctx.day) {
+    ctx.wg.update(family, record.id, fields);
+    return record.id;
+  }
+  ctx.wg.update(family, record.id, { validTo: ctx.day } as Partial<FamilyRecords[F]>);
+  const id = ctx.newId();
+  ctx.wg.create(family, { ...record, ...fields, id, validFrom: ctx.day, validTo: record.validTo } as FamilyRecords[F]);
+  ctx.created.push({ family: CREATED_AS[family], id });
+  ctx.successors.set(record.id, id);
+  return id;
+}
+
+/**
+ * The placement a command names in `field`, as in effect on the command's day. A placement that was changed from a
+ * day (moved, re-allocated or filled by `changeFromDay`) ends there and is continued by a new record; a command that
+ * names the old id for a day on or after that reaches the continuation: within the batch exactly (the batch's
+ * `successors`), across batches when exactly one placement continues it (same actor and primary flag, starting the
+ * day it ended). So `move_placement` then `set_allocation` on the same placement id both apply.
+ */
+export function requirePlacement(ctx: OpContext, field: 'placement_id', id: string): Placement {
+  const named = ctx.wg.require('placements', id, fieldOf(ctx, field), 'placement');
+  const seen = new Set<string>();
+  let at: Placement = named;
+  while (!inEffect(at, ctx.day)) {
+    seen.add(at.id);
+    if (at.validTo === null || at.validTo > ctx.day) break; // not started yet on the day
+    const mapped = ctx.wg.get('placements', ctx.successors.get(at.id));
+    const next = mapped ? [mapped] : continuations(ctx, at);
+    if (next.length !== 1 || seen.has(next[0]!.id)) {
+      const which = next.length > 1 ? `; it is continued by placements ${next.map((p) => p.id).join(', ')} — name one of them` : '';
+      throw new InvalidInput(fieldOf(ctx, field), `that placement is not active on ${ctx.day} (it ended on ${at.validTo})${which}`);
+    }
+    at = next[0]!;
+  }
+  if (!inEffect(at, ctx.day)) throw new InvalidInput(fieldOf(ctx, field), `that placement is not active on ${ctx.day}`);
+  return at;
+}
+
+/** The placements that continue `placement` from the day it ended: same actor and primary flag, starting that day. */
+function continuations(ctx: OpContext, placement: Placement): Placement[] {
+  return ctx.wg
+    .where('placements', 'actorId', placement.actorId)
+    .filter((p) => p.id !== placement.id && p.isPrimary === placement.isPrimary && p.validFrom !== null && p.validFrom === placement.validTo);
+}
+
+/**
+ * For a change to a field the model keeps no history of (an actor's FTE, an org unit's parent, name or team
+ * metadata): the record holds one value for all dates, so a `date` other than today cannot be honoured. Refuses
+ * one, naming `what` changes and why; without a date (or with today's) the change applies from today.
+ */
+export function requireUndated(ctx: OpContext, what: string): void {
+  const date = ctx.command.date;
+  if (date === undefined || date === ctx.wg.today) return;
+  const when = date < ctx.wg.today ? 'a past date' : 'a future date';
+  throw new InvalidInput(
+    fieldOf(ctx, 'date'),
+    `${ctx.command.op} cannot take effect on ${when} (${date}): ${what} has no effective-dated history (one value for ` +
+      'all dates), so the date cannot be honoured; leave date empty — the change applies from today (and, without ' +
+      'history, reads as of earlier dates show it too)',
+  );
+}
