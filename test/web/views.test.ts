@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { auditEvents, scenarioChanges, tenantCurrencies } from '../../src/db/schema/index.js';
+import { auditEvents, departmentTypes, scenarioChanges, tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -278,7 +278,9 @@ describe('a scenario from the change tray to Live', () => {
     const delta = await get(`/scenarios/${sid}/delta`, owner);
     expect(delta.html).toContain('id="family-org_unit"');
     expect(delta.html).toMatch(/Parent unit<\/th>\s*<td><del>Engineering<\/del><\/td>\s*<td><ins>Sales<\/ins><\/td>/);
-    expect(delta.html).toMatch(/Allocation %<\/th>\s*<td><del>40<\/del><\/td>\s*<td><ins>50<\/ins><\/td>/);
+    // The allocation changes from today: the placement ends today and a new one continues it at 50 % (the past keeps 40 %).
+    expect(delta.html).toMatch(/<li class="added">[\s\S]*?m1 in Platform[\s\S]*?<dt>Valid from<\/dt><dd>\d{4}-\d{2}-\d{2}<\/dd><dt>Allocation %<\/dt><dd>50<\/dd>/);
+    expect(delta.html).toMatch(/m1 in Platform \(40 %\)[\s\S]*?Valid to<\/th>\s*<td><del>empty<\/del><\/td>\s*<td><ins>\d{4}-\d{2}-\d{2}<\/ins><\/td>/);
     expect(delta.html).not.toContain('id="family-actor"'); // unchanged records stay hidden
 
     const unconfirmed = await post(`/scenarios/${sid}/promote`, { csrf: await csrfFor(owner) }, owner);
@@ -319,13 +321,29 @@ describe('a scenario from the change tray to Live', () => {
     const atStage = await stage(owner, sid, '', { op: 'set_fte', actor_id: id('p1'), fte: '9' });
     expect(atStage.status).toBe(400);
     expect(atStage.html).toContain('must be from 0.01 to 3.00');
-    expect(atStage.html).toMatch(/id="set_fte-fte" name="fte" required="" aria-invalid="true" aria-describedby="op-set_fte-error"/);
+    expect(atStage.html).toMatch(/id="set_fte-fte" name="fte" required="" aria-invalid="true" aria-describedby="op-set_fte-error set_fte-fte-hint"/);
     expect(atStage.html).toContain('Tray: 0 staged changes');
 
     const missing = await stage(owner, sid, '', { op: 'rename_org_unit', org_unit_id: units.F, name: '' });
     expect(missing.status).toBe(400);
     expect(missing.html).toContain('New name is required.');
     expect(await changeCount(sid)).toBe(0);
+  });
+
+  it('offers a department type for a new department, and no date for changes without history', async () => {
+    const sid = await newScenario(owner, 'Department types');
+    await database.db.insert(departmentTypes).values({ tenantId: tenant.id, name: 'Product' });
+    const tray = await get(`/scenarios/${sid}/changes`, owner);
+    expect(tray.html).toMatch(/<select id="create_org_unit-department_type_id" name="department_type_id"[^>]*>[\s\S]*?>Product<\/option>/);
+    for (const op of ['set_fte', 'move_org_unit', 'rename_org_unit']) {
+      expect(tray.html, op).not.toContain(`id="${op}-date"`);
+      expect(tray.html, op).toContain('Applies from today; no history is kept, so earlier dates show it too');
+    }
+    for (const op of ['move_placement', 'set_allocation', 'set_manager']) expect(tray.html, op).toContain(`id="${op}-date"`);
+    // Without a type the department is refused, naming the field.
+    const refused = await stage(owner, sid, '', { op: 'create_org_unit', name: 'Design', type: 'department', parent_id: units.C });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('required for a department');
   });
 
   it('asks a person to resolve conflicts before promoting, then promotes', async () => {

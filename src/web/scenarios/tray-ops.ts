@@ -9,7 +9,21 @@ import { kindLabel, money, num } from '../live/format.js';
  * becomes one flat command `{ op, …fields }` (the same the REST API and MCP take); ids come from choices,
  * amounts are typed in currency units and sent in minor units. All validation of meaning is the service's.
  */
-export type FieldKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy' | 'text' | 'email' | 'number' | 'money' | 'currency' | 'date' | 'choice' | 'checkbox';
+export type FieldKind =
+  | 'unit'
+  | 'actor'
+  | 'placement'
+  | 'position'
+  | 'vacancy'
+  | 'text'
+  | 'email'
+  | 'number'
+  | 'money'
+  | 'currency'
+  | 'department_type'
+  | 'date'
+  | 'choice'
+  | 'checkbox';
 
 export interface TrayField {
   /** Form field name; also the command field unless `command` says otherwise. */
@@ -35,6 +49,11 @@ export interface TrayOp {
 }
 
 const date: TrayField = { name: 'date', label: 'Takes effect on', kind: 'date', hint: 'Empty: today' };
+/**
+ * Org unit parents and names, team metadata and an actor's FTE keep no history: those changes apply from today and
+ * the service refuses another date, so their forms offer none (scenarios/ops/dated.ts, requireUndated).
+ */
+const FROM_TODAY = 'Applies from today; no history is kept, so earlier dates show it too';
 const MONEY: Ability[] = ['costs.read'];
 
 export const TRAY_OPS: TrayOp[] = [
@@ -43,8 +62,7 @@ export const TRAY_OPS: TrayOp[] = [
     title: 'Move an org unit',
     fields: [
       { name: 'org_unit_id', label: 'Unit to move', kind: 'unit', required: true },
-      { name: 'parent_id', label: 'New parent unit', kind: 'unit', required: true },
-      date,
+      { name: 'parent_id', label: 'New parent unit', kind: 'unit', required: true, hint: FROM_TODAY },
     ],
   },
   {
@@ -52,7 +70,7 @@ export const TRAY_OPS: TrayOp[] = [
     title: 'Rename an org unit',
     fields: [
       { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true },
-      { name: 'name', label: 'New name', kind: 'text', required: true },
+      { name: 'name', label: 'New name', kind: 'text', required: true, hint: FROM_TODAY },
     ],
   },
   {
@@ -62,6 +80,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'name', label: 'Name', kind: 'text', required: true },
       { name: 'type', label: 'Type', kind: 'choice', required: true, choices: [['team', 'Team'], ['department', 'Department']] },
       { name: 'parent_id', label: 'Parent unit', kind: 'unit', required: true },
+      { name: 'department_type_id', label: 'Department type', kind: 'department_type', hint: 'Required for a department (see settings)' },
       { name: 'code', label: 'Code', kind: 'text' },
       date,
     ],
@@ -120,8 +139,7 @@ export const TRAY_OPS: TrayOp[] = [
     title: 'Set contracted FTE',
     fields: [
       { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
-      { name: 'fte', label: 'FTE', kind: 'number', required: true, min: 0.01, max: 3, step: '0.01' },
-      date,
+      { name: 'fte', label: 'FTE', kind: 'number', required: true, min: 0.01, max: 3, step: '0.01', hint: FROM_TODAY },
     ],
   },
   {

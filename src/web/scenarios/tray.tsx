@@ -6,6 +6,7 @@ import { InvalidInput, type AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { applyBatch, loadReferenceLists, prepareBatch } from '../../scenarios/apply-batch.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
+import { listTypes } from '../../tenancy/settings.js';
 import { checkSessionCsrf } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
 import type { Names } from '../live/context.js';
@@ -136,7 +137,7 @@ function formFieldOf(spec: TrayOp, commandField: string): string {
   return spec.fields.find((f) => (f.command ?? f.name) === commandField)?.name ?? commandField;
 }
 
-type Choices = Record<'unit' | 'actor' | 'placement' | 'position' | 'vacancy' | 'currency', Choice[]>;
+type Choices = Record<'unit' | 'actor' | 'placement' | 'position' | 'vacancy' | 'currency' | 'department_type', Choice[]>;
 
 async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 | 403 | 409 = 200) {
   const ctx = serviceContext(c);
@@ -154,6 +155,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
         position: await positionChoices(ctx, view, 'open'),
         vacancy: await positionChoices(ctx, view, 'vacant'),
         currency: [...(await loadReferenceLists(ctx)).activeCurrencies].sort().map((code) => ({ value: code, label: code })),
+        department_type: (await listTypes(ctx, 'department')).map((t) => ({ value: t.id, label: t.name })),
       }
     : null;
   const ops = TRAY_OPS.filter((o) => opAllowed(o.op, has));
@@ -377,6 +379,18 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
         </>
       );
     }
+  } else if (field.kind === 'department_type') {
+    // Required for a department only (the service says so when missing); a team leaves it empty.
+    control = (
+      <select {...common}>
+        <option value="">{props.choices.department_type.length ? 'None (a team)' : 'No department types yet (see settings)'}</option>
+        {props.choices.department_type.map((o) => (
+          <option value={o.value} selected={o.value === value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    );
   } else if (field.kind === 'choice' || field.kind === 'currency') {
     const options: [string, string][] = field.kind === 'currency' ? props.choices.currency.map((o) => [o.value, o.label]) : field.choices ?? [];
     const selected = value || (field.kind === 'currency' ? props.currency : '');
