@@ -4,13 +4,11 @@ import type { Db } from '../db/connection.js';
 import { writeLive } from '../db/live-store.js';
 import { departmentTypes, lineageEntries, teamTypes } from '../db/schema/index.js';
 import { Conflict } from '../errors.js';
-import { today } from '../org/dates.js';
-import { metricsOf } from '../org/metrics-service.js';
 import { FAMILIES, type Family, type OrgGraph } from '../org/types.js';
 import { foldEdits } from '../scenarios/apply-batch.js';
+import { lineageDeltas } from '../scenarios/promotion.js';
 import { loadChanges, saveChanges, type Scenario } from '../scenarios/store.js';
 import { insertScenario } from '../scenarios/store.js';
-import { loadCostSettings } from '../tenancy/tenants.js';
 import type { ImportPlan } from './plan/plan.js';
 import type { TypeRegistry } from './plan/structure.js';
 import type { ProgressTracker } from './progress.js';
@@ -34,7 +32,7 @@ export async function finalizeLive(ctx: ServiceContext, step: Step, liveVersion:
   const { run, plan } = step;
   const changed = plan.changes.size > 0;
   const target = changed ? plan.changes.target() : base;
-  const deltas = changed ? await summaryDeltas(ctx, base, target) : null;
+  const deltas = changed ? await lineageDeltas(ctx, base, target) : null;
   const written = await ctx.db.transaction(async (tx) => {
     let version = liveVersion;
     let snapshotId: string | null = null;
@@ -64,7 +62,7 @@ export async function finalizeScenario(ctx: ServiceContext, step: Step, scenario
   const source = await ctx.graphs.source(scenario);
   const existing = new Map((await loadChanges(ctx.db, ctx.tenant.id, scenario.id)).map((c) => [`${c.family}:${c.recordId}`, c]));
   const folded = foldEdits(source.graph, existing, plan.changes.edits(), scenario.revision + 1);
-  const deltas = plan.changes.size ? await summaryDeltas(ctx, base, plan.changes.target()) : null;
+  const deltas = plan.changes.size ? await lineageDeltas(ctx, base, plan.changes.target()) : null;
   return ctx.db.transaction(async (tx) => {
     let revision = scenario.revision;
     if (folded.length) {
@@ -136,17 +134,3 @@ async function insertTypes(tx: Db, tenantId: string, types: TypeRegistry['create
   if (types.teamTypes.length) await tx.insert(teamTypes).values(types.teamTypes.map((t) => ({ tenantId, id: t.id, name: t.name })));
 }
 
-/** Headcount, FTE and cost deltas of the import (the lineage entry's summary deltas). */
-async function summaryDeltas(ctx: ServiceContext, from: OrgGraph, to: OrgGraph) {
-  const cost = await loadCostSettings(ctx.db, ctx.tenant);
-  const day = today();
-  const a = metricsOf(from, day, cost).total;
-  const b = metricsOf(to, day, cost).total;
-  return {
-    headcount: b.headcount - a.headcount,
-    fte: Math.round((b.fte - a.fte) * 100) / 100,
-    effective_fte: Math.round((b.effectiveFte - a.effectiveFte) * 100) / 100,
-    monthly_cost_minor: (b.cost.monthly.amountMinor ?? 0) - (a.cost.monthly.amountMinor ?? 0),
-    currency: cost.reportingCurrency,
-  };
-}

@@ -3,6 +3,7 @@ import { MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportField } from './fie
 import type { ProgressState } from './progress.js';
 import { REASONS, type ReasonCode } from './reasons.js';
 import type { ImportRowRecord, Resolution, RunRow } from './store.js';
+import { withoutMoneyFields } from '../org/read-history.js';
 
 /**
  * What leaves the server about runs and rows. Pay never leaves without `costs.read`: the money figure of the
@@ -51,8 +52,7 @@ function stripDeltas(entry: Record<string, unknown>): Record<string, unknown> {
   const { deltas, ...rest } = entry as { deltas?: unknown };
   if (deltas === undefined) return rest;
   if (deltas === null || typeof deltas !== 'object' || Array.isArray(deltas)) return { ...rest, deltas };
-  const { monthly_cost_minor: _cost, currency: _currency, ...kept } = deltas as Record<string, unknown>;
-  return { ...rest, deltas: kept };
+  return { ...rest, deltas: withoutMoneyFields(deltas) };
 }
 
 /** A row with its cells by header (pay columns hidden without `costs.read`) and, when quarantined, why and what to do. */

@@ -134,13 +134,21 @@ const MONEY_KEY = /amount|salary|day_?rate|(^|_)rates?($|_)|currency|cost|compen
 
 /** Stored JSON with every money-looking field removed unless the principal has `costs.read`. */
 export function visibleMoney(value: unknown, principal: Principal): unknown {
-  if (can(principal, 'costs.read')) return value;
-  if (Array.isArray(value)) return value.map((v) => visibleMoney(v, principal));
+  return can(principal, 'costs.read') ? value : withoutMoneyFields(value);
+}
+
+/**
+ * JSON with every money-looking field removed, at any depth (cost deltas, their currency and unconvertible markers,
+ * amounts, rates). Apply it to money-bearing parts (deltas, before/after values), not to whole documents whose keys
+ * merely name a model family (`compensations` counts are not money).
+ */
+export function withoutMoneyFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMoneyFields);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value)
       .filter(([key]) => !MONEY_KEY.test(key))
-      .map(([key, v]) => [key, visibleMoney(v, principal)]),
+      .map(([key, v]) => [key, withoutMoneyFields(v)]),
   );
 }
 

@@ -77,7 +77,7 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
   checkAllowance(ctx, target);
   const chain = await chainChanges(ctx, scenario);
   const write = liveWrite(live.graph, target, chain);
-  const deltas = await summaryDeltas(ctx, live.graph, target);
+  const deltas = await lineageDeltas(ctx, live.graph, target);
   return ctx.db.transaction(async (tx) => {
     const snapshot = await insertScenario(tx, ctx.tenant.id, {
       name: `Live before promoting “${scenario.name}”`,
@@ -107,7 +107,7 @@ export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string) {
     const live = await ctx.graphs.live(ctx.tenant.id);
     const target = await ctx.graphs.atVersion(ctx.tenant.id, snapshot.liveVersion);
     const write = liveWrite(live.graph, target, null);
-    const deltas = await summaryDeltas(ctx, live.graph, target);
+    const deltas = await lineageDeltas(ctx, live.graph, target);
     return ctx.db.transaction(async (tx) => {
       const archived = await insertScenario(tx, ctx.tenant.id, { name: `Live before restoring “${snapshot.name}”`, kind: 'snapshot', liveVersion: live.version, createdBy: ctx.principal.userId });
       const version = await writeLiveAt(tx, ctx, live.version, write);
@@ -170,7 +170,8 @@ function countWrite(write: LiveWrite): number {
   return Object.values(write).reduce((n, part) => n + (part?.upsert?.length ?? 0) + (part?.remove?.length ?? 0), 0);
 }
 
-async function summaryDeltas(ctx: ServiceContext, from: OrgGraph, to: OrgGraph) {
+/** Headcount, FTE and cost deltas between two states of Live: the summary of a lineage entry (promotion, restore, import). */
+export async function lineageDeltas(ctx: ServiceContext, from: OrgGraph, to: OrgGraph) {
   const cost = await loadCostSettings(ctx.db, ctx.tenant);
   const day = today();
   const a = metricsOf(from, day, cost).total;

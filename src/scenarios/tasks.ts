@@ -9,6 +9,7 @@ import { isUuid } from '../util/ids.js';
 import { metrics } from '../observability/metrics.js';
 import { Heartbeat, STALE_AFTER_MS } from '../util/heartbeat.js';
 import { WORKER_ID } from '../util/worker-id.js';
+import { withoutMoneyFields } from '../org/read-history.js';
 
 /**
  * Background tasks (promotion, restore, imports): a row any instance can report on, run in-process after the
@@ -172,6 +173,5 @@ export async function failTasksOfThisProcess(db: Db): Promise<number> {
 function withoutMoney(result: Record<string, unknown>): Record<string, unknown> {
   const { deltas, ...rest } = result as { deltas?: Record<string, unknown> };
   if (!deltas) return rest;
-  const { monthly_cost_minor: _cost, currency: _currency, ...kept } = deltas;
-  return { ...rest, deltas: kept };
+  return { ...rest, deltas: withoutMoneyFields(deltas) };
 }

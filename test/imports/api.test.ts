@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from '@hono/zod-openapi';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { issueApiToken } from '../../src/access/api-tokens.js';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
 import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
@@ -8,7 +8,7 @@ import { effectiveAbilities } from '../../src/access/policy.js';
 import { itemEnvelope, listEnvelope } from '../../src/api/schemas.js';
 import { ImportPreviewSchema, ImportRowSchema, ImportRunSchema } from '../../src/api/v1/import-schemas.js';
 import type { Database } from '../../src/db/connection.js';
-import { importRows, importRuns } from '../../src/db/schema/index.js';
+import { importRows, importRuns, lineageEntries, tenantCurrencies } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -475,5 +475,38 @@ describe('undo of an import into Live', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
     await finished(answers.find((a) => a.status === 202)!.body.data.id);
     expect((await stored()).live.actors).toBe(before.live.actors - 1);
+  });
+});
+
+describe('an import paying someone in a currency without an exchange rate', () => {
+  it('records its cost delta as unknown, naming the currency, never as a figure that counts the pay as 0', async () => {
+    const { tenant: swiss } = await importTenant(database, { slug: 'impapichf' });
+    await database.db.insert(tenantCurrencies).values({ tenantId: swiss.id, code: 'CHF', rateToReporting: null });
+    const token = await tokenFor(swiss, 'owner');
+    const host = 'impapichf.localhost';
+    const file = csvOf(HEADER, [
+      ['boss@chf.test', 'Bea', 'Boss', 'Executive', '', 'CEO', '', '1', 'EUR', '20000000'],
+      ['zurich@chf.test', 'Zed', 'Rich', 'Engineering', 'Platform', 'Engineer', 'boss@chf.test', '1', 'CHF', '12000000'],
+    ]);
+    const created = await send('/api/v1/imports', { body: multipart(file), token, host });
+    expect(created.status).toBe(201);
+    expect((await send(`/api/v1/imports/${created.body.data.id}/start`, { method: 'POST', token, host })).status).toBe(202);
+    let run: Body['data'];
+    for (let i = 0; ; i++) {
+      run = (await send(`/api/v1/imports/${created.body.data.id}`, { token, host })).body.data;
+      if (run.status === 'completed' || run.status === 'failed' || i > 400) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(run.status).toBe('completed');
+    expect(run.summary.deltas).toMatchObject({ headcount: 2, monthly_cost_minor: null, monthly_cost_unconvertible: ['CHF'] });
+    const [entry] = await database.db.select().from(lineageEntries).where(and(eq(lineageEntries.tenantId, swiss.id), eq(lineageEntries.type, 'import')));
+    expect(entry!.deltas).toMatchObject({ monthly_cost_minor: null, monthly_cost_unconvertible: ['CHF'] });
+    const noCosts = await tokenFor(swiss, 'owner', ALL_ABILITIES.filter((a) => a !== 'costs.read'));
+    const hidden = JSON.stringify((await send(`/api/v1/imports/${run.id}`, { token: noCosts, host })).body.data.summary);
+    expect(hidden).toContain('"headcount":2');
+    expect(hidden).not.toMatch(/CHF|monthly_cost|currency/);
+    const lineage = JSON.stringify((await send('/api/v1/lineage', { token: noCosts, host })).body);
+    expect(lineage).toContain('"headcount":2');
+    expect(lineage).not.toMatch(/CHF|monthly_cost|currency/);
   });
 });

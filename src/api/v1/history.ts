@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
-import { listActivity, listLineage } from '../../org/read-history.js';
+import { listActivity, listLineage, withoutMoneyFields } from '../../org/read-history.js';
 import { listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { idFilter, IsoDate, json, SECURITY, v1Router } from './common.js';
 import { ActivityEventSchema, LineageEntrySchema } from './report-schemas.js';
@@ -49,9 +49,7 @@ const iso = (value: Date | string) => (value instanceof Date ? value.toISOString
  * the currency beside it (no money field, and no hint of one, for a principal who may not see money).
  */
 function deltasFor(deltas: unknown, seesCost: boolean): unknown {
-  if (seesCost || deltas === null || typeof deltas !== 'object' || Array.isArray(deltas)) return deltas;
-  const { currency: _currency, ...rest } = deltas as Record<string, unknown>;
-  return rest;
+  return seesCost ? deltas : withoutMoneyFields(deltas);
 }
 
 export function historyRoutes() {

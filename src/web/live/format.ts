@@ -61,6 +61,12 @@ export function signedMoney(amountMinor: number | null | undefined, currency: st
   return `${amountMinor > 0 ? '+' : '−'}${money(Math.abs(amountMinor), currency)}`;
 }
 
+/** A lineage cost delta: signed money, or — when a currency without an exchange rate makes it unknown — say which. */
+export function lineageCost(deltas: { monthly_cost_minor?: number | null; monthly_cost_unconvertible?: string[]; currency?: string }, reporting: string): string {
+  if (deltas.monthly_cost_minor === null && deltas.monthly_cost_unconvertible?.length) return `unknown (no ${deltas.monthly_cost_unconvertible.join(', ')} rate)`;
+  return signedMoney(deltas.monthly_cost_minor, deltas.currency ?? reporting);
+}
+
 /** The CSS class of a delta (colour is never the only signal: the sign is written too). */
 export function deltaClass(value: number | null | undefined): string | undefined {
   if (!value) return undefined;

@@ -5,11 +5,11 @@ import { listLineage } from '../../org/read-history.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { Pager } from './components.js';
-import { deltaClass, signed, signedMoney, when } from './format.js';
+import { deltaClass, lineageCost, signed, when } from './format.js';
 import { LiveNav } from './tree.js';
 
 /** Live → Lineage: how Live changed through promotions and restores, newest first, with summary deltas. */
-type Deltas = { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number; currency?: string };
+type Deltas = { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number | null; monthly_cost_unconvertible?: string[]; currency?: string };
 
 export function lineageRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
@@ -69,7 +69,7 @@ export function lineageRoutes(): Hono<AppEnv> {
                         <td class={`num ${deltaClass(d.fte) ?? ''}`}>{signed(d.fte)}</td>
                         {showCost ? (
                           <td class={`num ${deltaClass(d.monthly_cost_minor) ?? ''}`}>
-                            {d.monthly_cost_minor === undefined ? '–' : signedMoney(d.monthly_cost_minor, d.currency ?? ctx.tenant.reportingCurrency)}
+                            {d.monthly_cost_minor === undefined ? '–' : lineageCost(d, ctx.tenant.reportingCurrency)}
                           </td>
                         ) : null}
                       </tr>

@@ -6,7 +6,7 @@ import type { AppEnv } from '../../http/env.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { getTask } from '../../scenarios/tasks.js';
 import { Shell } from '../shell.js';
-import { deltaClass, signed, signedMoney, when } from '../live/format.js';
+import { deltaClass, lineageCost, signed, when } from '../live/format.js';
 import { ScenarioHead, TaskStatus } from './overview.js';
 
 /**
@@ -21,7 +21,7 @@ type TaskResult = {
   restored_snapshot_id?: string;
   live_version?: number;
   records_written?: number;
-  deltas?: { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number; currency?: string };
+  deltas?: { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number | null; monthly_cost_unconvertible?: string[]; currency?: string };
 };
 
 export function taskRoutes(): Hono<AppEnv> {
@@ -89,7 +89,7 @@ export function taskRoutes(): Hono<AppEnv> {
                     <div>
                       <dt>Monthly cost</dt>
                       <dd class={deltaClass(result.deltas.monthly_cost_minor)}>
-                        {signedMoney(result.deltas.monthly_cost_minor, result.deltas.currency ?? ctx.tenant.reportingCurrency)}
+                        {lineageCost(result.deltas, ctx.tenant.reportingCurrency)}
                       </dd>
                     </div>
                   ) : null}
