@@ -38,7 +38,12 @@ export interface DeltaRequest {
 export async function scenarioDelta(
   ctx: ServiceContext,
   request: DeltaRequest,
-  options: { target?: OrgGraph; alsoCompare?: { family: Family; recordId: string }[] } = {},
+  options: {
+    target?: OrgGraph;
+    alsoCompare?: { family: Family; recordId: string }[];
+    /** Compare `target` with this graph instead (a batch's preview: the scenario before it), on `alsoCompare` only. */
+    before?: OrgGraph;
+  } = {},
 ) {
   authorize(ctx.principal, 'scenarios.read');
   const compare = request.compare ?? 'source';
@@ -46,7 +51,10 @@ export async function scenarioDelta(
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
-  const { base, changes, against, target: own } = await comparisonBase(ctx, scenario, compare);
+  const compared0 = await comparisonBase(ctx, scenario, compare);
+  const { against, target: own } = compared0;
+  const base = options.before ?? compared0.base;
+  const changes = options.before ? [] : compared0.changes;
   const target = options.target ?? own ?? (await ctx.graphs.scenario(scenario));
   const unitId = request.orgUnitId?.trim() || null;
   if (unitId && !target.orgUnits.has(unitId) && !base.orgUnits.has(unitId)) throw new NotFound('Org unit', unitId);

@@ -88,11 +88,21 @@ async function checkSource(ctx: ServiceContext, row: ProposalRow, db: ServiceCon
 
 class SourceMoved extends Error {}
 
-/** What the batch would do: the records it touches and the metric impact, on the batch's own graph. */
+/**
+ * What the batch would do — and only the batch: the records it touches and the metric and cost impact, comparing the
+ * scenario as it is now with the scenario after the batch (the scenario's earlier changes are in `scenario.delta`).
+ */
 async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>) {
   const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
-  const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id }, { target: batch.graph, alsoCompare: touched });
-  return { commands: batch.commands.length, records: delta.families, metrics: delta.metrics.total, by_org_unit: delta.metrics.by_org_unit };
+  const before = await ctx.graphs.scenario(batch.scenario);
+  const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id }, { target: batch.graph, alsoCompare: touched, before });
+  return {
+    commands: batch.commands.length,
+    records: delta.families,
+    metrics: delta.metrics.total,
+    by_org_unit: delta.metrics.by_org_unit,
+    ...(delta.withheld.length ? { withheld: delta.withheld } : {}),
+  };
 }
 
 async function loadProposal(ctx: ServiceContext, id: string): Promise<ProposalRow> {

@@ -52,6 +52,18 @@ describe('scenario.action.plan → confirm', () => {
     expect((await getScenario(ai, sid)).revision).toBe(1);
   });
 
+  it('previews what the proposal itself does, not the scenario’s earlier changes', async () => {
+    const sid = (await createScenario(ai, { name: 'Second step' })).id;
+    const first = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'add_actor', kind: 'agent', display_name: 'Earlier bot', org_unit_id: units.P }] });
+    await confirmProposal(ai, first.proposal_id);
+    const second = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
+    const records = second.preview.records as Record<string, { added?: unknown[]; changed?: { id: string }[] }>;
+    expect(Object.keys(records)).toEqual(['actor']);
+    expect(records.actor!.added ?? []).toEqual([]);
+    expect(records.actor!.changed!.map((c) => c.id)).toEqual([id('p2')]);
+    expect(second.preview).toMatchObject({ commands: 1, metrics: { fte: { from: 7.5, to: 8, delta: 0.5 }, agents: { delta: 0 } } });
+  });
+
   it('applies once when 20 confirms race', async () => {
     const sid = (await createScenario(ai, { name: 'Race' })).id;
     const plan = await planProposal(ai, { scenarioId: sid, changes: [{ op: 'add_actor', kind: 'robot', display_name: 'Racer', org_unit_id: units.F }] });
