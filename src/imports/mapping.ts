@@ -3,7 +3,8 @@ import { isImportField, type ColumnMapping, type ImportField } from './fields.js
 
 /**
  * A mapping edit: `[{ column, field }]` for the columns to change (field null = do not import the column). Columns
- * not named keep their mapping. Each field may be mapped from one column only.
+ * not named keep their mapping — unless an edit maps their field to another column: the field moves there. Each
+ * field may be mapped from one column only (two edits naming one field are refused).
  */
 export function checkMapping(headers: readonly string[], edits: readonly { column: number; field: string | null }[], current?: readonly ColumnMapping[]): ColumnMapping[] {
   const byColumn = new Map<number, ImportField | null>((current ?? []).map((m) => [m.column, m.field]));
@@ -14,6 +15,9 @@ export function checkMapping(headers: readonly string[], edits: readonly { colum
     if (edit.field !== null && !isImportField(edit.field)) throw new InvalidInput(`mapping[${i}].field`, 'is not an import field (GET /api/v1/imports/fields lists them)');
     byColumn.set(edit.column, edit.field as ImportField | null);
   });
+  const edited = new Set(edits.map((e) => e.column));
+  const moved = new Set(edits.map((e) => e.field).filter((f): f is string => f !== null));
+  for (const [column, field] of byColumn) if (!edited.has(column) && field && moved.has(field)) byColumn.set(column, null);
   const seen = new Map<ImportField, number>();
   const mapping = headers.map((header, column) => ({ column, header, field: byColumn.get(column) ?? null }));
   for (const m of mapping) {

@@ -157,7 +157,8 @@ describe('the import pages for an owner', () => {
     const page = await get(`/imports/${runId}`, owner);
     expect(page.html).toMatch(/name="field_8">[\s\S]*?<option value="level" selected="">/);
 
-    const twice = await post(`/imports/${runId}/settings`, { csrf, format: 'orgonaut', target: 'live', field_8: 'email' }, owner);
+    // The form sends every column's choice: one field chosen for two columns is refused.
+    const twice = await post(`/imports/${runId}/settings`, { csrf, format: 'orgonaut', target: 'live', field_0: 'email', field_8: 'email' }, owner);
     expect(twice.status).toBe(400);
     expect(text(twice.html)).toContain('field email is mapped from two columns');
   });

@@ -99,8 +99,13 @@ async function importFile(run: Run, file: string): Promise<number> {
 
   let created = (await client.upload<{ data: Row }>('/api/v1/imports', bytes, 'text/csv', { file_name: path.basename(file), target_scenario_id: target === 'live' ? undefined : target })).data;
   if (edits) {
-    const mapping = edits.map((e) => ({ column: columnOf(created.mapping, e.key), field: e.field }));
-    created = (await client.call<{ data: Row }>('PATCH', runPath(created.id), { mapping })).data;
+    try {
+      const mapping = edits.map((e) => ({ column: columnOf(created.mapping, e.key), field: e.field }));
+      created = (await client.call<{ data: Row }>('PATCH', runPath(created.id), { mapping })).data;
+    } catch (error) {
+      hint(`The run ${created.id} was uploaded but not started. Fix the --mapping and import again, or map it in the web app: ${client.host}/imports/${created.id}`);
+      throw error;
+    }
   }
   const preview = (await client.get<{ data: Row }>(runPath(created.id, '/preview'), { rows: 5 })).data;
   if (!run.json) describeUpload(created, preview);
