@@ -239,6 +239,45 @@ describe('placement changes take effect on their date', () => {
   });
 });
 
+describe('ending what has dated changes planned', () => {
+  it('end_placement cancels a move planned for later (it does not come back after the end)', () => {
+    const { graph } = run([
+      { op: 'move_placement', placement_id: id('pl-m1-p'), org_unit_id: units.F, date: LATER },
+      { op: 'end_placement', placement_id: id('pl-m1-p'), date: '2026-09-01' },
+    ]);
+    expect(placementsOn(graph, 'm1', '2026-08-31').map((p) => p.unit).sort()).toEqual([units.M, units.P].sort());
+    for (const day of ['2026-09-01', LATER, '2030-01-01']) expect(placementsOn(graph, 'm1', day).map((p) => p.unit), day).toEqual([units.M]);
+  });
+
+  it('deactivate_actor cancels the actor’s placements and manager lines planned for later', () => {
+    const { graph } = run([
+      { op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: LATER },
+      { op: 'set_manager', actor_id: id('p1'), manager_id: id('sales_head'), date: LATER },
+      { op: 'deactivate_actor', actor_id: id('p1') },
+    ]);
+    for (const day of [TODAY, LATER, '2030-01-01']) {
+      expect(placementsOn(graph, 'p1', day), day).toEqual([]);
+      expect(managerOf(graph, 'p1', day), day).toBeNull();
+    }
+    expect(placementsOn(graph, 'p1', addDays(TODAY, -1))).toHaveLength(1); // history kept
+    // Someone planned to report to them later keeps them from leaving.
+    expect(() => run([{ op: 'set_manager', actor_id: id('f1'), manager_id: id('p2'), date: LATER }, { op: 'deactivate_actor', actor_id: id('p2') }])).toThrow(
+      expect.objectContaining({ field: 'changes[1].actor_id', message: expect.stringMatching(/still manages 1 active actor/) }),
+    );
+  });
+
+  it('close_org_unit counts placements planned to move in later', () => {
+    expect(() =>
+      run([
+        { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+        { op: 'close_position', position_id: id('pos_m_open') },
+        { op: 'move_placement', placement_id: id('pl-f1'), org_unit_id: units.M, date: LATER },
+        { op: 'close_org_unit', org_unit_id: units.M },
+      ]),
+    ).toThrow(expect.objectContaining({ field: 'changes[3].org_unit_id', message: expect.stringMatching(/1 active placement/) }));
+  });
+});
+
 describe('changes to fields without history refuse a date other than today', () => {
   const cases: [ChangeCommand, RegExp][] = [
     [{ op: 'set_fte', actor_id: id('p2'), fte: 0.8 }, /contracted FTE/],

@@ -59,6 +59,43 @@ export function requirePlacement(ctx: OpContext, field: 'placement_id', id: stri
   return at;
 }
 
+/**
+ * Ends a record on the command's day, and with it what was planned to continue it: a dated change planned for a
+ * later day (a continuation from `changeFromDay`, or for an actor's own records anything starting later) is cancelled
+ * — it keeps its start and ends there, so it is in effect on no day — rather than coming back after the end.
+ */
+export function endFromDay<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F] | null, later: FamilyRecords[F][] = []): void {
+  if (record && inEffect(record, ctx.day)) ctx.wg.update(family, record.id, { validTo: ctx.day } as Partial<FamilyRecords[F]>);
+  for (const next of later) {
+    if (next.validFrom !== null && next.validFrom > ctx.day && next.validTo !== next.validFrom) {
+      ctx.wg.update(family, next.id, { validTo: next.validFrom } as Partial<FamilyRecords[F]>);
+    }
+  }
+}
+
+/** Whether a record is in effect on `day` or on some later day (a cancelled, zero-length record never is). */
+export function onOrAfter(record: { validFrom: string | null; validTo: string | null }, day: string): boolean {
+  return (record.validTo === null || record.validTo > day) && record.validTo !== record.validFrom;
+}
+
+/** The placements planned to continue `placement` after it would have ended (changes from later days), in order. */
+export function plannedContinuations(ctx: OpContext, placement: Placement): Placement[] {
+  const out: Placement[] = [];
+  const seen = new Set([placement.id]);
+  for (let at = placement; at.validTo !== null; ) {
+    const next = ctx.wg.get('placements', ctx.successors.get(at.id)) ?? singleOrNone(continuations(ctx, at));
+    if (!next || seen.has(next.id)) break;
+    seen.add(next.id);
+    out.push(next);
+    at = next;
+  }
+  return out;
+}
+
+function singleOrNone<T>(items: T[]): T | undefined {
+  return items.length === 1 ? items[0] : undefined;
+}
+
 /** The placements that continue `placement` from the day it ended: same actor and primary flag, starting that day. */
 function continuations(ctx: OpContext, placement: Placement): Placement[] {
   return ctx.wg

@@ -10,7 +10,7 @@ import {
   requiredString,
   type OpContext,
 } from './context.js';
-import { changeFromDay, requirePlacement, requireUndated } from './dated.js';
+import { changeFromDay, endFromDay, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition } from './positions.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
@@ -139,7 +139,8 @@ export function endPlacement(ctx: OpContext): void {
   if (placement.isPrimary) {
     throw new InvalidInput(fieldOf(ctx, 'placement_id'), 'is the actor’s primary placement; move it, or deactivate the actor');
   }
-  ctx.wg.update('placements', placement.id, { validTo: ctx.day });
+  // Changes planned for the placement after the day (a later move or allocation) are cancelled with it.
+  endFromDay(ctx, 'placements', placement, plannedContinuations(ctx, placement));
 }
 
 /** An actor has one contracted FTE, without history: the change applies from today and a `date` is refused. */
@@ -187,16 +188,22 @@ export function addActor(ctx: OpContext): void {
 
 export function deactivateActor(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
-  const reports = ctx.wg.where('reportingLines', 'managerId', actor.id).filter((l) => inEffect(l, ctx.day));
+  // Reports on the day or planned for later (a line starting after the day) alike.
+  const reports = ctx.wg.where('reportingLines', 'managerId', actor.id).filter((l) => onOrAfter(l, ctx.day));
   const activeReports = reports.filter((l) => {
     const report = ctx.wg.get('actors', l.actorId);
-    return report !== undefined && inEffect(report, ctx.day);
+    return report !== undefined && onOrAfter(report, ctx.day);
   });
   if (activeReports.length) {
-    throw new InvalidInput(fieldOf(ctx, 'actor_id'), `still manages ${activeReports.length} active actor(s); give them another manager first`);
+    throw new InvalidInput(fieldOf(ctx, 'actor_id'), `still manages ${activeReports.length} active actor(s) on or after ${ctx.day}; give them another manager first`);
   }
   ctx.wg.update('actors', actor.id, { validTo: ctx.day });
-  for (const placement of activePlacements(ctx, actor.id)) ctx.wg.update('placements', placement.id, { validTo: ctx.day });
+  // What is in effect ends on the day; what was planned for later (dated moves, allocations, managers) is cancelled.
+  const placements = ctx.wg.where('placements', 'actorId', actor.id);
+  for (const placement of placements.filter((p) => inEffect(p, ctx.day))) endFromDay(ctx, 'placements', placement);
+  endFromDay(ctx, 'placements', null, placements);
+  const lines = ctx.wg.where('reportingLines', 'actorId', actor.id);
   const line = currentLine(ctx, actor.id);
-  if (line) ctx.wg.update('reportingLines', line.id, { validTo: ctx.day });
+  if (line) endFromDay(ctx, 'reportingLines', line);
+  endFromDay(ctx, 'reportingLines', null, lines);
 }

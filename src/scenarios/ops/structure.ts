@@ -2,7 +2,7 @@ import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
-import { requireUndated } from './dated.js';
+import { onOrAfter, requireUndated } from './dated.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
@@ -59,12 +59,13 @@ export function moveOrgUnit(ctx: OpContext): void {
 export function closeOrgUnit(ctx: OpContext): void {
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company cannot be closed');
-  const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => inEffect(u, ctx.day)).length;
-  const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => inEffect(p, ctx.day)).length;
+  // On the day or planned for later (a placement moved in from a later date counts too).
+  const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => onOrAfter(u, ctx.day)).length;
+  const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day)).length;
   if (children || placed) {
     throw new InvalidInput(
       fieldOf(ctx, 'org_unit_id'),
-      `still has ${children} active child unit(s) and ${placed} active placement(s); move them first so nothing is orphaned`,
+      `still has ${children} active child unit(s) and ${placed} active placement(s) on or after ${ctx.day}; move them first so nothing is orphaned`,
     );
   }
   const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => p.validTo === null || p.validTo > ctx.day);
