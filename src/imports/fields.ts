@@ -83,8 +83,8 @@ const BY_HEADER: ReadonlyMap<string, ImportField> = (() => {
   return map;
 })();
 
-/** Headers that only BambooHR files have. */
-const BAMBOO_MARKERS = new Set(['person_id', 'personid', 'supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'employee_eid', 'division']);
+/** Headers that only BambooHR files have (not `Division`: plenty of other exports have one too). */
+const BAMBOO_MARKERS = new Set(['person_id', 'personid', 'supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'employee_eid']);
 
 /**
  * `First Name` ≡ `first_name` ≡ `firstName`: camelCase split, lowercased, anything but letters and digits becomes

@@ -140,6 +140,7 @@ describe('header mapping', () => {
     expect(['First Name', 'first_name', 'firstName', ' FIRST-NAME '].map(normaliseHeader)).toEqual(['first_name', 'first_name', 'first_name', 'first_name']);
     expect(detectFormat(['Name', 'PersonID', 'SupervisorID', 'Email'])).toBe('bamboohr');
     expect(detectFormat(['email', 'first_name', 'department'])).toBe('orgonaut');
+    expect(detectFormat(['Employee ID', 'Email', 'Department', 'Division'])).toBe('orgonaut'); // a Division column alone is no sign of BambooHR
     const mapping = detectMapping(['Name', 'PersonID', 'SupervisorID', 'Work Email', 'Job Title', 'Hire Date', 'Favourite colour', 'Email Address'], 'bamboohr');
     expect(mapping.map((m) => m.field)).toEqual(['name', 'employee_id', 'manager_employee_id', 'email', 'job_title', 'start_date', null, null]);
   });
