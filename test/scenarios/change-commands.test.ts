@@ -278,6 +278,19 @@ describe('ending what has dated changes planned', () => {
   });
 });
 
+describe('set_compensation', () => {
+  it('a change before one already planned runs until it (no two at once)', () => {
+    const { graph } = run([
+      { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 12_000_000, currency: 'EUR', date: LATER },
+      { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 11_000_000, currency: 'EUR' },
+    ]);
+    const pay = (day: string) => [...graph.compensations.values()].filter((c) => c.actorId === id('p1') && inEffect(c, day)).map((c) => c.amountMinor);
+    expect(pay(addDays(TODAY, -1))).toEqual([10_000_000]);
+    expect(pay(TODAY)).toEqual([11_000_000]);
+    expect(pay(LATER)).toEqual([12_000_000]);
+  });
+});
+
 describe('changes to fields without history refuse a date other than today', () => {
   const cases: [ChangeCommand, RegExp][] = [
     [{ op: 'set_fte', actor_id: id('p2'), fte: 0.8 }, /contracted FTE/],

@@ -81,7 +81,10 @@ export function closePosition(ctx: OpContext): void {
   ctx.wg.update('positions', position.id, { validTo: ctx.day });
 }
 
-/** Ends the compensation in effect (if any) the day before the change and adds the new one from that day. */
+/**
+ * Ends the compensation in effect (if any) on the change's day and adds the new one from that day, running until the
+ * next compensation already planned for a later day (so two never overlap).
+ */
 export function setCompensation(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   const kind = requiredString(ctx, 'kind') as CompensationKind;
@@ -89,10 +92,15 @@ export function setCompensation(ctx: OpContext): void {
   const amountMinor = checkMinorAmount(ctx, requiredNumber(ctx, 'amount_minor'), 'amount_minor');
   if (amountMinor === 0) throw new InvalidInput(fieldOf(ctx, 'amount_minor'), 'must be more than zero');
   const currency = checkCurrency(ctx);
-  for (const current of ctx.wg.where('compensations', 'actorId', actor.id).filter((c) => inEffect(c, ctx.day))) {
+  const history = ctx.wg.where('compensations', 'actorId', actor.id);
+  for (const current of history.filter((c) => inEffect(c, ctx.day))) {
     ctx.wg.update('compensations', current.id, { validTo: ctx.day });
   }
+  let until: string | null = null;
+  for (const c of history) {
+    if (c.validFrom !== null && c.validFrom > ctx.day && c.validTo !== c.validFrom && (until === null || c.validFrom < until)) until = c.validFrom;
+  }
   const id = ctx.newId();
-  ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: null });
+  ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: until });
   ctx.created.push({ family: 'compensations', id });
 }
