@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Runtime } from '../app.js';
-import { InvalidInput } from '../errors.js';
+import { AppError, InvalidInput } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { respondWithProblem } from './problem.js';
 import { restAuthentication } from '../access/middleware.js';
@@ -77,8 +78,30 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     description: 'A personal API token (prefix `orgo_pat_`).',
   });
+  router.all('/api/v1/*', methodNotAllowed(router));
   const documentFor = openApiDocuments(router, API_INFO);
   router.get('/docs/api.json', (c) => c.json(documentFor(c.get('origin'))));
   router.get('/docs/api', (c) => renderApiDocs(c, documentFor(c.get('origin'))));
   return router;
+}
+
+/**
+ * Reached only when no route answered: a path the API has, with a method it does not take, is 405 with `Allow`
+ * (the methods come from the documented routes); any other path falls through to 404.
+ */
+function methodNotAllowed(router: OpenAPIHono<AppEnv>) {
+  let routes: { pattern: RegExp; method: string }[] | null = null;
+  return (c: Context<AppEnv>) => {
+    routes ??= router.openAPIRegistry.definitions.flatMap((d) =>
+      d.type === 'route'
+        ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`), method: d.route.method.toUpperCase() }]
+        : [],
+    );
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))].sort();
+    if (!allowed.length) return c.notFound();
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    const response = respondWithProblem(c, new AppError('method_not_allowed', 405, `${c.req.method} is not allowed on ${c.req.path}.`, `Use ${allowed.join(', ')} (see /docs/api).`));
+    response.headers.set('Allow', allowed.join(', '));
+    return response;
+  };
 }

@@ -237,3 +237,18 @@ describe('the reference: /docs/api.json and /docs/api', () => {
     expect(await response.text()).toContain('Base URL: <code>http://app.localhost</code>');
   });
 });
+
+describe('methods and paths', () => {
+  it('answers a method a route does not take with 405, its Allow header and a problem; an unknown path with 404', async () => {
+    const wrong = await get('/api/v1/org-units', 'owner', { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
+    expect(wrong.headers.get('content-type')).toContain('application/problem+json');
+    expect(await wrong.json()).toMatchObject({ status: 405, code: 'method_not_allowed', detail: expect.stringContaining('DELETE') });
+    const withId = await get(`/api/v1/org-units/${units.P}`, 'owner', { method: 'PUT', json: {} });
+    expect(withId.status).toBe(405);
+    const nowhere = await get('/api/v1/no-such-thing', 'owner', { method: 'DELETE' });
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ status: 404 });
+  });
+});
