@@ -18,7 +18,7 @@ const CREATED_AS: Record<SplitFamily, string> = { placements: 'placements', repo
  * new record with the new values starts there, running until the old one would have ended; a record that itself
  * starts that day is changed in place (no one-day fragments). The new record gets a new id (reported in the
  * command's `created` list) and is remembered as the old one's successor, so later commands of the same batch that
- * name the old id reach it (see `followSuccessors`). Returns the id holding the new values from the day on.
+ * name the old id reach it (see `requirePlacement`). Returns the id holding the new values from the day on.
  */
 export function changeFromDay<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F], fields: Partial<FamilyRecords[F]>): string {
   if (record.validFrom === ctx.day) {
@@ -96,11 +96,11 @@ function singleOrNone<T>(items: T[]): T | undefined {
   return items.length === 1 ? items[0] : undefined;
 }
 
-/** The placements that continue `placement` from the day it ended: same actor and primary flag, starting that day. */
+/** The placements that continue `placement` from the day it ended: same actor and primary flag, starting that day (not cancelled). */
 function continuations(ctx: OpContext, placement: Placement): Placement[] {
   return ctx.wg
     .where('placements', 'actorId', placement.actorId)
-    .filter((p) => p.id !== placement.id && p.isPrimary === placement.isPrimary && p.validFrom !== null && p.validFrom === placement.validTo);
+    .filter((p) => p.id !== placement.id && p.isPrimary === placement.isPrimary && p.validFrom !== null && p.validFrom === placement.validTo && p.validTo !== p.validFrom);
 }
 
 /**
