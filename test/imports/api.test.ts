@@ -215,9 +215,17 @@ describe('the import workflow over REST', () => {
     const wrong = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 3, field: 'colour' }] } });
     expect(wrong.status).toBe(400);
     expect(wrong.body.field).toBe('mapping[0].field');
-    const twice = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 3, field: 'email' }] } });
+    const twice = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 0, field: 'email' }, { column: 3, field: 'email' }] } });
     expect(twice.status).toBe(400);
-    const patched = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 3, field: 'job_title' }], options: { create_missing_types: true } } });
+    expect(twice.body.detail).toContain('field email is mapped from two columns (0 and 3)');
+    // Naming a field for another column moves it there.
+    const moved = await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { mapping: [{ column: 3, field: 'email' }] } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.data.mapping.map((m: { field: string | null }) => m.field)).toEqual([null, 'name', 'department', 'email']);
+    const patched = await send(`/api/v1/imports/${id}`, {
+      method: 'PATCH',
+      json: { mapping: [{ column: 0, field: 'email' }, { column: 3, field: 'job_title' }], options: { create_missing_types: true } },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.data.mapping[3]).toEqual({ column: 3, header: 'title', field: 'job_title' });
     expect(patched.body.data.options).toEqual({ create_missing_types: true });

@@ -85,7 +85,7 @@ export const ImportPreviewSchema = z
 
 export const ImportRunPatch = z
   .object({
-    mapping: z.array(z.object({ column: z.number().int().min(0), field: z.string().nullable() }).strict()).max(500).optional().openapi({ description: 'Columns to remap (others keep their mapping)' }),
+    mapping: z.array(z.object({ column: z.number().int().min(0), field: z.string().nullable() }).strict()).max(500).optional().openapi({ description: 'Columns to remap (field null: not imported). Others keep their mapping, except that a field named here moves from the column that had it; one field for two columns here is refused' }),
     options: z.object({ create_missing_types: z.boolean().optional(), format: z.enum(['orgonaut', 'bamboohr']).optional() }).strict().optional(),
     target: z
       .object({ kind: z.enum(['live', 'scenario']), scenario_id: z.string().max(64).optional() })
