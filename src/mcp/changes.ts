@@ -87,7 +87,11 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
   update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: `Give team_type_id, purpose or both. ${noHistory('A team’s type and purpose')}` },
   set_manager: { required: ['actor_id'], optional: ['manager_id', 'date'], note: 'Without manager_id the manager is removed.' },
   add_placement: { required: ['actor_id', 'org_unit_id', 'allocation_pct'], optional: ['is_primary', 'position_id', 'date'] },
-  move_placement: { required: ['placement_id', 'org_unit_id'], optional: ['date'], note: fromDate('the placement', 'in the new org unit') },
+  move_placement: {
+    required: ['placement_id', 'org_unit_id'],
+    optional: ['date'],
+    note: `${fromDate('the placement', 'in the new org unit')} A position it filled in another unit stays there, vacant from the date.`,
+  },
   set_allocation: { required: ['placement_id', 'allocation_pct'], optional: ['date'], note: fromDate('the placement', 'with the new allocation') },
   end_placement: { required: ['placement_id'], optional: ['date'], note: 'Not the primary placement: move it or deactivate the actor.' },
   set_fte: { required: ['actor_id', 'fte'], optional: [], note: noHistory('An actor’s contracted FTE') },

@@ -130,6 +130,18 @@ describe('positions are filled once, in their own org unit', () => {
   });
 });
 
+describe('moving a placement that fills a position', () => {
+  it('leaves the seat vacant in its own unit when the person moves elsewhere, and keeps it within the unit', () => {
+    const { graph } = run([{ op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: LATER }]);
+    expect(placementsOn(graph, 'p1', TODAY).map((p) => p.position)).toEqual([id('pos_p1')]);
+    expect(placementsOn(graph, 'p1', LATER).map((p) => p.position)).toEqual([null]);
+    const filledFrom = (day: string) => [...graph.placements.values()].filter((p) => p.positionId === id('pos_p1') && inEffect(p, day)).length;
+    expect([filledFrom(TODAY), filledFrom(LATER)]).toEqual([1, 0]);
+    // The seat is vacant from then on: it can be filled again, from its own unit.
+    expect(() => run([{ op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M }, { op: 'add_actor', kind: 'human', display_name: 'Successor', org_unit_id: units.P, position_id: id('pos_p1') }])).not.toThrow();
+  });
+});
+
 describe('close_org_unit', () => {
   const emptyMobile: ChangeCommand[] = [
     { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
@@ -178,8 +190,8 @@ describe('placement changes take effect on their date', () => {
     const before = buildFixtureOrg(SALT);
     const { graph, created } = run([{ op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: LATER }]);
     for (const day of [PAST_DAY, TODAY, addDays(LATER, -1)]) expect(placementsOn(graph, 'p1', day), day).toEqual(placementsOn(before, 'p1', day));
-    // The primary flag, the allocation and the position link move with it; the new record has a new id.
-    expect(placementsOn(graph, 'p1', LATER)).toEqual([{ unit: units.M, pct: 100, primary: true, position: id('pos_p1') }]);
+    // The primary flag and the allocation move with it; the seat, budgeted in Platform, stays there vacant. New id.
+    expect(placementsOn(graph, 'p1', LATER)).toEqual([{ unit: units.M, pct: 100, primary: true, position: null }]);
     expect(created).toEqual([{ index: 0, family: 'placements', id: 'new-0' }]);
     expect(graph.placements.get(id('pl-p1'))).toMatchObject({ orgUnitId: units.P, validTo: LATER });
     expect(graph.placements.get('new-0')).toMatchObject({ actorId: id('p1'), orgUnitId: units.M, validFrom: LATER, validTo: null });
@@ -227,8 +239,8 @@ describe('placement changes take effect on their date', () => {
       newId: () => `next-${n++}`,
     });
     expect(placementsOn(graph, 'p1', TODAY)).toEqual([{ unit: units.P, pct: 100, primary: true, position: id('pos_p1') }]);
-    expect(placementsOn(graph, 'p1', LATER)).toEqual([{ unit: units.M, pct: 100, primary: true, position: id('pos_p1') }]);
-    expect(placementsOn(graph, 'p1', '2027-03-01')).toEqual([{ unit: units.M, pct: 50, primary: true, position: id('pos_p1') }]);
+    expect(placementsOn(graph, 'p1', LATER)).toEqual([{ unit: units.M, pct: 100, primary: true, position: null }]);
+    expect(placementsOn(graph, 'p1', '2027-03-01')).toEqual([{ unit: units.M, pct: 50, primary: true, position: null }]);
     expect(graph.placements.get('next-0')).toMatchObject({ orgUnitId: units.M, validFrom: '2027-03-01' });
   });
 

@@ -116,14 +116,17 @@ export function addPlacement(ctx: OpContext): void {
 
 /**
  * Moves a placement to another org unit from the command's day (`date`, default today): the placement in effect
- * that day ends there and a new one (new id, in `created`; same actor, primary flag, position and allocation)
- * starts in the new unit — see `changeFromDay`. The same unit again changes nothing.
+ * that day ends there and a new one (new id, in `created`; same actor, primary flag and allocation) starts in the
+ * new unit — see `changeFromDay`. A position it filled stays where it is budgeted: when that is another unit, the
+ * seat is left vacant from the day (a position is filled only from its own unit). The same unit changes nothing.
  */
 export function movePlacement(ctx: OpContext): void {
   const placement = requirePlacement(ctx, 'placement_id', requiredString(ctx, 'placement_id'));
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   if (placement.orgUnitId === unit.id) return;
-  changeFromDay(ctx, 'placements', placement, { orgUnitId: unit.id });
+  const seat = placement.positionId ? ctx.wg.get('positions', placement.positionId) : undefined;
+  const leavesSeat = Boolean(placement.positionId) && seat?.orgUnitId !== unit.id;
+  changeFromDay(ctx, 'placements', placement, { orgUnitId: unit.id, ...(leavesSeat ? { positionId: null } : {}) });
 }
 
 /** Changes a placement's allocation from the command's day, like `movePlacement`. The same allocation changes nothing. */
