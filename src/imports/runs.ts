@@ -215,7 +215,7 @@ export async function undoRun(ctx: ServiceContext, id: string): Promise<StartedT
   const unmark = () => ctx.db.update(importRuns).set({ summary: sql`${importRuns.summary} - 'undo'` }).where(own);
   let started: StartedTask;
   try {
-    started = await restoreSnapshot(ctx, snapshotId);
+    started = await restoreSnapshot(ctx, snapshotId, { expectLiveVersion: live });
   } catch (error) {
     await unmark();
     throw error;

@@ -99,12 +99,16 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
   });
 }
 
-export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string) {
+export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string, options: { expectLiveVersion?: number } = {}) {
   authorize(ctx.principal, 'snapshots.restore');
   const snapshot = await loadScenario(ctx.db, ctx.tenant.id, snapshotId);
   if (snapshot.kind !== 'snapshot') throw new InvalidInput('snapshot_id', 'is not a snapshot; only snapshots can be restored');
   return startTask(ctx, 'restore', { scenarioId: snapshotId }, async () => {
     const live = await ctx.graphs.live(ctx.tenant.id);
+    // An undo restores only the Live it checked (an import's own result); anything written since stays.
+    if (options.expectLiveVersion !== undefined && live.version !== options.expectLiveVersion) {
+      throw new Conflict('Live changed since this was checked; nothing was restored.', 'Look at what changed (Lineage) and restore a snapshot from Snapshots if you still want to.');
+    }
     const target = await ctx.graphs.atVersion(ctx.tenant.id, snapshot.liveVersion);
     const write = liveWrite(live.graph, target, null);
     const deltas = await lineageDeltas(ctx, live.graph, target);

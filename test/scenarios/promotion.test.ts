@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario, getScenario, listScenarios } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
 import { getActor } from '../../src/org/read-people.js';
 import { getOrgUnit } from '../../src/org/read-structure.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -54,8 +55,15 @@ describe('promotion', () => {
     expect(lineage).toMatchObject({ type: 'promotion', fromSnapshotId: snapshotId });
     await expect(applyBatch(owner, sid, [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }])).rejects.toMatchObject({ code: 'read_only' });
 
+    // A restore told to expect another Live version (an undo that checked Live before a write landed) restores nothing.
+    const liveNow = await currentLiveVersion(database.db, tenant.id);
+    const stale = await (await restoreSnapshot(owner, snapshotId, { expectLiveVersion: liveNow - 1 })).done;
+    expect(stale).toMatchObject({ status: 'failed', error: expect.stringContaining('Live changed since this was checked') });
+    expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveNow);
+    expect((await getOrgUnit(owner, units.M)).unit.parent_id).toBe(units.S);
+
     // Restore the snapshot: Live archived first, then back to before the promotion.
-    const restore = await restoreSnapshot(owner, snapshotId);
+    const restore = await restoreSnapshot(owner, snapshotId, { expectLiveVersion: liveNow });
     const restored = await restore.done;
     expect(restored.status).toBe('succeeded');
     expect((await getOrgUnit(owner, units.M)).unit.parent_id).toBe(units.E);
