@@ -184,7 +184,8 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
     reject('invalid_date', 'end_date', `${ending} is not after the start date ${input.validFrom}`);
   }
   const employment = given(cell('employment_type'));
-  if (employment !== undefined) input.employmentType = parseEmployment(employment);
+  const employmentType = employment === undefined ? undefined : parseEmployment(employment);
+  if (employmentType) input.employmentType = employmentType;
   const managerEmail = cell('manager_email');
   const managerId = cell('manager_employee_id');
   const present = (managerEmail !== undefined && managerEmail !== null) || (managerId !== undefined && managerId !== null);
@@ -258,13 +259,17 @@ function parseKind(value: string): ActorKind {
   return kind;
 }
 
-const PERM = new Set(['perm', 'permanent', 'employee', 'full-time', 'full time', 'fulltime', 'part-time', 'part time', 'parttime', 'regular', 'fixed-term', 'fixed term', 'intern', 'salaried', 'hourly']);
+const PERM = new Set(['perm', 'permanent', 'employee', 'full-time', 'full time', 'fulltime', 'part-time', 'part time', 'parttime', 'regular', 'fixed-term', 'fixed term', 'intern', 'salaried', 'hourly', 'temporary', 'seasonal', 'trainee', 'apprentice']);
 const CONTRACTOR = new Set(['contractor', 'contract', 'freelance', 'freelancer', 'consultant', 'contingent']);
+/** HRIS employment statuses that tell a state, not a type (BambooHR's employmentHistoryStatus of a leaver): no change. */
+const STATE_NOT_TYPE = new Set(['terminated', 'inactive', 'former', 'furloughed', 'on leave', 'leave of absence', 'suspended']);
 
-function parseEmployment(value: string): EmploymentType {
-  const v = value.toLowerCase();
+/** The employment type a cell names; undefined for a status that says nothing about it (the type is left alone). */
+function parseEmployment(value: string): EmploymentType | undefined {
+  const v = value.trim().toLowerCase();
   if (PERM.has(v)) return 'perm';
   if (CONTRACTOR.has(v)) return 'contractor';
+  if (STATE_NOT_TYPE.has(v)) return undefined;
   return reject('invalid_employment_type', 'employment_type', `“${value.slice(0, 40)}” is not perm (employee) or contractor`);
 }
 
