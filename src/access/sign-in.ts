@@ -3,15 +3,15 @@ import type { Db } from '../db/connection.js';
 import { memberships, tenants } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { AppError } from '../errors.js';
-import { consumeRateLimit } from '../http/rate-limit.js';
+import { consumeRateLimit, peekRateLimit } from '../http/rate-limit.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { verifyPassword } from './passwords.js';
 import { findUserByEmail, type User } from './users.js';
 import { metrics } from '../observability/metrics.js';
 
 /**
- * Per client address, and per account from one address: slows guessing without letting anyone lock a person out —
- * an account's budget is counted per address, so attempts from elsewhere never block the real user.
+ * Per client address (every attempt), and per account from one address (failed attempts): slows guessing without
+ * letting anyone lock a person out — attempts from elsewhere never block the real user, nor do their own sign-ins.
  */
 export const SIGN_IN_LIMITS = {
   perIp: { limit: 20, windowSeconds: 60 },
@@ -41,11 +41,12 @@ export interface SignInAttempt {
  */
 export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttempt): Promise<User> {
   const email = attempt.email.trim().toLowerCase();
-  for (const [key, rule] of [
-    [`sign-in:ip:${attempt.ip}`, SIGN_IN_LIMITS.perIp],
-    [`sign-in:account:${email}:${attempt.ip}`, SIGN_IN_LIMITS.perAccount],
-  ] as const) {
-    const result = await consumeRateLimit(db, key, rule);
+  const accountKey = `sign-in:account:${email}:${attempt.ip}`;
+  // Every attempt counts against the address; only failed ones against the account (signing in again is no guess).
+  for (const result of [
+    await consumeRateLimit(db, `sign-in:ip:${attempt.ip}`, SIGN_IN_LIMITS.perIp),
+    await peekRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount),
+  ]) {
     if (!result.allowed) {
       metrics.rateLimited.inc({ surface: 'sign_in' });
       await audit(db, tenant, 'rate_limited', null, email, attempt.ip);
@@ -55,6 +56,7 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(attempt.password, user?.passwordHash ?? null);
   if (!user || !valid) {
+    await consumeRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount);
     await audit(db, tenant, 'failed', user?.id ?? null, email, attempt.ip);
     throw new SignInFailed('credentials');
   }

@@ -44,6 +44,18 @@ export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Pr
   return budgetAfter(rule, count, windowStart, nowSeconds);
 }
 
+/**
+ * The budget left without counting anything: whether one more would be allowed. For limits that count only failures
+ * (sign-in per account): peek first, count the attempt once it failed.
+ */
+export async function peekRateLimit(db: Db, key: string, rule: RateLimit): Promise<RateLimitResult> {
+  const nowSeconds = Date.now() / 1000;
+  const windowStart = windowStartOf(rule, nowSeconds);
+  const result = await db.execute(sql`select count from rate_limits where key = ${counterKey(key, rule)} and window_start = to_timestamp(${windowStart})`);
+  const count = Number((result as unknown as { rows: { count: number | string }[] }).rows[0]?.count ?? 0);
+  return budgetAfter(rule, count + 1, windowStart, nowSeconds);
+}
+
 /** The start (epoch seconds) of the rule's fixed window that holds `nowSeconds`. */
 export function windowStartOf(rule: RateLimit, nowSeconds: number): number {
   return Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;

@@ -127,6 +127,18 @@ describe('sign-in', () => {
     expect(correct.response.status).toBe(429); // still limited for the window, even with the right password
   });
 
+  it('counts only failed attempts against an account: signing in again and again is not guessing', async () => {
+    const regular = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
+    const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
+    for (let i = 0; i < 12; i++) {
+      const xff = { 'x-forwarded-for': '192.0.2.44' };
+      const page = await proxied.request('/sign-in', { host: HOST, headers: { accept: 'text/html', ...xff } });
+      const form = { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/', email: regular, password: PASSWORD };
+      const answer = await proxied.request('/sign-in', { host: HOST, cookie: cookiesOf(page), headers: { origin: ORIGIN, ...xff }, form });
+      expect(answer.status, `sign-in ${i + 1}`).toBe(303);
+    }
+  });
+
   it('behind a proxy: limits an account per client address, so guesses from elsewhere never lock the real user out', async () => {
     const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
     const victim = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
