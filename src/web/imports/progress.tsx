@@ -260,6 +260,8 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
               Live is now version {summary.live.version_after} (was {summary.live.version_before}). <a href="/live">See Live</a> ·{' '}
               <a href="/live/lineage">Lineage</a>
             </>
+          ) : (rows.imported ?? 0) === 0 && (rows.quarantined ?? 0) > 0 ? (
+            'Nothing in Live changed: no row could be imported yet — review the quarantined rows above.'
           ) : (
             'Nothing in Live changed: the file matched the organisation.'
           )}

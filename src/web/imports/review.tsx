@@ -216,7 +216,7 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
                 <div class="field">
                   <label for={inputId}>
                     {cell.header}
-                    {cell.field && cell.field !== cell.header ? <span class="hint"> ({cell.field})</span> : <span class="hint"> (not imported)</span>}
+                    {!cell.field ? <span class="hint"> (not imported)</span> : cell.field !== cell.header ? <span class="hint"> ({cell.field})</span> : null}
                   </label>
                   {cell.hidden ? (
                     <input id={inputId} value="hidden: needs costs.read" disabled />

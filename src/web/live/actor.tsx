@@ -175,7 +175,7 @@ export function actorRoutes(): Hono<AppEnv> {
         {actor.compensation ? (
           <section class="card" aria-labelledby="pay-title">
             <h2 id="pay-title">Compensation</h2>
-            {actor.annual_loaded_cost ? (
+            {actor.annual_loaded_cost && actor.compensation.length > 0 ? (
               <p>
                 Loaded annual cost: <strong>{money(actor.annual_loaded_cost.amount_minor, actor.annual_loaded_cost.currency)}</strong>
                 {actor.annual_loaded_cost.unconvertible.length ? (
