@@ -52,7 +52,7 @@ export function accountRoutes(): Hono<AppEnv> {
       if (error instanceof AppError && error.status === 400) {
         const invitation = await findInvitation(db, tenant, c.req.param('token'));
         if (!invitation) return linkGone(c, error.message);
-        return invitationPage(c, invitation, error.message, 400);
+        return invitationPage(c, invitation, error.message, 400, formString(body, 'name'));
       }
       throw error;
     }
@@ -105,18 +105,18 @@ function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: strin
 }
 
 /** Joining: a new account (name + password), or an existing account's password when the email already has one. */
-async function invitationPage(c: Context<AppEnv>, invitation: { email: string; role: string }, error?: string, status: 200 | 400 = 200) {
+async function invitationPage(c: Context<AppEnv>, invitation: { email: string; role: string }, error?: string, status: 200 | 400 = 200, name = '') {
   const title = `Join ${c.var.tenant!.name}`;
   if (await invitedAccountExists(c.var.runtime.database.db, invitation.email)) {
     const intro = `You were invited as ${invitation.role}. You already have an Orgonaut account (${invitation.email}): enter its password to join.`;
     return setPasswordPage(c, { title, intro, withName: false, existingAccount: true, error }, status);
   }
-  return setPasswordPage(c, { title, intro: `You were invited as ${invitation.role} (${invitation.email}).`, withName: true, error }, status);
+  return setPasswordPage(c, { title, intro: `You were invited as ${invitation.role} (${invitation.email}).`, withName: true, name, error }, status);
 }
 
 function setPasswordPage(
   c: Context<AppEnv>,
-  props: { title: string; intro: string; withName: boolean; existingAccount?: boolean; error?: string },
+  props: { title: string; intro: string; withName: boolean; name?: string; existingAccount?: boolean; error?: string },
   status: 200 | 400 = 200,
 ) {
   const csrf = preSessionCsrf(c);
@@ -135,7 +135,7 @@ function setPasswordPage(
           {props.withName ? (
             <>
               <label for="name">Your name</label>
-              <input id="name" name="name" autocomplete="name" required />
+              <input id="name" name="name" autocomplete="name" required value={props.name ?? ''} />
             </>
           ) : null}
           <label for="password">{props.existingAccount ? 'Password of your account' : 'Password'}</label>

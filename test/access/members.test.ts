@@ -172,6 +172,14 @@ describe('ownership', () => {
 });
 
 describe('invitations', () => {
+  it('keep what was typed when refused: the email and the role come back with the reason', async () => {
+    const refused = await post('/settings/members/invite', { csrf: await csrf(adminCookie), email: manager.email, role: 'manager' }, adminCookie);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('is already a member');
+    expect(refused.html).toContain(`value="${manager.email}"`);
+    expect(refused.html).toMatch(/<option value="manager" selected="">manager<\/option>/);
+  });
+
   async function invite(email: string): Promise<string> {
     const created = await post('/settings/members/invite', { csrf: await csrf(adminCookie), email, role: 'viewer' }, adminCookie);
     expect(created.status).toBe(200);
@@ -201,6 +209,10 @@ describe('invitations', () => {
 
   it('of a new email create the account with the name and password given', async () => {
     const path = await invite('fresh.face@example.test');
+    const short = await submitLinkForm(path, { name: 'Fresh Face', password: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.html).toContain('use at least 10 characters');
+    expect(short.html).toContain('value="Fresh Face"'); // the name typed is kept
     const joined = await submitLinkForm(path, { name: 'Fresh Face', password: 'my own secret 1' });
     expect(joined.form).toContain('You were invited as viewer (fresh.face@example.test)');
     expect(joined.status).toBe(303);

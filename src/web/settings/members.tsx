@@ -29,7 +29,9 @@ export function memberRoutes(): Hono<AppEnv> {
       const invitation = await inviteMember(serviceContext(c), { email: formString(body, 'email'), role: formString(body, 'role') });
       return page(c, { link: { email: invitation.email, url: `${c.var.origin}/invitations/${invitation.token}`, label: 'Invitation link' } });
     } catch (error) {
-      if (error instanceof AppError && error.status < 500 && error.status !== 403) return page(c, { error: error.message }, 400);
+      if (error instanceof AppError && error.status < 500 && error.status !== 403) {
+        return page(c, { error: error.message, draft: { email: formString(body, 'email'), role: formString(body, 'role') } }, 400);
+      }
       throw error;
     }
   });
@@ -92,6 +94,8 @@ interface State {
   notice?: string;
   error?: string;
   link?: { email: string; url: string; label: string };
+  /** What the invite form held when it was refused (shown again). */
+  draft?: { email: string; role: string };
 }
 
 async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 200) {
@@ -130,13 +134,13 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
           <input type="hidden" name="csrf" value={csrf} />
           <label>
             Email
-            <input name="email" type="email" required autocomplete="off" />
+            <input name="email" type="email" required autocomplete="off" value={state.draft?.email ?? ''} aria-invalid={state.draft ? 'true' : undefined} />
           </label>
           <label>
             Role
             <select name="role">
               {['admin', 'manager', 'member', 'viewer'].map((r) => (
-                <option value={r} selected={r === 'member'}>
+                <option value={r} selected={r === (state.draft?.role || 'member')}>
                   {r}
                 </option>
               ))}
