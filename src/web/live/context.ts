@@ -34,6 +34,8 @@ export interface Names {
   actor(id: string | null | undefined): string;
   position(id: string | null | undefined): string;
   placement(id: string | null | undefined): string;
+  /** A compensation record by whose pay it is: "Pay of Ann Lee". */
+  compensation(id: string | null | undefined): string;
 }
 
 export function namesOf(...graphs: OrgGraph[]): Names {
@@ -53,6 +55,10 @@ export function namesOf(...graphs: OrgGraph[]): Names {
     placement: (id) => {
       const p = find((g) => g.placements, id);
       return p ? `${names.actor(p.actorId)} in ${names.unit(p.orgUnitId)} (${p.allocationPct} %)` : short(id);
+    },
+    compensation: (id) => {
+      const pay = find((g) => g.compensations, id);
+      return pay ? `Pay of ${names.actor(pay.actorId)}` : short(id);
     },
   };
   return names;

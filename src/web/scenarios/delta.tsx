@@ -327,7 +327,8 @@ function recordLabel(family: string, r: Rec, names: Names): string {
 
 function changedLabel(family: string, id: string, names: Names): string {
   if (family === 'placement') return names.placement(id);
-  if (family === 'actor' || family === 'compensation') return family === 'actor' ? names.actor(id) : `#${id.slice(0, 8)}`;
+  if (family === 'actor') return names.actor(id);
+  if (family === 'compensation') return names.compensation(id);
   if (family === 'position') return names.position(id);
   if (family === 'org_unit' || family === 'department' || family === 'team') return names.unit(id);
   return `#${id.slice(0, 8)}`;
@@ -357,7 +358,7 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Names
           <li class="changed">
             <span class="badge warn">changed</span> <strong>{r.label ?? changedLabel(family, r.id, names)}</strong>
             <table class="field-changes">
-              <caption class="visually-hidden">Changed fields of {r.label ?? r.id}</caption>
+              <caption class="visually-hidden">Changed fields of {r.label ?? changedLabel(family, r.id, names)}</caption>
               <thead>
                 <tr>
                   <th scope="col">Field</th>
