@@ -330,6 +330,12 @@ describe('a scenario from the change tray to Live', () => {
     const missing = await stage(owner, sid, '', { op: 'rename_org_unit', org_unit_id: units.F, name: '' });
     expect(missing.status).toBe(400);
     expect(missing.html).toContain('New name is required.');
+    // Money is refused in the units it was typed in, not with a message about minor units or integer limits.
+    for (const amount of ['1e99', '-5']) {
+      const pay = await stage(owner, sid, '', { op: 'set_compensation', actor_id: id('p2'), kind: 'salary', amount, currency: 'EUR' });
+      expect(pay.status, amount).toBe(400);
+      expect(pay.html, amount).toContain('Amount must be an amount from 0 to 10,000,000,000.');
+    }
     expect(await changeCount(sid)).toBe(0);
   });
 

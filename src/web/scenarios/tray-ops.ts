@@ -222,6 +222,9 @@ export const ID_SEPARATOR = ' — ';
 const REFERENCE_KINDS = new Set<FieldKind>(['unit', 'actor', 'placement', 'position', 'vacancy']);
 export type Command = Record<string, unknown> & { op: string };
 
+/** The largest amount of money a form takes, in units (the commands' limit, 1e12 minor units). */
+const MAX_MONEY_UNITS = 10_000_000_000;
+
 /** A filled form as a command, or the first field a person has to correct. */
 export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) => boolean): { command: Command } | { field: string; message: string } {
   const command: Command = { op: spec.op };
@@ -240,6 +243,10 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
     if (field.kind === 'number' || field.kind === 'money') {
       const value = Number(raw.replace(/[\s,_]/g, ''));
       if (!Number.isFinite(value)) return { field: field.name, message: `${field.label} must be a number.` };
+      // Money is typed in units (euros, dollars) and stored in minor units: its range is said in what was typed.
+      if (field.kind === 'money' && (value < 0 || value > MAX_MONEY_UNITS)) {
+        return { field: field.name, message: `${field.label} must be an amount from 0 to ${MAX_MONEY_UNITS.toLocaleString('en')}.` };
+      }
       command[target] = field.kind === 'money' ? Math.round(value * 100) : value;
       continue;
     }
