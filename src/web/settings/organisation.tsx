@@ -19,7 +19,11 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
       try {
         await apply(c, body);
       } catch (error) {
-        if (error instanceof AppError && (error.status === 400 || error.status === 409)) return page(c, { error: error.message }, 400);
+        if (error instanceof AppError && (error.status === 400 || error.status === 409)) {
+          const draft = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'csrf'));
+          const label = FIELD_LABELS[(error as { field?: string }).field ?? ''];
+          return page(c, { error: label ? `${label}${error.message.replace(/^Invalid [^:]+: /, '')}` : error.message, draft }, 400);
+        }
         throw error;
       }
       c.var.runtime.tenants.forget();
@@ -45,7 +49,17 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
   return web;
 }
 
-async function page(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
+/** The form label a refused field is known by, to begin the message with (the service names its key). */
+const FIELD_LABELS: Record<string, string> = {
+  burden_pct: 'Employer burden: ',
+  working_days_per_year: 'Working days per year: ',
+  rate: 'Rate: ',
+  code: 'Currency: ',
+  name: 'Name: ',
+};
+
+async function page(c: Context<AppEnv>, state: { notice?: string; error?: string; draft?: Record<string, string> }, status: 200 | 400 = 200) {
+  const draft = state.draft ?? {};
   const ctx = serviceContext(c);
   const manage = can(ctx.principal, 'settings.manage');
   const [currencies, known, departmentTypes, teamTypes] = await Promise.all([listCurrencies(ctx), knownCurrencies(ctx), listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
@@ -69,11 +83,11 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
           <input type="hidden" name="csrf" value={csrf} />
           <label>
             Employer burden (%)
-            <input name="burden_pct" type="number" step="0.01" min="0" max="200" value={String(tenant.burdenPct)} disabled={!manage} required />
+            <input name="burden_pct" type="number" step="0.01" min="0" max="200" value={draft.burden_pct ?? String(tenant.burdenPct)} disabled={!manage} required />
           </label>
           <label>
             Working days per year
-            <input name="working_days_per_year" type="number" step="1" min="100" max="366" value={String(tenant.workingDaysPerYear)} disabled={!manage} required />
+            <input name="working_days_per_year" type="number" step="1" min="100" max="366" value={draft.working_days_per_year ?? String(tenant.workingDaysPerYear)} disabled={!manage} required />
           </label>
           {manage ? (
             <div>
@@ -114,7 +128,7 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
               Currency
               <select name="code">
                 {known.map((k) => (
-                  <option value={k.code}>
+                  <option value={k.code} selected={k.code === draft.code}>
                     {k.code} — {k.name}
                   </option>
                 ))}
@@ -122,13 +136,15 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
             </label>
             <label>
               Units of {tenant.reportingCurrency} per unit
-              <input name="rate" type="number" step="0.00000001" min="0" placeholder="e.g. 1.17" />
+              <input name="rate" type="number" step="0.00000001" min="0" placeholder="e.g. 1.17" value={draft.rate ?? ''} />
             </label>
             <label>
               Active
               <select name="active">
                 <option value="yes">yes</option>
-                <option value="no">no</option>
+                <option value="no" selected={draft.active === 'no'}>
+                  no
+                </option>
               </select>
             </label>
             <div>

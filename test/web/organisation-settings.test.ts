@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { findTenantById, type Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+
+/** Settings → Organisation (SPEC §8): a refused form says which field in its own words and keeps what was typed. */
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let owner: string;
+const HOST = 'orgsettings.localhost';
+const PASSWORD = 'correct horse battery';
+
+async function post(path: string, form: Record<string, string>) {
+  const page = await app.request('/settings/organisation', { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+  const csrf = hiddenField(await page.text(), 'csrf');
+  const response = await app.request(path, { host: HOST, cookie: owner, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form: { csrf, ...form } });
+  return { status: response.status, html: await response.text() };
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'orgsettings', plan: 'business' });
+  app = testApp(database);
+  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+describe('Settings → Organisation forms', () => {
+  it('refuse bad cost settings naming the field by its label, keep the typed values, and change nothing', async () => {
+    const refused = await post('/settings/organisation/costs', { burden_pct: '-5', working_days_per_year: '220' });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Employer burden: must be from 0 to 200 (percent)');
+    expect(refused.html).toMatch(/name="burden_pct"[^>]*value="-5"/);
+    expect((await findTenantById(database.db, tenant.id))!.burdenPct).toBe(tenant.burdenPct);
+    const saved = await post('/settings/organisation/costs', { burden_pct: '30', working_days_per_year: '210' });
+    expect(saved.status).toBe(303);
+    expect((await findTenantById(database.db, tenant.id))!).toMatchObject({ burdenPct: 30, workingDaysPerYear: 210 });
+  });
+
+  it('refuse a bad exchange rate keeping the currency chosen and the rate typed', async () => {
+    const refused = await post('/settings/organisation/currencies', { code: 'CHF', rate: '-1', active: 'yes' });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toMatch(/<option value="CHF" selected="">/);
+    expect(refused.html).toMatch(/name="rate"[^>]*value="-1"/);
+  });
+});
