@@ -5,6 +5,8 @@ import { clientIp } from '../http/rate-limit.js';
 import type { AppEnv } from '../http/env.js';
 import { checkPreSessionCsrf, checkSessionCsrf, formString, preSessionCsrf, safeReturnTo } from './forms.js';
 import { Layout } from './layout.js';
+import { eq } from 'drizzle-orm';
+import { users } from '../db/schema/index.js';
 
 /** Sign-in and sign-out on every host; on the central host, the choice of tenant afterwards. */
 export function signInRoutes(): Hono<AppEnv> {
@@ -74,7 +76,11 @@ function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string
 
 /** On the central host: the organisations the signed-in user belongs to. */
 async function tenantChoice(c: Context<AppEnv>, userId: string) {
-  const choices = await tenantsOfUser(c.var.runtime.database.db, userId);
+  const db = c.var.runtime.database.db;
+  const choices = await tenantsOfUser(db, userId);
+  const [account] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  // Each organisation is its own origin (its own session cookie): its sign-in page opens with the email filled in.
+  const signInAt = (slug: string) => `${hostOf(slug)}/sign-in${account ? `?email=${encodeURIComponent(account.email)}` : ''}`;
   const { config } = c.var.runtime;
   const port = new URL(c.var.origin).port;
   const hostOf = (slug: string) => `${config.publicScheme}://${slug}.${config.baseDomain}${port ? `:${port}` : ''}`;
@@ -83,13 +89,16 @@ async function tenantChoice(c: Context<AppEnv>, userId: string) {
       <section class="card narrow">
         <h1>Choose an organisation</h1>
         {choices.length ? (
+          <>
+          <p class="hint">Each organisation has its own address: you sign in there once more.</p>
           <ul class="choices">
             {choices.map((t) => (
               <li>
-                <a href={`${hostOf(t.slug)}/sign-in`}>{t.name}</a> <span class="hint">({t.role})</span>
+                <a href={signInAt(t.slug)}>{t.name}</a> <span class="hint">({t.role})</span>
               </li>
             ))}
           </ul>
+          </>
         ) : (
           <p>Your account is not a member of any organisation yet. Ask an owner or admin to invite you.</p>
         )}

@@ -5,6 +5,7 @@ import { auditEvents, sessions } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
+import { setMembership } from '../../src/access/users.js';
 import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
 
 let database: Database;
@@ -117,6 +118,22 @@ describe('sign-in', () => {
     const refused = await app.request('/api/v1/tokens', { host: HOST, cookie, json: { name: 'x', abilities: ['org-units.read'] } });
     expect(refused.status).toBe(403);
   });
+  it('on the central host, lists the user’s organisations with links to their own sign-in, email filled in', async () => {
+    const agency = await buildMember(database, acme, 'viewer', { password: PASSWORD });
+    await setMembership(database.db, other.id, agency.id, 'admin');
+    const central = await signIn('app.localhost', { email: agency.email, password: PASSWORD });
+    const html =
+      central.response.status === 303
+        ? await (await app.request(central.response.headers.get('location')!, { host: 'app.localhost', cookie: central.cookie, headers: { accept: 'text/html' } })).text()
+        : await central.response.text();
+    expect(html).toContain('Choose an organisation');
+    const email = encodeURIComponent(agency.email);
+    expect(html).toContain(`href="http://signacme.localhost/sign-in?email=${email}"`);
+    expect(html).toContain(`href="http://signother.localhost/sign-in?email=${email}"`);
+    const page = await (await app.request(`/sign-in?email=${email}`, { host: HOST, headers: { accept: 'text/html' } })).text();
+    expect(page).toMatch(new RegExp(`id="email"[^>]*value="${agency.email.replace(/[.]/g, '\\.')}"`));
+  });
+
   it('rate-limits repeated attempts on one account', async () => {
     const victim = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
     let last: Response | undefined;
