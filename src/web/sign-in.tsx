@@ -90,14 +90,14 @@ async function tenantChoice(c: Context<AppEnv>, userId: string) {
         <h1>Choose an organisation</h1>
         {choices.length ? (
           <>
-          <p class="hint">Each organisation has its own address: you sign in there once more.</p>
-          <ul class="choices">
-            {choices.map((t) => (
-              <li>
-                <a href={signInAt(t.slug)}>{t.name}</a> <span class="hint">({t.role})</span>
-              </li>
-            ))}
-          </ul>
+            <p class="hint">Each organisation has its own address: you sign in there once more.</p>
+            <ul class="choices">
+              {choices.map((t) => (
+                <li>
+                  <a href={signInAt(t.slug)}>{t.name}</a> <span class="hint">({t.role})</span>
+                </li>
+              ))}
+            </ul>
           </>
         ) : (
           <p>Your account is not a member of any organisation yet. Ask an owner or admin to invite you.</p>
