@@ -51,10 +51,10 @@ export async function scenarioDelta(
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
-  const compared0 = await comparisonBase(ctx, scenario, compare);
-  const { against, target: own } = compared0;
-  const base = options.before ?? compared0.base;
-  const changes = options.before ? [] : compared0.changes;
+  const comparison = await comparisonBase(ctx, scenario, compare);
+  const { against, target: own } = comparison;
+  const base = options.before ?? comparison.base;
+  const changes = options.before ? [] : comparison.changes;
   const target = options.target ?? own ?? (await ctx.graphs.scenario(scenario));
   const unitId = request.orgUnitId?.trim() || null;
   if (unitId && !target.orgUnits.has(unitId) && !base.orgUnits.has(unitId)) throw new NotFound('Org unit', unitId);

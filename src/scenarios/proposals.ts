@@ -14,7 +14,8 @@ import { loadScenario, ScenarioMoved } from './store.js';
  * Governed AI scenario actions (SPEC §5): `plan` validates a batch against a mutable scenario and stores it as a
  * proposal — nothing applied; `confirm` applies it atomically and exactly once (a second or concurrent confirm gets
  * the same outcome); a proposal that expired, belongs to another user or client, or whose scenario — or the
- * scenario's source (Live, or the scenario it branched from) — changed since planning is refused with the reason. Proposals live in the database, so any instance can confirm.
+ * scenario's source (Live, or the scenario it branched from) — changed since planning is refused with the reason.
+ * Proposals live in the database, so any instance can confirm.
  */
 export const PROPOSAL_TTL_MS = 30 * 60 * 1000;
 

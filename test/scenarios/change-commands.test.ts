@@ -154,6 +154,14 @@ describe('close_org_unit', () => {
     const { graph } = run([...emptyMobile, { op: 'close_position', position_id: id('pos_m_open') }, { op: 'close_org_unit', org_unit_id: units.M }]);
     expect(graph.orgUnits.get(units.M)!.validTo).toBe(TODAY);
   });
+
+  it('counts an undated placement (no start, no end) as there, like any open record', () => {
+    const org = buildFixtureOrg(SALT);
+    const undated = { ...org.placements.get(id('pl-m1'))!, validFrom: null, validTo: null };
+    org.placements.set(undated.id, undated);
+    const close: ChangeCommand[] = [{ op: 'close_position', position_id: id('pos_m_open') }, { op: 'close_org_unit', org_unit_id: units.M }];
+    expect(() => run(close, org)).toThrow(expect.objectContaining({ message: expect.stringMatching(/1 active placement/) }));
+  });
 });
 
 describe('records created without a date exist from today', () => {

@@ -73,9 +73,18 @@ export function endFromDay<F extends SplitFamily>(ctx: OpContext, family: F, rec
   }
 }
 
+/** The first day after `day` on which one of `records` starts (cancelled, zero-length records aside); null: none. */
+export function nextStartAfter(records: readonly { validFrom: string | null; validTo: string | null }[], day: string): string | null {
+  let next: string | null = null;
+  for (const r of records) {
+    if (r.validFrom !== null && r.validFrom > day && r.validTo !== r.validFrom && (next === null || r.validFrom < next)) next = r.validFrom;
+  }
+  return next;
+}
+
 /** Whether a record is in effect on `day` or on some later day (a cancelled, zero-length record never is). */
 export function onOrAfter(record: { validFrom: string | null; validTo: string | null }, day: string): boolean {
-  return (record.validTo === null || record.validTo > day) && record.validTo !== record.validFrom;
+  return (record.validTo === null || record.validTo > day) && !(record.validFrom !== null && record.validTo === record.validFrom);
 }
 
 /** The placements planned to continue `placement` after it would have ended (changes from later days), in order. */

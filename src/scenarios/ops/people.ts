@@ -10,7 +10,7 @@ import {
   requiredString,
   type OpContext,
 } from './context.js';
-import { changeFromDay, endFromDay, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
+import { changeFromDay, endFromDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition } from './positions.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
@@ -39,7 +39,7 @@ export function setManager(ctx: OpContext): void {
   const manager = ctx.wg.requireActive('actors', managerId, fieldOf(ctx, 'manager_id'), 'actor', ctx.day);
   if (line?.managerId === manager.id) return;
   // The new line runs until the current one would have ended, or (no current line) until the actor's next line.
-  const until = line ? line.validTo : nextLineStart(ctx, actor.id);
+  const until = line ? line.validTo : nextStartAfter(ctx.wg.where('reportingLines', 'actorId', actor.id), ctx.day);
   checkNoCycle(ctx, actor.id, manager.id, until);
   if (line) {
     changeFromDay(ctx, 'reportingLines', line, { managerId: manager.id });
@@ -48,14 +48,6 @@ export function setManager(ctx: OpContext): void {
   const id = ctx.newId();
   ctx.wg.create('reportingLines', { id, actorId: actor.id, managerId: manager.id, validFrom: ctx.day, validTo: until });
   ctx.created.push({ family: 'reporting_lines', id });
-}
-
-function nextLineStart(ctx: OpContext, actorId: string): string | null {
-  let next: string | null = null;
-  for (const l of ctx.wg.where('reportingLines', 'actorId', actorId)) {
-    if (l.validFrom !== null && l.validFrom > ctx.day && (next === null || l.validFrom < next)) next = l.validFrom;
-  }
-  return next;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType, type Position } from '../../org/types.js';
-import { changeFromDay } from './dated.js';
+import { changeFromDay, nextStartAfter } from './dated.js';
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, requiredNumber, requiredString, type OpContext } from './context.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
@@ -64,7 +64,6 @@ export function fillablePosition(ctx: OpContext, positionId: string, orgUnitId: 
 
 export function fillPosition(ctx: OpContext): void {
   const positionId = requiredString(ctx, 'position_id');
-  ctx.wg.requireActive('positions', positionId, fieldOf(ctx, 'position_id'), 'position', ctx.day);
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   const primary = ctx.wg.where('placements', 'actorId', actor.id).find((p) => p.isPrimary && inEffect(p, ctx.day));
   if (!primary) throw new InvalidInput(fieldOf(ctx, 'actor_id'), 'has no primary placement to fill the position with');
@@ -96,11 +95,7 @@ export function setCompensation(ctx: OpContext): void {
   for (const current of history.filter((c) => inEffect(c, ctx.day))) {
     ctx.wg.update('compensations', current.id, { validTo: ctx.day });
   }
-  let until: string | null = null;
-  for (const c of history) {
-    if (c.validFrom !== null && c.validFrom > ctx.day && c.validTo !== c.validFrom && (until === null || c.validFrom < until)) until = c.validFrom;
-  }
   const id = ctx.newId();
-  ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: until });
+  ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: nextStartAfter(history, ctx.day) });
   ctx.created.push({ family: 'compensations', id });
 }

@@ -1,5 +1,4 @@
 import { InvalidInput } from '../../errors.js';
-import { inEffect } from '../../org/dates.js';
 import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
 import { onOrAfter, requireUndated } from './dated.js';
@@ -68,7 +67,7 @@ export function closeOrgUnit(ctx: OpContext): void {
       `still has ${children} active child unit(s) and ${placed} active placement(s) on or after ${ctx.day}; move them first so nothing is orphaned`,
     );
   }
-  const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => p.validTo === null || p.validTo > ctx.day);
+  const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
   if (open.length) {
     const names = open.map((p) => `${p.title} (${p.id})`).join(', ');
     throw new InvalidInput(
