@@ -126,6 +126,9 @@ export class PostgresAdapter implements Adapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    // A revoked grant's codes stay until they expire (minutes): they redeem nothing without their grant, and a
+    // replayed one can still be attributed to its account in the audit log (hooks.ts).
+    if (this.model === 'AuthorizationCode') return;
     await this.db
       .delete(oauthStore)
       .where(and(eq(oauthStore.tenantId, this.tenantId), eq(oauthStore.model, this.model), eq(oauthStore.grantId, grantId)));

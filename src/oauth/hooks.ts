@@ -41,7 +41,9 @@ export function attachHooks(provider: Provider, db: Db, tenant: Tenant, logger: 
       }
       const detail = String(ctx.state.oauthErrorDetail ?? '');
       if (REPLAY.test(detail)) {
-        const source = oidc.entities.RefreshToken ?? oidc.entities.AuthorizationCode;
+        // A replayed code fails before the provider names it as the request's entity; it is still stored (adapter.ts).
+        const replayedCode = typeof oidc.params?.code === 'string' ? await provider.AuthorizationCode.find(oidc.params.code, { ignoreExpiration: true }) : undefined;
+        const source = oidc.entities.RefreshToken ?? oidc.entities.AuthorizationCode ?? replayedCode;
         await auditOAuth(db, tenant.id, {
           entityType: 'oauth_token',
           action: detail.startsWith('refresh') ? 'refresh_token_reused' : 'authorization_code_replayed',

@@ -102,7 +102,11 @@ describe('authorization code', () => {
     await expect(redeem(params, verifier)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'grant request is invalid' });
     expect(await verifyAccessToken(server.database.db, acme.tenant, tokens.access_token, resource())).toBeNull();
     await expect(refresh(tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    expect((await auditActions('authorization_code_replayed')).length).toBe(1);
+    const [replayed] = await auditActions('authorization_code_replayed');
+    expect(replayed).toMatchObject({ userId: acme.user.id });
+    expect(await auditActions('authorization_code_replayed')).toHaveLength(1);
+    // A third try finds the grant gone: refused again, still a clean invalid_grant.
+    await expect(redeem(params, verifier)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('the same code redeemed twice at once: exactly one redemption succeeds', async () => {
