@@ -8,7 +8,7 @@ import { indexGraph, type GraphIndex } from './graph-index.js';
 import { actorAnnualCost } from './metrics.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkActorKind, managerOf, positionState } from './read-people.js';
-import { checkUnitType, mapPage } from './read-structure.js';
+import { ancestors, checkUnitType, mapPage } from './read-structure.js';
 import { round } from './present.js';
 import type { Actor, OrgUnit, Placement } from './types.js';
 import { openView, type OrgView, type ViewRequest } from './view.js';
@@ -166,21 +166,8 @@ export async function unitMetricsReport(ctx: ServiceContext, request: UnitMetric
     view,
     total: present(root?.id ?? null),
     page: mapPage(page, (u) => {
-      const path = pathOf(view, u);
+      const path = ancestors(view, u);
       return { id: u.id, name: u.name, type: u.type, parent_id: u.parentId, depth: path.length, path: path.map((p) => p.name), active: inEffect(u, view.asOf), metrics: present(u.id) };
     }),
   };
-}
-
-/** The unit's ancestors from the root down to its parent. */
-function pathOf(view: OrgView, unit: OrgUnit): OrgUnit[] {
-  const chain: OrgUnit[] = [];
-  const seen = new Set<string>([unit.id]);
-  let parent = unit.parentId ? view.graph.orgUnits.get(unit.parentId) : undefined;
-  while (parent && !seen.has(parent.id)) {
-    chain.unshift(parent);
-    seen.add(parent.id);
-    parent = parent.parentId ? view.graph.orgUnits.get(parent.parentId) : undefined;
-  }
-  return chain;
 }

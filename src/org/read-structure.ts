@@ -72,8 +72,8 @@ export async function getOrgUnit(ctx: ServiceContext, id: string, request: ViewR
   };
 }
 
-/** The unit's ancestors from the root down to its parent. */
-function ancestors(view: OrgView, unit: OrgUnit): OrgUnit[] {
+/** The unit's ancestors from the root down to its parent (a cycle in bad data stops the walk). */
+export function ancestors(view: OrgView, unit: OrgUnit): OrgUnit[] {
   const chain: OrgUnit[] = [];
   const seen = new Set<string>([unit.id]);
   let parent = unit.parentId ? view.graph.orgUnits.get(unit.parentId) : undefined;
