@@ -32,7 +32,7 @@ export function toolError(error: unknown, scope: ErrorScope, render: (text: stri
   const message = render(described.message);
   const fix = described.fix === undefined ? undefined : render(described.fix);
   const { details } = described;
-  const text = fix ? `${message} ${fix}` : message;
+  const text = fix ? `${asSentence(message)} ${fix}` : message;
   return { isError: true, content: [{ type: 'text', text }], structuredContent: { error: { message, fix, ...details } } };
 }
 
@@ -41,7 +41,12 @@ export function protocolError(error: unknown, scope: ErrorScope, uri?: string): 
   if (error instanceof NotFound && uri) return new ResourceNotFoundError(uri);
   const { message, fix, details } = describeError(error, scope);
   const code = error instanceof AppError ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError;
-  return new ProtocolError(code, fix ? `${message} ${fix}` : message, details);
+  return new ProtocolError(code, fix ? `${asSentence(message)} ${fix}` : message, details);
+}
+
+/** A message ends with a full stop before its fix follows ("Invalid cursor: … start again without it. Correct …"). */
+function asSentence(message: string): string {
+  return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 
 interface ErrorDescription {

@@ -52,6 +52,13 @@ describe('capability.list and capability.explain', () => {
     expect(explained.related).toEqual(expect.arrayContaining(['org_units_tree', 'org_units_get']));
   });
 
+  it('names related tools in argument descriptions as the listing does', async () => {
+    const explained = structured<{ arguments: unknown[] }>(await owner.call('capability_explain', { name: 'scenario_action_plan' }));
+    const text = JSON.stringify(explained.arguments);
+    expect(text).toContain('`org_units_list`');
+    expect(text).not.toMatch(/`(org|scenario|capability)\.[a-z_.]+`/);
+  });
+
   it('explains resources, templates and prompts, and names an unknown entry as the problem', async () => {
     expect(structured(await viewer.call('capability_explain', { name: 'orgonaut://tenant' }))).toMatchObject({ kind: 'resource' });
     expect(structured(await viewer.call('capability_explain', { name: 'orgonaut://org-units/{id}' }))).toMatchObject({ kind: 'resource_template' });
@@ -130,6 +137,14 @@ describe('resources', () => {
 });
 
 describe('the error boundary', () => {
+  it('writes an error as sentences: what is wrong, then how to fix it', async () => {
+    const result = await viewer.call('org_actors_list', { cursor: 'not-a-cursor' });
+    const { message, fix } = errorOf(result);
+    expect(message).toMatch(/^Invalid cursor: /);
+    expect((result.content[0] as { text: string }).text).toBe(`${message.replace(/\.?$/, '.')} ${fix}`);
+    expect((result.content[0] as { text: string }).text).toMatch(/\. Correct "cursor" and try again\.$/);
+  });
+
   it('turns an unexpected error into "internal error, request id …" and logs it with the stack', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));

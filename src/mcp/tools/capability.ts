@@ -149,7 +149,7 @@ function explainTool(tool: ToolDefinition, catalog: Catalog, style: NameStyle, p
     title: tool.title,
     purpose: TOOL_PURPOSES[tool.purpose],
     description,
-    arguments: describeArguments(tool.inputSchema),
+    arguments: JSON.parse(catalog.renderNames(JSON.stringify(describeArguments(tool.inputSchema)), style)) as unknown,
     requires: abilitiesOut(abilitiesFor(tool, {}), principal),
     also_needs: 'scenario_id' in tool.inputSchema.shape ? 'scenarios.read when you pass scenario_id' : undefined,
     available_now: mayUse(principal, abilitiesFor(tool, {})),
