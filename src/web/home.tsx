@@ -1,12 +1,9 @@
 import { Hono } from 'hono';
-import { readFileSync } from 'node:fs';
 import type { Runtime } from '../app.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
 import { readSession } from '../access/sessions.js';
-
-const CSS = readFileSync(new URL('./static/app.css', import.meta.url), 'utf8');
-const JS = readFileSync(new URL('./static/app.js', import.meta.url), 'utf8');
+import { CSS, JS } from './static-assets.js';
 
 /** The landing page of a host and the app's static assets (served by the app itself, no CDN). */
 export function homeRoutes(_runtime: Runtime): Hono<AppEnv> {

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
+import { CSS_HREF, JS_SRC } from './static-assets.js';
 
 /** The one page frame every server-rendered page uses (no CDN: CSS and scripts are served by the app). */
 export function Layout(props: { title: string; children: Child; tenantName?: string | null; nav?: Child; wide?: boolean }) {
@@ -12,8 +13,8 @@ export function Layout(props: { title: string; children: Child; tenantName?: str
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{props.title} · Orgonaut</title>
           <link rel="icon" href="data:," />
-          <link rel="stylesheet" href="/static/app.css" />
-          <script src="/static/app.js" defer></script>
+          <link rel="stylesheet" href={CSS_HREF} />
+          <script src={JS_SRC} defer></script>
         </head>
         <body>
           <a class="skip" href="#main">

@@ -127,6 +127,21 @@ describe('pages for an owner', () => {
     }
   });
 
+  it('links the stylesheet and script by a version of their content, so an upgrade reaches cached browsers', async () => {
+    const page = await get('/live', owner);
+    const css = /<link rel="stylesheet" href="(\/static\/app\.css\?v=[0-9a-f]{12})"/.exec(page.html)?.[1];
+    const js = /<script src="(\/static\/app\.js\?v=[0-9a-f]{12})" defer/.exec(page.html)?.[1];
+    expect(css).toBeDefined();
+    expect(js).toBeDefined();
+    for (const [path, type] of [[css!, 'text/css'], [js!, 'text/javascript']] as const) {
+      const asset = await app.request(path, { host: HOST });
+      expect(asset.status, path).toBe(200);
+      expect(asset.headers.get('content-type'), path).toContain(type);
+    }
+    // A table cell holding buttons stays a table cell (a flex cell loses its row's borders).
+    expect(await (await app.request(css!, { host: HOST })).text()).toMatch(/td\.actions \{ display: table-cell; \}/);
+  });
+
   it('shows the tree with figures, cost and span warnings, linking each unit', async () => {
     const { html } = await get('/live?as_of=2026-06-01', owner);
     expect(html).toContain(`<a href="/live/units/${units.P}?as_of=2026-06-01">Platform</a>`);
