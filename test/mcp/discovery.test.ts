@@ -98,6 +98,16 @@ describe('search and fetch (ChatGPT connectors)', () => {
     expect(people.results).toContainEqual({ id: `actor:${world.ids.id('ceo')}`, title: 'ceo — Chief Executive', url: `${world.origin}/actors/${world.ids.id('ceo')}` });
   });
 
+  it('search matches records that contain every word, as assistants phrase queries', async () => {
+    const titles = async (query: string) => structured<{ results: { title: string }[] }>(await viewer.call('search', { query })).results.map((r) => r.title);
+    expect(await titles('platform team')).toEqual(['Platform (team)']);
+    expect(await titles('Engineering department')).toEqual(['Engineering (department)']);
+    expect(await titles('teams')).toEqual(['Field (team)', 'Mobile (team)', 'Platform (team)']);
+    expect(await titles('chief ceo')).toEqual(['ceo — Chief Executive']);
+    expect(await titles('platform sales')).toEqual([]);
+    expect(errorOf(await viewer.call('search', { query: '   ' }))).toMatchObject({ code: 'invalid_input', field: 'query' });
+  });
+
   it('fetch returns {id, title, text, url, metadata}, with cost only for costs.read', async () => {
     const id = `org-unit:${world.ids.units.P}`;
     const asOwner = structured<{ id: string; title: string; text: string; url: string; metadata: Record<string, unknown> }>(await owner.call('fetch', { id }));

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { can } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
-import { NotFound } from '../../errors.js';
+import { InvalidInput, NotFound } from '../../errors.js';
 import { getActor, listActors } from '../../org/read-people.js';
 import { getOrgUnit, listOrgUnits } from '../../org/read-structure.js';
+import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
+import { MAX_LIMIT } from '../../util/pagination.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
 
 /**
@@ -13,6 +15,8 @@ import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
  */
 
 const PER_KIND = 10;
+/** Candidate pages read per kind while looking for PER_KIND records that match every word. */
+const MAX_PAGES = 4;
 type Kind = 'org-unit' | 'actor';
 
 /** The page of the web app that shows a record (the citation link assistants show). */
@@ -24,8 +28,9 @@ export const searchTool = defineTool({
   name: 'search',
   title: 'Search the organisation',
   description:
-    'Searches org units (by name or code) and — with actors.read — people, robots and agents (by name, email or ' +
-    'title) in Live, returning up to 10 of each as {id, title, url}. Pass an id to `fetch` for the full record. ' +
+    'Searches org units (by name, code or type) and — with actors.read — people, robots and agents (by name, email, ' +
+    'title or kind) in Live, returning up to 10 of each as {id, title, url}; a record matches when it contains every ' +
+    'word of the query (e.g. "platform team", "support manager"). Pass an id to `fetch` for the full record. ' +
     'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
   purpose: 'search',
   inputSchema: z.object({ query: z.string().min(1).max(200).describe('Words to look for, e.g. a team name or a person’s name.') }),
@@ -34,18 +39,52 @@ export const searchTool = defineTool({
   requires: ['org-units.read'],
   example: { query: 'platform' },
   async handler(ctx, input, call) {
-    const query = input.query.trim();
-    const units = await listOrgUnits(ctx, { query, limit: PER_KIND });
-    const results = units.page.items.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) }));
+    const words = input.query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.length) throw new InvalidInput('query', 'must contain a word to look for');
+    const units = await firstMatches(
+      (cursor) => listOrgUnits(ctx, { query: candidateWord(words, ORG_UNIT_TYPES), limit: MAX_LIMIT, cursor }),
+      (u) => hasEvery(words, [u.name, u.type, u.code]),
+    );
+    const results = units.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) }));
     if (can(ctx.principal, 'actors.read')) {
-      const actors = await listActors(ctx, { query, limit: PER_KIND });
-      for (const a of actors.page.items) {
+      const actors = await firstMatches(
+        (cursor) => listActors(ctx, { query: candidateWord(words, ACTOR_KINDS), limit: MAX_LIMIT, cursor }),
+        (a) => hasEvery(words, [a.display_name, a.email, a.title, a.kind]),
+      );
+      for (const a of actors) {
         results.push({ id: `actor:${a.id}`, title: a.title ? `${a.display_name} — ${a.title}` : a.display_name, url: webUrl(call.origin, 'actor', a.id) });
       }
     }
     return { results };
   },
 });
+
+/**
+ * The word the list service filters candidates by (it matches one substring): the longest that is not a type or
+ * kind, which names carry rarely; none when the query is only such words.
+ */
+function candidateWord(words: string[], kinds: readonly string[]): string | undefined {
+  const plain = words.filter((w) => !kinds.includes(w) && !kinds.includes(w.replace(/s$/, '')));
+  return plain.sort((a, b) => b.length - a.length)[0];
+}
+
+function hasEvery(words: string[], fields: (string | null | undefined)[]): boolean {
+  const text = fields.filter(Boolean).join(' ').toLowerCase();
+  return words.every((word) => text.includes(word) || (word.endsWith('s') && text.includes(word.slice(0, -1))));
+}
+
+/** The first PER_KIND items of a paginated list that `keep` accepts, reading at most MAX_PAGES pages. */
+async function firstMatches<T>(list: (cursor?: string) => Promise<{ page: { items: T[]; nextCursor: string | null } }>, keep: (item: T) => boolean): Promise<T[]> {
+  const found: T[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < MAX_PAGES && found.length < PER_KIND; pages++) {
+    const { page } = await list(cursor);
+    found.push(...page.items.filter(keep));
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  return found.slice(0, PER_KIND);
+}
 
 export const fetchTool = defineTool({
   name: 'fetch',
