@@ -238,8 +238,9 @@ describe('a viewer', () => {
     expect(ownerDelta.html).toMatch(MONEY); // the assertion below means something
     // The fixture pays f2 in GBP, which has no rate: the cost figures say they exclude it.
     expect(ownerDelta.html).toContain('excludes GBP');
-    // A changed pay record is named by whose pay it is, never by an id prefix.
-    expect(ownerDelta.html).toContain('<strong>Pay of p2</strong>');
+    // Pay records, the new one and the one it ends, are both named by whose pay it is, never by an id prefix.
+    expect(ownerDelta.html).toMatch(/<li class="added"><span class="badge ok">added<\/span> <strong>Pay of p2<\/strong>/);
+    expect(ownerDelta.html).toMatch(/<li class="changed"><span class="badge warn">changed<\/span> <strong>Pay of p2<\/strong>/);
     expect(ownerDelta.html).not.toMatch(/<strong>#[0-9a-f]{8}<\/strong>/);
 
     for (const path of [

@@ -319,7 +319,7 @@ function recordLabel(family: string, r: Rec, names: Names): string {
     case 'team':
       return names.unit(s('org_unit_id'));
     case 'compensation':
-      return names.actor(s('actor_id'));
+      return `Pay of ${names.actor(s('actor_id'))}`; // as a changed one is named (Names.compensation)
     default:
       return s('name') ?? s('display_name') ?? s('title') ?? `#${(s('id') ?? '').slice(0, 8)}`;
   }
