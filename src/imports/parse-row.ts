@@ -161,9 +161,10 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   else if (first || last) input.displayName = [first, last].filter(Boolean).join(' ').replace(/\s+/g, ' ');
   const fte = given(cell('fte'));
   if (fte !== undefined) input.fte = checkRange(parseDecimal(fte, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', 'must be from 0.01 to 3.00');
-  input.title = given(cell('job_title'));
-  input.level = given(cell('level'));
-  input.roleType = given(cell('role_type'));
+  // A spreadsheet cell may hold line breaks (“Engineer⏎Flight software”): a title is one line.
+  input.title = given(cell('job_title'))?.replace(/\s+/g, ' ');
+  input.level = given(cell('level'))?.replace(/\s+/g, ' ');
+  input.roleType = given(cell('role_type'))?.replace(/\s+/g, ' ');
   const start = given(cell('start_date'));
   if (start !== undefined) input.validFrom = parseDate(start, 'start_date');
   const end = given(cell('end_date'));

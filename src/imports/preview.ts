@@ -8,7 +8,7 @@ import { loadScenario } from '../scenarios/store.js';
 import { parseContext } from './execute.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { parseRow } from './parse-row.js';
-import { planImport } from './plan/plan.js';
+import { planImport, type RowResult } from './plan/plan.js';
 import { presentRun } from './present.js';
 import { REASONS } from './reasons.js';
 import { countRowsToProcess, loadRun, rowsToProcess } from './store.js';
@@ -35,21 +35,16 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id)))
     .orderBy(asc(importRows.rowNumber))
     .limit(sampleSize);
-  const sample = first.map((row) => {
-    const parsed = parseRow(row.rowNumber, row.values, parse);
-    const fields: Record<string, string | null> = {};
-    for (const m of mapping) if (m.field && (showMoney || !MONEY_IMPORT_FIELDS.has(m.field))) fields[m.field] = row.values[m.column] ?? null;
-    return { row_number: row.rowNumber, line: row.line, fields, problem: parsed.reason ? { code: parsed.reason.code, field: parsed.reason.field, detail: parsed.reason.detail, fix: REASONS[parsed.reason.code].fix } : null };
-  });
-
   const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney);
   const reprocess = run.status === 'completed';
   const total = await countRowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess);
   let counts = null;
+  let results: Map<number, RowResult> | null = null;
   if (!warnings.some((w) => w.code === 'no_identity') && total > 0) {
     const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, run.targetScenarioId) : null;
     const base = scenario ? await ctx.graphs.scenario(scenario) : (await ctx.graphs.live(ctx.tenant.id)).graph;
     const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types });
+    results = plan.rows;
     const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };
     const reasons: Record<string, number> = {};
     for (const r of plan.rows.values()) {
@@ -70,6 +65,14 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
       actors: { active_before: before, active_after: after, allowance: Number.isFinite(allowance) ? allowance : null, exceeds_allowance: !scenario && after > allowance && after > before },
     };
   }
+  // Each sample row's reason: the plan's (duplicates, managers, cycles… need the whole file), else its own cells'.
+  const sample = first.map((row) => {
+    const planned = results?.get(row.rowNumber);
+    const reason = planned ? (planned.status === 'quarantined' ? planned.reason : null) : parseRow(row.rowNumber, row.values, parse).reason;
+    const fields: Record<string, string | null> = {};
+    for (const m of mapping) if (m.field && (showMoney || !MONEY_IMPORT_FIELDS.has(m.field))) fields[m.field] = row.values[m.column] ?? null;
+    return { row_number: row.rowNumber, line: row.line, fields, problem: reason ? { code: reason.code, field: reason.field, detail: reason.detail, fix: REASONS[reason.code].fix } : null };
+  });
   return { run: presentRun(run, ctx.principal), headers: run.headers, sample, counts, warnings };
 }
 

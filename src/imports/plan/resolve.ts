@@ -161,8 +161,9 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
       }
     }
     const inCycles = cycleRows(next, index);
-    for (const row of inCycles) {
-      rejected.set(row.input.rowNumber, quarantine('reporting_cycle', row.input.manager && !row.input.manager.none && row.input.manager.employeeId ? 'manager_employee_id' : 'manager_email', 'the reporting lines of this run would form a loop'));
+    for (const [row, loop] of inCycles) {
+      const field = row.input.manager && !row.input.manager.none && row.input.manager.employeeId ? 'manager_employee_id' : 'manager_email';
+      rejected.set(row.input.rowNumber, quarantine('reporting_cycle', field, `would close a reporting loop: ${loop.join(' → ')}`));
     }
     const kept = inCycles.size ? next.filter((r) => !inCycles.has(r)) : next;
     if (kept.length === current.length) return kept;
@@ -200,8 +201,11 @@ class RowLookup {
   }
 }
 
-/** Rows whose own manager edge lies on a reporting loop, once the run's edges replace the organisation's. */
-function cycleRows(rows: readonly ResolvedRow<RowIdentity>[], index: OrgIndex): Set<ResolvedRow<RowIdentity>> {
+/**
+ * Rows whose own manager edge lies on a reporting loop, once the run's edges replace the organisation's, each with the
+ * loop as people read it (emails, else ids), from that row's person round to them again.
+ */
+function cycleRows(rows: readonly ResolvedRow<RowIdentity>[], index: OrgIndex): Map<ResolvedRow<RowIdentity>, string[]> {
   const edge = new Map<string, string | null>();
   const rowOf = new Map<string, ResolvedRow<RowIdentity>>();
   for (const r of rows) {
@@ -209,8 +213,13 @@ function cycleRows(rows: readonly ResolvedRow<RowIdentity>[], index: OrgIndex): 
     if (r.managerId !== undefined) edge.set(r.actorId, r.managerId);
   }
   const managerOf = (actorId: string): string | null => (edge.has(actorId) ? edge.get(actorId)! : index.currentManagerOf(actorId));
+  const label = (id: string): string => {
+    const row = rowOf.get(id)?.input;
+    const actor = index.graph.actors.get(id);
+    return row?.email ?? row?.sourceHrisId ?? row?.employeeId ?? actor?.email ?? actor?.sourceHrisId ?? actor?.displayName ?? id;
+  };
   const state = new Map<string, 1 | 2>();
-  const found = new Set<ResolvedRow<RowIdentity>>();
+  const found = new Map<ResolvedRow<RowIdentity>, string[]>();
   for (const start of edge.keys()) {
     const path: string[] = [];
     let at: string | null = start;
@@ -220,10 +229,11 @@ function cycleRows(rows: readonly ResolvedRow<RowIdentity>[], index: OrgIndex): 
       at = managerOf(at);
     }
     if (at !== null && state.get(at) === 1) {
-      for (const id of path.slice(path.indexOf(at))) {
+      const loop = path.slice(path.indexOf(at));
+      loop.forEach((id, i) => {
         const row = rowOf.get(id);
-        if (row && edge.has(id)) found.add(row);
-      }
+        if (row && edge.has(id)) found.set(row, [...loop.slice(i), ...loop.slice(0, i + 1)].map(label));
+      });
     }
     for (const id of path) state.set(id, 2);
   }
