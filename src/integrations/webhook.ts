@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { hrisEvents, hrisIntegrations } from '../db/schema/index.js';
-import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
+import { AppError, InvalidInput, NotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GraphStore } from '../org/graph-store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
@@ -23,6 +23,9 @@ export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const MAX_EVENTS = 5_000;
 /** How far the signed timestamp may be from now, either way. */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+
+/** What the sender of a refused call should check (it signs calls with a secret; it has no bearer token). */
+const WEBHOOK_FIX = 'Sign the call as BambooHR does — X-BambooHR-Signature: hex HMAC-SHA256 of the raw body followed by X-BambooHR-Timestamp (Unix seconds, within 5 minutes of now) — with the webhook secret set for this integration.';
 
 export interface WebhookDeps {
   db: Db;
@@ -65,7 +68,7 @@ export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Ui
   const { webhook_secret: secret } = await openConfig(deps.db, integration);
   if (!secret) throw new NotFound('Webhook');
   const problem = signatureProblem(secret, body, headers);
-  if (problem) throw new Unauthenticated(problem);
+  if (problem) throw new AppError('unauthenticated', 401, problem, WEBHOOK_FIX);
   const events = parseEvents(body);
   for (let i = 0; i < events.length; i += 500) {
     await deps.db.insert(hrisEvents).values(events.slice(i, i + 500).map((e) => ({ tenantId: tenant.id, provider: 'bamboohr', ...e })));

@@ -200,6 +200,9 @@ describe('the BambooHR webhook', () => {
     const missing = await webhook(payload, { timestamp: null, signedTimestamp: String(now) });
     expect(missing.status).toBe(401);
     expect(missing.body.detail).toMatch(/X-BambooHR-Timestamp header is missing/);
+    // The sender has no bearer token to send: the fix says how to sign.
+    expect(missing.body.fix).toMatch(/X-BambooHR-Signature/);
+    expect(missing.body.fix).not.toMatch(/bearer|sign in/i);
     expect((await webhook(payload, { timestamp: '' })).status).toBe(401);
     expect((await webhook(payload, { timestamp: new Date().toISOString() })).status).toBe(401);
     const stale = await webhook(payload, { timestamp: String(now - 6 * 60) });
