@@ -181,6 +181,18 @@ describe('pages for an owner', () => {
     expect(bad.html).toContain('Invalid kind');
   });
 
+  it('lists the units to filter by in tree order, each after the unit it sits in', async () => {
+    const page = await get('/live/matrix', owner);
+    const select = /<select id="f-unit" name="unit">([\s\S]*?)<\/select>/.exec(page.html)![1]!;
+    const paths = [...select.matchAll(/<option value="[0-9a-f-]{36}"[^>]*>([^<]+)<\/option>/g)].map((m) => decode(m[1]!).replace(/ \([a-z]+\)$/, ''));
+    expect(paths.length).toBeGreaterThan(3);
+    expect(paths[0]).not.toContain(' › '); // the company first
+    paths.forEach((path, i) => {
+      const parent = path.split(' › ').slice(0, -1).join(' › ');
+      if (parent) expect(paths.slice(0, i), path).toContain(parent);
+    });
+  });
+
   it('counts everyone the filter matches and pages through them without gaps or repeats', async () => {
     const big = await buildTenant(database, { slug: 'webpaged', plan: 'enterprise' });
     const generated = await seedOrganisation(database.db, big, { actors: 130 });

@@ -31,19 +31,29 @@ async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: Org
   return { items, graph: graph! };
 }
 
-/** Active org units labelled by their path ("Fixture Co › Engineering › Platform"), in path order. */
+/** Active org units labelled by their path ("Fixture Co › Engineering › Platform"), in tree order (a unit before the units below it). */
 export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
   const { items, graph } = await walk((page) => listOrgUnits(ctx, { ...view, ...page }));
-  const pathOf = (id: string): string => {
+  const pathOf = (id: string): string[] => {
     const names: string[] = [];
     const seen = new Set<string>();
     for (let at = graph.orgUnits.get(id); at && !seen.has(at.id); at = at.parentId ? graph.orgUnits.get(at.parentId) : undefined) {
       names.unshift(at.name);
       seen.add(at.id);
     }
-    return names.join(' › ');
+    return names;
   };
-  return items.map((u) => ({ value: u.id, label: `${pathOf(u.id)} (${u.type})` })).sort((a, b) => a.label.localeCompare(b.label));
+  const byPath = (a: string[], b: string[]): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const order = a[i]!.localeCompare(b[i]!);
+      if (order) return order;
+    }
+    return a.length - b.length;
+  };
+  return items
+    .map((u) => ({ path: pathOf(u.id), unit: u }))
+    .sort((a, b) => byPath(a.path, b.path))
+    .map(({ path, unit }) => ({ value: unit.id, label: `${path.join(' › ')} (${unit.type})` }));
 }
 
 export async function actorChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
