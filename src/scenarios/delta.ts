@@ -335,6 +335,8 @@ function unitDelta(
   if (money) {
     out.annual_cost_minor = moneyPair(from?.cost.annual, to?.cost.annual, probes && [probes[0]?.cost.annual, probes[1]?.cost.annual]);
     out.monthly_cost_minor = moneyPair(from?.cost.monthly, to?.cost.monthly, probes && [probes[0]?.cost.monthly, probes[1]?.cost.monthly]);
+    // Actors with no pay in effect: their cost is unknown, not 0 — a hire without pay moves this, not the cost.
+    out.without_compensation = pair(z(from, (m) => m.cost.withoutCompensation), z(to, (m) => m.cost.withoutCompensation));
   }
   const moved = Object.values(out).some(movedPair);
   return moved || always ? out : null;

@@ -87,6 +87,20 @@ describe('scenario.action.plan → confirm', () => {
     expect(await liveChecksum()).toBe(live);
   });
 
+  it('shows that a hire without pay leaves the cost unknown, not unchanged', async () => {
+    const sid = await newScenario('Hire');
+    const changes = [{ op: 'add_actor', kind: 'human', display_name: 'New engineer', org_unit_id: world.ids.units.P }];
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    const metrics = plan.preview.metrics as Record<string, { from: number; to: number; delta: number }>;
+    expect(metrics.headcount).toMatchObject({ delta: 1 });
+    expect(metrics.annual_cost_minor).toMatchObject({ delta: 0 });
+    expect(metrics.without_compensation).toEqual({ from: metrics.without_compensation!.from, to: metrics.without_compensation!.from + 1, delta: 1 });
+    const platform = (plan.preview.by_org_unit as { org_unit_id: string; without_compensation?: { delta: number } }[]).find((u) => u.org_unit_id === world.ids.units.P);
+    expect(platform?.without_compensation).toMatchObject({ delta: 1 });
+    const asMember = structured<Proposal>(await member.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(asMember.preview.metrics).not.toHaveProperty('without_compensation');
+  });
+
   it('answers a second confirm with the same outcome, already_confirmed', async () => {
     const sid = await newScenario('Twice');
     const plan = structured<Proposal>(

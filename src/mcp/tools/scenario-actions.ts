@@ -41,7 +41,9 @@ export const planTool = defineTool({
       metrics: z
         .record(z.string(), z.looseObject({}))
         .optional()
-        .describe('Metric deltas of the whole organisation (absent without org-metrics.read; a cost delta with `unconvertible` currencies is unknown)'),
+        .describe(
+          'Metric deltas of the whole organisation (absent without org-metrics.read; a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out)',
+        ),
       by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
     }),
     next_step: z.string(),

@@ -76,7 +76,9 @@ const metricPair = z.looseObject({
 });
 const metricDeltas = z
   .record(z.string(), metricPair)
-  .describe('Per metric: from → to and the delta (money only with costs.read; a cost delta with `unconvertible` currencies is unknown, never 0)');
+  .describe(
+    'Per metric: from → to and the delta (money only with costs.read; a cost delta with `unconvertible` currencies is unknown, never 0; `without_compensation` counts the actors with no pay in effect, whose cost the cost figures leave out)',
+  );
 const withheld = z
   .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
   .describe('What was left out because the credential lacks a read ability: record families, metrics or money, each with the abilities that would show it');
@@ -129,7 +131,8 @@ export const scenarioMetricsDeltaTool = defineTool({
     'How a scenario moves the numbers: headcount, robots, agents, FTE, effective FTE, vacant positions, span of ' +
     'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta (a cost ' +
     'that involves a currency without an exchange rate lists it in `unconvertible`, and has no delta when that part ' +
-    'changed: unknown, never 0), for the ' +
+    'changed: unknown, never 0; `without_compensation` counts actors with no pay, whose cost is unknown: a hire ' +
+    'without pay moves it, not the cost), for the ' +
     'whole organisation and per org unit that moved (or for one `org_unit_id`, even if it did not move). For the ' +
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
