@@ -351,7 +351,7 @@ describe('a scenario from the change tray to Live', () => {
 
     const atStage = await stage(owner, sid, '', { op: 'set_fte', actor_id: id('p1'), fte: '9' });
     expect(atStage.status).toBe(400);
-    expect(atStage.html).toContain('must be from 0.01 to 3.00');
+    expect(atStage.html).toContain('FTE: must be from 0.01 to 3.00');
     expect(atStage.html).toMatch(/id="set_fte-fte" name="fte" required="" aria-invalid="true" aria-describedby="op-set_fte-error set_fte-fte-hint"/);
     expect(atStage.html).toContain('Tray: 0 staged changes');
 
@@ -380,7 +380,7 @@ describe('a scenario from the change tray to Live', () => {
     // Without a type the department is refused, naming the field.
     const refused = await stage(owner, sid, '', { op: 'create_org_unit', name: 'Design', type: 'department', parent_id: units.C });
     expect(refused.status).toBe(400);
-    expect(refused.html).toContain('required for a department');
+    expect(refused.html).toMatch(/Department type: [^<]*required for a department/);
   });
 
   it('asks a person to resolve conflicts before promoting, then promotes', async () => {

@@ -106,7 +106,9 @@ export function trayRoutes(): Hono<AppEnv> {
       const where = locate(known);
       if (where.index === null || where.index === staged.length) {
         const field = where.field ? formFieldOf(spec, where.field) : null;
-        return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field, message: reasonOf(known) } }, formStatus(known));
+        // Named by the field's label, as the form's own checks do ("FTE: must be from 0.01 to 3.00…").
+        const message = where.field ? `${labelOfCommandField(spec.op, where.field)}: ${reasonOf(known)}` : reasonOf(known);
+        return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field, message } }, formStatus(known));
       }
       return trayPage(c, { staged, open: { op: spec.op, draft }, trayError: { ...where, error: known } }, formStatus(known));
     }
