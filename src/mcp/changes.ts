@@ -8,6 +8,7 @@ import {
   type ChangeCommand,
   type ChangeOp,
 } from '../scenarios/commands.js';
+import { MAX_MINOR_AMOUNT } from '../scenarios/ops/context.js';
 import { isRecord } from './registry.js';
 
 /**
@@ -128,10 +129,14 @@ function basePrimitive(schema: z.ZodType): z.ZodType {
 
 const coreShape = ChangeCommandSchema.shape as Record<keyof ChangeCommand, z.ZodType>;
 
+/** Money fields advertise the range the ops accept (a bare `int()` shows ±2^53 − 1, as if negative pay were fine). */
+const MONEY_FIELDS: readonly Field[] = ['target_salary_minor', 'day_rate_minor', 'amount_minor'];
+const minorAmount = z.number().int().min(0).max(MAX_MINOR_AMOUNT);
+
 const fieldSchemas = Object.fromEntries(
   (Object.keys(FIELDS) as Field[]).map((field) => [
     field,
-    basePrimitive(coreShape[field]).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`),
+    (MONEY_FIELDS.includes(field) ? minorAmount : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`),
   ]),
 ) as Record<Field, z.ZodOptional<z.ZodType>>;
 

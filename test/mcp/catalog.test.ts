@@ -80,6 +80,11 @@ describe.each(names)('%s', (name) => {
     }
   });
 
+  it('gives every integer the range it accepts, never the ±2^53 − 1 a bare int() shows (negative pay, for one)', () => {
+    const text = JSON.stringify(inputJsonSchema(tool.inputSchema));
+    expect(text).not.toContain(String(Number.MAX_SAFE_INTEGER));
+  });
+
   it('requires only abilities that are OAuth scopes, and its example is valid input', () => {
     for (const ability of tool.requires) expect(SCOPES).toContain(ability);
     expect(() => parseArguments(tool, tool.example)).not.toThrow();

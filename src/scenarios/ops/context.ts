@@ -72,8 +72,11 @@ export function checkCurrency(ctx: OpContext, field: keyof ChangeCommand = 'curr
   return code;
 }
 
+/** The largest amount of money a change may name, in minor units. */
+export const MAX_MINOR_AMOUNT = 1e12;
+
 export function checkMinorAmount(ctx: OpContext, value: number, field: string): number {
-  if (!Number.isSafeInteger(value) || value < 0 || value > 1e12) {
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_MINOR_AMOUNT) {
     throw new InvalidInput(fieldOf(ctx, field), 'must be a whole number of minor units (cents) from 0 to 1,000,000,000,000');
   }
   return value;
