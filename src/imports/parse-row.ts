@@ -240,7 +240,7 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext): void {
   if (!/^\d{1,13}(\.0+)?$/.test(text)) reject('invalid_amount', field, `“${text}” is not a whole number of cents`);
   const currency = given(cell('currency'))?.toUpperCase();
   if (!currency) reject('invalid_currency', 'currency', 'is required with pay');
-  if (!ctx.activeCurrencies.has(currency)) reject('invalid_currency', 'currency', `${currency.slice(0, 8)} is not an active currency of this tenant`);
+  if (!ctx.activeCurrencies.has(currency)) reject('invalid_currency', 'currency', `${currency.slice(0, 8)} is not an active currency of this tenant (active: ${[...ctx.activeCurrencies].sort().join(', ') || 'none'})`);
   const effective = given(cell('pay_effective_date'));
   input.pay = {
     kind: salary !== undefined ? 'salary' : 'day_rate',
@@ -274,17 +274,33 @@ function parseEmployment(value: string): EmploymentType | undefined {
   return reject('invalid_employment_type', 'employment_type', `“${value.slice(0, 40)}” is not perm (employee) or contractor`);
 }
 
+/** Active or not. A person on leave, furloughed or on probation is still employed: active. */
 function parseStatus(value: string): boolean {
-  const v = value.toLowerCase();
-  if (['active', 'current', 'employed'].includes(v)) return true;
-  if (['inactive', 'terminated', 'former', 'left', 'deleted'].includes(v)) return false;
+  const v = value.toLowerCase().replace(/\s+/g, ' ');
+  if (['active', 'current', 'employed', 'on leave', 'leave of absence', 'furloughed', 'probation', 'suspended'].includes(v)) return true;
+  if (['inactive', 'terminated', 'former', 'left', 'deleted', 'resigned', 'retired'].includes(v)) return false;
   return reject('invalid_status', 'status', `“${value.slice(0, 40)}” is not active or inactive`);
 }
 
+/**
+ * YYYY-MM-DD (a timestamp's day too), and the spellings that cannot be misread: year first with any separator
+ * (2024/3/5) and the day-first dotted dates of European spreadsheets (05.03.2024). Slashes with the year last are
+ * refused: 03/05/2024 is March or May depending on who saved the file.
+ */
 function parseDate(value: string, field: string): string | null {
   if (value === '0000-00-00') return null; // BambooHR's empty date
-  const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) ? value.slice(0, 10) : value;
-  if (!isIsoDate(day)) reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD`);
+  const pad = (n: string) => n.padStart(2, '0');
+  const yearFirst = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(value);
+  const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
+  const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value)
+    ? value.slice(0, 10)
+    : yearFirst ? `${yearFirst[1]}-${pad(yearFirst[2]!)}-${pad(yearFirst[3]!)}`
+    : dotted ? `${dotted[3]}-${pad(dotted[2]!)}-${pad(dotted[1]!)}`
+    : value;
+  if (!isIsoDate(day)) {
+    const ambiguous = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value) ? ' (with slashes, day and month cannot be told apart)' : '';
+    reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD${ambiguous}`);
+  }
   return day;
 }
 

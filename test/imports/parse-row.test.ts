@@ -35,3 +35,31 @@ describe('the employment type of a row', () => {
     expect(parse('Wizard').reason).toMatchObject({ code: 'invalid_employment_type', field: 'employment_type' });
   });
 });
+
+describe('dates, statuses and currencies as spreadsheets write them', () => {
+  const headers = ['Email', 'Name', 'Department', 'Hire Date', 'Status', 'Currency', 'Salary Cents'];
+  const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+  const row = (cells: { date?: string; status?: string; currency?: string }) => parseRow(2, ['ann@x.test', 'Ann', 'Engineering', cells.date ?? '', cells.status ?? '', cells.currency ?? '', cells.currency ? '100' : ''], context);
+
+  it('reads dates that cannot be misread: ISO, year first, day-first dotted', () => {
+    for (const [cell, day] of [['2024-03-05', '2024-03-05'], ['2024-03-05T00:00:00Z', '2024-03-05'], ['2024/3/5', '2024-03-05'], ['05.03.2024', '2024-03-05'], ['5.3.2024', '2024-03-05']]) {
+      expect(row({ date: cell }).input?.validFrom, cell).toBe(day);
+    }
+  });
+
+  it('refuses slashed dates with the year last, saying why, and impossible days', () => {
+    expect(row({ date: '03/05/2024' }).reason).toMatchObject({ code: 'invalid_date', field: 'start_date', detail: expect.stringContaining('day and month cannot be told apart') });
+    expect(row({ date: '31.02.2024' }).reason).toMatchObject({ code: 'invalid_date' });
+  });
+
+  it('reads a person on leave as active, a resigned one as inactive', () => {
+    expect(row({ status: 'On Leave' }).input).toMatchObject({ validTo: null });
+    expect(row({ status: 'Leave of Absence' }).reason).toBeNull();
+    expect(row({ status: 'Resigned' }).input).toMatchObject({ inactiveFrom: '2026-11-29' });
+  });
+
+  it('names the active currencies when a row’s is not one', () => {
+    expect(row({ currency: 'chf' }).reason).toMatchObject({ code: 'invalid_currency', detail: 'CHF is not an active currency of this tenant (active: EUR)' });
+    expect(row({ currency: 'eur' }).input?.pay).toMatchObject({ currency: 'EUR', amountMinor: 100 });
+  });
+});
