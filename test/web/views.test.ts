@@ -367,6 +367,19 @@ describe('a scenario from the change tray to Live', () => {
     expect(await changeCount(sid)).toBe(0);
   });
 
+  it('takes a name typed without picking a suggestion when it names one record, and says so when it does not', async () => {
+    const sid = await newScenario(owner, 'Typed names');
+    const typed = await stage(owner, sid, '', { op: 'set_fte', actor_id: 'P1', fte: '0.5' });
+    expect(typed.status).toBe(200);
+    expect(typed.html).toContain('Set p1’s FTE to 0.5');
+    expect(JSON.parse(decode(hiddenField(typed.html, 'staged')))).toEqual([{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }]);
+    const unknown = await stage(owner, sid, '', { op: 'set_fte', actor_id: 'Nobody Here', fte: '0.5' });
+    expect(unknown.status).toBe(400);
+    expect(decode(unknown.html)).toContain('Actor: nothing here matches “Nobody Here”; pick one of the suggestions.');
+    expect(unknown.html).toMatch(/id="set_fte-actor_id" name="actor_id" required="" aria-invalid="true"/);
+    expect(await changeCount(sid)).toBe(0);
+  });
+
   it('offers a department type for a new department, and no date for changes without history', async () => {
     const sid = await newScenario(owner, 'Department types');
     await database.db.insert(departmentTypes).values({ tenantId: tenant.id, name: 'Product' });

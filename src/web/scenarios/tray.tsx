@@ -31,6 +31,9 @@ import {
   type TrayOp,
 } from './tray-ops.js';
 import { scenarioNames } from './values.js';
+import type { ServiceContext } from '../../context.js';
+import type { ViewRequest } from '../../org/view.js';
+import { isUuid } from '../../util/ids.js';
 
 /**
  * The change tray of a planning scenario: forms stage commands into a list kept in the page itself (hidden fields,
@@ -93,6 +96,8 @@ export function trayRoutes(): Hono<AppEnv> {
     }
     const spec = TRAY_OP_BY_NAME.get(draft.op as TrayOp['op']);
     if (!spec) return trayPage(c, { staged, trayError: { index: null, field: null, error: unknownOp() } }, 400);
+    const unresolved = await resolveTypedNames(ctx, id, spec, draft);
+    if (unresolved) return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, ...unresolved } }, 400);
     const built = commandFromForm(spec, draft, (a) => can(ctx.principal, a));
     if (!('command' in built)) {
       return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: built.field, message: built.message } }, 400);
@@ -139,7 +144,38 @@ function formFieldOf(spec: TrayOp, commandField: string): string {
   return spec.fields.find((f) => (f.command ?? f.name) === commandField)?.name ?? commandField;
 }
 
-type Choices = Record<'unit' | 'actor' | 'placement' | 'position' | 'vacancy' | 'currency' | 'department_type', Choice[]>;
+type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
+type Choices = Record<RefKind | 'currency' | 'department_type', Choice[]>;
+
+const REF_CHOICES: Record<RefKind, (ctx: ServiceContext, view: ViewRequest) => Promise<Choice[]>> = {
+  unit: unitChoices,
+  actor: actorChoices,
+  placement: placementChoices,
+  position: (ctx, view) => positionChoices(ctx, view, 'open'),
+  vacancy: (ctx, view) => positionChoices(ctx, view, 'vacant'),
+};
+
+/**
+ * Long lists are typed with suggestions; a person who types a name without picking a suggestion ("Emily Lopez")
+ * means the one record of that name: the draft gets its id. Several or none: the field to correct, and why.
+ */
+async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: TrayOp, draft: Draft): Promise<{ field: string; message: string } | null> {
+  for (const field of spec.fields) {
+    const raw = (draft[field.name] ?? '').trim();
+    if (!REF_KINDS.has(field.kind) || !raw || raw.includes(ID_SEPARATOR) || isUuid(raw)) continue;
+    const typed = raw.toLowerCase();
+    const choices = await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId });
+    const exact = choices.filter((o) => o.label.toLowerCase() === typed);
+    const matches = exact.length ? exact : choices.filter((o) => o.label.toLowerCase().startsWith(`${typed} `));
+    if (matches.length === 1) {
+      draft[field.name] = matches[0]!.value;
+      continue;
+    }
+    const what = matches.length ? `“${raw}” matches ${matches.length}` : `nothing here matches “${raw}”`;
+    return { field: field.name, message: `${field.label}: ${what}; pick one of the suggestions.` };
+  }
+  return null;
+}
 
 async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 | 403 | 409 = 200) {
   const ctx = serviceContext(c);
@@ -151,11 +187,11 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   const view = { scenarioId: scenario.id };
   const choices: Choices | null = writable
     ? {
-        unit: await unitChoices(ctx, view),
-        actor: await actorChoices(ctx, view),
-        placement: await placementChoices(ctx, view),
-        position: await positionChoices(ctx, view, 'open'),
-        vacancy: await positionChoices(ctx, view, 'vacant'),
+        unit: await REF_CHOICES.unit(ctx, view),
+        actor: await REF_CHOICES.actor(ctx, view),
+        placement: await REF_CHOICES.placement(ctx, view),
+        position: await REF_CHOICES.position(ctx, view),
+        vacancy: await REF_CHOICES.vacancy(ctx, view),
         currency: [...(await loadReferenceLists(ctx)).activeCurrencies].sort().map((code) => ({ value: code, label: code })),
         department_type: (await listTypes(ctx, 'department')).map((t) => ({ value: t.id, label: t.name })),
       }
