@@ -84,6 +84,8 @@ describe('a first import of an Excel-saved HRIS export', () => {
     expect(created.body.data.mapping.map((m: { field: string | null }) => m.field)).toEqual(['employee_id', 'first_name', 'last_name', 'email', null, 'department', 'team', 'job_title', 'manager_email', 'fte', 'start_date', null]);
 
     const preview = (await send(`/api/v1/imports/${runId}/preview`)).body.data;
+    // The second e-mail column and the trailing empty one are named as left out.
+    expect(preview.warnings).toContainEqual({ code: 'unmapped_columns', message: '2 column(s) are not imported: “E-mail”, column 12 (no header).' });
     expect(preview.sample.map((s: { problem: { code: string } | null }) => s.problem?.code ?? null)).toEqual(EXPECTED);
     expect(preview.counts.rows).toMatchObject({ total: ROWS.length, would_import: 2, would_quarantine: 5 });
 
