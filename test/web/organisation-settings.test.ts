@@ -47,3 +47,20 @@ describe('Settings → Organisation forms', () => {
     expect(refused.html).toMatch(/name="rate"[^>]*value="-1"/);
   });
 });
+
+describe('Settings → Security log', () => {
+  it('shows each event in words with labelled details, not as JSON, and points to the filterable list', async () => {
+    await signInThroughForm(app, HOST, 'nobody@orgsettings.test', 'wrong password').catch(() => undefined);
+    const response = await app.request('/settings/audit', { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toMatch(/<span class="badge warn">Sign in<\/span> succeeded/);
+    expect(html).toMatch(/<span class="badge warn">Sign in<\/span> failed/);
+    expect(html).toMatch(/<dt>Email<\/dt><dd>nobody@orgsettings\.test<\/dd>/);
+    expect(html).toContain('<dt>IP address</dt>');
+    expect(html).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(html).not.toContain('{&quot;');
+    expect(html).not.toContain('sign_in');
+    expect(html).toContain('href="/activity?category=security"');
+  });
+});

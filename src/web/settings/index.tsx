@@ -6,6 +6,7 @@ import type { ServiceContext } from '../../context.js';
 import { auditEvents, users } from '../../db/schema/index.js';
 import type { AppEnv } from '../../http/env.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
+import { fieldLabel, when } from '../live/format.js';
 import { Shell } from '../shell.js';
 import { apiSettingsRoutes } from './api.js';
 import { memberRoutes } from './members.js';
@@ -57,28 +58,45 @@ export function settingsRoutes(): Hono<AppEnv> {
           <h1>Settings → Security log</h1>
           <a href="/settings">All settings</a>
         </div>
+        <p class="hint">
+          The latest {LOG_LIMIT} security events, newest first. To filter them or open one, use{' '}
+          <a href="/activity?category=security">Activity, security events</a>.
+        </p>
         {events.length === 0 ? (
-          <p class="hint">Nothing recorded yet.</p>
+          <p class="empty">Nothing recorded yet.</p>
         ) : (
           <div class="table-wrap">
             <table>
               <thead>
                 <tr>
-                  <th>When</th>
-                  <th>Event</th>
-                  <th>Who</th>
-                  <th>Details</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Details</th>
                 </tr>
               </thead>
               <tbody>
                 {events.map((e) => (
                   <tr>
-                    <td>{e.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+                    <td class="date">{when(e.at)}</td>
                     <td>
-                      <code>{e.entityType}</code> {e.action}
+                      <span class="badge warn">{fieldLabel(e.entityType)}</span> {e.action.replaceAll('_', ' ')}
                     </td>
-                    <td>{e.email ?? (e.principalKind === 'system' ? 'system' : '—')}</td>
-                    <td class="mono">{JSON.stringify({ ...e.metadata, ...(e.after ? { after: e.after } : {}) }).slice(0, 200)}</td>
+                    <td>
+                      {e.email ? (
+                        <>
+                          {e.name ?? e.email}
+                          {e.name ? <div class="hint">{e.email}</div> : null}
+                        </>
+                      ) : e.principalKind === 'system' ? (
+                        'System'
+                      ) : (
+                        '–'
+                      )}
+                    </td>
+                    <td>
+                      <EventDetails values={{ ...(e.metadata as Record<string, unknown> | null), ...(e.after as Record<string, unknown> | null) }} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -91,14 +109,33 @@ export function settingsRoutes(): Hono<AppEnv> {
   return web;
 }
 
-/** The tenant's security events, newest first (needs `activity.read`). */
+const LOG_LIMIT = 200;
+
+/** An event's details as labelled values ("Email admin@… · IP 127.0.0.1"); record ids, which say nothing to a person, are left out. */
+function EventDetails(props: { values: Record<string, unknown> }) {
+  const shown = Object.entries(props.values).filter(([key, value]) => value !== null && value !== undefined && !(key.endsWith('_id') && typeof value === 'string'));
+  if (!shown.length) return <>–</>;
+  const text = (value: unknown) => (Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  return (
+    <dl class="fields">
+      {shown.map(([key, value]) => (
+        <>
+          <dt>{key === 'ip' ? 'IP address' : fieldLabel(key)}</dt>
+          <dd>{text(value).slice(0, 300)}</dd>
+        </>
+      ))}
+    </dl>
+  );
+}
+
+/** The tenant's latest security events, newest first (needs `activity.read`). */
 async function securityEvents(ctx: ServiceContext) {
   authorize(ctx.principal, 'activity.read');
   return ctx.db
-    .select({ at: auditEvents.at, entityType: auditEvents.entityType, action: auditEvents.action, principalKind: auditEvents.principalKind, metadata: auditEvents.metadata, after: auditEvents.after, email: users.email })
+    .select({ at: auditEvents.at, entityType: auditEvents.entityType, action: auditEvents.action, principalKind: auditEvents.principalKind, metadata: auditEvents.metadata, after: auditEvents.after, email: users.email, name: users.name })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.userId))
     .where(and(eq(auditEvents.tenantId, ctx.tenant.id), eq(auditEvents.category, 'security')))
     .orderBy(desc(auditEvents.at))
-    .limit(200);
+    .limit(LOG_LIMIT);
 }
