@@ -45,7 +45,7 @@ export const ORG_REVIEW: Guide = {
     },
     {
       goal: 'Look at the people',
-      how: 'Call `org.actors.list` with `org_unit_id` for a unit’s members, `org.actors.get` for one person, `org.reporting_lines.list` with `manager_id` for direct reports.',
+      how: 'Call `org.actors.list` with `org_unit_id` for a unit’s members (`include_subunits: true` for everyone below a department), `org.actors.get` for one person, `org.reporting_lines.list` with `manager_id` for direct reports.',
       tools: ['org.actors.list', 'org.actors.get', 'org.reporting_lines.list'],
     },
     {

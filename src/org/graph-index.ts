@@ -17,6 +17,21 @@ export interface GraphIndex {
 
 const memo = new WeakMap<OrgGraph, GraphIndex>();
 
+/** The ids of a unit and every unit below it (whatever their dates: placements decide who is in scope). */
+export function subtree(index: GraphIndex, rootId: string): Set<string> {
+  const ids = new Set<string>([rootId]);
+  const queue = [rootId];
+  while (queue.length) {
+    for (const child of index.childrenOf.get(queue.pop()!) ?? []) {
+      if (!ids.has(child.id)) {
+        ids.add(child.id);
+        queue.push(child.id);
+      }
+    }
+  }
+  return ids;
+}
+
 export function indexGraph(graph: OrgGraph): GraphIndex {
   let index = memo.get(graph);
   if (!index) {

@@ -3,7 +3,7 @@ import type { ServiceContext } from '../context.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { inEffect } from './dates.js';
-import { indexGraph, type GraphIndex } from './graph-index.js';
+import { indexGraph, subtree, type GraphIndex } from './graph-index.js';
 import { actorAnnualCost } from './metrics.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import {
@@ -51,14 +51,14 @@ export function checkActorKind(kind: string | null | undefined): ActorKind | nul
 /** Actors, filtered by kind, org unit (placed in it, any placement) and a name/email/title search. */
 export async function listActors(
   ctx: ServiceContext,
-  filter: ListRequest & { kind?: string | null; orgUnitId?: string | null; query?: string | null } = {},
+  filter: ListRequest & { kind?: string | null; orgUnitId?: string | null; includeSubunits?: boolean; query?: string | null } = {},
 ) {
   authorize(ctx.principal, 'actors.read');
   const view = await openView(ctx, filter);
   const index = indexGraph(view.graph);
   const kind = checkActorKind(filter.kind);
   const query = filter.query?.trim().toLowerCase();
-  const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId) : null;
+  const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, filter.includeSubunits ?? false) : null;
   const actors = [...view.graph.actors.values()].filter(
     (a) =>
       (filter.includeInactive || inEffect(a, view.asOf)) &&
@@ -78,9 +78,12 @@ function matches(a: Actor, query: string): boolean {
   );
 }
 
-function placedIn(view: OrgView, index: GraphIndex, orgUnitId: string): Set<string> {
+/** The actors with a placement in effect in the unit (and, with `below`, in any unit under it). */
+function placedIn(view: OrgView, index: GraphIndex, orgUnitId: string, below: boolean): Set<string> {
   if (!view.graph.orgUnits.has(orgUnitId)) throw new NotFound('Org unit', orgUnitId);
-  return new Set((index.placementsByUnit.get(orgUnitId) ?? []).filter((p) => inEffect(p, view.asOf)).map((p) => p.actorId));
+  const units = below ? subtree(index, orgUnitId) : [orgUnitId];
+  const placements = [...units].flatMap((id) => index.placementsByUnit.get(id) ?? []);
+  return new Set(placements.filter((p) => inEffect(p, view.asOf)).map((p) => p.actorId));
 }
 
 /** One actor with manager, direct reports, placements and — with `costs.read` — compensation and loaded cost. */

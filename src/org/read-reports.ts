@@ -4,7 +4,7 @@ import { NotFound } from '../errors.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { inEffect } from './dates.js';
-import { indexGraph, type GraphIndex } from './graph-index.js';
+import { indexGraph, subtree, type GraphIndex } from './graph-index.js';
 import { actorAnnualCost } from './metrics.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkActorKind, managerOf, positionState } from './read-people.js';
@@ -28,21 +28,6 @@ export interface RosterRequest extends ViewRequest, PageRequest {
 
 const byName = (a: Actor) => [a.displayName.toLowerCase(), a.id] as const;
 const unitRef = (u: OrgUnit | undefined) => (u ? { id: u.id, name: u.name, type: u.type } : null);
-
-/** The ids of a unit and every unit below it (whatever their dates: placements decide who is in scope). */
-function subtree(index: GraphIndex, rootId: string): Set<string> {
-  const ids = new Set<string>([rootId]);
-  const queue = [rootId];
-  while (queue.length) {
-    for (const child of index.childrenOf.get(queue.pop()!) ?? []) {
-      if (!ids.has(child.id)) {
-        ids.add(child.id);
-        queue.push(child.id);
-      }
-    }
-  }
-  return ids;
-}
 
 /**
  * The actors of a unit and below (without a unit: every actor in effect): each with the placements in effect (all of them, marked `in_scope` when they are

@@ -73,6 +73,15 @@ describe('structure and people', () => {
     expect(shallow.roots[0]).not.toHaveProperty('children');
   });
 
+  it('lists the actors of a unit, or with include_subunits everyone below it (each once)', async () => {
+    const names = async (args: Record<string, unknown>) =>
+      structured<{ actors: { display_name: string }[] }>(await viewer.call('org_actors_list', { as_of: AS_OF, ...args })).actors.map((a) => a.display_name);
+    expect(await names({ org_unit_id: world.ids.units.E })).toEqual(['eng_head']);
+    expect(await names({ org_unit_id: world.ids.units.E, include_subunits: true })).toEqual(['bot', 'eng_head', 'm1', 'p1', 'p2']);
+    expect(await names({ org_unit_id: world.ids.units.E, include_subunits: true, kind: 'human', limit: 2 })).toEqual(['eng_head', 'm1']);
+    expect(await names({ org_unit_id: world.ids.units.P, include_subunits: true })).toEqual(await names({ org_unit_id: world.ids.units.P }));
+  });
+
   it('shows an actor with manager and reports, and pay only with costs.read', async () => {
     const args = { actor_id: world.ids.id('eng_head'), as_of: AS_OF };
     const head = structured<{ actor: Record<string, unknown> }>(await owner.call('org_actors_get', args)).actor;

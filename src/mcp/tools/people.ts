@@ -13,7 +13,8 @@ export const actorsListTool = defineTool({
   title: 'List actors',
   description:
     'Actors — people, robots and AI agents — with title, FTE, manager and primary org unit, sorted by name and ' +
-    'paginated. Filter by kind, by org unit (anyone placed in it) or search name, email and title. Use ' +
+    'paginated. Filter by kind, by org unit (anyone placed in it; with `include_subunits` also in the units below, ' +
+    'e.g. everyone in a department) or search name, email and title. Use ' +
     '`org.actors.get` for one actor with reports, placements and (with costs.read) pay; `org.reporting_lines.list` ' +
     'for who reports to whom.',
   purpose: 'org-review',
@@ -21,6 +22,10 @@ export const actorsListTool = defineTool({
     ...viewFields,
     kind: z.enum(ACTOR_KINDS).optional().describe('Only humans, robots or agents.'),
     org_unit_id: optionalId('Only actors placed in this org unit (directly, any placement).'),
+    include_subunits: z
+      .boolean()
+      .optional()
+      .describe('With org_unit_id: also actors placed in any unit below it (a department’s teams). Default false.'),
     query: z.string().max(200).optional().describe('Case-insensitive part of the name, email or title.'),
     include_inactive: includeInactive,
     ...pageFields,
@@ -35,6 +40,7 @@ export const actorsListTool = defineTool({
       ...pageRequest(input),
       kind: input.kind,
       orgUnitId: input.org_unit_id,
+      includeSubunits: input.include_subunits,
       query: input.query,
       includeInactive: input.include_inactive,
     });
