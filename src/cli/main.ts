@@ -80,8 +80,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const [command] = args.positionals;
+  // Without a command (`orgonaut`, `orgonaut --version`) print the usage rather than start a server here.
+  if (command === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  refuseUnknownAdminFlags(command, args);
   const config = loadConfig();
-  const [command = 'serve'] = args.positionals;
   if (command === 'serve') return serveCommand(config);
   const adminCommand = toAdminCommand(command, args, config);
   const result = await runAdmin(config, adminCommand);
@@ -157,6 +163,22 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** The options of each admin command; any other is a usage mistake (a misspelt `--abilities` must not grant all). */
+const ADMIN_FLAGS: Record<string, string[]> = {
+  serve: [],
+  migrate: [],
+  seed: ['demo', 'tenant', 'actors', 'replace', 'seed'],
+  tenants: ['plan', 'name', 'currency', 'domain'],
+  tokens: ['tenant', 'user', 'name', 'abilities', 'expires-in-days'],
+};
+
+function refuseUnknownAdminFlags(command: string, args: ParsedArgs): void {
+  const known = ADMIN_FLAGS[command];
+  if (!known) throw new UsageError(`unknown command "${command}"`);
+  const unknown = [...args.flags.keys()].filter((flag) => flag !== 'json' && !known.includes(flag));
+  if (unknown.length) throw new UsageError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `--${f}`).join(', ')} for "${command}"`);
 }
 
 /**

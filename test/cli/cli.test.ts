@@ -273,6 +273,20 @@ describe('orgonaut CLI errors and exit codes', () => {
     expectOneLine(await cli(['auth', 'login', '--host', 'http://127.0.0.1:9', '--token', tokens.owner!], configFile('unreachable')), 4, /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/);
   });
 
+  it('refuses a misspelt admin option before doing anything, and prints the usage (not a server) without a command', async () => {
+    // A typo in --abilities must not create a token with every ability of the role.
+    const typo = await cli(['tokens', 'create', '--tenant', SLUG, '--user', ownerEmail, '--abilties', 'actors.read'], configFile('admin'));
+    expect(typo.code, typo.stdout).toBe(2);
+    expect(typo.stderr).toContain('unknown option --abilties for "tokens"');
+    expect(typo.stdout).not.toContain('orgo_pat_');
+    for (const args of [[], ['--version']]) {
+      const bare = await cli(args, configFile('admin'));
+      expect(bare.code, bare.stdout).toBe(2);
+      expect(bare.stderr).toContain('Usage: orgonaut <command> [options]');
+      expect(bare.stdout).not.toContain('ready');
+    }
+  });
+
   it('signs out, revoking a token the CLI created itself only when asked', async () => {
     const config = configFile('logout');
     const token = await tokenFor('member');
