@@ -61,6 +61,13 @@ describe('Settings → Security log', () => {
     expect(html).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
     expect(html).not.toContain('{&quot;');
     expect(html).not.toContain('sign_in');
+    // Token events: the kind of record in words, its expiry as a time, not an ISO string.
+    const csrf = hiddenField(await (await app.request('/settings/api', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text(), 'csrf');
+    const created = await app.request('/settings/api/tokens', { host: HOST, cookie: owner, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form: { csrf, name: 'Report', abilities: 'actors.read', expires_in_days: '30' } });
+    expect(created.status).toBeLessThan(400);
+    const after = await (await app.request('/settings/audit', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text();
+    expect(after).toMatch(/<span class="badge warn">API token<\/span> created/);
+    expect(after).toMatch(/<dt>Expires at<\/dt><dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/dd>/);
     expect(html).toContain('href="/activity?category=security"');
   });
 });

@@ -111,6 +111,9 @@ export function fieldLabel(field: string): string {
     cost_center: 'Cost centre',
     lead_actor_id: 'Lead',
     external_uid: 'External id',
+    api_token: 'API token',
+    oauth_app: 'OAuth app',
+    oauth_token: 'OAuth token',
   };
   const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (known[snake]) return known[snake];

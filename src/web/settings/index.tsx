@@ -115,7 +115,8 @@ const LOG_LIMIT = 200;
 function EventDetails(props: { values: Record<string, unknown> }) {
   const shown = Object.entries(props.values).filter(([key, value]) => value !== null && value !== undefined && !(key.endsWith('_id') && typeof value === 'string'));
   if (!shown.length) return <>–</>;
-  const text = (value: unknown) => (Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const text = (value: unknown) =>
+    Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? when(value) : String(value);
   return (
     <dl class="fields">
       {shown.map(([key, value]) => (
