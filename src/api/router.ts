@@ -94,11 +94,19 @@ function methodNotAllowed(router: OpenAPIHono<AppEnv>) {
   return (c: Context<AppEnv>) => {
     routes ??= router.openAPIRegistry.definitions.flatMap((d) =>
       d.type === 'route'
-        ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`), method: d.route.method.toUpperCase() }]
+        ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`), method: d.route.method.toUpperCase() }]
         : [],
     );
-    const allowed = [...new Set(routes.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))].sort();
-    if (!allowed.length) return c.notFound();
+    const methodsOf = (path: string) => [...new Set(routes!.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+    const allowed = methodsOf(c.req.path);
+    if (!allowed.length) {
+      // Routes match exactly: `/api/v1/scenarios/` is not `/api/v1/scenarios` (it was a 405 saying "use GET").
+      const bare = c.req.path.replace(/\/+$/, '');
+      if (bare !== c.req.path && methodsOf(bare).includes(c.req.method)) {
+        return respondWithProblem(c, new AppError('not_found', 404, `There is nothing at ${c.req.path}.`, `Drop the trailing slash: ${bare}.`));
+      }
+      return c.notFound();
+    }
     if (allowed.includes('GET')) allowed.push('HEAD');
     const response = respondWithProblem(c, new AppError('method_not_allowed', 405, `${c.req.method} is not allowed on ${c.req.path}.`, `Use ${allowed.join(', ')} (see /docs/api).`));
     response.headers.set('Allow', allowed.join(', '));

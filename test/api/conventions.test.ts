@@ -251,4 +251,11 @@ describe('methods and paths', () => {
     expect(nowhere.status).toBe(404);
     expect(await nowhere.json()).toMatchObject({ status: 404 });
   });
+
+  it('does not tell a GET with a trailing slash that GET is not allowed: a 404 naming the path without it', async () => {
+    const slash = await get('/api/v1/org-units/');
+    expect(slash.status).toBe(404);
+    expect(slash.headers.get('allow')).toBeNull();
+    expect(await slash.json()).toMatchObject({ status: 404, code: 'not_found', fix: 'Drop the trailing slash: /api/v1/org-units.' });
+  });
 });
