@@ -98,6 +98,11 @@ describe('a first import of an Excel-saved HRIS export', () => {
     expect(preview.sample.map((s: { problem: unknown }) => s.problem)).toEqual(rows.map((r: { reason: unknown }) => r.reason));
   });
 
+  it('says which other rows carry a duplicate email', async () => {
+    expect((await send(`/api/v1/imports/${runId}/rows/3`)).body.data.reason.detail).toBe('margaret@hrx.test is also on row 7 of this run');
+    expect((await send(`/api/v1/imports/${runId}/rows/7`)).body.data.reason.detail).toBe('margaret@hrx.test is also on row 3 of this run');
+  });
+
   it('says which people make a reporting loop', async () => {
     const ken = (await send(`/api/v1/imports/${runId}/rows/4`)).body.data;
     expect(ken.reason.detail).toContain('ken@hrx.test → dennis@hrx.test → ken@hrx.test');

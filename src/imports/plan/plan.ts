@@ -8,7 +8,7 @@ import type { Stage } from '../progress.js';
 import { Changeset, type FamilyCounts } from './changeset.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
-import { countKey, identityOf, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
+import { countKey, identityOf, keyRows, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
 import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegistry } from './structure.js';
 
 /**
@@ -62,15 +62,15 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
 
   // parse → actors → managers: who each row is, from identities only.
   const identities: RowIdentity[] = [];
-  const counts: KeyCounts = { emails: new Map(), sources: new Map() };
+  const counts: KeyCounts = { emails: keyRows(), sources: keyRows() };
   const teamDepartments = new TeamDepartments();
   let read = 0;
   await report('parse', 0, total);
   for await (const page of input.rows()) {
     for (const row of page) {
       const parsed = parseRow(row.rowNumber, row.values, parse);
-      countKey(counts.emails, parsed.keys.emailKey);
-      countKey(counts.sources, parsed.keys.sourceKey);
+      countKey(counts.emails, parsed.keys.emailKey, row.rowNumber);
+      countKey(counts.sources, parsed.keys.sourceKey, row.rowNumber);
       if (parsed.reason) rejected.set(row.rowNumber, parsed.reason);
       else {
         identities.push(identityOf(parsed.input));

@@ -50,14 +50,39 @@ export interface PriorKeys {
   sources: ReadonlySet<string>;
 }
 
-/** How many rows of the step carry each identity key (counted over every row, quarantined ones too). */
-export interface KeyCounts {
-  emails: Map<string, number>;
-  sources: Map<string, number>;
+/**
+ * Which rows of the step carry each identity key (every row, quarantined ones too): the first row of each key, and
+ * every row of a key several rows carry (so a duplicate names the others; only duplicates keep a list).
+ */
+export interface KeyRows {
+  first: Map<string, number>;
+  several: Map<string, number[]>;
 }
 
-export function countKey(counts: Map<string, number>, key: string | null): void {
-  if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+export interface KeyCounts {
+  emails: KeyRows;
+  sources: KeyRows;
+}
+
+export function keyRows(): KeyRows {
+  return { first: new Map(), several: new Map() };
+}
+
+export function countKey(rows: KeyRows, key: string | null, rowNumber: number): void {
+  if (!key) return;
+  const first = rows.first.get(key);
+  if (first === undefined) return void rows.first.set(key, rowNumber);
+  const several = rows.several.get(key);
+  if (several) several.push(rowNumber);
+  else rows.several.set(key, [first, rowNumber]);
+}
+
+/** “rows 3 and 10 of this run” for the other rows carrying a key, or “a row this run already imported”. */
+function elsewhere(rows: KeyRows, key: string, rowNumber: number): string {
+  const others = (rows.several.get(key) ?? []).filter((n) => n !== rowNumber);
+  if (!others.length) return 'a row this run already imported';
+  const listed = others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : others.length > 1 ? `${others.slice(0, -1).join(', ')} and ${others[others.length - 1]}` : String(others[0]);
+  return `row${others.length > 1 ? 's' : ''} ${listed} of this run`;
 }
 
 /** Identities of the rows that parsed: duplicates in the run, matching, conflicts, required fields of new actors. */
@@ -76,12 +101,12 @@ export function resolveIdentities(
 function rejectDuplicates(rows: readonly RowIdentity[], { emails, sources }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): RowIdentity[] {
   return rows.filter((row) => {
     const source = row.sourceHris && row.sourceHrisId ? sourceKeyOf(row.sourceHris, row.sourceHrisId) : null;
-    if (source && ((sources.get(source) ?? 0) > 1 || prior.sources.has(source))) {
-      rejected.set(row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is on several rows of this run`));
+    if (source && (sources.several.has(source) || prior.sources.has(source))) {
+      rejected.set(row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is also on ${elsewhere(sources, source, row.rowNumber)}`));
       return false;
     }
-    if (row.emailKey && ((emails.get(row.emailKey) ?? 0) > 1 || prior.emails.has(row.emailKey))) {
-      rejected.set(row.rowNumber, quarantine('duplicate_email', 'email', `${row.email} is on several rows of this run`));
+    if (row.emailKey && (emails.several.has(row.emailKey) || prior.emails.has(row.emailKey))) {
+      rejected.set(row.rowNumber, quarantine('duplicate_email', 'email', `${row.email} is also on ${elsewhere(emails, row.emailKey, row.rowNumber)}`));
       return false;
     }
     return true;
