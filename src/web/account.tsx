@@ -91,7 +91,10 @@ function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: strin
           <label for="current_password">Current password</label>
           <input id="current_password" name="current_password" type="password" autocomplete="current-password" required />
           <label for="new_password">New password</label>
-          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength={10} required />
+          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength={10} required aria-describedby="new_password-hint" />
+          <span class="hint" id="new_password-hint">
+            {NEW_PASSWORD_HINT}
+          </span>
           <label for="confirm_password">New password again</label>
           <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" minlength={10} required />
           <div>
@@ -103,6 +106,9 @@ function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: strin
     status,
   );
 }
+
+/** Said beside every new-password field (the services refuse shorter ones; the browser checks minlength first). */
+const NEW_PASSWORD_HINT = 'At least 10 characters.';
 
 /** Joining: a new account (name + password), or an existing account's password when the email already has one. */
 async function invitationPage(c: Context<AppEnv>, invitation: { email: string; role: string }, error?: string, status: 200 | 400 = 200, name = '') {
@@ -142,7 +148,12 @@ function setPasswordPage(
           {props.existingAccount ? (
             <input id="password" name="password" type="password" autocomplete="current-password" required />
           ) : (
-            <input id="password" name="password" type="password" autocomplete="new-password" minlength={10} required />
+            <>
+              <input id="password" name="password" type="password" autocomplete="new-password" minlength={10} required aria-describedby="password-hint" />
+              <span class="hint" id="password-hint">
+                {NEW_PASSWORD_HINT}
+              </span>
+            </>
           )}
           <div>
             <button type="submit">{props.withName || props.existingAccount ? 'Join' : 'Set password'}</button>

@@ -218,7 +218,11 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                   <td class="actions">
                     {m.role === 'owner' || m.user_id === me ? null : (
                       <>
-                        <form method="post" action={`/settings/members/${m.user_id}/${m.status === 'active' ? 'archive' : 'reactivate'}`}>
+                        <form
+                          method="post"
+                          action={`/settings/members/${m.user_id}/${m.status === 'active' ? 'archive' : 'reactivate'}`}
+                          data-confirm={m.status === 'active' ? `Archive ${m.name ?? m.email}? Their sessions and tokens stop working.` : undefined}
+                        >
                           <input type="hidden" name="csrf" value={csrf} />
                           <button type="submit" class="secondary">
                             {m.status === 'active' ? 'Archive' : 'Reactivate'}

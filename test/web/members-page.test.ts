@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+
+/** Members and account pages (SPEC §8): what a person is told before a destructive step and when choosing a password. */
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let owner: string;
+const HOST = 'memberspage.localhost';
+const PASSWORD = 'correct horse battery';
+
+const get = async (path: string, cookie?: string) => {
+  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text() };
+};
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'memberspage', plan: 'business' });
+  app = testApp(database);
+  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+describe('Settings → Members', () => {
+  it('asks before archiving a member, naming them, and not before reactivating', async () => {
+    const member = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const page = await get('/settings/members', owner);
+    expect(page.status).toBe(200);
+    const archive = new RegExp(`<form method="post" action="/settings/members/${member.id}/archive" data-confirm="Archive [^"]+\\? Their sessions and tokens stop working\\.">`);
+    expect(page.html).toMatch(archive);
+    const csrf = hiddenField(page.html, 'csrf');
+    const archived = await app.request(`/settings/members/${member.id}/archive`, { host: HOST, cookie: owner, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form: { csrf } });
+    expect(archived.status).toBeLessThan(400);
+    const after = await get('/settings/members', owner);
+    expect(after.html).toContain(`<form method="post" action="/settings/members/${member.id}/reactivate">`);
+  });
+});
+
+describe('choosing a password', () => {
+  it('says how long a new password must be, on the invitation and account pages', async () => {
+    const page = await get('/settings/members', owner);
+    const invited = await app.request('/settings/members/invite', {
+      host: HOST,
+      cookie: owner,
+      headers: { origin: `http://${HOST}`, accept: 'text/html' },
+      form: { csrf: hiddenField(page.html, 'csrf'), email: 'newcomer@memberspage.test', role: 'member' },
+    });
+    const link = /\/invitations\/[A-Za-z0-9_-]+/.exec(await invited.text())![0];
+    const join = await get(link);
+    expect(join.status).toBe(200);
+    expect(join.html).toMatch(/<input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required="" aria-describedby="password-hint"\/>\s*<span class="hint" id="password-hint">At least 10 characters\.<\/span>/);
+    const account = await get('/account', owner);
+    expect(account.html).toMatch(/aria-describedby="new_password-hint"\/>\s*<span class="hint" id="new_password-hint">At least 10 characters\.<\/span>/);
+  });
+});
