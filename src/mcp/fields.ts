@@ -43,6 +43,11 @@ export const includeInactive = z
 export const viewFields = { scenario_id: scenarioId, as_of: asOf };
 export const pageFields = { limit, cursor };
 
+/** What the roll-up metric names mean, for the descriptions of the tools that return them. */
+export const METRICS_NOTE =
+  'fte sums the contracted FTE of the actors homed there, effective_fte the FTE × allocation of every placement; ' +
+  'span counts direct reports per manager: narrow = managers with at most 2, wide = managers with 15 or more.';
+
 /** Which organisation a result describes. */
 export const contextOut = z
   .object({

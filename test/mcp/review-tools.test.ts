@@ -127,6 +127,21 @@ describe('metrics and cost', () => {
     expect(platform.metrics).toMatchObject({ headcount: 2, effective_fte: 1.9 });
     expect(platform.metrics).not.toHaveProperty('cost');
   });
+
+  it('counts narrow and wide spans by the thresholds its description gives', async () => {
+    const tool = (await viewer.client.listTools()).tools.find((t) => t.name === 'org_metrics_get')!;
+    const [, narrowMax] = /narrow = managers with at most (\d+)/.exec(tool.description!)!;
+    const [, wideMin] = /wide = managers with (\d+) or more/.exec(tool.description!)!;
+    const lines = structured<{ reporting_lines: { manager_id: string }[] }>(await viewer.call('org_reporting_lines_list', { as_of: AS_OF, limit: 500 }));
+    const spans = new Map<string, number>();
+    for (const line of lines.reporting_lines) spans.set(line.manager_id, (spans.get(line.manager_id) ?? 0) + 1);
+    const metrics = structured<{ metrics: { span: { managers: number; narrow: number; wide: number } } }>(await viewer.call('org_metrics_get', { as_of: AS_OF }));
+    expect(metrics.metrics.span).toMatchObject({
+      managers: spans.size,
+      narrow: [...spans.values()].filter((n) => n <= Number(narrowMax)).length,
+      wide: [...spans.values()].filter((n) => n >= Number(wideMin)).length,
+    });
+  });
 });
 
 describe('scenarios, snapshots, lineage and activity', () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgMetrics } from '../../org/metrics-service.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
-import { contextOf, contextOut, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { contextOf, contextOut, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Org metrics and cost roll-ups. */
@@ -14,8 +14,8 @@ export const metricsTool = defineTool({
     'Metrics for the whole organisation or one org unit (rolled up over everything below it): headcount (humans, ' +
     'each counted once), robots and agents, FTE and effective FTE, positions and vacancy rate, span of control ' +
     '(average, median, buckets, narrow/wide), layers, manager:IC ratio and — with costs.read — monthly and annual ' +
-    'loaded cost and cost per FTE. To see a scenario’s impact, call it with and without `scenario_id`. Per-unit ' +
-    'cost lists come from `org.costs.rollup`.',
+    `loaded cost and cost per FTE. ${METRICS_NOTE} To see a scenario’s impact, call it with and without ` +
+    '`scenario_id`. Per-unit cost lists come from `org.costs.rollup`.',
   purpose: 'org-review',
   inputSchema: z.object({ ...viewFields, org_unit_id: optionalId('One org unit’s roll-up instead of the whole organisation.') }),
   outputSchema: z.object({

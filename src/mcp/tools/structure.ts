@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
-import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
 
 const unitType = z.enum(ORG_UNIT_TYPES);
 const unitItem = item({ name: z.string(), type: z.string() });
-const metricsOut = z.looseObject({ headcount: z.number(), fte: z.number() }).describe('Roll-up metrics (with org-metrics.read)');
+const metricsOut = z.looseObject({ headcount: z.number(), fte: z.number() }).describe(`Roll-up metrics (with org-metrics.read): ${METRICS_NOTE}`);
 
 export const summaryTool = defineTool({
   name: 'org.summary',
@@ -152,8 +152,8 @@ export const teamsTool = defineTool({
   name: 'org.teams.list',
   title: 'List teams',
   description:
-    'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated. ' +
-    'Filter by team type. Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
+    'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated ' +
+    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). Filter by team type. Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
   purpose: 'org-review',
   inputSchema: z.object({
     ...viewFields,
