@@ -32,8 +32,14 @@ const PROBLEM_DESCRIPTIONS = {
   429: 'Rate limited: see Retry-After',
 } as const;
 
+/** A whole number in a query string, refused in plain words ("must be a whole number from 1 to 500"), not zod's. */
+export function wholeNumber(min: number, max: number) {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).optional().openapi({ description: 'Items per page (1–500, default 50)', example: 50 }),
+  limit: wholeNumber(1, 500).optional().openapi({ description: 'Items per page (1–500, default 50)', example: 50 }),
   cursor: z.string().max(512).optional().openapi({ description: 'The `next_cursor` of the previous page' }),
 });
 

@@ -116,5 +116,10 @@ describe('cursor pagination', () => {
       expect(status, query).toBe(400);
       expect(body.field).toBe(query.split('=')[0]);
     }
+    // The range in words, as the reference shows it, whatever the mistake (not zod's "expected number, received NaN").
+    for (const limit of ['0', '501', '2.5', 'abc', '99999999999999999999']) {
+      const { body } = await get(`/api/v1/actors?limit=${limit}`);
+      expect(body.detail, limit).toBe('Invalid limit: must be a whole number from 1 to 500');
+    }
   });
 });

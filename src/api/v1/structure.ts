@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
 import { ORG_UNIT_TYPES, type OrgUnitType } from '../../org/types.js';
-import { itemEnvelope, listEnvelope, needs, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, problemResponses, wholeNumber } from '../schemas.js';
 import { IdParam, idFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
 import { OrgTreeSchema, OrgUnitDetailSchema, OrgUnitSchema, UnitWithMetricsSchema } from './org-schemas.js';
 
@@ -46,7 +46,7 @@ const tree = createRoute({
   ...needs('org-units.read'),
   request: {
     query: ViewQuery.extend({
-      depth: z.coerce.number().int().min(1).max(50).optional().openapi({ description: 'Levels to return (1 = roots only)', example: 2 }),
+      depth: wholeNumber(1, 50).optional().openapi({ description: 'Levels to return (1 = roots only)', example: 2 }),
       type: z
         .string()
         .regex(TYPE_LIST, `must be one or more of ${ORG_UNIT_TYPES.join(', ')}, comma-separated`)
