@@ -41,6 +41,19 @@ describe('Settings → Members', () => {
   });
 });
 
+describe('a member without members.manage', () => {
+  it('is refused inside the signed-in frame, with the navigation, as on the other pages', async () => {
+    const viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+    for (const path of ['/settings/members', '/settings/audit']) {
+      const page = await get(path, viewer);
+      expect(page.status, path).toBe(403);
+      expect(page.html, path).toContain('<h1 id="error-title">Not allowed</h1>');
+      expect(page.html, path).toContain('<a href="/scenarios"');
+      expect(page.html, path).toContain('Sign out');
+    }
+  });
+});
+
 describe('choosing a password', () => {
   it('says how long a new password must be, on the invitation and account pages', async () => {
     const page = await get('/settings/members', owner);

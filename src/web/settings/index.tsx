@@ -7,6 +7,7 @@ import { auditEvents, users } from '../../db/schema/index.js';
 import type { AppEnv } from '../../http/env.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { fieldLabel, when } from '../live/format.js';
+import { pageErrorHandler } from '../live/page-errors.js';
 import { Shell } from '../shell.js';
 import { apiSettingsRoutes } from './api.js';
 import { memberRoutes } from './members.js';
@@ -15,9 +16,12 @@ import { organisationSettingsRoutes } from './organisation.js';
 /** Settings: the index, API and MCP, members, organisation settings, and the security audit log. */
 export function settingsRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
-  web.route('/', apiSettingsRoutes());
-  web.route('/', memberRoutes());
-  web.route('/', organisationSettingsRoutes());
+  // A refusal (a missing ability, an unknown member) is shown inside the signed-in frame, as on the other pages.
+  web.onError(pageErrorHandler);
+  for (const routes of [apiSettingsRoutes(), memberRoutes(), organisationSettingsRoutes()]) {
+    routes.onError(pageErrorHandler);
+    web.route('/', routes);
+  }
   web.get('/settings', (c) => {
     const { principal, tenant } = serviceContext(c);
     const mcp = PLAN_FEATURES[tenant.plan].mcp;
