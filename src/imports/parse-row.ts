@@ -160,7 +160,7 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   if (name) input.displayName = name.replace(/\s+/g, ' ');
   else if (first || last) input.displayName = [first, last].filter(Boolean).join(' ').replace(/\s+/g, ' ');
   const fte = given(cell('fte'));
-  if (fte !== undefined) input.fte = checkRange(parseDecimal(fte, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', 'must be from 0.01 to 3.00');
+  if (fte !== undefined) input.fte = parseFte(fte);
   // A spreadsheet cell may hold line breaks (“Engineer⏎Flight software”): a title is one line.
   input.title = given(cell('job_title'))?.replace(/\s+/g, ' ');
   input.level = given(cell('level'))?.replace(/\s+/g, ' ');
@@ -310,6 +310,18 @@ function parseDecimal(value: string, code: 'invalid_fte' | 'invalid_allocation',
   const n = Number(text);
   if (Math.abs(Math.round(n * 100) - n * 100) > 1e-6) reject(code, field, `${value} has more than two decimals`);
   return Math.round(n * 100) / 100;
+}
+
+const looksLikePercent = (value: string) => /^\d+$/.test(value) && Number(value) >= 10 && Number(value) <= 300;
+
+/** 0.8, 0,8 or a whole percentage (80 %), from 0.01 to 3.00. */
+function parseFte(value: string): number {
+  const percent = /^(.*?)\s*%$/.exec(value);
+  if (!percent) return checkRange(parseDecimal(value, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', `must be from 0.01 to 3.00${looksLikePercent(value) ? ` (a percentage? write ${value} %)` : ''}`);
+  const n = parseDecimal(percent[1]!, 'invalid_fte', 'fte');
+  if (!Number.isInteger(n)) reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage`);
+  if (n < 1 || n > 300) reject('invalid_fte', 'fte', `${value.slice(0, 40)} must be from 1 % to 300 %`);
+  return n / 100;
 }
 
 function checkRange(n: number, min: number, max: number, code: 'invalid_fte' | 'invalid_allocation', field: string, message: string): number {

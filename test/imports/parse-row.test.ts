@@ -63,3 +63,29 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
     expect(row({ currency: 'eur' }).input?.pay).toMatchObject({ currency: 'EUR', amountMinor: 100 });
   });
 });
+
+describe('an FTE as spreadsheets write it', () => {
+  const headers = ['Email', 'Name', 'Department', 'FTE'];
+  const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+  const fte = (cell: string) => parseRow(2, ['ann@x.test', 'Ann', 'Engineering', cell], context);
+
+  it('reads decimals with a point or a comma, and whole percentages', () => {
+    for (const [cell, value] of [['0.8', 0.8], ['0,8', 0.8], ['80%', 0.8], ['80 %', 0.8], ['100 %', 1], ['1', 1]] as const) {
+      expect(fte(cell).input?.fte, cell).toBe(value);
+    }
+  });
+
+  it('refuses a number beyond 3 suggesting a percentage, and a percentage out of range or with decimals', () => {
+    expect(fte('80').reason).toMatchObject({ code: 'invalid_fte', field: 'fte', detail: '80 must be from 0.01 to 3.00 (a percentage? write 80 %)' });
+    expect(fte('350 %').reason).toMatchObject({ code: 'invalid_fte', detail: '350 % must be from 1 % to 300 %' });
+    expect(fte('33.3%').reason).toMatchObject({ code: 'invalid_fte' });
+    expect(fte('0').reason).toMatchObject({ code: 'invalid_fte' });
+  });
+});
+
+describe('header spellings of HR exports', () => {
+  it('maps e-mail, position, manager e-mail and joining/exit date variants', () => {
+    const headers = ['E-mail Address', 'Position', 'Manager E-mail', 'Date of Joining', 'Exit Date'];
+    expect(detectMapping(headers, 'orgonaut').map((m) => m.field)).toEqual(['email', 'job_title', 'manager_email', 'start_date', 'end_date']);
+  });
+});
