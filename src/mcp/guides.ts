@@ -105,7 +105,7 @@ export const SCENARIO_REVIEW: Guide = {
     },
     {
       goal: 'Draft changes',
-      how: 'Call `scenario.action.plan` with an editable `scenario_id` and the `changes` (each `{ op, …fields }`; `capability.explain` lists every op). Nothing is applied: you get a `proposal_id`, a preview and an expiry.',
+      how: 'Call `scenario.action.plan` with an editable `scenario_id` and the `changes` (each `{ op, …fields }`; `capability.explain` lists every op). Nothing is applied: you get a `proposal_id`, a preview and an expiry. With no editable scenario, ask the person to create one on the Scenarios page of the web app: scenarios are not created over MCP.',
       tools: ['scenario.action.plan'],
     },
     {

@@ -4,13 +4,15 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runTool } from '../../src/mcp/boundary.js';
-import { buildCatalog } from '../../src/mcp/catalog.js';
+import { buildCatalog, CATALOG } from '../../src/mcp/catalog.js';
 import { defineTool } from '../../src/mcp/registry.js';
 import { McpSession } from '../../src/mcp/session.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /** Discovery (capability.*, guides), ChatGPT's search/fetch, resources, and the internal-error boundary. */
+
+const CATALOG_NAMES = CATALOG.tools.map((t) => t.name);
 
 let world: McpWorld;
 let owner: Connection;
@@ -78,6 +80,9 @@ describe('the review guides', () => {
     expect(guide.steps.map((s) => s.how).join(' ')).not.toMatch(/`[a-z_]+\.[a-z_.]+`/);
     const scenario = structured<{ steps: { tools: { name: string }[] }[] }>(await owner.call('scenario_review_guide'));
     expect(scenario.steps[0]!.tools.map((t) => t.name)).toEqual(['scenario_list', 'org_snapshots_list']);
+    // No tool creates a scenario: the guide says where the person makes one when none is editable.
+    expect(CATALOG_NAMES.some((name) => /scenario\.(create|new)/.test(name))).toBe(false);
+    expect(JSON.stringify(scenario)).toMatch(/create one on the Scenarios page of the web app/);
   });
 
   it('are also prompts and resources', async () => {

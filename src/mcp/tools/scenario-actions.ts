@@ -24,7 +24,8 @@ export const planTool = defineTool({
     '(30 minutes). Show the preview to the person; only after they agree call `scenario.action.confirm` with the ' +
     'proposal_id, else `scenario.action.cancel`. Live is never changed here. Each change is a flat object: `op` plus ' +
     'that op’s fields, listed in the `op` description (`capability.explain` has the table). Use an editable scenario ' +
-    'from `scenario.list` and ids from the org tools called with the same `scenario_id`. Needs ai.scenarios.draft and ' +
+    'from `scenario.list` (none? scenarios are not created over MCP: ask the person to create one on the Scenarios ' +
+    'page of the web app) and ids from the org tools called with the same `scenario_id`. Needs ai.scenarios.draft and ' +
     'scenarios.write, plus scenarios.delete for close, end and deactivate, and costs.read for pay.',
   purpose: 'scenario-actions',
   inputSchema: z.object({
