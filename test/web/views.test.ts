@@ -385,6 +385,9 @@ describe('a scenario from the change tray to Live', () => {
     await database.db.insert(departmentTypes).values({ tenantId: tenant.id, name: 'Product' });
     const tray = await get(`/scenarios/${sid}/changes`, owner);
     expect(tray.html).toMatch(/<select id="create_org_unit-department_type_id" name="department_type_id"[^>]*>[\s\S]*?>Product<\/option>/);
+    // Its label says when it is needed, not "optional" beside a hint saying it is required.
+    expect(tray.html).toMatch(/<label for="create_org_unit-department_type_id">Department type<span class="hint"> \(for a department\)<\/span><\/label>/);
+    expect(tray.html).not.toContain('Optional: a vacant position'); // the label already says (optional)
     for (const op of ['set_fte', 'move_org_unit', 'rename_org_unit']) {
       expect(tray.html, op).not.toContain(`id="${op}-date"`);
       expect(tray.html, op).toContain('Applies from today; no history is kept, so earlier dates show it too');

@@ -38,6 +38,8 @@ export interface TrayField {
   min?: number;
   max?: number;
   step?: string;
+  /** When a field that is not always required is needed ("for a department"), said instead of "optional". */
+  neededWhen?: string;
   /** Abilities the field needs beyond the op's (money fields need `costs.read`). */
   needs?: Ability[];
 }
@@ -80,7 +82,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'name', label: 'Name', kind: 'text', required: true },
       { name: 'type', label: 'Type', kind: 'choice', required: true, choices: [['team', 'Team'], ['department', 'Department']] },
       { name: 'parent_id', label: 'Parent unit', kind: 'unit', required: true },
-      { name: 'department_type_id', label: 'Department type', kind: 'department_type', hint: 'Required for a department (see settings)' },
+      { name: 'department_type_id', label: 'Department type', kind: 'department_type', neededWhen: 'for a department', hint: 'The types are kept in Settings → Organisation' },
       { name: 'code', label: 'Code', kind: 'text' },
       date,
     ],
@@ -124,7 +126,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
       { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true },
       { name: 'allocation_pct', label: 'Allocation %', kind: 'number', required: true, min: 0, max: 300, step: '0.01' },
-      { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'Optional: a vacant position this placement fills' },
+      { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'A vacant position this placement fills' },
       { name: 'is_primary', label: 'Primary placement', kind: 'checkbox' },
       date,
     ],
@@ -153,7 +155,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'email', label: 'Email', kind: 'email' },
       { name: 'fte', label: 'FTE', kind: 'number', min: 0.01, max: 3, step: '0.01', hint: 'Empty: 1 for a person, none for robots and agents' },
       { name: 'manager_id', label: 'Manager', kind: 'actor' },
-      { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'Optional: a vacant position they fill' },
+      { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'A vacant position they fill' },
       date,
     ],
   },

@@ -470,7 +470,7 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
     <div class="field">
       <label for={id}>
         {field.label}
-        {field.required ? null : <span class="hint"> (optional)</span>}
+        {field.required ? null : <span class="hint"> ({field.neededWhen ?? 'optional'})</span>}
       </label>
       {control}
       {field.hint ? (
