@@ -176,6 +176,16 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(notJson.stderr).toContain('stdin is not valid JSON');
   });
 
+  it('shows cost deltas as money in the reporting currency, not as minor units', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const pay = { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 50_000_000, currency: 'EUR', date: today };
+    expect((await cli(['scenario', 'apply', scenarioId, '-'], config(), JSON.stringify([pay]))).code).toBe(0);
+    const delta = await cli(['scenario', 'delta', scenarioId], config());
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stdout).toMatch(/^annual_cost\s+[\d,]+\.\d\d EUR\s+[\d,]+\.\d\d EUR\s+\+[\d,]+\.\d\d EUR$/m);
+    expect(delta.stdout).not.toMatch(/_minor/);
+  });
+
   it('reads Live and scenarios: lists with --limit/--all, the tree, metrics, reports and reference lists', async () => {
     const page = JSON.parse((await cli(['live', 'actors', '--as-of', AS_OF, '--limit', '3', '--json'], config())).stdout);
     expect(page.data).toHaveLength(3);

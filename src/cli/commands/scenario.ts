@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT } from '../client/errors.js';
-import { cell, hint, print, printJson, printPairs, printTable, type Column } from '../client/output.js';
+import { cell, hint, money, print, printJson, printPairs, printTable, type Column } from '../client/output.js';
 import { ID, listCommand, word, type Run } from './shared.js';
 
 /**
@@ -144,16 +144,27 @@ async function delta(run: Run, id: string): Promise<number> {
   const total = d.metrics?.total as Record<string, { from: number | null; to: number | null; delta: number | null }> | null;
   if (total) {
     const moved = Object.entries(total).filter(([, v]) => v.delta !== 0);
+    // Money metrics come in minor units of the reporting currency: shown as money (`+14,875.00 EUR`), not cents.
+    const currency = moved.some(([name]) => name.endsWith('_minor')) ? await reportingCurrency(run) : '';
+    const figure = (name: string, value: number | null, signed = false) => {
+      if (value === null || !name.endsWith('_minor')) return signed && value !== null && value > 0 ? `+${cell(value)}` : value;
+      return `${signed && value > 0 ? '+' : ''}${money({ amount_minor: value, currency })}`;
+    };
     print();
     if (!moved.length) print('Metrics: unchanged.');
     else printTable(moved, [
-      { header: 'METRIC', value: ([name]) => name },
-      { header: 'FROM', value: ([, v]) => v.from, align: 'right' },
-      { header: 'TO', value: ([, v]) => v.to, align: 'right' },
-      { header: 'DELTA', value: ([, v]) => (v.delta !== null && v.delta > 0 ? `+${cell(v.delta)}` : v.delta), align: 'right' },
+      { header: 'METRIC', value: ([name]) => name.replace(/_minor$/, '') },
+      { header: 'FROM', value: ([name, v]) => figure(name, v.from), align: 'right' },
+      { header: 'TO', value: ([name, v]) => figure(name, v.to), align: 'right' },
+      { header: 'DELTA', value: ([name, v]) => figure(name, v.delta, true), align: 'right' },
     ]);
   }
   return 0;
+}
+
+async function reportingCurrency(run: Run): Promise<string> {
+  const me = await run.client().get<{ data: { tenant: { reporting_currency: string } } }>('/api/v1/me');
+  return me.data.tenant.reporting_currency;
 }
 
 /** Reads the batch: `{ "changes": [...] }`, a bare array of commands, or one command object. */
