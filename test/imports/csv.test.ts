@@ -108,6 +108,15 @@ describe('readCsvFile', () => {
     expect(error).toMatchObject({ code: 'no_rows' });
   });
 
+  it('reads Excel’s “sep=;” first line as the separator, not as the header, keeping line numbers', async () => {
+    const text = new TextEncoder().encode('sep=;\r\nEmail;Name;Notes\r\nä@x.test;Zoë;"a, b; c"\r\n');
+    const result = await read(new Uint8Array([0xef, 0xbb, 0xbf, ...text]));
+    expect(result).toMatchObject({ delimiter: ';', headers: ['Email', 'Name', 'Notes'] });
+    expect(result.rows).toEqual([['ä@x.test', 'Zoë', 'a, b; c']]);
+    // The separator it names wins over the header's own count, in any chunking.
+    for (const size of [1, 3, 100]) expect(feed('sep=,\nA;B,C\n1;2,3\n', size)).toEqual([{ fields: ['A;B', 'C'], line: 2 }, { fields: ['1;2', '3'], line: 3 }]);
+  });
+
   const refusals: [string, Uint8Array | string, string, RegExp][] = [
     ['UTF-16', new Uint8Array([0xff, 0xfe, 0x65, 0x00, 0x6d, 0x00]), 'invalid_encoding', /UTF-16/],
     ['UTF-16 without BOM', new TextEncoder().encode('e\0m\0a\0i\0l\0'), 'binary_file', /NUL bytes/],

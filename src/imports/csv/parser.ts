@@ -1,7 +1,8 @@
 /**
  * A streaming RFC 4180 parser: text goes in by chunks of any size, records come out as they complete. Fields may be
  * quoted (`"a, b"`), with doubled quotes inside (`"5'10"""`) and line breaks inside; records end with LF, CRLF or CR.
- * The separator is a comma or a semicolon, detected from the header line (the one used more often outside quotes).
+ * The separator is a comma or a semicolon, detected from the header line (the one used more often outside quotes), or
+ * named by a first line `sep=;` as Excel writes and reads it.
  * Blank lines — empty, whitespace or separators only (`;;;;`, the trailing rows spreadsheets export) — are no records:
  * the header is the first line with content, and the separator is guessed from it.
  *
@@ -60,6 +61,8 @@ export class CsvParser {
   private quoteLine = 1;
   private skipLf = false;
   private quotedInRecord = false;
+  /** The first record is Excel's `sep=;` line: not the header. */
+  private skipSepLine = false;
 
   constructor(
     private readonly onRecord: (record: CsvRecord) => void,
@@ -82,23 +85,30 @@ export class CsvParser {
         if (this.head.length > MAX_HEADER_CHARS) throw new CsvSyntaxError('no line break in the first megabyte: this is not a CSV file with a header row', 1);
         return;
       }
-      this.setDelimiter(detectDelimiter(this.head.slice(header.start, header.end)));
-      const held = this.head;
-      this.head = '';
-      this.consume(held);
+      this.startWith(this.head.slice(header.start, header.end));
       return;
     }
     this.consume(chunk);
+  }
+
+  /**
+   * The header line is known: the separator is the one Excel's `sep=;` line names (that line is no record), else the
+   * one the header uses most; the text held back is parsed.
+   */
+  private startWith(headerLine: string): void {
+    const sep = /^\uFEFF?\s*sep=([,;])\s*$/i.exec(headerLine);
+    this.setDelimiter(sep ? (sep[1] as Delimiter) : detectDelimiter(headerLine));
+    this.skipSepLine = sep !== null;
+    const held = this.head;
+    this.head = '';
+    this.consume(held);
   }
 
   /** Ends the input: emits the last record, or throws when a quoted field was never closed. */
   end(): void {
     if (this.delimiter === null) {
       const header = headerLine(this.head);
-      this.setDelimiter(detectDelimiter(this.head.slice(header.start, header.end)));
-      const held = this.head;
-      this.head = '';
-      this.consume(held);
+      this.startWith(this.head.slice(header.start, header.end));
     }
     if (this.state === State.Quoted) {
       throw new CsvSyntaxError(`a quoted field opened on line ${this.quoteLine} is never closed (unbalanced quotes)`, this.quoteLine);
@@ -214,7 +224,9 @@ export class CsvParser {
     this.field = '';
     this.state = State.Start;
     this.quotedInRecord = false;
-    if (!blank) this.onRecord(record);
+    if (blank) return;
+    if (this.skipSepLine) this.skipSepLine = false;
+    else this.onRecord(record);
   }
 }
 
