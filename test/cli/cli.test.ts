@@ -209,6 +209,9 @@ describe('orgonaut CLI with a token (headless)', () => {
     const roster = await cli(['report', 'roster', '--unit', units.P, '--as-of', AS_OF], config());
     expect(roster.code, roster.stderr).toBe(0);
     expect(roster.stdout).toMatch(/^p1\s+-\s+Platform\s+eng_head\s+1\s+pos_p1/m);
+    // Money is right-aligned, so amounts of different lengths line up on their currency.
+    const costs = (await cli(['report', 'roster', '--as-of', AS_OF], config())).stdout.split('\n').filter((l) => /\d EUR/.test(l));
+    expect(new Set(costs.map((l) => l.search(/\d EUR/))).size, costs.join('\n')).toBe(1);
     const unitMetrics = JSON.parse((await cli(['report', 'metrics', '--as-of', AS_OF, '--type', 'department', '--json'], config())).stdout);
     expect(unitMetrics.data.map((u: { name: string }) => u.name)).toEqual(['Engineering', 'Sales']);
     expect((await cli(['report', 'lineage'], config())).stdout.trim()).toBe('No promotions or restores yet.');

@@ -23,7 +23,7 @@ export async function reportCommand(run: Run): Promise<number> {
           { header: 'FTE', value: (r) => r.fte, align: 'right' },
           { header: 'POSITION', value: (r) => r.placements.find((p: Row) => p.is_primary)?.position?.title },
           { header: 'OTHER UNITS', value: (r) => r.placements.filter((p: Row) => !p.is_primary).map((p: Row) => `${p.org_unit.name} ${p.allocation_pct}%`).join(', ') },
-          ...(run.json ? [] : [{ header: 'ANNUAL COST', value: (r: Row) => (r.annual_loaded_cost ? money(r.annual_loaded_cost) : undefined) }]),
+          ...(run.json ? [] : [{ header: 'ANNUAL COST', value: (r: Row) => (r.annual_loaded_cost ? money(r.annual_loaded_cost) : undefined), align: 'right' as const }]),
           ID,
         ],
         'Nobody in this unit.',
