@@ -33,7 +33,7 @@ export function signInRoutes(): Hono<AppEnv> {
       return tenant ? c.redirect(returnTo, 303) : tenantChoice(c, user.id);
     } catch (error) {
       if (!(error instanceof SignInFailed)) throw error;
-      return signInPage(c, { returnTo, email, error: error.message }, error.status === 429 ? 429 : 401);
+      return signInPage(c, { returnTo, email, error: refusal(error) }, error.status === 429 ? 429 : 401);
     }
   });
 
@@ -45,6 +45,13 @@ export function signInRoutes(): Hono<AppEnv> {
   });
 
   return web;
+}
+
+/** A refused sign-in in words; a wait of a minute and more in minutes ("Try again in 5 minutes"), not seconds. */
+function refusal(error: SignInFailed): string {
+  const wait = Number(error.details.retry_after);
+  if (error.status !== 429 || !(wait >= 90)) return error.message;
+  return `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minutes.`;
 }
 
 function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string; error?: string }, status: 200 | 401 | 429 = 200) {
@@ -63,9 +70,10 @@ function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string
           <input type="hidden" name="csrf" value={csrf} />
           <input type="hidden" name="return_to" value={props.returnTo} />
           <label for="email">Email</label>
-          <input id="email" name="email" type="email" autocomplete="username" required value={props.email} autofocus />
+          <input id="email" name="email" type="email" autocomplete="username" required value={props.email} autofocus={!props.email || undefined} />
           <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          {/* With the email known (a refused attempt, a link that fills it in), the cursor waits in the password. */}
+          <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={Boolean(props.email) || undefined} />
           <button type="submit">Sign in</button>
         </form>
       </section>

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+
+/** The sign-in page (SPEC §8): what a person sees after a refused attempt. */
+let database: Database;
+let app: TestApp;
+let email: string;
+const HOST = 'signinpage.localhost';
+
+async function attempt(password: string) {
+  const form = await app.request('/sign-in', { host: HOST, headers: { accept: 'text/html' } });
+  const response = await app.request('/sign-in', {
+    host: HOST,
+    cookie: cookiesOf(form),
+    headers: { origin: `http://${HOST}`, accept: 'text/html' },
+    form: { csrf: hiddenField(await form.text(), 'csrf'), return_to: '/live', email, password },
+  });
+  return { status: response.status, html: await response.text() };
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  const tenant = await buildTenant(database, { slug: 'signinpage', plan: 'business' });
+  email = (await buildMember(database, tenant, 'member', { password: 'correct horse battery' })).email;
+  app = testApp(database);
+});
+afterAll(() => database?.close());
+
+describe('a refused sign-in', () => {
+  it('keeps the email and puts the cursor in the password field', async () => {
+    const page = await attempt('wrong password');
+    expect(page.status).toBe(401);
+    expect(page.html).toContain('That email and password do not match an account.');
+    expect(page.html).toMatch(/<input id="email" name="email" type="email" autocomplete="username" required="" value="[^"]+"\/>/);
+    expect(page.html).toMatch(/<input id="password" name="password" type="password" autocomplete="current-password" required="" autofocus=""\/>/);
+  });
+
+  it('says how many minutes to wait once attempts are limited, not a count of seconds', async () => {
+    let page = await attempt('wrong again');
+    for (let i = 0; i < 12 && page.status !== 429; i++) page = await attempt(`wrong ${i}`);
+    expect(page.status).toBe(429);
+    expect(page.html).toMatch(/Too many sign-in attempts\. Try again in \d+ minutes\./);
+    expect(page.html).not.toMatch(/\d+ seconds/);
+  });
+});
+
+describe('the sign-in form', () => {
+  it('starts in the email field when nothing is filled in', async () => {
+    const html = await (await app.request('/sign-in', { host: HOST, headers: { accept: 'text/html' } })).text();
+    expect(html).toMatch(/<input id="email"[^>]* autofocus=""\/>/);
+    expect(html).not.toMatch(/<input id="password"[^>]* autofocus/);
+  });
+});
