@@ -66,9 +66,10 @@ function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSes
 }
 
 /**
- * Validates arguments against the tool's schema. `""` counts as absent for optional fields (assistants often send
- * it for "no value"), also inside the flat objects of a list (`changes`); unknown arguments are refused by name, so
- * a misspelt filter is not silently ignored.
+ * Validates arguments against the tool's schema. `""` and `null` count as absent for optional fields (assistants
+ * often send them for "no value"; OpenAI's strict function calling sends every field, `null` for the ones not
+ * used), also inside the flat objects of a list (`changes`); unknown arguments are refused by name, so a misspelt
+ * filter is not silently ignored.
  */
 export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, raw: unknown): z.output<I> {
   if (raw !== undefined && !isRecord(raw)) throw new InvalidInput('arguments', 'must be an object of named arguments');
@@ -79,7 +80,7 @@ export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, r
       const known = Object.keys(shape);
       throw new InvalidInput(key, known.length ? `is not an argument of this tool; it takes ${known.join(', ')}` : 'this tool takes no arguments');
     }
-    if (value === '' && shape[key]!.safeParse(undefined).success) continue;
+    if (isBlank(value) && shape[key]!.safeParse(undefined).success) continue;
     args[key] = withoutBlankFields(value, shape[key]!);
   }
   const parsed = tool.inputSchema.safeParse(args);
@@ -87,14 +88,19 @@ export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, r
   return parsed.data;
 }
 
-/** In a list of flat objects, drops the `""` fields each object may omit. */
+/** "No value", as assistants write it. */
+function isBlank(value: unknown): boolean {
+  return value === '' || value === null;
+}
+
+/** In a list of flat objects, drops the `""` and `null` fields each object may omit. */
 function withoutBlankFields(value: unknown, schema: z.ZodType): unknown {
   let at: z.ZodType = schema;
   while (at instanceof ZodOptional) at = at.unwrap() as z.ZodType;
   if (!Array.isArray(value) || !(at instanceof ZodArray) || !(at.element instanceof ZodObject)) return value;
   const fields = at.element.shape as Record<string, z.ZodType>;
   return value.map((item) =>
-    isRecord(item) ? Object.fromEntries(Object.entries(item).filter(([key, v]) => !(v === '' && fields[key]?.safeParse(undefined).success))) : item,
+    isRecord(item) ? Object.fromEntries(Object.entries(item).filter(([key, v]) => !(isBlank(v) && fields[key]?.safeParse(undefined).success))) : item,
   );
 }
 
@@ -108,7 +114,7 @@ function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>):
     return new InvalidInput(fieldPath([...issue.path, issue.keys[0]!]), 'is not a field here; the input schema lists the fields');
   }
   const field = issue.path.length ? fieldPath(issue.path) : 'arguments';
-  const absent = issue.path.length === 1 && args[String(issue.path[0])] === undefined;
+  const absent = issue.path.length === 1 && (args[String(issue.path[0])] ?? null) === null;
   return new InvalidInput(field, absent ? 'is required' : reasonOf(issue));
 }
 

@@ -226,6 +226,10 @@ describe('scope and validation', () => {
     expect(await proposalsIn(sid)).toBe(0);
     // Blank strings are absent: set_manager without a manager removes it.
     expect((await plan({ op: 'set_manager', actor_id: p1, manager_id: '', date: '' })).isError).toBeFalsy();
+    // So is null, which strict function calling sends for every field an op does not use.
+    const unused = Object.fromEntries(Object.keys(changeItem.shape).map((field) => [field, null]));
+    expect((await plan({ ...unused, op: 'set_fte', actor_id: p1, fte: 0.9 })).isError).toBeFalsy();
+    expect(errorOf(await plan({ ...unused, op: 'set_fte', actor_id: p1 }))).toMatchObject({ field: 'changes[0].fte' });
   });
 
   it('refuses a snapshot as read-only', async () => {

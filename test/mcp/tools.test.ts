@@ -148,6 +148,12 @@ describe('invalid arguments get a clear isError and change nothing', () => {
     const blank = await owner.call('org_units_list', { scenario_id: '', as_of: '', type: '', cursor: '' });
     expect(blank.isError).toBeFalsy();
   });
+
+  it('treats null as absent for optional arguments, as OpenAI strict function calling sends them', async () => {
+    const nulls = { scenario_id: null, as_of: null, type: null, parent_id: null, query: null, include_inactive: null, limit: null, cursor: null };
+    expect((await owner.call('org_units_list', nulls)).structuredContent).toEqual((await owner.call('org_units_list', {})).structuredContent);
+    expect(errorOf(await owner.call('org_units_get', { org_unit_id: null }))).toMatchObject({ field: 'org_unit_id', message: 'Invalid org_unit_id: is required' });
+  });
 });
 
 async function snapshotState() {
