@@ -103,6 +103,14 @@ describe('a first import of an Excel-saved HRIS export', () => {
     expect((await send(`/api/v1/imports/${runId}/rows/7`)).body.data.reason.detail).toBe('margaret@hrx.test is also on row 3 of this run');
   });
 
+  it('says a manager is on a quarantined row, or nowhere', async () => {
+    const file = 'email,name,department,manager_email\nboss@hrx.test,Boss,Sales,\nlead@hrx.test,Lead,Sales,boss@hrx.test\nrep@hrx.test,Rep,Sales,lead@hrx.test\nrep2@hrx.test,Rep Two,Sales,ghost@hrx.test\nlead@hrx.test,Lead Again,Sales,\n';
+    const created = await send('/api/v1/imports?file_name=sales.csv', { body: file, type: 'text/csv' });
+    const preview = (await send(`/api/v1/imports/${created.body.data.id}/preview`)).body.data;
+    expect(preview.sample[2].problem).toMatchObject({ code: 'unknown_manager', detail: 'lead@hrx.test is on row 2, which is quarantined (duplicate_email): fix that row, and this one follows when reprocessed' });
+    expect(preview.sample[3].problem).toMatchObject({ code: 'unknown_manager', detail: 'ghost@hrx.test is neither a row of this file that was accepted nor an actor of the organisation' });
+  });
+
   it('says which people make a reporting loop', async () => {
     const ken = (await send(`/api/v1/imports/${runId}/rows/4`)).body.data;
     expect(ken.reason.detail).toContain('ken@hrx.test → dennis@hrx.test → ken@hrx.test');

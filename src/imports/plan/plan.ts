@@ -85,7 +85,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const identified = rejectAmbiguousTeams(resolveIdentities(identities, counts, index, parse.format, input.prior, newId, rejected), index, teamDepartments, rejected);
   await report('actors', read, read);
   await report('managers', 0, read);
-  const resolved = new Map(resolveManagers(identified, index, parse.format, rejected).map((r) => [r.input.rowNumber, r]));
+  const resolved = new Map(resolveManagers(identified, index, parse.format, rejected, counts).map((r) => [r.input.rowNumber, r]));
   await report('managers', read, read);
 
   // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:

@@ -161,7 +161,13 @@ function identityProblem(row: RowIdentity, index: OrgIndex, format: ImportFormat
 }
 
 /** Resolves manager references until no row is newly quarantined (a quarantined manager strands their reports). */
-export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, format: ImportFormat, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
+export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, format: ImportFormat, rejected: Map<number, Quarantine>, counts?: KeyCounts): ResolvedRow<RowIdentity>[] {
+  /** The row of the run that carries a manager reference, when that row is quarantined: fixing it is the fix. */
+  const quarantinedRow = (ref: { email: string | null; employeeId: string | null }): string | null => {
+    const row = (ref.employeeId && format === 'bamboohr' ? counts?.sources.first.get(sourceKeyOf('bamboohr', ref.employeeId)) : undefined) ?? (ref.email ? counts?.emails.first.get(ref.email) : undefined);
+    const reason = row === undefined ? undefined : rejected.get(row);
+    return reason ? `${ref.employeeId ?? ref.email} is on row ${row}, which is quarantined (${reason.code}): fix that row, and this one follows when reprocessed` : null;
+  };
   let current = rows;
   for (;;) {
     const lookup = new RowLookup(current, format);
@@ -178,7 +184,8 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
       }
       const managerId = lookup.manager(ref, index);
       if (!managerId) {
-        rejected.set(row.input.rowNumber, quarantine('unknown_manager', ref.employeeId ? 'manager_employee_id' : 'manager_email', `${ref.employeeId ?? ref.email} is neither a row of this run that was accepted nor an actor of the organisation`));
+        const detail = quarantinedRow(ref) ?? `${ref.employeeId ?? ref.email} is neither a row of this file that was accepted nor an actor of the organisation`;
+        rejected.set(row.input.rowNumber, quarantine('unknown_manager', ref.employeeId ? 'manager_employee_id' : 'manager_email', detail));
       } else if (managerId === row.actorId) {
         rejected.set(row.input.rowNumber, quarantine('reporting_cycle', ref.employeeId ? 'manager_employee_id' : 'manager_email', 'names the person as their own manager'));
       } else {
