@@ -205,6 +205,10 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(tree.stdout).toMatch(/^│  ├─ Mobile \(team\)/m);
     const metrics = await cli(['live', 'metrics', '--as-of', AS_OF, '--unit', units.E], config());
     expect(metrics.stdout).toMatch(/^Headcount\s+4$/m);
+    // Actors without pay are said to be left out of the cost, with the count the API gives.
+    const whole = JSON.parse((await cli(['live', 'metrics', '--as-of', AS_OF, '--json'], config())).stdout).data.metrics.cost;
+    expect(whole.without_compensation).toBeGreaterThan(0);
+    expect((await cli(['live', 'metrics', '--as-of', AS_OF], config())).stdout).toMatch(new RegExp(`^Without pay\\s+${whole.without_compensation} actor\\(s\\): cost unknown`, 'm'));
 
     const roster = await cli(['report', 'roster', '--unit', units.P, '--as-of', AS_OF], config());
     expect(roster.code, roster.stderr).toBe(0);
