@@ -117,7 +117,8 @@ export async function acceptInvitation(db: Db, tenant: Tenant, input: { token: s
     if (!claimed.length) throw new InvalidInput('token', 'this invitation was just used');
     const user = await ensureUser(tx, { email: invitation.email, name: input.name.trim() || invitation.email, password: input.password });
     if (!account?.passwordHash) await tx.update(users).set({ passwordHash: await hashPassword(input.password), name: input.name.trim() }).where(eq(users.id, user.id));
-    await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role: invitation.role }).onConflictDoNothing();
+    // Joining signs the person in (web/account.tsx): that is their first sign-in here.
+    await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role: invitation.role, lastLoginAt: sql`now()` }).onConflictDoNothing();
     await recordAudit(tx, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: invitation.id, action: 'accepted', userId: user.id, after: { role: invitation.role } });
     return user;
   });

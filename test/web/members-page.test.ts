@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
 
@@ -67,6 +67,17 @@ describe('choosing a password', () => {
     const join = await get(link);
     expect(join.status).toBe(200);
     expect(join.html).toMatch(/<input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required="" aria-describedby="password-hint"\/>\s*<span class="hint" id="password-hint">At least 10 characters\.<\/span>/);
+    // Joining signs the newcomer in: the member list shows when, not "never".
+    const form = await app.request(link, { host: HOST, headers: { accept: 'text/html' } });
+    const joined = await app.request(link, {
+      host: HOST,
+      cookie: cookiesOf(form),
+      headers: { origin: `http://${HOST}`, accept: 'text/html' },
+      form: { csrf: hiddenField(await form.text(), 'csrf'), name: 'New Comer', password: 'a long enough password' },
+    });
+    expect(joined.status).toBe(303);
+    const members = await get('/settings/members', owner);
+    expect(members.html).toMatch(/New Comer<div class="hint">newcomer@memberspage\.test<\/div><\/td>[\s\S]*?<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/td>/);
     const account = await get('/account', owner);
     expect(account.html).toMatch(/aria-describedby="new_password-hint"\/>\s*<span class="hint" id="new_password-hint">At least 10 characters\.<\/span>/);
   });
