@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runTool } from '../../src/mcp/boundary.js';
 import { buildCatalog, CATALOG } from '../../src/mcp/catalog.js';
+import { GUIDES } from '../../src/mcp/guides.js';
+import { inputJsonSchema, outputJsonSchema } from '../../src/mcp/schema-json.js';
 import { defineTool } from '../../src/mcp/registry.js';
 import { McpSession } from '../../src/mcp/session.js';
 import { GraphStore } from '../../src/org/graph-store.js';
@@ -83,6 +85,26 @@ describe('the review guides', () => {
     // No tool creates a scenario: the guide says where the person makes one when none is editable.
     expect(CATALOG_NAMES.some((name) => /scenario\.(create|new)/.test(name))).toBe(false);
     expect(JSON.stringify(scenario)).toMatch(/create one on the Scenarios page of the web app/);
+  });
+
+  it('name only arguments the tools of their step take', () => {
+    const fieldsOf = (schema: unknown): string[] =>
+      schema && typeof schema === 'object'
+        ? Object.entries(schema).flatMap(([key, value]) => [...(key === 'properties' ? Object.keys(value as object) : []), ...fieldsOf(value)])
+        : [];
+    const inputs = (names: string[]) => new Set(names.flatMap((n) => fieldsOf(inputJsonSchema(CATALOG.find(n)!.inputSchema))));
+    const outputs = (names: string[]) => new Set(names.flatMap((n) => fieldsOf(outputJsonSchema(CATALOG.find(n)!.outputSchema))));
+    const anyInput = inputs(CATALOG_NAMES);
+    for (const guide of GUIDES) {
+      for (const step of [...guide.steps, { how: guide.tips.join(' '), tools: CATALOG_NAMES }]) {
+        const known = new Set([...inputs(step.tools), ...outputs(step.tools)]);
+        for (const [, quoted] of step.how.matchAll(/`([^`]+)`/g)) {
+          const [name, value] = quoted!.split(':').map((part) => part.trim());
+          // An argument given a value (`status: "vacant"`), or one some tool takes, must be one this step's tools know.
+          if (value !== undefined || anyInput.has(name!)) expect(known, `${guide.id}: "${step.how}" names \`${name}\``).toContain(name);
+        }
+      }
+    }
   });
 
   it('are also prompts and resources', async () => {
