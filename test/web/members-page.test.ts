@@ -77,7 +77,7 @@ describe('choosing a password', () => {
     });
     expect(joined.status).toBe(303);
     const members = await get('/settings/members', owner);
-    expect(members.html).toMatch(/New Comer<div class="hint">newcomer@memberspage\.test<\/div><\/td>[\s\S]*?<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/td>/);
+    expect(members.html).toMatch(/New Comer<div class="hint">newcomer@memberspage\.test<\/div><\/td>[\s\S]*?<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>/);
     const account = await get('/account', owner);
     expect(account.html).toMatch(/aria-describedby="new_password-hint"\/>\s*<span class="hint" id="new_password-hint">At least 10 characters\.<\/span>/);
   });

@@ -9,6 +9,7 @@ import type { AppEnv } from '../../http/env.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { setToolNameStyle } from '../../tenancy/settings.js';
 import { checkSessionCsrf, formString } from '../forms.js';
+import { when } from '../live/format.js';
 import { Notice, Shell } from '../shell.js';
 
 /**
@@ -256,7 +257,7 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
                     <code>{t.prefix}…</code>
                   </td>
                   <td>{t.abilities.length} abilities</td>
-                  <td>{t.last_used_at ? t.last_used_at.slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td>{t.last_used_at ? when(t.last_used_at) : 'never'}</td>
                   <td>{t.revoked_at ? <span class="badge danger">revoked</span> : t.expires_at ? t.expires_at.slice(0, 10) : 'never'}</td>
                   <td>
                     {t.revoked_at ? null : (
@@ -307,9 +308,9 @@ function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csr
                     {app.redirectHost ? <div class="hint">{app.redirectHost}</div> : null}
                   </td>
                   {props.showOwner ? <td>{app.userEmail}</td> : null}
-                  <td>{app.authorisedAt.toISOString().slice(0, 16).replace('T', ' ')}</td>
+                  <td>{when(app.authorisedAt)}</td>
                   <td>{app.scopes.join(' ')}</td>
-                  <td>{app.lastUsedAt ? app.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td>{app.lastUsedAt ? when(app.lastUsedAt) : 'never'}</td>
                   <td>
                     <form method="post" action="/settings/api/apps/revoke" data-confirm={`Disconnect ${app.clientName ?? 'this app'}?`}>
                       <input type="hidden" name="csrf" value={props.csrf} />

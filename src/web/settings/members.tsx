@@ -7,6 +7,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { checkSessionCsrf, formString } from '../forms.js';
+import { when } from '../live/format.js';
 import { Notice, Shell } from '../shell.js';
 
 /** Settings → Members (`members.manage`): invite by link, change roles, archive, reset links, the ability matrix. */
@@ -214,7 +215,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                     )}
                   </td>
                   <td>{m.status === 'active' ? <span class="badge ok">active</span> : <span class="badge">archived</span>}</td>
-                  <td>{m.last_login_at ? m.last_login_at.slice(0, 16).replace('T', ' ') : 'never'}</td>
+                  <td>{m.last_login_at ? when(m.last_login_at) : 'never'}</td>
                   <td class="actions">
                     {m.role === 'owner' || m.user_id === me ? null : (
                       <>
