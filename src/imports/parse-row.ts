@@ -169,7 +169,9 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   if (start !== undefined) input.validFrom = parseDate(start, 'start_date');
   const end = given(cell('end_date'));
   if (end !== undefined) input.validTo = parseDate(end, 'end_date');
-  const status = given(cell('status'));
+  const employment = given(cell('employment_type'));
+  // Without a status, BambooHR's employment status Terminated (what a leaver's says; webhooks may send only it) is one.
+  const status = given(cell('status')) ?? (employment?.toLowerCase() === 'terminated' ? employment : undefined);
   if (status !== undefined) {
     const active = parseStatus(status);
     if (!active) {
@@ -184,7 +186,6 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   if (input.validFrom && ending && ending <= input.validFrom) {
     reject('invalid_date', 'end_date', `${ending} is not after the start date ${input.validFrom}`);
   }
-  const employment = given(cell('employment_type'));
   const employmentType = employment === undefined ? undefined : parseEmployment(employment);
   if (employmentType) input.employmentType = employmentType;
   const managerEmail = cell('manager_email');

@@ -263,9 +263,16 @@ describe('the BambooHR webhook', () => {
     expect([...view.actors.values()].some((a) => a.sourceHrisId === '501')).toBe(true);
   });
 
+  it('ends a person whose employment status turns Terminated, when that is the only field the event sends', async () => {
+    await webhook({ employees: [{ id: '501', action: 'Updated', fields: { employmentHistoryStatus: 'Terminated' } }] });
+    await runsOf('hris_webhook', 4);
+    const live = (await app.runtime.graphs.live(tenant.id)).graph;
+    expect([...live.actors.values()].find((a) => a.sourceHrisId === '501')!.validTo).toBe(new Date().toISOString().slice(0, 10));
+  });
+
   it('ends a person on a Deleted event', async () => {
     await webhook({ employees: [{ id: '502', action: 'Deleted' }] });
-    await runsOf('hris_webhook', 4);
+    await runsOf('hris_webhook', 6);
     const live = (await app.runtime.graphs.live(tenant.id)).graph;
     const charles = [...live.actors.values()].find((a) => a.sourceHrisId === '502')!;
     expect(charles.validTo).toBe(new Date().toISOString().slice(0, 10));

@@ -31,6 +31,16 @@ describe('the employment type of a row', () => {
     }
   });
 
+  it('reads Terminated as a leaver when the file has no status (a BambooHR export, a webhook sending only it)', () => {
+    expect(parse('Terminated').input).toMatchObject({ inactiveFrom: '2026-11-29' });
+    const headers = ['Email', 'Name', 'Department', 'Employment Status', 'Termination Date', 'Status'];
+    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Terminated', '2026-05-01', ''], context).input).toMatchObject({ validTo: '2026-05-01' });
+    // A status says it all.
+    expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Terminated', '', 'Active'], context).input).toMatchObject({ validTo: null });
+    expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Full-Time', '', ''], context).input?.inactiveFrom).toBeUndefined();
+  });
+
   it('quarantines anything else as invalid_employment_type, naming the field', () => {
     expect(parse('Wizard').reason).toMatchObject({ code: 'invalid_employment_type', field: 'employment_type' });
   });
