@@ -146,6 +146,18 @@ describe('search and fetch (ChatGPT connectors)', () => {
     expect(errorOf(await viewer.call('fetch', { id: 'whatever' }))).toMatchObject({ code: 'not_found' });
   });
 
+  it('fetch says when a cost leaves out pay in a currency without an exchange rate', async () => {
+    const field = structured<{ text: string; metadata: { metrics: { cost: { annual: { amount_minor: number } } } } }>(
+      await owner.call('fetch', { id: `org-unit:${world.ids.units.F}` }),
+    );
+    const amount = (field.metadata.metrics.cost.annual.amount_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+    expect(field.text).toContain(`Annual loaded cost: ${amount} EUR, not counting pay in GBP (no exchange rate for GBP)`);
+    const f2 = structured<{ text: string }>(await owner.call('fetch', { id: `actor:${world.ids.id('f2')}` }));
+    expect(f2.text).toContain('Annual loaded cost: unknown (no exchange rate for GBP)');
+    const p1 = structured<{ text: string }>(await owner.call('fetch', { id: `actor:${world.ids.id('p1')}` }));
+    expect(p1.text).toMatch(/Annual loaded cost: [\d,.]+ EUR$/m);
+  });
+
   it('fetch of an actor needs actors.read, and an OAuth client is asked to step up for it', async () => {
     const mcp = await connect(world, principalOf(world.tenant, 'viewer', { kind: 'oauth', abilities: ['org-units.read'] }));
     expect((await mcp.call('fetch', { id: `org-unit:${world.ids.units.P}` })).isError).toBeFalsy();

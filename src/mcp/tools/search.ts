@@ -120,7 +120,7 @@ async function fetchOrgUnit(ctx: ServiceContext, id: string, call: ToolCall) {
     `Path: ${[...unit.path.map((p) => p.name), unit.name].join(' › ')}`,
     `Children: ${unit.children.length ? unit.children.map((c) => `${c.name} (${c.type})`).join(', ') : 'none'}`,
     m ? `Headcount ${m.headcount} · FTE ${m.fte} · robots ${m.robots} · agents ${m.agents} · layers ${m.layers}` : null,
-    m?.cost ? `Annual loaded cost: ${formatMoney(m.cost.annual.amount_minor, m.cost.currency)}` : null,
+    m?.cost ? `Annual loaded cost: ${formatMoney(m.cost.annual)}` : null,
     unit.team?.purpose ? `Purpose: ${unit.team.purpose}` : null,
     unit.department?.cost_center ? `Cost centre: ${unit.department.cost_center}` : null,
   ];
@@ -137,7 +137,7 @@ async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
   const { actor } = await getActor(ctx, id);
   const manager = actor.manager as { display_name: string } | null;
   const reports = actor.direct_reports as { display_name: string }[];
-  const cost = actor.annual_loaded_cost as { amount_minor: number; currency: string } | undefined;
+  const cost = actor.annual_loaded_cost as Money | undefined;
   const name = String(actor.display_name);
   const lines = [
     `${name} (${String(actor.kind)})`,
@@ -145,15 +145,21 @@ async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
     actor.fte !== null ? `FTE: ${String(actor.fte)}` : null,
     `Manager: ${manager ? manager.display_name : 'none'}`,
     `Direct reports: ${reports.length ? reports.map((r) => r.display_name).join(', ') : 'none'}`,
-    cost ? `Annual loaded cost: ${formatMoney(cost.amount_minor, cost.currency)}` : null,
+    cost ? `Annual loaded cost: ${formatMoney(cost)}` : null,
   ];
   const actorId = String(actor.id);
   const url = webUrl(call.origin, 'actor', actorId);
   return { id: `actor:${actorId}`, title: name, text: joinLines(lines), url, metadata: { record: 'actor', ...actor } };
 }
 
-function formatMoney(amountMinor: number | null, currency: string): string {
-  return amountMinor === null ? 'unknown' : `${(amountMinor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })} ${currency}`;
+type Money = { amount_minor: number | null; currency: string; unconvertible?: string[] };
+
+/** A figure as text; one that leaves out pay in a currency without an exchange rate says so (never a silent total). */
+function formatMoney({ amount_minor: amountMinor, currency, unconvertible = [] }: Money): string {
+  const missing = unconvertible.length ? `no exchange rate for ${unconvertible.join(', ')}` : null;
+  if (amountMinor === null) return missing ? `unknown (${missing})` : 'unknown';
+  const amount = `${(amountMinor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })} ${currency}`;
+  return missing ? `${amount}, not counting pay in ${unconvertible.join(', ')} (${missing})` : amount;
 }
 
 function joinLines(lines: (string | null)[]): string {
