@@ -88,7 +88,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       {writer ? (
         <section class="card" aria-labelledby="create-title">
           <h2 id="create-title">New scenario</h2>
-          <form method="post" action="/scenarios" class="grid">
+          <form method="post" action="/scenarios" class="grid roomy">
             <input type="hidden" name="csrf" value={csrfOf(c)} />
             <div class="field">
               <label for="s-name">Name</label>
