@@ -45,7 +45,8 @@ export const pageFields = { limit, cursor };
 
 /** What the roll-up metric names mean, for the descriptions of the tools that return them. */
 export const METRICS_NOTE =
-  'fte sums the contracted FTE of the actors homed there, effective_fte the FTE × allocation of every placement; ' +
+  'fte sums the contracted FTE of the actors homed there, effective_fte the FTE × allocation of every placement ' +
+  '(cost per FTE divides the annual cost by effective_fte; monthly = annual / 12); ' +
   'span counts direct reports per manager: narrow = managers with at most 2, wide = managers with 15 or more.';
 
 /** Which organisation a result describes. */

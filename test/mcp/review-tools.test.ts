@@ -128,6 +128,15 @@ describe('metrics and cost', () => {
     expect(platform.metrics).not.toHaveProperty('cost');
   });
 
+  it('divides cost per FTE as its description says', async () => {
+    const tool = (await owner.client.listTools()).tools.find((t) => t.name === 'org_metrics_get')!;
+    expect(tool.description).toContain('cost per FTE divides the annual cost by effective_fte');
+    type M = { effective_fte: number; cost: { annual: Money; monthly: Money; per_fte: Money } };
+    const { metrics } = structured<{ metrics: M }>(await owner.call('org_metrics_get', { org_unit_id: world.ids.units.P, as_of: AS_OF }));
+    expect(metrics.cost.per_fte.amount_minor).toBe(Math.round(metrics.cost.annual.amount_minor / metrics.effective_fte));
+    expect(Math.abs(metrics.cost.monthly.amount_minor - metrics.cost.annual.amount_minor / 12)).toBeLessThanOrEqual(1);
+  });
+
   it('counts narrow and wide spans by the thresholds its description gives', async () => {
     const tool = (await viewer.client.listTools()).tools.find((t) => t.name === 'org_metrics_get')!;
     const [, narrowMax] = /narrow = managers with at most (\d+)/.exec(tool.description!)!;

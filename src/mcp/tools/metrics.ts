@@ -51,7 +51,7 @@ export const costRollupTool = defineTool({
   name: 'org.costs.rollup',
   title: 'Cost roll-up by org unit',
   description:
-    'Annual and monthly loaded cost, cost per FTE, headcount and FTE per org unit, each unit including everything ' +
+    'Annual and monthly loaded cost, cost per FTE (annual ÷ effective FTE), headcount and FTE per org unit, each unit including everything ' +
     'below it, in the reporting currency (figures in a currency without an exchange rate are listed as ' +
     '`unconvertible`, never counted as 0). Without `org_unit_id`: every active unit plus the organisation total; ' +
     'with it: that unit’s total and its direct children. Needs costs.read. Compare scenarios by passing ' +
