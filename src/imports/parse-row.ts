@@ -146,7 +146,8 @@ function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: R
   if (email === null && !hasSource) {
     const sourceColumns = columns.has('source_hris_id') || (ctx.format === 'bamboohr' && columns.has('employee_id'));
     if (sourceColumns) reject('missing_required_identity', 'email', 'has neither a valid email nor a complete source identity (source_hris + source_hris_id, or PersonID)');
-    reject('missing_required_field', 'email', 'is blank, and email is this file’s only identity');
+    const byId = employeeId ? ' (an employee id is not one in an Orgonaut CSV: add source_hris + source_hris_id columns, or import the file as BambooHR)' : '';
+    reject('missing_required_field', 'email', `is blank, and email is this file’s only identity${byId}`);
   }
   return { rowNumber, sourceHris, sourceHrisId, email, emailKey: keys.emailKey, employeeId };
 }

@@ -99,3 +99,12 @@ describe('header spellings of HR exports', () => {
     expect(detectMapping(headers, 'orgonaut').map((m) => m.field)).toEqual(['email', 'job_title', 'manager_email', 'start_date', 'end_date']);
   });
 });
+
+describe('a row without an email in an Orgonaut CSV', () => {
+  it('says an employee id is no identity there, and what would be', () => {
+    const headers = ['Employee ID', 'Email', 'Name', 'Department'];
+    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    expect(parseRow(2, ['1001', '', 'Ann', 'Ops'], context).reason).toMatchObject({ code: 'missing_required_field', field: 'email', detail: expect.stringContaining('add source_hris + source_hris_id columns, or import the file as BambooHR') });
+    expect(parseRow(2, ['', '', 'Ann', 'Ops'], context).reason?.detail).toBe('is blank, and email is this file’s only identity');
+  });
+});
