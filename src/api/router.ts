@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Runtime } from '../app.js';
 import { AppError, InvalidInput } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
@@ -30,7 +30,7 @@ export const API_INFO = {
   description:
     'Organisation design and scenario planning. Authenticate with a personal API token: `Authorization: Bearer <token>`. ' +
     'On a tenant host the tenant comes from the host; on the central host send `X-Tenant: <slug>`. Errors are RFC 9457 ' +
-    'problem details. Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`. Every GET carries a weak ' +
+    'problem details; a query parameter or body field a route does not take is refused (400 naming it). Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`. Every GET carries a weak ' +
     '`ETag` (send `If-None-Match` for a 304); every answer carries `RateLimit` (per token or signed-in user; 429 with ' +
     '`Retry-After` over it).',
 };
@@ -58,7 +58,7 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   const router = apiRouter();
   // The HRIS webhook authenticates by its signature, before (and instead of) REST authentication.
   router.route('/', integrationWebhookRoutes());
-  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), conditionalGet());
+  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), refuseUnknownQuery(router), conditionalGet());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
   router.route('/', structureRoutes());
@@ -85,19 +85,59 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   return router;
 }
 
+interface DocumentedRoute {
+  pattern: RegExp;
+  method: string;
+  /** The query parameters the route declares (null: a schema whose keys cannot be listed, so any is let through). */
+  query: Set<string> | null;
+}
+
+/** The documented routes (read once, after every family is mounted): path pattern, method, query parameters. */
+function documentedRoutes(router: OpenAPIHono<AppEnv>): () => DocumentedRoute[] {
+  let routes: DocumentedRoute[] | null = null;
+  return () =>
+    (routes ??= router.openAPIRegistry.definitions.flatMap((d) => {
+      if (d.type !== 'route') return [];
+      const query = d.route.request?.query as { shape?: Record<string, unknown> } | undefined;
+      return [
+        {
+          pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+          method: d.route.method.toUpperCase(),
+          query: !query ? new Set<string>() : query.shape ? new Set(Object.keys(query.shape)) : null,
+        },
+      ];
+    }));
+}
+
+/**
+ * A query parameter the route does not take is a 400 naming it, like an unknown body field: a misspelt filter
+ * (`?search=` for `?q=`, `?org_unit=` for `?org_unit_id=`) would otherwise answer with the whole unfiltered list.
+ */
+function refuseUnknownQuery(router: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
+  const routes = documentedRoutes(router);
+  return async (c, next) => {
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    // `/org-units/tree` also matches `/org-units/{id}`: a parameter is known if any matching route takes it.
+    const matching = routes().filter((r) => r.method === method && r.pattern.test(c.req.path));
+    if (matching.length) {
+      const unknown = Object.keys(c.req.queries()).find((name) => !matching.some((r) => !r.query || r.query.has(name)));
+      if (unknown !== undefined) {
+        const known = [...new Set(matching.flatMap((r) => [...(r.query ?? [])]))];
+        return respondWithProblem(c, new InvalidInput(unknown, `is not a parameter of this route (${known.length ? `it takes ${known.join(', ')}` : 'it takes none'})`));
+      }
+    }
+    await next();
+  };
+}
+
 /**
  * Reached only when no route answered: a path the API has, with a method it does not take, is 405 with `Allow`
  * (the methods come from the documented routes); any other path falls through to 404.
  */
 function methodNotAllowed(router: OpenAPIHono<AppEnv>) {
-  let routes: { pattern: RegExp; method: string }[] | null = null;
+  const routes = documentedRoutes(router);
   return (c: Context<AppEnv>) => {
-    routes ??= router.openAPIRegistry.definitions.flatMap((d) =>
-      d.type === 'route'
-        ? [{ pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`), method: d.route.method.toUpperCase() }]
-        : [],
-    );
-    const methodsOf = (path: string) => [...new Set(routes!.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+    const methodsOf = (path: string) => [...new Set(routes().filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
     const allowed = methodsOf(c.req.path);
     if (!allowed.length) {
       // Routes match exactly: `/api/v1/scenarios/` is not `/api/v1/scenarios` (it was a 405 saying "use GET").

@@ -252,6 +252,25 @@ describe('methods and paths', () => {
     expect(await nowhere.json()).toMatchObject({ status: 404 });
   });
 
+  it('refuses a query parameter a route does not take, naming it; takes every one the reference documents', async () => {
+    const misspelt = await get('/api/v1/department-types?search=ops');
+    expect(misspelt.status).toBe(400);
+    expect(await misspelt.json()).toMatchObject({ code: 'invalid_input', field: 'search', detail: expect.stringContaining('it takes limit, cursor, q') });
+    const doc = (await (await get('/docs/api.json')).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (!item.get || path.includes('/webhook/')) continue;
+      const url = path.replace('{id}', units.P).replace('{row}', '1');
+      const unknown = await get(`${url}?not_a_parameter=1`);
+      expect(unknown.status, path).toBe(400);
+      expect(((await unknown.json()) as { field: string }).field, path).toBe('not_a_parameter');
+      for (const parameter of (item.get.parameters ?? []).filter((p) => p.in === 'query')) {
+        const answer = await get(`${url}?${parameter.name}=x`);
+        const body = answer.status === 400 ? ((await answer.json()) as { detail: string }) : null;
+        expect(body?.detail ?? '', `${path} ${parameter.name}`).not.toContain('is not a parameter');
+      }
+    }
+  });
+
   it('does not tell a GET with a trailing slash that GET is not allowed: a 404 naming the path without it', async () => {
     const slash = await get('/api/v1/org-units/');
     expect(slash.status).toBe(404);
