@@ -254,6 +254,13 @@ describe('orgonaut CLI errors and exit codes', () => {
     const result = await cli(['auth', 'login', '--host', url, '--token', `orgo_pat_${'x'.repeat(43)}`], config);
     expectOneLine(result, 3, new RegExp(`^orgonaut: ${url.replace(/[.]/g, '\\.')} refused the token: .*nothing was saved\\.$`));
     expect(fs.existsSync(config)).toBe(false);
+    // On the central host the tenant is named with --tenant: the refusal says so, in the CLI's words.
+    const central = url.replace(`${SLUG}.localhost`, 'app.localhost');
+    expectOneLine(await cli(['auth', 'login', '--host', central, '--token', tokens.owner!], config), 3, /X-Tenant header\. Add --tenant <slug>; nothing was saved\.$/);
+    const named = await cli(['auth', 'login', '--host', central, '--tenant', SLUG, '--token', tokens.owner!], config);
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(config, 'utf8'))).toMatchObject({ host: central, tenant: SLUG });
+    fs.rmSync(config);
   });
 
   it('exits 3 when not signed in, or when the stored token stops working', async () => {

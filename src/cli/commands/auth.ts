@@ -49,7 +49,7 @@ async function login(run: Run): Promise<number> {
     token = result.token;
     tokenId = result.tokenId;
   }
-  const me = await verify(new ApiClient(host, token, tenantFlag), host);
+  const me = await verify(new ApiClient(host, token, tenantFlag), host, tenantFlag);
   const stored: StoredLogin = {
     host,
     tenant: me.data.tenant.slug,
@@ -70,12 +70,14 @@ async function login(run: Run): Promise<number> {
 }
 
 /** GET /api/v1/me with the new credential; a refusal says the token is the problem, and nothing is stored. */
-async function verify(client: ApiClient, host: string): Promise<{ data: Me }> {
+async function verify(client: ApiClient, host: string, tenant: string | null): Promise<{ data: Me }> {
   try {
     return await client.get<{ data: Me }>('/api/v1/me');
   } catch (error) {
     if (error instanceof NotSignedIn) {
-      throw new NotSignedIn(`${host} refused the token: ${error.reason ?? 'not accepted'}. Check it (orgo_pat_…, of this tenant, not revoked or expired); nothing was saved.`);
+      // The central host serves every tenant: the CLI's way of naming one is --tenant (sent as X-Tenant).
+      const fix = !tenant && /X-Tenant/.test(error.reason ?? '') ? 'Add --tenant <slug>' : 'Check it (orgo_pat_…, of this tenant, not revoked or expired)';
+      throw new NotSignedIn(`${host} refused the token: ${error.reason ?? 'not accepted'}. ${fix}; nothing was saved.`);
     }
     throw error;
   }
