@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../src/audit/record.js';
+import { ENTITY_TYPES } from '../../src/org/family-names.js';
 import { AS_OF } from '../support/fixture-org.js';
 import { buildMember } from '../support/factories.js';
 import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
@@ -196,6 +198,30 @@ describe('scenarios, snapshots, lineage and activity', () => {
     expect(model.events[0]!.before).toEqual({ amount_minor: 9_000_000, kind: 'salary' });
     const none = structured<{ events: unknown[] }>(await owner.call('org_activity_list', { until: '2000-01-01' }));
     expect(none.events).toEqual([]);
+  });
+});
+
+describe('org.activity.list filters', () => {
+  it('by an entity type its description names: exactly the ones the server records', async () => {
+    const tool = (await owner.client.listTools()).tools.find((t) => t.name === 'org_activity_list')!;
+    const described = (tool.inputSchema.properties!.entity_type as { description: string }).description;
+    const named = described
+      .split(/Model:|Security:/)
+      .slice(1)
+      .flatMap((list) => list.split(','))
+      .map((type) => type.trim().replace(/\.$/, ''));
+    const recorded = new Set(
+      [...fs.readdirSync('src', { recursive: true, encoding: 'utf8' })]
+        .filter((f) => f.endsWith('.ts'))
+        .flatMap((f) => [...fs.readFileSync(`src/${f}`, 'utf8').matchAll(/entityType: '([a-z_.]+)'|audit\(ctx, '([a-z_]+)'/g)])
+        .map((m) => m[1] ?? `settings.${m[2]}`),
+    );
+    for (const type of Object.values(ENTITY_TYPES)) recorded.add(type); // model records, recorded by family
+    expect(named.filter((type) => !recorded.has(type))).toEqual([]);
+    expect([...recorded].filter((type) => !named.includes(type))).toEqual([]);
+    const events = structured<{ events: { entity_type: string }[] }>(await owner.call('org_activity_list', { entity_type: 'compensation' })).events;
+    expect(events.length).toBeGreaterThan(0);
+    expect(new Set(events.map((e) => e.entity_type))).toEqual(new Set(['compensation']));
   });
 });
 

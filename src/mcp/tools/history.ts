@@ -64,7 +64,16 @@ export const activityTool = defineTool({
   purpose: 'history',
   inputSchema: z.object({
     category: z.enum(['security', 'model']).optional().describe('security = access events; model = changes to the organisation.'),
-    entity_type: z.string().max(100).optional().describe('Only events about this kind of record, e.g. actor, placement, token.created.'),
+    entity_type: z
+      .string()
+      .max(100)
+      .optional()
+      .describe(
+        'Only events about this kind of record. Model: org_unit, department, team, actor, reporting_line, placement, position, ' +
+          'compensation, scenario, snapshot, proposal, import_run, import_row. Security: sign_in, api_token, oauth_app, ' +
+          'oauth_token, membership, invitation, plan, password_reset, integration, settings.currency, ' +
+          'settings.cost_settings, settings.mcp_tool_names.',
+      ),
     scenario_id: optionalId('Only changes made in this scenario.'),
     since: day('First day to include (YYYY-MM-DD).'),
     until: day('Last day to include (YYYY-MM-DD).'),
