@@ -10,7 +10,7 @@ import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentRun } from './present.js';
-import { REASONS } from './reasons.js';
+import { REASONS, type ReasonCode } from './reasons.js';
 import { countRowsToProcess, loadRun, rowsToProcess } from './store.js';
 import { loadReferences } from './target.js';
 
@@ -30,7 +30,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   const showMoney = can(ctx.principal, 'costs.read');
 
   const first = await ctx.db
-    .select({ rowNumber: importRows.rowNumber, line: importRows.line, values: importRows.values, status: importRows.status })
+    .select({ rowNumber: importRows.rowNumber, line: importRows.line, values: importRows.values, status: importRows.status, reasonCode: importRows.reasonCode, reasonField: importRows.reasonField, reasonDetail: importRows.reasonDetail })
     .from(importRows)
     .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id)))
     .orderBy(asc(importRows.rowNumber))
@@ -65,10 +65,12 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
       actors: { active_before: before, active_after: after, allowance: Number.isFinite(allowance) ? allowance : null, exceeds_allowance: !scenario && after > allowance && after > before },
     };
   }
-  // Each sample row's reason: the plan's (duplicates, managers, cycles… need the whole file), else its own cells'.
+  // Each sample row's reason: the plan's (duplicates, managers, cycles… need the whole file); for a row the plan left
+  // out, the one it was quarantined for by an earlier step, else its own cells'.
   const sample = first.map((row) => {
     const planned = results?.get(row.rowNumber);
-    const reason = planned ? (planned.status === 'quarantined' ? planned.reason : null) : parseRow(row.rowNumber, row.values, parse).reason;
+    const stored = row.status === 'quarantined' && row.reasonCode && isReason(row.reasonCode) ? { code: row.reasonCode, field: row.reasonField, detail: row.reasonDetail ?? '' } : null;
+    const reason = planned ? (planned.status === 'quarantined' ? planned.reason : null) : row.status === 'pending' ? parseRow(row.rowNumber, row.values, parse).reason : stored;
     const fields: Record<string, string | null> = {};
     for (const m of mapping) if (m.field && (showMoney || !MONEY_IMPORT_FIELDS.has(m.field))) fields[m.field] = row.values[m.column] ?? null;
     return { row_number: row.rowNumber, line: row.line, fields, problem: reason ? { code: reason.code, field: reason.field, detail: reason.detail, fix: REASONS[reason.code].fix } : null };
@@ -92,4 +94,8 @@ function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: bo
     warnings.push({ code: 'unmapped_columns', message: `${unmapped.length} column(s) are not imported: ${names}.` });
   }
   return warnings;
+}
+
+function isReason(code: string): code is ReasonCode {
+  return Object.prototype.hasOwnProperty.call(REASONS, code);
 }

@@ -94,8 +94,10 @@ describe('a first import of an Excel-saved HRIS export', () => {
     expect(run).toMatchObject({ status: 'completed', summary: { rows: { total: ROWS.length, created: 2, quarantined: 5 } } });
     const rows = (await send(`/api/v1/imports/${runId}/rows`)).body.data;
     expect(rows.map((r: { reason: { code: string } | null }) => r.reason?.code ?? null)).toEqual(EXPECTED);
-    // Each row's reason in preview and run alike, detail included.
+    // Each row's reason in preview and run alike, detail included; and so once the run has completed.
     expect(preview.sample.map((s: { problem: unknown }) => s.problem)).toEqual(rows.map((r: { reason: unknown }) => r.reason));
+    const after = (await send(`/api/v1/imports/${runId}/preview`)).body.data;
+    expect(after.sample.map((s: { problem: unknown }) => s.problem)).toEqual(rows.map((r: { reason: unknown }) => r.reason));
   });
 
   it('says which other rows carry a duplicate email', async () => {
