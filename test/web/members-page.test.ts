@@ -38,6 +38,9 @@ describe('Settings → Members', () => {
     expect(archived.status).toBeLessThan(400);
     const after = await get('/settings/members', owner);
     expect(after.html).toContain(`<form method="post" action="/settings/members/${member.id}/reactivate">`);
+    // No password-reset link for someone who cannot sign in here any more.
+    expect(page.html).toContain(`action="/settings/members/${member.id}/reset"`);
+    expect(after.html).not.toContain(`action="/settings/members/${member.id}/reset"`);
   });
 });
 
@@ -77,7 +80,7 @@ describe('choosing a password', () => {
     });
     expect(joined.status).toBe(303);
     const members = await get('/settings/members', owner);
-    expect(members.html).toMatch(/New Comer<div class="hint">newcomer@memberspage\.test<\/div><\/td>[\s\S]*?<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>/);
+    expect(members.html).toMatch(/New Comer<div class="hint">newcomer@memberspage\.test<\/div><\/td>[\s\S]*?<td class="date">\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>/);
     const account = await get('/account', owner);
     expect(account.html).toMatch(/aria-describedby="new_password-hint"\/>\s*<span class="hint" id="new_password-hint">At least 10 characters\.<\/span>/);
   });

@@ -139,7 +139,10 @@ describe('pages for an owner', () => {
       expect(asset.headers.get('content-type'), path).toContain(type);
     }
     // A table cell holding buttons stays a table cell (a flex cell loses its row's borders).
-    expect(await (await app.request(css!, { host: HOST })).text()).toMatch(/td\.actions \{ display: table-cell; \}/);
+    const sheet = await (await app.request(css!, { host: HOST })).text();
+    expect(sheet).toMatch(/td\.actions \{ display: table-cell; \}/);
+    // A wide table scrolls inside its box on a phone; its visually-hidden labels must not widen the page.
+    expect(sheet).toMatch(/\.table-wrap \{ overflow-x: auto; position: relative; \}/);
   });
 
   it('shows the tree with figures, cost and span warnings, linking each unit', async () => {

@@ -105,7 +105,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
   const csrf = c.var.session!.csrfToken;
   const me = ctx.principal.userId;
   return c.html(
-    <Shell c={c} title="Members" active="/settings">
+    <Shell c={c} title="Members" active="/settings" wide>
       <div class="page-head">
         <h1>Settings → Members</h1>
         <a href="/settings">All settings</a>
@@ -215,7 +215,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                     )}
                   </td>
                   <td>{m.status === 'active' ? <span class="badge ok">active</span> : <span class="badge">archived</span>}</td>
-                  <td>{m.last_login_at ? when(m.last_login_at) : 'never'}</td>
+                  <td class="date">{m.last_login_at ? when(m.last_login_at) : 'never'}</td>
                   <td class="actions">
                     {m.role === 'owner' || m.user_id === me ? null : (
                       <>
@@ -229,7 +229,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                             {m.status === 'active' ? 'Archive' : 'Reactivate'}
                           </button>
                         </form>
-                        {isRole(m.role) && mayResetPasswordOf(ctx.principal.role, m.role) ? (
+                        {m.status === 'active' && isRole(m.role) && mayResetPasswordOf(ctx.principal.role, m.role) ? (
                           <form method="post" action={`/settings/members/${m.user_id}/reset`}>
                             <input type="hidden" name="csrf" value={csrf} />
                             <input type="hidden" name="email" value={m.email} />
