@@ -42,6 +42,17 @@ describe('capability.list and capability.explain', () => {
     expect(rollup).toMatchObject({ available_now: false, missing_abilities: ['costs.read'] });
   });
 
+  it('says for every resource and template what it needs and whether the caller may read it now', async () => {
+    type Entry = { requires: string[]; available_now: boolean };
+    const narrowed = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['org-units.read', 'scenarios.read'] }));
+    const list = structured<{ resources: Entry[]; resource_templates: (Entry & { uri_template: string })[] }>(await narrowed.call('capability_list'));
+    for (const entry of [...list.resources, ...list.resource_templates]) expect(entry).toMatchObject({ requires: expect.any(Array), available_now: expect.any(Boolean) });
+    const actors = list.resource_templates.find((t) => t.uri_template === 'orgonaut://actors/{id}')!;
+    expect(actors).toMatchObject({ requires: ['actors.read'], available_now: false });
+    await expect(narrowed.client.readResource({ uri: `orgonaut://actors/${world.ids.id('p1')}` })).rejects.toThrow(/actors\.read/);
+    await narrowed.close();
+  });
+
   it('explains a tool: arguments from its schema, abilities, a first call and related tools', async () => {
     const explained = structured<Record<string, unknown>>(await viewer.call('capability_explain', { name: 'org.units.list' }));
     expect(explained).toMatchObject({ kind: 'tool', name: 'org_units_list', dotted_name: 'org.units.list', available_now: true });

@@ -84,6 +84,7 @@ export const capabilityListTool = defineTool({
         name,
         title,
         description,
+        requires,
         available_now: mayUse(ctx.principal, requires),
       })),
       resource_templates: catalog.templates.map(({ uriTemplate, name, title, description, requires }) => ({
@@ -92,6 +93,7 @@ export const capabilityListTool = defineTool({
         title,
         description,
         requires,
+        available_now: mayUse(ctx.principal, requires),
       })),
       prompts: catalog.prompts.map((p) => ({ name: p.name, title: p.title, description: p.description })),
     };
