@@ -153,7 +153,11 @@ export const changesField = z
   .array(changeItem)
   .min(1)
   .max(MAX_CHANGES)
-  .describe(`1–${MAX_CHANGES} changes, validated and applied together (all or nothing), in order.`);
+  .describe(
+    `1–${MAX_CHANGES} changes, validated and applied together (all or nothing), in order. A change cannot name a record ` +
+      'created earlier in the same list (its id is only known from the preview): to fill a new position or place a new ' +
+      'actor elsewhere, confirm the proposal that creates it, then plan the next step with the id from `created`.',
+  );
 
 /** The abilities a batch needs beyond the tool's own, known from its ops (for the OAuth step-up before the call). */
 export function changeAbilities(args: Record<string, unknown>): Ability[] {

@@ -101,6 +101,18 @@ describe('scenario.action.plan → confirm', () => {
     expect(asMember.preview.metrics).not.toHaveProperty('without_compensation');
   });
 
+  it('hires into a new seat in two proposals, as the changes description says: create, confirm, then fill by the created id', async () => {
+    const sid = await newScenario('Seat');
+    const tool = (await owner.client.listTools()).tools.find((t) => t.name === 'scenario_action_plan')!;
+    expect(JSON.stringify(tool.inputSchema)).toContain('confirm the proposal that creates it, then plan the next step with the id from `created`');
+    const seat = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'create_position', org_unit_id: world.ids.units.P, title: 'Platform engineer' }] }));
+    const done = structured<Confirmed>(await owner.call('scenario_action_confirm', { proposal_id: seat.proposal_id }));
+    const positionId = done.outcome.created.find((c) => c.family === 'positions')!.id;
+    const hire = [{ op: 'add_actor', kind: 'human', display_name: 'New hire', org_unit_id: world.ids.units.P, position_id: positionId }];
+    const hired = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: hire }));
+    expect((hired.preview.metrics as Record<string, { delta: number }>).vacant_positions!.delta).toBe(-1);
+  });
+
   it('answers a second confirm with the same outcome, already_confirmed', async () => {
     const sid = await newScenario('Twice');
     const plan = structured<Proposal>(
