@@ -128,6 +128,7 @@ describe('readCsvFile', () => {
     ['an empty file', '', 'empty_file', /empty/],
     ['a header only', 'email,name\n', 'no_rows', /no data rows/],
     ['one column', 'hello world\nfoo\n', 'no_header_row', /at least two columns/],
+    ['tab-separated', 'email\tname\nann@x.test\tAnn\n', 'no_header_row', /separated by tabs/],
   ];
   for (const [what, bytes, code, message] of refusals) {
     it(`refuses ${what}`, async () => {

@@ -111,7 +111,8 @@ export async function readCsvFile(source: AsyncIterable<Uint8Array>, options: Re
   if (bytes === 0 || headers === null) throw new FileRefused('empty_file', 422, 'The file is empty.', CSV_FIX);
   const header: string[] = headers;
   if (header.length < 2 || header.every((h) => h === '')) {
-    throw new FileRefused('no_header_row', 422, 'The first non-blank line must be a header row with at least two columns separated by commas or semicolons.', CSV_FIX);
+    const tabs = header.length === 1 && header[0]!.includes('\t') ? ' Its columns are separated by tabs (a TSV export).' : '';
+    throw new FileRefused('no_header_row', 422, `The first non-blank line must be a header row with at least two columns separated by commas or semicolons.${tabs}`, CSV_FIX);
   }
   if (rows === 0) throw new FileRefused('no_rows', 422, 'The file has a header row but no data rows.', 'Add one row per person below the header row.');
   return { bytes, sha256: hash.digest('hex'), delimiter: parser.separator ?? ',', headers: header, rows };
