@@ -5,6 +5,7 @@ import { ALL_ABILITIES } from '../../src/access/abilities.js';
 import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
 import { effectiveAbilities } from '../../src/access/policy.js';
 import type { RateLimit } from '../../src/http/rate-limit.js';
+import { DeltaSchema } from '../../src/api/v1/scenario-schemas.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -203,6 +204,33 @@ describe('the reference: /docs/api.json and /docs/api', () => {
     expect(roster).toMatchObject({ data: [{ display_name: expect.any(String), placements: [{ is_primary: true }] }], next_cursor: null });
     const tree = byKey('GET /api/v1/org-units/tree').responses['200'].content['application/json'].example;
     expect(tree.data.roots[0].children).toEqual([]); // a recursive schema is cut, not expanded forever
+  });
+
+  it('gives examples a reader can trust: no placeholders, no record that is its own manager, open records open', () => {
+    const byKey = (key: string) => operations().find((o) => o.key === key)!.op;
+    const example = (key: string) => byKey(key).responses['200'].content['application/json'].example;
+    const placeholders: string[] = [];
+    const walk = (value: unknown, where: string) => {
+      if (value === 'string') placeholders.push(where);
+      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) (k === 'key' ? placeholders.push(`${where}.key`) : walk(v, `${where}.${k}`));
+    };
+    // The import and integration examples are their own family's (not yet held to this).
+    for (const { key, op } of operations()) if (!/\/(imports|integrations)/.test(key)) walk(op.responses['200']?.content?.['application/json']?.example, key);
+    expect(placeholders).toEqual([]);
+
+    const actor = example('GET /api/v1/actors/{id}').data;
+    expect(actor.manager.id).not.toBe(actor.id);
+    expect(actor.manager.display_name).not.toBe(actor.display_name);
+    expect(actor.direct_reports[0].id).not.toBe(actor.id);
+    expect(actor.placements[0]).toMatchObject({ actor_id: actor.id, valid_to: null });
+    expect(actor.primary_org_unit_id).toBe(actor.placements[0].org_unit_id);
+    expect(actor.valid_to).toBeNull();
+    const scenario = example('GET /api/v1/scenarios/{id}').data;
+    expect(scenario).toMatchObject({ state: 'active', archived_at: null, promoted_at: null });
+    const delta = example('GET /api/v1/scenarios/{id}/delta').data;
+    expect(DeltaSchema.safeParse(delta).success).toBe(true);
+    expect(delta.against.kind).toBe('live');
+    expect(Object.keys(delta.families)).not.toContain('key');
   });
 
   it('serves a readable reference page built from the document, without inline script or style', async () => {

@@ -18,6 +18,25 @@ const IDS: Record<string, string> = {
   placement_id: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
   user_id: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d',
   token_id: '8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f',
+  primary_org_unit_id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+};
+
+/**
+ * Fields sampled as null, whatever their schema's example: an open-ended record (`valid_to`), a scenario not archived,
+ * promoted or submitted, a token never used or revoked. A sample showing them set read as a contradiction (an
+ * active record that ended the day it started; an active scenario archived and promoted).
+ */
+const NULL_FIELDS = new Set(['valid_to', 'archived_at', 'promoted_at', 'submitted_at', 'revoked_at', 'last_used_at']);
+
+/** Nested records that are someone or something else than the record they are in: their own ids and names. */
+const NESTED: Record<string, Json> = {
+  manager: { id: IDS.manager_id, display_name: 'Grace Hopper', title: 'Engineering Manager' },
+  direct_reports: { id: '2d4f6a8b-0c1e-4f3a-9b5c-7d9e1f3a5b7c', display_name: 'Alan Turing', title: 'Backend Engineer' },
+  primary_org_unit: { id: IDS.org_unit_id, type: 'team' },
+  org_unit: { id: IDS.org_unit_id, type: 'team' },
+  position: { id: IDS.position_id },
+  placements: { id: IDS.placement_id, actor_id: IDS.id },
+  compensation: { id: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9', actor_id: IDS.id },
 };
 
 const STRINGS: Record<string, string> = {
@@ -120,7 +139,23 @@ function numberFor(schema: Json, name: string | undefined, integer: boolean): nu
 
 /** A sample value for a JSON schema, following $refs (a schema already being expanded is cut: no endless trees). */
 export function sampleOf(schema: Json | undefined, components: Json, name?: string, stack: string[] = []): unknown {
+  const sample = sampleOfSchema(schema, components, name, stack);
+  const nested = name ? NESTED[name] : undefined;
+  if (!nested) return sample;
+  const fill = (value: unknown) => (value && typeof value === 'object' ? Object.assign(value, pick(nested, value as Json)) : value);
+  return Array.isArray(sample) ? sample.map(fill) : fill(sample);
+}
+
+/** The entries of `values` whose keys `record` has. */
+function pick(values: Json, record: Json): Json {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => key in record));
+}
+
+function sampleOfSchema(schema: Json | undefined, components: Json, name: string | undefined, stack: string[]): unknown {
   if (!schema || typeof schema !== 'object') return null;
+  if (name && NULL_FIELDS.has(name) && allowsNull(schema, components)) return null;
+  // Amounts in the examples are complete: no currency left unconverted.
+  if (name && /(^|_)unconvertible$/.test(name)) return [];
   if ('example' in schema) return schema.example;
   if (typeof schema.$ref === 'string') {
     const ref = schema.$ref.split('/').pop()!;
@@ -173,6 +208,12 @@ export function sampleOf(schema: Json | undefined, components: Json, name?: stri
   }
 }
 
+function allowsNull(schema: Json, components: Json): boolean {
+  if (typeof schema.$ref === 'string') return allowsNull(components[schema.$ref.split('/').pop()!] ?? {}, components);
+  if (schema.nullable === true || schema.type === 'null' || (Array.isArray(schema.type) && schema.type.includes('null'))) return true;
+  return [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].some((v: Json) => allowsNull(v, components));
+}
+
 /** The field name an array's items are sampled as. */
 const ITEM_NAMES: Record<string, string> = { abilities: 'ability', filled_by: 'actor_id', unconvertible: 'unconvertible_currency', path: 'name' };
 
@@ -208,6 +249,47 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
       role: 'manager',
       credential: 'api_token',
       abilities: ['actors.read', 'costs.read', 'org-metrics.read', 'org-units.read', 'placements.read', 'positions.read', 'scenarios.read', 'scenarios.write', 'teams.read'],
+    },
+  },
+  'GET /api/v1/scenarios/{id}/delta': {
+    data: {
+      scenario: {
+        id: IDS.scenario_id,
+        name: '2026-03 platform realignment',
+        description: 'Split Platform into Core and Developer Experience',
+        kind: 'planning',
+        state: 'active',
+        submitted: false,
+        submitted_at: null,
+        source: { kind: 'live' },
+        editable: true,
+        revision: 3,
+        created_at: '2026-05-14T09:30:00.000Z',
+        updated_at: '2026-05-14T09:45:00.000Z',
+        archived_at: null,
+        promoted_at: null,
+      },
+      compare: 'source',
+      against: { kind: 'live' },
+      as_of: '2026-06-01',
+      families: {
+        org_unit: { added: [], removed: [], changed: [{ id: IDS.org_unit_id, label: 'Platform Core', fields: { name: { from: 'Platform', to: 'Platform Core' } } }] },
+        actor: {
+          added: [{ id: IDS.actor_id, kind: 'human', display_name: 'New backend hire', title: 'Backend Engineer', fte: 1 }],
+          removed: [],
+          changed: [{ id: IDS.manager_id, label: 'Grace Hopper', fields: { fte: { from: 1, to: 0.8 } } }],
+        },
+      },
+      conflicts: [],
+      metrics: {
+        total: {
+          headcount: { from: 42, to: 43, delta: 1 },
+          fte: { from: 41.5, to: 42.3, delta: 0.8 },
+          annual_cost_minor: { from: 510_000_000, to: 518_500_000, delta: 8_500_000 },
+        },
+        by_org_unit: [{ org_unit_id: IDS.org_unit_id, name: 'Platform Core', headcount: { from: 12, to: 13, delta: 1 } }],
+      },
+      withheld: [],
     },
   },
   'GET /api/v1/currencies': {

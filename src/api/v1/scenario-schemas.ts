@@ -9,7 +9,7 @@ const timestamp = z.string().openapi({ format: 'date-time' });
 export const ScenarioSchema = z
   .object({
     id: z.string(),
-    name: z.string(),
+    name: z.string().openapi({ example: '2026-03 platform realignment' }),
     description: z.string().nullable(),
     kind: z.enum(SCENARIO_KINDS).openapi({ description: 'planning (mutable while active), applied (promoted, locked) or snapshot (archived Live)' }),
     state: z.enum(['active', 'archived']),
@@ -18,7 +18,7 @@ export const ScenarioSchema = z
     source: z
       .object({ kind: z.string().openapi({ enum: ['live', 'scenario'] }), scenario_id: z.string().optional(), name: z.string().nullable().optional() })
       .nullable()
-      .openapi({ description: 'What a planning scenario branched from; null for snapshots and applied scenarios' }),
+      .openapi({ description: 'What a planning scenario branched from; null for snapshots and applied scenarios', example: { kind: 'live' } }),
     editable: z.boolean(),
     revision: z.number().int(),
     created_at: timestamp,
@@ -116,8 +116,8 @@ export const ChangeSchema = z
     family: z.string().openapi({ enum: CHANGE_FAMILIES }),
     record_id: z.string(),
     op: z.enum(['add', 'change', 'remove']),
-    values: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'add: the whole record; change: only the changed fields; remove: null' }),
-    base: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'change: the source value each field was edited against; remove: the removed record' }),
+    values: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'add: the whole record; change: only the changed fields; remove: null', example: { fte: 0.8 } }),
+    base: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'change: the source value each field was edited against; remove: the removed record', example: { fte: 1 } }),
     revision: z.number().int(),
   })
   .openapi('ScenarioChange');
@@ -152,8 +152,14 @@ export const TaskSchema = z
     kind: z.string().openapi({ enum: ['promotion', 'restore', 'import'] }),
     status: z.string().openapi({ enum: ['pending', 'running', 'succeeded', 'failed'] }),
     scenario_id: z.string().nullable(),
-    progress: z.record(z.string(), z.unknown()),
-    result: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'When succeeded; money figures only with `costs.read`' }),
+    progress: z.record(z.string(), z.unknown()).openapi({ example: { stage: 'applying' } }),
+    result: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description: 'When succeeded; money figures only with `costs.read`',
+        example: { snapshot_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', applied_scenario_id: '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a', live_version: 12, records_written: 2 },
+      }),
     error: z.string().nullable(),
     created_at: timestamp,
     started_at: timestamp.nullable(),
