@@ -499,6 +499,18 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(snapshotPage.html).not.toContain('Change tray</a>');
   });
 
+  it('names the record of each event in the list, as the detail page does', async () => {
+    const sid = await newScenario(owner, 'Named events');
+    const first = await stage(owner, sid, '', { op: 'set_fte', actor_id: id('p1'), fte: '0.9' });
+    const second = await stage(owner, sid, decode(hiddenField(first.html, 'staged')), { op: 'set_compensation', actor_id: id('p2'), kind: 'salary', amount: '50000', currency: 'EUR' });
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(second.html, 'staged')), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const list = await get(`/activity?category=model&scenario=${sid}`, owner);
+    expect(list.html).toMatch(/<span class="badge">Actor<\/span> <strong>p1<\/strong> updated/);
+    expect(list.html).toMatch(/<span class="badge">Compensation<\/span> <strong>Pay of p2<\/strong> created/);
+    expect(list.html).toMatch(/<span class="badge">Scenario<\/span> <strong>Named events<\/strong> created/);
+  });
+
   it('lists audit events with filters and opens one with its before and after', async () => {
     const list = await get('/activity?category=model&entity=org_unit', owner);
     expect(list.status).toBe(200);

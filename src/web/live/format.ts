@@ -112,6 +112,10 @@ export function fieldLabel(field: string): string {
     lead_actor_id: 'Lead',
     external_uid: 'External id',
     api_token: 'API token',
+    effective_fte: 'Effective FTE',
+    monthly_cost_minor: 'Monthly cost',
+    annual_cost_minor: 'Annual cost',
+    source_hris: 'Source HRIS',
     oauth_app: 'OAuth app',
     oauth_token: 'OAuth token',
   };

@@ -49,6 +49,33 @@ function recordHref(type: string, id: string | null, scenarioId: string | null):
   return null;
 }
 
+/**
+ * Which record an event is about, in words ("Zed New", "Zed New in Search", "Pay of Ann Lee"), from the record its
+ * before/after hold; names of other records come from Live (or the scenario filtered on) and are left out when unknown.
+ */
+function recordName(e: { entity_type: string; before: unknown; after: unknown }, names: Names): string | null {
+  const record = [e.after, e.before].find((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
+  if (!record) return null;
+  // Records are stored with camelCase keys (displayName, actorId); some with snake_case.
+  const text = (key: string) => {
+    const value = record[key] ?? record[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+    return typeof value === 'string' && value ? value : null;
+  };
+  const own = text('display_name') ?? text('name') ?? text('title');
+  if (own) return own;
+  const named = (kind: 'actor' | 'unit', key: string) => {
+    const id = text(key);
+    const name = id ? names[kind](id) : null;
+    return name && !name.startsWith('#') ? name : null;
+  };
+  const actor = named('actor', 'actor_id');
+  if (!actor) return null;
+  if (e.entity_type === 'compensation') return `Pay of ${actor}`;
+  if (e.entity_type === 'placement' && named('unit', 'org_unit_id')) return `${actor} in ${named('unit', 'org_unit_id')}`;
+  if (e.entity_type === 'reporting_line' && named('actor', 'manager_id')) return `${actor} → ${named('actor', 'manager_id')}`;
+  return actor;
+}
+
 async function namesFor(ctx: ServiceContext, scenarioId: string | null): Promise<Names> {
   try {
     return await scenarioNames(ctx, scenarioId);
@@ -67,6 +94,7 @@ export function activityRoutes(): Hono<AppEnv> {
     const { page } = await listActivity(ctx, { ...filter, cursor, limit: 50 });
     const scenarios = await listScenarios(ctx, { limit: 500 });
     const scenarioName = new Map(scenarios.items.map((s) => [s.id, s.name]));
+    const names = await namesFor(ctx, filter.scenarioId);
     const query = (extra: Record<string, string | null>) => {
       const params = new URLSearchParams();
       const all = { category: filter.category, entity: filter.entityType, scenario: filter.scenarioId, since: filter.since, until: filter.until, ...extra };
@@ -160,7 +188,9 @@ export function activityRoutes(): Hono<AppEnv> {
                       <tr>
                         <td>{when(e.at)}</td>
                         <td>
-                          <span class={e.category === 'security' ? 'badge warn' : 'badge'}>{fieldLabel(e.entity_type)}</span> {e.action}
+                          <span class={e.category === 'security' ? 'badge warn' : 'badge'}>{fieldLabel(e.entity_type)}</span>{' '}
+                          {recordName(e, names) ? <><strong>{recordName(e, names)}</strong> </> : null}
+                          {e.action.replaceAll('_', ' ')}
                           {href ? (
                             <>
                               {' '}

@@ -2,7 +2,7 @@ import { can } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
 import { openView } from '../../org/view.js';
 import { namesOf, type Names } from '../live/context.js';
-import { fieldLabel, money } from '../live/format.js';
+import { fieldLabel, money, when } from '../live/format.js';
 
 /**
  * How record fields of deltas, conflicts, changes and audit entries read on a page: references by name, money as
@@ -43,6 +43,7 @@ export function fieldValue(field: string, value: unknown, names: Names | null, c
   if (ref && typeof value === 'string' && names) return names[ref](value);
   if (MINOR.test(field) && typeof value === 'number') return money(value, currency);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return when(value); // a time, not a day
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
