@@ -231,6 +231,8 @@ describe('the reference: /docs/api.json and /docs/api', () => {
     expect(DeltaSchema.safeParse(delta).success).toBe(true);
     expect(delta.against.kind).toBe('live');
     expect(Object.keys(delta.families)).not.toContain('key');
+    // REST readers are not sent to MCP tools.
+    expect(JSON.stringify(doc)).not.toMatch(/capability[._]explain/);
   });
 
   it('serves a readable reference page built from the document, without inline script or style', async () => {

@@ -50,7 +50,11 @@ const changes = createRoute({
 });
 
 /** The engine's command schema, rebuilt with the OpenAPI-aware zod so it is documented as a named schema. */
-const ChangeCommand = z.object(ChangeCommandSchema.shape).strict().openapi('ChangeCommand');
+// The shared schema points MCP clients at their explain tool; REST readers find each op described on `changes`.
+const ChangeCommand = z
+  .object({ ...ChangeCommandSchema.shape, op: ChangeCommandSchema.shape.op.describe('What to change: one of the ops listed (with what each does) on `changes`.') })
+  .strict()
+  .openapi('ChangeCommand');
 
 const ApplyChangesBody = z
   .object({
