@@ -157,6 +157,15 @@ describe('search and fetch (ChatGPT connectors)', () => {
     expect(errorOf(await viewer.call('fetch', { id: 'whatever' }))).toMatchObject({ code: 'not_found' });
   });
 
+  it('fetch also takes a bare id, as the org tools give them', async () => {
+    expect(structured(await viewer.call('fetch', { id: world.ids.units.P }))).toMatchObject({ id: `org-unit:${world.ids.units.P}`, title: 'Platform' });
+    expect(structured(await viewer.call('fetch', { id: world.ids.id('p1') }))).toMatchObject({ id: `actor:${world.ids.id('p1')}`, title: 'p1' });
+    expect(errorOf(await viewer.call('fetch', { id: world.otherIds.id('p1') }))).toMatchObject({ code: 'not_found' });
+    const unitsOnly = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['org-units.read'] }));
+    expect(errorOf(await unitsOnly.call('fetch', { id: world.ids.id('p1') }))).toMatchObject({ code: 'not_found' });
+    await unitsOnly.close();
+  });
+
   it('fetch says when a cost leaves out pay in a currency without an exchange rate', async () => {
     const field = structured<{ text: string; metadata: { metrics: { cost: { annual: { amount_minor: number } } } } }>(
       await owner.call('fetch', { id: `org-unit:${world.ids.units.F}` }),

@@ -90,26 +90,37 @@ export const fetchTool = defineTool({
   name: 'fetch',
   title: 'Fetch a record',
   description:
-    'The full record behind a `search` result id (`org-unit:<id>` or `actor:<id>`) as readable text plus structured ' +
+    'The full record behind a `search` result id (`org-unit:<id>` or `actor:<id>`; a bare id from the org tools works ' +
+    'too) as readable text plus structured ' +
     'metadata: an org unit with its path, children and metrics, or an actor with manager, reports and placements ' +
     '(money only with costs.read). For scenario reads use `org.units.get` or `org.actors.get` with `scenario_id`.',
   purpose: 'search',
-  inputSchema: z.object({ id: z.string().min(1).max(120).describe('An id returned by search, e.g. org-unit:<uuid>.') }),
+  inputSchema: z.object({ id: z.string().min(1).max(120).describe('An id returned by search (org-unit:<uuid>, actor:<uuid>), or a bare org unit or actor id.') }),
   outputSchema: z.object({ id: z.string(), title: z.string(), text: z.string(), url: z.string(), metadata: z.record(z.string(), z.unknown()) }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
   callRequires: (args) => (typeof args.id === 'string' && args.id.trim().startsWith('actor:') ? ['actors.read'] : []),
   example: { id: '<an id from search>' },
   async handler(ctx, input, call) {
-    const [kind, id] = splitId(input.id);
-    return kind === 'actor' ? fetchActor(ctx, id, call) : fetchOrgUnit(ctx, id, call);
+    const value = input.id.trim();
+    const match = /^(org-unit|actor):(.+)$/.exec(value);
+    if (match) return match[1] === 'actor' ? fetchActor(ctx, match[2]!, call) : fetchOrgUnit(ctx, match[2]!, call);
+    // A bare id, as the org tools give them: an org unit, else (with actors.read) an actor.
+    const asUnit = await orNotFound(fetchOrgUnit(ctx, value, call));
+    const found = asUnit ?? (can(ctx.principal, 'actors.read') ? await orNotFound(fetchActor(ctx, value, call)) : undefined);
+    if (!found) throw new NotFound('Record', value);
+    return found;
   },
 });
 
-function splitId(value: string): [Kind, string] {
-  const match = /^(org-unit|actor):(.+)$/.exec(value.trim());
-  if (!match) throw new NotFound('Record', value.trim());
-  return [match[1] as Kind, match[2]!];
+/** The record, or undefined when it does not exist. */
+async function orNotFound<T>(lookup: Promise<T>): Promise<T | undefined> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  }
 }
 
 async function fetchOrgUnit(ctx: ServiceContext, id: string, call: ToolCall) {
