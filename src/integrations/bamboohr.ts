@@ -103,11 +103,15 @@ async function readLimited(response: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Scalar fields as strings (absent stays absent, null stays null); nested values are dropped. */
+/**
+ * Scalar fields as strings; nested values are dropped. A field BambooHR sends as null is empty there — a supervisor
+ * removed, a date cleared — so it is a blank cell (the import clears the manager; other blank cells change nothing),
+ * not an absent one (a field it does not send is left as it is).
+ */
 export function toEmployee(raw: Record<string, unknown>): Employee {
   const out: Employee = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (value === null) out[key] = null;
+    if (value === null) out[key] = '';
     else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
   }
   return out;

@@ -263,16 +263,27 @@ describe('the BambooHR webhook', () => {
     expect([...view.actors.values()].some((a) => a.sourceHrisId === '501')).toBe(true);
   });
 
+  it('takes a field sent empty (null) as cleared: a supervisor removed in BambooHR removes the manager', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    await webhook({ employees: [{ id: '502', action: 'Updated', fields: { supervisorEId: null, jobTitle: 'Lead Engineer' } }] });
+    await runsOf('hris_webhook', 4);
+    const live = (await app.runtime.graphs.live(tenant.id)).graph;
+    const charles = [...live.actors.values()].find((a) => a.sourceHrisId === '502')!;
+    expect(charles.title).toBe('Lead Engineer');
+    const open = [...live.reportingLines.values()].filter((l) => l.actorId === charles.id && (l.validTo === null || l.validTo > today));
+    expect(open).toEqual([]);
+  });
+
   it('ends a person whose employment status turns Terminated, when that is the only field the event sends', async () => {
     await webhook({ employees: [{ id: '501', action: 'Updated', fields: { employmentHistoryStatus: 'Terminated' } }] });
-    await runsOf('hris_webhook', 4);
+    await runsOf('hris_webhook', 6);
     const live = (await app.runtime.graphs.live(tenant.id)).graph;
     expect([...live.actors.values()].find((a) => a.sourceHrisId === '501')!.validTo).toBe(new Date().toISOString().slice(0, 10));
   });
 
   it('ends a person on a Deleted event', async () => {
     await webhook({ employees: [{ id: '502', action: 'Deleted' }] });
-    await runsOf('hris_webhook', 6);
+    await runsOf('hris_webhook', 8);
     const live = (await app.runtime.graphs.live(tenant.id)).graph;
     const charles = [...live.actors.values()].find((a) => a.sourceHrisId === '502')!;
     expect(charles.validTo).toBe(new Date().toISOString().slice(0, 10));
