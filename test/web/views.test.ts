@@ -311,6 +311,7 @@ describe('a scenario from the change tray to Live', () => {
 
     const delta = await get(`/scenarios/${sid}/delta`, owner);
     expect(delta.html).toContain('id="family-org_unit"');
+    expect(delta.html).toMatch(/<th scope="col" class="num">Live<\/th><th scope="col" class="num">This scenario<\/th>/);
     expect(delta.html).toMatch(/Parent unit<\/th>\s*<td><del>Engineering<\/del><\/td>\s*<td><ins>Sales<\/ins><\/td>/);
     // The allocation changes from today: the placement ends today and a new one continues it at 50 % (the past keeps 40 %).
     expect(delta.html).toMatch(/<li class="added">[\s\S]*?m1 in Platform[\s\S]*?<dt>Valid from<\/dt><dd>\d{4}-\d{2}-\d{2}<\/dd><dt>Allocation %<\/dt><dd>50<\/dd>/);
@@ -483,6 +484,10 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(taken.location).toBe('/snapshots?notice=created');
     const list = await get('/snapshots', owner);
     const snapshotId = new RegExp(`href="/scenarios/([0-9a-f-]{36})">Before the offsite<`).exec(list.html)![1]!;
+    // Its delta names the sides: Live and this snapshot (a snapshot is older, so "before/after" read backwards).
+    const compared = await get(`/scenarios/${snapshotId}/delta`, owner);
+    expect(compared.html).toMatch(/<th scope="col" class="num">Live<\/th><th scope="col" class="num">This snapshot<\/th>/);
+    expect(compared.html).not.toContain('>Before</th>');
     expect(list.html).toContain(`href="/snapshots/${snapshotId}/restore"`);
     const confirm = await get(`/snapshots/${snapshotId}/restore`, owner);
     expect(h1(confirm.html)).toBe('Restore “Before the offsite”?');

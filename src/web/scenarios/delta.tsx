@@ -63,6 +63,8 @@ export function deltaRoutes(): Hono<AppEnv> {
     const byUnit = delta.metrics.by_org_unit as ({ org_unit_id: string; name: string | null } & Record<string, Pair>)[];
     const base = `/scenarios/${id}/delta`;
     const against = delta.against.kind === 'scenario' ? `scenario “${delta.against.name}”` : 'Live';
+    // The two sides by name: "before/after" reads backwards for a snapshot, which is older than the Live it is compared with.
+    const sides = { from: delta.against.kind === 'scenario' ? `“${delta.against.name}”` : 'Live', to: `This ${scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}` };
     const recordCount = families.reduce((n, [, f]) => n + f.added.length + f.removed.length + f.changed.length, 0);
     const unitMoney = can(ctx.principal, 'costs.read');
     const withheld = delta.withheld as Withheld[];
@@ -99,7 +101,7 @@ export function deltaRoutes(): Hono<AppEnv> {
         ) : null}
         <section class="card" aria-labelledby="metrics-title">
           <h2 id="metrics-title">Metric deltas</h2>
-          {total ? <MetricTable pairs={total} currency={currency} /> : <p class="hint">Your role does not include org metrics.</p>}
+          {total ? <MetricTable pairs={total} currency={currency} sides={sides} /> : <p class="hint">Your role does not include org metrics.</p>}
         </section>
         {conflicts.length ? (
           <section class="card" aria-labelledby="conflicts-title">
@@ -173,6 +175,11 @@ export function deltaRoutes(): Hono<AppEnv> {
         </section>
         <section class="card" aria-labelledby="units-title">
           <h2 id="units-title">Metric deltas by org unit</h2>
+          {byUnit.length ? (
+            <p class="hint">
+              Each figure reads {sides.from} → {sides.to.toLowerCase()} (change).
+            </p>
+          ) : null}
           {byUnit.length === 0 ? (
             <p class="empty">No org unit’s figures moved.</p>
           ) : (
@@ -261,7 +268,7 @@ function CostChange(props: { pair: Pair; currency: string }) {
   return <>{signedMoney(props.pair.delta, props.currency)}</>;
 }
 
-function MetricTable(props: { pairs: Record<string, Pair>; currency: string }) {
+function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sides: { from: string; to: string } }) {
   const rows = METRICS.filter(([key]) => props.pairs[key]);
   return (
     <div class="table-wrap">
@@ -269,8 +276,8 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string }) {
         <thead>
           <tr>
             <th scope="col">Metric</th>
-            <th scope="col" class="num">Before</th>
-            <th scope="col" class="num">After</th>
+            <th scope="col" class="num">{props.sides.from}</th>
+            <th scope="col" class="num">{props.sides.to}</th>
             <th scope="col" class="num">Change</th>
           </tr>
         </thead>
