@@ -58,7 +58,7 @@ export async function listActors(
   const index = indexGraph(view.graph);
   const kind = checkActorKind(filter.kind);
   const query = filter.query?.trim().toLowerCase();
-  const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, filter.includeSubunits ?? false) : null;
+  const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, filter.includeSubunits ?? false, filter.includeInactive ?? false) : null;
   const actors = [...view.graph.actors.values()].filter(
     (a) =>
       (filter.includeInactive || inEffect(a, view.asOf)) &&
@@ -78,12 +78,15 @@ function matches(a: Actor, query: string): boolean {
   );
 }
 
-/** The actors with a placement in effect in the unit (and, with `below`, in any unit under it). */
-function placedIn(view: OrgView, index: GraphIndex, orgUnitId: string, below: boolean): Set<string> {
+/**
+ * The actors with a placement in effect in the unit (and, with `below`, in any unit under it); with `ever`, also
+ * those placed there before or from a later day (as `include_inactive` asks).
+ */
+function placedIn(view: OrgView, index: GraphIndex, orgUnitId: string, below: boolean, ever: boolean): Set<string> {
   if (!view.graph.orgUnits.has(orgUnitId)) throw new NotFound('Org unit', orgUnitId);
   const units = below ? subtree(index, orgUnitId) : [orgUnitId];
   const placements = [...units].flatMap((id) => index.placementsByUnit.get(id) ?? []);
-  return new Set(placements.filter((p) => inEffect(p, view.asOf)).map((p) => p.actorId));
+  return new Set(placements.filter((p) => ever || inEffect(p, view.asOf)).map((p) => p.actorId));
 }
 
 /** One actor with manager, direct reports, placements and — with `costs.read` — compensation and loaded cost. */

@@ -84,6 +84,14 @@ describe('structure and people', () => {
     expect(await names({ org_unit_id: world.ids.units.P, include_subunits: true })).toEqual(await names({ org_unit_id: world.ids.units.P }));
   });
 
+  it('lists who has left a unit with include_inactive (their placement there has ended too)', async () => {
+    const names = async (args: Record<string, unknown>) =>
+      structured<{ actors: { display_name: string }[] }>(await viewer.call('org_actors_list', { as_of: AS_OF, ...args })).actors.map((a) => a.display_name);
+    expect(await names({ org_unit_id: world.ids.units.P })).not.toContain('former');
+    expect(await names({ org_unit_id: world.ids.units.P, include_inactive: true })).toContain('former');
+    expect(await names({ org_unit_id: world.ids.units.E, include_subunits: true, include_inactive: true })).toContain('former');
+  });
+
   it('shows an actor with manager and reports, and pay only with costs.read', async () => {
     const args = { actor_id: world.ids.id('eng_head'), as_of: AS_OF };
     const head = structured<{ actor: Record<string, unknown> }>(await owner.call('org_actors_get', args)).actor;
