@@ -67,3 +67,17 @@ describe('planImport reads the rows twice', () => {
     await expect(plan(rows, [rows[0]!, rows[1]!, rows[2]!])).rejects.toMatchObject({ code: 'conflict' });
   });
 });
+
+describe('a reporting loop', () => {
+  it('names its people from each row round to them again, shortened when long', async () => {
+    const small = await plan([row(1, 'a@x.test', 'b@x.test'), row(2, 'b@x.test', 'c@x.test'), row(3, 'c@x.test', 'a@x.test')]);
+    const detail = (r: Awaited<ReturnType<typeof plan>>, n: number) => {
+      const result = r.rows.get(n)!;
+      return result.status === 'quarantined' ? result.reason.detail : null;
+    };
+    expect(detail(small, 2)).toBe('would close a reporting loop: b@x.test → c@x.test → a@x.test → b@x.test');
+    const people = Array.from({ length: 20 }, (_, i) => `p${i}@x.test`);
+    const long = await plan(people.map((p, i) => row(i + 1, p, people[(i + 1) % people.length])));
+    expect(detail(long, 1)).toBe('would close a reporting loop: p0@x.test → p1@x.test → p2@x.test → p3@x.test → p4@x.test → … (20 people) → p0@x.test');
+  });
+});

@@ -195,7 +195,8 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
     const inCycles = cycleRows(next, index);
     for (const [row, loop] of inCycles) {
       const field = row.input.manager && !row.input.manager.none && row.input.manager.employeeId ? 'manager_employee_id' : 'manager_email';
-      rejected.set(row.input.rowNumber, quarantine('reporting_cycle', field, `would close a reporting loop: ${loop.join(' → ')}`));
+      const shown = loop.length > 8 ? [...loop.slice(0, 5), `… (${loop.length - 1} people)`, loop[loop.length - 1]!] : loop;
+      rejected.set(row.input.rowNumber, quarantine('reporting_cycle', field, `would close a reporting loop: ${shown.join(' → ')}`));
     }
     const kept = inCycles.size ? next.filter((r) => !inCycles.has(r)) : next;
     if (kept.length === current.length) return kept;
