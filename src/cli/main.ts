@@ -73,6 +73,11 @@ Environment variables:
 ${describeVariables()}`;
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `orgonaut live actors --all | head`: the reader going away ends the command quietly, not with an EPIPE stack.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   const args = parseArgs(argv);
   // The client commands talk to a server over REST: they need no server configuration (and are not broken by it).
   if (isClientCommand(args.positionals[0])) return runClientCommand(argv);

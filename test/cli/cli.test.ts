@@ -228,6 +228,16 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(currencies.stdout).toMatch(/^USD\s+US Dollar\s+yes\s+no\s+0\.9$/im);
   });
 
+  it('ends quietly when the reader of its output goes away (`orgonaut live actors --all | head -1`)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'live', 'actors', '--all', '--as-of', AS_OF], { cwd: ROOT, env: childEnv(config()), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|^\s+at /m);
+    expect(code).toBe(0);
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');
