@@ -86,6 +86,9 @@ function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: bo
   }
   if (!fields.has('name') && !(fields.has('first_name') || fields.has('last_name'))) warnings.push({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined.' });
   if (!fields.has('department') && !fields.has('team')) warnings.push({ code: 'no_department', message: 'No department or team column is mapped: new people will be quarantined.' });
+  if (!fields.has('manager_email') && !fields.has('manager_employee_id')) {
+    warnings.push({ code: 'no_manager', message: 'No manager column is mapped (manager_email or manager_employee_id): reporting lines stay as they are, and new people get no manager.' });
+  }
   if (!showMoney && [...fields].some((f) => MONEY_IMPORT_FIELDS.has(f as never))) warnings.push({ code: 'pay_hidden', message: 'Pay columns are mapped; importing them needs the costs.read ability.' });
   // Named, so a second “Team” or an “E-mail” next to “Work Email” is seen to be left out (the first column of a field wins).
   const unmapped = mapping.filter((m) => !m.field).map((m) => (m.header ? `“${m.header.slice(0, 40)}”` : `column ${m.column + 1} (no header)`));

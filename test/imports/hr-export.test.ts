@@ -111,6 +111,13 @@ describe('a first import of an Excel-saved HRIS export', () => {
     const preview = (await send(`/api/v1/imports/${created.body.data.id}/preview`)).body.data;
     expect(preview.sample[2].problem).toMatchObject({ code: 'unknown_manager', detail: 'lead@hrx.test is on row 2, which is quarantined (duplicate_email): fix that row, and this one follows when reprocessed' });
     expect(preview.sample[3].problem).toMatchObject({ code: 'unknown_manager', detail: 'ghost@hrx.test is neither a row of this file that was accepted nor an actor of the organisation' });
+    expect(preview.warnings.map((w: { code: string }) => w.code)).not.toContain('no_manager');
+  });
+
+  it('warns when no manager column is mapped (a “Manager” column of names is not one)', async () => {
+    const created = await send('/api/v1/imports?file_name=names.csv', { body: 'Email,Name,Department,Manager\nnew@hrx.test,New,Sales,Boss Person\n', type: 'text/csv' });
+    const preview = (await send(`/api/v1/imports/${created.body.data.id}/preview`)).body.data;
+    expect(preview.warnings).toContainEqual(expect.objectContaining({ code: 'no_manager', message: expect.stringContaining('new people get no manager') }));
   });
 
   it('says which people make a reporting loop', async () => {
