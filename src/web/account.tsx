@@ -77,13 +77,31 @@ export function accountRoutes(): Hono<AppEnv> {
   return web;
 }
 
-function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
-  const csrf = c.var.session!.csrfToken;
+async function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
+  const session = c.var.session!;
+  const csrf = session.csrfToken;
+  const [me] = await c.var.runtime.database.db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, session.userId));
   return c.html(
     <Shell c={c} title="Your account" active="/settings">
-      <h1>Your account</h1>
+      <div class="page-head">
+        <h1>Your account</h1>
+        <a href="/settings">All settings</a>
+      </div>
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error ? <Notice kind="error">{state.error}</Notice> : null}
+      <section class="card narrow" aria-labelledby="me-title">
+        <h2 id="me-title">Signed in as</h2>
+        <dl class="facts">
+          <dt>Name</dt>
+          <dd>{me?.name || '–'}</dd>
+          <dt>Email</dt>
+          <dd>{me?.email ?? '–'}</dd>
+          <dt>Role</dt>
+          <dd>
+            {c.var.principal?.role ?? '–'} of {c.var.tenant?.name}
+          </dd>
+        </dl>
+      </section>
       <section class="card narrow" aria-labelledby="pw-title">
         <h2 id="pw-title">Change password</h2>
         <form method="post" action="/account/password" class="stack">

@@ -82,6 +82,8 @@ describe('choosing a password', () => {
     const members = await get('/settings/members', owner);
     expect(members.html).toMatch(/New Comer<div class="hint">newcomer@memberspage\.test<\/div><\/td>[\s\S]*?<td class="date">\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>/);
     const account = await get('/account', owner);
+    // The account page says who is signed in, with which role here.
+    expect(account.html).toMatch(/<h2 id="me-title">Signed in as<\/h2><dl class="facts"><dt>Name<\/dt><dd>[^<]+<\/dd><dt>Email<\/dt><dd>[^<]+@[^<]+<\/dd><dt>Role<\/dt><dd>owner of [^<]+<\/dd>/);
     expect(account.html).toMatch(/aria-describedby="new_password-hint"\/>\s*<span class="hint" id="new_password-hint">At least 10 characters\.<\/span>/);
   });
 });
