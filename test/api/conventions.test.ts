@@ -5,6 +5,7 @@ import { ALL_ABILITIES } from '../../src/access/abilities.js';
 import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
 import { effectiveAbilities } from '../../src/access/policy.js';
 import type { RateLimit } from '../../src/http/rate-limit.js';
+import { curlExample } from '../../src/api/v1/docs-page.js';
 import { DeltaSchema } from '../../src/api/v1/scenario-schemas.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
@@ -233,6 +234,21 @@ describe('the reference: /docs/api.json and /docs/api', () => {
     expect(Object.keys(delta.families)).not.toContain('key');
     // REST readers are not sent to MCP tools.
     expect(JSON.stringify(doc)).not.toMatch(/capability[._]explain/);
+  });
+
+  it('shows curl calls that work as written: a file upload sends the file, the signed webhook no bearer token', () => {
+    const curl = (key: string) => {
+      const { path, method, op } = operations().find((o) => o.key === key)!;
+      return curlExample('http://acme.localhost:3000', method, path, op);
+    };
+    expect(curl('POST /api/v1/imports')).toMatch(/-H "Authorization: Bearer \$ORGONAUT_TOKEN" \\\n {2}-F 'file=@people\.csv'$/);
+    const webhook = curl('POST /api/v1/integrations/bamboohr/webhook/{tenant}');
+    expect(webhook).not.toContain('Authorization');
+    expect(webhook).toMatch(/-H 'x-bamboohr-signature: /i);
+    expect(curl('POST /api/v1/scenarios')).toContain(`-H 'Content-Type: application/json'`);
+    for (const { key, path, method, op } of operations()) {
+      if (!key.includes('/webhook/')) expect(curlExample('http://x', method, path, op), key).toContain('Authorization: Bearer');
+    }
   });
 
   it('serves a readable reference page built from the document, without inline script or style', async () => {

@@ -75,11 +75,21 @@ export function curlExample(origin: string, method: string, path: string, op: Js
     .filter((p) => p.in === 'query' && !['limit', 'cursor', 'scenario_id', 'as_of'].includes(p.name) && exampleValue(p) !== undefined)
     .slice(0, 2)
     .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(exampleValue(p)))}`);
-  const lines = [`curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} '${origin}${url}${query.length ? `?${query.join('&')}` : ''}'`, '  -H "Authorization: Bearer $ORGONAUT_TOKEN"'];
-  const body = op.requestBody?.content?.['application/json']?.example;
+  const lines = [`curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} '${origin}${url}${query.length ? `?${query.join('&')}` : ''}'`];
+  // Bearer-authenticated operations only: a signed webhook sends its signature headers instead.
+  if ((op.security as unknown[] | undefined)?.length) lines.push('  -H "Authorization: Bearer $ORGONAUT_TOKEN"');
+  for (const p of parameters.filter((p) => p.in === 'header')) lines.push(`  -H '${p.name}: ${String(exampleValue(p) ?? `<${p.name}>`)}'`);
+  const content = (op.requestBody?.content ?? {}) as Json;
+  const body = content['application/json']?.example;
+  const files = Object.entries((content['multipart/form-data']?.schema?.properties ?? {}) as Record<string, Json>).filter(([, s]) => s.format === 'binary');
   if (body !== undefined) {
     lines.push(`  -H 'Content-Type: application/json'`);
     lines.push(`  -d '${JSON.stringify(body).replaceAll("'", "'\\''")}'`);
+  } else if (files.length) {
+    // A file upload: the file as a form field (curl sets the multipart content type).
+    for (const [name] of files) lines.push(`  -F '${name}=@${name === 'file' ? 'people.csv' : name}'`);
+  } else if (content['text/csv']) {
+    lines.push(`  -H 'Content-Type: text/csv'`, `  --data-binary @people.csv`);
   }
   return lines.join(' \\\n');
 }
