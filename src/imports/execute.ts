@@ -63,7 +63,8 @@ function checkAllowance(ctx: ServiceContext, plan: ImportPlan): void {
   if (after > allowance && after > before) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
 }
 
-async function priorKeys(ctx: ServiceContext, run: RunRow, parse: ParseContext): Promise<PriorKeys> {
+/** Identity keys of the rows the run imported in earlier steps (a row of a later step may not duplicate them). */
+export async function priorKeys(ctx: ServiceContext, run: RunRow, parse: ParseContext): Promise<PriorKeys> {
   const emails = new Set<string>();
   const sources = new Set<string>();
   for await (const page of importedRows(ctx.db, ctx.tenant.id, run.id)) {

@@ -5,7 +5,7 @@ import { importRows } from '../db/schema/index.js';
 import { InvalidInput } from '../errors.js';
 import { actorAllowance } from '../tenancy/plans.js';
 import { loadScenario } from '../scenarios/store.js';
-import { parseContext } from './execute.js';
+import { parseContext, priorKeys } from './execute.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
@@ -43,7 +43,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   if (!warnings.some((w) => w.code === 'no_identity') && total > 0) {
     const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, run.targetScenarioId) : null;
     const base = scenario ? await ctx.graphs.scenario(scenario) : (await ctx.graphs.live(ctx.tenant.id)).graph;
-    const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types });
+    const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: run.step > 0 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types });
     results = plan.rows;
     const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };
     const reasons: Record<string, number> = {};

@@ -114,6 +114,20 @@ describe('a first import of an Excel-saved HRIS export', () => {
     expect(preview.warnings.map((w: { code: string }) => w.code)).not.toContain('no_manager');
   });
 
+  it('previews a reprocess as it will run: a fixed row may not take the email of a row the run imported', async () => {
+    const created = await send('/api/v1/imports?file_name=fix.csv', { body: 'email,name,department,manager_email\nfirst@hrx.test,First,Sales,\nsecond@hrx.test,Second,Sales,nobody@hrx.test\n', type: 'text/csv' });
+    const id = created.body.data.id;
+    await send(`/api/v1/imports/${id}/start`, { method: 'POST' });
+    await settled(id);
+    await send(`/api/v1/imports/${id}/rows/2`, { method: 'PATCH', json: { values: { email: 'first@hrx.test', manager_email: '' } } });
+    const preview = (await send(`/api/v1/imports/${id}/preview`)).body.data;
+    expect(preview.counts.quarantine_reasons).toEqual({ duplicate_email: 1 });
+    expect(preview.sample[1].problem).toMatchObject({ code: 'duplicate_email', detail: 'first@hrx.test is also on a row this run already imported' });
+    await send(`/api/v1/imports/${id}/reprocess`, { method: 'POST' });
+    await settled(id);
+    expect((await send(`/api/v1/imports/${id}/rows/2`)).body.data).toMatchObject({ resolution: 'failed', reason: preview.sample[1].problem });
+  });
+
   it('warns when no manager column is mapped (a “Manager” column of names is not one)', async () => {
     const created = await send('/api/v1/imports?file_name=names.csv', { body: 'Email,Name,Department,Manager\nnew@hrx.test,New,Sales,Boss Person\n', type: 'text/csv' });
     const preview = (await send(`/api/v1/imports/${created.body.data.id}/preview`)).body.data;
