@@ -68,11 +68,11 @@ export function accountRoutes(): Hono<AppEnv> {
       await resetPassword(c.var.runtime.database.db, tenant, c.req.param('token'), formString(body, 'password'));
     } catch (error) {
       if (error instanceof AppError && error.status === 400) {
-        return setPasswordPage(c, { title: 'Choose a new password', intro: '', withName: false, error: error.message }, 400);
+        return setPasswordPage(c, { title: 'Choose a new password', intro: 'Set a new password for your account.', withName: false, error: error.message }, 400);
       }
       throw error;
     }
-    return c.redirect('/sign-in', 303);
+    return c.redirect('/sign-in?password=reset', 303);
   });
   return web;
 }

@@ -18,7 +18,8 @@ export function signInRoutes(): Hono<AppEnv> {
     if (session && (session.tenantId === (c.var.tenant?.id ?? null))) {
       return c.var.tenant ? c.redirect(returnTo, 303) : tenantChoice(c, session.userId);
     }
-    return signInPage(c, { returnTo, email: c.req.query('email') ?? '' });
+    const notice = c.req.query('password') === 'reset' ? 'Your new password is set. Sign in with it.' : undefined;
+    return signInPage(c, { returnTo, email: c.req.query('email') ?? '', notice });
   });
 
   web.post('/sign-in', async (c) => {
@@ -54,7 +55,7 @@ function refusal(error: SignInFailed): string {
   return `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minutes.`;
 }
 
-function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string; error?: string }, status: 200 | 401 | 429 = 200) {
+function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string; error?: string; notice?: string }, status: 200 | 401 | 429 = 200) {
   const tenant = c.var.tenant;
   const csrf = preSessionCsrf(c);
   return c.html(
@@ -64,6 +65,11 @@ function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string
         {props.error ? (
           <p class="error" role="alert">
             {props.error}
+          </p>
+        ) : null}
+        {props.notice ? (
+          <p class="notice ok" role="status">
+            {props.notice}
           </p>
         ) : null}
         <form method="post" action="/sign-in" class="stack">

@@ -57,6 +57,32 @@ describe('a member without members.manage', () => {
   });
 });
 
+describe('a password-reset link', () => {
+  it('ends on the sign-in page saying the new password is set', async () => {
+    const member = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const page = await get('/settings/members', owner);
+    const issued = await app.request(`/settings/members/${member.id}/reset`, {
+      host: HOST,
+      cookie: owner,
+      headers: { origin: `http://${HOST}`, accept: 'text/html' },
+      form: { csrf: hiddenField(page.html, 'csrf'), email: member.email },
+    });
+    const link = /\/password-reset\/[A-Za-z0-9_-]+/.exec(await issued.text())![0];
+    const form = await app.request(link, { host: HOST, headers: { accept: 'text/html' } });
+    const used = await app.request(link, {
+      host: HOST,
+      cookie: cookiesOf(form),
+      headers: { origin: `http://${HOST}`, accept: 'text/html' },
+      form: { csrf: hiddenField(await form.text(), 'csrf'), password: 'a brand new secret' },
+    });
+    expect(used.status).toBe(303);
+    const signIn = await get(used.headers.get('location')!);
+    expect(signIn.status).toBe(200);
+    expect(signIn.html).toContain('<p class="notice ok" role="status">Your new password is set. Sign in with it.</p>');
+    expect((await get('/sign-in')).html).not.toContain('Your new password is set');
+  });
+});
+
 describe('choosing a password', () => {
   it('says how long a new password must be, on the invitation and account pages', async () => {
     const page = await get('/settings/members', owner);
