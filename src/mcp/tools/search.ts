@@ -41,14 +41,16 @@ export const searchTool = defineTool({
   async handler(ctx, input, call) {
     const words = input.query.trim().toLowerCase().split(/\s+/).filter(Boolean);
     if (!words.length) throw new InvalidInput('query', 'must contain a word to look for');
+    const unitCandidates = candidates(words, ORG_UNIT_TYPES);
     const units = await firstMatches(
-      (cursor) => listOrgUnits(ctx, { query: candidateWord(words, ORG_UNIT_TYPES), limit: MAX_LIMIT, cursor }),
+      (cursor) => listOrgUnits(ctx, { query: unitCandidates.query, type: unitCandidates.kind, limit: MAX_LIMIT, cursor }),
       (u) => hasEvery(words, [u.name, u.type, u.code]),
     );
     const results = units.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) }));
     if (can(ctx.principal, 'actors.read')) {
+      const actorCandidates = candidates(words, ACTOR_KINDS);
       const actors = await firstMatches(
-        (cursor) => listActors(ctx, { query: candidateWord(words, ACTOR_KINDS), limit: MAX_LIMIT, cursor }),
+        (cursor) => listActors(ctx, { query: actorCandidates.query, kind: actorCandidates.kind, limit: MAX_LIMIT, cursor }),
         (a) => hasEvery(words, [a.display_name, a.email, a.title, a.kind]),
       );
       for (const a of actors) {
@@ -60,12 +62,13 @@ export const searchTool = defineTool({
 });
 
 /**
- * The word the list service filters candidates by (it matches one substring): the longest that is not a type or
- * kind, which names carry rarely; none when the query is only such words.
+ * What the list service narrows the candidates by (it matches one substring): the longest word that is not a type
+ * or kind, which names carry rarely; for a query of only such words ("teams", "agents"), that type or kind.
  */
-function candidateWord(words: string[], kinds: readonly string[]): string | undefined {
-  const plain = words.filter((w) => !kinds.includes(w) && !kinds.includes(w.replace(/s$/, '')));
-  return plain.sort((a, b) => b.length - a.length)[0];
+function candidates<K extends string>(words: string[], kinds: readonly K[]): { query?: string; kind?: K } {
+  const kindOf = (w: string) => kinds.find((kind) => kind === w || kind === w.replace(/s$/, ''));
+  const query = words.filter((w) => !kindOf(w)).sort((a, b) => b.length - a.length)[0];
+  return query ? { query } : { kind: kindOf(words[0]!) };
 }
 
 function hasEvery(words: string[], fields: (string | null | undefined)[]): boolean {
