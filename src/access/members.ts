@@ -208,6 +208,15 @@ export async function issuePasswordReset(ctx: ServiceContext, userId: string) {
   return { token };
 }
 
+/** Whether a reset link can still be used (this tenant's, unused, unexpired), so its page can say so before a password is typed. */
+export async function passwordResetUsable(db: Db, tenant: Tenant, token: string): Promise<boolean> {
+  const [row] = await db
+    .select({ userId: passwordResets.userId })
+    .from(passwordResets)
+    .where(and(eq(passwordResets.tokenHash, digest(token)), eq(passwordResets.tenantId, tenant.id), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, sql`now()`)));
+  return Boolean(row);
+}
+
 /**
  * Uses a reset link once: sets the password and ends the user's sessions. The issuing rules are checked again (the
  * member may have joined another organisation, or the issuer lost their role, since the link was made).

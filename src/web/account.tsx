@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { eq } from 'drizzle-orm';
-import { acceptInvitation, findInvitation, invitedAccountExists, resetPassword } from '../access/members.js';
+import { acceptInvitation, findInvitation, invitedAccountExists, passwordResetUsable, resetPassword } from '../access/members.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { createSession, destroyUserSessions } from '../access/sessions.js';
 import { users } from '../db/schema/index.js';
@@ -58,7 +58,12 @@ export function accountRoutes(): Hono<AppEnv> {
     }
   });
 
-  web.get('/password-reset/:token', (c) => setPasswordPage(c, { title: 'Choose a new password', intro: 'Set a new password for your account.', withName: false }));
+  web.get('/password-reset/:token', async (c) => {
+    const tenant = c.var.tenant;
+    if (!tenant) return linkGone(c, 'Open the link on your organisation’s address.');
+    if (!(await passwordResetUsable(c.var.runtime.database.db, tenant, c.req.param('token')))) return linkGone(c, RESET_GONE);
+    return setPasswordPage(c, { title: 'Choose a new password', intro: 'Set a new password for your account.', withName: false });
+  });
   web.post('/password-reset/:token', async (c) => {
     const tenant = c.var.tenant;
     const body = await c.req.parseBody();
@@ -68,6 +73,11 @@ export function accountRoutes(): Hono<AppEnv> {
       await resetPassword(c.var.runtime.database.db, tenant, c.req.param('token'), formString(body, 'password'));
     } catch (error) {
       if (error instanceof AppError && error.status === 400) {
+        // A dead link is said once, without the form (typing another password would not help).
+        if (error.details.field === 'token') {
+          const reason = error.message.replace(/^Invalid token: /, '');
+          return linkGone(c, reason.charAt(0).toUpperCase() + reason.slice(1), 400);
+        }
         return setPasswordPage(c, { title: 'Choose a new password', intro: 'Set a new password for your account.', withName: false, error: error.message }, 400);
       }
       throw error;
@@ -124,6 +134,8 @@ async function accountPage(c: Context<AppEnv>, state: { notice?: string; error?:
     status,
   );
 }
+
+const RESET_GONE = 'This password-reset link cannot be used any more: it was used already or it expired. Ask an admin for a new one.';
 
 /** Said beside every new-password field (the services refuse shorter ones; the browser checks minlength first). */
 const NEW_PASSWORD_HINT = 'At least 10 characters.';
@@ -183,7 +195,7 @@ function setPasswordPage(
   );
 }
 
-function linkGone(c: Context<AppEnv>, message: string) {
+function linkGone(c: Context<AppEnv>, message: string, status: 400 | 404 = 404) {
   return c.html(
     <Layout title="Link not valid" tenantName={c.var.tenant?.name}>
       <section class="card narrow" role="alert">
@@ -191,6 +203,6 @@ function linkGone(c: Context<AppEnv>, message: string) {
         <p>{message}</p>
       </section>
     </Layout>,
-    404,
+    status,
   );
 }

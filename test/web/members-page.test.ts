@@ -80,6 +80,12 @@ describe('a password-reset link', () => {
     expect(signIn.status).toBe(200);
     expect(signIn.html).toContain('<p class="notice ok" role="status">Your new password is set. Sign in with it.</p>');
     expect((await get('/sign-in')).html).not.toContain('Your new password is set');
+    // Used once, the link says so when opened again, instead of offering a form that cannot work.
+    const again = await get(link);
+    expect(again.status).toBe(404);
+    expect(again.html).toContain('<h1>This link is not valid</h1>');
+    expect(again.html).toContain('it was used already or it expired');
+    expect(again.html).not.toContain('name="password"');
   });
 });
 
