@@ -292,13 +292,15 @@ function parseStatus(value: string): boolean {
 function parseDate(value: string, field: string): string | null {
   if (value === '0000-00-00') return null; // BambooHR's empty date
   const pad = (n: string) => n.padStart(2, '0');
-  const yearFirst = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(value);
-  const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
-  const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value)
-    ? value.slice(0, 10)
+  // A spreadsheet's midnight (`2024-03-05 00:00:00`, `05.03.2024 00:00`) is the day.
+  const date = value.replace(/ 0?0:00(:00)?$/, '');
+  const yearFirst = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(date);
+  const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(date);
+  const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(date)
+    ? date.slice(0, 10)
     : yearFirst ? `${yearFirst[1]}-${pad(yearFirst[2]!)}-${pad(yearFirst[3]!)}`
     : dotted ? `${dotted[3]}-${pad(dotted[2]!)}-${pad(dotted[1]!)}`
-    : value;
+    : date;
   if (!isIsoDate(day)) {
     const ambiguous = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value) ? ' (with slashes, day and month cannot be told apart)' : '';
     reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD${ambiguous}`);

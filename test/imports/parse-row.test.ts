@@ -52,7 +52,7 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
   const row = (cells: { date?: string; status?: string; currency?: string }) => parseRow(2, ['ann@x.test', 'Ann', 'Engineering', cells.date ?? '', cells.status ?? '', cells.currency ?? '', cells.currency ? '100' : ''], context);
 
   it('reads dates that cannot be misread: ISO, year first, day-first dotted', () => {
-    for (const [cell, day] of [['2024-03-05', '2024-03-05'], ['2024-03-05T00:00:00Z', '2024-03-05'], ['2024/3/5', '2024-03-05'], ['05.03.2024', '2024-03-05'], ['5.3.2024', '2024-03-05']]) {
+    for (const [cell, day] of [['2024-03-05', '2024-03-05'], ['2024-03-05T00:00:00Z', '2024-03-05'], ['2024/3/5', '2024-03-05'], ['05.03.2024', '2024-03-05'], ['5.3.2024', '2024-03-05'], ['2024-03-05 00:00:00', '2024-03-05'], ['05.03.2024 00:00', '2024-03-05']]) {
       expect(row({ date: cell }).input?.validFrom, cell).toBe(day);
     }
   });
@@ -60,6 +60,7 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
   it('refuses slashed dates with the year last, saying why, and impossible days', () => {
     expect(row({ date: '03/05/2024' }).reason).toMatchObject({ code: 'invalid_date', field: 'start_date', detail: expect.stringContaining('day and month cannot be told apart') });
     expect(row({ date: '31.02.2024' }).reason).toMatchObject({ code: 'invalid_date' });
+    expect(row({ date: '05.03.2024 14:30' }).reason).toMatchObject({ code: 'invalid_date' });
   });
 
   it('reads a person on leave as active, a resigned one as inactive', () => {
