@@ -90,8 +90,8 @@ export async function sendAdminCommand(dataDir: string, command: AdminCommand): 
     headers: { authorization: `Bearer ${channel.secret}`, 'content-type': 'application/json' },
     body: JSON.stringify(command),
   });
-  const answer = (await response.json()) as { ok: boolean; result?: AdminResult; problem?: { detail: string; fix?: string } };
-  if (!answer.ok) throw new AdminCommandFailed(answer.problem?.detail ?? 'the command failed', answer.problem?.fix);
+  const answer = (await response.json()) as { ok: boolean; result?: AdminResult; problem?: { detail: string; fix?: string; code?: string } };
+  if (!answer.ok) throw new AdminCommandFailed(answer.problem?.detail ?? 'the command failed', answer.problem?.fix, answer.problem?.code);
   return answer.result!;
 }
 
@@ -99,6 +99,8 @@ export class AdminCommandFailed extends Error {
   constructor(
     message: string,
     readonly fix?: string,
+    /** The problem's code (`not_found`, `invalid_input`…), as the command run directly would have it. */
+    readonly code?: string,
   ) {
     super(message);
   }

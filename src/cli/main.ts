@@ -230,7 +230,8 @@ export function reportFailure(error: unknown): number {
   }
   if (error instanceof AppError || error instanceof AdminCommandFailed) {
     const message = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
-    console.error(`orgonaut: ${message}${error.fix && !(error instanceof AppError && error.code === 'not_found') ? ` ${error.fix}` : ''}`);
+    // A not-found's fix is about ids in URLs ("Check the id"); the admin commands name members by email.
+    console.error(`orgonaut: ${message}${error.fix && error.code !== 'not_found' ? ` ${error.fix}` : ''}`);
     return 1;
   }
   console.error('orgonaut: unexpected error', error);

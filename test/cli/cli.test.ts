@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiToken, revokeApiToken } from '../../src/access/api-tokens.js';
 import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
 import { effectiveAbilities } from '../../src/access/policy.js';
+import { AdminCommandFailed } from '../../src/admin/channel.js';
 import { sortKeys } from '../../src/cli/client/output.js';
+import { reportFailure } from '../../src/cli/main.js';
 import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -291,6 +293,12 @@ describe('orgonaut CLI errors and exit codes', () => {
     expect((await cli(['auth', 'login', '--host', url, '--token', tokens.viewer!], config)).code).toBe(0);
     expectOneLine(await cli(['refs', 'department-types', '--create', 'Nope'], config), 1, /"settings\.manage" ability.*Ask an owner or admin.*\(HTTP 403 missing_ability\)$/);
     expectOneLine(await cli(['scenario', 'show', '00000000-0000-4000-8000-000000000000'], config), 1, /not found.*\(HTTP 404 not_found\)$/);
+    // Without costs.read there is no money to show: no ANNUAL COST column of dashes.
+    for (const report of ['roster', 'metrics']) {
+      const table = await cli(['report', report, '--as-of', AS_OF], config);
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stdout.split('\n')[0]).not.toContain('ANNUAL COST');
+    }
   });
 
   it('exits 2 on usage mistakes and 4 when the server cannot be reached', async () => {
@@ -305,6 +313,19 @@ describe('orgonaut CLI errors and exit codes', () => {
     expect(misspelt.stderr).toContain('unknown option --url');
     expect(fs.existsSync(configFile('misspelt'))).toBe(false);
     expectOneLine(await cli(['auth', 'login', '--host', 'http://127.0.0.1:9', '--token', tokens.owner!], configFile('unreachable')), 4, /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/);
+  });
+
+  it('says the same about an admin command refused through a running server as run directly: no "Check the id" for an email', () => {
+    const lines: string[] = [];
+    const error = console.error;
+    console.error = (line: string) => lines.push(line);
+    try {
+      expect(reportFailure(new AdminCommandFailed('Member "nobody@example.test" not found.', 'Check the id; it must belong to this tenant.', 'not_found'))).toBe(1);
+      expect(reportFailure(new AdminCommandFailed('Invalid plan: must be one of free, team.', 'Correct "plan" and try again.', 'invalid_input'))).toBe(1);
+    } finally {
+      console.error = error;
+    }
+    expect(lines).toEqual(['orgonaut: Member "nobody@example.test" not found.', 'orgonaut: Invalid plan: must be one of free, team. Correct "plan" and try again.']);
   });
 
   it('refuses a misspelt admin option before doing anything, and prints the usage (not a server) without a command', async () => {

@@ -30,6 +30,8 @@ export interface Column<T> {
   header: string;
   value: (row: T) => unknown;
   align?: 'left' | 'right';
+  /** Left out when no row has a value (money columns for a credential without `costs.read`). */
+  optional?: boolean;
 }
 
 export function cell(value: unknown): string {
@@ -41,7 +43,8 @@ export function cell(value: unknown): string {
 }
 
 /** An aligned table: a header row, then one line per row; numbers right-aligned. */
-export function table<T>(rows: readonly T[], columns: Column<T>[]): string {
+export function table<T>(rows: readonly T[], allColumns: Column<T>[]): string {
+  const columns = allColumns.filter((c) => !c.optional || rows.some((row) => c.value(row) != null));
   const cells = rows.map((row) => columns.map((c) => cell(c.value(row))));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
   const right = columns.map((c, i) => c.align === 'right' || (c.align === undefined && rows.length > 0 && rows.every((row) => typeof c.value(row) === 'number' || c.value(row) == null) && rows.some((row) => typeof c.value(row) === 'number')));

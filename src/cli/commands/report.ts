@@ -23,7 +23,7 @@ export async function reportCommand(run: Run): Promise<number> {
           { header: 'FTE', value: (r) => r.fte, align: 'right' },
           { header: 'POSITION', value: (r) => r.placements.find((p: Row) => p.is_primary)?.position?.title },
           { header: 'OTHER UNITS', value: (r) => r.placements.filter((p: Row) => !p.is_primary).map((p: Row) => `${p.org_unit.name} ${p.allocation_pct}%`).join(', ') },
-          ...(run.json ? [] : [{ header: 'ANNUAL COST', value: (r: Row) => (r.annual_loaded_cost ? money(r.annual_loaded_cost) : undefined), align: 'right' as const }]),
+          ...(run.json ? [] : [{ header: 'ANNUAL COST', value: (r: Row) => (r.annual_loaded_cost ? money(r.annual_loaded_cost) : undefined), align: 'right' as const, optional: true }]),
           ID,
         ],
         'Nobody in this unit.',
@@ -38,7 +38,7 @@ export async function reportCommand(run: Run): Promise<number> {
         { header: 'VACANT', value: (u) => u.metrics?.positions.vacant, align: 'right' },
         { header: 'SPAN', value: (u) => u.metrics?.span.average, align: 'right' },
         { header: 'LAYERS', value: (u) => u.metrics?.layers, align: 'right' },
-        { header: 'ANNUAL COST', value: (u) => (u.metrics?.cost ? money(u.metrics.cost.annual) : undefined), align: 'right' },
+        { header: 'ANNUAL COST', value: (u) => (u.metrics?.cost ? money(u.metrics.cost.annual) : undefined), align: 'right', optional: true },
       ]);
     case 'lineage':
       return listCommand<Row>(run, '/api/v1/lineage', {}, [
