@@ -19,6 +19,7 @@ export const scenarioId = optionalId(
 );
 export const asOf = z
   .string()
+  .trim()
   .max(10)
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
   .optional()

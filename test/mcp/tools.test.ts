@@ -149,6 +149,12 @@ describe('invalid arguments get a clear isError and change nothing', () => {
     expect(blank.isError).toBeFalsy();
   });
 
+  it('reads a day written with surrounding spaces', async () => {
+    const padded = await owner.call('org_summary', { as_of: ' 2026-06-01 ' });
+    expect(padded.structuredContent).toEqual((await owner.call('org_summary', { as_of: '2026-06-01' })).structuredContent);
+    expect((await owner.call('org_activity_list', { since: ' 2026-01-01', until: '2026-12-31 ' })).isError).toBeFalsy();
+  });
+
   it('treats null as absent for optional arguments, as OpenAI strict function calling sends them', async () => {
     const nulls = { scenario_id: null, as_of: null, type: null, parent_id: null, query: null, include_inactive: null, limit: null, cursor: null };
     expect((await owner.call('org_units_list', nulls)).structuredContent).toEqual((await owner.call('org_units_list', {})).structuredContent);

@@ -9,6 +9,7 @@ import { defineTool, READ_ONLY } from '../registry.js';
 const day = (description: string) =>
   z
     .string()
+    .trim()
     .max(10)
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
     .optional()
