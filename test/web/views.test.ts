@@ -152,6 +152,8 @@ describe('pages for an owner', () => {
     expect(html).toContain('narrow span'); // the CEO and the sales head each have two direct reports
     expect(html).toContain('Annual cost');
     expect(html).toMatch(/€[\d.,]+[KkMm]? a year/);
+    // Short enough for its card: the label says what the count is.
+    expect(html).toMatch(/<dt>Positions filled<\/dt><dd>\d+ of \d+<\/dd>/);
   });
 
   it('shows a unit roster with positions, managers and allocation', async () => {

@@ -22,7 +22,7 @@ export function MetricStats(props: { m: UnitMetricsOut; label: string }) {
     ['Robots / agents', `${num(m.robots, 0)} / ${num(m.agents, 0)}`],
     ['FTE', num(m.fte)],
     ['Effective FTE', num(m.effective_fte)],
-    ['Positions', `${num(m.positions.filled, 0)} of ${num(m.positions.budgeted, 0)} filled`],
+    ['Positions filled', `${num(m.positions.filled, 0)} of ${num(m.positions.budgeted, 0)}`],
     ['Vacancies', `${num(m.positions.vacant, 0)}${m.positions.vacancy_rate === null ? '' : ` (${pct(m.positions.vacancy_rate)})`}`],
     ['Span (avg / median)', `${num(m.span.average, 1)} / ${num(m.span.median, 1)}`],
     ['Layers', num(m.layers, 0)],
