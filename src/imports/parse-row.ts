@@ -70,6 +70,12 @@ export type ParsedRow = { rowNumber: number; keys: RowKeys; input: RowInput; rea
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Why a cell is not an email, in the words of what to look for. */
+function notAnEmail(value: string): string {
+  const why = /\s/.test(value) ? ' (it contains a space)' : !value.includes('@') ? ' (it has no @)' : /@[^@.]+$/.test(value) ? ' (its domain has no ending such as .com)' : '';
+  return `“${value.slice(0, 60)}” is not a valid email address${why}`;
+}
+
 export function sourceKeyOf(hris: string, id: string): string {
   return `${hris.toLowerCase()}\u0000${id}`;
 }
@@ -138,8 +144,8 @@ function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: R
   if (hasSource) keys.sourceKey = sourceKeyOf(sourceHris!, sourceHrisId!);
   if (email !== null) {
     if (!EMAIL.test(email)) {
-      if (!hasSource) reject('missing_required_field', 'email', 'is not a valid email address, and it is this row’s only identity');
-      reject('invalid_email', 'email', 'is not a valid email address');
+      if (!hasSource) reject('missing_required_field', 'email', `${notAnEmail(email)}, and it is this row’s only identity`);
+      reject('invalid_email', 'email', notAnEmail(email));
     }
     keys.emailKey = email.toLowerCase();
   }
@@ -196,7 +202,7 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
     if (!managerEmail && !managerId) {
       input.manager = { none: true };
     } else {
-      if (managerEmail && !EMAIL.test(managerEmail)) reject('invalid_email', 'manager_email', 'is not a valid email address');
+      if (managerEmail && !EMAIL.test(managerEmail)) reject('invalid_email', 'manager_email', notAnEmail(managerEmail));
       input.manager = { none: false, email: managerEmail ? managerEmail.toLowerCase() : null, employeeId: managerId || null };
     }
   }

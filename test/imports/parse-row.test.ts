@@ -109,3 +109,16 @@ describe('a row without an email in an Orgonaut CSV', () => {
     expect(parseRow(2, ['', '', 'Ann', 'Ops'], context).reason?.detail).toBe('is blank, and email is this file’s only identity');
   });
 });
+
+describe('a malformed email', () => {
+  const headers = ['Email', 'Name', 'Department', 'Manager Email'];
+  const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+  const detail = (email: string, manager = '') => parseRow(2, [email, 'Ann', 'Ops', manager], context).reason?.detail;
+
+  it('is named with what to look for', () => {
+    expect(detail('ann lee@x.test')).toBe('“ann lee@x.test” is not a valid email address (it contains a space), and it is this row’s only identity');
+    expect(detail('ann.x.test')).toContain('(it has no @)');
+    expect(detail('ann@hrco')).toContain('(its domain has no ending such as .com)');
+    expect(detail('ann@x.test', 'boss@@x.test')).toBe('“boss@@x.test” is not a valid email address');
+  });
+});
