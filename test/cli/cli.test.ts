@@ -205,6 +205,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     const tree = await cli(['live', 'tree', '--as-of', AS_OF], config());
     expect(tree.stdout).toMatch(/^Fixture Co \(company\)\s+8\s/m);
     expect(tree.stdout).toMatch(/^│  ├─ Mobile \(team\)/m);
+    const treeCosts = tree.stdout.split('\n').filter((l) => /\d EUR/.test(l));
+    expect(new Set(treeCosts.map((l) => l.search(/\d EUR/))).size, tree.stdout).toBe(1);
+    const shallow = await cli(['live', 'tree', '--as-of', AS_OF, '--depth', '1'], config());
+    expect(shallow.stdout).toMatch(/^Fixture Co \(company\) \+\d+\s/m);
+    expect(shallow.stderr).toContain('+N: units below the depth shown');
     const metrics = await cli(['live', 'metrics', '--as-of', AS_OF, '--unit', units.E], config());
     expect(metrics.stdout).toMatch(/^Headcount\s+4$/m);
     // Actors without pay are said to be left out of the cost, with the count the API gives.

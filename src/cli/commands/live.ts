@@ -1,5 +1,5 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
-import { cell, money, percent, print, printJson, printPairs } from '../client/output.js';
+import { cell, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
 import { ID, listCommand, viewQuery, word, type Run } from './shared.js';
 
 /**
@@ -104,8 +104,11 @@ async function tree(run: Run, view: Record<string, unknown>): Promise<number> {
   body.data.roots.forEach((r) => walk(r, '', true, true));
   const width = Math.max(4, ...lines.map((l) => l[0]!.length));
   const seesCost = lines.some((l) => l[3]);
-  print(`${'UNIT'.padEnd(width)}  ${'HEADCOUNT'.padStart(9)}  ${'FTE'.padStart(7)}${seesCost ? '  ANNUAL COST' : ''}`);
-  for (const [label, headcount, fte, cost] of lines) print(`${label!.padEnd(width)}  ${headcount!.padStart(9)}  ${fte!.padStart(7)}${seesCost ? `  ${cost}` : ''}`.trimEnd());
+  // Money right-aligned, as in every other table.
+  const costWidth = Math.max('ANNUAL COST'.length, ...lines.map((l) => l[3]!.length));
+  print(`${'UNIT'.padEnd(width)}  ${'HEADCOUNT'.padStart(9)}  ${'FTE'.padStart(7)}${seesCost ? `  ${'ANNUAL COST'.padStart(costWidth)}` : ''}`);
+  for (const [label, headcount, fte, cost] of lines) print(`${label!.padEnd(width)}  ${headcount!.padStart(9)}  ${fte!.padStart(7)}${seesCost ? `  ${cost!.padStart(costWidth)}` : ''}`.trimEnd());
+  if (lines.some((l) => / \+\d+$/.test(l[0]!))) hint('+N: units below the depth shown (a larger --depth shows them).');
   return 0;
 }
 
