@@ -43,7 +43,7 @@ export const planTool = defineTool({
         .record(z.string(), z.looseObject({}))
         .optional()
         .describe(
-          'Metric deltas of the whole organisation (absent without org-metrics.read; a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out)',
+          'Metric deltas of the whole organisation, from = the scenario as it is now, to = after these changes (its earlier changes are in `scenario.delta`); absent without org-metrics.read; a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out',
         ),
       by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
     }),
