@@ -303,6 +303,7 @@ describe('a scenario from the change tray to Live', () => {
     const second = await stage(owner, sid, decode(hiddenField(first.html, 'staged')), { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: '50' });
     expect(second.status).toBe(200);
     expect(second.html).toContain('Tray: 2 staged changes');
+    expect(second.html).toMatch(/<a href="\/scenarios\/[0-9a-f-]{36}\/changes" data-confirm="Discard all 2 staged changes\? None of them is saved yet\.">/);
     expect(second.html).toContain('Set m1 in Platform (40 %) to 50 %');
     expect(await changeCount(sid)).toBe(0); // staging saves nothing
 

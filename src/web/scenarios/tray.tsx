@@ -321,7 +321,9 @@ function Tray(props: {
             <button type="submit" name="action" value="apply">
               Apply {count(staged.length, 'change', 'changes')}
             </button>
-            <a href={`/scenarios/${props.scenarioId}/changes`}>Discard all</a>
+            <a href={`/scenarios/${props.scenarioId}/changes`} data-confirm={staged.length === 1 ? 'Discard the staged change? It is not saved yet.' : `Discard all ${staged.length} staged changes? None of them is saved yet.`}>
+              Discard all
+            </a>
           </div>
         </form>
       )}

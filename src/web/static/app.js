@@ -20,3 +20,9 @@ document.addEventListener('submit', (event) => {
   const message = event.target.getAttribute('data-confirm');
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// A link that throws work away (Discard all) asks first, as forms with data-confirm do.
+document.addEventListener('click', (event) => {
+  const link = event.target.closest('a[data-confirm]');
+  if (link && !window.confirm(link.getAttribute('data-confirm'))) event.preventDefault();
+});
