@@ -53,6 +53,7 @@ export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers'>
     teamTypes: new Set(references.types.teamTypes.keys()),
     createMissingTypes: references.types.createMissing,
     headerCount: run.headers.length,
+    typeNames: references.typeNames,
   };
 }
 

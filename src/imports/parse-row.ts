@@ -64,6 +64,8 @@ export interface ParseContext {
   teamTypes: ReadonlySet<string>;
   createMissingTypes: boolean;
   headerCount: number;
+  /** The tenant's type names as written, to name them when a row's is not one. */
+  typeNames?: { departments: readonly string[]; teams: readonly string[] };
 }
 
 export type ParsedRow = { rowNumber: number; keys: RowKeys; input: RowInput; reason: null } | { rowNumber: number; keys: RowKeys; input: null; reason: Quarantine };
@@ -215,7 +217,7 @@ function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext): void {
     const parent = given(cell('parent_department'));
     const typeName = given(cell('department_type')) ?? null;
     if (typeName && !ctx.createMissingTypes && !ctx.departmentTypes.has(typeName.toLowerCase())) {
-      reject('unknown_department_type', 'department_type', `“${typeName}” is not a department type of this tenant`);
+      reject('unknown_department_type', 'department_type', `“${typeName}” is not a department type of this tenant${knownTypes(ctx.typeNames?.departments)}`);
     }
     input.department = {
       name: department.replace(/\s+/g, ' '),
@@ -228,7 +230,7 @@ function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext): void {
   if (team !== undefined) {
     const typeName = given(cell('team_type')) ?? null;
     if (typeName && !ctx.createMissingTypes && !ctx.teamTypes.has(typeName.toLowerCase())) {
-      reject('unknown_team_type', 'team_type', `“${typeName}” is not a team type of this tenant`);
+      reject('unknown_team_type', 'team_type', `“${typeName}” is not a team type of this tenant${knownTypes(ctx.typeNames?.teams)}`);
     }
     input.team = { name: team.replace(/\s+/g, ' '), key: unitKey(team), typeName };
   }
@@ -236,6 +238,14 @@ function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext): void {
   if (allocation !== undefined) {
     input.allocationPct = checkRange(parseDecimal(allocation.replace(/\s*%$/, ''), 'invalid_allocation', 'allocation_pct'), 0, 300, 'invalid_allocation', 'allocation_pct', 'must be from 0 to 300 (percent)');
   }
+}
+
+/** “ (it has: A, B, C)”, “ (it has none yet)”, or nothing when the names are not known. */
+function knownTypes(names: readonly string[] | undefined): string {
+  if (!names) return '';
+  if (!names.length) return ' (it has none yet)';
+  const sorted = [...names].sort((a, b) => a.localeCompare(b));
+  return ` (it has: ${sorted.length > 12 ? `${sorted.slice(0, 12).join(', ')}…` : sorted.join(', ')})`;
 }
 
 function parsePay(input: RowInput, cell: Cell, ctx: ParseContext): void {

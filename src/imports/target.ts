@@ -28,6 +28,8 @@ export async function resolveTarget(ctx: ServiceContext, target: TargetRequest |
 export interface References {
   activeCurrencies: Set<string>;
   types: TypeRegistry;
+  /** The type names as the tenant wrote them (for messages). */
+  typeNames: { departments: string[]; teams: string[] };
 }
 
 export async function loadReferences(ctx: Pick<ServiceContext, 'db' | 'tenant'>, createMissing: boolean): Promise<References> {
@@ -44,5 +46,6 @@ export async function loadReferences(ctx: Pick<ServiceContext, 'db' | 'tenant'>,
       createMissing,
       created: { departmentTypes: [], teamTypes: [] },
     },
+    typeNames: { departments: departments.map((t) => t.name), teams: teams.map((t) => t.name) },
   };
 }

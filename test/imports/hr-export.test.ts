@@ -128,6 +128,15 @@ describe('a first import of an Excel-saved HRIS export', () => {
     expect((await send(`/api/v1/imports/${id}/rows/2`)).body.data).toMatchObject({ resolution: 'failed', reason: preview.sample[1].problem });
   });
 
+  it('names the tenant’s department types when a row’s is not one', async () => {
+    const created = await send('/api/v1/imports?file_name=types.csv', { body: 'email,name,department,department type\nlab@hrx.test,Lab,Labs,Skunkworks\n', type: 'text/csv' });
+    const preview = (await send(`/api/v1/imports/${created.body.data.id}/preview`)).body.data;
+    expect(preview.sample[0].problem).toMatchObject({
+      code: 'unknown_department_type',
+      detail: '“Skunkworks” is not a department type of this tenant (it has: Customer, Executive, General & administrative, Go-to-market, Operations, Product & Technology)',
+    });
+  });
+
   it('warns when no manager column is mapped (a “Manager” column of names is not one)', async () => {
     const created = await send('/api/v1/imports?file_name=names.csv', { body: 'Email,Name,Department,Manager\nnew@hrx.test,New,Sales,Boss Person\n', type: 'text/csv' });
     const preview = (await send(`/api/v1/imports/${created.body.data.id}/preview`)).body.data;

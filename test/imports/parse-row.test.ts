@@ -122,3 +122,14 @@ describe('a malformed email', () => {
     expect(detail('ann@x.test', 'boss@@x.test')).toBe('“boss@@x.test” is not a valid email address');
   });
 });
+
+describe('an unknown type', () => {
+  it('is named with the types the tenant has, or that it has none yet', () => {
+    const headers = ['Email', 'Name', 'Department', 'Department Type', 'Team', 'Team Type'];
+    const base: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length, departmentTypes: new Set(['sales']) };
+    const context: ParseContext = { ...base, typeNames: { departments: ['Sales'], teams: [] } };
+    expect(parseRow(2, ['a@x.test', 'A', 'Labs', 'Lab', '', ''], context).reason?.detail).toBe('“Lab” is not a department type of this tenant (it has: Sales)');
+    expect(parseRow(2, ['a@x.test', 'A', 'Labs', 'sales', 'Pod', 'Squad'], context).reason?.detail).toBe('“Squad” is not a team type of this tenant (it has none yet)');
+    expect(parseRow(2, ['a@x.test', 'A', 'Labs', 'Lab', '', ''], base).reason?.detail).toBe('“Lab” is not a department type of this tenant');
+  });
+});
