@@ -245,6 +245,13 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(code).toBe(0);
   });
 
+  it('says which family has no changes when the list is filtered', async () => {
+    const none = await cli(['scenario', 'changes', scenarioId, '--family', 'position'], config());
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout.trim()).toBe('No position changes in this scenario.');
+    expect((await cli(['scenario', 'changes', scenarioId, '--family', 'actor'], config())).stdout).toMatch(/^actor\s+change\s/m);
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');

@@ -26,7 +26,7 @@ export async function reportCommand(run: Run): Promise<number> {
           ...(run.json ? [] : [{ header: 'ANNUAL COST', value: (r: Row) => (r.annual_loaded_cost ? money(r.annual_loaded_cost) : undefined), align: 'right' as const, optional: true }]),
           ID,
         ],
-        'Nobody in this unit.',
+        flag('kind') || booleanFlag(run.args, 'primary-only') ? 'Nobody in this unit matches.' : 'Nobody in this unit.',
       );
     case 'metrics':
       return listCommand<Row>(run, '/api/v1/reports/org-unit-metrics', { ...viewQuery(run), type: flag('type'), org_unit_id: flag('unit'), include_inactive: booleanFlag(run.args, 'include-inactive') ? 'true' : undefined }, [

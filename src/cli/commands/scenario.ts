@@ -34,13 +34,15 @@ export async function scenarioCommand(run: Run): Promise<number> {
       return show(run, id);
     case 'delta':
       return delta(run, id);
-    case 'changes':
-      return listCommand<Row>(run, path(id, '/changes'), { family: stringFlag(run.args, 'family') }, [
+    case 'changes': {
+      const family = stringFlag(run.args, 'family');
+      return listCommand<Row>(run, path(id, '/changes'), { family }, [
         { header: 'FAMILY', value: (c) => c.family },
         { header: 'OP', value: (c) => c.op },
         { header: 'RECORD', value: (c) => c.record_id },
         { header: 'FIELDS', value: (c) => (c.values ? Object.keys(c.values).join(', ') : '') },
-      ], 'No changes in this scenario.');
+      ], family ? `No ${family} changes in this scenario.` : 'No changes in this scenario.');
+    }
     case 'apply':
       return apply(run, id, word(run, 2, 'file.json|-'));
     case 'submit':
