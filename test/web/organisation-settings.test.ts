@@ -68,6 +68,13 @@ describe('Settings → Security log', () => {
     const after = await (await app.request('/settings/audit', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text();
     expect(after).toMatch(/<span class="badge warn">API token<\/span> created/);
     expect(after).toMatch(/<dt>Expires at<\/dt><dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/dd>/);
+    // An event about a member names the member, not only who did it.
+    const member = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
+    const members = await (await app.request('/settings/members', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text();
+    const archived = await app.request(`/settings/members/${member.id}/archive`, { host: HOST, cookie: owner, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form: { csrf: hiddenField(members, 'csrf') } });
+    expect(archived.status).toBeLessThan(400);
+    const log = await (await app.request('/settings/audit', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text();
+    expect(log).toMatch(new RegExp(`<span class="badge warn">Membership</span> archived</td>[\\s\\S]*?<dt>Member</dt><dd>[^<]*\\(${member.email.replaceAll('.', '\\.')}\\)</dd>`));
     expect(html).toContain('href="/activity?category=security"');
   });
 });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { serviceContext } from '../../access/middleware.js';
 import { authorize, can } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
@@ -99,7 +100,13 @@ export function settingsRoutes(): Hono<AppEnv> {
                       )}
                     </td>
                     <td>
-                      <EventDetails values={{ ...(e.metadata as Record<string, unknown> | null), ...(e.after as Record<string, unknown> | null) }} />
+                      <EventDetails
+                        values={{
+                          member: e.memberEmail ? (e.memberName ? `${e.memberName} (${e.memberEmail})` : e.memberEmail) : null,
+                          ...(e.metadata as Record<string, unknown> | null),
+                          ...(e.after as Record<string, unknown> | null),
+                        }}
+                      />
                     </td>
                   </tr>
                 ))}
@@ -136,10 +143,24 @@ function EventDetails(props: { values: Record<string, unknown> }) {
 /** The tenant's latest security events, newest first (needs `activity.read`). */
 async function securityEvents(ctx: ServiceContext) {
   authorize(ctx.principal, 'activity.read');
+  // Membership and password-reset events are about a member (their user id is the record): name them.
+  const member = alias(users, 'member');
   return ctx.db
-    .select({ at: auditEvents.at, entityType: auditEvents.entityType, action: auditEvents.action, principalKind: auditEvents.principalKind, metadata: auditEvents.metadata, after: auditEvents.after, email: users.email, name: users.name })
+    .select({
+      at: auditEvents.at,
+      entityType: auditEvents.entityType,
+      action: auditEvents.action,
+      principalKind: auditEvents.principalKind,
+      metadata: auditEvents.metadata,
+      after: auditEvents.after,
+      email: users.email,
+      name: users.name,
+      memberEmail: member.email,
+      memberName: member.name,
+    })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.userId))
+    .leftJoin(member, and(inArray(auditEvents.entityType, ['membership', 'password_reset']), sql`${member.id}::text = ${auditEvents.entityId}`))
     .where(and(eq(auditEvents.tenantId, ctx.tenant.id), eq(auditEvents.category, 'security')))
     .orderBy(desc(auditEvents.at))
     .limit(LOG_LIMIT);
