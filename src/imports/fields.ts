@@ -25,7 +25,7 @@ export const IMPORT_FIELDS = {
   manager_employee_id: 'The manager’s employee id (BambooHR SupervisorID)',
   manager_first_name: 'Manager first name (accepted, not used for matching)',
   manager_last_name: 'Manager last name (accepted, not used for matching)',
-  fte: 'Contracted FTE, 0.01–3.00 (0.8, 0,8 or 80 %)',
+  fte: 'Contracted FTE, 0.01–3.00 (0.8, 0,8 or 80 %; a column headed “FTE %” holds percentages)',
   allocation_pct: 'Allocation of the primary placement, 0–300 %',
   employment_type: 'perm (employee) or contractor',
   start_date: 'Start (hire) date, YYYY-MM-DD (also YYYY/M/D and DD.MM.YYYY; never DD/MM or MM/DD)',

@@ -169,7 +169,7 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   if (name) input.displayName = name.replace(/\s+/g, ' ');
   else if (first || last) input.displayName = [first, last].filter(Boolean).join(' ').replace(/\s+/g, ' ');
   const fte = given(cell('fte'));
-  if (fte !== undefined) input.fte = parseFte(fte);
+  if (fte !== undefined) input.fte = parseFte(fte, percentColumn(ctx.mapping, 'fte'));
   // A spreadsheet cell may hold line breaks (“Engineer⏎Flight software”): a title is one line.
   input.title = given(cell('job_title'))?.replace(/\s+/g, ' ');
   input.level = given(cell('level'))?.replace(/\s+/g, ' ');
@@ -334,9 +334,15 @@ function parseDecimal(value: string, code: 'invalid_fte' | 'invalid_allocation',
 
 const looksLikePercent = (value: string) => /^\d+$/.test(value) && Number(value) >= 10 && Number(value) <= 300;
 
-/** 0.8, 0,8 or a whole percentage (80 %), from 0.01 to 3.00. */
-function parseFte(value: string): number {
-  const percent = /^(.*?)\s*%$/.exec(value);
+/** Whether the column a field is read from says it holds percentages (`FTE %`, `FTE (percent)`). */
+function percentColumn(mapping: readonly ColumnMapping[], field: ImportField): boolean {
+  const column = columnIndex(mapping).get(field);
+  return column !== undefined && /%|percent/i.test(mapping.find((m) => m.column === column)?.header ?? '');
+}
+
+/** 0.8, 0,8 or a whole percentage (80 %, or 80 in a column headed `FTE %`), from 0.01 to 3.00. */
+function parseFte(value: string, inPercent: boolean): number {
+  const percent = /^(.*?)\s*%$/.exec(value) ?? (inPercent ? [value, value] : null);
   if (!percent) return checkRange(parseDecimal(value, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', `must be from 0.01 to 3.00${looksLikePercent(value) ? ` (a percentage? write ${value} %)` : ''}`);
   const n = parseDecimal(percent[1]!, 'invalid_fte', 'fte');
   if (!Number.isInteger(n)) reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage`);

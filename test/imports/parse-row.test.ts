@@ -133,3 +133,14 @@ describe('an unknown type', () => {
     expect(parseRow(2, ['a@x.test', 'A', 'Labs', 'Lab', '', ''], base).reason?.detail).toBe('“Lab” is not a department type of this tenant');
   });
 });
+
+describe('an FTE column headed as a percentage', () => {
+  it('reads its numbers as percentages', () => {
+    const headers = ['Email', 'Name', 'Department', 'FTE %'];
+    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    expect(context.mapping[3]!.field).toBe('fte');
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '80'], context).input?.fte).toBe(0.8);
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '100 %'], context).input?.fte).toBe(1);
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '0.8'], context).reason).toMatchObject({ code: 'invalid_fte' });
+  });
+});
