@@ -62,7 +62,7 @@ const ALIASES: Partial<Record<ImportField, string[]>> = {
   level: ['job_level', 'grade'],
   manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail'],
   manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number'],
-  fte: ['capacity', 'fte_capacity'],
+  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct'],
   allocation_pct: ['allocation', 'allocation_percent', 'allocation_percentage'],
   employment_type: ['employment_status', 'employment_history_status', 'contract_type', 'worker_type'],
   start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date'],
