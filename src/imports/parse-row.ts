@@ -337,7 +337,7 @@ const looksLikePercent = (value: string) => /^\d+$/.test(value) && Number(value)
 /** Whether the column a field is read from says it holds percentages (`FTE %`, `FTE (percent)`). */
 function percentColumn(mapping: readonly ColumnMapping[], field: ImportField): boolean {
   const column = columnIndex(mapping).get(field);
-  return column !== undefined && /%|percent/i.test(mapping.find((m) => m.column === column)?.header ?? '');
+  return column !== undefined && /%|percent|pct/i.test(mapping.find((m) => m.column === column)?.header ?? '');
 }
 
 /** 0.8, 0,8 or a whole percentage (80 %, or 80 in a column headed `FTE %`), from 0.01 to 3.00. */

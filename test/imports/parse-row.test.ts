@@ -142,7 +142,7 @@ describe('an FTE column headed as a percentage', () => {
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '80'], context).input?.fte).toBe(0.8);
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '100 %'], context).input?.fte).toBe(1);
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '0.8'], context).reason).toMatchObject({ code: 'invalid_fte' });
-    const spelled = ['Email', 'Name', 'Department', 'FTE Percentage'];
+    const spelled = ['Email', 'Name', 'Department', 'FTE pct'];
     const other: ParseContext = { ...ctx, mapping: detectMapping(spelled, 'orgonaut'), headerCount: spelled.length };
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '50'], other).input?.fte).toBe(0.5);
   });
