@@ -171,7 +171,7 @@ export function diffRecords(
       else if (from && !to) delta.removed.push(present(from, showMoney));
       else if (from && to) {
         const fields = changedFields(from, to, showMoney);
-        if (Object.keys(fields).length) delta.changed.push({ id, label: labelOf(to), fields });
+        if (Object.keys(fields).length) delta.changed.push({ id, label: labelOf(to, [target, base]), fields });
       }
     }
     if (delta.added.length || delta.removed.length || delta.changed.length) result[ENTITY_TYPES[family]] = delta;
@@ -203,7 +203,7 @@ export function findConflicts(source: OrgGraph, changes: readonly ScenarioChange
       if (!showMoney && MONEY_FIELDS.has(field)) continue;
       const mine = change.values?.[field];
       if (!sameValue(current[field], baseValue) && !sameValue(current[field], mine)) {
-        conflicts.push({ family: entity, id: change.recordId, label: labelOf(current), field: snake(field), base: baseValue ?? null, scenario: mine ?? null, source: current[field] ?? null, reason: 'changed_in_both' });
+        conflicts.push({ family: entity, id: change.recordId, label: labelOf(current, [source]), field: snake(field), base: baseValue ?? null, scenario: mine ?? null, source: current[field] ?? null, reason: 'changed_in_both' });
       }
     }
   }
@@ -216,8 +216,26 @@ function present(record: Record<string, unknown>, showMoney: boolean): Record<st
   return out;
 }
 
-function labelOf(record: Record<string, unknown>): string | null {
-  return (record.name ?? record.displayName ?? record.title ?? null) as string | null;
+/**
+ * What a reader calls a record: its name or title; a record without one by whose it is, as the web's delta page
+ * says it ("Pay of Ann Lee", "Ann Lee in Platform (50 %)", "Ann Lee reports to Bo Chen"), not null.
+ */
+function labelOf(record: Record<string, unknown>, graphs: readonly OrgGraph[]): string | null {
+  const own = (record.name ?? record.displayName ?? record.title ?? null) as string | null;
+  if (own || typeof record.actorId !== 'string') return own;
+  const actorName = (id: unknown) => graphs.map((g) => g.actors.get(id as string)?.displayName).find(Boolean) ?? null;
+  const actor = actorName(record.actorId);
+  if (!actor) return null;
+  if ('amountMinor' in record) return `Pay of ${actor}`;
+  if ('allocationPct' in record) {
+    const unit = graphs.map((g) => g.orgUnits.get(record.orgUnitId as string)?.name).find(Boolean);
+    return unit ? `${actor} in ${unit} (${record.allocationPct} %)` : actor;
+  }
+  if ('managerId' in record) {
+    const manager = actorName(record.managerId);
+    return manager ? `${actor} reports to ${manager}` : actor;
+  }
+  return actor;
 }
 
 

@@ -186,6 +186,9 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(delta.code, delta.stderr).toBe(0);
     expect(delta.stdout).toMatch(/^annual_cost\s+[\d,]+\.\d\d EUR\s+[\d,]+\.\d\d EUR\s+\+[\d,]+\.\d\d EUR$/m);
     expect(delta.stdout).not.toMatch(/_minor/);
+    // Records without a name are named by whose they are, not by id.
+    expect(delta.stdout).toMatch(/^compensation\s+~\s+Pay of p1\s+valid_to: /m);
+    expect(delta.stdout).toMatch(/^placement\s+~\s+m1 in \S.* \(\d+ %\)\s+valid_to: /m);
   });
 
   it('reads Live and scenarios: lists with --limit/--all, the tree, metrics, reports and reference lists', async () => {
