@@ -342,9 +342,9 @@ function percentColumn(mapping: readonly ColumnMapping[], field: ImportField): b
 
 /** 0.8, 0,8 or a whole percentage (80 %, or 80 in a column headed `FTE %`), from 0.01 to 3.00. */
 function parseFte(value: string, inPercent: boolean): number {
-  const percent = /^(.*?)\s*%$/.exec(value) ?? (inPercent ? [value, value] : null);
-  if (!percent) return checkRange(parseDecimal(value, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', `must be from 0.01 to 3.00${looksLikePercent(value) ? ` (a percentage? write ${value} %)` : ''}`);
-  const n = parseDecimal(percent[1]!, 'invalid_fte', 'fte');
+  const percent = /^(.*?)\s*%$/.exec(value)?.[1] ?? (inPercent ? value : undefined);
+  if (percent === undefined) return checkRange(parseDecimal(value, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', `must be from 0.01 to 3.00${looksLikePercent(value) ? ` (a percentage? write ${value} %)` : ''}`);
+  const n = parseDecimal(percent, 'invalid_fte', 'fte');
   if (!Number.isInteger(n)) reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage`);
   if (n < 1 || n > 300) reject('invalid_fte', 'fte', `${value.slice(0, 40)} must be from 1 % to 300 %`);
   return n / 100;
