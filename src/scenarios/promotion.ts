@@ -20,6 +20,7 @@ import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { insertScenario, loadScenario, type Scenario } from './store.js';
 import { startTask } from './tasks.js';
+import { counted } from '../util/words.js';
 
 /**
  * Changing Live (web and REST only, never MCP): promotion = snapshot Live → apply the scenario → lock it as applied;
@@ -50,7 +51,7 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   }
   const open = conflicts.filter((c) => !chosen.has(key(c)));
   if (open.length) {
-    throw new Conflict(`${open.length} field(s) changed both in the scenario and in its source since; resolve them before promoting.`, 'For each conflict choose "scenario" (keep the scenario’s value) or "live".', { conflicts: open });
+    throw new Conflict(`${counted(open.length, 'field')} changed both in the scenario and in its source since; resolve them before promoting.`, 'For each conflict choose "scenario" (keep the scenario’s value) or "live".', { conflicts: open });
   }
   const takeLive = conflicts.filter((c) => chosen.get(key(c))?.choice === 'live');
   return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {

@@ -12,6 +12,7 @@ import {
 } from './context.js';
 import { changeFromDay, endFromDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition } from './positions.js';
+import { counted } from '../../util/words.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
 
@@ -190,7 +191,7 @@ export function deactivateActor(ctx: OpContext): void {
     return report !== undefined && onOrAfter(report, ctx.day);
   });
   if (activeReports.length) {
-    throw new InvalidInput(fieldOf(ctx, 'actor_id'), `still manages ${activeReports.length} active actor(s) on or after ${ctx.day}; give them another manager first`);
+    throw new InvalidInput(fieldOf(ctx, 'actor_id'), `still manages ${counted(activeReports.length, 'active actor')} on or after ${ctx.day}; give them another manager first`);
   }
   ctx.wg.update('actors', actor.id, { validTo: ctx.day });
   // What is in effect ends on the day; what was planned for later (dated moves, allocations, managers) is cancelled.

@@ -2,6 +2,7 @@ import { InvalidInput } from '../../errors.js';
 import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
 import { onOrAfter, requireUndated } from './dated.js';
+import { counted, listed } from '../../util/words.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
@@ -62,17 +63,15 @@ export function closeOrgUnit(ctx: OpContext): void {
   const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => onOrAfter(u, ctx.day)).length;
   const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day)).length;
   if (children || placed) {
-    throw new InvalidInput(
-      fieldOf(ctx, 'org_unit_id'),
-      `still has ${children} active child unit(s) and ${placed} active placement(s) on or after ${ctx.day}; move them first so nothing is orphaned`,
-    );
+    const what = listed([...(children ? [counted(children, 'active child unit')] : []), ...(placed ? [counted(placed, 'active placement')] : [])]);
+    throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), `still has ${what} on or after ${ctx.day}; move them first so nothing is orphaned`);
   }
   const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
   if (open.length) {
     const names = open.map((p) => `${p.title} (${p.id})`).join(', ');
     throw new InvalidInput(
       fieldOf(ctx, 'org_unit_id'),
-      `still has ${open.length} open position(s): ${names}; close them first (close_position) so no budgeted seat is orphaned`,
+      `still has ${counted(open.length, 'open position')}: ${names}; close them first (close_position) so no budgeted seat is orphaned`,
     );
   }
   ctx.wg.update('orgUnits', unit.id, { validTo: ctx.day });

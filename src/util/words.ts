@@ -1,0 +1,9 @@
+/** `n` with its noun, singular for one: `counted(1, 'placement')` = '1 placement', `counted(2, 'child unit')` = '2 child units'. */
+export function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? singular : plural}`;
+}
+
+/** 'a', 'a and b', 'a, b and c'. */
+export function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
