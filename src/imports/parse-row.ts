@@ -318,7 +318,7 @@ function parseDate(value: string, field: string): string | null {
     : dotted ? `${dotted[3]}-${pad(dotted[2]!)}-${pad(dotted[1]!)}`
     : date;
   if (!isIsoDate(day)) {
-    const ambiguous = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value) ? ' (with slashes, day and month cannot be told apart)' : '';
+    const ambiguous = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value) ? ' (with slashes, whether the day or the month comes first depends on who saved the file)' : '';
     reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD${ambiguous}`);
   }
   return day;
