@@ -22,7 +22,8 @@ export function presentScenario(s: Scenario, sourceName?: string | null) {
     state: s.state,
     submitted: s.submittedAt !== null,
     submitted_at: s.submittedAt?.toISOString() ?? null,
-    source: s.kind === 'planning' ? (s.sourceScenarioId ? { kind: 'scenario', scenario_id: s.sourceScenarioId, name: sourceName ?? null } : { kind: 'live' }) : null,
+    // What it branched from, kept after promotion; a snapshot is a copy of Live, not a branch.
+    source: s.kind !== 'snapshot' ? (s.sourceScenarioId ? { kind: 'scenario', scenario_id: s.sourceScenarioId, name: sourceName ?? null } : { kind: 'live' }) : null,
     editable: isMutable(s),
     revision: s.revision,
     created_at: s.createdAt.toISOString(),

@@ -118,7 +118,7 @@ describe('a scenario from creation to Live', () => {
     expect(task).toMatchObject({ status: 'succeeded', error: null, result: { applied_scenario_id: sid, deltas: { headcount: 1 } } });
 
     expect((await call(`/api/v1/org-units/${units.M}`)).body.data.parent_id).toBe(units.S);
-    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ kind: 'applied', state: 'archived', editable: false });
+    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ kind: 'applied', state: 'archived', editable: false, source: { kind: 'live' } });
     expect((await call(`/api/v1/scenarios/${sid}/tasks`)).body).toMatchObject({ data: [{ id: task.id, status: 'succeeded' }], next_cursor: null });
     const locked = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
     expect(locked.body).toMatchObject({ status: 409, code: 'read_only' });

@@ -18,7 +18,7 @@ export const ScenarioSchema = z
     source: z
       .object({ kind: z.string().openapi({ enum: ['live', 'scenario'] }), scenario_id: z.string().optional(), name: z.string().nullable().optional() })
       .nullable()
-      .openapi({ description: 'What a planning scenario branched from; null for snapshots and applied scenarios', example: { kind: 'live' } }),
+      .openapi({ description: 'What a planning (or, once promoted, applied) scenario branched from; null for snapshots', example: { kind: 'live' } }),
     editable: z.boolean(),
     revision: z.number().int(),
     created_at: timestamp,
