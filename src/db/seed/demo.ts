@@ -57,7 +57,7 @@ async function seedAcmeScenarios(db: Db, tenant: Tenant, generated: GeneratedOrg
   });
   const scenario = await insertScenario(db, tenant.id, {
     name: '2026-12 platform-realignment',
-    description: 'Move one engineering team under Product, pilot a release-notes agent and open a staff engineer seat.',
+    description: 'Move one engineering team under Product, pilot a dependency-upgrade agent and open a staff engineer seat.',
     kind: 'planning',
     liveVersion: version,
   });
@@ -101,13 +101,13 @@ function newAgentEdits(teamId: string): RecordEdit[] {
     create('actors', DEMO_AGENT_ID, {
       id: DEMO_AGENT_ID,
       kind: 'agent',
-      displayName: 'Release Notes Agent',
+      displayName: 'Dependency Upgrade Agent',
       email: null,
-      externalUid: 'demo-release-notes-agent',
+      externalUid: 'demo-dependency-upgrade-agent',
       sourceHris: null,
       sourceHrisId: null,
       fte: 0.5,
-      title: 'AI agent: release notes',
+      title: 'AI agent: dependency upgrades',
       level: null,
       validFrom: null,
       validTo: null,

@@ -1,0 +1,43 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { scenarios } from '../../src/db/schema/index.js';
+import { seedDemo } from '../../src/db/seed/demo.js';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { loadScenario } from '../../src/scenarios/store.js';
+import { findTenantBySlug } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+
+/** The demo organisations of SPEC §9, as a first-time visitor meets them. */
+
+let database: Database;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  expect(await seedDemo(database.db, { password: 'demo-password-1' })).toEqual(['acme', 'globex', 'initech']);
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('demo seed', () => {
+  it('is idempotent: a second start seeds nothing again', async () => {
+    expect(await seedDemo(database.db, { password: 'demo-password-1' })).toEqual([]);
+  });
+
+  it("acme's planning scenario adds records that read as new, not as twins of Live's", async () => {
+    const acme = (await findTenantBySlug(database.db, 'acme'))!;
+    const [row] = await database.db
+      .select({ id: scenarios.id })
+      .from(scenarios)
+      .where(and(eq(scenarios.tenantId, acme.id), eq(scenarios.kind, 'planning')));
+    const graphs = new GraphStore(database.db);
+    const live = (await graphs.live(acme.id)).graph;
+    const planned = await graphs.scenario(await loadScenario(database.db, acme.id, row!.id));
+    const liveNames = new Set([...live.actors.values()].map((a) => a.displayName));
+    const added = [...planned.actors.values()].filter((a) => !live.actors.has(a.id));
+    expect(added.length).toBeGreaterThan(0);
+    for (const actor of added) expect(liveNames.has(actor.displayName), actor.displayName).toBe(false);
+  });
+});
