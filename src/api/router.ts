@@ -123,7 +123,10 @@ function refuseUnknownQuery(router: OpenAPIHono<AppEnv>): MiddlewareHandler<AppE
       const unknown = Object.keys(c.req.queries()).find((name) => !matching.some((r) => !r.query || r.query.has(name)));
       if (unknown !== undefined) {
         const known = [...new Set(matching.flatMap((r) => [...(r.query ?? [])]))];
-        return respondWithProblem(c, new InvalidInput(unknown, `is not a parameter of this route (${known.length ? `it takes ${known.join(', ')}` : 'it takes none'})`));
+        // A name that is not a plain identifier is not echoed back (hostile or huge keys): the problem names `query`.
+        const field = /^[A-Za-z0-9_.-]{1,64}$/.test(unknown) ? unknown : 'query';
+        const what = field === 'query' ? 'has a parameter this route does not take' : 'is not a parameter of this route';
+        return respondWithProblem(c, new InvalidInput(field, `${what} (${known.length ? `it takes ${known.join(', ')}` : 'it takes none'})`));
       }
     }
     await next();

@@ -302,6 +302,11 @@ describe('methods and paths', () => {
     const misspelt = await get('/api/v1/department-types?search=ops');
     expect(misspelt.status).toBe(400);
     expect(await misspelt.json()).toMatchObject({ code: 'invalid_input', field: 'search', detail: expect.stringContaining('it takes limit, cursor, q') });
+    const hostile = await get(`/api/v1/actors?${encodeURIComponent('<script>'.repeat(50))}=1`);
+    expect(hostile.status).toBe(400);
+    const problem = (await hostile.json()) as { field: string; detail: string };
+    expect(problem.field).toBe('query');
+    expect(problem.detail).not.toContain('<script>');
     const doc = (await (await get('/docs/api.json')).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
     for (const [path, item] of Object.entries(doc.paths)) {
       if (!item.get || path.includes('/webhook/')) continue;
