@@ -162,6 +162,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     const families = JSON.parse(json.stdout).data.families;
     expect(families.actor.changed).toEqual([expect.objectContaining({ id: id('p2'), fields: { fte: { from: 0.5, to: 0.8 } } })]);
 
+    // The activity names the record it is about, not only its id.
+    const activity = await cli(['report', 'activity', '--entity-type', 'scenario', '--limit', '5'], config());
+    expect(activity.code, activity.stderr).toBe(0);
+    expect(activity.stdout).toMatch(/scenario created\s+CLI plan\s/);
+
     const shown = await cli(['scenario', 'show', scenarioId], config());
     expect(shown.stdout).toMatch(/^actor\s+0\s+1\s+0$/m);
     const listed = await cli(['scenario', 'list', '--json'], config());

@@ -63,7 +63,7 @@ export async function reportCommand(run: Run): Promise<number> {
           { header: 'AT', value: (e) => e.at },
           { header: 'WHO', value: (e) => e.user?.email ?? e.principal_kind },
           { header: 'ACTION', value: (e) => `${e.entity_type} ${e.action}` },
-          { header: 'RECORD', value: (e) => e.entity_id },
+          { header: 'RECORD', value: (e) => recordName(e.after) ?? recordName(e.before) ?? e.entity_id },
           { header: 'CHANGED', value: (e) => changedFields(e.before, e.after) },
         ],
         'No activity.',
@@ -71,6 +71,14 @@ export async function reportCommand(run: Run): Promise<number> {
     default:
       throw new UsageError(`unknown report "${sub}" (roster, metrics, lineage, snapshots or activity)`);
   }
+}
+
+/** The record an event is about, by the name it carries (a scenario's, a unit's, an actor's), when it has one. */
+function recordName(values: unknown): string | null {
+  if (!values || typeof values !== 'object') return null;
+  const v = values as Row;
+  const name = v.name ?? v.display_name ?? v.title;
+  return typeof name === 'string' && name ? name : null;
 }
 
 /** The fields whose value differs between an event's before and after. */
