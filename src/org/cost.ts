@@ -40,6 +40,16 @@ export function minorUnits(currency: string): number {
   return digits;
 }
 
+/** Minor units as an amount of the currency's major unit: 1234 is €12.34 but ¥1,234 (the yen has no minor unit). */
+export function toMajor(amountMinor: number, currency: string): number {
+  return amountMinor / 10 ** minorUnits(currency);
+}
+
+/** An amount typed in the currency's major unit as whole minor units (€12.34 → 1234, ¥1,234 → 1234). */
+export function toMinor(amount: number, currency: string): number {
+  return Math.round(amount * 10 ** minorUnits(currency));
+}
+
 /** Converts minor units of `currency` into (unrounded) minor units of the reporting currency; null without a rate. */
 export function convertMinor(amountMinor: number, currency: string, cost: CostSettings): number | null {
   const target = cost.reportingCurrency;

@@ -593,3 +593,20 @@ describe('the scenario delta page', () => {
     }
   });
 });
+
+describe('a currency without minor units (the yen)', () => {
+  it('is typed, stored and shown in whole yen: ¥6,000,000 is 6,000,000, not 600,000,000 minor units or ¥60,000', async () => {
+    await database.db.insert(tenantCurrencies).values({ tenantId: tenant.id, code: 'JPY', rateToReporting: 0.0062 }).onConflictDoNothing();
+    const sid = await newScenario(owner, 'Tokyo pay');
+    const tray = await stage(owner, sid, '', { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount: '6,000,000', currency: 'JPY' });
+    expect(tray.status, /role="alert"[^>]*>([\s\S]{0,300})/.exec(tray.html)?.[1]).toBe(200);
+    const staged = decode(hiddenField(tray.html, 'staged'));
+    expect(JSON.parse(staged)).toEqual([expect.objectContaining({ op: 'set_compensation', amount_minor: 6_000_000, currency: 'JPY' })]);
+    expect(tray.html).toContain('¥6,000,000');
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged, action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const delta = await get(`/scenarios/${sid}/delta`, owner);
+    expect(delta.html).toContain('¥6,000,000');
+    expect(delta.html).not.toContain('¥60,000<');
+  });
+});

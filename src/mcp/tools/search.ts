@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { can } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
 import { InvalidInput, NotFound } from '../../errors.js';
+import { minorUnits, toMajor } from '../../org/cost.js';
 import { getActor, listActors } from '../../org/read-people.js';
 import { getOrgUnit, listOrgUnits } from '../../org/read-structure.js';
 import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
@@ -172,7 +173,7 @@ type Money = { amount_minor: number | null; currency: string; unconvertible?: st
 function formatMoney({ amount_minor: amountMinor, currency, unconvertible = [] }: Money): string {
   const missing = unconvertible.length ? `no exchange rate for ${unconvertible.join(', ')}` : null;
   if (amountMinor === null) return missing ? `unknown (${missing})` : 'unknown';
-  const amount = `${(amountMinor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })} ${currency}`;
+  const amount = `${toMajor(amountMinor, currency).toLocaleString('en-US', { minimumFractionDigits: minorUnits(currency) })} ${currency}`;
   return missing ? `${amount}, not counting pay in ${unconvertible.join(', ')} (${missing})` : amount;
 }
 

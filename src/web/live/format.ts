@@ -1,5 +1,7 @@
 /** Formatting for pages: numbers, money, dates and signed deltas. Money arrives only when the service sent it. */
 
+import { minorUnits, toMajor } from '../../org/cost.js';
+
 const numberFormats = new Map<number, Intl.NumberFormat>();
 
 /** A number with at most `digits` decimals, grouped ("1,234.5"); an en dash for null. */
@@ -22,16 +24,16 @@ export function count(n: number, one: string, many: string): string {
   return `${num(n, 0)} ${n === 1 ? one : many}`;
 }
 
-/** Minor units of a currency as an amount ("€1,234", "$12,000"); cents only below 100 units. */
+/** Minor units of a currency as an amount ("€1,234", "$12,000", "¥120,000"); cents only below 100 units. */
 export function money(amountMinor: number | null | undefined, currency: string | null | undefined): string {
   if (amountMinor === null || amountMinor === undefined || !currency) return '–';
-  const major = amountMinor / 100;
+  const major = toMajor(amountMinor, currency);
   try {
     return new Intl.NumberFormat('en-GB', {
       style: 'currency',
       currency,
       minimumFractionDigits: 0,
-      maximumFractionDigits: Math.abs(major) < 100 && amountMinor % 100 !== 0 ? 2 : 0,
+      maximumFractionDigits: Math.abs(major) < 100 && !Number.isInteger(major) ? minorUnits(currency) : 0,
     }).format(major);
   } catch {
     return `${num(major, 2)} ${currency}`;
@@ -42,7 +44,7 @@ export function money(amountMinor: number | null | undefined, currency: string |
 export function moneyShort(amountMinor: number | null | undefined, currency: string | null | undefined): string {
   if (amountMinor === null || amountMinor === undefined || !currency) return '–';
   try {
-    return new Intl.NumberFormat('en-GB', { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }).format(amountMinor / 100);
+    return new Intl.NumberFormat('en-GB', { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }).format(toMajor(amountMinor, currency));
   } catch {
     return money(amountMinor, currency);
   }

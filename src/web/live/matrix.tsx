@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
+import { toMajor } from '../../org/cost.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
@@ -178,7 +179,7 @@ export function matrixRoutes(): Hono<AppEnv> {
         ...(showAllocation ? [r.allocationPct] : []),
         r.managerId,
         r.manager,
-        ...(showCost ? [r.annualCost?.amountMinor == null ? null : r.annualCost.amountMinor / 100, r.annualCost?.currency ?? null] : []),
+        ...(showCost ? [r.annualCost?.amountMinor == null ? null : toMajor(r.annualCost.amountMinor, r.annualCost.currency), r.annualCost?.currency ?? null] : []),
       ]),
     );
     const name = safeFileName(`${ctx.tenant.slug}-people-${filter.scenarioId ? 'scenario-' : ''}${view.asOf}.csv`);

@@ -1,5 +1,6 @@
 import type { Ability } from '../../access/abilities.js';
 import { InvalidInput } from '../../errors.js';
+import { toMinor } from '../../org/cost.js';
 import { CHANGE_OPS, MAX_BATCH, type ChangeOp } from '../../scenarios/commands.js';
 import type { Names } from '../live/context.js';
 import { kindLabel, money, num } from '../live/format.js';
@@ -249,7 +250,8 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
       if (field.kind === 'money' && (value < 0 || value > MAX_MONEY_UNITS)) {
         return { field: field.name, message: `${field.label} must be an amount from 0 to ${MAX_MONEY_UNITS.toLocaleString('en')}.` };
       }
-      command[target] = field.kind === 'money' ? Math.round(value * 100) : value;
+      // In the form's currency (the yen has no minor unit); money without a currency is refused by the service.
+      command[target] = field.kind === 'money' ? toMinor(value, (draft.currency ?? '').trim().toUpperCase() || 'EUR') : value;
       continue;
     }
     command[target] = REFERENCE_KINDS.has(field.kind) && raw.includes(ID_SEPARATOR) ? raw.slice(raw.lastIndexOf(ID_SEPARATOR) + ID_SEPARATOR.length).trim() : raw;
