@@ -181,6 +181,9 @@ describe('orgonaut CLI with a token (headless)', () => {
     const notJson = await cli(['scenario', 'apply', scenarioId, '-'], config(), '{ nope');
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('stdin is not valid JSON');
+    const notChanges = await cli(['scenario', 'apply', scenarioId, '-'], config(), '{"foo":1}');
+    expect(notChanges.code).toBe(2);
+    expect(notChanges.stderr).toContain('orgonaut: stdin must hold { "changes"');
   });
 
   it('shows cost deltas as money in the reporting currency, not as minor units', async () => {

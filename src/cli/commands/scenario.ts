@@ -186,7 +186,7 @@ export function readChanges(source: string): unknown[] {
   if (Array.isArray(parsed)) return parsed;
   if (parsed && typeof parsed === 'object' && Array.isArray((parsed as Row).changes)) return (parsed as Row).changes as unknown[];
   if (parsed && typeof parsed === 'object' && typeof (parsed as Row).op === 'string') return [parsed];
-  throw new UsageError(`${source} must hold { "changes": [ { "op": … } ] }, an array of commands, or one command`);
+  throw new UsageError(`${source === '-' ? 'stdin' : source} must hold { "changes": [ { "op": … } ] }, an array of commands, or one command`);
 }
 
 async function apply(run: Run, id: string, source: string): Promise<number> {
