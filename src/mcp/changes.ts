@@ -44,9 +44,9 @@ const FIELDS: Record<Field, string> = {
   planned_fte: 'Planned FTE of the seat, 0.01–3.00. Default 1.',
   employment_type: 'perm or contractor. Default perm.',
   role_type: 'The role type of the seat (free text).',
-  target_salary_minor: 'Annual target salary in minor units (cents), with currency; needs costs.read. Not with day_rate_minor.',
-  day_rate_minor: 'Day rate in minor units (cents), with currency; needs costs.read.',
-  amount_minor: 'The annual salary or the day rate in minor units (cents).',
+  target_salary_minor: 'Annual target salary in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. Not with day_rate_minor.',
+  day_rate_minor: 'Day rate in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read.',
+  amount_minor: 'The annual salary or the day rate in minor units of the currency (cents; whole yen for JPY): 6500000 EUR is 65,000.00 EUR.',
   currency: 'ISO 4217 code of an active currency of the tenant (see `org.settings.get`).',
   date:
     'YYYY-MM-DD the change takes effect. Default today. Effective-dated: what was in effect that day ends there and ' +

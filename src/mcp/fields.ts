@@ -76,7 +76,9 @@ export const nextCursor = z.string().optional().describe('Pass as `cursor` to ge
 export const item = (fields: z.ZodRawShape = {}) => z.looseObject({ id: z.string(), ...fields });
 
 /** Money after null-stripping: `amount_minor` is absent when it cannot be computed (e.g. cost per FTE of nobody). */
-export const money = z.looseObject({ amount_minor: z.number().optional(), currency: z.string() });
+export const money = z
+  .looseObject({ amount_minor: z.number().optional(), currency: z.string() })
+  .describe('amount_minor is in minor units of the currency: 123456 EUR is 1,234.56 EUR; currencies without them (JPY, KRW) count whole units');
 
 const KNOWN = { orgUnits: 'Org unit', actors: 'Actor', positions: 'Position' } as const;
 

@@ -85,6 +85,18 @@ describe.each(names)('%s', (name) => {
     expect(text).not.toContain(String(Number.MAX_SAFE_INTEGER));
   });
 
+  it('says what amount_minor counts wherever it returns money (cents, but whole yen: an assistant must not divide ¥ by 100)', () => {
+    const moneyObjects: JsonSchema[] = [];
+    const walk = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      const schema = node as JsonSchema & { properties?: Record<string, unknown> };
+      if (schema.properties && 'amount_minor' in schema.properties) moneyObjects.push(schema);
+      for (const value of Object.values(node)) walk(value);
+    };
+    walk(outputJsonSchema(tool.outputSchema));
+    for (const schema of moneyObjects) expect((schema as { description?: string }).description).toMatch(/minor units of the currency.*JPY/);
+  });
+
   it('requires only abilities that are OAuth scopes, and its example is valid input', () => {
     for (const ability of tool.requires) expect(SCOPES).toContain(ability);
     expect(() => parseArguments(tool, tool.example)).not.toThrow();
