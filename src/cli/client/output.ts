@@ -1,3 +1,5 @@
+import { minorUnits, toMajor } from '../../org/cost.js';
+
 /**
  * How the client commands print: `--json` prints the API's JSON with keys sorted at every level (deterministic,
  * for scripts and agents); otherwise aligned tables and short summaries for people. Hints go to stderr so stdout
@@ -66,12 +68,13 @@ export function printPairs(pairs: [string, unknown][]): void {
   for (const [key, value] of pairs) print(`${key.padEnd(width)}  ${cell(value)}`);
 }
 
-/** Integer minor units as `1,234.50 EUR`; null amounts (unconvertible) as `?`. */
+/** Integer minor units as `1,234.50 EUR` (`120,000 JPY`: the yen has none); null amounts (unconvertible) as `?`. */
 export function money(figure: { amount_minor: number | null; currency: string } | null | undefined): string {
   if (!figure) return '-';
   if (figure.amount_minor === null) return `? ${figure.currency}`;
-  const major = figure.amount_minor / 100;
-  return `${major.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${figure.currency}`;
+  const digits = minorUnits(figure.currency);
+  const major = toMajor(figure.amount_minor, figure.currency);
+  return `${major.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${figure.currency}`;
 }
 
 export function percent(ratio: number | null | undefined): string {
