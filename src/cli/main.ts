@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { AdminCommandFailed, sendAdminCommand } from '../admin/channel.js';
 import type { AdminCommand, AdminResult } from '../admin/commands.js';
 import { ConfigError, describeVariables, loadConfig, type Config } from '../config.js';
@@ -63,6 +64,7 @@ Admin commands:
 Options:
   --json                                  Print machine-readable JSON
   --help                                  Show this help and every environment variable
+  --version                               Print the version
 
 ${CLIENT_USAGE}
 
@@ -86,7 +88,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [command] = args.positionals;
-  // Without a command (`orgonaut`, `orgonaut --version`) print the usage rather than start a server here.
+  if (command === undefined && args.flags.has('version')) {
+    console.log(`orgonaut ${packageVersion()}`);
+    return 0;
+  }
+  // Without a command (`orgonaut`) print the usage rather than start a server here.
   if (command === undefined) {
     console.error(USAGE);
     return 2;
@@ -236,4 +242,9 @@ export function reportFailure(error: unknown): number {
   }
   console.error('orgonaut: unexpected error', error);
   return 70;
+}
+
+/** The version of this package (package.json beside src/). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
