@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { NotFound } from '../errors.js';
 import { MAX_LIMIT } from '../util/pagination.js';
 import type { OrgView } from '../org/view.js';
 
@@ -79,19 +78,6 @@ export const item = (fields: z.ZodRawShape = {}) => z.looseObject({ id: z.string
 export const money = z
   .looseObject({ amount_minor: z.number().optional(), currency: z.string() })
   .describe('amount_minor is in minor units of the currency: 123456 EUR is 1,234.56 EUR; currencies without them (JPY, KRW) count whole units');
-
-const KNOWN = { orgUnits: 'Org unit', actors: 'Actor', positions: 'Position' } as const;
-
-/**
- * A list filtered by an id that names no record of the view read is an error, not an empty page: an assistant
- * that passed the wrong kind of id, or one from another scenario, would otherwise report "none".
- */
-export function assertKnownIds(view: OrgView, ids: Partial<Record<keyof typeof KNOWN, string | undefined>>): void {
-  for (const [family, id] of Object.entries(ids) as [keyof typeof KNOWN, string | undefined][]) {
-    const trimmed = id?.trim();
-    if (trimmed && !view.graph[family].has(trimmed)) throw new NotFound(KNOWN[family], trimmed);
-  }
-}
 
 /** The view + paging arguments as the services name them. */
 export function viewRequest(input: { scenario_id?: string; as_of?: string }) {

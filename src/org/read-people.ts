@@ -16,7 +16,7 @@ import {
 } from './present.js';
 import { mapPage } from './read-structure.js';
 import { ACTOR_KINDS, type Actor, type ActorKind, type OrgGraph, type Position } from './types.js';
-import { openView, type OrgView, type ViewRequest } from './view.js';
+import { openView, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
 
 /** Reads of actors, reporting lines, placements, positions and compensation, in Live or a scenario. */
 
@@ -127,6 +127,8 @@ export async function listReportingLines(
 ) {
   authorize(ctx.principal, 'actors.read');
   const view = await openView(ctx, filter);
+  requireFilterRecords(view, { actors: filter.managerId });
+  requireFilterRecords(view, { actors: filter.actorId });
   const index = indexGraph(view.graph);
   const source = filter.managerId
     ? index.linesByManager.get(filter.managerId) ?? []
@@ -145,6 +147,7 @@ export async function listPlacements(
 ) {
   authorize(ctx.principal, 'placements.read');
   const view = await openView(ctx, filter);
+  requireFilterRecords(view, { actors: filter.actorId, orgUnits: filter.orgUnitId, positions: filter.positionId });
   const index = indexGraph(view.graph);
   const source = filter.actorId
     ? index.placementsByActor.get(filter.actorId) ?? []
@@ -176,6 +179,7 @@ export async function listPositions(
 ) {
   authorize(ctx.principal, 'positions.read');
   const view = await openView(ctx, filter);
+  requireFilterRecords(view, { orgUnits: filter.orgUnitId });
   const index = indexGraph(view.graph);
   const status = filter.status?.trim() || null;
   if (status && !(POSITION_STATUSES as readonly string[]).includes(status)) {
@@ -209,6 +213,7 @@ export async function listCompensations(ctx: ServiceContext, filter: ListRequest
   authorize(ctx.principal, 'costs.read');
   authorize(ctx.principal, 'actors.read');
   const view = await openView(ctx, filter);
+  requireFilterRecords(view, { actors: filter.actorId });
   const index = indexGraph(view.graph);
   const source = filter.actorId ? index.compensationsByActor.get(filter.actorId) ?? [] : [...view.graph.compensations.values()];
   const records = source.filter((c) => filter.includeInactive || filter.actorId || inEffect(c, view.asOf));

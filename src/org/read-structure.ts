@@ -7,7 +7,7 @@ import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics, type UnitMetricsOut } from './metrics-service.js';
 import { presentOrgUnit } from './present.js';
 import { ORG_UNIT_TYPES, type OrgUnit, type OrgUnitType } from './types.js';
-import { openView, type OrgView, type ViewRequest } from './view.js';
+import { openView, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
 
 /** Reads of the structural hierarchy: org units (list, tree, detail), departments and teams. */
 
@@ -36,6 +36,7 @@ function unitOut(view: OrgView, unit: OrgUnit) {
 export async function listOrgUnits(ctx: ServiceContext, filter: OrgUnitFilter = {}) {
   authorize(ctx.principal, 'org-units.read');
   const view = await openView(ctx, filter);
+  requireFilterRecords(view, { orgUnits: filter.parentId });
   const type = checkUnitType(filter.type);
   const query = filter.query?.trim().toLowerCase();
   const parentId = filter.parentId?.trim() || null;

@@ -1,6 +1,6 @@
 import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
-import { InvalidInput } from '../errors.js';
+import { InvalidInput, NotFound } from '../errors.js';
 import { loadScenario, type Scenario } from '../scenarios/store.js';
 import { isIsoDate, today } from './dates.js';
 import type { OrgGraph } from './types.js';
@@ -34,4 +34,17 @@ export async function openView(ctx: ServiceContext, request: ViewRequest = {}): 
   authorize(ctx.principal, 'scenarios.read');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   return { graph: await ctx.graphs.scenario(scenario), asOf, scenario };
+}
+
+const FILTER_RECORDS = { orgUnits: 'Org unit', actors: 'Actor', positions: 'Position' } as const;
+
+/**
+ * A list filtered by an id that names no record of the view is "not found", not an empty page: a reader that passed
+ * the wrong kind of id, another tenant's, or one from another scenario would otherwise report "none". Blank = absent.
+ */
+export function requireFilterRecords(view: OrgView, ids: Partial<Record<keyof typeof FILTER_RECORDS, string | null | undefined>>): void {
+  for (const [family, id] of Object.entries(ids) as [keyof typeof FILTER_RECORDS, string | null | undefined][]) {
+    const trimmed = id?.trim();
+    if (trimmed && !view.graph[family].has(trimmed)) throw new NotFound(FILTER_RECORDS[family], trimmed);
+  }
 }

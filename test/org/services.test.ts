@@ -262,10 +262,12 @@ describe('tenant isolation', () => {
     await expect(listOrgUnits(them, { scenarioId: ourScenario.id })).rejects.toMatchObject({ code: 'not_found' });
     await expect(getOrgMetrics(them, { orgUnitId: units.E })).rejects.toMatchObject({ code: 'not_found' });
     await expect(listActors(them, { orgUnitId: units.P })).rejects.toMatchObject({ code: 'not_found' });
-    expect((await listPlacements(them, { actorId: id('m1') })).page.items).toEqual([]);
-    expect((await listReportingLines(them, { managerId: id('eng_head') })).page.items).toEqual([]);
-    expect((await listPositions(them, { orgUnitId: units.P })).page.items).toEqual([]);
-    expect((await listCompensations(them, { actorId: id('p1') })).page.items).toEqual([]);
+    // Lists filtered by our records: not found, never an empty page that reads as "none".
+    await expect(listPlacements(them, { actorId: id('m1') })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(listReportingLines(them, { managerId: id('eng_head') })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(listPositions(them, { orgUnitId: units.P })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(listCompensations(them, { actorId: id('p1') })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(listOrgUnits(them, { parentId: units.E })).rejects.toMatchObject({ code: 'not_found' });
     const theirs = await listActors(them, {});
     const ourIds = new Set([...buildFixtureOrg('acme-fixture').actors.keys()]);
     expect(theirs.page.items.some((a) => ourIds.has(a.id))).toBe(false);

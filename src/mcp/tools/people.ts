@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
-import { assertKnownIds, contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** People and seats: actors, reporting lines, placements and positions. */
@@ -97,8 +97,6 @@ export const reportingLinesTool = defineTool({
       actorId: input.actor_id,
       includeInactive: input.include_inactive,
     });
-    assertKnownIds(view, { actors: input.manager_id });
-    assertKnownIds(view, { actors: input.actor_id });
     return { context: contextOf(view), reporting_lines: page.items, next_cursor: page.nextCursor ?? undefined };
   },
 });
@@ -136,7 +134,6 @@ export const placementsTool = defineTool({
       positionId: input.position_id,
       includeInactive: input.include_inactive,
     });
-    assertKnownIds(view, { actors: input.actor_id, orgUnits: input.org_unit_id, positions: input.position_id });
     return { context: contextOf(view), placements: page.items, next_cursor: page.nextCursor ?? undefined };
   },
 });
@@ -172,7 +169,6 @@ export const positionsTool = defineTool({
       status: input.status,
       includeInactive: input.include_inactive,
     });
-    assertKnownIds(view, { orgUnits: input.org_unit_id });
     return { context: contextOf(view), positions: page.items, next_cursor: page.nextCursor ?? undefined };
   },
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
-import { assertKnownIds, contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
@@ -71,7 +71,6 @@ export const unitsListTool = defineTool({
       query: input.query,
       includeInactive: input.include_inactive,
     });
-    assertKnownIds(view, { orgUnits: input.parent_id });
     return { context: contextOf(view), org_units: page.items, next_cursor: page.nextCursor ?? undefined };
   },
 });
