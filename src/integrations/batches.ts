@@ -58,6 +58,10 @@ export async function flushHrisEvents(deps: BatchDeps, tenantId: string): Promis
     scheduleFlush(deps, tenantId, 2_000);
     return [];
   }
+  // Applied nowhere (neither Live nor a scenario chosen): the changes wait, counted on the settings page, until a
+  // person chooses where they go — never taken and dropped.
+  const targets = await integrationTargets(deps.db, integration);
+  if (!targets.length) return [];
   const batchId = randomUUID();
   const taken = await deps.db
     .update(hrisEvents)
@@ -73,7 +77,7 @@ export async function flushHrisEvents(deps: BatchDeps, tenantId: string): Promis
     byEmployee.set(event.employeeId, merged);
   }
   const ctx = integrationContext(deps, tenant);
-  const runs = await createRuns(ctx, integration, 'hris_webhook', `BambooHR webhook batch (${taken.length} change${taken.length === 1 ? '' : 's'})`, [...byEmployee.values()]);
+  const runs = await createRuns(ctx, targets, 'hris_webhook', `BambooHR webhook batch (${taken.length} change${taken.length === 1 ? '' : 's'})`, [...byEmployee.values()]);
   await deps.db
     .update(hrisEvents)
     .set({ runIds: runs.map((r) => r.id) })
@@ -89,12 +93,14 @@ export async function syncNow(ctx: ServiceContext): Promise<{ runs: RunOut[]; do
   if (integration.status === 'paused') throw new Conflict('The HRIS integration is paused.', 'Resume it (status connected) to sync.');
   const config = await openConfig(ctx.db, integration);
   if (!config.subdomain || !config.api_key) throw new Conflict('The HRIS integration has no subdomain or API key.', 'Enter both in Settings → Integrations.');
+  const targets = await integrationTargets(ctx.db, integration);
+  if (!targets.length) throw new Conflict('HRIS changes apply nowhere: neither Live nor a scenario is chosen.', 'Choose Live or scenarios under "Apply incoming changes to" in Settings → Integrations.');
   const where = eq(hrisIntegrations.tenantId, ctx.tenant.id);
   await ctx.db.update(hrisIntegrations).set({ lastSyncAt: new Date(), lastSyncStatus: 'running', lastSyncError: null }).where(where);
   try {
     const employees = await fetchEmployees({ baseUrl: config.base_url ?? DEFAULT_BAMBOO_URL, subdomain: config.subdomain, apiKey: config.api_key });
     const system = integrationContext(ctx, ctx.tenant, ctx.principal.userId);
-    const runs = employees.length ? await createRuns(system, integration, 'hris_sync', `BambooHR sync (${employees.length} employees)`, employees) : [];
+    const runs = employees.length ? await createRuns(system, targets, 'hris_sync', `BambooHR sync (${employees.length} employees)`, employees) : [];
     await ctx.db.update(hrisIntegrations).set({ lastSyncRunIds: runs.map((r) => r.id), ...(runs.length ? {} : { lastSyncStatus: 'completed' }) }).where(where);
     const done = processInTurn(system, runs).then(async (finished) => {
       const failed = finished.find((r) => r.status === 'failed');
@@ -109,10 +115,10 @@ export async function syncNow(ctx: ServiceContext): Promise<{ runs: RunOut[]; do
   }
 }
 
-async function createRuns(ctx: ServiceContext, integration: IntegrationRow, source: 'hris_webhook' | 'hris_sync', fileName: string, employees: Employee[]): Promise<RunOut[]> {
+async function createRuns(ctx: ServiceContext, targets: TargetInput[], source: 'hris_webhook' | 'hris_sync', fileName: string, employees: Employee[]): Promise<RunOut[]> {
   const { headers, rows } = employeesToRecords(employees);
   const runs: RunOut[] = [];
-  for (const target of await integrationTargets(ctx.db, integration)) {
+  for (const target of targets) {
     runs.push(await createRunFromRecords(ctx, { source, fileName, headers, rows, target, format: 'bamboohr' }));
   }
   return runs;

@@ -8,13 +8,14 @@ import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
 import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, hrisEvents, hrisIntegrations } from '../../src/db/schema/index.js';
+import { flushHrisEvents } from '../../src/integrations/batches.js';
 import { open, parseKey, seal } from '../../src/integrations/crypto.js';
 import { signatureMatches, signBody } from '../../src/integrations/webhook.js';
 import { operationalStatus } from '../../src/imports/status.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { loadScenario } from '../../src/scenarios/store.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp, type TestApp } from '../support/app.js';
+import { signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, contextFor, principalFor } from '../support/factories.js';
 import { importTenant, liveState } from './support.js';
@@ -287,6 +288,30 @@ describe('the BambooHR webhook', () => {
     const live = (await app.runtime.graphs.live(tenant.id)).graph;
     const charles = [...live.actors.values()].find((a) => a.sourceHrisId === '502')!;
     expect(charles.validTo).toBe(new Date().toISOString().slice(0, 10));
+  });
+
+  it('keeps changes waiting while they apply nowhere (no Live, no scenario), and applies them once a target is chosen', async () => {
+    await send('/api/v1/integrations/hris', { method: 'PUT', json: { apply_to: { live: false, scenario_ids: [], future_scenarios: false } } });
+    const event = { employees: [{ id: '503', action: 'Created', fields: { firstName: 'Mary', lastName: 'Somerville', workEmail: 'mary@hris.test', department: 'Research' } }] };
+    expect((await webhook(event)).status).toBe(202);
+    const deps = { db: database.db, graphs: app.runtime.graphs };
+    expect(await flushHrisEvents(deps, tenant.id)).toEqual([]);
+    expect((await send('/api/v1/integrations/hris')).body.data.queued_events).toBe(1);
+    const sync = await send('/api/v1/integrations/hris/sync', { method: 'POST' });
+    expect(sync.status).toBe(409);
+    expect(sync.body.detail).toContain('HRIS changes apply nowhere');
+    const admin = await buildMember(database, tenant, 'admin', { password: 'correct horse battery' });
+    const cookie = await signInThroughForm(app, HOST, admin.email, 'correct horse battery');
+    const page = await app.request('/settings/integrations/hris', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    const html = await page.text();
+    expect(html, /Changes waiting[\s\S]{0,300}/.exec(html)?.[0]).toMatch(/Changes waiting<\/dt><dd>1<div class="hint">They apply nowhere yet/);
+
+    await send('/api/v1/integrations/hris', { method: 'PUT', json: { apply_to: { live: true } } });
+    const [run] = await flushHrisEvents(deps, tenant.id);
+    expect(run).toMatchObject({ status: 'completed', target: { kind: 'live' } });
+    expect((await send('/api/v1/integrations/hris')).body.data.queued_events).toBe(0);
+    const live = (await app.runtime.graphs.live(tenant.id)).graph;
+    expect([...live.actors.values()].find((a) => a.sourceHrisId === '503')).toMatchObject({ displayName: 'Mary Somerville' });
   });
 });
 

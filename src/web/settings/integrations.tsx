@@ -245,7 +245,7 @@ function SecretField(props: { id: string; name: string; label: string; set: bool
 }
 
 function LastSync(props: { integration: IntegrationOut }) {
-  const { last_sync: sync, last_webhook_at: webhookAt, queued_events: queued } = props.integration;
+  const { last_sync: sync, last_webhook_at: webhookAt, queued_events: queued, apply_to: applyTo } = props.integration;
   return (
     <dl class="facts">
       <dt>Last sync</dt>
@@ -273,7 +273,12 @@ function LastSync(props: { integration: IntegrationOut }) {
       <dt>Last webhook call</dt>
       <dd>{webhookAt ? when(webhookAt) : 'never'}</dd>
       <dt>Changes waiting</dt>
-      <dd>{queued}</dd>
+      <dd>
+        {queued}
+        {queued && !applyTo.live && !applyTo.scenario_ids.length ? (
+          <div class="hint">They apply nowhere yet: choose Live or a scenario under “Apply incoming changes to”.</div>
+        ) : null}
+      </dd>
     </dl>
   );
 }
