@@ -316,6 +316,10 @@ describe('orgonaut CLI errors and exit codes', () => {
     expect((await cli(['auth', 'login', '--host', url, '--token', tokens.viewer!], config)).code).toBe(0);
     expectOneLine(await cli(['refs', 'department-types', '--create', 'Nope'], config), 1, /"settings\.manage" ability.*Ask an owner or admin.*\(HTTP 403 missing_ability\)$/);
     expectOneLine(await cli(['scenario', 'show', '00000000-0000-4000-8000-000000000000'], config), 1, /not found.*\(HTTP 404 not_found\)$/);
+    // With --json a script reads the failure as JSON (stderr), the problem included; stdout stays empty.
+    const asJson = await cli(['scenario', 'show', '00000000-0000-4000-8000-000000000000', '--json'], config);
+    expect(asJson).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(asJson.stderr)).toMatchObject({ error: { exit_code: 1, status: 404, problem: { code: 'not_found' }, message: expect.stringContaining('not found') } });
     // Without costs.read there is no money to show: no ANNUAL COST column of dashes.
     for (const report of ['roster', 'metrics']) {
       const table = await cli(['report', report, '--as-of', AS_OF], config);

@@ -1,4 +1,5 @@
 import { parseArgs, UsageError } from '../args.js';
+import { ApiProblem, CliError } from '../client/errors.js';
 import { printJson, print } from '../client/output.js';
 import { authCommand } from './auth.js';
 import { contextCommand } from './context.js';
@@ -141,9 +142,18 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
     refuseUnknownFlags(args.flags.keys(), group);
     return await group.run(createRun(args));
   } catch (error) {
+    // A script asking for JSON gets its failure as JSON too (on stderr, stdout stays data), with the exit code.
+    if (args.flags.has('json') && error instanceof CliError) return printJsonFailure(error);
     if (error instanceof UsageError) throw new UsageError(`${error.message}\nUsage:\n${group.usage.map((u) => `  orgonaut ${u}`).join('\n')}`);
     throw error;
   }
+}
+
+/** `{"error": {"message", "exit_code", "status"?, "problem"?}}` on stderr; returns the exit code. */
+function printJsonFailure(error: CliError): number {
+  const problem = error instanceof ApiProblem ? { status: error.status, problem: error.problem } : {};
+  process.stderr.write(`${JSON.stringify({ error: { message: error.message, exit_code: error.exitCode, ...problem } }, null, 2)}\n`);
+  return error.exitCode;
 }
 
 /** Options every client command takes. */
