@@ -167,8 +167,8 @@ export function diffRecords(
     for (const id of [...ids].sort()) {
       const from = recordsOf(base, family).get(id);
       const to = recordsOf(target, family).get(id);
-      if (!from && to) delta.added.push(present(to, showMoney));
-      else if (from && !to) delta.removed.push(present(from, showMoney));
+      if (!from && to) delta.added.push({ label: labelOf(to, [target, base]), ...present(to, showMoney) });
+      else if (from && !to) delta.removed.push({ label: labelOf(from, [base, target]), ...present(from, showMoney) });
       else if (from && to) {
         const fields = changedFields(from, to, showMoney);
         if (Object.keys(fields).length) delta.changed.push({ id, label: labelOf(to, [target, base]), fields });

@@ -106,6 +106,13 @@ describe('a scenario from creation to Live', () => {
     expect(delta.body.data).toMatchObject({ compare: 'source', against: { kind: 'live' }, as_of: AS_OF, conflicts: [] });
     expect(delta.body.data.families.org_unit.changed).toEqual([{ id: units.M, label: 'Mobile', fields: { parent_id: { from: units.E, to: units.S } } }]);
     expect(delta.body.data.metrics.total.headcount).toEqual({ from: 8, to: 9, delta: 1 });
+    // Added records are named as a reader says them, like changed ones (no bare ids for seats, lines and pay).
+    const labels = (family: string) => (delta.body.data.families[family].added as { label: string | null }[]).map((r) => r.label);
+    expect(labels('actor')).toEqual(['New Hire']);
+    expect(labels('placement')).toEqual(['New Hire in Field (100 %)']);
+    expect(labels('reporting_line')).toEqual([expect.stringMatching(/^New Hire reports to /)]);
+    expect(labels('compensation')).toEqual(['Pay of p1']);
+    expect(labels('position')).toEqual(['Field lead']);
     expect((await call(`/api/v1/scenarios/${sid}/delta?compare=live`)).body.data.compare).toBe('live');
 
     expect((await post(`/api/v1/scenarios/${sid}/submit`)).body.data).toMatchObject({ submitted: true, editable: true });

@@ -358,7 +358,7 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Names
         {delta.added.map((r) => (
           <li class="added">
             <span class="badge ok">added</span> <strong>{recordLabel(family, r, names)}</strong>
-            <RecordFields record={r} names={names} currency={currency} skip={['name', 'display_name', 'external_uid']} />
+            <RecordFields record={r} names={names} currency={currency} skip={['label', 'name', 'display_name', 'external_uid']} />
           </li>
         ))}
         {delta.changed.map((r) => (
