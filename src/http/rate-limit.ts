@@ -14,6 +14,8 @@ export type { RateLimit } from '../config.js';
 export interface RateLimitResult {
   allowed: boolean;
   limit: number;
+  /** Length of the rule's window, in seconds. */
+  windowSeconds: number;
   remaining: number;
   /** Seconds until the window resets. */
   retryAfter: number;
@@ -66,16 +68,21 @@ export function budgetAfter(rule: RateLimit, count: number, windowStart: number,
   return {
     allowed: count <= rule.limit,
     limit: rule.limit,
+    windowSeconds: rule.windowSeconds,
     remaining: Math.max(0, rule.limit - count),
     retryAfter: Math.max(1, Math.ceil(windowStart + rule.windowSeconds - nowSeconds)),
     count,
   };
 }
 
-/** `RateLimit` / `Retry-After` headers (draft-ietf-httpapi-ratelimit-headers) for a result. */
+/**
+ * `RateLimit-Policy` / `RateLimit` (draft-ietf-httpapi-ratelimit-headers-09, structured fields: the policy's quota
+ * `q` per window `w` seconds; the remaining `r` and seconds to reset `t`) and, when refused, `Retry-After`.
+ */
 export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
   const headers: Record<string, string> = {
-    RateLimit: `limit=${result.limit}, remaining=${result.remaining}, reset=${result.retryAfter}`,
+    'RateLimit-Policy': `"requests";q=${result.limit};w=${result.windowSeconds}`,
+    RateLimit: `"requests";r=${result.remaining};t=${result.retryAfter}`,
   };
   if (!result.allowed) headers['Retry-After'] = String(result.retryAfter);
   return headers;

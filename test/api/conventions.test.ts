@@ -64,7 +64,7 @@ describe('ETags and conditional GETs', () => {
       expect(notModified.status, path).toBe(304);
       expect(await notModified.text(), path).toBe('');
       expect(notModified.headers.get('etag'), path).toBe(etag);
-      expect(notModified.headers.get('ratelimit'), path).toMatch(/^limit=\d+, remaining=\d+, reset=\d+$/);
+      expect(notModified.headers.get('ratelimit'), path).toMatch(/^"requests";r=\d+;t=\d+$/);
 
       // Weak comparison, lists and `*` (RFC 9110 §13.1.2); a different tag gets the full body.
       for (const header of [etag!.slice(2), `"nope", ${etag}`, '*']) {
@@ -115,8 +115,8 @@ describe('rate limits per principal', () => {
     ];
     for (const answer of answers) seen.push(answer.headers.get('ratelimit') ?? 'none');
     expect(answers.map((a) => a.status)).toEqual([200, 403, 201, 404, 200]);
-    expect(seen.map((h) => /remaining=(\d+)/.exec(h)?.[1])).toEqual(['4', '3', '2', '1', '0']);
-    for (const header of seen) expect(header).toMatch(/^limit=5, remaining=\d, reset=\d+$/);
+    expect(seen.map((h) => /;r=(\d+)/.exec(h)?.[1])).toEqual(['4', '3', '2', '1', '0']);
+    for (const header of seen) expect(header).toMatch(/^"requests";r=\d;t=\d+$/);
 
     const refused = await get('/api/v1/org-units', 'member', {}, limited);
     expect(refused.status).toBe(429);
@@ -124,7 +124,8 @@ describe('rate limits per principal', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(LIMIT.windowSeconds);
-    expect(refused.headers.get('ratelimit')).toBe(`limit=5, remaining=0, reset=${retryAfter}`);
+    expect(refused.headers.get('ratelimit')).toBe(`"requests";r=0;t=${retryAfter}`);
+    expect(refused.headers.get('ratelimit-policy')).toMatch(/^"requests";q=5;w=\d+$/);
     const body = (await refused.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 429, code: 'rate_limited', limit: 5, window_seconds: 3600, retry_after: retryAfter });
     expect(String(body.detail)).toContain('5 requests every 3600 seconds');
@@ -140,12 +141,13 @@ describe('rate limits per principal', () => {
     // Another credential has its own budget.
     const viewer = await get('/api/v1/org-units', 'viewer', {}, limited);
     expect(viewer.status).toBe(200);
-    expect(viewer.headers.get('ratelimit')).toMatch(/^limit=5, remaining=4, /);
+    expect(viewer.headers.get('ratelimit')).toMatch(/^"requests";r=4;/);
   });
 
   it('allows 600 requests a minute by default', async () => {
     const answer = await get('/api/v1/me', 'manager');
-    expect(answer.headers.get('ratelimit')).toMatch(/^limit=600, remaining=\d+, reset=\d+$/);
+    expect(answer.headers.get('ratelimit-policy')).toMatch(/^"requests";q=600;w=\d+$/);
+    expect(answer.headers.get('ratelimit')).toMatch(/^"requests";r=\d+;t=\d+$/);
   });
 
   it('leaves unauthenticated requests to the 401 (no principal to count)', async () => {

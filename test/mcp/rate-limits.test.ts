@@ -29,7 +29,7 @@ describe('MCP rate limits', () => {
       expect(answer.status).toBe(200);
       remaining.push(answer.headers.get('ratelimit')!);
     }
-    expect(remaining.map((h) => /remaining=(\d+)/.exec(h)?.[1])).toEqual(['7', '6', '5', '4', '3', '2', '1', '0']);
+    expect(remaining.map((h) => /;r=(\d+)/.exec(h)?.[1])).toEqual(['7', '6', '5', '4', '3', '2', '1', '0']);
     const refused = await post(world, viewer, list(9));
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);

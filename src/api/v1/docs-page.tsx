@@ -223,7 +223,7 @@ export function renderApiDocs(c: Context<AppEnv>, doc: OpenApiDocument) {
             <code>POST /api/v1/tokens</code>. Each route names the abilities the token needs; without one you get a 403 problem naming it.
           </li>
           <li>
-            Rate limits are per token (or signed-in user): every answer carries a <code>RateLimit</code> header; over the limit, a 429
+            Rate limits are per token (or signed-in user): every answer carries <code>RateLimit-Policy</code> (quota <code>q</code> per <code>w</code> seconds) and <code>RateLimit</code> (remaining <code>r</code>, seconds to reset <code>t</code>) headers; over the limit, a 429
             problem with <code>Retry-After</code>.
           </li>
           <li>

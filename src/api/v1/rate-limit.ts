@@ -10,7 +10,7 @@ import { metrics } from '../../observability/metrics.js';
  * Rate limits of the REST API, per principal: each personal API token, and each signed-in user's browser session,
  * has its own budget (ORGONAUT_API_RATE_LIMIT, 600 requests a minute by default), counted in the database so every
  * instance counts together (src/http/rate-counter.ts: without a query per request).
- * Every answer carries `RateLimit: limit=…, remaining=…, reset=…`; over the limit, a 429 problem with `Retry-After`.
+ * Every answer carries `RateLimit-Policy: "requests";q=…;w=…` and `RateLimit: "requests";r=…;t=…`; over the limit, a 429 problem with `Retry-After`.
  */
 
 /** Runs after authentication (it needs the principal). */
