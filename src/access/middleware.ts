@@ -52,7 +52,12 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
   const token = bearer(c);
   if (token) {
     if (!looksLikeApiToken(token)) {
-      throw new CredentialRefused('The REST API takes personal API tokens (orgo_pat_…); OAuth access tokens are for the MCP server only.');
+      // A JWT is an OAuth access token sent to the wrong surface; anything else is not a token of ours at all.
+      throw new CredentialRefused(
+        /^eyJ[\w-]*\.[\w-]*\./.test(token)
+          ? 'The REST API takes personal API tokens (orgo_pat_…); OAuth access tokens are for the MCP server only.'
+          : 'This is not a personal API token (they start with orgo_pat_): create one under Settings in the web app.',
+      );
     }
     if (!tenant) throw new Unauthenticated('On the central host, name the tenant with the X-Tenant header.');
     return authenticator.fromApiToken(tenant, token);
