@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
-import { sessions } from '../db/schema/index.js';
+import { sessions, users } from '../db/schema/index.js';
 import type { AppEnv } from '../http/env.js';
 
 /**
@@ -16,6 +16,8 @@ export interface Session {
   userId: string;
   tenantId: string | null;
   csrfToken: string;
+  /** Who is signed in, for the page frame (read with the session; absent on the request that creates it). */
+  user?: { name: string; email: string };
 }
 
 const LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -60,12 +62,13 @@ export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
   let session: Session | null = null;
   if (token) {
     const [row] = await database
-      .select()
+      .select({ id: sessions.id, userId: sessions.userId, tenantId: sessions.tenantId, csrfToken: sessions.csrfToken, lastSeenAt: sessions.lastSeenAt, name: users.name, email: users.email })
       .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
       .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, sql`now()`)))
       .limit(1);
     if (row) {
-      session = { id: row.id, userId: row.userId, tenantId: row.tenantId, csrfToken: row.csrfToken };
+      session = { id: row.id, userId: row.userId, tenantId: row.tenantId, csrfToken: row.csrfToken, user: { name: row.name, email: row.email } };
       if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
         await database.update(sessions).set({ lastSeenAt: sql`now()` }).where(eq(sessions.id, row.id));
       }

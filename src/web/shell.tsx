@@ -33,12 +33,19 @@ export function Shell(props: { c: Context<AppEnv>; title: string; active?: strin
             ))}
         </ul>
         {session ? (
-          <form method="post" action="/sign-out" class="signout">
-            <input type="hidden" name="csrf" value={session.csrfToken} />
-            <button type="submit" class="link">
-              Sign out
-            </button>
-          </form>
+          <div class="signout">
+            {session.user ? (
+              <a href="/account" class="whoami" title={session.user.email} aria-current={props.active === '/account' ? 'page' : undefined}>
+                {session.user.name}
+              </a>
+            ) : null}
+            <form method="post" action="/sign-out">
+              <input type="hidden" name="csrf" value={session.csrfToken} />
+              <button type="submit" class="link">
+                Sign out
+              </button>
+            </form>
+          </div>
         ) : null}
       </nav>
     } wide={props.wide}>

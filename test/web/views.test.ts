@@ -127,6 +127,15 @@ describe('pages for an owner', () => {
     }
   });
 
+  it('says who is signed in on every page, linking to their account', async () => {
+    const someone = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
+    const cookie = await signIn(HOST, someone.email);
+    for (const path of ['/live', '/settings', '/account']) {
+      const page = await get(path, cookie);
+      expect(page.html, path).toMatch(new RegExp(`<a href="/account" class="whoami" title="${someone.email}"[^>]*>viewer user</a>`));
+    }
+  });
+
   it('links the stylesheet and script by a version of their content, so an upgrade reaches cached browsers', async () => {
     const page = await get('/live', owner);
     const css = /<link rel="stylesheet" href="(\/static\/app\.css\?v=[0-9a-f]{12})"/.exec(page.html)?.[1];
