@@ -116,6 +116,60 @@ describe('re-importing a leaver', () => {
   });
 });
 
+describe('a person moved in the HRIS', () => {
+  const header = ['email', 'name', 'department', 'job_title', 'manager_email'];
+  const before = [
+    ['boss@acme.test', 'Boss', 'Engineering', 'CTO', ''],
+    ['lead@acme.test', 'Lead', 'Sales', 'Head of Sales', 'boss@acme.test'],
+    ['ann@acme.test', 'Ann', 'Engineering', 'Engineer', 'boss@acme.test'],
+  ];
+  const after = [before[0]!, before[1]!, ['ann@acme.test', 'Ann', 'Sales', 'Engineer', 'lead@acme.test']];
+  const YESTERDAY = addDays(TODAY, -1);
+
+  it('keeps history: the old placement, seat and reporting line end today and new ones start; earlier days read as before', async () => {
+    const first = await plan(header, before, emptyGraph(), YESTERDAY);
+    const moved = await plan(header, after, first.changes.target());
+    expect(outcomes(moved)).toEqual(['unchanged', 'unchanged', 'updated']);
+    const org = moved.changes.target();
+    const ann = actorOf(org, 'ann@acme.test');
+    const unitName = (id: string) => org.orgUnits.get(id)!.name;
+    const placements = [...org.placements.values()].filter((p) => p.actorId === ann.id).sort((a, b) => (a.validFrom ?? '').localeCompare(b.validFrom ?? ''));
+    expect(placements.map((p) => [unitName(p.orgUnitId), p.validFrom, p.validTo])).toEqual([
+      ['Engineering', null, TODAY],
+      ['Sales', TODAY, null],
+    ]);
+    // The seat moved with her: yesterday's Engineering seat closed today, today's is in Sales, with the same title.
+    const seats = placements.map((p) => org.positions.get(p.positionId!)!);
+    expect(seats.map((s) => [unitName(s.orgUnitId!), s.title, s.validTo])).toEqual([
+      ['Engineering', 'Engineer', TODAY],
+      ['Sales', 'Engineer', null],
+    ]);
+    const managerOf = (l: { managerId: string }) => org.actors.get(l.managerId)!.email;
+    const lines = [...org.reportingLines.values()].filter((l) => l.actorId === ann.id).sort((a, b) => (a.validFrom ?? '').localeCompare(b.validFrom ?? ''));
+    expect(lines.map((l) => [managerOf(l), l.validFrom, l.validTo])).toEqual([
+      ['boss@acme.test', null, TODAY],
+      ['lead@acme.test', TODAY, null],
+    ]);
+    // The same file again (today or tomorrow) changes nothing.
+    for (const day of [TODAY, addDays(TODAY, 1)]) {
+      const again = await plan(header, after, org, day);
+      expect(outcomes(again), day).toEqual(['unchanged', 'unchanged', 'unchanged']);
+      expect(again.changes.size, day).toBe(0);
+    }
+  });
+
+  it('corrects in place what started today (a hire of today placed in the wrong unit), leaving no zero-day records', async () => {
+    const dated = (rows: string[][]) => rows.map((row) => [...row, TODAY]);
+    const first = await plan([...header, 'start_date'], dated(before), emptyGraph());
+    const fixed = await plan([...header, 'start_date'], dated(after), first.changes.target());
+    expect(outcomes(fixed)).toEqual(['unchanged', 'unchanged', 'updated']);
+    const org = fixed.changes.target();
+    const ann = actorOf(org, 'ann@acme.test');
+    expect([...org.placements.values()].filter((p) => p.actorId === ann.id)).toHaveLength(1);
+    expect([...org.reportingLines.values()].filter((l) => l.actorId === ann.id)).toHaveLength(1);
+  });
+});
+
 describe('an inactive status without an end date', () => {
   const header = ['email', 'name', 'department', 'status', 'end_date'];
 

@@ -7,8 +7,9 @@ import type { ResolvedRow } from './resolve.js';
 /**
  * What one accepted row does to its actor and the records hanging off them: the actor itself, the primary
  * placement, the solid reporting line, the position the person fills (humans with a job title) and current pay.
- * Existing records are updated in place with the fields the row gives; a pay change starts a new compensation record
- * on its effective day (history is kept); an end date or an inactive status ends the placement and the reporting line
+ * Existing records are updated in place with the fields the row gives, except what has a history: a pay change starts
+ * a new compensation record on its effective day, a move to another unit or manager ends the placement or reporting
+ * line today and starts a new one (the seat moves with the person); an end date or an inactive status ends the placement and the reporting line
  * with the actor. A placement or reporting line that has ended is still the actor's (a leaver's records are matched,
  * not recreated, on every re-import); only an actor who is active again (a rehire) gets new ones, from today.
  */
@@ -102,6 +103,7 @@ export class PeopleBuilder {
   private placement(r: ResolvedRow, actor: Actor, unitId: string | undefined): { placement?: Placement; changed: boolean } {
     const latest = r.isNew ? undefined : this.index.primaryOf.get(r.actorId);
     const current = this.restart(actor, latest) ? undefined : latest;
+    if (current && unitId !== undefined && unitId !== current.orgUnitId && this.splits(actor, current)) return this.move(r, actor, current, unitId);
     if (current) {
       const changed = this.cs.update('placements', current.id, { orgUnitId: unitId, allocationPct: r.input.allocationPct, validTo: this.endWith(actor, current) });
       return { placement: this.cs.get('placements', current.id), changed };
@@ -122,6 +124,41 @@ export class PeopleBuilder {
     return { placement, changed: true };
   }
 
+  /**
+   * Whether a change to a record of an active actor is history: the record was in effect before today, so it ends
+   * today and a new one starts (reads of earlier days keep showing the old unit or manager). A record that started
+   * today (an earlier run of the day), or a leaver's, is corrected in place.
+   */
+  private splits(actor: Actor, record: { validFrom: string | null; validTo: string | null }): boolean {
+    const { today } = this.options;
+    return (record.validFrom === null || record.validFrom < today) && !ended(record, today) && !ended(actor, today);
+  }
+
+  /** A move to another unit: the placement ends today and one starts there; the seat the person fills moves with them. */
+  private move(r: ResolvedRow, actor: Actor, current: Placement, unitId: string): { placement: Placement; changed: true } {
+    const { today } = this.options;
+    this.cs.update('placements', current.id, { validTo: today });
+    const seat = current.positionId ? this.cs.get('positions', current.positionId) : undefined;
+    let positionId: string | null = null;
+    if (seat && (seat.validTo === null || seat.validTo > today)) {
+      this.cs.update('positions', seat.id, { validTo: today });
+      positionId = this.options.newId();
+      this.cs.create('positions', { ...seat, id: positionId, orgUnitId: unitId, validFrom: today, validTo: null });
+    }
+    const placement: Placement = {
+      ...current,
+      id: this.options.newId(),
+      orgUnitId: unitId,
+      positionId,
+      allocationPct: r.input.allocationPct ?? current.allocationPct,
+      validFrom: today,
+      validTo: actor.validTo,
+    };
+    this.cs.create('placements', placement);
+    this.createdPlacement.set(actor.id, placement);
+    return { placement, changed: true };
+  }
+
   private reportingLine(r: ResolvedRow, actor: Actor): boolean {
     const { today } = this.options;
     const latest = r.isNew ? undefined : this.index.lineOf.get(r.actorId);
@@ -131,6 +168,11 @@ export class PeopleBuilder {
       if (!line) return false;
       const end = line.validFrom && line.validFrom > today ? line.validFrom : today;
       return this.cs.update('reportingLines', line.id, { validTo: line.validTo === null || line.validTo > end ? end : undefined });
+    }
+    if (line && line.managerId !== r.managerId && this.splits(actor, line)) {
+      // A new manager from today; the old line stays as history.
+      this.cs.update('reportingLines', line.id, { validTo: today });
+      return this.cs.create('reportingLines', { id: this.options.newId(), actorId: actor.id, managerId: r.managerId, validFrom: today, validTo: actor.validTo });
     }
     if (line) return this.cs.update('reportingLines', line.id, { managerId: r.managerId, validTo: this.endWith(actor, line) });
     return this.cs.create('reportingLines', {
