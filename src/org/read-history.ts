@@ -1,4 +1,5 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { rows } from '../db/connection.js';
@@ -70,10 +71,13 @@ export async function listActivity(ctx: ServiceContext, filter: ActivityFilter =
     const at = sql`(extract(epoch from ${auditEvents.at}) * 1000000)::bigint`;
     conditions.push(or(sql`${at} < ${atMicros}::bigint`, and(sql`${at} = ${atMicros}::bigint`, sql`${auditEvents.id} < ${id}::uuid`)));
   }
+  // Events about a member (membership, password reset) carry that member's user id as their record: name them.
+  const member = alias(users, 'member');
   const rows = await ctx.db
-    .select({ event: auditEvents, micros, email: users.email, name: users.name })
+    .select({ event: auditEvents, micros, email: users.email, name: users.name, memberEmail: member.email, memberName: member.name })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.userId))
+    .leftJoin(member, and(inArray(auditEvents.entityType, [...MEMBER_EVENTS]), sql`${member.id}::text = ${auditEvents.entityId}`))
     .where(and(...conditions))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(limit + 1);
@@ -81,7 +85,9 @@ export async function listActivity(ctx: ServiceContext, filter: ActivityFilter =
   const last = items[items.length - 1];
   return {
     page: {
-      items: items.map((r) => presentEvent(r.event, r.email ? { id: r.event.userId, email: r.email, name: r.name } : null, ctx.principal)),
+      items: items.map((r) =>
+        presentEvent(r.event, r.email ? { id: r.event.userId, email: r.email, name: r.name } : null, ctx.principal, r.memberEmail ? { id: r.event.entityId, email: r.memberEmail, name: r.memberName } : null),
+      ),
       nextCursor: rows.length > limit && last ? encodeCursor([last.micros, last.event.id]) : null,
     },
   };
@@ -112,7 +118,10 @@ function startOfDay(day: string, field: string): Date {
 
 type EventUser = { id: string | null; email: string; name: string | null };
 
-function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null, principal: Principal) {
+/** Record types whose record is a member (their user id). */
+export const MEMBER_EVENTS = ['membership', 'password_reset'] as const;
+
+function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null, principal: Principal, member: EventUser | null = null) {
   return {
     id: e.id,
     at: e.at,
@@ -121,6 +130,8 @@ function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null
     entity_id: e.entityId,
     action: e.action,
     user,
+    /** The member the event is about (membership and password-reset events), or null. */
+    member,
     principal_kind: e.principalKind,
     client_name: e.clientName,
     scenario_id: e.scenarioId,

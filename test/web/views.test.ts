@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, departmentTypes, scenarioChanges, tenantCurrencies } from '../../src/db/schema/index.js';
+import { changeRole } from '../../src/access/members.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -125,6 +126,14 @@ describe('pages for an owner', () => {
       expect(page.html, path).toContain(`<a href="${section}" aria-current="page">`);
       expect(page.html, path).not.toMatch(/<script>|style="/); // CSP: no inline script or style
     }
+  });
+
+  it('names the member a membership event is about in Activity, not only who made the change', async () => {
+    const someone = await buildMember(database, tenant, 'viewer', { email: `subject-${Date.now()}@example.test` });
+    await changeRole(contextFor(database, tenant, principalFor(tenant, 'owner')), someone.id, 'member');
+    const page = await get('/activity?category=security&entity=membership', owner);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`<strong>viewer user (${someone.email})</strong>`);
   });
 
   it('says who is signed in on every page, linking to their account', async () => {

@@ -126,6 +126,10 @@ export const ActivityEventSchema = z
     entity_id: z.string().nullable(),
     action: z.string().openapi({ example: 'updated', description: 'created, updated, deleted, restored, or a security verb (succeeded, failed, revoked…)' }),
     user: z.object({ id: z.string().nullable(), email: z.string(), name: z.string().nullable() }).nullable(),
+    member: z
+      .object({ id: z.string().nullable(), email: z.string(), name: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'The member a membership or password-reset event is about (user is who did it)' }),
     principal_kind: z.string().nullable().openapi({ description: 'session, api_token, oauth, cli or system' }),
     client_name: z.string().nullable().openapi({ description: 'The MCP client, for changes made by an assistant' }),
     scenario_id: z.string().nullable(),

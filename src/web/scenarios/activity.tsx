@@ -53,7 +53,8 @@ function recordHref(type: string, id: string | null, scenarioId: string | null):
  * Which record an event is about, in words ("Zed New", "Zed New in Search", "Pay of Ann Lee"), from the record its
  * before/after hold; names of other records come from Live (or the scenario filtered on) and are left out when unknown.
  */
-function recordName(e: { entity_type: string; before: unknown; after: unknown }, names: Names): string | null {
+function recordName(e: { entity_type: string; before: unknown; after: unknown; member: { email: string; name: string | null } | null }, names: Names): string | null {
+  if (e.member) return e.member.name ? `${e.member.name} (${e.member.email})` : e.member.email;
   const record = [e.after, e.before].find((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
   if (!record) return null;
   // Records are stored with camelCase keys (displayName, actorId); some with snake_case.

@@ -13,6 +13,7 @@ import { Shell } from '../shell.js';
 import { apiSettingsRoutes } from './api.js';
 import { memberRoutes } from './members.js';
 import { organisationSettingsRoutes } from './organisation.js';
+import { MEMBER_EVENTS } from '../../org/read-history.js';
 
 /** Settings: the index, API and MCP, members, organisation settings, and the security audit log. */
 export function settingsRoutes(): Hono<AppEnv> {
@@ -160,7 +161,7 @@ async function securityEvents(ctx: ServiceContext) {
     })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.userId))
-    .leftJoin(member, and(inArray(auditEvents.entityType, ['membership', 'password_reset']), sql`${member.id}::text = ${auditEvents.entityId}`))
+    .leftJoin(member, and(inArray(auditEvents.entityType, [...MEMBER_EVENTS]), sql`${member.id}::text = ${auditEvents.entityId}`))
     .where(and(eq(auditEvents.tenantId, ctx.tenant.id), eq(auditEvents.category, 'security')))
     .orderBy(desc(auditEvents.at))
     .limit(LOG_LIMIT);
