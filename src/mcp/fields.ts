@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISO_DATE_RULE } from '../org/dates.js';
 import { MAX_LIMIT } from '../util/pagination.js';
 import type { OrgView } from '../org/view.js';
 
@@ -20,7 +21,7 @@ export const asOf = z
   .string()
   .trim()
   .max(10)
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, ISO_DATE_RULE)
   .optional()
   .describe('Read the organisation as of this day (YYYY-MM-DD). Omit for today.');
 export const limit = z

@@ -8,6 +8,9 @@ export function today(): string {
 }
 
 /** True when `value` is a real calendar date written `YYYY-MM-DD`. */
+/** What a refused day is told: 2026-02-30 is written right but is no day. */
+export const ISO_DATE_RULE = 'must be a real date written YYYY-MM-DD';
+
 export function isIsoDate(value: string): boolean {
   if (!ISO_DATE.test(value)) return false;
   const parsed = new Date(`${value}T00:00:00Z`);

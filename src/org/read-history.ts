@@ -8,7 +8,7 @@ import { InvalidInput, NotFound } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
 import { checkLimit, decodeCursor, encodeCursor, paginate, sortByKey, type PageRequest } from '../util/pagination.js';
-import { addDays, inEffect, isIsoDate } from './dates.js';
+import { addDays, inEffect, isIsoDate, ISO_DATE_RULE } from './dates.js';
 import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkUnitType, mapPage } from './read-structure.js';
@@ -108,7 +108,7 @@ function activityFilters(filter: ActivityFilter): (SQL | undefined)[] {
 }
 
 function checkDay(day: string, field: string): string {
-  if (!isIsoDate(day.trim())) throw new InvalidInput(field, 'must be a date written YYYY-MM-DD');
+  if (!isIsoDate(day.trim())) throw new InvalidInput(field, ISO_DATE_RULE);
   return day.trim();
 }
 

@@ -2,7 +2,7 @@ import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { loadScenario, type Scenario } from '../scenarios/store.js';
-import { isIsoDate, today } from './dates.js';
+import { isIsoDate, ISO_DATE_RULE, today } from './dates.js';
 import type { OrgGraph } from './types.js';
 
 /** Which organisation a read looks at: Live (no scenario) or a scenario of the tenant, as of a date. */
@@ -25,7 +25,7 @@ export interface OrgView {
  */
 export async function openView(ctx: ServiceContext, request: ViewRequest = {}): Promise<OrgView> {
   const asOf = request.asOf?.trim() || today();
-  if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
+  if (!isIsoDate(asOf)) throw new InvalidInput('as_of', ISO_DATE_RULE);
   const scenarioId = request.scenarioId?.trim();
   if (!scenarioId) {
     const { graph } = await ctx.graphs.live(ctx.tenant.id);

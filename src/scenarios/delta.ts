@@ -3,7 +3,7 @@ import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import type { MoneyFigure } from '../org/cost.js';
 import { InvalidInput, NotFound } from '../errors.js';
-import { isIsoDate, today } from '../org/dates.js';
+import { isIsoDate, ISO_DATE_RULE, today } from '../org/dates.js';
 import type { UnitMetrics } from '../org/metrics.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { round } from '../org/present.js';
@@ -49,7 +49,7 @@ export async function scenarioDelta(
   const compare = request.compare ?? 'source';
   if (compare !== 'source' && compare !== 'live') throw new InvalidInput('compare', 'must be source or live');
   const asOf = request.asOf?.trim() || today();
-  if (!isIsoDate(asOf)) throw new InvalidInput('as_of', 'must be a date written YYYY-MM-DD');
+  if (!isIsoDate(asOf)) throw new InvalidInput('as_of', ISO_DATE_RULE);
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
   const comparison = await comparisonBase(ctx, scenario, compare);
   const { against, target: own } = comparison;

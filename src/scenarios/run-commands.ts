@@ -1,6 +1,6 @@
 import { can, type Principal } from '../access/policy.js';
 import { InvalidInput, MissingAbility } from '../errors.js';
-import { isIsoDate } from '../org/dates.js';
+import { isIsoDate, ISO_DATE_RULE } from '../org/dates.js';
 import type { OrgGraph } from '../org/types.js';
 import { abilitiesFor, ChangeCommandSchema, MAX_BATCH, type ChangeCommand, type ChangeOp } from './commands.js';
 import type { RecordEdit } from './edits.js';
@@ -68,7 +68,7 @@ export function runCommands(
   commands.forEach((command, index) => {
     for (const ability of abilitiesFor(command)) if (!can(principal, ability)) throw new MissingAbility(ability);
     const path = `changes[${index}]`;
-    if (command.date !== undefined && !isIsoDate(command.date)) throw new InvalidInput(`${path}.date`, 'must be a date written YYYY-MM-DD');
+    if (command.date !== undefined && !isIsoDate(command.date)) throw new InvalidInput(`${path}.date`, ISO_DATE_RULE);
     const ctx: OpContext = {
       wg,
       command,

@@ -186,6 +186,14 @@ describe('malformed parameters', () => {
     expect(body).toMatchObject({ status: 400, code: 'invalid_input', field });
   });
 
+  it('refuses a day that does not exist (2026-02-30) as not a real date, the same as a malformed one', async () => {
+    for (const day of ['2026-02-30', '2026-13-01', '30.01.2026']) {
+      const answer = await get(`/api/v1/org-units?as_of=${day}`);
+      expect(answer.status, day).toBe(400);
+      expect(answer.body.detail, day).toContain('must be a real date written YYYY-MM-DD');
+    }
+  });
+
   it('answers 404 for unknown ids and 401 without a token', async () => {
     expect((await get('/api/v1/org-units/nope')).body).toMatchObject({ status: 404, code: 'not_found' });
     expect((await get(`/api/v1/actors/${id('nobody')}`)).status).toBe(404);

@@ -2,7 +2,7 @@ import { z, type Hook } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, InvalidInput } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
-import { isIsoDate } from '../../org/dates.js';
+import { isIsoDate, ISO_DATE_RULE } from '../../org/dates.js';
 import type { Page } from '../../util/pagination.js';
 import { apiRouter } from '../router.js';
 import { respondWithProblem } from '../problem.js';
@@ -45,7 +45,7 @@ export const bodyFieldHook: Hook<any, AppEnv, any, any> = (result, c) => {
 
 export const IsoDate = z
   .string()
-  .refine(isIsoDate, 'must be a date written YYYY-MM-DD')
+  .refine(isIsoDate, ISO_DATE_RULE)
   .openapi({ type: 'string', format: 'date', example: '2026-06-01' });
 
 /** `scenario_id` and `as_of`: which organisation a read looks at (Live today by default). */

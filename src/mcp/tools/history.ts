@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISO_DATE_RULE } from '../../org/dates.js';
 import { getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
 import { item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
@@ -11,7 +12,7 @@ const day = (description: string) =>
     .string()
     .trim()
     .max(10)
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+    .regex(/^\d{4}-\d{2}-\d{2}$/, ISO_DATE_RULE)
     .optional()
     .describe(description);
 
