@@ -16,8 +16,13 @@ export interface Session {
   userId: string;
   tenantId: string | null;
   csrfToken: string;
-  /** Who is signed in, for the page frame (read with the session; absent on the request that creates it). */
-  user?: { name: string; email: string };
+  /** Who is signed in, for the page frame. */
+  user: SessionUser;
+}
+
+export interface SessionUser {
+  name: string;
+  email: string;
 }
 
 const LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -36,12 +41,12 @@ export function hashToken(token: string): string {
 }
 
 /** Starts a session for the user on this host and sets its cookie, ending any session the browser had. */
-export async function createSession(c: Context<AppEnv>, db: Db, userId: string, tenantId: string | null): Promise<Session> {
+export async function createSession(c: Context<AppEnv>, db: Db, user: SessionUser & { id: string }, tenantId: string | null): Promise<Session> {
   const previous = getCookie(c, sessionCookieName(c));
   if (previous) await db.delete(sessions).where(eq(sessions.id, hashToken(previous)));
   const token = randomBytes(32).toString('base64url');
-  const session: Session = { id: hashToken(token), userId, tenantId, csrfToken: randomBytes(24).toString('base64url') };
-  await db.insert(sessions).values({ ...session, expiresAt: new Date(Date.now() + LIFETIME_MS) });
+  const session: Session = { id: hashToken(token), userId: user.id, tenantId, csrfToken: randomBytes(24).toString('base64url'), user: { name: user.name, email: user.email } };
+  await db.insert(sessions).values({ id: session.id, userId: user.id, tenantId, csrfToken: session.csrfToken, expiresAt: new Date(Date.now() + LIFETIME_MS) });
   c.set('session', session);
   setCookie(c, sessionCookieName(c), token, {
     path: '/',

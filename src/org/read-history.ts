@@ -54,6 +54,9 @@ export interface ActivityFilter extends PageRequest {
   until?: string | null;
 }
 
+/** Record types whose record is a member (their user id). */
+const MEMBER_EVENTS = ['membership', 'password_reset'] as const;
+
 /**
  * The audit log, newest first. Keyset-paginated in the database (the log grows without bound); the cursor is the
  * event time in microseconds plus its id, so events in the same millisecond are neither skipped nor repeated.
@@ -117,9 +120,6 @@ function startOfDay(day: string, field: string): Date {
 }
 
 type EventUser = { id: string | null; email: string; name: string | null };
-
-/** Record types whose record is a member (their user id). */
-export const MEMBER_EVENTS = ['membership', 'password_reset'] as const;
 
 function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null, principal: Principal, member: EventUser | null = null) {
   return {

@@ -28,7 +28,7 @@ export function accountRoutes(): Hono<AppEnv> {
     if (next !== formString(body, 'confirm_password')) return accountPage(c, { error: 'The two new passwords differ.' }, 400);
     await db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, session.userId));
     await destroyUserSessions(db, session.userId);
-    await createSession(c, db, session.userId, session.tenantId);
+    await createSession(c, db, { id: session.userId, ...session.user }, session.tenantId);
     return c.redirect('/account?changed=1', 303);
   });
 
@@ -46,7 +46,7 @@ export function accountRoutes(): Hono<AppEnv> {
     const db = c.var.runtime.database.db;
     try {
       const user = await acceptInvitation(db, tenant, { token: c.req.param('token'), name: formString(body, 'name'), password: formString(body, 'password') });
-      await createSession(c, db, user.id, tenant.id);
+      await createSession(c, db, user, tenant.id);
       return c.redirect('/live', 303);
     } catch (error) {
       if (error instanceof AppError && error.status === 400) {
@@ -87,10 +87,10 @@ export function accountRoutes(): Hono<AppEnv> {
   return web;
 }
 
-async function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
+function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
   const session = c.var.session!;
   const csrf = session.csrfToken;
-  const [me] = await c.var.runtime.database.db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, session.userId));
+  const me = session.user;
   return c.html(
     <Shell c={c} title="Your account" active="/settings">
       <div class="page-head">
@@ -103,9 +103,9 @@ async function accountPage(c: Context<AppEnv>, state: { notice?: string; error?:
         <h2 id="me-title">Signed in as</h2>
         <dl class="facts">
           <dt>Name</dt>
-          <dd>{me?.name || '–'}</dd>
+          <dd>{me.name || '–'}</dd>
           <dt>Email</dt>
-          <dd>{me?.email ?? '–'}</dd>
+          <dd>{me.email}</dd>
           <dt>Role</dt>
           <dd>
             {c.var.principal?.role ?? '–'} of {c.var.tenant?.name}

@@ -34,11 +34,9 @@ export function Shell(props: { c: Context<AppEnv>; title: string; active?: strin
         </ul>
         {session ? (
           <div class="signout">
-            {session.user ? (
-              <a href="/account" class="whoami" title={session.user.email} aria-current={props.active === '/account' ? 'page' : undefined}>
-                {session.user.name}
-              </a>
-            ) : null}
+            <a href="/account" class="whoami" title={session.user.email} aria-current={props.active === '/account' ? 'page' : undefined}>
+              {session.user.name}
+            </a>
             <form method="post" action="/sign-out">
               <input type="hidden" name="csrf" value={session.csrfToken} />
               <button type="submit" class="link">

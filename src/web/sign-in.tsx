@@ -30,7 +30,7 @@ export function signInRoutes(): Hono<AppEnv> {
     const tenant = c.var.tenant && c.var.tenantSource === 'host' ? c.var.tenant : null;
     try {
       const user = await signIn(c.var.runtime.database.db, tenant, { email, password: formString(body, 'password'), ip: clientIp(c) });
-      await createSession(c, c.var.runtime.database.db, user.id, tenant?.id ?? null);
+      await createSession(c, c.var.runtime.database.db, user, tenant?.id ?? null);
       return tenant ? c.redirect(returnTo, 303) : tenantChoice(c, user.id);
     } catch (error) {
       if (!(error instanceof SignInFailed)) throw error;

@@ -19,6 +19,11 @@ export function pct(value: number | null | undefined, digits = 0): string {
   return value === null || value === undefined ? '–' : `${num(value * 100, digits)} %`;
 }
 
+/** A member or user as a person reads them: "Ann Lee (ann@…)", or the email alone. */
+export function personLabel(person: { name: string | null; email: string }): string {
+  return person.name ? `${person.name} (${person.email})` : person.email;
+}
+
 /** "1 person" / "3 people" style counts. */
 export function count(n: number, one: string, many: string): string {
   return `${num(n, 0)} ${n === 1 ? one : many}`;

@@ -7,7 +7,7 @@ import { listScenarios } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { namesOf, type Names } from '../live/context.js';
-import { fieldLabel, when } from '../live/format.js';
+import { fieldLabel, personLabel, when } from '../live/format.js';
 import { getActivityEvent } from './activity-event.js';
 import { fieldValue, scenarioNames } from './values.js';
 
@@ -54,7 +54,7 @@ function recordHref(type: string, id: string | null, scenarioId: string | null):
  * before/after hold; names of other records come from Live (or the scenario filtered on) and are left out when unknown.
  */
 function recordName(e: { entity_type: string; before: unknown; after: unknown; member: { email: string; name: string | null } | null }, names: Names): string | null {
-  if (e.member) return e.member.name ? `${e.member.name} (${e.member.email})` : e.member.email;
+  if (e.member) return personLabel(e.member);
   const record = [e.after, e.before].find((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
   if (!record) return null;
   // Records are stored with camelCase keys (displayName, actorId); some with snake_case.

@@ -1,19 +1,15 @@
 import { Hono } from 'hono';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import { serviceContext } from '../../access/middleware.js';
-import { authorize, can } from '../../access/policy.js';
-import type { ServiceContext } from '../../context.js';
-import { auditEvents, users } from '../../db/schema/index.js';
+import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
-import { fieldLabel, when } from '../live/format.js';
+import { fieldLabel, personLabel, when } from '../live/format.js';
 import { pageErrorHandler } from '../live/page-errors.js';
 import { Shell } from '../shell.js';
 import { apiSettingsRoutes } from './api.js';
 import { memberRoutes } from './members.js';
 import { organisationSettingsRoutes } from './organisation.js';
-import { MEMBER_EVENTS } from '../../org/read-history.js';
+import { listActivity } from '../../org/read-history.js';
 
 /** Settings: the index, API and MCP, members, organisation settings, and the security audit log. */
 export function settingsRoutes(): Hono<AppEnv> {
@@ -57,7 +53,7 @@ export function settingsRoutes(): Hono<AppEnv> {
   });
   web.get('/settings/audit', async (c) => {
     const ctx = serviceContext(c);
-    const events = await securityEvents(ctx);
+    const events = (await listActivity(ctx, { category: 'security', limit: LOG_LIMIT })).page.items;
     return c.html(
       <Shell c={c} title="Security log" active="/settings" wide>
         <div class="page-head">
@@ -86,15 +82,15 @@ export function settingsRoutes(): Hono<AppEnv> {
                   <tr>
                     <td class="date">{when(e.at)}</td>
                     <td>
-                      <span class="badge warn">{fieldLabel(e.entityType)}</span> {e.action.replaceAll('_', ' ')}
+                      <span class="badge warn">{fieldLabel(e.entity_type)}</span> {e.action.replaceAll('_', ' ')}
                     </td>
                     <td>
-                      {e.email ? (
+                      {e.user ? (
                         <>
-                          {e.name ?? e.email}
-                          {e.name ? <div class="hint">{e.email}</div> : null}
+                          {e.user.name ?? e.user.email}
+                          {e.user.name ? <div class="hint">{e.user.email}</div> : null}
                         </>
-                      ) : e.principalKind === 'system' ? (
+                      ) : e.principal_kind === 'system' ? (
                         'System'
                       ) : (
                         '–'
@@ -103,7 +99,7 @@ export function settingsRoutes(): Hono<AppEnv> {
                     <td>
                       <EventDetails
                         values={{
-                          member: e.memberEmail ? (e.memberName ? `${e.memberName} (${e.memberEmail})` : e.memberEmail) : null,
+                          member: e.member ? personLabel(e.member) : null,
                           ...(e.metadata as Record<string, unknown> | null),
                           ...(e.after as Record<string, unknown> | null),
                         }}
@@ -141,28 +137,3 @@ function EventDetails(props: { values: Record<string, unknown> }) {
   );
 }
 
-/** The tenant's latest security events, newest first (needs `activity.read`). */
-async function securityEvents(ctx: ServiceContext) {
-  authorize(ctx.principal, 'activity.read');
-  // Membership and password-reset events are about a member (their user id is the record): name them.
-  const member = alias(users, 'member');
-  return ctx.db
-    .select({
-      at: auditEvents.at,
-      entityType: auditEvents.entityType,
-      action: auditEvents.action,
-      principalKind: auditEvents.principalKind,
-      metadata: auditEvents.metadata,
-      after: auditEvents.after,
-      email: users.email,
-      name: users.name,
-      memberEmail: member.email,
-      memberName: member.name,
-    })
-    .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.userId))
-    .leftJoin(member, and(inArray(auditEvents.entityType, [...MEMBER_EVENTS]), sql`${member.id}::text = ${auditEvents.entityId}`))
-    .where(and(eq(auditEvents.tenantId, ctx.tenant.id), eq(auditEvents.category, 'security')))
-    .orderBy(desc(auditEvents.at))
-    .limit(LOG_LIMIT);
-}
