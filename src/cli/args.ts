@@ -63,3 +63,8 @@ export function integerFlag(args: ParsedArgs, name: string): number | undefined 
   if (!Number.isInteger(number)) throw new UsageError(`--${name} must be a whole number`);
   return number;
 }
+
+/** "unknown option --x" / "unknown options --x, --y" (+ `suffix`): a misspelt option is refused, never ignored. */
+export function unknownOptions(flags: readonly string[], suffix = ''): UsageError {
+  return new UsageError(`unknown option${flags.length > 1 ? 's' : ''} ${flags.map((f) => `--${f}`).join(', ')}${suffix}`);
+}

@@ -4,7 +4,7 @@ import type { AdminCommand, AdminResult } from '../admin/commands.js';
 import { ConfigError, describeVariables, loadConfig, type Config } from '../config.js';
 import { DataDirLocked, lockHolder } from '../db/lock.js';
 import { AppError } from '../errors.js';
-import { booleanFlag, integerFlag, parseArgs, requiredFlag, stringFlag, UsageError, type ParsedArgs } from './args.js';
+import { booleanFlag, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
 import { CliError } from './client/errors.js';
 import { CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
 
@@ -189,7 +189,7 @@ function refuseUnknownAdminFlags(command: string, args: ParsedArgs): void {
   const known = ADMIN_FLAGS[command];
   if (!known) throw new UsageError(`unknown command "${command}"`);
   const unknown = [...args.flags.keys()].filter((flag) => flag !== 'json' && !known.includes(flag));
-  if (unknown.length) throw new UsageError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `--${f}`).join(', ')} for "${command}"`);
+  if (unknown.length) throw unknownOptions(unknown, ` for "${command}"`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parseArgs, UsageError } from '../args.js';
+import { parseArgs, unknownOptions, UsageError } from '../args.js';
 import { ApiProblem, CliError } from '../client/errors.js';
 import { printJson, print } from '../client/output.js';
 import { authCommand } from './auth.js';
@@ -166,5 +166,5 @@ const COMMON_FLAGS = new Set(['json', 'help']);
 function refuseUnknownFlags(given: Iterable<string>, group: Group): void {
   const known = new Set([...COMMON_FLAGS, ...group.usage.flatMap((line) => [...line.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!))]);
   const unknown = [...given].filter((flag) => !known.has(flag));
-  if (unknown.length) throw new UsageError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `--${f}`).join(', ')}`);
+  if (unknown.length) throw unknownOptions(unknown);
 }

@@ -1,6 +1,7 @@
 import type { ImportFormat } from '../fields.js';
 import { sourceKeyOf, type RowInput } from '../parse-row.js';
 import { quarantine, type Quarantine } from '../reasons.js';
+import { listed } from '../../util/words.js';
 import type { OrgIndex } from './org-index.js';
 
 /**
@@ -81,8 +82,8 @@ export function countKey(rows: KeyRows, key: string | null, rowNumber: number): 
 function elsewhere(rows: KeyRows, key: string, rowNumber: number): string {
   const others = (rows.several.get(key) ?? []).filter((n) => n !== rowNumber);
   if (!others.length) return 'a row this run already imported';
-  const listed = others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : others.length > 1 ? `${others.slice(0, -1).join(', ')} and ${others[others.length - 1]}` : String(others[0]);
-  return `row${others.length > 1 ? 's' : ''} ${listed} of this run`;
+  const numbers = others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : listed(others.map(String));
+  return `row${others.length > 1 ? 's' : ''} ${numbers} of this run`;
 }
 
 /** Identities of the rows that parsed: duplicates in the run, matching, conflicts, required fields of new actors. */

@@ -1,6 +1,7 @@
 /** Formatting for pages: numbers, money, dates and signed deltas. Money arrives only when the service sent it. */
 
 import { minorUnits, toMajor } from '../../org/cost.js';
+import { counted } from '../../util/words.js';
 
 const numberFormats = new Map<number, Intl.NumberFormat>();
 
@@ -25,9 +26,7 @@ export function personLabel(person: { name: string | null; email: string }): str
 }
 
 /** "1 person" / "3 people" style counts. */
-export function count(n: number, one: string, many: string): string {
-  return `${num(n, 0)} ${n === 1 ? one : many}`;
-}
+export const count = counted;
 
 /** Minor units of a currency as an amount ("€1,234", "$12,000", "¥120,000"); cents only below 100 units. */
 export function money(amountMinor: number | null | undefined, currency: string | null | undefined): string {
