@@ -7,6 +7,7 @@ import type { ServiceContext } from '../context.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { toAbility, type Ability } from './abilities.js';
+import { forgetCredentialsEverywhere } from './authenticator.js';
 import { authorize, can } from './policy.js';
 
 /**
@@ -157,7 +158,10 @@ export async function listApiTokens(ctx: ServiceContext, options: { all?: boolea
   return rows.map((r) => present(r.token, all ? r.email : undefined));
 }
 
-/** Revokes one of the principal's tokens, or — with `members.manage` — any token of the tenant. */
+/**
+ * Revokes one of the principal's tokens, or — with `members.manage` — any token of the tenant. Effective at once in
+ * this process whichever surface revoked it (REST, web, admin channel): the cached lookups are dropped here.
+ */
 export async function revokeApiToken(ctx: ServiceContext, id: string): Promise<ApiTokenView> {
   if (!isUuid(id)) throw new NotFound('API token', id);
   const [row] = await ctx.db
@@ -172,6 +176,7 @@ export async function revokeApiToken(ctx: ServiceContext, id: string): Promise<A
     .set({ revokedAt: sql`coalesce(${apiTokens.revokedAt}, now())` })
     .where(and(eq(apiTokens.tenantId, ctx.tenant.id), eq(apiTokens.id, id)))
     .returning();
+  forgetCredentialsEverywhere();
   if (!row.revokedAt) {
     await recordAudit(ctx.db, {
       tenantId: ctx.tenant.id,
