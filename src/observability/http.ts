@@ -23,7 +23,7 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
     metrics.latency.observe({ route }, seconds);
     const line: Record<string, unknown> = {
       method,
-      path,
+      path: withoutSecrets(path, c.req.routePath),
       status,
       ms: Math.round(seconds * 1000),
       tenant: c.get('tenant')?.slug,
@@ -36,6 +36,21 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
     }
     c.get('logger').info(line, 'request');
   };
+}
+
+/** Path parameters that are credentials: an invitation's or a password reset's single-use token. */
+const SECRET_PARAMS = new Set([':token']);
+
+/**
+ * The request path for the log, with every secret path parameter replaced: `/invitations/[redacted]`. Whoever reads
+ * the logs must not be able to accept an invitation or reset a password with what they find there.
+ */
+export function withoutSecrets(path: string, routePath: string): string {
+  const pattern = routePath.split('/');
+  if (!pattern.some((segment) => SECRET_PARAMS.has(segment))) return path;
+  const segments = path.split('/');
+  if (segments.length !== pattern.length) return routePath;
+  return segments.map((segment, i) => (SECRET_PARAMS.has(pattern[i]!) ? '[redacted]' : segment)).join('/');
 }
 
 /** `/metrics` in Prometheus text format: from loopback, or anywhere with the configured bearer token. */

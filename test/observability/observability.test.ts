@@ -36,6 +36,15 @@ describe('observability', () => {
     expect(lines.join('\n')).not.toContain(secret);
   });
 
+  it('never logs the single-use token of an invitation or password-reset link', async () => {
+    for (const path of ['/invitations/invite-secret-in-path', '/password-reset/reset-secret-in-path']) {
+      await app.request(path, toRequestInit({ host: 'obsacme.localhost' }));
+    }
+    const paths = lines.map((l) => JSON.parse(l) as Record<string, unknown>).map((l) => l.path);
+    expect(paths).toEqual(expect.arrayContaining(['/invitations/[redacted]', '/password-reset/[redacted]']));
+    expect(lines.join('\n')).not.toMatch(/invite-secret-in-path|reset-secret-in-path/);
+  });
+
   it('serves Prometheus metrics only with the metrics token (or from loopback)', async () => {
     expect((await app.request('/metrics', toRequestInit({ host: 'obsacme.localhost' }))).status).toBe(404);
     expect((await app.request('/metrics', toRequestInit({ host: 'obsacme.localhost', token: 'wrong-token-of-same-len' }))).status).toBe(404);
