@@ -29,7 +29,7 @@ export async function listLineage(ctx: ServiceContext, request: PageRequest = {}
   authorize(ctx.principal, 'scenarios.read');
   const rows = await ctx.db.select().from(lineageEntries).where(eq(lineageEntries.tenantId, ctx.tenant.id));
   const key = (r: (typeof rows)[number]) => newestFirst(r.appliedAt, r.id);
-  const page = paginate(sortByKey(rows, key), key, request);
+  const page = paginate('lineage', sortByKey(rows, key), key, request);
   return {
     page: mapPage(page, (r) => ({
       id: r.id,
@@ -67,7 +67,7 @@ export async function listActivity(ctx: ServiceContext, filter: ActivityFilter =
   const micros = sql<string>`(extract(epoch from ${auditEvents.at}) * 1000000)::bigint::text`;
   const conditions: (SQL | undefined)[] = [eq(auditEvents.tenantId, ctx.tenant.id), ...activityFilters(filter)];
   if (filter.cursor) {
-    const [atMicros, id] = decodeCursor(filter.cursor);
+    const [atMicros, id] = decodeCursor(filter.cursor, 'activity');
     if (typeof atMicros !== 'string' || !/^\d+$/.test(atMicros) || typeof id !== 'string' || !isUuid(id)) {
       throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
     }
@@ -91,7 +91,7 @@ export async function listActivity(ctx: ServiceContext, filter: ActivityFilter =
       items: items.map((r) =>
         presentEvent(r.event, r.email ? { id: r.event.userId, email: r.email, name: r.name } : null, ctx.principal, r.memberEmail ? { id: r.event.entityId, email: r.memberEmail, name: r.memberName } : null),
       ),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.micros, last.event.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.micros, last.event.id], 'activity') : null,
     },
   };
 }
@@ -315,7 +315,7 @@ export async function rollupCosts(ctx: ServiceContext, request: CostRollupReques
     const m = presentUnitMetrics(id ? metrics.units.get(id) : metrics.total, ctx.principal, metrics.currency)!;
     return { headcount: m.headcount, fte: m.fte, effective_fte: m.effective_fte, ...m.cost! };
   };
-  const page = paginate(sortByKey(units, byName), byName, request);
+  const page = paginate('cost roll-up', sortByKey(units, byName), byName, request);
   return {
     view,
     total: { ...(scopeUnit ? { id: scopeUnit.id, name: scopeUnit.name, type: scopeUnit.type } : { scope: 'organisation' }), ...row(unitId) },

@@ -66,7 +66,7 @@ export async function listActors(
       (!inUnit || inUnit.has(a.id)) &&
       (!query || matches(a, query)),
   );
-  const page = paginate(sortByKey(actors, byName), byName, filter);
+  const page = paginate('actors', sortByKey(actors, byName), byName, filter);
   return { view, page: mapPage(page, (a) => actorOut(view, index, a)), total: actors.length };
 }
 
@@ -137,7 +137,7 @@ export async function listReportingLines(
       : [...view.graph.reportingLines.values()];
   const lines = source.filter((l) => (filter.includeInactive || inEffect(l, view.asOf)) && (!filter.actorId || l.actorId === filter.actorId));
   const key = (l: (typeof lines)[number]) => [nameOf(view.graph, l.actorId), l.id] as const;
-  const page = paginate(sortByKey(lines, key), key, filter);
+  const page = paginate('reporting lines', sortByKey(lines, key), key, filter);
   return { view, page: mapPage(page, (l) => presentReportingLine(l, view.asOf)) };
 }
 
@@ -163,7 +163,7 @@ export async function listPlacements(
       (!filter.positionId || p.positionId === filter.positionId),
   );
   const key = (p: (typeof placements)[number]) => [nameOf(view.graph, p.actorId), p.id] as const;
-  const page = paginate(sortByKey(placements, key), key, filter);
+  const page = paginate('placements', sortByKey(placements, key), key, filter);
   return {
     view,
     page: mapPage(page, (p) => presentPlacement(p, view.asOf, view.graph.actors.get(p.actorId)?.fte ?? null)),
@@ -191,7 +191,7 @@ export async function listPositions(
     status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed',
   );
   const key = (x: (typeof kept)[number]) => [x.position.title.toLowerCase(), x.position.id] as const;
-  const page = paginate(sortByKey(kept, key), key, filter);
+  const page = paginate('positions', sortByKey(kept, key), key, filter);
   return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state)) };
 }
 
@@ -218,7 +218,7 @@ export async function listCompensations(ctx: ServiceContext, filter: ListRequest
   const source = filter.actorId ? index.compensationsByActor.get(filter.actorId) ?? [] : [...view.graph.compensations.values()];
   const records = source.filter((c) => filter.includeInactive || filter.actorId || inEffect(c, view.asOf));
   const key = (c: (typeof records)[number]) => [nameOf(view.graph, c.actorId), c.validFrom ?? '', c.id] as const;
-  const page = paginate(sortByKey(records, key), key, filter);
+  const page = paginate('compensation', sortByKey(records, key), key, filter);
   return { view, page: mapPage(page, (c) => presentCompensation(c, view.asOf)) };
 }
 

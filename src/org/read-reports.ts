@@ -53,7 +53,7 @@ export async function rosterReport(ctx: ServiceContext, request: RosterRequest =
     const placements = (index.placementsByActor.get(a.id) ?? []).filter(live);
     return placements.some((p) => inScope(p) && (!request.primaryOnly || p.isPrimary));
   });
-  const page = paginate(sortByKey(actors, byName), byName, request);
+  const page = paginate('roster', sortByKey(actors, byName), byName, request);
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : null;
   return {
     view,
@@ -145,7 +145,7 @@ export async function unitMetricsReport(ctx: ServiceContext, request: UnitMetric
   const units = [...view.graph.orgUnits.values()].filter(
     (u) => (!scope || scope.has(u.id)) && (!type || u.type === type) && (request.includeInactive || inEffect(u, view.asOf)),
   );
-  const page = paginate(sortByKey(units, unitKey), unitKey, request);
+  const page = paginate('unit metrics', sortByKey(units, unitKey), unitKey, request);
   const present = (id: string | null) => presentUnitMetrics(id ? metrics.units.get(id) : metrics.total, ctx.principal, metrics.currency);
   return {
     view,

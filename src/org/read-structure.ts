@@ -47,7 +47,7 @@ export async function listOrgUnits(ctx: ServiceContext, filter: OrgUnitFilter = 
       (!parentId || u.parentId === parentId) &&
       (!query || u.name.toLowerCase().includes(query) || u.code?.toLowerCase() === query),
   );
-  const page = paginate(sortByKey(units, unitKey), unitKey, filter);
+  const page = paginate('org units', sortByKey(units, unitKey), unitKey, filter);
   return { view, page: mapPage(page, (u) => unitOut(view, u)) };
 }
 
@@ -174,7 +174,7 @@ async function listUnitsOfType(
   const units = [...view.graph.orgUnits.values()].filter(
     (u) => u.type === type && (filter.includeInactive || inEffect(u, view.asOf)) && keep(u, view),
   );
-  const page = paginate(sortByKey(units, unitKey), unitKey, filter);
+  const page = paginate(`${type}s`, sortByKey(units, unitKey), unitKey, filter);
   return {
     view,
     page: mapPage(page, (u) => ({

@@ -53,7 +53,7 @@ export async function listScenarios(ctx: ServiceContext, filter: PageRequest & {
   const names = new Map(all.map((s) => [s.id, s.name]));
   const kept = all.filter((s) => (!filter.kind || s.kind === filter.kind) && (!filter.state || s.state === filter.state));
   const key = (s: Scenario) => [-s.createdAt.getTime(), s.id] as const;
-  const page = paginate(sortByKey(kept, key), key, filter);
+  const page = paginate('scenarios', sortByKey(kept, key), key, filter);
   return { items: page.items.map((s) => presentScenario(s, s.sourceScenarioId ? names.get(s.sourceScenarioId) : null)), nextCursor: page.nextCursor };
 }
 

@@ -2,8 +2,9 @@ import { InvalidInput } from '../errors.js';
 
 /**
  * Cursor pagination shared by REST and MCP. A cursor is opaque to clients: base64url of the sort key of the last
- * item returned. Items must be sorted by a total order (`compare`), so a walk has no duplicates or gaps even when
- * items are added between pages.
+ * item returned and, for a named list, the list's name — a cursor handed to another list (an assistant mixing up
+ * two walks) is refused instead of silently starting somewhere else. Items must be sorted by a total order
+ * (`compare`), so a walk has no duplicates or gaps even when items are added between pages.
  */
 export interface PageRequest {
   limit?: number;
@@ -20,19 +21,25 @@ export const MAX_LIMIT = 500;
 
 export type SortKey = readonly (string | number | null)[];
 
-export function encodeCursor(key: SortKey): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** The cursor after `key`; with `list`, valid only for that list. */
+export function encodeCursor(key: SortKey, list?: string): string {
+  return Buffer.from(JSON.stringify(list === undefined ? key : { list, key }), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): SortKey {
+/** The sort key in a cursor from {@link encodeCursor} (with the same `list`); anything else is invalid input. */
+export function decodeCursor(cursor: string, list?: string): SortKey {
+  let payload: unknown;
   try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.every((k) => k === null || typeof k === 'string' || typeof k === 'number')) {
-      return key as SortKey;
-    }
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    payload = undefined;
   }
+  const named = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as { list?: unknown; key?: unknown }) : null;
+  if (list !== undefined && named && typeof named.list === 'string' && named.list !== list) {
+    throw new InvalidInput('cursor', `belongs to another list (${named.list}), not ${list}: pass it back to the list that returned it, or start again without it`);
+  }
+  const key = list === undefined ? payload : named?.key;
+  if (Array.isArray(key) && key.every((k) => k === null || typeof k === 'string' || typeof k === 'number')) return key as SortKey;
   throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
 }
 
@@ -58,14 +65,14 @@ export function checkLimit(limit: number | undefined): number {
 }
 
 /**
- * One page of `items`, which must already be sorted by `keyOf` ascending. Finds the cursor position by binary
- * search, so a page costs O(log n + limit).
+ * One page of the list named `list` (its cursors are refused by other lists): `items` must already be sorted by
+ * `keyOf` ascending. Finds the cursor position by binary search, so a page costs O(log n + limit).
  */
-export function paginate<T>(items: readonly T[], keyOf: (item: T) => SortKey, request: PageRequest): Page<T> {
+export function paginate<T>(list: string, items: readonly T[], keyOf: (item: T) => SortKey, request: PageRequest): Page<T> {
   const limit = checkLimit(request.limit);
   let start = 0;
   if (request.cursor) {
-    const after = decodeCursor(request.cursor);
+    const after = decodeCursor(request.cursor, list);
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
@@ -77,7 +84,7 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => SortKey, re
   }
   const slice = items.slice(start, start + limit);
   const more = start + limit < items.length;
-  return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice[slice.length - 1]!)) : null };
+  return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice[slice.length - 1]!), list) : null };
 }
 
 /** Sorts a copy of `items` by their key (the order `paginate` expects). */

@@ -122,4 +122,21 @@ describe('cursor pagination', () => {
       expect(body.detail, limit).toBe('Invalid limit: must be a whole number from 1 to 500');
     }
   });
+
+  it("refuses another list's cursor and says whose it is, instead of starting somewhere else", async () => {
+    const actors = await get('/api/v1/actors?limit=2');
+    expect(actors.body.next_cursor).toEqual(expect.any(String));
+    const units = await get(`/api/v1/org-units?limit=2&cursor=${encodeURIComponent(actors.body.next_cursor!)}`);
+    expect(units.status).toBe(400);
+    expect(units.body.field).toBe('cursor');
+    expect(units.body.detail).toBe(
+      'Invalid cursor: belongs to another list (actors), not org units: pass it back to the list that returned it, or start again without it',
+    );
+    // Departments and teams are two lists of one kind of record: their cursors do not mix either.
+    const departments = await get('/api/v1/departments?limit=1');
+    expect(departments.body.next_cursor).toEqual(expect.any(String));
+    const teams = await get(`/api/v1/teams?limit=1&cursor=${encodeURIComponent(departments.body.next_cursor!)}`);
+    expect(teams.status).toBe(400);
+    expect(teams.body.detail).toContain('belongs to another list (departments), not teams');
+  });
 });

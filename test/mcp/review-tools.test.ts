@@ -65,6 +65,13 @@ describe('structure and people', () => {
     expect(next).not.toHaveProperty('next_cursor');
   });
 
+  it("refuses another tool's cursor with a hint to go back to that list", async () => {
+    const first = structured<{ next_cursor: string }>(await owner.call('org_units_list', { type: 'team', limit: 2 }));
+    const result = await owner.call('org_actors_list', { limit: 2, cursor: first.next_cursor });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain('belongs to another list (org units), not actors');
+  });
+
   it('cuts the tree at 3 levels by default and at the depth asked', async () => {
     type Node = { name: string; child_count: number; children?: Node[] };
     const tree = structured<{ roots: Node[] }>(await owner.call('org_units_tree', { as_of: AS_OF }));

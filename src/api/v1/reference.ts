@@ -66,7 +66,7 @@ const byName = (t: { id: string; name: string }) => [t.name.toLowerCase(), t.id]
 async function typePage(ctx: ServiceContext, kind: Kind, q: { q?: string; limit?: number; cursor?: string }) {
   authorize(ctx.principal, READ[kind]);
   const rows = await listTypes(ctx, kind, q.q);
-  return paginate(sortByKey(rows, byName), byName, pageOf(q));
+  return paginate(`${kind} types`, sortByKey(rows, byName), byName, pageOf(q));
 }
 
 export function referenceRoutes() {
@@ -76,7 +76,7 @@ export function referenceRoutes() {
     authorize(ctx.principal, 'costs.read');
     const rows = await listCurrencies(ctx);
     const key = (r: { code: string }) => [r.code] as const;
-    return c.json(listBody(paginate(sortByKey(rows, key), key, pageOf(c.req.valid('query')))), 200);
+    return c.json(listBody(paginate('currencies', sortByKey(rows, key), key, pageOf(c.req.valid('query')))), 200);
   });
   for (const kind of ['department', 'team'] as const) {
     router.openapi(listRoute(kind), async (c) => c.json(listBody(await typePage(serviceContext(c), kind, c.req.valid('query'))), 200));
