@@ -44,6 +44,8 @@ const METRICS: [string, string, number][] = [
   ['layers', 'Layers', 0],
   ['annual_cost_minor', 'Annual cost', 0],
   ['monthly_cost_minor', 'Monthly cost', 0],
+  // Their cost is unknown, so the cost rows leave them out: a hire without pay moves this, not the cost.
+  ['without_compensation', 'Actors without pay (cost left out)', 0],
 ];
 
 export function deltaRoutes(): Hono<AppEnv> {
@@ -102,6 +104,12 @@ export function deltaRoutes(): Hono<AppEnv> {
         <section class="card" aria-labelledby="metrics-title">
           <h2 id="metrics-title">Metric deltas</h2>
           {total ? <MetricTable pairs={total} currency={currency} sides={sides} /> : <p class="hint">Your role does not include org metrics.</p>}
+          {total?.without_compensation?.to ? (
+            <p class="hint">
+              The cost figures leave out {count(total.without_compensation.to, 'actor', 'actors')} with no pay in effect in {sides.to.toLowerCase()}: their cost is
+              unknown, not 0.
+            </p>
+          ) : null}
         </section>
         {conflicts.length ? (
           <section class="card" aria-labelledby="conflicts-title">

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import type { ServiceContext } from '../../src/context.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * Reviewing a scenario on its pages as a planner or a finance analyst would (SPEC §6, §8): what the delta says about
+ * cost, how records are named, what the promotion form keeps after an error.
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let owner: string;
+let viewer: string;
+let ctx: ServiceContext;
+const HOST = 'scenarioreview.localhost';
+const PASSWORD = 'correct horse battery';
+const { id, units } = fixtureIds('scenario-review');
+
+async function get(path: string, cookie: string) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text() };
+}
+
+async function post(path: string, form: Record<string, string>, cookie: string) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+}
+
+/** The page's text, tags dropped and spaces folded, to assert on what a person reads. */
+const text = (html: string) =>
+  html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&')
+    .replace(/\s+/g, ' ');
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'scenarioreview', name: 'Scenario Review', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('scenario-review'));
+  app = testApp(database);
+  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
+  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+  viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+describe('the delta’s cost figures', () => {
+  it('count a hire without pay as an actor whose cost is left out, not as a free one', async () => {
+    const sid = (await createScenario(ctx, { name: 'Unpaid hire' })).id;
+    await applyBatch(ctx, sid, [{ op: 'add_actor', display_name: 'New Hire', kind: 'human', org_unit_id: units.P }]);
+    const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
+    // Live has the unpaid agent `bot`; the scenario adds a person with no pay: 1 → 2.
+    expect(page).toMatch(/Actors without pay \(cost left out\) 1 2 \+1/);
+    expect(page).toContain('The cost figures leave out 2 actors with no pay in effect in this scenario: their cost is unknown, not 0.');
+    // A viewer sees no money, and so no pay rows either.
+    const seen = text((await get(`/scenarios/${sid}/delta`, viewer)).html);
+    expect(seen).not.toMatch(/without pay|leave out/i);
+  });
+});
