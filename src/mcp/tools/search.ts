@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { can } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
-import { InvalidInput, NotFound } from '../../errors.js';
+import { NotFound } from '../../errors.js';
 import { minorUnits, toMajor } from '../../org/cost.js';
-import { getActor, listActors } from '../../org/read-people.js';
-import { getOrgUnit, listOrgUnits } from '../../org/read-structure.js';
-import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
-import { MAX_LIMIT } from '../../util/pagination.js';
+import { getActor } from '../../org/read-people.js';
+import { getOrgUnit } from '../../org/read-structure.js';
+import { searchOrganisation } from '../../org/search.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
 
 /**
@@ -15,9 +14,6 @@ import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
  * `actor:<uuid>`) so fetch knows what to load. Both read Live as of today.
  */
 
-const PER_KIND = 10;
-/** Candidate pages read per kind while looking for PER_KIND records that match every word. */
-const MAX_PAGES = 4;
 type Kind = 'org-unit' | 'actor';
 
 /** The page of the web app that shows a record (the citation link assistants show). */
@@ -30,8 +26,9 @@ export const searchTool = defineTool({
   title: 'Search the organisation',
   description:
     'Searches org units (by name, code or type) and — with actors.read — people, robots and agents (by name, email, ' +
-    'title or kind) in Live, returning up to 10 of each as {id, title, url}; a record matches when it contains every ' +
-    'word of the query (e.g. "platform team", "support manager"). Pass an id to `fetch` for the full record. ' +
+    'title or kind) in Live, returning the 10 best of each as {id, title, url}, best first (the name itself, then names ' +
+    'starting with the query, then the rest); a record matches when it contains every word of the query (e.g. ' +
+    '"platform team", "support manager"). Pass an id to `fetch` for the full record. ' +
     'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
   purpose: 'search',
   inputSchema: z.object({ query: z.string().min(1).max(200).describe('Words to look for, e.g. a team name or a person’s name.') }),
@@ -40,55 +37,15 @@ export const searchTool = defineTool({
   requires: ['org-units.read'],
   example: { query: 'platform' },
   async handler(ctx, input, call) {
-    const words = input.query.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    if (!words.length) throw new InvalidInput('query', 'must contain a word to look for');
-    const unitCandidates = candidates(words, ORG_UNIT_TYPES);
-    const units = await firstMatches(
-      (cursor) => listOrgUnits(ctx, { query: unitCandidates.query, type: unitCandidates.kind, limit: MAX_LIMIT, cursor }),
-      (u) => hasEvery(words, [u.name, u.type, u.code]),
-    );
-    const results = units.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) }));
-    if (can(ctx.principal, 'actors.read')) {
-      const actorCandidates = candidates(words, ACTOR_KINDS);
-      const actors = await firstMatches(
-        (cursor) => listActors(ctx, { query: actorCandidates.query, kind: actorCandidates.kind, limit: MAX_LIMIT, cursor }),
-        (a) => hasEvery(words, [a.display_name, a.email, a.title, a.kind]),
-      );
-      for (const a of actors) {
-        results.push({ id: `actor:${a.id}`, title: a.title ? `${a.display_name} — ${a.title}` : a.display_name, url: webUrl(call.origin, 'actor', a.id) });
-      }
-    }
-    return { results };
+    const { orgUnits, actors } = await searchOrganisation(ctx, input.query);
+    return {
+      results: [
+        ...orgUnits.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) })),
+        ...actors.map((a) => ({ id: `actor:${a.id}`, title: a.title ? `${a.displayName} — ${a.title}` : a.displayName, url: webUrl(call.origin, 'actor', a.id) })),
+      ],
+    };
   },
 });
-
-/**
- * What the list service narrows the candidates by (it matches one substring): the longest word that is not a type
- * or kind, which names carry rarely; for a query of only such words ("teams", "agents"), that type or kind.
- */
-function candidates<K extends string>(words: string[], kinds: readonly K[]): { query?: string; kind?: K } {
-  const kindOf = (w: string) => kinds.find((kind) => kind === w || kind === w.replace(/s$/, ''));
-  const query = words.filter((w) => !kindOf(w)).sort((a, b) => b.length - a.length)[0];
-  return query ? { query } : { kind: kindOf(words[0]!) };
-}
-
-function hasEvery(words: string[], fields: (string | null | undefined)[]): boolean {
-  const text = fields.filter(Boolean).join(' ').toLowerCase();
-  return words.every((word) => text.includes(word) || (word.endsWith('s') && text.includes(word.slice(0, -1))));
-}
-
-/** The first PER_KIND items of a paginated list that `keep` accepts, reading at most MAX_PAGES pages. */
-async function firstMatches<T>(list: (cursor?: string) => Promise<{ page: { items: T[]; nextCursor: string | null } }>, keep: (item: T) => boolean): Promise<T[]> {
-  const found: T[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < MAX_PAGES && found.length < PER_KIND; pages++) {
-    const { page } = await list(cursor);
-    found.push(...page.items.filter(keep));
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
-  return found.slice(0, PER_KIND);
-}
 
 export const fetchTool = defineTool({
   name: 'fetch',
