@@ -9,7 +9,8 @@ import type { AppEnv } from '../../http/env.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { setToolNameStyle } from '../../tenancy/settings.js';
 import { checkSessionCsrf, formString } from '../forms.js';
-import { when } from '../live/format.js';
+import { day, when } from '../live/format.js';
+import { counted } from '../../util/words.js';
 import { Notice, Shell } from '../shell.js';
 
 /**
@@ -30,16 +31,19 @@ export function apiSettingsRoutes(): Hono<AppEnv> {
     const body = await c.req.parseBody({ all: true });
     await checkSessionCsrf(c, body.csrf);
     const abilities = ([] as unknown[]).concat(body.abilities ?? []).filter((a): a is string => typeof a === 'string');
-    const days = Number(formString(body as Record<string, unknown>, 'expires_in_days') || 0);
+    const draft: TokenDraft = { name: formString(body as Record<string, unknown>, 'name'), abilities, expiry: formString(body as Record<string, unknown>, 'expires_in_days') };
+    // Only the offered choices: an altered value must not silently become "never expires" (or a server error).
+    if (!EXPIRY_CHOICES.some(([value]) => value === draft.expiry)) return page(c, { error: 'Choose when the token expires.', draft }, 400);
+    const days = Number(draft.expiry);
     try {
       const created = await createApiToken(serviceContext(c), {
-        name: formString(body as Record<string, unknown>, 'name'),
+        name: draft.name,
         abilities,
         expiresAt: days > 0 ? new Date(Date.now() + days * 86_400_000) : null,
       });
       return page(c, { secret: created.secret, createdName: created.token.name });
     } catch (error) {
-      if (error instanceof AppError && error.status === 400) return page(c, { error: error.message }, 400);
+      if (error instanceof AppError && error.status === 400) return page(c, { error: error.message, draft }, 400);
       throw error;
     }
   });
@@ -74,7 +78,23 @@ interface PageState {
   error?: string;
   secret?: string;
   createdName?: string;
+  /** What a refused creation asked for, shown again so nothing has to be re-entered. */
+  draft?: TokenDraft;
 }
+
+interface TokenDraft {
+  name: string;
+  abilities: string[];
+  expiry: string;
+}
+
+/** The lifetimes offered for a new token: form value (days; 0 = never) and label. */
+const EXPIRY_CHOICES = [
+  ['30', 'in 30 days'],
+  ['90', 'in 90 days'],
+  ['365', 'in a year'],
+  ['0', 'never'],
+] as const;
 
 async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 200) {
   const ctx = serviceContext(c);
@@ -94,7 +114,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
       {state.error ? <Notice kind="error">{state.error}</Notice> : null}
       {state.secret ? <NewSecret name={state.createdName!} secret={state.secret} /> : null}
       {mcp ? <McpSection origin={c.var.origin} slug={ctx.tenant.slug} /> : <UpgradeSection plan={ctx.tenant.plan} />}
-      <CreateToken abilities={[...ctx.principal.roleAbilities].sort()} csrf={csrf} mcp={mcp} />
+      <CreateToken abilities={[...ctx.principal.roleAbilities].sort()} csrf={csrf} mcp={mcp} draft={state.draft} />
       <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} />
       {mcp ? <AppsTable apps={apps} csrf={csrf} showOwner={admin} /> : null}
       {mcp && can(ctx.principal, 'settings.manage') ? <ToolNames csrf={csrf} current={ctx.tenant.settings.mcpToolNames ?? 'underscore'} /> : null}
@@ -189,21 +209,23 @@ function UpgradeSection(props: { plan: string }) {
   );
 }
 
-function CreateToken(props: { abilities: Ability[]; csrf: string; mcp: boolean }) {
-  const defaults = new Set<Ability>(['org-units.read', 'teams.read', 'actors.read', 'placements.read', 'positions.read', 'org-metrics.read', 'scenarios.read']);
+function CreateToken(props: { abilities: Ability[]; csrf: string; mcp: boolean; draft?: TokenDraft }) {
+  const defaults = new Set<string>(['org-units.read', 'teams.read', 'actors.read', 'placements.read', 'positions.read', 'org-metrics.read', 'scenarios.read']);
+  if (props.mcp) defaults.add('mcp.access');
+  const checked = props.draft ? new Set(props.draft.abilities) : defaults;
   return (
     <section class="card" aria-labelledby="create-title">
       <h2 id="create-title">Create a personal API token</h2>
       <form method="post" action="/settings/api/tokens" class="stack">
         <input type="hidden" name="csrf" value={props.csrf} />
         <label for="token-name">Name</label>
-        <input id="token-name" name="name" required maxlength={100} placeholder="e.g. Weekly headcount report" />
+        <input id="token-name" name="name" required maxlength={100} placeholder="e.g. Weekly headcount report" value={props.draft?.name} />
         <fieldset>
           <legend>Abilities (a token can only have what your role has)</legend>
           <div class="checks">
             {props.abilities.map((a) => (
               <label>
-                <input type="checkbox" name="abilities" value={a} checked={defaults.has(a) || (props.mcp && a === 'mcp.access')} />
+                <input type="checkbox" name="abilities" value={a} checked={checked.has(a)} />
                 <span>
                   <code>{a}</code> <span class="hint">{ABILITIES[a]}</span>
                 </span>
@@ -213,10 +235,11 @@ function CreateToken(props: { abilities: Ability[]; csrf: string; mcp: boolean }
         </fieldset>
         <label for="token-expiry">Expires</label>
         <select id="token-expiry" name="expires_in_days">
-          <option value="30">in 30 days</option>
-          <option value="90">in 90 days</option>
-          <option value="365">in a year</option>
-          <option value="0">never</option>
+          {EXPIRY_CHOICES.map(([value, label]) => (
+            <option value={value} selected={props.draft?.expiry === value}>
+              {label}
+            </option>
+          ))}
         </select>
         <div>
           <button type="submit">Create token</button>
@@ -256,11 +279,28 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
                   <td>
                     <code>{t.prefix}…</code>
                   </td>
-                  <td>{t.abilities.length} abilities</td>
-                  <td>{t.last_used_at ? when(t.last_used_at) : 'never'}</td>
-                  <td>{t.revoked_at ? <span class="badge danger">revoked</span> : t.expires_at ? t.expires_at.slice(0, 10) : 'never'}</td>
                   <td>
-                    {t.revoked_at ? null : (
+                    <details>
+                      <summary>{counted(t.abilities.length, 'ability', 'abilities')}</summary>
+                      <code>{t.abilities.join(', ')}</code>
+                    </details>
+                  </td>
+                  <td>{t.last_used_at ? when(t.last_used_at) : 'never'}</td>
+                  <td>
+                    {t.revoked_at ? (
+                      <span class="badge danger">revoked</span>
+                    ) : isExpired(t) ? (
+                      <span class="badge warn" title={when(t.expires_at)}>
+                        expired
+                      </span>
+                    ) : t.expires_at ? (
+                      day(t.expires_at)
+                    ) : (
+                      'never'
+                    )}
+                  </td>
+                  <td>
+                    {t.revoked_at || isExpired(t) ? null : (
                       <form method="post" action={`/settings/api/tokens/${t.id}/revoke`} data-confirm={`Revoke “${t.name}”? Requests with it will be refused.`}>
                         <input type="hidden" name="csrf" value={props.csrf} />
                         <button type="submit" class="secondary" aria-label={`Revoke ${t.name}`}>
@@ -277,6 +317,10 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
       )}
     </section>
   );
+}
+
+function isExpired(token: ApiTokenView): boolean {
+  return token.expires_at !== null && Date.parse(token.expires_at) <= Date.now();
 }
 
 function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csrf: string; showOwner: boolean }) {

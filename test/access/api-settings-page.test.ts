@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { apiTokens } from '../../src/db/schema/index.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
+
+/** Settings → API and MCP as a person uses it: creating tokens through the form, reading the token list. */
+let database: Database;
+let app: TestApp;
+let tenant: Tenant;
+let ownerId: string;
+let cookie: string;
+let csrf: string;
+const HOST = 'apipage.localhost';
+const ORIGIN = `http://${HOST}`;
+const PASSWORD = 'correct horse battery';
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'apipage', plan: 'business' });
+  app = testApp(database);
+  const owner = await buildMember(database, tenant, 'owner', { password: PASSWORD });
+  ownerId = owner.id;
+  cookie = await signInThroughForm(app, HOST, owner.email, PASSWORD, '/settings/api');
+  csrf = hiddenField(await (await page()).text(), 'csrf');
+});
+afterAll(() => database?.close());
+
+const page = () => app.request('/settings/api', { host: HOST, cookie, headers: { accept: 'text/html' } });
+/** Posts the creation form; an array is a repeated field (several ticked abilities). */
+function create(form: Record<string, string | string[]>) {
+  const body = new URLSearchParams({ csrf });
+  for (const [name, value] of Object.entries(form)) for (const v of [value].flat()) body.append(name, v);
+  return app.app.request('/settings/api/tokens', {
+    method: 'POST',
+    headers: { host: HOST, cookie, origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    body: body.toString(),
+  });
+}
+
+async function tokenCount(): Promise<number> {
+  return (await database.db.select().from(apiTokens).where(eq(apiTokens.tenantId, tenant.id))).length;
+}
+
+describe('creating a token on the page', () => {
+  it('refuses a lifetime that is not one of the choices — never a token that silently never expires, never a 500', async () => {
+    const before = await tokenCount();
+    for (const expires_in_days of ['-3', 'abc', '1e300', '']) {
+      const answer = await create({ name: 'altered', abilities: 'actors.read', expires_in_days });
+      expect(answer.status, expires_in_days).toBe(400);
+      expect(await answer.text(), expires_in_days).toContain('Choose when the token expires.');
+    }
+    expect(await tokenCount()).toBe(before);
+  });
+
+  it('keeps what was entered when a creation is refused', async () => {
+    const answer = await create({ name: 'Quarterly report', abilities: ['actors.read', 'no.such.ability'], expires_in_days: '90' });
+    expect(answer.status).toBe(400);
+    const html = await answer.text();
+    expect(html).toContain('not an ability');
+    expect(html).toMatch(/id="token-name"[^>]*value="Quarterly report"/);
+    expect(html).toMatch(/value="actors.read" checked/);
+    expect(html).not.toMatch(/value="teams.read" checked/); // the defaults are not ticked again over the person's choice
+    expect(html).toMatch(/<option value="90" selected/);
+  });
+
+  it('creates a token with the chosen lifetime', async () => {
+    const answer = await create({ name: 'Ninety days', abilities: 'actors.read', expires_in_days: '90' });
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toMatch(/value="orgo_pat_[A-Za-z0-9_-]{43}"/);
+    const [row] = await database.db.select().from(apiTokens).where(eq(apiTokens.name, 'Ninety days'));
+    const days = (row!.expiresAt!.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
+  });
+});
+
+describe('the token list', () => {
+  it('names each token’s abilities, marks expired tokens and offers no revoke for them', async () => {
+    await issueApiToken(database.db, {
+      tenantId: tenant.id,
+      userId: ownerId,
+      roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan),
+      name: 'Lapsed',
+      abilities: ['teams.read'],
+      expiresAt: new Date(Date.now() + 50),
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    const html = await (await page()).text();
+    const row = html.slice(html.indexOf('<td>Lapsed</td>'), html.indexOf('</tr>', html.indexOf('<td>Lapsed</td>')));
+    expect(row).toContain('1 ability<');
+    expect(row).toContain('teams.read');
+    expect(row).toContain('expired');
+    expect(row).not.toContain('Revoke');
+  });
+});
