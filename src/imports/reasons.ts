@@ -24,6 +24,7 @@ export const REASONS = {
   unknown_team_type: { family: 'teams', fix: 'Use an existing team type, or turn on “create missing types”.' },
   ambiguous_team: { family: 'teams', fix: 'Several teams have this name: fill in the department column to say which one is meant (or rename one of the teams).' },
   unknown_manager: { family: 'reportingLines', fix: 'Name a manager who is in this file or already in the organisation (by email or employee id).' },
+  inactive_manager: { family: 'reportingLines', fix: 'Name the person’s current manager, or leave the manager blank for a top-level leader. The one named has left (an end date on or before today, or an inactive status, in this file or in the organisation); if they have not, correct their end date or status.' },
   reporting_cycle: { family: 'reportingLines', fix: 'Break the loop: someone in the chain must report to someone outside it.' },
 } as const satisfies Record<string, { family: Family; fix: string }>;
 

@@ -50,11 +50,11 @@ export async function insertRows(db: Db, tenantId: string, runId: string, rows: 
 
 /**
  * Rows a step works on: never processed, queued for reprocessing, and (on reprocessing) rows stranded by their manager
- * — missing, or on a reporting loop that fixing another row of it may have broken.
+ * — missing, a leaver, or on a reporting loop that fixing another row of it may have broken.
  */
 function toProcess(tenantId: string, runId: string, reprocess: boolean): SQL {
   const own = and(eq(importRows.tenantId, tenantId), eq(importRows.runId, runId))!;
-  const stranded = and(eq(importRows.status, 'quarantined'), inArray(importRows.reasonCode, ['unknown_manager', 'reporting_cycle']), inArray(importRows.resolution, ['pending', 'failed']));
+  const stranded = and(eq(importRows.status, 'quarantined'), inArray(importRows.reasonCode, ['unknown_manager', 'inactive_manager', 'reporting_cycle']), inArray(importRows.resolution, ['pending', 'failed']));
   return and(own, reprocess ? or(eq(importRows.status, 'pending'), eq(importRows.resolution, 'reprocessing'), stranded) : or(eq(importRows.status, 'pending'), eq(importRows.resolution, 'reprocessing')))!;
 }
 

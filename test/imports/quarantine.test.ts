@@ -24,13 +24,14 @@ type Cells = Partial<Record<(typeof HEADER)[number], string>>;
 const row = (cells: Cells) => HEADER.map((h) => cells[h as keyof Cells] ?? '');
 const person = (email: string, extra: Cells = {}): Cells => ({ email, first_name: email.split('@')[0]!, last_name: 'Test', department: 'Engineering', job_title: 'Engineer', ...extra });
 
-/** Live before the file: a CEO and Lee (both from Workday), Mia (no source identity), and two teams named Pod. */
+/** Live before the file: a CEO and Lee (both from Workday), Mia (no source identity), two teams named Pod, a leaver. */
 const LIVE = csvOf(HEADER, [
   row(person('ceo@x.test', { source_hris: 'workday', source_hris_id: 'W1', department: 'Executive', job_title: 'CEO' })),
   row(person('lee@x.test', { source_hris: 'workday', source_hris_id: 'W2', manager_email: 'ceo@x.test' })),
   row(person('mia@x.test', { manager_email: 'ceo@x.test' })),
   row(person('pod1@x.test', { team: 'Pod', manager_email: 'ceo@x.test' })),
   row(person('pod2@x.test', { department: 'Executive', team: 'Pod', manager_email: 'ceo@x.test' })),
+  row(person('left@x.test', { manager_email: 'ceo@x.test', status: 'inactive' })),
 ]);
 
 /** [cells, expected reason (null = imported)] in file order; a row of 21 cells is malformed. */
@@ -62,6 +63,7 @@ const CASES: [(string | null)[], string | null][] = [
   [row(person('amb@x.test', { department: '', team: 'Pod' })), 'ambiguous_team'],
   [[...row(person('wide@x.test')), 'extra', 'cells'], 'malformed_row'],
   [row(person('stranded@x.test', { manager_email: 'fte@x.test' })), 'unknown_manager'],
+  [row(person('orphan@x.test', { manager_email: 'left@x.test' })), 'inactive_manager'],
   [row(person('cleo@x.test', { kind: 'human', fte: '0.5', allocation_pct: '80', employment_type: 'contractor', start_date: '2025-02-01' })), null],
 ];
 
@@ -70,7 +72,7 @@ let runId: string;
 beforeAll(async () => {
   database = await testDatabase();
   ({ tenant, owner } = await importTenant(database));
-  expect((await importFile(owner, LIVE)).summary).toMatchObject({ rows: { imported: 5 } });
+  expect((await importFile(owner, LIVE)).summary).toMatchObject({ rows: { imported: 6 } });
 });
 afterAll(() => database?.close());
 
@@ -94,7 +96,7 @@ describe('quarantine', () => {
     expect((run.summary as any).families).toMatchObject({
       actors: { created: 3, updated: 1 },
       compensations: { created: 1, quarantined: 2 },
-      reportingLines: { created: 2, quarantined: 4 },
+      reportingLines: { created: 2, quarantined: 5 },
       placements: { quarantined: 1 },
       teams: { created: 1, quarantined: 2 },
       departments: { quarantined: 1 },

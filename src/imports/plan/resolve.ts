@@ -17,6 +17,11 @@ import type { OrgIndex } from './org-index.js';
 export type RowIdentity = Pick<RowInput, 'rowNumber' | 'sourceHris' | 'sourceHrisId' | 'email' | 'emailKey' | 'employeeId' | 'kind' | 'manager'> & {
   /** What the row lacks to make a new actor: a name, or a department or team. */
   incomplete: 'name' | 'department' | null;
+  /**
+   * The day the row ends the person (an end date, or an inactive status: today), null when it says they are active,
+   * undefined when it says nothing about it (a partial HRIS event, no status or end date column).
+   */
+  endsOn: string | null | undefined;
   /** A team named without its department: its name key (several teams may share it). */
   looseTeam: string | null;
 };
@@ -33,6 +38,7 @@ export function identityOf(row: RowInput): RowIdentity {
     kind,
     manager,
     incomplete: !row.displayName ? 'name' : !row.department && !row.team ? 'department' : null,
+    endsOn: row.validTo ?? row.inactiveFrom ?? (row.validTo === null ? null : undefined),
     looseTeam: row.team && !row.department ? row.team.key : null,
   };
 }
@@ -161,8 +167,19 @@ function identityProblem(row: RowIdentity, index: OrgIndex, format: ImportFormat
   return null;
 }
 
-/** Resolves manager references until no row is newly quarantined (a quarantined manager strands their reports). */
+/**
+ * Resolves manager references until no row is newly quarantined (a quarantined manager strands their reports). A
+ * person who is current after the row may not report to a leaver — someone this file ends by today, or whom the
+ * organisation has as ended (`inactive_manager`); a leaver's own row may name a manager who left too (their line is
+ * history).
+ */
 export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, format: ImportFormat, rejected: Map<number, Quarantine>, counts?: KeyCounts): ResolvedRow<RowIdentity>[] {
+  const { today } = index;
+  /** The day an actor ends after the run (their row's word, else the organisation's), null when they stay. */
+  const endOf = (actorId: string, row: RowIdentity | undefined): string | null => {
+    if (row && row.endsOn !== undefined) return row.endsOn;
+    return index.graph.actors.get(actorId)?.validTo ?? null;
+  };
   /** The row of the run that carries a manager reference, when that row is quarantined: fixing it is the fix. */
   const quarantinedRow = (ref: { email: string | null; employeeId: string | null }): string | null => {
     const row = (ref.employeeId && format === 'bamboohr' ? counts?.sources.first.get(sourceKeyOf('bamboohr', ref.employeeId)) : undefined) ?? (ref.email ? counts?.emails.first.get(ref.email) : undefined);
@@ -170,8 +187,16 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
     return reason ? `${ref.employeeId ?? ref.email} is on row ${row}, which is quarantined (${reason.code}): fix that row, and this one follows when reprocessed` : null;
   };
   let current = rows;
+  let lookup = new RowLookup(current, format);
+  /** Whether the manager has left by today while the row's person stays after today. */
+  const leaver = (managerId: string, row: ResolvedRow<RowIdentity>): boolean => {
+    const managerEnd = endOf(managerId, lookup.rowOf(managerId));
+    if (managerEnd === null || managerEnd > today) return false;
+    const ownEnd = endOf(row.actorId, row.input);
+    return ownEnd === null || ownEnd > today;
+  };
   for (;;) {
-    const lookup = new RowLookup(current, format);
+    lookup = new RowLookup(current, format);
     const next: ResolvedRow<RowIdentity>[] = [];
     for (const row of current) {
       const ref = row.input.manager;
@@ -189,6 +214,11 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
         rejected.set(row.input.rowNumber, quarantine('unknown_manager', ref.employeeId ? 'manager_employee_id' : 'manager_email', detail));
       } else if (managerId === row.actorId) {
         rejected.set(row.input.rowNumber, quarantine('reporting_cycle', ref.employeeId ? 'manager_employee_id' : 'manager_email', 'names the person as their own manager'));
+      } else if (leaver(managerId, row)) {
+        const managerRow = lookup.rowOf(managerId);
+        const end = endOf(managerId, managerRow)!;
+        const where = managerRow && managerRow.endsOn !== undefined ? `row ${managerRow.rowNumber} of this file ends their employment on ${end}` : `they left the organisation on ${end}`;
+        rejected.set(row.input.rowNumber, quarantine('inactive_manager', ref.employeeId ? 'manager_employee_id' : 'manager_email', `${ref.employeeId ?? ref.email} is a leaver (${where}), so cannot be the manager of someone who stays`));
       } else {
         next.push({ ...row, managerId });
       }
@@ -208,16 +238,23 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
 class RowLookup {
   private readonly byEmail = new Map<string, string>();
   private readonly byEmployeeId = new Map<string, string>();
+  private readonly byActor = new Map<string, RowIdentity>();
 
   constructor(
     rows: readonly ResolvedRow<RowIdentity>[],
     private readonly format: ImportFormat,
   ) {
     for (const r of rows) {
+      this.byActor.set(r.actorId, r.input);
       if (r.input.emailKey) this.byEmail.set(r.input.emailKey, r.actorId);
       const id = format === 'bamboohr' ? r.input.sourceHrisId : r.input.employeeId;
       if (id) this.byEmployeeId.set(id, r.actorId);
     }
+  }
+
+  /** The accepted row of an actor, if the run has one. */
+  rowOf(actorId: string): RowIdentity | undefined {
+    return this.byActor.get(actorId);
   }
 
   manager(ref: { email: string | null; employeeId: string | null }, index: OrgIndex): string | null {

@@ -44,6 +44,7 @@ export const REASON_TITLES = {
   unknown_team_type: 'Unknown team type',
   ambiguous_team: 'Several teams have this name',
   unknown_manager: 'The manager was not found',
+  inactive_manager: 'The manager has left',
   reporting_cycle: 'The reporting line makes a loop',
 } satisfies Record<ReasonCode, string>;
 
