@@ -189,6 +189,8 @@ describe('pages for an owner', () => {
     expect(html).toContain('Direct reports (3)');
     expect(html).toContain('Loaded annual cost');
     expect(html).toContain('€150,000');
+    // Where they sit: the primary unit's path, each step a link, the actor last.
+    expect(html).toMatch(/Breadcrumb[\s\S]*>Fixture Co<\/a>[\s\S]*>Engineering<\/a>[\s\S]*aria-current="page">eng_head</);
   });
 
   it('filters and pages the people matrix', async () => {

@@ -4,6 +4,7 @@ import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
 import type { presentCompensation, presentPlacement } from '../../org/present.js';
 import { getActor } from '../../org/read-people.js';
+import { ancestors } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { AsOfForm, NARROW_SPAN, ScenarioBanner, WIDE_SPAN } from './components.js';
@@ -48,6 +49,9 @@ export function actorRoutes(): Hono<AppEnv> {
     const allocation = (actor.placements ?? []).reduce((sum, p) => sum + p.allocation_pct, 0);
     const primary = actor.placements?.find((p) => p.is_primary);
     const here = `/live/actors/${actor.id}`;
+    // Where the actor sits: the primary unit's path, as the unit pages show it.
+    const home = actor.primary_org_unit_id ? view.graph.orgUnits.get(actor.primary_org_unit_id) : undefined;
+    const trail = home ? [...ancestors(view, home), home] : [];
     const facts: [string, unknown][] = [
       ['Kind', kindLabel(actor.kind)],
       ['Title', actor.title ?? '–'],
@@ -62,6 +66,18 @@ export function actorRoutes(): Hono<AppEnv> {
       <Shell c={c} title={actor.display_name} active="/live/matrix" wide>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
         <LiveNav params={params} active="" />
+        {trail.length ? (
+          <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+              {trail.map((u) => (
+                <li>
+                  <a href={link(`/live/units/${u.id}`, params)}>{u.name}</a>
+                </li>
+              ))}
+              <li aria-current="page">{actor.display_name}</li>
+            </ol>
+          </nav>
+        ) : null}
         <div class="page-head">
           <h1>
             {actor.display_name} <span class="badge">{kindLabel(actor.kind)}</span>{' '}
