@@ -63,7 +63,7 @@ export async function scenarioDelta(
   const compared: readonly ScenarioChange[] | null =
     changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
   const families = diffRecords(base, target, compared, showMoney, readable);
-  const conflicts = compare === 'source' && changes ? findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney) : [];
+  const conflicts = compare === 'source' && changes ? findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney, readable.has('actors')) : [];
   let metrics: ReturnType<typeof metricDeltas> | { total: null; by_org_unit: [] } = { total: null, by_org_unit: [] };
   if (can(ctx.principal, 'org-metrics.read')) {
     const cost = await loadCostSettings(ctx.db, ctx.tenant);
@@ -160,6 +160,7 @@ export function diffRecords(
   readable: ReadonlySet<Family> = new Set(FAMILIES),
 ) {
   const result: Partial<Record<string, FamilyDelta>> = {};
+  const showActors = readable.has('actors');
   for (const family of FAMILIES) {
     if ((family === 'compensations' && !showMoney) || !readable.has(family)) continue;
     const ids = changes ? new Set(changes.filter((c) => c.family === family).map((c) => c.recordId)) : new Set([...base[family].keys(), ...target[family].keys()]);
@@ -167,11 +168,11 @@ export function diffRecords(
     for (const id of [...ids].sort()) {
       const from = recordsOf(base, family).get(id);
       const to = recordsOf(target, family).get(id);
-      if (!from && to) delta.added.push({ label: labelOf(to, [target, base]), ...present(to, showMoney) });
-      else if (from && !to) delta.removed.push({ label: labelOf(from, [base, target]), ...present(from, showMoney) });
+      if (!from && to) delta.added.push({ label: labelOf(to, [target, base], showActors), ...present(to, showMoney) });
+      else if (from && !to) delta.removed.push({ label: labelOf(from, [base, target], showActors), ...present(from, showMoney) });
       else if (from && to) {
         const fields = changedFields(from, to, showMoney);
-        if (Object.keys(fields).length) delta.changed.push({ id, label: labelOf(to, [target, base]), fields });
+        if (Object.keys(fields).length) delta.changed.push({ id, label: labelOf(to, [target, base], showActors), fields });
       }
     }
     if (delta.added.length || delta.removed.length || delta.changed.length) result[ENTITY_TYPES[family]] = delta;
@@ -189,7 +190,7 @@ function changedFields(from: Record<string, unknown>, to: Record<string, unknown
 }
 
 /** Fields changed both in the scenario and, since, in its source — for a person to resolve before promotion. */
-export function findConflicts(source: OrgGraph, changes: readonly ScenarioChange[], showMoney: boolean) {
+export function findConflicts(source: OrgGraph, changes: readonly ScenarioChange[], showMoney: boolean, showActors = true) {
   const conflicts: Record<string, unknown>[] = [];
   for (const change of changes) {
     if (change.op !== 'change' || (!showMoney && change.family === 'compensations')) continue;
@@ -203,7 +204,7 @@ export function findConflicts(source: OrgGraph, changes: readonly ScenarioChange
       if (!showMoney && MONEY_FIELDS.has(field)) continue;
       const mine = change.values?.[field];
       if (!sameValue(current[field], baseValue) && !sameValue(current[field], mine)) {
-        conflicts.push({ family: entity, id: change.recordId, label: labelOf(current, [source]), field: snake(field), base: baseValue ?? null, scenario: mine ?? null, source: current[field] ?? null, reason: 'changed_in_both' });
+        conflicts.push({ family: entity, id: change.recordId, label: labelOf(current, [source], showActors), field: snake(field), base: baseValue ?? null, scenario: mine ?? null, source: current[field] ?? null, reason: 'changed_in_both' });
       }
     }
   }
@@ -217,27 +218,31 @@ function present(record: Record<string, unknown>, showMoney: boolean): Record<st
 }
 
 /**
- * What a reader calls a record: its name or title; a record without one by whose it is, as the web's delta page
- * says it ("Pay of Ann Lee", "Ann Lee in Platform (50 %)", "Ann Lee reports to Bo Chen"), not null.
+ * What a reader calls a record, on every surface (the web's delta and conflicts show it as it is): its name or
+ * title; a department's or team's, its unit's name; a record without one by whose it is ("Pay of Ann Lee",
+ * "Ann Lee in Platform (50 %)", "Ann Lee reports to Bo Chen"), never null when the graphs hold what it refers to.
+ * Without `actors.read` (`showActors` false) an actor is named by an id prefix ("#1a2b3c4d"), as the pages do.
  */
-function labelOf(record: Record<string, unknown>, graphs: readonly OrgGraph[]): string | null {
+export function labelOf(record: Record<string, unknown>, graphs: readonly OrgGraph[], showActors = true): string | null {
   const own = (record.name ?? record.displayName ?? record.title ?? null) as string | null;
-  if (own || typeof record.actorId !== 'string') return own;
-  const actorName = (id: unknown) => graphs.map((g) => g.actors.get(id as string)?.displayName).find(Boolean) ?? null;
+  if (own) return own;
+  const unitName = (id: unknown) => graphs.map((g) => g.orgUnits.get(id as string)?.name).find(Boolean) ?? null;
+  if (typeof record.actorId !== 'string') return typeof record.orgUnitId === 'string' ? unitName(record.orgUnitId) : null;
+  const actorName = (id: unknown) =>
+    typeof id !== 'string' ? null : showActors ? graphs.map((g) => g.actors.get(id)?.displayName).find(Boolean) ?? null : `#${id.slice(0, 8)}`;
   const actor = actorName(record.actorId);
   if (!actor) return null;
   if ('amountMinor' in record) return `Pay of ${actor}`;
   if ('allocationPct' in record) {
-    const unit = graphs.map((g) => g.orgUnits.get(record.orgUnitId as string)?.name).find(Boolean);
+    const unit = unitName(record.orgUnitId);
     return unit ? `${actor} in ${unit} (${record.allocationPct} %)` : actor;
   }
   if ('managerId' in record) {
     const manager = actorName(record.managerId);
-    return manager ? `${actor} reports to ${manager}` : actor;
+    return manager ? `${actor} reports to ${manager}` : `${actor} has no manager`;
   }
   return actor;
 }
-
 
 type Metrics = ReturnType<typeof metricsOf>;
 

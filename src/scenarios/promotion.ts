@@ -40,7 +40,7 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   assertMutableScenario(scenario);
   const source = await ctx.graphs.source(scenario);
-  const conflicts = findConflicts(source.graph, await ctx.graphs.changes(scenario), true);
+  const conflicts = findConflicts(source.graph, await ctx.graphs.changes(scenario), true, can(ctx.principal, 'actors.read'));
   // Nobody resolves pay they cannot see: conflicts on money need `costs.read`.
   const hidden = can(ctx.principal, 'costs.read') ? [] : conflicts.filter((c) => c.family === 'compensation' || MONEY_FIELD_NAMES.has(String(c.field)));
   if (hidden.length) throw new MissingAbility('costs.read');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { scenarioDelta } from '../../src/scenarios/delta.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
@@ -66,5 +67,32 @@ describe('the delta’s cost figures', () => {
     // A viewer sees no money, and so no pay rows either.
     const seen = text((await get(`/scenarios/${sid}/delta`, viewer)).html);
     expect(seen).not.toMatch(/without pay|leave out/i);
+  });
+});
+
+describe('records in the delta', () => {
+  it('are named on the page in the same words as the service gives every surface', async () => {
+    const sid = (await createScenario(ctx, { name: 'New reporting' })).id;
+    await applyBatch(ctx, sid, [
+      { op: 'set_manager', actor_id: id('p2'), manager_id: id('sales_head') },
+      { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 50 },
+    ]);
+    const delta = await scenarioDelta(ctx, { scenarioId: sid });
+    const labels = Object.values(delta.families).flatMap((f) => [...f!.added, ...f!.changed, ...f!.removed].map((r) => r.label as string));
+    expect(labels).toEqual(expect.arrayContaining(['p2 reports to sales_head', 'm1 in Platform (50 %)']));
+    const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
+    for (const label of labels) expect(page).toContain(` ${label} `);
+    expect(page).not.toMatch(/p2 → sales_head/);
+  });
+
+  it('name an actor by an id prefix for a caller who may not read actors', async () => {
+    const sid = (await createScenario(ctx, { name: 'Placements only' })).id;
+    await applyBatch(ctx, sid, [{ op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 50 }]);
+    const narrow = contextFor(database, tenant, principalFor(tenant, 'owner', ['scenarios.read', 'placements.read']));
+    const delta = await scenarioDelta(narrow, { scenarioId: sid });
+    // The 40 % placement ends and a 50 % one starts.
+    const placements = delta.families.placement!;
+    expect([...placements.changed, ...placements.added].map((r) => r.label)).toEqual([`#${id('m1').slice(0, 8)} in Platform (40 %)`, `#${id('m1').slice(0, 8)} in Platform (50 %)`]);
+    expect(JSON.stringify(delta.families)).not.toContain('m1 in');
   });
 });

@@ -323,30 +323,11 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
   );
 }
 
-function recordLabel(family: string, r: Rec, names: Names): string {
-  const s = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : null);
-  switch (family) {
-    case 'reporting_line':
-      return `${names.actor(s('actor_id'))} → ${names.actor(s('manager_id'))}`;
-    case 'placement':
-      return `${names.actor(s('actor_id'))} in ${names.unit(s('org_unit_id'))}`;
-    case 'department':
-    case 'team':
-      return names.unit(s('org_unit_id'));
-    case 'compensation':
-      return `Pay of ${names.actor(s('actor_id'))}`; // as a changed one is named (Names.compensation)
-    default:
-      return s('name') ?? s('display_name') ?? s('title') ?? `#${(s('id') ?? '').slice(0, 8)}`;
-  }
-}
-
-function changedLabel(family: string, id: string, names: Names): string {
-  if (family === 'placement') return names.placement(id);
-  if (family === 'actor') return names.actor(id);
-  if (family === 'compensation') return names.compensation(id);
-  if (family === 'position') return names.position(id);
-  if (family === 'org_unit' || family === 'department' || family === 'team') return names.unit(id);
-  return `#${id.slice(0, 8)}`;
+/** The service names every record (`labelOf` in scenarios/delta.ts); an id prefix only if it could not. */
+function recordLabel(r: Rec): string {
+  if (typeof r.label === 'string' && r.label) return r.label;
+  const key = [r.id, r.org_unit_id, r.actor_id].find((v): v is string => typeof v === 'string') ?? '';
+  return `#${key.slice(0, 8)}`;
 }
 
 function FamilySection(props: { family: string; delta: FamilyDelta; names: Names; currency: string; scenarioId: string }) {
@@ -365,15 +346,15 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Names
       <ul class="delta-records">
         {delta.added.map((r) => (
           <li class="added">
-            <span class="badge ok">added</span> <strong>{recordLabel(family, r, names)}</strong>
+            <span class="badge ok">added</span> <strong>{recordLabel(r)}</strong>
             <RecordFields record={r} names={names} currency={currency} skip={['label', 'name', 'display_name', 'external_uid']} />
           </li>
         ))}
         {delta.changed.map((r) => (
           <li class="changed">
-            <span class="badge warn">changed</span> <strong>{r.label ?? changedLabel(family, r.id, names)}</strong>
+            <span class="badge warn">changed</span> <strong>{recordLabel(r)}</strong>
             <table class="field-changes">
-              <caption class="visually-hidden">Changed fields of {r.label ?? changedLabel(family, r.id, names)}</caption>
+              <caption class="visually-hidden">Changed fields of {recordLabel(r)}</caption>
               <thead>
                 <tr>
                   <th scope="col">Field</th>
@@ -399,7 +380,7 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Names
         ))}
         {delta.removed.map((r) => (
           <li class="removed-record">
-            <span class="badge danger">removed</span> <strong>{recordLabel(family, r, names)}</strong>
+            <span class="badge danger">removed</span> <strong>{recordLabel(r)}</strong>
           </li>
         ))}
       </ul>
