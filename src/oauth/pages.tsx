@@ -127,7 +127,33 @@ export function OAuthErrorPage(props: { title: string; message: string; fix: str
   );
 }
 
-/** Renders a page component to a complete HTML document (for oidc-provider, which writes to Node directly). */
+/** Renders a page component (its Layout writes the doctype) to a string, for oidc-provider, which writes to Node directly. */
 export async function renderDocument(node: { toString(): string | Promise<string> }): Promise<string> {
-  return `<!DOCTYPE html>${await node.toString()}`;
+  return String(await node.toString());
 }
+
+/**
+ * What a person reads when oidc-provider refuses an authorization request before the client and its redirect URI
+ * are trusted: the failure in plain words and what to do, the OAuth error kept for whoever debugs the app.
+ */
+export function providerErrorPage(out: { error: string; error_description?: string }, tenantName: string, mcpUrl: string) {
+  const technical = out.error_description ? `${out.error_description} (${out.error})` : out.error;
+  const plain = PLAIN_ERRORS[out.error === 'invalid_redirect_uri' ? 'redirect' : out.error];
+  return OAuthErrorPage({
+    title: 'This connection request cannot continue',
+    message: plain ? `${plain.message(tenantName)} Details: ${technical}.` : `${technical}.`,
+    fix: plain?.fix(mcpUrl) ?? 'Start connecting again from the app. If it keeps failing, tell the app’s publisher: its request is not valid.',
+    tenantName,
+  });
+}
+
+const PLAIN_ERRORS: Record<string, { message: (tenant: string) => string; fix: (mcpUrl: string) => string }> = {
+  invalid_client: {
+    message: (tenant) => `The app that sent you here is not registered with ${tenant}: it may have registered at another organisation’s address, or its registration was removed.`,
+    fix: (mcpUrl) => `In the app, remove the Orgonaut connection and add it again with ${mcpUrl}.`,
+  },
+  redirect: {
+    message: () => 'The app asked Orgonaut to send you back to an address it did not register, so Orgonaut stops here to keep your account safe.',
+    fix: () => 'Start connecting again from the app. If it keeps failing, the app is misconfigured: it must register its return address exactly; tell its publisher.',
+  },
+};

@@ -6,7 +6,7 @@ import { isUuid } from '../util/ids.js';
 import { createAdapterFactory } from './adapter.js';
 import type { TenantKeys } from './keys.js';
 import { issuerFor, OAUTH_ROUTES, TOKEN_ENDPOINT_AUTH_METHODS } from './metadata.js';
-import { OAuthErrorPage, renderDocument } from './pages.js';
+import { providerErrorPage, renderDocument } from './pages.js';
 import { checkRedirectUris } from './redirect-policy.js';
 import { normaliseClientMetadata } from './client-metadata.js';
 import { normalisingFetch, type ClientMetadataFetch } from './safe-fetch.js';
@@ -156,14 +156,7 @@ export function providerConfig(deps: ProviderDeps): Configuration {
     // Errors found before the client and redirect URI are trusted are shown here and never redirected.
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = await renderDocument(
-        OAuthErrorPage({
-          title: 'This connection request cannot continue',
-          message: out.error_description ? `${out.error_description} (${out.error})` : out.error,
-          fix: 'Start connecting again from the app. If it keeps failing, the app may be misconfigured: its redirect address must be registered exactly.',
-          tenantName: tenant.name,
-        }),
-      );
+      ctx.body = await renderDocument(providerErrorPage(out, tenant.name, resource));
     },
   };
 }

@@ -81,7 +81,8 @@ async function signedInAtConsent(t = acme) {
 describe('errors shown on a page, never redirected (client or redirect URI not trusted)', () => {
   it('an unregistered redirect URI', async () => {
     const { challenge } = await pkce();
-    await expectErrorPage(authorizeUrl(as, { clientId: client.client_id, redirectUri: 'https://evil.example/callback', challenge }), 'redirect_uri');
+    const html = await expectErrorPage(authorizeUrl(as, { clientId: client.client_id, redirectUri: 'https://evil.example/callback', challenge }), 'redirect_uri');
+    expect(html).toContain('asked Orgonaut to send you back to an address it did not register');
   });
 
   it('a redirect URI that only resembles the registered one (exact match)', async () => {
@@ -95,9 +96,12 @@ describe('errors shown on a page, never redirected (client or redirect URI not t
     await expectErrorPage(authorizeUrl(as, { clientId: client.client_id, redirectUri: CLAUDE_REDIRECT, challenge }, { redirect_uri: undefined }), 'redirect_uri');
   });
 
-  it('an unknown client', async () => {
+  it('an unknown client: said in words, with how to reconnect, as one well-formed document', async () => {
     const { challenge } = await pkce();
-    await expectErrorPage(authorizeUrl(as, { clientId: 'no-such-client', redirectUri: CLAUDE_REDIRECT, challenge }), 'invalid_client');
+    const html = await expectErrorPage(authorizeUrl(as, { clientId: 'no-such-client', redirectUri: CLAUDE_REDIRECT, challenge }), 'invalid_client');
+    expect(html).toContain(`is not registered with ${acme.tenant.name}`);
+    expect(html).toContain(`add it again with ${acme.origin}/mcp/orgonaut`);
+    expect(html.match(/<!DOCTYPE html>/gi)).toHaveLength(1);
   });
 
   it('an expired or unknown interaction', async () => {
