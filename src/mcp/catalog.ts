@@ -72,7 +72,7 @@ export function buildCatalog(tools: readonly ToolDefinition[]): Catalog {
     listing(style) {
       let listing = listings.get(style);
       if (!listing) {
-        listing = tools.map((tool) => toListedTool(tool, style, catalog));
+        listing = oneByteCopy(tools.map((tool) => toListedTool(tool, style, catalog)));
         listings.set(style, listing);
       }
       return listing;
@@ -134,3 +134,14 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
 ];
 
 export const CATALOG = buildCatalog(ALL_TOOLS);
+
+/**
+ * A copy of `value` made of fresh strings. The listing's strings are built by replacing and joining text from
+ * sources with characters outside Latin-1, so V8 holds some of them two bytes per character although their content
+ * fits one; one such string makes every `tools/list` answer a two-byte string, which the server serialises, measures
+ * and encodes at about twice the cost (0.35 ms more per answer for the 74 KB listing). JSON.parse makes each string
+ * anew, one byte per character where it can.
+ */
+function oneByteCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
