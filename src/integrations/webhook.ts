@@ -2,6 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { hrisEvents, hrisIntegrations } from '../db/schema/index.js';
+import { systemPrincipal } from '../access/policy.js';
+import { recordAudit } from '../audit/record.js';
 import { AppError, InvalidInput, NotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GraphStore } from '../org/graph-store.js';
@@ -61,7 +63,25 @@ export function signatureMatches(secret: string, body: Uint8Array, headers: Sign
   return signatureProblem(secret, body, headers, now) === null;
 }
 
-export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Uint8Array, headers: SignedHeaders): Promise<{ accepted: number }> {
+/** An employee change of a delivery that was not queued, and why (it is reported, the others are applied). */
+export interface SkippedEvent {
+  /** Its position in `employees` (from 0). */
+  index: number;
+  employee_id: string | null;
+  action: string | null;
+  reason: string;
+}
+
+/** How many skipped changes a response and the activity entry list (the count is always exact). */
+const SKIPPED_LISTED = 100;
+
+/**
+ * Verifies, queues the delivery's known changes and acknowledges them. A change this receiver does not know (an
+ * action other than Created/Updated/Deleted, no employee id) is skipped — not a reason to refuse the others, which
+ * BambooHR would otherwise send again and again — and reported: in the answer, and as an activity entry
+ * (`hris_webhook` / `events_skipped`).
+ */
+export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Uint8Array, headers: SignedHeaders): Promise<{ accepted: number; skipped: number; skipped_events: SkippedEvent[] }> {
   if (!PLAN_FEATURES[tenant.plan].hrisSync) throw new NotFound('Webhook');
   const integration = await loadIntegration(deps.db, tenant.id);
   if (!integration || integration.provider !== 'bamboohr' || integration.status === 'disconnected') throw new NotFound('Webhook');
@@ -69,19 +89,37 @@ export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Ui
   if (!secret) throw new NotFound('Webhook');
   const problem = signatureProblem(secret, body, headers);
   if (problem) throw new AppError('unauthenticated', 401, problem, WEBHOOK_FIX);
-  const events = parseEvents(body);
+  const { events, skipped } = parseEvents(body);
   for (let i = 0; i < events.length; i += 500) {
     await deps.db.insert(hrisEvents).values(events.slice(i, i + 500).map((e) => ({ tenantId: tenant.id, provider: 'bamboohr', ...e })));
   }
   await deps.db.update(hrisIntegrations).set({ lastWebhookAt: new Date() }).where(eq(hrisIntegrations.tenantId, tenant.id));
+  const listed = skipped.slice(0, SKIPPED_LISTED);
+  if (skipped.length) {
+    await recordAudit(deps.db, {
+      tenantId: tenant.id,
+      category: 'model',
+      entityType: 'hris_webhook',
+      entityId: 'bamboohr',
+      action: 'events_skipped',
+      principal: systemPrincipal(tenant.id, tenant.plan),
+      metadata: { accepted: events.length, skipped: skipped.length, events: listed },
+    });
+    deps.logger?.warn({ tenantId: tenant.id, accepted: events.length, skipped: skipped.length }, 'HRIS webhook: changes skipped');
+  }
   if (events.length && integration.status === 'connected') scheduleFlush(deps, tenant.id);
-  return { accepted: events.length };
+  return { accepted: events.length, skipped: skipped.length, skipped_events: listed };
 }
 
 const ACTIONS: Record<string, 'created' | 'updated' | 'deleted'> = { created: 'created', updated: 'updated', deleted: 'deleted', inserted: 'created', changed: 'updated', removed: 'deleted' };
 
-/** `{ employees: [{ id, action: Created|Updated|Deleted, fields: {…} }] }` → queued events. */
-function parseEvents(body: Uint8Array): { employeeId: string; action: 'created' | 'updated' | 'deleted'; fields: Record<string, string | null> }[] {
+type QueuedEvent = { employeeId: string; action: 'created' | 'updated' | 'deleted'; fields: Record<string, string | null> };
+
+/**
+ * `{ employees: [{ id, action: Created|Updated|Deleted, fields: {…} }] }` → the events to queue, and the changes
+ * skipped (unknown action, no employee id). A body that is not such an object at all is refused (400).
+ */
+function parseEvents(body: Uint8Array): { events: QueuedEvent[]; skipped: SkippedEvent[] } {
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(body).toString('utf8'));
@@ -91,13 +129,18 @@ function parseEvents(body: Uint8Array): { employeeId: string; action: 'created' 
   const employees = (payload as { employees?: unknown } | null)?.employees;
   if (!Array.isArray(employees)) throw new InvalidInput('employees', 'must be a list of employee changes');
   if (employees.length > MAX_EVENTS) throw new InvalidInput('employees', `must hold at most ${MAX_EVENTS} changes per call`);
-  return employees.map((raw: unknown, i) => {
-    const e = (raw ?? {}) as { id?: unknown; action?: unknown; fields?: unknown };
+  const events: QueuedEvent[] = [];
+  const skipped: SkippedEvent[] = [];
+  employees.forEach((raw: unknown, index) => {
+    const e = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; action?: unknown; fields?: unknown };
     const id = typeof e.id === 'number' || typeof e.id === 'string' ? String(e.id).trim() : '';
-    if (!id || id.length > 100) throw new InvalidInput(`employees[${i}].id`, 'is required (the BambooHR employee id)');
-    const action = ACTIONS[String(e.action ?? 'updated').toLowerCase()];
-    if (!action) throw new InvalidInput(`employees[${i}].action`, 'must be Created, Updated or Deleted');
+    const actionText = e.action === undefined || e.action === null ? null : String(e.action).slice(0, 40);
+    const skip = (reason: string) => skipped.push({ index, employee_id: id ? id.slice(0, 100) : null, action: actionText, reason });
+    if (!id || id.length > 100) return void skip('has no employee id (the BambooHR employee id is required)');
+    const action = ACTIONS[(actionText ?? 'updated').toLowerCase()];
+    if (!action) return void skip(`action “${actionText}” is not one this receiver applies (Created, Updated or Deleted)`);
     const fields = typeof e.fields === 'object' && e.fields !== null ? toEmployee(e.fields as Record<string, unknown>) : {};
-    return { employeeId: id, action, fields };
+    events.push({ employeeId: id, action, fields });
   });
+  return { events, skipped };
 }

@@ -249,7 +249,7 @@ describe('the BambooHR webhook', () => {
     const before = await liveState(database, tenant.id);
     const accepted = await webhook(payload);
     expect(accepted.status).toBe(202);
-    expect(accepted.body.data).toEqual({ accepted: 2 });
+    expect(accepted.body.data).toEqual({ accepted: 2, skipped: 0, skipped_events: [] });
     const runs = await runsOf('hris_webhook', 2);
     expect(runs.map((r: { status: string; target: { kind: string } }) => [r.status, r.target.kind]).sort()).toEqual([['completed', 'live'], ['completed', 'scenario']]);
     const after = await liveState(database, tenant.id);
@@ -313,6 +313,35 @@ describe('the BambooHR webhook', () => {
     expect((await send('/api/v1/integrations/hris')).body.data.queued_events).toBe(0);
     const live = (await app.runtime.graphs.live(tenant.id)).graph;
     expect([...live.actors.values()].find((a) => a.sourceHrisId === '503')).toMatchObject({ displayName: 'Mary Somerville' });
+  });
+
+  it('applies the known changes of a delivery and skips, reports and records the ones it does not know', async () => {
+    const delivery = {
+      employees: [
+        { id: '504', action: 'Created', fields: { firstName: 'Emmy', lastName: 'Noether', workEmail: 'emmy@hris.test', department: 'Research' } },
+        { id: '503', action: 'Promoted', fields: { jobTitle: 'Head of Research' } },
+        { action: 'Updated', fields: { jobTitle: 'Nobody' } },
+      ],
+    };
+    // A bad signature is still refused, whatever the body holds.
+    expect((await webhook(delivery, { secret: 'whsec-wrong-wrong-wrong-wrong' })).status).toBe(401);
+    const answer = await webhook(delivery);
+    expect(answer.status).toBe(202);
+    expect(answer.body.data).toEqual({
+      accepted: 1,
+      skipped: 2,
+      skipped_events: [
+        { index: 1, employee_id: '503', action: 'Promoted', reason: 'action “Promoted” is not one this receiver applies (Created, Updated or Deleted)' },
+        { index: 2, employee_id: null, action: 'Updated', reason: 'has no employee id (the BambooHR employee id is required)' },
+      ],
+    });
+    const [latest] = await runsOf('hris_webhook', 10);
+    expect(latest).toMatchObject({ status: 'completed', target: { kind: 'live' } });
+    const live = (await app.runtime.graphs.live(tenant.id)).graph;
+    expect([...live.actors.values()].find((a) => a.sourceHrisId === '504')).toMatchObject({ displayName: 'Emmy Noether' });
+    expect([...live.actors.values()].find((a) => a.sourceHrisId === '503')!.title).not.toBe('Head of Research');
+    const [entry] = await database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.entityType, 'hris_webhook')));
+    expect(entry).toMatchObject({ action: 'events_skipped', category: 'model', principalKind: 'system', metadata: { accepted: 1, skipped: 2, events: answer.body.data.skipped_events } });
   });
 });
 

@@ -62,6 +62,7 @@ const webhook = createRoute({
     'Body: `{ "employees": [{ "id": "123", "action": "Created|Updated|Deleted", "fields": { "firstName": …, "workEmail": …, "department": …, ' +
     '"supervisorEId": … } }] }`. Headers, as BambooHR signs: `X-BambooHR-Timestamp` (Unix seconds) and `X-BambooHR-Signature`, the hex ' +
     'HMAC-SHA256 with the webhook secret of the raw body followed by the timestamp. Changes are queued and acknowledged at once (202), ' +
+    'a change with another action or no id is skipped and reported (in the answer and the activity log) without refusing the others, ' +
     'then applied in batches through the import pipeline. Wrong or missing signature, missing timestamp, or a timestamp more than 5 ' +
     'minutes from now (replay) → 401; {tenant} other ' +
     'than the host’s tenant, no integration or no webhook secret → 404.',
@@ -74,7 +75,18 @@ const webhook = createRoute({
     }),
   },
   responses: {
-    202: { description: 'Queued', ...json(itemEnvelope(z.object({ accepted: z.number().int() }))) },
+    202: {
+      description: 'Queued: the changes accepted, and those skipped (an unknown action, no employee id) with why — the others are applied anyway',
+      ...json(
+        itemEnvelope(
+          z.object({
+            accepted: z.number().int(),
+            skipped: z.number().int(),
+            skipped_events: z.array(z.object({ index: z.number().int(), employee_id: z.string().nullable(), action: z.string().nullable(), reason: z.string() })).openapi({ description: 'The first 100 skipped changes' }),
+          }),
+        ),
+      ),
+    },
     ...problemResponses(400, 401, 404),
   },
 });
