@@ -4,6 +4,7 @@ import { seedDemo } from '../db/seed/demo.js';
 import { seedOrganisation } from '../db/seed/organisation.js';
 import { recordAudit } from '../audit/record.js';
 import { InvalidInput, NotFound } from '../errors.js';
+import { runMemberCommand } from './member-commands.js';
 import { runTokenCommand } from './token-commands.js';
 import { createTenant, findTenantBySlug, listTenants, setTenantPlan } from '../tenancy/tenants.js';
 
@@ -20,7 +21,10 @@ export type AdminCommand =
   | { name: 'tenants.list' }
   | { name: 'tokens.create'; tenant: string; email: string; tokenName: string; abilities?: string[]; expiresInDays?: number }
   | { name: 'tokens.list'; tenant: string; email?: string }
-  | { name: 'tokens.revoke'; tenant: string; id: string };
+  | { name: 'tokens.revoke'; tenant: string; id: string }
+  /** `origin`: the tenant's public origin, for the invitation link (the CLI knows the configuration, not the channel). */
+  | { name: 'members.invite'; tenant: string; email: string; role: string; origin: string }
+  | { name: 'members.list'; tenant: string };
 
 export interface AdminResult {
   message: string;
@@ -79,6 +83,9 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
     case 'tokens.list':
     case 'tokens.revoke':
       return runTokenCommand(db, command);
+    case 'members.invite':
+    case 'members.list':
+      return runMemberCommand(db, command);
     case 'tenants.list': {
       const tenants = await listTenants(db);
       const lines = tenants.map((t) => `${t.slug.padEnd(20)} ${t.plan.padEnd(11)} ${t.reportingCurrency}  ${t.name}`);

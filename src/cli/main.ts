@@ -60,6 +60,10 @@ Admin commands:
                                           Create a personal API token (default: all the member's role abilities)
   tokens list --tenant <slug> [--user <email>]
   tokens revoke <id> --tenant <slug>
+  members invite --tenant <slug> --email <email> [--role owner|admin|manager|member|viewer]
+                                          Print a single-use link that makes them a member (default role: owner,
+                                          how a new tenant gets its first member)
+  members list --tenant <slug>
 
 Options:
   --json                                  Print machine-readable JSON
@@ -171,6 +175,14 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
       }
       throw new UsageError('tokens needs create --tenant <slug> --user <email>, list --tenant <slug>, or revoke <id> --tenant <slug>');
     }
+    case 'members': {
+      const tenant = requiredFlag(args, 'tenant');
+      if (sub === 'list') return { name: 'members.list', tenant };
+      if (sub === 'invite') {
+        return { name: 'members.invite', tenant, email: requiredFlag(args, 'email'), role: stringFlag(args, 'role') ?? 'owner', origin: tenantOrigin(config, tenant) };
+      }
+      throw new UsageError('members needs invite --tenant <slug> --email <email>, or list --tenant <slug>');
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -183,7 +195,17 @@ const ADMIN_FLAGS: Record<string, string[]> = {
   seed: ['demo', 'tenant', 'actors', 'replace', 'seed'],
   tenants: ['plan', 'name', 'currency', 'domain'],
   tokens: ['tenant', 'user', 'name', 'abilities', 'expires-in-days'],
+  members: ['tenant', 'email', 'role'],
 };
+
+/**
+ * The public origin of a tenant's host as the server advertises it: `<scheme>://<slug>.<base domain>`, with the port
+ * when served plainly on one (behind TLS the load balancer's port is the public one, not PORT).
+ */
+function tenantOrigin(config: Config, slug: string): string {
+  const port = config.publicScheme === 'https' || config.port === 80 ? '' : `:${config.port}`;
+  return `${config.publicScheme}://${slug.trim().toLowerCase()}.${config.baseDomain}${port}`;
+}
 
 function refuseUnknownAdminFlags(command: string, args: ParsedArgs): void {
   const known = ADMIN_FLAGS[command];

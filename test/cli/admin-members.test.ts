@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAdminCommand, type AdminResult } from '../../src/admin/commands.js';
+import type { Database } from '../../src/db/connection.js';
+import { AppError } from '../../src/errors.js';
+import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+
+/**
+ * `orgonaut members invite|list`: a tenant made with `tenants create` has nobody who can sign in; the operator
+ * invites its owner, who opens the printed link, sets a password and is the tenant's owner.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let database: Database;
+let app: TestApp;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  app = testApp(database);
+});
+afterAll(() => database?.close());
+
+const admin = (command: Parameters<typeof runAdminCommand>[1]) => runAdminCommand(database, command);
+
+async function refusal(command: Parameters<typeof runAdminCommand>[1]): Promise<AppError> {
+  const error = await admin(command).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('orgonaut members invite', () => {
+  it('gives a new tenant its first owner through a single-use link that sets their password', async () => {
+    await admin({ name: 'tenants.create', slug: 'freshco', plan: 'business', tenantName: 'Fresh Co' });
+    const empty = await admin({ name: 'members.list', tenant: 'freshco' });
+    expect(empty.message).toContain('freshco has no members yet');
+
+    const invited: AdminResult = await admin({ name: 'members.invite', tenant: 'freshco', email: 'Ada@Fresh.test', role: 'owner', origin: 'http://freshco.localhost:3000' });
+    const url = (invited.data as { url: string }).url;
+    expect(url).toMatch(/^http:\/\/freshco\.localhost:3000\/invitations\/[\w-]{40,}$/);
+    expect(invited.message).toContain(url);
+
+    // The link works as one made in Settings → Members: set a name and password, and you are signed in.
+    const host = 'freshco.localhost';
+    const linkPath = new URL(url).pathname;
+    const page = await app.request(linkPath, { host, headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const cookie = cookiesOf(page);
+    const accepted = await app.request(linkPath, {
+      host,
+      cookie,
+      headers: { origin: `http://${host}` },
+      form: { csrf: hiddenField(await page.text(), 'csrf'), name: 'Ada Lovelace', password: 'a long enough password' },
+    });
+    expect(accepted.status).toBe(303);
+    await signInThroughForm(app, host, 'ada@fresh.test', 'a long enough password');
+
+    const members = await admin({ name: 'members.list', tenant: 'freshco' });
+    expect(members.message).toMatch(/^ada@fresh\.test\s+owner\s+active\s+Ada Lovelace$/m);
+    // Used once: the same link is gone.
+    expect((await app.request(linkPath, { host, headers: { accept: 'text/html' } })).status).not.toBe(200);
+  });
+
+  it('refuses a second owner, a present member, an unknown role or tenant, each with the reason', async () => {
+    expect((await refusal({ name: 'members.invite', tenant: 'freshco', email: 'bob@fresh.test', role: 'owner', origin: 'http://x' })).message).toBe(
+      'freshco already has an owner (ada@fresh.test).',
+    );
+    expect((await refusal({ name: 'members.invite', tenant: 'freshco', email: 'ada@fresh.test', role: 'admin', origin: 'http://x' })).message).toContain(
+      'already a member of freshco (owner, active)',
+    );
+    expect((await refusal({ name: 'members.invite', tenant: 'freshco', email: 'bob@fresh.test', role: 'boss', origin: 'http://x' })).code).toBe('invalid_input');
+    expect((await refusal({ name: 'members.invite', tenant: 'nosuchco', email: 'bob@fresh.test', role: 'admin', origin: 'http://x' })).code).toBe('not_found');
+    const admitted = await admin({ name: 'members.invite', tenant: 'freshco', email: 'bob@fresh.test', role: 'admin', origin: 'http://x' });
+    expect(admitted.message).toContain('as admin');
+  });
+});
+
+describe('the members command line', () => {
+  it('prints the invitation link on the tenant host of the configuration, and refuses a misspelt option', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-members-'));
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const env: NodeJS.ProcessEnv = {};
+        for (const [key, value] of Object.entries(process.env)) if (key !== 'DATABASE_URL' && !key.startsWith('ORGONAUT_') && key !== 'PORT') env[key] = value;
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+          cwd: ROOT,
+          env: { ...env, ORGONAUT_DATA_DIR: dataDir, PORT: '4123', ORGONAUT_BASE_DOMAIN: 'orgonaut.test' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+        child.once('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    try {
+      const misspelt = await run(['members', 'invite', '--tenant', 'newco', '--mail', 'ada@newco.test']);
+      expect(misspelt.code).toBe(2);
+      expect(misspelt.stderr).toContain('unknown option --mail for "members"');
+      const created = await run(['tenants', 'create', 'newco', '--plan', 'team']);
+      expect(created.code, created.stderr).toBe(0);
+      const invited = await run(['members', 'invite', '--tenant', 'newco', '--email', 'ada@newco.test']);
+      expect(invited.code, invited.stderr).toBe(0);
+      expect(invited.stdout).toMatch(/^Invited ada@newco\.test to newco as owner\./);
+      expect(invited.stdout).toMatch(/^http:\/\/newco\.orgonaut\.test:4123\/invitations\/[\w-]{40,}$/m);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
