@@ -185,6 +185,25 @@ describe('connected apps', () => {
     expect(await listConnectedApps(server.database.db, globex.tenant.id, 'all')).toEqual([]);
   });
 
+  it('shows in Settings which apps still have access, and which ended theirs (RFC 7009 revoke)', async () => {
+    const live = await connect(acme);
+    const ended = await connect(acme);
+    const revoked = await oauth.revocationRequest(ended.as, ended.client, oauth.None(), ended.tokens.refresh_token!, clientOptions);
+    await oauth.processRevocationResponse(revoked);
+    const page = await live.browser.follow(`${acme.origin}/settings/api`);
+    expect(page.response.status).toBe(200);
+    const html = await page.response.text();
+    const row = (clientId: string) => {
+      const at = html.indexOf(`value="${clientId}"`);
+      return html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at));
+    };
+    expect(row(live.client.client_id)).not.toContain('no active access');
+    expect(row(live.client.client_id)).toContain('Disconnect Claude');
+    expect(row(live.client.client_id)).toContain('everything the role allows');
+    expect(row(ended.client.client_id)).toContain('no active access');
+    expect(row(ended.client.client_id)).toContain('Forget Claude');
+  });
+
   it('revoking an app kills its access and refresh tokens at once and asks for consent again', async () => {
     const app = await connect(acme);
     expect(await verifyAccessToken(server.database.db, acme.tenant, app.tokens.access_token, app.resource)).not.toBeNull();

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { ABILITIES, type Ability } from '../../access/abilities.js';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from '../../access/api-tokens.js';
 import { connectedApps, disconnectApp } from '../../access/connected-apps.js';
+import { MCP_SCOPE } from '../../oauth/scopes.js';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import { AppError } from '../../errors.js';
@@ -337,7 +338,7 @@ function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csr
                 <th>App</th>
                 {props.showOwner ? <th>Member</th> : null}
                 <th>Authorised</th>
-                <th>Scopes</th>
+                <th>Access</th>
                 <th>Last used</th>
                 <th>
                   <span class="visually-hidden">Actions</span>
@@ -345,28 +346,37 @@ function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csr
               </tr>
             </thead>
             <tbody>
-              {props.apps.map((app) => (
-                <tr>
-                  <td>
-                    {app.clientName ?? app.clientId} {app.verified ? null : <span class="badge warn">unverified</span>}
-                    {app.redirectHost ? <div class="hint">{app.redirectHost}</div> : null}
-                  </td>
-                  {props.showOwner ? <td>{app.userEmail}</td> : null}
-                  <td>{when(app.authorisedAt)}</td>
-                  <td>{app.scopes.join(' ')}</td>
-                  <td>{app.lastUsedAt ? when(app.lastUsedAt) : 'never'}</td>
-                  <td>
-                    <form method="post" action="/settings/api/apps/revoke" data-confirm={`Disconnect ${app.clientName ?? 'this app'}?`}>
-                      <input type="hidden" name="csrf" value={props.csrf} />
-                      <input type="hidden" name="user_id" value={app.userId} />
-                      <input type="hidden" name="client_id" value={app.clientId} />
-                      <button type="submit" class="secondary" aria-label={`Disconnect ${app.clientName ?? app.clientId}`}>
-                        Disconnect
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
+              {props.apps.map((app) => {
+                const name = app.clientName ?? app.clientId;
+                const abilityScopes = app.scopes.filter((scope) => scope !== MCP_SCOPE);
+                return (
+                  <tr>
+                    <td>
+                      {name} {app.verified ? null : <span class="badge warn">unverified</span>}
+                      {app.redirectHost ? <div class="hint">{app.redirectHost}</div> : null}
+                      {app.activeGrants === 0 ? (
+                        <div class="hint">
+                          <span class="badge">no active access</span> The app signed out or its access ended; only the approval is remembered.
+                        </div>
+                      ) : null}
+                    </td>
+                    {props.showOwner ? <td>{app.userEmail}</td> : null}
+                    <td>{when(app.authorisedAt)}</td>
+                    <td>{abilityScopes.length ? <code>{abilityScopes.join(', ')}</code> : 'everything the role allows'}</td>
+                    <td>{app.lastUsedAt ? when(app.lastUsedAt) : 'never'}</td>
+                    <td>
+                      <form method="post" action="/settings/api/apps/revoke" data-confirm={app.activeGrants === 0 ? `Forget the approval of ${name}? It will ask again next time.` : `Disconnect ${name}?`}>
+                        <input type="hidden" name="csrf" value={props.csrf} />
+                        <input type="hidden" name="user_id" value={app.userId} />
+                        <input type="hidden" name="client_id" value={app.clientId} />
+                        <button type="submit" class="secondary" aria-label={`${app.activeGrants === 0 ? 'Forget' : 'Disconnect'} ${name}`}>
+                          {app.activeGrants === 0 ? 'Forget' : 'Disconnect'}
+                        </button>
+                      </form>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
