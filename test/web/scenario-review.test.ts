@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/connection.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
+import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
@@ -94,5 +95,39 @@ describe('records in the delta', () => {
     const placements = delta.families.placement!;
     expect([...placements.changed, ...placements.added].map((r) => r.label)).toEqual([`#${id('m1').slice(0, 8)} in Platform (40 %)`, `#${id('m1').slice(0, 8)} in Platform (50 %)`]);
     expect(JSON.stringify(delta.families)).not.toContain('m1 in');
+  });
+});
+
+describe('wording on the scenario pages', () => {
+  it('says an applied scenario, and tells a viewer why no cost is shown', async () => {
+    const sid = (await createScenario(ctx, { name: 'Headcount only' })).id;
+    await applyBatch(ctx, sid, [{ op: 'add_actor', display_name: 'Viewer Hire', kind: 'human', org_unit_id: units.F }]);
+    const seen = text((await get(`/scenarios/${sid}/delta`, viewer)).html);
+    expect(seen).toContain('Cost figures and pay are not shown: your access does not include costs (costs.read).');
+    expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).not.toContain('Cost figures and pay are not shown');
+    const started = await promoteScenario(ctx, sid);
+    await started.done;
+    expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).toContain('An applied scenario is compared with Live as it is now.');
+  });
+});
+
+describe('a conflict with Live', () => {
+  it('is shown against “Live now”, and the promotion form keeps the confirmation a person ticked', async () => {
+    const mine = (await createScenario(ctx, { name: 'FTE mine' })).id;
+    const theirs = (await createScenario(ctx, { name: 'FTE theirs' })).id;
+    await applyBatch(ctx, mine, [{ op: 'set_fte', actor_id: id('p1'), fte: 0.8 }]);
+    await applyBatch(ctx, theirs, [{ op: 'set_fte', actor_id: id('p1'), fte: 0.9 }]);
+    await (await promoteScenario(ctx, theirs)).done;
+
+    const delta = text((await get(`/scenarios/${mine}/delta`, owner)).html);
+    expect(delta).toContain('Record Field When created Scenario Live now');
+    expect(delta).toContain('Actor: p1 FTE 1 0.8 0.9');
+
+    const csrf = hiddenField((await get(`/scenarios/${mine}`, owner)).html, 'csrf');
+    const refused = await post(`/scenarios/${mine}/promote`, { csrf, confirm: 'yes' }, owner);
+    expect(refused.status).toBe(409);
+    expect(refused.html).toMatch(/<input type="checkbox" id="promote-confirm" name="confirm" value="yes" required="" checked=""/);
+    // Not ticked on a first visit.
+    expect((await get(`/scenarios/${mine}`, owner)).html).not.toMatch(/id="promote-confirm"[^>]*checked/);
   });
 });

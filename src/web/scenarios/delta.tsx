@@ -86,7 +86,7 @@ export function deltaRoutes(): Hono<AppEnv> {
             />
           ) : (
             <p class="hint">
-              {scenario.kind === 'planning' ? 'Compared with Live as it is now.' : `A ${scenario.kind} scenario is compared with Live as it is now.`}
+              {scenario.kind === 'planning' ? 'Compared with Live as it is now.' : scenario.kind === 'snapshot' ? 'A snapshot is compared with Live as it is now.' : 'An applied scenario is compared with Live as it is now.'}
             </p>
           )}
           <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: compare === 'live' ? 'live' : null }} />
@@ -95,6 +95,9 @@ export function deltaRoutes(): Hono<AppEnv> {
           Against {against}, metrics on {delta.as_of}. {count(recordCount, 'record differs', 'records differ')}; everything else is unchanged
           and not shown.
         </p>
+        {withheld.some((w) => w.part === 'money') && total ? (
+          <p class="hint">Cost figures and pay are not shown: your access does not include costs (costs.read).</p>
+        ) : null}
         {hiddenFamilies.length ? (
           <p class="hint">
             Not shown, as your access does not include them:{' '}
@@ -123,7 +126,7 @@ export function deltaRoutes(): Hono<AppEnv> {
                     <th scope="col">Field</th>
                     <th scope="col">When created</th>
                     <th scope="col">Scenario</th>
-                    <th scope="col">Source now</th>
+                    <th scope="col">{delta.against.kind === 'scenario' ? `“${delta.against.name}” now` : 'Live now'}</th>
                   </tr>
                 </thead>
                 <tbody>

@@ -93,7 +93,8 @@ export function overviewRoutes(): Hono<AppEnv> {
       const known = formError(error);
       if (!known) throw error;
       const conflicts = Array.isArray(known.details.conflicts) ? (known.details.conflicts as Conflict[]) : null;
-      return page(c, { error: known, conflicts, chosen: resolutions }, formStatus(known));
+      // The box was ticked: a person who now resolves conflicts should not have to tick it again.
+      return page(c, { error: known, conflicts, chosen: resolutions, confirmed: true }, formStatus(known));
     }
     started.done.catch((err) => c.var.logger.error({ err, task: started.task.id }, 'promotion task did not report back'));
     return c.redirect(`/scenarios/${c.req.param('id')}/tasks/${started.task.id}`, 303);
@@ -132,6 +133,7 @@ interface State {
   conflicts?: Conflict[] | null;
   chosen?: ConflictResolution[];
   confirmMissing?: boolean;
+  confirmed?: boolean;
 }
 
 async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 409 = 200) {
@@ -254,6 +256,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           conflicts={state.conflicts ?? null}
           chosen={state.chosen ?? []}
           confirmMissing={state.confirmMissing ?? false}
+          confirmed={state.confirmed ?? false}
           names={names}
           currency={ctx.tenant.reportingCurrency}
         />
@@ -292,6 +295,7 @@ function PromoteForm(props: {
   conflicts: Conflict[] | null;
   chosen: ConflictResolution[];
   confirmMissing: boolean;
+  confirmed: boolean;
   names: Names | null;
   currency: string;
 }) {
@@ -374,7 +378,7 @@ function PromoteForm(props: {
           </div>
         ) : null}
         <div class="field check">
-          <input type="checkbox" id="promote-confirm" name="confirm" value="yes" required aria-invalid={props.confirmMissing ? 'true' : undefined} aria-describedby={props.confirmMissing ? 'confirm-error' : undefined} />
+          <input type="checkbox" id="promote-confirm" name="confirm" value="yes" required checked={props.confirmed || undefined} aria-invalid={props.confirmMissing ? 'true' : undefined} aria-describedby={props.confirmMissing ? 'confirm-error' : undefined} />
           <label for="promote-confirm">I understand that Live will be replaced by this scenario (a snapshot of Live is kept).</label>
         </div>
         {props.confirmMissing ? (
