@@ -166,6 +166,15 @@ export function readyBanner(config: Config, server: RunningServer, tenants: Pick
     lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${suffix} serve ${server.runtime.config.defaultTenant})`);
   }
   lines.push(`  central    ${config.publicScheme}://app.${base}${suffix}`);
+  if (tenants.length === 0) {
+    lines.push(
+      '',
+      'No tenants yet. Create one and invite its owner (they get a link to set a password):',
+      '  npm run orgonaut -- tenants create <slug> --plan business --name "<name>"',
+      '  npm run orgonaut -- members invite --tenant <slug> --email <email>',
+      'or seed the demo tenants: npm run orgonaut -- seed --demo',
+    );
+  }
   if (isDemo(config) && tenants.some((t) => DEMO_TENANTS.some((d) => d.slug === t.slug))) {
     lines.push('', `Demo users (password "${config.demoPassword}"):`);
     for (const user of DEMO_USERS) lines.push(`  ${user.email.padEnd(22)} ${user.role} of ${user.tenant}`);

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { readyBanner, type RunningServer } from '../src/server.js';
 
 /**
  * Start-up behaviour of the real `orgonaut` command (SPEC §9): every problem a person can fix ends the process with
@@ -316,4 +318,25 @@ describe('start-up of the orgonaut command', () => {
     },
     TIMEOUT,
   );
+});
+
+describe('the ready banner', () => {
+  const config = { ...loadConfig({}), port: 3000 };
+  const server = (defaultTenant: string | null) =>
+    ({ port: 3000, runtime: { database: { describe: 'PostgreSQL at db:5432/orgonaut' }, config: { defaultTenant } } }) as unknown as RunningServer;
+
+  it('tells the operator of a database without tenants how to create one and invite its owner', () => {
+    const banner = readyBanner({ ...config, databaseUrl: 'postgres://db/orgonaut' }, server(null), []);
+    expect(banner).toContain('Orgonaut is ready on PostgreSQL at db:5432/orgonaut.');
+    expect(banner).toContain('No tenants yet.');
+    expect(banner).toContain('tenants create <slug> --plan business');
+    expect(banner).toContain('members invite --tenant <slug> --email <email>');
+    expect(banner).toContain('seed --demo');
+  });
+
+  it('lists the tenants, and says nothing about creating one, once there are some', () => {
+    const banner = readyBanner({ ...config, databaseUrl: 'postgres://db/orgonaut' }, server(null), [{ slug: 'acme', plan: 'business' }]);
+    expect(banner).toContain('acme       http://acme.localhost:3000   MCP: http://acme.localhost:3000/mcp/orgonaut');
+    expect(banner).not.toContain('No tenants yet');
+  });
 });
