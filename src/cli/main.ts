@@ -120,8 +120,14 @@ async function serveCommand(config: Config): Promise<number> {
     stopping = true;
     server.runtime.logger.info({ signal }, 'shutting down');
     server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        server.runtime.logger.info({ signal }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        server.runtime.logger.error({ err: error, signal }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));
