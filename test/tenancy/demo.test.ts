@@ -7,6 +7,8 @@ import { GraphStore } from '../../src/org/graph-store.js';
 import { loadScenario } from '../../src/scenarios/store.js';
 import { findTenantBySlug } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
+import { contextFor, principalFor } from '../support/factories.js';
+import { listActivity } from '../../src/org/read-history.js';
 
 /** The demo organisations of SPEC §9, as a first-time visitor meets them. */
 
@@ -39,5 +41,21 @@ describe('demo seed', () => {
     const added = [...planned.actors.values()].filter((a) => !live.actors.has(a.id));
     expect(added.length).toBeGreaterThan(0);
     for (const actor of added) expect(liveNames.has(actor.displayName), actor.displayName).toBe(false);
+  });
+
+  it("acme's planning scenario has its story in the activity log: created, then each change with before and after", async () => {
+    const acme = (await findTenantBySlug(database.db, 'acme'))!;
+    const [row] = await database.db
+      .select({ id: scenarios.id })
+      .from(scenarios)
+      .where(and(eq(scenarios.tenantId, acme.id), eq(scenarios.kind, 'planning')));
+    const ctx = contextFor(database, acme, principalFor(acme, 'owner'));
+    const events = (await listActivity(ctx, { scenarioId: row!.id, limit: 50 })).page.items as unknown as Record<string, unknown>[];
+    const seen = events.map((e) => `${String(e.entity_type)} ${String(e.action)}`);
+    expect(seen).toEqual(expect.arrayContaining(['scenario created', 'org_unit updated', 'placement updated', 'actor created', 'placement created', 'position created']));
+    const moved = events.find((e) => e.entity_type === 'org_unit')!;
+    expect((moved.before as Record<string, unknown>).parent_id ?? (moved.before as Record<string, unknown>).parentId).not.toEqual(
+      (moved.after as Record<string, unknown>).parent_id ?? (moved.after as Record<string, unknown>).parentId,
+    );
   });
 });

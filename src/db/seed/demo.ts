@@ -1,5 +1,7 @@
 import type { Db } from '../connection.js';
 import { currentLiveVersion } from '../live-store.js';
+import { recordAudit, type AuditEvent } from '../../audit/record.js';
+import { ENTITY_TYPES } from '../../org/family-names.js';
 import { ensureUser, setMembership } from '../../access/users.js';
 import type { Role } from '../../access/bundles.js';
 import { foldEdit, type RecordEdit } from '../../scenarios/edits.js';
@@ -49,7 +51,7 @@ export async function seedDemo(db: Db, options: { password: string }): Promise<s
 /** One snapshot of Live as seeded, and one planning scenario with a few realistic changes. */
 async function seedAcmeScenarios(db: Db, tenant: Tenant, generated: GeneratedOrg): Promise<void> {
   const version = await currentLiveVersion(db, tenant.id);
-  await insertScenario(db, tenant.id, {
+  const snapshot = await insertScenario(db, tenant.id, {
     name: 'Live at 2026 planning kick-off',
     description: 'Snapshot of Live taken before the 2026 planning round.',
     kind: 'snapshot',
@@ -68,6 +70,16 @@ async function seedAcmeScenarios(db: Db, tenant: Tenant, generated: GeneratedOrg
       return { family: edit.family, recordId: edit.recordId, change: foldEdit(undefined, source, edit, 1) };
     });
     await saveChanges(tx, tenant.id, scenario.id, folded);
+    // The activity log tells the demo's story too: who made what (the seed, as "System"), with before and after.
+    const audit = (event: Omit<AuditEvent, 'tenantId' | 'category'>) => recordAudit(tx, { tenantId: tenant.id, category: 'model', ...event });
+    await audit({ entityType: 'scenario', entityId: snapshot.id, action: 'created', scenarioId: snapshot.id, after: { kind: 'snapshot' } });
+    await audit({ entityType: 'scenario', entityId: scenario.id, action: 'created', scenarioId: scenario.id, after: { name: scenario.name, source_scenario_id: null } });
+    for (const edit of edits) {
+      const before = (generated.graph[edit.family] as unknown as Map<string, Record<string, unknown>>).get(edit.recordId) ?? null;
+      const after = edit.kind === 'create' ? edit.record : edit.kind === 'update' && before ? { ...before, ...edit.fields } : null;
+      const action = before === null ? 'created' : after === null ? 'deleted' : 'updated';
+      await audit({ entityType: ENTITY_TYPES[edit.family], entityId: edit.recordId, action, scenarioId: scenario.id, before, after, metadata: { revision: 1 } });
+    }
   });
 }
 
