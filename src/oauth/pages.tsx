@@ -87,6 +87,14 @@ export function ConsentPage(props: { view: ConsentView }) {
             Deny
           </button>
         </form>
+        <form method="post" action="/sign-out" class="inline hint">
+          <input type="hidden" name={v.csrf.name} value={v.csrf.value} />
+          <input type="hidden" name="return_to" value={v.action} />
+          Not {v.userEmail}?{' '}
+          <button type="submit" class="link">
+            Use another account
+          </button>
+        </form>
       </section>
     </Layout>
   );
@@ -107,6 +115,13 @@ export function NotMemberPage(props: { action: string; csrf: { name: string; val
           <input type="hidden" name={props.csrf.name} value={props.csrf.value} />
           <button type="submit" name="decision" value="deny">
             Return to {props.clientName}
+          </button>
+        </form>
+        <form method="post" action="/sign-out" class="inline">
+          <input type="hidden" name={props.csrf.name} value={props.csrf.value} />
+          <input type="hidden" name="return_to" value={props.action} />
+          <button type="submit" class="secondary">
+            Use another account
           </button>
         </form>
       </section>

@@ -42,7 +42,9 @@ export function signInRoutes(): Hono<AppEnv> {
     const body = await c.req.parseBody();
     await checkSessionCsrf(c, body.csrf);
     await destroySession(c, c.var.runtime.database.db);
-    return c.redirect('/sign-in', 303);
+    // "Use another account" on a consent page signs out and comes back to the same request after the next sign-in.
+    const returnTo = safeReturnTo(body.return_to);
+    return c.redirect(returnTo === '/' ? '/sign-in' : `/sign-in?return_to=${encodeURIComponent(returnTo)}`, 303);
   });
 
   return web;

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberships } from '../../src/db/schema/index.js';
+import { buildMember } from '../support/factories.js';
 import {
   authorizeUrl,
   Browser,
@@ -10,6 +11,7 @@ import {
   discover,
   field,
   formAction,
+  PASSWORD,
   pkce,
   registerClient,
   startOAuthServer,
@@ -177,6 +179,7 @@ describe('who may authorise', () => {
     const html = await page.response.text();
     expect(html).toContain('is not an active member');
     expect(html).not.toMatch(/>\s*Allow\s*</);
+    expect(html).toMatch(/action="\/sign-out"[\s\S]*Use another account/);
     const back = await browser.follow(new URL(formAction(html), page.url).href, { form: { csrf: field(html, 'csrf'), decision: 'allow' } });
     expect(back.left!.searchParams.get('error')).toBe('access_denied');
     expect(back.left!.searchParams.get('code')).toBeNull();
@@ -189,6 +192,26 @@ describe('the consent page', () => {
     expect(consent.response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(consent.response.headers.get('x-frame-options')).toBe('DENY');
     expect(consent.response.headers.get('cache-control')).toContain('no-store');
+  });
+
+  it('lets the person switch account and comes back to the same request', async () => {
+    const colleague = await buildMember(server.database, acme.tenant, 'viewer', { password: PASSWORD });
+    const { browser, consent } = await signedInAtConsent();
+    const html = await consent.response.text();
+    expect(html).toContain(`Not ${acme.user.email}?`);
+    const form = /<form method="post" action="\/sign-out"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
+    const returnTo = field(form, 'return_to');
+    expect(returnTo).toBe(new URL(consent.url).pathname);
+    const signIn = await browser.follow(`${acme.origin}/sign-out`, { form: { csrf: field(form, 'csrf'), return_to: returnTo } });
+    expect(new URL(signIn.url).pathname).toBe('/sign-in');
+    expect(field(await signIn.response.clone().text(), 'return_to')).toBe(returnTo);
+    const again = await submitSignIn(browser, signIn, colleague.email);
+    expect(again.response.status).toBe(200);
+    const consentAgain = await again.response.clone().text();
+    expect(consentAgain).toContain(colleague.email);
+    expect(consentAgain).not.toContain(acme.user.email);
+    const back = await decide(browser, again, 'Allow');
+    expect(back.left?.searchParams.get('code')).toBeTruthy();
   });
 
   it('refuses a decision posted without the CSRF token', async () => {
