@@ -10,7 +10,7 @@ import { parseRow, type ParseContext } from './parse-row.js';
 import { planImport, type ImportPlan } from './plan/plan.js';
 import type { PriorKeys } from './plan/resolve.js';
 import type { ProgressTracker } from './progress.js';
-import { countRowsToProcess, importedRows, rowsToProcess, type RunRow } from './store.js';
+import { countRowsToProcess, importedRows, liveRecordsEnteredToday, rowsToProcess, type RunRow } from './store.js';
 import { loadReferences, type References } from './target.js';
 
 /**
@@ -36,6 +36,7 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
     companyName: tenant.name,
     types: references.types,
     progress: (stage, done, of) => tracker.update(stage, done, of),
+    enteredToday: scenario ? undefined : await liveRecordsEnteredToday(db, tenant.id, parse.today),
   });
   if (!scenario) checkAllowance(ctx, plan);
   await tracker.update('finalize', 0, 1);

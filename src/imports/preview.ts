@@ -11,7 +11,7 @@ import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
-import { countRowsToProcess, loadRun, rowsToProcess } from './store.js';
+import { countRowsToProcess, liveRecordsEnteredToday, loadRun, rowsToProcess } from './store.js';
 import { loadReferences } from './target.js';
 
 /**
@@ -43,7 +43,8 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   if (!warnings.some((w) => w.code === 'no_identity') && total > 0) {
     const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, run.targetScenarioId) : null;
     const base = scenario ? await ctx.graphs.scenario(scenario) : (await ctx.graphs.live(ctx.tenant.id)).graph;
-    const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: run.step > 0 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types });
+    const enteredToday = scenario ? undefined : await liveRecordsEnteredToday(ctx.db, ctx.tenant.id, parse.today);
+    const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: run.step > 0 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types, enteredToday });
     results = plan.rows;
     const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };
     const reasons: Record<string, number> = {};

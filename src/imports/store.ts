@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/connection.js';
-import { importRows, importRuns } from '../db/schema/index.js';
+import { and, asc, eq, gt, gte, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { rows as rawRows, type Db } from '../db/connection.js';
+import { importRows, importRuns, lineageEntries } from '../db/schema/index.js';
 import { NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import type { RowResult, StoredRow } from './plan/plan.js';
@@ -166,4 +166,28 @@ export async function countRows(db: Db, tenantId: string, runId: string): Promis
     if (g.status === 'quarantined' && g.reason) counts.openReasons[g.reason] = (counts.openReasons[g.reason] ?? 0) + n;
   }
   return counts;
+}
+
+/**
+ * Live placements and reporting lines that came into Orgonaut today: their first Live version was written by a change
+ * of today (an import, a promotion or a restore — each leaves a lineage entry). A different unit or manager for one of
+ * them is a correction of what was entered today, not a move: it has no earlier days in Orgonaut to keep (with no
+ * start date, reads of earlier days would otherwise show the mistake). Empty when Live did not change today.
+ */
+export async function liveRecordsEnteredToday(db: Db, tenantId: string, today: string): Promise<Set<string>> {
+  const [first] = await db
+    .select({ version: sql<number | string | null>`min(${lineageEntries.liveVersion})` })
+    .from(lineageEntries)
+    .where(and(eq(lineageEntries.tenantId, tenantId), gte(lineageEntries.appliedAt, new Date(`${today}T00:00:00Z`))));
+  if (first?.version === null || first?.version === undefined) return new Set();
+  const since = Number(first.version);
+  const ids = new Set<string>();
+  for (const table of ['placements', 'reporting_lines']) {
+    const found = await rawRows<{ id: string }>(
+      db,
+      sql`select id from ${sql.raw(table)} where tenant_id = ${tenantId} group by id having min(version_from) >= ${since} and bool_or(version_to is null)`,
+    );
+    for (const { id } of found) ids.add(id);
+  }
+  return ids;
 }

@@ -17,7 +17,7 @@ export class PeopleBuilder {
   constructor(
     private readonly cs: Changeset,
     private readonly index: OrgIndex,
-    private readonly options: { today: string; format: ImportFormat; newId: () => string },
+    private readonly options: { today: string; format: ImportFormat; newId: () => string; enteredToday?: ReadonlySet<string> },
   ) {}
 
   /** The actor, their primary placement and reporting line; returns whether anything changed. */
@@ -126,11 +126,15 @@ export class PeopleBuilder {
 
   /**
    * Whether a change to a record of an active actor is history: the record was in effect before today, so it ends
-   * today and a new one starts (reads of earlier days keep showing the old unit or manager). A record that started
-   * today (an earlier run of the day), or a leaver's, is corrected in place.
+   * today and a new one starts (reads of earlier days keep showing the old unit or manager). Corrected in place
+   * instead: a record that started today (an earlier move of the day), one that came into the organisation today (an
+   * earlier import of the day — with no start date it would otherwise keep the mistake as history on every earlier
+   * day), one of a person who has not started yet (start date today or later), and a leaver's.
    */
-  private splits(actor: Actor, record: { validFrom: string | null; validTo: string | null }): boolean {
-    const { today } = this.options;
+  private splits(actor: Actor, record: { id: string; validFrom: string | null; validTo: string | null }): boolean {
+    const { today, enteredToday } = this.options;
+    if (enteredToday?.has(record.id)) return false;
+    if (actor.validFrom !== null && actor.validFrom >= today) return false;
     return (record.validFrom === null || record.validFrom < today) && !ended(record, today) && !ended(actor, today);
   }
 

@@ -39,6 +39,11 @@ export interface PlanInput {
   /** Called at stage boundaries and every page; awaited (progress is written, heartbeats run). */
   progress?: (stage: Stage | readonly Stage[], done: number, total: number) => Promise<void>;
   newId?: () => string;
+  /**
+   * Placements and reporting lines that came into the organisation today (`liveRecordsEnteredToday`): another unit
+   * or manager for one of them corrects it in place instead of keeping history.
+   */
+  enteredToday?: ReadonlySet<string>;
 }
 
 export type FamilySummary = Record<Family, FamilyCounts & { quarantined: number }>;
@@ -92,7 +97,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   // units are still found or created in row order, and the other records a row touches are its own actor's.
   const changes = new Changeset(input.base);
   const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId, teamDepartments);
-  const people = new PeopleBuilder(changes, index, { today: parse.today, format: parse.format, newId });
+  const people = new PeopleBuilder(changes, index, { today: parse.today, format: parse.format, newId, enteredToday: input.enteredToday });
   const rows = new Map<number, RowResult>();
   for (const [rowNumber, reason] of rejected) rows.set(rowNumber, { status: 'quarantined', reason });
   let built = 0;
