@@ -62,11 +62,14 @@ export function buildOAuthRoutes(runtime: Runtime, options: OAuthOptions = {}): 
     const limited = await rateLimited(c, tenant, 'register');
     if (limited) return limited;
     const raw = await readNodeBody(nodeBindings(c).incoming as IncomingMessage, REGISTRATION_BODY_LIMIT);
+    const refuse = (status: 400 | 413, description: string) =>
+      c.json({ error: 'invalid_client_metadata', error_description: description }, status, { 'cache-control': 'no-store' });
+    if (raw === null) return refuse(413, `client metadata must be at most ${REGISTRATION_BODY_LIMIT / 1024} KB`);
     let parsed: unknown;
     try {
-      parsed = raw === null ? undefined : JSON.parse(raw.toString('utf8'));
+      parsed = JSON.parse(raw.toString('utf8'));
     } catch {
-      parsed = undefined;
+      return refuse(400, 'the request body is not valid JSON');
     }
     const result = normaliseClientMetadata(parsed, config.mcpRedirectDomains);
     if (!result.ok) return c.json({ error: result.error, error_description: result.description }, 400, { 'cache-control': 'no-store' });

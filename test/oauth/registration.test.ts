@@ -97,6 +97,26 @@ describe('dynamic client registration (RFC 7591)', () => {
     expect(body).toEqual({ error: 'invalid_redirect_uri', error_description: expect.stringContaining('http://evil.example/cb') });
   });
 
+  it('keeps the name people read honest: no bidirectional or control characters, at most 100 characters', async () => {
+    const spoof = await register(acme.origin, { client_name: 'Evil\u202Eedualc\u202C\u0007', redirect_uris: [CLAUDE_REDIRECT], token_endpoint_auth_method: 'none' });
+    expect(spoof.status).toBe(201);
+    expect(spoof.body.client_name).toBe('Evil edualc');
+    const long = await register(acme.origin, { client_name: 'x'.repeat(5000), redirect_uris: [CLAUDE_REDIRECT], token_endpoint_auth_method: 'none' });
+    expect(long.status).toBe(201);
+    expect([...String(long.body.client_name)]).toHaveLength(100);
+    expect(String(long.body.client_name).endsWith('…')).toBe(true);
+  });
+
+  it('says what is wrong with a body that is not JSON or too large', async () => {
+    const post = (body: string) => loopbackFetch(`${acme.origin}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const broken = await post('{"redirect_uris": [');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ error: 'invalid_client_metadata', error_description: 'the request body is not valid JSON' });
+    const huge = await post(JSON.stringify({ redirect_uris: [CLAUDE_REDIRECT], padding: 'x'.repeat(70_000) }));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error_description: string }).error_description).toContain('at most 56 KB');
+  });
+
   it('gives confidential clients a secret they authenticate with', async () => {
     const as = await discover(acme.origin);
     const client = await registerClient(as, { client_name: 'ChatGPT', redirect_uris: ['https://chatgpt.com/connector_platform_oauth_redirect'], token_endpoint_auth_method: 'client_secret_post' });
