@@ -84,9 +84,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error.code !== 'EPIPE') throw error;
     process.exit(0);
   });
-  const args = parseArgs(argv);
   // The client commands talk to a server over REST: they need no server configuration (and are not broken by it).
-  if (isClientCommand(args.positionals[0])) return runClientCommand(argv);
+  if (isClientCommand(parseArgs(argv).positionals[0])) return runClientCommand(argv);
+  // `tenants list --json acme`: a flag that takes no value never swallows the next word (then refused below).
+  const args = parseArgs(argv.map((arg) => (/^--(json|demo|replace|help|version)$/.test(arg) ? `${arg}=true` : arg)));
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -103,7 +104,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   refuseUnknownAdminFlags(command, args);
   const config = loadConfig();
-  if (command === 'serve') return serveCommand(config);
+  if (command === 'serve') {
+    refuseExtraWords(args, 1);
+    return serveCommand(config);
+  }
   const adminCommand = toAdminCommand(command, args, config);
   const result = await runAdmin(config, adminCommand);
   console.log(booleanFlag(args, 'json') ? JSON.stringify(result.data, null, 2) : result.message);
@@ -137,11 +141,13 @@ async function serveCommand(config: Config): Promise<number> {
 
 function toAdminCommand(command: string, args: ParsedArgs, config: Config): AdminCommand {
   const [, sub, ...rest] = args.positionals;
+  refuseExtraWords(args, wordsOf(command, sub));
   switch (command) {
     case 'migrate':
       return { name: 'migrate' };
     case 'seed':
       if (booleanFlag(args, 'demo')) return { name: 'seed.demo', password: config.demoPassword };
+      if (!args.flags.has('tenant')) throw new UsageError('seed needs --demo, or --tenant <slug> --actors <N>');
       return {
         name: 'seed.tenant',
         tenant: requiredFlag(args, 'tenant'),
@@ -192,6 +198,20 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** How many words an admin command takes, its own name included: `tokens revoke <id>` is 3. */
+function wordsOf(command: string, sub: string | undefined): number {
+  if (command === 'tenants') return sub === 'create' ? 3 : sub === 'set-plan' ? 4 : 2;
+  if (command === 'tokens') return sub === 'revoke' ? 3 : 2;
+  if (command === 'members') return 2;
+  return 1;
+}
+
+/** `tokens revoke <id> <id2>` or `migrate now`: a word the command does not take is refused, never ignored. */
+function refuseExtraWords(args: ParsedArgs, count: number): void {
+  const extra = args.positionals.slice(count);
+  if (extra.length) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((w) => `"${w}"`).join(' ')} for "${args.positionals.slice(0, count).join(' ')}"`);
 }
 
 /** The options of each admin command; any other is a usage mistake (a misspelt `--abilities` must not grant all). */

@@ -82,7 +82,7 @@ describe('orgonaut members invite', () => {
   });
 });
 
-describe('the members command line', () => {
+describe('the admin command line', () => {
   it('prints the invitation link on the tenant host of the configuration, and refuses a misspelt option', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-members-'));
     const run = (args: string[]) =>
@@ -110,6 +110,17 @@ describe('the members command line', () => {
       expect(invited.code, invited.stderr).toBe(0);
       expect(invited.stdout).toMatch(/^Invited ada@newco\.test to newco as owner\./);
       expect(invited.stdout).toMatch(/^http:\/\/newco\.orgonaut\.test:4123\/invitations\/[\w-]{40,}$/m);
+
+      // A word a command does not take is refused (exit 2) before anything is done, never ignored.
+      const usage = async (args: string[], message: string) => {
+        const result = await run(args);
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr.split('\n')[0]).toBe(`orgonaut: ${message}`);
+      };
+      await usage(['tokens', 'revoke', 'id-1', 'id-2', '--tenant', 'newco'], 'unexpected argument "id-2" for "tokens revoke id-1"');
+      await usage(['tenants', 'list', '--json', 'newco'], 'unexpected argument "newco" for "tenants list"');
+      await usage(['migrate', 'now'], 'unexpected argument "now" for "migrate"');
+      await usage(['seed'], 'seed needs --demo, or --tenant <slug> --actors <N>');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
