@@ -14,6 +14,8 @@ import { ENTITY_TYPES, MONEY_FIELDS, snake } from '../org/family-names.js';
 import { presentScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadScenario, type Scenario } from './store.js';
+import { and, desc, eq } from 'drizzle-orm';
+import { lineageEntries } from '../db/schema/index.js';
 
 /**
  * The delta of a scenario (one implementation for every surface): only the records and fields that differ from its
@@ -24,7 +26,8 @@ import { loadScenario, type Scenario } from './store.js';
  */
 export interface DeltaRequest {
   scenarioId: string;
-  compare?: 'source' | 'live' | null;
+  /** promotion: an applied scenario against the Live its promotion replaced (what the promotion changed). */
+  compare?: 'source' | 'live' | 'promotion' | null;
   asOf?: string | null;
   /** Only this org unit's metric deltas (listed even when nothing moved); not found when neither side has it. */
   orgUnitId?: string | null;
@@ -47,7 +50,7 @@ export async function scenarioDelta(
 ) {
   authorize(ctx.principal, 'scenarios.read');
   const compare = request.compare ?? 'source';
-  if (compare !== 'source' && compare !== 'live') throw new InvalidInput('compare', 'must be source or live');
+  if (compare !== 'source' && compare !== 'live' && compare !== 'promotion') throw new InvalidInput('compare', 'must be source or live');
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', ISO_DATE_RULE);
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
@@ -125,7 +128,12 @@ export function deltaVisibility(principal: Principal): { readable: ReadonlySet<F
  * What the scenario is compared with, the candidate records (its changes; null = every record) and — when it is
  * at hand — the scenario's own graph. Changes come from the graph store: loaded once per revision.
  */
-async function comparisonBase(ctx: ServiceContext, scenario: Scenario, compare: 'source' | 'live') {
+async function comparisonBase(ctx: ServiceContext, scenario: Scenario, compare: 'source' | 'live' | 'promotion') {
+  if (compare === 'promotion') {
+    if (scenario.kind !== 'applied') throw new InvalidInput('compare', 'promotion compares an applied scenario with the Live it replaced; use source or live');
+    const promoted = await promotionOf(ctx, scenario);
+    if (promoted) return promoted;
+  }
   if (scenario.kind !== 'planning') {
     // A snapshot or applied scenario is compared with Live as it is now.
     const { graph } = await ctx.graphs.live(ctx.tenant.id);
@@ -146,6 +154,27 @@ async function comparisonBase(ctx: ServiceContext, scenario: Scenario, compare: 
     changes: await ctx.graphs.changes(scenario),
     against: sourceScenario ? { kind: 'scenario' as const, scenario_id: sourceScenario.id, name: sourceScenario.name } : { kind: 'live' as const },
     target: graph,
+  };
+}
+
+/**
+ * An applied scenario's promotion: the Live it replaced (its lineage entry's snapshot) against Live as the promotion
+ * left it, every record compared — what the promotion changed, whatever Live did since. Null without a lineage entry.
+ */
+async function promotionOf(ctx: ServiceContext, scenario: Scenario) {
+  const [entry] = await ctx.db
+    .select({ snapshotId: lineageEntries.fromSnapshotId, liveVersion: lineageEntries.liveVersion })
+    .from(lineageEntries)
+    .where(and(eq(lineageEntries.tenantId, ctx.tenant.id), eq(lineageEntries.type, 'promotion'), eq(lineageEntries.toScenarioId, scenario.id)))
+    .orderBy(desc(lineageEntries.liveVersion))
+    .limit(1);
+  if (!entry?.snapshotId) return null;
+  const snapshot = await loadScenario(ctx.db, ctx.tenant.id, entry.snapshotId);
+  return {
+    base: await ctx.graphs.atVersion(ctx.tenant.id, snapshot.liveVersion),
+    changes: null,
+    against: { kind: 'snapshot' as const, scenario_id: snapshot.id, name: snapshot.name },
+    target: await ctx.graphs.atVersion(ctx.tenant.id, Number(entry.liveVersion)),
   };
 }
 

@@ -107,7 +107,25 @@ describe('wording on the scenario pages', () => {
     expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).not.toContain('Cost figures and pay are not shown');
     const started = await promoteScenario(ctx, sid);
     await started.done;
-    expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).toContain('An applied scenario is compared with Live as it is now.');
+  });
+});
+
+describe('an applied scenario’s delta', () => {
+  it('shows what its promotion changed, not an empty comparison with the Live it became', async () => {
+    const sid = (await createScenario(ctx, { name: 'Field hire' })).id;
+    await applyBatch(ctx, sid, [{ op: 'add_actor', display_name: 'Field Hire', kind: 'human', org_unit_id: units.F }]);
+    await (await promoteScenario(ctx, sid)).done;
+    const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
+    expect(page).toContain('What its promotion changed');
+    expect(page).toContain('Against the Live it replaced (snapshot “Live before promoting “Field hire””)');
+    expect(page).toMatch(/added Field Hire /);
+    expect(page).toMatch(/Headcount \d+ \d+ \+1 /);
+    expect(page).toContain('Live before → live after promotion (change)');
+    // Asked for, the comparison with Live now: nothing differs, as Live is what the promotion made it.
+    const now = text((await get(`/scenarios/${sid}/delta?compare=live`, owner)).html);
+    expect(now).toContain('0 records differ');
+    // Only an applied scenario has a promotion to compare with.
+    await expect(scenarioDelta(ctx, { scenarioId: (await createScenario(ctx, { name: 'Not yet' })).id, compare: 'promotion' })).rejects.toMatchObject({ field: 'compare' });
   });
 });
 

@@ -53,9 +53,10 @@ export function deltaRoutes(): Hono<AppEnv> {
   web.get('/scenarios/:id/delta', async (c) => {
     const ctx = serviceContext(c);
     const id = c.req.param('id');
-    const compare = c.req.query('compare') === 'live' ? 'live' : 'source';
     const asOf = c.req.query('as_of')?.trim() || null;
     const scenario = await getScenario(ctx, id);
+    // An applied scenario shows what its promotion changed, unless asked to compare with Live as it is now.
+    const compare = c.req.query('compare') === 'live' ? 'live' : scenario.kind === 'applied' ? 'promotion' : 'source';
     const delta = await scenarioDelta(ctx, { scenarioId: id, compare, asOf });
     const names = await scenarioNames(ctx, id);
     const currency = ctx.tenant.reportingCurrency;
@@ -64,15 +65,19 @@ export function deltaRoutes(): Hono<AppEnv> {
     const total = delta.metrics.total as Record<string, Pair> | null;
     const byUnit = delta.metrics.by_org_unit as ({ org_unit_id: string; name: string | null } & Record<string, Pair>)[];
     const base = `/scenarios/${id}/delta`;
-    const against = delta.against.kind === 'scenario' ? `scenario “${delta.against.name}”` : 'Live';
+    const promotion = delta.against.kind === 'snapshot';
+    const against = delta.against.kind === 'scenario' ? `scenario “${delta.against.name}”` : promotion ? `the Live it replaced (snapshot “${delta.against.name}”)` : 'Live';
     // The two sides by name: "before/after" reads backwards for a snapshot, which is older than the Live it is compared with.
-    const sides = { from: delta.against.kind === 'scenario' ? `“${delta.against.name}”` : 'Live', to: `This ${scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}` };
+    const sides = promotion
+      ? { from: 'Live before', to: 'Live after promotion' }
+      : { from: delta.against.kind === 'scenario' ? `“${delta.against.name}”` : 'Live', to: `This ${scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}` };
     const recordCount = families.reduce((n, [, f]) => n + f.added.length + f.removed.length + f.changed.length, 0);
     const unitMoney = can(ctx.principal, 'costs.read');
     const withheld = delta.withheld as Withheld[];
     const hiddenFamilies = withheld.filter((w) => FAMILY_TITLES[w.part] !== undefined && w.part !== 'compensation');
     const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }), `Compared with “${scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live'}”`];
-    const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), 'Compared with Live'];
+    const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), scenario.kind === 'applied' ? 'Compared with Live now' : 'Compared with Live'];
+    const promotionLink: [string, string] = [link(base, { scenarioId: null, asOf }), 'What its promotion changed'];
     return c.html(
       <Shell c={c} title={`Delta · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
         <ScenarioHead scenario={scenario} active="delta" canEdit={can(c.var.principal!, 'scenarios.write')} />
@@ -84,9 +89,11 @@ export function deltaRoutes(): Hono<AppEnv> {
               active={compare === 'live' ? liveLink[0] : sourceLink[0]}
               exact
             />
+          ) : scenario.kind === 'applied' ? (
+            <SubNav label="Compare with" items={[promotionLink, liveLink]} active={compare === 'live' ? liveLink[0] : promotionLink[0]} exact />
           ) : (
             <p class="hint">
-              {scenario.kind === 'planning' ? 'Compared with Live as it is now.' : scenario.kind === 'snapshot' ? 'A snapshot is compared with Live as it is now.' : 'An applied scenario is compared with Live as it is now.'}
+              {scenario.kind === 'planning' ? 'Compared with Live as it is now.' : 'A snapshot is compared with Live as it is now.'}
             </p>
           )}
           <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: compare === 'live' ? 'live' : null }} />
