@@ -3,6 +3,9 @@ import { eq } from 'drizzle-orm';
 import { acceptInvitation, findInvitation, invitedAccountExists, passwordResetUsable, resetPassword } from '../access/members.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { createSession, destroyUserSessions } from '../access/sessions.js';
+import { SIGN_IN_LIMITS } from '../access/sign-in.js';
+import { recordAudit } from '../audit/record.js';
+import { consumeRateLimit, peekRateLimit } from '../http/rate-limit.js';
 import { users } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
@@ -21,12 +24,30 @@ export function accountRoutes(): Hono<AppEnv> {
     const db = c.var.runtime.database.db;
     const [user] = await db.select().from(users).where(eq(users.id, session.userId));
     const next = formString(body, 'new_password');
+    // Wrong current passwords count like failed sign-ins: a session left open must not let anyone guess the password.
+    const limitKey = `account-password:${session.userId}`;
+    const limit = await peekRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
+    if (!limit.allowed) {
+      return accountPage(c, { error: `Too many wrong current passwords. Try again in ${Math.ceil(limit.retryAfter / 60)} minutes.` }, 429);
+    }
     if (!(await verifyPassword(formString(body, 'current_password'), user?.passwordHash ?? null))) {
+      await consumeRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
       return accountPage(c, { error: 'Your current password is not right.' }, 400);
     }
     if (next.length < 10) return accountPage(c, { error: 'Use at least 10 characters for the new password.' }, 400);
     if (next !== formString(body, 'confirm_password')) return accountPage(c, { error: 'The two new passwords differ.' }, 400);
     await db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, session.userId));
+    if (session.tenantId) {
+      await recordAudit(db, {
+        tenantId: session.tenantId,
+        category: 'security',
+        entityType: 'membership',
+        entityId: session.userId,
+        action: 'password_changed',
+        userId: session.userId,
+        requestId: c.var.requestId,
+      });
+    }
     await destroyUserSessions(db, session.userId);
     await createSession(c, db, { id: session.userId, ...session.user }, session.tenantId);
     return c.redirect('/account?changed=1', 303);
@@ -87,7 +108,7 @@ export function accountRoutes(): Hono<AppEnv> {
   return web;
 }
 
-function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 = 200) {
+function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 | 429 = 200) {
   const session = c.var.session!;
   const csrf = session.csrfToken;
   const me = session.user;
