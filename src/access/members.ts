@@ -11,6 +11,8 @@ import { isRole, type Role } from './bundles.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { authorize } from './policy.js';
 import { destroyUserSessions } from './sessions.js';
+import { SIGN_IN_LIMITS } from './sign-in.js';
+import { consumeRateLimit, peekRateLimit } from '../http/rate-limit.js';
 import { ensureUser, normaliseEmail } from './users.js';
 
 /**
@@ -101,7 +103,16 @@ export async function acceptInvitation(db: Db, tenant: Tenant, input: { token: s
   if (!invitation) throw new InvalidInput('token', 'this invitation link is not valid any more; ask for a new one');
   const [account] = await db.select().from(users).where(sql`lower(${users.email}) = ${normaliseEmail(invitation.email)}`);
   if (account?.passwordHash) {
+    // The form checks another organisation's password: wrong ones count like failed sign-ins, else whoever can
+    // invite an email could guess that account's password here without limit.
+    const limitKey = `invitation-password:${account.id}`;
+    const limit = await peekRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
+    if (!limit.allowed) {
+      throw new InvalidInput('password', `too many wrong passwords for ${account.email}; try again in ${Math.ceil(limit.retryAfter / 60)} minutes`);
+    }
     if (!(await verifyPassword(input.password, account.passwordHash))) {
+      await consumeRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
+      await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: invitation.id, action: 'wrong_password', userId: account.id });
       throw new InvalidInput('password', `that is not the password of your existing account (${account.email}); enter it to join, or ask an admin of an organisation you belong to for a reset link`);
     }
   } else {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { memberships } from '../../src/db/schema/index.js';
+import { auditEvents, memberships } from '../../src/db/schema/index.js';
+import { SIGN_IN_LIMITS } from '../../src/access/sign-in.js';
 import type { User } from '../../src/access/users.js';
 import { setMembership } from '../../src/access/users.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -205,6 +206,22 @@ describe('invitations', () => {
     const me = await app.request('/api/v1/me', { host: HOST, cookie: right.cookie });
     expect(((await me.json()) as { data: { user: { email: string }; role: string } }).data).toMatchObject({ user: { email: outsider.email }, role: 'viewer' });
     expect(await canSignIn(outsider.email, PASSWORD, OTHER_HOST)).toBe(true); // the password did not change
+  });
+
+  it('stop answering password guesses for an existing account after the sign-in limit, and record them', async () => {
+    const target = await buildMember(database, otherTenant, 'owner', { password: PASSWORD });
+    const path = await invite(target.email);
+    for (let i = 0; i < SIGN_IN_LIMITS.perAccount.limit; i++) {
+      const wrong = await submitLinkForm(path, { password: `guess number ${i}` });
+      expect(wrong.html).toContain('not the password of your existing account');
+    }
+    const blocked = await submitLinkForm(path, { password: PASSWORD });
+    expect(blocked.status).toBe(400);
+    expect(blocked.html).toContain('too many wrong passwords');
+    const joined = await database.db.select().from(memberships).where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, target.id)));
+    expect(joined).toHaveLength(0);
+    const guesses = await database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.action, 'wrong_password'), eq(auditEvents.userId, target.id)));
+    expect(guesses).toHaveLength(SIGN_IN_LIMITS.perAccount.limit);
   });
 
   it('of a new email create the account with the name and password given', async () => {
