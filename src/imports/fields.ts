@@ -32,8 +32,10 @@ export const IMPORT_FIELDS = {
   end_date: 'End (termination) date, written like start_date',
   status: 'active (also on leave, furloughed…) or inactive (terminated, resigned…): inactive ends the person today unless end_date says when',
   currency: 'Currency of the pay (an active currency of the tenant)',
-  base_salary_cents: 'Annual base salary in minor units (cents)',
-  daily_rate_cents: 'Day rate in minor units (cents)',
+  base_salary: 'Annual base salary as HR systems write it, in the currency’s main unit: 85000, 85,000.00, 85.000,00 or 85000 EUR',
+  daily_rate: 'Day rate in the currency’s main unit, written like base_salary (650 or 650.00)',
+  base_salary_cents: 'Annual base salary in minor units (cents): 8500000 is 85,000.00',
+  daily_rate_cents: 'Day rate in minor units (cents): 65000 is 650.00',
   pay_effective_date: 'The day the pay takes effect, YYYY-MM-DD (default: start date, or today for a change)',
   location: 'Location (accepted, not imported)',
 } as const;
@@ -42,7 +44,7 @@ export type ImportField = keyof typeof IMPORT_FIELDS;
 export const FIELD_NAMES = Object.keys(IMPORT_FIELDS) as ImportField[];
 
 /** Fields that hold pay: mapping or fixing them needs `costs.read`. */
-export const MONEY_IMPORT_FIELDS: ReadonlySet<ImportField> = new Set(['currency', 'base_salary_cents', 'daily_rate_cents', 'pay_effective_date']);
+export const MONEY_IMPORT_FIELDS: ReadonlySet<ImportField> = new Set(['currency', 'base_salary', 'daily_rate', 'base_salary_cents', 'daily_rate_cents', 'pay_effective_date']);
 
 export type ImportFormat = 'orgonaut' | 'bamboohr';
 
@@ -69,8 +71,10 @@ const ALIASES: Partial<Record<ImportField, string[]>> = {
   end_date: ['termination_date', 'valid_to', 'leave_date', 'exit_date', 'last_working_day', 'employment_end_date'],
   status: ['employee_status'],
   currency: ['pay_currency', 'salary_currency'],
-  base_salary_cents: ['salary_cents', 'annual_salary_cents'],
-  daily_rate_cents: ['day_rate_cents'],
+  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount'],
+  daily_rate: ['day_rate', 'daily_pay', 'rate_per_day', 'day_rate_amount', 'daily_rate_amount'],
+  base_salary_cents: ['salary_cents', 'annual_salary_cents', 'base_salary_minor', 'salary_minor'],
+  daily_rate_cents: ['day_rate_cents', 'daily_rate_minor', 'day_rate_minor'],
   pay_effective_date: ['compensation_effective_date', 'pay_rate_effective_date', 'salary_effective_date'],
 };
 

@@ -1,3 +1,4 @@
+import { minorUnits } from '../org/cost.js';
 import { isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
 import type { ColumnMapping, ImportField, ImportFormat } from './fields.js';
@@ -248,24 +249,92 @@ function knownTypes(names: readonly string[] | undefined): string {
   return ` (it has: ${sorted.length > 12 ? `${sorted.slice(0, 12).join(', ')}…` : sorted.join(', ')})`;
 }
 
+/** The pay columns: in the currency's main unit (as HR systems write it) or in minor units (cents). */
+const PAY_FIELDS = [
+  { field: 'base_salary', kind: 'salary', minor: false },
+  { field: 'daily_rate', kind: 'day_rate', minor: false },
+  { field: 'base_salary_cents', kind: 'salary', minor: true },
+  { field: 'daily_rate_cents', kind: 'day_rate', minor: true },
+] as const satisfies readonly { field: ImportField; kind: CompensationKind; minor: boolean }[];
+
 function parsePay(input: RowInput, cell: Cell, ctx: ParseContext): void {
-  const salary = given(cell('base_salary_cents'));
-  const rate = given(cell('daily_rate_cents'));
-  if (salary === undefined && rate === undefined) return;
-  if (salary !== undefined && rate !== undefined) reject('invalid_amount', 'daily_rate_cents', 'give either base_salary_cents or daily_rate_cents, not both');
-  const field = salary !== undefined ? 'base_salary_cents' : 'daily_rate_cents';
-  const text = (salary ?? rate)!;
-  if (!/^\d{1,13}(\.0+)?$/.test(text)) reject('invalid_amount', field, `“${text}” is not a whole number of cents`);
-  const currency = given(cell('currency'))?.toUpperCase();
+  const given_ = PAY_FIELDS.map((f) => ({ ...f, text: given(cell(f.field)) })).filter((f): f is (typeof PAY_FIELDS)[number] & { text: string } => f.text !== undefined);
+  if (!given_.length) return;
+  if (given_.length > 1) reject('invalid_amount', given_[1]!.field, `give one pay amount per row, not both ${given_[0]!.field} and ${given_[1]!.field}`);
+  const pay = given_[0]!;
+  let text = pay.text;
+  let written: string | null = null;
+  if (!pay.minor) ({ text, written } = currencyOf(text, pay.field));
+  const shown = pay.text;
+  if (pay.minor && !/^\d{1,13}(\.0+)?$/.test(text)) {
+    const major = pay.kind === 'salary' ? 'base_salary' : 'daily_rate';
+    reject('invalid_amount', pay.field, `“${text.slice(0, 40)}” is not a whole number of cents${/[.,]\d{1,2}$|\d[,.' ]\d{3}/.test(text) ? ` (an amount as HR systems write it? map the column to ${major})` : ''}`);
+  }
+  const column = given(cell('currency'))?.toUpperCase();
+  if (column && written && column !== written) reject('invalid_currency', 'currency', `the amount says ${written} but the currency column says ${column.slice(0, 8)}`);
+  const currency = column ?? written;
   if (!currency) reject('invalid_currency', 'currency', 'is required with pay');
   if (!ctx.activeCurrencies.has(currency)) reject('invalid_currency', 'currency', `${currency.slice(0, 8)} is not an active currency of this tenant (active: ${[...ctx.activeCurrencies].sort().join(', ') || 'none'})`);
   const effective = given(cell('pay_effective_date'));
   input.pay = {
-    kind: salary !== undefined ? 'salary' : 'day_rate',
-    amountMinor: Number.parseInt(text, 10),
+    kind: pay.kind,
+    amountMinor: pay.minor ? Number.parseInt(text, 10) : majorToMinor(text, currency, pay.field, shown),
     currency,
     effective: effective === undefined ? null : parseDate(effective, 'pay_effective_date'),
   };
+}
+
+const SYMBOLS: Record<string, string | null> = { '€': 'EUR', '£': 'GBP', $: null, '¥': null };
+
+/** An amount with its currency written in: `85000 EUR`, `USD 85,000`, `€85.000` → the amount and the code (if it says one). */
+function currencyOf(value: string, field: string): { text: string; written: string | null } {
+  let text = value.trim();
+  let written: string | null = null;
+  const code = /^([A-Za-z]{3})\s*(.*)$/.exec(text) ?? /^(.*?)\s*([A-Za-z]{3})$/.exec(text);
+  if (code) {
+    const [letters, rest] = /^[A-Za-z]{3}/.test(text) ? [code[1]!, code[2]!] : [code[2]!, code[1]!];
+    if (/\d/.test(rest)) {
+      written = letters.toUpperCase();
+      text = rest;
+    }
+  }
+  const symbol = /^([€£$¥])\s*(.*)$/.exec(text) ?? /^(.*?)\s*([€£$¥])$/.exec(text);
+  if (symbol) {
+    const [sign, rest] = /^[€£$¥]/.test(text) ? [symbol[1]!, symbol[2]!] : [symbol[2]!, symbol[1]!];
+    const named = SYMBOLS[sign] ?? null;
+    if (named && written && named !== written) reject('invalid_amount', field, `“${value.slice(0, 40)}” names two currencies`);
+    written ??= named;
+    text = rest;
+  }
+  return { text: text.trim(), written };
+}
+
+/**
+ * An amount in the currency's main unit as spreadsheets and HR systems write it → whole minor units: 85000,
+ * 85000.50, 85,000.00, 85.000,00, 85 000, 85'000. A lone separator before exactly three digits groups thousands
+ * (85,000 and 85.000 are both 85 thousand); before one or two digits it is the decimal separator (85,5 is 85.50).
+ */
+function majorToMinor(text: string, currency: string, field: string, shown: string): number {
+  const bad = (why = '') => reject('invalid_amount', field, `“${shown.slice(0, 40)}” is not an amount${why} (write it like 85000, 85,000.00 or 85.000,00)`);
+  const compact = text.replace(/[\s\u00a0\u202f'’]/g, (m, offset: number) => (/\d/.test(text[offset - 1] ?? '') && /^\d{3}(\D|$)/.test(text.slice(offset + 1)) ? '' : m));
+  if (!/^\d[\d.,]*$/.test(compact)) bad(/^-/.test(compact) ? ' (pay cannot be negative)' : '');
+  const lastDot = compact.lastIndexOf('.');
+  const lastComma = compact.lastIndexOf(',');
+  let decimal: '.' | ',' | null = null;
+  if (lastDot >= 0 && lastComma >= 0) decimal = lastDot > lastComma ? '.' : ',';
+  else {
+    const sep = lastDot >= 0 ? '.' : lastComma >= 0 ? ',' : null;
+    if (sep && compact.split(sep).length === 2 && !/^\d{3}$/.test(compact.slice(compact.lastIndexOf(sep) + 1))) decimal = sep;
+  }
+  const [whole, fraction = ''] = decimal ? [compact.slice(0, compact.lastIndexOf(decimal)), compact.slice(compact.lastIndexOf(decimal) + 1)] : [compact, ''];
+  const thousands = decimal === '.' ? ',' : decimal === ',' ? '.' : /[.,]/.exec(whole)?.[0];
+  if (thousands && whole.includes(thousands) && !new RegExp(`^\\d{1,3}(\\${thousands}\\d{3})+$`).test(whole)) bad();
+  const digits = thousands ? whole.split(thousands).join('') : whole;
+  if (!/^\d{1,13}$/.test(digits) || !/^\d*$/.test(fraction) || (decimal && !fraction)) bad();
+  const unit = minorUnits(currency);
+  const cents = fraction.replace(/0+$/, '');
+  if (cents.length > unit) bad(unit ? ` (${currency} has ${unit} decimals)` : ` (${currency} has no decimals)`);
+  return Number(digits) * 10 ** unit + (cents ? Number(cents.padEnd(unit, '0')) : 0);
 }
 
 const KINDS: Record<string, ActorKind> = { person: 'human', employee: 'human', people: 'human', bot: 'robot', ai: 'agent', 'ai agent': 'agent', ai_agent: 'agent' };

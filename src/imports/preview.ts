@@ -3,6 +3,7 @@ import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { importRows } from '../db/schema/index.js';
 import { InvalidInput } from '../errors.js';
+import { minorUnits } from '../org/cost.js';
 import { actorAllowance } from '../tenancy/plans.js';
 import { loadScenario } from '../scenarios/store.js';
 import { parseContext, priorKeys } from './execute.js';
@@ -36,6 +37,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     .orderBy(asc(importRows.rowNumber))
     .limit(sampleSize);
   const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney);
+  if (showMoney) warnings.push(...centsWarnings(mapping, first));
   const reprocess = run.status === 'completed';
   const total = await countRowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess);
   let counts = null;
@@ -98,6 +100,34 @@ function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: bo
     warnings.push({ code: 'unmapped_columns', message: `${unmapped.length} column(s) are not imported: ${names}.` });
   }
   return warnings;
+}
+
+/**
+ * Pay read in cents (minor units) from a column: said plainly with the first value as it will be read, since HR
+ * exports write salaries in the main unit (85000): imported as cents, that is 850.00.
+ */
+function centsWarnings(mapping: ColumnMapping[], rows: readonly { values: (string | null)[] }[]) {
+  const currencyColumn = mapping.find((m) => m.field === 'currency')?.column;
+  return mapping
+    .filter((m) => m.field === 'base_salary_cents' || m.field === 'daily_rate_cents')
+    .map((m) => {
+      const major = m.field === 'base_salary_cents' ? 'base_salary' : 'daily_rate';
+      const row = rows.find((r) => /^\d{1,13}$/.test(r.values[m.column]?.trim() ?? ''));
+      const value = row?.values[m.column]?.trim();
+      const currency = (currencyColumn !== undefined ? row?.values[currencyColumn]?.trim().toUpperCase() : undefined) || null;
+      const example = value ? `its first value, ${value}, will be read as ${readAs(Number(value), currency)}` : '8500000 is read as 85,000.00';
+      return {
+        code: 'pay_in_cents',
+        message: `Pay in “${m.header.slice(0, 40)}” is read in cents (minor units): ${example}. If the column holds amounts as your HR system shows them (85000 or 85,000.00), map it to ${major} instead.`,
+      };
+    });
+}
+
+/** Minor units as the main unit, for a person: 8500000 EUR → “85,000.00 EUR”. */
+function readAs(amountMinor: number, currency: string | null): string {
+  const digits = currency && /^[A-Z]{3}$/.test(currency) ? minorUnits(currency) : 2;
+  const amount = (amountMinor / 10 ** digits).toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return currency ? `${amount} ${currency}` : amount;
 }
 
 function isReason(code: string): code is ReasonCode {

@@ -19,7 +19,7 @@ export const REASONS = {
   invalid_allocation: { family: 'placements', fix: 'Use a percentage from 0 to 300 with at most two decimals.' },
   invalid_employment_type: { family: 'positions', fix: 'Use perm (employee) or contractor.' },
   invalid_currency: { family: 'compensations', fix: 'Use an active currency of this tenant (settings), written as its ISO code, e.g. EUR.' },
-  invalid_amount: { family: 'compensations', fix: 'Give pay as a whole number of cents, either base_salary_cents or daily_rate_cents.' },
+  invalid_amount: { family: 'compensations', fix: 'Give one pay amount per row: base_salary or daily_rate as HR systems write it (85000, 85,000.00, 85.000,00), or base_salary_cents / daily_rate_cents as a whole number of cents (8500000).' },
   unknown_department_type: { family: 'departments', fix: 'Use an existing department type, or turn on “create missing types”.' },
   unknown_team_type: { family: 'teams', fix: 'Use an existing team type, or turn on “create missing types”.' },
   ambiguous_team: { family: 'teams', fix: 'Several teams have this name: fill in the department column to say which one is meant (or rename one of the teams).' },
