@@ -310,6 +310,18 @@ describe('set_compensation', () => {
     expect(pay(TODAY)).toEqual([11_000_000]);
     expect(pay(LATER)).toEqual([12_000_000]);
   });
+
+  it('a second change the same day corrects the first in place: no pay record in effect on no day', () => {
+    const { graph, created } = run([
+      { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 15_000_000, currency: 'EUR' },
+      { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 14_000_000, currency: 'USD' },
+    ]);
+    const mine = [...graph.compensations.values()].filter((c) => c.actorId === id('p1'));
+    expect(mine.filter((c) => c.validFrom !== null && c.validFrom === c.validTo)).toEqual([]);
+    expect(mine.filter((c) => inEffect(c, TODAY)).map((c) => [c.amountMinor, c.currency])).toEqual([[14_000_000, 'USD']]);
+    expect(mine.filter((c) => inEffect(c, addDays(TODAY, -1))).map((c) => c.amountMinor)).toEqual([10_000_000]);
+    expect(created).toEqual([{ index: 0, family: 'compensations', id: 'new-0' }]);
+  });
 });
 
 describe('changes to fields without history refuse a date other than today', () => {

@@ -82,7 +82,7 @@ export function closePosition(ctx: OpContext): void {
 
 /**
  * Ends the compensation in effect (if any) on the change's day and adds the new one from that day, running until the
- * next compensation already planned for a later day (so two never overlap).
+ * next compensation already planned for a later day (so two never overlap); pay starting that day is changed in place.
  */
 export function setCompensation(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
@@ -92,8 +92,14 @@ export function setCompensation(ctx: OpContext): void {
   if (amountMinor === 0) throw new InvalidInput(fieldOf(ctx, 'amount_minor'), 'must be more than zero');
   const currency = checkCurrency(ctx);
   const history = ctx.wg.where('compensations', 'actorId', actor.id);
-  for (const current of history.filter((c) => inEffect(c, ctx.day))) {
-    ctx.wg.update('compensations', current.id, { validTo: ctx.day });
+  const current = history.filter((c) => inEffect(c, ctx.day));
+  // Pay that itself starts that day (a correction of a change just made) is changed in place, as `changeFromDay`
+  // does for placements and lines: no pay record in effect on no day, and one pay change reads as one.
+  const sameDay = current.find((c) => c.validFrom === ctx.day);
+  for (const other of current) if (other !== sameDay) ctx.wg.update('compensations', other.id, { validTo: ctx.day });
+  if (sameDay) {
+    ctx.wg.update('compensations', sameDay.id, { kind, amountMinor, currency });
+    return;
   }
   const id = ctx.newId();
   ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: nextStartAfter(history, ctx.day) });
