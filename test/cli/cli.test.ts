@@ -339,6 +339,13 @@ describe('orgonaut CLI errors and exit codes', () => {
     expect(misspelt.code).toBe(2);
     expect(misspelt.stderr).toContain('unknown option --url');
     expect(fs.existsSync(configFile('misspelt'))).toBe(false);
+    // So is a word the command does not take: an unquoted name would otherwise create a scenario called "Reshape".
+    const unquoted = await cli(['scenario', 'create', 'Reshape', 'sales'], configFile('owner'));
+    expect(unquoted.code).toBe(2);
+    expect(unquoted.stderr.split('\n')[0]).toBe('orgonaut: unexpected argument "sales" for "scenario create Reshape"; put quotes around a value with spaces');
+    const listed = await cli(['scenario', 'list', '--json', '--all'], configFile('owner'));
+    expect(listed.stdout).not.toContain('"Reshape"');
+    expect((await cli(['scenario', 'show', 'a', 'b'], configFile('owner'))).stderr).toContain('unexpected argument "b" for "scenario show a"');
     expectOneLine(await cli(['auth', 'login', '--host', 'http://127.0.0.1:9', '--token', tokens.owner!], configFile('unreachable')), 4, /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/);
   });
 

@@ -140,6 +140,7 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
   }
   try {
     refuseUnknownFlags(args.flags.keys(), group);
+    refuseExtraWords(args.positionals, group);
     return await group.run(createRun(args));
   } catch (error) {
     // A script asking for JSON gets its failure as JSON too (on stderr, stdout stays data), with the exit code.
@@ -154,6 +155,29 @@ function printJsonFailure(error: CliError): number {
   const problem = error instanceof ApiProblem ? { status: error.status, problem: error.problem } : {};
   process.stderr.write(`${JSON.stringify({ error: { message: error.message, exit_code: error.exitCode, ...problem } }, null, 2)}\n`);
   return error.exitCode;
+}
+
+/**
+ * A word no usage line of the group takes is refused, never ignored: `scenario create Reshape sales` would otherwise
+ * create "Reshape". The words a line takes are its subcommand and `<placeholders>`, up to its first option.
+ * Words no line starts with are left to the group, which names its subcommands.
+ */
+function refuseExtraWords(positionals: readonly string[], group: Group): void {
+  const [name, ...words] = positionals;
+  let longest: string[] | null = null;
+  for (const line of group.usage) {
+    const taken = line.split(/\s{2,}/)[0]!.split(/\s+/).slice(1);
+    const end = taken.findIndex((token) => /^(\[|--|\()/.test(token));
+    const pattern = end === -1 ? taken : taken.slice(0, end);
+    const matches = pattern.every((token, i) => i >= words.length || /^"?</.test(token) || token.split('|').includes(words[i]!));
+    if (!matches) continue;
+    if (words.length <= pattern.length) return;
+    if (!longest || pattern.length > longest.length) longest = pattern;
+  }
+  if (!longest) return;
+  const extra = words.slice(longest.length);
+  const quote = longest.some((token) => token.startsWith('"')) ? '; put quotes around a value with spaces' : '';
+  throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((w) => `"${w}"`).join(' ')} for "${[name, ...words.slice(0, longest.length)].join(' ')}"${quote}`);
 }
 
 /** Options every client command takes. */
