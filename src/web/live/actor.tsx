@@ -7,7 +7,7 @@ import { getActor } from '../../org/read-people.js';
 import { ancestors } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
-import { AsOfForm, NARROW_SPAN, ScenarioBanner, WIDE_SPAN } from './components.js';
+import { AsOfForm, NARROW_SPAN, ScenarioBanner, UnitTrail, WIDE_SPAN } from './components.js';
 import { link, namesOf, viewParams } from './context.js';
 import { count, day, kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
@@ -66,18 +66,7 @@ export function actorRoutes(): Hono<AppEnv> {
       <Shell c={c} title={actor.display_name} active="/live/matrix" wide>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
         <LiveNav params={params} active="" />
-        {trail.length ? (
-          <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-              {trail.map((u) => (
-                <li>
-                  <a href={link(`/live/units/${u.id}`, params)}>{u.name}</a>
-                </li>
-              ))}
-              <li aria-current="page">{actor.display_name}</li>
-            </ol>
-          </nav>
-        ) : null}
+        {trail.length ? <UnitTrail units={trail} current={actor.display_name} params={params} /> : null}
         <div class="page-head">
           <h1>
             {actor.display_name} <span class="badge">{kindLabel(actor.kind)}</span>{' '}

@@ -175,6 +175,22 @@ export function SubNav(props: { label: string; items: [string, string][]; active
   );
 }
 
+/** Where a page sits in the structure: each unit of `units` (root first) a link, then the page itself. */
+export function UnitTrail(props: { units: { id: string; name: string }[]; current: string; params: ViewParams }) {
+  return (
+    <nav aria-label="Breadcrumb" class="breadcrumb">
+      <ol>
+        {props.units.map((u) => (
+          <li>
+            <a href={link(`/live/units/${u.id}`, props.params)}>{u.name}</a>
+          </li>
+        ))}
+        <li aria-current="page">{props.current}</li>
+      </ol>
+    </nav>
+  );
+}
+
 /** "As of" day picker: a GET form that keeps the view's scenario and any other fields given. */
 export function AsOfForm(props: { action: string; params: ViewParams; keep?: Record<string, string | null | undefined>; id?: string }) {
   const id = props.id ?? 'as-of';

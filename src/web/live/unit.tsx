@@ -7,7 +7,7 @@ import { listPlacements, listPositions, managerOf } from '../../org/read-people.
 import { getOrgUnit } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
-import { AsOfForm, MetricStats, Pager, ScenarioBanner } from './components.js';
+import { AsOfForm, MetricStats, Pager, ScenarioBanner, UnitTrail } from './components.js';
 import { link, namesOf, viewParams } from './context.js';
 import { kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
@@ -33,16 +33,7 @@ export function unitRoutes(): Hono<AppEnv> {
       <Shell c={c} title={unit.name} active="/live" wide>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
         <LiveNav params={params} active="" />
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-          <ol>
-            {unit.path.map((p) => (
-              <li>
-                <a href={link(`/live/units/${p.id}`, params)}>{p.name}</a>
-              </li>
-            ))}
-            <li aria-current="page">{unit.name}</li>
-          </ol>
-        </nav>
+        <UnitTrail units={unit.path} current={unit.name} params={params} />
         <div class="page-head">
           <h1>
             {unit.name} <span class="badge">{unit.type}</span> {unit.active ? null : <span class="badge danger">closed</span>}
