@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { describeAbility, type Ability } from '../access/abilities.js';
 import { CliSignInError, exchangeCliCode, issueCliCode, parseCliAuthorize, type CliAuthorizeRequest } from '../access/cli-sign-in.js';
 import { roleAbilitiesOf } from '../access/membership-abilities.js';
-import { readSession } from '../access/sessions.js';
+import { readSession, type Session } from '../access/sessions.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { clientIp, consumeRateLimit, rateLimitHeaders } from '../http/rate-limit.js';
@@ -31,7 +31,7 @@ export function cliSignInRoutes(): Hono<AppEnv> {
     }
     const abilities = await roleAbilitiesOf(c.var.runtime.database.db, tenant, session.userId);
     if (!abilities) return pageError(c, 'Your account is not a member of this organisation.');
-    return consentPage(c, request, [...abilities], session.csrfToken);
+    return consentPage(c, request, [...abilities], session);
   });
 
   web.post('/cli/oauth/authorize', async (c) => {
@@ -99,8 +99,10 @@ function pageError(c: Context<AppEnv>, message: string) {
   return renderErrorPage(c, new AppError('invalid_request', 400, message));
 }
 
-function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities: Ability[], csrf: string) {
+function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities: Ability[], session: Session) {
   const tenant = c.var.tenant!;
+  const csrf = session.csrfToken;
+  const here = new URL(c.req.url);
   return c.html(
     <Layout title="Sign in the Orgonaut CLI" tenantName={tenant.name}>
       <section class="card narrow">
@@ -134,7 +136,18 @@ function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities
             Deny
           </button>
         </form>
+        <form method="post" action="/sign-out" class="inline hint">
+          <input type="hidden" name="csrf" value={csrf} />
+          <input type="hidden" name="return_to" value={`${here.pathname}${here.search}`} />
+          Signed in as {session.user.email}.{' '}
+          <button type="submit" class="link">
+            Use another account
+          </button>
+        </form>
       </section>
     </Layout>,
+    200,
+    // A decision page: never from a cache, never in a frame.
+    { 'cache-control': 'no-store', 'x-frame-options': 'DENY' },
   );
 }

@@ -10,6 +10,7 @@ let database: Database;
 let tenant: Tenant;
 let app: TestApp;
 let cookie: string;
+let email: string;
 const HOST = 'cliacme.localhost';
 const REDIRECT = 'http://127.0.0.1:53682/callback';
 
@@ -18,6 +19,7 @@ beforeAll(async () => {
   tenant = await buildTenant(database, { slug: 'cliacme', plan: 'free' });
   app = testApp(database);
   const user = await buildMember(database, tenant, 'member', { password: 'correct horse battery' });
+  email = user.email;
   const page = await app.request('/sign-in', { host: HOST });
   const html = await page.text();
   const signIn = await app.request('/sign-in', {
@@ -58,6 +60,15 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     const response = await app.request(authorizeUrl(pkce().challenge), { host: HOST });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toMatch(/^\/sign-in\?return_to=%2Fcli%2Foauth%2Fauthorize/);
+  });
+
+  it('says who is signed in, offers another account, and is never cached', async () => {
+    const consent = await app.request(authorizeUrl(pkce().challenge), { host: HOST, cookie });
+    expect(consent.headers.get('cache-control')).toBe('no-store');
+    const html = await consent.text();
+    expect(html).toContain(`Signed in as ${email}.`);
+    const signOut = /<form method="post" action="\/sign-out"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
+    expect(hiddenField(signOut, 'return_to').startsWith('/cli/oauth/authorize?')).toBe(true);
   });
 
   it('issues a personal API token for a code and the right verifier, once', async () => {
