@@ -249,7 +249,14 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                       {row.problem ? (
                         <>
                           <span class="badge warn">quarantined</span> {reasonTitle(row.problem.code)} <code>{row.problem.code}</code>
-                          <div class="hint">{row.problem.fix}</div>
+                          {row.problem.field ? (
+                            <>
+                              {' '}
+                              in <code>{row.problem.field}</code>
+                            </>
+                          ) : null}
+                          {row.problem.detail ? <div>{row.problem.detail}</div> : null}
+                          <div class="hint">Fix: {row.problem.fix}</div>
                         </>
                       ) : (
                         <span class="badge ok">read</span>
