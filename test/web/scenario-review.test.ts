@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
+import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
@@ -49,6 +50,7 @@ const text = (html: string) =>
 beforeAll(async () => {
   database = await testDatabase();
   tenant = await buildTenant(database, { slug: 'scenarioreview', name: 'Scenario Review', plan: 'enterprise' });
+  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
   tenant = await writeGraph(database, tenant, buildFixtureOrg('scenario-review'));
   app = testApp(database);
   ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
@@ -84,6 +86,16 @@ describe('records in the delta', () => {
     const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
     for (const label of labels) expect(page).toContain(` ${label} `);
     expect(page).not.toMatch(/p2 → sales_head/);
+  });
+
+  it('say what pay a raise ends, in that pay’s own currency', async () => {
+    const sid = (await createScenario(ctx, { name: 'Raise in dollars' })).id;
+    await applyBatch(ctx, sid, [{ op: 'set_compensation', actor_id: id('sales_head'), kind: 'salary', amount_minor: 13_000_000, currency: 'USD' }]);
+    const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
+    // The pay it ends (USD 120,000), then the new one.
+    expect(page).toMatch(/changed Pay of sales_head \(salary US\$120,000\)/);
+    expect(page).toMatch(/added Pay of sales_head .*US\$130,000/);
+    expect(page).not.toContain('€120,000');
   });
 
   it('name an actor by an id prefix for a caller who may not read actors', async () => {

@@ -10,6 +10,10 @@ import { link, type Names } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, signed, signedMoney } from '../live/format.js';
 import { ScenarioHead, type Conflict } from './overview.js';
 import { fieldValue, RecordFields, scenarioNames } from './values.js';
+import type { ServiceContext } from '../../context.js';
+import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
+import { recordsOf } from '../../org/types.js';
+import { openView } from '../../org/view.js';
 
 /**
  * The delta of a scenario: only the records and fields that differ from its source (or from Live), grouped by
@@ -60,6 +64,7 @@ export function deltaRoutes(): Hono<AppEnv> {
     const delta = await scenarioDelta(ctx, { scenarioId: id, compare, asOf });
     const names = await scenarioNames(ctx, id);
     const currency = ctx.tenant.reportingCurrency;
+    const recordOf = await recordLookup(ctx, id);
     const families = Object.entries(delta.families) as [string, FamilyDelta][];
     const conflicts = delta.conflicts as unknown as Conflict[];
     const total = delta.metrics.total as Record<string, Pair> | null;
@@ -185,7 +190,7 @@ export function deltaRoutes(): Hono<AppEnv> {
               </nav>
               <div>
                 {families.map(([family, d]) => (
-                  <FamilySection family={family} delta={d} names={names} currency={currency} scenarioId={id} />
+                  <FamilySection family={family} delta={d} names={names} currency={currency} recordOf={recordOf} />
                 ))}
               </div>
             </div>
@@ -340,8 +345,25 @@ function recordLabel(r: Rec): string {
   return `#${key.slice(0, 8)}`;
 }
 
-function FamilySection(props: { family: string; delta: FamilyDelta; names: Names; currency: string; scenarioId: string }) {
-  const { family, delta, names, currency } = props;
+type RecordOf = (family: string, id: string) => Rec | undefined;
+
+/** A changed record as it is in the scenario (or in Live): its currency and, for pay, what it is when only its dates change. */
+async function recordLookup(ctx: ServiceContext, scenarioId: string): Promise<RecordOf> {
+  const graphs = [(await openView(ctx, { scenarioId })).graph, (await openView(ctx, {})).graph];
+  return (family, id) => {
+    const f = FAMILY_OF_ENTITY.get(family);
+    return f ? (graphs.map((g) => recordsOf(g, f).get(id)).find(Boolean) as Rec | undefined) : undefined;
+  };
+}
+
+/** "salary €120,000": a pay record whose amount did not change (the one a raise ends), so the reader sees what ends. */
+function payContext(family: string, record: Rec | undefined, fields: Record<string, unknown>, currency: string): string | null {
+  if (family !== 'compensation' || !record || 'amount_minor' in fields || typeof record.amountMinor !== 'number') return null;
+  return `${record.kind === 'day_rate' ? 'day rate' : 'salary'} ${money(record.amountMinor, currency)}`;
+}
+
+function FamilySection(props: { family: string; delta: FamilyDelta; names: Names; currency: string; recordOf: RecordOf }) {
+  const { family, delta, names } = props;
   const title = FAMILY_TITLES[family] ?? fieldLabel(family);
   return (
     <section id={`family-${family}`} aria-labelledby={`family-${family}-title`} class="family">
@@ -357,37 +379,44 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Names
         {delta.added.map((r) => (
           <li class="added">
             <span class="badge ok">added</span> <strong>{recordLabel(r)}</strong>
-            <RecordFields record={r} names={names} currency={currency} skip={['label', 'name', 'display_name', 'external_uid']} />
+            <RecordFields record={r} names={names} currency={props.currency} skip={['label', 'name', 'display_name', 'external_uid']} />
           </li>
         ))}
-        {delta.changed.map((r) => (
-          <li class="changed">
-            <span class="badge warn">changed</span> <strong>{recordLabel(r)}</strong>
-            <table class="field-changes">
-              <caption class="visually-hidden">Changed fields of {recordLabel(r)}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">From</th>
-                  <th scope="col">To</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(r.fields).map(([field, change]) => (
+        {delta.changed.map((r) => {
+          const record = props.recordOf(family, r.id);
+          // Money in the record's own currency (a pay in USD is not in euros), else the tenant's.
+          const currency = typeof record?.currency === 'string' ? record.currency : props.currency;
+          const context = payContext(family, record, r.fields, currency);
+          return (
+            <li class="changed">
+              <span class="badge warn">changed</span> <strong>{recordLabel(r)}</strong>
+              {context ? <span class="hint"> ({context})</span> : null}
+              <table class="field-changes">
+                <caption class="visually-hidden">Changed fields of {recordLabel(r)}</caption>
+                <thead>
                   <tr>
-                    <th scope="row">{fieldLabel(field)}</th>
-                    <td>
-                      <del>{fieldValue(field, change.from, names, currency)}</del>
-                    </td>
-                    <td>
-                      <ins>{fieldValue(field, change.to, names, currency)}</ins>
-                    </td>
+                    <th scope="col">Field</th>
+                    <th scope="col">From</th>
+                    <th scope="col">To</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </li>
-        ))}
+                </thead>
+                <tbody>
+                  {Object.entries(r.fields).map(([field, change]) => (
+                    <tr>
+                      <th scope="row">{fieldLabel(field)}</th>
+                      <td>
+                        <del>{fieldValue(field, change.from, names, typeof r.fields.currency?.from === 'string' ? r.fields.currency.from : currency)}</del>
+                      </td>
+                      <td>
+                        <ins>{fieldValue(field, change.to, names, currency)}</ins>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </li>
+          );
+        })}
         {delta.removed.map((r) => (
           <li class="removed-record">
             <span class="badge danger">removed</span> <strong>{recordLabel(r)}</strong>
