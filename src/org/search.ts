@@ -2,7 +2,7 @@ import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { InvalidInput } from '../errors.js';
 import { inEffect } from './dates.js';
-import type { Actor, OrgUnit } from './types.js';
+import type { Actor, Dated, OrgGraph, OrgUnit } from './types.js';
 import { openView } from './view.js';
 
 /**
@@ -11,7 +11,7 @@ import { openView } from './view.js';
  * singular: "teams" finds a team); it ranks by how well its name matches: the whole query as the name, then as the
  * name's start, then every word starting a word of the name, then every word somewhere in the name, then the rest
  * (a word found only in the email, title, code, type or kind). Every record in effect is considered, however large
- * the organisation: the graph is in memory.
+ * the organisation: the graph is in memory, and its lower-cased text is prepared once per graph.
  */
 
 export interface SearchMatches {
@@ -27,53 +27,74 @@ export async function searchOrganisation(ctx: ServiceContext, query: string, per
   const words = wordsOf(query);
   if (!words.length) throw new InvalidInput('query', 'must contain a word to look for');
   const { graph, asOf } = await openView(ctx);
+  const index = searchIndexOf(graph);
   const phrase = words.join(' ');
-  const orgUnits = best(
-    graph.orgUnits.values(),
-    (u) => inEffect(u, asOf),
-    (u) => score(words, phrase, u.name, [u.code, u.type]),
-    perKind,
-  );
-  const actors = can(ctx.principal, 'actors.read')
-    ? best(graph.actors.values(), (a) => inEffect(a, asOf), (a) => score(words, phrase, a.displayName, [a.email, a.title, a.kind]), perKind)
-    : [];
-  return { orgUnits, actors };
+  return {
+    orgUnits: best(index.orgUnits, words, phrase, asOf, perKind),
+    actors: can(ctx.principal, 'actors.read') ? best(index.actors, words, phrase, asOf, perKind) : [],
+  };
 }
 
 function wordsOf(text: string): string[] {
   return text.trim().toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-/** The `limit` best-scoring records (score > 0), by score, then name, then id. */
-function best<T extends { id: string }>(
-  records: Iterable<T>,
-  current: (record: T) => boolean,
-  scoreOf: (record: T) => { score: number; name: string },
-  limit: number,
-): T[] {
-  const hits: { record: T; score: number; name: string }[] = [];
-  for (const record of records) {
-    if (!current(record)) continue;
-    const { score, name } = scoreOf(record);
-    if (score > 0) hits.push({ record, score, name });
+/** A record as search reads it: its name and all its searchable text, lower-cased once per graph. */
+interface Entry<T> {
+  record: T;
+  name: string;
+  /** The name's words, each after a space (" data platform"): a word starts one when " " + word occurs. */
+  nameWords: string;
+  text: string;
+}
+
+const indexes = new WeakMap<OrgGraph, { orgUnits: Entry<OrgUnit>[]; actors: Entry<Actor>[] }>();
+
+/** The search entries of a graph, built on its first search (graphs are immutable). */
+function searchIndexOf(graph: OrgGraph) {
+  let index = indexes.get(graph);
+  if (!index) {
+    const entry = <T>(record: T, name: string, others: (string | null)[]): Entry<T> => {
+      const lower = name.toLowerCase();
+      const nameWords = ` ${lower.split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(' ')}`;
+      return { record, name: lower, nameWords, text: [lower, ...others.filter(Boolean)].join(' ').toLowerCase() };
+    };
+    index = {
+      orgUnits: [...graph.orgUnits.values()].map((u) => entry(u, u.name, [u.code, u.type])),
+      actors: [...graph.actors.values()].map((a) => entry(a, a.displayName, [a.email, a.title, a.kind])),
+    };
+    indexes.set(graph, index);
   }
-  hits.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.record.id < b.record.id ? -1 : 1));
-  return hits.slice(0, limit).map((h) => h.record);
+  return index;
 }
 
-/** 0 when some word is in no field; otherwise 1–5, how well the name matches (see the module comment). */
-function score(words: string[], phrase: string, name: string, others: (string | null)[]): { score: number; name: string } {
-  const lowerName = name.toLowerCase();
-  const everything = [lowerName, ...others.filter((o): o is string => Boolean(o)).map((o) => o.toLowerCase())].join(' ');
-  if (!words.every((w) => contains(everything, w))) return { score: 0, name: lowerName };
-  if (lowerName === phrase) return { score: 5, name: lowerName };
-  if (lowerName.startsWith(phrase)) return { score: 4, name: lowerName };
-  const nameWords = lowerName.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  if (words.every((w) => nameWords.some((n) => n.startsWith(w) || (w.endsWith('s') && n.startsWith(w.slice(0, -1)))))) return { score: 3, name: lowerName };
-  if (words.every((w) => contains(lowerName, w))) return { score: 2, name: lowerName };
-  return { score: 1, name: lowerName };
+/** The `limit` best matches in effect on `day`, by score, then name, then id (kept sorted while scanning). */
+function best<T extends Dated & { id: string }>(entries: Entry<T>[], words: string[], phrase: string, day: string, limit: number): T[] {
+  const top: { entry: Entry<T>; score: number }[] = [];
+  const before = (a: { entry: Entry<T>; score: number }, b: { entry: Entry<T>; score: number }) =>
+    a.score !== b.score ? a.score > b.score : a.entry.name !== b.entry.name ? a.entry.name < b.entry.name : a.entry.record.id < b.entry.record.id;
+  for (const entry of entries) {
+    if (!words.every((w) => contains(entry.text, w)) || !inEffect(entry.record, day)) continue;
+    const hit = { entry, score: score(words, phrase, entry) };
+    if (top.length === limit && !before(hit, top[limit - 1]!)) continue;
+    let at = top.length;
+    while (at > 0 && before(hit, top[at - 1]!)) at--;
+    top.splice(at, 0, hit);
+    if (top.length > limit) top.pop();
+  }
+  return top.map((h) => h.entry.record);
 }
 
-function contains(text: string, word: string): boolean {
-  return text.includes(word) || (word.length > 1 && word.endsWith('s') && text.includes(word.slice(0, -1)));
+/** How well the name matches a record that has every word somewhere: 1–5 (see the module comment). */
+function score(words: string[], phrase: string, { name, nameWords }: Entry<unknown>): number {
+  if (name === phrase) return 5;
+  if (name.startsWith(phrase)) return 4;
+  if (words.every((w) => contains(nameWords, w, ' '))) return 3;
+  if (words.every((w) => contains(name, w))) return 2;
+  return 1;
+}
+
+/** Whether `text` has `word` (or its singular, for a plural), right after `before` when given. */
+function contains(text: string, word: string, before = ''): boolean {
+  return text.includes(before + word) || (word.length > 1 && word.endsWith('s') && text.includes(before + word.slice(0, -1)));
 }
