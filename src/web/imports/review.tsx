@@ -131,7 +131,7 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
         <h2 id="reprocess-title">Reprocess</h2>
         <p>
           {queuedCount === '0' ? 'No fixed row is queued yet.' : `${queuedCount} fixed ${queuedCount === '1' ? 'row is' : 'rows are'} queued.`} Reprocessing imports the
-          queued rows, and rows held back because their manager was quarantined or on a reporting loop, with the same rules as the import.
+          queued rows, and rows held back because their manager was quarantined, had left or was on a reporting loop, with the same rules as the import.
         </p>
         <form method="post" action={`/imports/${id}/reprocess`}>
           <input type="hidden" name="csrf" value={csrf} />
