@@ -191,6 +191,28 @@ export async function revokeApiToken(ctx: ServiceContext, id: string): Promise<A
   return present(revoked!);
 }
 
+/** Revokes every live token of a user on the tenant (their membership was archived), each audited; returns how many. */
+export async function revokeTokensOfUser(ctx: ServiceContext, userId: string): Promise<number> {
+  const revoked = await ctx.db
+    .update(apiTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiTokens.tenantId, ctx.tenant.id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id, name: apiTokens.name });
+  forgetCredentialsEverywhere();
+  for (const token of revoked) {
+    await recordAudit(ctx.db, {
+      tenantId: ctx.tenant.id,
+      category: 'security',
+      entityType: 'api_token',
+      entityId: token.id,
+      action: 'revoked',
+      principal: ctx.principal,
+      metadata: { name: token.name, owner_user_id: userId, reason: 'member_archived' },
+    });
+  }
+  return revoked.length;
+}
+
 /** The stored token for a presented secret (any tenant; the caller checks tenant, revocation and expiry). */
 export async function findTokenBySecret(db: Db, secret: string): Promise<TokenRow | null> {
   if (!looksLikeApiToken(secret)) return null;

@@ -11,6 +11,8 @@ import { isRole, type Role } from './bundles.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { authorize } from './policy.js';
 import { destroyUserSessions } from './sessions.js';
+import { revokeTokensOfUser } from './api-tokens.js';
+import { revokeAllAppsOfUser } from '../oauth/connected-apps.js';
 import { SIGN_IN_LIMITS } from './sign-in.js';
 import { consumeRateLimit, peekRateLimit } from '../http/rate-limit.js';
 import { ensureUser, normaliseEmail } from './users.js';
@@ -178,7 +180,12 @@ export async function setMemberStatus(ctx: ServiceContext, userId: string, statu
   if (member.role === 'owner') throw new Conflict('The owner cannot be archived.');
   if (userId === ctx.principal.userId) throw new Conflict('You cannot archive yourself.');
   await ctx.db.update(memberships).set({ status }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
-  if (status === 'archived') await destroyUserSessions(ctx.db, userId, ctx.tenant.id);
+  if (status === 'archived') {
+    // Archiving ends every way in, for good: reactivating someone later must not bring back old credentials.
+    await destroyUserSessions(ctx.db, userId, ctx.tenant.id);
+    await revokeTokensOfUser(ctx, userId);
+    await revokeAllAppsOfUser(ctx.db, ctx.tenant.id, userId, { revokedBy: ctx.principal.userId, requestId: ctx.requestId ?? null });
+  }
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: status === 'archived' ? 'archived' : 'reactivated', principal: ctx.principal });
 }
 

@@ -80,6 +80,28 @@ export async function revokeConnectedApp(db: Db, tenantId: string, input: Revoke
   return revoked;
 }
 
+/**
+ * Revokes every app a user authorised on the tenant (their membership was archived): each as revokeConnectedApp,
+ * audited per app. Returns how many were revoked.
+ */
+export async function revokeAllAppsOfUser(db: Db, tenantId: string, userId: string, by: { revokedBy?: string | null; requestId?: string | null } = {}): Promise<number> {
+  const consents = await db
+    .select({ clientId: oauthConsents.clientId })
+    .from(oauthConsents)
+    .where(and(eq(oauthConsents.tenantId, tenantId), eq(oauthConsents.userId, userId)));
+  const grants = await db
+    .selectDistinct({ clientId: oauthStore.clientId })
+    .from(oauthStore)
+    .where(and(eq(oauthStore.tenantId, tenantId), eq(oauthStore.model, 'Grant'), eq(oauthStore.accountId, userId)));
+  const clientIds = new Set([...consents, ...grants].map((r) => r.clientId).filter((id): id is string => Boolean(id)));
+  let revoked = 0;
+  for (const clientId of clientIds) {
+    if (await deleteConnectedApp(db, tenantId, { userId, clientId, byAdmin: true, revokedBy: by.revokedBy ?? null, requestId: by.requestId ?? null })) revoked++;
+  }
+  if (revoked) forgetCredentialsEverywhere();
+  return revoked;
+}
+
 async function deleteConnectedApp(db: Db, tenantId: string, input: RevokeConnectedAppInput): Promise<boolean> {
   const { userId, clientId } = input;
   return db.transaction(async (tx) => {

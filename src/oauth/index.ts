@@ -29,7 +29,7 @@ export function oauthRoutes(runtime: Runtime): Hono<AppEnv> {
 }
 
 export { verifyAccessToken, type AccessTokenInfo } from './tokens.js';
-export { listConnectedApps, revokeConnectedApp, type ConnectedApp, type RevokeConnectedAppInput } from './connected-apps.js';
+export { listConnectedApps, revokeAllAppsOfUser, revokeConnectedApp, type ConnectedApp, type RevokeConnectedAppInput } from './connected-apps.js';
 export { removeUnusedClients, sweepExpired } from './maintenance.js';
 export {
   authorizationServerMetadata,

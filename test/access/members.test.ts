@@ -3,6 +3,11 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, memberships } from '../../src/db/schema/index.js';
 import { SIGN_IN_LIMITS } from '../../src/access/sign-in.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { saveConsent } from '../../src/oauth/consents.js';
+import { listConnectedApps } from '../../src/oauth/index.js';
 import type { User } from '../../src/access/users.js';
 import { setMembership } from '../../src/access/users.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -137,6 +142,33 @@ describe('archiving', () => {
     expect(archived.status).toBe(303);
     expect((await app.request('/api/v1/me', { host: HOST, cookie: here })).status).toBe(401);
     expect((await app.request('/api/v1/me', { host: OTHER_HOST, cookie: there })).status).toBe(200);
+  });
+});
+
+describe('archiving and reactivating', () => {
+  it('revokes the member’s API tokens and connected apps for good: reactivation brings none back', async () => {
+    const leaver = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const { secret } = await issueApiToken(database.db, {
+      tenantId: tenant.id,
+      userId: leaver.id,
+      roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.member, null, tenant.plan),
+      name: 'laptop',
+      abilities: ['org-units.read'],
+    });
+    await saveConsent(database.db, tenant.id, leaver.id, { clientId: 'leaver-client', clientName: 'Claude', clientKind: 'dynamic', scopes: ['mcp:use'], redirectHost: 'claude.ai' });
+    expect((await app.request('/api/v1/me', { host: HOST, token: secret })).status).toBe(200);
+
+    const archived = await post(`/settings/members/${leaver.id}/archive`, { csrf: await csrf(adminCookie) }, adminCookie);
+    expect(archived.status).toBe(303);
+    expect((await page(archived.location!, adminCookie)).html).toContain('their API tokens and connected apps are revoked');
+    expect(await listConnectedApps(database.db, tenant.id, { userId: leaver.id })).toEqual([]);
+    const reactivated = await post(`/settings/members/${leaver.id}/reactivate`, { csrf: await csrf(adminCookie) }, adminCookie);
+    expect(reactivated.status).toBe(303);
+    const refused = await app.request('/api/v1/me', { host: HOST, token: secret });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ detail: 'This API token has been revoked.' });
+    const audit = await database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.action, 'revoked')));
+    expect(audit.map((e) => e.entityType).sort()).toEqual(expect.arrayContaining(['api_token', 'oauth_app']));
   });
 });
 

@@ -13,7 +13,7 @@ import { Notice, Shell } from '../shell.js';
 /** Settings → Members (`members.manage`): invite by link, change roles, archive, reset links, the ability matrix. */
 const NOTICES: Record<string, string> = {
   role: 'Role changed.',
-  archived: 'Member archived: their sessions and tokens stop working.',
+  archived: 'Member archived: they are signed out here, and their API tokens and connected apps are revoked for good.',
   active: 'Member reactivated.',
   revoked: 'Invitation revoked.',
   owner: 'Ownership transferred. You are now an admin.',
