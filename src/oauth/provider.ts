@@ -170,7 +170,8 @@ function orgonautPolicy() {
   const policy = interactionPolicy.base();
   const login = policy.get('login')!;
   login.checks.add(
-    new interactionPolicy.Check('orgonaut_interaction', 'Orgonaut decides every authorization', (ctx: KoaContextWithOIDC) =>
+    // The description is what a client gets with prompt=none (interaction_required): say what to do instead.
+    new interactionPolicy.Check('orgonaut_interaction', 'sign-in and approval happen on Orgonaut’s own page; send the user there without prompt=none', (ctx: KoaContextWithOIDC) =>
       ctx.oidc.result ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT,
     ),
     0,

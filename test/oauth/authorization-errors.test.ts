@@ -138,6 +138,12 @@ describe('errors returned to the client, with iss (RFC 9207)', () => {
     await expectClientError(authorizeUrl(as, { clientId: client.client_id, redirectUri: CLAUDE_REDIRECT, challenge }, { response_type: 'token' }), 'unsupported_response_type');
   });
 
+  it('prompt=none: interaction_required, saying how to proceed', async () => {
+    const { challenge } = await pkce();
+    const error = await expectClientError(authorizeUrl(as, { clientId: client.client_id, redirectUri: CLAUDE_REDIRECT, challenge }, { prompt: 'none' }), 'interaction_required');
+    expect(error.error_description).toContain('without prompt=none');
+  });
+
   it('Deny on the consent screen: access_denied', async () => {
     const { browser, consent } = await signedInAtConsent();
     const back = await decide(browser, consent, 'Deny');
