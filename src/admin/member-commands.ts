@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { invitations, memberships, users } from '../db/schema/index.js';
 import { isRole, ROLES } from '../access/bundles.js';
@@ -47,6 +47,15 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
   if (command.role === 'owner' && owner) {
     throw new Conflict(`${tenant.slug} already has an owner (${owner.email}).`, 'Invite with another --role, or let the owner transfer ownership in Settings → Members.');
   }
+  // One owner invitation is open at a time: inviting again (a lost link, another person) replaces the earlier one.
+  const replaced =
+    command.role === 'owner'
+      ? await db
+          .update(invitations)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.role, 'owner'), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+          .returning({ email: invitations.email })
+      : [];
   const token = randomBytes(32).toString('base64url');
   const [row] = await db
     .insert(invitations)
@@ -55,7 +64,10 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
   await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', after: { email, role: command.role }, metadata: { via: 'admin-cli' } });
   const url = `${command.origin}/invitations/${token}`;
   return {
-    message: `Invited ${email} to ${tenant.slug} as ${command.role}. Send them this single-use link (valid 7 days) to set a password:\n${url}`,
+    message:
+      `Invited ${email} to ${tenant.slug} as ${command.role}.` +
+      (replaced.length ? ` The earlier owner invitation (${replaced.map((r) => r.email).join(', ')}) no longer works.` : '') +
+      ` Send them this single-use link (valid 7 days) to set a password:\n${url}`,
     data: { id: row!.id, tenant: tenant.slug, email, role: command.role, url, expires_at: row!.expiresAt.toISOString() },
   };
 }

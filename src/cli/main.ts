@@ -108,10 +108,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     refuseExtraWords(args, 1);
     return serveCommand(config);
   }
-  const adminCommand = toAdminCommand(command, args, config);
-  const result = await runAdmin(config, adminCommand);
-  console.log(booleanFlag(args, 'json') ? JSON.stringify(result.data, null, 2) : result.message);
-  return 0;
+  const json = booleanFlag(args, 'json');
+  try {
+    const adminCommand = toAdminCommand(command, args, config);
+    const result = await runAdmin(config, adminCommand);
+    console.log(json ? JSON.stringify(result.data, null, 2) : result.message);
+    return 0;
+  } catch (error) {
+    // A script asking for JSON gets a refusal as JSON too, on stderr, as the client commands do.
+    const refusal = json ? refusalOf(error) : null;
+    if (!refusal) throw error;
+    process.stderr.write(`${JSON.stringify({ error: refusal }, null, 2)}\n`);
+    return refusal.exit_code;
+  }
+}
+
+/** An admin command's refusal (`{message, code?, fix?, exit_code}`), or null for anything else (usage mistakes stay text, as for the client commands). */
+function refusalOf(error: unknown): { message: string; code?: string; fix?: string; exit_code: number } | null {
+  if (error instanceof AppError || error instanceof AdminCommandFailed) {
+    const fix = error.fix && error.code !== 'not_found' ? error.fix : undefined;
+    return { message: error.message, ...(error.code ? { code: error.code } : {}), ...(fix ? { fix } : {}), exit_code: 1 };
+  }
+  return null;
 }
 
 async function serveCommand(config: Config): Promise<number> {

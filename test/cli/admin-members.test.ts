@@ -80,6 +80,17 @@ describe('orgonaut members invite', () => {
     const admitted = await admin({ name: 'members.invite', tenant: 'freshco', email: 'bob@fresh.test', role: 'admin', origin: 'http://x' });
     expect(admitted.message).toContain('as admin');
   });
+
+  it('keeps one owner invitation open: inviting an owner again replaces the earlier link', async () => {
+    await admin({ name: 'tenants.create', slug: 'lostlink', plan: 'team' });
+    const first = await admin({ name: 'members.invite', tenant: 'lostlink', email: 'cy@lost.test', role: 'owner', origin: 'http://lostlink.localhost:3000' });
+    const second = await admin({ name: 'members.invite', tenant: 'lostlink', email: 'di@lost.test', role: 'owner', origin: 'http://lostlink.localhost:3000' });
+    expect(second.message).toContain('The earlier owner invitation (cy@lost.test) no longer works.');
+    const host = 'lostlink.localhost';
+    const page = (result: AdminResult) => app.request(new URL((result.data as { url: string }).url).pathname, { host, headers: { accept: 'text/html' } });
+    expect((await page(first)).status).not.toBe(200);
+    expect((await page(second)).status).toBe(200);
+  });
 });
 
 describe('the admin command line', () => {
@@ -121,6 +132,11 @@ describe('the admin command line', () => {
       await usage(['tenants', 'list', '--json', 'newco'], 'unexpected argument "newco" for "tenants list"');
       await usage(['migrate', 'now'], 'unexpected argument "now" for "migrate"');
       await usage(['seed'], 'seed needs --demo, or --tenant <slug> --actors <N>');
+
+      // With --json a refusal is JSON on stderr, with the exit code, as for the client commands.
+      const refused = await run(['members', 'invite', '--tenant', 'nosuchco', '--email', 'bob@newco.test', '--json']);
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stderr)).toEqual({ error: { message: 'Tenant "nosuchco" not found.', code: 'not_found', exit_code: 1 } });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
