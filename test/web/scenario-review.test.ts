@@ -161,3 +161,17 @@ describe('a conflict with Live', () => {
     expect((await get(`/scenarios/${mine}`, owner)).html).not.toMatch(/id="promote-confirm"[^>]*checked/);
   });
 });
+
+describe('promoting a scenario branched from another', () => {
+  it('says, before it is done, that the changes it builds on go to Live too — and they do', async () => {
+    const parent = (await createScenario(ctx, { name: 'Parent plan' })).id;
+    await applyBatch(ctx, parent, [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' }]);
+    const child = (await createScenario(ctx, { name: 'Child plan', sourceScenarioId: parent })).id;
+    await applyBatch(ctx, child, [{ op: 'set_fte', actor_id: id('p2'), fte: 0.6 }]);
+    const overview = text((await get(`/scenarios/${child}`, owner)).html);
+    expect(overview).toMatch(/This scenario started from “Parent plan”: promoting it also applies the changes it builds on from there. See everything Live would get \./);
+    expect((await get(`/scenarios/${parent}`, owner)).html).not.toContain('promoting it also applies');
+    await (await promoteScenario(ctx, child)).done;
+    expect(text((await get(`/live/units/${units.M}`, owner)).html)).toContain('Mobile Apps');
+  });
+});

@@ -310,6 +310,12 @@ function PromoteForm(props: {
         Promotion snapshots Live as it is, applies this scenario’s changes to Live, and locks the scenario as <em>applied</em>. It runs in
         the background; you can follow it.
       </p>
+      {scenario.source?.kind === 'scenario' ? (
+        <p class="warning">
+          This scenario started from “{scenario.source.name ?? 'another scenario'}”: promoting it also applies the changes it builds on from there.{' '}
+          <a href={`/scenarios/${scenario.id}/delta?compare=live`}>See everything Live would get</a>.
+        </p>
+      ) : null}
       <form method="post" action={`/scenarios/${scenario.id}/promote`} class="stack">
         <input type="hidden" name="csrf" value={props.csrf} />
         {kept.map((r) => (
