@@ -55,7 +55,7 @@ const ALIASES: Partial<Record<ImportField, string[]>> = {
   last_name: ['lastname', 'surname', 'family_name'],
   name: ['full_name', 'fullname', 'display_name', 'employee_name', 'person_name'],
   kind: ['actor_kind', 'actor_type'],
-  employee_id: ['person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'worker_id'],
+  employee_id: ['person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'eeid', 'ee_id', 'worker_id'],
   department: ['department_name', 'dept', 'dept_name'],
   parent_department: ['parent_department_name', 'division'],
   cost_center: ['cost_centre', 'costcenter'],

@@ -92,6 +92,15 @@ function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: bo
   if (!fields.has('manager_email') && !fields.has('manager_employee_id')) {
     warnings.push({ code: 'no_manager', message: 'No manager column is mapped (manager_email or manager_employee_id): reporting lines stay as they are, and new people get no manager.' });
   }
+  // Managers named by id, people by no id: no manager of the file could be found by it.
+  const ownId = fields.has('employee_id') || fields.has('source_hris_id');
+  if (fields.has('manager_employee_id') && !ownId) {
+    const header = mapping.find((m) => m.field === 'manager_employee_id')!.header.slice(0, 40);
+    warnings.push({
+      code: 'no_employee_id',
+      message: `Managers are named by employee id (“${header}”), but no column is mapped to employee_id: map the column holding each person’s own id, or managers named by it are found only among people already in the organisation.`,
+    });
+  }
   if (!showMoney && [...fields].some((f) => MONEY_IMPORT_FIELDS.has(f as never))) warnings.push({ code: 'pay_hidden', message: 'Pay columns are mapped; importing them needs the costs.read ability.' });
   // Named, so a second “Team” or an “E-mail” next to “Work Email” is seen to be left out (the first column of a field wins).
   const unmapped = mapping.filter((m) => !m.field).map((m) => (m.header ? `“${m.header.slice(0, 40)}”` : `column ${m.column + 1} (no header)`));
