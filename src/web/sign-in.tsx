@@ -34,7 +34,9 @@ export function signInRoutes(): Hono<AppEnv> {
       return tenant ? c.redirect(returnTo, 303) : tenantChoice(c, user.id);
     } catch (error) {
       if (!(error instanceof SignInFailed)) throw error;
-      return signInPage(c, { returnTo, email, error: refusal(error) }, error.status === 429 ? 429 : 401);
+      // Right password, wrong organisation: point to the central host, which lists the person's organisations.
+      const elsewhere = error.code === 'sign_in_not_member' ? centralSignIn(c, email) : undefined;
+      return signInPage(c, { returnTo, email, error: refusal(error), elsewhere }, error.status === 429 ? 429 : 401);
     }
   });
 
@@ -57,7 +59,19 @@ function refusal(error: SignInFailed): string {
   return `Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minutes.`;
 }
 
-function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string; error?: string; notice?: string }, status: 200 | 401 | 429 = 200) {
+/** The central host's sign-in (it lists the organisations of whoever signs in there), with the email filled in. */
+function centralSignIn(c: Context<AppEnv>, email: string): { href: string; host: string } {
+  const { config } = c.var.runtime;
+  const port = new URL(c.var.origin).port;
+  const host = `app.${config.baseDomain}${port ? `:${port}` : ''}`;
+  return { href: `${config.publicScheme}://${host}/sign-in?email=${encodeURIComponent(email)}`, host };
+}
+
+function signInPage(
+  c: Context<AppEnv>,
+  props: { returnTo: string; email: string; error?: string; notice?: string; elsewhere?: { href: string; host: string } },
+  status: 200 | 401 | 429 = 200,
+) {
   const tenant = c.var.tenant;
   const csrf = preSessionCsrf(c);
   return c.html(
@@ -67,6 +81,12 @@ function signInPage(c: Context<AppEnv>, props: { returnTo: string; email: string
         {props.error ? (
           <p class="error" role="alert">
             {props.error}
+            {props.elsewhere ? (
+              <>
+                {' '}
+                See the organisations you belong to at <a href={props.elsewhere.href}>{props.elsewhere.host}</a>.
+              </>
+            ) : null}
           </p>
         ) : null}
         {props.notice ? (

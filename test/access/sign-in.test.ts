@@ -84,8 +84,13 @@ describe('sign-in', () => {
   it('refuses a user who is not a member of the host’s tenant', async () => {
     const { response } = await signIn('signother.localhost', { email, password: PASSWORD });
     expect(response.status).toBe(401);
-    expect(await response.text()).toContain('not a member of this organisation');
+    const html = await response.text();
+    expect(html).toContain('not a member of this organisation');
+    // …and is pointed to the central host, which lists the organisations the account belongs to.
+    expect(html).toContain(`See the organisations you belong to at <a href="http://app.localhost/sign-in?email=${encodeURIComponent(email)}">app.localhost</a>.`);
     expect(other.slug).toBe('signother');
+    const { response: wrong } = await signIn('signother.localhost', { email, password: 'not the password' });
+    expect(await wrong.text()).not.toContain('See the organisations'); // a wrong password learns nothing more
   });
 
   it('refuses a form without the CSRF token or from another origin', async () => {
