@@ -7,6 +7,7 @@ import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
+import { signedMoney } from '../../src/web/live/format.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
@@ -173,5 +174,25 @@ describe('promoting a scenario branched from another', () => {
     expect((await get(`/scenarios/${parent}`, owner)).html).not.toContain('promoting it also applies');
     await (await promoteScenario(ctx, child)).done;
     expect(text((await get(`/live/units/${units.M}`, owner)).html)).toContain('Mobile Apps');
+  });
+});
+
+describe('the scenario overview', () => {
+  it('answers “what does this do to headcount and cost?” with the delta’s own figures', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hire and raise' })).id;
+    await applyBatch(ctx, sid, [
+      { op: 'add_actor', display_name: 'Overview Hire', kind: 'human', org_unit_id: units.P },
+      { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 11_000_000, currency: 'EUR' },
+    ]);
+    const total = (await scenarioDelta(ctx, { scenarioId: sid })).metrics.total as Record<string, { delta: number }>;
+    expect(total.annual_cost_minor!.delta).toBeGreaterThan(0);
+    const page = text((await get(`/scenarios/${sid}`, owner)).html);
+    expect(page).toContain(`Change against Live Headcount +1 FTE +1 Vacant positions 0 Annual cost ${signedMoney(total.annual_cost_minor!.delta, 'EUR')} Monthly cost ${signedMoney(total.monthly_cost_minor!.delta, 'EUR')}`);
+    // A viewer gets the headcount, not the money.
+    const seen = text((await get(`/scenarios/${sid}`, viewer)).html);
+    expect(seen).toContain('Change against Live Headcount +1 FTE +1 Vacant positions 0 Review the delta');
+    // Nothing changed yet: no figures to show.
+    const empty = (await createScenario(ctx, { name: 'Empty plan' })).id;
+    expect(text((await get(`/scenarios/${empty}`, owner)).html)).not.toContain('Change against');
   });
 });

@@ -11,7 +11,8 @@ import { checkSessionCsrf } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
 import { link, type Names } from '../live/context.js';
-import { fieldLabel, when } from '../live/format.js';
+import { deltaClass, fieldLabel, signed, signedMoney, when } from '../live/format.js';
+import { scenarioDelta } from '../../scenarios/delta.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
 import { ScenarioBadges } from './list.js';
@@ -147,6 +148,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const promoter = can(ctx.principal, 'scenarios.promote');
   const names = state.conflicts?.length ? await scenarioNames(ctx, scenario.id) : null;
   const counts = Object.entries(scenario.change_counts);
+  // The headline figures of the delta, so the overview answers "what does this do to cost and headcount?".
+  const impact = scenario.kind === 'planning' && counts.length && can(ctx.principal, 'org-metrics.read') ? await scenarioDelta(ctx, { scenarioId: scenario.id }) : null;
   const base = `/scenarios/${scenario.id}`;
   const facts: [string, unknown][] = [
     ['Kind', scenario.kind],
@@ -208,6 +211,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               </tbody>
             </table>
           )}
+          {impact?.metrics.total ? <Impact delta={impact} currency={ctx.tenant.reportingCurrency} /> : null}
           <p>
             <a href={`${base}/delta`}>Review the delta</a>
           </p>
@@ -281,6 +285,37 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       <OrgTreeSection c={c} params={{ scenarioId: scenario.id, asOf }} tree={tree} path={base} />
     </Shell>,
     status,
+  );
+}
+
+type ImpactPair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[] };
+
+/** Headcount, FTE and cost changes against what the delta compares with, each with its sign. */
+function Impact(props: { delta: Awaited<ReturnType<typeof scenarioDelta>>; currency: string }) {
+  const total = props.delta.metrics.total as Record<string, ImpactPair>;
+  const against = props.delta.against.kind === 'scenario' ? `“${props.delta.against.name}”` : 'Live';
+  const cost = (p: ImpactPair | undefined) => (!p ? null : p.delta === null && p.unconvertible?.length ? `unknown (no ${p.unconvertible.join(', ')} rate)` : signedMoney(p.delta, props.currency));
+  const rows: [string, string | null, number | null][] = [
+    ['Headcount', signed(total.headcount?.delta, 0), total.headcount?.delta ?? null],
+    ['FTE', signed(total.fte?.delta, 2), total.fte?.delta ?? null],
+    ['Vacant positions', signed(total.vacant_positions?.delta, 0), total.vacant_positions?.delta ?? null],
+    ['Annual cost', cost(total.annual_cost_minor), total.annual_cost_minor?.delta ?? null],
+    ['Monthly cost', cost(total.monthly_cost_minor), total.monthly_cost_minor?.delta ?? null],
+  ];
+  return (
+    <>
+      <h3 id="impact-title">Change against {against}</h3>
+      <dl class="facts" aria-labelledby="impact-title">
+        {rows
+          .filter(([, shown]) => shown !== null)
+          .map(([label, shown, value]) => (
+            <>
+              <dt>{label}</dt>
+              <dd class={deltaClass(value)}>{shown}</dd>
+            </>
+          ))}
+      </dl>
+    </>
   );
 }
 
