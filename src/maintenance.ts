@@ -10,24 +10,33 @@ export interface MaintenanceJob {
 /**
  * Runs the jobs one after another every few seconds on every instance (a round is skipped while the last one is
  * still busy). A failing job is logged and does not keep the others from running. The timer does not hold the
- * process open.
+ * process open. `stop()` runs no further job and resolves once the job running then has finished, so a shutdown
+ * closes the database under no job (which would otherwise fail, and be logged as failing, at every stop).
  */
-export function startMaintenance(logger: Logger, jobs: readonly MaintenanceJob[], intervalMs = 5_000): { stop(): void } {
-  let busy = false;
+export function startMaintenance(logger: Logger, jobs: readonly MaintenanceJob[], intervalMs = 5_000): { stop(): Promise<void> } {
+  let round: Promise<void> | null = null;
+  let stopped = false;
   const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void (async () => {
+    if (round || stopped) return;
+    round = (async () => {
       for (const job of jobs) {
+        if (stopped) break;
         try {
           await job.run();
         } catch (err) {
           logger.error({ err, job: job.name }, 'maintenance job failed');
         }
       }
-      busy = false;
-    })();
+    })().finally(() => {
+      round = null;
+    });
   }, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await round;
+    },
+  };
 }

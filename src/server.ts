@@ -99,7 +99,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       demoSeeded,
       close: async () => {
         // Stop accepting, let in-flight requests and background tasks finish (bounded), then close the database.
-        maintenance.stop();
+        const maintenanceStopped = maintenance.stop();
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // server.close() closes the connections idle at that moment; those busy then are closed as they fall idle.
@@ -112,6 +112,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
           const failed = await failTasksOfThisProcess(database.db).catch(() => 0);
           logger.warn({ tasks: failed }, 'shutting down with background tasks still running: marked failed, their work is rolled back');
         }
+        await Promise.race([maintenanceStopped, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
         await runtime.rateCounter.stop();
         await admin?.close();
         admin = null;

@@ -57,4 +57,27 @@ describe('the maintenance loop', () => {
     expect(overlapped).toBe(false);
     expect(rounds).toBe(after);
   });
+
+  it('stop() runs no further job of the round and resolves once the running one has finished', async () => {
+    const { logger, lines } = capturingLogger();
+    const ran: string[] = [];
+    let release!: () => void;
+    const loop = startMaintenance(
+      logger,
+      [
+        { name: 'slow', run: () => (ran.push('slow started'), new Promise<void>((resolve) => (release = () => (ran.push('slow finished'), resolve())))) },
+        { name: 'next', run: async () => void ran.push('next') },
+      ],
+      5,
+    );
+    await until(() => ran.length > 0);
+    let stopped = false;
+    const stopping = loop.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(ran).toEqual(['slow started', 'slow finished']);
+    expect(lines.filter((l) => l.msg === 'maintenance job failed')).toEqual([]);
+  });
 });
