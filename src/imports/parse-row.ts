@@ -53,6 +53,8 @@ export interface RowKeys {
   emailKey: string | null;
   /** `hris\u0000id` when the row has a complete source identity. */
   sourceKey: string | null;
+  /** The employee id of an Orgonaut CSV row (the external id; BambooHR's is the source identity). */
+  employeeIdKey?: string | null;
 }
 
 export interface ParseContext {
@@ -133,6 +135,7 @@ function given(value: string | null | undefined): string | undefined {
 function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: RowKeys, columns: Map<ImportField, number>): RowInput {
   const email = given(cell('email')) ?? null;
   const employeeId = given(cell('employee_id')) ?? null;
+  if (ctx.format === 'orgonaut' && employeeId) keys.employeeIdKey = employeeId;
   let sourceHris = given(cell('source_hris'))?.toLowerCase() ?? null;
   let sourceHrisId = given(cell('source_hris_id')) ?? null;
   if (ctx.format === 'bamboohr' && !sourceHrisId && employeeId) {
@@ -387,7 +390,11 @@ function parseDate(value: string, field: string): string | null {
     : dotted ? `${dotted[3]}-${pad(dotted[2]!)}-${pad(dotted[1]!)}`
     : date;
   if (!isIsoDate(day)) {
-    const ambiguous = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value) ? ' (with slashes, whether the day or the month comes first depends on who saved the file)' : '';
+    const ambiguous = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value)
+      ? ' (with slashes, whether the day or the month comes first depends on who saved the file)'
+      : /^\d{5}(\.\d+)?$/.test(value)
+        ? ' (a spreadsheet’s day number: format the column as a date, YYYY-MM-DD, before saving the file)'
+        : '';
     reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD${ambiguous}`);
   }
   return day;

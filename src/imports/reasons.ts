@@ -8,7 +8,7 @@ export const REASONS = {
   missing_required_field: { family: 'actors', fix: 'Fill in the field; a blank or malformed email is this error when email is the file’s only identity.' },
   missing_required_identity: { family: 'actors', fix: 'Give a valid email, or both source_hris and source_hris_id, or (BambooHR) PersonID / employee_id.' },
   duplicate_email: { family: 'actors', fix: 'Merge the rows: one canonical row per person. A person in several teams is one row with their main team (the import sets the primary placement); add the other teams in Orgonaut.' },
-  duplicate_source_identity: { family: 'actors', fix: 'Keep one row per source record; make sure PersonIDs are unique. A person in several teams is one row with their main team.' },
+  duplicate_source_identity: { family: 'actors', fix: 'Keep one row per source record; make sure PersonIDs (in an Orgonaut CSV: employee ids) are unique. A person in several teams is one row with their main team.' },
   identity_conflict: { family: 'actors', fix: 'Correct the email or the source id so both point at the same person (or at nobody yet).' },
   invalid_email: { family: 'actors', fix: 'Write the email as name@example.com.' },
   invalid_kind: { family: 'actors', fix: 'Use human, robot or agent.' },

@@ -3,9 +3,10 @@ import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { detectFormat, detectMapping } from '../../src/imports/fields.js';
 import { previewRun } from '../../src/imports/preview.js';
+import { listRows } from '../../src/imports/review.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { testDatabase } from '../support/db.js';
-import { csvOf, importTenant } from './support.js';
+import { csvOf, importFile, importTenant } from './support.js';
 
 /**
  * A BambooHR report names each person's id “EEID” and the manager's “Supervisor EID”: both are read, so managers
@@ -47,5 +48,18 @@ describe('employee ids in a BambooHR report', () => {
       message: 'Managers are named by employee id (“Supervisor EID”), but no column is mapped to employee_id: map the column holding each person’s own id, or managers named by it are found only among people already in the organisation.',
     });
     expect(preview.sample[1]!.problem).toMatchObject({ code: 'unknown_manager' });
+  });
+});
+
+describe('one employee id on two rows of an Orgonaut CSV', () => {
+  it('quarantines both as duplicate_source_identity instead of creating two people with one id', async () => {
+    const header = ['Employee Number', 'Name', 'Work Email', 'Department'];
+    const run = await importFile(owner, csvOf(header, [['900', 'Pat One', 'pat1@dupid.test', 'Ops'], ['900', 'Pat Two', 'pat2@dupid.test', 'Ops'], ['901', 'Kim', 'kim@dupid.test', 'Ops']]));
+    const rows = (await listRows(owner, run.id)).items;
+    expect(rows.map((r) => r.reason ?? r.status)).toEqual([
+      expect.objectContaining({ code: 'duplicate_source_identity', field: 'employee_id', detail: 'employee id “900” is also on row 2 of this run' }),
+      expect.objectContaining({ code: 'duplicate_source_identity', field: 'employee_id', detail: 'employee id “900” is also on row 1 of this run' }),
+      'imported',
+    ]);
   });
 });

@@ -60,6 +60,8 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
   it('refuses slashed dates with the year last, saying why, and impossible days', () => {
     expect(row({ date: '03/05/2024' }).reason).toMatchObject({ code: 'invalid_date', field: 'start_date', detail: expect.stringContaining('whether the day or the month comes first depends on who saved the file') });
     expect(row({ date: '31.02.2024' }).reason).toMatchObject({ code: 'invalid_date' });
+    // A date cell exported as a number (Excel's serial day): say so.
+    expect(row({ date: '43836' }).reason).toMatchObject({ code: 'invalid_date', detail: '“43836” is not a date written YYYY-MM-DD (a spreadsheet’s day number: format the column as a date, YYYY-MM-DD, before saving the file)' });
     expect(row({ date: '05.03.2024 14:30' }).reason).toMatchObject({ code: 'invalid_date' });
   });
 

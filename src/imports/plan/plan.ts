@@ -67,7 +67,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
 
   // parse → actors → managers: who each row is, from identities only.
   const identities: RowIdentity[] = [];
-  const counts: KeyCounts = { emails: keyRows(), sources: keyRows() };
+  const counts: KeyCounts = { emails: keyRows(), sources: keyRows(), employeeIds: keyRows() };
   const teamDepartments = new TeamDepartments();
   let read = 0;
   await report('parse', 0, total);
@@ -76,6 +76,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
       const parsed = parseRow(row.rowNumber, row.values, parse);
       countKey(counts.emails, parsed.keys.emailKey, row.rowNumber);
       countKey(counts.sources, parsed.keys.sourceKey, row.rowNumber);
+      countKey(counts.employeeIds!, parsed.keys.employeeIdKey ?? null, row.rowNumber);
       if (parsed.reason) rejected.set(row.rowNumber, parsed.reason);
       else {
         identities.push(identityOf(parsed.input));

@@ -69,6 +69,8 @@ export interface KeyRows {
 export interface KeyCounts {
   emails: KeyRows;
   sources: KeyRows;
+  /** Employee ids of an Orgonaut CSV (external ids: one person each). */
+  employeeIds?: KeyRows;
 }
 
 export function keyRows(): KeyRows {
@@ -105,8 +107,12 @@ export function resolveIdentities(
   return identify(rejectDuplicates(rows, counts, prior, rejected), index, format, newId, rejected);
 }
 
-function rejectDuplicates(rows: readonly RowIdentity[], { emails, sources }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): RowIdentity[] {
+function rejectDuplicates(rows: readonly RowIdentity[], { emails, sources, employeeIds }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): RowIdentity[] {
   return rows.filter((row) => {
+    if (employeeIds && row.employeeId && employeeIds.several.has(row.employeeId)) {
+      rejected.set(row.rowNumber, quarantine('duplicate_source_identity', 'employee_id', `employee id “${row.employeeId}” is also on ${elsewhere(employeeIds, row.employeeId, row.rowNumber)}`));
+      return false;
+    }
     const source = row.sourceHris && row.sourceHrisId ? sourceKeyOf(row.sourceHris, row.sourceHrisId) : null;
     if (source && (sources.several.has(source) || prior.sources.has(source))) {
       rejected.set(row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is also on ${elsewhere(sources, source, row.rowNumber)}`));
