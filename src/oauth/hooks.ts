@@ -18,8 +18,8 @@ const REPLAY = /^(refresh token already used|authorization code already consumed
 
 /**
  * Koa middleware around the provider's routes: security headers before; after a token response, when the app was
- * last used; after a refused replay of a code or a rotated refresh token (the provider has revoked the grant), an
- * audit entry.
+ * last used; after a refused replay of a code or a rotated refresh token (the provider has revoked the grant), or a
+ * revocation by the app itself, an audit entry.
  */
 export function attachHooks(provider: Provider, db: Db, tenant: Tenant, logger: Logger): void {
   // The token endpoint's errors carry their reason in `error_detail`, which never reaches the client; keep it for
@@ -31,6 +31,25 @@ export function attachHooks(provider: Provider, db: Db, tenant: Tenant, logger: 
     ctx.set(SECURITY_HEADERS);
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
+    if (oidc?.route === 'revocation') {
+      // The app ended its own access (RFC 7009, e.g. "disconnect" in the client): the grant is gone, say so.
+      const token = oidc.entities.RefreshToken ?? oidc.entities.AccessToken;
+      const client = oidc.client;
+      if (ctx.status !== 200 || !token || !client || token.clientId !== client.clientId) return;
+      try {
+        await auditOAuth(db, tenant.id, {
+          entityType: 'oauth_app',
+          action: 'revoked_by_app',
+          userId: token.accountId ?? null,
+          clientId: client.clientId,
+          clientName: client.clientName ?? null,
+          metadata: { token_kind: token.kind, grant_id: token.grantId ?? null },
+        });
+      } catch (error) {
+        logger.error({ err: error }, 'oauth revocation hook failed');
+      }
+      return;
+    }
     if (oidc?.route !== 'token') return;
     try {
       if (ctx.status === 200) {

@@ -202,6 +202,11 @@ describe('connected apps', () => {
     expect(row(live.client.client_id)).toContain('everything the role allows');
     expect(row(ended.client.client_id)).toContain('no active access');
     expect(row(ended.client.client_id)).toContain('Forget Claude');
+    const [audit] = await server.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, acme.tenant.id), eq(auditEvents.action, 'revoked_by_app'), eq(auditEvents.clientId, ended.client.client_id)));
+    expect(audit).toMatchObject({ category: 'security', entityType: 'oauth_app', userId: acme.user.id, clientName: 'Claude' });
   });
 
   it('revoking an app kills its access and refresh tokens at once and asks for consent again', async () => {
