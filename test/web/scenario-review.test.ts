@@ -196,3 +196,15 @@ describe('the scenario overview', () => {
     expect(text((await get(`/scenarios/${empty}`, owner)).html)).not.toContain('Change against');
   });
 });
+
+describe('a scenario’s history', () => {
+  it('is one link away from its overview, for those who may read the activity log', async () => {
+    const sid = (await createScenario(ctx, { name: 'With a history' })).id;
+    await applyBatch(ctx, sid, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }]);
+    const overview = (await get(`/scenarios/${sid}`, owner)).html;
+    expect(overview).toContain(`<a href="/activity?scenario=${sid}">Who changed what (activity)</a>`);
+    const activity = text((await get(`/activity?scenario=${sid}`, owner)).html);
+    expect(activity).toMatch(/Org unit Field Sales updated/);
+    expect((await get(`/scenarios/${sid}`, viewer)).html).not.toContain('/activity?scenario=');
+  });
+});

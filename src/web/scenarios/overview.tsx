@@ -214,6 +214,12 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           {impact?.metrics.total ? <Impact delta={impact} currency={ctx.tenant.reportingCurrency} /> : null}
           <p>
             <a href={`${base}/delta`}>Review the delta</a>
+            {can(ctx.principal, 'activity.read') ? (
+              <>
+                {' · '}
+                <a href={`/activity?scenario=${scenario.id}`}>Who changed what (activity)</a>
+              </>
+            ) : null}
           </p>
         </section>
       </div>
