@@ -163,8 +163,11 @@ export function readyBanner(config: Config, server: RunningServer, tenants: Pick
       return `  ${slug.padEnd(10)} ${url}   ${PLAN_FEATURES[plan].mcp ? `MCP: ${url}/mcp/orgonaut` : `(no MCP on the ${plan} plan)`}`;
     }),
   ];
-  if (server.runtime.config.defaultTenant) {
-    lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${suffix} serve ${server.runtime.config.defaultTenant})`);
+  const fallback = server.runtime.config.defaultTenant;
+  if (fallback && tenants.some((t) => t.slug === fallback)) {
+    lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${suffix} serve ${fallback})`);
+  } else if (fallback) {
+    lines.push(`  (ORGONAUT_DEFAULT_TENANT is "${fallback}", which is no tenant: ${config.publicScheme}://${base}${suffix} answers 404 until it is created)`);
   }
   lines.push(`  central    ${config.publicScheme}://app.${base}${suffix}`);
   if (tenants.length === 0) {

@@ -339,4 +339,12 @@ describe('the ready banner', () => {
     expect(banner).toContain('acme       http://acme.localhost:3000   MCP: http://acme.localhost:3000/mcp/orgonaut');
     expect(banner).not.toContain('No tenants yet');
   });
+
+  it('says when ORGONAUT_DEFAULT_TENANT names no tenant, rather than promising the bare host serves it', () => {
+    const tenants = [{ slug: 'acme', plan: 'business' as const }];
+    expect(readyBanner(config, server('acme'), tenants)).toContain('(http://localhost:3000 and http://127.0.0.1:3000 serve acme)');
+    const banner = readyBanner(config, server('acmee'), tenants);
+    expect(banner).toContain('(ORGONAUT_DEFAULT_TENANT is "acmee", which is no tenant: http://localhost:3000 answers 404 until it is created)');
+    expect(banner).not.toContain('serve acmee');
+  });
 });
