@@ -216,6 +216,7 @@ describe('invitations', () => {
   async function invite(email: string): Promise<string> {
     const created = await post('/settings/members/invite', { csrf: await csrf(adminCookie), email, role: 'viewer' }, adminCookie);
     expect(created.status).toBe(200);
+    expect(created.response.headers.get('cache-control')).toBe('no-store'); // the single-use link is on this page
     return /\/invitations\/[A-Za-z0-9_-]+/.exec(created.html)![0];
   }
 

@@ -121,6 +121,8 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
       {mcp && can(ctx.principal, 'settings.manage') ? <ToolNames csrf={csrf} current={ctx.tenant.settings.mcpToolNames ?? 'underscore'} /> : null}
     </Shell>,
     status,
+    // It may show a secret once (a new token, an invitation or reset link): never kept by a cache or in history.
+    { 'cache-control': 'no-store' },
   );
 }
 

@@ -251,6 +251,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
       <AbilityMatrix />
     </Shell>,
     status,
+    // It may show a secret once (a new token, an invitation or reset link): never kept by a cache or in history.
+    { 'cache-control': 'no-store' },
   );
 }
 
