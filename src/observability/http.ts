@@ -34,9 +34,13 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
       line.mcpMethod = mcpMethod;
       line.mcpName = c.req.header('mcp-name');
     }
-    c.get('logger').info(line, 'request');
+    // A load balancer probes every few seconds and Prometheus scrapes: answered probes are logged at debug only.
+    if (status < 300 && PROBES.has(path)) c.get('logger').debug(line, 'request');
+    else c.get('logger').info(line, 'request');
   };
 }
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Path parameters that are credentials: an invitation's or a password reset's single-use token. */
 const SECRET_PARAMS = new Set([':token']);

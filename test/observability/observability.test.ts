@@ -45,6 +45,19 @@ describe('observability', () => {
     expect(lines.join('\n')).not.toMatch(/invite-secret-in-path|reset-secret-in-path/);
   });
 
+  it('logs answered health probes and metrics scrapes at debug only, so they do not flood the log', async () => {
+    expect((await app.request('/healthz', toRequestInit({ host: '10.0.0.5' }))).status).toBe(200);
+    expect((await app.request('/readyz', toRequestInit({ host: '10.0.0.5' }))).status).toBe(200);
+    expect((await app.request('/metrics', toRequestInit({ host: '10.0.0.5', token: 'metrics-secret-token' }))).status).toBe(200);
+    const paths = lines.map((l) => JSON.parse(l) as Record<string, unknown>).map((l) => l.path);
+    expect(paths).not.toContain('/healthz');
+    expect(paths).not.toContain('/readyz');
+    expect(paths.filter((p) => p === '/metrics')).toEqual([]);
+    // A refused scrape is still logged.
+    await app.request('/metrics', toRequestInit({ host: '10.0.0.5' }));
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.path === '/metrics' && l.status === 404)).toHaveLength(1);
+  });
+
   it('serves Prometheus metrics only with the metrics token (or from loopback)', async () => {
     expect((await app.request('/metrics', toRequestInit({ host: 'obsacme.localhost' }))).status).toBe(404);
     expect((await app.request('/metrics', toRequestInit({ host: 'obsacme.localhost', token: 'wrong-token-of-same-len' }))).status).toBe(404);
