@@ -253,6 +253,8 @@ describe('the import pages for an owner', () => {
     const after = await get(`/imports/${runId}/progress`, owner);
     expect(text(after.html)).toContain('This import was undone');
     expect(after.html).not.toContain(`action="/imports/${runId}/undo"`);
+    // The list says so too: “completed” alone reads as if its changes were in Live.
+    expect(text((await get('/imports', owner)).html)).toContain('completed undone: Live went back to before it');
     const again = await post(`/imports/${runId}/undo`, { csrf: await csrfFor(owner, `/imports/${runId}/progress`) }, owner);
     expect(again.status).toBe(409);
     expect(text(again.html)).toContain('This import has already been undone.');

@@ -232,6 +232,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                       <td>
                         <RunStatus status={run.status} />
                         {run.status === 'processing' ? <span class="hint"> {run.progress.percent} %</span> : null}
+                        {(run.summary as { undo?: unknown } | null)?.undo ? <div class="hint">undone: Live went back to before it</div> : null}
                       </td>
                       <td>
                         <TargetLabel target={run.target} names={names} />
