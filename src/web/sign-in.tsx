@@ -31,7 +31,8 @@ export function signInRoutes(): Hono<AppEnv> {
     try {
       const user = await signIn(c.var.runtime.database.db, tenant, { email, password: formString(body, 'password'), ip: clientIp(c) });
       await createSession(c, c.var.runtime.database.db, user, tenant?.id ?? null);
-      return tenant ? c.redirect(returnTo, 303) : tenantChoice(c, user.id);
+      // Central host: the choice of organisation is a page of its own (GET /sign-in), so reloading it re-posts nothing.
+      return c.redirect(tenant ? returnTo : '/sign-in', 303);
     } catch (error) {
       if (!(error instanceof SignInFailed)) throw error;
       // Right password, wrong organisation: point to the central host, which lists the person's organisations.
