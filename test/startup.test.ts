@@ -293,10 +293,14 @@ describe('start-up of the orgonaut command', () => {
   it(
     'starts again on the same directory without re-seeding',
     async () => {
-      server = await startServer(dataDir);
+      server = await startServer(dataDir, { ORGONAUT_LOG_LEVEL: 'info' });
       expect(await readyStatus(server.port)).toBe(200);
-      const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
-      expect(await ready.json()).toEqual({ status: 'ready', database: 'embedded' });
+      // Log collectors see the start as a JSON line too (printed with the banner, just after /readyz answers).
+      for (let i = 0; i < 100 && !server.stdout().includes('"msg":"ready"'); i++) await sleep(50);
+      const ready = server.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'ready');
+      expect(ready).toMatchObject({ level: 30, host: '127.0.0.1', port: server.port, database: 'embedded', tenants: 3 });
+      const readyz = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+      expect(await readyz.json()).toEqual({ status: 'ready', database: 'embedded' });
       expect(server.stdout()).toContain(`Orgonaut is ready on embedded database in ${dataDir}`);
       expect(server.stdout()).toContain(`http://acme.localhost:${server.port}`);
 

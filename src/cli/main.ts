@@ -135,7 +135,10 @@ function refusalOf(error: unknown): { message: string; code?: string; fix?: stri
 async function serveCommand(config: Config): Promise<number> {
   const { startServer, listTenants, readyBanner } = await loadServerSide();
   const server = await startServer(config);
-  console.log(readyBanner(config, server, await listTenants(server.runtime.database.db)));
+  const tenants = await listTenants(server.runtime.database.db);
+  console.log(readyBanner(config, server, tenants));
+  // The banner is for people; log collectors get the same moment as a JSON line.
+  server.runtime.logger.info({ host: config.host, port: server.port, database: server.runtime.database.kind, tenants: tenants.length }, 'ready');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
