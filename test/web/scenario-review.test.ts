@@ -187,7 +187,7 @@ describe('the scenario overview', () => {
     const total = (await scenarioDelta(ctx, { scenarioId: sid })).metrics.total as Record<string, { delta: number }>;
     expect(total.annual_cost_minor!.delta).toBeGreaterThan(0);
     const page = text((await get(`/scenarios/${sid}`, owner)).html);
-    expect(page).toContain(`Change against Live Headcount +1 FTE +1 Vacant positions 0 Annual cost ${signedMoney(total.annual_cost_minor!.delta, 'EUR')} Monthly cost ${signedMoney(total.monthly_cost_minor!.delta, 'EUR')}`);
+    expect(page).toContain(`Change against Live Headcount +1 FTE +1 Vacant positions 0 Annual cost ${signedMoney(total.annual_cost_minor!.delta, 'EUR')} Monthly cost ${signedMoney(total.monthly_cost_minor!.delta, 'EUR')} Actors without pay (cost unknown) +1 Review the delta`);
     // A viewer gets the headcount, not the money.
     const seen = text((await get(`/scenarios/${sid}`, viewer)).html);
     expect(seen).toContain('Change against Live Headcount +1 FTE +1 Vacant positions 0 Review the delta');
@@ -206,5 +206,21 @@ describe('a scenario’s history', () => {
     const activity = text((await get(`/activity?scenario=${sid}`, owner)).html);
     expect(activity).toMatch(/Org unit Field Sales updated/);
     expect((await get(`/scenarios/${sid}`, viewer)).html).not.toContain('/activity?scenario=');
+  });
+});
+
+describe('the change tray', () => {
+  it('shows what the staged changes would do to headcount and cost before they are applied', async () => {
+    const sid = (await createScenario(ctx, { name: 'Tray preview' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const staged = await post(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: 'Staged Hire', kind: 'human', org_unit_id: units.P }, owner);
+    expect(staged.status).toBe(200);
+    const page = text(staged.html);
+    expect(page).toMatch(/If you apply the tray, against the scenario as it is Headcount \+1 FTE \+1 Vacant positions 0 Annual cost €0 Monthly cost €0 Actors without pay \(cost unknown\) \+1 Apply 1 change/);
+    // Nothing is saved by staging.
+    expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).toContain('0 records differ');
+    const list = staged.html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+    const removed = await post(`/scenarios/${sid}/changes`, { csrf, staged: list, action: 'remove:0' }, owner);
+    expect(text(removed.html)).not.toContain('If you apply the tray');
   });
 });

@@ -211,7 +211,9 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               </tbody>
             </table>
           )}
-          {impact?.metrics.total ? <Impact delta={impact} currency={ctx.tenant.reportingCurrency} /> : null}
+          {impact?.metrics.total ? (
+            <Impact id="impact-title" total={impact.metrics.total} title={`Change against ${impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}`} currency={ctx.tenant.reportingCurrency} />
+          ) : null}
           <p>
             <a href={`${base}/delta`}>Review the delta</a>
             {can(ctx.principal, 'activity.read') ? (
@@ -296,10 +298,9 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
 
 type ImpactPair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[] };
 
-/** Headcount, FTE and cost changes against what the delta compares with, each with its sign. */
-function Impact(props: { delta: Awaited<ReturnType<typeof scenarioDelta>>; currency: string }) {
-  const total = props.delta.metrics.total as Record<string, ImpactPair>;
-  const against = props.delta.against.kind === 'scenario' ? `“${props.delta.against.name}”` : 'Live';
+/** Headcount, FTE and cost changes (a delta's `metrics.total`) under a heading, each with its sign. */
+export function Impact(props: { id: string; total: Record<string, unknown>; title: string; currency: string }) {
+  const total = props.total as Record<string, ImpactPair>;
   const cost = (p: ImpactPair | undefined) => (!p ? null : p.delta === null && p.unconvertible?.length ? `unknown (no ${p.unconvertible.join(', ')} rate)` : signedMoney(p.delta, props.currency));
   const rows: [string, string | null, number | null][] = [
     ['Headcount', signed(total.headcount?.delta, 0), total.headcount?.delta ?? null],
@@ -307,11 +308,14 @@ function Impact(props: { delta: Awaited<ReturnType<typeof scenarioDelta>>; curre
     ['Vacant positions', signed(total.vacant_positions?.delta, 0), total.vacant_positions?.delta ?? null],
     ['Annual cost', cost(total.annual_cost_minor), total.annual_cost_minor?.delta ?? null],
     ['Monthly cost', cost(total.monthly_cost_minor), total.monthly_cost_minor?.delta ?? null],
+    // A hire without pay adds no cost: say so rather than let "€0" read as free.
+    ['Actors without pay (cost unknown)', total.without_compensation?.delta ? signed(total.without_compensation.delta, 0) : null, null],
   ];
+  const id = props.id;
   return (
     <>
-      <h3 id="impact-title">Change against {against}</h3>
-      <dl class="facts" aria-labelledby="impact-title">
+      <h3 id={id}>{props.title}</h3>
+      <dl class="facts" aria-labelledby={id}>
         {rows
           .filter(([, shown]) => shown !== null)
           .map(([label, shown, value]) => (

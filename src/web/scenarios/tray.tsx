@@ -13,7 +13,8 @@ import type { Names } from '../live/context.js';
 import { count } from '../live/format.js';
 import { actorChoices, placementChoices, positionChoices, unitChoices, type Choice } from '../live/options.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
-import { ScenarioHead } from './overview.js';
+import { Impact, ScenarioHead } from './overview.js';
+import { scenarioDelta } from '../../scenarios/delta.js';
 import {
   commandFromForm,
   describeCommand,
@@ -122,6 +123,24 @@ export function trayRoutes(): Hono<AppEnv> {
   return web;
 }
 
+/**
+ * What the staged list would do to the scenario's headline figures (the same preview the MCP plan step gives);
+ * null when the list does not apply as it is (its error is shown instead) or the role has no metrics.
+ */
+async function previewOf(ctx: ServiceContext, scenarioId: string, staged: Command[]): Promise<Record<string, unknown> | null> {
+  if (!can(ctx.principal, 'org-metrics.read')) return null;
+  let batch;
+  try {
+    batch = await prepareBatch(ctx, scenarioId, staged);
+  } catch (error) {
+    if (formError(error)) return null;
+    throw error;
+  }
+  const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
+  const delta = await scenarioDelta(ctx, { scenarioId }, { target: batch.graph, before: batch.before, alsoCompare: touched });
+  return delta.metrics.total;
+}
+
 function unknownOp(): AppError {
   return new InvalidInput('op', 'choose one of the kinds of change on this page');
 }
@@ -200,6 +219,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   const hidden = TRAY_OPS.filter((o) => !opAllowed(o.op, has));
   const csrf = csrfOf(c);
   const stagedJson = JSON.stringify(state.staged);
+  const preview = writable && state.staged.length ? await previewOf(ctx, id, state.staged) : null;
   const applied = Object.values(scenario.change_counts).reduce((n, ops) => n + Object.values(ops).reduce((a, b) => a + b, 0), 0);
   return c.html(
     <Shell c={c} title={`Changes · ${scenario.name}`} active="/scenarios" wide>
@@ -223,7 +243,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
         </section>
       ) : (
         <>
-          <Tray scenarioId={scenario.id} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} showMoney={has('costs.read')} error={state.trayError} />
+          <Tray scenarioId={scenario.id} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} showMoney={has('costs.read')} error={state.trayError} preview={preview} currency={ctx.tenant.reportingCurrency} />
           <p class="hint">
             This scenario already has {count(applied, 'changed record', 'changed records')}. <a href={`/scenarios/${scenario.id}/delta`}>Review the delta</a>.
           </p>
@@ -273,6 +293,8 @@ function Tray(props: {
   names: Names;
   showMoney: boolean;
   error: TrayState['trayError'];
+  preview: Record<string, unknown> | null;
+  currency: string;
 }) {
   const { staged, error } = props;
   return (
@@ -317,6 +339,7 @@ function Tray(props: {
               </li>
             ))}
           </ol>
+          {props.preview ? <Impact id="preview-title" total={props.preview} title="If you apply the tray, against the scenario as it is" currency={props.currency} /> : null}
           <div class="actions">
             <button type="submit" name="action" value="apply">
               Apply {count(staged.length, 'change', 'changes')}
