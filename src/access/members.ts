@@ -59,6 +59,15 @@ export async function inviteMember(ctx: ServiceContext, input: { email: string; 
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.tenantId, ctx.tenant.id), sql`lower(${users.email}) = ${email}`));
   if (existing) throw new Conflict(`${email} is already a member (${existing.status}).`);
+  // Inviting the same email again (a lost link, another role) replaces the pending invitation: one live link each.
+  const replaced = await ctx.db
+    .update(invitations)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(invitations.tenantId, ctx.tenant.id), eq(invitations.email, email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+    .returning({ id: invitations.id });
+  for (const old of replaced) {
+    await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: old.id, action: 'revoked', principal: ctx.principal, metadata: { reason: 'replaced' } });
+  }
   const token = randomBytes(32).toString('base64url');
   const [row] = await ctx.db
     .insert(invitations)

@@ -220,6 +220,15 @@ describe('invitations', () => {
     return /\/invitations\/[A-Za-z0-9_-]+/.exec(created.html)![0];
   }
 
+  it('to an email already invited replace the earlier link: one pending invitation, the old link dead', async () => {
+    const first = await invite('twice.asked@example.test');
+    const second = await invite('twice.asked@example.test');
+    const listed = (await page('/settings/members', adminCookie)).html;
+    expect(listed.match(/twice\.asked@example\.test as/g)).toHaveLength(1);
+    expect((await app.request(first, { host: HOST, headers: { accept: 'text/html' } })).status).toBe(404);
+    expect((await app.request(second, { host: HOST, headers: { accept: 'text/html' } })).status).toBe(200);
+  });
+
   it('of an email that already has an account ask for that account’s password, and a wrong one joins nobody', async () => {
     const outsider = await buildMember(database, otherTenant, 'owner', { password: PASSWORD });
     const path = await invite(outsider.email);
