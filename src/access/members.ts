@@ -229,10 +229,20 @@ export async function issuePasswordReset(ctx: ServiceContext, userId: string) {
   await loadMember(ctx, userId);
   const refusal = await resetRefusal(ctx.db, ctx.tenant.id, ctx.principal.role, userId);
   if (refusal) throw new Conflict(refusal);
+  // One live link per person: a new one (the first was lost, or sent to the wrong place) ends the earlier ones.
+  await endResetLinks(ctx.db, ctx.tenant.id, userId);
   const token = randomBytes(32).toString('base64url');
   await ctx.db.insert(passwordResets).values({ tokenHash: digest(token), tenantId: ctx.tenant.id, userId, issuedBy: ctx.principal.userId, expiresAt: new Date(Date.now() + RESET_TTL_MS) });
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'password_reset', entityId: userId, action: 'issued', principal: ctx.principal });
   return { token };
+}
+
+/** Ends every unused reset link of the person on the tenant. */
+async function endResetLinks(db: Db, tenantId: string, userId: string): Promise<void> {
+  await db
+    .update(passwordResets)
+    .set({ expiresAt: sql`now()` })
+    .where(and(eq(passwordResets.tenantId, tenantId), eq(passwordResets.userId, userId), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, sql`now()`)));
 }
 
 /** Whether a reset link can still be used (this tenant's, unused, unexpired), so its page can say so before a password is typed. */
@@ -265,6 +275,7 @@ export async function resetPassword(db: Db, tenant: Tenant, token: string, passw
   const refusal = await resetRefusal(db, tenant.id, issuer && isRole(issuer.role) ? issuer.role : null, reset.userId);
   if (refusal) throw new InvalidInput('token', `this reset link cannot be used any more. ${refusal}`);
   await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, reset.userId));
+  await endResetLinks(db, tenant.id, reset.userId);
   await destroyUserSessions(db, reset.userId);
   await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'password_reset', entityId: reset.userId, action: 'used', userId: reset.userId });
   return reset.userId;

@@ -110,6 +110,15 @@ describe('password-reset links', () => {
     expect((await resetLink(ownerCookie, secondAdmin)).status).toBe(200);
   });
 
+  it('replace each other: only the newest link works', async () => {
+    const person = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
+    const first = await resetLink(adminCookie, person);
+    const second = await resetLink(adminCookie, person);
+    expect((await app.request(first.path!, { host: HOST, headers: { accept: 'text/html' } })).status).toBe(404);
+    expect((await submitLinkForm(second.path!, { password: 'the newest secret' })).status).toBe(303);
+    expect(await canSignIn(person.email, 'the newest secret')).toBe(true);
+  });
+
   it('are refused for someone who also belongs to another tenant (one password serves both)', async () => {
     const agency = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
     await setMembership(database.db, otherTenant.id, agency.id, 'owner');
