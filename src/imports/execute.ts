@@ -6,7 +6,7 @@ import { assertMutableScenario } from '../scenarios/lifecycle.js';
 import { loadScenario } from '../scenarios/store.js';
 import type { ColumnMapping, ImportFormat } from './fields.js';
 import { finalizeLive, finalizeScenario } from './finalize.js';
-import { parseRow, type ParseContext } from './parse-row.js';
+import { dateOrderOf, parseRow, type ParseContext } from './parse-row.js';
 import { planImport, type ImportPlan } from './plan/plan.js';
 import type { PriorKeys } from './plan/resolve.js';
 import type { ProgressTracker } from './progress.js';
@@ -44,7 +44,7 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
   return scenario ? finalizeScenario(ctx, step, scenario, base) : finalizeLive(ctx, step, live!.version, base);
 }
 
-export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers'>, references: References, day = today()): ParseContext {
+export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers' | 'options'>, references: References, day = today()): ParseContext {
   return {
     mapping: run.mapping as ColumnMapping[],
     format: run.format as ImportFormat,
@@ -55,6 +55,7 @@ export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers'>
     createMissingTypes: references.types.createMissing,
     headerCount: run.headers.length,
     typeNames: references.typeNames,
+    dateOrder: dateOrderOf(run.options),
   };
 }
 

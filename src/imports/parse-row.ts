@@ -69,6 +69,17 @@ export interface ParseContext {
   headerCount: number;
   /** The tenant's type names as written, to name them when a row's is not one. */
   typeNames?: { departments: readonly string[]; teams: readonly string[] };
+  /** How the file writes dates with the year last (03/05/2024), when the person importing said so; else refused. */
+  dateOrder?: DateOrder | null;
+}
+
+/** Which comes first in a date written with the year last: the month (US, 03/05/2024 = March 5) or the day (3 May). */
+export type DateOrder = 'month_first' | 'day_first';
+export const DATE_ORDERS: readonly DateOrder[] = ['month_first', 'day_first'];
+
+/** A run's date order option, when it is one. */
+export function dateOrderOf(options: Record<string, unknown>): DateOrder | null {
+  return (DATE_ORDERS as readonly unknown[]).includes(options.date_order) ? (options.date_order as DateOrder) : null;
 }
 
 export type ParsedRow = { rowNumber: number; keys: RowKeys; input: RowInput; reason: null } | { rowNumber: number; keys: RowKeys; input: null; reason: Quarantine };
@@ -179,9 +190,9 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   input.level = given(cell('level'))?.replace(/\s+/g, ' ');
   input.roleType = given(cell('role_type'))?.replace(/\s+/g, ' ');
   const start = given(cell('start_date'));
-  if (start !== undefined) input.validFrom = parseDate(start, 'start_date');
+  if (start !== undefined) input.validFrom = parseDate(start, 'start_date', ctx.dateOrder);
   const end = given(cell('end_date'));
-  if (end !== undefined) input.validTo = parseDate(end, 'end_date');
+  if (end !== undefined) input.validTo = parseDate(end, 'end_date', ctx.dateOrder);
   const employment = given(cell('employment_type'));
   // Without a status, BambooHR's employment status Terminated (what a leaver's says; webhooks may send only it) is one.
   const status = given(cell('status')) ?? (employment?.toLowerCase() === 'terminated' ? employment : undefined);
@@ -283,7 +294,7 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext): void {
     kind: pay.kind,
     amountMinor: pay.minor ? Number.parseInt(text, 10) : majorToMinor(text, currency, pay.field, shown),
     currency,
-    effective: effective === undefined ? null : parseDate(effective, 'pay_effective_date'),
+    effective: effective === undefined ? null : parseDate(effective, 'pay_effective_date', ctx.dateOrder),
   };
 }
 
@@ -374,24 +385,30 @@ function parseStatus(value: string): boolean {
 
 /**
  * YYYY-MM-DD (a timestamp's day too), and the spellings that cannot be misread: year first with any separator
- * (2024/3/5) and the day-first dotted dates of European spreadsheets (05.03.2024). Slashes with the year last are
- * refused: 03/05/2024 is March or May depending on who saved the file.
+ * (2024/3/5) and the day-first dotted dates of European spreadsheets (05.03.2024). Slashes (or dashes) with the year
+ * last are refused — 03/05/2024 is March or May depending on who saved the file — unless the person importing said
+ * which comes first (`order`).
  */
-function parseDate(value: string, field: string): string | null {
+function parseDate(value: string, field: string, order?: DateOrder | null): string | null {
   if (value === '0000-00-00') return null; // BambooHR's empty date
   const pad = (n: string) => n.padStart(2, '0');
   // A spreadsheet's midnight (`2024-03-05 00:00:00`, `05.03.2024 00:00`) is the day.
   const date = value.replace(/ 0?0:00(:00)?$/, '');
   const yearFirst = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(date);
   const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(date);
+  const yearLast = order ? /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(date) : null;
+  const [month, dayOfMonth] = yearLast ? (order === 'month_first' ? [yearLast[1]!, yearLast[2]!] : [yearLast[2]!, yearLast[1]!]) : ['', ''];
   const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(date)
     ? date.slice(0, 10)
     : yearFirst ? `${yearFirst[1]}-${pad(yearFirst[2]!)}-${pad(yearFirst[3]!)}`
     : dotted ? `${dotted[3]}-${pad(dotted[2]!)}-${pad(dotted[1]!)}`
+    : yearLast ? `${yearLast[3]}-${pad(month)}-${pad(dayOfMonth)}`
     : date;
   if (!isIsoDate(day)) {
-    const ambiguous = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value)
-      ? ' (with slashes, whether the day or the month comes first depends on who saved the file)'
+    const ambiguous = yearLast
+      ? ` (read ${order === 'month_first' ? 'month' : 'day'} first, as chosen for this import)`
+      : /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value)
+      ? ' (with slashes, whether the day or the month comes first depends on who saved the file: say which in the import’s settings, “Dates like 03/05/2024”)'
       : /^\d{5}(\.\d+)?$/.test(value)
         ? ' (a spreadsheet’s day number: format the column as a date, YYYY-MM-DD, before saving the file)'
         : '';

@@ -1,6 +1,7 @@
 import { can, type Principal } from '../access/policy.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportField } from './fields.js';
 import type { ProgressState } from './progress.js';
+import { dateOrderOf } from './parse-row.js';
 import { REASONS, type ReasonCode } from './reasons.js';
 import type { ImportRowRecord, Resolution, RunRow } from './store.js';
 import { withoutMoneyFields } from '../org/read-history.js';
@@ -20,7 +21,7 @@ export function presentRun(run: RunRow, principal: Principal) {
     file: { name: run.fileName, bytes: run.fileBytes, sha256: run.fileSha256, delimiter: run.delimiter, rows: run.rowCount },
     target: run.targetKind === 'scenario' ? { kind: 'scenario' as const, scenario_id: run.targetScenarioId } : { kind: 'live' as const, scenario_id: null },
     mapping: run.mapping.map((m) => ({ column: m.column, header: m.header, field: m.field as ImportField | null })),
-    options: { create_missing_types: run.options.create_missing_types === true },
+    options: { create_missing_types: run.options.create_missing_types === true, date_order: dateOrderOf(run.options) },
     step: run.step,
     progress: { stage: progress.stage ?? null, percent: progress.percent ?? (run.status === 'completed' ? 100 : 0), stages: progress.stages ?? [] },
     summary: run.summary ? (showMoney ? run.summary : withoutMoney(run.summary)) : null,

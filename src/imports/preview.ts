@@ -48,6 +48,14 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     const enteredToday = scenario ? undefined : await liveRecordsEnteredToday(ctx.db, ctx.tenant.id, parse.today);
     const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: run.step > 0 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types, enteredToday });
     results = plan.rows;
+    // Dates with the year last, refused until the person importing says which comes first.
+    const slashed = [...plan.rows.values()].filter((r) => r.status === 'quarantined' && r.reason.code === 'invalid_date' && r.reason.detail.includes('depends on who saved the file')).length;
+    if (slashed && !parse.dateOrder) {
+      warnings.push({
+        code: 'date_order',
+        message: `${slashed} row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it under “Dates like 03/05/2024”.`,
+      });
+    }
     const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };
     const reasons: Record<string, number> = {};
     for (const r of plan.rows.values()) {

@@ -13,7 +13,7 @@ export const REASONS = {
   invalid_email: { family: 'actors', fix: 'Write the email as name@example.com.' },
   invalid_kind: { family: 'actors', fix: 'Use human, robot or agent.' },
   invalid_fte: { family: 'actors', fix: 'Use a number from 0.01 to 3.00 with at most two decimals (0.8 or 0,8), or a whole percentage (80 %).' },
-  invalid_date: { family: 'actors', fix: 'Write dates as YYYY-MM-DD, and make the end date later than the start date.' },
+  invalid_date: { family: 'actors', fix: 'Write dates as YYYY-MM-DD (for dates with the year last, like 03/05/2024, choose in the import’s settings whether the day or the month comes first), and make the end date later than the start date.' },
   invalid_status: { family: 'actors', fix: 'Use active or inactive.' },
   malformed_row: { family: 'actors', fix: 'The row has more cells than the header: quote fields that contain the separator.' },
   invalid_allocation: { family: 'placements', fix: 'Use a percentage from 0 to 300 with at most two decimals.' },

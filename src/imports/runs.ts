@@ -11,6 +11,7 @@ import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
 import { executeStep } from './execute.js';
 import { detectMapping, fieldReference, MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportFormat } from './fields.js';
 import { checkMapping } from './mapping.js';
+import { DATE_ORDERS, type DateOrder } from './parse-row.js';
 import { presentRun, type RunOut } from './present.js';
 import { initialProgress, ProgressTracker } from './progress.js';
 import { countQueuedRows, countRowsToProcess, loadRun, RUN_STATUSES, updateRun, type RunRow, type RunStatus } from './store.js';
@@ -50,7 +51,7 @@ export async function listRuns(ctx: ServiceContext, filter: { status?: string | 
 
 export interface RunPatch {
   mapping?: { column: number; field: string | null }[];
-  options?: { create_missing_types?: boolean; format?: ImportFormat };
+  options?: { create_missing_types?: boolean; format?: ImportFormat; date_order?: DateOrder | null };
   target?: TargetRequest;
 }
 
@@ -67,6 +68,11 @@ export async function updateRunSettings(ctx: ServiceContext, id: string, patch: 
     fields.format = patch.options.format;
   }
   if (patch.options?.create_missing_types !== undefined) fields.options = { ...run.options, create_missing_types: patch.options.create_missing_types === true };
+  if (patch.options?.date_order !== undefined) {
+    const order = patch.options.date_order;
+    if (order !== null && !DATE_ORDERS.includes(order)) throw new InvalidInput('options.date_order', 'must be month_first, day_first or null (dates with the year last are refused)');
+    fields.options = { ...run.options, ...fields.options, date_order: order };
+  }
   const formatChanged = fields.format !== undefined && fields.format !== run.format;
   const baseMapping = formatChanged ? detectMapping(run.headers, fields.format as ImportFormat) : (run.mapping as ColumnMapping[]);
   if (patch.mapping || formatChanged) fields.mapping = checkMapping(run.headers, patch.mapping ?? [], baseMapping);

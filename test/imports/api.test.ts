@@ -228,7 +228,7 @@ describe('the import workflow over REST', () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body.data.mapping[3]).toEqual({ column: 3, header: 'title', field: 'job_title' });
-    expect(patched.body.data.options).toEqual({ create_missing_types: true });
+    expect(patched.body.data.options).toEqual({ create_missing_types: true, date_order: null });
     expect((await send(`/api/v1/imports/${id}/start`, { method: 'POST' })).status).toBe(202);
     expect(await settled(id)).toMatchObject({ status: 'completed', summary: { rows: { created: 1 } } });
     expect((await send(`/api/v1/imports/${id}`, { method: 'PATCH', json: { options: { create_missing_types: false } } })).status).toBe(409);

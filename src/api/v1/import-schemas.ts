@@ -27,7 +27,10 @@ export const ImportRunSchema = z
     file: z.object({ name: z.string().nullable(), bytes: z.number().int(), sha256: z.string().nullable(), delimiter: z.string(), rows: z.number().int() }),
     target: z.object({ kind: z.enum(['live', 'scenario']), scenario_id: z.string().nullable() }),
     mapping: z.array(ColumnMappingSchema),
-    options: z.object({ create_missing_types: z.boolean() }),
+    options: z.object({
+      create_missing_types: z.boolean(),
+      date_order: z.enum(['month_first', 'day_first']).nullable().openapi({ description: 'How dates with the year last (03/05/2024) are read; null: refused as ambiguous' }),
+    }),
     step: z.number().int().openapi({ description: 'Steps run so far: 1 = the import, 2+ = reprocessing fixed rows' }),
     progress: z.object({ stage: z.string().nullable(), percent: z.number(), stages: z.array(StageSchema) }),
     summary: Json.nullable().openapi({
@@ -86,7 +89,10 @@ export const ImportPreviewSchema = z
 export const ImportRunPatch = z
   .object({
     mapping: z.array(z.object({ column: z.number().int().min(0), field: z.string().nullable() }).strict()).max(500).optional().openapi({ description: 'Columns to remap (field null: not imported). Others keep their mapping, except that a field named here moves from the column that had it; one field for two columns here is refused' }),
-    options: z.object({ create_missing_types: z.boolean().optional(), format: z.enum(['orgonaut', 'bamboohr']).optional() }).strict().optional(),
+    options: z
+      .object({ create_missing_types: z.boolean().optional(), format: z.enum(['orgonaut', 'bamboohr']).optional(), date_order: z.enum(['month_first', 'day_first']).nullable().optional() })
+      .strict()
+      .optional(),
     target: z
       .object({ kind: z.enum(['live', 'scenario']), scenario_id: z.string().max(64).optional() })
       .strict()

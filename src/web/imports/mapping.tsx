@@ -75,9 +75,14 @@ function patchOf(body: Record<string, unknown>, currentFormat: string): RunPatch
     if (match && typeof value === 'string') mapping.push({ column: Number(match[1]), field: value || null });
   }
   const formatChanged = (format === 'orgonaut' || format === 'bamboohr') && format !== currentFormat;
+  const dateOrder = formString(body, 'date_order');
   return {
     ...(formatChanged ? {} : { mapping }),
-    options: { create_missing_types: body.create_missing_types === 'on', ...(format === 'orgonaut' || format === 'bamboohr' ? { format } : {}) },
+    options: {
+      create_missing_types: body.create_missing_types === 'on',
+      ...(format === 'orgonaut' || format === 'bamboohr' ? { format } : {}),
+      date_order: dateOrder === 'month_first' || dateOrder === 'day_first' ? dateOrder : null,
+    },
     target: !target || target === 'live' ? { kind: 'live' } : { kind: 'scenario', scenario_id: target },
   };
 }
@@ -153,6 +158,18 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                     Scenario: {names.get(run.target.scenario_id) ?? run.target.scenario_id} (no longer open for changes)
                   </option>
                 ) : null}
+              </select>
+            </div>
+            <div class="field">
+              <label for="m-dates">Dates like 03/05/2024</label>
+              <select id="m-dates" name="date_order">
+                <option value="">are refused (the day or the month could come first)</option>
+                <option value="month_first" selected={run.options.date_order === 'month_first'}>
+                  are month first (US: 5 March 2024)
+                </option>
+                <option value="day_first" selected={run.options.date_order === 'day_first'}>
+                  are day first (3 May 2024)
+                </option>
               </select>
             </div>
             <div class="field check">

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceContext } from '../../src/context.js';
+import type { Database } from '../../src/db/connection.js';
+import { detectMapping } from '../../src/imports/fields.js';
+import { parseRow, type ParseContext } from '../../src/imports/parse-row.js';
+import { previewRun } from '../../src/imports/preview.js';
+import { getRun, startRun, updateRunSettings } from '../../src/imports/runs.js';
+import { createRunFromUpload } from '../../src/imports/upload.js';
+import { testDatabase } from '../support/db.js';
+import { csvOf, importTenant } from './support.js';
+
+/**
+ * US exports (BambooHR's default) write dates month first with slashes: 03/05/2024. They stay refused as ambiguous
+ * until the person importing says which comes first; the preview says how many rows that is and where to choose.
+ */
+
+const HEADERS = ['Email', 'Name', 'Department', 'Hire Date', 'Termination Date'];
+const context = (dateOrder: ParseContext['dateOrder']): ParseContext => ({
+  mapping: detectMapping(HEADERS, 'orgonaut'),
+  format: 'orgonaut',
+  today: '2026-11-29',
+  activeCurrencies: new Set(['EUR']),
+  departmentTypes: new Set(),
+  teamTypes: new Set(),
+  createMissingTypes: false,
+  headerCount: HEADERS.length,
+  dateOrder,
+});
+const parse = (start: string, order: ParseContext['dateOrder'], end = '') => parseRow(2, ['ann@x.test', 'Ann', 'Ops', start, end], context(order));
+
+describe('dates with the year last', () => {
+  it('are read month first or day first as chosen, and refused without a choice', () => {
+    expect(parse('03/05/2024', 'month_first').input?.validFrom).toBe('2024-03-05');
+    expect(parse('3/5/2024', 'day_first').input?.validFrom).toBe('2024-05-03');
+    expect(parse('12-31-2023', 'month_first').input?.validFrom).toBe('2023-12-31');
+    expect(parse('03/05/2024', null).reason).toMatchObject({ code: 'invalid_date', detail: expect.stringContaining('say which in the import’s settings') });
+    // ISO and dotted dates read as always.
+    expect(parse('2024-03-05', 'month_first').input?.validFrom).toBe('2024-03-05');
+    expect(parse('05.03.2024', 'month_first').input?.validFrom).toBe('2024-03-05');
+  });
+
+  it('refuses a day that does not exist in the chosen order, saying which order was used', () => {
+    expect(parse('31/12/2023', 'month_first').reason).toMatchObject({ code: 'invalid_date', detail: '“31/12/2023” is not a date written YYYY-MM-DD (read month first, as chosen for this import)' });
+    expect(parse('01/02/2024', 'day_first', '12/31/2025').reason).toMatchObject({ code: 'invalid_date', field: 'end_date' });
+  });
+});
+
+let database: Database;
+let owner: ServiceContext;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  ({ owner } = await importTenant(database));
+});
+afterAll(() => database?.close());
+
+describe('a US export', () => {
+  it('is warned about in the preview, and imports once the order is chosen', async () => {
+    const csv = csvOf(HEADERS, [
+      ['ann@us.test', 'Ann', 'Ops', '03/05/2024', ''],
+      ['bob@us.test', 'Bob', 'Ops', '11/20/2021', ''],
+    ]);
+    const run = await createRunFromUpload(owner, { body: csv, fileName: 'us.csv' });
+    const before = await previewRun(owner, run.id);
+    expect(before.run.options).toEqual({ create_missing_types: false, date_order: null });
+    expect(before.warnings).toContainEqual({
+      code: 'date_order',
+      message: '2 row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it under “Dates like 03/05/2024”.',
+    });
+    await expect(updateRunSettings(owner, run.id, { options: { date_order: 'sideways' as never } })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect((await updateRunSettings(owner, run.id, { options: { date_order: 'month_first' } })).options.date_order).toBe('month_first');
+    const after = await previewRun(owner, run.id);
+    expect(after.warnings.map((w) => w.code)).not.toContain('date_order');
+    expect(after.sample.map((s) => s.problem)).toEqual([null, null]);
+    const done = await (await startRun(owner, run.id)).done;
+    expect(done.summary).toMatchObject({ rows: { imported: 2 } });
+    const live = (await owner.graphs.live(owner.tenant.id)).graph;
+    expect([...live.actors.values()].filter((a) => a.email?.endsWith('@us.test')).map((a) => a.validFrom).sort()).toEqual(['2021-11-20', '2024-03-05']);
+    expect((await getRun(owner, run.id)).options.date_order).toBe('month_first');
+  });
+});
