@@ -324,6 +324,39 @@ describe('start-up of the orgonaut command', () => {
   );
 });
 
+describe('a signal during the first start', () => {
+  it(
+    'is held until start-up (migrations, demo seed) is done, then the server stops cleanly and the demo is complete',
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-early-stop-'));
+      const env = { ORGONAUT_DATA_DIR: dataDir };
+      try {
+        const first = launch(['serve'], { ...env, PORT: String(await freePort()) });
+        // The database is open (the lock is taken): migrations and the demo seed are under way.
+        for (let i = 0; i < 400 && !fs.existsSync(path.join(dataDir, 'orgonaut.lock')); i++) await sleep(25);
+        await sleep(300);
+        first.child.kill('SIGTERM');
+        const timer = setTimeout(() => first.child.kill('SIGKILL'), TIMEOUT - 10_000);
+        const stopped = await first.exited;
+        clearTimeout(timer);
+        expect(stopped.code, stopped.stderr).toBe(0);
+        expect(stopped.stderr).toContain('orgonaut: SIGTERM: stopping once start-up has finished');
+        expect(`${stopped.stdout}\n${stopped.stderr}`).not.toMatch(/^\s+at /m);
+        expect(fs.existsSync(path.join(dataDir, 'orgonaut.lock'))).toBe(false);
+
+        // Every demo tenant and user is there: the last user seeded can be given a token.
+        const listed = await run(['tenants', 'list'], env);
+        expect(listed.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['acme', 'globex', 'initech']);
+        const token = await run(['tokens', 'create', '--tenant', 'initech', '--user', 'owner@initech.test'], env);
+        expect(token.code, token.stderr).toBe(0);
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    TIMEOUT * 2,
+  );
+});
+
 describe('the ready banner', () => {
   const config = { ...loadConfig({}), port: 3000 };
   const server = (defaultTenant: string | null) =>

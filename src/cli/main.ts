@@ -134,29 +134,41 @@ function refusalOf(error: unknown): { message: string; code?: string; fix?: stri
 
 async function serveCommand(config: Config): Promise<number> {
   const { startServer, listTenants, readyBanner } = await loadServerSide();
-  const server = await startServer(config);
-  const tenants = await listTenants(server.runtime.database.db);
-  console.log(readyBanner(config, server, tenants));
-  // The banner is for people; log collectors get the same moment as a JSON line.
-  server.runtime.logger.info({ host: config.host, port: server.port, database: server.runtime.database.kind, tenants: tenants.length }, 'ready');
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    server.runtime.logger.info({ signal }, 'shutting down');
-    server.close().then(
+  // A signal during start-up (Ctrl-C while the first start seeds the demo, a stop while migrations run) is held
+  // until start-up is done, then the server shuts down as usual: killed half-way, a demo seed would stay half made
+  // and never be completed (it runs on a database without tenants only). A second signal still exits at once.
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  let stopping: string | null = null;
+  const shutDown = (running: NonNullable<typeof server>, signal: string) => {
+    running.runtime.logger.info({ signal }, 'shutting down');
+    running.close().then(
       () => {
-        server.runtime.logger.info({ signal }, 'stopped');
+        running.runtime.logger.info({ signal }, 'stopped');
         process.exit(0);
       },
       (error: unknown) => {
-        server.runtime.logger.error({ err: error, signal }, 'shutdown failed');
+        running.runtime.logger.error({ err: error, signal }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = signal;
+    if (server) shutDown(server, signal);
+    else console.error(`orgonaut: ${signal}: stopping once start-up has finished (send it again to stop at once)`);
+  };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  server = await startServer(config);
+  if (stopping) {
+    shutDown(server, stopping);
+    return new Promise<number>(() => {});
+  }
+  const tenants = await listTenants(server.runtime.database.db);
+  console.log(readyBanner(config, server, tenants));
+  // The banner is for people; log collectors get the same moment as a JSON line.
+  server.runtime.logger.info({ host: config.host, port: server.port, database: server.runtime.database.kind, tenants: tenants.length }, 'ready');
   return new Promise<number>(() => {});
 }
 
