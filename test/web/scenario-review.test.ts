@@ -224,3 +224,16 @@ describe('the change tray', () => {
     expect(text(removed.html)).not.toContain('If you apply the tray');
   });
 });
+
+describe('the scenario list', () => {
+  it('says how many of the plan’s active planning scenarios are in use, and what to do when none is left', async () => {
+    const small = await buildTenant(database, { slug: 'scenarioteam', name: 'Small Team', plan: 'team' });
+    const host = 'scenarioteam.localhost';
+    const cookie = await signInThroughForm(app, host, (await buildMember(database, small, 'owner', { password: PASSWORD })).email, PASSWORD);
+    const list = async () => text(await (await app.request('/scenarios', { host, cookie, headers: { accept: 'text/html' } })).text());
+    expect(await list()).toContain('0 of the 3 active planning scenarios your team plan allows are in use.');
+    const smallCtx = contextFor(database, small, principalFor(small, 'owner'));
+    for (const name of ['One', 'Two', 'Three']) await createScenario(smallCtx, { name });
+    expect(await list()).toContain('3 of the 3 active planning scenarios your team plan allows are in use. Archive or promote one to start another.');
+  });
+});

@@ -77,7 +77,11 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       <div class="page-head">
         <h1>Scenarios</h1>
         <p class="hint">
-          {Number.isFinite(cap) ? `Your ${ctx.tenant.plan} plan allows ${cap} active planning scenarios.` : 'No limit on active planning scenarios.'}
+          {cap === 0
+            ? `Your ${ctx.tenant.plan} plan does not include planning scenarios.`
+            : Number.isFinite(cap)
+            ? `${sources.items.length} of the ${cap} active planning scenarios your ${ctx.tenant.plan} plan allows are in use.${sources.items.length >= cap ? ' Archive or promote one to start another.' : ''}`
+            : 'No limit on active planning scenarios.'}
         </p>
       </div>
       {state.error ? (
