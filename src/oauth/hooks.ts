@@ -51,6 +51,11 @@ export function attachHooks(provider: Provider, db: Db, tenant: Tenant, logger: 
       return;
     }
     if (oidc?.route !== 'token') return;
+    // oidc-provider says only "grant request is invalid"; a developer debugging a client needs the reason (codes
+    // and refresh tokens are 256-bit random, so naming why one failed helps nobody guess another).
+    const explained = ctx.status === 400 ? explainGrantError(String(ctx.state.oauthErrorDetail ?? '')) : null;
+    const body = ctx.body as { error?: string } | undefined;
+    if (explained && body?.error === 'invalid_grant') ctx.body = { ...body, error_description: explained };
     try {
       if (ctx.status === 200) {
         const grant = oidc.entities.Grant;
@@ -76,4 +81,22 @@ export function attachHooks(provider: Provider, db: Db, tenant: Tenant, logger: 
       logger.error({ err: error }, 'oauth token hook failed');
     }
   });
+}
+
+/** A refused code or refresh token in words, with what to do; null for reasons not worth more than the default. */
+export function explainGrantError(detail: string): string | null {
+  const reasons: [RegExp, string][] = [
+    [/^authorization code not found$/, 'the authorization code is unknown here or was revoked; start the authorization again'],
+    [/^authorization code is expired$/, 'the authorization code expired (codes are valid for a minute); start the authorization again'],
+    [/^authorization code already consumed$/, 'the authorization code was already used; the tokens issued with it have been revoked'],
+    [/^authorization code redirect_uri mismatch$/, 'redirect_uri differs from the one sent in the authorization request'],
+    [/code_verifier/, 'code_verifier does not match the code_challenge of the authorization request (PKCE)'],
+    [/^client mismatch$/, 'the code or refresh token was issued to another client'],
+    [/^refresh token not found$/, 'the refresh token is unknown here or was revoked; the user must connect again'],
+    [/^refresh token is expired$/, 'the refresh token expired; the user must connect again'],
+    [/^refresh token already used$/, 'the refresh token was already used (they rotate on every use), so the whole grant has been revoked; the user must connect again'],
+    [/^grant (not found|is expired)$/, 'the authorization behind this code or token was revoked or expired; the user must connect again'],
+    [/referenced account not found/, 'the user is no longer a member of this organisation'],
+  ];
+  return reasons.find(([pattern]) => pattern.test(detail))?.[1] ?? null;
 }

@@ -78,28 +78,28 @@ async function auditActions(action: string) {
 describe('authorization code', () => {
   it('wrong PKCE verifier: invalid_grant', async () => {
     const { params } = await code();
-    await expect(redeem(params, oauth.generateRandomCodeVerifier())).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'grant request is invalid' });
+    await expect(redeem(params, oauth.generateRandomCodeVerifier())).rejects.toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('code_verifier does not match') });
   });
 
   it('redirect URI differing from the authorization request: invalid_grant', async () => {
     const { params, verifier } = await code();
     await expect(redeem(params, verifier, { redirectUri: 'https://claude.com/api/mcp/auth_callback' })).rejects.toMatchObject({
       error: 'invalid_grant',
-      error_description: 'grant request is invalid',
+      error_description: 'redirect_uri differs from the one sent in the authorization request',
     });
   });
 
   it('another client presenting the code: invalid_grant', async () => {
     const other = await registerClient(as, { client_name: 'Other', redirect_uris: [CLAUDE_REDIRECT], token_endpoint_auth_method: 'none' });
     const { params, verifier } = await code();
-    await expect(redeem(params, verifier, { client: other })).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'grant request is invalid' });
+    await expect(redeem(params, verifier, { client: other })).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'the code or refresh token was issued to another client' });
   });
 
   it('replayed code: invalid_grant, and the tokens the first redemption issued are revoked', async () => {
     const { params, verifier } = await code();
     const tokens = await redeem(params, verifier);
     expect(await verifyAccessToken(server.database.db, acme.tenant, tokens.access_token, resource())).not.toBeNull();
-    await expect(redeem(params, verifier)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'grant request is invalid' });
+    await expect(redeem(params, verifier)).rejects.toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('already used; the tokens issued with it have been revoked') });
     expect(await verifyAccessToken(server.database.db, acme.tenant, tokens.access_token, resource())).toBeNull();
     await expect(refresh(tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     const [replayed] = await auditActions('authorization_code_replayed');
@@ -119,7 +119,7 @@ describe('authorization code', () => {
   it('expired code: invalid_grant', async () => {
     const { params, verifier } = await code();
     await expire('AuthorizationCode', params.get('code')!);
-    await expect(redeem(params, verifier)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'grant request is invalid' });
+    await expect(redeem(params, verifier)).rejects.toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('the authorization code expired') });
   });
 
   it('a code presented to another tenant’s token endpoint: the client is unknown there', async () => {
@@ -134,7 +134,7 @@ describe('refresh token', () => {
     const { params, verifier } = await code();
     const first = await redeem(params, verifier);
     const second = await refresh(first.refresh_token!);
-    await expect(refresh(first.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'grant request is invalid' });
+    await expect(refresh(first.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('already used (they rotate on every use), so the whole grant has been revoked') });
     expect(await verifyAccessToken(server.database.db, acme.tenant, second.access_token, resource())).toBeNull();
     await expect(refresh(second.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     const [audit] = await auditActions('refresh_token_reused');
@@ -152,7 +152,7 @@ describe('refresh token', () => {
       .set({ status: 'archived' })
       .where(and(eq(memberships.tenantId, leaver.tenant.id), eq(memberships.userId, leaver.user.id)));
     const response = await oauth.refreshTokenGrantRequest(leaverAs, leaverClient, oauth.None(), tokens.refresh_token!, clientOptions);
-    await expect(oauth.processRefreshTokenResponse(leaverAs, leaverClient, response)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oauth.processRefreshTokenResponse(leaverAs, leaverClient, response)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'the user is no longer a member of this organisation' });
   });
 });
 
