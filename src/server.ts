@@ -153,7 +153,8 @@ function listen(fetch: (request: Request, env: unknown) => Response | Promise<Re
 /** The lines printed when the server is ready: where to go and who to sign in as. */
 export function readyBanner(config: Config, server: RunningServer, tenants: Pick<Tenant, 'slug' | 'plan'>[]): string {
   const port = server.port;
-  const suffix = port === 80 ? '' : `:${port}`;
+  // Behind TLS the public port is the load balancer's (443), not the one this instance listens on.
+  const suffix = port === 80 || config.publicScheme === 'https' ? '' : `:${port}`;
   const base = config.baseDomain;
   const lines = [
     `Orgonaut is ready on ${server.runtime.database.describe}.`,
@@ -165,7 +166,7 @@ export function readyBanner(config: Config, server: RunningServer, tenants: Pick
   ];
   const fallback = server.runtime.config.defaultTenant;
   if (fallback && tenants.some((t) => t.slug === fallback)) {
-    lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${suffix} serve ${fallback})`);
+    lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${port === 80 ? '' : `:${port}`} serve ${fallback})`);
   } else if (fallback) {
     lines.push(`  (ORGONAUT_DEFAULT_TENANT is "${fallback}", which is no tenant: ${config.publicScheme}://${base}${suffix} answers 404 until it is created)`);
   }

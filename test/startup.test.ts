@@ -377,6 +377,13 @@ describe('the ready banner', () => {
     expect(banner).not.toContain('No tenants yet');
   });
 
+  it('advertises https URLs without the instance port, which is not the public one behind TLS', () => {
+    const banner = readyBanner({ ...config, publicScheme: 'https', baseDomain: 'orgonaut.co' }, server(null), [{ slug: 'acme', plan: 'business' }]);
+    expect(banner).toContain('acme       https://acme.orgonaut.co   MCP: https://acme.orgonaut.co/mcp/orgonaut');
+    expect(banner).toContain('central    https://app.orgonaut.co');
+    expect(banner).not.toContain(':3000');
+  });
+
   it('says when ORGONAUT_DEFAULT_TENANT names no tenant, rather than promising the bare host serves it', () => {
     const tenants = [{ slug: 'acme', plan: 'business' as const }];
     expect(readyBanner(config, server('acme'), tenants)).toContain('(http://localhost:3000 and http://127.0.0.1:3000 serve acme)');
