@@ -127,7 +127,10 @@ describe('an applied scenario’s delta', () => {
   it('shows what its promotion changed, not an empty comparison with the Live it became', async () => {
     const sid = (await createScenario(ctx, { name: 'Field hire' })).id;
     await applyBatch(ctx, sid, [{ op: 'add_actor', display_name: 'Field Hire', kind: 'human', org_unit_id: units.F }]);
-    await (await promoteScenario(ctx, sid)).done;
+    const started = await promoteScenario(ctx, sid);
+    await started.done;
+    // The finished task leads there.
+    expect((await get(`/scenarios/${sid}/tasks/${started.task.id}`, owner)).html).toContain(`<a href="/scenarios/${sid}/delta">What the promotion changed</a>`);
     const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
     expect(page).toContain('What its promotion changed');
     expect(page).toContain('Against the Live it replaced (snapshot “Live before promoting “Field hire””)');

@@ -96,6 +96,7 @@ export function taskRoutes(): Hono<AppEnv> {
                 </dl>
               ) : null}
               <p class="actions">
+                {result.applied_scenario_id ? <a href={`/scenarios/${result.applied_scenario_id}/delta`}>What the promotion changed</a> : null}
                 {result.snapshot_id ? <a href={`/scenarios/${result.snapshot_id}`}>The snapshot of Live before</a> : null}
                 <a href="/live/lineage">Lineage</a>
               </p>
