@@ -376,10 +376,20 @@ function parseEmployment(value: string): EmploymentType | undefined {
 }
 
 /** Active or not. A person on leave, furloughed or on probation is still employed: active. */
+const ACTIVE_STATUSES = new Set([
+  'active', 'current', 'employed', 'on leave', 'leave', 'leave of absence', 'parental leave', 'maternity leave', 'paternity leave', 'sick leave',
+  'sabbatical', 'furloughed', 'probation', 'on probation', 'suspended', 'onboarding', 'notice period', 'serving notice', 'new hire',
+]);
+const INACTIVE_STATUSES = new Set([
+  'inactive', 'terminated', 'former', 'former employee', 'ex employee', 'left', 'deleted', 'resigned', 'retired', 'separated', 'dismissed',
+  'deceased', 'laid off', 'exited', 'offboarded', 'withdrawn',
+]);
+
 function parseStatus(value: string): boolean {
-  const v = value.toLowerCase().replace(/\s+/g, ' ');
-  if (['active', 'current', 'employed', 'on leave', 'leave of absence', 'furloughed', 'probation', 'suspended'].includes(v)) return true;
-  if (['inactive', 'terminated', 'former', 'left', 'deleted', 'resigned', 'retired'].includes(v)) return false;
+  // “On_Leave”, “ex-employee”, “Parental  leave” are the spellings of the lists.
+  const v = value.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
+  if (ACTIVE_STATUSES.has(v)) return true;
+  if (INACTIVE_STATUSES.has(v)) return false;
   return reject('invalid_status', 'status', `“${value.slice(0, 40)}” is not active or inactive`);
 }
 

@@ -69,6 +69,10 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
     expect(row({ status: 'On Leave' }).input).toMatchObject({ validTo: null });
     expect(row({ status: 'Leave of Absence' }).reason).toBeNull();
     expect(row({ status: 'Resigned' }).input).toMatchObject({ inactiveFrom: '2026-11-29' });
+    // Other HR systems' words (Personio's onboarding and leave, Workday's separated…).
+    for (const status of ['Onboarding', 'Leave', 'On_Leave', 'Parental leave', 'Notice period']) expect(row({ status }).input, status).toMatchObject({ validTo: null });
+    for (const status of ['Separated', 'Ex-employee', 'Former Employee', 'Deceased']) expect(row({ status }).input, status).toMatchObject({ inactiveFrom: '2026-11-29' });
+    expect(row({ status: 'Maybe' }).reason).toMatchObject({ code: 'invalid_status' });
   });
 
   it('names the active currencies when a row’s is not one', () => {
