@@ -245,7 +245,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = {} as Record<string, unknown>;
   for (const [name, spec] of Object.entries(VARIABLES) as [string, VariableSpec<unknown>][]) {
-    const raw = env[name] ?? spec.fallback;
+    // Set but empty (`PORT=` in a compose file passing on an unset variable) counts as unset: PORT would otherwise
+    // read as 0, a random port, and HOST or ORGONAUT_DATA_DIR would be refused.
+    const raw = env[name] === undefined || env[name] === '' ? spec.fallback : env[name];
     if (raw === undefined) continue;
     const result = spec.schema.safeParse(raw);
     if (!result.success) {

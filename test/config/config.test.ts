@@ -15,6 +15,13 @@ describe('configuration', () => {
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: null, baseDomain: 'localhost', publicScheme: 'http', trustProxy: false });
   });
 
+  it('reads a variable set to nothing as unset: its default, not port 0 or a refusal', () => {
+    const config = loadConfig({ PORT: '', HOST: '', ORGONAUT_DATA_DIR: '', ORGONAUT_DEFAULT_TENANT: '', ORGONAUT_DEMO_PASSWORD: '', ORGONAUT_API_RATE_LIMIT: '' });
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', defaultTenant: null, demoPassword: 'orgonaut-demo' });
+    expect(config.dataDir.endsWith('.orgonaut')).toBe(true);
+    expect(config.apiRateLimit.default).toEqual({ limit: 600, windowSeconds: 60 });
+  });
+
   it('names the variable and the problem for a bad value', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: 'abc' }, /^PORT must be a port number/],
