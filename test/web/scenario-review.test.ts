@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
-import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { createScenario, createSnapshot } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
@@ -238,5 +238,17 @@ describe('the scenario list', () => {
     const smallCtx = contextFor(database, small, principalFor(small, 'owner'));
     for (const name of ['One', 'Two', 'Three']) await createScenario(smallCtx, { name });
     expect(await list()).toContain('3 of the 3 active planning scenarios your team plan allows are in use. Archive or promote one to start another.');
+  });
+});
+
+describe('a snapshot’s delta', () => {
+  it('reads as what restoring it would do to Live', async () => {
+    const snapshot = (await createSnapshot(ctx, { name: 'Before the hire' })).id;
+    const sid = (await createScenario(ctx, { name: 'Hire after the snapshot' })).id;
+    await applyBatch(ctx, sid, [{ op: 'add_actor', display_name: 'Later Hire', kind: 'human', org_unit_id: units.S }]);
+    await (await promoteScenario(ctx, sid)).done;
+    const page = text((await get(`/scenarios/${snapshot}/delta`, owner)).html);
+    expect(page).toContain('A snapshot is compared with Live as it is now: “added” and “removed” read as what restoring it would do to Live.');
+    expect(page).toMatch(/removed Later Hire /);
   });
 });

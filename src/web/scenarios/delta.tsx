@@ -98,7 +98,9 @@ export function deltaRoutes(): Hono<AppEnv> {
             <SubNav label="Compare with" items={[promotionLink, liveLink]} active={compare === 'live' ? liveLink[0] : promotionLink[0]} exact />
           ) : (
             <p class="hint">
-              {scenario.kind === 'planning' ? 'Compared with Live as it is now.' : 'A snapshot is compared with Live as it is now.'}
+              {scenario.kind === 'planning'
+                ? 'Compared with Live as it is now.'
+                : 'A snapshot is compared with Live as it is now: “added” and “removed” read as what restoring it would do to Live.'}
             </p>
           )}
           <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: compare === 'live' ? 'live' : null }} />
