@@ -252,6 +252,8 @@ describe('the import pages for an owner', () => {
     expect((await liveState(database, tenant.id)).actors).toBe(0);
     const after = await get(`/imports/${runId}/progress`, owner);
     expect(text(after.html)).toContain('This import was undone');
+    // Not “Live is now version …”: after the undo it is not.
+    expect(text(after.html)).toMatch(/This import made Live version \d+ \(it was \d+\)/);
     expect(after.html).not.toContain(`action="/imports/${runId}/undo"`);
     // The list says so too: “completed” alone reads as if its changes were in Live.
     expect(text((await get('/imports', owner)).html)).toContain('completed undone: Live went back to before it');

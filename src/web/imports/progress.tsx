@@ -257,7 +257,7 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
         <p>
           {summary.live.changed ? (
             <>
-              Live is now version {summary.live.version_after} (was {summary.live.version_before}). <a href="/live">See Live</a> ·{' '}
+              This import made Live version {summary.live.version_after} (it was {summary.live.version_before}). <a href="/live">See Live</a> ·{' '}
               <a href="/live/lineage">Lineage</a>
             </>
           ) : (rows.imported ?? 0) === 0 && (rows.quarantined ?? 0) > 0 ? (
