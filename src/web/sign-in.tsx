@@ -1,12 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { createSession, destroySession, readSession } from '../access/sessions.js';
+import { createSession, destroySession, readSession, type Session } from '../access/sessions.js';
 import { signIn, SignInFailed, tenantsOfUser } from '../access/sign-in.js';
 import { clientIp } from '../http/rate-limit.js';
 import type { AppEnv } from '../http/env.js';
 import { checkPreSessionCsrf, checkSessionCsrf, formString, preSessionCsrf, safeReturnTo } from './forms.js';
 import { Layout } from './layout.js';
-import { eq } from 'drizzle-orm';
-import { users } from '../db/schema/index.js';
 
 /** Sign-in and sign-out on every host; on the central host, the choice of tenant afterwards. */
 export function signInRoutes(): Hono<AppEnv> {
@@ -16,7 +14,7 @@ export function signInRoutes(): Hono<AppEnv> {
     const session = await readSession(c);
     const returnTo = safeReturnTo(c.req.query('return_to'));
     if (session && (session.tenantId === (c.var.tenant?.id ?? null))) {
-      return c.var.tenant ? c.redirect(returnTo, 303) : tenantChoice(c, session.userId);
+      return c.var.tenant ? c.redirect(returnTo, 303) : tenantChoice(c, session);
     }
     const notice = c.req.query('password') === 'reset' ? 'Your new password is set. Sign in with it.' : undefined;
     return signInPage(c, { returnTo, email: c.req.query('email') ?? '', notice });
@@ -112,12 +110,12 @@ function signInPage(
 }
 
 /** On the central host: the organisations the signed-in user belongs to. */
-async function tenantChoice(c: Context<AppEnv>, userId: string) {
+async function tenantChoice(c: Context<AppEnv>, session: Session) {
   const db = c.var.runtime.database.db;
-  const choices = await tenantsOfUser(db, userId);
-  const [account] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  const choices = await tenantsOfUser(db, session.userId);
+  const { email } = session.user;
   // Each organisation is its own origin (its own session cookie): its sign-in page opens with the email filled in.
-  const signInAt = (slug: string) => `${hostOf(slug)}/sign-in${account ? `?email=${encodeURIComponent(account.email)}` : ''}`;
+  const signInAt = (slug: string) => `${hostOf(slug)}/sign-in?email=${encodeURIComponent(email)}`;
   const { config } = c.var.runtime;
   const port = new URL(c.var.origin).port;
   const hostOf = (slug: string) => `${config.publicScheme}://${slug}.${config.baseDomain}${port ? `:${port}` : ''}`;
@@ -139,6 +137,14 @@ async function tenantChoice(c: Context<AppEnv>, userId: string) {
         ) : (
           <p>Your account is not a member of any organisation yet. Ask an owner or admin to invite you.</p>
         )}
+        {/* A shared computer must be able to leave this page signed out (the session would last 12 hours). */}
+        <form method="post" action="/sign-out" class="inline hint">
+          <input type="hidden" name="csrf" value={session.csrfToken} />
+          Signed in as {email}.{' '}
+          <button type="submit" class="link">
+            Sign out
+          </button>
+        </form>
       </section>
     </Layout>,
   );

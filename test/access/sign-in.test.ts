@@ -132,6 +132,12 @@ describe('sign-in', () => {
     expect(central.response.headers.get('location')).toBe('/sign-in');
     const html = await (await app.request('/sign-in', { host: 'app.localhost', cookie: central.cookie, headers: { accept: 'text/html' } })).text();
     expect(html).toContain('Choose an organisation');
+    // …and can sign out there (a shared computer).
+    expect(html).toContain(`Signed in as ${agency.email}.`);
+    const signedOut = await app.request('/sign-out', { host: 'app.localhost', cookie: central.cookie, headers: { origin: 'http://app.localhost' }, form: { csrf: hiddenField(html, 'csrf') } });
+    expect(signedOut.status).toBe(303);
+    const after = await (await app.request('/sign-in', { host: 'app.localhost', cookie: cookiesOf(signedOut, central.cookie), headers: { accept: 'text/html' } })).text();
+    expect(after).not.toContain('Choose an organisation');
     const email = encodeURIComponent(agency.email);
     expect(html).toContain(`href="http://signacme.localhost/sign-in?email=${email}"`);
     expect(html).toContain(`href="http://signother.localhost/sign-in?email=${email}"`);
