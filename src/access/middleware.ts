@@ -56,7 +56,7 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
       throw new CredentialRefused(
         /^eyJ[\w-]*\.[\w-]*\./.test(token)
           ? 'The REST API takes personal API tokens (orgo_pat_…); OAuth access tokens are for the MCP server only.'
-          : 'This is not a personal API token (they start with orgo_pat_): create one under Settings in the web app.',
+          : 'This is not a personal API token (they start with orgo_pat_; an MCP app’s OAuth access token works only on the MCP server): create one under Settings → API in the web app.',
       );
     }
     if (!tenant) throw new Unauthenticated('On the central host, name the tenant with the X-Tenant header.');

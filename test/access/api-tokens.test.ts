@@ -151,7 +151,7 @@ describe('bearer token rules (SPEC §1, §4.1)', () => {
       [globexToken, 'another tenant'],
       [expired, 'expired'],
       ['eyJhbGciOi.oauth.token', 'OAuth access tokens are for the MCP server only'],
-      ['nope', 'This is not a personal API token (they start with orgo_pat_)'],
+      ['nope', 'This is not a personal API token (they start with orgo_pat_'],
     ];
     for (const [token, reason] of cases) {
       const response = await app.request('/api/v1/me', { host: ACME, token });

@@ -244,6 +244,15 @@ describe('the resource server', () => {
   });
 });
 
+describe('the REST API', () => {
+  it('refuses an MCP app’s OAuth access token, saying where it works', async () => {
+    const app = await connect(acme);
+    const response = await loopbackFetch(`${acme.origin}/api/v1/me`, { headers: { authorization: `Bearer ${app.tokens.access_token}` } });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { detail: string }).detail).toContain('OAuth access token works only on the MCP server');
+  });
+});
+
 describe('revocation across instances', () => {
   it('reaches another instance within a second', async () => {
     const other = await startOAuthServer({ database: server.database });
