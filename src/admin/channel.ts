@@ -85,11 +85,19 @@ export async function sendAdminCommand(dataDir: string, command: AdminCommand): 
   } catch {
     return null;
   }
-  const response = await fetch(`http://127.0.0.1:${channel.port}/command`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${channel.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify(command),
-  });
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${channel.port}/command`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${channel.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(command),
+    });
+  } catch (error) {
+    // A file left behind by a server that was killed (a new one, still starting, has not written its own yet): no
+    // channel there. Any other failure may have come after the command was sent, so it is not retried.
+    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return null;
+    throw error;
+  }
   const answer = (await response.json()) as { ok: boolean; result?: AdminResult; problem?: { detail: string; fix?: string; code?: string } };
   if (!answer.ok) throw new AdminCommandFailed(answer.problem?.detail ?? 'the command failed', answer.problem?.fix, answer.problem?.code);
   return answer.result!;

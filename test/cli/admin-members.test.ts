@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminFilePath, sendAdminCommand } from '../../src/admin/channel.js';
 import { runAdminCommand, type AdminResult } from '../../src/admin/commands.js';
 import type { Database } from '../../src/db/connection.js';
 import { AppError } from '../../src/errors.js';
@@ -141,4 +143,20 @@ describe('the admin command line', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe('the admin channel file of a killed server', () => {
+  it('is taken for no channel (so the command waits for the new server or runs directly), not an unexpected error', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-stale-channel-'));
+    try {
+      const closed = net.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+      const port = (closed.address() as net.AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      fs.writeFileSync(adminFilePath(dataDir), JSON.stringify({ pid: 999_999, port, secret: 'stale' }), { mode: 0o600 });
+      expect(await sendAdminCommand(dataDir, { name: 'tenants.list' })).toBeNull();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
