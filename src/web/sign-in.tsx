@@ -103,6 +103,8 @@ function signInPage(
           <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={Boolean(props.email) || undefined} />
           <button type="submit">Sign in</button>
         </form>
+        {/* There is no self-service reset (no email is sent): say who can help instead of leaving people stuck. */}
+        <p class="hint">Forgot your password? Ask an owner or admin of your organisation for a password-reset link.</p>
       </section>
     </Layout>,
     status,

@@ -46,6 +46,7 @@ describe('sign-in', () => {
     expect(html).toMatch(/<label for="email">Email<\/label>/);
     expect(html).toMatch(/<label for="password">Password<\/label>/);
     expect(html).toMatch(/<button type="submit">Sign in<\/button>/);
+    expect(html).toContain('Forgot your password? Ask an owner or admin of your organisation for a password-reset link.');
   });
 
   it('signs a member in with an HttpOnly SameSite session cookie and returns to a local path', async () => {
