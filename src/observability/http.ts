@@ -15,7 +15,9 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
     c.set('logger', c.get('runtime').logger.child({ requestId: c.get('requestId') }));
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const status = c.res.status;
+    // The OAuth server answers on Node's response itself (RESPONSE_ALREADY_SENT): its status is there, not in c.res.
+    const outgoing = (c.env as { outgoing?: { headersSent: boolean; statusCode: number } } | undefined)?.outgoing;
+    const status = outgoing?.headersSent ? outgoing.statusCode : c.res.status;
     const method = c.req.method;
     const path = c.req.path;
     const route = status === 404 && !c.get('tenant') ? 'unmatched' : c.req.routePath;

@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createRuntime } from '../../src/app.js';
@@ -9,6 +11,7 @@ import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
 import { testConfig, toRequestInit } from '../support/app.js';
+import { loopbackFetch } from '../oauth/support.js';
 
 let database: Database;
 const lines: string[] = [];
@@ -56,6 +59,28 @@ describe('observability', () => {
     // A refused scrape is still logged.
     await app.request('/metrics', toRequestInit({ host: '10.0.0.5' }));
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.path === '/metrics' && l.status === 404)).toHaveLength(1);
+  });
+
+  it('logs and counts the status the OAuth server really answered (it writes to the Node response itself)', async () => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const answer = await loopbackFetch(`http://obsacme.localhost:${port}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=authorization_code&code=not-a-code&redirect_uri=http://127.0.0.1/cb&client_id=nobody',
+      });
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.path === '/oauth/token');
+      expect(line).toMatchObject({ method: 'POST', status: answer.status, tenant: 'obsacme' });
+      const text = await (await app.request('/metrics', toRequestInit({ host: 'anything.example', token: 'metrics-secret-token' }))).text();
+      expect(text).toMatch(/orgonaut_http_requests_total\{method="POST",route="\/oauth\/token",status="4xx"\} 1/);
+      expect(text).not.toMatch(/route="\/oauth\/token",status="2xx"/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('serves Prometheus metrics only with the metrics token (or from loopback)', async () => {
