@@ -7,6 +7,7 @@ import { Conflict, InvalidInput, MissingAbility, NotFound } from '../errors.js';
 import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { presentRow, type RowOut } from './present.js';
+import { undoOf } from './runs.js';
 import { loadRun, RESOLUTIONS, type RunRow } from './store.js';
 
 /**
@@ -105,6 +106,8 @@ async function loadRow(ctx: ServiceContext, run: RunRow, rowNumber: number) {
 
 async function reviewable(ctx: ServiceContext, run: RunRow, rowNumber: number) {
   if (run.status === 'processing') throw new Conflict('This import is running; review its rows when it has finished.');
+  // Its rows could be fixed but never imported (reprocessing an undone run is refused): say so now, not after the work.
+  if (undoOf(run)) throw new Conflict('This import has been undone; its rows can no longer be fixed or imported.', 'Upload the file again to import it anew.', { run_status: run.status });
   const row = await loadRow(ctx, run, rowNumber);
   if (row.resolution === null || row.resolution === 'fixed') {
     throw new Conflict('Only quarantined rows can be fixed or ignored; this row was ' + (row.status === 'imported' ? 'imported.' : 'not processed yet.'), undefined, { row_status: row.status });

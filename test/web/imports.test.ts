@@ -261,6 +261,14 @@ describe('the import pages for an owner', () => {
     expect(again.status).toBe(409);
     expect(text(again.html)).toContain('This import has already been undone.');
     expect((await liveState(database, tenant.id)).actors).toBe(0);
+    // Its review is no dead end: no fix forms whose rows could never be imported, and why.
+    const review = await get(`/imports/${runId}/review`, owner);
+    expect(text(review.html)).toContain('This import was undone: its rows can no longer be fixed or imported.');
+    expect(review.html).not.toContain(`action="/imports/${runId}/rows/`);
+    expect(review.html).toMatch(/<button type="submit" disabled="">\s*Reprocess queued rows/);
+    const refix = await post(`/imports/${runId}/rows/4/fix`, { csrf: await csrfFor(owner, `/imports/${runId}/review`), cell_0: 'nobody@webimp.test' }, owner);
+    expect(refix.status).toBe(409);
+    expect(text(refix.html)).toContain('This import has been undone; its rows can no longer be fixed or imported.');
   });
 
   it('re-renders the form with the reason when a file is refused, storing nothing', async () => {

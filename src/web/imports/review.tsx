@@ -120,13 +120,19 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
     const s = q.toString();
     return s ? `/imports/${id}/review?${s}` : `/imports/${id}/review`;
   };
-  const finished = run.status === 'completed' || run.status === 'failed';
+  const undone = !!(run.summary as { undo?: unknown } | null)?.undo;
+  const finished = (run.status === 'completed' || run.status === 'failed') && !undone;
   return c.html(
     <Shell c={c} title={`Review ${runTitle(run)}`} active="/imports" wide>
       <RunHead run={run} active="review" targetName={targetName} />
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error ? <ErrorNotice error={state.error} /> : null}
       {run.status === 'processing' ? <p class="notice warning">This import is running: review its rows when it has finished.</p> : null}
+      {undone ? (
+        <p class="notice warning">
+          This import was undone: its rows can no longer be fixed or imported. <a href="/imports">Upload the file again</a> to import it anew.
+        </p>
+      ) : null}
       <section class="card" aria-labelledby="reprocess-title">
         <h2 id="reprocess-title">Reprocess</h2>
         <p>
