@@ -53,7 +53,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     if (slashed && !parse.dateOrder) {
       warnings.push({
         code: 'date_order',
-        message: `${slashed} row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it under “Dates like 03/05/2024”.`,
+        message: `${slashed} row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it in the import’s settings (“Dates like 03/05/2024”; options.date_order over the API).`,
       });
     }
     const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };

@@ -65,7 +65,7 @@ describe('a US export', () => {
     expect(before.run.options).toEqual({ create_missing_types: false, date_order: null });
     expect(before.warnings).toContainEqual({
       code: 'date_order',
-      message: '2 row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it under “Dates like 03/05/2024”.',
+      message: '2 row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it in the import’s settings (“Dates like 03/05/2024”; options.date_order over the API).',
     });
     await expect(updateRunSettings(owner, run.id, { options: { date_order: 'sideways' as never } })).rejects.toMatchObject({ code: 'invalid_input' });
     expect((await updateRunSettings(owner, run.id, { options: { date_order: 'month_first' } })).options.date_order).toBe('month_first');
