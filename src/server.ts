@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { startAdminChannel } from './admin/channel.js';
 import { runAdminCommand } from './admin/commands.js';
 import { createApp, createRuntime, type Runtime } from './app.js';
-import type { Config } from './config.js';
+import { VARIABLES, type Config } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
@@ -181,7 +181,9 @@ export function readyBanner(config: Config, server: RunningServer, tenants: Pick
     );
   }
   if (isDemo(config) && tenants.some((t) => DEMO_TENANTS.some((d) => d.slug === t.slug))) {
-    lines.push('', `Demo users (password "${config.demoPassword}"):`);
+    // The well-known demo password is printed; one the operator chose is a secret, kept out of the output (and logs).
+    const password = config.demoPassword === VARIABLES.ORGONAUT_DEMO_PASSWORD.fallback ? `password "${config.demoPassword}"` : 'password: the value of ORGONAUT_DEMO_PASSWORD';
+    lines.push('', `Demo users (${password}):`);
     for (const user of DEMO_USERS) lines.push(`  ${user.email.padEnd(22)} ${user.role} of ${user.tenant}`);
   }
   return lines.join('\n');

@@ -377,6 +377,15 @@ describe('the ready banner', () => {
     expect(banner).not.toContain('No tenants yet');
   });
 
+  it('prints the well-known demo password, but never one the operator chose', () => {
+    const demo = [{ slug: 'acme', plan: 'business' as const }];
+    expect(readyBanner(config, server('acme'), demo)).toContain('Demo users (password "orgonaut-demo"):');
+    const chosen = readyBanner({ ...config, demoPassword: 'a-secret-of-ours' }, server('acme'), demo);
+    expect(chosen).toContain('Demo users (password: the value of ORGONAUT_DEMO_PASSWORD):');
+    expect(chosen).toContain('owner@acme.test');
+    expect(chosen).not.toContain('a-secret-of-ours');
+  });
+
   it('advertises https URLs without the instance port, which is not the public one behind TLS', () => {
     const banner = readyBanner({ ...config, publicScheme: 'https', baseDomain: 'orgonaut.co' }, server(null), [{ slug: 'acme', plan: 'business' }]);
     expect(banner).toContain('acme       https://acme.orgonaut.co   MCP: https://acme.orgonaut.co/mcp/orgonaut');
