@@ -252,3 +252,30 @@ describe('a snapshot’s delta', () => {
     expect(page).toMatch(/removed Later Hire /);
   });
 });
+
+describe('comparing scenarios', () => {
+  it('puts two options side by side against Live, each with the delta service’s figures', async () => {
+    const a = (await createScenario(ctx, { name: 'Option A: hire' })).id;
+    const b = (await createScenario(ctx, { name: 'Option B: cut' })).id;
+    await applyBatch(ctx, a, [{ op: 'add_actor', display_name: 'Option Hire', kind: 'human', org_unit_id: units.P }]);
+    await applyBatch(ctx, b, [{ op: 'set_fte', actor_id: id('m1'), fte: 0.5 }]);
+    const list = (await get('/scenarios', owner)).html;
+    expect(list).toContain(`<input type="checkbox" name="id" value="${a}" aria-label="Compare Option A: hire"/>`);
+    const page = await get(`/scenarios/compare?id=${a}&id=${b}`, owner);
+    expect(page.status).toBe(200);
+    const [da, db] = await Promise.all([a, b].map((sid) => scenarioDelta(ctx, { scenarioId: sid, compare: 'live' })));
+    const head = (d: typeof da) => (d.metrics.total as Record<string, { from: number; to: number }>).headcount!;
+    const fte = (d: typeof da) => (d.metrics.total as Record<string, { from: number; to: number }>).fte!;
+    const shown = text(page.html);
+    expect(shown).toContain('Metric Live Option A: hire planning active Option B: cut planning active');
+    expect(shown).toContain(`Headcount ${head(da).from} ${head(da).to} (+1) ${head(db).to} (0)`);
+    expect(shown).toContain(`FTE ${fte(da).from} ${fte(da).to} (+1) ${fte(db).to} (−0.5)`);
+    expect(shown).toMatch(/Annual cost €[\d,]+ €[\d,]+ \(€0\) €[\d,]+ \(€0\)/); // a hire without pay and an FTE cut leave pay as it is…
+    expect(shown).toMatch(/Actors without pay \(cost left out\) \d+ \d+ \(\+1\) \d+ \(0\)/); // …and the hire's cost is unknown
+    // Nothing chosen: a way back, not an empty table.
+    const none = await get('/scenarios/compare', owner);
+    expect(none.status).toBe(400);
+    expect(text(none.html)).toContain('Choose two or more scenarios on the list');
+    expect((await get('/scenarios/compare?id=not-an-id', owner)).status).toBe(400);
+  });
+});

@@ -11,6 +11,7 @@ import { Notice, Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { day } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
+import { comparePage, MAX_COMPARED } from './compare.js';
 
 /** Scenarios: the list with kind / state / submitted badges and filters, and the form that creates one. */
 type ScenarioOut = ReturnType<typeof presentScenario>;
@@ -18,6 +19,7 @@ type ScenarioOut = ReturnType<typeof presentScenario>;
 export function scenarioListRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/scenarios', (c) => page(c, { source: c.req.query('source') ?? '' }));
+  web.get('/scenarios/compare', comparePage);
   web.post('/scenarios', async (c) => {
     const body = await c.req.parseBody();
     await checkSessionCsrf(c, body.csrf);
@@ -155,35 +157,49 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         {list.items.length === 0 ? (
           <p class="empty">{filtered ? 'No scenario matches these filters.' : 'No scenarios yet. Create one above to model a change without touching Live.'}</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Started from</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((s) => (
+          <form method="get" action="/scenarios/compare" id="compare-form">
+            <div class="table-wrap">
+              <table>
+                <thead>
                   <tr>
-                    <td>
-                      <a href={`/scenarios/${s.id}`}>{s.name}</a>
-                      {s.description ? <div class="hint">{s.description}</div> : null}
-                    </td>
-                    <td>
-                      <ScenarioBadges s={s} />
-                    </td>
-                    <td>{s.source ? (s.source.kind === 'live' ? 'Live' : <a href={`/scenarios/${s.source.scenario_id}`}>{s.source.name ?? 'a scenario'}</a>) : '–'}</td>
-                    <td class="date">{day(s.created_at)}</td>
-                    <td class="date">{day(s.updated_at)}</td>
+                    <th scope="col">
+                      <span class="visually-hidden">Compare</span>
+                    </th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Started from</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Updated</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {list.items.map((s) => (
+                    <tr>
+                      <td>
+                        <input type="checkbox" name="id" value={s.id} aria-label={`Compare ${s.name}`} />
+                      </td>
+                      <td>
+                        <a href={`/scenarios/${s.id}`}>{s.name}</a>
+                        {s.description ? <div class="hint">{s.description}</div> : null}
+                      </td>
+                      <td>
+                        <ScenarioBadges s={s} />
+                      </td>
+                      <td>{s.source ? (s.source.kind === 'live' ? 'Live' : <a href={`/scenarios/${s.source.scenario_id}`}>{s.source.name ?? 'a scenario'}</a>) : '–'}</td>
+                      <td class="date">{day(s.created_at)}</td>
+                      <td class="date">{day(s.updated_at)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <p class="actions">
+              <button type="submit" class="secondary">
+                Compare selected
+              </button>
+              <span class="hint">Tick two or more (up to {MAX_COMPARED}) to see their headcount, FTE and cost side by side.</span>
+            </p>
+          </form>
         )}
         <Pager label="Scenario pages" next={list.nextCursor ? query({ cursor: list.nextCursor }) : null} first={cursor ? query({}) : null} />
       </section>
