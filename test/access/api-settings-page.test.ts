@@ -101,3 +101,20 @@ describe('the token list', () => {
     expect(row).not.toContain('Revoke');
   });
 });
+
+describe('on a plan without MCP', () => {
+  it('tells the owner whom to ask for the upgrade, and everyone else to ask the owner', async () => {
+    const team = await buildTenant(database, { slug: 'apipageteam', plan: 'team' });
+    const teamHost = 'apipageteam.localhost';
+    const text = async (role: 'owner' | 'member') => {
+      const person = await buildMember(database, team, role, { password: PASSWORD });
+      const signedIn = await signInThroughForm(app, teamHost, person.email, PASSWORD, '/settings/api');
+      const html = await (await app.request('/settings/api', { host: teamHost, cookie: signedIn, headers: { accept: 'text/html' } })).text();
+      return html.slice(html.indexOf('upgrade-title'), html.indexOf('</section>', html.indexOf('upgrade-title')));
+    };
+    const owner = await text('owner');
+    expect(owner).toContain('as its owner, ask your Orgonaut provider to upgrade it.');
+    expect(owner).not.toContain('ask its owner');
+    expect(await text('member')).toContain('ask its owner to upgrade.');
+  });
+});

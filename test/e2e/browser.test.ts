@@ -326,7 +326,7 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     const text = await checkPage(w);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Settings → API tokens');
     expect(text).toContain('AI assistants (MCP)');
-    expect(text).toMatch(/Your organisation is on the team plan; ask your owner to upgrade/);
+    expect(text).toMatch(/Your organisation is on the team plan; as its owner, ask your Orgonaut provider to upgrade it/);
     expect(text).not.toContain('Connect an AI assistant');
     expect(text).not.toContain('/mcp/orgonaut');
     expect(text).not.toContain('Connected apps');

@@ -114,7 +114,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error ? <Notice kind="error">{state.error}</Notice> : null}
       {state.secret ? <NewSecret name={state.createdName!} secret={state.secret} /> : null}
-      {mcp ? <McpSection origin={c.var.origin} slug={ctx.tenant.slug} /> : <UpgradeSection plan={ctx.tenant.plan} />}
+      {mcp ? <McpSection origin={c.var.origin} slug={ctx.tenant.slug} /> : <UpgradeSection plan={ctx.tenant.plan} owner={can(ctx.principal, 'billing.manage')} />}
       <CreateToken abilities={[...ctx.principal.roleAbilities].sort()} csrf={csrf} mcp={mcp} draft={state.draft} />
       <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} />
       {mcp ? <AppsTable apps={apps} csrf={csrf} showOwner={admin} /> : null}
@@ -199,14 +199,16 @@ function McpSection(props: { origin: string; slug: string }) {
   );
 }
 
-function UpgradeSection(props: { plan: string }) {
+function UpgradeSection(props: { plan: string; owner: boolean }) {
   return (
     <section class="card" aria-labelledby="upgrade-title">
       <h2 id="upgrade-title">AI assistants (MCP)</h2>
       <p>
         Connecting ChatGPT, Claude, Cursor and other assistants through Orgonaut's MCP server is part of the Business, Enterprise and
-        Agency plans. Your organisation is on the <strong>{props.plan}</strong> plan; ask your owner to upgrade. Personal API tokens for
-        the REST API and the CLI work on every plan.
+        Agency plans. Your organisation is on the <strong>{props.plan}</strong> plan;{' '}
+        {/* Plans are set by the operators of this Orgonaut (SPEC §2): the owner is the one who asks them. */}
+        {props.owner ? 'as its owner, ask your Orgonaut provider to upgrade it.' : 'ask its owner to upgrade.'} Personal API tokens for the
+        REST API and the CLI work on every plan.
       </p>
     </section>
   );
