@@ -99,6 +99,10 @@ describe('the token list', () => {
     expect(row).toContain('teams.read');
     expect(row).toContain('expired');
     expect(row).not.toContain('Revoke');
+    // The owner/admin view names whose token each is under "Member", as the connected apps do — not "Owner", a role.
+    const head = html.slice(html.indexOf('tokens-title'), html.indexOf('</thead>', html.indexOf('tokens-title')));
+    expect(head).toContain('<th>Member</th>');
+    expect(head).not.toContain('<th>Owner</th>');
   });
 });
 

@@ -266,7 +266,7 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
             <thead>
               <tr>
                 <th>Name</th>
-                {props.showOwner ? <th>Owner</th> : null}
+                {props.showOwner ? <th>Member</th> : null}
                 <th>Token</th>
                 <th>Abilities</th>
                 <th>Last used</th>
