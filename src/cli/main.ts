@@ -88,11 +88,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (isClientCommand(parseArgs(argv).positionals[0])) return runClientCommand(argv);
   // `tenants list --json acme`: a flag that takes no value never swallows the next word (then refused below).
   const args = parseArgs(argv.map((arg) => (/^--(json|demo|replace|help|version)$/.test(arg) ? `${arg}=true` : arg)));
-  if (args.flags.has('help')) {
+  const [command] = args.positionals;
+  // `orgonaut help` is what people type first.
+  if (args.flags.has('help') || (command === 'help' && args.positionals.length === 1)) {
     console.log(USAGE);
     return 0;
   }
-  const [command] = args.positionals;
   if (command === undefined && args.flags.has('version')) {
     console.log(`orgonaut ${packageVersion()}`);
     return 0;

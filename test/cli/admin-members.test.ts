@@ -134,6 +134,9 @@ describe('the admin command line', () => {
       await usage(['tenants', 'list', '--json', 'newco'], 'unexpected argument "newco" for "tenants list"');
       await usage(['migrate', 'now'], 'unexpected argument "now" for "migrate"');
       await usage(['seed'], 'seed needs --demo, or --tenant <slug> --actors <N>');
+      const help = await run(['help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('members invite --tenant <slug> --email <email>');
 
       // With --json a refusal is JSON on stderr, with the exit code, as for the client commands.
       const refused = await run(['members', 'invite', '--tenant', 'nosuchco', '--email', 'bob@newco.test', '--json']);
