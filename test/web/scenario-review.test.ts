@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
-import { createScenario, createSnapshot } from '../../src/scenarios/lifecycle.js';
+import { createScenario, createSnapshot, submitScenario } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
@@ -277,5 +277,21 @@ describe('comparing scenarios', () => {
     expect(none.status).toBe(400);
     expect(text(none.html)).toContain('Choose two or more scenarios on the list');
     expect((await get('/scenarios/compare?id=not-an-id', owner)).status).toBe(400);
+  });
+});
+
+describe('the activity log', () => {
+  it('names every scenario event and record as the delta does, in the list and on the event', async () => {
+    const sid = (await createScenario(ctx, { name: 'Logged plan' })).id;
+    await applyBatch(ctx, sid, [{ op: 'set_manager', actor_id: id('f1'), manager_id: id('ceo') }]);
+    await submitScenario(ctx, sid);
+    const list = text((await get(`/activity?scenario=${sid}`, owner)).html);
+    expect(list).toContain('Scenario Logged plan submitted');
+    expect(list).toMatch(/Reporting line f1 reports to ceo created/);
+    expect(list).not.toContain('→');
+    const html = (await get(`/activity?scenario=${sid}&entity=scenario`, owner)).html;
+    const eventId = /href="\/activity\/([0-9a-f-]{36})"/.exec(html)![1]!;
+    const detail = text((await get(`/activity/${eventId}`, owner)).html);
+    expect(detail).toMatch(new RegExp(`Record Logged plan \\(${sid}\\) Scenario Logged plan`));
   });
 });

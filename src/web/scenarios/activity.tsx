@@ -10,6 +10,10 @@ import { namesOf, type Names } from '../live/context.js';
 import { fieldLabel, personLabel, when } from '../live/format.js';
 import { getActivityEvent } from './activity-event.js';
 import { fieldValue, scenarioNames } from './values.js';
+import { can } from '../../access/policy.js';
+import { labelOf } from '../../scenarios/delta.js';
+import type { OrgGraph } from '../../org/types.js';
+import { openView } from '../../org/view.js';
 
 /** Activity: the tenant's audit trail (model changes and security events), filterable, with each event's before/after. */
 const ENTITY_TYPES = [
@@ -50,31 +54,39 @@ function recordHref(type: string, id: string | null, scenarioId: string | null):
 }
 
 /**
- * Which record an event is about, in words ("Zed New", "Zed New in Search", "Pay of Ann Lee"), from the record its
- * before/after hold; names of other records come from Live (or the scenario filtered on) and are left out when unknown.
+ * Which record an event is about, in words: a member by name and email, a scenario or snapshot by its name, any
+ * other record as every delta names it (`labelOf`: "Zed New", "Zed New in Search (50 %)", "Pay of Ann Lee",
+ * "Ann Lee reports to Bo Chen"), from the record its before/after hold and the graphs of Live (or the scenario).
  */
-function recordName(e: { entity_type: string; before: unknown; after: unknown; member: { email: string; name: string | null } | null }, names: Names): string | null {
+function recordName(
+  e: { entity_type: string; entity_id: string | null; before: unknown; after: unknown; member: { email: string; name: string | null } | null },
+  lookup: RecordNames,
+): string | null {
   if (e.member) return personLabel(e.member);
+  if ((e.entity_type === 'scenario' || e.entity_type === 'snapshot') && e.entity_id && lookup.scenarios.get(e.entity_id)) return lookup.scenarios.get(e.entity_id)!;
   const record = [e.after, e.before].find((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
   if (!record) return null;
   // Records are stored with camelCase keys (displayName, actorId); some with snake_case.
-  const text = (key: string) => {
-    const value = record[key] ?? record[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
-    return typeof value === 'string' && value ? value : null;
-  };
-  const own = text('display_name') ?? text('name') ?? text('title');
-  if (own) return own;
-  const named = (kind: 'actor' | 'unit', key: string) => {
-    const id = text(key);
-    const name = id ? names[kind](id) : null;
-    return name && !name.startsWith('#') ? name : null;
-  };
-  const actor = named('actor', 'actor_id');
-  if (!actor) return null;
-  if (e.entity_type === 'compensation') return `Pay of ${actor}`;
-  if (e.entity_type === 'placement' && named('unit', 'org_unit_id')) return `${actor} in ${named('unit', 'org_unit_id')}`;
-  if (e.entity_type === 'reporting_line' && named('actor', 'manager_id')) return `${actor} → ${named('actor', 'manager_id')}`;
-  return actor;
+  const camel = Object.fromEntries(Object.entries(record).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+  return labelOf(camel, lookup.graphs, lookup.showActors);
+}
+
+interface RecordNames {
+  graphs: OrgGraph[];
+  showActors: boolean;
+  scenarios: Map<string, string>;
+}
+
+/** The graphs records are named from: the scenario filtered on (if any) and Live; none when they cannot be opened. */
+async function recordNames(ctx: ServiceContext, scenarioId: string | null, scenarios: Map<string, string>): Promise<RecordNames> {
+  const graphs: OrgGraph[] = [];
+  try {
+    if (scenarioId) graphs.push((await openView(ctx, { scenarioId })).graph);
+    graphs.push((await openView(ctx, {})).graph);
+  } catch {
+    // A scenario id that does not open (another tenant's, a typo) names nothing from it.
+  }
+  return { graphs, showActors: can(ctx.principal, 'actors.read'), scenarios };
 }
 
 async function namesFor(ctx: ServiceContext, scenarioId: string | null): Promise<Names> {
@@ -95,7 +107,7 @@ export function activityRoutes(): Hono<AppEnv> {
     const { page } = await listActivity(ctx, { ...filter, cursor, limit: 50 });
     const scenarios = await listScenarios(ctx, { limit: 500 });
     const scenarioName = new Map(scenarios.items.map((s) => [s.id, s.name]));
-    const names = await namesFor(ctx, filter.scenarioId);
+    const names = await recordNames(ctx, filter.scenarioId, scenarioName);
     const query = (extra: Record<string, string | null>) => {
       const params = new URLSearchParams();
       const all = { category: filter.category, entity: filter.entityType, scenario: filter.scenarioId, since: filter.since, until: filter.until, ...extra };
@@ -223,6 +235,8 @@ export function activityRoutes(): Hono<AppEnv> {
     const ctx = serviceContext(c);
     const e = await getActivityEvent(ctx, c.req.param('id'));
     const names = await namesFor(ctx, e.scenario_id);
+    const scenarios = new Map((await listScenarios(ctx, { limit: 500 })).items.map((s) => [s.id, s.name]));
+    const name = recordName({ ...e, member: null }, await recordNames(ctx, e.scenario_id, scenarios));
     const before = (e.before ?? {}) as Record<string, unknown>;
     const after = (e.after ?? {}) as Record<string, unknown>;
     const objects = typeof e.before === 'object' && typeof e.after === 'object';
@@ -256,9 +270,12 @@ export function activityRoutes(): Hono<AppEnv> {
             <dt>Category</dt>
             <dd>{e.category}</dd>
             <dt>Record</dt>
-            <dd>{href ? <a href={href}>{e.entity_id}</a> : e.entity_id ?? '–'}</dd>
+            <dd>
+              {href ? <a href={href}>{name ?? e.entity_id}</a> : name ?? e.entity_id ?? '–'}
+              {name && e.entity_id ? <span class="hint"> ({e.entity_id})</span> : null}
+            </dd>
             <dt>Scenario</dt>
-            <dd>{e.scenario_id ? <a href={`/scenarios/${e.scenario_id}`}>open the scenario</a> : e.category === 'model' ? 'Live' : '–'}</dd>
+            <dd>{e.scenario_id ? <a href={`/scenarios/${e.scenario_id}`}>{scenarios.get(e.scenario_id) ?? 'open the scenario'}</a> : e.category === 'model' ? 'Live' : '–'}</dd>
             {e.request_id ? (
               <>
                 <dt>Request</dt>
