@@ -3,7 +3,7 @@ import { createSession, destroySession, readSession, type Session } from '../acc
 import { signIn, SignInFailed, tenantsOfUser } from '../access/sign-in.js';
 import { clientIp } from '../http/rate-limit.js';
 import type { AppEnv } from '../http/env.js';
-import { checkPreSessionCsrf, checkSessionCsrf, formString, preSessionCsrf, safeReturnTo } from './forms.js';
+import { checkPreSessionCsrf, checkSessionCsrf, CsrfRejected, formString, preSessionCsrf, safeReturnTo } from './forms.js';
 import { Layout } from './layout.js';
 
 /** Sign-in and sign-out on every host; on the central host, the choice of tenant afterwards. */
@@ -22,9 +22,17 @@ export function signInRoutes(): Hono<AppEnv> {
 
   web.post('/sign-in', async (c) => {
     const body = await c.req.parseBody();
-    checkPreSessionCsrf(c, body.csrf);
     const email = formString(body, 'email');
     const returnTo = safeReturnTo(body.return_to);
+    try {
+      checkPreSessionCsrf(c, body.csrf);
+    } catch (error) {
+      if (!(error instanceof CsrfRejected)) throw error;
+      // A sign-in page left open past its form token (an hour), or cookies cleared meanwhile: nobody is signed in,
+      // but the same form comes back with a fresh token, the email and where to go after — a connection in progress
+      // (OAuth, CLI) is not lost to an error page.
+      return signInPage(c, { returnTo, email, error: 'This page had expired. Enter your password again to sign in.' }, 403);
+    }
     const tenant = c.var.tenant && c.var.tenantSource === 'host' ? c.var.tenant : null;
     try {
       const user = await signIn(c.var.runtime.database.db, tenant, { email, password: formString(body, 'password'), ip: clientIp(c) });
@@ -69,7 +77,7 @@ function centralSignIn(c: Context<AppEnv>, email: string): { href: string; host:
 function signInPage(
   c: Context<AppEnv>,
   props: { returnTo: string; email: string; error?: string; notice?: string; elsewhere?: { href: string; host: string } },
-  status: 200 | 401 | 429 = 200,
+  status: 200 | 401 | 403 | 429 = 200,
 ) {
   const tenant = c.var.tenant;
   const csrf = preSessionCsrf(c);

@@ -99,8 +99,32 @@ describe('sign-in', () => {
     const cookie = cookiesOf(page);
     const noToken = await app.request('/sign-in', { host: HOST, cookie, form: { email, password: PASSWORD } });
     expect(noToken.status).toBe(403);
+    expect(noToken.headers.getSetCookie().some((c) => c.startsWith('orgonaut_session='))).toBe(false);
     const crossOrigin = await signIn(HOST, { email, password: PASSWORD }, { origin: 'https://evil.example' });
     expect(crossOrigin.response.status).toBe(403);
+  });
+
+  it('gives an expired form back with a fresh token, the email and the way back, signing nobody in', async () => {
+    const stale = await app.request('/sign-in', {
+      host: HOST,
+      headers: { origin: ORIGIN, accept: 'text/html' },
+      form: { csrf: 'token-of-a-page-opened-yesterday', email, password: PASSWORD, return_to: '/oauth/interaction/abc' },
+    });
+    expect(stale.status).toBe(403);
+    expect(stale.headers.getSetCookie().some((c) => c.startsWith('orgonaut_session='))).toBe(false);
+    const html = await stale.text();
+    expect(html).toContain('This page had expired. Enter your password again to sign in.');
+    expect(html).toMatch(new RegExp(`id="email"[^>]*value="${email.replace(/[.]/g, '\\.')}"`));
+    expect(hiddenField(html, 'return_to')).toBe('/oauth/interaction/abc');
+    // The fresh form works.
+    const again = await app.request('/sign-in', {
+      host: HOST,
+      cookie: cookiesOf(stale),
+      headers: { origin: ORIGIN },
+      form: { csrf: hiddenField(html, 'csrf'), email, password: PASSWORD, return_to: hiddenField(html, 'return_to') },
+    });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('/oauth/interaction/abc');
   });
 
   it('does not accept a session cookie on another tenant’s host', async () => {
