@@ -129,10 +129,10 @@ function centsWarnings(mapping: ColumnMapping[], rows: readonly { values: (strin
     .filter((m) => m.field === 'base_salary_cents' || m.field === 'daily_rate_cents')
     .map((m) => {
       const major = m.field === 'base_salary_cents' ? 'base_salary' : 'daily_rate';
-      const row = rows.find((r) => /^\d{1,13}$/.test(r.values[m.column]?.trim() ?? ''));
+      const row = rows.find((r) => /^\d{1,13}(\.0+)?$/.test(r.values[m.column]?.trim() ?? ''));
       const value = row?.values[m.column]?.trim();
       const currency = (currencyColumn !== undefined ? row?.values[currencyColumn]?.trim().toUpperCase() : undefined) || null;
-      const example = value ? `its first value, ${value}, will be read as ${readAs(Number(value), currency)}` : '8500000 is read as 85,000.00';
+      const example = value ? `its first value, ${value}, will be read as ${readAs(Number.parseInt(value, 10), currency)}` : '8500000 is read as 85,000.00';
       return {
         code: 'pay_in_cents',
         message: `Pay in “${m.header.slice(0, 40)}” is read in cents (minor units): ${example}. If the column holds amounts as your HR system shows them (85000 or 85,000.00), map it to ${major} instead.`,

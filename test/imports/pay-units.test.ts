@@ -116,6 +116,9 @@ describe('an HR export with salaries', () => {
       code: 'pay_in_cents',
       message: 'Pay in “Base Salary Cents” is read in cents (minor units): its first value, 85000, will be read as 850.00 EUR. If the column holds amounts as your HR system shows them (85000 or 85,000.00), map it to base_salary instead.',
     });
+    // A spreadsheet's “.00” is still read as cents: said with that value.
+    const decimals = await createRunFromUpload(owner, { body: csv.replace(',85000', ',85000.00'), fileName: 'cents-decimals.csv' });
+    expect((await previewRun(owner, decimals.id)).warnings.find((w) => w.code === 'pay_in_cents')?.message).toContain('its first value, 85000.00, will be read as 850.00 EUR');
     const salary = await createRunFromUpload(owner, { body: csv.replace('Base Salary Cents', 'Salary'), fileName: 'salary.csv' });
     expect((await previewRun(owner, salary.id)).warnings.map((w) => w.code)).not.toContain('pay_in_cents');
   });
