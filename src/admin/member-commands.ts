@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { invitations, memberships, users } from '../db/schema/index.js';
 import { isRole, ROLES } from '../access/bundles.js';
@@ -30,8 +30,18 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.tenantId, tenant.id))
       .orderBy(users.email);
-    const lines = rows.map((m) => `${m.email.padEnd(30)} ${m.role.padEnd(8)} ${m.status.padEnd(9)} ${m.name}`);
-    return { message: lines.join('\n') || `${tenant.slug} has no members yet. Invite its owner with: orgonaut members invite --tenant ${tenant.slug} --email <email>`, data: rows };
+    const pending = await db
+      .select({ email: invitations.email, role: invitations.role, expiresAt: invitations.expiresAt })
+      .from(invitations)
+      .where(and(eq(invitations.tenantId, tenant.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`)))
+      .orderBy(invitations.email);
+    const lines = [
+      ...rows.map((m) => `${m.email.padEnd(30)} ${m.role.padEnd(8)} ${m.status.padEnd(9)} ${m.name}`),
+      ...pending.map((i) => `${i.email.padEnd(30)} ${i.role.padEnd(8)} ${'invited'.padEnd(9)} (link valid until ${i.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)`),
+    ];
+    const invited = pending.map((i) => ({ email: i.email, role: i.role, expires_at: i.expiresAt.toISOString() }));
+    if (!lines.length) return { message: `${tenant.slug} has no members yet. Invite its owner with: orgonaut members invite --tenant ${tenant.slug} --email <email>`, data: { members: rows, invitations: invited } };
+    return { message: lines.join('\n'), data: { members: rows, invitations: invited } };
   }
 
   const email = normaliseEmail(command.email);

@@ -46,6 +46,7 @@ describe('orgonaut members invite', () => {
 
     const invited: AdminResult = await admin({ name: 'members.invite', tenant: 'freshco', email: 'Ada@Fresh.test', role: 'owner', origin: 'http://freshco.localhost:3000' });
     const url = (invited.data as { url: string }).url;
+    expect((await admin({ name: 'members.list', tenant: 'freshco' })).message).toMatch(/^ada@fresh\.test\s+owner\s+invited\s+\(link valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
     expect(url).toMatch(/^http:\/\/freshco\.localhost:3000\/invitations\/[\w-]{40,}$/);
     expect(invited.message).toContain(url);
 
