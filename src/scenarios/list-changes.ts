@@ -6,13 +6,14 @@ import { FAMILIES, type Family } from '../org/types.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 import type { ScenarioChange } from './overlay.js';
+import { deltaVisibility } from './delta.js';
 import { loadChanges, loadScenario } from './store.js';
 
 /**
  * A scenario's own overlay, change by change: what it adds, changes (with the source value each field was edited
  * against) and removes — not folded with its source (that is the delta). Families are named as in deltas and
  * conflict resolutions (`org_unit`, `actor`…), fields in snake_case. Without `costs.read` compensation changes and
- * money fields are left out.
+ * money fields are left out; a family the caller may not read (`deltaVisibility`, the delta's rule) is left out too.
  */
 
 
@@ -26,8 +27,10 @@ export async function listScenarioChanges(ctx: ServiceContext, scenarioId: strin
   if (wanted && !family) throw new InvalidInput('family', `must be one of ${CHANGE_FAMILIES.join(', ')}`);
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   const showMoney = can(ctx.principal, 'costs.read');
+  // The families the delta would show this caller (an actor's change needs actors.read, as in the delta).
+  const { readable } = deltaVisibility(ctx.principal);
   const changes = (await loadChanges(ctx.db, ctx.tenant.id, scenario.id)).filter(
-    (c) => (showMoney || c.family !== 'compensations') && (!family || c.family === family),
+    (c) => readable.has(c.family) && (showMoney || c.family !== 'compensations') && (!family || c.family === family),
   );
   const key = (c: ScenarioChange) => [ENTITY_TYPES[c.family], c.recordId] as const;
   const page = paginate('scenario changes', sortByKey(changes, key), key, filter);

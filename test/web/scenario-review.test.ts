@@ -5,6 +5,7 @@ import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario, createSnapshot, submitScenario } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
+import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { signedMoney } from '../../src/web/live/format.js';
@@ -293,5 +294,18 @@ describe('the activity log', () => {
     const eventId = /href="\/activity\/([0-9a-f-]{36})"/.exec(html)![1]!;
     const detail = text((await get(`/activity/${eventId}`, owner)).html);
     expect(detail).toMatch(new RegExp(`Record Logged plan \\(${sid}\\) Scenario Logged plan`));
+  });
+});
+
+describe('a scenario’s change list (REST /changes)', () => {
+  it('leaves out the families the caller may not read, as the delta does', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hire with a placement' })).id;
+    await applyBatch(ctx, sid, [{ op: 'add_actor', display_name: 'Secret Hire', kind: 'human', org_unit_id: units.P, email: 'secret@fixture.test' }]);
+    const families = async (c: ServiceContext) => [...new Set((await listScenarioChanges(c, sid)).page.items.map((i) => i.family))].sort();
+    expect(await families(ctx)).toEqual(['actor', 'placement']);
+    const narrow = contextFor(database, tenant, principalFor(tenant, 'owner', ['scenarios.read', 'placements.read']));
+    expect(await families(narrow)).toEqual(['placement']);
+    expect(JSON.stringify((await listScenarioChanges(narrow, sid)).page)).not.toContain('Secret Hire');
+    expect((await scenarioDelta(narrow, { scenarioId: sid })).families.actor).toBeUndefined();
   });
 });
