@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { problemResponse, toProblem } from '../api/problem.js';
 import type { ServiceContext } from '../context.js';
-import { AppError, NotFound, Unauthenticated } from '../errors.js';
+import { AppError, Unauthenticated } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { looksLikeApiToken } from './api-tokens.js';
@@ -79,7 +79,7 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
 export function mcpGuard(): MiddlewareHandler<AppEnv> {
   return async function mcpGuardMiddleware(c, next) {
     const tenant = c.get('tenant');
-    if (!tenant || !PLAN_FEATURES[tenant.plan].mcp) return problemResponse(toProblem(new NotFound('MCP server'), c.get('requestId')));
+    if (!tenant || !PLAN_FEATURES[tenant.plan].mcp) return problemResponse(toProblem(noMcpHere(), c.get('requestId')));
     let principal: Principal;
     try {
       const token = bearer(c);
@@ -111,6 +111,19 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
     c.set('principal', principal);
     await next();
   };
+}
+
+/**
+ * The 404 of the MCP path and the authorization server where they are not offered (SPEC §2): the same answer for
+ * the central host, a plan without MCP and an unknown path, with a fix a person can act on (not "check the id").
+ */
+export function noMcpHere(): AppError {
+  return new AppError(
+    'not_found',
+    404,
+    'There is no MCP server or authorization server at this address.',
+    'Use the MCP URL shown under Settings → API and MCP of your organisation (its own address, e.g. https://acme.orgonaut.co/mcp/orgonaut).',
+  );
 }
 
 /** The service context of an authenticated request. */

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { NotFound } from '../errors.js';
+import { noMcpHere } from '../access/middleware.js';
 import type { AppEnv } from '../http/env.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import type { Tenant } from '../tenancy/tenants.js';
@@ -11,7 +11,7 @@ import type { Tenant } from '../tenancy/tenants.js';
  */
 export function oauthTenant(c: Context<AppEnv>): Tenant {
   const tenant = c.var.tenant;
-  if (!tenant || c.var.tenantSource !== 'host' || !PLAN_FEATURES[tenant.plan].mcp) throw new NotFound('Page');
+  if (!tenant || c.var.tenantSource !== 'host' || !PLAN_FEATURES[tenant.plan].mcp) throw noMcpHere();
   return tenant;
 }
 

@@ -152,6 +152,17 @@ describe('where there is no authorization server: 404', () => {
     }
   });
 
+  it('saying where the MCP URL is, not "check the id"', async () => {
+    const tenant = await buildTenant(server.database, { plan: 'team' });
+    for (const path of ['/mcp/orgonaut', '/oauth/register']) {
+      const response = await loopbackFetch(`${server.origin(tenant)}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status, path).toBe(404);
+      const problem = (await response.json()) as { detail: string; fix: string };
+      expect(problem.detail, path).toBe('There is no MCP server or authorization server at this address.');
+      expect(problem.fix, path).toContain('Settings → API and MCP');
+    }
+  });
+
   it('on the central host, also when X-Tenant names an MCP tenant', async () => {
     await expectAll404(`http://app.localhost:${server.port}`);
     await expectAll404(`http://app.localhost:${server.port}`, { 'x-tenant': acme.tenant.slug });
