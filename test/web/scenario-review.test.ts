@@ -309,3 +309,22 @@ describe('a scenario’s change list (REST /changes)', () => {
     expect((await scenarioDelta(narrow, { scenarioId: sid })).families.actor).toBeUndefined();
   });
 });
+
+describe('snapshots and archiving', () => {
+  it('answers a snapshot’s documented address (/snapshots/:id) with its page, and nothing else there', async () => {
+    const snapshot = (await createSnapshot(ctx, { name: 'Linked from the docs' })).id;
+    const response = await app.request(`/snapshots/${snapshot}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+    expect(response.status).toBe(301);
+    expect(response.headers.get('location')).toBe(`/scenarios/${snapshot}`);
+    const planning = (await createScenario(ctx, { name: 'Not a snapshot' })).id;
+    expect((await get(`/snapshots/${planning}`, owner)).status).toBe(404);
+    expect((await get('/snapshots/not-an-id', owner)).status).toBe(404);
+  });
+
+  it('asks twice before archiving a scenario that is under review', async () => {
+    const sid = (await createScenario(ctx, { name: 'Under review' })).id;
+    expect((await get(`/scenarios/${sid}`, owner)).html).toContain('data-confirm="Archive this scenario? You can bring it back later."');
+    await submitScenario(ctx, sid);
+    expect((await get(`/scenarios/${sid}`, owner)).html).toContain('data-confirm="This scenario is submitted for review: archive it only if the review is over.');
+  });
+});

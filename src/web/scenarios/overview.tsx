@@ -243,7 +243,15 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               </form>
             ) : null}
             {scenario.state === 'active' ? (
-              <form method="post" action={`${base}/archive`} data-confirm="Archive this scenario? You can bring it back later.">
+              <form
+                method="post"
+                action={`${base}/archive`}
+                data-confirm={
+                  scenario.submitted
+                    ? 'This scenario is submitted for review: archive it only if the review is over. Archive it? You can bring it back later.'
+                    : 'Archive this scenario? You can bring it back later.'
+                }
+              >
                 <input type="hidden" name="csrf" value={csrf} />
                 <button type="submit" class="secondary">
                   Archive

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
-import type { AppError } from '../../errors.js';
+import { NotFound, type AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { createSnapshot, getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { restoreSnapshot } from '../../scenarios/promotion.js';
@@ -29,6 +29,12 @@ export function snapshotRoutes(): Hono<AppEnv> {
     return c.redirect('/snapshots?notice=created', 303);
   });
 
+  // A snapshot's own address in the docs (reference/snapshots.md): its page is the scenario page of its kind.
+  web.get('/snapshots/:id', async (c) => {
+    const snapshot = await getScenario(serviceContext(c), c.req.param('id'));
+    if (snapshot.kind !== 'snapshot') throw new NotFound('Snapshot', c.req.param('id'));
+    return c.redirect(`/scenarios/${snapshot.id}`, 301);
+  });
   web.get('/snapshots/:id/restore', (c) => confirmPage(c, {}));
   web.post('/snapshots/:id/restore', async (c) => {
     const body = await c.req.parseBody();
