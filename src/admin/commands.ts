@@ -64,7 +64,8 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
         reportingCurrency: command.currency,
         domains: command.domains,
       });
-      return { message: `Created tenant ${tenant.slug} on the ${tenant.plan} plan.`, data: tenant };
+      // Which database: an admin command run without the server's DATABASE_URL acts on the embedded one instead.
+      return { message: `Created tenant ${tenant.slug} on the ${tenant.plan} plan, in the ${database.describe}.`, data: tenant };
     }
     case 'tenants.set-plan': {
       const { tenant, previous } = await setTenantPlan(db, command.slug, command.plan);

@@ -120,6 +120,7 @@ describe('the admin command line', () => {
       expect(misspelt.stderr).toContain('unknown option --mail for "members"');
       const created = await run(['tenants', 'create', 'newco', '--plan', 'team']);
       expect(created.code, created.stderr).toBe(0);
+      expect(created.stdout.trim()).toBe(`Created tenant newco on the team plan, in the embedded database in ${dataDir}.`);
       const invited = await run(['members', 'invite', '--tenant', 'newco', '--email', 'ada@newco.test']);
       expect(invited.code, invited.stderr).toBe(0);
       expect(invited.stdout).toMatch(/^Invited ada@newco\.test to newco as owner\./);
