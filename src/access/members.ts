@@ -232,9 +232,10 @@ export async function issuePasswordReset(ctx: ServiceContext, userId: string) {
   // One live link per person: a new one (the first was lost, or sent to the wrong place) ends the earlier ones.
   await endResetLinks(ctx.db, ctx.tenant.id, userId);
   const token = randomBytes(32).toString('base64url');
-  await ctx.db.insert(passwordResets).values({ tokenHash: digest(token), tenantId: ctx.tenant.id, userId, issuedBy: ctx.principal.userId, expiresAt: new Date(Date.now() + RESET_TTL_MS) });
+  const expiresAt = new Date(Date.now() + RESET_TTL_MS);
+  await ctx.db.insert(passwordResets).values({ tokenHash: digest(token), tenantId: ctx.tenant.id, userId, issuedBy: ctx.principal.userId, expiresAt });
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'password_reset', entityId: userId, action: 'issued', principal: ctx.principal });
-  return { token };
+  return { token, expires_at: expiresAt.toISOString() };
 }
 
 /** Ends every unused reset link of the person on the tenant. */

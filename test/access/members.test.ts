@@ -113,6 +113,7 @@ describe('password-reset links', () => {
   it('replace each other: only the newest link works', async () => {
     const person = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
     const first = await resetLink(adminCookie, person);
+    expect(first.html).toMatch(/works until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
     const second = await resetLink(adminCookie, person);
     expect((await app.request(first.path!, { host: HOST, headers: { accept: 'text/html' } })).status).toBe(404);
     expect((await submitLinkForm(second.path!, { password: 'the newest secret' })).status).toBe(303);
@@ -226,6 +227,7 @@ describe('invitations', () => {
     const created = await post('/settings/members/invite', { csrf: await csrf(adminCookie), email, role: 'viewer' }, adminCookie);
     expect(created.status).toBe(200);
     expect(created.response.headers.get('cache-control')).toBe('no-store'); // the single-use link is on this page
+    expect(created.html).toMatch(/it is shown once and works until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
     return /\/invitations\/[A-Za-z0-9_-]+/.exec(created.html)![0];
   }
 

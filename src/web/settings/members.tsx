@@ -28,7 +28,7 @@ export function memberRoutes(): Hono<AppEnv> {
     await checkSessionCsrf(c, body.csrf);
     try {
       const invitation = await inviteMember(serviceContext(c), { email: formString(body, 'email'), role: formString(body, 'role') });
-      return page(c, { link: { email: invitation.email, url: `${c.var.origin}/invitations/${invitation.token}`, label: 'Invitation link' } });
+      return page(c, { link: { email: invitation.email, url: `${c.var.origin}/invitations/${invitation.token}`, label: 'Invitation link', expiresAt: invitation.expires_at } });
     } catch (error) {
       if (error instanceof AppError && error.status < 500 && error.status !== 403) {
         return page(c, { error: error.message, draft: { email: formString(body, 'email'), role: formString(body, 'role') } }, 400);
@@ -68,8 +68,8 @@ export function memberRoutes(): Hono<AppEnv> {
           await setMemberStatus(ctx, userId, 'active');
           break;
         case 'reset': {
-          const { token } = await issuePasswordReset(ctx, userId);
-          return page(c, { link: { email: formString(body, 'email'), url: `${c.var.origin}/password-reset/${token}`, label: 'Password-reset link' } });
+          const { token, expires_at } = await issuePasswordReset(ctx, userId);
+          return page(c, { link: { email: formString(body, 'email'), url: `${c.var.origin}/password-reset/${token}`, label: 'Password-reset link', expiresAt: expires_at } });
         }
         default:
           return c.notFound();
@@ -94,7 +94,7 @@ export function memberRoutes(): Hono<AppEnv> {
 interface State {
   notice?: string;
   error?: string;
-  link?: { email: string; url: string; label: string };
+  link?: { email: string; url: string; label: string; expiresAt: string };
   /** What the invite form held when it was refused (shown again). */
   draft?: { email: string; role: string };
 }
@@ -117,7 +117,10 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
           <h2 id="link-title">
             {state.link.label} for {state.link.email}
           </h2>
-          <p class="warning">Send this single-use link yourself; it is shown once.</p>
+          <p class="warning">
+            Send this single-use link yourself; it is shown once and works until {when(state.link.expiresAt)}. A new link for the same
+            person replaces it.
+          </p>
           <div class="secret">
             <label for="the-link" class="visually-hidden">
               {state.link.label}
