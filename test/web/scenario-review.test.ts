@@ -132,6 +132,8 @@ describe('an applied scenario’s delta', () => {
     await started.done;
     // The finished task leads there.
     expect((await get(`/scenarios/${sid}/tasks/${started.task.id}`, owner)).html).toContain(`<a href="/scenarios/${sid}/delta">What the promotion changed</a>`);
+    // Its overview sums it up the same way.
+    expect(text((await get(`/scenarios/${sid}`, owner)).html)).toMatch(/What its promotion changed in Live Headcount \+1 FTE \+1 /);
     const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
     expect(page).toContain('What its promotion changed');
     expect(page).toContain('Against the Live it replaced (snapshot “Live before promoting “Field hire””)');
@@ -220,6 +222,8 @@ describe('the change tray', () => {
     const staged = await post(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: 'Staged Hire', kind: 'human', org_unit_id: units.P }, owner);
     expect(staged.status).toBe(200);
     const page = text(staged.html);
+    // A hire without a manager starts a reporting tree of their own: the form says so before layers jump.
+    expect(page).toContain('Empty: no manager — they start a reporting tree of their own, which layers and spans count');
     expect(page).toMatch(/If you apply the tray, against the scenario as it is Headcount \+1 FTE \+1 Vacant positions 0 Annual cost €0 Monthly cost €0 Actors without pay \(cost unknown\) \+1 Apply 1 change/);
     // Nothing is saved by staging.
     expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).toContain('0 records differ');
@@ -316,6 +320,9 @@ describe('snapshots and archiving', () => {
     const response = await app.request(`/snapshots/${snapshot}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
     expect(response.status).toBe(301);
     expect(response.headers.get('location')).toBe(`/scenarios/${snapshot}`);
+    const page = text((await get(`/scenarios/${snapshot}`, owner)).html);
+    expect(page).toContain('Holds Live as it was when this snapshot was taken');
+    expect(page).not.toContain('Started from');
     const planning = (await createScenario(ctx, { name: 'Not a snapshot' })).id;
     expect((await get(`/snapshots/${planning}`, owner)).status).toBe(404);
     expect((await get('/snapshots/not-an-id', owner)).status).toBe(404);

@@ -149,11 +149,17 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const names = state.conflicts?.length ? await scenarioNames(ctx, scenario.id) : null;
   const counts = Object.entries(scenario.change_counts);
   // The headline figures of the delta, so the overview answers "what does this do to cost and headcount?".
-  const impact = scenario.kind === 'planning' && counts.length && can(ctx.principal, 'org-metrics.read') ? await scenarioDelta(ctx, { scenarioId: scenario.id }) : null;
+  // An applied scenario: what its promotion did to Live.
+  const impact =
+    scenario.kind !== 'snapshot' && counts.length && can(ctx.principal, 'org-metrics.read')
+      ? await scenarioDelta(ctx, { scenarioId: scenario.id, compare: scenario.kind === 'applied' ? 'promotion' : 'source' })
+      : null;
   const base = `/scenarios/${scenario.id}`;
   const facts: [string, unknown][] = [
     ['Kind', scenario.kind],
-    ['Started from', scenario.source ? (scenario.source.kind === 'live' ? 'Live' : <a href={`/scenarios/${scenario.source.scenario_id}`}>{scenario.source.name ?? 'a scenario'}</a>) : '–'],
+    scenario.source
+      ? ['Started from', scenario.source.kind === 'live' ? 'Live' : <a href={`/scenarios/${scenario.source.scenario_id}`}>{scenario.source.name ?? 'a scenario'}</a>]
+      : ['Holds', 'Live as it was when this snapshot was taken'],
     ['Created', when(scenario.created_at)],
     ['Last changed', when(scenario.updated_at)],
   ];
@@ -212,7 +218,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
             </table>
           )}
           {impact?.metrics.total ? (
-            <Impact id="impact-title" total={impact.metrics.total} title={`Change against ${impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}`} currency={ctx.tenant.reportingCurrency} />
+            <Impact id="impact-title" total={impact.metrics.total} title={impact.against.kind === 'snapshot' ? 'What its promotion changed in Live' : `Change against ${impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}`} currency={ctx.tenant.reportingCurrency} />
           ) : null}
           <p>
             <a href={`${base}/delta`}>Review the delta</a>

@@ -155,7 +155,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'title', label: 'Title', kind: 'text' },
       { name: 'email', label: 'Email', kind: 'email' },
       { name: 'fte', label: 'FTE', kind: 'number', min: 0.01, max: 3, step: '0.01', hint: 'Empty: 1 for a person, none for robots and agents' },
-      { name: 'manager_id', label: 'Manager', kind: 'actor' },
+      { name: 'manager_id', label: 'Manager', kind: 'actor', hint: 'Empty: no manager — they start a reporting tree of their own, which layers and spans count' },
       { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'A vacant position they fill' },
       date,
     ],
