@@ -145,7 +145,7 @@ interface TenantRow {
   id: string;
   slug: string;
   plan: string;
-  liveVersion: number;
+  live_version: number;
 }
 
 describe('start-up of the orgonaut command', () => {
@@ -216,6 +216,8 @@ describe('start-up of the orgonaut command', () => {
       expect(after.code, after.stderr).toBe(0);
       const tenants = JSON.parse(after.stdout) as TenantRow[];
       expect(Object.fromEntries(tenants.map((t) => [t.slug, t.plan]))).toEqual({ acme: 'business', globex: 'business', initech: 'enterprise' });
+      // snake_case, like the REST API and the other admin commands' JSON.
+      expect(Object.keys(tenants[0]!).sort()).toEqual(['actor_allowance', 'burden_pct', 'id', 'live_version', 'name', 'plan', 'reporting_currency', 'slug', 'working_days_per_year']);
 
       // A command the server refuses comes back as one line too.
       const bad = await run(['tenants', 'set-plan', 'globex', 'platinum'], env);
@@ -309,7 +311,7 @@ describe('start-up of the orgonaut command', () => {
       expect(listed.code, listed.stderr).toBe(0);
       const tenants = JSON.parse(listed.stdout) as TenantRow[];
       const pick = (rows: TenantRow[]) =>
-        rows.map((t) => ({ id: t.id, slug: t.slug, plan: t.plan, liveVersion: t.liveVersion })).sort((a, b) => a.slug.localeCompare(b.slug));
+        rows.map((t) => ({ id: t.id, slug: t.slug, plan: t.plan, live_version: t.live_version })).sort((a, b) => a.slug.localeCompare(b.slug));
       expect(tenantsBeforeRestart).toHaveLength(3);
       expect(pick(tenants)).toEqual(pick(tenantsBeforeRestart));
       expect(tenants.find((t) => t.slug === 'globex')?.plan).toBe('business');

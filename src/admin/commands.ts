@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { runMemberCommand } from './member-commands.js';
 import { runTokenCommand } from './token-commands.js';
-import { createTenant, findTenantBySlug, listTenants, setTenantPlan } from '../tenancy/tenants.js';
+import { createTenant, findTenantBySlug, listTenants, setTenantPlan, type Tenant } from '../tenancy/tenants.js';
 
 /**
  * The operator commands of SPEC §9, as data so they run the same way in-process (PostgreSQL, or an embedded
@@ -65,7 +65,7 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
         domains: command.domains,
       });
       // Which database: an admin command run without the server's DATABASE_URL acts on the embedded one instead.
-      return { message: `Created tenant ${tenant.slug} on the ${tenant.plan} plan, in the ${database.describe}.`, data: tenant };
+      return { message: `Created tenant ${tenant.slug} on the ${tenant.plan} plan, in the ${database.describe}.`, data: presentTenant(tenant) };
     }
     case 'tenants.set-plan': {
       const { tenant, previous } = await setTenantPlan(db, command.slug, command.plan);
@@ -78,7 +78,7 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
         before: { plan: previous },
         after: { plan: tenant.plan },
       });
-      return { message: `Tenant ${tenant.slug} is now on the ${tenant.plan} plan (was ${previous}).`, data: tenant };
+      return { message: `Tenant ${tenant.slug} is now on the ${tenant.plan} plan (was ${previous}).`, data: { ...presentTenant(tenant), previous_plan: previous } };
     }
     case 'tokens.create':
     case 'tokens.list':
@@ -90,7 +90,22 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
     case 'tenants.list': {
       const tenants = await listTenants(db);
       const lines = tenants.map((t) => `${t.slug.padEnd(20)} ${t.plan.padEnd(11)} ${t.reportingCurrency}  ${t.name}`);
-      return { message: lines.join('\n') || 'No tenants yet.', data: tenants };
+      return { message: lines.join('\n') || 'No tenants yet.', data: tenants.map(presentTenant) };
     }
   }
+}
+
+/** A tenant as `--json` prints it: snake_case like the REST API and the other admin commands. */
+function presentTenant(tenant: Tenant) {
+  return {
+    id: tenant.id,
+    slug: tenant.slug,
+    name: tenant.name,
+    plan: tenant.plan,
+    reporting_currency: tenant.reportingCurrency,
+    burden_pct: tenant.burdenPct,
+    working_days_per_year: tenant.workingDaysPerYear,
+    actor_allowance: tenant.actorAllowance,
+    live_version: tenant.liveVersion,
+  };
 }
