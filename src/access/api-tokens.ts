@@ -9,6 +9,7 @@ import { isUuid } from '../util/ids.js';
 import { toAbility, type Ability } from './abilities.js';
 import { forgetCredentialsEverywhere } from './authenticator.js';
 import { authorize, can } from './policy.js';
+import { planWithholds, type Plan } from '../tenancy/plans.js';
 
 /**
  * Personal API tokens (SPEC §4.1). The secret is `orgo_pat_` + 43 random base64url characters — a prefix secret
@@ -66,12 +67,17 @@ export interface CreateTokenInput {
  * Checks a token request against what the creator may hand on: every ability known and within `ceiling` — the
  * role's abilities, or, when the request itself comes with a token, that token's (narrowing never widens).
  */
-export function checkTokenAbilities(requested: readonly string[], ceiling: ReadonlySet<Ability>, ceilingOf: 'role' | 'token' = 'role'): Ability[] {
+export function checkTokenAbilities(requested: readonly string[], ceiling: ReadonlySet<Ability>, ceilingOf: 'role' | 'token' = 'role', plan?: Plan): Ability[] {
   if (!requested.length) throw new InvalidInput('abilities', 'choose at least one ability');
   const chosen = new Set<Ability>();
+  const withheld = plan ? planWithholds(plan) : new Set<Ability>();
   for (const name of requested) {
     const ability = toAbility(name);
     if (!ability) throw new InvalidInput('abilities', `"${name}" is not an ability`);
+    // The plan, not the role, is why (mcp.access on team): say so, or people look for a role that would help.
+    if (!ceiling.has(ability) && withheld.has(ability)) {
+      throw new InvalidInput('abilities', `the ${plan} plan does not include "${ability}", so a token cannot have it (MCP and HRIS sync come with Business, Enterprise and Agency)`);
+    }
     if (!ceiling.has(ability)) {
       throw new InvalidInput(
         'abilities',
@@ -100,6 +106,7 @@ export async function createApiToken(ctx: ServiceContext, input: CreateTokenInpu
   }
   return issueApiToken(ctx.db, {
     tenantId: ctx.tenant.id,
+    plan: ctx.tenant.plan,
     userId,
     roleAbilities: viaToken ? ctx.principal.abilities : ctx.principal.roleAbilities,
     ceilingOf: viaToken ? 'token' : 'role',
@@ -110,11 +117,11 @@ export async function createApiToken(ctx: ServiceContext, input: CreateTokenInpu
 /** The shared path of the REST/web creation and the admin `tokens create` command. */
 export async function issueApiToken(
   db: Db,
-  input: CreateTokenInput & { tenantId: string; userId: string; roleAbilities: ReadonlySet<Ability>; ceilingOf?: 'role' | 'token'; via?: string },
+  input: CreateTokenInput & { tenantId: string; plan?: Plan; userId: string; roleAbilities: ReadonlySet<Ability>; ceilingOf?: 'role' | 'token'; via?: string },
 ) {
   const name = input.name.trim();
   if (!name || name.length > NAME_MAX) throw new InvalidInput('name', `give the token a name of 1–${NAME_MAX} characters`);
-  const abilities = checkTokenAbilities(input.abilities, input.roleAbilities, input.ceilingOf);
+  const abilities = checkTokenAbilities(input.abilities, input.roleAbilities, input.ceilingOf, input.plan);
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new InvalidInput('expires_at', 'must be in the future');
   const secret = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const [row] = await db

@@ -82,6 +82,16 @@ describe('personal API tokens over REST', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('says it is the plan, not the role, that withholds an ability', async () => {
+    const owner = await buildMember(database, globex, 'owner');
+    const token = await tokenFor(globex, owner.id, 'owner', ['api-tokens.create']);
+    const response = await app.request('/api/v1/tokens', { host: 'tokglobex.localhost', token, json: { name: 'mcp', abilities: ['mcp.access'] } });
+    expect(response.status).toBe(400);
+    const detail = ((await response.json()) as { detail: string }).detail;
+    expect(detail).toContain('the team plan does not include "mcp.access"');
+    expect(detail).not.toContain('your role');
+  });
+
   it('never lets a token create a wider token: no ability and no lifetime beyond its own', async () => {
     const narrow = await tokenFor(acme, ownerId, 'owner', ['api-tokens.create', 'actors.read']);
     const before = (await database.db.select().from(apiTokens)).length;
