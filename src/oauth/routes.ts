@@ -15,14 +15,20 @@ import {
   PROTECTED_RESOURCE_METADATA_PATHS,
   protectedResourceMetadata,
 } from './metadata.js';
+import { OAuthErrorPage } from './pages.js';
 import { ProviderRegistry, type OAuthOptions } from './registry.js';
 import { scopesToGrant } from './scopes.js';
 import { metrics } from '../observability/metrics.js';
 
-/** Per client address and tenant. Hosted clients (Claude, ChatGPT) share egress addresses, hence generous limits. */
-export const OAUTH_RATE_LIMITS: Record<'register' | 'token', RateLimit> = {
+/**
+ * Per client address and tenant. Hosted clients (Claude, ChatGPT) share egress addresses, hence generous limits.
+ * `authorize` is a person's browser (each request stores a pending interaction, so unlimited requests would fill the
+ * store): far more than anyone connecting apps needs.
+ */
+export const OAUTH_RATE_LIMITS: Record<'register' | 'token' | 'authorize', RateLimit> = {
   register: { limit: 60, windowSeconds: 60 },
   token: { limit: 600, windowSeconds: 60 },
+  authorize: { limit: 120, windowSeconds: 60 },
 };
 
 const REGISTRATION_BODY_LIMIT = 56 * 1024;
@@ -87,6 +93,8 @@ export function buildOAuthRoutes(runtime: Runtime, options: OAuthOptions = {}): 
   // The authorization request: only MCP scopes reach the provider, `mcp:use` always among them (scopes.ts).
   app.get(OAUTH_ROUTES.authorization, async (c) => {
     const tenant = oauthTenant(c);
+    const limited = await rateLimited(c, tenant, 'authorize');
+    if (limited) return limited;
     const url = new URL(c.req.url);
     url.searchParams.set('scope', scopesToGrant(url.searchParams.get('scope')).join(' '));
     return forwardToProvider(c, await registry.get(tenant, c.var.origin), { url: `${url.pathname}${url.search}` });
@@ -96,11 +104,24 @@ export function buildOAuthRoutes(runtime: Runtime, options: OAuthOptions = {}): 
   return app;
 }
 
-async function rateLimited(c: Context<AppEnv>, tenant: Tenant, what: 'register' | 'token'): Promise<Response | null> {
+async function rateLimited(c: Context<AppEnv>, tenant: Tenant, what: 'register' | 'token' | 'authorize'): Promise<Response | null> {
   const rule = OAUTH_RATE_LIMITS[what];
   const result = await consumeRateLimit(c.var.runtime.database.db, `oauth-${what}:${tenant.id}:${clientIp(c)}`, rule);
   if (result.allowed) return null;
   metrics.rateLimited.inc({ surface: `oauth_${what}` });
+  if (what === 'authorize') {
+    // A browser page, shown and never redirected (the client and its redirect URI are not checked yet).
+    return c.html(
+      OAuthErrorPage({
+        title: 'Too many connection requests',
+        message: `This network started more connections to ${tenant.name} than Orgonaut accepts in a minute.`,
+        fix: `Wait ${result.retryAfter} seconds, then start connecting again from the app.`,
+        tenantName: tenant.name,
+      }),
+      429,
+      { ...rateLimitHeaders(result), 'cache-control': 'no-store' },
+    );
+  }
   return c.json(
     { error: 'slow_down', error_description: `Too many ${what === 'register' ? 'registrations' : 'token requests'}; retry in ${result.retryAfter} seconds.` },
     429,

@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberships } from '../../src/db/schema/index.js';
 import { buildMember } from '../support/factories.js';
+import { OAUTH_RATE_LIMITS } from '../../src/oauth/routes.js';
 import {
   authorizeUrl,
   Browser,
@@ -11,6 +12,7 @@ import {
   discover,
   field,
   formAction,
+  loopbackFetch,
   PASSWORD,
   pkce,
   registerClient,
@@ -110,6 +112,29 @@ describe('errors shown on a page, never redirected (client or redirect URI not t
     const page = await new Browser(server.port).follow(`${acme.origin}/oauth/interaction/not-a-real-one`);
     expect(page.response.status).toBe(400);
     expect(await page.response.text()).toContain('This connection request has expired');
+  });
+});
+
+describe('too many authorization requests', () => {
+  it('from one address are refused with a page (429, Retry-After), never a redirect', async () => {
+    const busy = await tenantWithMember(server, 'business', 'viewer');
+    const busyAs = await discover(busy.origin);
+    const busyClient = await registerClient(busyAs, { client_name: 'Claude', redirect_uris: [CLAUDE_REDIRECT], token_endpoint_auth_method: 'none' });
+    const { challenge } = await pkce();
+    const url = authorizeUrl(busyAs, { clientId: busyClient.client_id, redirectUri: CLAUDE_REDIRECT, challenge });
+    const rule = OAUTH_RATE_LIMITS.authorize;
+    const saved = rule.limit;
+    rule.limit = 2; // the production limit is 120 a minute; the rule is the same
+    try {
+      for (let i = 0; i < 2; i++) expect((await loopbackFetch(url)).status).toBe(303);
+      const refused = await loopbackFetch(url);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('location')).toBeNull();
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await refused.text()).toContain('Too many connection requests');
+    } finally {
+      rule.limit = saved;
+    }
   });
 });
 
