@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { apiTokens, users } from '../db/schema/index.js';
 import { issueApiToken } from '../access/api-tokens.js';
@@ -73,9 +73,14 @@ async function revokeToken(db: Db, tenant: Tenant, id: string) {
   const [row] = await db
     .update(apiTokens)
     .set({ revokedAt: new Date() })
-    .where(and(eq(apiTokens.tenantId, tenant.id), eq(apiTokens.id, id)))
+    .where(and(eq(apiTokens.tenantId, tenant.id), eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
     .returning();
-  if (!row) throw new NotFound('API token', id);
+  if (!row) {
+    // Revoking again keeps the first revocation's time and audit entry.
+    const [revoked] = await db.select().from(apiTokens).where(and(eq(apiTokens.tenantId, tenant.id), eq(apiTokens.id, id)));
+    if (!revoked?.revokedAt) throw new NotFound('API token', id);
+    return { message: `Token ${revoked.name} (${id}) was already revoked on ${revoked.revokedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`, data: { id, revoked: true, revoked_at: revoked.revokedAt.toISOString() } };
+  }
   await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'api_token', entityId: id, action: 'revoked', metadata: { via: 'admin-cli' } });
-  return { message: `Revoked token ${row.name} (${id}).`, data: { id, revoked: true } };
+  return { message: `Revoked token ${row.name} (${id}).`, data: { id, revoked: true, revoked_at: row.revokedAt!.toISOString() } };
 }

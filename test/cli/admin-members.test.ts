@@ -4,10 +4,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminFilePath, sendAdminCommand } from '../../src/admin/channel.js';
 import { runAdminCommand, type AdminResult } from '../../src/admin/commands.js';
 import type { Database } from '../../src/db/connection.js';
+import { auditEvents } from '../../src/db/schema/index.js';
 import { AppError } from '../../src/errors.js';
 import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -163,5 +165,22 @@ describe('the admin channel file of a killed server', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('orgonaut tokens revoke', () => {
+  // ada@fresh.test became freshco's owner in the first test of this file.
+  it('revokes once: again it says when it was revoked, and neither moves that time nor audits it twice', async () => {
+    const created = await admin({ name: 'tokens.create', tenant: 'freshco', email: 'ada@fresh.test', tokenName: 'ci' });
+    const id = (created.data as { token: { id: string } }).token.id;
+    const first = await admin({ name: 'tokens.revoke', tenant: 'freshco', id });
+    expect(first.message).toBe(`Revoked token ci (${id}).`);
+    const revokedAt = (first.data as { revoked_at: string }).revoked_at;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await admin({ name: 'tokens.revoke', tenant: 'freshco', id });
+    expect(again.message).toMatch(new RegExp(`^Token ci \\(${id}\\) was already revoked on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\.$`));
+    expect((again.data as { revoked_at: string }).revoked_at).toBe(revokedAt);
+    const audits = await database.db.select().from(auditEvents).where(and(eq(auditEvents.entityId, id), eq(auditEvents.action, 'revoked')));
+    expect(audits).toHaveLength(1);
   });
 });
