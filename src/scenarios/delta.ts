@@ -10,7 +10,7 @@ import { round } from '../org/present.js';
 import { FAMILIES, recordsOf, type CostSettings, type Family, type OrgGraph } from '../org/types.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { sameValue } from './edits.js';
-import { ENTITY_TYPES, MONEY_FIELDS, snake } from '../org/family-names.js';
+import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 import { presentScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadScenario, type Scenario } from './store.js';
@@ -67,6 +67,7 @@ export async function scenarioDelta(
     changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
   const families = diffRecords(base, target, compared, showMoney, readable);
   const conflicts = compare === 'source' && changes ? findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney, readable.has('actors')) : [];
+  await nameRemovedInSource(ctx, scenario, conflicts, readable.has('actors'));
   let metrics: ReturnType<typeof metricDeltas> | { total: null; by_org_unit: [] } = { total: null, by_org_unit: [] };
   if (can(ctx.principal, 'org-metrics.read')) {
     const cost = await loadCostSettings(ctx.db, ctx.tenant);
@@ -216,6 +217,21 @@ function changedFields(from: Record<string, unknown>, to: Record<string, unknown
     if (!sameValue(from[key], to[key])) fields[snake(key)] = { from: from[key] ?? null, to: to[key] ?? null };
   }
   return fields;
+}
+
+/**
+ * Names the records a conflict says were removed from the source since (they are no longer there to name): by
+ * Live as it was when the scenario branched, where they were — never "#1a2b3c4d" when that Live knew them.
+ */
+export async function nameRemovedInSource(ctx: ServiceContext, scenario: Scenario, conflicts: Record<string, unknown>[], showActors: boolean): Promise<void> {
+  const unnamed = conflicts.filter((c) => c.reason === 'removed_in_source' && !c.label);
+  if (!unnamed.length) return;
+  const then = await ctx.graphs.atVersion(ctx.tenant.id, scenario.liveVersion);
+  for (const conflict of unnamed) {
+    const family = FAMILY_OF_ENTITY.get(String(conflict.family));
+    const record = family ? recordsOf(then, family).get(String(conflict.id)) : undefined;
+    if (record) conflict.label = labelOf(record, [then], showActors);
+  }
 }
 
 /** Fields changed both in the scenario and, since, in its source — for a person to resolve before promotion. */

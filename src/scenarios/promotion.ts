@@ -14,7 +14,7 @@ import { savePreparedBatch } from './apply-batch.js';
 import { camel, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 
 const MONEY_FIELD_NAMES = new Set([...MONEY_FIELDS].map(snake));
-import { findConflicts, moneyPair, probeCost } from './delta.js';
+import { findConflicts, moneyPair, nameRemovedInSource, probeCost } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
 import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
@@ -41,6 +41,7 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   assertMutableScenario(scenario);
   const source = await ctx.graphs.source(scenario);
   const conflicts = findConflicts(source.graph, await ctx.graphs.changes(scenario), true, can(ctx.principal, 'actors.read'));
+  await nameRemovedInSource(ctx, scenario, conflicts, can(ctx.principal, 'actors.read'));
   // Nobody resolves pay they cannot see: conflicts on money need `costs.read`.
   const hidden = can(ctx.principal, 'costs.read') ? [] : conflicts.filter((c) => c.family === 'compensation' || MONEY_FIELD_NAMES.has(String(c.field)));
   if (hidden.length) throw new MissingAbility('costs.read');

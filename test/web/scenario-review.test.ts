@@ -4,7 +4,7 @@ import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario, createSnapshot, submitScenario } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
-import { promoteScenario } from '../../src/scenarios/promotion.js';
+import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
 import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -333,5 +333,27 @@ describe('snapshots and archiving', () => {
     expect((await get(`/scenarios/${sid}`, owner)).html).toContain('data-confirm="Archive this scenario? You can bring it back later."');
     await submitScenario(ctx, sid);
     expect((await get(`/scenarios/${sid}`, owner)).html).toContain('data-confirm="This scenario is submitted for review: archive it only if the review is over.');
+  });
+});
+
+describe('a record removed from Live under a scenario', () => {
+  it('is named in the conflict, from Live as it was when the scenario branched', async () => {
+    const before = (await createSnapshot(ctx, { name: 'Before the temp team' })).id;
+    const adding = (await createScenario(ctx, { name: 'Add a temp team' })).id;
+    const outcome = await applyBatch(ctx, adding, [{ op: 'create_org_unit', name: 'Temp Team', type: 'team', parent_id: units.E }]);
+    const unitId = outcome.created.find((c) => c.family === 'org_units')!.id;
+    await (await promoteScenario(ctx, adding)).done;
+    const renaming = (await createScenario(ctx, { name: 'Rename the temp team' })).id;
+    await applyBatch(ctx, renaming, [{ op: 'rename_org_unit', org_unit_id: unitId, name: 'Temp Team 2' }]);
+    await (await restoreSnapshot(ctx, before)).done; // Live without the team again
+
+    const delta = await scenarioDelta(ctx, { scenarioId: renaming });
+    expect(delta.conflicts).toEqual([expect.objectContaining({ family: 'org_unit', id: unitId, reason: 'removed_in_source', label: 'Temp Team' })]);
+    const page = text((await get(`/scenarios/${renaming}/delta`, owner)).html);
+    expect(page).toContain('Org unit: Temp Team whole record Removed from the source since.');
+    const csrf = hiddenField((await get(`/scenarios/${renaming}`, owner)).html, 'csrf');
+    const refused = await post(`/scenarios/${renaming}/promote`, { csrf, confirm: 'yes' }, owner);
+    expect(refused.status).toBe(409);
+    expect(text(refused.html)).toContain('Org unit: Temp Team whole record Removed from the source since');
   });
 });
