@@ -69,6 +69,7 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
     }
     case 'tenants.set-plan': {
       const { tenant, previous } = await setTenantPlan(db, command.slug, command.plan);
+      if (previous === tenant.plan) return { message: `Tenant ${tenant.slug} is already on the ${tenant.plan} plan; nothing changed.`, data: { ...presentTenant(tenant), previous_plan: previous } };
       await recordAudit(db, {
         tenantId: tenant.id,
         category: 'security',

@@ -43,6 +43,7 @@ async function refusal(command: Parameters<typeof runAdminCommand>[1]): Promise<
 describe('orgonaut members invite', () => {
   it('gives a new tenant its first owner through a single-use link that sets their password', async () => {
     await admin({ name: 'tenants.create', slug: 'freshco', plan: 'business', tenantName: 'Fresh Co' });
+    expect((await admin({ name: 'tenants.set-plan', slug: 'freshco', plan: 'business' })).message).toBe('Tenant freshco is already on the business plan; nothing changed.');
     const empty = await admin({ name: 'members.list', tenant: 'freshco' });
     expect(empty.message).toContain('freshco has no members yet');
 
