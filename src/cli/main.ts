@@ -52,7 +52,8 @@ Admin commands:
   serve                                   Start the server (what \`npm start\` runs)
   migrate                                 Apply database migrations
   seed --demo                             Seed the demo tenants (acme, globex, initech)
-  seed --tenant <slug> --actors <N>       Generate an organisation of N actors (10–100,000) [--replace] [--seed <s>]
+  seed --tenant <slug> [--actors <N>]     Generate an organisation of N actors (10–100,000; default 300)
+                                          [--replace] [--seed <s>]
   tenants list
   tenants create <slug> --plan <plan> [--name <name>] [--currency EUR|USD] [--domain <host>]
   tenants set-plan <slug> <plan>          Plans: free, team, business, enterprise, agency
