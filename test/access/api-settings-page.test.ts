@@ -6,6 +6,7 @@ import { issueApiToken } from '../../src/access/api-tokens.js';
 import { effectiveAbilities } from '../../src/access/policy.js';
 import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
+import { setMembership } from '../../src/access/users.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
@@ -103,6 +104,26 @@ describe('the token list', () => {
     const head = html.slice(html.indexOf('tokens-title'), html.indexOf('</thead>', html.indexOf('tokens-title')));
     expect(head).toContain('<th>Member</th>');
     expect(head).not.toContain('<th>Owner</th>');
+  });
+});
+
+describe('after a role change', () => {
+  it('says which abilities of your own tokens your role no longer allows', async () => {
+    const person = await buildMember(database, tenant, 'manager', { password: PASSWORD });
+    await issueApiToken(database.db, {
+      tenantId: tenant.id,
+      userId: person.id,
+      roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.manager, null, tenant.plan),
+      name: 'Finance export',
+      abilities: ['costs.read', 'actors.read'],
+    });
+    await setMembership(database.db, tenant.id, person.id, 'member');
+    app.runtime.authenticator.forget(); // what the members page does after a role change
+    const signedIn = await signInThroughForm(app, HOST, person.email, PASSWORD, '/settings/api');
+    const html = await (await app.request('/settings/api', { host: HOST, cookie: signedIn, headers: { accept: 'text/html' } })).text();
+    const at = html.indexOf('<td>Finance export</td>');
+    const row = html.slice(at, html.indexOf('</tr>', at));
+    expect(row).toContain('Not in your role any more, so not usable: <code>costs.read</code>');
   });
 });
 

@@ -116,7 +116,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
       {state.secret ? <NewSecret name={state.createdName!} secret={state.secret} /> : null}
       {mcp ? <McpSection origin={c.var.origin} slug={ctx.tenant.slug} /> : <UpgradeSection plan={ctx.tenant.plan} owner={can(ctx.principal, 'billing.manage')} />}
       <CreateToken abilities={[...ctx.principal.roleAbilities].sort()} csrf={csrf} mcp={mcp} draft={state.draft} />
-      <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} />
+      <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} me={ctx.principal.userId} myRole={ctx.principal.roleAbilities} />
       {mcp ? <AppsTable apps={apps} csrf={csrf} showOwner={admin} /> : null}
       {mcp && can(ctx.principal, 'settings.manage') ? <ToolNames csrf={csrf} current={ctx.tenant.settings.mcpToolNames ?? 'underscore'} /> : null}
     </Shell>,
@@ -254,7 +254,10 @@ function CreateToken(props: { abilities: Ability[]; csrf: string; mcp: boolean; 
   );
 }
 
-function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: boolean }) {
+function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: boolean; me: string | null; myRole: ReadonlySet<Ability> }) {
+  // A token keeps the abilities chosen at creation, but uses only those the role still has (role ∩ token): after a
+  // role change, say which of your own tokens' abilities no longer work instead of letting calls fail unexplained.
+  const lapsed = (t: ApiTokenView) => (t.user_id === props.me ? t.abilities.filter((a) => !props.myRole.has(a as Ability)) : []);
   return (
     <section class="card" aria-labelledby="tokens-title">
       <h2 id="tokens-title">{props.showOwner ? 'API tokens of this organisation' : 'Your API tokens'}</h2>
@@ -289,6 +292,11 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
                       <summary>{counted(t.abilities.length, 'ability', 'abilities')}</summary>
                       <code>{t.abilities.join(', ')}</code>
                     </details>
+                    {lapsed(t).length ? (
+                      <div class="hint">
+                        Not in your role any more, so not usable: <code>{lapsed(t).join(', ')}</code>
+                      </div>
+                    ) : null}
                   </td>
                   <td>{t.last_used_at ? when(t.last_used_at) : 'never'}</td>
                   <td>
