@@ -159,6 +159,9 @@ describe('a conflict with Live', () => {
     const delta = text((await get(`/scenarios/${mine}/delta`, owner)).html);
     expect(delta).toContain('Record Field When created Scenario Live now');
     expect(delta).toContain('Actor: p1 FTE 1 0.8 0.9');
+    // The overview says so before anyone tries to promote.
+    expect(text((await get(`/scenarios/${mine}`, owner)).html)).toContain('1 change of this scenario meets a change made since in Live. Review the conflicts ; you choose which value wins when promoting.');
+    expect(text((await get(`/scenarios/${theirs}`, owner)).html)).not.toContain('Review the conflicts');
 
     const csrf = hiddenField((await get(`/scenarios/${mine}`, owner)).html, 'csrf');
     const refused = await post(`/scenarios/${mine}/promote`, { csrf, confirm: 'yes' }, owner);

@@ -13,6 +13,7 @@ import { AsOfForm, SubNav } from '../live/components.js';
 import { link, type Names } from '../live/context.js';
 import { deltaClass, fieldLabel, signed, signedMoney, when } from '../live/format.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
+import { counted } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
 import { ScenarioBadges } from './list.js';
@@ -174,6 +175,13 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         <Notice kind="error">
           {state.error.message} {state.error.fix ? <span class="hint">{state.error.fix}</span> : null}
         </Notice>
+      ) : null}
+      {impact?.conflicts.length ? (
+        <p class="warning" role="status">
+          {counted(impact.conflicts.length, 'change', 'changes')} of this scenario {impact.conflicts.length === 1 ? 'meets' : 'meet'} a change made since in{' '}
+          {impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}. <a href={`${base}/delta#conflicts-title`}>Review the conflicts</a>; you choose
+          which value wins when promoting.
+        </p>
       ) : null}
       {scenario.description ? <p>{scenario.description}</p> : null}
       <div class="columns">
