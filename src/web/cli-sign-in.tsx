@@ -109,8 +109,8 @@ function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities
         <h1>Sign in the Orgonaut CLI?</h1>
         <p>
           The Orgonaut command-line tool on this computer asks to act as you in <strong>{tenant.name}</strong>. It will receive a
-          personal API token named <strong>{request.tokenName}</strong> with your role's abilities, which you can revoke at any time
-          in Settings.
+          personal API token named <strong>{request.tokenName}</strong> with your role's abilities. It does not expire: revoke it in
+          Settings → API when you no longer use the CLI on this computer.
         </p>
         <details>
           <summary>What the token can do</summary>

@@ -67,6 +67,7 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     expect(consent.headers.get('cache-control')).toBe('no-store');
     const html = await consent.text();
     expect(html).toContain(`Signed in as ${email}.`);
+    expect(html).toContain('It does not expire: revoke it in Settings → API when you no longer use the CLI on this computer.');
     const signOut = /<form method="post" action="\/sign-out"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
     expect(hiddenField(signOut, 'return_to').startsWith('/cli/oauth/authorize?')).toBe(true);
   });
