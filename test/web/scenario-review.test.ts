@@ -167,6 +167,7 @@ describe('a conflict with Live', () => {
     const refused = await post(`/scenarios/${mine}/promote`, { csrf, confirm: 'yes' }, owner);
     expect(refused.status).toBe(409);
     expect(refused.html).toMatch(/<input type="checkbox" id="promote-confirm" name="confirm" value="yes" required="" checked=""/);
+    expect(refused.html).not.toContain('Review the conflicts'); // the form lists them right there
     // Not ticked on a first visit.
     expect((await get(`/scenarios/${mine}`, owner)).html).not.toMatch(/id="promote-confirm"[^>]*checked/);
   });

@@ -176,7 +176,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           {state.error.message} {state.error.fix ? <span class="hint">{state.error.fix}</span> : null}
         </Notice>
       ) : null}
-      {impact?.conflicts.length ? (
+      {impact?.conflicts.length && !state.conflicts?.length ? (
         <p class="warning" role="status">
           {counted(impact.conflicts.length, 'change', 'changes')} of this scenario {impact.conflicts.length === 1 ? 'meets' : 'meet'} a change made since in{' '}
           {impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}. <a href={`${base}/delta#conflicts-title`}>Review the conflicts</a>; you choose
