@@ -3,7 +3,9 @@ import type { Db } from '../db/connection.js';
 import { apiTokens, users } from '../db/schema/index.js';
 import { issueApiToken } from '../access/api-tokens.js';
 import { roleAbilitiesOf } from '../access/membership-abilities.js';
-import { findUserByEmail } from '../access/users.js';
+import { toAbility } from '../access/abilities.js';
+import { findMembership, findUserByEmail } from '../access/users.js';
+import { planWithholds } from '../tenancy/plans.js';
 import { recordAudit } from '../audit/record.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
@@ -30,6 +32,15 @@ async function createToken(db: Db, tenant: Tenant, command: Extract<TokenCommand
   const user = await findUserByEmail(db, command.email);
   const roleAbilities = user ? await roleAbilitiesOf(db, tenant, user.id) : null;
   if (!user || !roleAbilities) throw new NotFound('Member', command.email);
+  // The operator is not the member: say whose role lacks an ability (the shared check says "your role").
+  const withheld = planWithholds(tenant.plan);
+  for (const name of command.abilities ?? []) {
+    const ability = toAbility(name);
+    if (ability && !roleAbilities.has(ability) && !withheld.has(ability)) {
+      const role = (await findMembership(db, tenant.id, user.id))?.role;
+      throw new InvalidInput('abilities', `${user.email} is ${role} of ${tenant.slug}, a role without "${ability}", so their token cannot have it`);
+    }
+  }
   const days = command.expiresInDays;
   if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
     throw new InvalidInput('expires-in-days', 'must be a whole number of days from 1 to 3650');

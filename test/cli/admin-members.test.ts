@@ -13,6 +13,7 @@ import { auditEvents } from '../../src/db/schema/index.js';
 import { AppError } from '../../src/errors.js';
 import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant } from '../support/factories.js';
 
 /**
  * `orgonaut members invite|list`: a tenant made with `tenants create` has nobody who can sign in; the operator
@@ -166,6 +167,18 @@ describe('the admin channel file of a killed server', () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('orgonaut tokens create', () => {
+  it('names the member and their role when the role lacks an ability asked for (not "your role")', async () => {
+    const tenant = await buildTenant(database, { slug: 'tokenco', plan: 'business' });
+    await buildMember(database, tenant, 'viewer', { email: 'vera@tokenco.test' });
+    const refused = await refusal({ name: 'tokens.create', tenant: 'tokenco', email: 'vera@tokenco.test', tokenName: 'x', abilities: ['org-units.read', 'scenarios.write'] });
+    expect(refused.message).toBe('Invalid abilities: vera@tokenco.test is viewer of tokenco, a role without "scenarios.write", so their token cannot have it');
+    expect((await refusal({ name: 'tokens.create', tenant: 'tokenco', email: 'vera@tokenco.test', tokenName: 'x', abilities: ['bogus.read'] })).message).toContain('"bogus.read" is not an ability');
+    const made = await admin({ name: 'tokens.create', tenant: 'tokenco', email: 'vera@tokenco.test', tokenName: 'x', abilities: ['org-units.read'] });
+    expect(made.message).toContain('Created token "x" for vera@tokenco.test in tokenco (abilities: org-units.read).');
   });
 });
 
