@@ -47,6 +47,24 @@ export function signInRoutes(): Hono<AppEnv> {
     }
   });
 
+  // Typed or bookmarked: a GET never signs anyone out (a link on another site must not), it asks.
+  web.get('/sign-out', async (c) => {
+    const session = await readSession(c);
+    if (!session) return c.redirect('/sign-in', 303);
+    return c.html(
+      <Layout title="Sign out" tenantName={c.var.tenant?.name}>
+        <section class="card narrow">
+          <h1>Sign out{c.var.tenant ? ` of ${c.var.tenant.name}` : ''}?</h1>
+          <p>You are signed in as {session.user.email}.</p>
+          <form method="post" action="/sign-out" class="actions">
+            <input type="hidden" name="csrf" value={session.csrfToken} />
+            <button type="submit">Sign out</button>
+          </form>
+        </section>
+      </Layout>,
+    );
+  });
+
   web.post('/sign-out', async (c) => {
     const body = await c.req.parseBody();
     await checkSessionCsrf(c, body.csrf);

@@ -127,6 +127,20 @@ describe('sign-in', () => {
     expect(again.headers.get('location')).toBe('/oauth/interaction/abc');
   });
 
+  it('answers a typed /sign-out by asking, and signs out only with the form', async () => {
+    const { cookie } = await signIn(HOST, { email, password: PASSWORD });
+    const asked = await app.request('/sign-out', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    expect(asked.status).toBe(200);
+    const html = await asked.text();
+    expect(html).toContain(`You are signed in as ${email}.`);
+    expect((await app.request('/api/v1/me', { host: HOST, cookie })).status).toBe(200); // the GET changed nothing
+    const out = await app.request('/sign-out', { host: HOST, cookie, headers: { origin: ORIGIN }, form: { csrf: hiddenField(html, 'csrf') } });
+    expect(out.status).toBe(303);
+    expect((await app.request('/api/v1/me', { host: HOST, cookie })).status).toBe(401);
+    const nobody = await app.request('/sign-out', { host: HOST, headers: { accept: 'text/html' } });
+    expect(nobody.headers.get('location')).toBe('/sign-in');
+  });
+
   it('does not accept a session cookie on another tenant’s host', async () => {
     const { cookie } = await signIn(HOST, { email, password: PASSWORD });
     const elsewhere = await app.request('/api/v1/me', { host: 'signother.localhost', cookie });
