@@ -197,7 +197,7 @@ describe('the scenario overview', () => {
     const total = (await scenarioDelta(ctx, { scenarioId: sid })).metrics.total as Record<string, { delta: number }>;
     expect(total.annual_cost_minor!.delta).toBeGreaterThan(0);
     const page = text((await get(`/scenarios/${sid}`, owner)).html);
-    expect(page).toContain(`Change against Live Headcount +1 FTE +1 Vacant positions 0 Annual cost ${signedMoney(total.annual_cost_minor!.delta, 'EUR')} Monthly cost ${signedMoney(total.monthly_cost_minor!.delta, 'EUR')} Actors without pay (cost unknown) +1 Review the delta`);
+    expect(page).toContain(`Change against Live Headcount +1 FTE +1 Vacant positions 0 Annual cost ${signedMoney(total.annual_cost_minor!.delta, 'EUR')} Monthly cost ${signedMoney(total.monthly_cost_minor!.delta, 'EUR')} Actors without pay (cost left out) +1 Review the delta`);
     // A viewer gets the headcount, not the money.
     const seen = text((await get(`/scenarios/${sid}`, viewer)).html);
     expect(seen).toContain('Change against Live Headcount +1 FTE +1 Vacant positions 0 Review the delta');
@@ -228,7 +228,7 @@ describe('the change tray', () => {
     const page = text(staged.html);
     // A hire without a manager starts a reporting tree of their own: the form says so before layers jump.
     expect(page).toContain('Empty: no manager — they start a reporting tree of their own, which layers and spans count');
-    expect(page).toMatch(/If you apply the tray, against the scenario as it is Headcount \+1 FTE \+1 Vacant positions 0 Annual cost €0 Monthly cost €0 Actors without pay \(cost unknown\) \+1 Apply 1 change/);
+    expect(page).toMatch(/If you apply the tray, against the scenario as it is Headcount \+1 FTE \+1 Vacant positions 0 Annual cost €0 Monthly cost €0 Actors without pay \(cost left out\) \+1 Apply 1 change/);
     // Nothing is saved by staging.
     expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).toContain('0 records differ');
     const list = staged.html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');

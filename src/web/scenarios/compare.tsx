@@ -9,6 +9,7 @@ import { isUuid } from '../../util/ids.js';
 import { Shell } from '../shell.js';
 import { deltaClass, money, num, signed, signedMoney } from '../live/format.js';
 import { ScenarioBadges } from './list.js';
+import { WITHOUT_PAY } from './values.js';
 
 /**
  * Scenarios side by side (`/scenarios/compare?id=…&id=…`): each one's headline figures against Live as it is now,
@@ -29,7 +30,7 @@ const ROWS: [key: string, label: string, digits: number, isMoney: boolean][] = [
   ['layers', 'Layers', 0, false],
   ['annual_cost_minor', 'Annual cost', 0, true],
   ['monthly_cost_minor', 'Monthly cost', 0, true],
-  ['without_compensation', 'Actors without pay (cost left out)', 0, false],
+  ['without_compensation', WITHOUT_PAY, 0, false],
 ];
 
 export async function comparePage(c: Context<AppEnv>) {

@@ -9,7 +9,7 @@ import { AsOfForm, SubNav } from '../live/components.js';
 import { link, type Names } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, signed, signedMoney } from '../live/format.js';
 import { ScenarioHead, type Conflict } from './overview.js';
-import { fieldValue, RecordFields, scenarioNames } from './values.js';
+import { fieldValue, RecordFields, scenarioNames, WITHOUT_PAY } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
 import { recordsOf } from '../../org/types.js';
@@ -49,7 +49,7 @@ const METRICS: [string, string, number][] = [
   ['annual_cost_minor', 'Annual cost', 0],
   ['monthly_cost_minor', 'Monthly cost', 0],
   // Their cost is unknown, so the cost rows leave them out: a hire without pay moves this, not the cost.
-  ['without_compensation', 'Actors without pay (cost left out)', 0],
+  ['without_compensation', WITHOUT_PAY, 0],
 ];
 
 export function deltaRoutes(): Hono<AppEnv> {

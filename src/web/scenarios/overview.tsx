@@ -17,7 +17,7 @@ import { counted } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
 import { ScenarioBadges } from './list.js';
-import { fieldValue, scenarioNames } from './values.js';
+import { fieldValue, scenarioNames, WITHOUT_PAY } from './values.js';
 
 /** One scenario: what it is, its changes, its tree, and the lifecycle actions (submit, archive, promote). */
 export type ScenarioDetail = Awaited<ReturnType<typeof getScenario>>;
@@ -331,7 +331,7 @@ export function Impact(props: { id: string; total: Record<string, unknown>; titl
     ['Annual cost', cost(total.annual_cost_minor), total.annual_cost_minor?.delta ?? null],
     ['Monthly cost', cost(total.monthly_cost_minor), total.monthly_cost_minor?.delta ?? null],
     // A hire without pay adds no cost: say so rather than let "€0" read as free.
-    ['Actors without pay (cost unknown)', total.without_compensation?.delta ? signed(total.without_compensation.delta, 0) : null, null],
+    [WITHOUT_PAY, total.without_compensation?.delta ? signed(total.without_compensation.delta, 0) : null, null],
   ];
   const id = props.id;
   return (

@@ -36,6 +36,9 @@ const REFERENCES: Record<string, keyof Names> = {
 
 const MINOR = /(^|_)minor$|Minor$/;
 
+/** The metric `without_compensation` on every scenario page: actors whose cost is unknown, so the cost figures leave them out. */
+export const WITHOUT_PAY = 'Actors without pay (cost left out)';
+
 /** One field's value as text; money fields (minor units) in `currency` (the record's own, else the tenant's). */
 export function fieldValue(field: string, value: unknown, names: Names | null, currency: string): string {
   if (value === null || value === undefined || value === '') return 'empty';
