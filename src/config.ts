@@ -37,7 +37,10 @@ const port = z.coerce
   .max(65535, 'must be between 0 and 65535');
 
 const flag = z
-  .enum(['0', '1', 'true', 'false', 'yes', 'no', ''], { error: 'must be 1/0, true/false or yes/no' })
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['0', '1', 'true', 'false', 'yes', 'no', ''], { error: 'must be 1/0, true/false or yes/no' }))
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 /** ORGONAUT_TRUST_PROXY: a flag (1/true = one proxy) or the number of proxies in front (0–10). */

@@ -49,6 +49,10 @@ describe('configuration', () => {
     expect(loadConfig({ ORGONAUT_TRUST_PROXY: '2' })).toMatchObject({ trustProxy: true, proxyHops: 2 });
     expect(loadConfig({ ORGONAUT_TRUST_PROXY: 'no' })).toMatchObject({ trustProxy: false, proxyHops: 0 });
     expect(() => loadConfig({ ORGONAUT_TRUST_PROXY: 'lots' })).toThrow('ORGONAUT_TRUST_PROXY');
+    expect(loadConfig({ ORGONAUT_DEMO: 'TRUE' }).demo).toBe(true);
+    expect(loadConfig({ ORGONAUT_DEMO: ' Yes ' }).demo).toBe(true);
+    expect(loadConfig({ ORGONAUT_DEMO: 'False' }).demo).toBe(false);
+    expect(() => loadConfig({ ORGONAUT_DEMO: 'sometimes' })).toThrow('ORGONAUT_DEMO must be 1/0, true/false or yes/no (got "sometimes")');
   });
 
   it('reads rate limits as requests per window, for every plan or per plan', () => {
