@@ -75,6 +75,9 @@ describe('creating a token on the page', () => {
     const answer = await create({ name: 'Ninety days', abilities: 'actors.read', expires_in_days: '90' });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store'); // the page shows the secret: never cached
+    const created = await answer.clone().text();
+    expect(created).toContain(`curl -H &quot;Authorization: Bearer &lt;token&gt;&quot; ${ORIGIN}/api/v1/me`);
+    expect(created).toContain(`X-Tenant: apipage`);
     expect(await answer.text()).toMatch(/value="orgo_pat_[A-Za-z0-9_-]{43}"/);
     const [row] = await database.db.select().from(apiTokens).where(eq(apiTokens.name, 'Ninety days'));
     const days = (row!.expiresAt!.getTime() - Date.now()) / 86_400_000;

@@ -113,7 +113,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
       </div>
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error ? <Notice kind="error">{state.error}</Notice> : null}
-      {state.secret ? <NewSecret name={state.createdName!} secret={state.secret} /> : null}
+      {state.secret ? <NewSecret name={state.createdName!} secret={state.secret} origin={c.var.origin} slug={ctx.tenant.slug} mcp={mcp} /> : null}
       {mcp ? <McpSection origin={c.var.origin} slug={ctx.tenant.slug} /> : <UpgradeSection plan={ctx.tenant.plan} owner={can(ctx.principal, 'billing.manage')} />}
       <CreateToken abilities={[...ctx.principal.roleAbilities].sort()} csrf={csrf} mcp={mcp} draft={state.draft} />
       <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} me={ctx.principal.userId} myRole={ctx.principal.roleAbilities} />
@@ -126,7 +126,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
   );
 }
 
-function NewSecret(props: { name: string; secret: string }) {
+function NewSecret(props: { name: string; secret: string; origin: string; slug: string; mcp: boolean }) {
   return (
     <section class="card" aria-labelledby="secret-title">
       <h2 id="secret-title">Token “{props.name}” created</h2>
@@ -140,6 +140,17 @@ function NewSecret(props: { name: string; secret: string }) {
           Copy
         </button>
       </div>
+      {/* How to use it right away: the first call a person makes, and the MCP fallback's two headers. */}
+      <p class="hint">
+        Try it: <code>{`curl -H "Authorization: Bearer <token>" ${props.origin}/api/v1/me`}</code>
+        {props.mcp ? (
+          <>
+            {' '}
+            · for an MCP client without OAuth, send it as <code>Authorization: Bearer &lt;token&gt;</code> with{' '}
+            <code>{`X-Tenant: ${props.slug}`}</code> to <code>{`${props.origin}/mcp/orgonaut`}</code>
+          </>
+        ) : null}
+      </p>
     </section>
   );
 }
