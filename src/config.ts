@@ -136,7 +136,7 @@ export const VARIABLES = {
     description: 'Tenant served on the bare base host (localhost, 127.0.0.1). "acme" when the demo is seeded.',
   },
   ORGONAUT_PUBLIC_SCHEME: {
-    schema: z.enum(['http', 'https'], { error: 'must be http or https' }),
+    schema: z.string().trim().toLowerCase().pipe(z.enum(['http', 'https'], { error: 'must be http or https' })),
     fallback: 'http',
     description: 'Scheme of every URL the server advertises (https in production behind TLS).',
   },
@@ -157,7 +157,11 @@ export const VARIABLES = {
     description: 'Password of the demo users.',
   },
   ORGONAUT_LOG_LEVEL: {
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    schema: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' })),
     fallback: 'info',
     description: 'Log level (JSON logs on stdout).',
   },

@@ -49,6 +49,8 @@ describe('configuration', () => {
     expect(loadConfig({ ORGONAUT_TRUST_PROXY: '2' })).toMatchObject({ trustProxy: true, proxyHops: 2 });
     expect(loadConfig({ ORGONAUT_TRUST_PROXY: 'no' })).toMatchObject({ trustProxy: false, proxyHops: 0 });
     expect(() => loadConfig({ ORGONAUT_TRUST_PROXY: 'lots' })).toThrow('ORGONAUT_TRUST_PROXY');
+    expect(loadConfig({ ORGONAUT_LOG_LEVEL: 'DEBUG', ORGONAUT_PUBLIC_SCHEME: 'HTTPS' })).toMatchObject({ logLevel: 'debug', publicScheme: 'https' });
+    expect(() => loadConfig({ ORGONAUT_LOG_LEVEL: 'verbose' })).toThrow('ORGONAUT_LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (got "verbose")');
     expect(loadConfig({ ORGONAUT_DEMO: 'TRUE' }).demo).toBe(true);
     expect(loadConfig({ ORGONAUT_DEMO: ' Yes ' }).demo).toBe(true);
     expect(loadConfig({ ORGONAUT_DEMO: 'False' }).demo).toBe(false);
