@@ -61,7 +61,9 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     const redirectUri = String(interaction.params.redirect_uri ?? '');
     const native = isNativeRedirect(redirectUri) || client.applicationType === 'native';
     const remembered = await findConsent(c.var.runtime.database.db, tenant.id, user.userId, client.id);
-    if (!native && remembered && coversScopes(remembered.scopes, scopes)) {
+    // prompt=consent: the client asks for the person's decision now, whatever was approved before (OIDC Core 3.1.2.1).
+    const consentAsked = String(interaction.params.prompt ?? '').split(' ').includes('consent');
+    if (!native && !consentAsked && remembered && coversScopes(remembered.scopes, scopes)) {
       return finish(c, provider, tenant, interaction, user, client, scopes, { remembered: true });
     }
     const roleAbilities = await abilitiesOfRole(c, tenant, user.role);

@@ -155,6 +155,12 @@ describe('consent memory', () => {
     expect(again.consentShown).toBe(false);
     const other = await authorizeAndAllow(acme, first.as, first.client, first.redirectUri, 'activity.read', first.browser);
     expect(other.consentShown).toBe(true);
+    // prompt=consent asks again even though the scopes were approved.
+    const { challenge } = await pkce();
+    const url = authorizeUrl(first.as, { clientId: first.client.client_id, redirectUri: first.redirectUri, challenge, scope: 'actors.read' }, { prompt: 'consent' });
+    const asked = await first.browser.follow(url);
+    expect(asked.left).toBeUndefined();
+    expect(await asked.response.text()).toMatch(/>\s*Allow\s*</);
   });
 
   it('never lets an approval of narrowed scopes cover a request for the whole role (mcp:use alone)', async () => {
