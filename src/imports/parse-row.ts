@@ -1,5 +1,5 @@
 import { minorUnits } from '../org/cost.js';
-import { isIsoDate } from '../org/dates.js';
+import { addDays, isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
 import type { ColumnMapping, ImportField, ImportFormat } from './fields.js';
 import { reject, RowRejected, type Quarantine } from './reasons.js';
@@ -191,8 +191,11 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
   input.roleType = given(cell('role_type'))?.replace(/\s+/g, ' ');
   const start = given(cell('start_date'));
   if (start !== undefined) input.validFrom = parseDate(start, 'start_date', ctx.dateOrder);
+  // HR systems write the last day employed (BambooHR's termination date): the person counts that day, and the
+  // model's end (the first day no longer in effect) is the day after.
   const end = given(cell('end_date'));
-  if (end !== undefined) input.validTo = parseDate(end, 'end_date', ctx.dateOrder);
+  const lastDay = end === undefined ? undefined : parseDate(end, 'end_date', ctx.dateOrder);
+  if (lastDay !== undefined) input.validTo = lastDay === null ? null : addDays(lastDay, 1);
   const employment = given(cell('employment_type'));
   // Without a status, BambooHR's employment status Terminated (what a leaver's says; webhooks may send only it) is one.
   const status = given(cell('status')) ?? (employment?.toLowerCase() === 'terminated' ? employment : undefined);
@@ -206,9 +209,11 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
       }
     } else if (input.validTo === undefined) input.validTo = null;
   }
-  const ending = input.validTo ?? input.inactiveFrom;
-  if (input.validFrom && ending && ending <= input.validFrom) {
-    reject('invalid_date', 'end_date', `${ending} is not after the start date ${input.validFrom}`);
+  if (input.validFrom && lastDay && lastDay < input.validFrom) {
+    reject('invalid_date', 'end_date', `the last day ${lastDay} is before the start date ${input.validFrom}`);
+  }
+  if (input.validFrom && input.inactiveFrom && input.inactiveFrom <= input.validFrom) {
+    reject('invalid_date', 'status', `inactive ends the person today (${input.inactiveFrom}), which is not after the start date ${input.validFrom}: give an end date or correct the status`);
   }
   const employmentType = employment === undefined ? undefined : parseEmployment(employment);
   if (employmentType) input.employmentType = employmentType;

@@ -3,6 +3,7 @@ import { detectMapping } from '../../src/imports/fields.js';
 import type { ParseContext } from '../../src/imports/parse-row.js';
 import { planImport, type ImportPlan } from '../../src/imports/plan/plan.js';
 import { REASONS } from '../../src/imports/reasons.js';
+import { addDays } from '../../src/org/dates.js';
 import { emptyGraph, type OrgGraph } from '../../src/org/types.js';
 
 /**
@@ -55,8 +56,8 @@ describe('a manager who has left', () => {
       ['rep2@acme.test', 'Rep Two', 'Sales', 'Rep', 'past@acme.test', '', ''],
     ]);
     expect(outcomes(result)).toEqual(['created', 'created', 'created', 'inactive_manager', 'inactive_manager']);
-    expect(reasonOf(result, 4)).toEqual({ code: 'inactive_manager', field: 'manager_email', detail: `gone@acme.test is a leaver (row 2 of this file ends their employment on ${TODAY}), so cannot be the manager of someone who stays` });
-    expect(reasonOf(result, 5)?.detail).toBe('past@acme.test is a leaver (row 3 of this file ends their employment on 2026-06-30), so cannot be the manager of someone who stays');
+    expect(reasonOf(result, 4)).toEqual({ code: 'inactive_manager', field: 'manager_email', detail: `gone@acme.test is a leaver (row 2 of this file ends their employment: last day ${addDays(TODAY, -1)}), so cannot be the manager of someone who stays` });
+    expect(reasonOf(result, 5)?.detail).toBe('past@acme.test is a leaver (row 3 of this file ends their employment: last day 2026-06-30), so cannot be the manager of someone who stays');
     expect(REASONS.inactive_manager.family).toBe('reportingLines');
     expect(result.families.reportingLines.quarantined).toBe(2);
   });
@@ -69,7 +70,7 @@ describe('a manager who has left', () => {
     expect(outcomes(first)).toEqual(['created', 'created']);
     const second = await plan([['new@acme.test', 'New Hire', 'Ops', 'Analyst', 'old@acme.test', '', 'Active']], first.changes.target());
     expect(outcomes(second)).toEqual(['inactive_manager']);
-    expect(reasonOf(second, 1)?.detail).toBe('old@acme.test is a leaver (they left the organisation on 2026-03-31), so cannot be the manager of someone who stays');
+    expect(reasonOf(second, 1)?.detail).toBe('old@acme.test is a leaver (their last day in the organisation was 2026-03-31), so cannot be the manager of someone who stays');
   });
 
   it('is accepted for a leaver’s own row, when leaving later, or when the file rehires them', async () => {

@@ -35,10 +35,22 @@ describe('the employment type of a row', () => {
     expect(parse('Terminated').input).toMatchObject({ inactiveFrom: '2026-11-29' });
     const headers = ['Email', 'Name', 'Department', 'Employment Status', 'Termination Date', 'Status'];
     const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
-    expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Terminated', '2026-05-01', ''], context).input).toMatchObject({ validTo: '2026-05-01' });
+    // The termination date is the last day employed: the model's end is the day after.
+    expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Terminated', '2026-05-01', ''], context).input).toMatchObject({ validTo: '2026-05-02' });
     // A status says it all.
     expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Terminated', '', 'Active'], context).input).toMatchObject({ validTo: null });
     expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Full-Time', '', ''], context).input?.inactiveFrom).toBeUndefined();
+  });
+
+  it('reads the end date as the last day employed: a one-day contract is fine, a last day before the start is not', () => {
+    const headers = ['Email', 'Name', 'Department', 'Hire Date', 'Termination Date'];
+    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '2026-03-02', '2026-03-02'], context).input).toMatchObject({ validFrom: '2026-03-02', validTo: '2026-03-03' });
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '2026-03-02', '2026-03-01'], context).reason).toEqual({
+      code: 'invalid_date',
+      field: 'end_date',
+      detail: 'the last day 2026-03-01 is before the start date 2026-03-02',
+    });
   });
 
   it('quarantines anything else as invalid_employment_type, naming the field', () => {

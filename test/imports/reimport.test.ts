@@ -60,9 +60,9 @@ describe('re-importing a leaver', () => {
     expect(outcomes(first)).toEqual(['created', 'created']);
     const org = first.changes.target();
     const s1 = actorOf(org, 's1@acme.test');
-    expect(s1.validTo).toBe('2026-10-01');
-    expect([...org.placements.values()].filter((p) => p.actorId === s1.id)).toEqual([expect.objectContaining({ validTo: '2026-10-01' })]);
-    expect([...org.reportingLines.values()].filter((l) => l.actorId === s1.id)).toEqual([expect.objectContaining({ validTo: '2026-10-01' })]);
+    expect(s1.validTo).toBe('2026-10-02'); // the last day is 2026-10-01
+    expect([...org.placements.values()].filter((p) => p.actorId === s1.id)).toEqual([expect.objectContaining({ validTo: '2026-10-02' })]);
+    expect([...org.reportingLines.values()].filter((l) => l.actorId === s1.id)).toEqual([expect.objectContaining({ validTo: '2026-10-02' })]);
 
     let base = org;
     for (let run = 0; run < 2; run++) {
@@ -84,7 +84,7 @@ describe('re-importing a leaver', () => {
     const target = again.changes.target();
     const s1 = actorOf(target, 's1@acme.test');
     const lines = [...target.reportingLines.values()].filter((l) => l.actorId === s1.id);
-    expect(lines).toEqual([expect.objectContaining({ managerId: actorOf(target, 'boss2@acme.test').id, validTo: '2026-10-01' })]);
+    expect(lines).toEqual([expect.objectContaining({ managerId: actorOf(target, 'boss2@acme.test').id, validTo: '2026-10-02' })]);
     expect([...target.placements.values()].filter((p) => p.actorId === s1.id)).toHaveLength(1);
   });
 
@@ -102,12 +102,12 @@ describe('re-importing a leaver', () => {
     expect(s1.validTo).toBeNull();
     const placements = [...target.placements.values()].filter((p) => p.actorId === s1.id);
     expect(placements.map((p) => [p.validFrom, p.validTo]).sort()).toEqual([
-      [null, '2026-10-01'],
+      [null, '2026-10-02'],
       [TODAY, null],
     ]);
     const lines = [...target.reportingLines.values()].filter((l) => l.actorId === s1.id);
     expect(lines.map((l) => [l.validFrom, l.validTo]).sort()).toEqual([
-      [null, '2026-10-01'],
+      [null, '2026-10-02'],
       [TODAY, null],
     ]);
     const again = await plan(header, rows, target);
@@ -177,10 +177,10 @@ describe('an inactive status without an end date', () => {
     const first = await plan(header, [['e1@acme.test', 'E One', 'Engineering', '', '2026-11-01']], emptyGraph());
     const again = await plan(header, [['e1@acme.test', 'E One', 'Engineering', 'inactive', '']], first.changes.target());
     expect(outcomes(again)).toEqual(['unchanged']);
-    expect(actorOf(again.changes.target(), 'e1@acme.test').validTo).toBe('2026-11-01');
+    expect(actorOf(again.changes.target(), 'e1@acme.test').validTo).toBe('2026-11-02');
     // An end date in the file still wins.
     const moved = await plan(header, [['e1@acme.test', 'E One', 'Engineering', 'inactive', '2026-11-15']], first.changes.target());
-    expect(actorOf(moved.changes.target(), 'e1@acme.test').validTo).toBe('2026-11-15');
+    expect(actorOf(moved.changes.target(), 'e1@acme.test').validTo).toBe('2026-11-16');
   });
 
   it('ends an actor without an end date today (an existing one, or a new one)', async () => {

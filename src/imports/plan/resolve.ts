@@ -2,6 +2,7 @@ import type { ImportFormat } from '../fields.js';
 import { sourceKeyOf, type RowInput } from '../parse-row.js';
 import { quarantine, type Quarantine } from '../reasons.js';
 import { listed } from '../../util/words.js';
+import { addDays } from '../../org/dates.js';
 import type { OrgIndex } from './org-index.js';
 
 /**
@@ -223,7 +224,8 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
       } else if (leaver(managerId, row)) {
         const managerRow = lookup.rowOf(managerId);
         const end = endOf(managerId, managerRow)!;
-        const where = managerRow && managerRow.endsOn !== undefined ? `row ${managerRow.rowNumber} of this file ends their employment on ${end}` : `they left the organisation on ${end}`;
+        const lastDay = addDays(end, -1);
+        const where = managerRow && managerRow.endsOn !== undefined ? `row ${managerRow.rowNumber} of this file ends their employment: last day ${lastDay}` : `their last day in the organisation was ${lastDay}`;
         rejected.set(row.input.rowNumber, quarantine('inactive_manager', ref.employeeId ? 'manager_employee_id' : 'manager_email', `${ref.employeeId ?? ref.email} is a leaver (${where}), so cannot be the manager of someone who stays`));
       } else {
         next.push({ ...row, managerId });
