@@ -361,3 +361,27 @@ describe('a record removed from Live under a scenario', () => {
     expect(text(refused.html)).toContain('Org unit: Temp Team whole record Removed from the source since');
   });
 });
+
+describe('the delta as CSV', () => {
+  it('gives a spreadsheet the page’s figures and records: money in currency units, records by name, one row per changed field', async () => {
+    const sid = (await createScenario(ctx, { name: 'CSV review' })).id;
+    await applyBatch(ctx, sid, [
+      { op: 'add_actor', display_name: '=Formula Hire', kind: 'human', org_unit_id: units.F },
+      { op: 'set_compensation', actor_id: id('eng_head'), kind: 'salary', amount_minor: 16_000_000, currency: 'EUR' },
+    ]);
+    expect((await get(`/scenarios/${sid}/delta`, owner)).html).toContain(`href="/scenarios/${sid}/delta.csv" download`);
+    const response = await app.request(`/scenarios/${sid}/delta.csv`, { host: HOST, cookie: owner });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await response.text()).split('\r\n');
+    expect(lines[0]).toBe('part,family,record,field,from,to,change');
+    expect(lines.filter((l) => /^metric,,Total,Headcount,\d+,\d+,1$/.test(l))).toHaveLength(1);
+    const annual = lines.find((l) => l.startsWith('metric,,Total,Annual cost,'))!.split(',');
+    expect(Number(annual[6])).toBeGreaterThan(10_000); // 10,000 euros a year and more (burden), not minor units
+    expect(Number(annual[6])).toBeLessThan(100_000);
+    expect(lines).toContain("added,Actors,'=Formula Hire,,,,"); // a name a spreadsheet would run is quoted
+    expect(lines.filter((l) => /^changed,Compensation,Pay of eng_head,Valid to,empty,\d{4}-\d{2}-\d{2},$/.test(l))).toHaveLength(1);
+    const viewerCsv = await (await app.request(`/scenarios/${sid}/delta.csv`, { host: HOST, cookie: viewer })).text();
+    expect(viewerCsv).not.toMatch(/cost|Compensation|€/i);
+  });
+});

@@ -14,6 +14,8 @@ import type { ServiceContext } from '../../context.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
 import { recordsOf } from '../../org/types.js';
 import { openView } from '../../org/view.js';
+import { toMajor } from '../../org/cost.js';
+import { safeFileName, toCsv, type CsvCell } from '../live/csv.js';
 
 /**
  * The delta of a scenario: only the records and fields that differ from its source (or from Live), grouped by
@@ -54,6 +56,19 @@ const METRICS: [string, string, number][] = [
 
 export function deltaRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
+  web.get('/scenarios/:id/delta.csv', async (c) => {
+    const ctx = serviceContext(c);
+    const id = c.req.param('id');
+    const scenario = await getScenario(ctx, id);
+    const compare = c.req.query('compare') === 'live' ? 'live' : scenario.kind === 'applied' ? 'promotion' : 'source';
+    const delta = await scenarioDelta(ctx, { scenarioId: id, compare, asOf: c.req.query('as_of')?.trim() || null });
+    const names = await scenarioNames(ctx, id);
+    const recordOf = await recordLookup(ctx, id);
+    const body = toCsv(['part', 'family', 'record', 'field', 'from', 'to', 'change'], deltaRows(delta, names, recordOf, ctx.tenant.reportingCurrency));
+    const name = safeFileName(`${ctx.tenant.slug}-delta-${scenario.name}-${delta.as_of}.csv`);
+    return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'private, no-store' });
+  });
+
   web.get('/scenarios/:id/delta', async (c) => {
     const ctx = serviceContext(c);
     const id = c.req.param('id');
@@ -104,6 +119,9 @@ export function deltaRoutes(): Hono<AppEnv> {
             </p>
           )}
           <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: compare === 'live' ? 'live' : null }} />
+          <a class="button secondary" href={link(`${base}.csv`, { scenarioId: null, asOf }, compare === 'live' ? { compare: 'live' } : {})} download>
+            Download CSV
+          </a>
         </div>
         <p class="hint">
           Against {against}, metrics on {delta.as_of}. {count(recordCount, 'record differs', 'records differ')}; everything else is unchanged
@@ -244,6 +262,37 @@ export function deltaRoutes(): Hono<AppEnv> {
     );
   });
   return web;
+}
+
+/**
+ * The delta as rows for a spreadsheet: metric totals and per org unit (money in currency units, not minor units),
+ * then each added, changed (one row per field) and removed record, named as on the page.
+ */
+function deltaRows(delta: Awaited<ReturnType<typeof scenarioDelta>>, names: Names, recordOf: RecordOf, currency: string): CsvCell[][] {
+  const rows: CsvCell[][] = [];
+  const metric = (record: string, pairs: Record<string, unknown>) => {
+    for (const [key, label] of METRICS) {
+      const p = pairs[key] as Pair | undefined;
+      if (!p) continue;
+      const v = (n: number | null) => (n === null ? null : key.endsWith('_minor') ? toMajor(n, currency) : n);
+      rows.push(['metric', '', record, label, v(p.from), v(p.to), p.delta === null && p.unconvertible?.length ? `unknown (no ${p.unconvertible.join(', ')} rate)` : v(p.delta)]);
+    }
+  };
+  if (delta.metrics.total) metric('Total', delta.metrics.total as Record<string, unknown>);
+  for (const unit of delta.metrics.by_org_unit as ({ name: string | null; org_unit_id: string } & Record<string, unknown>)[]) metric(unit.name ?? unit.org_unit_id, unit);
+  for (const [family, d] of Object.entries(delta.families) as [string, FamilyDelta][]) {
+    const title = FAMILY_TITLES[family] ?? fieldLabel(family);
+    for (const r of d.added) rows.push(['added', title, recordLabel(r), '', '', '', '']);
+    for (const r of d.changed) {
+      const record = recordOf(family, r.id);
+      const own = typeof record?.currency === 'string' ? record.currency : currency;
+      for (const [field, change] of Object.entries(r.fields)) {
+        rows.push(['changed', title, recordLabel(r), fieldLabel(field), fieldValue(field, change.from, names, own), fieldValue(field, change.to, names, own), '']);
+      }
+    }
+    for (const r of d.removed) rows.push(['removed', title, recordLabel(r), '', '', '', '']);
+  }
+  return rows;
 }
 
 function PairCell(props: { pair: Pair | undefined; digits: number; currency?: string }) {
