@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { invitations, memberships, users } from '../db/schema/index.js';
 import { isRole, ROLES } from '../access/bundles.js';
@@ -57,15 +57,20 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
   if (command.role === 'owner' && owner) {
     throw new Conflict(`${tenant.slug} already has an owner (${owner.email}).`, 'Invite with another --role, or let the owner transfer ownership in Settings → Members.');
   }
-  // One owner invitation is open at a time: inviting again (a lost link, another person) replaces the earlier one.
-  const replaced =
-    command.role === 'owner'
-      ? await db
-          .update(invitations)
-          .set({ revokedAt: sql`now()` })
-          .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.role, 'owner'), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
-          .returning({ email: invitations.email })
-      : [];
+  // One open invitation per person, and one owner invitation at a time: inviting again (a lost link, another
+  // person as owner) replaces the earlier link, as Settings → Members does.
+  const replaced = await db
+    .update(invitations)
+    .set({ revokedAt: sql`now()` })
+    .where(
+      and(
+        eq(invitations.tenantId, tenant.id),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        command.role === 'owner' ? or(eq(invitations.role, 'owner'), eq(invitations.email, email)) : eq(invitations.email, email),
+      ),
+    )
+    .returning({ email: invitations.email, role: invitations.role });
   const token = randomBytes(32).toString('base64url');
   const [row] = await db
     .insert(invitations)
@@ -76,7 +81,7 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
   return {
     message:
       `Invited ${email} to ${tenant.slug} as ${command.role}.` +
-      (replaced.length ? ` The earlier owner invitation (${replaced.map((r) => r.email).join(', ')}) no longer works.` : '') +
+      (replaced.length ? ` The earlier invitation link (${replaced.map((r) => `${r.email} as ${r.role}`).join(', ')}) no longer works.` : '') +
       ` Send them this single-use link (valid 7 days) to set a password:\n${url}`,
     data: { id: row!.id, tenant: tenant.slug, email, role: command.role, url, expires_at: row!.expiresAt.toISOString() },
   };

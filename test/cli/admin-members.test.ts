@@ -88,14 +88,21 @@ describe('orgonaut members invite', () => {
     expect(admitted.message).toContain('as admin');
   });
 
-  it('keeps one owner invitation open: inviting an owner again replaces the earlier link', async () => {
+  it('keeps one owner invitation and one per person open: inviting again replaces the earlier link', async () => {
     await admin({ name: 'tenants.create', slug: 'lostlink', plan: 'team' });
     const first = await admin({ name: 'members.invite', tenant: 'lostlink', email: 'cy@lost.test', role: 'owner', origin: 'http://lostlink.localhost:3000' });
     const second = await admin({ name: 'members.invite', tenant: 'lostlink', email: 'di@lost.test', role: 'owner', origin: 'http://lostlink.localhost:3000' });
-    expect(second.message).toContain('The earlier owner invitation (cy@lost.test) no longer works.');
+    expect(second.message).toContain('The earlier invitation link (cy@lost.test as owner) no longer works.');
     const host = 'lostlink.localhost';
     const page = (result: AdminResult) => app.request(new URL((result.data as { url: string }).url).pathname, { host, headers: { accept: 'text/html' } });
     expect((await page(first)).status).not.toBe(200);
+    expect((await page(second)).status).toBe(200);
+    // Inviting the same person again (a lost link) replaces their link too, whatever the role.
+    const third = await admin({ name: 'members.invite', tenant: 'lostlink', email: 'ed@lost.test', role: 'viewer', origin: 'http://lostlink.localhost:3000' });
+    const fourth = await admin({ name: 'members.invite', tenant: 'lostlink', email: 'ed@lost.test', role: 'manager', origin: 'http://lostlink.localhost:3000' });
+    expect(fourth.message).toContain('The earlier invitation link (ed@lost.test as viewer) no longer works.');
+    expect((await page(third)).status).not.toBe(200);
+    expect((await page(fourth)).status).toBe(200);
     expect((await page(second)).status).toBe(200);
   });
 });
