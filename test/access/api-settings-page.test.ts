@@ -7,6 +7,7 @@ import { effectiveAbilities } from '../../src/access/policy.js';
 import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { setMembership } from '../../src/access/users.js';
+import { saveConsent } from '../../src/oauth/consents.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
@@ -144,5 +145,18 @@ describe('on a plan without MCP', () => {
     expect(owner).toContain('as its owner, ask your Orgonaut provider to upgrade it.');
     expect(owner).not.toContain('ask its owner');
     expect(await text('member')).toContain('ask its owner to upgrade.');
+  });
+});
+
+describe('connected apps seen by an owner', () => {
+  it('name whose app each button disconnects (two members’ “Claude” are two different buttons)', async () => {
+    const first = await buildMember(database, tenant, 'member');
+    const second = await buildMember(database, tenant, 'viewer');
+    for (const person of [first, second]) {
+      await saveConsent(database.db, tenant.id, person.id, { clientId: `claude-${person.id}`, clientName: 'Claude', clientKind: 'dynamic', scopes: ['mcp:use'], redirectHost: 'claude.ai' });
+    }
+    const html = await (await page()).text();
+    expect(html).toContain(`aria-label="Forget Claude of ${first.email}"`);
+    expect(html).toContain(`aria-label="Forget Claude of ${second.email}"`);
   });
 });

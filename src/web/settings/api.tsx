@@ -392,7 +392,7 @@ function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csr
                         <input type="hidden" name="csrf" value={props.csrf} />
                         <input type="hidden" name="user_id" value={app.userId} />
                         <input type="hidden" name="client_id" value={app.clientId} />
-                        <button type="submit" class="secondary" aria-label={`${app.activeGrants === 0 ? 'Forget' : 'Disconnect'} ${name}`}>
+                        <button type="submit" class="secondary" aria-label={`${app.activeGrants === 0 ? 'Forget' : 'Disconnect'} ${name}${props.showOwner ? ` of ${app.userEmail}` : ''}`}>
                           {app.activeGrants === 0 ? 'Forget' : 'Disconnect'}
                         </button>
                       </form>
