@@ -70,7 +70,10 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
         command.role === 'owner' ? or(eq(invitations.role, 'owner'), eq(invitations.email, email)) : eq(invitations.email, email),
       ),
     )
-    .returning({ email: invitations.email, role: invitations.role });
+    .returning({ id: invitations.id, email: invitations.email, role: invitations.role });
+  for (const earlier of replaced) {
+    await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: earlier.id, action: 'revoked', before: { email: earlier.email, role: earlier.role }, metadata: { via: 'admin-cli', replaced: true } });
+  }
   const token = randomBytes(32).toString('base64url');
   const [row] = await db
     .insert(invitations)

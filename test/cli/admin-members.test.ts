@@ -104,6 +104,9 @@ describe('orgonaut members invite', () => {
     expect((await page(third)).status).not.toBe(200);
     expect((await page(fourth)).status).toBe(200);
     expect((await page(second)).status).toBe(200);
+    // Each replaced link is in the security log.
+    const revoked = await database.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'invitation'), eq(auditEvents.action, 'revoked')));
+    expect(revoked.map((e) => (e.before as { email: string }).email).sort()).toEqual(['cy@lost.test', 'ed@lost.test']);
   });
 });
 
