@@ -104,6 +104,21 @@ describe('the token list', () => {
     expect(row).toContain('teams.read');
     expect(row).toContain('expired');
     expect(row).not.toContain('Revoke');
+    // One that runs out within the week is marked while there is time to replace it; a later one is not.
+    for (const [name, days] of [['Nightly sync', 3], ['Quarterly', 60]] as const) {
+      await issueApiToken(database.db, {
+        tenantId: tenant.id,
+        userId: ownerId,
+        roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan),
+        name,
+        abilities: ['teams.read'],
+        expiresAt: new Date(Date.now() + days * 86_400_000),
+      });
+    }
+    const later = await (await page()).text();
+    const rowOf = (name: string) => later.slice(later.indexOf(`<td>${name}</td>`), later.indexOf('</tr>', later.indexOf(`<td>${name}</td>`)));
+    expect(rowOf('Nightly sync')).toContain('expires soon');
+    expect(rowOf('Quarterly')).not.toContain('expires soon');
     // The owner/admin view names whose token each is under "Member", as the connected apps do — not "Owner", a role.
     const head = html.slice(html.indexOf('tokens-title'), html.indexOf('</thead>', html.indexOf('tokens-title')));
     expect(head).toContain('<th>Member</th>');

@@ -318,7 +318,16 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
                         expired
                       </span>
                     ) : t.expires_at ? (
-                      day(t.expires_at)
+                      <>
+                        {day(t.expires_at)}
+                        {/* A script using it is about to break: say so while there is time to replace it. */}
+                        {Date.parse(t.expires_at) - Date.now() < SOON_MS ? (
+                          <>
+                            {' '}
+                            <span class="badge warn">expires soon</span>
+                          </>
+                        ) : null}
+                      </>
                     ) : (
                       'never'
                     )}
@@ -342,6 +351,9 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
     </section>
   );
 }
+
+/** Tokens expiring within a week are marked on the list. */
+const SOON_MS = 7 * 86_400_000;
 
 function isExpired(token: ApiTokenView): boolean {
   return token.expires_at !== null && Date.parse(token.expires_at) <= Date.now();
