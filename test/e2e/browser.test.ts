@@ -366,6 +366,14 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     await page.getByRole('heading', { name: 'Tray: 1 staged change' }).waitFor();
     const tray = await checkPage(w, 'tray with a staged change');
     expect(tray).toContain(`Set ${actorName}’s FTE to 0.6`);
+    // Leaving with a staged change asks first (it lives only in the page); staying keeps it.
+    page.removeAllListeners('dialog'); // the page's usual handler accepts every dialog: this one is dismissed
+    const asked = new Promise<string>((resolve) => page.once('dialog', (dialog) => void dialog.dismiss().then(() => resolve(dialog.type()))));
+    await page.getByRole('navigation', { name: 'Scenario views' }).getByRole('link', { name: 'Overview' }).click({ noWaitAfter: true });
+    expect(await asked).toBe('beforeunload');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('heading', { name: 'Tray: 1 staged change' }).waitFor();
+    expect(page.url()).toContain('/changes');
     await Promise.all([page.waitForURL(/\/changes\?applied=1/), page.getByRole('button', { name: 'Apply 1 change' }).click()]);
     expect(await checkPage(w, 'tray applied')).toContain('Applied 1 change to the scenario.');
 

@@ -298,7 +298,7 @@ function Tray(props: {
 }) {
   const { staged, error } = props;
   return (
-    <section class="card tray" aria-labelledby="tray-title">
+    <section class="card tray" aria-labelledby="tray-title" data-unsaved={staged.length ? '' : undefined}>
       <h2 id="tray-title">Tray: {count(staged.length, 'staged change', 'staged changes')}</h2>
       {error ? (
         <div class="notice error" role="alert" id="tray-error">

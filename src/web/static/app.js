@@ -26,3 +26,19 @@ document.addEventListener('click', (event) => {
   const link = event.target.closest('a[data-confirm]');
   if (link && !window.confirm(link.getAttribute('data-confirm'))) event.preventDefault();
 });
+
+// A page holding work that is not saved yet (the change tray's staged changes, kept in the page) asks before it is
+// left by anything but its own forms or a confirmed discard.
+let leavingOnPurpose = false;
+document.addEventListener('submit', (event) => {
+  if (!event.defaultPrevented) leavingOnPurpose = true;
+});
+document.addEventListener('click', (event) => {
+  if (!event.defaultPrevented && event.target.closest('a[data-confirm]')) leavingOnPurpose = true;
+});
+window.addEventListener('pageshow', () => (leavingOnPurpose = false));
+window.addEventListener('beforeunload', (event) => {
+  if (leavingOnPurpose || !document.querySelector('[data-unsaved]')) return;
+  event.preventDefault();
+  event.returnValue = '';
+});
