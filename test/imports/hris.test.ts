@@ -342,6 +342,11 @@ describe('the BambooHR webhook', () => {
     expect([...live.actors.values()].find((a) => a.sourceHrisId === '503')!.title).not.toBe('Head of Research');
     const [entry] = await database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.entityType, 'hris_webhook')));
     expect(entry).toMatchObject({ action: 'events_skipped', category: 'model', principalKind: 'system', metadata: { accepted: 1, skipped: 2, events: answer.body.data.skipped_events } });
+    // The Activity page names it as people say it.
+    const admin = await buildMember(database, tenant, 'admin', { password: 'correct horse battery' });
+    const cookie = await signInThroughForm(app, HOST, admin.email, 'correct horse battery');
+    const activity = await (await app.request('/activity', { host: HOST, cookie, headers: { accept: 'text/html' } })).text();
+    expect(activity).toContain('>HRIS webhook</span>');
   });
 });
 

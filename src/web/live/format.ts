@@ -124,6 +124,7 @@ export function fieldLabel(field: string): string {
     source_hris: 'Source HRIS',
     oauth_app: 'OAuth app',
     oauth_token: 'OAuth token',
+    hris_webhook: 'HRIS webhook',
   };
   const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (known[snake]) return known[snake];
