@@ -96,7 +96,14 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   const mcp = createMcpEndpoint({ graphs: runtime.graphs, db: database.db, logger, config, rateCounter: runtime.rateCounter });
   app.use('/mcp/orgonaut', mcpGuard());
   app.all('/mcp/orgonaut', (c) =>
-    mcp(c.req.raw, { tenant: c.get('tenant')!, principal: c.get('principal')!, origin: c.get('origin'), requestId: c.get('requestId'), logger: c.get('logger') }),
+    mcp(c.req.raw, {
+      tenant: c.get('tenant')!,
+      principal: c.get('principal')!,
+      origin: c.get('origin'),
+      requestId: c.get('requestId'),
+      logger: c.get('logger'),
+      onCall: (call) => c.set('mcpCall', call),
+    }),
   );
   app.route('/', createApiRouter(runtime));
   app.route('/', webRoutes(runtime));

@@ -3,6 +3,7 @@ import type { Runtime } from '../app.js';
 import type { Session } from '../access/sessions.js';
 import type { Principal } from '../access/policy.js';
 import type { Tenant } from '../tenancy/tenants.js';
+import type { McpCall } from '../mcp/session.js';
 
 /** Variables every request carries, set once by the app's middleware (app.ts). */
 export interface AppVariables {
@@ -20,6 +21,8 @@ export interface AppVariables {
   session: Session | null | undefined;
   /** The authenticated party, set by the authentication middleware of REST and MCP. */
   principal: Principal | undefined;
+  /** On /mcp/orgonaut: the JSON-RPC method (and tool name) of a single-request body, for the request log. */
+  mcpCall: McpCall | null | undefined;
 }
 
 export interface AppEnv {

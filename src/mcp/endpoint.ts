@@ -13,7 +13,7 @@ import { RateLimited, rateLimitHeaders, rateLimitSubject } from '../http/rate-li
 import { SharedRateCounter } from '../http/rate-counter.js';
 import { withHeaders } from '../http/response-headers.js';
 import { buildServer } from './server.js';
-import { callOf, McpSession } from './session.js';
+import { callOf, McpSession, type McpCall } from './session.js';
 import { metrics } from '../observability/metrics.js';
 
 export interface McpEndpointDeps {
@@ -34,6 +34,8 @@ export interface McpAuth {
   requestId?: string;
   /** The request's logger (bound to its request id); by default a child of the endpoint's logger. */
   logger?: Logger;
+  /** Told what a readable body asks for (method, tool name), whatever the protocol era: for the request log. */
+  onCall?: (call: McpCall | null) => void;
 }
 
 export type McpHandle = (request: Request, auth: McpAuth) => Promise<Response>;
@@ -64,6 +66,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     }
     const body = await readBody(request);
     if (!body.ok) return body.response;
+    const call = callOf(body.parsed);
+    auth.onCall?.(call);
 
     const rule = rateLimitFor(deps.config.mcpRateLimit, auth.tenant.plan);
     const budget = await rateCounter.consume(`mcp:${auth.tenant.id}:${rateLimitSubject(auth.principal)}`, rule);
@@ -77,7 +81,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     const requestId = auth.requestId ?? randomUUID();
     const requestLogger = auth.requestId !== undefined && auth.logger ? auth.logger : logger.child({ requestId });
     const ctx = { db: deps.db, graphs: deps.graphs, tenant: auth.tenant, principal: auth.principal, requestId, logger: requestLogger };
-    const session = new McpSession(ctx, auth.origin, callOf(body.parsed), rateLimitFor(deps.config.mcpActionRateLimit, auth.tenant.plan));
+    const session = new McpSession(ctx, auth.origin, call, rateLimitFor(deps.config.mcpActionRateLimit, auth.tenant.plan));
     try {
       // With the parsed body the SDK reads nothing from the request (its documented way to pass a consumed one);
       // an unparsable body is handed over again for the SDK to answer.

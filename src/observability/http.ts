@@ -31,15 +31,20 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
       tenant: c.get('tenant')?.slug,
       principal: c.get('principal')?.kind,
     };
-    const mcpMethod = path === '/mcp/orgonaut' ? c.req.header('mcp-method') : undefined;
-    if (mcpMethod) {
-      line.mcpMethod = mcpMethod;
-      line.mcpName = c.req.header('mcp-name');
+    // What the body asked for (every protocol era), else the 2026-07-28 headers (a request refused before its body).
+    const call = path === '/mcp/orgonaut' ? (c.get('mcpCall') ?? headerCall(c.req.header('mcp-method'), c.req.header('mcp-name'))) : null;
+    if (call) {
+      line.mcpMethod = call.method;
+      line.mcpName = call.name;
     }
     // A load balancer probes every few seconds and Prometheus scrapes: answered probes are logged at debug only.
     if (status < 300 && PROBES.has(path)) c.get('logger').debug(line, 'request');
     else c.get('logger').info(line, 'request');
   };
+}
+
+function headerCall(method: string | undefined, name: string | undefined): { method: string; name?: string } | null {
+  return method ? { method, ...(name ? { name } : {}) } : null;
 }
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);

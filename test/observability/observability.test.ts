@@ -114,6 +114,9 @@ describe('observability', () => {
     expect(text).toMatch(/orgonaut_mcp_tool_duration_seconds_count\{tool="org.summary"\} [1-9]/);
     const toolLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'mcp tool call');
     expect(toolLines.map((l) => l.tool)).toEqual(expect.arrayContaining(['org.summary', 'org.units.get']));
+    // The request line names the method and tool for a 2025 client too (it sends no Mcp-Method header).
+    const requestLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request' && l.path === '/mcp/orgonaut');
+    expect(requestLines.map((l) => [l.mcpMethod, l.mcpName])).toEqual(expect.arrayContaining([['tools/call', 'org_summary'], ['tools/call', 'org_units_get']]));
     expect(lines.join('\n')).not.toContain('secret-argument-value');
   });
 });
