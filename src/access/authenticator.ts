@@ -88,8 +88,15 @@ class LookupCache<V> {
 }
 
 /** A credential the request cannot use on this surface, with why (401 unless said otherwise). */
+/** Why a credential was refused, as `orgonaut_auth_failures_total` counts it (a small, fixed set of labels). */
+export type RefusalReason = 'unknown_token' | 'other_tenant' | 'revoked' | 'expired' | 'not_member' | 'malformed' | 'wrong_surface' | 'wrong_host' | 'missing_ability';
+
 export class CredentialRefused extends AppError {
-  constructor(reason: string, status: 401 | 403 = 401) {
+  constructor(
+    reason: string,
+    readonly refusal: RefusalReason,
+    status: 401 | 403 = 401,
+  ) {
     super(status === 401 ? 'invalid_token' : 'forbidden', status, reason);
   }
 }
@@ -118,12 +125,12 @@ export class Authenticator {
   async fromApiToken(tenant: Tenant, secret: string): Promise<Principal> {
     this.noteRevocations();
     const row = await this.tokens.getOrLoad(hashSecret(secret), () => findTokenBySecret(this.db, secret));
-    if (!row) throw new CredentialRefused('This API token is not valid.');
-    if (row.tenantId !== tenant.id) throw new CredentialRefused('This API token belongs to another tenant.');
-    if (row.revokedAt) throw new CredentialRefused('This API token has been revoked.');
-    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new CredentialRefused('This API token has expired.');
+    if (!row) throw new CredentialRefused('This API token is not valid.', 'unknown_token');
+    if (row.tenantId !== tenant.id) throw new CredentialRefused('This API token belongs to another tenant.', 'other_tenant');
+    if (row.revokedAt) throw new CredentialRefused('This API token has been revoked.', 'revoked');
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new CredentialRefused('This API token has expired.', 'expired');
     const role = await this.activeRole(tenant.id, row.userId);
-    if (!role) throw new CredentialRefused('The owner of this API token is no longer a member of this tenant.');
+    if (!role) throw new CredentialRefused('The owner of this API token is no longer a member of this tenant.', 'not_member');
     await this.touch(row);
     const roleAbilities = effectiveAbilities(await this.bundle(tenant.id, role), null, tenant.plan);
     return {
@@ -156,9 +163,9 @@ export class Authenticator {
     const key = `${tenant.id} ${tenant.plan} ${resource} ${hashSecret(token)}`;
     let info = await this.oauthTokens.getOrLoad(key, () => this.verifyOAuth(this.db, tenant, token, resource), (found) => found !== null);
     if (info && info.expiresAt.getTime() <= Date.now()) info = null;
-    if (!info) throw new CredentialRefused('This access token is not valid for this server (expired, revoked, or issued for another resource).');
+    if (!info) throw new CredentialRefused('This access token is not valid for this server (expired, revoked, or issued for another resource).', 'unknown_token');
     const role = await this.activeRole(tenant.id, info.userId);
-    if (!role) throw new CredentialRefused('The user of this access token is no longer a member of this tenant.');
+    if (!role) throw new CredentialRefused('The user of this access token is no longer a member of this tenant.', 'not_member');
     const roleAbilities = effectiveAbilities(await this.bundle(tenant.id, role), null, tenant.plan);
     const abilityScopes = info.scopes.filter((s) => s !== 'mcp:use' && s !== 'openid' && s !== 'offline_access');
     return {

@@ -22,7 +22,7 @@ function bearer(c: Context<AppEnv>): string | null {
   const header = c.req.header('authorization');
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new CredentialRefused('The Authorization header must be "Bearer <token>".');
+  if (!match) throw new CredentialRefused('The Authorization header must be "Bearer <token>".', 'malformed');
   return match[1]!;
 }
 
@@ -37,7 +37,7 @@ export function restAuthentication(): MiddlewareHandler<AppEnv> {
       c.set('principal', await restPrincipal(c));
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
-        metrics.authFailures.inc({ surface: 'rest', reason: error.code });
+        metrics.authFailures.inc({ surface: 'rest', reason: refusalOf(error) });
         return problemResponse(toProblem(error, c.get('requestId')), { 'WWW-Authenticate': `Bearer realm="orgonaut", error="invalid_token"` });
       }
       throw error;
@@ -57,6 +57,7 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
         /^eyJ[\w-]*\.[\w-]*\./.test(token)
           ? 'The REST API takes personal API tokens (orgo_pat_…); OAuth access tokens are for the MCP server only.'
           : 'This is not a personal API token (they start with orgo_pat_; an MCP app’s OAuth access token works only on the MCP server): create one under Settings → API in the web app.',
+        'wrong_surface',
       );
     }
     if (!tenant) throw new Unauthenticated('On the central host, name the tenant with the X-Tenant header.');
@@ -87,10 +88,10 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
       if (looksLikeApiToken(token)) {
         principal = await c.get('runtime').authenticator.fromApiToken(tenant, token);
         if (!principal.abilities.has('mcp.access')) {
-          throw new CredentialRefused('This API token lacks the "mcp.access" ability needed to open the MCP server.', 403);
+          throw new CredentialRefused('This API token lacks the "mcp.access" ability needed to open the MCP server.', 'missing_ability', 403);
         }
       } else {
-        if (c.get('tenantSource') !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.');
+        if (c.get('tenantSource') !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.', 'wrong_host');
         principal = await c.get('runtime').authenticator.fromOAuth(tenant, token, mcpResource(c.get('origin')));
         if (!principal.scopes?.includes('mcp:use')) {
           return problemResponse(toProblem(new AppError('insufficient_scope', 403, 'This access token lacks the mcp:use scope.'), c.get('requestId')), {
@@ -100,7 +101,7 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
       }
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
-        metrics.authFailures.inc({ surface: 'mcp', reason: c.req.header('authorization') ? error.code : 'no_credential' });
+        metrics.authFailures.inc({ surface: 'mcp', reason: c.req.header('authorization') ? refusalOf(error) : 'no_credential' });
         const description = error.message.replaceAll('"', "'");
         const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(c.get('origin'))}", scope="mcp:use"`;
         const header = c.req.header('authorization') ? `${challenge}, error="invalid_token", error_description="${description}"` : challenge;
@@ -139,4 +140,9 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
     requestId: c.get('requestId'),
     logger: c.get('logger'),
   };
+}
+
+/** The metric label of a refused request: why the credential was refused, else the error's code. */
+function refusalOf(error: AppError): string {
+  return error instanceof CredentialRefused ? error.refusal : error.code;
 }

@@ -92,7 +92,7 @@ describe('observability', () => {
     const text = await response.text();
     expect(text).toMatch(/orgonaut_http_requests_total\{method="GET",route="\/api\/v1\/me",status="2xx"\} \d+/);
     expect(text).toMatch(/orgonaut_http_request_duration_seconds_bucket\{route="\/api\/v1\/me",le="\+Inf"\} \d+/);
-    expect(text).toMatch(/orgonaut_auth_failures_total\{reason="invalid_token",surface="rest"\} \d+/);
+    expect(text).toMatch(/orgonaut_auth_failures_total\{reason="unknown_token",surface="rest"\} \d+/);
     expect(text).not.toContain(secret);
   });
   it('counts MCP tool calls by tool and outcome, with their latency, and logs the tool but never its arguments', async () => {
