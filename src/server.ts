@@ -131,11 +131,16 @@ function isDemo(config: Config): boolean {
   return config.demo || !config.databaseUrl;
 }
 
+/** Arbitrary constant for the demo seed's advisory lock: instances starting together with ORGONAUT_DEMO seed once. */
+const DEMO_SEED_LOCK = 7_402_512;
+
 async function seedDemoIfWanted(config: Config, database: Database): Promise<boolean> {
-  const fresh = (await listTenants(database.db)).length === 0;
-  if (!(config.demo || (!config.databaseUrl && fresh))) return false;
-  const created = await seedDemo(database.db, { password: config.demoPassword });
-  return created.length > 0;
+  return database.exclusively(DEMO_SEED_LOCK, async () => {
+    const fresh = (await listTenants(database.db)).length === 0;
+    if (!(config.demo || (!config.databaseUrl && fresh))) return false;
+    const created = await seedDemo(database.db, { password: config.demoPassword });
+    return created.length > 0;
+  });
 }
 
 function listen(fetch: (request: Request, env: unknown) => Response | Promise<Response>, config: Config): Promise<ServerType> {

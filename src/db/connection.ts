@@ -18,6 +18,13 @@ export interface Database {
   db: Db;
   /** One line for people: where the data lives (never the password). */
   describe: string;
+  /**
+   * Runs `work` while holding the advisory lock `key`, so instances starting together on one PostgreSQL do it one
+   * at a time (migrations, the demo seed). The lock lives on one connection held for the duration: a session lock
+   * taken through the pool could be released on another connection, which frees nothing. The embedded database
+   * belongs to one process (its data directory is locked): `work` just runs.
+   */
+  exclusively<T>(key: number, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -44,6 +51,19 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     kind: 'postgres',
     db: drizzlePg(pool, { schema }) as unknown as Db,
     describe: `PostgreSQL at ${where}`,
+    async exclusively(key, work) {
+      const holder = await pool.connect();
+      try {
+        await holder.query('select pg_advisory_lock($1)', [key]);
+        try {
+          return await work();
+        } finally {
+          await holder.query('select pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        holder.release();
+      }
+    },
     close: () => pool.end(),
   };
 }
@@ -75,6 +95,7 @@ export function fromPglite(client: PGlite, describe: string, lock: DataDirLock |
     kind: 'embedded',
     db: drizzlePglite(client, { schema }) as unknown as Db,
     describe,
+    exclusively: (_key, work) => work(),
     close: async () => {
       try {
         await client.close();

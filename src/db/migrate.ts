@@ -19,18 +19,11 @@ const MIGRATION_LOCK = 7_402_511;
  * currencies). Idempotent: a restart applies nothing new.
  */
 export async function migrate(database: Database): Promise<void> {
-  if (database.kind === 'postgres') {
-    await database.db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK})`);
-    try {
-      await migratePg(database.db as unknown as NodePgDatabase<Schema>, { migrationsFolder: MIGRATIONS });
-      await refreshReferenceData(database);
-    } finally {
-      await database.db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK})`);
-    }
-    return;
-  }
-  await migratePglite(database.db as unknown as PgliteDatabase<Schema>, { migrationsFolder: MIGRATIONS });
-  await refreshReferenceData(database);
+  await database.exclusively(MIGRATION_LOCK, async () => {
+    if (database.kind === 'postgres') await migratePg(database.db as unknown as NodePgDatabase<Schema>, { migrationsFolder: MIGRATIONS });
+    else await migratePglite(database.db as unknown as PgliteDatabase<Schema>, { migrationsFolder: MIGRATIONS });
+    await refreshReferenceData(database);
+  });
 }
 
 async function refreshReferenceData({ db }: Database): Promise<void> {

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TENANTS } from '../../src/db/seed/demo.js';
 import { findTenantBySlug } from '../../src/tenancy/tenants.js';
 import {
   api,
@@ -57,8 +58,9 @@ async function within(withinMs: number, what: string, check: () => Promise<boole
 describe.skipIf(!RUNS)('two server processes on one PostgreSQL', () => {
   beforeAll(async () => {
     database = await createDatabase('multi', { fromTemplate: false });
-    // Both start at once on the empty database: migrations run once, under the advisory lock.
-    [a, b] = await Promise.all([startServer(database.url, { ORGONAUT_DEMO: '1' }), startServer(database.url)]);
+    // Both start at once on the empty database, both asked for the demo: migrations and the seed run once, each
+    // under its advisory lock.
+    [a, b] = await Promise.all([startServer(database.url, { ORGONAUT_DEMO: '1' }), startServer(database.url, { ORGONAUT_DEMO: '1' })]);
     origin = `http://acme.localhost:${a.port}`;
     const db = await database.open();
     const acme = (await findTenantBySlug(db.db, 'acme'))!;
@@ -79,11 +81,15 @@ describe.skipIf(!RUNS)('two server processes on one PostgreSQL', () => {
     for (const exit of exits) if (exit) expect(exit.code).toBe(0);
   }, 60_000);
 
-  it('migrated the empty database once and seeded the demo from the first instance only', async () => {
+  it('migrated the empty database once and seeded the demo once, though both instances asked for it', async () => {
     expect(a.output()).toContain('Orgonaut is ready on PostgreSQL');
     expect(b.output()).toContain('Orgonaut is ready on PostgreSQL');
-    expect(a.output()).toContain('Demo users');
-    expect(b.output()).not.toContain('Demo users');
+    const tenants = await query<{ slug: string; scenarios: number }>(
+      database.url,
+      'select t.slug, (select count(*)::int from scenarios s where s.tenant_id = t.id) as scenarios from tenants t order by t.slug',
+    );
+    expect(tenants.map((t) => t.slug).sort()).toEqual(DEMO_TENANTS.map((t) => t.slug).sort());
+    expect(tenants.find((t) => t.slug === 'acme')!.scenarios).toBe(2); // its snapshot and planning scenario, once
     for (const server of [a, b]) expect((await api(server.port, origin, 'GET', '/readyz', null)).body).toMatchObject({ status: 'ready', database: 'postgres' });
   });
 
