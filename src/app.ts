@@ -20,6 +20,7 @@ import { sameOriginForms } from './web/forms.js';
 import { requestLimits } from './http/limits.js';
 import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
+import { MCP_PATH } from './mcp/urls.js';
 import { oauthRoutes, verifyAccessToken } from './oauth/index.js';
 
 /** What the app is built from: configuration, the open database and the per-process caches. */
@@ -94,8 +95,8 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   app.use(requestLimits());
 
   const mcp = createMcpEndpoint({ graphs: runtime.graphs, db: database.db, logger, config, rateCounter: runtime.rateCounter });
-  app.use('/mcp/orgonaut', mcpGuard());
-  app.all('/mcp/orgonaut', (c) =>
+  app.use(MCP_PATH, mcpGuard());
+  app.all(MCP_PATH, (c) =>
     mcp(c.req.raw, {
       tenant: c.get('tenant')!,
       principal: c.get('principal')!,

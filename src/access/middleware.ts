@@ -9,14 +9,8 @@ import { CredentialRefused } from './authenticator.js';
 import { readSession, verifyCsrf } from './sessions.js';
 import { metrics } from '../observability/metrics.js';
 import type { Principal } from './policy.js';
+import { mcpResourceUrl, protectedResourceMetadataUrl } from '../mcp/urls.js';
 
-/** The MCP resource of a host and its protected-resource metadata (RFC 9728). */
-export function mcpResource(origin: string): string {
-  return `${origin}/mcp/orgonaut`;
-}
-export function protectedResourceMetadataUrl(origin: string): string {
-  return `${origin}/.well-known/oauth-protected-resource/mcp/orgonaut`;
-}
 
 function bearer(c: Context<AppEnv>): string | null {
   const header = c.req.header('authorization');
@@ -92,7 +86,7 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
         }
       } else {
         if (c.get('tenantSource') !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.', 'wrong_host');
-        principal = await c.get('runtime').authenticator.fromOAuth(tenant, token, mcpResource(c.get('origin')));
+        principal = await c.get('runtime').authenticator.fromOAuth(tenant, token, mcpResourceUrl(c.get('origin')));
         if (!principal.scopes?.includes('mcp:use')) {
           return problemResponse(toProblem(new AppError('insufficient_scope', 403, 'This access token lacks the mcp:use scope.'), c.get('requestId')), {
             'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:use", resource_metadata="${protectedResourceMetadataUrl(c.get('origin'))}"`,

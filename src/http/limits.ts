@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { AppError, InvalidInput } from '../errors.js';
 import type { AppEnv } from './env.js';
 import { findUnstorableText, mayHoldUnstorableEscape } from '../util/unicode.js';
+import { MCP_PATH } from '../mcp/urls.js';
 
 /**
  * Request size and JSON depth limits for REST and the app's forms: one middleware, mounted once in app.ts after the
@@ -42,7 +43,7 @@ export class PayloadTooLarge extends AppError {
 
 /** Routes that read their own bodies, each with its own limit. */
 function exempt(method: string, path: string): boolean {
-  if (path === '/mcp/orgonaut' || path.startsWith('/mcp/')) return true;
+  if (path === MCP_PATH || path.startsWith('/mcp/')) return true;
   if (path === '/oauth' || path.startsWith('/oauth/')) return true;
   return method === 'POST' && (path === '/api/v1/imports' || path === '/imports');
 }

@@ -7,7 +7,8 @@ import { getScenario } from '../scenarios/lifecycle.js';
 import type { Catalog } from './catalog.js';
 import { GUIDES, guideMarkdown, renderGuide, type Guide } from './guides.js';
 import { compact, protocolError } from './result.js';
-import { MCP_PATH, type McpSession } from './session.js';
+import type { McpSession } from './session.js';
+import { mcpResourceUrl } from './urls.js';
 import { abilityStepUp } from './step-up.js';
 
 /**
@@ -125,7 +126,7 @@ function readStatic(info: ResourceInfo, session: McpSession, catalog: Catalog): 
     name: tenant.name,
     plan: tenant.plan,
     reporting_currency: tenant.reportingCurrency,
-    mcp_url: `${session.origin}${MCP_PATH}`,
+    mcp_url: mcpResourceUrl(session.origin),
     tool_names: session.names,
   };
 }

@@ -5,8 +5,8 @@ import type { Logger } from '../logger.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { nameStyleOf, type NameStyle } from './registry.js';
 import type { RateLimit } from '../config.js';
+import { mcpResourceUrl, protectedResourceMetadataUrl } from './urls.js';
 
-export const MCP_PATH = '/mcp/orgonaut';
 
 /** The JSON-RPC method (and for tools/call the tool name) of a request, when its body is one request. */
 export interface McpCall {
@@ -60,7 +60,7 @@ export class McpSession {
 
   /** RFC 9728 metadata of this host's MCP resource, advertised in step-up challenges. */
   get resourceMetadataUrl(): string {
-    return `${this.origin}/.well-known/oauth-protected-resource${MCP_PATH}`;
+    return protectedResourceMetadataUrl(this.origin);
   }
 
   /** The SDK's view of the (already verified) credential, carrying this session. */
@@ -70,7 +70,7 @@ export class McpSession {
       token: '',
       clientId: principal.clientId ?? principal.kind,
       scopes: [...(principal.scopes ?? [])],
-      resource: new URL(`${this.origin}${MCP_PATH}`),
+      resource: new URL(mcpResourceUrl(this.origin)),
       resourceMetadataUrl: this.resourceMetadataUrl,
       extra: { session: this },
     };

@@ -34,9 +34,7 @@ export { removeUnusedClients, sweepExpired } from './maintenance.js';
 export {
   authorizationServerMetadata,
   issuerFor,
-  MCP_PATH,
   protectedResourceMetadata,
-  protectedResourceMetadataUrl,
   resourceFor,
 } from './metadata.js';
 export { MCP_SCOPE, ABILITY_SCOPES, SUPPORTED_SCOPES } from './scopes.js';

@@ -1,10 +1,10 @@
 import { SUPPORTED_SCOPES } from './scopes.js';
+import { MCP_PATH, mcpResourceUrl } from '../mcp/urls.js';
 
 /**
  * URLs and discovery documents of a tenant host's authorization server (SPEC §4.2). Everything is built from the
  * request's origin (already checked against the tenant's hosts), so each host is its own issuer. Pure.
  */
-export const MCP_PATH = '/mcp/orgonaut';
 
 /** The routes of the authorization server on every tenant host; provider.ts configures oidc-provider with these. */
 export const OAUTH_ROUTES = {
@@ -18,16 +18,12 @@ export const OAUTH_ROUTES = {
 
 /** Issuer = the MCP resource URL: metadata lives at the path-suffixed well-known URL (RFC 8414 §3). */
 export function issuerFor(origin: string): string {
-  return `${origin}${MCP_PATH}`;
+  return mcpResourceUrl(origin);
 }
 
 /** The MCP resource (RFC 8707 `resource`, RFC 9728 `resource`) of a host. */
 export function resourceFor(origin: string): string {
-  return `${origin}${MCP_PATH}`;
-}
-
-export function protectedResourceMetadataUrl(origin: string): string {
-  return `${origin}/.well-known/oauth-protected-resource${MCP_PATH}`;
+  return mcpResourceUrl(origin);
 }
 
 /** Where clients look for the authorization server metadata (MCP 2025-11-25+ order first, then older habits). */

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Handler, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { metrics } from './metrics.js';
+import { MCP_PATH } from '../mcp/urls.js';
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
@@ -32,7 +33,7 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
       principal: c.get('principal')?.kind,
     };
     // What the body asked for (every protocol era), else the 2026-07-28 headers (a request refused before its body).
-    const call = path === '/mcp/orgonaut' ? (c.get('mcpCall') ?? headerCall(c.req.header('mcp-method'), c.req.header('mcp-name'))) : null;
+    const call = path === MCP_PATH ? (c.get('mcpCall') ?? headerCall(c.req.header('mcp-method'), c.req.header('mcp-name'))) : null;
     if (call) {
       line.mcpMethod = call.method;
       line.mcpName = call.name;

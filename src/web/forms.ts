@@ -4,6 +4,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { readSession, verifyCsrf } from '../access/sessions.js';
+import { MCP_PATH } from '../mcp/urls.js';
 
 /** Form plumbing shared by every page: origin checks, CSRF tokens, safe redirects. */
 
@@ -20,7 +21,7 @@ export class CsrfRejected extends AppError {
  */
 export function sameOriginForms(): MiddlewareHandler<AppEnv> {
   return async function sameOriginFormsMiddleware(c, next) {
-    if (c.req.method === 'POST' && c.req.path !== '/mcp/orgonaut') {
+    if (c.req.method === 'POST' && c.req.path !== MCP_PATH) {
       const origin = c.req.header('origin');
       if (origin && origin !== c.var.origin) throw new CsrfRejected();
     }

@@ -1,0 +1,15 @@
+/**
+ * Where a tenant host serves its MCP server, and the URLs built from it: the MCP resource (RFC 8707 / RFC 9728
+ * `resource`, also the OAuth issuer) and its protected-resource metadata. The one place the path is written.
+ */
+export const MCP_PATH = '/mcp/orgonaut';
+
+/** The MCP resource of a host (`<origin>/mcp/orgonaut`). */
+export function mcpResourceUrl(origin: string): string {
+  return `${origin}${MCP_PATH}`;
+}
+
+/** RFC 9728 metadata of a host's MCP resource (the path-suffixed well-known URL). */
+export function protectedResourceMetadataUrl(origin: string): string {
+  return `${origin}/.well-known/oauth-protected-resource${MCP_PATH}`;
+}
