@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { apiTokens, users } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -8,7 +8,7 @@ import { InvalidInput, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { toAbility, type Ability } from './abilities.js';
 import { forgetCredentialsEverywhere } from './authenticator.js';
-import { authorize, can } from './policy.js';
+import { authorize, can, type Principal } from './policy.js';
 import { planWithholds, type Plan } from '../tenancy/plans.js';
 
 /**
@@ -198,23 +198,39 @@ export async function revokeApiToken(ctx: ServiceContext, id: string): Promise<A
   return present(revoked!);
 }
 
-/** Revokes every live token of a user on the tenant (their membership was archived), each audited; returns how many. */
-export async function revokeTokensOfUser(ctx: ServiceContext, userId: string): Promise<number> {
-  const revoked = await ctx.db
+/**
+ * Revokes the live tokens of a user on a tenant, each audited with `reason`: all of them (their membership was
+ * archived), or those named `name` except `keep` (a CLI sign-in replacing the earlier token of the same computer).
+ * Returns how many.
+ */
+export async function revokeTokensOfUser(
+  db: Db,
+  scope: { tenantId: string; userId: string; name?: string; keep?: string },
+  audit: { reason: 'member_archived' | 'replaced_by_cli_sign_in'; principal?: Principal },
+): Promise<number> {
+  const revoked = await db
     .update(apiTokens)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(apiTokens.tenantId, ctx.tenant.id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .where(
+      and(
+        eq(apiTokens.tenantId, scope.tenantId),
+        eq(apiTokens.userId, scope.userId),
+        isNull(apiTokens.revokedAt),
+        scope.name === undefined ? undefined : eq(apiTokens.name, scope.name),
+        scope.keep === undefined ? undefined : ne(apiTokens.id, scope.keep),
+      ),
+    )
     .returning({ id: apiTokens.id, name: apiTokens.name });
-  forgetCredentialsEverywhere();
+  if (revoked.length) forgetCredentialsEverywhere();
   for (const token of revoked) {
-    await recordAudit(ctx.db, {
-      tenantId: ctx.tenant.id,
+    await recordAudit(db, {
+      tenantId: scope.tenantId,
       category: 'security',
       entityType: 'api_token',
       entityId: token.id,
       action: 'revoked',
-      principal: ctx.principal,
-      metadata: { name: token.name, owner_user_id: userId, reason: 'member_archived' },
+      ...(audit.principal ? { principal: audit.principal } : { userId: scope.userId }),
+      metadata: { name: token.name, owner_user_id: scope.userId, reason: audit.reason },
     });
   }
   return revoked.length;

@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { cliAuthCodes } from '../db/schema/index.js';
 import type { Tenant } from '../tenancy/tenants.js';
-import { issueApiToken } from './api-tokens.js';
+import { issueApiToken, revokeTokensOfUser } from './api-tokens.js';
 import { roleAbilitiesOf } from './membership-abilities.js';
 
 /**
@@ -98,6 +98,9 @@ export async function exchangeCliCode(
     abilities: [...roleAbilities],
     via: 'cli-sign-in',
   });
+  // Signing in again from the same computer (the token's name says which) replaces its earlier token, which the
+  // CLI has just overwritten: it would otherwise live on, never expiring, with every ability of the role.
+  await revokeTokensOfUser(db, { tenantId: tenant.id, userId: used.userId, name: used.tokenName, keep: token.id }, { reason: 'replaced_by_cli_sign_in' });
   return { access_token: secret, token_type: 'Bearer', tenant: tenant.slug, token_id: token.id, abilities: token.abilities };
 }
 

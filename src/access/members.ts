@@ -192,7 +192,7 @@ export async function setMemberStatus(ctx: ServiceContext, userId: string, statu
   if (status === 'archived') {
     // Archiving ends every way in, for good: reactivating someone later must not bring back old credentials.
     await destroyUserSessions(ctx.db, userId, ctx.tenant.id);
-    await revokeTokensOfUser(ctx, userId);
+    await revokeTokensOfUser(ctx.db, { tenantId: ctx.tenant.id, userId }, { reason: 'member_archived', principal: ctx.principal });
     await revokeAllAppsOfUser(ctx.db, ctx.tenant.id, userId, { revokedBy: ctx.principal.userId, requestId: ctx.requestId ?? null });
   }
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: status === 'archived' ? 'archived' : 'reactivated', principal: ctx.principal });

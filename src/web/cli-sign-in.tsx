@@ -109,8 +109,9 @@ function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities
         <h1>Sign in the Orgonaut CLI?</h1>
         <p>
           The Orgonaut command-line tool on this computer asks to act as you in <strong>{tenant.name}</strong>. It will receive a
-          personal API token named <strong>{request.tokenName}</strong> with your role's abilities. It does not expire: revoke it in
-          Settings → API when you no longer use the CLI on this computer.
+          personal API token named <strong>{request.tokenName}</strong> with your role's abilities, replacing an earlier token of
+          that name (it is revoked). It does not expire: revoke it in Settings → API when you no longer use the CLI on this
+          computer.
         </p>
         <details>
           <summary>What the token can do</summary>

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents } from '../../src/db/schema/index.js';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
@@ -67,7 +69,7 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     expect(consent.headers.get('cache-control')).toBe('no-store');
     const html = await consent.text();
     expect(html).toContain(`Signed in as ${email}.`);
-    expect(html).toContain('It does not expire: revoke it in Settings → API when you no longer use the CLI on this computer.');
+    expect(html).toMatch(/replacing an earlier token of\s+that name \(it is revoked\)\. It does not expire: revoke it in Settings → API when you no longer use the CLI on this\s+computer\./);
     const signOut = /<form method="post" action="\/sign-out"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
     expect(hiddenField(signOut, 'return_to').startsWith('/cli/oauth/authorize?')).toBe(true);
   });
@@ -89,6 +91,27 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     const replay = await exchange({ code, code_verifier: verifier });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('signing in again from the same computer revokes its earlier token (same name); another computer keeps its own', async () => {
+    const signIn = async (tokenName: string) => {
+      const { verifier, challenge } = pkce();
+      const consent = await app.request(authorizeUrl(challenge, { token_name: tokenName }), { host: HOST, cookie });
+      const html = await consent.text();
+      const fields = Object.fromEntries(['csrf', 'client_id', 'response_type', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'token_name'].map((n) => [n, hiddenField(html, n)]));
+      const allowed = await app.request('/cli/oauth/authorize', { host: HOST, cookie, headers: { origin: `http://${HOST}` }, form: { ...fields, decision: 'allow' } });
+      const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
+      return ((await (await exchange({ code, code_verifier: verifier })).json()) as { access_token: string }).access_token;
+    };
+    const status = async (token: string) => (await app.request('/api/v1/me', { host: HOST, token })).status;
+    const laptop = await signIn('Orgonaut CLI on laptop');
+    const desktop = await signIn('Orgonaut CLI on desktop');
+    const laptopAgain = await signIn('Orgonaut CLI on laptop');
+    expect(await status(laptop)).toBe(401);
+    expect(await status(laptopAgain)).toBe(200);
+    expect(await status(desktop)).toBe(200);
+    const revoked = await database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.entityType, 'api_token'), eq(auditEvents.action, 'revoked')));
+    expect(revoked.map((e) => e.metadata)).toEqual([expect.objectContaining({ name: 'Orgonaut CLI on laptop', reason: 'replaced_by_cli_sign_in' })]);
   });
 
   it('refuses a wrong verifier, a different redirect and a denied request', async () => {
