@@ -24,10 +24,16 @@ import { lineageEntries } from '../db/schema/index.js';
  * ability its org read tools need (`FAMILY_ABILITIES`), metric deltas need `org-metrics.read`, money needs
  * `costs.read`; `withheld` says what was left out and which abilities would show it.
  */
+/**
+ * What a delta compares with: the scenario's source as it is now (default), Live now, or — for an applied scenario
+ * only — the Live its promotion replaced (what the promotion changed).
+ */
+export const COMPARE_MODES = ['source', 'live', 'promotion'] as const;
+export type CompareMode = (typeof COMPARE_MODES)[number];
+
 export interface DeltaRequest {
   scenarioId: string;
-  /** promotion: an applied scenario against the Live its promotion replaced (what the promotion changed). */
-  compare?: 'source' | 'live' | 'promotion' | null;
+  compare?: CompareMode | null;
   asOf?: string | null;
   /** Only this org unit's metric deltas (listed even when nothing moved); not found when neither side has it. */
   orgUnitId?: string | null;
@@ -50,7 +56,7 @@ export async function scenarioDelta(
 ) {
   authorize(ctx.principal, 'scenarios.read');
   const compare = request.compare ?? 'source';
-  if (compare !== 'source' && compare !== 'live' && compare !== 'promotion') throw new InvalidInput('compare', 'must be source or live');
+  if (!(COMPARE_MODES as readonly string[]).includes(compare)) throw new InvalidInput('compare', 'must be source, live or promotion (applied scenarios only)');
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', ISO_DATE_RULE);
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);

@@ -129,6 +129,17 @@ describe('a scenario from creation to Live', () => {
     expect((await call(`/api/v1/scenarios/${sid}/tasks`)).body).toMatchObject({ data: [{ id: task.id, status: 'succeeded' }], next_cursor: null });
     const locked = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
     expect(locked.body).toMatchObject({ status: 409, code: 'read_only' });
+    // Applied, it equals Live: against Live now nothing differs; compare=promotion says what the promotion changed.
+    const whatItChanged = await call(`/api/v1/scenarios/${sid}/delta?compare=promotion&as_of=${AS_OF}`);
+    expect(whatItChanged.status).toBe(200);
+    expect(whatItChanged.body.data.compare).toBe('promotion');
+    expect(whatItChanged.body.data.families.org_unit.changed).toEqual([{ id: units.M, label: 'Mobile', fields: { parent_id: { from: units.E, to: units.S } } }]);
+    expect(whatItChanged.body.data.metrics.total.headcount).toEqual({ from: 8, to: 9, delta: 1 });
+    const notApplied = await post('/api/v1/scenarios', { name: 'Not promoted' });
+    const refused = await call(`/api/v1/scenarios/${notApplied.body.data.id}/delta?compare=promotion`);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ field: 'compare' });
+    await post(`/api/v1/scenarios/${notApplied.body.data.id}/archive`);
 
     const snapshots = await call('/api/v1/snapshots');
     const before = snapshots.body.data.find((s: { id: string }) => s.id === task.result.snapshot_id);

@@ -343,6 +343,8 @@ describe('scenario.delta and scenario.metrics.delta', () => {
 
   it('compares a snapshot with Live, and reads the delta as a resource', async () => {
     expect((await owner.call('scenario_delta', { scenario_id: world.snapshot.id })).isError).toBeFalsy();
+    // compare=promotion is for applied scenarios: anything else is told so.
+    expect(errorOf(await owner.call('scenario_delta', { scenario_id: sid, compare: 'promotion' }))).toMatchObject({ code: 'invalid_input', field: 'compare' });
     const read = await viewer.client.readResource({ uri: `orgonaut://scenarios/${sid}/delta` });
     const delta = JSON.parse((read.contents[0] as { text: string }).text) as { families: Record<string, unknown>; metrics: { total: object } };
     expect(Object.keys(delta.families)).toEqual(['actor']);

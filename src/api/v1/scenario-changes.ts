@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { applyBatch } from '../../scenarios/apply-batch.js';
 import { CHANGE_OP_NAMES, CHANGE_OPS, ChangeCommandSchema, MAX_BATCH } from '../../scenarios/commands.js';
-import { scenarioDelta } from '../../scenarios/delta.js';
+import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
@@ -27,7 +27,10 @@ const delta = createRoute({
   request: {
     params: IdParam,
     query: z.object({
-      compare: z.enum(['source', 'live']).optional().openapi({ description: 'Compare with the source (default) or with Live' }),
+      compare: z
+        .enum(COMPARE_MODES)
+        .optional()
+        .openapi({ description: 'Compare with the source (default), with Live now, or (applied scenarios only) promotion: with the Live its promotion replaced, i.e. what the promotion changed' }),
       as_of: IsoDate.optional().openapi({ description: 'The day metrics are computed for (default today)' }),
     }),
   },

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { COMPARE_MODES } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 
@@ -94,7 +95,7 @@ export const ConflictSchema = z
 export const DeltaSchema = z
   .object({
     scenario: ScenarioSchema,
-    compare: z.enum(['source', 'live']),
+    compare: z.enum(COMPARE_MODES),
     against: z.object({ kind: z.string(), scenario_id: z.string().optional(), name: z.string().optional() }),
     as_of: z.string().openapi({ format: 'date' }),
     families: z.record(z.string(), FamilyDelta).openapi({ description: 'Changed records by family (org_unit, actor…), only the families this credential may read (see `withheld`); money only with `costs.read`' }),

@@ -57,7 +57,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `scenario list [--kind planning|applied|snapshot] [--state active|archived] ${PAGE}`,
       'scenario create "<name>" [--description <text>] [--from <scenario-id>]',
       'scenario show <id>',
-      'scenario delta <id> [--compare source|live] [--as-of YYYY-MM-DD]',
+      'scenario delta <id> [--compare source|live|promotion] [--as-of YYYY-MM-DD]',
       `scenario changes <id> [--family <family>] ${PAGE}`,
       'scenario apply <id> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
       'scenario submit|archive|unarchive <id>',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scenarioDelta } from '../../scenarios/delta.js';
+import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { asOf, id, item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
@@ -52,9 +52,12 @@ export const scenarioGetTool = defineTool({
 });
 
 const compare = z
-  .enum(['source', 'live'])
+  .enum(COMPARE_MODES)
   .optional()
-  .describe('source (default): against the current state of what the scenario branched from; live: against Live. Snapshots and applied scenarios are compared with Live.');
+  .describe(
+    'source (default): against the current state of what the scenario branched from; live: against Live now; promotion (applied scenarios only): ' +
+      'against the Live its promotion replaced, i.e. what the promotion changed. Snapshots and applied scenarios are otherwise compared with Live now.',
+  );
 const deltaView = {
   scenario_id: id('The scenario or snapshot to compare.'),
   compare,
@@ -87,7 +90,7 @@ const unitDeltas = z
   .describe('The org units whose roll-up metrics moved, each with its metric deltas');
 const comparedOut = {
   scenario: scenarioItem,
-  compare: z.enum(['source', 'live']),
+  compare: z.enum(COMPARE_MODES),
   against: z.looseObject({ kind: z.string() }).describe('What the scenario is compared with: live, or its source scenario'),
   as_of: z.string(),
 };
