@@ -10,8 +10,9 @@ import { findUserByEmail, type User } from './users.js';
 import { metrics } from '../observability/metrics.js';
 
 /**
- * Per client address (every attempt), and per account from one address (failed attempts): slows guessing without
- * letting anyone lock a person out — attempts from elsewhere never block the real user, nor do their own sign-ins.
+ * Failed attempts per client address, and per account from one address: slows guessing without letting anyone lock
+ * a person out — attempts from elsewhere never block the real user, nor do their own sign-ins — and without
+ * turning away an office behind one address at nine o'clock (successful sign-ins never count).
  */
 export const SIGN_IN_LIMITS = {
   perIp: { limit: 20, windowSeconds: 60 },
@@ -42,11 +43,9 @@ export interface SignInAttempt {
 export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttempt): Promise<User> {
   const email = attempt.email.trim().toLowerCase();
   const accountKey = `sign-in:account:${email}:${attempt.ip}`;
-  // Every attempt counts against the address; only failed ones against the account (signing in again is no guess).
-  for (const result of [
-    await consumeRateLimit(db, `sign-in:ip:${attempt.ip}`, SIGN_IN_LIMITS.perIp),
-    await peekRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount),
-  ]) {
+  const addressKey = `sign-in:ip:${attempt.ip}`;
+  // Only failed attempts count, against the address and the account (signing in is no guess).
+  for (const result of [await peekRateLimit(db, addressKey, SIGN_IN_LIMITS.perIp), await peekRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount)]) {
     if (!result.allowed) {
       metrics.rateLimited.inc({ surface: 'sign_in' });
       await audit(db, tenant, 'rate_limited', null, email, attempt.ip);
@@ -56,6 +55,7 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(attempt.password, user?.passwordHash ?? null);
   if (!user || !valid) {
+    await consumeRateLimit(db, addressKey, SIGN_IN_LIMITS.perIp);
     await consumeRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount);
     await audit(db, tenant, 'failed', user?.id ?? null, email, attempt.ip);
     throw new SignInFailed('credentials');

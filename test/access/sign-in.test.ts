@@ -206,6 +206,28 @@ describe('sign-in', () => {
     }
   });
 
+  it('lets an office behind one address sign in at nine, and limits failed attempts from it across accounts', async () => {
+    const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
+    const attempt = async (email: string, password: string, address: string) => {
+      const xff = { 'x-forwarded-for': address };
+      const page = await proxied.request('/sign-in', { host: HOST, headers: { accept: 'text/html', ...xff } });
+      const form = { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/', email, password };
+      return (await proxied.request('/sign-in', { host: HOST, cookie: cookiesOf(page), headers: { origin: ORIGIN, ...xff }, form })).status;
+    };
+    const staff = await Promise.all(Array.from({ length: 25 }, () => buildMember(database, acme, 'viewer', { password: PASSWORD })));
+    const office: number[] = [];
+    for (const person of staff) office.push(await attempt(person.email, PASSWORD, '192.0.2.80'));
+    expect(office.every((status) => status === 303), office.join(' ')).toBe(true);
+    // Password spraying: one wrong guess each for many accounts from one address is stopped after 20 (in one fixed
+    // minute window: start well inside one).
+    const intoWindow = (Date.now() / 1000) % 60;
+    if (intoWindow > 45) await new Promise((resolve) => setTimeout(resolve, (61 - intoWindow) * 1000));
+    const spray: number[] = [];
+    for (const person of [...staff, ...staff].slice(0, 21)) spray.push(await attempt(person.email, 'Spring2026!', '192.0.2.81'));
+    expect(spray.slice(0, 20).every((status) => status === 401)).toBe(true);
+    expect(spray.at(-1)).toBe(429);
+  });
+
   it('behind a proxy: limits an account per client address, so guesses from elsewhere never lock the real user out', async () => {
     const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
     const victim = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
