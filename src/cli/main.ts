@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { PACKAGE_VERSION } from '../util/version.js';
 import { AdminCommandFailed, sendAdminCommand } from '../admin/channel.js';
 import type { AdminCommand, AdminResult } from '../admin/commands.js';
 import { ConfigError, describeVariables, loadConfig, type Config } from '../config.js';
@@ -96,7 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === undefined && args.flags.has('version')) {
-    console.log(`orgonaut ${packageVersion()}`);
+    console.log(`orgonaut ${PACKAGE_VERSION}`);
     return 0;
   }
   // Without a command (`orgonaut`) print the usage rather than start a server here.
@@ -325,9 +325,4 @@ export function reportFailure(error: unknown): number {
   }
   console.error('orgonaut: unexpected error', error);
   return 70;
-}
-
-/** The version of this package (package.json beside src/). */
-function packageVersion(): string {
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }

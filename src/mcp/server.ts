@@ -5,10 +5,11 @@ import { registerPrompts } from './prompts.js';
 import { callableNames, listedName, type NameStyle, type ToolDefinition } from './registry.js';
 import { registerResources } from './resources.js';
 import { deferredInput, memoizedOutput } from './schema-json.js';
+import { PACKAGE_VERSION } from '../util/version.js';
 import type { McpSession } from './session.js';
 import { toolStepUp } from './step-up.js';
 
-export const SERVER_INFO = { name: 'orgonaut', title: 'Orgonaut', version: '0.1.0' };
+export const SERVER_INFO = { name: 'orgonaut', title: 'Orgonaut', version: PACKAGE_VERSION };
 
 /**
  * Caps the arguments of one tools/call (array elements + object members) before any handler runs: enough for the

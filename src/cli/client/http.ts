@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { UsageError } from '../args.js';
 import { ApiProblem, NetworkError, NotSignedIn, type ProblemBody } from './errors.js';
+import { PACKAGE_VERSION } from '../../util/version.js';
 
 /**
  * The CLI's HTTP client (node:http/https, no dependencies). Names under `localhost` (`acme.localhost`) are resolved
@@ -10,7 +11,6 @@ import { ApiProblem, NetworkError, NotSignedIn, type ProblemBody } from './error
  */
 
 const TIMEOUT_MS = 30_000;
-const VERSION = '0.1.0';
 
 export interface HttpAnswer {
   status: number;
@@ -54,7 +54,7 @@ function isLocalhostName(hostname: string): boolean {
 
 export function httpRequest(url: URL, options: HttpOptions = {}): Promise<HttpAnswer> {
   const transport = url.protocol === 'https:' ? https : http;
-  const headers: Record<string, string> = { 'user-agent': `orgonaut-cli/${VERSION} (node ${process.versions.node})`, ...options.headers };
+  const headers: Record<string, string> = { 'user-agent': `orgonaut-cli/${PACKAGE_VERSION} (node ${process.versions.node})`, ...options.headers };
   if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
   return new Promise((resolve, reject) => {
     const request = transport.request(
