@@ -136,6 +136,15 @@ export async function submitScenario(ctx: ServiceContext, id: string) {
   return setState(ctx, scenario, { submittedAt: scenario.submittedAt ?? new Date() }, 'submitted');
 }
 
+/** Takes a submitted scenario back from review (the review asked for more work, or it was submitted too early). */
+export async function withdrawScenario(ctx: ServiceContext, id: string) {
+  authorize(ctx.principal, 'scenarios.write');
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
+  assertMutableScenario(scenario);
+  if (!scenario.submittedAt) return presentScenario(scenario);
+  return setState(ctx, scenario, { submittedAt: null }, 'withdrawn');
+}
+
 export async function archiveScenario(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'scenarios.write');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);

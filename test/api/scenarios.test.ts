@@ -116,6 +116,10 @@ describe('a scenario from creation to Live', () => {
     expect((await call(`/api/v1/scenarios/${sid}/delta?compare=live`)).body.data.compare).toBe('live');
 
     expect((await post(`/api/v1/scenarios/${sid}/submit`)).body.data).toMatchObject({ submitted: true, editable: true });
+    // Taken back from review (the reviewers asked for more), then submitted again; withdrawing twice changes nothing.
+    expect((await post(`/api/v1/scenarios/${sid}/withdraw`)).body.data).toMatchObject({ submitted: false, submitted_at: null, editable: true });
+    expect((await post(`/api/v1/scenarios/${sid}/withdraw`)).body.data).toMatchObject({ submitted: false });
+    expect((await post(`/api/v1/scenarios/${sid}/submit`)).body.data).toMatchObject({ submitted: true });
 
     const promoted = await post(`/api/v1/scenarios/${sid}/promote`);
     expect(promoted.status).toBe(202);
@@ -129,6 +133,7 @@ describe('a scenario from creation to Live', () => {
     expect((await call(`/api/v1/scenarios/${sid}/tasks`)).body).toMatchObject({ data: [{ id: task.id, status: 'succeeded' }], next_cursor: null });
     const locked = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
     expect(locked.body).toMatchObject({ status: 409, code: 'read_only' });
+    expect((await post(`/api/v1/scenarios/${sid}/withdraw`)).body).toMatchObject({ status: 409, code: 'read_only' });
     // Applied, it equals Live: against Live now nothing differs; compare=promotion says what the promotion changed.
     const whatItChanged = await call(`/api/v1/scenarios/${sid}/delta?compare=promotion&as_of=${AS_OF}`);
     expect(whatItChanged.status).toBe(200);

@@ -471,6 +471,15 @@ describe('scenario lifecycle, snapshots and activity', () => {
     const csrf = await csrfFor(owner);
     expect((await post(`/scenarios/${sid}/submit`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=submitted`);
     expect((await get(`/scenarios?kind=planning`, owner)).html).toMatch(/Lifecycle<\/a>[\s\S]*?submitted for review/);
+    // Taken back from review with the button the overview now offers instead of Submit.
+    const submitted = await get(`/scenarios/${sid}`, owner);
+    expect(submitted.html).toContain('Withdraw from review');
+    expect(submitted.html).not.toMatch(/Submit for review\s*<\/button>/);
+    expect((await post(`/scenarios/${sid}/withdraw`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=withdrawn`);
+    const withdrawn = await get(`/scenarios/${sid}?notice=withdrawn`, owner);
+    expect(withdrawn.html).toContain('Taken back from review.');
+    expect(withdrawn.html).toMatch(/Submit for review\s*<\/button>/);
+    expect((await post(`/scenarios/${sid}/submit`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=submitted`);
     expect((await post(`/scenarios/${sid}/archive`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=archived`);
     const archived = await get(`/scenarios/${sid}/changes`, owner);
     expect(archived.html).toContain('This archived scenario cannot be changed.');

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
-import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario } from '../../scenarios/lifecycle.js';
+import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { bodyFieldHook, IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
@@ -64,6 +64,7 @@ function transition(path: string, summary: string, description: string) {
 }
 
 const submit = transition('submit', 'Submit a planning scenario for review', 'Recorded and shown in lists; editing continues until promotion.');
+const withdraw = transition('withdraw', 'Take a submitted scenario back from review', 'Clears the submission; editing was never stopped. Idempotent.');
 const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap. Idempotent.');
 const unarchive = transition('unarchive', 'Bring an archived planning scenario back', 'Within the plan’s cap; snapshots and applied scenarios never come back. Idempotent.');
 
@@ -85,6 +86,7 @@ export function scenarioRoutes() {
   );
   router.openapi(show, async (c) => c.json({ data: await getScenario(serviceContext(c), c.req.valid('param').id) }, 200));
   router.openapi(submit, async (c) => c.json({ data: await submitScenario(serviceContext(c), c.req.valid('param').id) }, 200));
+  router.openapi(withdraw, async (c) => c.json({ data: await withdrawScenario(serviceContext(c), c.req.valid('param').id) }, 200));
   router.openapi(archive, async (c) => c.json({ data: await archiveScenario(serviceContext(c), c.req.valid('param').id) }, 200));
   router.openapi(unarchive, async (c) => c.json({ data: await unarchiveScenario(serviceContext(c), c.req.valid('param').id) }, 200));
   return router;

@@ -60,7 +60,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       'scenario delta <id> [--compare source|live|promotion] [--as-of YYYY-MM-DD]',
       `scenario changes <id> [--family <family>] ${PAGE}`,
       'scenario apply <id> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
-      'scenario submit|archive|unarchive <id>',
+      'scenario submit|withdraw|archive|unarchive <id>',
       'scenario tasks <id>',
       'scenario promote <id> [--resolutions <file.json>] [--wait]',
     ],

@@ -23,7 +23,7 @@ const SCENARIO_COLUMNS: Column<Row>[] = [
 const path = (id: string, rest = '') => `/api/v1/scenarios/${encodeURIComponent(id)}${rest}`;
 
 export async function scenarioCommand(run: Run): Promise<number> {
-  const sub = word(run, 0, 'list|create|show|delta|changes|apply|submit|archive|unarchive|tasks|promote');
+  const sub = word(run, 0, 'list|create|show|delta|changes|apply|submit|withdraw|archive|unarchive|tasks|promote');
   if (sub === 'list') {
     return listCommand<Row>(run, '/api/v1/scenarios', { kind: stringFlag(run.args, 'kind'), state: stringFlag(run.args, 'state') }, SCENARIO_COLUMNS, 'No scenarios yet.');
   }
@@ -46,6 +46,7 @@ export async function scenarioCommand(run: Run): Promise<number> {
     case 'apply':
       return apply(run, id, word(run, 2, 'file.json|-'));
     case 'submit':
+    case 'withdraw':
     case 'archive':
     case 'unarchive':
       return transition(run, id, sub);
@@ -199,10 +200,10 @@ async function apply(run: Run, id: string, source: string): Promise<number> {
   return 0;
 }
 
-async function transition(run: Run, id: string, action: 'submit' | 'archive' | 'unarchive'): Promise<number> {
+async function transition(run: Run, id: string, action: 'submit' | 'withdraw' | 'archive' | 'unarchive'): Promise<number> {
   const body = await run.client().post<{ data: Row }>(path(id, `/${action}`));
   if (run.json) return printJson(body), 0;
-  const done = { submit: 'Submitted for review', archive: 'Archived', unarchive: 'Brought back' }[action];
+  const done = { submit: 'Submitted for review', withdraw: 'Taken back from review', archive: 'Archived', unarchive: 'Brought back' }[action];
   print(`${done}: "${body.data.name}" (${body.data.id}).`);
   return 0;
 }

@@ -4,7 +4,7 @@ import { can } from '../../access/policy.js';
 import type { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { orgUnitTree } from '../../org/read-structure.js';
-import { archiveScenario, getScenario, submitScenario, unarchiveScenario } from '../../scenarios/lifecycle.js';
+import { archiveScenario, getScenario, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { promoteScenario, type ConflictResolution } from '../../scenarios/promotion.js';
 import { listTasks } from '../../scenarios/tasks.js';
 import { checkSessionCsrf } from '../forms.js';
@@ -25,9 +25,13 @@ export type ScenarioDetail = Awaited<ReturnType<typeof getScenario>>;
 const NOTICES: Record<string, string> = {
   created: 'Scenario created. Stage changes in the change tray; Live stays as it is until you promote.',
   submitted: 'Submitted for review. Editing stays possible until the scenario is promoted.',
+  withdrawn: 'Taken back from review. Submit it again when it is ready.',
   archived: 'Scenario archived. It no longer counts against the plan’s limit.',
   unarchived: 'Scenario active again.',
 };
+
+/** The notice each lifecycle action comes back with. */
+const NOTICE_OF = { submit: 'submitted', withdraw: 'withdrawn', archive: 'archived', unarchive: 'unarchived' } as const;
 
 /** Title, badges and the scenario's tabs, shared by its pages. */
 export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overview' | 'changes' | 'delta' | 'task'; canEdit?: boolean }) {
@@ -65,7 +69,7 @@ export function overviewRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/scenarios/:id', (c) => page(c, { notice: NOTICES[c.req.query('notice') ?? ''] }));
 
-  const transitions = { submit: submitScenario, archive: archiveScenario, unarchive: unarchiveScenario } as const;
+  const transitions = { submit: submitScenario, withdraw: withdrawScenario, archive: archiveScenario, unarchive: unarchiveScenario } as const;
   for (const [action, run] of Object.entries(transitions)) {
     web.post(`/scenarios/:id/${action}`, async (c) => {
       await checkSessionCsrf(c, (await c.req.parseBody()).csrf);
@@ -76,7 +80,7 @@ export function overviewRoutes(): Hono<AppEnv> {
         if (!known) throw error;
         return page(c, { error: known }, formStatus(known));
       }
-      return c.redirect(`/scenarios/${c.req.param('id')}?notice=${action === 'submit' ? 'submitted' : `${action}d`}`, 303);
+      return c.redirect(`/scenarios/${c.req.param('id')}?notice=${NOTICE_OF[action as keyof typeof transitions]}`, 303);
     });
   }
 
@@ -253,6 +257,14 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                 <input type="hidden" name="csrf" value={csrf} />
                 <button type="submit" class="secondary">
                   Submit for review
+                </button>
+              </form>
+            ) : null}
+            {scenario.editable && scenario.submitted ? (
+              <form method="post" action={`${base}/withdraw`}>
+                <input type="hidden" name="csrf" value={csrf} />
+                <button type="submit" class="secondary">
+                  Withdraw from review
                 </button>
               </form>
             ) : null}
