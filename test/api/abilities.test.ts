@@ -62,6 +62,7 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'POST /api/v1/scenarios': post('/api/v1/scenarios', { name: 'Not allowed' }),
     'GET /api/v1/scenarios/{id}': get(`/api/v1/scenarios/${ids.scenario}`),
     'POST /api/v1/scenarios/{id}/submit': post(`/api/v1/scenarios/${ids.scenario}/submit`),
+    'POST /api/v1/scenarios/{id}/withdraw': post(`/api/v1/scenarios/${ids.scenario}/withdraw`),
     'POST /api/v1/scenarios/{id}/archive': post(`/api/v1/scenarios/${ids.scenario}/archive`),
     'POST /api/v1/scenarios/{id}/unarchive': post(`/api/v1/scenarios/${ids.scenario}/unarchive`),
     'GET /api/v1/scenarios/{id}/delta': get(`/api/v1/scenarios/${ids.scenario}/delta`),
@@ -153,7 +154,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(36);
+    expect(operations.length).toBe(37);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {
@@ -205,7 +206,7 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
     const them = contextFor(database, other, principalFor(other, 'owner'), app.runtime.graphs);
     const before = await getScenario(them, theirs.scenario);
     const withIds = Object.keys(foreign).filter((key) => key.includes('{id}'));
-    expect(withIds.length).toBe(13);
+    expect(withIds.length).toBe(14);
     for (const key of withIds) {
       expect(foreign[key]!.path).not.toBe(mine[key]!.path);
       const { status, body } = await send(foreign[key]!, owner);

@@ -92,7 +92,7 @@ describe('/docs/api.json', () => {
       'GET /api/v1/actors', 'GET /api/v1/actors/{id}', 'GET /api/v1/reporting-lines', 'GET /api/v1/placements', 'GET /api/v1/positions',
       'GET /api/v1/compensations', 'GET /api/v1/org-metrics', 'GET /api/v1/scenarios', 'POST /api/v1/scenarios', 'GET /api/v1/scenarios/{id}',
       'GET /api/v1/scenarios/{id}/delta', 'GET /api/v1/scenarios/{id}/changes', 'POST /api/v1/scenarios/{id}/changes',
-      'POST /api/v1/scenarios/{id}/submit', 'POST /api/v1/scenarios/{id}/archive', 'POST /api/v1/scenarios/{id}/unarchive',
+      'POST /api/v1/scenarios/{id}/submit', 'POST /api/v1/scenarios/{id}/withdraw', 'POST /api/v1/scenarios/{id}/archive', 'POST /api/v1/scenarios/{id}/unarchive',
       'POST /api/v1/scenarios/{id}/promote', 'GET /api/v1/tasks/{id}', 'GET /api/v1/scenarios/{id}/tasks', 'GET /api/v1/snapshots',
       'POST /api/v1/snapshots', 'POST /api/v1/snapshots/{id}/restore', 'GET /api/v1/currencies', 'GET /api/v1/department-types',
       'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'GET /api/v1/reports/roster',
