@@ -21,6 +21,18 @@ document.addEventListener('submit', (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 
+// A form is sent once: a second click while the first is on its way (a double-click on Allow, Create token or
+// Apply) does nothing, instead of sending it again.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.method.toLowerCase() !== 'post') return;
+  if (form.dataset.sending) event.preventDefault();
+  else form.dataset.sending = 'true';
+});
+window.addEventListener('pageshow', () => {
+  for (const form of document.querySelectorAll('form[data-sending]')) delete form.dataset.sending;
+});
+
 // A link that throws work away (Discard all) asks first, as forms with data-confirm do.
 document.addEventListener('click', (event) => {
   const link = event.target.closest('a[data-confirm]');
