@@ -279,7 +279,8 @@ describe('comparing scenarios', () => {
     expect(shown).toContain('Metric Live Option A: hire planning active Option B: cut planning active');
     expect(shown).toContain(`Headcount ${head(da).from} ${head(da).to} (+1) ${head(db).to} (0)`);
     expect(shown).toContain(`FTE ${fte(da).from} ${fte(da).to} (+1) ${fte(db).to} (−0.5)`);
-    expect(shown).toMatch(/Annual cost €[\d,]+ €[\d,]+ \(€0\) €[\d,]+ \(€0\)/); // a hire without pay and an FTE cut leave pay as it is…
+    // A hire without pay and an FTE cut leave pay as it is; the fixture's GBP pay has no rate, and the totals say so.
+    expect(shown).toMatch(/Annual cost €[\d,]+ excludes GBP €[\d,]+ excludes GBP \(€0\) €[\d,]+ excludes GBP \(€0\)/);
     expect(shown).toMatch(/Actors without pay \(cost left out\) \d+ \d+ \(\+1\) \d+ \(0\)/); // …and the hire's cost is unknown
     // Nothing chosen: a way back, not an empty table.
     const none = await get('/scenarios/compare', owner);

@@ -7,31 +7,15 @@ import { scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { isUuid } from '../../util/ids.js';
 import { Shell } from '../shell.js';
-import { deltaClass, money, num, signed, signedMoney } from '../live/format.js';
+import { deltaClass, num, signed } from '../live/format.js';
 import { ScenarioBadges } from './list.js';
-import { WITHOUT_PAY } from './values.js';
+import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
 
 /**
  * Scenarios side by side (`/scenarios/compare?id=…&id=…`): each one's headline figures against Live as it is now,
  * from the same delta service as each scenario's own delta page — "option A or option B?" on one screen.
  */
 export const MAX_COMPARED = 6;
-
-type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[] };
-
-const ROWS: [key: string, label: string, digits: number, isMoney: boolean][] = [
-  ['headcount', 'Headcount', 0, false],
-  ['robots', 'Robots', 0, false],
-  ['agents', 'Agents', 0, false],
-  ['fte', 'FTE', 2, false],
-  ['effective_fte', 'Effective FTE', 2, false],
-  ['vacant_positions', 'Vacant positions', 0, false],
-  ['span_average', 'Average span', 2, false],
-  ['layers', 'Layers', 0, false],
-  ['annual_cost_minor', 'Annual cost', 0, true],
-  ['monthly_cost_minor', 'Monthly cost', 0, true],
-  ['without_compensation', WITHOUT_PAY, 0, false],
-];
 
 export async function comparePage(c: Context<AppEnv>) {
   const ctx = serviceContext(c);
@@ -44,7 +28,7 @@ export async function comparePage(c: Context<AppEnv>) {
   const deltas = metrics ? await Promise.all(ids.map((id) => scenarioDelta(ctx, { scenarioId: id, compare: 'live' }))) : [];
   const totals = deltas.map((d) => d.metrics.total as Record<string, Pair> | null);
   const currency = ctx.tenant.reportingCurrency;
-  const rows = ROWS.filter(([key]) => totals.some((t) => t?.[key]));
+  const rows = METRICS.filter(([key]) => totals.some((t) => t?.[key]));
   return c.html(
     <Shell c={c} title="Compare scenarios" active="/scenarios" wide>
       <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -87,21 +71,25 @@ export async function comparePage(c: Context<AppEnv>) {
                 </tr>
               </thead>
               <tbody>
-                {rows.map(([key, label, digits, isMoney]) => {
+                {rows.map(([key, label, digits]) => {
                   const live = totals.find((t) => t?.[key])?.[key];
-                  const show = (value: number | null | undefined) => (isMoney ? money(value, currency) : num(value, digits));
                   return (
                     <tr>
                       <th scope="row">{label}</th>
-                      <td class="num">{live?.unconvertible?.length && live.from === null ? 'unknown' : show(live?.from)}</td>
+                      <td class="num">{isMoneyMetric(key) ? <CostSide amount={live?.from ?? null} unconvertible={live?.from_unconvertible} currency={currency} /> : num(live?.from, digits)}</td>
                       {totals.map((t) => {
                         const p = t?.[key];
                         if (!p) return <td class="num">–</td>;
-                        const unknown = p.delta === null && Boolean(p.unconvertible?.length);
-                        return (
+                        return isMoneyMetric(key) ? (
                           <td class="num">
-                            {p.to === null && unknown ? 'unknown' : show(p.to)}{' '}
-                            <span class={deltaClass(p.delta)}>({unknown ? `unknown: no ${p.unconvertible!.join(', ')} rate` : isMoney ? signedMoney(p.delta, currency) : signed(p.delta, digits)})</span>
+                            <CostSide amount={p.to} unconvertible={p.to_unconvertible} currency={currency} />{' '}
+                            <span class={deltaClass(p.delta)}>
+                              (<CostChange pair={p} currency={currency} />)
+                            </span>
+                          </td>
+                        ) : (
+                          <td class="num">
+                            {num(p.to, digits)} <span class={deltaClass(p.delta)}>({signed(p.delta, digits)})</span>
                           </td>
                         );
                       })}

@@ -7,9 +7,10 @@ import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
 import { link, type Names } from '../live/context.js';
-import { count, deltaClass, fieldLabel, money, num, signed, signedMoney } from '../live/format.js';
+import { count, deltaClass, fieldLabel, money, num, signed } from '../live/format.js';
+import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
 import { ScenarioHead, type Conflict } from './overview.js';
-import { fieldValue, RecordFields, scenarioNames, WITHOUT_PAY } from './values.js';
+import { fieldValue, RecordFields, scenarioNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
 import { recordsOf } from '../../org/types.js';
@@ -24,7 +25,6 @@ import { safeFileName, toCsv, type CsvCell } from '../live/csv.js';
 type Rec = Record<string, unknown>;
 type FamilyDelta = { added: Rec[]; removed: Rec[]; changed: { id: string; label: string | null; fields: Record<string, { from: unknown; to: unknown }> }[] };
 /** A cost pair with currencies that have no exchange rate carries them, and its delta is unknown (null). */
-type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[]; from_unconvertible?: string[]; to_unconvertible?: string[] };
 type Withheld = { part: string; needs: string[]; note: string };
 
 const FAMILY_TITLES: Record<string, string> = {
@@ -38,21 +38,6 @@ const FAMILY_TITLES: Record<string, string> = {
   compensation: 'Compensation',
 };
 
-const METRICS: [string, string, number][] = [
-  ['headcount', 'Headcount', 0],
-  ['robots', 'Robots', 0],
-  ['agents', 'Agents', 0],
-  ['fte', 'FTE', 2],
-  ['effective_fte', 'Effective FTE', 2],
-  ['vacant_positions', 'Vacant positions', 0],
-  ['span_average', 'Average span', 2],
-  ['span_median', 'Median span', 1],
-  ['layers', 'Layers', 0],
-  ['annual_cost_minor', 'Annual cost', 0],
-  ['monthly_cost_minor', 'Monthly cost', 0],
-  // Their cost is unknown, so the cost rows leave them out: a hire without pay moves this, not the cost.
-  ['without_compensation', WITHOUT_PAY, 0],
-];
 
 export function deltaRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
@@ -315,33 +300,6 @@ function PairCell(props: { pair: Pair | undefined; digits: number; currency?: st
   );
 }
 
-const noRate = (codes: string[]) => `no ${codes.join(', ')} ${codes.length === 1 ? 'rate' : 'rates'}`;
-
-/**
- * One side of a cost delta, as the org pages show a cost with currencies lacking an exchange rate: the convertible
- * part and "excludes CHF", or "unknown" when nothing was convertible.
- */
-function CostSide(props: { amount: number | null; unconvertible: string[] | undefined; currency: string }) {
-  const codes = props.unconvertible ?? [];
-  if (!codes.length) return <>{money(props.amount, props.currency)}</>;
-  if (props.amount === null) return <span title={`No exchange rate for ${codes.join(', ')}`}>unknown ({noRate(codes)})</span>;
-  return (
-    <>
-      {money(props.amount, props.currency)}{' '}
-      <span class="badge warn" title={`No exchange rate for ${codes.join(', ')}`}>
-        excludes {codes.join(', ')}
-      </span>
-    </>
-  );
-}
-
-/** The change of a cost: unknown when a side holds currencies without an exchange rate (never counted as 0). */
-function CostChange(props: { pair: Pair; currency: string }) {
-  const codes = props.pair.unconvertible ?? [];
-  if (codes.length && props.pair.delta === null) return <span title={`No exchange rate for ${codes.join(', ')}`}>unknown ({noRate(codes)})</span>;
-  return <>{signedMoney(props.pair.delta, props.currency)}</>;
-}
-
 function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sides: { from: string; to: string } }) {
   const rows = METRICS.filter(([key]) => props.pairs[key]);
   return (
@@ -358,7 +316,7 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
         <tbody>
           {rows.map(([key, label, digits]) => {
             const p = props.pairs[key]!;
-            if (key.endsWith('_minor')) {
+            if (isMoneyMetric(key)) {
               return (
                 <tr class={p.delta || p.unconvertible?.length ? 'moved' : undefined}>
                   <th scope="row">{label}</th>
