@@ -252,44 +252,26 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                 Change tray
               </a>
             ) : null}
-            {scenario.editable && !scenario.submitted ? (
-              <form method="post" action={`${base}/submit`}>
-                <input type="hidden" name="csrf" value={csrf} />
-                <button type="submit" class="secondary">
-                  Submit for review
-                </button>
-              </form>
-            ) : null}
-            {scenario.editable && scenario.submitted ? (
-              <form method="post" action={`${base}/withdraw`}>
-                <input type="hidden" name="csrf" value={csrf} />
-                <button type="submit" class="secondary">
-                  Withdraw from review
-                </button>
-              </form>
+            {scenario.editable ? (
+              scenario.submitted ? (
+                <LifecycleButton action={`${base}/withdraw`} csrf={csrf} label="Withdraw from review" />
+              ) : (
+                <LifecycleButton action={`${base}/submit`} csrf={csrf} label="Submit for review" />
+              )
             ) : null}
             {scenario.state === 'active' ? (
-              <form
-                method="post"
+              <LifecycleButton
                 action={`${base}/archive`}
-                data-confirm={
+                csrf={csrf}
+                label="Archive"
+                confirm={
                   scenario.submitted
                     ? 'This scenario is submitted for review: archive it only if the review is over. Archive it? You can bring it back later.'
                     : 'Archive this scenario? You can bring it back later.'
                 }
-              >
-                <input type="hidden" name="csrf" value={csrf} />
-                <button type="submit" class="secondary">
-                  Archive
-                </button>
-              </form>
+              />
             ) : (
-              <form method="post" action={`${base}/unarchive`}>
-                <input type="hidden" name="csrf" value={csrf} />
-                <button type="submit" class="secondary">
-                  Unarchive
-                </button>
-              </form>
+              <LifecycleButton action={`${base}/unarchive`} csrf={csrf} label="Unarchive" />
             )}
             {scenario.editable ? <a href={`/scenarios?source=${scenario.id}#create-title`}>Branch a new scenario from this one</a> : null}
           </div>
@@ -476,5 +458,17 @@ function PromoteForm(props: {
         </div>
       </form>
     </section>
+  );
+}
+
+/** One lifecycle action of the overview (submit, withdraw, archive, unarchive): a form with its button. */
+function LifecycleButton(props: { action: string; csrf: string; label: string; confirm?: string }) {
+  return (
+    <form method="post" action={props.action} data-confirm={props.confirm}>
+      <input type="hidden" name="csrf" value={props.csrf} />
+      <button type="submit" class="secondary">
+        {props.label}
+      </button>
+    </form>
   );
 }
