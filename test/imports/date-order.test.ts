@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
-import { detectMapping } from '../../src/imports/fields.js';
 import { parseRow, type ParseContext } from '../../src/imports/parse-row.js';
 import { previewRun } from '../../src/imports/preview.js';
 import { getRun, startRun, updateRunSettings } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { testDatabase } from '../support/db.js';
-import { csvOf, importTenant } from './support.js';
+import { csvOf, importTenant, parseContextFor } from './support.js';
 
 /**
  * US exports (BambooHR's default) write dates month first with slashes: 03/05/2024. They stay refused as ambiguous
@@ -15,17 +14,7 @@ import { csvOf, importTenant } from './support.js';
  */
 
 const HEADERS = ['Email', 'Name', 'Department', 'Hire Date', 'Termination Date'];
-const context = (dateOrder: ParseContext['dateOrder']): ParseContext => ({
-  mapping: detectMapping(HEADERS, 'orgonaut'),
-  format: 'orgonaut',
-  today: '2026-11-29',
-  activeCurrencies: new Set(['EUR']),
-  departmentTypes: new Set(),
-  teamTypes: new Set(),
-  createMissingTypes: false,
-  headerCount: HEADERS.length,
-  dateOrder,
-});
+const context = (dateOrder: ParseContext['dateOrder']): ParseContext => parseContextFor(HEADERS, { dateOrder });
 const parse = (start: string, order: ParseContext['dateOrder'], end = '') => parseRow(2, ['ann@x.test', 'Ann', 'Ops', start, end], context(order));
 
 describe('dates with the year last', () => {

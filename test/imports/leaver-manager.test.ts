@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { detectMapping } from '../../src/imports/fields.js';
-import type { ParseContext } from '../../src/imports/parse-row.js';
-import { planImport, type ImportPlan } from '../../src/imports/plan/plan.js';
+import type { ImportPlan } from '../../src/imports/plan/plan.js';
 import { REASONS } from '../../src/imports/reasons.js';
 import { addDays } from '../../src/org/dates.js';
 import { emptyGraph, type OrgGraph } from '../../src/org/types.js';
+import { planRows } from './support.js';
 
 /**
  * A person who stays may not report to a leaver: a manager the same file terminates (an end date on or before today,
@@ -17,27 +16,7 @@ const TODAY = '2026-11-29';
 const HEADER = ['email', 'name', 'department', 'job_title', 'manager_email', 'end_date', 'status'];
 
 function plan(rows: (string | null)[][], base: OrgGraph = emptyGraph()): Promise<ImportPlan> {
-  const parse: ParseContext = {
-    mapping: detectMapping(HEADER, 'orgonaut'),
-    format: 'orgonaut',
-    today: TODAY,
-    activeCurrencies: new Set(['EUR']),
-    departmentTypes: new Set(),
-    teamTypes: new Set(),
-    createMissingTypes: false,
-    headerCount: HEADER.length,
-  };
-  return planImport({
-    rows: async function* () {
-      yield rows.map((values, i) => ({ rowNumber: i + 1, values }));
-    },
-    total: rows.length,
-    prior: { emails: new Set(), sources: new Set() },
-    parse,
-    base,
-    companyName: 'Leaver Test',
-    types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },
-  });
+  return planRows(HEADER, rows, base, TODAY);
 }
 
 const outcomes = (p: ImportPlan) => [...p.rows.entries()].sort(([a], [b]) => a - b).map(([, r]) => (r.status === 'imported' ? r.outcome : r.reason.code));

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { detectMapping } from '../../src/imports/fields.js';
 import { parseRow, type ParseContext } from '../../src/imports/parse-row.js';
+import { parseContextFor } from './support.js';
 
 /** One row's cells → a typed row or a quarantine reason (the field reference's rules). */
 const HEADERS = ['Email', 'Name', 'Department', 'Employment Status'];
-const ctx: ParseContext = {
-  mapping: detectMapping(HEADERS, 'orgonaut'),
-  format: 'orgonaut',
-  today: '2026-11-29',
-  activeCurrencies: new Set(['EUR']),
-  departmentTypes: new Set(),
-  teamTypes: new Set(),
-  createMissingTypes: false,
-  headerCount: HEADERS.length,
-};
+const ctx: ParseContext = parseContextFor(HEADERS);
 const parse = (employment: string) => parseRow(2, ['ann@x.test', 'Ann', 'Engineering', employment], ctx);
 
 describe('the employment type of a row', () => {
@@ -34,7 +26,7 @@ describe('the employment type of a row', () => {
   it('reads Terminated as a leaver when the file has no status (a BambooHR export, a webhook sending only it)', () => {
     expect(parse('Terminated').input).toMatchObject({ inactiveFrom: '2026-11-29' });
     const headers = ['Email', 'Name', 'Department', 'Employment Status', 'Termination Date', 'Status'];
-    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    const context = parseContextFor(headers);
     // The termination date is the last day employed: the model's end is the day after.
     expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'Terminated', '2026-05-01', ''], context).input).toMatchObject({ validTo: '2026-05-02' });
     // A status says it all.
@@ -44,7 +36,7 @@ describe('the employment type of a row', () => {
 
   it('reads the end date as the last day employed: a one-day contract is fine, a last day before the start is not', () => {
     const headers = ['Email', 'Name', 'Department', 'Hire Date', 'Termination Date'];
-    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    const context = parseContextFor(headers);
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '2026-03-02', '2026-03-02'], context).input).toMatchObject({ validFrom: '2026-03-02', validTo: '2026-03-03' });
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '2026-03-02', '2026-03-01'], context).reason).toEqual({
       code: 'invalid_date',
@@ -60,7 +52,7 @@ describe('the employment type of a row', () => {
 
 describe('dates, statuses and currencies as spreadsheets write them', () => {
   const headers = ['Email', 'Name', 'Department', 'Hire Date', 'Status', 'Currency', 'Salary Cents'];
-  const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+  const context = parseContextFor(headers);
   const row = (cells: { date?: string; status?: string; currency?: string }) => parseRow(2, ['ann@x.test', 'Ann', 'Engineering', cells.date ?? '', cells.status ?? '', cells.currency ?? '', cells.currency ? '100' : ''], context);
 
   it('reads dates that cannot be misread: ISO, year first, day-first dotted', () => {
@@ -95,7 +87,7 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
 
 describe('an FTE as spreadsheets write it', () => {
   const headers = ['Email', 'Name', 'Department', 'FTE'];
-  const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+  const context = parseContextFor(headers);
   const fte = (cell: string) => parseRow(2, ['ann@x.test', 'Ann', 'Engineering', cell], context);
 
   it('reads decimals with a point or a comma, and whole percentages', () => {
@@ -122,7 +114,7 @@ describe('header spellings of HR exports', () => {
 describe('a row without an email in an Orgonaut CSV', () => {
   it('says an employee id is no identity there, and what would be', () => {
     const headers = ['Employee ID', 'Email', 'Name', 'Department'];
-    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    const context = parseContextFor(headers);
     expect(parseRow(2, ['1001', '', 'Ann', 'Ops'], context).reason).toMatchObject({ code: 'missing_required_field', field: 'email', detail: expect.stringContaining('add source_hris + source_hris_id columns, or import the file as BambooHR') });
     expect(parseRow(2, ['', '', 'Ann', 'Ops'], context).reason?.detail).toBe('is blank, and email is this file’s only identity');
   });
@@ -130,7 +122,7 @@ describe('a row without an email in an Orgonaut CSV', () => {
 
 describe('a malformed email', () => {
   const headers = ['Email', 'Name', 'Department', 'Manager Email'];
-  const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+  const context = parseContextFor(headers);
   const detail = (email: string, manager = '') => parseRow(2, [email, 'Ann', 'Ops', manager], context).reason?.detail;
 
   it('is named with what to look for', () => {
@@ -155,7 +147,7 @@ describe('an unknown type', () => {
 describe('an FTE column headed as a percentage', () => {
   it('reads its numbers as percentages', () => {
     const headers = ['Email', 'Name', 'Department', 'FTE %'];
-    const context: ParseContext = { ...ctx, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+    const context = parseContextFor(headers);
     expect(context.mapping[3]!.field).toBe('fte');
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '80'], context).input?.fte).toBe(0.8);
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '100 %'], context).input?.fte).toBe(1);

@@ -7,7 +7,7 @@ import { previewRun } from '../../src/imports/preview.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
-import { csvOf, importFile, importTenant } from './support.js';
+import { csvOf, importFile, importTenant, parseContextFor } from './support.js';
 
 /**
  * Pay as HR exports write it: a “Salary” or “Annual Salary” column holds the currency's main unit (85000, 85,000.00,
@@ -15,17 +15,10 @@ import { csvOf, importFile, importTenant } from './support.js';
  * preview says so with the first value as it will be read.
  */
 
-const base: Omit<ParseContext, 'mapping' | 'headerCount'> = {
-  format: 'orgonaut',
-  today: '2026-11-29',
-  activeCurrencies: new Set(['EUR', 'USD', 'JPY']),
-  departmentTypes: new Set(),
-  teamTypes: new Set(),
-  createMissingTypes: false,
-};
+const contextFor = (headers: string[]): ParseContext => parseContextFor(headers, { activeCurrencies: new Set(['EUR', 'USD', 'JPY']) });
 
 function payOf(headers: string[], amount: string, currency = 'EUR') {
-  const context: ParseContext = { ...base, mapping: detectMapping(headers, 'orgonaut'), headerCount: headers.length };
+  const context = contextFor(headers);
   return parseRow(2, ['ann@x.test', 'Ann', 'Engineering', currency, amount], context);
 }
 
@@ -83,7 +76,7 @@ describe('pay columns', () => {
   });
 
   it('refuses two pay amounts on one row', () => {
-    const context: ParseContext = { ...base, mapping: detectMapping(['Email', 'Name', 'Department', 'Currency', 'Salary', 'Day Rate'], 'orgonaut'), headerCount: 6 };
+    const context = contextFor(['Email', 'Name', 'Department', 'Currency', 'Salary', 'Day Rate']);
     expect(parseRow(2, ['ann@x.test', 'Ann', 'Ops', 'EUR', '85000', '650'], context).reason).toMatchObject({ code: 'invalid_amount', detail: 'give one pay amount per row, not both base_salary and daily_rate' });
   });
 });

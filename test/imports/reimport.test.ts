@@ -2,14 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { addDays, today as todayUtc } from '../../src/org/dates.js';
-import { detectMapping } from '../../src/imports/fields.js';
-import type { ParseContext } from '../../src/imports/parse-row.js';
-import { planImport, type ImportPlan } from '../../src/imports/plan/plan.js';
+import type { ImportPlan } from '../../src/imports/plan/plan.js';
 import { listRows } from '../../src/imports/review.js';
 import { emptyGraph, type OrgGraph } from '../../src/org/types.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
-import { csvOf, importFile, importTenant, liveState } from './support.js';
+import { csvOf, importFile, importTenant, liveState, planRows } from './support.js';
 
 /**
  * Re-importing a file changes nothing: a leaver's ended placement, reporting line and position are matched again (not
@@ -21,27 +19,7 @@ const TODAY = '2026-11-29';
 
 /** Plans a file (header + rows) over `base` as of `today`; `changes.target()` is the organisation after it. */
 function plan(header: string[], rows: (string | null)[][], base: OrgGraph, today = TODAY): Promise<ImportPlan> {
-  const parse: ParseContext = {
-    mapping: detectMapping(header, 'orgonaut'),
-    format: 'orgonaut',
-    today,
-    activeCurrencies: new Set(['EUR']),
-    departmentTypes: new Set(),
-    teamTypes: new Set(),
-    createMissingTypes: false,
-    headerCount: header.length,
-  };
-  return planImport({
-    rows: async function* () {
-      yield rows.map((values, i) => ({ rowNumber: i + 1, values }));
-    },
-    total: rows.length,
-    prior: { emails: new Set(), sources: new Set() },
-    parse,
-    base,
-    companyName: 'Reimport Test',
-    types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },
-  });
+  return planRows(header, rows, base, today);
 }
 
 const sizes = (g: OrgGraph) => Object.fromEntries(Object.entries(g).map(([family, map]) => [family, (map as Map<string, unknown>).size]));

@@ -6,6 +6,10 @@ import { departmentTypes, lineageEntries, scenarios, teamTypes, tenantCurrencies
 import { canonicalRows, toCsv, type CanonicalRow } from '../../src/imports/export.js';
 import { startRun } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
+import { detectMapping } from '../../src/imports/fields.js';
+import type { ParseContext } from '../../src/imports/parse-row.js';
+import { planImport, type ImportPlan } from '../../src/imports/plan/plan.js';
+import type { OrgGraph } from '../../src/org/types.js';
 import { generateOrg } from '../../src/org/generator/index.js';
 import type { Plan } from '../../src/tenancy/plans.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -63,4 +67,38 @@ export function csvOf(header: string[], rows: (string | number | null)[][], deli
     return /["\r\n]/.test(text) || text.includes(delimiter) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [header, ...rows].map((r) => r.map(cell).join(delimiter)).join('\n') + '\n';
+}
+
+/** How rows of an Orgonaut-format file with `header` are read: EUR active, no types, as of 2026-11-29 unless told. */
+export function parseContextFor(header: string[], overrides: Partial<ParseContext> = {}): ParseContext {
+  return {
+    mapping: detectMapping(header, 'orgonaut'),
+    format: 'orgonaut',
+    today: '2026-11-29',
+    activeCurrencies: new Set(['EUR']),
+    departmentTypes: new Set(),
+    teamTypes: new Set(),
+    createMissingTypes: false,
+    headerCount: header.length,
+    ...overrides,
+  };
+}
+
+/**
+ * Plans an Orgonaut-format file (header + rows) over `base` as of `today`, in memory, with no database:
+ * `changes.target()` is the organisation after it.
+ */
+export function planRows(header: string[], rows: (string | null)[][], base: OrgGraph, today: string): Promise<ImportPlan> {
+  const parse = parseContextFor(header, { today });
+  return planImport({
+    rows: async function* () {
+      yield rows.map((values, i) => ({ rowNumber: i + 1, values }));
+    },
+    total: rows.length,
+    prior: { emails: new Set(), sources: new Set() },
+    parse,
+    base,
+    companyName: 'Test Co',
+    types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },
+  });
 }
