@@ -2,6 +2,7 @@ import { queryArrays, type Db } from '../db/connection.js';
 import { loadLiveGraph } from '../db/live-store.js';
 import { applyOverlay, graphSize, type ScenarioChange } from '../scenarios/overlay.js';
 import { loadChanges, loadScenario, type Scenario } from '../scenarios/store.js';
+import { FreshLookups } from '../util/fresh-lookups.js';
 import type { OrgGraph } from './types.js';
 
 /** `currentLiveVersion` as a plain statement: the one query every read makes, without building it each time. */
@@ -29,46 +30,21 @@ export class GraphStore {
   /** The changes of recent scenario revisions (a revision's changes never change: every save bumps it). */
   private readonly changeLists = new Map<string, Promise<readonly ScenarioChange[]>>();
   private held = 0;
-  /** Current-version look-ups in flight per tenant, and the `prime` count they started under (see `liveVersion`). */
-  private readonly versionLookups = new Map<string, { primes: number; version: Promise<number> }>();
-  private primes = 0;
+  /**
+   * Look-ups of what is current (Live versions; other reads of "now" name their own keys): each read sees every
+   * change committed before it asked, and a burst of reads shares one query.
+   */
+  readonly current = new FreshLookups();
 
   constructor(
     private readonly db: Db,
     private readonly maxRecords = 4_000_000,
   ) {}
 
-  /** Live as it is now. */
-  async live(tenantId: string): Promise<{ graph: OrgGraph; version: number }> {
-    const version = await this.liveVersion(tenantId);
-    return { graph: await this.atVersion(tenantId, version), version };
-  }
-
-  /**
-   * The tenant's current Live version, asked of the database for every read. Reads arriving while a look-up for the
-   * tenant is in flight share it (under load, one query serves a burst of requests) — unless Live was changed in
-   * this process since it started (`prime` is called once a change to Live has committed), so a read made after a
-   * change here always sees it.
-   */
-  private liveVersion(tenantId: string): Promise<number> {
-    const inFlight = this.versionLookups.get(tenantId);
-    if (inFlight && inFlight.primes === this.primes) return inFlight.version;
-    const version = readLiveVersion(this.db, tenantId);
-    this.shareLiveVersion(tenantId, version);
-    return version;
-  }
-
-  /**
-   * Hands over a look-up of the tenant's current Live version that has just been started — by a caller that asks
-   * for it together with other data in one statement: reads of the tenant starting while it is in flight use it.
-   */
-  shareLiveVersion(tenantId: string, version: Promise<number>): void {
-    const lookup = { primes: this.primes, version };
-    this.versionLookups.set(tenantId, lookup);
-    const settled = () => {
-      if (this.versionLookups.get(tenantId) === lookup) this.versionLookups.delete(tenantId);
-    };
-    version.then(settled, settled);
+  /** Live as it is now — or at `version`, when the caller has just read the current version with other data. */
+  async live(tenantId: string, version?: number): Promise<{ graph: OrgGraph; version: number }> {
+    const current = version ?? (await this.current.get(`live-version:${tenantId}`, () => readLiveVersion(this.db, tenantId)));
+    return { graph: await this.atVersion(tenantId, current), version: current };
   }
 
   /** Live as it was at `version` (snapshots, applied scenarios). */
@@ -81,7 +57,6 @@ export class GraphStore {
    * first read after a change to Live does not reload it.
    */
   prime(tenantId: string, version: number, graph: OrgGraph): void {
-    this.primes++;
     this.remember(`${tenantId}:v${version}`, graph);
   }
 

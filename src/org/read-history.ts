@@ -213,12 +213,10 @@ const byName = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
 export async function summarizeOrg(ctx: ServiceContext, request: ViewRequest = {}) {
   authorize(ctx.principal, 'org-units.read');
   // The scenario counts come with the current Live version in one statement, which the view then reads Live at.
-  const counting = can(ctx.principal, 'scenarios.read') ? liveVersionAndScenarioCounts(ctx) : null;
-  if (counting) {
-    counting.catch(() => {}); // an error surfaces where it is awaited
-    ctx.graphs.shareLiveVersion(ctx.tenant.id, counting.then((r) => r.liveVersion));
-  }
-  const view = await openView(ctx, request);
+  const counted = can(ctx.principal, 'scenarios.read')
+    ? await ctx.graphs.current.get(`live-version-and-scenario-counts:${ctx.tenant.id}`, () => liveVersionAndScenarioCounts(ctx))
+    : null;
+  const view = await openView(ctx, request, counted?.liveVersion);
   const metrics = await orgMetricsFor(ctx, view);
   const brief = (unit: OrgUnit) => {
     const m = presentUnitMetrics(metrics.units.get(unit.id), ctx.principal, metrics.currency);
@@ -230,7 +228,7 @@ export async function summarizeOrg(ctx: ServiceContext, request: ViewRequest = {
     tenant: { slug: ctx.tenant.slug, name: ctx.tenant.name, plan: ctx.tenant.plan, reporting_currency: ctx.tenant.reportingCurrency },
     totals: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency),
     topLevel,
-    scenarioCounts: counting ? (await counting).counts : null,
+    scenarioCounts: counted?.counts ?? null,
   };
 }
 

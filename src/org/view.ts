@@ -22,13 +22,14 @@ export interface OrgView {
 /**
  * Opens Live or a scenario as of a day (default today). A scenario must belong to the tenant (another tenant's id
  * is "not found") and needs `scenarios.read`. Blank strings count as absent (assistants often send "").
+ * `liveVersion`: the current Live version, when the caller has just read it with other data (one query, not two).
  */
-export async function openView(ctx: ServiceContext, request: ViewRequest = {}): Promise<OrgView> {
+export async function openView(ctx: ServiceContext, request: ViewRequest = {}, liveVersion?: number): Promise<OrgView> {
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', ISO_DATE_RULE);
   const scenarioId = request.scenarioId?.trim();
   if (!scenarioId) {
-    const { graph } = await ctx.graphs.live(ctx.tenant.id);
+    const { graph } = await ctx.graphs.live(ctx.tenant.id, liveVersion);
     return { graph, asOf, scenario: null };
   }
   authorize(ctx.principal, 'scenarios.read');
