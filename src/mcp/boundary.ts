@@ -69,7 +69,7 @@ function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSes
  * Validates arguments against the tool's schema. `""` and `null` count as absent for optional fields (assistants
  * often send them for "no value"; OpenAI's strict function calling sends every field, `null` for the ones not
  * used), also inside the flat objects of a list (`changes`); unknown arguments are refused by name, so a misspelt
- * filter is not silently ignored.
+ * filter is not silently ignored. An id as `search` gives it (`actor:<id>`) is taken wherever that kind of id is.
  */
 export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, raw: unknown): z.output<I> {
   if (raw !== undefined && !isRecord(raw)) throw new InvalidInput('arguments', 'must be an object of named arguments');
@@ -81,7 +81,7 @@ export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, r
       throw new InvalidInput(key, known.length ? `is not an argument of this tool; it takes ${known.join(', ')}` : 'this tool takes no arguments');
     }
     if (isBlank(value) && shape[key]!.safeParse(undefined).success) continue;
-    args[key] = withoutBlankFields(value, shape[key]!);
+    args[key] = cleanItems(withoutSearchPrefix(key, value), shape[key]!);
   }
   const parsed = tool.inputSchema.safeParse(args);
   if (!parsed.success) throw toInvalidInput(parsed.error.issues[0]!, args);
@@ -93,15 +93,37 @@ function isBlank(value: unknown): boolean {
   return value === '' || value === null;
 }
 
-/** In a list of flat objects, drops the `""` and `null` fields each object may omit. */
-function withoutBlankFields(value: unknown, schema: z.ZodType): unknown {
+/** In a list of flat objects, drops the `""` and `null` fields each object may omit and takes search ids. */
+function cleanItems(value: unknown, schema: z.ZodType): unknown {
   let at: z.ZodType = schema;
   while (at instanceof ZodOptional) at = at.unwrap() as z.ZodType;
   if (!Array.isArray(value) || !(at instanceof ZodArray) || !(at.element instanceof ZodObject)) return value;
   const fields = at.element.shape as Record<string, z.ZodType>;
   return value.map((item) =>
-    isRecord(item) ? Object.fromEntries(Object.entries(item).filter(([key, v]) => !(isBlank(v) && fields[key]?.safeParse(undefined).success))) : item,
+    isRecord(item)
+      ? Object.fromEntries(
+          Object.entries(item)
+            .filter(([key, v]) => !(isBlank(v) && fields[key]?.safeParse(undefined).success))
+            .map(([key, v]) => [key, withoutSearchPrefix(key, v)]),
+        )
+      : item,
   );
+}
+
+/** The `search` id prefix (tools/search.ts) each id argument may carry: `actor:<id>` is the actor `<id>`. */
+const SEARCH_ID_PREFIX: Record<string, string> = {
+  org_unit_id: 'org-unit:',
+  parent_id: 'org-unit:',
+  root_id: 'org-unit:',
+  actor_id: 'actor:',
+  manager_id: 'actor:',
+};
+
+function withoutSearchPrefix(key: string, value: unknown): unknown {
+  const prefix = SEARCH_ID_PREFIX[key];
+  if (!prefix || typeof value !== 'string') return value;
+  const id = value.trim();
+  return id.startsWith(prefix) ? id.slice(prefix.length) : value;
 }
 
 /** `changes[0].fte`: the path as the caller wrote it (and as the scenario services name fields). */

@@ -140,11 +140,24 @@ const fieldSchemas = Object.fromEntries(
   ]),
 ) as Record<Field, z.ZodOptional<z.ZodType>>;
 
-/** One change as the MCP schema shows it: `op` plus flat optional primitives; unknown fields refused. */
-export const changeItem = z.strictObject({
-  op: z.enum(CHANGE_OP_NAMES).describe(`What to change, and the fields each op takes: ${CHANGE_OP_NAMES.map(opSignature).join('; ')}.`),
-  ...fieldSchemas,
-});
+/**
+ * One change as the MCP schema shows it: `op` plus flat optional primitives; unknown fields refused, and so are
+ * fields the op does not read (`set_fte` with a `manager_id` would otherwise plan an FTE change and silently drop the
+ * manager the assistant meant to set). `date` is left to the ops, which explain why they refuse one.
+ */
+export const changeItem = z
+  .strictObject({
+    op: z.enum(CHANGE_OP_NAMES).describe(`What to change, and the fields each op takes: ${CHANGE_OP_NAMES.map(opSignature).join('; ')}.`),
+    ...fieldSchemas,
+  })
+  .superRefine((change, ctx) => {
+    const { required, optional } = OP_FIELDS[change.op];
+    const takes = new Set<string>([...required, ...optional, 'date']);
+    const foreign = (Object.keys(change) as (keyof typeof change)[]).find((field) => field !== 'op' && change[field] !== undefined && !takes.has(field));
+    if (foreign) {
+      ctx.addIssue({ code: 'custom', path: [foreign], message: `is not a field of ${change.op}, which takes ${[...required, ...optional].join(', ')}` });
+    }
+  });
 
 /** Per proposal. Larger reorganisations are planned as several proposals (SDK cap on argument elements: server.ts). */
 export const MAX_CHANGES = 100;

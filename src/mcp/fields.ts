@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ISO_DATE_RULE } from '../org/dates.js';
 import { MAX_LIMIT } from '../util/pagination.js';
 import type { OrgView } from '../org/view.js';
+import { movedPair } from '../scenarios/delta.js';
 
 /**
  * Input fields and output pieces shared by the tool families, so every tool spells `scenario_id`, `as_of`,
@@ -87,4 +88,19 @@ export function viewRequest(input: { scenario_id?: string; as_of?: string }) {
 
 export function pageRequest(input: { limit?: number; cursor?: string }) {
   return { limit: input.limit, cursor: input.cursor };
+}
+
+/**
+ * The per-unit metric deltas of a scenario delta or a plan preview with only the metrics that moved: a unit lists
+ * every metric when one of them moved, and the unchanged rest ("layers 4 → 4, delta 0" in every unit) is noise to a
+ * reader. The totals keep every metric.
+ */
+export function movedMetricsOnly<T extends object>(units: readonly T[]): T[] {
+  return units.map(
+    (unit) => Object.fromEntries(Object.entries(unit).filter(([, value]) => !isMetricPair(value) || movedPair(value))) as T,
+  );
+}
+
+function isMetricPair(value: unknown): value is Parameters<typeof movedPair>[0] {
+  return typeof value === 'object' && value !== null && 'delta' in value;
 }

@@ -10,6 +10,7 @@ import { compact, protocolError } from './result.js';
 import type { McpSession } from './session.js';
 import { mcpResourceUrl } from './urls.js';
 import { abilityStepUp } from './step-up.js';
+import { presentDelta } from './tools/scenarios.js';
 
 /**
  * Resources and resource templates. Records read Live as of today through the same services as the tools (so the
@@ -95,7 +96,7 @@ const TEMPLATE_READERS: Record<string, Reader> = {
   'org-unit': async (id, session) => (await getOrgUnit(session.ctx, id)).unit,
   actor: async (id, session) => (await getActor(session.ctx, id)).actor,
   scenario: (id, session) => getScenario(session.ctx, id),
-  'scenario-delta': (id, session) => scenarioDelta(session.ctx, { scenarioId: id }),
+  'scenario-delta': async (id, session) => presentDelta(await scenarioDelta(session.ctx, { scenarioId: id })),
 };
 
 export function registerResources(server: McpServer, session: McpSession, catalog: Catalog): void {

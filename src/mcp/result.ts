@@ -55,10 +55,29 @@ interface ErrorDescription {
   details: Record<string, unknown>;
 }
 
+/**
+ * Where an assistant finds the ids of a record that was not found (the services' fix, "check the id", names no
+ * tool). Keyed by the record as NotFound names it at the start of its message.
+ */
+const FIND_IDS: Record<string, string> = {
+  'Org unit':
+    'Find org unit ids with `org.units.list`, `org.units.tree` or `search`; a unit created in a scenario exists only when you pass that `scenario_id`.',
+  Actor: 'Find actor ids with `org.actors.list` or `search`; an actor added in a scenario exists only when you pass that `scenario_id`.',
+  Position: 'Find position ids with `org.positions.list`; a position created in a scenario exists only when you pass that `scenario_id`.',
+  Scenario: 'Find scenario ids with `scenario.list`, snapshot ids with `org.snapshots.list`.',
+  Proposal: 'Proposal ids come from `scenario.action.plan` (this user and client only): plan the change again.',
+  Record: 'Pass an id from `search` (`org-unit:<id>` or `actor:<id>`).',
+};
+
+function findIdsFix(error: NotFound): string | undefined {
+  return Object.entries(FIND_IDS).find(([record]) => error.message.startsWith(`${record} `))?.[1];
+}
+
 function describeError(error: unknown, scope: ErrorScope): ErrorDescription {
   if (error instanceof MissingAbility) return describeMissingAbility(error.ability as Ability, scope.principal);
   if (error instanceof AppError) {
-    return { message: error.message, fix: error.fix, details: { code: error.code, ...error.details } };
+    const fix = (error instanceof NotFound && findIdsFix(error)) || error.fix;
+    return { message: error.message, fix, details: { code: error.code, ...error.details } };
   }
   scope.logger.error({ err: error, requestId: scope.requestId, operation: scope.operation }, 'MCP request failed');
   return {
@@ -80,10 +99,15 @@ export function describeMissingAbility(ability: Ability, principal: Principal): 
     : `Ask an ${grantors.join(' or ')} of this tenant for a role that includes it (by default: ${rolesWith(ability).join(', ')}).`;
   const lacking = roleHasIt ? 'credential' : 'role';
   return {
-    message: `This needs the "${ability}" ability (${describeAbility(ability).toLowerCase()}), which your ${lacking} does not have.`,
+    message: `This needs the "${ability}" ability (${lowerFirst(describeAbility(ability))}), which your ${lacking} does not have.`,
     fix,
     details: { code: 'missing_ability', ability, granted_by: grantors, roles_with_ability: rolesWith(ability) },
   };
+}
+
+/** "See org units…" → "see org units…", keeping "AI" as it is. */
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** Drops null and undefined object fields, recursively: absent means "none" and costs the model no tokens. */

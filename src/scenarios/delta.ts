@@ -381,7 +381,7 @@ export function probeCost(cost: CostSettings, from: UnitMetrics, to: UnitMetrics
 }
 
 /** Whether a pair moved. An unknown cost delta did: its unconvertible part (or which currencies) changed. */
-function movedPair(p: Pair): boolean {
+export function movedPair(p: Pair): boolean {
   if (p.unconvertible && p.delta === null) return true;
   return p.delta !== 0 && !(p.from === null && p.to === null);
 }

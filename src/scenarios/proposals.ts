@@ -20,10 +20,11 @@ import { loadScenario, ScenarioMoved } from './store.js';
 export const PROPOSAL_TTL_MS = 30 * 60 * 1000;
 
 export class StaleProposal extends AppError {
-  constructor(reason: 'expired' | 'cancelled' | 'other_owner' | 'scenario_changed' | 'source_changed', fix: string) {
+  constructor(reason: 'expired' | 'cancelled' | 'already_confirmed' | 'other_owner' | 'scenario_changed' | 'source_changed', fix: string) {
     const messages = {
       expired: 'This proposal has expired; nothing was applied.',
       cancelled: 'This proposal was cancelled; nothing was applied.',
+      already_confirmed: 'This proposal was already confirmed: its changes are applied to the scenario, so it cannot be cancelled.',
       other_owner: 'This proposal was planned by another user or client; only they can confirm it.',
       scenario_changed: 'The scenario changed since this proposal was planned; nothing was applied.',
       source_changed:
@@ -189,7 +190,9 @@ export async function cancelProposal(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'ai.scenarios.draft');
   const row = await loadProposal(ctx, id);
   checkOwner(ctx, row);
-  if (row.status === 'confirmed') throw new StaleProposal('cancelled', 'It was already confirmed; change the scenario with a new proposal instead.');
+  if (row.status === 'confirmed') {
+    throw new StaleProposal('already_confirmed', 'To undo it, draft the reverse change with scenario.action.plan.');
+  }
   const [updated] = await ctx.db
     .update(scenarioProposals)
     .set({ status: 'cancelled', decidedAt: sql`now()` })

@@ -21,9 +21,9 @@ import { describeArguments } from '../schema-json.js';
 const mayUse = (principal: Principal, needed: readonly Ability[]) => needed.every((a) => principal.abilities.has(a));
 const missingFor = (principal: Principal, needed: readonly Ability[]) => needed.filter((a) => !principal.abilities.has(a));
 
-/** The first sentence of a description, for one-line summaries. */
+/** The first sentence of a description, for one-line summaries ("e.g." and "i.e." do not end one). */
 function firstSentence(text: string): string {
-  const end = text.search(/\.(\s|$)/);
+  const end = text.search(/(?<!\b(?:e\.g|i\.e))\.(\s|$)/);
   return end === -1 ? text : text.slice(0, end + 1);
 }
 

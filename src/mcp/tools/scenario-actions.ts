@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
-import { id } from '../fields.js';
+import { id, movedMetricsOnly } from '../fields.js';
 import { defineTool } from '../registry.js';
 
 /**
@@ -58,7 +58,9 @@ export const planTool = defineTool({
   },
   reference: { change_ops: changeOpsReference() },
   async handler(ctx, input, call) {
-    const proposal = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
+    const planned = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
+    const preview = planned.preview as { by_org_unit?: object[] };
+    const proposal = { ...planned, preview: { ...preview, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) } };
     const next =
       'Show this preview to the person. Call scenario.action.confirm with the proposal_id only after they agree ' +
       '(before expires_at); call scenario.action.cancel if they do not.';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { asOf, id, item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
+import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Finding scenarios and seeing what they change. Every org tool reads a scenario when given its `scenario_id`. */
@@ -123,7 +123,7 @@ export const scenarioDeltaTool = defineTool({
   requires: ['scenarios.read'],
   example: { scenario_id: '<an id from scenario.list>', compare: 'live' },
   async handler(ctx, input) {
-    return scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of });
+    return presentDelta(await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of }));
   },
 });
 
@@ -149,8 +149,15 @@ export const scenarioMetricsDeltaTool = defineTool({
     const { scenario, against, as_of } = delta;
     // Only what concerns the numbers: which record families were withheld does not matter here.
     const withheldHere = delta.withheld.filter((w) => w.part === 'metrics' || w.part === 'money');
-    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: delta.metrics.by_org_unit, withheld: withheldHere };
+    // One unit asked for by id shows all its figures, moved or not.
+    const byUnit = input.org_unit_id ? delta.metrics.by_org_unit : movedMetricsOnly(delta.metrics.by_org_unit);
+    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere };
   },
 });
+
+/** A scenario delta as the MCP surface shows it (the tool and the delta resource): per unit, the moved metrics only. */
+export function presentDelta<D extends Awaited<ReturnType<typeof scenarioDelta>>>(delta: D): D {
+  return { ...delta, metrics: { ...delta.metrics, by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit) } };
+}
 
 export const scenarioTools = [scenarioListTool, scenarioGetTool, scenarioDeltaTool, scenarioMetricsDeltaTool];

@@ -1,0 +1,148 @@
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioProposals } from '../../src/db/schema/index.js';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { AS_OF } from '../support/fixture-org.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+
+/**
+ * What an assistant meets when it uses the tools as a model does: ids passed on from `search`, errors that name the
+ * tool to call next, previews without noise, and governed actions whose refusals say what really happened.
+ */
+
+let world: McpWorld;
+let owner: Connection;
+
+beforeAll(async () => {
+  world = await buildWorld();
+  owner = await connect(world, principalOf(world.tenant, 'owner'));
+});
+
+afterAll(async () => {
+  await owner?.close();
+  await world?.database.close();
+});
+
+async function newScenario(name: string): Promise<string> {
+  const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+  return (await createScenario(ctx, { name })).id;
+}
+
+type Proposal = { proposal_id: string; preview: { metrics: Record<string, unknown>; by_org_unit: Record<string, unknown>[] } };
+
+describe('ids as search gives them', () => {
+  it('are taken by the org tools and by the changes of a plan', async () => {
+    const { results } = structured<{ results: { id: string }[] }>(await owner.call('search', { query: 'Platform' }));
+    const unit = results.find((r) => r.id.startsWith('org-unit:'))!.id;
+    expect(unit).toBe(`org-unit:${world.ids.units.P}`);
+    expect(structured<{ org_unit: { id: string } }>(await owner.call('org_units_get', { org_unit_id: unit })).org_unit.id).toBe(world.ids.units.P);
+    const actor = `actor:${world.ids.id('p1')}`;
+    expect(structured<{ actor: { id: string } }>(await owner.call('org_actors_get', { actor_id: actor, as_of: AS_OF })).actor.id).toBe(world.ids.id('p1'));
+    const members = structured<{ actors: unknown[] }>(await owner.call('org_actors_list', { org_unit_id: unit, as_of: AS_OF })).actors;
+    expect(members.length).toBeGreaterThan(0);
+
+    const sid = await newScenario('Search ids');
+    const plan = await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: actor, fte: 0.9 }] });
+    expect(structured<Proposal>(plan).proposal_id).toBeTruthy();
+  });
+});
+
+describe('a record that is not found', () => {
+  it('is answered with the tool that lists the ids to use', async () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['org_units_get', { org_unit_id: world.otherIds.units.P }, /org_units_list.*search/],
+      ['org_actors_get', { actor_id: world.otherIds.id('p1') }, /org_actors_list.*search/],
+      ['org_actors_list', { org_unit_id: world.otherIds.units.P }, /org_units_list/],
+      ['scenario_get', { scenario_id: world.otherScenario.id }, /scenario_list.*org_snapshots_list/],
+      ['scenario_action_confirm', { proposal_id: '00000000-0000-4000-8000-000000000000' }, /scenario_action_plan/],
+      ['fetch', { id: 'nonsense' }, /`search`/],
+    ];
+    for (const [tool, args, hint] of cases) {
+      const error = errorOf(await owner.call(tool, args));
+      expect(error.code).toBe('not_found');
+      expect(error.fix).toMatch(hint);
+      expect(error.fix).not.toContain('.'.concat('list')); // rendered in the listed (underscore) style
+    }
+  });
+});
+
+describe('scenario.action.plan', () => {
+  it('refuses a field the op does not take, by name, and stores nothing', async () => {
+    const sid = await newScenario('Extra fields');
+    const change = { op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.8, manager_id: world.ids.id('ceo') };
+    const error = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [change] }));
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'changes[0].manager_id' });
+    expect(error.message).toContain('set_fte, which takes actor_id, fte');
+    const [stored] = await world.database.db.select({ n: count() }).from(scenarioProposals).where(eq(scenarioProposals.scenarioId, sid));
+    expect(stored!.n).toBe(0);
+    // `date` stays the ops' to judge (they say why a field without history cannot take one).
+    const dated = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.8, date: '2030-01-01' }] }));
+    expect(dated.field).toBe('changes[0].date');
+  });
+
+  it('previews per unit only the metrics that moved, the total in full', async () => {
+    const sid = await newScenario('Compact preview');
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 1 }] }));
+    expect(plan.preview.metrics).toHaveProperty('headcount');
+    expect(plan.preview.by_org_unit.length).toBeGreaterThan(0);
+    for (const unit of plan.preview.by_org_unit) {
+      expect(unit).toHaveProperty('fte');
+      expect(unit).not.toHaveProperty('headcount');
+      expect(unit).not.toHaveProperty('layers');
+    }
+  });
+
+  it('says a confirmed proposal was applied when asked to cancel it', async () => {
+    const sid = await newScenario('Confirm then cancel');
+    const { proposal_id } = structured<Proposal>(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.7 }] }),
+    );
+    structured(await owner.call('scenario_action_confirm', { proposal_id }));
+    const error = errorOf(await owner.call('scenario_action_cancel', { proposal_id }));
+    expect(error).toMatchObject({ code: 'stale_proposal', reason: 'already_confirmed' });
+    expect(error.message).toMatch(/already confirmed.*applied/);
+    expect(error.message).not.toMatch(/nothing was applied/);
+    expect(error.fix).toContain('scenario_action_plan');
+  });
+});
+
+describe('scenario deltas', () => {
+  it('list per unit only the metrics that moved, unless one unit is asked for', async () => {
+    const sid = await newScenario('Compact delta');
+    structured(
+      await owner.call('scenario_action_confirm', {
+        proposal_id: structured<Proposal>(
+          await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 1 }] }),
+        ).proposal_id,
+      }),
+    );
+    type Units = Record<string, unknown>[];
+    const delta = structured<{ metrics: { total: object; by_org_unit: Units } }>(await owner.call('scenario_delta', { scenario_id: sid }));
+    expect(delta.metrics.total).toHaveProperty('headcount');
+    expect(delta.metrics.by_org_unit.map((u) => Object.keys(u).sort())).toContainEqual(['effective_fte', 'fte', 'name', 'org_unit_id']);
+    const metrics = structured<{ by_org_unit: Units }>(await owner.call('scenario_metrics_delta', { scenario_id: sid }));
+    for (const unit of metrics.by_org_unit) expect(unit).not.toHaveProperty('layers');
+    const one = structured<{ by_org_unit: Units }>(await owner.call('scenario_metrics_delta', { scenario_id: sid, org_unit_id: world.ids.units.S }));
+    expect(one.by_org_unit[0]).toHaveProperty('headcount');
+    const resource = await owner.client.readResource({ uri: `orgonaut://scenarios/${sid}/delta` });
+    const read = JSON.parse((resource.contents[0] as { text: string }).text) as { metrics: { by_org_unit: Units } };
+    expect(read.metrics.by_org_unit).toEqual(delta.metrics.by_org_unit);
+  });
+});
+
+describe('texts an assistant reads', () => {
+  it('capability.list summarises a tool in a whole sentence ("e.g." does not end it)', async () => {
+    const list = structured<{ groups: { tools: { name: string; summary: string }[] }[] }>(await owner.call('capability_list'));
+    const search = list.groups.flatMap((g) => g.tools).find((t) => t.name === 'search')!;
+    expect(search.summary).not.toMatch(/e\.g\.$/);
+    expect(search.summary).toMatch(/"support manager"\)\.$/);
+  });
+
+  it('a missing ability keeps the capitals of its description ("AI")', async () => {
+    const viewer = await connect(world, principalOf(world.tenant, 'viewer'));
+    const error = errorOf(await viewer.call('scenario_action_plan', { scenario_id: world.scenario.id, changes: [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.5 }] }));
+    expect(error.message).toContain('(let an AI assistant plan');
+    await viewer.close();
+  });
+});
