@@ -4,6 +4,7 @@ import type { Runtime } from '../app.js';
 import { AppError, InvalidInput } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { respondWithProblem } from './problem.js';
+import { invalidRequest } from './validation.js';
 import { restAuthentication } from '../access/middleware.js';
 import { renderApiDocs } from './v1/docs-page.js';
 import { conditionalGet } from './v1/etag.js';
@@ -42,10 +43,8 @@ export const API_INFO = {
 export function apiRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
-      if (result.success) return;
-      const issue = result.error.issues[0];
-      const field = issue?.path.length ? issue.path.join('.') : 'body';
-      return respondWithProblem(c, new InvalidInput(field, issue?.message ?? 'is invalid'));
+      // The validator also hands over the input it refused (untyped here): it tells a missing field from a wrong one.
+      if (!result.success) return respondWithProblem(c, invalidRequest(result.error.issues, (result as { data?: unknown }).data, result.target));
     },
   });
 }

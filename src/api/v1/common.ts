@@ -1,7 +1,6 @@
-import { z, type Hook } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, InvalidInput } from '../../errors.js';
-import type { AppEnv } from '../../http/env.js';
 import { isIsoDate, ISO_DATE_RULE } from '../../org/dates.js';
 import type { Page } from '../../util/pagination.js';
 import { apiRouter } from '../router.js';
@@ -28,20 +27,6 @@ export function v1Router() {
   });
   return router;
 }
-
-/**
- * A validation hook for request bodies that names fields the way the scenario engine does (`changes[2].op`,
- * `resolutions[0].choice`) and names an unknown field itself (`changes[0].colour`) rather than its object. Typed
- * like OpenAPIHono's defaultHook (any route, any response); pass it as `router.openapi<typeof route>(route, h, hook)`.
- */
-export const bodyFieldHook: Hook<any, AppEnv, any, any> = (result, c) => {
-  if (result.success) return;
-  const issue = result.error.issues[0];
-  const path: PropertyKey[] = [...(issue?.path ?? [])];
-  if (issue?.code === 'unrecognized_keys' && issue.keys[0]) path.push(issue.keys[0]);
-  const field = path.length ? path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') : 'body';
-  return respondWithProblem(c, new InvalidInput(field, issue?.message ?? 'is invalid'));
-};
 
 export const IsoDate = z
   .string()

@@ -7,8 +7,8 @@ import { fixRow, getRow, ignoreRow, listRows } from '../../imports/review.js';
 import { getRun, importFields, listRuns, reprocessRun, startRun, undoRun, updateRunSettings, type StartedRun } from '../../imports/runs.js';
 import { RESOLUTIONS, RUN_STATUSES } from '../../imports/store.js';
 import { createRunFromUpload } from '../../imports/upload.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, ProblemSchema, problemResponses } from '../schemas.js';
-import { bodyFieldHook, IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { itemEnvelope, listEnvelope, needs, PageQuery, ProblemSchema, problemResponses, wholeNumber } from '../schemas.js';
+import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { FieldReferenceSchema, FixRowBody, ImportPreviewSchema, ImportRowSchema, ImportRunPatch, ImportRunSchema } from './import-schemas.js';
 import { TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
@@ -23,7 +23,7 @@ const tags = ['Imports'];
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 
 const RowParams = IdParam.extend({
-  row: z.coerce.number().int().min(1).openapi({ param: { name: 'row', in: 'path' }, description: 'The row number (1 = first data row)' }),
+  row: wholeNumber(1, 10_000_000).openapi({ param: { name: 'row', in: 'path' }, description: 'The row number (1 = first data row)' }),
 });
 
 const fields = createRoute({
@@ -113,7 +113,7 @@ const preview = createRoute({
   summary: 'Preview a run: the first rows as mapped, and what it would do (a dry run; nothing is written)',
   security: SECURITY,
   ...needs('imports.manage'),
-  request: { params: IdParam, query: z.object({ rows: z.coerce.number().int().min(1).max(200).optional().openapi({ description: 'How many rows to show (default 20)' }) }) },
+  request: { params: IdParam, query: z.object({ rows: wholeNumber(1, 200).optional().openapi({ description: 'How many rows to show (default 20)' }) }) },
   responses: { 200: { description: 'The preview', ...json(itemEnvelope(ImportPreviewSchema)) }, ...problemResponses(400, 401, 403, 404) },
 });
 
@@ -226,10 +226,9 @@ export function importRoutes() {
     return c.json(listBody(await listRuns(serviceContext(c), { ...pageOf(q), status: q.status })), 200);
   });
   router.openapi(show, async (c) => c.json({ data: await getRun(serviceContext(c), c.req.valid('param').id) }, 200));
-  router.openapi<typeof patch>(
+  router.openapi(
     patch,
     async (c) => c.json({ data: await updateRunSettings(serviceContext(c), c.req.valid('param').id, c.req.valid('json')) }, 200),
-    bodyFieldHook,
   );
   router.openapi(preview, async (c) => c.json({ data: await previewRun(serviceContext(c), c.req.valid('param').id, { rows: c.req.valid('query').rows }) }, 200));
   router.openapi(start, async (c) => started(c, await startRun(serviceContext(c), c.req.valid('param').id)));
@@ -250,13 +249,12 @@ export function importRoutes() {
     const p = c.req.valid('param');
     return c.json({ data: await getRow(serviceContext(c), p.id, p.row) }, 200);
   });
-  router.openapi<typeof fix>(
+  router.openapi(
     fix,
     async (c) => {
       const p = c.req.valid('param');
       return c.json({ data: await fixRow(serviceContext(c), p.id, p.row, c.req.valid('json').values) }, 200);
     },
-    bodyFieldHook,
   );
   router.openapi(ignore, async (c) => {
     const p = c.req.valid('param');

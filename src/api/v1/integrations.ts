@@ -6,7 +6,7 @@ import { getIntegration, putIntegration } from '../../integrations/settings.js';
 import { MAX_WEBHOOK_BYTES, receiveWebhook } from '../../integrations/webhook.js';
 import { tooLarge } from '../../imports/csv/reader.js';
 import { itemEnvelope, needs, ProblemSchema, problemResponses } from '../schemas.js';
-import { bodyFieldHook, json, SECURITY, v1Router } from './common.js';
+import { json, SECURITY, v1Router } from './common.js';
 import { ImportRunSchema, IntegrationBody, IntegrationSchema } from './import-schemas.js';
 
 /**
@@ -116,10 +116,9 @@ export function integrationWebhookRoutes() {
 export function integrationRoutes() {
   const router = v1Router();
   router.openapi(show, async (c) => c.json({ data: await getIntegration(serviceContext(c), c.var.origin) }, 200));
-  router.openapi<typeof put>(
+  router.openapi(
     put,
     async (c) => c.json({ data: await putIntegration(serviceContext(c), c.req.valid('json'), c.var.origin) }, 200),
-    bodyFieldHook,
   );
   router.openapi(sync, async (c) => {
     const { runs, done } = await syncNow(serviceContext(c));

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../context.js';
 import { createType, listCurrencies, listTypes } from '../../tenancy/settings.js';
 import { paginate, sortByKey } from '../../util/pagination.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
-import { bodyFieldHook, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { CreateTypeBody, CurrencySchema, TypeSchema } from './report-schemas.js';
 
 /**
@@ -81,13 +81,12 @@ export function referenceRoutes() {
   for (const kind of ['department', 'team'] as const) {
     router.openapi(listRoute(kind), async (c) => c.json(listBody(await typePage(serviceContext(c), kind, c.req.valid('query'))), 200));
     const create = createTypeRoute(kind);
-    router.openapi<typeof create>(
+    router.openapi(
       create,
       async (c) => {
         const type = await createType(serviceContext(c), kind, c.req.valid('json').name);
         return c.json({ data: type }, 201);
       },
-      bodyFieldHook,
     );
   }
   return router;

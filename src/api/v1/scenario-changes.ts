@@ -6,7 +6,7 @@ import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
-import { bodyFieldHook, IdParam, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { IdParam, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { BatchOutcomeSchema, ChangeSchema, DeltaSchema, PromoteBody, TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
 
@@ -111,12 +111,11 @@ export function scenarioChangeRoutes() {
     const { page } = await listScenarioChanges(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), family: q.family });
     return c.json(listBody(page), 200);
   });
-  router.openapi<typeof apply>(
+  router.openapi(
     apply,
     async (c) => c.json({ data: await applyBatch(serviceContext(c), c.req.valid('param').id, c.req.valid('json').changes) }, 200),
-    bodyFieldHook,
   );
-  router.openapi<typeof promote>(
+  router.openapi(
     promote,
     async (c) => {
       const ctx = serviceContext(c);
@@ -124,7 +123,6 @@ export function scenarioChangeRoutes() {
       const task = detach(started, (err) => c.var.logger.error({ err, task: started.task.id }, 'promotion task did not report back'));
       return c.json({ data: task }, 202, { location: `/api/v1/tasks/${task.id}` });
     },
-    bodyFieldHook,
   );
   return router;
 }

@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
-import { bodyFieldHook, IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { CreateScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
 
 /** Scenario lifecycle (SPEC §6): list, create within the plan's cap, show, submit for review, archive, unarchive. */
@@ -75,14 +75,13 @@ export function scenarioRoutes() {
     const { items, nextCursor } = await listScenarios(serviceContext(c), { ...pageOf(q), kind: q.kind, state: q.state });
     return c.json(listBody({ items, nextCursor }), 200);
   });
-  router.openapi<typeof create>(
+  router.openapi(
     create,
     async (c) => {
       const body = c.req.valid('json');
       const scenario = await createScenario(serviceContext(c), { name: body.name, description: body.description, sourceScenarioId: body.source_scenario_id });
       return c.json({ data: scenario }, 201, { location: `/api/v1/scenarios/${scenario.id}` });
     },
-    bodyFieldHook,
   );
   router.openapi(show, async (c) => c.json({ data: await getScenario(serviceContext(c), c.req.valid('param').id) }, 200));
   router.openapi(submit, async (c) => c.json({ data: await submitScenario(serviceContext(c), c.req.valid('param').id) }, 200));

@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { createSnapshot, listScenarios } from '../../scenarios/lifecycle.js';
 import { restoreSnapshot } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
-import { bodyFieldHook, IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { CreateSnapshotBody, ScenarioSchema, TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
 
@@ -51,14 +51,13 @@ export function snapshotRoutes() {
     const { items, nextCursor } = await listScenarios(serviceContext(c), { ...pageOf(c.req.valid('query')), kind: 'snapshot' });
     return c.json(listBody({ items, nextCursor }), 200);
   });
-  router.openapi<typeof create>(
+  router.openapi(
     create,
     async (c) => {
       const body = c.req.valid('json');
       const snapshot = await createSnapshot(serviceContext(c), { name: body.name, description: body.description });
       return c.json({ data: snapshot }, 201, { location: `/api/v1/scenarios/${snapshot.id}` });
     },
-    bodyFieldHook,
   );
   router.openapi(restore, async (c) => {
     const ctx = serviceContext(c);

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * A request its route's schema refuses is a 400 problem in plain words naming the field as the caller wrote it —
+ * never zod's own English ("Invalid input: expected number, received NaN", "Unrecognized key", "Too small: …").
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let token: string;
+let scenarioId: string;
+const HOST = 'apiwords.localhost';
+const { id } = fixtureIds('api-words');
+
+async function call(path: string, options: RequestOptions = {}) {
+  const response = await app.request(path, { host: HOST, token, ...options });
+  return { status: response.status, body: (await response.json()) as { field?: string; detail: string; data?: any } };
+}
+const post = (path: string, json: unknown) => call(path, { method: 'POST', json });
+const ZOD = /Invalid input|Invalid option|Unrecognized key|Too small|Too big|expected|received/;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'apiwords', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('api-words'));
+  app = testApp(database);
+  const user = await buildMember(database, tenant, 'owner');
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
+  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
+  scenarioId = (await post('/api/v1/scenarios', { name: 'Words' })).body.data.id;
+});
+afterAll(() => database?.close());
+
+describe('a refused request body', () => {
+  it('names a misspelt field before the field it left missing, and a missing field as required', async () => {
+    expect((await post('/api/v1/scenarios', { nme: 'Reorg' })).body).toMatchObject({ field: 'nme', detail: expect.stringMatching(/^Invalid nme: is not a field of this request/) });
+    expect((await post('/api/v1/scenarios', {})).body).toMatchObject({ field: 'name', detail: 'Invalid name: is required' });
+    expect((await post('/api/v1/scenarios', { name: '' })).body).toMatchObject({ field: 'name', detail: 'Invalid name: must not be empty' });
+    expect((await post('/api/v1/scenarios', null)).body).toMatchObject({ field: 'body', detail: 'Invalid body: must be a JSON object' });
+  });
+
+  it('names a change command’s field as written, with what it must be', async () => {
+    const changes = `/api/v1/scenarios/${scenarioId}/changes`;
+    const wrongType = await post(changes, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 'a lot' }] });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toMatchObject({ field: 'changes[0].fte', detail: 'Invalid changes[0].fte: must be a number' });
+    expect((await post(changes, { changes: [] })).body.detail).toBe('Invalid changes: must have at least 1 item');
+    expect((await post(changes, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5, colour: 'red' }] })).body).toMatchObject({ field: 'changes[0].colour' });
+    const op = await post(changes, { changes: [{ op: 'paint_it' }] });
+    expect(op.body.detail).toMatch(/^Invalid changes\[0\]\.op: must be one of create_org_unit, rename_org_unit, /);
+    for (const body of [wrongType.body, op.body]) expect(body.detail).not.toMatch(ZOD);
+  });
+});
+
+describe('a refused query or path parameter', () => {
+  it('lists the values an enum takes, and a row number in the words limit uses', async () => {
+    expect((await call('/api/v1/scenarios?kind=plans')).body.detail).toBe('Invalid kind: must be one of planning, applied, snapshot');
+    expect((await call('/api/v1/org-units?include_inactive=yes')).body.detail).toBe('Invalid include_inactive: must be one of true, false');
+    const row = await call(`/api/v1/imports/${scenarioId}/rows/abc`);
+    expect(row).toMatchObject({ status: 400, body: { field: 'row', detail: 'Invalid row: must be a whole number from 1 to 10000000' } });
+    expect((await call(`/api/v1/imports/${scenarioId}/rows/3000000000`)).body.field).toBe('row');
+    expect((await call(`/api/v1/imports/${scenarioId}/preview?rows=1000`)).body.detail).toBe('Invalid rows: must be a whole number from 1 to 200');
+  });
+});
