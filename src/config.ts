@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseKey } from './integrations/crypto.js';
+import { parseKey } from './secrets/seal.js';
 import { isPlan, type Plan } from './tenancy/plans.js';
 
 /** A rate limit: `limit` requests per `windowSeconds`. */
@@ -193,7 +193,7 @@ export const VARIABLES = {
       .refine((v) => v === '' || parseKey(v) !== null, 'must be 32 bytes written as 64 hex digits or as base64 (generate one with: openssl rand -base64 32)'),
     fallback: '',
     description:
-      'Key that encrypts integration secrets (AES-256-GCM). Unset: a key file in ORGONAUT_DATA_DIR (embedded) or a key stored in the database (PostgreSQL, development only).',
+      'Key that encrypts integration secrets and OAuth client secrets (AES-256-GCM). Unset: a key file in ORGONAUT_DATA_DIR (embedded) or a key stored in the database (PostgreSQL, development only).',
   },
   MCP_REDIRECT_DOMAINS: {
     schema: list,
@@ -233,7 +233,7 @@ export interface Config {
   mcpActionRateLimit: PlanRateLimits;
   mcpRedirectDomains: string[];
   mcpAllowedOrigins: string[];
-  /** ORGONAUT_SECRET_KEY as written (parsed by integrations/secret-key.ts), or null. */
+  /** ORGONAUT_SECRET_KEY as written (parsed by secrets/key.ts), or null. */
   secretKey: string | null;
 }
 

@@ -17,7 +17,7 @@ import { warmUpLargestTenants } from './org/warm-up.js';
 import { importMaintenance } from './imports/maintenance.js';
 import { startMaintenance } from './maintenance.js';
 import { applyDueHrisWork } from './integrations/batches.js';
-import { registerSecretKey, resolveSecretKey } from './integrations/secret-key.js';
+import { registerSecretKey, resolveSecretKey } from './secrets/key.js';
 
 export interface RunningServer {
   runtime: Runtime;

@@ -1,8 +1,8 @@
 import { and, count, eq } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { hrisEvents, hrisIntegrations } from '../db/schema/index.js';
-import { seal, open } from './crypto.js';
-import { secretKeyFor } from './secret-key.js';
+import { seal, open } from '../secrets/seal.js';
+import { secretKeyFor } from '../secrets/key.js';
 
 /** The tenant's HRIS integration row and its sealed configuration. Secrets are opened only where they are used. */
 

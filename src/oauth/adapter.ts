@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import { forgetCredentialsEverywhere } from '../access/authenticator.js';
 import type { Db } from '../db/connection.js';
 import { oauthStore } from '../db/schema/index.js';
+import { secretKeyFor } from '../secrets/key.js';
+import { open, seal } from '../secrets/seal.js';
 
 /**
  * oidc-provider's storage on PostgreSQL: one table (`oauth_store`) keyed by tenant + model + id, the payload as
@@ -12,7 +14,8 @@ import { oauthStore } from '../db/schema/index.js';
  * adapter: it is one store shared by every Provider in the process.
  *
  * Bearer secrets are stored under the SHA-256 of their value (and their `jti` is dropped from the payload): a copy
- * of the table does not hand out working codes or tokens. `revokeByGrantId` deletes rows, because oidc-provider
+ * of the table does not hand out working codes or tokens. A confidential client's secret cannot be hashed (the
+ * provider compares it, and may sign with it): it is sealed with the secrets key (secrets/seal.ts) instead. `revokeByGrantId` deletes rows, because oidc-provider
  * has no "consumed" state for access tokens: marking them would let them live on.
  */
 export const HASHED_MODELS = new Set([
@@ -33,6 +36,9 @@ const SINGLE_USE = new Map([
   ['AuthorizationCode', 'authorization code'],
   ['RefreshToken', 'refresh token'],
 ]);
+
+/** Where a Client row keeps its sealed secret (`client_secret` itself is never stored). */
+const SEALED_SECRET = 'client_secret_sealed';
 
 export function hashTokenValue(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -64,6 +70,10 @@ export class PostgresAdapter implements Adapter {
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const stored: Record<string, unknown> = { ...payload };
     if (this.hashed) delete stored.jti;
+    if (this.model === 'Client' && typeof stored.client_secret === 'string') {
+      stored[SEALED_SECRET] = seal(await secretKeyFor(this.db), stored.client_secret, this.secretContext(id));
+      delete stored.client_secret;
+    }
     const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
     const columns = {
       payload: stored,
@@ -86,6 +96,10 @@ export class PostgresAdapter implements Adapter {
       .where(this.where(id))
       .limit(1);
     return row ? this.toPayload(row, id) : undefined;
+  }
+
+  private secretContext(clientId: string): string {
+    return `oauth-client-secret:${this.tenantId}:${clientId}`;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -135,11 +149,28 @@ export class PostgresAdapter implements Adapter {
     forgetCredentialsEverywhere();
   }
 
-  private toPayload(row: { payload: Record<string, unknown>; consumedAt: Date | null }, id: string): AdapterPayload {
+  private async toPayload(row: { payload: Record<string, unknown>; consumedAt: Date | null }, id: string): Promise<AdapterPayload> {
     const payload: Record<string, unknown> = { ...row.payload };
     if (this.hashed) payload.jti = id;
     if (row.consumedAt) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
+    const sealed = payload[SEALED_SECRET];
+    if (typeof sealed === 'string') {
+      delete payload[SEALED_SECRET];
+      payload.client_secret = await this.openSecret(sealed, id);
+    }
     return payload as AdapterPayload;
+  }
+
+  /**
+   * A client secret sealed with another key (ORGONAUT_SECRET_KEY replaced without re-encryption) cannot be read:
+   * the client gets a secret nobody knows, so it is refused as `invalid_client` until it registers again.
+   */
+  private async openSecret(sealed: string, clientId: string): Promise<string> {
+    try {
+      return open(await secretKeyFor(this.db), sealed, this.secretContext(clientId));
+    } catch {
+      return randomBytes(32).toString('base64url');
+    }
   }
 }
 

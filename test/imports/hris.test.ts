@@ -9,7 +9,7 @@ import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, hrisEvents, hrisIntegrations } from '../../src/db/schema/index.js';
 import { flushHrisEvents } from '../../src/integrations/batches.js';
-import { open, parseKey, seal } from '../../src/integrations/crypto.js';
+import { open, parseKey, seal } from '../../src/secrets/seal.js';
 import { signatureMatches, signBody } from '../../src/integrations/webhook.js';
 import { operationalStatus } from '../../src/imports/status.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';

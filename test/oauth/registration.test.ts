@@ -134,6 +134,36 @@ describe('dynamic client registration (RFC 7591)', () => {
     await expect(redeem(oauth.ClientSecretPost('wrong'))).rejects.toMatchObject({ error: 'invalid_client' });
     expect((await redeem(oauth.ClientSecretPost(String(client.client_secret)))).access_token).toBeTruthy();
   });
+
+  it('keeps a confidential client’s secret sealed at rest: a copy of the table does not authenticate as the client', async () => {
+    const as = await discover(acme.origin);
+    const client = await registerClient(as, { client_name: 'Sealed', redirect_uris: ['https://chatgpt.com/connector_platform_oauth_redirect'], token_endpoint_auth_method: 'client_secret_basic' });
+    const secret = String(client.client_secret);
+    const row = async () =>
+      (await open.database.db.select({ payload: oauthStore.payload }).from(oauthStore).where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, client.client_id))))[0]!;
+    const stored = (await row()).payload as Record<string, unknown>;
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(stored.client_secret).toBeUndefined();
+    expect(String(stored.client_secret_sealed)).toMatch(/^v1\./);
+
+    // The secret still authenticates (client credentials reach the token endpoint's client check first).
+    const refreshWith = (auth: oauth.ClientAuth) =>
+      oauth.refreshTokenGrantRequest(as, client, auth, 'not-a-refresh-token', clientOptions).then((r) => oauth.processRefreshTokenResponse(as, client, r));
+    await expect(refreshWith(oauth.ClientSecretBasic(secret))).rejects.toMatchObject({ error: 'invalid_grant' });
+    const refusedClient = { status: 401, cause: [expect.objectContaining({ parameters: expect.objectContaining({ error: 'invalid_client' }) })] };
+    await expect(refreshWith(oauth.ClientSecretBasic('wrong'))).rejects.toMatchObject(refusedClient);
+
+    // Sealed for another client (a row copied over another's): it does not open, and the client is refused.
+    const other = await registerClient(as, { client_name: 'Other', redirect_uris: ['https://chatgpt.com/connector_platform_oauth_redirect'], token_endpoint_auth_method: 'client_secret_basic' });
+    await open.database.db
+      .update(oauthStore)
+      .set({ payload: sql`jsonb_set(${oauthStore.payload}, '{client_secret_sealed}', ${JSON.stringify(stored.client_secret_sealed)}::jsonb)` })
+      .where(and(eq(oauthStore.model, 'Client'), eq(oauthStore.id, other.client_id)));
+    const otherRefresh = oauth
+      .refreshTokenGrantRequest(as, other, oauth.ClientSecretBasic(secret), 'not-a-refresh-token', clientOptions)
+      .then((r) => oauth.processRefreshTokenResponse(as, other, r));
+    await expect(otherRefresh).rejects.toMatchObject(refusedClient);
+  });
 });
 
 describe('dynamic client registration with MCP_REDIRECT_DOMAINS', () => {

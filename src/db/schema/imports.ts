@@ -100,7 +100,7 @@ export const importRows = pgTable(
 
 /**
  * The tenant's HRIS integration (one per tenant). Credentials and the webhook secret live only in `config_encrypted`
- * (AES-256-GCM, see src/integrations/crypto.ts); nothing else here is secret.
+ * (AES-256-GCM, see src/secrets/seal.ts); nothing else here is secret.
  */
 export const hrisIntegrations = pgTable('hris_integrations', {
   tenantId: uuid('tenant_id')

@@ -2,7 +2,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { AppError } from '../errors.js';
 
 /**
- * Secrets at rest (integration credentials, webhook secrets): AES-256-GCM with a random 96-bit nonce, authenticated
+ * Secrets at rest that must be read back (integration credentials, webhook secrets, OAuth client secrets — what
+ * can be hashed is hashed instead): AES-256-GCM with a random 96-bit nonce, authenticated
  * with the tenant and purpose as associated data (a sealed value copied to another tenant or column does not open).
  * Sealed form: `v1.<key id>.<nonce>.<tag>.<ciphertext>` (base64url); the key id (first bytes of the key's SHA-256)
  * tells a value sealed with another key from a tampered one.

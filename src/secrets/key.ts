@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db, Database } from '../db/connection.js';
 import { rows } from '../db/connection.js';
-import { parseKey } from './crypto.js';
+import { parseKey } from './seal.js';
 
 /**
- * The key that encrypts integration secrets, in this order:
+ * The key that encrypts secrets at rest (integration credentials, OAuth client secrets), in this order:
  * 1. `ORGONAUT_SECRET_KEY` (production: the same key on every instance, kept in a secret store);
  * 2. embedded database: `secret.key` in the data directory (mode 0600), created on first start — back it up with the
  *    directory;
@@ -51,7 +51,7 @@ function keyFile(file: string): Buffer {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const key = parseKey(fs.readFileSync(file, 'utf8'));
-  if (!key) throw new Error(`${file} does not hold a 32-byte base64 key; restore it from a backup, or remove it and enter integration secrets again`);
+  if (!key) throw new Error(`${file} does not hold a 32-byte base64 key; restore it from a backup, or remove it, enter integration secrets again and have confidential OAuth clients register again`);
   return key;
 }
 
