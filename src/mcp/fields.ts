@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ISO_DATE_RULE } from '../org/dates.js';
 import { MAX_LIMIT } from '../util/pagination.js';
+import { can, type Principal } from '../access/policy.js';
 import type { OrgView } from '../org/view.js';
 import { movedPair } from '../scenarios/delta.js';
 
@@ -103,4 +104,30 @@ export function movedMetricsOnly<T extends object>(units: readonly T[]): T[] {
 
 function isMetricPair(value: unknown): value is Parameters<typeof movedPair>[0] {
   return typeof value === 'object' && value !== null && 'delta' in value;
+}
+
+/** The id fields of list items that get a name beside them, and what names them. */
+const NAMED_IDS = {
+  actor_id: { name: 'actor_name', family: 'actors' },
+  manager_id: { name: 'manager_name', family: 'actors' },
+  org_unit_id: { name: 'org_unit_name', family: 'orgUnits' },
+} as const;
+
+/**
+ * List items with the name of each actor and org unit they refer to (`actor_name` beside `actor_id`), as the view
+ * has them, so a reader of "who reports to whom" or "who sits where" need not look every id up. Names only of
+ * records the caller may read (actors.read, org-units.read).
+ */
+export function withNames<T extends object>(principal: Principal, view: OrgView, items: readonly T[]): T[] {
+  const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read') };
+  const nameOf = (family: 'actors' | 'orgUnits', id: string) =>
+    family === 'actors' ? view.graph.actors.get(id)?.displayName : view.graph.orgUnits.get(id)?.name;
+  return items.map((item) => {
+    const named = { ...item } as Record<string, unknown>;
+    for (const [field, { name, family }] of Object.entries(NAMED_IDS)) {
+      const id = named[field];
+      if (typeof id === 'string' && readable[family]) named[name] = nameOf(family, id);
+    }
+    return named as T;
+  });
 }

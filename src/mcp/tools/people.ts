@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
-import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** People and seats: actors, reporting lines, placements and positions. */
@@ -70,7 +70,7 @@ export const reportingLinesTool = defineTool({
   name: 'org.reporting_lines.list',
   title: 'List reporting lines',
   description:
-    'Solid-line reporting (actor → manager) with effective dates, sorted by the reporting actor’s name. Pass ' +
+    'Solid-line reporting (actor → manager, both with their names) with effective dates, sorted by the reporting actor’s name. Pass ' +
     '`manager_id` for someone’s direct reports or `actor_id` for one person’s line history (with include_inactive). ' +
     'Span of control and layers are summarised by `org.metrics.get`.',
   purpose: 'org-review',
@@ -97,7 +97,7 @@ export const reportingLinesTool = defineTool({
       actorId: input.actor_id,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), reporting_lines: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), reporting_lines: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -105,7 +105,7 @@ export const placementsTool = defineTool({
   name: 'org.placements.list',
   title: 'List placements',
   description:
-    'Placements — which actor sits in which org unit, primary or not, with allocation % and effective FTE — filtered ' +
+    'Placements — which actor sits in which org unit (ids and names), primary or not, with allocation % and effective FTE — filtered ' +
     'by actor, org unit or position. Use it to see shared people and capacity per unit; `org.positions.list` shows ' +
     'the budgeted seats they fill.',
   purpose: 'org-review',
@@ -134,7 +134,7 @@ export const placementsTool = defineTool({
       positionId: input.position_id,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), placements: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), placements: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -169,7 +169,7 @@ export const positionsTool = defineTool({
       status: input.status,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), positions: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), positions: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
 

@@ -5,7 +5,7 @@ import { NotFound } from '../../errors.js';
 import { minorUnits, toMajor } from '../../org/cost.js';
 import { getActor } from '../../org/read-people.js';
 import { getOrgUnit } from '../../org/read-structure.js';
-import { searchOrganisation } from '../../org/search.js';
+import { SEARCH_RESULTS_PER_KIND, searchOrganisation, type SearchMatches } from '../../org/search.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
 
 /**
@@ -28,7 +28,8 @@ export const searchTool = defineTool({
     'Searches org units (by name, code or type) and — with actors.read — people, robots and agents (by name, email, ' +
     'title or kind) in Live, returning the 10 best of each as {id, title, url}, best first (the name itself, then names ' +
     'starting with the query, then the rest); a record matches when it contains every word of the query (e.g. ' +
-    '"platform team", "support manager"). Pass an id to `fetch` for the full record. ' +
+    '"platform team", "support manager"); when none does, the records with the most of its words come back. ' +
+    'Pass an id to `fetch` for the full record. ' +
     'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
   purpose: 'search',
   inputSchema: z.object({ query: z.string().min(1).max(200).describe('Words to look for, e.g. a team name or a person’s name.') }),
@@ -37,7 +38,7 @@ export const searchTool = defineTool({
   requires: ['org-units.read'],
   example: { query: 'platform' },
   async handler(ctx, input, call) {
-    const { orgUnits, actors } = await searchOrganisation(ctx, input.query);
+    const { orgUnits, actors } = await searchWords(ctx, input.query);
     return {
       results: [
         ...orgUnits.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) })),
@@ -46,6 +47,35 @@ export const searchTool = defineTool({
     };
   },
 });
+
+/** Words a question carries that name nothing ("who leads the finance team" looks for finance and team). */
+const FILLER_WORDS = new Set(['a', 'an', 'and', 'the', 'of', 'in', 'on', 'at', 'for', 'to', 'with', 'who', 'whom', 'what', 'which', 'where', 'is', 'are', 'does', 'do', 'our', 'all', 'list', 'show', 'find']);
+
+/**
+ * Every word must match; when no record has them all (assistants send questions: "who runs finance"), the records
+ * found for the most of the query's words (of two or more letters, filler left out), best first.
+ */
+async function searchWords(ctx: ServiceContext, query: string): Promise<SearchMatches> {
+  const all = await searchOrganisation(ctx, query);
+  const words = [...new Set(query.toLowerCase().split(/\s+/))].filter((w) => w.length > 1 && !FILLER_WORDS.has(w));
+  if (all.orgUnits.length || all.actors.length || !words.length) return all;
+  const perWord = await Promise.all(words.map((word) => searchOrganisation(ctx, word)));
+  return { orgUnits: mostWords(perWord.map((found) => found.orgUnits)), actors: mostWords(perWord.map((found) => found.actors)) };
+}
+
+/** The records found by the most words, best first; among equals, in the order the words found them. */
+function mostWords<T extends { id: string }>(lists: T[][]): T[] {
+  const hits = new Map<string, { record: T; words: number }>();
+  for (const record of lists.flat()) {
+    const hit = hits.get(record.id);
+    if (hit) hit.words++;
+    else hits.set(record.id, { record, words: 1 });
+  }
+  return [...hits.values()]
+    .sort((a, b) => b.words - a.words)
+    .slice(0, SEARCH_RESULTS_PER_KIND)
+    .map((hit) => hit.record);
+}
 
 export const fetchTool = defineTool({
   name: 'fetch',
