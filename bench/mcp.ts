@@ -75,6 +75,8 @@ export interface ServerProcess {
   pid: number;
   /** Peak RSS of the server process so far (Linux /proc), or null. */
   peakRss(): number | null;
+  /** CPU time (user + system) the server process has used so far, in ms (Linux /proc), or null. */
+  cpuMs(): number | null;
   stop(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ async function watch(name: string, child: ChildProcess, port: number, ready: () 
     port,
     pid: child.pid!,
     peakRss: () => peakRss(child.pid!),
+    cpuMs: () => cpuMs(child.pid!),
     stop: async () => {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -188,6 +191,16 @@ function peakRss(pid: number): number | null {
   try {
     const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms on Linux). */
+function cpuMs(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return null;
   }
@@ -283,21 +296,27 @@ export interface LoadResult {
   p99: number;
   total: number;
   failed: number;
+  /** The server's CPU time per measured request (when `load` was given the server), or null. */
+  cpuPerRequestMs: number | null;
 }
 
 /**
  * autocannon against one pre-built call: a warm-up (a third of the time, discarded), then `seconds` measured.
- * Percentiles come from every response's own time (autocannon's histogram keeps whole milliseconds only).
+ * Percentiles come from every response's own time (autocannon's histogram keeps whole milliseconds only). With the
+ * `server` process: its CPU time per measured request — throughput on a shared 2-core machine moves with whatever
+ * else runs, CPU per request is what the server itself spends.
  */
-export async function load(call: McpCall, connections: number, seconds: number): Promise<LoadResult> {
+export async function load(call: McpCall, connections: number, seconds: number, server?: ServerProcess): Promise<LoadResult> {
   const options = { url: call.url, method: 'POST', headers: call.headers, body: call.body, connections, pipelining: 1 };
   await autocannon({ ...options, duration: Math.max(1, Math.round(seconds / 3)) });
+  const cpuBefore = server?.cpuMs() ?? null;
   const times: number[] = [];
   const tracker = autocannon({ ...options, duration: seconds });
   tracker.on('response', (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) times.push(ms);
   });
   const result = await tracker;
+  const cpuAfter = server?.cpuMs() ?? null;
   times.sort((a, b) => a - b);
   const at = (q: number) => (times.length ? times[Math.min(times.length - 1, Math.floor(q * times.length))]! : NaN);
   return {
@@ -306,6 +325,7 @@ export async function load(call: McpCall, connections: number, seconds: number):
     p99: at(0.99),
     total: result.requests.total,
     failed: result.non2xx + result.errors + result.timeouts,
+    cpuPerRequestMs: cpuBefore === null || cpuAfter === null || !result.requests.total ? null : (cpuAfter - cpuBefore) / result.requests.total,
   };
 }
 
@@ -367,11 +387,11 @@ export async function runMcp(run: McpRun, report: (row: Row) => void): Promise<v
       for (let i = 0; i < 5; i++) await checkCall(largeCall);
       row('mcp org_summary, first call', large, { time: formatMs(first), notes: 'first request after start (graph load, or joins the boot warm-up)' });
       for (const c of CONCURRENCY) {
-        const result = await load(largeCall, c, seconds);
+        const result = await load(largeCall, c, seconds, orgonaut);
         row(`mcp org_summary warm, c=${c}`, large, {
           time: formatMs(result.p50),
           rssPeak: serverRss(orgonaut),
-          notes: `${formatRps(result.rps)} req/s, p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}${failures(result)}`,
+          notes: `${formatRps(result.rps)} req/s, p50 ${formatMs(result.p50)}, p99 ${formatMs(result.p99)}${failures(result)}${cpuNote(result)}`,
         });
       }
     }
@@ -383,17 +403,17 @@ export async function runMcp(run: McpRun, report: (row: Row) => void): Promise<v
     ];
     for (const pair of pairs) {
       for (const c of CONCURRENCY) {
-        const ours = await load(pair.ours, c, seconds);
-        const theirs = await load(pair.theirs, c, seconds);
+        const ours = await load(pair.ours, c, seconds, orgonaut);
+        const theirs = await load(pair.theirs, c, seconds, bare);
         row(`mcp ${pair.name}, c=${c}`, small, {
           time: formatMs(ours.p50),
           rssPeak: serverRss(orgonaut),
-          notes: `${formatRps(ours.rps)} req/s, p50 ${formatMs(ours.p50)}, p99 ${formatMs(ours.p99)}${failures(ours)}; ${(ours.rps / theirs.rps).toFixed(2)}× the bare SDK`,
+          notes: `${formatRps(ours.rps)} req/s, p50 ${formatMs(ours.p50)}, p99 ${formatMs(ours.p99)}${failures(ours)}${cpuNote(ours)}; ${(ours.rps / theirs.rps).toFixed(2)}× the bare SDK`,
         });
         row(`bare SDK ${pair.theirs.label}, c=${c}`, '-', {
           time: formatMs(theirs.p50),
           rssPeak: serverRss(bare),
-          notes: `${formatRps(theirs.rps)} req/s, p50 ${formatMs(theirs.p50)}, p99 ${formatMs(theirs.p99)}${failures(theirs)}`,
+          notes: `${formatRps(theirs.rps)} req/s, p50 ${formatMs(theirs.p50)}, p99 ${formatMs(theirs.p99)}${failures(theirs)}${cpuNote(theirs)}`,
         });
       }
     }
@@ -401,6 +421,10 @@ export async function runMcp(run: McpRun, report: (row: Row) => void): Promise<v
     await bare.stop();
     await orgonaut.stop();
   }
+}
+
+function cpuNote(result: LoadResult): string {
+  return result.cpuPerRequestMs === null ? '' : `, server CPU ${formatMs(result.cpuPerRequestMs)}/req`;
 }
 
 function failures(result: LoadResult): string {
