@@ -32,7 +32,8 @@ export const API_INFO = {
     'Organisation design and scenario planning. Authenticate with a personal API token: `Authorization: Bearer <token>`. ' +
     'On a tenant host the tenant comes from the host; on the central host send `X-Tenant: <slug>`. Errors are RFC 9457 ' +
     'problem details; a query parameter or body field a route does not take is refused (400 naming it). Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`. Every GET carries a weak ' +
-    '`ETag` (send `If-None-Match` for a 304); every answer carries `RateLimit` (per token or signed-in user; 429 with ' +
+    '`ETag` (send `If-None-Match` for a 304); a write to a scenario takes the scenario’s `ETag` in `If-Match` and is refused with ' +
+    '412, nothing done, if the scenario changed since you read it; every answer carries `RateLimit` (per token or signed-in user; 429 with ' +
     '`Retry-After` over it).',
 };
 
@@ -57,7 +58,7 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   const router = apiRouter();
   // The HRIS webhook authenticates by its signature, before (and instead of) REST authentication.
   router.route('/', integrationWebhookRoutes());
-  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), refuseUnknownQuery(router), conditionalGet());
+  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), refuseWhatRoutesDoNotTake(router), conditionalGet());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
   router.route('/', structureRoutes());
@@ -89,6 +90,8 @@ interface DocumentedRoute {
   method: string;
   /** The query parameters the route declares (null: a schema whose keys cannot be listed, so any is let through). */
   query: Set<string> | null;
+  /** Whether the route checks `If-Match` (declares the header). */
+  ifMatch: boolean;
 }
 
 /** The documented routes (read once, after every family is mounted): path pattern, method, query parameters. */
@@ -98,26 +101,33 @@ function documentedRoutes(router: OpenAPIHono<AppEnv>): () => DocumentedRoute[] 
     (routes ??= router.openAPIRegistry.definitions.flatMap((d) => {
       if (d.type !== 'route') return [];
       const query = d.route.request?.query as { shape?: Record<string, unknown> } | undefined;
+      const headers = d.route.request?.headers as { shape?: Record<string, unknown> } | undefined;
       return [
         {
           pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
           method: d.route.method.toUpperCase(),
           query: !query ? new Set<string>() : query.shape ? new Set(Object.keys(query.shape)) : null,
+          ifMatch: Boolean(headers?.shape && 'If-Match' in headers.shape),
         },
       ];
     }));
 }
 
 /**
+ * An `If-Match` on a write that does not check it is a 400, not silently ignored.
  * A query parameter the route does not take is a 400 naming it, like an unknown body field: a misspelt filter
  * (`?search=` for `?q=`, `?org_unit=` for `?org_unit_id=`) would otherwise answer with the whole unfiltered list.
  */
-function refuseUnknownQuery(router: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
+function refuseWhatRoutesDoNotTake(router: OpenAPIHono<AppEnv>): MiddlewareHandler<AppEnv> {
   const routes = documentedRoutes(router);
   return async (c, next) => {
     const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
     // `/org-units/tree` also matches `/org-units/{id}`: a parameter is known if any matching route takes it.
     const matching = routes().filter((r) => r.method === method && r.pattern.test(c.req.path));
+    if (method !== 'GET' && c.req.header('if-match') !== undefined && matching.length && !matching.some((r) => r.ifMatch)) {
+      // Ignoring it would let the write overwrite a change the client meant to guard against.
+      return respondWithProblem(c, new InvalidInput('If-Match', 'is not checked by this route (writes to a scenario check it); send the request without it'));
+    }
     if (matching.length) {
       const unknown = Object.keys(c.req.queries()).find((name) => !matching.some((r) => !r.query || r.query.has(name)));
       if (unknown !== undefined) {

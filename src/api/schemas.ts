@@ -15,7 +15,7 @@ export const ProblemSchema = z
   .passthrough()
   .openapi('Problem', { description: 'RFC 9457 problem details' });
 
-export const problemResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 429)[]) =>
+export const problemResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 429)[]) =>
   Object.fromEntries(
     statuses.map((status) => [
       status,
@@ -29,6 +29,7 @@ const PROBLEM_DESCRIPTIONS = {
   403: 'A needed ability is missing: `ability` names it',
   404: 'Not found in this tenant',
   409: 'Conflicts with the current state',
+  412: 'The record changed since the ETag sent in If-Match: GET it again',
   429: 'Rate limited: see Retry-After',
 } as const;
 

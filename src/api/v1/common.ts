@@ -63,6 +63,14 @@ export const IdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, description: 'The record id (a UUID)' }),
 });
 
+/** The optional `If-Match` of a write that checks it (see assertIfMatch). */
+export const IfMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .optional()
+    .openapi({ description: 'The `ETag` of `GET /api/v1/scenarios/{id}` as you read it: the write is refused (412, nothing done) if the scenario changed since', example: 'W/"kxUEbZR1QshauOMmcUb2qmywRwo"' }),
+});
+
 export function viewOf(query: { scenario_id?: string; as_of?: string }) {
   return { scenarioId: query.scenario_id ?? null, asOf: query.as_of ?? null };
 }

@@ -78,7 +78,8 @@ export function curlExample(origin: string, method: string, path: string, op: Js
   const lines = [`curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} '${origin}${url}${query.length ? `?${query.join('&')}` : ''}'`];
   // Bearer-authenticated operations only: a signed webhook sends its signature headers instead.
   if ((op.security as unknown[] | undefined)?.length) lines.push('  -H "Authorization: Bearer $ORGONAUT_TOKEN"');
-  for (const p of parameters.filter((p) => p.in === 'header')) lines.push(`  -H '${p.name}: ${String(exampleValue(p) ?? `<${p.name}>`)}'`);
+  // If-Match is optional, and an example tag would only ever be stale: the call is shown without it.
+  for (const p of parameters.filter((p) => p.in === 'header' && p.name !== 'If-Match')) lines.push(`  -H '${p.name}: ${String(exampleValue(p) ?? `<${p.name}>`)}'`);
   const content = (op.requestBody?.content ?? {}) as Json;
   const body = content['application/json']?.example;
   const files = Object.entries((content['multipart/form-data']?.schema?.properties ?? {}) as Record<string, Json>).filter(([, s]) => s.format === 'binary');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 
 /**
@@ -41,4 +42,22 @@ export function matches(ifNoneMatch: string | undefined, tag: string): boolean {
   if (!ifNoneMatch) return false;
   const opaque = (t: string) => t.trim().replace(/^W\//, '');
   return ifNoneMatch.split(',').some((candidate) => candidate.trim() === '*' || opaque(candidate) === opaque(tag));
+}
+
+/**
+ * `If-Match` on a write (RFC 9110 §13.1.1): the write goes ahead only while the record still has the ETag the client
+ * read it with — `representation` is what the record's GET answers now (`*` matches any). Compared like If-None-Match
+ * (the tags are weak); a mismatch is 412 and nothing is done.
+ */
+export function assertIfMatch(ifMatch: string | undefined, representation: unknown, path: string): void {
+  if (ifMatch !== undefined && !matches(ifMatch, weakEtag(JSON.stringify(representation)))) throw preconditionFailed(path);
+}
+
+export function preconditionFailed(path: string): AppError {
+  return new AppError(
+    'precondition_failed',
+    412,
+    `${path} changed since the ETag sent in If-Match was issued; nothing was done.`,
+    `GET ${path} again for its current state and ETag, check the change still makes sense, and retry with that ETag.`,
+  );
 }

@@ -1,12 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
-import { applyBatch } from '../../scenarios/apply-batch.js';
+import { prepareBatch, savePreparedBatch } from '../../scenarios/apply-batch.js';
 import { CHANGE_OP_NAMES, CHANGE_OPS, ChangeCommandSchema, MAX_BATCH } from '../../scenarios/commands.js';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
-import { IdParam, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { IdParam, IfMatchHeader, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { preconditionFailed } from './etag.js';
+import { scenarioIfMatch } from './scenarios.js';
 import { BatchOutcomeSchema, ChangeSchema, DeltaSchema, PromoteBody, TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
 
@@ -80,8 +82,8 @@ const apply = createRoute({
     'command is named in the 400 problem (`changes[2].fte`) and nothing is saved.',
   security: SECURITY,
   ...needs('scenarios.write'),
-  request: { params: IdParam, body: { ...json(ApplyChangesBody), required: true } },
-  responses: { 200: { description: 'Applied', ...json(itemEnvelope(BatchOutcomeSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
+  request: { params: IdParam, headers: IfMatchHeader, body: { ...json(ApplyChangesBody), required: true } },
+  responses: { 200: { description: 'Applied', ...json(itemEnvelope(BatchOutcomeSchema)) }, ...problemResponses(400, 401, 403, 404, 409, 412) },
 });
 
 const promote = createRoute({
@@ -95,8 +97,8 @@ const promote = createRoute({
     '`conflicts`; send one `resolutions` entry per conflict.',
   security: SECURITY,
   ...needs('scenarios.promote'),
-  request: { params: IdParam, body: { ...json(PromoteBody), required: false } },
-  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
+  request: { params: IdParam, headers: IfMatchHeader, body: { ...json(PromoteBody), required: false } },
+  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404, 409, 412) },
 });
 
 export function scenarioChangeRoutes() {
@@ -111,15 +113,22 @@ export function scenarioChangeRoutes() {
     const { page } = await listScenarioChanges(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), family: q.family });
     return c.json(listBody(page), 200);
   });
-  router.openapi(
-    apply,
-    async (c) => c.json({ data: await applyBatch(serviceContext(c), c.req.valid('param').id, c.req.valid('json').changes) }, 200),
-  );
+  router.openapi(apply, async (c) => {
+    const { id } = c.req.valid('param');
+    const checked = await scenarioIfMatch(c, id);
+    const ctx = serviceContext(c);
+    const batch = await prepareBatch(ctx, id, c.req.valid('json').changes);
+    // The batch is saved only at the revision it was validated at: checked there too, nothing can land in between.
+    if (checked !== undefined && batch.scenario.revision !== checked) throw preconditionFailed(`/api/v1/scenarios/${id}`);
+    return c.json({ data: await savePreparedBatch(ctx, batch) }, 200);
+  });
   router.openapi(
     promote,
     async (c) => {
+      const { id } = c.req.valid('param');
+      await scenarioIfMatch(c, id);
       const ctx = serviceContext(c);
-      const started = await promoteScenario(ctx, c.req.valid('param').id, c.req.valid('json').resolutions ?? []);
+      const started = await promoteScenario(ctx, id, c.req.valid('json').resolutions ?? []);
       const task = detach(started, (err) => c.var.logger.error({ err, task: started.task.id }, 'promotion task did not report back'));
       return c.json({ data: task }, 202, { location: `/api/v1/tasks/${task.id}` });
     },

@@ -1,9 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
+import type { AppEnv } from '../../http/env.js';
 import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
-import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { IdParam, IfMatchHeader, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
+import { assertIfMatch } from './etag.js';
 import { CreateScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
 
 /** Scenario lifecycle (SPEC §6): list, create within the plan's cap, show, submit for review, archive, unarchive. */
@@ -58,8 +61,8 @@ function transition(path: string, summary: string, description: string) {
     description,
     security: SECURITY,
     ...needs('scenarios.write'),
-    request: { params: IdParam },
-    responses: { 200: { description: 'The scenario after the change', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(401, 403, 404, 409) },
+    request: { params: IdParam, headers: IfMatchHeader },
+    responses: { 200: { description: 'The scenario after the change', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(401, 403, 404, 409, 412) },
   });
 }
 
@@ -67,6 +70,18 @@ const submit = transition('submit', 'Submit a planning scenario for review', 'Re
 const withdraw = transition('withdraw', 'Take a submitted scenario back from review', 'Clears the submission; editing was never stopped. Idempotent.');
 const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap. Idempotent.');
 const unarchive = transition('unarchive', 'Bring an archived planning scenario back', 'Within the plan’s cap; snapshots and applied scenarios never come back. Idempotent.');
+
+/**
+ * Checks a write's `If-Match` against the scenario as `GET /api/v1/scenarios/{id}` shows it now (412 if it changed).
+ * Returns the revision it was checked at, so a batch can make sure nothing landed in between; undefined without one.
+ */
+export async function scenarioIfMatch(c: Context<AppEnv>, id: string): Promise<number | undefined> {
+  const ifMatch = c.req.header('if-match');
+  if (ifMatch === undefined) return undefined;
+  const scenario = await getScenario(serviceContext(c), id);
+  assertIfMatch(ifMatch, { data: scenario }, `/api/v1/scenarios/${id}`);
+  return scenario.revision;
+}
 
 export function scenarioRoutes() {
   const router = v1Router();
@@ -84,9 +99,13 @@ export function scenarioRoutes() {
     },
   );
   router.openapi(show, async (c) => c.json({ data: await getScenario(serviceContext(c), c.req.valid('param').id) }, 200));
-  router.openapi(submit, async (c) => c.json({ data: await submitScenario(serviceContext(c), c.req.valid('param').id) }, 200));
-  router.openapi(withdraw, async (c) => c.json({ data: await withdrawScenario(serviceContext(c), c.req.valid('param').id) }, 200));
-  router.openapi(archive, async (c) => c.json({ data: await archiveScenario(serviceContext(c), c.req.valid('param').id) }, 200));
-  router.openapi(unarchive, async (c) => c.json({ data: await unarchiveScenario(serviceContext(c), c.req.valid('param').id) }, 200));
+  const transitions = [[submit, submitScenario], [withdraw, withdrawScenario], [archive, archiveScenario], [unarchive, unarchiveScenario]] as const;
+  for (const [route, act] of transitions) {
+    router.openapi(route, async (c) => {
+      const { id } = c.req.valid('param');
+      await scenarioIfMatch(c, id);
+      return c.json({ data: await act(serviceContext(c), id) }, 200);
+    });
+  }
   return router;
 }
