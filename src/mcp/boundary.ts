@@ -4,7 +4,7 @@ import { InvalidInput, MissingAbility } from '../errors.js';
 import { consumeRateLimit, RateLimited, rateLimitSubject } from '../http/rate-limit.js';
 import { metrics } from '../observability/metrics.js';
 import type { Catalog } from './catalog.js';
-import { abilitiesFor, isRecord, type ToolDefinition } from './registry.js';
+import { abilitiesFor, isRecord, jsonList, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
 import type { McpSession } from './session.js';
 
@@ -93,10 +93,14 @@ function isBlank(value: unknown): boolean {
   return value === '' || value === null;
 }
 
-/** In a list of flat objects, drops the `""` and `null` fields each object may omit and takes search ids. */
-function cleanItems(value: unknown, schema: z.ZodType): unknown {
+/**
+ * In a list of flat objects, drops the `""` and `null` fields each object may omit and takes search ids. A list sent
+ * as a string of JSON (`"[{\"op\": …}]"`, as some models write nested arguments) is read as that list.
+ */
+function cleanItems(raw: unknown, schema: z.ZodType): unknown {
   let at: z.ZodType = schema;
   while (at instanceof ZodOptional) at = at.unwrap() as z.ZodType;
+  const value = at instanceof ZodArray ? jsonList(raw) : raw;
   if (!Array.isArray(value) || !(at instanceof ZodArray) || !(at.element instanceof ZodObject)) return value;
   const fields = at.element.shape as Record<string, z.ZodType>;
   return value.map((item) =>

@@ -9,7 +9,7 @@ import {
   type ChangeOp,
 } from '../scenarios/commands.js';
 import { MAX_MINOR_AMOUNT } from '../scenarios/ops/context.js';
-import { isRecord } from './registry.js';
+import { isRecord, jsonList } from './registry.js';
 
 /**
  * The `changes` argument of `scenario.action.plan`: an array of flat `{ op, …fields }` objects (SPEC §5). The MCP
@@ -174,7 +174,8 @@ export const changesField = z
 
 /** The abilities a batch needs beyond the tool's own, known from its ops (for the OAuth step-up before the call). */
 export function changeAbilities(args: Record<string, unknown>): Ability[] {
-  const changes = Array.isArray(args.changes) ? args.changes : [];
+  const list = jsonList(args.changes);
+  const changes = Array.isArray(list) ? list : [];
   const needed = new Set<Ability>();
   for (const change of changes) {
     if (!isRecord(change) || !(CHANGE_OP_NAMES as readonly unknown[]).includes(change.op)) continue;

@@ -81,6 +81,25 @@ describe('scenario.action.plan', () => {
     expect(dated.field).toBe('changes[0].date');
   });
 
+  it('reads a list of changes sent as a string of JSON', async () => {
+    const sid = await newScenario('JSON string');
+    const changes = JSON.stringify([{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6 }]);
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(plan.preview.metrics).toMatchObject({ fte: { delta: 0.1 } });
+  });
+
+  it('says when a proposal would change nothing', async () => {
+    const sid = await newScenario('No-op');
+    const same = structured<Proposal & { next_step: string }>(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.5 }] }),
+    );
+    expect(same.next_step).toMatch(/changes no record.*scenario_action_cancel/);
+    const real = structured<Proposal & { next_step: string }>(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6 }] }),
+    );
+    expect(real.next_step).toMatch(/^Show this preview/);
+  });
+
   it('previews per unit only the metrics that moved, the total in full', async () => {
     const sid = await newScenario('Compact preview');
     const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 1 }] }));

@@ -59,11 +59,16 @@ export const planTool = defineTool({
   reference: { change_ops: changeOpsReference() },
   async handler(ctx, input, call) {
     const planned = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
-    const preview = planned.preview as { by_org_unit?: object[] };
+    const preview = planned.preview as { by_org_unit?: object[]; records?: object; withheld?: { part: string }[] };
     const proposal = { ...planned, preview: { ...preview, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) } };
-    const next =
-      'Show this preview to the person. Call scenario.action.confirm with the proposal_id only after they agree ' +
-      '(before expires_at); call scenario.action.cancel if they do not.';
+    // No record would change and none is hidden from this caller: the scenario already is what was asked for.
+    const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');
+    const changesNothing = Object.keys(preview.records ?? {}).length === 0 && !recordsHidden;
+    const next = changesNothing
+      ? 'This proposal changes no record: the scenario already has what the changes ask for. Tell the person; ' +
+        'call scenario.action.cancel to discard it, or plan different changes.'
+      : 'Show this preview to the person. Call scenario.action.confirm with the proposal_id only after they agree ' +
+        '(before expires_at); call scenario.action.cancel if they do not.';
     return { ...proposal, next_step: call.catalog.renderNames(next, call.names) };
   },
 });
