@@ -119,7 +119,7 @@ async function listPage(c: Context<AppEnv>, state: ListState, status: 200 | 400 
                       <a href={`/scenarios/${s.id}`}>{s.name}</a>
                       {s.description ? <div class="hint">{s.description}</div> : null}
                     </td>
-                    <td>{when(s.created_at)}</td>
+                    <td class="date">{when(s.created_at)}</td>
                     <td class="actions">
                       <a href={`/scenarios/${s.id}/delta`}>Compare with Live</a>
                       {restorer ? (

@@ -165,11 +165,11 @@ function TypeList(props: { title: string; kind: string; types: { id: string; nam
     <section class="card" aria-labelledby={`${props.kind}-title`}>
       <h2 id={`${props.kind}-title`}>{props.title}</h2>
       {props.types.length ? (
-        <p>
+        <ul class="tags">
           {props.types.map((t) => (
-            <span class="badge">{t.name}</span>
+            <li class="badge">{t.name}</li>
           ))}
-        </p>
+        </ul>
       ) : (
         <p class="hint">None yet.</p>
       )}

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  checkPage,
+  launchBrowser,
+  openPage,
+  screenshot,
+  signIn,
+  SKIP_REASON,
+  startE2eServer,
+  type E2eBrowser,
+  type E2eServer,
+  type WatchedPage,
+} from './support.js';
+
+/**
+ * How the pages look in real Chromium, on a phone (375 px) and a desktop: what a customer sees at a glance and the
+ * HTML alone cannot tell — a figure broken over two lines, a field typed in bold, `<token>` split inside a word, a
+ * scenario's name shouted in capitals, a header that eats the first screen. Only with DATABASE_URL (SPEC §10).
+ */
+if (SKIP_REASON) console.warn(SKIP_REASON);
+
+const PHONE = { width: 375, height: 800 };
+
+describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
+  let server: E2eServer;
+  let chrome: E2eBrowser;
+  let acme: string;
+  let w: WatchedPage;
+
+  beforeAll(async () => {
+    [server, chrome] = await Promise.all([startE2eServer(), launchBrowser()]);
+    acme = server.origin('acme');
+    w = await openPage(chrome.browser, (url) => url.hostname.endsWith('.localhost') && url.port === String(server.port));
+    await w.page.goto(`${acme}/sign-in`);
+    await signIn(w, 'owner@acme.test');
+  }, 240_000);
+
+  afterAll(async () => {
+    await w?.context.close().catch(() => {});
+    await chrome?.close();
+    await server?.close();
+  }, 60_000);
+
+  /** The lines a text takes on screen: the distinct tops of the boxes its characters are laid out in. */
+  async function linesOf(selector: string, text?: string): Promise<number[]> {
+    return w.page.evaluate(
+      ([selector, text]) => {
+        const element = [...document.querySelectorAll(selector)].find((e) => !text || (e.textContent ?? '').includes(text));
+        if (!element) throw new Error(`nothing matches ${selector} ${text ?? ''}`);
+        const range = document.createRange();
+        const node = [...element.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && (!text || n.textContent!.includes(text))) ?? element;
+        if (text && node.nodeType === Node.TEXT_NODE) {
+          const at = node.textContent!.indexOf(text);
+          range.setStart(node, at);
+          range.setEnd(node, at + text.length);
+        } else range.selectNodeContents(node);
+        return [...new Set([...range.getClientRects()].map((r) => Math.round(r.top)))];
+      },
+      [selector, text ?? null] as const,
+    );
+  }
+
+  it('keeps every figure of the totals on one line at 375 px, under a header that leaves room for the page', async () => {
+    await w.page.setViewportSize(PHONE);
+    await w.page.goto(`${acme}/live`);
+    await checkPage(w);
+    const figures = await w.page.locator('.stats dd').allInnerTexts();
+    expect(figures).toContain('€34,096,535');
+    for (let i = 0; i < figures.length; i++) {
+      const height = await w.page.locator('.stats dd').nth(i).evaluate((dd) => dd.getBoundingClientRect().height / parseFloat(getComputedStyle(dd).lineHeight));
+      expect(height, `${figures[i]} on one line`).toBeLessThan(1.5);
+    }
+    // Brand, navigation (two rows) and the signed-in person: the page's title shows in the first fifth of the screen.
+    expect(await w.page.locator('header.topbar').evaluate((h) => h.getBoundingClientRect().height)).toBeLessThan(PHONE.height / 5);
+    expect(await w.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(w.page, 'layout-live-375', false);
+  });
+
+  it('never breaks a short word of an example inside it, and wraps a long URL only where it must', async () => {
+    for (const size of [{ width: 1280, height: 900 }, PHONE]) {
+      await w.page.setViewportSize(size);
+      await w.page.goto(`${acme}/settings/api`);
+      await checkPage(w);
+      expect(await linesOf('code', '<token>'), `at ${size.width} px`).toHaveLength(1);
+      expect(await w.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+    }
+  });
+
+  it('shows what is typed in a field in the regular weight, even when the field sits inside its bold label', async () => {
+    await w.page.setViewportSize({ width: 1280, height: 900 });
+    await w.page.goto(`${acme}/settings/organisation`);
+    await checkPage(w);
+    const weights = await w.page.evaluate(() =>
+      ['input[name="burden_pct"]', 'select[name="code"]', 'label'].map((s) => getComputedStyle(document.querySelector(s)!).fontWeight),
+    );
+    expect(weights).toEqual(['400', '400', '600']);
+    await w.page.goto(`${acme}/settings/members`);
+    expect(await w.page.locator('form select[name="role"]').first().evaluate((s) => getComputedStyle(s).fontWeight)).toBe('400');
+  });
+
+  it('spells scenario names in the compare table as they were written, not in capitals', async () => {
+    await w.page.setViewportSize({ width: 1280, height: 900 });
+    await w.page.goto(`${acme}/scenarios`);
+    const ids = await w.page.locator('tbody a[href^="/scenarios/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/')[2]!));
+    await w.page.goto(`${acme}/scenarios/compare?${ids.map((id) => `id=${id}`).join('&')}`);
+    await checkPage(w);
+    const head = w.page.locator('thead a', { hasText: 'platform-realignment' });
+    expect(await head.innerText()).toBe('2026-12 platform-realignment');
+    expect(await w.page.locator('thead .badge').first().innerText()).toMatch(/^[a-z]/);
+    await screenshot(w.page, 'layout-compare', false);
+  });
+});
