@@ -8,7 +8,7 @@ import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { presentRow, type RowOut } from './present.js';
 import { undoOf } from './runs.js';
-import { loadRun, RESOLUTIONS, type RunRow } from './store.js';
+import { countRows, loadRun, RESOLUTIONS, type RunRow } from './store.js';
 
 /**
  * Quarantine review (reference/fix-common-import-errors.md): list a run's rows by status or resolution, fix a
@@ -40,6 +40,13 @@ export async function listRows(
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items: items.map((r) => presentRow(r, run.mapping as ColumnMapping[], ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.rowNumber]) : null };
+}
+
+/** How many of a run's quarantined rows have each resolution now (the run's summary holds them as of its last step). */
+export async function countRowsByResolution(ctx: ServiceContext, runId: string): Promise<Record<string, number>> {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, runId);
+  return (await countRows(ctx.db, ctx.tenant.id, run.id)).byResolution;
 }
 
 export async function getRow(ctx: ServiceContext, runId: string, rowNumber: number): Promise<RowOut> {

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import type { AppError } from '../errors.js';
 import type { Context } from 'hono';
 import { can } from '../access/policy.js';
 import type { AppEnv } from '../http/env.js';
@@ -59,4 +60,23 @@ export function Notice(props: { kind: 'ok' | 'error'; children: Child }) {
       {props.children}
     </p>
   );
+}
+
+/**
+ * A refusal shown above the form that caused it: the message, and the fix when it adds something. The fix of bad
+ * input ('Correct "name" and try again.') only repeats the field the message names, in the API's spelling: left out.
+ */
+export function ErrorNotice(props: { error: AppError }) {
+  const { error } = props;
+  const fix = error.code === 'invalid_input' ? null : error.fix;
+  return (
+    <Notice kind="error">
+      {error.message} {fix ? <span class="hint">{fix}</span> : null}
+    </Notice>
+  );
+}
+
+/** `aria-invalid` for the field a refusal names (InvalidInput's `details.field`), so it is marked where it is typed. */
+export function invalidIf(error: AppError | null | undefined, field: string): 'true' | undefined {
+  return error?.details.field === field ? 'true' : undefined;
 }

@@ -134,6 +134,10 @@ describe('the import pages for an owner', () => {
     expect(words).toContain('The FTE is not a valid number invalid_fte in fte 9 must be from 0.01 to 3.00 Fix:');
     expect(words).toContain('Would import 2');
     expect(words).toContain('Would quarantine 2');
+    // What becomes of each row comes right after its number, before the file's columns (a wide file scrolls them
+    // away), in a cell wide enough to read its reason and fix as lines.
+    expect(page.html).toMatch(/<th scope="col">Row<\/th><th scope="col">Would be<\/th><th scope="col">email<\/th>/);
+    expect(page.html).toMatch(/<td class="num">3<\/td><td class="outcome"><span class="badge warn">quarantined<\/span>/);
     expect(page.html).not.toMatch(/<script>|style="/);
     expect((await liveState(database, tenant.id)).actors).toBe(0);
   });
@@ -214,8 +218,12 @@ describe('the import pages for an owner', () => {
     const fixed = await post(`/imports/${runId}/rows/3/fix`, { csrf, resolution: 'pending', [`cell_${FTE_COLUMN}`]: '0.9', cell_0: 'bad@webimp.test' }, owner);
     expect(fixed.status, fixed.html).toBe(303);
     expect(fixed.location).toBe(`/imports/${runId}/review?notice=fixed&resolution=pending#row-3`);
+    // The resolution filter counts the rows as they are now, not as the import left them.
+    const options = (html: string) => text(/<select id="f-resolution"[\s\S]*?<\/select>/.exec(html)![0]);
+    expect(options((await get(`/imports/${runId}/review`, owner)).html)).toContain('waiting for review (1) queued for reprocessing (1) failed again');
     const ignored = await post(`/imports/${runId}/rows/4/ignore`, { csrf }, owner);
     expect(ignored.status).toBe(303);
+    expect(options((await get(`/imports/${runId}/review`, owner)).html)).toContain('All waiting for review queued for reprocessing (1) failed again fixed and imported ignored (1)');
 
     const queued = await get(`/imports/${runId}/review?resolution=reprocessing`, owner);
     expect(text(queued.html)).toContain('1 fixed row is queued.');

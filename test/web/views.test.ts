@@ -499,9 +499,13 @@ describe('scenario lifecycle, snapshots and activity', () => {
   });
 
   it('re-renders the form with the service’s message on a bad name or a plan cap', async () => {
-    const blank = await post('/scenarios', { csrf: await csrfFor(owner), name: '  ', source: 'live' }, owner);
+    const blank = await post('/scenarios', { csrf: await csrfFor(owner), name: '  ', description: 'Keep me', source: 'live' }, owner);
     expect(blank.status).toBe(400);
     expect(blank.html).toContain('Invalid name');
+    // The field at fault is marked where it is typed; the API's 'Correct "name" and try again.' is not repeated.
+    expect(blank.html).toMatch(/<input id="s-name" name="name"[^>]*aria-invalid="true"/);
+    expect(decode(blank.html)).not.toContain('Correct "name"');
+    expect(blank.html).toMatch(/<textarea id="s-description"[^>]*>Keep me<\/textarea>/);
     const free = await buildTenant(database, { slug: 'webfree', plan: 'free' });
     const cookie = await signIn('webfree.localhost', (await buildMember(database, free, 'owner', { password: PASSWORD })).email);
     const csrf = hiddenField((await get('/scenarios', cookie, 'webfree.localhost')).html, 'csrf');

@@ -123,13 +123,6 @@ export function TargetLabel(props: { target: RunOut['target']; names: ReadonlyMa
   );
 }
 
-export function ErrorNotice(props: { error: AppError }) {
-  return (
-    <p class="notice error" role="alert">
-      {props.error.message} {props.error.fix ? <span class="hint">{props.error.fix}</span> : null}
-    </p>
-  );
-}
 
 /**
  * Errors a form re-renders with its message: any refusal of ours (bad input, a refused file, a conflict, a missing

@@ -13,8 +13,8 @@ import { checkSessionCsrf } from '../forms.js';
 import { Pager } from '../live/components.js';
 import { num, when } from '../live/format.js';
 import { csrfOf } from '../live/page-errors.js';
-import { Notice, Shell } from '../shell.js';
-import { ErrorNotice, formRefusal, refusalStatus, RUN_STATUS_LABELS, RunStatus, runTitle, TargetLabel } from './components.js';
+import { ErrorNotice, Notice, Shell } from '../shell.js';
+import { formRefusal, refusalStatus, RUN_STATUS_LABELS, RunStatus, runTitle, TargetLabel } from './components.js';
 
 /**
  * Imports (reference/import-workflow-and-runs.md): the runs, newest first, filtered by status, and the upload form
@@ -139,7 +139,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       {state.error ? <ErrorNotice error={state.error} /> : null}
       <section class="card" aria-labelledby="upload-title">
         <h2 id="upload-title">Upload a file</h2>
-        <form method="post" action="/imports" enctype="multipart/form-data" class="grid">
+        <form method="post" action="/imports" enctype="multipart/form-data" class="grid roomy">
           <input type="hidden" name="csrf" value={csrfOf(c)} />
           <div class="field wide">
             <label for="upload-file">CSV or TXT file (UTF-8, comma- or semicolon-separated, up to 10 MB)</label>

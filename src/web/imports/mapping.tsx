@@ -9,8 +9,8 @@ import { getRun, importFields, startRun, updateRunSettings, type RunPatch } from
 import { checkSessionCsrf, formString } from '../forms.js';
 import { num } from '../live/format.js';
 import { csrfOf } from '../live/page-errors.js';
-import { Notice, Shell } from '../shell.js';
-import { ErrorNotice, formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
+import { ErrorNotice, Notice, Shell } from '../shell.js';
+import { formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
 import { scenarioNames, targetScenarios } from './list.js';
 import { progressPage } from './progress.js';
 
@@ -249,20 +249,17 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
               <thead>
                 <tr>
                   <th scope="col">Row</th>
+                  <th scope="col">Would be</th>
                   {mapped.map((m) => (
                     <th scope="col">{m.field}</th>
                   ))}
-                  <th scope="col">Would be</th>
                 </tr>
               </thead>
               <tbody>
                 {preview.sample.map((row) => (
                   <tr>
                     <td class="num">{row.row_number}</td>
-                    {mapped.map((m) => (
-                      <td>{row.fields[m.field!] ?? ''}</td>
-                    ))}
-                    <td>
+                    <td class="outcome">
                       {row.problem ? (
                         <>
                           <span class="badge warn">quarantined</span> {reasonTitle(row.problem.code)} <code>{row.problem.code}</code>
@@ -279,6 +276,9 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                         <span class="badge ok">read</span>
                       )}
                     </td>
+                    {mapped.map((m) => (
+                      <td>{row.fields[m.field!] ?? ''}</td>
+                    ))}
                   </tr>
                 ))}
               </tbody>

@@ -9,8 +9,8 @@ import { FAMILIES, type Family } from '../../org/types.js';
 import { checkSessionCsrf } from '../forms.js';
 import { deltaClass, num, signed, signedMoney, when } from '../live/format.js';
 import { csrfOf } from '../live/page-errors.js';
-import { Shell } from '../shell.js';
-import { ErrorNotice, FAMILY_LABELS, formRefusal, reasonTitle, refusalStatus, RunHead, runTitle, STAGE_LABELS, TargetLabel } from './components.js';
+import { ErrorNotice, Shell } from '../shell.js';
+import { FAMILY_LABELS, formRefusal, reasonTitle, refusalStatus, RunHead, runTitle, STAGE_LABELS, TargetLabel } from './components.js';
 import { scenarioNames } from './list.js';
 
 /**

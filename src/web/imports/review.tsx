@@ -3,14 +3,14 @@ import { serviceContext } from '../../access/middleware.js';
 import type { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import type { RowOut } from '../../imports/present.js';
-import { fixRow, getRow, ignoreRow, listRows } from '../../imports/review.js';
+import { countRowsByResolution, fixRow, getRow, ignoreRow, listRows } from '../../imports/review.js';
 import { getRun, reprocessRun } from '../../imports/runs.js';
 import { RESOLUTIONS } from '../../imports/store.js';
 import { checkSessionCsrf } from '../forms.js';
 import { Pager } from '../live/components.js';
 import { csrfOf } from '../live/page-errors.js';
-import { Notice, Shell } from '../shell.js';
-import { ErrorNotice, formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
+import { ErrorNotice, Notice, Shell } from '../shell.js';
+import { formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
 import { scenarioNames } from './list.js';
 
 /**
@@ -108,11 +108,10 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
   const resolution = c.req.query('resolution') || null;
   const cursor = c.req.query('cursor') || null;
   const rows = await listRows(ctx, id, { quarantined: true, resolution, cursor, limit: 50 });
-  const queued = await listRows(ctx, id, { resolution: 'reprocessing', limit: 100 });
-  const queuedCount = queued.nextCursor ? '100+' : String(queued.items.length);
+  const resolutions = await countRowsByResolution(ctx, id);
+  const queuedCount = resolutions.reprocessing ?? 0;
   const names = await scenarioNames(ctx);
   const targetName = run.target.kind === 'scenario' ? `scenario ${names.get(run.target.scenario_id ?? '') ?? 'a scenario'}` : null;
-  const resolutions = ((run.summary as { quarantine?: { resolutions?: Record<string, number> } } | null)?.quarantine?.resolutions ?? {}) as Record<string, number>;
   const csrf = csrfOf(c);
   const query = (extra: Record<string, string | null>) => {
     const q = new URLSearchParams();
@@ -136,7 +135,7 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
       <section class="card" aria-labelledby="reprocess-title">
         <h2 id="reprocess-title">Reprocess</h2>
         <p>
-          {queuedCount === '0' ? 'No fixed row is queued yet.' : `${queuedCount} fixed ${queuedCount === '1' ? 'row is' : 'rows are'} queued.`} Reprocessing imports the
+          {queuedCount === 0 ? 'No fixed row is queued yet.' : `${queuedCount} fixed ${queuedCount === 1 ? 'row is' : 'rows are'} queued.`} Reprocessing imports the
           queued rows, and rows held back because their manager was quarantined, had left or was on a reporting loop, with the same rules as the import.
         </p>
         <form method="post" action={`/imports/${id}/reprocess`}>
@@ -212,7 +211,7 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
       ) : null}
       {open && props.editable ? (
         <>
-          <form method="post" action={`${action}/fix`} class="grid" aria-label={`Fix row ${row.row_number}`}>
+          <form method="post" action={`${action}/fix`} class="grid" id={`fix-${row.row_number}`} aria-label={`Fix row ${row.row_number}`}>
             <input type="hidden" name="csrf" value={props.csrf} />
             {props.resolution ? <input type="hidden" name="resolution" value={props.resolution} /> : null}
             {row.cells.map((cell) => {
@@ -232,19 +231,22 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
                 </div>
               );
             })}
-            <div>
-              <button type="submit">Save fix and queue</button>
-            </div>
           </form>
-          {row.resolution !== 'ignored' ? (
-            <form method="post" action={`${action}/ignore`} class="inline">
-              <input type="hidden" name="csrf" value={props.csrf} />
-              {props.resolution ? <input type="hidden" name="resolution" value={props.resolution} /> : null}
-              <button type="submit" class="secondary" aria-label={`Ignore row ${row.row_number}`}>
-                Ignore this row
-              </button>
-            </form>
-          ) : null}
+          {/* Both buttons on one line under the cells; Save belongs to the fix form above (form=). */}
+          <div class="actions row-actions">
+            <button type="submit" form={`fix-${row.row_number}`}>
+              Save fix and queue
+            </button>
+            {row.resolution !== 'ignored' ? (
+              <form method="post" action={`${action}/ignore`}>
+                <input type="hidden" name="csrf" value={props.csrf} />
+                {props.resolution ? <input type="hidden" name="resolution" value={props.resolution} /> : null}
+                <button type="submit" class="secondary" aria-label={`Ignore row ${row.row_number}`}>
+                  Ignore this row
+                </button>
+              </form>
+            ) : null}
+          </div>
         </>
       ) : (
         <dl class="fields">

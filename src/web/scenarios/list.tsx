@@ -7,7 +7,7 @@ import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { createScenario, listScenarios, type presentScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { checkSessionCsrf, formString } from '../forms.js';
-import { Notice, Shell } from '../shell.js';
+import { ErrorNotice, invalidIf, Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { day } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
@@ -87,9 +87,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         </p>
       </div>
       {state.error ? (
-        <Notice kind="error">
-          {state.error.message} {state.error.fix ? <span class="hint">{state.error.fix}</span> : null}
-        </Notice>
+        <ErrorNotice error={state.error} />
       ) : null}
       {writer ? (
         <section class="card" aria-labelledby="create-title">
@@ -98,7 +96,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
             <input type="hidden" name="csrf" value={csrfOf(c)} />
             <div class="field">
               <label for="s-name">Name</label>
-              <input id="s-name" name="name" required maxlength={200} value={state.name ?? ''} placeholder="e.g. 2026-Q1 platform realignment" />
+              <input id="s-name" name="name" required maxlength={200} value={state.name ?? ''} placeholder="e.g. 2026-Q1 platform realignment" aria-invalid={invalidIf(state.error, 'name')} />
             </div>
             <div class="field">
               <label for="s-source">Start from</label>

@@ -8,7 +8,7 @@ import { archiveScenario, getScenario, submitScenario, unarchiveScenario, withdr
 import { promoteScenario, type ConflictResolution } from '../../scenarios/promotion.js';
 import { listTasks } from '../../scenarios/tasks.js';
 import { checkSessionCsrf } from '../forms.js';
-import { Notice, Shell } from '../shell.js';
+import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
 import { link, type Names } from '../live/context.js';
 import { deltaClass, fieldLabel, signed, signedMoney, when } from '../live/format.js';
@@ -176,9 +176,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       <ScenarioHead scenario={scenario} active="overview" canEdit={can(c.var.principal!, 'scenarios.write')} />
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error && !state.conflicts?.length ? (
-        <Notice kind="error">
-          {state.error.message} {state.error.fix ? <span class="hint">{state.error.fix}</span> : null}
-        </Notice>
+        <ErrorNotice error={state.error} />
       ) : null}
       {impact?.conflicts.length && !state.conflicts?.length ? (
         <p class="warning" role="status">

@@ -9,9 +9,9 @@ import { getIntegration, INTEGRATION_STATUSES, putIntegration, type IntegrationI
 import { listScenarios } from '../../scenarios/lifecycle.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { checkSessionCsrf, formString } from '../forms.js';
-import { ErrorNotice, formRefusal, NotForYourRole } from '../imports/components.js';
+import { formRefusal, NotForYourRole } from '../imports/components.js';
 import { when } from '../live/format.js';
-import { Notice, Shell } from '../shell.js';
+import { ErrorNotice, Notice, Shell } from '../shell.js';
 
 /**
  * Settings → Integrations → HRIS (reference/bamboohr-live-sync.md): one BambooHR integration per tenant, on plans
