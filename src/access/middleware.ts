@@ -4,7 +4,7 @@ import type { ServiceContext } from '../context.js';
 import { AppError, Unauthenticated } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
-import { looksLikeApiToken } from './api-tokens.js';
+import { looksLikeApiToken, TOKEN_PREFIX } from './api-tokens.js';
 import { CredentialRefused } from './authenticator.js';
 import { readSession, verifyCsrf } from './sessions.js';
 import { metrics } from '../observability/metrics.js';
@@ -46,7 +46,13 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
   const token = bearer(c);
   if (token) {
     if (!looksLikeApiToken(token)) {
-      // A JWT is an OAuth access token sent to the wrong surface; anything else is not a token of ours at all.
+      // A JWT is an OAuth access token sent to the wrong surface; orgo_pat_ of the wrong length a token copied in part
+      // (or with more after it); anything else is not a token of ours at all.
+      if (token.startsWith(TOKEN_PREFIX)) {
+        const rest = token.length - TOKEN_PREFIX.length;
+        const wrong = rest === 43 ? 'has characters a token never has (only letters, digits, - and _)' : `has ${rest} characters after ${TOKEN_PREFIX}, not 43`;
+        throw new CredentialRefused(`This API token was not copied whole: it ${wrong}. Copy it again in full (it was shown once, when created).`, 'malformed');
+      }
       throw new CredentialRefused(
         /^eyJ[\w-]*\.[\w-]*\./.test(token)
           ? 'The REST API takes personal API tokens (orgo_pat_…); OAuth access tokens are for the MCP server only.'

@@ -72,3 +72,20 @@ describe('a refused query or path parameter', () => {
     expect((await call(`/api/v1/imports/${scenarioId}/preview?rows=1000`)).body.detail).toBe('Invalid rows: must be a whole number from 1 to 200');
   });
 });
+
+describe('a personal API token copied in part', () => {
+  it('is told it was not copied whole, not that it is no personal API token', async () => {
+    for (const [sent, says] of [
+      [token.slice(0, -3), 'has 40 characters after orgo_pat_, not 43'],
+      [`${token}"`, 'has 44 characters after orgo_pat_, not 43'],
+      [`${token.slice(0, -1)}.`, 'has characters a token never has'],
+    ] as const) {
+      const response = await app.request('/api/v1/me', { host: HOST, token: sent });
+      expect(response.status).toBe(401);
+      const { detail } = (await response.json()) as { detail: string };
+      expect(detail).toMatch(/^This API token was not copied whole: it /);
+      expect(detail).toContain(says);
+      expect(detail).not.toContain('not a personal API token');
+    }
+  });
+});
