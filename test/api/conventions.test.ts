@@ -269,6 +269,9 @@ describe('the reference: /docs/api.json and /docs/api', () => {
     expect(html).toContain('curl &#39;http://apiconv.localhost/api/v1/reports/roster?org_unit_id=');
     expect(html).toContain('Authorization: Bearer $ORGONAUT_TOKEN');
     expect(html).toContain('&quot;op&quot;: &quot;rename_org_unit&quot;');
+    // Examples are shaded blocks (app.css pre.mono), not a stripe of inline-code background behind each line.
+    expect(html).toContain('<pre class="mono">curl ');
+    expect(html).not.toContain('<pre><code>');
     expect(html).not.toMatch(/\sstyle=/);
     expect(html).not.toMatch(/<style/);
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];

@@ -20,15 +20,12 @@ interface Operation {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-/** A preformatted example; long lines scroll (table-wrap is app.css's horizontal scroller). */
+/**
+ * A preformatted example as one shaded block (app.css's `pre.mono`; long lines wrap). A `<code>` inside it took the
+ * inline-code style line by line: a ragged stripe behind each line instead of a block.
+ */
 function Example(props: { text: string }): Child {
-  return (
-    <div class="table-wrap">
-      <pre>
-        <code>{props.text}</code>
-      </pre>
-    </div>
-  );
+  return <pre class="mono">{props.text}</pre>;
 }
 
 /** Text with `code` spans (the descriptions' only markup). */
