@@ -84,7 +84,7 @@ export const RESOURCE_TEMPLATES: TemplateInfo[] = [
       'What a scenario changes compared with its source today: changed records by family, conflicts and metric deltas ' +
       'in total and per org unit. Only what the credential may read: each family needs its org read ability (actors.read, ' +
       'placements.read, positions.read, org-units.read, teams.read), metrics org-metrics.read, money costs.read; `withheld` ' +
-      'lists what was left out. The same as the scenario.delta tool with its defaults.',
+      'lists what was left out. The same as `scenario.delta` with its defaults.',
     mimeType: 'application/json',
     requires: ['scenarios.read'],
   },
@@ -100,19 +100,21 @@ const TEMPLATE_READERS: Record<string, Reader> = {
 };
 
 export function registerResources(server: McpServer, session: McpSession, catalog: Catalog): void {
+  // Descriptions name tools in the style tools/list shows.
+  const described = (info: { description: string }) => catalog.renderNames(info.description, session.names);
   for (const info of STATIC_RESOURCES) {
-    const { title, description, mimeType } = info;
-    server.registerResource(info.name, info.uri, { title, description, mimeType }, (uri) =>
+    const { title, mimeType } = info;
+    server.registerResource(info.name, info.uri, { title, description: described(info), mimeType }, (uri) =>
       guarded(session, uri, async () => contents(uri, info.mimeType, readStatic(info, session, catalog))),
     );
   }
   for (const info of RESOURCE_TEMPLATES) {
-    const { title, description, mimeType } = info;
+    const { title, mimeType } = info;
     const read = TEMPLATE_READERS[info.name]!;
     server.registerResource(
       info.name,
       new ResourceTemplate(info.uriTemplate, { list: undefined }),
-      { title, description, mimeType, scopeChallenge: abilityStepUp(info.requires, session) },
+      { title, description: described(info), mimeType, scopeChallenge: abilityStepUp(info.requires, session) },
       (uri, variables) => guarded(session, uri, async () => contents(uri, info.mimeType, await read(String(variables.id), session))),
     );
   }

@@ -194,4 +194,19 @@ describe('texts an assistant reads', () => {
     expect(error.message).toContain('(let an AI assistant plan');
     await viewer.close();
   });
+
+  it('resource descriptions name tools as tools/list does', async () => {
+    const { resourceTemplates } = await owner.client.listResourceTemplates();
+    const delta = resourceTemplates.find((t) => t.name === 'scenario-delta')!;
+    expect(delta.description).toContain('`scenario_delta`');
+    const list = structured<{ resource_templates: { name: string; description: string }[] }>(await owner.call('capability_list'));
+    expect(list.resource_templates.find((t) => t.name === 'scenario-delta')!.description).toContain('`scenario_delta`');
+    const explained = structured<{ description: string }>(await owner.call('capability_explain', { name: 'scenario-delta' }));
+    expect(explained.description).not.toContain('scenario.delta');
+  });
+
+  it('refuses an activity range that ends before it starts, instead of an empty page', async () => {
+    const error = errorOf(await owner.call('org_activity_list', { since: '2026-12-01', until: '2026-01-01' }));
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'until' });
+  });
 });

@@ -83,7 +83,7 @@ export const capabilityListTool = defineTool({
         uri,
         name,
         title,
-        description,
+        description: catalog.renderNames(description, names),
         requires,
         available_now: mayUse(ctx.principal, requires),
       })),
@@ -91,7 +91,7 @@ export const capabilityListTool = defineTool({
         uri_template: uriTemplate,
         name,
         title,
-        description,
+        description: catalog.renderNames(description, names),
         requires,
         available_now: mayUse(ctx.principal, requires),
       })),
@@ -120,12 +120,14 @@ export const capabilityExplainTool = defineTool({
     const resource = catalog.resources.find((r) => r.uri === name || r.name === name);
     if (resource) {
       const example = { method: 'resources/read', params: { uri: resource.uri } };
-      return { kind: 'resource' as const, ...resource, requires: abilitiesOut(resource.requires, ctx.principal), example };
+      const description = catalog.renderNames(resource.description, names);
+      return { kind: 'resource' as const, ...resource, description, requires: abilitiesOut(resource.requires, ctx.principal), example };
     }
     const template = catalog.templates.find((t) => t.uriTemplate === name || t.name === name);
     if (template) {
       const example = { method: 'resources/read', params: { uri: template.uriTemplate.replace('{id}', '<id>') } };
-      return { kind: 'resource_template' as const, ...template, requires: abilitiesOut(template.requires, ctx.principal), example };
+      const description = catalog.renderNames(template.description, names);
+      return { kind: 'resource_template' as const, ...template, description, requires: abilitiesOut(template.requires, ctx.principal), example };
     }
     const prompt = catalog.prompts.find((p) => p.name === name);
     if (prompt) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidInput } from '../../errors.js';
 import { ISO_DATE_RULE } from '../../org/dates.js';
 import { getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
@@ -86,6 +87,8 @@ export const activityTool = defineTool({
   requires: ['activity.read'],
   example: { category: 'model', limit: 20 },
   async handler(ctx, input) {
+    // An inverted range would read as "nothing happened".
+    if (input.since && input.until && input.until < input.since) throw new InvalidInput('until', `must not be before since (${input.since})`);
     const { page } = await listActivity(ctx, {
       ...pageRequest(input),
       category: input.category,
