@@ -28,7 +28,7 @@ const PAGE = '[--limit N] [--cursor C] [--all]';
 export const CLIENT_GROUPS: Record<string, Group> = {
   auth: {
     run: authCommand,
-    summary: 'Sign in to a tenant (browser PKCE or --token), sign out, show the stored sign-in',
+    summary: 'Sign in: login to a tenant (browser PKCE or --token), logout, status of the stored sign-in',
     usage: [
       'auth login [--host https://acme.orgonaut.co] [--no-browser] [--name <token name>] [--timeout <seconds>]',
       'auth login --token <orgo_pat_…|-> [--host <url>] [--tenant <slug>]   (headless; "-" reads the token from stdin)',
@@ -39,7 +39,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   context: { run: contextCommand, summary: 'Tenant, plan, user, role and the abilities of the stored token', usage: ['context'] },
   live: {
     run: liveCommand,
-    summary: 'Read Live (or a scenario with --scenario): units, tree, actors, positions, placements, metrics',
+    summary: 'Read Live (or a scenario with --scenario): units, tree, departments, teams, actors, positions, placements, metrics',
     usage: [
       `live units [--type company|department|team|system] [--parent <id>] [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
       `live tree [--depth N] [--type department,team] [--root <id>] ${VIEW}`,
@@ -52,7 +52,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   },
   scenario: {
     run: scenarioCommand,
-    summary: 'Scenario lifecycle: list, create, show, delta, changes, apply, submit, tasks, promote',
+    summary: 'Scenario lifecycle: list, create, show, delta, changes, apply, submit, withdraw, archive, unarchive, tasks, promote',
     usage: [
       `scenario list [--kind planning|applied|snapshot] [--state active|archived] ${PAGE}`,
       'scenario create "<name>" [--description <text>] [--from <scenario-id>]',
