@@ -245,7 +245,9 @@ describe('the scenario list', () => {
     const list = async () => text(await (await app.request('/scenarios', { host, cookie, headers: { accept: 'text/html' } })).text());
     expect(await list()).toContain('0 of the 3 active planning scenarios your team plan allows are in use.');
     const smallCtx = contextFor(database, small, principalFor(small, 'owner'));
-    for (const name of ['One', 'Two', 'Three']) await createScenario(smallCtx, { name });
+    await createScenario(smallCtx, { name: 'One' });
+    expect(await list()).toContain('1 of the 3 active planning scenarios your team plan allows is in use.');
+    for (const name of ['Two', 'Three']) await createScenario(smallCtx, { name });
     expect(await list()).toContain('3 of the 3 active planning scenarios your team plan allows are in use. Archive or promote one to start another.');
   });
 });
@@ -303,6 +305,14 @@ describe('the activity log', () => {
     const eventId = /href="\/activity\/([0-9a-f-]{36})"/.exec(html)![1]!;
     const detail = text((await get(`/activity/${eventId}`, owner)).html);
     expect(detail).toMatch(new RegExp(`Record Logged plan \\(${sid}\\) Scenario Logged plan`));
+  });
+
+  it('names a record that exists only in its scenario in the unfiltered list too (the placement of a hire)', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hiring plan' })).id;
+    await applyBatch(ctx, sid, [{ op: 'add_actor', display_name: 'Nova Hire', kind: 'human', org_unit_id: units.P, email: 'nova@fixture.test' }]);
+    const list = text((await get('/activity?category=model', owner)).html);
+    expect(list).toMatch(/Placement Nova Hire in \S+ \(100 %\) created/);
+    expect(list).not.toMatch(/Placement created/);
   });
 });
 

@@ -15,6 +15,8 @@ import { labelOf } from '../../scenarios/delta.js';
 import type { OrgGraph } from '../../org/types.js';
 import { openView } from '../../org/view.js';
 
+type ActivityItem = Awaited<ReturnType<typeof listActivity>>['page']['items'][number];
+
 /** Activity: the tenant's audit trail (model changes and security events), filterable, with each event's before/after. */
 const ENTITY_TYPES = [
   'scenario',
@@ -77,16 +79,38 @@ interface RecordNames {
   scenarios: Map<string, string>;
 }
 
-/** The graphs records are named from: the scenario filtered on (if any) and Live; none when they cannot be opened. */
-async function recordNames(ctx: ServiceContext, scenarioId: string | null, scenarios: Map<string, string>): Promise<RecordNames> {
+/**
+ * The graphs records are named from: the scenarios asked for, then Live; one that does not open (another tenant's id,
+ * a typo, a role without the reads) names nothing.
+ */
+async function recordNames(ctx: ServiceContext, scenarioIds: (string | null)[], scenarios: Map<string, string>): Promise<RecordNames> {
   const graphs: OrgGraph[] = [];
-  try {
-    if (scenarioId) graphs.push((await openView(ctx, { scenarioId })).graph);
-    graphs.push((await openView(ctx, {})).graph);
-  } catch {
-    // A scenario id that does not open (another tenant's, a typo) names nothing from it.
+  for (const request of [...scenarioIds.filter((id): id is string => !!id).map((scenarioId) => ({ scenarioId })), {}]) {
+    try {
+      graphs.push((await openView(ctx, request)).graph);
+    } catch {
+      // Names nothing from it.
+    }
   }
   return { graphs, showActors: can(ctx.principal, 'actors.read'), scenarios };
+}
+
+/** Scenarios a page of events opens to name what Live cannot (each one a read of the scenario's model). */
+const NAMING_SCENARIOS = 5;
+
+/**
+ * The record of each event of a page, in words: from Live (and the scenario filtered on); an event Live cannot name
+ * — the placement of a person added in a scenario — is named from its own scenario.
+ */
+async function eventNames(ctx: ServiceContext, events: ActivityItem[], filterScenarioId: string | null, scenarios: Map<string, string>): Promise<Map<string, string | null>> {
+  const lookup = await recordNames(ctx, [filterScenarioId], scenarios);
+  const names = new Map(events.map((e) => [e.id, recordName(e, lookup)]));
+  const unnamed = (e: ActivityItem) => !names.get(e.id) && e.scenario_id && e.scenario_id !== filterScenarioId;
+  for (const scenarioId of [...new Set(events.filter(unnamed).map((e) => e.scenario_id!))].slice(0, NAMING_SCENARIOS)) {
+    const inScenario = await recordNames(ctx, [scenarioId], scenarios);
+    for (const e of events) if (unnamed(e) && e.scenario_id === scenarioId) names.set(e.id, recordName(e, inScenario));
+  }
+  return names;
 }
 
 async function namesFor(ctx: ServiceContext, scenarioId: string | null): Promise<Names> {
@@ -107,7 +131,7 @@ export function activityRoutes(): Hono<AppEnv> {
     const { page } = await listActivity(ctx, { ...filter, cursor, limit: 50 });
     const scenarios = await listScenarios(ctx, { limit: 500 });
     const scenarioName = new Map(scenarios.items.map((s) => [s.id, s.name]));
-    const names = await recordNames(ctx, filter.scenarioId, scenarioName);
+    const names = await eventNames(ctx, page.items, filter.scenarioId, scenarioName);
     const query = (extra: Record<string, string | null>) => {
       const params = new URLSearchParams();
       const all = { category: filter.category, entity: filter.entityType, scenario: filter.scenarioId, since: filter.since, until: filter.until, ...extra };
@@ -202,7 +226,7 @@ export function activityRoutes(): Hono<AppEnv> {
                         <td>{when(e.at)}</td>
                         <td>
                           <span class={e.category === 'security' ? 'badge warn' : 'badge'}>{fieldLabel(e.entity_type)}</span>{' '}
-                          {recordName(e, names) ? <><strong>{recordName(e, names)}</strong> </> : null}
+                          {names.get(e.id) ? <><strong>{names.get(e.id)}</strong> </> : null}
                           {e.action.replaceAll('_', ' ')}
                           {href ? (
                             <>
@@ -236,7 +260,7 @@ export function activityRoutes(): Hono<AppEnv> {
     const e = await getActivityEvent(ctx, c.req.param('id'));
     const names = await namesFor(ctx, e.scenario_id);
     const scenarios = new Map((await listScenarios(ctx, { limit: 500 })).items.map((s) => [s.id, s.name]));
-    const name = recordName({ ...e, member: null }, await recordNames(ctx, e.scenario_id, scenarios));
+    const name = recordName({ ...e, member: null }, await recordNames(ctx, [e.scenario_id], scenarios));
     const before = (e.before ?? {}) as Record<string, unknown>;
     const after = (e.after ?? {}) as Record<string, unknown>;
     const objects = typeof e.before === 'object' && typeof e.after === 'object';

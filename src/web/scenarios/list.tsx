@@ -82,7 +82,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           {cap === 0
             ? `Your ${ctx.tenant.plan} plan does not include planning scenarios.`
             : Number.isFinite(cap)
-            ? `${sources.items.length} of the ${cap} active planning scenarios your ${ctx.tenant.plan} plan allows are in use.${sources.items.length >= cap ? ' Archive or promote one to start another.' : ''}`
+            ? `${sources.items.length} of the ${cap} active planning scenarios your ${ctx.tenant.plan} plan allows ${sources.items.length === 1 ? 'is' : 'are'} in use.${sources.items.length >= cap ? ' Archive or promote one to start another.' : ''}`
             : 'No limit on active planning scenarios.'}
         </p>
       </div>
