@@ -42,12 +42,27 @@ export const API_INFO = {
  * built with this and mounted under /api/v1; the OpenAPI document is generated from their schemas.
  */
 export function apiRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+  const router: OpenAPIHono<AppEnv> = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
+      if (result.success) return;
       // The validator also hands over the input it refused (untyped here): it tells a missing field from a wrong one.
-      if (!result.success) return respondWithProblem(c, invalidRequest(result.error.issues, (result as { data?: unknown }).data, result.target));
+      const input = (result as { data?: unknown }).data;
+      return respondWithProblem(c, invalidRequest(result.error.issues, input, result.target, result.target === 'json' ? bodyFields(router, c) : null));
     },
   });
+  return router;
+}
+
+/** The top-level fields of the JSON body the route being served takes (from its schema in the router's registry). */
+function bodyFields(router: OpenAPIHono<AppEnv>, c: Context<AppEnv>): string[] | null {
+  for (const d of router.openAPIRegistry.definitions) {
+    if (d.type !== 'route' || d.route.method !== c.req.method.toLowerCase()) continue;
+    if (d.route.path.replace(/\{(\w+)\}/g, ':$1') !== c.req.routePath) continue;
+    const media = d.route.request?.body?.content?.['application/json'] as { schema?: { shape?: Record<string, unknown> } } | undefined;
+    const schema = media?.schema;
+    return schema?.shape ? Object.keys(schema.shape) : null;
+  }
+  return null;
 }
 
 /**

@@ -5,14 +5,16 @@ import { InvalidInput } from '../errors.js';
  * A request that fails its route's schema, as the 400 problem every route answers: the field named as the caller
  * wrote it (`changes[2].fte`, `limit`, `row`) and the reason in plain words ("is required", "must be a number",
  * "must be one of planning, applied, snapshot") rather than zod's ("Invalid input: expected number, received NaN").
- * A field the route does not take is named first: a misspelt field is the usual cause of a missing one.
+ * A field the route does not take is named first (with the fields the body takes, `bodyFields`, when it is one of
+ * them): a misspelt field is the usual cause of a missing one.
  */
-export function invalidRequest(issues: readonly z.core.$ZodIssue[], input: unknown, target: string): InvalidInput {
+export function invalidRequest(issues: readonly z.core.$ZodIssue[], input: unknown, target: string, bodyFields: readonly string[] | null = null): InvalidInput {
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
   const whole = target === 'json' ? 'body' : target;
   if (!issue) return new InvalidInput(whole, 'is not valid');
   if (issue.code === 'unrecognized_keys') {
-    return new InvalidInput(fieldPath([...issue.path, issue.keys[0] ?? '']), `is not a field of this request${whole === 'body' ? ' (see /docs/api for the fields it takes)' : ''}`);
+    const takes = whole !== 'body' ? '' : !issue.path.length && bodyFields?.length ? ` (it takes ${bodyFields.join(', ')})` : ' (see /docs/api for the fields it takes)';
+    return new InvalidInput(fieldPath([...issue.path, issue.keys[0] ?? '']), `is not a field of this request${takes}`);
   }
   const field = issue.path.length ? fieldPath(issue.path) : whole;
   const absent = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
