@@ -111,6 +111,8 @@ const NAMED_IDS = {
   actor_id: { name: 'actor_name', family: 'actors' },
   manager_id: { name: 'manager_name', family: 'actors' },
   org_unit_id: { name: 'org_unit_name', family: 'orgUnits' },
+  primary_org_unit_id: { name: 'primary_org_unit_name', family: 'orgUnits' },
+  parent_id: { name: 'parent_name', family: 'orgUnits' },
 } as const;
 
 /**

@@ -152,7 +152,7 @@ describe('scenario deltas', () => {
 
 describe('lists of links between records', () => {
   it('name the actors and org units beside their ids, as far as the caller may read them', async () => {
-    type Line = { actor_id: string; actor_name?: string; manager_name?: string; org_unit_name?: string };
+    type Line = Record<string, unknown>;
     const lines = structured<{ reporting_lines: Line[] }>(
       await owner.call('org_reporting_lines_list', { manager_id: world.ids.id('eng_head'), as_of: AS_OF }),
     ).reporting_lines;
@@ -161,6 +161,10 @@ describe('lists of links between records', () => {
     expect(placements[0]).toMatchObject({ actor_name: 'p1', org_unit_name: 'Platform' });
     const positions = structured<{ positions: Line[] }>(await owner.call('org_positions_list', { org_unit_id: world.ids.units.P, as_of: AS_OF })).positions;
     expect(positions[0]).toMatchObject({ org_unit_name: 'Platform' });
+    const actors = structured<{ actors: Line[] }>(await owner.call('org_actors_list', { query: 'p1', as_of: AS_OF })).actors;
+    expect(actors[0]).toMatchObject({ manager_name: 'eng_head', primary_org_unit_name: 'Platform' });
+    const units = structured<{ org_units: Line[] }>(await owner.call('org_units_list', { query: 'Platform', as_of: AS_OF })).org_units;
+    expect(units[0]).toMatchObject({ parent_name: 'Engineering' });
 
     const placementsOnly = await connect(world, principalOf(world.tenant, 'owner', { abilities: ['mcp.access', 'placements.read'] }));
     const bare = structured<{ placements: Line[] }>(await placementsOnly.call('org_placements_list', { actor_id: world.ids.id('p1'), as_of: AS_OF })).placements;

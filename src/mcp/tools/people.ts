@@ -12,7 +12,7 @@ export const actorsListTool = defineTool({
   name: 'org.actors.list',
   title: 'List actors',
   description:
-    'Actors — people, robots and AI agents — with title, FTE, manager and primary org unit, sorted by name and ' +
+    'Actors — people, robots and AI agents — with title, FTE, manager and primary org unit (ids and names), sorted by name and ' +
     'paginated. Filter by kind, by org unit (anyone placed in it; with `include_subunits` also in the units below, ' +
     'e.g. everyone in a department) or search name, email and title. Use ' +
     '`org.actors.get` for one actor with reports, placements and (with costs.read) pay; `org.reporting_lines.list` ' +
@@ -44,7 +44,7 @@ export const actorsListTool = defineTool({
       query: input.query,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), actors: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), actors: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
-import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
@@ -46,7 +46,7 @@ export const unitsListTool = defineTool({
   name: 'org.units.list',
   title: 'List org units',
   description:
-    'Org units (company, departments, teams, system units) as a flat, paginated list sorted by name, with parent, ' +
+    'Org units (company, departments, teams, system units) as a flat, paginated list sorted by name, with parent (id and name), ' +
     'code, dates and department/team metadata. Filter by type, parent or a name search. Use `org.units.tree` for the ' +
     'hierarchy with metrics and `org.units.get` for one unit in depth.',
   purpose: 'org-review',
@@ -71,7 +71,7 @@ export const unitsListTool = defineTool({
       query: input.query,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), org_units: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), org_units: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
