@@ -209,6 +209,13 @@ describe('texts an assistant reads', () => {
     expect(explained.description).not.toContain('scenario.delta');
   });
 
+  it('the scenario guide says in tools/list that it covers drafting changes', async () => {
+    const { tools } = await owner.client.listTools();
+    const guide = tools.find((t) => t.name === 'scenario_review_guide')!;
+    expect(guide.title).toMatch(/draft changes/);
+    expect(guide.description).toMatch(/drafting changes/);
+  });
+
   it('refuses an activity range that ends before it starts, instead of an empty page', async () => {
     const error = errorOf(await owner.call('org_activity_list', { since: '2026-12-01', until: '2026-01-01' }));
     expect(error).toMatchObject({ code: 'invalid_input', field: 'until' });

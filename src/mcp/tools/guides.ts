@@ -25,7 +25,7 @@ export const orgReviewGuideTool = defineTool({
   description:
     'A step-by-step workflow for reviewing the organisation — big picture, structure, people, capacity, metrics, ' +
     'cost and history — naming the tool for each step and whether you may call it now. Read it before a broad ' +
-    'review; `scenario.review.guide` covers comparing a scenario with Live.',
+    'review; `scenario.review.guide` covers comparing a scenario with Live and drafting changes.',
   purpose: 'discovery',
   inputSchema: z.object({}),
   outputSchema: guideOut,
@@ -39,11 +39,12 @@ export const orgReviewGuideTool = defineTool({
 
 export const scenarioReviewGuideTool = defineTool({
   name: 'scenario.review.guide',
-  title: 'Guide: review a scenario',
+  title: 'Guide: review a scenario and draft changes',
   description:
     'A step-by-step workflow for reviewing a scenario against Live — find it, see what it changes, compare metrics, ' +
-    'structure, cost and people moves — naming the tool for each step and whether you may call it now. For a review ' +
-    'of Live itself see `org.review.guide`.',
+    'structure, cost and people moves — and for drafting changes in it that the person confirms (plan, show the ' +
+    'preview, confirm only after they agree), naming the tool for each step and whether you may call it now. Read it ' +
+    'before changing a scenario. For a review of Live itself see `org.review.guide`.',
   purpose: 'discovery',
   inputSchema: z.object({}),
   outputSchema: guideOut,
