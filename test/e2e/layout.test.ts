@@ -98,6 +98,17 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect(await w.page.locator('form select[name="role"]').first().evaluate((s) => getComputedStyle(s).fontWeight)).toBe('400');
   });
 
+  it('lines up a row of filters: text field, selects, date and button share their top and height', async () => {
+    await w.page.setViewportSize({ width: 1280, height: 900 });
+    await w.page.goto(`${acme}/live/matrix`);
+    await checkPage(w);
+    const boxes = await w.page.locator('main form[role="search"] :is(input, select, button)').evaluateAll((controls) =>
+      controls.map((c) => `${Math.round(c.getBoundingClientRect().top)}/${Math.round(c.getBoundingClientRect().height)}`),
+    );
+    expect(boxes.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(boxes).size, boxes.join(' ')).toBe(1);
+  });
+
   it('spells scenario names in the compare table as they were written, not in capitals', async () => {
     await w.page.setViewportSize({ width: 1280, height: 900 });
     await w.page.goto(`${acme}/scenarios`);

@@ -45,6 +45,19 @@ describe('Settings → Organisation forms', () => {
     expect(refused.status).toBe(400);
     expect(refused.html).toMatch(/<option value="CHF" selected="">/);
     expect(refused.html).toMatch(/name="rate"[^>]*value="-1"/);
+    // The form has a heading of its own, apart from the table of currencies above it.
+    expect(refused.html).toContain('<h3 id="currency-form-title">Add a currency or change its rate</h3>');
+  });
+
+  it('refuse a type name already taken, keeping it typed in the form it came from only', async () => {
+    expect((await post('/settings/organisation/department-types', { name: 'Go-to-market' })).status).toBe(303);
+    const refused = await post('/settings/organisation/department-types', { name: 'Go-to-market' });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('already exists');
+    expect(refused.html).toMatch(/id="department-types-name"[^>]*value="Go-to-market"/);
+    expect(refused.html).not.toMatch(/id="team-types-name"[^>]*value=/);
+    // The types read as a list, each apart from the next.
+    expect(refused.html).toMatch(/<ul class="tags"><li class="badge">Go-to-market<\/li><\/ul>/);
   });
 });
 

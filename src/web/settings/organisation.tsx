@@ -20,7 +20,8 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
         await apply(c, body);
       } catch (error) {
         if (error instanceof AppError && (error.status === 400 || error.status === 409)) {
-          const draft = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'csrf'));
+          // `form`: which form was sent, so a name typed in one of the two type forms comes back in that one only.
+          const draft = { ...Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'csrf')), form: path };
           const label = FIELD_LABELS[(error as { field?: string }).field ?? ''];
           return page(c, { error: label ? `${label}${error.message.replace(/^Invalid [^:]+: /, '')}` : error.message, draft }, 400);
         }
@@ -122,45 +123,49 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
           </table>
         </div>
         {manage ? (
-          <form method="post" action="/settings/organisation/currencies" class="grid">
-            <input type="hidden" name="csrf" value={csrf} />
-            <label>
-              Currency
-              <select name="code">
-                {known.map((k) => (
-                  <option value={k.code} selected={k.code === draft.code}>
-                    {k.code} — {k.name}
+          <>
+            <h3 id="currency-form-title">Add a currency or change its rate</h3>
+            <form method="post" action="/settings/organisation/currencies" class="grid" aria-labelledby="currency-form-title">
+              <input type="hidden" name="csrf" value={csrf} />
+              <label>
+                Currency
+                <select name="code">
+                  {known.map((k) => (
+                    <option value={k.code} selected={k.code === draft.code}>
+                      {k.code} — {k.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Units of {tenant.reportingCurrency} per unit
+                <input name="rate" type="number" step="0.00000001" min="0" placeholder="e.g. 1.17" value={draft.rate ?? ''} />
+              </label>
+              <label>
+                Active
+                <select name="active">
+                  <option value="yes">yes</option>
+                  <option value="no" selected={draft.active === 'no'}>
+                    no
                   </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Units of {tenant.reportingCurrency} per unit
-              <input name="rate" type="number" step="0.00000001" min="0" placeholder="e.g. 1.17" value={draft.rate ?? ''} />
-            </label>
-            <label>
-              Active
-              <select name="active">
-                <option value="yes">yes</option>
-                <option value="no" selected={draft.active === 'no'}>
-                  no
-                </option>
-              </select>
-            </label>
-            <div>
-              <button type="submit">Save currency</button>
-            </div>
-          </form>
+                </select>
+              </label>
+              <div>
+                <button type="submit">Save currency</button>
+              </div>
+            </form>
+          </>
         ) : null}
       </section>
-      <TypeList title="Department types" kind="department-types" types={departmentTypes} csrf={csrf} manage={manage} />
-      <TypeList title="Team types" kind="team-types" types={teamTypes} csrf={csrf} manage={manage} />
+      <TypeList title="Department types" kind="department-types" types={departmentTypes} csrf={csrf} manage={manage} draft={draft} />
+      <TypeList title="Team types" kind="team-types" types={teamTypes} csrf={csrf} manage={manage} draft={draft} />
     </Shell>,
     status,
   );
 }
 
-function TypeList(props: { title: string; kind: string; types: { id: string; name: string }[]; csrf: string; manage: boolean }) {
+function TypeList(props: { title: string; kind: string; types: { id: string; name: string }[]; csrf: string; manage: boolean; draft: Record<string, string> }) {
+  const action = `/settings/organisation/${props.kind}`;
   return (
     <section class="card" aria-labelledby={`${props.kind}-title`}>
       <h2 id={`${props.kind}-title`}>{props.title}</h2>
@@ -174,10 +179,10 @@ function TypeList(props: { title: string; kind: string; types: { id: string; nam
         <p class="hint">None yet.</p>
       )}
       {props.manage ? (
-        <form method="post" action={`/settings/organisation/${props.kind}`} class="inline">
+        <form method="post" action={action} class="inline">
           <input type="hidden" name="csrf" value={props.csrf} />
           <label for={`${props.kind}-name`}>New type</label>
-          <input id={`${props.kind}-name`} name="name" required maxlength={100} />
+          <input id={`${props.kind}-name`} name="name" required maxlength={100} value={props.draft.form === action ? props.draft.name : undefined} />
           <button type="submit" class="secondary">
             Add
           </button>
