@@ -174,6 +174,14 @@ describe('lists of links between records', () => {
   });
 });
 
+describe('fetch', () => {
+  it('says in the text of an actor where they sit and how to reach them', async () => {
+    const { text } = structured<{ text: string }>(await owner.call('fetch', { id: `actor:${world.ids.id('p1')}` }));
+    expect(text).toContain('Org unit: Fixture Co › Engineering › Platform');
+    expect(text).toContain('Email: p1@fixture.test');
+  });
+});
+
 describe('search', () => {
   it('answers a question whose words are not all in one record with the records that have most of them', async () => {
     const titles = (result: Awaited<ReturnType<Connection['call']>>) => structured<{ results: { title: string }[] }>(result).results.map((r) => r.title);

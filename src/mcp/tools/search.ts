@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../context.js';
 import { NotFound } from '../../errors.js';
 import { minorUnits, toMajor } from '../../org/cost.js';
 import { getActor } from '../../org/read-people.js';
-import { getOrgUnit } from '../../org/read-structure.js';
+import { ancestors, getOrgUnit } from '../../org/read-structure.js';
 import { SEARCH_RESULTS_PER_KIND, searchOrganisation, type SearchMatches } from '../../org/search.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
 
@@ -136,14 +136,17 @@ async function fetchOrgUnit(ctx: ServiceContext, id: string, call: ToolCall) {
 }
 
 async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
-  const { actor } = await getActor(ctx, id);
+  const { actor, view } = await getActor(ctx, id);
   const manager = actor.manager as { display_name: string } | null;
   const reports = actor.direct_reports as { display_name: string }[];
   const cost = actor.annual_loaded_cost as Money | undefined;
   const name = String(actor.display_name);
+  const home = typeof actor.primary_org_unit_id === 'string' ? view.graph.orgUnits.get(actor.primary_org_unit_id) : undefined;
   const lines = [
     `${name} (${String(actor.kind)})`,
     actor.title ? `Title: ${String(actor.title)}` : null,
+    actor.email ? `Email: ${String(actor.email)}` : null,
+    home ? `Org unit: ${[...ancestors(view, home), home].map((u) => u.name).join(' › ')}` : null,
     actor.fte !== null ? `FTE: ${String(actor.fte)}` : null,
     `Manager: ${manager ? manager.display_name : 'none'}`,
     `Direct reports: ${reports.length ? reports.map((r) => r.display_name).join(', ') : 'none'}`,
