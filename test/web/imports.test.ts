@@ -193,6 +193,10 @@ describe('the import pages for an owner', () => {
     expect(mapping.status).toBe(303);
     expect(mapping.headers.get('location')).toBe(`/imports/${runId}/progress`);
     expect((await liveState(database, tenant.id)).actors).toBe(2);
+    // Live's lineage lists the import by name, with the run it came from (not a lower-case 'import' and a dash).
+    const lineage = await get('/live/lineage', owner);
+    expect(lineage.html).toContain('<h2 id="lineage-title">Promotions, restores and imports</h2>');
+    expect(lineage.html).toMatch(new RegExp(`<span class="badge accent">Import</span>[\\s\\S]*?<a href="/imports/${runId}/progress">the import run</a>`));
   });
 
   it('reviews quarantined rows: reasons in plain words with the fix, filtered by resolution', async () => {

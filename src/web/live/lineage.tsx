@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
+import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
 import { listLineage } from '../../org/read-history.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
@@ -8,8 +9,18 @@ import { Pager } from './components.js';
 import { deltaClass, lineageCost, signed, when } from './format.js';
 import { LiveNav } from './tree.js';
 
-/** Live → Lineage: how Live changed through promotions and restores, newest first, with summary deltas. */
-type Deltas = { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number | null; monthly_cost_unconvertible?: string[]; currency?: string };
+/** Live → Lineage: how Live changed through promotions, restores and imports, newest first, with summary deltas. */
+type Deltas = {
+  headcount?: number;
+  fte?: number;
+  effective_fte?: number;
+  monthly_cost_minor?: number | null;
+  monthly_cost_unconvertible?: string[];
+  currency?: string;
+  import_run_id?: string;
+};
+
+const TYPE_LABELS: Record<string, string> = { promotion: 'Scenario promotion', restore: 'Snapshot restore', import: 'Import' };
 
 export function lineageRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
@@ -22,6 +33,10 @@ export function lineageRoutes(): Hono<AppEnv> {
     const ScenarioLink = (props: { id: string | null }) =>
       props.id ? <a href={`/scenarios/${props.id}`}>{nameOf.get(props.id) ?? `#${props.id.slice(0, 8)}`}</a> : <>–</>;
     const showCost = page.items.some((e) => (e.deltas as Deltas | null)?.monthly_cost_minor !== undefined);
+    const importLinks = can(ctx.principal, 'imports.manage');
+    /** What became Live: the scenario promoted or snapshot restored, or the import run (its page for who may open it). */
+    const To = (props: { id: string | null; importRunId?: string }) =>
+      props.importRunId ? importLinks ? <a href={`/imports/${props.importRunId}/progress`}>the import run</a> : <>an import run</> : <ScenarioLink id={props.id} />;
     return c.html(
       <Shell c={c} title="Lineage" active="/live" wide>
         <div class="page-head">
@@ -30,10 +45,10 @@ export function lineageRoutes(): Hono<AppEnv> {
         </div>
         <LiveNav params={{ scenarioId: null, asOf: null }} active="/live/lineage" />
         <section class="card" aria-labelledby="lineage-title">
-          <h2 id="lineage-title">Promotions and restores</h2>
+          <h2 id="lineage-title">Promotions, restores and imports</h2>
           <p class="hint">Each entry replaced Live: the state before was kept as a snapshot (“from”), and “to” is what became Live.</p>
           {page.items.length === 0 ? (
-            <p class="empty">Live has not been changed by a promotion or a restore yet.</p>
+            <p class="empty">Live has not been changed by a promotion, a restore or an import yet.</p>
           ) : (
             <div class="table-wrap">
               <table>
@@ -54,15 +69,15 @@ export function lineageRoutes(): Hono<AppEnv> {
                     const d = (e.deltas ?? {}) as Deltas;
                     return (
                       <tr>
-                        <td>{when(e.applied_at)}</td>
+                        <td class="date">{when(e.applied_at)}</td>
                         <td>
-                          <span class="badge accent">{e.type === 'promotion' ? 'Scenario promotion' : e.type === 'restore' ? 'Snapshot restore' : e.type}</span>
+                          <span class="badge accent">{TYPE_LABELS[e.type] ?? e.type}</span>
                         </td>
                         <td>
                           <ScenarioLink id={e.from_snapshot_id} />
                         </td>
                         <td>
-                          <ScenarioLink id={e.to_scenario_id} />
+                          <To id={e.to_scenario_id} importRunId={d.import_run_id} />
                         </td>
                         <td class="num">{e.live_version}</td>
                         <td class={`num ${deltaClass(d.headcount) ?? ''}`}>{signed(d.headcount, 0)}</td>
