@@ -70,12 +70,10 @@ export async function listActors(
   return { view, page: mapPage(page, (a) => actorOut(view, index, a)), total: actors.length };
 }
 
+/** Every word of the query occurs in the name, email or title ("support lead" finds a Support Team Lead). */
 function matches(a: Actor, query: string): boolean {
-  return (
-    a.displayName.toLowerCase().includes(query) ||
-    (a.email?.toLowerCase().includes(query) ?? false) ||
-    (a.title?.toLowerCase().includes(query) ?? false)
-  );
+  const fields = [a.displayName.toLowerCase(), a.email?.toLowerCase() ?? '', a.title?.toLowerCase() ?? ''];
+  return query.split(/\s+/).every((word) => fields.some((field) => field.includes(word)));
 }
 
 /**

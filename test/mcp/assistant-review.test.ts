@@ -182,6 +182,16 @@ describe('fetch', () => {
   });
 });
 
+describe('org.actors.list', () => {
+  it('finds actors whose name, email and title hold every word of the query, not only the exact phrase', async () => {
+    const names = async (query: string) =>
+      structured<{ actors: { display_name: string }[] }>(await owner.call('org_actors_list', { query, as_of: AS_OF })).actors.map((a) => a.display_name);
+    expect(await names('chief ceo')).toEqual(['ceo']); // title "Chief Executive", name "ceo"
+    expect(await names('executive chief')).toEqual(['ceo']);
+    expect(await names('chief nobody')).toEqual([]);
+  });
+});
+
 describe('search', () => {
   it('answers a question whose words are not all in one record with the records that have most of them', async () => {
     const titles = (result: Awaited<ReturnType<Connection['call']>>) => structured<{ results: { title: string }[] }>(result).results.map((r) => r.title);

@@ -26,7 +26,7 @@ export const actorsListTool = defineTool({
       .boolean()
       .optional()
       .describe('With org_unit_id: also actors placed in any unit below it (a department’s teams). Default false.'),
-    query: z.string().max(200).optional().describe('Case-insensitive part of the name, email or title.'),
+    query: z.string().max(200).optional().describe('Words to find in the name, email or title, each somewhere (case-insensitive): "nora dvorak", "support lead".'),
     include_inactive: includeInactive,
     ...pageFields,
   }),
