@@ -270,6 +270,19 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(tasks.stdout.trim()).toBe('No tasks for this scenario.');
   });
 
+  it('shows lineage by the names of the scenario promoted and the snapshot it replaced, with its headcount and FTE change', async () => {
+    const created = await cli(['scenario', 'create', 'Lineage plan', '--json'], config());
+    const sid = JSON.parse(created.stdout).data.id as string;
+    expect((await cli(['scenario', 'apply', sid, '-'], config(), JSON.stringify([{ op: 'set_fte', actor_id: id('p2'), fte: 0.5 }]))).code).toBe(0);
+    const promoted = await cli(['scenario', 'promote', sid, '--wait'], config());
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const lineage = await cli(['report', 'lineage'], config());
+    expect(lineage.stdout.split('\n')[0]).toMatch(/^APPLIED\s+TYPE\s+TO\s+REPLACED \(SNAPSHOT\)\s+HEADCOUNT\s+FTE\s+LIVE VERSION$/);
+    expect(lineage.stdout).toMatch(/\spromotion\s+Lineage plan\s+Live before promoting “Lineage plan”\s+[-+]?\d+\s+[-+]?[\d.]+\s+\d+$/m);
+    expect(lineage.stdout).not.toContain(sid);
+    expect(JSON.parse((await cli(['report', 'lineage', '--json'], config())).stdout).data[0]).toMatchObject({ to_scenario_id: sid });
+  });
+
   it('runs doctor: config, server, token, plan, abilities and the MCP URL', async () => {
     const result = await cli(['doctor'], config());
     expect(result.code, result.stdout + result.stderr).toBe(0);

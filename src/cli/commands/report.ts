@@ -1,6 +1,6 @@
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
-import { money } from '../client/output.js';
-import { ID, listCommand, viewQuery, word, type Run } from './shared.js';
+import { cell, money } from '../client/output.js';
+import { fetchAll, fetchList, ID, listCommand, printList, viewQuery, word, type Run } from './shared.js';
 
 /** `orgonaut report roster|metrics|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
 
@@ -40,14 +40,22 @@ export async function reportCommand(run: Run): Promise<number> {
         { header: 'LAYERS', value: (u) => u.metrics?.layers, align: 'right' },
         { header: 'ANNUAL COST', value: (u) => (u.metrics?.cost ? money(u.metrics.cost.annual) : undefined), align: 'right', optional: true },
       ]);
-    case 'lineage':
-      return listCommand<Row>(run, '/api/v1/lineage', {}, [
+    case 'lineage': {
+      const body = await fetchList(run, '/api/v1/lineage', {});
+      // Entries name scenarios and snapshots by id: the table shows their names (one more list read).
+      const names = run.json || !body.data.length ? new Map<string, string>() : await scenarioNames(run);
+      const name = (id: string | null) => (id ? names.get(id) ?? id : undefined);
+      printList<Row>(run, body, [
         { header: 'APPLIED', value: (e) => e.applied_at },
         { header: 'TYPE', value: (e) => e.type },
-        { header: 'TO', value: (e) => e.to_scenario_id },
-        { header: 'REPLACED (SNAPSHOT)', value: (e) => e.from_snapshot_id },
+        { header: 'TO', value: (e) => name(e.to_scenario_id) ?? (e.deltas?.import_run_id ? `import run ${e.deltas.import_run_id}` : undefined) },
+        { header: 'REPLACED (SNAPSHOT)', value: (e) => name(e.from_snapshot_id) },
+        { header: 'HEADCOUNT', value: (e) => signed(e.deltas?.headcount), align: 'right' },
+        { header: 'FTE', value: (e) => signed(e.deltas?.fte), align: 'right' },
         { header: 'LIVE VERSION', value: (e) => e.live_version, align: 'right' },
       ], 'No promotions or restores yet.');
+      return 0;
+    }
     case 'snapshots':
       return listCommand<Row>(run, '/api/v1/snapshots', {}, [
         { header: 'NAME', value: (s) => s.name },
@@ -71,6 +79,17 @@ export async function reportCommand(run: Run): Promise<number> {
     default:
       throw new UsageError(`unknown report "${sub}" (roster, metrics, lineage, snapshots or activity)`);
   }
+}
+
+/** Every scenario's and snapshot's name by id (applied scenarios and snapshots included). */
+async function scenarioNames(run: Run): Promise<Map<string, string>> {
+  const { data } = await fetchAll(run.client(), '/api/v1/scenarios');
+  return new Map((data as Row[]).map((s) => [s.id, s.name]));
+}
+
+/** A change with its sign (+1, -0.5, 0); nothing when there is none. */
+function signed(value: unknown): string | undefined {
+  return typeof value === 'number' ? `${value > 0 ? '+' : ''}${cell(value)}` : undefined;
 }
 
 /** The record an event is about, by the name it carries (a scenario's, a unit's, an actor's), when it has one. */

@@ -62,18 +62,19 @@ interface ListBody {
  * `next_cursor` is null after `--all`), else a table and, when there is more, how to get the next page.
  */
 export async function fetchList(run: Run, path: string, query: Query): Promise<ListBody> {
-  const client = run.client();
-  const all = booleanFlag(run.args, 'all');
-  let body = await client.get<ListBody>(path, { ...query, ...pageQuery(run), ...(all ? { limit: 500 } : {}) });
-  if (all) {
-    const data = [...body.data];
-    while (body.next_cursor) {
-      body = await client.get<ListBody>(path, { ...query, limit: 500, cursor: body.next_cursor });
-      data.push(...body.data);
-    }
-    body = { ...body, data, next_cursor: null };
+  if (booleanFlag(run.args, 'all')) return fetchAll(run.client(), path, { ...query, ...pageQuery(run) });
+  return run.client().get<ListBody>(path, { ...query, ...pageQuery(run) });
+}
+
+/** Every page of a list (500 at a time), merged: `next_cursor` is null. */
+export async function fetchAll(client: ApiClient, path: string, query: Query = {}): Promise<ListBody> {
+  let body = await client.get<ListBody>(path, { ...query, limit: 500 });
+  const data = [...body.data];
+  while (body.next_cursor) {
+    body = await client.get<ListBody>(path, { ...query, limit: 500, cursor: body.next_cursor });
+    data.push(...body.data);
   }
-  return body;
+  return { ...body, data, next_cursor: null };
 }
 
 export function printList<T>(run: Run, body: ListBody, columns: Column<T>[], empty?: string): void {
