@@ -172,6 +172,16 @@ describe('pages for an owner', () => {
     expect(html).toMatch(/€[\d.,]+[KkMm]? a year/);
     // Short enough for its card: the label says what the count is.
     expect(html).toMatch(/<dt>Positions filled<\/dt><dd>\d+ of \d+<\/dd>/);
+    expect(html).toContain('Expand all');
+  });
+
+  it('says an organisation without org units is empty, without a legend or expand links over nothing', async () => {
+    const empty = await buildTenant(database, { slug: 'webempty', plan: 'business' });
+    const cookie = await signIn('webempty.localhost', (await buildMember(database, empty, 'owner', { password: PASSWORD })).email);
+    const { html } = await get('/live', cookie, 'webempty.localhost');
+    expect(html).toContain('There are no org units on this day yet.');
+    expect(html).not.toContain('Expand all');
+    expect(html).not.toContain('Warnings:');
   });
 
   it('shows a unit roster with positions, managers and allocation', async () => {

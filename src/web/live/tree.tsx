@@ -55,17 +55,22 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
       <section class="card" aria-labelledby="tree-title">
         <div class="page-head">
           <h2 id="tree-title">Structure</h2>
-          <p class="actions">
-            <a href={keep('all')}>Expand all</a>
-            <a href={keep('none')}>Collapse all</a>
-          </p>
+          {tree.roots.length ? (
+            <p class="actions">
+              <a href={keep('all')}>Expand all</a>
+              <a href={keep('none')}>Collapse all</a>
+            </p>
+          ) : null}
         </div>
-        <p class="hint legend">
-          Warnings: <span class="badge warn">narrow span</span> a manager with {NARROW_SPAN} or fewer direct reports,{' '}
-          <span class="badge warn">wide span</span> {WIDE_SPAN} or more, <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting
-          layers in the unit. Headcount and FTE (contracted) count each person once, in their primary unit; eff. FTE sums
-          the share of every placement in the unit (FTE × allocation).
-        </p>
+        {/* No legend nor expand/collapse over an empty day (before the organisation's first unit): nothing to explain. */}
+        {tree.roots.length ? (
+          <p class="hint legend">
+            Warnings: <span class="badge warn">narrow span</span> a manager with {NARROW_SPAN} or fewer direct reports,{' '}
+            <span class="badge warn">wide span</span> {WIDE_SPAN} or more, <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting
+            layers in the unit. Headcount and FTE (contracted) count each person once, in their primary unit; eff. FTE sums
+            the share of every placement in the unit (FTE × allocation).
+          </p>
+        ) : null}
         <UnitTree roots={tree.roots} params={params} openDepth={openDepth} label="Org units" />
       </section>
     </>
