@@ -81,3 +81,34 @@ describe('a reporting loop', () => {
     expect(detail(long, 1)).toBe('would close a reporting loop: p0@x.test → p1@x.test → p2@x.test → p3@x.test → p4@x.test → … (20 people) → p0@x.test');
   });
 });
+
+describe('planImport streams the rows', () => {
+  it('takes each page only once the one before it is done, in both readings', async () => {
+    const events: string[] = [];
+    const people = Array.from({ length: 30 }, (_, i) => row(i + 1, `p${i}@x.test`, i ? 'p0@x.test' : ''));
+    let reading = 0;
+    await planImport({
+      rows: async function* () {
+        reading++;
+        for (let i = 0; i < people.length; i += 10) {
+          events.push(`read ${reading}: rows ${i + 1}-${i + 10}`);
+          yield people.slice(i, i + 10);
+        }
+      },
+      total: people.length,
+      prior: { emails: new Set(), sources: new Set() },
+      parse,
+      base: emptyGraph(),
+      companyName: 'Plan Test',
+      types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },
+      progress: async (stage, done) => {
+        if (done > 0 && (stage === 'parse' || stage[0] === 'teams')) events.push(`${stage === 'parse' ? 'parsed' : 'built'} ${done}`);
+      },
+    });
+    expect(reading).toBe(2);
+    expect(events).toEqual([
+      'read 1: rows 1-10', 'parsed 10', 'read 1: rows 11-20', 'parsed 20', 'read 1: rows 21-30', 'parsed 30',
+      'read 2: rows 1-10', 'built 10', 'read 2: rows 11-20', 'built 20', 'read 2: rows 21-30', 'built 30',
+    ]);
+  });
+});

@@ -61,11 +61,53 @@ const BUILD_STAGES = ['teams', 'departments', 'placements', 'positions', 'compen
 export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const newId = input.newId ?? newIdDefault;
   const report = input.progress ?? (async () => {});
-  const { total, parse } = input;
+  const { parse } = input;
   const index = new OrgIndex(input.base, parse.today);
-  const rejected = new Map<number, Quarantine>();
+  const { resolved, rejected, teamDepartments } = await resolveRows(input, index, newId, report);
 
-  // parse → actors → managers: who each row is, from identities only.
+  // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
+  // units are still found or created in row order, and the other records a row touches are its own actor's.
+  const changes = new Changeset(input.base);
+  const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId, teamDepartments);
+  const people = new PeopleBuilder(changes, index, { today: parse.today, format: parse.format, newId, enteredToday: input.enteredToday });
+  const rows = new Map<number, RowResult>();
+  for (const [rowNumber, reason] of rejected) rows.set(rowNumber, { status: 'quarantined', reason });
+  const toBuild = resolved.size;
+  let built = 0;
+  await report(BUILD_STAGES, 0, toBuild);
+  for await (const page of input.rows()) {
+    for (const row of page) {
+      const r = reread(row, resolved.get(row.rowNumber), parse);
+      if (!r) continue;
+      resolved.delete(row.rowNumber);
+      const unit = structure.unitFor(r.input, r.isNew ? undefined : index.primaryOf.get(r.actorId)?.orgUnitId);
+      structure.describe(r.input, unit.departmentId);
+      const placed = people.person(r, unit.unitId);
+      const seated = people.seat(r);
+      const paid = people.payOf(r);
+      rows.set(r.input.rowNumber, { status: 'imported', outcome: r.isNew ? 'created' : placed || seated || paid ? 'updated' : 'unchanged', actorId: r.actorId });
+      built++;
+    }
+    await report(BUILD_STAGES, built, toBuild);
+  }
+  if (built !== toBuild) throw rowsChanged();
+
+  const families = {} as FamilySummary;
+  for (const family of FAMILIES) families[family] = { ...changes.counts(family), quarantined: 0 };
+  for (const reason of rejected.values()) families[REASONS[reason.code].family].quarantined++;
+  const before = OrgIndex.activeActors(input.base, parse.today);
+  const after = changes.counts('actors').created + changes.counts('actors').updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
+  return { changes, rows, families, activeActors: { before, after } };
+}
+
+/**
+ * parse → actors → managers: who each row is, from identities only. What it keeps per row (the identities, the
+ * counts of each key) is dropped when it returns; the build stages keep only the resolved rows, and each is dropped
+ * once its records are built.
+ */
+async function resolveRows(input: PlanInput, index: OrgIndex, newId: () => string, report: NonNullable<PlanInput['progress']>) {
+  const { total, parse } = input;
+  const rejected = new Map<number, Quarantine>();
   const identities: RowIdentity[] = [];
   const counts: KeyCounts = { emails: keyRows(), sources: keyRows(), employeeIds: keyRows() };
   const teamDepartments = new TeamDepartments();
@@ -93,38 +135,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   await report('managers', 0, read);
   const resolved = new Map(resolveManagers(identified, index, parse.format, rejected, counts).map((r) => [r.input.rowNumber, r]));
   await report('managers', read, read);
-
-  // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
-  // units are still found or created in row order, and the other records a row touches are its own actor's.
-  const changes = new Changeset(input.base);
-  const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId, teamDepartments);
-  const people = new PeopleBuilder(changes, index, { today: parse.today, format: parse.format, newId, enteredToday: input.enteredToday });
-  const rows = new Map<number, RowResult>();
-  for (const [rowNumber, reason] of rejected) rows.set(rowNumber, { status: 'quarantined', reason });
-  let built = 0;
-  await report(BUILD_STAGES, 0, resolved.size);
-  for await (const page of input.rows()) {
-    for (const row of page) {
-      const r = reread(row, resolved.get(row.rowNumber), parse);
-      if (!r) continue;
-      const unit = structure.unitFor(r.input, r.isNew ? undefined : index.primaryOf.get(r.actorId)?.orgUnitId);
-      structure.describe(r.input, unit.departmentId);
-      const placed = people.person(r, unit.unitId);
-      const seated = people.seat(r);
-      const paid = people.payOf(r);
-      rows.set(r.input.rowNumber, { status: 'imported', outcome: r.isNew ? 'created' : placed || seated || paid ? 'updated' : 'unchanged', actorId: r.actorId });
-      built++;
-    }
-    await report(BUILD_STAGES, built, resolved.size);
-  }
-  if (built !== resolved.size) throw rowsChanged();
-
-  const families = {} as FamilySummary;
-  for (const family of FAMILIES) families[family] = { ...changes.counts(family), quarantined: 0 };
-  for (const reason of rejected.values()) families[REASONS[reason.code].family].quarantined++;
-  const before = OrgIndex.activeActors(input.base, parse.today);
-  const after = changes.counts('actors').created + changes.counts('actors').updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
-  return { changes, rows, families, activeActors: { before, after } };
+  return { resolved, rejected, teamDepartments };
 }
 
 /**
