@@ -129,7 +129,7 @@ function documentedRoutes(router: OpenAPIHono<AppEnv>): () => DocumentedRoute[] 
 }
 
 /**
- * An `If-Match` on a write that does not check it is a 400, not silently ignored.
+ * An `If-Match` on a write that does not check it is a 400, not silently ignored; so is a query parameter given twice.
  * A query parameter the route does not take is a 400 naming it, like an unknown body field: a misspelt filter
  * (`?search=` for `?q=`, `?org_unit=` for `?org_unit_id=`) would otherwise answer with the whole unfiltered list.
  */
@@ -152,6 +152,9 @@ function refuseWhatRoutesDoNotTake(router: OpenAPIHono<AppEnv>): MiddlewareHandl
         const what = field === 'query' ? 'has a parameter this route does not take' : 'is not a parameter of this route';
         return respondWithProblem(c, new InvalidInput(field, `${what} (${known.length ? `it takes ${known.join(', ')}` : 'it takes none'})`));
       }
+      // Every parameter takes one value: a second one (`?limit=10&limit=20`) is refused as such, not as a bad value.
+      const repeated = Object.entries(c.req.queries()).find(([name, values]) => values.length > 1 && /^[A-Za-z0-9_.-]{1,64}$/.test(name));
+      if (repeated) return respondWithProblem(c, new InvalidInput(repeated[0], `is given ${repeated[1].length} times; send it once`));
     }
     await next();
   };

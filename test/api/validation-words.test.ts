@@ -71,6 +71,7 @@ describe('a refused query or path parameter', () => {
     expect(row).toMatchObject({ status: 400, body: { field: 'row', detail: 'Invalid row: must be a whole number from 1 to 10000000' } });
     expect((await call(`/api/v1/imports/${scenarioId}/rows/3000000000`)).body.field).toBe('row');
     expect((await call(`/api/v1/imports/${scenarioId}/preview?rows=1000`)).body.detail).toBe('Invalid rows: must be a whole number from 1 to 200');
+    expect((await call('/api/v1/actors?limit=10&limit=20')).body).toMatchObject({ field: 'limit', detail: 'Invalid limit: is given 2 times; send it once' });
   });
 });
 
