@@ -98,6 +98,16 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect(await w.page.locator('form select[name="role"]').first().evaluate((s) => getComputedStyle(s).fontWeight)).toBe('400');
   });
 
+  it('keeps each filter label on the line of its field on a phone (Kind [All], State [All])', async () => {
+    await w.page.setViewportSize(PHONE);
+    await w.page.goto(`${acme}/scenarios`);
+    await checkPage(w);
+    for (const id of ['f-kind', 'f-state']) {
+      const [label, field] = await Promise.all([`label[for="${id}"]`, `#${id}`].map((s) => w.page.locator(s).evaluate((e) => e.getBoundingClientRect())));
+      expect(Math.abs(label!.top + label!.height / 2 - (field!.top + field!.height / 2)), id).toBeLessThan(4);
+    }
+  });
+
   it('lines up a row of filters: text field, selects, date and button share their top and height', async () => {
     await w.page.setViewportSize({ width: 1280, height: 900 });
     await w.page.goto(`${acme}/live/matrix`);

@@ -127,25 +127,29 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         <div class="page-head">
           <h2 id="list-title">All scenarios</h2>
           <form method="get" action="/scenarios" class="inline" role="search" aria-label="Filter scenarios">
-            <label for="f-kind">Kind</label>
-            <select id="f-kind" name="kind">
-              <option value="">All</option>
-              {SCENARIO_KINDS.map((k) => (
-                <option value={k} selected={kind === k}>
-                  {k}
+            <span class="pair">
+              <label for="f-kind">Kind</label>
+              <select id="f-kind" name="kind">
+                <option value="">All</option>
+                {SCENARIO_KINDS.map((k) => (
+                  <option value={k} selected={kind === k}>
+                    {k}
+                  </option>
+                ))}
+              </select>
+            </span>
+            <span class="pair">
+              <label for="f-state">State</label>
+              <select id="f-state" name="state">
+                <option value="">All</option>
+                <option value="active" selected={scenarioState === 'active'}>
+                  active
                 </option>
-              ))}
-            </select>
-            <label for="f-state">State</label>
-            <select id="f-state" name="state">
-              <option value="">All</option>
-              <option value="active" selected={scenarioState === 'active'}>
-                active
-              </option>
-              <option value="archived" selected={scenarioState === 'archived'}>
-                archived
-              </option>
-            </select>
+                <option value="archived" selected={scenarioState === 'archived'}>
+                  archived
+                </option>
+              </select>
+            </span>
             <button type="submit" class="secondary">
               Filter
             </button>
