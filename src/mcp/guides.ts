@@ -45,8 +45,8 @@ export const ORG_REVIEW: Guide = {
     },
     {
       goal: 'Look at the people',
-      how: 'Call `org.actors.list` with `org_unit_id` for a unit’s members (`include_subunits: true` for everyone below a department), `org.actors.get` for one person, `org.reporting_lines.list` with `manager_id` for direct reports.',
-      tools: ['org.actors.list', 'org.actors.get', 'org.reporting_lines.list'],
+      how: 'Call `org.actors.list` with `org_unit_id` for a unit’s members (`include_subunits: true` for everyone below a department) or with `query` to find someone by name or title (`search` finds units and people at once; its ids work in every tool), `org.actors.get` for one person, `org.reporting_lines.list` with `manager_id` for direct reports.',
+      tools: ['org.actors.list', 'search', 'org.actors.get', 'org.reporting_lines.list'],
     },
     {
       goal: 'Check capacity and open seats',

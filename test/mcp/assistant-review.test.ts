@@ -234,6 +234,19 @@ describe('texts an assistant reads', () => {
     expect(guide.description).toMatch(/drafting changes/);
   });
 
+  it('capability.explain suggests the name meant when one is misspelt', async () => {
+    const error = errorOf(await owner.call('capability_explain', { name: 'org_units_lst' }));
+    expect(error.message).toContain('did you mean org_units_list?');
+    expect(errorOf(await owner.call('capability_explain', { name: 'payroll' })).message).not.toContain('did you mean');
+  });
+
+  it('the org review guide says how to find someone by name', async () => {
+    const guide = structured<{ steps: { how: string; tools: { name: string }[] }[] }>(await owner.call('org_review_guide'));
+    const people = guide.steps.find((s) => s.tools.some((t) => t.name === 'org_actors_list'))!;
+    expect(people.how).toContain('`query`');
+    expect(people.tools.map((t) => t.name)).toContain('search');
+  });
+
   it('refuses an activity range that ends before it starts, instead of an empty page', async () => {
     const error = errorOf(await owner.call('org_activity_list', { since: '2026-12-01', until: '2026-01-01' }));
     expect(error).toMatchObject({ code: 'invalid_input', field: 'until' });
