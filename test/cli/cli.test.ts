@@ -237,6 +237,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     const unitMetrics = JSON.parse((await cli(['report', 'metrics', '--as-of', AS_OF, '--type', 'department', '--json'], config())).stdout);
     expect(unitMetrics.data.map((u: { name: string }) => u.name)).toEqual(['Engineering', 'Sales']);
     expect((await cli(['report', 'lineage'], config())).stdout.trim()).toBe('No promotions or restores yet.');
+    // Positions and placements name their unit (one read of the units), not its id.
+    const positions = await cli(['live', 'positions', '--as-of', AS_OF], config());
+    expect(positions.stdout).toMatch(/^pos_p1\s+filled\s+1\s+perm\s+Platform\s+\S+$/m);
+    expect(positions.stdout).not.toContain(units.P);
+    expect((await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P], config())).stdout).toMatch(/^\S+\s+Platform\s+yes\s/m);
 
     const created = await cli(['refs', 'department-types', '--create', 'Product'], config());
     expect(created.stdout).toMatch(/^Created department type "Product" \(/);

@@ -1,6 +1,6 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { cell, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
-import { ID, listCommand, viewQuery, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, unitNames, viewQuery, word, type Run } from './shared.js';
 
 /**
  * `orgonaut live …`: reads of Live — or of a scenario or snapshot with `--scenario <id>`, on another day with
@@ -42,30 +42,33 @@ export async function liveCommand(run: Run): Promise<number> {
         { header: 'EMAIL', value: (a) => a.email },
         ID,
       ]);
-    case 'positions':
-      return listCommand<Row>(run, '/api/v1/positions', { ...view, org_unit_id: flag('unit'), status: flag('status'), include_inactive: inactive(run) }, [
+    case 'positions': {
+      const body = await fetchList(run, '/api/v1/positions', { ...view, org_unit_id: flag('unit'), status: flag('status'), include_inactive: inactive(run) });
+      const unit = run.json || !body.data.length ? (id: string) => id : await unitNames(run, view);
+      printList<Row>(run, body, [
         { header: 'TITLE', value: (p) => p.title },
         { header: 'STATUS', value: (p) => p.status },
         { header: 'PLANNED FTE', value: (p) => p.planned_fte, align: 'right' },
         { header: 'TYPE', value: (p) => p.employment_type },
-        { header: 'UNIT', value: (p) => p.org_unit_id },
+        { header: 'UNIT', value: (p) => unit(p.org_unit_id) },
         ID,
       ]);
-    case 'placements':
-      return listCommand<Row>(
-        run,
-        '/api/v1/placements',
-        { ...view, actor_id: flag('actor'), org_unit_id: flag('unit'), position_id: flag('position'), include_inactive: inactive(run) },
-        [
-          { header: 'ACTOR', value: (p) => p.actor_id },
-          { header: 'UNIT', value: (p) => p.org_unit_id },
-          { header: 'PRIMARY', value: (p) => p.is_primary },
-          { header: 'ALLOC %', value: (p) => p.allocation_pct, align: 'right' },
-          { header: 'EFF FTE', value: (p) => p.effective_fte, align: 'right' },
-          { header: 'POSITION', value: (p) => p.position_id },
-          ID,
-        ],
-      );
+      return 0;
+    }
+    case 'placements': {
+      const body = await fetchList(run, '/api/v1/placements', { ...view, actor_id: flag('actor'), org_unit_id: flag('unit'), position_id: flag('position'), include_inactive: inactive(run) });
+      const unit = run.json || !body.data.length ? (id: string) => id : await unitNames(run, view);
+      printList<Row>(run, body, [
+        { header: 'ACTOR', value: (p) => p.actor_id },
+        { header: 'UNIT', value: (p) => unit(p.org_unit_id) },
+        { header: 'PRIMARY', value: (p) => p.is_primary },
+        { header: 'ALLOC %', value: (p) => p.allocation_pct, align: 'right' },
+        { header: 'EFF FTE', value: (p) => p.effective_fte, align: 'right' },
+        { header: 'POSITION', value: (p) => p.position_id },
+        ID,
+      ]);
+      return 0;
+    }
     case 'tree':
       return tree(run, view);
     case 'metrics':

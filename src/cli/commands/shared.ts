@@ -1,5 +1,6 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import { configPath, requireLogin, type StoredLogin } from '../client/config-file.js';
+import { ApiProblem } from '../client/errors.js';
 import { ApiClient, type Query } from '../client/http.js';
 import { hint, printJson, printTable, type Column } from '../client/output.js';
 
@@ -96,3 +97,18 @@ export function normalizeBooleanFlags(argv: readonly string[]): string[] {
 }
 
 export const ID: Column<Record<string, any>> = { header: 'ID', value: (r) => r.id };
+
+/**
+ * Units by name for a table's UNIT column: every unit of the organisation read (`view`: Live or a scenario, a day)
+ * in one list call — units are few beside actors. Without `org-units.read` the column keeps the ids.
+ */
+export async function unitNames(run: Run, view: Query): Promise<(id: string | null | undefined) => string | null | undefined> {
+  try {
+    const { data } = await fetchAll(run.client(), '/api/v1/org-units', { ...view, include_inactive: 'true' });
+    const names = new Map((data as { id: string; name: string }[]).map((u) => [u.id, u.name]));
+    return (id) => (id ? names.get(id) ?? id : id);
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 403) return (id) => id;
+    throw error;
+  }
+}
