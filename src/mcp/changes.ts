@@ -31,8 +31,9 @@ const FIELDS: Record<Field, string> = {
   name: 'The org unit’s name.',
   type: 'department or team.',
   code: 'A short code for the org unit.',
-  team_type_id: 'A team type id of this tenant.',
-  department_type_id: 'A department type id of this tenant; required when creating a department.',
+  team_type_id: 'A team type id of this tenant: copy the team_type_id of a team of that type (`org.teams.list`).',
+  department_type_id:
+    'A department type id of this tenant, required when creating a department: copy the department_type_id of a department of that type (`org.departments.list`).',
   purpose: 'The team’s purpose.',
   kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
   display_name: 'The name shown for the actor.',
@@ -76,7 +77,7 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
   create_org_unit: {
     required: ['name', 'type', 'parent_id'],
     optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'date'],
-    note: 'A department needs department_type_id (one of the tenant’s department types); team_type_id and purpose are for teams.',
+    note: 'A department needs department_type_id (copy it from a department of that type in `org.departments.list`); team_type_id (from `org.teams.list`) and purpose are for teams.',
   },
   rename_org_unit: { required: ['org_unit_id', 'name'], optional: [], note: noHistory('An org unit’s name') },
   move_org_unit: {

@@ -81,6 +81,15 @@ describe('scenario.action.plan', () => {
     expect(dated.field).toBe('changes[0].date');
   });
 
+  it('says where to find the department and team type ids a new unit needs', async () => {
+    const explained = structured<{ arguments: { name: string; fields?: { name: string; description: string }[] }[] }>(
+      await owner.call('capability_explain', { name: 'scenario_action_plan' }),
+    );
+    const fields = explained.arguments.find((a) => a.name === 'changes')!.fields!;
+    expect(fields.find((f) => f.name === 'department_type_id')!.description).toContain('`org_departments_list`');
+    expect(fields.find((f) => f.name === 'team_type_id')!.description).toContain('`org_teams_list`');
+  });
+
   it('reads a list of changes sent as a string of JSON', async () => {
     const sid = await newScenario('JSON string');
     const changes = JSON.stringify([{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6 }]);
