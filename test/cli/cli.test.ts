@@ -278,7 +278,10 @@ describe('orgonaut CLI with a token (headless)', () => {
   it('shows lineage by the names of the scenario promoted and the snapshot it replaced, with its headcount and FTE change', async () => {
     const created = await cli(['scenario', 'create', 'Lineage plan', '--json'], config());
     const sid = JSON.parse(created.stdout).data.id as string;
-    expect((await cli(['scenario', 'apply', sid, '-'], config(), JSON.stringify([{ op: 'set_fte', actor_id: id('p2'), fte: 0.5 }]))).code).toBe(0);
+    const moves = [{ op: 'set_fte', actor_id: id('p2'), fte: 0.5 }, { op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S }];
+    expect((await cli(['scenario', 'apply', sid, '-'], config(), JSON.stringify(moves))).code).toBe(0);
+    // A move names the units, not their ids.
+    expect((await cli(['scenario', 'delta', sid], config())).stdout).toMatch(/^org_unit\s+~\s+Mobile\s+parent_id: Engineering → Sales$/m);
     const promoted = await cli(['scenario', 'promote', sid, '--wait'], config());
     expect(promoted.code, promoted.stderr).toBe(0);
     const lineage = await cli(['report', 'lineage'], config());

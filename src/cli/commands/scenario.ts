@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT } from '../client/errors.js';
 import { cell, hint, money, print, printJson, printPairs, printTable, type Column } from '../client/output.js';
-import { ID, listCommand, word, type Run } from './shared.js';
+import { ID, listCommand, unitNames, word, type Run } from './shared.js';
 
 /**
  * `orgonaut scenario …`: the scenario lifecycle over REST — list, create, show, delta, changes, apply a batch of
@@ -109,6 +109,8 @@ async function show(run: Run, id: string): Promise<number> {
 
 const labelOf = (record: Row) => record.label ?? record.name ?? record.display_name ?? record.title ?? record.id ?? record.org_unit_id;
 
+const UNIT_FIELDS = new Set(['parent_id', 'org_unit_id']);
+
 async function delta(run: Run, id: string): Promise<number> {
   const body = await run.client().get<{ data: Row }>(path(id, '/delta'), { compare: stringFlag(run.args, 'compare'), as_of: stringFlag(run.args, 'as-of') });
   if (run.json) return printJson(body), 0;
@@ -116,11 +118,16 @@ async function delta(run: Run, id: string): Promise<number> {
   const against = d.against.kind === 'live' ? 'Live' : `scenario ${d.against.name ?? d.against.scenario_id}`;
   print(`Delta of "${d.scenario.name}" against ${against}, as of ${d.as_of}`);
   const lines: string[][] = [];
-  for (const [family, changes] of Object.entries(d.families as Record<string, Row>)) {
+  const families = Object.entries(d.families as Record<string, Row>);
+  // A unit a record moved from or to is shown by name (the scenario's units read once), not by id.
+  const movesUnits = families.some(([, changes]) => (changes.changed ?? []).some((c: Row) => Object.keys(c.fields).some((f) => UNIT_FIELDS.has(f))));
+  const unit = movesUnits ? await unitNames(run, { scenario_id: id }) : (unitId: string) => unitId;
+  const value = (field: string, v: unknown) => cell(UNIT_FIELDS.has(field) && typeof v === 'string' ? unit(v) : v);
+  for (const [family, changes] of families) {
     for (const added of changes.added ?? []) lines.push([family, '+', cell(labelOf(added)), 'added']);
     for (const removed of changes.removed ?? []) lines.push([family, '-', cell(labelOf(removed)), 'removed']);
     for (const changed of changes.changed ?? []) {
-      const fields = Object.entries(changed.fields as Record<string, { from: unknown; to: unknown }>).map(([f, v]) => `${f}: ${cell(v.from)} → ${cell(v.to)}`);
+      const fields = Object.entries(changed.fields as Record<string, { from: unknown; to: unknown }>).map(([f, v]) => `${f}: ${value(f, v.from)} → ${value(f, v.to)}`);
       lines.push([family, '~', cell(labelOf(changed)), fields.join('; ')]);
     }
   }
