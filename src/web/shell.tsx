@@ -63,12 +63,20 @@ export function Notice(props: { kind: 'ok' | 'error'; children: Child }) {
 }
 
 /**
- * A refusal shown above the form that caused it: the message, and the fix when it adds something. The fix of bad
- * input ('Correct "name" and try again.') only repeats the field the message names, in the API's spelling: left out.
+ * The fix of a refusal, as a page says it. The API's fixes speak to a caller holding ids and parameters: bad input's
+ * ('Correct "as_of" and try again.') only repeats the field the message names, in the API's spelling — left out; a
+ * missing record's ('Check the id; it must belong to this tenant.') is said in the words of someone who followed a link.
  */
+export function pageFix(error: AppError): string | null {
+  if (error.code === 'invalid_input') return null;
+  if (error.code === 'not_found') return 'The link may be incomplete or out of date, or what it pointed to belongs to another organisation.';
+  return error.fix ?? null;
+}
+
+/** A refusal shown above the form that caused it: the message, and the fix when it adds something (`pageFix`). */
 export function ErrorNotice(props: { error: AppError }) {
   const { error } = props;
-  const fix = error.code === 'invalid_input' ? null : error.fix;
+  const fix = pageFix(error);
   return (
     <Notice kind="error">
       {error.message} {fix ? <span class="hint">{fix}</span> : null}

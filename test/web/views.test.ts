@@ -595,7 +595,15 @@ describe('tenant isolation', () => {
       const page = await get(path, owner);
       expect(page.status, path).toBe(404);
       expect(h1(page.html), path).toBe('Not found');
+      // Said to someone who followed a link, not to an API caller: no "check the id", no "tenant".
+      expect(page.html, path).toContain('The link may be incomplete or out of date');
+      expect(page.html, path).not.toMatch(/Check the id|this tenant/);
     }
+    // A bad address: the message says what is wrong; the API's 'Correct "as_of" and try again.' is not added.
+    const bad = await get('/live?as_of=garbage', owner);
+    expect(bad.status).toBe(400);
+    expect(decode(bad.html)).toContain('must be a real date written YYYY-MM-DD');
+    expect(decode(bad.html)).not.toContain('Correct "as_of"');
     const posted = await post(`/scenarios/${otherScenarioId}/changes`, { csrf: await csrfFor(owner), staged: '[]', action: 'apply' }, owner);
     expect(posted.status).toBe(404);
     expect(await changeCount(otherScenarioId)).toBe(0);

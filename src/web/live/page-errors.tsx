@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler } from 'hono';
 import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
-import { Shell } from '../shell.js';
+import { pageFix, Shell } from '../shell.js';
 
 /**
  * Errors on the organisation and scenario pages. A known refusal (not found — another tenant's id included —,
@@ -23,7 +23,7 @@ export const pageErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
       <section class="card" role="alert" aria-labelledby="error-title">
         <h1 id="error-title">{title}</h1>
         <p>{error.message}</p>
-        {error.fix ? <p class="hint">{error.fix}</p> : null}
+        {pageFix(error) ? <p class="hint">{pageFix(error)}</p> : null}
         <p class="actions">
           <a href="/live">Organisation</a>
           <a href="/scenarios">Scenarios</a>
