@@ -16,6 +16,8 @@ export interface Session {
   userId: string;
   tenantId: string | null;
   csrfToken: string;
+  /** When the person last proved who they are (a password entered): a session starts only then. */
+  signedInAt: Date;
   /** Who is signed in, for the page frame. */
   user: SessionUser;
 }
@@ -45,8 +47,22 @@ export async function createSession(c: Context<AppEnv>, db: Db, user: SessionUse
   const previous = getCookie(c, sessionCookieName(c));
   if (previous) await db.delete(sessions).where(eq(sessions.id, hashToken(previous)));
   const token = randomBytes(32).toString('base64url');
-  const session: Session = { id: hashToken(token), userId: user.id, tenantId, csrfToken: randomBytes(24).toString('base64url'), user: { name: user.name, email: user.email } };
-  await db.insert(sessions).values({ id: session.id, userId: user.id, tenantId, csrfToken: session.csrfToken, expiresAt: new Date(Date.now() + LIFETIME_MS) });
+  const session: Session = {
+    id: hashToken(token),
+    userId: user.id,
+    tenantId,
+    csrfToken: randomBytes(24).toString('base64url'),
+    signedInAt: new Date(),
+    user: { name: user.name, email: user.email },
+  };
+  await db.insert(sessions).values({
+    id: session.id,
+    userId: user.id,
+    tenantId,
+    csrfToken: session.csrfToken,
+    createdAt: session.signedInAt,
+    expiresAt: new Date(session.signedInAt.getTime() + LIFETIME_MS),
+  });
   c.set('session', session);
   setCookie(c, sessionCookieName(c), token, {
     path: '/',
@@ -67,13 +83,22 @@ export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
   let session: Session | null = null;
   if (token) {
     const [row] = await database
-      .select({ id: sessions.id, userId: sessions.userId, tenantId: sessions.tenantId, csrfToken: sessions.csrfToken, lastSeenAt: sessions.lastSeenAt, name: users.name, email: users.email })
+      .select({
+        id: sessions.id,
+        userId: sessions.userId,
+        tenantId: sessions.tenantId,
+        csrfToken: sessions.csrfToken,
+        createdAt: sessions.createdAt,
+        lastSeenAt: sessions.lastSeenAt,
+        name: users.name,
+        email: users.email,
+      })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, sql`now()`)))
       .limit(1);
     if (row) {
-      session = { id: row.id, userId: row.userId, tenantId: row.tenantId, csrfToken: row.csrfToken, user: { name: row.name, email: row.email } };
+      session = { id: row.id, userId: row.userId, tenantId: row.tenantId, csrfToken: row.csrfToken, signedInAt: row.createdAt, user: { name: row.name, email: row.email } };
       if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
         await database.update(sessions).set({ lastSeenAt: sql`now()` }).where(eq(sessions.id, row.id));
       }

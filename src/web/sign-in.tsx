@@ -13,9 +13,13 @@ export function signInRoutes(): Hono<AppEnv> {
   web.get('/sign-in', async (c) => {
     const session = await readSession(c);
     const returnTo = safeReturnTo(c.req.query('return_to'));
-    if (session && (session.tenantId === (c.var.tenant?.id ?? null))) {
-      return c.var.tenant ? c.redirect(returnTo, 303) : tenantChoice(c, session);
+    const signedInHere = session !== null && session.tenantId === (c.var.tenant?.id ?? null);
+    // again=1: an app being connected asked for a fresh sign-in (OAuth prompt=login / max_age), session or not.
+    if (c.req.query('again') === '1' && signedInHere) {
+      const notice = 'The app you are connecting asks you to sign in again, to confirm it is you.';
+      return signInPage(c, { returnTo, email: session.user.email, notice });
     }
+    if (signedInHere) return c.var.tenant ? c.redirect(returnTo, 303) : tenantChoice(c, session);
     const notice = c.req.query('password') === 'reset' ? 'Your new password is set. Sign in with it.' : undefined;
     return signInPage(c, { returnTo, email: c.req.query('email') ?? '', notice });
   });

@@ -12,6 +12,7 @@ import {
   clientOptions,
   decide,
   discover,
+  field,
   loopbackFetch,
   pkce,
   registerClient,
@@ -178,6 +179,53 @@ describe('consent memory', () => {
     expect(first.consentHtml).toContain('on your own computer');
     const again = await authorizeAndAllow(acme, first.as, first.client, first.redirectUri, undefined, first.browser);
     expect(again.consentShown).toBe(true);
+  });
+});
+
+describe('a fresh sign-in when the client asks for one (prompt=login)', () => {
+  async function authorize(first: Awaited<ReturnType<typeof connect>>, extra: Record<string, string>) {
+    const { verifier, challenge } = await pkce();
+    const url = authorizeUrl(first.as, { clientId: first.client.client_id, redirectUri: first.redirectUri, challenge, state: 'state-1' }, extra);
+    return { page: await first.browser.follow(url), verifier };
+  }
+
+  it('asks a signed-in person for their password again before the client gets a code', async () => {
+    const first = await connect(acme);
+    // Signed in, consent remembered: without prompt=login the client gets its code at once.
+    expect((await authorize(first, {})).page.left?.href.startsWith(first.redirectUri)).toBe(true);
+
+    const { page, verifier } = await authorize(first, { prompt: 'login' });
+    expect(page.left).toBeUndefined();
+    expect(new URL(page.url).pathname).toBe('/sign-in');
+    const html = await page.response.clone().text();
+    expect(html).toContain('asks you to sign in again');
+    expect(html).toContain(`value="${acme.user.email}"`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // a person takes a moment (the request is timed to the second)
+    const signedIn = await submitSignIn(first.browser, page, acme.user.email);
+    expect(signedIn.left?.href.startsWith(first.redirectUri)).toBe(true);
+    const params = oauth.validateAuthResponse(first.as, first.client, signedIn.left!, 'state-1');
+    expect((await redeem(first.as, first.client, params, first.redirectUri, verifier)).access_token).toBeTruthy();
+  });
+
+  it('gives no code while the password is not entered again, whoever is signed in', async () => {
+    const first = await connect(acme);
+    const { page } = await authorize(first, { prompt: 'login' });
+    const html = await page.response.text();
+    const action = new URL('/sign-in', page.url).href;
+    const form = { email: acme.user.email, password: 'not-the-password', csrf: field(html, 'csrf'), return_to: field(html, 'return_to') };
+    const refused = await first.browser.follow(action, { form });
+    expect(refused.response.status).toBe(401);
+    expect(refused.left).toBeUndefined();
+  });
+
+  it('refuses max_age, an OpenID Connect parameter, saying why (no openid scope is offered)', async () => {
+    const first = await connect(acme);
+    const { page } = await authorize(first, { max_age: '0' });
+    const back = page.left!;
+    expect(back.href.startsWith(first.redirectUri)).toBe(true);
+    expect(back.searchParams.get('code')).toBeNull();
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('error_description')).toContain('max_age');
   });
 });
 
