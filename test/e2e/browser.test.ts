@@ -191,6 +191,8 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     expect(consent).toContain('owner@acme.test');
     expect(consent).toContain(ABILITIES['scenarios.read']);
     expect(consent).toContain(ABILITIES['org-units.read']);
+    const gap = await page.evaluate(() => document.querySelector('.consent h2')!.getBoundingClientRect().top - document.querySelector('.consent dl.facts')!.getBoundingClientRect().bottom);
+    expect(gap, 'the heading of what the app may do stands apart from the facts above it').toBeGreaterThanOrEqual(12);
     await screenshot(page, 'consent');
     const [granted] = await Promise.all([receiver.next(), page.getByRole('button', { name: 'Allow' }).click()]);
     expect(granted.get('code')).toBeTruthy();
