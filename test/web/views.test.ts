@@ -508,6 +508,19 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(overview.html).toMatch(new RegExp(`Started from</dt>\\s*<dd><a href="/scenarios/${parent}">Parent</a>`));
   });
 
+  it('offers no promotion of a scenario that changes nothing yet, and offers it once a change is applied', async () => {
+    const sid = await newScenario(owner, 'Nothing yet');
+    const empty = await get(`/scenarios/${sid}`, owner);
+    expect(empty.html).toContain('Nothing to promote yet: this scenario does not change Live.');
+    expect(empty.html).not.toContain('Promote to Live</button>');
+    const staged = await stage(owner, sid, '', { op: 'set_fte', actor_id: id('p1'), fte: '0.8' });
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(staged.html, 'staged')), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const changed = await get(`/scenarios/${sid}`, owner);
+    expect(changed.html).toContain('Promote to Live</button>');
+    expect(changed.html).not.toContain('Nothing to promote yet');
+  });
+
   it('re-renders the form with the service’s message on a bad name or a plan cap', async () => {
     const blank = await post('/scenarios', { csrf: await csrfFor(owner), name: '  ', description: 'Keep me', source: 'live' }, owner);
     expect(blank.status).toBe(400);

@@ -275,7 +275,13 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           </div>
         </section>
       ) : null}
-      {scenario.editable && promoter ? (
+      {scenario.editable && promoter && counts.length === 0 && scenario.source?.kind !== 'scenario' ? (
+        // Promoting a scenario that changes nothing would only snapshot Live and bump its version: not offered.
+        <section class="card" aria-labelledby="promote-title">
+          <h2 id="promote-title">Promote to Live</h2>
+          <p class="empty">Nothing to promote yet: this scenario does not change Live. Stage changes in the change tray first.</p>
+        </section>
+      ) : scenario.editable && promoter ? (
         <PromoteForm
           scenario={scenario}
           csrf={csrf}
