@@ -1,8 +1,11 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioProposals } from '../../src/db/schema/index.js';
+import { MAX_TREE_NODES } from '../../src/mcp/tools/structure.js';
 import { GraphStore } from '../../src/org/graph-store.js';
+import { emptyGraph, type OrgUnitType } from '../../src/org/types.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { buildTenant, uid, writeGraph } from '../support/factories.js';
 import { AS_OF } from '../support/fixture-org.js';
 import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
@@ -180,6 +183,36 @@ describe('lists of links between records', () => {
     expect(bare[0]).not.toHaveProperty('actor_name');
     expect(bare[0]).not.toHaveProperty('org_unit_name');
     await placementsOnly.close();
+  });
+});
+
+describe('org.units.tree', () => {
+  it('cuts a tree too large for one answer at the deepest level that fits, and says so', async () => {
+    // A company, 4 departments, 40 teams each: 165 nodes at depth 3.
+    const graph = emptyGraph();
+    const unit = (key: string, parent: string | null, type: OrgUnitType) =>
+      graph.orgUnits.set(uid(key, 'tree'), { id: uid(key, 'tree'), parentId: parent && uid(parent, 'tree'), type, name: key, code: null, validFrom: null, validTo: null });
+    unit('Co', null, 'company');
+    for (let d = 0; d < 4; d++) {
+      unit(`D${d}`, 'Co', 'department');
+      for (let t = 0; t < 40; t++) unit(`D${d}T${t}`, `D${d}`, 'team');
+    }
+    const big = await writeGraph(world.database, await buildTenant(world.database, { plan: 'enterprise' }), graph);
+    const mcp = await connect(world, principalOf(big, 'owner'), { tenant: big });
+    type Node = { name: string; child_count: number; children?: Node[] };
+    const tree = structured<{ roots: Node[]; cut?: { depth: number; note: string } }>(await mcp.call('org_units_tree', {}));
+    expect(tree.cut).toMatchObject({ depth: 2 });
+    expect(tree.cut!.note).toContain('root_id');
+    const departments = tree.roots[0]!.children!;
+    expect(departments).toHaveLength(4);
+    expect(departments[0]).toMatchObject({ child_count: 40 });
+    expect(departments[0]).not.toHaveProperty('children');
+    // Below one department it fits: no cut.
+    const rooted = structured<{ roots: Node[]; cut?: unknown }>(await mcp.call('org_units_tree', { root_id: uid('D0', 'tree') }));
+    expect(rooted.cut).toBeUndefined();
+    expect(rooted.roots[0]!.children).toHaveLength(40);
+    expect(MAX_TREE_NODES).toBeLessThan(165);
+    await mcp.close();
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
+import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type TreeNode } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
 import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames } from '../fields.js';
@@ -75,13 +75,20 @@ export const unitsListTool = defineTool({
   },
 });
 
+/**
+ * Nodes one tree answer holds at most. Each node carries its roll-up metrics (~0.5 KB of JSON): the default depth
+ * of a 20,000-person organisation was ~175 KB, more than an assistant can read at once.
+ */
+export const MAX_TREE_NODES = 100;
+
 export const unitsTreeTool = defineTool({
   name: 'org.units.tree',
   title: 'Org unit tree',
   description:
     'The org unit hierarchy as a nested tree, each node with roll-up metrics (headcount, FTE, spans, vacancies; cost ' +
     'with costs.read) for itself and everything below it. Depth defaults to 3 levels; cut nodes keep `child_count`. ' +
-    'Pass `root_id` to start below the top, `types` to keep only departments or teams. Compare a scenario with Live ' +
+    'Pass `root_id` to start below the top, `types` to keep only departments or teams. A tree of more than ' +
+    `${MAX_TREE_NODES} nodes is cut at a shallower depth (\`cut\` says where). Compare a scenario with Live ` +
     'by calling it twice, with and without `scenario_id`. Related: `org.units.get`, `org.metrics.get`.',
   purpose: 'org-review',
   inputSchema: z.object({
@@ -95,6 +102,10 @@ export const unitsTreeTool = defineTool({
     context: contextOut,
     roots: z.array(z.looseObject({ id: z.string(), name: z.string(), type: z.string(), child_count: z.number() })),
     total: metricsOut.optional(),
+    cut: z
+      .object({ depth: z.number(), note: z.string() })
+      .optional()
+      .describe('Present when the tree asked for was too large for one answer and was cut at a shallower depth'),
   }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
@@ -107,9 +118,31 @@ export const unitsTreeTool = defineTool({
       types: input.types,
       onlyActive: !input.include_inactive,
     });
-    return { context: contextOf(tree.view), roots: tree.roots, total: tree.total ?? undefined };
+    const fitted = fitTree(tree.roots);
+    return { context: contextOf(tree.view), roots: fitted.roots, total: tree.total ?? undefined, cut: fitted.cut };
   },
 });
+
+
+/** The tree, or, when it has more than MAX_TREE_NODES nodes, cut at the deepest level that fits (roots always stay). */
+function fitTree(roots: TreeNode[]): { roots: TreeNode[]; cut?: { depth: number; note: string } } {
+  const perLevel: number[] = [];
+  const count = (nodes: TreeNode[], level: number) => {
+    perLevel[level] = (perLevel[level] ?? 0) + nodes.length;
+    for (const node of nodes) if (node.children) count(node.children, level + 1);
+  };
+  count(roots, 0);
+  let depth = 0;
+  for (let nodes = 0; depth < perLevel.length && nodes + perLevel[depth]! <= MAX_TREE_NODES; depth++) nodes += perLevel[depth]!;
+  if (depth === perLevel.length) return { roots };
+  depth = Math.max(depth, 1);
+  const prune = (nodes: TreeNode[], level: number): TreeNode[] =>
+    nodes.map(({ children, ...node }) => (children && level < depth ? { ...node, children: prune(children, level + 1) } : node));
+  const note =
+    `Cut at depth ${depth}: the tree asked for has more than ${MAX_TREE_NODES} nodes. Cut nodes keep child_count; ` +
+    'call again with root_id set to one of them (or with types) to go deeper.';
+  return { roots: prune(roots, 1), cut: { depth, note } };
+}
 
 export const unitGetTool = defineTool({
   name: 'org.units.get',
