@@ -126,6 +126,8 @@ describe('pages for an owner', () => {
       expect(page.html, path).toContain(`<a href="${section}" aria-current="page">`);
       expect(page.html, path).not.toMatch(/<script>|style="/); // CSP: no inline script or style
     }
+    // The browser tab says what the page's tab says.
+    expect((await get(`/scenarios/${sid}/changes`, owner)).html).toContain('<title>Change tray · Heading tour · Orgonaut</title>');
   });
 
   it('names the member a membership event is about in Activity, not only who made the change', async () => {

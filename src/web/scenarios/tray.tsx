@@ -222,7 +222,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   const preview = writable && state.staged.length ? await previewOf(ctx, id, state.staged) : null;
   const applied = Object.values(scenario.change_counts).reduce((n, ops) => n + Object.values(ops).reduce((a, b) => a + b, 0), 0);
   return c.html(
-    <Shell c={c} title={`Changes · ${scenario.name}`} active="/scenarios" wide>
+    <Shell c={c} title={`Change tray · ${scenario.name}`} active="/scenarios" wide>
       <ScenarioHead scenario={scenario} active="changes" canEdit={can(c.var.principal!, 'scenarios.write')} />
       {state.notice ? (
         <Notice kind="ok">
