@@ -132,8 +132,15 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${this.token}` };
     if (this.tenant) headers['x-tenant'] = this.tenant;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const answer = await httpRequest(new URL(path, this.host), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    return parseAnswer<T>(this.host, answer);
+    for (let attempt = 1; ; attempt++) {
+      const answer = await httpRequest(new URL(path, this.host), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      // A read over the rate limit is tried again when Retry-After says (twice at most, a minute at most): a script
+      // walking many pages or records need not handle 429 itself. A write is never sent twice.
+      const wait = Number(answer.headers['retry-after']);
+      if (method !== 'GET' || answer.status !== 429 || attempt > 2 || !(wait >= 0 && wait <= 60)) return parseAnswer<T>(this.host, answer);
+      process.stderr.write(`orgonaut: rate limited by ${this.host}; trying again in ${wait} s.\n`);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    }
   }
 }
 

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Database } from '../../src/db/connection.js';
+import { testApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg } from '../support/fixture-org.js';
+
+/**
+ * `orgonaut` over the REST rate limit: a read is tried again when Retry-After says (a script walking many records
+ * need not handle 429), a write is not — it fails with the problem and when to retry. The server here allows two
+ * requests per token every eight seconds.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let database: Database;
+let server: ServerType;
+let dir: string;
+let config: string;
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (key !== 'DATABASE_URL' && !key.startsWith('ORGONAUT_')) env[key] = value;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...env, ORGONAUT_CONFIG: config, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-rate-'));
+  config = path.join(dir, 'config.json');
+  database = await testDatabase();
+  const tenant = await writeGraph(database, await buildTenant(database, { slug: 'clirate', plan: 'business' }), buildFixtureOrg('cli-rate'));
+  const app = testApp(database, { apiRateLimit: { default: { limit: 2, windowSeconds: 8 }, plans: {} } });
+  const user = await buildMember(database, tenant, 'owner');
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
+  const token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'cli', abilities: [...roleAbilities] })).secret;
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const host = `http://clirate.localhost:${(server.address() as AddressInfo).port}`;
+  fs.writeFileSync(config, JSON.stringify({ host, tenant: 'clirate', token, user: user.email, created_at: new Date().toISOString() }), { mode: 0o600 });
+});
+
+afterAll(async () => {
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await database?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('orgonaut over the rate limit', () => {
+  it('waits and reads again, and never sends a write twice', async () => {
+    // Windows are fixed: within at most five reads, one lands on a spent window.
+    let retried = null;
+    for (let i = 0; i < 5 && !retried; i++) {
+      const read = await cli(['live', 'units', '--json']);
+      expect(read.code, read.stderr).toBe(0);
+      expect(JSON.parse(read.stdout).data.length).toBeGreaterThan(0);
+      if (read.stderr) retried = read;
+    }
+    expect(retried?.stderr).toMatch(/^orgonaut: rate limited by \S+; trying again in \d s\.$/m);
+
+    let refused = null;
+    const created: string[] = [];
+    for (let i = 0; i < 5 && !refused; i++) {
+      const write = await cli(['scenario', 'create', `Plan ${i}`, '--json']);
+      if (write.code === 0) created.push(JSON.parse(write.stdout).data.name);
+      else refused = write;
+    }
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(/HTTP 429/);
+    expect(refused?.stderr).not.toContain('trying again');
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const listed = JSON.parse((await cli(['scenario', 'list', '--json'])).stdout).data.map((s: { name: string }) => s.name);
+    expect(listed.sort()).toEqual(created.sort());
+  }, 60_000);
+});
