@@ -81,6 +81,13 @@ export function signInRoutes(): Hono<AppEnv> {
   return web;
 }
 
+/** Why a person lands on the sign-in page in the middle of connecting something, said before they type a password. */
+function purposeOf(returnTo: string): string | undefined {
+  if (returnTo.startsWith('/oauth/interaction/')) return 'An app is asking to connect to this organisation: sign in to see what it asks for and decide.';
+  if (returnTo.startsWith('/cli/oauth/')) return 'The orgonaut command line is asking to connect: sign in to see what it asks for and decide.';
+  return undefined;
+}
+
 /** A refused sign-in in words; a wait of a minute and more in minutes ("Try again in 5 minutes"), not seconds. */
 function refusal(error: SignInFailed): string {
   const wait = Number(error.details.retry_after);
@@ -103,10 +110,12 @@ function signInPage(
 ) {
   const tenant = c.var.tenant;
   const csrf = preSessionCsrf(c);
+  const purpose = purposeOf(props.returnTo);
   return c.html(
     <Layout title="Sign in" tenantName={tenant?.name}>
       <section class="card narrow">
         <h1>Sign in{tenant ? ` to ${tenant.name}` : ''}</h1>
+        {purpose && !props.notice ? <p>{purpose}</p> : null}
         {props.error ? (
           <p class="error" role="alert">
             {props.error}

@@ -57,3 +57,15 @@ describe('the sign-in form', () => {
     expect(html).not.toMatch(/<input id="password"[^>]* autofocus/);
   });
 });
+
+describe('signing in in the middle of a connection', () => {
+  const page = async (returnTo: string) =>
+    (await app.request(`/sign-in?return_to=${encodeURIComponent(returnTo)}`, { host: HOST, headers: { accept: 'text/html' } })).text();
+
+  it('says why before the password is asked: an app, or the command line, is asking to connect', async () => {
+    expect(await page('/oauth/interaction/abc123')).toContain('An app is asking to connect to this organisation');
+    expect(await page('/cli/oauth/authorize?client_id=orgonaut-cli')).toContain('The orgonaut command line is asking to connect');
+    const plain = await page('/live');
+    expect(plain).not.toContain('asking to connect');
+  });
+});
