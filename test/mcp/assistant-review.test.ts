@@ -117,6 +117,9 @@ describe('scenario.action.plan', () => {
     const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 1 }] }));
     expect(plan.preview.metrics).toHaveProperty('headcount');
     expect(plan.preview.by_org_unit.length).toBeGreaterThan(0);
+    // In reading order: a unit's id and name first, each pair from → to.
+    expect(Object.keys(plan.preview.by_org_unit[0]!).slice(0, 2)).toEqual(['org_unit_id', 'name']);
+    expect(Object.keys(plan.preview.metrics.fte as object)).toEqual(['from', 'to', 'delta']);
     for (const unit of plan.preview.by_org_unit) {
       expect(unit).toHaveProperty('fte');
       expect(unit).not.toHaveProperty('headcount');

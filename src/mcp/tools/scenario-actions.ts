@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
 import { id, movedMetricsOnly } from '../fields.js';
-import { defineTool } from '../registry.js';
+import { defineTool, isRecord } from '../registry.js';
 
 /**
  * Governed actions (SPEC §5): an assistant drafts changes to a planning scenario, a person sees the preview and
@@ -60,7 +60,7 @@ export const planTool = defineTool({
   async handler(ctx, input, call) {
     const planned = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
     const preview = planned.preview as { by_org_unit?: object[]; records?: object; withheld?: { part: string }[] };
-    const proposal = { ...planned, preview: { ...preview, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) } };
+    const proposal = { ...planned, preview: readingOrder({ ...preview, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) }) };
     // No record would change and none is hidden from this caller: the scenario already is what was asked for.
     const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');
     const changesNothing = Object.keys(preview.records ?? {}).length === 0 && !recordsHidden;
@@ -72,6 +72,21 @@ export const planTool = defineTool({
     return { ...proposal, next_step: call.catalog.renderNames(next, call.names) };
   },
 });
+
+/** Keys a reader looks for first, in this order; the rest keep theirs. */
+const LEADING_KEYS = ['id', 'org_unit_id', 'name', 'label', 'from', 'to', 'delta'];
+
+/**
+ * The preview with each object's keys in reading order. It is read back from the database, whose JSON orders keys
+ * by length: pairs came as {"to": 0.9, "from": 0.6} and each unit's id and name after its metrics.
+ */
+function readingOrder<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(readingOrder) as T;
+  if (!isRecord(value)) return value;
+  const rank = (key: string) => (LEADING_KEYS.includes(key) ? LEADING_KEYS.indexOf(key) : LEADING_KEYS.length);
+  const entries = Object.entries(value).sort(([a], [b]) => rank(a) - rank(b));
+  return Object.fromEntries(entries.map(([key, field]) => [key, readingOrder(field)])) as T;
+}
 
 export const confirmTool = defineTool({
   name: 'scenario.action.confirm',
