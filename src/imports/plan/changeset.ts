@@ -17,6 +17,7 @@ type Rec = Record<string, unknown>;
 
 export class Changeset {
   private readonly pending = new Map<Family, Map<string, Rec>>();
+  /** Per family, the ids of base records the import went through (changed or not): the created ones are not kept. */
   private readonly seen = new Map<Family, Set<string>>();
   /** Per family, the records that differ from the base (a record's key is in it: no [id, record] pairs). */
   private readonly memo = new Map<Family, Rec[]>();
@@ -44,7 +45,7 @@ export class Changeset {
   update<F extends Family>(family: F, id: string, fields: Partial<FamilyRecords[F]>): boolean {
     const current = this.get(family, id) as unknown as Rec | undefined;
     if (!current) throw new Error(`import: no ${family} record ${id} to update`);
-    this.seen.get(family)!.add(id);
+    this.see(family, id);
     let next: Rec | null = null;
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined || sameValue(current[field], value)) continue;
@@ -56,9 +57,13 @@ export class Changeset {
     return true;
   }
 
+  private see(family: Family, id: string): void {
+    if ((this.base[family] as Map<string, unknown>).has(id)) this.seen.get(family)!.add(id);
+  }
+
   private set(family: Family, id: string, record: Rec): void {
     this.pending.get(family)!.set(id, record);
-    this.seen.get(family)!.add(id);
+    this.see(family, id);
     this.memo.delete(family);
     this.graph = null;
   }
@@ -82,7 +87,8 @@ export class Changeset {
     const base = this.base[family] as unknown as Map<string, Rec>;
     const key = keyField(family);
     const created = changed.filter((record) => !base.has(record[key] as string)).length;
-    return { created, updated: changed.length - created, unchanged: this.seen.get(family)!.size - changed.length };
+    const updated = changed.length - created;
+    return { created, updated, unchanged: this.seen.get(family)!.size - updated };
   }
 
   get size(): number {
