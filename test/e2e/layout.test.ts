@@ -108,6 +108,24 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     }
   });
 
+  it('numbers the staged changes of the tray, each number on the line of its change, on a phone', async () => {
+    await w.page.setViewportSize(PHONE);
+    await w.page.goto(`${acme}/scenarios`);
+    await w.page.getByLabel('Name').fill('Phone tray');
+    await Promise.all([w.page.waitForURL(/\/scenarios\/[0-9a-f-]{36}\?notice=created/), w.page.getByRole('button', { name: 'Create scenario' }).click()]);
+    await w.page.goto(`${w.page.url().split('?')[0]}/changes`);
+    await w.page.getByText('Rename an org unit').click();
+    const form = w.page.locator('#op-rename_org_unit form');
+    await form.getByLabel('Unit').selectOption({ label: 'Acme Corporation › Engineering › Checkout (team)' });
+    await form.getByLabel('New name').fill('Checkout & Payments');
+    await Promise.all([w.page.waitForNavigation(), form.getByRole('button', { name: 'Add to tray' }).click()]);
+    await checkPage(w);
+    const item = w.page.locator('ol.staged li').first();
+    expect(await item.evaluate((li) => getComputedStyle(li, '::before').content)).toBe('counter(staged) "."');
+    const [li, text] = await Promise.all([item.evaluate((e) => e.getBoundingClientRect().top), item.locator('span').first().evaluate((e) => e.getBoundingClientRect().top)]);
+    expect(text - li, 'the change starts on the first line of its item, beside its number').toBeLessThan(12);
+  });
+
   it('lines up a row of filters: text field, selects, date and button share their top and height', async () => {
     await w.page.setViewportSize({ width: 1280, height: 900 });
     await w.page.goto(`${acme}/live/matrix`);
