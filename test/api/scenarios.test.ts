@@ -80,7 +80,7 @@ describe('a scenario from creation to Live', () => {
     });
     expect(applied.status).toBe(200);
     expect(applied.body.data).toMatchObject({ scenario_id: sid, revision: 1, commands: 4 });
-    const newHire = applied.body.data.created.find((c: { family: string }) => c.family === 'actors').id;
+    const newHire = applied.body.data.created.find((c: { family: string }) => c.family === 'actor').id;
 
     const shown = await call(`/api/v1/scenarios/${sid}`);
     expect(shown.body.data.change_counts).toMatchObject({ org_unit: { change: 1 }, actor: { add: 1 }, position: { add: 1 } });
@@ -222,6 +222,16 @@ describe('lifecycle', () => {
     const refused = await call('/api/v1/scenarios', { host: 'apiscnteam.localhost', token, method: 'POST', json: { name: 'One too many' } });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'plan_limit', limit: 'active planning scenarios', plan: 'team', allowed: 3 });
+  });
+});
+
+describe('what a batch created', () => {
+  it('is named by family as everywhere else in the API (position, actor), not as the engine’s positions / actors', async () => {
+    const sid = (await post('/api/v1/scenarios', { name: 'Created names' })).body.data.id;
+    const added = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'create_position', title: 'Guard', org_unit_id: units.P }] });
+    expect(added.body.data.created).toEqual([{ index: 0, family: 'position', id: expect.any(String) }]);
+    const listed = await call(`/api/v1/scenarios/${sid}/changes?family=${added.body.data.created[0].family}`);
+    expect(listed.body.data.map((c: { record_id: string }) => c.record_id)).toEqual([added.body.data.created[0].id]);
   });
 });
 

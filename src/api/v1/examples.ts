@@ -37,6 +37,8 @@ const NESTED: Record<string, Json> = {
   position: { id: IDS.position_id },
   placements: { id: IDS.placement_id, actor_id: IDS.id },
   compensation: { id: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9', actor_id: IDS.id },
+  // What the example batch's third command (add_actor) created.
+  created: { index: 2, family: 'actor', id: '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' },
 };
 
 const STRINGS: Record<string, string> = {
@@ -101,8 +103,8 @@ const NUMBERS: Record<string, number> = {
   without_compensation: 0,
   revision: 3,
   live_version: 12,
-  commands: 2,
-  records_changed: 2,
+  commands: 3,
+  records_changed: 4,
   direct_reports: 5,
   depth: 2,
   index: 0,

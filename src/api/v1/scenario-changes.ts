@@ -4,6 +4,7 @@ import { prepareBatch, savePreparedBatch } from '../../scenarios/apply-batch.js'
 import { CHANGE_OP_NAMES, CHANGE_OPS, ChangeCommandSchema, MAX_BATCH } from '../../scenarios/commands.js';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
+import { ENTITY_TYPES } from '../../org/family-names.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
@@ -53,6 +54,12 @@ const changes = createRoute({
   },
   responses: { 200: { description: 'A page of changes', ...json(listEnvelope(ChangeSchema)) }, ...problemResponses(400, 401, 403, 404) },
 });
+
+/**
+ * The engine names the families of created records in plural snake case (`org_units`, `reporting_lines`); the rest
+ * of the API — deltas, changes, conflicts, `?family=` — names them as entities (`org_unit`, `reporting_line`).
+ */
+const CREATED_FAMILY = new Map(Object.entries(ENTITY_TYPES).map(([family, entity]) => [family.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), entity]));
 
 /** The engine's command schema, rebuilt with the OpenAPI-aware zod so it is documented as a named schema. */
 // The shared schema points MCP clients at their explain tool; REST readers find each op described on `changes`.
@@ -120,7 +127,8 @@ export function scenarioChangeRoutes() {
     const batch = await prepareBatch(ctx, id, c.req.valid('json').changes);
     // The batch is saved only at the revision it was validated at: checked there too, nothing can land in between.
     if (checked !== undefined && batch.scenario.revision !== checked) throw preconditionFailed(`/api/v1/scenarios/${id}`);
-    return c.json({ data: await savePreparedBatch(ctx, batch) }, 200);
+    const outcome = await savePreparedBatch(ctx, batch);
+    return c.json({ data: { ...outcome, created: outcome.created.map((r) => ({ ...r, family: CREATED_FAMILY.get(r.family) ?? r.family })) } }, 200);
   });
   router.openapi(
     promote,

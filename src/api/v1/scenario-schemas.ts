@@ -129,7 +129,9 @@ export const BatchOutcomeSchema = z
     revision: z.number().int().openapi({ description: 'The scenario’s revision after the batch' }),
     commands: z.number().int(),
     records_changed: z.number().int(),
-    created: z.array(z.object({ index: z.number().int(), family: z.string(), id: z.string() })).openapi({ description: 'Records the commands created, by command index' }),
+    created: z
+      .array(z.object({ index: z.number().int(), family: z.string().openapi({ description: 'As in deltas and changes: org_unit, actor, placement, position, reporting_line, …', example: 'actor' }), id: z.string() }))
+      .openapi({ description: 'Records the commands created, by command index' }),
   })
   .openapi('BatchOutcome');
 
