@@ -245,6 +245,21 @@ describe('search', () => {
     expect(titles(await owner.call('search', { query: 'platform team' }))).toEqual(['Platform (team)']);
     expect(titles(await owner.call('search', { query: 'nothing like this' }))).toEqual([]);
   });
+
+  it('ranks first the record with most of the words, however many records have one of them', async () => {
+    // Twelve "Support Specialist"s sort before the one VP whose title has both words.
+    const graph = emptyGraph();
+    const person = (key: string, name: string, title: string) =>
+      graph.actors.set(uid(key, 'search'), { id: uid(key, 'search'), kind: 'human', displayName: name, email: null, externalUid: key, sourceHris: null, sourceHrisId: null, fte: 1, title, level: null, validFrom: null, validTo: null });
+    graph.orgUnits.set(uid('Co', 'search'), { id: uid('Co', 'search'), parentId: null, type: 'company', name: 'Co', code: null, validFrom: null, validTo: null });
+    for (let i = 0; i < 12; i++) person(`s${i}`, `Aaron ${String.fromCharCode(97 + i)}`, 'Support Specialist');
+    person('vp', 'Zoe', 'VP Customer Support');
+    const tenant = await writeGraph(world.database, await buildTenant(world.database, { plan: 'enterprise' }), graph);
+    const mcp = await connect(world, principalOf(tenant, 'owner'), { tenant });
+    const { results } = structured<{ results: { title: string }[] }>(await mcp.call('search', { query: 'who runs support for customers' }));
+    expect(results[0]!.title).toBe('Zoe — VP Customer Support');
+    await mcp.close();
+  });
 });
 
 describe('texts an assistant reads', () => {

@@ -59,9 +59,12 @@ async function searchWords(ctx: ServiceContext, query: string): Promise<SearchMa
   const all = await searchOrganisation(ctx, query);
   const words = [...new Set(query.toLowerCase().split(/\s+/))].filter((w) => w.length > 1 && !FILLER_WORDS.has(w));
   if (all.orgUnits.length || all.actors.length || !words.length) return all;
-  const perWord = await Promise.all(words.map((word) => searchOrganisation(ctx, word)));
+  // Deeper than one page per word, so a record with several of the words is not lost behind ten with one.
+  const perWord = await Promise.all(words.map((word) => searchOrganisation(ctx, word, PER_WORD_CANDIDATES)));
   return { orgUnits: mostWords(perWord.map((found) => found.orgUnits)), actors: mostWords(perWord.map((found) => found.actors)) };
 }
+
+const PER_WORD_CANDIDATES = 200;
 
 /** The records found by the most words, best first; among equals, in the order the words found them. */
 function mostWords<T extends { id: string }>(lists: T[][]): T[] {
