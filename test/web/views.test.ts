@@ -480,6 +480,9 @@ describe('a scenario from the change tray to Live', () => {
 describe('scenario lifecycle, snapshots and activity', () => {
   it('submits, archives and unarchives a scenario', async () => {
     const sid = await newScenario(owner, 'Lifecycle');
+    // Something to review: a scenario that changes nothing offers no Submit (test below).
+    const staged = await stage(owner, sid, '', { op: 'set_fte', actor_id: id('p2'), fte: '0.9' });
+    expect((await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(staged.html, 'staged')), action: 'apply' }, owner)).status).toBe(303);
     const csrf = await csrfFor(owner);
     expect((await post(`/scenarios/${sid}/submit`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=submitted`);
     expect((await get(`/scenarios?kind=planning`, owner)).html).toMatch(/Lifecycle<\/a>[\s\S]*?submitted for review/);
@@ -510,16 +513,18 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(overview.html).toMatch(new RegExp(`Started from</dt>\\s*<dd><a href="/scenarios/${parent}">Parent</a>`));
   });
 
-  it('offers no promotion of a scenario that changes nothing yet, and offers it once a change is applied', async () => {
+  it('offers no review or promotion of a scenario that changes nothing yet, and offers them once a change is applied', async () => {
     const sid = await newScenario(owner, 'Nothing yet');
     const empty = await get(`/scenarios/${sid}`, owner);
     expect(empty.html).toContain('Nothing to promote yet: this scenario does not change Live.');
     expect(empty.html).not.toContain('Promote to Live</button>');
+    expect(empty.html).not.toContain('Submit for review');
     const staged = await stage(owner, sid, '', { op: 'set_fte', actor_id: id('p1'), fte: '0.8' });
     const applied = await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(staged.html, 'staged')), action: 'apply' }, owner);
     expect(applied.status).toBe(303);
     const changed = await get(`/scenarios/${sid}`, owner);
     expect(changed.html).toContain('Promote to Live</button>');
+    expect(changed.html).toContain('Submit for review');
     expect(changed.html).not.toContain('Nothing to promote yet');
   });
 

@@ -160,6 +160,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       ? await scenarioDelta(ctx, { scenarioId: scenario.id, compare: scenario.kind === 'applied' ? 'promotion' : 'source' })
       : null;
   const base = `/scenarios/${scenario.id}`;
+  // Changes nothing in Live yet: nothing to review or promote (one started from a scenario carries its source's changes).
+  const unchanged = counts.length === 0 && scenario.source?.kind !== 'scenario';
   const facts: [string, unknown][] = [
     ['Kind', scenario.kind],
     scenario.source
@@ -253,7 +255,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
             {scenario.editable ? (
               scenario.submitted ? (
                 <LifecycleButton action={`${base}/withdraw`} csrf={csrf} label="Withdraw from review" />
-              ) : (
+              ) : unchanged ? null : (
                 <LifecycleButton action={`${base}/submit`} csrf={csrf} label="Submit for review" />
               )
             ) : null}
@@ -275,7 +277,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           </div>
         </section>
       ) : null}
-      {scenario.editable && promoter && counts.length === 0 && scenario.source?.kind !== 'scenario' ? (
+      {scenario.editable && promoter && unchanged ? (
         // Promoting a scenario that changes nothing would only snapshot Live and bump its version: not offered.
         <section class="card" aria-labelledby="promote-title">
           <h2 id="promote-title">Promote to Live</h2>
