@@ -31,17 +31,18 @@ export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: M
 }
 
 /**
- * One log line per call — tool, outcome, error code, client and time (never arguments: they may hold personal
- * data) — and the tool metrics (calls by tool and outcome, latency by tool).
+ * The tool metrics (calls by tool and outcome, latency by tool), and the outcome on the request's log line (tool,
+ * outcome, error code — never arguments: they may hold personal data), or on a line of its own after a streamed one.
  */
 function logCall(tool: ToolDefinition, result: CallToolResult, session: McpSession, ms: number): void {
-  const error = result.isError ? (result.structuredContent as { error?: { code?: string } } | undefined)?.error : undefined;
-  metrics.mcpCalls.inc({ tool: tool.name, outcome: result.isError ? (error?.code ?? 'error') : 'ok' });
+  const code = result.isError ? (result.structuredContent as { error?: { code?: string } } | undefined)?.error?.code : undefined;
+  metrics.mcpCalls.inc({ tool: tool.name, outcome: result.isError ? (code ?? 'error') : 'ok' });
   metrics.mcpLatency.observe({ tool: tool.name }, ms / 1000);
-  session.logger.info(
-    { tool: tool.name, outcome: result.isError ? 'error' : 'ok', code: error?.code, client: session.principal.clientName, ms: Math.round(ms) },
-    'mcp tool call',
-  );
+  const outcome = { tool: tool.name, outcome: result.isError ? ('error' as const) : ('ok' as const), code };
+  const call = session.call;
+  if (call?.method === 'tools/call' && !call.logged) Object.assign(call, outcome);
+  // A streamed answer's request line was written when the stream began: the outcome gets a line of its own.
+  else session.logger.info({ mcpTool: outcome.tool, mcpOutcome: outcome.outcome, mcpError: code, ms: Math.round(ms) }, 'mcp tool call');
 }
 
 /**

@@ -8,10 +8,20 @@ import type { RateLimit } from '../config.js';
 import { mcpResourceUrl, protectedResourceMetadataUrl } from './urls.js';
 
 
-/** The JSON-RPC method (and for tools/call the tool name) of a request, when its body is one request. */
+/**
+ * The JSON-RPC method (and for tools/call the tool name) of a request, when its body is one request — and, filled
+ * in by the tool boundary, how a tool call ended: the request's one log line says both.
+ */
 export interface McpCall {
   method: string;
   name?: string;
+  /** The tool's canonical (dotted) name, once it ran. */
+  tool?: string;
+  outcome?: 'ok' | 'error';
+  /** The error's code (`missing_ability`, `not_found`, …) when the outcome is an error. */
+  code?: string;
+  /** Set once the request's line is written — before the tool ends when the answer is streamed (SSE). */
+  logged?: boolean;
 }
 
 /** What a parsed body asks for; null for anything but a single request object (a batch, a response, garbage). */

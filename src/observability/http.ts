@@ -2,12 +2,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Handler, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { metrics } from './metrics.js';
+import type { McpCall } from '../mcp/session.js';
 import { MCP_PATH } from '../mcp/urls.js';
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 /**
- * One JSON log line per request — request id, tenant, principal kind, MCP method and tool, status, latency; never
+ * One JSON log line per request — request id, tenant, principal kind and app, MCP method, tool and its outcome,
+ * status, latency; never
  * a header, token, body or figure — and the request metrics by route pattern (not by path: ids stay out of labels).
  */
 export function observeRequests(): MiddlewareHandler<AppEnv> {
@@ -31,12 +33,16 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
       ms: Math.round(seconds * 1000),
       tenant: c.get('tenant')?.slug,
       principal: c.get('principal')?.kind,
+      client: c.get('principal')?.clientName ?? undefined,
     };
-    // What the body asked for (every protocol era), else the 2026-07-28 headers (a request refused before its body).
+    // What the body asked for (every protocol era), else the 2026-07-28 headers (a request refused before its body),
+    // and how a tool call ended (its HTTP status is 200 either way).
     const call = path === MCP_PATH ? (c.get('mcpCall') ?? headerCall(c.req.header('mcp-method'), c.req.header('mcp-name'))) : null;
     if (call) {
       line.mcpMethod = call.method;
       line.mcpName = call.name;
+      if (call.outcome) Object.assign(line, { mcpTool: call.tool, mcpOutcome: call.outcome, mcpError: call.code });
+      call.logged = true;
     }
     // A load balancer probes every few seconds and Prometheus scrapes: answered probes are logged at debug only.
     if (status < 300 && PROBES.has(path)) c.get('logger').debug(line, 'request');
@@ -44,7 +50,7 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
   };
 }
 
-function headerCall(method: string | undefined, name: string | undefined): { method: string; name?: string } | null {
+function headerCall(method: string | undefined, name: string | undefined): McpCall | null {
   return method ? { method, ...(name ? { name } : {}) } : null;
 }
 

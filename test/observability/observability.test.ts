@@ -112,11 +112,45 @@ describe('observability', () => {
     expect(text).toMatch(/orgonaut_mcp_tool_calls_total\{outcome="ok",tool="org.summary"\} [1-9]/);
     expect(text).toMatch(/orgonaut_mcp_tool_calls_total\{outcome="(not_found|invalid_input)",tool="org.units.get"\} [1-9]/);
     expect(text).toMatch(/orgonaut_mcp_tool_duration_seconds_count\{tool="org.summary"\} [1-9]/);
-    const toolLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'mcp tool call');
-    expect(toolLines.map((l) => l.tool)).toEqual(expect.arrayContaining(['org.summary', 'org.units.get']));
-    // The request line names the method and tool for a 2025 client too (it sends no Mcp-Method header).
-    const requestLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request' && l.path === '/mcp/orgonaut');
+    // The request line names the method and tool for a 2025 client too (it sends no Mcp-Method header). Its answer is
+    // streamed, so the line is written as the stream begins and the tool's outcome follows in a line of its own.
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requestLines = parsed.filter((l) => l.msg === 'request' && l.path === '/mcp/orgonaut');
     expect(requestLines.map((l) => [l.mcpMethod, l.mcpName])).toEqual(expect.arrayContaining([['tools/call', 'org_summary'], ['tools/call', 'org_units_get']]));
+    const outcomes = parsed.filter((l) => l.msg === 'mcp tool call').map((l) => [l.mcpTool, l.mcpOutcome, l.mcpError]);
+    expect(outcomes).toEqual(expect.arrayContaining([['org.summary', 'ok', undefined], ['org.units.get', 'error', expect.stringMatching(/^(not_found|invalid_input)$/)]]));
+
+    // A 2026-07-28 client gets one JSON answer: one line per request says the call and how it ended (HTTP 200 either way).
+    lines.length = 0;
+    const modern = await app.request('/mcp/orgonaut', {
+      method: 'POST',
+      headers: {
+        host: 'obsacme.localhost',
+        authorization: `Bearer ${secret}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'org_units_get',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: {
+          name: 'org_units_get',
+          arguments: { org_unit_id: 'secret-argument-value' },
+          _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} },
+        },
+      }),
+    });
+    expect(modern.status, await modern.clone().text()).toBe(200);
+    await modern.text();
+    const modernLines = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(modernLines.filter((l) => l.msg === 'mcp tool call')).toEqual([]);
+    const line = modernLines.find((l) => l.msg === 'request' && l.path === '/mcp/orgonaut')!;
+    expect([line.status, line.mcpName, line.mcpTool, line.mcpOutcome]).toEqual([200, 'org_units_get', 'org.units.get', 'error']);
+    expect(line.mcpError).toMatch(/^(not_found|invalid_input)$/);
     expect(lines.join('\n')).not.toContain('secret-argument-value');
   });
 });
