@@ -127,6 +127,16 @@ describe('scenario.action.plan', () => {
     }
   });
 
+  it('names the family of each created record as previews and deltas do (actor, not actors)', async () => {
+    const sid = await newScenario('Created families');
+    const change = { op: 'add_actor', kind: 'agent', display_name: 'Helper', org_unit_id: world.ids.units.P };
+    const { proposal_id } = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [change] }));
+    const confirmed = structured<{ outcome: { created: { family: string; id: string }[] } }>(await owner.call('scenario_action_confirm', { proposal_id }));
+    expect(confirmed.outcome.created.map((c) => c.family).sort()).toEqual(['actor', 'placement']);
+    const again = structured<{ outcome: { created: { family: string }[] } }>(await owner.call('scenario_action_confirm', { proposal_id }));
+    expect(again.outcome.created.map((c) => c.family).sort()).toEqual(['actor', 'placement']);
+  });
+
   it('says a confirmed proposal was applied when asked to cancel it', async () => {
     const sid = await newScenario('Confirm then cancel');
     const { proposal_id } = structured<Proposal>(

@@ -82,7 +82,7 @@ describe('scenario.action.plan → confirm', () => {
     expect(confirmed).toMatchObject({ status: 'confirmed', already_confirmed: false, outcome: { revision: 1 } });
     expect(await fteOf(member, world.ids.id('p2'), sid)).toBe(1);
     expect(await fteOf(member, world.ids.id('p2'))).toBe(0.5);
-    const created = confirmed.outcome.created.find((c) => c.family === 'actors')!.id;
+    const created = confirmed.outcome.created.find((c) => c.family === 'actor')!.id;
     expect((plan.preview.records as { actor: { added: { id: string }[] } }).actor.added[0]!.id).toBe(created);
     expect(await liveChecksum()).toBe(live);
   });
@@ -107,7 +107,7 @@ describe('scenario.action.plan → confirm', () => {
     expect(JSON.stringify(tool.inputSchema)).toContain('confirm the proposal that creates it, then plan the next step with the id from `created`');
     const seat = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'create_position', org_unit_id: world.ids.units.P, title: 'Platform engineer' }] }));
     const done = structured<Confirmed>(await owner.call('scenario_action_confirm', { proposal_id: seat.proposal_id }));
-    const positionId = done.outcome.created.find((c) => c.family === 'positions')!.id;
+    const positionId = done.outcome.created.find((c) => c.family === 'position')!.id;
     const hire = [{ op: 'add_actor', kind: 'human', display_name: 'New hire', org_unit_id: world.ids.units.P, position_id: positionId }];
     const hired = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: hire }));
     expect((hired.preview.metrics as Record<string, { delta: number }>).vacant_positions!.delta).toBe(-1);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENTITY_TYPES } from '../../org/family-names.js';
 import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
 import { id, movedMetricsOnly } from '../fields.js';
@@ -88,6 +89,12 @@ function readingOrder<T>(value: T): T {
   return Object.fromEntries(entries.map(([key, field]) => [key, readingOrder(field)])) as T;
 }
 
+/**
+ * The engine names the families of created records in plural snake case (`org_units`); deltas, previews and the REST
+ * API name them as entities (`org_unit`), as the outcome now does too.
+ */
+const CREATED_ENTITY = new Map(Object.entries(ENTITY_TYPES).map(([family, entity]) => [family.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), entity]));
+
 export const confirmTool = defineTool({
   name: 'scenario.action.confirm',
   title: 'Apply a confirmed draft',
@@ -110,8 +117,10 @@ export const confirmTool = defineTool({
   example: { proposal_id: '<the proposal_id from scenario.action.plan>' },
   async handler(ctx, input) {
     const confirmed = await confirmProposal(ctx, input.proposal_id.trim());
-    const { proposal_id, scenario_id, status, already_confirmed, outcome } = confirmed;
-    return { proposal_id, scenario_id, status, already_confirmed, outcome };
+    const { proposal_id, scenario_id, status, already_confirmed } = confirmed;
+    const outcome = confirmed.outcome as { created?: { family: string }[] } | undefined;
+    const created = outcome?.created?.map((record) => ({ ...record, family: CREATED_ENTITY.get(record.family) ?? record.family }));
+    return { proposal_id, scenario_id, status, already_confirmed, outcome: outcome && { ...outcome, created } };
   },
 });
 
