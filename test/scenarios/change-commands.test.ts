@@ -165,6 +165,23 @@ describe('close_org_unit', () => {
   });
 });
 
+describe('the system unit (Unassigned)', () => {
+  it('is not renamed, moved or closed: Orgonaut keeps it', () => {
+    const org = buildFixtureOrg(SALT);
+    org.orgUnits.set('sys', { id: 'sys', parentId: units.C, type: 'system', name: 'Unassigned', code: 'UNASSIGNED', validFrom: null, validTo: null });
+    for (const [command, what] of [
+      [{ op: 'rename_org_unit', org_unit_id: 'sys', name: 'Bench' }, 'renamed'],
+      [{ op: 'move_org_unit', org_unit_id: 'sys', parent_id: units.E }, 'moved'],
+      [{ op: 'close_org_unit', org_unit_id: 'sys' }, 'closed'],
+    ] as const) {
+      expect(() => run([command as ChangeCommand], org), command.op).toThrow(
+        expect.objectContaining({ field: 'changes[0].org_unit_id', message: expect.stringContaining(`“Unassigned”, which Orgonaut keeps: it cannot be ${what}`) }),
+      );
+    }
+    expect(org.orgUnits.get('sys')!.name).toBe('Unassigned');
+  });
+});
+
 describe('records created without a date exist from today', () => {
   it('for every command that creates a dated record', () => {
     const { graph, created } = run([

@@ -37,16 +37,28 @@ export function createOrgUnit(ctx: OpContext): void {
   ctx.created.push({ family: 'org_units', id });
 }
 
+/**
+ * A system unit (the Unassigned bucket, where whoever has no placement is shown) belongs to Orgonaut, not to the
+ * organisation's design: it is not renamed, moved or closed.
+ */
+function requireDesignedUnit(ctx: OpContext, unit: OrgUnit, what: string): void {
+  if (unit.type === 'system') {
+    throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), `is the system unit “${unit.name}”, which Orgonaut keeps: it cannot be ${what}`);
+  }
+}
+
 /** Org units keep one name, parent and team metadata, without history: these changes refuse a `date` (see `requireUndated`). */
 export function renameOrgUnit(ctx: OpContext): void {
   requireUndated(ctx, 'an org unit’s name');
   const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
+  requireDesignedUnit(ctx, unit, 'renamed');
   ctx.wg.update('orgUnits', unit.id, { name: requiredString(ctx, 'name') });
 }
 
 export function moveOrgUnit(ctx: OpContext): void {
   requireUndated(ctx, 'an org unit’s parent');
   const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
+  requireDesignedUnit(ctx, unit, 'moved');
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company is the root and cannot move');
   checkParent(ctx, unit.type, parent);
@@ -59,6 +71,7 @@ export function moveOrgUnit(ctx: OpContext): void {
 export function closeOrgUnit(ctx: OpContext): void {
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company cannot be closed');
+  requireDesignedUnit(ctx, unit, 'closed');
   // On the day or planned for later (a placement moved in from a later date counts too).
   const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => onOrAfter(u, ctx.day)).length;
   const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day)).length;

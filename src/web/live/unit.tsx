@@ -50,8 +50,13 @@ export function unitRoutes(): Hono<AppEnv> {
         {tray ? (
           <p class="actions">
             <span class="hint">Plan in this scenario:</span>
-            <a href={`${tray}?op=rename_org_unit&org_unit_id=${unit.id}#op-rename_org_unit`}>Rename</a>
-            <a href={`${tray}?op=move_org_unit&org_unit_id=${unit.id}#op-move_org_unit`}>Move</a>
+            {/* The system unit (Unassigned) is Orgonaut's: it is not renamed or moved. */}
+            {unit.type !== 'system' ? (
+              <>
+                <a href={`${tray}?op=rename_org_unit&org_unit_id=${unit.id}#op-rename_org_unit`}>Rename</a>
+                <a href={`${tray}?op=move_org_unit&org_unit_id=${unit.id}#op-move_org_unit`}>Move</a>
+              </>
+            ) : null}
             <a href={`${tray}?op=add_actor&org_unit_id=${unit.id}#op-add_actor`}>Add someone here</a>
             <a href={`${tray}?op=create_position&org_unit_id=${unit.id}#op-create_position`}>Create a position here</a>
           </p>
