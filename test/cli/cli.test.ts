@@ -261,11 +261,15 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(code).toBe(0);
   });
 
-  it('says which family has no changes when the list is filtered', async () => {
+  it('says which family has no changes when the list is filtered, and lists changed fields in name order', async () => {
+    const sid2 = JSON.parse((await cli(['scenario', 'create', 'Fields plan', '--json'], config())).stdout).data.id as string;
+    expect((await cli(['scenario', 'apply', sid2, '-'], config(), JSON.stringify([{ op: 'create_position', title: 'Guard', org_unit_id: units.P }]))).code).toBe(0);
     const none = await cli(['scenario', 'changes', scenarioId, '--family', 'position'], config());
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout.trim()).toBe('No position changes in this scenario.');
     expect((await cli(['scenario', 'changes', scenarioId, '--family', 'actor'], config())).stdout).toMatch(/^actor\s+change\s/m);
+    const lines = (await cli(['scenario', 'changes', sid2], config())).stdout.split('\n');
+    expect(lines.find((l) => l.startsWith('position')), lines.join('\n')).toMatch(/\sadd\s+\S+\s+currency, day_rate_minor, employment_type, org_unit_id, planned_fte, role_type, target_salary_minor, title, valid_from, valid_to$/);
   });
 
   it('submits the scenario and lists its tasks', async () => {

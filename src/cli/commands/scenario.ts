@@ -40,7 +40,8 @@ export async function scenarioCommand(run: Run): Promise<number> {
         { header: 'FAMILY', value: (c) => c.family },
         { header: 'OP', value: (c) => c.op },
         { header: 'RECORD', value: (c) => c.record_id },
-        { header: 'FIELDS', value: (c) => (c.values ? Object.keys(c.values).join(', ') : '') },
+        // In name order (the API keeps the database's), without the id the RECORD column already shows.
+        { header: 'FIELDS', value: (c) => (c.values ? Object.keys(c.values).filter((f) => f !== 'id').sort().join(', ') : '') },
       ], family ? `No ${family} changes in this scenario.` : 'No changes in this scenario.');
     }
     case 'apply':
