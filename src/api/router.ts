@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Runtime } from '../app.js';
-import { AppError, InvalidInput } from '../errors.js';
+import type { Ability } from '../access/abilities.js';
+import { AppError, InvalidInput, MissingAbility } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { respondWithProblem } from './problem.js';
 import { invalidRequest } from './validation.js';
@@ -107,6 +108,8 @@ interface DocumentedRoute {
   query: Set<string> | null;
   /** Whether the route checks `If-Match` (declares the header). */
   ifMatch: boolean;
+  /** The abilities it needs (`x-required-abilities`). */
+  abilities: string[];
 }
 
 /** The documented routes (read once, after every family is mounted): path pattern, method, query parameters. */
@@ -123,12 +126,14 @@ function documentedRoutes(router: OpenAPIHono<AppEnv>): () => DocumentedRoute[] 
           method: d.route.method.toUpperCase(),
           query: !query ? new Set<string>() : query.shape ? new Set(Object.keys(query.shape)) : null,
           ifMatch: Boolean(headers?.shape && 'If-Match' in headers.shape),
+          abilities: (d.route as { 'x-required-abilities'?: string[] })['x-required-abilities'] ?? [],
         },
       ];
     }));
 }
 
 /**
+ * A route's abilities are checked before its parameters (403 before 400).
  * An `If-Match` on a write that does not check it is a 400, not silently ignored; so is a query parameter given twice.
  * A query parameter the route does not take is a 400 naming it, like an unknown body field: a misspelt filter
  * (`?search=` for `?q=`, `?org_unit=` for `?org_unit_id=`) would otherwise answer with the whole unfiltered list.
@@ -139,6 +144,10 @@ function refuseWhatRoutesDoNotTake(router: OpenAPIHono<AppEnv>): MiddlewareHandl
     const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
     // `/org-units/tree` also matches `/org-units/{id}`: a parameter is known if any matching route takes it.
     const matching = routes().filter((r) => r.method === method && r.pattern.test(c.req.path));
+    // A credential without the ability a route needs is told so first, not about the parameters it got wrong.
+    const principal = c.get('principal');
+    const missing = principal && matching[0]?.abilities.find((a) => matching.every((r) => r.abilities.includes(a)) && !principal.abilities.has(a as Ability));
+    if (missing) return respondWithProblem(c, new MissingAbility(missing));
     if (method !== 'GET' && c.req.header('if-match') !== undefined && matching.length && !matching.some((r) => r.ifMatch)) {
       // Ignoring it would let the write overwrite a change the client meant to guard against.
       return respondWithProblem(c, new InvalidInput('If-Match', 'is not checked by this route (writes to a scenario check it); send the request without it'));

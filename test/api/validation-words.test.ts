@@ -91,3 +91,20 @@ describe('a personal API token copied in part', () => {
     }
   });
 });
+
+describe('a credential without the ability a route needs', () => {
+  it('is told about the ability before any mistake in its parameters (403, not 400)', async () => {
+    const user = await buildMember(database, tenant, 'viewer');
+    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.viewer, null, tenant.plan);
+    const narrow = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'narrow', abilities: ['org-units.read'] })).secret;
+    for (const path of ['/api/v1/scenarios?kind=plans', `/api/v1/imports/${scenarioId}/rows/abc`, '/api/v1/actors?limit=0&colour=red']) {
+      const response = await app.request(path, { host: HOST, token: narrow });
+      expect(response.status, path).toBe(403);
+      expect(((await response.json()) as { code: string }).code, path).toBe('missing_ability');
+    }
+    const wrongBody = await app.request('/api/v1/department-types', { host: HOST, token: narrow, method: 'POST', json: { nme: 'x' } });
+    expect(await wrongBody.json()).toMatchObject({ status: 403, ability: 'settings.manage' });
+    // With the ability, the parameters are judged as before.
+    expect((await app.request('/api/v1/org-units?limit=0', { host: HOST, token: narrow })).status).toBe(400);
+  });
+});
