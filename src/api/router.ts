@@ -4,6 +4,7 @@ import type { Runtime } from '../app.js';
 import type { Ability } from '../access/abilities.js';
 import { AppError, InvalidInput, MissingAbility } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
+import { planWithholds } from '../tenancy/plans.js';
 import { respondWithProblem } from './problem.js';
 import { invalidRequest } from './validation.js';
 import { restAuthentication } from '../access/middleware.js';
@@ -144,9 +145,13 @@ function refuseWhatRoutesDoNotTake(router: OpenAPIHono<AppEnv>): MiddlewareHandl
     const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
     // `/org-units/tree` also matches `/org-units/{id}`: a parameter is known if any matching route takes it.
     const matching = routes().filter((r) => r.method === method && r.pattern.test(c.req.path));
-    // A credential without the ability a route needs is told so first, not about the parameters it got wrong.
+    // A credential without the ability a route needs is told so first, not about the parameters it got wrong (an
+    // ability the plan withholds is left to the route, whose refusal names the plan).
     const principal = c.get('principal');
-    const missing = principal && matching[0]?.abilities.find((a) => matching.every((r) => r.abilities.includes(a)) && !principal.abilities.has(a as Ability));
+    const tenant = c.get('tenant');
+    const withheld = tenant ? planWithholds(tenant.plan) : new Set<Ability>();
+    const lacks = (a: string) => principal && !principal.abilities.has(a as Ability) && !withheld.has(a as Ability);
+    const missing = matching[0]?.abilities.find((a) => matching.every((r) => r.abilities.includes(a)) && lacks(a));
     if (missing) return respondWithProblem(c, new MissingAbility(missing));
     if (method !== 'GET' && c.req.header('if-match') !== undefined && matching.length && !matching.some((r) => r.ifMatch)) {
       // Ignoring it would let the write overwrite a change the client meant to guard against.
