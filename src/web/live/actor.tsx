@@ -65,7 +65,6 @@ export function actorRoutes(): Hono<AppEnv> {
     return c.html(
       <Shell c={c} title={actor.display_name} active="/live/matrix" wide>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
-        <LiveNav params={params} active="" />
         {trail.length ? <UnitTrail units={trail} current={actor.display_name} params={params} /> : null}
         <div class="page-head">
           <h1>
@@ -74,6 +73,8 @@ export function actorRoutes(): Hono<AppEnv> {
           </h1>
           <AsOfForm action={here} params={params} />
         </div>
+        {/* A person is one row of People (as the main navigation says): its tab is the current one. */}
+        <LiveNav params={params} active="/live/matrix" />
         {tray && actor.active ? (
           <p class="actions">
             <span class="hint">Plan in this scenario:</span>

@@ -32,7 +32,6 @@ export function unitRoutes(): Hono<AppEnv> {
     return c.html(
       <Shell c={c} title={unit.name} active="/live" wide>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
-        <LiveNav params={params} active="" />
         <UnitTrail units={unit.path} current={unit.name} params={params} />
         <div class="page-head">
           <h1>
@@ -40,6 +39,8 @@ export function unitRoutes(): Hono<AppEnv> {
           </h1>
           <AsOfForm action={here} params={params} />
         </div>
+        {/* A unit is a place in the tree: the Tree tab is the current one. */}
+        <LiveNav params={params} active="/live" />
         {unit.code || unit.department?.cost_center || unit.team?.purpose ? (
           <p class="hint">
             {unit.code ? <>Code {unit.code}. </> : null}
