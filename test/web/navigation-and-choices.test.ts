@@ -68,3 +68,12 @@ describe('an org unit or actor page', () => {
     expect(orgNav(await get('/live/lineage')).current).toEqual(['Lineage']);
   });
 });
+
+describe('Settings → Members', () => {
+  it('asks before revoking a pending invitation, naming who it was for', async () => {
+    const invitation = await inviteMember(contextFor(database, tenant, principalFor(tenant, 'owner')), { email: 'ada@navchoices.test', role: 'member' });
+    const html = await get('/settings/members');
+    const form = new RegExp(`<form[^>]*action="/settings/invitations/${invitation.id}/revoke"[^>]*>`).exec(html)?.[0] ?? '';
+    expect(form).toContain('data-confirm="Revoke the invitation for ada@navchoices.test? Its link stops working."');
+  });
+});

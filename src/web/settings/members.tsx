@@ -161,9 +161,14 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
               {invitations.map((i) => (
                 <li>
                   {i.email} as <strong>{i.role}</strong> <span class="hint">until {i.expires_at.slice(0, 10)}</span>{' '}
-                  <form method="post" action={`/settings/invitations/${i.id}/revoke`} class="inline">
+                  <form
+                    method="post"
+                    action={`/settings/invitations/${i.id}/revoke`}
+                    class="inline"
+                    data-confirm={`Revoke the invitation for ${i.email}? Its link stops working.`}
+                  >
                     <input type="hidden" name="csrf" value={csrf} />
-                    <button type="submit" class="link">
+                    <button type="submit" class="link" aria-label={`Revoke the invitation for ${i.email}`}>
                       Revoke
                     </button>
                   </form>
