@@ -77,3 +77,17 @@ describe('Settings → Members', () => {
     expect(form).toContain('data-confirm="Revoke the invitation for ada@navchoices.test? Its link stops working."');
   });
 });
+
+describe('a choice of scenarios', () => {
+  it('tells two scenarios of the same name apart in Start from and Import into', async () => {
+    const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
+    await createScenario(ctx, { name: 'Reshape sales' });
+    await createScenario(ctx, { name: 'Reshape sales' });
+    for (const [path, select] of [['/scenarios', 's-source'], ['/imports', 'upload-target']] as const) {
+      const named = options(await get(path), select).filter((o) => o.includes('Reshape sales'));
+      expect(named, path).toHaveLength(2);
+      expect(new Set(named).size, path).toBe(2);
+      for (const option of named) expect(option, path).toMatch(/^Scenario: Reshape sales · created \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    }
+  });
+});

@@ -11,7 +11,7 @@ import { createRunFromUpload, type UploadInput } from '../../imports/upload.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
 import { checkSessionCsrf } from '../forms.js';
 import { Pager } from '../live/components.js';
-import { num, when } from '../live/format.js';
+import { num, scenarioChoices, when } from '../live/format.js';
 import { csrfOf } from '../live/page-errors.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { formRefusal, refusalStatus, RUN_STATUS_LABELS, RunStatus, runTitle, TargetLabel } from './components.js';
@@ -117,6 +117,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const cursor = c.req.query('cursor') || null;
   const runs = await listRuns(ctx, { status: filter, cursor, limit: 50 });
   const scenarios = await targetScenarios(ctx);
+  const choices = scenarioChoices(scenarios);
   const names = await scenarioNames(ctx);
   const draft = state.draft ?? { target: 'live', format: '', createMissingTypes: false };
   const query = (extra: Record<string, string | null>) => {
@@ -151,7 +152,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               <option value="live">Live (a snapshot is taken first)</option>
               {scenarios.map((s) => (
                 <option value={s.id} selected={draft.target === s.id}>
-                  Scenario: {s.name}
+                  Scenario: {choices.get(s.id)}
                 </option>
               ))}
             </select>

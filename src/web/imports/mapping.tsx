@@ -7,7 +7,7 @@ import { IMPORT_FIELDS, MONEY_IMPORT_FIELDS, type ImportField } from '../../impo
 import { previewRun } from '../../imports/preview.js';
 import { getRun, importFields, startRun, updateRunSettings, type RunPatch } from '../../imports/runs.js';
 import { checkSessionCsrf, formString } from '../forms.js';
-import { num } from '../live/format.js';
+import { num, scenarioChoices } from '../live/format.js';
 import { csrfOf } from '../live/page-errors.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
@@ -99,6 +99,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
   const { run } = preview;
   const fields = importFields(ctx);
   const scenarios = await targetScenarios(ctx);
+  const choices = scenarioChoices(scenarios);
   const names = await scenarioNames(ctx);
   const targetName = run.target.kind === 'scenario' ? `scenario ${names.get(run.target.scenario_id ?? '') ?? 'a scenario'}` : null;
   const mapped = run.mapping.filter((m) => m.field && preview.sample.some((s) => m.field! in s.fields));
@@ -150,7 +151,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                 <option value="live">Live (a snapshot is taken first)</option>
                 {scenarios.map((s) => (
                   <option value={s.id} selected={run.target.scenario_id === s.id}>
-                    Scenario: {s.name}
+                    Scenario: {choices.get(s.id)}
                   </option>
                 ))}
                 {run.target.scenario_id && !scenarios.some((s) => s.id === run.target.scenario_id) ? (

@@ -86,6 +86,17 @@ export function when(value: Date | string | null | undefined): string {
   return iso.length > 10 ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : iso;
 }
 
+/**
+ * How each scenario of a choice (Start from, Import into) reads: its name, when it was created and whether it was
+ * submitted — two scenarios may share a name — and, should even that be the same, the start of its id.
+ */
+export function scenarioChoices(list: { id: string; name: string; created_at: string; submitted: boolean }[]): Map<string, string> {
+  const base = (s: (typeof list)[number]) => `${s.name} · created ${when(s.created_at)}${s.submitted ? ' · submitted' : ''}`;
+  const seen = new Map<string, number>();
+  for (const s of list) seen.set(base(s), (seen.get(base(s)) ?? 0) + 1);
+  return new Map(list.map((s) => [s.id, seen.get(base(s))! > 1 ? `${base(s)} · #${s.id.slice(0, 8)}` : base(s)]));
+}
+
 export function day(value: Date | string | null | undefined): string {
   if (!value) return '–';
   return (typeof value === 'string' ? value : value.toISOString()).slice(0, 10);

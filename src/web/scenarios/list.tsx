@@ -9,7 +9,7 @@ import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { checkSessionCsrf, formString } from '../forms.js';
 import { ErrorNotice, invalidIf, Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
-import { day } from '../live/format.js';
+import { day, scenarioChoices } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { comparePage, MAX_COMPARED } from './compare.js';
 
@@ -65,6 +65,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const cursor = c.req.query('cursor') || null;
   const list = await listScenarios(ctx, { kind, state: scenarioState, cursor, limit: 50 });
   const sources = await listScenarios(ctx, { kind: 'planning', state: 'active', limit: 500 });
+  const choices = scenarioChoices(sources.items);
   const cap = PLAN_FEATURES[ctx.tenant.plan].activePlanningScenarios;
   const writer = can(ctx.principal, 'scenarios.write');
   const filtered = Boolean(kind || scenarioState);
@@ -104,7 +105,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                 <option value="live">Live (today’s organisation)</option>
                 {sources.items.map((s) => (
                   <option value={s.id} selected={state.source === s.id}>
-                    Scenario: {s.name}
+                    Scenario: {choices.get(s.id)}
                   </option>
                 ))}
               </select>
