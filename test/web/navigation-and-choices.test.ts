@@ -91,3 +91,12 @@ describe('a choice of scenarios', () => {
     }
   });
 });
+
+describe('the API reference', () => {
+  it('marks parameter names as names, which the stylesheet never breaks inside', async () => {
+    const html = await get('/docs/api');
+    expect(html).toContain('<code class="name">primary_only</code>');
+    const css = await (await app.request('/static/app.css', { host: HOST })).text();
+    expect(css).toMatch(/code\.name \{[^}]*white-space: nowrap/);
+  });
+});

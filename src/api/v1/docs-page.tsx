@@ -109,7 +109,7 @@ function Parameters(props: { parameters: Json[] }): Child {
           {props.parameters.map((p) => (
             <tr>
               <td>
-                <code>{p.name}</code> {p.required ? <span class="badge warn">required</span> : null}
+                <code class="name">{p.name}</code> {p.required ? <span class="badge warn">required</span> : null}
               </td>
               <td>{p.in}</td>
               <td>{typeOf(p.schema)}</td>
