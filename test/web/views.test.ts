@@ -507,7 +507,7 @@ describe('scenario lifecycle, snapshots and activity', () => {
   it('branches a scenario from another one', async () => {
     const parent = await newScenario(owner, 'Parent');
     const form = await get(`/scenarios?source=${parent}`, owner);
-    expect(form.html).toContain(`<option value="${parent}" selected="">Scenario: Parent</option>`);
+    expect(form.html).toMatch(new RegExp(`<option value="${parent}" selected="">Scenario: Parent · created [^<]+</option>`));
     const created = await post('/scenarios', { csrf: await csrfFor(owner), name: 'Child', source: parent }, owner);
     const overview = await get(created.location!, owner);
     expect(overview.html).toMatch(new RegExp(`Started from</dt>\\s*<dd><a href="/scenarios/${parent}">Parent</a>`));
