@@ -120,7 +120,7 @@ export class StructureBuilder {
   private department(named: NamedUnit, parent: NamedUnit | null): string {
     const found = this.departments.get(named.key);
     if (found) {
-      this.cs.update('orgUnits', found, {});
+      this.touch(found, 'departments');
       return found;
     }
     const parentId = parent ? this.department(parent, null) : this.root();
@@ -168,7 +168,7 @@ export class StructureBuilder {
       this.cs.create('teams', { orgUnitId: id, teamTypeId: null, purpose: null });
       this.teams.set(`${parentId}|${named.key}`, id);
     } else {
-      this.cs.update('orgUnits', id, {});
+      this.touch(id, 'teams');
     }
     if (named.typeName && !this.decided.has(`tt:${id}`)) {
       if (!this.cs.get('teams', id)) this.cs.create('teams', { orgUnitId: id, teamTypeId: null, purpose: null });
@@ -176,6 +176,12 @@ export class StructureBuilder {
       this.decided.add(`tt:${id}`);
     }
     return id;
+  }
+
+  /** An existing unit a row names: its org unit and its department or team record count in the summary (unchanged unless changed later). */
+  private touch(id: string, family: 'departments' | 'teams'): void {
+    this.cs.update('orgUnits', id, {});
+    if (this.cs.get(family, id)) this.cs.update(family, id, {});
   }
 
   private typeId(known: Map<string, string>, created: { id: string; name: string }[], name: string): string {

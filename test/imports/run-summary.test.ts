@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceContext } from '../../src/context.js';
+import type { Database } from '../../src/db/connection.js';
+import { getScenario } from '../../src/scenarios/lifecycle.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testDatabase } from '../support/db.js';
+import { csvOf, importFile, importTenant } from './support.js';
+
+/**
+ * What a finished run tells its user (reference/import-workflow-and-runs.md: "counts"; docs/IMPORTS.md "the summary"):
+ * records created / updated / unchanged per model family — an existing department or team the rows place people in
+ * is counted unchanged, not left out — and a snapshot described by the file and when it was uploaded.
+ */
+
+let database: Database;
+let tenant: Tenant;
+let owner: ServiceContext;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  ({ tenant, owner } = await importTenant(database, { slug: 'runsummary' }));
+});
+afterAll(() => database?.close());
+
+const HEADER = ['email', 'first_name', 'last_name', 'department', 'team', 'job_title', 'manager_email'];
+const ANN = ['ann@sum.test', 'Ann', 'Lee', 'Engineering', 'Platform', 'CTO', ''];
+const families = (run: { summary: unknown }) => (run.summary as { families: Record<string, { created: number; updated: number; unchanged: number; quarantined: number }> }).families;
+
+describe('a run’s summary per family', () => {
+  it('counts the existing department and team that rows place people in as unchanged', async () => {
+    const first = await importFile(owner, csvOf(HEADER, [ANN]));
+    expect(first.status).toBe('completed');
+    expect(families(first)).toMatchObject({
+      orgUnits: { created: 3, updated: 0, unchanged: 0 }, // the company, Engineering, Platform
+      departments: { created: 1, updated: 0, unchanged: 0 },
+      teams: { created: 1, updated: 0, unchanged: 0 },
+      actors: { created: 1, updated: 0, unchanged: 0 },
+    });
+
+    // Ann again as she is, and Bob placed into the team that exists now.
+    const second = await importFile(owner, csvOf(HEADER, [ANN, ['bob@sum.test', 'Bob', 'Ray', 'Engineering', 'Platform', 'Engineer', 'ann@sum.test']]));
+    expect(second.status).toBe('completed');
+    expect(families(second)).toEqual({
+      orgUnits: { created: 0, updated: 0, unchanged: 2, quarantined: 0 },
+      departments: { created: 0, updated: 0, unchanged: 1, quarantined: 0 },
+      teams: { created: 0, updated: 0, unchanged: 1, quarantined: 0 },
+      actors: { created: 1, updated: 0, unchanged: 1, quarantined: 0 },
+      reportingLines: { created: 1, updated: 0, unchanged: 0, quarantined: 0 },
+      placements: { created: 1, updated: 0, unchanged: 1, quarantined: 0 },
+      positions: { created: 1, updated: 0, unchanged: 1, quarantined: 0 },
+      compensations: { created: 0, updated: 0, unchanged: 0, quarantined: 0 },
+    });
+  });
+
+  it('counts a team named without its department as unchanged too', async () => {
+    const run = await importFile(owner, csvOf(['email', 'name', 'team', 'job_title', 'manager_email'], [['cat@sum.test', 'Cat Day', 'Platform', 'Engineer', 'ann@sum.test']]));
+    expect(run.status).toBe('completed');
+    expect(families(run)).toMatchObject({ teams: { created: 0, updated: 0, unchanged: 1 }, orgUnits: { created: 0, updated: 0, unchanged: 1 }, actors: { created: 1 } });
+  });
+
+  it('counts an existing parent department of a new one as unchanged', async () => {
+    const run = await importFile(owner, csvOf(['email', 'name', 'department', 'parent_department', 'job_title'], [['dee@sum.test', 'Dee Ho', 'Data', 'Engineering', 'Analyst']]));
+    expect(run.status).toBe('completed');
+    expect(families(run)).toMatchObject({ departments: { created: 1, updated: 0, unchanged: 1 }, orgUnits: { created: 1, updated: 0, unchanged: 1 } });
+  });
+});
