@@ -148,4 +148,41 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect(await w.page.locator('thead .badge').first().innerText()).toMatch(/^[a-z]/);
     await screenshot(w.page, 'layout-compare', false);
   });
+
+  it('keeps every parameter name of the API reference whole, on a phone and a desktop (never primary_onl|y)', async () => {
+    for (const size of [PHONE, { width: 1280, height: 900 }]) {
+      await w.page.setViewportSize(size);
+      await w.page.goto(`${acme}/docs/api`);
+      await checkPage(w);
+      const broken = await w.page.locator('code.name').evaluateAll((codes) =>
+        codes
+          .filter((code) => {
+            const range = document.createRange();
+            range.selectNodeContents(code);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+          })
+          .map((code) => code.textContent),
+      );
+      expect(await w.page.locator('code.name', { hasText: 'primary_only' }).count()).toBeGreaterThan(0);
+      expect(broken, `at ${size.width} px`).toEqual([]);
+      expect(await w.page.evaluate(() => document.documentElement.scrollWidth), `at ${size.width} px`).toBeLessThanOrEqual(size.width);
+    }
+  });
+
+  it('marks the Tree tab on an org unit page, under its breadcrumb and heading, as it does on the tree', async () => {
+    await w.page.setViewportSize({ width: 1280, height: 900 });
+    await w.page.goto(`${acme}/live`);
+    await w.page.locator('ul.tree a').nth(1).click();
+    await w.page.waitForURL(/\/live\/units\//);
+    await checkPage(w);
+    const tabs = w.page.getByRole('navigation', { name: 'Organisation views' });
+    const tree = tabs.getByRole('link', { name: 'Tree' });
+    expect(await tree.getAttribute('aria-current')).toBe('page');
+    const style = (name: string) => tabs.getByRole('link', { name }).evaluate((a) => `${getComputedStyle(a).fontWeight} ${getComputedStyle(a).borderBottomColor}`);
+    expect(await style('Tree')).not.toBe(await style('People'));
+    const top = (l: ReturnType<typeof w.page.locator>) => l.evaluate((e) => e.getBoundingClientRect().top);
+    const [crumbs, heading, nav] = await Promise.all([top(w.page.getByRole('navigation', { name: 'Breadcrumb' })), top(w.page.locator('h1')), top(tabs)]);
+    expect(crumbs).toBeLessThan(heading);
+    expect(heading).toBeLessThan(nav);
+  });
 });
