@@ -39,7 +39,7 @@ export async function finalizeLive(ctx: ServiceContext, step: Step, liveVersion:
     if (changed) {
       const snapshot = await insertScenario(tx, ctx.tenant.id, {
         name: `Live before import ${run.fileName ? `“${run.fileName}”` : run.id.slice(0, 8)}`,
-        description: `Taken automatically before import run ${run.id} (step ${run.step}). Restore it to undo the import.`,
+        description: snapshotDescription(run),
         kind: 'snapshot',
         liveVersion,
         createdBy: ctx.principal.userId,
@@ -90,6 +90,17 @@ async function complete(ctx: ServiceContext, tx: Db, step: Step, result: Record<
     requestId: ctx.requestId ?? null,
   });
   return updateRun(tx, ctx.tenant.id, run.id, { ...fields, status: 'completed', summary, progress: { ...step.tracker.finished() }, finishedAt: new Date(), workerId: null, error: null, errorCode: null });
+}
+
+/**
+ * What the snapshot says it was taken before, for a person: the file and when it came, as the imports list shows it
+ * (the run's id is kept where it links: the lineage entry and the run's own page).
+ */
+function snapshotDescription(run: RunRow): string {
+  const file = run.fileName ? `“${run.fileName}”` : 'a file';
+  const at = `${run.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const what = `${run.step > 1 ? 'reprocessing rows of ' : ''}the import of ${file}, ${run.source === 'upload' ? 'uploaded' : 'received'} ${at}`;
+  return `Taken automatically before ${what}. Restore it to undo the import.`;
 }
 
 type Counts = { created: number; updated: number; unchanged: number; quarantined: number };

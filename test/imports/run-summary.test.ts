@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
-import { getScenario } from '../../src/scenarios/lifecycle.js';
+import { listScenarios } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { csvOf, importFile, importTenant } from './support.js';
@@ -62,5 +62,17 @@ describe('a run’s summary per family', () => {
     const run = await importFile(owner, csvOf(['email', 'name', 'department', 'parent_department', 'job_title'], [['dee@sum.test', 'Dee Ho', 'Data', 'Engineering', 'Analyst']]));
     expect(run.status).toBe('completed');
     expect(families(run)).toMatchObject({ departments: { created: 1, updated: 0, unchanged: 1 }, orgUnits: { created: 1, updated: 0, unchanged: 1 } });
+  });
+});
+
+describe('the snapshot an import takes', () => {
+  it('is described by the file and when it was uploaded, not by the run’s id', async () => {
+    const run = await importFile(owner, csvOf(HEADER, [['eve@sum.test', 'Eve', 'Mo', 'Engineering', 'Platform', 'Engineer', 'ann@sum.test']]), { fileName: 'march-people.csv' });
+    expect(run.status).toBe('completed');
+    const snapshot = (await listScenarios(owner, { kind: 'snapshot', limit: 100 })).items.find((s) => s.id === run.snapshot_id)!;
+    expect(snapshot.name).toBe('Live before import “march-people.csv”');
+    const uploaded = run.created_at.slice(0, 16).replace('T', ' ');
+    expect(snapshot.description).toBe(`Taken automatically before the import of “march-people.csv”, uploaded ${uploaded} UTC. Restore it to undo the import.`);
+    expect(snapshot.description).not.toContain(run.id);
   });
 });
