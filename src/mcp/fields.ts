@@ -37,7 +37,7 @@ export const cursor = z
   .string()
   .max(2000)
   .optional()
-  .describe('The `next_cursor` of the previous page, to continue a list. Omit for the first page.');
+  .describe('The `next_cursor` of the previous page, to continue a list with the same filters (another filter needs a fresh walk). Omit for the first page.');
 export const includeInactive = z
   .boolean()
   .optional()

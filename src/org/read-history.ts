@@ -7,7 +7,7 @@ import { auditEvents, currencies, lineageEntries, memberships, scenarios, tenant
 import { InvalidInput, NotFound } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
-import { checkLimit, decodeCursor, encodeCursor, paginate, sortByKey, type PageRequest } from '../util/pagination.js';
+import { checkLimit, decodeCursor, encodeCursor, paginate, queryFingerprint, sortByKey, type PageRequest } from '../util/pagination.js';
 import { addDays, inEffect, isIsoDate, ISO_DATE_RULE } from './dates.js';
 import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
@@ -64,10 +64,11 @@ const MEMBER_EVENTS = ['membership', 'password_reset'] as const;
 export async function listActivity(ctx: ServiceContext, filter: ActivityFilter = {}) {
   authorize(ctx.principal, 'activity.read');
   const limit = checkLimit(filter.limit);
+  const query = queryFingerprint(filter);
   const micros = sql<string>`(extract(epoch from ${auditEvents.at}) * 1000000)::bigint::text`;
   const conditions: (SQL | undefined)[] = [eq(auditEvents.tenantId, ctx.tenant.id), ...activityFilters(filter)];
   if (filter.cursor) {
-    const [atMicros, id] = decodeCursor(filter.cursor, 'activity');
+    const [atMicros, id] = decodeCursor(filter.cursor, 'activity', query);
     if (typeof atMicros !== 'string' || !/^\d+$/.test(atMicros) || typeof id !== 'string' || !isUuid(id)) {
       throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
     }
@@ -91,7 +92,7 @@ export async function listActivity(ctx: ServiceContext, filter: ActivityFilter =
       items: items.map((r) =>
         presentEvent(r.event, r.email ? { id: r.event.userId, email: r.email, name: r.name } : null, ctx.principal, r.memberEmail ? { id: r.event.entityId, email: r.memberEmail, name: r.memberName } : null),
       ),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.micros, last.event.id], 'activity') : null,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.micros, last.event.id], 'activity', query) : null,
     },
   };
 }

@@ -33,7 +33,7 @@ export async function listScenarioChanges(ctx: ServiceContext, scenarioId: strin
     (c) => readable.has(c.family) && (showMoney || c.family !== 'compensations') && (!family || c.family === family),
   );
   const key = (c: ScenarioChange) => [ENTITY_TYPES[c.family], c.recordId] as const;
-  const page = paginate('scenario changes', sortByKey(changes, key), key, filter);
+  const page = paginate('scenario changes', sortByKey(changes, key), key, { ...filter, scenarioId });
   return { page: mapPage(page, (c) => presentChange(c, showMoney)) };
 }
 

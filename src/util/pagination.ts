@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import { InvalidInput } from '../errors.js';
 
 /**
- * Cursor pagination shared by REST and MCP. A cursor is opaque to clients: base64url of the sort key of the last
- * item returned and, for a named list, the list's name — a cursor handed to another list (an assistant mixing up
- * two walks) is refused instead of silently starting somewhere else. Items must be sorted by a total order
- * (`compare`), so a walk has no duplicates or gaps even when items are added between pages.
+ * Cursor pagination shared by REST, MCP and the web app. A cursor is opaque to clients: base64url of the sort key
+ * of the last item returned and, for a named list, the list's name and a fingerprint of the query that shaped it
+ * (its filters, not the page size) — a cursor handed to another list (an assistant mixing up two walks) or to the
+ * same list with other filters (org_unit_id A's cursor reused for B) is refused instead of silently returning an
+ * empty or wrong page. Items must be sorted by a total order (`compare`), so a walk has no duplicates or gaps even
+ * when items are added between pages.
  */
 export interface PageRequest {
   limit?: number;
@@ -21,22 +24,41 @@ export const MAX_LIMIT = 500;
 
 export type SortKey = readonly (string | number | null)[];
 
-/** The cursor after `key`; with `list`, valid only for that list. */
-export function encodeCursor(key: SortKey, list?: string): string {
-  return Buffer.from(JSON.stringify(list === undefined ? key : { list, key }), 'utf8').toString('base64url');
+/**
+ * A short fingerprint of the filters in a list request: every field but `limit` and `cursor`, with blank, null and
+ * false fields left out (an absent filter and an empty one shape the same list) and strings trimmed.
+ */
+export function queryFingerprint(request: object): string {
+  const filters = Object.entries(request)
+    .filter(([name]) => name !== 'limit' && name !== 'cursor')
+    .map(([name, value]) => [name, typeof value === 'string' ? value.trim() : value] as const)
+    .filter(([, value]) => value !== undefined && value !== null && value !== '' && value !== false)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 12);
 }
 
-/** The sort key in a cursor from {@link encodeCursor} (with the same `list`); anything else is invalid input. */
-export function decodeCursor(cursor: string, list?: string): SortKey {
+/** The cursor after `key`; with `list`, valid only for that list, and with `query` (a {@link queryFingerprint}), only for that query. */
+export function encodeCursor(key: SortKey, list?: string, query?: string): string {
+  return Buffer.from(JSON.stringify(list === undefined ? key : { list, query, key }), 'utf8').toString('base64url');
+}
+
+/**
+ * The sort key in a cursor from {@link encodeCursor} (with the same `list` and `query`); a cursor of another list
+ * or another query, or anything else, is invalid input.
+ */
+export function decodeCursor(cursor: string, list?: string, query?: string): SortKey {
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     payload = undefined;
   }
-  const named = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as { list?: unknown; key?: unknown }) : null;
+  const named = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as { list?: unknown; query?: unknown; key?: unknown }) : null;
   if (list !== undefined && named && typeof named.list === 'string' && named.list !== list) {
     throw new InvalidInput('cursor', `belongs to another list (${named.list}), not ${list}: pass it back to the list that returned it, or start again without it`);
+  }
+  if (list !== undefined && query !== undefined && named && typeof named.list === 'string' && named.query !== query) {
+    throw new InvalidInput('cursor', 'this cursor was issued for another query (filters changed); start again without cursor');
   }
   const key = list === undefined ? payload : named?.key;
   if (Array.isArray(key) && key.every((k) => k === null || typeof k === 'string' || typeof k === 'number')) return key as SortKey;
@@ -65,14 +87,16 @@ export function checkLimit(limit: number | undefined): number {
 }
 
 /**
- * One page of the list named `list` (its cursors are refused by other lists): `items` must already be sorted by
- * `keyOf` ascending. Finds the cursor position by binary search, so a page costs O(log n + limit).
+ * One page of the list named `list`, filtered as `request` says (every field of `request` but `limit` and `cursor`
+ * is taken as a filter): its cursors are refused by other lists and by this list with other filters. `items` must
+ * already be sorted by `keyOf` ascending. Finds the cursor position by binary search, so a page costs O(log n + limit).
  */
-export function paginate<T>(list: string, items: readonly T[], keyOf: (item: T) => SortKey, request: PageRequest): Page<T> {
+export function paginate<T, R extends PageRequest>(list: string, items: readonly T[], keyOf: (item: T) => SortKey, request: R): Page<T> {
   const limit = checkLimit(request.limit);
+  const query = queryFingerprint(request);
   let start = 0;
   if (request.cursor) {
-    const after = decodeCursor(request.cursor, list);
+    const after = decodeCursor(request.cursor, list, query);
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {
@@ -84,7 +108,7 @@ export function paginate<T>(list: string, items: readonly T[], keyOf: (item: T) 
   }
   const slice = items.slice(start, start + limit);
   const more = start + limit < items.length;
-  return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice[slice.length - 1]!), list) : null };
+  return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice[slice.length - 1]!), list, query) : null };
 }
 
 /** Sorts a copy of `items` by their key (the order `paginate` expects). */

@@ -66,7 +66,7 @@ const byName = (t: { id: string; name: string }) => [t.name.toLowerCase(), t.id]
 async function typePage(ctx: ServiceContext, kind: Kind, q: { q?: string; limit?: number; cursor?: string }) {
   authorize(ctx.principal, READ[kind]);
   const rows = await listTypes(ctx, kind, q.q);
-  return paginate(`${kind} types`, sortByKey(rows, byName), byName, pageOf(q));
+  return paginate(`${kind} types`, sortByKey(rows, byName), byName, { ...pageOf(q), q: q.q });
 }
 
 export function referenceRoutes() {
