@@ -63,6 +63,14 @@ describe('a run’s summary per family', () => {
     expect(run.status).toBe('completed');
     expect(families(run)).toMatchObject({ departments: { created: 1, updated: 0, unchanged: 1 }, orgUnits: { created: 1, updated: 0, unchanged: 1 } });
   });
+
+  it('counts pay given again as it is as unchanged, and a raise as a new record', async () => {
+    const header = ['email', 'name', 'department', 'job_title', 'base_salary', 'currency'];
+    const file = (pay: string) => csvOf(header, [['fay@sum.test', 'Fay Lin', 'Engineering', 'Engineer', pay, 'EUR']]);
+    expect(families(await importFile(owner, file('90000')))).toMatchObject({ compensations: { created: 1, updated: 0, unchanged: 0 } });
+    expect(families(await importFile(owner, file('90000')))).toMatchObject({ compensations: { created: 0, updated: 0, unchanged: 1 }, departments: { unchanged: 1 }, actors: { unchanged: 1 } });
+    expect(families(await importFile(owner, file('95000')))).toMatchObject({ compensations: { created: 1, updated: 1, unchanged: 0 }, actors: { unchanged: 1 } });
+  });
 });
 
 describe('the snapshot an import takes', () => {
