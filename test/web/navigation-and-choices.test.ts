@@ -79,15 +79,15 @@ describe('Settings → Members', () => {
 });
 
 describe('a choice of scenarios', () => {
-  it('tells two scenarios of the same name apart in Start from and Import into', async () => {
+  it('tells two scenarios of the same name apart in Start from, Import into and the activity filter', async () => {
     const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
     await createScenario(ctx, { name: 'Reshape sales' });
     await createScenario(ctx, { name: 'Reshape sales' });
-    for (const [path, select] of [['/scenarios', 's-source'], ['/imports', 'upload-target']] as const) {
+    for (const [path, select] of [['/scenarios', 's-source'], ['/imports', 'upload-target'], ['/activity', 'a-scenario']] as const) {
       const named = options(await get(path), select).filter((o) => o.includes('Reshape sales'));
       expect(named, path).toHaveLength(2);
       expect(new Set(named).size, path).toBe(2);
-      for (const option of named) expect(option, path).toMatch(/^Scenario: Reshape sales · created \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+      for (const option of named) expect(option, path).toMatch(/^(Scenario: )?Reshape sales · created \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     }
   });
 });

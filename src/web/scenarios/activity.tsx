@@ -7,7 +7,7 @@ import { listScenarios } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { namesOf, type Names } from '../live/context.js';
-import { fieldLabel, personLabel, when } from '../live/format.js';
+import { fieldLabel, personLabel, scenarioChoices, when } from '../live/format.js';
 import { getActivityEvent } from './activity-event.js';
 import { fieldValue, scenarioNames } from './values.js';
 import { can } from '../../access/policy.js';
@@ -130,6 +130,7 @@ export function activityRoutes(): Hono<AppEnv> {
     const cursor = q('cursor');
     const { page } = await listActivity(ctx, { ...filter, cursor, limit: 50 });
     const scenarios = await listScenarios(ctx, { limit: 500 });
+    const choices = scenarioChoices(scenarios.items);
     const scenarioName = new Map(scenarios.items.map((s) => [s.id, s.name]));
     const names = await eventNames(ctx, page.items, filter.scenarioId, scenarioName);
     const query = (extra: Record<string, string | null>) => {
@@ -181,7 +182,7 @@ export function activityRoutes(): Hono<AppEnv> {
                 <option value="">Any</option>
                 {scenarios.items.map((s) => (
                   <option value={s.id} selected={filter.scenarioId === s.id}>
-                    {s.name} ({s.kind})
+                    {choices.get(s.id)} ({s.kind}{s.state === 'archived' ? ', archived' : ''})
                   </option>
                 ))}
               </select>
