@@ -241,7 +241,13 @@ describe('orgonaut CLI with a token (headless)', () => {
     const positions = await cli(['live', 'positions', '--as-of', AS_OF], config());
     expect(positions.stdout).toMatch(/^pos_p1\s+filled\s+1\s+perm\s+Platform\s+\S+$/m);
     expect(positions.stdout).not.toContain(units.P);
-    expect((await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P], config())).stdout).toMatch(/^\S+\s+Platform\s+yes\s/m);
+    // Placements name their actor and position too (it showed both ids); --json keeps the API's ids.
+    const placements = await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P], config());
+    expect(placements.stdout).toMatch(/^p1\s+Platform\s+yes\s+100\s+1\s+pos_p1\s+\S+$/m);
+    expect(placements.stdout).toMatch(/^p2\s+Platform\s+yes\s.*\s-\s+\S+$/m);
+    const placementsJson = JSON.parse((await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P, '--json'], config())).stdout);
+    const p1 = placementsJson.data.find((p: { position_id: string | null }) => p.position_id);
+    expect(p1).toMatchObject({ actor_id: id('p1'), org_unit_id: units.P, position_id: id('pos_p1') });
 
     const created = await cli(['refs', 'department-types', '--create', 'Product'], config());
     expect(created.stdout).toMatch(/^Created department type "Product" \(/);

@@ -1,6 +1,6 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { cell, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
-import { fetchList, ID, listCommand, printList, unitNames, viewQuery, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, recordNames, unitNames, viewQuery, word, type Run } from './shared.js';
 
 /**
  * `orgonaut live …`: reads of Live — or of a scenario or snapshot with `--scenario <id>`, on another day with
@@ -57,14 +57,23 @@ export async function liveCommand(run: Run): Promise<number> {
     }
     case 'placements': {
       const body = await fetchList(run, '/api/v1/placements', { ...view, actor_id: flag('actor'), org_unit_id: flag('unit'), position_id: flag('position'), include_inactive: inactive(run) });
-      const unit = run.json || !body.data.length ? (id: string) => id : await unitNames(run, view);
+      // Actors, units and positions by name (each list read once), not by id; --json keeps the API's ids.
+      const keep = (id: string | null | undefined) => id;
+      const [actor, unit, position] =
+        run.json || !body.data.length
+          ? [keep, keep, keep]
+          : await Promise.all([
+              recordNames(run, '/api/v1/actors', view, 'display_name'),
+              unitNames(run, view),
+              recordNames(run, '/api/v1/positions', view, 'title'),
+            ]);
       printList<Row>(run, body, [
-        { header: 'ACTOR', value: (p) => p.actor_id },
+        { header: 'ACTOR', value: (p) => actor(p.actor_id) },
         { header: 'UNIT', value: (p) => unit(p.org_unit_id) },
         { header: 'PRIMARY', value: (p) => p.is_primary },
         { header: 'ALLOC %', value: (p) => p.allocation_pct, align: 'right' },
         { header: 'EFF FTE', value: (p) => p.effective_fte, align: 'right' },
-        { header: 'POSITION', value: (p) => p.position_id },
+        { header: 'POSITION', value: (p) => position(p.position_id) },
         ID,
       ]);
       return 0;

@@ -102,10 +102,19 @@ export const ID: Column<Record<string, any>> = { header: 'ID', value: (r) => r.i
  * Units by name for a table's UNIT column: every unit of the organisation read (`view`: Live or a scenario, a day)
  * in one list call — units are few beside actors. Without `org-units.read` the column keeps the ids.
  */
-export async function unitNames(run: Run, view: Query): Promise<(id: string | null | undefined) => string | null | undefined> {
+export function unitNames(run: Run, view: Query): Promise<(id: string | null | undefined) => string | null | undefined> {
+  return recordNames(run, '/api/v1/org-units', view, 'name');
+}
+
+/**
+ * Records of one list by name (`field`) for a table column, read once with every page and inactive records of the
+ * organisation read (`view`); an id the list does not hold stays an id, and so do all of them without the
+ * ability to read the list (403).
+ */
+export async function recordNames(run: Run, path: string, view: Query, field: string): Promise<(id: string | null | undefined) => string | null | undefined> {
   try {
-    const { data } = await fetchAll(run.client(), '/api/v1/org-units', { ...view, include_inactive: 'true' });
-    const names = new Map((data as { id: string; name: string }[]).map((u) => [u.id, u.name]));
+    const { data } = await fetchAll(run.client(), path, { ...view, include_inactive: 'true' });
+    const names = new Map((data as Record<string, string>[]).map((r) => [r.id!, r[field]!]));
     return (id) => (id ? names.get(id) ?? id : id);
   } catch (error) {
     if (error instanceof ApiProblem && error.status === 403) return (id) => id;
