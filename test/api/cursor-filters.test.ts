@@ -21,7 +21,7 @@ let owner: string;
 const HOST = 'cursorq.localhost';
 const REFUSED = 'Invalid cursor: this cursor was issued for another query (filters changed); start again without cursor';
 
-type Body = { data: { id: string }[]; next_cursor: string | null; field?: string; detail?: string };
+type Body = { data: { id: string; record_id?: string }[]; next_cursor: string | null; field?: string; detail?: string };
 
 async function get(path: string): Promise<{ status: number; body: Body }> {
   const response = await app.request(path, { host: HOST, token: owner });
@@ -38,7 +38,7 @@ async function walk(path: string, limit: number): Promise<string[]> {
     const base = `${path}${path.includes('?') ? '&' : '?'}limit=${limit}`;
     const { status, body } = await get(cursor ? withCursor(base, cursor) : base);
     expect(status).toBe(200);
-    ids.push(...body.data.map((item) => item.id));
+    ids.push(...body.data.map((item) => item.id ?? item.record_id!));
     cursor = body.next_cursor;
   } while (cursor);
   return ids;
@@ -113,5 +113,20 @@ describe('a cursor and the filters it was issued for', () => {
     await app.request('/api/v1/scenarios', { host: HOST, token: owner, json: { name: 'And another' } });
     await expectRefused('/api/v1/scenarios?limit=1', '/api/v1/scenarios?kind=planning&limit=1');
     await expectRefused('/api/v1/activity?limit=1', '/api/v1/activity?category=model&limit=1');
+  });
+
+  it("refuses one scenario's change-list cursor for another scenario", async () => {
+    const unit = teams[0];
+    const withChanges = async (name: string) => {
+      const created = await app.request('/api/v1/scenarios', { host: HOST, token: owner, json: { name } });
+      const id = ((await created.json()) as { data: { id: string } }).data.id;
+      const changes = ['Ada', 'Bo', 'Cy'].map((display_name) => ({ op: 'add_actor', kind: 'human', display_name, org_unit_id: unit, fte: 1 }));
+      expect((await app.request(`/api/v1/scenarios/${id}/changes`, { host: HOST, token: owner, json: { changes } })).status).toBe(200);
+      return id;
+    };
+    const [a, b] = [await withChanges('A'), await withChanges('B')];
+    const changes = await walk(`/api/v1/scenarios/${a}/changes`, 1); // each added person: the actor and the placement
+    expect(new Set(changes).size).toBe(6);
+    await expectRefused(`/api/v1/scenarios/${a}/changes?limit=1`, `/api/v1/scenarios/${b}/changes?limit=1`);
   });
 });
