@@ -255,7 +255,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(searched.data.map((t: { name: string }) => t.name)).toEqual(['Product']);
     const currencies = await cli(['refs', 'currencies'], config());
     expect(currencies.stdout).toMatch(/^USD\s+US Dollar\s+yes\s+no\s+0\.9$/im);
-  });
+  }, 90_000); // some twenty CLI runs, each a process start
 
   it('ends quietly when the reader of its output goes away (`orgonaut live actors --all | head -1`)', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'live', 'actors', '--all', '--as-of', AS_OF], { cwd: ROOT, env: childEnv(config()), stdio: ['ignore', 'pipe', 'pipe'] });
