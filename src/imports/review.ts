@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { importRows } from '../db/schema/index.js';
 import { Conflict, InvalidInput, MissingAbility, NotFound } from '../errors.js';
-import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
+import { checkLimit, decodeCursor, encodeCursor, queryFingerprint } from '../util/pagination.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { presentRow, type RowOut } from './present.js';
 import { undoOf } from './runs.js';
@@ -31,15 +31,17 @@ export async function listRows(
   if (filter.quarantined) conditions.push(isNotNull(importRows.resolution));
   if (filter.status) conditions.push(eq(importRows.status, filter.status));
   if (filter.resolution) conditions.push(eq(importRows.resolution, filter.resolution));
+  // The run is part of the query: a cursor of one run's rows is not another run's.
+  const query = queryFingerprint({ ...filter, runId: run.id });
   if (filter.cursor) {
-    const [after] = decodeCursor(filter.cursor);
+    const [after] = decodeCursor(filter.cursor, 'import-rows', query);
     if (typeof after !== 'number') throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
     conditions.push(gt(importRows.rowNumber, after));
   }
   const rows = await ctx.db.select().from(importRows).where(and(...conditions)).orderBy(asc(importRows.rowNumber)).limit(limit + 1);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items: items.map((r) => presentRow(r, run.mapping as ColumnMapping[], ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.rowNumber]) : null };
+  return { items: items.map((r) => presentRow(r, run.mapping as ColumnMapping[], ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.rowNumber], 'import-rows', query) : null };
 }
 
 /** How many of a run's quarantined rows have each resolution now (the run's summary holds them as of its last step). */

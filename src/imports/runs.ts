@@ -7,7 +7,7 @@ import { Conflict, InvalidInput, isAppError, MissingAbility } from '../errors.js
 import { restoreSnapshot } from '../scenarios/promotion.js';
 import { loadScenario } from '../scenarios/store.js';
 import { startTask, type StartedTask } from '../scenarios/tasks.js';
-import { checkLimit, decodeCursor, encodeCursor } from '../util/pagination.js';
+import { checkLimit, decodeCursor, encodeCursor, queryFingerprint } from '../util/pagination.js';
 import { executeStep } from './execute.js';
 import { detectMapping, fieldReference, MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportFormat } from './fields.js';
 import { checkMapping } from './mapping.js';
@@ -37,8 +37,9 @@ export async function listRuns(ctx: ServiceContext, filter: { status?: string | 
   if (filter.status && !(RUN_STATUSES as readonly string[]).includes(filter.status)) throw new InvalidInput('status', `must be one of ${RUN_STATUSES.join(', ')}`);
   const conditions = [eq(importRuns.tenantId, ctx.tenant.id), sql`${importRuns.uploadedAt} is not null`];
   if (filter.status) conditions.push(eq(importRuns.status, filter.status));
+  const query = queryFingerprint(filter);
   if (filter.cursor) {
-    const [micros, id] = decodeCursor(filter.cursor);
+    const [micros, id] = decodeCursor(filter.cursor, 'import-runs', query);
     if (typeof micros !== 'number' || typeof id !== 'string') throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
     const at = sql`to_timestamp(${micros / 1e6})`;
     conditions.push(or(lt(importRuns.createdAt, at), and(eq(importRuns.createdAt, at), lt(importRuns.id, id)))!);
@@ -46,7 +47,7 @@ export async function listRuns(ctx: ServiceContext, filter: { status?: string | 
   const rows = await ctx.db.select().from(importRuns).where(and(...conditions)).orderBy(desc(importRuns.createdAt), desc(importRuns.id)).limit(limit + 1);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items: items.map((r) => presentRun(r, ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime() * 1000, last.id]) : null };
+  return { items: items.map((r) => presentRun(r, ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime() * 1000, last.id], 'import-runs', query) : null };
 }
 
 export interface RunPatch {

@@ -189,6 +189,24 @@ describe('the import workflow over REST', () => {
     expect((await send('/api/v1/imports?status=done')).status).toBe(400);
   });
 
+  it('refuses a cursor reused with other filters, or for another run’s rows', async () => {
+    const other = await send('/api/v1/imports', { body: csvOf(HEADER, ROWS), type: 'text/csv' });
+    expect(other.status).toBe(201);
+    const runs = await send('/api/v1/imports?limit=1');
+    expect(runs.body.next_cursor).toEqual(expect.any(String));
+    expect((await send(`/api/v1/imports?limit=1&cursor=${runs.body.next_cursor}`)).status).toBe(200);
+    const refusedRuns = await send(`/api/v1/imports?limit=1&status=completed&cursor=${runs.body.next_cursor}`);
+    expect([refusedRuns.status, refusedRuns.body.field, refusedRuns.body.detail]).toEqual([400, 'cursor', expect.stringContaining('issued for another query')]);
+
+    const rows = await send(`/api/v1/imports/${runId}/rows?limit=1`);
+    expect(rows.body.next_cursor).toEqual(expect.any(String));
+    expect((await send(`/api/v1/imports/${runId}/rows?limit=1&cursor=${rows.body.next_cursor}`)).status).toBe(200);
+    for (const path of [`/api/v1/imports/${runId}/rows?limit=1&status=quarantined`, `/api/v1/imports/${other.body.data.id}/rows?limit=1`]) {
+      const refused = await send(`${path}&cursor=${rows.body.next_cursor}`);
+      expect([refused.status, refused.body.field], path).toEqual([400, 'cursor']);
+    }
+  });
+
   it('lists quarantined rows, fixes one, ignores none, and reprocesses', async () => {
     const quarantined = await send(`/api/v1/imports/${runId}/quarantine?resolution=pending`);
     conforms(listEnvelope(ImportRowSchema), quarantined.body, 'quarantine');
