@@ -119,7 +119,7 @@ async function loadProposal(ctx: ServiceContext, id: string): Promise<ProposalRo
 
 function checkOwner(ctx: ServiceContext, row: ProposalRow): void {
   if (row.userId !== ctx.principal.userId || (row.clientId ?? null) !== (ctx.principal.clientId ?? null)) {
-    throw new StaleProposal('other_owner', 'Plan the change again from this client.');
+    throw new StaleProposal('other_owner', 'Plan the change again from this client with `scenario.action.plan`.');
   }
 }
 
@@ -129,17 +129,17 @@ export async function confirmProposal(ctx: ServiceContext, id: string) {
   const row = await loadProposal(ctx, id);
   checkOwner(ctx, row);
   if (row.status === 'confirmed') return { ...presentProposal(row), already_confirmed: true };
-  if (row.status === 'cancelled') throw new StaleProposal('cancelled', 'Plan the change again.');
+  if (row.status === 'cancelled') throw new StaleProposal('cancelled', 'Plan the change again with `scenario.action.plan`.');
   if (row.expiresAt.getTime() <= Date.now()) throw new StaleProposal('expired', 'Plan the change again with scenario.action.plan.');
   const ids = (row.preview as { ids?: string[] }).ids ?? [];
   const batch = await prepareBatch(ctx, row.scenarioId, row.commands, ids);
   const sourceChanged = () =>
     settleRace(ctx, id, () => {
-      throw new StaleProposal('source_changed', 'Review the scenario (its delta shows any conflicts) and plan the change again.');
+      throw new StaleProposal('source_changed', 'Review the scenario (`scenario.delta` shows any conflicts) and plan the change again with `scenario.action.plan`.');
     });
   if (batch.scenario.revision !== row.scenarioRevision) {
     return settleRace(ctx, id, () => {
-      throw new StaleProposal('scenario_changed', 'Review the scenario and plan the change again.');
+      throw new StaleProposal('scenario_changed', 'Review the scenario (`scenario.delta`) and plan the change again with `scenario.action.plan`.');
     });
   }
   let outcome: BatchOutcome;
@@ -149,7 +149,7 @@ export async function confirmProposal(ctx: ServiceContext, id: string) {
   } catch (error) {
     if (error instanceof ScenarioMoved || error instanceof AlreadyClaimed) {
       return settleRace(ctx, id, () => {
-        throw new StaleProposal('scenario_changed', 'Review the scenario and plan the change again.');
+        throw new StaleProposal('scenario_changed', 'Review the scenario (`scenario.delta`) and plan the change again with `scenario.action.plan`.');
       });
     }
     if (error instanceof SourceMoved) return sourceChanged();

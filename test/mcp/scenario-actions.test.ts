@@ -160,7 +160,7 @@ describe('stale proposals are refused with the reason and the fix', () => {
     const second = await plan([{ op: 'set_fte', actor_id: world.ids.id('f1'), fte: 0.6 }]);
     structured(await member.call('scenario_action_confirm', { proposal_id: first.proposal_id }));
     const moved = await member.call('scenario_action_confirm', { proposal_id: second.proposal_id });
-    expect(errorOf(moved)).toMatchObject({ code: 'stale_proposal', reason: 'scenario_changed', fix: 'Review the scenario and plan the change again.' });
+    expect(errorOf(moved)).toMatchObject({ code: 'stale_proposal', reason: 'scenario_changed', fix: 'Review the scenario (`scenario_delta`) and plan the change again with `scenario_action_plan`.' });
     expect((moved.content[0] as { text: string }).text).toMatch(/^The scenario changed since this proposal was planned; nothing was applied\./);
     expect(await fteOf(member, world.ids.id('f1'), sid)).toBe(1);
 
