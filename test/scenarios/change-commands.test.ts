@@ -190,11 +190,18 @@ describe('records created without a date exist from today', () => {
       { op: 'add_placement', actor_id: id('p2'), org_unit_id: units.M, allocation_pct: 10 },
       { op: 'create_position', org_unit_id: units.P, title: 'SRE' },
     ]);
-    const families = { org_units: graph.orgUnits, actors: graph.actors, placements: graph.placements, positions: graph.positions } as Record<string, Map<string, { validFrom: string | null }>>;
-    expect(created.length).toBe(5);
+    const families = {
+      org_units: graph.orgUnits,
+      actors: graph.actors,
+      placements: graph.placements,
+      positions: graph.positions,
+      reporting_lines: graph.reportingLines,
+    } as Record<string, Map<string, { validFrom: string | null }>>;
+    // Everything made is reported — add_actor with a manager_id also makes the reporting line.
+    expect(created.map((c) => c.family)).toEqual(['org_units', 'actors', 'placements', 'reporting_lines', 'placements', 'positions']);
     for (const c of created) expect(families[c.family]!.get(c.id)!.validFrom, c.family).toBe(TODAY);
     const newLine = [...graph.reportingLines.values()].find((l) => l.actorId === created[1]!.id)!;
-    expect(newLine.validFrom).toBe(TODAY);
+    expect(newLine.id).toBe(created[3]!.id);
     // A given date is kept.
     const dated = run([{ op: 'create_position', org_unit_id: units.P, title: 'Later', date: LATER }]);
     expect(dated.graph.positions.get(dated.created[0]!.id)!.validFrom).toBe(LATER);

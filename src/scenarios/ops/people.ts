@@ -174,12 +174,14 @@ export function addActor(ctx: OpContext): void {
   ctx.wg.create('actors', actor);
   const placementId = ctx.newId();
   ctx.wg.create('placements', { id: placementId, actorId: id, orgUnitId: unit.id, positionId, isPrimary: true, allocationPct: 100, validFrom: actor.validFrom, validTo: null });
+  ctx.created.push({ family: 'actors', id }, { family: 'placements', id: placementId });
   const managerId = optionalId(ctx, 'manager_id');
   if (managerId) {
     ctx.wg.requireActive('actors', managerId, fieldOf(ctx, 'manager_id'), 'actor', ctx.day);
-    ctx.wg.create('reportingLines', { id: ctx.newId(), actorId: id, managerId, validFrom: actor.validFrom, validTo: null });
+    const lineId = ctx.newId();
+    ctx.wg.create('reportingLines', { id: lineId, actorId: id, managerId, validFrom: actor.validFrom, validTo: null });
+    ctx.created.push({ family: 'reporting_lines', id: lineId });
   }
-  ctx.created.push({ family: 'actors', id }, { family: 'placements', id: placementId });
 }
 
 export function deactivateActor(ctx: OpContext): void {
