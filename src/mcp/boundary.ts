@@ -3,6 +3,7 @@ import { ZodArray, ZodObject, ZodOptional, type z } from 'zod';
 import { InvalidInput, MissingAbility } from '../errors.js';
 import { consumeRateLimit, RateLimited, rateLimitSubject } from '../http/rate-limit.js';
 import { metrics } from '../observability/metrics.js';
+import { fieldPath, reasonOf } from '../util/zod-issues.js';
 import type { Catalog } from './catalog.js';
 import { abilitiesFor, isRecord, jsonList, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
@@ -131,11 +132,6 @@ function withoutSearchPrefix(key: string, value: unknown): unknown {
   return id.startsWith(prefix) ? id.slice(prefix.length) : value;
 }
 
-/** `changes[0].fte`: the path as the caller wrote it (and as the scenario services name fields). */
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
-}
-
 function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>): InvalidInput {
   if (issue.code === 'unrecognized_keys') {
     return new InvalidInput(fieldPath([...issue.path, issue.keys[0]!]), 'is not a field here; the input schema lists the fields');
@@ -143,26 +139,4 @@ function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>):
   const field = issue.path.length ? fieldPath(issue.path) : 'arguments';
   const absent = issue.path.length === 1 && (args[String(issue.path[0])] ?? null) === null;
   return new InvalidInput(field, absent ? 'is required' : reasonOf(issue));
-}
-
-function reasonOf(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return `must be ${article(issue.expected)}`;
-    case 'too_small':
-      return issue.origin === 'string'
-        ? issue.minimum === 1 ? 'must not be empty' : `must have at least ${issue.minimum} characters`
-        : `must be at least ${issue.minimum}`;
-    case 'too_big':
-      return issue.origin === 'string' ? `must have at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}`;
-    default:
-      return issue.message;
-  }
-}
-
-function article(expected: string): string {
-  if (expected === 'int') return 'a whole number';
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
