@@ -6,7 +6,7 @@ import { tenants } from '../../src/db/schema/index.js';
 import { parseArguments } from '../../src/mcp/boundary.js';
 import { CATALOG } from '../../src/mcp/catalog.js';
 import { underscoreName } from '../../src/mcp/registry.js';
-import { inputJsonSchema, outputJsonSchema, type JsonSchema } from '../../src/mcp/schema-json.js';
+import { inputJsonSchema, leanSchema, outputJsonSchema, type JsonSchema } from '../../src/mcp/schema-json.js';
 import { findTenantById } from '../../src/tenancy/tenants.js';
 import { TOOLS_WITH_CASES, validArgs } from './tool-cases.js';
 import { buildWorld, connect, principalOf, structured, type McpWorld } from './support.js';
@@ -111,6 +111,39 @@ describe.each(names)('%s', (name) => {
   it('has a case in the per-tool matrix and a row in docs/MCP.md', () => {
     expect(TOOLS_WITH_CASES).toContain(name);
     expect(fs.readFileSync('docs/MCP.md', 'utf8')).toContain(`| \`${name}\` | \`${underscoreName(name)}\` |`);
+  });
+});
+
+describe('the listed schemas', () => {
+  it('say nothing twice: no $schema, no empty additionalProperties, no string-only propertyNames', () => {
+    const listing = JSON.stringify(CATALOG.listing('underscore'));
+    expect(listing).not.toContain('"$schema"');
+    expect(listing).not.toContain('"additionalProperties":{}');
+    expect(listing).not.toContain('"propertyNames":{"type":"string"}');
+    // What constrains stays: closed objects and typed maps.
+    expect(listing).toContain('"additionalProperties":false');
+    expect(listing).toContain('"additionalProperties":{"type":"number"}');
+  });
+
+  it('keep field names that look like keywords, and every constraint', () => {
+    const json = leanSchema(
+      z.toJSONSchema(
+        z.object({
+          counts: z.record(z.string(), z.number()),
+          open: z.looseObject({ id: z.string() }),
+          closed: z.strictObject({ additionalProperties: z.object({}).strict(), propertyNames: z.string() }),
+        }),
+        { target: 'draft-2020-12' },
+      ) as JsonSchema,
+    );
+    expect(json.$schema).toBeUndefined();
+    const properties = json.properties as Record<string, JsonSchema>;
+    expect(properties.counts).toEqual({ type: 'object', additionalProperties: { type: 'number' } });
+    expect(properties.open).toEqual({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] });
+    const closed = properties.closed!;
+    expect(closed.additionalProperties).toBe(false);
+    expect(Object.keys(closed.properties as object)).toEqual(['additionalProperties', 'propertyNames']);
+    expect((closed.properties as Record<string, JsonSchema>).propertyNames).toEqual({ type: 'string' });
   });
 });
 
