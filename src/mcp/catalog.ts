@@ -98,7 +98,7 @@ const PLAIN_PUNCTUATION: Record<string, string> = { '\u2014': '-', '\u2013': '-'
 const TYPOGRAPHIC = new RegExp(`[${Object.keys(PLAIN_PUNCTUATION).join('')}]`, 'g');
 
 /**
- * The `tools/list` document in Latin-1 only: one character above U+00FF makes V8 hold the whole ~68 KB answer as a
+ * The `tools/list` document in Latin-1 only: one character above U+00FF makes V8 hold the whole ~70 KB answer as a
  * two-byte string (~135 KB), which goes to the large-object space and is freed only by full garbage collections
  * (under load: a heap of 1 GB and p99 in the hundreds of ms), and costs more to measure and encode. The few
  * typographic marks of our texts become their ASCII forms.
@@ -139,7 +139,7 @@ export const CATALOG = buildCatalog(ALL_TOOLS);
  * A copy of `value` made of fresh strings. The listing's strings are built by replacing and joining text from
  * sources with characters outside Latin-1, so V8 holds some of them two bytes per character although their content
  * fits one; one such string makes every `tools/list` answer a two-byte string, which the server serialises, measures
- * and encodes at about twice the cost (0.35 ms more per answer for the 74 KB listing). JSON.parse makes each string
+ * and encodes at about twice the cost (0.35 ms more per answer for the 70 KB listing). JSON.parse makes each string
  * anew, one byte per character where it can.
  */
 function oneByteCopy<T>(value: T): T {
