@@ -185,4 +185,80 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect(crumbs).toBeLessThan(heading);
     expect(heading).toBeLessThan(nav);
   });
+
+  /** How far the document is wider than the window (0: the page itself never scrolls sideways). */
+  const pageOverflow = () => w.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+  it('never lets a table widen the page on a phone: each wide table scrolls in its own named region, reached with Tab and scrolled with the arrow keys', async () => {
+    await w.page.setViewportSize(PHONE);
+    // An import run with a quarantined row, for the run, mapping, progress and review pages.
+    await w.page.goto(`${acme}/imports`);
+    await w.page.locator('#upload-file').setInputFiles({
+      name: 'phone-check.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('email,name,department\n,Nameless,Engineering\nphone.check@acme.test,Phone Check,Engineering\n'),
+    });
+    await w.page.getByLabel('Import into').selectOption({ index: 1 });
+    await Promise.all([w.page.waitForURL(/\/imports\/[0-9a-f-]{36}/), w.page.getByRole('button', { name: 'Upload and check' }).click()]);
+    const run = new URL(w.page.url()).pathname.split('/')[2]!;
+    await w.page.getByRole('button', { name: 'Start import' }).click();
+    await w.page.waitForURL(new RegExp(`/imports/${run}`));
+    await w.page.goto(`${acme}/scenarios`);
+    const scenario = (await w.page.locator('tbody a[href^="/scenarios/"]').first().getAttribute('href'))!;
+    await w.page.goto(`${acme}/live/matrix`);
+    const actor = (await w.page.locator('tbody a[href^="/live/actors/"]').first().getAttribute('href'))!;
+    await w.page.goto(`${acme}${actor}`);
+    const unit = (await w.page.locator('main a[href^="/live/units/"]').first().getAttribute('href'))!;
+    await w.page.goto(`${acme}/activity`);
+    const event = (await w.page.locator('tbody a[href^="/activity/"]').first().getAttribute('href'))!;
+
+    const pages = [
+      '/live', '/live/matrix', actor, unit, '/live/lineage', '/scenarios', scenario, `${scenario}/changes`, `${scenario}/delta`, '/snapshots',
+      '/activity', event, '/imports', `/imports/${run}`, `/imports/${run}/review`, '/settings/members', '/settings/api', '/settings/audit', '/account',
+    ];
+    const scrolled: string[] = [];
+    for (const path of pages) {
+      await w.page.goto(`${acme}${path}`);
+      await checkPage(w, path);
+      expect(await pageOverflow(), `${path}: the page is no wider than the phone`).toBeLessThanOrEqual(0);
+      // Every table of the pages in our care sits in a named scroll region (the settings pages keep their own wrappers).
+      if (path.startsWith('/settings')) continue;
+      const tables = await w.page.locator('main table').evaluateAll((ts) =>
+        ts.map((t) => {
+          const box = t.closest('.table-wrap');
+          return { role: box?.getAttribute('role'), label: box?.getAttribute('aria-label') ?? '', scrolls: box ? box.scrollWidth > box.clientWidth + 1 : false, tab: box?.getAttribute('tabindex') };
+        }),
+      );
+      for (const table of tables) {
+        expect(table.role, `${path}: a table in a region`).toBe('region');
+        expect(table.label, `${path}: the region has a name`).not.toBe('');
+        // A box that scrolls is a Tab stop; one that fits is not (Tab goes straight to its links).
+        expect(table.tab, `${path}: ${table.label} is a Tab stop only while it scrolls`).toBe(table.scrolls ? '0' : null);
+        if (table.scrolls) scrolled.push(`${path} ${table.label}`);
+      }
+    }
+    expect(scrolled.length, 'some tables are wider than a phone').toBeGreaterThan(3);
+
+    // With the keyboard only: Tab reaches the People table's region, the right arrow scrolls it, the page stays put.
+    await w.page.goto(`${acme}/live/matrix`);
+    const region = w.page.getByRole('region', { name: 'People' });
+    let focused = '';
+    for (let i = 0; i < 60 && focused !== 'People'; i++) {
+      await w.page.keyboard.press('Tab');
+      focused = await w.page.evaluate(() => (document.activeElement?.getAttribute('role') === 'region' ? document.activeElement.getAttribute('aria-label')! : ''));
+    }
+    expect(focused, 'Tab reaches the People region').toBe('People');
+    expect(await region.evaluate((e) => getComputedStyle(e).outlineStyle), 'focus is shown').toBe('solid');
+    for (let i = 0; i < 5; i++) await w.page.keyboard.press('ArrowRight');
+    await expect.poll(() => region.evaluate((e) => e.scrollLeft)).toBeGreaterThan(0);
+    expect(await w.page.evaluate(() => window.scrollX)).toBe(0);
+    await screenshot(w.page, 'layout-people-375-scrolled', false);
+
+    // On a desktop the same table fits: its region is no Tab stop.
+    await w.page.setViewportSize({ width: 1280, height: 900 });
+    await w.page.reload();
+    expect(await region.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(1);
+    expect(await region.getAttribute('tabindex')).toBeNull();
+  });
 });
+

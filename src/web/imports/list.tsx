@@ -15,6 +15,7 @@ import { num, scenarioChoices, when } from '../live/format.js';
 import { csrfOf } from '../live/page-errors.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { formRefusal, refusalStatus, RUN_STATUS_LABELS, RunStatus, runTitle, TargetLabel } from './components.js';
+import { TableScroll } from '../table-scroll.js';
 
 /**
  * Imports (reference/import-workflow-and-runs.md): the runs, newest first, filtered by status, and the upload form
@@ -201,7 +202,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         {runs.items.length === 0 ? (
           <p class="empty">{filter ? 'No import run has this status.' : 'No imports yet. Upload a file above to start one.'}</p>
         ) : (
-          <div class="table-wrap">
+          <TableScroll label="Import runs">
             <table>
               <thead>
                 <tr>
@@ -249,7 +250,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                 })}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         <Pager label="Import run pages" next={runs.nextCursor ? query({ cursor: runs.nextCursor }) : null} first={cursor ? query({}) : null} />
       </section>

@@ -13,6 +13,7 @@ import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
 import { scenarioNames, targetScenarios } from './list.js';
 import { progressPage } from './progress.js';
+import { TableScroll } from '../table-scroll.js';
 
 /**
  * A pending run before it starts: the detected columns mapped to import fields (each a select), format, target and
@@ -179,7 +180,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
             </div>
           </div>
           <p class="hint">Changing the format reads the headers again with that format’s names.</p>
-          <div class="table-wrap">
+          <TableScroll label="Column mapping">
             <table>
               <thead>
                 <tr>
@@ -214,7 +215,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {!showMoney && run.mapping.some((m) => m.field && MONEY_IMPORT_FIELDS.has(m.field as ImportField)) ? (
             <p class="warning">Pay columns are mapped: importing them needs the costs.read ability. Map them to “not imported” to import the rest.</p>
           ) : null}
@@ -245,7 +246,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
         {preview.sample.length === 0 ? (
           <p class="empty">The file has no data rows.</p>
         ) : (
-          <div class="table-wrap">
+          <TableScroll label="Preview of the first rows">
             <table>
               <thead>
                 <tr>
@@ -284,7 +285,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         {counts ? <DryRun counts={counts} /> : <p class="hint">Map an identity column to see what the import would do.</p>}
       </section>

@@ -12,6 +12,7 @@ import { csrfOf } from '../live/page-errors.js';
 import { ErrorNotice, Shell } from '../shell.js';
 import { FAMILY_LABELS, formRefusal, reasonTitle, refusalStatus, RunHead, runTitle, STAGE_LABELS, TargetLabel } from './components.js';
 import { scenarioNames } from './list.js';
+import { TableScroll } from '../table-scroll.js';
 
 /**
  * A run's progress: its stages (Parse → … → Finalize) with row counts and the percent, refreshed every 2 s by an
@@ -126,7 +127,7 @@ function Stages(props: { run: RunOut }) {
   const stages = props.run.progress.stages;
   if (!stages.length) return null;
   return (
-    <div class="table-wrap">
+    <TableScroll label="Stages of the import">
       <table>
         <caption class="visually-hidden">Stages of the import</caption>
         <thead>
@@ -150,7 +151,7 @@ function Stages(props: { run: RunOut }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -180,7 +181,7 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
           </div>
         ))}
       </dl>
-      <div class="table-wrap">
+      <TableScroll label="Records per model family">
         <table>
           <caption>Records per model family</caption>
           <thead>
@@ -215,7 +216,7 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {deltas ? (
         <dl class="stats" aria-label="What changed">
           <div>

@@ -11,6 +11,7 @@ import { AsOfForm, NARROW_SPAN, ScenarioBanner, UnitTrail, WIDE_SPAN } from './c
 import { link, namesOf, viewParams } from './context.js';
 import { count, day, kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** An actor: manager, direct reports, placements and positions — and compensation only with `costs.read`. */
 
@@ -130,7 +131,7 @@ export function actorRoutes(): Hono<AppEnv> {
             {actor.placements.length === 0 ? (
               <p class="empty">Not placed in any unit on {view.asOf}.</p>
             ) : (
-              <div class="table-wrap">
+              <TableScroll label="Placements">
                 <table>
                   <thead>
                     <tr>
@@ -174,7 +175,7 @@ export function actorRoutes(): Hono<AppEnv> {
                     </tr>
                   </tfoot>
                 </table>
-              </div>
+              </TableScroll>
             )}
           </section>
         ) : null}
@@ -192,7 +193,7 @@ export function actorRoutes(): Hono<AppEnv> {
             {actor.compensation.length === 0 ? (
               <p class="empty">No compensation recorded: cost is unknown, not zero.</p>
             ) : (
-              <div class="table-wrap">
+              <TableScroll label="Compensation">
                 <table>
                   <thead>
                     <tr>
@@ -215,7 +216,7 @@ export function actorRoutes(): Hono<AppEnv> {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             )}
             {tray ? (
               <p>

@@ -8,6 +8,7 @@ import { Shell } from '../shell.js';
 import { Pager } from './components.js';
 import { deltaClass, lineageCost, signed, when } from './format.js';
 import { LiveNav } from './tree.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** Live → Lineage: how Live changed through promotions, restores and imports, newest first, with summary deltas. */
 type Deltas = {
@@ -50,7 +51,7 @@ export function lineageRoutes(): Hono<AppEnv> {
           {page.items.length === 0 ? (
             <p class="empty">Live has not been changed by a promotion, a restore or an import yet.</p>
           ) : (
-            <div class="table-wrap">
+            <TableScroll label="Promotions, restores and imports">
               <table>
                 <thead>
                   <tr>
@@ -92,7 +93,7 @@ export function lineageRoutes(): Hono<AppEnv> {
                   })}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
           <Pager label="Lineage pages" next={page.nextCursor ? `/live/lineage?cursor=${encodeURIComponent(page.nextCursor)}` : null} first={cursor ? '/live/lineage' : null} />
         </section>

@@ -13,6 +13,7 @@ import { kindLabel, money, num } from './format.js';
 import { allMatrixRows, matrixPage, type MatrixFilter } from './matrix-rows.js';
 import { unitChoices } from './options.js';
 import { LiveNav } from './tree.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** Live → People: a filterable, paginated table of actors and their placements, and its CSV export. */
 const PAGE_SIZE = 50;
@@ -108,7 +109,7 @@ export function matrixRoutes(): Hono<AppEnv> {
           {rows.length === 0 ? (
             <p class="empty">{filtered ? 'Nobody matches these filters. Try fewer filters.' : 'There are no actors in this organisation yet.'}</p>
           ) : (
-            <div class="table-wrap">
+            <TableScroll label="People">
               <table>
                 <thead>
                   <tr>
@@ -143,7 +144,7 @@ export function matrixRoutes(): Hono<AppEnv> {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
           <Pager
             label="People pages"

@@ -11,6 +11,7 @@ import { AsOfForm, MetricStats, Pager, ScenarioBanner, UnitTrail } from './compo
 import { link, namesOf, viewParams } from './context.js';
 import { kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** An org unit: its path, children, metrics, roster (actors placed in it) and positions, in Live or a scenario. */
 export function unitRoutes(): Hono<AppEnv> {
@@ -87,7 +88,7 @@ export function unitRoutes(): Hono<AppEnv> {
           ) : roster.page.items.length === 0 ? (
             <p class="empty">Nobody is placed directly in this unit{cursor ? ' on this page' : ''}. Units below may have people.</p>
           ) : (
-            <div class="table-wrap">
+            <TableScroll label="Roster">
               <table>
                 <caption class="visually-hidden">Actors placed in {unit.name}</caption>
                 <thead>
@@ -122,7 +123,7 @@ export function unitRoutes(): Hono<AppEnv> {
                   })}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
           {roster ? (
             <Pager
@@ -138,7 +139,7 @@ export function unitRoutes(): Hono<AppEnv> {
             {positions.page.items.length === 0 ? (
               <p class="empty">No budgeted positions in this unit.</p>
             ) : (
-              <div class="table-wrap">
+              <TableScroll label="Positions">
                 <table>
                   <thead>
                     <tr>
@@ -178,7 +179,7 @@ export function unitRoutes(): Hono<AppEnv> {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             )}
           </section>
         ) : null}

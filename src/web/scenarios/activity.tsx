@@ -14,6 +14,7 @@ import { can } from '../../access/policy.js';
 import { labelOf } from '../../scenarios/delta.js';
 import type { OrgGraph } from '../../org/types.js';
 import { openView } from '../../org/view.js';
+import { TableScroll } from '../table-scroll.js';
 
 type ActivityItem = Awaited<ReturnType<typeof listActivity>>['page']['items'][number];
 
@@ -206,7 +207,7 @@ export function activityRoutes(): Hono<AppEnv> {
           {page.items.length === 0 ? (
             <p class="empty">{filtered ? 'No event matches these filters.' : 'Nothing has happened yet.'}</p>
           ) : (
-            <div class="table-wrap">
+            <TableScroll label="Events">
               <table>
                 <thead>
                   <tr>
@@ -248,7 +249,7 @@ export function activityRoutes(): Hono<AppEnv> {
                   })}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
           <Pager label="Activity pages" next={page.nextCursor ? query({ cursor: page.nextCursor }) : null} first={cursor ? query({}) : null} />
         </section>
@@ -316,7 +317,7 @@ export function activityRoutes(): Hono<AppEnv> {
           {keys.length === 0 ? (
             <p class="empty">This event records no field values.</p>
           ) : objects ? (
-            <div class="table-wrap">
+            <TableScroll label="Before and after">
               <table>
                 <thead>
                   <tr>
@@ -340,7 +341,7 @@ export function activityRoutes(): Hono<AppEnv> {
                   })}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           ) : (
             <pre class="mono">{JSON.stringify({ before: e.before, after: e.after }, null, 2)}</pre>
           )}

@@ -10,6 +10,7 @@ import { Shell } from '../shell.js';
 import { deltaClass, num, signed } from '../live/format.js';
 import { ScenarioBadges } from './list.js';
 import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
+import { TableScroll } from '../table-scroll.js';
 
 /**
  * Scenarios side by side (`/scenarios/compare?id=…&id=…`): each one's headline figures against Live as it is now,
@@ -52,7 +53,7 @@ export async function comparePage(c: Context<AppEnv>) {
         <section class="card" aria-labelledby="compare-title">
           <h2 id="compare-title">Against Live as it is now</h2>
           <p class="hint">Each scenario with everything it builds on, metrics on {deltas[0]?.as_of}. Each cell reads the scenario’s figure (its change from Live).</p>
-          <div class="table-wrap">
+          <TableScroll label="Scenarios against Live">
             <table class="metric-deltas">
               <thead>
                 <tr>
@@ -98,7 +99,7 @@ export async function comparePage(c: Context<AppEnv>) {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </section>
       ) : null}
     </Shell>,

@@ -17,6 +17,7 @@ import { recordsOf } from '../../org/types.js';
 import { openView } from '../../org/view.js';
 import { toMajor } from '../../org/cost.js';
 import { safeFileName, toCsv, type CsvCell } from '../live/csv.js';
+import { TableScroll } from '../table-scroll.js';
 
 /**
  * The delta of a scenario: only the records and fields that differ from its source (or from Live), grouped by
@@ -135,7 +136,7 @@ export function deltaRoutes(): Hono<AppEnv> {
           <section class="card" aria-labelledby="conflicts-title">
             <h2 id="conflicts-title">Conflicts ({conflicts.length})</h2>
             <p class="warning">Changed both here and in the source since this scenario was created. They are resolved when promoting.</p>
-            <div class="table-wrap">
+            <TableScroll label="Conflicts">
               <table>
                 <thead>
                   <tr>
@@ -166,7 +167,7 @@ export function deltaRoutes(): Hono<AppEnv> {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             {scenario.editable ? (
               <p>
                 <a href={`/scenarios/${id}#promote-title`}>Resolve them when promoting</a>
@@ -211,7 +212,7 @@ export function deltaRoutes(): Hono<AppEnv> {
           {byUnit.length === 0 ? (
             <p class="empty">No org unit’s figures moved.</p>
           ) : (
-            <div class="table-wrap">
+            <TableScroll label="Metric deltas by org unit">
               <table>
                 <thead>
                   <tr>
@@ -240,7 +241,7 @@ export function deltaRoutes(): Hono<AppEnv> {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
         </section>
       </Shell>,
@@ -303,7 +304,7 @@ function PairCell(props: { pair: Pair | undefined; digits: number; currency?: st
 function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sides: { from: string; to: string } }) {
   const rows = METRICS.filter(([key]) => props.pairs[key]);
   return (
-    <div class="table-wrap">
+    <TableScroll label="Metric deltas">
       <table class="metric-deltas">
         <thead>
           <tr>
@@ -343,7 +344,7 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -400,29 +401,31 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Names
             <li class="changed">
               <span class="badge warn">changed</span> <strong>{recordLabel(r)}</strong>
               {context ? <span class="hint"> ({context})</span> : null}
-              <table class="field-changes">
-                <caption class="visually-hidden">Changed fields of {recordLabel(r)}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Field</th>
-                    <th scope="col">From</th>
-                    <th scope="col">To</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {Object.entries(r.fields).map(([field, change]) => (
+              <TableScroll label={`Changed fields of ${recordLabel(r)}`}>
+                <table class="field-changes">
+                  <caption class="visually-hidden">Changed fields of {recordLabel(r)}</caption>
+                  <thead>
                     <tr>
-                      <th scope="row">{fieldLabel(field)}</th>
-                      <td>
-                        <del>{fieldValue(field, change.from, names, typeof r.fields.currency?.from === 'string' ? r.fields.currency.from : currency)}</del>
-                      </td>
-                      <td>
-                        <ins>{fieldValue(field, change.to, names, currency)}</ins>
-                      </td>
+                      <th scope="col">Field</th>
+                      <th scope="col">From</th>
+                      <th scope="col">To</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {Object.entries(r.fields).map(([field, change]) => (
+                      <tr>
+                        <th scope="row">{fieldLabel(field)}</th>
+                        <td>
+                          <del>{fieldValue(field, change.from, names, typeof r.fields.currency?.from === 'string' ? r.fields.currency.from : currency)}</del>
+                        </td>
+                        <td>
+                          <ins>{fieldValue(field, change.to, names, currency)}</ins>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             </li>
           );
         })}

@@ -12,6 +12,7 @@ import { Pager } from '../live/components.js';
 import { day, scenarioChoices } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { comparePage, MAX_COMPARED } from './compare.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** Scenarios: the list with kind / state / submitted badges and filters, and the form that creates one. */
 type ScenarioOut = ReturnType<typeof presentScenario>;
@@ -161,7 +162,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           <p class="empty">{filtered ? 'No scenario matches these filters.' : 'No scenarios yet. Create one above to model a change without touching Live.'}</p>
         ) : (
           <form method="get" action="/scenarios/compare" id="compare-form">
-            <div class="table-wrap">
+            <TableScroll label="Scenarios">
               <table>
                 <thead>
                   <tr>
@@ -195,7 +196,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             <p class="actions">
               <button type="submit" class="secondary">
                 Compare selected

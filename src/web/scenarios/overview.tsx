@@ -18,6 +18,7 @@ import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
 import { ScenarioBadges } from './list.js';
 import { fieldValue, scenarioNames, WITHOUT_PAY } from './values.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** One scenario: what it is, its changes, its tree, and the lifecycle actions (submit, archive, promote). */
 export type ScenarioDetail = Awaited<ReturnType<typeof getScenario>>;
@@ -208,26 +209,28 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               {scenario.editable && writer ? <a href={`${base}/changes`}>Open the change tray</a> : null}
             </p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Record</th>
-                  <th scope="col" class="num">Added</th>
-                  <th scope="col" class="num">Changed</th>
-                  <th scope="col" class="num">Removed</th>
-                </tr>
-              </thead>
-              <tbody>
-                {counts.map(([family, n]) => (
+            <TableScroll label="Changed records">
+              <table>
+                <thead>
                   <tr>
-                    <th scope="row">{fieldLabel(family)}</th>
-                    <td class="num">{n.add ?? 0}</td>
-                    <td class="num">{n.change ?? 0}</td>
-                    <td class="num">{n.remove ?? 0}</td>
+                    <th scope="col">Record</th>
+                    <th scope="col" class="num">Added</th>
+                    <th scope="col" class="num">Changed</th>
+                    <th scope="col" class="num">Removed</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {counts.map(([family, n]) => (
+                    <tr>
+                      <th scope="row">{fieldLabel(family)}</th>
+                      <td class="num">{n.add ?? 0}</td>
+                      <td class="num">{n.change ?? 0}</td>
+                      <td class="num">{n.remove ?? 0}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
           {impact?.metrics.total ? (
             <Impact id="impact-title" total={impact.metrics.total} title={impact.against.kind === 'snapshot' ? 'What its promotion changed in Live' : `Change against ${impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}`} currency={ctx.tenant.reportingCurrency} />
@@ -395,7 +398,7 @@ function PromoteForm(props: {
               These fields were changed both in this scenario and in its source since it was created. Choose, for each, which value Live
               should get.
             </p>
-            <div class="table-wrap">
+            <TableScroll label="Conflicts to resolve">
               <table>
                 <thead>
                   <tr>
@@ -447,7 +450,7 @@ function PromoteForm(props: {
                   })}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </div>
         ) : null}
         <div class="field check">

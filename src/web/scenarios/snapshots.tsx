@@ -10,6 +10,7 @@ import { Notice, Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { when } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** Snapshots of Live: the list, taking one now, and restoring one (with a confirmation step, then a task). */
 export function snapshotRoutes(): Hono<AppEnv> {
@@ -101,7 +102,7 @@ async function listPage(c: Context<AppEnv>, state: ListState, status: 200 | 400 
         {list.items.length === 0 ? (
           <p class="empty">No snapshots yet.</p>
         ) : (
-          <div class="table-wrap">
+          <TableScroll label="All snapshots">
             <table>
               <thead>
                 <tr>
@@ -132,7 +133,7 @@ async function listPage(c: Context<AppEnv>, state: ListState, status: 200 | 400 
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         <Pager label="Snapshot pages" next={list.nextCursor ? `/snapshots?cursor=${encodeURIComponent(list.nextCursor)}` : null} first={cursor ? '/snapshots' : null} />
       </section>

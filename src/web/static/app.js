@@ -54,3 +54,15 @@ window.addEventListener('beforeunload', (event) => {
   event.preventDefault();
   event.returnValue = '';
 });
+
+// A table's scroll box (role=region, tabindex=0 in the HTML, for the arrow keys) is a Tab stop only while its table
+// is wider than it: on a desktop, where everything fits, Tab goes straight to the table's links.
+function tabToScrollingTables() {
+  for (const box of document.querySelectorAll('.table-wrap[role="region"]')) {
+    if (box.scrollWidth > box.clientWidth + 1) box.setAttribute('tabindex', '0');
+    else if (document.activeElement !== box) box.removeAttribute('tabindex');
+  }
+}
+tabToScrollingTables();
+window.addEventListener('resize', tabToScrollingTables);
+window.addEventListener('load', tabToScrollingTables);
