@@ -6,9 +6,8 @@ import { assertMutableScenario } from '../scenarios/lifecycle.js';
 import { loadScenario } from '../scenarios/store.js';
 import type { ColumnMapping, ImportFormat } from './fields.js';
 import { finalizeLive, finalizeScenario } from './finalize.js';
-import { dateOrderOf, parseRow, type ParseContext } from './parse-row.js';
+import { dateOrderOf, type ParseContext } from './parse-row.js';
 import { planImport, type ImportPlan } from './plan/plan.js';
-import type { PriorKeys } from './plan/resolve.js';
 import type { ProgressTracker } from './progress.js';
 import { countRowsToProcess, importedRows, liveRecordsEnteredToday, rowsToProcess, type RunRow } from './store.js';
 import { loadReferences, type References } from './target.js';
@@ -30,7 +29,7 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
   const plan = await planImport({
     rows: () => rowsToProcess(db, tenant.id, run.id, reprocess),
     total,
-    prior: run.step > 1 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() },
+    earlier: run.step > 1 ? () => importedRows(db, tenant.id, run.id) : undefined,
     parse,
     base,
     companyName: tenant.name,
@@ -64,18 +63,4 @@ function checkAllowance(ctx: ServiceContext, plan: ImportPlan): void {
   const allowance = actorAllowance(ctx.tenant);
   const { before, after } = plan.activeActors;
   if (after > allowance && after > before) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
-}
-
-/** Identity keys of the rows the run imported in earlier steps (a row of a later step may not duplicate them). */
-export async function priorKeys(ctx: ServiceContext, run: RunRow, parse: ParseContext): Promise<PriorKeys> {
-  const emails = new Set<string>();
-  const sources = new Set<string>();
-  for await (const page of importedRows(ctx.db, ctx.tenant.id, run.id)) {
-    for (const row of page) {
-      const { keys } = parseRow(row.rowNumber, row.values, parse);
-      if (keys.emailKey) emails.add(keys.emailKey);
-      if (keys.sourceKey) sources.add(keys.sourceKey);
-    }
-  }
-  return { emails, sources };
 }

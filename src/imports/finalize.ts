@@ -113,7 +113,8 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
   for (const family of FAMILIES) {
     const now = plan.families[family];
     const was = previous[family];
-    families[family] = { created: (was?.created ?? 0) + now.created, updated: (was?.updated ?? 0) + now.updated, unchanged: run.step > 1 && was ? was.unchanged : now.unchanged, quarantined: 0 };
+    // A step counts what it went through that earlier steps had not (plan.ts): the run's totals add its steps up.
+    families[family] = { created: (was?.created ?? 0) + now.created, updated: (was?.updated ?? 0) + now.updated, unchanged: (was?.unchanged ?? 0) + now.unchanged, quarantined: 0 };
   }
   for (const [code, n] of Object.entries(rows.openReasons)) {
     const family = REASONS[code as ReasonCode]?.family;

@@ -6,13 +6,13 @@ import { InvalidInput } from '../errors.js';
 import { minorUnits } from '../org/cost.js';
 import { actorAllowance } from '../tenancy/plans.js';
 import { loadScenario } from '../scenarios/store.js';
-import { parseContext, priorKeys } from './execute.js';
+import { parseContext } from './execute.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
-import { countRowsToProcess, liveRecordsEnteredToday, loadRun, rowsToProcess } from './store.js';
+import { countRowsToProcess, importedRows, liveRecordsEnteredToday, loadRun, rowsToProcess } from './store.js';
 import { loadReferences } from './target.js';
 
 /**
@@ -46,7 +46,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, run.targetScenarioId) : null;
     const base = scenario ? await ctx.graphs.scenario(scenario) : (await ctx.graphs.live(ctx.tenant.id)).graph;
     const enteredToday = scenario ? undefined : await liveRecordsEnteredToday(ctx.db, ctx.tenant.id, parse.today);
-    const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, prior: run.step > 0 ? await priorKeys(ctx, run, parse) : { emails: new Set(), sources: new Set() }, parse, base, companyName: ctx.tenant.name, types: references.types, enteredToday });
+    const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, earlier: run.step > 0 ? () => importedRows(ctx.db, ctx.tenant.id, run.id) : undefined, parse, base, companyName: ctx.tenant.name, types: references.types, enteredToday });
     results = plan.rows;
     // Dates with the year last, refused until the person importing says which comes first.
     const slashed = [...plan.rows.values()].filter((r) => r.status === 'quarantined' && r.reason.code === 'invalid_date' && r.reason.detail.includes('depends on who saved the file')).length;

@@ -92,7 +92,7 @@ async function* pages(db: Db, where: SQL): AsyncIterable<StoredRow[]> {
   let after = 0;
   for (;;) {
     const page = await db
-      .select({ rowNumber: importRows.rowNumber, values: importRows.values })
+      .select({ rowNumber: importRows.rowNumber, values: importRows.values, actorId: importRows.actorId })
       .from(importRows)
       .where(and(where, gt(importRows.rowNumber, after)))
       .orderBy(asc(importRows.rowNumber))

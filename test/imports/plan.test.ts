@@ -32,7 +32,6 @@ function plan(rows: StoredRow[], second = rows) {
       for (const r of readings++ === 0 ? rows : second) yield [r];
     },
     total: rows.length,
-    prior: { emails: new Set(), sources: new Set() },
     parse,
     base: emptyGraph(),
     companyName: 'Plan Test',
@@ -96,8 +95,7 @@ describe('planImport streams the rows', () => {
         }
       },
       total: people.length,
-      prior: { emails: new Set(), sources: new Set() },
-      parse,
+        parse,
       base: emptyGraph(),
       companyName: 'Plan Test',
       types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
+import { fixRow, listRows } from '../../src/imports/review.js';
+import { reprocessRun } from '../../src/imports/runs.js';
 import { listScenarios } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
@@ -70,6 +72,41 @@ describe('a run’s summary per family', () => {
     expect(families(await importFile(owner, file('90000')))).toMatchObject({ compensations: { created: 1, updated: 0, unchanged: 0 } });
     expect(families(await importFile(owner, file('90000')))).toMatchObject({ compensations: { created: 0, updated: 0, unchanged: 1 }, departments: { unchanged: 1 }, actors: { unchanged: 1 } });
     expect(families(await importFile(owner, file('95000')))).toMatchObject({ compensations: { created: 1, updated: 1, unchanged: 0 }, actors: { unchanged: 1 } });
+  });
+});
+
+describe('a reprocessed run’s totals', () => {
+  it('count what each step went through once: the fixed row’s unchanged records are added, units both steps saw are not counted twice', async () => {
+    const { owner: ctx } = await importTenant(database, { slug: 'runsummary-reprocess' });
+    const header = ['email', 'first_name', 'last_name', 'department', 'team', 'job_title', 'fte'];
+    const people = [
+      ['gus@re.test', 'Gus', 'Hay', 'Sales', 'Field', 'Seller', '1'],
+      ['hal@re.test', 'Hal', 'Ng', 'Sales', 'Field', 'Seller', '1'],
+      ['ida@re.test', 'Ida', 'Orr', 'Sales', 'Inside', 'Seller', '1'],
+    ];
+    expect((await importFile(ctx, csvOf(header, people))).status).toBe('completed');
+
+    // The same people again, Ida's FTE mistyped: Gus and Hal are unchanged, Ida waits in quarantine.
+    const first = await importFile(ctx, csvOf(header, [people[0]!, people[1]!, [...people[2]!.slice(0, 6), 'full']]));
+    expect(first.summary).toMatchObject({ rows: { imported: 2, unchanged: 2, quarantined: 1 } });
+    expect(families(first)).toMatchObject({ actors: { unchanged: 2 }, teams: { unchanged: 1 }, departments: { unchanged: 1 } });
+
+    const [ida] = (await listRows(ctx, first.id, { status: 'quarantined' })).items;
+    await fixRow(ctx, first.id, ida!.row_number, { fte: '1' });
+    const run = await (await reprocessRun(ctx, first.id)).done;
+    expect(run).toMatchObject({ status: 'completed', step: 2 });
+    // Every row is unchanged, and so is every record the run went through — each counted once.
+    expect(run.summary).toMatchObject({ rows: { imported: 3, created: 0, updated: 0, unchanged: 3, quarantined: 0 } });
+    expect(families(run)).toEqual({
+      orgUnits: { created: 0, updated: 0, unchanged: 3, quarantined: 0 }, // Sales, Field (both steps' rows), Inside (the fixed row's)
+      departments: { created: 0, updated: 0, unchanged: 1, quarantined: 0 },
+      teams: { created: 0, updated: 0, unchanged: 2, quarantined: 0 },
+      actors: { created: 0, updated: 0, unchanged: 3, quarantined: 0 },
+      reportingLines: { created: 0, updated: 0, unchanged: 0, quarantined: 0 },
+      placements: { created: 0, updated: 0, unchanged: 3, quarantined: 0 },
+      positions: { created: 0, updated: 0, unchanged: 3, quarantined: 0 },
+      compensations: { created: 0, updated: 0, unchanged: 0, quarantined: 0 },
+    });
   });
 });
 

@@ -95,7 +95,6 @@ export function planRows(header: string[], rows: (string | null)[][], base: OrgG
       yield rows.map((values, i) => ({ rowNumber: i + 1, values }));
     },
     total: rows.length,
-    prior: { emails: new Set(), sources: new Set() },
     parse,
     base,
     companyName: 'Test Co',

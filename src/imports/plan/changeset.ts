@@ -82,13 +82,25 @@ export class Changeset {
     return out;
   }
 
-  counts(family: Family): FamilyCounts {
+  /**
+   * What happened per family. `counted`: records counted already (by earlier steps of the run) that are not counted
+   * unchanged again.
+   */
+  counts(family: Family, counted?: ReadonlySet<string>): FamilyCounts {
     const changed = this.changed(family);
     const base = this.base[family] as unknown as Map<string, Rec>;
     const key = keyField(family);
-    const created = changed.filter((record) => !base.has(record[key] as string)).length;
-    const updated = changed.length - created;
-    return { created, updated, unchanged: this.seen.get(family)!.size - updated };
+    const updatedIds = new Set<string>();
+    for (const record of changed) if (base.has(record[key] as string)) updatedIds.add(record[key] as string);
+    const seen = this.seen.get(family)!;
+    let again = 0;
+    if (counted) for (const id of counted) if (seen.has(id) && !updatedIds.has(id)) again++;
+    return { created: changed.length - updatedIds.size, updated: updatedIds.size, unchanged: seen.size - updatedIds.size - again };
+  }
+
+  /** Ids of base records the import went through (changed or not). */
+  touched(family: Family): ReadonlySet<string> {
+    return this.seen.get(family)!;
   }
 
   get size(): number {

@@ -6,6 +6,7 @@ import { parseRow, type ParseContext } from '../parse-row.js';
 import { REASONS, type Quarantine } from '../reasons.js';
 import type { Stage } from '../progress.js';
 import { Changeset, type FamilyCounts } from './changeset.js';
+import { earlierSteps, NO_EARLIER_STEPS } from './earlier.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
 import { countKey, identityOf, keyRows, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
@@ -19,6 +20,8 @@ import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegis
 export interface StoredRow {
   rowNumber: number;
   values: (string | null)[];
+  /** The actor a row imported in an earlier step became (see `PlanInput.earlier`). */
+  actorId?: string | null;
 }
 
 export type RowResult = { status: 'imported'; outcome: 'created' | 'updated' | 'unchanged'; actorId: string } | { status: 'quarantined'; reason: Quarantine };
@@ -31,7 +34,11 @@ export interface PlanInput {
   rows: () => AsyncIterable<readonly StoredRow[]>;
   /** How many rows `rows` yields (for progress). */
   total: number;
-  prior: PriorKeys;
+  /**
+   * On reprocessing, the rows earlier steps of the run imported: a row of this step may not repeat their identities,
+   * and the records they went through are not counted again (`earlier.ts`).
+   */
+  earlier?: () => AsyncIterable<readonly StoredRow[]>;
   parse: ParseContext;
   base: OrgGraph;
   companyName: string;
@@ -63,7 +70,8 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const report = input.progress ?? (async () => {});
   const { parse } = input;
   const index = new OrgIndex(input.base, parse.today);
-  const { resolved, rejected, teamDepartments } = await resolveRows(input, index, newId, report);
+  const earlier = input.earlier ? await earlierSteps(input.earlier(), index, parse, input.types, input.companyName, newId) : NO_EARLIER_STEPS;
+  const { resolved, rejected, teamDepartments } = await resolveRows(input, index, earlier.prior, newId, report);
 
   // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
   // units are still found or created in row order, and the other records a row touches are its own actor's.
@@ -93,7 +101,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   if (built !== toBuild) throw rowsChanged();
 
   const families = {} as FamilySummary;
-  for (const family of FAMILIES) families[family] = { ...changes.counts(family), quarantined: 0 };
+  for (const family of FAMILIES) families[family] = { ...changes.counts(family, earlier.counted[family]), quarantined: 0 };
   for (const reason of rejected.values()) families[REASONS[reason.code].family].quarantined++;
   const before = OrgIndex.activeActors(input.base, parse.today);
   const after = changes.counts('actors').created + changes.counts('actors').updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
@@ -105,7 +113,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
  * counts of each key) is dropped when it returns; the build stages keep only the resolved rows, and each is dropped
  * once its records are built.
  */
-async function resolveRows(input: PlanInput, index: OrgIndex, newId: () => string, report: NonNullable<PlanInput['progress']>) {
+async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, newId: () => string, report: NonNullable<PlanInput['progress']>) {
   const { total, parse } = input;
   const rejected = new Map<number, Quarantine>();
   const identities: RowIdentity[] = [];
@@ -130,7 +138,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, newId: () => strin
   }
   await report('actors', 0, read);
   // A team named without its department that several teams share: quarantined before managers are resolved.
-  const identified = rejectAmbiguousTeams(resolveIdentities(identities, counts, index, parse.format, input.prior, newId, rejected), index, teamDepartments, rejected);
+  const identified = rejectAmbiguousTeams(resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected), index, teamDepartments, rejected);
   await report('actors', read, read);
   await report('managers', 0, read);
   const resolved = new Map(resolveManagers(identified, index, parse.format, rejected, counts).map((r) => [r.input.rowNumber, r]));

@@ -1,0 +1,53 @@
+import type { Family } from '../../org/types.js';
+import { parseRow, type ParseContext } from '../parse-row.js';
+import { Changeset } from './changeset.js';
+import type { OrgIndex } from './org-index.js';
+import type { StoredRow } from './plan.js';
+import type { PriorKeys } from './resolve.js';
+import { StructureBuilder, type TypeRegistry } from './structure.js';
+
+/**
+ * What the earlier steps of a run (the rows it imported before this reprocessing step) mean for this one: their
+ * identity keys, which a row of this step may not repeat, and the departments and teams their rows went through,
+ * which the run's summary has counted already — a unit both steps' rows name is one record, not one per step. The
+ * units are found again by the same rules over the organisation as it is now (they all exist: earlier steps created
+ * the missing ones), in a changeset that is thrown away. Per-person records need no such care: each row's are its own
+ * actor's, and a row of this step is never an earlier row's actor (its identity keys are refused).
+ */
+export interface EarlierSteps {
+  prior: PriorKeys;
+  /** Ids of records per family that earlier steps went through (units only), left out of this step's unchanged count. */
+  counted: Partial<Record<Family, ReadonlySet<string>>>;
+}
+
+export const NO_EARLIER_STEPS: EarlierSteps = { prior: { emails: new Set(), sources: new Set() }, counted: {} };
+
+export async function earlierSteps(rows: AsyncIterable<readonly StoredRow[]>, index: OrgIndex, parse: ParseContext, types: TypeRegistry, companyName: string, newId: () => string): Promise<EarlierSteps> {
+  const emails = new Set<string>();
+  const sources = new Set<string>();
+  const scratch = new Changeset(index.graph);
+  // A copy of the type registry: a type found missing here must not be created by the step.
+  const ownTypes: TypeRegistry = { ...types, departmentTypes: new Map(types.departmentTypes), teamTypes: new Map(types.teamTypes), created: { departmentTypes: [], teamTypes: [] } };
+  const structure = new StructureBuilder(scratch, index, ownTypes, companyName, newId);
+  for await (const page of rows) {
+    for (const row of page) {
+      const { keys, input } = parseRow(row.rowNumber, row.values, parse);
+      if (keys.emailKey) emails.add(keys.emailKey);
+      if (keys.sourceKey) sources.add(keys.sourceKey);
+      if (!input) continue;
+      const placedIn = row.actorId ? index.primaryOf.get(row.actorId)?.orgUnitId : undefined;
+      if (input.team && !input.department && !isOneTeam(index, input.team.key, placedIn)) continue;
+      structure.unitFor(input, placedIn);
+    }
+  }
+  return { prior: { emails, sources }, counted: { orgUnits: scratch.touched('orgUnits'), departments: scratch.touched('departments'), teams: scratch.touched('teams') } };
+}
+
+/**
+ * Whether a team named without its department still means one team: the actor's own, or the only one of the name.
+ * (Several teams of the name, none the actor's — the actor moved since —: the earlier row's team is not told.)
+ */
+function isOneTeam(index: OrgIndex, key: string, placedIn: string | undefined): boolean {
+  const teams = index.teamsByKey.get(key) ?? [];
+  return teams.length <= 1 || teams.some((t) => t.id === placedIn);
+}
