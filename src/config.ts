@@ -186,6 +186,15 @@ export const VARIABLES = {
     fallback: '30/60',
     description: 'Calls of each governed action tool (plan, confirm, cancel a scenario change) per credential and window; same form.',
   },
+  ORGONAUT_CLI_TOKEN_DAYS: {
+    schema: z.coerce
+      .number({ error: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be from 1 to 3650 days')
+      .max(3650, 'must be from 1 to 3650 days'),
+    fallback: '90',
+    description: 'Days a personal API token made by CLI sign-in (orgonaut auth login in the browser) lasts; then the CLI asks to sign in again.',
+  },
   ORGONAUT_SECRET_KEY: {
     schema: z
       .string()
@@ -231,6 +240,8 @@ export interface Config {
   mcpRateLimit: PlanRateLimits;
   /** Calls of each governed action tool per credential and window, by plan (ORGONAUT_MCP_ACTION_RATE_LIMIT). */
   mcpActionRateLimit: PlanRateLimits;
+  /** Days a CLI sign-in's personal API token lasts (ORGONAUT_CLI_TOKEN_DAYS). */
+  cliTokenDays: number;
   mcpRedirectDomains: string[];
   mcpAllowedOrigins: string[];
   /** ORGONAUT_SECRET_KEY as written (parsed by secrets/key.ts), or null. */
@@ -280,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRateLimit: p.ORGONAUT_API_RATE_LIMIT,
     mcpRateLimit: p.ORGONAUT_MCP_RATE_LIMIT,
     mcpActionRateLimit: p.ORGONAUT_MCP_ACTION_RATE_LIMIT,
+    cliTokenDays: p.ORGONAUT_CLI_TOKEN_DAYS,
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
     secretKey: p.ORGONAUT_SECRET_KEY || null,

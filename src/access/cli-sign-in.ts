@@ -74,6 +74,8 @@ export async function exchangeCliCode(
   db: Db,
   tenant: Tenant,
   params: { grantType?: string; clientId?: string; code?: string; codeVerifier?: string; redirectUri?: string },
+  /** How long the token lasts (ORGONAUT_CLI_TOKEN_DAYS): a CLI credential left on a computer does not live for ever. */
+  lifetimeDays: number,
 ) {
   if (params.grantType !== 'authorization_code') throw new CliSignInError('unsupported_grant_type', 'grant_type must be authorization_code.');
   if (params.clientId !== CLI_CLIENT_ID) throw new CliSignInError('invalid_client', `client_id must be ${CLI_CLIENT_ID}.`);
@@ -96,12 +98,26 @@ export async function exchangeCliCode(
     roleAbilities,
     name: used.tokenName,
     abilities: [...roleAbilities],
+    expiresAt: cliTokenExpiry(lifetimeDays),
     via: 'cli-sign-in',
   });
   // Signing in again from the same computer (the token's name says which) replaces its earlier token, which the
-  // CLI has just overwritten: it would otherwise live on, never expiring, with every ability of the role.
+  // CLI has just overwritten: it would otherwise live on until it expires, with every ability of the role.
   await revokeTokensOfUser(db, { tenantId: tenant.id, userId: used.userId, name: used.tokenName, keep: token.id }, { reason: 'replaced_by_cli_sign_in' });
-  return { access_token: secret, token_type: 'Bearer', tenant: tenant.slug, token_id: token.id, abilities: token.abilities };
+  return {
+    access_token: secret,
+    token_type: 'Bearer',
+    tenant: tenant.slug,
+    token_id: token.id,
+    abilities: token.abilities,
+    expires_at: token.expires_at,
+    expires_in: Math.round(lifetimeDays * 86_400),
+  };
+}
+
+/** When a token made by a CLI sign-in now would expire. */
+export function cliTokenExpiry(lifetimeDays: number, now = Date.now()): Date {
+  return new Date(now + lifetimeDays * 86_400_000);
 }
 
 function sha256(value: string): string {

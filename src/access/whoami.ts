@@ -20,6 +20,8 @@ export async function describeContext(ctx: ServiceContext) {
     user: user ?? null,
     role: principal.role,
     credential: principal.kind,
+    /** When this credential stops working (a personal API token's expiry; null when it does not expire). */
+    credential_expires_at: principal.tokenExpiresAt?.toISOString() ?? null,
     abilities: [...principal.abilities].sort(),
   };
 }

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { describeAbility, type Ability } from '../access/abilities.js';
-import { CliSignInError, exchangeCliCode, issueCliCode, parseCliAuthorize, type CliAuthorizeRequest } from '../access/cli-sign-in.js';
+import { cliTokenExpiry, CliSignInError, exchangeCliCode, issueCliCode, parseCliAuthorize, type CliAuthorizeRequest } from '../access/cli-sign-in.js';
 import { roleAbilitiesOf } from '../access/membership-abilities.js';
 import { readSession, type Session } from '../access/sessions.js';
 import { AppError } from '../errors.js';
@@ -9,6 +9,7 @@ import { clientIp, consumeRateLimit, rateLimitHeaders } from '../http/rate-limit
 import { renderErrorPage } from './error-page.js';
 import { checkSessionCsrf, formString } from './forms.js';
 import { Layout } from './layout.js';
+import { day } from './live/format.js';
 
 /** `/cli/oauth/*`: the first-party CLI's browser sign-in, on every plan (SPEC §4.3). */
 export function cliSignInRoutes(): Hono<AppEnv> {
@@ -74,7 +75,7 @@ export function cliSignInRoutes(): Hono<AppEnv> {
         code: field('code'),
         codeVerifier: field('code_verifier'),
         redirectUri: field('redirect_uri'),
-      });
+      }, c.var.runtime.config.cliTokenDays);
       return c.json(result, 200, { 'cache-control': 'no-store' });
     } catch (error) {
       if (error instanceof CliSignInError) return c.json({ error: error.error, error_description: error.message }, 400, { 'cache-control': 'no-store' });
@@ -102,6 +103,7 @@ function pageError(c: Context<AppEnv>, message: string) {
 function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities: Ability[], session: Session) {
   const tenant = c.var.tenant!;
   const csrf = session.csrfToken;
+  const days = c.var.runtime.config.cliTokenDays;
   const here = new URL(c.req.url);
   return c.html(
     <Layout title="Sign in the Orgonaut CLI" tenantName={tenant.name}>
@@ -110,8 +112,8 @@ function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities
         <p>
           The Orgonaut command-line tool on this computer asks to act as you in <strong>{tenant.name}</strong>. It will receive a
           personal API token named <strong>{request.tokenName}</strong> with your role's abilities, replacing an earlier token of
-          that name (it is revoked). It does not expire: revoke it in Settings → API when you no longer use the CLI on this
-          computer.
+          that name (it is revoked). It expires in {days} days, on {day(cliTokenExpiry(days))}; then sign in again. Revoke it
+          sooner in Settings → API when you no longer use the CLI on this computer.
         </p>
         <details>
           <summary>What the token can do</summary>

@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchangeCliCode, issueCliCode, parseCliAuthorize } from '../../src/access/cli-sign-in.js';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { apiTokens } from '../../src/db/schema/index.js';
@@ -123,6 +125,30 @@ describe('the token list', () => {
     const head = html.slice(html.indexOf('tokens-title'), html.indexOf('</thead>', html.indexOf('tokens-title')));
     expect(head).toContain('<th>Member</th>');
     expect(head).not.toContain('<th>Owner</th>');
+  });
+});
+
+describe('a token made by CLI sign-in', () => {
+  it('is listed under its name with the day it expires (90 days after signing in)', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const redirectUri = 'http://127.0.0.1:53682/callback';
+    const request = parseCliAuthorize({
+      client_id: 'orgonaut-cli',
+      response_type: 'code',
+      redirect_uri: redirectUri,
+      code_challenge_method: 'S256',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      token_name: 'Orgonaut CLI on laptop',
+    });
+    const code = await issueCliCode(database.db, tenant, ownerId, request);
+    const issued = await exchangeCliCode(database.db, tenant, { grantType: 'authorization_code', clientId: 'orgonaut-cli', code, codeVerifier: verifier, redirectUri }, app.runtime.config.cliTokenDays);
+    const html = await (await page()).text();
+    const at = html.indexOf('<td>Orgonaut CLI on laptop</td>');
+    expect(at).toBeGreaterThan(-1);
+    const row = html.slice(at, html.indexOf('</tr>', at));
+    expect(row).toContain(issued.access_token.slice(0, 13));
+    expect(row).toContain(`<td>${new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10)}</td>`);
+    expect(row).toContain('Revoke');
   });
 });
 

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents } from '../../src/db/schema/index.js';
+import { apiTokens, auditEvents } from '../../src/db/schema/index.js';
+import { hashSecret } from '../../src/access/api-tokens.js';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
@@ -69,7 +70,10 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     expect(consent.headers.get('cache-control')).toBe('no-store');
     const html = await consent.text();
     expect(html).toContain(`Signed in as ${email}.`);
-    expect(html).toMatch(/replacing an earlier token of\s+that name \(it is revoked\)\. It does not expire: revoke it in Settings → API when you no longer use the CLI on this\s+computer\./);
+    // The token lasts 90 days by default (ORGONAUT_CLI_TOKEN_DAYS): the page says so, with the day.
+    const expires = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    expect(html).toMatch(new RegExp(`replacing an earlier token of\\s+that name \\(it is revoked\\)\\. It expires in 90 days, on ${expires}; then sign in again\\.`));
+    expect(html).not.toContain('does not expire');
     const signOut = /<form method="post" action="\/sign-out"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
     expect(hiddenField(signOut, 'return_to').startsWith('/cli/oauth/authorize?')).toBe(true);
   });
@@ -82,12 +86,19 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     const code = back.searchParams.get('code')!;
     const token = await exchange({ code, code_verifier: verifier });
     expect(token.status).toBe(200);
-    const body = (await token.json()) as { access_token: string; tenant: string; abilities: string[] };
+    const body = (await token.json()) as { access_token: string; tenant: string; abilities: string[]; expires_at: string; expires_in: number };
     expect(body.access_token).toMatch(/^orgo_pat_/);
+    // A CLI credential has a bounded life: 90 days by default, stored on the token and answered with it.
+    expect(body.expires_in).toBe(90 * 86_400);
+    const days = (Date.parse(body.expires_at) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
+    const [stored] = await database.db.select().from(apiTokens).where(eq(apiTokens.secretHash, hashSecret(body.access_token)));
+    expect(stored!.expiresAt!.toISOString()).toBe(body.expires_at);
     expect(body.tenant).toBe('cliacme');
     expect(body.abilities).not.toContain('mcp.access'); // not on the free plan
     const me = await app.request('/api/v1/me', { host: HOST, token: body.access_token });
-    expect(((await me.json()) as { data: { role: string } }).data.role).toBe('member');
+    expect(((await me.json()) as { data: { role: string; credential_expires_at: string } }).data).toMatchObject({ role: 'member', credential_expires_at: body.expires_at });
     const replay = await exchange({ code, code_verifier: verifier });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });

@@ -117,7 +117,7 @@ describe('orgonaut CLI with a token (headless)', () => {
   it('signs in with --token, verifying it, and stores host, tenant and token readable by the user only', async () => {
     const result = await cli(['auth', 'login', '--host', url, '--token', tokens.owner!], config());
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Signed in to CLI Test Co (${SLUG}, business plan) on ${url} as ${ownerEmail} (owner).`);
+    expect(result.stdout).toContain(`Signed in to CLI Test Co (${SLUG}, business plan) on ${url} as ${ownerEmail} (owner) with a token that does not expire.`);
     expect(fs.statSync(config()).mode & 0o777).toBe(0o600);
     expect(JSON.parse(fs.readFileSync(config(), 'utf8'))).toMatchObject({ host: url, tenant: SLUG, token: tokens.owner, user: ownerEmail });
   });
@@ -301,6 +301,18 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(JSON.parse((await cli(['report', 'lineage', '--json'], config())).stdout).data[0]).toMatchObject({ to_scenario_id: sid });
   });
 
+  it('refuses to promote a scenario with no changes: one line saying so and what to do, exit 1, Live and lineage unchanged', async () => {
+    const sid = JSON.parse((await cli(['scenario', 'create', 'Empty plan', '--json'], config())).stdout).data.id as string;
+    const lineageBefore = (await cli(['report', 'lineage', '--json'], config())).stdout;
+    const refused = await cli(['scenario', 'promote', sid, '--wait'], config());
+    expectOneLine(refused, 1, /has no changes, so there is nothing to promote.*Plan changes in the scenario first, or archive it.*\(HTTP 409 nothing_to_promote\)$/);
+    expect(refused.stdout).toBe('');
+    expect((await cli(['report', 'lineage', '--json'], config())).stdout).toBe(lineageBefore);
+    expect((await cli(['scenario', 'tasks', sid], config())).stdout.trim()).toBe('No tasks for this scenario.');
+    const shown = JSON.parse((await cli(['scenario', 'show', sid, '--json'], config())).stdout).data;
+    expect(shown).toMatchObject({ kind: 'planning', state: 'active', promoted_at: null });
+  });
+
   it('runs doctor: config, server, token, plan, abilities and the MCP URL', async () => {
     const result = await cli(['doctor'], config());
     expect(result.code, result.stdout + result.stderr).toBe(0);
@@ -340,6 +352,27 @@ describe('orgonaut CLI errors and exit codes', () => {
     await revokeApiToken(owner, tokenId);
     app.runtime.authenticator.forget();
     expectOneLine(await cli(['live', 'units'], config), 3, /^orgonaut: not signed in to .*: .*revoked.*Run "orgonaut auth login" to sign in again\.$/i);
+  });
+
+  it('says plainly that the sign-in expired, and to sign in again, once the token has expired', async () => {
+    const config = configFile('expiring');
+    const user = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.member, null, tenant.plan);
+    const expiresAt = new Date(Date.now() + 4_000);
+    const { secret } = await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'expiring', abilities: [...roleAbilities], expiresAt });
+    const login = await cli(['auth', 'login', '--host', url, '--token', secret], config);
+    expect(login.code, login.stderr).toBe(0);
+    const shown = expiresAt.toISOString().slice(0, 16).replace('T', ' ');
+    expect(login.stdout).toContain(`as ${user.email} (member) until ${shown} UTC.`);
+    expect((await cli(['auth', 'status'], config)).stdout).toMatch(new RegExp(`^Expires\\s+${shown} UTC$`, 'm'));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now() + 100)));
+    app.runtime.authenticator.forget();
+    expectOneLine(
+      await cli(['live', 'units'], config),
+      3,
+      new RegExp(`^orgonaut: your sign-in to ${SLUG} on ${url.replace(/[.]/g, '\\.')} expired on ${shown} UTC\\. Run "orgonaut auth login" to sign in again\\.$`),
+    );
+    expect((await cli(['auth', 'status'], config)).stdout).toMatch(/^Expires\s+.* \(expired: run "orgonaut auth login"\)$/m);
   });
 
   it('exits 1 with the problem’s detail and fix when an ability is missing', async () => {
@@ -471,7 +504,11 @@ describe('orgonaut auth login in the browser (PKCE through /cli/oauth/*)', () =>
     const finished = await login.exited;
     expect(finished.code, finished.stderr).toBe(0);
     expect(finished.stdout).toContain(`as ${email} (manager)`);
+    // The token of a CLI sign-in lasts 90 days (ORGONAUT_CLI_TOKEN_DAYS), and login says until when.
+    const until = /as .* until (\d{4}-\d{2}-\d{2}) \d{2}:\d{2} UTC\.$/m.exec(finished.stdout);
+    expect(until?.[1], finished.stdout).toBe(new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10));
     const stored = JSON.parse(fs.readFileSync(config, 'utf8'));
+    expect(Date.parse(stored.expires_at) - Date.now()).toBeGreaterThan(89.9 * 86_400_000);
     expect(stored).toMatchObject({ host: url, tenant: SLUG, user: email, token: expect.stringMatching(/^orgo_pat_/), token_id: expect.any(String) });
     expect(fs.statSync(config).mode & 0o777).toBe(0o600);
 

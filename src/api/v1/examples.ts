@@ -250,6 +250,7 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
       user: { id: IDS.user_id, email: 'manager@acme.test', name: 'Morgan Manager' },
       role: 'manager',
       credential: 'api_token',
+      credential_expires_at: '2026-09-01T09:00:00.000Z',
       abilities: ['actors.read', 'costs.read', 'org-metrics.read', 'org-units.read', 'placements.read', 'positions.read', 'scenarios.read', 'scenarios.write', 'teams.read'],
     },
   },

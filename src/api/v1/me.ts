@@ -10,6 +10,7 @@ const MeSchema = z
     user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
     role: z.string().nullable(),
     credential: z.string(),
+    credential_expires_at: z.string().nullable().openapi({ description: 'When this credential stops working (a personal API token’s expiry); null when it does not expire.' }),
     abilities: z.array(z.string()),
   })
   .openapi('Me');

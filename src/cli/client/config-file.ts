@@ -18,6 +18,8 @@ export interface StoredLogin {
   token_id?: string | null;
   user?: string | null;
   signed_in_at?: string;
+  /** When the token expires (from /api/v1/me at sign-in); null when it does not. */
+  expires_at?: string | null;
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -46,6 +46,22 @@ export class NotSignedIn extends CliError {
   }
 }
 
+/**
+ * The stored sign-in's token has expired (a CLI sign-in lasts ORGONAUT_CLI_TOKEN_DAYS, 90 days by default): said
+ * plainly, with the date, rather than as a refused credential.
+ */
+export class SignInExpired extends NotSignedIn {
+  constructor(where: string, expiresAt: string | null, reason?: string) {
+    const when = expiresAt ? ` on ${utcMinute(expiresAt)}` : '';
+    super(`your sign-in to ${where} expired${when}. Run "orgonaut auth login" to sign in again.`, reason);
+  }
+}
+
+/** "2027-02-27 14:03 UTC" from an ISO timestamp. */
+export function utcMinute(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** The server could not be reached (refused, unknown host, timeout, TLS). */
 export class NetworkError extends CliError {
   constructor(message: string) {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { UsageError } from '../args.js';
-import { ApiProblem, NetworkError, NotSignedIn, type ProblemBody } from './errors.js';
+import { ApiProblem, NetworkError, NotSignedIn, SignInExpired, type ProblemBody } from './errors.js';
 import { PACKAGE_VERSION } from '../../util/version.js';
 
 /**
@@ -106,7 +106,14 @@ export class ApiClient {
     readonly host: string,
     private readonly token: string,
     private readonly tenant: string | null = null,
+    /** When the token expires, if known (stored at sign-in): a refusal after it says the sign-in expired. */
+    private readonly expiresAt: string | null = null,
   ) {}
+
+  /** The client of a stored sign-in. */
+  static of(login: { host: string; token: string; tenant: string; expires_at?: string | null }): ApiClient {
+    return new ApiClient(login.host, login.token, login.tenant, login.expires_at ?? null);
+  }
 
   get<T = any>(path: string, query?: Query): Promise<T> {
     return this.call<T>('GET', withQuery(path, query));
@@ -125,7 +132,7 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${this.token}`, 'content-type': contentType };
     if (this.tenant) headers['x-tenant'] = this.tenant;
     const answer = await httpRequest(new URL(withQuery(path, query), this.host), { method: 'POST', headers, body: bytes, timeoutMs: 5 * 60_000 });
-    return parseAnswer<T>(this.host, answer);
+    return this.parse<T>(answer);
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -137,9 +144,22 @@ export class ApiClient {
       // A read over the rate limit is tried again when Retry-After says (twice at most, a minute at most): a script
       // walking many pages or records need not handle 429 itself. A write is never sent twice.
       const wait = Number(answer.headers['retry-after']);
-      if (method !== 'GET' || answer.status !== 429 || attempt > 2 || !(wait >= 0 && wait <= 60)) return parseAnswer<T>(this.host, answer);
+      if (method !== 'GET' || answer.status !== 429 || attempt > 2 || !(wait >= 0 && wait <= 60)) return this.parse<T>(answer);
       process.stderr.write(`orgonaut: rate limited by ${this.host}; trying again in ${wait} s.\n`);
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    }
+  }
+
+  /** The answer's body, or its error; a token refused once its stored expiry has passed (or as expired) is a SignInExpired. */
+  private parse<T>(answer: HttpAnswer): T {
+    try {
+      return parseAnswer<T>(this.host, answer);
+    } catch (error) {
+      const lapsed = this.expiresAt !== null && Date.parse(this.expiresAt) <= Date.now();
+      if (error instanceof NotSignedIn && (lapsed || /\bhas expired\b/i.test(error.reason ?? ''))) {
+        throw new SignInExpired(`${this.tenant ?? 'your tenant'} on ${this.host}`, lapsed ? this.expiresAt : null, error.reason);
+      }
+      throw error;
     }
   }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { browserLogin } from '../client/browser-login.js';
 import { readLogin, removeLogin, writeLogin, type StoredLogin } from '../client/config-file.js';
-import { NotSignedIn } from '../client/errors.js';
+import { NotSignedIn, utcMinute } from '../client/errors.js';
 import { ApiClient, normalizeHost } from '../client/http.js';
 import { hint, print, printJson, printPairs } from '../client/output.js';
 import { word, type Run } from './shared.js';
@@ -15,6 +15,8 @@ export interface Me {
   user: { id: string; email: string; name: string } | null;
   role: string | null;
   credential: string;
+  /** When the credential stops working; null when it does not expire. */
+  credential_expires_at?: string | null;
   abilities: string[];
 }
 
@@ -57,16 +59,22 @@ async function login(run: Run): Promise<number> {
     token_id: tokenId,
     user: me.data.user?.email ?? null,
     signed_in_at: new Date().toISOString(),
+    expires_at: me.data.credential_expires_at ?? null,
   };
   writeLogin(stored, run.configFile);
   if (run.json) {
-    printJson({ host, tenant: me.data.tenant, user: me.data.user, role: me.data.role, abilities: me.data.abilities, config: run.configFile });
+    printJson({ host, tenant: me.data.tenant, user: me.data.user, role: me.data.role, abilities: me.data.abilities, expires_at: stored.expires_at, config: run.configFile });
   } else {
     const who = me.data.user ? `${me.data.user.email} (${me.data.role ?? 'no role'})` : 'a system credential';
-    print(`Signed in to ${me.data.tenant.name} (${me.data.tenant.slug}, ${me.data.tenant.plan} plan) on ${host} as ${who}.`);
+    print(`Signed in to ${me.data.tenant.name} (${me.data.tenant.slug}, ${me.data.tenant.plan} plan) on ${host} as ${who} ${until(stored.expires_at)}.`);
     print(`Saved to ${run.configFile}.`);
   }
   return 0;
+}
+
+/** "until 2027-02-27 14:03 UTC" for a token that expires, "with a token that does not expire" otherwise. */
+function until(expiresAt: string | null | undefined): string {
+  return expiresAt ? `until ${utcMinute(expiresAt)}` : 'with a token that does not expire';
 }
 
 /** GET /api/v1/me with the new credential; a refusal says the token is the problem, and nothing is stored. */
@@ -93,7 +101,7 @@ async function logout(run: Run): Promise<number> {
   let revoked = false;
   if (stored.token_id || booleanFlag(run.args, 'revoke')) {
     try {
-      revoked = await revoke(new ApiClient(stored.host, stored.token, stored.tenant), stored);
+      revoked = await revoke(ApiClient.of(stored), stored);
     } catch (error) {
       hint(`orgonaut: the token could not be revoked on the server (${(error as Error).message}); revoke it in Settings.`);
     }
@@ -120,7 +128,11 @@ async function revoke(client: ApiClient, stored: StoredLogin): Promise<boolean> 
 function status(run: Run): number {
   const stored = readLogin(run.configFile);
   if (run.json) {
-    printJson(stored ? { signed_in: true, host: stored.host, tenant: stored.tenant, user: stored.user ?? null, config: run.configFile } : { signed_in: false, config: run.configFile });
+    printJson(
+      stored
+        ? { signed_in: true, host: stored.host, tenant: stored.tenant, user: stored.user ?? null, expires_at: stored.expires_at ?? null, config: run.configFile }
+        : { signed_in: false, config: run.configFile },
+    );
     return stored ? 0 : 3;
   }
   if (!stored) {
@@ -133,6 +145,7 @@ function status(run: Run): number {
     ['User', stored.user ?? '-'],
     ['Token', `${stored.token.slice(0, 13)}…`],
     ['Signed in', stored.signed_in_at ?? '-'],
+    ['Expires', stored.expires_at === undefined ? '-' : stored.expires_at === null ? 'never' : `${utcMinute(stored.expires_at)}${Date.parse(stored.expires_at) <= Date.now() ? ' (expired: run "orgonaut auth login")' : ''}`],
     ['Config', run.configFile],
   ]);
   return 0;

@@ -47,7 +47,7 @@ export async function doctorCommand(run: Run): Promise<number> {
   }
   if (login && checks.every((c) => c.ok)) {
     try {
-      me = (await new ApiClient(login.host, login.token, login.tenant).get<{ data: Me }>('/api/v1/me')).data;
+      me = (await ApiClient.of(login).get<{ data: Me }>('/api/v1/me')).data;
       check('token', true, `${me.user?.email ?? 'system'} in ${me.tenant.slug} (${me.role ?? 'no role'}, ${me.credential})`);
     } catch (error) {
       check('token', false, (error as Error).message, error instanceof CliError ? error.exitCode : EXIT.api);

@@ -25,10 +25,7 @@ export function createRun(args: ParsedArgs): Run {
     json: booleanFlag(args, 'json'),
     configFile,
     login: loginOnce,
-    client: () => {
-      const l = loginOnce();
-      return new ApiClient(l.host, l.token, l.tenant);
-    },
+    client: () => ApiClient.of(loginOnce()),
   };
 }
 
