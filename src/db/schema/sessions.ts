@@ -50,3 +50,22 @@ export const cliAuthCodes = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
 );
+
+/**
+ * A secret to show once, after a redirect (POST → 303 → GET): a new personal API token's secret, held for the
+ * session that created it, sealed with the secret key, removed when first shown (or after ten minutes, or with the
+ * session). Nothing of it goes into a URL.
+ */
+export const secretReveals = pgTable(
+  'secret_reveals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    label: text('label').notNull(),
+    sealed: text('sealed').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('secret_reveals_session').on(t.sessionId)],
+);
