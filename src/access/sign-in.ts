@@ -38,7 +38,7 @@ export interface SignInAttempt {
 
 /**
  * Checks email and password and, on a tenant host, an active membership of that tenant. Rate-limited per address
- * and per account; every outcome on a tenant host is audited (never the password).
+ * and per account; every outcome is audited (never the password): see `auditSignIn` for which log.
  */
 export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttempt): Promise<User> {
   const email = attempt.email.trim().toLowerCase();
@@ -48,7 +48,7 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
   for (const result of [await peekRateLimit(db, addressKey, SIGN_IN_LIMITS.perIp), await peekRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount)]) {
     if (!result.allowed) {
       metrics.rateLimited.inc({ surface: 'sign_in' });
-      await audit(db, tenant, 'rate_limited', null, email, attempt.ip);
+      await auditSignIn(db, tenant, 'rate_limited', { userId: null, email, ip: attempt.ip });
       throw new SignInFailed('rate_limited', result.retryAfter);
     }
   }
@@ -57,7 +57,7 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
   if (!user || !valid) {
     await consumeRateLimit(db, addressKey, SIGN_IN_LIMITS.perIp);
     await consumeRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount);
-    await audit(db, tenant, 'failed', user?.id ?? null, email, attempt.ip);
+    await auditSignIn(db, tenant, 'failed', { userId: user?.id ?? null, email, ip: attempt.ip });
     throw new SignInFailed('credentials');
   }
   if (tenant) {
@@ -66,28 +66,51 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
       .from(memberships)
       .where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, user.id)));
     if (!membership || membership.status !== 'active') {
-      await audit(db, tenant, 'refused_not_member', user.id, email, attempt.ip);
+      await auditSignIn(db, tenant, 'refused_not_member', { userId: user.id, email, ip: attempt.ip });
       throw new SignInFailed('not_member');
     }
     await db
       .update(memberships)
       .set({ lastLoginAt: sql`now()` })
       .where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, user.id)));
-    await audit(db, tenant, 'succeeded', user.id, email, attempt.ip);
   }
+  await auditSignIn(db, tenant, 'succeeded', { userId: user.id, email, ip: attempt.ip });
   return { id: user.id, email: user.email, name: user.name };
 }
 
-async function audit(db: Db, tenant: Tenant | null, action: string, userId: string | null, email: string, ip: string) {
-  if (!tenant) return;
-  await recordAudit(db, {
-    tenantId: tenant.id,
-    category: 'security',
-    entityType: 'sign_in',
-    action,
-    userId,
-    metadata: { email, ip },
-  });
+/**
+ * Records a sign-in outcome, or a sign-out, in the audit log of the organisations it concerns. On a tenant host:
+ * that tenant's log (as before: a refused stranger's attempt too, since it was made against that tenant). On the
+ * central host, which belongs to no tenant: the log of every organisation the account is an active member of —
+ * those are the owners who must see their member's password used, guessed or locked out, wherever it happened —
+ * marked `host: 'central'`; never an organisation the account does not belong to, and nowhere when no such account
+ * exists (the JSON request log still shows the refused POST). Never the password.
+ */
+export async function auditSignIn(
+  db: Db,
+  tenant: Tenant | null,
+  action: 'succeeded' | 'failed' | 'refused_not_member' | 'rate_limited' | 'signed_out',
+  who: { userId: string | null; email: string; ip: string },
+): Promise<void> {
+  const userId = who.userId ?? (tenant ? null : (await findUserByEmail(db, who.email))?.id ?? null);
+  const tenantIds = tenant ? [tenant.id] : userId ? (await activeMemberships(db, userId)).map((m) => m.tenantId) : [];
+  for (const tenantId of tenantIds) {
+    await recordAudit(db, {
+      tenantId,
+      category: 'security',
+      entityType: action === 'signed_out' ? 'sign_out' : 'sign_in',
+      action: action === 'signed_out' ? 'succeeded' : action,
+      userId,
+      metadata: { email: who.email, ip: who.ip, ...(tenant ? {} : { host: 'central' }) },
+    });
+  }
+}
+
+function activeMemberships(db: Db, userId: string) {
+  return db
+    .select({ tenantId: memberships.tenantId })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.status, 'active')));
 }
 
 /** The tenants a user can enter (active memberships), for the tenant choice on the central host. */

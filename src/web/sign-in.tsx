@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createSession, destroySession, readSession, type Session } from '../access/sessions.js';
-import { signIn, SignInFailed, tenantsOfUser } from '../access/sign-in.js';
+import { auditSignIn, signIn, SignInFailed, tenantsOfUser } from '../access/sign-in.js';
 import { clientIp } from '../http/rate-limit.js';
 import type { AppEnv } from '../http/env.js';
 import { checkPreSessionCsrf, checkSessionCsrf, CsrfRejected, formString, preSessionCsrf, safeReturnTo } from './forms.js';
@@ -37,7 +37,7 @@ export function signInRoutes(): Hono<AppEnv> {
       // (OAuth, CLI) is not lost to an error page.
       return signInPage(c, { returnTo, email, error: 'This page had expired. Enter your password again to sign in.' }, 403);
     }
-    const tenant = c.var.tenant && c.var.tenantSource === 'host' ? c.var.tenant : null;
+    const tenant = hostTenant(c);
     try {
       const user = await signIn(c.var.runtime.database.db, tenant, { email, password: formString(body, 'password'), ip: clientIp(c) });
       await createSession(c, c.var.runtime.database.db, user, tenant?.id ?? null);
@@ -71,14 +71,20 @@ export function signInRoutes(): Hono<AppEnv> {
 
   web.post('/sign-out', async (c) => {
     const body = await c.req.parseBody();
-    await checkSessionCsrf(c, body.csrf);
+    const session = await checkSessionCsrf(c, body.csrf);
     await destroySession(c, c.var.runtime.database.db);
+    await auditSignIn(c.var.runtime.database.db, hostTenant(c), 'signed_out', { userId: session.userId, email: session.user.email, ip: clientIp(c) });
     // "Use another account" on a consent page signs out and comes back to the same request after the next sign-in.
     const returnTo = safeReturnTo(body.return_to);
     return c.redirect(returnTo === '/' ? '/sign-in' : `/sign-in?return_to=${encodeURIComponent(returnTo)}`, 303);
   });
 
   return web;
+}
+
+/** The tenant this host serves (null on the central host; a tenant named by X-Tenant is no sign-in host). */
+function hostTenant(c: Context<AppEnv>) {
+  return c.var.tenant && c.var.tenantSource === 'host' ? c.var.tenant : null;
 }
 
 /** Why a person lands on the sign-in page in the middle of connecting something, said before they type a password. */

@@ -31,6 +31,7 @@ const ENTITY_TYPES = [
   'position',
   'compensation',
   'sign_in',
+  'sign_out',
   'api_token',
   'oauth_app',
   'oauth_token',
