@@ -5,7 +5,7 @@ import { consumeRateLimit, RateLimited, rateLimitSubject } from '../http/rate-li
 import { metrics } from '../observability/metrics.js';
 import { fieldPath, reasonOf } from '../util/zod-issues.js';
 import type { Catalog } from './catalog.js';
-import { abilitiesFor, isRecord, jsonList, type ToolDefinition } from './registry.js';
+import { isRecord, jsonList, lacking, MissingOneOfAbilities, needsFor, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
 import type { McpSession } from './session.js';
 
@@ -63,8 +63,9 @@ async function consumeActionBudget(tool: ToolDefinition, session: McpSession): P
 }
 
 function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSession): void {
-  const missing = abilitiesFor(tool, rawArgs).find((ability) => !session.principal.abilities.has(ability));
-  if (missing) throw new MissingAbility(missing);
+  const missing = lacking(needsFor(tool, rawArgs), session.principal.abilities);
+  if (missing.all.length) throw new MissingAbility(missing.all[0]!);
+  if (missing.oneOf.length) throw new MissingOneOfAbilities(missing.oneOf);
 }
 
 /**

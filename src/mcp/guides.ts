@@ -1,6 +1,6 @@
 import type { Principal } from '../access/policy.js';
 import type { Catalog } from './catalog.js';
-import { abilitiesFor, listedName, type NameStyle } from './registry.js';
+import { listedName, needsFor, satisfies, type NameStyle } from './registry.js';
 
 /**
  * Step-by-step review workflows for assistants, pointing at the tools to call. Offered three ways — as tools (for
@@ -139,7 +139,7 @@ export function renderGuide(guide: Guide, catalog: Catalog, style: NameStyle, pr
       how: catalog.renderNames(step.how, style),
       tools: step.tools.map((tool) => ({
         name: listedName(tool, style),
-        available_now: abilitiesFor(tool, {}).every((ability) => principal.abilities.has(ability)),
+        available_now: satisfies(needsFor(tool, {}), principal.abilities),
       })),
     }));
   return {

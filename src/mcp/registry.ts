@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Ability } from '../access/abilities.js';
+import { MissingAbility } from '../errors.js';
 import type { ServiceContext } from '../context.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import type { Catalog } from './catalog.js';
@@ -56,6 +57,12 @@ export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolO
   annotations: ToolAnnotations;
   /** Abilities every call needs. `scenarios.read` is added automatically when a call names a scenario. */
   requires: readonly Ability[];
+  /**
+   * At least one of these as well, for a tool that answers with several kinds of record and leaves out the kinds
+   * the caller may not read, saying so in its result (`search`: org units with org-units.read, people with
+   * actors.read). A caller with none of them is refused (or asked to step up) like one missing a `requires`.
+   */
+  requiresOneOf?: readonly Ability[];
   /** Extra abilities a particular call needs, known from its arguments (e.g. `fetch` of an actor needs actors.read). */
   callRequires?(args: Record<string, unknown>): Ability[];
   /** A first call, shown by `capability.explain` and appended to the description (`<…>` marks an id to look up). */
@@ -108,6 +115,35 @@ export function abilitiesFor(tool: ToolDefinition, args: unknown): Ability[] {
     needed.add('scenarios.read');
   }
   return [...needed];
+}
+
+/** What one call needs: every ability of `all`, and at least one of `oneOf` when that is not empty. */
+export interface Needs {
+  all: Ability[];
+  oneOf: Ability[];
+}
+
+export function needsFor(tool: ToolDefinition, args: unknown): Needs {
+  return { all: abilitiesFor(tool, args), oneOf: [...(tool.requiresOneOf ?? [])] };
+}
+
+/** What `held` lacks of `needs`: the missing abilities of `all`, and `oneOf` when it holds none of them. */
+export function lacking(needs: Needs, held: ReadonlySet<Ability>): Needs {
+  const noneHeld = needs.oneOf.length > 0 && !needs.oneOf.some((ability) => held.has(ability));
+  return { all: needs.all.filter((ability) => !held.has(ability)), oneOf: noneHeld ? needs.oneOf : [] };
+}
+
+/** Whether `held` may make a call that needs `needs`. */
+export function satisfies(needs: Needs, held: ReadonlySet<Ability>): boolean {
+  const missing = lacking(needs, held);
+  return missing.all.length === 0 && missing.oneOf.length === 0;
+}
+
+/** A call that needs one of several abilities and has none of them (result.ts names them all). */
+export class MissingOneOfAbilities extends MissingAbility {
+  constructor(readonly alternatives: readonly Ability[]) {
+    super(alternatives[0]!);
+  }
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

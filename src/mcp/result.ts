@@ -4,6 +4,7 @@ import { rolesWith } from '../access/bundles.js';
 import type { Principal } from '../access/policy.js';
 import { AppError, MissingAbility, NotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { MissingOneOfAbilities } from './registry.js';
 
 /**
  * The MCP renderings of results and errors (STYLE §7 rule 9). A tool result is the structured content plus the
@@ -74,7 +75,8 @@ function findIdsFix(error: NotFound): string | undefined {
 }
 
 function describeError(error: unknown, scope: ErrorScope): ErrorDescription {
-  if (error instanceof MissingAbility) return describeMissingAbility(error.ability as Ability, scope.principal);
+  if (error instanceof MissingOneOfAbilities) return describeMissingAbility(error.alternatives, scope.principal);
+  if (error instanceof MissingAbility) return describeMissingAbility([error.ability as Ability], scope.principal);
   if (error instanceof AppError) {
     const fix = (error instanceof NotFound && findIdsFix(error)) || error.fix;
     return { message: error.message, fix, details: { code: error.code, ...error.details } };
@@ -87,21 +89,33 @@ function describeError(error: unknown, scope: ErrorScope): ErrorDescription {
   };
 }
 
-/** Names the ability, says whether the role or only the credential lacks it, and who can grant it. */
-export function describeMissingAbility(ability: Ability, principal: Principal): ErrorDescription {
+/**
+ * Names the ability (or the alternatives, any one of which would do), says whether the role or only the credential
+ * lacks it, and who can grant it.
+ */
+export function describeMissingAbility(alternatives: readonly Ability[], principal: Principal): ErrorDescription {
   const grantors = rolesWith('members.manage');
-  const roleHasIt = principal.roleAbilities.has(ability);
-  const fix = roleHasIt
+  const inRole = alternatives.filter((ability) => principal.roleAbilities.has(ability));
+  const named = inRole.length ? inRole : alternatives;
+  const quoted = named.map((ability) => `"${ability}"`).join(' or ');
+  const it = named.length > 1 ? 'one of them' : 'it';
+  const fix = inRole.length
     ? principal.kind === 'oauth'
-      ? `Your role includes it but this connection was not granted it: reconnect the app and allow "${ability}".`
-      : `Your role includes it but this token was not granted it: create a personal API token that includes "${ability}" ` +
+      ? `Your role includes ${it} but this connection was not granted ${it}: reconnect the app and allow ${quoted}.`
+      : `Your role includes ${it} but this token was not granted ${it}: create a personal API token that includes ${quoted} ` +
         '(Settings → API and MCP).'
-    : `Ask an ${grantors.join(' or ')} of this tenant for a role that includes it (by default: ${rolesWith(ability).join(', ')}).`;
-  const lacking = roleHasIt ? 'credential' : 'role';
+    : `Ask an ${grantors.join(' or ')} of this tenant for a role that includes ${it} (by default: ${rolesWith(named[0]!).join(', ')}).`;
+  const lacking = inRole.length ? 'credential' : 'role';
+  const described = alternatives.map((ability) => `"${ability}"${alternatives.length > 1 ? '' : ' ability'} (${lowerFirst(describeAbility(ability))})`);
+  const message =
+    alternatives.length > 1
+      ? `This needs one of the abilities ${described.join(' or ')}, and your ${lacking} has none of them.`
+      : `This needs the ${described[0]}, which your ${lacking} does not have.`;
+  const oneOf = alternatives.length > 1 ? { one_of: [...alternatives] } : {};
   return {
-    message: `This needs the "${ability}" ability (${lowerFirst(describeAbility(ability))}), which your ${lacking} does not have.`,
+    message,
     fix,
-    details: { code: 'missing_ability', ability, granted_by: grantors, roles_with_ability: rolesWith(ability) },
+    details: { code: 'missing_ability', ability: named[0], ...oneOf, granted_by: grantors, roles_with_ability: rolesWith(named[0]!) },
   };
 }
 

@@ -1,12 +1,12 @@
-import { authorize, can } from '../access/policy.js';
+import { can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
-import { InvalidInput } from '../errors.js';
+import { InvalidInput, MissingAbility } from '../errors.js';
 import { inEffect } from './dates.js';
 import type { Actor, Dated, OrgGraph, OrgUnit } from './types.js';
 import { openView } from './view.js';
 
 /**
- * Finds org units and (with actors.read) actors in Live today by words, best match first — what the MCP `search`
+ * Finds org units (with org-units.read) and actors (with actors.read) in Live today by words, best match first — what the MCP `search`
  * tool answers. A record matches when every word occurs in one of its fields (a plural word also matches its
  * singular: "teams" finds a team); it ranks by how well its name matches: the whole query as the name, then as the
  * name's start, then every word starting a word of the name, then every word somewhere in the name, then the rest
@@ -15,6 +15,7 @@ import { openView } from './view.js';
  */
 
 export interface SearchMatches {
+  /** Empty without org-units.read. */
   orgUnits: OrgUnit[];
   /** Empty without actors.read. */
   actors: Actor[];
@@ -23,15 +24,17 @@ export interface SearchMatches {
 export const SEARCH_RESULTS_PER_KIND = 10;
 
 export async function searchOrganisation(ctx: ServiceContext, query: string, perKind = SEARCH_RESULTS_PER_KIND): Promise<SearchMatches> {
-  authorize(ctx.principal, 'org-units.read');
+  const units = can(ctx.principal, 'org-units.read');
+  const people = can(ctx.principal, 'actors.read');
+  if (!units && !people) throw new MissingAbility('org-units.read');
   const words = wordsOf(query);
   if (!words.length) throw new InvalidInput('query', 'must contain a word to look for');
   const { graph, asOf } = await openView(ctx);
   const index = searchIndexOf(graph);
   const phrase = words.join(' ');
   return {
-    orgUnits: best(index.orgUnits, words, phrase, asOf, perKind),
-    actors: can(ctx.principal, 'actors.read') ? best(index.actors, words, phrase, asOf, perKind) : [],
+    orgUnits: units ? best(index.orgUnits, words, phrase, asOf, perKind) : [],
+    actors: people ? best(index.actors, words, phrase, asOf, perKind) : [],
   };
 }
 

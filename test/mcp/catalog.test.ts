@@ -98,7 +98,7 @@ describe.each(names)('%s', (name) => {
   });
 
   it('requires only abilities that are OAuth scopes, and its example is valid input', () => {
-    for (const ability of tool.requires) expect(SCOPES).toContain(ability);
+    for (const ability of [...tool.requires, ...(tool.requiresOneOf ?? [])]) expect(SCOPES).toContain(ability);
     expect(() => parseArguments(tool, tool.example)).not.toThrow();
   });
 

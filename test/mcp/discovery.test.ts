@@ -136,6 +136,58 @@ describe('search and fetch (ChatGPT connectors)', () => {
     expect(people.results).toContainEqual({ id: `actor:${world.ids.id('ceo')}`, title: 'ceo — Chief Executive', url: `${world.origin}/actors/${world.ids.id('ceo')}` });
   });
 
+  it('search answers with the kinds of record the token may read, and names the kind it left out', async () => {
+    type Found = { results: { id: string }[]; withheld?: { part: string; needs: string[]; note: string }[] };
+    const kinds = (found: Found) => [...new Set(found.results.map((r) => r.id.split(':')[0]))].sort();
+    const both = structured<Found>(await viewer.call('search', { query: 'p' }));
+    expect(kinds(both)).toEqual(['actor', 'org-unit']);
+    expect(both.withheld).toBeUndefined();
+
+    const people = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['actors.read'] }));
+    const asPeople = await people.call('search', { query: 'p' });
+    expect(kinds(structured<Found>(asPeople))).toEqual(['actor']);
+    expect(structured<Found>(asPeople).withheld).toEqual([{ part: 'org_unit', needs: ['org-units.read'], note: expect.stringContaining('org units') }]);
+    expect((asPeople.content[0] as { text: string }).text).toContain('left out: they need org-units.read');
+    await people.close();
+
+    const units = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['org-units.read'] }));
+    const asUnits = structured<Found>(await units.call('search', { query: 'p' }));
+    expect(kinds(asUnits)).toEqual(['org-unit']);
+    expect(asUnits.withheld).toEqual([{ part: 'actor', needs: ['actors.read'], note: expect.stringContaining('people') }]);
+    await units.close();
+  });
+
+  it('search with neither ability is refused naming both, and an OAuth token with one of them is not asked to step up', async () => {
+    const neither = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['placements.read'] }));
+    const error = errorOf(await neither.call('search', { query: 'p' }));
+    expect(error).toMatchObject({ code: 'missing_ability', one_of: ['org-units.read', 'actors.read'] });
+    expect(error.message).toMatch(/one of the abilities "org-units.read" \(.*\) or "actors.read"/);
+    await neither.close();
+    const oauth = await connect(world, principalOf(world.tenant, 'viewer', { kind: 'oauth', abilities: ['actors.read'] }));
+    const found = structured<{ results: { id: string }[] }>(await oauth.call('search', { query: 'ceo' }));
+    expect(found.results.map((r) => r.id)).toEqual([`actor:${world.ids.id('ceo')}`]);
+    expect(oauth.responses.at(-1)!.status).toBe(200);
+    await oauth.close();
+  });
+
+  it('capability.list and capability.explain show that search needs one of two abilities', async () => {
+    type Entry = { name: string; requires: string[]; requires_one_of?: string[]; available_now: boolean; missing_one_of?: string[] };
+    const searchEntry = async (mcp: Connection) =>
+      structured<{ groups: { tools: Entry[] }[] }>(await mcp.call('capability_list')).groups.flatMap((g) => g.tools).find((t) => t.name === 'search')!;
+    const people = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['actors.read'] }));
+    expect(await searchEntry(people)).toMatchObject({ requires: [], requires_one_of: ['org-units.read', 'actors.read'], available_now: true });
+    expect((await searchEntry(people)).missing_one_of).toBeUndefined();
+    await people.close();
+    const neither = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['placements.read'] }));
+    expect(await searchEntry(neither)).toMatchObject({ available_now: false, missing_one_of: ['org-units.read', 'actors.read'] });
+    const explained = structured<{ requires_one_of: { ability: string; you_have: boolean }[]; available_now: boolean }>(
+      await neither.call('capability_explain', { name: 'search' }),
+    );
+    expect(explained.requires_one_of.map((a) => [a.ability, a.you_have])).toEqual([['org-units.read', false], ['actors.read', false]]);
+    expect(explained.available_now).toBe(false);
+    await neither.close();
+  });
+
   it('search matches records that contain every word, as assistants phrase queries', async () => {
     const titles = async (query: string) => structured<{ results: { title: string }[] }>(await viewer.call('search', { query })).results.map((r) => r.title);
     expect(await titles('platform team')).toEqual(['Platform (team)']);
@@ -184,7 +236,19 @@ describe('search and fetch (ChatGPT connectors)', () => {
     const mcp = await connect(world, principalOf(world.tenant, 'viewer', { kind: 'oauth', abilities: ['org-units.read'] }));
     expect((await mcp.call('fetch', { id: `org-unit:${world.ids.units.P}` })).isError).toBeFalsy();
     await expect(mcp.call('fetch', { id: `actor:${world.ids.id('p1')}` })).rejects.toBeInstanceOf(InsufficientScopeError);
-    expect(mcp.responses.at(-1)!.headers.get('www-authenticate')).toContain('scope="org-units.read actors.read mcp:use"');
+    expect(mcp.responses.at(-1)!.headers.get('www-authenticate')).toContain('scope="actors.read mcp:use"');
+    await mcp.close();
+  });
+
+  it('fetch of an org unit needs org-units.read, and of an actor only actors.read', async () => {
+    const mcp = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['actors.read'] }));
+    const p1 = structured<{ text: string }>(await mcp.call('fetch', { id: `actor:${world.ids.id('p1')}` }));
+    // The unit's name, as the actor tools give it, but not the path above it (org-units.read).
+    expect(p1.text).toContain('Org unit: Platform\n');
+    expect(structured(await mcp.call('fetch', { id: world.ids.id('p1') }))).toMatchObject({ id: `actor:${world.ids.id('p1')}` });
+    expect(errorOf(await mcp.call('fetch', { id: `org-unit:${world.ids.units.P}` }))).toMatchObject({ code: 'missing_ability', ability: 'org-units.read' });
+    expect(errorOf(await mcp.call('fetch', { id: world.ids.units.P }))).toMatchObject({ code: 'not_found' });
+    expect(structured<{ text: string }>(await owner.call('fetch', { id: `actor:${world.ids.id('p1')}` })).text).toContain('Org unit: Fixture Co › Engineering › Platform');
     await mcp.close();
   });
 });

@@ -16,6 +16,10 @@ let owner: Connection;
 let viewer: Connection;
 const tools = CATALOG.tools;
 const gated = tools.filter((t) => t.requires.length > 0);
+/** Tools that need one of several abilities, and a call of each that needs nothing more (fetch of a bare id). */
+const oneOf = tools.filter((t) => t.requiresOneOf?.length);
+const oneOfArgs = (name: string): Record<string, unknown> => (name === 'fetch' ? { id: world.ids.units.P } : validArgs(world)[name]!);
+const without = (abilities: readonly string[]) => OWNER.filter((a) => !abilities.includes(a));
 const OWNER = DEFAULT_BUNDLES.owner;
 
 beforeAll(async () => {
@@ -67,6 +71,16 @@ describe('a principal without an ability the tool needs gets an isError naming i
     await mcp.close();
   });
 
+  it.each(oneOf.map((t) => t.name))('%s without any of the abilities it needs one of', async (name) => {
+    const alternatives = CATALOG.find(name)!.requiresOneOf!;
+    const mcp = await connect(world, principalOf(world.tenant, 'owner', { abilities: without(alternatives) }));
+    const error = errorOf(await mcp.call(underscoreName(name), oneOfArgs(name)));
+    expect(error).toMatchObject({ code: 'missing_ability', one_of: alternatives, granted_by: ['owner', 'admin'] });
+    for (const ability of alternatives) expect(error.message).toContain(`"${ability}"`);
+    expect(error.fix).toContain('this token was not granted one of them');
+    await mcp.close();
+  });
+
   it('says the role lacks it, and who grants it, when the role is the reason', async () => {
     const error = errorOf(await viewer.call('org_costs_rollup', {}));
     expect(error.message).toContain('your role does not have');
@@ -89,6 +103,14 @@ describe('an OAuth token whose scopes exclude an ability the role has gets HTTP 
     expect(response.headers.get('www-authenticate')).toContain(
       `resource_metadata="${world.origin}/.well-known/oauth-protected-resource/mcp/orgonaut"`,
     );
+    await mcp.close();
+  });
+
+  it.each(oneOf.map((t) => t.name))('%s, without any of the abilities it needs one of, asks for all of them', async (name) => {
+    const alternatives = CATALOG.find(name)!.requiresOneOf!;
+    const mcp = await connect(world, principalOf(world.tenant, 'owner', { kind: 'oauth', abilities: without(alternatives) }));
+    await expect(mcp.call(underscoreName(name), oneOfArgs(name))).rejects.toBeInstanceOf(InsufficientScopeError);
+    expect(mcp.responses.at(-1)!.headers.get('www-authenticate')).toContain(`scope="${[...alternatives, 'mcp:use'].join(' ')}"`);
     await mcp.close();
   });
 

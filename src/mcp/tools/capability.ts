@@ -4,10 +4,12 @@ import type { Principal } from '../../access/policy.js';
 import { InvalidInput } from '../../errors.js';
 import type { Catalog } from '../catalog.js';
 import {
-  abilitiesFor,
   defineTool,
+  lacking,
   listedName,
+  needsFor,
   READ_ONLY,
+  satisfies,
   TOOL_PURPOSES,
   underscoreName,
   type NameStyle,
@@ -19,7 +21,6 @@ import { describeArguments } from '../schema-json.js';
 /** Discovery for clients that only surface tools: the whole catalog, and one entry in depth. Built from the registry. */
 
 const mayUse = (principal: Principal, needed: readonly Ability[]) => needed.every((a) => principal.abilities.has(a));
-const missingFor = (principal: Principal, needed: readonly Ability[]) => needed.filter((a) => !principal.abilities.has(a));
 
 /** The first sentence of a description, for one-line summaries ("e.g." and "i.e." do not end one). */
 function firstSentence(text: string): string {
@@ -28,16 +29,19 @@ function firstSentence(text: string): string {
 }
 
 function toolSummary(tool: ToolDefinition, catalog: Catalog, style: NameStyle, principal: Principal) {
-  const needed = abilitiesFor(tool, {});
+  const needs = needsFor(tool, {});
+  const missing = lacking(needs, principal.abilities);
   return {
     name: listedName(tool, style),
     dotted_name: tool.name,
     underscore_name: underscoreName(tool.name),
     title: tool.title,
     summary: catalog.renderNames(firstSentence(tool.description), style),
-    requires: [...needed],
-    available_now: mayUse(principal, needed),
-    missing_abilities: missingFor(principal, needed),
+    requires: needs.all,
+    requires_one_of: needs.oneOf.length ? needs.oneOf : undefined,
+    available_now: satisfies(needs, principal.abilities),
+    missing_abilities: missing.all,
+    missing_one_of: missing.oneOf.length ? missing.oneOf : undefined,
   };
 }
 
@@ -164,6 +168,7 @@ function editDistance(a: string, b: string): number {
 }
 
 function explainTool(tool: ToolDefinition, catalog: Catalog, style: NameStyle, principal: Principal) {
+  const needs = needsFor(tool, {});
   const description = catalog.renderNames(tool.description, style);
   const related = [...description.matchAll(/`([a-z_]+(?:[._][a-z_]+)+)`/g)]
     .map((m) => catalog.find(m[1]!))
@@ -178,9 +183,10 @@ function explainTool(tool: ToolDefinition, catalog: Catalog, style: NameStyle, p
     purpose: TOOL_PURPOSES[tool.purpose],
     description,
     arguments: JSON.parse(catalog.renderNames(JSON.stringify(describeArguments(tool.inputSchema)), style)) as unknown,
-    requires: abilitiesOut(abilitiesFor(tool, {}), principal),
+    requires: abilitiesOut(needs.all, principal),
+    requires_one_of: needs.oneOf.length ? abilitiesOut(needs.oneOf, principal) : undefined,
     also_needs: 'scenario_id' in tool.inputSchema.shape ? 'scenarios.read when you pass scenario_id' : undefined,
-    available_now: mayUse(principal, abilitiesFor(tool, {})),
+    available_now: satisfies(needs, principal.abilities),
     annotations: tool.annotations,
     example: { tool: listedName(tool, style), arguments: JSON.parse(catalog.renderNames(JSON.stringify(tool.example), style)) as unknown },
     related: [...new Set(related)],

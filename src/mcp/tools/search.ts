@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { can } from '../../access/policy.js';
+import type { Ability } from '../../access/abilities.js';
+import { can, type Principal } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
 import { NotFound } from '../../errors.js';
 import { minorUnits, toMajor } from '../../org/cost.js';
@@ -21,29 +22,54 @@ export function webUrl(origin: string, kind: Kind, id: string): string {
   return `${origin}/${kind === 'org-unit' ? 'org-units' : 'actors'}/${id}`;
 }
 
+/** The kinds of record `search` and `fetch` answer with, and the ability that reads each. */
+const KINDS = [
+  { kind: 'org-unit', part: 'org_unit', ability: 'org-units.read', records: 'org units (departments, teams, …)' },
+  { kind: 'actor', part: 'actor', ability: 'actors.read', records: 'people, robots and agents' },
+] as const satisfies readonly { kind: Kind; part: string; ability: Ability; records: string }[];
+
+/** The kinds the caller may not read: what a result leaves out, and the ability that would show it. */
+function withheldKinds(principal: Principal) {
+  return KINDS.filter((k) => !can(principal, k.ability)).map((k) => ({
+    part: k.part,
+    needs: [k.ability],
+    note: `${k.records} left out: they need ${k.ability}`,
+  }));
+}
+
 export const searchTool = defineTool({
   name: 'search',
   title: 'Search the organisation',
   description:
-    'Searches org units (by name, code or type) and — with actors.read — people, robots and agents (by name, email, ' +
-    'title or kind) in Live, returning the 10 best of each as {id, title, url}, best first (the name itself, then names ' +
+    'Searches org units (by name, code or type; with org-units.read) and people, robots and agents (by name, email, ' +
+    'title or kind; with actors.read) in Live, returning the 10 best of each as {id, title, url}, best first (the name itself, then names ' +
     'starting with the query, then the rest); a record matches when it contains every word of the query (e.g. ' +
     '"platform team", "support manager"); when none does, the records with the most of its words come back. ' +
+    'Either ability is enough; `withheld` names a kind left out and the ability that would show it. ' +
     'Pass an id to `fetch` for the full record. ' +
     'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
   purpose: 'search',
   inputSchema: z.object({ query: z.string().min(1).max(200).describe('Words to look for, e.g. a team name or a person’s name.') }),
-  outputSchema: z.object({ results: z.array(z.object({ id: z.string(), title: z.string(), url: z.string() })) }),
+  outputSchema: z.object({
+    results: z.array(z.object({ id: z.string(), title: z.string(), url: z.string() })),
+    withheld: z
+      .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
+      .optional()
+      .describe('Kinds of record not searched because this connection may not read them, and the ability that would show them'),
+  }),
   annotations: READ_ONLY,
-  requires: ['org-units.read'],
+  requires: [],
+  requiresOneOf: KINDS.map((k) => k.ability),
   example: { query: 'platform' },
   async handler(ctx, input, call) {
     const { orgUnits, actors } = await searchWords(ctx, input.query);
+    const withheld = withheldKinds(ctx.principal);
     return {
       results: [
         ...orgUnits.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) })),
         ...actors.map((a) => ({ id: `actor:${a.id}`, title: a.title ? `${a.displayName} — ${a.title}` : a.displayName, url: webUrl(call.origin, 'actor', a.id) })),
       ],
+      withheld: withheld.length ? withheld : undefined,
     };
   },
 });
@@ -86,21 +112,24 @@ export const fetchTool = defineTool({
   description:
     'The full record behind a `search` result id (`org-unit:<id>` or `actor:<id>`; a bare id from the org tools works ' +
     'too) as readable text plus structured ' +
-    'metadata: an org unit with its path, children and metrics, or an actor with manager, reports and placements ' +
-    '(money only with costs.read). For scenario reads use `org.units.get` or `org.actors.get` with `scenario_id`.',
+    'metadata: an org unit with its path, children and metrics (needs org-units.read), or an actor with manager, ' +
+    'reports and placements (needs actors.read; money only with costs.read). For scenario reads use `org.units.get` ' +
+    'or `org.actors.get` with `scenario_id`.',
   purpose: 'search',
   inputSchema: z.object({ id: z.string().min(1).max(120).describe('An id returned by search (org-unit:<uuid>, actor:<uuid>), or a bare org unit or actor id.') }),
   outputSchema: z.object({ id: z.string(), title: z.string(), text: z.string(), url: z.string(), metadata: z.record(z.string(), z.unknown()) }),
   annotations: READ_ONLY,
-  requires: ['org-units.read'],
-  callRequires: (args) => (typeof args.id === 'string' && args.id.trim().startsWith('actor:') ? ['actors.read'] : []),
+  requires: [],
+  requiresOneOf: KINDS.map((k) => k.ability),
+  // A typed id needs the ability of its kind.
+  callRequires: (args) => KINDS.filter((k) => typeof args.id === 'string' && args.id.trim().startsWith(`${k.kind}:`)).map((k) => k.ability),
   example: { id: '<an id from search>' },
   async handler(ctx, input, call) {
     const value = input.id.trim();
     const match = /^(org-unit|actor):(.+)$/.exec(value);
     if (match) return match[1] === 'actor' ? fetchActor(ctx, match[2]!, call) : fetchOrgUnit(ctx, match[2]!, call);
-    // A bare id, as the org tools give them: an org unit, else (with actors.read) an actor.
-    const asUnit = await orNotFound(fetchOrgUnit(ctx, value, call));
+    // A bare id, as the org tools give them: an org unit (with org-units.read), else an actor (with actors.read).
+    const asUnit = can(ctx.principal, 'org-units.read') ? await orNotFound(fetchOrgUnit(ctx, value, call)) : undefined;
     const found = asUnit ?? (can(ctx.principal, 'actors.read') ? await orNotFound(fetchActor(ctx, value, call)) : undefined);
     if (!found) throw new NotFound('Record', value);
     return found;
@@ -149,7 +178,8 @@ async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
     `${name} (${String(actor.kind)})`,
     actor.title ? `Title: ${String(actor.title)}` : null,
     actor.email ? `Email: ${String(actor.email)}` : null,
-    home ? `Org unit: ${[...ancestors(view, home), home].map((u) => u.name).join(' › ')}` : null,
+    // The unit's name, as the actor tools give it; its path with org-units.read.
+    home ? `Org unit: ${[...(can(ctx.principal, 'org-units.read') ? ancestors(view, home) : []), home].map((u) => u.name).join(' › ')}` : null,
     actor.fte !== null ? `FTE: ${String(actor.fte)}` : null,
     `Manager: ${manager ? manager.display_name : 'none'}`,
     `Direct reports: ${reports.length ? reports.map((r) => r.display_name).join(', ') : 'none'}`,
