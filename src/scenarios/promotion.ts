@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { writeLive, type LiveWrite } from '../db/live-store.js';
 import { lineageEntries, scenarios } from '../db/schema/index.js';
-import { Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
+import { AppError, Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
 import { inEffect, today } from '../org/dates.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
@@ -35,10 +35,35 @@ export interface ConflictResolution {
   choice: 'scenario' | 'live';
 }
 
+/**
+ * A scenario with nothing to promote: neither it nor the planning scenarios it was started from hold a change (a
+ * record edited back to its source's value holds none). Promoting it would only snapshot Live and add a Live version
+ * that changes nothing, so it is refused before anything is written. A scenario whose changes Live already has, or
+ * whose changes offset each other in the totals, does hold changes and may still be promoted — and so does one whose
+ * conflicts were all resolved with the source's value (checked before the resolutions are folded in).
+ */
+export class NothingToPromote extends AppError {
+  constructor(scenarioId: string) {
+    super(
+      'nothing_to_promote',
+      409,
+      'This scenario has no changes, so there is nothing to promote; Live was not changed.',
+      'Plan changes in the scenario first, or archive it if it is no longer needed.',
+      { scenario_id: scenarioId },
+    );
+  }
+}
+
+/** Whether promoting the scenario would apply anything: a change of its own or of a planning scenario it builds on. */
+export async function hasChangesToPromote(ctx: ServiceContext, scenario: Scenario): Promise<boolean> {
+  return (await chainChanges(ctx, scenario)).length > 0;
+}
+
 export async function promoteScenario(ctx: ServiceContext, scenarioId: string, resolutions: ConflictResolution[] = []) {
   authorize(ctx.principal, 'scenarios.promote');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   assertMutableScenario(scenario);
+  if (!(await hasChangesToPromote(ctx, scenario))) throw new NothingToPromote(scenario.id);
   const source = await ctx.graphs.source(scenario);
   const conflicts = findConflicts(source.graph, await ctx.graphs.changes(scenario), true, can(ctx.principal, 'actors.read'));
   await nameRemovedInSource(ctx, scenario, conflicts, can(ctx.principal, 'actors.read'));
@@ -58,6 +83,7 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {
     if (takeLive.length) await resolveWithSource(ctx, scenario, takeLive, source.graph);
     await report({ stage: 'applying' });
+    // Resolving every conflict with the source's value may leave no change: the person decided that, and it is promoted.
     return applyScenarioToLive(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenarioId));
   });
 }

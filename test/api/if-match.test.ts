@@ -62,6 +62,8 @@ describe('If-Match on scenario writes', () => {
 
   it('guards the lifecycle transitions and promotion too', async () => {
     const sid = (await call('/api/v1/scenarios', { method: 'POST', json: { name: 'Lifecycle' } })).body.data.id;
+    // A change to promote: without the check the promotion below would start.
+    expect((await call(`/api/v1/scenarios/${sid}/changes`, { method: 'POST', json: rename('Platform Lifecycle') })).status).toBe(200);
     const read = await call(`/api/v1/scenarios/${sid}`);
     expect((await call(`/api/v1/scenarios/${sid}/submit`, { method: 'POST', headers: { 'if-match': read.etag! } })).status).toBe(200);
     const archive = await call(`/api/v1/scenarios/${sid}/archive`, { method: 'POST', headers: { 'if-match': read.etag! } });

@@ -181,6 +181,48 @@ describe('a scenario from creation to Live', () => {
     expect((await settled(promoted.body.data.id)).status).toBe('succeeded');
     expect((await call(`/api/v1/org-units/${units.P}`)).body.data.name).toBe('Platform Core');
   });
+
+  it('refuses to promote a scenario with no changes (409 nothing_to_promote, nothing written), then promotes it once it has one', async () => {
+    const sid = (await post('/api/v1/scenarios', { name: 'Empty so far' })).body.data.id;
+    const written = async () => ({
+      ...(await counts()),
+      promotedEvents: Number((await database.db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.action, 'promoted')))[0]!.n),
+      snapshots: (await call('/api/v1/snapshots?limit=500')).body.data.length,
+    });
+    const before = await written();
+    const refused = await post(`/api/v1/scenarios/${sid}/promote`);
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({
+      status: 409,
+      code: 'nothing_to_promote',
+      type: 'https://orgonaut.dev/problems/nothing_to_promote',
+      detail: 'This scenario has no changes, so there is nothing to promote; Live was not changed.',
+      fix: 'Plan changes in the scenario first, or archive it if it is no longer needed.',
+      scenario_id: sid,
+    });
+    expect(await written()).toEqual(before);
+    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ kind: 'planning', state: 'active', editable: true, promoted_at: null });
+
+    // A change edited back to the source's value is no change: still nothing to promote.
+    await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }] });
+    await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field' }] });
+    expect((await call(`/api/v1/scenarios/${sid}/changes`)).body.data).toEqual([]);
+    expect((await post(`/api/v1/scenarios/${sid}/promote`)).body.code).toBe('nothing_to_promote');
+    expect(await written()).toMatchObject({ live: before.live, tasks: before.tasks, promotedEvents: before.promotedEvents, snapshots: before.snapshots });
+
+    // One change is enough.
+    await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }] });
+    const promoted = await post(`/api/v1/scenarios/${sid}/promote`);
+    expect(promoted.status).toBe(202);
+    expect(await settled(promoted.body.data.id)).toMatchObject({ status: 'succeeded', result: { applied_scenario_id: sid, records_written: 1 } });
+    expect((await call(`/api/v1/org-units/${units.F}`)).body.data.name).toBe('Field Sales');
+    expect(await written()).toMatchObject({ live: before.live + 1, promotedEvents: before.promotedEvents + 1, snapshots: before.snapshots + 1 });
+
+    // The OpenAPI document says so.
+    const document = (await call('/docs/api.json')).body;
+    expect(document.paths['/api/v1/scenarios/{id}/promote'].post.description).toContain('`nothing_to_promote`');
+  });
 });
 
 describe('lifecycle', () => {

@@ -97,6 +97,37 @@ describe('promotion', () => {
     expect((await getActor(owner, id('f1'))).actor.fte).toBe(0.9);
   });
 
+  it('counts the changes a scenario builds on: a branch of an empty scenario has nothing to promote, a branch of a changed one does', async () => {
+    const parent = (await createScenario(owner, { name: 'Parent, empty for now' })).id;
+    const child = (await createScenario(owner, { name: 'Child', sourceScenarioId: parent })).id;
+    const liveBefore = await currentLiveVersion(database.db, tenant.id);
+    for (const sid of [parent, child]) {
+      await expect(promoteScenario(owner, sid)).rejects.toMatchObject({ code: 'nothing_to_promote', status: 409, details: { scenario_id: sid } });
+    }
+    expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveBefore);
+    expect((await listScenarios(owner, { kind: 'snapshot' })).items.map((s) => s.name)).not.toContain('Live before promoting “Child”');
+
+    // The parent gets one change; the child, with none of its own, now brings it to Live.
+    await applyBatch(owner, parent, [{ op: 'rename_org_unit', org_unit_id: units.C, name: 'Core Services' }]);
+    const finished = await (await promoteScenario(owner, child)).done;
+    expect(finished).toMatchObject({ status: 'succeeded', result: { applied_scenario_id: child, records_written: 1 } });
+    expect((await getOrgUnit(owner, units.C)).unit.name).toBe('Core Services');
+    expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveBefore + 1);
+  });
+
+  it('promotes changes that offset each other in the totals: they still change records', async () => {
+    const sid = (await createScenario(owner, { name: 'Swap hours' })).id;
+    const [a, b] = [(await getActor(owner, id('p1'))).actor, (await getActor(owner, id('p2'))).actor];
+    await applyBatch(owner, sid, [
+      { op: 'set_fte', actor_id: id('p1'), fte: b.fte },
+      { op: 'set_fte', actor_id: id('p2'), fte: a.fte },
+    ]);
+    const finished = await (await promoteScenario(owner, sid)).done;
+    expect(finished.status).toBe('succeeded');
+    expect((await getActor(owner, id('p1'))).actor.fte).toBe(b.fte);
+    expect((await getActor(owner, id('p2'))).actor.fte).toBe(a.fte);
+  });
+
   it('refuses promotion beyond the actor allowance, leaving Live untouched', async () => {
     const small = await writeGraph(database, await buildTenant(database, { plan: 'business' }), buildFixtureOrg('small-allowance'));
     await database.db.execute(`update tenants set actor_allowance = 9 where id = '${small.id}'` as never);
