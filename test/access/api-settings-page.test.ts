@@ -74,18 +74,64 @@ describe('creating a token on the page', () => {
     expect(html).toMatch(/<option value="90" selected/);
   });
 
-  it('creates a token with the chosen lifetime', async () => {
+  it('creates a token with the chosen lifetime, then redirects to a page that shows its secret once (POST/redirect/GET)', async () => {
+    const before = await tokenCount();
     const answer = await create({ name: 'Ninety days', abilities: 'actors.read', expires_in_days: '90' });
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('cache-control')).toBe('no-store'); // the page shows the secret: never cached
-    const created = await answer.clone().text();
+    expect(answer.status).toBe(303);
+    const location = answer.headers.get('location')!;
+    expect(location).toMatch(/^\/settings\/api\?reveal=[0-9a-f-]{36}$/); // an id to take, never the secret
+    expect(await answer.text()).not.toContain('orgo_pat_');
+    expect(await tokenCount()).toBe(before + 1);
+
+    const shown = await app.request(location, { host: HOST, cookie, headers: { accept: 'text/html' } });
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('cache-control')).toBe('no-store'); // the page shows the secret: never cached
+    const created = await shown.text();
+    expect(created).toContain('Token “Ninety days” created');
     expect(created).toContain(`curl -H &quot;Authorization: Bearer &lt;token&gt;&quot; ${ORIGIN}/api/v1/me`);
     expect(created).toContain(`X-Tenant: apipage`);
-    expect(await answer.text()).toMatch(/value="orgo_pat_[A-Za-z0-9_-]{43}"/);
+    const secret = /id="new-secret" readonly="" value="(orgo_pat_[A-Za-z0-9_-]{43})"/.exec(created)?.[1];
+    expect(secret, created.slice(0, 2000)).toBeDefined();
+    // The secret shown is the token: it works as a bearer token.
+    const me = await app.request('/api/v1/me', { host: HOST, token: secret! });
+    expect(me.status).toBe(200);
     const [row] = await database.db.select().from(apiTokens).where(eq(apiTokens.name, 'Ninety days'));
     const days = (row!.expiresAt!.getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(89.9);
     expect(days).toBeLessThanOrEqual(90);
+
+    // Reloading the page: no secret, no second token, and a word on why.
+    const reloaded = await (await app.request(location, { host: HOST, cookie, headers: { accept: 'text/html' } })).text();
+    expect(reloaded).not.toContain(secret!);
+    expect(reloaded).not.toContain('id="new-secret"');
+    expect(reloaded).toContain('was shown once and is not shown again');
+    expect(await tokenCount()).toBe(before + 1);
+  });
+
+  it('shows a held secret only to the session that created it', async () => {
+    const answer = await create({ name: 'Mine only', abilities: 'actors.read', expires_in_days: '30' });
+    const location = answer.headers.get('location')!;
+    const other = await buildMember(database, tenant, 'owner', { password: PASSWORD });
+    const otherCookie = await signInThroughForm(app, HOST, other.email, PASSWORD, '/settings/api');
+    const elsewhere = await (await app.request(location, { host: HOST, cookie: otherCookie, headers: { accept: 'text/html' } })).text();
+    expect(elsewhere).not.toMatch(/orgo_pat_[A-Za-z0-9_-]{43}/);
+    expect(elsewhere).not.toContain('id="new-secret"');
+    // …and the other session's look did not use it up: the creator still sees it, once.
+    const mine = await (await app.request(location, { host: HOST, cookie, headers: { accept: 'text/html' } })).text();
+    expect(mine).toMatch(/id="new-secret" readonly="" value="orgo_pat_/);
+  });
+
+  it('refuses a creation without the session’s CSRF token, creating nothing', async () => {
+    const before = await tokenCount();
+    const body = new URLSearchParams({ csrf: 'forged', name: 'Forged', abilities: 'actors.read', expires_in_days: '30' });
+    const answer = await app.app.request('/settings/api/tokens', {
+      method: 'POST',
+      headers: { host: HOST, cookie, origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('location')).toBeNull();
+    expect(await tokenCount()).toBe(before);
   });
 });
 

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { ABILITIES, type Ability } from '../../access/abilities.js';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from '../../access/api-tokens.js';
 import { connectedApps, disconnectApp } from '../../access/connected-apps.js';
+import { holdSecret, takeSecret } from '../../access/secret-reveals.js';
 import { MCP_SCOPE } from '../../oauth/scopes.js';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
@@ -24,9 +25,20 @@ const NOTICES: Record<string, string> = {
   names: 'Saved. MCP clients see the new tool names the next time they list tools.',
 };
 
+const SHOWN_ONCE = 'The new token’s secret was shown once and is not shown again. If you did not copy it, revoke the token and create another.';
+
 export function apiSettingsRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
-  web.get('/settings/api', async (c) => page(c, { notice: NOTICES[c.req.query('notice') ?? ''] }));
+  web.get('/settings/api', async (c) => {
+    // After creating a token (POST → 303 here): its secret, once. A reload finds it gone and creates nothing.
+    const reveal = c.req.query('reveal');
+    if (reveal !== undefined) {
+      const held = await takeSecret(c.var.runtime.database.db, c.var.session!.id, reveal);
+      if (held) return page(c, { secret: held.secret, createdName: held.label });
+      return page(c, { notice: SHOWN_ONCE });
+    }
+    return page(c, { notice: NOTICES[c.req.query('notice') ?? ''] });
+  });
 
   web.post('/settings/api/tokens', async (c) => {
     const body = await c.req.parseBody({ all: true });
@@ -42,7 +54,10 @@ export function apiSettingsRoutes(): Hono<AppEnv> {
         abilities,
         expiresAt: days > 0 ? new Date(Date.now() + days * 86_400_000) : null,
       });
-      return page(c, { secret: created.secret, createdName: created.token.name });
+      // POST/redirect/GET: the secret waits, sealed, for this session's next view of the page, so reloading that page
+      // neither resubmits the form (a second token) nor shows the secret again.
+      const reveal = await holdSecret(c.var.runtime.database.db, c.var.session!.id, created.token.name, created.secret);
+      return c.redirect(`/settings/api?reveal=${reveal}`, 303);
     } catch (error) {
       if (error instanceof AppError && error.status === 400) return page(c, { error: error.message, draft }, 400);
       throw error;
