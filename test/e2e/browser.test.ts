@@ -148,6 +148,13 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     expect(body.data.user.email).toBe('owner@acme.test');
     expect(body.data.abilities).toContain('costs.read');
     expect(body.data.abilities).not.toContain('scenarios.read');
+    // POST/redirect/GET: the address holds no secret, and reloading it neither shows the secret again nor creates a
+    // second token (no resubmission prompt: the page was reached by a redirect).
+    expect(page.url()).not.toContain(secret);
+    await page.reload();
+    expect(await page.locator('#new-secret').count()).toBe(0);
+    expect(await page.getByText('was shown once and is not shown again').count()).toBe(1);
+    expect(await page.getByRole('row').filter({ hasText: 'E2E report' }).count()).toBe(1);
 
     await page.goto(`${acme}/settings/api`);
     await checkPage(w);
