@@ -104,7 +104,8 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   for (const family of FAMILIES) families[family] = { ...changes.counts(family, earlier.counted[family]), quarantined: 0 };
   for (const reason of rejected.values()) families[REASONS[reason.code].family].quarantined++;
   const before = OrgIndex.activeActors(input.base, parse.today);
-  const after = changes.counts('actors').created + changes.counts('actors').updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
+  const after = families.actors.created + families.actors.updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
+  changes.seal();
   return { changes, rows, families, activeActors: { before, after } };
 }
 
