@@ -5,6 +5,7 @@ import { auditEvents, departmentTypes, scenarioChanges, tenantCurrencies } from 
 import { changeRole } from '../../src/access/members.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, testApp, type TestApp, signInThroughForm } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -46,6 +47,8 @@ async function csrfFor(cookie: string): Promise<string> {
 
 const h1 = (html: string) => /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() ?? '';
 const decode = (s: string) => s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+
+const ownerCtx = () => contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
 
 /** Creates a scenario through the form; returns its id. */
 async function newScenario(cookie: string, name: string): Promise<string> {
@@ -526,6 +529,38 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(changed.html).toContain('Promote to Live</button>');
     expect(changed.html).toContain('Submit for review');
     expect(changed.html).not.toContain('Nothing to promote yet');
+  });
+
+  it('answers a stale promotion form of a scenario with no changes with the reason and the fix, starting nothing', async () => {
+    const sid = await newScenario(owner, 'Emptied since');
+    const staged = await stage(owner, sid, '', { op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Force' });
+    await post(`/scenarios/${sid}/changes`, { csrf: await csrfFor(owner), staged: decode(hiddenField(staged.html, 'staged')), action: 'apply' }, owner);
+    expect(await changeCount(sid)).toBe(1);
+    expect((await get(`/scenarios/${sid}`, owner)).html).toContain('Promote to Live</button>');
+    // The only change is undone in another tab (renamed back: no change left); the open page's form is then sent.
+    await applyBatch(ownerCtx(), sid, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field' }]);
+    expect(await changeCount(sid)).toBe(0);
+    const liveVersion = await currentLiveVersion(database.db, tenant.id);
+    const refused = await post(`/scenarios/${sid}/promote`, { csrf: await csrfFor(owner), confirm: 'yes' }, owner);
+    expect(refused.status).toBe(409);
+    expect(refused.html).toContain('This scenario has no changes, so there is nothing to promote; Live was not changed.');
+    expect(refused.html).toContain('Plan changes in the scenario first, or archive it if it is no longer needed.');
+    expect(refused.html).toContain('Nothing to promote yet: this scenario does not change Live.');
+    expect(refused.html).not.toContain('Background tasks');
+    expect((await get(`/scenarios/${sid}`, owner)).html).toMatch(/<span class="badge accent">planning<\/span> <span class="badge ok">active<\/span>/);
+    expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveVersion);
+  });
+
+  it('offers promotion of a branch by the changes it builds on: none for a branch of an empty scenario', async () => {
+    const parent = await newScenario(owner, 'Empty parent');
+    const child = (await post('/scenarios', { csrf: await csrfFor(owner), name: 'Branch of empty', source: parent }, owner)).location!.split('?')[0]!;
+    const empty = await get(child, owner);
+    expect(empty.html).toContain('Nothing to promote yet: this scenario does not change Live.');
+    expect(empty.html).not.toContain('Promote to Live</button>');
+    await applyBatch(ownerCtx(), parent, [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' }]);
+    const builds = await get(child, owner);
+    expect(builds.html).toContain('Promote to Live</button>');
+    expect(builds.html).toContain('promoting it also applies the changes it builds on from there');
   });
 
   it('re-renders the form with the service’s message on a bad name or a plan cap', async () => {

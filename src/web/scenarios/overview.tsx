@@ -5,7 +5,8 @@ import type { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { orgUnitTree } from '../../org/read-structure.js';
 import { archiveScenario, getScenario, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
-import { promoteScenario, type ConflictResolution } from '../../scenarios/promotion.js';
+import { hasChangesToPromote, promoteScenario, type ConflictResolution } from '../../scenarios/promotion.js';
+import { loadScenario } from '../../scenarios/store.js';
 import { listTasks } from '../../scenarios/tasks.js';
 import { checkSessionCsrf } from '../forms.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
@@ -161,8 +162,9 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       ? await scenarioDelta(ctx, { scenarioId: scenario.id, compare: scenario.kind === 'applied' ? 'promotion' : 'source' })
       : null;
   const base = `/scenarios/${scenario.id}`;
-  // Changes nothing in Live yet: nothing to review or promote (one started from a scenario carries its source's changes).
-  const unchanged = counts.length === 0 && scenario.source?.kind !== 'scenario';
+  // Changes nothing in Live yet: nothing to review or promote (one started from a scenario carries its source's changes;
+  // the rule promotion itself applies).
+  const unchanged = scenario.editable && !(await hasChangesToPromote(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenario.id)));
   const facts: [string, unknown][] = [
     ['Kind', scenario.kind],
     scenario.source
