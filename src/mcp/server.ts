@@ -1,10 +1,11 @@
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { runTool } from './boundary.js';
 import { CATALOG, type Catalog } from './catalog.js';
 import { registerPrompts } from './prompts.js';
 import { callableNames, listedName, type NameStyle, type ToolDefinition } from './registry.js';
 import { registerResources } from './resources.js';
 import { deferredInput, memoizedOutput } from './schema-json.js';
+import { closestNames } from './suggest.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import type { McpSession } from './session.js';
 import { toolStepUp } from './step-up.js';
@@ -29,7 +30,7 @@ const MAX_TOOL_INPUT_ELEMENTS = 3_000;
  * The two hot requests get only what they can reach (the SDK dispatches a request to nothing else): `tools/call` of
  * a known tool name registers that tool, `tools/list` one tool (for the tools capability and handlers) under the
  * cached listing; tens of microseconds instead of the whole catalog. Anything else — initialize, discovery,
- * resources, prompts, a batch, an unknown tool name (the SDK's own "not found") — gets the whole catalog.
+ * resources, prompts, a batch — gets the whole catalog; an unknown tool name gets one tool and our own "unknown tool".
  */
 export function buildServer(session: McpSession, catalog: Catalog = CATALOG): McpServer {
   const server = new McpServer(SERVER_INFO, {
@@ -51,6 +52,11 @@ export function buildServer(session: McpSession, catalog: Catalog = CATALOG): Mc
     }
   }
   server.server.setRequestHandler('tools/list', () => ({ tools: catalog.listing(session.names) }));
+  if (callsUnknownTool(session, catalog)) {
+    server.server.setRequestHandler('tools/call', (request) => {
+      throw unknownTool(request.params.name, session.names, catalog);
+    });
+  }
   if (only) return server;
   registerResources(server, session, catalog);
   registerPrompts(server, session, catalog);
@@ -60,10 +66,39 @@ export function buildServer(session: McpSession, catalog: Catalog = CATALOG): Mc
 /** The tools a request can reach, when it is one of the hot two; null = all of the catalog (and the rest). */
 function reachableTools(session: McpSession, catalog: Catalog): readonly ToolDefinition[] | null {
   const call = session.call;
-  if (call?.method === 'tools/list') return catalog.tools.slice(0, 1);
+  // One tool, for the tools capability: tools/list is answered from the cached listing, an unknown tool by us.
+  if (call?.method === 'tools/list' || callsUnknownTool(session, catalog)) return catalog.tools.slice(0, 1);
   if (call?.method !== 'tools/call' || call.name === undefined) return null;
+  return [catalog.find(call.name)!];
+}
+
+/** Whether the request is a tools/call of a name no tool answers to. */
+function callsUnknownTool(session: McpSession, catalog: Catalog): boolean {
+  const call = session.call;
+  if (call?.method !== 'tools/call' || call.name === undefined) return false;
   const tool = catalog.find(call.name);
-  return tool && callableNames(tool, session.names).includes(call.name) ? [tool] : null;
+  return !tool || !callableNames(tool, session.names).includes(call.name);
+}
+
+/** No tool name is longer (clients accept at most 64 characters); a longer one is quoted cut and gets no guess. */
+const LONGEST_TOOL_NAME = 64;
+
+/**
+ * A tools/call of a name this server does not have: the JSON-RPC error the MCP specification asks for (-32602),
+ * worded for an assistant — the names it probably meant, in the style it wrote (dotted or underscore), and where
+ * to find the rest. Neither the SDK's bare "Tool … not found" nor a guess from a name no tool could have.
+ */
+function unknownTool(name: string, listed: NameStyle, catalog: Catalog): ProtocolError {
+  const style: NameStyle = name.includes('.') ? 'dotted' : name.includes('_') ? 'underscore' : listed;
+  const guesses = name.length <= LONGEST_TOOL_NAME ? closestNames(name, catalog.tools.map((tool) => listedName(tool, style))) : [];
+  const quoted = name.length <= LONGEST_TOOL_NAME ? name : `${name.slice(0, LONGEST_TOOL_NAME)}…`;
+  const guess = guesses.length ? `did you mean ${guesses.join(' or ')}?` : 'this server has no tool of that name.';
+  const list = listedName({ name: 'capability.list' }, style);
+  return new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
+    `Unknown tool "${quoted}": ${guess} Call ${list} to see every tool and what it needs (both the dotted and the underscore names work).`,
+    { code: 'unknown_tool', did_you_mean: guesses },
+  );
 }
 
 const instructionsCache = new Map<NameStyle, string>();

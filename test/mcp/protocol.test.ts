@@ -47,6 +47,34 @@ describe.each<Era>(['legacy', 'modern'])('the %s protocol era', (era) => {
     await mcp.close();
   });
 
+  it('answers an unknown tool with JSON-RPC -32602 naming the tools meant, in the style the client wrote, and capability_list', async () => {
+    const mcp = await connect(world, principalOf(world.tenant, 'viewer'), { era });
+    const refusal = async (name: string) => {
+      const error = await mcp.client.callTool({ name, arguments: {} }).then(
+        (result) => expect.fail(`expected a JSON-RPC error, got ${JSON.stringify(result)}`),
+        (thrown: unknown) => thrown as { code: number; message: string; data?: { code: string; did_you_mean: string[] } },
+      );
+      expect(error.code).toBe(-32602);
+      return error;
+    };
+    const misspelt = await refusal('org_unit_list');
+    expect(misspelt.message).toContain('Unknown tool "org_unit_list": did you mean org_units_list?');
+    expect(misspelt.message).toContain('Call capability_list');
+    expect(misspelt.data).toEqual({ code: 'unknown_tool', did_you_mean: ['org_units_list'] });
+    const dotted = await refusal('org.unit.list');
+    expect(dotted.message).toContain('did you mean org.units.list?');
+    expect(dotted.message).toContain('Call capability.list');
+    // Not a misspelling: the names sharing its words (people are actors here), the closest first.
+    expect((await refusal('list_people')).data!.did_you_mean[0]).toBe('org_actors_list');
+    expect((await refusal('get_unit')).data!.did_you_mean[0]).toBe('org_units_get');
+    const nothing = await refusal('weather_forecast');
+    expect(nothing.message).toContain('this server has no tool of that name');
+    expect(nothing.data!.did_you_mean).toEqual([]);
+    // Still one connection that works.
+    expect((await mcp.call('org_summary')).isError).toBeFalsy();
+    await mcp.close();
+  });
+
   it('reads resources and prompts', async () => {
     const mcp = await connect(world, principalOf(world.tenant, 'viewer'), { era });
     const tenant = await mcp.client.readResource({ uri: 'orgonaut://tenant' });

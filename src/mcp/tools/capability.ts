@@ -17,6 +17,7 @@ import {
   type ToolPurpose,
 } from '../registry.js';
 import { describeArguments } from '../schema-json.js';
+import { closestNames } from '../suggest.js';
 
 /** Discovery for clients that only surface tools: the whole catalog, and one entry in depth. Built from the registry. */
 
@@ -140,32 +141,11 @@ export const capabilityExplainTool = defineTool({
     }
     const list = listedName({ name: 'capability.list' }, names);
     const known = [...catalog.tools.map((t) => listedName(t, names)), ...catalog.resources.map((r) => r.uri), ...catalog.templates.map((t) => t.uriTemplate), ...catalog.prompts.map((p) => p.name)];
-    const near = closest(name, known);
+    const near = closestNames(name, known);
     const guess = near.length ? ` (did you mean ${near.join(' or ')}?)` : '';
     throw new InvalidInput('name', `is not a tool, resource or prompt of this server${guess}; call ${list} to see them all`);
   },
 });
-
-/** The nearest names at most two edits from a misspelt one (`org_units_lst` → `org_units_list`). */
-function closest(name: string, known: readonly string[]): string[] {
-  const wanted = name.toLowerCase().replaceAll('.', '_');
-  const scored = known.map((candidate) => ({ candidate, distance: editDistance(wanted, candidate.toLowerCase().replaceAll('.', '_')) }));
-  const best = Math.min(...scored.map((c) => c.distance));
-  return best > 2 ? [] : scored.filter((c) => c.distance === best).map((c) => c.candidate);
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 function explainTool(tool: ToolDefinition, catalog: Catalog, style: NameStyle, principal: Principal) {
   const needs = needsFor(tool, {});
