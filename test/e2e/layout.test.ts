@@ -4,6 +4,7 @@ import {
   launchBrowser,
   openPage,
   screenshot,
+  SCREENSHOTS,
   signIn,
   SKIP_REASON,
   startE2eServer,
@@ -241,13 +242,13 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
 
     // With the keyboard only: Tab reaches the People table's region, the right arrow scrolls it, the page stays put.
     await w.page.goto(`${acme}/live/matrix`);
-    const region = w.page.getByRole('region', { name: 'People' });
+    const region = w.page.getByRole('region', { name: 'People table' });
     let focused = '';
-    for (let i = 0; i < 60 && focused !== 'People'; i++) {
+    for (let i = 0; i < 60 && focused !== 'People table'; i++) {
       await w.page.keyboard.press('Tab');
       focused = await w.page.evaluate(() => (document.activeElement?.getAttribute('role') === 'region' ? document.activeElement.getAttribute('aria-label')! : ''));
     }
-    expect(focused, 'Tab reaches the People region').toBe('People');
+    expect(focused, 'Tab reaches the People table region').toBe('People table');
     expect(await region.evaluate((e) => getComputedStyle(e).outlineStyle), 'focus is shown').toBe('solid');
     for (let i = 0; i < 5; i++) await w.page.keyboard.press('ArrowRight');
     await expect.poll(() => region.evaluate((e) => e.scrollLeft)).toBeGreaterThan(0);
@@ -259,6 +260,46 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     await w.page.reload();
     expect(await region.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(1);
     expect(await region.getAttribute('tabindex')).toBeNull();
+  });
+
+  it('keeps a name written without spaces inside its column, dates on one line and a short table whole, on a phone', async () => {
+    await w.page.setViewportSize(PHONE);
+    const long = 'Reorganisation_of_the_Customer_Support_and_Engineering_departments_FY2027_v2';
+    await w.page.goto(`${acme}/scenarios`);
+    await w.page.getByLabel('Name').fill(long);
+    await Promise.all([w.page.waitForURL(/\/scenarios\/[0-9a-f-]{36}\?notice=created/), w.page.getByRole('button', { name: 'Create scenario' }).click()]);
+    const id = new URL(w.page.url()).pathname.split('/')[2]!;
+
+    // The list: the name breaks inside its 14rem column instead of pushing the rest of the table off the phone.
+    await w.page.goto(`${acme}/scenarios`);
+    await checkPage(w);
+    const name = w.page.locator(`tbody a[href="/scenarios/${id}"]`);
+    const box = (await name.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(14 * 16 + 1);
+    expect(box.height, 'the long name takes several lines').toBeGreaterThan(40);
+    expect(await pageOverflow()).toBeLessThanOrEqual(0);
+
+    // A page listing it as a choice (HRIS settings: apply to scenarios) stays as wide as the phone.
+    await w.page.goto(`${acme}/settings/integrations/hris`);
+    await checkPage(w);
+    expect(await w.page.getByText(`Scenario: ${long}`).count()).toBe(1);
+    expect(await pageOverflow(), 'a long choice breaks instead of widening the page').toBeLessThanOrEqual(0);
+
+    // Activity: a date reads 2026-11-29 on one line, never 2026- / 11-29.
+    await w.page.goto(`${acme}/activity`);
+    await checkPage(w);
+    const when = w.page.locator('tbody td.date').first();
+    expect(await when.innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(await linesOf('tbody td.date')).toHaveLength(1);
+
+    // The demo scenario's four-column count of changed records fits a phone whole (no sideways scrolling).
+    await w.page.goto(`${acme}/scenarios`);
+    const demo = (await w.page.locator('tbody a[href^="/scenarios/"]', { hasText: 'platform-realignment' }).first().getAttribute('href'))!;
+    await w.page.goto(`${acme}${demo}`);
+    await checkPage(w);
+    const counts = w.page.getByRole('region', { name: 'Changed records table' });
+    await counts.screenshot({ path: `${SCREENSHOTS}/layout-changed-records-375.png` });
+    expect(await counts.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(1);
   });
 });
 

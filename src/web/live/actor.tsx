@@ -153,7 +153,7 @@ export function actorRoutes(): Hono<AppEnv> {
                         <td>{p.position_id ? names.position(p.position_id) : '–'}</td>
                         <td class="num">{num(p.allocation_pct)} %</td>
                         <td class="num">{num(p.effective_fte)}</td>
-                        <td>{day(p.valid_from)}</td>
+                        <td class="date">{day(p.valid_from)}</td>
                         {tray ? (
                           <td>
                             <a href={`${tray}?op=set_allocation&placement_id=${p.id}#op-set_allocation`}>Set allocation</a>
@@ -210,7 +210,7 @@ export function actorRoutes(): Hono<AppEnv> {
                           {comp.kind === 'salary' ? 'Annual salary' : 'Day rate'} {comp.active ? <span class="badge ok">current</span> : null}
                         </td>
                         <td class="num">{money(comp.amount.amount_minor, comp.amount.currency)}</td>
-                        <td>{day(comp.valid_from)}</td>
+                        <td class="date">{day(comp.valid_from)}</td>
                         <td>{comp.valid_to ? day(comp.valid_to) : 'open'}</td>
                       </tr>
                     ))}

@@ -226,7 +226,7 @@ export function activityRoutes(): Hono<AppEnv> {
                     const href = recordHref(e.entity_type, e.entity_id, e.scenario_id);
                     return (
                       <tr>
-                        <td>{when(e.at)}</td>
+                        <td class="date">{when(e.at)}</td>
                         <td>
                           <span class={e.category === 'security' ? 'badge warn' : 'badge'}>{fieldLabel(e.entity_type)}</span>{' '}
                           {names.get(e.id) ? <><strong>{names.get(e.id)}</strong> </> : null}
