@@ -9,7 +9,7 @@ import { Changeset, type FamilyCounts } from './changeset.js';
 import { earlierSteps, NO_EARLIER_STEPS } from './earlier.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
-import { countKey, identityOf, keyRows, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
+import { countKey, identityOf, keyRows, resolvedRow, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
 import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegistry } from './structure.js';
 
 /**
@@ -156,7 +156,7 @@ function reread(row: StoredRow, resolved: ResolvedRow<RowIdentity> | undefined, 
   if (!resolved) return null;
   const { input } = parseRow(row.rowNumber, row.values, parse);
   if (!input || !isDeepStrictEqual(identityOf(input), resolved.input)) throw rowsChanged();
-  return { ...resolved, input };
+  return resolvedRow(input, resolved.actorId, resolved.isNew, resolved.managerId);
 }
 
 function rowsChanged(): Conflict {
