@@ -285,6 +285,27 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect(await w.page.getByText(`Scenario: ${long}`).count()).toBe(1);
     expect(await pageOverflow(), 'a long choice breaks instead of widening the page').toBeLessThanOrEqual(0);
 
+    // A unit renamed without spaces in that scenario: the tray holding the change, the scenario's tree, the delta and
+    // the unit's page (under the scenario's banner) all stay as wide as the phone.
+    const unitName = 'Checkout_Payments_Billing_Invoicing_Refunds_Chargebacks_and_Fraud_Prevention';
+    await w.page.goto(`${acme}/scenarios/${id}/changes`);
+    await w.page.getByText('Rename an org unit').click();
+    const form = w.page.locator('#op-rename_org_unit form');
+    await form.getByLabel('Unit').selectOption({ label: 'Acme Corporation › Engineering › Checkout (team)' });
+    await form.getByLabel('New name').fill(unitName);
+    await Promise.all([w.page.waitForNavigation(), form.getByRole('button', { name: 'Add to tray' }).click()]);
+    await checkPage(w, 'tray with a long rename');
+    expect(await pageOverflow(), 'the tray').toBeLessThanOrEqual(0);
+    await Promise.all([w.page.waitForURL(/applied=1/), w.page.locator('button[value="apply"]').click()]);
+    await w.page.goto(`${acme}/scenarios/${id}?open=all`);
+    const unitHref = (await w.page.locator('ul.tree a', { hasText: unitName }).getAttribute('href'))!;
+    for (const path of [`/scenarios/${id}?open=all`, `/scenarios/${id}/delta`, unitHref]) {
+      await w.page.goto(`${acme}${path}`);
+      await checkPage(w, path);
+      expect(await pageOverflow(), path).toBeLessThanOrEqual(0);
+    }
+    await screenshot(w.page, 'layout-long-unit-375', false);
+
     // Activity: a date reads 2026-11-29 on one line, never 2026- / 11-29.
     await w.page.goto(`${acme}/activity`);
     await checkPage(w);
