@@ -124,16 +124,39 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-/** Drops null and undefined object fields, recursively: absent means "none" and costs the model no tokens. */
+/**
+ * The result without what says nothing (docs/MCP.md, "Results"): null and undefined fields, everywhere; and an empty
+ * list or object where its absence says the same — on the items of a list, and below the fields of the result and
+ * of the record or section it holds (a vacant position's `filled_by: []`, an event's `metadata: {}`, a cost's
+ * `unconvertible: []`, a family's `added: []`). Where an empty list or object answers the question it stays: a
+ * field of the result or of the record it holds (`children: []`, `direct_reports: []`, `conflicts: []`, an empty
+ * page). Repeated on every item, the former cost an assistant tokens and tell it nothing.
+ */
 export function compact(value: unknown): unknown {
+  return compactAt(value, 0, false);
+}
+
+/** The deepest level at which an empty list or object still answers: a field of a record the result holds. */
+const ANSWERING_DEPTH = 2;
+
+function compactAt(value: unknown, depth: number, inList: boolean): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(compact);
+  if (Array.isArray(value)) return value.map((item) => compactAt(item, depth + 1, true));
   if (value instanceof Date) return value.toISOString();
   const out: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
+  const dropEmpty = inList || depth >= ANSWERING_DEPTH;
   for (const key of Object.keys(record)) {
     const field = record[key];
-    if (field !== null && field !== undefined) out[key] = typeof field === 'object' ? compact(field) : field;
+    if (field === null || field === undefined) continue;
+    const compacted = typeof field === 'object' ? compactAt(field, depth + 1, inList) : field;
+    if (dropEmpty && isEmpty(compacted)) continue;
+    out[key] = compacted;
   }
   return out;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && value !== null && !(value instanceof Date) && Object.keys(value).length === 0;
 }

@@ -46,7 +46,9 @@ describe('capability.list and capability.explain', () => {
     type Entry = { requires: string[]; available_now: boolean };
     const narrowed = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['org-units.read', 'scenarios.read'] }));
     const list = structured<{ resources: Entry[]; resource_templates: (Entry & { uri_template: string })[] }>(await narrowed.call('capability_list'));
-    for (const entry of [...list.resources, ...list.resource_templates]) expect(entry).toMatchObject({ requires: expect.any(Array), available_now: expect.any(Boolean) });
+    for (const entry of [...list.resources, ...list.resource_templates]) expect(entry).toMatchObject({ available_now: expect.any(Boolean) });
+    // An entry that needs no ability says nothing about abilities (the rule for empty lists on list items).
+    expect(list.resources.find((r) => (r as { uri?: string }).uri === 'orgonaut://tenant')).not.toHaveProperty('requires');
     const actors = list.resource_templates.find((t) => t.uri_template === 'orgonaut://actors/{id}')!;
     expect(actors).toMatchObject({ requires: ['actors.read'], available_now: false });
     await expect(narrowed.client.readResource({ uri: `orgonaut://actors/${world.ids.id('p1')}` })).rejects.toThrow(/actors\.read/);
@@ -131,17 +133,18 @@ describe('search and fetch (ChatGPT connectors)', () => {
     const result = await viewer.call('search', { query: 'platform' });
     const data = structured<{ results: { id: string; title: string; url: string }[] }>(result);
     expect(data.results).toEqual([{ id: `org-unit:${world.ids.units.P}`, title: 'Platform (team)', url: `${world.origin}/org-units/${world.ids.units.P}` }]);
+    expect(data).toMatchObject({ withheld: [] });
     expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(data);
     const people = structured<{ results: { id: string; title: string }[] }>(await viewer.call('search', { query: 'ceo' }));
     expect(people.results).toContainEqual({ id: `actor:${world.ids.id('ceo')}`, title: 'ceo — Chief Executive', url: `${world.origin}/actors/${world.ids.id('ceo')}` });
   });
 
   it('search answers with the kinds of record the token may read, and names the kind it left out', async () => {
-    type Found = { results: { id: string }[]; withheld?: { part: string; needs: string[]; note: string }[] };
+    type Found = { results: { id: string }[]; withheld: { part: string; needs: string[]; note: string }[] };
     const kinds = (found: Found) => [...new Set(found.results.map((r) => r.id.split(':')[0]))].sort();
     const both = structured<Found>(await viewer.call('search', { query: 'p' }));
     expect(kinds(both)).toEqual(['actor', 'org-unit']);
-    expect(both.withheld).toBeUndefined();
+    expect(both.withheld).toEqual([]);
 
     const people = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['actors.read'] }));
     const asPeople = await people.call('search', { query: 'p' });
@@ -175,8 +178,10 @@ describe('search and fetch (ChatGPT connectors)', () => {
     const searchEntry = async (mcp: Connection) =>
       structured<{ groups: { tools: Entry[] }[] }>(await mcp.call('capability_list')).groups.flatMap((g) => g.tools).find((t) => t.name === 'search')!;
     const people = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['actors.read'] }));
-    expect(await searchEntry(people)).toMatchObject({ requires: [], requires_one_of: ['org-units.read', 'actors.read'], available_now: true });
-    expect((await searchEntry(people)).missing_one_of).toBeUndefined();
+    const entry = await searchEntry(people);
+    expect(entry).toMatchObject({ requires_one_of: ['org-units.read', 'actors.read'], available_now: true });
+    expect(entry).not.toHaveProperty('requires');
+    expect(entry).not.toHaveProperty('missing_one_of');
     await people.close();
     const neither = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['placements.read'] }));
     expect(await searchEntry(neither)).toMatchObject({ available_now: false, missing_one_of: ['org-units.read', 'actors.read'] });

@@ -293,7 +293,11 @@ describe('scope and validation', () => {
       await viewer.call('capability_explain', { name: 'scenario_action_plan' }),
     );
     expect(explained.reference.change_ops.map((o) => o.op)).toEqual(CHANGE_OP_NAMES);
-    expect(explained.reference.change_ops.find((o) => o.op === 'set_fte')).toMatchObject({ required: ['actor_id', 'fte'], also_needs: [] });
+    // No extra ability: absent, not [] on every op.
+    const setFte = explained.reference.change_ops.find((o) => o.op === 'set_fte');
+    expect(setFte).toMatchObject({ required: ['actor_id', 'fte'] });
+    expect(setFte).not.toHaveProperty('also_needs');
+    expect(explained.reference.change_ops.find((o) => o.op === 'close_org_unit')).toMatchObject({ also_needs: ['scenarios.delete'] });
     const changes = explained.arguments.find((a) => a.name === 'changes')!;
     expect(changes.fields!.map((f) => f.name)).toContain('allocation_pct');
   });

@@ -13,7 +13,7 @@ const guideOut = z.object({
       step: z.number(),
       goal: z.string(),
       how: z.string(),
-      tools: z.array(z.object({ name: z.string(), available_now: z.boolean() })),
+      tools: z.array(z.object({ name: z.string(), available_now: z.boolean() })).optional().describe('The tools of this step; absent for a step the person takes'),
     }),
   ),
   tips: z.array(z.string()),

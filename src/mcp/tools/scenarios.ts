@@ -94,7 +94,9 @@ const comparedOut = {
   against: z.looseObject({ kind: z.string() }).describe('What the scenario is compared with: live, or its source scenario'),
   as_of: z.string(),
 };
-const familyDelta = z.object({ added: z.array(z.looseObject({})), removed: z.array(z.looseObject({})), changed: z.array(z.looseObject({ id: z.string() })) });
+const familyDelta = z
+  .object({ added: z.array(z.looseObject({})).optional(), removed: z.array(z.looseObject({})).optional(), changed: z.array(z.looseObject({ id: z.string() })).optional() })
+  .describe('The records of one family the scenario adds, removes and changes; a list with none is absent');
 
 export const scenarioDeltaTool = defineTool({
   name: 'scenario.delta',

@@ -54,8 +54,7 @@ export const searchTool = defineTool({
     results: z.array(z.object({ id: z.string(), title: z.string(), url: z.string() })),
     withheld: z
       .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
-      .optional()
-      .describe('Kinds of record not searched because this connection may not read them, and the ability that would show them'),
+      .describe('Kinds of record not searched because this connection may not read them, and the ability that would show them (empty: none)'),
   }),
   annotations: READ_ONLY,
   requires: [],
@@ -63,13 +62,12 @@ export const searchTool = defineTool({
   example: { query: 'platform' },
   async handler(ctx, input, call) {
     const { orgUnits, actors } = await searchWords(ctx, input.query);
-    const withheld = withheldKinds(ctx.principal);
     return {
       results: [
         ...orgUnits.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) })),
         ...actors.map((a) => ({ id: `actor:${a.id}`, title: a.title ? `${a.displayName} — ${a.title}` : a.displayName, url: webUrl(call.origin, 'actor', a.id) })),
       ],
-      withheld: withheld.length ? withheld : undefined,
+      withheld: withheldKinds(ctx.principal),
     };
   },
 });
