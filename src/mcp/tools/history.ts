@@ -73,7 +73,7 @@ export const activityTool = defineTool({
       .optional()
       .describe(
         'Only events about this kind of record. Model: org_unit, department, team, actor, reporting_line, placement, position, ' +
-          'compensation, scenario, snapshot, proposal, import_run, import_row, hris_webhook. Security: sign_in, api_token, oauth_app, ' +
+          'compensation, scenario, snapshot, proposal, import_run, import_row, hris_webhook. Security: sign_in, sign_out, api_token, oauth_app, ' +
           'oauth_token, membership, invitation, plan, password_reset, integration, settings.currency, ' +
           'settings.cost_settings, settings.mcp_tool_names.',
       ),
