@@ -16,11 +16,11 @@ import {
 } from './present.js';
 import { mapPage } from './read-structure.js';
 import { ACTOR_KINDS, type Actor, type ActorKind, type OrgGraph, type Position } from './types.js';
-import { openView, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
+import { openView, pickRecords, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
 
 /** Reads of actors, reporting lines, placements, positions and compensation, in Live or a scenario. */
 
-type ListRequest = ViewRequest & PageRequest & { includeInactive?: boolean };
+type ListRequest = ViewRequest & PageRequest & { includeInactive?: boolean; /** Only these records (a batch look-up). */ ids?: readonly string[] | null };
 
 const byName = (a: Actor) => [a.displayName.toLowerCase(), a.id] as const;
 
@@ -59,7 +59,7 @@ export async function listActors(
   const kind = checkActorKind(filter.kind);
   const query = filter.query?.trim().toLowerCase();
   const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, filter.includeSubunits ?? false, filter.includeInactive ?? false) : null;
-  const actors = [...view.graph.actors.values()].filter(
+  const actors = pickRecords(view.graph.actors, filter.ids).filter(
     (a) =>
       (filter.includeInactive || inEffect(a, view.asOf)) &&
       (!kind || a.kind === kind) &&
@@ -183,7 +183,9 @@ export async function listPositions(
   if (status && !(POSITION_STATUSES as readonly string[]).includes(status)) {
     throw new InvalidInput('status', `must be one of ${POSITION_STATUSES.join(', ')}`);
   }
-  const source = filter.orgUnitId ? index.positionsByUnit.get(filter.orgUnitId) ?? [] : [...view.graph.positions.values()];
+  const source = filter.orgUnitId
+    ? (index.positionsByUnit.get(filter.orgUnitId) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
+    : pickRecords(view.graph.positions, filter.ids);
   const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
   const kept = withState.filter(({ state }) =>
     status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed',

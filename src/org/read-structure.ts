@@ -7,7 +7,7 @@ import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics, type UnitMetricsOut } from './metrics-service.js';
 import { presentOrgUnit } from './present.js';
 import { ORG_UNIT_TYPES, type OrgUnit, type OrgUnitType } from './types.js';
-import { openView, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
+import { openView, pickRecords, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
 
 /** Reads of the structural hierarchy: org units (list, tree, detail), departments and teams. */
 
@@ -16,6 +16,8 @@ export interface OrgUnitFilter extends ViewRequest, PageRequest {
   parentId?: string | null;
   query?: string | null;
   includeInactive?: boolean;
+  /** Only these units (a batch look-up). */
+  ids?: readonly string[] | null;
 }
 
 const unitKey = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
@@ -40,7 +42,7 @@ export async function listOrgUnits(ctx: ServiceContext, filter: OrgUnitFilter = 
   const type = checkUnitType(filter.type);
   const query = filter.query?.trim().toLowerCase();
   const parentId = filter.parentId?.trim() || null;
-  const units = [...view.graph.orgUnits.values()].filter(
+  const units = pickRecords(view.graph.orgUnits, filter.ids).filter(
     (u) =>
       (filter.includeInactive || inEffect(u, view.asOf)) &&
       (!type || u.type === type) &&

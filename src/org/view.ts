@@ -43,6 +43,15 @@ const FILTER_RECORDS = { orgUnits: 'Org unit', actors: 'Actor', positions: 'Posi
  * A list filtered by an id that names no record of the view is "not found", not an empty page: a reader that passed
  * the wrong kind of id, another tenant's, or one from another scenario would otherwise report "none". Blank = absent.
  */
+/** The records of `family` to list: those with `ids` (a batch look-up; unknown ids left out), else all of them. */
+export function pickRecords<T>(records: ReadonlyMap<string, T>, ids?: readonly string[] | null): T[] {
+  if (!ids) return [...records.values()];
+  return ids.flatMap((id) => {
+    const record = records.get(id);
+    return record === undefined ? [] : [record];
+  });
+}
+
 export function requireFilterRecords(view: OrgView, ids: Partial<Record<keyof typeof FILTER_RECORDS, string | null | undefined>>): void {
   for (const [family, id] of Object.entries(ids) as [keyof typeof FILTER_RECORDS, string | null | undefined][]) {
     const trimmed = id?.trim();

@@ -40,6 +40,8 @@ let url: string;
 let dir: string;
 let ownerEmail: string;
 const tokens: Partial<Record<Role, string>> = {};
+/** Every request the server received (path and query), to see what a command asks for. */
+const requested: URL[] = [];
 
 interface Finished {
   code: number | null;
@@ -99,7 +101,7 @@ beforeAll(async () => {
   tokens.owner = await tokenFor('owner', ownerEmail);
   tokens.viewer = await tokenFor('viewer');
   server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: (request: Request) => (requested.push(new URL(request.url)), app.app.fetch(request)), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
 });
@@ -256,6 +258,26 @@ describe('orgonaut CLI with a token (headless)', () => {
     const currencies = await cli(['refs', 'currencies'], config());
     expect(currencies.stdout).toMatch(/^USD\s+US Dollar\s+yes\s+no\s+0\.9$/im);
   }, 90_000); // some twenty CLI runs, each a process start
+
+  it('names the actors, units and positions of a page of placements by looking up only those, never the whole lists', async () => {
+    const config = configFile('lookups');
+    expect((await cli(['auth', 'login', '--host', url, '--token', tokens.owner!], config)).code).toBe(0);
+    requested.length = 0;
+    const placements = await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P], config);
+    expect(placements.code, placements.stderr).toBe(0);
+    expect(placements.stdout).toMatch(/^p1\s+Platform\s+yes\s+100\s+1\s+pos_p1\s+\S+$/m);
+    const lookups = requested.filter((u) => ['/api/v1/actors', '/api/v1/org-units', '/api/v1/positions'].includes(u.pathname));
+    expect(lookups.map((u) => u.pathname).sort()).toEqual(['/api/v1/actors', '/api/v1/org-units', '/api/v1/positions']);
+    // Exactly the records the page refers to: its actors, its unit, its one position.
+    const page = JSON.parse((await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P, '--json'], config)).stdout).data as Record<string, string | null>[];
+    const of = (field: string) => [...new Set(page.map((p) => p[field]).filter((v): v is string => !!v))].sort();
+    expect(of('actor_id')).toContain(id('p1'));
+    expect(of('position_id')).toEqual([id('pos_p1')]);
+    const asked = Object.fromEntries(lookups.map((u) => [u.pathname, u.searchParams.get('ids')?.split(',').sort()]));
+    expect(asked['/api/v1/actors']).toEqual(of('actor_id'));
+    expect(asked['/api/v1/org-units']).toEqual([units.P]);
+    expect(asked['/api/v1/positions']).toEqual(of('position_id'));
+  });
 
   it('ends quietly when the reader of its output goes away (`orgonaut live actors --all | head -1`)', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'live', 'actors', '--all', '--as-of', AS_OF], { cwd: ROOT, env: childEnv(config()), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -59,6 +59,33 @@ export function idFilter(description: string) {
   return z.string().max(64).optional().openapi({ description });
 }
 
+/** Most ids one `ids` look-up takes (their URL stays well under the 16 KB header limit of servers and proxies). */
+export const IDS_MAX = 100;
+
+/**
+ * `ids=<id>,<id>,…`: only these records — a batch look-up, e.g. the names of the records a page refers to, without
+ * reading the whole list. Ids this view does not hold are left out (no error); blank counts as absent.
+ */
+export function idsFilter(records: string) {
+  return z
+    .string()
+    .max(IDS_MAX * 65)
+    .optional()
+    .transform((value, ctx) => {
+      const ids = [...new Set((value ?? '').split(',').map((id) => id.trim()).filter(Boolean))];
+      if (ids.length > IDS_MAX) {
+        ctx.addIssue({ code: 'custom', message: `takes at most ${IDS_MAX} ids (got ${ids.length}); ask in batches` });
+        return z.NEVER;
+      }
+      return ids.length ? ids : undefined;
+    })
+    .openapi({
+      type: 'string',
+      description: `Only the ${records} with these ids, comma-separated (at most ${IDS_MAX}): a batch look-up. Ids not in this view are left out.`,
+      example: '7d1c4b0e-1f2a-4c3b-9d8e-5a6b7c8d9e0f,2b3c4d5e-6f70-4a1b-8c2d-3e4f5a6b7c8d',
+    });
+}
+
 export const IdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, description: 'The record id (a UUID)' }),
 });

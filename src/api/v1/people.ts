@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { getActor, listActors, listCompensations, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import { itemEnvelope, listEnvelope, needs, problemResponses } from '../schemas.js';
-import { IdParam, idFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
+import { IdParam, idFilter, idsFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
 import { ActorDetailSchema, ActorSchema, CompensationSchema, PlacementSchema, PositionSchema, ReportingLineSchema } from './org-schemas.js';
 
 /** People and seats: actors, reporting lines, placements, positions and compensation — in Live or a scenario. */
@@ -26,6 +26,7 @@ const actors = createRoute({
       org_unit_id: idFilter('Only actors placed in this unit (any placement in effect)'),
       q: z.string().max(200).optional().openapi({ description: 'Name, email or title contains (case-insensitive)' }),
       include_inactive: includeInactive,
+      ids: idsFilter('actors'),
     }),
   },
   responses: { 200: { description: 'A page of actors', ...json(listEnvelope(ActorSchema)) }, ...errors },
@@ -93,6 +94,7 @@ const positions = createRoute({
       org_unit_id: idFilter('Only positions budgeted in this unit'),
       status: z.enum(['filled', 'vacant', 'closed', 'open']).optional().openapi({ description: 'Only positions in this status' }),
       include_inactive: includeInactive,
+      ids: idsFilter('positions'),
     }),
   },
   responses: { 200: { description: 'A page of positions', ...json(listEnvelope(PositionSchema)) }, ...errors },
@@ -116,7 +118,7 @@ export function peopleRoutes() {
   const router = v1Router();
   router.openapi(actors, async (c) => {
     const q = c.req.valid('query');
-    const filter = { kind: q.kind, orgUnitId: blankless(q.org_unit_id), query: q.q, includeInactive: q.include_inactive };
+    const filter = { kind: q.kind, orgUnitId: blankless(q.org_unit_id), query: q.q, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listActors(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(page), 200);
   });
@@ -138,7 +140,7 @@ export function peopleRoutes() {
   });
   router.openapi(positions, async (c) => {
     const q = c.req.valid('query');
-    const filter = { orgUnitId: blankless(q.org_unit_id), status: q.status, includeInactive: q.include_inactive };
+    const filter = { orgUnitId: blankless(q.org_unit_id), status: q.status, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listPositions(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(page), 200);
   });

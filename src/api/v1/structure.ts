@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
 import { ORG_UNIT_TYPES, type OrgUnitType } from '../../org/types.js';
 import { itemEnvelope, listEnvelope, needs, problemResponses, wholeNumber } from '../schemas.js';
-import { IdParam, idFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
+import { IdParam, idFilter, idsFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
 import { OrgTreeSchema, OrgUnitDetailSchema, OrgUnitSchema, UnitWithMetricsSchema } from './org-schemas.js';
 
 /** The structural hierarchy: org units (list, tree, detail), departments and teams — in Live or a scenario. */
@@ -26,6 +26,7 @@ const list = createRoute({
       parent_id: idFilter('Only direct children of this unit'),
       q: z.string().max(200).optional().openapi({ description: 'Name contains (case-insensitive), or the exact code' }),
       include_inactive: includeInactive,
+      ids: idsFilter('org units'),
     }),
   },
   responses: { 200: { description: 'A page of org units', ...json(listEnvelope(OrgUnitSchema)) }, ...problemResponses(400, 401, 403, 404) },
@@ -99,7 +100,7 @@ export function structureRoutes() {
   const router = v1Router();
   router.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const filter = { type: q.type, parentId: q.parent_id, query: q.q, includeInactive: q.include_inactive };
+    const filter = { type: q.type, parentId: q.parent_id, query: q.q, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listOrgUnits(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(page), 200);
   });

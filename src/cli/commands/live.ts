@@ -44,7 +44,7 @@ export async function liveCommand(run: Run): Promise<number> {
       ]);
     case 'positions': {
       const body = await fetchList(run, '/api/v1/positions', { ...view, org_unit_id: flag('unit'), status: flag('status'), include_inactive: inactive(run) });
-      const unit = run.json || !body.data.length ? (id: string) => id : await unitNames(run, view);
+      const unit = run.json || !body.data.length ? (id: string) => id : await unitNames(run, view, (body.data as Row[]).map((p) => p.org_unit_id));
       printList<Row>(run, body, [
         { header: 'TITLE', value: (p) => p.title },
         { header: 'STATUS', value: (p) => p.status },
@@ -57,15 +57,16 @@ export async function liveCommand(run: Run): Promise<number> {
     }
     case 'placements': {
       const body = await fetchList(run, '/api/v1/placements', { ...view, actor_id: flag('actor'), org_unit_id: flag('unit'), position_id: flag('position'), include_inactive: inactive(run) });
-      // Actors, units and positions by name (each list read once), not by id; --json keeps the API's ids.
+      // Actors, units and positions by name, not by id: only those on the page, looked up by id; --json keeps the ids.
       const keep = (id: string | null | undefined) => id;
+      const rows = body.data as Row[];
       const [actor, unit, position] =
-        run.json || !body.data.length
+        run.json || !rows.length
           ? [keep, keep, keep]
           : await Promise.all([
-              recordNames(run, '/api/v1/actors', view, 'display_name'),
-              unitNames(run, view),
-              recordNames(run, '/api/v1/positions', view, 'title'),
+              recordNames(run, '/api/v1/actors', view, 'display_name', rows.map((p) => p.actor_id)),
+              unitNames(run, view, rows.map((p) => p.org_unit_id)),
+              recordNames(run, '/api/v1/positions', view, 'title', rows.map((p) => p.position_id)),
             ]);
       printList<Row>(run, body, [
         { header: 'ACTOR', value: (p) => actor(p.actor_id) },

@@ -121,8 +121,14 @@ async function delta(run: Run, id: string): Promise<number> {
   const lines: string[][] = [];
   const families = Object.entries(d.families as Record<string, Row>);
   // A unit a record moved from or to is shown by name (the scenario's units read once), not by id.
-  const movesUnits = families.some(([, changes]) => (changes.changed ?? []).some((c: Row) => Object.keys(c.fields).some((f) => UNIT_FIELDS.has(f))));
-  const unit = movesUnits ? await unitNames(run, { scenario_id: id }) : (unitId: string) => unitId;
+  const moved = families.flatMap(([, changes]) =>
+    (changes.changed ?? []).flatMap((c: Row) =>
+      Object.entries(c.fields as Record<string, { from: unknown; to: unknown }>)
+        .filter(([f]) => UNIT_FIELDS.has(f))
+        .flatMap(([, v]) => [v.from, v.to].filter((u): u is string => typeof u === 'string')),
+    ),
+  );
+  const unit = moved.length ? await unitNames(run, { scenario_id: id }, moved) : (unitId: string) => unitId;
   const value = (field: string, v: unknown) => cell(UNIT_FIELDS.has(field) && typeof v === 'string' ? unit(v) : v);
   for (const [family, changes] of families) {
     for (const added of changes.added ?? []) lines.push([family, '+', cell(labelOf(added)), 'added']);

@@ -95,26 +95,39 @@ export function normalizeBooleanFlags(argv: readonly string[]): string[] {
 
 export const ID: Column<Record<string, any>> = { header: 'ID', value: (r) => r.id };
 
-/**
- * Units by name for a table's UNIT column: every unit of the organisation read (`view`: Live or a scenario, a day)
- * in one list call — units are few beside actors. Without `org-units.read` the column keeps the ids.
- */
-export function unitNames(run: Run, view: Query): Promise<(id: string | null | undefined) => string | null | undefined> {
-  return recordNames(run, '/api/v1/org-units', view, 'name');
+/** Units by name for a table's UNIT column: those of `ids` only (see recordNames). */
+export function unitNames(run: Run, view: Query, ids: Iterable<string | null | undefined>): Promise<Names> {
+  return recordNames(run, '/api/v1/org-units', view, 'name', ids);
 }
 
+/** A record's name by id; an id not found (or not readable) stays an id. */
+export type Names = (id: string | null | undefined) => string | null | undefined;
+
+/** How many ids one `ids=` look-up asks for (the API's most). */
+const IDS_PER_LOOKUP = 100;
+
 /**
- * Records of one list by name (`field`) for a table column, read once with every page and inactive records of the
- * organisation read (`view`); an id the list does not hold stays an id, and so do all of them without the
- * ability to read the list (403).
+ * Records of one list by name (`field`) for a table column: only the records of `ids` (those a page refers to), read
+ * with the list's `ids` batch look-up — inactive ones too, in the organisation read (`view`). For more ids than two
+ * look-ups take (`--all` over a large list), the whole list is read instead, 500 a page: fewer requests then.
+ * An id the list does not hold stays an id, and so do all of them without the ability to read the list (403).
  */
-export async function recordNames(run: Run, path: string, view: Query, field: string): Promise<(id: string | null | undefined) => string | null | undefined> {
+export async function recordNames(run: Run, path: string, view: Query, field: string, ids: Iterable<string | null | undefined>): Promise<Names> {
+  const wanted = [...new Set([...ids].filter((id): id is string => typeof id === 'string' && id !== ''))];
+  const names = new Map<string, string>();
   try {
-    const { data } = await fetchAll(run.client(), path, { ...view, include_inactive: 'true' });
-    const names = new Map((data as Record<string, string>[]).map((r) => [r.id!, r[field]!]));
-    return (id) => (id ? names.get(id) ?? id : id);
+    const pages: ListBody[] = [];
+    if (wanted.length > 2 * IDS_PER_LOOKUP) pages.push(await fetchAll(run.client(), path, { ...view, include_inactive: 'true' }));
+    else {
+      for (let at = 0; at < wanted.length; at += IDS_PER_LOOKUP) {
+        const batch = wanted.slice(at, at + IDS_PER_LOOKUP);
+        pages.push(await run.client().get<ListBody>(path, { ...view, include_inactive: 'true', ids: batch.join(','), limit: batch.length }));
+      }
+    }
+    for (const page of pages) for (const record of page.data as Record<string, string>[]) names.set(record.id!, record[field]!);
   } catch (error) {
     if (error instanceof ApiProblem && error.status === 403) return (id) => id;
     throw error;
   }
+  return (id) => (id ? names.get(id) ?? id : id);
 }
