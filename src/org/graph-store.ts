@@ -107,13 +107,18 @@ export class GraphStore {
     return changes;
   }
 
-  /** The current graph of a planning scenario's source (Live, or the scenario it branched from). */
+  /**
+   * The current graph of a planning scenario's source: the planning scenario it branched from, else Live. A source
+   * promoted since (applied) is part of Live: the branch follows Live from then on — Live's later changes show
+   * through and meet its own as conflicts, instead of a frozen copy whose promotion would undo them.
+   */
   async source(scenario: Scenario): Promise<{ graph: OrgGraph; key: string }> {
-    if (!scenario.sourceScenarioId) {
+    const parent = scenario.sourceScenarioId ? await loadScenario(this.db, scenario.tenantId, scenario.sourceScenarioId) : null;
+    if (!parent || parent.kind !== 'planning') {
       const { graph, version } = await this.live(scenario.tenantId);
       return { graph, key: `${scenario.tenantId}:v${version}` };
     }
-    return this.resolve(await loadScenario(this.db, scenario.tenantId, scenario.sourceScenarioId));
+    return this.resolve(parent);
   }
 
   private async cached(key: string, load: () => Promise<OrgGraph>): Promise<OrgGraph> {

@@ -155,7 +155,9 @@ async function comparisonBase(ctx: ServiceContext, scenario: Scenario, compare: 
     return { base: (await ctx.graphs.live(ctx.tenant.id)).graph, changes: chain, against: { kind: 'live' as const }, target: null };
   }
   const { graph, source } = await ctx.graphs.scenarioWithSource(scenario);
-  const sourceScenario = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
+  const parent = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
+  // A source promoted since is part of Live: the branch is compared with Live (as the graph store resolves it).
+  const sourceScenario = parent?.kind === 'planning' ? parent : null;
   return {
     base: source.graph,
     changes: await ctx.graphs.changes(scenario),

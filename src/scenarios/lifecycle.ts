@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { currentLiveVersion } from '../db/live-store.js';
 import { scenarioChanges, scenarios } from '../db/schema/index.js';
-import { Conflict, InvalidInput, PlanLimit, ReadOnlyContext } from '../errors.js';
+import { Conflict, InvalidInput, NotFound, PlanLimit, ReadOnlyContext } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
@@ -102,7 +102,7 @@ export async function createScenario(
   authorize(ctx.principal, 'scenarios.write');
   const name = checkName(input.name);
   const sourceId = input.sourceScenarioId?.trim() || null;
-  if (sourceId) await loadScenario(ctx.db, ctx.tenant.id, sourceId);
+  const source = sourceId ? await sourceOf(ctx, sourceId) : null;
   await checkCap(ctx);
   const scenario = await insertScenario(ctx.db, ctx.tenant.id, {
     name,
@@ -113,7 +113,17 @@ export async function createScenario(
     createdBy: ctx.principal.userId,
   });
   await audit(ctx, scenario, 'created', { name, source_scenario_id: sourceId });
-  return presentScenario(scenario);
+  return presentScenario(scenario, source?.name);
+}
+
+/** A scenario to branch from: a planning one of this tenant (what was promoted is Live now; a snapshot is restored). */
+async function sourceOf(ctx: ServiceContext, id: string): Promise<Scenario> {
+  const source = await loadScenario(ctx.db, ctx.tenant.id, id).catch((error: unknown) => {
+    throw error instanceof NotFound ? new InvalidInput('source_scenario_id', 'no scenario with this id in this tenant; leave it out to start from Live') : error;
+  });
+  if (source.kind === 'applied') throw new InvalidInput('source_scenario_id', 'this scenario was promoted and is part of Live now; leave it out to start from Live');
+  if (source.kind === 'snapshot') throw new InvalidInput('source_scenario_id', 'a snapshot cannot be planned on; restore it first, or leave it out to start from Live');
+  return source;
 }
 
 export async function createSnapshot(ctx: ServiceContext, input: { name?: string | null; description?: string | null }) {

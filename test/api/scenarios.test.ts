@@ -226,6 +226,24 @@ describe('a scenario from creation to Live', () => {
 });
 
 describe('lifecycle', () => {
+  it('branches only from a planning scenario: an unknown, promoted or snapshot source is a 400 naming source_scenario_id, creating nothing', async () => {
+    const promotedId = (await call('/api/v1/scenarios?kind=applied')).body.data[0].id;
+    const snapshotId = (await post('/api/v1/snapshots', { name: 'Before branching' })).body.data.id;
+    const before = await counts();
+    const cases = [
+      ['00000000-0000-4000-8000-000000000000', /no scenario with this id in this tenant; leave it out to start from Live/],
+      [promotedId, /was promoted and is part of Live now; leave it out to start from Live/],
+      [snapshotId, /a snapshot cannot be planned on; restore it first, or leave it out to start from Live/],
+    ] as const;
+    for (const [source, reason] of cases) {
+      const refused = await post('/api/v1/scenarios', { name: 'Branch of what?', source_scenario_id: source });
+      expect(refused.status, source).toBe(400);
+      expect(refused.body, source).toMatchObject({ code: 'invalid_input', field: 'source_scenario_id' });
+      expect(refused.body.detail, source).toMatch(reason);
+    }
+    expect((await counts()).scenarios).toBe(before.scenarios);
+  });
+
   it('archives, refuses edits while archived, unarchives, lists by kind and state', async () => {
     const sid = (await post('/api/v1/scenarios', { name: 'Parked' })).body.data.id;
     expect((await post(`/api/v1/scenarios/${sid}/archive`)).body.data).toMatchObject({ state: 'archived', editable: false });
@@ -236,7 +254,8 @@ describe('lifecycle', () => {
     expect(archived.body.data.map((s: { id: string }) => s.id)).toContain(sid);
     expect((await post(`/api/v1/scenarios/${sid}/unarchive`)).body.data).toMatchObject({ state: 'active', editable: true });
     const branch = await post('/api/v1/scenarios', { name: 'Branch', source_scenario_id: sid });
-    expect(branch.body.data.source).toEqual({ kind: 'scenario', scenario_id: sid, name: null });
+    // The answer names the source, as a read of it does.
+    expect(branch.body.data.source).toEqual({ kind: 'scenario', scenario_id: sid, name: 'Parked' });
     expect((await call(`/api/v1/scenarios/${branch.body.data.id}`)).body.data.source).toEqual({ kind: 'scenario', scenario_id: sid, name: 'Parked' });
   });
 

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario, getScenario, listScenarios } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
+import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import { getActor } from '../../src/org/read-people.js';
 import { getOrgUnit } from '../../src/org/read-structure.js';
@@ -113,6 +114,39 @@ describe('promotion', () => {
     expect(finished).toMatchObject({ status: 'succeeded', result: { applied_scenario_id: child, records_written: 1 } });
     expect((await getOrgUnit(owner, units.C)).unit.name).toBe('Core Services');
     expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveBefore + 1);
+  });
+
+  it('a branch of a scenario promoted since follows Live: promoting it keeps what Live changed meanwhile, and a field changed in both is a conflict', async () => {
+    const first = (await createScenario(owner, { name: 'First step' })).id;
+    await applyBatch(owner, first, [{ op: 'rename_org_unit', org_unit_id: units.E, name: 'Engineering & Data' }]);
+    const next = (await createScenario(owner, { name: 'Next step', sourceScenarioId: first })).id;
+    await applyBatch(owner, next, [
+      { op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S },
+      { op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' },
+    ]);
+    expect((await (await promoteScenario(owner, first)).done).status).toBe('succeeded');
+    // Meanwhile another promotion renames Mobile (a field the next step leaves alone) and Field (one it changes too).
+    const other = (await createScenario(owner, { name: 'Meanwhile' })).id;
+    await applyBatch(owner, other, [
+      { op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' },
+      { op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Force' },
+    ]);
+    expect((await (await promoteScenario(owner, other)).done).status).toBe('succeeded');
+
+    // The branch shows Live's rename of Mobile, and its promotion is held on the field both renamed.
+    expect((await getOrgUnit(owner, units.M, { scenarioId: next })).unit).toMatchObject({ name: 'Mobile Apps', parent_id: units.S });
+    const delta = await scenarioDelta(owner, { scenarioId: next, compare: 'source' });
+    expect(delta.against).toEqual({ kind: 'live' });
+    expect(delta.conflicts).toEqual([expect.objectContaining({ id: units.F, field: 'name' })]);
+    await expect(promoteScenario(owner, next)).rejects.toMatchObject({
+      code: 'conflict',
+      details: { conflicts: [expect.objectContaining({ family: 'org_unit', id: units.F, field: 'name', scenario: 'Field Sales', source: 'Field Force' })] },
+    });
+    const finished = await (await promoteScenario(owner, next, [{ family: 'org_unit', id: units.F, field: 'name', choice: 'scenario' }])).done;
+    expect(finished.status).toBe('succeeded');
+    expect((await getOrgUnit(owner, units.M)).unit).toMatchObject({ name: 'Mobile Apps', parent_id: units.S });
+    expect((await getOrgUnit(owner, units.F)).unit.name).toBe('Field Sales');
+    expect((await getOrgUnit(owner, units.E)).unit.name).toBe('Engineering & Data');
   });
 
   it('promotes changes that offset each other in the totals: they still change records', async () => {

@@ -6,6 +6,7 @@ import { changeRole } from '../../src/access/members.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
+import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, testApp, type TestApp, signInThroughForm } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -561,6 +562,19 @@ describe('scenario lifecycle, snapshots and activity', () => {
     const builds = await get(child, owner);
     expect(builds.html).toContain('Promote to Live</button>');
     expect(builds.html).toContain('promoting it also applies the changes it builds on from there');
+  });
+
+  it('keeps what was typed when the scenario to start from was promoted since the form was opened', async () => {
+    const source = await newScenario(owner, 'Promoted meanwhile');
+    const form = await get('/scenarios', owner);
+    expect(form.html).toContain(`<option value="${source}">`);
+    await applyBatch(ownerCtx(), source, [{ op: 'rename_org_unit', org_unit_id: units.S, name: 'Sales & Success' }]);
+    expect((await (await promoteScenario(ownerCtx(), source)).done).status).toBe('succeeded');
+    const refused = await post('/scenarios', { csrf: await csrfFor(owner), name: 'Next step', description: 'Keep me too', source }, owner);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('this scenario was promoted and is part of Live now; leave it out to start from Live');
+    expect(refused.html).toMatch(/<input id="s-name" name="name"[^>]*value="Next step"/);
+    expect(refused.html).toMatch(/<textarea id="s-description"[^>]*>Keep me too<\/textarea>/);
   });
 
   it('re-renders the form with the service’s message on a bad name or a plan cap', async () => {
