@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { can, type Principal } from '../../access/policy.js';
 import type { UnitMetricsOut } from '../../org/metrics-service.js';
 import type { TreeNode } from '../../org/read-structure.js';
 import { count, money, moneyShort, num, pct } from './format.js';
@@ -231,6 +232,24 @@ export function ScenarioBanner(props: { scenario: { id: string; name: string; ki
       Showing {scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'} <a href={`/scenarios/${scenario.id}`}>{scenario.name}</a>{' '}
       <span class="badge accent">{scenario.kind}</span> {scenario.state === 'archived' ? <span class="badge">archived</span> : null} ·{' '}
       <a href="/live">back to Live</a>
+    </p>
+  );
+}
+
+/**
+ * What to do about an organisation with nothing in Live yet (a new tenant): where its people and units come from —
+ * an import, or the HRIS sync — for those who may start either; who to ask for everyone else.
+ */
+export function StartHere(props: { principal: Principal }) {
+  const importer = can(props.principal, 'imports.manage');
+  const hris = can(props.principal, 'integrations.manage');
+  if (!importer && !hris) return <p class="hint">An owner or admin brings the organisation in with an import; it shows here once they have.</p>;
+  return (
+    <p class="hint start-here">
+      Bring your organisation in:{' '}
+      {importer ? <a href="/imports">import a CSV file or an HR export</a> : null}
+      {importer && hris ? ', or ' : null}
+      {hris ? <a href="/settings/integrations/hris">connect your HRIS</a> : null}.
     </p>
   );
 }

@@ -6,7 +6,7 @@ import { toMajor } from '../../org/cost.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
-import { Pager, ScenarioBanner } from './components.js';
+import { Pager, ScenarioBanner, StartHere } from './components.js';
 import { link, viewParams } from './context.js';
 import { safeFileName, toCsv } from './csv.js';
 import { kindLabel, money, num } from './format.js';
@@ -107,7 +107,10 @@ export function matrixRoutes(): Hono<AppEnv> {
             </span>
           </h2>
           {rows.length === 0 ? (
-            <p class="empty">{filtered ? 'Nobody matches these filters. Try fewer filters.' : 'There are no actors in this organisation yet.'}</p>
+            <>
+              <p class="empty">{filtered ? 'Nobody matches these filters. Try fewer filters.' : 'There are no actors in this organisation yet.'}</p>
+              {!filtered && !filter.scenarioId && !filter.asOf ? <StartHere principal={ctx.principal} /> : null}
+            </>
           ) : (
             <TableScroll label="People">
               <table>

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../http/env.js';
 import { orgUnitTree } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
-import { AsOfForm, DEEP_LAYERS, MetricStats, NARROW_SPAN, ScenarioBanner, SubNav, UnitTree, WIDE_SPAN } from './components.js';
+import { AsOfForm, DEEP_LAYERS, MetricStats, NARROW_SPAN, ScenarioBanner, StartHere, SubNav, UnitTree, WIDE_SPAN } from './components.js';
 import { link, viewParams, type ViewParams } from './context.js';
 
 /** Live → the organisation tree: collapsible units with headcount, FTE, vacancies, cost (with `costs.read`) and warnings. */
@@ -72,6 +72,7 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
           </p>
         ) : null}
         <UnitTree roots={tree.roots} params={params} openDepth={openDepth} label="Org units" />
+        {tree.roots.length === 0 && !params.scenarioId && !params.asOf ? <StartHere principal={serviceContext(props.c).principal} /> : null}
       </section>
     </>
   );
