@@ -73,14 +73,8 @@ export class Conflict extends AppError {
 }
 
 export class ReadOnlyContext extends AppError {
-  constructor(kind: string) {
-    super(
-      'read_only',
-      409,
-      `This ${kind} is read-only.`,
-      'Make changes in an active planning scenario instead.',
-      { kind },
-    );
+  constructor(kind: string, fix = 'Make changes in an active planning scenario instead.') {
+    super('read_only', 409, `This ${kind} is read-only.`, fix, { kind });
   }
 }
 

@@ -40,7 +40,7 @@ export function isMutable(s: Scenario): boolean {
 /** Named guard: only an active planning scenario can change. */
 export function assertMutableScenario(s: Scenario): void {
   if (s.kind !== 'planning') throw new ReadOnlyContext(s.kind === 'snapshot' ? 'snapshot' : 'applied scenario');
-  if (s.state !== 'active') throw new ReadOnlyContext('archived scenario');
+  if (s.state !== 'active') throw new ReadOnlyContext('archived scenario', 'Unarchive it first (it counts against the plan’s active planning scenarios again), then try again.');
 }
 
 export async function listScenarios(ctx: ServiceContext, filter: PageRequest & { kind?: string | null; state?: string | null } = {}) {
@@ -143,7 +143,9 @@ export async function submitScenario(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'scenarios.write');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   assertMutableScenario(scenario);
-  return setState(ctx, scenario, { submittedAt: scenario.submittedAt ?? new Date() }, 'submitted');
+  // Submitting again changes nothing: no second 'submitted' event, the submission time and ETag stay.
+  if (scenario.submittedAt) return presentScenario(scenario);
+  return setState(ctx, scenario, { submittedAt: new Date() }, 'submitted');
 }
 
 /** Takes a submitted scenario back from review (the review asked for more work, or it was submitted too early). */

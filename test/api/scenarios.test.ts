@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { currentLiveVersion, writeLive } from '../../src/db/live-store.js';
 import { auditEvents, scenarioChanges, scenarios, tasks, tenantCurrencies } from '../../src/db/schema/index.js';
@@ -226,6 +226,19 @@ describe('a scenario from creation to Live', () => {
 });
 
 describe('lifecycle', () => {
+  it('submits once: submitting again keeps the submission time and ETag and records no second event', async () => {
+    const sid = (await post('/api/v1/scenarios', { name: 'Submitted twice' })).body.data.id;
+    const first = await post(`/api/v1/scenarios/${sid}/submit`);
+    const etag = (await call(`/api/v1/scenarios/${sid}`)).headers.get('etag');
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await post(`/api/v1/scenarios/${sid}/submit`);
+    expect(again.status).toBe(200);
+    expect(again.body.data).toMatchObject({ submitted: true, submitted_at: first.body.data.submitted_at, updated_at: first.body.data.updated_at });
+    expect((await call(`/api/v1/scenarios/${sid}`)).headers.get('etag')).toBe(etag);
+    const events = await database.db.select({ n: count() }).from(auditEvents).where(and(eq(auditEvents.entityId, sid), eq(auditEvents.action, 'submitted')));
+    expect(Number(events[0]!.n)).toBe(1);
+  });
+
   it('branches only from a planning scenario: an unknown, promoted or snapshot source is a 400 naming source_scenario_id, creating nothing', async () => {
     const promotedId = (await call('/api/v1/scenarios?kind=applied')).body.data[0].id;
     const snapshotId = (await post('/api/v1/snapshots', { name: 'Before branching' })).body.data.id;
@@ -250,6 +263,9 @@ describe('lifecycle', () => {
     expect((await post(`/api/v1/scenarios/${sid}/archive`)).status).toBe(200); // idempotent
     const edit = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
     expect(edit.body).toMatchObject({ status: 409, code: 'read_only' });
+    // What to do about it: bring it back, not "use another scenario".
+    expect(edit.body.fix).toBe('Unarchive it first (it counts against the plan’s active planning scenarios again), then try again.');
+    expect((await post(`/api/v1/scenarios/${sid}/promote`)).body).toMatchObject({ status: 409, code: 'read_only', fix: edit.body.fix });
     const archived = await call('/api/v1/scenarios?kind=planning&state=archived');
     expect(archived.body.data.map((s: { id: string }) => s.id)).toContain(sid);
     expect((await post(`/api/v1/scenarios/${sid}/unarchive`)).body.data).toMatchObject({ state: 'active', editable: true });
