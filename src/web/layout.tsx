@@ -24,7 +24,11 @@ export function Layout(props: { title: string; children: Child; tenantName?: str
             <a class="brand" href="/">
               Orgonaut
             </a>
-            {props.tenantName ? <span class="tenant">{props.tenantName}</span> : null}
+            {props.tenantName ? (
+              <span class="tenant" title={props.tenantName}>
+                {props.tenantName}
+              </span>
+            ) : null}
             {props.nav ?? null}
           </header>
           <main id="main" class={props.wide ? 'wide' : undefined}>

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMember, buildTenant } from '../support/factories.js';
 import {
   checkPage,
+  DEMO_PASSWORD,
   launchBrowser,
   openPage,
   screenshot,
@@ -321,6 +323,25 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     const counts = w.page.getByRole('region', { name: 'Changed records table' });
     await counts.screenshot({ path: `${SCREENSHOTS}/layout-changed-records-375.png` });
     expect(await counts.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps an organisation named at length to one line of the header, on a phone and a desktop (its full name in the title)', async () => {
+    const name = 'Empty Company With A Rather Long Name Incorporated GmbH & Co. KG';
+    const tenant = await buildTenant(server.server.runtime.database, { slug: 'longname', name, plan: 'business' });
+    const member = await buildMember(server.server.runtime.database, tenant, 'owner', { password: DEMO_PASSWORD });
+    await w.page.setViewportSize(PHONE);
+    await w.page.goto(`${server.origin('longname')}/sign-in`);
+    await signIn(w, member.email);
+    await checkPage(w);
+    const header = w.page.locator('header.topbar');
+    expect(await header.evaluate((h) => h.getBoundingClientRect().height), 'the header leaves the page its first screen').toBeLessThan(PHONE.height / 5);
+    const shown = w.page.locator('header .tenant');
+    expect(await linesOf('header .tenant')).toHaveLength(1);
+    expect(await shown.evaluate((e) => e.scrollWidth > e.clientWidth), 'cut with an ellipsis').toBe(true);
+    expect(await shown.getAttribute('title')).toBe(name);
+    await screenshot(w.page, 'layout-long-tenant-375', false);
+    await w.page.setViewportSize({ width: 1280, height: 900 });
+    expect(await linesOf('header .tenant'), 'one line at 1280 px too').toHaveLength(1);
   });
 });
 
