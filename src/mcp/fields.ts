@@ -106,30 +106,43 @@ function isMetricPair(value: unknown): value is Parameters<typeof movedPair>[0] 
   return typeof value === 'object' && value !== null && 'delta' in value;
 }
 
-/** The id fields of list items that get a name beside them, and what names them. */
+/** The id fields that get a name beside them, and what names them. */
 const NAMED_IDS = {
   actor_id: { name: 'actor_name', family: 'actors' },
   manager_id: { name: 'manager_name', family: 'actors' },
+  lead_actor_id: { name: 'lead_name', family: 'actors' },
   org_unit_id: { name: 'org_unit_name', family: 'orgUnits' },
   primary_org_unit_id: { name: 'primary_org_unit_name', family: 'orgUnits' },
   parent_id: { name: 'parent_name', family: 'orgUnits' },
 } as const;
 
 /**
- * List items with the name of each actor and org unit they refer to (`actor_name` beside `actor_id`), as the view
- * has them, so a reader of "who reports to whom" or "who sits where" need not look every id up. Names only of
- * records the caller may read (actors.read, org-units.read).
+ * Records with the name of each actor and org unit they refer to (`actor_name` beside `actor_id`), also in the
+ * objects and lists they hold (a department's `lead_name`, an actor's placements), as the view has them, so a
+ * reader of "who reports to whom" or "who sits where" need not look every id up; not beside a record shown inline.
+ * Names only of records the caller may read (actors.read, org-units.read).
  */
 export function withNames<T extends object>(principal: Principal, view: OrgView, items: readonly T[]): T[] {
   const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read') };
   const nameOf = (family: 'actors' | 'orgUnits', id: string) =>
     family === 'actors' ? view.graph.actors.get(id)?.displayName : view.graph.orgUnits.get(id)?.name;
-  return items.map((item) => {
-    const named = { ...item } as Record<string, unknown>;
+  const named = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(named);
+    if (typeof value !== 'object' || value === null || value instanceof Date) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(value)) out[key] = named(field);
     for (const [field, { name, family }] of Object.entries(NAMED_IDS)) {
-      const id = named[field];
-      if (typeof id === 'string' && readable[family]) named[name] = nameOf(family, id);
+      const id = out[field];
+      // Not when the record is inline already (`manager` beside `manager_id`).
+      const inline = name in out || field.replace(/_id$/, '') in out;
+      if (typeof id === 'string' && readable[family] && !inline) out[name] = nameOf(family, id);
     }
-    return named as T;
-  });
+    return out;
+  };
+  return items.map((item) => named(item) as T);
+}
+
+/** One record through withNames. */
+export function withNamesOne<T extends object>(principal: Principal, view: OrgView, record: T): T {
+  return withNames(principal, view, [record])[0]!;
 }

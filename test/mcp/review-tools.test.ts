@@ -99,6 +99,24 @@ describe('structure and people', () => {
     expect(await names({ org_unit_id: world.ids.units.E, include_subunits: true, include_inactive: true })).toContain('former');
   });
 
+  it('names the units and people a record refers to, so an assistant need not look each id up', async () => {
+    type Actor = { primary_org_unit_name?: string; manager_name?: string; manager: { display_name: string }; placements: { org_unit_name?: string }[] };
+    const p1 = structured<{ actor: Actor }>(await owner.call('org_actors_get', { actor_id: world.ids.id('p1'), as_of: AS_OF })).actor;
+    expect(p1).toMatchObject({ primary_org_unit_name: 'Platform', manager: { display_name: 'eng_head' } });
+    expect(p1).not.toHaveProperty('manager_name'); // the manager is shown inline already
+    expect(p1.placements.map((p) => p.org_unit_name)).toContain('Platform');
+    type Unit = { parent_name?: string; department?: { lead_actor_id: string; lead_name?: string } };
+    const engineering = structured<{ org_unit: Unit }>(await owner.call('org_units_get', { org_unit_id: world.ids.units.E, as_of: AS_OF })).org_unit;
+    expect(engineering).toMatchObject({ parent_name: 'Fixture Co', department: { lead_actor_id: world.ids.id('eng_head'), lead_name: 'eng_head' } });
+    const departments = structured<{ departments: ({ name: string } & Unit)[] }>(await owner.call('org_departments_list', { as_of: AS_OF })).departments;
+    expect(departments.find((d) => d.name === 'Engineering')!.department).toMatchObject({ lead_name: 'eng_head' });
+    // Names only of records the caller may read.
+    const unitsOnly = await connect(world, principalOf(world.tenant, 'owner', { abilities: ['org-units.read'] }));
+    const seen = structured<{ org_unit: Unit }>(await unitsOnly.call('org_units_get', { org_unit_id: world.ids.units.E, as_of: AS_OF })).org_unit;
+    expect(seen.department).not.toHaveProperty('lead_name');
+    await unitsOnly.close();
+  });
+
   it('shows an actor with manager and reports, and pay only with costs.read', async () => {
     const args = { actor_id: world.ids.id('eng_head'), as_of: AS_OF };
     const head = structured<{ actor: Record<string, unknown> }>(await owner.call('org_actors_get', args)).actor;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
-import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** People and seats: actors, reporting lines, placements and positions. */
@@ -62,7 +62,7 @@ export const actorGetTool = defineTool({
   example: { actor_id: '<an id from org.actors.list>' },
   async handler(ctx, input) {
     const { view, actor } = await getActor(ctx, input.actor_id.trim(), viewRequest(input));
-    return { context: contextOf(view), actor };
+    return { context: contextOf(view), actor: withNamesOne(ctx.principal, view, actor) };
   },
 });
 

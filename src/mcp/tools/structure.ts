@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type TreeNode } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
-import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
@@ -159,7 +159,7 @@ export const unitGetTool = defineTool({
   example: { org_unit_id: '<an id from org.units.list>' },
   async handler(ctx, input) {
     const { view, unit } = await getOrgUnit(ctx, input.org_unit_id.trim(), viewRequest(input));
-    return { context: contextOf(view), org_unit: unit };
+    return { context: contextOf(view), org_unit: withNamesOne(ctx.principal, view, unit) };
   },
 });
 
@@ -177,7 +177,7 @@ export const departmentsTool = defineTool({
   example: { limit: 20 },
   async handler(ctx, input) {
     const { view, page } = await listDepartments(ctx, { ...viewRequest(input), ...pageRequest(input), includeInactive: input.include_inactive });
-    return { context: contextOf(view), departments: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), departments: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
