@@ -255,6 +255,9 @@ describe('lifecycle', () => {
       expect(refused.body.detail, source).toMatch(reason);
     }
     expect((await counts()).scenarios).toBe(before.scenarios);
+    const created = (await call('/docs/api.json')).body.paths['/api/v1/scenarios'].post;
+    expect(created.description).toContain('an unknown id, a promoted (applied) scenario or a snapshot is a 400 problem naming the field');
+    expect(Object.keys(created.responses)).not.toContain('404');
   });
 
   it('archives, refuses edits while archived, unarchives, lists by kind and state', async () => {

@@ -39,7 +39,7 @@ export const CreateScenarioBody = z
   .object({
     name: z.string().min(1).max(200).openapi({ example: '2026-03 platform realignment' }),
     description: z.string().max(2000).nullable().optional(),
-    source_scenario_id: z.string().max(64).nullable().optional().openapi({ description: 'Branch from this scenario instead of Live' }),
+    source_scenario_id: z.string().max(64).nullable().optional().openapi({ description: 'Branch from this planning scenario instead of Live' }),
   })
   .strict()
   .openapi('CreateScenario');

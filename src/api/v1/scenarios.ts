@@ -34,11 +34,14 @@ const create = createRoute({
   path: '/api/v1/scenarios',
   tags,
   summary: 'Create a planning scenario (a branch of Live or of another scenario)',
-  description: 'Counts against the plan’s cap of active planning scenarios (403 `plan_limit` names the limit and the plan).',
+  description:
+    'Counts against the plan’s cap of active planning scenarios (403 `plan_limit` names the limit and the plan). ' +
+    '`source_scenario_id` must be a planning scenario of this tenant (active or archived); an unknown id, a promoted (applied) ' +
+    'scenario or a snapshot is a 400 problem naming the field. A branch follows its source; once the source is promoted, it follows Live.',
   security: SECURITY,
   ...needs('scenarios.write'),
   request: { body: { ...json(CreateScenarioBody), required: true } },
-  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
 });
 
 const show = createRoute({
