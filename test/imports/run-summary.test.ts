@@ -108,6 +108,24 @@ describe('a reprocessed run’s totals', () => {
       compensations: { created: 0, updated: 0, unchanged: 0, quarantined: 0 },
     });
   });
+  it('do not count a unit the run created as unchanged when a reprocessed row is placed in it', async () => {
+    const { owner: ctx } = await importTenant(database, { slug: 'runsummary-reprocess-new' });
+    const header = ['email', 'name', 'department', 'team', 'job_title', 'manager_email'];
+    const first = await importFile(ctx, csvOf(header, [['kim@re.test', 'Kim Lo', 'Ops', 'Desk', 'Lead', ''], ['lou@re.test', 'Lou Ma', 'Ops', 'Desk', 'Agent', 'kym@re.test']]));
+    expect(first.summary).toMatchObject({ rows: { imported: 1, quarantined: 1 } });
+    expect(families(first)).toMatchObject({ teams: { created: 1, unchanged: 0 }, departments: { created: 1, unchanged: 0 }, actors: { created: 1 } });
+    const [lou] = (await listRows(ctx, first.id, { status: 'quarantined' })).items;
+    await fixRow(ctx, first.id, lou!.row_number, { manager_email: 'kim@re.test' });
+    const run = await (await reprocessRun(ctx, first.id)).done;
+    expect(run.summary).toMatchObject({ rows: { imported: 2, created: 2, quarantined: 0 } });
+    expect(families(run)).toMatchObject({
+      orgUnits: { created: 3, updated: 0, unchanged: 0 }, // the company, Ops, Desk — all made by the first step
+      departments: { created: 1, updated: 0, unchanged: 0 },
+      teams: { created: 1, updated: 0, unchanged: 0 },
+      actors: { created: 2, updated: 0, unchanged: 0, quarantined: 0 },
+      reportingLines: { created: 1 },
+    });
+  });
 });
 
 describe('the snapshot an import takes', () => {

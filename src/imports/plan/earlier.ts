@@ -26,8 +26,8 @@ export async function earlierSteps(rows: AsyncIterable<readonly StoredRow[]>, in
   const emails = new Set<string>();
   const sources = new Set<string>();
   const scratch = new Changeset(index.graph);
-  // A copy of the type registry: a type found missing here must not be created by the step.
-  const ownTypes: TypeRegistry = { ...types, departmentTypes: new Map(types.departmentTypes), teamTypes: new Map(types.teamTypes), created: { departmentTypes: [], teamTypes: [] } };
+  // A copy of the type registry: a type missing now (removed since) is made up here, never created by the step.
+  const ownTypes: TypeRegistry = { departmentTypes: new Map(types.departmentTypes), teamTypes: new Map(types.teamTypes), createMissing: true, created: { departmentTypes: [], teamTypes: [] } };
   const structure = new StructureBuilder(scratch, index, ownTypes, companyName, newId);
   for await (const page of rows) {
     for (const row of page) {
