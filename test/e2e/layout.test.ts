@@ -323,6 +323,11 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     const counts = w.page.getByRole('region', { name: 'Changed records table' });
     await counts.screenshot({ path: `${SCREENSHOTS}/layout-changed-records-375.png` });
     expect(await counts.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(1);
+
+    // Compared with it, the long name heads its column at most 14rem wide.
+    await w.page.goto(`${acme}/scenarios/compare?id=${id}&id=${demo.split('/')[2]}`);
+    await checkPage(w);
+    expect((await w.page.locator(`thead a[href^="/scenarios/${id}/"]`).boundingBox())!.width).toBeLessThanOrEqual(14 * 16 + 1);
   });
 
   it('keeps an organisation named at length to one line of the header, on a phone and a desktop (its full name in the title)', async () => {
