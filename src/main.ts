@@ -1,20 +1,8 @@
 /**
- * `npm start` and the `orgonaut` command.
- *
- * oidc-provider 9 warns on every start that it prefers Node.js 22; we run on Node 20 knowingly (see
- * docs/ARCHITECTURE-oauth.md), and start-up errors must stay one clear line, so that one warning is filtered out.
- * The CLI is imported after the filter is in place, because the warning is printed when the library loads.
+ * `npm start` and the `orgonaut` command. The filter of oidc-provider's runtime warning is in place before the CLI
+ * (and, through it, the library) loads: see util/quiet-oidc-warning.ts.
  */
-const warn = console.warn.bind(console);
-console.warn = (...args: unknown[]) => {
-  if (typeof args[0] === 'string' && args[0].includes('oidc-provider WARNING: Unsupported runtime')) return;
-  warn(...args);
-};
+import './util/quiet-oidc-warning.js';
 
-const { main, reportFailure } = await import('./cli/main.js');
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0) process.exit(code);
-  },
-  (error: unknown) => process.exit(reportFailure(error)),
-);
+const { runAndExit } = await import('./cli/main.js');
+runAndExit(process.argv.slice(2));

@@ -1,3 +1,7 @@
+// First: run as a script (`tsx src/cli/main.ts`), the CLI loads oidc-provider too, whose runtime warning is filtered.
+import '../util/quiet-oidc-warning.js';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { AdminCommandFailed, sendAdminCommand } from '../admin/channel.js';
 import type { AdminCommand, AdminResult } from '../admin/commands.js';
@@ -7,6 +11,7 @@ import { AppError } from '../errors.js';
 import { booleanFlag, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
 import { CliError } from './client/errors.js';
 import { CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
+import { normalizeBooleanFlags } from './commands/shared.js';
 
 /**
  * The server side (database, migrations, the app) is imported only by the commands that need it, so the client
@@ -86,7 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.exit(0);
   });
   // The client commands talk to a server over REST: they need no server configuration (and are not broken by it).
-  if (isClientCommand(parseArgs(argv).positionals[0])) return runClientCommand(argv);
+  if (isClientCommand(parseArgs(normalizeBooleanFlags(argv)).positionals[0])) return runClientCommand(argv);
   // `tenants list --json acme`: a flag that takes no value never swallows the next word (then refused below).
   const args = parseArgs(argv.map((arg) => (/^--(json|demo|replace|help|version)$/.test(arg) ? `${arg}=true` : arg)));
   const [command] = args.positionals;
@@ -298,6 +303,19 @@ async function runAdmin(config: Config, command: AdminCommand): Promise<AdminRes
     await database.close();
   }
 }
+
+/** Runs the command line and exits with its code (what `src/main.ts`, the `orgonaut` command, does). */
+export function runAndExit(argv: readonly string[]): void {
+  main(argv).then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (error: unknown) => process.exit(reportFailure(error)),
+  );
+}
+
+// `tsx src/cli/main.ts --help`: run as a script, this module is the CLI too, rather than doing nothing at all.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) runAndExit(process.argv.slice(2));
 
 /** One clear line for the problems people can fix; a stack only for real bugs. */
 export function reportFailure(error: unknown): number {

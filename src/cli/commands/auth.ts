@@ -144,7 +144,7 @@ function status(run: Run): number {
     ['Tenant', stored.tenant],
     ['User', stored.user ?? '-'],
     ['Token', `${stored.token.slice(0, 13)}…`],
-    ['Signed in', stored.signed_in_at ?? '-'],
+    ['Signed in', stored.signed_in_at ? utcMinute(stored.signed_in_at) : '-'],
     ['Expires', stored.expires_at === undefined ? '-' : stored.expires_at === null ? 'never' : `${utcMinute(stored.expires_at)}${Date.parse(stored.expires_at) <= Date.now() ? ' (expired: run "orgonaut auth login")' : ''}`],
     ['Config', run.configFile],
   ]);

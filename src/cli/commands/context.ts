@@ -1,3 +1,4 @@
+import { utcMinute } from '../client/errors.js';
 import { hint, print, printJson, printPairs } from '../client/output.js';
 import type { Me } from './auth.js';
 import type { Run } from './shared.js';
@@ -19,6 +20,7 @@ export async function contextCommand(run: Run): Promise<number> {
     ['User', me.user ? `${me.user.name} <${me.user.email}>` : '-'],
     ['Role', me.role ?? '-'],
     ['Credential', me.credential],
+    ['Expires', me.credential_expires_at ? utcMinute(me.credential_expires_at) : 'never'],
     ['MCP', me.tenant.mcp_available ? `${login.host}/mcp/orgonaut` : 'not on this plan'],
   ]);
   print();

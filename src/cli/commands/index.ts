@@ -102,8 +102,18 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   },
 };
 
+/** The words people type first, as other CLIs spell them: `orgonaut login` is `orgonaut auth login`. */
+export const CLIENT_ALIASES: Record<string, string[]> = { login: ['auth', 'login'], logout: ['auth', 'logout'], whoami: ['context'] };
+
 export function isClientCommand(word: string | undefined): boolean {
-  return word !== undefined && Object.hasOwn(CLIENT_GROUPS, word);
+  return word !== undefined && (Object.hasOwn(CLIENT_GROUPS, word) || Object.hasOwn(CLIENT_ALIASES, word));
+}
+
+/** argv with a shortcut's command written out (`login --host …` → `auth login --host …`). */
+function expandAlias(argv: readonly string[]): string[] {
+  const word = parseArgs(normalizeBooleanFlags(argv)).positionals[0];
+  const at = word !== undefined && Object.hasOwn(CLIENT_ALIASES, word) ? argv.indexOf(word) : -1;
+  return at === -1 ? [...argv] : [...argv.slice(0, at), ...CLIENT_ALIASES[word!]!, ...argv.slice(at + 1)];
 }
 
 export const CLIENT_USAGE = `Client commands (the REST API of one tenant; sign in first with "orgonaut auth login"):
@@ -111,6 +121,8 @@ ${Object.values(CLIENT_GROUPS)
   .flatMap((g) => g.usage)
   .map((line) => `  ${line}`)
   .join('\n')}
+
+Shortcuts: login and logout (auth login, auth logout), whoami (context).
 
 Client options:
   --json            Print the API's JSON, keys sorted (deterministic)
@@ -131,7 +143,7 @@ function listCommands(run: Run): number {
 
 /** Runs a client command; usage mistakes throw UsageError (exit 2), API failures CliErrors with their codes. */
 export async function runClientCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(normalizeBooleanFlags(argv));
+  const args = parseArgs(normalizeBooleanFlags(expandAlias(argv)));
   const name = args.positionals[0]!;
   const group = CLIENT_GROUPS[name]!;
   if (args.flags.has('help')) {
