@@ -564,6 +564,21 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(builds.html).toContain('promoting it also applies the changes it builds on from there');
   });
 
+  it('says a branch whose source was promoted since follows Live, and no longer that promoting it applies the source’s changes', async () => {
+    const parent = await newScenario(owner, 'Promoted parent');
+    await applyBatch(ownerCtx(), parent, [{ op: 'rename_org_unit', org_unit_id: units.E, name: 'Engineering & Data' }]);
+    const child = (await createScenario(ownerCtx(), { name: 'Child of promoted', sourceScenarioId: parent })).id;
+    await applyBatch(ownerCtx(), child, [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' }]);
+    const before = await get(`/scenarios/${child}`, owner);
+    expect(before.html).toContain('promoting it also applies the changes it builds on from there');
+    expect(before.html).not.toContain('now follows Live');
+    expect((await (await promoteScenario(ownerCtx(), parent)).done).status).toBe('succeeded');
+    const after = await get(`/scenarios/${child}`, owner);
+    expect(after.html).toMatch(new RegExp(`<a href="/scenarios/${parent}">Promoted parent</a> \\(promoted since: this scenario now follows Live\\)`));
+    expect(after.html).not.toContain('promoting it also applies the changes it builds on from there');
+    expect(after.html).toContain('Promote to Live</button>');
+  });
+
   it('keeps what was typed when the scenario to start from was promoted since the form was opened', async () => {
     const source = await newScenario(owner, 'Promoted meanwhile');
     const form = await get('/scenarios', owner);

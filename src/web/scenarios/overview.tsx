@@ -165,10 +165,23 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   // Changes nothing in Live yet: nothing to review or promote (one started from a scenario carries its source's changes;
   // the rule promotion itself applies).
   const unchanged = scenario.editable && !(await hasChangesToPromote(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenario.id)));
+  // A source promoted since is part of Live: the scenario follows Live and builds on nothing more.
+  const parent = scenario.source?.kind === 'scenario' ? await loadScenario(ctx.db, ctx.tenant.id, scenario.source.scenario_id!) : null;
+  const buildsOn = parent?.kind === 'planning' ? parent.name : null;
   const facts: [string, unknown][] = [
     ['Kind', scenario.kind],
     scenario.source
-      ? ['Started from', scenario.source.kind === 'live' ? 'Live' : <a href={`/scenarios/${scenario.source.scenario_id}`}>{scenario.source.name ?? 'a scenario'}</a>]
+      ? [
+          'Started from',
+          scenario.source.kind === 'live' ? (
+            'Live'
+          ) : (
+            <>
+              <a href={`/scenarios/${scenario.source.scenario_id}`}>{scenario.source.name ?? 'a scenario'}</a>
+              {scenario.kind === 'planning' && !buildsOn ? ' (promoted since: this scenario now follows Live)' : null}
+            </>
+          ),
+        ]
       : ['Holds', 'Live as it was when this snapshot was taken'],
     ['Created', when(scenario.created_at)],
     ['Last changed', when(scenario.updated_at)],
@@ -298,6 +311,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           confirmed={state.confirmed ?? false}
           names={names}
           currency={ctx.tenant.reportingCurrency}
+          buildsOn={buildsOn}
         />
       ) : null}
       {tasks.length ? (
@@ -370,9 +384,11 @@ function PromoteForm(props: {
   confirmed: boolean;
   names: Names | null;
   currency: string;
+  /** The name of the planning scenario it builds on; null when it follows Live. */
+  buildsOn: string | null;
 }) {
-  const { scenario, conflicts } = props;
-  const sourceLabel = scenario.source?.kind === 'scenario' ? `${scenario.source.name ?? 'Source'} now` : 'Live now';
+  const { scenario, conflicts, buildsOn } = props;
+  const sourceLabel = buildsOn !== null ? `${buildsOn} now` : 'Live now';
   const open = new Set((conflicts ?? []).map(resolutionName));
   const kept = props.chosen.filter((r) => !open.has(resolutionName(r)));
   return (
@@ -382,9 +398,9 @@ function PromoteForm(props: {
         Promotion snapshots Live as it is, applies this scenario’s changes to Live, and locks the scenario as <em>applied</em>. It runs in
         the background; you can follow it.
       </p>
-      {scenario.source?.kind === 'scenario' ? (
+      {buildsOn !== null ? (
         <p class="warning">
-          This scenario started from “{scenario.source.name ?? 'another scenario'}”: promoting it also applies the changes it builds on from there.{' '}
+          This scenario started from “{buildsOn}”: promoting it also applies the changes it builds on from there.{' '}
           <a href={`/scenarios/${scenario.id}/delta?compare=live`}>See everything Live would get</a>.
         </p>
       ) : null}
@@ -442,7 +458,7 @@ function PromoteForm(props: {
                             {conflict.reason === 'removed_in_source' ? null : (
                               <span>
                                 <input type="radio" id={`c${i}-l`} name={name} value="live" checked={previous === 'live' || undefined} />
-                                <label for={`c${i}-l`}>{scenario.source?.kind === 'scenario' ? 'source' : 'Live'}</label>
+                                <label for={`c${i}-l`}>{buildsOn !== null ? 'source' : 'Live'}</label>
                               </span>
                             )}
                           </div>
