@@ -96,6 +96,20 @@ describe('sign-ins on the central host', () => {
   });
 });
 
+describe('the Activity page of an organisation', () => {
+  it('shows its member’s central-host sign-ins as such', async () => {
+    const owner = await buildMember(database, north!, 'owner', { password: PASSWORD });
+    const host = `${north!.slug}.localhost`;
+    const signedIn = await post(host, '/sign-in', { email: owner.email, password: PASSWORD, return_to: '/' });
+    const html = await (await app.request('/activity?category=security', { host, cookie: signedIn.cookie, headers: { accept: 'text/html' } })).text();
+    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+    const agentRows = rows.filter((r) => r.includes(agent.name));
+    expect(agentRows.some((r) => r.includes('Sign in failed on the central sign-in page')), agentRows.join('\n')).toBe(true);
+    // Its own address's sign-ins read as before.
+    expect(rows.some((r) => r.includes(owner.name) && /Sign in succeeded(?! on the central)/.test(r))).toBe(true);
+  });
+});
+
 describe('sign-out on a tenant host', () => {
   it('is recorded in that organisation only, as its sign-in is', async () => {
     const host = `${south!.slug}.localhost`;

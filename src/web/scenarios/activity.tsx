@@ -231,6 +231,8 @@ export function activityRoutes(): Hono<AppEnv> {
                           <span class={e.category === 'security' ? 'badge warn' : 'badge'}>{fieldLabel(e.entity_type)}</span>{' '}
                           {names.get(e.id) ? <><strong>{names.get(e.id)}</strong> </> : null}
                           {e.action.replaceAll('_', ' ')}
+                          {/* Where a sign-in happened, when not on this organisation's own address. */}
+                          {(e.metadata as { host?: unknown } | null)?.host === 'central' ? <span class="hint"> on the central sign-in page</span> : null}
                           {href ? (
                             <>
                               {' '}
