@@ -333,6 +333,12 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect((await cli(['scenario', 'tasks', sid], config())).stdout.trim()).toBe('No tasks for this scenario.');
     const shown = JSON.parse((await cli(['scenario', 'show', sid, '--json'], config())).stdout).data;
     expect(shown).toMatchObject({ kind: 'planning', state: 'active', promoted_at: null });
+    // A branch of it builds on nothing either; creating it names its source (not its id).
+    const branched = await cli(['scenario', 'create', 'Branch of empty', '--from', sid], config());
+    expect(branched.stdout).toMatch(/^Created scenario "Branch of empty" \([0-9a-f-]{36}\), branched from Empty plan\.$/m);
+    const branch = /\(([0-9a-f-]{36})\)/.exec(branched.stdout)![1]!;
+    expectOneLine(await cli(['scenario', 'promote', branch], config()), 1, /\(HTTP 409 nothing_to_promote\)$/);
+    for (const id of [sid, branch]) expect((await cli(['scenario', 'archive', id], config())).code).toBe(0);
   });
 
   it('runs doctor: config, server, token, plan, abilities and the MCP URL', async () => {
