@@ -107,6 +107,14 @@ describe('the Activity page of an organisation', () => {
     expect(agentRows.some((r) => r.includes('Sign in failed on the central sign-in page')), agentRows.join('\n')).toBe(true);
     // Its own address's sign-ins read as before.
     expect(rows.some((r) => r.includes(owner.name) && /Sign in succeeded(?! on the central)/.test(r))).toBe(true);
+
+    // Its details page says where and from which address, in words, and who (not "system").
+    const failed = (await eventsOf(north!, agent.email)).find((e) => e.action === 'failed')!;
+    const detail = (await (await app.request(`/activity/${failed.id}`, { host, cookie: signedIn.cookie, headers: { accept: 'text/html' } })).text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(detail).toContain('IP address');
+    expect(detail).toContain('Host the central sign-in page');
+    expect(detail).toContain(`Who ${agent.name} Category`);
+    expect(detail).not.toContain('(system)');
   });
 });
 

@@ -136,6 +136,7 @@ export function fieldLabel(field: string): string {
     oauth_app: 'OAuth app',
     oauth_token: 'OAuth token',
     hris_webhook: 'HRIS webhook',
+    ip: 'IP address',
   };
   const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (known[snake]) return known[snake];

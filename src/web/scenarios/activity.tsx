@@ -294,7 +294,8 @@ export function activityRoutes(): Hono<AppEnv> {
             <dt>Who</dt>
             <dd>
               {who(e.user, e.principal_kind, e.client_name)}
-              {e.principal_kind ? <span class="hint"> ({e.principal_kind})</span> : null}
+              {/* How they acted (session, api_token, oauth…); "system" beside a person (a sign-in) would only confuse. */}
+              {e.principal_kind && !(e.user && e.principal_kind === 'system') ? <span class="hint"> ({e.principal_kind})</span> : null}
             </dd>
             <dt>Category</dt>
             <dd>{e.category}</dd>
@@ -356,7 +357,7 @@ export function activityRoutes(): Hono<AppEnv> {
               {metadata.map(([k, v]) => (
                 <>
                   <dt>{fieldLabel(k)}</dt>
-                  <dd>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+                  <dd>{k === 'host' && v === 'central' ? 'the central sign-in page' : typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
                 </>
               ))}
             </dl>
