@@ -123,23 +123,49 @@ const NAMED_IDS = {
  * Names only of records the caller may read (actors.read, org-units.read).
  */
 export function withNames<T extends object>(principal: Principal, view: OrgView, items: readonly T[]): T[] {
-  const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read') };
-  const nameOf = (family: 'actors' | 'orgUnits', id: string) =>
-    family === 'actors' ? view.graph.actors.get(id)?.displayName : view.graph.orgUnits.get(id)?.name;
+  const nameOf = idNamer(principal, view);
   const named = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(named);
     if (typeof value !== 'object' || value === null || value instanceof Date) return value;
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(value)) out[key] = named(field);
-    for (const [field, { name, family }] of Object.entries(NAMED_IDS)) {
-      const id = out[field];
+    for (const [field, { name }] of Object.entries(NAMED_IDS)) {
       // Not when the record is inline already (`manager` beside `manager_id`).
       const inline = name in out || field.replace(/_id$/, '') in out;
-      if (typeof id === 'string' && readable[family] && !inline) out[name] = nameOf(family, id);
+      const found = inline ? undefined : nameOf(field, out[field]);
+      if (found !== undefined) out[name] = found;
     }
     return out;
   };
   return items.map((item) => named(item) as T);
+}
+
+/** The name of the actor or org unit an id field (`manager_id`, `parent_id`…) holds, if the caller may read it. */
+function idNamer(principal: Principal, view: OrgView): (field: string, id: unknown) => string | undefined {
+  const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read') };
+  return (field, id) => {
+    const named = NAMED_IDS[field as keyof typeof NAMED_IDS];
+    if (!named || typeof id !== 'string' || !readable[named.family]) return undefined;
+    return named.family === 'actors' ? view.graph.actors.get(id)?.displayName : view.graph.orgUnits.get(id)?.name;
+  };
+}
+
+/**
+ * A delta's field changes that hold an actor or org unit id, with the names beside them (`parent_id: {from, to,
+ * from_name, to_name}`: "Platform moved from Engineering to Product" without two look-ups).
+ */
+export function withChangeNames<F extends Partial<Record<string, { changed?: Record<string, unknown>[] }>>>(principal: Principal, view: OrgView, families: F): F {
+  const nameOf = idNamer(principal, view);
+  const named = (fields: Record<string, { from: unknown; to: unknown }>) =>
+    Object.fromEntries(
+      Object.entries(fields).map(([field, change]) => [field, { ...change, from_name: nameOf(field, change.from), to_name: nameOf(field, change.to) }]),
+    );
+  return Object.fromEntries(
+    Object.entries(families).map(([family, delta]) => [
+      family,
+      { ...delta, changed: delta?.changed?.map((record) => ({ ...record, fields: named((record.fields ?? {}) as Record<string, { from: unknown; to: unknown }>) })) },
+    ]),
+  ) as F;
 }
 
 /** One record through withNames. */

@@ -96,7 +96,7 @@ const TEMPLATE_READERS: Record<string, Reader> = {
   'org-unit': async (id, session) => (await getOrgUnit(session.ctx, id)).unit,
   actor: async (id, session) => (await getActor(session.ctx, id)).actor,
   scenario: (id, session) => getScenario(session.ctx, id),
-  'scenario-delta': async (id, session) => presentDelta(await scenarioDelta(session.ctx, { scenarioId: id })),
+  'scenario-delta': async (id, session) => presentDelta(session.ctx, await scenarioDelta(session.ctx, { scenarioId: id })),
 };
 
 export function registerResources(server: McpServer, session: McpSession, catalog: Catalog): void {

@@ -332,6 +332,18 @@ describe('scenario.delta and scenario.metrics.delta', () => {
     expect(asViewer.metrics.total).not.toHaveProperty('annual_cost_minor');
   });
 
+  it('names the units and people a changed id field points to (a team moved from Engineering to Sales)', async () => {
+    const moved = await newScenario('Move Mobile');
+    const changes = [{ op: 'move_org_unit', org_unit_id: world.ids.units.M, parent_id: world.ids.units.S }];
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: moved, changes }));
+    structured(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    type Delta = { families: Record<string, { changed: { label: string; fields: Record<string, unknown> }[] }> };
+    const delta = structured<Delta>(await owner.call('scenario_delta', { scenario_id: moved }));
+    expect(delta.families.org_unit!.changed).toEqual([
+      { id: world.ids.units.M, label: 'Mobile', fields: { parent_id: { from: world.ids.units.E, to: world.ids.units.S, from_name: 'Engineering', to_name: 'Sales' } } },
+    ]);
+  });
+
   it('gives the metric deltas alone, for one org unit even when it did not move', async () => {
     type Metrics = { total: Record<string, { delta: number }>; by_org_unit: { org_unit_id: string; fte: { delta: number } }[] };
     const all = structured<Metrics>(await owner.call('scenario_metrics_delta', { scenario_id: sid, as_of: AS_OF }));

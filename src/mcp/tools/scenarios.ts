@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
+import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
+import type { ServiceContext } from '../../context.js';
+import { openView } from '../../org/view.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Finding scenarios and seeing what they change. Every org tool reads a scenario when given its `scenario_id`. */
@@ -125,7 +127,7 @@ export const scenarioDeltaTool = defineTool({
   requires: ['scenarios.read'],
   example: { scenario_id: '<an id from scenario.list>', compare: 'live' },
   async handler(ctx, input) {
-    return presentDelta(await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of }));
+    return presentDelta(ctx, await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of }));
   },
 });
 
@@ -157,9 +159,17 @@ export const scenarioMetricsDeltaTool = defineTool({
   },
 });
 
-/** A scenario delta as the MCP surface shows it (the tool and the delta resource): per unit, the moved metrics only. */
-export function presentDelta<D extends Awaited<ReturnType<typeof scenarioDelta>>>(delta: D): D {
-  return { ...delta, metrics: { ...delta.metrics, by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit) } };
+/**
+ * A scenario delta as the MCP surface shows it (the tool and the delta resource): per unit, the moved metrics only;
+ * a changed id field with the names of both records, as the scenario has them (a unit it created or renamed too).
+ */
+export async function presentDelta<D extends Awaited<ReturnType<typeof scenarioDelta>>>(ctx: ServiceContext, delta: D): Promise<D> {
+  const view = await openView(ctx, { scenarioId: delta.scenario.id, asOf: delta.as_of });
+  return {
+    ...delta,
+    families: withChangeNames(ctx.principal, view, delta.families),
+    metrics: { ...delta.metrics, by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit) },
+  };
 }
 
 export const scenarioTools = [scenarioListTool, scenarioGetTool, scenarioDeltaTool, scenarioMetricsDeltaTool];
