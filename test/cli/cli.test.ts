@@ -277,6 +277,13 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(asked['/api/v1/actors']).toEqual(of('actor_id'));
     expect(asked['/api/v1/org-units']).toEqual([units.P]);
     expect(asked['/api/v1/positions']).toEqual(of('position_id'));
+
+    // A page that refers to no position asks for none (and is not refused for asking for zero).
+    requested.length = 0;
+    const noPosition = await cli(['live', 'placements', '--as-of', AS_OF, '--actor', id('p2')], config);
+    expect(noPosition.code, noPosition.stderr).toBe(0);
+    expect(noPosition.stdout).toMatch(/^p2\s+Platform\s+yes\s/m);
+    expect(requested.map((u) => u.pathname)).not.toContain('/api/v1/positions');
   });
 
   it('ends quietly when the reader of its output goes away (`orgonaut live actors --all | head -1`)', async () => {

@@ -108,26 +108,24 @@ const IDS_PER_LOOKUP = 100;
 
 /**
  * Records of one list by name (`field`) for a table column: only the records of `ids` (those a page refers to), read
- * with the list's `ids` batch look-up — inactive ones too, in the organisation read (`view`). For more ids than two
- * look-ups take (`--all` over a large list), the whole list is read instead, 500 a page: fewer requests then.
+ * with the list's `ids` batch look-up — inactive ones too, in the organisation read (`view`). For more ids than one
+ * look-up takes (`--all` or `--limit 500` over a large list), the whole list is read instead, 500 a page: never more
+ * requests than that.
  * An id the list does not hold stays an id, and so do all of them without the ability to read the list (403).
  */
 export async function recordNames(run: Run, path: string, view: Query, field: string, ids: Iterable<string | null | undefined>): Promise<Names> {
   const wanted = [...new Set([...ids].filter((id): id is string => typeof id === 'string' && id !== ''))];
-  const names = new Map<string, string>();
+  if (!wanted.length) return (id) => id;
+  let data: unknown[];
   try {
-    const pages: ListBody[] = [];
-    if (wanted.length > 2 * IDS_PER_LOOKUP) pages.push(await fetchAll(run.client(), path, { ...view, include_inactive: 'true' }));
-    else {
-      for (let at = 0; at < wanted.length; at += IDS_PER_LOOKUP) {
-        const batch = wanted.slice(at, at + IDS_PER_LOOKUP);
-        pages.push(await run.client().get<ListBody>(path, { ...view, include_inactive: 'true', ids: batch.join(','), limit: batch.length }));
-      }
-    }
-    for (const page of pages) for (const record of page.data as Record<string, string>[]) names.set(record.id!, record[field]!);
+    ({ data } =
+      wanted.length > IDS_PER_LOOKUP
+        ? await fetchAll(run.client(), path, { ...view, include_inactive: 'true' })
+        : await run.client().get<ListBody>(path, { ...view, include_inactive: 'true', ids: wanted.join(','), limit: wanted.length }));
   } catch (error) {
     if (error instanceof ApiProblem && error.status === 403) return (id) => id;
     throw error;
   }
+  const names = new Map((data as Record<string, string>[]).map((r) => [r.id!, r[field]!]));
   return (id) => (id ? names.get(id) ?? id : id);
 }
