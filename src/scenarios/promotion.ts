@@ -77,7 +77,16 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   }
   const open = conflicts.filter((c) => !chosen.has(key(c)));
   if (open.length) {
-    throw new Conflict(`${counted(open.length, 'field')} changed both in the scenario and in its source since; resolve them before promoting.`, 'For each conflict choose "scenario" (keep the scenario’s value) or "live".', { conflicts: open });
+    // Resolutions sent that name no conflict (a misspelt family or field) are said back, not silently dropped.
+    const known = new Set(conflicts.map(key));
+    const unmatched = resolutions.filter((r) => !known.has(key({ ...r })));
+    const fix = unmatched.length
+      ? `${counted(unmatched.length, 'resolution')} sent ${unmatched.length === 1 ? 'matches' : 'match'} no conflict (see unmatched_resolutions): copy family, id and field from each conflict, and choose "scenario" (keep the scenario’s value) or "live".`
+      : 'For each conflict choose "scenario" (keep the scenario’s value) or "live".';
+    throw new Conflict(`${counted(open.length, 'field')} changed both in the scenario and in its source since; resolve them before promoting.`, fix, {
+      conflicts: open,
+      ...(unmatched.length ? { unmatched_resolutions: unmatched } : {}),
+    });
   }
   const takeLive = conflicts.filter((c) => chosen.get(key(c))?.choice === 'live');
   return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {

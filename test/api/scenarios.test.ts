@@ -174,6 +174,14 @@ describe('a scenario from creation to Live', () => {
     expect(refused.status).toBe(409);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(refused.body).toMatchObject({ code: 'conflict', conflicts: [{ family: 'org_unit', id: units.P, field: 'name' }] });
+    expect(refused.body).not.toHaveProperty('unmatched_resolutions');
+    expect(await counts()).toEqual(before);
+    // A resolution that names no conflict (the family misspelt) is said back, not silently dropped.
+    const misspelt = { family: 'org_units', id: units.P, field: 'name', choice: 'scenario' };
+    const unmatched = await post(`/api/v1/scenarios/${sid}/promote`, { resolutions: [misspelt] });
+    expect(unmatched.status).toBe(409);
+    expect(unmatched.body).toMatchObject({ code: 'conflict', conflicts: [{ family: 'org_unit', id: units.P, field: 'name' }], unmatched_resolutions: [misspelt] });
+    expect(unmatched.body.fix).toBe('1 resolution sent matches no conflict (see unmatched_resolutions): copy family, id and field from each conflict, and choose "scenario" (keep the scenario’s value) or "live".');
     expect(await counts()).toEqual(before);
 
     const promoted = await post(`/api/v1/scenarios/${sid}/promote`, { resolutions: [{ family: 'org_unit', id: units.P, field: 'name', choice: 'scenario' }] });

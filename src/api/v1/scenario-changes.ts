@@ -101,7 +101,7 @@ const promote = createRoute({
   description:
     'Snapshots Live, applies the scenario and locks it as applied, in a background task: poll `GET /api/v1/tasks/{id}`. ' +
     'Fields changed in both the scenario and its source since branching must be resolved first: a 409 problem lists them in ' +
-    '`conflicts`; send one `resolutions` entry per conflict. A scenario with no changes (none of its own, none in the planning ' +
+    '`conflicts`; send one `resolutions` entry per conflict (entries that match none are listed back in `unmatched_resolutions`). A scenario with no changes (none of its own, none in the planning ' +
     'scenarios it was started from) is refused with a 409 problem, code `nothing_to_promote`, and nothing is written.',
   security: SECURITY,
   ...needs('scenarios.promote'),
