@@ -156,9 +156,20 @@ export const changeItem = z
     const takes = new Set<string>([...required, ...optional, 'date']);
     const foreign = (Object.keys(change) as (keyof typeof change)[]).find((field) => field !== 'op' && change[field] !== undefined && !takes.has(field));
     if (foreign) {
-      ctx.addIssue({ code: 'custom', path: [foreign], message: `is not a field of ${change.op}, which takes ${[...required, ...optional].join(', ')}` });
+      // An assistant often sends the id it has (actor_id) for the one the op needs (placement_id): say where that is.
+      const missing = required.find((field) => change[field as keyof typeof change] === undefined && field in FIND_ID);
+      const hint = missing ? `; find the ${missing} with ${FIND_ID[missing as keyof typeof FIND_ID]}` : '';
+      ctx.addIssue({ code: 'custom', path: [foreign], message: `is not a field of ${change.op}, which takes ${[...required, ...optional].join(', ')}${hint}` });
     }
   });
+
+/** Where the ids the ops need are listed. */
+const FIND_ID = {
+  placement_id: '`org.placements.list` (filter it by actor_id or org_unit_id)',
+  position_id: '`org.positions.list` (filter it by org_unit_id)',
+  actor_id: '`org.actors.list` or `search`',
+  org_unit_id: '`org.units.list` or `search`',
+} as const;
 
 /** Per proposal. Larger reorganisations are planned as several proposals (SDK cap on argument elements: server.ts). */
 export const MAX_CHANGES = 100;

@@ -235,6 +235,10 @@ describe('scope and validation', () => {
     expect(errorOf(await plan({ op: 'fire_everyone' }))).toMatchObject({ field: 'changes[0].op' });
     expect(errorOf(await plan({ op: 'set_fte', actor_id: '', fte: 1 }))).toMatchObject({ field: 'changes[0].actor_id' });
     expect(errorOf(await member.call('scenario_action_plan', { scenario_id: sid, changes: [] }))).toMatchObject({ field: 'changes' });
+    // The id an assistant has instead of the one the op needs: where to find that one.
+    const instead = errorOf(await plan({ op: 'move_placement', actor_id: p1, org_unit_id: world.ids.units.M }));
+    expect(instead).toMatchObject({ field: 'changes[0].actor_id' });
+    expect(instead.message).toContain('which takes placement_id, org_unit_id, date; find the placement_id with `org_placements_list` (filter it by actor_id');
     expect(await proposalsIn(sid)).toBe(0);
     // Blank strings are absent: set_manager without a manager removes it.
     expect((await plan({ op: 'set_manager', actor_id: p1, manager_id: '', date: '' })).isError).toBeFalsy();
