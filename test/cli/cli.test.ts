@@ -409,6 +409,10 @@ describe('orgonaut CLI errors and exit codes', () => {
       new RegExp(`^orgonaut: your sign-in to ${SLUG} on ${url.replace(/[.]/g, '\\.')} expired on ${shown} UTC\\. Run "orgonaut auth login" to sign in again\\.$`),
     );
     expect((await cli(['auth', 'status'], config)).stdout).toMatch(/^Expires\s+.* \(expired: run "orgonaut auth login"\)$/m);
+    // Signing out of an expired sign-in just forgets it: no advice to revoke a token that works nowhere, or to sign in.
+    const out = await cli(['logout', '--revoke'], config);
+    expect(out).toMatchObject({ code: 0, stderr: '' });
+    expect(out.stdout).toMatch(/^Signed out of clitest on .*; removed .*expiring\.json\.$/m);
   });
 
   it('exits 1 with the problem’s detail and fix when an ability is missing', async () => {

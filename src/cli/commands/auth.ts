@@ -3,7 +3,7 @@ import os from 'node:os';
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { browserLogin } from '../client/browser-login.js';
 import { readLogin, removeLogin, writeLogin, type StoredLogin } from '../client/config-file.js';
-import { NotSignedIn, utcMinute } from '../client/errors.js';
+import { NotSignedIn, SignInExpired, utcMinute } from '../client/errors.js';
 import { ApiClient, normalizeHost } from '../client/http.js';
 import { hint, print, printJson, printPairs } from '../client/output.js';
 import { word, type Run } from './shared.js';
@@ -103,7 +103,8 @@ async function logout(run: Run): Promise<number> {
     try {
       revoked = await revoke(ApiClient.of(stored), stored);
     } catch (error) {
-      hint(`orgonaut: the token could not be revoked on the server (${(error as Error).message}); revoke it in Settings.`);
+      // An expired token works nowhere any more: nothing is left to revoke, and signing in again is not the point here.
+      if (!(error instanceof SignInExpired)) hint(`orgonaut: the token could not be revoked on the server (${(error as Error).message}); revoke it in Settings.`);
     }
   }
   removeLogin(run.configFile);
