@@ -89,6 +89,9 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
     });
   }
   const takeLive = conflicts.filter((c) => chosen.get(key(c))?.choice === 'live');
+  // Beyond the plan's actor allowance: refused now rather than as a failed task (checked again when applying, after
+  // any "take the source's value" choices are folded in).
+  if (!takeLive.length) checkAllowance(ctx, await ctx.graphs.scenario(scenario));
   return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {
     if (takeLive.length) await resolveWithSource(ctx, scenario, takeLive, source.graph);
     await report({ stage: 'applying' });

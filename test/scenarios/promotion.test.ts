@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { lineageEntries, tenantCurrencies } from '../../src/db/schema/index.js';
+import { lineageEntries, tasks, tenantCurrencies } from '../../src/db/schema/index.js';
 import { writeLive } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
@@ -168,11 +168,13 @@ describe('promotion', () => {
     const ctx = contextFor(database, { ...small, actorAllowance: 9 }, principalFor(small, 'owner'), owner.graphs);
     const sid = (await createScenario(ctx, { name: 'Grow' })).id;
     await applyBatch(ctx, sid, [{ op: 'add_actor', kind: 'human', display_name: 'One more', org_unit_id: fixtureIds('small-allowance').units.F }]);
-    const { done } = await promoteScenario(ctx, sid);
-    const failed = await done;
-    expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(/business plan allows 9 actors/);
+    // Refused at once (a 403 problem on REST), not as a task that fails: no task, no snapshot, Live as it was.
+    const liveBefore = await currentLiveVersion(database.db, small.id);
+    await expect(promoteScenario(ctx, sid)).rejects.toMatchObject({ code: 'plan_limit', status: 403, message: expect.stringMatching(/business plan allows 9 actors/) });
     expect((await getScenario(ctx, sid)).kind).toBe('planning');
+    expect(await currentLiveVersion(database.db, small.id)).toBe(liveBefore);
+    expect(await database.db.select().from(tasks).where(eq(tasks.tenantId, small.id))).toEqual([]);
+    expect((await listScenarios(ctx, { kind: 'snapshot' })).items).toEqual([]);
   });
 
   it('needs scenarios.promote and snapshots.restore', async () => {
