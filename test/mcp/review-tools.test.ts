@@ -82,6 +82,28 @@ describe('structure and people', () => {
     expect(shallow.roots[0]).not.toHaveProperty('children');
   });
 
+  it('gives each tree node a summary of its metrics, and every figure with metrics: "full"', async () => {
+    type Node = { name: string; metrics: Record<string, unknown>; children?: Node[] };
+    const summary = await owner.call('org_units_tree', { as_of: AS_OF });
+    const full = await owner.call('org_units_tree', { as_of: AS_OF, metrics: 'full' });
+    const engineering = (result: typeof summary) => structured<{ roots: Node[] }>(result).roots[0]!.children!.find((n) => n.name === 'Engineering')!;
+    expect(engineering(summary).metrics).toEqual({
+      headcount: 4,
+      fte: 3.5,
+      robots: 0,
+      agents: 1,
+      positions: { vacant: 1 },
+      span: { average: 3, narrow: 0, wide: 0 },
+      layers: 2,
+      cost: { annual: (engineering(full).metrics.cost as { annual: unknown }).annual },
+    });
+    expect(engineering(full).metrics).toMatchObject({ effective_fte: 3.5, span: { buckets: expect.any(Object) }, manager_to_ic: expect.any(Object) });
+    const size = (result: typeof summary) => JSON.stringify(structured<{ roots: Node[] }>(result).roots).length;
+    expect(size(summary)).toBeLessThan(size(full) / 2);
+    // Without costs.read there is no cost in either.
+    expect(engineering(await viewer.call('org_units_tree', { as_of: AS_OF })).metrics).not.toHaveProperty('cost');
+  });
+
   it('lists the actors of a unit, or with include_subunits everyone below it (each once)', async () => {
     const names = async (args: Record<string, unknown>) =>
       structured<{ actors: { display_name: string }[] }>(await viewer.call('org_actors_list', { as_of: AS_OF, ...args })).actors.map((a) => a.display_name);

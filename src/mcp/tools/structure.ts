@@ -86,7 +86,7 @@ export const unitsTreeTool = defineTool({
   title: 'Org unit tree',
   description:
     'The org unit hierarchy as a nested tree, each node with roll-up metrics (headcount, FTE, spans, vacancies; cost ' +
-    'with costs.read) for itself and everything below it. Depth defaults to 3 levels; cut nodes keep `child_count`. ' +
+    'with costs.read) for itself and everything below it — a summary unless `metrics: "full"`. Depth defaults to 3 levels; cut nodes keep `child_count`. ' +
     'Pass `root_id` to start below the top, `types` to keep only departments or teams. A tree of more than ' +
     `${MAX_TREE_NODES} nodes is cut at a shallower depth (\`cut\` says where). Compare a scenario with Live ` +
     'by calling it twice, with and without `scenario_id`. Related: `org.units.get`, `org.metrics.get`.',
@@ -97,6 +97,13 @@ export const unitsTreeTool = defineTool({
     depth: z.number().int().min(1).max(50).optional().describe('Levels to return, 1–50 (default 3).'),
     types: z.array(unitType).max(4).optional().describe('Keep only nodes of these types; each attaches to its nearest kept ancestor.'),
     include_inactive: includeInactive,
+    metrics: z
+      .enum(['summary', 'full'])
+      .optional()
+      .describe(
+        'Per node: summary (default) — headcount, FTE, robots, agents, vacant positions, span average/narrow/wide, layers, annual cost; ' +
+          'full — every figure org.metrics.get gives (about three times the size).',
+      ),
   }),
   outputSchema: z.object({
     context: contextOut,
@@ -119,9 +126,32 @@ export const unitsTreeTool = defineTool({
       onlyActive: !input.include_inactive,
     });
     const fitted = fitTree(tree.roots);
-    return { context: contextOf(tree.view), roots: fitted.roots, total: tree.total ?? undefined, cut: fitted.cut };
+    const roots = input.metrics === 'full' ? fitted.roots : summarised(fitted.roots);
+    return { context: contextOf(tree.view), roots, total: tree.total ?? undefined, cut: fitted.cut };
   },
 });
+
+/**
+ * The nodes with the figures a reader of a hierarchy compares (size, open seats, shape, cost) instead of every
+ * metric: ~700 characters a node in full, a tree of 45 departments and teams was 32 KB. `org.metrics.get` and
+ * `org.units.get` give the rest for a unit.
+ */
+function summarised(nodes: TreeNode[]): TreeNode[] {
+  return nodes.map((node) => {
+    const m = node.metrics;
+    const metrics = m && {
+      headcount: m.headcount,
+      fte: m.fte,
+      robots: m.robots,
+      agents: m.agents,
+      positions: { vacant: m.positions.vacant },
+      span: { average: m.span.average, narrow: m.span.narrow, wide: m.span.wide },
+      layers: m.layers,
+      cost: m.cost && { annual: m.cost.annual },
+    };
+    return { ...node, metrics: metrics as TreeNode['metrics'], children: node.children && summarised(node.children) };
+  });
+}
 
 
 /** The tree, or, when it has more than MAX_TREE_NODES nodes, cut at the deepest level that fits (roots always stay). */
