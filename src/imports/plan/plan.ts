@@ -9,7 +9,7 @@ import { Changeset, type FamilyCounts } from './changeset.js';
 import { earlierSteps, NO_EARLIER_STEPS } from './earlier.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
-import { countKey, identityOf, keyRows, resolvedRow, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
+import { countKey, identityOf, keyRows, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
 import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegistry } from './structure.js';
 
 /**
@@ -156,7 +156,9 @@ function reread(row: StoredRow, resolved: ResolvedRow<RowIdentity> | undefined, 
   if (!resolved) return null;
   const { input } = parseRow(row.rowNumber, row.values, parse);
   if (!input || !isDeepStrictEqual(identityOf(input), resolved.input)) throw rowsChanged();
-  return resolvedRow(input, resolved.actorId, resolved.isNew, resolved.managerId);
+  // Not `resolvedRow`: this copy dies with its row, and sharing that function's allocation site with the resolved rows
+  // that live through the run made V8 pretenure these too — 100k dead objects in the old generation, +90 MB no-op peak.
+  return { input, actorId: resolved.actorId, isNew: resolved.isNew, managerId: resolved.managerId };
 }
 
 function rowsChanged(): Conflict {
