@@ -23,6 +23,33 @@ export class NotFound extends AppError {
   }
 }
 
+/**
+ * A host that serves no organisation. Said as an address, not an id, and the same whatever the host names, so it
+ * tells nothing about which organisations exist.
+ */
+export class UnknownAddress extends AppError {
+  constructor() {
+    super(
+      'not_found',
+      404,
+      'There is no Orgonaut organisation at this address.',
+      "Check the address: each organisation has its own (e.g. https://acme.orgonaut.co), as in its invitation link.",
+    );
+  }
+}
+
+/** An `X-Tenant` this host does not serve (another organisation's, or none): the same answer for both. */
+export class TenantHeaderRefused extends AppError {
+  constructor() {
+    super(
+      'not_found',
+      404,
+      'The organisation named in X-Tenant is not served at this address.',
+      "Send the slug of this address's organisation in X-Tenant, or leave the header out.",
+    );
+  }
+}
+
 export class InvalidInput extends AppError {
   constructor(
     readonly field: string,

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/connection.js';
-import { NotFound } from '../errors.js';
+import { TenantHeaderRefused, UnknownAddress } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { TtlCache } from '../util/ttl-cache.js';
 import { classifyHost, originFor, parseHostHeader } from './hosts.js';
@@ -48,21 +48,21 @@ export function resolveTenant(directory: TenantDirectory, options: TenancyOption
   return async function resolveTenantMiddleware(c, next) {
     const forwarded = options.trustProxy ? c.req.header('x-forwarded-host')?.split(',')[0] : undefined;
     const host = parseHostHeader(forwarded ?? c.req.header('host') ?? new URL(c.req.url).host);
-    if (!host) throw new NotFound('Host');
+    if (!host) throw new UnknownAddress();
     const scheme = options.trustProxy ? forwardedScheme(c.req.header('x-forwarded-proto'), options.publicScheme) : options.publicScheme;
     c.set('origin', originFor(scheme, host));
 
     const hostTenant = await tenantOfHost(directory, host.name, options);
-    if (hostTenant === undefined) throw new NotFound('Host');
+    if (hostTenant === undefined) throw new UnknownAddress();
     const header = c.req.header('x-tenant')?.trim().toLowerCase();
 
     if (hostTenant) {
-      if (header && header !== hostTenant.slug) throw new NotFound('Tenant');
+      if (header && header !== hostTenant.slug) throw new TenantHeaderRefused();
       c.set('tenant', hostTenant);
       c.set('tenantSource', 'host');
     } else if (header) {
       const named = await directory.bySlug(header);
-      if (!named) throw new NotFound('Tenant');
+      if (!named) throw new TenantHeaderRefused();
       c.set('tenant', named);
       c.set('tenantSource', 'header');
     } else {

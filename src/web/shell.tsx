@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import type { AppError } from '../errors.js';
+import { NotFound, type AppError } from '../errors.js';
 import type { Context } from 'hono';
 import { can } from '../access/policy.js';
 import type { AppEnv } from '../http/env.js';
@@ -65,11 +65,12 @@ export function Notice(props: { kind: 'ok' | 'error'; children: Child }) {
 /**
  * The fix of a refusal, as a page says it. The API's fixes speak to a caller holding ids and parameters: bad input's
  * ('Correct "as_of" and try again.') only repeats the field the message names, in the API's spelling — left out; a
- * missing record's ('Check the id; it must belong to this tenant.') is said in the words of someone who followed a link.
+ * missing record's ('Check the id; it must belong to this tenant.'), or a missing page's, is said in the words of someone who
+ * followed a link; other not-founds (an unknown address, no MCP here) keep their own fix.
  */
 export function pageFix(error: AppError): string | null {
   if (error.code === 'invalid_input') return null;
-  if (error.code === 'not_found') return 'The link may be incomplete or out of date, or what it pointed to belongs to another organisation.';
+  if (error.code === 'not_found' && (error instanceof NotFound || !error.fix)) return 'The link may be incomplete or out of date, or what it pointed to belongs to another organisation.';
   return error.fix ?? null;
 }
 

@@ -44,9 +44,30 @@ describe('host → tenant', () => {
     }
   });
 
+  it('says an unknown host is an address with no organisation, the same words whatever it names', async () => {
+    const bodies = [];
+    for (const host of ['nobody.localhost', 'evil.example.com']) {
+      const problem = (await (await app.request('/api/v1/me', { host })).json()) as { detail: string; fix?: string };
+      expect(problem.detail).toBe('There is no Orgonaut organisation at this address.');
+      expect(problem.detail + problem.fix).not.toMatch(/id|tenant/i);
+      bodies.push(JSON.stringify({ ...problem, instance: undefined, request_id: undefined }));
+    }
+    expect(bodies[0]).toBe(bodies[1]);
+    const page = await (await app.request('/', { host: 'nobody.localhost', headers: { accept: 'text/html' } })).text();
+    expect(page).toContain('There is no Orgonaut organisation at this address.');
+    expect(page).toContain('Check the address');
+    expect(page).not.toContain('The link may be incomplete');
+  });
+
   it('answers 404 when X-Tenant names another tenant than the host', async () => {
     const response = await app.request('/api/v1/me', { host: 'hostacme.localhost', headers: { 'x-tenant': 'hostother' } });
     expect(response.status).toBe(404);
+    const problem = (await response.json()) as { detail: string; fix: string };
+    expect(problem.detail).toBe('The organisation named in X-Tenant is not served at this address.');
+    expect(problem.fix).toContain('or leave the header out');
+    // A slug no organisation has gets the same answer: the header tells nothing about which exist.
+    const unknown = await app.request('/api/v1/me', { host: 'hostacme.localhost', headers: { 'x-tenant': 'nosuchslug' } });
+    expect(((await unknown.json()) as { detail: string }).detail).toBe(problem.detail);
     const ok = await app.request('/', { host: 'hostacme.localhost', headers: { 'x-tenant': 'hostacme' } });
     expect(ok.status).toBe(200);
   });
