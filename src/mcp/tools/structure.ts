@@ -102,7 +102,7 @@ export const unitsTreeTool = defineTool({
       .optional()
       .describe(
         'Per node: summary (default) — headcount, FTE, robots, agents, vacant positions, span average/narrow/wide, layers, annual cost; ' +
-          'full — every figure org.metrics.get gives (about three times the size).',
+          'full — every figure org.metrics.get gives (about twice the size).',
       ),
   }),
   outputSchema: z.object({
