@@ -286,6 +286,21 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(requested.map((u) => u.pathname)).not.toContain('/api/v1/positions');
   });
 
+  it('takes an org unit by its name as well as by id (--unit, --root), and says which units a name could mean', async () => {
+    const config = configFile('unit-names');
+    expect((await cli(['auth', 'login', '--host', url, '--token', tokens.owner!], config)).code).toBe(0);
+    const byId = await cli(['live', 'actors', '--as-of', AS_OF, '--unit', units.P], config);
+    expect(byId.code, byId.stderr).toBe(0);
+    const byName = await cli(['live', 'actors', '--as-of', AS_OF, '--unit', 'platform'], config);
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(byName.stdout).toBe(byId.stdout);
+    expect(byName.stdout).toMatch(/^p1\s/m);
+    const tree = await cli(['live', 'tree', '--as-of', AS_OF, '--root', 'Engineering', '--depth', '1'], config);
+    expect(tree.stdout.split('\n')[1]).toMatch(/^Engineering \(department\)/);
+    expectOneLine(await cli(['report', 'roster', '--unit', 'Nope'], config), 2, /^orgonaut: no org unit is named "Nope"\. Find it with "orgonaut live units --search <words>", then give --unit its id or exact name\.$/);
+    expectOneLine(await cli(['live', 'actors', '--unit', 'Engin'], config), 2, new RegExp(`^orgonaut: no org unit is named "Engin"; similar: Engineering \\(department\\) ${units.E}\\. Give --unit an id or an exact name\\.$`));
+  });
+
   it('ends quietly when the reader of its output goes away (`orgonaut live actors --all | head -1`)', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'live', 'actors', '--all', '--as-of', AS_OF], { cwd: ROOT, env: childEnv(config()), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();

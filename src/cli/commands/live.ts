@@ -1,6 +1,7 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { cell, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
-import { fetchList, ID, listCommand, printList, recordNames, unitNames, viewQuery, word, type Run } from './shared.js';
+import type { Query } from '../client/http.js';
+import { fetchList, ID, listCommand, printList, recordNames, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
 
 /**
  * `orgonaut live …`: reads of Live — or of a scenario or snapshot with `--scenario <id>`, on another day with
@@ -17,7 +18,7 @@ export async function liveCommand(run: Run): Promise<number> {
   const flag = (name: string) => stringFlag(run.args, name);
   switch (sub) {
     case 'units':
-      return listCommand<Row>(run, '/api/v1/org-units', { ...view, type: flag('type'), parent_id: flag('parent'), q: flag('search'), include_inactive: inactive(run) }, [
+      return listCommand<Row>(run, '/api/v1/org-units', { ...view, type: flag('type'), parent_id: await unitFlag(run, 'parent', view), q: flag('search'), include_inactive: inactive(run) }, [
         { header: 'NAME', value: (u) => u.name },
         { header: 'TYPE', value: (u) => u.type },
         { header: 'CODE', value: (u) => u.code },
@@ -34,7 +35,7 @@ export async function liveCommand(run: Run): Promise<number> {
         ID,
       ]);
     case 'actors':
-      return listCommand<Row>(run, '/api/v1/actors', { ...view, kind: flag('kind'), org_unit_id: flag('unit'), q: flag('search'), include_inactive: inactive(run) }, [
+      return listCommand<Row>(run, '/api/v1/actors', { ...view, kind: flag('kind'), org_unit_id: await unitFlag(run, 'unit', view), q: flag('search'), include_inactive: inactive(run) }, [
         { header: 'NAME', value: (a) => a.display_name },
         { header: 'KIND', value: (a) => a.kind },
         { header: 'TITLE', value: (a) => a.title },
@@ -43,7 +44,7 @@ export async function liveCommand(run: Run): Promise<number> {
         ID,
       ]);
     case 'positions': {
-      const body = await fetchList(run, '/api/v1/positions', { ...view, org_unit_id: flag('unit'), status: flag('status'), include_inactive: inactive(run) });
+      const body = await fetchList(run, '/api/v1/positions', { ...view, org_unit_id: await unitFlag(run, 'unit', view), status: flag('status'), include_inactive: inactive(run) });
       const unit = run.json || !body.data.length ? (id: string) => id : await unitNames(run, view, (body.data as Row[]).map((p) => p.org_unit_id));
       printList<Row>(run, body, [
         { header: 'TITLE', value: (p) => p.title },
@@ -56,7 +57,7 @@ export async function liveCommand(run: Run): Promise<number> {
       return 0;
     }
     case 'placements': {
-      const body = await fetchList(run, '/api/v1/placements', { ...view, actor_id: flag('actor'), org_unit_id: flag('unit'), position_id: flag('position'), include_inactive: inactive(run) });
+      const body = await fetchList(run, '/api/v1/placements', { ...view, actor_id: flag('actor'), org_unit_id: await unitFlag(run, 'unit', view), position_id: flag('position'), include_inactive: inactive(run) });
       // Actors, units and positions by name, not by id: only those on the page, looked up by id; --json keeps the ids.
       const keep = (id: string | null | undefined) => id;
       const rows = body.data as Row[];
@@ -102,7 +103,7 @@ async function tree(run: Run, view: Record<string, unknown>): Promise<number> {
   const depth = integerFlag(run.args, 'depth');
   const body = await run
     .client()
-    .get<{ data: { roots: TreeNode[]; total: Row | null } }>('/api/v1/org-units/tree', { ...(view as Record<string, string>), depth, type: stringFlag(run.args, 'type'), root_id: stringFlag(run.args, 'root') });
+    .get<{ data: { roots: TreeNode[]; total: Row | null } }>('/api/v1/org-units/tree', { ...(view as Record<string, string>), depth, type: stringFlag(run.args, 'type'), root_id: await unitFlag(run, 'root', view as Query) });
   if (run.json) {
     printJson(body);
     return 0;
@@ -126,7 +127,7 @@ async function tree(run: Run, view: Record<string, unknown>): Promise<number> {
 }
 
 async function metrics(run: Run, view: Record<string, unknown>): Promise<number> {
-  const body = await run.client().get<{ data: Row }>('/api/v1/org-metrics', { ...(view as Record<string, string>), org_unit_id: stringFlag(run.args, 'unit') });
+  const body = await run.client().get<{ data: Row }>('/api/v1/org-metrics', { ...(view as Record<string, string>), org_unit_id: await unitFlag(run, 'unit', view as Query) });
   if (run.json) {
     printJson(body);
     return 0;

@@ -1,6 +1,6 @@
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { cell, money } from '../client/output.js';
-import { fetchAll, fetchList, ID, listCommand, printList, viewQuery, word, type Run } from './shared.js';
+import { fetchAll, fetchList, ID, listCommand, printList, unitFlag, viewQuery, word, type Run } from './shared.js';
 
 /** `orgonaut report roster|metrics|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
 
@@ -14,7 +14,7 @@ export async function reportCommand(run: Run): Promise<number> {
       return listCommand<Row>(
         run,
         '/api/v1/reports/roster',
-        { ...viewQuery(run), org_unit_id: flag('unit'), kind: flag('kind'), primary_only: booleanFlag(run.args, 'primary-only') ? 'true' : undefined },
+        { ...viewQuery(run), org_unit_id: await unitFlag(run, 'unit', viewQuery(run)), kind: flag('kind'), primary_only: booleanFlag(run.args, 'primary-only') ? 'true' : undefined },
         [
           { header: 'NAME', value: (r) => r.display_name },
           { header: 'TITLE', value: (r) => r.title },
@@ -29,7 +29,7 @@ export async function reportCommand(run: Run): Promise<number> {
         flag('kind') || booleanFlag(run.args, 'primary-only') ? 'Nobody in this unit matches.' : 'Nobody in this unit.',
       );
     case 'metrics':
-      return listCommand<Row>(run, '/api/v1/reports/org-unit-metrics', { ...viewQuery(run), type: flag('type'), org_unit_id: flag('unit'), include_inactive: booleanFlag(run.args, 'include-inactive') ? 'true' : undefined }, [
+      return listCommand<Row>(run, '/api/v1/reports/org-unit-metrics', { ...viewQuery(run), type: flag('type'), org_unit_id: await unitFlag(run, 'unit', viewQuery(run)), include_inactive: booleanFlag(run.args, 'include-inactive') ? 'true' : undefined }, [
         { header: 'UNIT', value: (u) => u.name },
         { header: 'TYPE', value: (u) => u.type },
         { header: 'PATH', value: (u) => (u.path as string[]).join(' › ') },

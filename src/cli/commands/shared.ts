@@ -1,6 +1,6 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError, type ParsedArgs } from '../args.js';
 import { configPath, requireLogin, type StoredLogin } from '../client/config-file.js';
-import { ApiProblem } from '../client/errors.js';
+import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import { ApiClient, type Query } from '../client/http.js';
 import { hint, printJson, printTable, type Column } from '../client/output.js';
 
@@ -94,6 +94,26 @@ export function normalizeBooleanFlags(argv: readonly string[]): string[] {
 }
 
 export const ID: Column<Record<string, any>> = { header: 'ID', value: (r) => r.id };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An org-unit option (`--unit`, `--parent`, `--root`) as an id: an id as given, else the one unit of the view whose
+ * name or code it is (case-insensitive) — people type "Platform", not a UUID. None or several: one line saying so,
+ * with the candidates' ids, exit 2.
+ */
+export async function unitFlag(run: Run, name: string, view: Query): Promise<string | undefined> {
+  const value = stringFlag(run.args, name)?.trim();
+  if (!value || UUID.test(value)) return value;
+  const { data } = await run.client().get<{ data: { id: string; name: string; code: string | null; type: string }[] }>('/api/v1/org-units', { ...view, q: value, include_inactive: 'true', limit: 20 });
+  const wanted = value.toLowerCase();
+  const exact = data.filter((u) => u.name.toLowerCase() === wanted || u.code?.toLowerCase() === wanted);
+  if (exact.length === 1) return exact[0]!.id;
+  const candidates = (exact.length ? exact : data).slice(0, 5).map((u) => `${u.name} (${u.type}) ${u.id}`);
+  if (exact.length) throw new CliError(`${exact.length} org units are named "${value}": ${candidates.join('; ')}. Give --${name} the id of the one you mean.`, EXIT.usage);
+  if (candidates.length) throw new CliError(`no org unit is named "${value}"; similar: ${candidates.join('; ')}. Give --${name} an id or an exact name.`, EXIT.usage);
+  throw new CliError(`no org unit is named "${value}". Find it with "orgonaut live units --search <words>", then give --${name} its id or exact name.`, EXIT.usage);
+}
 
 /** Units by name for a table's UNIT column: those of `ids` only (see recordNames). */
 export function unitNames(run: Run, view: Query, ids: Iterable<string | null | undefined>): Promise<Names> {
