@@ -336,10 +336,12 @@ describe('scenario.delta and scenario.metrics.delta', () => {
     expect(asViewer.metrics.total).not.toHaveProperty('annual_cost_minor');
   });
 
-  it('names the units and people a changed id field points to (a team moved from Engineering to Sales)', async () => {
+  it('names the units and people a changed id field points to, in the preview and the delta (a team moved from Engineering to Sales)', async () => {
     const moved = await newScenario('Move Mobile');
     const changes = [{ op: 'move_org_unit', org_unit_id: world.ids.units.M, parent_id: world.ids.units.S }];
     const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: moved, changes }));
+    const moveOf = (records: unknown) => (records as Record<string, { changed: { fields: Record<string, unknown> }[] }>).org_unit!.changed[0]!.fields.parent_id;
+    expect(moveOf(plan.preview.records)).toMatchObject({ from_name: 'Engineering', to_name: 'Sales' });
     structured(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
     type Delta = { families: Record<string, { changed: { label: string; fields: Record<string, unknown> }[] }> };
     const delta = structured<Delta>(await owner.call('scenario_delta', { scenario_id: moved }));
