@@ -505,6 +505,11 @@ describe('scenario lifecycle, snapshots and activity', () => {
     const refused = await stage(owner, sid, '', { op: 'rename_org_unit', org_unit_id: units.F, name: 'Nope' });
     expect(refused.status).toBe(409);
     expect(refused.html).toContain('This archived scenario is read-only.');
+    // A promotion form left open in another tab meets the same answer, and starts nothing.
+    const stale = await post(`/scenarios/${sid}/promote`, { csrf, confirm: 'yes' }, owner);
+    expect(stale.status).toBe(409);
+    expect(stale.html).toContain('Unarchive it first');
+    expect(stale.html).not.toContain('Background tasks');
     expect((await post(`/scenarios/${sid}/unarchive`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=unarchived`);
   });
 
