@@ -9,6 +9,7 @@ import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
 import { findTenantBySlug, listTenants, type Tenant } from './tenancy/tenants.js';
+import { publicOrigin } from './tenancy/hosts.js';
 import { PLAN_FEATURES } from './tenancy/plans.js';
 import { failInterruptedTasks, failTasksOfThisProcess, runningTaskCount, waitForRunningTasks } from './scenarios/tasks.js';
 import { STALE_AFTER_MS } from './util/heartbeat.js';
@@ -50,12 +51,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (secrets.source === 'database') logger.warn('ORGONAUT_SECRET_KEY is not set: integration secrets are encrypted with a key kept in the database (development only)');
     // Admin commands of other processes reach an embedded database through this channel; open it before the slow
     // parts of start-up so they never find the directory locked and no channel to talk to.
-    const adminRuntime: { forget(): void } = { forget: () => {} };
+    const adminRuntime: { forget(): void; port: number } = { forget: () => {}, port: config.port };
     admin =
       database.kind === 'embedded'
         ? await startAdminChannel(
             config.dataDir,
             async (command) => {
+              // An invitation links to this server as it listens (the command's process may not know its PORT).
+              if (command.name === 'members.invite') {
+                command = { ...command, origin: publicOrigin(config.publicScheme, `${command.tenant.trim().toLowerCase()}.${config.baseDomain}`, adminRuntime.port) };
+              }
               const result = await runAdminCommand(database, command);
               adminRuntime.forget();
               return result;
@@ -73,6 +78,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     };
     const server = await listen(app.fetch, config);
     const port = (server.address() as AddressInfo).port;
+    adminRuntime.port = port;
     // Once shutting down, every answer ends its connection: a kept-alive connection (a load balancer's, a client's)
     // would otherwise keep the process waiting, and keep bringing new requests, until its idle timeout.
     let draining = false;
@@ -158,24 +164,23 @@ function listen(fetch: (request: Request, env: unknown) => Response | Promise<Re
 /** The lines printed when the server is ready: where to go and who to sign in as. */
 export function readyBanner(config: Config, server: RunningServer, tenants: Pick<Tenant, 'slug' | 'plan'>[]): string {
   const port = server.port;
-  // Behind TLS the public port is the load balancer's (443), not the one this instance listens on.
-  const suffix = port === 80 || config.publicScheme === 'https' ? '' : `:${port}`;
   const base = config.baseDomain;
+  const origin = (name: string) => publicOrigin(config.publicScheme, name, port);
   const lines = [
     `Orgonaut is ready on ${server.runtime.database.describe}.`,
     '',
     ...tenants.map(({ slug, plan }) => {
-      const url = `${config.publicScheme}://${slug}.${base}${suffix}`;
+      const url = origin(`${slug}.${base}`);
       return `  ${slug.padEnd(10)} ${url}   ${PLAN_FEATURES[plan].mcp ? `MCP: ${url}/mcp/orgonaut` : `(no MCP on the ${plan} plan)`}`;
     }),
   ];
   const fallback = server.runtime.config.defaultTenant;
   if (fallback && tenants.some((t) => t.slug === fallback)) {
-    lines.push(`  (${config.publicScheme}://${base}${suffix} and http://127.0.0.1${port === 80 ? '' : `:${port}`} serve ${fallback})`);
+    lines.push(`  (${origin(base)} and ${publicOrigin('http', '127.0.0.1', port)} serve ${fallback})`);
   } else if (fallback) {
-    lines.push(`  (ORGONAUT_DEFAULT_TENANT is "${fallback}", which is no tenant: ${config.publicScheme}://${base}${suffix} answers 404 until it is created)`);
+    lines.push(`  (ORGONAUT_DEFAULT_TENANT is "${fallback}", which is no tenant: ${origin(base)} answers 404 until it is created)`);
   }
-  lines.push(`  central    ${config.publicScheme}://app.${base}${suffix}`);
+  lines.push(`  central    ${origin(`app.${base}`)}`);
   if (tenants.length === 0) {
     lines.push(
       '',

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,6 +113,18 @@ async function readyStatus(port: number): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/** GET `path` from the server on `port` with `Host: host` (fetch sends the URL's host, whatever it is told). */
+function getOnHost(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: '127.0.0.1', port, path, headers: { host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
 }
 
 function freePort(): Promise<number> {
@@ -315,6 +328,16 @@ describe('start-up of the orgonaut command', () => {
       expect(tenantsBeforeRestart).toHaveLength(3);
       expect(pick(tenants)).toEqual(pick(tenantsBeforeRestart));
       expect(tenants.find((t) => t.slug === 'globex')?.plan).toBe('business');
+
+      // An invitation made through the running server links to the port it listens on: the command's process has
+      // no PORT (it would say :3000, where nothing answers).
+      const invited = await run(['members', 'invite', '--tenant', 'globex', '--email', 'new.hire@globex.test', '--role', 'viewer'], { ORGONAUT_DATA_DIR: dataDir });
+      expect(invited.code, invited.stderr).toBe(0);
+      const link = /http:\/\/\S+\/invitations\/\S+/.exec(invited.stdout)?.[0];
+      expect(link).toMatch(new RegExp(`^http://globex\\.localhost:${server.port}/invitations/`));
+      const page = await getOnHost(server.port, `globex.localhost:${server.port}`, new URL(link!).pathname);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('new.hire@globex.test');
 
       // Migrations are idempotent: running them again through the channel changes nothing.
       const migrated = await run(['migrate'], { ORGONAUT_DATA_DIR: dataDir });

@@ -8,6 +8,7 @@ import type { AdminCommand, AdminResult } from '../admin/commands.js';
 import { ConfigError, describeVariables, loadConfig, type Config } from '../config.js';
 import { DataDirLocked, lockHolder } from '../db/lock.js';
 import { AppError } from '../errors.js';
+import { publicOrigin } from '../tenancy/hosts.js';
 import { booleanFlag, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
 import { CliError } from './client/errors.js';
 import { CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
@@ -269,8 +270,7 @@ const ADMIN_FLAGS: Record<string, string[]> = {
  * when served plainly on one (behind TLS the load balancer's port is the public one, not PORT).
  */
 function tenantOrigin(config: Config, slug: string): string {
-  const port = config.publicScheme === 'https' || config.port === 80 ? '' : `:${config.port}`;
-  return `${config.publicScheme}://${slug.trim().toLowerCase()}.${config.baseDomain}${port}`;
+  return publicOrigin(config.publicScheme, `${slug.trim().toLowerCase()}.${config.baseDomain}`, config.port);
 }
 
 function refuseUnknownAdminFlags(command: string, args: ParsedArgs): void {

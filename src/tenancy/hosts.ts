@@ -34,6 +34,14 @@ export function classifyHost(name: string, baseDomain: string): HostKind {
   return HOSTNAME.test(name) ? { kind: 'custom', host: name } : { kind: 'invalid' };
 }
 
+/**
+ * The public origin of one of our hosts served on `port`: no port behind TLS (the load balancer's 443, whatever
+ * this instance listens on) or on 80. For links made outside a request (start-up banner, invitations by command).
+ */
+export function publicOrigin(scheme: 'http' | 'https', name: string, port: number): string {
+  return `${scheme}://${name}${scheme === 'https' || port === 80 ? '' : `:${port}`}`;
+}
+
 /** The origin the server advertises for a request to `host` (name + port as the client sent them). */
 export function originFor(scheme: 'http' | 'https', host: { name: string; port: string | null }): string {
   const defaultPort = scheme === 'https' ? '443' : '80';
