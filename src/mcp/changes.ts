@@ -49,6 +49,10 @@ const FIELDS: Record<Field, string> = {
   day_rate_minor: 'Day rate in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read.',
   amount_minor: 'The annual salary or the day rate in minor units of the currency (cents; whole yen for JPY): 6500000 EUR is 65,000.00 EUR.',
   currency: 'ISO 4217 code of an active currency of the tenant (see `org.settings.get`).',
+  ref:
+    'A name for the record this change creates (letters, digits, - and _), so a later change of the same list can ' +
+    'name it as "$<ref>" in an id field: ref "platform" on create_org_unit, then org_unit_id "$platform" on ' +
+    'move_placement. The confirmed outcome\'s `created` shows each ref with its id.',
   date:
     'YYYY-MM-DD the change takes effect. Default today. Effective-dated: what was in effect that day ends there and ' +
     'the new value starts (reads as of earlier dates are unchanged). Only for the ops that list it: set_fte, ' +
@@ -76,7 +80,7 @@ const fromDate = (placement: string, how: string) =>
 export const OP_FIELDS: Record<ChangeOp, OpFields> = {
   create_org_unit: {
     required: ['name', 'type', 'parent_id'],
-    optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'date'],
+    optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'ref', 'date'],
     note: 'A department needs department_type_id (copy it from a department of that type in `org.departments.list`); team_type_id (from `org.teams.list`) and purpose are for teams.',
   },
   rename_org_unit: { required: ['org_unit_id', 'name'], optional: [], note: noHistory('An org unit’s name') },
@@ -88,7 +92,7 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
   close_org_unit: { required: ['org_unit_id'], optional: ['date'], note: 'Only a unit without active child units or placements.' },
   update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: `Give team_type_id, purpose or both. ${noHistory('A team’s type and purpose')}` },
   set_manager: { required: ['actor_id'], optional: ['manager_id', 'date'], note: 'Without manager_id the manager is removed.' },
-  add_placement: { required: ['actor_id', 'org_unit_id', 'allocation_pct'], optional: ['is_primary', 'position_id', 'date'] },
+  add_placement: { required: ['actor_id', 'org_unit_id', 'allocation_pct'], optional: ['is_primary', 'position_id', 'ref', 'date'] },
   move_placement: {
     required: ['placement_id', 'org_unit_id'],
     optional: ['date'],
@@ -97,11 +101,11 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
   set_allocation: { required: ['placement_id', 'allocation_pct'], optional: ['date'], note: fromDate('the placement', 'with the new allocation') },
   end_placement: { required: ['placement_id'], optional: ['date'], note: 'Not the primary placement: move it or deactivate the actor.' },
   set_fte: { required: ['actor_id', 'fte'], optional: [], note: noHistory('An actor’s contracted FTE') },
-  add_actor: { required: ['kind', 'display_name', 'org_unit_id'], optional: ['fte', 'email', 'title', 'position_id', 'manager_id', 'date'] },
+  add_actor: { required: ['kind', 'display_name', 'org_unit_id'], optional: ['fte', 'email', 'title', 'position_id', 'manager_id', 'ref', 'date'] },
   deactivate_actor: { required: ['actor_id'], optional: ['date'], note: 'Ends their placements; they must manage nobody active.' },
   create_position: {
     required: ['org_unit_id', 'title'],
-    optional: ['role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'date'],
+    optional: ['role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'ref', 'date'],
     note: 'A target salary or day rate (with currency) needs costs.read.',
   },
   fill_position: {
@@ -179,9 +183,9 @@ export const changesField = z
   .min(1)
   .max(MAX_CHANGES)
   .describe(
-    `1–${MAX_CHANGES} changes, validated and applied together (all or nothing), in order. A change cannot name a record ` +
-      'created earlier in the same list (its id is only known from the preview): to fill a new position or place a new ' +
-      'actor elsewhere, confirm the proposal that creates it, then plan the next step with the id from `created`.',
+    `1–${MAX_CHANGES} changes, validated and applied together (all or nothing), in order. To use a record created ` +
+      'earlier in the same list (a new team to move people into, a new position to fill), give its change a `ref` ' +
+      'and write "$<ref>" in the later change\'s id field.',
   );
 
 /** The abilities a batch needs beyond the tool's own, known from its ops (for the OAuth step-up before the call). */

@@ -4,7 +4,8 @@ import type { Ability } from '../access/abilities.js';
 /**
  * The typed change commands of a scenario batch (the "change tray"). On the wire a command is one flat object
  * `{ op, …fields }` — no unions, so every client and model API accepts the schema — and each op's required fields
- * are checked per op (`requireFields`). Ids of records a command creates are chosen by the server.
+ * are checked per op (`requireFields`). Ids of records a command creates are chosen by the server; a command may
+ * name what it creates (`ref`) for later commands of its batch to use as `$<ref>` in their id fields.
  */
 export const CHANGE_OPS = {
   create_org_unit: { needs: [], summary: 'Create a department or team under a parent org unit' },
@@ -62,6 +63,14 @@ export const ChangeCommandSchema = z
     day_rate_minor: z.number().int().nullable().optional(),
     amount_minor: z.number().int().optional().describe('set_compensation: integer minor units (cents)'),
     currency: z.string().max(3).optional().describe('ISO 4217 code of an active tenant currency'),
+    ref: z
+      .string()
+      .max(40)
+      .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, - and _ only')
+      .optional()
+      .describe(
+        'create_org_unit, add_actor, add_placement, create_position: a name for the record this change creates, so later changes of the same batch can name it as "$<ref>" in an id field (e.g. ref "platform", then org_unit_id "$platform")',
+      ),
     date: z
       .string()
       .max(10)

@@ -33,8 +33,61 @@ const HANDLERS: Record<ChangeOp, (ctx: OpContext) => void> = {
 export interface BatchResult {
   edits: RecordEdit[];
   graph: OrgGraph;
-  /** Per command, the records it created (ids chosen by the server). */
-  created: { index: number; family: string; id: string }[];
+  /** Per command, the records it created (ids chosen by the server), with the `ref` the command gave one. */
+  created: { index: number; family: string; id: string; ref?: string }[];
+}
+
+/** The ops that may name what they create (`ref`), and the family of that record. */
+const REFERABLE: Partial<Record<ChangeOp, string>> = {
+  create_org_unit: 'org_units',
+  add_actor: 'actors',
+  add_placement: 'placements',
+  create_position: 'positions',
+};
+
+/** The id fields a `$<ref>` may stand in, and the family each names. */
+const ID_FIELDS = {
+  org_unit_id: 'org_units',
+  parent_id: 'org_units',
+  actor_id: 'actors',
+  manager_id: 'actors',
+  placement_id: 'placements',
+  position_id: 'positions',
+} as const satisfies Partial<Record<keyof ChangeCommand, string>>;
+
+const FAMILY_WORDS: Record<string, string> = { org_units: 'an org unit', actors: 'an actor', placements: 'a placement', positions: 'a position' };
+
+/**
+ * The command with each `$<ref>` in its id fields replaced by the id of the record an earlier command of the batch
+ * created under that ref; refused when no earlier command did, or its record is of another kind than the field's.
+ */
+function withRefsResolved(command: ChangeCommand, path: string, refs: ReadonlyMap<string, { family: string; id: string }>): ChangeCommand {
+  let resolved = command;
+  for (const [field, family] of Object.entries(ID_FIELDS) as [keyof typeof ID_FIELDS, string][]) {
+    const value = command[field];
+    if (typeof value !== 'string' || !value.trim().startsWith('$')) continue;
+    const ref = value.trim().slice(1);
+    const target = refs.get(ref);
+    if (!target) {
+      throw new InvalidInput(`${path}.${field}`, `"${value.trim()}" names no record created earlier in this batch: give the change that creates it ref: "${ref}", before this one`);
+    }
+    if (target.family !== family) {
+      throw new InvalidInput(`${path}.${field}`, `"${value.trim()}" is ${FAMILY_WORDS[target.family]}, not ${FAMILY_WORDS[family]}`);
+    }
+    resolved = { ...resolved, [field]: target.id };
+  }
+  return resolved;
+}
+
+/** Records what `command` created under its `ref`, if it gave one. */
+function rememberRef(command: ChangeCommand, path: string, created: OpContext['created'], refs: Map<string, { family: string; id: string }>): string | undefined {
+  if (command.ref === undefined) return undefined;
+  const family = REFERABLE[command.op];
+  if (!family) throw new InvalidInput(`${path}.ref`, `${command.op} creates nothing to name: ref goes on ${Object.keys(REFERABLE).join(', ')}`);
+  if (refs.has(command.ref)) throw new InvalidInput(`${path}.ref`, `"${command.ref}" names an earlier change's record already: give each a ref of its own`);
+  const record = created.find((c) => c.family === family)!;
+  refs.set(command.ref, record);
+  return record.id;
 }
 
 /** Parses raw commands (from any surface) into typed ones, naming the first bad field as `changes[i].field`. */
@@ -65,10 +118,12 @@ export function runCommands(
   const wg = new WorkingGraph(graph, options.today);
   const created: BatchResult['created'] = [];
   const successors = new Map<string, string>();
-  commands.forEach((command, index) => {
-    for (const ability of abilitiesFor(command)) if (!can(principal, ability)) throw new MissingAbility(ability);
+  const refs = new Map<string, { family: string; id: string }>();
+  commands.forEach((given, index) => {
+    for (const ability of abilitiesFor(given)) if (!can(principal, ability)) throw new MissingAbility(ability);
     const path = `changes[${index}]`;
-    if (command.date !== undefined && !isIsoDate(command.date)) throw new InvalidInput(`${path}.date`, ISO_DATE_RULE);
+    if (given.date !== undefined && !isIsoDate(given.date)) throw new InvalidInput(`${path}.date`, ISO_DATE_RULE);
+    const command = withRefsResolved(given, path, refs);
     const ctx: OpContext = {
       wg,
       command,
@@ -80,7 +135,8 @@ export function runCommands(
       successors,
     };
     HANDLERS[command.op](ctx);
-    created.push(...ctx.created.map((c) => ({ index, ...c })));
+    const named = rememberRef(command, path, ctx.created, refs);
+    created.push(...ctx.created.map((c) => ({ index, ...c, ...(named === c.id ? { ref: command.ref } : {}) })));
   });
   return { edits: wg.edits, graph: wg.finish(), created };
 }

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 type Proposal = { proposal_id: string; status: string; expires_at: string; preview: Record<string, unknown>; next_step: string };
-type Confirmed = { status: string; already_confirmed: boolean; outcome: { revision: number; created: { family: string; id: string }[] } };
+type Confirmed = { status: string; already_confirmed: boolean; outcome: { revision: number; created: { family: string; id: string; ref?: string }[] } };
 
 /** A fresh planning scenario branched from Live. */
 async function newScenario(name: string): Promise<string> {
@@ -87,6 +87,29 @@ describe('scenario.action.plan → confirm', () => {
     expect(await liveChecksum()).toBe(live);
   });
 
+  it('creates a team and moves people into it in one proposal, naming the new team by its ref', async () => {
+    const sid = await newScenario('New team');
+    const changes = [
+      { op: 'create_org_unit', name: 'Payments Core', type: 'team', parent_id: world.ids.units.E, ref: 'payments' },
+      { op: 'move_placement', placement_id: world.ids.id('pl-p2'), org_unit_id: '$payments' },
+    ];
+    const plan = structured<Proposal>(await member.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(plan.status).toBe('planned');
+    const confirmed = structured<Confirmed>(await member.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    const team = confirmed.outcome.created.find((c) => c.ref === 'payments')!;
+    expect(team).toMatchObject({ family: 'org_unit' });
+    const placements = structured<{ placements: { org_unit_id: string }[] }>(
+      await member.call('org_placements_list', { scenario_id: sid, actor_id: world.ids.id('p2') }),
+    ).placements;
+    expect(placements.map((p) => p.org_unit_id)).toEqual([team.id]);
+
+    // A ref nothing in the list gave is refused with the field and the fix; nothing is planned.
+    const wrong = await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'move_placement', placement_id: world.ids.id('pl-p1'), org_unit_id: '$payments' }] });
+    expect(wrong.isError).toBe(true);
+    expect(JSON.stringify(wrong.content)).toContain('changes[0].org_unit_id');
+    expect(JSON.stringify(wrong.content)).toContain('give the change that creates it ref');
+  });
+
   it('shows that a hire without pay leaves the cost unknown, not unchanged', async () => {
     const sid = await newScenario('Hire');
     const changes = [{ op: 'add_actor', kind: 'human', display_name: 'New engineer', org_unit_id: world.ids.units.P }];
@@ -101,16 +124,19 @@ describe('scenario.action.plan → confirm', () => {
     expect(asMember.preview.metrics).not.toHaveProperty('without_compensation');
   });
 
-  it('hires into a new seat in two proposals, as the changes description says: create, confirm, then fill by the created id', async () => {
+  it('hires into a new seat in one proposal, as the changes description says: the seat\'s ref, then "$<ref>"', async () => {
     const sid = await newScenario('Seat');
     const tool = (await owner.client.listTools()).tools.find((t) => t.name === 'scenario_action_plan')!;
-    expect(JSON.stringify(tool.inputSchema)).toContain('confirm the proposal that creates it, then plan the next step with the id from `created`');
-    const seat = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'create_position', org_unit_id: world.ids.units.P, title: 'Platform engineer' }] }));
-    const done = structured<Confirmed>(await owner.call('scenario_action_confirm', { proposal_id: seat.proposal_id }));
-    const positionId = done.outcome.created.find((c) => c.family === 'position')!.id;
-    const hire = [{ op: 'add_actor', kind: 'human', display_name: 'New hire', org_unit_id: world.ids.units.P, position_id: positionId }];
-    const hired = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: hire }));
-    expect((hired.preview.metrics as Record<string, { delta: number }>).vacant_positions!.delta).toBe(-1);
+    expect(JSON.stringify(tool.inputSchema)).toContain('give its change a `ref` and write \\"$<ref>\\" in the later change');
+    const changes = [
+      { op: 'create_position', org_unit_id: world.ids.units.P, title: 'Platform engineer', ref: 'seat' },
+      { op: 'add_actor', kind: 'human', display_name: 'New hire', org_unit_id: world.ids.units.P, position_id: '$seat' },
+    ];
+    const hired = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    const metrics = hired.preview.metrics as Record<string, { delta: number }>;
+    expect(metrics.headcount!.delta).toBe(1);
+    // The new seat is filled by the new hire at once: no more vacancies than before.
+    expect(metrics.vacant_positions?.delta ?? 0).toBe(0);
   });
 
   it('answers a second confirm with the same outcome, already_confirmed', async () => {

@@ -383,3 +383,68 @@ describe('create_org_unit', () => {
     expect(run([{ op: 'create_org_unit', type: 'team', name: 'Data', parent_id: units.E }]).created).toHaveLength(1);
   });
 });
+
+describe('a batch names what it creates (ref) for its later changes ($ref)', () => {
+  it('creates a team, moves people into it, creates a seat there and fills it with a new hire, in one batch', () => {
+    const { graph, created } = run([
+      { op: 'create_org_unit', name: 'Platform Reliability', type: 'team', parent_id: id('E'), ref: 'sre' },
+      { op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: '$sre' },
+      { op: 'create_position', org_unit_id: '$sre', title: 'SRE lead', ref: 'lead-seat' },
+      { op: 'add_actor', kind: 'human', display_name: 'Nia New', org_unit_id: '$sre', manager_id: id('eng_head'), ref: 'nia' },
+      { op: 'fill_position', position_id: '$lead-seat', actor_id: '$nia' },
+      { op: 'set_manager', actor_id: id('p2'), manager_id: '$nia' },
+    ]);
+    const team = created.find((c) => c.ref === 'sre')!;
+    expect(team).toMatchObject({ index: 0, family: 'org_units' });
+    expect(graph.orgUnits.get(team.id)?.name).toBe('Platform Reliability');
+    const moved = [...graph.placements.values()].filter((p) => p.actorId === id('p2') && inEffect(p, TODAY));
+    expect(moved.map((p) => p.orgUnitId)).toEqual([team.id]);
+    const nia = created.find((c) => c.ref === 'nia')!.id;
+    const seat = created.find((c) => c.ref === 'lead-seat')!.id;
+    expect(graph.positions.get(seat)?.orgUnitId).toBe(team.id);
+    const niaPlacement = [...graph.placements.values()].find((p) => p.actorId === nia && inEffect(p, TODAY))!;
+    expect(niaPlacement.positionId).toBe(seat);
+    expect(managerOf(graph, 'p2', TODAY)).toBe(nia);
+    // Only the record each change named carries the ref (add_actor also created a placement and a reporting line).
+    expect(created.filter((c) => c.ref).map((c) => [c.ref, c.family])).toEqual([
+      ['sre', 'org_units'],
+      ['lead-seat', 'positions'],
+      ['nia', 'actors'],
+    ]);
+  });
+
+  it('refuses a ref no earlier change gave, one of another kind, a ref twice and a ref on a change that creates nothing', () => {
+    const refused = (commands: ChangeCommand[]) => {
+      try {
+        run(commands);
+      } catch (error) {
+        return { field: (error as { details: { field: string } }).details.field, message: (error as Error).message };
+      }
+      throw new Error('the batch was accepted');
+    };
+    expect(refused([{ op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: '$sre' }])).toEqual({
+      field: 'changes[0].org_unit_id',
+      message: 'Invalid changes[0].org_unit_id: "$sre" names no record created earlier in this batch: give the change that creates it ref: "sre", before this one',
+    });
+    // A later change's ref is not yet known: order matters, as it does for the records.
+    expect(
+      refused([
+        { op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: '$sre' },
+        { op: 'create_org_unit', name: 'SRE', type: 'team', parent_id: id('E'), ref: 'sre' },
+      ]).field,
+    ).toBe('changes[0].org_unit_id');
+    expect(
+      refused([
+        { op: 'create_org_unit', name: 'SRE', type: 'team', parent_id: id('E'), ref: 'sre' },
+        { op: 'set_manager', actor_id: id('p2'), manager_id: '$sre' },
+      ]),
+    ).toEqual({ field: 'changes[1].manager_id', message: 'Invalid changes[1].manager_id: "$sre" is an org unit, not an actor' });
+    expect(
+      refused([
+        { op: 'create_org_unit', name: 'SRE', type: 'team', parent_id: id('E'), ref: 'sre' },
+        { op: 'create_org_unit', name: 'SRE 2', type: 'team', parent_id: id('E'), ref: 'sre' },
+      ]).field,
+    ).toBe('changes[1].ref');
+    expect(refused([{ op: 'set_fte', actor_id: id('p2'), fte: 1, ref: 'x' }]).message).toContain('set_fte creates nothing to name');
+  });
+});
