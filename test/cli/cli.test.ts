@@ -368,7 +368,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^ok\s+config\s+.*\(mode 600\)$/m);
     expect(result.stdout).toMatch(new RegExp(`^ok\\s+server\\s+${url}/healthz answered HTTP 200$`, 'm'));
-    expect(result.stdout).toMatch(/^ok\s+token\s+.* in clitest \(owner, api_token\)$/m);
+    expect(result.stdout).toMatch(/^ok\s+token\s+.* in clitest \(owner, api_token; does not expire\)$/m);
     expect(result.stdout).toContain(`MCP     ${url}/mcp/orgonaut`);
     expect(result.stdout).toContain('plan    business');
     const json = JSON.parse((await cli(['doctor', '--json'], config())).stdout);
@@ -424,6 +424,9 @@ describe('orgonaut CLI errors and exit codes', () => {
       new RegExp(`^orgonaut: your sign-in to ${SLUG} on ${url.replace(/[.]/g, '\\.')} expired on ${shown} UTC\\. Run "orgonaut auth login" to sign in again\\.$`),
     );
     expect((await cli(['auth', 'status'], config)).stdout).toMatch(/^Expires\s+.* \(expired: run "orgonaut auth login"\)$/m);
+    const doctor = await cli(['doctor'], config);
+    expect(doctor.code).toBe(3);
+    expect(doctor.stdout).toMatch(new RegExp(`^FAIL\\s+token\\s+your sign-in to ${SLUG} on .* expired on ${shown} UTC\\.`, 'm'));
     // Signing out of an expired sign-in just forgets it: no advice to revoke a token that works nowhere, or to sign in.
     const out = await cli(['logout', '--revoke'], config);
     expect(out).toMatchObject({ code: 0, stderr: '' });
