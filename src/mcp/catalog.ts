@@ -12,6 +12,7 @@ import { peopleTools } from './tools/people.js';
 import { scenarioTools } from './tools/scenarios.js';
 import { scenarioActionTools } from './tools/scenario-actions.js';
 import { searchTools } from './tools/search.js';
+import { spansTools } from './tools/spans.js';
 import { structureTools } from './tools/structure.js';
 
 /**
@@ -126,6 +127,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...structureTools,
   ...peopleTools,
   ...metricsTools,
+  ...spansTools,
   ...scenarioTools,
   ...scenarioActionTools,
   ...historyTools,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ISO_DATE_RULE } from '../org/dates.js';
+import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../org/unit-acc.js';
 import { MAX_LIMIT } from '../util/pagination.js';
 import { can, type Principal } from '../access/policy.js';
 import type { OrgView } from '../org/view.js';
@@ -51,7 +52,7 @@ export const pageFields = { limit, cursor };
 export const METRICS_NOTE =
   'fte sums the contracted FTE of the actors homed there, effective_fte the FTE × allocation of every placement ' +
   '(cost per FTE divides the annual cost by effective_fte; monthly = annual / 12); ' +
-  'span counts direct reports per manager: narrow = managers with at most 2, wide = managers with 15 or more.';
+  `span counts direct reports per manager: narrow = managers with at most ${NARROW_SPAN_MAX}, wide = managers with ${WIDE_SPAN_MIN} or more.`;
 
 /** Which organisation a result describes. */
 export const contextOut = z

@@ -55,8 +55,8 @@ export const ORG_REVIEW: Guide = {
     },
     {
       goal: 'Assess the shape',
-      how: 'Call `org.metrics.get` for the whole organisation and for the units that stand out: span of control, layers, manager:IC ratio, vacancy rate.',
-      tools: ['org.metrics.get'],
+      how: 'Call `org.metrics.get` for the whole organisation and for the units that stand out: span of control, layers, manager:IC ratio, vacancy rate. When it counts narrow or wide spans, `org.spans.list` names those managers.',
+      tools: ['org.metrics.get', 'org.spans.list'],
     },
     {
       goal: 'Follow the money',

@@ -170,13 +170,15 @@ function compute(graph: OrgGraph, options: OrgMetricsOptions, keep: boolean): Pa
   return { graph, asOf, cost, tree, actors, placements, reporting, compensations, filled, own: own!, rolled: accs, members: members!, metrics };
 }
 
-function activeActors(graph: OrgGraph, asOf: string): Map<string, Actor> {
+/** The actors in effect on `asOf`. */
+export function activeActors(graph: OrgGraph, asOf: string): Map<string, Actor> {
   const active = new Map<string, Actor>();
   for (const actor of graph.actors.values()) if (inEffect(actor, asOf)) active.set(actor.id, actor);
   return active;
 }
 
-function placementsByActor(graph: OrgGraph, asOf: string, actors: Map<string, Actor>): Map<string, ActorPlacements> {
+/** Each in-effect actor's placements in effect on `asOf`, with the primary one that homes them. */
+export function placementsByActor(graph: OrgGraph, asOf: string, actors: Map<string, Actor>): Map<string, ActorPlacements> {
   const byActor = new Map<string, ActorPlacements>();
   for (const placement of graph.placements.values()) {
     if (!inEffect(placement, asOf) || !actors.has(placement.actorId)) continue;

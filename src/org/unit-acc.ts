@@ -6,6 +6,19 @@ import type { Actor, Placement } from './types.js';
 export const SPAN_BUCKETS = ['1', '2-3', '4-7', '8-12', '13-16', '17+'] as const;
 export type SpanBucket = (typeof SPAN_BUCKETS)[number];
 
+/** A manager with at most this many direct reports has a narrow span (counted in `span.narrow`, named by spans.ts). */
+export const NARROW_SPAN_MAX = 2;
+/** A manager with at least this many direct reports has a wide span (counted in `span.wide`, named by spans.ts). */
+export const WIDE_SPAN_MIN = 15;
+export type SpanClass = 'narrow' | 'wide' | 'ok';
+
+/** The span class of a manager with `reports` direct reports (≥ 1). */
+export function spanClass(reports: number): SpanClass {
+  if (reports <= NARROW_SPAN_MAX) return 'narrow';
+  if (reports >= WIDE_SPAN_MIN) return 'wide';
+  return 'ok';
+}
+
 /** Additive totals of one unit's scope, before they are turned into `UnitMetrics`. */
 export interface UnitAcc {
   headcount: number;
@@ -153,8 +166,9 @@ function spanMetrics(spans: Map<number, number>): SpanMetrics {
     managers += count;
     reports += span * count;
     buckets[spanBucket(span)] += count;
-    if (span <= 2) narrow += count;
-    if (span >= 15) wide += count;
+    const cls = spanClass(span);
+    if (cls === 'narrow') narrow += count;
+    if (cls === 'wide') wide += count;
   }
   const average = managers === 0 ? null : reports / managers;
   return { managers, reports, average, median: median(sorted, managers), buckets, narrow, wide };

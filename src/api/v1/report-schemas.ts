@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
+import { SPAN_FILTERS } from '../../org/spans.js';
+import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { orNull, UnitMetricsSchema } from './org-schemas.js';
 
 /** Response and request schemas of the reference lists, the reports, lineage and the activity log. */
@@ -103,6 +105,32 @@ export const UnitMetricsReportSchema = z
     scenario_id: z.string().nullable(),
   })
   .openapi('OrgUnitMetricsReport');
+
+export const SpanManagerSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The manager’s actor id' }),
+    kind: z.enum(ACTOR_KINDS),
+    display_name: z.string(),
+    title: z.string().nullable(),
+    home_org_unit: z
+      .object({ id: z.string(), name: z.string().nullable() })
+      .openapi({ description: 'The unit of the primary placement, where the metrics count the manager' }),
+    direct_reports: z.number().int().openapi({ example: 16 }),
+    span: z.enum(['narrow', 'wide', 'ok']).openapi({ description: `narrow: at most ${NARROW_SPAN_MAX} direct reports; wide: ${WIDE_SPAN_MIN} or more (the thresholds of the span metrics)` }),
+    layer: z.number().int().openapi({ description: '1 = no manager above' }),
+  })
+  .openapi('SpanManager');
+
+export const SpansReportSchema = z
+  .object({
+    data: z.array(SpanManagerSchema),
+    next_cursor: z.string().nullable(),
+    span: z.enum(SPAN_FILTERS).openapi({ description: 'The span filter applied' }),
+    org_unit: orNull(z.object({ id: z.string(), name: z.string() })).openapi({ description: 'The unit asked for; null for the whole organisation' }),
+    as_of: z.string().openapi({ format: 'date' }),
+    scenario_id: z.string().nullable(),
+  })
+  .openapi('SpansReport');
 
 export const LineageEntrySchema = z
   .object({

@@ -1,12 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { rosterReport, unitMetricsReport } from '../../org/read-reports.js';
+import { listSpans, SPAN_FILTERS } from '../../org/spans.js';
+import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
 import { needs, problemResponses } from '../schemas.js';
 import { idFilter, json, ListQuery, pageOf, queryBool, SECURITY, v1Router, viewOf } from './common.js';
-import { RosterSchema, UnitMetricsReportSchema } from './report-schemas.js';
+import { RosterSchema, SpansReportSchema, UnitMetricsReportSchema } from './report-schemas.js';
 
-/** Reports (SPEC §6): the roster of a unit and below, and the metrics of every org unit — in Live or a scenario. */
+/** Reports (SPEC §6): the roster of a unit and below, the metrics of every org unit and the managers by span — in Live or a scenario. */
 
 const tags = ['Reports'];
 const viewNote = 'Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.';
@@ -52,6 +54,28 @@ const unitMetrics = createRoute({
   responses: { 200: { description: 'A page of org units with their metrics', ...json(UnitMetricsReportSchema) }, ...problemResponses(400, 401, 403, 404) },
 });
 
+const spans = createRoute({
+  method: 'get',
+  path: '/api/v1/reports/spans',
+  tags,
+  summary: 'Spans of control: the managers with too few or too many direct reports, named',
+  description:
+    `The managers behind the \`span.narrow\` and \`span.wide\` counts of the metrics (narrow: at most ${NARROW_SPAN_MAX} direct ` +
+    `reports, wide: ${WIDE_SPAN_MIN} or more), each with direct reports, span class, layer and home unit. \`span=outliers\` ` +
+    '(default): wide managers, most reports first, then narrow ones, fewest first; `narrow` or `wide`: one kind; `all`: every ' +
+    'manager, most reports first; ties by name. With `org_unit_id`, only managers homed in that unit or below. ' +
+    viewNote,
+  security: SECURITY,
+  ...needs('org-metrics.read', 'actors.read'),
+  request: {
+    query: ListQuery.extend({
+      span: z.enum(SPAN_FILTERS).optional().openapi({ description: 'outliers (default: narrow and wide), narrow, wide or all' }),
+      org_unit_id: idFilter('Only managers homed in this unit or below it'),
+    }),
+  },
+  responses: { 200: { description: 'A page of managers with their spans', ...json(SpansReportSchema) }, ...problemResponses(400, 401, 403, 404) },
+});
+
 export function reportRoutes() {
   const router = v1Router();
   router.openapi(roster, async (c) => {
@@ -75,6 +99,11 @@ export function reportRoutes() {
       includeInactive: q.include_inactive,
     });
     return c.json({ data: page.items, next_cursor: page.nextCursor, total, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
+  });
+  router.openapi(spans, async (c) => {
+    const q = c.req.valid('query');
+    const { view, span, orgUnit, page } = await listSpans(serviceContext(c), { ...viewOf(q), ...pageOf(q), orgUnitId: q.org_unit_id, span: q.span });
+    return c.json({ data: page.items, next_cursor: page.nextCursor, span, org_unit: orgUnit, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
   });
   return router;
 }

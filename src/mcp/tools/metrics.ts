@@ -15,7 +15,7 @@ export const metricsTool = defineTool({
     'each counted once), robots and agents, FTE and effective FTE, positions and vacancy rate, span of control ' +
     '(average, median, buckets, narrow/wide), layers, manager:IC ratio and — with costs.read — monthly and annual ' +
     `loaded cost and cost per FTE. ${METRICS_NOTE} To see a scenario’s impact, call it with and without ` +
-    '`scenario_id`. Per-unit cost lists come from `org.costs.rollup`.',
+    '`scenario_id`. Per-unit cost lists come from `org.costs.rollup`; to name the narrow and wide managers, `org.spans.list`.',
   purpose: 'org-review',
   inputSchema: z.object({ ...viewFields, org_unit_id: optionalId('One org unit’s roll-up instead of the whole organisation.') }),
   outputSchema: z.object({

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { listSpans, SPAN_FILTERS } from '../../org/spans.js';
+import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
+import { contextOf, contextOut, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { defineTool, READ_ONLY } from '../registry.js';
+
+/** Managers by span of control: who is behind the narrow/wide counts of org.metrics.get. */
+
+const spanItem = z.object({
+  id: z.string().describe('The manager’s actor id'),
+  kind: z.string(),
+  display_name: z.string(),
+  title: z.string().optional().describe('Absent when none is recorded'),
+  home_org_unit: z.object({ id: z.string(), name: z.string().optional() }).describe('Where the primary placement homes the manager'),
+  direct_reports: z.number().int(),
+  span: z.enum(['narrow', 'wide', 'ok']),
+  layer: z.number().int().describe('1 = no manager above'),
+});
+
+export const spansListTool = defineTool({
+  name: 'org.spans.list',
+  title: 'Managers by span of control',
+  description:
+    `Names the managers behind the span counts of \`org.metrics.get\`: each with the number of direct reports, span class, ` +
+    `layer and home org unit. narrow = ${NARROW_SPAN_MAX} or fewer direct reports, wide = ${WIDE_SPAN_MIN} or more, ok = between. ` +
+    'Default `span: "outliers"` lists the wide managers (most reports first) then the narrow ones (fewest first); ' +
+    '`narrow` or `wide` only one kind; `all` every manager, most reports first; ties by name. With `org_unit_id`, only ' +
+    'managers homed in that unit or below (as that unit’s metrics count them). Pass `scenario_id` to see a ' +
+    'scenario’s spans (a manager change moves people in or out of the list). Follow up on a person with `org.actors.get` ' +
+    'or `org.reporting_lines.list` (their reports). Needs org-metrics.read and actors.read.',
+  purpose: 'org-review',
+  inputSchema: z.object({
+    ...viewFields,
+    span: z.enum(SPAN_FILTERS).optional().describe('outliers (default: narrow and wide), narrow, wide, or all managers.'),
+    org_unit_id: optionalId('Only managers homed in this org unit or below it.'),
+    ...pageFields,
+  }),
+  outputSchema: z.object({ context: contextOut, span: z.enum(SPAN_FILTERS), managers: z.array(spanItem), next_cursor: nextCursor }),
+  annotations: READ_ONLY,
+  requires: ['org-metrics.read', 'actors.read'],
+  example: { span: 'wide', limit: 20 },
+  async handler(ctx, input) {
+    const { view, span, page } = await listSpans(ctx, { ...viewRequest(input), ...pageRequest(input), orgUnitId: input.org_unit_id, span: input.span });
+    return { context: contextOf(view), span, managers: page.items, next_cursor: page.nextCursor ?? undefined };
+  },
+});
+
+export const spansTools = [spansListTool];
