@@ -16,6 +16,7 @@ import { camel, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-name
 const MONEY_FIELD_NAMES = new Set([...MONEY_FIELDS].map(snake));
 import { findConflicts, moneyPair, nameRemovedInSource, probeCost } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
+import { chainChanges, hasChangesToPromote } from './chain.js';
 import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { insertScenario, loadScenario, type Scenario } from './store.js';
@@ -52,11 +53,6 @@ export class NothingToPromote extends AppError {
       { scenario_id: scenarioId },
     );
   }
-}
-
-/** Whether promoting the scenario would apply anything: a change of its own or of a planning scenario it builds on. */
-export async function hasChangesToPromote(ctx: ServiceContext, scenario: Scenario): Promise<boolean> {
-  return (await chainChanges(ctx, scenario)).length > 0;
 }
 
 export async function promoteScenario(ctx: ServiceContext, scenarioId: string, resolutions: ConflictResolution[] = []) {
@@ -180,14 +176,6 @@ function checkAllowance(ctx: ServiceContext, target: OrgGraph): void {
   if (active > allowance) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
 }
 
-async function chainChanges(ctx: ServiceContext, scenario: Scenario): Promise<ScenarioChange[]> {
-  const chain: ScenarioChange[] = [];
-  for (let at: Scenario | null = scenario; at; at = at.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, at.sourceScenarioId) : null) {
-    if (at.kind !== 'planning') break;
-    chain.push(...(await ctx.graphs.changes(at)));
-  }
-  return chain;
-}
 
 /** The records that make Live equal `target`: among the candidates (null: all), those that differ. */
 export function liveWrite(live: OrgGraph, target: OrgGraph, candidates: ScenarioChange[] | null): LiveWrite {

@@ -236,7 +236,15 @@ describe('a scenario from creation to Live', () => {
 describe('lifecycle', () => {
   it('submits once: submitting again keeps the submission time and ETag and records no second event', async () => {
     const sid = (await post('/api/v1/scenarios', { name: 'Submitted twice' })).body.data.id;
+    // Nothing to review yet: refused, nothing recorded.
+    const empty = await post(`/api/v1/scenarios/${sid}/submit`);
+    expect(empty.status).toBe(409);
+    expect(empty.body).toMatchObject({ code: 'nothing_to_submit', detail: 'This scenario has no changes, so there is nothing to submit for review.', scenario_id: sid });
+    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ submitted: false });
+
+    await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 0.9 }] });
     const first = await post(`/api/v1/scenarios/${sid}/submit`);
+    expect(first.status).toBe(200);
     const etag = (await call(`/api/v1/scenarios/${sid}`)).headers.get('etag');
     await new Promise((r) => setTimeout(r, 20));
     const again = await post(`/api/v1/scenarios/${sid}/submit`);

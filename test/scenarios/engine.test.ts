@@ -66,6 +66,8 @@ describe('scenario lifecycle', () => {
 
   it('submits, archives and lists; snapshots are read-only and never unarchived', async () => {
     const sid = await newScenario('Reorg');
+    await expect(submitScenario(owner, sid)).rejects.toMatchObject({ code: 'nothing_to_submit', status: 409 }); // nothing to review yet
+    await applyBatch(owner, sid, [{ op: 'set_fte', actor_id: id('p2'), fte: 0.9 }]);
     expect((await submitScenario(owner, sid)).submitted).toBe(true);
     expect((await getScenario(owner, sid)).editable).toBe(true); // editing continues after submit
     const snapshot = await createSnapshot(owner, { name: 'Before reorg' });

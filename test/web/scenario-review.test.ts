@@ -346,6 +346,7 @@ describe('snapshots and archiving', () => {
   it('asks twice before archiving a scenario that is under review', async () => {
     const sid = (await createScenario(ctx, { name: 'Under review' })).id;
     expect((await get(`/scenarios/${sid}`, owner)).html).toContain('data-confirm="Archive this scenario? You can bring it back later."');
+    await applyBatch(ctx, sid, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }]);
     await submitScenario(ctx, sid);
     expect((await get(`/scenarios/${sid}`, owner)).html).toContain('data-confirm="This scenario is submitted for review: archive it only if the review is over.');
   });

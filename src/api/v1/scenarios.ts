@@ -69,7 +69,12 @@ function transition(path: string, summary: string, description: string) {
   });
 }
 
-const submit = transition('submit', 'Submit a planning scenario for review', 'Recorded and shown in lists; editing continues until promotion.');
+const submit = transition(
+  'submit',
+  'Submit a planning scenario for review',
+  'Recorded and shown in lists; editing continues until promotion. Idempotent. A scenario with no changes (none of its own ' +
+    'and none in the planning scenarios it was started from) is refused with a 409 problem, code `nothing_to_submit`.',
+);
 const withdraw = transition('withdraw', 'Take a submitted scenario back from review', 'Clears the submission; editing was never stopped. Idempotent.');
 const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap. Idempotent.');
 const unarchive = transition('unarchive', 'Bring an archived planning scenario back', 'Within the plan’s cap; snapshots and applied scenarios never come back. Idempotent.');
