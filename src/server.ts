@@ -19,6 +19,7 @@ import { importMaintenance } from './imports/maintenance.js';
 import { startMaintenance } from './maintenance.js';
 import { applyDueHrisWork } from './integrations/batches.js';
 import { registerSecretKey, resolveSecretKey } from './secrets/key.js';
+import { dropExpiredReveals } from './access/secret-reveals.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -95,6 +96,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         },
       },
       { name: 'apply due HRIS batches', run: () => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger }) },
+      { name: 'drop secrets held past their reveal', run: async () => void (await dropExpiredReveals(database.db)) },
     ]);
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
     registerProcessGauges(database, runtime.graphs, runningTaskCount);

@@ -33,3 +33,12 @@ export async function takeSecret(db: Db, sessionId: string, id: string): Promise
   if (!row) return null;
   return { label: row.label, secret: open(await secretKeyFor(db), row.sealed, context(sessionId, row.id)) };
 }
+
+/**
+ * Deletes every held secret past its ten minutes, whoever held it (a session that never came back for its page
+ * would otherwise keep one sealed in the database). Run by the maintenance loop; returns how many went.
+ */
+export async function dropExpiredReveals(db: Db): Promise<number> {
+  const dropped = await db.delete(secretReveals).where(lte(secretReveals.expiresAt, sql`now()`)).returning({ id: secretReveals.id });
+  return dropped.length;
+}
