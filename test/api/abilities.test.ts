@@ -81,6 +81,7 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'POST /api/v1/team-types': post('/api/v1/team-types', { name: 'Not allowed' }),
     'GET /api/v1/reports/roster': get('/api/v1/reports/roster'),
     'GET /api/v1/reports/org-unit-metrics': get('/api/v1/reports/org-unit-metrics'),
+    'GET /api/v1/reports/spans': get('/api/v1/reports/spans'),
     'GET /api/v1/lineage': get('/api/v1/lineage'),
     'GET /api/v1/activity': get('/api/v1/activity'),
   };
@@ -154,7 +155,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(37);
+    expect(operations.length).toBe(38);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {
@@ -174,7 +175,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
 
   it('needs scenarios.read to read any org family of a scenario', async () => {
     const reads = operations.filter((op) => op.key.startsWith('GET ') && op.abilities.some((a) => a !== 'scenarios.read') && !VIEWLESS.has(op.key));
-    expect(reads.length).toBe(14);
+    expect(reads.length).toBe(15);
     const noScenarios = await without('scenarios.read');
     for (const { key } of reads) {
       const sample = samples(ours, A)[key]!;
@@ -221,7 +222,7 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
     const reads = Object.entries(samples(ours, A)).filter(
       ([key]) => key.startsWith('GET ') && !key.includes('scenarios') && !key.includes('snapshots') && !key.includes('tasks') && !VIEWLESS.has(key),
     );
-    expect(reads.length).toBe(14);
+    expect(reads.length).toBe(15);
     for (const [key, sample] of reads) {
       const path = `${sample.path}?scenario_id=${theirs.scenario}`;
       expect((await send({ ...sample, path }, owner)).status, key).toBe(404);
@@ -232,6 +233,7 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
       `/api/v1/actors?org_unit_id=${B.units.P}`,
       `/api/v1/reports/roster?org_unit_id=${B.units.P}`,
       `/api/v1/reports/org-unit-metrics?org_unit_id=${B.units.P}`,
+      `/api/v1/reports/spans?org_unit_id=${B.units.P}`,
       `/api/v1/org-units/${B.units.P}`,
       `/api/v1/actors/${B.id('p1')}`,
       // A list filtered by their record is not an empty list of ours (a reader would report "none"): not found.

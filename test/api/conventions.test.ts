@@ -180,6 +180,7 @@ describe('the reference: /docs/api.json and /docs/api', () => {
     expect(needs('POST /api/v1/team-types')).toEqual(['settings.manage']);
     expect(needs('GET /api/v1/reports/roster')).toEqual(['actors.read', 'placements.read']);
     expect(needs('GET /api/v1/reports/org-unit-metrics')).toEqual(['org-units.read', 'org-metrics.read']);
+    expect(needs('GET /api/v1/reports/spans')).toEqual(['org-metrics.read', 'actors.read']);
     expect(needs('GET /api/v1/lineage')).toEqual(['scenarios.read']);
     expect(needs('GET /api/v1/activity')).toEqual(['activity.read']);
     for (const { key, op } of operations()) {

@@ -96,7 +96,7 @@ describe('/docs/api.json', () => {
       'POST /api/v1/scenarios/{id}/promote', 'GET /api/v1/tasks/{id}', 'GET /api/v1/scenarios/{id}/tasks', 'GET /api/v1/snapshots',
       'POST /api/v1/snapshots', 'POST /api/v1/snapshots/{id}/restore', 'GET /api/v1/currencies', 'GET /api/v1/department-types',
       'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'GET /api/v1/reports/roster',
-      'GET /api/v1/reports/org-unit-metrics', 'GET /api/v1/lineage', 'GET /api/v1/activity',
+      'GET /api/v1/reports/org-unit-metrics', 'GET /api/v1/reports/spans', 'GET /api/v1/lineage', 'GET /api/v1/activity',
     ]) {
       expect(keys).toContain(key);
     }
