@@ -183,6 +183,20 @@ describe('orgonaut import', () => {
     }
   });
 
+  it('does not start a file none of whose rows would be imported, and says how to fix it', async () => {
+    const before = await liveState(database, tenant.id);
+    const result = await cli(['import', file('names-only.csv', 'email,name\nnodept@cli-imp.test,No Dept\nnodept2@cli-imp.test,No Dept 2\n'), '--wait'], configs.owner!);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Preview: 0 of 2 rows would be imported');
+    expect(result.stderr).toContain('orgonaut: nothing to import: all 2 rows would be quarantined.');
+    const id = /The run ([0-9a-f-]{36}) was uploaded but not started/.exec(result.stderr)?.[1];
+    expect(id, result.stderr).toBeDefined();
+    expect(result.stderr).toContain(`${url}/imports/${id}`);
+    const [run] = await database.db.select({ status: importRuns.status }).from(importRuns).where(eq(importRuns.id, id!));
+    expect(run!.status).toBe('pending');
+    expect(await liveState(database, tenant.id)).toEqual(before);
+  });
+
   it('refuses mistakes with one clear line and the documented exit code', async () => {
     expectOneLine(await cli(['import', path.join(dir, 'nope.csv')], configs.owner!), 2, /cannot read .*nope\.csv: no such file/);
     expectOneLine(await cli(['import', file('x.csv', PEOPLE), '--mapping', 'FTE=colour'], configs.owner!), 2, /"colour" is not an import field/);

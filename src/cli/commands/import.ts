@@ -109,6 +109,7 @@ async function importFile(run: Run, file: string): Promise<number> {
   }
   const preview = (await client.get<{ data: Row }>(runPath(created.id, '/preview'), { rows: 5 })).data;
   if (!run.json) describeUpload(created, preview);
+  refuseNothingToImport(created, preview, client.host);
 
   let current: Row;
   try {
@@ -129,6 +130,18 @@ async function importFile(run: Run, file: string): Promise<number> {
   }
   if (current.status === 'failed') throw new CliError(`import failed: ${current.error?.message ?? 'unknown error'} (run ${current.id}).`, EXIT.api);
   return 0;
+}
+
+/**
+ * A file none of whose rows would be imported (every one would go to quarantine: a column not mapped, the wrong
+ * file) is not started: the run would only snapshot Live and quarantine it all. The run stays uploaded, to map in
+ * the web app or to leave.
+ */
+function refuseNothingToImport(created: Row, preview: Row, host: string): void {
+  const rows = (preview.counts as Row | null)?.rows;
+  if (!rows || rows.total === 0 || rows.would_import > 0) return;
+  hint(`The run ${created.id} was uploaded but not started. Fix the file or map its columns with --mapping, or map it in the web app: ${host}/imports/${created.id}`);
+  throw new CliError(`nothing to import: all ${rows.total} row${rows.total === 1 ? '' : 's'} would be quarantined.`, EXIT.api);
 }
 
 function describeUpload(created: Row, preview: Row): void {
