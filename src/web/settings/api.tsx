@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { TableScroll } from '../table-scroll.js';
 import { ABILITIES, type Ability } from '../../access/abilities.js';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from '../../access/api-tokens.js';
 import { connectedApps, disconnectApp } from '../../access/connected-apps.js';
@@ -290,7 +291,7 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
       {props.tokens.length === 0 ? (
         <p class="hint">No tokens yet.</p>
       ) : (
-        <div class="table-wrap">
+        <TableScroll label="API tokens">
           <table>
             <thead>
               <tr>
@@ -361,7 +362,7 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );
@@ -381,7 +382,7 @@ function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csr
       {props.apps.length === 0 ? (
         <p class="hint">No AI assistant is connected yet.</p>
       ) : (
-        <div class="table-wrap">
+        <TableScroll label="Connected apps">
           <table>
             <thead>
               <tr>
@@ -429,7 +430,7 @@ function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csr
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { TableScroll } from '../table-scroll.js';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
@@ -67,7 +68,7 @@ export function settingsRoutes(): Hono<AppEnv> {
         {events.length === 0 ? (
           <p class="empty">Nothing recorded yet.</p>
         ) : (
-          <div class="table-wrap">
+          <TableScroll label="Security events">
             <table>
               <thead>
                 <tr>
@@ -109,7 +110,7 @@ export function settingsRoutes(): Hono<AppEnv> {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Shell>,
     );

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { TableScroll } from '../table-scroll.js';
 import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
 import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
 import { changeRole, inviteMember, issuePasswordReset, listMembers, mayResetPasswordOf, revokeInvitation, setMemberStatus, transferOwnership } from '../../access/members.js';
@@ -180,7 +181,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
       </section>
       <section class="card" aria-labelledby="members-title">
         <h2 id="members-title">Members</h2>
-        <div class="table-wrap">
+        <TableScroll label="Members">
           <table>
             <thead>
               <tr>
@@ -253,7 +254,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
       {can(ctx.principal, 'ownership.transfer') ? <TransferOwnership csrf={csrf} candidates={members.filter((m) => m.user_id !== me && m.status === 'active')} /> : null}
       <AbilityMatrix />
@@ -269,7 +270,7 @@ function AbilityMatrix() {
   return (
     <section class="card" aria-labelledby="matrix-title">
       <h2 id="matrix-title">What each role can do</h2>
-      <div class="table-wrap">
+      <TableScroll label="Roles and abilities">
         <table>
           <thead>
             <tr>
@@ -293,7 +294,7 @@ function AbilityMatrix() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { TableScroll } from '../table-scroll.js';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import { AppError } from '../../errors.js';
@@ -100,7 +101,7 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
       <section class="card" aria-labelledby="currency-title">
         <h2 id="currency-title">Currencies and exchange rates</h2>
         <p class="hint">A figure in a currency without a rate is shown as not convertible, never as zero.</p>
-        <div class="table-wrap">
+        <TableScroll label="Currencies">
           <table>
             <thead>
               <tr>
@@ -121,7 +122,7 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         {manage ? (
           <>
             <h3 id="currency-form-title">Add a currency or change its rate</h3>
