@@ -238,11 +238,11 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     const { page } = w;
     await page.goto(`${acme}/settings/api`);
     await checkPage(w);
-    const apps = page.getByRole('region', { name: 'Connected apps' });
+    const apps = page.getByRole('region', { name: 'Connected apps', exact: true });
     expect(await apps.innerText()).toContain(clientName);
     await Promise.all([page.waitForURL(/notice=disconnected/), apps.getByRole('button', { name: `Disconnect ${clientName}` }).click()]);
     expect(await checkPage(w)).toContain('The app was disconnected');
-    expect(await page.getByRole('region', { name: 'Connected apps' }).innerText()).not.toContain(clientName);
+    expect(await page.getByRole('region', { name: 'Connected apps', exact: true }).innerText()).not.toContain(clientName);
     const refused = await mcpToolsList(acme, accessToken);
     expect(refused.status).toBe(401);
     expect(refused.wwwAuthenticate).toContain('resource_metadata=');
