@@ -3,6 +3,7 @@ import type { AppEnv } from '../http/env.js';
 import { actorRoutes } from './live/actor.js';
 import { lineageRoutes } from './live/lineage.js';
 import { matrixRoutes } from './live/matrix.js';
+import { spansRoutes } from './live/spans.js';
 import { pageErrorHandler } from './live/page-errors.js';
 import { treeRoutes } from './live/tree.js';
 import { unitRoutes } from './live/unit.js';
@@ -25,6 +26,7 @@ export function viewRoutes(): Hono<AppEnv> {
     treeRoutes(),
     lineageRoutes(),
     matrixRoutes(),
+    spansRoutes(),
     unitRoutes(),
     actorRoutes(),
     scenarioListRoutes(),

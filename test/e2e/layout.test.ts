@@ -216,7 +216,7 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     const event = (await w.page.locator('tbody a[href^="/activity/"]').first().getAttribute('href'))!;
 
     const pages = [
-      '/live', '/live/matrix', actor, unit, '/live/lineage', '/scenarios', scenario, `${scenario}/changes`, `${scenario}/delta`, '/snapshots',
+      '/live', '/live/matrix', '/live/spans?span=all', actor, unit, '/live/lineage', '/scenarios', scenario, `${scenario}/changes`, `${scenario}/delta`, '/snapshots',
       '/activity', event, '/imports', `/imports/${run}`, `/imports/${run}/review`, '/settings/members', '/settings/api', '/settings/audit', '/settings/organisation', '/account',
     ];
     const scrolled: string[] = [];

@@ -114,6 +114,7 @@ describe('pages for an owner', () => {
       [`/live/actors/${id('eng_head')}`, 'eng_head', '/live/matrix'],
       ['/live/matrix', 'People', '/live/matrix'],
       ['/live/lineage', 'Lineage of Live', '/live'],
+      ['/live/spans', 'Spans of control', '/live'],
       ['/scenarios', 'Scenarios', '/scenarios'],
       [`/scenarios/${sid}`, 'Heading tour', '/scenarios'],
       [`/scenarios/${sid}/changes`, 'Change tray: Heading tour', '/scenarios'],
@@ -179,6 +180,31 @@ describe('pages for an owner', () => {
     // Short enough for its card: the label says what the count is.
     expect(html).toMatch(/<dt>Positions filled<\/dt><dd>\d+ of \d+<\/dd>/);
     expect(html).toContain('Expand all');
+  });
+
+  it('names the managers behind the span warnings, by span and unit, linked from the tree', async () => {
+    const tree = (await get('/live?as_of=2026-06-01', owner)).html;
+    expect(tree).toContain('<a href="/live/spans?as_of=2026-06-01">who they are</a>');
+    const rows = (html: string) =>
+      [...html.matchAll(/<tr><td><a href="\/live\/actors\/([^"?]+)[^"]*">([^<]+)<\/a>[\s\S]*?<td class="num">(\d+)<\/td><td>([\s\S]*?)<\/td>/g)].map(
+        (m) => `${m[2]}:${m[3]}:${m[4]!.replace(/<[^>]+>/g, '')}`,
+      );
+    // The CEO and the sales head have two direct reports each: narrow; nobody is wide.
+    const outliers = await get('/live/spans?as_of=2026-06-01', owner);
+    expect(outliers.status).toBe(200);
+    expect(rows(outliers.html)).toEqual(['ceo:2:narrow span', 'sales_head:2:narrow span']);
+    expect(rows((await get('/live/spans?as_of=2026-06-01&span=all', owner)).html)).toEqual(['eng_head:3:within range', 'ceo:2:narrow span', 'sales_head:2:narrow span']);
+    expect((await get('/live/spans?as_of=2026-06-01&span=wide', owner)).html).toContain('No manager here has a span this narrow or wide.');
+    // Homed in Sales and below: the sales head only; the page keeps the filter in its form.
+    const sales = await get(`/live/spans?as_of=2026-06-01&unit=${units.S}`, owner);
+    expect(rows(sales.html)).toEqual(['sales_head:2:narrow span']);
+    expect(sales.html).toContain(`<option value="${units.S}" selected="">`);
+    // A viewer sees the same names (no money here); a bad filter is refused on the page; another tenant's scenario is not found.
+    expect(rows((await get('/live/spans?as_of=2026-06-01', viewer)).html)).toEqual(['ceo:2:narrow span', 'sales_head:2:narrow span']);
+    const bad = await get('/live/spans?span=huge', owner);
+    expect(bad.status).toBe(400);
+    expect(decode(bad.html)).toContain('must be one of outliers, narrow, wide, all');
+    expect((await get(`/live/spans?scenario=${otherScenarioId}`, owner)).status).toBe(404);
   });
 
   it('says an organisation without org units is empty, without a legend or expand links over nothing', async () => {

@@ -35,6 +35,7 @@ export function LiveNav(props: { params: ViewParams; active: string }) {
   const items: [string, string][] = [
     [link('/live', props.params), 'Tree'],
     [link('/live/matrix', props.params), 'People'],
+    [link('/live/spans', props.params), 'Spans'],
   ];
   if (!props.params.scenarioId) items.push(['/live/lineage', 'Lineage']);
   return <SubNav label="Organisation views" items={items} active={props.active} />;
@@ -66,9 +67,10 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
         {tree.roots.length ? (
           <p class="hint legend">
             Warnings: <span class="badge warn">narrow span</span> a manager with {NARROW_SPAN} or fewer direct reports,{' '}
-            <span class="badge warn">wide span</span> {WIDE_SPAN} or more, <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting
-            layers in the unit. Headcount and FTE (contracted) count each person once, in their primary unit; eff. FTE sums
-            the share of every placement in the unit (FTE × allocation).
+            <span class="badge warn">wide span</span> {WIDE_SPAN} or more (<a href={link('/live/spans', params)}>who they are</a>),{' '}
+            <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting layers in the unit. Headcount and FTE
+            (contracted) count each person once, in their primary unit; eff. FTE sums the share of every placement in the unit
+            (FTE × allocation).
           </p>
         ) : null}
         <UnitTree roots={tree.roots} params={params} openDepth={openDepth} label="Org units" />
