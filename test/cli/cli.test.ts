@@ -239,6 +239,13 @@ describe('orgonaut CLI with a token (headless)', () => {
     const unitMetrics = JSON.parse((await cli(['report', 'metrics', '--as-of', AS_OF, '--type', 'department', '--json'], config())).stdout);
     expect(unitMetrics.data.map((u: { name: string }) => u.name)).toEqual(['Engineering', 'Sales']);
     expect((await cli(['report', 'lineage'], config())).stdout.trim()).toBe('No promotions or restores yet.');
+    // Spans of control: the narrow managers (two reports each), by name; a unit's; none wide.
+    const spans = await cli(['report', 'spans', '--as-of', AS_OF], config());
+    expect(spans.code, spans.stderr).toBe(0);
+    expect(spans.stdout).toMatch(/^MANAGER\s+TITLE\s+UNIT\s+REPORTS\s+SPAN\s+LAYER\s+ID$/m);
+    expect(spans.stdout.split('\n').filter((l) => /\snarrow\s/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(['ceo', 'sales_head']);
+    expect((await cli(['report', 'spans', '--as-of', AS_OF, '--unit', 'Sales'], config())).stdout).toMatch(/^sales_head\s+-\s+Sales\s+2\s+narrow\s+\d+\s+\S+$/m);
+    expect((await cli(['report', 'spans', '--as-of', AS_OF, '--span', 'wide'], config())).stdout.trim()).toBe('No manager here has a span this narrow or wide.');
     // Positions and placements name their unit (one read of the units), not its id.
     const positions = await cli(['live', 'positions', '--as-of', AS_OF], config());
     expect(positions.stdout).toMatch(/^pos_p1\s+filled\s+1\s+perm\s+Platform\s+\S+$/m);

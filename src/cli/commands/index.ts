@@ -67,10 +67,11 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   },
   report: {
     run: reportCommand,
-    summary: 'Reports: roster, org-unit metrics, lineage, snapshots, activity',
+    summary: 'Reports: roster, org-unit metrics, spans of control, lineage, snapshots, activity',
     usage: [
       `report roster [--unit <unit>] [--primary-only] [--kind human|robot|agent] ${VIEW} ${PAGE}`,
       `report metrics [--type <type>] [--unit <unit>] [--include-inactive] ${VIEW} ${PAGE}`,
+      `report spans [--span outliers|narrow|wide|all] [--unit <unit>] ${VIEW} ${PAGE}    (managers by number of direct reports)`,
       `report lineage ${PAGE}`,
       `report snapshots ${PAGE}`,
       `report activity [--category model|security] [--entity-type <type>] [--scenario <id>] [--since D] [--until D] ${PAGE}`,

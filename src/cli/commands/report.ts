@@ -2,12 +2,12 @@ import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { cell, money } from '../client/output.js';
 import { fetchAll, fetchList, ID, listCommand, printList, unitFlag, viewQuery, word, type Run } from './shared.js';
 
-/** `orgonaut report roster|metrics|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
+/** `orgonaut report roster|metrics|spans|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
 
 type Row = Record<string, any>;
 
 export async function reportCommand(run: Run): Promise<number> {
-  const sub = word(run, 0, 'roster|metrics|lineage|snapshots|activity');
+  const sub = word(run, 0, 'roster|metrics|spans|lineage|snapshots|activity');
   const flag = (name: string) => stringFlag(run.args, name);
   switch (sub) {
     case 'roster':
@@ -40,6 +40,22 @@ export async function reportCommand(run: Run): Promise<number> {
         { header: 'LAYERS', value: (u) => u.metrics?.layers, align: 'right' },
         { header: 'ANNUAL COST', value: (u) => (u.metrics?.cost ? money(u.metrics.cost.annual) : undefined), align: 'right', optional: true },
       ]);
+    case 'spans':
+      return listCommand<Row>(
+        run,
+        '/api/v1/reports/spans',
+        { ...viewQuery(run), org_unit_id: await unitFlag(run, 'unit', viewQuery(run)), span: flag('span') },
+        [
+          { header: 'MANAGER', value: (m) => m.display_name },
+          { header: 'TITLE', value: (m) => m.title },
+          { header: 'UNIT', value: (m) => m.home_org_unit?.name },
+          { header: 'REPORTS', value: (m) => m.direct_reports, align: 'right' },
+          { header: 'SPAN', value: (m) => m.span },
+          { header: 'LAYER', value: (m) => m.layer, align: 'right' },
+          ID,
+        ],
+        flag('span') === 'all' ? 'No one has direct reports here.' : 'No manager here has a span this narrow or wide.',
+      );
     case 'lineage': {
       const body = await fetchList(run, '/api/v1/lineage', {});
       // Entries name scenarios and snapshots by id: the table shows their names (one more list read).
@@ -77,7 +93,7 @@ export async function reportCommand(run: Run): Promise<number> {
         'No activity.',
       );
     default:
-      throw new UsageError(`unknown report "${sub}" (roster, metrics, lineage, snapshots or activity)`);
+      throw new UsageError(`unknown report "${sub}" (roster, metrics, spans, lineage, snapshots or activity)`);
   }
 }
 
