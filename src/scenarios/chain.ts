@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../context.js';
+import { AppError } from '../errors.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadScenario, type Scenario } from './store.js';
 
@@ -18,4 +19,30 @@ export async function chainChanges(ctx: ServiceContext, scenario: Scenario): Pro
 /** Whether promoting the scenario would apply anything: a change of its own or of a planning scenario it builds on. */
 export async function hasChangesToPromote(ctx: ServiceContext, scenario: Scenario): Promise<boolean> {
   return (await chainChanges(ctx, scenario)).length > 0;
+}
+
+/**
+ * A scenario with nothing to promote, and so nothing to submit for review: neither it nor the planning scenarios it
+ * was started from hold a change (a record edited back to its source's value holds none). Refused before anything is
+ * written — a promotion would only snapshot Live and add a Live version that changes nothing. A scenario whose changes
+ * Live already has, or whose changes offset each other in the totals, does hold changes — and so does one whose
+ * conflicts were all resolved with the source's value (checked before the resolutions are folded in).
+ */
+export class NothingToDo extends AppError {
+  constructor(scenarioId: string, action: 'promote' | 'submit') {
+    super(
+      `nothing_to_${action}`,
+      409,
+      action === 'promote'
+        ? 'This scenario has no changes, so there is nothing to promote; Live was not changed.'
+        : 'This scenario has no changes, so there is nothing to submit for review.',
+      'Plan changes in the scenario first, or archive it if it is no longer needed.',
+      { scenario_id: scenarioId },
+    );
+  }
+}
+
+/** Refuses to promote or submit a scenario that holds no change (NothingToDo). */
+export async function assertHasChanges(ctx: ServiceContext, scenario: Scenario, action: 'promote' | 'submit'): Promise<void> {
+  if (!(await hasChangesToPromote(ctx, scenario))) throw new NothingToDo(scenario.id, action);
 }

@@ -6,10 +6,10 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { currentLiveVersion } from '../db/live-store.js';
 import { scenarioChanges, scenarios } from '../db/schema/index.js';
-import { AppError, Conflict, InvalidInput, NotFound, PlanLimit, ReadOnlyContext } from '../errors.js';
+import { Conflict, InvalidInput, NotFound, PlanLimit, ReadOnlyContext } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
-import { hasChangesToPromote } from './chain.js';
+import { assertHasChanges } from './chain.js';
 import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
 
 /** Scenario lifecycle (SPEC §6): create within the plan's cap, submit, archive / unarchive, snapshots. */
@@ -146,16 +146,8 @@ export async function submitScenario(ctx: ServiceContext, id: string) {
   assertMutableScenario(scenario);
   // Submitting again changes nothing: no second 'submitted' event, the submission time and ETag stay.
   if (scenario.submittedAt) return presentScenario(scenario);
-  // A review of nothing: what could be approved would be refused at promotion (nothing_to_promote).
-  if (!(await hasChangesToPromote(ctx, scenario))) {
-    throw new AppError(
-      'nothing_to_submit',
-      409,
-      'This scenario has no changes, so there is nothing to submit for review.',
-      'Plan changes in the scenario first, or archive it if it is no longer needed.',
-      { scenario_id: scenario.id },
-    );
-  }
+  // A review of nothing: what could be approved would be refused at promotion.
+  await assertHasChanges(ctx, scenario, 'submit');
   return setState(ctx, scenario, { submittedAt: new Date() }, 'submitted');
 }
 

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { writeLive, type LiveWrite } from '../db/live-store.js';
 import { lineageEntries, scenarios } from '../db/schema/index.js';
-import { AppError, Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
+import { Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
 import { inEffect, today } from '../org/dates.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
@@ -16,7 +16,7 @@ import { camel, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-name
 const MONEY_FIELD_NAMES = new Set([...MONEY_FIELDS].map(snake));
 import { findConflicts, moneyPair, nameRemovedInSource, probeCost } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
-import { chainChanges, hasChangesToPromote } from './chain.js';
+import { assertHasChanges, chainChanges } from './chain.js';
 import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { insertScenario, loadScenario, type Scenario } from './store.js';
@@ -36,30 +36,11 @@ export interface ConflictResolution {
   choice: 'scenario' | 'live';
 }
 
-/**
- * A scenario with nothing to promote: neither it nor the planning scenarios it was started from hold a change (a
- * record edited back to its source's value holds none). Promoting it would only snapshot Live and add a Live version
- * that changes nothing, so it is refused before anything is written. A scenario whose changes Live already has, or
- * whose changes offset each other in the totals, does hold changes and may still be promoted — and so does one whose
- * conflicts were all resolved with the source's value (checked before the resolutions are folded in).
- */
-export class NothingToPromote extends AppError {
-  constructor(scenarioId: string) {
-    super(
-      'nothing_to_promote',
-      409,
-      'This scenario has no changes, so there is nothing to promote; Live was not changed.',
-      'Plan changes in the scenario first, or archive it if it is no longer needed.',
-      { scenario_id: scenarioId },
-    );
-  }
-}
-
 export async function promoteScenario(ctx: ServiceContext, scenarioId: string, resolutions: ConflictResolution[] = []) {
   authorize(ctx.principal, 'scenarios.promote');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   assertMutableScenario(scenario);
-  if (!(await hasChangesToPromote(ctx, scenario))) throw new NothingToPromote(scenario.id);
+  await assertHasChanges(ctx, scenario, 'promote');
   const source = await ctx.graphs.source(scenario);
   const conflicts = findConflicts(source.graph, await ctx.graphs.changes(scenario), true, can(ctx.principal, 'actors.read'));
   await nameRemovedInSource(ctx, scenario, conflicts, can(ctx.principal, 'actors.read'));

@@ -7,7 +7,8 @@ import { getActor } from '../../org/read-people.js';
 import { ancestors } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
-import { AsOfForm, NARROW_SPAN, ScenarioBanner, UnitTrail, WIDE_SPAN } from './components.js';
+import { spanClass } from '../../org/unit-acc.js';
+import { AsOfForm, ScenarioBanner, UnitTrail } from './components.js';
 import { link, namesOf, viewParams } from './context.js';
 import { count, day, kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
@@ -109,8 +110,7 @@ export function actorRoutes(): Hono<AppEnv> {
           )}
           <h3>
             Direct reports ({reports}){' '}
-            {reports > 0 && reports <= NARROW_SPAN ? <span class="badge warn">narrow span</span> : null}
-            {reports >= WIDE_SPAN ? <span class="badge warn">wide span</span> : null}
+            {reports > 0 && spanClass(reports) !== 'ok' ? <span class="badge warn">{spanClass(reports)} span</span> : null}
           </h3>
           {reports === 0 ? (
             <p class="empty">Nobody reports to {actor.display_name}.</p>

@@ -2,14 +2,15 @@ import type { Child } from 'hono/jsx';
 import { can, type Principal } from '../../access/policy.js';
 import type { UnitMetricsOut } from '../../org/metrics-service.js';
 import type { TreeNode } from '../../org/read-structure.js';
+import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { count, money, moneyShort, num, pct } from './format.js';
 import { link, type ViewParams } from './context.js';
 
 /** Building blocks shared by the organisation and scenario pages. */
 
-/** Span-of-control and depth thresholds behind the warnings (SPEC §6 metrics; buckets as in the metrics service). */
-export const NARROW_SPAN = 2;
-export const WIDE_SPAN = 15;
+/** Span-of-control thresholds behind the warnings: the metrics' own (org/unit-acc.ts); and the depth one. */
+export const NARROW_SPAN = NARROW_SPAN_MAX;
+export const WIDE_SPAN = WIDE_SPAN_MIN;
 export const DEEP_LAYERS = 7;
 
 type Metrics = NonNullable<UnitMetricsOut>;

@@ -8,7 +8,7 @@ import { DEFAULT_BAMBOO_URL } from '../../integrations/bamboohr.js';
 import { getIntegration, INTEGRATION_STATUSES, putIntegration, type IntegrationInput, type IntegrationOut } from '../../integrations/settings.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
-import { checkSessionCsrf, formString } from '../forms.js';
+import { checkSessionCsrf } from '../forms.js';
 import { formRefusal, NotForYourRole } from '../imports/components.js';
 import { when } from '../live/format.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
