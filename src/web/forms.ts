@@ -54,12 +54,16 @@ export async function checkSessionCsrf(c: Context<AppEnv>, given: unknown) {
   return session;
 }
 
-/** A same-site relative path to go back to after a form, or `/`: never an absolute URL (no open redirect). */
+/**
+ * A same-site relative path to go back to after a form, or `/`: never an absolute URL (no open redirect). Judged on
+ * the normalised path too: `/.//evil.example` and `/a/..//evil.example` normalise to `//evil.example`, which a
+ * browser follows to another site.
+ */
 export function safeReturnTo(value: unknown): string {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return '/';
   try {
     const url = new URL(value, 'http://x');
-    return url.host === 'x' ? `${url.pathname}${url.search}` : '/';
+    return url.host === 'x' && !url.pathname.startsWith('//') ? `${url.pathname}${url.search}` : '/';
   } catch {
     return '/';
   }

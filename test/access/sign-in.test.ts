@@ -64,8 +64,17 @@ describe('sign-in', () => {
   });
 
   it('never redirects off-site after sign-in', async () => {
-    for (const target of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
+    for (const target of ['https://evil.example/', '//evil.example/x', '/\\evil.example', '/.//evil.example/x', '/a/..//evil.example', '/%2e//evil.example']) {
       const { response } = await signIn(HOST, { email, password: PASSWORD, return_to: target });
+      expect(response.headers.get('location'), target).toBe('/');
+    }
+  });
+
+  it('never redirects a signed-in visitor off-site from a link to the sign-in page', async () => {
+    const { cookie } = await signIn(HOST, { email, password: PASSWORD });
+    for (const target of ['/.//evil.example/x', '/a/b/../..//evil.example']) {
+      const response = await app.request(`/sign-in?return_to=${encodeURIComponent(target)}`, { host: HOST, cookie });
+      expect(response.status).toBe(303);
       expect(response.headers.get('location'), target).toBe('/');
     }
   });
