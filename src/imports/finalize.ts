@@ -109,12 +109,22 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
   const { run, plan } = step;
   const rows = await countRows(tx, ctx.tenant.id, run.id);
   const previous = (run.summary?.families ?? {}) as Partial<Record<Family, Counts>>;
+  const earlierChanged = run.summary?.[CHANGED_UNITS] as ChangedUnits | undefined;
   const families = {} as Record<Family, Counts>;
   for (const family of FAMILIES) {
     const now = plan.families[family];
     const was = previous[family];
-    // A step counts what it went through that earlier steps had not (plan.ts): the run's totals add its steps up.
-    families[family] = { created: (was?.created ?? 0) + now.created, updated: (was?.updated ?? 0) + now.updated, unchanged: (was?.unchanged ?? 0) + now.unchanged, quarantined: 0 };
+    // A step counts what it went through that earlier steps had not (plan.ts): the run's totals add its steps up. A
+    // unit an earlier step went through and this one changes is one record: counted once, in the run's column for it.
+    let { created, updated, unchanged } = { created: (was?.created ?? 0) + now.created, updated: (was?.updated ?? 0) + now.updated, unchanged: (was?.unchanged ?? 0) + now.unchanged };
+    if (earlierChanged) {
+      const changedBefore = new Set(earlierChanged[family] ?? []);
+      for (const id of plan.revisited[family] ?? []) {
+        if (changedBefore.has(id)) updated--; // created or updated by an earlier step: counted there
+        else unchanged--; // an earlier step counted it unchanged: updated now
+      }
+    }
+    families[family] = { created, updated, unchanged, quarantined: 0 };
   }
   for (const [code, n] of Object.entries(rows.openReasons)) {
     const family = REASONS[code as ReasonCode]?.family;
@@ -123,6 +133,9 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
   const stepRows = { processed: plan.rows.size, imported: 0, quarantined: 0 };
   for (const r of plan.rows.values()) stepRows[r.status]++;
   const steps = [...((run.summary?.steps as unknown[]) ?? []), { step: run.step, finished_at: new Date().toISOString(), rows: stepRows, families: plan.families, ...result }];
+  // Kept for a later step while rows could still come back (quarantined or ignored rows can be fixed); not shown.
+  const reviewable = rows.quarantined + rows.ignored + rows.pending > 0;
+  const changedUnits = reviewable ? unitsChanged(earlierChanged, plan) : undefined;
   return {
     rows: {
       total: rows.total,
@@ -138,7 +151,25 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
     quarantine: { reasons: rows.openReasons, resolutions: rows.byResolution },
     ...result,
     steps,
+    ...(changedUnits ? { [CHANGED_UNITS]: changedUnits } : {}),
   };
+}
+
+/**
+ * `summary.changed_units`: per unit family, the ids of the records the run's steps created or changed, so that a later
+ * step changing one again does not count it twice (org units are only created or gone through by an import).
+ */
+export const CHANGED_UNITS = 'changed_units';
+type ChangedUnits = Partial<Record<Family, string[]>>;
+const UNIT_FAMILIES = ['departments', 'teams'] as const satisfies readonly Family[];
+
+function unitsChanged(earlier: ChangedUnits | undefined, plan: ImportPlan): ChangedUnits {
+  const out: ChangedUnits = {};
+  for (const family of UNIT_FAMILIES) {
+    const ids = new Set([...(earlier?.[family] ?? []), ...plan.changes.changedIds(family)]);
+    if (ids.size) out[family] = [...ids];
+  }
+  return out;
 }
 
 async function insertTypes(tx: Db, tenantId: string, types: TypeRegistry['created']): Promise<void> {

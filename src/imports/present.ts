@@ -5,6 +5,7 @@ import { dateOrderOf } from './parse-row.js';
 import { REASONS, type ReasonCode } from './reasons.js';
 import type { ImportRowRecord, Resolution, RunRow } from './store.js';
 import { withoutMoneyFields } from '../org/read-history.js';
+import { CHANGED_UNITS } from './finalize.js';
 
 /**
  * What leaves the server about runs and rows. Pay never leaves without `costs.read`: the money figure of the
@@ -24,7 +25,7 @@ export function presentRun(run: RunRow, principal: Principal) {
     options: { create_missing_types: run.options.create_missing_types === true, date_order: dateOrderOf(run.options) },
     step: run.step,
     progress: { stage: progress.stage ?? null, percent: progress.percent ?? (run.status === 'completed' ? 100 : 0), stages: progress.stages ?? [] },
-    summary: run.summary ? (showMoney ? run.summary : withoutMoney(run.summary)) : null,
+    summary: run.summary ? (showMoney ? shownSummary(run.summary) : withoutMoney(shownSummary(run.summary))) : null,
     error: run.error ? { code: run.errorCode ?? 'failed', message: run.error } : null,
     task_id: run.taskId,
     snapshot_id: run.snapshotId,
@@ -38,6 +39,13 @@ export function presentRun(run: RunRow, principal: Principal) {
 }
 
 export type RunOut = ReturnType<typeof presentRun>;
+
+/** The summary as clients see it: what the run keeps for its later steps (record ids) stays inside. */
+function shownSummary(summary: Record<string, unknown>): Record<string, unknown> {
+  if (!(CHANGED_UNITS in summary)) return summary;
+  const { [CHANGED_UNITS]: _kept, ...shown } = summary;
+  return shown;
+}
 
 /**
  * The summary without pay: the money figure (and its currency) of the deltas is dropped from the summary and from

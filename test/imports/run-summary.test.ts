@@ -128,6 +128,48 @@ describe('a reprocessed run’s totals', () => {
   });
 });
 
+describe('a unit a reprocessed row changes', () => {
+  const header = ['email', 'name', 'department', 'cost_center', 'job_title', 'manager_email'];
+
+  it('moves from unchanged to updated when an earlier step went through it as it was', async () => {
+    const { owner: ctx } = await importTenant(database, { slug: 'runsummary-move' });
+    expect((await importFile(ctx, csvOf(header, [['max@mv.test', 'Max Po', 'Sales', '', 'Lead', '']]))).status).toBe('completed');
+    // Nia's row goes through Sales as it is; Oz's row (a manager nobody has) gives Sales a cost center once fixed.
+    const first = await importFile(ctx, csvOf(header, [['nia@mv.test', 'Nia Qu', 'Sales', '', 'Seller', 'max@mv.test'], ['oz@mv.test', 'Oz Ra', 'Sales', 'CC-7', 'Seller', 'nobody@mv.test']]));
+    expect(families(first)).toMatchObject({ departments: { created: 0, updated: 0, unchanged: 1 } });
+    const [oz] = (await listRows(ctx, first.id, { status: 'quarantined' })).items;
+    await fixRow(ctx, first.id, oz!.row_number, { manager_email: 'max@mv.test' });
+    const run = await (await reprocessRun(ctx, first.id)).done;
+    expect(run.status).toBe('completed');
+    // One department, changed by the run: updated once, no longer unchanged.
+    expect(families(run)).toMatchObject({ departments: { created: 0, updated: 1, unchanged: 0 }, actors: { created: 2, updated: 0, unchanged: 0 } });
+  });
+
+  it('stays created when the run created it in an earlier step', async () => {
+    const { owner: ctx } = await importTenant(database, { slug: 'runsummary-created' });
+    const first = await importFile(ctx, csvOf(header, [['pia@mv.test', 'Pia Su', 'Legal', '', 'Counsel', ''], ['raj@mv.test', 'Raj Tu', 'Legal', 'CC-9', 'Paralegal', 'nobody@mv.test']]));
+    expect(families(first)).toMatchObject({ departments: { created: 1, updated: 0, unchanged: 0 } });
+    const [raj] = (await listRows(ctx, first.id, { status: 'quarantined' })).items;
+    await fixRow(ctx, first.id, raj!.row_number, { manager_email: 'pia@mv.test' });
+    const run = await (await reprocessRun(ctx, first.id)).done;
+    expect(run.status).toBe('completed');
+    expect(families(run)).toMatchObject({ departments: { created: 1, updated: 0, unchanged: 0 }, orgUnits: { created: 2, updated: 0, unchanged: 0 } });
+    // What the run keeps to tell later steps apart is its own: the API shows the counts, not record ids.
+    expect(Object.keys(run.summary as object)).not.toContain('changed_units');
+  });
+
+  it('is updated once when two steps change it', async () => {
+    const { owner: ctx } = await importTenant(database, { slug: 'runsummary-twice' });
+    expect((await importFile(ctx, csvOf(header, [['sam@mv.test', 'Sam Vo', 'Ops', '', 'Lead', '']]))).status).toBe('completed');
+    const first = await importFile(ctx, csvOf(header, [['tea@mv.test', 'Tea Wu', 'Ops', 'CC-1', 'Agent', 'sam@mv.test'], ['uma@mv.test', 'Uma Xi', 'Ops', 'CC-2', 'Agent', 'nobody@mv.test']]));
+    expect(families(first)).toMatchObject({ departments: { created: 0, updated: 1, unchanged: 0 } });
+    const [uma] = (await listRows(ctx, first.id, { status: 'quarantined' })).items;
+    await fixRow(ctx, first.id, uma!.row_number, { manager_email: 'sam@mv.test' });
+    const run = await (await reprocessRun(ctx, first.id)).done;
+    expect(families(run)).toMatchObject({ departments: { created: 0, updated: 1, unchanged: 0 } });
+  });
+});
+
 describe('the snapshot an import takes', () => {
   it('is described by the file and when it was uploaded, not by the run’s id', async () => {
     const run = await importFile(owner, csvOf(HEADER, [['eve@sum.test', 'Eve', 'Mo', 'Engineering', 'Platform', 'Engineer', 'ann@sum.test']]), { fileName: 'march-people.csv' });

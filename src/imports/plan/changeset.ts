@@ -118,6 +118,19 @@ export class Changeset {
     return { created: changed.length - updatedIds.size, updated: updatedIds.size, unchanged: seen.size - updatedIds.size - again };
   }
 
+  /** Ids of the records that differ from the base: created or changed (after `seal` too). */
+  changedIds(family: Family): string[] {
+    const key = keyField(family);
+    return this.changed(family).map((record) => record[key] as string);
+  }
+
+  /** Of `ids` (base records), the ones this changeset changed. */
+  changedAmong(family: Family, ids: ReadonlySet<string> | undefined): string[] {
+    if (!ids?.size) return [];
+    const base = this.base[family] as unknown as Map<string, Rec>;
+    return this.changedIds(family).filter((id) => ids.has(id) && base.has(id));
+  }
+
   /** Ids of base records the import went through (changed or not). */
   touched(family: Family): ReadonlySet<string> {
     return this.seen.get(family)!;

@@ -59,6 +59,12 @@ export interface ImportPlan {
   changes: Changeset;
   rows: Map<number, RowResult>;
   families: FamilySummary;
+  /**
+   * On reprocessing, the units earlier steps of the run went through that this step changes (a fixed row gives a
+   * department a cost center): counted `updated` in `families`, though the run may have counted them already
+   * (finalize.ts sets the run's totals right).
+   */
+  revisited: Partial<Record<Family, string[]>>;
   activeActors: { before: number; after: number };
 }
 
@@ -103,10 +109,15 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const families = {} as FamilySummary;
   for (const family of FAMILIES) families[family] = { ...changes.counts(family, earlier.counted[family]), quarantined: 0 };
   for (const reason of rejected.values()) families[REASONS[reason.code].family].quarantined++;
+  const revisited: ImportPlan['revisited'] = {};
+  for (const [family, ids] of Object.entries(earlier.counted) as [Family, ReadonlySet<string>][]) {
+    const again = changes.changedAmong(family, ids);
+    if (again.length) revisited[family] = again;
+  }
   const before = OrgIndex.activeActors(input.base, parse.today);
   const after = families.actors.created + families.actors.updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
   changes.seal();
-  return { changes, rows, families, activeActors: { before, after } };
+  return { changes, rows, families, revisited, activeActors: { before, after } };
 }
 
 /**
