@@ -1,4 +1,4 @@
-import { McpServer, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { McpServer, ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
 import { runTool } from './boundary.js';
 import { CATALOG, type Catalog } from './catalog.js';
 import { registerPrompts } from './prompts.js';
@@ -30,7 +30,8 @@ const MAX_TOOL_INPUT_ELEMENTS = 3_000;
  * The two hot requests get only what they can reach (the SDK dispatches a request to nothing else): `tools/call` of
  * a known tool name registers that tool, `tools/list` one tool (for the tools capability and handlers) under the
  * cached listing; tens of microseconds instead of the whole catalog. Anything else — initialize, discovery,
- * resources, prompts, a batch — gets the whole catalog; an unknown tool name gets one tool and our own "unknown tool".
+ * resources, prompts, a batch — gets the whole catalog; an unknown tool name gets one tool. A call of an unknown
+ * name, alone or in a batch, gets our own "unknown tool" answer (answerUnknownTools).
  */
 export function buildServer(session: McpSession, catalog: Catalog = CATALOG): McpServer {
   const server = new McpServer(SERVER_INFO, {
@@ -52,11 +53,7 @@ export function buildServer(session: McpSession, catalog: Catalog = CATALOG): Mc
     }
   }
   server.server.setRequestHandler('tools/list', () => ({ tools: catalog.listing(session.names) }));
-  if (callsUnknownTool(session, catalog)) {
-    server.server.setRequestHandler('tools/call', (request) => {
-      throw unknownTool(request.params.name, session.names, catalog);
-    });
-  }
+  if (!only || callsUnknownTool(session, catalog)) answerUnknownTools(server, session.names, catalog);
   if (only) return server;
   registerResources(server, session, catalog);
   registerPrompts(server, session, catalog);
@@ -75,9 +72,33 @@ function reachableTools(session: McpSession, catalog: Catalog): readonly ToolDef
 /** Whether the request is a tools/call of a name no tool answers to. */
 function callsUnknownTool(session: McpSession, catalog: Catalog): boolean {
   const call = session.call;
-  if (call?.method !== 'tools/call' || call.name === undefined) return false;
-  const tool = catalog.find(call.name);
-  return !tool || !callableNames(tool, session.names).includes(call.name);
+  return call?.method === 'tools/call' && call.name !== undefined && !isCallable(call.name, session.names, catalog);
+}
+
+function isCallable(name: string, style: NameStyle, catalog: Catalog): boolean {
+  const tool = catalog.find(name);
+  return tool !== undefined && callableNames(tool, style).includes(name);
+}
+
+/** The request handler the SDK stored for a method (Protocol's accessor for code dispatching through its chain). */
+type StoredHandler = (request: unknown, ctx: unknown) => Promise<unknown>;
+interface HandlerStore {
+  _getRequestHandler(method: string): StoredHandler | undefined;
+}
+
+/**
+ * Puts our "unknown tool" answer in front of the SDK's tools/call dispatch, for every request that may name a tool
+ * we lack: a single call of an unknown name, and a JSON-RPC batch (2025-era clients may send one; the SDK refuses
+ * batches on 2026-07-28), whose calls would otherwise get the SDK's bare "Tool … not found". Known names go on to
+ * the SDK's own handler (argument validation, the tool, output validation).
+ */
+function answerUnknownTools(server: McpServer, style: NameStyle, catalog: Catalog): void {
+  const dispatch = (server.server as unknown as HandlerStore)._getRequestHandler('tools/call');
+  server.server.setRequestHandler('tools/call', (request, ctx) => {
+    const name = request.params.name;
+    if (!dispatch || !isCallable(name, style, catalog)) throw unknownTool(name, style, catalog);
+    return dispatch(request, ctx) as Promise<CallToolResult>;
+  });
 }
 
 /** No tool name is longer (clients accept at most 64 characters); a longer one is quoted cut and gets no guess. */

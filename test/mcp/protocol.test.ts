@@ -114,6 +114,30 @@ describe('protocol details', () => {
     expect(matched.status).toBe(200);
   });
 
+  it('answers an unknown tool in a JSON-RPC batch as it answers a single call (2025 eras; 2026-07-28 refuses batches)', async () => {
+    const call = (id: number, name: string, extra: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {}, ...extra } });
+    const answers = async (response: Response) => {
+      const text = await response.text();
+      const json = text.startsWith('event:') ? text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6))) : [JSON.parse(text)];
+      return json.flat() as { id: number; result?: { isError?: boolean; structuredContent?: Record<string, unknown> }; error?: { code: number; message: string; data?: unknown } }[];
+    };
+    const single = (await answers(await post(world, viewer(), call(1, 'org_unit_list'))))[0]!;
+    for (const version of ['2025-11-25', '2025-06-18']) {
+      const response = await post(world, viewer(), [call(1, 'org_unit_list'), call(2, 'org.unit.list'), call(3, 'org_summary')], { 'mcp-protocol-version': version });
+      expect(response.status).toBe(200);
+      const byId = new Map((await answers(response)).map((answer) => [answer.id, answer]));
+      expect(byId.get(1)!.error).toEqual(single.error);
+      expect(byId.get(1)!.error).toMatchObject({ code: -32602, data: { code: 'unknown_tool', did_you_mean: ['org_units_list'] } });
+      expect(byId.get(2)!.error).toMatchObject({ code: -32602, data: { did_you_mean: ['org.units.list'] } });
+      expect(byId.get(2)!.error!.message).toContain('Call capability.list');
+      // The known tool in the same batch still runs.
+      expect(byId.get(3)!.result!.structuredContent).toHaveProperty('totals');
+    }
+    const modern = await post(world, viewer(), [call(1, 'org_unit_list', { _meta: envelope })], { 'mcp-protocol-version': '2026-07-28', accept: 'application/json, text/event-stream' });
+    expect(modern.status).toBe(400);
+    expect((await modern.json()).error).toMatchObject({ code: -32600, message: expect.stringMatching(/batches may not contain requests for protocol revision 2026-07-28/) });
+  });
+
   it('serves a 2025-06-18 client', async () => {
     const init = {
       jsonrpc: '2.0',
