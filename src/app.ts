@@ -18,6 +18,7 @@ import { renderErrorPage } from './web/error-page.js';
 import { webRoutes } from './web/index.js';
 import { sameOriginForms } from './web/forms.js';
 import { requestLimits } from './http/limits.js';
+import { noStoreByDefault } from './http/response-headers.js';
 import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
 import { MCP_PATH } from './mcp/urls.js';
@@ -88,6 +89,7 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
       referrerPolicy: 'same-origin',
     }),
   );
+  app.use(noStoreByDefault());
   app.use(resolveTenant(runtime.tenants, config));
   // OAuth before the same-origin form check: browser-based MCP clients post to /oauth/* from their own origin.
   app.route('/', oauthRoutes(runtime));

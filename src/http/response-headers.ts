@@ -1,3 +1,6 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './env.js';
+
 /**
  * The response with `headers` set. In place when its headers are mutable (what handlers return), which keeps the
  * HTTP server's fast path for a body it already holds; a response with immutable headers (Response.redirect, a
@@ -14,4 +17,19 @@ export function withHeaders(response: Response, headers: Record<string, string>)
     for (const [name, value] of entries) copy.headers.set(name, value);
     return copy;
   }
+}
+
+/**
+ * Answers are private unless they say otherwise: a response that names no caching policy gets
+ * `Cache-Control: no-store`, so pages of a signed-in person (names, salaries, links with secrets), error pages and
+ * redirects never land in a browser's disk cache or a shared proxy, and Back after signing out shows nothing. What
+ * may be cached says so itself (static assets, discovery documents, the API's private ETag answers).
+ */
+export function noStoreByDefault(): MiddlewareHandler<AppEnv> {
+  return async function noStoreByDefaultMiddleware(c, next) {
+    await next();
+    if (c.res.headers.has('cache-control')) return;
+    const answered = withHeaders(c.res, { 'cache-control': 'no-store' });
+    if (answered !== c.res) c.res = answered;
+  };
 }

@@ -29,21 +29,29 @@ export function sameOriginForms(): MiddlewareHandler<AppEnv> {
   };
 }
 
-const PRE_SESSION_COOKIE = 'orgonaut_form';
+/**
+ * The double-submit cookie of pre-session forms. On https it is a `__Host-` cookie (Secure, Path=/, no Domain), as the
+ * session's is: a sibling subdomain (another tenant's address) or a plain-http page cannot plant a token of its
+ * choosing for this host, which would turn the double submit into a forgeable pair (login CSRF).
+ */
+function preSessionCookie(c: Context<AppEnv>): string {
+  return c.var.origin.startsWith('https://') ? '__Host-orgonaut_form' : 'orgonaut_form';
+}
 
 /** A CSRF token for forms shown before anyone is signed in (double-submit cookie). */
 export function preSessionCsrf(c: Context<AppEnv>): string {
-  let token = getCookie(c, PRE_SESSION_COOKIE);
+  const name = preSessionCookie(c);
+  let token = getCookie(c, name);
   if (!token) {
     token = randomBytes(24).toString('base64url');
     const secure = c.var.origin.startsWith('https://');
-    setCookie(c, PRE_SESSION_COOKIE, token, { path: '/', httpOnly: true, secure, sameSite: 'Strict', maxAge: 3600 });
+    setCookie(c, name, token, { path: '/', httpOnly: true, secure, sameSite: 'Strict', maxAge: 3600 });
   }
   return token;
 }
 
 export function checkPreSessionCsrf(c: Context<AppEnv>, given: unknown): void {
-  const expected = getCookie(c, PRE_SESSION_COOKIE);
+  const expected = getCookie(c, preSessionCookie(c));
   if (!expected || !verifyCsrf(expected, given)) throw new CsrfRejected();
 }
 
