@@ -21,24 +21,28 @@ export async function hasChangesToPromote(ctx: ServiceContext, scenario: Scenari
   return (await chainChanges(ctx, scenario)).length > 0;
 }
 
+/** What each refusal says: the message and the way forward. */
+const NOTHING_TO: Record<'promote' | 'submit' | 'restore', [string, string]> = {
+  promote: ['This scenario has no changes, so there is nothing to promote; Live was not changed.', 'Plan changes in the scenario first, or archive it if it is no longer needed.'],
+  submit: ['This scenario has no changes, so there is nothing to submit for review.', 'Plan changes in the scenario first, or archive it if it is no longer needed.'],
+  restore: [
+    'This snapshot matches Live, so there is nothing to restore; Live was not changed.',
+    'Choose another snapshot: compare it with Live first (its delta) to see what restoring it would change.',
+  ],
+};
+
 /**
  * A scenario with nothing to promote, and so nothing to submit for review: neither it nor the planning scenarios it
  * was started from hold a change (a record edited back to its source's value holds none). Refused before anything is
  * written — a promotion would only snapshot Live and add a Live version that changes nothing. A scenario whose changes
  * Live already has, or whose changes offset each other in the totals, does hold changes — and so does one whose
  * conflicts were all resolved with the source's value (checked before the resolutions are folded in).
+ * Likewise a snapshot that matches Live record for record: restoring it would only archive Live and change nothing.
  */
 export class NothingToDo extends AppError {
-  constructor(scenarioId: string, action: 'promote' | 'submit') {
-    super(
-      `nothing_to_${action}`,
-      409,
-      action === 'promote'
-        ? 'This scenario has no changes, so there is nothing to promote; Live was not changed.'
-        : 'This scenario has no changes, so there is nothing to submit for review.',
-      'Plan changes in the scenario first, or archive it if it is no longer needed.',
-      { scenario_id: scenarioId },
-    );
+  constructor(scenarioId: string, action: 'promote' | 'submit' | 'restore') {
+    const [message, fix] = NOTHING_TO[action];
+    super(`nothing_to_${action}`, 409, message, fix, action === 'restore' ? { snapshot_id: scenarioId } : { scenario_id: scenarioId });
   }
 }
 

@@ -60,6 +60,11 @@ export async function listScenarios(ctx: ServiceContext, filter: PageRequest & {
 
 /** A scenario with its change counts by model family. */
 export async function getScenario(ctx: ServiceContext, id: string) {
+  return (await readScenario(ctx, id)).scenario;
+}
+
+/** A scenario as `getScenario` gives it, with the rows it was read from (for pages that work on them too). */
+export async function readScenario(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'scenarios.read');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   const source = scenario.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, scenario.sourceScenarioId) : null;
@@ -74,7 +79,7 @@ export async function getScenario(ctx: ServiceContext, id: string) {
     if (family === 'compensations' && !showMoney) continue;
     (changes[ENTITY_TYPES[family as Family]] ??= {})[op] = Number(n);
   }
-  return { ...presentScenario(scenario, source?.name), change_counts: changes };
+  return { scenario: { ...presentScenario(scenario, source?.name), change_counts: changes }, row: scenario, source };
 }
 
 async function activePlanningCount(ctx: ServiceContext): Promise<number> {

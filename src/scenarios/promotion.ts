@@ -16,7 +16,7 @@ import { camel, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-name
 const MONEY_FIELD_NAMES = new Set([...MONEY_FIELDS].map(snake));
 import { findConflicts, moneyPair, nameRemovedInSource, probeCost } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
-import { assertHasChanges, chainChanges } from './chain.js';
+import { assertHasChanges, chainChanges, NothingToDo } from './chain.js';
 import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { insertScenario, loadScenario, type Scenario } from './store.js';
@@ -120,14 +120,15 @@ export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string, o
   authorize(ctx.principal, 'snapshots.restore');
   const snapshot = await loadScenario(ctx.db, ctx.tenant.id, snapshotId);
   if (snapshot.kind !== 'snapshot') throw new InvalidInput('snapshot_id', 'is not a snapshot; only snapshots can be restored');
+  // A snapshot Live already matches: refused before anything is written (no archive of Live, no version, no lineage).
+  if (!countWrite((await restoreWrite(ctx, snapshot)).write)) throw new NothingToDo(snapshot.id, 'restore');
   return startTask(ctx, 'restore', { scenarioId: snapshotId }, async () => {
-    const live = await ctx.graphs.live(ctx.tenant.id);
+    const { live, target, write } = await restoreWrite(ctx, snapshot);
     // An undo restores only the Live it checked (an import's own result); anything written since stays.
     if (options.expectLiveVersion !== undefined && live.version !== options.expectLiveVersion) {
       throw new Conflict('Live changed since this was checked; nothing was restored.', 'Look at what changed (Lineage) and restore a snapshot from Snapshots if you still want to.');
     }
-    const target = await ctx.graphs.atVersion(ctx.tenant.id, snapshot.liveVersion);
-    const write = liveWrite(live.graph, target, null);
+    if (!countWrite(write)) throw new NothingToDo(snapshot.id, 'restore'); // Live came to match it meanwhile
     const deltas = await lineageDeltas(ctx, live.graph, target);
     return ctx.db.transaction(async (tx) => {
       const archived = await insertScenario(tx, ctx.tenant.id, { name: `Live before restoring “${snapshot.name}”`, kind: 'snapshot', liveVersion: live.version, createdBy: ctx.principal.userId });
@@ -140,6 +141,18 @@ export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string, o
       return result;
     });
   });
+}
+
+/** Whether Live already matches the snapshot record for record, so restoring it would change nothing. */
+export async function snapshotMatchesLive(ctx: ServiceContext, snapshot: Scenario): Promise<boolean> {
+  return countWrite((await restoreWrite(ctx, snapshot)).write) === 0;
+}
+
+/** Live now, the snapshot's state, and the records that make the one the other (none when Live is at its version). */
+async function restoreWrite(ctx: ServiceContext, snapshot: Scenario) {
+  const live = await ctx.graphs.live(ctx.tenant.id);
+  const target = await ctx.graphs.atVersion(ctx.tenant.id, snapshot.liveVersion);
+  return { live, target, write: live.version === snapshot.liveVersion ? {} : liveWrite(live.graph, target, null) };
 }
 
 /** Writes Live only if nobody else did since we read it (promotion and restore compute against one version). */

@@ -127,6 +127,10 @@ async function seedTenant(slug: string, f: typeof A, salt: string): Promise<{ te
     { op: 'rename_org_unit', org_unit_id: f.units.P, name: 'Platform Core' },
   ]);
   const snapshot = (await createSnapshot(ctx, { name: 'Now' })).id;
+  // Live changes after the snapshot, so restoring it has something to do (a snapshot Live matches is refused).
+  const renamed = buildFixtureOrg(salt);
+  renamed.orgUnits.set(f.units.F, { ...renamed.orgUnits.get(f.units.F)!, name: 'Field Sales' });
+  await writeGraph(database, tenant, renamed);
   const task = await (await restoreSnapshot(ctx, snapshot)).done;
   return { tenant, ids: { scenario, snapshot, task: task.id } };
 }

@@ -101,6 +101,10 @@ beforeAll(async () => {
     { op: 'set_compensation', actor_id: A.id('p1'), kind: 'salary', amount_minor: 11_000_000, currency: 'EUR', date: AS_OF },
   ]);
   const snapshot = (await createSnapshot(ctx, { name: 'Before restore' })).id;
+  // Live changes after the snapshot, so restoring it has something to do (a snapshot Live matches is refused).
+  const renamed = buildFixtureOrg('api-reports-a');
+  renamed.orgUnits.set(A.units.F, { ...renamed.orgUnits.get(A.units.F)!, name: 'Field Sales' });
+  await writeGraph(database, acme, renamed);
   await (await restoreSnapshot(ctx, snapshot)).done;
   const theirs = contextFor(database, other, principalFor(other, 'owner'), app.runtime.graphs);
   theirScenario = (await createScenario(theirs, { name: 'Theirs' })).id;

@@ -650,6 +650,10 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(compared.html).toMatch(/<th scope="col" class="num">Live<\/th><th scope="col" class="num">This snapshot<\/th>/);
     expect(compared.html).not.toContain('>Before</th>');
     expect(list.html).toContain(`href="/snapshots/${snapshotId}/restore"`);
+    // Live changes after the snapshot, so restoring it has something to do (one Live matches is refused).
+    const moved = (await createScenario(ownerCtx(), { name: 'After the offsite' })).id;
+    await applyBatch(ownerCtx(), moved, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }]);
+    await (await promoteScenario(ownerCtx(), moved)).done;
     const confirm = await get(`/snapshots/${snapshotId}/restore`, owner);
     expect(h1(confirm.html)).toBe('Restore “Before the offsite”?');
     const unconfirmed = await post(`/snapshots/${snapshotId}/restore`, { csrf: await csrfFor(owner) }, owner);

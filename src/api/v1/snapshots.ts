@@ -38,11 +38,13 @@ const restore = createRoute({
   path: '/api/v1/snapshots/{id}/restore',
   tags,
   summary: 'Restore a snapshot into Live (a background task)',
-  description: 'Live is snapshotted first, then set to the snapshot’s state. Poll `GET /api/v1/tasks/{id}`.',
+  description:
+    'Live is snapshotted first, then set to the snapshot’s state. Poll `GET /api/v1/tasks/{id}`. A snapshot Live already ' +
+    'matches record for record is refused with a 409 problem, code `nothing_to_restore`, and nothing is written.',
   security: SECURITY,
   ...needs('snapshots.restore'),
   request: { params: IdParam },
-  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
 
 export function snapshotRoutes() {

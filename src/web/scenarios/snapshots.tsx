@@ -3,8 +3,8 @@ import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import { NotFound, type AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
-import { createSnapshot, getScenario, listScenarios } from '../../scenarios/lifecycle.js';
-import { restoreSnapshot } from '../../scenarios/promotion.js';
+import { createSnapshot, getScenario, listScenarios, readScenario } from '../../scenarios/lifecycle.js';
+import { restoreSnapshot, snapshotMatchesLive } from '../../scenarios/promotion.js';
 import { checkSessionCsrf, formString } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
@@ -144,8 +144,11 @@ async function listPage(c: Context<AppEnv>, state: ListState, status: 200 | 400 
 
 async function confirmPage(c: Context<AppEnv>, state: { error?: AppError; confirmMissing?: boolean }, status: 200 | 400 | 403 | 409 = 200) {
   const ctx = serviceContext(c);
-  const snapshot = await getScenario(ctx, c.req.param('id')!);
+  const { scenario: snapshot, row } = await readScenario(ctx, c.req.param('id')!);
   const isSnapshot = snapshot.kind === 'snapshot';
+  const restorer = can(ctx.principal, 'snapshots.restore');
+  // Said before the button is pressed: restoring a snapshot Live already matches would change nothing (and is refused).
+  const matches = isSnapshot && restorer && (await snapshotMatchesLive(ctx, row));
   return c.html(
     <Shell c={c} title={`Restore ${snapshot.name}`} active="/snapshots">
       <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -158,15 +161,25 @@ async function confirmPage(c: Context<AppEnv>, state: { error?: AppError; confir
       </nav>
       <section class="card narrow" aria-labelledby="restore-title">
         <h1 id="restore-title">Restore “{snapshot.name}”?</h1>
-        {state.error ? <Notice kind="error">{state.error.message}</Notice> : null}
+        {state.error && !matches ? <Notice kind="error">{state.error.message}</Notice> : null}
         {!isSnapshot ? (
           <p class="notice error" role="alert">
             Only snapshots can be restored; this is a {snapshot.kind} scenario.
           </p>
-        ) : !can(ctx.principal, 'snapshots.restore') ? (
+        ) : !restorer ? (
           <p class="notice error" role="alert">
             Restoring needs the “snapshots.restore” ability, which your role does not have.
           </p>
+        ) : matches ? (
+          <>
+            <p class={state.error ? 'notice error' : 'notice ok'} role={state.error ? 'alert' : 'status'}>
+              This snapshot matches Live, so there is nothing to restore: restoring it would change nothing. Live is left as it is.
+            </p>
+            <div class="actions">
+              <a href="/snapshots">Back to snapshots</a>
+              <a href="/live/lineage">Lineage of Live</a>
+            </div>
+          </>
         ) : (
           <>
             <p>

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, count, eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
+import { auditEvents, lineageEntries, scenarios, tasks } from '../../src/db/schema/index.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * Restoring a snapshot (SPEC §6, reference/snapshots.md) over REST and on its web page: a snapshot Live already
+ * matches is refused before anything is written — no archive of Live, no Live version, no task, no lineage entry —
+ * the way an empty promotion is; the page says so before the button is pressed.
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let token: string;
+let cookie: string;
+const HOST = 'snaprestore.localhost';
+const SALT = 'snapshot-restore';
+const PASSWORD = 'correct horse battery';
+const { units } = fixtureIds(SALT);
+
+type Body = { data: any; [key: string]: any };
+
+async function call(path: string, json?: unknown) {
+  const response = await app.request(path, { host: HOST, token, ...(json !== undefined ? { method: 'POST', json } : {}) });
+  return { status: response.status, body: (await response.json()) as Body, type: response.headers.get('content-type') ?? '' };
+}
+const post = (path: string, json: unknown = {}) => call(path, json);
+
+async function page(path: string, form?: Record<string, string>) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, ...(form ? { form } : {}) });
+  const html = await response.text();
+  return { status: response.status, html, text: html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replace(/\s+/g, ' '), location: response.headers.get('location') };
+}
+
+async function settled(taskId: string) {
+  for (let i = 0; i < 400; i++) {
+    const { body } = await call(`/api/v1/tasks/${taskId}`);
+    if (body.data.status === 'succeeded' || body.data.status === 'failed') return body.data;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`task ${taskId} did not settle`);
+}
+
+/** Everything a restore writes: Live's version, snapshots and other scenarios, tasks, lineage and audit events. */
+async function written() {
+  const n = async (table: typeof scenarios | typeof tasks | typeof lineageEntries) =>
+    Number((await database.db.select({ n: count() }).from(table).where(eq(table.tenantId, tenant.id)))[0]!.n);
+  const restored = await database.db.select({ n: count() }).from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.action, 'restored')));
+  return { live: await currentLiveVersion(database.db, tenant.id), scenarios: await n(scenarios), tasks: await n(tasks), lineage: await n(lineageEntries), restoredEvents: Number(restored[0]!.n) };
+}
+
+/** Renames an org unit in Live through a promoted scenario, as a planner would. */
+async function renameInLive(unitId: string, name: string) {
+  const sid = (await post('/api/v1/scenarios', { name: `Rename to ${name}` })).body.data.id;
+  expect((await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'rename_org_unit', org_unit_id: unitId, name }] })).status).toBe(200);
+  const promoted = await post(`/api/v1/scenarios/${sid}/promote`);
+  expect(promoted.status).toBe(202);
+  expect((await settled(promoted.body.data.id)).status).toBe('succeeded');
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'snaprestore', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
+  app = testApp(database);
+  const user = await buildMember(database, tenant, 'owner', { password: PASSWORD });
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
+  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
+  cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+describe('restoring a snapshot Live already matches', () => {
+  it('is refused over REST with a 409 nothing_to_restore problem, and nothing is written', async () => {
+    const snapshot = (await post('/api/v1/snapshots', { name: 'Just now' })).body.data.id;
+    const before = await written();
+    const refused = await post(`/api/v1/snapshots/${snapshot}/restore`);
+    expect(refused.status).toBe(409);
+    expect(refused.type).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({
+      status: 409,
+      code: 'nothing_to_restore',
+      detail: 'This snapshot matches Live, so there is nothing to restore; Live was not changed.',
+      fix: expect.stringContaining('Choose another snapshot'),
+      snapshot_id: snapshot,
+    });
+    expect(await written()).toEqual(before);
+    expect((await call('/api/v1/lineage')).body.data.filter((e: { type: string }) => e.type === 'restore')).toEqual([]);
+    const document = (await call('/docs/api.json')).body;
+    expect(document.paths['/api/v1/snapshots/{id}/restore'].post.description).toContain('`nothing_to_restore`');
+    expect(Object.keys(document.paths['/api/v1/snapshots/{id}/restore'].post.responses)).toContain('409');
+  });
+
+  it('is refused when Live was changed and changed back since (the same records, a later version)', async () => {
+    const snapshot = (await post('/api/v1/snapshots', { name: 'Before the round trip' })).body.data.id;
+    await renameInLive(units.F, 'Field Sales');
+    await renameInLive(units.F, 'Field');
+    const before = await written();
+    const refused = await post(`/api/v1/snapshots/${snapshot}/restore`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('nothing_to_restore');
+    expect(await written()).toEqual(before);
+  });
+
+  it('is said on the restore page before the button is pressed, with no form to press, and refused if posted anyway', async () => {
+    const snapshot = (await post('/api/v1/snapshots', { name: 'Same as Live' })).body.data.id;
+    const shown = await page(`/snapshots/${snapshot}/restore`);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('This snapshot matches Live, so there is nothing to restore');
+    expect(shown.html).not.toContain('Restore into Live');
+    expect(shown.html).toContain('href="/snapshots"');
+
+    // A page opened earlier (or a second tab) posts anyway: a clear refusal, nothing written.
+    const csrf = hiddenField((await page('/snapshots')).html, 'csrf');
+    const before = await written();
+    const posted = await page(`/snapshots/${snapshot}/restore`, { csrf, confirm: 'yes' });
+    expect(posted.status).toBe(409);
+    expect(posted.text).toContain('This snapshot matches Live, so there is nothing to restore');
+    expect(posted.html).not.toContain('Internal');
+    expect(await written()).toEqual(before);
+  });
+
+  it('restores it once Live has changed since, on the page and over REST alike', async () => {
+    const snapshot = (await post('/api/v1/snapshots', { name: 'Before Platform Core' })).body.data.id;
+    await renameInLive(units.P, 'Platform Core');
+    const shown = await page(`/snapshots/${snapshot}/restore`);
+    expect(shown.text).not.toContain('matches Live');
+    expect(shown.html).toContain('Restore into Live');
+
+    const before = await written();
+    const csrf = hiddenField(shown.html, 'csrf');
+    const restored = await page(`/snapshots/${snapshot}/restore`, { csrf, confirm: 'yes' });
+    expect(restored.status).toBe(303);
+    const taskId = restored.location!.split('/').pop()!;
+    expect(await settled(taskId)).toMatchObject({ kind: 'restore', status: 'succeeded', result: { records_written: 1 } });
+    expect((await call(`/api/v1/org-units/${units.P}`)).body.data.name).toBe('Platform');
+    expect(await written()).toMatchObject({ live: before.live + 1, scenarios: before.scenarios + 1, tasks: before.tasks + 1, lineage: before.lineage + 1, restoredEvents: before.restoredEvents + 1 });
+
+    // Restored, the snapshot matches Live: a second restore is refused.
+    expect((await post(`/api/v1/snapshots/${snapshot}/restore`)).body.code).toBe('nothing_to_restore');
+    expect((await page(`/snapshots/${snapshot}/restore`)).text).toContain('This snapshot matches Live');
+  });
+});
