@@ -4,10 +4,9 @@ import { can } from '../../access/policy.js';
 import type { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { orgUnitTree } from '../../org/read-structure.js';
-import { archiveScenario, getScenario, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
+import { archiveScenario, getScenario, readScenario, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { hasChangesToPromote } from '../../scenarios/chain.js';
 import { promoteScenario, type ConflictResolution } from '../../scenarios/promotion.js';
-import { loadScenario } from '../../scenarios/store.js';
 import { listTasks } from '../../scenarios/tasks.js';
 import { checkSessionCsrf } from '../forms.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
@@ -147,7 +146,7 @@ interface State {
 
 async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 409 = 200) {
   const ctx = serviceContext(c);
-  const scenario = await getScenario(ctx, c.req.param('id')!);
+  const { scenario, row, source } = await readScenario(ctx, c.req.param('id')!);
   const asOf = c.req.query('as_of')?.trim() || null;
   const tree = await orgUnitTree(ctx, { scenarioId: scenario.id, asOf });
   const tasks = await listTasks(ctx, { scenarioId: scenario.id });
@@ -165,10 +164,9 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const base = `/scenarios/${scenario.id}`;
   // Changes nothing in Live yet: nothing to review or promote (one started from a scenario carries its source's changes;
   // the rule promotion itself applies).
-  const unchanged = scenario.editable && !(await hasChangesToPromote(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenario.id)));
+  const unchanged = scenario.editable && !(await hasChangesToPromote(ctx, row));
   // A source promoted since is part of Live: the scenario follows Live and builds on nothing more.
-  const parent = scenario.source?.kind === 'scenario' ? await loadScenario(ctx.db, ctx.tenant.id, scenario.source.scenario_id!) : null;
-  const buildsOn = parent?.kind === 'planning' ? parent.name : null;
+  const buildsOn = source?.kind === 'planning' ? source.name : null;
   const facts: [string, unknown][] = [
     ['Kind', scenario.kind],
     scenario.source
