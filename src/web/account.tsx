@@ -1,11 +1,13 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { eq } from 'drizzle-orm';
 import { acceptInvitation, findInvitation, invitedAccountExists, passwordResetUsable, resetPassword } from '../access/members.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { createSession, destroyUserSessions } from '../access/sessions.js';
 import { SIGN_IN_LIMITS } from '../access/sign-in.js';
 import { recordAudit } from '../audit/record.js';
-import { consumeRateLimit, peekRateLimit } from '../http/rate-limit.js';
+import { clientIp, consumeRateLimit, peekRateLimit, rateLimitHeaders, type RateLimit } from '../http/rate-limit.js';
+import { metrics } from '../observability/metrics.js';
+import { withHeaders } from '../http/response-headers.js';
 import { users } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
@@ -53,6 +55,7 @@ export function accountRoutes(): Hono<AppEnv> {
     return c.redirect('/account?changed=1', 303);
   });
 
+  for (const path of ['/invitations/:token', '/password-reset/:token']) web.use(path, linkAttempts());
   web.get('/invitations/:token', async (c) => {
     const tenant = c.var.tenant;
     const invitation = tenant ? await findInvitation(c.var.runtime.database.db, tenant, c.req.param('token')) : null;
@@ -216,7 +219,28 @@ function setPasswordPage(
   );
 }
 
-function linkGone(c: Context<AppEnv>, message: string, status: 400 | 404 = 404) {
+/**
+ * Invitation and password-reset links per client address. Their tokens are unguessable (256 bits), yet nobody gets
+ * to try them at speed: every dead or unknown link answered counts, and past the limit the address waits. Working
+ * links never count, so people using theirs are not slowed down.
+ */
+export const LINK_LIMIT: RateLimit = { limit: 20, windowSeconds: 60 };
+
+const linkKey = (c: Context<AppEnv>) => `links:${clientIp(c)}`;
+
+function linkAttempts(): MiddlewareHandler<AppEnv> {
+  return async function linkAttemptsMiddleware(c, next) {
+    const budget = await peekRateLimit(c.var.runtime.database.db, linkKey(c), LINK_LIMIT);
+    if (budget.allowed) return next();
+    metrics.rateLimited.inc({ surface: 'links' });
+    const page = await linkGone(c, `Too many links that do not work were opened from this network. Try again in ${budget.retryAfter} seconds.`, 429);
+    return withHeaders(page, rateLimitHeaders(budget));
+  };
+}
+
+/** The page of a link that cannot be used (unknown, used, expired, revoked, on the wrong address); counts it. */
+async function linkGone(c: Context<AppEnv>, message: string, status: 400 | 404 | 429 = 404) {
+  if (status !== 429) await consumeRateLimit(c.var.runtime.database.db, linkKey(c), LINK_LIMIT);
   return c.html(
     <Layout title="Link not valid" tenantName={c.var.tenant?.name}>
       <section class="card narrow" role="alert">
