@@ -291,8 +291,8 @@ describe('texts an assistant reads', () => {
     const { resourceTemplates } = await owner.client.listResourceTemplates();
     const delta = resourceTemplates.find((t) => t.name === 'scenario-delta')!;
     expect(delta.description).toContain('`scenario_delta`');
-    const list = structured<{ resource_templates: { name: string; description: string }[] }>(await owner.call('capability_list'));
-    expect(list.resource_templates.find((t) => t.name === 'scenario-delta')!.description).toContain('`scenario_delta`');
+    const list = structured<{ resource_templates: { uri_template: string; description: string }[] }>(await owner.call('capability_list'));
+    expect(list.resource_templates.find((t) => t.uri_template === delta.uriTemplate)!.description).toContain('`scenario_delta`');
     const explained = structured<{ description: string }>(await owner.call('capability_explain', { name: 'scenario-delta' }));
     expect(explained.description).not.toContain('scenario.delta');
   });

@@ -180,10 +180,11 @@ describe('the catalog over MCP', () => {
 
   it('lists each tool in capability.list with both names, and both names are callable', async () => {
     const mcp = await connect(world, principalOf(world.tenant, 'owner'));
-    const catalog = structured<{ groups: { tools: { name: string; dotted_name: string; underscore_name: string }[] }[] }>(await mcp.call('capability_list'));
+    const catalog = structured<{ groups: { tools: { name: string; also_callable_as?: string }[] }[] }>(await mcp.call('capability_list'));
     const listed = catalog.groups.flatMap((g) => g.tools);
-    expect(listed.map((t) => t.dotted_name)).toEqual(names);
-    expect(listed.map((t) => t.underscore_name)).toEqual(names.map(underscoreName));
+    expect(listed.map((t) => t.name)).toEqual(names.map(underscoreName));
+    // The other form where there is one (search and fetch have a single name).
+    expect(listed.map((t) => t.also_callable_as ?? t.name)).toEqual(names);
     const args = validArgs(world);
     for (const name of names) {
       for (const form of new Set([name, underscoreName(name)])) {
@@ -201,7 +202,9 @@ describe('the catalog over MCP', () => {
     const listing = (await mcp.client.listTools()).tools;
     expect(listing.map((t) => t.name)).toEqual(names);
     expect(listing.find((t) => t.name === 'org.summary')!.description).toContain('`org.units.tree`');
-    expect(structured(await mcp.call('capability.list'))).toMatchObject({ tool_names: 'dotted' });
+    const catalog = structured<{ tool_names: string; groups: { tools: { name: string; also_callable_as?: string }[] }[] }>(await mcp.call('capability.list'));
+    expect(catalog.tool_names).toBe('dotted');
+    expect(catalog.groups.flatMap((g) => g.tools).find((t) => t.name === 'org.reporting_lines.list')).toMatchObject({ also_callable_as: 'org_reporting_lines_list' });
     expect((await mcp.call('org_summary')).isError).toBeFalsy();
     const guide = structured<{ steps: { tools: { name: string }[] }[] }>(await mcp.call('org.review.guide'));
     expect(guide.steps[0]!.tools[0]!.name).toBe('org.summary');

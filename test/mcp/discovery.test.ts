@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runTool } from '../../src/mcp/boundary.js';
-import { buildCatalog, CATALOG } from '../../src/mcp/catalog.js';
+import { buildCatalog, CATALOG, plainPunctuation } from '../../src/mcp/catalog.js';
 import { GUIDES } from '../../src/mcp/guides.js';
 import { inputJsonSchema, outputJsonSchema } from '../../src/mcp/schema-json.js';
 import { defineTool } from '../../src/mcp/registry.js';
@@ -42,15 +42,33 @@ describe('capability.list and capability.explain', () => {
     expect(rollup).toMatchObject({ available_now: false, missing_abilities: ['costs.read'] });
   });
 
+  it('leaves to tools/list and capability.explain what they say already, and stays compact', async () => {
+    const result = await viewer.call('capability_list');
+    const list = structured<{ groups: { tools: Record<string, unknown>[] }[]; resources: Record<string, unknown>[] }>(result);
+    const listing = (await viewer.client.listTools()).tools;
+    const entries = list.groups.flatMap((g) => g.tools);
+    // Every listed tool, under the name tools/list shows, with one sentence of its description.
+    expect(entries.map((t) => t.name)).toEqual(listing.map((t) => t.name));
+    for (const entry of entries) {
+      const description = listing.find((t) => t.name === entry.name)!.description!;
+      expect(description.startsWith(plainPunctuation(String(entry.summary))), String(entry.name)).toBe(true);
+      // The title and schemas are in tools/list; the abilities needed, in capability.explain.
+      expect(Object.keys(entry).every((key) => ['name', 'also_callable_as', 'summary', 'available_now', 'missing_abilities', 'missing_one_of'].includes(key))).toBe(true);
+    }
+    expect(list.resources.every((r) => !('name' in r))).toBe(true);
+    // 16.9 KB for a viewer before the entries stopped repeating titles, a third name and the abilities needed.
+    expect(Buffer.byteLength((result.content[0] as { text: string }).text)).toBeLessThan(14_000);
+  });
+
   it('says for every resource and template what it needs and whether the caller may read it now', async () => {
-    type Entry = { requires: string[]; available_now: boolean };
+    type Entry = { missing_abilities?: string[]; available_now: boolean };
     const narrowed = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['org-units.read', 'scenarios.read'] }));
     const list = structured<{ resources: Entry[]; resource_templates: (Entry & { uri_template: string })[] }>(await narrowed.call('capability_list'));
     for (const entry of [...list.resources, ...list.resource_templates]) expect(entry).toMatchObject({ available_now: expect.any(Boolean) });
-    // An entry that needs no ability says nothing about abilities (the rule for empty lists on list items).
-    expect(list.resources.find((r) => (r as { uri?: string }).uri === 'orgonaut://tenant')).not.toHaveProperty('requires');
+    // An entry the caller may read says nothing about abilities (the rule for empty lists on list items).
+    expect(list.resources.find((r) => (r as { uri?: string }).uri === 'orgonaut://tenant')).not.toHaveProperty('missing_abilities');
     const actors = list.resource_templates.find((t) => t.uri_template === 'orgonaut://actors/{id}')!;
-    expect(actors).toMatchObject({ requires: ['actors.read'], available_now: false });
+    expect(actors).toMatchObject({ missing_abilities: ['actors.read'], available_now: false });
     await expect(narrowed.client.readResource({ uri: `orgonaut://actors/${world.ids.id('p1')}` })).rejects.toThrow(/actors\.read/);
     await narrowed.close();
   });
@@ -173,14 +191,14 @@ describe('search and fetch (ChatGPT connectors)', () => {
     await oauth.close();
   });
 
-  it('capability.list and capability.explain show that search needs one of two abilities', async () => {
-    type Entry = { name: string; requires: string[]; requires_one_of?: string[]; available_now: boolean; missing_one_of?: string[] };
+  it('capability.list says search is usable with either of two abilities, capability.explain names both', async () => {
+    type Entry = { name: string; available_now: boolean; missing_one_of?: string[] };
     const searchEntry = async (mcp: Connection) =>
       structured<{ groups: { tools: Entry[] }[] }>(await mcp.call('capability_list')).groups.flatMap((g) => g.tools).find((t) => t.name === 'search')!;
     const people = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['actors.read'] }));
     const entry = await searchEntry(people);
-    expect(entry).toMatchObject({ requires_one_of: ['org-units.read', 'actors.read'], available_now: true });
-    expect(entry).not.toHaveProperty('requires');
+    expect(entry).toMatchObject({ available_now: true });
+    expect(entry).not.toHaveProperty('missing_abilities');
     expect(entry).not.toHaveProperty('missing_one_of');
     await people.close();
     const neither = await connect(world, principalOf(world.tenant, 'viewer', { abilities: ['placements.read'] }));

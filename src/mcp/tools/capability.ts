@@ -4,6 +4,7 @@ import type { Principal } from '../../access/policy.js';
 import { InvalidInput } from '../../errors.js';
 import type { Catalog } from '../catalog.js';
 import {
+  callableNames,
   defineTool,
   lacking,
   listedName,
@@ -13,6 +14,7 @@ import {
   TOOL_PURPOSES,
   underscoreName,
   type NameStyle,
+  type Needs,
   type ToolDefinition,
   type ToolPurpose,
 } from '../registry.js';
@@ -21,7 +23,15 @@ import { closestNames } from '../suggest.js';
 
 /** Discovery for clients that only surface tools: the whole catalog, and one entry in depth. Built from the registry. */
 
-const mayUse = (principal: Principal, needed: readonly Ability[]) => needed.every((a) => principal.abilities.has(a));
+/** What the caller lacks for an entry of the catalog; nothing when it may use it now. */
+function availability(needs: Needs, principal: Principal) {
+  const missing = lacking(needs, principal.abilities);
+  return {
+    available_now: satisfies(needs, principal.abilities),
+    missing_abilities: missing.all,
+    missing_one_of: missing.oneOf.length ? missing.oneOf : undefined,
+  };
+}
 
 /** The first sentence of a description, for one-line summaries ("e.g." and "i.e." do not end one). */
 function firstSentence(text: string): string {
@@ -29,45 +39,46 @@ function firstSentence(text: string): string {
   return end === -1 ? text : text.slice(0, end + 1);
 }
 
+/**
+ * One tool in the catalog: what an assistant needs to pick it — the name to call (and the other form it answers
+ * to), one sentence, and whether it may call it now or which abilities it lacks. The title, the full description
+ * and the schemas are in tools/list; the abilities it needs, argument by argument detail and an example in
+ * `capability.explain`.
+ */
 function toolSummary(tool: ToolDefinition, catalog: Catalog, style: NameStyle, principal: Principal) {
-  const needs = needsFor(tool, {});
-  const missing = lacking(needs, principal.abilities);
+  const name = listedName(tool, style);
+  const other = callableNames(tool, style).find((form) => form !== name);
   return {
-    name: listedName(tool, style),
-    dotted_name: tool.name,
-    underscore_name: underscoreName(tool.name),
-    title: tool.title,
+    name,
+    also_callable_as: other,
     summary: catalog.renderNames(firstSentence(tool.description), style),
-    requires: needs.all,
-    requires_one_of: needs.oneOf.length ? needs.oneOf : undefined,
-    available_now: satisfies(needs, principal.abilities),
-    missing_abilities: missing.all,
-    missing_one_of: missing.oneOf.length ? missing.oneOf : undefined,
+    ...availability(needsFor(tool, {}), principal),
   };
 }
 
 const toolEntry = z.looseObject({
-  name: z.string(),
-  dotted_name: z.string(),
-  underscore_name: z.string(),
-  title: z.string(),
+  name: z.string().describe('The name tools/list shows'),
+  also_callable_as: z.string().optional().describe('The other form of the name (dotted or underscore), which works too'),
+  summary: z.string(),
   available_now: z.boolean(),
+  missing_abilities: z.array(z.string()).optional().describe('What the caller lacks to use it (absent when available_now)'),
 });
 
 export const capabilityListTool = defineTool({
   name: 'capability.list',
   title: 'List capabilities',
   description:
-    'The whole catalog of this server — every tool grouped by purpose (with both its names and whether you may use ' +
-    'it now), the resources, resource templates and prompts. Call it first when your client shows only tools; then ' +
+    'The whole catalog of this server — every tool grouped by purpose (with both its names, one sentence and whether ' +
+    'you may use it now or what you lack), the resources, resource templates and prompts. Call it first when your ' +
+    'client shows only tools; then ' +
     '`capability.explain` for one entry’s arguments and an example, or `org.review.guide` for a workflow.',
   purpose: 'discovery',
   inputSchema: z.object({}),
   outputSchema: z.object({
     tool_names: z.string().describe('How tools/list names tools here; both forms are always callable'),
     groups: z.array(z.object({ purpose: z.string(), description: z.string(), tools: z.array(toolEntry) })),
-    resources: z.array(z.looseObject({ uri: z.string(), name: z.string() })),
-    resource_templates: z.array(z.looseObject({ uri_template: z.string(), name: z.string() })),
+    resources: z.array(z.looseObject({ uri: z.string(), title: z.string(), available_now: z.boolean() })),
+    resource_templates: z.array(z.looseObject({ uri_template: z.string(), title: z.string(), available_now: z.boolean() })),
     prompts: z.array(z.looseObject({ name: z.string() })),
   }),
   annotations: READ_ONLY,
@@ -84,21 +95,17 @@ export const capabilityListTool = defineTool({
           tools: catalog.tools.filter((t) => t.purpose === purpose).map((t) => toolSummary(t, catalog, names, ctx.principal)),
         }))
         .filter((group) => group.tools.length > 0),
-      resources: catalog.resources.map(({ uri, name, title, description, requires }) => ({
+      resources: catalog.resources.map(({ uri, title, description, requires }) => ({
         uri,
-        name,
         title,
         description: catalog.renderNames(description, names),
-        requires,
-        available_now: mayUse(ctx.principal, requires),
+        ...availability({ all: [...requires], oneOf: [] }, ctx.principal),
       })),
-      resource_templates: catalog.templates.map(({ uriTemplate, name, title, description, requires }) => ({
+      resource_templates: catalog.templates.map(({ uriTemplate, title, description, requires }) => ({
         uri_template: uriTemplate,
-        name,
         title,
         description: catalog.renderNames(description, names),
-        requires,
-        available_now: mayUse(ctx.principal, requires),
+        ...availability({ all: [...requires], oneOf: [] }, ctx.principal),
       })),
       prompts: catalog.prompts.map((p) => ({ name: p.name, title: p.title, description: p.description })),
     };
