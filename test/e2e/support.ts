@@ -122,8 +122,9 @@ export interface WatchedPage {
 /** Hosts whose /favicon.ico the browser asked for and got a 404 (reported, not failed). */
 export const faviconMisses = new Set<string>();
 
-export async function openPage(browser: Browser, appOrigins: (url: URL) => boolean, options: { clipboard?: string } = {}): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+export async function openPage(browser: Browser, appOrigins: (url: URL) => boolean, options: { clipboard?: string; bypassCSP?: boolean } = {}): Promise<WatchedPage> {
+  // bypassCSP: for a test that injects its own script (axe); the app's CSP is checked by the other browser tests.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: options.bypassCSP ?? false });
   if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: options.clipboard });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);

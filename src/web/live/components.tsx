@@ -103,8 +103,10 @@ function own(node: TreeNode, pick: (m: Metrics) => number): number {
 }
 
 /**
- * The org unit tree: one `<details>` per unit with children (a native, keyboard-operable disclosure), each node
- * linking to its unit page in the same view. `openDepth` levels start expanded.
+ * The org unit tree. Each unit's line (its link, figures and warnings) stands on its own; a unit with children
+ * follows it with a `<details>` whose `<summary>` is only the toggle — a native, keyboard-operable disclosure named
+ * after the unit ("Engineering: 3 units below", expanded or collapsed) — so no link sits inside a button, where
+ * screen readers could not reach it. `openDepth` levels start expanded.
  */
 export function UnitTree(props: { roots: TreeNode[]; params: ViewParams; openDepth: number; label: string }) {
   if (props.roots.length === 0) {
@@ -144,11 +146,13 @@ function TreeItem(props: { node: TreeNode; params: ViewParams; level: number; op
     );
   }
   return (
-    <li>
+    <li class="branch">
+      <div class="line">{line}</div>
       <details open={level <= props.openDepth}>
         <summary>
-          {line}
-          <span class="visually-hidden">, {count(children.length, 'unit', 'units')} below</span>
+          <span class="visually-hidden">
+            {node.name}: {count(children.length, 'unit', 'units')} below
+          </span>
         </summary>
         <ul>
           {children.map((child) => (
