@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgMetrics } from '../../org/metrics-service.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
-import { contextOf, contextOut, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
+import { contextOf, contextOut, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Org metrics and cost roll-ups. */
@@ -77,7 +77,7 @@ export const costRollupTool = defineTool({
     return {
       context: contextOf(result.view),
       total: result.total,
-      org_units: result.page.items,
+      org_units: withNames(ctx.principal, result.view, result.page.items),
       next_cursor: result.page.nextCursor ?? undefined,
     };
   },

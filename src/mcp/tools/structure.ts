@@ -235,7 +235,7 @@ export const teamsTool = defineTool({
       teamTypeId: input.team_type_id,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), teams: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), teams: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
