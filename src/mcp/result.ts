@@ -2,7 +2,7 @@ import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type CallToolR
 import { describeAbility, type Ability } from '../access/abilities.js';
 import { rolesWith } from '../access/bundles.js';
 import type { Principal } from '../access/policy.js';
-import { AppError, MissingAbility, NotFound } from '../errors.js';
+import { AppError, InvalidInput, MissingAbility, NotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MissingOneOfAbilities } from './registry.js';
 
@@ -65,6 +65,7 @@ const FIND_IDS: Record<string, string> = {
     'Find org unit ids with `org.units.list`, `org.units.tree` or `search`; a unit created in a scenario exists only when you pass that `scenario_id`.',
   Actor: 'Find actor ids with `org.actors.list` or `search`; an actor added in a scenario exists only when you pass that `scenario_id`.',
   Position: 'Find position ids with `org.positions.list`; a position created in a scenario exists only when you pass that `scenario_id`.',
+  Placement: 'Find placement ids with `org.placements.list`; a placement created in a scenario exists only when you pass that `scenario_id`.',
   Scenario: 'Find scenario ids with `scenario.list`, snapshot ids with `org.snapshots.list`.',
   Proposal: 'Proposal ids come from `scenario.action.plan` (this user and client only): plan the change again.',
   Record: 'Pass an id from `search` (`org-unit:<id>` or `actor:<id>`).',
@@ -74,11 +75,24 @@ function findIdsFix(error: NotFound): string | undefined {
   return Object.entries(FIND_IDS).find(([record]) => error.message.startsWith(`${record} `))?.[1];
 }
 
+/**
+ * A fix that says what to do for the invalid arguments an assistant meets most, instead of "correct it": a change
+ * that names a record the scenario does not have (where to find the ids), and a cursor that does not fit.
+ */
+function invalidInputFix(error: InvalidInput): string | undefined {
+  if (error.field === 'cursor') {
+    return 'Call again without `cursor` for the first page; pass a `next_cursor` back only to the tool, with the same filters, that returned it.';
+  }
+  const missing = /: no (actor|org unit|position|placement) with id /.exec(error.message)?.[1];
+  if (!missing) return undefined;
+  return FIND_IDS[missing.charAt(0).toUpperCase() + missing.slice(1)]!.replace('Find', `Correct "${error.field}": find`);
+}
+
 function describeError(error: unknown, scope: ErrorScope): ErrorDescription {
   if (error instanceof MissingOneOfAbilities) return describeMissingAbility(error.alternatives, scope.principal);
   if (error instanceof MissingAbility) return describeMissingAbility([error.ability as Ability], scope.principal);
   if (error instanceof AppError) {
-    const fix = (error instanceof NotFound && findIdsFix(error)) || error.fix;
+    const fix = (error instanceof NotFound && findIdsFix(error)) || (error instanceof InvalidInput && invalidInputFix(error)) || error.fix;
     return { message: error.message, fix, details: { code: error.code, ...error.details } };
   }
   scope.logger.error({ err: error, requestId: scope.requestId, operation: scope.operation }, 'MCP request failed');

@@ -70,6 +70,37 @@ describe('a record that is not found', () => {
   });
 });
 
+describe('an invalid argument', () => {
+  it('that names a record the scenario lacks says which tool lists the ids', async () => {
+    const sid = await newScenario('Unknown ids');
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ op: 'set_manager', actor_id: world.ids.id('p1'), manager_id: 'nobody' }, 'changes[0].manager_id', /`org_actors_list` or `search`/],
+      [{ op: 'add_placement', actor_id: world.ids.id('p1'), org_unit_id: 'nowhere', allocation_pct: 20 }, 'changes[0].org_unit_id', /`org_units_list`/],
+    ];
+    for (const [change, field, hint] of cases) {
+      const error = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [change] }));
+      expect(error).toMatchObject({ code: 'invalid_input', field });
+      expect(error.fix).toMatch(hint);
+      expect(error.fix).toContain(`Correct "${field}"`);
+    }
+  });
+
+  it('that is a cursor this list did not issue says to start again without it', async () => {
+    const first = structured<{ next_cursor: string }>(await owner.call('org_actors_list', { limit: 1, as_of: AS_OF }));
+    for (const [tool, args] of [
+      ['org_actors_list', { cursor: 'garbage' }],
+      ['org_units_list', { cursor: first.next_cursor }],
+      ['org_actors_list', { cursor: first.next_cursor, query: 'p' }],
+    ] as const) {
+      const error = errorOf(await owner.call(tool, { ...args, as_of: AS_OF }));
+      expect(error).toMatchObject({ code: 'invalid_input', field: 'cursor' });
+      expect(error.fix).toMatch(/without `cursor` for the first page/);
+    }
+    // The cursor works where it came from.
+    expect((await owner.call('org_actors_list', { cursor: first.next_cursor, limit: 1, as_of: AS_OF })).isError).toBeFalsy();
+  });
+});
+
 describe('scenario.action.plan', () => {
   it('refuses a field the op does not take, by name, and stores nothing', async () => {
     const sid = await newScenario('Extra fields');
@@ -190,6 +221,11 @@ describe('lists of links between records', () => {
     expect(actors[0]).toMatchObject({ manager_name: 'eng_head', primary_org_unit_name: 'Platform' });
     const units = structured<{ org_units: Line[] }>(await owner.call('org_units_list', { query: 'Platform', as_of: AS_OF })).org_units;
     expect(units[0]).toMatchObject({ parent_name: 'Engineering' });
+    // Teams and cost rows name their parent as org units and departments do.
+    const teams = structured<{ teams: Line[] }>(await owner.call('org_teams_list', { as_of: AS_OF })).teams;
+    expect(teams.find((t) => t.name === 'Platform')).toMatchObject({ parent_id: world.ids.units.E, parent_name: 'Engineering' });
+    const costs = structured<{ org_units: Line[] }>(await owner.call('org_costs_rollup', { type: 'team', as_of: AS_OF })).org_units;
+    expect(costs.find((u) => u.name === 'Platform')).toMatchObject({ parent_id: world.ids.units.E, parent_name: 'Engineering' });
 
     const placementsOnly = await connect(world, principalOf(world.tenant, 'owner', { abilities: ['mcp.access', 'placements.read'] }));
     const bare = structured<{ placements: Line[] }>(await placementsOnly.call('org_placements_list', { actor_id: world.ids.id('p1'), as_of: AS_OF })).placements;

@@ -296,11 +296,11 @@ describe('resources', () => {
 
 describe('the error boundary', () => {
   it('writes an error as sentences: what is wrong, then how to fix it', async () => {
-    const result = await viewer.call('org_actors_list', { cursor: 'not-a-cursor' });
+    const result = await viewer.call('org_actors_list', { limit: 1000 });
     const { message, fix } = errorOf(result);
-    expect(message).toMatch(/^Invalid cursor: /);
+    expect(message).toMatch(/^Invalid limit: /);
     expect((result.content[0] as { text: string }).text).toBe(`${message.replace(/\.?$/, '.')} ${fix}`);
-    expect((result.content[0] as { text: string }).text).toMatch(/\. Correct "cursor" and try again\.$/);
+    expect((result.content[0] as { text: string }).text).toMatch(/500\. Correct "limit" and try again\.$/);
   });
 
   it('turns an unexpected error into "internal error, request id …" and logs it with the stack', async () => {
