@@ -1,10 +1,11 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { sessions, users } from '../db/schema/index.js';
 import type { AppEnv } from '../http/env.js';
+import { sameSecret } from '../secrets/compare.js';
 
 /**
  * Browser sessions: a random token in an HttpOnly, SameSite=Lax cookie (`__Host-` and Secure on https), stored only
@@ -129,8 +130,5 @@ export function csrfField(session: Pick<Session, 'csrfToken'>): { name: string; 
 
 /** Constant-time check of the CSRF token a form posted. */
 export function verifyCsrf(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || !given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(expected, given);
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../secrets/compare.js';
 import type { Handler, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { metrics } from './metrics.js';
@@ -75,7 +75,7 @@ export function withoutSecrets(path: string, routePath: string): string {
 export function metricsEndpoint(token: string | null): Handler<AppEnv> {
   return (c) => {
     const header = c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? '';
-    const tokenOk = token !== null && header.length === token.length && timingSafeEqual(Buffer.from(header), Buffer.from(token));
+    const tokenOk = token !== null && sameSecret(token, header);
     const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
     const peer = env?.incoming?.socket?.remoteAddress;
     const loopback = peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
