@@ -37,6 +37,8 @@ const html = { accept: 'text/html' };
 async function answers(app: TestApp, signedIn: string) {
   return {
     'sign-in page': await app.request('/sign-in', { host: HOST, headers: html }),
+    'sign-in page with hostile parameters': await app.request(`/sign-in?email=${encodeURIComponent('"><script>alert(1)</script>')}&return_to=${encodeURIComponent('/live"><script>alert(2)</script>')}`, { host: HOST, headers: html }),
+    'API reference page': await app.request('/docs/api', { host: HOST, headers: html }),
     'Live page': await app.request('/live', { host: HOST, cookie: signedIn, headers: html }),
     'API settings page': await app.request('/settings/api', { host: HOST, cookie: signedIn, headers: html }),
     'members page': await app.request('/settings/members', { host: HOST, cookie: signedIn, headers: html }),

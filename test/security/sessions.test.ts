@@ -86,3 +86,29 @@ describe('sessions', () => {
     expect(await signedIn(theirs)).toBe(false);
   });
 });
+
+describe('sign-in does not tell which accounts exist', () => {
+  /** The refusal page with its per-browser form token taken out, and its status. */
+  async function refusal(host: string, email: string) {
+    const page = await app.request('/sign-in', { host });
+    const jar = cookiesOf(page);
+    const response = await app.request('/sign-in', {
+      host,
+      cookie: jar,
+      headers: { origin: `http://${host}`, accept: 'text/html' },
+      form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/', email, password: 'not the password at all' },
+    });
+    const body = (await response.text()).replace(/name="csrf" value="[^"]*"/, '').replaceAll(email, '<email>');
+    return { status: response.status, body, cookies: response.headers.getSetCookie().length };
+  }
+
+  it('answers an unknown email exactly as a known one with a wrong password, on a tenant host and the central host', async () => {
+    const known = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    for (const host of [HOST, 'app.localhost']) {
+      const existing = await refusal(host, known.email);
+      const unknown = await refusal(host, `nobody-${Date.now()}@example.test`);
+      expect(existing.status, host).toBe(401);
+      expect(unknown, host).toEqual(existing);
+    }
+  });
+});
