@@ -107,7 +107,7 @@ function isMetricPair(value: unknown): value is Parameters<typeof movedPair>[0] 
   return typeof value === 'object' && value !== null && 'delta' in value;
 }
 
-/** The id fields that get a name beside them, and what names them. */
+/** The id fields (and lists of ids) that get a name beside them, and what names them. */
 const NAMED_IDS = {
   actor_id: { name: 'actor_name', family: 'actors' },
   manager_id: { name: 'manager_name', family: 'actors' },
@@ -115,13 +115,17 @@ const NAMED_IDS = {
   org_unit_id: { name: 'org_unit_name', family: 'orgUnits' },
   primary_org_unit_id: { name: 'primary_org_unit_name', family: 'orgUnits' },
   parent_id: { name: 'parent_name', family: 'orgUnits' },
+  position_id: { name: 'position_title', family: 'positions' },
+  /** A position's filling actors: their names in the same order. */
+  filled_by: { name: 'filled_by_names', family: 'actors' },
 } as const;
 
 /**
- * Records with the name of each actor and org unit they refer to (`actor_name` beside `actor_id`), also in the
+ * Records with the name of each actor, org unit and position they refer to (`actor_name` beside `actor_id`, a
+ * placement's `position_title`, a position's `filled_by_names`), also in the
  * objects and lists they hold (a department's `lead_name`, an actor's placements), as the view has them, so a
  * reader of "who reports to whom" or "who sits where" need not look every id up; not beside a record shown inline.
- * Names only of records the caller may read (actors.read, org-units.read).
+ * Names only of records the caller may read (actors.read, org-units.read, positions.read).
  */
 export function withNames<T extends object>(principal: Principal, view: OrgView, items: readonly T[]): T[] {
   const nameOf = idNamer(principal, view);
@@ -132,8 +136,9 @@ export function withNames<T extends object>(principal: Principal, view: OrgView,
     for (const [key, field] of Object.entries(value)) out[key] = named(field);
     for (const [field, { name }] of Object.entries(NAMED_IDS)) {
       // Not when the record is inline already (`manager` beside `manager_id`).
-      const inline = name in out || field.replace(/_id$/, '') in out;
-      const found = inline ? undefined : nameOf(field, out[field]);
+      const inline = name in out || (field.endsWith('_id') && field.slice(0, -3) in out);
+      const value = out[field];
+      const found = inline ? undefined : Array.isArray(value) ? allNamed(value.map((id) => nameOf(field, id))) : nameOf(field, value);
       if (found !== undefined) out[name] = found;
     }
     return out;
@@ -141,13 +146,26 @@ export function withNames<T extends object>(principal: Principal, view: OrgView,
   return items.map((item) => named(item) as T);
 }
 
-/** The name of the actor or org unit an id field (`manager_id`, `parent_id`…) holds, if the caller may read it. */
+/** The names of a list of ids, when every one has a name. */
+function allNamed(names: (string | undefined)[]): string[] | undefined {
+  return names.every((name) => name !== undefined) ? (names as string[]) : undefined;
+}
+
+/**
+ * The name of the actor, org unit or position (its title) an id field (`manager_id`, `parent_id`…) holds, if the
+ * caller may read it.
+ */
 function idNamer(principal: Principal, view: OrgView): (field: string, id: unknown) => string | undefined {
-  const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read') };
+  const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read'), positions: can(principal, 'positions.read') };
+  const nameIn = {
+    actors: (id: string) => view.graph.actors.get(id)?.displayName,
+    orgUnits: (id: string) => view.graph.orgUnits.get(id)?.name,
+    positions: (id: string) => view.graph.positions.get(id)?.title,
+  };
   return (field, id) => {
     const named = NAMED_IDS[field as keyof typeof NAMED_IDS];
     if (!named || typeof id !== 'string' || !readable[named.family]) return undefined;
-    return named.family === 'actors' ? view.graph.actors.get(id)?.displayName : view.graph.orgUnits.get(id)?.name;
+    return nameIn[named.family](id);
   };
 }
 

@@ -214,9 +214,12 @@ describe('lists of links between records', () => {
     ).reporting_lines;
     expect(lines.find((l) => l.actor_id === world.ids.id('p1'))).toMatchObject({ actor_name: 'p1', manager_name: 'eng_head' });
     const placements = structured<{ placements: Line[] }>(await owner.call('org_placements_list', { actor_id: world.ids.id('p1'), as_of: AS_OF })).placements;
-    expect(placements[0]).toMatchObject({ actor_name: 'p1', org_unit_name: 'Platform' });
+    expect(placements[0]).toMatchObject({ actor_name: 'p1', org_unit_name: 'Platform', position_id: world.ids.id('pos_p1'), position_title: 'pos_p1' });
     const positions = structured<{ positions: Line[] }>(await owner.call('org_positions_list', { org_unit_id: world.ids.units.P, as_of: AS_OF })).positions;
-    expect(positions[0]).toMatchObject({ org_unit_name: 'Platform' });
+    // Who fills a seat, by name as well as id.
+    expect(positions[0]).toMatchObject({ org_unit_name: 'Platform', filled_by: [world.ids.id('p1')], filled_by_names: ['p1'] });
+    const actor = structured<{ actor: { placements: Line[] } }>(await owner.call('org_actors_get', { actor_id: world.ids.id('p1'), as_of: AS_OF })).actor;
+    expect(actor.placements[0]).toMatchObject({ position_title: 'pos_p1' });
     const actors = structured<{ actors: Line[] }>(await owner.call('org_actors_list', { query: 'p1', as_of: AS_OF })).actors;
     expect(actors[0]).toMatchObject({ manager_name: 'eng_head', primary_org_unit_name: 'Platform' });
     const units = structured<{ org_units: Line[] }>(await owner.call('org_units_list', { query: 'Platform', as_of: AS_OF })).org_units;
@@ -231,6 +234,7 @@ describe('lists of links between records', () => {
     const bare = structured<{ placements: Line[] }>(await placementsOnly.call('org_placements_list', { actor_id: world.ids.id('p1'), as_of: AS_OF })).placements;
     expect(bare[0]).not.toHaveProperty('actor_name');
     expect(bare[0]).not.toHaveProperty('org_unit_name');
+    expect(bare[0]).not.toHaveProperty('position_title');
     await placementsOnly.close();
   });
 });
