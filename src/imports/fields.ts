@@ -32,7 +32,7 @@ export const IMPORT_FIELDS = {
   end_date: 'Last day employed (termination date), written like start_date: the person counts that day and is gone from the next',
   status: 'active (also on leave, furloughed…) or inactive (terminated, resigned…): inactive ends the person today unless end_date says when',
   currency: 'Currency of the pay (an active currency of the tenant)',
-  base_salary: 'Annual base salary as HR systems write it, in the currency’s main unit: 85000, 85,000.00, 85.000,00 or 85000 EUR',
+  base_salary: 'Annual base salary as HR systems write it, in the currency’s main unit: 85000, 85,000.00, 85.000,00 or 85000 EUR (or the currency in the header: “Annual salary (EUR)”)',
   daily_rate: 'Day rate in the currency’s main unit, written like base_salary (650 or 650.00)',
   base_salary_cents: 'Annual base salary in minor units (cents): 8500000 is 85,000.00',
   daily_rate_cents: 'Day rate in minor units (cents): 65000 is 650.00',
@@ -50,32 +50,33 @@ export type ImportFormat = 'orgonaut' | 'bamboohr';
 
 /** Header spellings, normalised (see normaliseHeader), that map to each field. The field's own name always does. */
 const ALIASES: Partial<Record<ImportField, string[]>> = {
-  email: ['work_email', 'email_address', 'e_mail', 'e_mail_address', 'work_e_mail', 'email_work', 'work_email_address', 'business_email', 'company_email', 'primary_email'],
-  first_name: ['firstname', 'given_name', 'forename'],
-  last_name: ['lastname', 'surname', 'family_name'],
-  name: ['full_name', 'fullname', 'display_name', 'employee_name', 'person_name'],
+  email: ['work_email', 'email_address', 'e_mail', 'e_mail_address', 'work_e_mail', 'email_work', 'work_email_address', 'business_email', 'company_email', 'primary_email', 'primary_work_email', 'business_email_address'],
+  first_name: ['firstname', 'given_name', 'forename', 'legal_first_name', 'legal_name_first_name', 'first_name_legal'],
+  last_name: ['lastname', 'surname', 'family_name', 'legal_last_name', 'legal_name_last_name', 'last_name_legal'],
+  name: ['full_name', 'fullname', 'display_name', 'employee_name', 'person_name', 'worker', 'worker_name', 'legal_name', 'employee_full_name'],
   kind: ['actor_kind', 'actor_type'],
-  employee_id: ['person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'eeid', 'ee_id', 'worker_id'],
-  department: ['department_name', 'dept', 'dept_name'],
+  employee_id: ['id', 'person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'eeid', 'ee_id', 'worker_id', 'personnel_number', 'staff_id', 'staff_number'],
+  department: ['department_name', 'dept', 'dept_name', 'supervisory_organization'],
   parent_department: ['parent_department_name', 'division'],
   cost_center: ['cost_centre', 'costcenter'],
   team: ['team_name'],
-  job_title: ['title', 'jobtitle', 'job', 'position', 'position_title', 'job_position'],
-  level: ['job_level', 'grade'],
-  manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail'],
-  manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number'],
-  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct'],
+  job_title: ['title', 'jobtitle', 'job', 'position', 'position_title', 'job_position', 'business_title', 'job_profile', 'job_name'],
+  level: ['job_level', 'grade', 'job_grade', 'management_level', 'career_level', 'seniority'],
+  manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail', 'manager_s_email', 'manager_s_work_email', 'managers_email', 'managers_work_email', 'direct_manager_email', 'reports_to_work_email'],
+  manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number', 'manager_s_employee_id', 'manager_eid', 'supervisor_employee_id', 'supervisor_employee_number', 'reports_to_employee', 'reports_to_employee_id', 'reports_to_employee_number', 'line_manager_id'],
+  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct', 'work_fte', 'full_time_equivalent', 'scheduled_fte'],
   allocation_pct: ['allocation', 'allocation_percent', 'allocation_percentage'],
-  employment_type: ['employment_status', 'employment_history_status', 'contract_type', 'worker_type'],
-  start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date'],
+  employment_type: ['employment_status', 'employment_history_status', 'contract_type', 'worker_type', 'employee_type', 'worker_category'],
+  start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date', 'date_of_hire', 'hired_on', 'start'],
   end_date: ['termination_date', 'leave_date', 'exit_date', 'last_working_day', 'last_day', 'employment_end_date'],
   status: ['employee_status'],
-  currency: ['pay_currency', 'salary_currency'],
-  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount'],
+  currency: ['pay_currency', 'salary_currency', 'base_salary_currency', 'compensation_currency', 'currency_code'],
+  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount', 'annual_base_pay', 'fix_salary', 'fixed_salary', 'annual_fixed_salary', 'gross_annual_salary', 'annual_gross_salary'],
   daily_rate: ['day_rate', 'daily_pay', 'rate_per_day', 'day_rate_amount', 'daily_rate_amount'],
   base_salary_cents: ['salary_cents', 'annual_salary_cents', 'base_salary_minor', 'salary_minor'],
   daily_rate_cents: ['day_rate_cents', 'daily_rate_minor', 'day_rate_minor'],
   pay_effective_date: ['compensation_effective_date', 'pay_rate_effective_date', 'salary_effective_date'],
+  location: ['office', 'site', 'work_location', 'location_name', 'office_location', 'work_site'],
 };
 
 const BY_HEADER: ReadonlyMap<string, ImportField> = (() => {
@@ -106,7 +107,25 @@ export function normaliseHeader(header: string): string {
 export function fieldForHeader(header: string, format: ImportFormat): ImportField | null {
   const key = normaliseHeader(header);
   if (format === 'bamboohr' && key === 'id') return 'employee_id';
-  return BY_HEADER.get(key) ?? null;
+  const field = BY_HEADER.get(key);
+  if (field) return field;
+  // “Annual salary (EUR)”, “Salary in €”: a pay column that names its currency.
+  const currency = headerCurrency(header);
+  const amount = currency ? BY_HEADER.get(normaliseHeader(header.replace(CURRENCY_IN_HEADER, ' ').replace(/\bin\s*$/i, ''))) : undefined;
+  return amount && PAY_AMOUNT_FIELDS.has(amount) ? amount : null;
+}
+
+/** Pay amounts written in the currency's main unit: a header may say which currency (“Annual salary (EUR)”). */
+const PAY_AMOUNT_FIELDS: ReadonlySet<ImportField> = new Set(['base_salary', 'daily_rate']);
+const CURRENCY_SYMBOLS: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', '¥': 'JPY' };
+/** A currency code or symbol at the end of a header, in brackets or not: “(EUR)”, “[€]”, “ in USD”, “ - GBP”. */
+const CURRENCY_IN_HEADER = /[\s(\[-]*(?:\b([A-Z]{3})\b|([€$£¥]))[\s)\]]*$/;
+
+/** The currency a pay column's header names (`Annual salary (EUR)` → EUR), if it names one. */
+export function headerCurrency(header: string): string | null {
+  const match = CURRENCY_IN_HEADER.exec(header.trim());
+  if (!match) return null;
+  return match[1] ?? CURRENCY_SYMBOLS[match[2]!] ?? null;
 }
 
 export function detectFormat(headers: readonly string[]): ImportFormat {

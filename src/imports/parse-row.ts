@@ -1,7 +1,7 @@
 import { minorUnits } from '../org/cost.js';
 import { addDays, isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
-import type { ColumnMapping, ImportField, ImportFormat } from './fields.js';
+import { headerCurrency, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
 import { reject, RowRejected, type Quarantine } from './reasons.js';
 
 /**
@@ -113,7 +113,7 @@ export function parseRow(rowNumber: number, values: readonly (string | null)[], 
     if (values.length > ctx.headerCount && values.slice(ctx.headerCount).some((v) => v !== null && v.trim() !== '')) {
       reject('malformed_row', null, `has ${values.length} cells but the header has ${ctx.headerCount}`);
     }
-    const input = parseIdentity(rowNumber, cell, ctx, keys, columns);
+    const input = parseIdentity(rowNumber, cell, ctx, keys, columns, values);
     parsePerson(input, cell, ctx);
     parsePlacement(input, cell, ctx);
     parsePay(input, cell, ctx);
@@ -138,12 +138,21 @@ function columnIndex(mapping: readonly ColumnMapping[]): Map<ImportField, number
 
 type Cell = (field: ImportField) => string | null | undefined;
 
+/**
+ * The label of a spreadsheet's totals line (“Total”, “Grand total: 42”, “Summe”), when its first filled cell is one;
+ * such a row has no person in it.
+ */
+function totalsLabel(values: readonly (string | null)[]): string | null {
+  const first = values.find((v) => v !== null && v.trim() !== '')?.trim();
+  return first && /^(grand\s+)?(totals?|sum|summe|gesamt|insgesamt|totaal|totale)\b/i.test(first) ? first : null;
+}
+
 /** A non-blank value, or undefined. */
 function given(value: string | null | undefined): string | undefined {
   return value ? value : undefined;
 }
 
-function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: RowKeys, columns: Map<ImportField, number>): RowInput {
+function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: RowKeys, columns: Map<ImportField, number>, values: readonly (string | null)[]): RowInput {
   const email = given(cell('email')) ?? null;
   const employeeId = given(cell('employee_id')) ?? null;
   if (ctx.format === 'orgonaut' && employeeId) keys.employeeIdKey = employeeId;
@@ -168,6 +177,10 @@ function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: R
   }
   if (email === null && !hasSource) {
     const sourceColumns = columns.has('source_hris_id') || (ctx.format === 'bamboohr' && columns.has('employee_id'));
+    const totals = totalsLabel(values);
+    if (totals) {
+      reject(sourceColumns ? 'missing_required_identity' : 'missing_required_field', 'email', `is blank: this looks like a totals row (“${totals.slice(0, 40)}”), not a person — ignore it`);
+    }
     if (sourceColumns) reject('missing_required_identity', 'email', 'has neither a valid email nor a complete source identity (source_hris + source_hris_id, or PersonID)');
     const byId = employeeId ? ' (an employee id is not one in an Orgonaut CSV: add source_hris + source_hris_id columns, or import the file as BambooHR)' : '';
     reject('missing_required_field', 'email', `is blank, and email is this file’s only identity${byId}`);
@@ -291,8 +304,14 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext): void {
   }
   const column = given(cell('currency'))?.toUpperCase();
   if (column && written && column !== written) reject('invalid_currency', 'currency', `the amount says ${written} but the currency column says ${column.slice(0, 8)}`);
-  const currency = column ?? written;
-  if (!currency) reject('invalid_currency', 'currency', 'is required with pay');
+  // “Annual salary (EUR)”: the column's header says the currency of its amounts.
+  const header = pay.minor ? null : headerOf(ctx.mapping, pay.field);
+  const headed = header ? headerCurrency(header) : null;
+  if (headed && (column ?? written) && (column ?? written) !== headed) {
+    reject('invalid_currency', 'currency', `the column “${header!.slice(0, 40)}” is in ${headed} but ${column ? 'the currency column' : 'the amount'} says ${(column ?? written)!.slice(0, 8)}`);
+  }
+  const currency = column ?? written ?? headed;
+  if (!currency) reject('invalid_currency', 'currency', `is required with pay: map a currency column, write it with the amount (85000 EUR), or name it in the pay column’s header (“${pay.field === 'base_salary' ? 'Annual salary' : 'Day rate'} (EUR)”)`);
   if (!ctx.activeCurrencies.has(currency)) reject('invalid_currency', 'currency', `${currency.slice(0, 8)} is not an active currency of this tenant (active: ${[...ctx.activeCurrencies].sort().join(', ') || 'none'})`);
   const effective = given(cell('pay_effective_date'));
   input.pay = {
@@ -377,8 +396,15 @@ function parseEmployment(value: string): EmploymentType | undefined {
   if (PERM.has(v)) return 'perm';
   if (CONTRACTOR.has(v)) return 'contractor';
   if (STATE_NOT_TYPE.has(v)) return undefined;
+  // HR systems' longer spellings: Rippling's “Salaried, full-time”, Workday's “Contingent Worker”, Personio's “external”.
+  const words = v.split(/[^a-z]+/).filter(Boolean);
+  if (words.some((w) => CONTRACTOR_WORDS.has(w))) return 'contractor';
+  if (words.some((w) => PERM_WORDS.has(w))) return 'perm';
   return reject('invalid_employment_type', 'employment_type', `“${value.slice(0, 40)}” is not perm (employee) or contractor`);
 }
+
+const CONTRACTOR_WORDS = new Set(['contractor', 'contingent', 'freelance', 'freelancer', 'consultant', 'external', 'agency']);
+const PERM_WORDS = new Set(['employee', 'permanent', 'internal', 'regular', 'salaried', 'hourly', 'full', 'part', 'fulltime', 'parttime', 'fixed', 'temporary', 'intern', 'trainee', 'apprentice', 'working', 'student']);
 
 /** Active or not. A person on leave, furloughed or on probation is still employed: active. */
 const ACTIVE_STATUSES = new Set([
@@ -442,10 +468,15 @@ function parseDecimal(value: string, code: 'invalid_fte' | 'invalid_allocation',
 
 const looksLikePercent = (value: string) => /^\d+$/.test(value) && Number(value) >= 10 && Number(value) <= 300;
 
+/** The header of the column a field is read from. */
+function headerOf(mapping: readonly ColumnMapping[], field: ImportField): string | null {
+  const column = columnIndex(mapping).get(field);
+  return column === undefined ? null : (mapping.find((m) => m.column === column)?.header ?? null);
+}
+
 /** Whether the column a field is read from says it holds percentages (`FTE %`, `FTE (percent)`). */
 function percentColumn(mapping: readonly ColumnMapping[], field: ImportField): boolean {
-  const column = columnIndex(mapping).get(field);
-  return column !== undefined && /%|percent|pct/i.test(mapping.find((m) => m.column === column)?.header ?? '');
+  return /%|percent|pct/i.test(headerOf(mapping, field) ?? '');
 }
 
 /** 0.8, 0,8 or a whole percentage (80 %, or 80 in a column headed `FTE %`), from 0.01 to 3.00. */

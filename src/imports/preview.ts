@@ -8,6 +8,7 @@ import { actorAllowance } from '../tenancy/plans.js';
 import { loadScenario } from '../scenarios/store.js';
 import { parseContext } from './execute.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
+import { managerNameColumn } from './manager-columns.js';
 import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentRun } from './present.js';
@@ -36,7 +37,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id)))
     .orderBy(asc(importRows.rowNumber))
     .limit(sampleSize);
-  const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney);
+  const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney, managerNameColumn(mapping, first.map((r) => r.values)));
   if (showMoney) warnings.push(...centsWarnings(mapping, first));
   const reprocess = run.status === 'completed';
   const total = await countRowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess);
@@ -89,7 +90,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   return { run: presentRun(run, ctx.principal), headers: run.headers, sample, counts, warnings };
 }
 
-function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: boolean) {
+function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: boolean, managerNames: { header: string; example: string } | null) {
   const fields = new Set(mapping.map((m) => m.field).filter(Boolean));
   const warnings: { code: string; message: string }[] = [];
   if (!(fields.has('email') || fields.has('source_hris_id') || (format === 'bamboohr' && fields.has('employee_id')))) {
@@ -98,7 +99,11 @@ function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: bo
   if (!fields.has('name') && !(fields.has('first_name') || fields.has('last_name'))) warnings.push({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined.' });
   if (!fields.has('department') && !fields.has('team')) warnings.push({ code: 'no_department', message: 'No department or team column is mapped: new people will be quarantined.' });
   if (!fields.has('manager_email') && !fields.has('manager_employee_id')) {
-    warnings.push({ code: 'no_manager', message: 'No manager column is mapped (manager_email or manager_employee_id): reporting lines stay as they are, and new people get no manager.' });
+    // “Reports To” with names in it: say why it is not used, and what to export instead.
+    const names = managerNames
+      ? `“${managerNames.header.slice(0, 40)}” holds names (such as “${managerNames.example.slice(0, 40)}”), and managers are found by email or employee id only: export the manager’s email or employee id too (BambooHR: “Supervisor EID”; most HR systems: “Manager email”) and map it. Until then, `
+      : 'No manager column is mapped (manager_email or manager_employee_id): ';
+    warnings.push({ code: 'no_manager', message: `${names}reporting lines stay as they are, and new people get no manager.` });
   }
   // Managers named by id, people by no id: no manager of the file could be found by it.
   const ownId = fields.has('employee_id') || fields.has('source_hris_id');

@@ -14,7 +14,8 @@ import { checkMapping } from './mapping.js';
 import { DATE_ORDERS, type DateOrder } from './parse-row.js';
 import { presentRun, type RunOut } from './present.js';
 import { initialProgress, ProgressTracker } from './progress.js';
-import { countQueuedRows, countRowsToProcess, loadRun, RUN_STATUSES, updateRun, type RunRow, type RunStatus } from './store.js';
+import { mapManagerColumns } from './manager-columns.js';
+import { countQueuedRows, countRowsToProcess, firstRowValues, loadRun, RUN_STATUSES, updateRun, type RunRow, type RunStatus } from './store.js';
 import { resolveTarget, type TargetRequest } from './target.js';
 import { importHeartbeat, WORKER_ID } from './worker.js';
 
@@ -75,7 +76,7 @@ export async function updateRunSettings(ctx: ServiceContext, id: string, patch: 
     fields.options = { ...run.options, ...fields.options, date_order: order };
   }
   const formatChanged = fields.format !== undefined && fields.format !== run.format;
-  const baseMapping = formatChanged ? detectMapping(run.headers, fields.format as ImportFormat) : (run.mapping as ColumnMapping[]);
+  const baseMapping = formatChanged ? mapManagerColumns(detectMapping(run.headers, fields.format as ImportFormat), await firstRowValues(ctx.db, ctx.tenant.id, run.id)) : (run.mapping as ColumnMapping[]);
   if (patch.mapping || formatChanged) fields.mapping = checkMapping(run.headers, patch.mapping ?? [], baseMapping);
   if (patch.target) {
     const target = await resolveTarget(ctx, patch.target);

@@ -38,6 +38,20 @@ export async function updateRun(db: Db, tenantId: string, id: string, fields: Pa
   return row;
 }
 
+/** How many first rows the mapping looks at for the columns only their values can map (manager-columns.ts). */
+export const MAPPING_SAMPLE = 50;
+
+/** The values of a run's first rows, in row order. */
+export async function firstRowValues(db: Db, tenantId: string, runId: string, limit = MAPPING_SAMPLE): Promise<(string | null)[][]> {
+  const rows = await db
+    .select({ values: importRows.values })
+    .from(importRows)
+    .where(and(eq(importRows.tenantId, tenantId), eq(importRows.runId, runId)))
+    .orderBy(asc(importRows.rowNumber))
+    .limit(limit);
+  return rows.map((r) => r.values);
+}
+
 /** Stores rows of a file: one statement per few thousand rows, the rows travelling as one JSON parameter. */
 export async function insertRows(db: Db, tenantId: string, runId: string, rows: { rowNumber: number; line: number | null; values: (string | null)[] }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 5_000) {

@@ -6,7 +6,8 @@ import { InvalidInput } from '../errors.js';
 import { bytesOf, FileRefused, MAX_UPLOAD_BYTES, readCsvFile, tooLarge } from './csv/reader.js';
 import { detectFormat, detectMapping, type ImportFormat } from './fields.js';
 import { presentRun, type RunOut } from './present.js';
-import { insertRows, updateRun } from './store.js';
+import { mapManagerColumns } from './manager-columns.js';
+import { insertRows, MAPPING_SAMPLE, updateRun } from './store.js';
 import { resolveTarget, type TargetInput } from './target.js';
 
 /**
@@ -34,16 +35,21 @@ export async function createRunFromUpload(ctx: ServiceContext, input: UploadInpu
   const run = await insertRun(ctx, { fileName, targetKind: target.kind, targetScenarioId: target.scenario?.id ?? null, options: { create_missing_types: input.options?.create_missing_types === true } });
   try {
     let next = 0;
+    // The first rows, for the columns only their values can map (“Reports To”: emails, ids or names).
+    const sample: string[][] = [];
     const read = await readCsvFile(bytesOf(input.body), {
       maxBytes,
-      onRows: (records) => insertRows(ctx.db, ctx.tenant.id, run.id, records.map((r) => ({ rowNumber: ++next, line: r.line, values: r.fields }))),
+      onRows: (records) => {
+        for (const r of records) if (sample.length < MAPPING_SAMPLE) sample.push(r.fields);
+        return insertRows(ctx.db, ctx.tenant.id, run.id, records.map((r) => ({ rowNumber: ++next, line: r.line, values: r.fields })));
+      },
     });
     const format = input.options?.format ?? detectFormat(read.headers);
     const done = await updateRun(ctx.db, ctx.tenant.id, run.id, {
       headers: read.headers,
       delimiter: read.delimiter,
       format,
-      mapping: detectMapping(read.headers, format),
+      mapping: mapManagerColumns(detectMapping(read.headers, format), sample),
       rowCount: read.rows,
       fileBytes: read.bytes,
       fileSha256: read.sha256,

@@ -145,8 +145,26 @@ function invalidUtf8(chunk: Uint8Array, linesBefore: number): FileRefused {
   const at = firstInvalidUtf8(chunk);
   const line = linesBefore + countByte(chunk.subarray(0, Math.max(0, at)), 10);
   const byte = at >= 0 ? chunk[at]! : null;
-  const hint = byte !== null && byte >= 0x80 ? ' It looks like Latin-1 or Windows-1252 text.' : '';
-  return new FileRefused('invalid_encoding', 422, `The file is not valid UTF-8 (line ${line}).${hint}`, CSV_FIX, { line });
+  if (byte === null || byte < 0x80) return new FileRefused('invalid_encoding', 422, `The file is not valid UTF-8 (line ${line}).`, CSV_FIX, { line });
+  // The cell as Windows-1252 reads it (“Zoë”), so the person sees which text it is.
+  const cell = cellAround(chunk, at);
+  return new FileRefused(
+    'invalid_encoding',
+    422,
+    `The file is not valid UTF-8 (line ${line})${cell ? `: “${cell}”` : ''}. It looks like Latin-1 or Windows-1252 text, as Excel’s plain “CSV (Comma delimited)” saves it.`,
+    'Save it again as UTF-8: in Excel, File → Save As → “CSV UTF-8 (Comma delimited) (*.csv)”; in LibreOffice, tick “Edit filter settings” and choose Unicode (UTF-8); or export it from your HR system as CSV (UTF-8).',
+    { line },
+  );
+}
+
+/** The cell holding byte `at`, decoded as Windows-1252 (at most 40 characters). */
+function cellAround(chunk: Uint8Array, at: number): string {
+  const stop = (b: number) => b === 0x2c || b === 0x3b || b === 0x0a || b === 0x0d || b === 0x22;
+  let start = at;
+  while (start > 0 && at - start < 40 && !stop(chunk[start - 1]!)) start--;
+  let end = at + 1;
+  while (end < chunk.length && end - start < 40 && !stop(chunk[end]!)) end++;
+  return new TextDecoder('windows-1252').decode(chunk.subarray(start, end)).trim();
 }
 
 /** Offset of the first byte that breaks UTF-8 in a chunk (continuation bytes at its start belong to the previous one). */

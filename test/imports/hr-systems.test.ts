@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceContext } from '../../src/context.js';
+import type { Database } from '../../src/db/connection.js';
+import { previewRun } from '../../src/imports/preview.js';
+import { listRows } from '../../src/imports/review.js';
+import { startRun } from '../../src/imports/runs.js';
+import { createRunFromUpload } from '../../src/imports/upload.js';
+import { testDatabase } from '../support/db.js';
+import { importTenant } from './support.js';
+
+/**
+ * A customer's first hour is getting their org in: exports as HR systems write them (BambooHR, Personio, HiBob,
+ * Workday, Rippling) and a hand-made spreadsheet saved by Excel. Each is uploaded as it is: the headers map without
+ * help, the preview says what a person needs to know, and the run puts every person under their manager, in their
+ * department, with their FTE and pay.
+ */
+
+let database: Database;
+beforeAll(async () => {
+  database = await testDatabase();
+});
+afterAll(() => database?.close());
+
+const csv = (rows: string[][], separator = ',') => rows.map((r) => r.map((v) => (/[",;\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(separator)).join('\r\n') + '\r\n';
+
+async function upload(slug: string, body: string | Uint8Array, fileName: string) {
+  const { owner } = await importTenant(database, { slug });
+  const run = await createRunFromUpload(owner, { body, fileName });
+  return { owner, run };
+}
+
+const mapped = (run: { mapping: { header: string; field: string | null }[] }) => Object.fromEntries(run.mapping.map((m) => [m.header, m.field]));
+
+/** Each person of Live by email: name, title, manager's email, unit, FTE and current pay. */
+async function people(ctx: ServiceContext) {
+  const graph = (await ctx.graphs.live(ctx.tenant.id)).graph;
+  const current = <T extends { validTo: string | null }>(r: T) => r.validTo === null;
+  const byId = new Map([...graph.actors.values()].map((a) => [a.id, a]));
+  const out: Record<string, { name: string; title: string | null; manager: string | null; unit: string | null; fte: number | null; pay: string | null; active: boolean }> = {};
+  for (const actor of graph.actors.values()) {
+    const line = [...graph.reportingLines.values()].find((l) => l.actorId === actor.id && current(l));
+    const placement = [...graph.placements.values()].find((p) => p.actorId === actor.id && p.isPrimary);
+    const pay = [...graph.compensations.values()].find((c) => c.actorId === actor.id && current(c));
+    out[actor.email!] = {
+      name: actor.displayName,
+      title: actor.title,
+      manager: line ? (byId.get(line.managerId)?.email ?? null) : null,
+      unit: placement ? (graph.orgUnits.get(placement.orgUnitId)?.name ?? null) : null,
+      fte: actor.fte,
+      pay: pay ? `${pay.amountMinor / 100} ${pay.currency}` : null,
+      active: actor.validTo === null,
+    };
+  }
+  return out;
+}
+
+async function run(ctx: ServiceContext, id: string) {
+  return (await startRun(ctx, id)).done;
+}
+
+describe('a BambooHR custom report', () => {
+  const file = csv([
+    ['Employee #', 'First Name', 'Last Name', 'Preferred Name', 'Job Title', 'Department', 'Division', 'Location', 'Work Email', 'Hire Date', 'Reporting to', 'Supervisor EID', 'Employment Status', 'Status', 'Termination Date'],
+    ['1', 'Ada', 'Lovelace', '', 'CEO', 'Executive', 'Company', 'London', 'ada@bamboo.test', '2015-01-05', '', '', 'Full-Time', 'Active', '0000-00-00'],
+    ['2', 'Grace', 'Hopper', '', 'VP Engineering', 'Engineering', 'Product', 'Remote', 'grace@bamboo.test', '2016-03-01', 'Lovelace, Ada', '1', 'Full-Time', 'Active', '0000-00-00'],
+    ['3', 'Alan', 'Turing', 'Al', 'Engineer', 'Engineering', 'Product', 'London', 'alan@bamboo.test', '2019-06-01', 'Hopper, Grace', '2', 'Part-Time', 'Active', '0000-00-00'],
+    ['4', 'Tim', 'Berners-Lee', '', 'Engineer', 'Engineering', 'Product', 'Remote', 'tim@bamboo.test', '2019-06-01', 'Hopper, Grace', '2', 'Terminated', 'Inactive', '2024-02-29'],
+  ]);
+
+  it('is read as BambooHR, with managers by Supervisor EID and the names in “Reporting to” left out', async () => {
+    const { owner, run: created } = await upload('hrs-bamboo', file, 'employees.csv');
+    expect(created.format).toBe('bamboohr');
+    expect(mapped(created)).toMatchObject({ 'Employee #': 'employee_id', 'Supervisor EID': 'manager_employee_id', 'Reporting to': null, 'Work Email': 'email', 'Hire Date': 'start_date', 'Termination Date': 'end_date', Division: 'parent_department' });
+    const preview = await previewRun(owner, created.id);
+    expect(preview.counts?.rows).toMatchObject({ would_import: 4, would_quarantine: 0 });
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 4, quarantined: 0 } });
+    const org = await people(owner);
+    expect(org['alan@bamboo.test']).toMatchObject({ name: 'Alan Turing', manager: 'grace@bamboo.test', unit: 'Engineering', active: true });
+    expect(org['tim@bamboo.test']).toMatchObject({ active: false });
+  });
+});
+
+describe('a Personio export', () => {
+  const file = csv([
+    ['ID', 'First name', 'Last name', 'Email', 'Gender', 'Status', 'Position', 'Supervisor', 'Department', 'Team', 'Office', 'Subcompany', 'Cost center', 'Employment type', 'Weekly working hours', 'Hire date', 'Termination date'],
+    ['101', 'Lena', 'Schmidt', 'lena@personio.test', 'female', 'active', 'Managing Director', '', 'Management', '', 'Munich', 'Acme GmbH', 'CC-100', 'internal', '40', '2018-04-01', ''],
+    ['102', 'Jonas', 'Weber', 'jonas@personio.test', 'male', 'leave', 'Head of Sales', 'Lena Schmidt', 'Sales', 'Field Sales', 'Munich', 'Acme GmbH', 'CC-200', 'internal', '40', '2019-01-15', ''],
+    ['103', 'Mia', 'Fischer', 'mia@personio.test', 'female', 'onboarding', 'Account Executive', 'Jonas Weber', 'Sales', 'Field Sales', 'Berlin', 'Acme GmbH', 'CC-200', 'external', '20', '2026-12-01', ''],
+  ]);
+
+  it('maps ID, Position and Office, reads internal / external, and says why “Supervisor” (names) finds no manager', async () => {
+    const { owner, run: created } = await upload('hrs-personio', file, 'personio-export.csv');
+    expect(created.format).toBe('orgonaut');
+    expect(mapped(created)).toMatchObject({ ID: 'employee_id', Position: 'job_title', Office: 'location', Supervisor: null, 'Employment type': 'employment_type', 'Cost center': 'cost_center' });
+    const preview = await previewRun(owner, created.id);
+    const manager = preview.warnings.find((w) => w.code === 'no_manager');
+    expect(manager?.message).toContain('“Supervisor” holds names (such as “Lena Schmidt”)');
+    expect(manager?.message).toContain('managers are found by email or employee id');
+    expect(preview.counts?.rows).toMatchObject({ would_import: 3, would_quarantine: 0 });
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
+    expect((await people(owner))['mia@personio.test']).toMatchObject({ title: 'Account Executive', unit: 'Field Sales', active: true });
+  });
+});
+
+describe('a HiBob people report', () => {
+  const file = csv([
+    ['Employee ID', 'Display name', 'First name', 'Last name', 'Email', 'Department', 'Site', 'Job title', 'Reports to', 'Reports to email', 'Start date', 'Employment type', 'Work FTE %', 'Base salary', 'Base salary currency'],
+    ['E-1', 'Noa Levi', 'Noa', 'Levi', 'noa@bob.test', 'Leadership', 'Tel Aviv', 'CEO', '', '', '2017-02-01', 'Permanent', '100', '180,000.00', 'USD'],
+    ['E-2', 'Sam Cohen', 'Sam', 'Cohen', 'sam@bob.test', 'Product', 'London', 'Product Manager', 'Noa Levi', 'noa@bob.test', '2020-09-14', 'Permanent', '80', '85,000.00', 'GBP'],
+  ]);
+
+  it('maps the site and the FTE % and pay currency columns, and imports pay as written', async () => {
+    const { owner, run: created } = await upload('hrs-hibob', file, 'bob.csv');
+    expect(mapped(created)).toMatchObject({ 'Employee ID': 'employee_id', Site: 'location', 'Reports to': null, 'Reports to email': 'manager_email', 'Work FTE %': 'fte', 'Base salary currency': 'currency' });
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 2, quarantined: 0 } });
+    expect((await people(owner))['sam@bob.test']).toMatchObject({ manager: 'noa@bob.test', fte: 0.8, pay: '85000 GBP' });
+  });
+});
+
+describe('a Workday worker report', () => {
+  const file = csv([
+    ['Employee ID', 'Worker', 'Legal Name - First Name', 'Legal Name - Last Name', 'Primary Work Email', 'Business Title', 'Job Profile', 'Supervisory Organization', 'Cost Center', 'Manager', 'Manager Employee ID', 'Hire Date', 'Worker Type', 'Time Type', 'FTE', 'Location', 'Management Level', 'Annual Base Pay', 'Currency'],
+    ['21001', 'Maria Garcia', 'Maria', 'Garcia', 'maria@wd.test', 'Chief Financial Officer', 'Executive', 'Finance', 'CC4000', '', '', '2012-07-01', 'Employee', 'Full time', '1', 'New York', 'Executive', '250000', 'USD'],
+    ['21002', 'James Smith', 'James', 'Smith', 'james@wd.test', 'Senior Accountant', 'Accountant III', 'Finance', 'CC4000', 'Maria Garcia', '21001', '2018-03-12', 'Employee', 'Part time', '0.5', 'New York', 'Individual Contributor', '60000', 'USD'],
+    ['21003', 'Priya Patel', 'Priya', 'Patel', 'priya@wd.test', 'Audit Consultant', 'Consultant', 'Finance', 'CC4000', 'Maria Garcia', '21001', '2025-01-06', 'Contingent Worker', 'Full time', '1', 'Remote', 'Individual Contributor', '', ''],
+  ]);
+
+  it('maps the legal names, work email, business title, management level and base pay; a contingent worker is a contractor', async () => {
+    const { owner, run: created } = await upload('hrs-workday', file, 'Workers_Report.csv');
+    expect(mapped(created)).toMatchObject({
+      Worker: 'name',
+      'Legal Name - First Name': 'first_name',
+      'Legal Name - Last Name': 'last_name',
+      'Primary Work Email': 'email',
+      'Business Title': 'job_title',
+      'Job Profile': null, // the business title comes first
+      'Supervisory Organization': 'department',
+      'Manager Employee ID': 'manager_employee_id',
+      'Worker Type': 'employment_type',
+      'Management Level': 'level',
+      'Annual Base Pay': 'base_salary',
+    });
+    const preview = await previewRun(owner, created.id);
+    expect(preview.counts?.rows).toMatchObject({ would_import: 3, would_quarantine: 0 });
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
+    const org = await people(owner);
+    expect(org['james@wd.test']).toMatchObject({ name: 'James Smith', title: 'Senior Accountant', manager: 'maria@wd.test', fte: 0.5, pay: '60000 USD' });
+    const graph = (await owner.graphs.live(owner.tenant.id)).graph;
+    const priya = [...graph.actors.values()].find((a) => a.email === 'priya@wd.test')!;
+    const seat = [...graph.placements.values()].find((p) => p.actorId === priya.id)!.positionId;
+    expect(graph.positions.get(seat!)?.employmentType).toBe('contractor');
+  });
+});
+
+describe('a Rippling employee export', () => {
+  const file = csv([
+    ['Legal first name', 'Legal last name', 'Preferred first name', 'Work email', 'Title', 'Department', 'Manager', "Manager's work email", 'Start date', 'Employment type', 'Work location', 'Annual salary', 'Salary currency'],
+    ['Olivia', 'Brown', '', 'olivia@rippling.test', 'CEO', 'Executive', '', '', '2019-05-01', 'Salaried, full-time', 'San Francisco', '$240,000.00', 'USD'],
+    ['Ethan', 'Lee', '', 'ethan@rippling.test', 'Support Specialist', 'Support', 'Olivia Brown', 'olivia@rippling.test', '2023-02-13', 'Hourly, part-time', 'Remote', '$41,600.00', 'USD'],
+    ['Ava', 'Kim', '', 'ava@rippling.test', 'Designer', 'Design', 'Olivia Brown', 'olivia@rippling.test', '2024-08-01', 'Contractor', 'Remote', '', ''],
+  ]);
+
+  it('maps the legal names and the manager’s work email, and reads “Salaried, full-time” and “Hourly, part-time”', async () => {
+    const { owner, run: created } = await upload('hrs-rippling', file, 'rippling.csv');
+    expect(mapped(created)).toMatchObject({ 'Legal first name': 'first_name', 'Legal last name': 'last_name', "Manager's work email": 'manager_email', Manager: null, 'Work location': 'location', 'Annual salary': 'base_salary', 'Salary currency': 'currency' });
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
+    expect((await people(owner))['ethan@rippling.test']).toMatchObject({ name: 'Ethan Lee', manager: 'olivia@rippling.test', pay: '41600 USD' });
+  });
+});
+
+describe('a hand-made spreadsheet saved by Excel', () => {
+  const HEADER = ['Employee #', 'Name', 'E-Mail', 'Reports To', 'Job Title', 'Dept', 'Team', 'Hire Date', 'FTE %', 'Annual salary (EUR)', '', ''];
+  const ROWS = [
+    ['1001', 'Anna Müller', 'anna@excel.test', '', 'Geschäftsführerin', 'Management', '', '01.03.2015', '100', '150.000,00', '', ''],
+    ['1002', 'Björn Schäfer', 'bjoern@excel.test', '1001', 'Head of Engineering', 'Engineering', 'Platform', '15.06.2018', '100', '110.000,00', '', ''],
+    ['1003', 'Chloé Dubois', 'chloe@excel.test', '1002', 'Engineer', 'Engineering', 'Platform', '02.01.2021', '80', '72.000,00', '', ''],
+    ['Total', '', '', '', '', '', '', '', '', '332.000,00', '', ''],
+  ];
+  /** Semicolons, CRLF, trailing empty columns, a totals row, and a separator-only last line. */
+  const text = csv([HEADER, ...ROWS], ';') + ';;;;;;;;;;;\r\n';
+
+  it('maps every header, reads managers from “Reports To” (employee numbers) and the currency from the salary header', async () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)]);
+    const { owner, run: created } = await upload('hrs-excel', bom, 'Mitarbeiter.csv');
+    expect(created.file.delimiter).toBe(';');
+    expect(mapped(created)).toMatchObject({ 'Employee #': 'employee_id', Name: 'name', 'E-Mail': 'email', 'Reports To': 'manager_employee_id', 'Job Title': 'job_title', Dept: 'department', 'Hire Date': 'start_date', 'FTE %': 'fte', 'Annual salary (EUR)': 'base_salary' });
+    const preview = await previewRun(owner, created.id);
+    expect(preview.counts?.rows).toMatchObject({ would_import: 3, would_quarantine: 1 });
+    expect(preview.warnings.map((w) => w.code)).not.toContain('no_manager');
+    // The totals line is named for what it is.
+    expect(preview.sample[3]?.problem?.detail).toBe('is blank: this looks like a totals row (“Total”), not a person — ignore it');
+
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 1 } });
+    const org = await people(owner);
+    expect(org['chloe@excel.test']).toMatchObject({ name: 'Chloé Dubois', manager: 'bjoern@excel.test', unit: 'Platform', fte: 0.8, pay: '72000 EUR' });
+    expect(org['anna@excel.test']).toMatchObject({ title: 'Geschäftsführerin', manager: null, pay: '150000 EUR' });
+    const [totals] = (await listRows(owner, done.id, { status: 'quarantined' })).items;
+    expect(totals?.reason?.detail).toContain('totals row');
+  });
+
+  it('reads “Reports To” holding emails as the manager’s email', async () => {
+    const byEmail = csv([HEADER.slice(0, 8), ...ROWS.slice(0, 3).map((r, i) => [...r.slice(0, 3), ['', 'anna@excel.test', 'bjoern@excel.test'][i]!, ...r.slice(4, 8)])], ';');
+    const { run: created } = await upload('hrs-excel-email', byEmail, 'team.csv');
+    expect(mapped(created)).toMatchObject({ 'Reports To': 'manager_email' });
+  });
+
+  it('saved as Windows-1252 (Excel’s plain “CSV”) is refused with the text it could not read and how to save it as UTF-8', async () => {
+    const cp1252 = Uint8Array.from([...text.replace('\uFEFF', '')].map((c) => ({ ü: 0xfc, ö: 0xf6, ä: 0xe4, é: 0xe9 })[c] ?? c.charCodeAt(0)));
+    const { owner } = await importTenant(database, { slug: 'hrs-excel-1252' });
+    await expect(createRunFromUpload(owner, { body: cp1252, fileName: 'Mitarbeiter.csv' })).rejects.toMatchObject({
+      code: 'invalid_encoding',
+      message: expect.stringContaining('(line 2): “Anna Müller”'),
+      fix: expect.stringContaining('CSV UTF-8 (Comma delimited)'),
+    });
+  });
+});
