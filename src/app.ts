@@ -18,7 +18,7 @@ import { renderErrorPage } from './web/error-page.js';
 import { webRoutes } from './web/index.js';
 import { sameOriginForms } from './web/forms.js';
 import { requestLimits } from './http/limits.js';
-import { noStoreByDefault } from './http/response-headers.js';
+import { HSTS, noStoreByDefault } from './http/response-headers.js';
 import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
 import { MCP_PATH } from './mcp/urls.js';
@@ -83,7 +83,7 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
         baseUri: ["'none'"],
         objectSrc: ["'none'"],
       },
-      strictTransportSecurity: config.publicScheme === 'https' ? 'max-age=31536000; includeSubDomains' : false,
+      strictTransportSecurity: config.publicScheme === 'https' ? HSTS : false,
       xFrameOptions: 'DENY',
       // 'same-origin', not 'no-referrer': with no-referrer Chromium sends `Origin: null` on same-origin form posts.
       referrerPolicy: 'same-origin',

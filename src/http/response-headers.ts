@@ -1,6 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
 
+/** HSTS of every answer when the public scheme is https (the app's and the OAuth provider's): a year, subdomains too. */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
 /**
  * The response with `headers` set. In place when its headers are mutable (what handlers return), which keeps the
  * HTTP server's fast path for a body it already holds; a response with immutable headers (Response.redirect, a

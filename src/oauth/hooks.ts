@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { auditOAuth } from './audit.js';
 import { touchUse } from './consents.js';
+import { HSTS } from '../http/response-headers.js';
 
 /** Headers on everything the provider itself answers (its error pages and redirects): no framing, no caching of secrets. */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -29,6 +30,8 @@ export function attachHooks(provider: Provider, db: Db, tenant: Tenant, logger: 
   });
   provider.use(async function orgonautOAuthHooks(ctx, next) {
     ctx.set(SECURITY_HEADERS);
+    // Over https (the bridge pins the scheme to the checked origin) as on every other answer of the host (app.ts).
+    if (ctx.secure) ctx.set('strict-transport-security', HSTS);
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
     if (oidc?.route === 'revocation') {

@@ -13,6 +13,7 @@ import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
 import { testConfig } from '../support/app.js';
+import type { Config } from '../../src/config.js';
 
 /**
  * OAuth tests run against a real loopback listener: oidc-provider answers on Node's req/res, which `app.request()`
@@ -33,9 +34,11 @@ export interface OAuthServer {
 }
 
 /** A server on its own test database, or a second instance on another server's database (`database`). */
-export async function startOAuthServer(options: { redirectDomains?: string[]; oauth?: OAuthOptions; database?: Database } = {}): Promise<OAuthServer> {
+export async function startOAuthServer(
+  options: { redirectDomains?: string[]; oauth?: OAuthOptions; database?: Database; config?: Partial<Config> } = {},
+): Promise<OAuthServer> {
   const database = options.database ?? (await testDatabase());
-  const config = testConfig({ host: '127.0.0.1', port: 0, baseDomain: 'localhost', mcpRedirectDomains: options.redirectDomains ?? [] });
+  const config = testConfig({ host: '127.0.0.1', port: 0, baseDomain: 'localhost', mcpRedirectDomains: options.redirectDomains ?? [], ...options.config });
   const runtime = createRuntime(config, database, createLogger('silent'));
   configureOAuth(runtime, { maintenanceEveryMs: null, ...options.oauth });
   // Until app.ts wires the OAuth server's verifier into the resource-server guard.

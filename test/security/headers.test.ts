@@ -5,6 +5,7 @@ import type { Tenant } from '../../src/tenancy/tenants.js';
 import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, tokenOf } from '../support/factories.js';
+import { loopbackFetch, startOAuthServer, tenantWithMember, type OAuthServer } from '../oauth/support.js';
 
 /**
  * What a penetration tester looks at first: the headers of every kind of answer (pages, API, errors, redirects), and
@@ -141,5 +142,31 @@ describe('cookies on https', () => {
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('This page had expired');
     expect(response.headers.getSetCookie().some((c) => c.includes('orgonaut_session='))).toBe(false);
+  });
+});
+
+describe('answers of the OAuth provider itself (error pages, token endpoint)', () => {
+  const servers: OAuthServer[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+  });
+
+  it('carry the same protections, and HSTS when the public address is https', async () => {
+    for (const scheme of ['https', 'http'] as const) {
+      const server = await startOAuthServer({ config: { publicScheme: scheme } });
+      servers.push(server);
+      const { origin } = await tenantWithMember(server, 'enterprise');
+      const errorPage = await loopbackFetch(`${origin}/oauth/authorize?client_id=nope&response_type=code&redirect_uri=https://app.example/cb`);
+      const token = await loopbackFetch(`${origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
+      for (const [what, response] of [['error page', errorPage], ['token endpoint', token]] as const) {
+        expect(response.status, what).toBeGreaterThanOrEqual(400);
+        expect(response.headers.get('content-security-policy'), what).toContain("frame-ancestors 'none'");
+        expect(response.headers.get('x-frame-options'), what).toBe('DENY');
+        expect(response.headers.get('x-content-type-options'), what).toBe('nosniff');
+        expect(response.headers.get('cache-control'), what).toBe('no-store');
+        if (scheme === 'https') expect(response.headers.get('strict-transport-security'), what).toBe('max-age=31536000; includeSubDomains');
+        else expect(response.headers.get('strict-transport-security'), what).toBeNull();
+      }
+    }
   });
 });
