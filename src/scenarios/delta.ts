@@ -11,7 +11,7 @@ import { FAMILIES, recordsOf, type CostSettings, type Family, type OrgGraph } fr
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { sameValue } from './edits.js';
 import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
-import { presentScenario } from './lifecycle.js';
+import { presentWithSource } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadScenario, type Scenario } from './store.js';
 import { and, desc, eq } from 'drizzle-orm';
@@ -83,7 +83,7 @@ export async function scenarioDelta(
     const probes = probe ? { from: metricsOf(base, asOf, probe), to: metricsOf(target, asOf, probe) } : null;
     metrics = metricDeltas(from, to, target, base, ctx.principal, unitId, probes);
   }
-  return { scenario: presentScenario(scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld };
+  return { scenario: await presentWithSource(ctx, scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld };
 }
 
 /**

@@ -34,6 +34,12 @@ export function presentScenario(s: Scenario, sourceName?: string | null) {
   };
 }
 
+/** A scenario for output, naming the scenario it was started from, as reading it does. */
+export async function presentWithSource(ctx: ServiceContext, s: Scenario) {
+  const source = s.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, s.sourceScenarioId) : null;
+  return presentScenario(s, source?.name);
+}
+
 export function isMutable(s: Scenario): boolean {
   return s.kind === 'planning' && s.state === 'active';
 }
@@ -150,7 +156,7 @@ export async function submitScenario(ctx: ServiceContext, id: string) {
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   assertMutableScenario(scenario);
   // Submitting again changes nothing: no second 'submitted' event, the submission time and ETag stay.
-  if (scenario.submittedAt) return presentScenario(scenario);
+  if (scenario.submittedAt) return presentWithSource(ctx, scenario);
   // A review of nothing: what could be approved would be refused at promotion.
   await assertHasChanges(ctx, scenario, 'submit');
   return setState(ctx, scenario, { submittedAt: new Date() }, 'submitted');
@@ -161,7 +167,7 @@ export async function withdrawScenario(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'scenarios.write');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   assertMutableScenario(scenario);
-  if (!scenario.submittedAt) return presentScenario(scenario);
+  if (!scenario.submittedAt) return presentWithSource(ctx, scenario);
   return setState(ctx, scenario, { submittedAt: null }, 'withdrawn');
 }
 
@@ -169,7 +175,7 @@ export async function archiveScenario(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'scenarios.write');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   if (scenario.kind !== 'planning') throw new ReadOnlyContext(scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario');
-  if (scenario.state === 'archived') return presentScenario(scenario);
+  if (scenario.state === 'archived') return presentWithSource(ctx, scenario);
   return setState(ctx, scenario, { state: 'archived', archivedAt: new Date() }, 'archived');
 }
 
@@ -178,7 +184,7 @@ export async function unarchiveScenario(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'scenarios.write');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   if (scenario.kind !== 'planning') throw new Conflict(`A ${scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario'} cannot be unarchived.`);
-  if (scenario.state === 'active') return presentScenario(scenario);
+  if (scenario.state === 'active') return presentWithSource(ctx, scenario);
   await checkCap(ctx);
   return setState(ctx, scenario, { state: 'active', archivedAt: null }, 'restored');
 }
@@ -190,7 +196,7 @@ async function setState(ctx: ServiceContext, scenario: Scenario, fields: Partial
     .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.id, scenario.id)))
     .returning();
   await audit(ctx, scenario, action, fields);
-  return presentScenario({ ...scenario, ...row!, liveVersion: Number(row!.liveVersion), revision: Number(row!.revision) } as Scenario);
+  return presentWithSource(ctx, { ...scenario, ...row!, liveVersion: Number(row!.liveVersion), revision: Number(row!.revision) } as Scenario);
 }
 
 async function audit(ctx: ServiceContext, scenario: Scenario, action: string, after: unknown) {

@@ -22,6 +22,7 @@ export type FieldKind =
   | 'money'
   | 'currency'
   | 'department_type'
+  | 'team_type'
   | 'date'
   | 'choice'
   | 'checkbox';
@@ -49,7 +50,12 @@ export interface TrayOp {
   op: ChangeOp;
   title: string;
   fields: TrayField[];
+  /** Optional fields of which at least one must be filled in (a change that changes something), and what to say. */
+  anyOf?: { fields: string[]; message: string };
 }
+
+/** The team-type choice that clears a team's type (an empty choice keeps it as it is). */
+export const NO_TEAM_TYPE = 'none';
 
 const date: TrayField = { name: 'date', label: 'Takes effect on', kind: 'date', hint: 'Empty: today' };
 /**
@@ -87,6 +93,16 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'code', label: 'Code', kind: 'text' },
       date,
     ],
+  },
+  {
+    op: 'update_team',
+    title: 'Change a team’s type or purpose',
+    fields: [
+      { name: 'org_unit_id', label: 'Team', kind: 'unit', required: true },
+      { name: 'team_type_id', label: 'Team type', kind: 'team_type', hint: 'The types are kept in Settings → Organisation' },
+      { name: 'purpose', label: 'Purpose', kind: 'text', hint: `Empty: kept as it is. ${FROM_TODAY}` },
+    ],
+    anyOf: { fields: ['team_type_id', 'purpose'], message: 'Choose a team type or type a purpose: as it is, this changes nothing.' },
   },
   {
     op: 'close_org_unit',
@@ -231,6 +247,7 @@ const MAX_MONEY_UNITS = 10_000_000_000;
 /** A filled form as a command, or the first field a person has to correct. */
 export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) => boolean): { command: Command } | { field: string; message: string } {
   const command: Command = { op: spec.op };
+  if (spec.anyOf && spec.anyOf.fields.every((name) => !(draft[name] ?? '').trim())) return { field: spec.anyOf.fields[0]!, message: spec.anyOf.message };
   for (const field of spec.fields) {
     if (!fieldAllowed(field, has)) continue;
     const raw = (draft[field.name] ?? '').trim();
@@ -254,6 +271,10 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
       command[target] = field.kind === 'money' ? toMinor(value, (draft.currency ?? '').trim().toUpperCase() || 'EUR') : value;
       continue;
     }
+    if (field.kind === 'team_type') {
+      command[target] = raw === NO_TEAM_TYPE ? null : raw;
+      continue;
+    }
     command[target] = REFERENCE_KINDS.has(field.kind) && raw.includes(ID_SEPARATOR) ? raw.slice(raw.lastIndexOf(ID_SEPARATOR) + ID_SEPARATOR.length).trim() : raw;
   }
   return { command };
@@ -275,7 +296,7 @@ export function parseStaged(raw: unknown): Command[] {
 }
 
 /** A staged command in words ("Move Mobile under Sales"). */
-export function describeCommand(c: Command, names: Names, showMoney: boolean): string {
+export function describeCommand(c: Command, names: Names, showMoney: boolean, teamTypes: ReadonlyMap<string, string> = new Map()): string {
   const s = (key: string) => (typeof c[key] === 'string' ? (c[key] as string) : '');
   const from = c.date ? ` from ${s('date')}` : '';
   const cash = (key: string) => (showMoney && typeof c[key] === 'number' ? money(c[key] as number, s('currency') || null) : '');
@@ -288,6 +309,11 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean): s
       return `Create ${s('type') || 'unit'} “${s('name')}” under ${names.unit(s('parent_id'))}${from}`;
     case 'close_org_unit':
       return `Close ${names.unit(s('org_unit_id'))}${from}`;
+    case 'update_team': {
+      const type = c.team_type_id === null ? 'no team type' : c.team_type_id ? `team type “${teamTypes.get(s('team_type_id')) ?? s('team_type_id')}”` : '';
+      const purpose = typeof c.purpose === 'string' ? `purpose “${s('purpose')}”` : '';
+      return `Give ${names.unit(s('org_unit_id'))} ${[type, purpose].filter(Boolean).join(' and ')}`;
+    }
     case 'set_manager':
       return s('manager_id') ? `${names.actor(s('actor_id'))} reports to ${names.actor(s('manager_id'))}${from}` : `${names.actor(s('actor_id'))} has no manager${from}`;
     case 'move_placement':

@@ -21,6 +21,7 @@ import {
   fieldAllowed,
   ID_SEPARATOR,
   labelOfCommandField,
+  NO_TEAM_TYPE,
   opAllowed,
   parseStaged,
   TRAY_OP_BY_NAME,
@@ -164,7 +165,7 @@ function formFieldOf(spec: TrayOp, commandField: string): string {
 }
 
 type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
-type Choices = Record<RefKind | 'currency' | 'department_type', Choice[]>;
+type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type', Choice[]>;
 
 const REF_CHOICES: Record<RefKind, (ctx: ServiceContext, view: ViewRequest) => Promise<Choice[]>> = {
   unit: unitChoices,
@@ -213,6 +214,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
         vacancy: await REF_CHOICES.vacancy(ctx, view),
         currency: [...(await loadReferenceLists(ctx)).activeCurrencies].sort().map((code) => ({ value: code, label: code })),
         department_type: (await listTypes(ctx, 'department')).map((t) => ({ value: t.id, label: t.name })),
+        team_type: (await listTypes(ctx, 'team')).map((t) => ({ value: t.id, label: t.name })),
       }
     : null;
   const ops = TRAY_OPS.filter((o) => opAllowed(o.op, has));
@@ -243,7 +245,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
         </section>
       ) : (
         <>
-          <Tray scenarioId={scenario.id} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} showMoney={has('costs.read')} error={state.trayError} preview={preview} currency={ctx.tenant.reportingCurrency} />
+          <Tray scenarioId={scenario.id} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} teamTypes={new Map(choices!.team_type.map((t) => [t.value, t.label]))} showMoney={has('costs.read')} error={state.trayError} preview={preview} currency={ctx.tenant.reportingCurrency} />
           <p class="hint">
             This scenario already has {count(applied, 'changed record', 'changed records')}. <a href={`/scenarios/${scenario.id}/delta`}>Review the delta</a>.
           </p>
@@ -291,6 +293,7 @@ function Tray(props: {
   staged: Command[];
   stagedJson: string;
   names: Names;
+  teamTypes: ReadonlyMap<string, string>;
   showMoney: boolean;
   error: TrayState['trayError'];
   preview: Record<string, unknown> | null;
@@ -332,7 +335,7 @@ function Tray(props: {
           <ol class="staged">
             {staged.map((command, i) => (
               <li class={error?.index === i ? 'failing' : undefined} aria-invalid={error?.index === i ? 'true' : undefined} aria-describedby={error?.index === i ? 'tray-error' : undefined}>
-                <span>{describeCommand(command, props.names, props.showMoney)}</span>
+                <span>{describeCommand(command, props.names, props.showMoney, props.teamTypes)}</span>
                 <button type="submit" name="action" value={`remove:${i}`} class="link" aria-label={`Remove change ${i + 1}`}>
                   Remove
                 </button>
@@ -448,6 +451,21 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
       <select {...common}>
         <option value="">{props.choices.department_type.length ? 'None (a team)' : 'No department types yet (see settings)'}</option>
         {props.choices.department_type.map((o) => (
+          <option value={o.value} selected={o.value === value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.kind === 'team_type') {
+    // Empty keeps the team's type; "No team type" clears it.
+    control = (
+      <select {...common}>
+        <option value="">No change</option>
+        <option value={NO_TEAM_TYPE} selected={value === NO_TEAM_TYPE}>
+          No team type
+        </option>
+        {props.choices.team_type.map((o) => (
           <option value={o.value} selected={o.value === value}>
             {o.label}
           </option>

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { effectiveAbilities } from '../../src/access/policy.js';
+import { createType } from '../../src/tenancy/settings.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * A planner's journey through scenarios on the web and over REST (SPEC §6, §8), for what walking it found rough:
+ * a team's type and purpose had no form in the change tray; a branch's answers after submit, archive and in its
+ * delta did not name the scenario it was started from.
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let token: string;
+let cookie: string;
+const HOST = 'plannerjourney.localhost';
+const SALT = 'planner-journey';
+const PASSWORD = 'correct horse battery';
+const { units } = fixtureIds(SALT);
+
+type Body = { data: any; [key: string]: any };
+
+async function call(path: string, json?: unknown) {
+  const response = await app.request(path, { host: HOST, token, ...(json !== undefined ? { method: 'POST', json } : {}) });
+  return { status: response.status, body: (await response.json()) as Body };
+}
+
+async function page(path: string, form?: Record<string, string>) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, ...(form ? { form } : {}) });
+  const html = await response.text();
+  return { status: response.status, html, text: html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replace(/\s+/g, ' '), location: response.headers.get('location') };
+}
+
+const stagedOf = (html: string) => hiddenField(html, 'staged').replaceAll('&quot;', '"');
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'plannerjourney', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
+  app = testApp(database);
+  const user = await buildMember(database, tenant, 'owner', { password: PASSWORD });
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
+  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
+  cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+describe('the change tray', () => {
+  it('changes a team’s type and purpose, says what it stages, and keeps the form when nothing is chosen', async () => {
+    const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
+    const platformType = await createType(ctx, 'team', 'Platform team');
+    const sid = (await call('/api/v1/scenarios', { name: 'Team types' })).body.data.id;
+    const tray = await page(`/scenarios/${sid}/changes`);
+    expect(tray.text).toContain('Change a team’s type or purpose');
+    expect(tray.html).toMatch(/<option value="[^"]+">Platform team<\/option>/);
+    const csrf = hiddenField(tray.html, 'csrf');
+
+    // Neither a type nor a purpose: the form's own message, the team kept, nothing staged.
+    const empty = await page(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'update_team', org_unit_id: units.M, team_type_id: '', purpose: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('Choose a team type or type a purpose: as it is, this changes nothing.');
+    expect(empty.html).toMatch(new RegExp(`<option value="${units.M}" selected="">`));
+    expect(empty.text).toContain('Tray: 0 staged changes');
+
+    const typed = await page(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'update_team', org_unit_id: units.M, team_type_id: platformType.id, purpose: 'Ships the apps' });
+    expect(typed.status).toBe(200);
+    expect(typed.text).toContain('Give Mobile team type “Platform team” and purpose “Ships the apps”');
+    // Platform has a purpose already; "No team type" clears its (empty) type, the purpose stays as it is.
+    const cleared = await page(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(typed.html), action: 'stage', op: 'update_team', org_unit_id: units.P, team_type_id: 'none', purpose: '' });
+    expect(cleared.text).toContain('Give Platform no team type');
+    const applied = await page(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(cleared.html), action: 'apply' });
+    expect(applied.status).toBe(303);
+
+    const changes = (await call(`/api/v1/scenarios/${sid}/changes`)).body.data as { family: string; record_id: string }[];
+    expect(changes.filter((c) => c.family === 'team').map((c) => c.record_id)).toEqual([units.M]); // Platform had no type: no change
+    const mobile = (await call(`/api/v1/org-units/${units.M}?scenario_id=${sid}`)).body.data;
+    expect(mobile.team).toMatchObject({ team_type_id: platformType.id, purpose: 'Ships the apps' });
+    expect((await call(`/api/v1/org-units/${units.P}?scenario_id=${sid}`)).body.data.team).toMatchObject({ team_type_id: null, purpose: 'Runs the platform' });
+  });
+});
+
+describe('a branch over REST', () => {
+  it('names the scenario it was started from in every answer about it, as reading it does', async () => {
+    const source = (await call('/api/v1/scenarios', { name: 'Option A' })).body.data.id;
+    await call(`/api/v1/scenarios/${source}/changes`, { changes: [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }] });
+    const branch = (await call('/api/v1/scenarios', { name: 'Option A, leaner', source_scenario_id: source })).body.data.id;
+    const named = { kind: 'scenario', scenario_id: source, name: 'Option A' };
+    expect((await call(`/api/v1/scenarios/${branch}`)).body.data.source).toEqual(named);
+    expect((await call(`/api/v1/scenarios/${branch}/delta`)).body.data.scenario.source).toEqual(named);
+    expect((await call(`/api/v1/scenarios/${branch}/submit`, {})).body.data.source).toEqual(named);
+    expect((await call(`/api/v1/scenarios/${branch}/submit`, {})).body.data.source).toEqual(named); // again: unchanged
+    expect((await call(`/api/v1/scenarios/${branch}/withdraw`, {})).body.data.source).toEqual(named);
+    expect((await call(`/api/v1/scenarios/${branch}/archive`, {})).body.data.source).toEqual(named);
+    expect((await call(`/api/v1/scenarios/${branch}/unarchive`, {})).body.data.source).toEqual(named);
+  });
+});
