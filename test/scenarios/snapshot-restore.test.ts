@@ -23,6 +23,7 @@ let tenant: Tenant;
 let app: TestApp;
 let token: string;
 let cookie: string;
+let viewerCookie: string;
 const HOST = 'snaprestore.localhost';
 const SALT = 'snapshot-restore';
 const PASSWORD = 'correct horse battery';
@@ -36,8 +37,8 @@ async function call(path: string, json?: unknown) {
 }
 const post = (path: string, json: unknown = {}) => call(path, json);
 
-async function page(path: string, form?: Record<string, string>) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, ...(form ? { form } : {}) });
+async function page(path: string, form?: Record<string, string>, as = cookie) {
+  const response = await app.request(path, { host: HOST, cookie: as, headers: { origin: `http://${HOST}`, accept: 'text/html' }, ...(form ? { form } : {}) });
   const html = await response.text();
   return { status: response.status, html, text: html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replace(/\s+/g, ' '), location: response.headers.get('location') };
 }
@@ -77,6 +78,7 @@ beforeAll(async () => {
   const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
   token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
   cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
+  viewerCookie = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
 });
 afterAll(() => database?.close());
 
@@ -130,9 +132,13 @@ describe('restoring a snapshot Live already matches', () => {
     expect(await written()).toEqual(before);
   });
 
-  it('restores it once Live has changed since, on the page and over REST alike', async () => {
+  it('restores it once Live has changed since, from a link on the snapshot’s page, on the page and over REST alike', async () => {
     const snapshot = (await post('/api/v1/snapshots', { name: 'Before Platform Core' })).body.data.id;
     await renameInLive(units.P, 'Platform Core');
+    // The snapshot's own page leads to its restore, for those who may restore.
+    const link = `href="/snapshots/${snapshot}/restore"`;
+    expect((await page(`/scenarios/${snapshot}`)).html).toContain(link);
+    expect((await page(`/scenarios/${snapshot}`, undefined, viewerCookie)).html).not.toContain(link);
     const shown = await page(`/snapshots/${snapshot}/restore`);
     expect(shown.text).not.toContain('matches Live');
     expect(shown.html).toContain('Restore into Live');

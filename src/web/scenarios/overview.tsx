@@ -251,6 +251,12 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           ) : null}
           <p>
             <a href={`${base}/delta`}>Review the delta</a>
+            {scenario.kind === 'snapshot' && can(ctx.principal, 'snapshots.restore') ? (
+              <>
+                {' · '}
+                <a href={`/snapshots/${scenario.id}/restore`}>Restore this snapshot…</a>
+              </>
+            ) : null}
             {can(ctx.principal, 'activity.read') ? (
               <>
                 {' · '}
