@@ -169,11 +169,15 @@ function idNamer(principal: Principal, view: OrgView): (field: string, id: unkno
   };
 }
 
+type FamilyDelta = { added?: Record<string, unknown>[]; changed?: Record<string, unknown>[]; removed?: Record<string, unknown>[] };
+
 /**
- * A delta's field changes that hold an actor or org unit id, with the names beside them (`parent_id: {from, to,
- * from_name, to_name}`: "Platform moved from Engineering to Product" without two look-ups).
+ * A delta's field changes that hold an actor, org unit or position id, with the names beside them (`parent_id:
+ * {from, to, from_name, to_name}`: "Platform moved from Engineering to Product" without two look-ups); its added and
+ * removed records named as withNames names a listed one (an added position's `org_unit_name`), as far as `view` has
+ * the records they refer to.
  */
-export function withChangeNames<F extends Partial<Record<string, { changed?: Record<string, unknown>[] }>>>(principal: Principal, view: OrgView, families: F): F {
+export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(principal: Principal, view: OrgView, families: F): F {
   const nameOf = idNamer(principal, view);
   const named = (fields: Record<string, { from: unknown; to: unknown }>) =>
     Object.fromEntries(
@@ -182,7 +186,12 @@ export function withChangeNames<F extends Partial<Record<string, { changed?: Rec
   return Object.fromEntries(
     Object.entries(families).map(([family, delta]) => [
       family,
-      { ...delta, changed: delta?.changed?.map((record) => ({ ...record, fields: named((record.fields ?? {}) as Record<string, { from: unknown; to: unknown }>) })) },
+      {
+        ...delta,
+        added: delta?.added && withNames(principal, view, delta.added),
+        changed: delta?.changed?.map((record) => ({ ...record, fields: named((record.fields ?? {}) as Record<string, { from: unknown; to: unknown }>) })),
+        removed: delta?.removed && withNames(principal, view, delta.removed),
+      },
     ]),
   ) as F;
 }

@@ -206,6 +206,24 @@ describe('scenario deltas', () => {
   });
 });
 
+describe('records a scenario adds', () => {
+  it('name the units and people they refer to, in the preview and in the delta', async () => {
+    const sid = await newScenario('Named additions');
+    const changes = [
+      { op: 'create_position', title: 'Staff engineer', org_unit_id: world.ids.units.P },
+      { op: 'add_placement', actor_id: world.ids.id('p1'), org_unit_id: world.ids.units.M, allocation_pct: 20, is_primary: false },
+    ];
+    type Added = { added: Record<string, unknown>[] };
+    const plan = structured<Proposal & { preview: { records: Record<string, Added> } }>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(plan.preview.records.position!.added[0]).toMatchObject({ org_unit_id: world.ids.units.P, org_unit_name: 'Platform' });
+    expect(plan.preview.records.placement!.added[0]).toMatchObject({ actor_name: 'p1', org_unit_name: 'Mobile' });
+    structured(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    const delta = structured<{ families: Record<string, Added> }>(await owner.call('scenario_delta', { scenario_id: sid }));
+    expect(delta.families.position!.added[0]).toMatchObject({ org_unit_name: 'Platform' });
+    expect(delta.families.placement!.added[0]).toMatchObject({ actor_id: world.ids.id('p1'), actor_name: 'p1', org_unit_name: 'Mobile' });
+  });
+});
+
 describe('lists of links between records', () => {
   it('name the actors and org units beside their ids, as far as the caller may read them', async () => {
     type Line = Record<string, unknown>;
