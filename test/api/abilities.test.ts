@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
-import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Role } from '../../src/access/bundles.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario, createSnapshot, getScenario } from '../../src/scenarios/lifecycle.js';
@@ -12,7 +10,7 @@ import { restoreSnapshot } from '../../src/scenarios/promotion.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildMember, buildTenant, contextFor, memberToken, principalFor, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -99,20 +97,13 @@ async function send(sample: Sample, token: string, options: RequestOptions = {})
 
 /** A token of the same owner with every ability but `without` (or with exactly `only`). */
 async function token(key: string, abilities: string[]): Promise<string> {
-  if (!tokens.has(key)) {
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, acme.plan);
-    tokens.set(key, (await issueApiToken(database.db, { tenantId: acme.id, userId: user.id, roleAbilities, name: key, abilities })).secret);
-  }
+  if (!tokens.has(key)) tokens.set(key, await tokenOf(database, acme, user, 'owner', { name: key, abilities }));
   return tokens.get(key)!;
 }
 const withAll = () => token('all', [...ALL_ABILITIES]);
 const without = (ability: string) => token(`without ${ability}`, ALL_ABILITIES.filter((a) => a !== ability));
 
-async function roleToken(role: Role): Promise<string> {
-  const member = await buildMember(database, acme, role);
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, acme.plan);
-  return (await issueApiToken(database.db, { tenantId: acme.id, userId: member.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret;
-}
+const roleToken = (role: Role) => memberToken(database, acme, role);
 
 /** A tenant with the fixture org, a planning scenario with money changes, a snapshot and a finished restore task. */
 async function seedTenant(slug: string, f: typeof A, salt: string): Promise<{ tenant: Tenant; ids: Ids }> {

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import { seedOrganisation } from '../../src/db/seed/organisation.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant } from '../support/factories.js';
+import { buildTenant, memberToken } from '../support/factories.js';
 
 /**
  * A cursor is valid only for the query it was issued for: reused with other filters (another org_unit_id, q,
@@ -72,9 +69,7 @@ beforeAll(async () => {
   tenant = await buildTenant(database, { slug: 'cursorq', plan: 'enterprise' });
   await seedOrganisation(database.db, tenant, { actors: 120, seed: 'cursor-filters' });
   app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  owner = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'pager', abilities: [...roleAbilities] })).secret;
+  owner = await memberToken(database, tenant, 'owner');
   const all = (await get('/api/v1/teams?limit=500')).body.data.map((t) => t.id);
   const sizes = await Promise.all(all.map(async (id) => [id, (await get(`/api/v1/actors?org_unit_id=${id}&limit=500`)).body.data.length] as const));
   teams = sizes.filter(([, n]) => n >= 4).map(([id]) => id);

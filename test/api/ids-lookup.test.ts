@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -23,19 +20,15 @@ const OTHER = 'idsother.localhost';
 const { id, units } = fixtureIds('ids-lookup');
 const other = fixtureIds('ids-other');
 
-async function tokenOf(tenant: Tenant): Promise<string> {
-  const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  return (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'ids', abilities: [...roleAbilities] })).secret;
-}
+const ownerToken = (tenant: Tenant) => memberToken(database, tenant, 'owner');
 
 beforeAll(async () => {
   database = await testDatabase();
   const tenant = await writeGraph(database, await buildTenant(database, { slug: 'idslookup', plan: 'business' }), buildFixtureOrg('ids-lookup'));
   const second = await writeGraph(database, await buildTenant(database, { slug: 'idsother', plan: 'business' }), buildFixtureOrg('ids-other'));
   app = testApp(database);
-  token = await tokenOf(tenant);
-  otherToken = await tokenOf(second);
+  token = await ownerToken(tenant);
+  otherToken = await ownerToken(second);
 });
 afterAll(() => database?.close());
 

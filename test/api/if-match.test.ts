@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
 import { curlExample } from '../../src/api/v1/docs-page.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -34,9 +31,7 @@ beforeAll(async () => {
   tenant = await buildTenant(database, { slug: 'apiifmatch', plan: 'enterprise' });
   tenant = await writeGraph(database, tenant, buildFixtureOrg('api-if-match'));
   app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
+  token = await memberToken(database, tenant, 'owner');
 });
 afterAll(() => database?.close());
 

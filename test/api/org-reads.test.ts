@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildTenant, contextFor, memberToken, principalFor, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds, PAST } from '../support/fixture-org.js';
 
 /** The org reads over REST (SPEC §6, §7) on the hand-computed fixture org (test/support/fixture-org.ts). */
@@ -38,9 +35,7 @@ beforeAll(async () => {
   ]);
   tenant = await writeGraph(database, tenant, buildFixtureOrg('api-org'));
   app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  owner = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
+  owner = await memberToken(database, tenant, 'owner');
   const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
   scenarioId = (await createScenario(ctx, { name: 'Move Mobile' })).id;
   await applyBatch(ctx, scenarioId, [

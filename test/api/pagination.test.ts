@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import { seedOrganisation } from '../../src/db/seed/organisation.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant } from '../support/factories.js';
+import { buildTenant, memberToken } from '../support/factories.js';
 
 /** Cursor pagination over REST (SPEC §7) on a generated organisation of ~300 actors. */
 
@@ -48,9 +45,7 @@ beforeAll(async () => {
   tenant = await buildTenant(database, { slug: 'apipage', plan: 'enterprise' });
   await seedOrganisation(database.db, tenant, { actors: 300, seed: 'api-pagination' });
   app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  owner = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'pager', abilities: [...roleAbilities] })).secret;
+  owner = await memberToken(database, tenant, 'owner');
 }, 120_000);
 afterAll(() => database?.close());
 

@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from '@hono/zod-openapi';
 import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
-import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Role } from '../../src/access/bundles.js';
 import { listEnvelope, itemEnvelope } from '../../src/api/schemas.js';
 import {
   ActivityEventSchema,
@@ -22,7 +20,7 @@ import { restoreSnapshot } from '../../src/scenarios/promotion.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildMember, buildTenant, contextFor, memberToken, principalFor, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -52,21 +50,14 @@ async function call(path: string, token: string, options: RequestOptions = {}) {
 
 /** A token of the tenant's owner with exactly these abilities. */
 async function withAbilities(key: string, abilities: readonly string[]): Promise<string> {
-  if (!tokens.has(key)) {
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, acme.plan);
-    tokens.set(key, (await issueApiToken(database.db, { tenantId: acme.id, userId: ownerUser.id, roleAbilities, name: key, abilities: [...abilities] })).secret);
-  }
+  if (!tokens.has(key)) tokens.set(key, await tokenOf(database, acme, ownerUser, 'owner', { name: key, abilities }));
   return tokens.get(key)!;
 }
 const owner = () => withAbilities('all', ALL_ABILITIES);
 const without = (...missing: string[]) => withAbilities(`without ${missing.join(',')}`, ALL_ABILITIES.filter((a) => !missing.includes(a)));
 
 async function roleToken(role: Role): Promise<string> {
-  if (!tokens.has(role)) {
-    const member = await buildMember(database, acme, role);
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, acme.plan);
-    tokens.set(role, (await issueApiToken(database.db, { tenantId: acme.id, userId: member.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret);
-  }
+  if (!tokens.has(role)) tokens.set(role, await memberToken(database, acme, role));
   return tokens.get(role)!;
 }
 
@@ -164,9 +155,7 @@ describe('reference lists', () => {
   });
 
   it('keeps each tenant’s types to itself', async () => {
-    const theirOwner = await buildMember(database, other, 'owner');
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, other.plan);
-    const theirToken = (await issueApiToken(database.db, { tenantId: other.id, userId: theirOwner.id, roleAbilities, name: 'theirs', abilities: [...roleAbilities] })).secret;
+    const theirToken = await memberToken(database, other, 'owner');
     const theirs = await app.request('/api/v1/department-types', { host: 'apirepother.localhost', token: theirToken });
     expect(((await theirs.json()) as Body).data).toEqual([]);
     const crossed = await app.request('/api/v1/department-types', { host: HOST, token: theirToken });

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import { teamTypes } from '../../src/db/schema/index.js';
 import { MAX_REQUEST_BYTES } from '../../src/http/limits.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { stringifyWellFormed } from '../../src/util/unicode.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant } from '../support/factories.js';
+import { buildTenant, memberToken } from '../support/factories.js';
 
 /**
  * Request limits at the boundary (src/http/limits.ts, src/mcp/http-guards.ts): bodies over 1 MiB, JSON nested too
@@ -27,9 +24,7 @@ beforeAll(async () => {
   database = await testDatabase();
   tenant = await buildTenant(database, { slug: 'limits', plan: 'business' });
   app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'limits', abilities: [...roleAbilities] })).secret;
+  token = await memberToken(database, tenant, 'owner');
 });
 afterAll(() => database?.close());
 

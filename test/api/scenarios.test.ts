@@ -3,13 +3,11 @@ import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { currentLiveVersion, writeLive } from '../../src/db/live-store.js';
 import { auditEvents, scenarioChanges, scenarios, tasks, tenantCurrencies } from '../../src/db/schema/index.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Role } from '../../src/access/bundles.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp, type RequestOptions } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildMember, buildTenant, memberToken, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /** Scenarios over REST (SPEC §6, §7): lifecycle, change batches, delta, overlay, promotion, snapshots and tasks. */
@@ -30,11 +28,7 @@ async function call(path: string, options: RequestOptions = {}): Promise<{ statu
 }
 const post = (path: string, json?: unknown, token = owner) => call(path, { method: 'POST', json, token });
 
-async function tokenFor(t: Tenant, role: Role): Promise<string> {
-  const user = await buildMember(database, t, role);
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, t.plan);
-  return (await issueApiToken(database.db, { tenantId: t.id, userId: user.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret;
-}
+const tokenFor = (t: Tenant, role: Role) => memberToken(database, t, role);
 
 /** Polls a task until it settles, as a client would. */
 async function settled(taskId: string) {
@@ -422,9 +416,7 @@ describe('the delta shows only what the token may read (SPEC §4.1)', () => {
     const applied = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
     expect(applied.status).toBe(200);
     const user = await buildMember(database, tenant, 'owner');
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-    const narrow = async (abilities: string[]) =>
-      (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: abilities.join(' '), abilities })).secret;
+    const narrow = (abilities: string[]) => tokenOf(database, tenant, user, 'owner', { name: abilities.join(' '), abilities });
 
     const bare = await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`, { token: await narrow(['scenarios.read']) });
     expect(bare.status).toBe(200);

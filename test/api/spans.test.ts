@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiToken } from '../../src/access/api-tokens.js';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import { SpansReportSchema } from '../../src/api/v1/report-schemas.js';
 import type { Database } from '../../src/db/connection.js';
 import { getOrgMetrics } from '../../src/org/metrics-service.js';
@@ -11,7 +8,7 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildMember, buildTenant, contextFor, principalFor, tokenOf, writeGraph } from '../support/factories.js';
 import { fixtureIds } from '../support/fixture-org.js';
 import { AS_OF, buildSpanOrg } from '../support/span-org.js';
 
@@ -41,10 +38,7 @@ async function call(path: string, token: string) {
 }
 
 async function withAbilities(key: string, abilities: readonly string[]): Promise<string> {
-  if (!tokens.has(key)) {
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, acme.plan);
-    tokens.set(key, (await issueApiToken(database.db, { tenantId: acme.id, userId: ownerUser.id, roleAbilities, name: key, abilities: [...abilities] })).secret);
-  }
+  if (!tokens.has(key)) tokens.set(key, await tokenOf(database, acme, ownerUser, 'owner', { name: key, abilities }));
   return tokens.get(key)!;
 }
 const owner = () => withAbilities('all', ALL_ABILITIES);

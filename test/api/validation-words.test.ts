@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -34,9 +31,7 @@ beforeAll(async () => {
   tenant = await buildTenant(database, { slug: 'apiwords', plan: 'enterprise' });
   tenant = await writeGraph(database, tenant, buildFixtureOrg('api-words'));
   app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
+  token = await memberToken(database, tenant, 'owner');
   scenarioId = (await post('/api/v1/scenarios', { name: 'Words' })).body.data.id;
 });
 afterAll(() => database?.close());
@@ -94,9 +89,7 @@ describe('a personal API token copied in part', () => {
 
 describe('a credential without the ability a route needs', () => {
   it('is told about the ability before any mistake in its parameters (403, not 400)', async () => {
-    const user = await buildMember(database, tenant, 'viewer');
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.viewer, null, tenant.plan);
-    const narrow = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'narrow', abilities: ['org-units.read'] })).secret;
+    const narrow = await memberToken(database, tenant, 'viewer', { abilities: ['org-units.read'] });
     for (const path of ['/api/v1/scenarios?kind=plans', `/api/v1/imports/${scenarioId}/rows/abc`, '/api/v1/actors?limit=0&colour=red']) {
       const response = await app.request(path, { host: HOST, token: narrow });
       expect(response.status, path).toBe(403);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../src/db/connection.js';
+import { issueApiToken } from '../../src/access/api-tokens.js';
 import { writeLive, type LiveWrite } from '../../src/db/live-store.js';
 import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
 import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
@@ -42,6 +43,32 @@ export async function buildMember(
   });
   await setMembership(database.db, tenant.id, user.id, role);
   return user;
+}
+
+export interface TokenOptions {
+  /** Exactly these abilities (within the role's); the role's whole set when left out. */
+  abilities?: readonly string[];
+  /** The token's name; the role when left out. */
+  name?: string;
+  expiresAt?: Date;
+}
+
+/** The secret of a new personal API token of `user`, a member of `tenant` with `role` (SPEC §4.1). */
+export async function tokenOf(database: Database, tenant: Tenant, user: Pick<User, 'id'>, role: Role, options: TokenOptions = {}): Promise<string> {
+  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan);
+  const abilities = [...(options.abilities ?? roleAbilities)];
+  const { secret } = await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: options.name ?? role, abilities, expiresAt: options.expiresAt });
+  return secret;
+}
+
+/** A new member of `tenant` with `role` and the secret of a personal API token of theirs (see `tokenOf`). */
+export async function memberToken(
+  database: Database,
+  tenant: Tenant,
+  role: Role,
+  options: TokenOptions & { email?: string; password?: string } = {},
+): Promise<string> {
+  return tokenOf(database, tenant, await buildMember(database, tenant, role, options), role, options);
 }
 
 /** A principal with the role's default abilities, optionally narrowed by a credential. */
