@@ -22,7 +22,11 @@ export function checkMapping(headers: readonly string[], edits: readonly { colum
   const mapping = headers.map((header, column) => ({ column, header, field: byColumn.get(column) ?? null }));
   for (const m of mapping) {
     if (!m.field) continue;
-    if (seen.has(m.field)) throw new InvalidInput('mapping', `field ${m.field} is mapped from two columns (${seen.get(m.field)} and ${m.column}); map it from one`);
+    if (seen.has(m.field)) {
+      const first = seen.get(m.field)!;
+      const named = (column: number) => `“${(headers[column] || `column ${column + 1}`).slice(0, 40)}”`;
+      throw new InvalidInput('mapping', `field ${m.field} is mapped from two columns (${first} and ${m.column}), ${named(first)} and ${named(m.column)}; map it from one`, { columns: [first, m.column] });
+    }
     seen.set(m.field, m.column);
   }
   return mapping;

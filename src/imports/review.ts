@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { authorize, can } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
@@ -8,7 +8,11 @@ import { checkLimit, decodeCursor, encodeCursor, queryFingerprint } from '../uti
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { presentRow, type RowOut } from './present.js';
 import { undoOf } from './runs.js';
+import { parseContext } from './execute.js';
+import { parseRow } from './parse-row.js';
+import { REASONS } from './reasons.js';
 import { countRows, loadRun, RESOLUTIONS, type RunRow } from './store.js';
+import { loadReferences } from './target.js';
 
 /**
  * Quarantine review (reference/fix-common-import-errors.md): list a run's rows by status or resolution, fix a
@@ -73,8 +77,11 @@ export async function fixRow(ctx: ServiceContext, runId: string, rowNumber: numb
   for (const [key, value] of Object.entries(values)) {
     const column = columnOf(mapping, key);
     if (column === null) throw new InvalidInput(`values.${key.slice(0, 40)}`, 'is not a column of this file (use a header, a mapped field name or a column index)');
-    if (value !== null && typeof value !== 'string') throw new InvalidInput(`values.${key.slice(0, 40)}`, 'must be a string');
-    if (value !== null && value.length > 10_000) throw new InvalidInput(`values.${key.slice(0, 40)}`, 'must be at most 10,000 characters');
+    // Named by its header too: a column index alone (`values.8`) means nothing to the person who typed it.
+    const header = mapping[column]?.header;
+    const named = header && header !== key ? `(“${header.slice(0, 40)}”) ` : '';
+    if (value !== null && typeof value !== 'string') throw new InvalidInput(`values.${key.slice(0, 40)}`, `${named}must be a string`);
+    if (value !== null && value.length > 10_000) throw new InvalidInput(`values.${key.slice(0, 40)}`, `${named}must be at most 10,000 characters`);
     const field = mapping[column]?.field;
     if (field && MONEY_IMPORT_FIELDS.has(field) && !can(ctx.principal, 'costs.read')) throw new MissingAbility('costs.read');
     next[column] = value ?? '';
@@ -88,6 +95,31 @@ export async function fixRow(ctx: ServiceContext, runId: string, rowNumber: numb
   await audit(ctx, run, rowNumber, 'fixed', { columns: changed });
   return presentRow(updated!, mapping, ctx.principal);
 }
+
+/**
+ * Rows queued for reprocessing read again as they are now, each alone, with the import's rules: null when a row reads
+ * well, else the reason it would still be quarantined. What needs the whole file — duplicates, managers, loops — is
+ * checked when the rows are reprocessed.
+ */
+export async function checkQueuedRows(ctx: ServiceContext, runId: string, rows: readonly RowOut[]): Promise<Map<number, RowReason | null>> {
+  authorize(ctx.principal, 'imports.manage');
+  const queued = rows.filter((r) => r.resolution === 'reprocessing');
+  const checks = new Map<number, RowReason | null>();
+  if (!queued.length) return checks;
+  const run = await loadRun(ctx.db, ctx.tenant.id, runId);
+  const parse = parseContext(run, await loadReferences(ctx, run.options.create_missing_types === true));
+  const stored = await ctx.db
+    .select({ rowNumber: importRows.rowNumber, values: importRows.values })
+    .from(importRows)
+    .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id), inArray(importRows.rowNumber, queued.map((r) => r.row_number))));
+  for (const row of stored) {
+    const reason = parseRow(row.rowNumber, row.values, parse).reason;
+    checks.set(row.rowNumber, reason ? { code: reason.code, field: reason.field, detail: reason.detail, fix: REASONS[reason.code].fix } : null);
+  }
+  return checks;
+}
+
+export type RowReason = NonNullable<RowOut['reason']>;
 
 /** Leaves a quarantined row out of the import for good (it can still be fixed and queued again). */
 export async function ignoreRow(ctx: ServiceContext, runId: string, rowNumber: number): Promise<RowOut> {

@@ -328,3 +328,62 @@ describe('who may use the import pages', () => {
     expect((await get('/imports/not-a-uuid/progress', owner)).status).toBe(404);
   });
 });
+
+describe('the review journey, where it used to be rough', () => {
+  const JOURNEY = csvOf(HEADER, [
+    ['boss@journey.test', 'Bo', 'Ss', 'Executive', '', 'CEO', '', '1', 'L9'],
+    ['dan@journey.test', 'Dan', 'Fi', 'Engineering', 'Platform', 'Engineer', 'boss@journey.test', 'full', 'L4'],
+  ]);
+  let id: string;
+
+  it('keeps the mapping choices made when saving them is refused, and names the two columns by their headers', async () => {
+    const uploaded = await upload(owner, { csrf: await csrfFor(owner), target: 'live' }, JOURNEY, 'journey.csv');
+    expect(uploaded.status, uploaded.html).toBe(303);
+    id = /\/imports\/([0-9a-f-]{36})/.exec(uploaded.location!)![1]!;
+    const csrf = await csrfFor(owner, `/imports/${id}`);
+    // Grade Band is chosen as level, and by mistake Manager Email as email too.
+    const refused = await post(`/imports/${id}/settings`, { csrf, format: 'orgonaut', target: 'live', field_0: 'email', field_6: 'email', field_8: 'level', create_missing_types: 'on' }, owner);
+    expect(refused.status).toBe(400);
+    expect(text(refused.html)).toContain('field email is mapped from two columns (0 and 6), “Work Email” and “Manager Email”; map it from one');
+    // What was chosen is still there to correct: the level, the checkbox, and both email choices, marked.
+    expect(refused.html).toMatch(/name="field_8">[\s\S]*?<option value="level" selected="">/);
+    expect(refused.html).toMatch(/<input id="m-types" name="create_missing_types" type="checkbox" checked=""\/>/);
+    expect(refused.html).toMatch(/name="field_6" aria-invalid="true">[\s\S]*?<option value="email" selected="">/);
+    expect(refused.html).toMatch(/name="field_0" aria-invalid="true">/);
+    expect(text(refused.html)).toContain('Chosen for another column too: choose it for one.');
+    // Nothing was saved.
+    const [run] = await database.db.select().from(importRuns).where(eq(importRuns.id, id));
+    expect(run!.mapping[8]!.field).toBeNull();
+    expect(run!.mapping[6]!.field).toBe('manager_email');
+  });
+
+  it('says whether a fixed row reads well before it is reprocessed, keeps what was typed when a fix is refused, and links the imported person', async () => {
+    const started = await post(`/imports/${id}/start`, { csrf: await csrfFor(owner, `/imports/${id}`) }, owner);
+    expect(started.status, started.html).toBe(303);
+    await finished(id);
+    const csrf = await csrfFor(owner, `/imports/${id}/review`);
+
+    // A fix that is still wrong says so on the review page, with the reason it would be quarantined for now.
+    expect((await post(`/imports/${id}/rows/2/fix`, { csrf, [`cell_${FTE_COLUMN}`]: 'one' }, owner)).status).toBe(303);
+    const still = text((await get(`/imports/${id}/review`, owner)).html);
+    expect(still).toContain('Still a problem with the fix: The FTE is not a valid number invalid_fte in fte — “one” is not a number.');
+    expect(still).toContain('Quarantined for: The FTE is not a valid number');
+
+    // A refused fix (a pasted cell over the limit) shows the cells as they were typed, not as they were stored.
+    const refused = await post(`/imports/${id}/rows/2/fix`, { csrf, [`cell_${FTE_COLUMN}`]: '0.75', cell_8: 'L'.repeat(10_001) }, owner);
+    expect(refused.status).toBe(400);
+    expect(text(refused.html)).toContain('must be at most 10,000 characters');
+    expect(refused.html).toContain(`name="cell_${FTE_COLUMN}" value="0.75"`);
+    expect(text(refused.html)).toContain('Invalid values.8: (“Grade Band”) must be at most 10,000 characters');
+
+    expect((await post(`/imports/${id}/rows/2/fix`, { csrf, [`cell_${FTE_COLUMN}`]: '1' }, owner)).status).toBe(303);
+    expect(text((await get(`/imports/${id}/review`, owner)).html)).toContain('With the fix, the row reads well. Reprocess to import it');
+
+    expect((await post(`/imports/${id}/reprocess`, { csrf }, owner)).status).toBe(303);
+    await finished(id);
+    const [dan] = (await database.db.select().from(importRows).where(and(eq(importRows.runId, id), eq(importRows.rowNumber, 2))));
+    expect(dan!.status).toBe('imported');
+    const review = await get(`/imports/${id}/review`, owner);
+    expect(review.html).toMatch(new RegExp(`Imported\\s*as <a href="/live/actors/${dan!.actorId}">this person</a>`));
+  });
+});

@@ -43,7 +43,8 @@ export function importMappingRoutes(): Hono<AppEnv> {
     } catch (error) {
       const known = formRefusal(error);
       if (!known) throw error;
-      return mappingPage(c, { error: known }, refusalStatus(known));
+      // The page shows what was chosen, not what is saved: nothing typed is lost to a refusal.
+      return mappingPage(c, { error: known, submitted: choicesOf(body) }, refusalStatus(known));
     }
     return c.redirect(`/imports/${id}?notice=saved`, 303);
   });
@@ -88,9 +89,28 @@ function patchOf(body: Record<string, unknown>, currentFormat: string): RunPatch
   };
 }
 
+/** The settings form as it was sent (shown again when it is refused). */
+interface Choices {
+  format: string | undefined;
+  target: string | undefined;
+  dateOrder: string | undefined;
+  createMissingTypes: boolean;
+  fields: Map<number, string | null>;
+}
+
+function choicesOf(body: Record<string, unknown>): Choices {
+  const fields = new Map<number, string | null>();
+  for (const [key, value] of Object.entries(body)) {
+    const match = /^field_(\d{1,4})$/.exec(key);
+    if (match && typeof value === 'string') fields.set(Number(match[1]), value || null);
+  }
+  return { format: formString(body, 'format'), target: formString(body, 'target'), dateOrder: formString(body, 'date_order'), createMissingTypes: body.create_missing_types === 'on', fields };
+}
+
 interface State {
   notice?: string;
   error?: AppError;
+  submitted?: Choices;
 }
 
 export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 404 | 409 | 413 | 415 | 422 = 200) {
@@ -107,6 +127,13 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
   const counts = preview.counts as PreviewCounts | null;
   const showMoney = can(ctx.principal, 'costs.read');
   const csrf = csrfOf(c);
+  // What the form shows: the choices just sent when they were refused, else the run's settings.
+  const chosen = state.submitted;
+  const format = chosen?.format ?? run.format;
+  const targetId = chosen ? (chosen.target && chosen.target !== 'live' ? chosen.target : null) : run.target.scenario_id;
+  const dateOrder = chosen ? (chosen.dateOrder ?? null) : run.options.date_order;
+  const fieldOf = (m: { column: number; field: string | null }) => (chosen?.fields.has(m.column) ? chosen.fields.get(m.column)! : m.field);
+  const twice = new Set(run.mapping.map(fieldOf).filter((f, i, all): f is string => !!f && all.indexOf(f) !== i));
   return c.html(
     <Shell c={c} title={`Import ${runTitle(run)}`} active="/imports" wide>
       <RunHead run={run} active="mapping" targetName={targetName} />
@@ -138,10 +165,10 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
             <div class="field">
               <label for="m-format">Format</label>
               <select id="m-format" name="format">
-                <option value="orgonaut" selected={run.format === 'orgonaut'}>
+                <option value="orgonaut" selected={format === 'orgonaut'}>
                   Orgonaut CSV
                 </option>
-                <option value="bamboohr" selected={run.format === 'bamboohr'}>
+                <option value="bamboohr" selected={format === 'bamboohr'}>
                   BambooHR export
                 </option>
               </select>
@@ -151,13 +178,13 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
               <select id="m-target" name="target">
                 <option value="live">Live (a snapshot is taken first)</option>
                 {scenarios.map((s) => (
-                  <option value={s.id} selected={run.target.scenario_id === s.id}>
+                  <option value={s.id} selected={targetId === s.id}>
                     Scenario: {choices.get(s.id)}
                   </option>
                 ))}
-                {run.target.scenario_id && !scenarios.some((s) => s.id === run.target.scenario_id) ? (
-                  <option value={run.target.scenario_id} selected>
-                    Scenario: {names.get(run.target.scenario_id) ?? run.target.scenario_id} (no longer open for changes)
+                {targetId && !scenarios.some((s) => s.id === targetId) ? (
+                  <option value={targetId} selected>
+                    Scenario: {names.get(targetId) ?? targetId} (no longer open for changes)
                   </option>
                 ) : null}
               </select>
@@ -166,16 +193,16 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
               <label for="m-dates">Dates like 03/05/2024</label>
               <select id="m-dates" name="date_order">
                 <option value="">are refused (the day or the month could come first)</option>
-                <option value="month_first" selected={run.options.date_order === 'month_first'}>
+                <option value="month_first" selected={dateOrder === 'month_first'}>
                   are month first (US: 5 March 2024)
                 </option>
-                <option value="day_first" selected={run.options.date_order === 'day_first'}>
+                <option value="day_first" selected={dateOrder === 'day_first'}>
                   are day first (3 May 2024)
                 </option>
               </select>
             </div>
             <div class="field check">
-              <input id="m-types" name="create_missing_types" type="checkbox" checked={run.options.create_missing_types} />
+              <input id="m-types" name="create_missing_types" type="checkbox" checked={chosen ? chosen.createMissingTypes : run.options.create_missing_types} />
               <label for="m-types">Create missing department and team types</label>
             </div>
           </div>
@@ -198,18 +225,19 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                       <label for={`field-${m.column}`} class="visually-hidden">
                         Field for column {m.column + 1} “{m.header}”
                       </label>
-                      <select id={`field-${m.column}`} name={`field_${m.column}`}>
-                        <option value="" selected={!m.field}>
+                      <select id={`field-${m.column}`} name={`field_${m.column}`} aria-invalid={twice.has(fieldOf(m) ?? '') ? 'true' : undefined}>
+                        <option value="" selected={!fieldOf(m)}>
                           — not imported —
                         </option>
                         {fields.map((f) => (
-                          <option value={f.field} selected={m.field === f.field}>
+                          <option value={f.field} selected={fieldOf(m) === f.field}>
                             {f.field}
                             {f.money ? ' (pay)' : ''}
                           </option>
                         ))}
                       </select>
-                      {m.field ? <div class="hint">{IMPORT_FIELDS[m.field as ImportField]}</div> : null}
+                      {twice.has(fieldOf(m) ?? '') ? <div class="error">Chosen for another column too: choose it for one.</div> : null}
+                      {fieldOf(m) && IMPORT_FIELDS[fieldOf(m) as ImportField] ? <div class="hint">{IMPORT_FIELDS[fieldOf(m) as ImportField]}</div> : null}
                     </td>
                   </tr>
                 ))}

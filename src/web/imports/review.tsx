@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import type { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import type { RowOut } from '../../imports/present.js';
-import { countRowsByResolution, fixRow, getRow, ignoreRow, listRows } from '../../imports/review.js';
+import { checkQueuedRows, countRowsByResolution, fixRow, getRow, ignoreRow, listRows, type RowReason } from '../../imports/review.js';
 import { getRun, reprocessRun } from '../../imports/runs.js';
 import { RESOLUTIONS } from '../../imports/store.js';
 import { checkSessionCsrf } from '../forms.js';
@@ -41,6 +41,12 @@ export function importReviewRoutes(): Hono<AppEnv> {
     const ctx = serviceContext(c);
     const id = c.req.param('id');
     const rowNumber = Number(c.req.param('row'));
+    // What the reviewer typed, shown again if the fix is refused.
+    const typed: Record<number, string> = {};
+    for (const [key, value] of Object.entries(body)) {
+      const match = /^cell_(\d{1,4})$/.exec(key);
+      if (match && typeof value === 'string') typed[Number(match[1])] = value;
+    }
     try {
       const row = await getRow(ctx, id, rowNumber);
       // Only the cells the reviewer changed (hidden pay cells are never sent back, so never overwritten).
@@ -53,7 +59,7 @@ export function importReviewRoutes(): Hono<AppEnv> {
     } catch (error) {
       const known = formRefusal(error);
       if (!known) throw error;
-      return reviewPage(c, { error: known }, refusalStatus(known));
+      return reviewPage(c, { error: known, typed: { row: rowNumber, cells: typed } }, refusalStatus(known));
     }
     return c.redirect(backTo(id, body.resolution, 'fixed', rowNumber), 303);
   });
@@ -99,6 +105,8 @@ function backTo(id: string, resolution: unknown, notice: string, rowNumber: numb
 interface State {
   notice?: string;
   error?: AppError;
+  /** A refused fix: the cells as the reviewer typed them. */
+  typed?: { row: number; cells: Record<number, string> };
 }
 
 async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 404 | 409 | 413 | 415 | 422 = 200) {
@@ -109,6 +117,7 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
   const cursor = c.req.query('cursor') || null;
   const rows = await listRows(ctx, id, { quarantined: true, resolution, cursor, limit: 50 });
   const resolutions = await countRowsByResolution(ctx, id);
+  const checks = await checkQueuedRows(ctx, id, rows.items);
   const queuedCount = resolutions.reprocessing ?? 0;
   const names = await scenarioNames(ctx);
   const targetName = run.target.kind === 'scenario' ? `scenario ${names.get(run.target.scenario_id ?? '') ?? 'a scenario'}` : null;
@@ -170,7 +179,16 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
         ) : (
           <ol class="delta-records">
             {rows.items.map((row) => (
-              <QuarantinedRow row={row} runId={id} csrf={csrf} resolution={resolution} editable={finished} />
+              <QuarantinedRow
+                row={row}
+                runId={id}
+                csrf={csrf}
+                resolution={resolution}
+                editable={finished}
+                targetLive={run.target.kind === 'live' && !undone}
+                check={checks.get(row.row_number)}
+                typed={state.typed?.row === row.row_number ? state.typed.cells : undefined}
+              />
             ))}
           </ol>
         )}
@@ -181,8 +199,11 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
   );
 }
 
-function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resolution: string | null; editable: boolean }) {
-  const { row } = props;
+function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resolution: string | null; editable: boolean; targetLive: boolean; check?: RowReason | null; typed?: Record<number, string> }) {
+  const { row, check } = props;
+  // A queued row is read again with its fix: the reason it was quarantined for may be gone, or another may show.
+  const checked = row.resolution === 'reprocessing' && check !== undefined;
+  const fault = checked ? (check?.field ?? null) : (row.reason?.field ?? null);
   const open = row.resolution === 'pending' || row.resolution === 'failed' || row.resolution === 'ignored' || row.resolution === 'reprocessing';
   const action = `/imports/${props.runId}/rows/${row.row_number}`;
   return (
@@ -194,9 +215,26 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
           {RESOLUTION_LABELS[row.resolution ?? ''] ?? row.resolution}
         </span>
       </h3>
+      {checked ? (
+        check ? (
+          <p class="notice warning">
+            Still a problem with the fix: <strong>{reasonTitle(check.code)}</strong> <code>{check.code}</code>
+            {check.field ? (
+              <>
+                {' '}
+                in <code>{check.field}</code>
+              </>
+            ) : null}
+            {check.detail ? ` — ${check.detail}` : ''}. <span class="hint">Fix: {check.fix}</span>
+          </p>
+        ) : (
+          <p class="notice ok">With the fix, the row reads well. Reprocess to import it (duplicates and managers are checked then).</p>
+        )
+      ) : null}
       {row.reason ? (
         <div>
           <p>
+            {checked ? 'Quarantined for: ' : null}
             <strong>{reasonTitle(row.reason.code)}</strong> <code>{row.reason.code}</code>
             {row.reason.field ? (
               <>
@@ -216,7 +254,8 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
             {props.resolution ? <input type="hidden" name="resolution" value={props.resolution} /> : null}
             {row.cells.map((cell) => {
               const inputId = `r${row.row_number}-c${cell.column}`;
-              const atFault = !!row.reason?.field && cell.field === row.reason.field;
+              const atFault = !!fault && cell.field === fault;
+              const value = props.typed?.[cell.column] ?? cell.value ?? '';
               return (
                 <div class="field">
                   <label for={inputId}>
@@ -226,7 +265,7 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
                   {cell.hidden ? (
                     <input id={inputId} value="hidden: needs costs.read" disabled />
                   ) : (
-                    <input id={inputId} name={`cell_${cell.column}`} value={cell.value ?? ''} maxlength={10_000} aria-invalid={atFault ? 'true' : undefined} />
+                    <input id={inputId} name={`cell_${cell.column}`} value={value} maxlength={10_000} aria-invalid={atFault ? 'true' : undefined} />
                   )}
                 </div>
               );
@@ -271,7 +310,17 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
           </dl>
         </details>
       ) : null}
-      {row.status === 'imported' ? <p class="hint">Imported.</p> : null}
+      {row.status === 'imported' ? (
+        <p class="hint">
+          Imported{row.actor_id && props.targetLive ? (
+            <>
+              {' '}
+              as <a href={`/live/actors/${row.actor_id}`}>this person</a>
+            </>
+          ) : null}
+          .
+        </p>
+      ) : null}
     </li>
   );
 }
