@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { TableScroll } from '../table-scroll.js';
+import { CopyButton } from '../copy-button.js';
 import { ABILITIES, type Ability } from '../../access/abilities.js';
 import { createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from '../../access/api-tokens.js';
 import { connectedApps, disconnectApp } from '../../access/connected-apps.js';
@@ -152,9 +153,7 @@ function NewSecret(props: { name: string; secret: string; origin: string; slug: 
           New token
         </label>
         <input id="new-secret" readonly value={props.secret} />
-        <button type="button" data-copy="new-secret">
-          Copy
-        </button>
+        <CopyButton target="new-secret" what="the token" />
       </div>
       {/* How to use it right away: the first call a person makes, and the MCP fallback's two headers. */}
       <p class="hint">
@@ -177,9 +176,7 @@ function CopyRow(props: { id: string; label: string; value: string }) {
       <label for={props.id}>{props.label}</label>
       <div class="secret">
         <input id={props.id} readonly value={props.value} />
-        <button type="button" class="secondary" data-copy={props.id}>
-          Copy
-        </button>
+        <CopyButton target={props.id} what={props.label} secondary />
       </div>
     </div>
   );

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
+import { CopyButton } from '../copy-button.js';
 import { can } from '../../access/policy.js';
 import { AppError, MissingAbility } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
@@ -212,9 +213,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           <label for="webhook-url">Webhook URL</label>
           <div class="secret">
             <input id="webhook-url" readonly value={integration.webhook_url ?? ''} />
-            <button type="button" class="secondary" data-copy="webhook-url">
-              Copy
-            </button>
+            <CopyButton target="webhook-url" what="Webhook URL" secondary />
           </div>
         </div>
         {!integration.webhook_secret_set ? <p class="warning">No webhook secret is set: the webhook refuses every call until one is.</p> : null}

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { TableScroll } from '../table-scroll.js';
+import { CopyButton } from '../copy-button.js';
 import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
 import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
 import { changeRole, inviteMember, issuePasswordReset, listMembers, mayResetPasswordOf, revokeInvitation, setMemberStatus, transferOwnership } from '../../access/members.js';
@@ -127,9 +128,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
               {state.link.label}
             </label>
             <input id="the-link" readonly value={state.link.url} />
-            <button type="button" data-copy="the-link">
-              Copy
-            </button>
+            <CopyButton target="the-link" what="the invitation link" />
           </div>
         </section>
       ) : null}

@@ -1,4 +1,13 @@
 // Small progressive enhancements; every page works without them.
+
+// Where a copy is announced to a screen reader: a status region present before anything is written to it.
+const copyStatus = document.createElement('p');
+copyStatus.className = 'visually-hidden';
+copyStatus.setAttribute('role', 'status');
+document.body.append(copyStatus);
+
+// A copy button (web/copy-button.tsx: "Copy" shown, "Copy <what>" named) copies its field, reads "Copied" for a moment
+// — only its visible word changes, its name stays — and says "Copied <what>" in the status region.
 document.addEventListener('click', (event) => {
   const button = event.target.closest('[data-copy]');
   if (!button) return;
@@ -7,10 +16,15 @@ document.addEventListener('click', (event) => {
   const text = 'value' in target && target.value !== undefined ? target.value : target.textContent;
   navigator.clipboard.writeText(text.trim()).then(
     () => {
-      const label = button.textContent;
-      button.textContent = 'Copied';
-      button.setAttribute('aria-live', 'polite');
-      setTimeout(() => (button.textContent = label), 1500);
+      const shown = [...button.childNodes].find((node) => node.nodeType === Node.TEXT_NODE && node.data.trim());
+      const said = button.textContent.trim().replace(/^Copy\b/, 'Copied');
+      if (shown) {
+        const before = shown.data;
+        shown.data = 'Copied';
+        setTimeout(() => (shown.data = before), 1500);
+      }
+      copyStatus.textContent = '';
+      setTimeout(() => (copyStatus.textContent = said), 50);
     },
     () => target.select && target.select(),
   );
