@@ -207,6 +207,30 @@ describe('pages for an owner', () => {
     expect((await get(`/live/spans?scenario=${otherScenarioId}`, owner)).status).toBe(404);
   });
 
+  it('counts a unit\'s span warnings in the tree as its figures (the unit and below) and links each to the managers it counts', async () => {
+    const tree = decode((await get('/live?as_of=2026-06-01', owner)).html);
+    const badges = [...tree.matchAll(/<a class="badge warn" href="([^"]+)"[^>]*>(\d+) (narrow|wide) spans?<span class="visually-hidden"> in ([^<]+) and below<\/span><\/a>/g)].map(
+      (m) => ({ href: m[1]!, count: Number(m[2]), span: m[3]!, unit: m[4]! }),
+    );
+    // The CEO (homed in the company) and the sales head (in Sales) have two direct reports each: the company's line
+    // counts both, as its headcount counts everyone below it; Sales counts its head.
+    expect(badges.map((b) => `${b.unit}: ${b.count} ${b.span}`)).toEqual(['Fixture Co: 2 narrow', 'Sales: 1 narrow']);
+    for (const badge of badges) {
+      const url = new URL(badge.href, 'http://x');
+      expect(url.pathname).toBe('/live/spans');
+      expect(url.searchParams.get('span')).toBe(badge.span);
+      expect(url.searchParams.get('as_of'), 'the same day as the tree').toBe('2026-06-01');
+      const page = decode((await get(badge.href, owner)).html);
+      expect(page, badge.href).toContain(`in ${badge.unit} and below`);
+      const names = [...page.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>[\s\S]*?<\/tr>/g)].map((m) => m[1]);
+      expect(names.length, `${badge.unit}: the number on the badge is the number of managers listed`).toBe(badge.count);
+    }
+    // In a scenario the badge keeps the scenario.
+    const sid = await newScenario(owner, 'Span badges');
+    const inScenario = decode((await get(`/live?scenario=${sid}&as_of=2026-06-01`, owner)).html);
+    expect(inScenario).toMatch(new RegExp(`<a class="badge warn" href="/live/spans\\?scenario=${sid}&as_of=2026-06-01&unit=[0-9a-f-]{36}&span=narrow"`));
+  });
+
   it('says an organisation without org units is empty, without a legend or expand links over nothing', async () => {
     const empty = await buildTenant(database, { slug: 'webempty', plan: 'business' });
     const cookie = await signIn('webempty.localhost', (await buildMember(database, empty, 'owner', { password: PASSWORD })).email);

@@ -61,20 +61,23 @@ function CostFigure(props: { figure: { amount_minor: number | null; currency: st
   );
 }
 
-/** Warnings about a unit: managers with narrow or wide spans (its own, not its children's) and deep hierarchies. */
-export function UnitWarnings(props: { narrow: number; wide: number; layers: number }) {
+/**
+ * Warnings about a unit and the units below it, as its figures count them: managers with narrow or wide spans (each
+ * in their primary unit) and deep hierarchies. A span count links to the managers it counts — the Spans page for the
+ * unit and below, in the same view — so the number clicked is the number of names listed.
+ */
+export function UnitWarnings(props: { unit: { id: string; name: string }; params: ViewParams; narrow: number; wide: number; layers: number }) {
+  const { unit, params } = props;
+  const spans = (span: 'narrow' | 'wide', n: number, limit: string) => (
+    <a class="badge warn" href={link('/live/spans', params, { unit: unit.id, span })} title={`Managers in ${unit.name} and below with ${limit} direct reports`}>
+      {count(n, `${span} span`, `${span} spans`)}
+      <span class="visually-hidden"> in {unit.name} and below</span>
+    </a>
+  );
   return (
     <>
-      {props.narrow > 0 ? (
-        <span class="badge warn" title={`Managers here with ${NARROW_SPAN} or fewer direct reports`}>
-          {count(props.narrow, 'narrow span', 'narrow spans')}
-        </span>
-      ) : null}
-      {props.wide > 0 ? (
-        <span class="badge warn" title={`Managers here with ${WIDE_SPAN} or more direct reports`}>
-          {count(props.wide, 'wide span', 'wide spans')}
-        </span>
-      ) : null}
+      {props.narrow > 0 ? spans('narrow', props.narrow, `${NARROW_SPAN} or fewer`) : null}
+      {props.wide > 0 ? spans('wide', props.wide, `${WIDE_SPAN} or more`) : null}
       {props.layers >= DEEP_LAYERS ? (
         <span class="badge danger" title={`${DEEP_LAYERS} or more reporting layers`}>
           deep: {props.layers} layers
@@ -94,12 +97,6 @@ function NodeFigures(props: { m: Metrics }) {
   if (m.positions.vacant) parts.push(count(m.positions.vacant, 'vacancy', 'vacancies'));
   if (m.cost) parts.push(`${moneyShort(m.cost.annual.amount_minor, m.cost.annual.currency)} a year`);
   return <span class="figures">{parts.join(' · ')}</span>;
-}
-
-function own(node: TreeNode, pick: (m: Metrics) => number): number {
-  if (!node.metrics) return 0;
-  const below = (node.children ?? []).reduce((sum, child) => sum + (child.metrics ? pick(child.metrics) : 0), 0);
-  return Math.max(0, pick(node.metrics) - below);
 }
 
 /**
@@ -130,7 +127,7 @@ function TreeItem(props: { node: TreeNode; params: ViewParams; level: number; op
       {node.active ? null : <span class="badge danger">closed</span>}
       {node.metrics ? <NodeFigures m={node.metrics} /> : null}
       {node.metrics ? (
-        <UnitWarnings narrow={own(node, (m) => m.span.narrow)} wide={own(node, (m) => m.span.wide)} layers={node.metrics.layers} />
+        <UnitWarnings unit={node} params={params} narrow={node.metrics.span.narrow} wide={node.metrics.span.wide} layers={node.metrics.layers} />
       ) : null}
     </span>
   );

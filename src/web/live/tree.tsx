@@ -68,7 +68,8 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
           <p class="hint legend">
             Warnings: <span class="badge warn">narrow span</span> a manager with {NARROW_SPAN} or fewer direct reports,{' '}
             <span class="badge warn">wide span</span> {WIDE_SPAN} or more (<a href={link('/live/spans', params)}>who they are</a>),{' '}
-            <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting layers in the unit. Headcount and FTE
+            <span class="badge danger">deep</span> {DEEP_LAYERS} or more reporting layers in the unit. A unit's figures and
+            warnings count the unit and the units below it; a span warning links to the managers it counts. Headcount and FTE
             (contracted) count each person once, in their primary unit; eff. FTE sums the share of every placement in the unit
             (FTE × allocation).
           </p>
