@@ -293,6 +293,14 @@ describe('fetch', () => {
     expect(text).toContain('Org unit: Fixture Co › Engineering › Platform');
     expect(text).toContain('Email: p1@fixture.test');
   });
+
+  it('gives the record of its metadata with names beside ids, as org_units_get and org_actors_get do', async () => {
+    const unit = structured<{ metadata: Record<string, unknown> }>(await owner.call('fetch', { id: `org-unit:${world.ids.units.P}` })).metadata;
+    expect(unit).toMatchObject({ parent_id: world.ids.units.E, parent_name: 'Engineering' });
+    const actor = structured<{ metadata: Record<string, unknown> }>(await owner.call('fetch', { id: `actor:${world.ids.id('p1')}` })).metadata;
+    expect(actor).toMatchObject({ primary_org_unit_name: 'Platform' });
+    expect((actor.placements as Record<string, unknown>[])[0]).toMatchObject({ org_unit_name: 'Platform', position_title: 'pos_p1' });
+  });
 });
 
 describe('org.actors.list', () => {

@@ -7,6 +7,7 @@ import { minorUnits, toMajor } from '../../org/cost.js';
 import { getActor } from '../../org/read-people.js';
 import { ancestors, getOrgUnit } from '../../org/read-structure.js';
 import { SEARCH_RESULTS_PER_KIND, searchOrganisation, type SearchMatches } from '../../org/search.js';
+import { withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
 
 /**
@@ -145,7 +146,7 @@ async function orNotFound<T>(lookup: Promise<T>): Promise<T | undefined> {
 }
 
 async function fetchOrgUnit(ctx: ServiceContext, id: string, call: ToolCall) {
-  const { unit } = await getOrgUnit(ctx, id);
+  const { unit, view } = await getOrgUnit(ctx, id);
   const m = unit.metrics;
   const lines = [
     `${unit.name} (${unit.type})`,
@@ -161,7 +162,8 @@ async function fetchOrgUnit(ctx: ServiceContext, id: string, call: ToolCall) {
     title: unit.name,
     text: joinLines(lines),
     url: webUrl(call.origin, 'org-unit', unit.id),
-    metadata: { record: 'org_unit', ...unit },
+    // The record as `org.units.get` gives it, names beside ids (the parent, a department's lead).
+    metadata: { record: 'org_unit', ...withNamesOne(ctx.principal, view, unit) },
   };
 }
 
@@ -185,7 +187,7 @@ async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
   ];
   const actorId = String(actor.id);
   const url = webUrl(call.origin, 'actor', actorId);
-  return { id: `actor:${actorId}`, title: name, text: joinLines(lines), url, metadata: { record: 'actor', ...actor } };
+  return { id: `actor:${actorId}`, title: name, text: joinLines(lines), url, metadata: { record: 'actor', ...withNamesOne(ctx.principal, view, actor) } };
 }
 
 type Money = { amount_minor: number | null; currency: string; unconvertible?: string[] };
