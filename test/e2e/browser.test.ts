@@ -293,7 +293,7 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     seen.tree = await checkPage(w, 'viewer tree');
     expect(seen.tree).toContain('Headcount');
 
-    await page.locator('ul.tree a').first().click();
+    await page.locator('ul.tree a[href^="/live/units/"]').first().click();
     await page.waitForURL(/\/live\/units\//);
     seen.unit = await checkPage(w, 'viewer unit');
     expect(seen.unit).toContain('Roster');

@@ -175,7 +175,7 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
   it('marks the Tree tab on an org unit page, under its breadcrumb and heading, as it does on the tree', async () => {
     await w.page.setViewportSize({ width: 1280, height: 900 });
     await w.page.goto(`${acme}/live`);
-    await w.page.locator('ul.tree a').nth(1).click();
+    await w.page.locator('ul.tree a[href^="/live/units/"]').nth(1).click();
     await w.page.waitForURL(/\/live\/units\//);
     await checkPage(w);
     const tabs = w.page.getByRole('navigation', { name: 'Organisation views' });
@@ -299,7 +299,7 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect(await pageOverflow(), 'the tray').toBeLessThanOrEqual(0);
     await Promise.all([w.page.waitForURL(/applied=1/), w.page.locator('button[value="apply"]').click()]);
     await w.page.goto(`${acme}/scenarios/${id}?open=all`);
-    const unitHref = (await w.page.locator('ul.tree a', { hasText: unitName }).getAttribute('href'))!;
+    const unitHref = (await w.page.locator('ul.tree a[href^="/live/units/"]', { hasText: unitName }).getAttribute('href'))!;
     for (const path of [`/scenarios/${id}?open=all`, `/scenarios/${id}/delta`, unitHref]) {
       await w.page.goto(`${acme}${path}`);
       await checkPage(w, path);
