@@ -6,7 +6,7 @@ import { AppError, InvalidInput, MissingAbility } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { planWithholds } from '../tenancy/plans.js';
 import { respondWithProblem } from './problem.js';
-import { invalidRequest } from './validation.js';
+import { invalidRequest, unknownParameter } from './validation.js';
 import { restAuthentication } from '../access/middleware.js';
 import { renderApiDocs } from './v1/docs-page.js';
 import { conditionalGet } from './v1/etag.js';
@@ -160,11 +160,7 @@ function refuseWhatRoutesDoNotTake(router: OpenAPIHono<AppEnv>): MiddlewareHandl
     if (matching.length) {
       const unknown = Object.keys(c.req.queries()).find((name) => !matching.some((r) => !r.query || r.query.has(name)));
       if (unknown !== undefined) {
-        const known = [...new Set(matching.flatMap((r) => [...(r.query ?? [])]))];
-        // A name that is not a plain identifier is not echoed back (hostile or huge keys): the problem names `query`.
-        const field = /^[A-Za-z0-9_.-]{1,64}$/.test(unknown) ? unknown : 'query';
-        const what = field === 'query' ? 'has a parameter this route does not take' : 'is not a parameter of this route';
-        return respondWithProblem(c, new InvalidInput(field, `${what} (${known.length ? `it takes ${known.join(', ')}` : 'it takes none'})`));
+        return respondWithProblem(c, unknownParameter(unknown, [...new Set(matching.flatMap((r) => [...(r.query ?? [])]))]));
       }
       // Every parameter takes one value: a second one (`?limit=10&limit=20`) is refused as such, not as a bad value.
       const repeated = Object.entries(c.req.queries()).find(([name, values]) => values.length > 1 && /^[A-Za-z0-9_.-]{1,64}$/.test(name));

@@ -22,6 +22,14 @@ export function invalidRequest(issues: readonly z.core.$ZodIssue[], input: unkno
   return new InvalidInput(field, absent ? 'is required' : reasonOf(issue));
 }
 
+/** A query parameter the route does not take (a misspelt filter), named with the parameters it takes. */
+export function unknownParameter(name: string, known: readonly string[]): InvalidInput {
+  // A name that is not a plain identifier is not echoed back (hostile or huge keys): the problem names `query`.
+  const field = /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : 'query';
+  const what = field === 'query' ? 'has a parameter this route does not take' : 'is not a parameter of this route';
+  return new InvalidInput(field, `${what} (${known.length ? `it takes ${known.join(', ')}` : 'it takes none'})`);
+}
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const part of path) {

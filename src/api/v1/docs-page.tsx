@@ -6,8 +6,8 @@ import type { OpenApiDocument } from './openapi-doc.js';
 
 /**
  * `/docs/api`: the REST reference as a page, server-rendered from the OpenAPI document — each operation with its
- * method, path, summary, required abilities, parameters and examples (a curl call, the request body and the
- * response). No CDN and no inline script or style (the CSP forbids them): classes of /static/app.css only.
+ * method, path, summary, required abilities, parameters and examples (a curl call, the request body, the response
+ * and each error's problem). No CDN and no inline script or style (the CSP forbids them): classes of /static/app.css only.
  */
 
 type Json = Record<string, any>;
@@ -181,15 +181,26 @@ function OperationCard(props: { origin: string; operation: Operation }): Child {
         </details>
       ) : null}
       {errors.length ? (
-        <p class="hint">
-          Errors (problem details):{' '}
-          {errors.map(([status, response], i) => (
-            <>
-              {i ? '; ' : ''}
-              <strong>{status}</strong> <Text text={response.description} />
-            </>
-          ))}
-        </p>
+        <details>
+          <summary>
+            Errors (problem details):{' '}
+            {errors.map(([status, response], i) => (
+              <>
+                {i ? '; ' : ''}
+                <strong>{status}</strong> <Text text={response.description} />
+              </>
+            ))}
+          </summary>
+          {errors.map(([status, response]) => {
+            const problem = response.content?.['application/problem+json']?.example;
+            return problem ? (
+              <>
+                <h5>{status}</h5>
+                <Example text={JSON.stringify(problem, null, 2)} />
+              </>
+            ) : null;
+          })}
+        </details>
       ) : null}
     </section>
   );

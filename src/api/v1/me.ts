@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { describeContext } from '../../access/whoami.js';
 import { apiRouter } from '../router.js';
-import { itemEnvelope, problemResponses } from '../schemas.js';
+import { itemEnvelope, needs, problemResponses } from '../schemas.js';
 
 const MeSchema = z
   .object({
@@ -20,7 +20,11 @@ const me = createRoute({
   path: '/api/v1/me',
   tags: ['Context'],
   summary: 'Who am I: tenant, user, role and the effective abilities of this credential',
+  description:
+    'The tenant this request is served for, the signed-in user, their role, the kind of credential and when it expires, and the abilities it ' +
+    'carries (the role’s, narrowed by a token). Any valid credential may ask: check here which routes a token can call.',
   security: [{ bearer: [] }],
+  ...needs(),
   responses: { 200: { description: 'The request context', content: { 'application/json': { schema: itemEnvelope(MeSchema) } } }, ...problemResponses(401) },
 });
 

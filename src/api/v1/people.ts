@@ -37,7 +37,7 @@ const actor = createRoute({
   path: '/api/v1/actors/{id}',
   tags: ['Actors'],
   summary: 'One actor with manager, direct reports, placements and (with costs.read) compensation',
-  description: viewNote,
+  description: `A person, robot or AI agent with their manager, direct reports (by name), placements (with \`placements.read\`) and, with \`costs.read\`, annual loaded cost and compensation history. 404 when the id is not an actor of this organisation. ${viewNote}`,
   security: SECURITY,
   ...needs('actors.read'),
   request: { params: IdParam, query: ViewQuery },
@@ -49,7 +49,7 @@ const reportingLines = createRoute({
   path: '/api/v1/reporting-lines',
   tags: ['Reporting lines'],
   summary: 'List solid-line reporting lines',
-  description: viewNote,
+  description: `Who reports to whom: one line per actor and manager, filtered by manager (their direct reports) or by actor. ${viewNote}`,
   security: SECURITY,
   ...needs('actors.read'),
   request: {
@@ -67,7 +67,7 @@ const placements = createRoute({
   path: '/api/v1/placements',
   tags: ['Placements'],
   summary: 'List placements (who is placed where, with allocation)',
-  description: viewNote,
+  description: `Each placement puts an actor in an org unit (optionally filling a position) with an allocation; \`effective_fte\` is the actor’s FTE × allocation. Filter by actor, unit or position. ${viewNote}`,
   security: SECURITY,
   ...needs('placements.read'),
   request: {

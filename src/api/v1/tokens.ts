@@ -54,9 +54,14 @@ const list = createRoute({
   path: '/api/v1/tokens',
   tags: ['API tokens'],
   summary: 'List your API tokens (owners and admins: all=true for every token of the tenant)',
-  description: 'Anyone signed in sees their own tokens; `all=true` needs `members.manage`.',
+  description: 'Anyone signed in sees their own tokens (never their secrets); `all=true` needs `members.manage` and lists every token of the tenant, with its owner’s email.',
   security: [{ bearer: [] }],
-  request: { query: z.object({ all: z.enum(['true', 'false']).optional() }) },
+  ...needs(),
+  request: {
+    query: z.object({
+      all: z.enum(['true', 'false']).optional().openapi({ description: 'true = every token of the tenant, not only yours (needs `members.manage`)' }),
+    }),
+  },
   responses: { 200: { description: 'Tokens, newest first', content: { 'application/json': { schema: listEnvelope(TokenSchema) } } }, ...problemResponses(400, 401, 403) },
 });
 
@@ -65,8 +70,11 @@ const revoke = createRoute({
   path: '/api/v1/tokens/{id}',
   tags: ['API tokens'],
   summary: 'Revoke an API token',
-  description: 'Your own tokens; owners and admins (members.manage) any token of the tenant. Idempotent.',
+  description:
+    'Revokes the token at once: requests with it are refused (401) from then on. Your own tokens; owners and admins (`members.manage`) any token of the tenant. ' +
+    'Idempotent: revoking a revoked token answers with it unchanged.',
   security: [{ bearer: [] }],
+  ...needs(),
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: itemEnvelope(TokenSchema) } } }, ...problemResponses(401, 404) },
 });
