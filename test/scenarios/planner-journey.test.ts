@@ -87,6 +87,36 @@ describe('the change tray', () => {
   });
 });
 
+describe('the delta', () => {
+  it('names the department and team types records point at, on the page and in its CSV, not by id', async () => {
+    const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
+    const business = await createType(ctx, 'department', 'Business unit');
+    const stream = await createType(ctx, 'team', 'Stream-aligned');
+    const sid = (await call('/api/v1/scenarios', { name: 'Typed units' })).body.data.id;
+    const applied = await call(`/api/v1/scenarios/${sid}/changes`, {
+      changes: [
+        { op: 'create_org_unit', name: 'Ventures', type: 'department', parent_id: units.C, department_type_id: business.id },
+        { op: 'update_team', org_unit_id: units.F, team_type_id: stream.id },
+      ],
+    });
+    expect(applied.status).toBe(200);
+    const delta = await page(`/scenarios/${sid}/delta`);
+    expect(delta.text).toContain('Department type Business unit');
+    expect(delta.text).toContain('Team type Stream-aligned');
+    expect(delta.html).not.toContain(business.id);
+    expect(delta.html).not.toContain(stream.id);
+    // A second change of the team's type reads from one name to the other.
+    const other = await createType(ctx, 'team', 'Platform team B');
+    const branch = (await call('/api/v1/scenarios', { name: 'Retyped', source_scenario_id: sid })).body.data.id;
+    await call(`/api/v1/scenarios/${branch}/changes`, { changes: [{ op: 'update_team', org_unit_id: units.F, team_type_id: other.id }] });
+    const changed = await page(`/scenarios/${branch}/delta?compare=source`);
+    expect(changed.text).toMatch(/Team type Stream-aligned Platform team B/);
+    const csv = await (await app.request(`/scenarios/${branch}/delta.csv`, { host: HOST, cookie })).text();
+    expect(csv).toContain('Stream-aligned,Platform team B');
+    expect(csv).not.toContain(other.id);
+  });
+});
+
 describe('a branch over REST', () => {
   it('names the scenario it was started from in every answer about it, as reading it does', async () => {
     const source = (await call('/api/v1/scenarios', { name: 'Option A' })).body.data.id;

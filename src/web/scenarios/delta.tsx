@@ -6,11 +6,11 @@ import { scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
-import { link, type Names } from '../live/context.js';
+import { link } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, signed } from '../live/format.js';
 import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
 import { ScenarioHead, type Conflict } from './overview.js';
-import { fieldValue, RecordFields, scenarioNames } from './values.js';
+import { fieldValue, RecordFields, scenarioNames, type ValueNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
 import { recordsOf } from '../../org/types.js';
@@ -254,7 +254,7 @@ export function deltaRoutes(): Hono<AppEnv> {
  * The delta as rows for a spreadsheet: metric totals and per org unit (money in currency units, not minor units),
  * then each added, changed (one row per field) and removed record, named as on the page.
  */
-function deltaRows(delta: Awaited<ReturnType<typeof scenarioDelta>>, names: Names, recordOf: RecordOf, currency: string): CsvCell[][] {
+function deltaRows(delta: Awaited<ReturnType<typeof scenarioDelta>>, names: ValueNames, recordOf: RecordOf, currency: string): CsvCell[][] {
   const rows: CsvCell[][] = [];
   const metric = (record: string, pairs: Record<string, unknown>) => {
     for (const [key, label] of METRICS) {
@@ -372,7 +372,7 @@ function payContext(family: string, record: Rec | undefined, fields: Record<stri
   return `${record.kind === 'day_rate' ? 'day rate' : 'salary'} ${money(record.amountMinor, currency)}`;
 }
 
-function FamilySection(props: { family: string; delta: FamilyDelta; names: Names; currency: string; recordOf: RecordOf }) {
+function FamilySection(props: { family: string; delta: FamilyDelta; names: ValueNames; currency: string; recordOf: RecordOf }) {
   const { family, delta, names } = props;
   const title = FAMILY_TITLES[family] ?? fieldLabel(family);
   return (

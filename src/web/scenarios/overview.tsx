@@ -11,14 +11,14 @@ import { listTasks } from '../../scenarios/tasks.js';
 import { checkSessionCsrf } from '../forms.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
-import { link, type Names } from '../live/context.js';
+import { link } from '../live/context.js';
 import { deltaClass, fieldLabel, signed, signedMoney, when } from '../live/format.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
 import { counted } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
 import { ScenarioBadges } from './list.js';
-import { fieldValue, scenarioNames, WITHOUT_PAY } from './values.js';
+import { fieldValue, scenarioNames, WITHOUT_PAY, type ValueNames } from './values.js';
 import { TableScroll } from '../table-scroll.js';
 
 /** One scenario: what it is, its changes, its tree, and the lifecycle actions (submit, archive, promote). */
@@ -387,7 +387,7 @@ function PromoteForm(props: {
   chosen: ConflictResolution[];
   confirmMissing: boolean;
   confirmed: boolean;
-  names: Names | null;
+  names: ValueNames | null;
   currency: string;
   /** The name of the planning scenario it builds on; null when it follows Live. */
   buildsOn: string | null;
