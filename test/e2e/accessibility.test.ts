@@ -60,13 +60,18 @@ describe.skipIf(SKIP_REASON !== null)('accessibility (axe-core, WCAG 2 A/AA) in 
     return w;
   }
 
+  /** Checks the page as it is now with axe, adding its violations to `found` under `label`. */
+  async function checkHere(page: Page, label: string, found: Record<string, string[]>): Promise<void> {
+    await page.waitForLoadState('load');
+    const violations = await axeViolations(page, label);
+    if (violations.length) found[label] = violations;
+  }
+
   /** Visits each path and checks it with axe, adding each page's violations to `found` (asserted empty at the end). */
   async function audit(w: WatchedPage, origin: string, paths: string[], found: Record<string, string[]>): Promise<void> {
     for (const path of paths) {
       await w.page.goto(`${origin}${path}`);
-      await w.page.waitForLoadState('load');
-      const violations = await axeViolations(w.page);
-      if (violations.length) found[path] = violations;
+      await checkHere(w.page, path, found);
     }
   }
 
@@ -185,11 +190,7 @@ describe.skipIf(SKIP_REASON !== null)('accessibility (axe-core, WCAG 2 A/AA) in 
     const w = await signedInOwner();
     const { page } = w;
     const found: Record<string, string[]> = {};
-    const check = async (label: string) => {
-      await page.waitForLoadState('load');
-      const violations = await axeViolations(page);
-      if (violations.length) found[label] = violations;
-    };
+    const check = (label: string) => checkHere(page, label, found);
     await page.goto(`${acme}/settings/api`);
     await page.getByLabel('Name', { exact: true }).fill('Axe token');
     await page.getByRole('button', { name: 'Create token' }).click();
@@ -221,11 +222,7 @@ describe.skipIf(SKIP_REASON !== null)('accessibility (axe-core, WCAG 2 A/AA) in 
     const w = await signedInOwner();
     const { page } = w;
     const found: Record<string, string[]> = {};
-    const check = async (label: string) => {
-      await page.waitForLoadState('load');
-      const violations = await axeViolations(page, label);
-      if (violations.length) found[label] = violations;
-    };
+    const check = (label: string) => checkHere(page, label, found);
     await page.goto(`${acme}/imports`);
     await check('/imports');
     await page.locator('#upload-file').setInputFiles({
