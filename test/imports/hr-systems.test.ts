@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { previewRun } from '../../src/imports/preview.js';
 import { listRows } from '../../src/imports/review.js';
-import { startRun } from '../../src/imports/runs.js';
+import { startRun, updateRunSettings } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { testDatabase } from '../support/db.js';
 import { importTenant } from './support.js';
@@ -202,6 +202,13 @@ describe('a hand-made spreadsheet saved by Excel', () => {
     expect(org['anna@excel.test']).toMatchObject({ title: 'Geschäftsführerin', manager: null, pay: '150000 EUR' });
     const [totals] = (await listRows(owner, done.id, { status: 'quarantined' })).items;
     expect(totals?.reason?.detail).toContain('totals row');
+  });
+
+  it('keeps reading “Reports To” by its values when the format is changed (the headers are read again)', async () => {
+    const { owner, run: created } = await upload('hrs-excel-format', text, 'Mitarbeiter.csv');
+    const bamboo = await updateRunSettings(owner, created.id, { options: { format: 'bamboohr' } });
+    expect(mapped(bamboo)).toMatchObject({ 'Reports To': 'manager_employee_id', 'Employee #': 'employee_id' });
+    expect(mapped(await updateRunSettings(owner, created.id, { options: { format: 'orgonaut' } }))).toMatchObject({ 'Reports To': 'manager_employee_id' });
   });
 
   it('reads “Reports To” holding emails as the manager’s email', async () => {
