@@ -383,6 +383,17 @@ describe('texts an assistant reads', () => {
     expect(people.tools.map((t) => t.name)).toContain('search');
   });
 
+  it('the activity log names the record of each change beside its id', async () => {
+    const sid = await newScenario('Named activity');
+    const { proposal_id } = structured<Proposal>(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6 }] }),
+    );
+    structured(await owner.call('scenario_action_confirm', { proposal_id }));
+    const { events } = structured<{ events: Record<string, unknown>[] }>(await owner.call('org_activity_list', { scenario_id: sid, entity_type: 'actor' }));
+    expect(events[0]).toMatchObject({ entity_id: world.ids.id('p2'), entity_name: 'p2', action: 'updated' });
+    expect(Object.keys(events[0]!).indexOf('entity_name')).toBe(Object.keys(events[0]!).indexOf('entity_id') + 1);
+  });
+
   it('refuses an activity range that ends before it starts, instead of an empty page', async () => {
     const error = errorOf(await owner.call('org_activity_list', { since: '2026-12-01', until: '2026-01-01' }));
     expect(error).toMatchObject({ code: 'invalid_input', field: 'until' });

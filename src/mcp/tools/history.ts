@@ -62,7 +62,8 @@ export const activityTool = defineTool({
   title: 'Activity log',
   description:
     'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
-    'model change with before/after values, the user and the MCP client (money fields only with costs.read). Filter ' +
+    'model change with before/after values, the user and the MCP client (money fields only with costs.read); ' +
+    '`entity_name` names the record when its values do. Filter ' +
     'by category, record type, scenario or a date range. Needs activity.read.',
   purpose: 'history',
   inputSchema: z.object({
@@ -97,9 +98,28 @@ export const activityTool = defineTool({
       since: input.since,
       until: input.until,
     });
-    return { events: page.items, next_cursor: page.nextCursor ?? undefined };
+    return { events: page.items.map(withEntityName), next_cursor: page.nextCursor ?? undefined };
   },
 });
+
+/** The fields that name a record in an event's before/after, in the order that best names it. */
+const NAME_FIELDS = ['displayName', 'display_name', 'name', 'title'] as const;
+
+/**
+ * An event with `entity_name` beside `entity_id`: the record's name as the event left it (after, else before) —
+ * "Nora Dvořák's FTE changed", not an id to look up, also for records a scenario or a deletion took away since.
+ */
+function withEntityName<E extends { before?: unknown; after?: unknown }>(event: E): E & { entity_name?: string } {
+  for (const state of [event.after, event.before]) {
+    if (typeof state !== 'object' || state === null) continue;
+    const name = NAME_FIELDS.map((field) => (state as Record<string, unknown>)[field]).find((value) => typeof value === 'string' && value !== '');
+    if (typeof name !== 'string') continue;
+    // Right after the id it names, where a reader looks for it.
+    const entries = Object.entries(event).flatMap(([key, value]) => (key === 'entity_id' ? [[key, value], ['entity_name', name]] : [[key, value]]));
+    return Object.fromEntries(entries) as E & { entity_name: string };
+  }
+  return event;
+}
 
 export const settingsTool = defineTool({
   name: 'org.settings.get',
