@@ -117,6 +117,33 @@ describe('the delta', () => {
   });
 });
 
+describe('promoting with conflicts on the page', () => {
+  it('says a choice already made is kept while asking for the rest, then applies both', async () => {
+    const { id } = fixtureIds(SALT);
+    const mine = (await call('/api/v1/scenarios', { name: 'Mine' })).body.data.id;
+    await call(`/api/v1/scenarios/${mine}/changes`, { changes: [{ op: 'set_fte', actor_id: id('m1'), fte: 0.5 }, { op: 'rename_org_unit', org_unit_id: units.S, name: 'Revenue' }] });
+    const theirs = (await call('/api/v1/scenarios', { name: 'Theirs' })).body.data.id;
+    await call(`/api/v1/scenarios/${theirs}/changes`, { changes: [{ op: 'set_fte', actor_id: id('m1'), fte: 0.7 }, { op: 'rename_org_unit', org_unit_id: units.S, name: 'Go to market' }] });
+    const promoted = await call(`/api/v1/scenarios/${theirs}/promote`, {});
+    for (let i = 0; i < 200 && !['succeeded', 'failed'].includes((await call(`/api/v1/tasks/${promoted.body.data.id}`)).body.data.status); i++) await new Promise((r) => setTimeout(r, 25));
+
+    const csrf = hiddenField((await page(`/scenarios/${mine}`)).html, 'csrf');
+    const fte = `resolve|actor|${id('m1')}|fte`;
+    const name = `resolve|org_unit|${units.S}|name`;
+    const half = await page(`/scenarios/${mine}/promote`, { csrf, confirm: 'yes', [fte]: 'live' });
+    expect(half.status).toBe(409);
+    expect(half.text).toContain('Resolve a conflict');
+    expect(half.text).toContain('The choice you already made for another field is kept.');
+    expect(half.html).toContain(`<input type="hidden" name="${fte}" value="live"/>`);
+    const done = await page(`/scenarios/${mine}/promote`, { csrf, confirm: 'yes', [fte]: 'live', [name]: 'scenario' });
+    expect(done.status).toBe(303);
+    const taskId = done.location!.split('/').pop()!;
+    for (let i = 0; i < 200 && !['succeeded', 'failed'].includes((await call(`/api/v1/tasks/${taskId}`)).body.data.status); i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await call(`/api/v1/org-units/${units.S}`)).body.data.name).toBe('Revenue');
+    expect((await call(`/api/v1/actors/${id('m1')}`)).body.data.fte).toBe(0.7);
+  });
+});
+
 describe('a branch over REST', () => {
   it('names the scenario it was started from in every answer about it, as reading it does', async () => {
     const source = (await call('/api/v1/scenarios', { name: 'Option A' })).body.data.id;

@@ -421,6 +421,11 @@ function PromoteForm(props: {
               These fields were changed both in this scenario and in its source since it was created. Choose, for each, which value Live
               should get.
             </p>
+            {kept.length ? (
+              <p class="hint">
+                {kept.length === 1 ? 'The choice you already made for another field is kept.' : `The ${kept.length} choices you already made for other fields are kept.`}
+              </p>
+            ) : null}
             <TableScroll label="Conflicts to resolve">
               <table>
                 <thead>
