@@ -6,9 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiToken, revokeApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
+import { revokeApiToken } from '../../src/access/api-tokens.js';
+import type { Role } from '../../src/access/bundles.js';
 import { AdminCommandFailed } from '../../src/admin/channel.js';
 import { sortKeys } from '../../src/cli/client/output.js';
 import { reportFailure } from '../../src/cli/main.js';
@@ -17,7 +16,7 @@ import { tenantCurrencies } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildMember, buildTenant, contextFor, memberToken, principalFor, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -84,11 +83,7 @@ function expectOneLine(result: Finished, code: number, pattern: RegExp) {
   expect(lines[0]).toMatch(pattern);
 }
 
-async function tokenFor(role: Role, email?: string): Promise<string> {
-  const user = await buildMember(database, tenant, role, { email, password: PASSWORD });
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan);
-  return (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: `cli ${role}`, abilities: [...roleAbilities] })).secret;
-}
+const tokenFor = (role: Role, email?: string) => memberToken(database, tenant, role, { email, password: PASSWORD, name: `cli ${role}` });
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-'));
@@ -413,10 +408,9 @@ describe('orgonaut CLI errors and exit codes', () => {
 
   it('says plainly that the sign-in expired, and to sign in again, once the token has expired', async () => {
     const config = configFile('expiring');
-    const user = await buildMember(database, tenant, 'member', { password: PASSWORD });
-    const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.member, null, tenant.plan);
     const expiresAt = new Date(Date.now() + 20_000); // time for three CLI runs on a busy machine
-    const { secret } = await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'expiring', abilities: [...roleAbilities], expiresAt });
+    const user = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const secret = await tokenOf(database, tenant, user, 'member', { name: 'expiring', expiresAt });
     const login = await cli(['login', '--host', url, '--token', secret], config); // `login`: `auth login`, as other CLIs spell it
     expect(login.code, login.stderr).toBe(0);
     const shown = expiresAt.toISOString().slice(0, 16).replace('T', ' ');

@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Role } from '../../src/access/bundles.js';
 import { sortKeys } from '../../src/cli/client/output.js';
 import type { Database } from '../../src/db/connection.js';
 import { importRuns } from '../../src/db/schema/index.js';
@@ -17,7 +15,7 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, contextFor, principalFor } from '../support/factories.js';
+import { contextFor, memberToken, principalFor } from '../support/factories.js';
 import { csvOf, importTenant, liveState } from '../imports/support.js';
 
 /**
@@ -77,9 +75,7 @@ function expectOneLine(result: Finished, code: number, pattern: RegExp) {
 }
 
 async function signedIn(role: Role): Promise<string> {
-  const user = await buildMember(database, tenant, role);
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan);
-  const token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: `cli ${role}`, abilities: [...roleAbilities] })).secret;
+  const token = await memberToken(database, tenant, role, { name: `cli ${role}` });
   const config = path.join(dir, `${role}.json`);
   const login = await cli(['auth', 'login', '--host', url, '--token', token], config);
   expect(login.code, login.stderr).toBe(0);

@@ -6,13 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Database } from '../../src/db/connection.js';
 import { testApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildMember, buildTenant, tokenOf, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg } from '../support/fixture-org.js';
 
 /**
@@ -45,8 +42,7 @@ beforeAll(async () => {
   const tenant = await writeGraph(database, await buildTenant(database, { slug: 'clirate', plan: 'business' }), buildFixtureOrg('cli-rate'));
   const app = testApp(database, { apiRateLimit: { default: { limit: 2, windowSeconds: 8 }, plans: {} } });
   const user = await buildMember(database, tenant, 'owner');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  const token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'cli', abilities: [...roleAbilities] })).secret;
+  const token = await tokenOf(database, tenant, user, 'owner', { name: 'cli' });
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
