@@ -40,6 +40,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * A file the command was given that cannot be used (missing, unreadable, not JSON): exit code 2 like a usage mistake,
+ * but one line, without the usage the command was written correctly by.
+ */
+export class InputError extends UsageError {
+  override name = 'InputError';
+}
+
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   if (value === true) throw new UsageError(`--${name} needs a value`);

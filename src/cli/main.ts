@@ -9,7 +9,7 @@ import { ConfigError, describeVariables, loadConfig, type Config } from '../conf
 import { DataDirLocked, lockHolder } from '../db/lock.js';
 import { AppError } from '../errors.js';
 import { publicOrigin } from '../tenancy/hosts.js';
-import { booleanFlag, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
+import { booleanFlag, InputError, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
 import { CliError } from './client/errors.js';
 import { CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
 import { normalizeBooleanFlags } from './commands/shared.js';
@@ -324,7 +324,7 @@ export function reportFailure(error: unknown): number {
     return error.exitCode;
   }
   if (error instanceof UsageError) {
-    console.error(`orgonaut: ${error.message}\nRun "orgonaut --help" for usage.`);
+    console.error(`orgonaut: ${error.message}${error instanceof InputError ? '' : '\nRun "orgonaut --help" for usage.'}`);
     return 2;
   }
   if (error instanceof ConfigError) {

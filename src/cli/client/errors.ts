@@ -1,3 +1,5 @@
+import { utcTime } from './output.js';
+
 /**
  * Failures of the `orgonaut` client commands, each with its exit code (SPEC: 0 ok, 1 API/problem error, 2 usage,
  * 3 not signed in / 401, 4 network). Messages are one line written for people: what happened, then the fix.
@@ -52,14 +54,9 @@ export class NotSignedIn extends CliError {
  */
 export class SignInExpired extends NotSignedIn {
   constructor(where: string, expiresAt: string | null, reason?: string) {
-    const when = expiresAt ? ` on ${utcMinute(expiresAt)}` : '';
+    const when = expiresAt ? ` on ${utcTime(expiresAt)}` : '';
     super(`your sign-in to ${where} expired${when}. Run "orgonaut auth login" to sign in again.`, reason);
   }
-}
-
-/** "2027-02-27 14:03 UTC" from an ISO timestamp. */
-export function utcMinute(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** The server could not be reached (refused, unknown host, timeout, TLS). */

@@ -77,6 +77,11 @@ export function money(figure: { amount_minor: number | null; currency: string } 
   return `${major.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${figure.currency}`;
 }
 
+/** "2027-02-27 14:03 UTC" from an ISO timestamp ("2027-02-27 14:03:27 UTC" with `seconds`); `-` for none. */
+export function utcTime(iso: string | null | undefined, seconds = false): string {
+  return iso ? `${iso.slice(0, seconds ? 19 : 16).replace('T', ' ')} UTC` : '-';
+}
+
 export function percent(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 1000) / 10} %`;
 }

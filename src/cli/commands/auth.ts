@@ -3,9 +3,9 @@ import os from 'node:os';
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { browserLogin } from '../client/browser-login.js';
 import { readLogin, removeLogin, writeLogin, type StoredLogin } from '../client/config-file.js';
-import { NotSignedIn, SignInExpired, utcMinute } from '../client/errors.js';
+import { NotSignedIn, SignInExpired } from '../client/errors.js';
 import { ApiClient, normalizeHost } from '../client/http.js';
-import { hint, print, printJson, printPairs } from '../client/output.js';
+import { hint, print, printJson, printPairs, utcTime } from '../client/output.js';
 import { word, type Run } from './shared.js';
 
 /** `orgonaut auth login|logout|status`: sign in through the browser (PKCE) or with a token, and forget it again. */
@@ -74,7 +74,7 @@ async function login(run: Run): Promise<number> {
 
 /** "until 2027-02-27 14:03 UTC" for a token that expires, "with a token that does not expire" otherwise. */
 function until(expiresAt: string | null | undefined): string {
-  return expiresAt ? `until ${utcMinute(expiresAt)}` : 'with a token that does not expire';
+  return expiresAt ? `until ${utcTime(expiresAt)}` : 'with a token that does not expire';
 }
 
 /** GET /api/v1/me with the new credential; a refusal says the token is the problem, and nothing is stored. */
@@ -145,8 +145,8 @@ function status(run: Run): number {
     ['Tenant', stored.tenant],
     ['User', stored.user ?? '-'],
     ['Token', `${stored.token.slice(0, 13)}…`],
-    ['Signed in', stored.signed_in_at ? utcMinute(stored.signed_in_at) : '-'],
-    ['Expires', stored.expires_at === undefined ? '-' : stored.expires_at === null ? 'never' : `${utcMinute(stored.expires_at)}${Date.parse(stored.expires_at) <= Date.now() ? ' (expired: run "orgonaut auth login")' : ''}`],
+    ['Signed in', stored.signed_in_at ? utcTime(stored.signed_in_at) : '-'],
+    ['Expires', stored.expires_at === undefined ? '-' : stored.expires_at === null ? 'never' : `${utcTime(stored.expires_at)}${Date.parse(stored.expires_at) <= Date.now() ? ' (expired: run "orgonaut auth login")' : ''}`],
     ['Config', run.configFile],
   ]);
   return 0;

@@ -1,5 +1,4 @@
-import { utcMinute } from '../client/errors.js';
-import { hint, print, printJson, printPairs } from '../client/output.js';
+import { hint, print, printJson, printPairs, utcTime } from '../client/output.js';
 import type { Me } from './auth.js';
 import type { Run } from './shared.js';
 
@@ -20,7 +19,7 @@ export async function contextCommand(run: Run): Promise<number> {
     ['User', me.user ? `${me.user.name} <${me.user.email}>` : '-'],
     ['Role', me.role ?? '-'],
     ['Credential', me.credential],
-    ['Expires', me.credential_expires_at ? utcMinute(me.credential_expires_at) : 'never'],
+    ['Expires', me.credential_expires_at ? utcTime(me.credential_expires_at) : 'never'],
     ['MCP', me.tenant.mcp_available ? `${login.host}/mcp/orgonaut` : 'not on this plan'],
   ]);
   print();

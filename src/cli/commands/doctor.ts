@@ -1,8 +1,8 @@
 import { stringFlag } from '../args.js';
 import { configMode, readLogin, type StoredLogin } from '../client/config-file.js';
-import { CliError, EXIT, utcMinute } from '../client/errors.js';
+import { CliError, EXIT } from '../client/errors.js';
 import { ApiClient, httpRequest, normalizeHost } from '../client/http.js';
-import { print, printJson } from '../client/output.js';
+import { print, printJson, utcTime } from '../client/output.js';
 import type { Me } from './auth.js';
 import type { Run } from './shared.js';
 
@@ -48,7 +48,7 @@ export async function doctorCommand(run: Run): Promise<number> {
   if (login && checks.every((c) => c.ok)) {
     try {
       me = (await ApiClient.of(login).get<{ data: Me }>('/api/v1/me')).data;
-      const lasts = me.credential_expires_at ? `until ${utcMinute(me.credential_expires_at)}` : 'does not expire';
+      const lasts = me.credential_expires_at ? `until ${utcTime(me.credential_expires_at)}` : 'does not expire';
       check('token', true, `${me.user?.email ?? 'system'} in ${me.tenant.slug} (${me.role ?? 'no role'}, ${me.credential}; ${lasts})`);
     } catch (error) {
       check('token', false, (error as Error).message, error instanceof CliError ? error.exitCode : EXIT.api);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { booleanFlag, stringFlag, UsageError } from '../args.js';
+import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import type { ApiClient } from '../client/http.js';
-import { hint, print, printJson, printPairs, printTable, type Column } from '../client/output.js';
+import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { ID, listCommand, word, type Run } from './shared.js';
 
 /**
@@ -26,7 +26,7 @@ const RUN_COLUMNS: Column<Row>[] = [
   { header: 'ROWS', value: (r) => r.file?.rows, align: 'right' },
   { header: 'IMPORTED', value: (r) => r.summary?.rows?.imported, align: 'right' },
   { header: 'QUARANTINED', value: (r) => r.summary?.rows?.quarantined, align: 'right' },
-  { header: 'CREATED', value: (r) => String(r.created_at).slice(0, 16).replace('T', ' ') },
+  { header: 'CREATED', value: (r) => utcTime(r.created_at) },
   ID,
 ];
 
@@ -79,7 +79,7 @@ function readFile(file: string): Uint8Array {
     return fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
+    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
   }
 }
 
@@ -213,8 +213,8 @@ async function status(run: Run, id: string): Promise<number> {
     ['Progress', `${r.progress?.percent ?? 0}%${r.status === 'processing' && r.progress?.stage ? ` (${r.progress.stage})` : ''}`],
     ['Rows', r.file?.rows],
     ['Step', r.step],
-    ['Created', r.created_at],
-    ['Finished', r.finished_at],
+    ['Created', utcTime(r.created_at)],
+    ['Finished', utcTime(r.finished_at)],
     ['Error', r.error ? `${r.error.message} (${r.error.code})` : null],
   ]);
   if (r.status === 'processing' && r.progress?.stages?.length) {

@@ -1,4 +1,4 @@
-import { parseArgs, unknownOptions, UsageError } from '../args.js';
+import { InputError, parseArgs, unknownOptions, UsageError } from '../args.js';
 import { ApiProblem, CliError } from '../client/errors.js';
 import { printJson, print } from '../client/output.js';
 import { authCommand } from './auth.js';
@@ -158,7 +158,7 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
   } catch (error) {
     // A script asking for JSON gets its failure as JSON too (on stderr, stdout stays data), with the exit code.
     if (args.flags.has('json') && error instanceof CliError) return printJsonFailure(error);
-    if (error instanceof UsageError) throw new UsageError(`${error.message}\nUsage:\n${group.usage.map((u) => `  orgonaut ${u}`).join('\n')}`);
+    if (error instanceof UsageError && !(error instanceof InputError)) throw new UsageError(`${error.message}\nUsage:\n${group.usage.map((u) => `  orgonaut ${u}`).join('\n')}`);
     throw error;
   }
 }

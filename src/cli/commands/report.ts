@@ -1,5 +1,6 @@
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
-import { cell, money } from '../client/output.js';
+import { ApiProblem } from '../client/errors.js';
+import { cell, money, utcTime } from '../client/output.js';
 import { fetchAll, fetchList, ID, listCommand, printList, unitFlag, viewQuery, word, type Run } from './shared.js';
 
 /** `orgonaut report roster|metrics|spans|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
@@ -62,7 +63,7 @@ export async function reportCommand(run: Run): Promise<number> {
       const names = run.json || !body.data.length ? new Map<string, string>() : await scenarioNames(run);
       const name = (id: string | null) => (id ? names.get(id) ?? id : undefined);
       printList<Row>(run, body, [
-        { header: 'APPLIED', value: (e) => e.applied_at },
+        { header: 'APPLIED', value: (e) => utcTime(e.applied_at) },
         { header: 'TYPE', value: (e) => e.type },
         { header: 'TO', value: (e) => name(e.to_scenario_id) ?? (e.deltas?.import_run_id ? `import run ${e.deltas.import_run_id}` : undefined) },
         { header: 'REPLACED (SNAPSHOT)', value: (e) => name(e.from_snapshot_id) },
@@ -75,32 +76,41 @@ export async function reportCommand(run: Run): Promise<number> {
     case 'snapshots':
       return listCommand<Row>(run, '/api/v1/snapshots', {}, [
         { header: 'NAME', value: (s) => s.name },
-        { header: 'CREATED', value: (s) => s.created_at },
+        { header: 'CREATED', value: (s) => utcTime(s.created_at) },
         ID,
       ], 'No snapshots yet.');
-    case 'activity':
-      return listCommand<Row>(
-        run,
-        '/api/v1/activity',
-        { category: flag('category'), entity_type: flag('entity-type'), scenario_id: flag('scenario'), since: flag('since'), until: flag('until') },
-        [
-          { header: 'AT', value: (e) => e.at },
-          { header: 'WHO', value: (e) => e.user?.email ?? e.principal_kind },
-          { header: 'ACTION', value: (e) => `${e.entity_type} ${e.action}` },
-          { header: 'RECORD', value: (e) => recordName(e.after) ?? recordName(e.before) ?? e.entity_id },
-          { header: 'CHANGED', value: (e) => changedFields(e.before, e.after) },
-        ],
-        'No activity.',
-      );
+    case 'activity': {
+      const body = await fetchList(run, '/api/v1/activity', { category: flag('category'), entity_type: flag('entity-type'), scenario_id: flag('scenario'), since: flag('since'), until: flag('until') });
+      // A change made in a scenario is not a change to Live: the table says where (by the scenario's name when the
+      // credential may read scenarios).
+      const names = run.json || !(body.data as Row[]).some((e) => e.scenario_id) ? new Map<string, string>() : await scenarioNames(run, true);
+      printList<Row>(run, body, [
+        { header: 'AT', value: (e) => utcTime(e.at, true) },
+        { header: 'WHO', value: (e) => e.user?.email ?? e.principal_kind },
+        { header: 'ACTION', value: (e) => `${e.entity_type} ${e.action}` },
+        { header: 'RECORD', value: (e) => recordName(e.after) ?? recordName(e.before) ?? (e.entity_type === 'scenario' ? names.get(e.entity_id) : undefined) ?? e.entity_id },
+        { header: 'IN', value: (e) => (e.category === 'security' ? undefined : e.scenario_id ? `scenario ${names.get(e.scenario_id) ?? e.scenario_id}` : 'Live'), optional: true },
+        { header: 'CHANGED', value: (e) => changedFields(e.before, e.after) },
+      ], 'No activity.');
+      return 0;
+    }
     default:
       throw new UsageError(`unknown report "${sub}" (roster, metrics, spans, lineage, snapshots or activity)`);
   }
 }
 
-/** Every scenario's and snapshot's name by id (applied scenarios and snapshots included). */
-async function scenarioNames(run: Run): Promise<Map<string, string>> {
-  const { data } = await fetchAll(run.client(), '/api/v1/scenarios');
-  return new Map((data as Row[]).map((s) => [s.id, s.name]));
+/**
+ * Every scenario's and snapshot's name by id (applied scenarios and snapshots included); with `optional`, none when
+ * the credential may not read scenarios (the ids are shown instead).
+ */
+async function scenarioNames(run: Run, optional = false): Promise<Map<string, string>> {
+  try {
+    const { data } = await fetchAll(run.client(), '/api/v1/scenarios');
+    return new Map((data as Row[]).map((s) => [s.id, s.name]));
+  } catch (error) {
+    if (optional && error instanceof ApiProblem && error.status === 403) return new Map();
+    throw error;
+  }
 }
 
 /** A change with its sign (+1, -0.5, 0); nothing when there is none. */
@@ -112,7 +122,8 @@ function signed(value: unknown): string | undefined {
 function recordName(values: unknown): string | null {
   if (!values || typeof values !== 'object') return null;
   const v = values as Row;
-  const name = v.name ?? v.display_name ?? v.title;
+  // Model records are logged with their stored field names (`displayName`), scenarios and units with `name`.
+  const name = v.name ?? v.display_name ?? v.displayName ?? v.title;
   return typeof name === 'string' && name ? name : null;
 }
 

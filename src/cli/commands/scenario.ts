@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { booleanFlag, stringFlag, UsageError } from '../args.js';
+import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT } from '../client/errors.js';
-import { cell, hint, money, print, printJson, printPairs, printTable, type Column } from '../client/output.js';
+import { cell, hint, money, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { ID, listCommand, unitNames, word, type Run } from './shared.js';
 
 /**
@@ -40,8 +40,9 @@ export async function scenarioCommand(run: Run): Promise<number> {
         { header: 'FAMILY', value: (c) => c.family },
         { header: 'OP', value: (c) => c.op },
         { header: 'RECORD', value: (c) => c.record_id },
-        // In name order (the API keeps the database's), without the id the RECORD column already shows.
-        { header: 'FIELDS', value: (c) => (c.values ? Object.keys(c.values).filter((f) => f !== 'id').sort().join(', ') : '') },
+        // In name order (the API keeps the database's), without the id the RECORD column already shows; a change to a
+        // record with the value it had and has now (`fte: 1 → 0.8`).
+        { header: 'FIELDS', value: (c) => changedFields(c) },
       ], family ? `No ${family} changes in this scenario.` : 'No changes in this scenario.');
     }
     case 'apply':
@@ -55,8 +56,8 @@ export async function scenarioCommand(run: Run): Promise<number> {
       return listCommand<Row>(run, path(id, '/tasks'), {}, [
         { header: 'KIND', value: (t) => t.kind },
         { header: 'STATUS', value: (t) => t.status },
-        { header: 'CREATED', value: (t) => t.created_at },
-        { header: 'FINISHED', value: (t) => t.finished_at },
+        { header: 'CREATED', value: (t) => utcTime(t.created_at, true) },
+        { header: 'FINISHED', value: (t) => utcTime(t.finished_at, true) },
         { header: 'ERROR', value: (t) => t.error },
         ID,
       ], 'No tasks for this scenario.');
@@ -88,12 +89,12 @@ async function show(run: Run, id: string): Promise<number> {
     ['Name', s.name],
     ['Id', s.id],
     ['Kind', s.kind],
-    ['State', s.submitted ? `${s.state}, submitted ${s.submitted_at}` : s.state],
+    ['State', s.submitted ? `${s.state}, submitted ${utcTime(s.submitted_at)}` : s.state],
     ['Source', s.source ? (s.source.kind === 'live' ? 'Live' : `${s.source.name ?? ''} (${s.source.scenario_id})`) : '-'],
     ['Editable', s.editable],
     ['Revision', s.revision],
-    ['Created', s.created_at],
-    ['Updated', s.updated_at],
+    ['Created', utcTime(s.created_at)],
+    ['Updated', utcTime(s.updated_at)],
     ['Description', s.description],
   ]);
   const counts = Object.entries((s.change_counts ?? {}) as Record<string, Record<string, number>>);
@@ -179,6 +180,12 @@ async function delta(run: Run, id: string): Promise<number> {
   return 0;
 }
 
+function changedFields(change: Row): string {
+  const fields = change.values ? Object.keys(change.values as Row).filter((f) => f !== 'id').sort() : [];
+  if (change.op !== 'change' || !change.base) return fields.join(', ');
+  return fields.map((f) => `${f}: ${cell(change.base[f])} → ${cell(change.values[f])}`).join(', ');
+}
+
 async function reportingCurrency(run: Run): Promise<string> {
   const me = await run.client().get<{ data: { tenant: { reporting_currency: string } } }>('/api/v1/me');
   return me.data.tenant.reporting_currency;
@@ -190,18 +197,18 @@ export function readChanges(source: string): unknown[] {
   try {
     text = source === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(source, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new InputError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${source === '-' ? 'stdin' : source} is not valid JSON (${(error as Error).message})`);
+    throw new InputError(`${source === '-' ? 'stdin' : source} is not valid JSON (${(error as Error).message})`);
   }
   if (Array.isArray(parsed)) return parsed;
   if (parsed && typeof parsed === 'object' && Array.isArray((parsed as Row).changes)) return (parsed as Row).changes as unknown[];
   if (parsed && typeof parsed === 'object' && typeof (parsed as Row).op === 'string') return [parsed];
-  throw new UsageError(`${source === '-' ? 'stdin' : source} must hold { "changes": [ { "op": … } ] }, an array of commands, or one command`);
+  throw new InputError(`${source === '-' ? 'stdin' : source} must hold { "changes": [ { "op": … } ] }, an array of commands, or one command`);
 }
 
 async function apply(run: Run, id: string, source: string): Promise<number> {
@@ -228,7 +235,7 @@ async function promote(run: Run, id: string): Promise<number> {
   if (file) {
     const parsed = readJson(file);
     resolutions = Array.isArray(parsed) ? parsed : ((parsed as Row)?.resolutions as unknown[] | undefined);
-    if (!Array.isArray(resolutions)) throw new UsageError(`${file} must hold { "resolutions": [...] } or an array`);
+    if (!Array.isArray(resolutions)) throw new InputError(`${file} must hold { "resolutions": [...] } or an array`);
   }
   const client = run.client();
   let task = (await client.post<{ data: Row }>(path(id, '/promote'), resolutions ? { resolutions } : {})).data;
@@ -253,6 +260,6 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`cannot read JSON from ${file}: ${(error as Error).message}`);
+    throw new InputError(`cannot read JSON from ${file}: ${(error as Error).message}`);
   }
 }

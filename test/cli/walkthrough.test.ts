@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runClientCommand } from '../../src/cli/commands/index.js';
+import { reportFailure } from '../../src/cli/main.js';
+import type { Database } from '../../src/db/connection.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, tokenOf, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * What a new user meets walking through the client commands (in this process, against the app on a loopback port):
+ * times people read, the activity log naming who and where, and a bad input file refused in one line.
+ */
+
+const SLUG = 'cliwalk';
+const { id } = fixtureIds('cli-walk');
+let database: Database;
+let tenant: Tenant;
+let server: ServerType;
+let url: string;
+let dir: string;
+let owner: string;
+
+interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `orgonaut <args>` with the sign-in in `config`, capturing what it prints and its exit code. */
+async function orgonaut(args: string[], config = 'owner'): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const log = vi.spyOn(console, 'error').mockImplementation((...parts) => void (stderr += `${parts.join(' ')}\n`));
+  process.env.ORGONAUT_CONFIG = path.join(dir, `${config}.json`);
+  try {
+    const code = await runClientCommand(args).catch(reportFailure);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    log.mockRestore();
+    delete process.env.ORGONAUT_CONFIG;
+  }
+}
+
+async function signIn(config: string, token: string) {
+  const login = await orgonaut(['auth', 'login', '--host', url, '--token', token], config);
+  expect(login.code, login.stderr).toBe(0);
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-walk-'));
+  database = await testDatabase();
+  tenant = await writeGraph(database, await buildTenant(database, { slug: SLUG, plan: 'business', name: 'Walk Co' }), buildFixtureOrg('cli-walk'));
+  const app = testApp(database);
+  const user = await buildMember(database, tenant, 'owner');
+  owner = await tokenOf(database, tenant, user, 'owner');
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+  await signIn('owner', owner);
+  // Activity only (no scenarios.read): the log cannot name scenarios, and still lists what happened.
+  await signIn('auditor', await tokenOf(database, tenant, user, 'owner', { name: 'auditor', abilities: ['activity.read'] }));
+});
+
+afterAll(async () => {
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await database?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('orgonaut walked through by a new user', () => {
+  let scenario: string;
+
+  it('shows a scenario’s times as people read them, in UTC, not as raw ISO timestamps', async () => {
+    const created = await orgonaut(['scenario', 'create', 'Walk plan', '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    scenario = JSON.parse(created.stdout).data.id;
+    fs.writeFileSync(path.join(dir, 'fte.json'), JSON.stringify({ changes: [{ op: 'set_fte', actor_id: id('ceo'), fte: 0.9 }] }));
+    expect((await orgonaut(['scenario', 'apply', scenario, path.join(dir, 'fte.json')])).code).toBe(0);
+    expect((await orgonaut(['scenario', 'submit', scenario])).code).toBe(0);
+    const shown = await orgonaut(['scenario', 'show', scenario]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^State\s+active, submitted \d{4}-\d\d-\d\d \d\d:\d\d UTC$/m);
+    expect(shown.stdout).toMatch(/^Created\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC$/m);
+    expect(shown.stdout).toMatch(/^Updated\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC$/m);
+    expect(shown.stdout).not.toMatch(/\d\dT\d\d:/);
+  });
+
+  it('lists a scenario’s changes with the value each field had and has now', async () => {
+    const changes = await orgonaut(['scenario', 'changes', scenario]);
+    expect(changes.code, changes.stderr).toBe(0);
+    expect(changes.stdout).toMatch(new RegExp(`^actor\\s+change\\s+${id('ceo')}\\s+fte: 1 → 0\\.9$`, 'm'));
+  });
+
+  it('names in the activity log the person changed, the scenario acted on, and where each change was made', async () => {
+    const log = await orgonaut(['report', 'activity', '--category', 'model']);
+    expect(log.code, log.stderr).toBe(0);
+    const lines = log.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^AT\s+WHO\s+ACTION\s+RECORD\s+IN\s+CHANGED$/);
+    const row = (action: string) => lines.find((line) => line.includes(action)) ?? '';
+    // The actor by their name (the log keeps `displayName`), not by their title (Chief Executive); in the scenario.
+    expect(row('actor updated')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+\S+\s+actor updated\s+ceo\s+scenario Walk plan\s+fte$/);
+    expect(row('scenario submitted')).toMatch(/scenario submitted\s+Walk plan\s+scenario Walk plan\s/);
+    expect(log.stdout).not.toContain('Chief Executive');
+    expect(log.stdout).not.toMatch(/\d\dT\d\d:/);
+  });
+
+  it('still lists the activity, by scenario id, for a credential that may not read scenarios', async () => {
+    const log = await orgonaut(['report', 'activity', '--category', 'model'], 'auditor');
+    expect(log.code, log.stderr).toBe(0);
+    expect(log.stdout).toMatch(new RegExp(`actor updated\\s+ceo\\s+scenario ${scenario}\\s+fte`));
+  });
+
+  it('leaves out the IN column for security events, which are not made in Live or a scenario', async () => {
+    const log = await orgonaut(['report', 'activity', '--category', 'security']);
+    expect(log.code, log.stderr).toBe(0);
+    expect(log.stdout.split('\n')[0]).toMatch(/^AT\s+WHO\s+ACTION\s+RECORD\s+CHANGED$/);
+  });
+
+  it('refuses a change file it cannot use in one line, exit 2, without the usage of a command written correctly', async () => {
+    fs.writeFileSync(path.join(dir, 'broken.json'), '{"changes": [');
+    for (const [file, says] of [
+      [path.join(dir, 'broken.json'), /^orgonaut: \S+broken\.json is not valid JSON \(.+\)$/],
+      [path.join(dir, 'missing.json'), /^orgonaut: cannot read \S+missing\.json: no such file$/],
+    ] as const) {
+      const refused = await orgonaut(['scenario', 'apply', scenario, file]);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.trim().split('\n'), refused.stderr).toHaveLength(1);
+      expect(refused.stderr.trim()).toMatch(says);
+    }
+    // A command written wrongly still gets its usage.
+    const wrong = await orgonaut(['scenario', 'apply', scenario]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Usage:\n  orgonaut scenario list');
+  });
+});
