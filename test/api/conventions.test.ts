@@ -49,7 +49,7 @@ describe('ETags and conditional GETs', () => {
       expect(first.status, path).toBe(200);
       const etag = first.headers.get('etag');
       expect(etag, path).toMatch(/^W\/"[A-Za-z0-9_-]{27}"$/);
-      expect(first.headers.get('cache-control'), path).toBe('private, no-cache');
+      expect(first.headers.get('cache-control'), path).toBe('private, no-store');
       expect(first.headers.get('vary'), path).toContain('Authorization');
       const again = await get(path);
       expect(again.headers.get('etag'), path).toBe(etag);

@@ -88,8 +88,9 @@ describe('response headers', () => {
     // The signed-in pages really were pages of the signed-in owner (not a redirect that would prove nothing).
     expect(all['Live page'].status).toBe(200);
     expect(all['account page'].status).toBe(200);
-    // The API's own rule stands: private (never a shared cache), revalidated each time.
-    expect(all['API answer'].headers.get('cache-control')).toMatch(/private/);
+    // Authenticated API answers (names, pay) are not stored either; their ETag still lets a client revalidate its copy.
+    expect(all['API answer'].headers.get('cache-control')).toBe('private, no-store');
+    expect(all['API answer'].headers.get('etag')).toMatch(/^W\//);
     // Assets say they may be cached.
     const asset = await http.request('/static/app.js', { host: HOST });
     expect(asset.headers.get('cache-control')).toBe('public, max-age=3600');

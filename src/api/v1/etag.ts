@@ -6,8 +6,9 @@ import type { AppEnv } from '../../http/env.js';
 /**
  * Conditional GETs for the REST API: every successful JSON answer to a GET carries a weak ETag computed from its body,
  * and a request whose `If-None-Match` names it gets `304 Not Modified` without a body. Bodies depend on the
- * credential (money shows only with `costs.read`), so the tag is private: `Cache-Control: private, no-cache` lets a
- * client keep the copy and revalidate it, never a shared cache.
+ * credential (money shows only with `costs.read`) and carry people's names and pay, so they are never stored by a
+ * browser or proxy cache: `Cache-Control: private, no-store`. A client that keeps a copy itself still revalidates it
+ * with the tag.
  */
 export function conditionalGet(): MiddlewareHandler<AppEnv> {
   return async function conditionalGetMiddleware(c, next) {
@@ -18,7 +19,7 @@ export function conditionalGet(): MiddlewareHandler<AppEnv> {
     const tag = weakEtag(body);
     const headers = new Headers(c.res.headers);
     headers.set('etag', tag);
-    if (!headers.has('cache-control')) headers.set('cache-control', 'private, no-cache');
+    if (!headers.has('cache-control')) headers.set('cache-control', 'private, no-store');
     const vary = new Set([...(headers.get('vary') ?? '').split(','), 'Authorization', 'Cookie', 'X-Tenant'].map((v) => v.trim()).filter(Boolean));
     headers.set('vary', [...vary].join(', '));
     // Replace the response outright (assigning over it would merge the old headers back in).
