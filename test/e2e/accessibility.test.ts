@@ -19,19 +19,8 @@ interface AxeResult {
   violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
 }
 
-/**
- * Violations on import pages (src/web/imports, another area's) known and reported to be fixed there, as rule and
- * element: tolerated here so that a new violation anywhere still fails; remove an entry once it is fixed.
- */
-const KNOWN: { page: string; rule: string; target: string }[] = [
-  // The mapping page's 'Create missing department and team types' checkbox is 13 px with no room around it.
-  { page: 'import uploaded', rule: 'target-size', target: '#m-types' },
-  // The review page's 'Ignore this row' button is named 'Ignore row 1': the visible words are not in its name.
-  { page: 'review', rule: 'label-content-name-mismatch', target: 'button[aria-label="Ignore row 1"]' },
-];
-
 /** The page's WCAG 2 A/AA violations, one line each: rule, impact, what it asks, and the elements (CSS selectors). */
-export async function axeViolations(page: Page, label = ''): Promise<string[]> {
+export async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
   // What a disclosure hides is checked too (a closed <details> is skipped by axe): open them all.
   await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
@@ -39,9 +28,8 @@ export async function axeViolations(page: Page, label = ''): Promise<string[]> {
     (tags) => (window as unknown as { axe: { run(context: Document, options: object): Promise<unknown> } }).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
     TAGS,
   ) as AxeResult;
-  const known = (rule: string, target: string) => KNOWN.some((k) => k.page === label && k.rule === rule && k.target === target);
   return result.violations.flatMap((v) => {
-    const targets = v.nodes.map((n) => n.target.join(' ')).filter((target) => !known(v.id, target));
+    const targets = v.nodes.map((n) => n.target.join(' '));
     return targets.length ? [`${v.id} (${v.impact}): ${v.help} — ${targets.join(', ')}`] : [];
   });
 }
@@ -63,7 +51,7 @@ describe.skipIf(SKIP_REASON !== null)('accessibility (axe-core, WCAG 2 A/AA) in 
   /** Checks the page as it is now with axe, adding its violations to `found` under `label`. */
   async function checkHere(page: Page, label: string, found: Record<string, string[]>): Promise<void> {
     await page.waitForLoadState('load');
-    const violations = await axeViolations(page, label);
+    const violations = await axeViolations(page);
     if (violations.length) found[label] = violations;
   }
 

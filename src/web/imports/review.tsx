@@ -280,7 +280,7 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
               <form method="post" action={`${action}/ignore`}>
                 <input type="hidden" name="csrf" value={props.csrf} />
                 {props.resolution ? <input type="hidden" name="resolution" value={props.resolution} /> : null}
-                <button type="submit" class="secondary" aria-label={`Ignore row ${row.row_number}`}>
+                <button type="submit" class="secondary" aria-label={`Ignore this row (row ${row.row_number})`}>
                   Ignore this row
                 </button>
               </form>
