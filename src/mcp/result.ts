@@ -76,13 +76,15 @@ function findIdsFix(error: NotFound): string | undefined {
 }
 
 /**
- * A fix that says what to do for the invalid arguments an assistant meets most, instead of "correct it": a change
- * that names a record the scenario does not have (where to find the ids), and a cursor that does not fit.
+ * A fix that says what to do for the invalid arguments an assistant meets most, instead of "correct it": a missing
+ * or malformed scenario id and a change that names a record the scenario does not have (where to find the ids), and
+ * a cursor that does not fit.
  */
 function invalidInputFix(error: InvalidInput): string | undefined {
   if (error.field === 'cursor') {
     return 'Call again without `cursor` for the first page; pass a `next_cursor` back only to the tool, with the same filters, that returned it.';
   }
+  if (error.field === 'scenario_id') return `Correct "scenario_id": f${FIND_IDS.Scenario!.slice(1)}`;
   const missing = /: no (actor|org unit|position|placement) with id /.exec(error.message)?.[1];
   if (!missing) return undefined;
   return FIND_IDS[missing.charAt(0).toUpperCase() + missing.slice(1)]!.replace('Find', `Correct "${error.field}": find`);

@@ -85,6 +85,12 @@ describe('an invalid argument', () => {
     }
   });
 
+  it('that leaves out the scenario an action needs says where scenario ids come from', async () => {
+    const error = errorOf(await owner.call('scenario_action_plan', { changes: [{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6 }] }));
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'scenario_id' });
+    expect(error.fix).toBe('Correct "scenario_id": find scenario ids with `scenario_list`, snapshot ids with `org_snapshots_list`.');
+  });
+
   it('that is a cursor this list did not issue says to start again without it', async () => {
     const first = structured<{ next_cursor: string }>(await owner.call('org_actors_list', { limit: 1, as_of: AS_OF }));
     for (const [tool, args] of [
