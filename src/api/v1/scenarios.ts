@@ -18,6 +18,10 @@ const list = createRoute({
   path: '/api/v1/scenarios',
   tags,
   summary: 'List scenarios and snapshots, newest first',
+  description:
+    'Every scenario of the tenant — planning (editable while active), applied (promoted, locked) and snapshot (Live as it was) — ' +
+    'active and archived alike unless `kind` or `state` narrows the list. Each names its source (`source`) and says ' +
+    'whether it was submitted for review and whether it can still be edited (`editable`). Paged by `cursor`.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: {
@@ -49,6 +53,10 @@ const show = createRoute({
   path: '/api/v1/scenarios/{id}',
   tags,
   summary: 'One scenario with its change counts',
+  description:
+    'The scenario as listed, plus `change_counts`: how many records it adds, changes and removes in each model family compared ' +
+    'with its source. The records themselves are in `GET /api/v1/scenarios/{id}/changes`; what they do to headcount, FTE and cost ' +
+    'is `GET /api/v1/scenarios/{id}/delta`. Another tenant’s id is a 404.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { params: IdParam },

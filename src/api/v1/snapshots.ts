@@ -16,6 +16,10 @@ const list = createRoute({
   path: '/api/v1/snapshots',
   tags,
   summary: 'List snapshots of Live, newest first',
+  description:
+    'Snapshots keep Live as it was: taken by hand (`POST /api/v1/snapshots`), before every promotion and restore, and before ' +
+    'every import into Live. Restore one with `POST /api/v1/snapshots/{id}/restore`. The same records as ' +
+    '`GET /api/v1/scenarios?kind=snapshot`; paged by `cursor`.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { query: PageQuery },
@@ -27,6 +31,9 @@ const create = createRoute({
   path: '/api/v1/snapshots',
   tags,
   summary: 'Snapshot Live as it is now',
+  description:
+    'Records the current Live version as a read-only snapshot to compare with or restore later; nothing in Live changes. ' +
+    'The name defaults to “Live on <today>”. Snapshots do not count against the plan’s scenario cap.',
   security: SECURITY,
   ...needs('scenarios.write'),
   request: { body: { ...json(CreateSnapshotBody), required: false } },

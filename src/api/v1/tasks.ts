@@ -20,6 +20,10 @@ const task = createRoute({
   path: '/api/v1/tasks/{id}',
   tags: ['Tasks'],
   summary: 'A background task (promotion, restore): status, progress, result or error',
+  description:
+    'Promotions, restores and an import’s undo run in the background: their `POST` answers 202 with the task, and this route ' +
+    'follows it — `pending`, `running`, then `succeeded` with a `result` (the snapshot taken of Live, the applied scenario, the ' +
+    'Live version) or `failed` with an `error` saying why. Poll it until `finished_at` is set.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { params: IdParam },
@@ -31,6 +35,9 @@ const scenarioTasks = createRoute({
   path: '/api/v1/scenarios/{id}/tasks',
   tags: ['Tasks'],
   summary: 'The background tasks of a scenario or snapshot, newest first (the last 100)',
+  description:
+    'Every promotion or restore started for this scenario or snapshot, newest first, with its status, result or error: where to ' +
+    'look when a promotion is not yet visible in Live, or why it failed. Another tenant’s id is a 404.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { params: IdParam },
