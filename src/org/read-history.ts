@@ -9,6 +9,7 @@ import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
 import { checkLimit, decodeCursor, encodeCursor, paginate, queryFingerprint, sortByKey, type PageRequest } from '../util/pagination.js';
 import { addDays, inEffect, isIsoDate, ISO_DATE_RULE } from './dates.js';
+import { snakeKeys } from './family-names.js';
 import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkUnitType, mapPage } from './read-structure.js';
@@ -136,8 +137,9 @@ function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null
     principal_kind: e.principalKind,
     client_name: e.clientName,
     scenario_id: e.scenarioId,
-    before: visibleMoney(e.before, principal),
-    after: visibleMoney(e.after, principal),
+    // Stored as the records were (camelCase, `displayName`); answered in the API's own field names (`display_name`).
+    before: snakeKeys(visibleMoney(e.before, principal)),
+    after: snakeKeys(visibleMoney(e.after, principal)),
     metadata: visibleMoney(e.metadata, principal),
   };
 }

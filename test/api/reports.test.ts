@@ -308,6 +308,11 @@ describe('GET /api/v1/lineage and /api/v1/activity', () => {
     for (const event of model.body.data) expect(event).toMatchObject({ category: 'model', scenario_id: scenarioId });
     const compensation = model.body.data.filter((e: { entity_type: string }) => e.entity_type === 'compensation');
     expect(compensation.length).toBeGreaterThan(0);
+    // Before/after in the API's own field names, as every other answer: amount_minor, not the stored amountMinor.
+    const keysOf = (v: unknown): string[] => (v && typeof v === 'object' ? Object.keys(v) : []);
+    const fields = model.body.data.flatMap((e: Body) => [...keysOf(e.before), ...keysOf(e.after)]);
+    expect(fields).toContain('amount_minor');
+    expect(fields.filter((k: string) => /[A-Z]/.test(k))).toEqual([]);
 
     const noCosts = await call(`/api/v1/activity?category=model&scenario_id=${scenarioId}`, await without('costs.read'));
     expect(noCosts.status).toBe(200);

@@ -109,7 +109,7 @@ describe('orgonaut walked through by a new user', () => {
     const lines = log.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^AT\s+WHO\s+ACTION\s+RECORD\s+IN\s+CHANGED$/);
     const row = (action: string) => lines.find((line) => line.includes(action)) ?? '';
-    // The actor by their name (the log keeps `displayName`), not by their title (Chief Executive); in the scenario.
+    // The actor by their name (`display_name` in the log), not by their title (Chief Executive); in the scenario.
     expect(row('actor updated')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+\S+\s+actor updated\s+ceo\s+scenario Walk plan\s+fte$/);
     expect(row('scenario submitted')).toMatch(/scenario submitted\s+Walk plan\s+scenario Walk plan\s/);
     expect(log.stdout).not.toContain('Chief Executive');

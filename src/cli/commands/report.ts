@@ -122,8 +122,8 @@ function signed(value: unknown): string | undefined {
 function recordName(values: unknown): string | null {
   if (!values || typeof values !== 'object') return null;
   const v = values as Row;
-  // Model records are logged with their stored field names (`displayName`), scenarios and units with `name`.
-  const name = v.name ?? v.display_name ?? v.displayName ?? v.title;
+  // Actors are named by `display_name`, scenarios and units by `name`, positions by `title`.
+  const name = v.name ?? v.display_name ?? v.title;
   return typeof name === 'string' && name ? name : null;
 }
 

@@ -103,7 +103,7 @@ export const activityTool = defineTool({
 });
 
 /** The fields that name a record in an event's before/after, in the order that best names it. */
-const NAME_FIELDS = ['displayName', 'display_name', 'name', 'title'] as const;
+const NAME_FIELDS = ['display_name', 'name', 'title'] as const;
 
 /**
  * An event with `entity_name` beside `entity_id`: the record's name as the event left it (after, else before) —

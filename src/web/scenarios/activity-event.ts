@@ -3,6 +3,7 @@ import { authorize } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
 import { auditEvents, users } from '../../db/schema/index.js';
 import { NotFound } from '../../errors.js';
+import { snakeKeys } from '../../org/family-names.js';
 import { visibleMoney } from '../../org/read-history.js';
 import { isUuid } from '../../util/ids.js';
 
@@ -34,8 +35,8 @@ export async function getActivityEvent(ctx: ServiceContext, id: string) {
     client_name: e.clientName,
     scenario_id: e.scenarioId,
     request_id: e.requestId,
-    before: visibleMoney(e.before, ctx.principal),
-    after: visibleMoney(e.after, ctx.principal),
+    before: snakeKeys(visibleMoney(e.before, ctx.principal)),
+    after: snakeKeys(visibleMoney(e.after, ctx.principal)),
     metadata: visibleMoney(e.metadata, ctx.principal),
   };
 }

@@ -70,7 +70,7 @@ function recordName(
   if ((e.entity_type === 'scenario' || e.entity_type === 'snapshot') && e.entity_id && lookup.scenarios.get(e.entity_id)) return lookup.scenarios.get(e.entity_id)!;
   const record = [e.after, e.before].find((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
   if (!record) return null;
-  // Records are stored with camelCase keys (displayName, actorId); some with snake_case.
+  // Events answer in snake_case (display_name, actor_id); labelOf reads records as the graph holds them (camelCase).
   const camel = Object.fromEntries(Object.entries(record).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
   return labelOf(camel, lookup.graphs, lookup.showActors);
 }
