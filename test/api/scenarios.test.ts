@@ -9,6 +9,7 @@ import { testApp, type TestApp, type RequestOptions } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, memberToken, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { settledStatus } from '../support/settle.js';
 
 /** Scenarios over REST (SPEC §6, §7): lifecycle, change batches, delta, overlay, promotion, snapshots and tasks. */
 
@@ -30,15 +31,7 @@ const post = (path: string, json?: unknown, token = owner) => call(path, { metho
 
 const tokenFor = (t: Tenant, role: Role) => memberToken(database, t, role);
 
-/** Polls a task until it settles, as a client would. */
-async function settled(taskId: string) {
-  for (let i = 0; i < 400; i++) {
-    const { body } = await call(`/api/v1/tasks/${taskId}`);
-    if (body.data.status === 'succeeded' || body.data.status === 'failed') return body.data;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`task ${taskId} did not settle`);
-}
+const settled = (taskId: string) => settledStatus(async () => (await call(`/api/v1/tasks/${taskId}`)).body.data, `task ${taskId}`);
 
 async function counts() {
   const n = async (table: typeof scenarios | typeof scenarioChanges | typeof tasks) =>

@@ -14,6 +14,7 @@ import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember } from '../support/factories.js';
 import { csvOf, importTenant, liveState } from './support.js';
+import { settledStatus } from '../support/settle.js';
 
 /**
  * Imports over REST (SPEC §7): upload (multipart or text/csv), mapping, preview, start and poll, quarantine review,
@@ -119,14 +120,7 @@ function checkSchema(schema: any, value: unknown, at: string, errors: string[]):
   }
 }
 
-async function settled(id: string): Promise<Body['data']> {
-  for (let i = 0; i < 400; i++) {
-    const { body } = await send(`/api/v1/imports/${id}`);
-    if (body.data.status === 'completed' || body.data.status === 'failed') return body.data;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`run ${id} did not settle`);
-}
+const settled = (id: string) => settledStatus(async () => (await send(`/api/v1/imports/${id}`)).body.data, `run ${id}`);
 
 async function stored() {
   const runs = Number((await database.db.select({ n: count() }).from(importRuns).where(eq(importRuns.tenantId, tenant.id)))[0]!.n);

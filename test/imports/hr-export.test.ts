@@ -8,6 +8,7 @@ import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember } from '../support/factories.js';
 import { importTenant, liveState } from './support.js';
+import { settledStatus } from '../support/settle.js';
 
 /**
  * An HR person's first import, over REST, of a file as HRIS exports look once Excel has saved them: BOM, CRLF,
@@ -33,14 +34,7 @@ async function send(path: string, init: { method?: string; json?: unknown; body?
   return { status: response.status, body: (await response.json()) as any };
 }
 
-async function settled(id: string) {
-  for (let i = 0; i < 400; i++) {
-    const { body } = await send(`/api/v1/imports/${id}`);
-    if (body.data.status === 'completed' || body.data.status === 'failed') return body.data;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`run ${id} did not settle`);
-}
+const settled = (id: string) => settledStatus(async () => (await send(`/api/v1/imports/${id}`)).body.data, `run ${id}`);
 
 const HEADER = ['Employee #', 'First Name', 'Last Name', 'Work Email', 'E-mail', 'Department', 'Team', 'Job Title', 'Manager Email', 'FTE', 'Hire Date', ''];
 const ROWS = [

@@ -11,6 +11,7 @@ import { hiddenField, signInThroughForm, testApp, type TestApp } from '../suppor
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { settledStatus } from '../support/settle.js';
 
 /**
  * Restoring a snapshot (SPEC §6, reference/snapshots.md) over REST and on its web page: a snapshot Live already
@@ -43,14 +44,7 @@ async function page(path: string, form?: Record<string, string>, as = cookie) {
   return { status: response.status, html, text: html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replace(/\s+/g, ' '), location: response.headers.get('location') };
 }
 
-async function settled(taskId: string) {
-  for (let i = 0; i < 400; i++) {
-    const { body } = await call(`/api/v1/tasks/${taskId}`);
-    if (body.data.status === 'succeeded' || body.data.status === 'failed') return body.data;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`task ${taskId} did not settle`);
-}
+const settled = (taskId: string) => settledStatus(async () => (await call(`/api/v1/tasks/${taskId}`)).body.data, `task ${taskId}`);
 
 /** Everything a restore writes: Live's version, snapshots and other scenarios, tasks, lineage and audit events. */
 async function written() {
