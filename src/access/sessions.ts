@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { sessions, users } from '../db/schema/index.js';
 import type { AppEnv } from '../http/env.js';
@@ -28,8 +28,17 @@ export interface SessionUser {
   email: string;
 }
 
-const LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** A session ends 12 hours after the password was entered, however busy the person is. */
+export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/**
+ * …and after 2 hours without a request (a computer left signed in). Measured from `lastSeenAt`, which is written at
+ * most every `TOUCH_EVERY_MS`: a session ends between 1 h 55 and 2 h after the last request.
+ */
+export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
+
+/** Why the session a browser's cookie names is over, for the sign-in page: left idle, or past its 12 hours. */
+export type SessionEnd = 'idle' | 'lifetime';
 
 export function sessionCookieName(c: Context<AppEnv>): string {
   return isHttps(c) ? '__Host-orgonaut_session' : 'orgonaut_session';
@@ -62,7 +71,7 @@ export async function createSession(c: Context<AppEnv>, db: Db, user: SessionUse
     tenantId,
     csrfToken: session.csrfToken,
     createdAt: session.signedInAt,
-    expiresAt: new Date(session.signedInAt.getTime() + LIFETIME_MS),
+    expiresAt: new Date(session.signedInAt.getTime() + SESSION_LIFETIME_MS),
   });
   c.set('session', session);
   setCookie(c, sessionCookieName(c), token, {
@@ -70,12 +79,16 @@ export async function createSession(c: Context<AppEnv>, db: Db, user: SessionUse
     httpOnly: true,
     secure: isHttps(c),
     sameSite: 'Lax',
-    maxAge: LIFETIME_MS / 1000,
+    maxAge: SESSION_LIFETIME_MS / 1000,
   });
   return session;
 }
 
-/** The request's session, if its cookie names a live one. Memoised per request. */
+/**
+ * The request's session, if its cookie names a live one: within its lifetime and used in the last `SESSION_IDLE_MS`.
+ * A cookie naming a session that ended so sets `sessionEnded` (the row stays until the browser signs in again, so
+ * the sign-in page it is sent to can say why). Memoised per request.
+ */
 export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
   const memo = c.var.session;
   if (memo !== undefined) return memo;
@@ -93,12 +106,17 @@ export async function readSession(c: Context<AppEnv>): Promise<Session | null> {
         lastSeenAt: sessions.lastSeenAt,
         name: users.name,
         email: users.email,
+        // Judged by the database's clock, as expiresAt and lastSeenAt are written by it.
+        pastLifetime: sql<boolean>`${sessions.expiresAt} <= now()`,
+        idle: sql<boolean>`${sessions.lastSeenAt} <= now() - make_interval(secs => ${SESSION_IDLE_MS / 1000})`,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.id, hashToken(token)), gt(sessions.expiresAt, sql`now()`)))
+      .where(eq(sessions.id, hashToken(token)))
       .limit(1);
-    if (row) {
+    if (row && (row.pastLifetime || row.idle)) {
+      c.set('sessionEnded', row.pastLifetime ? 'lifetime' : 'idle');
+    } else if (row) {
       session = { id: row.id, userId: row.userId, tenantId: row.tenantId, csrfToken: row.csrfToken, signedInAt: row.createdAt, user: { name: row.name, email: row.email } };
       if (Date.now() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
         await database.update(sessions).set({ lastSeenAt: sql`now()` }).where(eq(sessions.id, row.id));

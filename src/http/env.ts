@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Runtime } from '../app.js';
-import type { Session } from '../access/sessions.js';
+import type { Session, SessionEnd } from '../access/sessions.js';
 import type { Principal } from '../access/policy.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import type { McpCall } from '../mcp/session.js';
@@ -19,6 +19,8 @@ export interface AppVariables {
   runtime: Runtime;
   /** The browser session, once read (undefined = not looked up yet). */
   session: Session | null | undefined;
+  /** Set when the session cookie names a session that ended by itself (idle, or past its lifetime). */
+  sessionEnded: SessionEnd | undefined;
   /** The authenticated party, set by the authentication middleware of REST and MCP. */
   principal: Principal | undefined;
   /** On /mcp/orgonaut: the JSON-RPC method (and tool name) of a single-request body, for the request log. */

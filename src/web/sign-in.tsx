@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { createSession, destroySession, readSession, type Session } from '../access/sessions.js';
+import { createSession, destroySession, readSession, SESSION_IDLE_MS, SESSION_LIFETIME_MS, type Session, type SessionEnd } from '../access/sessions.js';
 import { auditSignIn, signIn, SignInFailed, tenantsOfUser } from '../access/sign-in.js';
 import { clientIp } from '../http/rate-limit.js';
 import type { AppEnv } from '../http/env.js';
@@ -20,7 +20,7 @@ export function signInRoutes(): Hono<AppEnv> {
       return signInPage(c, { returnTo, email: session.user.email, notice });
     }
     if (signedInHere) return c.var.tenant ? c.redirect(returnTo, 303) : tenantChoice(c, session);
-    const notice = c.req.query('password') === 'reset' ? 'Your new password is set. Sign in with it.' : undefined;
+    const notice = c.req.query('password') === 'reset' ? 'Your new password is set. Sign in with it.' : endedNotice(c.var.sessionEnded, returnTo);
     return signInPage(c, { returnTo, email: c.req.query('email') ?? '', notice });
   });
 
@@ -92,6 +92,19 @@ function purposeOf(returnTo: string): string | undefined {
   if (returnTo.startsWith('/oauth/interaction/')) return 'An app is asking to connect to this organisation: sign in to see what it asks for and decide.';
   if (returnTo.startsWith('/cli/oauth/')) return 'The orgonaut command line is asking to connect: sign in to see what it asks for and decide.';
   return undefined;
+}
+
+/**
+ * Said when the browser's session ended by itself (the cookie names it still), so the person knows why they are
+ * asked for their password again, and that they will come back to the page they were on.
+ */
+function endedNotice(ended: SessionEnd | undefined, returnTo: string): string | undefined {
+  if (!ended) return undefined;
+  const why =
+    ended === 'idle'
+      ? `Your session ended after ${SESSION_IDLE_MS / 3_600_000} hours without activity.`
+      : `Your session ended: a sign-in lasts ${SESSION_LIFETIME_MS / 3_600_000} hours.`;
+  return returnTo === '/' ? `${why} Sign in again to continue.` : `${why} Sign in again to go back to where you were.`;
 }
 
 /** A refused sign-in in words; a wait of a minute and more in minutes ("Try again in 5 minutes"), not seconds. */

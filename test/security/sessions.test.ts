@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
+import { eq } from 'drizzle-orm';
 import { issuePasswordReset } from '../../src/access/members.js';
+import { hashToken, SESSION_IDLE_MS, SESSION_LIFETIME_MS } from '../../src/access/sessions.js';
+import { sessions } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -84,6 +87,80 @@ describe('sessions', () => {
     });
     expect(used.status).toBe(303);
     expect(await signedIn(theirs)).toBe(false);
+  });
+});
+
+describe('a session left idle', () => {
+  /** Moves a session's last request (and, if asked, its sign-in) back in time, as if the browser had been away. */
+  async function age(cookie: string, idleMs: number, sinceSignInMs = idleMs) {
+    const id = hashToken(decodeURIComponent(sessionOf(cookie)!));
+    await database.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(Date.now() - idleMs), createdAt: new Date(Date.now() - sinceSignInMs), expiresAt: new Date(Date.now() - sinceSignInMs + SESSION_LIFETIME_MS) })
+      .where(eq(sessions.id, id));
+  }
+
+  it(`ends after ${SESSION_IDLE_MS / 3_600_000} hours without a request, though its 12 hours are not over`, async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const busy = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    const away = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    // Both signed in 3 hours ago: one used a minute ago, the other not since.
+    await age(busy, 60_000, 3 * 3_600_000);
+    await age(away, SESSION_IDLE_MS + 60_000, 3 * 3_600_000);
+    expect(await signedIn(busy)).toBe(true);
+    expect(await signedIn(away)).toBe(false);
+    const page = await app.request('/live', { host: HOST, cookie: away, headers: { accept: 'text/html' } });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/sign-in?return_to=%2Flive');
+  });
+
+  it('a request within the idle time keeps the session going', async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const cookie = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    await age(cookie, SESSION_IDLE_MS - 10 * 60_000);
+    expect(await signedIn(cookie)).toBe(true);
+    // That request counted as activity: later, the session is measured from it.
+    const [row] = await database.db.select({ lastSeenAt: sessions.lastSeenAt }).from(sessions).where(eq(sessions.id, hashToken(decodeURIComponent(sessionOf(cookie)!))));
+    expect(Date.now() - row!.lastSeenAt.getTime()).toBeLessThan(60_000);
+  });
+
+  it('the sign-in page says the session ended, and signing in goes back to the page the person was on', async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const cookie = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    await age(cookie, SESSION_IDLE_MS + 60_000);
+    const sent = await app.request('/scenarios?state=planning', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    const signInAt = sent.headers.get('location')!;
+    expect(signInAt).toBe('/sign-in?return_to=%2Fscenarios%3Fstate%3Dplanning');
+    const page = await app.request(signInAt, { host: HOST, cookie, headers: { accept: 'text/html' } });
+    const html = await page.text();
+    expect(html).toContain('Your session ended after 2 hours without activity. Sign in again to go back to where you were.');
+    const jar = cookiesOf(page, cookie);
+    const back = await app.request('/sign-in', {
+      host: HOST,
+      cookie: jar,
+      headers: { origin: ORIGIN },
+      form: { csrf: hiddenField(html, 'csrf'), return_to: hiddenField(html, 'return_to'), email: person.email, password: PASSWORD },
+    });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe('/scenarios?state=planning');
+    // The ended session was replaced, and the new one is not ended.
+    const after = cookiesOf(back, jar);
+    expect(sessionOf(after)).not.toBe(sessionOf(cookie));
+    expect(await signedIn(after)).toBe(true);
+    // A fresh visitor (no cookie) is told nothing of the kind; nor is anyone sent to another site.
+    const fresh = await (await app.request('/sign-in?return_to=%2Flive', { host: HOST, headers: { accept: 'text/html' } })).text();
+    expect(fresh).not.toContain('Your session ended');
+    const away = await app.request('/sign-in?return_to=//evil.example', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    expect(hiddenField(await away.text(), 'return_to')).toBe('/');
+  });
+
+  it('past its 12 hours a session ends even if it was used a minute ago, and the page says so', async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const cookie = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    await age(cookie, 60_000, SESSION_LIFETIME_MS + 60_000);
+    expect(await signedIn(cookie)).toBe(false);
+    const html = await (await app.request('/sign-in', { host: HOST, cookie, headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('Your session ended: a sign-in lasts 12 hours. Sign in again to continue.');
   });
 });
 
