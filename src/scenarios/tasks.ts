@@ -1,11 +1,12 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { authorize, can, type Principal } from '../access/policy.js';
 import { loadScenario } from './store.js';
 import type { ServiceContext } from '../context.js';
 import type { Db } from '../db/connection.js';
 import { tasks } from '../db/schema/index.js';
-import { isAppError, NotFound } from '../errors.js';
+import { InvalidInput, isAppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
+import { checkLimit, decodeCursor, encodeCursor, queryFingerprint, type Page } from '../util/pagination.js';
 import { metrics } from '../observability/metrics.js';
 import { Heartbeat, STALE_AFTER_MS } from '../util/heartbeat.js';
 import { WORKER_ID } from '../util/worker-id.js';
@@ -18,7 +19,9 @@ import { withoutMoneyFields } from '../org/read-history.js';
  * process that stopped stamping it (it died) is marked failed by whichever instance looks next (`failInterruptedTasks`,
  * at start and every few seconds after).
  */
-export type TaskKind = 'promotion' | 'restore' | 'import';
+export const TASK_KINDS = ['promotion', 'restore', 'import'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+export const TASK_STATUSES = ['pending', 'running', 'succeeded', 'failed'] as const;
 type TaskRow = typeof tasks.$inferSelect;
 
 /** Stamps the tasks this process runs (their ids, on their databases). */
@@ -134,6 +137,47 @@ export async function listTasks(ctx: ServiceContext, filter: { scenarioId?: stri
     : eq(tasks.tenantId, ctx.tenant.id);
   const rows = await ctx.db.select().from(tasks).where(where).orderBy(desc(tasks.createdAt)).limit(100);
   return rows.map((row) => presentTask(row, ctx.principal));
+}
+
+/** A task's creation time in whole microseconds (the database's precision: a JS Date would lose the last three digits). */
+const createdMicros = sql<string>`(extract(epoch from ${tasks.createdAt}) * 1000000)::bigint`;
+
+/**
+ * One page of the tenant's tasks, newest first, optionally only those of a `status` and `kind`. The cursor (the last
+ * task's creation time and id) is valid only for the same filters; a walk has no gaps or repeats as tasks start.
+ */
+export async function pageTasks(
+  ctx: ServiceContext,
+  filter: { status?: string | null; kind?: string | null; limit?: number; cursor?: string | null } = {},
+): Promise<Page<ReturnType<typeof presentTask>>> {
+  authorize(ctx.principal, 'scenarios.read');
+  const limit = checkLimit(filter.limit);
+  if (filter.status && !(TASK_STATUSES as readonly string[]).includes(filter.status)) throw new InvalidInput('status', `must be one of ${TASK_STATUSES.join(', ')}`);
+  if (filter.kind && !(TASK_KINDS as readonly string[]).includes(filter.kind)) throw new InvalidInput('kind', `must be one of ${TASK_KINDS.join(', ')}`);
+  const conditions: SQL[] = [eq(tasks.tenantId, ctx.tenant.id)];
+  if (filter.status) conditions.push(eq(tasks.status, filter.status));
+  if (filter.kind) conditions.push(eq(tasks.kind, filter.kind));
+  const query = queryFingerprint(filter);
+  if (filter.cursor) {
+    const [micros, id] = decodeCursor(filter.cursor, 'tasks', query);
+    if (typeof micros !== 'string' || !/^\d{1,18}$/.test(micros) || typeof id !== 'string' || !isUuid(id)) {
+      throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
+    }
+    const at = sql`${micros}::bigint`;
+    conditions.push(or(sql`${createdMicros} < ${at}`, and(sql`${createdMicros} = ${at}`, sql`${tasks.id} < ${id}::uuid`))!);
+  }
+  const rows = await ctx.db
+    .select({ row: tasks, micros: sql<string>`${createdMicros}::text` })
+    .from(tasks)
+    .where(and(...conditions))
+    .orderBy(desc(tasks.createdAt), desc(tasks.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map(({ row }) => presentTask(row, ctx.principal)),
+    nextCursor: rows.length > limit && last ? encodeCursor([String(last.micros), last.row.id], 'tasks', query) : null,
+  };
 }
 
 /**

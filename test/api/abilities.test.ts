@@ -67,6 +67,7 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'GET /api/v1/scenarios/{id}/changes': get(`/api/v1/scenarios/${ids.scenario}/changes`),
     'POST /api/v1/scenarios/{id}/changes': post(`/api/v1/scenarios/${ids.scenario}/changes`, { changes: [{ op: 'set_fte', actor_id: f.id('p2'), fte: 0.8 }] }),
     'POST /api/v1/scenarios/{id}/promote': post(`/api/v1/scenarios/${ids.scenario}/promote`, {}),
+    'GET /api/v1/tasks': get('/api/v1/tasks'),
     'GET /api/v1/tasks/{id}': get(`/api/v1/tasks/${ids.task}`),
     'GET /api/v1/scenarios/{id}/tasks': get(`/api/v1/scenarios/${ids.scenario}/tasks`),
     'GET /api/v1/snapshots': get('/api/v1/snapshots'),
@@ -150,7 +151,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(38);
+    expect(operations.length).toBe(39);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {

@@ -89,7 +89,7 @@ describe('/docs/api.json', () => {
       'GET /api/v1/compensations', 'GET /api/v1/org-metrics', 'GET /api/v1/scenarios', 'POST /api/v1/scenarios', 'GET /api/v1/scenarios/{id}',
       'GET /api/v1/scenarios/{id}/delta', 'GET /api/v1/scenarios/{id}/changes', 'POST /api/v1/scenarios/{id}/changes',
       'POST /api/v1/scenarios/{id}/submit', 'POST /api/v1/scenarios/{id}/withdraw', 'POST /api/v1/scenarios/{id}/archive', 'POST /api/v1/scenarios/{id}/unarchive',
-      'POST /api/v1/scenarios/{id}/promote', 'GET /api/v1/tasks/{id}', 'GET /api/v1/scenarios/{id}/tasks', 'GET /api/v1/snapshots',
+      'POST /api/v1/scenarios/{id}/promote', 'GET /api/v1/tasks', 'GET /api/v1/tasks/{id}', 'GET /api/v1/scenarios/{id}/tasks', 'GET /api/v1/snapshots',
       'POST /api/v1/snapshots', 'POST /api/v1/snapshots/{id}/restore', 'GET /api/v1/currencies', 'GET /api/v1/department-types',
       'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'GET /api/v1/reports/roster',
       'GET /api/v1/reports/org-unit-metrics', 'GET /api/v1/reports/spans', 'GET /api/v1/lineage', 'GET /api/v1/activity',
@@ -309,6 +309,7 @@ describe('real responses match the declared schemas', () => {
     for (const role of ['owner', 'viewer'] as const) {
       conforms(itemEnvelope(TaskSchema), (await call(`/api/v1/tasks/${task.data.id}`, role)).body, `${role} task`);
       conforms(listEnvelope(TaskSchema), (await call(`/api/v1/scenarios/${sid}/tasks`, role)).body, `${role} tasks`);
+      conforms(listEnvelope(TaskSchema), (await call('/api/v1/tasks?kind=promotion', role)).body, `${role} all tasks`);
       conforms(listEnvelope(ScenarioSchema), (await call('/api/v1/snapshots', role)).body, `${role} snapshots`);
     }
     conforms(itemEnvelope(ScenarioSchema), (await call('/api/v1/snapshots', 'owner', { method: 'POST' })).body, 'snapshot');

@@ -1,11 +1,11 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
-import { getTask, listTasks, presentTask, type StartedTask } from '../../scenarios/tasks.js';
-import { itemEnvelope, listEnvelope, needs, problemResponses } from '../schemas.js';
-import { IdParam, json, SECURITY, v1Router } from './common.js';
+import { getTask, listTasks, pageTasks, presentTask, TASK_KINDS, TASK_STATUSES, type StartedTask } from '../../scenarios/tasks.js';
+import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { TaskSchema } from './scenario-schemas.js';
 
-/** Background tasks (promotion, restore): poll one, or list a scenario's. */
+/** Background tasks (promotion, restore, an import's undo): list the tenant's, poll one, or list a scenario's. */
 
 type TaskOut = ReturnType<typeof presentTask>;
 
@@ -14,6 +14,28 @@ export function detach(started: StartedTask, log: (error: unknown) => void): Tas
   started.done.catch(log);
   return started.task;
 }
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/v1/tasks',
+  tags: ['Tasks'],
+  summary: 'List background tasks (promotions, restores, import undos), newest first',
+  description:
+    'Every background task of this tenant, newest first: what is still `pending` or `running` (`?status=running`), what ' +
+    '`failed` and why (`error`), or every promotion (`?kind=promotion`). Filter by `status` (pending, running, succeeded, ' +
+    'failed) and `kind` (promotion, restore, import); paged by `limit` and the `next_cursor` of the previous page, with the ' +
+    'same filters. Follow one with `GET /api/v1/tasks/{id}`; a scenario’s own are at `GET /api/v1/scenarios/{id}/tasks`. ' +
+    'Results carry money figures only with `costs.read`.',
+  security: SECURITY,
+  ...needs('scenarios.read'),
+  request: {
+    query: PageQuery.extend({
+      status: z.enum(TASK_STATUSES).optional().openapi({ description: 'Only tasks in this state: pending, running, succeeded or failed' }),
+      kind: z.enum(TASK_KINDS).optional().openapi({ description: 'Only tasks of this kind: promotion, restore or import (an import’s undo)' }),
+    }),
+  },
+  responses: { 200: { description: 'A page of tasks', ...json(listEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403) },
+});
 
 const task = createRoute({
   method: 'get',
@@ -46,6 +68,10 @@ const scenarioTasks = createRoute({
 
 export function taskRoutes() {
   const router = v1Router();
+  router.openapi(list, async (c) => {
+    const query = c.req.valid('query');
+    return c.json(listBody(await pageTasks(serviceContext(c), { ...pageOf(query), status: query.status, kind: query.kind })), 200);
+  });
   router.openapi(task, async (c) => {
     const ctx = serviceContext(c);
     return c.json({ data: await getTask(ctx, c.req.valid('param').id) }, 200);
