@@ -144,7 +144,7 @@ export const VARIABLES = {
     schema: proxyHops,
     fallback: '0',
     description:
-      'Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For from a reverse proxy: 1 (or true) for one proxy in front, N for N proxies in a chain (the client address is the N-th X-Forwarded-For entry from the right).',
+      'Trust X-Forwarded-Host / X-Forwarded-Proto / X-Forwarded-For from a reverse proxy: 1 (or true) for one proxy in front, N for N proxies in a chain (each header is read at its N-th entry from the right, the one the outermost proxy wrote; entries further left came from the client and are ignored).',
   },
   ORGONAUT_DEMO: {
     schema: flag,

@@ -4,6 +4,7 @@ import type { Db } from '../db/connection.js';
 import type { RateLimit } from '../config.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from './env.js';
+import { trustedForwarded } from './forwarded.js';
 
 /**
  * Fixed-window rate limits kept in the database, so every instance counts together (sign-in attempts, OAuth
@@ -94,12 +95,8 @@ export function rateLimitHeaders(result: RateLimitResult): Record<string, string
  * (taking the first would let anyone pick a fresh address per request and escape every per-address limit).
  */
 export function clientIp(c: Context<AppEnv>): string {
-  const hops = c.var.runtime.config.proxyHops;
-  if (hops > 0) {
-    const entries = (c.req.header('x-forwarded-for') ?? '').split(',').map((e) => e.trim()).filter(Boolean);
-    const forwarded = entries[Math.max(0, entries.length - hops)];
-    if (forwarded) return forwarded;
-  }
+  const forwarded = trustedForwarded(c.req.header('x-forwarded-for'), c.var.runtime.config.proxyHops);
+  if (forwarded) return forwarded;
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? 'local';
 }

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/connection.js';
 import { TenantHeaderRefused, UnknownAddress } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
+import { trustedForwarded } from '../http/forwarded.js';
 import { TtlCache } from '../util/ttl-cache.js';
 import { classifyHost, originFor, parseHostHeader } from './hosts.js';
 import { findTenantByDomain, findTenantBySlug, type Tenant } from './tenants.js';
@@ -10,7 +11,8 @@ export interface TenancyOptions {
   baseDomain: string;
   defaultTenant: string | null;
   publicScheme: 'http' | 'https';
-  trustProxy: boolean;
+  /** Trusted reverse proxies in front (ORGONAUT_TRUST_PROXY); 0 = forwarded headers are ignored. */
+  proxyHops: number;
 }
 
 /**
@@ -46,10 +48,11 @@ export class TenantDirectory {
  */
 export function resolveTenant(directory: TenantDirectory, options: TenancyOptions): MiddlewareHandler<AppEnv> {
   return async function resolveTenantMiddleware(c, next) {
-    const forwarded = options.trustProxy ? c.req.header('x-forwarded-host')?.split(',')[0] : undefined;
+    // Behind trusted proxies: the entry the outermost of them wrote, never a value further left (the client's).
+    const forwarded = trustedForwarded(c.req.header('x-forwarded-host'), options.proxyHops);
     const host = parseHostHeader(forwarded ?? c.req.header('host') ?? new URL(c.req.url).host);
     if (!host) throw new UnknownAddress();
-    const scheme = options.trustProxy ? forwardedScheme(c.req.header('x-forwarded-proto'), options.publicScheme) : options.publicScheme;
+    const scheme = forwardedScheme(trustedForwarded(c.req.header('x-forwarded-proto'), options.proxyHops), options.publicScheme);
     c.set('origin', originFor(scheme, host));
 
     const hostTenant = await tenantOfHost(directory, host.name, options);
@@ -96,6 +99,6 @@ async function tenantOfHost(
 }
 
 function forwardedScheme(value: string | undefined, fallback: 'http' | 'https'): 'http' | 'https' {
-  const first = value?.split(',')[0]?.trim().toLowerCase();
-  return first === 'https' || first === 'http' ? first : fallback;
+  const scheme = value?.toLowerCase();
+  return scheme === 'https' || scheme === 'http' ? scheme : fallback;
 }
