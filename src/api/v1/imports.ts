@@ -31,6 +31,10 @@ const fields = createRoute({
   path: '/api/v1/imports/fields',
   tags,
   summary: 'The import field reference: each field, its meaning and the headers it accepts',
+  description:
+    'Every field a CSV column can be mapped to (`field`), what it means, whether a new person needs it, and the header spellings read as it ' +
+    '(Orgonaut CSV, BambooHR, Personio, HiBob, Workday, Rippling exports). Use the field names in `PATCH /api/v1/imports/{id}` (`mapping`) and ' +
+    'as keys when fixing a quarantined row. The same for every run and tenant.',
   security: SECURITY,
   ...needs('imports.manage'),
   responses: { 200: { description: 'Fields', ...json(itemEnvelope(z.array(FieldReferenceSchema))) }, ...problemResponses(401, 403) },
@@ -78,6 +82,10 @@ const list = createRoute({
   path: '/api/v1/imports',
   tags,
   summary: 'List import runs, newest first',
+  description:
+    'The uploaded runs of this tenant, newest first, each with its status — `pending` (uploaded, mapping still adjustable), `processing`, ' +
+    '`completed` or `failed` (`error` says why; start it again) — its target, and, once run, the summary of rows imported and quarantined. ' +
+    'Filter by `status`; paged by `cursor`. Follow one with `GET /api/v1/imports/{id}`.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { query: PageQuery.extend({ status: z.enum(RUN_STATUSES).optional().openapi({ description: 'pending, processing, completed or failed' }) }) },
@@ -89,6 +97,11 @@ const show = createRoute({
   path: '/api/v1/imports/{id}',
   tags,
   summary: 'One import run: status, progress by stage, summary',
+  description:
+    'Poll this after `POST …/start`, `…/reprocess` or a sync: `status` goes `pending` → `processing` → `completed` or `failed`; `progress` ' +
+    'names the stage (parse, actors, managers, teams, departments, placements, positions, compensations, finalize) with row counts and a ' +
+    'percent. Once completed, `summary` counts rows imported, created, updated, unchanged, quarantined and ignored, per family, with the ' +
+    'open quarantine reasons and the Live version or scenario revision written. Review quarantined rows with `GET …/quarantine`.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: IdParam },
@@ -100,6 +113,11 @@ const patch = createRoute({
   path: '/api/v1/imports/{id}',
   tags,
   summary: 'Change the column mapping, options or target of a run before it starts',
+  description:
+    'Only while the run is `pending` and has imported nothing: afterwards it is refused (409; upload the file again to import it ' +
+    'differently). `mapping` sets columns by index (`{ "column": 3, "field": "manager_email" }`, `field: null` leaves a column out; fields ' +
+    'from `GET /api/v1/imports/fields`); `options` sets `create_missing_types`, `format` and `date_order` (how `03/05/2024` is read); ' +
+    '`target` is Live or an active planning scenario. Fields left out keep their value. Check the result with `GET …/preview`.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: IdParam, body: { ...json(ImportRunPatch), required: true } },
@@ -111,6 +129,11 @@ const preview = createRoute({
   path: '/api/v1/imports/{id}/preview',
   tags,
   summary: 'Preview a run: the first rows as mapped, and what it would do (a dry run; nothing is written)',
+  description:
+    'Plans the whole import against the organisation as it is now and throws the plan away: the first `rows` rows with the field each cell ' +
+    'goes to and the reason a row would be quarantined, counts of what would be created, updated and unchanged per family, the actor ' +
+    'allowance after the import, and warnings (no identity or manager column mapped, ambiguous dates, a pay column read in cents). ' +
+    'Change what it shows with `PATCH /api/v1/imports/{id}`, then `POST …/start`.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: IdParam, query: z.object({ rows: wholeNumber(1, 200).optional().openapi({ description: 'How many rows to show (default 20)' }) }) },
@@ -163,6 +186,10 @@ const rows = createRoute({
   path: '/api/v1/imports/{id}/rows',
   tags,
   summary: 'The rows of a run, in file order, with what became of each',
+  description:
+    'Each row with its cells, its `status` — `pending` (not processed yet), `imported`, `quarantined` or `ignored` — the quarantine ' +
+    '`reason` (code, field at fault, what to do) and the review `resolution`. Filter by `status` or `resolution`; paged by `cursor`. ' +
+    'For the rows a reviewer has to look at, `GET …/quarantine` is shorter.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: IdParam, query: RowFilter },
@@ -174,6 +201,11 @@ const quarantine = createRoute({
   path: '/api/v1/imports/{id}/quarantine',
   tags,
   summary: 'Quarantined rows of a run (every row that was ever quarantined), by review state',
+  description:
+    'The review list: rows the import could not take, each with its reason and fix, and its `resolution` — `pending` (still to ' +
+    'review), `reprocessing` (fixed, queued), `fixed` or `failed` (after a reprocess) or `ignored`. Fix one with ' +
+    '`PATCH …/rows/{row}` or leave it out with `POST …/rows/{row}/ignore`, then import the fixed rows with `POST …/reprocess`. ' +
+    'Filter by `resolution`; paged by `cursor`.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: IdParam, query: PageQuery.extend({ resolution: RowFilter.shape.resolution }) },
@@ -185,6 +217,9 @@ const row = createRoute({
   path: '/api/v1/imports/{id}/rows/{row}',
   tags,
   summary: 'One row of a run',
+  description:
+    'One row by its number (1 = the first data row, as the rows list and the review page number them): its cells as uploaded and as ' +
+    'fixed (`original_cells` keeps the uploaded ones), its status, quarantine reason and review resolution. A number past the last row is a 404.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: RowParams },
@@ -196,6 +231,10 @@ const fix = createRoute({
   path: '/api/v1/imports/{id}/rows/{row}',
   tags,
   summary: 'Fix a quarantined row’s cells in place; it is queued for reprocessing',
+  description:
+    '`values` replaces cells, keyed by header, mapped field name or column index (`null` empties a cell); the uploaded cells are kept in ' +
+    '`original_cells`. The row becomes `reprocessing` and is imported with the next `POST /api/v1/imports/{id}/reprocess`. Refused (409) while ' +
+    'the run is processing, for a row that was imported or not processed yet, and for an undone run; pay cells need `costs.read`.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: RowParams, body: { ...json(FixRowBody), required: true } },
@@ -207,6 +246,10 @@ const ignore = createRoute({
   path: '/api/v1/imports/{id}/rows/{row}/ignore',
   tags,
   summary: 'Leave a quarantined row out of the import',
+  description:
+    'The row becomes `ignored` (status and resolution) and no reprocess takes it; it stays listed under `GET …/quarantine`, and fixing it ' +
+    'later (`PATCH …/rows/{row}`) queues it again. Refused (409) while the run is processing, for a row that was imported or not ' +
+    'processed yet, and for an undone run.',
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: RowParams },

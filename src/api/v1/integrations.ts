@@ -22,6 +22,11 @@ const show = createRoute({
   path: '/api/v1/integrations/hris',
   tags,
   summary: 'The HRIS integration: provider, status, apply targets, last sync (secrets only as “set”)',
+  description:
+    'The tenant’s one HRIS connection (BambooHR): `status` `connected`, `paused` (webhook changes wait), `disconnected` or ' +
+    '`not_connected` (none set up yet), the subdomain and API base URL, whether the API key and webhook secret are set (never their ' +
+    'values), where incoming changes apply (Live, chosen scenarios, scenarios created from now on), the webhook URL to give BambooHR ' +
+    '(`webhook_url`), changes waiting (`queued_events`), and `last_sync` (when, how it went, the import runs it started). Change it with `PUT`.',
   security: SECURITY,
   ...needs('integrations.manage'),
   responses: { 200: { description: 'The integration (status not_connected when there is none)', ...json(itemEnvelope(IntegrationSchema)) }, ...problemResponses(401, 403) },
@@ -44,6 +49,11 @@ const sync = createRoute({
   path: '/api/v1/integrations/hris/sync',
   tags,
   summary: 'Sync now: pull every employee from the HRIS and import them into each target (background runs)',
+  description:
+    'Pulls every employee from BambooHR with the stored API key and starts one import run per apply target; follow each with ' +
+    '`GET /api/v1/imports/{id}` (and `last_sync` on `GET /api/v1/integrations/hris`). Refused (409, nothing pulled) when no HRIS is ' +
+    'connected, it is paused, the subdomain or API key is missing, or no target is chosen; 502 when BambooHR cannot be reached or refuses ' +
+    'the key (the answer never carries the key or BambooHR’s reply).',
   security: SECURITY,
   ...needs('integrations.manage'),
   responses: {
