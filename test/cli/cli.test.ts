@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { revokeApiToken } from '../../src/access/api-tokens.js';
 import type { Role } from '../../src/access/bundles.js';
 import { AdminCommandFailed } from '../../src/admin/channel.js';
@@ -15,18 +13,19 @@ import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, memberToken, principalFor, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
  * The `orgonaut` client commands against a real HTTP server: the app listens on a loopback port in this process
- * (on the test database, embedded or PostgreSQL), and each command runs as `node --import tsx src/main.ts …` with
- * ORGONAUT_CONFIG pointing at a temporary file. The tenant is reached on `<slug>.localhost:<port>`, which the CLI
+ * (on the test database, embedded or PostgreSQL), and each command runs with ORGONAUT_CONFIG pointing at a temporary
+ * file: in this process (`cli`), or as `node --import tsx src/main.ts …` (`spawned`) where the process itself is
+ * under test. The tenant is reached on `<slug>.localhost:<port>`, which the CLI
  * resolves to 127.0.0.1 itself.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SLUG = 'clitest';
 const PASSWORD = 'correct horse battery';
 const { id, units } = fixtureIds('cli-test');
@@ -42,39 +41,19 @@ const tokens: Partial<Record<Role, string>> = {};
 /** Every request the server received (path and query), to see what a command asks for. */
 const requested: URL[] = [];
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function childEnv(config: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST' || key.startsWith('ORGONAUT_') || key === 'DISPLAY' || key === 'WAYLAND_DISPLAY') continue;
-    env[key] = value;
-  }
-  return { ...env, ORGONAUT_CONFIG: config, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg') };
-}
-
-function launch(args: string[], config: string, stdin?: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: childEnv(config), stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(stdin ?? '');
-  const exited = new Promise<Finished>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  void exited.then(() => clearTimeout(timer));
-  return { child, exited, stderr: () => stderr };
-}
-
-const cli = (args: string[], config: string, stdin?: string) => launch(args, config, stdin).exited;
+/** `orgonaut <args>` as a process, signed in with `config`, at home in the test's directory. */
+const launch = (args: string[], config: string, stdin?: string) =>
+  spawnCli(args, { ORGONAUT_CONFIG: config, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg') }, { stdin });
+const spawned = (args: string[], config: string, stdin?: string) => launch(args, config, stdin).exited;
+/**
+ * `orgonaut <args>` in this process (runCli: what it prints and its exit code), or as a process when it reads stdin.
+ * What only a process shows (stdin, a closed pipe, a browser sign-in, exit codes as the shell sees them) uses `spawned`.
+ */
+const cli = (args: string[], config: string, stdin?: string) => (stdin === undefined ? runCli(args, config) : spawned(args, config, stdin));
 const configFile = (name: string) => path.join(dir, `${name}.json`);
 
 /** A failure a person can fix: the expected exit code and exactly one line on stderr, no stack trace. */
-function expectOneLine(result: Finished, code: number, pattern: RegExp) {
+function expectOneLine(result: CliResult, code: number, pattern: RegExp) {
   expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(code);
   expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
   const lines = result.stderr.trim().split('\n');
@@ -112,7 +91,7 @@ describe('orgonaut CLI with a token (headless)', () => {
   let scenarioId: string;
 
   it('signs in with --token, verifying it, and stores host, tenant and token readable by the user only', async () => {
-    const result = await cli(['auth', 'login', '--host', url, '--token', tokens.owner!], config());
+    const result = await spawned(['auth', 'login', '--host', url, '--token', tokens.owner!], config());
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Signed in to CLI Test Co (${SLUG}, business plan) on ${url} as ${ownerEmail} (owner) with a token that does not expire.`);
     expect(fs.statSync(config()).mode & 0o777).toBe(0o600);
@@ -304,11 +283,9 @@ describe('orgonaut CLI with a token (headless)', () => {
   });
 
   it('ends quietly when the reader of its output goes away (`orgonaut live actors --all | head -1`)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'live', 'actors', '--all', '--as-of', AS_OF], { cwd: ROOT, env: childEnv(config()), stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.once('close', resolve));
+    const listing = launch(['live', 'actors', '--all', '--as-of', AS_OF], config());
+    listing.child.stdout.destroy();
+    const { code, stderr } = await listing.exited;
     expect(stderr).not.toMatch(/EPIPE|^\s+at /m);
     expect(code).toBe(0);
   });
@@ -408,7 +385,7 @@ describe('orgonaut CLI errors and exit codes', () => {
 
   it('says plainly that the sign-in expired, and to sign in again, once the token has expired', async () => {
     const config = configFile('expiring');
-    const expiresAt = new Date(Date.now() + 20_000); // time for three CLI runs on a busy machine
+    const expiresAt = new Date(Date.now() + 60 * 60_000);
     const user = await buildMember(database, tenant, 'member', { password: PASSWORD });
     const secret = await tokenOf(database, tenant, user, 'member', { name: 'expiring', expiresAt });
     const login = await cli(['login', '--host', url, '--token', secret], config); // `login`: `auth login`, as other CLIs spell it
@@ -417,7 +394,9 @@ describe('orgonaut CLI errors and exit codes', () => {
     expect(login.stdout).toContain(`as ${user.email} (member) until ${shown} UTC.`);
     expect((await cli(['whoami'], config)).stdout).toMatch(new RegExp(`^Expires\\s+${shown} UTC$`, 'm'));
     expect((await cli(['auth', 'status'], config)).stdout).toMatch(new RegExp(`^Expires\\s+${shown} UTC$`, 'm'));
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now() + 100)));
+    // An hour later (the CLI and the server both run in this process, on its clock).
+    vi.useFakeTimers({ toFake: ['Date'], now: expiresAt.getTime() + 100 });
+    onTestFinished(() => void vi.useRealTimers());
     app.runtime.authenticator.forget();
     expectOneLine(
       await cli(['live', 'units'], config),
@@ -452,7 +431,7 @@ describe('orgonaut CLI errors and exit codes', () => {
   });
 
   it('exits 2 on usage mistakes and 4 when the server cannot be reached', async () => {
-    const usage = await cli(['live'], configFile('owner'));
+    const usage = await spawned(['live'], configFile('owner'));
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('orgonaut: missing <units|tree|');
     expect((await cli(['live', 'actors', '--as-of', 'tomorrow'], configFile('owner'))).code).toBe(2);
@@ -469,7 +448,7 @@ describe('orgonaut CLI errors and exit codes', () => {
     const listed = await cli(['scenario', 'list', '--json', '--all'], configFile('owner'));
     expect(listed.stdout).not.toContain('"Reshape"');
     expect((await cli(['scenario', 'show', 'a', 'b'], configFile('owner'))).stderr).toContain('unexpected argument "b" for "scenario show a"');
-    expectOneLine(await cli(['auth', 'login', '--host', 'http://127.0.0.1:9', '--token', tokens.owner!], configFile('unreachable')), 4, /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/);
+    expectOneLine(await spawned(['auth', 'login', '--host', 'http://127.0.0.1:9', '--token', tokens.owner!], configFile('unreachable')), 4, /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/);
   });
 
   it('says the same about an admin command refused through a running server as run directly: no "Check the id" for an email', () => {
@@ -487,15 +466,15 @@ describe('orgonaut CLI errors and exit codes', () => {
 
   it('refuses a misspelt admin option before doing anything, and prints the usage (not a server) without a command', async () => {
     // A typo in --abilities must not create a token with every ability of the role.
-    const typo = await cli(['tokens', 'create', '--tenant', SLUG, '--user', ownerEmail, '--abilties', 'actors.read'], configFile('admin'));
+    const typo = await spawned(['tokens', 'create', '--tenant', SLUG, '--user', ownerEmail, '--abilties', 'actors.read'], configFile('admin'));
     expect(typo.code, typo.stdout).toBe(2);
     expect(typo.stderr).toContain('unknown option --abilties for "tokens"');
     expect(typo.stdout).not.toContain('orgo_pat_');
-    const bare = await cli([], configFile('admin'));
+    const bare = await spawned([], configFile('admin'));
     expect(bare.code, bare.stdout).toBe(2);
     expect(bare.stderr).toContain('Usage: orgonaut <command> [options]');
     expect(bare.stdout).not.toContain('ready');
-    const version = await cli(['--version'], configFile('admin'));
+    const version = await spawned(['--version'], configFile('admin'));
     expect(version).toMatchObject({ code: 0, stdout: `orgonaut ${JSON.parse(fs.readFileSync('package.json', 'utf8')).version}\n` });
   });
 

@@ -3,12 +3,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runClientCommand } from '../../src/cli/commands/index.js';
-import { reportFailure } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, tokenOf, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -27,30 +26,8 @@ let url: string;
 let dir: string;
 let owner: string;
 
-interface Finished {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `orgonaut <args>` with the sign-in in `config`, capturing what it prints and its exit code. */
-async function orgonaut(args: string[], config = 'owner'): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const log = vi.spyOn(console, 'error').mockImplementation((...parts) => void (stderr += `${parts.join(' ')}\n`));
-  process.env.ORGONAUT_CONFIG = path.join(dir, `${config}.json`);
-  try {
-    const code = await runClientCommand(args).catch(reportFailure);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    log.mockRestore();
-    delete process.env.ORGONAUT_CONFIG;
-  }
-}
+const orgonaut = (args: string[], config = 'owner') => runCli(args, path.join(dir, `${config}.json`));
 
 async function signIn(config: string, token: string) {
   const login = await orgonaut(['auth', 'login', '--host', url, '--token', token], config);
