@@ -22,6 +22,19 @@ export function inEffect(record: Dated, day: string): boolean {
   return (record.validFrom === null || record.validFrom <= day) && (record.validTo === null || day < record.validTo);
 }
 
+/**
+ * Whether a dated record is in effect on some day: one ending on (or before) the day it starts — a zero-length
+ * fragment older data may hold — never is, and reads with history leave it out as they leave out nothing else.
+ */
+export function everInEffect(record: Dated): boolean {
+  return record.validFrom === null || record.validTo === null || record.validFrom < record.validTo;
+}
+
+/** A list's filter: in effect on `day`, or (with `history`) on some day. */
+export function listedOn(record: Dated, day: string, history: boolean | undefined): boolean {
+  return history ? everInEffect(record) : inEffect(record, day);
+}
+
 /** Adds `days` (may be negative) to an ISO date. */
 export function addDays(day: string, days: number): string {
   const d = new Date(`${day}T00:00:00Z`);

@@ -2,7 +2,7 @@ import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
-import { inEffect } from './dates.js';
+import { everInEffect, inEffect, listedOn } from './dates.js';
 import { indexGraph, subtree, type GraphIndex } from './graph-index.js';
 import { actorAnnualCost } from './metrics.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
@@ -61,7 +61,7 @@ export async function listActors(
   const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, filter.includeSubunits ?? false, filter.includeInactive ?? false) : null;
   const actors = pickRecords(view.graph.actors, filter.ids).filter(
     (a) =>
-      (filter.includeInactive || inEffect(a, view.asOf)) &&
+      listedOn(a, view.asOf, filter.includeInactive) &&
       (!kind || a.kind === kind) &&
       (!inUnit || inUnit.has(a.id)) &&
       (!query || matches(a, query)),
@@ -84,7 +84,7 @@ function placedIn(view: OrgView, index: GraphIndex, orgUnitId: string, below: bo
   if (!view.graph.orgUnits.has(orgUnitId)) throw new NotFound('Org unit', orgUnitId);
   const units = below ? subtree(index, orgUnitId) : [orgUnitId];
   const placements = [...units].flatMap((id) => index.placementsByUnit.get(id) ?? []);
-  return new Set(placements.filter((p) => ever || inEffect(p, view.asOf)).map((p) => p.actorId));
+  return new Set(placements.filter((p) => listedOn(p, view.asOf, ever)).map((p) => p.actorId));
 }
 
 /** One actor with manager, direct reports, placements and — with `costs.read` — compensation and loaded cost. */
@@ -133,7 +133,7 @@ export async function listReportingLines(
     : filter.actorId
       ? index.linesByActor.get(filter.actorId) ?? []
       : [...view.graph.reportingLines.values()];
-  const lines = source.filter((l) => (filter.includeInactive || inEffect(l, view.asOf)) && (!filter.actorId || l.actorId === filter.actorId));
+  const lines = source.filter((l) => listedOn(l, view.asOf, filter.includeInactive) && (!filter.actorId || l.actorId === filter.actorId));
   const key = (l: (typeof lines)[number]) => [nameOf(view.graph, l.actorId), l.id] as const;
   const page = paginate('reporting lines', sortByKey(lines, key), key, filter);
   return { view, page: mapPage(page, (l) => presentReportingLine(l, view.asOf)) };
@@ -156,7 +156,7 @@ export async function listPlacements(
         : [...view.graph.placements.values()];
   const placements = source.filter(
     (p) =>
-      (filter.includeInactive || inEffect(p, view.asOf)) &&
+      listedOn(p, view.asOf, filter.includeInactive) &&
       (!filter.orgUnitId || p.orgUnitId === filter.orgUnitId) &&
       (!filter.positionId || p.positionId === filter.positionId),
   );
@@ -187,8 +187,9 @@ export async function listPositions(
     ? (index.positionsByUnit.get(filter.orgUnitId) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
     : pickRecords(view.graph.positions, filter.ids);
   const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
-  const kept = withState.filter(({ state }) =>
-    status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed',
+  const kept = withState.filter(({ position, state }) =>
+    everInEffect(position) &&
+    (status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed'),
   );
   const key = (x: (typeof kept)[number]) => [x.position.title.toLowerCase(), x.position.id] as const;
   const page = paginate('positions', sortByKey(kept, key), key, filter);
@@ -216,7 +217,7 @@ export async function listCompensations(ctx: ServiceContext, filter: ListRequest
   requireFilterRecords(view, { actors: filter.actorId });
   const index = indexGraph(view.graph);
   const source = filter.actorId ? index.compensationsByActor.get(filter.actorId) ?? [] : [...view.graph.compensations.values()];
-  const records = source.filter((c) => filter.includeInactive || filter.actorId || inEffect(c, view.asOf));
+  const records = source.filter((c) => listedOn(c, view.asOf, filter.includeInactive || Boolean(filter.actorId)));
   const key = (c: (typeof records)[number]) => [nameOf(view.graph, c.actorId), c.validFrom ?? '', c.id] as const;
   const page = paginate('compensation', sortByKey(records, key), key, filter);
   return { view, page: mapPage(page, (c) => presentCompensation(c, view.asOf)) };

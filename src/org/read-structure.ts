@@ -2,7 +2,7 @@ import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { paginate, sortByKey, type Page, type PageRequest } from '../util/pagination.js';
-import { inEffect } from './dates.js';
+import { inEffect, listedOn } from './dates.js';
 import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics, type UnitMetricsOut } from './metrics-service.js';
 import { presentOrgUnit } from './present.js';
@@ -44,7 +44,7 @@ export async function listOrgUnits(ctx: ServiceContext, filter: OrgUnitFilter = 
   const parentId = filter.parentId?.trim() || null;
   const units = pickRecords(view.graph.orgUnits, filter.ids).filter(
     (u) =>
-      (filter.includeInactive || inEffect(u, view.asOf)) &&
+      listedOn(u, view.asOf, filter.includeInactive) &&
       (!type || u.type === type) &&
       (!parentId || u.parentId === parentId) &&
       (!query || u.name.toLowerCase().includes(query) || u.code?.toLowerCase() === query),
@@ -120,7 +120,7 @@ export async function orgUnitTree(ctx: ServiceContext, request: TreeRequest = {}
   const types = request.types?.length ? new Set(request.types.map((t) => checkUnitType(t)!)) : null;
   const metrics = await orgMetricsFor(ctx, view);
   const index = indexGraph(view.graph);
-  const visible = (u: OrgUnit) => !onlyActive || inEffect(u, view.asOf);
+  const visible = (u: OrgUnit) => listedOn(u, view.asOf, !onlyActive);
 
   const build = (unit: OrgUnit, level: number): TreeNode[] => {
     const kids = sortByKey((index.childrenOf.get(unit.id) ?? []).filter(visible), unitKey);
@@ -174,7 +174,7 @@ async function listUnitsOfType(
   const view = await openView(ctx, filter);
   const metrics = await orgMetricsFor(ctx, view);
   const units = [...view.graph.orgUnits.values()].filter(
-    (u) => u.type === type && (filter.includeInactive || inEffect(u, view.asOf)) && keep(u, view),
+    (u) => u.type === type && listedOn(u, view.asOf, filter.includeInactive) && keep(u, view),
   );
   const page = paginate(`${type}s`, sortByKey(units, unitKey), unitKey, filter);
   return {

@@ -130,10 +130,12 @@ const AUDIT_FIELDS = [
 async function auditBatch(ctx: ServiceContext, tx: ServiceContext['db'], batch: PreparedBatch, revision: number) {
   const keys = new Map<string, { family: Family; id: string }>();
   for (const edit of batch.edits) keys.set(`${edit.family}:${edit.recordId}`, { family: edit.family, id: edit.recordId });
-  const rows = [...keys.values()].map(({ family, id }) => {
+  const rows = [...keys.values()].flatMap(({ family, id }) => {
     const before = (batch.before[family] as Map<string, unknown>).get(id) ?? null;
     const after = (batch.graph[family] as Map<string, unknown>).get(id) ?? null;
-    return {
+    // A record the batch created and removed again (a change replaced the same day) was never there: nothing to log.
+    if (before === null && after === null) return [];
+    return [{
       tenantId: ctx.tenant.id,
       category: 'model',
       entityType: ENTITY_TYPES[family],
@@ -148,7 +150,7 @@ async function auditBatch(ctx: ServiceContext, tx: ServiceContext['db'], batch: 
       after,
       metadata: { revision },
       requestId: ctx.requestId ?? null,
-    };
+    }];
   });
   // One statement per 2,000 entries, the rows as one JSON parameter (see insertJsonRows).
   for (let i = 0; i < rows.length; i += 2_000) await insertJsonRows(tx, auditEvents, AUDIT_FIELDS, rows.slice(i, i + 2_000));

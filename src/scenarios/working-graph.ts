@@ -133,6 +133,24 @@ export class WorkingGraph {
     this.edits.push({ kind: 'update', family, recordId: id, fields: { ...fields } as Record<string, unknown> });
   }
 
+  /**
+   * Takes a record out of the scenario: one the scenario added is dropped, one of its source becomes a `remove`
+   * (see `foldEdit`). Used for a dated record ended on the day it starts, which would be in effect on no day.
+   */
+  remove<F extends Family>(family: F, id: string): void {
+    const current = this.graph[family].get(id);
+    if (!current) throw new Error(`removal of missing ${family} ${id}`);
+    let changed = this.changed.get(family);
+    if (!changed) this.changed.set(family, (changed = new Set()));
+    changed.add(id);
+    for (const [name, index] of this.indexes) {
+      const [indexFamily, field] = name.split('.') as [Family, string];
+      if (indexFamily === family) index.get((current as unknown as Record<string, unknown>)[field])?.delete(id);
+    }
+    this.map(family).delete(id);
+    this.edits.push({ kind: 'delete', family, recordId: id });
+  }
+
   /** Notes the finished graph as derived from the base (for metrics and later batches). */
   finish(): OrgGraph {
     const edited = new Map<Family, Set<string>>();

@@ -60,16 +60,24 @@ export function requirePlacement(ctx: OpContext, field: 'placement_id', id: stri
 }
 
 /**
- * Ends a record on the command's day, and with it what was planned to continue it: a dated change planned for a
- * later day (a continuation from `changeFromDay`, or for an actor's own records anything starting later) is cancelled
- * — it keeps its start and ends there, so it is in effect on no day — rather than coming back after the end.
+ * Ends a dated record on the command's day. A record that starts that day (or later) would then be in effect on no
+ * day — a zero-length record that reads, metrics and history would have to step around — so it is removed instead:
+ * the later change on the same day replaces the earlier one rather than leaving a fragment of it.
+ */
+export function endOnDay<F extends 'placements' | 'reportingLines' | 'positions' | 'orgUnits' | 'actors'>(ctx: OpContext, family: F, record: FamilyRecords[F]): void {
+  if (record.validFrom !== null && record.validFrom >= ctx.day) ctx.wg.remove(family, record.id);
+  else ctx.wg.update(family, record.id, { validTo: ctx.day } as Partial<FamilyRecords[F]>);
+}
+
+/**
+ * Ends a record on the command's day (`endOnDay`), and with it what was planned to continue it: a dated change
+ * planned for a later day (a continuation from `changeFromDay`, or for an actor's own records anything starting
+ * later) is cancelled — removed, since it would be in effect on no day — rather than coming back after the end.
  */
 export function endFromDay<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F] | null, later: FamilyRecords[F][] = []): void {
-  if (record && inEffect(record, ctx.day)) ctx.wg.update(family, record.id, { validTo: ctx.day } as Partial<FamilyRecords[F]>);
+  if (record && inEffect(record, ctx.day)) endOnDay(ctx, family, record);
   for (const next of later) {
-    if (next.validFrom !== null && next.validFrom > ctx.day && next.validTo !== next.validFrom) {
-      ctx.wg.update(family, next.id, { validTo: next.validFrom } as Partial<FamilyRecords[F]>);
-    }
+    if (next.validFrom !== null && next.validFrom > ctx.day && ctx.wg.get(family, next.id)) ctx.wg.remove(family, next.id);
   }
 }
 

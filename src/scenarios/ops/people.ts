@@ -10,7 +10,7 @@ import {
   requiredString,
   type OpContext,
 } from './context.js';
-import { changeFromDay, endFromDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
+import { changeFromDay, endFromDay, endOnDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition } from './positions.js';
 import { counted } from '../../util/words.js';
 
@@ -34,7 +34,7 @@ export function setManager(ctx: OpContext): void {
   const managerId = optionalId(ctx, 'manager_id');
   const line = currentLine(ctx, actor.id);
   if (!managerId) {
-    if (line) ctx.wg.update('reportingLines', line.id, { validTo: ctx.day });
+    if (line) endOnDay(ctx, 'reportingLines', line);
     return;
   }
   const manager = ctx.wg.requireActive('actors', managerId, fieldOf(ctx, 'manager_id'), 'actor', ctx.day);
@@ -195,7 +195,6 @@ export function deactivateActor(ctx: OpContext): void {
   if (activeReports.length) {
     throw new InvalidInput(fieldOf(ctx, 'actor_id'), `still manages ${counted(activeReports.length, 'active actor')} on or after ${ctx.day}; give them another manager first`);
   }
-  ctx.wg.update('actors', actor.id, { validTo: ctx.day });
   // What is in effect ends on the day; what was planned for later (dated moves, allocations, managers) is cancelled.
   const placements = ctx.wg.where('placements', 'actorId', actor.id);
   for (const placement of placements.filter((p) => inEffect(p, ctx.day))) endFromDay(ctx, 'placements', placement);
@@ -204,4 +203,9 @@ export function deactivateActor(ctx: OpContext): void {
   const line = currentLine(ctx, actor.id);
   if (line) endFromDay(ctx, 'reportingLines', line);
   endFromDay(ctx, 'reportingLines', null, lines);
+  // An actor deactivated on the day they start never was: removed with their pay, rather than left in effect on no day.
+  if (actor.validFrom !== null && actor.validFrom >= ctx.day) {
+    for (const pay of ctx.wg.where('compensations', 'actorId', actor.id)) ctx.wg.remove('compensations', pay.id);
+  }
+  endOnDay(ctx, 'actors', actor);
 }

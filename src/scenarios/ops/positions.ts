@@ -1,7 +1,7 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType, type Position } from '../../org/types.js';
-import { changeFromDay, nextStartAfter } from './dated.js';
+import { changeFromDay, endOnDay, nextStartAfter } from './dated.js';
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, requiredNumber, requiredString, type OpContext } from './context.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
@@ -77,7 +77,7 @@ export function closePosition(ctx: OpContext): void {
   if (fillers(ctx, position.id).length) {
     throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is filled; move or deactivate the person in it first');
   }
-  ctx.wg.update('positions', position.id, { validTo: ctx.day });
+  endOnDay(ctx, 'positions', position);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { InvalidInput } from '../../errors.js';
 import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
-import { onOrAfter, requireUndated } from './dated.js';
+import { endOnDay, onOrAfter, requireUndated } from './dated.js';
 import { counted, listed } from '../../util/words.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
@@ -87,7 +87,12 @@ export function closeOrgUnit(ctx: OpContext): void {
       `still has ${counted(open.length, 'open position')}: ${names}; close them first (close_position) so no budgeted seat is orphaned`,
     );
   }
-  ctx.wg.update('orgUnits', unit.id, { validTo: ctx.day });
+  // A unit closed on the day it starts never was: removed with its department or team record.
+  if (unit.validFrom !== null && unit.validFrom >= ctx.day) {
+    if (ctx.wg.get('departments', unit.id)) ctx.wg.remove('departments', unit.id);
+    if (ctx.wg.get('teams', unit.id)) ctx.wg.remove('teams', unit.id);
+  }
+  endOnDay(ctx, 'orgUnits', unit);
 }
 
 export function updateTeam(ctx: OpContext): void {
