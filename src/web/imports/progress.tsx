@@ -8,6 +8,7 @@ import { getRun, undoRun } from '../../imports/runs.js';
 import { FAMILIES, type Family } from '../../org/types.js';
 import { checkSessionCsrf } from '../forms.js';
 import { deltaClass, num, signed, signedMoney, when } from '../live/format.js';
+import { CostBasis, type CostBasisSettings } from '../live/components.js';
 import { csrfOf } from '../live/page-errors.js';
 import { ErrorNotice, Shell } from '../shell.js';
 import { FAMILY_LABELS, formRefusal, reasonTitle, refusalStatus, RunHead, runTitle, STAGE_LABELS, TargetLabel } from './components.js';
@@ -117,7 +118,7 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
           </>
         ) : null}
       </section>
-      {run.status === 'completed' || (run.status === 'failed' && run.summary) ? <SummarySection run={run} summary={summary} csrf={csrf} canUndo={can(ctx.principal, 'snapshots.restore')} /> : null}
+      {run.status === 'completed' || (run.status === 'failed' && run.summary) ? <SummarySection run={run} summary={summary} csrf={csrf} canUndo={can(ctx.principal, 'snapshots.restore')} tenant={ctx.tenant} /> : null}
     </Shell>,
     status,
   );
@@ -155,7 +156,7 @@ function Stages(props: { run: RunOut }) {
   );
 }
 
-function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; canUndo: boolean }) {
+function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; canUndo: boolean; tenant: CostBasisSettings }) {
   const { run, summary } = props;
   const rows = summary.rows ?? {};
   const reasons = Object.entries(summary.quarantine?.reasons ?? {}).sort((a, b) => b[1] - a[1]);
@@ -235,6 +236,7 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
           ) : null}
         </dl>
       ) : null}
+      {deltas?.monthly_cost_minor !== undefined && deltas.currency ? <CostBasis tenant={props.tenant} /> : null}
       {reasons.length ? (
         <>
           <h3>Waiting in quarantine</h3>

@@ -8,7 +8,7 @@ import { ancestors } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { spanClass } from '../../org/unit-acc.js';
-import { AsOfForm, ScenarioBanner, UnitTrail } from './components.js';
+import { AsOfForm, CostBasis, ScenarioBanner, UnitTrail } from './components.js';
 import { link, namesOf, viewParams } from './context.js';
 import { count, day, kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
@@ -190,6 +190,7 @@ export function actorRoutes(): Hono<AppEnv> {
                 ) : null}
               </p>
             ) : null}
+            {actor.annual_loaded_cost && actor.compensation.length > 0 ? <CostBasis tenant={ctx.tenant} /> : null}
             {actor.compensation.length === 0 ? (
               <p class="empty">No compensation recorded: cost is unknown, not zero.</p>
             ) : (

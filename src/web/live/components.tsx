@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import { can, type Principal } from '../../access/policy.js';
 import type { UnitMetricsOut } from '../../org/metrics-service.js';
 import type { TreeNode } from '../../org/read-structure.js';
+import type { Tenant } from '../../tenancy/tenants.js';
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { count, money, moneyShort, num, pct } from './format.js';
 import { link, type ViewParams } from './context.js';
@@ -15,8 +16,28 @@ export const DEEP_LAYERS = 7;
 
 type Metrics = NonNullable<UnitMetricsOut>;
 
-/** The headline metrics of a unit or of the organisation, as a definition list. Cost only when the service sent it. */
-export function MetricStats(props: { m: UnitMetricsOut; label: string }) {
+/** The tenant's settings every cost figure is made from (org/cost.ts). */
+export type CostBasisSettings = Pick<Tenant, 'burdenPct' | 'workingDaysPerYear' | 'reportingCurrency'>;
+
+/**
+ * How a cost figure is made, in this organisation's own settings, said next to the figures: a salary of 90,000 shows
+ * as 112,500 a year with a 25 % burden, which reads as a wrong number unless the page says so.
+ */
+export function CostBasis(props: { tenant: CostBasisSettings }) {
+  const { tenant } = props;
+  return (
+    <p class="hint cost-basis">
+      Costs are loaded costs in {tenant.reportingCurrency}: annual salary plus the {num(tenant.burdenPct)} % employer burden,
+      or day rate × {num(tenant.workingDaysPerYear, 0)} working days (<a href="/settings/organisation">cost settings</a>).
+    </p>
+  );
+}
+
+/**
+ * The headline metrics of a unit or of the organisation, as a definition list. Cost only when the service sent it,
+ * then with how it is made (`tenant`: the cost settings).
+ */
+export function MetricStats(props: { m: UnitMetricsOut; label: string; tenant: CostBasisSettings }) {
   const m = props.m;
   if (!m) return <p class="hint">Your role does not include org metrics.</p>;
   const items: [string, Child][] = [
@@ -36,14 +57,17 @@ export function MetricStats(props: { m: UnitMetricsOut; label: string }) {
     items.push(['Cost per FTE', <CostFigure figure={m.cost.per_fte} />]);
   }
   return (
-    <dl class="stats" aria-label={props.label}>
-      {items.map(([dt, dd]) => (
-        <div>
-          <dt>{dt}</dt>
-          <dd>{dd}</dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <dl class="stats" aria-label={props.label}>
+        {items.map(([dt, dd]) => (
+          <div>
+            <dt>{dt}</dt>
+            <dd>{dd}</dd>
+          </div>
+        ))}
+      </dl>
+      {m.cost ? <CostBasis tenant={props.tenant} /> : null}
+    </>
   );
 }
 

@@ -6,7 +6,7 @@ import { toMajor } from '../../org/cost.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
-import { Pager, ScenarioBanner, StartHere } from './components.js';
+import { CostBasis, Pager, ScenarioBanner, StartHere } from './components.js';
 import { link, viewParams } from './context.js';
 import { safeFileName, toCsv } from './csv.js';
 import { kindLabel, money, num } from './format.js';
@@ -149,6 +149,7 @@ export function matrixRoutes(): Hono<AppEnv> {
               </table>
             </TableScroll>
           )}
+          {showCost && rows.length > 0 ? <CostBasis tenant={ctx.tenant} /> : null}
           <Pager
             label="People pages"
             next={nextCursor ? filterLink('/live/matrix', filter, { cursor: nextCursor }) : null}

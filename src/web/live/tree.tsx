@@ -51,7 +51,7 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
     <>
       <section class="card" aria-labelledby="totals-title">
         <h2 id="totals-title">Totals on {tree.view.asOf}</h2>
-        <MetricStats m={tree.total} label="Organisation totals" />
+        <MetricStats m={tree.total} label="Organisation totals" tenant={serviceContext(props.c).tenant} />
       </section>
       <section class="card" aria-labelledby="tree-title">
         <div class="page-head">

@@ -65,7 +65,7 @@ export function unitRoutes(): Hono<AppEnv> {
         ) : null}
         <section class="card" aria-labelledby="metrics-title">
           <h2 id="metrics-title">Metrics (this unit and everything below it)</h2>
-          <MetricStats m={unit.metrics} label={`Metrics of ${unit.name}`} />
+          <MetricStats m={unit.metrics} label={`Metrics of ${unit.name}`} tenant={ctx.tenant} />
         </section>
         <section class="card" aria-labelledby="children-title">
           <h2 id="children-title">Units below</h2>
@@ -83,6 +83,13 @@ export function unitRoutes(): Hono<AppEnv> {
         </section>
         <section class="card" aria-labelledby="roster-title">
           <h2 id="roster-title">Roster</h2>
+          {/* The metrics count the subtree, the roster this unit only: said, so 89 in Headcount beside 5 names is no riddle. */}
+          {roster && unit.children.length ? (
+            <p class="hint">
+              Who is placed directly in {unit.name}. The metrics above also count the{' '}
+              {unit.children.length === 1 ? 'unit' : `${unit.children.length} units`} below it, each with its own roster.
+            </p>
+          ) : null}
           {!roster ? (
             <p class="hint">Your role does not include placements.</p>
           ) : roster.page.items.length === 0 ? (

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { csvOf, importTenant } from '../imports/support.js';
+
+/**
+ * Numbers a person reads on the organisation and import pages say how they are made (usability audit): a cost is a
+ * loaded cost (salary plus the organisation's employer burden, or day rate × working days), so a salary of 100,000
+ * shown as €125,000 is not a riddle; and a unit's roster, which lists only who is placed directly in it, says so next
+ * to metrics that count the whole subtree.
+ */
+let database: Database;
+let app: TestApp;
+let tenant: Tenant;
+let owner: string;
+let viewer: string;
+const HOST = 'numbers.localhost';
+const IMPORT_HOST = 'numbersimp.localhost';
+const PASSWORD = 'correct horse battery';
+const { id, units } = fixtureIds('numbers-explained');
+
+const squash = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replaceAll('&quot;', '"').replace(/\s+/g, ' ');
+
+async function page(path: string, cookie: string, host = HOST): Promise<string> {
+  const response = await app.request(path, { host, cookie, headers: { accept: 'text/html' } });
+  const html = await response.text();
+  expect(response.status, `${path}: ${html.slice(0, 300)}`).toBe(200);
+  return squash(html);
+}
+
+async function post(path: string, form: Record<string, string>, cookie: string, host = HOST) {
+  const response = await app.request(path, { host, cookie, headers: { origin: `http://${host}`, accept: 'text/html' }, form });
+  return { status: response.status, location: response.headers.get('location') };
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  app = testApp(database);
+  tenant = await buildTenant(database, { slug: 'numbers', plan: 'business' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('numbers-explained'));
+  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+  viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+const PAGES = () => ['/live', `/live/units/${units.E}`, `/live/actors/${id('p1')}`, '/live/matrix'];
+
+describe('cost figures say how they are made', () => {
+  it('next to the totals, a unit’s metrics, a person’s loaded cost and the People table, in the organisation’s settings', async () => {
+    for (const path of PAGES()) {
+      expect(await page(path, owner), path).toContain(
+        'Costs are loaded costs in EUR: annual salary plus the 25 % employer burden, or day rate × 220 working days ( cost settings ).',
+      );
+    }
+    // p1 is paid 100,000 a year: the 125,000 shown is that plus the 25 % the note names.
+    expect(await page(`/live/actors/${id('p1')}`, owner)).toMatch(/Loaded annual cost: €125,000 .*€100,000/);
+  });
+
+  it('follows the cost settings when they change', async () => {
+    const csrf = hiddenField(await (await app.request('/settings/organisation', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text(), 'csrf');
+    const saved = await post('/settings/organisation/costs', { csrf, burden_pct: '30', working_days_per_year: '200' }, owner);
+    expect(saved).toEqual({ status: 303, location: '/settings/organisation?saved=1' });
+    const actor = await page(`/live/actors/${id('p1')}`, owner);
+    expect(actor).toContain('Loaded annual cost: €130,000');
+    expect(actor).toContain('annual salary plus the 30 % employer burden, or day rate × 200 working days');
+    expect(await page('/live', owner)).toContain('plus the 30 % employer burden');
+  });
+
+  it('is not shown to a role that sees no money', async () => {
+    for (const path of PAGES()) expect(await page(path, viewer), path).not.toContain('loaded costs');
+  });
+});
+
+describe('a unit’s roster beside metrics of the whole subtree', () => {
+  it('says the roster is who is placed directly in the unit while the metrics count the units below', async () => {
+    const engineering = await page(`/live/units/${units.E}`, owner);
+    expect(engineering).toContain('Who is placed directly in Engineering. The metrics above also count the 2 units below it, each with its own roster.');
+    const sales = await page(`/live/units/${units.S}`, owner);
+    expect(sales).toContain('Who is placed directly in Sales. The metrics above also count the unit below it, each with its own roster.');
+  });
+
+  it('says nothing of the kind for a unit with no units below', async () => {
+    expect(await page(`/live/units/${units.P}`, owner)).not.toContain('Who is placed directly');
+  });
+});
+
+describe('an import’s cost change', () => {
+  it('says the monthly cost it added is a loaded cost, so 90,000 a year reading +€9,375 a month adds up', async () => {
+    const { tenant: imports } = await importTenant(database, { slug: 'numbersimp' });
+    const cookie = await signInThroughForm(app, IMPORT_HOST, (await buildMember(database, imports, 'owner', { password: PASSWORD })).email, PASSWORD);
+    const csrf = hiddenField(await (await app.request('/imports', { host: IMPORT_HOST, cookie, headers: { accept: 'text/html' } })).text(), 'csrf');
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ csrf, target: 'live', format: '' })) form.set(k, v);
+    const csv = csvOf(['email', 'first_name', 'last_name', 'department', 'job_title', 'fte', 'base_salary', 'currency'], [['una@numbers.test', 'Una', 'One', 'Engineering', 'Engineer', '1', '90000', 'EUR']]);
+    form.set('file', new File([csv], 'people.csv', { type: 'text/csv' }));
+    const uploaded = await app.app.request('/imports', { method: 'POST', headers: { host: IMPORT_HOST, cookie, origin: `http://${IMPORT_HOST}`, accept: 'text/html' }, body: form });
+    expect(uploaded.status).toBe(303);
+    const runId = /\/imports\/([0-9a-f-]{36})/.exec(uploaded.headers.get('location') ?? '')![1]!;
+    const started = await post(`/imports/${runId}/start`, { csrf }, cookie, IMPORT_HOST);
+    expect(started.status).toBe(303);
+    let progress = '';
+    for (let i = 0; i < 400; i++) {
+      const response = await app.request(`/imports/${runId}/progress`, { host: IMPORT_HOST, cookie, headers: { accept: 'text/html' } });
+      progress = squash(await response.text());
+      if (!response.headers.get('refresh')) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(progress).toContain('Monthly cost +€9,375');
+    expect(progress).toContain('Costs are loaded costs in EUR: annual salary plus the 25 % employer burden');
+  });
+});
