@@ -200,14 +200,14 @@ export async function revokeApiToken(ctx: ServiceContext, id: string): Promise<A
 
 /**
  * Revokes the live tokens of a user on a tenant, each audited with `reason`: all of them (their membership was
- * archived), or those named `name` except `keep` (a CLI sign-in replacing the earlier token of the same computer).
- * Returns how many.
+ * archived, their password reset), or those named `name` except `keep` (a CLI sign-in replacing the earlier token of
+ * the same computer). Returns the names of the tokens revoked.
  */
 export async function revokeTokensOfUser(
   db: Db,
   scope: { tenantId: string; userId: string; name?: string; keep?: string },
-  audit: { reason: 'member_archived' | 'replaced_by_cli_sign_in'; principal?: Principal },
-): Promise<number> {
+  audit: { reason: 'member_archived' | 'replaced_by_cli_sign_in' | 'password_reset'; principal?: Principal },
+): Promise<string[]> {
   const revoked = await db
     .update(apiTokens)
     .set({ revokedAt: sql`now()` })
@@ -233,7 +233,7 @@ export async function revokeTokensOfUser(
       metadata: { name: token.name, owner_user_id: scope.userId, reason: audit.reason },
     });
   }
-  return revoked.length;
+  return revoked.map((token) => token.name);
 }
 
 /** The stored token for a presented secret (any tenant; the caller checks tenant, revocation and expiry). */

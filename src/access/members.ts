@@ -255,11 +255,25 @@ export async function passwordResetUsable(db: Db, tenant: Tenant, token: string)
   return Boolean(row);
 }
 
+/** What a password reset ended, for the page that confirms it. */
+export interface ResetOutcome {
+  userId: string;
+  email: string;
+  /** Connected apps (MCP clients) whose grants, access and refresh tokens were revoked, by name. */
+  apps: string[];
+  /** Personal API tokens revoked (the CLI's sign-ins among them), by name. */
+  tokens: string[];
+}
+
 /**
- * Uses a reset link once: sets the password and ends the user's sessions. The issuing rules are checked again (the
- * member may have joined another organisation, or the issuer lost their role, since the link was made).
+ * Uses a reset link once: sets the password and ends every way in the old password could have opened — every
+ * browser session, every connected app's grants and tokens, every personal API token — since a reset may follow a
+ * compromised account, and a credential an intruder made with the old password must not outlive it. The person
+ * belongs to this tenant only (the issuing rules), so its apps and tokens are all there are. The issuing rules are
+ * checked again (the member may have joined another organisation, or the issuer lost their role, since the link was
+ * made).
  */
-export async function resetPassword(db: Db, tenant: Tenant, token: string, password: string) {
+export async function resetPassword(db: Db, tenant: Tenant, token: string, password: string): Promise<ResetOutcome> {
   if (password.length < 10) throw new InvalidInput('password', 'use at least 10 characters');
   const [reset] = await db
     .update(passwordResets)
@@ -278,6 +292,9 @@ export async function resetPassword(db: Db, tenant: Tenant, token: string, passw
   await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, reset.userId));
   await endResetLinks(db, tenant.id, reset.userId);
   await destroyUserSessions(db, reset.userId);
-  await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'password_reset', entityId: reset.userId, action: 'used', userId: reset.userId });
-  return reset.userId;
+  const apps = await revokeAllAppsOfUser(db, tenant.id, reset.userId, { revokedBy: reset.userId, reason: 'password_reset' });
+  const tokens = await revokeTokensOfUser(db, { tenantId: tenant.id, userId: reset.userId }, { reason: 'password_reset' });
+  await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'password_reset', entityId: reset.userId, action: 'used', userId: reset.userId, metadata: { apps_revoked: apps.length, tokens_revoked: tokens.length } });
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, reset.userId));
+  return { userId: reset.userId, email: user?.email ?? '', apps, tokens };
 }

@@ -67,6 +67,8 @@ export interface RevokeConnectedAppInput {
   byAdmin: boolean;
   /** The user who pressed the button, when known. */
   revokedBy?: string | null;
+  /** Why, when not a button on the connected-apps list (recorded in the audit entry): `password_reset`, `member_archived`. */
+  reason?: string;
   requestId?: string | null;
 }
 
@@ -75,16 +77,21 @@ export interface RevokeConnectedAppInput {
  * Once committed, cached token lookups of this process are dropped (other instances drop them within a second).
  */
 export async function revokeConnectedApp(db: Db, tenantId: string, input: RevokeConnectedAppInput): Promise<boolean> {
-  const revoked = await deleteConnectedApp(db, tenantId, input);
+  const revoked = (await deleteConnectedApp(db, tenantId, input)) !== false;
   if (revoked) forgetCredentialsEverywhere();
   return revoked;
 }
 
 /**
- * Revokes every app a user authorised on the tenant (their membership was archived): each as revokeConnectedApp,
- * audited per app. Returns how many were revoked.
+ * Revokes every app a user authorised on the tenant (their membership was archived, their password reset): each as
+ * revokeConnectedApp, audited per app. Returns the apps revoked, by the name they registered (else their client id).
  */
-export async function revokeAllAppsOfUser(db: Db, tenantId: string, userId: string, by: { revokedBy?: string | null; requestId?: string | null } = {}): Promise<number> {
+export async function revokeAllAppsOfUser(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  by: { revokedBy?: string | null; requestId?: string | null; reason?: string } = {},
+): Promise<string[]> {
   const consents = await db
     .select({ clientId: oauthConsents.clientId })
     .from(oauthConsents)
@@ -94,15 +101,18 @@ export async function revokeAllAppsOfUser(db: Db, tenantId: string, userId: stri
     .from(oauthStore)
     .where(and(eq(oauthStore.tenantId, tenantId), eq(oauthStore.model, 'Grant'), eq(oauthStore.accountId, userId)));
   const clientIds = new Set([...consents, ...grants].map((r) => r.clientId).filter((id): id is string => Boolean(id)));
-  let revoked = 0;
+  const revoked: string[] = [];
   for (const clientId of clientIds) {
-    if (await deleteConnectedApp(db, tenantId, { userId, clientId, byAdmin: true, revokedBy: by.revokedBy ?? null, requestId: by.requestId ?? null })) revoked++;
+    const byAdmin = by.revokedBy !== userId;
+    const name = await deleteConnectedApp(db, tenantId, { userId, clientId, byAdmin, revokedBy: by.revokedBy ?? null, requestId: by.requestId ?? null, reason: by.reason });
+    if (name !== false) revoked.push(name ?? clientId);
   }
-  if (revoked) forgetCredentialsEverywhere();
+  if (revoked.length) forgetCredentialsEverywhere();
   return revoked;
 }
 
-async function deleteConnectedApp(db: Db, tenantId: string, input: RevokeConnectedAppInput): Promise<boolean> {
+/** Deletes the app's approval, grants and tokens; false when there was none, else the name the client gave (or null). */
+async function deleteConnectedApp(db: Db, tenantId: string, input: RevokeConnectedAppInput): Promise<string | null | false> {
   const { userId, clientId } = input;
   return db.transaction(async (tx) => {
     const [consent] = await tx
@@ -141,9 +151,10 @@ async function deleteConnectedApp(db: Db, tenantId: string, input: RevokeConnect
         by_admin: input.byAdmin,
         revoked_by: input.revokedBy ?? null,
         grants_revoked: deleted.filter((d) => d.model === 'Grant').length,
+        ...(input.reason ? { reason: input.reason } : {}),
       },
       requestId: input.requestId ?? null,
     });
-    return true;
+    return consent?.clientName ?? null;
   });
 }

@@ -1,6 +1,9 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { eq } from 'drizzle-orm';
-import { acceptInvitation, findInvitation, invitedAccountExists, passwordResetUsable, resetPassword } from '../access/members.js';
+import { acceptInvitation, findInvitation, invitedAccountExists, passwordResetUsable, resetPassword, type ResetOutcome } from '../access/members.js';
+import { listApiTokens } from '../access/api-tokens.js';
+import { connectedApps } from '../access/connected-apps.js';
+import { serviceContext } from '../access/middleware.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { createSession, destroyUserSessions } from '../access/sessions.js';
 import { SIGN_IN_LIMITS } from '../access/sign-in.js';
@@ -19,7 +22,7 @@ import { Notice, Shell } from './shell.js';
 export function accountRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
 
-  web.get('/account', (c) => accountPage(c, c.req.query('changed') ? { notice: 'Password changed. Your other sessions were signed out.' } : {}));
+  web.get('/account', async (c) => accountPage(c, c.req.query('changed') ? { changed: await stillWorking(c) } : {}));
   web.post('/account/password', async (c) => {
     const body = await c.req.parseBody();
     const session = await checkSessionCsrf(c, body.csrf);
@@ -93,8 +96,9 @@ export function accountRoutes(): Hono<AppEnv> {
     const body = await c.req.parseBody();
     checkPreSessionCsrf(c, body.csrf);
     if (!tenant) return linkGone(c, 'Open the link on your organisation’s address.');
+    let outcome: ResetOutcome;
     try {
-      await resetPassword(c.var.runtime.database.db, tenant, c.req.param('token'), formString(body, 'password'));
+      outcome = await resetPassword(c.var.runtime.database.db, tenant, c.req.param('token'), formString(body, 'password'));
     } catch (error) {
       if (error instanceof AppError && error.status === 400) {
         // A dead link is said once, without the form (typing another password would not help).
@@ -106,12 +110,24 @@ export function accountRoutes(): Hono<AppEnv> {
       }
       throw error;
     }
-    return c.redirect('/sign-in?password=reset', 303);
+    // Said here, once (the link is used up: a reload shows it is not valid any more), rather than after a redirect.
+    return resetDonePage(c, outcome);
   });
   return web;
 }
 
-function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: string }, status: 200 | 400 | 429 = 200) {
+/** After a password change: the credentials that do not depend on the password, and keep working, on this tenant. */
+async function stillWorking(c: Context<AppEnv>): Promise<{ apps: number; tokens: number }> {
+  const ctx = serviceContext(c);
+  const now = Date.now();
+  const tokens = (await listApiTokens(ctx)).filter((t) => !t.revoked_at && !(t.expires_at && Date.parse(t.expires_at) <= now));
+  const apps = (await connectedApps(ctx)).filter((app) => app.activeGrants > 0);
+  return { apps: apps.length, tokens: tokens.length };
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+function accountPage(c: Context<AppEnv>, state: { error?: string; changed?: { apps: number; tokens: number } }, status: 200 | 400 | 429 = 200) {
   const session = c.var.session!;
   const csrf = session.csrfToken;
   const me = session.user;
@@ -121,7 +137,19 @@ function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: strin
         <h1>Your account</h1>
         <a href="/settings">All settings</a>
       </div>
-      {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
+      {state.changed ? (
+        <Notice kind="ok">
+          Password changed. Every other browser signed in to your account was signed out.
+          {state.changed.apps + state.changed.tokens > 0 ? (
+            <>
+              {' '}
+              Your {[state.changed.apps ? plural(state.changed.apps, 'connected app', 'connected apps') : '', state.changed.tokens ? plural(state.changed.tokens, 'API token', 'API tokens') : ''].filter(Boolean).join(' and ')} keep
+              working: they do not use your password. If someone else may have known it, disconnect or revoke them under{' '}
+              <a href="/settings/api">Settings → API</a>.
+            </>
+          ) : null}
+        </Notice>
+      ) : null}
       {state.error ? <Notice kind="error">{state.error}</Notice> : null}
       <section class="card narrow" aria-labelledby="me-title">
         <h2 id="me-title">Signed in as</h2>
@@ -156,6 +184,33 @@ function accountPage(c: Context<AppEnv>, state: { notice?: string; error?: strin
       </section>
     </Shell>,
     status,
+  );
+}
+
+/**
+ * A reset is done: what it ended, by name, so the person knows which apps to approve again and which tokens to
+ * make anew, and the way to sign in with the new password.
+ */
+function resetDonePage(c: Context<AppEnv>, outcome: ResetOutcome) {
+  return c.html(
+    <Layout title="Password set" tenantName={c.var.tenant?.name}>
+      <section class="card narrow">
+        <h1>Your new password is set</h1>
+        <p>Everything the old password could open was ended:</p>
+        <ul>
+          <li>every browser signed in to your account was signed out;</li>
+          <li>
+            {outcome.apps.length ? `connected apps disconnected (approve them again when you next use them): ${outcome.apps.join(', ')};` : 'no connected app was authorised;'}
+          </li>
+          <li>{outcome.tokens.length ? `personal API tokens revoked (create new ones under Settings → API): ${outcome.tokens.join(', ')}.` : 'no personal API token was in use.'}</li>
+        </ul>
+        <p>
+          <a class="button" href={`/sign-in?password=reset&email=${encodeURIComponent(outcome.email)}`}>
+            Sign in with your new password
+          </a>
+        </p>
+      </section>
+    </Layout>,
   );
 }
 

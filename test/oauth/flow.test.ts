@@ -4,17 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents } from '../../src/db/schema/index.js';
 import { listConnectedApps, revokeConnectedApp, verifyAccessToken } from '../../src/oauth/index.js';
 import {
+  authorizeAndAllow as authorizeAndAllowOn,
   authorizeUrl,
   Browser,
   browserOf,
   CLAUDE_CODE_REDIRECT,
   CLAUDE_REDIRECT,
   clientOptions,
+  connectApp,
   decide,
   discover,
   field,
   loopbackFetch,
   pkce,
+  redeem,
+  refresh,
   registerClient,
   startOAuthServer,
   submitSignIn,
@@ -40,45 +44,10 @@ afterAll(async () => server?.close());
 
 type Member = typeof acme;
 
-async function authorizeAndAllow(t: Member, as: oauth.AuthorizationServer, client: oauth.Client, redirectUri: string, scope?: string, browser = browserOf(server, t.user.email)) {
-  const { verifier, challenge } = await pkce();
-  const state = oauth.generateRandomState();
-  let page = await browser.follow(authorizeUrl(as, { clientId: client.client_id, redirectUri, challenge, state, scope, resource: `${t.origin}/mcp/orgonaut` }));
-  if (new URL(page.url).pathname === '/sign-in') page = await submitSignIn(browser, page, t.user.email);
-  let consentShown = false;
-  let html = '';
-  if (!page.left) {
-    consentShown = true;
-    html = await page.response.clone().text();
-    page = await decide(browser, page, 'Allow');
-  }
-  expect(page.left?.href.startsWith(redirectUri)).toBe(true);
-  const params = oauth.validateAuthResponse(as, client, page.left!, state);
-  return { params, verifier, consentShown, html, browser };
-}
-
-async function redeem(as: oauth.AuthorizationServer, client: oauth.Client, params: URLSearchParams, redirectUri: string, verifier: string) {
-  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri, verifier, clientOptions);
-  expect(response.headers.get('cache-control')).toContain('no-store');
-  return oauth.processAuthorizationCodeResponse(as, client, response);
-}
-
-async function connect(t: Member, redirectUri = CLAUDE_REDIRECT, scope?: string) {
-  const as = await discover(t.origin);
-  const client = await registerClient(as, {
-    client_name: 'Claude',
-    redirect_uris: [redirectUri],
-    token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code', 'refresh_token'],
-  });
-  const auth = await authorizeAndAllow(t, as, client, redirectUri, scope);
-  const tokens = await redeem(as, client, auth.params, redirectUri, auth.verifier);
-  return { as, client, tokens, redirectUri, browser: auth.browser, resource: `${t.origin}/mcp/orgonaut`, consentHtml: auth.html };
-}
-
-async function refresh(as: oauth.AuthorizationServer, client: oauth.Client, refreshToken: string) {
-  return oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, clientOptions));
-}
+// The connection helpers of support.ts, on this file's server.
+const authorizeAndAllow = (t: Member, as: oauth.AuthorizationServer, client: oauth.Client, redirectUri: string, scope?: string, browser?: Browser) =>
+  authorizeAndAllowOn(server, t, as, client, redirectUri, scope, browser);
+const connect = (t: Member, redirectUri?: string, scope?: string) => connectApp(server, t, redirectUri, scope);
 
 describe('discovery from the 401 challenge', () => {
   it('leads from /mcp/orgonaut to the protected resource metadata and on to this host as issuer', async () => {

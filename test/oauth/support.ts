@@ -268,3 +268,48 @@ export async function registerClient(as: oauth.AuthorizationServer, metadata: Re
 
 export const CLAUDE_CODE_REDIRECT = 'http://localhost:33418/callback';
 export const CLAUDE_REDIRECT = 'https://claude.ai/api/mcp/auth_callback';
+
+/** A tenant and its member as `tenantWithMember` makes them. */
+type Member = Awaited<ReturnType<typeof tenantWithMember>>;
+
+/** Authorizes a registered client as member `t` (signing in, pressing Allow on consent if shown); the code and PKCE verifier. */
+export async function authorizeAndAllow(server: OAuthServer, t: Member, as: oauth.AuthorizationServer, client: oauth.Client, redirectUri: string, scope?: string, browser = browserOf(server, t.user.email)) {
+  const { verifier, challenge } = await pkce();
+  const state = oauth.generateRandomState();
+  let page = await browser.follow(authorizeUrl(as, { clientId: client.client_id, redirectUri, challenge, state, scope, resource: `${t.origin}/mcp/orgonaut` }));
+  if (new URL(page.url).pathname === '/sign-in') page = await submitSignIn(browser, page, t.user.email);
+  let consentShown = false;
+  let html = '';
+  if (!page.left) {
+    consentShown = true;
+    html = await page.response.clone().text();
+    page = await decide(browser, page, 'Allow');
+  }
+  expect(page.left?.href.startsWith(redirectUri)).toBe(true);
+  const params = oauth.validateAuthResponse(as, client, page.left!, state);
+  return { params, verifier, consentShown, html, browser };
+}
+
+export async function redeem(as: oauth.AuthorizationServer, client: oauth.Client, params: URLSearchParams, redirectUri: string, verifier: string) {
+  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri, verifier, clientOptions);
+  expect(response.headers.get('cache-control')).toContain('no-store');
+  return oauth.processAuthorizationCodeResponse(as, client, response);
+}
+
+/** A new client named Claude, registered, authorized by `t` and holding tokens: a connected app. */
+export async function connectApp(server: OAuthServer, t: Member, redirectUri = CLAUDE_REDIRECT, scope?: string) {
+  const as = await discover(t.origin);
+  const client = await registerClient(as, {
+    client_name: 'Claude',
+    redirect_uris: [redirectUri],
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+  });
+  const auth = await authorizeAndAllow(server, t, as, client, redirectUri, scope);
+  const tokens = await redeem(as, client, auth.params, redirectUri, auth.verifier);
+  return { as, client, tokens, redirectUri, browser: auth.browser, resource: `${t.origin}/mcp/orgonaut`, consentHtml: auth.html };
+}
+
+export async function refresh(as: oauth.AuthorizationServer, client: oauth.Client, refreshToken: string) {
+  return oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, clientOptions));
+}
