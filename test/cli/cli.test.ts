@@ -130,9 +130,9 @@ describe('orgonaut CLI with a token (headless)', () => {
     const delta = await cli(['scenario', 'delta', scenarioId], config());
     expect(delta.code, delta.stderr).toBe(0);
     expect(delta.stdout).toContain('Delta of "CLI plan" against Live');
-    expect(delta.stdout).toMatch(/^actor\s+~\s+p2\s+fte: 0\.5 → 0\.8$/m);
+    expect(delta.stdout).toMatch(/^actor\s+~\s+p2\s+fte: 0\.50 → 0\.80$/m);
     expect(delta.stdout).toMatch(/^org_unit\s+~\s+Mobile Apps\s+name: Mobile → Mobile Apps$/m);
-    expect(delta.stdout).toMatch(/^fte\s+/m);
+    expect(delta.stdout).toMatch(/^FTE\s+\d+\.\d\d\s+\d+\.\d\d\s+\+0\.30$/m);
 
     const json = await cli(['scenario', 'delta', scenarioId, '--json'], config());
     const families = JSON.parse(json.stdout).data.families;
@@ -168,7 +168,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect((await cli(['scenario', 'apply', scenarioId, '-'], config(), JSON.stringify([pay]))).code).toBe(0);
     const delta = await cli(['scenario', 'delta', scenarioId], config());
     expect(delta.code, delta.stderr).toBe(0);
-    expect(delta.stdout).toMatch(/^annual_cost\s+[\d,]+\.\d\d EUR\s+[\d,]+\.\d\d EUR\s+\+[\d,]+\.\d\d EUR$/m);
+    expect(delta.stdout).toMatch(/^Annual cost\s+[\d,]+\.\d\d EUR\s+[\d,]+\.\d\d EUR\s+\+[\d,]+\.\d\d EUR$/m);
     expect(delta.stdout).not.toMatch(/_minor/);
     // Records without a name are named by whose they are, not by id.
     expect(delta.stdout).toMatch(/^compensation\s+~\s+Pay of p1\s+valid_to: /m);
@@ -206,7 +206,7 @@ describe('orgonaut CLI with a token (headless)', () => {
 
     const roster = await cli(['report', 'roster', '--unit', units.P, '--as-of', AS_OF], config());
     expect(roster.code, roster.stderr).toBe(0);
-    expect(roster.stdout).toMatch(/^p1\s+-\s+Platform\s+eng_head\s+1\s+pos_p1/m);
+    expect(roster.stdout).toMatch(/^p1\s+-\s+Platform\s+eng_head\s+1\.00\s+pos_p1/m);
     // Money is right-aligned, so amounts of different lengths line up on their currency.
     const costs = (await cli(['report', 'roster', '--as-of', AS_OF], config())).stdout.split('\n').filter((l) => /\d EUR/.test(l));
     expect(new Set(costs.map((l) => l.search(/\d EUR/))).size, costs.join('\n')).toBe(1);
@@ -222,11 +222,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect((await cli(['report', 'spans', '--as-of', AS_OF, '--span', 'wide'], config())).stdout.trim()).toBe('No manager here has a span this narrow or wide.');
     // Positions and placements name their unit (one read of the units), not its id.
     const positions = await cli(['live', 'positions', '--as-of', AS_OF], config());
-    expect(positions.stdout).toMatch(/^pos_p1\s+filled\s+1\s+perm\s+Platform\s+\S+$/m);
+    expect(positions.stdout).toMatch(/^pos_p1\s+filled\s+1\.00\s+perm\s+Platform\s+\S+$/m);
     expect(positions.stdout).not.toContain(units.P);
     // Placements name their actor and position too (it showed both ids); --json keeps the API's ids.
     const placements = await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P], config());
-    expect(placements.stdout).toMatch(/^p1\s+Platform\s+yes\s+100\s+1\s+pos_p1\s+\S+$/m);
+    expect(placements.stdout).toMatch(/^p1\s+Platform\s+yes\s+100\s+1\.00\s+pos_p1\s+\S+$/m);
     expect(placements.stdout).toMatch(/^p2\s+Platform\s+yes\s.*\s-\s+\S+$/m);
     const placementsJson = JSON.parse((await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P, '--json'], config())).stdout);
     const p1 = placementsJson.data.find((p: { position_id: string | null }) => p.position_id);
@@ -246,7 +246,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     requested.length = 0;
     const placements = await cli(['live', 'placements', '--as-of', AS_OF, '--unit', units.P], config);
     expect(placements.code, placements.stderr).toBe(0);
-    expect(placements.stdout).toMatch(/^p1\s+Platform\s+yes\s+100\s+1\s+pos_p1\s+\S+$/m);
+    expect(placements.stdout).toMatch(/^p1\s+Platform\s+yes\s+100\s+1\.00\s+pos_p1\s+\S+$/m);
     const lookups = requested.filter((u) => ['/api/v1/actors', '/api/v1/org-units', '/api/v1/positions'].includes(u.pathname));
     expect(lookups.map((u) => u.pathname).sort()).toEqual(['/api/v1/actors', '/api/v1/org-units', '/api/v1/positions']);
     // Exactly the records the page refers to: its actors, its unit, its one position.
@@ -319,7 +319,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(promoted.code, promoted.stderr).toBe(0);
     const lineage = await cli(['report', 'lineage'], config());
     expect(lineage.stdout.split('\n')[0]).toMatch(/^APPLIED\s+TYPE\s+TO\s+REPLACED \(SNAPSHOT\)\s+HEADCOUNT\s+FTE\s+LIVE VERSION$/);
-    expect(lineage.stdout).toMatch(/\spromotion\s+Lineage plan\s+Live before promoting “Lineage plan”\s+[-+]?\d+\s+[-+]?[\d.]+\s+\d+$/m);
+    expect(lineage.stdout).toMatch(/\spromotion\s+Lineage plan\s+Live before promoting “Lineage plan”\s+[-+]?\d+\s+[-+]?\d+\.\d\d\s+\d+$/m);
     expect(lineage.stdout).not.toContain(sid);
     expect(JSON.parse((await cli(['report', 'lineage', '--json'], config())).stdout).data[0]).toMatchObject({ to_scenario_id: sid });
   });

@@ -77,7 +77,55 @@ describe('orgonaut walked through by a new user', () => {
   it('lists a scenario’s changes with the value each field had and has now', async () => {
     const changes = await orgonaut(['scenario', 'changes', scenario]);
     expect(changes.code, changes.stderr).toBe(0);
-    expect(changes.stdout).toMatch(new RegExp(`^actor\\s+change\\s+${id('ceo')}\\s+fte: 1 → 0\\.9$`, 'm'));
+    expect(changes.stdout).toMatch(new RegExp(`^actor\\s+change\\s+${id('ceo')}\\s+fte: 1\\.00 → 0\\.90$`, 'm'));
+  });
+
+  it('names a delta’s metrics in words and prints its FTE as every command does, with two decimals', async () => {
+    const delta = await orgonaut(['scenario', 'delta', scenario]);
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stdout).toMatch(/^actor\s+~\s+ceo\s+fte: 1\.00 → 0\.90$/m);
+    const total = JSON.parse((await orgonaut(['scenario', 'delta', scenario, '--json'])).stdout).data.metrics.total;
+    const two = (n: number) => n.toFixed(2);
+    expect(delta.stdout).toMatch(new RegExp(`^FTE\\s+${two(total.fte.from)}\\s+${two(total.fte.to)}\\s+-0\\.10$`, 'm'));
+    expect(delta.stdout).toMatch(new RegExp(`^Effective FTE\\s+${two(total.effective_fte.from)}\\s+${two(total.effective_fte.to)}\\s+-0\\.10$`, 'm'));
+    const metrics = delta.stdout.slice(delta.stdout.indexOf('\nMETRIC'));
+    expect(metrics).toMatch(/^\nMETRIC\s+FROM\s+TO\s+DELTA\n/);
+    // No API key (effective_fte, annual_cost_minor, spanAverage) where a person reads the metric's name.
+    for (const line of metrics.trim().split('\n').slice(1)) expect(line.split(/\s{2,}/)[0], line).toMatch(/^[A-Z][a-z]*( [A-Za-z()]+)*$|^FTE$|^Effective FTE$/);
+  });
+
+  it('prints FTE with two decimals in every table and summary, so a column of them lines up', async () => {
+    /** The cells of a right-aligned column (by where its header ends). */
+    const column = (stdout: string, header: string) => {
+      const [head, ...rows] = stdout.trimEnd().split('\n');
+      const end = head!.indexOf(header) + header.length;
+      expect(end, head).toBeGreaterThan(header.length - 1);
+      return rows.map((row) => row.slice(0, end).split(' ').pop()!);
+    };
+    for (const [args, header] of [
+      [['live', 'actors'], 'FTE'],
+      [['live', 'departments'], 'FTE'],
+      [['live', 'positions'], 'PLANNED FTE'],
+      [['live', 'placements'], 'EFF FTE'],
+      [['live', 'tree'], 'FTE'],
+      [['report', 'roster'], 'FTE'],
+      [['report', 'metrics'], 'FTE'],
+      [['live', 'actors', '--scenario', scenario], 'FTE'],
+    ] as const) {
+      const shown = await orgonaut([...args]);
+      expect(shown.code, shown.stderr).toBe(0);
+      const cells = column(shown.stdout, header);
+      expect(cells.length, args.join(' ')).toBeGreaterThan(0);
+      for (const cell of cells) expect(cell, `${args.join(' ')}: ${shown.stdout}`).toMatch(/^(\d+\.\d\d|-)$/);
+    }
+    const actors = await orgonaut(['live', 'actors', '--scenario', scenario]);
+    expect(actors.stdout).toMatch(/^ceo\s+human\s+Chief Executive\s+0\.90\s/m);
+    expect(actors.stdout).toMatch(/^p2\s+human\s+-\s+0\.50\s/m);
+    expect(actors.stdout).toMatch(/^p1\s+human\s+-\s+1\.00\s/m);
+    const metrics = await orgonaut(['live', 'metrics']);
+    const figures = JSON.parse((await orgonaut(['live', 'metrics', '--json'])).stdout).data.metrics;
+    expect(metrics.stdout).toMatch(new RegExp(`^FTE\\s+${figures.fte.toFixed(2)}$`, 'm'));
+    expect(metrics.stdout).toMatch(new RegExp(`^Effective FTE\\s+${figures.effective_fte.toFixed(2)}$`, 'm'));
   });
 
   it('names in the activity log the person changed, the scenario acted on, and where each change was made', async () => {

@@ -82,6 +82,52 @@ export function utcTime(iso: string | null | undefined, seconds = false): string
   return iso ? `${iso.slice(0, seconds ? 19 : 16).replace('T', ' ')} UTC` : '-';
 }
 
+/**
+ * An FTE figure as every command prints one: two decimals (`1.00`, `0.80`, `12.50`), so a column of them lines up and
+ * `1` never sits beside `0.85`; with `signed`, a rise gets a `+` (`+0.50`, `-0.20`, `0.00`). Nothing for a missing figure.
+ */
+export function fte(value: unknown, signed = false): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const rounded = Math.round(value * 100) / 100;
+  const text = (rounded === 0 ? 0 : rounded).toFixed(2);
+  return signed && rounded > 0 ? `+${text}` : text;
+}
+
+/** A record field's value as a change shows it: FTE fields (`fte`, `planned_fte`) as FTE, anything else as a cell. */
+export function fieldValue(field: string, value: unknown): string {
+  return /(^|_)fte$/.test(field) && typeof value === 'number' ? fte(value)! : cell(value);
+}
+
+/** What the metrics of a delta are called for people (the API's keys: `effective_fte`, `annual_cost_minor`…). */
+const METRIC_LABELS: Record<string, string> = {
+  headcount: 'Headcount',
+  robots: 'Robots',
+  agents: 'AI agents',
+  fte: 'FTE',
+  effective_fte: 'Effective FTE',
+  vacant_positions: 'Vacant positions',
+  span_average: 'Span of control (average)',
+  span_median: 'Span of control (median)',
+  layers: 'Layers',
+  annual_cost_minor: 'Annual cost',
+  monthly_cost_minor: 'Monthly cost',
+  without_compensation: 'Without pay (actors)',
+};
+
+/** A metric's label: the known ones by name, any other key (`vacancyRate`, `cost_per_fte_minor`) in words. */
+export function metricLabel(key: string): string {
+  const known = METRIC_LABELS[key];
+  if (known) return known;
+  const words = key
+    .replace(/_minor$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_\s]+/g, ' ')
+    .trim()
+    .toLowerCase()
+    .replace(/\bfte\b/g, 'FTE');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function percent(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 1000) / 10} %`;
 }

@@ -1,5 +1,5 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
-import { cell, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
+import { cell, fte, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
 import type { Query } from '../client/http.js';
 import { fetchList, ID, listCommand, printList, recordNames, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
 
@@ -30,7 +30,7 @@ export async function liveCommand(run: Run): Promise<number> {
       return listCommand<Row>(run, `/api/v1/${sub}`, { ...view, include_inactive: inactive(run), team_type_id: sub === 'teams' ? flag('team-type') : undefined }, [
         { header: 'NAME', value: (u) => u.name },
         { header: 'HEADCOUNT', value: (u) => u.metrics?.headcount, align: 'right' },
-        { header: 'FTE', value: (u) => u.metrics?.fte, align: 'right' },
+        { header: 'FTE', value: (u) => fte(u.metrics?.fte), align: 'right' },
         { header: 'VACANT', value: (u) => u.metrics?.positions.vacant, align: 'right' },
         ID,
       ]);
@@ -39,7 +39,7 @@ export async function liveCommand(run: Run): Promise<number> {
         { header: 'NAME', value: (a) => a.display_name },
         { header: 'KIND', value: (a) => a.kind },
         { header: 'TITLE', value: (a) => a.title },
-        { header: 'FTE', value: (a) => a.fte, align: 'right' },
+        { header: 'FTE', value: (a) => fte(a.fte), align: 'right' },
         { header: 'EMAIL', value: (a) => a.email },
         ID,
       ]);
@@ -49,7 +49,7 @@ export async function liveCommand(run: Run): Promise<number> {
       printList<Row>(run, body, [
         { header: 'TITLE', value: (p) => p.title },
         { header: 'STATUS', value: (p) => p.status },
-        { header: 'PLANNED FTE', value: (p) => p.planned_fte, align: 'right' },
+        { header: 'PLANNED FTE', value: (p) => fte(p.planned_fte), align: 'right' },
         { header: 'TYPE', value: (p) => p.employment_type },
         { header: 'UNIT', value: (p) => unit(p.org_unit_id) },
         ID,
@@ -74,7 +74,7 @@ export async function liveCommand(run: Run): Promise<number> {
         { header: 'UNIT', value: (p) => unit(p.org_unit_id) },
         { header: 'PRIMARY', value: (p) => p.is_primary },
         { header: 'ALLOC %', value: (p) => p.allocation_pct, align: 'right' },
-        { header: 'EFF FTE', value: (p) => p.effective_fte, align: 'right' },
+        { header: 'EFF FTE', value: (p) => fte(p.effective_fte), align: 'right' },
         { header: 'POSITION', value: (p) => position(p.position_id) },
         ID,
       ]);
@@ -111,7 +111,7 @@ async function tree(run: Run, view: Record<string, unknown>): Promise<number> {
   const lines: string[][] = [];
   const walk = (node: TreeNode, prefix: string, last: boolean, root: boolean) => {
     const label = `${root ? '' : `${prefix}${last ? '└─ ' : '├─ '}`}${node.name} (${node.type})${node.active ? '' : ' [inactive]'}${node.children === undefined && node.child_count ? ` +${node.child_count}` : ''}`;
-    lines.push([label, cell(node.metrics?.headcount), cell(node.metrics?.fte), node.metrics?.cost ? money(node.metrics.cost.annual) : '']);
+    lines.push([label, cell(node.metrics?.headcount), cell(fte(node.metrics?.fte)), node.metrics?.cost ? money(node.metrics.cost.annual) : '']);
     const kids = node.children ?? [];
     kids.forEach((kid, i) => walk(kid, root ? '' : `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1, false));
   };
@@ -143,8 +143,8 @@ async function metrics(run: Run, view: Record<string, unknown>): Promise<number>
     ['Scenario', body.data.scenario_id ?? 'Live'],
     ['Headcount', m.headcount],
     ['Robots / agents', `${m.robots} / ${m.agents}`],
-    ['FTE', m.fte],
-    ['Effective FTE', m.effective_fte],
+    ['FTE', fte(m.fte)],
+    ['Effective FTE', fte(m.effective_fte)],
     ['Positions', `${m.positions.budgeted} budgeted, ${m.positions.filled} filled, ${m.positions.vacant} vacant (${percent(m.positions.vacancy_rate)})`],
     ['Span of control', `average ${cell(m.span.average)}, median ${cell(m.span.median)} (${m.span.managers} managers)`],
     ['Layers', m.layers],

@@ -1,6 +1,6 @@
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { ApiProblem } from '../client/errors.js';
-import { cell, money, utcTime } from '../client/output.js';
+import { cell, fte, money, utcTime } from '../client/output.js';
 import { fetchAll, fetchList, ID, listCommand, printList, unitFlag, viewQuery, word, type Run } from './shared.js';
 
 /** `orgonaut report roster|metrics|spans|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
@@ -21,7 +21,7 @@ export async function reportCommand(run: Run): Promise<number> {
           { header: 'TITLE', value: (r) => r.title },
           { header: 'UNIT', value: (r) => r.primary_org_unit?.name },
           { header: 'MANAGER', value: (r) => r.manager?.display_name },
-          { header: 'FTE', value: (r) => r.fte, align: 'right' },
+          { header: 'FTE', value: (r) => fte(r.fte), align: 'right' },
           { header: 'POSITION', value: (r) => r.placements.find((p: Row) => p.is_primary)?.position?.title },
           { header: 'OTHER UNITS', value: (r) => r.placements.filter((p: Row) => !p.is_primary).map((p: Row) => `${p.org_unit.name} ${p.allocation_pct}%`).join(', ') },
           ...(run.json ? [] : [{ header: 'ANNUAL COST', value: (r: Row) => (r.annual_loaded_cost ? money(r.annual_loaded_cost) : undefined), align: 'right' as const, optional: true }]),
@@ -35,7 +35,7 @@ export async function reportCommand(run: Run): Promise<number> {
         { header: 'TYPE', value: (u) => u.type },
         { header: 'PATH', value: (u) => (u.path as string[]).join(' › ') },
         { header: 'HEADCOUNT', value: (u) => u.metrics?.headcount, align: 'right' },
-        { header: 'FTE', value: (u) => u.metrics?.fte, align: 'right' },
+        { header: 'FTE', value: (u) => fte(u.metrics?.fte), align: 'right' },
         { header: 'VACANT', value: (u) => u.metrics?.positions.vacant, align: 'right' },
         { header: 'SPAN', value: (u) => u.metrics?.span.average, align: 'right' },
         { header: 'LAYERS', value: (u) => u.metrics?.layers, align: 'right' },
@@ -68,7 +68,7 @@ export async function reportCommand(run: Run): Promise<number> {
         { header: 'TO', value: (e) => name(e.to_scenario_id) ?? (e.deltas?.import_run_id ? `import run ${e.deltas.import_run_id}` : undefined) },
         { header: 'REPLACED (SNAPSHOT)', value: (e) => name(e.from_snapshot_id) },
         { header: 'HEADCOUNT', value: (e) => signed(e.deltas?.headcount), align: 'right' },
-        { header: 'FTE', value: (e) => signed(e.deltas?.fte), align: 'right' },
+        { header: 'FTE', value: (e) => fte(e.deltas?.fte, true), align: 'right' },
         { header: 'LIVE VERSION', value: (e) => e.live_version, align: 'right' },
       ], 'No promotions or restores yet.');
       return 0;

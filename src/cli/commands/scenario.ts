@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT } from '../client/errors.js';
-import { cell, hint, money, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
+import { cell, fieldValue, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { ID, listCommand, unitNames, word, type Run } from './shared.js';
 
 /**
@@ -130,7 +130,7 @@ async function delta(run: Run, id: string): Promise<number> {
     ),
   );
   const unit = moved.length ? await unitNames(run, { scenario_id: id }, moved) : (unitId: string) => unitId;
-  const value = (field: string, v: unknown) => cell(UNIT_FIELDS.has(field) && typeof v === 'string' ? unit(v) : v);
+  const value = (field: string, v: unknown) => (UNIT_FIELDS.has(field) && typeof v === 'string' ? cell(unit(v)) : fieldValue(field, v));
   for (const [family, changes] of families) {
     for (const added of changes.added ?? []) lines.push([family, '+', cell(labelOf(added)), 'added']);
     for (const removed of changes.removed ?? []) lines.push([family, '-', cell(labelOf(removed)), 'removed']);
@@ -164,14 +164,17 @@ async function delta(run: Run, id: string): Promise<number> {
     const moved = Object.entries(total).filter(([, v]) => v.delta !== 0);
     // Money metrics come in minor units of the reporting currency: shown as money (`+14,875.00 EUR`), not cents.
     const currency = moved.some(([name]) => name.endsWith('_minor')) ? await reportingCurrency(run) : '';
+    // FTE as every command prints it (`12.50`), the others as counts or ratios.
     const figure = (name: string, value: number | null, signed = false) => {
-      if (value === null || !name.endsWith('_minor')) return signed && value !== null && value > 0 ? `+${cell(value)}` : value;
-      return `${signed && value > 0 ? '+' : ''}${money({ amount_minor: value, currency })}`;
+      if (value === null) return value;
+      if (name.endsWith('_minor')) return `${signed && value > 0 ? '+' : ''}${money({ amount_minor: value, currency })}`;
+      if (/(^|_)fte$/.test(name)) return fte(value, signed);
+      return signed && value > 0 ? `+${cell(value)}` : value;
     };
     print();
     if (!moved.length) print('Metrics: unchanged.');
     else printTable(moved, [
-      { header: 'METRIC', value: ([name]) => name.replace(/_minor$/, '') },
+      { header: 'METRIC', value: ([name]) => metricLabel(name) },
       { header: 'FROM', value: ([name, v]) => figure(name, v.from), align: 'right' },
       { header: 'TO', value: ([name, v]) => figure(name, v.to), align: 'right' },
       { header: 'DELTA', value: ([name, v]) => figure(name, v.delta, true), align: 'right' },
@@ -183,7 +186,7 @@ async function delta(run: Run, id: string): Promise<number> {
 function changedFields(change: Row): string {
   const fields = change.values ? Object.keys(change.values as Row).filter((f) => f !== 'id').sort() : [];
   if (change.op !== 'change' || !change.base) return fields.join(', ');
-  return fields.map((f) => `${f}: ${cell(change.base[f])} → ${cell(change.values[f])}`).join(', ');
+  return fields.map((f) => `${f}: ${fieldValue(f, change.base[f])} → ${fieldValue(f, change.values[f])}`).join(', ');
 }
 
 async function reportingCurrency(run: Run): Promise<string> {
