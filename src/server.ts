@@ -20,6 +20,7 @@ import { startMaintenance } from './maintenance.js';
 import { applyDueHrisWork } from './integrations/batches.js';
 import { registerSecretKey, resolveSecretKey } from './secrets/key.js';
 import { dropExpiredReveals } from './access/secret-reveals.js';
+import { endedSessionsSweep } from './access/sessions.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -97,6 +98,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       },
       { name: 'apply due HRIS batches', run: () => applyDueHrisWork({ db: database.db, graphs: runtime.graphs, logger }) },
       { name: 'drop secrets held past their reveal', run: async () => void (await dropExpiredReveals(database.db)) },
+      endedSessionsSweep(database.db),
     ]);
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
     registerProcessGauges(database, runtime.graphs, runningTaskCount);

@@ -142,6 +142,38 @@ export async function destroyUserSessions(db: Db, userId: string, tenantId?: str
   await db.delete(sessions).where(tenantId ? and(eq(sessions.userId, userId), eq(sessions.tenantId, tenantId)) : eq(sessions.userId, userId));
 }
 
+/** How long an ended session's row is kept, so a browser coming back within it is told why it was signed out. */
+const ENDED_KEPT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes sessions that ended by themselves (past their lifetime, or idle) more than a day ago: they can never be
+ * used again, and nothing else removes them. Safe on several instances at once. Returns how many.
+ */
+export async function sweepEndedSessions(db: Db): Promise<number> {
+  const keptSecs = ENDED_KEPT_MS / 1000;
+  const deleted = await db
+    .delete(sessions)
+    .where(
+      sql`${sessions.expiresAt} < now() - make_interval(secs => ${keptSecs})
+        or ${sessions.lastSeenAt} < now() - make_interval(secs => ${keptSecs + SESSION_IDLE_MS / 1000})`,
+    )
+    .returning({ id: sessions.id });
+  return deleted.length;
+}
+
+/** The maintenance job deleting ended sessions, at most every ten minutes per instance (the loop runs every few seconds). */
+export function endedSessionsSweep(db: Db, everyMs = 10 * 60_000): { name: string; run(): Promise<void> } {
+  let next = 0;
+  return {
+    name: 'delete browser sessions ended a day ago',
+    run: async () => {
+      if (Date.now() < next) return;
+      next = Date.now() + everyMs;
+      await sweepEndedSessions(db);
+    },
+  };
+}
+
 export function csrfField(session: Pick<Session, 'csrfToken'>): { name: string; value: string } {
   return { name: 'csrf', value: session.csrfToken };
 }

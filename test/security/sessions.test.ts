@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { eq } from 'drizzle-orm';
 import { issuePasswordReset } from '../../src/access/members.js';
-import { hashToken, SESSION_IDLE_MS, SESSION_LIFETIME_MS } from '../../src/access/sessions.js';
+import { hashToken, SESSION_IDLE_MS, SESSION_LIFETIME_MS, sweepEndedSessions } from '../../src/access/sessions.js';
 import { sessions } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
@@ -153,6 +153,24 @@ describe('a session left idle', () => {
     expect(fresh).not.toContain('Your session ended');
     const away = await app.request('/sign-in?return_to=//evil.example', { host: HOST, cookie, headers: { accept: 'text/html' } });
     expect(hiddenField(await away.text(), 'return_to')).toBe('/');
+  });
+
+  it('an ended session is deleted a day later (until then the browser is told why it was signed out)', async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const [live, recentlyIdle, longIdle, longExpired] = [
+      await signInThroughForm(app, HOST, person.email, PASSWORD),
+      await signInThroughForm(app, HOST, person.email, PASSWORD),
+      await signInThroughForm(app, HOST, person.email, PASSWORD),
+      await signInThroughForm(app, HOST, person.email, PASSWORD),
+    ];
+    await age(recentlyIdle, SESSION_IDLE_MS + 3_600_000);
+    await age(longIdle, SESSION_IDLE_MS + 25 * 3_600_000);
+    await age(longExpired, 60_000, SESSION_LIFETIME_MS + 25 * 3_600_000);
+    await sweepEndedSessions(database.db);
+    const left = async (cookie: string) =>
+      (await database.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, hashToken(decodeURIComponent(sessionOf(cookie)!))))).length;
+    expect([await left(live), await left(recentlyIdle), await left(longIdle), await left(longExpired)]).toEqual([1, 1, 0, 0]);
+    expect(await signedIn(live)).toBe(true);
   });
 
   it('past its 12 hours a session ends even if it was used a minute ago, and the page says so', async () => {
