@@ -285,7 +285,6 @@ function refuseUnknownAdminFlags(command: string, args: ParsedArgs): void {
  * admin channel of the server holding the directory.
  */
 async function runAdmin(config: Config, command: AdminCommand): Promise<AdminResult> {
-  const { openDatabase, migrate, runAdminCommand } = await loadServerSide();
   if (!config.databaseUrl && lockHolder(config.dataDir) !== null) {
     // A server holds the directory; while it starts, its admin channel may not be open yet: wait a little.
     for (let waited = 0; waited < 15_000; waited += 250) {
@@ -295,6 +294,8 @@ async function runAdmin(config: Config, command: AdminCommand): Promise<AdminRes
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
+  // Only now, with no server to ask: loading the server side (PGlite, the app) takes a second or two.
+  const { openDatabase, migrate, runAdminCommand } = await loadServerSide();
   const database = await openDatabase(config);
   try {
     if (command.name !== 'migrate') await migrate(database);
