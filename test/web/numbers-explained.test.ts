@@ -11,7 +11,7 @@ import { csvOf, importTenant } from '../imports/support.js';
  * Numbers a person reads on the organisation and import pages say how they are made (usability audit): a cost is a
  * loaded cost (salary plus the organisation's employer burden, or day rate × working days), so a salary of 100,000
  * shown as €125,000 is not a riddle; and a unit's roster, which lists only who is placed directly in it, says so next
- * to metrics that count the whole subtree.
+ * to metrics that count the whole subtree; a scenario with no change yet is not said to "already have 0 changed records".
  */
 let database: Database;
 let app: TestApp;
@@ -111,5 +111,21 @@ describe('an import’s cost change', () => {
     }
     expect(progress).toContain('Monthly cost +€9,375');
     expect(progress).toContain('Costs are loaded costs in EUR: annual salary plus the 25 % employer burden');
+  });
+});
+
+describe('a new scenario’s change tray', () => {
+  it('says nothing is saved yet instead of “already has 0 changed records”, and counts them once there are some', async () => {
+    const csrf = hiddenField(await (await app.request('/scenarios', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text(), 'csrf');
+    const created = await post('/scenarios', { csrf, name: 'Tray wording', source: 'live' }, owner);
+    expect(created.status).toBe(303);
+    const scenarioId = /\/scenarios\/([0-9a-f-]{36})/.exec(created.location!)![1]!;
+    const tray = await page(`/scenarios/${scenarioId}/changes`, owner);
+    expect(tray).toContain('No change is saved in this scenario yet: what you apply from the tray shows in its delta.');
+    expect(tray).not.toContain('already has 0');
+    const staged = JSON.stringify([{ op: 'set_fte', actor_id: id('p1'), fte: 0.8 }]);
+    const applied = await post(`/scenarios/${scenarioId}/changes`, { csrf, staged, action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    expect(await page(`/scenarios/${scenarioId}/changes`, owner)).toContain('This scenario already has 1 changed record. Review the delta .');
   });
 });
