@@ -329,6 +329,36 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect((await w.page.locator(`thead a[href^="/scenarios/${id}/"]`).boundingBox())!.width).toBeLessThanOrEqual(14 * 16 + 1);
   });
 
+  it('keeps an activity entry’s record badge beside the first line of the record’s name, never down by its last line', async () => {
+    // A name in a table is an inline-block at most 14rem wide (24rem on a desktop); aligned on its baseline, a
+    // wrapped name pulled the badge before it and the verb after it down to its last line.
+    for (const viewport of [{ width: 1280, height: 900 }, PHONE]) {
+      await w.page.setViewportSize(viewport);
+      await w.page.goto(`${acme}/activity`);
+      await checkPage(w);
+      const entries = await w.page.evaluate(() =>
+        [...document.querySelectorAll('tbody tr')].flatMap((row) => {
+          const what = row.querySelectorAll('td')[1];
+          const badge = what?.querySelector('.badge');
+          const name = what?.querySelector('strong');
+          if (!badge || !name) return [];
+          const [b, n] = [badge.getBoundingClientRect(), name.getBoundingClientRect()];
+          return [{ text: (what.textContent ?? '').replace(/\s+/g, ' ').trim(), gap: b.top - n.top, lines: Math.round(n.height / parseFloat(getComputedStyle(name).lineHeight)) }];
+        }),
+      );
+      expect(entries.length, `${viewport.width} px: entries naming a record`).toBeGreaterThan(3);
+      // The badge beside the name's first line, or (on a phone, the name too long to share it) on the line above.
+      for (const e of entries) expect(e.gap, `${viewport.width} px: badge of “${e.text}” not below its name’s first line`).toBeLessThan(6);
+      if (viewport === PHONE) expect(entries.some((e) => e.lines > 1), 'at 375 px some names wrap: the check above means something').toBe(true);
+      else {
+        // On a desktop a scenario's name is not broken with room to spare (it was, at 14rem: platform- / realignment).
+        await w.page.goto(`${acme}/scenarios`);
+        expect(await linesOf('tbody a', 'platform-realignment')).toHaveLength(1);
+      }
+    }
+    await screenshot(w.page, 'layout-activity-375', false);
+  });
+
   it('keeps an organisation named at length to one line of the header, on a phone and a desktop (its full name in the title)', async () => {
     const name = 'Empty Company With A Rather Long Name Incorporated GmbH & Co. KG';
     const tenant = await buildTenant(server.server.runtime.database, { slug: 'longname', name, plan: 'business' });
