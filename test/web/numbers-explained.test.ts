@@ -111,6 +111,10 @@ describe('an import’s cost change', () => {
     }
     expect(progress).toContain('Monthly cost +€9,375');
     expect(progress).toContain('Costs are loaded costs in EUR: annual salary plus the 25 % employer burden');
+    // The snapshot it took is listed, under a hint that names imports among what takes one (it said promotion and restore).
+    const snapshots = await page('/snapshots', cookie, IMPORT_HOST);
+    expect(snapshots).toContain('One is taken automatically before every promotion, restore and import into Live.');
+    expect(snapshots).toContain('Live before import “people.csv”');
   });
 });
 

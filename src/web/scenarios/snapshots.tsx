@@ -75,7 +75,7 @@ async function listPage(c: Context<AppEnv>, state: ListState, status: 200 | 400 
         <h1>Snapshots</h1>
         <a href="/live/lineage">Lineage of Live</a>
       </div>
-      <p class="hint">A snapshot is a read-only copy of Live. One is taken automatically before every promotion and restore.</p>
+      <p class="hint">A snapshot is a read-only copy of Live. One is taken automatically before every promotion, restore and import into Live.</p>
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error ? <Notice kind="error">{state.error.message}</Notice> : null}
       {can(ctx.principal, 'scenarios.write') ? (
