@@ -155,6 +155,26 @@ describe('a session left idle', () => {
     expect(hiddenField(await away.text(), 'return_to')).toBe('/');
   });
 
+  it('a form posted after the session ended sends sign-in back to the page the form was on, not to the address it posts to', async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const cookie = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    const page = await app.request('/settings/api', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    const csrf = hiddenField(await page.text(), 'csrf');
+    await age(cookie, SESSION_IDLE_MS + 60_000);
+    const post = (referer: string) =>
+      app.request('/settings/api/tokens', {
+        host: HOST,
+        cookie,
+        headers: { origin: ORIGIN, referer, accept: 'text/html' },
+        form: { csrf, name: 'late', abilities: 'org-units.read', expires_in_days: '30' },
+      });
+    const sent = await post(`${ORIGIN}/settings/api?tab=tokens`);
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe('/sign-in?return_to=%2Fsettings%2Fapi%3Ftab%3Dtokens');
+    // A Referer of another site is no place to return to.
+    expect((await post('http://evil.example/settings/api')).headers.get('location')).toBe('/sign-in?return_to=%2F');
+  });
+
   it('an ended session is deleted a day later (until then the browser is told why it was signed out)', async () => {
     const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
     const [live, recentlyIdle, longIdle, longExpired] = [
