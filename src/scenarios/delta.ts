@@ -14,6 +14,7 @@ import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/fami
 import { presentWithSource } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadScenario, type Scenario } from './store.js';
+import { hasChangesToPromote } from './chain.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { lineageEntries } from '../db/schema/index.js';
 
@@ -55,11 +56,14 @@ export async function scenarioDelta(
   } = {},
 ) {
   authorize(ctx.principal, 'scenarios.read');
-  const compare = request.compare ?? 'source';
-  if (!(COMPARE_MODES as readonly string[]).includes(compare)) throw new InvalidInput('compare', 'must be source, live or promotion (applied scenarios only)');
+  if (request.compare && !(COMPARE_MODES as readonly string[]).includes(request.compare)) {
+    throw new InvalidInput('compare', 'must be source, live or promotion (applied scenarios only)');
+  }
   const asOf = request.asOf?.trim() || today();
   if (!isIsoDate(asOf)) throw new InvalidInput('as_of', ISO_DATE_RULE);
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, request.scenarioId);
+  // A batch's preview (`before`) compares the scenario with itself before the batch.
+  const compare = request.compare || (options.before ? 'source' : await defaultCompare(ctx, scenario));
   const comparison = await comparisonBase(ctx, scenario, compare);
   const { against, target: own } = comparison;
   const base = options.before ?? comparison.base;
@@ -84,6 +88,18 @@ export async function scenarioDelta(
     metrics = metricDeltas(from, to, target, base, ctx.principal, unitId, probes);
   }
   return { scenario: await presentWithSource(ctx, scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld };
+}
+
+/**
+ * What a delta compares with when the caller names nothing: the scenario's source — except for a planning scenario
+ * started from another that holds no change of its own yet. Against its source it changes nothing (every figure
+ * 0, no record), yet it carries its source's changes: it is compared with Live, so its figures say what promoting
+ * it would do (the answer's `compare` and `against` say so). Every surface asks this one function.
+ */
+export async function defaultCompare(ctx: ServiceContext, scenario: Scenario): Promise<CompareMode> {
+  if (scenario.kind !== 'planning' || !scenario.sourceScenarioId) return 'source';
+  if ((await ctx.graphs.changes(scenario)).length) return 'source';
+  return (await hasChangesToPromote(ctx, scenario)) ? 'live' : 'source';
 }
 
 /**

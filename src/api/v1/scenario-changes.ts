@@ -24,7 +24,9 @@ const delta = createRoute({
   summary: 'The scenario’s delta: changed records, conflicts and metric deltas',
   description:
     'Only the records and fields that differ from the source’s current state (`compare=source`, default) or from Live ' +
-    '(`compare=live`), with fields changed in both since branching listed as conflicts. Money only with `costs.read`.',
+    '(`compare=live`), with fields changed in both since branching listed as conflicts. Money only with `costs.read`. ' +
+    'A scenario started from another that has no change of its own yet is compared with Live unless `compare` is given ' +
+    '(against its source it changes nothing); the answer’s `compare` and `against` say which.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: {
@@ -33,7 +35,7 @@ const delta = createRoute({
       compare: z
         .enum(COMPARE_MODES)
         .optional()
-        .openapi({ description: 'Compare with the source (default), with Live now, or (applied scenarios only) promotion: with the Live its promotion replaced, i.e. what the promotion changed' }),
+        .openapi({ description: 'Compare with the source (default; Live for a branch with no change of its own yet), with Live now, or (applied scenarios only) promotion: with the Live its promotion replaced, i.e. what the promotion changed' }),
       as_of: IsoDate.optional().openapi({ description: 'The day metrics are computed for (default today)' }),
     }),
   },

@@ -57,7 +57,8 @@ const compare = z
   .enum(COMPARE_MODES)
   .optional()
   .describe(
-    'source (default): against the current state of what the scenario branched from; live: against Live now; promotion (applied scenarios only): ' +
+    'source (default): against the current state of what the scenario branched from — a branch with no change of its own yet is compared with Live instead, ' +
+      'as against its source it changes nothing (the answer’s `compare` says which); live: against Live now; promotion (applied scenarios only): ' +
       'against the Live its promotion replaced, i.e. what the promotion changed. Snapshots and applied scenarios are otherwise compared with Live now.',
   );
 const deltaView = {

@@ -40,14 +40,22 @@ const FAMILY_TITLES: Record<string, string> = {
 };
 
 
+/**
+ * The comparison a delta page or CSV asks for: what the address names (`live`, `source`), else an applied scenario's
+ * promotion, else nothing — the delta service's default (a branch with no change of its own is compared with Live).
+ */
+function requestedCompare(asked: string | undefined, kind: string): 'live' | 'source' | 'promotion' | null {
+  if (asked === 'live' || asked === 'source') return asked;
+  return kind === 'applied' ? 'promotion' : null;
+}
+
 export function deltaRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/scenarios/:id/delta.csv', async (c) => {
     const ctx = serviceContext(c);
     const id = c.req.param('id');
     const scenario = await getScenario(ctx, id);
-    const compare = c.req.query('compare') === 'live' ? 'live' : scenario.kind === 'applied' ? 'promotion' : 'source';
-    const delta = await scenarioDelta(ctx, { scenarioId: id, compare, asOf: c.req.query('as_of')?.trim() || null });
+    const delta = await scenarioDelta(ctx, { scenarioId: id, compare: requestedCompare(c.req.query('compare'), scenario.kind), asOf: c.req.query('as_of')?.trim() || null });
     const names = await scenarioNames(ctx, id);
     const recordOf = await recordLookup(ctx, id);
     const body = toCsv(['part', 'family', 'record', 'field', 'from', 'to', 'change'], deltaRows(delta, names, recordOf, ctx.tenant.reportingCurrency));
@@ -61,8 +69,11 @@ export function deltaRoutes(): Hono<AppEnv> {
     const asOf = c.req.query('as_of')?.trim() || null;
     const scenario = await getScenario(ctx, id);
     // An applied scenario shows what its promotion changed, unless asked to compare with Live as it is now.
-    const compare = c.req.query('compare') === 'live' ? 'live' : scenario.kind === 'applied' ? 'promotion' : 'source';
-    const delta = await scenarioDelta(ctx, { scenarioId: id, compare, asOf });
+    const delta = await scenarioDelta(ctx, { scenarioId: id, compare: requestedCompare(c.req.query('compare'), scenario.kind), asOf });
+    const compare = delta.compare;
+    // What the address asked for, kept by the as-of form and the CSV (which otherwise take the same default).
+    const askedCompare = c.req.query('compare');
+    const asked = askedCompare === 'live' || askedCompare === 'source' ? askedCompare : null;
     const names = await scenarioNames(ctx, id);
     const currency = ctx.tenant.reportingCurrency;
     const recordOf = await recordLookup(ctx, id);
@@ -81,7 +92,7 @@ export function deltaRoutes(): Hono<AppEnv> {
     const unitMoney = can(ctx.principal, 'costs.read');
     const withheld = delta.withheld as Withheld[];
     const hiddenFamilies = withheld.filter((w) => FAMILY_TITLES[w.part] !== undefined && w.part !== 'compensation');
-    const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }), `Compared with “${scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live'}”`];
+    const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'source' }), `Compared with “${scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live'}”`];
     const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), scenario.kind === 'applied' ? 'Compared with Live now' : 'Compared with Live'];
     const promotionLink: [string, string] = [link(base, { scenarioId: null, asOf }), 'What its promotion changed'];
     return c.html(
@@ -104,8 +115,8 @@ export function deltaRoutes(): Hono<AppEnv> {
                 : 'A snapshot is compared with Live as it is now: “added” and “removed” read as what restoring it would do to Live.'}
             </p>
           )}
-          <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: compare === 'live' ? 'live' : null }} />
-          <a class="button secondary" href={link(`${base}.csv`, { scenarioId: null, asOf }, compare === 'live' ? { compare: 'live' } : {})} download>
+          <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: asked }} />
+          <a class="button secondary" href={link(`${base}.csv`, { scenarioId: null, asOf }, asked ? { compare: asked } : {})} download>
             Download CSV
           </a>
         </div>

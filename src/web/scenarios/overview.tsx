@@ -155,16 +155,18 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const promoter = can(ctx.principal, 'scenarios.promote');
   const names = state.conflicts?.length ? await scenarioNames(ctx, scenario.id) : null;
   const counts = Object.entries(scenario.change_counts);
-  // The headline figures of the delta, so the overview answers "what does this do to cost and headcount?".
-  // An applied scenario: what its promotion did to Live.
-  const impact =
-    scenario.kind !== 'snapshot' && counts.length && can(ctx.principal, 'org-metrics.read')
-      ? await scenarioDelta(ctx, { scenarioId: scenario.id, compare: scenario.kind === 'applied' ? 'promotion' : 'source' })
-      : null;
-  const base = `/scenarios/${scenario.id}`;
   // Changes nothing in Live yet: nothing to review or promote (one started from a scenario carries its source's changes;
   // the rule promotion itself applies).
-  const unchanged = scenario.editable && !(await hasChangesToPromote(ctx, row));
+  const carries = scenario.kind === 'planning' && (await hasChangesToPromote(ctx, row));
+  const unchanged = scenario.editable && !carries;
+  // The headline figures of the delta, so the overview answers "what does this do to cost and headcount?", against
+  // what the delta service compares with by default (a branch with no change of its own: Live). An applied scenario:
+  // what its promotion did to Live.
+  const impact =
+    scenario.kind !== 'snapshot' && (counts.length || carries) && can(ctx.principal, 'org-metrics.read')
+      ? await scenarioDelta(ctx, { scenarioId: scenario.id, compare: scenario.kind === 'applied' ? 'promotion' : null })
+      : null;
+  const base = `/scenarios/${scenario.id}`;
   // A source promoted since is part of Live: the scenario follows Live and builds on nothing more.
   const buildsOn = source?.kind === 'planning' ? source.name : null;
   const facts: [string, unknown][] = [
@@ -219,7 +221,11 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           <h2 id="counts-title">Changed records</h2>
           {counts.length === 0 ? (
             <p class="empty">
-              {scenario.kind === 'planning' ? 'No changes yet.' : 'This is a read-only copy.'}{' '}
+              {scenario.kind !== 'planning'
+                ? 'This is a read-only copy.'
+                : carries
+                  ? `No changes of its own yet: it carries the changes of “${source?.name ?? 'its source'}”, which promoting it applies too.`
+                  : 'No changes yet.'}{' '}
               {scenario.editable && writer ? <a href={`${base}/changes`}>Open the change tray</a> : null}
             </p>
           ) : (
