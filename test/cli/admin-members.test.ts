@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminFilePath, sendAdminCommand } from '../../src/admin/channel.js';
@@ -12,6 +10,7 @@ import type { Database } from '../../src/db/connection.js';
 import { auditEvents } from '../../src/db/schema/index.js';
 import { AppError } from '../../src/errors.js';
 import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { runCli, spawnCli } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
 
@@ -20,7 +19,6 @@ import { buildMember, buildTenant } from '../support/factories.js';
  * invites its owner, who opens the printed link, sets a password and is the tenant's owner.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let database: Database;
 let app: TestApp;
 
@@ -113,21 +111,7 @@ describe('orgonaut members invite', () => {
 describe('the admin command line', () => {
   it('prints the invitation link on the tenant host of the configuration, and refuses a misspelt option', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-members-'));
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const env: NodeJS.ProcessEnv = {};
-        for (const [key, value] of Object.entries(process.env)) if (key !== 'DATABASE_URL' && !key.startsWith('ORGONAUT_') && key !== 'PORT') env[key] = value;
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-          cwd: ROOT,
-          env: { ...env, ORGONAUT_DATA_DIR: dataDir, PORT: '4123', ORGONAUT_BASE_DOMAIN: 'orgonaut.test' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-        child.once('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    const run = (args: string[]) => spawnCli(args, { ORGONAUT_DATA_DIR: dataDir, PORT: '4123', ORGONAUT_BASE_DOMAIN: 'orgonaut.test' }, { killAfterMs: 85_000 }).exited;
     try {
       const misspelt = await run(['members', 'invite', '--tenant', 'newco', '--mail', 'ada@newco.test']);
       expect(misspelt.code).toBe(2);
@@ -140,9 +124,10 @@ describe('the admin command line', () => {
       expect(invited.stdout).toMatch(/^Invited ada@newco\.test to newco as owner\./);
       expect(invited.stdout).toMatch(/^http:\/\/newco\.orgonaut\.test:4123\/invitations\/[\w-]{40,}$/m);
 
-      // A word a command does not take is refused (exit 2) before anything is done, never ignored.
+      // A word a command does not take is refused (exit 2) before anything is done, never ignored (these in this
+      // process: the command line is read the same way).
       const usage = async (args: string[], message: string) => {
-        const result = await run(args);
+        const result = await runCli(args, path.join(dataDir, 'cli.json'));
         expect(result.code, result.stderr).toBe(2);
         expect(result.stderr.split('\n')[0]).toBe(`orgonaut: ${message}`);
       };
@@ -150,7 +135,7 @@ describe('the admin command line', () => {
       await usage(['tenants', 'list', '--json', 'newco'], 'unexpected argument "newco" for "tenants list"');
       await usage(['migrate', 'now'], 'unexpected argument "now" for "migrate"');
       await usage(['seed'], 'seed needs --demo, or --tenant <slug> --actors <N>');
-      const help = await run(['help']);
+      const help = await runCli(['help'], path.join(dataDir, 'cli.json'));
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('members invite --tenant <slug> --email <email>');
 
