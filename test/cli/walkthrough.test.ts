@@ -170,4 +170,36 @@ describe('orgonaut walked through by a new user', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('Usage:\n  orgonaut scenario list');
   });
+
+  it('refuses an option of another subcommand instead of ignoring it, naming the options this one takes', async () => {
+    for (const [args, says] of [
+      [['live', 'tree', '--search', 'Platform'], 'orgonaut: --search is not an option of "live tree" (it takes --depth, --type, --root, --scenario, --as-of)'],
+      [['live', 'departments', '--team-type', 'Platform'], 'orgonaut: --team-type is not an option of "live departments" (it takes --include-inactive, --scenario, --as-of, --limit, --cursor, --all)'],
+      [['scenario', 'show', scenario, '--all'], 'orgonaut: --all is not an option of "scenario show" (it takes none but --json)'],
+      [['auth', 'status', '--revoke'], 'orgonaut: --revoke is not an option of "auth status" (it takes none but --json)'],
+    ] as const) {
+      const refused = await orgonaut([...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.split('\n')[0]).toBe(says);
+    }
+    // Options of the subcommand's own usage line still work, and a misspelt one is still "unknown".
+    expect((await orgonaut(['live', 'tree', '--depth', '1'])).code).toBe(0);
+    expect((await orgonaut(['live', 'tree', '--dept', '1'])).stderr.split('\n')[0]).toBe('orgonaut: unknown option --dept');
+  });
+
+  it('takes a team type by name in live teams --team-type, and names the team types when there is none of that name', async () => {
+    const none = await orgonaut(['live', 'teams', '--team-type', 'Platform']);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toBe('orgonaut: no team type is named "Platform". Give --team-type the name or id of one of the team types (none yet: create one with "orgonaut refs team-types --create <name>").');
+    expect((await orgonaut(['refs', 'team-types', '--create', 'Platform'])).code).toBe(0);
+    expect((await orgonaut(['refs', 'team-types', '--create', 'Enabling'])).code).toBe(0);
+    const unknown = await orgonaut(['live', 'teams', '--team-type', 'Stream']);
+    expect(unknown.stderr.trim()).toBe('orgonaut: no team type is named "Stream". Give --team-type the name or id of one of the team types: "Enabling", "Platform".');
+    // By name, case aside: no team of the fixture has a type yet, so none is listed; without the filter all are.
+    const typed = await orgonaut(['live', 'teams', '--team-type', 'platform']);
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(typed.stdout.trim()).toBe('Nothing to show.');
+    expect((await orgonaut(['live', 'teams'])).stdout).toMatch(/^Platform\s/m);
+  });
 });

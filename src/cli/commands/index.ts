@@ -43,7 +43,8 @@ export const CLIENT_GROUPS: Record<string, Group> = {
     usage: [
       `live units [--type company|department|team|system] [--parent <unit>] [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
       `live tree [--depth N] [--type department,team] [--root <unit>] ${VIEW}`,
-      `live departments|teams [--team-type <id>] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live departments [--include-inactive] ${VIEW} ${PAGE}`,
+      `live teams [--team-type <type>] [--include-inactive] ${VIEW} ${PAGE}`,
       `live actors [--kind human|robot|agent] [--unit <unit>] [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
       `live positions [--unit <unit>] [--status filled|vacant|closed|open] ${VIEW} ${PAGE}`,
       `live placements [--actor <id>] [--unit <unit>] [--position <id>] ${VIEW} ${PAGE}`,
@@ -152,7 +153,7 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
     return 0;
   }
   try {
-    refuseUnknownFlags(args.flags.keys(), group);
+    refuseUnknownFlags(args.flags.keys(), group, name, args.positionals[1]);
     refuseExtraWords(args.positionals, group);
     return await group.run(createRun(args));
   } catch (error) {
@@ -198,10 +199,33 @@ const COMMON_FLAGS = new Set(['json', 'help']);
 
 /**
  * A misspelt or foreign option is a usage mistake, not something to ignore (`--url` for `--host` would otherwise
- * talk to the default server). A group's options are the ones its usage lines name.
+ * talk to the default server). A subcommand's options are the ones its usage lines name: an option of another
+ * subcommand of the group (`live tree --search`, `live departments --team-type`) is refused too, naming the ones it takes.
  */
-function refuseUnknownFlags(given: Iterable<string>, group: Group): void {
-  const known = new Set([...COMMON_FLAGS, ...group.usage.flatMap((line) => [...line.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!))]);
+function refuseUnknownFlags(given: Iterable<string>, group: Group, name: string, sub: string | undefined): void {
+  const flagsOf = (lines: readonly string[]) => new Set([...COMMON_FLAGS, ...lines.flatMap((line) => [...line.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!))]);
+  const lines = linesOf(group, sub);
+  const known = flagsOf(lines);
   const unknown = [...given].filter((flag) => !known.has(flag));
-  if (unknown.length) throw unknownOptions(unknown);
+  if (!unknown.length) return;
+  const elsewhere = flagsOf(group.usage);
+  if (lines !== group.usage && unknown.every((flag) => elsewhere.has(flag))) {
+    const takes = [...known].filter((flag) => !COMMON_FLAGS.has(flag)).map((flag) => `--${flag}`);
+    const what = `${unknown.map((flag) => `--${flag}`).join(', ')} ${unknown.length > 1 ? 'are not options' : 'is not an option'} of "${name} ${sub}"`;
+    throw new UsageError(`${what} (${takes.length ? `it takes ${takes.join(', ')}` : 'it takes none but --json'})`);
+  }
+  throw unknownOptions(unknown);
+}
+
+/**
+ * The usage lines of a group's subcommand: those naming it (`live teams …`, `scenario submit|withdraw… <id>`), else
+ * those whose first word is a placeholder (`import <file.csv> …`), else all of them.
+ */
+function linesOf(group: Group, sub: string | undefined): readonly string[] {
+  if (sub === undefined) return group.usage;
+  const second = (line: string) => line.split(/\s+/)[1] ?? '';
+  const named = group.usage.filter((line) => !/^[[<"(-]/.test(second(line)) && second(line).split('|').includes(sub));
+  if (named.length) return named;
+  const placeholder = group.usage.filter((line) => /^"?</.test(second(line)));
+  return placeholder.length ? placeholder : group.usage;
 }

@@ -1,7 +1,7 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { cell, fte, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
 import type { Query } from '../client/http.js';
-import { fetchList, ID, listCommand, printList, recordNames, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, recordNames, teamTypeFlag, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
 
 /**
  * `orgonaut live …`: reads of Live — or of a scenario or snapshot with `--scenario <id>`, on another day with
@@ -27,7 +27,7 @@ export async function liveCommand(run: Run): Promise<number> {
       ]);
     case 'departments':
     case 'teams':
-      return listCommand<Row>(run, `/api/v1/${sub}`, { ...view, include_inactive: inactive(run), team_type_id: sub === 'teams' ? flag('team-type') : undefined }, [
+      return listCommand<Row>(run, `/api/v1/${sub}`, { ...view, include_inactive: inactive(run), team_type_id: sub === 'teams' ? await teamTypeFlag(run, 'team-type') : undefined }, [
         { header: 'NAME', value: (u) => u.name },
         { header: 'HEADCOUNT', value: (u) => u.metrics?.headcount, align: 'right' },
         { header: 'FTE', value: (u) => fte(u.metrics?.fte), align: 'right' },

@@ -115,6 +115,21 @@ export async function unitFlag(run: Run, name: string, view: Query): Promise<str
   throw new CliError(`no org unit is named "${value}". Find it with "orgonaut live units --search <words>", then give --${name} its id or exact name.`, EXIT.usage);
 }
 
+/**
+ * A team-type option (`--team-type`) as an id: an id as given, else the team type of that name (case-insensitive) —
+ * an unknown name is one line naming the types there are, exit 2, never an empty list.
+ */
+export async function teamTypeFlag(run: Run, name: string): Promise<string | undefined> {
+  const value = stringFlag(run.args, name)?.trim();
+  if (!value || UUID.test(value)) return value;
+  const { data } = await fetchAll(run.client(), '/api/v1/team-types');
+  const types = data as { id: string; name: string }[];
+  const found = types.find((t) => t.name.toLowerCase() === value.toLowerCase());
+  if (found) return found.id;
+  const known = types.length ? `: ${types.map((t) => `"${t.name}"`).join(', ')}` : ' (none yet: create one with "orgonaut refs team-types --create <name>")';
+  throw new CliError(`no team type is named "${value}". Give --${name} the name or id of one of the team types${known}.`, EXIT.usage);
+}
+
 /** Units by name for a table's UNIT column: those of `ids` only (see recordNames). */
 export function unitNames(run: Run, view: Query, ids: Iterable<string | null | undefined>): Promise<Names> {
   return recordNames(run, '/api/v1/org-units', view, 'name', ids);
