@@ -23,13 +23,16 @@ import { metrics } from '../observability/metrics.js';
 /**
  * Per client address and tenant. Hosted clients (Claude, ChatGPT) share egress addresses, hence generous limits.
  * `authorize` is a person's browser (each request stores a pending interaction, so unlimited requests would fill the
- * store): far more than anyone connecting apps needs.
+ * store): far more than anyone connecting apps needs. `revoke` checks a confidential client's secret, as `token` does.
  */
-export const OAUTH_RATE_LIMITS: Record<'register' | 'token' | 'authorize', RateLimit> = {
+export const OAUTH_RATE_LIMITS: Record<'register' | 'token' | 'authorize' | 'revoke', RateLimit> = {
   register: { limit: 60, windowSeconds: 60 },
   token: { limit: 600, windowSeconds: 60 },
   authorize: { limit: 120, windowSeconds: 60 },
+  revoke: { limit: 600, windowSeconds: 60 },
 };
+
+const LIMITED_WHAT = { register: 'registrations', token: 'token requests', revoke: 'revocation requests' } as const;
 
 const REGISTRATION_BODY_LIMIT = 56 * 1024;
 
@@ -100,11 +103,34 @@ export function buildOAuthRoutes(runtime: Runtime, options: OAuthOptions = {}): 
     return forwardToProvider(c, await registry.get(tenant, c.var.origin), { url: `${url.pathname}${url.search}` });
   });
 
+  // The authorization endpoint takes GET only (RFC 6749 §3.1: POST is optional; no MCP client sends one): a POST
+  // handed to the provider would skip the limit and the scope rule above. Shown as a page, never redirected.
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], OAUTH_ROUTES.authorization, (c) => {
+    const tenant = oauthTenant(c);
+    return c.html(
+      OAuthErrorPage({
+        title: 'This connection request cannot continue',
+        message: `The app sent its request to ${tenant.name} in a form Orgonaut does not accept (${c.req.method}; only links, GET, are).`,
+        fix: 'Start connecting again from the app. If it keeps failing, tell the app’s publisher: authorization requests must be GET requests.',
+        tenantName: tenant.name,
+      }),
+      405,
+      { allow: 'GET', 'cache-control': 'no-store' },
+    );
+  });
+
+  app.post(OAUTH_ROUTES.revocation, async (c) => {
+    const tenant = oauthTenant(c);
+    const limited = await rateLimited(c, tenant, 'revoke');
+    if (limited) return limited;
+    return forwardToProvider(c, await registry.get(tenant, c.var.origin));
+  });
+
   app.all('/oauth/*', async (c) => forwardToProvider(c, await registry.get(oauthTenant(c), c.var.origin)));
   return app;
 }
 
-async function rateLimited(c: Context<AppEnv>, tenant: Tenant, what: 'register' | 'token' | 'authorize'): Promise<Response | null> {
+async function rateLimited(c: Context<AppEnv>, tenant: Tenant, what: keyof typeof OAUTH_RATE_LIMITS): Promise<Response | null> {
   const rule = OAUTH_RATE_LIMITS[what];
   const result = await consumeRateLimit(c.var.runtime.database.db, `oauth-${what}:${tenant.id}:${clientIp(c)}`, rule);
   if (result.allowed) return null;
@@ -123,7 +149,7 @@ async function rateLimited(c: Context<AppEnv>, tenant: Tenant, what: 'register' 
     );
   }
   return c.json(
-    { error: 'slow_down', error_description: `Too many ${what === 'register' ? 'registrations' : 'token requests'}; retry in ${result.retryAfter} seconds.` },
+    { error: 'slow_down', error_description: `Too many ${LIMITED_WHAT[what]}; retry in ${result.retryAfter} seconds.` },
     429,
     { ...rateLimitHeaders(result), 'cache-control': 'no-store' },
   );
