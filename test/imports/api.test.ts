@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from '@hono/zod-openapi';
 import { and, count, eq } from 'drizzle-orm';
-import { issueApiToken } from '../../src/access/api-tokens.js';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
-import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Role } from '../../src/access/bundles.js';
 import { itemEnvelope, listEnvelope } from '../../src/api/schemas.js';
 import { ImportPreviewSchema, ImportRowSchema, ImportRunSchema } from '../../src/api/v1/import-schemas.js';
 import type { Database } from '../../src/db/connection.js';
@@ -12,7 +10,7 @@ import { importRows, importRuns, lineageEntries, tenantCurrencies } from '../../
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember } from '../support/factories.js';
+import { memberToken } from '../support/factories.js';
 import { csvOf, importTenant, liveState } from './support.js';
 import { settledStatus } from '../support/settle.js';
 
@@ -48,11 +46,7 @@ function multipart(csv: string | Uint8Array, name = 'people.csv', extra: Record<
   return form;
 }
 
-async function tokenFor(t: Tenant, role: Role, abilities?: string[]): Promise<string> {
-  const user = await buildMember(database, t, role);
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, t.plan);
-  return (await issueApiToken(database.db, { tenantId: t.id, userId: user.id, roleAbilities, name: role, abilities: abilities ?? [...roleAbilities] })).secret;
-}
+const tokenFor = (t: Tenant, role: Role, abilities?: string[]) => memberToken(database, t, role, { abilities });
 
 function conforms(schema: z.ZodType, body: unknown, label: string) {
   const parsed = schema.safeParse(body);

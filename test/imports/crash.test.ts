@@ -6,14 +6,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { issueApiToken } from '../../src/access/api-tokens.js';
 import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import { effectiveAbilities } from '../../src/access/policy.js';
 import { openPostgres, type Database } from '../../src/db/connection.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { adminQuery, withDatabase } from '../support/global-setup.js';
-import { buildMember } from '../support/factories.js';
+import { memberToken } from '../support/factories.js';
 import { generatedExport, importTenant, liveState } from './support.js';
 
 /**
@@ -122,9 +121,7 @@ describe.skipIf(!URL_)('a server killed during an import (PostgreSQL)', () => {
       `leaves Live untouched or fully imported when killed ${when}, and the run can be started again`,
       async () => {
         ({ tenant } = await importTenant(database, { slug: `crash-${stage}`, plan: 'enterprise' }));
-        const user = await buildMember(database, tenant, 'owner');
-        const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-        token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities: abilities, name: 'crash', abilities: [...abilities] })).secret;
+        token = await memberToken(database, tenant, 'owner', { name: 'crash' });
         const { csv } = generatedExport(ACTORS, `crash-${stage}`);
         const owner = { db: database.db, tenant, principal: { kind: 'system', userId: null, tenantId: tenant.id, role: null, abilities: effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan), roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan) } } as never;
         const run = await createRunFromUpload(owner, { body: csv, fileName: `crash-${stage}.csv`, maxBytes: 64 * 1024 * 1024 });

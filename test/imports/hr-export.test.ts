@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember } from '../support/factories.js';
+import { memberToken } from '../support/factories.js';
 import { importTenant, liveState } from './support.js';
 import { settledStatus } from '../support/settle.js';
 
@@ -61,9 +58,7 @@ beforeAll(async () => {
   database = await testDatabase();
   app = testApp(database);
   ({ tenant } = await importTenant(database, { slug: 'hrexport' }));
-  const user = await buildMember(database, tenant, 'admin');
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.admin, null, tenant.plan);
-  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'hr', abilities: [...roleAbilities] })).secret;
+  token = await memberToken(database, tenant, 'admin', { name: 'hr' });
 });
 afterAll(() => database?.close());
 

@@ -3,9 +3,7 @@ import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
+import type { Role } from '../../src/access/bundles.js';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, hrisEvents, hrisIntegrations } from '../../src/db/schema/index.js';
 import { flushHrisEvents } from '../../src/integrations/batches.js';
@@ -17,7 +15,7 @@ import { loadScenario } from '../../src/scenarios/store.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, contextFor, principalFor } from '../support/factories.js';
+import { buildMember, contextFor, memberToken, principalFor } from '../support/factories.js';
 import { importTenant, liveState } from './support.js';
 
 /**
@@ -54,11 +52,7 @@ async function send(path: string, init: { method?: string; token?: string | null
   return { status: response.status, body: (await response.json()) as any };
 }
 
-async function tokenFor(t: Tenant, role: Role): Promise<string> {
-  const user = await buildMember(database, t, role);
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES[role], null, t.plan);
-  return (await issueApiToken(database.db, { tenantId: t.id, userId: user.id, roleAbilities, name: role, abilities: [...roleAbilities] })).secret;
-}
+const tokenFor = (t: Tenant, role: Role) => memberToken(database, t, role);
 
 /** A webhook call signed as BambooHR signs it: hex HMAC-SHA256(secret, raw body + X-BambooHR-Timestamp). */
 function webhook(payload: unknown, options: { secret?: string; slug?: string; host?: string; signature?: string | null; timestamp?: string | null; signedTimestamp?: string } = {}) {

@@ -5,11 +5,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createRuntime } from '../../src/app.js';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant } from '../support/factories.js';
+import { buildMember, buildTenant, tokenOf } from '../support/factories.js';
 import { testConfig, toRequestInit } from '../support/app.js';
 import { loopbackFetch } from '../oauth/support.js';
 
@@ -22,7 +19,7 @@ beforeAll(async () => {
   database = await testDatabase();
   const tenant = await buildTenant(database, { slug: 'obsacme', plan: 'business' });
   const owner = await buildMember(database, tenant, 'owner');
-  ({ secret } = await issueApiToken(database.db, { tenantId: tenant.id, userId: owner.id, roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'business'), name: 'obs', abilities: ['org-units.read', 'costs.read', 'mcp.access'] }));
+  secret = await tokenOf(database, tenant, owner, 'owner', { name: 'obs', abilities: ['org-units.read', 'costs.read', 'mcp.access'] });
   const sink = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
   const runtime = createRuntime(testConfig({ metricsToken: 'metrics-secret-token' }), database, pino({ level: 'info' }, sink));
   app = createApp(runtime);

@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import * as oauth from 'oauth4webapi';
 import pg from 'pg';
 import { expect, inject } from 'vitest';
-import { issueApiToken } from '../../src/access/api-tokens.js';
 import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
 import { ensureUser, setMembership } from '../../src/access/users.js';
@@ -19,6 +18,7 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { createTenant, findTenantBySlug, type Tenant } from '../../src/tenancy/tenants.js';
 import { loopbackFetch } from '../oauth/support.js';
+import { tokenOf } from '../support/factories.js';
 import { adminQuery, withDatabase } from '../support/global-setup.js';
 
 /**
@@ -362,9 +362,7 @@ export async function seedTenant(database: Database, slug: string, actors: numbe
 export async function ownerOf(database: Database, tenant: Tenant, email: string): Promise<{ userId: string; email: string; token: string }> {
   const user = await ensureUser(database.db, { email, name: 'Ops Owner', password: PASSWORD });
   await setMembership(database.db, tenant.id, user.id, 'owner');
-  const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  const { secret } = await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities: abilities, name: 'ops test', abilities: [...abilities] });
-  return { userId: user.id, email, token: secret };
+  return { userId: user.id, email, token: await tokenOf(database, tenant, user, 'owner', { name: 'ops test' }) };
 }
 
 /** A service context for the tenant's owner (scenario set-up done directly). */
