@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, launchBrowser, openPage, screenshot, signIn, SKIP_REASON, startE2eServer, type E2eBrowser, type E2eServer, type WatchedPage } from './support.js';
+import { checkPage, ownerSession, screenshot, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
 
 /**
  * With the keyboard only, in real Chromium: the Live tree's units fold and unfold, the copy buttons copy and say so,
@@ -16,24 +16,16 @@ interface Focused {
 }
 
 describe.skipIf(SKIP_REASON !== null)('the keyboard in Chromium', () => {
-  let server: E2eServer;
-  let chrome: E2eBrowser;
+  let session: OwnerSession;
   let acme: string;
   let w: WatchedPage;
 
   beforeAll(async () => {
-    [server, chrome] = await Promise.all([startE2eServer(), launchBrowser()]);
-    acme = server.origin('acme');
-    w = await openPage(chrome.browser, (url) => url.hostname.endsWith('.localhost') && url.port === String(server.port), { clipboard: acme });
-    await w.page.goto(`${acme}/sign-in`);
-    await signIn(w, 'owner@acme.test');
+    session = await ownerSession({ clipboard: true });
+    ({ acme, w } = session);
   }, 240_000);
 
-  afterAll(async () => {
-    await w?.context.close().catch(() => {});
-    await chrome?.close();
-    await server?.close();
-  }, 60_000);
+  afterAll(() => session?.close(), 60_000);
 
   /** The focused element, and what is wrong with its focus ring (null: a solid ring ≥ 2 px with ≥ 3:1 contrast). */
   const focused = () =>

@@ -3,15 +3,13 @@ import { buildMember, buildTenant } from '../support/factories.js';
 import {
   checkPage,
   DEMO_PASSWORD,
-  launchBrowser,
-  openPage,
+  ownerSession,
   screenshot,
   SCREENSHOTS,
   signIn,
   SKIP_REASON,
-  startE2eServer,
-  type E2eBrowser,
   type E2eServer,
+  type OwnerSession,
   type WatchedPage,
 } from './support.js';
 
@@ -25,24 +23,17 @@ if (SKIP_REASON) console.warn(SKIP_REASON);
 const PHONE = { width: 375, height: 800 };
 
 describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
+  let session: OwnerSession;
   let server: E2eServer;
-  let chrome: E2eBrowser;
   let acme: string;
   let w: WatchedPage;
 
   beforeAll(async () => {
-    [server, chrome] = await Promise.all([startE2eServer(), launchBrowser()]);
-    acme = server.origin('acme');
-    w = await openPage(chrome.browser, (url) => url.hostname.endsWith('.localhost') && url.port === String(server.port));
-    await w.page.goto(`${acme}/sign-in`);
-    await signIn(w, 'owner@acme.test');
+    session = await ownerSession();
+    ({ server, acme, w } = session);
   }, 240_000);
 
-  afterAll(async () => {
-    await w?.context.close().catch(() => {});
-    await chrome?.close();
-    await server?.close();
-  }, 60_000);
+  afterAll(() => session?.close(), 60_000);
 
   /** The lines a text takes on screen: the distinct tops of the boxes its characters are laid out in. */
   async function linesOf(selector: string, text?: string): Promise<number[]> {

@@ -191,6 +191,45 @@ export async function signIn(w: WatchedPage, email: string, password = DEMO_PASS
   await Promise.all([page.waitForURL((u) => u.pathname !== '/sign-in', { waitUntil: 'load' }), page.getByRole('button', { name: 'Sign in' }).click()]);
 }
 
+/** A server with the demo seeded, Chromium, and one page signed in as acme's owner (see `ownerSession`). */
+export interface OwnerSession {
+  server: E2eServer;
+  chrome: E2eBrowser;
+  /** http://acme.localhost:<port> */
+  acme: string;
+  /** The owner's page, watched (`openPage`) for anything only the app's own pages could do wrong. */
+  w: WatchedPage;
+  close(): Promise<void>;
+}
+
+/**
+ * The set-up of the tests that look at pages as the owner of acme: `startE2eServer` and `launchBrowser` side by side,
+ * then acme's sign-in form on one page (`clipboard`: that page may read and write acme's clipboard). What was
+ * started is closed again if a later step fails.
+ */
+export async function ownerSession(options: { clipboard?: boolean } = {}): Promise<OwnerSession> {
+  const [started, launched] = await Promise.allSettled([startE2eServer(), launchBrowser()]);
+  const server = started.status === 'fulfilled' ? started.value : null;
+  const chrome = launched.status === 'fulfilled' ? launched.value : null;
+  let w: WatchedPage | null = null;
+  const close = async () => {
+    await w?.context.close().catch(() => {});
+    await chrome?.close();
+    await server?.close();
+  };
+  try {
+    if (!server || !chrome) throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+    const acme = server.origin('acme');
+    w = await openPage(chrome.browser, (url) => url.hostname.endsWith('.localhost') && url.port === String(server.port), options.clipboard ? { clipboard: acme } : {});
+    await w.page.goto(`${acme}/sign-in`);
+    await signIn(w, 'owner@acme.test');
+    return { server, chrome, acme, w, close };
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // An MCP client's loopback redirect receiver
 
