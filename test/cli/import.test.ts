@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import { importRuns } from '../../src/db/schema/index.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { contextFor, memberToken, principalFor } from '../support/factories.js';
 import { csvOf, importTenant, liveState } from '../imports/support.js';
@@ -24,7 +23,6 @@ import { csvOf, importTenant, liveState } from '../imports/support.js';
  * `import list`; refusals with one clear line and the documented exit code.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SLUG = 'cliimport';
 
 let database: Database;
@@ -35,37 +33,11 @@ let url: string;
 let dir: string;
 const configs: Partial<Record<Role, string>> = {};
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** `orgonaut <args>` signed in with `config`: in this process (runCli), or as a process (`spawned`, where that is under test). */
+const cli = (args: string[], config: string) => runCli(args, config);
+const spawned = (args: string[], config: string) => spawnCli(args, { ORGONAUT_CONFIG: config, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg') }).exited;
 
-function cli(args: string[], config: string): Promise<Finished> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST' || key.startsWith('ORGONAUT_')) continue;
-    env[key] = value;
-  }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...env, ORGONAUT_CONFIG: config, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
-
-function expectOneLine(result: Finished, code: number, pattern: RegExp) {
+function expectOneLine(result: CliResult, code: number, pattern: RegExp) {
   expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(code);
   expect(`${result.stdout}${result.stderr}`).not.toMatch(/^\s+at /m);
   // One error line; a usage mistake is followed by the usage lines.
@@ -120,7 +92,8 @@ let runId: string;
 
 describe('orgonaut import', () => {
   it('uploads a file, shows the detected mapping and quarantine counts, and with --wait follows the run to its end', async () => {
-    const result = await cli(['import', file('people.csv', PEOPLE), '--mapping', 'Grade Band=level', '--wait'], configs.owner!);
+    // A real process, once: the upload, the wait and the exit as a shell sees them.
+    const result = await spawned(['import', file('people.csv', PEOPLE), '--mapping', 'Grade Band=level', '--wait'], configs.owner!);
     expect(result.code, result.stderr).toBe(0);
     const out = result.stdout;
     const uploaded = /^Uploaded people\.csv: 3 rows, Orgonaut CSV format, into Live \(run ([0-9a-f-]{36})\)\.$/m.exec(out);
