@@ -19,13 +19,15 @@ export class SecretsUnavailable extends AppError {
   }
 }
 
+const TAG_BYTES = 16;
+
 export function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 8);
 }
 
 export function seal(key: Buffer, plaintext: string, context: string): string {
   const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const tag = cipher.getAuthTag();
@@ -37,9 +39,12 @@ export function open(key: Buffer, sealed: string, context: string): string {
   if (version !== 'v1' || !kid || !nonce || !tag || ciphertext === undefined) throw new SecretsUnavailable();
   if (kid !== keyId(key)) throw new SecretsUnavailable();
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
+    // The whole 16-byte tag, always: GCM would otherwise check a tag cut to 4 bytes (one forgery in 2^32 tries).
+    const fullTag = Buffer.from(tag, 'base64url');
+    if (fullTag.length !== TAG_BYTES) throw new SecretsUnavailable();
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(fullTag);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
     throw new SecretsUnavailable();
