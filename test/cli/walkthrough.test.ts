@@ -188,6 +188,28 @@ describe('orgonaut walked through by a new user', () => {
     expect((await orgonaut(['live', 'tree', '--dept', '1'])).stderr.split('\n')[0]).toBe('orgonaut: unknown option --dept');
   });
 
+  it('follows a promotion with tasks list and tasks show, and says its delta is against the snapshot of the Live it replaced', async () => {
+    expect((await orgonaut(['tasks', 'list'])).stdout.trim()).toBe('No background tasks yet.');
+    const promoted = await orgonaut(['scenario', 'promote', scenario, '--wait']);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const taskId = promoted.stdout.match(/\(task ([0-9a-f-]{36})\)/)![1]!;
+    const listed = await orgonaut(['tasks', 'list', '--kind', 'promotion', '--status', 'succeeded']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^KIND\s+STATUS\s+CREATED\s+FINISHED\s+ERROR\s+ID$/m);
+    expect(listed.stdout).toMatch(new RegExp(`^promotion\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\s+.+\\s+-\\s+${taskId}$`, 'm'));
+    expect((await orgonaut(['tasks', 'list', '--status', 'failed'])).stdout.trim()).toBe('No tasks match.');
+    const bad = await orgonaut(['tasks', 'list', '--status', 'done']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^orgonaut: Invalid status: must be one of pending, running, succeeded, failed/);
+    const shown = await orgonaut(['tasks', 'show', taskId]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^Status\s+succeeded$/m);
+    expect(shown.stdout).toMatch(/^FTE change\s+-0\.10$/m);
+    const delta = await orgonaut(['scenario', 'delta', scenario, '--compare', 'promotion']);
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stdout.split('\n')[0]).toMatch(/^Delta of "Walk plan" against the snapshot "Live before promoting “Walk plan”" \(what the promotion changed\), as of \d{4}-\d\d-\d\d$/);
+  });
+
   it('takes a team type by name in live teams --team-type, and names the team types when there is none of that name', async () => {
     const none = await orgonaut(['live', 'teams', '--team-type', 'Platform']);
     expect(none.code).toBe(2);

@@ -9,6 +9,7 @@ import { liveCommand } from './live.js';
 import { refsCommand } from './refs.js';
 import { reportCommand } from './report.js';
 import { scenarioCommand } from './scenario.js';
+import { tasksCommand } from './tasks.js';
 import { createRun, normalizeBooleanFlags, type Run } from './shared.js';
 
 /**
@@ -65,6 +66,11 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       'scenario tasks <id>',
       'scenario promote <id> [--resolutions <file.json>] [--wait]',
     ],
+  },
+  tasks: {
+    run: tasksCommand,
+    summary: 'Background tasks (promotions, restores, import undos): list them (running, failed, by kind), show one',
+    usage: [`tasks list [--status pending|running|succeeded|failed] [--kind promotion|restore|import] ${PAGE}`, 'tasks show <task-id>'],
   },
   report: {
     run: reportCommand,

@@ -3,6 +3,7 @@ import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT } from '../client/errors.js';
 import { cell, fieldValue, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { ID, listCommand, unitNames, word, type Run } from './shared.js';
+import { TASK_COLUMNS } from './tasks.js';
 
 /**
  * `orgonaut scenario …`: the scenario lifecycle over REST — list, create, show, delta, changes, apply a batch of
@@ -53,14 +54,7 @@ export async function scenarioCommand(run: Run): Promise<number> {
     case 'unarchive':
       return transition(run, id, sub);
     case 'tasks':
-      return listCommand<Row>(run, path(id, '/tasks'), {}, [
-        { header: 'KIND', value: (t) => t.kind },
-        { header: 'STATUS', value: (t) => t.status },
-        { header: 'CREATED', value: (t) => utcTime(t.created_at, true) },
-        { header: 'FINISHED', value: (t) => utcTime(t.finished_at, true) },
-        { header: 'ERROR', value: (t) => t.error },
-        ID,
-      ], 'No tasks for this scenario.');
+      return listCommand<Row>(run, path(id, '/tasks'), {}, TASK_COLUMNS, 'No tasks for this scenario.');
     case 'promote':
       return promote(run, id);
     default:
@@ -117,7 +111,8 @@ async function delta(run: Run, id: string): Promise<number> {
   const body = await run.client().get<{ data: Row }>(path(id, '/delta'), { compare: stringFlag(run.args, 'compare'), as_of: stringFlag(run.args, 'as-of') });
   if (run.json) return printJson(body), 0;
   const d = body.data;
-  const against = d.against.kind === 'live' ? 'Live' : `scenario ${d.against.name ?? d.against.scenario_id}`;
+  // A promotion's delta is against the snapshot of the Live it replaced: called a snapshot, not a scenario.
+  const against = d.against.kind === 'live' ? 'Live' : `${d.against.kind === 'snapshot' ? 'the snapshot' : 'scenario'} "${d.against.name ?? d.against.scenario_id}"${d.compare === 'promotion' ? ' (what the promotion changed)' : ''}`;
   print(`Delta of "${d.scenario.name}" against ${against}, as of ${d.as_of}`);
   const lines: string[][] = [];
   const families = Object.entries(d.families as Record<string, Row>);
@@ -253,7 +248,7 @@ async function promote(run: Run, id: string): Promise<number> {
   else if (task.status === 'succeeded') print(`Promoted: Live now includes the scenario (task ${task.id}).`);
   else if (task.status !== 'failed') {
     print(`Promotion started (task ${task.id}, ${task.status}).`);
-    hint(`Follow it with: orgonaut scenario tasks ${id}   (or add --wait)`);
+    hint(`Follow it with: orgonaut tasks show ${task.id}   (or add --wait)`);
   }
   if (task.status === 'failed') throw new CliError(`promotion failed: ${task.error ?? 'unknown error'} (task ${task.id}).`, EXIT.api);
   return 0;

@@ -1,0 +1,50 @@
+import { stringFlag, UsageError } from '../args.js';
+import { fte, print, printJson, printPairs, utcTime, type Column } from '../client/output.js';
+import { ID, listCommand, word, type Run } from './shared.js';
+
+/**
+ * `orgonaut tasks list|show`: the background tasks of the tenant (promotions, restores, an import's undo) — what is
+ * still running, what failed and why — and one task followed by id (what `scenario promote` hands back).
+ */
+
+type Row = Record<string, any>;
+
+/** The columns of a task list (here and `scenario tasks`). */
+export const TASK_COLUMNS: Column<Row>[] = [
+  { header: 'KIND', value: (t) => t.kind },
+  { header: 'STATUS', value: (t) => t.status },
+  { header: 'CREATED', value: (t) => utcTime(t.created_at, true) },
+  { header: 'FINISHED', value: (t) => utcTime(t.finished_at, true) },
+  { header: 'ERROR', value: (t) => t.error },
+  ID,
+];
+
+export async function tasksCommand(run: Run): Promise<number> {
+  const sub = word(run, 0, 'list|show');
+  if (sub === 'list') {
+    const filtered = stringFlag(run.args, 'status') || stringFlag(run.args, 'kind');
+    return listCommand<Row>(run, '/api/v1/tasks', { status: stringFlag(run.args, 'status'), kind: stringFlag(run.args, 'kind') }, TASK_COLUMNS, filtered ? 'No tasks match.' : 'No background tasks yet.');
+  }
+  if (sub !== 'show') throw new UsageError(`unknown tasks command "${sub}" (list or show)`);
+  const body = await run.client().get<{ data: Row }>(`/api/v1/tasks/${encodeURIComponent(word(run, 1, 'task-id'))}`);
+  if (run.json) return printJson(body), 0;
+  const t = body.data;
+  const result = (t.result ?? {}) as Row;
+  printPairs([
+    ['Id', t.id],
+    ['Kind', t.kind],
+    ['Status', t.status],
+    ['Scenario', t.scenario_id],
+    ['Created', utcTime(t.created_at, true)],
+    ['Started', utcTime(t.started_at, true)],
+    ['Finished', utcTime(t.finished_at, true)],
+    ...(t.error ? ([['Error', t.error]] as [string, unknown][]) : []),
+    ...(t.finished_at ? [] : ([['Stage', t.progress?.stage]] as [string, unknown][])),
+    ...(result.live_version !== undefined ? ([['Live version', result.live_version]] as [string, unknown][]) : []),
+    ...(result.snapshot_id ? ([['Snapshot taken', result.snapshot_id]] as [string, unknown][]) : []),
+    ...(result.applied_scenario_id ? ([['Applied scenario', result.applied_scenario_id]] as [string, unknown][]) : []),
+    ...(result.deltas ? ([['Headcount change', result.deltas.headcount], ['FTE change', fte(result.deltas.fte, true)]] as [string, unknown][]) : []),
+  ]);
+  if (!t.finished_at) print(`Still ${t.status}: run "orgonaut tasks show ${t.id}" again in a moment.`);
+  return 0;
+}
