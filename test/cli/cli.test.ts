@@ -493,18 +493,23 @@ describe('orgonaut CLI errors and exit codes', () => {
 });
 
 describe('orgonaut auth login in the browser (PKCE through /cli/oauth/*)', () => {
+  /** The authorize URL a `login` process prints on stderr for the person to open (polled for 20 s), or null. */
+  async function authorizeUrl(login: ReturnType<typeof launch>): Promise<URL | null> {
+    for (let i = 0; i < 400; i++) {
+      const line = login.stderr().split('\n').find((l) => l.startsWith(`${url}/cli/oauth/authorize?`));
+      if (line) return new URL(line.trim());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return null;
+  }
+
   it('prints the authorize URL, receives the code on its loopback listener, exchanges it and sends the browser to /cli/oauth/done', async () => {
     const email = `pkce-${path.basename(dir)}@cli.test`.toLowerCase();
     await buildMember(database, tenant, 'manager', { email, password: PASSWORD });
     const config = configFile('browser');
     const login = launch(['auth', 'login', '--host', url, '--no-browser', '--timeout', '40'], config);
 
-    let authorize: URL | null = null;
-    for (let i = 0; i < 400 && !authorize; i++) {
-      const line = login.stderr().split('\n').find((l) => l.startsWith(`${url}/cli/oauth/authorize?`));
-      if (line) authorize = new URL(line.trim());
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const authorize = await authorizeUrl(login);
     expect(authorize, login.stderr()).not.toBeNull();
     expect(authorize!.searchParams.get('client_id')).toBe('orgonaut-cli');
     expect(authorize!.searchParams.get('code_challenge_method')).toBe('S256');
@@ -563,12 +568,7 @@ describe('orgonaut auth login in the browser (PKCE through /cli/oauth/*)', () =>
   it('reports a denied sign-in with exit 3', async () => {
     const config = configFile('denied');
     const login = launch(['auth', 'login', '--host', url, '--no-browser', '--timeout', '40'], config);
-    let authorize: URL | null = null;
-    for (let i = 0; i < 400 && !authorize; i++) {
-      const line = login.stderr().split('\n').find((l) => l.startsWith(`${url}/cli/oauth/authorize?`));
-      if (line) authorize = new URL(line.trim());
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const authorize = await authorizeUrl(login);
     const redirect = authorize!.searchParams.get('redirect_uri')!;
     const answer = await fetch(`${redirect}?state=${encodeURIComponent(authorize!.searchParams.get('state')!)}&error=access_denied`);
     expect(answer.status).toBe(200);

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { testApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, tokenOf, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg } from '../support/fixture-org.js';
@@ -18,22 +17,13 @@ import { buildFixtureOrg } from '../support/fixture-org.js';
  * requests per token every eight seconds.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let database: Database;
 let server: ServerType;
 let dir: string;
 let config: string;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (key !== 'DATABASE_URL' && !key.startsWith('ORGONAUT_')) env[key] = value;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...env, ORGONAUT_CONFIG: config, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** `orgonaut <args>` in this process (runCli), signed in with `config`. */
+const cli = (args: string[]) => runCli(args, config);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-rate-'));
@@ -78,7 +68,7 @@ describe('orgonaut over the rate limit', () => {
     expect(refused?.code).toBe(1);
     expect(refused?.stderr).toMatch(/HTTP 429/);
     expect(refused?.stderr).not.toContain('trying again');
-    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    // A read: over the limit, it waits for the window itself.
     const listed = JSON.parse((await cli(['scenario', 'list', '--json'])).stdout).data.map((s: { name: string }) => s.name);
     expect(listed.sort()).toEqual(created.sort());
   }, 60_000);
