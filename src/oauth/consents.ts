@@ -13,9 +13,16 @@ export interface Consent {
   scopes: string[];
 }
 
-export async function findConsent(db: Db, tenantId: string, userId: string, clientId: string): Promise<Consent | null> {
+/** The remembered approval, with the host the person was shown they would be sent to when they gave it. */
+export async function findConsent(db: Db, tenantId: string, userId: string, clientId: string): Promise<(Consent & { redirectHost: string | null }) | null> {
   const [row] = await db
-    .select({ clientId: oauthConsents.clientId, clientName: oauthConsents.clientName, clientKind: oauthConsents.clientKind, scopes: oauthConsents.scopes })
+    .select({
+      clientId: oauthConsents.clientId,
+      clientName: oauthConsents.clientName,
+      clientKind: oauthConsents.clientKind,
+      scopes: oauthConsents.scopes,
+      redirectHost: oauthConsents.redirectHost,
+    })
     .from(oauthConsents)
     .where(and(eq(oauthConsents.tenantId, tenantId), eq(oauthConsents.userId, userId), eq(oauthConsents.clientId, clientId)))
     .limit(1);

@@ -67,7 +67,10 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     const remembered = await findConsent(c.var.runtime.database.db, tenant.id, user.userId, client.id);
     // prompt=consent: the client asks for the person's decision now, whatever was approved before (OIDC Core 3.1.2.1).
     const consentAsked = String(interaction.params.prompt ?? '').split(' ').includes('consent');
-    if (!native && !consentAsked && remembered && coversScopes(remembered.scopes, scopes)) {
+    // Remembered for the host the consent page named: a client registered with several redirect URIs does not get a
+    // code sent, unasked, to another host than the one the person approved.
+    const sameHost = remembered?.redirectHost === redirectDisplayHost(redirectUri);
+    if (!native && !consentAsked && remembered && sameHost && coversScopes(remembered.scopes, scopes)) {
       return finish(c, provider, tenant, interaction, user, client, scopes, { remembered: true });
     }
     const roleAbilities = await abilitiesOfRole(c, tenant, user.role);
