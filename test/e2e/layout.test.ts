@@ -350,6 +350,31 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     await screenshot(w.page, 'layout-activity-375', false);
   });
 
+  it('shows the whole title of an import summary’s table of records on a phone, at the left of its scroll box', async () => {
+    await w.page.setViewportSize(PHONE);
+    await w.page.goto(`${acme}/imports`);
+    await w.page.locator('#upload-file').setInputFiles({ name: 'caption-check.csv', mimeType: 'text/csv', buffer: Buffer.from('email,name,department\ncaption.check@acme.test,Caption Check,Engineering\n') });
+    await w.page.getByLabel('Import into').selectOption({ index: 1 });
+    await Promise.all([w.page.waitForURL(/\/imports\/[0-9a-f-]{36}/), w.page.getByRole('button', { name: 'Upload and check' }).click()]);
+    const run = new URL(w.page.url()).pathname.split('/')[2]!;
+    await Promise.all([w.page.waitForURL(new RegExp(`/imports/${run}/progress`)), w.page.getByRole('button', { name: 'Start import' }).click()]);
+    await expect.poll(async () => (await w.page.reload(), w.page.locator('caption', { hasText: 'Records by kind' }).count()), { timeout: 60_000, interval: 500 }).toBe(1);
+    await checkPage(w);
+    const shown = await w.page.locator('caption', { hasText: 'Records by kind' }).evaluate((caption) => {
+      const range = document.createRange();
+      range.selectNodeContents(caption);
+      const text = range.getBoundingClientRect();
+      const box = caption.closest('.table-wrap')!.getBoundingClientRect();
+      return { left: text.left - box.left, right: box.right - text.right, scrolls: caption.closest('.table-wrap')!.scrollWidth > box.width };
+    });
+    expect(shown.scrolls, 'the table is wider than the phone: the case that cut its title').toBe(true);
+    // At the box's left edge, where the table starts: centred over the wider table, a longer title was cut off.
+    expect(shown.left, 'the title starts at the left of the box').toBeGreaterThanOrEqual(0);
+    expect(shown.left, 'the title starts at the left of the box').toBeLessThan(4);
+    expect(shown.right, 'the title ends inside the box, whole').toBeGreaterThanOrEqual(0);
+    await screenshot(w.page, 'layout-import-summary-375', true);
+  });
+
   it('keeps an organisation named at length to one line of the header, on a phone and a desktop (its full name in the title)', async () => {
     const name = 'Empty Company With A Rather Long Name Incorporated GmbH & Co. KG';
     const tenant = await buildTenant(server.server.runtime.database, { slug: 'longname', name, plan: 'business' });

@@ -182,12 +182,12 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
           </div>
         ))}
       </dl>
-      <TableScroll label="Records per model family">
+      <TableScroll label="Records by kind">
         <table>
-          <caption>Records per model family</caption>
+          <caption>Records by kind</caption>
           <thead>
             <tr>
-              <th scope="col">Family</th>
+              <th scope="col">Kind of record</th>
               <th scope="col" class="num">
                 Created
               </th>
