@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
+import { auditEvents } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -10,7 +12,7 @@ import { csvOf, importTenant } from '../imports/support.js';
 /**
  * Numbers a person reads on the organisation and import pages say how they are made (usability audit): a cost is a
  * loaded cost (salary plus the organisation's employer burden, or day rate × working days), so a salary of 100,000
- * shown as €125,000 is not a riddle; and a unit's roster, which lists only who is placed directly in it, says so next
+ * shown as €125,000 is not a riddle; an import's row in the activity log is named and leads back to the import; and a unit's roster, which lists only who is placed directly in it, says so next
  * to metrics that count the whole subtree; a scenario with no change yet is not said to "already have 0 changed records".
  */
 let database: Database;
@@ -88,14 +90,17 @@ describe('a unit’s roster beside metrics of the whole subtree', () => {
   });
 });
 
-describe('an import’s cost change', () => {
-  it('says the monthly cost it added is a loaded cost, so 90,000 a year reading +€9,375 a month adds up', async () => {
+describe('an import into Live, as its pages and the activity log tell it', () => {
+  it('says its cost change is a loaded cost (90,000 a year reads +€9,375 a month), titles its records table in words, lists its snapshot, and names its rows in the activity log with a link back', async () => {
     const { tenant: imports } = await importTenant(database, { slug: 'numbersimp' });
     const cookie = await signInThroughForm(app, IMPORT_HOST, (await buildMember(database, imports, 'owner', { password: PASSWORD })).email, PASSWORD);
     const csrf = hiddenField(await (await app.request('/imports', { host: IMPORT_HOST, cookie, headers: { accept: 'text/html' } })).text(), 'csrf');
     const form = new FormData();
     for (const [k, v] of Object.entries({ csrf, target: 'live', format: '' })) form.set(k, v);
-    const csv = csvOf(['email', 'first_name', 'last_name', 'department', 'job_title', 'fte', 'base_salary', 'currency'], [['una@numbers.test', 'Una', 'One', 'Engineering', 'Engineer', '1', '90000', 'EUR']]);
+    const csv = csvOf(['email', 'first_name', 'last_name', 'department', 'job_title', 'fte', 'base_salary', 'currency'], [
+      ['una@numbers.test', 'Una', 'One', 'Engineering', 'Engineer', '1', '90000', 'EUR'],
+      ['bea@numbers.test', 'Bea', 'Two', 'Engineering', 'Engineer', '9', '80000', 'EUR'],
+    ]);
     form.set('file', new File([csv], 'people.csv', { type: 'text/csv' }));
     const uploaded = await app.app.request('/imports', { method: 'POST', headers: { host: IMPORT_HOST, cookie, origin: `http://${IMPORT_HOST}`, accept: 'text/html' }, body: form });
     expect(uploaded.status).toBe(303);
@@ -111,10 +116,29 @@ describe('an import’s cost change', () => {
     }
     expect(progress).toContain('Monthly cost +€9,375');
     expect(progress).toContain('Costs are loaded costs in EUR: annual salary plus the 25 % employer burden');
+    // Its table of records written is titled in words, not the code's "model family".
+    expect(progress).toContain('Records by kind Kind of record Created Updated Unchanged');
+    expect(progress).not.toMatch(/model family/i);
     // The snapshot it took is listed, under a hint that names imports among what takes one (it said promotion and restore).
     const snapshots = await page('/snapshots', cookie, IMPORT_HOST);
     expect(snapshots).toContain('One is taken automatically before every promotion, restore and import into Live.');
     expect(snapshots).toContain('Live before import “people.csv”');
+
+    // Fixing its quarantined row is in the activity log, in words and with the way back to the import.
+    const fixed = await post(`/imports/${runId}/rows/2/fix`, { csrf, cell_0: 'bea@numbers.test', cell_1: 'Bea', cell_2: 'Two', cell_3: 'Engineering', cell_4: 'Engineer', cell_5: '0.9', cell_6: '80000', cell_7: 'EUR' }, cookie, IMPORT_HOST);
+    expect(fixed.status).toBe(303);
+    const [event] = await database.db.select({ id: auditEvents.id }).from(auditEvents).where(and(eq(auditEvents.tenantId, imports.id), eq(auditEvents.entityType, 'import_row')));
+    const response = await app.request(`/activity/${event!.id}`, { host: IMPORT_HOST, cookie, headers: { accept: 'text/html' } });
+    const html = await response.text();
+    const detail = squash(html);
+    expect(detail).toContain('Category Model change (Live or a scenario) Record Row 2 of an import Scenario Live');
+    expect(html).toContain(`<a href="/imports/${runId}/review#row-2">Row 2 of an import</a>`);
+    expect(html).toContain(`<a href="/imports/${runId}/progress">open the import</a>`);
+    expect(detail).toContain('Columns fte');
+    expect(detail).not.toContain(`${runId}:2`);
+    expect(detail).not.toContain('["');
+    // The import itself is named by its file in the list.
+    expect(await page('/activity', cookie, IMPORT_HOST)).toContain('Import run Import of “people.csv” imported');
   });
 });
 

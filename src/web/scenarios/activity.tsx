@@ -54,8 +54,20 @@ function recordHref(type: string, id: string | null, scenarioId: string | null):
   if (type === 'scenario' || type === 'snapshot') return `/scenarios/${id}`;
   if (type === 'actor') return `/live/actors/${id}${q}`;
   if (type === 'org_unit' || type === 'department' || type === 'team') return `/live/units/${id}${q}`;
+  if (type === 'import_run') return `/imports/${id}/progress`;
+  const row = importRow(type, id);
+  if (row) return `/imports/${row.runId}/review#row-${row.rowNumber}`;
   return null;
 }
+
+/** An import row's event names it `<run id>:<row number>` (imports/review.ts): its run and number, else null. */
+function importRow(type: string, id: string | null): { runId: string; rowNumber: number } | null {
+  const match = type === 'import_row' && id ? /^([0-9a-f-]{36}):(\d+)$/.exec(id) : null;
+  return match ? { runId: match[1]!, rowNumber: Number(match[2]) } : null;
+}
+
+/** What an event's category means, as the filter names it ("model" and "security" are stored codes). */
+const CATEGORY_LABELS: Record<string, string> = { model: 'Model change (Live or a scenario)', security: 'Security' };
 
 /**
  * Which record an event is about, in words: a member by name and email, a scenario or snapshot by its name, any
@@ -67,6 +79,12 @@ function recordName(
   lookup: RecordNames,
 ): string | null {
   if (e.member) return personLabel(e.member);
+  const row = importRow(e.entity_type, e.entity_id);
+  if (row) return `Row ${row.rowNumber} of an import`;
+  if (e.entity_type === 'import_run') {
+    const file = [e.after, e.before].map((r) => (typeof r === 'object' && r !== null ? (r as Record<string, unknown>).file_name : null)).find((f) => typeof f === 'string');
+    return typeof file === 'string' ? `Import of “${file}”` : 'An import';
+  }
   if ((e.entity_type === 'scenario' || e.entity_type === 'snapshot') && e.entity_id && lookup.scenarios.get(e.entity_id)) return lookup.scenarios.get(e.entity_id)!;
   const record = [e.after, e.before].find((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
   if (!record) return null;
@@ -298,11 +316,12 @@ export function activityRoutes(): Hono<AppEnv> {
               {e.principal_kind && !(e.user && e.principal_kind === 'system') ? <span class="hint"> ({e.principal_kind})</span> : null}
             </dd>
             <dt>Category</dt>
-            <dd>{e.category}</dd>
+            <dd>{CATEGORY_LABELS[e.category] ?? e.category}</dd>
             <dt>Record</dt>
             <dd>
               {href ? <a href={href}>{name ?? e.entity_id}</a> : name ?? e.entity_id ?? '–'}
-              {name && e.entity_id ? <span class="hint"> ({e.entity_id})</span> : null}
+              {/* The id beside a name only where no link leads to the record (an import row's id is its run's and number). */}
+              {name && e.entity_id && !href ? <span class="hint"> ({e.entity_id})</span> : null}
             </dd>
             <dt>Scenario</dt>
             <dd>{e.scenario_id ? <a href={`/scenarios/${e.scenario_id}`}>{scenarios.get(e.scenario_id) ?? 'open the scenario'}</a> : e.category === 'model' ? 'Live' : '–'}</dd>
@@ -357,7 +376,19 @@ export function activityRoutes(): Hono<AppEnv> {
               {metadata.map(([k, v]) => (
                 <>
                   <dt>{fieldLabel(k)}</dt>
-                  <dd>{k === 'host' && v === 'central' ? 'the central sign-in page' : typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+                  <dd>
+                    {k === 'host' && v === 'central' ? (
+                      'the central sign-in page'
+                    ) : k === 'import_run_id' && typeof v === 'string' ? (
+                      <a href={`/imports/${v}/progress`}>open the import</a>
+                    ) : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (
+                      v.join(', ')
+                    ) : typeof v === 'object' ? (
+                      JSON.stringify(v)
+                    ) : (
+                      String(v)
+                    )}
+                  </dd>
                 </>
               ))}
             </dl>
