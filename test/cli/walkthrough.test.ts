@@ -200,7 +200,8 @@ describe('orgonaut walked through by a new user', () => {
     expect((await orgonaut(['tasks', 'list', '--status', 'failed'])).stdout.trim()).toBe('No tasks match.');
     const bad = await orgonaut(['tasks', 'list', '--status', 'done']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^orgonaut: Invalid status: must be one of pending, running, succeeded, failed/);
+    // Named as typed (--status), not as the API's parameter.
+    expect(bad.stderr.trim()).toBe('orgonaut: Invalid --status: must be one of pending, running, succeeded, failed. Correct --status and try again. (HTTP 400 invalid_input)');
     const shown = await orgonaut(['tasks', 'show', taskId]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/^Status\s+succeeded$/m);
@@ -208,6 +209,18 @@ describe('orgonaut walked through by a new user', () => {
     const delta = await orgonaut(['scenario', 'delta', scenario, '--compare', 'promotion']);
     expect(delta.code, delta.stderr).toBe(0);
     expect(delta.stdout.split('\n')[0]).toMatch(/^Delta of "Walk plan" against the snapshot "Live before promoting “Walk plan”" \(what the promotion changed\), as of \d{4}-\d\d-\d\d$/);
+  });
+
+  it('names a refused value by the option it was typed as (--as-of, --depth), not by the API’s parameter (as_of)', async () => {
+    const date = await orgonaut(['live', 'actors', '--as-of', '2026-13-01']);
+    expect(date.code).toBe(1);
+    expect(date.stderr.trim()).toBe('orgonaut: Invalid --as-of: must be a real date written YYYY-MM-DD. Correct --as-of and try again. (HTTP 400 invalid_input)');
+    const depth = await orgonaut(['live', 'tree', '--depth', '0']);
+    expect(depth.stderr.trim()).toBe('orgonaut: Invalid --depth: must be a whole number from 1 to 50. Correct --depth and try again. (HTTP 400 invalid_input)');
+    // --json keeps the API's problem as it came (field as_of), with the message as printed.
+    const json = JSON.parse((await orgonaut(['live', 'actors', '--as-of', '2026-13-01', '--json'])).stderr).error;
+    expect(json).toMatchObject({ exit_code: 1, status: 400, problem: { field: 'as_of', detail: 'Invalid as_of: must be a real date written YYYY-MM-DD' } });
+    expect(json.message).toContain('Invalid --as-of');
   });
 
   it('takes a team type by name in live teams --team-type, and names the team types when there is none of that name', async () => {

@@ -32,9 +32,39 @@ export class ApiProblem extends CliError {
   constructor(
     readonly status: number,
     readonly problem: ProblemBody,
+    message = describeProblem(status, problem),
   ) {
-    super(describeProblem(status, problem), EXIT.api);
+    super(message, EXIT.api);
   }
+}
+
+/** The option a query parameter is given by, where its name is not the parameter's (`org_unit_id` ← `--unit`). */
+const OPTION_OF: Record<string, string> = {
+  scenario_id: 'scenario',
+  org_unit_id: 'unit',
+  parent_id: 'parent',
+  root_id: 'root',
+  q: 'search',
+  team_type_id: 'team-type',
+  actor_id: 'actor',
+  position_id: 'position',
+};
+
+/**
+ * A 400 about a query parameter the command sent, named as the person typed it: `Invalid --as-of: … Correct --as-of`
+ * rather than the API's `as_of`, which they never wrote. The problem itself (`--json`) is left as the API sent it.
+ */
+export function namedByOption(error: unknown, sent: Record<string, unknown>): unknown {
+  if (!(error instanceof ApiProblem) || error.status !== 400) return error;
+  const field = error.problem.field;
+  if (typeof field !== 'string' || !/^[a-z_]+$/.test(field) || sent[field] === undefined || sent[field] === null || sent[field] === '') return error;
+  const option = `--${OPTION_OF[field] ?? field.replaceAll('_', '-')}`;
+  const shown = {
+    ...error.problem,
+    detail: error.problem.detail?.replace(`Invalid ${field}:`, `Invalid ${option}:`),
+    fix: error.problem.fix?.replace(`"${field}"`, option),
+  };
+  return new ApiProblem(error.status, error.problem, describeProblem(error.status, shown));
 }
 
 /** No stored credential, or the API refused it (401). */

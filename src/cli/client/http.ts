@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { UsageError } from '../args.js';
-import { ApiProblem, NetworkError, NotSignedIn, SignInExpired, type ProblemBody } from './errors.js';
+import { ApiProblem, namedByOption, NetworkError, NotSignedIn, SignInExpired, type ProblemBody } from './errors.js';
 import { PACKAGE_VERSION } from '../../util/version.js';
 
 /**
@@ -115,8 +115,13 @@ export class ApiClient {
     return new ApiClient(login.host, login.token, login.tenant, login.expires_at ?? null);
   }
 
-  get<T = any>(path: string, query?: Query): Promise<T> {
-    return this.call<T>('GET', withQuery(path, query));
+  /** A read; a 400 about one of `query`'s parameters names the option it came from (see namedByOption). */
+  async get<T = any>(path: string, query?: Query): Promise<T> {
+    try {
+      return await this.call<T>('GET', withQuery(path, query));
+    } catch (error) {
+      throw namedByOption(error, query ?? {});
+    }
   }
 
   post<T = any>(path: string, body?: unknown): Promise<T> {
