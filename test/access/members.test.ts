@@ -102,6 +102,8 @@ describe('password-reset links', () => {
     const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
     const link = await resetLink(adminCookie, person);
     expect(link.status).toBe(200);
+    // The admin is told what using it will end, besides the old password.
+    expect(link.html).toContain('Once used, it signs them out everywhere and revokes their connected apps and API tokens.');
     const used = await submitLinkForm(link.path!, { password: 'a brand new secret' });
     expect(used.status).toBe(200);
     expect(await canSignIn(person.email, 'a brand new secret')).toBe(true);

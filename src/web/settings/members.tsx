@@ -12,6 +12,8 @@ import { checkSessionCsrf, formString } from '../forms.js';
 import { when } from '../live/format.js';
 import { Notice, Shell } from '../shell.js';
 
+const RESET_LABEL = 'Password-reset link';
+
 /** Settings → Members (`members.manage`): invite by link, change roles, archive, reset links, the ability matrix. */
 const NOTICES: Record<string, string> = {
   role: 'Role changed.',
@@ -71,7 +73,7 @@ export function memberRoutes(): Hono<AppEnv> {
           break;
         case 'reset': {
           const { token, expires_at } = await issuePasswordReset(ctx, userId);
-          return page(c, { link: { email: formString(body, 'email'), url: `${c.var.origin}/password-reset/${token}`, label: 'Password-reset link', expiresAt: expires_at } });
+          return page(c, { link: { email: formString(body, 'email'), url: `${c.var.origin}/password-reset/${token}`, label: RESET_LABEL, expiresAt: expires_at } });
         }
         default:
           return c.notFound();
@@ -122,6 +124,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
           <p class="warning">
             Send this single-use link yourself; it is shown once and works until {when(state.link.expiresAt)}. A new link for the same
             person replaces it.
+            {state.link.label === RESET_LABEL ? ' Once used, it signs them out everywhere and revokes their connected apps and API tokens.' : null}
           </p>
           <div class="secret">
             <label for="the-link" class="visually-hidden">
