@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 
 /** How a new user first meets the CLI: the entry points they try and the words other CLIs taught them. */
 
@@ -34,21 +35,23 @@ describe('the orgonaut command line, as a new user tries it', () => {
     expect(version.stderr).toBe(''); // no runtime warning from a library either
   });
 
-  it('takes login, logout and whoami as other CLIs spell them (auth login, auth logout, context)', () => {
-    const help = run('src/main.ts', ['--help']).stdout;
+  it('takes login, logout and whoami as other CLIs spell them (auth login, auth logout, context)', async () => {
+    // The words are read the same in this process (runCli) as in a new one: no process per word.
+    const orgonaut = (args: string[]) => runCli(args, path.join(dir, 'config.json'));
+    const help = (await orgonaut(['--help'])).stdout;
     expect(help).toContain('Shortcuts: login and logout (auth login, auth logout), whoami (context).');
-    const logout = run('src/main.ts', ['logout']);
+    const logout = await orgonaut(['logout']);
     expect(logout).toMatchObject({ code: 0, stdout: 'Not signed in; nothing to do.\n' });
-    const whoami = run('src/main.ts', ['whoami']);
+    const whoami = await orgonaut(['whoami']);
     expect(whoami.code).toBe(3);
     expect(whoami.stderr.trim()).toMatch(/^orgonaut: not signed in \(no .*config\.json\)\. Run "orgonaut auth login/);
     // --json before the command as after it (it once swallowed the command: 'unknown command "whoami"').
     for (const args of [['whoami', '--json'], ['--json', 'whoami'], ['--json', 'context']]) {
-      const asJson = run('src/main.ts', args);
+      const asJson = await orgonaut(args);
       expect(asJson.code, args.join(' ')).toBe(3);
       expect(JSON.parse(asJson.stderr), args.join(' ')).toMatchObject({ error: { exit_code: 3 } });
     }
-    const usage = run('src/main.ts', ['login', '--timeout']);
+    const usage = await orgonaut(['login', '--timeout']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('orgonaut: --timeout needs a value');
     expect(usage.stderr).toContain('orgonaut auth login [--host');
