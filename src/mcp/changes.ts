@@ -34,7 +34,7 @@ const FIELDS: Record<Field, string> = {
   team_type_id: 'A team type id of this tenant: copy the team_type_id of a team of that type (`org.teams.list`).',
   department_type_id:
     'A department type id of this tenant, required when creating a department: copy the department_type_id of a department of that type (`org.departments.list`).',
-  purpose: 'The team’s purpose.',
+  purpose: 'The team’s purpose; in update_team an empty string "" clears it.',
   kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
   display_name: 'The name shown for the actor.',
   email: 'The person’s email address.',
@@ -90,7 +90,7 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
     note: `The subtree moves with it; the company cannot move. ${noHistory('An org unit’s parent')}`,
   },
   close_org_unit: { required: ['org_unit_id'], optional: ['date'], note: 'Only a unit without active child units or placements.' },
-  update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: `Give team_type_id, purpose or both. ${noHistory('A team’s type and purpose')}` },
+  update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: `Give team_type_id, purpose or both; an empty string "" clears either. ${noHistory('A team’s type and purpose')}` },
   set_manager: { required: ['actor_id'], optional: ['manager_id', 'date'], note: 'Without manager_id the manager is removed.' },
   add_placement: { required: ['actor_id', 'org_unit_id', 'allocation_pct'], optional: ['is_primary', 'position_id', 'ref', 'date'] },
   move_placement: {

@@ -6,10 +6,14 @@ import { counted, listed } from '../../util/words.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
-const ALLOWED_PARENTS: Record<'department' | 'team', OrgUnitType[]> = {
+/** The org unit types a department or team may sit under (create_org_unit, move_org_unit; the tray offers only these). */
+export const ALLOWED_PARENTS: Record<'department' | 'team', readonly OrgUnitType[]> = {
   department: ['company', 'department'],
   team: ['company', 'department'],
 };
+
+/** Any unit a department or team may sit under. */
+export const PARENT_TYPES: readonly OrgUnitType[] = [...new Set([...ALLOWED_PARENTS.department, ...ALLOWED_PARENTS.team])];
 
 function checkParent(ctx: OpContext, type: OrgUnitType, parent: OrgUnit): void {
   const allowed = ALLOWED_PARENTS[type as 'department' | 'team'];
@@ -32,7 +36,7 @@ export function createOrgUnit(ctx: OpContext): void {
   if (type === 'department') {
     wg.create('departments', { orgUnitId: id, departmentTypeId, costCenter: null, leadActorId: null, description: null });
   } else {
-    wg.create('teams', { orgUnitId: id, teamTypeId: checkTeamType(ctx), purpose: command.purpose ?? null });
+    wg.create('teams', { orgUnitId: id, teamTypeId: checkTeamType(ctx), purpose: command.purpose?.trim() || null });
   }
   ctx.created.push({ family: 'org_units', id });
 }
@@ -101,7 +105,8 @@ export function updateTeam(ctx: OpContext): void {
   if (unit.type !== 'team') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'is not a team');
   const fields: { teamTypeId?: string | null; purpose?: string | null } = {};
   if (ctx.command.team_type_id !== undefined) fields.teamTypeId = checkTeamType(ctx);
-  if (ctx.command.purpose !== undefined) fields.purpose = ctx.command.purpose;
+  // null or an empty (blank) purpose clears it, on every surface alike.
+  if (ctx.command.purpose !== undefined) fields.purpose = ctx.command.purpose?.trim() || null;
   if (!Object.keys(fields).length) throw new InvalidInput(fieldOf(ctx, 'team_type_id'), 'give team_type_id or purpose to change');
   if (ctx.wg.get('teams', unit.id)) ctx.wg.update('teams', unit.id, fields);
   else ctx.wg.create('teams', { orgUnitId: unit.id, teamTypeId: null, purpose: null, ...fields });

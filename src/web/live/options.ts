@@ -14,6 +14,8 @@ import { namesOf } from './context.js';
 export interface Choice {
   value: string;
   label: string;
+  /** An org unit's type (unit choices), for forms that offer only some types. */
+  type?: string;
 }
 
 export const MAX_CHOICES = 2_000;
@@ -53,7 +55,7 @@ export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promi
   return items
     .map((u) => ({ path: pathOf(u.id), unit: u }))
     .sort((a, b) => byPath(a.path, b.path))
-    .map(({ path, unit }) => ({ value: unit.id, label: `${path.join(' › ')} (${unit.type})` }));
+    .map(({ path, unit }) => ({ value: unit.id, label: `${path.join(' › ')} (${unit.type})`, type: unit.type }));
 }
 
 export async function actorChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {

@@ -2,6 +2,8 @@ import type { Ability } from '../../access/abilities.js';
 import { InvalidInput } from '../../errors.js';
 import { toMinor } from '../../org/cost.js';
 import { CHANGE_OPS, MAX_BATCH, type ChangeOp } from '../../scenarios/commands.js';
+import { PARENT_TYPES } from '../../scenarios/ops/structure.js';
+import type { OrgUnitType } from '../../org/types.js';
 import type { Names } from '../live/context.js';
 import { kindLabel, money, num } from '../live/format.js';
 
@@ -44,6 +46,13 @@ export interface TrayField {
   neededWhen?: string;
   /** Abilities the field needs beyond the op's (money fields need `costs.read`). */
   needs?: Ability[];
+  /** Unit fields: the org unit types offered (a team's parent is a company or department; update_team takes a team). */
+  unitTypes?: readonly OrgUnitType[];
+  /**
+   * Text fields that clear what they set when left empty (sent as null) — unless the field named here is filled in
+   * too (a team's purpose is kept when only its type is changed).
+   */
+  emptyClears?: { unless: string };
 }
 
 export interface TrayOp {
@@ -64,21 +73,24 @@ const date: TrayField = { name: 'date', label: 'Takes effect on', kind: 'date', 
  */
 const FROM_TODAY = 'Applies from today; no history is kept, so earlier dates show it too';
 const MONEY: Ability[] = ['costs.read'];
+/** Units a person designs (not the system unit Orgonaut keeps), and those that can move or close (not the company). */
+const DESIGNED: readonly OrgUnitType[] = ['company', 'department', 'team'];
+const MOVABLE: readonly OrgUnitType[] = ['department', 'team'];
 
 export const TRAY_OPS: TrayOp[] = [
   {
     op: 'move_org_unit',
     title: 'Move an org unit',
     fields: [
-      { name: 'org_unit_id', label: 'Unit to move', kind: 'unit', required: true },
-      { name: 'parent_id', label: 'New parent unit', kind: 'unit', required: true, hint: FROM_TODAY },
+      { name: 'org_unit_id', label: 'Unit to move', kind: 'unit', required: true, unitTypes: MOVABLE },
+      { name: 'parent_id', label: 'New parent unit', kind: 'unit', required: true, hint: FROM_TODAY, unitTypes: PARENT_TYPES },
     ],
   },
   {
     op: 'rename_org_unit',
     title: 'Rename an org unit',
     fields: [
-      { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true },
+      { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true, unitTypes: DESIGNED },
       { name: 'name', label: 'New name', kind: 'text', required: true, hint: FROM_TODAY },
     ],
   },
@@ -88,7 +100,7 @@ export const TRAY_OPS: TrayOp[] = [
     fields: [
       { name: 'name', label: 'Name', kind: 'text', required: true },
       { name: 'type', label: 'Type', kind: 'choice', required: true, choices: [['team', 'Team'], ['department', 'Department']] },
-      { name: 'parent_id', label: 'Parent unit', kind: 'unit', required: true },
+      { name: 'parent_id', label: 'Parent unit', kind: 'unit', required: true, unitTypes: PARENT_TYPES },
       { name: 'department_type_id', label: 'Department type', kind: 'department_type', neededWhen: 'for a department', hint: 'The types are kept in Settings → Organisation' },
       { name: 'code', label: 'Code', kind: 'text' },
       date,
@@ -98,16 +110,21 @@ export const TRAY_OPS: TrayOp[] = [
     op: 'update_team',
     title: 'Change a team’s type or purpose',
     fields: [
-      { name: 'org_unit_id', label: 'Team', kind: 'unit', required: true },
+      { name: 'org_unit_id', label: 'Team', kind: 'unit', required: true, unitTypes: ['team'] },
       { name: 'team_type_id', label: 'Team type', kind: 'team_type', hint: 'The types are kept in Settings → Organisation' },
-      { name: 'purpose', label: 'Purpose', kind: 'text', hint: `Empty: kept as it is. ${FROM_TODAY}` },
+      {
+        name: 'purpose',
+        label: 'Purpose',
+        kind: 'text',
+        hint: `Empty: clears the team’s purpose — or, when you choose a team type, keeps it as it is. ${FROM_TODAY}`,
+        emptyClears: { unless: 'team_type_id' },
+      },
     ],
-    anyOf: { fields: ['team_type_id', 'purpose'], message: 'Choose a team type or type a purpose: as it is, this changes nothing.' },
   },
   {
     op: 'close_org_unit',
     title: 'Close an empty org unit',
-    fields: [{ name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true }, date],
+    fields: [{ name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true, unitTypes: MOVABLE }, date],
   },
   {
     op: 'set_manager',
@@ -258,6 +275,7 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
     }
     if (!raw) {
       if (field.required) return { field: field.name, message: `${field.label} is required.` };
+      if (field.emptyClears && !(draft[field.emptyClears.unless] ?? '').trim()) command[target] = null;
       continue;
     }
     if (field.kind === 'number' || field.kind === 'money') {
@@ -311,7 +329,7 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
       return `Close ${names.unit(s('org_unit_id'))}${from}`;
     case 'update_team': {
       const type = c.team_type_id === null ? 'no team type' : c.team_type_id ? `team type “${teamTypes.get(s('team_type_id')) ?? s('team_type_id')}”` : '';
-      const purpose = typeof c.purpose === 'string' ? `purpose “${s('purpose')}”` : '';
+      const purpose = c.purpose === null ? 'no purpose' : typeof c.purpose === 'string' ? `purpose “${s('purpose')}”` : '';
       return `Give ${names.unit(s('org_unit_id'))} ${[type, purpose].filter(Boolean).join(' and ')}`;
     }
     case 'set_manager':

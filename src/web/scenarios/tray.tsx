@@ -184,7 +184,7 @@ async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: 
     const raw = (draft[field.name] ?? '').trim();
     if (!REF_KINDS.has(field.kind) || !raw || raw.includes(ID_SEPARATOR) || isUuid(raw)) continue;
     const typed = raw.toLowerCase();
-    const choices = await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId });
+    const choices = offered(field, await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId }));
     const exact = choices.filter((o) => o.label.toLowerCase() === typed);
     const matches = exact.length ? exact : choices.filter((o) => o.label.toLowerCase().startsWith(`${typed} `));
     if (matches.length === 1) {
@@ -274,21 +274,30 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
                 />
               ))}
             </div>
-            {(['unit', 'actor', 'placement', 'position', 'vacancy'] as const)
-              .filter((kind) => choices![kind].length > SELECT_MAX)
-              .map((kind) => (
-                <datalist id={`list-${kind}`}>
-                  {choices![kind].map((o) => (
-                    <option value={`${o.label}${ID_SEPARATOR}${o.value}`} />
-                  ))}
-                </datalist>
-              ))}
+            {suggestionLists(ops, has, choices!).map(([listId, options]) => (
+              <datalist id={listId}>
+                {options.map((o) => (
+                  <option value={`${o.label}${ID_SEPARATOR}${o.value}`} />
+                ))}
+              </datalist>
+            ))}
           </section>
         </>
       )}
     </Shell>,
     status,
   );
+}
+
+/** The suggestion lists the shown forms' long reference fields type into (see `listIdOf`), each once. */
+function suggestionLists(ops: TrayOp[], has: (a: Ability) => boolean, choices: Choices): [string, Choice[]][] {
+  const lists = new Map<string, Choice[]>();
+  for (const field of ops.flatMap((o) => o.fields)) {
+    if (!REF_KINDS.has(field.kind) || !fieldAllowed(field, has) || lists.has(listIdOf(field))) continue;
+    const options = offered(field, choices[field.kind as RefKind]);
+    if (options.length > SELECT_MAX) lists.set(listIdOf(field), options);
+  }
+  return [...lists];
 }
 
 function Tray(props: {
@@ -414,6 +423,17 @@ function OpForm(props: {
 
 const REF_KINDS = new Set<FieldKind>(['unit', 'actor', 'placement', 'position', 'vacancy']);
 
+/** The choices a reference field offers: for unit fields naming types, only units of those types. */
+function offered(field: TrayField, choices: Choice[]): Choice[] {
+  const types = field.unitTypes;
+  return types ? choices.filter((o) => o.type !== undefined && types.includes(o.type as never)) : choices;
+}
+
+/** The suggestion list a long reference field types into: one per kind, and per set of unit types. */
+function listIdOf(field: TrayField): string {
+  return field.unitTypes ? `list-${field.kind}-${field.unitTypes.join('-')}` : `list-${field.kind}`;
+}
+
 function FieldInput(props: { field: TrayField; id: string; value: string; choices: Choices; invalid: boolean; errorId: string; currency: string }) {
   const { field, id, value } = props;
   const hintId = field.hint ? `${id}-hint` : undefined;
@@ -427,10 +447,10 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
   };
   let control;
   if (REF_KINDS.has(field.kind)) {
-    const options = props.choices[field.kind as keyof Choices];
+    const options = offered(field, props.choices[field.kind as keyof Choices]);
     control =
       options.length > SELECT_MAX ? (
-        <input {...common} list={`list-${field.kind}`} value={value} placeholder="Type to search, or paste an id" autocomplete="off" />
+        <input {...common} list={listIdOf(field)} value={value} placeholder="Type to search, or paste an id" autocomplete="off" />
       ) : (
         <select {...common}>
           <option value="">{field.required ? 'Choose…' : 'None'}</option>

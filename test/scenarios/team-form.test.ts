@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import type { ServiceContext } from '../../src/context.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { getOrgUnit } from '../../src/org/read-structure.js';
+import { changeItem } from '../../src/mcp/changes.js';
+import { createType } from '../../src/tenancy/settings.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, tokenOf, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * A team's type and purpose in the change tray and over REST and MCP: the form offers teams (and, where a parent is
+ * asked for, only the units a team or department may sit under), and a purpose once set can be cleared — an empty
+ * field on the form, null or "" on REST, "" on MCP — while changing only the type keeps it.
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let ctx: ServiceContext;
+let token: string;
+let cookie: string;
+const HOST = 'teamform.localhost';
+const SALT = 'team-form';
+const PASSWORD = 'correct horse battery';
+const { units } = fixtureIds(SALT);
+
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replace(/\s+/g, ' ');
+const stagedOf = (html: string) => hiddenField(html, 'staged').replaceAll('&quot;', '"');
+
+async function page(path: string, form?: Record<string, string>) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, ...(form ? { form } : {}) });
+  const html = await response.text();
+  return { status: response.status, html, text: text(html) };
+}
+
+/** The values of the options of the select named `field` in the form of `op`. */
+function optionsOf(html: string, op: string, field: string): string[] {
+  const select = new RegExp(`<select[^>]*id="${op}-${field}"[^>]*>([\\s\\S]*?)</select>`).exec(html);
+  expect(select, `${op}.${field} is a select`).not.toBeNull();
+  return [...select![1]!.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]!).filter(Boolean);
+}
+
+const purposeOf = async (sid: string, unitId: string) => ((await getOrgUnit(ctx, unitId, { scenarioId: sid })).unit as { team?: { purpose: unknown } }).team?.purpose;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'teamform', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
+  app = testApp(database);
+  const user = await buildMember(database, tenant, 'owner', { password: PASSWORD });
+  token = await tokenOf(database, tenant, user, 'owner');
+  cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
+  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
+});
+afterAll(() => database?.close());
+
+describe('the tray offers sensible units', () => {
+  it('a team to change, a company or department as a parent, no company to move or close', async () => {
+    const sid = (await createScenario(ctx, { name: 'Choices' })).id;
+    const tray = await page(`/scenarios/${sid}/changes`);
+    const teams = [units.P, units.M, units.F].sort();
+    expect(optionsOf(tray.html, 'update_team', 'org_unit_id').sort()).toEqual(teams);
+    const parents = [units.C, units.E, units.S].sort();
+    expect(optionsOf(tray.html, 'create_org_unit', 'parent_id').sort()).toEqual(parents);
+    expect(optionsOf(tray.html, 'move_org_unit', 'parent_id').sort()).toEqual(parents);
+    expect(optionsOf(tray.html, 'move_org_unit', 'org_unit_id').sort()).toEqual([units.E, units.S, ...teams].sort());
+    expect(optionsOf(tray.html, 'close_org_unit', 'org_unit_id')).not.toContain(units.C);
+    // Placing people still offers every unit.
+    expect(optionsOf(tray.html, 'add_placement', 'org_unit_id').sort()).toEqual([...parents, ...teams].sort());
+  });
+
+  it('a team typed by name resolves among teams only', async () => {
+    const sid = (await createScenario(ctx, { name: 'Typed' })).id;
+    const csrf = hiddenField((await page(`/scenarios/${sid}/changes`)).html, 'csrf');
+    const typed = await page(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'update_team', org_unit_id: 'Fixture Co › Engineering (department)', team_type_id: '', purpose: 'x' });
+    expect(typed.status).toBe(400);
+    expect(typed.text).toContain('Team: nothing here matches “Fixture Co › Engineering (department)”');
+  });
+});
+
+describe('a team’s purpose can be cleared', () => {
+  it('on the form: an empty purpose clears it; with a team type chosen it is kept', async () => {
+    const teamType = await createType(ctx, 'team', 'Enabling');
+    const sid = (await createScenario(ctx, { name: 'Clear purpose' })).id;
+    const csrf = hiddenField((await page(`/scenarios/${sid}/changes`)).html, 'csrf');
+    const typeOnly = await page(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'update_team', org_unit_id: units.P, team_type_id: teamType.id, purpose: '' });
+    expect(typeOnly.text).toContain('Give Platform team type “Enabling”');
+    expect(typeOnly.text).not.toContain('no purpose');
+    await page(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(typeOnly.html), action: 'apply' });
+    expect(await purposeOf(sid, units.P)).toBe('Runs the platform');
+
+    const cleared = await page(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'update_team', org_unit_id: units.P, team_type_id: '', purpose: '' });
+    expect(cleared.status).toBe(200);
+    expect(cleared.text).toContain('Give Platform no purpose');
+    const applied = await page(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(cleared.html), action: 'apply' });
+    expect(applied.status).toBe(303);
+    expect(await purposeOf(sid, units.P)).toBeNull();
+  });
+
+  it('over REST with null or "", and over MCP with "", the same way (never stored as an empty purpose)', async () => {
+    for (const purpose of [null, '', '   ']) {
+      const sid = (await createScenario(ctx, { name: `REST ${JSON.stringify(purpose)}` })).id;
+      const response = await app.request(`/api/v1/scenarios/${sid}/changes`, { host: HOST, token, method: 'POST', json: { changes: [{ op: 'update_team', org_unit_id: units.P, purpose }] } });
+      expect(response.status, JSON.stringify(purpose)).toBe(200);
+      const unit = (await (await app.request(`/api/v1/org-units/${units.P}?scenario_id=${sid}`, { host: HOST, token })).json()) as { data: { team: { purpose: unknown } } };
+      expect(unit.data.team.purpose, JSON.stringify(purpose)).toBeNull();
+    }
+    const sid = (await createScenario(ctx, { name: 'MCP' })).id;
+    // What the MCP action tools accept (their change schema) clears it too.
+    const change = changeItem.parse({ op: 'update_team', org_unit_id: units.P, purpose: '' });
+    await applyBatch(ctx, sid, [change]);
+    expect(await purposeOf(sid, units.P)).toBeNull();
+  });
+});
