@@ -303,8 +303,10 @@ describe('the activity log', () => {
     expect(list).not.toContain('→');
     const html = (await get(`/activity?scenario=${sid}&entity=scenario`, owner)).html;
     const eventId = /href="\/activity\/([0-9a-f-]{36})"/.exec(html)![1]!;
-    const detail = text((await get(`/activity/${eventId}`, owner)).html);
-    expect(detail).toMatch(new RegExp(`Record Logged plan \\(${sid}\\) Scenario Logged plan`));
+    const event = (await get(`/activity/${eventId}`, owner)).html;
+    // Named and linked; its id is not repeated beside a name that leads to it.
+    expect(text(event)).toContain('Record Logged plan Scenario Logged plan');
+    expect(event).toContain(`<a href="/scenarios/${sid}">Logged plan</a>`);
   });
 
   it('names a record that exists only in its scenario in the unfiltered list too (the placement of a hire)', async () => {
