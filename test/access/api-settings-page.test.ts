@@ -4,15 +4,12 @@ import { exchangeCliCode, issueCliCode, parseCliAuthorize } from '../../src/acce
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { apiTokens } from '../../src/db/schema/index.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { setMembership } from '../../src/access/users.js';
 import { saveConsent } from '../../src/oauth/consents.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant } from '../support/factories.js';
+import { buildMember, buildTenant, tokenOf } from '../support/factories.js';
 
 /** Settings → API and MCP as a person uses it: creating tokens through the form, reading the token list. */
 let database: Database;
@@ -137,14 +134,7 @@ describe('creating a token on the page', () => {
 
 describe('the token list', () => {
   it('names each token’s abilities, marks expired tokens and offers no revoke for them', async () => {
-    await issueApiToken(database.db, {
-      tenantId: tenant.id,
-      userId: ownerId,
-      roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan),
-      name: 'Lapsed',
-      abilities: ['teams.read'],
-      expiresAt: new Date(Date.now() + 50),
-    });
+    await tokenOf(database, tenant, { id: ownerId }, 'owner', { name: 'Lapsed', abilities: ['teams.read'], expiresAt: new Date(Date.now() + 50) });
     await new Promise((r) => setTimeout(r, 60));
     const html = await (await page()).text();
     const row = html.slice(html.indexOf('<td>Lapsed</td>'), html.indexOf('</tr>', html.indexOf('<td>Lapsed</td>')));
@@ -154,14 +144,7 @@ describe('the token list', () => {
     expect(row).not.toContain('Revoke');
     // One that runs out within the week is marked while there is time to replace it; a later one is not.
     for (const [name, days] of [['Nightly sync', 3], ['Quarterly', 60]] as const) {
-      await issueApiToken(database.db, {
-        tenantId: tenant.id,
-        userId: ownerId,
-        roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan),
-        name,
-        abilities: ['teams.read'],
-        expiresAt: new Date(Date.now() + days * 86_400_000),
-      });
+      await tokenOf(database, tenant, { id: ownerId }, 'owner', { name, abilities: ['teams.read'], expiresAt: new Date(Date.now() + days * 86_400_000) });
     }
     const later = await (await page()).text();
     const rowOf = (name: string) => later.slice(later.indexOf(`<td>${name}</td>`), later.indexOf('</tr>', later.indexOf(`<td>${name}</td>`)));
@@ -201,13 +184,7 @@ describe('a token made by CLI sign-in', () => {
 describe('after a role change', () => {
   it('says which abilities of your own tokens your role no longer allows', async () => {
     const person = await buildMember(database, tenant, 'manager', { password: PASSWORD });
-    await issueApiToken(database.db, {
-      tenantId: tenant.id,
-      userId: person.id,
-      roleAbilities: effectiveAbilities(DEFAULT_BUNDLES.manager, null, tenant.plan),
-      name: 'Finance export',
-      abilities: ['costs.read', 'actors.read'],
-    });
+    await tokenOf(database, tenant, person, 'manager', { name: 'Finance export', abilities: ['costs.read', 'actors.read'] });
     await setMembership(database.db, tenant.id, person.id, 'member');
     app.runtime.authenticator.forget(); // what the members page does after a role change
     const signedIn = await signInThroughForm(app, HOST, person.email, PASSWORD, '/settings/api');

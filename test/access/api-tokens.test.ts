@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { apiTokens, auditEvents } from '../../src/db/schema/index.js';
-import { hashSecret, issueApiToken } from '../../src/access/api-tokens.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { hashSecret } from '../../src/access/api-tokens.js';
+import type { Role } from '../../src/access/bundles.js';
 import { setMembership } from '../../src/access/users.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant } from '../support/factories.js';
+import { buildMember, buildTenant, tokenOf } from '../support/factories.js';
 import { testApp, type TestApp } from '../support/app.js';
 
 let database: Database;
@@ -20,17 +19,7 @@ let viewerId: string;
 let ownerId: string;
 const ACME = 'tokacme.localhost';
 
-async function tokenFor(tenant: Tenant, userId: string, role: keyof typeof DEFAULT_BUNDLES, abilities: string[], expiresAt: Date | null = null) {
-  const { secret } = await issueApiToken(database.db, {
-    tenantId: tenant.id,
-    userId,
-    roleAbilities: effectiveAbilities(DEFAULT_BUNDLES[role], null, tenant.plan),
-    name: 'test',
-    abilities,
-    expiresAt,
-  });
-  return secret;
-}
+const tokenFor = (tenant: Tenant, userId: string, role: Role, abilities: string[], expiresAt?: Date) => tokenOf(database, tenant, { id: userId }, role, { name: 'test', abilities, expiresAt });
 
 beforeAll(async () => {
   database = await testDatabase();
