@@ -71,6 +71,12 @@ export function signInRoutes(): Hono<AppEnv> {
 
   web.post('/sign-out', async (c) => {
     const body = await c.req.parseBody();
+    // Already signed out (the session ended while the page was open, or in another tab): that is what was asked for,
+    // not a forged form; the browser drops the cookie and goes to sign-in.
+    if (!(await readSession(c))) {
+      await destroySession(c, c.var.runtime.database.db);
+      return c.redirect('/sign-in', 303);
+    }
     const session = await checkSessionCsrf(c, body.csrf);
     await destroySession(c, c.var.runtime.database.db);
     await auditSignIn(c.var.runtime.database.db, hostTenant(c), 'signed_out', { userId: session.userId, email: session.user.email, ip: clientIp(c) });

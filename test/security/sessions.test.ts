@@ -175,6 +175,23 @@ describe('a session left idle', () => {
     expect((await post('http://evil.example/settings/api')).headers.get('location')).toBe('/sign-in?return_to=%2F');
   });
 
+  it('signing out of a session that ended meanwhile signs out, rather than calling the form forged', async () => {
+    const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const cookie = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    const page = await app.request('/sign-out', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    const csrf = hiddenField(await page.text(), 'csrf');
+    await age(cookie, SESSION_IDLE_MS + 60_000);
+    const out = await app.request('/sign-out', { host: HOST, cookie, headers: { origin: ORIGIN, accept: 'text/html' }, form: { csrf } });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/sign-in');
+    expect(out.headers.getSetCookie().join('\n')).toMatch(/orgonaut_session=;/);
+    // A live session still needs its own form token to be signed out.
+    const live = await signInThroughForm(app, HOST, person.email, PASSWORD);
+    const forged = await app.request('/sign-out', { host: HOST, cookie: live, headers: { origin: ORIGIN, accept: 'text/html' }, form: { csrf: 'guessed' } });
+    expect(forged.status).toBe(403);
+    expect(await signedIn(live)).toBe(true);
+  });
+
   it('an ended session is deleted a day later (until then the browser is told why it was signed out)', async () => {
     const person = await buildMember(database, tenant, 'member', { password: PASSWORD });
     const [live, recentlyIdle, longIdle, longExpired] = [
