@@ -143,20 +143,23 @@ export async function listTasks(ctx: ServiceContext, filter: { scenarioId?: stri
 const createdMicros = sql<string>`(extract(epoch from ${tasks.createdAt}) * 1000000)::bigint`;
 
 /**
- * One page of the tenant's tasks, newest first, optionally only those of a `status` and `kind`. The cursor (the last
- * task's creation time and id) is valid only for the same filters; a walk has no gaps or repeats as tasks start.
+ * One page of the tenant's tasks, newest first, optionally only those of a `status`, a `kind` or a scenario (another
+ * tenant's scenario is not found). The cursor (the last task's creation time and id) is valid only for the same
+ * filters; a walk has no gaps or repeats as tasks start.
  */
 export async function pageTasks(
   ctx: ServiceContext,
-  filter: { status?: string | null; kind?: string | null; limit?: number; cursor?: string | null } = {},
+  filter: { status?: string | null; kind?: string | null; scenarioId?: string | null; limit?: number; cursor?: string | null } = {},
 ): Promise<Page<ReturnType<typeof presentTask>>> {
   authorize(ctx.principal, 'scenarios.read');
+  if (filter.scenarioId) await loadScenario(ctx.db, ctx.tenant.id, filter.scenarioId);
   const limit = checkLimit(filter.limit);
   if (filter.status && !(TASK_STATUSES as readonly string[]).includes(filter.status)) throw new InvalidInput('status', `must be one of ${TASK_STATUSES.join(', ')}`);
   if (filter.kind && !(TASK_KINDS as readonly string[]).includes(filter.kind)) throw new InvalidInput('kind', `must be one of ${TASK_KINDS.join(', ')}`);
   const conditions: SQL[] = [eq(tasks.tenantId, ctx.tenant.id)];
   if (filter.status) conditions.push(eq(tasks.status, filter.status));
   if (filter.kind) conditions.push(eq(tasks.kind, filter.kind));
+  if (filter.scenarioId) conditions.push(eq(tasks.scenarioId, filter.scenarioId));
   const query = queryFingerprint(filter);
   if (filter.cursor) {
     const [micros, id] = decodeCursor(filter.cursor, 'tasks', query);

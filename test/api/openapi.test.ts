@@ -42,8 +42,8 @@ const NOT_ORG_READS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department
 /** Imports and the HRIS integration are not org reads, and the BambooHR webhook is signed, not bearer-authenticated (test/imports). */
 const IMPORTS = /^\w+ \/api\/v1\/(imports|integrations)/;
 const SIGNED = 'POST /api/v1/integrations/bamboohr/webhook/{tenant}';
-/** Lists served whole (next_cursor always null): a user's tokens; a scenario's last 100 tasks (listTasks has no cursor). */
-const UNPAGED = new Set(['GET /api/v1/tokens', 'GET /api/v1/scenarios/{id}/tasks']);
+/** Lists served whole (next_cursor always null): a user's tokens. */
+const UNPAGED = new Set(['GET /api/v1/tokens']);
 
 async function call(path: string, role: Role = 'owner', options: RequestOptions = {}) {
   const response = await app.request(path, { host: HOST, token: tokens[role], ...options });

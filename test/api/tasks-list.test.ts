@@ -6,7 +6,8 @@ import { tasks } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, memberToken, tokenOf } from '../support/factories.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { buildMember, buildTenant, contextFor, memberToken, principalFor, tokenOf } from '../support/factories.js';
 
 /**
  * `GET /api/v1/tasks`: the tenant's background tasks, newest first, filtered by status and kind, paged by cursor —
@@ -24,6 +25,9 @@ let viewer: string;
 let noScenarios: string;
 let theirOwner: string;
 let theirIds: string[];
+let ourScenario: string;
+let theirScenario: string;
+let scenarioTaskIds: string[];
 
 type Task = { id: string; kind: string; status: string; result: Record<string, any> | null; error: string | null; created_at: string };
 type Body = { data: Task[]; next_cursor: string | null; status?: number; code?: string; field?: string; detail?: string; ability?: string };
@@ -48,10 +52,10 @@ async function walk(query: string, limit: number, token = owner, host = HOST): P
 }
 
 /** Task rows: `at` is a timestamp with microseconds (several tasks may share one, or differ by a microsecond). */
-async function insertTasks(tenant: Tenant, rows: { kind: string; status: string; at: string; result?: Record<string, unknown>; error?: string }[]) {
+async function insertTasks(tenant: Tenant, rows: { kind: string; status: string; at: string; result?: Record<string, unknown>; error?: string; scenarioId?: string }[]) {
   const inserted = await database.db
     .insert(tasks)
-    .values(rows.map((r) => ({ tenantId: tenant.id, kind: r.kind, status: r.status, result: r.result ?? null, error: r.error ?? null, createdAt: sql`${r.at}::timestamptz` })))
+    .values(rows.map((r) => ({ tenantId: tenant.id, scenarioId: r.scenarioId ?? null, kind: r.kind, status: r.status, result: r.result ?? null, error: r.error ?? null, createdAt: sql`${r.at}::timestamptz` })))
     .returning({ id: tasks.id });
   return inserted.map((r) => r.id);
 }
@@ -77,6 +81,14 @@ beforeAll(async () => {
     { kind: 'promotion', status: 'succeeded', at: '2026-03-05T09:00:00Z', result: money },
     { kind: 'restore', status: 'failed', at: '2026-03-01T10:00:00.000100Z', error: 'Theirs.' },
   ]);
+  ourScenario = (await createScenario(contextFor(database, acme, principalFor(acme, 'owner')), { name: 'Ours' })).id;
+  theirScenario = (await createScenario(contextFor(database, other, principalFor(other, 'owner')), { name: 'Theirs' })).id;
+  scenarioTaskIds = await insertTasks(acme, [
+    { kind: 'promotion', status: 'failed', at: '2026-03-06T09:00:00.000001Z', error: 'Conflicts.', scenarioId: ourScenario },
+    { kind: 'promotion', status: 'failed', at: '2026-03-06T09:00:00.000002Z', error: 'Conflicts again.', scenarioId: ourScenario },
+    { kind: 'promotion', status: 'succeeded', at: '2026-03-06T09:00:00.000003Z', scenarioId: ourScenario },
+  ]);
+  await insertTasks(other, [{ kind: 'promotion', status: 'failed', at: '2026-03-06T09:00:00Z', error: 'Theirs.', scenarioId: theirScenario }]);
   const user = await buildMember(database, acme, 'owner');
   owner = await tokenOf(database, acme, user, 'owner');
   noScenarios = await tokenOf(database, acme, user, 'owner', { name: 'no scenarios', abilities: ALL_ABILITIES.filter((a) => a !== 'scenarios.read') });
@@ -88,8 +100,8 @@ afterAll(() => database?.close());
 describe('GET /api/v1/tasks', () => {
   it('lists the tenant’s tasks newest first, the same walked one at a time or all at once, none twice', async () => {
     const whole = await walk('', 500);
-    expect(whole.map((t) => t.kind)).toEqual(['import', 'restore', 'restore', 'promotion', 'promotion', 'promotion', 'promotion', 'promotion']);
-    expect(whole.slice(0, 3).map((t) => t.status)).toEqual(['running', 'succeeded', 'failed']);
+    expect(whole.map((t) => t.kind)).toEqual(['promotion', 'promotion', 'promotion', 'import', 'restore', 'restore', 'promotion', 'promotion', 'promotion', 'promotion', 'promotion']);
+    expect(whole.slice(3, 6).map((t) => t.status)).toEqual(['running', 'succeeded', 'failed']);
     const created = whole.map((t) => t.created_at);
     expect([...created].sort().reverse()).toEqual(created);
     for (const limit of [1, 2, 3]) expect((await walk('', limit)).map((t) => t.id), `limit ${limit}`).toEqual(whole.map((t) => t.id));
@@ -98,13 +110,35 @@ describe('GET /api/v1/tasks', () => {
   it('filters by status and kind, and pages within the filter', async () => {
     const failed = await walk('&status=failed', 1);
     expect(failed.map((t) => [t.kind, t.error])).toEqual([
+      ['promotion', 'Conflicts again.'],
+      ['promotion', 'Conflicts.'],
       ['restore', 'Nothing to restore.'],
       ['promotion', 'Conflicts with Live: resolve them first.'],
     ]);
     const promotions = await walk('&kind=promotion&status=succeeded', 2);
-    expect(promotions).toHaveLength(4);
+    expect(promotions).toHaveLength(5);
     expect(promotions.every((t) => t.kind === 'promotion' && t.status === 'succeeded')).toBe(true);
     expect((await walk('&kind=import', 5)).map((t) => t.status)).toEqual(['running']);
+  });
+
+  it('lists one scenario’s tasks the same way: newest first, filtered, paged; another tenant’s scenario is not found', async () => {
+    const path = (query: string) => `/api/v1/scenarios/${ourScenario}/tasks?${query}`;
+    const pages: Task[] = [];
+    let cursor: string | null = null;
+    do {
+      const { status, body } = await get(path(`limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`));
+      expect(status).toBe(200);
+      pages.push(...body.data);
+      cursor = body.next_cursor;
+    } while (cursor);
+    expect(pages.map((t) => t.id)).toEqual([...scenarioTaskIds].reverse());
+    expect((await get(path('status=failed'))).body.data.map((t) => t.error)).toEqual(['Conflicts again.', 'Conflicts.']);
+    // A cursor of the tenant-wide list is not one of this scenario's.
+    const wide = (await get('/api/v1/tasks?limit=1')).body.next_cursor!;
+    expect((await get(path(`cursor=${encodeURIComponent(wide)}`))).body).toMatchObject({ status: 400, field: 'cursor' });
+    const theirs = await get(`/api/v1/scenarios/${theirScenario}/tasks`);
+    expect(theirs.status).toBe(404);
+    expect(JSON.stringify(theirs.body)).not.toContain('Theirs.');
   });
 
   it('never shows another tenant’s tasks, and shows them theirs only', async () => {
@@ -112,7 +146,8 @@ describe('GET /api/v1/tasks', () => {
     expect(ours.some((t) => theirIds.includes(t.id))).toBe(false);
     expect(ours.some((t) => t.error === 'Theirs.')).toBe(false);
     const theirs = await walk('', 1, theirOwner, OTHER_HOST);
-    expect(theirs.map((t) => t.id).sort()).toEqual([...theirIds].sort());
+    expect(theirs.map((t) => t.id)).toEqual(expect.arrayContaining(theirIds));
+    expect(theirs.map((t) => t.error)).toEqual(['Theirs.', null, 'Theirs.']);
     // Our token on their host is nobody there.
     expect((await get('/api/v1/tasks', owner, OTHER_HOST)).status).toBe(401);
   });
@@ -125,9 +160,9 @@ describe('GET /api/v1/tasks', () => {
   });
 
   it('shows money in results only with costs.read', async () => {
-    const ownerSees = (await walk('&kind=promotion&status=succeeded', 10))[0]!;
+    const ownerSees = (await walk('&kind=promotion&status=succeeded', 10)).find((t) => t.result)!;
     expect(ownerSees.result?.deltas).toEqual({ headcount: 1, annual_cost_minor: 9_000_000 });
-    const viewerSees = (await walk('&kind=promotion&status=succeeded', 10, viewer))[0]!;
+    const viewerSees = (await walk('&kind=promotion&status=succeeded', 10, viewer)).find((t) => t.id === ownerSees.id)!;
     expect(viewerSees.id).toBe(ownerSees.id);
     expect(viewerSees.result?.deltas).toEqual({ headcount: 1 });
   });

@@ -198,6 +198,9 @@ describe('orgonaut walked through by a new user', () => {
     expect(listed.stdout).toMatch(/^KIND\s+STATUS\s+CREATED\s+FINISHED\s+ERROR\s+ID$/m);
     expect(listed.stdout).toMatch(new RegExp(`^promotion\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\s+.+\\s+-\\s+${taskId}$`, 'm'));
     expect((await orgonaut(['tasks', 'list', '--status', 'failed'])).stdout.trim()).toBe('No tasks match.');
+    const ofScenario = await orgonaut(['scenario', 'tasks', scenario, '--kind', 'promotion', '--limit', '1']);
+    expect(ofScenario.code, ofScenario.stderr).toBe(0);
+    expect(ofScenario.stdout).toContain(taskId);
     const bad = await orgonaut(['tasks', 'list', '--status', 'done']);
     expect(bad.code).toBe(1);
     // Named as typed (--status), not as the API's parameter.

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
-import { getTask, listTasks, pageTasks, presentTask, TASK_KINDS, TASK_STATUSES, type StartedTask } from '../../scenarios/tasks.js';
+import { getTask, pageTasks, presentTask, TASK_KINDS, TASK_STATUSES, type StartedTask } from '../../scenarios/tasks.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { TaskSchema } from './scenario-schemas.js';
@@ -15,6 +15,12 @@ export function detach(started: StartedTask, log: (error: unknown) => void): Tas
   return started.task;
 }
 
+/** `status` and `kind`: which tasks a list shows. */
+const TaskFilter = PageQuery.extend({
+  status: z.enum(TASK_STATUSES).optional().openapi({ description: 'Only tasks in this state: pending, running, succeeded or failed' }),
+  kind: z.enum(TASK_KINDS).optional().openapi({ description: 'Only tasks of this kind: promotion, restore or import (an import’s undo)' }),
+});
+
 const list = createRoute({
   method: 'get',
   path: '/api/v1/tasks',
@@ -28,12 +34,7 @@ const list = createRoute({
     'Results carry money figures only with `costs.read`.',
   security: SECURITY,
   ...needs('scenarios.read'),
-  request: {
-    query: PageQuery.extend({
-      status: z.enum(TASK_STATUSES).optional().openapi({ description: 'Only tasks in this state: pending, running, succeeded or failed' }),
-      kind: z.enum(TASK_KINDS).optional().openapi({ description: 'Only tasks of this kind: promotion, restore or import (an import’s undo)' }),
-    }),
-  },
+  request: { query: TaskFilter },
   responses: { 200: { description: 'A page of tasks', ...json(listEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403) },
 });
 
@@ -56,14 +57,15 @@ const scenarioTasks = createRoute({
   method: 'get',
   path: '/api/v1/scenarios/{id}/tasks',
   tags: ['Tasks'],
-  summary: 'The background tasks of a scenario or snapshot, newest first (the last 100)',
+  summary: 'The background tasks of a scenario or snapshot, newest first',
   description:
-    'Every promotion or restore started for this scenario or snapshot, newest first, with its status, result or error: where to ' +
-    'look when a promotion is not yet visible in Live, or why it failed. Another tenant’s id is a 404.',
+    'Every promotion or restore started for this scenario or snapshot (and every import into it), newest first, with its status, ' +
+    'result or error: where to look when a promotion is not yet visible in Live, or why it failed. Filtered and paged like ' +
+    '`GET /api/v1/tasks` (`status`, `kind`, `limit`, `cursor`). Another tenant’s id is a 404.',
   security: SECURITY,
   ...needs('scenarios.read'),
-  request: { params: IdParam },
-  responses: { 200: { description: 'Tasks', ...json(listEnvelope(TaskSchema)) }, ...problemResponses(401, 403, 404) },
+  request: { params: IdParam, query: TaskFilter },
+  responses: { 200: { description: 'A page of tasks', ...json(listEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404) },
 });
 
 export function taskRoutes() {
@@ -77,9 +79,9 @@ export function taskRoutes() {
     return c.json({ data: await getTask(ctx, c.req.valid('param').id) }, 200);
   });
   router.openapi(scenarioTasks, async (c) => {
-    const ctx = serviceContext(c);
-    const tasks = await listTasks(ctx, { scenarioId: c.req.valid('param').id });
-    return c.json({ data: tasks, next_cursor: null }, 200);
+    const query = c.req.valid('query');
+    const page = await pageTasks(serviceContext(c), { ...pageOf(query), status: query.status, kind: query.kind, scenarioId: c.req.valid('param').id });
+    return c.json(listBody(page), 200);
   });
   return router;
 }

@@ -63,7 +63,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `scenario changes <id> [--family <family>] ${PAGE}`,
       'scenario apply <id> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
       'scenario submit|withdraw|archive|unarchive <id>',
-      'scenario tasks <id>',
+      `scenario tasks <id> [--status pending|running|succeeded|failed] [--kind promotion|restore|import] ${PAGE}`,
       'scenario promote <id> [--resolutions <file.json>] [--wait]',
     ],
   },

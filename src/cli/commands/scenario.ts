@@ -54,7 +54,7 @@ export async function scenarioCommand(run: Run): Promise<number> {
     case 'unarchive':
       return transition(run, id, sub);
     case 'tasks':
-      return listCommand<Row>(run, path(id, '/tasks'), {}, TASK_COLUMNS, 'No tasks for this scenario.');
+      return listCommand<Row>(run, path(id, '/tasks'), { status: stringFlag(run.args, 'status'), kind: stringFlag(run.args, 'kind') }, TASK_COLUMNS, 'No tasks for this scenario.');
     case 'promote':
       return promote(run, id);
     default:
