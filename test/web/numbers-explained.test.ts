@@ -142,6 +142,15 @@ describe('an import into Live, as its pages and the activity log tell it', () =>
   });
 });
 
+describe('the Spans page’s unit filter', () => {
+  it('is labelled in the words of the rest of the page ("In unit (and below)", beside the Primary unit column), not "Homed in"', async () => {
+    const response = await app.request(`/live/spans?unit=${units.S}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+    const html = await response.text();
+    expect(html).toContain('<label for="s-unit">In unit (and below)</label>');
+    expect(html).not.toMatch(/homed/i);
+  });
+});
+
 describe('a new scenario’s change tray', () => {
   it('says nothing is saved yet instead of “already has 0 changed records”, and counts them once there are some', async () => {
     const csrf = hiddenField(await (await app.request('/scenarios', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text(), 'csrf');

@@ -60,7 +60,7 @@ export function spansRoutes(): Hono<AppEnv> {
               </select>
             </div>
             <div class="field">
-              <label for="s-unit">Homed in</label>
+              <label for="s-unit">In unit (and below)</label>
               <select id="s-unit" name="unit">
                 <option value="">The whole organisation</option>
                 {units.map((u) => (
