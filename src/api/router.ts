@@ -103,6 +103,8 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
 }
 
 interface DocumentedRoute {
+  /** As documented: `/api/v1/tasks/{id}`. */
+  path: string;
   pattern: RegExp;
   method: string;
   /** The query parameters the route declares (null: a schema whose keys cannot be listed, so any is let through). */
@@ -123,6 +125,7 @@ function documentedRoutes(router: OpenAPIHono<AppEnv>): () => DocumentedRoute[] 
       const headers = d.route.request?.headers as { shape?: Record<string, unknown> } | undefined;
       return [
         {
+          path: d.route.path,
           pattern: new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
           method: d.route.method.toUpperCase(),
           query: !query ? new Set<string>() : query.shape ? new Set(Object.keys(query.shape)) : null,
@@ -185,11 +188,41 @@ function methodNotAllowed(router: OpenAPIHono<AppEnv>) {
       if (bare !== c.req.path && methodsOf(bare).includes(c.req.method)) {
         return respondWithProblem(c, new AppError('not_found', 404, `There is nothing at ${c.req.path}.`, `Drop the trailing slash: ${bare}.`));
       }
-      return c.notFound();
+      // A misspelt route (`/api/v1/task`) is told the one it was probably meant to be, not only "nothing here".
+      const near = /^[A-Za-z0-9._~/-]{1,200}$/.test(c.req.path) ? nearestRoute(routes(), c.req.method, c.req.path) : null;
+      const where = 'Every route is listed at /docs/api.';
+      return respondWithProblem(c, new AppError('not_found', 404, 'There is no API route at this address.', near ? `Did you mean ${near}? ${where}` : where));
     }
     if (allowed.includes('GET')) allowed.push('HEAD');
     const response = respondWithProblem(c, new AppError('method_not_allowed', 405, `${c.req.method} is not allowed on ${c.req.path}.`, `Use ${allowed.join(', ')} (see /docs/api).`));
     response.headers.set('Allow', allowed.join(', '));
     return response;
   };
+}
+
+/**
+ * The documented route nearest `path` (a few letters off: `/api/v1/task`, `/api/v1/scenarios/<id>/delt`), with the
+ * path's own ids in place of `{id}`; one of `method` first. Null when none is that close.
+ */
+function nearestRoute(routes: readonly DocumentedRoute[], method: string, path: string): string | null {
+  const given = path.split('/');
+  let best: { route: string; distance: number } | null = null;
+  for (const r of routes) {
+    const template = r.path.split('/');
+    const candidate = template.length === given.length ? template.map((part, i) => (/^\{.+\}$/.test(part) ? given[i]! : part)).join('/') : r.path;
+    const distance = editDistance(candidate, path) + (r.method === method ? 0 : 0.5);
+    if (distance <= 3 && (!best || distance < best.distance)) best = { route: `${r.method} ${candidate}`, distance };
+  }
+  return best?.route ?? null;
+}
+
+/** Levenshtein distance: the fewest one-character insertions, deletions and substitutions from `a` to `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }

@@ -332,4 +332,19 @@ describe('methods and paths', () => {
     expect(slash.headers.get('allow')).toBeNull();
     expect(await slash.json()).toMatchObject({ status: 404, code: 'not_found', fix: 'Drop the trailing slash: /api/v1/org-units.' });
   });
+
+  it('answers a misspelt route with a 404 problem naming the route it was probably meant to be', async () => {
+    const cases: [string, RequestOptions, string][] = [
+      ['/api/v1/task', {}, 'Did you mean GET /api/v1/tasks? Every route is listed at /docs/api.'],
+      [`/api/v1/scenarios/${units.P}/delt`, {}, `Did you mean GET /api/v1/scenarios/${units.P}/delta? Every route is listed at /docs/api.`],
+      ['/api/v1/snapshot', { method: 'POST', json: {} }, 'Did you mean POST /api/v1/snapshots? Every route is listed at /docs/api.'],
+      ['/api/v1/nothing-like-any-route', {}, 'Every route is listed at /docs/api.'],
+    ];
+    for (const [path, options, fix] of cases) {
+      const answer = await get(path, 'owner', options);
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get('content-type'), path).toContain('application/problem+json');
+      expect(await answer.json(), path).toMatchObject({ status: 404, code: 'not_found', detail: 'There is no API route at this address.', fix });
+    }
+  });
 });
