@@ -59,7 +59,8 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
     const unmatched = resolutions.filter((r) => !known.has(key({ ...r })));
     const fix = unmatched.length
       ? `${counted(unmatched.length, 'resolution')} sent ${unmatched.length === 1 ? 'matches' : 'match'} no conflict (see unmatched_resolutions): copy family, id and field from each conflict, and choose "scenario" (keep the scenario’s value) or "live".`
-      : 'For each conflict choose "scenario" (keep the scenario’s value) or "live".';
+      : 'Send one resolution per conflict: its family, id and field as listed in conflicts, and choice "scenario" (keep the ' +
+        'scenario’s value) or "live" (take the source’s value: Live’s, or that of the scenario it was started from).';
     throw new Conflict(`${counted(open.length, 'field')} changed both in the scenario and in its source since; resolve them before promoting.`, fix, {
       conflicts: open,
       ...(unmatched.length ? { unmatched_resolutions: unmatched } : {}),

@@ -140,7 +140,7 @@ export const ResolutionSchema = z
     family: z.string().max(40).openapi({ example: 'org_unit' }),
     id: z.string().max(64),
     field: z.string().max(64).openapi({ example: 'name' }),
-    choice: z.enum(['scenario', 'live']).openapi({ description: 'Keep the scenario’s value, or take the value Live has now' }),
+    choice: z.enum(['scenario', 'live']).openapi({ description: 'Keep the scenario’s value, or (live) take the value its source has now: Live’s, or that of the scenario it was started from' }),
   })
   .strict();
 
