@@ -151,6 +151,14 @@ describe('the Spans page’s unit filter', () => {
   });
 });
 
+describe('Settings → API and MCP with nothing made yet', () => {
+  it('says what to do instead of only “No tokens yet.” and “No AI assistant is connected yet.”', async () => {
+    const settings = await page('/settings/api', owner);
+    expect(settings).toContain('No tokens yet: create one above for a script, the REST API or an MCP client without OAuth.');
+    expect(settings).toContain('No AI assistant is connected yet. Give one the MCP server URL above: once you allow it, it is listed here.');
+  });
+});
+
 describe('a new scenario’s change tray', () => {
   it('says nothing is saved yet instead of “already has 0 changed records”, and counts them once there are some', async () => {
     const csrf = hiddenField(await (await app.request('/scenarios', { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text(), 'csrf');

@@ -133,7 +133,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
       {state.secret ? <NewSecret name={state.createdName!} secret={state.secret} origin={c.var.origin} slug={ctx.tenant.slug} mcp={mcp} /> : null}
       {mcp ? <McpSection origin={c.var.origin} slug={ctx.tenant.slug} /> : <UpgradeSection plan={ctx.tenant.plan} owner={can(ctx.principal, 'billing.manage')} />}
       <CreateToken abilities={[...ctx.principal.roleAbilities].sort()} csrf={csrf} mcp={mcp} draft={state.draft} />
-      <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} me={ctx.principal.userId} myRole={ctx.principal.roleAbilities} />
+      <TokenTable tokens={tokens} csrf={csrf} showOwner={admin} me={ctx.principal.userId} myRole={ctx.principal.roleAbilities} mcp={mcp} />
       {mcp ? <AppsTable apps={apps} csrf={csrf} showOwner={admin} /> : null}
       {mcp && can(ctx.principal, 'settings.manage') ? <ToolNames csrf={csrf} current={ctx.tenant.settings.mcpToolNames ?? 'underscore'} /> : null}
     </Shell>,
@@ -278,7 +278,7 @@ function CreateToken(props: { abilities: Ability[]; csrf: string; mcp: boolean; 
   );
 }
 
-function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: boolean; me: string | null; myRole: ReadonlySet<Ability> }) {
+function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: boolean; me: string | null; myRole: ReadonlySet<Ability>; mcp: boolean }) {
   // A token keeps the abilities chosen at creation, but uses only those the role still has (role ∩ token): after a
   // role change, say which of your own tokens' abilities no longer work instead of letting calls fail unexplained.
   const lapsed = (t: ApiTokenView) => (t.user_id === props.me ? t.abilities.filter((a) => !props.myRole.has(a as Ability)) : []);
@@ -286,7 +286,7 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
     <section class="card" aria-labelledby="tokens-title">
       <h2 id="tokens-title">{props.showOwner ? 'API tokens of this organisation' : 'Your API tokens'}</h2>
       {props.tokens.length === 0 ? (
-        <p class="hint">No tokens yet.</p>
+        <p class="hint">No tokens yet: create one above for a script, the REST API{props.mcp ? ' or an MCP client without OAuth' : ''}.</p>
       ) : (
         <TableScroll label="API tokens">
           <table>
@@ -377,7 +377,7 @@ function AppsTable(props: { apps: Awaited<ReturnType<typeof connectedApps>>; csr
     <section class="card" aria-labelledby="apps-title">
       <h2 id="apps-title">Connected apps</h2>
       {props.apps.length === 0 ? (
-        <p class="hint">No AI assistant is connected yet.</p>
+        <p class="hint">No AI assistant is connected yet. Give one the MCP server URL above: once you allow it, it is listed here.</p>
       ) : (
         <TableScroll label="Connected apps">
           <table>
