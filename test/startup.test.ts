@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { readyBanner, type RunningServer } from '../src/server.js';
+import { freePort, readyStatus } from './support/ports.js';
 
 /**
  * Start-up behaviour of the real `orgonaut` command (SPEC §9): every problem a person can fix ends the process with
@@ -112,16 +113,6 @@ async function stopServer(server: Running | null): Promise<Finished | null> {
   }
 }
 
-async function readyStatus(port: number): Promise<number | null> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return null;
-  }
-}
-
 /** GET `path` from the server on `port` with `Host: host` (fetch sends the URL's host, whatever it is told). */
 function getOnHost(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -131,17 +122,6 @@ function getOnHost(port: number, host: string, path: string): Promise<{ status: 
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
     });
     request.on('error', reject);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 

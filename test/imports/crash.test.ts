@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { createRunFromUpload } from '../../src/imports/upload.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { adminQuery, withDatabase } from '../support/global-setup.js';
 import { memberToken } from '../support/factories.js';
+import { freePort } from '../support/ports.js';
 import { generatedExport, importTenant, liveState } from './support.js';
 
 /**
@@ -32,17 +32,6 @@ let dbName: string;
 let tenant: Tenant;
 let token: string;
 let server: { child: ChildProcess; port: number; output: () => string } | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function request(port: number, method: string, pathname: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {

@@ -19,6 +19,7 @@ import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { createTenant, findTenantBySlug, type Tenant } from '../../src/tenancy/tenants.js';
 import { loopbackFetch } from '../oauth/support.js';
 import { tokenOf } from '../support/factories.js';
+import { freePort, readyStatus } from '../support/ports.js';
 import { adminQuery, withDatabase } from '../support/global-setup.js';
 
 /**
@@ -126,17 +127,6 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ORGONAUT_LOG_LEVEL: 'warn', ORGONAUT_API_RATE_LIMIT: unlimited, ORGONAUT_MCP_RATE_LIMIT: unlimited, ORGONAUT_MCP_ACTION_RATE_LIMIT: unlimited, ...extra };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const started = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -185,16 +175,6 @@ export async function startServer(url: string, env: Record<string, string> = {},
   }
   await server.kill();
   throw new Error(`the server was not ready within ${timeoutMs / 1000} s:\n${output}`);
-}
-
-async function readyStatus(port: number): Promise<number | null> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return null;
-  }
 }
 
 /**
