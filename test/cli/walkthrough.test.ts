@@ -214,6 +214,16 @@ describe('orgonaut walked through by a new user', () => {
     expect(delta.stdout.split('\n')[0]).toMatch(/^Delta of "Walk plan" against the snapshot "Live before promoting “Walk plan”" \(what the promotion changed\), as of \d{4}-\d\d-\d\d$/);
   });
 
+  it('lists in the activity log only the fields an update changed, not what a creation or a promotion reported', async () => {
+    const log = await orgonaut(['report', 'activity', '--category', 'model']);
+    expect(log.code, log.stderr).toBe(0);
+    const row = (action: string) => log.stdout.split('\n').find((line) => line.includes(action)) ?? '';
+    expect(row('scenario promoted')).toMatch(/scenario promoted\s+Walk plan\s+scenario Walk plan\s+-$/);
+    expect(row('scenario created')).toMatch(/scenario created\s+Walk plan\s+scenario Walk plan\s+-$/);
+    expect(log.stdout).not.toMatch(/snapshot_id|live_version|_minor/);
+    expect(row('actor updated')).toMatch(/actor updated\s+ceo\s+scenario Walk plan\s+fte$/);
+  });
+
   it('names a refused value by the option it was typed as (--as-of, --depth), not by the API’s parameter (as_of)', async () => {
     const date = await orgonaut(['live', 'actors', '--as-of', '2026-13-01']);
     expect(date.code).toBe(1);

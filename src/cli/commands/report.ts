@@ -127,10 +127,14 @@ function recordName(values: unknown): string | null {
   return typeof name === 'string' && name ? name : null;
 }
 
-/** The fields whose value differs between an event's before and after. */
+/**
+ * The fields whose value differs between an event's before and after. An event with no before (a record created, a
+ * scenario promoted, an import run) changed no field: its after is what it made or reported (a promotion's
+ * `snapshot_id`, `live_version`…), not a list of changes.
+ */
 function changedFields(before: unknown, after: unknown): string {
-  if (!after || typeof after !== 'object') return '';
-  const old = before && typeof before === 'object' ? (before as Row) : {};
+  if (!after || typeof after !== 'object' || !before || typeof before !== 'object') return '';
+  const old = before as Row;
   return Object.keys(after)
     .filter((key) => JSON.stringify(old[key]) !== JSON.stringify((after as Row)[key]))
     .join(', ');
