@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
+import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames, withCostCurrency } from '../fields.js';
 import type { ServiceContext } from '../../context.js';
 import { openView } from '../../org/view.js';
 import { defineTool, READ_ONLY } from '../registry.js';
@@ -83,7 +83,7 @@ const metricPair = z.looseObject({
 const metricDeltas = z
   .record(z.string(), metricPair)
   .describe(
-    'Per metric: from → to and the delta (money only with costs.read; a cost delta with `unconvertible` currencies is unknown, never 0; `without_compensation` counts the actors with no pay in effect, whose cost the cost figures leave out)',
+    'Per metric: from → to and the delta (money only with costs.read, in minor units of the reporting `currency` the pair names; a cost delta with `unconvertible` currencies is unknown, never 0; `without_compensation` counts the actors with no pay in effect, whose cost the cost figures leave out)',
   );
 const withheld = z
   .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
@@ -156,7 +156,9 @@ export const scenarioMetricsDeltaTool = defineTool({
     const withheldHere = delta.withheld.filter((w) => w.part === 'metrics' || w.part === 'money');
     // One unit asked for by id shows all its figures, moved or not.
     const byUnit = input.org_unit_id ? delta.metrics.by_org_unit : movedMetricsOnly(delta.metrics.by_org_unit);
-    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere };
+    const currency = ctx.tenant.reportingCurrency;
+    const total = withCostCurrency(delta.metrics.total ?? {}, currency);
+    return { scenario, compare: delta.compare, against, as_of, total, by_org_unit: byUnit.map((u) => withCostCurrency(u, currency)), withheld: withheldHere };
   },
 });
 
@@ -169,7 +171,11 @@ export async function presentDelta<D extends Awaited<ReturnType<typeof scenarioD
   return {
     ...delta,
     families: withChangeNames(ctx.principal, view, delta.families),
-    metrics: { ...delta.metrics, by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit) },
+    metrics: {
+      ...delta.metrics,
+      ...(delta.metrics.total ? { total: withCostCurrency(delta.metrics.total, ctx.tenant.reportingCurrency) } : {}),
+      by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit).map((u) => withCostCurrency(u, ctx.tenant.reportingCurrency)),
+    },
   };
 }
 
