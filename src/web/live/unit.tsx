@@ -86,8 +86,8 @@ export function unitRoutes(): Hono<AppEnv> {
           {/* The metrics count the subtree, the roster this unit only: said, so 89 in Headcount beside 5 names is no riddle. */}
           {roster && unit.children.length ? (
             <p class="hint">
-              Who is placed directly in {unit.name}. The metrics above also count the{' '}
-              {unit.children.length === 1 ? 'unit' : `${unit.children.length} units`} below it, each with its own roster.
+              Who is placed directly in {unit.name}. The metrics above also count everyone in the units below it, each with its own
+              roster.
             </p>
           ) : null}
           {!roster ? (
