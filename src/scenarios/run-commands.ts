@@ -1,7 +1,8 @@
 import { can, type Principal } from '../access/policy.js';
 import { InvalidInput, MissingAbility } from '../errors.js';
 import { isIsoDate, ISO_DATE_RULE } from '../org/dates.js';
-import type { OrgGraph } from '../org/types.js';
+import type { Family, OrgGraph } from '../org/types.js';
+import { camel } from '../org/family-names.js';
 import { abilitiesFor, ChangeCommandSchema, MAX_BATCH, type ChangeCommand, type ChangeOp } from './commands.js';
 import type { RecordEdit } from './edits.js';
 import type { OpContext, ReferenceLists } from './ops/context.js';
@@ -138,5 +139,8 @@ export function runCommands(
     const named = rememberRef(command, path, ctx.created, refs);
     created.push(...ctx.created.map((c) => ({ index, ...c, ...(named === c.id ? { ref: command.ref } : {}) })));
   });
-  return { edits: wg.edits, graph: wg.finish(), created };
+  // A record a later command of the batch removed again (an end on the day it started) was not created after all.
+  const finished = wg.finish();
+  const kept = created.filter((c) => (finished[camel(c.family) as Family] as Map<string, unknown> | undefined)?.has(c.id) ?? true);
+  return { edits: wg.edits, graph: finished, created: kept };
 }

@@ -86,6 +86,38 @@ describe('a move then an end of the same placement on the same day', () => {
   });
 });
 
+describe('a change undone the same day', () => {
+  it('a move and a move back on one day leave the placement whole, and report nothing created', () => {
+    const fixture = buildFixtureOrg(SALT);
+    const { graph, created } = run([
+      { op: 'move_placement', placement_id: id('pl-m1-p'), org_unit_id: units.F, date: DAY },
+      { op: 'move_placement', placement_id: id('pl-m1-p'), org_unit_id: units.P, date: DAY },
+    ]);
+    expect(created).toEqual([]);
+    expect(graph.placements.get(id('pl-m1-p'))).toEqual(fixture.placements.get(id('pl-m1-p')));
+    expect(graph.placements.size).toBe(fixture.placements.size);
+  });
+
+  it('across batches, and for a manager changed and changed back', () => {
+    const fixture = buildFixtureOrg(SALT);
+    const first = run([
+      { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 10, date: DAY },
+      { op: 'set_manager', actor_id: id('p2'), manager_id: id('ceo'), date: DAY },
+    ]).graph;
+    const { graph } = run(
+      [
+        { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 40, date: DAY },
+        { op: 'set_manager', actor_id: id('p2'), manager_id: id('eng_head'), date: DAY },
+      ],
+      first,
+    );
+    expect(graph.placements.get(id('pl-m1-p'))).toEqual(fixture.placements.get(id('pl-m1-p')));
+    expect(graph.placements.size).toBe(fixture.placements.size);
+    expect(graph.reportingLines.get(id('rl-p2'))).toEqual(fixture.reportingLines.get(id('rl-p2')));
+    expect(graph.reportingLines.size).toBe(fixture.reportingLines.size);
+  });
+});
+
 describe('other records changed twice on one day', () => {
   it('a manager set and then removed on the same day: the earlier line ends that day, nothing in between', () => {
     const { graph } = run([

@@ -23,7 +23,7 @@ const CREATED_AS: Record<SplitFamily, string> = { placements: 'placements', repo
 export function changeFromDay<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F], fields: Partial<FamilyRecords[F]>): string {
   if (record.validFrom === ctx.day) {
     ctx.wg.update(family, record.id, fields);
-    return record.id;
+    return rejoinPredecessor(ctx, family, ctx.wg.get(family, record.id)!);
   }
   ctx.wg.update(family, record.id, { validTo: ctx.day } as Partial<FamilyRecords[F]>);
   const id = ctx.newId();
@@ -31,6 +31,26 @@ export function changeFromDay<F extends SplitFamily>(ctx: OpContext, family: F, 
   ctx.created.push({ family: CREATED_AS[family], id });
   ctx.successors.set(record.id, id);
   return id;
+}
+
+/** The fields that make two records of a chain hold the same thing (all but their id and dates). */
+const sameHolding = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  Object.keys(a).every((k) => k === 'id' || k === 'validFrom' || k === 'validTo' || a[k] === b[k]);
+
+/**
+ * A record changed in place on the day it starts, back to what the record it continues holds (moved on a day, then
+ * moved back the same day): the two are one again — the earlier runs on until the later would have ended and the
+ * later is removed — rather than a split that changes nothing. Returns the id holding the values from the day on.
+ */
+function rejoinPredecessor<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F]): string {
+  const before = ctx.wg
+    .where(family, 'actorId', record.actorId)
+    .find((r) => r.id !== record.id && r.validTo === record.validFrom && (!('isPrimary' in r) || r.isPrimary === (record as { isPrimary?: boolean }).isPrimary));
+  if (!before || !sameHolding(before as unknown as Record<string, unknown>, record as unknown as Record<string, unknown>)) return record.id;
+  ctx.wg.update(family, before.id, { validTo: record.validTo } as Partial<FamilyRecords[F]>);
+  ctx.wg.remove(family, record.id);
+  ctx.successors.delete(before.id);
+  return before.id;
 }
 
 /**
