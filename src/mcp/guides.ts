@@ -50,7 +50,7 @@ export const ORG_REVIEW: Guide = {
     },
     {
       goal: 'Check capacity and open seats',
-      how: 'Call `org.placements.list` for allocations and shared people, `org.positions.list` with `status: "vacant"` for open seats.',
+      how: 'Call `org.placements.list` for allocations and shared people, `org.positions.list` with `status: "vacant"` for open seats (a department’s: its `org_unit_id` with `include_subunits: true`).',
       tools: ['org.placements.list', 'org.positions.list'],
     },
     {

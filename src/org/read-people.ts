@@ -173,7 +173,7 @@ const POSITION_STATUSES = ['filled', 'vacant', 'closed', 'open'] as const;
 /** Positions with their status; `status=open` means filled or vacant (not closed). */
 export async function listPositions(
   ctx: ServiceContext,
-  filter: ListRequest & { orgUnitId?: string | null; status?: string | null } = {},
+  filter: ListRequest & { orgUnitId?: string | null; includeSubunits?: boolean; status?: string | null } = {},
 ) {
   authorize(ctx.principal, 'positions.read');
   const view = await openView(ctx, filter);
@@ -183,8 +183,9 @@ export async function listPositions(
   if (status && !(POSITION_STATUSES as readonly string[]).includes(status)) {
     throw new InvalidInput('status', `must be one of ${POSITION_STATUSES.join(', ')}`);
   }
-  const source = filter.orgUnitId
-    ? (index.positionsByUnit.get(filter.orgUnitId) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
+  const units = filter.orgUnitId ? (filter.includeSubunits ? [...subtree(index, filter.orgUnitId)] : [filter.orgUnitId]) : null;
+  const source = units
+    ? units.flatMap((unit) => index.positionsByUnit.get(unit) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
     : pickRecords(view.graph.positions, filter.ids);
   const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
   const kept = withState.filter(({ position, state }) =>

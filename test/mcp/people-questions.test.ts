@@ -61,3 +61,46 @@ describe('"move Mobile under Sales and tell me the cost impact"', () => {
     expect(metrics.total.headcount).not.toHaveProperty('currency');
   });
 });
+
+describe('"which vacancies does Engineering have, and what do they cost?"', () => {
+  type Position = { title: string; status: string; org_unit_name?: string; target_salary?: { amount_minor: number; currency: string } };
+
+  it('lists the vacant seats of a department’s teams with include_subunits, as its vacancy metric counts them', async () => {
+    const metrics = structured<{ metrics: { positions: { vacant: number } } }>(
+      await assistant.call('org_metrics_get', { org_unit_id: world.ids.units.E, as_of: AS_OF }),
+    );
+    const vacant = async (args: Record<string, unknown>) =>
+      structured<{ positions: Position[] }>(await assistant.call('org_positions_list', { org_unit_id: world.ids.units.E, status: 'vacant', as_of: AS_OF, ...args })).positions;
+
+    const below = await vacant({ include_subunits: true });
+    expect(below).toHaveLength(metrics.metrics.positions.vacant);
+    expect(below.map((p) => [p.title, p.org_unit_name, p.target_salary?.currency])).toEqual([['pos_m_open', 'Mobile', 'EUR']]);
+    // Without it, only seats budgeted in the department itself (none here), as before.
+    expect(await vacant({})).toEqual([]);
+    // Sales's vacancy is not Engineering's.
+    expect(below.map((p) => p.title)).not.toContain('pos_f_open');
+  });
+
+  it('pages the department’s positions without losing one, and a cursor serves only the filter it came from', async () => {
+    const all = async (args: Record<string, unknown>) => {
+      const titles: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = structured<{ positions: Position[]; next_cursor?: string }>(
+          await assistant.call('org_positions_list', { org_unit_id: world.ids.units.C, include_subunits: true, as_of: AS_OF, limit: 1, ...args, ...(cursor ? { cursor } : {}) }),
+        );
+        titles.push(...page.positions.map((p) => p.title));
+        cursor = page.next_cursor;
+      } while (cursor);
+      return titles;
+    };
+    const everywhere = structured<{ positions: Position[] }>(await assistant.call('org_positions_list', { as_of: AS_OF })).positions.map((p) => p.title);
+    expect(await all({})).toEqual(everywhere);
+
+    const first = structured<{ next_cursor: string }>(
+      await assistant.call('org_positions_list', { org_unit_id: world.ids.units.C, include_subunits: true, as_of: AS_OF, limit: 1 }),
+    );
+    const mixed = await assistant.call('org_positions_list', { org_unit_id: world.ids.units.C, as_of: AS_OF, limit: 1, cursor: first.next_cursor });
+    expect(mixed.isError).toBe(true);
+  });
+});

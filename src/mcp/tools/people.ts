@@ -143,12 +143,17 @@ export const positionsTool = defineTool({
   title: 'List positions',
   description:
     'Positions — budgeted seats — with status (filled, vacant, closed), who fills them, planned FTE, employment type ' +
-    'and, with costs.read, target salary or day rate. Filter by org unit or status (`open` = filled or vacant). ' +
+    'and, with costs.read, target salary or day rate. Filter by org unit (with `include_subunits` also the units ' +
+    'below it, e.g. a department’s vacancies sit in its teams) or status (`open` = filled or vacant). ' +
     'Vacancy rates per unit come from `org.metrics.get`.',
   purpose: 'org-review',
   inputSchema: z.object({
     ...viewFields,
-    org_unit_id: optionalId('Only positions budgeted in this org unit.'),
+    org_unit_id: optionalId('Only positions budgeted in this org unit (directly; see include_subunits).'),
+    include_subunits: z
+      .boolean()
+      .optional()
+      .describe('With org_unit_id: also positions budgeted in any unit below it (a department’s teams, as its vacancy metrics count them). Default false.'),
     status: z.enum(['filled', 'vacant', 'closed', 'open']).optional().describe('Only positions in this state.'),
     include_inactive: includeInactive,
     ...pageFields,
@@ -166,6 +171,7 @@ export const positionsTool = defineTool({
       ...viewRequest(input),
       ...pageRequest(input),
       orgUnitId: input.org_unit_id,
+      includeSubunits: input.include_subunits,
       status: input.status,
       includeInactive: input.include_inactive,
     });
