@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { currentLiveVersion } from '../db/live-store.js';
@@ -7,7 +7,8 @@ import { Conflict, InvalidInput, isAppError, MissingAbility } from '../errors.js
 import { restoreSnapshot } from '../scenarios/promotion.js';
 import { loadScenario } from '../scenarios/store.js';
 import { startTask, type StartedTask } from '../scenarios/tasks.js';
-import { checkLimit, decodeCursor, encodeCursor, queryFingerprint } from '../util/pagination.js';
+import { checkLimit, queryFingerprint } from '../util/pagination.js';
+import { microsOf, olderThanCursor, timeCursor } from '../util/time-keyset.js';
 import { executeStep } from './execute.js';
 import { detectMapping, fieldReference, MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportFormat } from './fields.js';
 import { checkMapping } from './mapping.js';
@@ -40,15 +41,20 @@ export async function listRuns(ctx: ServiceContext, filter: { status?: string | 
   if (filter.status) conditions.push(eq(importRuns.status, filter.status));
   const query = queryFingerprint(filter);
   if (filter.cursor) {
-    const [micros, id] = decodeCursor(filter.cursor, 'import-runs', query);
-    if (typeof micros !== 'number' || typeof id !== 'string') throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
-    const at = sql`to_timestamp(${micros / 1e6})`;
-    conditions.push(or(lt(importRuns.createdAt, at), and(eq(importRuns.createdAt, at), lt(importRuns.id, id)))!);
+    conditions.push(olderThanCursor(filter.cursor, 'import-runs', query, importRuns.createdAt, importRuns.id));
   }
-  const rows = await ctx.db.select().from(importRuns).where(and(...conditions)).orderBy(desc(importRuns.createdAt), desc(importRuns.id)).limit(limit + 1);
+  const rows = await ctx.db
+    .select({ row: importRuns, micros: sql<string>`${microsOf(importRuns.createdAt)}::text` })
+    .from(importRuns)
+    .where(and(...conditions))
+    .orderBy(desc(importRuns.createdAt), desc(importRuns.id))
+    .limit(limit + 1);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items: items.map((r) => presentRun(r, ctx.principal)), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.getTime() * 1000, last.id], 'import-runs', query) : null };
+  return {
+    items: items.map(({ row }) => presentRun(row, ctx.principal)),
+    nextCursor: rows.length > limit && last ? timeCursor(last.micros, last.row.id, 'import-runs', query) : null,
+  };
 }
 
 export interface RunPatch {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { authorize, can, type Principal } from '../access/policy.js';
 import { loadScenario } from './store.js';
 import type { ServiceContext } from '../context.js';
@@ -6,7 +6,8 @@ import type { Db } from '../db/connection.js';
 import { tasks } from '../db/schema/index.js';
 import { InvalidInput, isAppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
-import { checkLimit, decodeCursor, encodeCursor, queryFingerprint, type Page } from '../util/pagination.js';
+import { checkLimit, queryFingerprint, type Page } from '../util/pagination.js';
+import { microsOf, olderThanCursor, timeCursor } from '../util/time-keyset.js';
 import { metrics } from '../observability/metrics.js';
 import { Heartbeat, STALE_AFTER_MS } from '../util/heartbeat.js';
 import { WORKER_ID } from '../util/worker-id.js';
@@ -139,8 +140,7 @@ export async function listTasks(ctx: ServiceContext, filter: { scenarioId?: stri
   return rows.map((row) => presentTask(row, ctx.principal));
 }
 
-/** A task's creation time in whole microseconds (the database's precision: a JS Date would lose the last three digits). */
-const createdMicros = sql<string>`(extract(epoch from ${tasks.createdAt}) * 1000000)::bigint`;
+const createdMicros = microsOf(tasks.createdAt);
 
 /**
  * One page of the tenant's tasks, newest first, optionally only those of a `status`, a `kind` or a scenario (another
@@ -162,12 +162,7 @@ export async function pageTasks(
   if (filter.scenarioId) conditions.push(eq(tasks.scenarioId, filter.scenarioId));
   const query = queryFingerprint(filter);
   if (filter.cursor) {
-    const [micros, id] = decodeCursor(filter.cursor, 'tasks', query);
-    if (typeof micros !== 'string' || !/^\d{1,18}$/.test(micros) || typeof id !== 'string' || !isUuid(id)) {
-      throw new InvalidInput('cursor', 'not a cursor this server issued; start again without it');
-    }
-    const at = sql`${micros}::bigint`;
-    conditions.push(or(sql`${createdMicros} < ${at}`, and(sql`${createdMicros} = ${at}`, sql`${tasks.id} < ${id}::uuid`))!);
+    conditions.push(olderThanCursor(filter.cursor, 'tasks', query, tasks.createdAt, tasks.id));
   }
   const rows = await ctx.db
     .select({ row: tasks, micros: sql<string>`${createdMicros}::text` })
@@ -179,7 +174,7 @@ export async function pageTasks(
   const last = items[items.length - 1];
   return {
     items: items.map(({ row }) => presentTask(row, ctx.principal)),
-    nextCursor: rows.length > limit && last ? encodeCursor([String(last.micros), last.row.id], 'tasks', query) : null,
+    nextCursor: rows.length > limit && last ? timeCursor(last.micros, last.row.id, 'tasks', query) : null,
   };
 }
 
