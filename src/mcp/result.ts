@@ -2,7 +2,7 @@ import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type CallToolR
 import { describeAbility, type Ability } from '../access/abilities.js';
 import { rolesWith } from '../access/bundles.js';
 import type { Principal } from '../access/policy.js';
-import { AppError, InvalidInput, MissingAbility, NotFound } from '../errors.js';
+import { AppError, InvalidInput, MissingAbility, NotFound, ReadOnlyContext } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MissingOneOfAbilities } from './registry.js';
 
@@ -90,11 +90,29 @@ function invalidInputFix(error: InvalidInput): string | undefined {
   return FIND_IDS[missing.charAt(0).toUpperCase() + missing.slice(1)]!.replace('Find', `Correct "${error.field}": find`);
 }
 
+/**
+ * What an assistant can do about a scenario it may not change. The services' fixes ("make changes in an active
+ * planning scenario", "unarchive it first") name no tool, and unarchiving or creating a scenario is done in the web
+ * app, not over MCP.
+ */
+function readOnlyFix(error: ReadOnlyContext): string {
+  const elsewhere =
+    'find an editable one with `scenario.list` (kind "planning", state "active", `editable: true`); with none, ask the person to ' +
+    'create one on the Scenarios page of the web app (scenarios are not created over MCP).';
+  return error.details.kind === 'archived scenario'
+    ? `Ask the person to unarchive it on the Scenarios page of the web app (it counts against the plan’s active planning scenarios again), or ${elsewhere}`
+    : `Plan the changes in a planning scenario instead: ${elsewhere}`;
+}
+
 function describeError(error: unknown, scope: ErrorScope): ErrorDescription {
   if (error instanceof MissingOneOfAbilities) return describeMissingAbility(error.alternatives, scope.principal);
   if (error instanceof MissingAbility) return describeMissingAbility([error.ability as Ability], scope.principal);
   if (error instanceof AppError) {
-    const fix = (error instanceof NotFound && findIdsFix(error)) || (error instanceof InvalidInput && invalidInputFix(error)) || error.fix;
+    const fix =
+      (error instanceof NotFound && findIdsFix(error)) ||
+      (error instanceof InvalidInput && invalidInputFix(error)) ||
+      (error instanceof ReadOnlyContext && readOnlyFix(error)) ||
+      error.fix;
     return { message: error.message, fix, details: { code: error.code, ...error.details } };
   }
   scope.logger.error({ err: error, requestId: scope.requestId, operation: scope.operation }, 'MCP request failed');

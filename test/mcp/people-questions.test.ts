@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/org/graph-store.js';
-import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { archiveScenario, createScenario } from '../../src/scenarios/lifecycle.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * The questions a head of People asks an assistant connected with a personal API token, answered over the real SDK
@@ -22,9 +22,12 @@ afterAll(async () => {
   await world?.database.close();
 });
 
+function asOwner() {
+  return { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+}
+
 async function newScenario(name: string): Promise<string> {
-  const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
-  return (await createScenario(ctx, { name })).id;
+  return (await createScenario(asOwner(), { name })).id;
 }
 
 type Pair = { from?: number; to?: number; delta?: number; currency?: string };
@@ -102,5 +105,26 @@ describe('"which vacancies does Engineering have, and what do they cost?"', () =
     );
     const mixed = await assistant.call('org_positions_list', { org_unit_id: world.ids.units.C, as_of: AS_OF, limit: 1, cursor: first.next_cursor });
     expect(mixed.isError).toBe(true);
+  });
+});
+
+describe('"draft it in that scenario" when it cannot be changed', () => {
+  const change = () => [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.9 }];
+
+  it('a snapshot: says where to find an editable scenario, by the tool name the client was shown', async () => {
+    const error = errorOf(await assistant.call('scenario_action_plan', { scenario_id: world.snapshot.id, changes: change() }));
+    expect(error).toMatchObject({ code: 'read_only', kind: 'snapshot' });
+    expect(error.fix).toMatch(/`scenario_list`.*editable: true/);
+    expect(error.fix).toMatch(/Scenarios page of the web app/);
+    expect(error.fix).not.toMatch(/scenario\.list/);
+  });
+
+  it('an archived scenario: the person unarchives it in the web app (there is no tool for it), or another is used', async () => {
+    const archived = await newScenario('Archived plan');
+    await archiveScenario(asOwner(), archived);
+    const error = errorOf(await assistant.call('scenario_action_plan', { scenario_id: archived, changes: change() }));
+    expect(error).toMatchObject({ code: 'read_only', kind: 'archived scenario' });
+    expect(error.fix).toMatch(/^Ask the person to unarchive it on the Scenarios page of the web app/);
+    expect(error.fix).toMatch(/`scenario_list`/);
   });
 });
