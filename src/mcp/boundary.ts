@@ -7,6 +7,7 @@ import { fieldPath, reasonOf } from '../util/zod-issues.js';
 import type { Catalog } from './catalog.js';
 import { isRecord, jsonList, lacking, MissingOneOfAbilities, needsFor, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
+import { blankClears } from './blank-clears.js';
 import type { McpSession } from './session.js';
 
 /**
@@ -71,7 +72,8 @@ function assertAbilities(tool: ToolDefinition, rawArgs: unknown, session: McpSes
 /**
  * Validates arguments against the tool's schema. `""` and `null` count as absent for optional fields (assistants
  * often send them for "no value"; OpenAI's strict function calling sends every field, `null` for the ones not
- * used), also inside the flat objects of a list (`changes`); unknown arguments are refused by name, so a misspelt
+ * used), also inside the flat objects of a list (`changes`) — except fields where blank means "clear" (`clearsWhenBlank`:
+ * a team's purpose and type), kept as `""`; unknown arguments are refused by name, so a misspelt
  * filter is not silently ignored. An id as `search` gives it (`actor:<id>`) is taken wherever that kind of id is.
  */
 export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, raw: unknown): z.output<I> {
@@ -110,8 +112,8 @@ function cleanItems(raw: unknown, schema: z.ZodType): unknown {
     isRecord(item)
       ? Object.fromEntries(
           Object.entries(item)
-            .filter(([key, v]) => !(isBlank(v) && fields[key]?.safeParse(undefined).success))
-            .map(([key, v]) => [key, withoutSearchPrefix(key, v)]),
+            .filter(([key, v]) => !(isBlank(v) && fields[key]?.safeParse(undefined).success && !blankClears(fields[key])))
+            .map(([key, v]) => [key, isBlank(v) ? '' : withoutSearchPrefix(key, v)]),
         )
       : item,
   );

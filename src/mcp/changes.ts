@@ -10,6 +10,7 @@ import {
 } from '../scenarios/commands.js';
 import { MAX_MINOR_AMOUNT } from '../scenarios/ops/context.js';
 import { isRecord, jsonList } from './registry.js';
+import { clearsWhenBlank } from './blank-clears.js';
 
 /**
  * The `changes` argument of `scenario.action.plan`: an array of flat `{ op, …fields }` objects (SPEC §5). The MCP
@@ -31,10 +32,10 @@ const FIELDS: Record<Field, string> = {
   name: 'The org unit’s name.',
   type: 'department or team.',
   code: 'A short code for the org unit.',
-  team_type_id: 'A team type id of this tenant: copy the team_type_id of a team of that type (`org.teams.list`).',
+  team_type_id: 'A team type id of this tenant: copy the team_type_id of a team of that type (`org.teams.list`); in update_team an empty string "" clears it.',
   department_type_id:
     'A department type id of this tenant, required when creating a department: copy the department_type_id of a department of that type (`org.departments.list`).',
-  purpose: 'The team’s purpose; in update_team an empty string "" clears it.',
+  purpose: 'The team’s purpose; in update_team an empty string "" (or null) clears it.',
   kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
   display_name: 'The name shown for the actor.',
   email: 'The person’s email address.',
@@ -138,10 +139,14 @@ const coreShape = ChangeCommandSchema.shape as Record<keyof ChangeCommand, z.Zod
 const MONEY_FIELDS: readonly Field[] = ['target_salary_minor', 'day_rate_minor', 'amount_minor'];
 const minorAmount = z.number().int().min(0).max(MAX_MINOR_AMOUNT);
 
+/** A team's purpose and type: blank ("" or null) clears them in update_team (and is no value in create_org_unit). */
+const BLANK_CLEARS: readonly Field[] = ['purpose', 'team_type_id'];
+const clearable = <T extends z.ZodType>(schema: T, field: Field): T => (BLANK_CLEARS.includes(field) ? clearsWhenBlank(schema) : schema);
+
 const fieldSchemas = Object.fromEntries(
   (Object.keys(FIELDS) as Field[]).map((field) => [
     field,
-    (MONEY_FIELDS.includes(field) ? minorAmount : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`),
+    clearable((MONEY_FIELDS.includes(field) ? minorAmount : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`), field),
   ]),
 ) as Record<Field, z.ZodOptional<z.ZodType>>;
 
@@ -158,7 +163,9 @@ export const changeItem = z
   .superRefine((change, ctx) => {
     const { required, optional } = OP_FIELDS[change.op];
     const takes = new Set<string>([...required, ...optional, 'date']);
-    const foreign = (Object.keys(change) as (keyof typeof change)[]).find((field) => field !== 'op' && change[field] !== undefined && !takes.has(field));
+    // A blank purpose or team type the boundary kept (it clears them in update_team) is no value for the other ops.
+    const given = (field: keyof typeof change) => change[field] !== undefined && !(change[field] === '' && BLANK_CLEARS.includes(field as Field));
+    const foreign = (Object.keys(change) as (keyof typeof change)[]).find((field) => field !== 'op' && given(field) && !takes.has(field));
     if (foreign) {
       // An assistant often sends the id it has (actor_id) for the one the op needs (placement_id): say where that is.
       const missing = required.find((field) => change[field as keyof typeof change] === undefined && field in FIND_ID);

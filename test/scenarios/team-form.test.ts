@@ -4,7 +4,8 @@ import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { getOrgUnit } from '../../src/org/read-structure.js';
-import { changeItem } from '../../src/mcp/changes.js';
+import { parseArguments } from '../../src/mcp/boundary.js';
+import { planTool } from '../../src/mcp/tools/scenario-actions.js';
 import { createType } from '../../src/tenancy/settings.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
@@ -27,7 +28,8 @@ let cookie: string;
 const HOST = 'teamform.localhost';
 const SALT = 'team-form';
 const PASSWORD = 'correct horse battery';
-const { units } = fixtureIds(SALT);
+const ids = fixtureIds(SALT);
+const { units } = ids;
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replace(/\s+/g, ' ');
 const stagedOf = (html: string) => hiddenField(html, 'staged').replaceAll('&quot;', '"');
@@ -102,7 +104,7 @@ describe('a team’s purpose can be cleared', () => {
     expect(await purposeOf(sid, units.P)).toBeNull();
   });
 
-  it('over REST with null or "", and over MCP with "", the same way (never stored as an empty purpose)', async () => {
+  it('over REST and MCP with null or "", the same way (never stored as an empty purpose)', async () => {
     for (const purpose of [null, '', '   ']) {
       const sid = (await createScenario(ctx, { name: `REST ${JSON.stringify(purpose)}` })).id;
       const response = await app.request(`/api/v1/scenarios/${sid}/changes`, { host: HOST, token, method: 'POST', json: { changes: [{ op: 'update_team', org_unit_id: units.P, purpose }] } });
@@ -110,10 +112,24 @@ describe('a team’s purpose can be cleared', () => {
       const unit = (await (await app.request(`/api/v1/org-units/${units.P}?scenario_id=${sid}`, { host: HOST, token })).json()) as { data: { team: { purpose: unknown } } };
       expect(unit.data.team.purpose, JSON.stringify(purpose)).toBeNull();
     }
-    const sid = (await createScenario(ctx, { name: 'MCP' })).id;
-    // What the MCP action tools accept (their change schema) clears it too.
-    const change = changeItem.parse({ op: 'update_team', org_unit_id: units.P, purpose: '' });
-    await applyBatch(ctx, sid, [change]);
-    expect(await purposeOf(sid, units.P)).toBeNull();
+    // MCP: the arguments as the boundary reads them (which drops blank fields that mean "no value") keep a blank
+    // purpose or team type of update_team, and the change clears them; other ops still ignore a blank purpose.
+    const teamType = await createType(ctx, 'team', 'Typed for MCP');
+    for (const blank of ['', null]) {
+      const sid = (await createScenario(ctx, { name: `MCP ${JSON.stringify(blank)}` })).id;
+      await applyBatch(ctx, sid, [{ op: 'update_team', org_unit_id: units.F, team_type_id: teamType.id }]);
+      const args = parseArguments(planTool, {
+        scenario_id: sid,
+        changes: [
+          { op: 'update_team', org_unit_id: units.P, purpose: blank },
+          { op: 'update_team', org_unit_id: units.F, team_type_id: blank },
+          { op: 'set_fte', actor_id: ids.id('p2'), fte: 0.6, purpose: blank, team_type_id: blank },
+        ],
+      });
+      await applyBatch(ctx, sid, args.changes);
+      expect(await purposeOf(sid, units.P), JSON.stringify(blank)).toBeNull();
+      const field = ((await getOrgUnit(ctx, units.F, { scenarioId: sid })).unit as { team?: { team_type_id: unknown } }).team;
+      expect(field?.team_type_id, JSON.stringify(blank)).toBeNull();
+    }
   });
 });
