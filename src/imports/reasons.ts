@@ -2,34 +2,44 @@ import type { Family } from '../org/types.js';
 
 /**
  * Quarantine reason codes (reference/fix-common-import-errors.md, plus the ones this importer needs), the model
- * family each belongs to in run summaries, and what to do about each.
+ * family each belongs to in run summaries, a short title people understand (web review, CLI) and what to do about each.
  */
 export const REASONS = {
-  missing_required_field: { family: 'actors', fix: 'Fill in the field; a blank or malformed email is this error when email is the file’s only identity.' },
-  missing_required_identity: { family: 'actors', fix: 'Give a valid email, or both source_hris and source_hris_id, or (BambooHR) PersonID / employee_id.' },
-  duplicate_email: { family: 'actors', fix: 'Merge the rows: one canonical row per person. A person in several teams is one row with their main team (the import sets the primary placement); add the other teams in Orgonaut.' },
-  duplicate_source_identity: { family: 'actors', fix: 'Keep one row per source record; make sure PersonIDs (in an Orgonaut CSV: employee ids) are unique. A person in several teams is one row with their main team.' },
-  identity_conflict: { family: 'actors', fix: 'Correct the email or the source id so both point at the same person (or at nobody yet).' },
-  invalid_email: { family: 'actors', fix: 'Write the email as name@example.com.' },
-  invalid_kind: { family: 'actors', fix: 'Use human, robot or agent.' },
-  invalid_fte: { family: 'actors', fix: 'Use a number from 0.01 to 3.00 with at most two decimals (0.8 or 0,8), or a whole percentage (80 %).' },
-  invalid_date: { family: 'actors', fix: 'Write dates as YYYY-MM-DD (for dates with the year last, like 03/05/2024, choose in the import’s settings whether the day or the month comes first), and make the end date later than the start date.' },
-  invalid_status: { family: 'actors', fix: 'Use active or inactive.' },
-  malformed_row: { family: 'actors', fix: 'The row has more cells than the header: quote fields that contain the separator.' },
-  invalid_allocation: { family: 'placements', fix: 'Use a percentage from 0 to 300 with at most two decimals.' },
-  invalid_employment_type: { family: 'positions', fix: 'Use perm (employee) or contractor.' },
-  invalid_currency: { family: 'compensations', fix: 'Use an active currency of this tenant (settings), written as its ISO code, e.g. EUR.' },
-  invalid_amount: { family: 'compensations', fix: 'Give one pay amount per row: base_salary or daily_rate as HR systems write it (85000, 85,000.00, 85.000,00), or base_salary_cents / daily_rate_cents as a whole number of cents (8500000).' },
-  unknown_department_type: { family: 'departments', fix: 'Use an existing department type, or turn on “create missing types”.' },
-  unknown_team_type: { family: 'teams', fix: 'Use an existing team type, or turn on “create missing types”.' },
-  ambiguous_team: { family: 'teams', fix: 'Several teams have this name: fill in the department column to say which one is meant (or rename one of the teams).' },
-  unknown_manager: { family: 'reportingLines', fix: 'Name a manager who is in this file or already in the organisation (by email or employee id).' },
-  inactive_manager: { family: 'reportingLines', fix: 'Name the person’s current manager, or leave the manager blank for a top-level leader. The one named has left (an end date on or before today, or an inactive status, in this file or in the organisation); if they have not, correct their end date or status.' },
-  reporting_cycle: { family: 'reportingLines', fix: 'Break the loop: someone in the chain must report to someone outside it.' },
-} as const satisfies Record<string, { family: Family; fix: string }>;
+  missing_required_field: { title: 'A required field is blank or malformed', family: 'actors', fix: 'Fill in the field; a blank or malformed email is this error when email is the file’s only identity.' },
+  missing_required_identity: { title: 'Nothing identifies the person', family: 'actors', fix: 'Give a valid email, or both source_hris and source_hris_id, or (BambooHR) PersonID / employee_id.' },
+  duplicate_email: { title: 'The email is on another row too', family: 'actors', fix: 'Merge the rows: one canonical row per person. A person in several teams is one row with their main team (the import sets the primary placement); add the other teams in Orgonaut.' },
+  duplicate_source_identity: { title: 'The HRIS id is on another row too', family: 'actors', fix: 'Keep one row per source record; make sure PersonIDs (in an Orgonaut CSV: employee ids) are unique. A person in several teams is one row with their main team.' },
+  identity_conflict: { title: 'Email and HRIS id point at different people', family: 'actors', fix: 'Correct the email or the source id so both point at the same person (or at nobody yet).' },
+  invalid_email: { title: 'The email is not a valid address', family: 'actors', fix: 'Write the email as name@example.com.' },
+  invalid_kind: { title: 'Unknown kind of actor', family: 'actors', fix: 'Use human, robot or agent.' },
+  invalid_fte: { title: 'The FTE is not a valid number', family: 'actors', fix: 'Use a number from 0.01 to 3.00 with at most two decimals (0.8 or 0,8), or a whole percentage (80 %).' },
+  invalid_date: { title: 'A date is not valid', family: 'actors', fix: 'Write dates as YYYY-MM-DD (for dates with the year last, like 03/05/2024, choose in the import’s settings whether the day or the month comes first), and make the end date later than the start date.' },
+  invalid_status: { title: 'Unknown status', family: 'actors', fix: 'Use active or inactive.' },
+  malformed_row: { title: 'The row has more cells than the header', family: 'actors', fix: 'The row has more cells than the header: quote fields that contain the separator.' },
+  invalid_allocation: { title: 'The allocation is not a valid percentage', family: 'placements', fix: 'Use a percentage from 0 to 300 with at most two decimals.' },
+  invalid_employment_type: { title: 'Unknown employment type', family: 'positions', fix: 'Use perm (employee) or contractor.' },
+  invalid_currency: { title: 'Unknown or inactive currency', family: 'compensations', fix: 'Use an active currency of this tenant (settings), written as its ISO code, e.g. EUR.' },
+  invalid_amount: { title: 'The pay amount is not valid', family: 'compensations', fix: 'Give one pay amount per row: base_salary or daily_rate as HR systems write it (85000, 85,000.00, 85.000,00), or base_salary_cents / daily_rate_cents as a whole number of cents (8500000).' },
+  unknown_department_type: { title: 'Unknown department type', family: 'departments', fix: 'Use an existing department type, or turn on “create missing types”.' },
+  unknown_team_type: { title: 'Unknown team type', family: 'teams', fix: 'Use an existing team type, or turn on “create missing types”.' },
+  ambiguous_team: { title: 'Several teams have this name', family: 'teams', fix: 'Several teams have this name: fill in the department column to say which one is meant (or rename one of the teams).' },
+  unknown_manager: { title: 'The manager was not found', family: 'reportingLines', fix: 'Name a manager who is in this file or already in the organisation (by email or employee id).' },
+  inactive_manager: { title: 'The manager has left', family: 'reportingLines', fix: 'Name the person’s current manager, or leave the manager blank for a top-level leader. The one named has left (an end date on or before today, or an inactive status, in this file or in the organisation); if they have not, correct their end date or status.' },
+  reporting_cycle: { title: 'The reporting line makes a loop', family: 'reportingLines', fix: 'Break the loop: someone in the chain must report to someone outside it.' },
+} as const satisfies Record<string, { title: string; family: Family; fix: string }>;
 
 export type ReasonCode = keyof typeof REASONS;
 export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
+
+/** A reason code as a short phrase (an unknown code, from a newer server, spelled out). */
+export function reasonTitle(code: string): string {
+  return (REASONS as Record<string, { title: string }>)[code]?.title ?? code.replaceAll('_', ' ');
+}
+
+/** What to do about a reason code (null for a code this version does not know). */
+export function reasonFix(code: string): string | null {
+  return (REASONS as Record<string, { fix: string }>)[code]?.fix ?? null;
+}
 
 /** Why a row was quarantined: the code, the field at fault (import field name) and a sentence for people. */
 export interface Quarantine {

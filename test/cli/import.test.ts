@@ -103,7 +103,10 @@ describe('orgonaut import', () => {
     expect(out).toMatch(/^\s+0\s+Work Email\s+email$/m);
     expect(out).toMatch(/^\s+8\s+Grade Band\s+level$/m);
     expect(out).toContain('Preview: 2 of 3 rows would be imported (2 created, 0 updated, 0 unchanged); 1 would be quarantined.');
-    expect(out).toMatch(/^invalid_fte\s+1$/m);
+    // The reason in words with its code, and what to do about it (as the web review says it).
+    expect(out).toMatch(/^QUARANTINE REASON\s+CODE\s+ROWS$/m);
+    expect(out).toMatch(/^The FTE is not a valid number\s+invalid_fte\s+1$/m);
+    expect(out).toContain('  The FTE is not a valid number: Use a number from 0.01 to 3.00 with at most two decimals');
     expect(out).toContain('Completed: 2 of 3 rows imported (2 created, 0 updated, 0 unchanged); 1 quarantined, 0 ignored.');
     expect(out).toContain(`Review the quarantined rows: ${url}/imports/${runId}/review`);
     expect(out).toMatch(/^Live is now version \d+; undo restores snapshot [0-9a-f-]{36}/m);
@@ -116,6 +119,8 @@ describe('orgonaut import', () => {
     expect(status.stdout).toMatch(/^Status\s+completed$/m);
     expect(status.stdout).toMatch(/^Progress\s+100%$/m);
     expect(status.stdout).toMatch(/^actors\s+2\s+0\s+0\s+1$/m);
+    expect(status.stdout).toMatch(/^The FTE is not a valid number\s+invalid_fte\s+1$/m);
+    expect(status.stdout).toContain('  The FTE is not a valid number: Use a number from 0.01 to 3.00');
 
     const json = await cli(['import', 'status', runId, '--json'], configs.owner!);
     const body = JSON.parse(json.stdout);

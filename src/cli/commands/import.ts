@@ -4,6 +4,7 @@ import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import type { ApiClient } from '../client/http.js';
 import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
+import { reasonFix, reasonTitle } from '../../imports/reasons.js';
 import { ID, listCommand, word, type Run } from './shared.js';
 
 /**
@@ -162,13 +163,19 @@ function describeUpload(created: Row, preview: Row): void {
   if (counts.actors?.exceeds_allowance) hint(`warning: ${counts.actors.active_after} active actors would exceed the allowance of ${counts.actors.allowance}; the run would fail.`);
 }
 
+/** Quarantine counts by reason: a readable title with its code, then what to do about each (the web review's words). */
 function printReasons(reasons: Record<string, number> | undefined): void {
   const entries = Object.entries(reasons ?? {}).sort((a, b) => b[1] - a[1]);
   if (!entries.length) return;
   printTable(entries, [
-    { header: 'QUARANTINE REASON', value: ([code]) => code },
+    { header: 'QUARANTINE REASON', value: ([code]) => reasonTitle(code) },
+    { header: 'CODE', value: ([code]) => code },
     { header: 'ROWS', value: ([, n]) => n, align: 'right' },
   ]);
+  for (const [code] of entries) {
+    const fix = reasonFix(code);
+    if (fix) print(`  ${reasonTitle(code)}: ${fix}`);
+  }
 }
 
 /** Polls the run until it completes or fails; progress lines (stage, percent) go to stderr. */

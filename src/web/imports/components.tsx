@@ -3,7 +3,6 @@ import type { Child } from 'hono/jsx';
 import { AppError, MissingAbility } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import type { RunOut } from '../../imports/present.js';
-import type { ReasonCode } from '../../imports/reasons.js';
 import type { Family } from '../../org/types.js';
 import { SubNav } from '../live/components.js';
 import { pageErrorHandler } from '../live/page-errors.js';
@@ -23,34 +22,8 @@ export function RunStatus(props: { status: RunOut['status'] }) {
   return <span class={cls}>{RUN_STATUS_LABELS[props.status]}</span>;
 }
 
-/** Reason codes as a short phrase a reviewer understands (the code itself is shown beside it). */
-export const REASON_TITLES = {
-  missing_required_field: 'A required field is blank or malformed',
-  missing_required_identity: 'Nothing identifies the person',
-  duplicate_email: 'The email is on another row too',
-  duplicate_source_identity: 'The HRIS id is on another row too',
-  identity_conflict: 'Email and HRIS id point at different people',
-  invalid_email: 'The email is not a valid address',
-  invalid_kind: 'Unknown kind of actor',
-  invalid_fte: 'The FTE is not a valid number',
-  invalid_date: 'A date is not valid',
-  invalid_status: 'Unknown status',
-  malformed_row: 'The row has more cells than the header',
-  invalid_allocation: 'The allocation is not a valid percentage',
-  invalid_employment_type: 'Unknown employment type',
-  invalid_currency: 'Unknown or inactive currency',
-  invalid_amount: 'The pay amount is not valid',
-  unknown_department_type: 'Unknown department type',
-  unknown_team_type: 'Unknown team type',
-  ambiguous_team: 'Several teams have this name',
-  unknown_manager: 'The manager was not found',
-  inactive_manager: 'The manager has left',
-  reporting_cycle: 'The reporting line makes a loop',
-} satisfies Record<ReasonCode, string>;
-
-export function reasonTitle(code: string): string {
-  return (REASON_TITLES as Record<string, string>)[code] ?? code.replaceAll('_', ' ');
-}
+/** Reason codes as a short phrase a reviewer understands (the code itself is shown beside it); one list with the CLI's. */
+export { reasonTitle } from '../../imports/reasons.js';
 
 export const FAMILY_LABELS: Record<Family, string> = {
   orgUnits: 'Org units',
