@@ -128,3 +128,16 @@ describe('"draft it in that scenario" when it cannot be changed', () => {
     expect(error.fix).toMatch(/`scenario_list`/);
   });
 });
+
+describe('"what is our span of control in Engineering?"', () => {
+  it('names the unit the metrics are for, asked by the id search gives', async () => {
+    const { results } = structured<{ results: { id: string; title: string }[] }>(await assistant.call('search', { query: 'Engineering' }));
+    const engineering = results.find((r) => r.title.startsWith('Engineering'))!.id;
+    const answer = structured<{ org_unit_id: string; org_unit_name?: string; metrics: { span: { average: number; managers: number } } }>(
+      await assistant.call('org_metrics_get', { org_unit_id: engineering, as_of: AS_OF }),
+    );
+    expect(answer).toMatchObject({ org_unit_id: world.ids.units.E, org_unit_name: 'Engineering' });
+    // eng_head manages p1, p2 and m1.
+    expect(answer.metrics.span).toMatchObject({ managers: 1, average: 3 });
+  });
+});

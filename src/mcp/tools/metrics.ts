@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgMetrics } from '../../org/metrics-service.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
-import { contextOf, contextOut, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames } from '../fields.js';
+import { contextOf, contextOut, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Org metrics and cost roll-ups. */
@@ -21,6 +21,7 @@ export const metricsTool = defineTool({
   outputSchema: z.object({
     context: contextOut,
     org_unit_id: z.string().optional(),
+    org_unit_name: z.string().optional().describe('The name of the org unit asked for (with org-units.read)'),
     metrics: z.looseObject({ headcount: z.number(), fte: z.number(), layers: z.number() }),
     reporting_cycles: z.number().describe('Reporting-line cycles found (should be 0)'),
   }),
@@ -29,9 +30,10 @@ export const metricsTool = defineTool({
   example: {},
   async handler(ctx, input) {
     const result = await getOrgMetrics(ctx, { ...viewRequest(input), orgUnitId: input.org_unit_id });
+    const orgUnitId = input.org_unit_id?.trim() || undefined;
     return {
       context: contextOf(result.view),
-      org_unit_id: input.org_unit_id?.trim() || undefined,
+      ...(orgUnitId ? withNamesOne(ctx.principal, result.view, { org_unit_id: orgUnitId }) : {}),
       metrics: result.metrics!,
       reporting_cycles: result.reportingCycles,
     };
