@@ -1,6 +1,7 @@
 import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { InvalidInput, NotFound } from '../errors.js';
+import { listTypes } from '../tenancy/settings.js';
 import { paginate, sortByKey, type Page, type PageRequest } from '../util/pagination.js';
 import { inEffect, listedOn } from './dates.js';
 import { indexGraph } from './graph-index.js';
@@ -159,10 +160,10 @@ export async function listDepartments(ctx: ServiceContext, filter: ViewRequest &
 
 export async function listTeams(ctx: ServiceContext, filter: ViewRequest & PageRequest & { includeInactive?: boolean; teamTypeId?: string | null } = {}) {
   authorize(ctx.principal, 'teams.read');
-  const result = await listUnitsOfType(ctx, 'team', filter, (u, view) =>
-    !filter.teamTypeId || view.graph.teams.get(u.id)?.teamTypeId === filter.teamTypeId,
-  );
-  return result;
+  // An unknown team type is "not found", as an unknown org unit or actor filter is, not an empty page.
+  const teamTypeId = filter.teamTypeId?.trim() || null;
+  if (teamTypeId && !(await listTypes(ctx, 'team')).some((t) => t.id === teamTypeId)) throw new NotFound('Team type', teamTypeId);
+  return listUnitsOfType(ctx, 'team', filter, (u, view) => !teamTypeId || view.graph.teams.get(u.id)?.teamTypeId === teamTypeId);
 }
 
 async function listUnitsOfType(

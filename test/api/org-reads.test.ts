@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { tenantCurrencies } from '../../src/db/schema/index.js';
+import { teamTypes, tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -85,7 +85,17 @@ describe('structure reads', () => {
     ]);
     const teams = await get('/api/v1/teams');
     expect(teams.body.data.map((t: { name: string }) => t.name)).toEqual(['Field', 'Mobile', 'Platform']);
-    expect((await get('/api/v1/teams?team_type_id=none')).body.data).toEqual([]);
+    // A team type of this organisation that no team has: an empty page. An unknown one (or another organisation's)
+    // is 404 naming it, as an unknown org unit or actor filter is — not an empty page that reads as "no such teams".
+    const [unused] = await database.db.insert(teamTypes).values({ tenantId: tenant.id, name: 'Enabling' }).returning({ id: teamTypes.id });
+    const other = await buildTenant(database, { slug: 'apiorgother' });
+    const [theirs] = await database.db.insert(teamTypes).values({ tenantId: other.id, name: 'Enabling' }).returning({ id: teamTypes.id });
+    const empty = await get(`/api/v1/teams?team_type_id=${unused!.id}`);
+    expect([empty.status, empty.body.data]).toEqual([200, []]);
+    for (const unknown of ['none', theirs!.id]) {
+      const refused = await get(`/api/v1/teams?team_type_id=${unknown}`);
+      expect([refused.status, refused.body.code, refused.body.detail]).toEqual([404, 'not_found', `Team type "${unknown}" not found.`]);
+    }
   });
 });
 
