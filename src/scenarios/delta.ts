@@ -3,11 +3,11 @@ import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import type { MoneyFigure } from '../org/cost.js';
 import { InvalidInput, NotFound } from '../errors.js';
-import { isIsoDate, ISO_DATE_RULE, today } from '../org/dates.js';
+import { everInEffect, isIsoDate, ISO_DATE_RULE, today } from '../org/dates.js';
 import type { UnitMetrics } from '../org/metrics.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { round } from '../org/present.js';
-import { FAMILIES, recordsOf, type CostSettings, type Family, type OrgGraph } from '../org/types.js';
+import { FAMILIES, recordsOf, type CostSettings, type Dated, type Family, type OrgGraph } from '../org/types.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { sameValue } from './edits.js';
 import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
@@ -220,8 +220,9 @@ export function diffRecords(
     const ids = changes ? new Set(changes.filter((c) => c.family === family).map((c) => c.recordId)) : new Set([...base[family].keys(), ...target[family].keys()]);
     const delta: FamilyDelta = { added: [], removed: [], changed: [] };
     for (const id of [...ids].sort()) {
-      const from = recordsOf(base, family).get(id);
-      const to = recordsOf(target, family).get(id);
+      // A record in effect on no day (ending the day it starts: older data) is, for a delta, not there.
+      const from = shown(recordsOf(base, family).get(id));
+      const to = shown(recordsOf(target, family).get(id));
       if (!from && to) delta.added.push({ label: labelOf(to, [target, base], showActors), ...present(to, showMoney) });
       else if (from && !to) delta.removed.push({ label: labelOf(from, [base, target], showActors), ...present(from, showMoney) });
       else if (from && to) {
@@ -232,6 +233,10 @@ export function diffRecords(
     if (delta.added.length || delta.removed.length || delta.changed.length) result[ENTITY_TYPES[family]] = delta;
   }
   return result;
+}
+
+function shown<T extends Record<string, unknown>>(record: T | undefined): T | undefined {
+  return record && 'validFrom' in record && !everInEffect(record as unknown as Dated) ? undefined : record;
 }
 
 function changedFields(from: Record<string, unknown>, to: Record<string, unknown>, showMoney: boolean) {

@@ -8,7 +8,7 @@ import { listPlacements, listReportingLines } from '../../src/org/read-people.js
 import type { Dated, OrgGraph } from '../../src/org/types.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import type { ChangeCommand } from '../../src/scenarios/commands.js';
-import { scenarioDelta } from '../../src/scenarios/delta.js';
+import { diffRecords, scenarioDelta } from '../../src/scenarios/delta.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
 import { runCommands } from '../../src/scenarios/run-commands.js';
@@ -143,6 +143,19 @@ describe('other records changed twice on one day', () => {
     for (const family of ['actors', 'placements', 'reportingLines', 'compensations', 'positions', 'orgUnits', 'teams'] as const) {
       expect(graph[family].size, family).toBe(fixture[family].size);
     }
+  });
+});
+
+describe('the delta of older data', () => {
+  it('does not list a record that ends the day it starts as added, and one cut to no day as removed', () => {
+    const base = buildFixtureOrg(SALT);
+    const target = buildFixtureOrg(SALT);
+    const fragment = { ...target.placements.get(id('pl-f1'))!, id: 'fragment', isPrimary: false, validFrom: DAY, validTo: DAY };
+    target.placements.set('fragment', fragment);
+    target.placements.set(id('pl-m1-p'), { ...target.placements.get(id('pl-m1-p'))!, validFrom: '2024-01-01', validTo: '2024-01-01' });
+    const families = diffRecords(base, target, null, true);
+    expect(families.placement?.added ?? []).toEqual([]);
+    expect(families.placement?.removed.map((p) => p.id)).toEqual([id('pl-m1-p')]);
   });
 });
 
