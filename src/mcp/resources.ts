@@ -6,6 +6,7 @@ import { scenarioDelta } from '../scenarios/delta.js';
 import { getScenario } from '../scenarios/lifecycle.js';
 import type { Catalog } from './catalog.js';
 import { GUIDES, guideMarkdown, renderGuide, type Guide } from './guides.js';
+import { withNamesOne } from './fields.js';
 import { compact, protocolError } from './result.js';
 import type { McpSession } from './session.js';
 import { mcpResourceUrl } from './urls.js';
@@ -93,8 +94,15 @@ export const RESOURCE_TEMPLATES: TemplateInfo[] = [
 type Reader = (id: string, session: McpSession) => Promise<object>;
 
 const TEMPLATE_READERS: Record<string, Reader> = {
-  'org-unit': async (id, session) => (await getOrgUnit(session.ctx, id)).unit,
-  actor: async (id, session) => (await getActor(session.ctx, id)).actor,
+  // Named as the tools name them (a department's lead_name, a placement's org_unit_name).
+  'org-unit': async (id, session) => {
+    const { view, unit } = await getOrgUnit(session.ctx, id);
+    return withNamesOne(session.principal, view, unit);
+  },
+  actor: async (id, session) => {
+    const { view, actor } = await getActor(session.ctx, id);
+    return withNamesOne(session.principal, view, actor);
+  },
   scenario: (id, session) => getScenario(session.ctx, id),
   'scenario-delta': async (id, session) => presentDelta(session.ctx, await scenarioDelta(session.ctx, { scenarioId: id })),
 };

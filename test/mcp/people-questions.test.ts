@@ -141,3 +141,22 @@ describe('"what is our span of control in Engineering?"', () => {
     expect(answer.metrics.span).toMatchObject({ managers: 1, average: 3 });
   });
 });
+
+describe('records read as resources', () => {
+  const read = async (uri: string) => {
+    const { contents } = await assistant.client.readResource({ uri });
+    return JSON.parse((contents[0] as { text: string }).text) as Record<string, any>;
+  };
+
+  it('name the records they refer to, as org_units_get and org_actors_get do', async () => {
+    const engineering = await read(`orgonaut://org-units/${world.ids.units.E}`);
+    const tool = structured<{ org_unit: Record<string, any> }>(await assistant.call('org_units_get', { org_unit_id: world.ids.units.E })).org_unit;
+    expect(engineering.department).toMatchObject({ lead_actor_id: world.ids.id('eng_head'), lead_name: 'eng_head' });
+    expect(engineering).toMatchObject({ parent_name: 'Fixture Co' });
+    expect(engineering.department).toEqual(tool.department);
+
+    const m1 = await read(`orgonaut://actors/${world.ids.id('m1')}`);
+    expect(m1.primary_org_unit_name).toBe('Mobile');
+    expect(m1.placements.map((p: { org_unit_name: string }) => p.org_unit_name).sort()).toEqual(['Mobile', 'Platform']);
+  });
+});
