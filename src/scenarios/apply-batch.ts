@@ -78,7 +78,10 @@ export async function savePreparedBatch(
   const { scenario } = batch;
   const source = await ctx.graphs.source(scenario);
   const existing = new Map((await ctx.graphs.changes(scenario)).map((c) => [`${c.family}:${c.recordId}`, c]));
-  const folded = foldEdits(source.graph, existing, batch.edits, scenario.revision + 1);
+  // A record the batch created and removed again, with no change before it, leaves nothing to write or count.
+  const folded = foldEdits(source.graph, existing, batch.edits, scenario.revision + 1).filter(
+    (f) => f.change !== null || existing.has(`${f.family}:${f.recordId}`),
+  );
   return ctx.db.transaction(async (tx) => {
     const revision = await saveChanges(tx, ctx.tenant.id, scenario.id, folded, scenario.revision);
     await auditBatch(ctx, tx, batch, revision);

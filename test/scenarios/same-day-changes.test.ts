@@ -193,6 +193,17 @@ describe('in a stored scenario and in reads', () => {
     expect(delta.families.placement?.changed.map((c) => c.fields)).toEqual([{ valid_to: { from: null, to: day } }]);
   });
 
+  it('a batch that moves and ends a placement on one day counts the one record it changes', async () => {
+    const sid = (await createScenario(ctx, { name: 'Same day, one batch' })).id;
+    const day = addDays(today(), 30);
+    const outcome = await applyBatch(ctx, sid, [
+      { op: 'move_placement', placement_id: ids.id('pl-m1-p'), org_unit_id: ids.units.F, date: day },
+      { op: 'end_placement', placement_id: ids.id('pl-m1-p'), date: day },
+    ]);
+    expect(outcome).toMatchObject({ records_changed: 1, created: [] });
+    expect((await listScenarioChanges(ctx, sid, {})).page.items).toHaveLength(1);
+  });
+
   it('reads with history leave out records Live holds that end the day they start', async () => {
     const placements = await listPlacements(ctx, { actorId: ids.id('f1'), includeInactive: true });
     expect(placements.page.items.map((p) => p.id)).toEqual([ids.id('pl-f1')]);
