@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { ZodArray, ZodObject, ZodOptional, type z } from 'zod';
+import { ZodArray, ZodEnum, ZodObject, ZodOptional, type z } from 'zod';
 import { InvalidInput, MissingAbility } from '../errors.js';
 import { consumeRateLimit, RateLimited, rateLimitSubject } from '../http/rate-limit.js';
 import { metrics } from '../observability/metrics.js';
@@ -8,6 +8,7 @@ import type { Catalog } from './catalog.js';
 import { isRecord, jsonList, lacking, MissingOneOfAbilities, needsFor, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
 import { blankClears } from './blank-clears.js';
+import { closestNames } from './suggest.js';
 import type { McpSession } from './session.js';
 
 /**
@@ -83,7 +84,8 @@ export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, r
   for (const [key, value] of Object.entries(raw ?? {})) {
     if (!(key in shape)) {
       const known = Object.keys(shape);
-      throw new InvalidInput(key, known.length ? `is not an argument of this tool; it takes ${known.join(', ')}` : 'this tool takes no arguments');
+      const meant = meantArgument(key, shape);
+      throw new InvalidInput(key, known.length ? `is not an argument of this tool; it takes ${known.join(', ')}` : 'this tool takes no arguments', meant ? { did_you_mean: meant } : {});
     }
     if (isBlank(value) && shape[key]!.safeParse(undefined).success) continue;
     args[key] = cleanItems(withoutSearchPrefix(key, value), shape[key]!);
@@ -91,6 +93,18 @@ export function parseArguments<I extends z.ZodObject>(tool: ToolDefinition<I>, r
   const parsed = tool.inputSchema.safeParse(args);
   if (!parsed.success) throw toInvalidInput(parsed.error.issues[0]!, args);
   return parsed.data;
+}
+
+/**
+ * The argument an unknown one probably stands for: a value of a choice written as a name (`vacant: true` for
+ * `status: "vacant"`), else a near name (`org_unit` for `org_unit_id`).
+ */
+function meantArgument(key: string, shape: Record<string, z.ZodType>): string | undefined {
+  for (const [name, schema] of Object.entries(shape)) {
+    const inner = schema instanceof ZodOptional ? schema.unwrap() : schema;
+    if (inner instanceof ZodEnum && (inner.options as unknown[]).includes(key)) return `${name}: "${key}"`;
+  }
+  return closestNames(key, Object.keys(shape))[0];
 }
 
 /** "No value", as assistants write it. */

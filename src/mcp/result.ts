@@ -84,6 +84,10 @@ function invalidInputFix(error: InvalidInput): string | undefined {
   if (error.field === 'cursor') {
     return 'Call again without `cursor` for the first page; pass a `next_cursor` back only to the tool, with the same filters, that returned it.';
   }
+  if (/ is not an argument of this tool/.test(error.message)) {
+    const meant = error.details.did_you_mean;
+    return `${meant ? `Did you mean \`${meant}\`? ` : ''}Leave out "${error.field}": call \`capability.explain\` with this tool’s name for its arguments.`;
+  }
   if (error.field === 'scenario_id') return `Correct "scenario_id": f${FIND_IDS.Scenario!.slice(1)}`;
   const missing = /: no (actor|org unit|position|placement) with id /.exec(error.message)?.[1];
   if (!missing) return undefined;

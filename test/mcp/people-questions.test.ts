@@ -160,3 +160,15 @@ describe('records read as resources', () => {
     expect(m1.placements.map((p: { org_unit_name: string }) => p.org_unit_name).sort()).toEqual(['Mobile', 'Platform']);
   });
 });
+
+describe('an argument the tool does not take', () => {
+  it('is refused with the argument it probably meant and where the arguments are described', async () => {
+    const vacant = errorOf(await assistant.call('org_positions_list', { vacant: true }));
+    expect(vacant).toMatchObject({ code: 'invalid_input', field: 'vacant', did_you_mean: 'status: "vacant"' });
+    expect(vacant.fix).toBe('Did you mean `status: "vacant"`? Leave out "vacant": call `capability_explain` with this tool’s name for its arguments.');
+
+    const unit = errorOf(await assistant.call('org_actors_list', { org_unit: world.ids.units.E }));
+    expect(unit.fix).toMatch(/^Did you mean `org_unit_id`\?/);
+    expect(unit.message).toMatch(/it takes .*org_unit_id/);
+  });
+});
