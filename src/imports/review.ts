@@ -3,7 +3,7 @@ import { authorize, can } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { importRows } from '../db/schema/index.js';
-import { Conflict, InvalidInput, MissingAbility, NotFound } from '../errors.js';
+import { AppError, Conflict, InvalidInput, MissingAbility } from '../errors.js';
 import { checkLimit, decodeCursor, encodeCursor, queryFingerprint } from '../util/pagination.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { presentRow, type RowOut } from './present.js';
@@ -135,13 +135,19 @@ export async function ignoreRow(ctx: ServiceContext, runId: string, rowNumber: n
   return presentRow(updated!, run.mapping as ColumnMapping[], ctx.principal);
 }
 
+/** A row number the run does not have: say which numbers it has (not "check the id; it must belong to this tenant"). */
+function noSuchRow(run: RunRow, rowNumber: number): AppError {
+  const rows = run.rowCount === 0 ? 'its file has no data rows' : run.rowCount === 1 ? 'its file has one data row, number 1' : `its file has ${run.rowCount} data rows, numbered 1 to ${run.rowCount}`;
+  return new AppError('not_found', 404, `This import has no row ${rowNumber}: ${rows}.`, 'Row numbers count the data rows from 1 (the header is not counted); the run’s row list shows each row’s number.', { id: String(rowNumber) });
+}
+
 async function loadRow(ctx: ServiceContext, run: RunRow, rowNumber: number) {
-  if (!Number.isInteger(rowNumber) || rowNumber < 1) throw new NotFound('Import row', String(rowNumber));
+  if (!Number.isInteger(rowNumber) || rowNumber < 1) throw noSuchRow(run, rowNumber);
   const [row] = await ctx.db
     .select()
     .from(importRows)
     .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id), eq(importRows.rowNumber, rowNumber)));
-  if (!row) throw new NotFound('Import row', String(rowNumber));
+  if (!row) throw noSuchRow(run, rowNumber);
   return row;
 }
 

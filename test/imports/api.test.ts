@@ -213,6 +213,15 @@ describe('the import workflow over REST', () => {
     expect((await liveState(database, tenant.id)).actors).toBe(3);
   });
 
+  it('answers a row number the run does not have with the numbers it has, on every row route', async () => {
+    for (const [method, path] of [['GET', 'rows/4'], ['PATCH', 'rows/4'], ['POST', 'rows/4/ignore']] as const) {
+      const missing = await send(`/api/v1/imports/${runId}/${path}`, { method, json: method === 'PATCH' ? { values: { FTE: '1' } } : undefined });
+      const number = path.split('/')[1];
+      expect([missing.status, missing.body.code, missing.body.detail], `${method} ${path}`).toEqual([404, 'not_found', `This import has no row ${number}: its file has 3 data rows, numbered 1 to 3.`]);
+      expect(missing.body.fix).toContain('Row numbers count the data rows from 1 (the header is not counted)');
+    }
+  });
+
   it('takes a text/csv body with query options, and edits the mapping and target before starting', async () => {
     const created = await send('/api/v1/imports?file_name=team.txt&format=orgonaut', { body: 'email;name;department;title\nzed@imp.test;Zed;Ops;Operator\n', type: 'text/csv' });
     expect(created.status).toBe(201);
