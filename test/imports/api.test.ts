@@ -4,7 +4,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
 import type { Role } from '../../src/access/bundles.js';
 import { itemEnvelope, listEnvelope } from '../../src/api/schemas.js';
-import { ImportPreviewSchema, ImportRowSchema, ImportRunSchema } from '../../src/api/v1/import-schemas.js';
+import { FixedImportRowSchema, ImportPreviewSchema, ImportRowSchema, ImportRunSchema } from '../../src/api/v1/import-schemas.js';
 import type { Database } from '../../src/db/connection.js';
 import { importRows, importRuns, lineageEntries, tenantCurrencies } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -201,10 +201,15 @@ describe('the import workflow over REST', () => {
     expect(quarantined.body.data.map((r: { row_number: number; reason: { code: string } }) => [r.row_number, r.reason.code])).toEqual([[3, 'invalid_fte']]);
     const bad = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { colour: 'red' } } });
     expect(bad.status).toBe(400);
+    // A fix that still does not read well says so at once (check), not only after the reprocess.
+    const stillBad = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { FTE: '0,8 FTE' } } });
+    expect(stillBad.status).toBe(200);
+    conforms(itemEnvelope(FixedImportRowSchema), stillBad.body, 'fix still bad');
+    expect(stillBad.body.data.check).toMatchObject({ code: 'invalid_fte', field: 'fte', detail: expect.stringContaining('0,8 FTE'), fix: expect.stringContaining('0.01 to 3.00') });
     const fixed = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { FTE: '0.9' } } });
     expect(fixed.status).toBe(200);
-    conforms(itemEnvelope(ImportRowSchema), fixed.body, 'fix');
-    expect(fixed.body.data).toMatchObject({ resolution: 'reprocessing' });
+    conforms(itemEnvelope(FixedImportRowSchema), fixed.body, 'fix');
+    expect(fixed.body.data).toMatchObject({ resolution: 'reprocessing', check: null });
     expect((await send(`/api/v1/imports/${runId}/rows/1/ignore`, { method: 'POST' })).status).toBe(409);
     const again = await send(`/api/v1/imports/${runId}/reprocess`, { method: 'POST' });
     expect(again.status).toBe(202);

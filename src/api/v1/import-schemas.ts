@@ -53,6 +53,8 @@ export const ImportRunSchema = z
 
 const CellSchema = z.object({ column: z.number().int(), header: z.string(), field: z.string().nullable(), value: z.string().nullable(), hidden: z.boolean() });
 
+const RowReasonSchema = z.object({ code: z.string().openapi({ enum: [...REASON_CODES] }), field: z.string().nullable(), detail: z.string().nullable(), fix: z.string().nullable() });
+
 export const ImportRowSchema = z
   .object({
     row_number: z.number().int(),
@@ -60,7 +62,7 @@ export const ImportRowSchema = z
     status: z.enum(['pending', 'imported', 'quarantined', 'ignored']),
     outcome: z.enum(['created', 'updated', 'unchanged']).nullable(),
     resolution: z.enum(RESOLUTIONS).nullable().openapi({ description: 'Review state of a quarantined row' }),
-    reason: z.object({ code: z.string().openapi({ enum: [...REASON_CODES] }), field: z.string().nullable(), detail: z.string().nullable(), fix: z.string().nullable() }).nullable(),
+    reason: RowReasonSchema.nullable(),
     actor_id: z.string().nullable(),
     cells: z.array(CellSchema).openapi({ description: 'The row’s cells by column (pay columns hidden without `costs.read`)' }),
     original_cells: z.array(CellSchema).nullable().openapi({ description: 'The cells as uploaded, once a reviewer fixed the row' }),
@@ -68,6 +70,15 @@ export const ImportRowSchema = z
     updated_at: timestamp,
   })
   .openapi('ImportRow');
+
+/** A row as a reviewer fixed it, with what reading it again alone says (the web review's "still a problem"). */
+export const FixedImportRowSchema = ImportRowSchema.extend({
+  check: RowReasonSchema.nullable().openapi({
+    description:
+      'The fixed row read again alone with the import’s rules: null when it reads well, else the reason it would still be quarantined ' +
+      '(`reason` is still the one it was quarantined for). Duplicates, managers and loops need the whole file: they are checked on reprocess.',
+  }),
+}).openapi('FixedImportRow');
 
 export const ImportPreviewSchema = z
   .object({

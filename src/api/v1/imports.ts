@@ -3,13 +3,13 @@ import type { Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import type { AppEnv } from '../../http/env.js';
 import { previewRun } from '../../imports/preview.js';
-import { fixRow, getRow, ignoreRow, listRows } from '../../imports/review.js';
+import { checkQueuedRows, fixRow, getRow, ignoreRow, listRows } from '../../imports/review.js';
 import { getRun, importFields, listRuns, reprocessRun, startRun, undoRun, updateRunSettings, type StartedRun } from '../../imports/runs.js';
 import { RESOLUTIONS, RUN_STATUSES } from '../../imports/store.js';
 import { createRunFromUpload } from '../../imports/upload.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, ProblemSchema, problemResponses, wholeNumber } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
-import { FieldReferenceSchema, FixRowBody, ImportPreviewSchema, ImportRowSchema, ImportRunPatch, ImportRunSchema } from './import-schemas.js';
+import { FieldReferenceSchema, FixedImportRowSchema, FixRowBody, ImportPreviewSchema, ImportRowSchema, ImportRunPatch, ImportRunSchema } from './import-schemas.js';
 import { TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
 import { uploadInput } from './import-upload.js';
@@ -238,7 +238,7 @@ const fix = createRoute({
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: RowParams, body: { ...json(FixRowBody), required: true } },
-  responses: { 200: { description: 'The row, resolution `reprocessing`', ...json(itemEnvelope(ImportRowSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
+  responses: { 200: { description: 'The row, resolution `reprocessing`, with `check`: whether it now reads well', ...json(itemEnvelope(FixedImportRowSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
 
 const ignore = createRoute({
@@ -296,7 +296,10 @@ export function importRoutes() {
     fix,
     async (c) => {
       const p = c.req.valid('param');
-      return c.json({ data: await fixRow(serviceContext(c), p.id, p.row, c.req.valid('json').values) }, 200);
+      const ctx = serviceContext(c);
+      const fixed = await fixRow(ctx, p.id, p.row, c.req.valid('json').values);
+      const check = (await checkQueuedRows(ctx, p.id, [fixed])).get(fixed.row_number) ?? null;
+      return c.json({ data: { ...fixed, check } }, 200);
     },
   );
   router.openapi(ignore, async (c) => {
