@@ -84,6 +84,30 @@ describe('"which vacancies does Engineering have, and what do they cost?"', () =
     expect(below.map((p) => p.title)).not.toContain('pos_f_open');
   });
 
+  it('gives each seat its loaded annual cost, as the cost roll-ups count it, and no money without costs.read', async () => {
+    const settings = structured<{ cost_settings: { burden_pct: number } }>(await assistant.call('org_settings_get', {}));
+    const seats = structured<{ positions: (Position & { annual_loaded_cost?: { amount_minor: number; currency: string } })[] }>(
+      await assistant.call('org_positions_list', { status: 'vacant', as_of: AS_OF }),
+    ).positions;
+    expect(seats.length).toBeGreaterThan(0);
+    for (const seat of seats) {
+      expect(seat.annual_loaded_cost).toEqual({
+        amount_minor: Math.round(seat.target_salary!.amount_minor * (1 + settings.cost_settings.burden_pct / 100)),
+        currency: 'EUR',
+      });
+    }
+    expect(settings.cost_settings.burden_pct).toBeGreaterThan(0);
+
+    const viewer = await connect(world, principalOf(world.tenant, 'viewer', { kind: 'api_token' }));
+    try {
+      const text = JSON.stringify(structured(await viewer.call('org_positions_list', { status: 'vacant', as_of: AS_OF })));
+      expect(text).toContain('pos_m_open');
+      expect(text).not.toMatch(/annual_loaded_cost|amount_minor/);
+    } finally {
+      await viewer.close();
+    }
+  });
+
   it('pages the department’s positions without losing one, and a cursor serves only the filter it came from', async () => {
     const all = async (args: Record<string, unknown>) => {
       const titles: string[] = [];
