@@ -9,7 +9,7 @@ import { scenarioChanges, scenarios } from '../db/schema/index.js';
 import { Conflict, InvalidInput, NotFound, PlanLimit, ReadOnlyContext } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
-import { assertHasChanges } from './chain.js';
+import { assertHasChanges, chainChanges } from './chain.js';
 import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
 
 /** Scenario lifecycle (SPEC §6): create within the plan's cap, submit, archive / unarchive, snapshots. */
@@ -85,7 +85,10 @@ export async function readScenario(ctx: ServiceContext, id: string) {
     if (family === 'compensations' && !showMoney) continue;
     (changes[ENTITY_TYPES[family as Family]] ??= {})[op] = Number(n);
   }
-  return { scenario: { ...presentScenario(scenario, source?.name), change_counts: changes }, row: scenario, source };
+  // What promoting it would apply: its own changes and those of the planning scenarios it was started from (a branch
+  // with none of its own still carries its source's).
+  const toPromote = scenario.kind === 'planning' ? (await chainChanges(ctx, scenario)).length : 0;
+  return { scenario: { ...presentScenario(scenario, source?.name), change_counts: changes, changes_to_promote: toPromote }, row: scenario, source };
 }
 
 async function activePlanningCount(ctx: ServiceContext): Promise<number> {

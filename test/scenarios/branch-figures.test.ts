@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { ServiceContext } from '../../src/context.js';
-import { scenarioDeltaTool, scenarioMetricsDeltaTool } from '../../src/mcp/tools/scenarios.js';
+import { scenarioDeltaTool, scenarioGetTool, scenarioMetricsDeltaTool } from '../../src/mcp/tools/scenarios.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
@@ -69,6 +69,10 @@ describe('a branch with no change of its own', () => {
     expect(mcpDelta).toMatchObject({ compare: 'live', metrics: { total: { headcount: { delta: 1 } } } });
     const mcpMetrics = await scenarioMetricsDeltaTool.handler(ctx, { scenario_id: branch } as never, {} as never);
     expect(mcpMetrics).toMatchObject({ compare: 'live', total: { headcount: { delta: 1 } } });
+    // Reading it says what promoting it would apply, though none of the changes is its own.
+    const read = (await (await app.request(`/api/v1/scenarios/${branch}`, { host: HOST, token })).json()) as { data: any };
+    expect(read.data).toMatchObject({ change_counts: {}, changes_to_promote: 3 }); // the hire, their placement and reporting line
+    expect(await scenarioGetTool.handler(ctx, { scenario_id: branch } as never, {} as never)).toMatchObject({ scenario: { changes_to_promote: 3 } });
   });
 
   it('its overview shows the impact against Live and says it carries its source’s changes; its delta page lists them', async () => {

@@ -33,6 +33,10 @@ export const ScenarioDetailSchema = ScenarioSchema.extend({
   change_counts: z
     .record(z.string(), z.record(z.string(), z.number().int()))
     .openapi({ description: 'Overlay changes by model family and op (add, change, remove)', example: { actor: { add: 1 }, org_unit: { change: 2 } } }),
+  changes_to_promote: z
+    .number()
+    .int()
+    .openapi({ description: 'The changes promoting it would apply: its own and those of the planning scenarios it was started from (0 for snapshots and applied scenarios)', example: 3 }),
 }).openapi('ScenarioDetail');
 
 export const CreateScenarioBody = z

@@ -40,11 +40,17 @@ export const scenarioGetTool = defineTool({
   title: 'Scenario details',
   description:
     'One scenario: kind, state, whether it can still be edited, what it branched from, its revision and how many ' +
-    'records its overlay adds, changes and removes per family (`change_counts`). Find ids with `scenario.list` or ' +
+    'records its overlay adds, changes and removes per family (`change_counts`), and how many changes promoting it would ' +
+    'apply (`changes_to_promote`: a branch with none of its own carries its source’s). Find ids with `scenario.list` or ' +
     '`org.snapshots.list`; see the changes themselves with `scenario.delta`.',
   purpose: 'scenario-review',
   inputSchema: z.object({ scenario_id: id('The scenario or snapshot to show.') }),
-  outputSchema: z.object({ scenario: scenarioItem.extend({ change_counts: z.record(z.string(), z.record(z.string(), z.number())) }) }),
+  outputSchema: z.object({
+    scenario: scenarioItem.extend({
+      change_counts: z.record(z.string(), z.record(z.string(), z.number())),
+      changes_to_promote: z.number().describe('The changes promoting it would apply: its own and those of the planning scenarios it was started from'),
+    }),
+  }),
   annotations: READ_ONLY,
   requires: ['scenarios.read'],
   example: { scenario_id: '<an id from scenario.list>' },
