@@ -157,7 +157,14 @@ async function reviewable(ctx: ServiceContext, run: RunRow, rowNumber: number) {
   if (undoOf(run)) throw new Conflict('This import has been undone; its rows can no longer be fixed or imported.', 'Upload the file again to import it anew.', { run_status: run.status });
   const row = await loadRow(ctx, run, rowNumber);
   if (row.resolution === null || row.resolution === 'fixed') {
-    throw new Conflict('Only quarantined rows can be fixed or ignored; this row was ' + (row.status === 'imported' ? 'imported.' : 'not processed yet.'), undefined, { row_status: row.status });
+    const imported = row.status === 'imported';
+    throw new Conflict(
+      'Only quarantined rows can be fixed or ignored; this row was ' + (imported ? 'imported.' : 'not processed yet.'),
+      imported
+        ? 'To change what it imported, edit the record in Orgonaut or import a corrected file.'
+        : 'Start the import first: its rows are checked when it runs, and those it quarantines can then be fixed or ignored.',
+      { row_status: row.status },
+    );
   }
   return row;
 }

@@ -116,11 +116,15 @@ async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): P
   if (undoOf(run)) throw new Conflict('This import has been undone; it can no longer import rows.', 'Upload the file again to import it anew.', { run_status: run.status });
   const allowed: RunStatus[] = reprocess ? ['completed', 'failed'] : ['pending', 'failed'];
   if (!allowed.includes(run.status as RunStatus)) {
-    throw new Conflict(
-      run.status === 'processing' ? 'This import is already running.' : reprocess ? 'Only a finished import can reprocess rows.' : 'This import has already run.',
-      reprocess ? 'Wait for the run to finish.' : 'Fix or ignore its quarantined rows and reprocess them instead.',
-      { run_status: run.status },
-    );
+    // Each refusal says what to do in the state the run is in ("wait for the run to finish" to a run never started, or
+    // "fix its rows" to one still running, led nowhere).
+    const [message, fix] =
+      run.status === 'processing'
+        ? ['This import is already running.', 'Wait for it to finish (poll the run); then fix or ignore its quarantined rows and reprocess them.']
+        : reprocess
+          ? ['This import has not run yet, so it has no rows to reprocess.', 'Start it first; the rows it quarantines can then be fixed and reprocessed.']
+          : ['This import has already run.', 'Fix or ignore its quarantined rows and reprocess them instead.'];
+    throw new Conflict(message, fix, { run_status: run.status });
   }
   checkMappingUsable(ctx, run);
   if (run.targetKind === 'scenario') await resolveTarget(ctx, { kind: 'scenario', scenario_id: run.targetScenarioId ?? '' });

@@ -227,6 +227,16 @@ describe('the import workflow over REST', () => {
     }
   });
 
+  it('says what to do when a row or a run is not ready for review: start the import first, or edit an imported record', async () => {
+    const imported = await send(`/api/v1/imports/${runId}/rows/1`, { method: 'PATCH', json: { values: { FTE: '0.5' } } });
+    expect([imported.status, imported.body.detail, imported.body.fix]).toEqual([409, 'Only quarantined rows can be fixed or ignored; this row was imported.', expect.stringContaining('edit the record in Orgonaut')]);
+    const pending = (await send('/api/v1/imports', { body: multipart(FILE, 'not-started.csv') })).body.data.id;
+    const notProcessed = await send(`/api/v1/imports/${pending}/rows/3`, { method: 'PATCH', json: { values: { FTE: '0.5' } } });
+    expect([notProcessed.status, notProcessed.body.detail, notProcessed.body.fix]).toEqual([409, 'Only quarantined rows can be fixed or ignored; this row was not processed yet.', expect.stringContaining('Start the import first')]);
+    const reprocess = await send(`/api/v1/imports/${pending}/reprocess`, { method: 'POST' });
+    expect([reprocess.status, reprocess.body.detail, reprocess.body.fix]).toEqual([409, 'This import has not run yet, so it has no rows to reprocess.', expect.stringContaining('Start it first')]);
+  });
+
   it('takes a text/csv body with query options, and edits the mapping and target before starting', async () => {
     const created = await send('/api/v1/imports?file_name=team.txt&format=orgonaut', { body: 'email;name;department;title\nzed@imp.test;Zed;Ops;Operator\n', type: 'text/csv' });
     expect(created.status).toBe(201);
