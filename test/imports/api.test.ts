@@ -235,6 +235,11 @@ describe('the import workflow over REST', () => {
     expect([notProcessed.status, notProcessed.body.detail, notProcessed.body.fix]).toEqual([409, 'Only quarantined rows can be fixed or ignored; this row was not processed yet.', expect.stringContaining('Start the import first')]);
     const reprocess = await send(`/api/v1/imports/${pending}/reprocess`, { method: 'POST' });
     expect([reprocess.status, reprocess.body.detail, reprocess.body.fix]).toEqual([409, 'This import has not run yet, so it has no rows to reprocess.', expect.stringContaining('Start it first')]);
+    // A run another request is processing: wait, not "fix its rows".
+    await database.db.update(importRuns).set({ status: 'processing' }).where(and(eq(importRuns.tenantId, tenant.id), eq(importRuns.id, pending)));
+    const running = await send(`/api/v1/imports/${pending}/start`, { method: 'POST' });
+    expect([running.status, running.body.detail, running.body.fix]).toEqual([409, 'This import is already running.', expect.stringContaining('Wait for it to finish')]);
+    await database.db.update(importRuns).set({ status: 'pending' }).where(and(eq(importRuns.tenantId, tenant.id), eq(importRuns.id, pending)));
   });
 
   it('takes a text/csv body with query options, and edits the mapping and target before starting', async () => {
