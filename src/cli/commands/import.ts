@@ -163,9 +163,12 @@ function describeUpload(created: Row, preview: Row): void {
   if (counts.actors?.exceeds_allowance) hint(`warning: ${counts.actors.active_after} active actors would exceed the allowance of ${counts.actors.allowance}; the run would fail.`);
 }
 
-/** Quarantine counts by reason: a readable title with its code, then what to do about each (the web review's words). */
+/**
+ * Quarantine counts by reason, most rows first (ties by code, so the preview and the outcome list them in the same
+ * order): a readable title with its code, then what to do about each (the web review's words).
+ */
 function printReasons(reasons: Record<string, number> | undefined): void {
-  const entries = Object.entries(reasons ?? {}).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(reasons ?? {}).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   if (!entries.length) return;
   printTable(entries, [
     { header: 'QUARANTINE REASON', value: ([code]) => reasonTitle(code) },

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { testApp } from '../support/app.js';
+import { runCli } from '../support/cli.js';
+import { testDatabase } from '../support/db.js';
+import { memberToken } from '../support/factories.js';
+import { csvOf, importTenant } from '../imports/support.js';
+
+/**
+ * `orgonaut import --wait` on a file with several kinds of bad rows: the preview and the outcome name each quarantine
+ * reason in words beside its code, with what to do, in one order (most rows first, then by code) in both tables.
+ */
+
+const SLUG = 'clireasons';
+let database: Database;
+let tenant: Tenant;
+let server: ServerType;
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-reasons-'));
+  database = await testDatabase();
+  ({ tenant } = await importTenant(database, { slug: SLUG }));
+  const app = testApp(database);
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+  config = path.join(dir, 'owner.json');
+  const login = await runCli(['auth', 'login', '--host', url, '--token', await memberToken(database, tenant, 'owner', { name: 'cli reasons' })], config);
+  expect(login.code, login.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await database?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('quarantine reasons in orgonaut import', () => {
+  it('lists them in words with their fix, in the same order in the preview and the outcome', async () => {
+    const csv = csvOf(['email', 'first_name', 'last_name', 'department', 'job_title', 'manager_email', 'fte'], [
+      ['ceo@rs.test', 'Cee', 'Oh', 'Executive', 'CEO', '', '1'],
+      ['', 'No', 'Mail', 'Executive', 'Engineer', 'ceo@rs.test', '1'],
+      ['bob@rs.test', 'Bob', 'Ray', 'Executive', 'Engineer', 'ghost@rs.test', '1'],
+      ['cat@rs.test', 'Cat', 'Day', 'Executive', 'Engineer', 'ceo@rs.test', 'abc'],
+      ['dan@rs.test', 'Dan', 'Po', 'Executive', 'Engineer', 'ceo@rs.test', 'xyz'],
+    ]);
+    const file = path.join(dir, 'reasons.csv');
+    fs.writeFileSync(file, csv);
+    const result = await runCli(['import', file, '--wait'], config);
+    expect(result.code, result.stderr).toBe(0);
+    const tables = result.stdout.split(/^QUARANTINE REASON\s+CODE\s+ROWS$/m).slice(1).map((part) => part.split('\n').filter((l) => /\s\d+$/.test(l)).slice(0, 3));
+    const expected = [
+      expect.stringMatching(/^The FTE is not a valid number\s+invalid_fte\s+2$/),
+      expect.stringMatching(/^A required field is blank or malformed\s+missing_required_field\s+1$/),
+      expect.stringMatching(/^The manager was not found\s+unknown_manager\s+1$/),
+    ];
+    expect(tables, result.stdout).toEqual([expected, expected]);
+    expect(result.stdout).toContain('  The manager was not found: Name a manager who is in this file or already in the organisation');
+  });
+});
