@@ -1,7 +1,7 @@
 import { CURRENCIES } from '../db/reference-data.js';
 import { inEffect } from './dates.js';
 import { supersedes } from './precedence.js';
-import type { Compensation, CostSettings, OrgGraph } from './types.js';
+import type { Compensation, CostSettings, OrgGraph, Position } from './types.js';
 
 /**
  * An amount in the reporting currency. `amountMinor` is the rounded sum of the parts that could be converted;
@@ -59,8 +59,8 @@ export function convertMinor(amountMinor: number, currency: string, cost: CostSe
   return amountMinor * rate * 10 ** (minorUnits(target) - minorUnits(currency));
 }
 
-/** Loaded annual cost of one compensation record: salary plus burden, or day rate times working days. */
-export function loadedAnnualCost(comp: Compensation | undefined, cost: CostSettings): ActorCost {
+/** Loaded annual cost of one compensation record (or a position's target pay): salary plus burden, or day rate times working days. */
+export function loadedAnnualCost(comp: Pick<Compensation, 'kind' | 'amountMinor' | 'currency'> | undefined, cost: CostSettings): ActorCost {
   if (comp === undefined) return { kind: 'none' };
   const annual =
     comp.kind === 'salary' ? comp.amountMinor * (1 + cost.burdenPct / 100) : comp.amountMinor * cost.workingDaysPerYear;
@@ -84,6 +84,24 @@ export function compensationInEffect(graph: OrgGraph, actorId: string, asOf: str
     if (comp.actorId === actorId && inEffect(comp, asOf) && supersedes(comp, best)) best = comp;
   }
   return best;
+}
+
+/**
+ * What a position's seat costs as the cost figures count an actor: its target salary plus the burden, or its day rate
+ * times the working days, in the reporting currency; null for a position budgeted without pay.
+ */
+export function positionAnnualCost(position: Position, cost: CostSettings): MoneyFigure | null {
+  if (!position.currency) return null;
+  const pay =
+    position.targetSalaryMinor !== null
+      ? { kind: 'salary' as const, amountMinor: position.targetSalaryMinor }
+      : position.dayRateMinor !== null
+        ? { kind: 'day_rate' as const, amountMinor: position.dayRateMinor }
+        : null;
+  if (!pay) return null;
+  const sum = emptyMoneySum();
+  addCostShare(sum, loadedAnnualCost({ ...pay, currency: position.currency }, cost), 1);
+  return moneyFigure(sum, cost.reportingCurrency);
 }
 
 /** Loaded annual cost of an actor in the reporting currency (amount 0 when the actor has no compensation). */

@@ -1,6 +1,8 @@
 import { can, type Principal } from '../access/policy.js';
 import { inEffect } from './dates.js';
-import type { Actor, Compensation, Department, OrgUnit, Placement, Position, ReportingLine, Team } from './types.js';
+import type { MoneyFigure } from './cost.js';
+import type { Actor, Compensation, CostSettings, Department, OrgUnit, Placement, Position, ReportingLine, Team } from './types.js';
+import { positionAnnualCost } from './cost.js';
 
 /**
  * Presenters decide what leaves the server: snake_case fields picked explicitly, and money only when the principal
@@ -92,7 +94,14 @@ export function presentPlacement(p: Placement, asOf: string, actorFte: number | 
 
 export type PositionStatus = 'filled' | 'vacant' | 'closed';
 
-export function presentPosition(p: Position, principal: Principal, state: { status: PositionStatus; filledBy: string[] }) {
+/** A loaded cost figure as it leaves the server: minor units in the reporting currency, or null with the currencies lacking a rate. */
+export function presentMoneyFigure(figure: MoneyFigure) {
+  return { amount_minor: figure.amountMinor, currency: figure.currency, unconvertible: figure.unconvertible };
+}
+
+/** A position; with `costs.read`, its target pay and — given the cost settings — the loaded annual cost of its seat. */
+export function presentPosition(p: Position, principal: Principal, state: { status: PositionStatus; filledBy: string[] }, cost?: CostSettings) {
+  const loaded = cost ? positionAnnualCost(p, cost) : null;
   return {
     id: p.id,
     title: p.title,
@@ -105,7 +114,11 @@ export function presentPosition(p: Position, principal: Principal, state: { stat
     valid_from: p.validFrom,
     valid_to: p.validTo,
     ...(can(principal, 'costs.read')
-      ? { target_salary: money(p.targetSalaryMinor, p.currency), day_rate: money(p.dayRateMinor, p.currency) }
+      ? {
+          target_salary: money(p.targetSalaryMinor, p.currency),
+          day_rate: money(p.dayRateMinor, p.currency),
+          ...(cost ? { annual_loaded_cost: loaded ? presentMoneyFigure(loaded) : null } : {}),
+        }
       : {}),
   };
 }

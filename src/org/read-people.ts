@@ -9,6 +9,7 @@ import { loadCostSettings } from '../tenancy/tenants.js';
 import {
   presentActor,
   presentCompensation,
+  presentMoneyFigure,
   presentPlacement,
   presentPosition,
   presentReportingLine,
@@ -113,7 +114,7 @@ export async function getActor(ctx: ServiceContext, id: string, request: ViewReq
   if (can(ctx.principal, 'costs.read')) {
     const cost = await loadCostSettings(ctx.db, ctx.tenant);
     const annual = actorAnnualCost(view.graph, id, view.asOf, cost);
-    result.annual_loaded_cost = { amount_minor: annual.amountMinor, currency: annual.currency, unconvertible: annual.unconvertible };
+    result.annual_loaded_cost = presentMoneyFigure(annual);
     result.compensation = (index.compensationsByActor.get(id) ?? []).map((c) => presentCompensation(c, view.asOf));
   }
   return { view, actor: result };
@@ -194,7 +195,8 @@ export async function listPositions(
   );
   const key = (x: (typeof kept)[number]) => [x.position.title.toLowerCase(), x.position.id] as const;
   const page = paginate('positions', sortByKey(kept, key), key, filter);
-  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state)) };
+  const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : undefined;
+  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state, cost)) };
 }
 
 export function positionState(view: OrgView, index: GraphIndex, p: Position): { status: PositionStatus; filledBy: string[] } {

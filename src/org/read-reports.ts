@@ -9,7 +9,7 @@ import { actorAnnualCost } from './metrics.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkActorKind, managerOf, positionState } from './read-people.js';
 import { ancestors, checkUnitType, mapPage } from './read-structure.js';
-import { round } from './present.js';
+import { presentMoneyFigure, round } from './present.js';
 import type { Actor, OrgUnit, Placement } from './types.js';
 import { openView, type OrgView, type ViewRequest } from './view.js';
 
@@ -114,7 +114,7 @@ function rosterRow(
   };
   if (!cost) return row;
   const annual = actorAnnualCost(graph, actor.id, asOf, cost);
-  return { ...row, annual_loaded_cost: { amount_minor: annual.amountMinor, currency: annual.currency, unconvertible: annual.unconvertible } };
+  return { ...row, annual_loaded_cost: presentMoneyFigure(annual) };
 }
 
 export interface UnitMetricsReportRequest extends ViewRequest, PageRequest {

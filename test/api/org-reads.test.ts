@@ -120,6 +120,8 @@ describe('people reads', () => {
     expect(vacant.body.data.map((p: { title: string }) => p.title)).toEqual(['pos_f_open', 'pos_m_open']);
     const filled = await get(`/api/v1/positions?status=filled&org_unit_id=${units.P}`);
     expect(filled.body.data).toMatchObject([{ title: 'pos_p1', filled_by: [id('p1')], target_salary: { amount_minor: 9_000_000, currency: 'EUR' } }]);
+    // What the seat costs as the cost figures count a person: 90,000 plus the 25 % burden.
+    expect(filled.body.data[0].annual_loaded_cost).toEqual({ amount_minor: 11_250_000, currency: 'EUR', unconvertible: [] });
     expect((await get(`/api/v1/compensations?actor_id=${id('f1')}`)).body.data).toMatchObject([{ kind: 'day_rate', amount: { amount_minor: 50_000, currency: 'EUR' } }]);
   });
 

@@ -144,13 +144,15 @@ export const CompensationSchema = z
   .object({ id: z.string(), actor_id: z.string(), kind: z.enum(COMPENSATION_KINDS), amount: MoneySchema, ...dated })
   .openapi('Compensation');
 
+const LoadedCostSchema = MetricMoney.extend({ unconvertible: z.array(z.string()) });
+
 const ActorRef = z.object({ id: z.string(), display_name: z.string(), title: z.string().nullable() });
 
 export const ActorDetailSchema = ActorSchema.extend({
   manager: ActorRef.nullable(),
   direct_reports: z.array(ActorRef),
   placements: z.array(PlacementSchema).optional().openapi({ description: 'Only with `placements.read`' }),
-  annual_loaded_cost: MetricMoney.extend({ unconvertible: z.array(z.string()) }).optional().openapi({ description: moneyNote }),
+  annual_loaded_cost: LoadedCostSchema.optional().openapi({ description: moneyNote }),
   compensation: z.array(CompensationSchema).optional().openapi({ description: `${moneyNote} With history.` }),
 }).openapi('ActorDetail');
 
@@ -172,6 +174,11 @@ export const PositionSchema = z
     valid_to: date,
     target_salary: orNull(MoneySchema).optional().openapi({ description: moneyNote }),
     day_rate: orNull(MoneySchema).optional().openapi({ description: moneyNote }),
+    annual_loaded_cost: orNull(LoadedCostSchema)
+      .optional()
+      .openapi({
+        description: `${moneyNote} What the seat costs a year as the cost figures count a person: the target salary plus the employer burden, or the day rate times the working days, in the reporting currency; null for a position budgeted without pay.`,
+      }),
   })
   .openapi('Position');
 

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
-import { can } from '../../access/policy.js';
-import type { ServiceContext } from '../../context.js';
-import { loadedAnnualCost } from '../../org/cost.js';
-import { ACTOR_KINDS, type Position } from '../../org/types.js';
-import { loadCostSettings } from '../../tenancy/tenants.js';
+import { ACTOR_KINDS } from '../../org/types.js';
 import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
@@ -180,37 +176,8 @@ export const positionsTool = defineTool({
       status: input.status,
       includeInactive: input.include_inactive,
     });
-    const costed = await withLoadedCost(ctx, page.items, (id) => view.graph.positions.get(id));
-    return { context: contextOf(view), positions: withNames(ctx.principal, view, costed), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), positions: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
   },
 });
-
-/**
- * Positions with what a seat costs as the org's cost figures count it (with costs.read): the target salary plus the
- * tenant's burden, or the day rate times its working days, in the reporting currency (`unconvertible` without a
- * rate) — "what do our vacancies cost" is otherwise answered with bare base pay beside loaded cost roll-ups.
- */
-async function withLoadedCost<T extends { id: string }>(ctx: ServiceContext, items: T[], positionOf: (id: string) => Position | undefined): Promise<T[]> {
-  if (!can(ctx.principal, 'costs.read')) return items;
-  const cost = await loadCostSettings(ctx.db, ctx.tenant);
-  return items.map((item) => {
-    const p = positionOf(item.id);
-    const pay =
-      p?.currency && p.targetSalaryMinor !== null
-        ? { kind: 'salary' as const, amountMinor: p.targetSalaryMinor }
-        : p?.currency && p.dayRateMinor !== null
-          ? { kind: 'day_rate' as const, amountMinor: p.dayRateMinor }
-          : null;
-    if (!p || !pay) return item;
-    const loaded = loadedAnnualCost({ id: p.id, actorId: '', validFrom: null, validTo: null, currency: p.currency!, ...pay }, cost);
-    const figure =
-      loaded.kind === 'converted'
-        ? { amount_minor: Math.round(loaded.amount), currency: cost.reportingCurrency }
-        : loaded.kind === 'unconvertible'
-          ? { currency: cost.reportingCurrency, unconvertible: [loaded.currency] }
-          : undefined;
-    return figure ? { ...item, annual_loaded_cost: figure } : item;
-  });
-}
 
 export const peopleTools = [actorsListTool, actorGetTool, reportingLinesTool, placementsTool, positionsTool];
