@@ -103,17 +103,6 @@ export function movedMetricsOnly<T extends object>(units: readonly T[]): T[] {
   );
 }
 
-/**
- * Metric deltas (a total, or each unit of `by_org_unit`) with the reporting currency in every cost pair
- * (`annual_cost_minor`, `monthly_cost_minor`): minor units mean nothing to a reader without it, and every other money
- * figure on this server carries its currency.
- */
-export function withCostCurrency<T extends object>(metrics: T, currency: string): T {
-  return Object.fromEntries(
-    Object.entries(metrics).map(([key, value]) => [key, key.endsWith('_cost_minor') && isMetricPair(value) ? { ...value, currency } : value]),
-  ) as T;
-}
-
 function isMetricPair(value: unknown): value is Parameters<typeof movedPair>[0] {
   return typeof value === 'object' && value !== null && 'delta' in value;
 }

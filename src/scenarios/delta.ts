@@ -351,7 +351,16 @@ function metricDeltas(
   return { total: unitDelta(from.total, to.total, money, true, probes ? [probes.from.total, probes.to.total] : null), by_org_unit: byUnit };
 }
 
-type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[]; from_unconvertible?: string[]; to_unconvertible?: string[] };
+type Pair = {
+  from: number | null;
+  to: number | null;
+  delta: number | null;
+  /** Cost pairs: the reporting currency their minor units are in. */
+  currency?: string;
+  unconvertible?: string[];
+  from_unconvertible?: string[];
+  to_unconvertible?: string[];
+};
 
 function pair(from: number | null, to: number | null, digits = 2): Pair {
   const f = from === null ? null : round(from, digits);
@@ -360,7 +369,7 @@ function pair(from: number | null, to: number | null, digits = 2): Pair {
 }
 
 /**
- * A cost delta. A side without the unit counts 0. When a side holds currencies with no exchange rate (SPEC §6) its
+ * A cost delta, in minor units of the reporting currency it names. A side without the unit counts 0. When a side holds currencies with no exchange rate (SPEC §6) its
  * figure is as org metrics give it (the convertible part; null when nothing was convertible), `unconvertible` lists
  * those currencies (both sides) and `from_unconvertible` / `to_unconvertible` say which side holds which. The delta
  * is then known only when the unconvertible part is the same on both sides (`probes`: the same figures with a stand-in
@@ -370,7 +379,9 @@ function pair(from: number | null, to: number | null, digits = 2): Pair {
 export function moneyPair(from: MoneyFigure | undefined, to: MoneyFigure | undefined, probes: [MoneyFigure | undefined, MoneyFigure | undefined] | null = null): Pair {
   const fromOut = from?.unconvertible ?? [];
   const toOut = to?.unconvertible ?? [];
-  const p = pair(from ? from.amountMinor : 0, to ? to.amountMinor : 0, 0);
+  // Minor units mean nothing without their currency: every money figure names it.
+  const currency = from?.currency ?? to?.currency;
+  const p = { ...pair(from ? from.amountMinor : 0, to ? to.amountMinor : 0, 0), ...(currency ? { currency } : {}) };
   if (!fromOut.length && !toOut.length) return p;
   return {
     ...p,

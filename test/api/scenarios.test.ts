@@ -435,5 +435,11 @@ describe('the delta shows only what the token may read (SPEC §4.1)', () => {
     expect(full.body.data.withheld).toEqual([]);
     // The fixture pays f2 in GBP, which has no rate: the figures exclude it (marked), and as the GBP part did not change the delta is known.
     expect(full.body.data.metrics.total.annual_cost_minor).toMatchObject({ delta: 0, unconvertible: ['GBP'] });
+    // Minor units name their currency (the reporting currency), in the total and per unit.
+    expect(full.body.data.metrics.total.monthly_cost_minor.currency).toBe('EUR');
+    expect(full.body.data.metrics.by_org_unit.map((u: { annual_cost_minor: { currency: string } }) => u.annual_cost_minor.currency)).toEqual(
+      full.body.data.metrics.by_org_unit.map(() => 'EUR'),
+    );
+    expect(full.body.data.metrics.by_org_unit.length).toBeGreaterThan(0);
   });
 });

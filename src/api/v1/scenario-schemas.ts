@@ -61,6 +61,7 @@ const Pair = z.object({
   from: z.number().nullable(),
   to: z.number().nullable(),
   delta: z.number().nullable(),
+  currency: z.string().optional().openapi({ description: 'Cost deltas only: the reporting currency of `from`, `to` and `delta` (minor units)' }),
   unconvertible: Currencies.optional().openapi({
     description:
       'Cost deltas only: currencies with no exchange rate on either side. `from`/`to` are then the convertible part, as in org metrics (null when nothing was convertible); `delta` is their difference when the unconvertible part is the same on both sides, else null (unknown)',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ENTITY_TYPES } from '../../org/family-names.js';
 import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
-import { id, movedMetricsOnly, withChangeNames, withCostCurrency } from '../fields.js';
+import { id, movedMetricsOnly, withChangeNames } from '../fields.js';
 import { openView } from '../../org/view.js';
 import { defineTool, isRecord } from '../registry.js';
 
@@ -61,14 +61,11 @@ export const planTool = defineTool({
   reference: { change_ops: changeOpsReference() },
   async handler(ctx, input, call) {
     const planned = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
-    const preview = planned.preview as { metrics?: object; by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }>; withheld?: { part: string }[] };
+    const preview = planned.preview as { by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }>; withheld?: { part: string }[] };
     // A changed id field names both records, as scenario.delta does (as the scenario has them before this proposal).
     const view = await openView(ctx, { scenarioId: planned.scenario_id });
     const records = preview.records && withChangeNames(ctx.principal, view, preview.records);
-    const currency = ctx.tenant.reportingCurrency;
-    const metrics = preview.metrics && withCostCurrency(preview.metrics, currency);
-    const byUnit = movedMetricsOnly(preview.by_org_unit ?? []).map((u) => withCostCurrency(u, currency));
-    const proposal = { ...planned, preview: readingOrder({ ...preview, records, metrics, by_org_unit: byUnit }) };
+    const proposal = { ...planned, preview: readingOrder({ ...preview, records, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) }) };
     // No record would change and none is hidden from this caller: the scenario already is what was asked for.
     const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');
     const changesNothing = Object.keys(preview.records ?? {}).length === 0 && !recordsHidden;

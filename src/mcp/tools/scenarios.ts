@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames, withCostCurrency } from '../fields.js';
+import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
 import type { ServiceContext } from '../../context.js';
 import { openView } from '../../org/view.js';
 import { defineTool, READ_ONLY } from '../registry.js';
@@ -162,9 +162,7 @@ export const scenarioMetricsDeltaTool = defineTool({
     const withheldHere = delta.withheld.filter((w) => w.part === 'metrics' || w.part === 'money');
     // One unit asked for by id shows all its figures, moved or not.
     const byUnit = input.org_unit_id ? delta.metrics.by_org_unit : movedMetricsOnly(delta.metrics.by_org_unit);
-    const currency = ctx.tenant.reportingCurrency;
-    const total = withCostCurrency(delta.metrics.total ?? {}, currency);
-    return { scenario, compare: delta.compare, against, as_of, total, by_org_unit: byUnit.map((u) => withCostCurrency(u, currency)), withheld: withheldHere };
+    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere };
   },
 });
 
@@ -177,11 +175,7 @@ export async function presentDelta<D extends Awaited<ReturnType<typeof scenarioD
   return {
     ...delta,
     families: withChangeNames(ctx.principal, view, delta.families),
-    metrics: {
-      ...delta.metrics,
-      ...(delta.metrics.total ? { total: withCostCurrency(delta.metrics.total, ctx.tenant.reportingCurrency) } : {}),
-      by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit).map((u) => withCostCurrency(u, ctx.tenant.reportingCurrency)),
-    },
+    metrics: { ...delta.metrics, by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit) },
   };
 }
 
