@@ -13,6 +13,7 @@ import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
+import { sameFileImported, sameFileWarning } from './same-file.js';
 import { countRowsToProcess, importedRows, liveRecordsEnteredToday, loadRun, rowsToProcess } from './store.js';
 import { loadReferences } from './target.js';
 
@@ -39,6 +40,8 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     .limit(sampleSize);
   const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney, managerNameColumn(mapping, first.map((r) => r.values)));
   if (showMoney) warnings.push(...centsWarnings(mapping, first));
+  const same = await sameFileImported(ctx, run);
+  if (same) warnings.push(sameFileWarning(same, run.targetKind === 'scenario'));
   const reprocess = run.status === 'completed';
   const total = await countRowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess);
   let counts = null;

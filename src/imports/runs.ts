@@ -14,6 +14,7 @@ import { detectMapping, fieldReference, MONEY_IMPORT_FIELDS, type ColumnMapping,
 import { checkMapping } from './mapping.js';
 import { DATE_ORDERS, type DateOrder } from './parse-row.js';
 import { presentRun, type RunOut } from './present.js';
+import { presentRunWithSameFile } from './same-file.js';
 import { initialProgress, ProgressTracker } from './progress.js';
 import { mapManagerColumns } from './manager-columns.js';
 import { countQueuedRows, countRowsToProcess, firstRowValues, loadRun, RUN_STATUSES, updateRun, type RunRow, type RunStatus } from './store.js';
@@ -28,9 +29,9 @@ export function importFields(ctx: ServiceContext) {
   return fieldReference();
 }
 
-export async function getRun(ctx: ServiceContext, id: string): Promise<RunOut> {
+export async function getRun(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'imports.manage');
-  return presentRun(await loadRun(ctx.db, ctx.tenant.id, id), ctx.principal);
+  return presentRunWithSameFile(ctx, await loadRun(ctx.db, ctx.tenant.id, id));
 }
 
 export async function listRuns(ctx: ServiceContext, filter: { status?: string | null; limit?: number; cursor?: string | null } = {}) {
@@ -90,8 +91,8 @@ export async function updateRunSettings(ctx: ServiceContext, id: string, patch: 
     fields.targetScenarioId = target.scenario?.id ?? null;
   }
   // An empty patch (`{}`, `{"options":{}}`) changes nothing: the run as it is.
-  if (Object.keys(fields).length === 0) return presentRun(run, ctx.principal);
-  return presentRun(await updateRun(ctx.db, ctx.tenant.id, id, fields), ctx.principal);
+  if (Object.keys(fields).length === 0) return presentRunWithSameFile(ctx, run);
+  return presentRunWithSameFile(ctx, await updateRun(ctx.db, ctx.tenant.id, id, fields));
 }
 
 export interface StartedRun {
@@ -148,7 +149,7 @@ async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): P
   });
   const withTask = await updateRun(ctx.db, ctx.tenant.id, run.id, { taskId: started.task.id });
   const done = started.done.then(async () => presentRun(await loadRun(ctx.db, ctx.tenant.id, run.id), ctx.principal));
-  return { run: presentRun(withTask, ctx.principal), done };
+  return { run: await presentRunWithSameFile(ctx, withTask), done };
 }
 
 async function writeProgress(ctx: ServiceContext, id: string, progress: Record<string, unknown>): Promise<void> {

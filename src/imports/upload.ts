@@ -8,6 +8,7 @@ import { detectFormat, detectMapping, type ImportFormat } from './fields.js';
 import { presentRun, type RunOut } from './present.js';
 import { mapManagerColumns } from './manager-columns.js';
 import { insertRows, MAPPING_SAMPLE, updateRun } from './store.js';
+import { presentRunWithSameFile } from './same-file.js';
 import { resolveTarget, type TargetInput } from './target.js';
 
 /**
@@ -26,7 +27,7 @@ export interface UploadInput {
   options?: { create_missing_types?: boolean; format?: ImportFormat };
 }
 
-export async function createRunFromUpload(ctx: ServiceContext, input: UploadInput): Promise<RunOut> {
+export async function createRunFromUpload(ctx: ServiceContext, input: UploadInput) {
   authorize(ctx.principal, 'imports.manage');
   const fileName = checkFileName(input.fileName);
   const target = await resolveTarget(ctx, input.target);
@@ -55,7 +56,7 @@ export async function createRunFromUpload(ctx: ServiceContext, input: UploadInpu
       fileSha256: read.sha256,
       uploadedAt: new Date(),
     });
-    return presentRun(done, ctx.principal);
+    return await presentRunWithSameFile(ctx, done);
   } catch (error) {
     await ctx.db.delete(importRuns).where(and(eq(importRuns.tenantId, ctx.tenant.id), eq(importRuns.id, run.id)));
     throw error;

@@ -151,7 +151,7 @@ describe('the import workflow over REST', () => {
     conforms(itemEnvelope(ImportRunSchema), created.body, 'upload');
     runId = created.body.data.id;
     expect(created.headers.get('location')).toBe(`/api/v1/imports/${runId}`);
-    expect(created.body.data).toMatchObject({ status: 'pending', format: 'orgonaut', file: { name: 'people.csv', rows: 3, delimiter: ',' }, target: { kind: 'live' } });
+    expect(created.body.data).toMatchObject({ status: 'pending', format: 'orgonaut', file: { name: 'people.csv', rows: 3, delimiter: ',' }, target: { kind: 'live' }, same_file_imported: null });
     expect(created.body.data.mapping.map((m: { field: string }) => m.field)).toEqual(['email', 'first_name', 'last_name', 'department', 'team', 'job_title', 'manager_email', 'fte', 'currency', 'base_salary_cents']);
 
     const preview = await send(`/api/v1/imports/${runId}/preview?rows=2`);
@@ -175,6 +175,25 @@ describe('the import workflow over REST', () => {
     expect(completed.body.data.map((r: { id: string }) => r.id)).toContain(runId);
     expect((await send('/api/v1/imports?status=pending')).body.data.map((r: { id: string }) => r.id)).not.toContain(runId);
     expect((await send('/api/v1/imports?status=done')).status).toBe(400);
+  });
+
+  it('says before starting that the very same file was imported into the same target already, and when', async () => {
+    const again = await send('/api/v1/imports', { body: multipart(FILE, 'people (1).csv') });
+    expect(again.status).toBe(201);
+    const finished = (await send(`/api/v1/imports/${runId}`)).body.data.finished_at;
+    expect(again.body.data.same_file_imported).toEqual({ run_id: runId, file_name: 'people.csv', finished_at: finished });
+    expect((await send(`/api/v1/imports/${again.body.data.id}`)).body.data.same_file_imported).toMatchObject({ run_id: runId });
+    const preview = await send(`/api/v1/imports/${again.body.data.id}/preview`);
+    const warning = preview.body.data.warnings.find((w: { code: string }) => w.code === 'same_file_imported');
+    expect(warning.message).toContain(`imported into Live already on ${finished.slice(0, 10)}`);
+    expect(warning.message).toContain(runId);
+    expect(preview.body.data.counts.rows).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+
+    // Another file (one cell differs) is no repeat; a run already imported says nothing about itself.
+    const changed = await send('/api/v1/imports', { body: multipart(csvOf(HEADER, [...ROWS.slice(0, 2), ROWS[2]!.map((v) => (v === '9' ? '0.9' : v))])) });
+    expect(changed.body.data.same_file_imported).toBeNull();
+    expect((await send(`/api/v1/imports/${changed.body.data.id}/preview`)).body.data.warnings.map((w: { code: string }) => w.code)).not.toContain('same_file_imported');
+    expect((await send(`/api/v1/imports/${runId}`)).body.data.same_file_imported).toBeNull();
   });
 
   it('refuses a cursor reused with other filters, or for another run’s rows', async () => {

@@ -252,6 +252,14 @@ describe('the import pages for an owner', () => {
     expect(text(nothing.html)).toContain('No rows are waiting to be reprocessed.');
   });
 
+  it('says on the preview of the same file uploaded again that it was imported into Live already', async () => {
+    const again = await upload(owner, { csrf: await csrfFor(owner), target: 'live', format: '' }, FILE, 'people-copy.csv');
+    expect(again.status, again.html).toBe(303);
+    const words = text((await get(again.location!, owner)).html);
+    expect(words).toContain('Check before starting');
+    expect(words).toMatch(new RegExp(`This very file was imported into Live already on \\d{4}-\\d{2}-\\d{2} at \\d{2}:\\d{2} UTC \\(import ${runId}\\)`));
+  });
+
   it('undoes the import by restoring the snapshot taken before it', async () => {
     const undo = await post(`/imports/${runId}/undo`, { csrf: await csrfFor(owner, `/imports/${runId}/progress`) }, owner);
     expect(undo.status, undo.html).toBe(303);
@@ -281,6 +289,9 @@ describe('the import pages for an owner', () => {
     const refix = await post(`/imports/${runId}/rows/4/fix`, { csrf: await csrfFor(owner, `/imports/${runId}/review`), cell_0: 'nobody@webimp.test' }, owner);
     expect(refix.status).toBe(409);
     expect(text(refix.html)).toContain('This import has been undone; its rows can no longer be fixed or imported.');
+    // The undone import left nothing in Live: the same file uploaded again is no repeat.
+    const reupload = await upload(owner, { csrf: await csrfFor(owner), target: 'live', format: '' }, FILE);
+    expect(text((await get(reupload.location!, owner)).html)).not.toContain('imported into Live already');
   });
 
   it('re-renders the form with the reason when a file is refused, storing nothing', async () => {

@@ -48,6 +48,14 @@ export const ImportRunSchema = z
     created_at: timestamp,
     started_at: timestamp.nullable(),
     finished_at: timestamp.nullable(),
+    same_file_imported: z
+      .object({ run_id: z.string(), file_name: z.string().nullable(), finished_at: timestamp.nullable() })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'On an upload and a run not started yet: the latest completed import of the same file (same SHA-256) into the same target — importing it again changes nothing it set, unless that target changed since; null when there is none',
+      }),
   })
   .openapi('ImportRun');
 
