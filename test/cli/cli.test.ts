@@ -301,6 +301,19 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(lines.find((l) => l.startsWith('position')), lines.join('\n')).toMatch(/\sadd\s+\S+\s+currency, day_rate_minor, employment_type, org_unit_id, planned_fte, role_type, target_salary_minor, title, valid_from, valid_to$/);
   });
 
+  it('names the records of a scenario’s changes as its delta does, not by id', async () => {
+    const changes = await cli(['scenario', 'changes', scenarioId], config());
+    expect(changes.code, changes.stderr).toBe(0);
+    expect(changes.stdout).toMatch(/^actor\s+change\s+p2\s+fte: 0\.50 → 0\.80$/m);
+    expect(changes.stdout).toMatch(/^org_unit\s+change\s+Mobile Apps\s+name: Mobile → Mobile Apps$/m);
+    expect(changes.stdout).toMatch(/^compensation\s+\S+\s+Pay of p1\s/m);
+    expect(changes.stdout).toMatch(/^placement\s+change\s+m1 in \S.* \(\d+ %\)\s/m);
+    expect(changes.stdout).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    // The JSON stays the API's answer.
+    const json = JSON.parse((await cli(['scenario', 'changes', scenarioId, '--json'], config())).stdout);
+    expect(json.data.map((c: { record_id: string }) => c.record_id)).toContain(id('p2'));
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');

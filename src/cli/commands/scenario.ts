@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
-import { CliError, EXIT } from '../client/errors.js';
+import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import { cell, fieldValue, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
-import { ID, listCommand, unitNames, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, unitNames, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
 
 /**
@@ -37,14 +37,18 @@ export async function scenarioCommand(run: Run): Promise<number> {
       return delta(run, id);
     case 'changes': {
       const family = stringFlag(run.args, 'family');
-      return listCommand<Row>(run, path(id, '/changes'), { family }, [
+      const body = await fetchList(run, path(id, '/changes'), { family });
+      // Changes carry ids only: the table names each record as the delta does (its labels, one more read).
+      const label = run.json || !body.data.length ? () => undefined : await deltaLabels(run, id);
+      printList<Row>(run, body, [
         { header: 'FAMILY', value: (c) => c.family },
         { header: 'OP', value: (c) => c.op },
-        { header: 'RECORD', value: (c) => c.record_id },
+        { header: 'RECORD', value: (c) => label(c.family, c.record_id) ?? recordLabel(c.values) ?? recordLabel(c.base) ?? c.record_id },
         // In name order (the API keeps the database's), without the id the RECORD column already shows; a change to a
         // record with the value it had and has now (`fte: 1 → 0.8`).
         { header: 'FIELDS', value: (c) => changedFields(c) },
       ], family ? `No ${family} changes in this scenario.` : 'No changes in this scenario.');
+      return 0;
     }
     case 'apply':
       return apply(run, id, word(run, 2, 'file.json|-'));
@@ -104,6 +108,34 @@ async function show(run: Run, id: string): Promise<number> {
 }
 
 const labelOf = (record: Row) => record.label ?? record.name ?? record.display_name ?? record.title ?? record.id ?? record.org_unit_id;
+
+/** A record's name from its own fields (an added record's values, a removed one's base), when it has one. */
+function recordLabel(values: Row | null | undefined): string | undefined {
+  const name = values?.name ?? values?.display_name ?? values?.title;
+  return typeof name === 'string' && name ? name : undefined;
+}
+
+/**
+ * The delta's label of each record it lists (`Mobile Apps`, `Pay of p1`, `m1 in Platform (50 %)`), by family and id;
+ * none (ids are shown) when the credential may not read the delta.
+ */
+async function deltaLabels(run: Run, id: string): Promise<(family: string, recordId: string) => string | undefined> {
+  let families: Record<string, Row>;
+  try {
+    families = (await run.client().get<{ data: Row }>(path(id, '/delta'))).data.families ?? {};
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 403) return () => undefined;
+    throw error;
+  }
+  const labels = new Map<string, string>();
+  for (const [family, changes] of Object.entries(families)) {
+    for (const record of [...(changes.added ?? []), ...(changes.removed ?? []), ...(changes.changed ?? [])] as Row[]) {
+      const label = labelOf(record);
+      if (typeof record.id === 'string' && typeof label === 'string' && label !== record.id) labels.set(`${family}:${record.id}`, label);
+    }
+  }
+  return (family, recordId) => labels.get(`${family}:${recordId}`);
+}
 
 const UNIT_FIELDS = new Set(['parent_id', 'org_unit_id']);
 
