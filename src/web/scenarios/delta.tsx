@@ -320,9 +320,9 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
         <thead>
           <tr>
             <th scope="col">Metric</th>
+            <th scope="col" class="num">Change</th>
             <th scope="col" class="num">{props.sides.from}</th>
             <th scope="col" class="num">{props.sides.to}</th>
-            <th scope="col" class="num">Change</th>
           </tr>
         </thead>
         <tbody>
@@ -332,14 +332,14 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
               return (
                 <tr class={p.delta || p.unconvertible?.length ? 'moved' : undefined}>
                   <th scope="row">{label}</th>
+                  <td class={`num ${deltaClass(p.delta) ?? ''}`}>
+                    <CostChange pair={p} currency={props.currency} />
+                  </td>
                   <td class="num">
                     <CostSide amount={p.from} unconvertible={p.from_unconvertible} currency={props.currency} />
                   </td>
                   <td class="num">
                     <CostSide amount={p.to} unconvertible={p.to_unconvertible} currency={props.currency} />
-                  </td>
-                  <td class={`num ${deltaClass(p.delta) ?? ''}`}>
-                    <CostChange pair={p} currency={props.currency} />
                   </td>
                 </tr>
               );
@@ -347,9 +347,9 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
             return (
               <tr class={p.delta ? 'moved' : undefined}>
                 <th scope="row">{label}</th>
+                <td class={`num ${deltaClass(p.delta) ?? ''}`}>{signed(p.delta, digits)}</td>
                 <td class="num">{num(p.from, digits)}</td>
                 <td class="num">{num(p.to, digits)}</td>
-                <td class={`num ${deltaClass(p.delta) ?? ''}`}>{signed(p.delta, digits)}</td>
               </tr>
             );
           })}

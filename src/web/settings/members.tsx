@@ -187,11 +187,11 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
           <table>
             <thead>
               <tr>
-                <th>Member</th>
-                <th>Role</th>
-                <th>Status</th>
-                <th>Last sign-in</th>
-                <th>
+                <th scope="col">Member</th>
+                <th scope="col">Status</th>
+                <th scope="col">Role</th>
+                <th scope="col">Last sign-in</th>
+                <th scope="col">
                   <span class="visually-hidden">Actions</span>
                 </th>
               </tr>
@@ -203,6 +203,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                     {m.name}
                     <div class="hint">{m.email}</div>
                   </td>
+                  <td>{m.status === 'active' ? <span class="badge ok">active</span> : <span class="badge">archived</span>}</td>
                   <td>
                     {m.role === 'owner' || m.user_id === me ? (
                       m.role
@@ -225,7 +226,6 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                       </form>
                     )}
                   </td>
-                  <td>{m.status === 'active' ? <span class="badge ok">active</span> : <span class="badge">archived</span>}</td>
                   <td class="date">{m.last_login_at ? when(m.last_login_at) : 'never'}</td>
                   <td class="actions">
                     {m.role === 'owner' || m.user_id === me ? null : (
