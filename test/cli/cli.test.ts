@@ -212,6 +212,14 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(new Set(costs.map((l) => l.search(/\d EUR/))).size, costs.join('\n')).toBe(1);
     const unitMetrics = JSON.parse((await cli(['report', 'metrics', '--as-of', AS_OF, '--type', 'department', '--json'], config())).stdout);
     expect(unitMetrics.data.map((u: { name: string }) => u.name)).toEqual(['Engineering', 'Sales']);
+    // Span-of-control averages with two decimals each (3.00 beside 1.67), whatever the API's precision.
+    const metricsTable = (await cli(['report', 'metrics', '--as-of', AS_OF], config())).stdout.split('\n');
+    const spanAt = metricsTable[0]!.indexOf('SPAN') + 'SPAN'.length;
+    const spanCells = metricsTable.slice(1).filter(Boolean).map((l) => l.slice(0, spanAt).trim().split(/\s+/).at(-1));
+    expect(spanCells.length, metricsTable.join('\n')).toBeGreaterThan(2);
+    expect(spanCells.every((c) => c === '-' || /^\d+\.\d\d$/.test(c!)), metricsTable.join('\n')).toBe(true);
+    expect(spanCells.filter((c) => c !== '-').length, metricsTable.join('\n')).toBeGreaterThan(0);
+    expect((await cli(['live', 'metrics', '--as-of', AS_OF], config())).stdout).toMatch(/^Span of control\s+average \d+\.\d\d, median \d+\.\d\d \(/m);
     expect((await cli(['report', 'lineage'], config())).stdout.trim()).toBe('No promotions or restores yet.');
     // Spans of control: the narrow managers (two reports each), by name; a unit's; none wide.
     const spans = await cli(['report', 'spans', '--as-of', AS_OF], config());
@@ -237,7 +245,9 @@ describe('orgonaut CLI with a token (headless)', () => {
     const searched = JSON.parse((await cli(['refs', 'department-types', '--search', 'prod', '--json'], config())).stdout);
     expect(searched.data.map((t: { name: string }) => t.name)).toEqual(['Product']);
     const currencies = await cli(['refs', 'currencies'], config());
-    expect(currencies.stdout).toMatch(/^USD\s+US Dollar\s+yes\s+no\s+0\.9$/im);
+    // Rates with four decimals each, so 1 never sits beside 0.9.
+    expect(currencies.stdout).toMatch(/^USD\s+US Dollar\s+yes\s+no\s+0\.9000$/im);
+    expect(currencies.stdout).toMatch(/^EUR\s.*\syes\s+1\.0000$/m);
   }, 90_000); // some twenty CLI runs, each a process start
 
   it('names the actors, units and positions of a page of placements by looking up only those, never the whole lists', async () => {

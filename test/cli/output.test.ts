@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldValue, fte, metricLabel, money } from '../../src/cli/client/output.js';
+import { fieldValue, fte, metricLabel, money, rate, span } from '../../src/cli/client/output.js';
 
 describe('orgonaut prints money in the units of its currency', () => {
   it('cents as decimals, the yen (no minor unit) as whole yen, an unconvertible figure as ?', () => {
@@ -18,6 +18,13 @@ describe('orgonaut prints every FTE figure one way', () => {
     expect(fte(null)).toBeUndefined();
     expect(fieldValue('planned_fte', 1)).toBe('1.00');
     expect(fieldValue('allocation_pct', 60)).toBe('60');
+  });
+
+  it('prints spans of control with two decimals and exchange rates with four, each kind one way', () => {
+    expect([10.5, 5.4444, 3, 0].map((n) => span(n))).toEqual(['10.50', '5.44', '3.00', '0.00']);
+    expect(span(0.25, true)).toBe('+0.25');
+    expect([1, 1.17, 0.00615, 0.9].map((n) => rate(n))).toEqual(['1.0000', '1.1700', '0.0062', '0.9000']);
+    expect(rate(null)).toBeUndefined();
   });
 
   it('names metrics in words, known ones as people call them and any other key spelt out', () => {

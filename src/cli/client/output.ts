@@ -83,14 +83,30 @@ export function utcTime(iso: string | null | undefined, seconds = false): string
 }
 
 /**
- * An FTE figure as every command prints one: two decimals (`1.00`, `0.80`, `12.50`), so a column of them lines up and
- * `1` never sits beside `0.85`; with `signed`, a rise gets a `+` (`+0.50`, `-0.20`, `0.00`). Nothing for a missing figure.
+ * A figure with a fixed number of decimals, so a column of them lines up and `1` never sits beside `0.85`; with
+ * `signed`, a rise gets a `+`. Never `-0.00`; nothing for a missing figure. The kinds below say how many decimals.
  */
-export function fte(value: unknown, signed = false): string | undefined {
+export function decimals(value: unknown, places: number, signed = false): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const rounded = Math.round(value * 100) / 100;
-  const text = (rounded === 0 ? 0 : rounded).toFixed(2);
+  const factor = 10 ** places;
+  const rounded = Math.round(value * factor) / factor;
+  const text = (rounded === 0 ? 0 : rounded).toFixed(places);
   return signed && rounded > 0 ? `+${text}` : text;
+}
+
+/** An FTE figure as every command prints one: two decimals (`1.00`, `0.80`, `12.50`; signed `+0.50`, `-0.20`, `0.00`). */
+export function fte(value: unknown, signed = false): string | undefined {
+  return decimals(value, 2, signed);
+}
+
+/** A span of control (direct reports per manager, average or median) as every command prints one: `10.50`, `5.44`, `3.00`. */
+export function span(value: unknown, signed = false): string | undefined {
+  return decimals(value, 2, signed);
+}
+
+/** An exchange rate (units of the reporting currency per unit): four decimals, `1.0000` beside `1.1700` and `0.0062`. */
+export function rate(value: unknown): string | undefined {
+  return decimals(value, 4);
 }
 
 /** A record field's value as a change shows it: FTE fields (`fte`, `planned_fte`) as FTE, anything else as a cell. */

@@ -1,5 +1,5 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
-import { cell, fte, hint, money, percent, print, printJson, printPairs } from '../client/output.js';
+import { cell, fte, hint, money, percent, print, printJson, printPairs, span } from '../client/output.js';
 import type { Query } from '../client/http.js';
 import { fetchList, ID, listCommand, printList, recordNames, teamTypeFlag, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
 
@@ -146,7 +146,7 @@ async function metrics(run: Run, view: Record<string, unknown>): Promise<number>
     ['FTE', fte(m.fte)],
     ['Effective FTE', fte(m.effective_fte)],
     ['Positions', `${m.positions.budgeted} budgeted, ${m.positions.filled} filled, ${m.positions.vacant} vacant (${percent(m.positions.vacancy_rate)})`],
-    ['Span of control', `average ${cell(m.span.average)}, median ${cell(m.span.median)} (${m.span.managers} managers)`],
+    ['Span of control', `average ${span(m.span.average) ?? '-'}, median ${span(m.span.median) ?? '-'} (${m.span.managers} managers)`],
     ['Layers', m.layers],
     ['Manager : IC', `1 : ${cell(m.manager_to_ic.ics_per_manager)}`],
     ...(m.cost

@@ -1,5 +1,5 @@
 import { stringFlag, UsageError } from '../args.js';
-import { print, printJson } from '../client/output.js';
+import { print, printJson, rate } from '../client/output.js';
 import { ID, listCommand, word, type Run } from './shared.js';
 
 /** `orgonaut refs department-types|team-types|currencies`: reference lists; types can be searched and created. */
@@ -14,7 +14,7 @@ export async function refsCommand(run: Run): Promise<number> {
       { header: 'NAME', value: (c) => c.name },
       { header: 'ACTIVE', value: (c) => c.active },
       { header: 'REPORTING', value: (c) => c.reporting },
-      { header: 'RATE', value: (c) => c.rate_to_reporting ?? 'no rate', align: 'right' },
+      { header: 'RATE', value: (c) => rate(c.rate_to_reporting) ?? 'no rate', align: 'right' },
     ]);
   }
   if (sub !== 'department-types' && sub !== 'team-types') throw new UsageError(`unknown reference list "${sub}" (department-types, team-types or currencies)`);

@@ -1,6 +1,6 @@
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { ApiProblem } from '../client/errors.js';
-import { cell, fte, money, utcTime } from '../client/output.js';
+import { cell, fte, money, span, utcTime } from '../client/output.js';
 import { fetchAll, fetchList, ID, listCommand, printList, unitFlag, viewQuery, word, type Run } from './shared.js';
 
 /** `orgonaut report roster|metrics|spans|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
@@ -37,7 +37,7 @@ export async function reportCommand(run: Run): Promise<number> {
         { header: 'HEADCOUNT', value: (u) => u.metrics?.headcount, align: 'right' },
         { header: 'FTE', value: (u) => fte(u.metrics?.fte), align: 'right' },
         { header: 'VACANT', value: (u) => u.metrics?.positions.vacant, align: 'right' },
-        { header: 'SPAN', value: (u) => u.metrics?.span.average, align: 'right' },
+        { header: 'SPAN', value: (u) => span(u.metrics?.span.average), align: 'right' },
         { header: 'LAYERS', value: (u) => u.metrics?.layers, align: 'right' },
         { header: 'ANNUAL COST', value: (u) => (u.metrics?.cost ? money(u.metrics.cost.annual) : undefined), align: 'right', optional: true },
       ]);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { ApiProblem, CliError, EXIT } from '../client/errors.js';
-import { cell, fieldValue, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
+import { cell, fieldValue, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
 import { fetchList, ID, listCommand, printList, unitNames, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
 
@@ -196,6 +196,7 @@ async function delta(run: Run, id: string): Promise<number> {
       if (value === null) return value;
       if (name.endsWith('_minor')) return `${signed && value > 0 ? '+' : ''}${money({ amount_minor: value, currency })}`;
       if (/(^|_)fte$/.test(name)) return fte(value, signed);
+      if (name.startsWith('span_')) return span(value, signed);
       return signed && value > 0 ? `+${cell(value)}` : value;
     };
     print();
