@@ -188,6 +188,21 @@ describe('promoting a scenario branched from another', () => {
   });
 });
 
+describe('the scenario list', () => {
+  it('badges every scenario its archived filter lists as archived, an applied one too', async () => {
+    const sid = (await createScenario(ctx, { name: 'Promoted and filed' })).id;
+    await applyBatch(ctx, sid, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Force' }]);
+    await (await promoteScenario(ctx, sid)).done;
+    const rows = (await get('/scenarios?state=archived', owner)).html.split('<tr>').slice(2).map(text);
+    const promoted = rows.find((r) => r.includes('Promoted and filed'));
+    expect(promoted).toMatch(/ applied archived /);
+    for (const row of rows) expect(row, 'each row the archived filter lists').toMatch(/ archived /);
+    // The active filter lists it no more, and its overview badges it the same way.
+    expect((await get('/scenarios?state=active', owner)).html).not.toContain(`href="/scenarios/${sid}"`);
+    expect(text((await get(`/scenarios/${sid}`, owner)).html)).toMatch(/ applied archived /);
+  });
+});
+
 describe('the scenario overview', () => {
   it('answers “what does this do to headcount and cost?” with the delta’s own figures', async () => {
     const sid = (await createScenario(ctx, { name: 'Hire and raise' })).id;

@@ -46,7 +46,8 @@ export function ScenarioBadges(props: { s: Pick<ScenarioOut, 'kind' | 'state' | 
   return (
     <>
       <span class={s.kind === 'planning' ? 'badge accent' : s.kind === 'applied' ? 'badge ok' : 'badge'}>{s.kind}</span>{' '}
-      {s.kind === 'snapshot' ? <span class="badge">read-only</span> : s.kind === 'applied' ? null : s.state === 'archived' ? <span class="badge">archived</span> : <span class="badge ok">active</span>}{' '}
+      {/* The state as the State filter reads it: an applied scenario was archived by its promotion. */}
+      {s.kind === 'snapshot' ? <span class="badge">read-only</span> : s.state === 'archived' ? <span class="badge">archived</span> : <span class="badge ok">active</span>}{' '}
       {s.submitted && s.kind === 'planning' ? <span class="badge warn">submitted for review</span> : null}
     </>
   );
