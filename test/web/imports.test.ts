@@ -142,6 +142,21 @@ describe('the import pages for an owner', () => {
     expect((await liveState(database, tenant.id)).actors).toBe(0);
   });
 
+  it('names the format once, where it is chosen, and says what a BambooHR file’s columns mean under it', async () => {
+    const page = await get(`/imports/${runId}`, owner);
+    const words = text(page.html);
+    expect(words.match(/\bFormat\b/g), 'one “Format”: the settings field').toHaveLength(1);
+    expect(page.html).toMatch(/<label for="m-format">Format<\/label><select id="m-format" name="format">/);
+    expect(page.html).not.toContain('m-format-hint');
+    const csrf = await csrfFor(owner, `/imports/${runId}`);
+    const other = await upload(owner, { csrf, target: 'live', format: 'bamboohr' }, FILE, 'directory.csv');
+    expect(other.status, other.html).toBe(303);
+    const bamboo = await get(other.location!, owner);
+    expect(text(bamboo.html).match(/\bFormat\b/g)).toHaveLength(1);
+    expect(bamboo.html).toContain('<select id="m-format" name="format" aria-describedby="m-format-hint">');
+    expect(bamboo.html).toContain('<p class="hint" id="m-format-hint">PersonID is the source identity, SupervisorID links managers.</p>');
+  });
+
   it('lists the pending run and filters by status', async () => {
     const all = await get('/imports', owner);
     expect(all.html).toContain(`<a href="/imports/${runId}">people.csv</a>`);

@@ -144,8 +144,6 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
         <dd>
           {runTitle(run)} ({num(run.file.bytes / 1024, 1)} KB, {num(run.file.rows, 0)} {run.file.rows === 1 ? 'row' : 'rows'}, separated by “{run.file.delimiter}”)
         </dd>
-        <dt>Format</dt>
-        <dd>{run.format === 'bamboohr' ? 'BambooHR export (PersonID is the source identity, SupervisorID links managers)' : 'Orgonaut CSV'}</dd>
       </dl>
       {preview.warnings.length ? (
         <section class="card" aria-labelledby="warnings-title">
@@ -164,7 +162,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
           <div class="grid">
             <div class="field">
               <label for="m-format">Format</label>
-              <select id="m-format" name="format">
+              <select id="m-format" name="format" aria-describedby={format === 'bamboohr' ? 'm-format-hint' : undefined}>
                 <option value="orgonaut" selected={format === 'orgonaut'}>
                   Orgonaut CSV
                 </option>
@@ -172,6 +170,12 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                   BambooHR export
                 </option>
               </select>
+              {/* The format is named once, here, where it is chosen; what a BambooHR file's columns mean, under it. */}
+              {format === 'bamboohr' ? (
+                <p class="hint" id="m-format-hint">
+                  PersonID is the source identity, SupervisorID links managers.
+                </p>
+              ) : null}
             </div>
             <div class="field">
               <label for="m-target">Import into</label>
