@@ -1,10 +1,9 @@
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import { startAdminChannel } from './admin/channel.js';
 import { runAdminCommand } from './admin/commands.js';
 import { createApp, createRuntime, type Runtime } from './app.js';
 import { VARIABLES, type Config } from './config.js';
 import { openDatabase, type Database } from './db/connection.js';
+import { bindPort, type Listener } from './listener.js';
 import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
@@ -30,18 +29,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** A problem that stops start-up, reported as one line. */
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+export { StartupError } from './startup-errors.js';
 
 /**
- * Start-up: database → migrations → demo seed (first run of the embedded default, or ORGONAUT_DEMO) → listen.
- * Returns once the server accepts connections.
+ * Start-up: port → database → migrations → demo seed (first run of the embedded default, or ORGONAUT_DEMO) → the
+ * app. The port is bound first, so a taken one is reported before the database is touched; until the app takes
+ * over, /healthz answers 200 and /readyz 503 (see listener.ts). `prepared` passes a port already bound and a
+ * database already open (`orgonaut serve` does both before loading this module); both are closed on failure.
+ * Returns once the app answers.
  */
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(config: Config, prepared: { listener?: Listener; database?: Database } = {}): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config);
+  const listener = prepared.listener ?? (await bindPort(config));
+  let database: Database;
+  try {
+    database = prepared.database ?? (await openDatabase(config));
+  } catch (error) {
+    await listener.close().catch(() => {});
+    throw error;
+  }
   let admin: { close(): Promise<void> } | null = null;
   try {
     await migrate(database);
@@ -53,7 +59,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (secrets.source === 'database') logger.warn('ORGONAUT_SECRET_KEY is not set: integration secrets are encrypted with a key kept in the database (development only)');
     // Admin commands of other processes reach an embedded database through this channel; open it before the slow
     // parts of start-up so they never find the directory locked and no channel to talk to.
-    const adminRuntime: { forget(): void; port: number } = { forget: () => {}, port: config.port };
+    const adminRuntime: { forget(): void; port: number } = { forget: () => {}, port: listener.port };
     admin =
       database.kind === 'embedded'
         ? await startAdminChannel(
@@ -78,15 +84,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       runtime.tenants.forget();
       runtime.authenticator.forget();
     };
-    const server = await listen(app.fetch, config);
-    const port = (server.address() as AddressInfo).port;
-    adminRuntime.port = port;
+    const { server, port } = listener;
     // Once shutting down, every answer ends its connection: a kept-alive connection (a load balancer's, a client's)
     // would otherwise keep the process waiting, and keep bringing new requests, until its idle timeout.
     let draining = false;
     server.prependListener('request', (_request, response) => {
       if (draining && !response.headersSent) response.setHeader('Connection', 'close');
     });
+    listener.handle(app.fetch);
     const maintenance = startMaintenance(logger, [
       ...(await importMaintenance(database, logger)),
       {
@@ -132,6 +137,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   } catch (error) {
     await admin?.close().catch(() => {});
     await database.close().catch(() => {});
+    await listener.close().catch(() => {});
     throw error;
   }
 }
@@ -150,18 +156,6 @@ async function seedDemoIfWanted(config: Config, database: Database): Promise<boo
     if (!(config.demo || (!config.databaseUrl && fresh))) return false;
     const created = await seedDemo(database.db, { password: config.demoPassword });
     return created.length > 0;
-  });
-}
-
-function listen(fetch: (request: Request, env: unknown) => Response | Promise<Response>, config: Config): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(server));
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${config.port} on ${config.host} is already in use; stop the other process or set PORT`));
-      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on ${config.host}:${config.port}; choose a PORT above 1024`));
-      else if (error.code === 'EADDRNOTAVAIL') reject(new StartupError(`HOST ${config.host} is not an address of this machine`));
-      else reject(error);
-    });
   });
 }
 

@@ -7,6 +7,9 @@ import { AdminCommandFailed, sendAdminCommand } from '../admin/channel.js';
 import type { AdminCommand, AdminResult } from '../admin/commands.js';
 import { ConfigError, describeVariables, loadConfig, type Config } from '../config.js';
 import { DataDirLocked, lockHolder } from '../db/lock.js';
+import { bindPort } from '../listener.js';
+import type { RunningServer } from '../server.js';
+import { DatabaseUnavailable, StartupError } from '../startup-errors.js';
 import { AppError } from '../errors.js';
 import { publicOrigin } from '../tenancy/hosts.js';
 import { booleanFlag, InputError, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
@@ -16,16 +19,14 @@ import { normalizeBooleanFlags } from './commands/shared.js';
 
 /**
  * The server side (database, migrations, the app) is imported only by the commands that need it, so the client
- * commands start in a fraction of a second. `reportFailure` recognises its errors once it is loaded.
+ * commands start in a fraction of a second.
  */
 let serverSide: {
   runAdminCommand: typeof import('../admin/commands.js').runAdminCommand;
   openDatabase: typeof import('../db/connection.js').openDatabase;
-  DatabaseUnavailable: typeof import('../db/connection.js').DatabaseUnavailable;
   migrate: typeof import('../db/migrate.js').migrate;
   listTenants: typeof import('../tenancy/tenants.js').listTenants;
   readyBanner: typeof import('../server.js').readyBanner;
-  StartupError: typeof import('../server.js').StartupError;
   startServer: typeof import('../server.js').startServer;
 } | null = null;
 
@@ -41,11 +42,9 @@ async function loadServerSide() {
     serverSide = {
       runAdminCommand: commands.runAdminCommand,
       openDatabase: connection.openDatabase,
-      DatabaseUnavailable: connection.DatabaseUnavailable,
       migrate: migrations.migrate,
       listTenants: tenants.listTenants,
       readyBanner: server.readyBanner,
-      StartupError: server.StartupError,
       startServer: server.startServer,
     };
   }
@@ -141,11 +140,13 @@ function refusalOf(error: unknown): { message: string; code?: string; fix?: stri
 }
 
 async function serveCommand(config: Config): Promise<number> {
-  const { startServer, listTenants, readyBanner } = await loadServerSide();
+  // Fail fast, before the slow parts: the port first (a taken one touches no data directory), then the database
+  // (an unreachable one is reported within the connect), and only then load the app (a second or more).
+  const listener = await bindPort(config);
   // A signal during start-up (Ctrl-C while the first start seeds the demo, a stop while migrations run) is held
   // until start-up is done, then the server shuts down as usual: killed half-way, a demo seed would stay half made
   // and never be completed (it runs on a database without tenants only). A second signal still exits at once.
-  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  let server: RunningServer | null = null;
   let stopping: string | null = null;
   const shutDown = (running: NonNullable<typeof server>, signal: string) => {
     running.runtime.logger.info({ signal }, 'shutting down');
@@ -166,9 +167,21 @@ async function serveCommand(config: Config): Promise<number> {
     if (server) shutDown(server, signal);
     else console.error(`orgonaut: ${signal}: stopping once start-up has finished (send it again to stop at once)`);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  server = await startServer(config);
+  const onSigint = () => stop('SIGINT');
+  const onSigterm = () => stop('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  try {
+    const database = await (await import('../db/connection.js')).openDatabase(config);
+    server = await (await loadServerSide()).startServer(config, { listener, database });
+  } catch (error) {
+    // startServer closed what it was given; a database that could not be opened leaves the port to close here.
+    await listener.close();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    throw error;
+  }
+  const { listTenants, readyBanner } = await loadServerSide();
   if (stopping) {
     shutDown(server, stopping);
     return new Promise<number>(() => {});
@@ -332,7 +345,7 @@ export function reportFailure(error: unknown): number {
     console.error(`orgonaut: configuration error: ${error.message}`);
     return 1;
   }
-  if (error instanceof DataDirLocked || (serverSide && (error instanceof serverSide.DatabaseUnavailable || error instanceof serverSide.StartupError))) {
+  if (error instanceof DataDirLocked || error instanceof DatabaseUnavailable || error instanceof StartupError) {
     console.error(`orgonaut: ${error.message}`);
     return 1;
   }

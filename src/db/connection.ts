@@ -8,6 +8,7 @@ import type { SQL } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema/index.js';
 import { acquireDataDirLock, type DataDirLock } from './lock.js';
+import { DatabaseUnavailable } from '../startup-errors.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -28,10 +29,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** A start-up problem with the database, reported as one clear line. */
-export class DatabaseUnavailable extends Error {
-  override name = 'DatabaseUnavailable';
-}
+export { DatabaseUnavailable } from '../startup-errors.js';
 
 /** Opens PostgreSQL at `url` and checks it answers. */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {

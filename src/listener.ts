@@ -1,0 +1,52 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import { StartupError } from './startup-errors.js';
+
+type Fetch = (request: Request, env: unknown) => Response | Promise<Response>;
+
+/** The HTTP port, bound before anything slow (database, migrations, the app) so a taken port is reported at once. */
+export interface Listener {
+  server: ServerType;
+  port: number;
+  /** Hands the requests to the app once start-up is done; until then they are answered by `starting`. */
+  handle(fetch: Fetch): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Binds HOST:PORT. Until `handle` is called the process is up but not ready: /healthz answers 200, /readyz and
+ * everything else 503 with Retry-After (load balancers send no traffic, clients are told to come back).
+ * Light on purpose: it loads neither the database engine nor the app.
+ */
+export function bindPort(config: Pick<Config, 'port' | 'host' | 'databaseUrl'>): Promise<Listener> {
+  let current: Fetch = starting(config.databaseUrl ? 'postgres' : 'embedded');
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: (request, env) => current(request, env), port: config.port, hostname: config.host }, () =>
+      resolve({
+        server,
+        port: (server.address() as AddressInfo).port,
+        handle: (fetch) => void (current = fetch),
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    );
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, config)));
+  });
+}
+
+function listenError(error: NodeJS.ErrnoException, { host, port }: Pick<Config, 'port' | 'host'>): Error {
+  if (error.code === 'EADDRINUSE') return new StartupError(`port ${port} on ${host} is already in use; stop the other process or choose another port with PORT (e.g. PORT=${port === 65_535 ? 3000 : port + 1})`);
+  if (error.code === 'EACCES') return new StartupError(`not allowed to listen on ${host}:${port}; choose a PORT above 1024`);
+  if (error.code === 'EADDRNOTAVAIL') return new StartupError(`HOST ${host} is not an address of this machine`);
+  return error;
+}
+
+function starting(database: 'embedded' | 'postgres'): Fetch {
+  return (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/healthz') return Response.json({ status: 'ok' });
+    const headers = { 'retry-after': '2', 'cache-control': 'no-store' };
+    if (pathname === '/readyz') return Response.json({ status: 'starting', database }, { status: 503, headers });
+    return new Response('Orgonaut is starting (database, migrations); try again in a moment.\n', { status: 503, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
+  };
+}
