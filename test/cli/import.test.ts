@@ -171,6 +171,27 @@ describe('orgonaut import', () => {
     expect(await liveState(database, tenant.id)).toEqual(before);
   });
 
+  it('checks how --mapping is written before uploading anything, naming --mapping and its form', async () => {
+    const runsBefore = (await database.db.select({ id: importRuns.id }).from(importRuns)).length;
+    for (const spec of ['Work Email=email;Title=job_title', 'Work Email==email', 'Work Email', 'Work Email=e-mail', 'FTE=fte,fte=-']) {
+      const result = await cli(['import', file('m.csv', PEOPLE), '--mapping', spec], configs.owner!);
+      expectOneLine(result, 2, /^orgonaut: --mapping.*write it as --mapping "<header>=<field>,<header>=<field>"/);
+      expect(result.stderr, spec).not.toContain('was uploaded');
+    }
+    expect((await database.db.select({ id: importRuns.id }).from(importRuns)).length).toBe(runsBefore);
+  });
+
+  it('says before starting, naming --mapping, when the --mapping given leaves no identity column (not the API’s words at start)', async () => {
+    const before = await liveState(database, tenant.id);
+    const result = await cli(['import', file('noid.csv', PEOPLE), '--mapping', 'Work Email=-'], configs.owner!);
+    expectOneLine(result, 2, /^orgonaut: the --mapping given leaves no identity column mapped: map email .*--mapping "<header>=email"/);
+    expect(result.stderr).not.toContain('Correct "mapping"');
+    const id = /The run ([0-9a-f-]{36}) was uploaded but not started/.exec(result.stderr)?.[1];
+    const [run] = await database.db.select({ status: importRuns.status }).from(importRuns).where(eq(importRuns.id, id!));
+    expect(run!.status).toBe('pending');
+    expect(await liveState(database, tenant.id)).toEqual(before);
+  });
+
   it('refuses mistakes with one clear line and the documented exit code', async () => {
     expectOneLine(await cli(['import', path.join(dir, 'nope.csv')], configs.owner!), 2, /cannot read .*nope\.csv: no such file/);
     expectOneLine(await cli(['import', file('x.csv', PEOPLE), '--mapping', 'FTE=colour'], configs.owner!), 2, /"colour" is not an import field/);

@@ -49,18 +49,28 @@ function targetLabel(r: Row): string {
   return r.target?.kind === 'scenario' ? `scenario ${r.target.scenario_id}` : 'Live';
 }
 
-/** `--mapping "Work Email=email,Title=job_title,Notes=-"`: header (or 0-based column index) = field, `-` = not imported. */
+/** How `--mapping` is written, for its messages. */
+const MAPPING_FORM = 'write it as --mapping "<header>=<field>,<header>=<field>" (pairs split by commas, a header or 0-based column number on the left, an import field or - to leave the column out on the right)';
+
+/**
+ * `--mapping "Work Email=email,Title=job_title,Notes=-"`: header (or 0-based column index) = field, `-` = not
+ * imported. Its syntax is checked before anything is uploaded: each pair one `=` with a header and a field-like word,
+ * no column named twice — else one line naming --mapping and how it is written.
+ */
 export function parseMappingFlag(spec: string): { key: string; field: string | null }[] {
   const pairs = spec
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  if (!pairs.length) throw new UsageError('--mapping needs key=field pairs, e.g. --mapping "Work Email=email,Title=job_title"');
+  if (!pairs.length) throw new UsageError(`--mapping is empty: ${MAPPING_FORM}`);
+  const seen = new Set<string>();
   return pairs.map((pair) => {
-    const eq = pair.lastIndexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
-    const field = eq > 0 ? pair.slice(eq + 1).trim() : '';
-    if (!key || !field) throw new UsageError(`--mapping: "${pair}" is not key=field (use - as the field to leave a column out)`);
+    const parts = pair.split('=').map((p) => p.trim());
+    const [key = '', field = ''] = parts;
+    if (parts.length !== 2 || !key || !field) throw new UsageError(`--mapping: "${pair}" is not one <header>=<field> pair; ${MAPPING_FORM}`);
+    if (field !== '-' && !/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) throw new UsageError(`--mapping: "${field}" (in "${pair}") is not a field name; ${MAPPING_FORM}`);
+    if (seen.has(normalise(key))) throw new UsageError(`--mapping names the column "${key}" twice; give each column one field: ${MAPPING_FORM}`);
+    seen.add(normalise(key));
     return { key, field: field === '-' || field.toLowerCase() === 'none' ? null : field };
   });
 }
@@ -111,6 +121,7 @@ async function importFile(run: Run, file: string): Promise<number> {
   const preview = (await client.get<{ data: Row }>(runPath(created.id, '/preview'), { rows: 5 })).data;
   if (!run.json) describeUpload(created, preview);
   refuseNothingToImport(created, preview, client.host);
+  refuseNoIdentity(created, preview, client.host, edits !== null);
 
   let current: Row;
   try {
@@ -143,6 +154,17 @@ function refuseNothingToImport(created: Row, preview: Row, host: string): void {
   if (!rows || rows.total === 0 || rows.would_import > 0) return;
   hint(`The run ${created.id} was uploaded but not started. Fix the file or map its columns with --mapping, or map it in the web app: ${host}/imports/${created.id}`);
   throw new CliError(`nothing to import: all ${rows.total} row${rows.total === 1 ? '' : 's'} would be quarantined.`, EXIT.api);
+}
+
+/**
+ * A mapping with no identity column (email, source_hris + source_hris_id, PersonID) would be refused at start: said
+ * before starting, naming --mapping (exit 2 when the --mapping given left it out), rather than in the API's words.
+ */
+function refuseNoIdentity(created: Row, preview: Row, host: string, mapped: boolean): void {
+  if (!((preview.warnings ?? []) as Row[]).some((w) => w.code === 'no_identity')) return;
+  hint(`The run ${created.id} was uploaded but not started. Import again with a --mapping that maps an identity column, or map it in the web app: ${host}/imports/${created.id}`);
+  const cause = mapped ? 'the --mapping given leaves no identity column mapped' : 'no identity column is mapped';
+  throw new CliError(`${cause}: map email (or source_hris and source_hris_id; PersonID for BambooHR), e.g. --mapping "<header>=email".`, mapped ? EXIT.usage : EXIT.api);
 }
 
 function describeUpload(created: Row, preview: Row): void {
