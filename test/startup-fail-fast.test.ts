@@ -100,6 +100,27 @@ describe('orgonaut serve fails fast', () => {
   });
 });
 
+describe('a DATABASE_URL where nothing answers', () => {
+  it('fails after the connect timeout (no retries), and says it waited rather than that the connection was terminated', async () => {
+    // Accepts the connection and never says a word, like a firewall that lets SYN through or a hung server.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    const sockets = new Set<net.Socket>();
+    silent.on('connection', (socket) => sockets.add(socket));
+    cleanup.push(() => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), silent.close(() => resolve()))));
+    const { port } = silent.address() as net.AddressInfo;
+    // Imported here, not at the top: the tests above record what `serve` loads from nothing.
+    const { openPostgres } = await import('../src/db/connection.js');
+    const started = performance.now();
+    const failure = await openPostgres(`postgres://postgres@127.0.0.1:${port}/orgonaut`, { connectTimeoutMs: 300 }).then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).toBe(`cannot connect to PostgreSQL at 127.0.0.1:${port}/orgonaut: no answer within 0.3 s (is a PostgreSQL server listening there, reachable from here?)`);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+});
+
 describe('the port while the server starts', () => {
   it('answers /healthz 200 (the process is up) and /readyz and everything else 503 until the app takes over', async () => {
     const listener = await bindPort({ port: 0, host: '127.0.0.1', databaseUrl: null });

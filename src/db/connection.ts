@@ -31,9 +31,13 @@ export interface Database {
 
 export { DatabaseUnavailable } from '../startup-errors.js';
 
+/** How long a connection may take before the server counts as not answering (no retries: start-up fails then). */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 /** Opens PostgreSQL at `url` and checks it answers. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+export async function openPostgres(url: string, options: { max?: number; connectTimeoutMs?: number } = {}): Promise<Database> {
+  const timeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: timeout });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it. Queries report their own errors.
   });
@@ -43,7 +47,9 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     client.release();
   } catch (error) {
     await pool.end().catch(() => {});
-    throw new DatabaseUnavailable(`cannot connect to PostgreSQL at ${where}: ${reason(error)}`);
+    // pg's own words for its timeout ("Connection terminated due to connection timeout") read like a crash.
+    const why = /timeout/i.test(reason(error)) ? `no answer within ${timeout / 1000} s (is a PostgreSQL server listening there, reachable from here?)` : reason(error);
+    throw new DatabaseUnavailable(`cannot connect to PostgreSQL at ${where}: ${why}`);
   }
   return {
     kind: 'postgres',
