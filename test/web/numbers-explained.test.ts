@@ -123,6 +123,12 @@ describe('an import into Live, as its pages and the activity log tell it', () =>
     const snapshots = await page('/snapshots', cookie, IMPORT_HOST);
     expect(snapshots).toContain('One is taken automatically before every promotion, restore and import into Live.');
     expect(snapshots).toContain('Live before import “people.csv”');
+    // Its restore page quotes the name, which has quotes of its own, in single quotes: never “Live before import “people.csv””.
+    const listed = await (await app.request('/snapshots', { host: IMPORT_HOST, cookie, headers: { accept: 'text/html' } })).text();
+    const snapshotId = /href="\/scenarios\/([0-9a-f-]{36})">Live before import “people\.csv”<\/a>/.exec(listed)![1]!;
+    const restore = await page(`/snapshots/${snapshotId}/restore`, cookie, IMPORT_HOST);
+    expect(restore).toContain('Restore ‘Live before import “people.csv”’?');
+    expect(restore).not.toContain('“Live before');
 
     // Fixing its quarantined row is in the activity log, in words and with the way back to the import.
     const fixed = await post(`/imports/${runId}/rows/2/fix`, { csrf, cell_0: 'bea@numbers.test', cell_1: 'Bea', cell_2: 'Two', cell_3: 'Engineering', cell_4: 'Engineer', cell_5: '0.9', cell_6: '80000', cell_7: 'EUR' }, cookie, IMPORT_HOST);

@@ -137,7 +137,7 @@ describe('an applied scenario’s delta', () => {
     expect(text((await get(`/scenarios/${sid}`, owner)).html)).toMatch(/What its promotion changed in Live Headcount \+1 FTE \+1 /);
     const page = text((await get(`/scenarios/${sid}/delta`, owner)).html);
     expect(page).toContain('What its promotion changed');
-    expect(page).toContain('Against the Live it replaced (snapshot “Live before promoting “Field hire””)');
+    expect(page).toContain('Against the Live it replaced (snapshot ‘Live before promoting “Field hire”’)');
     expect(page).toMatch(/added Field Hire /);
     expect(page).toMatch(/Headcount \+1 \d+ \d+ /);
     expect(page).toContain('Live before → live after promotion (change)');

@@ -7,7 +7,7 @@ import { listScenarios } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { namesOf, type Names } from '../live/context.js';
-import { fieldLabel, personLabel, scenarioChoices, when } from '../live/format.js';
+import { fieldLabel, personLabel, quoted, scenarioChoices, when } from '../live/format.js';
 import { getActivityEvent } from './activity-event.js';
 import { fieldValue, scenarioNames } from './values.js';
 import { can } from '../../access/policy.js';
@@ -83,7 +83,7 @@ function recordName(
   if (row) return `Row ${row.rowNumber} of an import`;
   if (e.entity_type === 'import_run') {
     const file = [e.after, e.before].map((r) => (typeof r === 'object' && r !== null ? (r as Record<string, unknown>).file_name : null)).find((f) => typeof f === 'string');
-    return typeof file === 'string' ? `Import of “${file}”` : 'An import';
+    return typeof file === 'string' ? `Import of ${quoted(file)}` : 'An import';
   }
   if ((e.entity_type === 'scenario' || e.entity_type === 'snapshot') && e.entity_id && lookup.scenarios.get(e.entity_id)) return lookup.scenarios.get(e.entity_id)!;
   const record = [e.after, e.before].find((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));

@@ -7,7 +7,7 @@ import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
-import { count, deltaClass, fieldLabel, money, num, signed } from '../live/format.js';
+import { count, deltaClass, fieldLabel, money, num, quoted, signed } from '../live/format.js';
 import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
 import { ScenarioHead, type Conflict } from './overview.js';
 import { fieldValue, RecordFields, scenarioNames, type ValueNames } from './values.js';
@@ -83,16 +83,16 @@ export function deltaRoutes(): Hono<AppEnv> {
     const byUnit = delta.metrics.by_org_unit as ({ org_unit_id: string; name: string | null } & Record<string, Pair>)[];
     const base = `/scenarios/${id}/delta`;
     const promotion = delta.against.kind === 'snapshot';
-    const against = delta.against.kind === 'scenario' ? `scenario “${delta.against.name}”` : promotion ? `the Live it replaced (snapshot “${delta.against.name}”)` : 'Live';
+    const against = delta.against.kind === 'scenario' ? `scenario ${quoted(delta.against.name)}` : delta.against.kind === 'snapshot' ? `the Live it replaced (snapshot ${quoted(delta.against.name)})` : 'Live';
     // The two sides by name: "before/after" reads backwards for a snapshot, which is older than the Live it is compared with.
     const sides = promotion
       ? { from: 'Live before', to: 'Live after promotion' }
-      : { from: delta.against.kind === 'scenario' ? `“${delta.against.name}”` : 'Live', to: `This ${scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}` };
+      : { from: delta.against.kind === 'scenario' ? quoted(delta.against.name) : 'Live', to: `This ${scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}` };
     const recordCount = families.reduce((n, [, f]) => n + f.added.length + f.removed.length + f.changed.length, 0);
     const unitMoney = can(ctx.principal, 'costs.read');
     const withheld = delta.withheld as Withheld[];
     const hiddenFamilies = withheld.filter((w) => FAMILY_TITLES[w.part] !== undefined && w.part !== 'compensation');
-    const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'source' }), `Compared with “${scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live'}”`];
+    const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'source' }), `Compared with ${quoted(scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live')}`];
     const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), scenario.kind === 'applied' ? 'Compared with Live now' : 'Compared with Live'];
     const promotionLink: [string, string] = [link(base, { scenarioId: null, asOf }), 'What its promotion changed'];
     return c.html(
@@ -155,7 +155,7 @@ export function deltaRoutes(): Hono<AppEnv> {
                     <th scope="col">Field</th>
                     <th scope="col">When created</th>
                     <th scope="col">Scenario</th>
-                    <th scope="col">{delta.against.kind === 'scenario' ? `“${delta.against.name}” now` : 'Live now'}</th>
+                    <th scope="col">{delta.against.kind === 'scenario' ? `${quoted(delta.against.name)} now` : 'Live now'}</th>
                   </tr>
                 </thead>
                 <tbody>

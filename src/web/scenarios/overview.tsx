@@ -12,7 +12,7 @@ import { checkSessionCsrf } from '../forms.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
-import { deltaClass, fieldLabel, signed, signedMoney, when } from '../live/format.js';
+import { deltaClass, fieldLabel, quoted, signed, signedMoney, when } from '../live/format.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
 import { counted } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
@@ -200,7 +200,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       {impact?.conflicts.length && !state.conflicts?.length ? (
         <p class="warning" role="status">
           {counted(impact.conflicts.length, 'change', 'changes')} of this scenario {impact.conflicts.length === 1 ? 'meets' : 'meet'} a change made since in{' '}
-          {impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}. <a href={`${base}/delta#conflicts-title`}>Review the conflicts</a>; you choose
+          {impact.against.kind === 'scenario' ? quoted(impact.against.name) : 'Live'}. <a href={`${base}/delta#conflicts-title`}>Review the conflicts</a>; you choose
           which value wins when promoting.
         </p>
       ) : null}
@@ -224,7 +224,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               {scenario.kind !== 'planning'
                 ? 'This is a read-only copy.'
                 : carries
-                  ? `No changes of its own yet: it carries the changes of “${source?.name ?? 'its source'}”, which promoting it applies too.`
+                  ? `No changes of its own yet: it carries the changes of ${quoted(source?.name ?? 'its source')}, which promoting it applies too.`
                   : 'No changes yet.'}{' '}
               {scenario.editable && writer ? <a href={`${base}/changes`}>Open the change tray</a> : null}
             </p>
@@ -253,7 +253,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
             </TableScroll>
           )}
           {impact?.metrics.total ? (
-            <Impact id="impact-title" total={impact.metrics.total} title={impact.against.kind === 'snapshot' ? 'What its promotion changed in Live' : `Change against ${impact.against.kind === 'scenario' ? `“${impact.against.name}”` : 'Live'}`} currency={ctx.tenant.reportingCurrency} />
+            <Impact id="impact-title" total={impact.metrics.total} title={impact.against.kind === 'snapshot' ? 'What its promotion changed in Live' : `Change against ${impact.against.kind === 'scenario' ? quoted(impact.against.name) : 'Live'}`} currency={ctx.tenant.reportingCurrency} />
           ) : null}
           <p>
             <a href={`${base}/delta`}>Review the delta</a>
@@ -411,7 +411,7 @@ function PromoteForm(props: {
       </p>
       {buildsOn !== null ? (
         <p class="warning">
-          This scenario started from “{buildsOn}”: promoting it also applies the changes it builds on from there.{' '}
+          This scenario started from {quoted(buildsOn)}: promoting it also applies the changes it builds on from there.{' '}
           <a href={`/scenarios/${scenario.id}/delta?compare=live`}>See everything Live would get</a>.
         </p>
       ) : null}

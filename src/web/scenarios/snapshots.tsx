@@ -8,7 +8,7 @@ import { restoreSnapshot, snapshotMatchesLive } from '../../scenarios/promotion.
 import { checkSessionCsrf, formString } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
-import { when } from '../live/format.js';
+import { quoted, when } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { TableScroll } from '../table-scroll.js';
 
@@ -160,7 +160,7 @@ async function confirmPage(c: Context<AppEnv>, state: { error?: AppError; confir
         </ol>
       </nav>
       <section class="card narrow" aria-labelledby="restore-title">
-        <h1 id="restore-title">Restore “{snapshot.name}”?</h1>
+        <h1 id="restore-title">Restore {quoted(snapshot.name)}?</h1>
         {state.error && !matches ? <Notice kind="error">{state.error.message}</Notice> : null}
         {!isSnapshot ? (
           <p class="notice error" role="alert">

@@ -5,7 +5,7 @@ import { CHANGE_OPS, MAX_BATCH, type ChangeOp } from '../../scenarios/commands.j
 import { PARENT_TYPES } from '../../scenarios/ops/structure.js';
 import type { OrgUnitType } from '../../org/types.js';
 import type { Names } from '../live/context.js';
-import { kindLabel, money, num } from '../live/format.js';
+import { kindLabel, money, num, quoted } from '../live/format.js';
 
 /**
  * The change tray's forms, as data: for each command a title and the fields a person fills in. A filled form
@@ -322,14 +322,14 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
     case 'move_org_unit':
       return `Move ${names.unit(s('org_unit_id'))} under ${names.unit(s('parent_id'))}${from}`;
     case 'rename_org_unit':
-      return `Rename ${names.unit(s('org_unit_id'))} to “${s('name')}”`;
+      return `Rename ${names.unit(s('org_unit_id'))} to ${quoted(s('name'))}`;
     case 'create_org_unit':
-      return `Create ${s('type') || 'unit'} “${s('name')}” under ${names.unit(s('parent_id'))}${from}`;
+      return `Create ${s('type') || 'unit'} ${quoted(s('name'))} under ${names.unit(s('parent_id'))}${from}`;
     case 'close_org_unit':
       return `Close ${names.unit(s('org_unit_id'))}${from}`;
     case 'update_team': {
-      const type = c.team_type_id === null ? 'no team type' : c.team_type_id ? `team type “${teamTypes.get(s('team_type_id')) ?? s('team_type_id')}”` : '';
-      const purpose = c.purpose === null ? 'no purpose' : typeof c.purpose === 'string' ? `purpose “${s('purpose')}”` : '';
+      const type = c.team_type_id === null ? 'no team type' : c.team_type_id ? `team type ${quoted(teamTypes.get(s('team_type_id')) ?? s('team_type_id'))}` : '';
+      const purpose = c.purpose === null ? 'no purpose' : typeof c.purpose === 'string' ? `purpose ${quoted(s('purpose'))}` : '';
       return `Give ${names.unit(s('org_unit_id'))} ${[type, purpose].filter(Boolean).join(' and ')}`;
     }
     case 'set_manager':
@@ -345,12 +345,12 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
     case 'set_fte':
       return `Set ${names.actor(s('actor_id'))}’s FTE to ${num(c.fte as number)}${from}`;
     case 'add_actor':
-      return `Add ${kindLabel(s('kind') || 'human')} “${s('display_name')}” to ${names.unit(s('org_unit_id'))}${s('title') ? ` as ${s('title')}` : ''}${from}`;
+      return `Add ${kindLabel(s('kind') || 'human')} ${quoted(s('display_name'))} to ${names.unit(s('org_unit_id'))}${s('title') ? ` as ${s('title')}` : ''}${from}`;
     case 'deactivate_actor':
       return `Deactivate ${names.actor(s('actor_id'))}${from}`;
     case 'create_position': {
       const pay = cash('target_salary_minor') || cash('day_rate_minor');
-      return `Create position “${s('title')}” in ${names.unit(s('org_unit_id'))}${pay ? ` at ${pay}` : ''}${from}`;
+      return `Create position ${quoted(s('title'))} in ${names.unit(s('org_unit_id'))}${pay ? ` at ${pay}` : ''}${from}`;
     }
     case 'fill_position':
       return `Fill ${names.position(s('position_id'))} with ${names.actor(s('actor_id'))}${from}`;

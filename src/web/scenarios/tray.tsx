@@ -10,7 +10,7 @@ import { listTypes } from '../../tenancy/settings.js';
 import { checkSessionCsrf } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
 import type { Names } from '../live/context.js';
-import { count } from '../live/format.js';
+import { count, quoted } from '../live/format.js';
 import { actorChoices, placementChoices, positionChoices, unitChoices, type Choice } from '../live/options.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { Impact, ScenarioHead } from './overview.js';
@@ -191,7 +191,7 @@ async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: 
       draft[field.name] = matches[0]!.value;
       continue;
     }
-    const what = matches.length ? `“${raw}” matches ${matches.length}` : `nothing here matches “${raw}”`;
+    const what = matches.length ? `${quoted(raw)} matches ${matches.length}` : `nothing here matches ${quoted(raw)}`;
     return { field: field.name, message: `${field.label}: ${what}; pick one of the suggestions.` };
   }
   return null;

@@ -13,7 +13,7 @@ import type { AppEnv } from '../../http/env.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { setToolNameStyle } from '../../tenancy/settings.js';
 import { checkSessionCsrf, formString } from '../forms.js';
-import { day, when } from '../live/format.js';
+import { day, quoted, when } from '../live/format.js';
 import { counted } from '../../util/words.js';
 import { Notice, Shell } from '../shell.js';
 
@@ -146,7 +146,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
 function NewSecret(props: { name: string; secret: string; origin: string; slug: string; mcp: boolean }) {
   return (
     <section class="card" aria-labelledby="secret-title">
-      <h2 id="secret-title">Token “{props.name}” created</h2>
+      <h2 id="secret-title">Token {quoted(props.name)} created</h2>
       <p class="warning">Copy it now: this is the only time it is shown. Only a hash is kept.</p>
       <div class="secret">
         <label for="new-secret" class="visually-hidden">
@@ -347,7 +347,7 @@ function TokenTable(props: { tokens: ApiTokenView[]; csrf: string; showOwner: bo
                   </td>
                   <td>
                     {t.revoked_at || isExpired(t) ? null : (
-                      <form method="post" action={`/settings/api/tokens/${t.id}/revoke`} data-confirm={`Revoke “${t.name}”? Requests with it will be refused.`}>
+                      <form method="post" action={`/settings/api/tokens/${t.id}/revoke`} data-confirm={`Revoke ${quoted(t.name)}? Requests with it will be refused.`}>
                         <input type="hidden" name="csrf" value={props.csrf} />
                         <button type="submit" class="secondary" aria-label={`Revoke ${t.name}`}>
                           Revoke
