@@ -199,6 +199,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(shallow.stderr).toContain('+N: units below the depth shown');
     const metrics = await cli(['live', 'metrics', '--as-of', AS_OF, '--unit', units.E], config());
     expect(metrics.stdout).toMatch(/^Headcount\s+4$/m);
+    // The unit and the scenario by name, not by id.
+    expect(metrics.stdout).toMatch(/^Scope\s+Engineering$/m);
+    const inScenario = await cli(['live', 'metrics', '--scenario', scenarioId], config());
+    expect(inScenario.stdout).toMatch(/^Scenario\s+"CLI plan"$/m);
+    expect(inScenario.stdout).toMatch(/^Scope\s+whole organisation$/m);
     // Actors without pay are said to be left out of the cost, with the count the API gives.
     const whole = JSON.parse((await cli(['live', 'metrics', '--as-of', AS_OF, '--json'], config())).stdout).data.metrics.cost;
     expect(whole.without_compensation).toBeGreaterThan(0);

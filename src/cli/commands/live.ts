@@ -1,7 +1,7 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
 import { cell, fte, hint, money, percent, print, printJson, printPairs, span } from '../client/output.js';
 import type { Query } from '../client/http.js';
-import { fetchList, ID, listCommand, printList, recordNames, teamTypeFlag, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, recordNames, scenarioName, teamTypeFlag, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
 
 /**
  * `orgonaut live …`: reads of Live — or of a scenario or snapshot with `--scenario <id>`, on another day with
@@ -137,10 +137,13 @@ async function metrics(run: Run, view: Record<string, unknown>): Promise<number>
     print('No metrics: this credential lacks org-metrics.read.');
     return 0;
   }
+  // The unit and scenario by name (the API gives their ids; --json keeps them).
+  const unitId = body.data.org_unit_id as string | null;
+  const unit = unitId ? (await unitNames(run, view as Query, [unitId]))(unitId) : null;
   printPairs([
-    ['Scope', body.data.org_unit_id ?? 'whole organisation'],
+    ['Scope', unit ?? 'whole organisation'],
     ['As of', body.data.as_of],
-    ['Scenario', body.data.scenario_id ?? 'Live'],
+    ['Scenario', body.data.scenario_id ? await scenarioName(run, body.data.scenario_id) : 'Live'],
     ['Headcount', m.headcount],
     ['Robots / agents', `${m.robots} / ${m.agents}`],
     ['FTE', fte(m.fte)],

@@ -164,3 +164,17 @@ export async function recordNames(run: Run, path: string, view: Query, field: st
   const names = new Map((data as Record<string, string>[]).map((r) => [r.id!, r[field]!]));
   return (id) => (id ? names.get(id) ?? id : id);
 }
+
+/**
+ * A scenario's (or snapshot's) name for a summary line, read by id; the id itself when it cannot be read (not found,
+ * or the credential may not read scenarios).
+ */
+export async function scenarioName(run: Run, id: string): Promise<string> {
+  try {
+    const { data } = await run.client().get<{ data: { name?: string } }>(`/api/v1/scenarios/${encodeURIComponent(id)}`);
+    return data.name ? `"${data.name}"` : id;
+  } catch (error) {
+    if (error instanceof ApiProblem && (error.status === 403 || error.status === 404)) return id;
+    throw error;
+  }
+}
