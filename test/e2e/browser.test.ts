@@ -399,7 +399,7 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     expect(delta).toContain(actorName);
     const changed = page.locator('li.changed').filter({ hasText: actorName });
     expect(await changed.getByRole('row', { name: /FTE/ }).first().innerText()).toMatch(/FTE\s+1\s+0\.6/);
-    expect(delta).toMatch(/FTE\s+[\d,.]+\s+[\d,.]+\s+−0\.4/); // the metric delta
+    expect(delta).toMatch(/FTE\s+−0\.4\s+[\d,.]+\s+[\d,.]+/); // the metric delta: its change first, then the two sides
     await screenshot(page, 'scenario-delta');
 
     // Promote.
