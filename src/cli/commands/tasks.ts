@@ -1,6 +1,6 @@
 import { stringFlag, UsageError } from '../args.js';
 import { fte, print, printJson, printPairs, utcTime, type Column } from '../client/output.js';
-import { ID, listCommand, word, type Run } from './shared.js';
+import { ID, listCommand, scenarioName, word, type Run } from './shared.js';
 
 /**
  * `orgonaut tasks list|show`: the background tasks of the tenant (promotions, restores, an import's undo) — what is
@@ -30,19 +30,23 @@ export async function tasksCommand(run: Run): Promise<number> {
   if (run.json) return printJson(body), 0;
   const t = body.data;
   const result = (t.result ?? {}) as Row;
+  // The scenario, the snapshot taken and the applied scenario by name (the API gives their ids; --json keeps them).
+  const [scenario, snapshot, applied] = await Promise.all(
+    [t.scenario_id, result.snapshot_id, result.applied_scenario_id].map((id) => (typeof id === 'string' && id ? scenarioName(run, id) : id)),
+  );
   printPairs([
     ['Id', t.id],
     ['Kind', t.kind],
     ['Status', t.status],
-    ['Scenario', t.scenario_id],
+    ['Scenario', scenario],
     ['Created', utcTime(t.created_at, true)],
     ['Started', utcTime(t.started_at, true)],
     ['Finished', utcTime(t.finished_at, true)],
     ...(t.error ? ([['Error', t.error]] as [string, unknown][]) : []),
     ...(t.finished_at ? [] : ([['Stage', t.progress?.stage]] as [string, unknown][])),
     ...(result.live_version !== undefined ? ([['Live version', result.live_version]] as [string, unknown][]) : []),
-    ...(result.snapshot_id ? ([['Snapshot taken', result.snapshot_id]] as [string, unknown][]) : []),
-    ...(result.applied_scenario_id ? ([['Applied scenario', result.applied_scenario_id]] as [string, unknown][]) : []),
+    ...(result.snapshot_id ? ([['Snapshot taken', snapshot]] as [string, unknown][]) : []),
+    ...(result.applied_scenario_id ? ([['Applied scenario', applied]] as [string, unknown][]) : []),
     ...(result.deltas ? ([['Headcount change', result.deltas.headcount], ['FTE change', fte(result.deltas.fte, true)]] as [string, unknown][]) : []),
   ]);
   if (!t.finished_at) print(`Still ${t.status}: run "orgonaut tasks show ${t.id}" again in a moment.`);
