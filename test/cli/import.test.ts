@@ -142,6 +142,12 @@ describe('orgonaut import', () => {
     expect(body.data).toMatchObject({ status: 'completed', target: { kind: 'scenario', scenario_id: scenario.id }, summary: { rows: { created: 1 } } });
     expect(body.preview.counts.rows).toMatchObject({ total: 1, would_import: 1 });
     expect((await liveState(database, tenant.id)).actors).toBe(2);
+    // In words, the target scenario is named, not given by id: the run's status and the list of runs.
+    const status = await cli(['import', 'status', body.data.id], configs.owner!);
+    expect(status.stdout).toMatch(/^Target\s+scenario "CLI import plan"$/m);
+    const list = await cli(['import', 'list', '--status', 'completed'], configs.owner!);
+    expect(list.stdout).toMatch(/^more\.csv\s.*\sscenario "CLI import plan"\s/m);
+    expect(list.stdout).not.toContain(`scenario ${scenario.id}`);
   });
 
   it('starts without waiting and says how to follow the run', async () => {

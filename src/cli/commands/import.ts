@@ -5,7 +5,7 @@ import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import type { ApiClient } from '../client/http.js';
 import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { reasonFix, reasonTitle } from '../../imports/reasons.js';
-import { ID, listCommand, word, type Run } from './shared.js';
+import { fetchList, ID, printList, scenarioName, word, type Run } from './shared.js';
 
 /**
  * `orgonaut import …`: CSV imports over REST. `import <file>` uploads the file (as text/csv, bytes untouched),
@@ -19,11 +19,11 @@ const runPath = (id: string, rest = '') => `/api/v1/imports/${encodeURIComponent
 const POLL_MS = 500;
 const WAIT_LIMIT_MS = 30 * 60_000;
 
-const RUN_COLUMNS: Column<Row>[] = [
+const runColumns = (names: Map<string, string>): Column<Row>[] => [
   { header: 'FILE', value: (r) => r.file?.name },
   { header: 'SOURCE', value: (r) => r.source },
   { header: 'STATUS', value: (r) => (r.status === 'processing' ? `processing ${r.progress?.percent ?? 0}%` : r.status) },
-  { header: 'TARGET', value: (r) => targetLabel(r) },
+  { header: 'TARGET', value: (r) => targetLabel(r, names) },
   { header: 'ROWS', value: (r) => r.file?.rows, align: 'right' },
   { header: 'IMPORTED', value: (r) => r.summary?.rows?.imported, align: 'right' },
   { header: 'QUARANTINED', value: (r) => r.summary?.rows?.quarantined, align: 'right' },
@@ -35,7 +35,10 @@ export async function importCommand(run: Run): Promise<number> {
   const first = word(run, 0, 'file|status|list');
   if (first === 'list') {
     if (run.words.length > 1) throw new UsageError('import list takes no other words (to import a file named "list", write ./list)');
-    return listCommand<Row>(run, '/api/v1/imports', { status: stringFlag(run.args, 'status') }, RUN_COLUMNS, 'No imports yet.');
+    const body = await fetchList(run, '/api/v1/imports', { status: stringFlag(run.args, 'status') });
+    const names = run.json ? new Map<string, string>() : await targetNames(run, body.data as Row[]);
+    printList<Row>(run, body, runColumns(names), 'No imports yet.');
+    return 0;
   }
   if (first === 'status') {
     const id = word(run, 1, 'run-id');
@@ -45,8 +48,15 @@ export async function importCommand(run: Run): Promise<number> {
   return importFile(run, first);
 }
 
-function targetLabel(r: Row): string {
-  return r.target?.kind === 'scenario' ? `scenario ${r.target.scenario_id}` : 'Live';
+/** Where a run imports into, for people: Live, or the scenario by name (`names`), its id when it has none. */
+function targetLabel(r: Row, names: Map<string, string> = new Map()): string {
+  return r.target?.kind === 'scenario' ? `scenario ${names.get(r.target.scenario_id) ?? r.target.scenario_id}` : 'Live';
+}
+
+/** The names of the scenarios some runs import into (one read each; an unreadable one keeps its id). */
+async function targetNames(run: Run, runs: Row[]): Promise<Map<string, string>> {
+  const ids = [...new Set(runs.filter((r) => r.target?.kind === 'scenario' && r.target.scenario_id).map((r) => r.target.scenario_id as string))];
+  return new Map(await Promise.all(ids.map(async (id) => [id, await scenarioName(run, id)] as [string, string])));
 }
 
 /** How `--mapping` is written, for its messages. */
@@ -119,7 +129,7 @@ async function importFile(run: Run, file: string): Promise<number> {
     }
   }
   const preview = (await client.get<{ data: Row }>(runPath(created.id, '/preview'), { rows: 5 })).data;
-  if (!run.json) describeUpload(created, preview);
+  if (!run.json) describeUpload(created, preview, await targetNames(run, [created]));
   refuseNothingToImport(created, preview, client.host);
   refuseNoIdentity(created, preview, client.host, edits !== null);
 
@@ -167,8 +177,8 @@ function refuseNoIdentity(created: Row, preview: Row, host: string, mapped: bool
   throw new CliError(`${cause}: map email (or source_hris and source_hris_id; PersonID for BambooHR), e.g. --mapping "<header>=email".`, mapped ? EXIT.usage : EXIT.api);
 }
 
-function describeUpload(created: Row, preview: Row): void {
-  print(`Uploaded ${created.file.name ?? 'the file'}: ${created.file.rows} row${created.file.rows === 1 ? '' : 's'}, ${created.format === 'bamboohr' ? 'BambooHR' : 'Orgonaut CSV'} format, into ${targetLabel(created)} (run ${created.id}).`);
+function describeUpload(created: Row, preview: Row, names: Map<string, string>): void {
+  print(`Uploaded ${created.file.name ?? 'the file'}: ${created.file.rows} row${created.file.rows === 1 ? '' : 's'}, ${created.format === 'bamboohr' ? 'BambooHR' : 'Orgonaut CSV'} format, into ${targetLabel(created, names)} (run ${created.id}).`);
   print();
   printTable(created.mapping as Row[], [
     { header: 'COLUMN', value: (m) => m.column, align: 'right' },
@@ -240,7 +250,7 @@ async function status(run: Run, id: string): Promise<number> {
     ['File', r.file?.name],
     ['Source', r.source],
     ['Format', r.format],
-    ['Target', targetLabel(r)],
+    ['Target', targetLabel(r, await targetNames(run, [r]))],
     ['Status', r.status],
     ['Progress', `${r.progress?.percent ?? 0}%${r.status === 'processing' && r.progress?.stage ? ` (${r.progress.stage})` : ''}`],
     ['Rows', r.file?.rows],
