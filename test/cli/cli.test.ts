@@ -105,6 +105,9 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(text.stdout).toMatch(/^Role\s+owner$/m);
     expect(text.stdout).toMatch(new RegExp(`^MCP\\s+${url}/mcp/orgonaut$`, 'm'));
     expect(text.stdout).toContain('  settings.manage');
+    // Each ability says what it lets one do, not only its key.
+    expect(text.stdout).toMatch(/^  settings\.manage\s+Manage currencies, cost settings, department and team types$/m);
+    expect(text.stdout).toMatch(/^  costs\.read\s+See compensation and every money figure$/m);
 
     const json = await cli(['context', '--json'], config());
     expect(json.code, json.stderr).toBe(0);

@@ -1,3 +1,4 @@
+import { describeAbility, toAbility } from '../../access/abilities.js';
 import { hint, print, printJson, printPairs, utcTime } from '../client/output.js';
 import type { Me } from './auth.js';
 import type { Run } from './shared.js';
@@ -24,7 +25,12 @@ export async function contextCommand(run: Run): Promise<number> {
   ]);
   print();
   print(`Abilities (${me.abilities.length}):`);
-  for (const ability of me.abilities) print(`  ${ability}`);
+  // Each with what it lets one do, in the consent screen's words (an ability this CLI does not know: its name alone).
+  const width = Math.max(0, ...me.abilities.map((a) => a.length));
+  for (const ability of me.abilities) {
+    const known = toAbility(ability);
+    print(known ? `  ${ability.padEnd(width)}  ${describeAbility(known)}` : `  ${ability}`);
+  }
   hint(`Config: ${run.configFile}`);
   return 0;
 }
