@@ -128,7 +128,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     fs.writeFileSync(file, JSON.stringify({ changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 0.8 }, { op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' }] }));
     const applied = await cli(['scenario', 'apply', scenarioId, file], config());
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain(`Applied 2 changes to scenario ${scenarioId}`);
+    expect(applied.stdout).toContain('Applied 2 changes to scenario "CLI plan" (now revision');
 
     const delta = await cli(['scenario', 'delta', scenarioId], config());
     expect(delta.code, delta.stderr).toBe(0);

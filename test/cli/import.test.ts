@@ -145,6 +145,7 @@ describe('orgonaut import', () => {
     // In words, the target scenario is named, not given by id: the run's status and the list of runs.
     const status = await cli(['import', 'status', body.data.id], configs.owner!);
     expect(status.stdout).toMatch(/^Target\s+scenario "CLI import plan"$/m);
+    expect(status.stdout).toMatch(/^Scenario "CLI import plan": \d+ records changed/m);
     const list = await cli(['import', 'list', '--status', 'completed'], configs.owner!);
     expect(list.stdout).toMatch(/^more\.csv\s.*\sscenario "CLI import plan"\s/m);
     expect(list.stdout).not.toContain(`scenario ${scenario.id}`);

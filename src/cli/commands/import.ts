@@ -145,7 +145,7 @@ async function importFile(run: Run, file: string): Promise<number> {
     printJson({ data: current, preview });
   } else if (current.status === 'completed') {
     print();
-    describeOutcome(current, client.host);
+    describeOutcome(current, client.host, await targetNames(run, [current]));
   } else if (current.status !== 'failed') {
     print(`Started import ${current.id} (${current.status}).`);
     hint(`Follow it with: orgonaut import status ${current.id}   (or add --wait)`);
@@ -229,7 +229,7 @@ async function follow(client: ApiClient, started: Row, report: boolean): Promise
   return current;
 }
 
-function describeOutcome(r: Row, host: string): void {
+function describeOutcome(r: Row, host: string, names: Map<string, string>): void {
   const rows = r.summary?.rows ?? {};
   print(`${r.status === 'completed' ? 'Completed' : 'So far'}: ${rows.imported ?? 0} of ${rows.total ?? 0} rows imported (${rows.created ?? 0} created, ${rows.updated ?? 0} updated, ${rows.unchanged ?? 0} unchanged); ${rows.quarantined ?? 0} quarantined, ${rows.ignored ?? 0} ignored.`);
   printReasons(r.summary?.quarantine?.reasons);
@@ -237,7 +237,7 @@ function describeOutcome(r: Row, host: string): void {
   const live = r.summary?.live;
   if (live?.changed) print(`Live is now version ${live.version_after}; undo restores snapshot ${live.snapshot_id} (web app, or POST ${runPath(r.id, '/undo')}).`);
   else if (live) print('Nothing in Live changed.');
-  if (r.summary?.scenario) print(`Scenario ${r.summary.scenario.scenario_id}: ${r.summary.scenario.records_changed} records changed (revision ${r.summary.scenario.revision}).`);
+  if (r.summary?.scenario) print(`Scenario ${names.get(r.summary.scenario.scenario_id) ?? r.summary.scenario.scenario_id}: ${r.summary.scenario.records_changed} records changed (revision ${r.summary.scenario.revision}).`);
 }
 
 async function status(run: Run, id: string): Promise<number> {
@@ -245,12 +245,13 @@ async function status(run: Run, id: string): Promise<number> {
   const body = await client.get<{ data: Row }>(runPath(id));
   if (run.json) return printJson(body), 0;
   const r = body.data;
+  const names = await targetNames(run, [r]);
   printPairs([
     ['Id', r.id],
     ['File', r.file?.name],
     ['Source', r.source],
     ['Format', r.format],
-    ['Target', targetLabel(r, await targetNames(run, [r]))],
+    ['Target', targetLabel(r, names)],
     ['Status', r.status],
     ['Progress', `${r.progress?.percent ?? 0}%${r.status === 'processing' && r.progress?.stage ? ` (${r.progress.stage})` : ''}`],
     ['Rows', r.file?.rows],
@@ -270,7 +271,7 @@ async function status(run: Run, id: string): Promise<number> {
   }
   if (r.summary) {
     print();
-    describeOutcome(r, client.host);
+    describeOutcome(r, client.host, names);
     const families = Object.entries((r.summary.families ?? {}) as Record<string, Row>).filter(([, c]) => c.created || c.updated || c.unchanged || c.quarantined);
     if (families.length) {
       print();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import { cell, fieldValue, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
-import { fetchList, ID, listCommand, printList, unitNames, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, scenarioName, unitNames, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
 
 /**
@@ -247,7 +247,7 @@ async function apply(run: Run, id: string, source: string): Promise<number> {
   const body = await run.client().post<{ data: Row }>(path(id, '/changes'), { changes });
   if (run.json) return printJson(body), 0;
   const o = body.data;
-  print(`Applied ${o.commands} change${o.commands === 1 ? '' : 's'} to scenario ${o.scenario_id} (now revision ${o.revision}); ${o.records_changed} record${o.records_changed === 1 ? '' : 's'} changed.`);
+  print(`Applied ${o.commands} change${o.commands === 1 ? '' : 's'} to scenario ${await scenarioName(run, o.scenario_id)} (now revision ${o.revision}); ${o.records_changed} record${o.records_changed === 1 ? '' : 's'} changed.`);
   for (const created of o.created as Row[]) print(`  created ${created.family} ${created.id} (command ${created.index})`);
   return 0;
 }
