@@ -227,7 +227,13 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(spanCells.length, metricsTable.join('\n')).toBeGreaterThan(2);
     expect(spanCells.every((c) => c === '-' || /^\d+\.\d\d$/.test(c!)), metricsTable.join('\n')).toBe(true);
     expect(spanCells.filter((c) => c !== '-').length, metricsTable.join('\n')).toBeGreaterThan(0);
-    expect((await cli(['live', 'metrics', '--as-of', AS_OF], config())).stdout).toMatch(/^Span of control\s+average \d+\.\d\d, median \d+\.\d\d \(/m);
+    const liveMetrics = (await cli(['live', 'metrics', '--as-of', AS_OF], config())).stdout;
+    expect(liveMetrics).toMatch(/^Span of control\s+average \d+\.\d\d, median \d+\.\d\d \(/m);
+    expect(liveMetrics).toMatch(/^Manager : IC\s+1 : \d+\.\d\d$/m);
+    // Sales: one manager, two reports — spans and the ratio 2.00, not 2.
+    const salesMetrics = (await cli(['live', 'metrics', '--as-of', AS_OF, '--unit', 'Sales'], config())).stdout;
+    expect(salesMetrics).toMatch(/^Manager : IC\s+1 : 2\.00$/m);
+    expect(salesMetrics).toMatch(/^Span of control\s+average 2\.00, median 2\.00 \(1 managers\)$/m);
     expect((await cli(['report', 'lineage'], config())).stdout.trim()).toBe('No promotions or restores yet.');
     // Spans of control: the narrow managers (two reports each), by name; a unit's; none wide.
     const spans = await cli(['report', 'spans', '--as-of', AS_OF], config());

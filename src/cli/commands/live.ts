@@ -151,7 +151,8 @@ async function metrics(run: Run, view: Record<string, unknown>): Promise<number>
     ['Positions', `${m.positions.budgeted} budgeted, ${m.positions.filled} filled, ${m.positions.vacant} vacant (${percent(m.positions.vacancy_rate)})`],
     ['Span of control', `average ${span(m.span.average) ?? '-'}, median ${span(m.span.median) ?? '-'} (${m.span.managers} managers)`],
     ['Layers', m.layers],
-    ['Manager : IC', `1 : ${cell(m.manager_to_ic.ics_per_manager)}`],
+    // A ratio of people per manager, printed as spans are (two decimals).
+    ['Manager : IC', `1 : ${span(m.manager_to_ic.ics_per_manager) ?? '-'}`],
     ...(m.cost
       ? ([
           ['Annual cost', money(m.cost.annual)],
