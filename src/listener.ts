@@ -1,4 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
+// Loaded before `serve` replaces the global Response with its lighter one: the OAuth bridge's "already sent" answer
+// must be a standard Response, or the server writes its headers a second time (ERR_HTTP_HEADERS_SENT, a reset
+// connection). The app used to be loaded before the port was bound, which did this by chance.
+import '@hono/node-server/utils/response';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { StartupError } from './startup-errors.js';
