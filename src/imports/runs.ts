@@ -8,7 +8,7 @@ import { restoreSnapshot } from '../scenarios/promotion.js';
 import { loadScenario } from '../scenarios/store.js';
 import { startTask, type StartedTask } from '../scenarios/tasks.js';
 import { checkLimit, queryFingerprint } from '../util/pagination.js';
-import { microsOf, olderThanCursor, timeCursor } from '../util/time-keyset.js';
+import { microsOf, newestFirstPage, olderThanCursor } from '../util/time-keyset.js';
 import { executeStep } from './execute.js';
 import { detectMapping, fieldReference, MONEY_IMPORT_FIELDS, type ColumnMapping, type ImportFormat } from './fields.js';
 import { checkMapping } from './mapping.js';
@@ -50,12 +50,8 @@ export async function listRuns(ctx: ServiceContext, filter: { status?: string | 
     .where(and(...conditions))
     .orderBy(desc(importRuns.createdAt), desc(importRuns.id))
     .limit(limit + 1);
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return {
-    items: items.map(({ row }) => presentRun(row, ctx.principal)),
-    nextCursor: rows.length > limit && last ? timeCursor(last.micros, last.row.id, 'import-runs', query) : null,
-  };
+  const page = newestFirstPage(rows, limit, ({ row }) => row.id, 'import-runs', query);
+  return { items: page.rows.map(({ row }) => presentRun(row, ctx.principal)), nextCursor: page.nextCursor };
 }
 
 export interface RunPatch {

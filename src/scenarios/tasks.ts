@@ -7,7 +7,7 @@ import { tasks } from '../db/schema/index.js';
 import { InvalidInput, isAppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { checkLimit, queryFingerprint, type Page } from '../util/pagination.js';
-import { microsOf, olderThanCursor, timeCursor } from '../util/time-keyset.js';
+import { microsOf, newestFirstPage, olderThanCursor } from '../util/time-keyset.js';
 import { metrics } from '../observability/metrics.js';
 import { Heartbeat, STALE_AFTER_MS } from '../util/heartbeat.js';
 import { WORKER_ID } from '../util/worker-id.js';
@@ -170,12 +170,8 @@ export async function pageTasks(
     .where(and(...conditions))
     .orderBy(desc(tasks.createdAt), desc(tasks.id))
     .limit(limit + 1);
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return {
-    items: items.map(({ row }) => presentTask(row, ctx.principal)),
-    nextCursor: rows.length > limit && last ? timeCursor(last.micros, last.row.id, 'tasks', query) : null,
-  };
+  const page = newestFirstPage(rows, limit, ({ row }) => row.id, 'tasks', query);
+  return { items: page.rows.map(({ row }) => presentTask(row, ctx.principal)), nextCursor: page.nextCursor };
 }
 
 /**

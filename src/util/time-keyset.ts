@@ -27,3 +27,13 @@ export function olderThanCursor(cursor: string, list: string, query: string, tim
 export function timeCursor(micros: string, id: string, list: string, query: string): string {
   return encodeCursor([String(micros), id], list, query);
 }
+
+/**
+ * The page of rows fetched `limit + 1` newest first (each with its `micros`, selected with {@link microsOf}): the
+ * first `limit` of them, and the cursor after the last when there are more.
+ */
+export function newestFirstPage<R extends { micros: string }>(rows: R[], limit: number, idOf: (row: R) => string, list: string, query: string): { rows: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > limit && last ? timeCursor(last.micros, idOf(last), list, query) : null };
+}

@@ -59,8 +59,6 @@ export interface TrayOp {
   op: ChangeOp;
   title: string;
   fields: TrayField[];
-  /** Optional fields of which at least one must be filled in (a change that changes something), and what to say. */
-  anyOf?: { fields: string[]; message: string };
 }
 
 /** The team-type choice that clears a team's type (an empty choice keeps it as it is). */
@@ -264,7 +262,6 @@ const MAX_MONEY_UNITS = 10_000_000_000;
 /** A filled form as a command, or the first field a person has to correct. */
 export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) => boolean): { command: Command } | { field: string; message: string } {
   const command: Command = { op: spec.op };
-  if (spec.anyOf && spec.anyOf.fields.every((name) => !(draft[name] ?? '').trim())) return { field: spec.anyOf.fields[0]!, message: spec.anyOf.message };
   for (const field of spec.fields) {
     if (!fieldAllowed(field, has)) continue;
     const raw = (draft[field.name] ?? '').trim();
