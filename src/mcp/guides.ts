@@ -55,7 +55,7 @@ export const ORG_REVIEW: Guide = {
     },
     {
       goal: 'Assess the shape',
-      how: 'Call `org.metrics.get` for the whole organisation and for the units that stand out: span of control, layers, manager:IC ratio, vacancy rate. When it counts narrow or wide spans, `org.spans.list` names those managers.',
+      how: 'Call `org.metrics.get` for the whole organisation and for the units that stand out: span of control, layers, manager:IC ratio, vacancy rate. When it counts narrow or wide spans, `org.spans.list` names those managers; for a threshold of the person’s own ("spans over 8") pass it `min_direct_reports: 9`.',
       tools: ['org.metrics.get', 'org.spans.list'],
     },
     {

@@ -22,8 +22,12 @@ export type SpanFilter = (typeof SPAN_FILTERS)[number];
 export interface SpansRequest extends ViewRequest, PageRequest {
   /** Only managers homed in this unit or below it. */
   orgUnitId?: string | null;
-  /** narrow, wide, all, or outliers (default: narrow and wide). */
+  /** narrow, wide, all, or outliers (default: narrow and wide; `all` when a report-count bound is given). */
   span?: string | null;
+  /** Only managers with at least this many direct reports ("spans over 8" is 9), whatever their class. */
+  minReports?: number | null;
+  /** Only managers with at most this many direct reports. */
+  maxReports?: number | null;
 }
 
 interface Manager {
@@ -41,7 +45,13 @@ interface Manager {
 export async function listSpans(ctx: ServiceContext, request: SpansRequest = {}) {
   authorize(ctx.principal, 'org-metrics.read');
   authorize(ctx.principal, 'actors.read');
-  const span = checkSpanFilter(request.span);
+  const minReports = checkReports(request.minReports, 'min_direct_reports');
+  const maxReports = checkReports(request.maxReports, 'max_direct_reports');
+  if (minReports !== null && maxReports !== null && maxReports < minReports) {
+    throw new InvalidInput('max_direct_reports', `must not be below min_direct_reports (${minReports})`);
+  }
+  // A bound asks about a number of reports, not a class: "spans over 8" includes managers the classes call ok.
+  const span = checkSpanFilter(request.span, minReports !== null || maxReports !== null);
   const view = await openView(ctx, request);
   const { graph, asOf } = view;
   const rootId = request.orgUnitId?.trim() || null;
@@ -58,10 +68,11 @@ export async function listSpans(ctx: ServiceContext, request: SpansRequest = {})
     if (!home || !scope.has(home.orgUnitId)) continue;
     const cls = spanClass(reports);
     if (!matches(span, cls)) continue;
+    if ((minReports !== null && reports < minReports) || (maxReports !== null && reports > maxReports)) continue;
     managers.push({ actor: actors.get(actorId)!, reports, cls, unitId: home.orgUnitId, layer: reporting.layerOf.get(actorId) ?? 1 });
   }
   const keyOf = sortKey(span);
-  const page = paginate('spans', sortByKey(managers, keyOf), keyOf, { ...request, span });
+  const page = paginate('spans', sortByKey(managers, keyOf), keyOf, { ...request, span, minReports, maxReports });
   return {
     view,
     span,
@@ -79,10 +90,16 @@ export async function listSpans(ctx: ServiceContext, request: SpansRequest = {})
   };
 }
 
-function checkSpanFilter(value: string | null | undefined): SpanFilter {
-  const span = value?.trim() || 'outliers';
+function checkSpanFilter(value: string | null | undefined, bounded: boolean): SpanFilter {
+  const span = value?.trim() || (bounded ? 'all' : 'outliers');
   if (!(SPAN_FILTERS as readonly string[]).includes(span)) throw new InvalidInput('span', `must be one of ${SPAN_FILTERS.join(', ')}`);
   return span as SpanFilter;
+}
+
+function checkReports(value: number | null | undefined, field: string): number | null {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 0) throw new InvalidInput(field, 'must be a whole number of direct reports, 0 or more');
+  return value;
 }
 
 function matches(filter: SpanFilter, cls: SpanClass): boolean {

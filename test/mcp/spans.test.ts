@@ -87,6 +87,25 @@ describe('org.spans.list', () => {
     expect(refused.message).toContain('filters changed');
   });
 
+  it('answers "spans over 4" with every manager above the threshold, whatever their class, and refuses an inverted range', async () => {
+    // Hugo Hub (14) and eng_head (5) are "ok" by class: the outliers default would have left them out.
+    const over = structured<Managers>(await owner.call('org_spans_list', { as_of: AS_OF, min_direct_reports: 5 }));
+    expect(over.span).toBe('all');
+    expect(names(over)).toEqual(['Bea Boss:15:wide', 'Hugo Hub:14:ok', 'eng_head:5:ok']);
+    const band = structured<Managers>(await owner.call('org_spans_list', { as_of: AS_OF, min_direct_reports: 2, max_direct_reports: 3 }));
+    expect(names(band)).toEqual(['sales_head:3:ok', 'ceo:2:narrow']);
+    // With a class as well, both apply.
+    expect(names(structured<Managers>(await owner.call('org_spans_list', { as_of: AS_OF, span: 'narrow', max_direct_reports: 1 })))).toEqual(['Sol Solo:1:narrow']);
+    // Pages keep the threshold: a cursor of another threshold is refused.
+    const first = structured<Managers>(await owner.call('org_spans_list', { as_of: AS_OF, min_direct_reports: 5, limit: 2 }));
+    expect(names(first)).toEqual(['Bea Boss:15:wide', 'Hugo Hub:14:ok']);
+    expect(names(structured<Managers>(await owner.call('org_spans_list', { as_of: AS_OF, min_direct_reports: 5, limit: 2, cursor: first.next_cursor })))).toEqual(['eng_head:5:ok']);
+    expect(errorOf(await owner.call('org_spans_list', { as_of: AS_OF, min_direct_reports: 6, cursor: first.next_cursor }))).toMatchObject({ field: 'cursor' });
+    const inverted = errorOf(await owner.call('org_spans_list', { min_direct_reports: 9, max_direct_reports: 3 }));
+    expect(inverted).toMatchObject({ code: 'invalid_input', field: 'max_direct_reports' });
+    expect(inverted.message).toContain('min_direct_reports (9)');
+  });
+
   it('refuses a token without actors.read, naming the ability, and another tenant’s org unit as not found', async () => {
     const narrowed = await connect(world, principalOf(spans, 'owner', { abilities: ALL_ABILITIES.filter((a) => a !== 'actors.read') }), { tenant: spans });
     const result = await narrowed.call('org_spans_list', { as_of: AS_OF });

@@ -24,7 +24,9 @@ export const spansListTool = defineTool({
     `Names the managers behind the span counts of \`org.metrics.get\`: each with the number of direct reports, span class, ` +
     `layer and home org unit. narrow = ${NARROW_SPAN_MAX} or fewer direct reports, wide = ${WIDE_SPAN_MIN} or more, ok = between. ` +
     'Default `span: "outliers"` lists the wide managers (most reports first) then the narrow ones (fewest first); ' +
-    '`narrow` or `wide` only one kind; `all` every manager, most reports first; ties by name. With `org_unit_id`, only ' +
+    '`narrow` or `wide` only one kind; `all` every manager, most reports first; ties by name. For a threshold of your own ' +
+    '("spans over 8", "fewer than 4 reports") pass `min_direct_reports` (9) or `max_direct_reports` (3): without `span` ' +
+    'that lists every manager in the range, whatever their class. With `org_unit_id`, only ' +
     'managers homed in that unit or below (as that unit’s metrics count them). Pass `scenario_id` to see a ' +
     'scenario’s spans (a manager change moves people in or out of the list). Follow up on a person with `org.actors.get` ' +
     'or `org.reporting_lines.list` (their reports). Needs org-metrics.read and actors.read.',
@@ -33,14 +35,26 @@ export const spansListTool = defineTool({
     ...viewFields,
     span: z.enum(SPAN_FILTERS).optional().describe('outliers (default: narrow and wide), narrow, wide, or all managers.'),
     org_unit_id: optionalId('Only managers homed in this org unit or below it.'),
+    min_direct_reports: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Only managers with at least this many direct reports ("spans over 8" = 9). Without `span`, every class.'),
+    max_direct_reports: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Only managers with at most this many direct reports. Without `span`, every class.'),
     ...pageFields,
   }),
   outputSchema: z.object({ context: contextOut, span: z.enum(SPAN_FILTERS), managers: z.array(spanItem), next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['org-metrics.read', 'actors.read'],
-  example: { span: 'wide', limit: 20 },
+  example: { min_direct_reports: 9, limit: 20 },
   async handler(ctx, input) {
-    const { view, span, page } = await listSpans(ctx, { ...viewRequest(input), ...pageRequest(input), orgUnitId: input.org_unit_id, span: input.span });
+    const { view, span, page } = await listSpans(ctx, { ...viewRequest(input), ...pageRequest(input), orgUnitId: input.org_unit_id, span: input.span, minReports: input.min_direct_reports, maxReports: input.max_direct_reports });
     return { context: contextOf(view), span, managers: page.items, next_cursor: page.nextCursor ?? undefined };
   },
 });
