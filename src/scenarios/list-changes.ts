@@ -2,11 +2,11 @@ import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { InvalidInput } from '../errors.js';
 import { mapPage } from '../org/read-structure.js';
-import { FAMILIES, type Family } from '../org/types.js';
+import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 import type { ScenarioChange } from './overlay.js';
-import { deltaVisibility } from './delta.js';
+import { deltaVisibility, labelOf } from './delta.js';
 import { loadChanges, loadScenario } from './store.js';
 
 /**
@@ -14,6 +14,9 @@ import { loadChanges, loadScenario } from './store.js';
  * against) and removes — not folded with its source (that is the delta). Families are named as in deltas and
  * conflict resolutions (`org_unit`, `actor`…), fields in snake_case. Without `costs.read` compensation changes and
  * money fields are left out; a family the caller may not read (`deltaVisibility`, the delta's rule) is left out too.
+ * Each change names its record as the delta does (`label`: "Checkout", "Ann Lee reports to Bo Chen") and the records
+ * its fields point at (`names`: the units, people and positions of `parent_id`, `manager_id`…, by id), so no reader
+ * has to look ids up.
  */
 
 
@@ -34,16 +37,50 @@ export async function listScenarioChanges(ctx: ServiceContext, scenarioId: strin
   );
   const key = (c: ScenarioChange) => [ENTITY_TYPES[c.family], c.recordId] as const;
   const page = paginate('scenario changes', sortByKey(changes, key), key, { ...filter, scenarioId });
-  return { page: mapPage(page, (c) => presentChange(c, showMoney)) };
+  if (!page.items.length) return { page: mapPage(page, (c) => presentChange(c, showMoney, [], readable)) };
+  // Named in the scenario first, then in what it was compared with (a removed record is only there).
+  const graphs =
+    scenario.kind === 'planning'
+      ? await ctx.graphs.scenarioWithSource(scenario).then(({ graph, source }) => [graph, source.graph])
+      : [await ctx.graphs.scenario(scenario), (await ctx.graphs.live(ctx.tenant.id)).graph];
+  return { page: mapPage(page, (c) => presentChange(c, showMoney, graphs, readable)) };
 }
 
-export function presentChange(change: ScenarioChange, showMoney: boolean) {
+/** Fields that point at another record (camelCase), and the family that record is in. */
+const REFERENCES: Readonly<Record<string, Family>> = {
+  parentId: 'orgUnits',
+  orgUnitId: 'orgUnits',
+  actorId: 'actors',
+  managerId: 'actors',
+  leadActorId: 'actors',
+  positionId: 'positions',
+};
+
+/**
+ * One change as every surface shows it: family and fields as in deltas, its record's `label` and the `names` of the
+ * records its values and base refer to — only of families the caller may read (`readable`); an id that names nothing
+ * in `graphs` is left out of `names`.
+ */
+export function presentChange(change: ScenarioChange, showMoney: boolean, graphs: readonly OrgGraph[], readable: ReadonlySet<Family>) {
+  const record = graphs.map((g) => recordsOf(g, change.family).get(change.recordId) as Record<string, unknown> | undefined).find(Boolean) ?? change.values ?? change.base;
+  const names: Record<string, string> = {};
+  for (const fields of [change.values, change.base]) {
+    for (const [field, id] of Object.entries(fields ?? {})) {
+      const family = REFERENCES[field];
+      if (!family || typeof id !== 'string' || !readable.has(family) || names[id]) continue;
+      const target = graphs.map((g) => recordsOf(g, family).get(id) as Record<string, unknown> | undefined).find(Boolean);
+      const name = target && labelOf(target, graphs);
+      if (name) names[id] = name;
+    }
+  }
   return {
     family: ENTITY_TYPES[change.family],
     record_id: change.recordId,
+    label: record && graphs.length ? labelOf(record, graphs, readable.has('actors')) : null,
     op: change.op,
     values: fieldsOut(change.values, showMoney),
     base: fieldsOut(change.base, showMoney),
+    names,
     revision: change.revision,
   };
 }

@@ -73,10 +73,21 @@ describe('a scenario from creation to Live', () => {
     expect(shown.body.data.change_counts).toMatchObject({ org_unit: { change: 1 }, actor: { add: 1 }, position: { add: 1 } });
 
     const overlay = await call(`/api/v1/scenarios/${sid}/changes?family=org_unit`);
+    // Ids kept, and named: the record (its label, as in the delta) and the units its fields point at.
     expect(overlay.body).toEqual({
-      data: [{ family: 'org_unit', record_id: units.M, op: 'change', values: { parent_id: units.S }, base: { parent_id: units.E }, revision: 1 }],
+      data: [{ family: 'org_unit', record_id: units.M, label: 'Mobile', op: 'change', values: { parent_id: units.S }, base: { parent_id: units.E }, names: { [units.S]: 'Sales', [units.E]: 'Engineering' }, revision: 1 }],
       next_cursor: null,
     });
+    const all = (await call(`/api/v1/scenarios/${sid}/changes?limit=50`)).body.data as { family: string; op: string; label: string | null; values: Record<string, string>; names: Record<string, string> }[];
+    const hire = all.find((c) => c.family === 'actor' && c.op === 'add')!;
+    expect(hire.label).toBe('New Hire');
+    const line = all.find((c) => c.family === 'reporting_line' && c.op === 'add')!;
+    expect(line.label).toBe('New Hire reports to sales_head');
+    expect(line.names).toEqual({ [newHire]: 'New Hire', [id('sales_head')]: 'sales_head' });
+    const seat = all.find((c) => c.family === 'placement' && c.op === 'add')!;
+    expect(seat).toMatchObject({ label: 'New Hire in Field (100 %)', names: { [units.F]: 'Field', [newHire]: 'New Hire' } });
+    expect(all.find((c) => c.family === 'compensation')).toMatchObject({ label: 'Pay of p1', names: { [id('p1')]: 'p1' } });
+    expect(all.find((c) => c.family === 'position')).toMatchObject({ label: 'Field lead', names: { [units.F]: 'Field' } });
     const walked: string[] = [];
     for (let cursor: string | null = null, pages = 0; pages < 20; pages++) {
       const page: Body = (await call(`/api/v1/scenarios/${sid}/changes?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
@@ -441,5 +452,17 @@ describe('the delta shows only what the token may read (SPEC §4.1)', () => {
       full.body.data.metrics.by_org_unit.map(() => 'EUR'),
     );
     expect(full.body.data.metrics.by_org_unit.length).toBeGreaterThan(0);
+  });
+
+  it('names the records a change points at only from families the credential may read', async () => {
+    const sid: string = (await post('/api/v1/scenarios', { name: 'Who is named' })).body.data.id;
+    expect((await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'add_placement', actor_id: id('p2'), org_unit_id: units.F, allocation_pct: 20 }] })).status).toBe(200);
+    const user = await buildMember(database, tenant, 'owner');
+    const token = await tokenOf(database, tenant, user, 'owner', { name: 'places only', abilities: ['scenarios.read', 'placements.read', 'org-units.read'] });
+    const [seat] = (await call(`/api/v1/scenarios/${sid}/changes`, { token })).body.data;
+    // The unit is named; the person (actors.read missing) is not — in names or in the label.
+    expect(seat).toMatchObject({ family: 'placement', label: `#${id('p2').slice(0, 8)} in Field (20 %)`, names: { [units.F]: 'Field' } });
+    expect(seat.names).not.toHaveProperty(id('p2'));
+    expect(JSON.stringify(seat)).not.toContain('"p2"');
   });
 });
