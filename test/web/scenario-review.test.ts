@@ -76,6 +76,18 @@ describe('the delta’s cost figures', () => {
   });
 });
 
+describe('the delta by org unit', () => {
+  it('shows the span a new reporting line moves, so a unit listed for it does not read as unchanged', async () => {
+    const sid = (await createScenario(ctx, { name: 'Wider sales span' })).id;
+    await applyBatch(ctx, sid, [{ op: 'set_manager', actor_id: id('p2'), manager_id: id('sales_head') }]);
+    const html = (await get(`/scenarios/${sid}/delta`, owner)).html;
+    const table = text(html.slice(html.indexOf('id="units-title"')));
+    expect(table).toMatch(/Org unit Headcount FTE Effective FTE Vacancies Average span Layers Monthly cost/);
+    // Sales keeps its people; only sales_head's span grows (f1, f2 and now p2): its row says so.
+    expect(table).toMatch(/Sales 3 → 3 \(0\) 3 → 3 \(0\) 3 → 3 \(0\) 1 → 1 \(0\) 2 → 3 \(\+1\) 2 → 2 \(0\)/);
+  });
+});
+
 describe('records in the delta', () => {
   it('are named on the page in the same words as the service gives every surface', async () => {
     const sid = (await createScenario(ctx, { name: 'New reporting' })).id;

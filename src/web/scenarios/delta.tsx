@@ -232,6 +232,7 @@ export function deltaRoutes(): Hono<AppEnv> {
                     <th scope="col" class="num">FTE</th>
                     <th scope="col" class="num">Effective FTE</th>
                     <th scope="col" class="num">Vacancies</th>
+                    <th scope="col" class="num">Average span</th>
                     <th scope="col" class="num">Layers</th>
                     {unitMoney ? <th scope="col" class="num">Monthly cost</th> : null}
                   </tr>
@@ -246,6 +247,7 @@ export function deltaRoutes(): Hono<AppEnv> {
                       <PairCell pair={u.fte} digits={2} />
                       <PairCell pair={u.effective_fte} digits={2} />
                       <PairCell pair={u.vacant_positions} digits={0} />
+                      <PairCell pair={u.span_average} digits={2} />
                       <PairCell pair={u.layers} digits={0} />
                       {unitMoney && u.monthly_cost_minor ? <PairCell pair={u.monthly_cost_minor} digits={0} currency={currency} /> : unitMoney ? <td class="num">–</td> : null}
                     </tr>
