@@ -65,7 +65,7 @@ export const ORG_REVIEW: Guide = {
     },
     {
       goal: 'See how it got here',
-      how: 'Call `org.lineage.list` for promotions and restores, `org.snapshots.list` for earlier states and `org.activity.list` for who changed what.',
+      how: 'Call `org.lineage.list` for promotions and restores, `org.snapshots.list` for earlier states and `org.activity.list` for who changed what (`scope: "live"` with `since` for what changed in Live lately, leaving out changes drafted in scenarios).',
       tools: ['org.lineage.list', 'org.snapshots.list', 'org.activity.list'],
     },
     {

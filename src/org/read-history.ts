@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
@@ -49,11 +49,18 @@ export interface ActivityFilter extends PageRequest {
   category?: string | null;
   entityType?: string | null;
   scenarioId?: string | null;
+  /**
+   * `live`: only the changes that reached Live (imports and HRIS sync into Live, promotions, restores), `scenarios`:
+   * only what was done in or to scenarios (drafts, confirmed proposals, lifecycle); both are model events.
+   */
+  scope?: string | null;
   /** First day included (YYYY-MM-DD). */
   since?: string | null;
   /** Last day included (YYYY-MM-DD). */
   until?: string | null;
 }
+
+export const ACTIVITY_SCOPES = ['live', 'scenarios'] as const;
 
 /** Record types whose record is a member (their user id). */
 const MEMBER_EVENTS = ['membership', 'password_reset'] as const;
@@ -79,15 +86,18 @@ export async function listActivity(ctx: ServiceContext, filter: ActivityFilter =
   // Events about a member (membership, password reset) carry that member's user id as their record: name them.
   const member = alias(users, 'member');
   const rows = await ctx.db
-    .select({ event: auditEvents, micros, email: users.email, name: users.name, memberEmail: member.email, memberName: member.name })
+    .select({ event: auditEvents, micros, email: users.email, name: users.name, memberEmail: member.email, memberName: member.name, scenarioName: scenarios.name })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.userId))
+    .leftJoin(scenarios, and(eq(scenarios.tenantId, auditEvents.tenantId), eq(scenarios.id, auditEvents.scenarioId)))
     .leftJoin(member, and(inArray(auditEvents.entityType, [...MEMBER_EVENTS]), sql`${member.id}::text = ${auditEvents.entityId}`))
     .where(and(...conditions))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(limit + 1);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
+  // The scenario an event happened in, by name — for those who may read scenarios.
+  const seesScenarios = can(ctx.principal, 'scenarios.read');
   return {
     page: {
       items: items.map((r) =>
@@ -95,6 +105,8 @@ export async function listActivity(ctx: ServiceContext, filter: ActivityFilter =
       ),
       nextCursor: rows.length > limit && last ? encodeCursor([last.micros, last.event.id], 'activity', query) : null,
     },
+    /** The name of each scenario the page's events happened in, by id (empty without scenarios.read). */
+    scenarioNames: Object.fromEntries(seesScenarios ? items.flatMap((r) => (r.event.scenarioId && r.scenarioName ? [[r.event.scenarioId, r.scenarioName]] : [])) : []) as Record<string, string>,
   };
 }
 
@@ -103,7 +115,16 @@ function activityFilters(filter: ActivityFilter): (SQL | undefined)[] {
   if (category && category !== 'security' && category !== 'model') throw new InvalidInput('category', 'must be security or model');
   const scenarioId = filter.scenarioId?.trim();
   if (scenarioId && !isUuid(scenarioId)) throw new InvalidInput('scenario_id', 'must be a scenario id');
+  const scope = filter.scope?.trim() || null;
+  if (scope && !(ACTIVITY_SCOPES as readonly string[]).includes(scope)) throw new InvalidInput('scope', `must be one of ${ACTIVITY_SCOPES.join(', ')}`);
+  if (scope && category === 'security') throw new InvalidInput('scope', 'is about model changes: leave out category "security" (or scope)');
+  if (scope === 'live' && scenarioId) throw new InvalidInput('scope', 'live leaves out scenario changes: pass scope "live" or a scenario_id, not both');
+  // A promotion is recorded against the scenario it applied, yet it is what changed Live.
+  const promotion = and(eq(auditEvents.entityType, 'scenario'), eq(auditEvents.action, 'promoted'));
   return [
+    scope ? eq(auditEvents.category, 'model') : undefined,
+    scope === 'live' ? or(isNull(auditEvents.scenarioId), promotion) : undefined,
+    scope === 'scenarios' ? isNotNull(auditEvents.scenarioId) : undefined,
     category ? eq(auditEvents.category, category) : undefined,
     filter.entityType?.trim() ? eq(auditEvents.entityType, filter.entityType.trim()) : undefined,
     scenarioId ? eq(auditEvents.scenarioId, scenarioId) : undefined,

@@ -279,6 +279,45 @@ describe('org.activity.list filters', () => {
     expect(events.length).toBeGreaterThan(0);
     expect(new Set(events.map((e) => e.entity_type))).toEqual(new Set(['compensation']));
   });
+
+  it('answers "what changed in Live?" with scope live: Live changes and promotions, not scenario drafts; names the scenario', async () => {
+    const { db } = world.database;
+    const tenantId = world.tenant.id;
+    const scenarioId = world.scenario.id;
+    const actor = world.ids.id('p2');
+    await recordAudit(db, { tenantId, category: 'model', entityType: 'actor', entityId: actor, action: 'updated', before: { title: 'Live before' }, after: { title: 'Live after' } });
+    await recordAudit(db, { tenantId, category: 'model', entityType: 'actor', entityId: actor, action: 'updated', scenarioId, before: { title: 'Draft before' }, after: { title: 'Draft after' } });
+    await recordAudit(db, { tenantId, category: 'model', entityType: 'scenario', entityId: scenarioId, action: 'promoted', scenarioId, after: { live_version: 9 } });
+    await recordAudit(db, { tenantId, category: 'security', entityType: 'sign_in', action: 'succeeded' });
+    type Events = { events: { category: string; action: string; scenario_id?: string; scenario_name?: string; after?: { title?: string } }[] };
+    const seen = (result: Events) => result.events.map((e) => `${e.category}:${e.action}:${e.after?.title ?? e.scenario_name ?? ''}`);
+
+    const live = structured<Events>(await owner.call('org_activity_list', { scope: 'live', since: '2000-01-01' }));
+    expect(seen(live)).toContain('model:updated:Live after');
+    expect(seen(live)).toContain('model:promoted:Reshape sales');
+    expect(seen(live)).not.toContain('model:updated:Draft after');
+    expect(live.events.every((e) => e.category === 'model')).toBe(true);
+    // Everything but the promotion happened in Live itself.
+    expect(live.events.filter((e) => e.scenario_id).map((e) => e.action)).toEqual(['promoted']);
+
+    const drafts = structured<Events>(await owner.call('org_activity_list', { scope: 'scenarios' }));
+    expect(seen(drafts)).toContain('model:updated:Draft after');
+    expect(seen(drafts)).not.toContain('model:updated:Live after');
+    const draft = drafts.events.find((e) => e.after?.title === 'Draft after')!;
+    expect(draft).toMatchObject({ scenario_id: scenarioId, scenario_name: 'Reshape sales' });
+
+    // Scenario names only for those who may read scenarios.
+    const narrowed = await connect(world, principalOf(world.tenant, 'owner', { abilities: ['activity.read', 'mcp.access'] }));
+    const unnamed = structured<Events>(await narrowed.call('org_activity_list', { scope: 'scenarios' }));
+    expect(unnamed.events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(unnamed)).not.toContain('Reshape sales');
+    await narrowed.close();
+
+    const mixed = errorOf(await owner.call('org_activity_list', { scope: 'live', category: 'security' }));
+    expect(mixed).toMatchObject({ code: 'invalid_input', field: 'scope' });
+    expect(errorOf(await owner.call('org_activity_list', { scope: 'live', scenario_id: scenarioId }))).toMatchObject({ field: 'scope' });
+    expect(errorOf(await owner.call('org_activity_list', { scope: 'everything' }))).toMatchObject({ code: 'invalid_input' });
+  });
 });
 
 describe('org.settings.get', () => {

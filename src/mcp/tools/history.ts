@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '../../errors.js';
 import { ISO_DATE_RULE } from '../../org/dates.js';
-import { getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
+import { ACTIVITY_SCOPES, getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
 import { item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
@@ -63,8 +63,9 @@ export const activityTool = defineTool({
   description:
     'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
     'model change with before/after values, the user and the MCP client (money fields only with costs.read); ' +
-    '`entity_name` names the record when its values do. Filter ' +
-    'by category, record type, scenario or a date range. Needs activity.read.',
+    '`entity_name` names the record when its values do, `scenario_name` the scenario a change was made in. Filter ' +
+    'by category, record type, scenario or a date range; "what changed in Live last week?" is `scope: "live"` with ' +
+    '`since` (changes drafted in scenarios are left out; `scope: "scenarios"` lists only those). Needs activity.read.',
   purpose: 'history',
   inputSchema: z.object({
     category: z.enum(['security', 'model']).optional().describe('security = access events; model = changes to the organisation.'),
@@ -79,6 +80,13 @@ export const activityTool = defineTool({
           'settings.cost_settings, settings.mcp_tool_names.',
       ),
     scenario_id: optionalId('Only changes made in this scenario.'),
+    scope: z
+      .enum(ACTIVITY_SCOPES)
+      .optional()
+      .describe(
+        'live = only changes that reached Live (imports and HRIS sync into Live, promotions, restores); scenarios = only ' +
+          'what was done in or to scenarios (drafts, confirmed proposals, lifecycle). Both list model events. Omit for everything.',
+      ),
     since: day('First day to include (YYYY-MM-DD).'),
     until: day('Last day to include (YYYY-MM-DD).'),
     ...pageFields,
@@ -90,15 +98,16 @@ export const activityTool = defineTool({
   async handler(ctx, input) {
     // An inverted range would read as "nothing happened".
     if (input.since && input.until && input.until < input.since) throw new InvalidInput('until', `must not be before since (${input.since})`);
-    const { page } = await listActivity(ctx, {
+    const { page, scenarioNames } = await listActivity(ctx, {
       ...pageRequest(input),
       category: input.category,
       entityType: input.entity_type,
       scenarioId: input.scenario_id,
+      scope: input.scope,
       since: input.since,
       until: input.until,
     });
-    return { events: page.items.map(withEntityName), next_cursor: page.nextCursor ?? undefined };
+    return { events: page.items.map((event) => withScenarioName(withEntityName(event), scenarioNames)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -114,11 +123,21 @@ function withEntityName<E extends { before?: unknown; after?: unknown }>(event: 
     if (typeof state !== 'object' || state === null) continue;
     const name = NAME_FIELDS.map((field) => (state as Record<string, unknown>)[field]).find((value) => typeof value === 'string' && value !== '');
     if (typeof name !== 'string') continue;
-    // Right after the id it names, where a reader looks for it.
-    const entries = Object.entries(event).flatMap(([key, value]) => (key === 'entity_id' ? [[key, value], ['entity_name', name]] : [[key, value]]));
-    return Object.fromEntries(entries) as E & { entity_name: string };
+    return besideId(event, 'entity_id', 'entity_name', name);
   }
   return event;
+}
+
+/** An event with `scenario_name` right after `scenario_id` (absent without scenarios.read or once deleted). */
+function withScenarioName<E extends { scenario_id: string | null }>(event: E, names: Record<string, string>): E & { scenario_name?: string } {
+  const name = event.scenario_id ? names[event.scenario_id] : undefined;
+  return name ? besideId(event, 'scenario_id', 'scenario_name', name) : event;
+}
+
+/** The event with `field` right after the id it names, where a reader looks for it. */
+function besideId<E extends object, F extends string>(event: E, idKey: string, field: F, name: string): E & Record<F, string> {
+  const entries = Object.entries(event).flatMap(([key, value]) => (key === idKey ? [[key, value], [field, name]] : [[key, value]]));
+  return Object.fromEntries(entries) as E & Record<F, string>;
 }
 
 export const settingsTool = defineTool({
