@@ -173,7 +173,13 @@ describe('a conflict with Live', () => {
     expect(delta).toContain('Record Field When created Scenario Live now');
     expect(delta).toContain('Actor: p1 FTE 1 0.8 0.9');
     // The overview says so before anyone tries to promote.
-    expect(text((await get(`/scenarios/${mine}`, owner)).html)).toContain('1 change of this scenario meets a change made since in Live. Review the conflicts ; you choose which value wins when promoting.');
+    const overview = (await get(`/scenarios/${mine}`, owner)).html;
+    expect(text(overview)).toContain('1 change of this scenario meets a change made since in Live. Review the conflicts ; choose which value wins under Promote to Live .');
+    // The promotion form offers the choice from the start: nobody has to be refused once to see it.
+    expect(text(overview)).toContain('Resolve a conflict');
+    expect(text(overview)).toMatch(/Actor: p1 FTE 1 0\.8 0\.9 scenario Live/);
+    expect(overview).toMatch(/<input type="radio" id="c0-l" name="resolve\|actor\|[^|]+\|fte" value="live"/);
+    expect(overview).not.toMatch(/role="alert">\s*These fields/); // nothing was refused yet
     expect(text((await get(`/scenarios/${theirs}`, owner)).html)).not.toContain('Review the conflicts');
 
     const csrf = hiddenField((await get(`/scenarios/${mine}`, owner)).html, 'csrf');
@@ -181,6 +187,7 @@ describe('a conflict with Live', () => {
     expect(refused.status).toBe(409);
     expect(refused.html).toMatch(/<input type="checkbox" id="promote-confirm" name="confirm" value="yes" required="" checked=""/);
     expect(refused.html).not.toContain('Review the conflicts'); // the form lists them right there
+    expect(refused.html).toMatch(/role="alert">\s*These fields/);
     // Not ticked on a first visit.
     expect((await get(`/scenarios/${mine}`, owner)).html).not.toMatch(/id="promote-confirm"[^>]*checked/);
   });

@@ -153,7 +153,6 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const csrf = csrfOf(c);
   const writer = can(ctx.principal, 'scenarios.write');
   const promoter = can(ctx.principal, 'scenarios.promote');
-  const names = state.conflicts?.length ? await scenarioNames(ctx, scenario.id) : null;
   const counts = Object.entries(scenario.change_counts);
   // Changes nothing in Live yet: nothing to review or promote (one started from a scenario carries its source's changes;
   // the rule promotion itself applies).
@@ -166,6 +165,14 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
     scenario.kind !== 'snapshot' && (counts.length || carries) && can(ctx.principal, 'org-metrics.read')
       ? await scenarioDelta(ctx, { scenarioId: scenario.id, compare: scenario.kind === 'applied' ? 'promotion' : null })
       : null;
+  // Known conflicts are offered in the promotion form from the start (the delta against the source finds the same ones
+  // promotion does), so nobody has to be refused once to see the choices; after a refusal, the ones it named.
+  const offered: Conflict[] | null = state.conflicts?.length
+    ? state.conflicts
+    : scenario.editable && promoter && !unchanged && impact?.compare === 'source' && impact.conflicts.length
+      ? (impact.conflicts as unknown as Conflict[])
+      : null;
+  const names = offered ? await scenarioNames(ctx, scenario.id) : null;
   const base = `/scenarios/${scenario.id}`;
   // A source promoted since is part of Live: the scenario follows Live and builds on nothing more.
   const buildsOn = source?.kind === 'planning' ? source.name : null;
@@ -200,8 +207,14 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       {impact?.conflicts.length && !state.conflicts?.length ? (
         <p class="warning" role="status">
           {counted(impact.conflicts.length, 'change', 'changes')} of this scenario {impact.conflicts.length === 1 ? 'meets' : 'meet'} a change made since in{' '}
-          {impact.against.kind === 'scenario' ? quoted(impact.against.name) : 'Live'}. <a href={`${base}/delta#conflicts-title`}>Review the conflicts</a>; you choose
-          which value wins when promoting.
+          {impact.against.kind === 'scenario' ? quoted(impact.against.name) : 'Live'}. <a href={`${base}/delta#conflicts-title`}>Review the conflicts</a>;{' '}
+          {offered ? (
+            <>
+              choose which value wins under <a href="#conflicts-title">Promote to Live</a>.
+            </>
+          ) : (
+            'you choose which value wins when promoting.'
+          )}
         </p>
       ) : null}
       {scenario.description ? <p>{scenario.description}</p> : null}
@@ -316,7 +329,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         <PromoteForm
           scenario={scenario}
           csrf={csrf}
-          conflicts={state.conflicts ?? null}
+          conflicts={offered}
+          refused={Boolean(state.conflicts?.length)}
           chosen={state.chosen ?? []}
           confirmMissing={state.confirmMissing ?? false}
           confirmed={state.confirmed ?? false}
@@ -390,6 +404,8 @@ function PromoteForm(props: {
   scenario: ScenarioDetail;
   csrf: string;
   conflicts: Conflict[] | null;
+  /** The conflicts are listed because promoting was just refused for them (said as an alert). */
+  refused: boolean;
   chosen: ConflictResolution[];
   confirmMissing: boolean;
   confirmed: boolean;
@@ -423,7 +439,7 @@ function PromoteForm(props: {
         {conflicts?.length ? (
           <div class="conflicts" role="group" aria-labelledby="conflicts-title">
             <h3 id="conflicts-title">Resolve {conflicts.length === 1 ? 'a conflict' : `${conflicts.length} conflicts`}</h3>
-            <p class="warning" role="alert">
+            <p class="warning" role={props.refused ? 'alert' : undefined}>
               These fields were changed both in this scenario and in its source since it was created. Choose, for each, which value Live
               should get.
             </p>
