@@ -2,7 +2,7 @@ import { minorUnits } from '../org/cost.js';
 import { addDays, isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
 import { headerCurrency, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
-import { reject, RowRejected, type Quarantine } from './reasons.js';
+import { quarantine, reject, RowRejected, type Quarantine } from './reasons.js';
 
 /**
  * One row's raw cells → a typed, validated `RowInput`, or the reason it goes to quarantine. Pure.
@@ -82,7 +82,15 @@ export function dateOrderOf(options: Record<string, unknown>): DateOrder | null 
   return (DATE_ORDERS as readonly unknown[]).includes(options.date_order) ? (options.date_order as DateOrder) : null;
 }
 
+/**
+ * A row that reads well, or the reason it goes to quarantine. The reason is the row's first problem (the one run
+ * summaries count); `reason.others` holds every further problem its cells have on their own — a bad FTE, an unknown
+ * currency and a blank email are all said at once, not one per reprocess.
+ */
 export type ParsedRow = { rowNumber: number; keys: RowKeys; input: RowInput; reason: null } | { rowNumber: number; keys: RowKeys; input: null; reason: Quarantine };
+
+/** Runs one check of a row; a problem it finds is noted and the row's other checks still run. */
+type Attempt = (check: () => void) => void;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -109,19 +117,31 @@ export function parseRow(rowNumber: number, values: readonly (string | null)[], 
     return value === null || value === undefined ? (value === null ? null : '') : value.trim();
   };
   const keys: RowKeys = { emailKey: null, sourceKey: null };
-  try {
-    if (values.length > ctx.headerCount && values.slice(ctx.headerCount).some((v) => v !== null && v.trim() !== '')) {
-      reject('malformed_row', null, `has ${values.length} cells but the header has ${ctx.headerCount}`);
+  const problems: Quarantine[] = [];
+  const attempt: Attempt = (check) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof RowRejected)) throw error;
+      problems.push(error.reason);
     }
-    const input = parseIdentity(rowNumber, cell, ctx, keys, columns, values);
-    parsePerson(input, cell, ctx);
-    parsePlacement(input, cell, ctx);
-    parsePay(input, cell, ctx);
-    return { rowNumber, keys, input, reason: null };
-  } catch (error) {
-    if (error instanceof RowRejected) return { rowNumber, keys, input: null, reason: error.reason };
-    throw error;
+  };
+  // Cells past the header: the row's cells are shifted, so what else its columns seem to say is not worth listing.
+  if (values.length > ctx.headerCount && values.slice(ctx.headerCount).some((v) => v !== null && v.trim() !== '')) {
+    return { rowNumber, keys, input: null, reason: quarantine('malformed_row', null, `has ${values.length} cells but the header has ${ctx.headerCount}`) };
   }
+  let input: RowInput | null = null;
+  attempt(() => {
+    input = parseIdentity(rowNumber, cell, ctx, keys, columns, values);
+  });
+  // A row without an identity is still read through, to say what else is wrong with it.
+  const read: RowInput = input ?? { rowNumber, sourceHris: null, sourceHrisId: null, email: null, emailKey: null, employeeId: null };
+  parsePerson(read, cell, ctx, attempt);
+  parsePlacement(read, cell, ctx, attempt);
+  parsePay(read, cell, ctx, attempt);
+  if (!problems.length) return { rowNumber, keys, input: read, reason: null };
+  const [first, ...others] = problems;
+  return { rowNumber, keys, input: null, reason: others.length ? { ...first!, others } : first! };
 }
 
 const indexes = new WeakMap<readonly ColumnMapping[], Map<ImportField, number>>();
@@ -188,48 +208,57 @@ function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: R
   return { rowNumber, sourceHris, sourceHrisId, email, emailKey: keys.emailKey, employeeId };
 }
 
-function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
+function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attempt): void {
   const kind = given(cell('kind'));
-  if (kind !== undefined) input.kind = parseKind(kind);
+  if (kind !== undefined) attempt(() => void (input.kind = parseKind(kind)));
   const name = given(cell('name'));
   const first = given(cell('first_name'));
   const last = given(cell('last_name'));
   if (name) input.displayName = name.replace(/\s+/g, ' ');
   else if (first || last) input.displayName = [first, last].filter(Boolean).join(' ').replace(/\s+/g, ' ');
   const fte = given(cell('fte'));
-  if (fte !== undefined) input.fte = parseFte(fte, percentColumn(ctx.mapping, 'fte'));
+  if (fte !== undefined) attempt(() => void (input.fte = parseFte(fte, percentColumn(ctx.mapping, 'fte'))));
   // A spreadsheet cell may hold line breaks (“Engineer⏎Flight software”): a title is one line.
   input.title = given(cell('job_title'))?.replace(/\s+/g, ' ');
   input.level = given(cell('level'))?.replace(/\s+/g, ' ');
   input.roleType = given(cell('role_type'))?.replace(/\s+/g, ' ');
   const start = given(cell('start_date'));
-  if (start !== undefined) input.validFrom = parseDate(start, 'start_date', ctx.dateOrder);
+  if (start !== undefined) attempt(() => void (input.validFrom = parseDate(start, 'start_date', ctx.dateOrder)));
   // HR systems write the last day employed (BambooHR's termination date): the person counts that day, and the
   // model's end (the first day no longer in effect) is the day after.
   const end = given(cell('end_date'));
-  const lastDay = end === undefined ? undefined : parseDate(end, 'end_date', ctx.dateOrder);
+  let lastDay: string | null | undefined;
+  if (end !== undefined) attempt(() => void (lastDay = parseDate(end, 'end_date', ctx.dateOrder)));
   if (lastDay !== undefined) input.validTo = lastDay === null ? null : addDays(lastDay, 1);
   const employment = given(cell('employment_type'));
   // Without a status, BambooHR's employment status Terminated (what a leaver's says; webhooks may send only it) is one.
   const status = given(cell('status')) ?? (employment?.toLowerCase() === 'terminated' ? employment : undefined);
   if (status !== undefined) {
-    const active = parseStatus(status);
-    if (!active) {
-      // No end date in the file (blank, or BambooHR's 0000-00-00): an existing end date stays, else today.
-      if (input.validTo === undefined || input.validTo === null) {
-        input.validTo = undefined;
-        input.inactiveFrom = ctx.today;
-      }
-    } else if (input.validTo === undefined) input.validTo = null;
+    attempt(() => {
+      const active = parseStatus(status);
+      if (!active) {
+        // No end date in the file (blank, or BambooHR's 0000-00-00): an existing end date stays, else today.
+        if (input.validTo === undefined || input.validTo === null) {
+          input.validTo = undefined;
+          input.inactiveFrom = ctx.today;
+        }
+      } else if (input.validTo === undefined) input.validTo = null;
+    });
   }
-  if (input.validFrom && lastDay && lastDay < input.validFrom) {
-    reject('invalid_date', 'end_date', `the last day ${lastDay} is before the start date ${input.validFrom}`);
+  attempt(() => {
+    if (input.validFrom && lastDay && lastDay < input.validFrom) {
+      reject('invalid_date', 'end_date', `the last day ${lastDay} is before the start date ${input.validFrom}`);
+    }
+    if (input.validFrom && input.inactiveFrom && input.inactiveFrom <= input.validFrom) {
+      reject('invalid_date', 'status', `inactive ends the person today (${input.inactiveFrom}), which is not after the start date ${input.validFrom}: give an end date or correct the status`);
+    }
+  });
+  if (employment !== undefined) {
+    attempt(() => {
+      const employmentType = parseEmployment(employment);
+      if (employmentType) input.employmentType = employmentType;
+    });
   }
-  if (input.validFrom && input.inactiveFrom && input.inactiveFrom <= input.validFrom) {
-    reject('invalid_date', 'status', `inactive ends the person today (${input.inactiveFrom}), which is not after the start date ${input.validFrom}: give an end date or correct the status`);
-  }
-  const employmentType = employment === undefined ? undefined : parseEmployment(employment);
-  if (employmentType) input.employmentType = employmentType;
   const managerEmail = cell('manager_email');
   const managerId = cell('manager_employee_id');
   const present = (managerEmail !== undefined && managerEmail !== null) || (managerId !== undefined && managerId !== null);
@@ -237,39 +266,47 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext): void {
     if (!managerEmail && !managerId) {
       input.manager = { none: true };
     } else {
-      if (managerEmail && !EMAIL.test(managerEmail)) reject('invalid_email', 'manager_email', notAnEmail(managerEmail));
-      input.manager = { none: false, email: managerEmail ? managerEmail.toLowerCase() : null, employeeId: managerId || null };
+      attempt(() => {
+        if (managerEmail && !EMAIL.test(managerEmail)) reject('invalid_email', 'manager_email', notAnEmail(managerEmail));
+        input.manager = { none: false, email: managerEmail ? managerEmail.toLowerCase() : null, employeeId: managerId || null };
+      });
     }
   }
 }
 
-function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext): void {
+function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attempt): void {
   const department = given(cell('department'));
   const team = given(cell('team'));
   if (department !== undefined) {
-    const parent = given(cell('parent_department'));
-    const typeName = given(cell('department_type')) ?? null;
-    if (typeName && !ctx.createMissingTypes && !ctx.departmentTypes.has(typeName.toLowerCase())) {
-      reject('unknown_department_type', 'department_type', `“${typeName}” is not a department type of this tenant${knownTypes(ctx.typeNames?.departments)}`);
-    }
-    input.department = {
-      name: department.replace(/\s+/g, ' '),
-      key: unitKey(department),
-      parent: parent && unitKey(parent) !== unitKey(department) ? { name: parent.replace(/\s+/g, ' '), key: unitKey(parent) } : null,
-      typeName,
-      costCenter: given(cell('cost_center')) ?? null,
-    };
+    attempt(() => {
+      const parent = given(cell('parent_department'));
+      const typeName = given(cell('department_type')) ?? null;
+      if (typeName && !ctx.createMissingTypes && !ctx.departmentTypes.has(typeName.toLowerCase())) {
+        reject('unknown_department_type', 'department_type', `“${typeName}” is not a department type of this tenant${knownTypes(ctx.typeNames?.departments)}`);
+      }
+      input.department = {
+        name: department.replace(/\s+/g, ' '),
+        key: unitKey(department),
+        parent: parent && unitKey(parent) !== unitKey(department) ? { name: parent.replace(/\s+/g, ' '), key: unitKey(parent) } : null,
+        typeName,
+        costCenter: given(cell('cost_center')) ?? null,
+      };
+    });
   }
   if (team !== undefined) {
-    const typeName = given(cell('team_type')) ?? null;
-    if (typeName && !ctx.createMissingTypes && !ctx.teamTypes.has(typeName.toLowerCase())) {
-      reject('unknown_team_type', 'team_type', `“${typeName}” is not a team type of this tenant${knownTypes(ctx.typeNames?.teams)}`);
-    }
-    input.team = { name: team.replace(/\s+/g, ' '), key: unitKey(team), typeName };
+    attempt(() => {
+      const typeName = given(cell('team_type')) ?? null;
+      if (typeName && !ctx.createMissingTypes && !ctx.teamTypes.has(typeName.toLowerCase())) {
+        reject('unknown_team_type', 'team_type', `“${typeName}” is not a team type of this tenant${knownTypes(ctx.typeNames?.teams)}`);
+      }
+      input.team = { name: team.replace(/\s+/g, ' '), key: unitKey(team), typeName };
+    });
   }
   const allocation = given(cell('allocation_pct'));
   if (allocation !== undefined) {
-    input.allocationPct = checkRange(parseDecimal(allocation.replace(/\s*%$/, ''), 'invalid_allocation', 'allocation_pct'), 0, 300, 'invalid_allocation', 'allocation_pct', 'must be from 0 to 300 (percent)');
+    attempt(() => {
+      input.allocationPct = checkRange(parseDecimal(allocation.replace(/\s*%$/, ''), 'invalid_allocation', 'allocation_pct'), 0, 300, 'invalid_allocation', 'allocation_pct', 'must be from 0 to 300 (percent)');
+    });
   }
 }
 
@@ -289,37 +326,45 @@ const PAY_FIELDS = [
   { field: 'daily_rate_cents', kind: 'day_rate', minor: true },
 ] as const satisfies readonly { field: ImportField; kind: CompensationKind; minor: boolean }[];
 
-function parsePay(input: RowInput, cell: Cell, ctx: ParseContext): void {
+function parsePay(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attempt): void {
   const given_ = PAY_FIELDS.map((f) => ({ ...f, text: given(cell(f.field)) })).filter((f): f is (typeof PAY_FIELDS)[number] & { text: string } => f.text !== undefined);
   if (!given_.length) return;
-  if (given_.length > 1) reject('invalid_amount', given_[1]!.field, `give one pay amount per row, not both ${given_[0]!.field} and ${given_[1]!.field}`);
   const pay = given_[0]!;
   let text = pay.text;
   let written: string | null = null;
-  if (!pay.minor) ({ text, written } = currencyOf(text, pay.field));
+  let amountRead = false;
+  attempt(() => {
+    if (given_.length > 1) reject('invalid_amount', given_[1]!.field, `give one pay amount per row, not both ${given_[0]!.field} and ${given_[1]!.field}`);
+    if (!pay.minor) ({ text, written } = currencyOf(text, pay.field));
+    if (pay.minor && !/^\d{1,13}(\.0+)?$/.test(text)) {
+      const major = pay.kind === 'salary' ? 'base_salary' : 'daily_rate';
+      reject('invalid_amount', pay.field, `“${text.slice(0, 40)}” is not a whole number of cents${/[.,]\d{1,2}$|\d[,.' ]\d{3}/.test(text) ? ` (an amount as HR systems write it? map the column to ${major})` : ''}`);
+    }
+    amountRead = true;
+  });
   const shown = pay.text;
-  if (pay.minor && !/^\d{1,13}(\.0+)?$/.test(text)) {
-    const major = pay.kind === 'salary' ? 'base_salary' : 'daily_rate';
-    reject('invalid_amount', pay.field, `“${text.slice(0, 40)}” is not a whole number of cents${/[.,]\d{1,2}$|\d[,.' ]\d{3}/.test(text) ? ` (an amount as HR systems write it? map the column to ${major})` : ''}`);
-  }
-  const column = given(cell('currency'))?.toUpperCase();
-  if (column && written && column !== written) reject('invalid_currency', 'currency', `the amount says ${written} but the currency column says ${column.slice(0, 8)}`);
-  // “Annual salary (EUR)”: the column's header says the currency of its amounts.
-  const header = pay.minor ? null : headerOf(ctx.mapping, pay.field);
-  const headed = header ? headerCurrency(header) : null;
-  if (headed && (column ?? written) && (column ?? written) !== headed) {
-    reject('invalid_currency', 'currency', `the column “${header!.slice(0, 40)}” is in ${headed} but ${column ? 'the currency column' : 'the amount'} says ${(column ?? written)!.slice(0, 8)}`);
-  }
-  const currency = column ?? written ?? headed;
-  if (!currency) reject('invalid_currency', 'currency', `is required with pay: map a currency column, write it with the amount (85000 EUR), or name it in the pay column’s header (“${pay.field === 'base_salary' ? 'Annual salary' : 'Day rate'} (EUR)”)`);
-  if (!ctx.activeCurrencies.has(currency)) reject('invalid_currency', 'currency', `${currency.slice(0, 8)} is not an active currency of this tenant (active: ${[...ctx.activeCurrencies].sort().join(', ') || 'none'})`);
+  let currency: string | null = null;
+  attempt(() => {
+    const column = given(cell('currency'))?.toUpperCase();
+    if (column && written && column !== written) reject('invalid_currency', 'currency', `the amount says ${written} but the currency column says ${column.slice(0, 8)}`);
+    // “Annual salary (EUR)”: the column's header says the currency of its amounts.
+    const header = pay.minor ? null : headerOf(ctx.mapping, pay.field);
+    const headed = header ? headerCurrency(header) : null;
+    if (headed && (column ?? written) && (column ?? written) !== headed) {
+      reject('invalid_currency', 'currency', `the column “${header!.slice(0, 40)}” is in ${headed} but ${column ? 'the currency column' : 'the amount'} says ${(column ?? written)!.slice(0, 8)}`);
+    }
+    const named = column ?? written ?? headed;
+    if (!named) reject('invalid_currency', 'currency', `is required with pay: map a currency column, write it with the amount (85000 EUR), or name it in the pay column’s header (“${pay.field === 'base_salary' ? 'Annual salary' : 'Day rate'} (EUR)”)`);
+    if (!ctx.activeCurrencies.has(named)) reject('invalid_currency', 'currency', `${named.slice(0, 8)} is not an active currency of this tenant (active: ${[...ctx.activeCurrencies].sort().join(', ') || 'none'})`);
+    currency = named;
+  });
+  let amountMinor: number | null = null;
+  // A main-unit amount is read with its currency's decimals: it is checked once the currency is known.
+  if (amountRead && (pay.minor || currency)) attempt(() => void (amountMinor = pay.minor ? Number.parseInt(text, 10) : majorToMinor(text, currency!, pay.field, shown)));
   const effective = given(cell('pay_effective_date'));
-  input.pay = {
-    kind: pay.kind,
-    amountMinor: pay.minor ? Number.parseInt(text, 10) : majorToMinor(text, currency, pay.field, shown),
-    currency,
-    effective: effective === undefined ? null : parseDate(effective, 'pay_effective_date', ctx.dateOrder),
-  };
+  let effectiveDay: string | null = null;
+  if (effective !== undefined) attempt(() => void (effectiveDay = parseDate(effective, 'pay_effective_date', ctx.dateOrder)));
+  if (amountMinor !== null && currency) input.pay = { kind: pay.kind, amountMinor, currency, effective: effectiveDay };
 }
 
 const SYMBOLS: Record<string, string | null> = { '€': 'EUR', '£': 'GBP', $: null, '¥': null };

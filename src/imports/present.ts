@@ -76,7 +76,7 @@ export function presentRow(row: ImportRowRecord, mapping: readonly ColumnMapping
     status: row.status as 'pending' | 'imported' | 'quarantined' | 'ignored',
     outcome: row.outcome as 'created' | 'updated' | 'unchanged' | null,
     resolution: row.resolution as Resolution | null,
-    reason: code ? { code, field: row.reasonField, detail: row.reasonDetail, fix: REASONS[code]?.fix ?? null } : null,
+    reason: code ? presentReason({ code, field: row.reasonField, detail: row.reasonDetail ?? '', others: row.reasonOthers }, principal) : null,
     actor_id: row.actorId,
     cells: cells(row.values),
     original_cells: row.original ? cells(row.original) : null,
@@ -86,3 +86,23 @@ export function presentRow(row: ImportRowRecord, mapping: readonly ColumnMapping
 }
 
 export type RowOut = ReturnType<typeof presentRow>;
+
+type StoredProblem = { code: string; field: string | null; detail: string };
+
+/**
+ * A problem with what to do about it (null for a code this version does not know). The detail of a problem in a pay
+ * column quotes the cell: without `costs.read` it is not shown (the code, field and fix still are).
+ */
+function presentProblem(p: StoredProblem, showMoney: boolean) {
+  const hidden = !showMoney && p.field !== null && MONEY_IMPORT_FIELDS.has(p.field as ImportField);
+  return { code: p.code as ReasonCode, field: p.field, detail: hidden ? null : p.detail, fix: (REASONS as Record<string, { fix: string }>)[p.code]?.fix ?? null };
+}
+
+/**
+ * A row's reason for people and programs: its first problem (what summaries count) with what to do, and `others`,
+ * every further problem found on the row, each with what to do — empty when the reason is the only one.
+ */
+export function presentReason(q: StoredProblem & { others?: readonly StoredProblem[] | null }, principal: Principal) {
+  const showMoney = can(principal, 'costs.read');
+  return { ...presentProblem(q, showMoney), others: (q.others ?? []).map((p) => presentProblem(p, showMoney)) };
+}

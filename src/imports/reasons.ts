@@ -41,11 +41,19 @@ export function reasonFix(code: string): string | null {
   return (REASONS as Record<string, { fix: string }>)[code]?.fix ?? null;
 }
 
-/** Why a row was quarantined: the code, the field at fault (import field name) and a sentence for people. */
-export interface Quarantine {
+/** One problem of a row: the code, the field at fault (import field name) and a sentence for people. */
+export interface Problem {
   code: ReasonCode;
   field: string | null;
   detail: string;
+}
+
+/**
+ * Why a row was quarantined: its first problem (the reason summaries count), and `others`, the further problems its
+ * cells have on their own — all said at once, so a reviewer fixes them in one go.
+ */
+export interface Quarantine extends Problem {
+  others?: Problem[];
 }
 
 export function quarantine(code: ReasonCode, field: string | null, detail: string): Quarantine {

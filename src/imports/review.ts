@@ -6,11 +6,10 @@ import { importRows } from '../db/schema/index.js';
 import { AppError, Conflict, InvalidInput, MissingAbility } from '../errors.js';
 import { checkLimit, decodeCursor, encodeCursor, queryFingerprint } from '../util/pagination.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
-import { presentRow, type RowOut } from './present.js';
+import { presentReason, presentRow, type RowOut } from './present.js';
 import { undoOf } from './runs.js';
 import { parseContext } from './execute.js';
 import { parseRow } from './parse-row.js';
-import { REASONS } from './reasons.js';
 import { countRows, loadRun, RESOLUTIONS, type RunRow } from './store.js';
 import { loadReferences } from './target.js';
 
@@ -114,7 +113,7 @@ export async function checkQueuedRows(ctx: ServiceContext, runId: string, rows: 
     .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id), inArray(importRows.rowNumber, queued.map((r) => r.row_number))));
   for (const row of stored) {
     const reason = parseRow(row.rowNumber, row.values, parse).reason;
-    checks.set(row.rowNumber, reason ? { code: reason.code, field: reason.field, detail: reason.detail, fix: REASONS[reason.code].fix } : null);
+    checks.set(row.rowNumber, reason ? presentReason(reason, ctx.principal) : null);
   }
   return checks;
 }

@@ -122,7 +122,8 @@ async function* pages(db: Db, where: SQL): AsyncIterable<StoredRow[]> {
  * Writes what a step made of its rows, in the step's transaction, a few thousand rows per statement. A quarantined
  * row queued for reprocessing that fails again is `failed`; one that succeeds is `fixed` (keeping the reason it was
  * quarantined for); a first failure waits for review (`pending`). The row's state before the step is read by the
- * UPDATE itself (`r.` is the row as it was), so the step keeps nothing per row but its result.
+ * UPDATE itself (`r.` is the row as it was), so the step keeps nothing per row but its result. A quarantined row's
+ * further problems (`reason_others`) are replaced with the step's, like its reason.
  */
 export async function saveRowResults(tx: Db, tenantId: string, runId: string, step: number, results: ReadonlyMap<number, RowResult>): Promise<void> {
   const entries = results.entries();
@@ -134,8 +135,9 @@ export async function saveRowResults(tx: Db, tenantId: string, runId: string, st
                           when r.resolution = 'reprocessing' then 'failed' else coalesce(r.resolution, 'pending') end,
         reason_code = case when v.status = 'imported' and r.status = 'quarantined' then r.reason_code else v.reason_code end,
         reason_field = case when v.status = 'imported' and r.status = 'quarantined' then r.reason_field else v.reason_field end,
-        reason_detail = case when v.status = 'imported' and r.status = 'quarantined' then r.reason_detail else v.reason_detail end
-      from jsonb_to_recordset(${batch}::jsonb) as v(n int, status text, outcome text, actor_id text, reason_code text, reason_field text, reason_detail text)
+        reason_detail = case when v.status = 'imported' and r.status = 'quarantined' then r.reason_detail else v.reason_detail end,
+        reason_others = case when v.status = 'imported' and r.status = 'quarantined' then r.reason_others else v.reason_others end
+      from jsonb_to_recordset(${batch}::jsonb) as v(n int, status text, outcome text, actor_id text, reason_code text, reason_field text, reason_detail text, reason_others jsonb)
       where r.tenant_id = ${tenantId} and r.run_id = ${runId} and r.row_number = v.n`);
   }
 }
@@ -147,7 +149,7 @@ function takeJson(entries: Iterator<[number, RowResult]>, n: number): string | n
     const next = entries.next();
     if (next.done) break;
     const [row, result] = next.value;
-    batch.push(result.status === 'imported' ? { n: row, status: 'imported', outcome: result.outcome, actor_id: result.actorId } : { n: row, status: 'quarantined', reason_code: result.reason.code, reason_field: result.reason.field, reason_detail: result.reason.detail });
+    batch.push(result.status === 'imported' ? { n: row, status: 'imported', outcome: result.outcome, actor_id: result.actorId } : { n: row, status: 'quarantined', reason_code: result.reason.code, reason_field: result.reason.field, reason_detail: result.reason.detail, reason_others: result.reason.others?.length ? result.reason.others : null });
   }
   return batch.length ? JSON.stringify(batch) : null;
 }

@@ -61,7 +61,14 @@ export const ImportRunSchema = z
 
 const CellSchema = z.object({ column: z.number().int(), header: z.string(), field: z.string().nullable(), value: z.string().nullable(), hidden: z.boolean() });
 
-const RowReasonSchema = z.object({ code: z.string().openapi({ enum: [...REASON_CODES] }), field: z.string().nullable(), detail: z.string().nullable(), fix: z.string().nullable() });
+const RowProblemSchema = z.object({ code: z.string().openapi({ enum: [...REASON_CODES] }), field: z.string().nullable(), detail: z.string().nullable(), fix: z.string().nullable() });
+const RowReasonSchema = RowProblemSchema.extend({
+  others: z.array(RowProblemSchema).openapi({
+    description:
+      'Every further problem found on the row besides this first one (which run summaries count), each with its field and what to do — ' +
+      'fix them all before reprocessing. Empty when this is the only one. Problems that need other rows (duplicates, managers, loops) show once the cells are right.',
+  }),
+});
 
 export const ImportRowSchema = z
   .object({

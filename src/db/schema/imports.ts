@@ -84,6 +84,8 @@ export const importRows = pgTable(
     reasonCode: text('reason_code'),
     reasonField: text('reason_field'),
     reasonDetail: text('reason_detail'),
+    /** The row's further problems besides its reason ([{code, field, detail}]), found in the same reading; null when none. */
+    reasonOthers: jsonb('reason_others').$type<{ code: string; field: string | null; detail: string }[]>(),
     /** Review state of a quarantined row: pending | reprocessing | failed | fixed | ignored */
     resolution: text('resolution'),
     actorId: uuid('actor_id'),

@@ -203,7 +203,9 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
   const { row, check } = props;
   // A queued row is read again with its fix: the reason it was quarantined for may be gone, or another may show.
   const checked = row.resolution === 'reprocessing' && check !== undefined;
-  const fault = checked ? (check?.field ?? null) : (row.reason?.field ?? null);
+  const shown = checked ? check : row.reason;
+  // Every cell a problem names is marked, not only the first problem's.
+  const faults = new Set(shown ? [shown.field, ...shown.others.map((p) => p.field)].filter((f): f is string => f !== null) : []);
   const open = row.resolution === 'pending' || row.resolution === 'failed' || row.resolution === 'ignored' || row.resolution === 'reprocessing';
   const action = `/imports/${props.runId}/rows/${row.row_number}`;
   return (
@@ -217,34 +219,20 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
       </h3>
       {checked ? (
         check ? (
-          <p class="notice warning">
-            Still a problem with the fix: <strong>{reasonTitle(check.code)}</strong> <code>{check.code}</code>
-            {check.field ? (
-              <>
-                {' '}
-                in <code>{check.field}</code>
-              </>
-            ) : null}
-            {check.detail ? ` — ${check.detail}` : ''}. <span class="hint">Fix: {check.fix}</span>
-          </p>
+          <div class="notice warning">
+            <p>
+              {check.others.length ? `Still ${check.others.length + 1} problems with the fix:` : 'Still a problem with the fix:'}
+            </p>
+            <Problems reason={check} />
+          </div>
         ) : (
           <p class="notice ok">With the fix, the row reads well. Reprocess to import it (duplicates and managers are checked then).</p>
         )
       ) : null}
       {row.reason ? (
         <div>
-          <p>
-            {checked ? 'Quarantined for: ' : null}
-            <strong>{reasonTitle(row.reason.code)}</strong> <code>{row.reason.code}</code>
-            {row.reason.field ? (
-              <>
-                {' '}
-                in <code>{row.reason.field}</code>
-              </>
-            ) : null}
-          </p>
-          {row.reason.detail ? <p>{row.reason.detail}</p> : null}
-          {row.reason.fix ? <p class="hint">Fix: {row.reason.fix}</p> : null}
+          {checked ? <p>Quarantined for:</p> : row.reason.others.length ? <p>{row.reason.others.length + 1} problems on this row — fix them all before reprocessing:</p> : null}
+          <Problems reason={row.reason} />
         </div>
       ) : null}
       {open && props.editable ? (
@@ -254,7 +242,7 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
             {props.resolution ? <input type="hidden" name="resolution" value={props.resolution} /> : null}
             {row.cells.map((cell) => {
               const inputId = `r${row.row_number}-c${cell.column}`;
-              const atFault = !!fault && cell.field === fault;
+              const atFault = !!cell.field && faults.has(cell.field);
               const value = props.typed?.[cell.column] ?? cell.value ?? '';
               return (
                 <div class="field">
@@ -322,5 +310,33 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
         </p>
       ) : null}
     </li>
+  );
+}
+
+/** A row's problems: its reason, and each further problem found on it, with the field at fault, the detail and the fix. */
+function Problems(props: { reason: RowReason }) {
+  const all = [props.reason, ...props.reason.others];
+  const one = (p: RowReason | RowReason['others'][number]) => (
+    <>
+      <p>
+        <strong>{reasonTitle(p.code)}</strong> <code>{p.code}</code>
+        {p.field ? (
+          <>
+            {' '}
+            in <code>{p.field}</code>
+          </>
+        ) : null}
+        {p.detail ? ` — ${p.detail}${p.detail.endsWith('.') ? '' : '.'}` : null}
+      </p>
+      {p.fix ? <p class="hint">Fix: {p.fix}</p> : null}
+    </>
+  );
+  if (all.length === 1) return one(props.reason);
+  return (
+    <ul class="problems">
+      {all.map((p) => (
+        <li>{one(p)}</li>
+      ))}
+    </ul>
   );
 }
