@@ -133,8 +133,8 @@ describe('orgonaut CLI with a token (headless)', () => {
     const delta = await cli(['scenario', 'delta', scenarioId], config());
     expect(delta.code, delta.stderr).toBe(0);
     expect(delta.stdout).toContain('Delta of "CLI plan" against Live');
-    expect(delta.stdout).toMatch(/^actor\s+~\s+p2\s+fte: 0\.50 → 0\.80$/m);
-    expect(delta.stdout).toMatch(/^org_unit\s+~\s+Mobile Apps\s+name: Mobile → Mobile Apps$/m);
+    expect(delta.stdout).toMatch(/^Actor\s+~\s+p2\s+FTE: 0\.50 → 0\.80$/m);
+    expect(delta.stdout).toMatch(/^Org unit\s+~\s+Mobile Apps\s+Name: Mobile → Mobile Apps$/m);
     expect(delta.stdout).toMatch(/^FTE\s+\d+\.\d\d\s+\d+\.\d\d\s+\+0\.30$/m);
 
     const json = await cli(['scenario', 'delta', scenarioId, '--json'], config());
@@ -147,7 +147,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(activity.stdout).toMatch(/scenario created\s+CLI plan\s/);
 
     const shown = await cli(['scenario', 'show', scenarioId], config());
-    expect(shown.stdout).toMatch(/^actor\s+0\s+1\s+0$/m);
+    expect(shown.stdout).toMatch(/^Actor\s+0\s+1\s+0$/m);
     const listed = await cli(['scenario', 'list', '--json'], config());
     expect(JSON.parse(listed.stdout).data.map((s: { id: string }) => s.id)).toContain(scenarioId);
   });
@@ -174,8 +174,8 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(delta.stdout).toMatch(/^Annual cost\s+[\d,]+\.\d\d EUR\s+[\d,]+\.\d\d EUR\s+\+[\d,]+\.\d\d EUR$/m);
     expect(delta.stdout).not.toMatch(/_minor/);
     // Records without a name are named by whose they are, not by id.
-    expect(delta.stdout).toMatch(/^compensation\s+~\s+Pay of p1\s+valid_to: /m);
-    expect(delta.stdout).toMatch(/^placement\s+~\s+m1 in \S.* \(\d+ %\)\s+valid_to: /m);
+    expect(delta.stdout).toMatch(/^Pay\s+~\s+Pay of p1\s+Until: /m);
+    expect(delta.stdout).toMatch(/^Placement\s+~\s+m1 in \S.* \(\d+ %\)\s+Until: /m);
   });
 
   it('reads Live and scenarios: lists with --limit/--all, the tree, metrics, reports and reference lists', async () => {
@@ -320,22 +320,39 @@ describe('orgonaut CLI with a token (headless)', () => {
     const none = await cli(['scenario', 'changes', scenarioId, '--family', 'position'], config());
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout.trim()).toBe('No position changes in this scenario.');
-    expect((await cli(['scenario', 'changes', scenarioId, '--family', 'actor'], config())).stdout).toMatch(/^actor\s+change\s/m);
+    expect((await cli(['scenario', 'changes', scenarioId, '--family', 'actor'], config())).stdout).toMatch(/^Actor\s+change\s/m);
     const lines = (await cli(['scenario', 'changes', sid2], config())).stdout.split('\n');
-    expect(lines.find((l) => l.startsWith('position')), lines.join('\n')).toMatch(/\sadd\s+\S+\s+currency, day_rate_minor, employment_type, org_unit_id, planned_fte, role_type, target_salary_minor, title, valid_from, valid_to$/);
+    // An added record's fields in words with their values, its unit by name (no API keys, no ids).
+    expect(lines.find((l) => l.startsWith('Position')), lines.join('\n')).toMatch(/\sadd\s+Guard\s+Employment type: perm, From: \d{4}-\d\d-\d\d, Planned FTE: 1\.00, Title: Guard, Unit: Platform$/);
   });
 
   it('names the records of a scenario’s changes as its delta does, not by id', async () => {
     const changes = await cli(['scenario', 'changes', scenarioId], config());
     expect(changes.code, changes.stderr).toBe(0);
-    expect(changes.stdout).toMatch(/^actor\s+change\s+p2\s+fte: 0\.50 → 0\.80$/m);
-    expect(changes.stdout).toMatch(/^org_unit\s+change\s+Mobile Apps\s+name: Mobile → Mobile Apps$/m);
-    expect(changes.stdout).toMatch(/^compensation\s+\S+\s+Pay of p1\s/m);
-    expect(changes.stdout).toMatch(/^placement\s+change\s+m1 in \S.* \(\d+ %\)\s/m);
+    expect(changes.stdout).toMatch(/^Actor\s+change\s+p2\s+FTE: 0\.50 → 0\.80$/m);
+    expect(changes.stdout).toMatch(/^Org unit\s+change\s+Mobile Apps\s+Name: Mobile → Mobile Apps$/m);
+    expect(changes.stdout).toMatch(/^Pay\s+\S+\s+Pay of p1\s/m);
+    expect(changes.stdout).toMatch(/^Placement\s+add\s+m1 in Platform \(50 %\)\s+Actor: m1, Allocation: 50 %, From: \d{4}-\d\d-\d\d, Primary: no, Unit: Platform$/m);
     expect(changes.stdout).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     // The JSON stays the API's answer.
     const json = JSON.parse((await cli(['scenario', 'changes', scenarioId, '--json'], config())).stdout);
     expect(json.data.map((c: { record_id: string }) => c.record_id)).toContain(id('p2'));
+  });
+
+  it('names the people a changed reporting line points at, in words, in the changes and the delta', async () => {
+    const sid = JSON.parse((await cli(['scenario', 'create', 'Manager plan', '--json'], config())).stdout).data.id as string;
+    expect((await cli(['scenario', 'apply', sid, '-'], config(), JSON.stringify([{ op: 'set_manager', actor_id: id('p2'), manager_id: id('ceo'), date: AS_OF }]))).code).toBe(0);
+    const changes = await cli(['scenario', 'changes', sid], config());
+    expect(changes.code, changes.stderr).toBe(0);
+    expect(changes.stdout).toMatch(new RegExp(`^Reporting line\\s+add\\s+p2 reports to ceo\\s+Actor: p2, From: ${AS_OF}, Manager: ceo$`, 'm'));
+    expect(changes.stdout).not.toMatch(/manager_id|actor_id|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    const delta = await cli(['scenario', 'delta', sid, '--as-of', AS_OF], config());
+    expect(delta.stdout).toMatch(/^Reporting line\s+\+\s+p2 reports to ceo\s+added$/m);
+    expect(delta.stdout).not.toMatch(/valid_to|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    // --json is the API's answer: ids, with the names beside them.
+    const [line] = JSON.parse((await cli(['scenario', 'changes', sid, '--json', '--family', 'reporting_line'], config())).stdout).data.filter((c: { op: string }) => c.op === 'add');
+    expect(line.values).toMatchObject({ actor_id: id('p2'), manager_id: id('ceo') });
+    expect(line.names).toEqual({ [id('p2')]: 'p2', [id('ceo')]: 'ceo' });
   });
 
   it('submits the scenario and lists its tasks', async () => {
@@ -351,7 +368,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     const moves = [{ op: 'set_fte', actor_id: id('p2'), fte: 0.5 }, { op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S }];
     expect((await cli(['scenario', 'apply', sid, '-'], config(), JSON.stringify(moves))).code).toBe(0);
     // A move names the units, not their ids.
-    expect((await cli(['scenario', 'delta', sid], config())).stdout).toMatch(/^org_unit\s+~\s+Mobile\s+parent_id: Engineering → Sales$/m);
+    expect((await cli(['scenario', 'delta', sid], config())).stdout).toMatch(/^Org unit\s+~\s+Mobile\s+Parent unit: Engineering → Sales$/m);
     const promoted = await cli(['scenario', 'promote', sid, '--wait'], config());
     expect(promoted.code, promoted.stderr).toBe(0);
     const lineage = await cli(['report', 'lineage'], config());

@@ -78,14 +78,14 @@ describe('orgonaut walked through by a new user', () => {
     const changes = await orgonaut(['scenario', 'changes', scenario]);
     expect(changes.code, changes.stderr).toBe(0);
     // The record by name, as the delta names it.
-    expect(changes.stdout).toMatch(/^actor\s+change\s+ceo\s+fte: 1\.00 → 0\.90$/m);
+    expect(changes.stdout).toMatch(/^Actor\s+change\s+ceo\s+FTE: 1\.00 → 0\.90$/m);
     expect(changes.stdout).not.toContain(id('ceo'));
   });
 
   it('names a delta’s metrics in words and prints its FTE as every command does, with two decimals', async () => {
     const delta = await orgonaut(['scenario', 'delta', scenario]);
     expect(delta.code, delta.stderr).toBe(0);
-    expect(delta.stdout).toMatch(/^actor\s+~\s+ceo\s+fte: 1\.00 → 0\.90$/m);
+    expect(delta.stdout).toMatch(/^Actor\s+~\s+ceo\s+FTE: 1\.00 → 0\.90$/m);
     const total = JSON.parse((await orgonaut(['scenario', 'delta', scenario, '--json'])).stdout).data.metrics.total;
     const two = (n: number) => n.toFixed(2);
     expect(delta.stdout).toMatch(new RegExp(`^FTE\\s+${two(total.fte.from)}\\s+${two(total.fte.to)}\\s+-0\\.10$`, 'm'));

@@ -114,6 +114,77 @@ export function fieldValue(field: string, value: unknown): string {
   return /(^|_)fte$/.test(field) && typeof value === 'number' ? fte(value)! : cell(value);
 }
 
+/** What the model families are called for people (the API's keys: `org_unit`, `reporting_line`…). */
+const FAMILY_LABELS: Record<string, string> = {
+  org_unit: 'Org unit',
+  department: 'Department',
+  team: 'Team',
+  actor: 'Actor',
+  reporting_line: 'Reporting line',
+  placement: 'Placement',
+  position: 'Position',
+  compensation: 'Pay',
+};
+
+/** A family's name in words (`Org unit`, `Reporting line`, `Pay`); an unknown key in words too. */
+export function familyLabel(key: string): string {
+  return FAMILY_LABELS[key] ?? words(key);
+}
+
+/** What a record's fields are called for people (the API's keys: `parent_id`, `allocation_pct`…). */
+const FIELD_LABELS: Record<string, string> = {
+  parent_id: 'Parent unit',
+  org_unit_id: 'Unit',
+  actor_id: 'Actor',
+  manager_id: 'Manager',
+  lead_actor_id: 'Lead',
+  position_id: 'Position',
+  team_type_id: 'Team type',
+  department_type_id: 'Department type',
+  name: 'Name',
+  display_name: 'Name',
+  fte: 'FTE',
+  planned_fte: 'Planned FTE',
+  allocation_pct: 'Allocation',
+  is_primary: 'Primary',
+  valid_from: 'From',
+  valid_to: 'Until',
+  target_salary_minor: 'Target salary',
+  day_rate_minor: 'Day rate',
+  amount_minor: 'Amount',
+  external_uid: 'External id',
+  source_hris: 'Source HRIS',
+  source_hris_id: 'Source HRIS id',
+};
+
+/** A record field's name in words (`Parent unit`, `Allocation`, `Planned FTE`); any other key in words too. */
+export function fieldLabel(key: string): string {
+  return FIELD_LABELS[key] ?? words(key);
+}
+
+/**
+ * A record field's value as a person reads it: an id the record points at by its name (`names`, when known),
+ * money fields as money in the record's `currency`, allocation as a percentage, FTE with two decimals.
+ */
+export function fieldText(field: string, value: unknown, names: (id: string) => string | null | undefined = () => undefined, currency?: unknown): string {
+  if (typeof value === 'string' && field.endsWith('_id')) return cell(names(value) ?? value);
+  if (field.endsWith('_minor') && typeof value === 'number' && typeof currency === 'string') return money({ amount_minor: value, currency });
+  if (field.endsWith('_pct') && typeof value === 'number') return `${cell(value)} %`;
+  return fieldValue(field, value);
+}
+
+/** A key in words: `vacancyRate` and `cost_per_fte_minor` → `Vacancy rate`, `Cost per FTE`. */
+function words(key: string): string {
+  const text = key
+    .replace(/_minor$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_\s]+/g, ' ')
+    .trim()
+    .toLowerCase()
+    .replace(/\bfte\b/g, 'FTE');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** What the metrics of a delta are called for people (the API's keys: `effective_fte`, `annual_cost_minor`…). */
 const METRIC_LABELS: Record<string, string> = {
   headcount: 'Headcount',
@@ -132,16 +203,7 @@ const METRIC_LABELS: Record<string, string> = {
 
 /** A metric's label: the known ones by name, any other key (`vacancyRate`, `cost_per_fte_minor`) in words. */
 export function metricLabel(key: string): string {
-  const known = METRIC_LABELS[key];
-  if (known) return known;
-  const words = key
-    .replace(/_minor$/, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_\s]+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .replace(/\bfte\b/g, 'FTE');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return METRIC_LABELS[key] ?? words(key);
 }
 
 export function percent(ratio: number | null | undefined): string {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
-import { ApiProblem, CliError, EXIT } from '../client/errors.js';
-import { cell, fieldValue, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
-import { fetchList, ID, listCommand, printList, scenarioName, unitNames, word, type Run } from './shared.js';
+import { CliError, EXIT } from '../client/errors.js';
+import { cell, familyLabel, fieldLabel, fieldText, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
+import { fetchList, ID, listCommand, printList, recordNames, scenarioName, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
 
 /**
@@ -38,14 +38,11 @@ export async function scenarioCommand(run: Run): Promise<number> {
     case 'changes': {
       const family = stringFlag(run.args, 'family');
       const body = await fetchList(run, path(id, '/changes'), { family });
-      // Changes carry ids only: the table names each record as the delta does (its labels, one more read).
-      const label = run.json || !body.data.length ? () => undefined : await deltaLabels(run, id);
+      // Each change names its record (`label`) and the records its fields point at (`names`): printed, not ids.
       printList<Row>(run, body, [
-        { header: 'FAMILY', value: (c) => c.family },
+        { header: 'FAMILY', value: (c) => familyLabel(c.family) },
         { header: 'OP', value: (c) => c.op },
-        { header: 'RECORD', value: (c) => label(c.family, c.record_id) ?? recordLabel(c.values) ?? recordLabel(c.base) ?? c.record_id },
-        // In name order (the API keeps the database's), without the id the RECORD column already shows; a change to a
-        // record with the value it had and has now (`fte: 1 → 0.8`).
+        { header: 'RECORD', value: (c) => c.label ?? c.record_id },
         { header: 'FIELDS', value: (c) => changedFields(c) },
       ], family ? `No ${family} changes in this scenario.` : 'No changes in this scenario.');
       return 0;
@@ -99,7 +96,7 @@ async function show(run: Run, id: string): Promise<number> {
   print();
   if (!counts.length) print('No changes yet.');
   else printTable(counts, [
-    { header: 'CHANGES', value: ([family]) => family },
+    { header: 'CHANGES', value: ([family]) => familyLabel(family) },
     { header: 'ADD', value: ([, c]) => c.add ?? 0, align: 'right' },
     { header: 'CHANGE', value: ([, c]) => c.change ?? 0, align: 'right' },
     { header: 'REMOVE', value: ([, c]) => c.remove ?? 0, align: 'right' },
@@ -109,35 +106,31 @@ async function show(run: Run, id: string): Promise<number> {
 
 const labelOf = (record: Row) => record.label ?? record.name ?? record.display_name ?? record.title ?? record.id ?? record.org_unit_id;
 
-/** A record's name from its own fields (an added record's values, a removed one's base), when it has one. */
-function recordLabel(values: Row | null | undefined): string | undefined {
-  const name = values?.name ?? values?.display_name ?? values?.title;
-  return typeof name === 'string' && name ? name : undefined;
-}
+/** The fields of a delta that point at another record, and the list that names it. */
+const REFERENCES: Record<string, { path: string; field: string }> = {
+  parent_id: { path: '/api/v1/org-units', field: 'name' },
+  org_unit_id: { path: '/api/v1/org-units', field: 'name' },
+  actor_id: { path: '/api/v1/actors', field: 'display_name' },
+  manager_id: { path: '/api/v1/actors', field: 'display_name' },
+  lead_actor_id: { path: '/api/v1/actors', field: 'display_name' },
+  position_id: { path: '/api/v1/positions', field: 'title' },
+};
 
 /**
- * The delta's label of each record it lists (`Mobile Apps`, `Pay of p1`, `m1 in Platform (50 %)`), by family and id;
- * none (ids are shown) when the credential may not read the delta.
+ * The names of the records a delta's changed fields and conflicts point at (units, people, positions), read in the
+ * scenario — one look-up per list; an id a list does not hold (or may not be read) stays an id.
  */
-async function deltaLabels(run: Run, id: string): Promise<(family: string, recordId: string) => string | undefined> {
-  let families: Record<string, Row>;
-  try {
-    families = (await run.client().get<{ data: Row }>(path(id, '/delta'))).data.families ?? {};
-  } catch (error) {
-    if (error instanceof ApiProblem && error.status === 403) return () => undefined;
-    throw error;
+async function referencedNames(run: Run, scenarioId: string, fields: [string, unknown][]): Promise<(id: string) => string | null | undefined> {
+  const wanted = new Map<string, Set<string>>();
+  for (const [field, value] of fields) {
+    const ref = REFERENCES[field];
+    if (ref && typeof value === 'string') wanted.set(ref.path, (wanted.get(ref.path) ?? new Set()).add(value));
   }
-  const labels = new Map<string, string>();
-  for (const [family, changes] of Object.entries(families)) {
-    for (const record of [...(changes.added ?? []), ...(changes.removed ?? []), ...(changes.changed ?? [])] as Row[]) {
-      const label = labelOf(record);
-      if (typeof record.id === 'string' && typeof label === 'string' && label !== record.id) labels.set(`${family}:${record.id}`, label);
-    }
-  }
-  return (family, recordId) => labels.get(`${family}:${recordId}`);
+  const lookups = await Promise.all(
+    [...wanted].map(([list, ids]) => recordNames(run, list, { scenario_id: scenarioId }, Object.values(REFERENCES).find((r) => r.path === list)!.field, ids)),
+  );
+  return (id) => lookups.map((names) => names(id)).find((name) => name && name !== id) ?? id;
 }
-
-const UNIT_FIELDS = new Set(['parent_id', 'org_unit_id']);
 
 async function delta(run: Run, id: string): Promise<number> {
   const body = await run.client().get<{ data: Row }>(path(id, '/delta'), { compare: stringFlag(run.args, 'compare'), as_of: stringFlag(run.args, 'as-of') });
@@ -148,22 +141,23 @@ async function delta(run: Run, id: string): Promise<number> {
   print(`Delta of "${d.scenario.name}" against ${against}, as of ${d.as_of}`);
   const lines: string[][] = [];
   const families = Object.entries(d.families as Record<string, Row>);
-  // A unit a record moved from or to is shown by name (the scenario's units read once), not by id.
-  const moved = families.flatMap(([, changes]) =>
-    (changes.changed ?? []).flatMap((c: Row) =>
-      Object.entries(c.fields as Record<string, { from: unknown; to: unknown }>)
-        .filter(([f]) => UNIT_FIELDS.has(f))
-        .flatMap(([, v]) => [v.from, v.to].filter((u): u is string => typeof u === 'string')),
+  // A unit, person or position a field points at is shown by name (read in the scenario), not by id.
+  const pointed = [
+    ...families.flatMap(([, changes]) =>
+      (changes.changed ?? []).flatMap((c: Row) => Object.entries(c.fields as Record<string, { from: unknown; to: unknown }>).flatMap(([f, v]) => [[f, v.from], [f, v.to]] as [string, unknown][])),
     ),
-  );
-  const unit = moved.length ? await unitNames(run, { scenario_id: id }, moved) : (unitId: string) => unitId;
-  const value = (field: string, v: unknown) => (UNIT_FIELDS.has(field) && typeof v === 'string' ? cell(unit(v)) : fieldValue(field, v));
+    ...((d.conflicts ?? []) as Row[]).flatMap((c) => [[c.field, c.scenario], [c.field, c.source]] as [string, unknown][]),
+  ];
+  const names = await referencedNames(run, id, pointed);
   for (const [family, changes] of families) {
-    for (const added of changes.added ?? []) lines.push([family, '+', cell(labelOf(added)), 'added']);
-    for (const removed of changes.removed ?? []) lines.push([family, '-', cell(labelOf(removed)), 'removed']);
+    const kind = familyLabel(family);
+    for (const added of changes.added ?? []) lines.push([kind, '+', cell(labelOf(added)), 'added']);
+    for (const removed of changes.removed ?? []) lines.push([kind, '-', cell(labelOf(removed)), 'removed']);
     for (const changed of changes.changed ?? []) {
-      const fields = Object.entries(changed.fields as Record<string, { from: unknown; to: unknown }>).map(([f, v]) => `${f}: ${value(f, v.from)} → ${value(f, v.to)}`);
-      lines.push([family, '~', cell(labelOf(changed)), fields.join('; ')]);
+      const fields = Object.entries(changed.fields as Record<string, { from: unknown; to: unknown }>).map(
+        ([f, v]) => `${fieldLabel(f)}: ${fieldText(f, v.from, names)} → ${fieldText(f, v.to, names)}`,
+      );
+      lines.push([kind, '~', cell(labelOf(changed)), fields.join('; ')]);
     }
   }
   print();
@@ -178,11 +172,11 @@ async function delta(run: Run, id: string): Promise<number> {
     print();
     print(`Conflicts (${d.conflicts.length}) — resolve before promoting:`);
     printTable(d.conflicts as Row[], [
-      { header: 'FAMILY', value: (c) => c.family },
+      { header: 'FAMILY', value: (c) => familyLabel(c.family) },
       { header: 'RECORD', value: (c) => c.label ?? c.id },
-      { header: 'FIELD', value: (c) => c.field },
-      { header: 'SCENARIO', value: (c) => c.scenario },
-      { header: 'SOURCE', value: (c) => c.source },
+      { header: 'FIELD', value: (c) => (c.field ? fieldLabel(c.field) : null) },
+      { header: 'SCENARIO', value: (c) => (c.field ? fieldText(c.field, c.scenario, names) : c.scenario) },
+      { header: 'SOURCE', value: (c) => (c.field ? fieldText(c.field, c.source, names) : c.source) },
       { header: 'REASON', value: (c) => c.reason },
     ]);
   }
@@ -211,10 +205,21 @@ async function delta(run: Run, id: string): Promise<number> {
   return 0;
 }
 
+/**
+ * A change's fields in words, in name order: a change's with the value it was edited against and its new one
+ * (`FTE: 1.00 → 0.80`, `Parent unit: Engineering → Sales`), an added record's with its values (`Title: Guard`).
+ */
 function changedFields(change: Row): string {
-  const fields = change.values ? Object.keys(change.values as Row).filter((f) => f !== 'id').sort() : [];
-  if (change.op !== 'change' || !change.base) return fields.join(', ');
-  return fields.map((f) => `${f}: ${fieldValue(f, change.base[f])} → ${fieldValue(f, change.values[f])}`).join(', ');
+  const values = (change.values ?? {}) as Row;
+  const base = (change.base ?? {}) as Row;
+  const names = (recordId: string) => (change.names as Record<string, string> | undefined)?.[recordId];
+  const currency = values.currency ?? base.currency;
+  const fields = Object.keys(values)
+    .filter((f) => f !== 'id' && (change.op !== 'add' || values[f] !== null))
+    .map((f) => [fieldLabel(f), f] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+  if (change.op === 'change' && change.base) return fields.map(([label, f]) => `${label}: ${fieldText(f, base[f], names, currency)} → ${fieldText(f, values[f], names, currency)}`).join(', ');
+  return fields.map(([label, f]) => `${label}: ${fieldText(f, values[f], names, currency)}`).join(', ');
 }
 
 async function reportingCurrency(run: Run): Promise<string> {
@@ -248,7 +253,7 @@ async function apply(run: Run, id: string, source: string): Promise<number> {
   if (run.json) return printJson(body), 0;
   const o = body.data;
   print(`Applied ${o.commands} change${o.commands === 1 ? '' : 's'} to scenario ${await scenarioName(run, o.scenario_id)} (now revision ${o.revision}); ${o.records_changed} record${o.records_changed === 1 ? '' : 's'} changed.`);
-  for (const created of o.created as Row[]) print(`  created ${created.family} ${created.id} (command ${created.index})`);
+  for (const created of o.created as Row[]) print(`  created ${familyLabel(created.family).toLowerCase()} ${created.id} (command ${created.index})`);
   return 0;
 }
 
