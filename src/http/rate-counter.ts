@@ -14,6 +14,8 @@ interface Window {
   shared: number;
   /** Requests counted here since then, not yet added to the shared row. */
   pending: number;
+  /** The shared count of the window before, as read at this window's first request here. */
+  previous: number;
 }
 
 /**
@@ -41,12 +43,16 @@ export class SharedRateCounter {
       const result = await consumeRateLimit(this.db, key, rule);
       const current = this.windows.get(id);
       if (current && current.start === start) current.shared = Math.max(current.shared, result.count);
-      else this.windows.set(id, { start, rule, shared: result.count, pending: 0 });
+      else this.windows.set(id, { start, rule, shared: result.count, pending: 0, previous: result.previous });
       return result;
     }
-    window.pending++;
-    this.scheduleFlush();
-    return budgetAfter(rule, window.shared + window.pending, start, nowSeconds);
+    // A refused request is not counted: a client that waits as long as Retry-After says gets in then.
+    const result = budgetAfter(rule, window.shared + window.pending + 1, start, nowSeconds, window.previous, false);
+    if (result.allowed) {
+      window.pending++;
+      this.scheduleFlush();
+    }
+    return result;
   }
 
   /** Adds the local counts to the shared rows and reads the totals back; drops windows that have ended. */

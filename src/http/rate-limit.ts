@@ -7,8 +7,10 @@ import type { AppEnv } from './env.js';
 import { trustedForwarded } from './forwarded.js';
 
 /**
- * Fixed-window rate limits kept in the database, so every instance counts together (sign-in attempts, OAuth
- * registration and token requests, …). One upsert per attempt.
+ * Rate limits kept in the database, so every instance counts together (sign-in attempts, OAuth registration and
+ * token requests, governed actions, …). One statement per attempt. Counts are kept per fixed window; the exact
+ * limits (consumeRateLimit, peekRateLimit) weigh the previous window in by how much of it still overlaps the last
+ * `windowSeconds` (a sliding-window estimate), so nobody gets twice the limit by straddling a window boundary.
  */
 export type { RateLimit } from '../config.js';
 
@@ -22,6 +24,8 @@ export interface RateLimitResult {
   retryAfter: number;
   /** Attempts counted in the window so far, this one included. */
   count: number;
+  /** Attempts counted in the window before (weighed in by how much of it is still within the last window's length). */
+  previous: number;
 }
 
 /**
@@ -37,14 +41,17 @@ export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Pr
   const windowStart = windowStartOf(rule, nowSeconds);
   const counter = counterKey(key, rule);
   const result = await db.execute(sql`
-    insert into rate_limits (key, window_start, count) values (${counter}, to_timestamp(${windowStart}), 1)
-    on conflict (key, window_start) do update set count = rate_limits.count + 1
-    returning count`);
-  const count = Number((result as unknown as { rows: { count: number | string }[] }).rows[0]?.count ?? 1);
+    with counted as (
+      insert into rate_limits (key, window_start, count) values (${counter}, to_timestamp(${windowStart}), 1)
+      on conflict (key, window_start) do update set count = rate_limits.count + 1
+      returning count)
+    select (select count from counted) as count,
+      (select count from rate_limits where key = ${counter} and window_start = to_timestamp(${windowStart - rule.windowSeconds})) as previous`);
+  const counts = countsOf(result, 1);
   if (Math.random() < 0.01) {
     await db.execute(sql`delete from rate_limits where window_start < now() - interval '1 day'`);
   }
-  return budgetAfter(rule, count, windowStart, nowSeconds);
+  return budgetAfter(rule, counts.count, windowStart, nowSeconds, counts.previous);
 }
 
 /**
@@ -54,9 +61,17 @@ export async function consumeRateLimit(db: Db, key: string, rule: RateLimit): Pr
 export async function peekRateLimit(db: Db, key: string, rule: RateLimit): Promise<RateLimitResult> {
   const nowSeconds = Date.now() / 1000;
   const windowStart = windowStartOf(rule, nowSeconds);
-  const result = await db.execute(sql`select count from rate_limits where key = ${counterKey(key, rule)} and window_start = to_timestamp(${windowStart})`);
-  const count = Number((result as unknown as { rows: { count: number | string }[] }).rows[0]?.count ?? 0);
-  return budgetAfter(rule, count + 1, windowStart, nowSeconds);
+  const counter = counterKey(key, rule);
+  const result = await db.execute(sql`
+    select (select count from rate_limits where key = ${counter} and window_start = to_timestamp(${windowStart})) as count,
+      (select count from rate_limits where key = ${counter} and window_start = to_timestamp(${windowStart - rule.windowSeconds})) as previous`);
+  const counts = countsOf(result, 0);
+  return budgetAfter(rule, counts.count + 1, windowStart, nowSeconds, counts.previous, false);
+}
+
+function countsOf(result: unknown, fallback: number): { count: number; previous: number } {
+  const row = (result as { rows: { count: number | string | null; previous: number | string | null }[] }).rows[0];
+  return { count: Number(row?.count ?? fallback), previous: Number(row?.previous ?? 0) };
 }
 
 /** The start (epoch seconds) of the rule's fixed window that holds `nowSeconds`. */
@@ -64,16 +79,43 @@ export function windowStartOf(rule: RateLimit, nowSeconds: number): number {
   return Math.floor(nowSeconds / rule.windowSeconds) * rule.windowSeconds;
 }
 
-/** What is left of the rule's budget once `count` requests of the window starting at `windowStart` were made. */
-export function budgetAfter(rule: RateLimit, count: number, windowStart: number, nowSeconds: number): RateLimitResult {
+/**
+ * What is left of the rule's budget once `count` requests of the window starting at `windowStart` were made (this
+ * one included), and `previous` in the window before it. The previous window counts for the part of it still inside
+ * the last `windowSeconds` (all of it at the boundary, nothing a window later), rounded up. `refusedIsCounted`: this
+ * request stays in the count even when refused (security limits: every guess counts), which puts off the next.
+ */
+export function budgetAfter(rule: RateLimit, count: number, windowStart: number, nowSeconds: number, previous = 0, refusedIsCounted = true): RateLimitResult {
+  const weighted = count + carriedOver(rule, previous, nowSeconds - windowStart);
+  const allowed = weighted <= rule.limit;
+  const resetAt = allowed ? windowStart + rule.windowSeconds : nextAllowedAt(rule, refusedIsCounted ? count : count - 1, previous, windowStart);
   return {
-    allowed: count <= rule.limit,
+    allowed,
     limit: rule.limit,
     windowSeconds: rule.windowSeconds,
-    remaining: Math.max(0, rule.limit - count),
-    retryAfter: Math.max(1, Math.ceil(windowStart + rule.windowSeconds - nowSeconds)),
+    remaining: Math.max(0, rule.limit - weighted),
+    retryAfter: Math.max(1, Math.ceil(resetAt - nowSeconds)),
     count,
+    previous,
   };
+}
+
+/** How many of the previous window's `previous` requests still count, `elapsed` seconds into this window. */
+function carriedOver(rule: RateLimit, previous: number, elapsed: number): number {
+  return Math.ceil(previous * Math.max(0, 1 - elapsed / rule.windowSeconds));
+}
+
+/**
+ * When (epoch seconds) the next request would pass, `counted` requests of this window stored and none made before:
+ * later in this window once enough of the previous one has slid out, or — this window full — into the next, once
+ * enough of this one has.
+ */
+function nextAllowedAt(rule: RateLimit, counted: number, previous: number, windowStart: number): number {
+  const { limit, windowSeconds } = rule;
+  // carriedOver(n, e) ≤ room  ⇔  e ≥ windowSeconds × (1 − room / n)
+  const slidOutBy = (room: number, n: number) => (n > room ? windowSeconds * (1 - room / n) : 0);
+  if (counted + 1 <= limit) return windowStart + slidOutBy(limit - counted - 1, previous);
+  return windowStart + windowSeconds + slidOutBy(limit - 1, counted);
 }
 
 /**
