@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
-import { createScenario, createSnapshot, submitScenario } from '../../src/scenarios/lifecycle.js';
+import { archiveScenario, createScenario, createSnapshot, submitScenario } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
 import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
@@ -73,6 +73,23 @@ describe('the delta’s cost figures', () => {
     // A viewer sees no money, and so no pay rows either.
     const seen = text((await get(`/scenarios/${sid}/delta`, viewer)).html);
     expect(seen).not.toMatch(/without pay|leave out/i);
+  });
+});
+
+describe('the change tray of a scenario that cannot change', () => {
+  it('says how to go on: unarchive an archived one, start a new one after a promotion', async () => {
+    const filed = (await createScenario(ctx, { name: 'Filed away' })).id;
+    await archiveScenario(ctx, filed);
+    const archived = (await get(`/scenarios/${filed}/changes`, owner)).html;
+    expect(text(archived)).toContain('This archived scenario cannot be changed. Unarchive it to change it again.');
+    expect(archived).toContain(`<a href="/scenarios/${filed}#actions-title">Unarchive it</a>`);
+    const done = (await createScenario(ctx, { name: 'Done and dusted' })).id;
+    await applyBatch(ctx, done, [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Squad' }]);
+    await (await promoteScenario(ctx, done)).done;
+    const applied = (await get(`/scenarios/${done}/changes`, owner)).html;
+    expect(text(applied)).toContain('This applied scenario cannot be changed. To plan further changes, create a scenario .');
+    // A viewer, who cannot create or unarchive, is not sent anywhere.
+    expect(text((await get(`/scenarios/${filed}/changes`, viewer)).html)).not.toContain('Unarchive it');
   });
 });
 

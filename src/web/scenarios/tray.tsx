@@ -241,6 +241,19 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
             {scenario.editable
               ? 'Your role can look at this scenario but not change it.'
               : `This ${scenario.kind === 'planning' ? 'archived scenario' : scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario'} cannot be changed.`}
+            {!scenario.editable && has('scenarios.write') ? (
+              scenario.kind === 'planning' ? (
+                <>
+                  {' '}
+                  <a href={`/scenarios/${scenario.id}#actions-title`}>Unarchive it</a> to change it again.
+                </>
+              ) : (
+                <>
+                  {' '}
+                  To plan further changes, <a href="/scenarios#create-title">create a scenario</a>.
+                </>
+              )
+            ) : null}
           </p>
         </section>
       ) : (
