@@ -21,7 +21,7 @@ export const sessions = pgTable(
   (t) => [index('sessions_user').on(t.userId)],
 );
 
-/** Fixed-window counters shared by every instance (sign-in attempts, token endpoint, registration…). */
+/** Rate-limit counters per fixed window, shared by every instance (sign-in attempts, token endpoint, registration…); limits weigh the previous window in (http/rate-limit.ts). */
 export const rateLimits = pgTable(
   'rate_limits',
   {
