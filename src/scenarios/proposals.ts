@@ -1,10 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { authorize } from '../access/policy.js';
+import { authorize, can } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { scenarioProposals, tenants } from '../db/schema/index.js';
 import { AppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
+import { compensationInEffect } from '../org/cost.js';
+import { inEffect, today } from '../org/dates.js';
 import { prepareBatch, savePreparedBatch, type BatchOutcome } from './apply-batch.js';
 import { abilitiesFor } from './commands.js';
 import { scenarioDelta } from './delta.js';
@@ -98,13 +100,47 @@ async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
   const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
   const before = await ctx.graphs.scenario(batch.scenario);
   const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id }, { target: batch.graph, alsoCompare: touched, before });
+  const notes = draftNotes(ctx, batch);
   return {
     commands: batch.commands.length,
     records: delta.families,
     metrics: delta.metrics.total,
     by_org_unit: delta.metrics.by_org_unit,
     ...(delta.withheld.length ? { withheld: delta.withheld } : {}),
+    ...(notes.length ? { notes } : {}),
   };
+}
+
+/**
+ * What a person reading the preview should know about the batch's new actors before agreeing: one with no pay is
+ * left out of the cost figures (the cost delta reads 0 for a hire — `without_compensation` moves instead), one with
+ * no manager starts a reporting line of its own (layer 1, which moves layers and spans). Each note says which
+ * change fixes it.
+ */
+function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): string[] {
+  const added = batch.created.filter((c) => c.family === 'actors').map((c) => ({ ...c, actor: batch.graph.actors.get(c.id) }));
+  const named = (list: typeof added) => list.map((a) => `"${a.actor?.displayName ?? a.id}"`).join(', ');
+  const hasManager = (actorId: string, day: string) => [...batch.graph.reportingLines.values()].some((l) => l.actorId === actorId && inEffect(l, day));
+  const dayOf = (a: (typeof added)[number]) => a.actor?.validFrom ?? today();
+  const notes: string[] = [];
+  const unpaid = added.filter((a) => !compensationInEffect(batch.graph, a.id, dayOf(a)));
+  if (unpaid.length && can(ctx.principal, 'costs.read')) {
+    notes.push(
+      `${unpaid.length === 1 ? 'This new actor has' : `These ${unpaid.length} new actors have`} no pay: ${named(unpaid)}. The cost figures leave ` +
+        'them out (the cost delta does not count them; `without_compensation` does), so the cost impact is understated. ' +
+        'To include them, give each add_actor a `ref` and add a set_compensation change with actor_id "$<ref>", kind, ' +
+        'amount_minor and currency, then plan again.',
+    );
+  }
+  const unmanaged = added.filter((a) => !hasManager(a.id, dayOf(a)));
+  if (unmanaged.length) {
+    notes.push(
+      `${unmanaged.length === 1 ? 'This new actor has' : `These ${unmanaged.length} new actors have`} no manager: ${named(unmanaged)}. ` +
+        'Each starts a reporting line of its own (layer 1), which moves layers and spans. To place them, give add_actor a ' +
+        '`manager_id` (or add a set_manager change), then plan again.',
+    );
+  }
+  return notes;
 }
 
 async function loadProposal(ctx: ServiceContext, id: string): Promise<ProposalRow> {

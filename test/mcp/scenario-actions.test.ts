@@ -124,6 +124,33 @@ describe('scenario.action.plan → confirm', () => {
     expect(asMember.preview.metrics).not.toHaveProperty('without_compensation');
   });
 
+  it('says in notes what a hire leaves out — no pay (cost delta 0), no manager (a new layer 1) — and the change that fixes each', async () => {
+    const sid = await newScenario('Hire notes');
+    const hire = { op: 'add_actor', kind: 'human', display_name: 'Ada New', org_unit_id: world.ids.units.P, ref: 'ada' };
+    const bare = structured<Proposal & { preview: { notes?: string[] } }>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [hire] }));
+    expect(bare.preview.notes).toHaveLength(2);
+    expect(bare.preview.notes![0]).toMatch(/^This new actor has no pay: "Ada New"\. The cost figures leave them out/);
+    expect(bare.preview.notes![0]).toContain('set_compensation change with actor_id "$<ref>"');
+    expect(bare.preview.notes![1]).toMatch(/^This new actor has no manager: "Ada New"\..*`manager_id`/);
+    expect(bare.next_step).toMatch(/^Show this preview to the person with its notes/);
+    // Without costs.read the figures show no cost at all: only the manager note.
+    const asMember = structured<Proposal & { preview: { notes?: string[] } }>(await member.call('scenario_action_plan', { scenario_id: sid, changes: [hire] }));
+    expect(asMember.preview.notes).toEqual([expect.stringMatching(/no manager/)]);
+    // Paid and placed under a manager: nothing to note, and the cost moves.
+    const placed = structured<Proposal & { preview: { notes?: string[]; metrics: Record<string, { delta: number }> } }>(
+      await owner.call('scenario_action_plan', {
+        scenario_id: sid,
+        changes: [
+          { ...hire, manager_id: world.ids.id('p1') },
+          { op: 'set_compensation', actor_id: '$ada', kind: 'salary', amount_minor: 6_000_000, currency: 'EUR' },
+        ],
+      }),
+    );
+    expect(placed.preview).not.toHaveProperty('notes');
+    expect(placed.preview.metrics.annual_cost_minor!.delta).toBe(7_500_000);
+    expect(placed.next_step).toMatch(/^Show this preview to the person\. /);
+  });
+
   it('hires into a new seat in one proposal, as the changes description says: the seat\'s ref, then "$<ref>"', async () => {
     const sid = await newScenario('Seat');
     const tool = (await owner.client.listTools()).tools.find((t) => t.name === 'scenario_action_plan')!;

@@ -48,6 +48,10 @@ export const planTool = defineTool({
           'Metric deltas of the whole organisation, from = the scenario as it is now, to = after these changes (its earlier changes are in `scenario.delta`); absent without org-metrics.read; cost pairs are minor units of the `currency` they name (the reporting currency); a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out',
         ),
       by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
+      notes: z
+        .array(z.string())
+        .optional()
+        .describe('What the figures leave out and the change that fixes it (a new actor without pay or manager); absent when nothing'),
     }),
     next_step: z.string(),
   }),
@@ -61,7 +65,12 @@ export const planTool = defineTool({
   reference: { change_ops: changeOpsReference() },
   async handler(ctx, input, call) {
     const planned = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
-    const preview = planned.preview as { by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }>; withheld?: { part: string }[] };
+    const preview = planned.preview as {
+      by_org_unit?: object[];
+      records?: Record<string, { changed?: Record<string, unknown>[] }>;
+      withheld?: { part: string }[];
+      notes?: string[];
+    };
     // A changed id field names both records, as scenario.delta does (as the scenario has them before this proposal).
     const view = await openView(ctx, { scenarioId: planned.scenario_id });
     const records = preview.records && withChangeNames(ctx.principal, view, preview.records);
@@ -72,8 +81,9 @@ export const planTool = defineTool({
     const next = changesNothing
       ? 'This proposal changes no record: the scenario already has what the changes ask for. Tell the person; ' +
         'call scenario.action.cancel to discard it, or plan different changes.'
-      : 'Show this preview to the person. Call scenario.action.confirm with the proposal_id only after they agree ' +
-        '(before expires_at); call scenario.action.cancel if they do not.';
+      : `Show this preview to the person${preview.notes?.length ? ' with its notes (what the figures leave out: offer to plan again with the fix)' : ''}. ` +
+        'Call scenario.action.confirm with the proposal_id only after they agree (before expires_at); call ' +
+        'scenario.action.cancel if they do not.';
     return { ...proposal, next_step: call.catalog.renderNames(next, call.names) };
   },
 });
