@@ -21,7 +21,7 @@ import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { insertScenario, loadScenario, type Scenario } from './store.js';
 import { startTask } from './tasks.js';
-import { counted } from '../util/words.js';
+import { counted, quoted } from '../util/words.js';
 
 /**
  * Changing Live (web and REST only, never MCP): promotion = snapshot Live → apply the scenario → lock it as applied;
@@ -98,7 +98,7 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
   const deltas = await lineageDeltas(ctx, live.graph, target);
   return ctx.db.transaction(async (tx) => {
     const snapshot = await insertScenario(tx, ctx.tenant.id, {
-      name: `Live before promoting “${scenario.name}”`,
+      name: `Live before promoting ${quoted(scenario.name)}`,
       kind: 'snapshot',
       liveVersion: live.version,
       createdBy: ctx.principal.userId,
@@ -132,7 +132,7 @@ export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string, o
     if (!countWrite(write)) throw new NothingToDo(snapshot.id, 'restore'); // Live came to match it meanwhile
     const deltas = await lineageDeltas(ctx, live.graph, target);
     return ctx.db.transaction(async (tx) => {
-      const archived = await insertScenario(tx, ctx.tenant.id, { name: `Live before restoring “${snapshot.name}”`, kind: 'snapshot', liveVersion: live.version, createdBy: ctx.principal.userId });
+      const archived = await insertScenario(tx, ctx.tenant.id, { name: `Live before restoring ${quoted(snapshot.name)}`, kind: 'snapshot', liveVersion: live.version, createdBy: ctx.principal.userId });
       const version = await writeLiveAt(tx, ctx, live.version, write);
       await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'restore', fromSnapshotId: archived.id, toScenarioId: snapshot.id, liveVersion: version, userId: ctx.principal.userId, deltas });
       await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'snapshot', entityId: snapshot.id, action: 'restored', principal: ctx.principal, after: { live_version: version, archived_live_snapshot_id: archived.id, ...deltas } });

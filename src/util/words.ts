@@ -7,3 +7,11 @@ export function counted(n: number, singular: string, plural = `${singular}s`): s
 export function listed(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/**
+ * A name quoted in running text: “Q3 plan”. A name that has double quotes of its own (a snapshot named
+ * Live before import “people.csv”) takes single ones around it, never quotes inside quotes of the same kind.
+ */
+export function quoted(name: string): string {
+  return /[“”"]/.test(name) ? `‘${name}’` : `“${name}”`;
+}

@@ -69,7 +69,7 @@ describe('promotion', () => {
     expect(restored.status).toBe('succeeded');
     expect((await getOrgUnit(owner, units.M)).unit.parent_id).toBe(units.E);
     const snapshots = await listScenarios(owner, { kind: 'snapshot' });
-    expect(snapshots.items.map((s) => s.name)).toContain('Live before restoring “Live before promoting “Promote me””');
+    expect(snapshots.items.map((s) => s.name)).toContain('Live before restoring ‘Live before promoting “Promote me”’');
   });
 
   it('asks a person to resolve fields changed in Live since branching, then applies the choices', async () => {

@@ -97,13 +97,8 @@ export function scenarioChoices(list: { id: string; name: string; created_at: st
   return new Map(list.map((s) => [s.id, seen.get(base(s))! > 1 ? `${base(s)} · #${s.id.slice(0, 8)}` : base(s)]));
 }
 
-/**
- * A name quoted in running text: “Q3 plan”. A name that has double quotes of its own (a snapshot named
- * Live before import “people.csv”) takes single ones around it, never quotes inside quotes of the same kind.
- */
-export function quoted(name: string): string {
-  return /[“”"]/.test(name) ? `‘${name}’` : `“${name}”`;
-}
+/** Names quoted in running text (util/words.ts): the pages and the names services give snapshots quote alike. */
+export { quoted } from '../../util/words.js';
 
 export function day(value: Date | string | null | undefined): string {
   if (!value) return '–';
