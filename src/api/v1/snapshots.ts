@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { createSnapshot, listScenarios } from '../../scenarios/lifecycle.js';
+import { AppError, InvalidInput } from '../../errors.js';
 import { restoreSnapshot } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
@@ -70,7 +71,13 @@ export function snapshotRoutes() {
   );
   router.openapi(restore, async (c) => {
     const ctx = serviceContext(c);
-    const started = await restoreSnapshot(ctx, c.req.valid('param').id);
+    const started = await restoreSnapshot(ctx, c.req.valid('param').id).catch((error: unknown) => {
+      // The service names its argument as MCP does (`snapshot_id`); here it is the path's `{id}`.
+      if (error instanceof InvalidInput && error.field === 'snapshot_id') {
+        throw new AppError('invalid_input', 400, 'Invalid id: it is not a snapshot; only snapshots can be restored.', 'Restore the id of a snapshot: GET /api/v1/snapshots lists them.', { field: 'id' });
+      }
+      throw error;
+    });
     const task = detach(started, (err) => c.var.logger.error({ err, task: started.task.id }, 'restore task did not report back'));
     return c.json({ data: task }, 202, { location: `/api/v1/tasks/${task.id}` });
   });
