@@ -32,9 +32,9 @@ const FIELDS: Record<Field, string> = {
   name: 'The org unit’s name.',
   type: 'department or team.',
   code: 'A short code for the org unit.',
-  team_type_id: 'A team type id of this tenant: copy the team_type_id of a team of that type (`org.teams.list`); in update_team an empty string "" clears it.',
+  team_type_id: 'A team type id of this tenant: `org.settings.get` lists the team types by name (or copy the team_type_id of a team of that type from `org.teams.list`); in update_team an empty string "" clears it.',
   department_type_id:
-    'A department type id of this tenant, required when creating a department: copy the department_type_id of a department of that type (`org.departments.list`).',
+    'A department type id of this tenant, required when creating a department: `org.settings.get` lists the department types by name (or copy the department_type_id of a department of that type from `org.departments.list`).',
   purpose: 'The team’s purpose; in update_team an empty string "" (or null) clears it.',
   kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
   display_name: 'The name shown for the actor.',
@@ -82,7 +82,7 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
   create_org_unit: {
     required: ['name', 'type', 'parent_id'],
     optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'ref', 'date'],
-    note: 'A department needs department_type_id (copy it from a department of that type in `org.departments.list`); team_type_id (from `org.teams.list`) and purpose are for teams.',
+    note: 'A department needs department_type_id (the types by name are in `org.settings.get`); team_type_id (the same) and purpose are for teams.',
   },
   rename_org_unit: { required: ['org_unit_id', 'name'], optional: [], note: noHistory('An org unit’s name') },
   move_org_unit: {

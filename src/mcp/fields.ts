@@ -118,7 +118,13 @@ const NAMED_IDS = {
   position_id: { name: 'position_title', family: 'positions' },
   /** A position's filling actors: their names in the same order. */
   filled_by: { name: 'filled_by_names', family: 'actors' },
+  /** A team's and a department's type (the tenant's settings, when the tool passes them). */
+  team_type_id: { name: 'team_type_name', family: 'types' },
+  department_type_id: { name: 'department_type_name', family: 'types' },
 } as const;
+
+/** The tenant's department and team type names by id (tenancy/settings.ts `listTypes`), for `withNames`. */
+export type TypeNames = ReadonlyMap<string, string>;
 
 /**
  * Records with the name of each actor, org unit and position they refer to (`actor_name` beside `actor_id`, a
@@ -127,8 +133,8 @@ const NAMED_IDS = {
  * reader of "who reports to whom" or "who sits where" need not look every id up; not beside a record shown inline.
  * Names only of records the caller may read (actors.read, org-units.read, positions.read).
  */
-export function withNames<T extends object>(principal: Principal, view: OrgView, items: readonly T[]): T[] {
-  const nameOf = idNamer(principal, view);
+export function withNames<T extends object>(principal: Principal, view: OrgView, items: readonly T[], types?: TypeNames): T[] {
+  const nameOf = idNamer(principal, view, types);
   const named = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(named);
     if (typeof value !== 'object' || value === null || value instanceof Date) return value;
@@ -155,12 +161,18 @@ function allNamed(names: (string | undefined)[]): string[] | undefined {
  * The name of the actor, org unit or position (its title) an id field (`manager_id`, `parent_id`…) holds, if the
  * caller may read it.
  */
-function idNamer(principal: Principal, view: OrgView): (field: string, id: unknown) => string | undefined {
-  const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read'), positions: can(principal, 'positions.read') };
+function idNamer(principal: Principal, view: OrgView, types?: TypeNames): (field: string, id: unknown) => string | undefined {
+  const readable = {
+    actors: can(principal, 'actors.read'),
+    orgUnits: can(principal, 'org-units.read'),
+    positions: can(principal, 'positions.read'),
+    types: types !== undefined,
+  };
   const nameIn = {
     actors: (id: string) => view.graph.actors.get(id)?.displayName,
     orgUnits: (id: string) => view.graph.orgUnits.get(id)?.name,
     positions: (id: string) => view.graph.positions.get(id)?.title,
+    types: (id: string) => types?.get(id),
   };
   return (field, id) => {
     const named = NAMED_IDS[field as keyof typeof NAMED_IDS];
@@ -197,6 +209,6 @@ export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(
 }
 
 /** One record through withNames. */
-export function withNamesOne<T extends object>(principal: Principal, view: OrgView, record: T): T {
-  return withNames(principal, view, [record])[0]!;
+export function withNamesOne<T extends object>(principal: Principal, view: OrgView, record: T, types?: TypeNames): T {
+  return withNames(principal, view, [record], types)[0]!;
 }

@@ -5,6 +5,7 @@ import { MAX_TREE_NODES } from '../../src/mcp/tools/structure.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { emptyGraph, type OrgUnitType } from '../../src/org/types.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { createType } from '../../src/tenancy/settings.js';
 import { buildTenant, uid, writeGraph } from '../support/factories.js';
 import { AS_OF } from '../support/fixture-org.js';
 import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
@@ -128,6 +129,28 @@ describe('scenario.action.plan', () => {
     const fields = explained.arguments.find((a) => a.name === 'changes')!.fields!;
     expect(fields.find((f) => f.name === 'department_type_id')!.description).toContain('`org_departments_list`');
     expect(fields.find((f) => f.name === 'team_type_id')!.description).toContain('`org_teams_list`');
+    expect(fields.find((f) => f.name === 'team_type_id')!.description).toContain('`org_settings_get` lists the team types by name');
+  });
+
+  it('lists the team and department types by name, and names the type beside each team_type_id', async () => {
+    const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    const platform = await createType(ctx, 'team', 'Platform team');
+    const business = await createType(ctx, 'department', 'Business unit');
+    // An assistant asked to "make Platform a platform team" finds the type's id by its name …
+    const settings = structured<{ team_types: { id: string; name: string }[]; department_types: { id: string; name: string }[] }>(await owner.call('org_settings_get', {}));
+    expect(settings.team_types).toContainEqual({ id: platform.id, name: 'Platform team' });
+    expect(settings.department_types).toContainEqual({ id: business.id, name: 'Business unit' });
+    const sid = await newScenario('Team types');
+    const plan = structured<{ proposal_id: string }>(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_team', org_unit_id: world.ids.units.P, team_type_id: platform.id }] }),
+    );
+    await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id });
+    // … and the team reads with the type's name, not an id to look up.
+    type Team = { id: string; team?: { team_type_id?: string; team_type_name?: string } };
+    const teams = structured<{ teams: Team[] }>(await owner.call('org_teams_list', { scenario_id: sid, as_of: AS_OF })).teams;
+    expect(teams.find((t) => t.id === world.ids.units.P)!.team).toMatchObject({ team_type_id: platform.id, team_type_name: 'Platform team' });
+    const unit = structured<{ org_unit: Team }>(await owner.call('org_units_get', { scenario_id: sid, org_unit_id: world.ids.units.P, as_of: AS_OF })).org_unit;
+    expect(unit.team).toMatchObject({ team_type_name: 'Platform team' });
   });
 
   it('reads a list of changes sent as a string of JSON', async () => {

@@ -3,6 +3,7 @@ import { InvalidInput } from '../../errors.js';
 import { ISO_DATE_RULE } from '../../org/dates.js';
 import { ACTIVITY_SCOPES, getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
+import { listTypes } from '../../tenancy/settings.js';
 import { item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
@@ -146,7 +147,8 @@ export const settingsTool = defineTool({
   description:
     'How the tenant is set up: plan and what it includes, reporting currency, the currencies in use and whether each ' +
     'has an exchange rate (the rates, burden % and working days per year with costs.read), and how many members ' +
-    'hold each role. Read it before interpreting costs from `org.costs.rollup` or `org.metrics.get`.',
+    'hold each role, and the department and team types (id and name: the ids `scenario.action.plan` takes as ' +
+    'department_type_id and team_type_id). Read it before interpreting costs from `org.costs.rollup` or `org.metrics.get`.',
   purpose: 'history',
   inputSchema: z.object({}),
   outputSchema: z.object({
@@ -157,12 +159,15 @@ export const settingsTool = defineTool({
     cost_settings: z.looseObject({ burden_pct: z.number(), working_days_per_year: z.number() }).optional(),
     members: z.looseObject({ total: z.number() }),
     mcp_tool_names: z.string(),
+    department_types: z.array(z.object({ id: z.string(), name: z.string() })),
+    team_types: z.array(z.object({ id: z.string(), name: z.string() })),
   }),
   annotations: READ_ONLY,
   requires: [],
   example: {},
   async handler(ctx) {
-    return getSettingsSummary(ctx);
+    const [summary, departmentTypes, teamTypes] = await Promise.all([getSettingsSummary(ctx), listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
+    return { ...summary, department_types: departmentTypes, team_types: teamTypes };
   },
 });
 

@@ -4,8 +4,16 @@ import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
 import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
+import type { ServiceContext } from '../../context.js';
+import { listTypes } from '../../tenancy/settings.js';
 
 /** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
+
+/** The tenant's department and team type names by id, so a unit's `team_type_id` reads with its `team_type_name`. */
+export async function typeNames(ctx: ServiceContext): Promise<Map<string, string>> {
+  const [departments, teams] = await Promise.all([listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
+  return new Map([...departments, ...teams].map((t) => [t.id, t.name]));
+}
 
 const unitType = z.enum(ORG_UNIT_TYPES);
 const unitItem = item({ name: z.string(), type: z.string() });
@@ -71,7 +79,7 @@ export const unitsListTool = defineTool({
       query: input.query,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), org_units: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), org_units: withNames(ctx.principal, view, page.items, await typeNames(ctx)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -189,7 +197,7 @@ export const unitGetTool = defineTool({
   example: { org_unit_id: '<an id from org.units.list>' },
   async handler(ctx, input) {
     const { view, unit } = await getOrgUnit(ctx, input.org_unit_id.trim(), viewRequest(input));
-    return { context: contextOf(view), org_unit: withNamesOne(ctx.principal, view, unit) };
+    return { context: contextOf(view), org_unit: withNamesOne(ctx.principal, view, unit, await typeNames(ctx)) };
   },
 });
 
@@ -207,7 +215,7 @@ export const departmentsTool = defineTool({
   example: { limit: 20 },
   async handler(ctx, input) {
     const { view, page } = await listDepartments(ctx, { ...viewRequest(input), ...pageRequest(input), includeInactive: input.include_inactive });
-    return { context: contextOf(view), departments: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), departments: withNames(ctx.principal, view, page.items, await typeNames(ctx)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -215,12 +223,12 @@ export const teamsTool = defineTool({
   name: 'org.teams.list',
   title: 'List teams',
   description:
-    'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated ' +
+    'Teams (org units of type team) with purpose, team type (id and name) and roll-up metrics, sorted by name and paginated ' +
     '(a team whose manager is over span has a `wide` count above 0 in its span metrics). Filter by team type. Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
   purpose: 'org-review',
   inputSchema: z.object({
     ...viewFields,
-    team_type_id: optionalId('Only teams of this team type.'),
+    team_type_id: optionalId('Only teams of this team type (`org.settings.get` lists the team types by name).'),
     include_inactive: includeInactive,
     ...pageFields,
   }),
@@ -235,7 +243,7 @@ export const teamsTool = defineTool({
       teamTypeId: input.team_type_id,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), teams: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), teams: withNames(ctx.principal, view, page.items, await typeNames(ctx)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
