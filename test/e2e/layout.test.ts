@@ -120,6 +120,35 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     expect(text - li, 'the change starts on the first line of its item, beside its number').toBeLessThan(12);
   });
 
+  it('keeps the promotion form’s table of conflicts in its scroll box on a phone, the page no wider than the phone', async () => {
+    await w.page.setViewportSize(PHONE);
+    // Two scenarios rename the same team; one is promoted, so the other meets a change made since in Live.
+    const renamed: string[] = [];
+    for (const name of ['Checkout Mine', 'Checkout Theirs']) {
+      await w.page.goto(`${acme}/scenarios`);
+      await w.page.locator('#s-name').fill(`Rename to ${name}`);
+      await Promise.all([w.page.waitForURL(/\/scenarios\/[0-9a-f-]{36}\?notice=created/), w.page.getByRole('button', { name: 'Create scenario' }).click()]);
+      const base = w.page.url().split('?')[0]!;
+      renamed.push(base);
+      await w.page.goto(`${base}/changes`);
+      await w.page.getByText('Rename an org unit').click();
+      const form = w.page.locator('#op-rename_org_unit form');
+      await form.getByLabel('Unit').selectOption({ label: 'Acme Corporation › Engineering › Checkout (team)' });
+      await form.getByLabel('New name').fill(name);
+      await Promise.all([w.page.waitForNavigation(), form.getByRole('button', { name: 'Add to tray' }).click()]);
+      await Promise.all([w.page.waitForNavigation(), w.page.getByRole('button', { name: /^Apply/ }).click()]);
+    }
+    await w.page.goto(renamed[1]!);
+    await w.page.getByLabel(/I understand/).check();
+    await Promise.all([w.page.waitForURL(/\/tasks\//), w.page.getByRole('button', { name: 'Promote to Live' }).click()]);
+    await expect.poll(async () => (await w.page.reload(), await w.page.locator('main').innerText()), { timeout: 20_000 }).toContain('Status: succeeded');
+    await w.page.goto(renamed[0]!);
+    await checkPage(w);
+    await w.page.getByRole('heading', { name: 'Resolve a conflict' }).waitFor();
+    expect(await pageOverflow(), 'the page is no wider than the phone').toBeLessThanOrEqual(0);
+    await screenshot(w.page, 'layout-promote-conflict-375');
+  });
+
   it('lines up a row of filters: text field, selects, date and button share their top and height', async () => {
     await w.page.setViewportSize({ width: 1280, height: 900 });
     await w.page.goto(`${acme}/live/matrix`);
