@@ -9,9 +9,10 @@ import { CHANGED_UNITS } from './finalize.js';
 
 /**
  * What leaves the server about runs and rows. Pay never leaves without `costs.read`: the money figure of the
- * summary's deltas and the cells of pay columns are dropped.
+ * summary's deltas and the cells of pay columns are dropped. A scenario target is named (`targetScenarioNames`) for a
+ * principal who may read scenarios.
  */
-export function presentRun(run: RunRow, principal: Principal) {
+export function presentRun(run: RunRow, principal: Principal, scenarioNames: ReadonlyMap<string, string> = new Map()) {
   const showMoney = can(principal, 'costs.read');
   const progress = run.progress as Partial<ProgressState>;
   return {
@@ -20,7 +21,10 @@ export function presentRun(run: RunRow, principal: Principal) {
     source: run.source,
     format: run.format,
     file: { name: run.fileName, bytes: run.fileBytes, sha256: run.fileSha256, delimiter: run.delimiter, rows: run.rowCount },
-    target: run.targetKind === 'scenario' ? { kind: 'scenario' as const, scenario_id: run.targetScenarioId } : { kind: 'live' as const, scenario_id: null },
+    target:
+      run.targetKind === 'scenario'
+        ? { kind: 'scenario' as const, scenario_id: run.targetScenarioId, scenario_name: (can(principal, 'scenarios.read') && run.targetScenarioId && scenarioNames.get(run.targetScenarioId)) || null }
+        : { kind: 'live' as const, scenario_id: null, scenario_name: null },
     mapping: run.mapping.map((m) => ({ column: m.column, header: m.header, field: m.field as ImportField | null })),
     options: { create_missing_types: run.options.create_missing_types === true, date_order: dateOrderOf(run.options) },
     step: run.step,

@@ -11,10 +11,10 @@ import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { managerNameColumn } from './manager-columns.js';
 import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
-import { presentRun } from './present.js';
+import { presentReason, presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
 import { sameFileImported, sameFileWarning } from './same-file.js';
-import { countRowsToProcess, importedRows, liveRecordsEnteredToday, loadRun, rowsToProcess } from './store.js';
+import { countRowsToProcess, importedRows, liveRecordsEnteredToday, loadRun, rowsToProcess, targetScenarioNames } from './store.js';
 import { loadReferences } from './target.js';
 
 /**
@@ -33,7 +33,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   const showMoney = can(ctx.principal, 'costs.read');
 
   const first = await ctx.db
-    .select({ rowNumber: importRows.rowNumber, line: importRows.line, values: importRows.values, status: importRows.status, reasonCode: importRows.reasonCode, reasonField: importRows.reasonField, reasonDetail: importRows.reasonDetail })
+    .select({ rowNumber: importRows.rowNumber, line: importRows.line, values: importRows.values, status: importRows.status, reasonCode: importRows.reasonCode, reasonField: importRows.reasonField, reasonDetail: importRows.reasonDetail, reasonOthers: importRows.reasonOthers })
     .from(importRows)
     .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id)))
     .orderBy(asc(importRows.rowNumber))
@@ -84,13 +84,13 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   // out, the one it was quarantined for by an earlier step, else its own cells'.
   const sample = first.map((row) => {
     const planned = results?.get(row.rowNumber);
-    const stored = row.status === 'quarantined' && row.reasonCode && isReason(row.reasonCode) ? { code: row.reasonCode, field: row.reasonField, detail: row.reasonDetail ?? '' } : null;
+    const stored = row.status === 'quarantined' && row.reasonCode && isReason(row.reasonCode) ? { code: row.reasonCode, field: row.reasonField, detail: row.reasonDetail ?? '', others: row.reasonOthers } : null;
     const reason = planned ? (planned.status === 'quarantined' ? planned.reason : null) : row.status === 'pending' ? parseRow(row.rowNumber, row.values, parse).reason : stored;
     const fields: Record<string, string | null> = {};
     for (const m of mapping) if (m.field && (showMoney || !MONEY_IMPORT_FIELDS.has(m.field))) fields[m.field] = row.values[m.column] ?? null;
-    return { row_number: row.rowNumber, line: row.line, fields, problem: reason ? { code: reason.code, field: reason.field, detail: reason.detail, fix: REASONS[reason.code].fix } : null };
+    return { row_number: row.rowNumber, line: row.line, fields, problem: reason ? presentReason(reason, ctx.principal) : null };
   });
-  return { run: presentRun(run, ctx.principal), headers: run.headers, sample, counts, warnings };
+  return { run: presentRun(run, ctx.principal, await targetScenarioNames(ctx.db, ctx.tenant.id, [run])), headers: run.headers, sample, counts, warnings };
 }
 
 function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: boolean, managerNames: { header: string; example: string } | null) {

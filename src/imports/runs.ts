@@ -17,7 +17,7 @@ import { presentRun, type RunOut } from './present.js';
 import { presentRunWithSameFile } from './same-file.js';
 import { initialProgress, ProgressTracker } from './progress.js';
 import { mapManagerColumns } from './manager-columns.js';
-import { countQueuedRows, countRowsToProcess, firstRowValues, loadRun, RUN_STATUSES, updateRun, type RunRow, type RunStatus } from './store.js';
+import { countQueuedRows, countRowsToProcess, firstRowValues, loadRun, RUN_STATUSES, targetScenarioNames, updateRun, type RunRow, type RunStatus } from './store.js';
 import { resolveTarget, type TargetRequest } from './target.js';
 import { importHeartbeat, WORKER_ID } from './worker.js';
 
@@ -51,7 +51,8 @@ export async function listRuns(ctx: ServiceContext, filter: { status?: string | 
     .orderBy(desc(importRuns.createdAt), desc(importRuns.id))
     .limit(limit + 1);
   const page = newestFirstPage(rows, limit, ({ row }) => row.id, 'import-runs', query);
-  return { items: page.rows.map(({ row }) => presentRun(row, ctx.principal)), nextCursor: page.nextCursor };
+  const names = await targetScenarioNames(ctx.db, ctx.tenant.id, page.rows.map(({ row }) => row));
+  return { items: page.rows.map(({ row }) => presentRun(row, ctx.principal, names)), nextCursor: page.nextCursor };
 }
 
 export interface RunPatch {
@@ -144,7 +145,7 @@ async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): P
     }
   });
   const withTask = await updateRun(ctx.db, ctx.tenant.id, run.id, { taskId: started.task.id });
-  const done = started.done.then(async () => presentRun(await loadRun(ctx.db, ctx.tenant.id, run.id), ctx.principal));
+  const done = started.done.then(async () => presentRun(await loadRun(ctx.db, ctx.tenant.id, run.id), ctx.principal, await targetScenarioNames(ctx.db, ctx.tenant.id, [run])));
   return { run: await presentRunWithSameFile(ctx, withTask), done };
 }
 

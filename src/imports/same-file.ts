@@ -2,7 +2,7 @@ import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { ServiceContext } from '../context.js';
 import { importRuns } from '../db/schema/index.js';
 import { presentRun, type RunOut } from './present.js';
-import type { RunRow } from './store.js';
+import { targetScenarioNames, type RunRow } from './store.js';
 
 /** An earlier import of the very same file into the same target: importing it again would change nothing it set. */
 export interface SameFileImport {
@@ -50,5 +50,5 @@ export function sameFileWarning(same: SameFileImport, intoScenario: boolean): { 
 
 /** One run as its own answer (upload, read, settings, start): with the earlier import of the same file, if any. */
 export async function presentRunWithSameFile(ctx: ServiceContext, run: RunRow): Promise<RunOut & { same_file_imported: SameFileImport | null }> {
-  return { ...presentRun(run, ctx.principal), same_file_imported: await sameFileImported(ctx, run) };
+  return { ...presentRun(run, ctx.principal, await targetScenarioNames(ctx.db, ctx.tenant.id, [run])), same_file_imported: await sameFileImported(ctx, run) };
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, gte, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { rows as rawRows, type Db } from '../db/connection.js';
-import { importRows, importRuns, lineageEntries } from '../db/schema/index.js';
+import { importRows, importRuns, lineageEntries, scenarios } from '../db/schema/index.js';
 import { NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import type { RowResult, StoredRow } from './plan/plan.js';
@@ -24,6 +24,14 @@ export async function loadRun(db: Db, tenantId: string, id: string): Promise<Run
     .where(and(eq(importRuns.tenantId, tenantId), eq(importRuns.id, id), isNotNull(importRuns.uploadedAt)));
   if (!row) throw new NotFound('Import run', id);
   return row;
+}
+
+/** The names of the scenarios some runs import into, by scenario id (one query; none for runs into Live). */
+export async function targetScenarioNames(db: Db, tenantId: string, runs: readonly Pick<RunRow, 'targetScenarioId'>[]): Promise<Map<string, string>> {
+  const ids = [...new Set(runs.map((r) => r.targetScenarioId).filter((id): id is string => !!id))];
+  if (!ids.length) return new Map();
+  const found = await db.select({ id: scenarios.id, name: scenarios.name }).from(scenarios).where(and(eq(scenarios.tenantId, tenantId), inArray(scenarios.id, ids)));
+  return new Map(found.map((s) => [s.id, s.name]));
 }
 
 export async function updateRun(db: Db, tenantId: string, id: string, fields: Partial<RunRow>): Promise<RunRow> {

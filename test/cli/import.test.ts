@@ -5,6 +5,7 @@ import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_ABILITIES } from '../../src/access/abilities.js';
 import type { Role } from '../../src/access/bundles.js';
 import { sortKeys } from '../../src/cli/client/output.js';
 import type { Database } from '../../src/db/connection.js';
@@ -32,6 +33,8 @@ let server: ServerType;
 let url: string;
 let dir: string;
 const configs: Partial<Record<Role, string>> = {};
+/** The paths the server was asked for, in order (what the CLI reads to say what it says). */
+const requested: string[] = [];
 
 /** `orgonaut <args>` signed in with `config`: in this process (runCli), or as a process (`spawned`, where that is under test). */
 const cli = (args: string[], config: string) => runCli(args, config);
@@ -75,7 +78,17 @@ beforeAll(async () => {
   ({ tenant } = await importTenant(database, { slug: SLUG }));
   app = testApp(database);
   server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: (request: Request) => {
+          requested.push(new URL(request.url).pathname);
+          return app.app.fetch(request);
+        },
+        port: 0,
+        hostname: '127.0.0.1',
+      },
+      () => resolve(s),
+    );
   });
   url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
   configs.owner = await signedIn('owner');
@@ -142,13 +155,22 @@ describe('orgonaut import', () => {
     expect(body.data).toMatchObject({ status: 'completed', target: { kind: 'scenario', scenario_id: scenario.id }, summary: { rows: { created: 1 } } });
     expect(body.preview.counts.rows).toMatchObject({ total: 1, would_import: 1 });
     expect((await liveState(database, tenant.id)).actors).toBe(2);
-    // In words, the target scenario is named, not given by id: the run's status and the list of runs.
+    // The run's answer names its scenario.
+    expect(body.data.target).toEqual({ kind: 'scenario', scenario_id: scenario.id, scenario_name: 'CLI import plan' });
+    // In words, the target scenario is named, not given by id: the run's status and the list of runs — from the run's
+    // answer, with no read of the scenario.
+    requested.length = 0;
     const status = await cli(['import', 'status', body.data.id], configs.owner!);
     expect(status.stdout).toMatch(/^Target\s+scenario "CLI import plan"$/m);
     expect(status.stdout).toMatch(/^Scenario "CLI import plan": \d+ records changed/m);
     const list = await cli(['import', 'list', '--status', 'completed'], configs.owner!);
     expect(list.stdout).toMatch(/^more\.csv\s.*\sscenario "CLI import plan"\s/m);
     expect(list.stdout).not.toContain(`scenario ${scenario.id}`);
+    expect(requested.filter((p) => p.startsWith('/api/v1/scenarios'))).toEqual([]);
+    // Without scenarios.read, the name is not given (the id still is).
+    const blind = await memberToken(database, tenant, 'owner', { abilities: ALL_ABILITIES.filter((a) => a !== 'scenarios.read') });
+    const response = await app.app.request(`/api/v1/imports/${body.data.id}`, { headers: { host: `${SLUG}.localhost`, authorization: `Bearer ${blind}` } });
+    expect(((await response.json()) as { data: { target: unknown } }).data.target).toEqual({ kind: 'scenario', scenario_id: scenario.id, scenario_name: null });
   });
 
   it('starts without waiting and says how to follow the run', async () => {
@@ -202,7 +224,12 @@ describe('orgonaut import', () => {
   it('refuses mistakes with one clear line and the documented exit code', async () => {
     expectOneLine(await cli(['import', path.join(dir, 'nope.csv')], configs.owner!), 2, /cannot read .*nope\.csv: no such file/);
     expectOneLine(await cli(['import', file('x.csv', PEOPLE), '--mapping', 'FTE=colour'], configs.owner!), 2, /"colour" is not an import field/);
-    expectOneLine(await cli(['import', file('y.csv', PEOPLE), '--mapping', 'Nickname=name'], configs.owner!), 2, /no column "Nickname"/);
+    // A column the file lacks is named, with the file's columns, before anything is uploaded: no run is left behind.
+    const runsBefore = (await database.db.select({ id: importRuns.id }).from(importRuns).where(eq(importRuns.tenantId, tenant.id))).length;
+    const lacking = await cli(['import', file('y.csv', PEOPLE), '--mapping', 'Work Email=email,Nickname=name'], configs.owner!);
+    expectOneLine(lacking, 2, /^orgonaut: --mapping: the file has no column "Nickname"; its 9 columns are "Work Email", "First Name", .*"Grade Band" \(name one by its header or its 0-based number, 0 to 8\)$/);
+    expect(lacking.stderr).not.toContain('was uploaded');
+    expect((await database.db.select({ id: importRuns.id }).from(importRuns).where(eq(importRuns.tenantId, tenant.id))).length).toBe(runsBefore);
     expectOneLine(await cli(['import', 'status'], configs.owner!), 2, /missing <run-id>/);
     expectOneLine(await cli(['import', file('people.xlsx', 'x')], configs.owner!), 1, /upload a \.csv or \.txt file.*\(HTTP 422 unsupported_file_type\)$/);
     expectOneLine(await cli(['import', file('z.csv', PEOPLE)], configs.viewer!), 1, /"imports\.manage" ability.*\(HTTP 403 missing_ability\)$/);

@@ -97,6 +97,16 @@ describe('every problem of a row at once', () => {
     expect(own.reason.others[0].detail).toContain('85,00,0');
   });
 
+  it('says every problem of a sample row in the preview, before the import runs', async () => {
+    const form = new FormData();
+    form.set('file', new File([FILE], 'people.csv', { type: 'text/csv' }));
+    const response = await app.app.request('/api/v1/imports', { method: 'POST', headers: { host: HOST, authorization: `Bearer ${tokens.get('owner')}` }, body: form });
+    const id = ((await response.json()) as { data: { id: string } }).data.id;
+    const preview = (await send(`/api/v1/imports/${id}/preview`)).body.data;
+    expect(preview.sample[1].problem).toMatchObject({ code: 'missing_required_field', others: [{ code: 'invalid_fte' }, { code: 'invalid_currency' }] });
+    expect(preview.counts.quarantine_reasons).toEqual({ missing_required_field: 1, invalid_fte: 1 });
+  });
+
   it('lists every problem on the review page and marks each cell at fault', async () => {
     const password = 'correct horse battery';
     const cookie = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password })).email, password);

@@ -25,7 +25,11 @@ export const ImportRunSchema = z
     source: z.string().openapi({ enum: ['upload', 'hris_webhook', 'hris_sync'] }),
     format: z.string().openapi({ enum: ['orgonaut', 'bamboohr'], description: 'Canonical Orgonaut CSV or BambooHR (detected; editable)' }),
     file: z.object({ name: z.string().nullable(), bytes: z.number().int(), sha256: z.string().nullable(), delimiter: z.string(), rows: z.number().int() }),
-    target: z.object({ kind: z.enum(['live', 'scenario']), scenario_id: z.string().nullable() }),
+    target: z.object({
+      kind: z.enum(['live', 'scenario']),
+      scenario_id: z.string().nullable(),
+      scenario_name: z.string().nullable().openapi({ description: 'The target scenario’s name (null for Live, or without `scenarios.read`)' }),
+    }),
     mapping: z.array(ColumnMappingSchema),
     options: z.object({
       create_missing_types: z.boolean(),
@@ -104,7 +108,7 @@ export const ImportPreviewSchema = z
         row_number: z.number().int(),
         line: z.number().int().nullable(),
         fields: z.record(z.string(), z.string().nullable()),
-        problem: z.object({ code: z.string(), field: z.string().nullable(), detail: z.string(), fix: z.string() }).nullable(),
+        problem: RowReasonSchema.nullable(),
       }),
     ),
     counts: Json.nullable().openapi({ description: 'A dry run over the current organisation: rows, families, quarantine_reasons, actors (allowance); null when the mapping has no identity column' }),

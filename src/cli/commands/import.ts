@@ -4,8 +4,9 @@ import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import type { ApiClient } from '../client/http.js';
 import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
+import { CsvParser } from '../../imports/csv/parser.js';
 import { reasonFix, reasonTitle } from '../../imports/reasons.js';
-import { fetchList, ID, printList, scenarioName, word, type Run } from './shared.js';
+import { fetchList, ID, printList, word, type Run } from './shared.js';
 
 /**
  * `orgonaut import …`: CSV imports over REST. `import <file>` uploads the file (as text/csv, bytes untouched),
@@ -19,11 +20,11 @@ const runPath = (id: string, rest = '') => `/api/v1/imports/${encodeURIComponent
 const POLL_MS = 500;
 const WAIT_LIMIT_MS = 30 * 60_000;
 
-const runColumns = (names: Map<string, string>): Column<Row>[] => [
+const runColumns: Column<Row>[] = [
   { header: 'FILE', value: (r) => r.file?.name },
   { header: 'SOURCE', value: (r) => r.source },
   { header: 'STATUS', value: (r) => (r.status === 'processing' ? `processing ${r.progress?.percent ?? 0}%` : r.status) },
-  { header: 'TARGET', value: (r) => targetLabel(r, names) },
+  { header: 'TARGET', value: (r) => targetLabel(r) },
   { header: 'ROWS', value: (r) => r.file?.rows, align: 'right' },
   { header: 'IMPORTED', value: (r) => r.summary?.rows?.imported, align: 'right' },
   { header: 'QUARANTINED', value: (r) => r.summary?.rows?.quarantined, align: 'right' },
@@ -36,8 +37,7 @@ export async function importCommand(run: Run): Promise<number> {
   if (first === 'list') {
     if (run.words.length > 1) throw new UsageError('import list takes no other words (to import a file named "list", write ./list)');
     const body = await fetchList(run, '/api/v1/imports', { status: stringFlag(run.args, 'status') });
-    const names = run.json ? new Map<string, string>() : await targetNames(run, body.data as Row[]);
-    printList<Row>(run, body, runColumns(names), 'No imports yet.');
+    printList<Row>(run, body, runColumns, 'No imports yet.');
     return 0;
   }
   if (first === 'status') {
@@ -48,15 +48,14 @@ export async function importCommand(run: Run): Promise<number> {
   return importFile(run, first);
 }
 
-/** Where a run imports into, for people: Live, or the scenario by name (`names`), its id when it has none. */
-function targetLabel(r: Row, names: Map<string, string> = new Map()): string {
-  return r.target?.kind === 'scenario' ? `scenario ${names.get(r.target.scenario_id) ?? r.target.scenario_id}` : 'Live';
+/** Where a run imports into, for people: Live, or the scenario by the name the run's answer gives (its id without one). */
+function targetLabel(r: Row): string {
+  return r.target?.kind === 'scenario' ? `scenario ${scenarioOf(r)}` : 'Live';
 }
 
-/** The names of the scenarios some runs import into (one read each; an unreadable one keeps its id). */
-async function targetNames(run: Run, runs: Row[]): Promise<Map<string, string>> {
-  const ids = [...new Set(runs.filter((r) => r.target?.kind === 'scenario' && r.target.scenario_id).map((r) => r.target.scenario_id as string))];
-  return new Map(await Promise.all(ids.map(async (id) => [id, await scenarioName(run, id)] as [string, string])));
+/** The run's target scenario, quoted by name when the answer names it (an older server, or no scenarios.read: its id). */
+function scenarioOf(r: Row): string {
+  return r.target?.scenario_name ? `"${r.target.scenario_name}"` : String(r.target?.scenario_id);
 }
 
 /** How `--mapping` is written, for its messages. */
@@ -88,11 +87,34 @@ export function parseMappingFlag(spec: string): { key: string; field: string | n
 const normalise = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
 /** The column a `--mapping` key names: its header (exact, then ignoring case and punctuation) or its 0-based index. */
-function columnOf(mapping: Row[], key: string): number {
+function columnOf(mapping: { header: string; column: number }[], key: string): number {
   const exact = mapping.find((m) => m.header === key) ?? mapping.find((m) => normalise(m.header) === normalise(key));
   if (exact) return exact.column;
   if (/^\d+$/.test(key) && Number(key) < mapping.length) return Number(key);
-  throw new UsageError(`--mapping: the file has no column "${key}" (its headers: ${mapping.map((m) => m.header).join(', ')})`);
+  const columns = mapping.map((m) => `"${m.header}"`).join(', ');
+  throw new UsageError(`--mapping: the file has no column "${key}"; its ${mapping.length} columns are ${columns} (name one by its header or its 0-based number, 0 to ${mapping.length - 1})`);
+}
+
+/** How much of the file is read here for its header row (the server refuses a file whose header is longer). */
+const HEADER_BYTES = 1024 * 1024;
+
+/**
+ * The file's column headers as the server reads them — the first record, trimmed (a BOM, Excel's `sep=;` line and
+ * blank lines before it skipped) — to check `--mapping` before uploading; null when they cannot be read here (the
+ * server then says what is wrong with the file).
+ */
+function headersOf(bytes: Uint8Array): string[] | null {
+  const found: { headers: string[] | null } = { headers: null };
+  const parser = new CsvParser((record) => {
+    found.headers ??= record.fields.map((h) => h.trim());
+  });
+  try {
+    parser.push(new TextDecoder().decode(bytes.subarray(0, HEADER_BYTES)));
+    if (!found.headers && bytes.length <= HEADER_BYTES) parser.end();
+  } catch {
+    return null;
+  }
+  return found.headers;
 }
 
 function readFile(file: string): Uint8Array {
@@ -110,6 +132,11 @@ async function importFile(run: Run, file: string): Promise<number> {
   const edits = mappingSpec === undefined ? null : parseMappingFlag(mappingSpec);
   const wait = booleanFlag(run.args, 'wait');
   const bytes = readFile(file);
+  if (edits) {
+    // A column the file lacks is said before anything is uploaded (no run is left behind), from the file's own header.
+    const headers = headersOf(bytes);
+    if (headers) for (const e of edits) columnOf(headers.map((header, column) => ({ header, column })), e.key);
+  }
   const client = run.client();
   if (edits) {
     // Checked before uploading, so a misspelt field leaves no run behind.
@@ -129,7 +156,7 @@ async function importFile(run: Run, file: string): Promise<number> {
     }
   }
   const preview = (await client.get<{ data: Row }>(runPath(created.id, '/preview'), { rows: 5 })).data;
-  if (!run.json) describeUpload(created, preview, await targetNames(run, [created]));
+  if (!run.json) describeUpload(created, preview);
   refuseNothingToImport(created, preview, client.host);
   refuseNoIdentity(created, preview, client.host, edits !== null);
 
@@ -145,7 +172,7 @@ async function importFile(run: Run, file: string): Promise<number> {
     printJson({ data: current, preview });
   } else if (current.status === 'completed') {
     print();
-    describeOutcome(current, client.host, await targetNames(run, [current]));
+    describeOutcome(current, client.host);
   } else if (current.status !== 'failed') {
     print(`Started import ${current.id} (${current.status}).`);
     hint(`Follow it with: orgonaut import status ${current.id}   (or add --wait)`);
@@ -177,8 +204,8 @@ function refuseNoIdentity(created: Row, preview: Row, host: string, mapped: bool
   throw new CliError(`${cause}: map email (or source_hris and source_hris_id; PersonID for BambooHR), e.g. --mapping "<header>=email".`, mapped ? EXIT.usage : EXIT.api);
 }
 
-function describeUpload(created: Row, preview: Row, names: Map<string, string>): void {
-  print(`Uploaded ${created.file.name ?? 'the file'}: ${created.file.rows} row${created.file.rows === 1 ? '' : 's'}, ${created.format === 'bamboohr' ? 'BambooHR' : 'Orgonaut CSV'} format, into ${targetLabel(created, names)} (run ${created.id}).`);
+function describeUpload(created: Row, preview: Row): void {
+  print(`Uploaded ${created.file.name ?? 'the file'}: ${created.file.rows} row${created.file.rows === 1 ? '' : 's'}, ${created.format === 'bamboohr' ? 'BambooHR' : 'Orgonaut CSV'} format, into ${targetLabel(created)} (run ${created.id}).`);
   print();
   printTable(created.mapping as Row[], [
     { header: 'COLUMN', value: (m) => m.column, align: 'right' },
@@ -229,7 +256,7 @@ async function follow(client: ApiClient, started: Row, report: boolean): Promise
   return current;
 }
 
-function describeOutcome(r: Row, host: string, names: Map<string, string>): void {
+function describeOutcome(r: Row, host: string): void {
   const rows = r.summary?.rows ?? {};
   print(`${r.status === 'completed' ? 'Completed' : 'So far'}: ${rows.imported ?? 0} of ${rows.total ?? 0} rows imported (${rows.created ?? 0} created, ${rows.updated ?? 0} updated, ${rows.unchanged ?? 0} unchanged); ${rows.quarantined ?? 0} quarantined, ${rows.ignored ?? 0} ignored.`);
   printReasons(r.summary?.quarantine?.reasons);
@@ -237,7 +264,7 @@ function describeOutcome(r: Row, host: string, names: Map<string, string>): void
   const live = r.summary?.live;
   if (live?.changed) print(`Live is now version ${live.version_after}; undo restores snapshot ${live.snapshot_id} (web app, or POST ${runPath(r.id, '/undo')}).`);
   else if (live) print('Nothing in Live changed.');
-  if (r.summary?.scenario) print(`Scenario ${names.get(r.summary.scenario.scenario_id) ?? r.summary.scenario.scenario_id}: ${r.summary.scenario.records_changed} records changed (revision ${r.summary.scenario.revision}).`);
+  if (r.summary?.scenario) print(`Scenario ${r.summary.scenario.scenario_id === r.target?.scenario_id ? scenarioOf(r) : r.summary.scenario.scenario_id}: ${r.summary.scenario.records_changed} records changed (revision ${r.summary.scenario.revision}).`);
 }
 
 async function status(run: Run, id: string): Promise<number> {
@@ -245,13 +272,12 @@ async function status(run: Run, id: string): Promise<number> {
   const body = await client.get<{ data: Row }>(runPath(id));
   if (run.json) return printJson(body), 0;
   const r = body.data;
-  const names = await targetNames(run, [r]);
   printPairs([
     ['Id', r.id],
     ['File', r.file?.name],
     ['Source', r.source],
     ['Format', r.format],
-    ['Target', targetLabel(r, names)],
+    ['Target', targetLabel(r)],
     ['Status', r.status],
     ['Progress', `${r.progress?.percent ?? 0}%${r.status === 'processing' && r.progress?.stage ? ` (${r.progress.stage})` : ''}`],
     ['Rows', r.file?.rows],
@@ -271,7 +297,7 @@ async function status(run: Run, id: string): Promise<number> {
   }
   if (r.summary) {
     print();
-    describeOutcome(r, client.host, names);
+    describeOutcome(r, client.host);
     const families = Object.entries((r.summary.families ?? {}) as Record<string, Row>).filter(([, c]) => c.created || c.updated || c.unchanged || c.quarantined);
     if (families.length) {
       print();
