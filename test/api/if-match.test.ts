@@ -69,6 +69,26 @@ describe('If-Match on scenario writes', () => {
     expect((await call(`/api/v1/scenarios/${sid}/tasks`)).body.data).toEqual([]);
   });
 
+  it('answers each write with the scenario’s new ETag, so the next write sends it without reading again', async () => {
+    const sid = (await call('/api/v1/scenarios', { method: 'POST', json: { name: 'Chained' } })).body.data.id;
+    const read = await call(`/api/v1/scenarios/${sid}`);
+    const batch = await call(`/api/v1/scenarios/${sid}/changes`, { method: 'POST', json: rename('Platform Chain'), headers: { 'if-match': read.etag! } });
+    expect(batch.status).toBe(200);
+    // The tag GET gives now, not the one sent.
+    expect(batch.etag).toBe((await call(`/api/v1/scenarios/${sid}`)).etag);
+    expect(batch.etag).not.toBe(read.etag);
+    const submit = await call(`/api/v1/scenarios/${sid}/submit`, { method: 'POST', headers: { 'if-match': batch.etag! } });
+    expect(submit.status).toBe(200);
+    // The answer is the scenario as GET shows it (change counts too), with that answer's tag.
+    const shown = await call(`/api/v1/scenarios/${sid}`);
+    expect(submit.body).toEqual(shown.body);
+    expect(submit.body.data).toMatchObject({ submitted: true, change_counts: { org_unit: { change: 1 } } });
+    expect(submit.etag).toBe(shown.etag);
+    expect((await call(`/api/v1/scenarios/${sid}/withdraw`, { method: 'POST', headers: { 'if-match': submit.etag! } })).status).toBe(200);
+    // The submit's tag is stale once withdrawn.
+    expect((await call(`/api/v1/scenarios/${sid}/archive`, { method: 'POST', headers: { 'if-match': submit.etag! } })).status).toBe(412);
+  });
+
   it('is refused, not ignored, by a write that does not check it', async () => {
     const refused = await call('/api/v1/department-types', { method: 'POST', json: { name: 'Guarded type' }, headers: { 'if-match': 'W/"abc"' } });
     expect(refused).toMatchObject({ status: 400, body: { field: 'If-Match', detail: expect.stringContaining('is not checked by this route') } });

@@ -9,7 +9,7 @@ import { promoteScenario } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { preconditionFailed } from './etag.js';
-import { scenarioIfMatch } from './scenarios.js';
+import { currentScenario, ETAG_HEADER, scenarioIfMatch } from './scenarios.js';
 import { BatchOutcomeSchema, ChangeSchema, DeltaSchema, PromoteBody, TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
 
@@ -92,7 +92,10 @@ const apply = createRoute({
   security: SECURITY,
   ...needs('scenarios.write'),
   request: { params: IdParam, headers: IfMatchHeader, body: { ...json(ApplyChangesBody), required: true } },
-  responses: { 200: { description: 'Applied', ...json(itemEnvelope(BatchOutcomeSchema)) }, ...problemResponses(400, 401, 403, 404, 409, 412) },
+  responses: {
+    200: { description: 'Applied; `ETag` is the scenario’s after the batch (absent if another write landed right after it)', headers: ETAG_HEADER, ...json(itemEnvelope(BatchOutcomeSchema)) },
+    ...problemResponses(400, 401, 403, 404, 409, 412),
+  },
 });
 
 const promote = createRoute({
@@ -131,7 +134,10 @@ export function scenarioChangeRoutes() {
     // The batch is saved only at the revision it was validated at: checked there too, nothing can land in between.
     if (checked !== undefined && batch.scenario.revision !== checked) throw preconditionFailed(`/api/v1/scenarios/${id}`);
     const outcome = await savePreparedBatch(ctx, batch);
-    return c.json({ data: { ...outcome, created: outcome.created.map((r) => ({ ...r, family: CREATED_FAMILY.get(r.family) ?? r.family })) } }, 200);
+    // The scenario's ETag at the revision this batch saved, so the next batch can send it as If-Match without a read.
+    const { scenario, etag } = await currentScenario(c, id);
+    const headers: Record<string, string> = scenario.revision === outcome.revision ? { etag } : {};
+    return c.json({ data: { ...outcome, created: outcome.created.map((r) => ({ ...r, family: CREATED_FAMILY.get(r.family) ?? r.family })) } }, 200, headers);
   });
   router.openapi(
     promote,

@@ -6,12 +6,20 @@ import { archiveScenario, createScenario, getScenario, listScenarios, submitScen
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
-import { assertIfMatch } from './etag.js';
+import { assertIfMatch, weakEtag } from './etag.js';
 import { CreateScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
 
 /** Scenario lifecycle (SPEC §6): list, create within the plan's cap, show, submit for review, archive, unarchive. */
 
 const tags = ['Scenarios'];
+
+/** The ETag a scenario write answers with: that of `GET /api/v1/scenarios/{id}` now, to send as the next write's If-Match. */
+export const ETAG_HEADER = {
+  ETag: {
+    description: 'The scenario’s ETag after this write, as `GET /api/v1/scenarios/{id}` gives it: send it as `If-Match` on the next write without reading the scenario again',
+    schema: { type: 'string' as const, example: 'W/"jI2IjuQ3IeKrSCcnC3IRB5Gm13O"' },
+  },
+};
 
 const list = createRoute({
   method: 'get',
@@ -73,7 +81,14 @@ function transition(path: string, summary: string, description: string) {
     security: SECURITY,
     ...needs('scenarios.write'),
     request: { params: IdParam, headers: IfMatchHeader },
-    responses: { 200: { description: 'The scenario after the change', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(401, 403, 404, 409, 412) },
+    responses: {
+      200: {
+        description: 'The scenario after the change, as `GET /api/v1/scenarios/{id}` answers it now',
+        headers: ETAG_HEADER,
+        ...json(itemEnvelope(ScenarioDetailSchema)),
+      },
+      ...problemResponses(401, 403, 404, 409, 412),
+    },
   });
 }
 
@@ -86,6 +101,12 @@ const submit = transition(
 const withdraw = transition('withdraw', 'Take a submitted scenario back from review', 'Clears the submission; editing was never stopped. Idempotent.');
 const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap. Idempotent.');
 const unarchive = transition('unarchive', 'Bring an archived planning scenario back', 'Within the plan’s cap; snapshots and applied scenarios never come back. Idempotent.');
+
+/** The scenario as `GET /api/v1/scenarios/{id}` answers it now, and that answer's ETag (for a write to hand back). */
+export async function currentScenario(c: Context<AppEnv>, id: string) {
+  const scenario = await getScenario(serviceContext(c), id);
+  return { scenario, etag: weakEtag(JSON.stringify({ data: scenario })) };
+}
 
 /**
  * Checks a write's `If-Match` against the scenario as `GET /api/v1/scenarios/{id}` shows it now (412 if it changed).
@@ -120,7 +141,10 @@ export function scenarioRoutes() {
     router.openapi(route, async (c) => {
       const { id } = c.req.valid('param');
       await scenarioIfMatch(c, id);
-      return c.json({ data: await act(serviceContext(c), id) }, 200);
+      await act(serviceContext(c), id);
+      // The scenario as its GET answers it (with change counts), and that answer's ETag for the next If-Match.
+      const { scenario, etag } = await currentScenario(c, id);
+      return c.json({ data: scenario }, 200, { etag });
     });
   }
   return router;
