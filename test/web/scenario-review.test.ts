@@ -93,6 +93,18 @@ describe('the change tray of a scenario that cannot change', () => {
   });
 });
 
+describe('a member who may change a scenario but not promote it', () => {
+  it('is told why there is no Promote to Live and who can promote', async () => {
+    const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+    const sid = (await createScenario(ctx, { name: 'Member plan' })).id;
+    await applyBatch(ctx, sid, [{ op: 'set_fte', actor_id: id('p2'), fte: 0.6 }]);
+    const seen = text((await get(`/scenarios/${sid}`, member)).html);
+    expect(seen).toContain('Promoting to Live is not part of your access (scenarios.promote): submit the scenario for review and ask an owner, admin or manager to promote it.');
+    expect(seen).not.toContain('I understand that Live will be replaced');
+    expect(text((await get(`/scenarios/${sid}`, owner)).html)).not.toContain('not part of your access (scenarios.promote)');
+  });
+});
+
 describe('the delta by org unit', () => {
   it('shows the span a new reporting line moves, so a unit listed for it does not read as unchanged', async () => {
     const sid = (await createScenario(ctx, { name: 'Wider sales span' })).id;
