@@ -9,6 +9,7 @@ import { isRecord, jsonList, lacking, MissingOneOfAbilities, needsFor, type Tool
 import { toolError, toolResult } from './result.js';
 import { blankClears } from './blank-clears.js';
 import { closestNames } from './suggest.js';
+import { unknownChangeField } from './changes.js';
 import type { McpSession } from './session.js';
 
 /**
@@ -151,7 +152,12 @@ function withoutSearchPrefix(key: string, value: unknown): unknown {
 
 function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>): InvalidInput {
   if (issue.code === 'unrecognized_keys') {
-    return new InvalidInput(fieldPath([...issue.path, issue.keys[0]!]), 'is not a field here; the input schema lists the fields');
+    // Inside a change (`changes[0].salary`): what that change's op takes instead.
+    const [list, index] = issue.path;
+    const changes = jsonList(args.changes);
+    const item = list === 'changes' && typeof index === 'number' && Array.isArray(changes) ? (changes[index] as unknown) : undefined;
+    const reason = unknownChangeField(item, issue.keys[0]!) ?? 'is not a field here; the input schema lists the fields';
+    return new InvalidInput(fieldPath([...issue.path, issue.keys[0]!]), reason);
   }
   const field = issue.path.length ? fieldPath(issue.path) : 'arguments';
   const absent = issue.path.length === 1 && (args[String(issue.path[0])] ?? null) === null;

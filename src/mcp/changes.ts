@@ -170,9 +170,31 @@ export const changeItem = z
       // An assistant often sends the id it has (actor_id) for the one the op needs (placement_id): say where that is.
       const missing = required.find((field) => change[field as keyof typeof change] === undefined && field in FIND_ID);
       const hint = missing ? `; find the ${missing} with ${FIND_ID[missing as keyof typeof FIND_ID]}` : '';
-      ctx.addIssue({ code: 'custom', path: [foreign], message: `is not a field of ${change.op}, which takes ${[...required, ...optional].join(', ')}${hint}` });
+      ctx.addIssue({ code: 'custom', path: [foreign], message: `${notAFieldOf(change.op, foreign)}${hint}` });
     }
   });
+
+/** "is not a field of add_actor, which takes …", and where pay goes when the field looks like pay (`salary`). */
+function notAFieldOf(op: ChangeOp, field: string): string {
+  const { required, optional } = OP_FIELDS[op];
+  const fields: string[] = [...required, ...optional];
+  const own = fields.filter((f) => (MONEY_FIELDS as readonly string[]).includes(f));
+  const pay = !/salary|pay|compensation|wage|amount|rate|cost/i.test(field)
+    ? ''
+    : own.length
+      ? `; pay here is ${own.join(' or ')}, in minor units (cents) with currency`
+      : '; pay is its own change: set_compensation with actor_id (the "$<ref>" of an add_actor in the same list), kind, amount_minor (cents) and currency';
+  return `is not a field of ${op}, which takes ${fields.join(', ')}${pay}`;
+}
+
+/**
+ * The reason for a field a change carries that no op has (`salary`), which the strict item schema refuses before
+ * the op is looked at: named like a field the op does not read, when the change names a known op.
+ */
+export function unknownChangeField(change: unknown, field: string): string | undefined {
+  if (!isRecord(change) || typeof change.op !== 'string' || !(CHANGE_OP_NAMES as readonly string[]).includes(change.op)) return undefined;
+  return notAFieldOf(change.op as ChangeOp, field);
+}
 
 /** Where the ids the ops need are listed. */
 const FIND_ID = {

@@ -122,6 +122,24 @@ describe('scenario.action.plan', () => {
     expect(dated.field).toBe('changes[0].date');
   });
 
+  it('says what a change takes instead of a field no op has, and where pay goes ("salary" on a hire)', async () => {
+    const sid = await newScenario('Unknown fields');
+    const hire = { op: 'add_actor', kind: 'human', display_name: 'Ada', org_unit_id: world.ids.units.P, salary: 90_000 };
+    const error = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 1 }, hire] }));
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'changes[1].salary' });
+    expect(error.message).toContain('is not a field of add_actor, which takes kind, display_name, org_unit_id');
+    expect(error.message).toContain('set_compensation with actor_id (the "$<ref>" of an add_actor in the same list), kind, amount_minor (cents) and currency');
+    // A seat has pay fields of its own; and the same when the list came as a string of JSON.
+    const seat = { op: 'create_position', org_unit_id: world.ids.units.P, title: 'Engineer', salary: 90_000 };
+    const seatError = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: JSON.stringify([seat]) }));
+    expect(seatError.message).toContain('pay here is target_salary_minor or day_rate_minor, in minor units (cents) with currency');
+    // A field that is no pay gets the op's fields alone.
+    const other = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 1, nickname: 'x' }] }));
+    expect(other.message).toMatch(/is not a field of set_fte, which takes actor_id, fte$/);
+    const [stored] = await world.database.db.select({ n: count() }).from(scenarioProposals).where(eq(scenarioProposals.scenarioId, sid));
+    expect(stored!.n).toBe(0);
+  });
+
   it('says where to find the department and team type ids a new unit needs', async () => {
     const explained = structured<{ arguments: { name: string; fields?: { name: string; description: string }[] }[] }>(
       await owner.call('capability_explain', { name: 'scenario_action_plan' }),
