@@ -197,8 +197,10 @@ describe('orgonaut walked through by a new user', () => {
     const taskId = promoted.stdout.match(/\(task ([0-9a-f-]{36})\)/)![1]!;
     const listed = await orgonaut(['tasks', 'list', '--kind', 'promotion', '--status', 'succeeded']);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(/^KIND\s+STATUS\s+CREATED\s+FINISHED\s+ERROR\s+ID$/m);
-    expect(listed.stdout).toMatch(new RegExp(`^promotion\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\s+.+\\s+-\\s+${taskId}$`, 'm'));
+    // Which scenario each task is about, by name (the API gives its id).
+    expect(promoted.stdout).toMatch(/^Promoted "Walk plan": Live now includes it \(task /m);
+    expect(listed.stdout).toMatch(/^KIND\s+STATUS\s+SCENARIO\s+CREATED\s+FINISHED\s+ERROR\s+ID$/m);
+    expect(listed.stdout).toMatch(new RegExp(`^promotion\\s+succeeded\\s+Walk plan\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\s+.+\\s+-\\s+${taskId}$`, 'm'));
     expect((await orgonaut(['tasks', 'list', '--status', 'failed'])).stdout.trim()).toBe('No tasks match.');
     const ofScenario = await orgonaut(['scenario', 'tasks', scenario, '--kind', 'promotion', '--limit', '1']);
     expect(ofScenario.code, ofScenario.stderr).toBe(0);

@@ -283,9 +283,9 @@ async function promote(run: Run, id: string): Promise<number> {
     }
   }
   if (run.json) printJson({ data: task });
-  else if (task.status === 'succeeded') print(`Promoted: Live now includes the scenario (task ${task.id}).`);
+  else if (task.status === 'succeeded') print(`Promoted ${await scenarioName(run, id)}: Live now includes it (task ${task.id}).`);
   else if (task.status !== 'failed') {
-    print(`Promotion started (task ${task.id}, ${task.status}).`);
+    print(`Promotion of ${await scenarioName(run, id)} started (task ${task.id}, ${task.status}).`);
     hint(`Follow it with: orgonaut tasks show ${task.id}   (or add --wait)`);
   }
   if (task.status === 'failed') throw new CliError(`promotion failed: ${task.error ?? 'unknown error'} (task ${task.id}).`, EXIT.api);

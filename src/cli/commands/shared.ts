@@ -166,13 +166,13 @@ export async function recordNames(run: Run, path: string, view: Query, field: st
 }
 
 /**
- * A scenario's (or snapshot's) name for a summary line, read by id; the id itself when it cannot be read (not found,
- * or the credential may not read scenarios).
+ * A scenario's (or snapshot's) name for a summary line, read by id, in quotes (unquoted for a table column with
+ * `quoted: false`); the id itself when it cannot be read (not found, or the credential may not read scenarios).
  */
-export async function scenarioName(run: Run, id: string): Promise<string> {
+export async function scenarioName(run: Run, id: string, { quoted = true } = {}): Promise<string> {
   try {
     const { data } = await run.client().get<{ data: { name?: string } }>(`/api/v1/scenarios/${encodeURIComponent(id)}`);
-    return data.name ? `"${data.name}"` : id;
+    return data.name ? (quoted ? `"${data.name}"` : data.name) : id;
   } catch (error) {
     if (error instanceof ApiProblem && (error.status === 403 || error.status === 404)) return id;
     throw error;

@@ -1,6 +1,6 @@
 import { stringFlag, UsageError } from '../args.js';
 import { fte, print, printJson, printPairs, utcTime, type Column } from '../client/output.js';
-import { ID, listCommand, scenarioName, word, type Run } from './shared.js';
+import { fetchList, ID, printList, scenarioName, word, type Run } from './shared.js';
 
 /**
  * `orgonaut tasks list|show`: the background tasks of the tenant (promotions, restores, an import's undo) — what is
@@ -23,7 +23,13 @@ export async function tasksCommand(run: Run): Promise<number> {
   const sub = word(run, 0, 'list|show');
   if (sub === 'list') {
     const filtered = stringFlag(run.args, 'status') || stringFlag(run.args, 'kind');
-    return listCommand<Row>(run, '/api/v1/tasks', { status: stringFlag(run.args, 'status'), kind: stringFlag(run.args, 'kind') }, TASK_COLUMNS, filtered ? 'No tasks match.' : 'No background tasks yet.');
+    const body = await fetchList(run, '/api/v1/tasks', { status: stringFlag(run.args, 'status'), kind: stringFlag(run.args, 'kind') });
+    // Which scenario (or snapshot) each task is about, by name: the API gives its id (--json keeps it).
+    const ids = run.json ? [] : [...new Set((body.data as Row[]).map((t) => t.scenario_id).filter((id): id is string => typeof id === 'string' && id !== ''))];
+    const names = new Map(await Promise.all(ids.map(async (id) => [id, await scenarioName(run, id, { quoted: false })] as const)));
+    const [kind, status, ...rest] = TASK_COLUMNS;
+    printList<Row>(run, body, [kind!, status!, { header: 'SCENARIO', value: (t) => names.get(t.scenario_id) ?? t.scenario_id }, ...rest], filtered ? 'No tasks match.' : 'No background tasks yet.');
+    return 0;
   }
   if (sub !== 'show') throw new UsageError(`unknown tasks command "${sub}" (list or show)`);
   const body = await run.client().get<{ data: Row }>(`/api/v1/tasks/${encodeURIComponent(word(run, 1, 'task-id'))}`);
