@@ -78,6 +78,14 @@ export const nextCursor = z.string().optional().describe('Pass as `cursor` to ge
 /** A list item: the fields every item has, the rest passed through as the presenters shape them. */
 export const item = (fields: z.ZodRawShape = {}) => z.looseObject({ id: z.string(), ...fields });
 
+/**
+ * How every money figure reads (`{amount_minor, currency}`, a delta's `annual_cost_minor`), said where an assistant
+ * reads before the figures — the connection's instructions and the guides' tips — not only in output schemas, which
+ * many clients never show the model: 1174520250 EUR read as euros is a hundred times too much.
+ */
+export const MONEY_UNITS =
+  'Money is in minor units of its currency (`amount_minor`, and `*_minor` fields): 123456 EUR is 1,234.56 EUR; currencies without them (JPY, KRW) count whole units.';
+
 /** Money after null-stripping: `amount_minor` is absent when it cannot be computed (e.g. cost per FTE of nobody). */
 export const money = z
   .looseObject({ amount_minor: z.number().optional(), currency: z.string() })

@@ -1,5 +1,6 @@
 import type { Principal } from '../access/policy.js';
 import type { Catalog } from './catalog.js';
+import { MONEY_UNITS } from './fields.js';
 import { listedName, needsFor, satisfies, type NameStyle } from './registry.js';
 
 /**
@@ -28,7 +29,7 @@ export interface Guide {
 const COMMON_TIPS = [
   'Every org tool reads Live by default; pass `scenario_id` to read a scenario or snapshot and `as_of` (YYYY-MM-DD) for another day.',
   'Lists are paginated: pass the returned `next_cursor` as `cursor` to continue; `limit` is 1–500 (default 50).',
-  'Money appears only with the costs.read ability; without it cost fields are simply absent, not zero.',
+  `Money appears only with the costs.read ability; without it cost fields are simply absent, not zero. ${MONEY_UNITS}`,
   'An error result names what is wrong and how to fix it — a missing ability, an unknown id or an invalid argument.',
 ];
 

@@ -6,6 +6,7 @@ import { callableNames, listedName, type NameStyle, type ToolDefinition } from '
 import { registerResources } from './resources.js';
 import { deferredInput, memoizedOutput } from './schema-json.js';
 import { closestNames } from './suggest.js';
+import { MONEY_UNITS } from './fields.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import type { McpSession } from './session.js';
 import { toolStepUp } from './step-up.js';
@@ -135,7 +136,7 @@ function instructionsFor(style: NameStyle, catalog: Catalog): string {
       'for step-by-step workflows. Org tools read Live by default; pass scenario_id for a scenario and as_of for another day. ' +
       `Changes are only drafted in planning scenarios (${name('scenario.action.plan')}) and applied after the person agrees ` +
       `(${name('scenario.action.confirm')}); Live is never written. ` +
-      'Money appears only for callers allowed to see costs. Every tool also answers to its dotted name.';
+      `Money appears only for callers allowed to see costs. ${MONEY_UNITS} Every tool also answers to its dotted name.`;
     text = catalog.renderNames(text, style);
     instructionsCache.set(style, text);
   }
