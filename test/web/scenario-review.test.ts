@@ -105,6 +105,22 @@ describe('a member who may change a scenario but not promote it', () => {
   });
 });
 
+describe('the delta of a branch whose source was promoted since', () => {
+  it('says it is compared with Live, which it now follows, instead of offering its promoted source as a second view of Live', async () => {
+    const parent = (await createScenario(ctx, { name: 'Promoted parent' })).id;
+    await applyBatch(ctx, parent, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Ops' }]);
+    const child = (await createScenario(ctx, { name: 'Orphaned child', sourceScenarioId: parent })).id;
+    await applyBatch(ctx, child, [{ op: 'set_fte', actor_id: id('f1'), fte: 0.7 }]);
+    // While the parent is a plan, the child is compared with it or with Live.
+    expect((await get(`/scenarios/${child}/delta`, owner)).html).toContain('Compared with “Promoted parent”</a>');
+    await (await promoteScenario(ctx, parent)).done;
+    const html = (await get(`/scenarios/${child}/delta`, owner)).html;
+    expect(html).not.toContain('Compared with “Promoted parent”');
+    expect(text(html)).toContain('Compared with Live as it is now: “Promoted parent”, which this scenario started from, has been promoted since, so it follows Live.');
+    expect(text(html)).toContain('Against Live,');
+  });
+});
+
 describe('the delta by org unit', () => {
   it('shows the span a new reporting line moves, so a unit listed for it does not read as unchanged', async () => {
     const sid = (await createScenario(ctx, { name: 'Wider sales span' })).id;

@@ -92,6 +92,9 @@ export function deltaRoutes(): Hono<AppEnv> {
     const unitMoney = can(ctx.principal, 'costs.read');
     const withheld = delta.withheld as Withheld[];
     const hiddenFamilies = withheld.filter((w) => FAMILY_TITLES[w.part] !== undefined && w.part !== 'compensation');
+    // A source promoted since is part of Live: the scenario follows Live, and "compared with its source" is Live too.
+    const source = scenario.kind === 'planning' && scenario.source?.kind === 'scenario' && scenario.source.scenario_id ? await getScenario(ctx, scenario.source.scenario_id).catch(() => null) : null;
+    const followsLive = source !== null && source.kind !== 'planning';
     const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'source' }), `Compared with ${quoted(scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live')}`];
     const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), scenario.kind === 'applied' ? 'Compared with Live now' : 'Compared with Live'];
     const promotionLink: [string, string] = [link(base, { scenarioId: null, asOf }), 'What its promotion changed'];
@@ -99,7 +102,7 @@ export function deltaRoutes(): Hono<AppEnv> {
       <Shell c={c} title={`Delta · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
         <ScenarioHead scenario={scenario} active="delta" canEdit={can(c.var.principal!, 'scenarios.write')} />
         <div class="page-head">
-          {scenario.kind === 'planning' && scenario.source?.kind === 'scenario' ? (
+          {scenario.kind === 'planning' && scenario.source?.kind === 'scenario' && !followsLive ? (
             <SubNav
               label="Compare with"
               items={[sourceLink, liveLink]}
@@ -111,7 +114,9 @@ export function deltaRoutes(): Hono<AppEnv> {
           ) : (
             <p class="hint">
               {scenario.kind === 'planning'
-                ? 'Compared with Live as it is now.'
+                ? followsLive
+                  ? `Compared with Live as it is now: ${quoted(source!.name)}, which this scenario started from, has been promoted since, so it follows Live.`
+                  : 'Compared with Live as it is now.'
                 : 'A snapshot is compared with Live as it is now: “added” and “removed” read as what restoring it would do to Live.'}
             </p>
           )}
