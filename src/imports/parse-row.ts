@@ -134,6 +134,8 @@ export function parseRow(rowNumber: number, values: readonly (string | null)[], 
   attempt(() => {
     input = parseIdentity(rowNumber, cell, ctx, keys, columns, values);
   });
+  // A totals row is no person: what its other cells seem to say (a sum in the pay column) is not worth listing.
+  if (!input && totalsLabel(values)) return { rowNumber, keys, input: null, reason: problems[0]! };
   // A row without an identity is still read through, to say what else is wrong with it.
   const read: RowInput = input ?? { rowNumber, sourceHris: null, sourceHrisId: null, email: null, emailKey: null, employeeId: null };
   parsePerson(read, cell, ctx, attempt);
@@ -190,6 +192,9 @@ function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: R
   if (hasSource) keys.sourceKey = sourceKeyOf(sourceHris!, sourceHrisId!);
   if (email !== null) {
     if (!EMAIL.test(email)) {
+      // A spreadsheet's totals line whose label sits in the email column (“Total”): no person, say so.
+      const totals = hasSource ? null : totalsLabel(values);
+      if (totals) reject('missing_required_field', 'email', `“${email.slice(0, 40)}” is not an email: this looks like a totals row (“${totals.slice(0, 40)}”), not a person — ignore it`);
       if (!hasSource) reject('missing_required_field', 'email', `${notAnEmail(email)}, and it is this row’s only identity`);
       reject('invalid_email', 'email', notAnEmail(email));
     }

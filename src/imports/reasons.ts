@@ -5,7 +5,7 @@ import type { Family } from '../org/types.js';
  * family each belongs to in run summaries, a short title people understand (web review, CLI) and what to do about each.
  */
 export const REASONS = {
-  missing_required_field: { title: 'A required field is blank or malformed', family: 'actors', fix: 'Fill in the field; a blank or malformed email is this error when email is the file’s only identity.' },
+  missing_required_field: { title: 'A required field is blank or malformed', family: 'actors', fix: 'Fill in the field; a blank or malformed email is this error when email is the file’s only identity. A line that is no person (a totals or notes line): ignore it.' },
   missing_required_identity: { title: 'Nothing identifies the person', family: 'actors', fix: 'Give a valid email, or both source_hris and source_hris_id, or (BambooHR) PersonID / employee_id.' },
   duplicate_email: { title: 'The email is on another row too', family: 'actors', fix: 'Merge the rows: one canonical row per person. A person in several teams is one row with their main team (the import sets the primary placement); add the other teams in Orgonaut.' },
   duplicate_source_identity: { title: 'The HRIS id is on another row too', family: 'actors', fix: 'Keep one row per source record; make sure PersonIDs (in an Orgonaut CSV: employee ids) are unique. A person in several teams is one row with their main team.' },

@@ -5,6 +5,7 @@ import { FixedImportRowSchema, ImportRowSchema } from '../../src/api/v1/import-s
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { parseRow } from '../../src/imports/parse-row.js';
+import { REASONS } from '../../src/imports/reasons.js';
 import { listRows } from '../../src/imports/review.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { signInThroughForm, testApp, type TestApp } from '../support/app.js';
@@ -62,6 +63,17 @@ describe('every problem of a row at once', () => {
     ]);
     // A row with one problem has no others.
     expect(parseRow(1, ['a@x.test', 'A', 'Ops', '9', 'EUR', '1', ''], ctx).reason).toEqual({ code: 'invalid_fte', field: 'fte', detail: expect.stringContaining('0.01 to 3.00') });
+  });
+
+  it('says a totals line is no person, whichever column holds its label, without listing what its sums seem to say', () => {
+    const ctx = parseContextFor(HEADER);
+    for (const values of [['Total', '', '', '', '', '470000', ''], ['', 'Grand total', '', '', '', '470000', '']]) {
+      const parsed = parseRow(9, values, ctx);
+      expect(parsed.reason, values.join(',')).toEqual({ code: 'missing_required_field', field: 'email', detail: expect.stringContaining('this looks like a totals row') });
+      expect(parsed.reason?.detail).toContain('ignore it');
+    }
+    // What to do says so too, not only “fill in the field”.
+    expect(REASONS.missing_required_field.fix).toContain('(a totals or notes line): ignore it');
   });
 
   it('counts a row once, by its first problem, and lists the others on the row', async () => {
