@@ -64,7 +64,7 @@ export const activityTool = defineTool({
   description:
     'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
     'model change with before/after values, the user and the MCP client (money fields only with costs.read); ' +
-    '`entity_name` names the record when its values do, `scenario_name` the scenario a change was made in. Filter ' +
+    '`entity_name` names the record when its values do. `scenario_name` names the scenario a change was made in. Filter ' +
     'by category, record type, scenario or a date range; "what changed in Live last week?" is `scope: "live"` with ' +
     '`since` (changes drafted in scenarios are left out; `scope: "scenarios"` lists only those). Needs activity.read.',
   purpose: 'history',
@@ -147,8 +147,8 @@ export const settingsTool = defineTool({
   description:
     'How the tenant is set up: plan and what it includes, reporting currency, the currencies in use and whether each ' +
     'has an exchange rate (the rates, burden % and working days per year with costs.read), and how many members ' +
-    'hold each role, and the department and team types (id and name: the ids `scenario.action.plan` takes as ' +
-    'department_type_id and team_type_id). Read it before interpreting costs from `org.costs.rollup` or `org.metrics.get`.',
+    'hold each role. It also lists the department and team types by id and name (the ids `scenario.action.plan` takes ' +
+    'as department_type_id and team_type_id). Read it before interpreting costs from `org.costs.rollup` or `org.metrics.get`.',
   purpose: 'history',
   inputSchema: z.object({}),
   outputSchema: z.object({

@@ -17,6 +17,9 @@ const spanItem = z.object({
   layer: z.number().int().describe('1 = no manager above'),
 });
 
+/** A bound on direct reports no manager reaches (the JSON Schema shows a range, not ±2^53 − 1). */
+const MAX_REPORTS = 100_000;
+
 export const spansListTool = defineTool({
   name: 'org.spans.list',
   title: 'Managers by span of control',
@@ -39,12 +42,14 @@ export const spansListTool = defineTool({
       .number()
       .int()
       .min(0)
+      .max(MAX_REPORTS)
       .optional()
       .describe('Only managers with at least this many direct reports ("spans over 8" = 9). Without `span`, every class.'),
     max_direct_reports: z
       .number()
       .int()
       .min(0)
+      .max(MAX_REPORTS)
       .optional()
       .describe('Only managers with at most this many direct reports. Without `span`, every class.'),
     ...pageFields,

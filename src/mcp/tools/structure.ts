@@ -223,8 +223,8 @@ export const teamsTool = defineTool({
   name: 'org.teams.list',
   title: 'List teams',
   description:
-    'Teams (org units of type team) with purpose, team type (id and name) and roll-up metrics, sorted by name and paginated ' +
-    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). Filter by team type. Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
+    'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated ' +
+    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). The team type reads by id and name. Filter by team type. Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
   purpose: 'org-review',
   inputSchema: z.object({
     ...viewFields,
