@@ -53,7 +53,9 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     const plan = await planImport({ rows: () => rowsToProcess(ctx.db, ctx.tenant.id, run.id, reprocess), total, earlier: run.step > 0 ? () => importedRows(ctx.db, ctx.tenant.id, run.id) : undefined, parse, base, companyName: ctx.tenant.name, types: references.types, enteredToday });
     results = plan.rows;
     // Dates with the year last, refused until the person importing says which comes first.
-    const slashed = [...plan.rows.values()].filter((r) => r.status === 'quarantined' && r.reason.code === 'invalid_date' && r.reason.detail.includes('depends on who saved the file')).length;
+    // A row's every problem counts: a slashed date may be its second one, after a bad FTE.
+    const slashedDate = (p: { code: string; detail: string }) => p.code === 'invalid_date' && p.detail.includes('depends on who saved the file');
+    const slashed = [...plan.rows.values()].filter((r) => r.status === 'quarantined' && (slashedDate(r.reason) || !!r.reason.others?.some(slashedDate))).length;
     if (slashed && !parse.dateOrder) {
       warnings.push({
         code: 'date_order',

@@ -119,6 +119,16 @@ describe('every problem of a row at once', () => {
     expect(preview.counts.quarantine_reasons).toEqual({ missing_required_field: 1, invalid_fte: 1 });
   });
 
+  it('warns in the preview about dates with the year last when one is a row’s second problem', async () => {
+    const form = new FormData();
+    form.set('file', new File([csvOf(HEADER, [['eve@probs.test', 'Eve', 'Ops', '9', 'EUR', '85000', '03/05/2024']])], 'slashed.csv', { type: 'text/csv' }));
+    const response = await app.app.request('/api/v1/imports', { method: 'POST', headers: { host: HOST, authorization: `Bearer ${tokens.get('owner')}` }, body: form });
+    const id = ((await response.json()) as { data: { id: string } }).data.id;
+    const preview = (await send(`/api/v1/imports/${id}/preview`)).body.data;
+    expect(preview.sample[0].problem).toMatchObject({ code: 'invalid_fte', others: [{ code: 'invalid_date' }] });
+    expect(preview.warnings).toContainEqual({ code: 'date_order', message: expect.stringContaining('1 row(s) write dates with the year last') });
+  });
+
   it('lists every problem on the review page and marks each cell at fault', async () => {
     const password = 'correct horse battery';
     const cookie = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password })).email, password);
