@@ -112,19 +112,29 @@ async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
 }
 
 /**
- * What a person reading the preview should know about the batch's new actors before agreeing: one with no pay is
- * left out of the cost figures (the cost delta reads 0 for a hire — `without_compensation` moves instead), one with
- * no manager starts a reporting line of its own (layer 1, which moves layers and spans). Each note says which
- * change fixes it.
+ * What a person reading a preview should know about a batch's new actors before agreeing — the same for every
+ * surface that stages changes (MCP plan, web tray): one with no pay is left out of the cost figures (the cost delta
+ * reads 0 for a hire — `without_compensation` moves instead), one with no manager starts a reporting line of its
+ * own (layer 1, which moves layers and spans). `unpaid` only for a caller who may read costs (null otherwise).
+ * Names as the batch has them (display name, else id).
  */
-function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): string[] {
+export function hireGaps(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): { unpaid: string[] | null; unmanaged: string[] } {
   const added = batch.created.filter((c) => c.family === 'actors').map((c) => ({ ...c, actor: batch.graph.actors.get(c.id) }));
-  const named = (list: typeof added) => list.map((a) => `"${a.actor?.displayName ?? a.id}"`).join(', ');
+  const nameOf = (a: (typeof added)[number]) => a.actor?.displayName ?? a.id;
   const hasManager = (actorId: string, day: string) => [...batch.graph.reportingLines.values()].some((l) => l.actorId === actorId && inEffect(l, day));
   const dayOf = (a: (typeof added)[number]) => a.actor?.validFrom ?? today();
+  return {
+    unpaid: can(ctx.principal, 'costs.read') ? added.filter((a) => !compensationInEffect(batch.graph, a.id, dayOf(a))).map(nameOf) : null,
+    unmanaged: added.filter((a) => !hasManager(a.id, dayOf(a))).map(nameOf),
+  };
+}
+
+/** `hireGaps` as notes for the MCP preview, each naming the change that fixes it. */
+function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): string[] {
+  const { unpaid, unmanaged } = hireGaps(ctx, batch);
+  const named = (list: string[]) => list.map((n) => `"${n}"`).join(', ');
   const notes: string[] = [];
-  const unpaid = added.filter((a) => !compensationInEffect(batch.graph, a.id, dayOf(a)));
-  if (unpaid.length && can(ctx.principal, 'costs.read')) {
+  if (unpaid?.length) {
     notes.push(
       `${unpaid.length === 1 ? 'This new actor has' : `These ${unpaid.length} new actors have`} no pay: ${named(unpaid)}. The cost figures leave ` +
         'them out (the cost delta does not count them; `without_compensation` does), so the cost impact is understated. ' +
@@ -132,7 +142,6 @@ function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepar
         'amount_minor and currency, then plan again.',
     );
   }
-  const unmanaged = added.filter((a) => !hasManager(a.id, dayOf(a)));
   if (unmanaged.length) {
     notes.push(
       `${unmanaged.length === 1 ? 'This new actor has' : `These ${unmanaged.length} new actors have`} no manager: ${named(unmanaged)}. ` +

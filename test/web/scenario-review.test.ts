@@ -315,6 +315,26 @@ describe('the change tray', () => {
     const removed = await post(`/scenarios/${sid}/changes`, { csrf, staged: list, action: 'remove:0' }, owner);
     expect(text(removed.html)).not.toContain('If you apply the tray');
   });
+
+  it('says, before applying, what a staged hire leaves out — no pay (the cost change reads €0), no manager (a new layer 1) — as the MCP preview does', async () => {
+    const sid = (await createScenario(ctx, { name: 'Tray hire notes' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const hire = { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: 'Ada Tray', kind: 'human', org_unit_id: units.P };
+    const bare = text((await post(`/scenarios/${sid}/changes`, hire, owner)).html);
+    expect(bare).toContain('This new actor has no pay: “Ada Tray”. The cost figures leave them out');
+    expect(bare).toContain('After applying, give them pay with Change pay');
+    expect(bare).toContain('This new actor has no manager: “Ada Tray”. Each starts a reporting line of its own (layer 1)');
+    // A member sees no money: only the manager note.
+    const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+    const memberCsrf = hiddenField((await get(`/scenarios/${sid}/changes`, member)).html, 'csrf');
+    const seen = text((await post(`/scenarios/${sid}/changes`, { ...hire, csrf: memberCsrf }, member)).html);
+    expect(seen).toContain('This new actor has no manager: “Ada Tray”.');
+    expect(seen).not.toMatch(/no pay|give them pay/);
+    // Placed under a manager: no manager note (pay is still missing).
+    const placed = text((await post(`/scenarios/${sid}/changes`, { ...hire, manager_id: id('p1') }, owner)).html);
+    expect(placed).toContain('This new actor has no pay: “Ada Tray”.');
+    expect(placed).not.toContain('no manager: “Ada Tray”');
+  });
 });
 
 describe('the scenario list', () => {

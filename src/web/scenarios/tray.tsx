@@ -6,6 +6,7 @@ import { InvalidInput, type AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { applyBatch, loadReferenceLists, prepareBatch } from '../../scenarios/apply-batch.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
+import { hireGaps } from '../../scenarios/proposals.js';
 import { listTypes } from '../../tenancy/settings.js';
 import { checkSessionCsrf } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
@@ -125,11 +126,12 @@ export function trayRoutes(): Hono<AppEnv> {
 }
 
 /**
- * What the staged list would do to the scenario's headline figures (the same preview the MCP plan step gives);
- * null when the list does not apply as it is (its error is shown instead) or the role has no metrics.
+ * What the staged list would do to the scenario's headline figures (the same preview the MCP plan step gives; null
+ * without org-metrics.read), and what those figures leave out about its new actors (the service's `hireGaps`, as the
+ * MCP preview's notes: no pay — only for those who may read costs —, no manager). Null when the list does not apply
+ * as it is (its error is shown instead).
  */
-async function previewOf(ctx: ServiceContext, scenarioId: string, staged: Command[]): Promise<Record<string, unknown> | null> {
-  if (!can(ctx.principal, 'org-metrics.read')) return null;
+async function previewOf(ctx: ServiceContext, scenarioId: string, staged: Command[]): Promise<TrayPreview | null> {
   let batch;
   try {
     batch = await prepareBatch(ctx, scenarioId, staged);
@@ -137,9 +139,41 @@ async function previewOf(ctx: ServiceContext, scenarioId: string, staged: Comman
     if (formError(error)) return null;
     throw error;
   }
+  const gaps = hireGaps(ctx, batch);
+  if (!can(ctx.principal, 'org-metrics.read')) return { total: null, gaps };
   const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
   const delta = await scenarioDelta(ctx, { scenarioId }, { target: batch.graph, before: batch.before, alsoCompare: touched });
-  return delta.metrics.total;
+  return { total: delta.metrics.total, gaps };
+}
+
+interface TrayPreview {
+  total: Record<string, unknown> | null;
+  gaps: ReturnType<typeof hireGaps>;
+}
+
+/** The preview's notes in the tray's own words: what the figures leave out, and which form fixes it. */
+function HireNotes(props: { gaps: TrayPreview['gaps'] }) {
+  const { unpaid, unmanaged } = props.gaps;
+  const named = (list: string[]) => list.map((n) => quoted(n)).join(', ');
+  if (!unpaid?.length && !unmanaged.length) return null;
+  return (
+    <div class="warning" id="tray-notes">
+      {unpaid?.length ? (
+        <p>
+          {unpaid.length === 1 ? 'This new actor has' : `These ${unpaid.length} new actors have`} no pay: {named(unpaid)}. The cost figures leave them
+          out (they count under “Actors without pay”, not in the cost change), so the cost impact is understated. After applying, give{' '}
+          {unpaid.length === 1 ? 'them' : 'each'} pay with <a href="#op-set_compensation">Change pay</a>.
+        </p>
+      ) : null}
+      {unmanaged.length ? (
+        <p>
+          {unmanaged.length === 1 ? 'This new actor has' : `These ${unmanaged.length} new actors have`} no manager: {named(unmanaged)}. Each starts a
+          reporting line of its own (layer 1), which moves layers and spans. To place them, remove the change and stage it again with a Manager, or
+          use <a href="#op-set_manager">Change a manager</a> after applying.
+        </p>
+      ) : null}
+    </div>
+  );
 }
 
 function unknownOp(): AppError {
@@ -322,7 +356,7 @@ function Tray(props: {
   teamTypes: ReadonlyMap<string, string>;
   showMoney: boolean;
   error: TrayState['trayError'];
-  preview: Record<string, unknown> | null;
+  preview: TrayPreview | null;
   currency: string;
 }) {
   const { staged, error } = props;
@@ -368,7 +402,8 @@ function Tray(props: {
               </li>
             ))}
           </ol>
-          {props.preview ? <Impact id="preview-title" total={props.preview} title="If you apply the tray, against the scenario as it is" currency={props.currency} /> : null}
+          {props.preview?.total ? <Impact id="preview-title" total={props.preview.total} title="If you apply the tray, against the scenario as it is" currency={props.currency} /> : null}
+          {props.preview ? <HireNotes gaps={props.preview.gaps} /> : null}
           <div class="actions">
             <button type="submit" name="action" value="apply">
               Apply {count(staged.length, 'change', 'changes')}
