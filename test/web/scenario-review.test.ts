@@ -121,6 +121,18 @@ describe('the delta of a branch whose source was promoted since', () => {
   });
 });
 
+describe('a delta address naming an unknown comparison', () => {
+  it('is refused with the values allowed, not shown as the default comparison under that name', async () => {
+    const sid = (await createScenario(ctx, { name: 'Bogus compare' })).id;
+    const refused = await get(`/scenarios/${sid}/delta?compare=bogus`, owner);
+    expect(refused.status).toBe(400);
+    expect(text(refused.html)).toContain('must be “live” or “source” (or left out for the default comparison), not “bogus”');
+    expect(text(refused.html)).not.toContain('records differ');
+    expect((await app.request(`/scenarios/${sid}/delta.csv?compare=bogus`, { host: HOST, cookie: owner })).status).toBe(400);
+    expect((await get(`/scenarios/${sid}/delta?compare=live`, owner)).status).toBe(200);
+  });
+});
+
 describe('the delta by org unit', () => {
   it('shows the span a new reporting line moves, so a unit listed for it does not read as unchanged', async () => {
     const sid = (await createScenario(ctx, { name: 'Wider sales span' })).id;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
+import { InvalidInput } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
@@ -43,9 +44,12 @@ const FAMILY_TITLES: Record<string, string> = {
 /**
  * The comparison a delta page or CSV asks for: what the address names (`live`, `source`), else an applied scenario's
  * promotion, else nothing — the delta service's default (a branch with no change of its own is compared with Live).
+ * Any other value is bad input (400, naming the values allowed).
  */
 function requestedCompare(asked: string | undefined, kind: string): 'live' | 'source' | 'promotion' | null {
   if (asked === 'live' || asked === 'source') return asked;
+  // An address naming another comparison (a typo, an old link) is refused, not shown as the default under its name.
+  if (asked) throw new InvalidInput('compare', `must be “live” or “source” (or left out for the default comparison), not ${quoted(asked)}`);
   return kind === 'applied' ? 'promotion' : null;
 }
 
