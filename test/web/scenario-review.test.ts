@@ -320,7 +320,7 @@ describe('the change tray', () => {
     const page = text(staged.html);
     // A hire without a manager starts a reporting tree of their own: the form says so before layers jump.
     expect(page).toContain('Empty: no manager — they start a reporting tree of their own, which layers and spans count');
-    expect(page).toMatch(/If you apply the tray, against the scenario as it is Headcount \+1 FTE \+1 Vacant positions 0 Annual cost €0 Monthly cost €0 Actors without pay \(cost left out\) \+1 Apply 1 change/);
+    expect(page).toMatch(/If you apply the tray, against the scenario as it is Headcount \+1 FTE \+1 Vacant positions 0 Annual cost €0 Monthly cost €0 Actors without pay \(cost left out\) \+1 This new actor has no pay: “Staged Hire”\./);
     // Nothing is saved by staging.
     expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).toContain('0 records differ');
     const list = staged.html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
