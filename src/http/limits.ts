@@ -70,14 +70,20 @@ export function bodyLimits(options: RequestLimits = {}): MiddlewareHandler<AppEn
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   return async function bodyLimitsMiddleware(c, next) {
     const raw = c.req.raw;
-    if (BODYLESS.has(c.req.method) || !raw.body) return next();
+    if (BODYLESS.has(c.req.method)) return next();
+    const contentType = raw.headers.get('content-type') ?? '';
+    const media = contentType.split(';')[0]!.trim().toLowerCase();
+    const json = /^application\/([\w.-]+\+)?json$/.test(media);
+    if (!raw.body) {
+      if (json) c.req.raw = new Request(raw, { body: EMPTY_JSON_BODY });
+      return next();
+    }
     const declared = raw.headers.get('content-length');
     if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > maxBytes) throw new PayloadTooLarge(maxBytes);
 
-    const bytes = await readCapped(raw.body, maxBytes);
-    const contentType = raw.headers.get('content-type') ?? '';
-    const media = contentType.split(';')[0]!.trim().toLowerCase();
-    if (/^application\/([\w.-]+\+)?json$/.test(media)) {
+    let bytes = await readCapped(raw.body, maxBytes);
+    if (json) {
+      if (isBlank(bytes)) bytes = EMPTY_JSON_BODY;
       if (nestedDeeperThan(bytes, maxDepth)) throw new InvalidInput('body', `is nested more than ${maxDepth} levels deep`, { max_depth: maxDepth });
       const unstorable = unstorableInJson(bytes);
       if (unstorable) throw new InvalidInput('body', UNSTORABLE[unstorable]);
@@ -94,6 +100,17 @@ export function bodyLimits(options: RequestLimits = {}): MiddlewareHandler<AppEn
     c.req.raw = new Request(raw, { body: bytes });
     await next();
   };
+}
+
+/**
+ * What an empty body sent as JSON reads as (many HTTP clients send `Content-Type: application/json` with no body on
+ * a bodiless POST): an optional body is then absent, a required one is refused naming its missing fields — rather
+ * than every such request being told its body "is not valid JSON".
+ */
+const EMPTY_JSON_BODY = new TextEncoder().encode('{}');
+
+function isBlank(bytes: Uint8Array): boolean {
+  return bytes.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d);
 }
 
 /**

@@ -62,6 +62,31 @@ describe('request limits', () => {
     expect(await teamTypeNames()).toEqual(before);
   });
 
+  it('reads an empty body sent as JSON as {}: an optional body is absent, a required one names its missing field', async () => {
+    const created = (await (await post('/api/v1/scenarios', JSON.stringify({ name: 'Empty body plan' }))).json()) as { data: { id: string } };
+    // A bodiless POST as curl, fetch and many SDKs send it: the Content-Type, and nothing (or blanks) after it.
+    for (const body of ['', ' \n']) {
+      const archived = await post(`/api/v1/scenarios/${created.data.id}/archive`, body);
+      expect(archived.status, await archived.clone().text()).toBe(200);
+      expect(((await archived.json()) as { data: { state: string } }).data.state).toBe('archived');
+      expect((await post(`/api/v1/scenarios/${created.data.id}/unarchive`, body)).status).toBe(200);
+    }
+    const noBodyAtAll = await app.app.request(`/api/v1/scenarios/${created.data.id}/archive`, {
+      method: 'POST',
+      headers: { host: HOST, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    expect(noBodyAtAll.status).toBe(200);
+    const before = await teamTypeNames();
+    const required = await post('/api/v1/team-types', '');
+    expect(required.status).toBe(400);
+    const problem = (await required.json()) as { detail: string; errors?: { field: string }[] };
+    expect(JSON.stringify(problem)).not.toContain('not valid JSON');
+    expect(JSON.stringify(problem)).toContain('name');
+    expect(await teamTypeNames()).toEqual(before);
+    // Text that is not JSON is still told so.
+    expect(JSON.stringify(await (await post('/api/v1/team-types', 'name=x')).json())).toContain('not valid JSON');
+  });
+
   it('refuses a body over the limit with 413 and JSON nested too deep with 400', async () => {
     const big = await post('/api/v1/team-types', JSON.stringify({ name: 'x'.repeat(MAX_REQUEST_BYTES) }));
     expect(big.status).toBe(413);
