@@ -96,6 +96,9 @@ function checkSpanFilter(value: string | null | undefined, bounded: boolean): Sp
   return span as SpanFilter;
 }
 
+/** The largest bound a spans filter takes (no manager has more direct reports than a tenant has actors). */
+export const MAX_DIRECT_REPORTS = 100_000;
+
 function checkReports(value: number | null | undefined, field: string): number | null {
   if (value === null || value === undefined) return null;
   if (!Number.isInteger(value) || value < 0) throw new InvalidInput(field, 'must be a whole number of direct reports, 0 or more');

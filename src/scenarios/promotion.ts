@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { writeLive, type LiveWrite } from '../db/live-store.js';
 import { lineageEntries, scenarios } from '../db/schema/index.js';
-import { Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
+import { AppError, Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
 import { inEffect, today } from '../org/dates.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
@@ -39,6 +39,7 @@ export interface ConflictResolution {
 export async function promoteScenario(ctx: ServiceContext, scenarioId: string, resolutions: ConflictResolution[] = []) {
   authorize(ctx.principal, 'scenarios.promote');
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
+  if (scenario.kind === 'applied') throw alreadyPromoted(scenario);
   assertMutableScenario(scenario);
   await assertHasChanges(ctx, scenario, 'promote');
   const source = await ctx.graphs.source(scenario);
@@ -76,6 +77,18 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
     // Resolving every conflict with the source's value may leave no change: the person decided that, and it is promoted.
     return applyScenarioToLive(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenarioId));
   });
+}
+
+/** Promoting again what was promoted: said as such (not only "read-only"), with the way on. */
+function alreadyPromoted(scenario: Scenario): AppError {
+  const when = scenario.promotedAt ? ` on ${scenario.promotedAt.toISOString().slice(0, 10)}` : '';
+  return new AppError(
+    'already_promoted',
+    409,
+    `${quoted(scenario.name)} was already promoted to Live${when}; a scenario is promoted once.`,
+    'Its changes are in Live now (see the lineage). To change Live again, create a new scenario from Live and promote that.',
+    { scenario_id: scenario.id, promoted_at: scenario.promotedAt?.toISOString() ?? null },
+  );
 }
 
 /** Folds "take the source's value" resolutions into the scenario, so what is applied is what was decided. */

@@ -132,6 +132,18 @@ describe('a scenario from creation to Live', () => {
     const locked = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] });
     expect(locked.body).toMatchObject({ status: 409, code: 'read_only' });
     expect((await post(`/api/v1/scenarios/${sid}/withdraw`)).body).toMatchObject({ status: 409, code: 'read_only' });
+    // "What changed in Live?": the promotion, by the scenario's name; the drafting is under scope=scenarios.
+    const liveEvents = (await call('/api/v1/activity?scope=live&category=model')).body.data as { action: string; scenario_id: string | null; scenario_name: string | null }[];
+    expect(liveEvents.find((e) => e.action === 'promoted')).toMatchObject({ scenario_id: sid, scenario_name: 'Reorg' });
+    expect(liveEvents.filter((e) => e.scenario_id === sid).map((e) => e.action)).toEqual(['promoted']);
+    const drafted = (await call('/api/v1/activity?scope=scenarios')).body.data as { action: string; scenario_id: string | null; scenario_name: string | null }[];
+    expect(drafted.some((e) => e.scenario_id === sid && e.scenario_name === 'Reorg' && e.action !== 'promoted')).toBe(true);
+    expect((await call('/api/v1/activity?scope=everything')).body).toMatchObject({ status: 400, field: 'scope' });
+    // Promoting it again is told as such: it is in Live already, and how to change Live again.
+    const again = await post(`/api/v1/scenarios/${sid}/promote`);
+    expect(again.body).toMatchObject({ status: 409, code: 'already_promoted', scenario_id: sid });
+    expect(again.body.detail).toMatch(/was already promoted to Live on \d{4}-\d{2}-\d{2}; a scenario is promoted once\./);
+    expect(again.body.fix).toContain('create a new scenario from Live');
     // Applied, it equals Live: against Live now nothing differs; compare=promotion says what the promotion changed.
     const whatItChanged = await call(`/api/v1/scenarios/${sid}/delta?compare=promotion&as_of=${AS_OF}`);
     expect(whatItChanged.status).toBe(200);
@@ -373,8 +385,9 @@ describe('malformed requests change nothing', () => {
       expect(body, `${path} ${JSON.stringify(json)}`).toMatchObject({ status: 400, code: 'invalid_input', field });
     }
     expect((await post(`/api/v1/snapshots/${sid}/restore`)).body).toMatchObject({ detail: 'Invalid id: it is not a snapshot; only snapshots can be restored.', fix: 'Restore the id of a snapshot: GET /api/v1/snapshots lists them.' });
+    // An empty JSON body reads as {}: what is missing is named.
     const empty = await call(`/api/v1/scenarios/${sid}/changes`, { method: 'POST', headers: { 'content-type': 'application/json' } });
-    expect(empty.body).toMatchObject({ status: 400, code: 'invalid_input', field: 'body' });
+    expect(empty.body).toMatchObject({ status: 400, code: 'invalid_input', field: 'changes' });
     const notJson = await app.app.request(`/api/v1/scenarios/${sid}/changes`, {
       method: 'POST',
       headers: { host: HOST, authorization: `Bearer ${owner}`, 'content-type': 'application/json' },

@@ -100,6 +100,19 @@ describe('GET /api/v1/reports/spans', () => {
     ]);
   });
 
+  it('answers "spans over 4" with every manager above the threshold, whatever their class, and refuses a bad or inverted one', async () => {
+    const over = await call(`/api/v1/reports/spans?as_of=${AS_OF}&min_direct_reports=5`, await owner());
+    expect(over.status).toBe(200);
+    expect(over.body.span).toBe('all');
+    expect(names(over.body)).toEqual(['Bea Boss:15:wide', 'Hugo Hub:14:ok', 'eng_head:5:ok']);
+    expect(names((await call(`/api/v1/reports/spans?as_of=${AS_OF}&min_direct_reports=2&max_direct_reports=3`, await owner())).body)).toEqual(['sales_head:3:ok', 'ceo:2:narrow']);
+    const inverted = await call(`/api/v1/reports/spans?as_of=${AS_OF}&min_direct_reports=5&max_direct_reports=2`, await owner());
+    expect(inverted.body).toMatchObject({ status: 400, field: 'max_direct_reports' });
+    const notANumber = await call(`/api/v1/reports/spans?as_of=${AS_OF}&min_direct_reports=many`, await owner());
+    expect(notANumber.status).toBe(400);
+    expect(JSON.stringify(notANumber.body)).toContain('min_direct_reports');
+  });
+
   it('reads a scenario: a manager change moves one manager out of the wide list and another into it; Live is unchanged', async () => {
     const token = await owner();
     const scenario = await call(`/api/v1/reports/spans?as_of=${AS_OF}&span=wide&scenario_id=${scenarioId}`, token);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
-import { listActivity, listLineage, withoutMoneyFields } from '../../org/read-history.js';
+import { ACTIVITY_SCOPES, listActivity, listLineage, withoutMoneyFields } from '../../org/read-history.js';
 import { listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
 import { idFilter, IsoDate, json, SECURITY, v1Router } from './common.js';
 import { ActivityEventSchema, LineageEntrySchema } from './report-schemas.js';
@@ -35,6 +35,10 @@ const activity = createRoute({
       category: z.enum(['security', 'model']).optional().openapi({ description: 'Only model changes or only security events' }),
       entity_type: z.string().max(64).optional().openapi({ description: 'Only events about this kind of record', example: 'actor' }),
       scenario_id: idFilter('Only events recorded in this scenario'),
+      scope: z.enum(ACTIVITY_SCOPES).optional().openapi({
+        description:
+          '`live`: only changes that reached Live (imports and HRIS sync into Live, promotions, restores) — "what changed in Live last week" is `scope=live&since=…`; `scenarios`: only what was done in or to scenarios. Omit for everything.',
+      }),
       since: IsoDate.optional().openapi({ description: 'First day included, `YYYY-MM-DD` (UTC)' }),
       until: IsoDate.optional().openapi({ description: 'Last day included, `YYYY-MM-DD` (UTC)' }),
     }),
@@ -64,16 +68,18 @@ export function historyRoutes() {
   });
   router.openapi(activity, async (c) => {
     const q = c.req.valid('query');
-    const { page } = await listActivity(serviceContext(c), {
+    const { page, scenarioNames } = await listActivity(serviceContext(c), {
       limit: q.limit,
       cursor: q.cursor ?? null,
       category: q.category,
       entityType: q.entity_type,
       scenarioId: q.scenario_id,
+      scope: q.scope,
       since: q.since,
       until: q.until,
     });
-    return c.json({ data: page.items.map((e) => ({ ...e, at: iso(e.at) })), next_cursor: page.nextCursor }, 200);
+    const data = page.items.map((e) => ({ ...e, at: iso(e.at), scenario_name: (e.scenario_id && scenarioNames[e.scenario_id]) || null }));
+    return c.json({ data, next_cursor: page.nextCursor }, 200);
   });
   return router;
 }

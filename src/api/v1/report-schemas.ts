@@ -161,6 +161,7 @@ export const ActivityEventSchema = z
     principal_kind: z.string().nullable().openapi({ description: 'session, api_token, oauth, cli or system' }),
     client_name: z.string().nullable().openapi({ description: 'The MCP client, for changes made by an assistant' }),
     scenario_id: z.string().nullable(),
+    scenario_name: z.string().nullable().openapi({ description: 'The name of the scenario the event happened in (with `scenarios.read`; null otherwise)', example: 'Q3 reorg' }),
     before: z.unknown().openapi({ description: 'Values before the change; money only with `costs.read`' }),
     after: z.unknown().openapi({ description: 'Values after the change; money only with `costs.read`' }),
     metadata: z.unknown(),

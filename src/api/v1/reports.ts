@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { rosterReport, unitMetricsReport } from '../../org/read-reports.js';
-import { listSpans, SPAN_FILTERS } from '../../org/spans.js';
+import { listSpans, MAX_DIRECT_REPORTS, SPAN_FILTERS } from '../../org/spans.js';
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
-import { needs, problemResponses } from '../schemas.js';
+import { needs, problemResponses, wholeNumber } from '../schemas.js';
 import { idFilter, json, ListQuery, pageOf, queryBool, SECURITY, v1Router, viewOf } from './common.js';
 import { RosterSchema, SpansReportSchema, UnitMetricsReportSchema } from './report-schemas.js';
 
@@ -71,6 +71,12 @@ const spans = createRoute({
     query: ListQuery.extend({
       span: z.enum(SPAN_FILTERS).optional().openapi({ description: 'outliers (default: narrow and wide), narrow, wide or all' }),
       org_unit_id: idFilter('Only managers homed in this unit or below it'),
+      min_direct_reports: wholeNumber(0, MAX_DIRECT_REPORTS)
+        .optional()
+        .openapi({ description: 'Only managers with at least this many direct reports ("spans over 8" = 9); without `span`, every class', example: 9 }),
+      max_direct_reports: wholeNumber(0, MAX_DIRECT_REPORTS)
+        .optional()
+        .openapi({ description: 'Only managers with at most this many direct reports; without `span`, every class' }),
     }),
   },
   responses: { 200: { description: 'A page of managers with their spans', ...json(SpansReportSchema) }, ...problemResponses(400, 401, 403, 404) },
@@ -102,7 +108,14 @@ export function reportRoutes() {
   });
   router.openapi(spans, async (c) => {
     const q = c.req.valid('query');
-    const { view, span, orgUnit, page } = await listSpans(serviceContext(c), { ...viewOf(q), ...pageOf(q), orgUnitId: q.org_unit_id, span: q.span });
+    const { view, span, orgUnit, page } = await listSpans(serviceContext(c), {
+      ...viewOf(q),
+      ...pageOf(q),
+      orgUnitId: q.org_unit_id,
+      span: q.span,
+      minReports: q.min_direct_reports,
+      maxReports: q.max_direct_reports,
+    });
     return c.json({ data: page.items, next_cursor: page.nextCursor, span, org_unit: orgUnit, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
   });
   return router;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listSpans, SPAN_FILTERS } from '../../org/spans.js';
+import { listSpans, MAX_DIRECT_REPORTS, SPAN_FILTERS } from '../../org/spans.js';
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { contextOf, contextOut, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
@@ -16,9 +16,6 @@ const spanItem = z.object({
   span: z.enum(['narrow', 'wide', 'ok']),
   layer: z.number().int().describe('1 = no manager above'),
 });
-
-/** A bound on direct reports no manager reaches (the JSON Schema shows a range, not ±2^53 − 1). */
-const MAX_REPORTS = 100_000;
 
 export const spansListTool = defineTool({
   name: 'org.spans.list',
@@ -42,14 +39,14 @@ export const spansListTool = defineTool({
       .number()
       .int()
       .min(0)
-      .max(MAX_REPORTS)
+      .max(MAX_DIRECT_REPORTS)
       .optional()
       .describe('Only managers with at least this many direct reports ("spans over 8" = 9). Without `span`, every class.'),
     max_direct_reports: z
       .number()
       .int()
       .min(0)
-      .max(MAX_REPORTS)
+      .max(MAX_DIRECT_REPORTS)
       .optional()
       .describe('Only managers with at most this many direct reports. Without `span`, every class.'),
     ...pageFields,
