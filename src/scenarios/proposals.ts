@@ -5,7 +5,6 @@ import type { ServiceContext } from '../context.js';
 import { scenarioProposals, tenants } from '../db/schema/index.js';
 import { AppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
-import { compensationInEffect } from '../org/cost.js';
 import { inEffect, today } from '../org/dates.js';
 import { prepareBatch, savePreparedBatch, type BatchOutcome } from './apply-batch.js';
 import { abilitiesFor } from './commands.js';
@@ -121,11 +120,22 @@ async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
 export function hireGaps(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): { unpaid: string[] | null; unmanaged: string[] } {
   const added = batch.created.filter((c) => c.family === 'actors').map((c) => ({ ...c, actor: batch.graph.actors.get(c.id) }));
   const nameOf = (a: (typeof added)[number]) => a.actor?.displayName ?? a.id;
-  const hasManager = (actorId: string, day: string) => [...batch.graph.reportingLines.values()].some((l) => l.actorId === actorId && inEffect(l, day));
   const dayOf = (a: (typeof added)[number]) => a.actor?.validFrom ?? today();
+  // One pass over each family (not one per hire): the new actors with a manager, and with pay, on their first day.
+  const firstDay = new Map(added.map((a) => [a.id, dayOf(a)]));
+  const coveredOnFirstDay = (records: Iterable<{ actorId: string; validFrom: string | null; validTo: string | null }>) => {
+    const covered = new Set<string>();
+    for (const record of records) {
+      const day = firstDay.get(record.actorId);
+      if (day !== undefined && inEffect(record, day)) covered.add(record.actorId);
+    }
+    return covered;
+  };
+  const managed = coveredOnFirstDay(batch.graph.reportingLines.values());
+  const paid = can(ctx.principal, 'costs.read') ? coveredOnFirstDay(batch.graph.compensations.values()) : null;
   return {
-    unpaid: can(ctx.principal, 'costs.read') ? added.filter((a) => !compensationInEffect(batch.graph, a.id, dayOf(a))).map(nameOf) : null,
-    unmanaged: added.filter((a) => !hasManager(a.id, dayOf(a))).map(nameOf),
+    unpaid: paid ? added.filter((a) => !paid.has(a.id)).map(nameOf) : null,
+    unmanaged: added.filter((a) => !managed.has(a.id)).map(nameOf),
   };
 }
 

@@ -82,6 +82,12 @@ export async function listTypes(ctx: ServiceContext, kind: 'department' | 'team'
   return q ? rows.filter((r) => r.name.toLowerCase().includes(q)) : rows;
 }
 
+/** The tenant's department and team type names by id (both kinds in one map: their ids never collide). */
+export async function typeNamesById(ctx: ServiceContext): Promise<Map<string, string>> {
+  const [departments, teams] = await Promise.all([listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
+  return new Map([...departments, ...teams].map((t) => [t.id, t.name]));
+}
+
 export async function createType(ctx: ServiceContext, kind: 'department' | 'team', name: string) {
   authorize(ctx.principal, 'settings.manage');
   const trimmed = name.trim();

@@ -4,16 +4,9 @@ import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
 import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
-import type { ServiceContext } from '../../context.js';
-import { listTypes } from '../../tenancy/settings.js';
+import { typeNamesById } from '../../tenancy/settings.js';
 
 /** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
-
-/** The tenant's department and team type names by id, so a unit's `team_type_id` reads with its `team_type_name`. */
-export async function typeNames(ctx: ServiceContext): Promise<Map<string, string>> {
-  const [departments, teams] = await Promise.all([listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
-  return new Map([...departments, ...teams].map((t) => [t.id, t.name]));
-}
 
 const unitType = z.enum(ORG_UNIT_TYPES);
 const unitItem = item({ name: z.string(), type: z.string() });
@@ -79,7 +72,7 @@ export const unitsListTool = defineTool({
       query: input.query,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), org_units: withNames(ctx.principal, view, page.items, await typeNames(ctx)), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), org_units: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -197,7 +190,7 @@ export const unitGetTool = defineTool({
   example: { org_unit_id: '<an id from org.units.list>' },
   async handler(ctx, input) {
     const { view, unit } = await getOrgUnit(ctx, input.org_unit_id.trim(), viewRequest(input));
-    return { context: contextOf(view), org_unit: withNamesOne(ctx.principal, view, unit, await typeNames(ctx)) };
+    return { context: contextOf(view), org_unit: withNamesOne(ctx.principal, view, unit, await typeNamesById(ctx)) };
   },
 });
 
@@ -215,7 +208,7 @@ export const departmentsTool = defineTool({
   example: { limit: 20 },
   async handler(ctx, input) {
     const { view, page } = await listDepartments(ctx, { ...viewRequest(input), ...pageRequest(input), includeInactive: input.include_inactive });
-    return { context: contextOf(view), departments: withNames(ctx.principal, view, page.items, await typeNames(ctx)), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), departments: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -243,7 +236,7 @@ export const teamsTool = defineTool({
       teamTypeId: input.team_type_id,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), teams: withNames(ctx.principal, view, page.items, await typeNames(ctx)), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), teams: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 

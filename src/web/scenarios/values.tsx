@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import { openView } from '../../org/view.js';
 import { namesOf, type Names } from '../live/context.js';
 import { fieldLabel, money, when } from '../live/format.js';
-import { listTypes } from '../../tenancy/settings.js';
+import { typeNamesById } from '../../tenancy/settings.js';
 
 /**
  * How record fields of deltas, conflicts, changes and audit entries read on a page: references by name, money as
@@ -18,7 +18,7 @@ export async function scenarioNames(ctx: ServiceContext, scenarioId: string | nu
   const live = await openView(ctx, {});
   const graphs = scenarioId ? [(await openView(ctx, { scenarioId })).graph, live.graph] : [live.graph];
   const names = namesOf(...graphs);
-  const types = new Map([...(await listTypes(ctx, 'department')), ...(await listTypes(ctx, 'team'))].map((t) => [t.id, t.name]));
+  const types = await typeNamesById(ctx);
   const type = (id: string) => types.get(id) ?? id;
   return can(ctx.principal, 'actors.read')
     ? { ...names, type }
