@@ -12,6 +12,7 @@ import { rateLimitFor } from '../config.js';
 import { RateLimited, rateLimitHeaders, rateLimitSubject } from '../http/rate-limit.js';
 import { SharedRateCounter } from '../http/rate-counter.js';
 import { withHeaders } from '../http/response-headers.js';
+import { ListingMemo } from './listing-memo.js';
 import { buildServer } from './server.js';
 import { callOf, McpSession, type McpCall } from './session.js';
 import { metrics } from '../observability/metrics.js';
@@ -56,6 +57,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     // The SDK reports every refused request here with a stack; they are the client's mistakes, not ours.
     onerror: (error) => logger.debug({ err: error }, 'MCP request refused by the SDK'),
   });
+  const listings = new ListingMemo();
 
   return async function handle(request, auth) {
     const refused = refuseOutOfScope(auth);
@@ -82,13 +84,19 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpHandle {
     const requestLogger = auth.requestId !== undefined && auth.logger ? auth.logger : logger.child({ requestId });
     const ctx = { db: deps.db, graphs: deps.graphs, tenant: auth.tenant, principal: auth.principal, requestId, logger: requestLogger };
     const session = new McpSession(ctx, auth.origin, call, rateLimitFor(deps.config.mcpActionRateLimit, auth.tenant.plan));
+    const listing = listings.requestOf(request, body.parsed, `${session.names} ${[...(auth.principal.scopes ?? [])].sort().join(' ')}`);
     try {
       // With the parsed body the SDK reads nothing from the request (its documented way to pass a consumed one);
       // an unparsable body is handed over again for the SDK to answer.
-      const response = await handler.fetch(body.parsed !== undefined ? request : withBody(request, body.text), {
-        authInfo: session.toAuthInfo(),
-        ...(body.parsed !== undefined ? { parsedBody: body.parsed } : {}),
-      });
+      const response =
+        listings.answer(listing) ??
+        (await listings.remember(
+          listing,
+          await handler.fetch(body.parsed !== undefined ? request : withBody(request, body.text), {
+            authInfo: session.toAuthInfo(),
+            ...(body.parsed !== undefined ? { parsedBody: body.parsed } : {}),
+          }),
+        ));
       // Answers are per caller: never cached by intermediaries (unless the SDK said otherwise); with the budget.
       return withHeaders(response, { ...(response.headers.has('Cache-Control') ? {} : { 'Cache-Control': 'no-store' }), ...limitHeaders });
     } catch (error) {

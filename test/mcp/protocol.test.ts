@@ -148,6 +148,36 @@ describe('protocol details', () => {
     expect((await modern.json()).error).toMatchObject({ code: -32600, message: expect.stringMatching(/batches may not contain requests for protocol revision 2026-07-28/) });
   });
 
+  it('answers repeated tools/list requests with the same listing under each one\'s own id, in the tenant\'s naming style', async () => {
+    const list = (id: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/list', params: { _meta: envelope } });
+    const headers = { ...modernHeaders('tools/list'), accept: 'application/json' };
+    const answer = async (response: Response) => {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      return (await response.json()) as { id: unknown; result: { tools: { name: string }[] } };
+    };
+    const first = await answer(await post(world, viewer(), list(1), headers));
+    const again = await answer(await post(world, viewer(), list('second-call'), headers));
+    const third = await answer(await post(world, viewer(), list(3), headers));
+    expect([first.id, again.id, third.id]).toEqual([1, 'second-call', 3]);
+    expect(again.result).toEqual(first.result);
+    expect(third.result.tools.map((t) => t.name)).toContain('org_units_list');
+
+    // A tenant listing dotted names gets them, though the underscore listing was just answered.
+    const dottedTenant = { ...world.tenant, settings: { ...world.tenant.settings, mcpToolNames: 'dotted' as const } };
+    const request = new Request(MCP_URL, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(list(4)) });
+    const dotted = await answer(await world.handle(request, { tenant: dottedTenant, principal: principalOf(dottedTenant, 'viewer'), origin: world.origin }));
+    expect(dotted.result.tools.map((t) => t.name)).toContain('org.units.list');
+    expect(dotted.result.tools.map((t) => t.name)).not.toContain('org_units_list');
+
+    // What the SDK refuses it still refuses, however often the listing was answered.
+    const mismatched = await post(world, viewer(), list(5), { ...headers, 'mcp-method': 'tools/call' });
+    expect(mismatched.status).toBe(400);
+    expect(await mismatched.json()).toMatchObject({ id: 5, error: { code: expect.any(Number) } });
+    const noEnvelope = await post(world, viewer(), { jsonrpc: '2.0', id: 6, method: 'tools/list' }, headers);
+    expect(await noEnvelope.json()).toMatchObject({ id: 6, error: { message: expect.stringMatching(/missing the required per-request envelope/) } });
+  });
+
   it('serves a 2025-06-18 client', async () => {
     const init = {
       jsonrpc: '2.0',
