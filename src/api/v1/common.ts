@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, InvalidInput } from '../../errors.js';
 import { isIsoDate, ISO_DATE_RULE } from '../../org/dates.js';
+import type { AppEnv } from '../../http/env.js';
 import type { Page } from '../../util/pagination.js';
 import { apiRouter } from '../router.js';
 import { respondWithProblem } from '../problem.js';
@@ -106,9 +108,19 @@ export function pageOf(query: { limit?: number; cursor?: string }) {
   return { limit: query.limit, cursor: query.cursor ?? null };
 }
 
-/** The list envelope: `{ data, next_cursor }`. */
-export function listBody<T>(page: Page<T>) {
+/**
+ * The list envelope, `{ data, next_cursor }`, of every paginated list; when there is a next page it also sets the
+ * RFC 8288 `Link: <…>; rel="next"` header: this request's URL on its own origin, same query, `cursor` replaced.
+ */
+export function listBody<T>(c: Context<AppEnv>, page: Page<T>) {
+  if (page.nextCursor !== null) c.header('Link', `<${nextPageUrl(c, page.nextCursor)}>; rel="next"`);
   return { data: page.items, next_cursor: page.nextCursor };
+}
+
+function nextPageUrl(c: Context<AppEnv>, cursor: string): string {
+  const url = new URL(c.req.url);
+  url.searchParams.set('cursor', cursor);
+  return `${c.get('origin')}${url.pathname}${url.search}`;
 }
 
 export const SECURITY = [{ bearer: [] as string[] }];

@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import { ACTIVITY_SCOPES, listActivity, listLineage, withoutMoneyFields } from '../../org/read-history.js';
 import { listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
-import { idFilter, IsoDate, json, SECURITY, v1Router } from './common.js';
+import { idFilter, IsoDate, json, listBody, SECURITY, v1Router } from './common.js';
 import { ActivityEventSchema, LineageEntrySchema } from './report-schemas.js';
 
 /** How Live evolved: lineage (promotions, restores, imports) and the activity log (event-level detail). */
@@ -64,7 +64,7 @@ export function historyRoutes() {
     const { page } = await listLineage(ctx, { limit: q.limit, cursor: q.cursor ?? null });
     const seesCost = can(ctx.principal, 'costs.read');
     const data = page.items.map((e) => ({ ...e, applied_at: iso(e.applied_at), deltas: deltasFor(e.deltas, seesCost) }));
-    return c.json({ data, next_cursor: page.nextCursor }, 200);
+    return c.json(listBody(c, { items: data, nextCursor: page.nextCursor }), 200);
   });
   router.openapi(activity, async (c) => {
     const q = c.req.valid('query');
@@ -79,7 +79,7 @@ export function historyRoutes() {
       until: q.until,
     });
     const data = page.items.map((e) => ({ ...e, at: iso(e.at), scenario_name: (e.scenario_id && scenarioNames[e.scenario_id]) || null }));
-    return c.json({ data, next_cursor: page.nextCursor }, 200);
+    return c.json(listBody(c, { items: data, nextCursor: page.nextCursor }), 200);
   });
   return router;
 }

@@ -266,7 +266,7 @@ export function importRoutes() {
   });
   router.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    return c.json(listBody(await listRuns(serviceContext(c), { ...pageOf(q), status: q.status })), 200);
+    return c.json(listBody(c, await listRuns(serviceContext(c), { ...pageOf(q), status: q.status })), 200);
   });
   router.openapi(show, async (c) => c.json({ data: await getRun(serviceContext(c), c.req.valid('param').id) }, 200));
   router.openapi(
@@ -282,11 +282,11 @@ export function importRoutes() {
   });
   router.openapi(rows, async (c) => {
     const q = c.req.valid('query');
-    return c.json(listBody(await listRows(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), status: q.status, resolution: q.resolution })), 200);
+    return c.json(listBody(c, await listRows(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), status: q.status, resolution: q.resolution })), 200);
   });
   router.openapi(quarantine, async (c) => {
     const q = c.req.valid('query');
-    return c.json(listBody(await listRows(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), resolution: q.resolution, quarantined: true })), 200);
+    return c.json(listBody(c, await listRows(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), resolution: q.resolution, quarantined: true })), 200);
   });
   router.openapi(row, async (c) => {
     const p = c.req.valid('param');

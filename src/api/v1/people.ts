@@ -120,7 +120,7 @@ export function peopleRoutes() {
     const q = c.req.valid('query');
     const filter = { kind: q.kind, orgUnitId: blankless(q.org_unit_id), query: q.q, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listActors(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   router.openapi(actor, async (c) => {
     const { actor } = await getActor(serviceContext(c), c.req.valid('param').id, viewOf(c.req.valid('query')));
@@ -130,25 +130,25 @@ export function peopleRoutes() {
     const q = c.req.valid('query');
     const filter = { managerId: blankless(q.manager_id), actorId: blankless(q.actor_id), includeInactive: q.include_inactive };
     const { page } = await listReportingLines(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   router.openapi(placements, async (c) => {
     const q = c.req.valid('query');
     const filter = { actorId: blankless(q.actor_id), orgUnitId: blankless(q.org_unit_id), positionId: blankless(q.position_id), includeInactive: q.include_inactive };
     const { page } = await listPlacements(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   router.openapi(positions, async (c) => {
     const q = c.req.valid('query');
     const filter = { orgUnitId: blankless(q.org_unit_id), status: q.status, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listPositions(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   router.openapi(compensations, async (c) => {
     const q = c.req.valid('query');
     const filter = { actorId: blankless(q.actor_id), includeInactive: q.include_inactive };
     const { page } = await listCompensations(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   return router;
 }

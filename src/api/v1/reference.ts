@@ -76,10 +76,10 @@ export function referenceRoutes() {
     authorize(ctx.principal, 'costs.read');
     const rows = await listCurrencies(ctx);
     const key = (r: { code: string }) => [r.code] as const;
-    return c.json(listBody(paginate('currencies', sortByKey(rows, key), key, pageOf(c.req.valid('query')))), 200);
+    return c.json(listBody(c, paginate('currencies', sortByKey(rows, key), key, pageOf(c.req.valid('query')))), 200);
   });
   for (const kind of ['department', 'team'] as const) {
-    router.openapi(listRoute(kind), async (c) => c.json(listBody(await typePage(serviceContext(c), kind, c.req.valid('query'))), 200));
+    router.openapi(listRoute(kind), async (c) => c.json(listBody(c, await typePage(serviceContext(c), kind, c.req.valid('query'))), 200));
     const create = createTypeRoute(kind);
     router.openapi(
       create,

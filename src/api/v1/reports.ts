@@ -5,7 +5,7 @@ import { listSpans, MAX_DIRECT_REPORTS, SPAN_FILTERS } from '../../org/spans.js'
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
 import { needs, problemResponses, wholeNumber } from '../schemas.js';
-import { idFilter, json, ListQuery, pageOf, queryBool, SECURITY, v1Router, viewOf } from './common.js';
+import { idFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf } from './common.js';
 import { RosterSchema, SpansReportSchema, UnitMetricsReportSchema } from './report-schemas.js';
 
 /** Reports (SPEC §6): the roster of a unit and below, the metrics of every org unit and the managers by span — in Live or a scenario. */
@@ -93,7 +93,7 @@ export function reportRoutes() {
       primaryOnly: q.primary_only,
       kind: q.kind,
     });
-    return c.json({ data: page.items, next_cursor: page.nextCursor, org_unit: orgUnit, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
+    return c.json({ ...listBody(c, page), org_unit: orgUnit, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
   });
   router.openapi(unitMetrics, async (c) => {
     const q = c.req.valid('query');
@@ -104,7 +104,7 @@ export function reportRoutes() {
       orgUnitId: q.org_unit_id,
       includeInactive: q.include_inactive,
     });
-    return c.json({ data: page.items, next_cursor: page.nextCursor, total, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
+    return c.json({ ...listBody(c, page), total, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
   });
   router.openapi(spans, async (c) => {
     const q = c.req.valid('query');
@@ -116,7 +116,7 @@ export function reportRoutes() {
       minReports: q.min_direct_reports,
       maxReports: q.max_direct_reports,
     });
-    return c.json({ data: page.items, next_cursor: page.nextCursor, span, org_unit: orgUnit, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
+    return c.json({ ...listBody(c, page), span, org_unit: orgUnit, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
   });
   return router;
 }

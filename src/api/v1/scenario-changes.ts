@@ -124,7 +124,7 @@ export function scenarioChangeRoutes() {
   router.openapi(changes, async (c) => {
     const q = c.req.valid('query');
     const { page } = await listScenarioChanges(serviceContext(c), c.req.valid('param').id, { ...pageOf(q), family: q.family });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   router.openapi(apply, async (c) => {
     const { id } = c.req.valid('param');

@@ -125,7 +125,7 @@ export function scenarioRoutes() {
   router.openapi(list, async (c) => {
     const q = c.req.valid('query');
     const { items, nextCursor } = await listScenarios(serviceContext(c), { ...pageOf(q), kind: q.kind, state: q.state });
-    return c.json(listBody({ items, nextCursor }), 200);
+    return c.json(listBody(c, { items, nextCursor }), 200);
   });
   router.openapi(
     create,

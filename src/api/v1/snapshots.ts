@@ -59,7 +59,7 @@ export function snapshotRoutes() {
   const router = v1Router();
   router.openapi(list, async (c) => {
     const { items, nextCursor } = await listScenarios(serviceContext(c), { ...pageOf(c.req.valid('query')), kind: 'snapshot' });
-    return c.json(listBody({ items, nextCursor }), 200);
+    return c.json(listBody(c, { items, nextCursor }), 200);
   });
   router.openapi(
     create,

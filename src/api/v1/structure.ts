@@ -102,7 +102,7 @@ export function structureRoutes() {
     const q = c.req.valid('query');
     const filter = { type: q.type, parentId: q.parent_id, query: q.q, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listOrgUnits(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   router.openapi(tree, async (c) => {
     const q = c.req.valid('query');
@@ -118,13 +118,13 @@ export function structureRoutes() {
   router.openapi(departments, async (c) => {
     const q = c.req.valid('query');
     const { page } = await listDepartments(serviceContext(c), { ...viewOf(q), ...pageOf(q), includeInactive: q.include_inactive });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   router.openapi(teams, async (c) => {
     const q = c.req.valid('query');
     const filter = { teamTypeId: q.team_type_id?.trim() || null, includeInactive: q.include_inactive };
     const { page } = await listTeams(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   return router;
 }

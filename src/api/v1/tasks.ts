@@ -72,7 +72,7 @@ export function taskRoutes() {
   const router = v1Router();
   router.openapi(list, async (c) => {
     const query = c.req.valid('query');
-    return c.json(listBody(await pageTasks(serviceContext(c), { ...pageOf(query), status: query.status, kind: query.kind })), 200);
+    return c.json(listBody(c, await pageTasks(serviceContext(c), { ...pageOf(query), status: query.status, kind: query.kind })), 200);
   });
   router.openapi(task, async (c) => {
     const ctx = serviceContext(c);
@@ -81,7 +81,7 @@ export function taskRoutes() {
   router.openapi(scenarioTasks, async (c) => {
     const query = c.req.valid('query');
     const page = await pageTasks(serviceContext(c), { ...pageOf(query), status: query.status, kind: query.kind, scenarioId: c.req.valid('param').id });
-    return c.json(listBody(page), 200);
+    return c.json(listBody(c, page), 200);
   });
   return router;
 }
