@@ -196,7 +196,7 @@ export async function listPositions(
   const key = (x: (typeof kept)[number]) => [x.position.title.toLowerCase(), x.position.id] as const;
   const page = paginate('positions', sortByKey(kept, key), key, filter);
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : undefined;
-  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state, cost)) };
+  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state, cost)), total: kept.length };
 }
 
 export function positionState(view: OrgView, index: GraphIndex, p: Position): { status: PositionStatus; filledBy: string[] } {

@@ -1,12 +1,38 @@
 import { z } from 'zod';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
+import type { OrgView } from '../../org/view.js';
 import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** People and seats: actors, reporting lines, placements and positions. */
 
 const actorItem = item({ kind: z.string(), display_name: z.string() });
+
+const subunitsOut = z
+  .object({ more: z.number(), note: z.string() })
+  .optional()
+  .describe('Present when org_unit_id was given without include_subunits and the units below it hold more matches: how many, and how to include them');
+
+/**
+ * A unit's list without `include_subunits` holds only what sits in the unit itself: a department's people and seats
+ * are mostly in its teams, so "vacant positions in Engineering" read as none. When the caller did not choose
+ * (include_subunits absent) and the units below hold more, the first page says how many and how to include them.
+ */
+async function subunitsNote(
+  view: OrgView,
+  input: { org_unit_id?: string; include_subunits?: boolean; cursor?: string },
+  direct: number,
+  withSubunits: () => Promise<number>,
+  noun: string,
+) {
+  const unitId = input.org_unit_id?.trim();
+  if (!unitId || input.include_subunits !== undefined || input.cursor) return undefined;
+  const more = (await withSubunits()) - direct;
+  if (more <= 0) return undefined;
+  const name = view.graph.orgUnits.get(unitId)?.name ?? 'this org unit';
+  return { more, note: `${more} more ${noun}${more === 1 ? '' : 's'} in the units below ${name}, not listed here: pass include_subunits: true to include them.` };
+}
 
 export const actorsListTool = defineTool({
   name: 'org.actors.list',
@@ -30,21 +56,15 @@ export const actorsListTool = defineTool({
     include_inactive: includeInactive,
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, actors: z.array(actorItem), next_cursor: nextCursor }),
+  outputSchema: z.object({ context: contextOut, actors: z.array(actorItem), subunits: subunitsOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['actors.read'],
   example: { kind: 'human', limit: 20 },
   async handler(ctx, input) {
-    const { view, page } = await listActors(ctx, {
-      ...viewRequest(input),
-      ...pageRequest(input),
-      kind: input.kind,
-      orgUnitId: input.org_unit_id,
-      includeSubunits: input.include_subunits,
-      query: input.query,
-      includeInactive: input.include_inactive,
-    });
-    return { context: contextOf(view), actors: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
+    const filter = { ...viewRequest(input), kind: input.kind, orgUnitId: input.org_unit_id, query: input.query, includeInactive: input.include_inactive };
+    const { view, page, total } = await listActors(ctx, { ...filter, ...pageRequest(input), includeSubunits: input.include_subunits });
+    const subunits = await subunitsNote(view, input, total, async () => (await listActors(ctx, { ...filter, includeSubunits: true, limit: 1 })).total, 'actor');
+    return { context: contextOf(view), actors: withNames(ctx.principal, view, page.items), subunits, next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -162,21 +182,18 @@ export const positionsTool = defineTool({
   outputSchema: z.object({
     context: contextOut,
     positions: z.array(item({ title: z.string(), status: z.string() })),
+    subunits: subunitsOut,
     next_cursor: nextCursor,
   }),
   annotations: READ_ONLY,
   requires: ['positions.read'],
   example: { status: 'vacant' },
   async handler(ctx, input) {
-    const { view, page } = await listPositions(ctx, {
-      ...viewRequest(input),
-      ...pageRequest(input),
-      orgUnitId: input.org_unit_id,
-      includeSubunits: input.include_subunits,
-      status: input.status,
-      includeInactive: input.include_inactive,
-    });
-    return { context: contextOf(view), positions: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
+    const filter = { ...viewRequest(input), orgUnitId: input.org_unit_id, status: input.status, includeInactive: input.include_inactive };
+    const { view, page, total } = await listPositions(ctx, { ...filter, ...pageRequest(input), includeSubunits: input.include_subunits });
+    const noun = input.status ? `${input.status} position` : 'position';
+    const subunits = await subunitsNote(view, input, total, async () => (await listPositions(ctx, { ...filter, includeSubunits: true, limit: 1 })).total, noun);
+    return { context: contextOf(view), positions: withNames(ctx.principal, view, page.items), subunits, next_cursor: page.nextCursor ?? undefined };
   },
 });
 
