@@ -87,7 +87,13 @@ export function dateOrderOf(options: Record<string, unknown>): DateOrder | null 
  * summaries count); `reason.others` holds every further problem its cells have on their own — a bad FTE, an unknown
  * currency and a blank email are all said at once, not one per reprocess.
  */
-export type ParsedRow = { rowNumber: number; keys: RowKeys; input: RowInput; reason: null } | { rowNumber: number; keys: RowKeys; input: null; reason: Quarantine };
+export type ParsedRow =
+  | { rowNumber: number; keys: RowKeys; input: RowInput; reason: null }
+  /**
+   * `partial`: what a quarantined row that has an identity says where its cells read well (a field at fault is left
+   * out), so the checks across rows (duplicates, managers, loops) can say their problems with the row's own.
+   */
+  | { rowNumber: number; keys: RowKeys; input: null; reason: Quarantine; partial?: RowInput };
 
 /** Runs one check of a row; a problem it finds is noted and the row's other checks still run. */
 type Attempt = (check: () => void) => void;
@@ -143,7 +149,7 @@ export function parseRow(rowNumber: number, values: readonly (string | null)[], 
   parsePay(read, cell, ctx, attempt);
   if (!problems.length) return { rowNumber, keys, input: read, reason: null };
   const [first, ...others] = problems;
-  return { rowNumber, keys, input: null, reason: others.length ? { ...first!, others } : first! };
+  return { rowNumber, keys, input: null, reason: others.length ? { ...first!, others } : first!, ...(input ? { partial: read } : {}) };
 }
 
 const indexes = new WeakMap<readonly ColumnMapping[], Map<ImportField, number>>();

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Conflict } from '../../errors.js';
 import { newId as newIdDefault } from '../../util/ids.js';
 import { FAMILIES, type Family, type OrgGraph } from '../../org/types.js';
-import { parseRow, type ParseContext } from '../parse-row.js';
+import { parseRow, type ParseContext, type RowInput } from '../parse-row.js';
 import { REASONS, type Quarantine } from '../reasons.js';
 import type { Stage } from '../progress.js';
 import { Changeset, type FamilyCounts } from './changeset.js';
@@ -140,8 +140,11 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
       countKey(counts.emails, parsed.keys.emailKey, row.rowNumber);
       countKey(counts.sources, parsed.keys.sourceKey, row.rowNumber);
       countKey(counts.employeeIds!, parsed.keys.employeeIdKey ?? null, row.rowNumber);
-      if (parsed.reason) rejected.set(row.rowNumber, parsed.reason);
-      else {
+      if (parsed.reason) {
+        rejected.set(row.rowNumber, parsed.reason);
+        // Still checked against the other rows (duplicates, managers, loops), to say all that is wrong with it at once.
+        if (parsed.partial) identities.push(heldIdentity(parsed.partial));
+      } else {
         identities.push(identityOf(parsed.input));
         teamDepartments.add(parsed.input);
       }
@@ -151,12 +154,24 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   }
   await report('actors', 0, read);
   // A team named without its department that several teams share: quarantined before managers are resolved.
-  const identified = rejectAmbiguousTeams(resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected), index, teamDepartments, rejected);
+  const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected);
+  const identified = rejectAmbiguousTeams(accepted, index, teamDepartments, rejected);
+  if (identified.length !== accepted.length) for (const r of accepted) if (rejected.has(r.input.rowNumber)) held.push(r);
   await report('actors', read, read);
   await report('managers', 0, read);
-  const resolved = new Map(resolveManagers(identified, index, parse.format, rejected, counts).map((r) => [r.input.rowNumber, r]));
+  const resolved = new Map(resolveManagers(identified, index, parse.format, rejected, counts, held).map((r) => [r.input.rowNumber, r]));
   await report('managers', read, read);
   return { resolved, rejected, teamDepartments };
+}
+
+/**
+ * The identity of a row quarantined for its cells: a field at fault is missing from it, so only a missing name says
+ * that a new person cannot be made (a department that did not read is the row's own problem, already said).
+ */
+function heldIdentity(partial: RowInput): RowIdentity {
+  const identity = identityOf(partial);
+  identity.incomplete = identity.incomplete === 'name' ? 'name' : null;
+  return identity;
 }
 
 /**

@@ -10,7 +10,8 @@ import type { OrgIndex } from './org-index.js';
  * (source_hris + source_hris_id) first, then by email; duplicates inside the run and identities that point at two
  * different actors are quarantined; manager references must resolve to a row of the run or to an actor already in the
  * organisation, and may not close a reporting loop. Quarantining a row can strand the rows that named it as their
- * manager, so manager resolution repeats until nothing changes. Pure.
+ * manager, so manager resolution repeats until nothing changes. A row quarantined for one problem is still checked
+ * for the others (`addProblem`), so every problem of every row is said in one run. Pure.
  *
  * It works on each row's identity only (`RowIdentity`, a few fields): the rest of a row is read again, page by page,
  * when its records are built, so a large file's parsed rows are never all in memory.
@@ -103,7 +104,30 @@ function elsewhere(rows: KeyRows, key: string, rowNumber: number): string {
   return `row${others.length > 1 ? 's' : ''} ${numbers} of this run`;
 }
 
-/** Identities of the rows that parsed: duplicates in the run, matching, conflicts, required fields of new actors. */
+/**
+ * Notes a problem of a row: its reason when it has none yet, else one of its `others` (each code and field once) — a
+ * row quarantined for one thing is still checked for the rest, so a reviewer learns of everything at once.
+ */
+export function addProblem(rejected: Map<number, Quarantine>, rowNumber: number, problem: Quarantine): void {
+  const reason = rejected.get(rowNumber);
+  if (!reason) return void rejected.set(rowNumber, problem);
+  const { code, field, detail } = problem;
+  if ([reason, ...(reason.others ?? [])].some((p) => p.code === code && p.field === field)) return;
+  rejected.set(rowNumber, { ...reason, others: [...(reason.others ?? []), { code, field, detail }] });
+}
+
+/** Who each row is: `accepted` rows go on to their managers; `held` ones are quarantined, kept for the checks across rows. */
+export interface Identified {
+  accepted: ResolvedRow<RowIdentity>[];
+  /** Quarantined rows with an identity, each with the actor it would be (a placeholder id for a new one). */
+  held: ResolvedRow<RowIdentity>[];
+}
+
+/**
+ * Identities of the rows that have one: duplicates in the run, matching, conflicts, required fields of new actors.
+ * `rows` holds rows already quarantined (for their cells) too: they are checked all the same, their problems noted as
+ * further ones, and they come back `held`.
+ */
 export function resolveIdentities(
   rows: readonly RowIdentity[],
   counts: KeyCounts,
@@ -112,43 +136,41 @@ export function resolveIdentities(
   prior: PriorKeys,
   newId: () => string,
   rejected: Map<number, Quarantine>,
-): ResolvedRow<RowIdentity>[] {
-  return identify(rejectDuplicates(rows, counts, prior, rejected), index, format, newId, rejected);
+): Identified {
+  noteDuplicates(rows, counts, prior, rejected);
+  return identify(rows, index, format, newId, rejected);
 }
 
-function rejectDuplicates(rows: readonly RowIdentity[], { emails, sources, employeeIds }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): RowIdentity[] {
-  return rows.filter((row) => {
+function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employeeIds }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): void {
+  for (const row of rows) {
     if (employeeIds && row.employeeId && employeeIds.several.has(row.employeeId)) {
-      rejected.set(row.rowNumber, quarantine('duplicate_source_identity', 'employee_id', `employee id “${row.employeeId}” is also on ${elsewhere(employeeIds, row.employeeId, row.rowNumber)}`));
-      return false;
+      addProblem(rejected, row.rowNumber, quarantine('duplicate_source_identity', 'employee_id', `employee id “${row.employeeId}” is also on ${elsewhere(employeeIds, row.employeeId, row.rowNumber)}`));
     }
     const source = row.sourceHris && row.sourceHrisId ? sourceKeyOf(row.sourceHris, row.sourceHrisId) : null;
     if (source && (sources.several.has(source) || prior.sources.has(source))) {
-      rejected.set(row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is also on ${elsewhere(sources, source, row.rowNumber)}`));
-      return false;
+      addProblem(rejected, row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is also on ${elsewhere(sources, source, row.rowNumber)}`));
     }
     if (row.emailKey && (emails.several.has(row.emailKey) || prior.emails.has(row.emailKey))) {
-      rejected.set(row.rowNumber, quarantine('duplicate_email', 'email', `${row.email} is also on ${elsewhere(emails, row.emailKey, row.rowNumber)}`));
-      return false;
+      addProblem(rejected, row.rowNumber, quarantine('duplicate_email', 'email', `${row.email} is also on ${elsewhere(emails, row.emailKey, row.rowNumber)}`));
     }
-    return true;
-  });
+  }
 }
 
-function identify(rows: RowIdentity[], index: OrgIndex, format: ImportFormat, newId: () => string, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
+/** The id a quarantined row's new person would get: a placeholder, never written. */
+const placeholderId = (rowNumber: number): string => `row:${rowNumber}`;
+
+function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportFormat, newId: () => string, rejected: Map<number, Quarantine>): Identified {
   const out: ResolvedRow<RowIdentity>[] = [];
+  const held: ResolvedRow<RowIdentity>[] = [];
   for (const row of rows) {
     const reason = identityProblem(row, index, format);
-    if (reason) {
-      rejected.set(row.rowNumber, reason);
-      continue;
-    }
+    if (reason) addProblem(rejected, row.rowNumber, reason);
     const matched = (row.sourceHris && row.sourceHrisId ? index.bySource.get(sourceKeyOf(row.sourceHris, row.sourceHrisId)) : undefined) ?? (row.emailKey ? index.byEmail.get(row.emailKey) : undefined);
     if (!matched && row.incomplete) {
-      rejected.set(row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}`));
-      continue;
+      addProblem(rejected, row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}`));
     }
-    out.push(resolvedRow(row, matched?.id ?? newId(), !matched, undefined));
+    if (rejected.has(row.rowNumber)) held.push(resolvedRow(row, matched?.id ?? placeholderId(row.rowNumber), !matched, undefined));
+    else out.push(resolvedRow(row, matched?.id ?? newId(), !matched, undefined));
   }
   // Two rows reaching the same actor through different identities: neither can be trusted.
   const byActor = new Map<string, ResolvedRow<RowIdentity>[]>();
@@ -162,7 +184,8 @@ function identify(rows: RowIdentity[], index: OrgIndex, format: ImportFormat, ne
       rejected.set(r.input.rowNumber, quarantine('identity_conflict', 'email', `rows ${numbers.join(', ')} resolve to the same actor through different identities`));
     }
   }
-  return out.filter((r) => !clashing.has(r.input.rowNumber));
+  if (!clashing.size) return { accepted: out, held };
+  return { accepted: out.filter((r) => !clashing.has(r.input.rowNumber)), held: [...held, ...out.filter((r) => clashing.has(r.input.rowNumber))] };
 }
 
 function identityProblem(row: RowIdentity, index: OrgIndex, format: ImportFormat): Quarantine | null {
@@ -187,8 +210,20 @@ function identityProblem(row: RowIdentity, index: OrgIndex, format: ImportFormat
  * person who is current after the row may not report to a leaver — someone this file ends by today, or whom the
  * organisation has as ended (`inactive_manager`); a leaver's own row may name a manager who left too (their line is
  * history).
+ *
+ * `held` rows (quarantined before managers, for their cells or identity) are checked too, as they would be once fixed:
+ * a manager who is nowhere, has left or closes a loop is noted as a further problem of theirs; and a report of a held
+ * row is told what will still be wrong once that row is fixed (a loop through it, the manager leaving), not only to
+ * wait for it.
  */
-export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, format: ImportFormat, rejected: Map<number, Quarantine>, counts?: KeyCounts): ResolvedRow<RowIdentity>[] {
+export function resolveManagers(
+  rows: ResolvedRow<RowIdentity>[],
+  index: OrgIndex,
+  format: ImportFormat,
+  rejected: Map<number, Quarantine>,
+  counts?: KeyCounts,
+  held: readonly ResolvedRow<RowIdentity>[] = [],
+): ResolvedRow<RowIdentity>[] {
   const { today } = index;
   /** The day an actor ends after the run (their row's word, else the organisation's), null when they stay. */
   const endOf = (actorId: string, row: RowIdentity | undefined): string | null => {
@@ -201,17 +236,48 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
     const reason = row === undefined ? undefined : rejected.get(row);
     return reason ? `${ref.employeeId ?? ref.email} is on row ${row}, which is quarantined (${reason.code}): fix that row, and this one follows when reprocessed` : null;
   };
-  let current = rows;
-  let lookup = new RowLookup(current, format);
+  // Every row with an identity, held ones too (an accepted row, else the first, wins a clash): whether a manager's
+  // row is quarantined is asked of `rejected`, as rows are quarantined.
+  const lookup = new RowLookup([rows, held], format);
   /** Whether the manager has left by today while the row's person stays after today. */
-  const leaver = (managerId: string, row: ResolvedRow<RowIdentity>): boolean => {
-    const managerEnd = endOf(managerId, lookup.rowOf(managerId));
+  const leaver = (managerId: string, managerRow: RowIdentity | undefined, row: ResolvedRow<RowIdentity>): boolean => {
+    const managerEnd = endOf(managerId, managerRow);
     if (managerEnd === null || managerEnd > today) return false;
     const ownEnd = endOf(row.actorId, row.input);
     return ownEnd === null || ownEnd > today;
   };
+  const fieldOf = (ref: { employeeId: string | null }) => (ref.employeeId ? 'manager_employee_id' : 'manager_email');
+  const inactive = (ref: { email: string | null; employeeId: string | null }, managerId: string, managerRow: RowIdentity | undefined): Quarantine => {
+    const lastDay = addDays(endOf(managerId, managerRow)!, -1);
+    const where = managerRow && managerRow.endsOn !== undefined ? `row ${managerRow.rowNumber} of this file ends their employment: last day ${lastDay}` : `their last day in the organisation was ${lastDay}`;
+    return quarantine('inactive_manager', fieldOf(ref), `${ref.employeeId ?? ref.email} is a leaver (${where}), so cannot be the manager of someone who stays`);
+  };
+  const loopReason = (ref: { employeeId: string | null }, loop: string[]): Quarantine => {
+    const shown = loop.length > 8 ? [...loop.slice(0, 5), `… (${loop.length - 1} people)`, loop[loop.length - 1]!] : loop;
+    return quarantine('reporting_cycle', fieldOf(ref), `would close a reporting loop: ${shown.join(' → ')}`);
+  };
+
+  // Loops the file makes once its held rows are fixed: only looked for when a held row names a manager.
+  const fileLoops = held.some((r) => r.input.manager && !r.input.manager.none) ? fileCycles([...held, ...rows], lookup, index) : new Map<string, string[]>();
+  for (const row of held) {
+    const ref = row.input.manager;
+    if (!ref || ref.none) continue;
+    const managerId = lookup.manager(ref, index);
+    const managerRow = managerId ? lookup.rowOf(managerId) : undefined;
+    const loop = fileLoops.get(row.actorId);
+    if (!managerId) {
+      addProblem(rejected, row.input.rowNumber, quarantine('unknown_manager', fieldOf(ref), `${ref.employeeId ?? ref.email} is neither a row of this file nor an actor of the organisation`));
+    } else if (managerId === row.actorId) {
+      addProblem(rejected, row.input.rowNumber, quarantine('reporting_cycle', fieldOf(ref), 'names the person as their own manager'));
+    } else if (loop) {
+      addProblem(rejected, row.input.rowNumber, loopReason(ref, loop));
+    } else if (leaver(managerId, managerRow, row)) {
+      addProblem(rejected, row.input.rowNumber, inactive(ref, managerId, managerRow));
+    }
+  }
+
+  let current = rows;
   for (;;) {
-    lookup = new RowLookup(current, format);
     const next: ResolvedRow<RowIdentity>[] = [];
     for (const row of current) {
       const ref = row.input.manager;
@@ -223,28 +289,33 @@ export function resolveManagers(rows: ResolvedRow<RowIdentity>[], index: OrgInde
         next.push(resolvedRow(row.input, row.actorId, row.isNew, null));
         continue;
       }
-      const managerId = lookup.manager(ref, index);
+      let managerId = lookup.manager(ref, index);
+      let managerRow = managerId ? lookup.rowOf(managerId) : undefined;
+      if (managerRow && rejected.has(managerRow.rowNumber)) {
+        // The manager's row is quarantined: the organisation's actor stays the manager, if there is one.
+        const [heldId, heldRow] = [managerId!, managerRow];
+        managerRow = undefined;
+        if (!index.graph.actors.has(managerId!)) managerId = lookup.known(ref, index);
+        if (!managerId) {
+          const loop = fileLoops.get(row.actorId);
+          const waits = `${ref.employeeId ?? ref.email} is on row ${heldRow.rowNumber}, which is quarantined (${rejected.get(heldRow.rowNumber)!.code}): fix that row, and this one follows when reprocessed`;
+          rejected.set(row.input.rowNumber, loop ? loopReason(ref, loop) : leaver(heldId, heldRow, row) ? inactive(ref, heldId, heldRow) : quarantine('unknown_manager', fieldOf(ref), waits));
+          continue;
+        }
+      }
       if (!managerId) {
         const detail = quarantinedRow(ref) ?? `${ref.employeeId ?? ref.email} is neither a row of this file that was accepted nor an actor of the organisation`;
-        rejected.set(row.input.rowNumber, quarantine('unknown_manager', ref.employeeId ? 'manager_employee_id' : 'manager_email', detail));
+        rejected.set(row.input.rowNumber, quarantine('unknown_manager', fieldOf(ref), detail));
       } else if (managerId === row.actorId) {
-        rejected.set(row.input.rowNumber, quarantine('reporting_cycle', ref.employeeId ? 'manager_employee_id' : 'manager_email', 'names the person as their own manager'));
-      } else if (leaver(managerId, row)) {
-        const managerRow = lookup.rowOf(managerId);
-        const end = endOf(managerId, managerRow)!;
-        const lastDay = addDays(end, -1);
-        const where = managerRow && managerRow.endsOn !== undefined ? `row ${managerRow.rowNumber} of this file ends their employment: last day ${lastDay}` : `their last day in the organisation was ${lastDay}`;
-        rejected.set(row.input.rowNumber, quarantine('inactive_manager', ref.employeeId ? 'manager_employee_id' : 'manager_email', `${ref.employeeId ?? ref.email} is a leaver (${where}), so cannot be the manager of someone who stays`));
+        rejected.set(row.input.rowNumber, quarantine('reporting_cycle', fieldOf(ref), 'names the person as their own manager'));
+      } else if (leaver(managerId, managerRow, row)) {
+        rejected.set(row.input.rowNumber, inactive(ref, managerId, managerRow));
       } else {
         next.push(resolvedRow(row.input, row.actorId, row.isNew, managerId));
       }
     }
     const inCycles = cycleRows(next, index);
-    for (const [row, loop] of inCycles) {
-      const field = row.input.manager && !row.input.manager.none && row.input.manager.employeeId ? 'manager_employee_id' : 'manager_email';
-      const shown = loop.length > 8 ? [...loop.slice(0, 5), `… (${loop.length - 1} people)`, loop[loop.length - 1]!] : loop;
-      rejected.set(row.input.rowNumber, quarantine('reporting_cycle', field, `would close a reporting loop: ${shown.join(' → ')}`));
-    }
+    for (const [row, loop] of inCycles) rejected.set(row.input.rowNumber, loopReason(row.input.manager && !row.input.manager.none ? row.input.manager : { employeeId: null }, loop));
     const kept = inCycles.size ? next.filter((r) => !inCycles.has(r)) : next;
     if (kept.length === current.length) return kept;
     current = kept;
@@ -257,35 +328,61 @@ class RowLookup {
   private readonly byActor = new Map<string, RowIdentity>();
 
   constructor(
-    rows: readonly ResolvedRow<RowIdentity>[],
+    groups: readonly (readonly ResolvedRow<RowIdentity>[])[],
     private readonly format: ImportFormat,
   ) {
-    for (const r of rows) {
-      this.byActor.set(r.actorId, r.input);
-      if (r.input.emailKey) this.byEmail.set(r.input.emailKey, r.actorId);
+    const first = <K>(map: Map<K, string>, key: K, actorId: string) => void (map.has(key) || map.set(key, actorId));
+    for (const rows of groups) for (const r of rows) {
+      if (!this.byActor.has(r.actorId)) this.byActor.set(r.actorId, r.input);
+      if (r.input.emailKey) first(this.byEmail, r.input.emailKey, r.actorId);
       const id = format === 'bamboohr' ? r.input.sourceHrisId : r.input.employeeId;
-      if (id) this.byEmployeeId.set(id, r.actorId);
+      if (id) first(this.byEmployeeId, id, r.actorId);
     }
   }
 
-  /** The accepted row of an actor, if the run has one. */
+  /** The row of an actor, if the run has one. */
   rowOf(actorId: string): RowIdentity | undefined {
     return this.byActor.get(actorId);
   }
 
+  /** The manager a reference names: a row of the run, else an actor of the organisation. */
   manager(ref: { email: string | null; employeeId: string | null }, index: OrgIndex): string | null {
     if (ref.employeeId) {
       const fromRow = this.byEmployeeId.get(ref.employeeId);
       if (fromRow) return fromRow;
+    }
+    const known = this.known({ email: null, employeeId: ref.employeeId }, index);
+    if (known) return known;
+    if (ref.email) return this.byEmail.get(ref.email) ?? index.byEmail.get(ref.email)?.id ?? null;
+    return null;
+  }
+
+  /** The manager a reference names among the organisation's actors only. */
+  known(ref: { email: string | null; employeeId: string | null }, index: OrgIndex): string | null {
+    if (ref.employeeId) {
       const known =
         this.format === 'bamboohr'
           ? index.bySource.get(sourceKeyOf('bamboohr', ref.employeeId))
           : (index.byExternalUid.get(ref.employeeId) ?? index.bySourceId.get(ref.employeeId));
       if (known) return known.id;
     }
-    if (ref.email) return this.byEmail.get(ref.email) ?? index.byEmail.get(ref.email)?.id ?? null;
-    return null;
+    return ref.email ? (index.byEmail.get(ref.email)?.id ?? null) : null;
   }
+}
+
+/**
+ * The loops the file's manager references make, held rows' included, once they replace the organisation's lines:
+ * each actor on one, with the loop from them round to them again.
+ */
+function fileCycles(rows: readonly ResolvedRow<RowIdentity>[], lookup: RowLookup, index: OrgIndex): Map<string, string[]> {
+  const edges: ResolvedRow<RowIdentity>[] = [];
+  for (const r of rows) {
+    const ref = r.input.manager;
+    if (!ref) continue;
+    const managerId = ref.none ? null : lookup.manager(ref, index);
+    if (managerId !== null || ref.none) edges.push(resolvedRow(r.input, r.actorId, r.isNew, managerId));
+  }
+  return new Map([...cycleRows(edges, index)].map(([r, loop]) => [r.actorId, loop]));
 }
 
 /**
