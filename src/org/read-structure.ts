@@ -5,6 +5,7 @@ import { listTypes } from '../tenancy/settings.js';
 import { paginate, sortByKey, type Page, type PageRequest } from '../util/pagination.js';
 import { inEffect, listedOn } from './dates.js';
 import { indexGraph } from './graph-index.js';
+import type { OrgMetrics } from './metrics.js';
 import { orgMetricsFor, presentUnitMetrics, type UnitMetricsOut } from './metrics-service.js';
 import { presentOrgUnit } from './present.js';
 import { ORG_UNIT_TYPES, type OrgUnit, type OrgUnitType } from './types.js';
@@ -158,24 +159,39 @@ export async function listDepartments(ctx: ServiceContext, filter: ViewRequest &
   return listUnitsOfType(ctx, 'department', filter);
 }
 
-export async function listTeams(ctx: ServiceContext, filter: ViewRequest & PageRequest & { includeInactive?: boolean; teamTypeId?: string | null } = {}) {
+/**
+ * Teams, optionally of one team type, or only those `withoutManager`: nobody homed in the team manages anyone (its
+ * roll-up counts no manager), so its people report to someone outside it or to no one. That filter reads the span
+ * metrics, so it needs `org-metrics.read`.
+ */
+export async function listTeams(
+  ctx: ServiceContext,
+  filter: ViewRequest & PageRequest & { includeInactive?: boolean; teamTypeId?: string | null; withoutManager?: boolean } = {},
+) {
   authorize(ctx.principal, 'teams.read');
+  if (filter.withoutManager) authorize(ctx.principal, 'org-metrics.read');
   // An unknown team type is "not found", as an unknown org unit or actor filter is, not an empty page.
   const teamTypeId = filter.teamTypeId?.trim() || null;
   if (teamTypeId && !(await listTypes(ctx, 'team')).some((t) => t.id === teamTypeId)) throw new NotFound('Team type', teamTypeId);
-  return listUnitsOfType(ctx, 'team', filter, (u, view) => !teamTypeId || view.graph.teams.get(u.id)?.teamTypeId === teamTypeId);
+  return listUnitsOfType(
+    ctx,
+    'team',
+    filter,
+    (u, view, metrics) =>
+      (!teamTypeId || view.graph.teams.get(u.id)?.teamTypeId === teamTypeId) && (!filter.withoutManager || !metrics.units.get(u.id)?.span.managers),
+  );
 }
 
 async function listUnitsOfType(
   ctx: ServiceContext,
   type: OrgUnitType,
   filter: ViewRequest & PageRequest & { includeInactive?: boolean },
-  keep: (u: OrgUnit, view: OrgView) => boolean = () => true,
+  keep: (u: OrgUnit, view: OrgView, metrics: OrgMetrics) => boolean = () => true,
 ) {
   const view = await openView(ctx, filter);
   const metrics = await orgMetricsFor(ctx, view);
   const units = [...view.graph.orgUnits.values()].filter(
-    (u) => u.type === type && listedOn(u, view.asOf, filter.includeInactive) && keep(u, view),
+    (u) => u.type === type && listedOn(u, view.asOf, filter.includeInactive) && keep(u, view, metrics),
   );
   const page = paginate(`${type}s`, sortByKey(units, unitKey), unitKey, filter);
   return {

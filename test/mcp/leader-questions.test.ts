@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * Questions an HR or finance leader asks an assistant connected with a personal API token, answered only through the
@@ -49,5 +51,44 @@ describe('"who works in Engineering?" and "which vacancies does it have?", asked
     expect(chosen).not.toHaveProperty('subunits');
     const team = structured(await assistant.call('org_positions_list', { org_unit_id: world.ids.units.M, as_of: AS_OF }));
     expect(team).not.toHaveProperty('subunits');
+  });
+});
+
+describe('"which teams have no manager, and who leads Platform?"', () => {
+  const names = (teams: { name: string }[]) => teams.map((t) => t.name);
+
+  it('lists only the teams nobody in them manages with without_manager, and names a team’s lead with org_spans_list', async () => {
+    // In Live every team's people report to their department head: no team has a manager of its own.
+    const live = structured<{ teams: { name: string }[] }>(await assistant.call('org_teams_list', { without_manager: true, as_of: AS_OF }));
+    expect(names(live.teams)).toEqual(['Field', 'Mobile', 'Platform']);
+
+    // In a scenario p2 reports to p1, who is homed in Platform: Platform now has a manager.
+    const owner = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    const scenarioId = (await createScenario(owner, { name: 'Platform lead' })).id;
+    const plan = structured<{ proposal_id: string }>(
+      await assistant.call('scenario_action_plan', { scenario_id: scenarioId, changes: [{ op: 'set_manager', actor_id: world.ids.id('p2'), manager_id: world.ids.id('p1'), date: AS_OF }] }),
+    );
+    structured(await assistant.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    const drafted = structured<{ teams: { name: string }[] }>(await assistant.call('org_teams_list', { scenario_id: scenarioId, without_manager: true, as_of: AS_OF }));
+    expect(names(drafted.teams)).toEqual(['Field', 'Mobile']);
+    const all = structured<{ teams: { name: string }[] }>(await assistant.call('org_teams_list', { scenario_id: scenarioId, without_manager: false, as_of: AS_OF }));
+    expect(names(all.teams)).toEqual(['Field', 'Mobile', 'Platform']);
+
+    const leads = structured<{ managers: { display_name: string; direct_reports: number }[] }>(
+      await assistant.call('org_spans_list', { scenario_id: scenarioId, org_unit_id: world.ids.units.P, span: 'all', as_of: AS_OF }),
+    );
+    expect(leads.managers).toMatchObject([{ display_name: 'p1', direct_reports: 1 }]);
+    const tools = await assistant.client.listTools();
+    expect(tools.tools.find((t) => t.name === 'org_teams_list')!.description).toContain('Who leads a team: `org_spans_list` with its org_unit_id');
+  });
+
+  it('asks for org-metrics.read, as the span metrics it reads do, instead of answering without it', async () => {
+    const narrow = await connect(world, principalOf(world.tenant, 'admin', { abilities: ['mcp.access', 'teams.read'] }));
+    try {
+      expect(errorOf(await narrow.call('org_teams_list', { without_manager: true }))).toMatchObject({ code: 'missing_ability', ability: 'org-metrics.read' });
+      expect(structured<{ teams: unknown[] }>(await narrow.call('org_teams_list', {})).teams).toHaveLength(3);
+    } finally {
+      await narrow.close();
+    }
   });
 });

@@ -217,23 +217,31 @@ export const teamsTool = defineTool({
   title: 'List teams',
   description:
     'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated ' +
-    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). The team type reads by id and name. Filter by team type. Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
+    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). The team type reads by id and name. Filter by team type, or ' +
+    '`without_manager` for teams nobody in them manages. Who leads a team: `org.spans.list` with its org_unit_id and `span: "all"`. ' +
+    'Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
   purpose: 'org-review',
   inputSchema: z.object({
     ...viewFields,
     team_type_id: optionalId('Only teams of this team type (`org.settings.get` lists the team types by name).'),
+    without_manager: z
+      .boolean()
+      .optional()
+      .describe('true: only teams where nobody homed in the team manages anyone (span.managers 0): its people report to someone outside it, or to no one. Needs org-metrics.read.'),
     include_inactive: includeInactive,
     ...pageFields,
   }),
   outputSchema: z.object({ context: contextOut, teams: z.array(unitItem), next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['teams.read'],
+  callRequires: (args) => (args.without_manager === true ? ['org-metrics.read'] : []),
   example: { limit: 20 },
   async handler(ctx, input) {
     const { view, page } = await listTeams(ctx, {
       ...viewRequest(input),
       ...pageRequest(input),
       teamTypeId: input.team_type_id,
+      withoutManager: input.without_manager,
       includeInactive: input.include_inactive,
     });
     return { context: contextOf(view), teams: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)), next_cursor: page.nextCursor ?? undefined };
