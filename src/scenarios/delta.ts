@@ -15,6 +15,7 @@ import { presentWithSource } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadScenario, type Scenario } from './store.js';
 import { hasChangesToPromote } from './chain.js';
+import { deltaReferences, nameReferences } from './reference-names.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { lineageEntries } from '../db/schema/index.js';
 
@@ -53,6 +54,8 @@ export async function scenarioDelta(
     alsoCompare?: { family: Family; recordId: string }[];
     /** Compare `target` with this graph instead (a batch's preview: the scenario before it), on `alsoCompare` only. */
     before?: OrgGraph;
+    /** Add `names`: the name of every unit, person and position the delta's records, fields and conflicts point at, by id. */
+    names?: boolean;
   } = {},
 ) {
   authorize(ctx.principal, 'scenarios.read');
@@ -87,7 +90,9 @@ export async function scenarioDelta(
     const probes = probe ? { from: metricsOf(base, asOf, probe), to: metricsOf(target, asOf, probe) } : null;
     metrics = metricDeltas(from, to, target, base, ctx.principal, unitId, probes);
   }
-  return { scenario: await presentWithSource(ctx, scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld };
+  // Named in the scenario first, then in what it is compared with (a removed record is only there).
+  const names = options.names ? { names: nameReferences({}, deltaReferences(families, conflicts), [target, base], readable) } : {};
+  return { scenario: await presentWithSource(ctx, scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld, ...names };
 }
 
 /**

@@ -7,6 +7,7 @@ import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 import type { ScenarioChange } from './overlay.js';
 import { deltaVisibility, labelOf } from './delta.js';
+import { nameReferences } from './reference-names.js';
 import { loadChanges, loadScenario } from './store.js';
 
 /**
@@ -46,16 +47,6 @@ export async function listScenarioChanges(ctx: ServiceContext, scenarioId: strin
   return { page: mapPage(page, (c) => presentChange(c, showMoney, graphs, readable)) };
 }
 
-/** Fields that point at another record (camelCase), and the family that record is in. */
-const REFERENCES: Readonly<Record<string, Family>> = {
-  parentId: 'orgUnits',
-  orgUnitId: 'orgUnits',
-  actorId: 'actors',
-  managerId: 'actors',
-  leadActorId: 'actors',
-  positionId: 'positions',
-};
-
 /**
  * One change as every surface shows it: family and fields as in deltas, its record's `label` and the `names` of the
  * records its values and base refer to — only of families the caller may read (`readable`); an id that names nothing
@@ -63,16 +54,7 @@ const REFERENCES: Readonly<Record<string, Family>> = {
  */
 export function presentChange(change: ScenarioChange, showMoney: boolean, graphs: readonly OrgGraph[], readable: ReadonlySet<Family>) {
   const record = graphs.map((g) => recordsOf(g, change.family).get(change.recordId) as Record<string, unknown> | undefined).find(Boolean) ?? change.values ?? change.base;
-  const names: Record<string, string> = {};
-  for (const fields of [change.values, change.base]) {
-    for (const [field, id] of Object.entries(fields ?? {})) {
-      const family = REFERENCES[field];
-      if (!family || typeof id !== 'string' || !readable.has(family) || names[id]) continue;
-      const target = graphs.map((g) => recordsOf(g, family).get(id) as Record<string, unknown> | undefined).find(Boolean);
-      const name = target && labelOf(target, graphs);
-      if (name) names[id] = name;
-    }
-  }
+  const names = nameReferences({}, [change.values, change.base].flatMap((fields) => Object.entries(fields ?? {})), graphs, readable);
   return {
     family: ENTITY_TYPES[change.family],
     record_id: change.recordId,

@@ -111,6 +111,15 @@ describe('a scenario from creation to Live', () => {
     expect(labels('reporting_line')).toEqual([expect.stringMatching(/^New Hire reports to /)]);
     expect(labels('compensation')).toEqual(['Pay of p1']);
     expect(labels('position')).toEqual(['Field lead']);
+    // Every unit, person and position the delta points at is named beside it (`names`, by id), as the changes are.
+    expect(delta.body.data.names).toEqual({
+      [units.E]: 'Engineering',
+      [units.S]: 'Sales',
+      [units.F]: 'Field',
+      [id('sales_head')]: 'sales_head',
+      [id('p1')]: 'p1',
+      [newHire]: 'New Hire',
+    });
     expect((await call(`/api/v1/scenarios/${sid}/delta?compare=live`)).body.data.compare).toBe('live');
 
     expect((await post(`/api/v1/scenarios/${sid}/submit`)).body.data).toMatchObject({ submitted: true, editable: true });
@@ -450,6 +459,7 @@ describe('the delta shows only what the token may read (SPEC §4.1)', () => {
       ]),
     );
     expect(JSON.stringify(bare.body)).not.toContain(id('p2'));
+    expect(bare.body.data.names).toEqual({});
 
     const actors = await call(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`, { token: await narrow(['scenarios.read', 'actors.read', 'org-metrics.read']) });
     expect(actors.body.data.families.actor.changed).toEqual([{ id: id('p2'), label: 'p2', fields: { fte: { from: 0.5, to: 1 } } }]);

@@ -355,6 +355,21 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(line.names).toEqual({ [id('p2')]: 'p2', [id('ceo')]: 'ceo' });
   });
 
+  it('names the units and people a delta points at from the names the delta gives, with no list look-ups', async () => {
+    const sid = JSON.parse((await cli(['scenario', 'create', 'Names plan', '--json'], config())).stdout).data.id as string;
+    const moves = [{ op: 'move_org_unit', org_unit_id: units.M, parent_id: units.S }, { op: 'set_manager', actor_id: id('p2'), manager_id: id('ceo'), date: AS_OF }];
+    expect((await cli(['scenario', 'apply', sid, '-'], config(), JSON.stringify(moves))).code).toBe(0);
+    requested.length = 0;
+    const delta = await cli(['scenario', 'delta', sid, '--as-of', AS_OF], config());
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stdout).toMatch(/^Org unit\s+~\s+Mobile\s+Parent unit: Engineering → Sales$/m);
+    expect(delta.stdout).toMatch(/^Reporting line\s+\+\s+p2 reports to ceo\s+added$/m);
+    expect(delta.stdout).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    // One read: the delta names what it points at; the CLI no longer asks the unit, people and position lists.
+    expect(requested.map((u) => u.pathname)).toEqual([`/api/v1/scenarios/${sid}/delta`]);
+    await cli(['scenario', 'archive', sid], config());
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');

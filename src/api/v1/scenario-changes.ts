@@ -118,7 +118,7 @@ export function scenarioChangeRoutes() {
   const router = v1Router();
   router.openapi(delta, async (c) => {
     const q = c.req.valid('query');
-    const data = await scenarioDelta(serviceContext(c), { scenarioId: c.req.valid('param').id, compare: q.compare, asOf: q.as_of });
+    const data = await scenarioDelta(serviceContext(c), { scenarioId: c.req.valid('param').id, compare: q.compare, asOf: q.as_of }, { names: true });
     return c.json({ data: data as z.infer<typeof DeltaSchema> }, 200);
   });
   router.openapi(changes, async (c) => {

@@ -114,6 +114,11 @@ export const DeltaSchema = z
     withheld: z.array(WithheldSchema).openapi({
       description: 'What this credential may not see and is left out: record families (each needs the read ability of its org routes), metrics (`org-metrics.read`), money (`costs.read`)',
     }),
+    names: z.record(z.string(), z.string()).openapi({
+      description:
+        'The name of each record the delta points at — in added and removed records, changed fields (`from`, `to`) and conflicts (`base`, `scenario`, `source`) of `parent_id`, `org_unit_id`, `actor_id`, `manager_id`, `lead_actor_id`, `position_id` — by id, as in a scenario’s changes; only records of families this credential may read',
+      example: { '8fa5f938-b874-44c2-8b65-78e36a49c958': 'Engineering', '8fa5f938-e2f4-4d8c-9d0c-4ffdd7832caf': 'Product' },
+    }),
   })
   .openapi('ScenarioDelta');
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT } from '../client/errors.js';
 import { cell, familyLabel, fieldLabel, fieldText, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
-import { fetchList, ID, listCommand, printList, recordNames, scenarioName, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, scenarioName, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
 
 /**
@@ -104,33 +104,10 @@ async function show(run: Run, id: string): Promise<number> {
   return 0;
 }
 
+/** The names an answer gives the ids it points at (`names`, by id: a delta, a change); an id it does not name stays an id. */
+const namesIn = (answer: Row) => (recordId: string) => (answer.names as Record<string, string> | undefined)?.[recordId];
+
 const labelOf = (record: Row) => record.label ?? record.name ?? record.display_name ?? record.title ?? record.id ?? record.org_unit_id;
-
-/** The fields of a delta that point at another record, and the list that names it. */
-const REFERENCES: Record<string, { path: string; field: string }> = {
-  parent_id: { path: '/api/v1/org-units', field: 'name' },
-  org_unit_id: { path: '/api/v1/org-units', field: 'name' },
-  actor_id: { path: '/api/v1/actors', field: 'display_name' },
-  manager_id: { path: '/api/v1/actors', field: 'display_name' },
-  lead_actor_id: { path: '/api/v1/actors', field: 'display_name' },
-  position_id: { path: '/api/v1/positions', field: 'title' },
-};
-
-/**
- * The names of the records a delta's changed fields and conflicts point at (units, people, positions), read in the
- * scenario — one look-up per list; an id a list does not hold (or may not be read) stays an id.
- */
-async function referencedNames(run: Run, scenarioId: string, fields: [string, unknown][]): Promise<(id: string) => string | null | undefined> {
-  const wanted = new Map<string, Set<string>>();
-  for (const [field, value] of fields) {
-    const ref = REFERENCES[field];
-    if (ref && typeof value === 'string') wanted.set(ref.path, (wanted.get(ref.path) ?? new Set()).add(value));
-  }
-  const lookups = await Promise.all(
-    [...wanted].map(([list, ids]) => recordNames(run, list, { scenario_id: scenarioId }, Object.values(REFERENCES).find((r) => r.path === list)!.field, ids)),
-  );
-  return (id) => lookups.map((names) => names(id)).find((name) => name && name !== id) ?? id;
-}
 
 async function delta(run: Run, id: string): Promise<number> {
   const body = await run.client().get<{ data: Row }>(path(id, '/delta'), { compare: stringFlag(run.args, 'compare'), as_of: stringFlag(run.args, 'as-of') });
@@ -141,14 +118,8 @@ async function delta(run: Run, id: string): Promise<number> {
   print(`Delta of "${d.scenario.name}" against ${against}, as of ${d.as_of}`);
   const lines: string[][] = [];
   const families = Object.entries(d.families as Record<string, Row>);
-  // A unit, person or position a field points at is shown by name (read in the scenario), not by id.
-  const pointed = [
-    ...families.flatMap(([, changes]) =>
-      (changes.changed ?? []).flatMap((c: Row) => Object.entries(c.fields as Record<string, { from: unknown; to: unknown }>).flatMap(([f, v]) => [[f, v.from], [f, v.to]] as [string, unknown][])),
-    ),
-    ...((d.conflicts ?? []) as Row[]).flatMap((c) => [[c.field, c.scenario], [c.field, c.source]] as [string, unknown][]),
-  ];
-  const names = await referencedNames(run, id, pointed);
+  // A unit, person or position a field points at is shown by the name the delta gives it, not by id.
+  const names = namesIn(d);
   for (const [family, changes] of families) {
     const kind = familyLabel(family);
     for (const added of changes.added ?? []) lines.push([kind, '+', cell(labelOf(added)), 'added']);
@@ -212,7 +183,7 @@ async function delta(run: Run, id: string): Promise<number> {
 function changedFields(change: Row): string {
   const values = (change.values ?? {}) as Row;
   const base = (change.base ?? {}) as Row;
-  const names = (recordId: string) => (change.names as Record<string, string> | undefined)?.[recordId];
+  const names = namesIn(change);
   const currency = values.currency ?? base.currency;
   const fields = Object.keys(values)
     .filter((f) => f !== 'id' && (change.op !== 'add' || values[f] !== null))
