@@ -6,6 +6,7 @@ import { archiveScenario, createScenario, createSnapshot, submitScenario } from 
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
 import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
+import { openView } from '../../src/org/view.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { signedMoney } from '../../src/web/live/format.js';
@@ -264,6 +265,95 @@ describe('promoting a scenario branched from another', () => {
   });
 });
 
+describe('a hire staged with pay and a manager', () => {
+  const hire = { action: 'stage', op: 'add_actor', display_name: 'Grace Hire', kind: 'human', org_unit_id: units.P, title: 'Engineer' };
+  const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+
+  it('is staged from the hire form in one go, and applying gives the new person that pay and manager in the scenario', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hire with pay' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const form = (await get(`/scenarios/${sid}/changes`, owner)).html;
+    expect(form).toContain('<label for="add_actor-pay_amount">Pay amount<span class="hint"> (optional)</span></label>');
+    expect(form).toContain('<label for="add_actor-pay_currency">Pay currency<span class="hint"> (with a pay amount)</span></label>');
+    const staged = await post(`/scenarios/${sid}/changes`, { ...hire, csrf, staged: '', manager_id: id('p1'), pay_amount: '72,500', pay_kind: 'salary', pay_currency: 'EUR' }, owner);
+    expect(staged.status).toBe(200);
+    const page = text(staged.html);
+    expect(page).toContain('Tray: 2 staged changes');
+    expect(page).toContain('Add person “Grace Hire” to Platform as Engineer, reporting to p1');
+    expect(page).toContain('Pay Grace Hire an annual salary of €72,500');
+    // Paid and placed: the preview has nothing to warn about.
+    expect(page).not.toMatch(/no pay: “Grace Hire”|no manager: “Grace Hire”/);
+    expect(text((await get(`/scenarios/${sid}/delta`, owner)).html)).toContain('0 records differ'); // staging saves nothing
+
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(staged.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    expect(applied.location).toBe(`/scenarios/${sid}/changes?applied=2`);
+    const grace = [...(await openView(ctx, { scenarioId: sid })).graph.actors.values()].find((a) => a.displayName === 'Grace Hire')!;
+    const person = text((await get(`/live/actors/${grace.id}?scenario=${sid}`, owner)).html);
+    expect(person).toContain('Manager p1');
+    expect(person).toContain('Annual salary current €72,500');
+    // Typed in euros, kept in cents, as every money form does.
+    const pay = [...(await openView(ctx, { scenarioId: sid })).graph.compensations.values()].find((c) => c.actorId === grace.id);
+    expect(pay).toMatchObject({ kind: 'salary', amountMinor: 7_250_000, currency: 'EUR' });
+    expect(person).not.toContain('No compensation recorded');
+  });
+
+  it('can also be paid and placed later in the same tray: staged hires are offered in Change pay and Change a manager', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hire, then pay' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const lead = await post(`/scenarios/${sid}/changes`, { ...hire, csrf, staged: '', display_name: 'Lena Lead' }, owner);
+    expect(lead.html).toContain('<option value="$hire-1">Lena Lead (staged hire)</option>');
+    expect(text(lead.html)).toContain('choose them in Change pay , where staged hires are offered');
+    // A second hire reporting to the first, who does not exist yet.
+    const report = await post(`/scenarios/${sid}/changes`, { ...hire, csrf, staged: stagedOf(lead.html), manager_id: '$hire-1' }, owner);
+    expect(text(report.html)).toContain('Add person “Grace Hire” to Platform as Engineer, reporting to Lena Lead');
+    const paid = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(report.html), action: 'stage', op: 'set_compensation', actor_id: '$hire-1', kind: 'day_rate', amount: '800', currency: 'USD' }, owner);
+    expect(text(paid.html)).toContain('Pay Lena Lead a day rate of US$800');
+    const managed = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(paid.html), action: 'stage', op: 'set_manager', actor_id: '$hire-1', manager_id: id('eng_head') }, owner);
+    expect(text(managed.html)).toContain('Lena Lead reports to eng_head');
+    expect(text(managed.html)).not.toMatch(/no manager: “Lena Lead”|no pay: “Lena Lead”/);
+    // Removing the lead takes what was staged about them along; the report's manager went with them too.
+    const removed = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(managed.html), action: 'remove:0' }, owner);
+    expect(text(removed.html)).toContain('Removed from the tray, with 3 changes about what it created.');
+    expect(text(removed.html)).toContain('Tray: 0 staged changes');
+  });
+
+  it('keeps the tray and the form when the pay amount is wrong, and says which field', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hire with bad pay' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const first = await post(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'rename_org_unit', org_unit_id: units.F, name: 'Kept Name' }, owner);
+    for (const [amount, currency, message] of [
+      ['lots', 'EUR', 'Pay amount must be a number.'],
+      ['-5', 'EUR', 'Pay amount must be an amount from 0 to 10,000,000,000.'],
+      ['0', 'EUR', 'Pay amount: must be more than zero'],
+      ['100', 'XYZ', 'Pay currency: XYZ is not an active currency of this tenant (see settings)'],
+    ] as const) {
+      const wrong = await post(`/scenarios/${sid}/changes`, { ...hire, csrf, staged: stagedOf(first.html), pay_amount: amount, pay_kind: 'salary', pay_currency: currency }, owner);
+      expect(wrong.status, amount).toBe(400);
+      expect(text(wrong.html), amount).toContain(message);
+      const field = currency === 'XYZ' ? 'pay_currency' : 'pay_amount';
+      expect(wrong.html, amount).toMatch(new RegExp(`id="add_actor-${field}" name="${field}"[^>]*aria-invalid="true" aria-describedby="op-add_actor-error`));
+      expect(wrong.html, amount).toContain('<p class="notice error" role="alert" id="op-add_actor-error">');
+      // Nothing lost: the staged rename, and what was typed in the hire form.
+      expect(text(wrong.html), amount).toMatch(/Tray: 1 staged change Rename [^“]+ to “Kept Name”/); // Field, whatever a promotion renamed it to
+      expect(wrong.html, amount).toContain('value="Grace Hire"');
+    }
+  });
+
+  it('offers no pay to a member who may not read costs', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hire by a member' })).id;
+    const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+    const form = (await get(`/scenarios/${sid}/changes`, member)).html;
+    expect(form).toContain('name="display_name"');
+    expect(form).not.toMatch(/pay_amount|pay_currency|Pay amount|op-set_compensation"/);
+    // Posting pay anyway stages the hire alone.
+    const staged = await post(`/scenarios/${sid}/changes`, { ...hire, csrf: hiddenField(form, 'csrf'), staged: '', pay_amount: '50000', pay_kind: 'salary', pay_currency: 'EUR' }, member);
+    expect(staged.status).toBe(200);
+    expect(text(staged.html)).toContain('Tray: 1 staged change');
+    expect(text(staged.html)).not.toMatch(/€|salary/i);
+  });
+});
+
 describe('the scenario list', () => {
   it('badges every scenario its archived filter lists as archived, an applied one too', async () => {
     const sid = (await createScenario(ctx, { name: 'Promoted and filed' })).id;
@@ -334,7 +424,7 @@ describe('the change tray', () => {
     const hire = { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: 'Ada Tray', kind: 'human', org_unit_id: units.P };
     const bare = text((await post(`/scenarios/${sid}/changes`, hire, owner)).html);
     expect(bare).toContain('This new actor has no pay: “Ada Tray”. The cost figures leave them out');
-    expect(bare).toContain('After applying, give them pay with Change pay');
+    expect(bare).toContain('Give them pay before applying: choose them in Change pay , where staged hires are offered.');
     expect(bare).toContain('This new actor has no manager: “Ada Tray”. Each starts a reporting line of its own (layer 1)');
     // A member sees no money: only the manager note.
     const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);

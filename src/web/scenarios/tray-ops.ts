@@ -53,12 +53,20 @@ export interface TrayField {
    * too (a team's purpose is kept when only its type is changed).
    */
   emptyClears?: { unless: string };
+  /** Fields of the op's companion change (TrayOp.companion): the field of the companion op's form this one fills. */
+  companion?: string;
 }
 
 export interface TrayOp {
   op: ChangeOp;
   title: string;
   fields: TrayField[];
+  /**
+   * A second change the same form stages about the record its own change creates (a hire's pay), when the field
+   * `when` is filled in: `op`, naming the new record as `$<ref>` in `refField`, from the fields marked `companion`
+   * (and the same date). Empty: the form stages its own change only.
+   */
+  companion?: { op: ChangeOp; refField: string; when: string };
 }
 
 /** The team-type choice that clears a team's type (an empty choice keeps it as it is). */
@@ -188,8 +196,12 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'fte', label: 'FTE', kind: 'number', min: 0.01, max: 3, step: '0.01', hint: 'Empty: 1 for a person, none for robots and agents' },
       { name: 'manager_id', label: 'Manager', kind: 'actor', hint: 'Empty: no manager — they start a reporting tree of their own, which layers and spans count' },
       { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'A vacant position they fill' },
+      { name: 'pay_amount', companion: 'amount', command: 'amount_minor', label: 'Pay amount', kind: 'money', needs: MONEY, hint: 'Empty: no pay yet — the cost figures leave them out until they have some' },
+      { name: 'pay_kind', companion: 'kind', label: 'Kind of pay', kind: 'choice', neededWhen: 'with a pay amount', needs: MONEY, choices: [['salary', 'Annual salary'], ['day_rate', 'Day rate']] },
+      { name: 'pay_currency', companion: 'currency', label: 'Pay currency', kind: 'currency', neededWhen: 'with a pay amount', needs: MONEY },
       date,
     ],
+    companion: { op: 'set_compensation', refField: 'actor_id', when: 'pay_amount' },
   },
   {
     op: 'deactivate_actor',
@@ -263,7 +275,7 @@ const MAX_MONEY_UNITS = 10_000_000_000;
 export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) => boolean): { command: Command } | { field: string; message: string } {
   const command: Command = { op: spec.op };
   for (const field of spec.fields) {
-    if (!fieldAllowed(field, has)) continue;
+    if (!fieldAllowed(field, has) || field.companion) continue;
     const raw = (draft[field.name] ?? '').trim();
     const target = field.command ?? field.name;
     if (field.kind === 'checkbox') {
@@ -293,6 +305,79 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
     command[target] = REFERENCE_KINDS.has(field.kind) && raw.includes(ID_SEPARATOR) ? raw.slice(raw.lastIndexOf(ID_SEPARATOR) + ID_SEPARATOR.length).trim() : raw;
   }
   return { command };
+}
+
+/** The ops whose staged changes get a `ref`, so later changes of the tray can name what they create (a hire). */
+const NAMED_OPS: ReadonlySet<string> = new Set<ChangeOp>(['add_actor']);
+const ID_FIELDS = ['org_unit_id', 'parent_id', 'actor_id', 'manager_id', 'placement_id', 'position_id'];
+
+/**
+ * A filled form as the changes it stages — its own, named with a `ref` unique in the tray when it creates a hire, and
+ * its companion (the hire's pay) naming that ref — or the first field a person has to correct.
+ */
+export function commandsFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) => boolean, staged: readonly Command[]): { commands: Command[] } | { field: string; message: string } {
+  const built = commandFromForm(spec, draft, has);
+  if (!('command' in built)) return built;
+  const own = built.command;
+  if (!NAMED_OPS.has(spec.op)) return { commands: [own] };
+  const taken = new Set(staged.map((c) => c.ref));
+  let n = staged.filter((c) => NAMED_OPS.has(c.op)).length + 1;
+  while (taken.has(`hire-${n}`)) n++;
+  own.ref = `hire-${n}`;
+  const companion = companionOf(spec, has);
+  if (!companion || !(draft[spec.companion!.when] ?? '').trim()) return { commands: [own] };
+  const values = Object.fromEntries(companion.fields.map((f) => [f.name, draft[formFieldOf(spec, 1, f.command ?? f.name)?.name ?? ''] ?? '']));
+  const second = commandFromForm(companion, values, has);
+  if (!('command' in second)) {
+    const field = spec.fields.find((f) => f.companion === second.field) ?? spec.fields.find((f) => f.name === second.field);
+    return { field: field?.name ?? second.field, message: second.message };
+  }
+  return { commands: [own, { ...second.command, [spec.companion!.refField]: `$${own.ref}` }] };
+}
+
+/** The companion form of an op (its `companion` fields under the companion op's names, all needed, and the date). */
+function companionOf(spec: TrayOp, has: (a: Ability) => boolean): TrayOp | null {
+  if (!spec.companion || !opAllowed(spec.companion.op, has)) return null;
+  const fields = spec.fields.filter((f) => f.companion && fieldAllowed(f, has));
+  if (!fields.length) return null;
+  const own = spec.fields.filter((f) => f.name === 'date');
+  return { op: spec.companion.op, title: spec.title, fields: [...fields.map((f) => ({ ...f, name: f.companion!, companion: undefined, required: true })), ...own] };
+}
+
+/**
+ * The form field of `spec` that a command field of the changes it stages came from: `part` 0 is the form's own
+ * change, 1 its companion (`amount_minor` of the pay → the hire form's Pay amount).
+ */
+export function formFieldOf(spec: TrayOp, part: number, commandField: string): TrayField | undefined {
+  if (part === 0) return spec.fields.find((f) => !f.companion && (f.command ?? f.name) === commandField);
+  if (commandField === 'date') return spec.fields.find((f) => f.name === 'date');
+  return spec.fields.find((f) => f.companion && (f.command ?? f.companion) === commandField);
+}
+
+/** The hires staged in the tray, offered wherever an actor is chosen, as `$<ref>` (the service resolves it). */
+export function stagedHires(staged: readonly Command[]): { value: string; label: string }[] {
+  return staged
+    .filter((c) => NAMED_OPS.has(c.op) && typeof c.ref === 'string')
+    .map((c) => ({ value: `$${c.ref as string}`, label: `${typeof c.display_name === 'string' ? c.display_name : c.ref} (staged hire)` }));
+}
+
+/** Names that also know the tray's staged hires by their `$<ref>`. */
+export function withStagedNames<N extends Names>(names: N, staged: readonly Command[]): N {
+  const hires = new Map(staged.filter((c) => typeof c.ref === 'string').map((c) => [`$${c.ref as string}`, String(c.display_name ?? c.ref)]));
+  return { ...names, actor: (id: string | null | undefined) => (id && hires.has(id.trim()) ? hires.get(id.trim())! : names.actor(id)) };
+}
+
+/** The tray without change `index`, and without the later changes naming what it created (a removed hire's pay). */
+export function removeStaged(staged: readonly Command[], index: number): { staged: Command[]; dependents: number } {
+  const refs = new Set<string>();
+  const gone = new Set<number>();
+  staged.forEach((c, i) => {
+    const names = (v: unknown) => typeof v === 'string' && refs.has(v.trim());
+    if (i !== index && !ID_FIELDS.some((f) => names(c[f]))) return;
+    gone.add(i);
+    if (typeof c.ref === 'string') refs.add(`$${c.ref}`);
+  });
+  return { staged: staged.filter((_, i) => !gone.has(i)), dependents: gone.size - (gone.has(index) ? 1 : 0) };
 }
 
 /** The staged list from the tray's hidden field (only shape is checked here; the service validates the rest). */
@@ -342,7 +427,7 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
     case 'set_fte':
       return `Set ${names.actor(s('actor_id'))}’s FTE to ${num(c.fte as number)}${from}`;
     case 'add_actor':
-      return `Add ${kindLabel(s('kind') || 'human')} ${quoted(s('display_name'))} to ${names.unit(s('org_unit_id'))}${s('title') ? ` as ${s('title')}` : ''}${from}`;
+      return `Add ${kindLabel(s('kind') || 'human')} ${quoted(s('display_name'))} to ${names.unit(s('org_unit_id'))}${s('title') ? ` as ${s('title')}` : ''}${s('manager_id') ? `, reporting to ${names.actor(s('manager_id'))}` : ''}${from}`;
     case 'deactivate_actor':
       return `Deactivate ${names.actor(s('actor_id'))}${from}`;
     case 'create_position': {
@@ -354,6 +439,10 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
     case 'close_position':
       return `Close position ${names.position(s('position_id'))}${from}`;
     case 'set_compensation':
+      if (s('actor_id').startsWith('$')) {
+        const pay = cash('amount_minor');
+        return `Pay ${names.actor(s('actor_id'))} ${s('kind') === 'day_rate' ? 'a day rate' : 'an annual salary'}${pay ? ` of ${pay}` : ''}${from}`;
+      }
       return `Change ${names.actor(s('actor_id'))}’s ${s('kind') === 'day_rate' ? 'day rate' : 'salary'}${cash('amount_minor') ? ` to ${cash('amount_minor')}` : ''}${from}`;
     default:
       return c.op;
@@ -363,6 +452,5 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
 /** The form label of a command field named in a service error (`changes[2].allocation_pct`). */
 export function labelOfCommandField(op: string, field: string): string {
   const spec = TRAY_OP_BY_NAME.get(op as ChangeOp);
-  const match = spec?.fields.find((f) => (f.command ?? f.name) === field);
-  return match?.label ?? field;
+  return (spec && formFieldOf(spec, 0, field)?.label) ?? field;
 }

@@ -17,14 +17,18 @@ import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { Impact, ScenarioHead } from './overview.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
 import {
-  commandFromForm,
+  commandsFromForm,
   describeCommand,
   fieldAllowed,
+  formFieldOf,
   ID_SEPARATOR,
   labelOfCommandField,
   NO_TEAM_TYPE,
   opAllowed,
   parseStaged,
+  removeStaged,
+  stagedHires,
+  withStagedNames,
   TRAY_OP_BY_NAME,
   TRAY_OPS,
   type Command,
@@ -84,8 +88,9 @@ export function trayRoutes(): Hono<AppEnv> {
     }
     const action = draft.action ?? '';
     if (action.startsWith('remove:')) {
-      const index = Number(action.slice('remove:'.length));
-      return trayPage(c, { staged: staged.filter((_, i) => i !== index), notice: 'Removed from the tray.' });
+      const removed = removeStaged(staged, Number(action.slice('remove:'.length)));
+      const also = removed.dependents ? `, with ${count(removed.dependents, 'change', 'changes')} about what it created` : '';
+      return trayPage(c, { staged: removed.staged, notice: `Removed from the tray${also}.` });
     }
     if (action === 'apply') {
       try {
@@ -99,24 +104,25 @@ export function trayRoutes(): Hono<AppEnv> {
     }
     const spec = TRAY_OP_BY_NAME.get(draft.op as TrayOp['op']);
     if (!spec) return trayPage(c, { staged, trayError: { index: null, field: null, error: unknownOp() } }, 400);
-    const unresolved = await resolveTypedNames(ctx, id, spec, draft);
+    const unresolved = await resolveTypedNames(ctx, id, spec, draft, staged);
     if (unresolved) return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, ...unresolved } }, 400);
-    const built = commandFromForm(spec, draft, (a) => can(ctx.principal, a));
-    if (!('command' in built)) {
+    const built = commandsFromForm(spec, draft, (a) => can(ctx.principal, a), staged);
+    if (!('commands' in built)) {
       return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: built.field, message: built.message } }, 400);
     }
-    const next = [...staged, built.command];
+    const next = [...staged, ...built.commands];
     try {
       await prepareBatch(ctx, id, next);
     } catch (error) {
       const known = formError(error);
       if (!known) throw error;
       const where = locate(known);
-      if (where.index === null || where.index === staged.length) {
-        const field = where.field ? formFieldOf(spec, where.field) : null;
+      if (where.index === null || where.index >= staged.length) {
+        // The form's own change, or its companion (a hire's pay): the field of this form it came from.
+        const field = where.field ? formFieldOf(spec, (where.index ?? staged.length) - staged.length, where.field) : undefined;
         // Named by the field's label, as the form's own checks do ("FTE: must be from 0.01 to 3.00…").
-        const message = where.field ? `${labelOfCommandField(spec.op, where.field)}: ${reasonOf(known)}` : reasonOf(known);
-        return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field, message } }, formStatus(known));
+        const message = where.field ? `${field?.label ?? where.field}: ${reasonOf(known)}` : reasonOf(known);
+        return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: field?.name ?? where.field, message } }, formStatus(known));
       }
       return trayPage(c, { staged, open: { op: spec.op, draft }, trayError: { ...where, error: known } }, formStatus(known));
     }
@@ -161,15 +167,16 @@ function HireNotes(props: { gaps: TrayPreview['gaps'] }) {
       {unpaid?.length ? (
         <p>
           {unpaid.length === 1 ? 'This new actor has' : `These ${unpaid.length} new actors have`} no pay: {named(unpaid)}. The cost figures leave them
-          out (they count under “Actors without pay”, not in the cost change), so the cost impact is understated. After applying, give{' '}
-          {unpaid.length === 1 ? 'them' : 'each'} pay with <a href="#op-set_compensation">Change pay</a>.
+          out (they count under “Actors without pay”, not in the cost change), so the cost impact is understated. Give{' '}
+          {unpaid.length === 1 ? 'them' : 'each'} pay before applying: choose {unpaid.length === 1 ? 'them' : 'each'} in{' '}
+          <a href="#op-set_compensation">Change pay</a>, where staged hires are offered.
         </p>
       ) : null}
       {unmanaged.length ? (
         <p>
           {unmanaged.length === 1 ? 'This new actor has' : `These ${unmanaged.length} new actors have`} no manager: {named(unmanaged)}. Each starts a
-          reporting line of its own (layer 1), which moves layers and spans. To place them, remove the change and stage it again with a Manager, or
-          use <a href="#op-set_manager">Change a manager</a> after applying.
+          reporting line of its own (layer 1), which moves layers and spans. To place them, choose them in{' '}
+          <a href="#op-set_manager">Change a manager</a>, where staged hires are offered.
         </p>
       ) : null}
     </div>
@@ -194,10 +201,6 @@ function reasonOf(error: AppError): string {
   return prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
-function formFieldOf(spec: TrayOp, commandField: string): string {
-  return spec.fields.find((f) => (f.command ?? f.name) === commandField)?.name ?? commandField;
-}
-
 type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
 type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type', Choice[]>;
 
@@ -213,12 +216,14 @@ const REF_CHOICES: Record<RefKind, (ctx: ServiceContext, view: ViewRequest) => P
  * Long lists are typed with suggestions; a person who types a name without picking a suggestion ("Emily Lopez")
  * means the one record of that name: the draft gets its id. Several or none: the field to correct, and why.
  */
-async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: TrayOp, draft: Draft): Promise<{ field: string; message: string } | null> {
+async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: TrayOp, draft: Draft, staged: Command[]): Promise<{ field: string; message: string } | null> {
   for (const field of spec.fields) {
     const raw = (draft[field.name] ?? '').trim();
-    if (!REF_KINDS.has(field.kind) || !raw || raw.includes(ID_SEPARATOR) || isUuid(raw)) continue;
+    // `$<ref>`: a record staged earlier in the tray (a hire), which the service resolves.
+    if (!REF_KINDS.has(field.kind) || !raw || raw.includes(ID_SEPARATOR) || isUuid(raw) || raw.startsWith('$')) continue;
     const typed = raw.toLowerCase();
-    const choices = offered(field, await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId }));
+    const known = await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId });
+    const choices = offered(field, field.kind === 'actor' ? [...stagedHires(staged), ...known] : known);
     const exact = choices.filter((o) => o.label.toLowerCase() === typed);
     const matches = exact.length ? exact : choices.filter((o) => o.label.toLowerCase().startsWith(`${typed} `));
     if (matches.length === 1) {
@@ -237,12 +242,13 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   const scenario = await getScenario(ctx, id);
   const has = (a: Ability) => can(ctx.principal, a);
   const writable = scenario.editable && has('scenarios.write');
-  const names = await scenarioNames(ctx, scenario.id);
+  const names = withStagedNames(await scenarioNames(ctx, scenario.id), state.staged);
   const view = { scenarioId: scenario.id };
   const choices: Choices | null = writable
     ? {
         unit: await REF_CHOICES.unit(ctx, view),
-        actor: await REF_CHOICES.actor(ctx, view),
+        // Hires staged in the tray first: their pay or manager, or a manager for another hire, before they exist.
+        actor: [...stagedHires(state.staged), ...(await REF_CHOICES.actor(ctx, view))],
         placement: await REF_CHOICES.placement(ctx, view),
         position: await REF_CHOICES.position(ctx, view),
         vacancy: await REF_CHOICES.vacancy(ctx, view),
@@ -549,7 +555,7 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
     const selected = value || (field.kind === 'currency' ? props.currency : '');
     control = (
       <select {...common}>
-        {field.required || field.kind === 'currency' ? null : <option value="">Default</option>}
+        {field.required || field.kind === 'currency' || field.companion ? null : <option value="">Default</option>}
         {options.map(([v, label]) => (
           <option value={v} selected={v === selected}>
             {label}
