@@ -21,10 +21,7 @@ export function presentRun(run: RunRow, principal: Principal, scenarioNames: Rea
     source: run.source,
     format: run.format,
     file: { name: run.fileName, bytes: run.fileBytes, sha256: run.fileSha256, delimiter: run.delimiter, rows: run.rowCount },
-    target:
-      run.targetKind === 'scenario'
-        ? { kind: 'scenario' as const, scenario_id: run.targetScenarioId, scenario_name: (can(principal, 'scenarios.read') && run.targetScenarioId && scenarioNames.get(run.targetScenarioId)) || null }
-        : { kind: 'live' as const, scenario_id: null, scenario_name: null },
+    target: presentTarget(run, principal, scenarioNames),
     mapping: run.mapping.map((m) => ({ column: m.column, header: m.header, field: m.field as ImportField | null })),
     options: { create_missing_types: run.options.create_missing_types === true, date_order: dateOrderOf(run.options) },
     step: run.step,
@@ -43,6 +40,16 @@ export function presentRun(run: RunRow, principal: Principal, scenarioNames: Rea
 }
 
 export type RunOut = ReturnType<typeof presentRun>;
+
+/**
+ * Where a run imports, the same on every surface (REST, the operational status, sync answers) whatever started it:
+ * Live with a null scenario id and name, or a scenario by id, named for a principal who may read scenarios.
+ */
+export function presentTarget(run: Pick<RunRow, 'targetKind' | 'targetScenarioId'>, principal: Principal, scenarioNames: ReadonlyMap<string, string>) {
+  return run.targetKind === 'scenario'
+    ? { kind: 'scenario' as const, scenario_id: run.targetScenarioId, scenario_name: (can(principal, 'scenarios.read') && run.targetScenarioId && scenarioNames.get(run.targetScenarioId)) || null }
+    : { kind: 'live' as const, scenario_id: null, scenario_name: null };
+}
 
 /** The summary as clients see it: what the run keeps for its later steps (record ids) stays inside. */
 function shownSummary(summary: Record<string, unknown>): Record<string, unknown> {

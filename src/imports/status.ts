@@ -3,6 +3,8 @@ import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { importRuns } from '../db/schema/index.js';
 import { loadIntegration, queuedEventCount } from '../integrations/store.js';
+import { presentTarget } from './present.js';
+import { targetScenarioNames } from './store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 
 /**
@@ -21,6 +23,7 @@ export async function operationalStatus(ctx: ServiceContext, options: { recentRu
     .where(and(eq(importRuns.tenantId, ctx.tenant.id), sql`${importRuns.uploadedAt} is not null`))
     .orderBy(desc(importRuns.createdAt), desc(importRuns.id))
     .limit(limit);
+  const names = await targetScenarioNames(ctx.db, ctx.tenant.id, runs);
   const [processing] = await ctx.db
     .select({ n: sql<number>`count(*)::int` })
     .from(importRuns)
@@ -50,7 +53,7 @@ export async function operationalStatus(ctx: ServiceContext, options: { recentRu
           source: run.source,
           format: run.format,
           file_name: run.fileName,
-          target: run.targetKind === 'scenario' ? { kind: 'scenario', scenario_id: run.targetScenarioId } : { kind: 'live', scenario_id: null },
+          target: presentTarget(run, ctx.principal, names),
           rows: run.rowCount,
           stage: run.status === 'processing' ? (progress.stage ?? null) : null,
           percent: run.status === 'completed' ? 100 : (progress.percent ?? 0),

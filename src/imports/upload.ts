@@ -79,7 +79,8 @@ export async function createRunFromRecords(
     rowCount: input.rows.length,
     uploadedAt: new Date(),
   });
-  return presentRun(done, ctx.principal);
+  // Named as the run list names it (the scenario was just read to check it).
+  return presentRun(done, ctx.principal, target.scenario ? new Map([[target.scenario.id, target.scenario.name]]) : undefined);
 }
 
 function insertRun(ctx: ServiceContext, values: Partial<typeof importRuns.$inferInsert>) {
