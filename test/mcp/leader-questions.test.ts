@@ -92,3 +92,43 @@ describe('"which teams have no manager, and who leads Platform?"', () => {
     }
   });
 });
+
+describe('"what changed in that scenario, and who did it affect?"', () => {
+  type Event = { entity_type: string; action: string; entity_name?: string; after?: Record<string, unknown> };
+
+  it('names placements, reporting lines and pay by their person and unit, also a person the scenario added', async () => {
+    const owner = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    const scenarioId = (await createScenario(owner, { name: 'Field changes' })).id;
+    const plan = structured<{ proposal_id: string }>(
+      await assistant.call('scenario_action_plan', {
+        scenario_id: scenarioId,
+        changes: [
+          { op: 'set_allocation', placement_id: world.ids.id('pl-m1-p'), allocation_pct: 50 },
+          { op: 'set_manager', actor_id: world.ids.id('f2'), manager_id: world.ids.id('f1') },
+          { op: 'set_compensation', actor_id: world.ids.id('f1'), kind: 'salary', amount_minor: 7_000_000, currency: 'EUR' },
+          { op: 'add_actor', kind: 'human', display_name: 'Dana New', org_unit_id: world.ids.units.M, manager_id: world.ids.id('eng_head') },
+        ],
+      }),
+    );
+    structured(await assistant.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+
+    const events = structured<{ events: Event[] }>(await assistant.call('org_activity_list', { scenario_id: scenarioId, category: 'model' })).events;
+    const named = (type: string) => events.filter((e) => e.entity_type === type).map((e) => e.entity_name);
+    // A new allocation from a day ends the placement at 40 % and starts one at 50 %.
+    expect(named('placement').sort()).toEqual(['Dana New in Mobile (100 %)', 'm1 in Platform (40 %)', 'm1 in Platform (50 %)']);
+    // The old line ends (updated), the new one starts (created).
+    expect(named('reporting_line').sort()).toEqual(['Dana New reports to eng_head', 'f2 reports to f1', 'f2 reports to sales_head']);
+    expect(named('compensation')).toContain('Pay of f1');
+    expect(named('actor')).toEqual(['Dana New']);
+
+    // Without actors.read the events keep their ids alone: the names are people's.
+    const auditor = await connect(world, principalOf(world.tenant, 'admin', { abilities: ['mcp.access', 'activity.read'] }));
+    try {
+      const bare = structured<{ events: Event[] }>(await auditor.call('org_activity_list', { category: 'model', entity_type: 'reporting_line' })).events;
+      expect(bare.length).toBeGreaterThan(0);
+      expect(bare.every((e) => e.entity_name === undefined)).toBe(true);
+    } finally {
+      await auditor.close();
+    }
+  });
+});

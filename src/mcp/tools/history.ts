@@ -1,8 +1,14 @@
 import { z } from 'zod';
+import { can } from '../../access/policy.js';
+import type { ServiceContext } from '../../context.js';
 import { InvalidInput } from '../../errors.js';
 import { ISO_DATE_RULE } from '../../org/dates.js';
+import { camel } from '../../org/family-names.js';
 import { ACTIVITY_SCOPES, getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
+import type { OrgGraph } from '../../org/types.js';
+import { labelOf } from '../../scenarios/delta.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
+import { loadScenario } from '../../scenarios/store.js';
 import { listTypes } from '../../tenancy/settings.js';
 import { item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
@@ -64,7 +70,7 @@ export const activityTool = defineTool({
   description:
     'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
     'model change with before/after values, the user and the MCP client (money fields only with costs.read); ' +
-    '`entity_name` names the record when its values do. `scenario_name` names the scenario a change was made in. Filter ' +
+    '`entity_name` names the record (a placement, reporting line or pay by its person). `scenario_name` names the scenario a change was made in. Filter ' +
     'by category, record type, scenario or a date range; "what changed in Live last week?" is `scope: "live"` with ' +
     '`since` (changes drafted in scenarios are left out; `scope: "scenarios"` lists only those). Needs activity.read.',
   purpose: 'history',
@@ -108,7 +114,8 @@ export const activityTool = defineTool({
       since: input.since,
       until: input.until,
     });
-    return { events: page.items.map((event) => withScenarioName(withEntityName(event), scenarioNames)), next_cursor: page.nextCursor ?? undefined };
+    const events = await withRecordNames(ctx, page.items.map(withEntityName));
+    return { events: events.map((event) => withScenarioName(event, scenarioNames)), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -127,6 +134,46 @@ function withEntityName<E extends { before?: unknown; after?: unknown }>(event: 
     return besideId(event, 'entity_id', 'entity_name', name);
   }
   return event;
+}
+
+type ActivityEvent = { entity_type: string; scenario_id: string | null; before?: unknown; after?: unknown; entity_name?: string };
+
+/**
+ * Events about records without a name of their own (placements, reporting lines, pay, department and team details)
+ * named by whose they are, as the scenario delta labels them ("Ann Lee in Platform (50 %)", "Ann Lee reports to Bo
+ * Chen", "Pay of Ann Lee"): from the scenario the change was made in, else Live; with actors.read for people and
+ * org-units.read for units, as their tools need. A record no graph holds any more keeps its ids alone.
+ */
+async function withRecordNames<E extends ActivityEvent>(ctx: ServiceContext, events: E[]): Promise<E[]> {
+  const showActors = can(ctx.principal, 'actors.read');
+  const showUnits = can(ctx.principal, 'org-units.read');
+  const unnamed = events.filter((e) => e.entity_name === undefined && stateOf(e) !== null);
+  if (!unnamed.length || (!showActors && !showUnits)) return events;
+  const live = (await ctx.graphs.live(ctx.tenant.id)).graph;
+  const scenarioGraphs = new Map<string, OrgGraph | null>();
+  for (const id of new Set(unnamed.flatMap((e) => (e.scenario_id ? [e.scenario_id] : [])))) {
+    // A scenario deleted since is "not found": its records are named from Live, if at all.
+    scenarioGraphs.set(id, await loadScenario(ctx.db, ctx.tenant.id, id).then((scenario) => ctx.graphs.scenario(scenario), () => null));
+  }
+  return events.map((event) => {
+    const state = event.entity_name === undefined ? stateOf(event) : null;
+    if (!state || (state.actorId !== undefined ? !showActors : !showUnits)) return event;
+    // Pay is named as pay even when its amount was left out (no costs.read).
+    const record = event.entity_type === 'compensation' ? { ...state, amountMinor: state.amountMinor ?? null } : state;
+    const own = event.scenario_id ? scenarioGraphs.get(event.scenario_id) : null;
+    const name = labelOf(record, own ? [own, live] : [live]);
+    return name ? besideId(event, 'entity_id', 'entity_name', name) : event;
+  });
+}
+
+/** The record an event left (after, else before), in the record's own field names, when it refers to an actor or unit. */
+function stateOf(event: ActivityEvent): Record<string, unknown> | null {
+  for (const state of [event.after, event.before]) {
+    if (typeof state !== 'object' || state === null) continue;
+    const record = Object.fromEntries(Object.entries(state).map(([key, value]) => [camel(key), value]));
+    if (typeof record.actorId === 'string' || typeof record.orgUnitId === 'string') return record;
+  }
+  return null;
 }
 
 /** An event with `scenario_name` right after `scenario_id` (absent without scenarios.read or once deleted). */
