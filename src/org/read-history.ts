@@ -25,20 +25,29 @@ import { openView, type ViewRequest } from './view.js';
 
 const newestFirst = (at: Date, id: string) => [-at.getTime(), id] as const;
 
-/** Lineage of Live: promotions, restores and imports, newest first. */
+/**
+ * Lineage of Live: promotions, restores and imports, newest first. Each entry says who did it (`user`: their id and
+ * name — their email when they gave no name —, null for the system and HRIS sync) and names the snapshot of the Live
+ * it replaced `from_snapshot_id` and what became Live `to_scenario_id`, as promotion and restore task results do.
+ */
 export async function listLineage(ctx: ServiceContext, request: PageRequest = {}) {
   authorize(ctx.principal, 'scenarios.read');
-  const rows = await ctx.db.select().from(lineageEntries).where(eq(lineageEntries.tenantId, ctx.tenant.id));
-  const key = (r: (typeof rows)[number]) => newestFirst(r.appliedAt, r.id);
+  const rows = await ctx.db
+    .select({ entry: lineageEntries, name: users.name, email: users.email })
+    .from(lineageEntries)
+    .leftJoin(users, eq(users.id, lineageEntries.userId))
+    .where(eq(lineageEntries.tenantId, ctx.tenant.id));
+  const key = (r: (typeof rows)[number]) => newestFirst(r.entry.appliedAt, r.entry.id);
   const page = paginate('lineage', sortByKey(rows, key), key, request);
   return {
-    page: mapPage(page, (r) => ({
+    page: mapPage(page, ({ entry: r, name, email }) => ({
       id: r.id,
       type: r.type,
       from_snapshot_id: r.fromSnapshotId,
       to_scenario_id: r.toScenarioId,
       live_version: Number(r.liveVersion),
       user_id: r.userId,
+      user: r.userId ? { id: r.userId, name: name ?? email ?? null } : null,
       applied_at: r.appliedAt,
       deltas: visibleMoney(r.deltas, ctx.principal),
     })),

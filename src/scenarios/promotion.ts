@@ -123,7 +123,8 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
       .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.id, scenario.id)));
     await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'promotion', fromSnapshotId: snapshot.id, toScenarioId: scenario.id, liveVersion: version, userId: ctx.principal.userId, deltas });
     await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'scenario', entityId: scenario.id, action: 'promoted', principal: ctx.principal, scenarioId: scenario.id, after: { live_version: version, snapshot_id: snapshot.id, ...deltas } });
-    return { snapshot_id: snapshot.id, applied_scenario_id: scenario.id, live_version: version, records_written: countWrite(write), deltas };
+    // `snapshot_id` as it always was; `from_snapshot_id` and `to_scenario_id` as the lineage entry names them.
+    return { snapshot_id: snapshot.id, applied_scenario_id: scenario.id, from_snapshot_id: snapshot.id, to_scenario_id: scenario.id, live_version: version, records_written: countWrite(write), deltas };
   }).then((result) => {
     ctx.graphs.prime(ctx.tenant.id, result.live_version, target);
     return result;
@@ -149,7 +150,7 @@ export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string, o
       const version = await writeLiveAt(tx, ctx, live.version, write);
       await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'restore', fromSnapshotId: archived.id, toScenarioId: snapshot.id, liveVersion: version, userId: ctx.principal.userId, deltas });
       await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'snapshot', entityId: snapshot.id, action: 'restored', principal: ctx.principal, after: { live_version: version, archived_live_snapshot_id: archived.id, ...deltas } });
-      return { snapshot_id: archived.id, restored_snapshot_id: snapshot.id, live_version: version, records_written: countWrite(write), deltas };
+      return { snapshot_id: archived.id, restored_snapshot_id: snapshot.id, from_snapshot_id: archived.id, to_scenario_id: snapshot.id, live_version: version, records_written: countWrite(write), deltas };
     }).then((result) => {
       ctx.graphs.prime(ctx.tenant.id, result.live_version, target);
       return result;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from '@hono/zod-openapi';
 import type { Database } from '../../src/db/connection.js';
-import { tenantCurrencies } from '../../src/db/schema/index.js';
+import { lineageEntries, tenantCurrencies } from '../../src/db/schema/index.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
 import type { Role } from '../../src/access/bundles.js';
 import { listEnvelope, itemEnvelope } from '../../src/api/schemas.js';
@@ -293,6 +294,22 @@ describe('GET /api/v1/lineage and /api/v1/activity', () => {
     expect(moneyKeys(viewer.body)).toEqual([]);
     expect(viewer.body.data[0].deltas).toEqual({ headcount: body.data[0].deltas.headcount, fte: body.data[0].deltas.fte, effective_fte: body.data[0].deltas.effective_fte });
     expect((await call('/api/v1/lineage', await without('scenarios.read'))).body).toMatchObject({ status: 403, ability: 'scenarios.read' });
+  });
+
+  it('says who did each entry (null for the system and HRIS sync) and names its snapshots as the task result does', async () => {
+    const [restore] = (await call('/api/v1/lineage', await owner())).body.data;
+    expect(restore).toMatchObject({ type: 'restore', user_id: ownerUser.id, user: { id: ownerUser.id, name: 'owner user' } });
+    // The restore's task result names the replaced Live and what became Live with the lineage's own field names.
+    const [task] = (await call('/api/v1/tasks?kind=restore', await owner())).body.data;
+    expect(task.result).toMatchObject({ from_snapshot_id: restore.from_snapshot_id, to_scenario_id: restore.to_scenario_id });
+    expect(task.result.snapshot_id).toBe(restore.from_snapshot_id); // kept as it was
+    expect(task.result.restored_snapshot_id).toBe(restore.to_scenario_id);
+    // An entry no member made (an HRIS sync into Live) has no user.
+    const version = await currentLiveVersion(database.db, acme.id);
+    await database.db.insert(lineageEntries).values({ tenantId: acme.id, type: 'import', fromSnapshotId: restore.from_snapshot_id, toScenarioId: null, liveVersion: version, userId: null, deltas: {} });
+    const { body } = await call('/api/v1/lineage', await owner());
+    conforms(listEnvelope(LineageEntrySchema), body, 'lineage');
+    expect(body.data[0]).toMatchObject({ type: 'import', user_id: null, user: null });
   });
 
   it('lists activity (activity.read) newest first, with filters, and money only with costs.read', async () => {

@@ -387,8 +387,9 @@ describe('orgonaut CLI with a token (headless)', () => {
     const promoted = await cli(['scenario', 'promote', sid, '--wait'], config());
     expect(promoted.code, promoted.stderr).toBe(0);
     const lineage = await cli(['report', 'lineage'], config());
-    expect(lineage.stdout.split('\n')[0]).toMatch(/^APPLIED\s+TYPE\s+TO\s+REPLACED \(SNAPSHOT\)\s+HEADCOUNT\s+FTE\s+LIVE VERSION$/);
-    expect(lineage.stdout).toMatch(/\spromotion\s+Lineage plan\s+Live before promoting “Lineage plan”\s+[-+]?\d+\s+[-+]?\d+\.\d\d\s+\d+$/m);
+    expect(lineage.stdout.split('\n')[0]).toMatch(/^APPLIED\s+TYPE\s+BY\s+TO\s+REPLACED \(SNAPSHOT\)\s+HEADCOUNT\s+FTE\s+LIVE VERSION$/);
+    // Who promoted it, by name.
+    expect(lineage.stdout).toMatch(/\spromotion\s+owner user\s+Lineage plan\s+Live before promoting “Lineage plan”\s+[-+]?\d+\s+[-+]?\d+\.\d\d\s+\d+$/m);
     expect(lineage.stdout).not.toContain(sid);
     expect(JSON.parse((await cli(['report', 'lineage', '--json'], config())).stdout).data[0]).toMatchObject({ to_scenario_id: sid });
   });

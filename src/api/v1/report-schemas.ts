@@ -136,10 +136,14 @@ export const LineageEntrySchema = z
   .object({
     id: z.string(),
     type: z.string().openapi({ enum: ['promotion', 'restore', 'import'] }),
-    from_snapshot_id: z.string().nullable().openapi({ description: 'The snapshot of the Live that was replaced' }),
-    to_scenario_id: z.string().nullable().openapi({ description: 'The applied scenario (promotion) or the restored snapshot' }),
+    from_snapshot_id: z.string().nullable().openapi({ description: 'The snapshot of the Live that was replaced (a promotion’s or restore’s task result names it the same)' }),
+    to_scenario_id: z.string().nullable().openapi({ description: 'What became Live: the applied scenario (promotion) or the restored snapshot (restore); null for an import' }),
     live_version: z.number().int(),
-    user_id: z.string().nullable(),
+    user_id: z.string().nullable().openapi({ description: 'Who did it (as `user.id`); null for the system and HRIS sync' }),
+    user: z
+      .object({ id: z.string(), name: z.string().nullable().openapi({ description: 'Their name, or their email when they gave none' }) })
+      .nullable()
+      .openapi({ description: 'Who did it: the member who promoted, restored or imported; null for the system and HRIS sync', example: { id: '3f6c1d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f', name: 'Ada Lovelace' } }),
     applied_at: timestamp,
     deltas: z.unknown().openapi({ description: 'Summary deltas (headcount, FTE…); money figures only with `costs.read`' }),
   })

@@ -175,8 +175,16 @@ export const TaskSchema = z
       .record(z.string(), z.unknown())
       .nullable()
       .openapi({
-        description: 'When succeeded; money figures only with `costs.read`',
-        example: { snapshot_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', applied_scenario_id: '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a', live_version: 12, records_written: 2 },
+        description:
+          'When succeeded; money figures only with `costs.read`. A promotion or restore names the snapshot of the Live it replaced `from_snapshot_id` and what became Live `to_scenario_id`, as its lineage entry does (`snapshot_id`, `applied_scenario_id` and `restored_snapshot_id` are kept as they were)',
+        example: {
+          snapshot_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+          applied_scenario_id: '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a',
+          from_snapshot_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+          to_scenario_id: '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a',
+          live_version: 12,
+          records_written: 2,
+        },
       }),
     error: z.string().nullable(),
     created_at: timestamp,

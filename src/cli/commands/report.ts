@@ -65,6 +65,8 @@ export async function reportCommand(run: Run): Promise<number> {
       printList<Row>(run, body, [
         { header: 'APPLIED', value: (e) => utcTime(e.applied_at) },
         { header: 'TYPE', value: (e) => e.type },
+        // Who did it; no one for the system and HRIS sync (an older server without `user`: their id).
+        { header: 'BY', value: (e) => (e.user ? e.user.name ?? e.user.id : e.user_id ?? 'system') },
         { header: 'TO', value: (e) => name(e.to_scenario_id) ?? (e.deltas?.import_run_id ? `import run ${e.deltas.import_run_id}` : undefined) },
         { header: 'REPLACED (SNAPSHOT)', value: (e) => name(e.from_snapshot_id) },
         { header: 'HEADCOUNT', value: (e) => signed(e.deltas?.headcount), align: 'right' },
