@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { AS_OF } from '../support/fixture-org.js';
 import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
@@ -130,5 +131,33 @@ describe('"what changed in that scenario, and who did it affect?"', () => {
     } finally {
       await auditor.close();
     }
+  });
+});
+
+describe('"what changed in Live last week?" after a promotion', () => {
+  // Last in the file: it changes Live.
+  it('says on the promotion where its changes are, and following it lists them', async () => {
+    const owner = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    const scenarioId = (await createScenario(owner, { name: 'Rename Field' })).id;
+    const plan = structured<{ proposal_id: string }>(
+      await assistant.call('scenario_action_plan', { scenario_id: scenarioId, changes: [{ op: 'rename_org_unit', org_unit_id: world.ids.units.F, name: 'Field Sales' }] }),
+    );
+    structured(await assistant.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    expect((await (await promoteScenario(owner, scenarioId)).done).status).toBe('succeeded');
+
+    const events = structured<{ events: { action: string; scenario_name?: string; next_step?: string }[] }>(
+      await assistant.call('org_activity_list', { scope: 'live', since: new Date().toISOString().slice(0, 10) }),
+    ).events;
+    const promoted = events.find((e) => e.action === 'promoted')!;
+    expect(promoted).toMatchObject({
+      scenario_name: 'Rename Field',
+      next_step: 'Its changes to Live, record by record: scenario_delta with this scenario_id and compare: "promotion".',
+    });
+    expect(events.filter((e) => e.next_step)).toHaveLength(1);
+
+    const delta = structured<{ families: { org_unit?: { changed: { label: string; fields: Record<string, { from: unknown; to: unknown }> }[] } } }>(
+      await assistant.call('scenario_delta', { scenario_id: scenarioId, compare: 'promotion' }),
+    );
+    expect(delta.families.org_unit!.changed).toMatchObject([{ label: 'Field Sales', fields: { name: { from: 'Field', to: 'Field Sales' } } }]);
   });
 });

@@ -102,7 +102,7 @@ export const activityTool = defineTool({
   annotations: READ_ONLY,
   requires: ['activity.read'],
   example: { category: 'model', limit: 20 },
-  async handler(ctx, input) {
+  async handler(ctx, input, call) {
     // An inverted range would read as "nothing happened".
     if (input.since && input.until && input.until < input.since) throw new InvalidInput('until', `must not be before since (${input.since})`);
     const { page, scenarioNames } = await listActivity(ctx, {
@@ -115,9 +115,23 @@ export const activityTool = defineTool({
       until: input.until,
     });
     const events = await withRecordNames(ctx, page.items.map(withEntityName));
-    return { events: events.map((event) => withScenarioName(event, scenarioNames)), next_cursor: page.nextCursor ?? undefined };
+    const promotionStep = call.catalog.renderNames(PROMOTION_STEP, call.names);
+    return {
+      events: events.map((event) => withPromotionStep(withScenarioName(event, scenarioNames), promotionStep)),
+      next_cursor: page.nextCursor ?? undefined,
+    };
   },
 });
+
+const PROMOTION_STEP = 'Its changes to Live, record by record: scenario.delta with this scenario_id and compare: "promotion".';
+
+/**
+ * A promotion's event holds only its totals ("what changed in Live last week?" finds it): it says where the records
+ * it changed are, as a `next_step` after its scenario.
+ */
+function withPromotionStep<E extends { entity_type: string; action: string }>(event: E, step: string): E & { next_step?: string } {
+  return event.entity_type === 'scenario' && event.action === 'promoted' ? { ...event, next_step: step } : event;
+}
 
 /** The fields that name a record in an event's before/after, in the order that best names it. */
 const NAME_FIELDS = ['display_name', 'name', 'title'] as const;
