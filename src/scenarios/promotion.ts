@@ -54,10 +54,10 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
     if (r.choice !== 'scenario' && r.choice !== 'live') throw new InvalidInput('resolutions', 'each choice must be "scenario" or "live"');
   }
   const open = conflicts.filter((c) => !chosen.has(key(c)));
+  // Resolutions sent that name no conflict (a misspelt family or field, a stale file) are said back, never dropped.
+  const known = new Set(conflicts.map(key));
+  const unmatched = resolutions.filter((r) => !known.has(key({ ...r })));
   if (open.length) {
-    // Resolutions sent that name no conflict (a misspelt family or field) are said back, not silently dropped.
-    const known = new Set(conflicts.map(key));
-    const unmatched = resolutions.filter((r) => !known.has(key({ ...r })));
     const fix = unmatched.length
       ? `${counted(unmatched.length, 'resolution')} sent ${unmatched.length === 1 ? 'matches' : 'match'} no conflict (see unmatched_resolutions): copy family, id and field from each conflict, and choose "scenario" (keep the scenario’s value) or "live".`
       : 'Send one resolution per conflict: its family, id and field as listed in conflicts, and choice "scenario" (keep the ' +
@@ -67,6 +67,9 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
       ...(unmatched.length ? { unmatched_resolutions: unmatched } : {}),
     });
   }
+  // Every conflict is resolved, yet some resolutions name none: the sender meant something this promotion does not
+  // have, so nothing is done rather than promoting past their mistake.
+  if (unmatched.length) throw unmatchedResolutions(scenario, unmatched, conflicts.length);
   const takeLive = conflicts.filter((c) => chosen.get(key(c))?.choice === 'live');
   // Beyond the plan's actor allowance: refused now rather than as a failed task (checked again when applying, after
   // any "take the source's value" choices are folded in).
@@ -77,6 +80,22 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
     // Resolving every conflict with the source's value may leave no change: the person decided that, and it is promoted.
     return applyScenarioToLive(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenarioId));
   });
+}
+
+/** A resolution key as said in a message: `family/id/field`, or a mark when it holds more than an identifier's characters. */
+const keyText = (r: ConflictResolution) => ([r.family, r.id, r.field].every((part) => /^[A-Za-z0-9_-]{1,64}$/.test(String(part))) ? `${r.family}/${r.id}/${r.field}` : '(a key with other characters)');
+
+/** Resolutions that match no conflict of the promotion (all of its conflicts resolved): a 400 naming them, nothing done. */
+function unmatchedResolutions(scenario: Scenario, unmatched: ConflictResolution[], conflicts: number): AppError {
+  const shown = unmatched.slice(0, 5).map(keyText).join(', ') + (unmatched.length > 5 ? `, and ${unmatched.length - 5} more` : '');
+  const has = !conflicts ? 'no conflict' : conflicts === 1 ? '1 conflict, resolved by another of the resolutions' : `${conflicts} conflicts, all resolved by the other resolutions`;
+  return new AppError(
+    'invalid_input',
+    400,
+    `${counted(unmatched.length, 'resolution')} ${unmatched.length === 1 ? 'matches' : 'match'} no conflict of this promotion (family/id/field): ${shown}. The scenario has ${has}; nothing was promoted.`,
+    `See the conflicts it has now in its delta (GET /api/v1/scenarios/${scenario.id}/delta, \`conflicts\`; \`orgonaut scenario delta ${scenario.id}\`) and send one resolution for each of those only — none when it has none.`,
+    { field: 'resolutions', unmatched_resolutions: unmatched },
+  );
 }
 
 /** Promoting again what was promoted: said as such (not only "read-only"), with the way on. */

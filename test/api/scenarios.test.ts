@@ -492,3 +492,41 @@ describe('the delta shows only what the token may read (SPEC §4.1)', () => {
     expect(JSON.stringify(seat)).not.toContain('"p2"');
   });
 });
+
+describe('resolutions that match no conflict', () => {
+  it('are refused with a 400 naming them and where the conflicts are, nothing written; without them it promotes', async () => {
+    const sid: string = (await post('/api/v1/scenarios', { name: 'Stale resolutions' })).body.data.id;
+    await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Apps' }, { op: 'rename_org_unit', org_unit_id: units.S, name: 'Revenue' }] });
+    const stale = { family: 'org_unit', id: units.P, field: 'name', choice: 'scenario' };
+    const before = await counts();
+
+    // No conflict at all: a resolution (a stale file) is a mistake, not something to ignore.
+    const none = await post(`/api/v1/scenarios/${sid}/promote`, { resolutions: [stale] });
+    expect(none.status).toBe(400);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    expect(none.body).toMatchObject({ code: 'invalid_input', field: 'resolutions', unmatched_resolutions: [stale] });
+    expect(none.body.detail).toBe(`1 resolution matches no conflict of this promotion (family/id/field): org_unit/${units.P}/name. The scenario has no conflict; nothing was promoted.`);
+    expect(none.body.fix).toContain(`GET /api/v1/scenarios/${sid}/delta`);
+    expect(await counts()).toEqual(before);
+
+    // Its one conflict resolved, plus one for a record that does not exist (a mistyped id): refused all the same.
+    const live = (await call(`/api/v1/org-units/${units.S}`)).body.data;
+    const fixture = buildFixtureOrg(SALT).orgUnits.get(units.S)!;
+    await database.db.transaction((tx) => writeLive(tx, tenant.id, { orgUnits: { upsert: [{ ...fixture, parentId: live.parent_id, name: 'Go to market' }] } }));
+    const resolved = { family: 'org_unit', id: units.S, field: 'name', choice: 'scenario' };
+    const typo = { family: 'org_unit', id: id('no such unit'), field: 'name', choice: 'live' };
+    const afterLiveChange = await counts();
+    const extra = await post(`/api/v1/scenarios/${sid}/promote`, { resolutions: [resolved, typo] });
+    expect(extra.status).toBe(400);
+    expect(extra.body).toMatchObject({ code: 'invalid_input', field: 'resolutions', unmatched_resolutions: [typo] });
+    expect(extra.body.detail).toContain(`org_unit/${typo.id}/name. The scenario has 1 conflict, resolved by another of the resolutions; nothing was promoted.`);
+    expect(await counts()).toEqual(afterLiveChange);
+    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ kind: 'planning', editable: true });
+    expect((await call(`/api/v1/org-units/${units.S}`)).body.data.name).toBe('Go to market');
+
+    const promoted = await post(`/api/v1/scenarios/${sid}/promote`, { resolutions: [resolved] });
+    expect(promoted.status).toBe(202);
+    expect((await settled(promoted.body.data.id)).status).toBe('succeeded');
+    expect((await call(`/api/v1/org-units/${units.S}`)).body.data.name).toBe('Revenue');
+  });
+});

@@ -106,7 +106,8 @@ const promote = createRoute({
   description:
     'Snapshots Live, applies the scenario and locks it as applied, in a background task: poll `GET /api/v1/tasks/{id}`. ' +
     'Fields changed in both the scenario and its source since branching must be resolved first: a 409 problem lists them in ' +
-    '`conflicts`; send one `resolutions` entry per conflict (entries that match none are listed back in `unmatched_resolutions`). A scenario with no changes (none of its own, none in the planning ' +
+    '`conflicts`; send one `resolutions` entry per conflict. A resolution that matches no conflict (a stale file, a mistyped id) is a mistake, never ignored: ' +
+    'it is listed back in `unmatched_resolutions` — in that 409 while a conflict is open, else in a 400 problem (`field` `resolutions`) — and nothing is written. A scenario with no changes (none of its own, none in the planning ' +
     'scenarios it was started from) is refused with a 409 problem, code `nothing_to_promote`, and nothing is written.',
   security: SECURITY,
   ...needs('scenarios.promote'),

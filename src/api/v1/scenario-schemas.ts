@@ -160,7 +160,7 @@ export const ResolutionSchema = z
   .strict();
 
 export const PromoteBody = z
-  .object({ resolutions: z.array(ResolutionSchema).max(10_000).optional().openapi({ description: 'One choice per open conflict (see the delta)' }) })
+  .object({ resolutions: z.array(ResolutionSchema).max(10_000).optional().openapi({ description: 'One choice per conflict of the promotion (see `conflicts` in the delta), and none for anything else: a resolution that matches no conflict is refused (400, nothing written)' }) })
   .strict()
   .openapi('PromoteScenario');
 
