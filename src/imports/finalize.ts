@@ -133,6 +133,9 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
   const stepRows = { processed: plan.rows.size, imported: 0, quarantined: 0 };
   for (const r of plan.rows.values()) stepRows[r.status]++;
   const steps = [...((run.summary?.steps as unknown[]) ?? []), { step: run.step, finished_at: new Date().toISOString(), rows: stepRows, families: plan.families, ...result }];
+  // The run's deltas add its steps' up, as its rows and families do (each step keeps its own in `steps`): a run that
+  // created 6 people over two steps says headcount +6, not the last step's +4.
+  const deltas = steps.length > 1 ? (steps as { deltas?: Deltas | null }[]).reduce<Deltas | null>((total, s) => addDeltas(total, s.deltas), null) : result.deltas;
   // Kept for a later step while rows could still come back (quarantined or ignored rows can be fixed); not shown.
   const reviewable = rows.quarantined + rows.ignored + rows.pending > 0;
   const changedUnits = reviewable ? unitsChanged(earlierChanged, plan) : undefined;
@@ -150,8 +153,31 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
     families,
     quarantine: { reasons: rows.openReasons, resolutions: rows.byResolution },
     ...result,
+    ...(deltas !== undefined ? { deltas } : {}),
     steps,
     ...(changedUnits ? { [CHANGED_UNITS]: changedUnits } : {}),
+  };
+}
+
+type Deltas = { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number | null; monthly_cost_unconvertible?: string[]; currency?: string };
+
+/**
+ * Two steps' metric deltas as one (null: a step that changed nothing). Money adds up in one reporting currency, and
+ * is unknown (null) when a step's is, with every currency that could not be converted.
+ */
+function addDeltas(before: Deltas | null | undefined, step: Deltas | null | undefined): Deltas | null {
+  if (!before) return step ?? null;
+  if (!step) return before;
+  const sum = (a: number | undefined, b: number | undefined) => Math.round(((a ?? 0) + (b ?? 0)) * 100) / 100;
+  const money = typeof before.monthly_cost_minor === 'number' && typeof step.monthly_cost_minor === 'number' && before.currency === step.currency ? before.monthly_cost_minor + step.monthly_cost_minor : null;
+  const unconvertible = [...new Set([...(before.monthly_cost_unconvertible ?? []), ...(step.monthly_cost_unconvertible ?? [])])];
+  return {
+    headcount: sum(before.headcount, step.headcount),
+    fte: sum(before.fte, step.fte),
+    effective_fte: sum(before.effective_fte, step.effective_fte),
+    monthly_cost_minor: money,
+    ...(unconvertible.length ? { monthly_cost_unconvertible: unconvertible } : {}),
+    currency: step.currency,
   };
 }
 

@@ -257,6 +257,8 @@ describe('the import pages for an owner', () => {
     const html = await finished(runId);
     expect(text(html)).toContain('Step 2 (reprocessing)');
     expect(text(html)).toMatch(/Imported 3 Created 3/);
+    // What the run changed, all steps together — as its rows are counted — not only what reprocessing added (+1).
+    expect(text(html)).toMatch(/Headcount \+3 FTE \+2\.9 /);
     expect((await liveState(database, tenant.id)).actors).toBe(3);
 
     const review = text((await get(`/imports/${runId}/review`, owner)).html);
