@@ -318,6 +318,23 @@ describe('a hire staged with pay and a manager', () => {
     expect(text(removed.html)).toContain('Tray: 0 staged changes');
   });
 
+  it('who starts later gets pay and a manager from their first day when the change is given no date', async () => {
+    const sid = (await createScenario(ctx, { name: 'Hire who starts later' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const later = await post(`/scenarios/${sid}/changes`, { ...hire, csrf, staged: '', display_name: 'Noor Later', date: '2030-01-07' }, owner);
+    expect(later.html).toContain('Empty: today — for a hire staged in the tray, their first day');
+    // The tray's notes send a person to Change pay and Change a manager, dates left empty: "today" they do not exist yet.
+    const paid = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(later.html), action: 'stage', op: 'set_compensation', actor_id: '$hire-1', kind: 'salary', amount: '50000', currency: 'EUR', date: '' }, owner);
+    expect(paid.status).toBe(200);
+    expect(text(paid.html)).toContain('Pay Noor Later an annual salary of €50,000 from 2030-01-07');
+    const managed = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(paid.html), action: 'stage', op: 'set_manager', actor_id: '$hire-1', manager_id: id('p1'), date: '' }, owner);
+    expect(managed.status).toBe(200);
+    expect(text(managed.html)).toContain('Noor Later reports to p1 from 2030-01-07');
+    expect(text(managed.html)).not.toMatch(/no pay: “Noor Later”|no manager: “Noor Later”/);
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(managed.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+  });
+
   it('keeps the tray and the form when the pay amount is wrong, and says which field', async () => {
     const sid = (await createScenario(ctx, { name: 'Hire with bad pay' })).id;
     const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');

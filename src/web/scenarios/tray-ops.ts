@@ -73,6 +73,8 @@ export interface TrayOp {
 export const NO_TEAM_TYPE = 'none';
 
 const date: TrayField = { name: 'date', label: 'Takes effect on', kind: 'date', hint: 'Empty: today' };
+/** Changes about an actor, who may be a hire staged in the tray: theirs take effect from their first day (`commandsFromForm`). */
+const actorDate: TrayField = { ...date, hint: 'Empty: today — for a hire staged in the tray, their first day' };
 /**
  * Org unit parents and names, team metadata and an actor's FTE keep no history: those changes apply from today and
  * the service refuses another date, so their forms offer none (scenarios/ops/dated.ts, requireUndated).
@@ -138,7 +140,7 @@ export const TRAY_OPS: TrayOp[] = [
     fields: [
       { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
       { name: 'manager_id', label: 'New manager', kind: 'actor', hint: 'Empty: no manager' },
-      date,
+      actorDate,
     ],
   },
   {
@@ -168,7 +170,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'allocation_pct', label: 'Allocation %', kind: 'number', required: true, min: 0, max: 300, step: '0.01' },
       { name: 'position_id', label: 'Position', kind: 'vacancy', hint: 'A vacant position this placement fills' },
       { name: 'is_primary', label: 'Primary placement', kind: 'checkbox' },
-      date,
+      actorDate,
     ],
   },
   {
@@ -206,7 +208,7 @@ export const TRAY_OPS: TrayOp[] = [
   {
     op: 'deactivate_actor',
     title: 'Deactivate an actor',
-    fields: [{ name: 'actor_id', label: 'Actor', kind: 'actor', required: true }, date],
+    fields: [{ name: 'actor_id', label: 'Actor', kind: 'actor', required: true }, actorDate],
   },
   {
     op: 'create_position',
@@ -229,7 +231,7 @@ export const TRAY_OPS: TrayOp[] = [
     fields: [
       { name: 'position_id', label: 'Position', kind: 'vacancy', required: true },
       { name: 'actor_id', label: 'Actor (their primary placement fills it)', kind: 'actor', required: true },
-      date,
+      actorDate,
     ],
   },
   {
@@ -245,7 +247,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'kind', label: 'Kind', kind: 'choice', required: true, choices: [['salary', 'Annual salary'], ['day_rate', 'Day rate']] },
       { name: 'amount', command: 'amount_minor', label: 'Amount', kind: 'money', required: true },
       { name: 'currency', label: 'Currency', kind: 'currency', required: true },
-      date,
+      actorDate,
     ],
   },
 ];
@@ -319,6 +321,10 @@ export function commandsFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =
   const built = commandFromForm(spec, draft, has);
   if (!('command' in built)) return built;
   const own = built.command;
+  // A change about a hire staged in the tray takes effect from their first day when no date is given: before it
+  // they do not exist, and "today" would be refused for a hire who starts later.
+  const firstDay = spec.fields.some((f) => f.name === 'date') && !own.date ? firstDayOfStagedHires(own, staged) : null;
+  if (firstDay) own.date = firstDay;
   if (!NAMED_OPS.has(spec.op)) return { commands: [own] };
   const taken = new Set(staged.map((c) => c.ref));
   let n = staged.filter((c) => NAMED_OPS.has(c.op)).length + 1;
@@ -333,6 +339,13 @@ export function commandsFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =
     return { field: field?.name ?? second.field, message: second.message };
   }
   return { commands: [own, { ...second.command, [spec.companion!.refField]: `$${own.ref}` }] };
+}
+
+/** The latest first day of the staged hires a command names (`$<ref>`), when they were staged with one. */
+function firstDayOfStagedHires(command: Command, staged: readonly Command[]): string | null {
+  const days = new Map(staged.filter((c) => typeof c.ref === 'string' && typeof c.date === 'string').map((c) => [`$${c.ref as string}`, c.date as string]));
+  const named = ID_FIELDS.map((f) => (typeof command[f] === 'string' ? days.get((command[f] as string).trim()) : undefined)).filter((d): d is string => d !== undefined);
+  return named.length ? named.sort().at(-1)! : null;
 }
 
 /** The companion form of an op (its `companion` fields under the companion op's names, all needed, and the date). */
