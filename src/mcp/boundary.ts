@@ -8,6 +8,7 @@ import type { Catalog } from './catalog.js';
 import { isRecord, jsonList, lacking, MissingOneOfAbilities, needsFor, type ToolDefinition } from './registry.js';
 import { toolError, toolResult } from './result.js';
 import { blankClears } from './blank-clears.js';
+import { explainOtherKind } from './other-kind.js';
 import { closestNames } from './suggest.js';
 import { unknownChangeField } from './changes.js';
 import type { McpSession } from './session.js';
@@ -28,7 +29,7 @@ export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: M
     await consumeActionBudget(tool, session);
     result = toolResult(await tool.handler(session.ctx, input, { catalog, names: session.names, origin: session.origin }));
   } catch (error) {
-    result = toolError(error, scope, (text) => catalog.renderNames(text, session.names));
+    result = toolError(await explainOtherKind(error, session.ctx, rawArgs), scope, (text) => catalog.renderNames(text, session.names));
   }
   logCall(tool, result, session, performance.now() - started);
   return result;

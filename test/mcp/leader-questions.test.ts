@@ -134,6 +134,34 @@ describe('"what changed in that scenario, and who did it affect?"', () => {
   });
 });
 
+describe('"who reports to the Platform team?", asked with the team’s id where a person’s goes', () => {
+  it('says the id is an org unit, names it and where such an id goes, instead of a bare "actor not found"', async () => {
+    const error = errorOf(await assistant.call('org_reporting_lines_list', { manager_id: world.ids.units.P, as_of: AS_OF }));
+    expect(error).toMatchObject({ code: 'not_found', id: world.ids.units.P, is: 'org_unit', name: 'Platform' });
+    expect(error.message).toBe(`Actor "${world.ids.units.P}" not found: that id is an org unit.`);
+    expect(error.fix).toContain('pass it as org_unit_id — `org_actors_list` lists its people, `org_spans_list` its managers');
+
+    const person = errorOf(await assistant.call('org_units_get', { org_unit_id: `actor:${world.ids.id('p1')}` }));
+    expect(person).toMatchObject({ code: 'not_found', is: 'actor', name: 'p1' });
+    expect(person.fix).toContain('pass it as actor_id or manager_id');
+  });
+
+  it('keeps the plain answer for an id that is nothing here, and names nothing the caller may not read', async () => {
+    const unknown = errorOf(await assistant.call('org_reporting_lines_list', { manager_id: world.otherIds.units.P }));
+    expect(unknown).not.toHaveProperty('is');
+    expect(unknown.fix).toContain('Find actor ids with `org_actors_list` or `search`');
+
+    const peopleOnly = await connect(world, principalOf(world.tenant, 'admin', { abilities: ['mcp.access', 'actors.read'] }));
+    try {
+      const error = errorOf(await peopleOnly.call('org_reporting_lines_list', { manager_id: world.ids.units.P }));
+      expect(error).not.toHaveProperty('name');
+      expect(error.message).toBe(`Actor "${world.ids.units.P}" not found.`);
+    } finally {
+      await peopleOnly.close();
+    }
+  });
+});
+
 describe('"what changed in Live last week?" after a promotion', () => {
   // Last in the file: it changes Live.
   it('says on the promotion where its changes are, and following it lists them', async () => {

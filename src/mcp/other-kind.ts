@@ -1,0 +1,60 @@
+import { can } from '../access/policy.js';
+import type { Ability } from '../access/abilities.js';
+import type { ServiceContext } from '../context.js';
+import { AppError, NotFound } from '../errors.js';
+import type { OrgGraph } from '../org/types.js';
+import { openView } from '../org/view.js';
+import { isRecord } from './registry.js';
+
+/**
+ * An id of one kind passed where another is asked ("who reports to the Platform team?" with the team's id as
+ * manager_id) is "not found" — true, but it reads as if the record did not exist. When the id is a record of another
+ * kind the caller may read, the error says which kind, names it (a structured field: tenant text stays out of
+ * messages) and where that kind of id goes.
+ */
+const KINDS: { what: string; is: string; article: string; ability: Ability; nameIn: (graph: OrgGraph, id: string) => string | undefined; use: string }[] = [
+  {
+    what: 'Org unit',
+    is: 'org_unit',
+    article: 'an org unit',
+    ability: 'org-units.read',
+    nameIn: (graph, id) => graph.orgUnits.get(id)?.name,
+    use: 'That id is an org unit (`name` says which): pass it as org_unit_id — `org.actors.list` lists its people, `org.spans.list` its managers, `org.units.get` the unit.',
+  },
+  {
+    what: 'Actor',
+    is: 'actor',
+    article: 'an actor',
+    ability: 'actors.read',
+    nameIn: (graph, id) => graph.actors.get(id)?.displayName,
+    use: 'That id is an actor (`name` says who): pass it as actor_id or manager_id — `org.actors.get` shows their unit, manager and reports.',
+  },
+  {
+    what: 'Position',
+    is: 'position',
+    article: 'a position',
+    ability: 'positions.read',
+    nameIn: (graph, id) => graph.positions.get(id)?.title,
+    use: 'That id is a position (`name` is its title): pass it as position_id — `org.positions.list` shows it and who fills it.',
+  },
+];
+
+export async function explainOtherKind(error: unknown, ctx: ServiceContext, args: unknown): Promise<unknown> {
+  if (!(error instanceof NotFound) || typeof error.details.id !== 'string') return error;
+  const asked = KINDS.find((kind) => error.message.startsWith(`${kind.what} `));
+  if (!asked) return error;
+  const id = error.details.id;
+  try {
+    const scenarioId = isRecord(args) && typeof args.scenario_id === 'string' ? args.scenario_id : null;
+    const { graph } = await openView(ctx, { scenarioId });
+    for (const kind of KINDS) {
+      if (kind === asked || !can(ctx.principal, kind.ability)) continue;
+      // A `search` id (`actor:<id>`) passed where another kind goes is that record too.
+      const name = kind.nameIn(graph, id.replace(/^(actor|org-unit):/, ''));
+      if (name !== undefined) return new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name });
+    }
+  } catch {
+    // The view cannot be read (another scenario id problem): the plain "not found" stands.
+  }
+  return error;
+}
