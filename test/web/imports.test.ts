@@ -261,8 +261,13 @@ describe('the import pages for an owner', () => {
     expect(text(html)).toMatch(/Headcount \+3 FTE \+2\.9 /);
     expect((await liveState(database, tenant.id)).actors).toBe(3);
 
-    const review = text((await get(`/imports/${runId}/review`, owner)).html);
+    const reviewHtml = (await get(`/imports/${runId}/review`, owner)).html;
+    const review = text(reviewHtml);
     expect(review).toContain('fixed and imported');
+    // The imported row's problem is history, folded away: not set out as if it still had to be fixed.
+    const row3 = /<li id="row-3">[\s\S]*?<\/li>/.exec(reviewHtml)![0];
+    expect(row3).toMatch(/<details><summary>Quarantined before its fix: The FTE is not a valid number<\/summary>/);
+    expect(row3.replace(/<details>[\s\S]*?<\/details>/, '')).not.toContain('Fix:');
     expect(review).toContain('ignored');
     const nothing = await post(`/imports/${runId}/reprocess`, { csrf }, owner);
     expect(nothing.status).toBe(409);

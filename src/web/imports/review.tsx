@@ -229,7 +229,13 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
           <p class="notice ok">With the fix, the row reads well. Reprocess to import it (duplicates and managers are checked then).</p>
         )
       ) : null}
-      {row.reason ? (
+      {row.reason && row.status === 'imported' ? (
+        // Fixed and imported: what it was quarantined for is history, not something still to fix.
+        <details>
+          <summary>Quarantined before its fix: {row.reason.others.length ? `${row.reason.others.length + 1} problems` : reasonTitle(row.reason.code)}</summary>
+          <Problems reason={row.reason} />
+        </details>
+      ) : row.reason ? (
         <div>
           {checked ? <p>Quarantined for:</p> : row.reason.others.length ? <p>{row.reason.others.length + 1} problems on this row — fix them all before reprocessing:</p> : null}
           <Problems reason={row.reason} />
