@@ -41,7 +41,7 @@ export function wholeNumber(min: number, max: number) {
 
 export const PageQuery = z.object({
   limit: wholeNumber(1, 500).optional().openapi({ description: 'Items per page (1–500, default 50)', example: 50 }),
-  cursor: z.string().max(512).optional().openapi({ description: 'The `next_cursor` of the previous page, with the same filters (a cursor used with other filters is refused: 400)' }),
+  cursor: z.string().max(512).optional().openapi({ description: 'The `next_cursor` of the previous page, with the same filters (a cursor used with other filters is refused: 400); or follow the page’s `Link: <…>; rel="next"` header, which is that URL' }),
 });
 
 export function listEnvelope<T extends z.ZodTypeAny>(item: T) {

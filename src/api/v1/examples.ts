@@ -282,6 +282,11 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
           removed: [],
           changed: [{ id: IDS.manager_id, label: 'Grace Hopper', fields: { fte: { from: 1, to: 0.8 } } }],
         },
+        reporting_line: {
+          added: [{ label: 'New backend hire reports to Grace Hopper', id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f', actor_id: IDS.actor_id, manager_id: IDS.manager_id, valid_from: '2026-06-01', valid_to: null }],
+          removed: [],
+          changed: [],
+        },
       },
       conflicts: [],
       metrics: {
@@ -293,6 +298,7 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
         by_org_unit: [{ org_unit_id: IDS.org_unit_id, name: 'Platform Core', headcount: { from: 12, to: 13, delta: 1 } }],
       },
       withheld: [],
+      names: { [IDS.actor_id]: 'New backend hire', [IDS.manager_id]: 'Grace Hopper' },
     },
   },
   'GET /api/v1/currencies': {
