@@ -3,6 +3,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../access/api-
 import { serviceContext } from '../../access/middleware.js';
 import { ALL_ABILITIES } from '../../access/abilities.js';
 import { apiRouter } from '../router.js';
+import { listBody } from './common.js';
 import { itemEnvelope, listEnvelope, needs, problemResponses } from '../schemas.js';
 
 const TokenSchema = z
@@ -92,7 +93,8 @@ export function tokenRoutes() {
   });
   router.openapi(list, async (c) => {
     const tokens = await listApiTokens(serviceContext(c), { all: c.req.valid('query').all === 'true' });
-    return c.json({ data: tokens, next_cursor: null }, 200);
+    // Not paged (a member has few tokens): the list envelope every list answers, with no next page.
+    return c.json(listBody(c, { items: tokens, nextCursor: null }), 200);
   });
   router.openapi(revoke, async (c) => {
     const token = await revokeApiToken(serviceContext(c), c.req.valid('param').id);
