@@ -70,7 +70,7 @@ export const activityTool = defineTool({
   description:
     'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
     'model change with before/after values, the user and the MCP client (money fields only with costs.read); ' +
-    '`entity_name` names the record (a placement, reporting line or pay by its person). `scenario_name` names the scenario a change was made in. Filter ' +
+    '`entity_name` names each record. A placement, reporting line or pay is named by its person; `scenario_name` names the scenario a change was made in. Filter ' +
     'by category, record type, scenario or a date range; "what changed in Live last week?" is `scope: "live"` with ' +
     '`since` (changes drafted in scenarios are left out; `scope: "scenarios"` lists only those). Needs activity.read.',
   purpose: 'history',
