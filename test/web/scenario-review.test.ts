@@ -371,6 +371,37 @@ describe('a hire staged with pay and a manager', () => {
   });
 });
 
+describe('a manager deactivated from the tray', () => {
+  it('takes, in the same form, who their direct reports move to — without it the leaver is refused while anyone reports to them', async () => {
+    const sid = (await createScenario(ctx, { name: 'A manager leaves' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const leave = { csrf, staged: '', action: 'stage', op: 'deactivate_actor', actor_id: id('eng_head') };
+    const refused = await post(`/scenarios/${sid}/changes`, leave, owner);
+    expect(refused.status).toBe(400);
+    expect(text(refused.html)).toMatch(/Actor: still manages \d+ active actors? on or after \d{4}-\d{2}-\d{2}; give them another manager first/);
+    expect(text(refused.html)).toContain('Their direct reports move to (when they manage anyone) None');
+    expect(refused.html).toContain('Each person reporting to them then gets this manager from the same day');
+
+    const staged = await post(`/scenarios/${sid}/changes`, { ...leave, reports_to: id('ceo') }, owner);
+    expect(staged.status).toBe(200);
+    const tray = text(staged.html);
+    expect(tray).toMatch(/Tray: \d+ staged changes/);
+    expect(tray).toContain('p1 reports to ceo Remove');
+    expect(tray).toContain('m1 reports to ceo Remove');
+    expect(tray).toContain('Deactivate eng_head Remove');
+    expect(tray.indexOf('p1 reports to ceo')).toBeLessThan(tray.indexOf('Deactivate eng_head'));
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: staged.html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"'), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    expect(text((await get(`/live/actors/${id('p1')}?scenario=${sid}`, owner)).html)).toContain('Manager ceo');
+
+    // A new manager who is not there on the day is said on that field, the tray kept.
+    const wrong = await post(`/scenarios/${sid}/changes`, { ...leave, actor_id: id('sales_head'), reports_to: id('eng_head') }, owner);
+    expect(wrong.status).toBe(400);
+    expect(text(wrong.html)).toContain('Their direct reports move to: that actor is not active on');
+    expect(wrong.html).toMatch(/id="deactivate_actor-reports_to" name="reports_to"[^>]*aria-invalid="true"/);
+  });
+});
+
 describe('the scenario list', () => {
   it('badges every scenario its archived filter lists as archived, an applied one too', async () => {
     const sid = (await createScenario(ctx, { name: 'Promoted and filed' })).id;

@@ -55,6 +55,8 @@ export interface TrayField {
   emptyClears?: { unless: string };
   /** Fields of the op's companion change (TrayOp.companion): the field of the companion op's form this one fills. */
   companion?: string;
+  /** Read by the page to stage further changes (a leaver's reports' new manager), not a field of the command. */
+  pageOnly?: boolean;
 }
 
 export interface TrayOp {
@@ -208,7 +210,18 @@ export const TRAY_OPS: TrayOp[] = [
   {
     op: 'deactivate_actor',
     title: 'Deactivate an actor',
-    fields: [{ name: 'actor_id', label: 'Actor', kind: 'actor', required: true }, actorDate],
+    fields: [
+      { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
+      {
+        name: 'reports_to',
+        label: 'Their direct reports move to',
+        kind: 'actor',
+        pageOnly: true,
+        neededWhen: 'when they manage anyone',
+        hint: 'Each person reporting to them then gets this manager from the same day (one change each in the tray)',
+      },
+      actorDate,
+    ],
   },
   {
     op: 'create_position',
@@ -273,11 +286,16 @@ export type Command = Record<string, unknown> & { op: string };
 /** The largest amount of money a form takes, in units (the commands' limit, 1e12 minor units). */
 const MAX_MONEY_UNITS = 10_000_000_000;
 
+/** The id in a reference field: typed suggestions read "Name · Title — <id>". */
+export function referenceOf(raw: string): string {
+  return raw.includes(ID_SEPARATOR) ? raw.slice(raw.lastIndexOf(ID_SEPARATOR) + ID_SEPARATOR.length).trim() : raw.trim();
+}
+
 /** A filled form as a command, or the first field a person has to correct. */
 export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) => boolean): { command: Command } | { field: string; message: string } {
   const command: Command = { op: spec.op };
   for (const field of spec.fields) {
-    if (!fieldAllowed(field, has) || field.companion) continue;
+    if (!fieldAllowed(field, has) || field.companion || field.pageOnly) continue;
     const raw = (draft[field.name] ?? '').trim();
     const target = field.command ?? field.name;
     if (field.kind === 'checkbox') {
@@ -304,7 +322,7 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
       command[target] = raw === NO_TEAM_TYPE ? null : raw;
       continue;
     }
-    command[target] = REFERENCE_KINDS.has(field.kind) && raw.includes(ID_SEPARATOR) ? raw.slice(raw.lastIndexOf(ID_SEPARATOR) + ID_SEPARATOR.length).trim() : raw;
+    command[target] = REFERENCE_KINDS.has(field.kind) ? referenceOf(raw) : raw;
   }
   return { command };
 }
@@ -362,7 +380,7 @@ function companionOf(spec: TrayOp, has: (a: Ability) => boolean): TrayOp | null 
  * change, 1 its companion (`amount_minor` of the pay → the hire form's Pay amount).
  */
 export function formFieldOf(spec: TrayOp, part: number, commandField: string): TrayField | undefined {
-  if (part === 0) return spec.fields.find((f) => !f.companion && (f.command ?? f.name) === commandField);
+  if (part === 0) return spec.fields.find((f) => !f.companion && !f.pageOnly && (f.command ?? f.name) === commandField);
   if (commandField === 'date') return spec.fields.find((f) => f.name === 'date');
   return spec.fields.find((f) => f.companion && (f.command ?? f.companion) === commandField);
 }

@@ -26,6 +26,7 @@ import {
   NO_TEAM_TYPE,
   opAllowed,
   parseStaged,
+  referenceOf,
   removeStaged,
   stagedHires,
   withStagedNames,
@@ -39,8 +40,10 @@ import {
 } from './tray-ops.js';
 import { scenarioNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
-import type { ViewRequest } from '../../org/view.js';
+import { openView, type ViewRequest } from '../../org/view.js';
 import { isUuid } from '../../util/ids.js';
+import { today } from '../../org/dates.js';
+import { onOrAfter } from '../../scenarios/ops/dated.js';
 
 /**
  * The change tray of a planning scenario: forms stage commands into a list kept in the page itself (hidden fields,
@@ -110,7 +113,8 @@ export function trayRoutes(): Hono<AppEnv> {
     if (!('commands' in built)) {
       return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: built.field, message: built.message } }, 400);
     }
-    const next = [...staged, ...built.commands];
+    const moved = await reportsMoved(ctx, id, spec, draft, staged, built.commands[0]!);
+    const next = [...staged, ...moved, ...built.commands];
     try {
       await prepareBatch(ctx, id, next);
     } catch (error) {
@@ -119,7 +123,9 @@ export function trayRoutes(): Hono<AppEnv> {
       const where = locate(known);
       if (where.index === null || where.index >= staged.length) {
         // The form's own change, or its companion (a hire's pay): the field of this form it came from.
-        const field = where.field ? formFieldOf(spec, (where.index ?? staged.length) - staged.length, where.field) : undefined;
+        // The form's reports moved first (their new manager is the form's field), then its own change and companion.
+        const part = (where.index ?? staged.length) - staged.length - moved.length;
+        const field = part < 0 ? spec.fields.find((f) => f.name === 'reports_to') : where.field ? formFieldOf(spec, part, where.field) : undefined;
         // Named by the field's label, as the form's own checks do ("FTE: must be from 0.01 to 3.00…").
         const message = where.field ? `${field?.label ?? where.field}: ${reasonOf(known)}` : reasonOf(known);
         return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: field?.name ?? where.field, message } }, formStatus(known));
@@ -129,6 +135,34 @@ export function trayRoutes(): Hono<AppEnv> {
     return trayPage(c, { staged: next, open: { op: spec.op, draft: {} }, notice: 'Added to the tray. Apply the tray to save it in the scenario.' });
   });
   return web;
+}
+
+/**
+ * The changes that move a leaver's direct reports to the manager the Deactivate form names (`reports_to`), staged
+ * before the deactivation, which the service refuses while anyone still reports to them: one set_manager per report
+ * whose line runs on or after the day, from the day (or from that line's start when it starts later).
+ */
+async function reportsMoved(ctx: ServiceContext, scenarioId: string, spec: TrayOp, draft: Draft, staged: Command[], own: Command): Promise<Command[]> {
+  const to = referenceOf(draft.reports_to ?? '');
+  const leaver = typeof own.actor_id === 'string' ? own.actor_id : '';
+  if (spec.op !== 'deactivate_actor' || !to || !leaver) return [];
+  let graph;
+  try {
+    graph = staged.length ? (await prepareBatch(ctx, scenarioId, staged)).graph : (await openView(ctx, { scenarioId })).graph;
+  } catch (error) {
+    if (formError(error)) return []; // the tray's own error is shown when it is staged
+    throw error;
+  }
+  const day = typeof own.date === 'string' ? own.date : today();
+  return [...graph.reportingLines.values()]
+    .filter((l) => {
+      const report = graph.actors.get(l.actorId);
+      return l.managerId === leaver && onOrAfter(l, day) && report !== undefined && onOrAfter(report, day);
+    })
+    .map((l) => {
+      const from = l.validFrom !== null && l.validFrom > day ? l.validFrom : own.date;
+      return { op: 'set_manager', actor_id: l.actorId, manager_id: to, ...(from ? { date: from } : {}) };
+    });
 }
 
 /**
