@@ -119,6 +119,22 @@ describe('every problem of a row at once', () => {
     expect(preview.counts.quarantine_reasons).toEqual({ missing_required_field: 1, invalid_fte: 1 });
   });
 
+  it('lists every problem of a sample row on the web preview too, as the review will', async () => {
+    const password = 'correct horse battery';
+    const cookie = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password })).email, password);
+    const form = new FormData();
+    form.set('file', new File([FILE], 'people.csv', { type: 'text/csv' }));
+    const response = await app.app.request('/api/v1/imports', { method: 'POST', headers: { host: HOST, authorization: `Bearer ${tokens.get('owner')}` }, body: form });
+    const id = ((await response.json()) as { data: { id: string } }).data.id;
+    const html = await (await app.request(`/imports/${id}`, { host: HOST, cookie, headers: { accept: 'text/html' } })).text();
+    const bob = /<td class="num">2<\/td><td class="outcome">([\s\S]*?)<\/td>/.exec(html)![1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(bob).toContain('quarantined 3 problems');
+    expect(bob).toContain('A required field is blank or malformed missing_required_field in email');
+    expect(bob).toContain('The FTE is not a valid number invalid_fte in fte');
+    expect(bob).toContain('Unknown or inactive currency invalid_currency in currency');
+    expect(bob).toContain('Fix: Use an active currency');
+  });
+
   it('warns in the preview about dates with the year last when one is a row’s second problem', async () => {
     const form = new FormData();
     form.set('file', new File([csvOf(HEADER, [['eve@probs.test', 'Eve', 'Ops', '9', 'EUR', '85000', '03/05/2024']])], 'slashed.csv', { type: 'text/csv' }));

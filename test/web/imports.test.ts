@@ -131,7 +131,7 @@ describe('the import pages for an owner', () => {
     const words = text(page.html);
     expect(words).toContain('The FTE is not a valid number invalid_fte');
     // What exactly is wrong, not only the kind of problem.
-    expect(words).toContain('The FTE is not a valid number invalid_fte in fte 9 must be from 0.01 to 3.00 Fix:');
+    expect(words).toContain('The FTE is not a valid number invalid_fte in fte — 9 must be from 0.01 to 3.00. Fix:');
     expect(words).toContain('Would import 2');
     expect(words).toContain('Would quarantine 2');
     // What becomes of each row comes right after its number, before the file's columns (a wide file scrolls them

@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx';
 import { AppError, MissingAbility } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import type { RunOut } from '../../imports/present.js';
+import type { RowReason } from '../../imports/review.js';
 import type { Family } from '../../org/types.js';
 import { SubNav } from '../live/components.js';
 import { pageErrorHandler } from '../live/page-errors.js';
@@ -23,7 +24,8 @@ export function RunStatus(props: { status: RunOut['status'] }) {
 }
 
 /** Reason codes as a short phrase a reviewer understands (the code itself is shown beside it); one list with the CLI's. */
-export { reasonTitle } from '../../imports/reasons.js';
+import { reasonTitle } from '../../imports/reasons.js';
+export { reasonTitle };
 
 export const FAMILY_LABELS: Record<Family, string> = {
   orgUnits: 'Org units',
@@ -145,3 +147,31 @@ export const importErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
   }
   return pageErrorHandler(error, c);
 };
+
+/** A row's problems: its reason, and each further problem found on it, with the field at fault, the detail and the fix. */
+export function Problems(props: { reason: RowReason }) {
+  const all = [props.reason, ...props.reason.others];
+  const one = (p: RowReason | RowReason['others'][number]) => (
+    <>
+      <p>
+        <strong>{reasonTitle(p.code)}</strong> <code>{p.code}</code>
+        {p.field ? (
+          <>
+            {' '}
+            in <code>{p.field}</code>
+          </>
+        ) : null}
+        {p.detail ? ` — ${p.detail}${p.detail.endsWith('.') ? '' : '.'}` : null}
+      </p>
+      {p.fix ? <p class="hint">Fix: {p.fix}</p> : null}
+    </>
+  );
+  if (all.length === 1) return one(props.reason);
+  return (
+    <ul class="problems">
+      {all.map((p) => (
+        <li>{one(p)}</li>
+      ))}
+    </ul>
+  );
+}

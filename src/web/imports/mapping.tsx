@@ -10,7 +10,7 @@ import { checkSessionCsrf, formString } from '../forms.js';
 import { num, scenarioChoices } from '../live/format.js';
 import { csrfOf } from '../live/page-errors.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
-import { formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
+import { formRefusal, Problems, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
 import { scenarioNames, targetScenarios } from './list.js';
 import { progressPage } from './progress.js';
 import { TableScroll } from '../table-scroll.js';
@@ -295,16 +295,11 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
                     <td class="num">{row.row_number}</td>
                     <td class="outcome">
                       {row.problem ? (
+                        // Every problem of the row, as the review will list them: fixed in one go, not one per reprocess.
                         <>
-                          <span class="badge warn">quarantined</span> {reasonTitle(row.problem.code)} <code>{row.problem.code}</code>
-                          {row.problem.field ? (
-                            <>
-                              {' '}
-                              in <code>{row.problem.field}</code>
-                            </>
-                          ) : null}
-                          {row.problem.detail ? <div>{row.problem.detail}</div> : null}
-                          <div class="hint">Fix: {row.problem.fix}</div>
+                          <span class="badge warn">quarantined</span>
+                          {row.problem.others.length ? <span class="hint"> {row.problem.others.length + 1} problems</span> : null}
+                          <Problems reason={row.problem} />
                         </>
                       ) : (
                         <span class="badge ok">read</span>

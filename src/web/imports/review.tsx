@@ -10,7 +10,7 @@ import { checkSessionCsrf } from '../forms.js';
 import { Pager } from '../live/components.js';
 import { csrfOf } from '../live/page-errors.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
-import { formRefusal, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
+import { formRefusal, Problems, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
 import { scenarioNames } from './list.js';
 
 /**
@@ -316,33 +316,5 @@ function QuarantinedRow(props: { row: RowOut; runId: string; csrf: string; resol
         </p>
       ) : null}
     </li>
-  );
-}
-
-/** A row's problems: its reason, and each further problem found on it, with the field at fault, the detail and the fix. */
-function Problems(props: { reason: RowReason }) {
-  const all = [props.reason, ...props.reason.others];
-  const one = (p: RowReason | RowReason['others'][number]) => (
-    <>
-      <p>
-        <strong>{reasonTitle(p.code)}</strong> <code>{p.code}</code>
-        {p.field ? (
-          <>
-            {' '}
-            in <code>{p.field}</code>
-          </>
-        ) : null}
-        {p.detail ? ` — ${p.detail}${p.detail.endsWith('.') ? '' : '.'}` : null}
-      </p>
-      {p.fix ? <p class="hint">Fix: {p.fix}</p> : null}
-    </>
-  );
-  if (all.length === 1) return one(props.reason);
-  return (
-    <ul class="problems">
-      {all.map((p) => (
-        <li>{one(p)}</li>
-      ))}
-    </ul>
   );
 }
