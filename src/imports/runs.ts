@@ -127,7 +127,12 @@ async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): P
   checkMappingUsable(ctx, run);
   if (run.targetKind === 'scenario') await resolveTarget(ctx, { kind: 'scenario', scenario_id: run.targetScenarioId ?? '' });
   if ((reprocess ? await countQueuedRows(ctx.db, ctx.tenant.id, run.id) : await countRowsToProcess(ctx.db, ctx.tenant.id, run.id, false)) === 0) {
-    throw new Conflict(reprocess ? 'No rows are waiting to be reprocessed.' : 'No rows are left to import.', reprocess ? 'Fix quarantined rows first (PATCH a row), then reprocess.' : undefined);
+    throw new Conflict(
+      reprocess ? 'No rows are waiting to be reprocessed.' : 'No rows are left to import.',
+      reprocess
+        ? 'Queue the quarantined rows to import first — on the review page “Save fix and queue” (also for a row that needs no change, such as the one to keep of two duplicates once the other is ignored), over the API PATCH /api/v1/imports/{id}/rows/{row} — then reprocess.'
+        : undefined,
+    );
   }
   const claimed = await claim(ctx, run.id, allowed);
   const started = await startTask(ctx, 'import', { scenarioId: claimed.targetScenarioId, input: { import_run_id: run.id, step: claimed.step } }, async () => {

@@ -103,6 +103,8 @@ describe('one review round', () => {
       [3, 'invalid_fte', ['reporting_cycle']],
       [4, 'reporting_cycle', []],
     ]);
+    // How to merge duplicates with what the review offers: ignore one row, queue the other.
+    expect(rows[1]!.reason!.fix).toContain('In the review, ignore the others and queue the one to keep (“Save fix and queue”, changed or not)');
     // What the review said: row 1 is Cat (another person), its FTE 0.9; A's FTE 1 and no manager.
     await fixRow(owner, run.id, 1, { email: 'cat@cross.test', fte: '0.9' });
     await fixRow(owner, run.id, 2, {});

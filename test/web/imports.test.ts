@@ -272,6 +272,9 @@ describe('the import pages for an owner', () => {
     const nothing = await post(`/imports/${runId}/reprocess`, { csrf }, owner);
     expect(nothing.status).toBe(409);
     expect(text(nothing.html)).toContain('No rows are waiting to be reprocessed.');
+    // What to do, in the page's own words (the button to press), not only the API's.
+    expect(text(nothing.html)).toContain('on the review page “Save fix and queue” (also for a row that needs no change, such as the one to keep of two duplicates once the other is ignored)');
+    expect(text(nothing.html)).not.toContain('PATCH a row');
   });
 
   it('says on the preview of the same file uploaded again that it was imported into Live already', async () => {
