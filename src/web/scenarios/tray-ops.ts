@@ -220,7 +220,7 @@ export const TRAY_OPS: TrayOp[] = [
         neededWhen: 'when they manage anyone',
         hint: 'Each person reporting to them then gets this manager from the same day (one change each in the tray)',
       },
-      actorDate,
+      date,
     ],
   },
   {
@@ -341,7 +341,7 @@ export function commandsFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =
   const own = built.command;
   // A change about a hire staged in the tray takes effect from their first day when no date is given: before it
   // they do not exist, and "today" would be refused for a hire who starts later.
-  const firstDay = spec.fields.some((f) => f.name === 'date') && !own.date ? firstDayOfStagedHires(own, staged) : null;
+  const firstDay = spec.fields.includes(actorDate) && !own.date ? firstDayOfStagedHires(own, staged) : null;
   if (firstDay) own.date = firstDay;
   if (!NAMED_OPS.has(spec.op)) return { commands: [own] };
   const taken = new Set(staged.map((c) => c.ref));
