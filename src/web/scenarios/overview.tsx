@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import { rolesWith } from '../../access/bundles.js';
 import { can } from '../../access/policy.js';
-import type { AppError } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { orgUnitTree } from '../../org/read-structure.js';
 import { archiveScenario, getScenario, readScenario, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
@@ -102,8 +102,12 @@ export function overviewRoutes(): Hono<AppEnv> {
       const known = formError(error);
       if (!known) throw error;
       const conflicts = Array.isArray(known.details.conflicts) ? (known.details.conflicts as Conflict[]) : null;
+      // A choice for a conflict that is gone since the page was loaded is dropped, not sent again and again.
+      const stale = new Set(((known.details.unmatched_resolutions ?? []) as ConflictResolution[]).map(resolutionName));
+      const chosen = resolutions.filter((r) => !stale.has(resolutionName(r)));
+      const shown = stale.size && !conflicts ? conflictsChanged(stale.size) : known;
       // The box was ticked: a person who now resolves conflicts should not have to tick it again.
-      return page(c, { error: known, conflicts, chosen: resolutions, confirmed: true }, formStatus(known));
+      return page(c, { error: shown, conflicts, chosen, confirmed: true }, formStatus(known));
     }
     started.done.catch((err) => c.var.logger.error({ err, task: started.task.id }, 'promotion task did not report back'));
     return c.redirect(`/scenarios/${c.req.param('id')}/tasks/${started.task.id}`, 303);
@@ -126,6 +130,17 @@ const RESOLVE = 'resolve|';
 const resolutionName = (c: { family: string; id: string; field: string | null }) => `${RESOLVE}${c.family}|${c.id}|${String(c.field)}`;
 
 /** Conflict choices posted as `resolve|<family>|<id>|<field>` = scenario | live. */
+/** Choices sent for conflicts gone since the page was loaded (Live changed again): said plainly, nothing promoted. */
+function conflictsChanged(count: number): AppError {
+  const choices = count === 1 ? 'A value you chose was for a conflict that is' : `${count} values you chose were for conflicts that are`;
+  return new AppError(
+    'invalid_input',
+    400,
+    `Live changed since this page was loaded: ${choices} no longer there, so nothing was promoted.`,
+    'Check the scenario against Live now and promote again.',
+  );
+}
+
 function resolutionsOf(body: Record<string, unknown>): ConflictResolution[] {
   const out: ConflictResolution[] = [];
   for (const [name, value] of Object.entries(body)) {

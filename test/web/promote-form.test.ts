@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
+import { createScenario, getScenario } from '../../src/scenarios/lifecycle.js';
+import type { ServiceContext } from '../../src/context.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * The promotion form when the conflicts it showed have changed since the page was loaded: a choice made for a
+ * conflict that is gone is not sent again and again (the service refuses resolutions that match no conflict).
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let owner: string;
+let ctx: ServiceContext;
+const HOST = 'promoteform.localhost';
+const PASSWORD = 'correct horse battery';
+const { id } = fixtureIds('promote-form');
+
+async function post(path: string, form: Record<string, string>) {
+  const response = await app.request(path, { host: HOST, cookie: owner, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+}
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'promoteform', name: 'Promote Form', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('promote-form'));
+  app = testApp(database);
+  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
+  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('a choice for a conflict that is gone since the page was loaded', () => {
+  it('is said plainly and dropped from the form, nothing promoted, and promoting again goes through', async () => {
+    const sid = (await createScenario(ctx, { name: 'Stale choice' })).id;
+    await applyBatch(ctx, sid, [{ op: 'set_fte', actor_id: id('p1'), fte: 0.8 }]);
+    const page = await app.request(`/scenarios/${sid}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+    const csrf = hiddenField(await page.text(), 'csrf');
+    const staleField = `resolve|actor|${id('p2')}|fte`;
+
+    const refused = await post(`/scenarios/${sid}/promote`, { csrf, confirm: 'yes', [staleField]: 'live' });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Live changed since this page was loaded: A value you chose was for a conflict that is no longer there, so nothing was promoted.');
+    expect(refused.html).not.toContain('unmatched_resolutions'); // the API's wording stays on the API
+    expect(refused.html).not.toContain(staleField);
+    expect((await getScenario(ctx, sid)).kind).toBe('planning');
+
+    // What the form now holds promotes.
+    const promoted = await post(`/scenarios/${sid}/promote`, { csrf, confirm: 'yes' });
+    expect(promoted.status).toBe(303);
+    expect(promoted.location).toMatch(new RegExp(`^/scenarios/${sid}/tasks/`));
+  });
+});
