@@ -8,8 +8,9 @@ import { operationalStatus } from '../../src/imports/status.js';
 import { createRunFromRecords } from '../../src/imports/upload.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
+import { signInThroughForm, testApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { contextFor, principalFor } from '../support/factories.js';
+import { buildMember, contextFor, principalFor } from '../support/factories.js';
 import { csvOf, importFile, importTenant } from './support.js';
 
 /**
@@ -64,5 +65,21 @@ describe('where an HRIS run imports', () => {
     const reader = contextFor(database, tenant, { ...owner, abilities: new Set([...owner.abilities].filter((a) => a !== 'scenarios.read')) });
     const status = await operationalStatus(reader, { recentRuns: 50 });
     expect(status.imports.recent_runs.filter((r) => r.target.kind === 'scenario').map((r) => r.target)).toContainEqual({ kind: 'scenario', scenario_id: scenarioId, scenario_name: null });
+  });
+
+  it('is shown on the progress page as changes the HRIS sent, applied on their own — not a file to check and start', async () => {
+    const app = testApp(database);
+    const host = 'hristarget.localhost';
+    const cookie = await signInThroughForm(app, host, (await buildMember(database, tenant, 'owner', { password: 'correct horse battery' })).email, 'correct horse battery');
+    const owner = contextFor(database, tenant, principalFor(tenant, 'owner'));
+    const runs = (await listRuns(owner, { limit: 50 })).items;
+    const page = async (id: string) => (await (await app.request(`/imports/${id}/progress`, { host, cookie, headers: { accept: 'text/html' } })).text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const pending = await page(runs.find((r) => r.source === 'hris_sync' && r.status === 'pending')!.id);
+    expect(pending).toContain('These HRIS changes have not been applied yet: they start on their own');
+    expect(pending).not.toContain('Check its mapping and start it');
+    const applied = await page(runs.find((r) => r.source === 'hris_webhook' && r.target.kind === 'live')!.id);
+    expect(applied).toContain('Into Live Employees received 1');
+    const csv = await page(runs.find((r) => r.source === 'upload')!.id);
+    expect(csv).toContain('Into Live Rows in the file 1');
   });
 });

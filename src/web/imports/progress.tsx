@@ -66,6 +66,8 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
   const summary = (run.summary ?? {}) as Summary;
   const targetName = run.target.kind === 'scenario' ? `scenario ${names.get(run.target.scenario_id ?? '') ?? 'a scenario'}` : null;
   const csrf = csrfOf(c);
+  // A run an HRIS started (webhook batch, sync now) has no file to check or start by hand: it is applied on its own.
+  const fromHris = run.source !== 'upload';
   return c.html(
     <Shell c={c} title={`Progress of ${runTitle(run)}`} active="/imports" wide>
       <RunHead run={run} active="progress" targetName={targetName} />
@@ -85,9 +87,13 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
           </p>
         ) : null}
         {run.status === 'pending' && run.step === 0 ? (
-          <p>
-            This import has not been started. <a href={`/imports/${run.id}`}>Check its mapping and start it</a>.
-          </p>
+          fromHris ? (
+            <p>These HRIS changes have not been applied yet: they start on their own once no other import of this organisation is running.</p>
+          ) : (
+            <p>
+              This import has not been started. <a href={`/imports/${run.id}`}>Check its mapping and start it</a>.
+            </p>
+          )
         ) : null}
         <Stages run={run} />
         <dl class="facts">
@@ -95,7 +101,7 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
           <dd>
             <TargetLabel target={run.target} names={names} />
           </dd>
-          <dt>Rows in the file</dt>
+          <dt>{fromHris ? 'Employees received' : 'Rows in the file'}</dt>
           <dd>{num(run.file.rows, 0)}</dd>
           <dt>Started</dt>
           <dd>{when(run.started_at)}</dd>
@@ -266,7 +272,7 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
           ) : (rows.imported ?? 0) === 0 && (rows.quarantined ?? 0) > 0 ? (
             'Nothing in Live changed: no row could be imported yet — review the quarantined rows above.'
           ) : (
-            'Nothing in Live changed: the file matched the organisation.'
+            `Nothing in Live changed: ${run.source === 'upload' ? 'the file' : 'what the HRIS sent'} matched the organisation.`
           )}
         </p>
       ) : null}
