@@ -60,5 +60,15 @@ describe('a choice for a conflict that is gone since the page was loaded', () =>
     const promoted = await post(`/scenarios/${sid}/promote`, { csrf, confirm: 'yes' });
     expect(promoted.status).toBe(303);
     expect(promoted.location).toMatch(new RegExp(`^/scenarios/${sid}/tasks/`));
+
+    // Live's lineage says who promoted it (once the promotion task has run).
+    let row = '';
+    for (let i = 0; i < 100 && !row.includes('Scenario promotion'); i++) {
+      if (i) await new Promise((resolve) => setTimeout(resolve, 100));
+      const lineage = await app.request('/live/lineage', { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+      row = (await lineage.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    }
+    expect(row).toContain('Applied Type From (snapshot) To By Live version');
+    expect(row).toMatch(/Scenario promotion .* Stale choice owner user \d+/);
   });
 });

@@ -59,6 +59,7 @@ export function lineageRoutes(): Hono<AppEnv> {
                     <th scope="col">Type</th>
                     <th scope="col">From (snapshot)</th>
                     <th scope="col">To</th>
+                    <th scope="col">By</th>
                     <th scope="col" class="num">Live version</th>
                     <th scope="col" class="num">Headcount</th>
                     <th scope="col" class="num">FTE</th>
@@ -80,6 +81,7 @@ export function lineageRoutes(): Hono<AppEnv> {
                         <td>
                           <To id={e.to_scenario_id} importRunId={d.import_run_id} />
                         </td>
+                        <td>{e.user?.name ?? 'the system'}</td>
                         <td class="num">{e.live_version}</td>
                         <td class={`num ${deltaClass(d.headcount) ?? ''}`}>{signed(d.headcount, 0)}</td>
                         <td class={`num ${deltaClass(d.fte) ?? ''}`}>{signed(d.fte)}</td>
