@@ -49,10 +49,13 @@ export function checkActorKind(kind: string | null | undefined): ActorKind | nul
   return kind as ActorKind;
 }
 
-/** Actors, filtered by kind, org unit (placed in it, any placement) and a name/email/title search. */
+/**
+ * Actors, filtered by kind, org unit (placed in it, any placement), a name/email/title search and, `withoutManager`,
+ * to those with no reporting line in effect on the day (the top of the organisation, and data gaps after an import).
+ */
 export async function listActors(
   ctx: ServiceContext,
-  filter: ListRequest & { kind?: string | null; orgUnitId?: string | null; includeSubunits?: boolean; query?: string | null } = {},
+  filter: ListRequest & { kind?: string | null; orgUnitId?: string | null; includeSubunits?: boolean; query?: string | null; withoutManager?: boolean } = {},
 ) {
   authorize(ctx.principal, 'actors.read');
   const view = await openView(ctx, filter);
@@ -65,7 +68,8 @@ export async function listActors(
       listedOn(a, view.asOf, filter.includeInactive) &&
       (!kind || a.kind === kind) &&
       (!inUnit || inUnit.has(a.id)) &&
-      (!query || matches(a, query)),
+      (!query || matches(a, query)) &&
+      (!filter.withoutManager || managerOf(index, a.id, view.asOf) === null),
   );
   const page = paginate('actors', sortByKey(actors, byName), byName, filter);
   return { view, page: mapPage(page, (a) => actorOut(view, index, a)), total: actors.length };

@@ -40,7 +40,7 @@ export const actorsListTool = defineTool({
   description:
     'Actors — people, robots and AI agents — with title, FTE, manager and primary org unit (ids and names), sorted by name and ' +
     'paginated. Filter by kind, by org unit (anyone placed in it; with `include_subunits` also in the units below, ' +
-    'e.g. everyone in a department) or search name, email and title. Use ' +
+    'e.g. everyone in a department), search name, email and title, or `without_manager` for who reports to no one. Use ' +
     '`org.actors.get` for one actor with reports, placements and (with costs.read) pay; `org.reporting_lines.list` ' +
     'for who reports to whom.',
   purpose: 'org-review',
@@ -52,6 +52,10 @@ export const actorsListTool = defineTool({
       .boolean()
       .optional()
       .describe('With org_unit_id: also actors placed in any unit below it (a department’s teams). Default false.'),
+    without_manager: z
+      .boolean()
+      .optional()
+      .describe('true: only actors with no reporting line in effect on the day (manager_id null): the top of the organisation, and gaps such as people imported without a manager.'),
     query: z.string().max(200).optional().describe('Words to find in the name, email or title, each somewhere (case-insensitive): "nora dvorak", "support lead".'),
     include_inactive: includeInactive,
     ...pageFields,
@@ -61,7 +65,7 @@ export const actorsListTool = defineTool({
   requires: ['actors.read'],
   example: { kind: 'human', limit: 20 },
   async handler(ctx, input) {
-    const filter = { ...viewRequest(input), kind: input.kind, orgUnitId: input.org_unit_id, query: input.query, includeInactive: input.include_inactive };
+    const filter = { ...viewRequest(input), kind: input.kind, orgUnitId: input.org_unit_id, query: input.query, withoutManager: input.without_manager, includeInactive: input.include_inactive };
     const { view, page, total } = await listActors(ctx, { ...filter, ...pageRequest(input), includeSubunits: input.include_subunits });
     const subunits = await subunitsNote(view, input, total, async () => (await listActors(ctx, { ...filter, includeSubunits: true, limit: 1 })).total, 'actor');
     return { context: contextOf(view), actors: withNames(ctx.principal, view, page.items), subunits, next_cursor: page.nextCursor ?? undefined };

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AS_OF } from '../support/fixture-org.js';
+import { buildWorld, connect, principalOf, structured, type Connection, type McpWorld } from './support.js';
+
+/**
+ * Questions an assistant could not answer in one call in an earlier walk-through, asked over the real SDK client
+ * with a personal API token.
+ */
+
+let world: McpWorld;
+let assistant: Connection;
+
+beforeAll(async () => {
+  world = await buildWorld();
+  assistant = await connect(world, principalOf(world.tenant, 'admin', { kind: 'api_token' }));
+});
+
+afterAll(async () => {
+  await assistant?.close();
+  await world?.database.close();
+});
+
+type Actors = { actors: { display_name: string; manager_id?: string }[]; next_cursor?: string };
+const names = (list: Actors) => list.actors.map((a) => a.display_name);
+
+describe('"who has no manager?"', () => {
+  it('lists only the actors with no reporting line on the day, combined with the other filters and paged', async () => {
+    const all = structured<Actors>(await assistant.call('org_actors_list', { without_manager: true, as_of: AS_OF }));
+    expect(names(all)).toEqual(['bot', 'ceo']);
+    expect(all.actors.map((a) => a.manager_id)).toEqual([undefined, undefined]);
+
+    const humans = structured<Actors>(await assistant.call('org_actors_list', { without_manager: true, kind: 'human', as_of: AS_OF }));
+    expect(names(humans)).toEqual(['ceo']);
+    const inEngineering = structured<Actors>(
+      await assistant.call('org_actors_list', { without_manager: true, org_unit_id: world.ids.units.E, include_subunits: true, as_of: AS_OF }),
+    );
+    expect(names(inEngineering)).toEqual(['bot']);
+
+    const first = structured<Actors>(await assistant.call('org_actors_list', { without_manager: true, limit: 1, as_of: AS_OF }));
+    expect(names(first)).toEqual(['bot']);
+    const second = structured<Actors>(await assistant.call('org_actors_list', { without_manager: true, limit: 1, cursor: first.next_cursor, as_of: AS_OF }));
+    expect(names(second)).toEqual(['ceo']);
+    expect(second.next_cursor).toBeUndefined();
+
+    const everyone = structured<Actors>(await assistant.call('org_actors_list', { without_manager: false, as_of: AS_OF }));
+    expect(everyone.actors).toHaveLength(9);
+    const tools = await assistant.client.listTools();
+    expect(tools.tools.find((t) => t.name === 'org_actors_list')!.description).toContain('`without_manager` for who reports to no one');
+  });
+});
