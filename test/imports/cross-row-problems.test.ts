@@ -70,6 +70,21 @@ describe('cross-row problems in one run', () => {
     expect((p.rows.get(2) as any).reason.detail).toContain('row 1 of this file ends their employment');
   });
 
+  it('says a row with a bad cell also names a team several teams share, without saying which', async () => {
+    const header = ['email', 'name', 'department', 'team', 'fte', 'department_type'];
+    const first = await planRows(header, [
+      ['a@cross.test', 'A', 'Ops', 'Pod', '1', ''],
+      ['b@cross.test', 'B', 'Sales', 'Pod', '1', ''],
+    ], emptyGraph(), TODAY);
+    const p = await planRows(header, [
+      ['c@cross.test', 'C', '', 'Pod', 'lots', ''],
+      ['d@cross.test', 'D', 'Labs', 'Pod', '1', 'Skunkworks'],
+    ], first.changes.target(), TODAY);
+    expect(problems(p, 1)).toEqual(['invalid_fte', 'ambiguous_team']);
+    // A department that did not read (its type is unknown) is no team named without its department.
+    expect(problems(p, 2)).toEqual(['unknown_department_type']);
+  });
+
   it('still says a report follows when its manager’s row has only problems of its own', async () => {
     const p = await planRows(HEADER, [
       ['lead@cross.test', 'Lead', 'Ops', '', 'x', '', '', ''],

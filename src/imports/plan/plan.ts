@@ -143,7 +143,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
       if (parsed.reason) {
         rejected.set(row.rowNumber, parsed.reason);
         // Still checked against the other rows (duplicates, managers, loops), to say all that is wrong with it at once.
-        if (parsed.partial) identities.push(heldIdentity(parsed.partial));
+        if (parsed.partial) identities.push(heldIdentity(parsed.partial, parsed.reason));
       } else {
         identities.push(identityOf(parsed.input));
         teamDepartments.add(parsed.input);
@@ -155,6 +155,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   await report('actors', 0, read);
   // A team named without its department that several teams share: quarantined before managers are resolved.
   const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected);
+  if (held.length) rejectAmbiguousTeams(held, index, teamDepartments, rejected);
   const identified = rejectAmbiguousTeams(accepted, index, teamDepartments, rejected);
   if (identified.length !== accepted.length) for (const r of accepted) if (rejected.has(r.input.rowNumber)) held.push(r);
   await report('actors', read, read);
@@ -166,11 +167,13 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
 
 /**
  * The identity of a row quarantined for its cells: a field at fault is missing from it, so only a missing name says
- * that a new person cannot be made (a department that did not read is the row's own problem, already said).
+ * that a new person cannot be made, and a team is named without its department only when no department cell was at
+ * fault (a department that did not read is the row's own problem, already said).
  */
-function heldIdentity(partial: RowInput): RowIdentity {
+function heldIdentity(partial: RowInput, reason: Quarantine): RowIdentity {
   const identity = identityOf(partial);
   identity.incomplete = identity.incomplete === 'name' ? 'name' : null;
+  if ([reason, ...(reason.others ?? [])].some((p) => p.field?.startsWith('department') || p.field === 'parent_department')) identity.looseTeam = null;
   return identity;
 }
 

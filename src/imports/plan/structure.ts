@@ -3,7 +3,7 @@ import type { NamedUnit, RowInput } from '../parse-row.js';
 import { quarantine, type Quarantine } from '../reasons.js';
 import type { Changeset } from './changeset.js';
 import type { OrgIndex } from './org-index.js';
-import type { ResolvedRow, RowIdentity } from './resolve.js';
+import { addProblem, type ResolvedRow, type RowIdentity } from './resolve.js';
 
 /**
  * Departments and teams named by rows: found by name (departments anywhere, teams inside their department), created
@@ -59,7 +59,7 @@ function teamCandidates(key: string, index: OrgIndex, named: TeamDepartments): {
 /**
  * Quarantines rows that name a team without its department when several teams have that name (`ambiguous_team`),
  * unless the row's actor is already placed in one of them. Runs before managers are resolved, so rows naming a
- * quarantined person as their manager are quarantined too.
+ * quarantined person as their manager are quarantined too. Rows already quarantined (held) get it as a further problem.
  */
 export function rejectAmbiguousTeams(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, named: TeamDepartments, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
   return rows.filter((r) => {
@@ -71,7 +71,7 @@ export function rejectAmbiguousTeams(rows: ResolvedRow<RowIdentity>[], index: Or
     if (placedIn && existing.some((unit) => unit.id === placedIn)) return true;
     const where = [...existing.map((unit) => (unit.parentId ? index.graph.orgUnits.get(unit.parentId)?.name : undefined) ?? 'the company'), ...planned.map((d) => d.name)];
     const listed = where.length > 4 ? `${where.slice(0, 4).join(', ')}…` : where.join(', ');
-    rejected.set(r.input.rowNumber, quarantine('ambiguous_team', 'team', `${where.length} teams have this name (in ${listed}) and the row names no department`));
+    addProblem(rejected, r.input.rowNumber, quarantine('ambiguous_team', 'team', `${where.length} teams have this name (in ${listed}) and the row names no department`));
     return false;
   });
 }
