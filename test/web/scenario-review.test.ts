@@ -402,6 +402,49 @@ describe('a manager deactivated from the tray', () => {
   });
 });
 
+describe('an actor the tray itself makes absent', () => {
+  const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+
+  it('is said to be deactivated in this tray from its day, with what to do, when a later change names them', async () => {
+    const sid = (await createScenario(ctx, { name: 'Leaver named again' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const left = await post(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'deactivate_actor', actor_id: id('f1'), date: '2030-01-01' }, owner);
+    expect(text(left.html)).toContain('Deactivate f1 from 2030-01-01');
+    const pay = { csrf, staged: stagedOf(left.html), action: 'stage', op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount: '60000', currency: 'EUR' };
+    const refused = await post(`/scenarios/${sid}/changes`, { ...pay, date: '2030-06-01' }, owner);
+    expect(refused.status).toBe(400);
+    expect(text(refused.html)).toContain('Actor: f1 is deactivated in this tray from 2030-01-01 (change 1): remove that staged deactivation, or date this change before 2030-01-01.');
+    expect(refused.html).toMatch(/id="set_compensation-actor_id" name="actor_id"[^>]*aria-invalid="true" aria-describedby="op-set_compensation-error/);
+    expect(text(refused.html)).toContain('Tray: 1 staged change');
+    // The same for a hire's manager.
+    const hire = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(left.html), action: 'stage', op: 'add_actor', display_name: 'Ada Late', kind: 'human', org_unit_id: units.F, manager_id: id('f1'), date: '2030-02-01' }, owner);
+    expect(hire.status).toBe(400);
+    expect(text(hire.html)).toContain('Manager: f1 is deactivated in this tray from 2030-01-01 (change 1)');
+    // Dated before the deactivation, it goes through.
+    const before = await post(`/scenarios/${sid}/changes`, { ...pay, date: '2029-06-01' }, owner);
+    expect(before.status).toBe(200);
+    expect(text(before.html)).toContain('Tray: 2 staged changes');
+  });
+
+  it('is a staged manager who starts later: their report’s first day defaults to the manager’s, and an earlier one says which day to use', async () => {
+    const sid = (await createScenario(ctx, { name: 'Team starting later' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const hire = { csrf, action: 'stage', op: 'add_actor', kind: 'human', org_unit_id: units.P };
+    const lead = await post(`/scenarios/${sid}/changes`, { ...hire, staged: '', display_name: 'Lena Lead', date: '2030-01-07' }, owner);
+    expect(lead.html).toContain('Empty: today — or, reporting to a hire staged in the tray, that hire’s first day');
+    const report = await post(`/scenarios/${sid}/changes`, { ...hire, staged: stagedOf(lead.html), display_name: 'Grace Hire', manager_id: '$hire-1', pay_amount: '50000', pay_kind: 'salary', pay_currency: 'EUR', date: '' }, owner);
+    expect(report.status).toBe(200);
+    expect(text(report.html)).toContain('Add person “Grace Hire” to Platform, reporting to Lena Lead from 2030-01-07');
+    expect(text(report.html)).toContain('Pay Grace Hire an annual salary of €50,000 from 2030-01-07');
+    const early = await post(`/scenarios/${sid}/changes`, { ...hire, staged: stagedOf(report.html), display_name: 'Early Bird', manager_id: '$hire-1', date: '2029-06-01' }, owner);
+    expect(early.status).toBe(400);
+    expect(text(early.html)).toContain('Manager: Lena Lead is a hire staged in this tray who starts on 2030-01-07: date this change on or after that day.');
+    expect(early.html).toMatch(/id="add_actor-manager_id" name="manager_id"[^>]*aria-invalid="true"/);
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(report.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+  });
+});
+
 describe('the scenario list', () => {
   it('badges every scenario its archived filter lists as archived, an applied one too', async () => {
     const sid = (await createScenario(ctx, { name: 'Promoted and filed' })).id;

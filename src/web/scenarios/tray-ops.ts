@@ -6,6 +6,7 @@ import { PARENT_TYPES } from '../../scenarios/ops/structure.js';
 import type { OrgUnitType } from '../../org/types.js';
 import type { Names } from '../live/context.js';
 import { kindLabel, money, num, quoted } from '../live/format.js';
+import { today } from '../../org/dates.js';
 
 /**
  * The change tray's forms, as data: for each command a title and the fields a person fills in. A filled form
@@ -77,6 +78,8 @@ export const NO_TEAM_TYPE = 'none';
 const date: TrayField = { name: 'date', label: 'Takes effect on', kind: 'date', hint: 'Empty: today' };
 /** Changes about an actor, who may be a hire staged in the tray: theirs take effect from their first day (`commandsFromForm`). */
 const actorDate: TrayField = { ...date, hint: 'Empty: today — for a hire staged in the tray, their first day' };
+/** A hire's own first day: reporting to a hire staged in the tray, not before that manager's (`commandsFromForm`). */
+const hireDate: TrayField = { ...date, hint: 'Empty: today — or, reporting to a hire staged in the tray, that hire’s first day' };
 /**
  * Org unit parents and names, team metadata and an actor's FTE keep no history: those changes apply from today and
  * the service refuses another date, so their forms offer none (scenarios/ops/dated.ts, requireUndated).
@@ -203,7 +206,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'pay_amount', companion: 'amount', command: 'amount_minor', label: 'Pay amount', kind: 'money', needs: MONEY, hint: 'Empty: no pay yet — the cost figures leave them out until they have some' },
       { name: 'pay_kind', companion: 'kind', label: 'Kind of pay', kind: 'choice', neededWhen: 'with a pay amount', needs: MONEY, choices: [['salary', 'Annual salary'], ['day_rate', 'Day rate']] },
       { name: 'pay_currency', companion: 'currency', label: 'Pay currency', kind: 'currency', neededWhen: 'with a pay amount', needs: MONEY },
-      date,
+      hireDate,
     ],
     companion: { op: 'set_compensation', refField: 'actor_id', when: 'pay_amount' },
   },
@@ -341,7 +344,8 @@ export function commandsFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =
   const own = built.command;
   // A change about a hire staged in the tray takes effect from their first day when no date is given: before it
   // they do not exist, and "today" would be refused for a hire who starts later.
-  const firstDay = spec.fields.includes(actorDate) && !own.date ? firstDayOfStagedHires(own, staged) : null;
+  // A hire reporting to a staged hire starts no earlier than that manager, for the same reason.
+  const firstDay = (spec.fields.includes(actorDate) || spec.fields.includes(hireDate)) && !own.date ? firstDayOfStagedHires(own, staged) : null;
   if (firstDay) own.date = firstDay;
   if (!NAMED_OPS.has(spec.op)) return { commands: [own] };
   const taken = new Set(staged.map((c) => c.ref));
@@ -356,7 +360,8 @@ export function commandsFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =
     const field = spec.fields.find((f) => f.companion === second.field) ?? spec.fields.find((f) => f.name === second.field);
     return { field: field?.name ?? second.field, message: second.message };
   }
-  return { commands: [own, { ...second.command, [spec.companion!.refField]: `$${own.ref}` }] };
+  // The companion takes the hire's day, the form's or the one taken from a staged manager.
+  return { commands: [own, { ...second.command, ...(own.date ? { date: own.date } : {}), [spec.companion!.refField]: `$${own.ref}` }] };
 }
 
 /** The latest first day of the staged hires a command names (`$<ref>`), when they were staged with one. */
@@ -364,6 +369,22 @@ function firstDayOfStagedHires(command: Command, staged: readonly Command[]): st
   const days = new Map(staged.filter((c) => typeof c.ref === 'string' && typeof c.date === 'string').map((c) => [`$${c.ref as string}`, c.date as string]));
   const named = ID_FIELDS.map((f) => (typeof command[f] === 'string' ? days.get((command[f] as string).trim()) : undefined)).filter((d): d is string => d !== undefined);
   return named.length ? named.sort().at(-1)! : null;
+}
+
+/**
+ * Why an actor a change names (`$<ref>` or an id) is not there on `day` when the tray itself is the reason — a staged
+ * deactivation from that day or earlier, or a hire staged to start later —, in words with what to do; null otherwise.
+ */
+export function stagedAbsence(actor: string, day: string, staged: readonly Command[], names: Names, stagedOn = today()): string | null {
+  const ref = actor.trim();
+  const leaving = staged.findIndex((c) => c.op === 'deactivate_actor' && String(c.actor_id ?? '').trim() === ref && (typeof c.date === 'string' ? c.date : stagedOn) <= day);
+  if (leaving >= 0) {
+    const from = typeof staged[leaving]!.date === 'string' ? (staged[leaving]!.date as string) : stagedOn;
+    return `${names.actor(ref)} is deactivated in this tray from ${from} (change ${leaving + 1}): remove that staged deactivation, or date this change before ${from}.`;
+  }
+  const hire = staged.find((c) => typeof c.ref === 'string' && `$${c.ref}` === ref && typeof c.date === 'string' && c.date > day);
+  if (hire) return `${names.actor(ref)} is a hire staged in this tray who starts on ${hire.date as string}: date this change on or after that day.`;
+  return null;
 }
 
 /** The companion form of an op (its `companion` fields under the companion op's names, all needed, and the date). */

@@ -28,6 +28,7 @@ import {
   parseStaged,
   referenceOf,
   removeStaged,
+  stagedAbsence,
   stagedHires,
   withStagedNames,
   TRAY_OP_BY_NAME,
@@ -126,8 +127,10 @@ export function trayRoutes(): Hono<AppEnv> {
         // The form's reports moved first (their new manager is the form's field), then its own change and companion.
         const part = (where.index ?? staged.length) - staged.length - moved.length;
         const field = part < 0 ? spec.fields.find((f) => f.name === 'reports_to') : where.field ? formFieldOf(spec, part, where.field) : undefined;
-        // Named by the field's label, as the form's own checks do ("FTE: must be from 0.01 to 3.00…").
-        const message = where.field ? `${field?.label ?? where.field}: ${reasonOf(known)}` : reasonOf(known);
+        // Named by the field's label, as the form's own checks do ("FTE: must be from 0.01 to 3.00…"); an actor the
+        // tray itself makes absent on the day (a staged deactivation, a staged hire starting later) said so.
+        const reason = (await trayReason(ctx, id, known, next[where.index ?? -1], where.field, staged)) ?? reasonOf(known);
+        const message = where.field ? `${field?.label ?? where.field}: ${reason}` : reason;
         return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: field?.name ?? where.field, message } }, formStatus(known));
       }
       return trayPage(c, { staged, open: { op: spec.op, draft }, trayError: { ...where, error: known } }, formStatus(known));
@@ -163,6 +166,17 @@ async function reportsMoved(ctx: ServiceContext, scenarioId: string, spec: TrayO
       const from = l.validFrom !== null && l.validFrom > day ? l.validFrom : own.date;
       return { op: 'set_manager', actor_id: l.actorId, manager_id: to, ...(from ? { date: from } : {}) };
     });
+}
+
+/**
+ * The tray's own reason for a refused actor ("that actor is not active on <day>" about one the tray deactivates, or a
+ * hire it stages from a later day), with what to do; null when the service's words stand.
+ */
+async function trayReason(ctx: ServiceContext, scenarioId: string, error: AppError, command: Command | undefined, field: string | null, staged: Command[]): Promise<string | null> {
+  const day = /^that actor is not active on (\d{4}-\d{2}-\d{2})$/.exec(reasonOf(error))?.[1];
+  const actor = command && field ? command[field] : undefined;
+  if (!day || typeof actor !== 'string') return null;
+  return stagedAbsence(actor, day, staged, withStagedNames(await scenarioNames(ctx, scenarioId), staged));
 }
 
 /**
