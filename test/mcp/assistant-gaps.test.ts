@@ -48,3 +48,36 @@ describe('"who has no manager?"', () => {
     expect(tools.tools.find((t) => t.name === 'org_actors_list')!.description).toContain('`without_manager` for who reports to no one');
   });
 });
+
+type Node = { id: string; name: string; parent?: { id: string; name: string }; children?: Node[] };
+
+describe('"which department is each team in?", from the tree of teams alone', () => {
+  it('names the parent of each node whose parent is left out of the answer, and only then', async () => {
+    const teams = structured<{ roots: Node[] }>(await assistant.call('org_units_tree', { types: ['team'], as_of: AS_OF }));
+    expect(teams.roots.map((r) => [r.name, r.parent])).toEqual([
+      ['Mobile', { id: world.ids.units.E, name: 'Engineering' }],
+      ['Platform', { id: world.ids.units.E, name: 'Engineering' }],
+      ['Field', { id: world.ids.units.S, name: 'Sales' }],
+    ]);
+
+    // Teams under the company: each still says its department, which the answer leaves out.
+    const underTop = structured<{ roots: Node[] }>(await assistant.call('org_units_tree', { types: ['company', 'team'], as_of: AS_OF }));
+    expect(underTop.roots[0]).not.toHaveProperty('parent');
+    expect(underTop.roots[0]!.children!.map((c) => [c.name, c.parent?.name])).toEqual([
+      ['Mobile', 'Engineering'],
+      ['Platform', 'Engineering'],
+      ['Field', 'Sales'],
+    ]);
+
+    // The whole tree: every parent is in the answer, so no node repeats it.
+    const whole = structured<{ roots: Node[] }>(await assistant.call('org_units_tree', { as_of: AS_OF }));
+    const all = (nodes: Node[]): Node[] => nodes.flatMap((n) => [n, ...all(n.children ?? [])]);
+    expect(all(whole.roots)).toHaveLength(6);
+    expect(all(whole.roots).some((n) => n.parent)).toBe(false);
+
+    // Below a root_id, the root names the unit above it.
+    const engineering = structured<{ roots: Node[] }>(await assistant.call('org_units_tree', { root_id: world.ids.units.E, as_of: AS_OF }));
+    expect(engineering.roots[0]!.parent).toEqual({ id: world.ids.units.C, name: 'Fixture Co' });
+    expect(engineering.roots[0]!.children!.some((n) => n.parent)).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type TreeNode } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
-import { ORG_UNIT_TYPES } from '../../org/types.js';
+import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
 import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 import { typeNamesById } from '../../tenancy/settings.js';
@@ -88,7 +88,7 @@ export const unitsTreeTool = defineTool({
   description:
     'The org unit hierarchy as a nested tree, each node with roll-up metrics (headcount, FTE, spans, vacancies; cost ' +
     'with costs.read) for itself and everything below it — a summary unless `metrics: "full"`. Depth defaults to 3 levels; cut nodes keep `child_count`. ' +
-    'Pass `root_id` to start below the top, `types` to keep only departments or teams. A tree of more than ' +
+    'Pass `root_id` to start below the top, `types` to keep only departments or teams; a node whose parent is left out names it in `parent`. A tree of more than ' +
     `${MAX_TREE_NODES} nodes is cut at a shallower depth (\`cut\` says where). Compare a scenario with Live ` +
     'by calling it twice, with and without `scenario_id`. Related: `org.units.get`, `org.metrics.get`.',
   purpose: 'org-review',
@@ -108,7 +108,18 @@ export const unitsTreeTool = defineTool({
   }),
   outputSchema: z.object({
     context: contextOut,
-    roots: z.array(z.looseObject({ id: z.string(), name: z.string(), type: z.string(), child_count: z.number() })),
+    roots: z.array(
+      z.looseObject({
+        id: z.string(),
+        name: z.string(),
+        type: z.string(),
+        child_count: z.number(),
+        parent: z
+          .object({ id: z.string(), name: z.string() })
+          .optional()
+          .describe('The unit’s parent when it is not in the answer (left out by `types`, or above `root_id`): a team’s department'),
+      }),
+    ),
     total: metricsOut.optional(),
     cut: z
       .object({ depth: z.number(), note: z.string() })
@@ -126,7 +137,7 @@ export const unitsTreeTool = defineTool({
       types: input.types,
       onlyActive: !input.include_inactive,
     });
-    const fitted = fitTree(tree.roots);
+    const fitted = fitTree(withParents(tree.roots, tree.view.graph.orgUnits));
     const roots = input.metrics === 'full' ? fitted.roots : summarised(fitted.roots);
     return { context: contextOf(tree.view), roots, total: tree.total ?? undefined, cut: fitted.cut };
   },
@@ -154,6 +165,24 @@ function summarised(nodes: TreeNode[]): TreeNode[] {
   });
 }
 
+/**
+ * Each node whose parent is not in the answer, with that parent's id and name: with `types: ["team"]` the teams are
+ * roots, and "which department is Platform in?" would take another call per team.
+ */
+function withParents(roots: TreeNode[], units: ReadonlyMap<string, OrgUnit>): TreeNode[] {
+  const shown = new Set<string>();
+  const collect = (nodes: TreeNode[]) => nodes.forEach((node) => (shown.add(node.id), node.children && collect(node.children)));
+  collect(roots);
+  const named = (nodes: TreeNode[]): TreeNode[] =>
+    nodes.map((node) => {
+      const parent = units.get(units.get(node.id)?.parentId ?? '');
+      const { id, name, type, ...rest } = node;
+      const out = parent && !shown.has(parent.id) ? { id, name, type, parent: { id: parent.id, name: parent.name }, ...rest } : { ...node };
+      if (node.children) out.children = named(node.children);
+      return out;
+    });
+  return named(roots);
+}
 
 /** The tree, or, when it has more than MAX_TREE_NODES nodes, cut at the deepest level that fits (roots always stay). */
 function fitTree(roots: TreeNode[]): { roots: TreeNode[]; cut?: { depth: number; note: string } } {
