@@ -279,6 +279,8 @@ describe('a hire staged with pay and a manager', () => {
     expect(staged.status).toBe(200);
     const page = text(staged.html);
     expect(page).toContain('Tray: 2 staged changes');
+    // Kept in the page only: said next to the tray, for those without JavaScript (which asks before leaving).
+    expect(page).toContain('Staged changes are kept only on this page until you apply them: following a link to another page, or reloading this one, drops them.');
     expect(page).toContain('Add person “Grace Hire” to Platform as Engineer, reporting to p1');
     expect(page).toContain('Pay Grace Hire an annual salary of €72,500');
     // Paid and placed: the preview has nothing to warn about.
@@ -352,7 +354,7 @@ describe('a hire staged with pay and a manager', () => {
       expect(wrong.html, amount).toMatch(new RegExp(`id="add_actor-${field}" name="${field}"[^>]*aria-invalid="true" aria-describedby="op-add_actor-error`));
       expect(wrong.html, amount).toContain('<p class="notice error" role="alert" id="op-add_actor-error">');
       // Nothing lost: the staged rename, and what was typed in the hire form.
-      expect(text(wrong.html), amount).toMatch(/Tray: 1 staged change Rename [^“]+ to “Kept Name”/); // Field, whatever a promotion renamed it to
+      expect(text(wrong.html), amount).toMatch(/Tray: 1 staged change Staged changes are kept only on this page[^“]+ Rename [^“]+ to “Kept Name”/); // Field, whatever a promotion renamed it to
       expect(wrong.html, amount).toContain('value="Grace Hire"');
     }
   });

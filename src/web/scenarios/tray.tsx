@@ -417,6 +417,13 @@ function Tray(props: {
   return (
     <section class="card tray" aria-labelledby="tray-title" data-unsaved={staged.length ? '' : undefined}>
       <h2 id="tray-title">Tray: {count(staged.length, 'staged change', 'staged changes')}</h2>
+      {staged.length ? (
+        // Kept in this page's forms, not on the server: links away drop them (with JavaScript the browser asks first).
+        <p class="hint" id="tray-kept">
+          Staged changes are kept only on this page until you apply them: following a link to another page, or reloading this one, drops them. Apply
+          them first to keep them in the scenario.
+        </p>
+      ) : null}
       {error ? (
         <div class="notice error" role="alert" id="tray-error">
           {error.index !== null ? (
