@@ -412,6 +412,9 @@ describe('an actor the tray itself makes absent', () => {
     const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
     const left = await post(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'deactivate_actor', actor_id: id('f1'), date: '2030-01-01' }, owner);
     expect(text(left.html)).toContain('Deactivate f1 from 2030-01-01');
+    // Still offered, for a change dated before it, but marked in every form choosing an actor.
+    expect(left.html).toContain(`<option value="${id('f1')}">f1 (deactivated in this tray from 2030-01-01)</option>`);
+    expect(left.html.split('f1 (deactivated in this tray from 2030-01-01)').length - 1).toBeGreaterThanOrEqual(5);
     const pay = { csrf, staged: stagedOf(left.html), action: 'stage', op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount: '60000', currency: 'EUR' };
     const refused = await post(`/scenarios/${sid}/changes`, { ...pay, date: '2030-06-01' }, owner);
     expect(refused.status).toBe(400);
@@ -434,6 +437,7 @@ describe('an actor the tray itself makes absent', () => {
     const hire = { csrf, action: 'stage', op: 'add_actor', kind: 'human', org_unit_id: units.P };
     const lead = await post(`/scenarios/${sid}/changes`, { ...hire, staged: '', display_name: 'Lena Lead', date: '2030-01-07' }, owner);
     expect(lead.html).toContain('Empty: today — or, reporting to a hire staged in the tray, that hire’s first day');
+    expect(lead.html).toContain('<option value="$hire-1">Lena Lead (staged hire, starts 2030-01-07)</option>');
     const report = await post(`/scenarios/${sid}/changes`, { ...hire, staged: stagedOf(lead.html), display_name: 'Grace Hire', manager_id: '$hire-1', pay_amount: '50000', pay_kind: 'salary', pay_currency: 'EUR', date: '' }, owner);
     expect(report.status).toBe(200);
     expect(text(report.html)).toContain('Add person “Grace Hire” to Platform, reporting to Lena Lead from 2030-01-07');

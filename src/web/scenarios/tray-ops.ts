@@ -406,11 +406,23 @@ export function formFieldOf(spec: TrayOp, part: number, commandField: string): T
   return spec.fields.find((f) => f.companion && (f.command ?? f.companion) === commandField);
 }
 
-/** The hires staged in the tray, offered wherever an actor is chosen, as `$<ref>` (the service resolves it). */
+/** The hires staged in the tray, offered wherever an actor is chosen, as `$<ref>` (the service resolves it), with a later first day said. */
 export function stagedHires(staged: readonly Command[]): { value: string; label: string }[] {
   return staged
     .filter((c) => NAMED_OPS.has(c.op) && typeof c.ref === 'string')
-    .map((c) => ({ value: `$${c.ref as string}`, label: `${typeof c.display_name === 'string' ? c.display_name : c.ref} (staged hire)` }));
+    .map((c) => ({
+      value: `$${c.ref as string}`,
+      label: `${typeof c.display_name === 'string' ? c.display_name : c.ref} (staged hire${typeof c.date === 'string' ? `, starts ${c.date}` : ''})`,
+    }));
+}
+
+/**
+ * Actor choices with those the tray deactivates marked with the day they go ("f1 (deactivated in this tray from
+ * 2030-01-01)"): still offered, for a change dated before it, but no longer looking like anyone else.
+ */
+export function withStagedLeavers<C extends { value: string; label: string }>(choices: readonly C[], staged: readonly Command[], stagedOn = today()): C[] {
+  const leaving = new Map(staged.filter((c) => c.op === 'deactivate_actor' && typeof c.actor_id === 'string').map((c) => [(c.actor_id as string).trim(), typeof c.date === 'string' ? c.date : stagedOn]));
+  return choices.map((o) => (leaving.has(o.value) ? { ...o, label: `${o.label} (deactivated in this tray from ${leaving.get(o.value)!})` } : o));
 }
 
 /** Names that also know the tray's staged hires by their `$<ref>`. */

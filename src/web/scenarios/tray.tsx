@@ -30,6 +30,7 @@ import {
   removeStaged,
   stagedAbsence,
   stagedHires,
+  withStagedLeavers,
   withStagedNames,
   TRAY_OP_BY_NAME,
   TRAY_OPS,
@@ -296,7 +297,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
     ? {
         unit: await REF_CHOICES.unit(ctx, view),
         // Hires staged in the tray first: their pay or manager, or a manager for another hire, before they exist.
-        actor: [...stagedHires(state.staged), ...(await REF_CHOICES.actor(ctx, view))],
+        actor: withStagedLeavers([...stagedHires(state.staged), ...(await REF_CHOICES.actor(ctx, view))], state.staged),
         placement: await REF_CHOICES.placement(ctx, view),
         position: await REF_CHOICES.position(ctx, view),
         vacancy: await REF_CHOICES.vacancy(ctx, view),
