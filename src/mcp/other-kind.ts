@@ -1,7 +1,7 @@
 import { can } from '../access/policy.js';
 import type { Ability } from '../access/abilities.js';
 import type { ServiceContext } from '../context.js';
-import { AppError, NotFound } from '../errors.js';
+import { AppError, InvalidInput, NotFound } from '../errors.js';
 import type { OrgGraph } from '../org/types.js';
 import { openView } from '../org/view.js';
 import { isRecord } from './registry.js';
@@ -10,7 +10,7 @@ import { isRecord } from './registry.js';
  * An id of one kind passed where another is asked ("who reports to the Platform team?" with the team's id as
  * manager_id) is "not found" — true, but it reads as if the record did not exist. When the id is a record of another
  * kind the caller may read, the error says which kind, names it (a structured field: tenant text stays out of
- * messages) and where that kind of id goes.
+ * messages) and where that kind of id goes — also for a change given to `scenario.action.plan`.
  */
 const KINDS: { what: string; is: string; article: string; ability: Ability; nameIn: (graph: OrgGraph, id: string) => string | undefined; use: string }[] = [
   {
@@ -39,11 +39,41 @@ const KINDS: { what: string; is: string; article: string; ability: Ability; name
   },
 ];
 
+type Kind = (typeof KINDS)[number];
+
+/** The kind asked for and the id given, and the error that says what that id is instead. */
+interface WrongId {
+  asked: Kind;
+  id: string;
+  explained: (kind: Kind, name: string) => AppError;
+}
+
+/**
+ * A tool's "not found", or a planned change's "no actor with id … in this scenario" (`WorkingGraph.require`), which
+ * keeps its code and `changes[i].field` so the assistant still knows which change to correct.
+ */
+function wrongId(error: unknown): WrongId | null {
+  if (error instanceof NotFound && typeof error.details.id === 'string') {
+    const asked = KINDS.find((kind) => error.message.startsWith(`${kind.what} `));
+    const id = error.details.id;
+    if (!asked) return null;
+    return { asked, id, explained: (kind, name) => new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name }) };
+  }
+  if (error instanceof InvalidInput) {
+    const match = /: no (.+?) with id "(.+)" in this scenario$/.exec(error.message);
+    const asked = match && KINDS.find((kind) => kind.what.toLowerCase() === match[1]);
+    if (!match || !asked) return null;
+    const id = match[2]!;
+    const fix = (kind: Kind) => `${kind.use} Correct "${error.field}" with ${asked.article} id.`;
+    return { asked, id, explained: (kind, name) => new AppError('invalid_input', 400, `${error.message}: that id is ${kind.article}.`, fix(kind), { ...error.details, id, is: kind.is, name }) };
+  }
+  return null;
+}
+
 export async function explainOtherKind(error: unknown, ctx: ServiceContext, args: unknown): Promise<unknown> {
-  if (!(error instanceof NotFound) || typeof error.details.id !== 'string') return error;
-  const asked = KINDS.find((kind) => error.message.startsWith(`${kind.what} `));
-  if (!asked) return error;
-  const id = error.details.id;
+  const wrong = wrongId(error);
+  if (!wrong) return error;
+  const { asked, id } = wrong;
   try {
     const scenarioId = isRecord(args) && typeof args.scenario_id === 'string' ? args.scenario_id : null;
     const { graph } = await openView(ctx, { scenarioId });
@@ -51,7 +81,7 @@ export async function explainOtherKind(error: unknown, ctx: ServiceContext, args
       if (kind === asked || !can(ctx.principal, kind.ability)) continue;
       // A `search` id (`actor:<id>`) passed where another kind goes is that record too.
       const name = kind.nameIn(graph, id.replace(/^(actor|org-unit):/, ''));
-      if (name !== undefined) return new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name });
+      if (name !== undefined) return wrong.explained(kind, name);
     }
   } catch {
     // The view cannot be read (another scenario id problem): the plain "not found" stands.

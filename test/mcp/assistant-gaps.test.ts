@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * Questions an assistant could not answer in one call in an earlier walk-through, asked over the real SDK client
@@ -79,5 +81,44 @@ describe('"which department is each team in?", from the tree of teams alone', ()
     const engineering = structured<{ roots: Node[] }>(await assistant.call('org_units_tree', { root_id: world.ids.units.E, as_of: AS_OF }));
     expect(engineering.roots[0]!.parent).toEqual({ id: world.ids.units.C, name: 'Fixture Co' });
     expect(engineering.roots[0]!.children!.some((n) => n.parent)).toBe(false);
+  });
+});
+
+describe('a planned change given an id of another kind (the team’s id as manager_id)', () => {
+  let scenarioId: string;
+  beforeAll(async () => {
+    const owner = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    scenarioId = (await createScenario(owner, { name: 'Wrong ids' })).id;
+  });
+  const plan = (change: Record<string, unknown>, mcp = assistant) => mcp.call('scenario_action_plan', { scenario_id: scenarioId, changes: [change] });
+
+  it('says what the id is, names it and where it goes, keeping the change’s field', async () => {
+    const team = errorOf(await plan({ op: 'set_manager', date: AS_OF, actor_id: world.ids.id('p2'), manager_id: world.ids.units.P }));
+    expect(team).toMatchObject({ code: 'invalid_input', field: 'changes[0].manager_id', id: world.ids.units.P, is: 'org_unit', name: 'Platform' });
+    expect(team.message).toBe(`Invalid changes[0].manager_id: no actor with id "${world.ids.units.P}" in this scenario: that id is an org unit.`);
+    expect(team.fix).toContain('pass it as org_unit_id');
+    expect(team.fix).toContain('Correct "changes[0].manager_id" with an actor id.');
+
+    const person = errorOf(await plan({ op: 'add_placement', date: AS_OF, actor_id: world.ids.id('p2'), org_unit_id: world.ids.id('p1'), allocation_pct: 20 }));
+    expect(person).toMatchObject({ code: 'invalid_input', field: 'changes[0].org_unit_id', is: 'actor', name: 'p1' });
+    expect(person.fix).toContain('pass it as actor_id or manager_id');
+
+    const seat = errorOf(await plan({ op: 'rename_org_unit', org_unit_id: world.ids.id('pos_p1'), name: 'Seat' }));
+    expect(seat).toMatchObject({ field: 'changes[0].org_unit_id', is: 'position', name: 'pos_p1' });
+  });
+
+  it('keeps the plain answer for an id that is nothing here, and names nothing the caller may not read', async () => {
+    const unknown = errorOf(await plan({ op: 'set_manager', date: AS_OF, actor_id: world.ids.id('p2'), manager_id: world.otherIds.units.P }));
+    expect(unknown).not.toHaveProperty('is');
+    expect(unknown.message).toBe(`Invalid changes[0].manager_id: no actor with id "${world.otherIds.units.P}" in this scenario`);
+
+    const planner = await connect(world, principalOf(world.tenant, 'admin', { abilities: ['mcp.access', 'ai.scenarios.draft', 'scenarios.write', 'scenarios.read', 'actors.read'] }));
+    try {
+      const error = errorOf(await plan({ op: 'set_manager', date: AS_OF, actor_id: world.ids.id('p2'), manager_id: world.ids.units.P }, planner));
+      expect(error).toMatchObject({ code: 'invalid_input', field: 'changes[0].manager_id' });
+      expect(error).not.toHaveProperty('name');
+    } finally {
+      await planner.close();
+    }
   });
 });
