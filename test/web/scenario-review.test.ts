@@ -404,6 +404,30 @@ describe('a manager deactivated from the tray', () => {
   });
 });
 
+describe('a manager of a hire staged in the same tray, deactivated from it', () => {
+  it('moves that hire to the new manager too, by the hire’s name in the tray', async () => {
+    const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+    const sid = (await createScenario(ctx, { name: 'Leaver with a new report' })).id;
+    const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+    const hire = await post(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: 'Grace Hire', kind: 'human', org_unit_id: units.P, manager_id: id('p2') }, owner);
+    expect(hire.status).toBe(200);
+    const left = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(hire.html), action: 'stage', op: 'deactivate_actor', actor_id: id('p2'), reports_to: id('eng_head') }, owner);
+    expect(left.status).toBe(200);
+    const tray = text(left.html);
+    expect(tray).toContain('Grace Hire reports to eng_head Remove');
+    expect(tray).toContain('Deactivate p2 Remove');
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(left.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    // A leaver who is a hire staged in the tray has their reports (staged too) moved as well.
+    const sid2 = (await createScenario(ctx, { name: 'Staged lead leaves' })).id;
+    const lead = await post(`/scenarios/${sid2}/changes`, { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: 'Lena Lead', kind: 'human', org_unit_id: units.P }, owner);
+    const report = await post(`/scenarios/${sid2}/changes`, { csrf, staged: stagedOf(lead.html), action: 'stage', op: 'add_actor', display_name: 'Grace Hire', kind: 'human', org_unit_id: units.P, manager_id: '$hire-1' }, owner);
+    const gone = await post(`/scenarios/${sid2}/changes`, { csrf, staged: stagedOf(report.html), action: 'stage', op: 'deactivate_actor', actor_id: '$hire-1', reports_to: id('eng_head'), date: '2030-01-01' }, owner);
+    expect(gone.status).toBe(200);
+    expect(text(gone.html)).toContain('Grace Hire reports to eng_head from 2030-01-01 Remove');
+  });
+});
+
 describe('an actor the tray itself makes absent', () => {
   const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
 

@@ -151,21 +151,30 @@ async function reportsMoved(ctx: ServiceContext, scenarioId: string, spec: TrayO
   const leaver = typeof own.actor_id === 'string' ? own.actor_id : '';
   if (spec.op !== 'deactivate_actor' || !to || !leaver) return [];
   let graph;
+  // Hires staged in the tray get fresh ids on every run: they are named by their `$<ref>`, the leaver and reports alike.
+  const refOf = new Map<string, string>();
   try {
-    graph = staged.length ? (await prepareBatch(ctx, scenarioId, staged)).graph : (await openView(ctx, { scenarioId })).graph;
+    if (staged.length) {
+      const batch = await prepareBatch(ctx, scenarioId, staged);
+      graph = batch.graph;
+      for (const c of batch.created) if (c.family === 'actors' && c.ref) refOf.set(c.id, `$${c.ref}`);
+    } else {
+      graph = (await openView(ctx, { scenarioId })).graph;
+    }
   } catch (error) {
     if (formError(error)) return []; // the tray's own error is shown when it is staged
     throw error;
   }
+  const leaverId = [...refOf].find(([, ref]) => ref === leaver.trim())?.[0] ?? leaver;
   const day = typeof own.date === 'string' ? own.date : today();
   return [...graph.reportingLines.values()]
     .filter((l) => {
       const report = graph.actors.get(l.actorId);
-      return l.managerId === leaver && onOrAfter(l, day) && report !== undefined && onOrAfter(report, day);
+      return l.managerId === leaverId && onOrAfter(l, day) && report !== undefined && onOrAfter(report, day);
     })
     .map((l) => {
       const from = l.validFrom !== null && l.validFrom > day ? l.validFrom : own.date;
-      return { op: 'set_manager', actor_id: l.actorId, manager_id: to, ...(from ? { date: from } : {}) };
+      return { op: 'set_manager', actor_id: refOf.get(l.actorId) ?? l.actorId, manager_id: to, ...(from ? { date: from } : {}) };
     });
 }
 
