@@ -134,4 +134,23 @@ describe('one review round', () => {
       [4, 'imported', 'fixed'],
     ]);
   });
+
+  it('refuses a fixed row that reaches the person another row of the run imported through another identity, naming that row', async () => {
+    await importFile(owner, csvOf(HEADER, [['zoe@cross.test', 'Zoe', 'Ops', '', '1', '', 'workday', 'W-9']]));
+    // Row 1 finds Zoe by her HRIS id, row 2 (a bad FTE) by her email: one person claimed twice.
+    const run = await importFile(owner, csvOf(HEADER, [
+      ['', 'Zoe From HRIS', 'Ops', '', '1', '', 'workday', 'W-9'],
+      ['zoe@cross.test', 'Zoe From Email', 'Ops', '', 'lots', '', '', ''],
+    ]));
+    const rows = (await listRows(owner, run.id, { limit: 10 })).items;
+    expect(rows.map((r) => [r.row_number, r.status])).toEqual([[1, 'imported'], [2, 'quarantined']]);
+    expect(rows[1]!.reason!.others).toContainEqual(expect.objectContaining({ code: 'identity_conflict', field: 'email', detail: 'zoe@cross.test finds the same person as row 1 of this run (by another identity): one person, one row' }));
+    await fixRow(owner, run.id, 2, { fte: '1' });
+    await (await reprocessRun(owner, run.id)).done;
+    const after = (await listRows(owner, run.id, { limit: 10 })).items;
+    expect(after.map((r) => [r.row_number, r.status])).toEqual([[1, 'imported'], [2, 'quarantined']]);
+    expect(after[1]!.reason).toMatchObject({ code: 'identity_conflict', field: 'email', detail: 'zoe@cross.test finds the person row 1 of this run already imported (by another identity): one person, one row' });
+    const zoe = [...(await owner.graphs.live(owner.tenant.id)).graph.actors.values()].filter((a) => a.sourceHrisId === 'W-9' || a.email === 'zoe@cross.test');
+    expect(zoe.map((a) => a.displayName)).toEqual(['Zoe From HRIS']);
+  });
 });

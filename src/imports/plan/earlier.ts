@@ -20,11 +20,11 @@ export interface EarlierSteps {
   counted: Partial<Record<Family, ReadonlySet<string>>>;
 }
 
-export const NO_EARLIER_STEPS: EarlierSteps = { prior: { emails: new Set(), sources: new Set() }, counted: {} };
+export const NO_EARLIER_STEPS: EarlierSteps = { prior: { emails: new Map(), sources: new Map() }, counted: {} };
 
 export async function earlierSteps(rows: AsyncIterable<readonly StoredRow[]>, index: OrgIndex, parse: ParseContext, types: TypeRegistry, companyName: string, newId: () => string): Promise<EarlierSteps> {
-  const emails = new Set<string>();
-  const sources = new Set<string>();
+  const emails = new Map<string, number>();
+  const sources = new Map<string, number>();
   const scratch = new Changeset(index.graph);
   // A copy of the type registry: a type missing now (removed since) is made up here, never created by the step.
   const ownTypes: TypeRegistry = { departmentTypes: new Map(types.departmentTypes), teamTypes: new Map(types.teamTypes), createMissing: true, created: { departmentTypes: [], teamTypes: [] } };
@@ -32,8 +32,8 @@ export async function earlierSteps(rows: AsyncIterable<readonly StoredRow[]>, in
   for await (const page of rows) {
     for (const row of page) {
       const { keys, input } = parseRow(row.rowNumber, row.values, parse);
-      if (keys.emailKey) emails.add(keys.emailKey);
-      if (keys.sourceKey) sources.add(keys.sourceKey);
+      if (keys.emailKey) emails.set(keys.emailKey, row.rowNumber);
+      if (keys.sourceKey) sources.set(keys.sourceKey, row.rowNumber);
       if (!input) continue;
       const placedIn = row.actorId ? index.primaryOf.get(row.actorId)?.orgUnitId : undefined;
       if (input.team && !input.department && !isOneTeam(index, input.team.key, placedIn)) continue;

@@ -62,9 +62,12 @@ export function resolvedRow<Row extends RowIdentity | RowInput>(input: Row, acto
 }
 
 export interface PriorKeys {
-  /** Identity keys of rows this run already imported (a fixed row may not duplicate them). */
-  emails: ReadonlySet<string>;
-  sources: ReadonlySet<string>;
+  /**
+   * Identity keys of rows this run already imported, each with its row: a fixed row may not duplicate them, nor reach
+   * the person one of them imported through another identity.
+   */
+  emails: ReadonlyMap<string, number>;
+  sources: ReadonlyMap<string, number>;
 }
 
 /**
@@ -138,7 +141,7 @@ export function resolveIdentities(
   rejected: Map<number, Quarantine>,
 ): Identified {
   noteDuplicates(rows, counts, prior, rejected);
-  return identify(rows, index, format, newId, rejected);
+  return identify(rows, index, format, prior, newId, rejected);
 }
 
 function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employeeIds }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): void {
@@ -159,7 +162,7 @@ function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employe
 /** The id a quarantined row's new person would get: a placeholder, never written. */
 const placeholderId = (rowNumber: number): string => `row:${rowNumber}`;
 
-function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportFormat, newId: () => string, rejected: Map<number, Quarantine>): Identified {
+function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportFormat, prior: PriorKeys, newId: () => string, rejected: Map<number, Quarantine>): Identified {
   const out: ResolvedRow<RowIdentity>[] = [];
   const held: ResolvedRow<RowIdentity>[] = [];
   for (const row of rows) {
@@ -169,23 +172,61 @@ function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportF
     if (!matched && row.incomplete) {
       addProblem(rejected, row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}`));
     }
+    // The person a row of an earlier step imported, reached through another identity (the same one is a duplicate).
+    const earlierRow = matched && !sharesPriorKey(row, prior) ? priorRowOf(matched, prior) : undefined;
+    if (earlierRow !== undefined) {
+      addProblem(rejected, row.rowNumber, quarantine('identity_conflict', matchedBy(row, index), `${identityLabel(row)} finds the person row ${earlierRow} of this run already imported (by another identity): one person, one row`));
+    }
     if (rejected.has(row.rowNumber)) held.push(resolvedRow(row, matched?.id ?? placeholderId(row.rowNumber), !matched, undefined));
     else out.push(resolvedRow(row, matched?.id ?? newId(), !matched, undefined));
   }
-  // Two rows reaching the same actor through different identities: neither can be trusted.
+  // Two rows reaching the same actor through different identities: neither can be trusted. A quarantined row that
+  // reaches the person another row imports is told so (it would overwrite that row once fixed).
   const byActor = new Map<string, ResolvedRow<RowIdentity>[]>();
-  for (const r of out) if (!r.isNew) byActor.set(r.actorId, [...(byActor.get(r.actorId) ?? []), r]);
+  for (const group of [out, held]) for (const r of group) if (!r.isNew) byActor.set(r.actorId, [...(byActor.get(r.actorId) ?? []), r]);
   const clashing = new Set<number>();
   for (const group of byActor.values()) {
     if (group.length < 2) continue;
     const numbers = group.map((r) => r.input.rowNumber);
+    const accepted = group.filter((r) => !rejected.has(r.input.rowNumber));
     for (const r of group) {
-      clashing.add(r.input.rowNumber);
-      rejected.set(r.input.rowNumber, quarantine('identity_conflict', 'email', `rows ${numbers.join(', ')} resolve to the same actor through different identities`));
+      if (accepted.includes(r)) {
+        if (accepted.length < 2) continue;
+        clashing.add(r.input.rowNumber);
+        rejected.set(r.input.rowNumber, quarantine('identity_conflict', 'email', `rows ${numbers.join(', ')} resolve to the same actor through different identities`));
+        continue;
+      }
+      // Rows sharing this row's identity are duplicates of it, already said.
+      const others = group.filter((o) => o !== r && !sameKey(o.input, r.input)).map((o) => o.input.rowNumber);
+      if (!others.length) continue;
+      addProblem(rejected, r.input.rowNumber, quarantine('identity_conflict', matchedBy(r.input, index), `${identityLabel(r.input)} finds the same person as ${others.length > 1 ? 'rows' : 'row'} ${listed(others.map(String))} of this run (by another identity): one person, one row`));
     }
   }
   if (!clashing.size) return { accepted: out, held };
   return { accepted: out.filter((r) => !clashing.has(r.input.rowNumber)), held: [...held, ...out.filter((r) => clashing.has(r.input.rowNumber))] };
+}
+
+/** The earlier row of the run that imported an actor: the row of one of the actor's identity keys. */
+function priorRowOf(actor: { sourceHris: string | null; sourceHrisId: string | null; email: string | null }, prior: PriorKeys): number | undefined {
+  return (actor.sourceHris && actor.sourceHrisId ? prior.sources.get(sourceKeyOf(actor.sourceHris, actor.sourceHrisId)) : undefined) ?? (actor.email ? prior.emails.get(actor.email.toLowerCase()) : undefined);
+}
+
+function sharesPriorKey(row: RowIdentity, prior: PriorKeys): boolean {
+  return Boolean((row.emailKey && prior.emails.has(row.emailKey)) || (row.sourceHris && row.sourceHrisId && prior.sources.has(sourceKeyOf(row.sourceHris, row.sourceHrisId))));
+}
+
+function sameKey(a: RowIdentity, b: RowIdentity): boolean {
+  return Boolean((a.emailKey && a.emailKey === b.emailKey) || (a.sourceHris && a.sourceHrisId && a.sourceHris === b.sourceHris && a.sourceHrisId === b.sourceHrisId) || (a.employeeId && a.employeeId === b.employeeId));
+}
+
+/** The field a row found its actor by: its source identity first, else its email. */
+function matchedBy(row: RowIdentity, index: OrgIndex): 'source_hris_id' | 'email' {
+  return row.sourceHris && row.sourceHrisId && index.bySource.has(sourceKeyOf(row.sourceHris, row.sourceHrisId)) ? 'source_hris_id' : 'email';
+}
+
+/** How a row names its person: their email, else their source identity. */
+function identityLabel(row: RowIdentity): string {
+  return row.email ?? `${row.sourceHris}/${row.sourceHrisId}`;
 }
 
 function identityProblem(row: RowIdentity, index: OrgIndex, format: ImportFormat): Quarantine | null {
