@@ -59,11 +59,10 @@ function wrongId(error: unknown): WrongId | null {
     if (!asked) return null;
     return { asked, id, explained: (kind, name) => new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name }) };
   }
-  if (error instanceof InvalidInput) {
-    const match = /: no (.+?) with id "(.+)" in this scenario$/.exec(error.message);
-    const asked = match && KINDS.find((kind) => kind.what.toLowerCase() === match[1]);
-    if (!match || !asked) return null;
-    const id = match[2]!;
+  if (error instanceof InvalidInput && typeof error.details.id === 'string' && error.details.id !== '') {
+    const { missing, id } = error.details;
+    const asked = KINDS.find((kind) => kind.what.toLowerCase() === missing);
+    if (!asked) return null;
     const fix = (kind: Kind) => `${kind.use} Correct "${error.field}" with ${asked.article} id.`;
     return { asked, id, explained: (kind, name) => new AppError('invalid_input', 400, `${error.message}: that id is ${kind.article}.`, fix(kind), { ...error.details, id, is: kind.is, name }) };
   }

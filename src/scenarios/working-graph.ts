@@ -43,7 +43,7 @@ export class WorkingGraph {
   /** The record, or an InvalidInput naming the field that pointed at a missing one. */
   require<F extends Family>(family: F, id: string | undefined | null, field: string, what: string): FamilyRecords[F] {
     const record = this.get(family, id);
-    if (!record) throw new InvalidInput(field, `no ${what} with id "${id ?? ''}" in this scenario`);
+    if (!record) throw new InvalidInput(field, `no ${what} with id "${id ?? ''}" in this scenario`, { missing: what, id: id ?? '' });
     return record;
   }
 
