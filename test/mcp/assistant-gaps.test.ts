@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { connect, withAssistant, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * Questions an assistant could not answer in one call in an earlier walk-through, asked over the real SDK client
@@ -12,14 +12,9 @@ import { buildWorld, connect, errorOf, principalOf, structured, type Connection,
 let world: McpWorld;
 let assistant: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  assistant = await connect(world, principalOf(world.tenant, 'admin', { kind: 'api_token' }));
-});
-
-afterAll(async () => {
-  await assistant?.close();
-  await world?.database.close();
+withAssistant((w, a) => {
+  world = w;
+  assistant = a;
 });
 
 type Actors = { actors: { display_name: string; manager_id?: string }[]; next_cursor?: string };

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { connect, withAssistant, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * Questions an HR or finance leader asks an assistant connected with a personal API token, answered only through the
@@ -13,14 +13,9 @@ import { buildWorld, connect, errorOf, principalOf, structured, type Connection,
 let world: McpWorld;
 let assistant: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  assistant = await connect(world, principalOf(world.tenant, 'admin', { kind: 'api_token' }));
-});
-
-afterAll(async () => {
-  await assistant?.close();
-  await world?.database.close();
+withAssistant((w, a) => {
+  world = w;
+  assistant = a;
 });
 
 type Subunits = { more: number; note: string };

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { archiveScenario, createScenario } from '../../src/scenarios/lifecycle.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { connect, withAssistant, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * The questions a head of People asks an assistant connected with a personal API token, answered over the real SDK
@@ -12,14 +12,9 @@ import { buildWorld, connect, errorOf, principalOf, structured, type Connection,
 let world: McpWorld;
 let assistant: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  assistant = await connect(world, principalOf(world.tenant, 'admin', { kind: 'api_token' }));
-});
-
-afterAll(async () => {
-  await assistant?.close();
-  await world?.database.close();
+withAssistant((w, a) => {
+  world = w;
+  assistant = a;
 });
 
 function asOwner() {

@@ -1,4 +1,5 @@
 import { Client, StreamableHTTPClientTransport, type CallToolResult } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll } from 'vitest';
 import type { Ability } from '../../src/access/abilities.js';
 import { DEFAULT_BUNDLES, type Role } from '../../src/access/bundles.js';
 import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
@@ -162,4 +163,22 @@ export function structured<T = Record<string, unknown>>(result: CallToolResult):
 export function errorOf(result: CallToolResult): { code: string; message: string; fix?: string; [key: string]: unknown } {
   if (!result.isError) throw new Error(`expected an error result, got ${JSON.stringify(result.structuredContent)}`);
   return (result.structuredContent as { error: { code: string; message: string } }).error;
+}
+
+/**
+ * For a test file of an assistant's questions: a world and an admin's assistant connected with a personal API token,
+ * set up before the file's tests (handed to `use`) and closed after them.
+ */
+export function withAssistant(use: (world: McpWorld, assistant: Connection) => void): void {
+  let world: McpWorld | undefined;
+  let assistant: Connection | undefined;
+  beforeAll(async () => {
+    world = await buildWorld();
+    assistant = await connect(world, principalOf(world.tenant, 'admin', { kind: 'api_token' }));
+    use(world, assistant);
+  });
+  afterAll(async () => {
+    await assistant?.close();
+    await world?.database.close();
+  });
 }
