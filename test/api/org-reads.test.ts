@@ -125,6 +125,26 @@ describe('people reads', () => {
     expect((await get(`/api/v1/compensations?actor_id=${id('f1')}`)).body.data).toMatchObject([{ kind: 'day_rate', amount: { amount_minor: 50_000, currency: 'EUR' } }]);
   });
 
+  it('answers "who reports to no one?" and "which teams have no manager?" with without_manager', async () => {
+    const names = (body: Body) => body.data.map((a: { display_name?: string; name?: string }) => a.display_name ?? a.name);
+    expect(names((await get(`/api/v1/actors?without_manager=true&as_of=${AS_OF}`)).body)).toEqual(['bot', 'ceo']);
+    expect(names((await get(`/api/v1/actors?without_manager=true&kind=human&as_of=${AS_OF}`)).body)).toEqual(['ceo']);
+    expect((await get(`/api/v1/actors?without_manager=false&as_of=${AS_OF}`)).body.data.length).toBeGreaterThan(2);
+
+    // In a scenario p2 reports to p1, who is homed in Platform: Platform now has a manager of its own.
+    const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
+    const led = (await createScenario(ctx, { name: 'Platform lead' })).id;
+    await applyBatch(ctx, led, [{ op: 'set_manager', actor_id: id('p2'), manager_id: id('p1'), date: AS_OF }]);
+    expect(names((await get(`/api/v1/teams?without_manager=true&as_of=${AS_OF}`)).body)).toEqual(['Field', 'Mobile', 'Platform']);
+    expect(names((await get(`/api/v1/teams?without_manager=true&scenario_id=${led}&as_of=${AS_OF}`)).body)).toEqual(['Field', 'Mobile']);
+
+    // The team filter reads span metrics: a token without org-metrics.read is told so.
+    const teamsOnly = await memberToken(database, tenant, 'admin', { abilities: ['teams.read'] });
+    const refused = await get(`/api/v1/teams?without_manager=true`, teamsOnly);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ ability: 'org-metrics.read' });
+  });
+
   it('maps query booleans: include_inactive=false is false, true is true', async () => {
     const names = async (query: string) => (await get(`/api/v1/actors?as_of=${AS_OF}${query}`)).body.data.map((a: { display_name: string }) => a.display_name);
     expect(await names('')).not.toContain('former');

@@ -185,6 +185,10 @@ describe('orgonaut CLI with a token (headless)', () => {
     const all = JSON.parse((await cli(['live', 'actors', '--as-of', AS_OF, '--all', '--json'], config())).stdout);
     expect(all.data.map((a: { display_name: string }) => a.display_name)).toEqual(['bot', 'ceo', 'eng_head', 'f1', 'f2', 'm1', 'p1', 'p2', 'sales_head']);
     expect(all.next_cursor).toBeNull();
+    // Who reports to no one: the top of the organisation (and any gap an import left).
+    const unmanaged = await cli(['live', 'actors', '--as-of', AS_OF, '--without-manager'], config());
+    expect(unmanaged.stdout.split('\n').slice(1).filter(Boolean).map((line) => line.split(/\s+/)[0])).toEqual(['bot', 'ceo']);
+    expect((await cli(['live', 'teams', '--as-of', AS_OF, '--without-manager', '--json'], config())).code).toBe(0);
 
     const table = await cli(['live', 'actors', '--as-of', AS_OF, '--limit', '2'], config());
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+KIND\s+TITLE\s+FTE\s+EMAIL\s+ID$/);

@@ -25,6 +25,7 @@ const actors = createRoute({
       kind: z.enum(ACTOR_KINDS).optional().openapi({ description: 'Only actors of this kind' }),
       org_unit_id: idFilter('Only actors placed in this unit (any placement in effect)'),
       q: z.string().max(200).optional().openapi({ description: 'Name, email or title contains (case-insensitive)' }),
+      without_manager: queryBool('true = only actors who report to no one on `as_of` (the top of the organisation, and gaps such as people imported without a manager)'),
       include_inactive: includeInactive,
       ids: idsFilter('actors'),
     }),
@@ -118,7 +119,7 @@ export function peopleRoutes() {
   const router = v1Router();
   router.openapi(actors, async (c) => {
     const q = c.req.valid('query');
-    const filter = { kind: q.kind, orgUnitId: blankless(q.org_unit_id), query: q.q, includeInactive: q.include_inactive, ids: q.ids };
+    const filter = { kind: q.kind, orgUnitId: blankless(q.org_unit_id), query: q.q, withoutManager: q.without_manager, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listActors(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(c, page), 200);
   });

@@ -92,7 +92,13 @@ const teams = createRoute({
   description: `The org units of type team, sorted by name, optionally of one team type, each with its roll-up metrics (null without \`org-metrics.read\`; cost only with \`costs.read\`). ${viewNote}`,
   security: SECURITY,
   ...needs('teams.read'),
-  request: { query: ListQuery.extend({ team_type_id: idFilter('Only teams of this team type'), include_inactive: includeInactive }) },
+  request: {
+    query: ListQuery.extend({
+      team_type_id: idFilter('Only teams of this team type'),
+      without_manager: queryBool('true = only teams nobody homed in them manages (their people report to someone outside the team, or to no one); needs `org-metrics.read`'),
+      include_inactive: includeInactive,
+    }),
+  },
   responses: { 200: { description: 'A page of teams', ...json(listEnvelope(UnitWithMetricsSchema)) }, ...problemResponses(400, 401, 403, 404) },
 });
 
@@ -122,7 +128,7 @@ export function structureRoutes() {
   });
   router.openapi(teams, async (c) => {
     const q = c.req.valid('query');
-    const filter = { teamTypeId: q.team_type_id?.trim() || null, includeInactive: q.include_inactive };
+    const filter = { teamTypeId: q.team_type_id?.trim() || null, withoutManager: q.without_manager, includeInactive: q.include_inactive };
     const { page } = await listTeams(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(c, page), 200);
   });

@@ -11,6 +11,7 @@ import { fetchList, ID, listCommand, printList, recordNames, scenarioName, teamT
 type Row = Record<string, any>;
 
 const inactive = (run: Run) => (booleanFlag(run.args, 'include-inactive') ? 'true' : undefined);
+const withoutManager = (run: Run) => (booleanFlag(run.args, 'without-manager') ? 'true' : undefined);
 
 export async function liveCommand(run: Run): Promise<number> {
   const sub = word(run, 0, 'units|tree|departments|teams|actors|positions|placements|metrics');
@@ -27,7 +28,11 @@ export async function liveCommand(run: Run): Promise<number> {
       ]);
     case 'departments':
     case 'teams':
-      return listCommand<Row>(run, `/api/v1/${sub}`, { ...view, include_inactive: inactive(run), team_type_id: sub === 'teams' ? await teamTypeFlag(run, 'team-type') : undefined }, [
+      return listCommand<Row>(run, `/api/v1/${sub}`, {
+        ...view,
+        include_inactive: inactive(run),
+        ...(sub === 'teams' ? { team_type_id: await teamTypeFlag(run, 'team-type'), without_manager: withoutManager(run) } : {}),
+      }, [
         { header: 'NAME', value: (u) => u.name },
         { header: 'HEADCOUNT', value: (u) => u.metrics?.headcount, align: 'right' },
         { header: 'FTE', value: (u) => fte(u.metrics?.fte), align: 'right' },
@@ -35,7 +40,7 @@ export async function liveCommand(run: Run): Promise<number> {
         ID,
       ]);
     case 'actors':
-      return listCommand<Row>(run, '/api/v1/actors', { ...view, kind: flag('kind'), org_unit_id: await unitFlag(run, 'unit', view), q: flag('search'), include_inactive: inactive(run) }, [
+      return listCommand<Row>(run, '/api/v1/actors', { ...view, kind: flag('kind'), org_unit_id: await unitFlag(run, 'unit', view), q: flag('search'), without_manager: withoutManager(run), include_inactive: inactive(run) }, [
         { header: 'NAME', value: (a) => a.display_name },
         { header: 'KIND', value: (a) => a.kind },
         { header: 'TITLE', value: (a) => a.title },
