@@ -153,4 +153,23 @@ describe('one review round', () => {
     const zoe = [...(await owner.graphs.live(owner.tenant.id)).graph.actors.values()].filter((a) => a.sourceHrisId === 'W-9' || a.email === 'zoe@cross.test');
     expect(zoe.map((a) => a.displayName)).toEqual(['Zoe From HRIS']);
   });
+
+  it('names the row of an earlier step a fixed row duplicates, for each identity it repeats', async () => {
+    const header = [...HEADER, 'employee_id'];
+    const run = await importFile(owner, csvOf(header, [
+      ['eve@cross.test', 'Eve', 'Ops', '', '1', '', 'workday', 'W-20', 'E-20'],
+      ['amy@cross.test', 'Amy', 'Ops', '', '1', '', 'workday', 'W-21', 'E-21'],
+      ['bob@cross.test', 'Bob', 'Ops', '', 'lots', '', 'workday', 'W-22', 'E-22'],
+    ]));
+    // The fix makes row 3 a copy of Amy's row: each identity names row 2, which the first step imported.
+    await fixRow(owner, run.id, 3, { email: 'amy@cross.test', fte: '1', source_hris_id: 'W-21', employee_id: 'E-21' });
+    await (await reprocessRun(owner, run.id)).done;
+    const row = (await listRows(owner, run.id, { limit: 10 })).items[2]!;
+    expect(row.status).toBe('quarantined');
+    expect([row.reason, ...(row.reason!.others ?? [])].map((p) => [p!.code, p!.field, p!.detail])).toEqual([
+      ['duplicate_source_identity', 'employee_id', 'employee id “E-21” is also on row 2, which this run already imported'],
+      ['duplicate_source_identity', 'source_hris_id', 'workday id “W-21” is also on row 2, which this run already imported'],
+      ['duplicate_email', 'email', 'amy@cross.test is also on row 2, which this run already imported'],
+    ]);
+  });
 });

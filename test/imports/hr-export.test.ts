@@ -111,7 +111,7 @@ describe('a first import of an Excel-saved HRIS export', () => {
     await send(`/api/v1/imports/${id}/rows/2`, { method: 'PATCH', json: { values: { email: 'first@hrx.test', manager_email: '' } } });
     const preview = (await send(`/api/v1/imports/${id}/preview`)).body.data;
     expect(preview.counts.quarantine_reasons).toEqual({ duplicate_email: 1 });
-    expect(preview.sample[1].problem).toMatchObject({ code: 'duplicate_email', detail: 'first@hrx.test is also on a row this run already imported' });
+    expect(preview.sample[1].problem).toMatchObject({ code: 'duplicate_email', detail: 'first@hrx.test is also on row 1, which this run already imported' });
     await send(`/api/v1/imports/${id}/reprocess`, { method: 'POST' });
     await settled(id);
     expect((await send(`/api/v1/imports/${id}/rows/2`)).body.data).toMatchObject({ resolution: 'failed', reason: preview.sample[1].problem });

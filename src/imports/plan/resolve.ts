@@ -68,6 +68,8 @@ export interface PriorKeys {
    */
   emails: ReadonlyMap<string, number>;
   sources: ReadonlyMap<string, number>;
+  /** Employee ids of an Orgonaut CSV (external ids: one person each). */
+  employeeIds: ReadonlyMap<string, number>;
 }
 
 /**
@@ -99,12 +101,17 @@ export function countKey(rows: KeyRows, key: string | null, rowNumber: number): 
   else rows.several.set(key, [first, rowNumber]);
 }
 
-/** “rows 3 and 10 of this run” for the other rows carrying a key, or “a row this run already imported”. */
-function elsewhere(rows: KeyRows, key: string, rowNumber: number): string {
+/**
+ * “rows 3 and 10 of this run” for the other rows of the step carrying a key, and “row 12, which this run already
+ * imported” for the row of an earlier step that did.
+ */
+function elsewhere(rows: KeyRows, key: string, rowNumber: number, priorRow: number | undefined): string {
   const others = (rows.several.get(key) ?? []).filter((n) => n !== rowNumber);
-  if (!others.length) return 'a row this run already imported';
+  const earlier = priorRow === undefined ? null : `row ${priorRow}, which this run already imported`;
+  if (!others.length) return earlier ?? 'another row of this run';
   const numbers = others.length > 5 ? `${others.slice(0, 5).join(', ')} and ${others.length - 5} more` : listed(others.map(String));
-  return `row${others.length > 1 ? 's' : ''} ${numbers} of this run`;
+  const inStep = `row${others.length > 1 ? 's' : ''} ${numbers} of this run`;
+  return earlier ? `${inStep} and on ${earlier}` : inStep;
 }
 
 /**
@@ -146,15 +153,15 @@ export function resolveIdentities(
 
 function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employeeIds }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): void {
   for (const row of rows) {
-    if (employeeIds && row.employeeId && employeeIds.several.has(row.employeeId)) {
-      addProblem(rejected, row.rowNumber, quarantine('duplicate_source_identity', 'employee_id', `employee id “${row.employeeId}” is also on ${elsewhere(employeeIds, row.employeeId, row.rowNumber)}`));
+    if (employeeIds && row.employeeId && (employeeIds.several.has(row.employeeId) || prior.employeeIds.has(row.employeeId))) {
+      addProblem(rejected, row.rowNumber, quarantine('duplicate_source_identity', 'employee_id', `employee id “${row.employeeId}” is also on ${elsewhere(employeeIds, row.employeeId, row.rowNumber, prior.employeeIds.get(row.employeeId))}`));
     }
     const source = row.sourceHris && row.sourceHrisId ? sourceKeyOf(row.sourceHris, row.sourceHrisId) : null;
     if (source && (sources.several.has(source) || prior.sources.has(source))) {
-      addProblem(rejected, row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is also on ${elsewhere(sources, source, row.rowNumber)}`));
+      addProblem(rejected, row.rowNumber, quarantine('duplicate_source_identity', 'source_hris_id', `${row.sourceHris} id “${row.sourceHrisId}” is also on ${elsewhere(sources, source, row.rowNumber, prior.sources.get(source))}`));
     }
     if (row.emailKey && (emails.several.has(row.emailKey) || prior.emails.has(row.emailKey))) {
-      addProblem(rejected, row.rowNumber, quarantine('duplicate_email', 'email', `${row.email} is also on ${elsewhere(emails, row.emailKey, row.rowNumber)}`));
+      addProblem(rejected, row.rowNumber, quarantine('duplicate_email', 'email', `${row.email} is also on ${elsewhere(emails, row.emailKey, row.rowNumber, prior.emails.get(row.emailKey))}`));
     }
   }
 }
@@ -212,7 +219,7 @@ function priorRowOf(actor: { sourceHris: string | null; sourceHrisId: string | n
 }
 
 function sharesPriorKey(row: RowIdentity, prior: PriorKeys): boolean {
-  return Boolean((row.emailKey && prior.emails.has(row.emailKey)) || (row.sourceHris && row.sourceHrisId && prior.sources.has(sourceKeyOf(row.sourceHris, row.sourceHrisId))));
+  return Boolean((row.emailKey && prior.emails.has(row.emailKey)) || (row.sourceHris && row.sourceHrisId && prior.sources.has(sourceKeyOf(row.sourceHris, row.sourceHrisId))) || (row.employeeId && prior.employeeIds.has(row.employeeId)));
 }
 
 function sameKey(a: RowIdentity, b: RowIdentity): boolean {
