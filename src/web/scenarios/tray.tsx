@@ -52,6 +52,7 @@ import { onOrAfter } from '../../scenarios/ops/dated.js';
  * no server state); each staging is checked by the service as a dry run; Apply sends the list as one batch. A
  * failing command is named with its field, next to the tray, and the list is kept.
  */
+/** Above this many records of the organisation, a reference field is typed with suggestions (`typed`). */
 const SELECT_MAX = 300;
 
 interface TrayState {
@@ -260,7 +261,8 @@ function reasonOf(error: AppError): string {
 }
 
 type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
-type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type', Choice[]>;
+/** `hire`: the tray's staged hires, offered in actor fields beside the organisation's actors (`optionsOf`). */
+type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type' | 'hire', Choice[]>;
 
 const REF_CHOICES: Record<RefKind, (ctx: ServiceContext, view: ViewRequest) => Promise<Choice[]>> = {
   unit: unitChoices,
@@ -305,8 +307,8 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   const choices: Choices | null = writable
     ? {
         unit: await REF_CHOICES.unit(ctx, view),
-        // Hires staged in the tray first: their pay or manager, or a manager for another hire, before they exist.
-        actor: withStagedLeavers([...stagedHires(state.staged), ...(await REF_CHOICES.actor(ctx, view))], state.staged),
+        actor: withStagedLeavers(await REF_CHOICES.actor(ctx, view), state.staged),
+        hire: withStagedLeavers(stagedHires(state.staged), state.staged),
         placement: await REF_CHOICES.placement(ctx, view),
         position: await REF_CHOICES.position(ctx, view),
         vacancy: await REF_CHOICES.vacancy(ctx, view),
@@ -405,8 +407,7 @@ function suggestionLists(ops: TrayOp[], has: (a: Ability) => boolean, choices: C
   const lists = new Map<string, Choice[]>();
   for (const field of ops.flatMap((o) => o.fields)) {
     if (!REF_KINDS.has(field.kind) || !fieldAllowed(field, has) || lists.has(listIdOf(field))) continue;
-    const options = offered(field, choices[field.kind as RefKind]);
-    if (options.length > SELECT_MAX) lists.set(listIdOf(field), options);
+    if (typed(field, choices)) lists.set(listIdOf(field), optionsOf(field, choices));
   }
   return [...lists];
 }
@@ -548,6 +549,23 @@ function offered(field: TrayField, choices: Choice[]): Choice[] {
   return types ? choices.filter((o) => o.type !== undefined && types.includes(o.type as never)) : choices;
 }
 
+/**
+ * What a reference field offers: for an actor field, the hires staged in the tray first (their pay or manager, or a
+ * manager for another hire, before they exist), then the organisation's actors.
+ */
+function optionsOf(field: TrayField, choices: Choices): Choice[] {
+  const records = offered(field, choices[field.kind as RefKind]);
+  return field.kind === 'actor' ? [...choices.hire, ...records] : records;
+}
+
+/**
+ * Whether a reference field is typed with suggestions rather than chosen from a dropdown: decided by the
+ * organisation's records only, so that staging a hire does not turn a dropdown into a typed field mid-session.
+ */
+function typed(field: TrayField, choices: Choices): boolean {
+  return offered(field, choices[field.kind as RefKind]).length > SELECT_MAX;
+}
+
 /** The suggestion list a long reference field types into: one per kind, and per set of unit types. */
 function listIdOf(field: TrayField): string {
   return field.unitTypes ? `list-${field.kind}-${field.unitTypes.join('-')}` : `list-${field.kind}`;
@@ -566,9 +584,9 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
   };
   let control;
   if (REF_KINDS.has(field.kind)) {
-    const options = offered(field, props.choices[field.kind as keyof Choices]);
+    const options = optionsOf(field, props.choices);
     control =
-      options.length > SELECT_MAX ? (
+      typed(field, props.choices) ? (
         <input {...common} list={listIdOf(field)} value={value} placeholder="Type to search, or paste an id" autocomplete="off" />
       ) : (
         <select {...common}>
