@@ -136,6 +136,9 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
   // The run's deltas add its steps' up, as its rows and families do (each step keeps its own in `steps`): a run that
   // created 6 people over two steps says headcount +6, not the last step's +4.
   const deltas = steps.length > 1 ? (steps as { deltas?: Deltas | null }[]).reduce<Deltas | null>((total, s) => addDeltas(total, s.deltas), null) : result.deltas;
+  // So does `live`: the version before the first step and after the last — a reprocess that changed nothing more
+  // still says the run made the version its first step made.
+  const live = steps.length > 1 && result.live ? runLive(steps as { live?: LiveStep }[]) : undefined;
   // Kept for a later step while rows could still come back (quarantined or ignored rows can be fixed); not shown.
   const reviewable = rows.quarantined + rows.ignored + rows.pending > 0;
   const changedUnits = reviewable ? unitsChanged(earlierChanged, plan) : undefined;
@@ -154,8 +157,26 @@ async function buildSummary(tx: Db, ctx: ServiceContext, step: Step, result: Rec
     quarantine: { reasons: rows.openReasons, resolutions: rows.byResolution },
     ...result,
     ...(deltas !== undefined ? { deltas } : {}),
+    ...(live ? { live } : {}),
     steps,
     ...(changedUnits ? { [CHANGED_UNITS]: changedUnits } : {}),
+  };
+}
+
+type LiveStep = { version_before: number; version_after: number; snapshot_id: string | null; changed: boolean };
+
+/**
+ * What a run's steps did to Live, as one: the version before the first and after the last that changed it (else after
+ * the last), the snapshot taken before the first change (restoring it undoes the run).
+ */
+function runLive(steps: readonly { live?: LiveStep }[]): LiveStep {
+  const lives = steps.flatMap((s) => (s.live ? [s.live] : []));
+  const changed = lives.filter((l) => l.changed);
+  return {
+    version_before: lives[0]!.version_before,
+    version_after: (changed.at(-1) ?? lives.at(-1)!).version_after,
+    snapshot_id: changed[0]?.snapshot_id ?? null,
+    changed: changed.length > 0,
   };
 }
 

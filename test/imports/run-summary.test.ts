@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
 import { fixRow, listRows } from '../../src/imports/review.js';
 import { reprocessRun } from '../../src/imports/runs.js';
 import { listScenarios } from '../../src/scenarios/lifecycle.js';
@@ -167,6 +168,44 @@ describe('a unit a reprocessed row changes', () => {
     await fixRow(ctx, first.id, uma!.row_number, { manager_email: 'sam@mv.test' });
     const run = await (await reprocessRun(ctx, first.id)).done;
     expect(families(run)).toMatchObject({ departments: { created: 0, updated: 1, unchanged: 0 } });
+  });
+});
+
+describe('what a reprocessed run did to Live', () => {
+  const header = ['email', 'name', 'department', 'job_title', 'fte'];
+  type Live = { version_before: number; version_after: number; snapshot_id: string | null; changed: boolean };
+  const liveOf = (run: { summary: unknown }) => (run.summary as { live: Live; steps: { step: number; live: Live }[] });
+
+  it('spans the run: the version before its first step and after its last, each step keeping its own', async () => {
+    const { owner: ctx } = await importTenant(database, { slug: 'runsummary-live-span' });
+    const before = await currentLiveVersion(ctx.db, ctx.tenant.id);
+    const first = await importFile(ctx, csvOf(header, [['vi@lv.test', 'Vi Ah', 'Ops', 'Lead', '1'], ['wu@lv.test', 'Wu Be', 'Ops', 'Agent', 'full']]));
+    const [wu] = (await listRows(ctx, first.id, { status: 'quarantined' })).items;
+    await fixRow(ctx, first.id, wu!.row_number, { fte: '1' });
+    const run = await (await reprocessRun(ctx, first.id)).done;
+    expect(run.status).toBe('completed');
+    const { live, steps } = liveOf(run);
+    expect(live).toEqual({ version_before: before, version_after: before + 2, snapshot_id: run.snapshot_id, changed: true });
+    expect(steps.map((s) => [s.step, s.live.version_before, s.live.version_after, s.live.changed])).toEqual([
+      [1, before, before + 1, true],
+      [2, before + 1, before + 2, true],
+    ]);
+    expect(run).toMatchObject({ live_version_before: before, live_version_after: before + 2 });
+  });
+
+  it('still says the run changed Live when a reprocess changed nothing more', async () => {
+    const { owner: ctx } = await importTenant(database, { slug: 'runsummary-live-same' });
+    expect((await importFile(ctx, csvOf(header, [['xo@lv.test', 'Xo Ce', 'Ops', 'Lead', '1']]))).status).toBe('completed');
+    const before = await currentLiveVersion(ctx.db, ctx.tenant.id);
+    // Yu is new; Xo's row, once fixed, is Xo as she is.
+    const first = await importFile(ctx, csvOf(header, [['yu@lv.test', 'Yu De', 'Ops', 'Agent', '1'], ['xo@lv.test', 'Xo Ce', 'Ops', 'Lead', 'full']]));
+    const [xo] = (await listRows(ctx, first.id, { status: 'quarantined' })).items;
+    await fixRow(ctx, first.id, xo!.row_number, { fte: '1' });
+    const run = await (await reprocessRun(ctx, first.id)).done;
+    expect(run.summary).toMatchObject({ rows: { imported: 2, created: 1, unchanged: 1 } });
+    const { live, steps } = liveOf(run);
+    expect(live).toEqual({ version_before: before, version_after: before + 1, snapshot_id: first.snapshot_id, changed: true });
+    expect(steps[1]!.live).toMatchObject({ version_before: before + 1, version_after: before + 1, changed: false, snapshot_id: null });
   });
 });
 
