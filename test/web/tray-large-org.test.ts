@@ -134,7 +134,7 @@ describe('an actor field in the tray of an organisation of 320 actors', () => {
     expect(text(again.html)).toContain('Tray: 3 staged changes');
   });
 
-  it('refuses a name nobody has on its own field, keeping what was typed and the tray', async () => {
+  it('refuses a name or an id nobody has on its own field, keeping what was typed and the tray', async () => {
     const sid = (await createScenario(large.ctx, { name: 'Large: unknown' })).id;
     const page = (await get(large, `/scenarios/${sid}/changes`)).html;
     const csrf = hiddenField(page, 'csrf');
@@ -152,6 +152,27 @@ describe('an actor field in the tray of an organisation of 320 actors', () => {
     expect(refused.html).toContain('<details id="op-set_manager" class="card op" open="">');
     expect(text(refused.html)).toContain('Tray: 1 staged change');
     expect(text(refused.html)).toContain(`Set ${who}’s FTE to 0.9`);
+    const pasted = await post(large, `/scenarios/${sid}/changes`, { csrf, staged: stagedOf(first.html), action: 'stage', op: 'set_manager', actor_id: '00000000-0000-4000-8000-000000000000', manager_id: who! });
+    // An id pasted for nobody in the scenario: the service's refusal, on the same field.
+    expect(pasted.status).toBe(400);
+    expect(text(pasted.html)).toContain('Actor: no actor with id "00000000-0000-4000-8000-000000000000" in this scenario');
+    expect(control(pasted.html, 'set_manager-actor_id')).toContain('aria-invalid="true"');
+    expect(text(pasted.html)).toContain('Tray: 1 staged change');
+  });
+
+  it('takes a person’s whole name over a longer name it begins (a hire “<name> Junior”)', async () => {
+    const sid = (await createScenario(large.ctx, { name: 'Large: prefix' })).id;
+    const page = (await get(large, `/scenarios/${sid}/changes`)).html;
+    const csrf = hiddenField(page, 'csrf');
+    const [[who, whoId], [other, otherId]] = uniquelyNamed(suggestions(page, 'list-actor')) as [string, string][];
+    const unit = suggestions(page, 'list-unit')[0] ?? selectOptions(page, 'add_actor-org_unit_id')[0]![0];
+    const hired = await post(large, `/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: `${who} Junior`, kind: 'human', org_unit_id: unit });
+    const managed = await post(large, `/scenarios/${sid}/changes`, { csrf, staged: stagedOf(hired.html), action: 'stage', op: 'set_manager', actor_id: other!, manager_id: who! });
+    expect(managed.status).toBe(200);
+    expect(JSON.parse(stagedOf(managed.html))[1]).toMatchObject({ op: 'set_manager', actor_id: otherId, manager_id: whoId });
+    // The hire is typed by their own whole name.
+    const junior = await post(large, `/scenarios/${sid}/changes`, { csrf, staged: stagedOf(managed.html), action: 'stage', op: 'set_manager', actor_id: `${who} Junior`, manager_id: who! });
+    expect(JSON.parse(stagedOf(junior.html))[2]).toMatchObject({ op: 'set_manager', actor_id: '$hire-1', manager_id: whoId });
   });
 
   it('suggests a hire staged in the tray, who can then be typed by name', async () => {

@@ -284,8 +284,7 @@ async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: 
     const typed = raw.toLowerCase();
     const known = await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId });
     const choices = offered(field, field.kind === 'actor' ? [...stagedHires(staged), ...known] : known);
-    const exact = choices.filter((o) => o.label.toLowerCase() === typed);
-    const matches = exact.length ? exact : choices.filter((o) => o.label.toLowerCase().startsWith(`${typed} `));
+    const matches = typedMatches(choices, typed);
     if (matches.length === 1) {
       draft[field.name] = matches[0]!.value;
       continue;
@@ -294,6 +293,24 @@ async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: 
     return { field: field.name, message: `${field.label}: ${what}; pick one of the suggestions.` };
   }
   return null;
+}
+
+/**
+ * The choices a typed text (lower case) names, the closest first found: the whole label; a whole name followed by
+ * what the label adds (“Emily Lopez · Engineer”, “Lena Lead (staged hire)”), so that a name is not taken for the
+ * start of a longer one (“Emily Lopez Junior”); else the labels it begins with a word.
+ */
+function typedMatches(choices: Choice[], typed: string): Choice[] {
+  const tiers = [
+    (label: string) => label === typed,
+    (label: string) => label.startsWith(`${typed} · `) || label.startsWith(`${typed} (`),
+    (label: string) => label.startsWith(`${typed} `),
+  ];
+  for (const tier of tiers) {
+    const found = choices.filter((o) => tier(o.label.toLowerCase()));
+    if (found.length) return found;
+  }
+  return [];
 }
 
 async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 | 403 | 409 = 200) {
