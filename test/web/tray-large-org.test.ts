@@ -173,6 +173,12 @@ describe('an actor field in the tray of an organisation of 320 actors', () => {
     // The hire is typed by their own whole name.
     const junior = await post(large, `/scenarios/${sid}/changes`, { csrf, staged: stagedOf(managed.html), action: 'stage', op: 'set_manager', actor_id: `${who} Junior`, manager_id: who! });
     expect(JSON.parse(stagedOf(junior.html))[2]).toMatchObject({ op: 'set_manager', actor_id: '$hire-1', manager_id: whoId });
+    // A name two people have (a hire of the same name) is not guessed: the field says so.
+    const twin = await post(large, `/scenarios/${sid}/changes`, { csrf, staged: stagedOf(junior.html), action: 'stage', op: 'add_actor', display_name: other!, kind: 'human', org_unit_id: unit });
+    const either = await post(large, `/scenarios/${sid}/changes`, { csrf, staged: stagedOf(twin.html), action: 'stage', op: 'set_fte', actor_id: other!, fte: '0.5' });
+    expect(either.status).toBe(400);
+    expect(text(either.html)).toContain(`Actor: “${other}” matches 2; pick one of the suggestions.`);
+    expect(control(either.html, 'set_fte-actor_id')).toContain('aria-invalid="true"');
   });
 
   it('suggests a hire staged in the tray, who can then be typed by name', async () => {
