@@ -323,6 +323,20 @@ describe('pages for an owner', () => {
     expect(Number(lines[1]!.split(',')[11])).toBeGreaterThanOrEqual(90_000);
     expect(lines[lines.length - 1]).toBe('');
   });
+
+  it('lists who reports to no one (the top, and gaps an import left), and exports the same', async () => {
+    const page = await get('/live/matrix?manager=none', owner);
+    const rows = [...page.html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>/g)].map((m) => decode(m[1]!));
+    expect(rows).toEqual(['bot', 'ceo']);
+    expect(page.html).toMatch(/<option value="none" selected="">\s*No manager/);
+    expect(page.html).toContain('Clear filters');
+    const exported = /href="(\/live\/matrix\.csv[^"]*)"/.exec(page.html)![1]!.replaceAll('&amp;', '&');
+    expect(exported).toContain('manager=none');
+    const lines = (await (await app.request(exported, { host: HOST, cookie: owner })).text()).split('\r\n');
+    expect(lines.slice(1, -1).map((l) => l.split(',')[1])).toEqual(['bot', 'ceo']);
+    // Without the filter, everyone.
+    expect([...(await get('/live/matrix', owner)).html.matchAll(/<tr><td><a href="\/live\/actors\//g)].length).toBeGreaterThan(2);
+  });
 });
 
 describe('a viewer', () => {

@@ -21,6 +21,8 @@ export interface MatrixFilter {
   kind: string | null;
   orgUnitId: string | null;
   query: string | null;
+  /** Only those who report to no one on the day (the top, and gaps such as people imported without a manager). */
+  withoutManager: boolean;
 }
 
 export interface MatrixRow {

@@ -25,12 +25,13 @@ function filterOf(c: Context<AppEnv>): MatrixFilter {
     kind: c.req.query('kind')?.trim() || null,
     orgUnitId: c.req.query('unit')?.trim() || null,
     query: c.req.query('q')?.trim() || null,
+    withoutManager: c.req.query('manager') === 'none',
   };
 }
 
 /** The query string of a filter (for links, the CSV export and the pager). */
 function filterLink(path: string, f: MatrixFilter, extra: Record<string, string | null> = {}) {
-  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, ...extra });
+  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, manager: f.withoutManager ? 'none' : null, ...extra });
 }
 
 export function matrixRoutes(): Hono<AppEnv> {
@@ -44,7 +45,7 @@ export function matrixRoutes(): Hono<AppEnv> {
     const units = await unitChoices(ctx, filter);
     const showCost = can(ctx.principal, 'costs.read');
     const showAllocation = can(ctx.principal, 'placements.read');
-    const filtered = Boolean(filter.kind || filter.orgUnitId || filter.query);
+    const filtered = Boolean(filter.kind || filter.orgUnitId || filter.query || filter.withoutManager);
     return c.html(
       <Shell c={c} title="People" active="/live/matrix" wide>
         <div class="page-head">
@@ -59,7 +60,7 @@ export function matrixRoutes(): Hono<AppEnv> {
           <h2 id="filter-title" class="visually-hidden">
             Filters
           </h2>
-          <form method="get" action="/live/matrix" class="grid" role="search">
+          <form method="get" action="/live/matrix" class="grid filters" role="search">
             {filter.scenarioId ? <input type="hidden" name="scenario" value={filter.scenarioId} /> : null}
             <div class="field">
               <label for="f-q">Search</label>
@@ -85,6 +86,15 @@ export function matrixRoutes(): Hono<AppEnv> {
                     {u.label}
                   </option>
                 ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="f-manager">Manager</label>
+              <select id="f-manager" name="manager">
+                <option value="">Any</option>
+                <option value="none" selected={filter.withoutManager}>
+                  No manager
+                </option>
               </select>
             </div>
             <div class="field">
