@@ -55,24 +55,39 @@ export function checkActorKind(kind: string | null | undefined): ActorKind | nul
  */
 export async function listActors(
   ctx: ServiceContext,
-  filter: ListRequest & { kind?: string | null; orgUnitId?: string | null; includeSubunits?: boolean; query?: string | null; withoutManager?: boolean } = {},
+  filter: ListRequest & SubunitCount & { kind?: string | null; orgUnitId?: string | null; query?: string | null; withoutManager?: boolean } = {},
 ) {
   authorize(ctx.principal, 'actors.read');
   const view = await openView(ctx, filter);
   const index = indexGraph(view.graph);
   const kind = checkActorKind(filter.kind);
   const query = filter.query?.trim().toLowerCase();
-  const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, filter.includeSubunits ?? false, filter.includeInactive ?? false) : null;
-  const actors = pickRecords(view.graph.actors, filter.ids).filter(
-    (a) =>
-      listedOn(a, view.asOf, filter.includeInactive) &&
-      (!kind || a.kind === kind) &&
-      (!inUnit || inUnit.has(a.id)) &&
-      (!query || matches(a, query)) &&
-      (!filter.withoutManager || managerOf(index, a.id, view.asOf) === null),
-  );
+  const records = pickRecords(view.graph.actors, filter.ids);
+  const matching = (below: boolean) => {
+    const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, below, filter.includeInactive ?? false) : null;
+    return records.filter(
+      (a) =>
+        listedOn(a, view.asOf, filter.includeInactive) &&
+        (!kind || a.kind === kind) &&
+        (!inUnit || inUnit.has(a.id)) &&
+        (!query || matches(a, query)) &&
+        (!filter.withoutManager || managerOf(index, a.id, view.asOf) === null),
+    );
+  };
+  const actors = matching(filter.includeSubunits ?? false);
   const page = paginate('actors', sortByKey(actors, byName), byName, filter);
-  return { view, page: mapPage(page, (a) => actorOut(view, index, a)), total: actors.length };
+  return { view, page: mapPage(page, (a) => actorOut(view, index, a)), total: actors.length, totalWithSubunits: subunitTotal(filter, () => matching(true).length) };
+}
+
+/** A unit's list counted with the units below it too, for a caller that lists the unit alone (`countSubunits`). */
+interface SubunitCount {
+  includeSubunits?: boolean;
+  countSubunits?: boolean;
+}
+
+/** How many the list would hold with the units below the unit too: when asked for a unit listed alone, else null. */
+function subunitTotal(filter: SubunitCount & { orgUnitId?: string | null }, count: () => number): number | null {
+  return filter.countSubunits && filter.orgUnitId && !filter.includeSubunits ? count() : null;
 }
 
 /** Every word of the query occurs in the name, email or title ("support lead" finds a Support Team Lead). */
@@ -178,7 +193,7 @@ const POSITION_STATUSES = ['filled', 'vacant', 'closed', 'open'] as const;
 /** Positions with their status; `status=open` means filled or vacant (not closed). */
 export async function listPositions(
   ctx: ServiceContext,
-  filter: ListRequest & { orgUnitId?: string | null; includeSubunits?: boolean; status?: string | null } = {},
+  filter: ListRequest & SubunitCount & { orgUnitId?: string | null; status?: string | null } = {},
 ) {
   authorize(ctx.principal, 'positions.read');
   const view = await openView(ctx, filter);
@@ -188,19 +203,23 @@ export async function listPositions(
   if (status && !(POSITION_STATUSES as readonly string[]).includes(status)) {
     throw new InvalidInput('status', `must be one of ${POSITION_STATUSES.join(', ')}`);
   }
-  const units = filter.orgUnitId ? (filter.includeSubunits ? [...subtree(index, filter.orgUnitId)] : [filter.orgUnitId]) : null;
-  const source = units
-    ? units.flatMap((unit) => index.positionsByUnit.get(unit) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
-    : pickRecords(view.graph.positions, filter.ids);
-  const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
-  const kept = withState.filter(({ position, state }) =>
-    everInEffect(position) &&
-    (status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed'),
-  );
+  const matching = (below: boolean) => {
+    const units = filter.orgUnitId ? (below ? [...subtree(index, filter.orgUnitId)] : [filter.orgUnitId]) : null;
+    const source = units
+      ? units.flatMap((unit) => index.positionsByUnit.get(unit) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
+      : pickRecords(view.graph.positions, filter.ids);
+    const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
+    return withState.filter(({ position, state }) =>
+      everInEffect(position) &&
+      (status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed'),
+    );
+  };
+  const kept = matching(filter.includeSubunits ?? false);
   const key = (x: (typeof kept)[number]) => [x.position.title.toLowerCase(), x.position.id] as const;
   const page = paginate('positions', sortByKey(kept, key), key, filter);
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : undefined;
-  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state, cost)), total: kept.length };
+  const totalWithSubunits = subunitTotal(filter, () => matching(true).length);
+  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state, cost)), total: kept.length, totalWithSubunits };
 }
 
 export function positionState(view: OrgView, index: GraphIndex, p: Position): { status: PositionStatus; filledBy: string[] } {

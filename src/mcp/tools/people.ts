@@ -19,19 +19,20 @@ const subunitsOut = z
  * are mostly in its teams, so "vacant positions in Engineering" read as none. When the caller did not choose
  * (include_subunits absent) and the units below hold more, the first page says how many and how to include them.
  */
-async function subunitsNote(
-  view: OrgView,
-  input: { org_unit_id?: string; include_subunits?: boolean; cursor?: string },
-  direct: number,
-  withSubunits: () => Promise<number>,
-  noun: string,
-) {
+function subunitsNote(view: OrgView, input: { org_unit_id?: string; cursor?: string }, listed: { total: number; totalWithSubunits: number | null }, noun: string) {
   const unitId = input.org_unit_id?.trim();
-  if (!unitId || input.include_subunits !== undefined || input.cursor) return undefined;
-  const more = (await withSubunits()) - direct;
-  if (more <= 0) return undefined;
+  const more = listed.totalWithSubunits === null ? 0 : listed.totalWithSubunits - listed.total;
+  if (!unitId || input.cursor || more <= 0) return undefined;
   const name = view.graph.orgUnits.get(unitId)?.name ?? 'this org unit';
   return { more, note: `${more} more ${noun}${more === 1 ? '' : 's'} in the units below ${name}, not listed here: pass include_subunits: true to include them.` };
+}
+
+/**
+ * Whether to count the units below: the caller did not choose include_subunits either way. Asked on every page alike,
+ * as the cursor is bound to the request; the note is said on the first.
+ */
+function asksSubunits(input: { include_subunits?: boolean }): boolean {
+  return input.include_subunits === undefined;
 }
 
 export const actorsListTool = defineTool({
@@ -65,10 +66,19 @@ export const actorsListTool = defineTool({
   requires: ['actors.read'],
   example: { kind: 'human', limit: 20 },
   async handler(ctx, input) {
-    const filter = { ...viewRequest(input), kind: input.kind, orgUnitId: input.org_unit_id, query: input.query, withoutManager: input.without_manager, includeInactive: input.include_inactive };
-    const { view, page, total } = await listActors(ctx, { ...filter, ...pageRequest(input), includeSubunits: input.include_subunits });
-    const subunits = await subunitsNote(view, input, total, async () => (await listActors(ctx, { ...filter, includeSubunits: true, limit: 1 })).total, 'actor');
-    return { context: contextOf(view), actors: withNames(ctx.principal, view, page.items), subunits, next_cursor: page.nextCursor ?? undefined };
+    const listed = await listActors(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      kind: input.kind,
+      orgUnitId: input.org_unit_id,
+      includeSubunits: input.include_subunits,
+      countSubunits: asksSubunits(input),
+      query: input.query,
+      withoutManager: input.without_manager,
+      includeInactive: input.include_inactive,
+    });
+    const { view, page } = listed;
+    return { context: contextOf(view), actors: withNames(ctx.principal, view, page.items), subunits: subunitsNote(view, input, listed, 'actor'), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -193,11 +203,18 @@ export const positionsTool = defineTool({
   requires: ['positions.read'],
   example: { status: 'vacant' },
   async handler(ctx, input) {
-    const filter = { ...viewRequest(input), orgUnitId: input.org_unit_id, status: input.status, includeInactive: input.include_inactive };
-    const { view, page, total } = await listPositions(ctx, { ...filter, ...pageRequest(input), includeSubunits: input.include_subunits });
+    const listed = await listPositions(ctx, {
+      ...viewRequest(input),
+      ...pageRequest(input),
+      orgUnitId: input.org_unit_id,
+      includeSubunits: input.include_subunits,
+      countSubunits: asksSubunits(input),
+      status: input.status,
+      includeInactive: input.include_inactive,
+    });
+    const { view, page } = listed;
     const noun = input.status ? `${input.status} position` : 'position';
-    const subunits = await subunitsNote(view, input, total, async () => (await listPositions(ctx, { ...filter, includeSubunits: true, limit: 1 })).total, noun);
-    return { context: contextOf(view), positions: withNames(ctx.principal, view, page.items), subunits, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), positions: withNames(ctx.principal, view, page.items), subunits: subunitsNote(view, input, listed, noun), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
