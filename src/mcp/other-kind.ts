@@ -1,4 +1,4 @@
-import { can } from '../access/policy.js';
+import { can, type Principal } from '../access/policy.js';
 import type { Ability } from '../access/abilities.js';
 import type { ServiceContext } from '../context.js';
 import { AppError, InvalidInput, NotFound } from '../errors.js';
@@ -12,7 +12,21 @@ import { isRecord } from './registry.js';
  * kind the caller may read, the error says which kind, names it (a structured field: tenant text stays out of
  * messages) and where that kind of id goes — also for a change given to `scenario.action.plan`.
  */
-const KINDS: { what: string; is: string; article: string; ability: Ability; nameIn: (graph: OrgGraph, id: string) => string | undefined; use: string }[] = [
+interface Kind {
+  what: string;
+  is: string;
+  article: string;
+  ability: Ability;
+  /** The record's name, or undefined when the graph has no such record. */
+  nameIn: (graph: OrgGraph, id: string, principal: Principal) => string | undefined;
+  /** Ids the record points at that are the usual next step (a placement's actor), as structured fields. */
+  linksIn?: (graph: OrgGraph, id: string) => Record<string, string>;
+  use: string;
+  /** Where ids of this kind are listed, said when another kind of id was given for one. */
+  find: string;
+}
+
+const KINDS: Kind[] = [
   {
     what: 'Org unit',
     is: 'org_unit',
@@ -20,6 +34,7 @@ const KINDS: { what: string; is: string; article: string; ability: Ability; name
     ability: 'org-units.read',
     nameIn: (graph, id) => graph.orgUnits.get(id)?.name,
     use: 'That id is an org unit (`name` says which): pass it as org_unit_id — `org.actors.list` lists its people, `org.spans.list` its managers, `org.units.get` the unit.',
+    find: '`org.units.list` or `search`',
   },
   {
     what: 'Actor',
@@ -28,6 +43,7 @@ const KINDS: { what: string; is: string; article: string; ability: Ability; name
     ability: 'actors.read',
     nameIn: (graph, id) => graph.actors.get(id)?.displayName,
     use: 'That id is an actor (`name` says who): pass it as actor_id or manager_id — `org.actors.get` shows their unit, manager and reports.',
+    find: '`org.actors.list` or `search`',
   },
   {
     what: 'Position',
@@ -36,16 +52,37 @@ const KINDS: { what: string; is: string; article: string; ability: Ability; name
     ability: 'positions.read',
     nameIn: (graph, id) => graph.positions.get(id)?.title,
     use: 'That id is a position (`name` is its title): pass it as position_id — `org.positions.list` shows it and who fills it.',
+    find: '`org.positions.list` (filter it by org_unit_id)',
+  },
+  {
+    what: 'Placement',
+    is: 'placement',
+    article: 'a placement',
+    ability: 'placements.read',
+    nameIn: (graph, id, principal) => {
+      const placement = graph.placements.get(id);
+      if (!placement) return undefined;
+      // Who and where, as far as the caller may read them (`org.placements.list` names them the same way).
+      const who = can(principal, 'actors.read') ? graph.actors.get(placement.actorId)?.displayName : undefined;
+      const where = can(principal, 'org-units.read') ? graph.orgUnits.get(placement.orgUnitId)?.name : undefined;
+      return [who, where].filter(Boolean).join(' in ') || 'placement';
+    },
+    linksIn: (graph, id) => {
+      const placement = graph.placements.get(id)!;
+      return { actor_id: placement.actorId, org_unit_id: placement.orgUnitId };
+    },
+    use:
+      'That id is a placement (someone’s seat in a unit; `name` says whose and where): for the person pass its `actor_id`, for the unit its `org_unit_id`; ' +
+      'a placement id goes in placement_id of a `scenario.action.plan` change (move_placement, set_allocation, end_placement).',
+    find: '`org.placements.list` (filter it by actor_id or org_unit_id)',
   },
 ];
-
-type Kind = (typeof KINDS)[number];
 
 /** The kind asked for and the id given, and the error that says what that id is instead. */
 interface WrongId {
   asked: Kind;
   id: string;
-  explained: (kind: Kind, name: string) => AppError;
+  explained: (kind: Kind, name: string, links: Record<string, string>) => AppError;
 }
 
 /**
@@ -57,14 +94,23 @@ function wrongId(error: unknown): WrongId | null {
     const asked = KINDS.find((kind) => error.message.startsWith(`${kind.what} `));
     const id = error.details.id;
     if (!asked) return null;
-    return { asked, id, explained: (kind, name) => new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name }) };
+    return {
+      asked,
+      id,
+      explained: (kind, name, links) => new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name, ...links }),
+    };
   }
   if (error instanceof InvalidInput && typeof error.details.id === 'string' && error.details.id !== '') {
     const { missing, id } = error.details;
     const asked = KINDS.find((kind) => kind.what.toLowerCase() === missing);
     if (!asked) return null;
-    const fix = (kind: Kind) => `${kind.use} Correct "${error.field}" with ${asked.article} id.`;
-    return { asked, id, explained: (kind, name) => new AppError('invalid_input', 400, `${error.message}: that id is ${kind.article}.`, fix(kind), { ...error.details, id, is: kind.is, name }) };
+    const fix = (kind: Kind) => `${kind.use} Correct "${error.field}" with ${asked.article} id. Find one with ${asked.find}.`;
+    return {
+      asked,
+      id,
+      explained: (kind, name, links) =>
+        new AppError('invalid_input', 400, `${error.message}: that id is ${kind.article}.`, fix(kind), { ...error.details, id, is: kind.is, name, ...links }),
+    };
   }
   return null;
 }
@@ -79,8 +125,9 @@ export async function explainOtherKind(error: unknown, ctx: ServiceContext, args
     for (const kind of KINDS) {
       if (kind === asked || !can(ctx.principal, kind.ability)) continue;
       // A `search` id (`actor:<id>`) passed where another kind goes is that record too.
-      const name = kind.nameIn(graph, id.replace(/^(actor|org-unit):/, ''));
-      if (name !== undefined) return wrong.explained(kind, name);
+      const bare = id.replace(/^(actor|org-unit):/, '');
+      const name = kind.nameIn(graph, bare, ctx.principal);
+      if (name !== undefined) return wrong.explained(kind, name, kind.linksIn?.(graph, bare) ?? {});
     }
   } catch {
     // The view cannot be read (another scenario id problem): the plain "not found" stands.

@@ -116,4 +116,37 @@ describe('a planned change given an id of another kind (the team’s id as manag
       await planner.close();
     }
   });
+
+  it('says a placement id is a placement (whose, where, and its actor and unit ids), and an actor id given for a placement is the actor', async () => {
+    const seat = errorOf(await plan({ op: 'set_allocation', date: AS_OF, placement_id: world.ids.id('p1'), allocation_pct: 50 }));
+    expect(seat).toMatchObject({ code: 'invalid_input', field: 'changes[0].placement_id', is: 'actor', name: 'p1' });
+    expect(seat.fix).toContain('Correct "changes[0].placement_id" with a placement id. Find one with `org_placements_list` (filter it by actor_id');
+
+    const placement = world.ids.id('pl-m1-p');
+    const moved = errorOf(await plan({ op: 'set_manager', date: AS_OF, actor_id: placement, manager_id: world.ids.id('eng_head') }));
+    expect(moved).toMatchObject({ field: 'changes[0].actor_id', is: 'placement', name: 'm1 in Platform', actor_id: world.ids.id('m1'), org_unit_id: world.ids.units.P });
+    expect(moved.fix).toContain('for the person pass its `actor_id`');
+  });
+});
+
+describe('a placement id given to a read tool where an actor or unit id goes', () => {
+  it('says it is a placement, whose and where, with the actor and unit ids to pass instead', async () => {
+    const placement = world.ids.id('pl-p1');
+    const actor = errorOf(await assistant.call('org_actors_get', { actor_id: placement, as_of: AS_OF }));
+    expect(actor.message).toBe(`Actor "${placement}" not found: that id is a placement.`);
+    expect(actor).toMatchObject({ code: 'not_found', is: 'placement', name: 'p1 in Platform', actor_id: world.ids.id('p1'), org_unit_id: world.ids.units.P });
+
+    const unit = errorOf(await assistant.call('org_actors_list', { org_unit_id: placement, as_of: AS_OF }));
+    expect(unit).toMatchObject({ code: 'not_found', is: 'placement', org_unit_id: world.ids.units.P });
+
+    // Without placements.read the plain "not found" stands, and it names no one.
+    const reader = await connect(world, principalOf(world.tenant, 'admin', { abilities: ['mcp.access', 'actors.read'] }));
+    try {
+      const plain = errorOf(await reader.call('org_actors_get', { actor_id: placement, as_of: AS_OF }));
+      expect(plain).not.toHaveProperty('is');
+      expect(plain).not.toHaveProperty('actor_id');
+    } finally {
+      await reader.close();
+    }
+  });
 });
