@@ -372,15 +372,31 @@ function firstDayOfStagedHires(command: Command, staged: readonly Command[]): st
 }
 
 /**
+ * The actors the tray deactivates (`$<ref>` or id, as staged) → the day they go (an undated deactivation: the day it is
+ * staged on) and which change does it; an actor deactivated twice goes on the earlier day. The one reading of a staged
+ * deactivation that the refusals (`stagedAbsence`) and the actor choices (`withStagedLeavers`) share.
+ */
+export function stagedLeavers(staged: readonly Command[], stagedOn = today()): Map<string, { day: string; index: number }> {
+  const leavers = new Map<string, { day: string; index: number }>();
+  staged.forEach((c, index) => {
+    if (c.op !== 'deactivate_actor' || typeof c.actor_id !== 'string') return;
+    const actor = c.actor_id.trim();
+    const day = typeof c.date === 'string' ? c.date : stagedOn;
+    const known = leavers.get(actor);
+    if (!known || day < known.day) leavers.set(actor, { day, index });
+  });
+  return leavers;
+}
+
+/**
  * Why an actor a change names (`$<ref>` or an id) is not there on `day` when the tray itself is the reason — a staged
  * deactivation from that day or earlier, or a hire staged to start later —, in words with what to do; null otherwise.
  */
 export function stagedAbsence(actor: string, day: string, staged: readonly Command[], names: Names, stagedOn = today()): string | null {
   const ref = actor.trim();
-  const leaving = staged.findIndex((c) => c.op === 'deactivate_actor' && String(c.actor_id ?? '').trim() === ref && (typeof c.date === 'string' ? c.date : stagedOn) <= day);
-  if (leaving >= 0) {
-    const from = typeof staged[leaving]!.date === 'string' ? (staged[leaving]!.date as string) : stagedOn;
-    return `${names.actor(ref)} is deactivated in this tray from ${from} (change ${leaving + 1}): remove that staged deactivation, or date this change before ${from}.`;
+  const leaving = stagedLeavers(staged, stagedOn).get(ref);
+  if (leaving && leaving.day <= day) {
+    return `${names.actor(ref)} is deactivated in this tray from ${leaving.day} (change ${leaving.index + 1}): remove that staged deactivation, or date this change before ${leaving.day}.`;
   }
   const hire = staged.find((c) => typeof c.ref === 'string' && `$${c.ref}` === ref && typeof c.date === 'string' && c.date > day);
   if (hire) return `${names.actor(ref)} is a hire staged in this tray who starts on ${hire.date as string}: date this change on or after that day.`;
@@ -421,8 +437,8 @@ export function stagedHires(staged: readonly Command[]): { value: string; label:
  * 2030-01-01)"): still offered, for a change dated before it, but no longer looking like anyone else.
  */
 export function withStagedLeavers<C extends { value: string; label: string }>(choices: readonly C[], staged: readonly Command[], stagedOn = today()): C[] {
-  const leaving = new Map(staged.filter((c) => c.op === 'deactivate_actor' && typeof c.actor_id === 'string').map((c) => [(c.actor_id as string).trim(), typeof c.date === 'string' ? c.date : stagedOn]));
-  return choices.map((o) => (leaving.has(o.value) ? { ...o, label: `${o.label} (deactivated in this tray from ${leaving.get(o.value)!})` } : o));
+  const leaving = stagedLeavers(staged, stagedOn);
+  return choices.map((o) => (leaving.has(o.value) ? { ...o, label: `${o.label} (deactivated in this tray from ${leaving.get(o.value)!.day})` } : o));
 }
 
 /** Names that also know the tray's staged hires by their `$<ref>`. */
