@@ -48,9 +48,8 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     const interaction = await loadInteraction(c, provider);
     if (interaction instanceof Response) return interaction;
     const user = await signedInUser(c, tenant);
-    const here = encodeURIComponent(`${OAUTH_ROUTES.interaction}/${interaction.uid}`);
-    if (!user) return c.redirect(`/sign-in?return_to=${here}`, 303);
-    if (signInTooOld(interaction, user.signedInAt)) return c.redirect(`/sign-in?again=1&return_to=${here}`, 303);
+    if (!user) return c.redirect(`/sign-in?return_to=${encodeURIComponent(`${OAUTH_ROUTES.interaction}/${interaction.uid}`)}`, 303);
+    if (signInTooOld(interaction, user.signedInAt)) return signInAgain(c, interaction);
     const session = (await readSession(c))!;
     const client = await describeClient(provider, interaction);
     const action = `${OAUTH_ROUTES.interaction}/${interaction.uid}`;
@@ -107,6 +106,8 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     const interaction = await loadInteraction(c, provider);
     if (interaction instanceof Response) return interaction;
     const user = (await signedInUser(c, tenant))!;
+    // The page asked for the password again; an Allow posted without it (the form token is on every page) waits too.
+    if (body.decision === 'allow' && signInTooOld(interaction, user.signedInAt)) return signInAgain(c, interaction);
     const client = await describeClient(provider, interaction);
     const scopes = scopesToGrant(interaction.params.scope as string | undefined);
     if (body.decision === 'allow' && user.active) {
@@ -141,6 +142,11 @@ function signInTooOld(interaction: Interaction, signedInAt: Date): boolean {
   const prompts = String(interaction.params.prompt ?? '').split(' ');
   // The request's time is known to the second only: a sign-in counts from the next second (a person takes longer).
   return prompts.includes('login') && Math.floor(signedInAt.getTime() / 1000) <= interaction.iat;
+}
+
+/** To the sign-in page, which asks for the password again and comes back to this request. */
+function signInAgain(c: Context<AppEnv>, interaction: Interaction): Response {
+  return c.redirect(`/sign-in?again=1&return_to=${encodeURIComponent(`${OAUTH_ROUTES.interaction}/${interaction.uid}`)}`, 303);
 }
 
 /** The pending interaction named by the cookie and the URL, or an error page (expired, already used, mismatched). */

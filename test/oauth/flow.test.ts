@@ -187,6 +187,19 @@ describe('a fresh sign-in when the client asks for one (prompt=login)', () => {
     expect(refused.left).toBeUndefined();
   });
 
+  it('gives no code for an Allow posted straight to the request by a session older than it (the page’s token from any page)', async () => {
+    const first = await connect(acme);
+    const { page } = await authorize(first, { prompt: 'login' });
+    const returnTo = field(await page.response.text(), 'return_to');
+    // Anyone at a signed-in browser has the session's form token: every page's sign-out form carries it.
+    const home = await first.browser.follow(`${acme.origin}/`);
+    const csrf = field(await home.response.text(), 'csrf');
+    const posted = await first.browser.follow(new URL(returnTo, acme.origin).href, { form: { csrf, decision: 'allow' } });
+    expect(posted.left).toBeUndefined();
+    expect(new URL(posted.url).pathname).toBe('/sign-in');
+    expect(await posted.response.text()).toContain('asks you to sign in again');
+  });
+
   it('refuses max_age, an OpenID Connect parameter, saying why (no openid scope is offered)', async () => {
     const first = await connect(acme);
     const { page } = await authorize(first, { max_age: '0' });
