@@ -249,6 +249,22 @@ describe('pages for an owner', () => {
     expect(html).toMatch(/Breadcrumb[\s\S]*Fixture Co[\s\S]*Engineering/);
   });
 
+  it('names a department\'s lead and gives each unit below its own figures, as the tree does', async () => {
+    const { html } = await get(`/live/units/${units.E}`, owner);
+    expect(html).toContain(`Led by <a href="/live/actors/${id('eng_head')}">eng_head</a>.`);
+    const below = /<ul class="tree" aria-label="Units below Engineering">([\s\S]*?)<\/ul>/.exec(html)![1]!;
+    expect(below).toContain(`<a href="/live/units/${units.P}">Platform</a>`);
+    expect(below).toMatch(/Platform<\/a><span class="badge">team<\/span><span class="figures">2 people · 1 agent · [\d.]+ FTE · [\d.]+ eff\. FTE · €[\d.,]+k a year<\/span>/);
+    // A viewer sees the same lead and figures, without money.
+    const seen = (await get(`/live/units/${units.E}`, viewer)).html;
+    expect(seen).toContain(`Led by <a href="/live/actors/${id('eng_head')}">eng_head</a>.`);
+    expect(/<ul class="tree" aria-label="Units below Engineering">([\s\S]*?)<\/ul>/.exec(seen)![1]!).not.toContain('€');
+    // A team has no lead and no units below.
+    const team = (await get(`/live/units/${units.P}`, owner)).html;
+    expect(team).not.toContain('Led by');
+    expect(team).toContain('No units below this one.');
+  });
+
   it('shows an actor with manager, reports, placements and pay', async () => {
     const { html } = await get(`/live/actors/${id('eng_head')}`, owner);
     expect(html).toContain(`<a href="/live/actors/${id('ceo')}">ceo</a>`);

@@ -4,10 +4,10 @@ import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
 import { indexGraph } from '../../org/graph-index.js';
 import { listPlacements, listPositions, managerOf } from '../../org/read-people.js';
-import { getOrgUnit } from '../../org/read-structure.js';
+import { getOrgUnit, orgUnitTree } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
-import { AsOfForm, MetricStats, Pager, ScenarioBanner, UnitTrail } from './components.js';
+import { AsOfForm, MetricStats, Pager, ScenarioBanner, UnitTrail, UnitTree } from './components.js';
 import { link, namesOf, viewParams } from './context.js';
 import { kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
@@ -22,6 +22,9 @@ export function unitRoutes(): Hono<AppEnv> {
     const cursor = c.req.query('cursor') || null;
     const scenario = params.scenarioId ? await getScenario(ctx, params.scenarioId) : null;
     const { view, unit } = await getOrgUnit(ctx, c.req.param('id'), params);
+    // The units below with their own figures, as the tree shows them (their units below collapsed).
+    const below = unit.children.length ? ((await orgUnitTree(ctx, { ...params, rootId: unit.id, depth: 2 })).roots[0]?.children ?? []) : [];
+    const leadId = unit.department?.lead_actor_id ?? null;
     const roster = can(ctx.principal, 'placements.read')
       ? await listPlacements(ctx, { ...params, orgUnitId: unit.id, limit: 200, cursor })
       : null;
@@ -42,8 +45,13 @@ export function unitRoutes(): Hono<AppEnv> {
         </div>
         {/* A unit is a place in the tree: the Tree tab is the current one. */}
         <LiveNav params={params} active="/live" />
-        {unit.code || unit.department?.cost_center || unit.team?.purpose ? (
+        {unit.code || unit.department?.cost_center || leadId || unit.team?.purpose ? (
           <p class="hint">
+            {leadId ? (
+              <>
+                Led by <a href={link(`/live/actors/${leadId}`, params)}>{names.actor(leadId)}</a>.{' '}
+              </>
+            ) : null}
             {unit.code ? <>Code {unit.code}. </> : null}
             {unit.department?.cost_center ? <>Cost centre {unit.department.cost_center}. </> : null}
             {unit.team?.purpose ?? null}
@@ -69,16 +77,13 @@ export function unitRoutes(): Hono<AppEnv> {
         </section>
         <section class="card" aria-labelledby="children-title">
           <h2 id="children-title">Units below</h2>
-          {unit.children.length === 0 ? (
+          {below.length === 0 ? (
             <p class="empty">No units below this one.</p>
           ) : (
-            <ul class="choices">
-              {unit.children.map((child) => (
-                <li>
-                  <a href={link(`/live/units/${child.id}`, params)}>{child.name}</a> <span class="badge">{child.type}</span>
-                </li>
-              ))}
-            </ul>
+            <>
+              <p class="hint">Each unit's figures count it and the units below it, as in the tree.</p>
+              <UnitTree roots={below} params={params} openDepth={0} label={`Units below ${unit.name}`} />
+            </>
           )}
         </section>
         <section class="card" aria-labelledby="roster-title">
