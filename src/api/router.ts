@@ -6,6 +6,7 @@ import { AppError, InvalidInput, MissingAbility } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { planWithholds } from '../tenancy/plans.js';
 import { respondWithProblem } from './problem.js';
+import { LINK_HEADER } from './schemas.js';
 import { invalidRequest, unknownParameter } from './validation.js';
 import { restAuthentication } from '../access/middleware.js';
 import { renderApiDocs } from './v1/docs-page.js';
@@ -96,6 +97,7 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     description: 'A personal API token (prefix `orgo_pat_`).',
   });
+  router.openAPIRegistry.registerComponent('headers', 'Link', LINK_HEADER);
   router.all('/api/v1/*', methodNotAllowed(router));
   const documentFor = openApiDocuments(router, API_INFO);
   router.get('/docs/api.json', (c) => c.json(documentFor(c.get('origin'))));

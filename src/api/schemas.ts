@@ -48,6 +48,25 @@ export function listEnvelope<T extends z.ZodTypeAny>(item: T) {
   return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 }
 
+/**
+ * The `Link` header a page carries while there is a next page (RFC 8288; set by `listBody`): declared once, as the
+ * `Link` header component, and referenced by every paginated list's 200 response (`pagedResponse`).
+ */
+export const LINK_HEADER = {
+  description:
+    'Sent while there is a next page: `<URL>; rel="next"`, the absolute URL of that page (this request’s query with `cursor` replaced by `next_cursor`). Absent on the last page.',
+  schema: { type: 'string' as const, example: '<https://acme.orgonaut.co/api/v1/actors?limit=50&cursor=WyJhZGEgbG92ZWxhY2UiLCIzZjZjMWQyZSJd>; rel="next"' },
+};
+
+/** The 200 response of a paginated list (`schema` has `next_cursor`), with the `Link` header it may carry. */
+export function pagedResponse<T extends z.ZodTypeAny>(description: string, schema: T) {
+  return {
+    description,
+    headers: { Link: { $ref: '#/components/headers/Link' } },
+    content: { 'application/json': { schema } },
+  };
+}
+
 export function itemEnvelope<T extends z.ZodTypeAny>(item: T) {
   return z.object({ data: item });
 }

@@ -65,6 +65,12 @@ beforeAll(async () => {
 });
 afterAll(() => database?.close());
 
+/** The JSON schema of an operation's 200 response, a named one resolved. */
+function successSchema(op: any): any {
+  const schema = op.responses['200']?.content?.['application/json']?.schema;
+  return schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
+}
+
 function operations(): { key: string; path: string; method: string; op: any }[] {
   return Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
     Object.entries(item)
@@ -191,6 +197,13 @@ describe('/docs/api.json', () => {
     }
   });
 
+  it('declares the Link header (one component) on the 200 of every paginated list', () => {
+    expect(doc.components.headers.Link).toMatchObject({ schema: { type: 'string' }, description: expect.stringContaining('rel="next"') });
+    const paged = operations().filter(({ key, op }) => !UNPAGED.has(key) && successSchema(op)?.properties?.next_cursor);
+    expect(paged.length).toBeGreaterThan(20);
+    for (const { key, op } of paged) expect(op.responses['200'].headers, key).toEqual({ Link: { $ref: '#/components/headers/Link' } });
+  });
+
   it('resolves every $ref, and keeps null on nullable named schemas', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(20);
@@ -265,6 +278,21 @@ describe('real responses match the declared schemas', () => {
     expect(problem.status).toBe(403);
     expect(problem.type).toContain('application/problem+json');
     conforms(ProblemSchema, problem.body, 'problem');
+  });
+
+  it('in their headers: a page of every list sends only headers every answer carries or its 200 declares (Link)', async () => {
+    const common = new Set((await app.request('/api/v1/me', { host: HOST, token: tokens.owner })).headers.keys());
+    const paged = operations().filter(({ key, path, op }) => key.startsWith('GET ') && !path.includes('{') && successSchema(op)?.properties?.next_cursor);
+    const linked: string[] = [];
+    for (const { key, path, op } of paged) {
+      const pages = op.parameters?.some((p: { name: string }) => p.name === 'limit');
+      const response = await app.request(pages ? `${path}?limit=1` : path, { host: HOST, token: tokens.owner });
+      expect(response.status, key).toBe(200);
+      const declared = new Set(Object.keys(op.responses['200'].headers ?? {}).map((h) => h.toLowerCase()));
+      for (const header of response.headers.keys()) if (!common.has(header)) expect(declared, `${key}: ${header}`).toContain(header);
+      if (response.headers.has('link')) linked.push(key);
+    }
+    expect(linked).toEqual(expect.arrayContaining(['GET /api/v1/actors', 'GET /api/v1/org-units', 'GET /api/v1/reports/roster']));
   });
 
   it('for scenarios, changes, deltas, tasks and snapshots', async () => {

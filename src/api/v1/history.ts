@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import { ACTIVITY_SCOPES, listActivity, listLineage, withoutMoneyFields } from '../../org/read-history.js';
-import { listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { listEnvelope, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { idFilter, IsoDate, json, listBody, SECURITY, v1Router } from './common.js';
 import { ActivityEventSchema, LineageEntrySchema } from './report-schemas.js';
 
@@ -17,7 +17,7 @@ const lineage = createRoute({
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { query: PageQuery },
-  responses: { 200: { description: 'A page of lineage entries', ...json(listEnvelope(LineageEntrySchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 200: pagedResponse('A page of lineage entries', listEnvelope(LineageEntrySchema)), ...problemResponses(400, 401, 403) },
 });
 
 const activity = createRoute({
@@ -43,7 +43,7 @@ const activity = createRoute({
       until: IsoDate.optional().openapi({ description: 'Last day included, `YYYY-MM-DD` (UTC)' }),
     }),
   },
-  responses: { 200: { description: 'A page of events', ...json(listEnvelope(ActivityEventSchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 200: pagedResponse('A page of events', listEnvelope(ActivityEventSchema)), ...problemResponses(400, 401, 403) },
 });
 
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value);

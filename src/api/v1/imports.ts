@@ -7,7 +7,7 @@ import { checkQueuedRows, fixRow, getRow, ignoreRow, listRows } from '../../impo
 import { getRun, importFields, listRuns, reprocessRun, startRun, undoRun, updateRunSettings, type StartedRun } from '../../imports/runs.js';
 import { RESOLUTIONS, RUN_STATUSES } from '../../imports/store.js';
 import { createRunFromUpload } from '../../imports/upload.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, ProblemSchema, problemResponses, wholeNumber } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses, ProblemSchema, wholeNumber } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { FieldReferenceSchema, FixedImportRowSchema, FixRowBody, ImportPreviewSchema, ImportRowSchema, ImportRunPatch, ImportRunSchema } from './import-schemas.js';
 import { TaskSchema } from './scenario-schemas.js';
@@ -89,7 +89,7 @@ const list = createRoute({
   security: SECURITY,
   ...needs('imports.manage'),
   request: { query: PageQuery.extend({ status: z.enum(RUN_STATUSES).optional().openapi({ description: 'pending, processing, completed or failed' }) }) },
-  responses: { 200: { description: 'A page of runs', ...json(listEnvelope(ImportRunSchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 200: pagedResponse('A page of runs', listEnvelope(ImportRunSchema)), ...problemResponses(400, 401, 403) },
 });
 
 const show = createRoute({
@@ -193,7 +193,7 @@ const rows = createRoute({
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: IdParam, query: RowFilter },
-  responses: { 200: { description: 'A page of rows', ...json(listEnvelope(ImportRowSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of rows', listEnvelope(ImportRowSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
 const quarantine = createRoute({
@@ -209,7 +209,7 @@ const quarantine = createRoute({
   security: SECURITY,
   ...needs('imports.manage'),
   request: { params: IdParam, query: PageQuery.extend({ resolution: RowFilter.shape.resolution }) },
-  responses: { 200: { description: 'A page of rows', ...json(listEnvelope(ImportRowSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of rows', listEnvelope(ImportRowSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
 const row = createRoute({

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { getActor, listActors, listCompensations, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
-import { itemEnvelope, listEnvelope, needs, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, pagedResponse, problemResponses } from '../schemas.js';
 import { IdParam, idFilter, idsFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
 import { ActorDetailSchema, ActorSchema, CompensationSchema, PlacementSchema, PositionSchema, ReportingLineSchema } from './org-schemas.js';
 
@@ -30,7 +30,7 @@ const actors = createRoute({
       ids: idsFilter('actors'),
     }),
   },
-  responses: { 200: { description: 'A page of actors', ...json(listEnvelope(ActorSchema)) }, ...errors },
+  responses: { 200: pagedResponse('A page of actors', listEnvelope(ActorSchema)), ...errors },
 });
 
 const actor = createRoute({
@@ -60,7 +60,7 @@ const reportingLines = createRoute({
       include_inactive: includeInactive,
     }),
   },
-  responses: { 200: { description: 'A page of reporting lines', ...json(listEnvelope(ReportingLineSchema)) }, ...errors },
+  responses: { 200: pagedResponse('A page of reporting lines', listEnvelope(ReportingLineSchema)), ...errors },
 });
 
 const placements = createRoute({
@@ -79,7 +79,7 @@ const placements = createRoute({
       include_inactive: includeInactive,
     }),
   },
-  responses: { 200: { description: 'A page of placements', ...json(listEnvelope(PlacementSchema)) }, ...errors },
+  responses: { 200: pagedResponse('A page of placements', listEnvelope(PlacementSchema)), ...errors },
 });
 
 const positions = createRoute({
@@ -98,7 +98,7 @@ const positions = createRoute({
       ids: idsFilter('positions'),
     }),
   },
-  responses: { 200: { description: 'A page of positions', ...json(listEnvelope(PositionSchema)) }, ...errors },
+  responses: { 200: pagedResponse('A page of positions', listEnvelope(PositionSchema)), ...errors },
 });
 
 const compensations = createRoute({
@@ -110,7 +110,7 @@ const compensations = createRoute({
   security: SECURITY,
   ...needs('costs.read', 'actors.read'),
   request: { query: ListQuery.extend({ actor_id: idFilter('Only this actor’s records (with history)'), include_inactive: includeInactive }) },
-  responses: { 200: { description: 'A page of compensation records', ...json(listEnvelope(CompensationSchema)) }, ...errors },
+  responses: { 200: pagedResponse('A page of compensation records', listEnvelope(CompensationSchema)), ...errors },
 });
 
 const blankless = (value: string | undefined) => value?.trim() || null;

@@ -4,7 +4,7 @@ import { authorize } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
 import { createType, listCurrencies, listTypes } from '../../tenancy/settings.js';
 import { paginate, sortByKey } from '../../util/pagination.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { CreateTypeBody, CurrencySchema, TypeSchema } from './report-schemas.js';
 
@@ -26,7 +26,7 @@ const currencies = createRoute({
   security: SECURITY,
   ...needs('costs.read'),
   request: { query: PageQuery },
-  responses: { 200: { description: 'A page of currencies, by code', ...json(listEnvelope(CurrencySchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 200: pagedResponse('A page of currencies, by code', listEnvelope(CurrencySchema)), ...problemResponses(400, 401, 403) },
 });
 
 type Kind = 'department' | 'team';
@@ -43,7 +43,7 @@ function listRoute(kind: Kind) {
     security: SECURITY,
     ...needs(READ[kind]),
     request: { query: PageQuery.extend({ q: search }) },
-    responses: { 200: { description: `A page of ${kind} types, by name`, ...json(listEnvelope(TypeSchema)) }, ...problemResponses(400, 401, 403) },
+    responses: { 200: pagedResponse(`A page of ${kind} types, by name`, listEnvelope(TypeSchema)), ...problemResponses(400, 401, 403) },
   });
 }
 

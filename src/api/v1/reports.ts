@@ -4,7 +4,7 @@ import { rosterReport, unitMetricsReport } from '../../org/read-reports.js';
 import { listSpans, MAX_DIRECT_REPORTS, SPAN_FILTERS } from '../../org/spans.js';
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { ACTOR_KINDS, ORG_UNIT_TYPES } from '../../org/types.js';
-import { needs, problemResponses, wholeNumber } from '../schemas.js';
+import { needs, pagedResponse, problemResponses, wholeNumber } from '../schemas.js';
 import { idFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf } from './common.js';
 import { RosterSchema, SpansReportSchema, UnitMetricsReportSchema } from './report-schemas.js';
 
@@ -31,7 +31,7 @@ const roster = createRoute({
       kind: z.enum(ACTOR_KINDS).optional().openapi({ description: 'Only actors of this kind' }),
     }),
   },
-  responses: { 200: { description: 'A page of the roster', ...json(RosterSchema) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of the roster', RosterSchema), ...problemResponses(400, 401, 403, 404) },
 });
 
 const unitMetrics = createRoute({
@@ -51,7 +51,7 @@ const unitMetrics = createRoute({
       include_inactive: queryBool('true = also units not in effect on `as_of` (default false)'),
     }),
   },
-  responses: { 200: { description: 'A page of org units with their metrics', ...json(UnitMetricsReportSchema) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of org units with their metrics', UnitMetricsReportSchema), ...problemResponses(400, 401, 403, 404) },
 });
 
 const spans = createRoute({
@@ -79,7 +79,7 @@ const spans = createRoute({
         .openapi({ description: 'Only managers with at most this many direct reports; without `span`, every class' }),
     }),
   },
-  responses: { 200: { description: 'A page of managers with their spans', ...json(SpansReportSchema) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of managers with their spans', SpansReportSchema), ...problemResponses(400, 401, 403, 404) },
 });
 
 export function reportRoutes() {

@@ -6,7 +6,7 @@ import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
 import { ENTITY_TYPES } from '../../org/family-names.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { preconditionFailed } from './etag.js';
 import { currentScenario, ETAG_HEADER, scenarioIfMatch } from './scenarios.js';
@@ -54,7 +54,7 @@ const changes = createRoute({
     params: IdParam,
     query: PageQuery.extend({ family: z.enum(CHANGE_FAMILIES as [string, ...string[]]).optional().openapi({ description: 'Only changes of this family' }) }),
   },
-  responses: { 200: { description: 'A page of changes', ...json(listEnvelope(ChangeSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of changes', listEnvelope(ChangeSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
 /**

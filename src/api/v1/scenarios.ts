@@ -4,7 +4,7 @@ import { serviceContext } from '../../access/middleware.js';
 import type { AppEnv } from '../../http/env.js';
 import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, PageQuery, pagedResponse, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { assertIfMatch, weakEtag } from './etag.js';
 import { CreateScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
@@ -38,7 +38,7 @@ const list = createRoute({
       state: z.enum(['active', 'archived']).optional(),
     }),
   },
-  responses: { 200: { description: 'A page of scenarios', ...json(listEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 200: pagedResponse('A page of scenarios', listEnvelope(ScenarioSchema)), ...problemResponses(400, 401, 403) },
 });
 
 const create = createRoute({

@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { createSnapshot, listScenarios } from '../../scenarios/lifecycle.js';
 import { AppError, InvalidInput } from '../../errors.js';
 import { restoreSnapshot } from '../../scenarios/promotion.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { CreateSnapshotBody, ScenarioSchema, TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
@@ -24,7 +24,7 @@ const list = createRoute({
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { query: PageQuery },
-  responses: { 200: { description: 'A page of snapshots', ...json(listEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 200: pagedResponse('A page of snapshots', listEnvelope(ScenarioSchema)), ...problemResponses(400, 401, 403) },
 });
 
 const create = createRoute({

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree } from '../../org/read-structure.js';
 import { ORG_UNIT_TYPES, type OrgUnitType } from '../../org/types.js';
-import { itemEnvelope, listEnvelope, needs, problemResponses, wholeNumber } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, pagedResponse, problemResponses, wholeNumber } from '../schemas.js';
 import { IdParam, idFilter, idsFilter, json, ListQuery, listBody, pageOf, queryBool, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
 import { OrgTreeSchema, OrgUnitDetailSchema, OrgUnitSchema, UnitWithMetricsSchema } from './org-schemas.js';
 
@@ -29,7 +29,7 @@ const list = createRoute({
       ids: idsFilter('org units'),
     }),
   },
-  responses: { 200: { description: 'A page of org units', ...json(listEnvelope(OrgUnitSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of org units', listEnvelope(OrgUnitSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
 const TYPE_LIST = new RegExp(`^(${ORG_UNIT_TYPES.join('|')})(,(${ORG_UNIT_TYPES.join('|')}))*$`);
@@ -81,7 +81,7 @@ const departments = createRoute({
   security: SECURITY,
   ...needs('org-units.read'),
   request: { query: ListQuery.extend({ include_inactive: includeInactive }) },
-  responses: { 200: { description: 'A page of departments', ...json(listEnvelope(UnitWithMetricsSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of departments', listEnvelope(UnitWithMetricsSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
 const teams = createRoute({
@@ -99,7 +99,7 @@ const teams = createRoute({
       include_inactive: includeInactive,
     }),
   },
-  responses: { 200: { description: 'A page of teams', ...json(listEnvelope(UnitWithMetricsSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of teams', listEnvelope(UnitWithMetricsSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
 export function structureRoutes() {

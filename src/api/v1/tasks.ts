@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { getTask, pageTasks, presentTask, TASK_KINDS, TASK_STATUSES, type StartedTask } from '../../scenarios/tasks.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { TaskSchema } from './scenario-schemas.js';
 
@@ -35,7 +35,7 @@ const list = createRoute({
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { query: TaskFilter },
-  responses: { 200: { description: 'A page of tasks', ...json(listEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 200: pagedResponse('A page of tasks', listEnvelope(TaskSchema)), ...problemResponses(400, 401, 403) },
 });
 
 const task = createRoute({
@@ -65,7 +65,7 @@ const scenarioTasks = createRoute({
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { params: IdParam, query: TaskFilter },
-  responses: { 200: { description: 'A page of tasks', ...json(listEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: pagedResponse('A page of tasks', listEnvelope(TaskSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
 export function taskRoutes() {
