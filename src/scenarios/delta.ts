@@ -8,6 +8,7 @@ import type { UnitMetrics } from '../org/metrics.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { round } from '../org/present.js';
 import { FAMILIES, recordsOf, type CostSettings, type Dated, type Family, type OrgGraph } from '../org/types.js';
+import { typeNamesById } from '../tenancy/settings.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { sameValue } from './edits.js';
 import { ENTITY_TYPES, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
@@ -18,6 +19,7 @@ import { hasChangesToPromote } from './chain.js';
 import { deltaReferences, nameReferences } from './reference-names.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { lineageEntries } from '../db/schema/index.js';
+import { FAMILY_TABLES } from '../db/families.js';
 
 /**
  * The delta of a scenario (one implementation for every surface): only the records and fields that differ from its
@@ -54,7 +56,7 @@ export async function scenarioDelta(
     alsoCompare?: { family: Family; recordId: string }[];
     /** Compare `target` with this graph instead (a batch's preview: the scenario before it), on `alsoCompare` only. */
     before?: OrgGraph;
-    /** Add `names`: the name of every unit, person and position the delta's records, fields and conflicts point at, by id. */
+    /** Add `names`: the name of every unit, person, position and unit type the delta's records, fields and conflicts point at, by id. */
     names?: boolean;
   } = {},
 ) {
@@ -91,7 +93,7 @@ export async function scenarioDelta(
     metrics = metricDeltas(from, to, target, base, ctx.principal, unitId, probes);
   }
   // Named in the scenario first, then in what it is compared with (a removed record is only there).
-  const names = options.names ? { names: nameReferences({}, deltaReferences(families, conflicts), [target, base], readable) } : {};
+  const names = options.names ? { names: nameReferences({}, deltaReferences(families, conflicts), [target, base], readable, await typeNamesById(ctx)) } : {};
   return { scenario: await presentWithSource(ctx, scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld, ...names };
 }
 
@@ -255,7 +257,9 @@ function changedFields(from: Record<string, unknown>, to: Record<string, unknown
 
 /**
  * Names the records a conflict says were removed from the source since (they are no longer there to name): by
- * Live as it was when the scenario branched, where they were — never "#1a2b3c4d" when that Live knew them.
+ * Live as it was when the scenario branched, where they were — never "#1a2b3c4d" when that Live knew them. A record
+ * that Live did not hold then (a source scenario added it, was promoted, and a restore took it out again) is named
+ * by the last Live version that held it.
  */
 export async function nameRemovedInSource(ctx: ServiceContext, scenario: Scenario, conflicts: Record<string, unknown>[], showActors: boolean): Promise<void> {
   const unnamed = conflicts.filter((c) => c.reason === 'removed_in_source' && !c.label);
@@ -263,9 +267,30 @@ export async function nameRemovedInSource(ctx: ServiceContext, scenario: Scenari
   const then = await ctx.graphs.atVersion(ctx.tenant.id, scenario.liveVersion);
   for (const conflict of unnamed) {
     const family = FAMILY_OF_ENTITY.get(String(conflict.family));
-    const record = family ? recordsOf(then, family).get(String(conflict.id)) : undefined;
-    if (record) conflict.label = labelOf(record, [then], showActors);
+    if (!family) continue;
+    const id = String(conflict.id);
+    let graph = then;
+    let record = recordsOf(then, family).get(id);
+    if (!record) {
+      const last = await lastVersionHolding(ctx, family, id);
+      graph = last === null ? then : await ctx.graphs.atVersion(ctx.tenant.id, last);
+      record = recordsOf(graph, family).get(id);
+    }
+    if (record) conflict.label = labelOf(record, [graph], showActors);
   }
+}
+
+/** The last Live version in which a record of `family` existed (its newest row's last version), or null if none did. */
+async function lastVersionHolding(ctx: ServiceContext, family: Family, recordId: string): Promise<number | null> {
+  const t = FAMILY_TABLES[family];
+  const [row] = await ctx.db
+    .select({ from: t.versionFrom, to: t.versionTo })
+    .from(t.table)
+    .where(and(eq(t.tenantId, ctx.tenant.id), eq(t.key, recordId)))
+    .orderBy(desc(t.versionFrom))
+    .limit(1);
+  if (!row) return null;
+  return row.to === null ? Number(row.from) : Number(row.to) - 1;
 }
 
 /** Fields changed both in the scenario and, since, in its source — for a person to resolve before promotion. */

@@ -5,7 +5,7 @@ import { lineageEntries, tasks, tenantCurrencies } from '../../src/db/schema/ind
 import { writeLive } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
-import { createScenario, getScenario, listScenarios } from '../../src/scenarios/lifecycle.js';
+import { createScenario, createSnapshot, getScenario, listScenarios } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
@@ -147,6 +147,33 @@ describe('promotion', () => {
     expect((await getOrgUnit(owner, units.M)).unit).toMatchObject({ name: 'Mobile Apps', parent_id: units.S });
     expect((await getOrgUnit(owner, units.F)).unit.name).toBe('Field Sales');
     expect((await getOrgUnit(owner, units.E)).unit.name).toBe('Engineering & Data');
+  });
+
+  it('names a record its promoted source added and a restore took out of Live again, in the branch’s conflicts', async () => {
+    const before = (await createSnapshot(owner, { name: 'Before the night shift' })).id;
+    const adding = (await createScenario(owner, { name: 'Add a night shift' })).id;
+    const outcome = await applyBatch(owner, adding, [
+      { op: 'create_org_unit', name: 'Night Shift', type: 'team', parent_id: units.E },
+      { op: 'add_actor', kind: 'human', display_name: 'Nia Night', org_unit_id: units.F },
+    ]);
+    const unitId = outcome.created.find((c) => c.family === 'org_units')!.id;
+    const actorId = outcome.created.find((c) => c.family === 'actors')!.id;
+    // A branch of the scenario (started before its promotion) works on what it added.
+    const branch = (await createScenario(owner, { name: 'Tune the night shift', sourceScenarioId: adding })).id;
+    await applyBatch(owner, branch, [
+      { op: 'rename_org_unit', org_unit_id: unitId, name: 'Night Owls' },
+      { op: 'set_fte', actor_id: actorId, fte: 0.5 },
+    ]);
+    expect((await (await promoteScenario(owner, adding)).done).status).toBe('succeeded');
+    expect((await (await restoreSnapshot(owner, before)).done).status).toBe('succeeded'); // Live without them again
+
+    const expected = [
+      expect.objectContaining({ family: 'actor', id: actorId, reason: 'removed_in_source', label: 'Nia Night' }),
+      expect.objectContaining({ family: 'org_unit', id: unitId, reason: 'removed_in_source', label: 'Night Shift' }),
+    ];
+    const delta = await scenarioDelta(owner, { scenarioId: branch });
+    expect(delta.conflicts).toEqual(expect.arrayContaining(expected));
+    await expect(promoteScenario(owner, branch)).rejects.toMatchObject({ code: 'conflict', details: { conflicts: expect.arrayContaining(expected) } });
   });
 
   it('promotes changes that offset each other in the totals: they still change records', async () => {
