@@ -403,6 +403,22 @@ export function stagedAbsence(actor: string, day: string, staged: readonly Comma
   return null;
 }
 
+/**
+ * The first change staged in the tray about `actor` — naming them (`actor_id`) or one of their placements — that takes
+ * effect after `day` (an undated one: the day it is staged on): what deactivating them from `day` would leave without
+ * effect, since the batch ends them first (the engine cancels their later placement and manager changes, and pay from
+ * a later day never counts). Null when there is none. `placementActor` gives a placement's actor.
+ */
+export function laterStagedChange(actor: string, day: string, staged: readonly Command[], placementActor: (placementId: string) => string | undefined, stagedOn = today()): { index: number; day: string } | null {
+  const ref = actor.trim();
+  const about = (c: Command) =>
+    (typeof c.actor_id === 'string' && c.actor_id.trim() === ref) || (typeof c.placement_id === 'string' && placementActor(c.placement_id.trim()) === ref);
+  const index = staged.findIndex((c) => about(c) && (typeof c.date === 'string' ? c.date : stagedOn) > day);
+  if (index < 0) return null;
+  const later = staged[index]!;
+  return { index, day: typeof later.date === 'string' ? later.date : stagedOn };
+}
+
 /** The companion form of an op (its `companion` fields under the companion op's names, all needed, and the date). */
 function companionOf(spec: TrayOp, has: (a: Ability) => boolean): TrayOp | null {
   if (!spec.companion || !opAllowed(spec.companion.op, has)) return null;

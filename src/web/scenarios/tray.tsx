@@ -23,6 +23,7 @@ import {
   formFieldOf,
   ID_SEPARATOR,
   labelOfCommandField,
+  laterStagedChange,
   NO_TEAM_TYPE,
   opAllowed,
   parseStaged,
@@ -116,6 +117,11 @@ export function trayRoutes(): Hono<AppEnv> {
     if (!('commands' in built)) {
       return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: built.field, message: built.message } }, 400);
     }
+    const superseded = await laterChangeOfLeaver(ctx, id, built.commands[0]!, staged);
+    if (superseded) {
+      const field = spec.fields.find((f) => f.name === 'date')!;
+      return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: field.name, message: `${field.label}: ${superseded}` } }, 400);
+    }
     const moved = await reportsMoved(ctx, id, spec, draft, staged, built.commands[0]!);
     const next = [...staged, ...moved, ...built.commands];
     try {
@@ -177,6 +183,22 @@ async function reportsMoved(ctx: ServiceContext, scenarioId: string, spec: TrayO
       const from = l.validFrom !== null && l.validFrom > day ? l.validFrom : own.date;
       return { op: 'set_manager', actor_id: refOf.get(l.actorId) ?? l.actorId, manager_id: to, ...(from ? { date: from } : {}) };
     });
+}
+
+/**
+ * A deactivation dated before a change the tray already stages about the same actor (a placement move, a pay or
+ * manager change from a later day): the service takes the batch and the later change silently comes to nothing, so
+ * the deactivation is refused on its date, naming that change, with what to do. Null when there is none.
+ */
+async function laterChangeOfLeaver(ctx: ServiceContext, scenarioId: string, own: Command, staged: Command[]): Promise<string | null> {
+  if (own.op !== 'deactivate_actor' || typeof own.actor_id !== 'string' || !staged.length) return null;
+  const day = typeof own.date === 'string' ? own.date : today();
+  const { graph } = await openView(ctx, { scenarioId });
+  const later = laterStagedChange(own.actor_id, day, staged, (p) => graph.placements.get(p)?.actorId);
+  if (!later) return null;
+  const names = withStagedNames(await scenarioNames(ctx, scenarioId), staged);
+  const change = describeCommand(staged[later.index]!, names, can(ctx.principal, 'costs.read'));
+  return `change ${later.index + 1} (${change}) is staged for a later day, when ${names.actor(own.actor_id)} would no longer be active: remove that change, or date the deactivation on or after ${later.day}.`;
 }
 
 /**

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { openView } from '../../src/org/view.js';
+import type { ServiceContext } from '../../src/context.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * Staging changes in a scenario's change tray as a planner does (SPEC §6, §8; reference: model changes in edit mode):
+ * what the tray refuses before Apply, and what it keeps when it does.
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let owner: string;
+let ctx: ServiceContext;
+const HOST = 'traystaging.localhost';
+const PASSWORD = 'correct horse battery';
+const { id, units } = fixtureIds('tray-staging');
+
+async function get(path: string, cookie: string) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text() };
+}
+
+async function post(path: string, form: Record<string, string>, cookie: string) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+}
+
+/** The page's text, tags dropped and spaces folded, to assert on what a person reads. */
+const text = (html: string) =>
+  html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&')
+    .replace(/\s+/g, ' ');
+const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'traystaging', name: 'Tray Staging', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg('tray-staging'));
+  app = testApp(database);
+  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
+  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+async function tray(name: string) {
+  const sid = (await createScenario(ctx, { name })).id;
+  const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
+  const stage = (staged: string, form: Record<string, string>) => post(`/scenarios/${sid}/changes`, { csrf, staged, action: 'stage', ...form }, owner);
+  return { sid, csrf, stage };
+}
+
+describe('a deactivation staged before a later change already in the tray about the same actor', () => {
+  it('is refused on its date, naming that change — applied, the deactivation would cancel it without a word', async () => {
+    const { sid, stage } = await tray('Move then leave');
+    const moved = await stage('', { op: 'move_placement', placement_id: id('pl-f1'), org_unit_id: units.P, date: '2030-06-01' });
+    expect(moved.status).toBe(200);
+    const leave = { op: 'deactivate_actor', actor_id: id('f1'), date: '2030-01-01' };
+    const refused = await stage(stagedOf(moved.html), leave);
+    expect(refused.status).toBe(400);
+    expect(text(refused.html)).toContain(
+      'Takes effect on: change 1 (Move f1 in Field (100 %) to Platform from 2030-06-01) is staged for a later day, when f1 would no longer be active: remove that change, or date the deactivation on or after 2030-06-01.',
+    );
+    expect(refused.html).toMatch(/id="deactivate_actor-date" name="date"[^>]*aria-invalid="true"/);
+    expect(refused.html).toContain('value="2030-01-01"');
+    expect(text(refused.html)).toContain('Tray: 1 staged change');
+
+    // What the tray prevents: the same list applied as one batch ends f1 from 2030-01-01 and drops the move.
+    await applyBatch(ctx, sid, [JSON.parse(stagedOf(moved.html))[0], leave]);
+    const graph = (await openView(ctx, { scenarioId: sid })).graph;
+    expect([...graph.placements.values()].filter((p) => p.actorId === id('f1') && p.orgUnitId === units.P)).toEqual([]);
+  });
+
+  it('names a later pay change or manager change the same way, and goes through when dated after it', async () => {
+    const { stage } = await tray('Raise then leave');
+    const raise = await stage('', { op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount: '70000', currency: 'EUR', date: '2030-03-01' });
+    expect(raise.status).toBe(200);
+    const early = await stage(stagedOf(raise.html), { op: 'deactivate_actor', actor_id: id('f1'), date: '2030-01-01' });
+    expect(early.status).toBe(400);
+    expect(text(early.html)).toContain('Takes effect on: change 1 (Change f1’s salary to €70,000 from 2030-03-01) is staged for a later day, when f1 would no longer be active');
+    const late = await stage(stagedOf(raise.html), { op: 'deactivate_actor', actor_id: id('f1'), date: '2030-09-01' });
+    expect(late.status).toBe(200);
+    expect(text(late.html)).toContain('Deactivate f1 from 2030-09-01');
+    const manager = await stage('', { op: 'set_manager', actor_id: id('f1'), manager_id: id('ceo'), date: '2030-04-01' });
+    const unmanaged = await stage(stagedOf(manager.html), { op: 'deactivate_actor', actor_id: id('f1'), date: '2030-01-01' });
+    expect(text(unmanaged.html)).toContain('Takes effect on: change 1 (f1 reports to ceo from 2030-04-01) is staged for a later day');
+    // Someone else's later change does not stand in the way.
+    const other = await stage(stagedOf(raise.html), { op: 'deactivate_actor', actor_id: id('f2'), date: '2030-01-01' });
+    expect(other.status).toBe(200);
+  });
+});
