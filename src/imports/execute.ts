@@ -9,7 +9,8 @@ import { finalizeLive, finalizeScenario } from './finalize.js';
 import { dateOrderOf, type ParseContext } from './parse-row.js';
 import { planImport, type ImportPlan } from './plan/plan.js';
 import type { ProgressTracker } from './progress.js';
-import { countRowsToProcess, importedRows, liveRecordsEnteredToday, rowsToProcess, type RunRow } from './store.js';
+import { LiveSince } from './plan/since.js';
+import { actorsChangedSince, countRowsToProcess, importedRows, liveRecordsEnteredToday, rowsToProcess, type RunRow } from './store.js';
 import { loadReferences, type References } from './target.js';
 
 /**
@@ -36,11 +37,20 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
     types: references.types,
     progress: (stage, done, of) => tracker.update(stage, done, of),
     enteredToday: scenario ? undefined : await liveRecordsEnteredToday(db, tenant.id, parse.today),
+    since: live ? await liveSince(ctx, run, live.version) : undefined,
   });
   if (!scenario) checkAllowance(ctx, plan);
   await tracker.update('finalize', 0, 1);
   const step = { run, plan, tracker, types: references.types.created };
   return scenario ? finalizeScenario(ctx, step, scenario, base) : finalizeLive(ctx, step, live!.version, base);
+}
+
+/** On reprocessing into Live, what changed in Live since the run's last step read it (none when nothing did). */
+async function liveSince(ctx: ServiceContext, run: RunRow, now: number): Promise<LiveSince | undefined> {
+  const read = run.liveVersionAfter;
+  if (run.step < 2 || read === null || read >= now) return undefined;
+  const { then, touched } = await actorsChangedSince(ctx.db, ctx.tenant.id, read);
+  return new LiveSince(read, now, then, touched);
 }
 
 export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers' | 'options'>, references: References, day = today()): ParseContext {

@@ -4,6 +4,7 @@ import { importRows, importRuns, lineageEntries, scenarios } from '../db/schema/
 import { NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import type { RowResult, StoredRow } from './plan/plan.js';
+import type { ActorThen } from './plan/since.js';
 
 /** Reading and writing import runs and their rows. Every query is scoped to the tenant. */
 
@@ -214,4 +215,18 @@ export async function liveRecordsEnteredToday(db: Db, tenantId: string, today: s
     for (const { id } of found) ids.add(id);
   }
   return ids;
+}
+
+/**
+ * Live's actors changed since `version` (a reprocessing step's look back at what the run read): each one current at
+ * `version` and written since, as it was then, and the ids of every actor written since (added ones too).
+ */
+export async function actorsChangedSince(db: Db, tenantId: string, version: number): Promise<{ then: ActorThen[]; touched: Set<string> }> {
+  const found = await rawRows<{ id: string; display_name: string; email: string | null; source_hris: string | null; source_hris_id: string | null; valid_to: string | null; then: boolean }>(
+    db,
+    sql`select id, display_name, email, source_hris, source_hris_id, valid_to::text as valid_to, version_from <= ${version} as then from actors
+        where tenant_id = ${tenantId} and ((version_from <= ${version} and version_to > ${version}) or version_from > ${version})`,
+  );
+  const then = found.filter((a) => a.then).map((a) => ({ id: a.id, displayName: a.display_name, email: a.email, sourceHris: a.source_hris, sourceHrisId: a.source_hris_id, validTo: a.valid_to }));
+  return { then, touched: new Set(found.map((a) => a.id)) };
 }

@@ -20,12 +20,13 @@ export interface EarlierSteps {
   counted: Partial<Record<Family, ReadonlySet<string>>>;
 }
 
-export const NO_EARLIER_STEPS: EarlierSteps = { prior: { emails: new Map(), sources: new Map(), employeeIds: new Map() }, counted: {} };
+export const NO_EARLIER_STEPS: EarlierSteps = { prior: { emails: new Map(), sources: new Map(), employeeIds: new Map(), actors: new Map() }, counted: {} };
 
 export async function earlierSteps(rows: AsyncIterable<readonly StoredRow[]>, index: OrgIndex, parse: ParseContext, types: TypeRegistry, companyName: string, newId: () => string): Promise<EarlierSteps> {
   const emails = new Map<string, number>();
   const sources = new Map<string, number>();
   const employeeIds = new Map<string, number>();
+  const actors = new Map<string, number>();
   const scratch = new Changeset(index.graph);
   // A copy of the type registry: a type missing now (removed since) is made up here, never created by the step.
   const ownTypes: TypeRegistry = { departmentTypes: new Map(types.departmentTypes), teamTypes: new Map(types.teamTypes), createMissing: true, created: { departmentTypes: [], teamTypes: [] } };
@@ -36,13 +37,14 @@ export async function earlierSteps(rows: AsyncIterable<readonly StoredRow[]>, in
       if (keys.emailKey) emails.set(keys.emailKey, row.rowNumber);
       if (keys.sourceKey) sources.set(keys.sourceKey, row.rowNumber);
       if (keys.employeeIdKey) employeeIds.set(keys.employeeIdKey, row.rowNumber);
+      if (row.actorId) actors.set(row.actorId, row.rowNumber);
       if (!input) continue;
       const placedIn = row.actorId ? index.primaryOf.get(row.actorId)?.orgUnitId : undefined;
       if (input.team && !input.department && !isOneTeam(index, input.team.key, placedIn)) continue;
       structure.unitFor(input, placedIn);
     }
   }
-  return { prior: { emails, sources, employeeIds }, counted: { orgUnits: scratch.touched('orgUnits'), departments: scratch.touched('departments'), teams: scratch.touched('teams') } };
+  return { prior: { emails, sources, employeeIds, actors }, counted: { orgUnits: scratch.touched('orgUnits'), departments: scratch.touched('departments'), teams: scratch.touched('teams') } };
 }
 
 /**

@@ -10,6 +10,7 @@ import { earlierSteps, NO_EARLIER_STEPS } from './earlier.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
 import { countKey, identityOf, keyRows, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
+import type { LiveSince } from './since.js';
 import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegistry } from './structure.js';
 
 /**
@@ -51,6 +52,8 @@ export interface PlanInput {
    * or manager for one of them corrects it in place instead of keeping history.
    */
   enteredToday?: ReadonlySet<string>;
+  /** On reprocessing into Live, what changed in Live since the run's last step (since.ts). */
+  since?: LiveSince;
 }
 
 export type FamilySummary = Record<Family, FamilyCounts & { quarantined: number }>;
@@ -154,7 +157,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   }
   await report('actors', 0, read);
   // A team named without its department that several teams share: quarantined before managers are resolved.
-  const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected);
+  const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected, input.since);
   if (held.length) rejectAmbiguousTeams(held, index, teamDepartments, rejected);
   const identified = rejectAmbiguousTeams(accepted, index, teamDepartments, rejected);
   if (identified.length !== accepted.length) for (const r of accepted) if (rejected.has(r.input.rowNumber)) held.push(r);

@@ -4,6 +4,7 @@ import { quarantine, type Quarantine } from '../reasons.js';
 import { listed } from '../../util/words.js';
 import { addDays } from '../../org/dates.js';
 import type { OrgIndex } from './org-index.js';
+import type { LiveSince } from './since.js';
 
 /**
  * Who each row is, and who their manager is (reference/csv-field-reference.md): match by source identity
@@ -70,6 +71,11 @@ export interface PriorKeys {
   sources: ReadonlyMap<string, number>;
   /** Employee ids of an Orgonaut CSV (external ids: one person each). */
   employeeIds: ReadonlyMap<string, number>;
+  /**
+   * The actor each of those rows imported: a fixed row that finds one of them is refused even when Live has given
+   * them another email or HRIS id since (the keys above are the file's, not Live's).
+   */
+  actors: ReadonlyMap<string, number>;
 }
 
 /**
@@ -146,9 +152,10 @@ export function resolveIdentities(
   prior: PriorKeys,
   newId: () => string,
   rejected: Map<number, Quarantine>,
+  since?: LiveSince,
 ): Identified {
   noteDuplicates(rows, counts, prior, rejected);
-  return identify(rows, index, format, prior, newId, rejected);
+  return identify(rows, index, format, prior, newId, rejected, since);
 }
 
 function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employeeIds }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): void {
@@ -169,13 +176,16 @@ function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employe
 /** The id a quarantined row's new person would get: a placeholder, never written. */
 const placeholderId = (rowNumber: number): string => `row:${rowNumber}`;
 
-function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportFormat, prior: PriorKeys, newId: () => string, rejected: Map<number, Quarantine>): Identified {
+function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportFormat, prior: PriorKeys, newId: () => string, rejected: Map<number, Quarantine>, since?: LiveSince): Identified {
   const out: ResolvedRow<RowIdentity>[] = [];
   const held: ResolvedRow<RowIdentity>[] = [];
   for (const row of rows) {
     const reason = identityProblem(row, index, format);
     if (reason) addProblem(rejected, row.rowNumber, reason);
     const matched = (row.sourceHris && row.sourceHrisId ? index.bySource.get(sourceKeyOf(row.sourceHris, row.sourceHrisId)) : undefined) ?? (row.emailKey ? index.byEmail.get(row.emailKey) : undefined);
+    // On reprocessing, Live may have changed under the row since the run read the file (since.ts).
+    const moved = since?.problem(row, matched, index);
+    if (moved) addProblem(rejected, row.rowNumber, moved);
     if (!matched && row.incomplete) {
       addProblem(rejected, row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}`));
     }
@@ -213,9 +223,9 @@ function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportF
   return { accepted: out.filter((r) => !clashing.has(r.input.rowNumber)), held: [...held, ...out.filter((r) => clashing.has(r.input.rowNumber))] };
 }
 
-/** The earlier row of the run that imported an actor: the row of one of the actor's identity keys. */
-function priorRowOf(actor: { sourceHris: string | null; sourceHrisId: string | null; email: string | null }, prior: PriorKeys): number | undefined {
-  return (actor.sourceHris && actor.sourceHrisId ? prior.sources.get(sourceKeyOf(actor.sourceHris, actor.sourceHrisId)) : undefined) ?? (actor.email ? prior.emails.get(actor.email.toLowerCase()) : undefined);
+/** The earlier row of the run that imported an actor: the row that became them, else one of the actor's identity keys. */
+function priorRowOf(actor: { id: string; sourceHris: string | null; sourceHrisId: string | null; email: string | null }, prior: PriorKeys): number | undefined {
+  return prior.actors.get(actor.id) ?? (actor.sourceHris && actor.sourceHrisId ? prior.sources.get(sourceKeyOf(actor.sourceHris, actor.sourceHrisId)) : undefined) ?? (actor.email ? prior.emails.get(actor.email.toLowerCase()) : undefined);
 }
 
 function sharesPriorKey(row: RowIdentity, prior: PriorKeys): boolean {
