@@ -54,10 +54,14 @@ document.addEventListener('click', (event) => {
 });
 
 // A page holding work that is not saved yet (the change tray's staged changes, kept in the page) asks before it is
-// left by anything but its own forms or a confirmed discard.
+// left by anything but its own forms — those posting back to it, which carry the work — or a confirmed discard:
+// signing out asks too.
 let leavingOnPurpose = false;
 document.addEventListener('submit', (event) => {
-  if (!event.defaultPrevented) leavingOnPurpose = true;
+  const form = event.target;
+  // The attribute: `form.action` is the tray's own button named "action".
+  const target = new URL(form.getAttribute('action') ?? '', location.href);
+  if (!event.defaultPrevented && target.pathname === location.pathname) leavingOnPurpose = true;
 });
 document.addEventListener('click', (event) => {
   if (!event.defaultPrevented && event.target.closest('a[data-confirm]')) leavingOnPurpose = true;
@@ -67,6 +71,10 @@ window.addEventListener('beforeunload', (event) => {
   if (leavingOnPurpose || !document.querySelector('[data-unsaved]')) return;
   event.preventDefault();
   event.returnValue = '';
+  // Staying (the prompt dismissed): the form that asked to leave (Sign out) may be sent again.
+  setTimeout(() => {
+    for (const form of document.querySelectorAll('form[data-sending]')) delete form.dataset.sending;
+  }, 0);
 });
 
 // A table's scroll box (role=region, tabindex=0 in the HTML, for the arrow keys) is a Tab stop only while its table
