@@ -181,6 +181,18 @@ describe('an actor field in the tray of an organisation of 320 actors', () => {
     expect(control(either.html, 'set_fte-actor_id')).toContain('aria-invalid="true"');
   });
 
+  it('shows an id a link hands in (an actor page’s Change FTE) as that person’s suggestion, and stages it', async () => {
+    const sid = (await createScenario(large.ctx, { name: 'Large: linked' })).id;
+    const page = (await get(large, `/scenarios/${sid}/changes`)).html;
+    const [[who, whoId]] = uniquelyNamed(suggestions(page, 'list-actor')) as [string, string][];
+    const linked = (await get(large, `/scenarios/${sid}/changes?op=set_fte&actor_id=${whoId}`)).html;
+    const shown = suggestions(page, 'list-actor').find((o) => o.endsWith(` — ${whoId}`))!;
+    expect(shown.startsWith(who!)).toBe(true);
+    expect(decode(control(linked, 'set_fte-actor_id'))).toContain(`value="${shown}"`);
+    const staged = await post(large, `/scenarios/${sid}/changes`, { csrf: hiddenField(linked, 'csrf'), staged: '', action: 'stage', op: 'set_fte', actor_id: shown, fte: '0.8' });
+    expect(JSON.parse(stagedOf(staged.html))).toEqual([{ op: 'set_fte', actor_id: whoId, fte: 0.8 }]);
+  });
+
   it('suggests a hire staged in the tray, who can then be typed by name', async () => {
     const sid = (await createScenario(large.ctx, { name: 'Large: hire' })).id;
     const page = (await get(large, `/scenarios/${sid}/changes`)).html;

@@ -624,9 +624,11 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
   let control;
   if (REF_KINDS.has(field.kind)) {
     const options = optionsOf(field, props.choices);
+    // An id handed in by a link (an actor page's "Move to another unit") reads as its suggestion, not a bare id.
+    const known = options.find((o) => o.value === value.trim());
     control =
       typed(field, props.choices) ? (
-        <input {...common} list={listIdOf(field)} value={value} placeholder="Type to search, or paste an id" autocomplete="off" />
+        <input {...common} list={listIdOf(field)} value={known ? `${known.label}${ID_SEPARATOR}${known.value}` : value} placeholder="Type to search, or paste an id" autocomplete="off" />
       ) : (
         <select {...common}>
           <option value="">{field.required ? 'Choose…' : 'None'}</option>
