@@ -101,3 +101,23 @@ describe('a deactivation staged before a later change already in the tray about 
     expect(other.status).toBe(200);
   });
 });
+
+describe('a number typed with a decimal comma', () => {
+  it('is refused on its field — “0,8” read as 8, or an allocation of “12,5” staged as 125 % — while money keeps its thousands separators', async () => {
+    const { stage } = await tray('Decimal commas');
+    const fte = await stage('', { op: 'set_fte', actor_id: id('f1'), fte: '0,8' });
+    expect(fte.status).toBe(400);
+    expect(text(fte.html)).toContain('FTE must use a decimal point, not a comma (0.8, not 0,8).');
+    expect(fte.html).toMatch(/id="set_fte-fte" name="fte"[^>]*aria-invalid="true"/);
+    expect(fte.html).toMatch(/id="set_fte-fte" name="fte"[^>]*value="0,8"/);
+    const allocation = await stage('', { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: '12,5' });
+    expect(allocation.status).toBe(400);
+    expect(text(allocation.html)).toContain('Allocation % must use a decimal point, not a comma');
+    expect(text(allocation.html)).toContain('Tray: 0 staged changes');
+    const pay = await stage('', { op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount: '72,500', currency: 'EUR' });
+    expect(pay.status).toBe(200);
+    expect(text(pay.html)).toContain('Change f1’s salary to €72,500');
+    const point = await stage(stagedOf(pay.html), { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: '12.5' });
+    expect(text(point.html)).toContain('to 12.5 %');
+  });
+});

@@ -311,6 +311,9 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
       continue;
     }
     if (field.kind === 'number' || field.kind === 'money') {
+      // FTE and allocations are small numbers: a comma there is a decimal comma ("0,8"), which dropping it as a
+      // thousands separator would read as 8 — refused; money keeps its thousands separators ("72,500").
+      if (field.kind === 'number' && raw.includes(',')) return { field: field.name, message: `${field.label} must use a decimal point, not a comma (0.8, not 0,8).` };
       const value = Number(raw.replace(/[\s,_]/g, ''));
       if (!Number.isFinite(value)) return { field: field.name, message: `${field.label} must be a number.` };
       // Money is typed in units (euros, dollars) and stored in minor units: its range is said in what was typed.
