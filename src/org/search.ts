@@ -98,6 +98,6 @@ function score(words: string[], phrase: string, { name, nameWords }: Entry<unkno
 }
 
 /** Whether `text` has `word` (or its singular, for a plural), right after `before` when given. */
-function contains(text: string, word: string, before = ''): boolean {
+export function contains(text: string, word: string, before = ''): boolean {
   return text.includes(before + word) || (word.length > 1 && word.endsWith('s') && text.includes(before + word.slice(0, -1)));
 }

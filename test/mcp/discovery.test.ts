@@ -147,14 +147,21 @@ describe('the review guides', () => {
 });
 
 describe('search and fetch (ChatGPT connectors)', () => {
-  it('search returns {results: [{id, title, url}]} across org units and actors, as JSON text too', async () => {
+  it('search returns {results: [{id, title, url, reason}]} across org units and actors, as JSON text too', async () => {
     const result = await viewer.call('search', { query: 'platform' });
     const data = structured<{ results: { id: string; title: string; url: string }[] }>(result);
-    expect(data.results).toEqual([{ id: `org-unit:${world.ids.units.P}`, title: 'Platform (team)', url: `${world.origin}/org-units/${world.ids.units.P}` }]);
+    expect(data.results).toEqual([
+      { id: `org-unit:${world.ids.units.P}`, title: 'Platform (team)', url: `${world.origin}/org-units/${world.ids.units.P}`, reason: 'name is the query' },
+    ]);
     expect(data).toMatchObject({ withheld: [] });
     expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(data);
     const people = structured<{ results: { id: string; title: string }[] }>(await viewer.call('search', { query: 'ceo' }));
-    expect(people.results).toContainEqual({ id: `actor:${world.ids.id('ceo')}`, title: 'ceo — Chief Executive', url: `${world.origin}/actors/${world.ids.id('ceo')}` });
+    expect(people.results).toContainEqual({
+      id: `actor:${world.ids.id('ceo')}`,
+      title: 'ceo — Chief Executive',
+      url: `${world.origin}/actors/${world.ids.id('ceo')}`,
+      reason: 'name is the query',
+    });
   });
 
   it('search answers with the kinds of record the token may read, and names the kind it left out', async () => {

@@ -6,7 +6,8 @@ import { NotFound } from '../../errors.js';
 import { minorUnits, toMajor } from '../../org/cost.js';
 import { getActor } from '../../org/read-people.js';
 import { ancestors, getOrgUnit } from '../../org/read-structure.js';
-import { SEARCH_RESULTS_PER_KIND, searchOrganisation, type SearchMatches } from '../../org/search.js';
+import { contains, SEARCH_RESULTS_PER_KIND, searchOrganisation } from '../../org/search.js';
+import type { Actor, OrgUnit } from '../../org/types.js';
 import { withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
 
@@ -43,16 +44,25 @@ export const searchTool = defineTool({
   title: 'Search the organisation',
   description:
     'Searches org units (by name, code or type; with org-units.read) and people, robots and agents (by name, email, ' +
-    'title or kind; with actors.read) in Live, returning the 10 best of each as {id, title, url}, best first (the name itself, then names ' +
+    'title or kind; with actors.read) in Live, returning the 10 best of each as {id, title, url, reason}, best first (the name itself, then names ' +
     'starting with the query, then the rest); a record matches when it contains every word of the query (e.g. ' +
     '"platform team", "support manager"); when none does, the records with the most of its words come back. ' +
+    'A type, kind or mail domain alone ("team") is no match while others have the words in a name, title, code or email; `reason` says where the words were found. ' +
     'Either ability is enough; `withheld` names a kind left out and the ability that would show it. ' +
     'Pass an id to `fetch` for the full record. ' +
     'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
   purpose: 'search',
   inputSchema: z.object({ query: z.string().min(1).max(200).describe('Words to look for, e.g. a team name or a person’s name.') }),
   outputSchema: z.object({
-    results: z.array(z.object({ id: z.string(), title: z.string(), url: z.string() })),
+    results: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        url: z.string(),
+        reason: z.string().describe('Why it matched: where the words were found ("name: platform; type: team"), and for a partial match the words it lacks'),
+      }),
+    ),
+    note: z.string().optional().describe('Said when nothing matched: what to try next'),
     withheld: z
       .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
       .describe('Kinds of record not searched because this connection may not read them, and the ability that would show them (empty: none)'),
@@ -62,47 +72,161 @@ export const searchTool = defineTool({
   requiresOneOf: KINDS.map((k) => k.ability),
   example: { query: 'platform' },
   async handler(ctx, input, call) {
-    const { orgUnits, actors } = await searchWords(ctx, input.query);
-    return {
-      results: [
-        ...orgUnits.map((u) => ({ id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id) })),
-        ...actors.map((a) => ({ id: `actor:${a.id}`, title: a.title ? `${a.displayName} — ${a.title}` : a.displayName, url: webUrl(call.origin, 'actor', a.id) })),
-      ],
-      withheld: withheldKinds(ctx.principal),
-    };
+    const { orgUnits, actors, words } = await searchWords(ctx, input.query);
+    const units = orgUnits.map(({ record: u, reason, rank }) => ({ rank, id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id), reason }));
+    const people = actors.map(({ record: a, reason, rank }) => ({
+      rank,
+      id: `actor:${a.id}`,
+      title: a.title ? `${a.displayName} — ${a.title}` : a.displayName,
+      url: webUrl(call.origin, 'actor', a.id),
+      reason,
+    }));
+    const results = byRank(units, people).map(({ rank: _rank, ...result }) => result);
+    const note = results.length
+      ? undefined
+      : call.catalog.renderNames(
+          `Nothing has ${words.length > 1 ? 'these words' : 'this word'} in a name, title, code or email. Try part of a name ("plat" for Platform), ` +
+            'fewer words, or list with `org.units.list` / `org.actors.list` (their `query` filters by name).',
+          call.names,
+        );
+    return { results, note, withheld: withheldKinds(ctx.principal) };
   },
 });
+
+/** Units and actors, each list in its own order, merged best first (a unit first among equals). */
+function byRank<T extends { rank: number }>(a: T[], b: T[]): T[] {
+  const merged: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && a[i]!.rank >= b[j]!.rank) ? a[i++]! : b[j++]!);
+  return merged;
+}
 
 /** Words a question carries that name nothing ("who leads the finance team" looks for finance and team). */
 const FILLER_WORDS = new Set(['a', 'an', 'and', 'the', 'of', 'in', 'on', 'at', 'for', 'to', 'with', 'who', 'whom', 'what', 'which', 'where', 'is', 'are', 'does', 'do', 'our', 'all', 'list', 'show', 'find']);
 
+interface Found<T> {
+  record: T;
+  reason: string;
+  /** How good a match, comparable between units and actors of one answer: higher is better. */
+  rank: number;
+}
+
 /**
  * Every word must match; when no record has them all (assistants send questions: "who runs finance"), the records
- * found for the most of the query's words (of two or more letters, filler left out), best first.
+ * with the most of the query's words (of two or more letters, filler left out), best first, each with the reason.
+ * Either way a record needs a word in its own text — a name, title, code or the name part of an email — when any
+ * record has one: a word found only in a type, kind or email domain ("team", "fixture" of `p1@fixture.test`) would
+ * otherwise bring every team or everyone in.
  */
-async function searchWords(ctx: ServiceContext, query: string): Promise<SearchMatches> {
-  const all = await searchOrganisation(ctx, query);
-  const words = [...new Set(query.toLowerCase().split(/\s+/))].filter((w) => w.length > 1 && !FILLER_WORDS.has(w));
-  if (all.orgUnits.length || all.actors.length || !words.length) return all;
+async function searchWords(ctx: ServiceContext, query: string): Promise<{ orgUnits: Found<OrgUnit>[]; actors: Found<Actor>[]; words: string[] }> {
+  const all = await searchOrganisation(ctx, query, PER_WORD_CANDIDATES);
+  const given = [...new Set(query.toLowerCase().split(/\s+/).filter(Boolean))];
+  const words = given.filter((w) => w.length > 1 && !FILLER_WORDS.has(w));
+  const shown = words.length ? words : given;
+  if (all.orgUnits.length || all.actors.length || !words.length) {
+    const phrase = given.join(' ');
+    const orgUnits = all.orgUnits.map((record) => fullMatch(record, unitFields(record), shown, phrase));
+    const actors = all.actors.map((record) => fullMatch(record, actorFields(record), shown, phrase));
+    const anyOwn = [...orgUnits, ...actors].some((found) => found.own);
+    const kept = <T>(list: (Found<T> & { own: boolean })[]) =>
+      list
+        .filter((found) => found.own || !anyOwn)
+        .slice(0, SEARCH_RESULTS_PER_KIND)
+        .map(({ record, reason, rank }) => ({ record, reason, rank }));
+    return { orgUnits: kept(orgUnits), actors: kept(actors), words: shown };
+  }
   // Deeper than one page per word, so a record with several of the words is not lost behind ten with one.
   const perWord = await Promise.all(words.map((word) => searchOrganisation(ctx, word, PER_WORD_CANDIDATES)));
-  return { orgUnits: mostWords(perWord.map((found) => found.orgUnits)), actors: mostWords(perWord.map((found) => found.actors)) };
+  return {
+    orgUnits: mostWords(perWord.map((found) => found.orgUnits), words, unitFields),
+    actors: mostWords(perWord.map((found) => found.actors), words, actorFields),
+    words,
+  };
 }
 
 const PER_WORD_CANDIDATES = 200;
 
-/** The records found by the most words, best first; among equals, in the order the words found them. */
-function mostWords<T extends { id: string }>(lists: T[][]): T[] {
-  const hits = new Map<string, { record: T; words: number }>();
-  for (const record of lists.flat()) {
-    const hit = hits.get(record.id);
-    if (hit) hit.words++;
-    else hits.set(record.id, { record, words: 1 });
+/** A searched field of a record; `own` when a word found there names the record (not its type, kind or mail domain). */
+interface Field {
+  label: string;
+  text: string;
+  own: boolean;
+}
+
+function unitFields(unit: OrgUnit): Field[] {
+  return [
+    { label: 'name', text: unit.name, own: true },
+    { label: 'code', text: unit.code ?? '', own: true },
+    { label: 'type', text: unit.type, own: false },
+  ];
+}
+
+function actorFields(actor: Actor): Field[] {
+  const [local = '', domain = ''] = (actor.email ?? '').split('@');
+  return [
+    { label: 'name', text: actor.displayName, own: true },
+    { label: 'title', text: actor.title ?? '', own: true },
+    { label: 'email', text: local, own: true },
+    { label: 'email domain', text: domain, own: false },
+    { label: 'kind', text: actor.kind, own: false },
+  ];
+}
+
+/** The first field (in the order given: own text first) that has the word. */
+function fieldOf(fields: Field[], word: string): Field | undefined {
+  return fields.find((field) => contains(field.text.toLowerCase(), word));
+}
+
+/** "name: platform; type: team" — each field with the words found in it. */
+function whereFound(fields: Field[], words: string[]): string {
+  const byField = new Map<string, string[]>();
+  for (const word of words) {
+    const field = fieldOf(fields, word);
+    if (field) byField.set(field.label, [...(byField.get(field.label) ?? []), word]);
   }
-  return [...hits.values()]
-    .sort((a, b) => b.words - a.words)
+  return [...byField].map(([label, found]) => `${label}: ${found.join(', ')}`).join('; ');
+}
+
+/**
+ * A record that has every word: the reason (the name itself, its start, or where each word is), its rank (as the
+ * search ranks it: 5 the name, 4 its start, 3 every word in the name, 1 elsewhere) and whether a word is in its own text.
+ */
+function fullMatch<T>(record: T, fields: Field[], words: string[], phrase: string): Found<T> & { own: boolean } {
+  const name = fields[0]!.text.toLowerCase();
+  const own = words.some((word) => fieldOf(fields, word)?.own);
+  if (name === phrase) return { record, reason: 'name is the query', rank: 5, own };
+  if (name.startsWith(phrase)) return { record, reason: `name starts with "${phrase}"`, rank: 4, own };
+  const rank = words.every((word) => contains(name, word)) ? 3 : 1;
+  return { record, reason: whereFound(fields, words) || 'every word matches', rank, own };
+}
+
+/**
+ * The candidates with the most words in their own text, best first: more words, then more of them in the name, then
+ * the order the words' searches ranked them; a candidate with none in its own text is left out.
+ */
+function mostWords<T extends { id: string }>(lists: T[][], words: string[], fieldsOf: (record: T) => Field[]): Found<T>[] {
+  const candidates = new Map<string, { record: T; rank: number }>();
+  lists.forEach((list) => list.forEach((record, rank) => {
+    const known = candidates.get(record.id);
+    if (!known || rank < known.rank) candidates.set(record.id, { record, rank });
+  }));
+  const scored = [...candidates.values()].flatMap(({ record, rank }) => {
+    const fields = fieldsOf(record);
+    const hits = words.map((word) => fieldOf(fields, word));
+    const own = hits.filter((field) => field?.own).length;
+    if (!own) return [];
+    const found = words.filter((_, i) => hits[i]);
+    const missing = words.filter((_, i) => !hits[i]);
+    const inName = hits.filter((field) => field?.label === 'name').length;
+    const where = whereFound(fields, found);
+    const reason = missing.length ? `${found.length} of ${words.length} words, not ${missing.map((w) => `"${w}"`).join(', ')} — ${where}` : `every word (filler aside) — ${where}`;
+    return [{ record, reason, words: found.length, own, inName, rank }];
+  });
+  return scored
+    .sort((a, b) => b.words - a.words || b.own - a.own || b.inName - a.inName || a.rank - b.rank)
     .slice(0, SEARCH_RESULTS_PER_KIND)
-    .map((hit) => hit.record);
+    .map(({ record, reason, words: count, own, inName }) => ({ record, reason, rank: count * 100 + own * 10 + inName }));
 }
 
 export const fetchTool = defineTool({
