@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
-import { invitations, memberships, passwordResets, users } from '../db/schema/index.js';
+import { invitations, memberships, passwordResets, roleBundles, users } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
@@ -29,6 +29,18 @@ function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * An invitation lets someone in only while whoever sent it still may invite: sent by the admin channel (no
+ * inviter), or by an active member whose role has `members.manage` — an admin archived or moved to a lesser role
+ * must not keep a way in through a link sent to an address of their own.
+ */
+const inviterMayStillInvite = sql`(${invitations.invitedBy} is null or exists (
+  select 1 from ${memberships} m join ${roleBundles} b on b.tenant_id = m.tenant_id and b.role = m.role
+  where m.tenant_id = ${invitations.tenantId} and m.user_id = ${invitations.invitedBy}
+    and m.status = 'active' and 'members.manage' = any(b.abilities)))`;
+
+const pendingInvitation = and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`), inviterMayStillInvite);
+
 export async function listMembers(ctx: ServiceContext) {
   authorize(ctx.principal, 'members.manage');
   const rows = await ctx.db
@@ -40,7 +52,7 @@ export async function listMembers(ctx: ServiceContext) {
   const pending = await ctx.db
     .select()
     .from(invitations)
-    .where(and(eq(invitations.tenantId, ctx.tenant.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`)))
+    .where(and(eq(invitations.tenantId, ctx.tenant.id), pendingInvitation))
     .orderBy(invitations.createdAt);
   return {
     members: rows.map((m) => ({ user_id: m.userId, email: m.email, name: m.name, role: m.role, status: m.status, joined_at: m.joinedAt.toISOString(), last_login_at: m.lastLoginAt?.toISOString() ?? null })),
@@ -94,7 +106,7 @@ export async function findInvitation(db: Db, tenant: Tenant, token: string) {
   const [row] = await db
     .select()
     .from(invitations)
-    .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.tokenHash, digest(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`)));
+    .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.tokenHash, digest(token)), pendingInvitation));
   return row ?? null;
 }
 
@@ -134,7 +146,7 @@ export async function acceptInvitation(db: Db, tenant: Tenant, input: { token: s
     const claimed = await tx
       .update(invitations)
       .set({ acceptedAt: sql`now()` })
-      .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.id, invitation.id), isNull(invitations.acceptedAt)))
+      .where(and(eq(invitations.tenantId, tenant.id), eq(invitations.id, invitation.id), pendingInvitation))
       .returning();
     if (!claimed.length) throw new InvalidInput('token', 'this invitation was just used');
     const user = await ensureUser(tx, { email: invitation.email, name: input.name.trim() || invitation.email, password: input.password });
@@ -161,6 +173,7 @@ export async function changeRole(ctx: ServiceContext, userId: string, role: stri
   if (userId === ctx.principal.userId) throw new Conflict('You cannot change your own role.');
   await ctx.db.update(memberships).set({ role }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: 'role_changed', principal: ctx.principal, before: { role: member.role }, after: { role } });
+  await endInvitationsSentBy(ctx, userId, 'inviter_role_changed');
 }
 
 /**
@@ -194,8 +207,24 @@ export async function setMemberStatus(ctx: ServiceContext, userId: string, statu
     await destroyUserSessions(ctx.db, userId, ctx.tenant.id);
     await revokeTokensOfUser(ctx.db, { tenantId: ctx.tenant.id, userId }, { reason: 'member_archived', principal: ctx.principal });
     await revokeAllAppsOfUser(ctx.db, ctx.tenant.id, userId, { revokedBy: ctx.principal.userId, requestId: ctx.requestId ?? null });
+    await endInvitationsSentBy(ctx, userId, 'inviter_archived');
   }
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: status === 'archived' ? 'archived' : 'reactivated', principal: ctx.principal });
+}
+
+/**
+ * Revokes, for good and audited, the pending invitations a member sent that they could no longer send (archived, or
+ * in a role without `members.manage`), so the list of pending invitations shows only links that still work.
+ */
+async function endInvitationsSentBy(ctx: ServiceContext, userId: string, reason: 'inviter_archived' | 'inviter_role_changed'): Promise<void> {
+  const ended = await ctx.db
+    .update(invitations)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(invitations.tenantId, ctx.tenant.id), eq(invitations.invitedBy, userId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), sql`not ${inviterMayStillInvite}`))
+    .returning({ id: invitations.id });
+  for (const invitation of ended) {
+    await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: invitation.id, action: 'revoked', principal: ctx.principal, metadata: { reason } });
+  }
 }
 
 const RANK: Record<Role, number> = { owner: 4, admin: 3, manager: 2, member: 1, viewer: 0 };

@@ -279,6 +279,32 @@ describe('invitations', () => {
     expect(guesses).toHaveLength(SIGN_IN_LIMITS.perAccount.limit);
   });
 
+  it('sent by someone who can no longer invite (archived, or moved to a role without members.manage) let nobody in', async () => {
+    for (const leaving of ['archive', 'role'] as const) {
+      const inviter = await buildMember(database, tenant, 'admin', { password: PASSWORD });
+      const inviterCookie = await signInThroughForm(app, HOST, inviter.email, PASSWORD);
+      const email = `sock.puppet.${leaving}@example.test`;
+      const created = await post('/settings/members/invite', { csrf: await csrf(inviterCookie), email, role: 'admin' }, inviterCookie);
+      const path = /\/invitations\/[A-Za-z0-9_-]+/.exec(created.html)![0];
+      // The link's form, opened while the inviter could still invite.
+      const opened = await app.request(path, { host: HOST, headers: { accept: 'text/html' } });
+      const linkCsrf = hiddenField(await opened.text(), 'csrf');
+      const form: Record<string, string> = leaving === 'archive' ? {} : { role: 'viewer' };
+      const done = await post(`/settings/members/${inviter.id}/${leaving}`, { csrf: await csrf(ownerCookie), ...form }, ownerCookie);
+      expect(done.status).toBe(303);
+
+      expect((await app.request(path, { host: HOST, headers: { accept: 'text/html' } })).status).toBe(404);
+      const accepted = await post(path, { csrf: linkCsrf, name: 'Sock Puppet', password: 'my own secret 1' }, cookiesOf(opened));
+      expect(accepted.status).toBe(404);
+      expect(accepted.html).toContain('not valid any more');
+      expect(accepted.response.headers.getSetCookie().some((c) => /orgonaut_session=[^;]/.test(c))).toBe(false);
+      expect(await canSignIn(email, 'my own secret 1')).toBe(false);
+      expect((await page('/settings/members', ownerCookie)).html).not.toContain(email);
+      const ended = await database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.entityType, 'invitation'), eq(auditEvents.action, 'revoked')));
+      expect(ended.some((e) => (e.metadata as { reason?: string }).reason === (leaving === 'archive' ? 'inviter_archived' : 'inviter_role_changed'))).toBe(true);
+    }
+  });
+
   it('of a new email create the account with the name and password given', async () => {
     const path = await invite('fresh.face@example.test');
     const short = await submitLinkForm(path, { name: 'Fresh Face', password: 'short' });
