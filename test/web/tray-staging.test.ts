@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
+import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { openView } from '../../src/org/view.js';
@@ -48,6 +49,7 @@ const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![
 beforeAll(async () => {
   database = await testDatabase();
   tenant = await buildTenant(database, { slug: 'traystaging', name: 'Tray Staging', plan: 'enterprise' });
+  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
   tenant = await writeGraph(database, tenant, buildFixtureOrg('tray-staging'));
   app = testApp(database);
   ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
@@ -119,5 +121,26 @@ describe('a number typed with a decimal comma', () => {
     expect(text(pay.html)).toContain('Change f1’s salary to €72,500');
     const point = await stage(stagedOf(pay.html), { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: '12.5' });
     expect(text(point.html)).toContain('to 12.5 %');
+  });
+});
+
+describe('the Change pay form opened for an actor (an actor page’s “Plan a pay change”)', () => {
+  const chosen = (html: string, id: string) => /<option value="([^"]*)" selected=""/.exec(new RegExp(`<select id="${id}"[^>]*>([\\s\\S]*?)</select>`).exec(html)![1]!)?.[1];
+
+  it('starts from the kind and currency of the pay they have — a day rate stays a day rate, dollars stay dollars', async () => {
+    const { sid } = await tray('Pay from an actor page');
+    const contractor = (await get(`/scenarios/${sid}/changes?op=set_compensation&actor_id=${id('f1')}`, owner)).html;
+    expect(chosen(contractor, 'set_compensation-actor_id')).toBe(id('f1'));
+    expect(chosen(contractor, 'set_compensation-kind')).toBe('day_rate');
+    expect(chosen(contractor, 'set_compensation-currency')).toBe('EUR');
+    const dollars = (await get(`/scenarios/${sid}/changes?op=set_compensation&actor_id=${id('sales_head')}`, owner)).html;
+    expect(chosen(dollars, 'set_compensation-kind')).toBe('salary');
+    expect(chosen(dollars, 'set_compensation-currency')).toBe('USD');
+    // Someone without pay (the agent): the form's own defaults; what a link gives is kept.
+    const unpaid = (await get(`/scenarios/${sid}/changes?op=set_compensation&actor_id=${id('bot')}`, owner)).html;
+    expect(chosen(unpaid, 'set_compensation-kind')).toBeUndefined();
+    expect(chosen(unpaid, 'set_compensation-currency')).toBe('EUR');
+    const given = (await get(`/scenarios/${sid}/changes?op=set_compensation&actor_id=${id('f1')}&kind=salary`, owner)).html;
+    expect(chosen(given, 'set_compensation-kind')).toBe('salary');
   });
 });

@@ -47,6 +47,7 @@ import { openView, type ViewRequest } from '../../org/view.js';
 import { isUuid } from '../../util/ids.js';
 import { today } from '../../org/dates.js';
 import { onOrAfter } from '../../scenarios/ops/dated.js';
+import { compensationInEffect } from '../../org/cost.js';
 
 /**
  * The change tray of a planning scenario: forms stage commands into a list kept in the page itself (hidden fields,
@@ -69,12 +70,12 @@ interface TrayState {
 
 export function trayRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
-  web.get('/scenarios/:id/changes', (c) => {
+  web.get('/scenarios/:id/changes', async (c) => {
     const { op, ...draft } = c.req.query();
     const applied = Number(c.req.query('applied') || 0);
     return trayPage(c, {
       staged: [],
-      open: op && TRAY_OP_BY_NAME.has(op as TrayOp['op']) ? { op, draft } : undefined,
+      open: op && TRAY_OP_BY_NAME.has(op as TrayOp['op']) ? { op, draft: await withCurrentPay(serviceContext(c), c.req.param('id'), op, draft) } : undefined,
       notice: applied ? `Applied ${count(applied, 'change', 'changes')} to the scenario.` : undefined,
     });
   });
@@ -146,6 +147,24 @@ export function trayRoutes(): Hono<AppEnv> {
     return trayPage(c, { staged: next, open: { op: spec.op, draft: {} }, notice: 'Added to the tray. Apply the tray to save it in the scenario.' });
   });
   return web;
+}
+
+/**
+ * The Change pay form opened for an actor (an actor page's "Plan a pay change") starts from the kind and currency of
+ * the pay they have today in the scenario — a contractor's day rate in USD, not the form's first choice, an annual
+ * salary in the reporting currency, which would turn their day rate into a salary. What the link gives is kept.
+ */
+async function withCurrentPay(ctx: ServiceContext, scenarioId: string, op: string, draft: Draft): Promise<Draft> {
+  const actorId = draft.actor_id?.trim();
+  if (op !== 'set_compensation' || !actorId || draft.kind || draft.currency || !can(ctx.principal, 'costs.read')) return draft;
+  let pay;
+  try {
+    pay = compensationInEffect((await openView(ctx, { scenarioId })).graph, actorId, today());
+  } catch (error) {
+    if (formError(error)) return draft; // the page says what is wrong with the scenario
+    throw error;
+  }
+  return pay ? { ...draft, kind: pay.kind, currency: pay.currency } : draft;
 }
 
 /**
