@@ -9,6 +9,7 @@ import type { ScenarioChange } from './overlay.js';
 import { deltaVisibility, labelOf } from './delta.js';
 import { nameReferences } from './reference-names.js';
 import { loadChanges, loadScenario } from './store.js';
+import { typeNamesById } from '../tenancy/settings.js';
 
 /**
  * A scenario's own overlay, change by change: what it adds, changes (with the source value each field was edited
@@ -16,7 +17,7 @@ import { loadChanges, loadScenario } from './store.js';
  * conflict resolutions (`org_unit`, `actor`…), fields in snake_case. Without `costs.read` compensation changes and
  * money fields are left out; a family the caller may not read (`deltaVisibility`, the delta's rule) is left out too.
  * Each change names its record as the delta does (`label`: "Checkout", "Ann Lee reports to Bo Chen") and the records
- * its fields point at (`names`: the units, people and positions of `parent_id`, `manager_id`…, by id), so no reader
+ * its fields point at (`names`: the units, people, positions and unit types of `parent_id`, `manager_id`…, by id), so no reader
  * has to look ids up.
  */
 
@@ -44,7 +45,8 @@ export async function listScenarioChanges(ctx: ServiceContext, scenarioId: strin
     scenario.kind === 'planning'
       ? await ctx.graphs.scenarioWithSource(scenario).then(({ graph, source }) => [graph, source.graph])
       : [await ctx.graphs.scenario(scenario), (await ctx.graphs.live(ctx.tenant.id)).graph];
-  return { page: mapPage(page, (c) => presentChange(c, showMoney, graphs, readable)) };
+  const types = await typeNamesById(ctx);
+  return { page: mapPage(page, (c) => presentChange(c, showMoney, graphs, readable, types)) };
 }
 
 /**
@@ -52,9 +54,15 @@ export async function listScenarioChanges(ctx: ServiceContext, scenarioId: strin
  * records its values and base refer to — only of families the caller may read (`readable`); an id that names nothing
  * in `graphs` is left out of `names`.
  */
-export function presentChange(change: ScenarioChange, showMoney: boolean, graphs: readonly OrgGraph[], readable: ReadonlySet<Family>) {
+export function presentChange(
+  change: ScenarioChange,
+  showMoney: boolean,
+  graphs: readonly OrgGraph[],
+  readable: ReadonlySet<Family>,
+  types: ReadonlyMap<string, string> = new Map(),
+) {
   const record = graphs.map((g) => recordsOf(g, change.family).get(change.recordId) as Record<string, unknown> | undefined).find(Boolean) ?? change.values ?? change.base;
-  const names = nameReferences({}, [change.values, change.base].flatMap((fields) => Object.entries(fields ?? {})), graphs, readable);
+  const names = nameReferences({}, [change.values, change.base].flatMap((fields) => Object.entries(fields ?? {})), graphs, readable, types);
   return {
     family: ENTITY_TYPES[change.family],
     record_id: change.recordId,

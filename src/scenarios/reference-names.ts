@@ -13,18 +13,35 @@ export const REFERENCE_FIELDS: Readonly<Record<string, Family>> = {
 };
 
 /**
+ * Fields that point at a department or team type — tenant settings, not records of the graph — and the family whose
+ * readers may see the type (the abilities the type lists need: `org-units.read`, `teams.read`).
+ */
+export const TYPE_FIELDS: Readonly<Record<string, Family>> = {
+  department_type_id: 'departments',
+  team_type_id: 'teams',
+};
+
+/**
  * Adds to `names` the name of each record the `fields` (field, value pairs; camelCase or snake_case) point at — a
- * unit's or person's name, a position's title, as `labelOf` calls it, from the first of `graphs` that holds it —
- * only of families the caller may read (`readable`); an id that names nothing in `graphs` is left out. The changes
- * list and the delta both name their ids with this (`names`, by id), so no reader has to look them up.
+ * unit's or person's name, a position's title, as `labelOf` calls it, from the first of `graphs` that holds it; a
+ * department's or team's type by its name in `types` (`typeNamesById`) — only of families the caller may read
+ * (`readable`); an id that names nothing in `graphs` or `types` is left out. The changes list and the delta both name
+ * their ids with this (`names`, by id), so no reader has to look them up.
  */
 export function nameReferences(
   names: Record<string, string>,
   fields: Iterable<readonly [string, unknown]>,
   graphs: readonly OrgGraph[],
   readable: ReadonlySet<Family>,
+  types: ReadonlyMap<string, string> = new Map(),
 ): Record<string, string> {
   for (const [field, id] of fields) {
+    const typeOf = TYPE_FIELDS[snake(field)];
+    if (typeOf) {
+      const name = typeof id === 'string' && readable.has(typeOf) ? types.get(id) : undefined;
+      if (name) names[id as string] = name;
+      continue;
+    }
     const family = REFERENCE_FIELDS[snake(field)];
     if (!family || typeof id !== 'string' || !readable.has(family) || names[id]) continue;
     const target = graphs.map((g) => recordsOf(g, family).get(id) as Record<string, unknown> | undefined).find(Boolean);

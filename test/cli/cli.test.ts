@@ -374,6 +374,28 @@ describe('orgonaut CLI with a token (headless)', () => {
     await cli(['scenario', 'archive', sid], config());
   });
 
+  it('names the department and team types a delta and its changes point at, over REST and in the CLI', async () => {
+    const create = async (kind: string, name: string) =>
+      ((await (await app.request(`/api/v1/${kind}-types`, { host: `${SLUG}.localhost`, token: tokens.owner, json: { name } })).json()) as { data: { id: string } }).data.id;
+    const [core, enabling] = [await create('department', 'Core function'), await create('team', 'Enabling')];
+    const sid = JSON.parse((await cli(['scenario', 'create', 'Types plan', '--json'], config())).stdout).data.id as string;
+    const file = path.join(dir, 'types.json');
+    fs.writeFileSync(file, JSON.stringify([
+      { op: 'create_org_unit', type: 'department', name: 'Research', parent_id: units.C, department_type_id: core },
+      { op: 'update_team', org_unit_id: units.P, team_type_id: enabling },
+    ]));
+    expect((await cli(['scenario', 'apply', sid, file], config())).code).toBe(0);
+    const rest = await app.request(`/api/v1/scenarios/${sid}/delta?as_of=${AS_OF}`, { host: `${SLUG}.localhost`, token: tokens.owner });
+    expect(((await rest.json()) as { data: { names: Record<string, string> } }).data.names).toMatchObject({ [core]: 'Core function', [enabling]: 'Enabling' });
+    const delta = await cli(['scenario', 'delta', sid, '--as-of', AS_OF], config());
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stdout).toMatch(/^Team\s+~\s+Platform\s+Team type: - → Enabling$/m);
+    const changes = await cli(['scenario', 'changes', sid], config());
+    expect(changes.stdout).toMatch(/^Department\s+add\s+Research\s+.*Department type: Core function/m);
+    expect(`${delta.stdout}${changes.stdout}`).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    await cli(['scenario', 'archive', sid], config());
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');

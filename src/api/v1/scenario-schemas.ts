@@ -116,7 +116,7 @@ export const DeltaSchema = z
     }),
     names: z.record(z.string(), z.string()).openapi({
       description:
-        'The name of each record the delta points at — in added and removed records, changed fields (`from`, `to`) and conflicts (`base`, `scenario`, `source`) of `parent_id`, `org_unit_id`, `actor_id`, `manager_id`, `lead_actor_id`, `position_id` — by id, as in a scenario’s changes; only records of families this credential may read',
+        'The name of each record the delta points at — in added and removed records, changed fields (`from`, `to`) and conflicts (`base`, `scenario`, `source`) of `parent_id`, `org_unit_id`, `actor_id`, `manager_id`, `lead_actor_id`, `position_id`, and the unit types of `department_type_id`, `team_type_id` — by id, as in a scenario’s changes; only records of families this credential may read',
       example: { '8fa5f938-b874-44c2-8b65-78e36a49c958': 'Engineering', '8fa5f938-e2f4-4d8c-9d0c-4ffdd7832caf': 'Product' },
     }),
   })
@@ -131,7 +131,7 @@ export const ChangeSchema = z
     values: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'add: the whole record; change: only the changed fields; remove: null', example: { fte: 0.8 } }),
     base: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'change: the source value each field was edited against; remove: the removed record', example: { fte: 1 } }),
     names: z.record(z.string(), z.string()).openapi({
-      description: 'The name of each record `values` and `base` point at (`parent_id`, `org_unit_id`, `actor_id`, `manager_id`, `lead_actor_id`, `position_id`), by id; only records of families this credential may read',
+      description: 'The name of each record `values` and `base` point at (`parent_id`, `org_unit_id`, `actor_id`, `manager_id`, `lead_actor_id`, `position_id`, and the unit types of `department_type_id`, `team_type_id`), by id; only records of families this credential may read',
       example: { '8fa5f938-b874-44c2-8b65-78e36a49c958': 'Engineering', '8fa5f938-e2f4-4d8c-9d0c-4ffdd7832caf': 'Product' },
     }),
     revision: z.number().int(),
