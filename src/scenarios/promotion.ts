@@ -1,9 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { authorize, can } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { writeLive, type LiveWrite } from '../db/live-store.js';
-import { lineageEntries, scenarios } from '../db/schema/index.js';
+import { lineageEntries, scenarios, tasks } from '../db/schema/index.js';
 import { AppError, Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
 import { inEffect, today } from '../org/dates.js';
 import { metricsOf } from '../org/metrics-service.js';
@@ -74,12 +74,37 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   // Beyond the plan's actor allowance: refused now rather than as a failed task (checked again when applying, after
   // any "take the source's value" choices are folded in).
   if (!takeLive.length) checkAllowance(ctx, await ctx.graphs.scenario(scenario));
+  await assertNoPromotionRunning(ctx, scenario);
   return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {
-    if (takeLive.length) await resolveWithSource(ctx, scenario, takeLive, source.graph);
+    // Checked again when the work starts: a promotion of it that finished meanwhile made it applied (or it was archived).
+    const current = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
+    if (current.kind === 'applied') throw alreadyPromoted(current);
+    assertMutableScenario(current);
+    if (takeLive.length) await resolveWithSource(ctx, current, takeLive, source.graph);
     await report({ stage: 'applying' });
     // Resolving every conflict with the source's value may leave no change: the person decided that, and it is promoted.
     return applyScenarioToLive(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenarioId));
   });
+}
+
+/**
+ * A scenario is promoted once: asking again while its promotion is still pending or running (a second click, a
+ * retried request) is refused, naming that task, rather than queueing a second promotion of what is already applied.
+ */
+async function assertNoPromotionRunning(ctx: ServiceContext, scenario: Scenario): Promise<void> {
+  const [running] = await ctx.db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.tenantId, ctx.tenant.id), eq(tasks.scenarioId, scenario.id), eq(tasks.kind, 'promotion'), inArray(tasks.status, ['pending', 'running'])))
+    .limit(1);
+  if (!running) return;
+  throw new AppError(
+    'promotion_running',
+    409,
+    `${quoted(scenario.name)} is being promoted already; a scenario is promoted once.`,
+    `Wait for that promotion to finish (task ${running.id}); if it fails, promote it again.`,
+    { scenario_id: scenario.id, task_id: running.id },
+  );
 }
 
 /** A resolution key as said in a message: `family/id/field`, or a mark when it holds more than an identifier's characters. */
@@ -136,10 +161,13 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
       createdBy: ctx.principal.userId,
     });
     const version = await writeLiveAt(tx, ctx, live.version, write);
-    await tx
+    // Only a planning scenario becomes applied: another instance's promotion of it that committed first wins, this one rolls back.
+    const [applied] = await tx
       .update(scenarios)
       .set({ kind: 'applied', state: 'archived', liveVersion: version, promotedAt: sql`now()`, archivedAt: sql`now()`, updatedAt: sql`now()` })
-      .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.id, scenario.id)));
+      .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.id, scenario.id), eq(scenarios.kind, 'planning')))
+      .returning({ id: scenarios.id });
+    if (!applied) throw alreadyPromoted(await loadScenario(tx, ctx.tenant.id, scenario.id));
     await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'promotion', fromSnapshotId: snapshot.id, toScenarioId: scenario.id, liveVersion: version, userId: ctx.principal.userId, deltas });
     await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'scenario', entityId: scenario.id, action: 'promoted', principal: ctx.principal, scenarioId: scenario.id, after: { live_version: version, snapshot_id: snapshot.id, ...deltas } });
     // `snapshot_id` as it always was; `from_snapshot_id` and `to_scenario_id` as the lineage entry names them.

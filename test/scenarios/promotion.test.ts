@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { lineageEntries, tasks, tenantCurrencies } from '../../src/db/schema/index.js';
+import { lineageEntries, scenarios, tasks, tenantCurrencies } from '../../src/db/schema/index.js';
 import { writeLive } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
@@ -174,6 +174,31 @@ describe('promotion', () => {
     const delta = await scenarioDelta(owner, { scenarioId: branch });
     expect(delta.conflicts).toEqual(expect.arrayContaining(expected));
     await expect(promoteScenario(owner, branch)).rejects.toMatchObject({ code: 'conflict', details: { conflicts: expect.arrayContaining(expected) } });
+  });
+
+  it('promotes a scenario once when asked twice: the second ask is refused while the first runs, and a second task that got past it applies nothing', async () => {
+    const sid = (await createScenario(owner, { name: 'Asked twice' })).id;
+    await applyBatch(owner, sid, [{ op: 'rename_org_unit', org_unit_id: units.S, name: 'Sales & Success' }]);
+    const liveBefore = await currentLiveVersion(database.db, tenant.id);
+    const snapshotsOf = async () => (await database.db.select().from(scenarios).where(and(eq(scenarios.tenantId, tenant.id), eq(scenarios.kind, 'snapshot')))).length;
+    const snapshotsBefore = await snapshotsOf();
+    const first = await promoteScenario(owner, sid);
+    await expect(promoteScenario(owner, sid)).rejects.toMatchObject({
+      code: 'promotion_running',
+      status: 409,
+      message: '“Asked twice” is being promoted already; a scenario is promoted once.',
+      details: { scenario_id: sid, task_id: first.task.id },
+    });
+    // Another instance that did not see the first task (here: it is marked failed) starts a second one: it applies nothing.
+    await database.db.update(tasks).set({ status: 'failed' }).where(eq(tasks.id, first.task.id));
+    const second = await promoteScenario(owner, sid);
+    expect((await first.done).status).toBe('succeeded');
+    expect((await second.done).status).toBe('failed');
+    expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveBefore + 1);
+    expect(await database.db.select().from(lineageEntries).where(eq(lineageEntries.toScenarioId, sid))).toHaveLength(1);
+    expect(await snapshotsOf()).toBe(snapshotsBefore + 1);
+    expect(await getScenario(owner, sid)).toMatchObject({ kind: 'applied', state: 'archived' });
+    expect((await getOrgUnit(owner, units.S)).unit.name).toBe('Sales & Success');
   });
 
   it('promotes changes that offset each other in the totals: they still change records', async () => {
