@@ -129,6 +129,29 @@ describe('"what changed in that scenario, and who did it affect?"', () => {
   });
 });
 
+describe('"what was drafted lately?", across several scenarios in one page', () => {
+  type Event = { entity_type: string; scenario_name?: string; entity_name?: string };
+
+  it('names each placement from the scenario it was made in, where its new person exists', async () => {
+    const owner = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    const hire = async (scenario: string, person: string, unit: string) => {
+      const scenarioId = (await createScenario(owner, { name: scenario })).id;
+      const plan = structured<{ proposal_id: string }>(
+        await assistant.call('scenario_action_plan', { scenario_id: scenarioId, changes: [{ op: 'add_actor', kind: 'human', display_name: person, org_unit_id: unit }] }),
+      );
+      structured(await assistant.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    };
+    await hire('Hire in Mobile', 'Ann Two', world.ids.units.M);
+    await hire('Hire in Field', 'Bo Three', world.ids.units.F);
+
+    const events = structured<{ events: Event[] }>(await assistant.call('org_activity_list', { scope: 'scenarios', entity_type: 'placement', limit: 2 })).events;
+    expect(events.map((e) => [e.scenario_name, e.entity_name])).toEqual([
+      ['Hire in Field', 'Bo Three in Field (100 %)'],
+      ['Hire in Mobile', 'Ann Two in Mobile (100 %)'],
+    ]);
+  });
+});
+
 describe('"who reports to the Platform team?", asked with the team’s id where a person’s goes', () => {
   it('says the id is an org unit, names it and where such an id goes, instead of a bare "actor not found"', async () => {
     const error = errorOf(await assistant.call('org_reporting_lines_list', { manager_id: world.ids.units.P, as_of: AS_OF }));

@@ -163,12 +163,21 @@ async function withRecordNames<E extends ActivityEvent>(ctx: ServiceContext, eve
   const showUnits = can(ctx.principal, 'org-units.read');
   const unnamed = events.filter((e) => e.entity_name === undefined && stateOf(e) !== null);
   if (!unnamed.length || (!showActors && !showUnits)) return events;
-  const live = (await ctx.graphs.live(ctx.tenant.id)).graph;
-  const scenarioGraphs = new Map<string, OrgGraph | null>();
-  for (const id of new Set(unnamed.flatMap((e) => (e.scenario_id ? [e.scenario_id] : [])))) {
-    // A scenario deleted since is "not found": its records are named from Live, if at all.
-    scenarioGraphs.set(id, await loadScenario(ctx.db, ctx.tenant.id, id).then((scenario) => ctx.graphs.scenario(scenario), () => null));
-  }
+  const scenarioIds = [...new Set(unnamed.flatMap((e) => (e.scenario_id ? [e.scenario_id] : [])))];
+  // Live and the page's scenarios load together (a page of drafts can span many scenarios).
+  const [live, graphs] = await Promise.all([
+    ctx.graphs.live(ctx.tenant.id).then((view) => view.graph),
+    Promise.all(
+      scenarioIds.map((id) =>
+        // A scenario deleted since is "not found": its records are named from Live, if at all.
+        loadScenario(ctx.db, ctx.tenant.id, id).then(
+          (scenario) => ctx.graphs.scenario(scenario),
+          (): OrgGraph | null => null,
+        ),
+      ),
+    ),
+  ]);
+  const scenarioGraphs = new Map(scenarioIds.map((id, i) => [id, graphs[i] ?? null]));
   return events.map((event) => {
     const state = event.entity_name === undefined ? stateOf(event) : null;
     if (!state || (state.actorId !== undefined ? !showActors : !showUnits)) return event;
