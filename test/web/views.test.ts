@@ -355,6 +355,75 @@ describe('pages for an owner', () => {
   });
 });
 
+describe('sorting the people table', () => {
+  /** Each body row's cells as text, by row. */
+  const tableRows = (html: string) =>
+    [...html.matchAll(/<tr><td><a href="\/live\/actors\/[\s\S]*?<\/tr>/g)].map((m) => [...m[0].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1]!.replace(/<[^>]+>/g, '').trim())));
+  const euros = (cell: string) => (cell.startsWith('unknown') ? null : Number(cell.replace(/[€,]/g, '')));
+
+  it('sorts by annual cost, costliest first, unknown cost last; a second click turns it round; the CSV follows', async () => {
+    const page = await get('/live/matrix?sort=cost', owner);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/<th scope="col" class="num" aria-sort="descending"><a class="sort" href="\/live\/matrix\?sort=cost&amp;dir=asc"[^>]*>Annual cost/);
+    const costs = tableRows(page.html).map((cells) => euros(cells[cells.length - 1]!));
+    const known = costs.filter((c): c is number => c !== null);
+    expect(known.length).toBeGreaterThan(3);
+    expect(known).toEqual([...known].sort((a, b) => b - a));
+    expect(costs.slice(known.length)).toEqual([null, null]); // the unknown after every known cost
+    // Unknown, and why: no pay (the agent), or pay in a currency without a rate (f2, paid in GBP) — never a bare dash.
+    expect(tableRows(page.html).slice(-2).map((cells) => [cells[0], cells[cells.length - 1]])).toEqual([
+      ['bot', 'unknown'],
+      ['f2', 'unknown (no GBP rate)'],
+    ]);
+    const ascending = tableRows((await get('/live/matrix?sort=cost&dir=asc', owner)).html).map((cells) => euros(cells[cells.length - 1]!));
+    expect(ascending.filter((c) => c !== null)).toEqual([...known].reverse());
+    expect(page.html).toContain('href="/live/matrix.csv?sort=cost&amp;dir=desc"');
+    const csv = (await (await app.request('/live/matrix.csv?sort=cost&dir=desc', { host: HOST, cookie: owner })).text()).split('\r\n').slice(1, -1);
+    expect(csv.map((l) => l.split(',')[1])).toEqual(tableRows(page.html).map((cells) => cells[0]));
+    // The filter form keeps the order.
+    expect(page.html).toContain('<input type="hidden" name="sort" value="cost"/>');
+  });
+
+  it('sorts a viewer\'s table by what they see, never by pay they may not see', async () => {
+    const page = await get('/live/matrix?sort=title', viewer);
+    expect(page.status).toBe(200);
+    expect(tableRows(page.html)[0]![2]).toBe('Chief Executive'); // the only title; those without one last
+    expect(page.html).not.toContain('Annual cost');
+    for (const path of ['/live/matrix?sort=cost', '/live/matrix.csv?sort=cost']) {
+      const refused = await app.request(path, { host: HOST, cookie: viewer, headers: { accept: 'text/html' } });
+      expect(refused.status, path).toBe(400);
+      const body = await refused.text();
+      expect(body).toContain('Invalid sort');
+      expect(body).not.toContain('cost,');
+    }
+    expect((await get('/live/matrix?sort=name&dir=sideways', viewer)).status).toBe(400);
+    expect((await get('/live/matrix?sort=fte&page=0', viewer)).status).toBe(400);
+  });
+
+  it('pages through a sorted table without gaps or repeats', async () => {
+    const big = await buildTenant(database, { slug: 'websorted', plan: 'enterprise' });
+    const generated = await seedOrganisation(database.db, big, { actors: 120 });
+    const cookie = await signInThroughForm(app, 'websorted.localhost', (await buildMember(database, big, 'owner', { password: PASSWORD })).email, PASSWORD);
+    const everyone = generated.graph.actors.size;
+    const costs: (number | null)[] = [];
+    const ids = new Set<string>(); // by id: two people may share a name
+    let path: string | null = '/live/matrix?sort=cost';
+    while (path) {
+      const page = await get(path, cookie, 'websorted.localhost');
+      expect(page.status).toBe(200);
+      for (const m of page.html.matchAll(/<tr><td><a href="\/live\/actors\/([0-9a-f-]{36})/g)) ids.add(m[1]!);
+      for (const cells of tableRows(page.html)) costs.push(euros(cells[cells.length - 1]!));
+      const next = /<a href="([^"]+)" rel="next">/.exec(page.html)?.[1];
+      path = next ? decode(next) : null;
+      if (path) expect(path).toMatch(/sort=cost&dir=desc&page=\d+$/);
+    }
+    expect(costs).toHaveLength(everyone);
+    expect(ids.size).toBe(everyone);
+    const known = costs.filter((c): c is number => c !== null);
+    expect(known).toEqual([...known].sort((a, b) => b - a));
+  });
+});
+
 describe('a viewer', () => {
   const MONEY = /€|\$|£|\bEUR\b|\bUSD\b|\bGBP\b|annual cost|monthly cost|cost per fte|loaded annual cost|compensation|salary|day rate|target pay/i;
 

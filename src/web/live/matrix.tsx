@@ -10,7 +10,10 @@ import { CostBasis, Pager, ScenarioBanner, StartHere } from './components.js';
 import { link, viewParams } from './context.js';
 import { safeFileName, toCsv } from './csv.js';
 import { kindLabel, money, num } from './format.js';
-import { allMatrixRows, matrixPage, type MatrixFilter } from './matrix-rows.js';
+import { allMatrixRows, matrixPage, type MatrixFilter, type MatrixRow } from './matrix-rows.js';
+import { isDefaultSort, parseSort, sortColumns, SortHeader, sortRows, type MatrixSort } from './matrix-sort.js';
+import { InvalidInput } from '../../errors.js';
+import type { OrgView } from '../../org/view.js';
 import { unitChoices } from './options.js';
 import { LiveNav } from './tree.js';
 import { TableScroll } from '../table-scroll.js';
@@ -29,28 +32,68 @@ function filterOf(c: Context<AppEnv>): MatrixFilter {
   };
 }
 
-/** The query string of a filter (for links, the CSV export and the pager). */
-function filterLink(path: string, f: MatrixFilter, extra: Record<string, string | null> = {}) {
-  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, manager: f.withoutManager ? 'none' : null, ...extra });
+/** The query string of a filter and order (for links, the CSV export and the pager). */
+function filterLink(path: string, f: MatrixFilter, sort: MatrixSort, extra: Record<string, string | null> = {}) {
+  const order = isDefaultSort(sort) ? {} : { sort: sort.column, dir: sort.dir };
+  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, manager: f.withoutManager ? 'none' : null, ...order, ...extra });
+}
+
+function sortOf(c: Context<AppEnv>, show: { cost: boolean; allocation: boolean }): MatrixSort {
+  return parseSort(c.req.query('sort'), c.req.query('dir'), sortColumns(show));
+}
+
+function pageNumber(value: string | undefined): number {
+  if (!value) return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInput('page', 'must be a whole number from 1');
+  return n;
+}
+
+/**
+ * One page of the table: by name, the service's cursor pages; in any other order every matching row is sorted and
+ * `page` picks 50 of them.
+ */
+async function tablePage(c: Context<AppEnv>, filter: MatrixFilter, sort: MatrixSort): Promise<{ view: OrgView; rows: MatrixRow[]; total: number; next: Record<string, string> | null; later: boolean }> {
+  const ctx = serviceContext(c);
+  if (isDefaultSort(sort)) {
+    const cursor = c.req.query('cursor') || null;
+    const { view, rows, nextCursor, total } = await matrixPage(ctx, filter, { limit: PAGE_SIZE, cursor });
+    return { view, rows, total, next: nextCursor ? { cursor: nextCursor } : null, later: Boolean(cursor) };
+  }
+  const page = pageNumber(c.req.query('page'));
+  const { view, rows: all } = await allMatrixRows(ctx, filter);
+  const rows: MatrixRow[] = sortRows(all, sort).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  return { view, rows, total: all.length, next: page * PAGE_SIZE < all.length ? { page: String(page + 1) } : null, later: page > 1 };
+}
+
+/**
+ * A row's annual cost: unknown without pay in effect (not 0), and unknown naming the currency when the pay has no
+ * exchange rate to the reporting currency, as the lineage page says it.
+ */
+function costCell(r: MatrixRow) {
+  if (!r.annualCost) return <span title="No pay in effect on the day">unknown</span>;
+  if (r.annualCost.amountMinor === null && r.annualCost.unconvertible.length) return `unknown (no ${r.annualCost.unconvertible.join(', ')} rate)`;
+  return money(r.annualCost.amountMinor, r.annualCost.currency);
 }
 
 export function matrixRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/live/matrix', async (c) => {
     const filter = filterOf(c);
-    const cursor = c.req.query('cursor') || null;
     const ctx = serviceContext(c);
-    const scenario = filter.scenarioId ? await getScenario(ctx, filter.scenarioId) : null;
-    const { view, rows, nextCursor, total } = await matrixPage(ctx, filter, { limit: PAGE_SIZE, cursor });
-    const units = await unitChoices(ctx, filter);
     const showCost = can(ctx.principal, 'costs.read');
     const showAllocation = can(ctx.principal, 'placements.read');
+    const sort = sortOf(c, { cost: showCost, allocation: showAllocation });
+    const scenario = filter.scenarioId ? await getScenario(ctx, filter.scenarioId) : null;
+    const { view, rows, total, next, later } = await tablePage(c, filter, sort);
+    const units = await unitChoices(ctx, filter);
+    const sortLink = (s: MatrixSort) => filterLink('/live/matrix', filter, s);
     const filtered = Boolean(filter.kind || filter.orgUnitId || filter.query || filter.withoutManager);
     return c.html(
       <Shell c={c} title="People" active="/live/matrix" wide>
         <div class="page-head">
           <h1>People</h1>
-          <a class="button secondary" href={filterLink('/live/matrix.csv', filter)} download>
+          <a class="button secondary" href={filterLink('/live/matrix.csv', filter, sort)} download>
             Export CSV
           </a>
         </div>
@@ -62,6 +105,12 @@ export function matrixRoutes(): Hono<AppEnv> {
           </h2>
           <form method="get" action="/live/matrix" class="grid filters" role="search">
             {filter.scenarioId ? <input type="hidden" name="scenario" value={filter.scenarioId} /> : null}
+            {isDefaultSort(sort) ? null : (
+              <>
+                <input type="hidden" name="sort" value={sort.column} />
+                <input type="hidden" name="dir" value={sort.dir} />
+              </>
+            )}
             <div class="field">
               <label for="f-q">Search</label>
               <input id="f-q" type="search" name="q" value={filter.query ?? ''} placeholder="Name, email or title" />
@@ -103,7 +152,7 @@ export function matrixRoutes(): Hono<AppEnv> {
             </div>
             <div class="actions">
               <button type="submit">Filter</button>
-              {filtered ? <a href={link('/live/matrix', filter)}>Clear filters</a> : null}
+              {filtered ? <a href={link('/live/matrix', filter, isDefaultSort(sort) ? {} : { sort: sort.column, dir: sort.dir })}>Clear filters</a> : null}
             </div>
           </form>
         </section>
@@ -126,14 +175,14 @@ export function matrixRoutes(): Hono<AppEnv> {
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Title</th>
-                    <th scope="col">Primary unit</th>
-                    <th scope="col" class="num">FTE</th>
-                    {showAllocation ? <th scope="col" class="num">Allocation</th> : null}
-                    <th scope="col">Manager</th>
-                    {showCost ? <th scope="col" class="num">Annual cost</th> : null}
+                    <SortHeader column="name" label="Name" sort={sort} href={sortLink} />
+                    <SortHeader column="kind" label="Kind" sort={sort} href={sortLink} />
+                    <SortHeader column="title" label="Title" sort={sort} href={sortLink} />
+                    <SortHeader column="unit" label="Primary unit" sort={sort} href={sortLink} />
+                    <SortHeader column="fte" label="FTE" sort={sort} href={sortLink} num />
+                    {showAllocation ? <SortHeader column="allocation" label="Allocation" sort={sort} href={sortLink} num /> : null}
+                    <SortHeader column="manager" label="Manager" sort={sort} href={sortLink} />
+                    {showCost ? <SortHeader column="cost" label="Annual cost" sort={sort} href={sortLink} num /> : null}
                   </tr>
                 </thead>
                 <tbody>
@@ -152,7 +201,7 @@ export function matrixRoutes(): Hono<AppEnv> {
                         </td>
                       ) : null}
                       <td>{r.managerId ? <a href={link(`/live/actors/${r.managerId}`, filter)}>{r.manager}</a> : '–'}</td>
-                      {showCost ? <td class="num">{r.annualCost ? money(r.annualCost.amountMinor, r.annualCost.currency) : 'unknown'}</td> : null}
+                      {showCost ? <td class="num">{costCell(r)}</td> : null}
                     </tr>
                   ))}
                 </tbody>
@@ -162,8 +211,8 @@ export function matrixRoutes(): Hono<AppEnv> {
           {showCost && rows.length > 0 ? <CostBasis tenant={ctx.tenant} /> : null}
           <Pager
             label="People pages"
-            next={nextCursor ? filterLink('/live/matrix', filter, { cursor: nextCursor }) : null}
-            first={cursor ? filterLink('/live/matrix', filter) : null}
+            next={next ? filterLink('/live/matrix', filter, sort, next) : null}
+            first={later ? filterLink('/live/matrix', filter, sort) : null}
           />
         </section>
       </Shell>,
@@ -173,9 +222,11 @@ export function matrixRoutes(): Hono<AppEnv> {
   web.get('/live/matrix.csv', async (c) => {
     const filter = filterOf(c);
     const ctx = serviceContext(c);
-    const { view, rows } = await allMatrixRows(ctx, filter);
     const showCost = can(ctx.principal, 'costs.read');
     const showAllocation = can(ctx.principal, 'placements.read');
+    const sort = sortOf(c, { cost: showCost, allocation: showAllocation });
+    const { view, rows: unsorted } = await allMatrixRows(ctx, filter);
+    const rows = sortRows(unsorted, sort);
     const header = ['id', 'name', 'kind', 'title', 'email', 'primary_unit_id', 'primary_unit', 'fte'];
     if (showAllocation) header.push('allocation_pct');
     header.push('manager_id', 'manager');
