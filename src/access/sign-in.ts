@@ -106,6 +106,29 @@ export async function auditSignIn(
   }
 }
 
+/**
+ * Records a password change made on `where`'s host, or a wrong current password given for one, in the security log.
+ * A change goes to the log of every organisation the person is an active member of — one password opens them all,
+ * and changing it signed them out of all — saying elsewhere where it was made (`changed_in`); a wrong current
+ * password (a guess from an open session, counted like a failed sign-in) to the log of `where`. Never a password.
+ */
+export async function auditPasswordChange(
+  db: Db,
+  where: Tenant,
+  who: { userId: string; ip: string; requestId?: string },
+  outcome: 'changed' | 'wrong_current_password',
+): Promise<void> {
+  const event = { category: 'security', entityType: 'membership', entityId: who.userId, userId: who.userId, requestId: who.requestId ?? null } as const;
+  if (outcome === 'wrong_current_password') {
+    await recordAudit(db, { ...event, tenantId: where.id, action: 'password_change_refused', metadata: { reason: outcome, ip: who.ip } });
+    return;
+  }
+  const others = (await activeMemberships(db, who.userId)).map((m) => m.tenantId).filter((id) => id !== where.id);
+  for (const tenantId of [where.id, ...others]) {
+    await recordAudit(db, { ...event, tenantId, action: 'password_changed', metadata: tenantId === where.id ? { ip: who.ip } : { ip: who.ip, changed_in: where.slug } });
+  }
+}
+
 function activeMemberships(db: Db, userId: string) {
   return db
     .select({ tenantId: memberships.tenantId })

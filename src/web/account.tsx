@@ -6,8 +6,7 @@ import { connectedApps } from '../access/connected-apps.js';
 import { serviceContext } from '../access/middleware.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { createSession, destroyUserSessions } from '../access/sessions.js';
-import { SIGN_IN_LIMITS } from '../access/sign-in.js';
-import { recordAudit } from '../audit/record.js';
+import { auditPasswordChange, SIGN_IN_LIMITS } from '../access/sign-in.js';
 import { clientIp, consumeRateLimit, peekRateLimit, rateLimitHeaders, type RateLimit } from '../http/rate-limit.js';
 import { metrics } from '../observability/metrics.js';
 import { withHeaders } from '../http/response-headers.js';
@@ -35,24 +34,17 @@ export function accountRoutes(): Hono<AppEnv> {
     if (!limit.allowed) {
       return accountPage(c, { error: `Too many wrong current passwords. Try again in ${Math.ceil(limit.retryAfter / 60)} minutes.` }, 429);
     }
+    const tenant = c.var.tenant!;
+    const who = { userId: session.userId, ip: clientIp(c), requestId: c.var.requestId };
     if (!(await verifyPassword(formString(body, 'current_password'), user?.passwordHash ?? null))) {
       await consumeRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
+      await auditPasswordChange(db, tenant, who, 'wrong_current_password');
       return accountPage(c, { error: 'Your current password is not right.' }, 400);
     }
     if (next.length < 10) return accountPage(c, { error: 'Use at least 10 characters for the new password.' }, 400);
     if (next !== formString(body, 'confirm_password')) return accountPage(c, { error: 'The two new passwords differ.' }, 400);
     await db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, session.userId));
-    if (session.tenantId) {
-      await recordAudit(db, {
-        tenantId: session.tenantId,
-        category: 'security',
-        entityType: 'membership',
-        entityId: session.userId,
-        action: 'password_changed',
-        userId: session.userId,
-        requestId: c.var.requestId,
-      });
-    }
+    await auditPasswordChange(db, tenant, who, 'changed');
     await destroyUserSessions(db, session.userId);
     await createSession(c, db, { id: session.userId, ...session.user }, session.tenantId);
     return c.redirect('/account?changed=1', 303);

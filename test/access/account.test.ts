@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { auditEvents } from '../../src/db/schema/index.js';
+import { auditEvents, memberships } from '../../src/db/schema/index.js';
 import { SIGN_IN_LIMITS } from '../../src/access/sign-in.js';
+import { setMembership } from '../../src/access/users.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -50,6 +51,35 @@ describe('changing the password', () => {
       .where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.action, 'password_changed'), eq(auditEvents.entityId, me.user.id)));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ category: 'security', userId: me.user.id });
+  });
+
+  it('is recorded in the log of every organisation the person belongs to (one password opens them all), not of one they left', async () => {
+    const me = await signedIn();
+    const other = await buildTenant(database, { plan: 'business' });
+    const left = await buildTenant(database, { plan: 'business' });
+    await setMembership(database.db, other.id, me.user.id, 'viewer');
+    await setMembership(database.db, left.id, me.user.id, 'viewer');
+    await database.db.update(memberships).set({ status: 'archived' }).where(and(eq(memberships.tenantId, left.id), eq(memberships.userId, me.user.id)));
+    expect((await change(me, PASSWORD)).status).toBe(303);
+    const logged = async (t: Tenant) =>
+      database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, t.id), eq(auditEvents.action, 'password_changed'), eq(auditEvents.entityId, me.user.id)));
+    expect(await logged(tenant)).toHaveLength(1);
+    const elsewhere = await logged(other);
+    expect(elsewhere).toHaveLength(1);
+    expect(elsewhere[0]).toMatchObject({ category: 'security', userId: me.user.id, metadata: { changed_in: tenant.slug } });
+    expect(await logged(left)).toHaveLength(0);
+  });
+
+  it('records a wrong current password like a failed sign-in (without the password)', async () => {
+    const me = await signedIn();
+    expect((await change(me, 'a guess at it')).status).toBe(400);
+    const events = await database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.action, 'password_change_refused'), eq(auditEvents.entityId, me.user.id)));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ category: 'security', userId: me.user.id, metadata: { reason: 'wrong_current_password' } });
+    expect(JSON.stringify(events[0])).not.toContain('a guess at it');
   });
 
   it('stops guessing the current password from an open session, even with the right one after the limit', async () => {
