@@ -248,13 +248,19 @@ async function previewOf(ctx: ServiceContext, scenarioId: string, staged: Comman
   const gaps = hireGaps(ctx, batch);
   if (!can(ctx.principal, 'org-metrics.read')) return { total: null, gaps };
   const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
-  const delta = await scenarioDelta(ctx, { scenarioId }, { target: batch.graph, before: batch.before, alsoCompare: touched });
-  return { total: delta.metrics.total, gaps };
+  // Figures of today would leave out what the tray stages from a later day (a hire starting next year read
+  // 'Headcount 0'): they are taken on the day its last change takes effect, when that is later.
+  const last = staged.map((c) => (typeof c.date === 'string' ? c.date : '')).reduce((a, b) => (b > a ? b : a), '');
+  const asOf = last > today() ? last : null;
+  const delta = await scenarioDelta(ctx, { scenarioId, asOf }, { target: batch.graph, before: batch.before, alsoCompare: touched });
+  return { total: delta.metrics.total, gaps, asOf };
 }
 
 interface TrayPreview {
   total: Record<string, unknown> | null;
   gaps: ReturnType<typeof hireGaps>;
+  /** The day the figures are taken on, when later than today. */
+  asOf?: string | null;
 }
 
 /** The preview's notes in the tray's own words: what the figures leave out, and which form fixes it. */
@@ -532,7 +538,14 @@ function Tray(props: {
               </li>
             ))}
           </ol>
-          {props.preview?.total ? <Impact id="preview-title" total={props.preview.total} title="If you apply the tray, against the scenario as it is" currency={props.currency} /> : null}
+          {props.preview?.total ? (
+            <Impact
+              id="preview-title"
+              total={props.preview.total}
+              title={props.preview.asOf ? `If you apply the tray, on ${props.preview.asOf} (when its last change takes effect), against the scenario as it is then` : 'If you apply the tray, against the scenario as it is'}
+              currency={props.currency}
+            />
+          ) : null}
           {props.preview ? <HireNotes gaps={props.preview.gaps} /> : null}
           <div class="actions">
             <button type="submit" name="action" value="apply">
