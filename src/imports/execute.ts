@@ -25,6 +25,7 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
   const scenario = run.targetKind === 'scenario' && run.targetScenarioId ? await loadScenario(db, tenant.id, run.targetScenarioId) : null;
   if (scenario) assertMutableScenario(scenario);
   const live = scenario ? null : await ctx.graphs.live(tenant.id);
+  if (live) tracker.reads(live.version);
   const base = scenario ? await ctx.graphs.scenario(scenario) : live!.graph;
   const parse = parseContext(run, references);
   const plan = await planImport({

@@ -25,7 +25,7 @@ export function presentRun(run: RunRow, principal: Principal, scenarioNames: Rea
     mapping: run.mapping.map((m) => ({ column: m.column, header: m.header, field: m.field as ImportField | null })),
     options: { create_missing_types: run.options.create_missing_types === true, date_order: dateOrderOf(run.options) },
     step: run.step,
-    progress: { stage: progress.stage ?? null, percent: progress.percent ?? (run.status === 'completed' ? 100 : 0), stages: progress.stages ?? [] },
+    progress: { stage: progress.stage ?? null, percent: progress.percent ?? (run.status === 'completed' ? 100 : 0), stages: progress.stages ?? [], live_version: progress.live_version ?? null },
     summary: run.summary ? (showMoney ? shownSummary(run.summary) : withoutMoney(shownSummary(run.summary))) : null,
     error: run.error ? { code: run.errorCode ?? 'failed', message: run.error } : null,
     task_id: run.taskId,

@@ -22,6 +22,8 @@ export interface ProgressState {
   stage: Stage | null;
   percent: number;
   stages: StageProgress[];
+  /** The Live version the step reads (imports into Live): another change to Live meanwhile makes its finalize refuse. */
+  live_version?: number;
 }
 
 export function initialProgress(): ProgressState {
@@ -63,6 +65,11 @@ export class ProgressTracker {
     }
   }
 
+  /** The Live version the step reads, written with its next progress. */
+  reads(liveVersion: number): void {
+    this.current.live_version = liveVersion;
+  }
+
   /** All stages done (the final state is written with the run's outcome, in its transaction). */
   finished(): ProgressState {
     for (const s of this.current.stages) {
@@ -75,7 +82,8 @@ export class ProgressTracker {
   }
 
   snapshot(): ProgressState {
-    return { stage: this.current.stage, percent: this.current.percent, stages: this.current.stages.map((s) => ({ ...s })) };
+    const { live_version } = this.current;
+    return { stage: this.current.stage, percent: this.current.percent, stages: this.current.stages.map((s) => ({ ...s })), ...(live_version !== undefined ? { live_version } : {}) };
   }
 
   private percent(): number {

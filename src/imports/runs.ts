@@ -108,9 +108,12 @@ export function reprocessRun(ctx: ServiceContext, id: string): Promise<StartedRu
   return beginStep(ctx, id, true);
 }
 
-async function beginStep(ctx: ServiceContext, id: string, reprocess: boolean): Promise<StartedRun> {
+async function beginStep(ctx: ServiceContext, id: string, asked: boolean): Promise<StartedRun> {
   authorize(ctx.principal, 'imports.manage');
   const run = await loadRun(ctx.db, ctx.tenant.id, id);
+  // Starting a failed run again repeats the step that failed: a reprocessing one (a step completed before it) takes
+  // the rows stranded by their manager again too, as reprocessing does.
+  const reprocess = asked || (run.status === 'failed' && run.summary !== null);
   if (undoOf(run)) throw new Conflict('This import has been undone; it can no longer import rows.', 'Upload the file again to import it anew.', { run_status: run.status });
   const allowed: RunStatus[] = reprocess ? ['completed', 'failed'] : ['pending', 'failed'];
   if (!allowed.includes(run.status as RunStatus)) {
@@ -220,8 +223,8 @@ export async function undoRun(ctx: ServiceContext, id: string): Promise<StartedT
   if (undoOf(run)) throw alreadyUndone(run);
   if (run.status === 'processing') throw new Conflict('This import is running; it can be undone once it has finished.', 'Wait for the run to finish.', { run_status: run.status });
   const live = await currentLiveVersion(ctx.db, ctx.tenant.id);
-  const since = await liveWritesSince(ctx, run, snapshotId);
-  if (run.liveVersionAfter === null || live !== run.liveVersionAfter || since.others.length || since.lastOwn !== live) throw liveChanged(run, live, since.others);
+  const changed = await liveChangedSinceRun(ctx, run, live);
+  if (changed) throw changed;
   const undo: RunUndo = { task_id: null, requested_at: new Date().toISOString(), requested_by: ctx.principal.userId ?? null };
   const own = and(eq(importRuns.tenantId, ctx.tenant.id), eq(importRuns.id, run.id));
   const [marked] = await ctx.db
@@ -250,6 +253,30 @@ export async function undoRun(ctx: ServiceContext, id: string): Promise<StartedT
     return task;
   });
   return { task: started.task, done };
+}
+
+/**
+ * Why an import into Live can no longer be undone because Live changed since it (another import, a promotion or a
+ * restore, after it or between its steps), as undo refuses it; null while Live is as the run left it.
+ */
+async function liveChangedSinceRun(ctx: ServiceContext, run: RunRow, live?: number): Promise<Conflict | null> {
+  if (!run.snapshotId) return null;
+  const now = live ?? (await currentLiveVersion(ctx.db, ctx.tenant.id));
+  const since = await liveWritesSince(ctx, run, run.snapshotId);
+  return run.liveVersionAfter === null || now !== run.liveVersionAfter || since.others.length || since.lastOwn !== now ? liveChanged(run, now, since.others) : null;
+}
+
+/**
+ * Live now, for a run into Live's progress page: its current version (a step reading an older one will be refused),
+ * and why undo would be refused because Live changed since the run — null when it would not, or undo is not the
+ * question (the run is running, undone, or changed nothing).
+ */
+export async function liveSinceRun(ctx: ServiceContext, id: string): Promise<{ version: number; undoRefused: Conflict | null }> {
+  authorize(ctx.principal, 'imports.manage');
+  const run = await loadRun(ctx.db, ctx.tenant.id, id);
+  const version = await currentLiveVersion(ctx.db, ctx.tenant.id);
+  const undoable = run.targetKind === 'live' && run.snapshotId && !undoOf(run) && run.status !== 'processing';
+  return { version, undoRefused: undoable ? await liveChangedSinceRun(ctx, run, version) : null };
 }
 
 function alreadyUndone(run: RunRow): Conflict {

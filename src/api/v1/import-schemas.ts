@@ -36,7 +36,12 @@ export const ImportRunSchema = z
       date_order: z.enum(['month_first', 'day_first']).nullable().openapi({ description: 'How dates with the year last (03/05/2024) are read; null: refused as ambiguous' }),
     }),
     step: z.number().int().openapi({ description: 'Steps run so far: 1 = the import, 2+ = reprocessing fixed rows' }),
-    progress: z.object({ stage: z.string().nullable(), percent: z.number(), stages: z.array(StageSchema) }),
+    progress: z.object({
+      stage: z.string().nullable(),
+      percent: z.number(),
+      stages: z.array(StageSchema),
+      live_version: z.number().int().nullable().openapi({ description: 'The Live version the current (or last) step read, for imports into Live; another change to Live before it finishes makes it fail with nothing applied' }),
+    }),
     summary: Json.nullable().openapi({
       description:
         'rows (total, imported, created, updated, unchanged, quarantined, ignored, not_processed); families (created / updated / unchanged / ' +

@@ -4,7 +4,7 @@ import { can } from '../../access/policy.js';
 import type { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import type { RunOut } from '../../imports/present.js';
-import { getRun, undoRun } from '../../imports/runs.js';
+import { getRun, liveSinceRun, undoRun } from '../../imports/runs.js';
 import { FAMILIES, type Family } from '../../org/types.js';
 import { checkSessionCsrf } from '../forms.js';
 import { deltaClass, num, signed, signedMoney, when } from '../live/format.js';
@@ -22,11 +22,15 @@ import { TableScroll } from '../table-scroll.js';
  */
 type Counts = { created: number; updated: number; unchanged: number; quarantined: number };
 
+type LiveStep = { version_before: number; version_after: number; snapshot_id: string | null; changed: boolean };
+
 interface Summary {
   rows?: Record<string, number>;
   families?: Partial<Record<Family, Counts>>;
   quarantine?: { reasons?: Record<string, number>; resolutions?: Record<string, number> };
-  live?: { version_before: number; version_after: number; snapshot_id: string | null; changed: boolean };
+  live?: LiveStep;
+  /** One entry per step, each with what it did to Live (imports into Live). */
+  steps?: { step: number; live?: LiveStep }[];
   scenario?: { scenario_id: string; revision: number; records_changed: number };
   deltas?: { headcount?: number; fte?: number; effective_fte?: number; monthly_cost_minor?: number; currency?: string } | null;
 }
@@ -68,6 +72,10 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
   const csrf = csrfOf(c);
   // A run an HRIS started (webhook batch, sync now) has no file to check or start by hand: it is applied on its own.
   const fromHris = run.source !== 'upload';
+  // Live as it is now: a step reading an older version will be refused; an undo Live has moved past is refused too.
+  const live = run.target.kind === 'live' && run.status !== 'pending' ? await liveSinceRun(ctx, run.id) : null;
+  const readVersion = run.progress.live_version;
+  const movedUnder = run.status === 'processing' && live && readVersion !== null && live.version > readVersion;
   return c.html(
     <Shell c={c} title={`Progress of ${runTitle(run)}`} active="/imports" wide>
       <RunHead run={run} active="progress" targetName={targetName} />
@@ -94,6 +102,12 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
               This import has not been started. <a href={`/imports/${run.id}`}>Check its mapping and start it</a>.
             </p>
           )
+        ) : null}
+        {movedUnder ? (
+          <p class="notice warning" role="status">
+            Live changed while this step runs: it read Live version {readVersion}, and another change (a promotion, a restore or an HRIS update) has made
+            version {live!.version} since. When the step reaches Finalize it stops with nothing applied; start it again then, and it reads Live as it is.
+          </p>
         ) : null}
         <Stages run={run} />
         <dl class="facts">
@@ -124,7 +138,7 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
           </>
         ) : null}
       </section>
-      {run.status === 'completed' || (run.status === 'failed' && run.summary) ? <SummarySection run={run} summary={summary} csrf={csrf} canUndo={can(ctx.principal, 'snapshots.restore')} tenant={ctx.tenant} /> : null}
+      {run.status === 'completed' || (run.status === 'failed' && run.summary) ? <SummarySection run={run} summary={summary} csrf={csrf} canUndo={can(ctx.principal, 'snapshots.restore')} undoRefused={live?.undoRefused ?? null} tenant={ctx.tenant} /> : null}
     </Shell>,
     status,
   );
@@ -162,7 +176,7 @@ function Stages(props: { run: RunOut }) {
   );
 }
 
-function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; canUndo: boolean; tenant: CostBasisSettings }) {
+function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; canUndo: boolean; undoRefused: AppError | null; tenant: CostBasisSettings }) {
   const { run, summary } = props;
   const rows = summary.rows ?? {};
   const reasons = Object.entries(summary.quarantine?.reasons ?? {}).sort((a, b) => b[1] - a[1]);
@@ -262,20 +276,7 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
       ) : (rows.quarantined ?? 0) === 0 ? (
         <p class="hint">No row is waiting in quarantine.</p>
       ) : null}
-      {summary.live ? (
-        <p>
-          {summary.live.changed ? (
-            <>
-              This import made Live version {summary.live.version_after} (it was {summary.live.version_before}). <a href="/live">See Live</a> ·{' '}
-              <a href="/live/lineage">Lineage</a>
-            </>
-          ) : (rows.imported ?? 0) === 0 && (rows.quarantined ?? 0) > 0 ? (
-            'Nothing in Live changed: no row could be imported yet — review the quarantined rows above.'
-          ) : (
-            `Nothing in Live changed: ${run.source === 'upload' ? 'the file' : 'what the HRIS sent'} matched the organisation.`
-          )}
-        </p>
-      ) : null}
+      {summary.live ? <LiveOutcome run={run} summary={summary} live={summary.live} /> : null}
       {summary.scenario ? (
         <p>
           {summary.scenario.records_changed} {summary.scenario.records_changed === 1 ? 'record' : 'records'} changed in the scenario (revision{' '}
@@ -286,6 +287,10 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
         <p class="hint">
           This import was undone ({when((run.summary as { undo: { requested_at?: string } }).undo.requested_at ?? null)}): Live went back to{' '}
           <a href={`/scenarios/${run.snapshot_id}`}>the snapshot taken before it</a>.
+        </p>
+      ) : run.target.kind === 'live' && run.snapshot_id && props.undoRefused ? (
+        <p class="hint">
+          {props.undoRefused.message} {props.undoRefused.fix}
         </p>
       ) : run.target.kind === 'live' && run.snapshot_id ? (
         props.canUndo ? (
@@ -305,5 +310,62 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
         )
       ) : null}
     </section>
+  );
+}
+
+/**
+ * What a run into Live did to it. A run of several steps between which other changes reached Live (a promotion, a
+ * restore, another import) says each step's versions and which versions were not its own, instead of one span that
+ * reads as if the run made every version in it.
+ */
+function LiveOutcome(props: { run: RunOut; summary: Summary; live: LiveStep }) {
+  const { run, summary, live } = props;
+  const rows = summary.rows ?? {};
+  if (!live.changed) {
+    return (
+      <p>
+        {(rows.imported ?? 0) === 0 && (rows.quarantined ?? 0) > 0
+          ? 'Nothing in Live changed: no row could be imported yet — review the quarantined rows above.'
+          : `Nothing in Live changed: ${run.source === 'upload' ? 'the file' : 'what the HRIS sent'} matched the organisation.`}
+      </p>
+    );
+  }
+  const links = (
+    <>
+      <a href="/live">See Live</a> · <a href="/live/lineage">Lineage</a>
+    </>
+  );
+  const steps = (summary.steps ?? []).filter((s): s is { step: number; live: LiveStep } => !!s.live);
+  const gapBefore = (i: number): [number, number] | null => (i > 0 && steps[i]!.live.version_before > steps[i - 1]!.live.version_after ? [steps[i - 1]!.live.version_after + 1, steps[i]!.live.version_before] : null);
+  if (!steps.some((_, i) => gapBefore(i))) {
+    return (
+      <p>
+        This import made Live version {live.version_after} (it was {live.version_before}). {links}
+      </p>
+    );
+  }
+  const versions = ([from, to]: [number, number]) => (from === to ? `version ${from}` : `versions ${from}–${to}`);
+  return (
+    <>
+      <p>This import changed Live in steps, and other changes reached Live between them:</p>
+      <ul class="run-live-steps">
+        {steps.map((s, i) => {
+          const gap = gapBefore(i);
+          return (
+            <>
+              {gap ? (
+                <li>
+                  Between step {steps[i - 1]!.step} and step {s.step}: Live {versions(gap)} came from other changes (a promotion, a restore or another import), not from this import.
+                </li>
+              ) : null}
+              <li>
+                Step {s.step}: {s.live.changed ? `made Live version ${s.live.version_after} (it was ${s.live.version_before}).` : `changed nothing (Live was at version ${s.live.version_before}).`}
+              </li>
+            </>
+          );
+        })}
+      </ul>
+      <p>{links}</p>
+    </>
   );
 }
