@@ -4,6 +4,7 @@ import { rolesWith } from '../access/bundles.js';
 import type { Principal } from '../access/policy.js';
 import { AppError, InvalidInput, MissingAbility, NotFound, ReadOnlyContext } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { addDays, ISO_DATE_RULE, today } from '../org/dates.js';
 import { MissingOneOfAbilities } from './registry.js';
 
 /**
@@ -89,6 +90,11 @@ function invalidInputFix(error: InvalidInput): string | undefined {
     return `${meant ? `Did you mean \`${meant}\`? ` : ''}Leave out "${error.field}": call \`capability.explain\` with this tool’s name for its arguments.`;
   }
   if (error.field === 'scenario_id') return `Correct "scenario_id": f${FIND_IDS.Scenario!.slice(1)}`;
+  // "yesterday", "last week", "2026-11-31": an assistant may not know the date, so it is told the one to count from.
+  if (error.message.endsWith(ISO_DATE_RULE)) {
+    const day = today();
+    return `Correct "${error.field}" with a day written YYYY-MM-DD: today is ${day} (UTC), so yesterday is ${addDays(day, -1)} and a week ago ${addDays(day, -7)}.`;
+  }
   const missing = /: no (actor|org unit|position|placement) with id /.exec(error.message)?.[1];
   if (!missing) return undefined;
   return FIND_IDS[missing.charAt(0).toUpperCase() + missing.slice(1)]!.replace('Find', `Correct "${error.field}": find`);
