@@ -380,7 +380,10 @@ describe('a manager deactivated from the tray', () => {
     const leave = { csrf, staged: '', action: 'stage', op: 'deactivate_actor', actor_id: id('eng_head') };
     const refused = await post(`/scenarios/${sid}/changes`, leave, owner);
     expect(refused.status).toBe(400);
-    expect(text(refused.html)).toMatch(/Actor: still manages \d+ active actors? on or after \d{4}-\d{2}-\d{2}; give them another manager first/);
+    // Said on the form's own way out, the field their reports move to.
+    expect(text(refused.html)).toMatch(/Their direct reports move to: eng_head still manages \d+ active actors? on or after \d{4}-\d{2}-\d{2} — choose here who they move to \(one change each in the tray\)\./);
+    expect(refused.html).toMatch(/id="deactivate_actor-reports_to" name="reports_to"[^>]*aria-invalid="true" aria-describedby="op-deactivate_actor-error/);
+    expect(refused.html).not.toMatch(/id="deactivate_actor-actor_id" name="actor_id"[^>]*aria-invalid="true"/);
     expect(text(refused.html)).toContain('Their direct reports move to (when they manage anyone) None');
     expect(refused.html).toContain('Each person reporting to them then gets this manager from the same day');
 

@@ -140,6 +140,8 @@ export function trayRoutes(): Hono<AppEnv> {
         // tray itself makes absent on the day (a staged deactivation, a staged hire starting later) said so.
         const reason = (await trayReason(ctx, id, known, next[where.index ?? -1], where.field, staged)) ?? reasonOf(known);
         const message = where.field ? `${field?.label ?? where.field}: ${reason}` : reason;
+        const reportsLeft = part === 0 && where.field === 'actor_id' ? await reportsStillLeft(ctx, id, spec, known, next[where.index!]!, staged) : null;
+        if (reportsLeft) return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, ...reportsLeft } }, formStatus(known));
         return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, field: field?.name ?? where.field, message } }, formStatus(known));
       }
       return trayPage(c, { staged, open: { op: spec.op, draft }, trayError: { ...where, error: known } }, formStatus(known));
@@ -218,6 +220,19 @@ async function laterChangeOfLeaver(ctx: ServiceContext, scenarioId: string, own:
   const names = withStagedNames(await scenarioNames(ctx, scenarioId), staged);
   const change = describeCommand(staged[later.index]!, names, can(ctx.principal, 'costs.read'));
   return `change ${later.index + 1} (${change}) is staged for a later day, when ${names.actor(own.actor_id)} would no longer be active: remove that change, or date the deactivation on or after ${later.day}.`;
+}
+
+/**
+ * A leaver refused because people still report to them, on the Deactivate form (its reports' new manager left
+ * empty): said on that field — the form's own way out — rather than as 'give them another manager first' on the
+ * actor, which sent planners to a Change a manager form per report. Null for any other refusal.
+ */
+async function reportsStillLeft(ctx: ServiceContext, scenarioId: string, spec: TrayOp, error: AppError, own: Command, staged: Command[]): Promise<{ field: string; message: string } | null> {
+  const refused = /^still manages (.+) on or after (\d{4}-\d{2}-\d{2});/.exec(reasonOf(error));
+  const field = spec.fields.find((f) => f.name === 'reports_to');
+  if (spec.op !== 'deactivate_actor' || !refused || !field || typeof own.actor_id !== 'string') return null;
+  const who = withStagedNames(await scenarioNames(ctx, scenarioId), staged).actor(own.actor_id);
+  return { field: field.name, message: `${field.label}: ${who} still manages ${refused[1]} on or after ${refused[2]} — choose here who they move to (one change each in the tray).` };
 }
 
 /**
