@@ -38,17 +38,28 @@ export interface SignInAttempt {
 
 /**
  * Checks email and password and, on a tenant host, an active membership of that tenant. Rate-limited per address
- * and per account; every outcome is audited (never the password): see `auditSignIn` for which log.
+ * and per account; every outcome is audited (never the password; refusals by a limit once per window of it): see
+ * `auditSignIn` for which log.
  */
 export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttempt): Promise<User> {
   const email = attempt.email.trim().toLowerCase();
   const accountKey = `sign-in:account:${email}:${attempt.ip}`;
   const addressKey = `sign-in:ip:${attempt.ip}`;
   // Only failed attempts count, against the address and the account (signing in is no guess).
-  for (const result of [await peekRateLimit(db, addressKey, SIGN_IN_LIMITS.perIp), await peekRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount)]) {
+  const limits = [
+    { limit: 'address', key: addressKey, rule: SIGN_IN_LIMITS.perIp },
+    { limit: 'account', key: accountKey, rule: SIGN_IN_LIMITS.perAccount },
+  ] as const;
+  for (const { limit, key, rule } of limits) {
+    const result = await peekRateLimit(db, key, rule);
     if (!result.allowed) {
       metrics.rateLimited.inc({ surface: 'sign_in' });
-      await auditSignIn(db, tenant, 'rate_limited', { userId: null, email, ip: attempt.ip });
+      // Recorded once per window of the limit (the metric counts every refusal): requests refused at whatever rate
+      // someone sends them must not flood the log of the organisation — of every one of the account's, centrally.
+      const refusals = await consumeRateLimit(db, `${key}:refusals-recorded`, rule);
+      if (refusals.count === 1) {
+        await auditSignIn(db, tenant, 'rate_limited', { userId: null, email, ip: attempt.ip }, { limit, retry_after: result.retryAfter });
+      }
       throw new SignInFailed('rate_limited', result.retryAfter);
     }
   }
@@ -91,6 +102,7 @@ export async function auditSignIn(
   tenant: Tenant | null,
   action: 'succeeded' | 'failed' | 'refused_not_member' | 'rate_limited' | 'signed_out',
   who: { userId: string | null; email: string; ip: string },
+  details: Record<string, unknown> = {},
 ): Promise<void> {
   const userId = who.userId ?? (tenant ? null : (await findUserByEmail(db, who.email))?.id ?? null);
   const tenantIds = tenant ? [tenant.id] : userId ? (await activeMemberships(db, userId)).map((m) => m.tenantId) : [];
@@ -101,7 +113,7 @@ export async function auditSignIn(
       entityType: action === 'signed_out' ? 'sign_out' : 'sign_in',
       action: action === 'signed_out' ? 'succeeded' : action,
       userId,
-      metadata: { email: who.email, ip: who.ip, ...(tenant ? {} : { host: 'central' }) },
+      metadata: { email: who.email, ip: who.ip, ...details, ...(tenant ? {} : { host: 'central' }) },
     });
   }
 }

@@ -203,6 +203,30 @@ describe('sign-in', () => {
     expect(correct.response.status).toBe(429); // still limited for the window, even with the right password
   });
 
+  it('records a locked-out account’s refusals in the log once per window of the limit, not once per request', async () => {
+    const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
+    const victim = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
+    const attempt = async (password: string) => {
+      const xff = { 'x-forwarded-for': '192.0.2.99' };
+      const page = await proxied.request('/sign-in', { host: HOST, headers: { accept: 'text/html', ...xff } });
+      const form = { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/', email: victim, password };
+      return (await proxied.request('/sign-in', { host: HOST, cookie: cookiesOf(page), headers: { origin: ORIGIN, ...xff }, form })).status;
+    };
+    for (let i = 0; i < 10; i++) expect(await attempt(`guess-${i}-guess`)).toBe(401);
+    // Hammering on: each request is refused, but the log of the organisation is not filled with them.
+    for (let i = 0; i < 15; i++) expect(await attempt(`more-${i}-guess`)).toBe(429);
+    const refusals = (
+      await database.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.tenantId, acme.id), eq(auditEvents.entityType, 'sign_in'), eq(auditEvents.action, 'rate_limited')))
+    ).filter((e) => (e.metadata as { email?: string }).email === victim);
+    // One per 15-minute window of the account's limit (two if the attempts straddled a window's end).
+    expect(refusals.length).toBeGreaterThanOrEqual(1);
+    expect(refusals.length).toBeLessThanOrEqual(2);
+    expect(refusals[0]!.metadata).toMatchObject({ ip: '192.0.2.99', limit: 'account' });
+  });
+
   it('counts only failed attempts against an account: signing in again and again is not guessing', async () => {
     const regular = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
     const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
