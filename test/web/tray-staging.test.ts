@@ -147,10 +147,18 @@ describe('the Change pay form opened for an actor (an actor page’s “Plan a p
 
 describe('the tray’s preview of a change from a later day', () => {
   it('is taken on the day the last staged change takes effect, not today, when a hire starting then would read “Headcount 0”', async () => {
-    const { stage } = await tray('Hire next year');
+    const { sid, csrf, stage } = await tray('Hire next year');
     const hire = await stage('', { op: 'add_actor', display_name: 'Nora Later', kind: 'human', org_unit_id: units.P, date: '2030-03-01' });
     expect(hire.status).toBe(200);
     expect(text(hire.html)).toMatch(/If you apply the tray, on 2030-03-01 \(when its last change takes effect\), against the scenario as it is then Headcount \+1 FTE \+1 /);
+    // Applied, the delta it links to is on that day too, where the hire counts.
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(hire.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    expect(applied.location).toBe(`/scenarios/${sid}/changes?applied=1&as_of=2030-03-01`);
+    const done = await get(applied.location!, owner);
+    expect(text(done.html)).toContain('Applied 1 change to the scenario. See the delta on 2030-03-01');
+    expect(done.html).toContain(`<a href="/scenarios/${sid}/delta?as_of=2030-03-01">`);
+    expect(text((await get(`/scenarios/${sid}/delta?as_of=2030-03-01`, owner)).html)).toMatch(/Headcount \+1 /);
     // Undated changes only: today's figures, as before.
     const today = await stage('', { op: 'set_fte', actor_id: id('p1'), fte: '0.5' });
     expect(text(today.html)).toMatch(/If you apply the tray, against the scenario as it is Headcount 0 FTE −0\.5 /);

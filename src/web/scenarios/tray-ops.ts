@@ -422,6 +422,12 @@ export function laterStagedChange(actor: string, day: string, staged: readonly C
   return { index, day: typeof later.date === 'string' ? later.date : stagedOn };
 }
 
+/** The day the last staged change takes effect, when that is after `stagedOn` (today); null when all take effect by then. */
+export function lastStagedDay(staged: readonly Command[], stagedOn = today()): string | null {
+  const last = staged.map((c) => (typeof c.date === 'string' ? c.date : '')).reduce((a, b) => (b > a ? b : a), '');
+  return last > stagedOn ? last : null;
+}
+
 /** The companion form of an op (its `companion` fields under the companion op's names, all needed, and the date). */
 function companionOf(spec: TrayOp, has: (a: Ability) => boolean): TrayOp | null {
   if (!spec.companion || !opAllowed(spec.companion.op, has)) return null;

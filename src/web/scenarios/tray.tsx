@@ -24,6 +24,7 @@ import {
   ID_SEPARATOR,
   labelOfCommandField,
   laterStagedChange,
+  lastStagedDay,
   NO_TEAM_TYPE,
   opAllowed,
   parseStaged,
@@ -45,7 +46,7 @@ import { scenarioNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { openView, type ViewRequest } from '../../org/view.js';
 import { isUuid } from '../../util/ids.js';
-import { today } from '../../org/dates.js';
+import { isIsoDate, today } from '../../org/dates.js';
 import { onOrAfter } from '../../scenarios/ops/dated.js';
 import { compensationInEffect } from '../../org/cost.js';
 
@@ -66,6 +67,8 @@ interface TrayState {
   /** A problem with the staged list (a command the service refused), and which command. */
   trayError?: { index: number | null; field: string | null; error: AppError };
   notice?: string;
+  /** Just applied changes from a later day: the delta to see is on this day. */
+  appliedAsOf?: string;
 }
 
 export function trayRoutes(): Hono<AppEnv> {
@@ -73,7 +76,9 @@ export function trayRoutes(): Hono<AppEnv> {
   web.get('/scenarios/:id/changes', async (c) => {
     const { op, ...draft } = c.req.query();
     const applied = Number(c.req.query('applied') || 0);
+    const asOf = c.req.query('as_of');
     return trayPage(c, {
+      appliedAsOf: applied && asOf && isIsoDate(asOf) ? asOf : undefined,
       staged: [],
       open: op && TRAY_OP_BY_NAME.has(op as TrayOp['op']) ? { op, draft: await withCurrentPay(serviceContext(c), c.req.param('id'), op, draft) } : undefined,
       notice: applied ? `Applied ${count(applied, 'change', 'changes')} to the scenario.` : undefined,
@@ -108,7 +113,9 @@ export function trayRoutes(): Hono<AppEnv> {
         if (!known) throw error;
         return trayPage(c, { staged, trayError: { ...locate(known), error: known } }, formStatus(known));
       }
-      return c.redirect(`/scenarios/${id}/changes?applied=${staged.length}`, 303);
+      // Its delta is then shown on the day the last change takes effect, as the tray's preview was.
+      const asOf = lastStagedDay(staged);
+      return c.redirect(`/scenarios/${id}/changes?applied=${staged.length}${asOf ? `&as_of=${asOf}` : ''}`, 303);
     }
     const spec = TRAY_OP_BY_NAME.get(draft.op as TrayOp['op']);
     if (!spec) return trayPage(c, { staged, trayError: { index: null, field: null, error: unknownOp() } }, 400);
@@ -265,8 +272,7 @@ async function previewOf(ctx: ServiceContext, scenarioId: string, staged: Comman
   const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
   // Figures of today would leave out what the tray stages from a later day (a hire starting next year read
   // 'Headcount 0'): they are taken on the day its last change takes effect, when that is later.
-  const last = staged.map((c) => (typeof c.date === 'string' ? c.date : '')).reduce((a, b) => (b > a ? b : a), '');
-  const asOf = last > today() ? last : null;
+  const asOf = lastStagedDay(staged);
   const delta = await scenarioDelta(ctx, { scenarioId, asOf }, { target: batch.graph, before: batch.before, alsoCompare: touched });
   return { total: delta.metrics.total, gaps, asOf };
 }
@@ -407,7 +413,14 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
       <ScenarioHead scenario={scenario} active="changes" canEdit={can(c.var.principal!, 'scenarios.write')} />
       {state.notice ? (
         <Notice kind="ok">
-          {state.notice} {state.notice.startsWith('Applied') ? <a href={`/scenarios/${scenario.id}/delta`}>See the delta</a> : null}
+          {state.notice}{' '}
+          {state.notice.startsWith('Applied') ? (
+            state.appliedAsOf ? (
+              <a href={`/scenarios/${scenario.id}/delta?as_of=${state.appliedAsOf}`}>See the delta on {state.appliedAsOf}</a>
+            ) : (
+              <a href={`/scenarios/${scenario.id}/delta`}>See the delta</a>
+            )
+          ) : null}
         </Notice>
       ) : null}
       {!writable && (state.opError || state.trayError) ? (
