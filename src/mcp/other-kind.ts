@@ -4,6 +4,7 @@ import type { ServiceContext } from '../context.js';
 import { AppError, InvalidInput, NotFound } from '../errors.js';
 import type { OrgGraph } from '../org/types.js';
 import { openView } from '../org/view.js';
+import { listScenarioRows } from '../scenarios/store.js';
 import { isRecord } from './registry.js';
 
 /**
@@ -17,6 +18,8 @@ interface Kind {
   is: string;
   article: string;
   ability: Ability;
+  /** Where its records are, to find one by a name given as an id ("Platform" as org_unit_id); none for placements. */
+  family?: 'orgUnits' | 'actors' | 'positions';
   /** The record's name, or undefined when the graph has no such record. */
   nameIn: (graph: OrgGraph, id: string, principal: Principal) => string | undefined;
   /** Ids the record points at that are the usual next step (a placement's actor), as structured fields. */
@@ -29,6 +32,7 @@ interface Kind {
 const KINDS: Kind[] = [
   {
     what: 'Org unit',
+    family: 'orgUnits',
     is: 'org_unit',
     article: 'an org unit',
     ability: 'org-units.read',
@@ -38,6 +42,7 @@ const KINDS: Kind[] = [
   },
   {
     what: 'Actor',
+    family: 'actors',
     is: 'actor',
     article: 'an actor',
     ability: 'actors.read',
@@ -47,6 +52,7 @@ const KINDS: Kind[] = [
   },
   {
     what: 'Position',
+    family: 'positions',
     is: 'position',
     article: 'a position',
     ability: 'positions.read',
@@ -83,6 +89,19 @@ interface WrongId {
   asked: Kind;
   id: string;
   explained: (kind: Kind, name: string, links: Record<string, string>) => AppError;
+  /** The id given is the name of these records. */
+  named: (records: NamedRecord[]) => AppError;
+}
+
+interface NamedRecord {
+  id: string;
+  is: string;
+  name: string;
+}
+
+/** "the org unit Platform is <id>", for a name given where its id goes. */
+function idsOf(records: NamedRecord[]): string {
+  return records.map((r) => `${r.is.replace('_', ' ')} ${r.name} is ${r.id}`).join('; ');
 }
 
 /**
@@ -98,6 +117,8 @@ function wrongId(error: unknown): WrongId | null {
       asked,
       id,
       explained: (kind, name, links) => new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name, ...links }),
+      named: (records) =>
+        new AppError('not_found', 404, `${asked.what} "${id}" not found: that is a name, not an id.`, `Pass the id instead (${idsOf(records)}).`, { id, did_you_mean: records }),
     };
   }
   if (error instanceof InvalidInput && typeof error.details.id === 'string' && error.details.id !== '') {
@@ -110,12 +131,18 @@ function wrongId(error: unknown): WrongId | null {
       id,
       explained: (kind, name, links) =>
         new AppError('invalid_input', 400, `${error.message}: that id is ${kind.article}.`, fix(kind), { ...error.details, id, is: kind.is, name, ...links }),
+      named: (records) =>
+        new AppError('invalid_input', 400, `${error.message}: that is a name, not an id.`, `Correct "${error.field}" with the id (${idsOf(records)}).`, {
+          ...error.details,
+          did_you_mean: records,
+        }),
     };
   }
   return null;
 }
 
 export async function explainOtherKind(error: unknown, ctx: ServiceContext, args: unknown): Promise<unknown> {
+  if (error instanceof NotFound && error.message.startsWith('Scenario ')) return explainScenarioName(error, ctx);
   const wrong = wrongId(error);
   if (!wrong) return error;
   const { asked, id } = wrong;
@@ -129,8 +156,50 @@ export async function explainOtherKind(error: unknown, ctx: ServiceContext, args
       const name = kind.nameIn(graph, bare, ctx.principal);
       if (name !== undefined) return wrong.explained(kind, name, kind.linksIn?.(graph, bare) ?? {});
     }
+    const named = recordsNamed(graph, id, asked, ctx.principal);
+    if (named.length) return wrong.named(named);
   } catch {
     // The view cannot be read (another scenario id problem): the plain "not found" stands.
   }
   return error;
+}
+
+/** How many records of one name an answer lists (a common name could match many people). */
+const MAX_NAMED = 5;
+
+/**
+ * The records whose name is `text` (case and surrounding spaces aside) — "Platform" passed as org_unit_id — of the
+ * kind asked first, then of the other kinds the caller may read.
+ */
+function recordsNamed(graph: OrgGraph, text: string, asked: Kind, principal: Principal): NamedRecord[] {
+  const wanted = text.trim().toLowerCase();
+  if (!wanted) return [];
+  const found: NamedRecord[] = [];
+  for (const kind of [asked, ...KINDS.filter((k) => k !== asked)]) {
+    if (!kind.family || !can(principal, kind.ability)) continue;
+    for (const id of graph[kind.family].keys()) {
+      const name = kind.nameIn(graph, id, principal);
+      if (name?.toLowerCase() === wanted) found.push({ id, is: kind.is, name });
+      if (found.length === MAX_NAMED) return found;
+    }
+  }
+  return found;
+}
+
+/** A scenario's name given as scenario_id ("Reshape sales"): the scenarios of that name, with their ids. */
+async function explainScenarioName(error: NotFound, ctx: ServiceContext): Promise<unknown> {
+  const given = error.details.id;
+  if (typeof given !== 'string' || !can(ctx.principal, 'scenarios.read')) return error;
+  const wanted = given.trim().toLowerCase();
+  try {
+    const named = (await listScenarioRows(ctx.db, ctx.tenant.id)).filter((s) => s.name.toLowerCase() === wanted).slice(0, MAX_NAMED);
+    if (!named.length) return error;
+    const ids = named.map((s) => `the ${s.kind} ${s.name}${s.state === 'active' ? '' : ` (${s.state})`} is ${s.id}`).join('; ');
+    return new AppError('not_found', 404, `${error.message.replace(/\.$/, '')}: that is a name, not an id.`, `Pass its id as scenario_id (${ids}).`, {
+      id: given,
+      did_you_mean: named.map((s) => ({ id: s.id, is: s.kind, name: s.name, state: s.state })),
+    });
+  } catch {
+    return error;
+  }
 }
