@@ -153,11 +153,16 @@ describe.skipIf(SKIP_REASON !== null)('page layout in Chromium', () => {
     await w.page.setViewportSize({ width: 1280, height: 900 });
     await w.page.goto(`${acme}/live/matrix`);
     await checkPage(w);
-    const boxes = await w.page.locator('main form[role="search"] :is(input, select, button)').evaluateAll((controls) =>
+    // The fields and the button; the "and units below" box sits on the line of its label, not in the row.
+    const boxes = await w.page.locator('main form[role="search"] :is(input:not([type="checkbox"]), select, button)').evaluateAll((controls) =>
       controls.map((c) => `${Math.round(c.getBoundingClientRect().top)}/${Math.round(c.getBoundingClientRect().height)}`),
     );
     expect(boxes.length).toBeGreaterThanOrEqual(5);
     expect(new Set(boxes).size, boxes.join(' ')).toBe(1);
+    const unit = await w.page.locator('#f-unit').boundingBox();
+    const below = await w.page.getByLabel('and units below').boundingBox();
+    expect(below!.y + below!.height).toBeLessThanOrEqual(unit!.y);
+    expect(below!.x + below!.width).toBeLessThanOrEqual(unit!.x + unit!.width);
   });
 
   it('spells scenario names in the compare table as they were written, not in capitals', async () => {

@@ -355,6 +355,31 @@ describe('pages for an owner', () => {
   });
 });
 
+describe('people placed in a unit and the units below', () => {
+  const names = (html: string) => [...html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>/g)].map((m) => decode(m[1]!));
+
+  it('lists them from the unit page in one People table, which the filter form and the CSV keep', async () => {
+    const unitPage = (await get(`/live/units/${units.E}`, owner)).html;
+    const href = decode(/<a href="(\/live\/matrix\?[^"]+)">everyone placed in Engineering and below<\/a>/.exec(unitPage)![1]!);
+    expect(href).toBe(`/live/matrix?unit=${units.E}&below=1`);
+    const page = await get(href, owner);
+    expect(names(page.html)).toEqual(['bot', 'eng_head', 'm1', 'p1', 'p2']);
+    expect(page.html).toMatch(/<input type="checkbox" name="below" value="1" checked=""\/> and <span class="visually-hidden">units<\/span> below/);
+    // The heading names the unit, which a narrow select may cut off.
+    expect(/<h2 id="people-title">([\s\S]*?)<\/h2>/.exec(page.html)![1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ')).toMatch(
+      /^5 actors placed in Engineering and the units below on \d{4}-\d{2}-\d{2}$/,
+    );
+    // Directly in Engineering: its lead alone.
+    expect(names((await get(`/live/matrix?unit=${units.E}`, owner)).html)).toEqual(['eng_head']);
+    const csv = decode(/href="(\/live\/matrix\.csv[^"]*)"/.exec(page.html)![1]!);
+    expect(csv).toContain('below=1');
+    const lines = (await (await app.request(csv, { host: HOST, cookie: owner })).text()).split('\r\n').slice(1, -1);
+    expect(lines.map((l) => l.split(',')[1])).toEqual(['bot', 'eng_head', 'm1', 'p1', 'p2']);
+    // Without a unit the box means nothing: everyone.
+    expect(names((await get('/live/matrix?below=1', owner)).html)).toContain('f1');
+  });
+});
+
 describe('sorting the people table', () => {
   /** Each body row's cells as text, by row. */
   const tableRows = (html: string) =>

@@ -23,6 +23,8 @@ export interface MatrixFilter {
   query: string | null;
   /** Only those who report to no one on the day (the top, and gaps such as people imported without a manager). */
   withoutManager: boolean;
+  /** With `orgUnitId`: those placed in the unit or any unit below it. */
+  includeSubunits: boolean;
 }
 
 export interface MatrixRow {

@@ -7,7 +7,7 @@ import { ACTOR_KINDS } from '../../org/types.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { CostBasis, Pager, ScenarioBanner, StartHere } from './components.js';
-import { link, viewParams } from './context.js';
+import { link, namesOf, viewParams } from './context.js';
 import { safeFileName, toCsv } from './csv.js';
 import { kindLabel, money, num } from './format.js';
 import { allMatrixRows, matrixPage, type MatrixFilter, type MatrixRow } from './matrix-rows.js';
@@ -23,10 +23,12 @@ const PAGE_SIZE = 50;
 
 function filterOf(c: Context<AppEnv>): MatrixFilter {
   const params = viewParams(c);
+  const orgUnitId = c.req.query('unit')?.trim() || null;
   return {
     ...params,
     kind: c.req.query('kind')?.trim() || null,
-    orgUnitId: c.req.query('unit')?.trim() || null,
+    orgUnitId,
+    includeSubunits: Boolean(orgUnitId) && c.req.query('below') === '1',
     query: c.req.query('q')?.trim() || null,
     withoutManager: c.req.query('manager') === 'none',
   };
@@ -35,7 +37,7 @@ function filterOf(c: Context<AppEnv>): MatrixFilter {
 /** The query string of a filter and order (for links, the CSV export and the pager). */
 function filterLink(path: string, f: MatrixFilter, sort: MatrixSort, extra: Record<string, string | null> = {}) {
   const order = isDefaultSort(sort) ? {} : { sort: sort.column, dir: sort.dir };
-  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, manager: f.withoutManager ? 'none' : null, ...order, ...extra });
+  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, below: f.includeSubunits ? '1' : null, manager: f.withoutManager ? 'none' : null, ...order, ...extra });
 }
 
 function sortOf(c: Context<AppEnv>, show: { cost: boolean; allocation: boolean }): MatrixSort {
@@ -127,7 +129,12 @@ export function matrixRoutes(): Hono<AppEnv> {
               </select>
             </div>
             <div class="field">
-              <label for="f-unit">Placed in</label>
+              <div class="label-row">
+                <label for="f-unit">Placed in</label>
+                <label class="inline-check">
+                  <input type="checkbox" name="below" value="1" checked={filter.includeSubunits} /> and <span class="visually-hidden">units</span> below
+                </label>
+              </div>
               <select id="f-unit" name="unit">
                 <option value="">Any unit</option>
                 {units.map((u) => (
@@ -160,8 +167,8 @@ export function matrixRoutes(): Hono<AppEnv> {
           <h2 id="people-title">
             {total === 0 ? 'No one found' : `${total} ${total === 1 ? 'actor' : 'actors'}`}
             <span class="hint">
-              {' '}
-              on {view.asOf}
+              {/* The select may be too narrow to show the unit's whole path: the heading names it. */}
+              {filter.orgUnitId ? ` placed in ${namesOf(view.graph).unit(filter.orgUnitId)}${filter.includeSubunits ? ' and the units below' : ''}` : ''} on {view.asOf}
               {total > rows.length ? ` · ${rows.length} on this page` : ''}
             </span>
           </h2>

@@ -92,7 +92,8 @@ export function unitRoutes(): Hono<AppEnv> {
           {roster && unit.children.length ? (
             <p class="hint">
               Who is placed directly in {unit.name}. The metrics above also count everyone in the units below it, each with its own
-              roster.
+              roster; <a href={link('/live/matrix', params, { unit: unit.id, below: '1' })}>everyone placed in {unit.name} and below</a> is
+              one list in the People table, to sort and export.
             </p>
           ) : null}
           {!roster ? (
