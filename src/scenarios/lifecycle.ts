@@ -11,6 +11,7 @@ import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { assertHasChanges, chainChanges } from './chain.js';
 import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
+import { assertNameFree, lockScenarioNames } from './unique-name.js';
 
 /** Scenario lifecycle (SPEC §6): create within the plan's cap, submit, archive / unarchive, snapshots. */
 
@@ -119,13 +120,18 @@ export async function createScenario(
   const sourceId = input.sourceScenarioId?.trim() || null;
   const source = sourceId ? await sourceOf(ctx, sourceId) : null;
   await checkCap(ctx);
-  const scenario = await insertScenario(ctx.db, ctx.tenant.id, {
-    name,
-    description: input.description?.trim() || null,
-    kind: 'planning',
-    sourceScenarioId: sourceId,
-    liveVersion: await currentLiveVersion(ctx.db, ctx.tenant.id),
-    createdBy: ctx.principal.userId,
+  // The name is checked and taken in one transaction, so two creates of the same name at once cannot both succeed.
+  const scenario = await ctx.db.transaction(async (tx) => {
+    await lockScenarioNames(tx, ctx.tenant.id);
+    await assertNameFree(tx, ctx.tenant.id, name);
+    return insertScenario(tx, ctx.tenant.id, {
+      name,
+      description: input.description?.trim() || null,
+      kind: 'planning',
+      sourceScenarioId: sourceId,
+      liveVersion: await currentLiveVersion(tx, ctx.tenant.id),
+      createdBy: ctx.principal.userId,
+    });
   });
   await audit(ctx, scenario, 'created', { name, source_scenario_id: sourceId });
   return presentScenario(scenario, source?.name);
@@ -189,6 +195,8 @@ export async function unarchiveScenario(ctx: ServiceContext, id: string) {
   if (scenario.kind !== 'planning') throw new Conflict(`A ${scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario'} cannot be unarchived.`);
   if (scenario.state === 'active') return presentWithSource(ctx, scenario);
   await checkCap(ctx);
+  // Its name may have been given to another scenario while it was archived.
+  await assertNameFree(ctx.db, ctx.tenant.id, scenario.name, scenario.id);
   return setState(ctx, scenario, { state: 'active', archivedAt: null }, 'restored');
 }
 

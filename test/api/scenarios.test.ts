@@ -327,6 +327,32 @@ describe('lifecycle', () => {
     expect((await post(`/api/v1/scenarios/${named.body.data.id}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 1 }] })).body).toMatchObject({ code: 'read_only' });
   });
 
+  it('refuses a second active planning scenario of the same name (any case, spaces trimmed), naming the one that has it; archiving frees the name', async () => {
+    const first = (await post('/api/v1/scenarios', { name: '2026-03 Platform realignment' })).body.data;
+    const before = await counts();
+    const refused = await post('/api/v1/scenarios', { name: '  2026-03  platform REALIGNMENT ' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      code: 'scenario_name_taken',
+      detail: 'An active planning scenario is already named “2026-03 Platform realignment”.',
+      field: 'name',
+      existing_scenario: { id: first.id, name: '2026-03 Platform realignment' },
+    });
+    expect(refused.body.fix).toContain('archive “2026-03 Platform realignment” first');
+    expect(await counts()).toEqual(before);
+    // A snapshot may repeat it; an archived scenario gives it up, and cannot come back while another has it.
+    expect((await post('/api/v1/snapshots', { name: '2026-03 Platform realignment' })).status).toBe(201);
+    await post(`/api/v1/scenarios/${first.id}/archive`);
+    const second = await post('/api/v1/scenarios', { name: '2026-03 platform realignment' });
+    expect(second.status).toBe(201);
+    const back = await post(`/api/v1/scenarios/${first.id}/unarchive`);
+    expect(back.status).toBe(409);
+    expect(back.body).toMatchObject({ code: 'scenario_name_taken', existing_scenario: { id: second.body.data.id, name: '2026-03 platform realignment' } });
+    expect((await call(`/api/v1/scenarios/${first.id}`)).body.data.state).toBe('archived');
+    const documented = (await call('/docs/api.json')).body.paths['/api/v1/scenarios'].post;
+    expect(Object.keys(documented.responses)).toContain('409');
+  });
+
   it('refuses a scenario beyond the plan’s cap with a problem naming the limit and the plan', async () => {
     const small = await buildTenant(database, { slug: 'apiscnteam', plan: 'team' });
     const token = await tokenFor(small, 'owner');

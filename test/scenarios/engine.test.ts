@@ -43,7 +43,9 @@ beforeAll(async () => {
 });
 afterAll(() => database?.close());
 
-const newScenario = async (name = 'S') => (await createScenario(owner, { name })).id;
+// Active planning scenarios' names are unique: each unnamed one gets its own.
+let unnamed = 0;
+const newScenario = async (name = `S${++unnamed}`) => (await createScenario(owner, { name })).id;
 
 describe('scenario lifecycle', () => {
   it('caps active planning scenarios by plan, naming the limit and the plan', async () => {

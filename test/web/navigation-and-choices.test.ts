@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { inviteMember } from '../../src/access/members.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { insertScenario } from '../../src/scenarios/store.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -82,7 +84,8 @@ describe('a choice of scenarios', () => {
   it('tells two scenarios of the same name apart in Start from, Import into and the activity filter', async () => {
     const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
     await createScenario(ctx, { name: 'Reshape sales' });
-    await createScenario(ctx, { name: 'Reshape sales' });
+    // Names are unique among active planning scenarios now; two made before that rule still share one.
+    await insertScenario(database.db, tenant.id, { name: 'Reshape sales', kind: 'planning', liveVersion: await currentLiveVersion(database.db, tenant.id) });
     for (const [path, select] of [['/scenarios', 's-source'], ['/imports', 'upload-target'], ['/activity', 'a-scenario']] as const) {
       const named = options(await get(path), select).filter((o) => o.includes('Reshape sales'));
       expect(named, path).toHaveLength(2);

@@ -1,6 +1,7 @@
 import { ALL_ABILITIES } from '../../access/abilities.js';
 import { AppError, Conflict, InvalidInput, MissingAbility, NotFound, ReadOnlyContext, Unauthenticated } from '../../errors.js';
 import { RateLimited } from '../../http/rate-limit.js';
+import { ScenarioNameTaken } from '../../scenarios/unique-name.js';
 import { toProblem } from '../problem.js';
 import { unknownParameter } from '../validation.js';
 import { preconditionFailed } from './etag.js';
@@ -96,6 +97,7 @@ function errorFor(status: number, path: string, op: Json, description: string, c
       if (parameters.some((p) => p.name === 'scenario_id')) return new NotFound('Scenario', ID);
       return new AppError('not_found', 404, sentence(description), 'Check the id; it must belong to this tenant.');
     case 409:
+      if (path === '/api/v1/scenarios') return new ScenarioNameTaken({ id: ID, name: '2026-03 platform-realignment' }, false);
       if (/^\/api\/v1\/(scenarios|snapshots)\//.test(path)) return new ReadOnlyContext('scenario');
       if (/-types$/.test(path)) return new Conflict(`A ${path.endsWith('department-types') ? 'department' : 'team'} type named "Platform" already exists.`);
       return new Conflict(sentence(description));

@@ -49,11 +49,13 @@ const create = createRoute({
   description:
     'Counts against the plan’s cap of active planning scenarios (403 `plan_limit` names the limit and the plan). ' +
     '`source_scenario_id` must be a planning scenario of this tenant (active or archived); an unknown id, a promoted (applied) ' +
-    'scenario or a snapshot is a 400 problem naming the field. A branch follows its source; once the source is promoted, it follows Live.',
+    'scenario or a snapshot is a 400 problem naming the field. A branch follows its source; once the source is promoted, it follows Live. ' +
+    'Names are unique among active planning scenarios, ignoring case and spaces: a name one has is a 409 problem, code ' +
+    '`scenario_name_taken`, naming it in `existing_scenario` (archiving or promoting a scenario frees its name).',
   security: SECURITY,
   ...needs('scenarios.write'),
   request: { body: { ...json(CreateScenarioBody), required: true } },
-  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
+  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403, 409) },
 });
 
 const show = createRoute({
@@ -100,7 +102,12 @@ const submit = transition(
 );
 const withdraw = transition('withdraw', 'Take a submitted scenario back from review', 'Clears the submission; editing was never stopped. Idempotent.');
 const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap. Idempotent.');
-const unarchive = transition('unarchive', 'Bring an archived planning scenario back', 'Within the plan’s cap; snapshots and applied scenarios never come back. Idempotent.');
+const unarchive = transition(
+  'unarchive',
+  'Bring an archived planning scenario back',
+  'Within the plan’s cap; snapshots and applied scenarios never come back. Idempotent. Refused (409 `scenario_name_taken`) while ' +
+    'an active planning scenario has its name.',
+);
 
 /** The scenario as `GET /api/v1/scenarios/{id}` answers it now, and that answer's ETag (for a write to hand back). */
 export async function currentScenario(c: Context<AppEnv>, id: string) {
