@@ -164,3 +164,21 @@ describe('the tray’s preview of a change from a later day', () => {
     expect(text(today.html)).toMatch(/If you apply the tray, against the scenario as it is Headcount 0 FTE −0\.5 /);
   });
 });
+
+describe('removing a change the rest of the tray needs', () => {
+  it('says at once which staged change no longer applies, in the page’s words, not at Apply with the API’s fix', async () => {
+    const { sid, csrf, stage } = await tray('Leaver without a move');
+    const left = await stage('', { op: 'deactivate_actor', actor_id: id('sales_head'), reports_to: id('ceo'), date: '2030-01-01' });
+    expect(text(left.html)).toContain('f1 reports to ceo from 2030-01-01 Remove f2 reports to ceo from 2030-01-01 Remove Deactivate sales_head from 2030-01-01');
+    const removed = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(left.html), action: 'remove:0' }, owner);
+    const page = text(removed.html);
+    expect(page).toContain('Removed from the tray.');
+    expect(page).toContain('Change 2 (Deactivate an actor), Actor ( actor_id ): still manages 1 active actor on or after 2030-01-01');
+    expect(removed.html).toMatch(/<li class="failing" aria-invalid="true" aria-describedby="tray-error">\s*<span>Deactivate sales_head/);
+    // Applying it anyway says the same, without the API's 'Correct "changes[1].actor_id" and try again.'
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(removed.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(400);
+    expect(text(applied.html)).toContain('still manages 1 active actor');
+    expect(text(applied.html)).not.toContain('Correct "changes');
+  });
+});

@@ -9,7 +9,7 @@ import { getScenario } from '../../scenarios/lifecycle.js';
 import { hireGaps } from '../../scenarios/proposals.js';
 import { listTypes } from '../../tenancy/settings.js';
 import { checkSessionCsrf } from '../forms.js';
-import { Notice, Shell } from '../shell.js';
+import { Notice, pageFix, Shell } from '../shell.js';
 import type { Names } from '../live/context.js';
 import { count, quoted } from '../live/format.js';
 import { actorChoices, placementChoices, positionChoices, unitChoices, type Choice } from '../live/options.js';
@@ -103,7 +103,9 @@ export function trayRoutes(): Hono<AppEnv> {
     if (action.startsWith('remove:')) {
       const removed = removeStaged(staged, Number(action.slice('remove:'.length)));
       const also = removed.dependents ? `, with ${count(removed.dependents, 'change', 'changes')} about what it created` : '';
-      return trayPage(c, { staged: removed.staged, notice: `Removed from the tray${also}.` });
+      // What stays may no longer apply without it (a leaver's report moved back to them): said now, not at Apply.
+      const broken = await trayRefusal(ctx, id, removed.staged);
+      return trayPage(c, { staged: removed.staged, notice: `Removed from the tray${also}.`, trayError: broken ?? undefined });
     }
     if (action === 'apply') {
       try {
@@ -174,6 +176,19 @@ async function withCurrentPay(ctx: ServiceContext, scenarioId: string, op: strin
     throw error;
   }
   return pay ? { ...draft, kind: pay.kind, currency: pay.currency } : draft;
+}
+
+/** Why the staged list would be refused as it is (the failing change and field), or null when it applies. */
+async function trayRefusal(ctx: ServiceContext, scenarioId: string, staged: Command[]): Promise<TrayState['trayError'] | null> {
+  if (!staged.length) return null;
+  try {
+    await prepareBatch(ctx, scenarioId, staged);
+    return null;
+  } catch (error) {
+    const known = formError(error);
+    if (!known) throw error;
+    return { ...locate(known), error: known };
+  }
 }
 
 /**
@@ -546,7 +561,7 @@ function Tray(props: {
           ) : (
             <p>{error.error.message}</p>
           )}
-          {error.error.fix ? <p class="hint">{error.error.fix}</p> : null}
+          {pageFix(error.error) ? <p class="hint">{pageFix(error.error)}</p> : null}
           <p class="hint">Nothing was saved. Remove or correct the change, then apply again.</p>
         </div>
       ) : null}
