@@ -81,7 +81,13 @@ export async function scenarioDelta(
   const compared: readonly ScenarioChange[] | null =
     changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
   const families = diffRecords(base, target, compared, showMoney, readable);
-  const conflicts = compare === 'source' && changes ? findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney, readable.has('actors')) : [];
+  // A planning scenario's conflicts are those its promotion meets: its own and those of the scenarios it builds on.
+  const conflicts =
+    compare !== 'source' || !changes
+      ? []
+      : scenario.kind === 'planning' && !options.before
+        ? await chainConflicts(ctx, scenario, showMoney, readable.has('actors'), readable)
+        : findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney, readable.has('actors'));
   await nameRemovedInSource(ctx, scenario, conflicts, readable.has('actors'));
   let metrics: ReturnType<typeof metricDeltas> | { total: null; by_org_unit: [] } = { total: null, by_org_unit: [] };
   if (can(ctx.principal, 'org-metrics.read')) {
@@ -291,6 +297,29 @@ async function lastVersionHolding(ctx: ServiceContext, family: Family, recordId:
     .limit(1);
   if (!row) return null;
   return row.to === null ? Number(row.from) : Number(row.to) - 1;
+}
+
+/**
+ * The conflicts promoting a planning scenario meets: its own with its source, then those of each planning scenario
+ * it was started from with that one's source — their changes are promoted with it, so a field one of them changed
+ * and Live changed since would otherwise be overwritten unasked. An ancestor's conflict says whose it is
+ * (`in_scenario`); one on a field a nearer scenario's conflicts already hold is left to those.
+ */
+export async function chainConflicts(ctx: ServiceContext, scenario: Scenario, showMoney: boolean, showActors: boolean, readable?: ReadonlySet<Family>) {
+  const conflicts: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (let at: Scenario | null = scenario; at?.kind === 'planning'; at = at.sourceScenarioId ? await loadScenario(ctx.db, ctx.tenant.id, at.sourceScenarioId) : null) {
+    const changes = (await ctx.graphs.changes(at)).filter((c) => !readable || readable.has(c.family));
+    const found = findConflicts((await ctx.graphs.source(at)).graph, changes, showMoney, showActors);
+    await nameRemovedInSource(ctx, at, found, showActors);
+    for (const conflict of found) {
+      const key = `${String(conflict.family)}:${String(conflict.id)}:${String(conflict.field)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      conflicts.push(at === scenario ? conflict : { ...conflict, in_scenario: { id: at.id, name: at.name } });
+    }
+  }
+  return conflicts;
 }
 
 /** Fields changed both in the scenario and, since, in its source — for a person to resolve before promotion. */

@@ -14,7 +14,7 @@ import { savePreparedBatch } from './apply-batch.js';
 import { camel, FAMILY_OF_ENTITY, MONEY_FIELDS, snake } from '../org/family-names.js';
 
 const MONEY_FIELD_NAMES = new Set([...MONEY_FIELDS].map(snake));
-import { findConflicts, moneyPair, nameRemovedInSource, probeCost } from './delta.js';
+import { chainConflicts, moneyPair, probeCost } from './delta.js';
 import { sameValue, type RecordEdit } from './edits.js';
 import { assertHasChanges, chainChanges, NothingToDo } from './chain.js';
 import { assertMutableScenario } from './lifecycle.js';
@@ -43,8 +43,7 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   assertMutableScenario(scenario);
   await assertHasChanges(ctx, scenario, 'promote');
   const source = await ctx.graphs.source(scenario);
-  const conflicts = findConflicts(source.graph, await ctx.graphs.changes(scenario), true, can(ctx.principal, 'actors.read'));
-  await nameRemovedInSource(ctx, scenario, conflicts, can(ctx.principal, 'actors.read'));
+  const conflicts = await chainConflicts(ctx, scenario, true, can(ctx.principal, 'actors.read'));
   // Nobody resolves pay they cannot see: conflicts on money need `costs.read`.
   const hidden = can(ctx.principal, 'costs.read') ? [] : conflicts.filter((c) => c.family === 'compensation' || MONEY_FIELD_NAMES.has(String(c.field)));
   if (hidden.length) throw new MissingAbility('costs.read');
@@ -140,7 +139,9 @@ async function resolveWithSource(ctx: ServiceContext, scenario: Scenario, confli
   const edits: RecordEdit[] = conflicts.map((c) => {
     const family = FAMILY_OF_ENTITY.get(String(c.family))!;
     const field = camel(String(c.field));
-    return { kind: 'update', family, recordId: String(c.id), fields: { [field]: recordsOf(source, family).get(String(c.id))?.[field] ?? null } };
+    // The value of the conflict's own source: for one of a scenario it builds on, that one's source (Live).
+    const value = 'source' in c ? c.source : recordsOf(source, family).get(String(c.id))?.[field];
+    return { kind: 'update', family, recordId: String(c.id), fields: { [field]: value ?? null } };
   });
   const graph = await ctx.graphs.scenario(scenario);
   await savePreparedBatch(ctx, { scenario, commands: [], edits, graph, created: [], ids: [], before: graph });

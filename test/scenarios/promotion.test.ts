@@ -176,29 +176,52 @@ describe('promotion', () => {
     await expect(promoteScenario(owner, branch)).rejects.toMatchObject({ code: 'conflict', details: { conflicts: expect.arrayContaining(expected) } });
   });
 
-  it('promotes a scenario once when asked twice: the second ask is refused while the first runs, and a second task that got past it applies nothing', async () => {
+  it('promotes a scenario once when asked twice: refused while a promotion of it is pending, and two asks at once apply it once', async () => {
     const sid = (await createScenario(owner, { name: 'Asked twice' })).id;
     await applyBatch(owner, sid, [{ op: 'rename_org_unit', org_unit_id: units.S, name: 'Sales & Success' }]);
-    const liveBefore = await currentLiveVersion(database.db, tenant.id);
-    const snapshotsOf = async () => (await database.db.select().from(scenarios).where(and(eq(scenarios.tenantId, tenant.id), eq(scenarios.kind, 'snapshot')))).length;
-    const snapshotsBefore = await snapshotsOf();
-    const first = await promoteScenario(owner, sid);
+    // A promotion of it still pending (another instance's, say): refused, naming that task, nothing started.
+    const [pending] = await database.db.insert(tasks).values({ tenantId: tenant.id, kind: 'promotion', scenarioId: sid, input: {} }).returning();
     await expect(promoteScenario(owner, sid)).rejects.toMatchObject({
       code: 'promotion_running',
       status: 409,
       message: '“Asked twice” is being promoted already; a scenario is promoted once.',
-      details: { scenario_id: sid, task_id: first.task.id },
+      details: { scenario_id: sid, task_id: pending!.id },
     });
-    // Another instance that did not see the first task (here: it is marked failed) starts a second one: it applies nothing.
-    await database.db.update(tasks).set({ status: 'failed' }).where(eq(tasks.id, first.task.id));
-    const second = await promoteScenario(owner, sid);
-    expect((await first.done).status).toBe('succeeded');
-    expect((await second.done).status).toBe('failed');
+    expect(await database.db.select().from(tasks).where(eq(tasks.scenarioId, sid))).toHaveLength(1);
+    await database.db.update(tasks).set({ status: 'failed' }).where(eq(tasks.id, pending!.id));
+
+    const liveBefore = await currentLiveVersion(database.db, tenant.id);
+    const snapshotsOf = async () => (await database.db.select().from(scenarios).where(and(eq(scenarios.tenantId, tenant.id), eq(scenarios.kind, 'snapshot')))).length;
+    const snapshotsBefore = await snapshotsOf();
+    // Two asks at once (a double click): whichever way they interleave, one promotes and the other is refused or fails.
+    const outcomes = await Promise.all([0, 1].map(() => promoteScenario(owner, sid).then(async (t) => (await t.done).status, (e: { code: string }) => e.code)));
+    expect(outcomes.filter((o) => o === 'succeeded')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'succeeded')).toEqual([expect.stringMatching(/^(failed|promotion_running|already_promoted)$/)]);
     expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveBefore + 1);
     expect(await database.db.select().from(lineageEntries).where(eq(lineageEntries.toScenarioId, sid))).toHaveLength(1);
     expect(await snapshotsOf()).toBe(snapshotsBefore + 1);
     expect(await getScenario(owner, sid)).toMatchObject({ kind: 'applied', state: 'archived' });
     expect((await getOrgUnit(owner, units.S)).unit.name).toBe('Sales & Success');
+  });
+
+  it('holds a branch’s promotion on a field the scenario it builds on changed and Live changed since, naming that scenario, and applies the choice', async () => {
+    const first = (await createScenario(owner, { name: 'Rename field sales' })).id;
+    await applyBatch(owner, first, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Team' }]);
+    const branch = (await createScenario(owner, { name: 'Then rename mobile', sourceScenarioId: first })).id;
+    await applyBatch(owner, branch, [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Squad' }]);
+    const meanwhile = (await createScenario(owner, { name: 'Live renames field sales' })).id;
+    await applyBatch(owner, meanwhile, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Crew' }]);
+    expect((await (await promoteScenario(owner, meanwhile)).done).status).toBe('succeeded');
+
+    const conflict = { family: 'org_unit', id: units.F, field: 'name', scenario: 'Field Team', source: 'Field Crew', reason: 'changed_in_both', in_scenario: { id: first, name: 'Rename field sales' } };
+    expect((await scenarioDelta(owner, { scenarioId: branch })).conflicts).toEqual([expect.objectContaining(conflict)]);
+    await expect(promoteScenario(owner, branch)).rejects.toMatchObject({ code: 'conflict', details: { conflicts: [expect.objectContaining(conflict)] } });
+    expect((await getOrgUnit(owner, units.F)).unit.name).toBe('Field Crew');
+    // Taking Live's value keeps Live's rename; the branch's own change is applied.
+    const finished = await (await promoteScenario(owner, branch, [{ family: 'org_unit', id: units.F, field: 'name', choice: 'live' }])).done;
+    expect(finished.status).toBe('succeeded');
+    expect((await getOrgUnit(owner, units.F)).unit.name).toBe('Field Crew');
+    expect((await getOrgUnit(owner, units.M)).unit.name).toBe('Mobile Squad');
   });
 
   it('promotes changes that offset each other in the totals: they still change records', async () => {
