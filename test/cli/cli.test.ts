@@ -396,6 +396,27 @@ describe('orgonaut CLI with a token (headless)', () => {
     await cli(['scenario', 'archive', sid], config());
   });
 
+  it('says what a delta left out for lack of abilities, rather than "No differences" for changes the token may not read', async () => {
+    const sid = JSON.parse((await cli(['scenario', 'create', 'Hidden plan', '--json'], config())).stdout).data.id as string;
+    const file = path.join(dir, 'hidden.json');
+    fs.writeFileSync(file, JSON.stringify([{ op: 'set_fte', actor_id: id('p2'), fte: 0.6 }]));
+    expect((await cli(['scenario', 'apply', sid, file], config())).code).toBe(0);
+    const own = await cli(['scenario', 'delta', sid, '--as-of', AS_OF], config());
+    expect(own.stdout).toMatch(/^Actor\s+~\s+p2\s+FTE: 0\.50 → 0\.60$/m);
+    expect(own.stdout).not.toContain('Left out');
+    const scoped = configFile('scenarios-only');
+    const token = await memberToken(database, tenant, 'viewer', { abilities: ['scenarios.read'], name: 'scenarios only' });
+    expect((await cli(['auth', 'login', '--host', url, '--token', token], scoped)).code).toBe(0);
+    const delta = await cli(['scenario', 'delta', sid, '--as-of', AS_OF], scoped);
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stdout).toContain('No differences in what this token may read.');
+    expect(delta.stdout).not.toMatch(/^No differences\.$/m);
+    expect(delta.stdout).toMatch(/^Left out: this token may not read them\.$/m);
+    expect(delta.stdout).toMatch(/^Actor, Reporting line\s+actors\.read$/m);
+    expect(delta.stdout).toMatch(/^Metric deltas\s+org-metrics\.read$/m);
+    await cli(['scenario', 'archive', sid], config());
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');

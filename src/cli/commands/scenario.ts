@@ -132,7 +132,10 @@ async function delta(run: Run, id: string): Promise<number> {
     }
   }
   print();
-  if (!lines.length) print('No differences.');
+  const withheld = (d.withheld ?? []) as Withheld[];
+  // What this credential may not read is left out of the delta: "No differences" would then say too much.
+  const familiesLeftOut = withheld.some((w) => w.part !== 'metrics' && w.part !== 'money');
+  if (!lines.length) print(familiesLeftOut ? 'No differences in what this token may read.' : 'No differences.');
   else printTable(lines, [
     { header: 'FAMILY', value: (l) => l[0] },
     { header: '', value: (l) => l[1] },
@@ -173,7 +176,30 @@ async function delta(run: Run, id: string): Promise<number> {
       { header: 'DELTA', value: ([name, v]) => figure(name, v.delta, true), align: 'right' },
     ]);
   }
+  printWithheld(withheld);
   return 0;
+}
+
+interface Withheld {
+  part: string;
+  needs: string[];
+}
+
+/** What the delta's `withheld` says was left out for lack of abilities, grouped by the abilities that would show it. */
+function printWithheld(withheld: readonly Withheld[]): void {
+  if (!withheld.length) return;
+  const PARTS: Record<string, string> = { metrics: 'Metric deltas', money: 'Money figures (budgets, cost deltas)' };
+  const byNeeds = new Map<string, string[]>();
+  for (const w of withheld) {
+    const needs = w.needs.join(' and ');
+    byNeeds.set(needs, [...(byNeeds.get(needs) ?? []), PARTS[w.part] ?? familyLabel(w.part)]);
+  }
+  print();
+  print('Left out: this token may not read them.');
+  printTable([...byNeeds], [
+    { header: 'LEFT OUT', value: ([, parts]) => parts.join(', ') },
+    { header: 'NEEDS', value: ([needs]) => needs },
+  ]);
 }
 
 /**
