@@ -265,6 +265,19 @@ describe('pages for an owner', () => {
     expect(team).toContain('No units below this one.');
   });
 
+  it('says a unit\'s positions table lists its own positions while its metrics count the units below too', async () => {
+    const { html } = await get(`/live/units/${units.E}`, owner);
+    const budgeted = /<dt>Positions filled<\/dt><dd>\d+ of (\d+)<\/dd>/.exec(html)![1]!;
+    const vacant = /<dt>Vacancies<\/dt><dd>(\d+)/.exec(html)![1]!;
+    expect(Number(budgeted)).toBeGreaterThan(0);
+    expect(html.replace(/\s+/g, ' ')).toContain(
+      `Budgeted directly in Engineering. The metrics above count the ${budgeted} position${budgeted === '1' ? '' : 's'} of Engineering and the units below it (${vacant} vacant); each unit below lists its own.`,
+    );
+    expect(html).toContain('No budgeted positions directly in this unit.');
+    // A unit with nothing below needs no such note.
+    expect((await get(`/live/units/${units.P}`, owner)).html).not.toContain('Budgeted directly in');
+  });
+
   it('shows an actor with manager, reports, placements and pay', async () => {
     const { html } = await get(`/live/actors/${id('eng_head')}`, owner);
     expect(html).toContain(`<a href="/live/actors/${id('ceo')}">ceo</a>`);

@@ -9,7 +9,7 @@ import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { AsOfForm, MetricStats, Pager, ScenarioBanner, UnitTrail, UnitTree } from './components.js';
 import { link, namesOf, viewParams } from './context.js';
-import { kindLabel, money, num } from './format.js';
+import { count, kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
 import { TableScroll } from '../table-scroll.js';
 
@@ -149,8 +149,15 @@ export function unitRoutes(): Hono<AppEnv> {
         {positions ? (
           <section class="card" aria-labelledby="positions-title">
             <h2 id="positions-title">Positions</h2>
+            {/* As for the roster: the metrics count the subtree's positions, this table the unit's own. */}
+            {unit.children.length && unit.metrics ? (
+              <p class="hint">
+                Budgeted directly in {unit.name}. The metrics above count the {count(unit.metrics.positions.budgeted, 'position', 'positions')} of{' '}
+                {unit.name} and the units below it ({num(unit.metrics.positions.vacant, 0)} vacant); each unit below lists its own.
+              </p>
+            ) : null}
             {positions.page.items.length === 0 ? (
-              <p class="empty">No budgeted positions in this unit.</p>
+              <p class="empty">No budgeted positions directly in this unit.</p>
             ) : (
               <TableScroll label="Positions">
                 <table>
