@@ -171,6 +171,9 @@ export async function changeRole(ctx: ServiceContext, userId: string, role: stri
   if (!isRole(role) || role === 'owner') throw new InvalidInput('role', 'choose admin, manager, member or viewer');
   if (member.role === 'owner') throw new Conflict('The owner’s role cannot be changed here.', 'The owner can hand ownership to another member (Transfer ownership, below the member list).');
   if (userId === ctx.principal.userId) throw new Conflict('You cannot change your own role.');
+  if (!isRole(member.role) || !outranks(ctx.principal.role, member.role)) {
+    throw new Conflict(`Only someone with a higher role than ${member.role} can change their role.`, 'Ask the owner.');
+  }
   await ctx.db.update(memberships).set({ role }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: 'role_changed', principal: ctx.principal, before: { role: member.role }, after: { role } });
   await endInvitationsSentBy(ctx, userId, 'inviter_role_changed');
@@ -229,8 +232,12 @@ async function endInvitationsSentBy(ctx: ServiceContext, userId: string, reason:
 
 const RANK: Record<Role, number> = { owner: 4, admin: 3, manager: 2, member: 1, viewer: 0 };
 
-/** Whether a member of role `issuer` may issue a password-reset link for one of role `target` (a lower role only). */
-export function mayResetPasswordOf(issuer: Role | null, target: Role): boolean {
+/**
+ * Whether a member of role `issuer` may change the role of, or issue a password-reset link for, one of role `target`:
+ * a lower role only. Both, or an admin could lower a fellow admin's role, reset their password, raise the role again
+ * and be them.
+ */
+export function outranks(issuer: Role | null, target: Role): boolean {
   return issuer !== null && RANK[issuer] > RANK[target];
 }
 
@@ -243,7 +250,7 @@ async function resetRefusal(db: Db, tenantId: string, issuerRole: Role | null, u
   const rows = await db.select({ tenantId: memberships.tenantId, role: memberships.role }).from(memberships).where(eq(memberships.userId, userId));
   const here = rows.find((r) => r.tenantId === tenantId);
   if (!here || !isRole(here.role)) return 'This person is not a member here.';
-  if (!mayResetPasswordOf(issuerRole, here.role)) {
+  if (!outranks(issuerRole, here.role)) {
     return `Only someone with a higher role than ${here.role} can issue a password-reset link for them; they can change their own password under Your account.`;
   }
   if (rows.some((r) => r.tenantId !== tenantId)) {

@@ -144,6 +144,26 @@ describe('password-reset links', () => {
   });
 });
 
+describe('role changes', () => {
+  it('are made only by someone of a higher role: an admin cannot lower a fellow admin (then reset their password), the owner can', async () => {
+    const peer = await buildMember(database, tenant, 'admin', { password: PASSWORD });
+    const roleOf = async () => (await database.db.select().from(memberships).where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, peer.id))))[0]!.role;
+    const listed = (await page('/settings/members', adminCookie)).html;
+    expect(listed).not.toContain(`action="/settings/members/${peer.id}/role"`);
+    expect(listed).toContain(`action="/settings/members/${manager.id}/role"`);
+
+    const refused = await post(`/settings/members/${peer.id}/role`, { csrf: await csrf(adminCookie), role: 'viewer' }, adminCookie);
+    expect(refused.status).toBe(409);
+    expect(refused.html).toContain('Only someone with a higher role than admin can change their role');
+    expect(await roleOf()).toBe('admin');
+    expect((await resetLink(adminCookie, peer)).path).toBeNull();
+
+    const byOwner = await post(`/settings/members/${peer.id}/role`, { csrf: await csrf(ownerCookie), role: 'manager' }, ownerCookie);
+    expect(byOwner.status).toBe(303);
+    expect(await roleOf()).toBe('manager');
+  });
+});
+
 describe('archiving', () => {
   it('signs the member out of this tenant only, not out of their other organisations', async () => {
     const agency = await buildMember(database, tenant, 'viewer', { password: PASSWORD });

@@ -3,7 +3,7 @@ import { TableScroll } from '../table-scroll.js';
 import { CopyButton } from '../copy-button.js';
 import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
 import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
-import { changeRole, inviteMember, issuePasswordReset, listMembers, mayResetPasswordOf, revokeInvitation, setMemberStatus, transferOwnership } from '../../access/members.js';
+import { changeRole, inviteMember, issuePasswordReset, listMembers, outranks, revokeInvitation, setMemberStatus, transferOwnership } from '../../access/members.js';
 import { can } from '../../access/policy.js';
 import { serviceContext } from '../../access/middleware.js';
 import { AppError } from '../../errors.js';
@@ -205,7 +205,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                   </td>
                   <td>{m.status === 'active' ? <span class="badge ok">active</span> : <span class="badge">archived</span>}</td>
                   <td>
-                    {m.role === 'owner' || m.user_id === me ? (
+                    {m.role === 'owner' || m.user_id === me || !isRole(m.role) || !outranks(ctx.principal.role, m.role) ? (
                       m.role
                     ) : (
                       <form method="post" action={`/settings/members/${m.user_id}/role`} class="inline">
@@ -240,7 +240,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                             {m.status === 'active' ? 'Archive' : 'Reactivate'}
                           </button>
                         </form>
-                        {m.status === 'active' && isRole(m.role) && mayResetPasswordOf(ctx.principal.role, m.role) ? (
+                        {m.status === 'active' && isRole(m.role) && outranks(ctx.principal.role, m.role) ? (
                           <form method="post" action={`/settings/members/${m.user_id}/reset`}>
                             <input type="hidden" name="csrf" value={csrf} />
                             <input type="hidden" name="email" value={m.email} />
