@@ -182,3 +182,13 @@ describe('removing a change the rest of the tray needs', () => {
     expect(text(applied.html)).not.toContain('Correct "changes');
   });
 });
+
+describe('a refusal naming another kind of change', () => {
+  it('names it as the tray’s form, not as the API spells it', async () => {
+    const { stage } = await tray('Second primary');
+    const refused = await stage('', { op: 'add_placement', actor_id: id('f1'), org_unit_id: units.P, allocation_pct: '20', is_primary: 'on' });
+    expect(refused.status).toBe(400);
+    expect(text(refused.html)).toContain('Primary placement: the actor already has a primary placement; use “Move a placement to another unit” to move it');
+    expect(text(refused.html)).not.toContain('move_placement');
+  });
+});

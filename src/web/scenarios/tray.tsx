@@ -340,8 +340,11 @@ function locate(error: AppError): { index: number | null; field: string | null }
 function reasonOf(error: AppError): string {
   const field = typeof error.details.field === 'string' ? error.details.field : null;
   const prefix = field ? `Invalid ${field}: ` : null;
-  return prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  const reason = prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  // A change named as the API spells it ("use move_placement to move it") is named as this page's form is.
+  return reason.replace(OP_NAMES, (op) => `“${TRAY_OP_BY_NAME.get(op as TrayOp['op'])!.title}”`);
 }
+const OP_NAMES = new RegExp(`\\b(${TRAY_OPS.map((o) => o.op).join('|')})\\b`, 'g');
 
 type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
 /** `hire`: the tray's staged hires, offered in actor fields beside the organisation's actors (`optionsOf`). */
