@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, today } from '../../src/org/dates.js';
-import { withAssistant, errorOf, type Connection, type McpWorld } from './support.js';
+import { AS_OF } from '../support/fixture-org.js';
+import { withAssistant, errorOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * What an assistant met walking the fixture org through the tools (the official client, a personal token): answers
@@ -64,5 +65,27 @@ describe('a name given where an id goes ("Platform" as org_unit_id)', () => {
     expect(unknown.fix).toContain('`search`');
     const scenario = errorOf(await assistant.call('scenario_get', { scenario_id: 'Q9 plan' }));
     expect(scenario).not.toHaveProperty('did_you_mean');
+  });
+});
+
+describe('"who did former report to, and where did they sit?", asked on a day after they left', () => {
+  type Lines = { reporting_lines: { manager_name?: string }[]; note?: string };
+  it('says the person was not in the organisation that day and how to see their records, instead of an empty page alone', async () => {
+    const former = world.ids.id('former');
+    const placements = structured<{ placements: unknown[]; note?: string }>(await assistant.call('org_placements_list', { actor_id: former, as_of: AS_OF }));
+    expect(placements.placements).toEqual([]);
+    expect(placements.note).toBe(
+      `former is not in the organisation on ${AS_OF} (left on 2026-01-01), so has no placements then: pass include_inactive: true for their history, or an as_of when they were in it.`,
+    );
+    const lines = structured<Lines>(await assistant.call('org_reporting_lines_list', { actor_id: `actor:${former}`, as_of: AS_OF }));
+    expect(lines.note).toContain('so has no reporting line then');
+    const reports = structured<Lines>(await assistant.call('org_reporting_lines_list', { manager_id: former, as_of: AS_OF }));
+    expect(reports.note).toContain('so has no direct reports then');
+
+    const history = structured<Lines>(await assistant.call('org_reporting_lines_list', { actor_id: former, as_of: AS_OF, include_inactive: true }));
+    expect(history.reporting_lines.map((l) => l.manager_name)).toEqual(['eng_head']);
+    expect(history).not.toHaveProperty('note');
+    // Someone in the organisation with nothing to list gets the plain empty page: the CEO reports to no one.
+    expect(structured<Lines>(await assistant.call('org_reporting_lines_list', { actor_id: world.ids.id('ceo'), as_of: AS_OF }))).not.toHaveProperty('note');
   });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { can, type Principal } from '../../access/policy.js';
+import { inEffect } from '../../org/dates.js';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
@@ -13,6 +15,23 @@ const subunitsOut = z
   .object({ more: z.number(), note: z.string() })
   .optional()
   .describe('Present when org_unit_id was given without include_subunits and the units below it hold more matches: how many, and how to include them');
+
+const inactiveOut = z
+  .string()
+  .optional()
+  .describe('Present when the page is empty because the actor asked about was not in the organisation on the day: when they were, and how to see their records');
+
+/**
+ * An empty first page for one actor (actor_id, manager_id) who was not in the organisation on the day — someone who
+ * left reads as "no reporting line" — says when they were and how to see their records.
+ */
+function inactiveNote(principal: Principal, view: OrgView, input: { cursor?: string; include_inactive?: boolean }, listed: number, actorId: string | undefined, records: string) {
+  const actor = actorId ? view.graph.actors.get(actorId.trim().replace(/^actor:/, '')) : undefined;
+  if (!actor || listed || input.cursor || input.include_inactive || inEffect(actor, view.asOf)) return undefined;
+  const who = can(principal, 'actors.read') ? actor.displayName : 'That actor';
+  const when = actor.validTo !== null && actor.validTo <= view.asOf ? `left on ${actor.validTo}` : `joins on ${actor.validFrom}`;
+  return `${who} is not in the organisation on ${view.asOf} (${when}), so has no ${records} then: pass include_inactive: true for their history, or an as_of when they were in it.`;
+}
 
 /**
  * A unit's list without `include_subunits` holds only what sits in the unit itself: a department's people and seats
@@ -118,6 +137,7 @@ export const reportingLinesTool = defineTool({
   outputSchema: z.object({
     context: contextOut,
     reporting_lines: z.array(item({ actor_id: z.string(), manager_id: z.string() })),
+    note: inactiveOut,
     next_cursor: nextCursor,
   }),
   annotations: READ_ONLY,
@@ -131,7 +151,10 @@ export const reportingLinesTool = defineTool({
       actorId: input.actor_id,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), reporting_lines: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
+    const note =
+      inactiveNote(ctx.principal, view, input, page.items.length, input.actor_id, 'reporting line') ??
+      inactiveNote(ctx.principal, view, input, page.items.length, input.manager_id, 'direct reports');
+    return { context: contextOf(view), reporting_lines: withNames(ctx.principal, view, page.items), note, next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -154,6 +177,7 @@ export const placementsTool = defineTool({
   outputSchema: z.object({
     context: contextOut,
     placements: z.array(item({ actor_id: z.string(), org_unit_id: z.string(), allocation_pct: z.number() })),
+    note: inactiveOut,
     next_cursor: nextCursor,
   }),
   annotations: READ_ONLY,
@@ -168,7 +192,8 @@ export const placementsTool = defineTool({
       positionId: input.position_id,
       includeInactive: input.include_inactive,
     });
-    return { context: contextOf(view), placements: withNames(ctx.principal, view, page.items), next_cursor: page.nextCursor ?? undefined };
+    const note = inactiveNote(ctx.principal, view, input, page.items.length, input.actor_id, 'placements');
+    return { context: contextOf(view), placements: withNames(ctx.principal, view, page.items), note, next_cursor: page.nextCursor ?? undefined };
   },
 });
 
