@@ -396,7 +396,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     await cli(['scenario', 'archive', sid], config());
   });
 
-  it('says what a delta left out for lack of abilities, rather than "No differences" for changes the token may not read', async () => {
+  it('says what a delta and the changes list left out for lack of abilities, rather than "No differences" for changes the token may not read', async () => {
     const sid = JSON.parse((await cli(['scenario', 'create', 'Hidden plan', '--json'], config())).stdout).data.id as string;
     const file = path.join(dir, 'hidden.json');
     fs.writeFileSync(file, JSON.stringify([{ op: 'set_fte', actor_id: id('p2'), fte: 0.6 }]));
@@ -414,6 +414,10 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(delta.stdout).toMatch(/^Left out: this token may not read them\.$/m);
     expect(delta.stdout).toMatch(/^Actor, Reporting line\s+actors\.read$/m);
     expect(delta.stdout).toMatch(/^Metric deltas\s+org-metrics\.read$/m);
+    // Its changes list leaves them out too, and says so rather than that the scenario has none.
+    const changes = await cli(['scenario', 'changes', sid], scoped);
+    expect(changes.stdout.trim()).toBe(`None shown: its 1 change (actor) is of records this token may not read ("orgonaut scenario show ${sid}" counts them).`);
+    expect((await cli(['scenario', 'changes', sid, '--family', 'team'], scoped)).stdout.trim()).toBe('No team changes in this scenario.');
     await cli(['scenario', 'archive', sid], config());
   });
 

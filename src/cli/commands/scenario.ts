@@ -44,7 +44,7 @@ export async function scenarioCommand(run: Run): Promise<number> {
         { header: 'OP', value: (c) => c.op },
         { header: 'RECORD', value: (c) => c.label ?? c.record_id },
         { header: 'FIELDS', value: (c) => changedFields(c) },
-      ], family ? `No ${family} changes in this scenario.` : 'No changes in this scenario.');
+      ], body.data.length || run.json ? undefined : await noChangesShown(run, id, family));
       return 0;
     }
     case 'apply':
@@ -61,6 +61,21 @@ export async function scenarioCommand(run: Run): Promise<number> {
     default:
       throw new UsageError(`unknown scenario command "${sub}"`);
   }
+}
+
+/**
+ * What an empty changes list says: that the scenario has none (of `family`) — or, when it has changes this token may
+ * not read (the list leaves their families out; the scenario's `change_counts` counts them all), how many and where.
+ */
+async function noChangesShown(run: Run, id: string, family: string | undefined): Promise<string> {
+  const none = family ? `No ${family} changes in this scenario.` : 'No changes in this scenario.';
+  if (stringFlag(run.args, 'cursor')) return none;
+  const { data } = await run.client().get<{ data: Row }>(path(id));
+  const counts = Object.entries((data.change_counts ?? {}) as Record<string, Record<string, number>>).filter(([f]) => !family || f === family);
+  const hidden = counts.reduce((sum, [, ops]) => sum + Object.values(ops).reduce((a, b) => a + b, 0), 0);
+  if (!hidden) return none;
+  const families = counts.map(([f]) => familyLabel(f).toLowerCase()).join(', ');
+  return `None shown: its ${hidden} change${hidden === 1 ? '' : 's'} (${families}) ${hidden === 1 ? 'is' : 'are'} of records this token may not read ("orgonaut scenario show ${id}" counts them).`;
 }
 
 async function create(run: Run): Promise<number> {
