@@ -31,3 +31,12 @@ export function checkMapping(headers: readonly string[], edits: readonly { colum
   }
   return mapping;
 }
+
+/** What a new person needs that no column of the mapping gives: a name (name, first or last name), a department or team. */
+export function unmappedForNewPeople(mapping: readonly ColumnMapping[]): Set<'name' | 'department'> {
+  const fields = new Set(mapping.map((m) => m.field).filter(Boolean));
+  const missing = new Set<'name' | 'department'>();
+  if (!fields.has('name') && !fields.has('first_name') && !fields.has('last_name')) missing.add('name');
+  if (!fields.has('department') && !fields.has('team')) missing.add('department');
+  return missing;
+}

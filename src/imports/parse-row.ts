@@ -100,6 +100,16 @@ type Attempt = (check: () => void) => void;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * An email as mail clients and spreadsheets write it besides the bare address — `Amy Lee <amy@x.com>` (Outlook's
+ * copy), `<amy@x.com>`, `mailto:amy@x.com` (a link's target) —: the address. (`mailto:amy@x.com` read as an
+ * address made a person whom the next file, with amy@x.com, did not find.)
+ */
+function bareEmail(value: string): string {
+  const angled = /^[^<>]*<\s*([^<>\s]+)\s*>$/.exec(value)?.[1] ?? value;
+  return angled.replace(/^mailto:/i, '');
+}
+
 /** Why a cell is not an email, in the words of what to look for. */
 function notAnEmail(value: string): string {
   const why = /\s/.test(value) ? ' (it contains a space)' : !value.includes('@') ? ' (it has no @)' : /@[^@.]+$/.test(value) ? ' (its domain has no ending such as .com)' : '';
@@ -181,7 +191,8 @@ function given(value: string | null | undefined): string | undefined {
 }
 
 function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: RowKeys, columns: Map<ImportField, number>, values: readonly (string | null)[]): RowInput {
-  const email = given(cell('email')) ?? null;
+  const cellEmail = given(cell('email'));
+  const email = cellEmail === undefined ? null : bareEmail(cellEmail);
   const employeeId = given(cell('employee_id')) ?? null;
   if (ctx.format === 'orgonaut' && employeeId) keys.employeeIdKey = employeeId;
   let sourceHris = given(cell('source_hris'))?.toLowerCase() ?? null;
@@ -270,7 +281,8 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
       if (employmentType) input.employmentType = employmentType;
     });
   }
-  const managerEmail = cell('manager_email');
+  const managerCell = cell('manager_email');
+  const managerEmail = managerCell ? bareEmail(managerCell) : managerCell;
   const managerId = cell('manager_employee_id');
   const present = (managerEmail !== undefined && managerEmail !== null) || (managerId !== undefined && managerId !== null);
   if (present) {
@@ -509,9 +521,24 @@ function parseDate(value: string, field: string, order?: DateOrder | null): stri
       : /^\d{5}(\.\d+)?$/.test(value)
         ? ' (a spreadsheet’s day number: format the column as a date, YYYY-MM-DD, before saving the file)'
         : '';
+    const impossible = /^\d{4}-\d{2}-\d{2}$/.test(day) ? noSuchDay(day) : null;
+    if (impossible && yearLast) {
+      reject('invalid_date', field, `“${value.slice(0, 40)}” read ${order === 'month_first' ? 'month' : 'day'} first, as chosen for this import, is no day of the calendar (${impossible}): correct the date in the file, or the order in the import’s settings if it is the other way round`);
+    }
+    if (impossible) reject('invalid_date', field, `“${value.slice(0, 40)}” is no day of the calendar (${impossible}): correct it in the file`);
     reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD${ambiguous}`);
   }
   return day;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** What is wrong with a day written in the right shape that the calendar does not have (2024-02-30, month 13). */
+function noSuchDay(day: string): string | null {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  if (month < 1 || month > 12) return `there is no month ${month}`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return date < 1 || date > days ? `${MONTHS[month - 1]} ${year} has ${days} days` : null;
 }
 
 function parseDecimal(value: string, code: 'invalid_fte' | 'invalid_allocation', field: string): number {

@@ -9,6 +9,7 @@ import { loadScenario } from '../scenarios/store.js';
 import { parseContext } from './execute.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { managerNameColumn } from './manager-columns.js';
+import { unmappedForNewPeople } from './mapping.js';
 import { parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentReason, presentRun } from './present.js';
@@ -101,8 +102,9 @@ function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: bo
   if (!(fields.has('email') || fields.has('source_hris_id') || (format === 'bamboohr' && fields.has('employee_id')))) {
     warnings.push({ code: 'no_identity', message: 'No identity column is mapped: map email, source_hris + source_hris_id, or (BambooHR) PersonID.' });
   }
-  if (!fields.has('name') && !(fields.has('first_name') || fields.has('last_name'))) warnings.push({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined.' });
-  if (!fields.has('department') && !fields.has('team')) warnings.push({ code: 'no_department', message: 'No department or team column is mapped: new people will be quarantined.' });
+  const needs = unmappedForNewPeople(mapping);
+  if (needs.has('name')) warnings.push({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined. Map the column that holds names to name (or two to first_name and last_name).' });
+  if (needs.has('department')) warnings.push({ code: 'no_department', message: 'No department or team column is mapped: new people will be quarantined. Map the column that holds departments to department (or teams to team).' });
   if (!fields.has('manager_email') && !fields.has('manager_employee_id')) {
     // “Reports To” with names in it: say why it is not used, and what to export instead.
     const names = managerNames

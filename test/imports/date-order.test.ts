@@ -29,7 +29,7 @@ describe('dates with the year last', () => {
   });
 
   it('refuses a day that does not exist in the chosen order, saying which order was used', () => {
-    expect(parse('31/12/2023', 'month_first').reason).toMatchObject({ code: 'invalid_date', detail: '“31/12/2023” is not a date written YYYY-MM-DD (read month first, as chosen for this import)' });
+    expect(parse('31/12/2023', 'month_first').reason).toMatchObject({ code: 'invalid_date', detail: '“31/12/2023” read month first, as chosen for this import, is no day of the calendar (there is no month 31): correct the date in the file, or the order in the import’s settings if it is the other way round' });
     expect(parse('01/02/2024', 'day_first', '12/31/2025').reason).toMatchObject({ code: 'invalid_date', field: 'end_date' });
   });
 });

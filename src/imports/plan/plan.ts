@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Conflict } from '../../errors.js';
 import { newId as newIdDefault } from '../../util/ids.js';
 import { FAMILIES, type Family, type OrgGraph } from '../../org/types.js';
+import { unmappedForNewPeople } from '../mapping.js';
 import { parseRow, type ParseContext, type RowInput } from '../parse-row.js';
 import { REASONS, type Quarantine } from '../reasons.js';
 import type { Stage } from '../progress.js';
@@ -157,7 +158,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   }
   await report('actors', 0, read);
   // A team named without its department that several teams share: quarantined before managers are resolved.
-  const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected, input.since);
+  const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected, input.since, unmappedForNewPeople(parse.mapping));
   if (held.length) rejectAmbiguousTeams(held, index, teamDepartments, rejected);
   const identified = rejectAmbiguousTeams(accepted, index, teamDepartments, rejected);
   if (identified.length !== accepted.length) for (const r of accepted) if (rejected.has(r.input.rowNumber)) held.push(r);

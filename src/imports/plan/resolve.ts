@@ -153,9 +153,11 @@ export function resolveIdentities(
   newId: () => string,
   rejected: Map<number, Quarantine>,
   since?: LiveSince,
+  /** What a new person needs that no column of the file is mapped to (`unmappedForNewPeople`): said on their rows. */
+  unmapped: ReadonlySet<'name' | 'department'> = new Set(),
 ): Identified {
   noteDuplicates(rows, counts, prior, rejected);
-  return identify(rows, index, format, prior, newId, rejected, since);
+  return identify(rows, index, format, prior, newId, rejected, since, unmapped);
 }
 
 function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employeeIds }: KeyCounts, prior: PriorKeys, rejected: Map<number, Quarantine>): void {
@@ -173,10 +175,16 @@ function noteDuplicates(rows: readonly RowIdentity[], { emails, sources, employe
   }
 }
 
+/** Why a new person's name or department is missing on every row: no column of the file is imported as it. */
+const UNMAPPED = {
+  name: ', and no column of this file is imported as a name: map the column that holds names to name (or two to first_name and last_name) — on the mapping page before the import starts, else upload the file again',
+  department: ', and no column of this file is imported as a department or team: map the column that holds departments to department (or teams to team) — on the mapping page before the import starts, else upload the file again',
+} as const;
+
 /** The id a quarantined row's new person would get: a placeholder, never written. */
 const placeholderId = (rowNumber: number): string => `row:${rowNumber}`;
 
-function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportFormat, prior: PriorKeys, newId: () => string, rejected: Map<number, Quarantine>, since?: LiveSince): Identified {
+function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportFormat, prior: PriorKeys, newId: () => string, rejected: Map<number, Quarantine>, since: LiveSince | undefined, unmapped: ReadonlySet<'name' | 'department'>): Identified {
   const out: ResolvedRow<RowIdentity>[] = [];
   const held: ResolvedRow<RowIdentity>[] = [];
   for (const row of rows) {
@@ -187,7 +195,7 @@ function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportF
     const moved = since?.problem(row, matched, index);
     if (moved) addProblem(rejected, row.rowNumber, moved);
     if (!matched && row.incomplete) {
-      addProblem(rejected, row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}`));
+      addProblem(rejected, row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}${unmapped.has(row.incomplete) ? UNMAPPED[row.incomplete] : ''}`));
     }
     // The person a row of an earlier step imported, reached through another identity (the same one is a duplicate).
     const earlierRow = matched && !sharesPriorKey(row, prior) ? priorRowOf(matched, prior) : undefined;

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceContext } from '../../src/context.js';
+import type { Database } from '../../src/db/connection.js';
+import { previewRun } from '../../src/imports/preview.js';
+import { listRows } from '../../src/imports/review.js';
+import { startRun } from '../../src/imports/runs.js';
+import { createRunFromUpload } from '../../src/imports/upload.js';
+import { testDatabase } from '../support/db.js';
+import { importTenant } from './support.js';
+
+/**
+ * A new customer's first files (reference/fix-common-import-errors.md): an Excel export with a BOM, `sep=;`,
+ * semicolons, trailing empty columns, accented names, emails in mixed case with spaces — and as mail clients copy
+ * them (`Name <address>`, `mailto:`) — go through preview and run; what is refused says what to change in the file.
+ */
+
+let database: Database;
+let owner: ServiceContext;
+beforeAll(async () => {
+  database = await testDatabase();
+  ({ owner } = await importTenant(database, { slug: 'exports' }));
+});
+afterAll(() => database?.close());
+
+const EXCEL =
+  '\uFEFFsep=;\r\n' +
+  'E-Mail;First name;Last name;Department;Team;Position;Manager E-Mail;FTE;Start date;;;\r\n' +
+  ' Anna.Müller@Example.COM ;Anna;Müller;Engineering;Platform;Engineer; CEO@example.com ;0,8;01.03.2024;;;\r\n' +
+  'ceo@example.com;Jürgen;Öztürk;Executive;;CEO;;1;2020-01-15;;;\r\n' +
+  '"Lee, Amy <amy@example.com>";Amy;Lee;Engineering;;Dev;"Öztürk, Jürgen <ceo@example.com>";1;;;;\r\n' +
+  'mailto:jo@example.com;Jo;Kim;Engineering;;Dev;<ceo@example.com>;100 %;;;;\r\n' +
+  'zoe@example.com;Zoë;Ångström;Engineering;;Dev;ceo@example.com;1;2024-02-30;;;\r\n' +
+  ';;;;;;;;;;;\r\n';
+
+async function run(csv: string, name: string) {
+  const created = await createRunFromUpload(owner, { body: csv, fileName: name });
+  const preview = await previewRun(owner, created.id);
+  const done = await (await startRun(owner, created.id)).done;
+  return { preview, done, rows: (await listRows(owner, done.id, { limit: 50 })).items };
+}
+
+describe('a new customer’s spreadsheet exports', () => {
+  it('imports an Excel export with addresses as mail clients write them, and says how to correct a day the calendar lacks', async () => {
+    const { preview, rows } = await run(EXCEL, 'Mitarbeiter.csv');
+    expect(preview.run.file.delimiter).toBe(';');
+    expect(rows.map((r) => [r.row_number, r.status])).toEqual([[1, 'imported'], [2, 'imported'], [3, 'imported'], [4, 'imported'], [5, 'quarantined']]);
+    expect(rows[4]!.reason).toMatchObject({ code: 'invalid_date', field: 'start_date', detail: '“2024-02-30” is no day of the calendar (February 2024 has 29 days): correct it in the file' });
+    const people = [...(await owner.graphs.live(owner.tenant.id)).graph.actors.values()];
+    // `mailto:jo@…` was read as an address of its own (the next file's jo@… would have been someone else).
+    expect(people.map((a) => [a.displayName, a.email]).sort()).toEqual([
+      ['Amy Lee', 'amy@example.com'],
+      ['Anna Müller', 'Anna.Müller@Example.COM'],
+      ['Jo Kim', 'jo@example.com'],
+      ['Jürgen Öztürk', 'ceo@example.com'],
+    ]);
+    const ceo = people.find((a) => a.email === 'ceo@example.com')!.id;
+    const lines = [...(await owner.graphs.live(owner.tenant.id)).graph.reportingLines.values()];
+    expect(lines.filter((l) => l.managerId === ceo)).toHaveLength(3);
+  });
+
+  it('says on each refused row which column to map when the file has no name or department column the import knows', async () => {
+    const csv = 'E-Mail;Vorname;Nachname;Abteilung\r\nbea@example.com;Bea;Roth;Vertrieb\r\n';
+    const { preview, rows } = await run(csv, 'Personal.csv');
+    expect(preview.warnings).toContainEqual({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined. Map the column that holds names to name (or two to first_name and last_name).' });
+    expect(rows[0]!.reason).toMatchObject({
+      code: 'missing_required_field',
+      field: 'name',
+      detail: 'is required for a new person, and no column of this file is imported as a name: map the column that holds names to name (or two to first_name and last_name) — on the mapping page before the import starts, else upload the file again',
+    });
+    expect(preview.warnings.map((w) => w.code)).toContain('no_department');
+  });
+});
