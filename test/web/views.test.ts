@@ -353,6 +353,13 @@ describe('pages for an owner', () => {
     expect(lines[lines.length - 1]).toBe('');
   });
 
+  it('says a day before anyone was there is empty on that day, not that the organisation has no one yet', async () => {
+    const { html } = await get('/live/matrix?as_of=2010-01-01', owner);
+    expect(html).toContain('No one found');
+    expect(html).not.toContain('There are no actors in this organisation yet.');
+    expect(html.replace(/\s+/g, ' ')).toContain('No one is in the organisation on 2010-01-01. <a href="/live/matrix">See today</a> or pick another day.');
+  });
+
   it('lists who reports to no one (the top, and gaps an import left), and exports the same', async () => {
     const page = await get('/live/matrix?manager=none', owner);
     const rows = [...page.html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>/g)].map((m) => decode(m[1]!));

@@ -174,7 +174,19 @@ export function matrixRoutes(): Hono<AppEnv> {
           </h2>
           {rows.length === 0 ? (
             <>
-              <p class="empty">{filtered ? 'Nobody matches these filters. Try fewer filters.' : 'There are no actors in this organisation yet.'}</p>
+              <p class="empty">
+                {filtered ? (
+                  'Nobody matches these filters. Try fewer filters.'
+                ) : filter.asOf ? (
+                  // A day before the first hire (or after everyone left) is not an empty organisation.
+                  <>
+                    No one is in the organisation on {view.asOf}. <a href={link('/live/matrix', { ...filter, asOf: null })}>See today</a> or pick
+                    another day.
+                  </>
+                ) : (
+                  'There are no actors in this organisation yet.'
+                )}
+              </p>
               {!filtered && !filter.scenarioId && !filter.asOf ? <StartHere principal={ctx.principal} /> : null}
             </>
           ) : (
