@@ -89,3 +89,23 @@ describe('"who did former report to, and where did they sit?", asked on a day af
     expect(structured<Lines>(await assistant.call('org_reporting_lines_list', { actor_id: world.ids.id('ceo'), as_of: AS_OF }))).not.toHaveProperty('note');
   });
 });
+
+describe('"who are the span outliers in Engineering?" when there are none', () => {
+  type Spans = { managers: { display_name: string }[]; note?: string };
+  const spans = async (args: Record<string, unknown>) => structured<Spans>(await assistant.call('org_spans_list', { as_of: AS_OF, ...args }));
+
+  it('says whether anyone manages there at all, and how to list the managers there are', async () => {
+    const engineering = await spans({ org_unit_id: world.ids.units.E });
+    expect(engineering.managers).toEqual([]);
+    expect(engineering.note).toBe(
+      `No manager homed in Engineering or below has a narrow (≤ 2 direct reports) or wide (≥ 15) span on ${AS_OF}; span: "all" lists every manager homed in Engineering or below with their direct reports.`,
+    );
+    const all = await spans({ org_unit_id: world.ids.units.E, span: 'all' });
+    expect(all.managers.map((m) => m.display_name)).toEqual(['eng_head']);
+    expect(all).not.toHaveProperty('note');
+
+    // Field's people report to the head of Sales, homed above it: no one there manages anyone.
+    expect((await spans({ org_unit_id: world.ids.units.F })).note).toBe(`No one homed in Field or below manages anyone on ${AS_OF}.`);
+    expect((await spans({ min_direct_reports: 9 })).note).toBe(`No manager has direct reports in that range on ${AS_OF}; span: "all" lists every manager with their direct reports.`);
+  });
+});

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { listSpans, MAX_DIRECT_REPORTS, SPAN_FILTERS } from '../../org/spans.js';
+import type { ServiceContext } from '../../context.js';
+import { listSpans, MAX_DIRECT_REPORTS, SPAN_FILTERS, type SpanFilter } from '../../org/spans.js';
+import type { OrgView } from '../../org/view.js';
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { contextOf, contextOut, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
@@ -51,14 +53,42 @@ export const spansListTool = defineTool({
       .describe('Only managers with at most this many direct reports. Without `span`, every class.'),
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, span: z.enum(SPAN_FILTERS), managers: z.array(spanItem), next_cursor: nextCursor }),
+  outputSchema: z.object({
+    context: contextOut,
+    span: z.enum(SPAN_FILTERS),
+    managers: z.array(spanItem),
+    note: z.string().optional().describe('Present when no manager matched: whether anyone manages there at all, and what to ask instead'),
+    next_cursor: nextCursor,
+  }),
   annotations: READ_ONLY,
   requires: ['org-metrics.read', 'actors.read'],
   example: { min_direct_reports: 9, limit: 20 },
   async handler(ctx, input) {
     const { view, span, page } = await listSpans(ctx, { ...viewRequest(input), ...pageRequest(input), orgUnitId: input.org_unit_id, span: input.span, minReports: input.min_direct_reports, maxReports: input.max_direct_reports });
-    return { context: contextOf(view), span, managers: page.items, next_cursor: page.nextCursor ?? undefined };
+    const note = page.items.length || input.cursor ? undefined : await noMatchNote(ctx, input, span, view);
+    return { context: contextOf(view), span, managers: page.items, note, next_cursor: page.nextCursor ?? undefined };
   },
 });
+
+const ASKED: Record<SpanFilter, string> = {
+  outliers: `a narrow (≤ ${NARROW_SPAN_MAX} direct reports) or wide (≥ ${WIDE_SPAN_MIN}) span`,
+  narrow: `a narrow span (≤ ${NARROW_SPAN_MAX} direct reports)`,
+  wide: `a wide span (≥ ${WIDE_SPAN_MIN} direct reports)`,
+  all: 'direct reports',
+};
+
+/**
+ * An empty answer says whether anyone manages there at all ("no outliers in Field" is not "no managers in Field"),
+ * and, when some do, how to list them.
+ */
+async function noMatchNote(ctx: ServiceContext, input: { org_unit_id?: string; min_direct_reports?: number; max_direct_reports?: number; scenario_id?: string; as_of?: string }, span: SpanFilter, view: OrgView) {
+  const unitId = input.org_unit_id?.trim();
+  const where = unitId ? ` homed in ${view.graph.orgUnits.get(unitId)?.name ?? 'that unit'} or below` : '';
+  const ranged = input.min_direct_reports !== undefined || input.max_direct_reports !== undefined;
+  const any = span === 'all' && !ranged ? [] : (await listSpans(ctx, { ...viewRequest(input), orgUnitId: unitId, span: 'all', limit: 1 })).page.items;
+  if (!any.length) return `No one${where} manages anyone on ${view.asOf}.`;
+  const asked = ranged ? 'direct reports in that range' : ASKED[span];
+  return `No manager${where} has ${asked} on ${view.asOf}; span: "all" lists every manager${where} with their direct reports.`;
+}
 
 export const spansTools = [spansListTool];
