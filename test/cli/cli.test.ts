@@ -543,6 +543,8 @@ describe('orgonaut CLI errors and exit codes', () => {
     const asJson = await cli(['scenario', 'show', '00000000-0000-4000-8000-000000000000', '--json'], config);
     expect(asJson).toMatchObject({ code: 1, stdout: '' });
     expect(JSON.parse(asJson.stderr)).toMatchObject({ error: { exit_code: 1, status: 404, problem: { code: 'not_found' }, message: expect.stringContaining('not found') } });
+    // Keys sorted, the problem's too, as every --json output is: a script can diff two failures.
+    expect(asJson.stderr).toBe(`${JSON.stringify(sortKeys(JSON.parse(asJson.stderr)), null, 2)}\n`);
     // Without costs.read there is no money to show: no ANNUAL COST column of dashes.
     for (const report of ['roster', 'metrics']) {
       const table = await cli(['report', report, '--as-of', AS_OF], config);

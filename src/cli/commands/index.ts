@@ -1,6 +1,6 @@
 import { InputError, parseArgs, unknownOptions, UsageError } from '../args.js';
 import { ApiProblem, CliError } from '../client/errors.js';
-import { printJson, print } from '../client/output.js';
+import { printJson, print, sortKeys } from '../client/output.js';
 import { authCommand } from './auth.js';
 import { contextCommand } from './context.js';
 import { doctorCommand } from './doctor.js';
@@ -170,10 +170,10 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
   }
 }
 
-/** `{"error": {"message", "exit_code", "status"?, "problem"?}}` on stderr; returns the exit code. */
+/** `{"error": {"exit_code", "message", "problem"?, "status"?}}` on stderr, keys sorted as every --json output; returns the exit code. */
 function printJsonFailure(error: CliError): number {
   const problem = error instanceof ApiProblem ? { status: error.status, problem: error.problem } : {};
-  process.stderr.write(`${JSON.stringify({ error: { message: error.message, exit_code: error.exitCode, ...problem } }, null, 2)}\n`);
+  process.stderr.write(`${JSON.stringify(sortKeys({ error: { message: error.message, exit_code: error.exitCode, ...problem } }), null, 2)}\n`);
   return error.exitCode;
 }
 
