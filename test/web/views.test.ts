@@ -288,6 +288,13 @@ describe('pages for an owner', () => {
     expect(html).toMatch(/Breadcrumb[\s\S]*>Fixture Co<\/a>[\s\S]*>Engineering<\/a>[\s\S]*aria-current="page">eng_head</);
   });
 
+  it('tells the top of a reporting line from someone outside any line, linking to everyone without a manager', async () => {
+    expect((await get(`/live/actors/${id('ceo')}`, owner)).html).toContain('No manager: ceo is at the top of a reporting line.');
+    const bot = (await get(`/live/actors/${id('bot')}`, owner)).html.replace(/\s+/g, ' ');
+    expect(bot).not.toContain('top of a reporting line');
+    expect(bot).toContain('No manager: bot reports to no one and no one reports to them. <a href="/live/matrix?manager=none">Everyone without a manager</a>');
+  });
+
   it('filters and pages the people matrix', async () => {
     const filtered = await get(`/live/matrix?kind=agent`, owner);
     expect(filtered.html).toContain('>bot</a>');

@@ -106,7 +106,17 @@ export function actorRoutes(): Hono<AppEnv> {
               {actor.manager.title ? <span class="hint"> · {actor.manager.title}</span> : null}
             </p>
           ) : (
-            <p class="empty">No manager: {actor.display_name} is at the top of a reporting line.</p>
+            // The top of a line has reports; with none, it is someone outside any line (an agent, a gap an import left).
+            <p class="empty">
+              {reports > 0 ? (
+                <>No manager: {actor.display_name} is at the top of a reporting line.</>
+              ) : (
+                <>
+                  No manager: {actor.display_name} reports to no one and no one reports to them.{' '}
+                  <a href={link('/live/matrix', params, { manager: 'none' })}>Everyone without a manager</a>
+                </>
+              )}
+            </p>
           )}
           <h3>
             Direct reports ({reports}){' '}
