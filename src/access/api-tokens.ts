@@ -167,10 +167,13 @@ export async function listApiTokens(ctx: ServiceContext, options: { all?: boolea
 
 /**
  * Revokes one of the principal's tokens, or — with `members.manage` — any token of the tenant. Effective at once in
- * this process whichever surface revoked it (REST, web, admin channel): the cached lookups are dropped here.
+ * this process whichever surface revoked it (REST, web, admin channel): the cached lookups are dropped here. A
+ * personal token may always revoke itself; another token only with `api-tokens.create` (managing credentials), so
+ * a narrowed token that leaks cannot end its owner's other tokens.
  */
 export async function revokeApiToken(ctx: ServiceContext, id: string): Promise<ApiTokenView> {
   if (!isUuid(id)) throw new NotFound('API token', id);
+  if (ctx.principal.kind === 'api_token' && id !== ctx.principal.tokenId) authorize(ctx.principal, 'api-tokens.create');
   const [row] = await ctx.db
     .select()
     .from(apiTokens)

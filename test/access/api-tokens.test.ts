@@ -127,6 +127,20 @@ describe('personal API tokens over REST', () => {
     expect(await refused.json()).toMatchObject({ detail: 'This API token has been revoked.' });
   });
 
+  it('a token without api-tokens.create (a read-only one leaked from a CI job) revokes only itself, not its owner’s other tokens', async () => {
+    const make = async (name: string, abilities: string[]) =>
+      (await (await app.request('/api/v1/tokens', { host: ACME, token: ownerToken, json: { name, abilities } })).json()) as { data: { id: string }; secret: string };
+    const readOnly = await make('ci reads', ['org-units.read']);
+    const deploy = await make('deploy', ['org-units.read', 'mcp.access']);
+    const refused = await app.request(`/api/v1/tokens/${deploy.data.id}`, { host: ACME, token: readOnly.secret, method: 'DELETE' });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ ability: 'api-tokens.create' });
+    expect((await app.request('/api/v1/me', { host: ACME, token: deploy.secret })).status).toBe(200);
+    // Ending itself needs nothing (a CLI signing out with the token it was given).
+    expect((await app.request(`/api/v1/tokens/${readOnly.data.id}`, { host: ACME, token: readOnly.secret, method: 'DELETE' })).status).toBe(200);
+    expect((await app.request('/api/v1/me', { host: ACME, token: readOnly.secret })).status).toBe(401);
+  });
+
   it('lets a member revoke only their own tokens; owners and admins any', async () => {
     const member = await buildMember(database, acme, 'member');
     const memberToken = await tokenFor(acme, member.id, 'member', ['api-tokens.create']);

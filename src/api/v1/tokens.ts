@@ -73,11 +73,12 @@ const revoke = createRoute({
   summary: 'Revoke an API token',
   description:
     'Revokes the token at once: requests with it are refused (401) from then on. Your own tokens; owners and admins (`members.manage`) any token of the tenant. ' +
+    'Sent with a personal token, revoking another token needs `api-tokens.create` on it (403 naming it); a token can always revoke itself. ' +
     'Idempotent: revoking a revoked token answers with it unchanged.',
   security: [{ bearer: [] }],
   ...needs(),
   request: { params: z.object({ id: z.string() }) },
-  responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: itemEnvelope(TokenSchema) } } }, ...problemResponses(401, 404) },
+  responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: itemEnvelope(TokenSchema) } } }, ...problemResponses(401, 403, 404) },
 });
 
 export function tokenRoutes() {
