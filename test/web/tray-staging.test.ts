@@ -192,3 +192,35 @@ describe('a refusal naming another kind of change', () => {
     expect(text(refused.html)).not.toContain('move_placement');
   });
 });
+
+describe('a team and a position created in the tray', () => {
+  it('are offered by later forms before they exist — people moved and hired into the team, the position opened there and filled — and apply together', async () => {
+    const { sid, csrf, stage } = await tray('New team, staffed');
+    const team = await stage('', { op: 'create_org_unit', name: 'Data', type: 'team', parent_id: units.E });
+    expect(team.status).toBe(200);
+    // Offered wherever a unit is chosen, as staged; not as the parent of a team (a team is no parent).
+    expect(team.html).toMatch(/<select id="move_placement-org_unit_id"[^>]*>\s*<option value="">Choose…<\/option>\s*<option value="\$unit-1">Data \(staged team\)<\/option>/);
+    expect(/<select id="create_org_unit-parent_id"[^>]*>([^]*?)<\/select>/.exec(team.html)![1]).not.toContain('$unit-1');
+    expect(/<select id="move_org_unit-parent_id"[^>]*>([^]*?)<\/select>/.exec(team.html)![1]).not.toContain('$unit-1');
+    const moved = await stage(stagedOf(team.html), { op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: '$unit-1' });
+    expect(moved.status).toBe(200);
+    expect(text(moved.html)).toContain('Move p2 in Platform (100 %) to Data Remove');
+    const seat = await stage(stagedOf(moved.html), { op: 'create_position', title: 'Data Lead', org_unit_id: '$unit-1' });
+    expect(text(seat.html)).toContain('Create position “Data Lead” in Data');
+    expect(seat.html).toContain('<option value="$position-1">Data Lead (staged position)</option>');
+    const filled = await stage(stagedOf(seat.html), { op: 'fill_position', position_id: '$position-1', actor_id: id('p2') });
+    expect(filled.status).toBe(200);
+    expect(text(filled.html)).toContain('Fill Data Lead with p2');
+    const hired = await stage(stagedOf(filled.html), { op: 'add_actor', display_name: 'Dana Data', kind: 'human', org_unit_id: '$unit-1', manager_id: id('p2') });
+    expect(text(hired.html)).toContain('Add person “Dana Data” to Data, reporting to p2');
+    expect(JSON.parse(stagedOf(hired.html)).map((c: { ref?: string }) => c.ref ?? null)).toEqual(['unit-1', null, 'position-1', null, 'hire-1']);
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(hired.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const graph = (await openView(ctx, { scenarioId: sid })).graph;
+    const data = [...graph.orgUnits.values()].find((u) => u.name === 'Data')!;
+    expect([...graph.placements.values()].filter((p) => p.orgUnitId === data.id && p.validTo === null).length).toBe(2);
+    // Removing the team removes what was staged about it.
+    const removed = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(hired.html), action: 'remove:0' }, owner);
+    expect(text(removed.html)).toContain('Tray: 0 staged changes');
+  });
+});

@@ -333,8 +333,15 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
   return { command };
 }
 
-/** The ops whose staged changes get a `ref`, so later changes of the tray can name what they create (a hire). */
-const NAMED_OPS: ReadonlySet<string> = new Set<ChangeOp>(['add_actor']);
+/**
+ * The ops whose staged changes get a `ref`, so later changes of the tray can name what they create — a hire, a new
+ * team or department, a new position — and the ref's prefix (`$hire-1`, `$unit-1`, `$position-1`).
+ */
+const NAMED_OPS: ReadonlyMap<string, string> = new Map<ChangeOp, string>([
+  ['add_actor', 'hire'],
+  ['create_org_unit', 'unit'],
+  ['create_position', 'position'],
+]);
 const ID_FIELDS = ['org_unit_id', 'parent_id', 'actor_id', 'manager_id', 'placement_id', 'position_id'];
 
 /**
@@ -350,11 +357,12 @@ export function commandsFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =
   // A hire reporting to a staged hire starts no earlier than that manager, for the same reason.
   const firstDay = (spec.fields.includes(actorDate) || spec.fields.includes(hireDate)) && !own.date ? firstDayOfStagedHires(own, staged) : null;
   if (firstDay) own.date = firstDay;
-  if (!NAMED_OPS.has(spec.op)) return { commands: [own] };
+  const prefix = NAMED_OPS.get(spec.op);
+  if (!prefix) return { commands: [own] };
   const taken = new Set(staged.map((c) => c.ref));
-  let n = staged.filter((c) => NAMED_OPS.has(c.op)).length + 1;
-  while (taken.has(`hire-${n}`)) n++;
-  own.ref = `hire-${n}`;
+  let n = staged.filter((c) => c.op === spec.op).length + 1;
+  while (taken.has(`${prefix}-${n}`)) n++;
+  own.ref = `${prefix}-${n}`;
   const companion = companionOf(spec, has);
   if (!companion || !(draft[spec.companion!.when] ?? '').trim()) return { commands: [own] };
   const values = Object.fromEntries(companion.fields.map((f) => [f.name, draft[formFieldOf(spec, 1, f.command ?? f.name)?.name ?? ''] ?? '']));
@@ -450,7 +458,7 @@ export function formFieldOf(spec: TrayOp, part: number, commandField: string): T
 /** The hires staged in the tray, offered wherever an actor is chosen, as `$<ref>` (the service resolves it), with a later first day said. */
 export function stagedHires(staged: readonly Command[]): { value: string; label: string }[] {
   return staged
-    .filter((c) => NAMED_OPS.has(c.op) && typeof c.ref === 'string')
+    .filter((c) => c.op === 'add_actor' && typeof c.ref === 'string')
     .map((c) => ({
       value: `$${c.ref as string}`,
       label: `${typeof c.display_name === 'string' ? c.display_name : c.ref} (staged hire${typeof c.date === 'string' ? `, starts ${c.date}` : ''})`,
@@ -466,10 +474,24 @@ export function withStagedLeavers<C extends { value: string; label: string }>(ch
   return choices.map((o) => (leaving.has(o.value) ? { ...o, label: `${o.label} (deactivated in this tray from ${leaving.get(o.value)!.day})` } : o));
 }
 
-/** Names that also know the tray's staged hires by their `$<ref>`. */
+/**
+ * The units and positions staged in the tray, offered in the unit and position fields of later forms (a team created
+ * in the tray, then people moved or hired into it, a position opened there and filled) as `$<ref>`, said to be staged.
+ */
+export function stagedRecords(staged: readonly Command[]): { unit: { value: string; label: string; type: string }[]; position: { value: string; label: string }[] } {
+  const named = (op: string) => staged.filter((c) => c.op === op && typeof c.ref === 'string');
+  const from = (c: Command) => (typeof c.date === 'string' ? `, from ${c.date}` : '');
+  return {
+    unit: named('create_org_unit').map((c) => ({ value: `$${c.ref as string}`, label: `${String(c.name ?? c.ref)} (staged ${String(c.type ?? 'unit')}${from(c)})`, type: String(c.type ?? '') })),
+    position: named('create_position').map((c) => ({ value: `$${c.ref as string}`, label: `${String(c.title ?? c.ref)} (staged position${from(c)})` })),
+  };
+}
+
+/** Names that also know what the tray stages by its `$<ref>`: hires, units and positions. */
 export function withStagedNames<N extends Names>(names: N, staged: readonly Command[]): N {
-  const hires = new Map(staged.filter((c) => typeof c.ref === 'string').map((c) => [`$${c.ref as string}`, String(c.display_name ?? c.ref)]));
-  return { ...names, actor: (id: string | null | undefined) => (id && hires.has(id.trim()) ? hires.get(id.trim())! : names.actor(id)) };
+  const refs = new Map(staged.filter((c) => typeof c.ref === 'string').map((c) => [`$${c.ref as string}`, String(c.display_name ?? c.name ?? c.title ?? c.ref)]));
+  const known = (fallback: (id: string | null | undefined) => string) => (id: string | null | undefined) => (id && refs.has(id.trim()) ? refs.get(id.trim())! : fallback(id));
+  return { ...names, actor: known(names.actor), unit: known(names.unit), position: known(names.position) };
 }
 
 /** The tray without change `index`, and without the later changes naming what it created (a removed hire's pay). */

@@ -32,6 +32,7 @@ import {
   removeStaged,
   stagedAbsence,
   stagedHires,
+  stagedRecords,
   withStagedLeavers,
   withStagedNames,
   TRAY_OP_BY_NAME,
@@ -347,8 +348,16 @@ function reasonOf(error: AppError): string {
 const OP_NAMES = new RegExp(`\\b(${TRAY_OPS.map((o) => o.op).join('|')})\\b`, 'g');
 
 type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
-/** `hire`: the tray's staged hires, offered in actor fields beside the organisation's actors (`optionsOf`). */
-type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type' | 'hire', Choice[]>;
+
+/** What the tray stages that a reference field of this kind may name (hires, new units, new positions), offered first. */
+function stagedChoices(kind: RefKind, staged: readonly Command[]): Choice[] {
+  if (kind === 'actor') return withStagedLeavers(stagedHires(staged), staged);
+  if (kind === 'unit') return stagedRecords(staged).unit;
+  if (kind === 'position' || kind === 'vacancy') return stagedRecords(staged).position;
+  return [];
+}
+/** `staged`: what the tray stages (hires, units, positions), offered in reference fields before the organisation's records (`optionsOf`). */
+type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type', Choice[]> & { staged: Record<RefKind, Choice[]> };
 
 const REF_CHOICES: Record<RefKind, (ctx: ServiceContext, view: ViewRequest) => Promise<Choice[]>> = {
   unit: unitChoices,
@@ -369,7 +378,7 @@ async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: 
     if (!REF_KINDS.has(field.kind) || !raw || raw.includes(ID_SEPARATOR) || isUuid(raw) || raw.startsWith('$')) continue;
     const typed = raw.toLowerCase();
     const known = await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId });
-    const choices = offered(field, field.kind === 'actor' ? [...stagedHires(staged), ...known] : known);
+    const choices = offered(field, [...stagedChoices(field.kind as RefKind, staged), ...known]);
     const matches = typedMatches(choices, typed);
     if (matches.length === 1) {
       draft[field.name] = matches[0]!.value;
@@ -411,7 +420,13 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
     ? {
         unit: await REF_CHOICES.unit(ctx, view),
         actor: withStagedLeavers(await REF_CHOICES.actor(ctx, view), state.staged),
-        hire: withStagedLeavers(stagedHires(state.staged), state.staged),
+        staged: {
+          actor: stagedChoices('actor', state.staged),
+          unit: stagedChoices('unit', state.staged),
+          placement: [],
+          position: stagedChoices('position', state.staged),
+          vacancy: stagedChoices('vacancy', state.staged),
+        },
         placement: await REF_CHOICES.placement(ctx, view),
         position: await REF_CHOICES.position(ctx, view),
         vacancy: await REF_CHOICES.vacancy(ctx, view),
@@ -667,12 +682,13 @@ function offered(field: TrayField, choices: Choice[]): Choice[] {
 }
 
 /**
- * What a reference field offers: for an actor field, the hires staged in the tray first (their pay or manager, or a
- * manager for another hire, before they exist), then the organisation's actors.
+ * What a reference field offers: what the tray stages first — hires (their pay or manager, or a manager for another
+ * hire, before they exist), new units (to move or hire people into), new positions (to fill) —, then the
+ * organisation's records.
  */
 function optionsOf(field: TrayField, choices: Choices): Choice[] {
-  const records = offered(field, choices[field.kind as RefKind]);
-  return field.kind === 'actor' ? [...choices.hire, ...records] : records;
+  const kind = field.kind as RefKind;
+  return [...offered(field, choices.staged[kind]), ...offered(field, choices[kind])];
 }
 
 /**
