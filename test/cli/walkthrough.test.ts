@@ -137,7 +137,8 @@ describe('orgonaut walked through by a new user', () => {
     expect(lines[0]).toMatch(/^AT\s+WHO\s+ACTION\s+RECORD\s+IN\s+CHANGED$/);
     const row = (action: string) => lines.find((line) => line.includes(action)) ?? '';
     // The actor by their name (`display_name` in the log), not by their title (Chief Executive); in the scenario.
-    expect(row('actor updated')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+\S+\s+actor updated\s+ceo\s+scenario Walk plan\s+fte$/);
+    // What changed named as a change names it (`FTE`), not by the API's key.
+    expect(row('actor updated')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s+\S+\s+actor updated\s+ceo\s+scenario Walk plan\s+FTE$/);
     expect(row('scenario submitted')).toMatch(/scenario submitted\s+Walk plan\s+scenario Walk plan\s/);
     expect(log.stdout).not.toContain('Chief Executive');
     expect(log.stdout).not.toMatch(/\d\dT\d\d:/);
@@ -146,13 +147,16 @@ describe('orgonaut walked through by a new user', () => {
   it('still lists the activity, by scenario id, for a credential that may not read scenarios', async () => {
     const log = await orgonaut(['report', 'activity', '--category', 'model'], 'auditor');
     expect(log.code, log.stderr).toBe(0);
-    expect(log.stdout).toMatch(new RegExp(`actor updated\\s+ceo\\s+scenario ${scenario}\\s+fte`));
+    expect(log.stdout).toMatch(new RegExp(`actor updated\\s+ceo\\s+scenario ${scenario}\\s+FTE`));
   });
 
   it('leaves out the IN column for security events, which are not made in Live or a scenario', async () => {
     const log = await orgonaut(['report', 'activity', '--category', 'security']);
     expect(log.code, log.stderr).toBe(0);
     expect(log.stdout.split('\n')[0]).toMatch(/^AT\s+WHO\s+ACTION\s+RECORD\s+CHANGED$/);
+    // Actions in words, not the API's keys (`api_token created`).
+    expect(log.stdout).toMatch(/\sapi token created\s/);
+    expect(log.stdout.split('\n').slice(1).join('\n')).not.toMatch(/\w_\w/);
   });
 
   it('refuses a change file it cannot use in one line, exit 2, without the usage of a command written correctly', async () => {
@@ -228,7 +232,7 @@ describe('orgonaut walked through by a new user', () => {
     expect(row('scenario promoted')).toMatch(/scenario promoted\s+Walk plan\s+scenario Walk plan\s+-$/);
     expect(row('scenario created')).toMatch(/scenario created\s+Walk plan\s+scenario Walk plan\s+-$/);
     expect(log.stdout).not.toMatch(/snapshot_id|live_version|_minor/);
-    expect(row('actor updated')).toMatch(/actor updated\s+ceo\s+scenario Walk plan\s+fte$/);
+    expect(row('actor updated')).toMatch(/actor updated\s+ceo\s+scenario Walk plan\s+FTE$/);
   });
 
   it('names a refused value by the option it was typed as (--as-of, --depth), not by the API’s parameter (as_of)', async () => {

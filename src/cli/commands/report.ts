@@ -1,6 +1,6 @@
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { ApiProblem } from '../client/errors.js';
-import { cell, fte, money, span, utcTime } from '../client/output.js';
+import { cell, fieldLabel, fte, money, span, utcTime } from '../client/output.js';
 import { fetchAll, fetchList, ID, listCommand, printList, unitFlag, viewQuery, word, type Run } from './shared.js';
 
 /** `orgonaut report roster|metrics|spans|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
@@ -89,7 +89,8 @@ export async function reportCommand(run: Run): Promise<number> {
       printList<Row>(run, body, [
         { header: 'AT', value: (e) => utcTime(e.at, true) },
         { header: 'WHO', value: (e) => e.user?.email ?? e.principal_kind },
-        { header: 'ACTION', value: (e) => `${e.entity_type} ${e.action}` },
+        // In words: `reporting line created`, `api token used first` (the API's keys are in --json).
+        { header: 'ACTION', value: (e) => `${e.entity_type} ${e.action}`.replaceAll('_', ' ') },
         { header: 'RECORD', value: (e) => recordName(e.after) ?? recordName(e.before) ?? (e.entity_type === 'scenario' ? names.get(e.entity_id) : undefined) ?? e.entity_id },
         { header: 'IN', value: (e) => (e.category === 'security' ? undefined : e.scenario_id ? `scenario ${names.get(e.scenario_id) ?? e.scenario_id}` : 'Live'), optional: true },
         { header: 'CHANGED', value: (e) => changedFields(e.before, e.after) },
@@ -130,7 +131,7 @@ function recordName(values: unknown): string | null {
 }
 
 /**
- * The fields whose value differs between an event's before and after. An event with no before (a record created, a
+ * The fields whose value differs between an event's before and after, named as changes name them (`FTE`, `Parent unit`). An event with no before (a record created, a
  * scenario promoted, an import run) changed no field: its after is what it made or reported (a promotion's
  * `snapshot_id`, `live_version`…), not a list of changes.
  */
@@ -139,5 +140,6 @@ function changedFields(before: unknown, after: unknown): string {
   const old = before as Row;
   return Object.keys(after)
     .filter((key) => JSON.stringify(old[key]) !== JSON.stringify((after as Row)[key]))
+    .map(fieldLabel)
     .join(', ');
 }
