@@ -81,13 +81,14 @@ export async function scenarioDelta(
   const compared: readonly ScenarioChange[] | null =
     changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
   const families = diffRecords(base, target, compared, showMoney, readable);
-  // A planning scenario's conflicts are those its promotion meets: its own and those of the scenarios it builds on.
+  // A planning scenario's conflicts are those its promotion meets: its own and those of the scenarios it builds on —
+  // against its source or against Live alike (a branch with no change of its own is compared with Live by default).
   const conflicts =
-    compare !== 'source' || !changes
-      ? []
-      : scenario.kind === 'planning' && !options.before
-        ? await chainConflicts(ctx, scenario, showMoney, readable.has('actors'), readable)
-        : findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney, readable.has('actors'));
+    scenario.kind === 'planning' && !options.before && compare !== 'promotion'
+      ? await chainConflicts(ctx, scenario, showMoney, readable.has('actors'), readable)
+      : compare === 'source' && changes
+        ? findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney, readable.has('actors'))
+        : [];
   await nameRemovedInSource(ctx, scenario, conflicts, readable.has('actors'));
   let metrics: ReturnType<typeof metricDeltas> | { total: null; by_org_unit: [] } = { total: null, by_org_unit: [] };
   if (can(ctx.principal, 'org-metrics.read')) {

@@ -680,6 +680,23 @@ describe('snapshots and archiving', () => {
   });
 });
 
+describe('a conflict of a scenario a branch builds on', () => {
+  it('is shown in the branch’s delta and promote form, saying whose change it is', async () => {
+    const first = (await createScenario(ctx, { name: 'Rename mobile first' })).id;
+    await applyBatch(ctx, first, [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile One' }]);
+    const branch = (await createScenario(ctx, { name: 'Built on the rename', sourceScenarioId: first })).id;
+    const meanwhile = (await createScenario(ctx, { name: 'Live renames mobile' })).id;
+    await applyBatch(ctx, meanwhile, [{ op: 'rename_org_unit', org_unit_id: units.M, name: 'Mobile Live' }]);
+    await (await promoteScenario(ctx, meanwhile)).done;
+    const owner_ = ' (a change of “Rename mobile first”, which this scenario builds on)';
+    expect(text((await get(`/scenarios/${branch}/delta`, owner)).html)).toContain(`Org unit: Mobile Live${owner_}`);
+    const csrf = hiddenField((await get(`/scenarios/${branch}`, owner)).html, 'csrf');
+    const refused = await post(`/scenarios/${branch}/promote`, { csrf, confirm: 'yes' }, owner);
+    expect(refused.status).toBe(409);
+    expect(text(refused.html)).toContain(`Org unit: Mobile Live${owner_}`);
+  });
+});
+
 describe('a record removed from Live under a scenario', () => {
   it('is named in the conflict, from Live as it was when the scenario branched', async () => {
     const before = (await createSnapshot(ctx, { name: 'Before the temp team' })).id;

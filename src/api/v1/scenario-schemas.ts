@@ -94,6 +94,10 @@ export const ConflictSchema = z
     scenario: z.unknown().optional(),
     source: z.unknown().optional(),
     reason: z.string().openapi({ enum: ['changed_in_both', 'removed_in_source'] }),
+    in_scenario: z
+      .object({ id: z.string(), name: z.string() })
+      .optional()
+      .openapi({ description: 'Set when the change is of a planning scenario this one was started from (promoted with it), not of this one' }),
   })
   .openapi('Conflict', { description: 'A field changed both in the scenario and in its source since branching' });
 

@@ -10,7 +10,7 @@ import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, quoted, signed } from '../live/format.js';
 import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
-import { ScenarioHead, type Conflict } from './overview.js';
+import { conflictOwner, ScenarioHead, type Conflict } from './overview.js';
 import { fieldValue, RecordFields, scenarioNames, type ValueNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
@@ -172,6 +172,7 @@ export function deltaRoutes(): Hono<AppEnv> {
                     <tr>
                       <td>
                         {fieldLabel(k.family)}: {k.label ?? `#${k.id.slice(0, 8)}`}
+                        {conflictOwner(k)}
                       </td>
                       <td>{k.field ? fieldLabel(k.field) : 'whole record'}</td>
                       {k.reason === 'removed_in_source' ? (

@@ -124,6 +124,13 @@ export interface Conflict {
   scenario?: unknown;
   source?: unknown;
   reason: string;
+  /** The planning scenario this one was started from whose change it is (promoted with it). */
+  in_scenario?: { id: string; name: string };
+}
+
+/** Whose change a conflict is, when not the scenario's own: " (a change of “Q3 base”)". */
+export function conflictOwner(conflict: Conflict): string {
+  return conflict.in_scenario ? ` (a change of ${quoted(conflict.in_scenario.name)}, which this scenario builds on)` : '';
 }
 
 const RESOLVE = 'resolve|';
@@ -493,6 +500,7 @@ function PromoteForm(props: {
                       <tr>
                         <td>
                           {fieldLabel(conflict.family)}: {conflict.label ?? `#${conflict.id.slice(0, 8)}`}
+                          {conflictOwner(conflict)}
                         </td>
                         <td>{conflict.field ? fieldLabel(conflict.field) : 'whole record'}</td>
                         {conflict.reason === 'removed_in_source' ? (
