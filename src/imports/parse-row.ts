@@ -146,6 +146,11 @@ export function parseRow(rowNumber: number, values: readonly (string | null)[], 
   if (values.length > ctx.headerCount && values.slice(ctx.headerCount).some((v) => v !== null && v.trim() !== '')) {
     return { rowNumber, keys, input: null, reason: quarantine('malformed_row', null, `has ${values.length} cells but the header has ${ctx.headerCount}`) };
   }
+  // The header again (two exports pasted one under the other): no person, and its cells are no values to list.
+  if (repeatsHeader(values, ctx.mapping)) {
+    const identity = columns.has('email') ? 'email' : columns.has('source_hris_id') ? 'source_hris_id' : 'employee_id';
+    return { rowNumber, keys, input: null, reason: quarantine(identity === 'email' ? 'missing_required_field' : 'missing_required_identity', identity, 'this row repeats the header row (files pasted one under the other?), not a person — ignore it, or delete the line from the file') };
+  }
   let input: RowInput | null = null;
   attempt(() => {
     input = parseIdentity(rowNumber, cell, ctx, keys, columns, values);
@@ -183,6 +188,18 @@ type Cell = (field: ImportField) => string | null | undefined;
 function totalsLabel(values: readonly (string | null)[]): string | null {
   const first = values.find((v) => v !== null && v.trim() !== '')?.trim();
   return first && /^(grand\s+)?(totals?|sum|summe|gesamt|insgesamt|totaal|totale)\b/i.test(first) ? first : null;
+}
+
+/** Whether a row's cells are the header's (at least two, every filled cell its column's header, any case). */
+function repeatsHeader(values: readonly (string | null)[], mapping: readonly ColumnMapping[]): boolean {
+  let same = 0;
+  for (const m of mapping) {
+    const value = values[m.column]?.trim().toLowerCase();
+    if (!value) continue;
+    if (value !== m.header.trim().toLowerCase()) return false;
+    same++;
+  }
+  return same >= 2;
 }
 
 /** A non-blank value, or undefined. */
@@ -494,7 +511,8 @@ function parseStatus(value: string): boolean {
 
 /**
  * YYYY-MM-DD (a timestamp's day too), and the spellings that cannot be misread: year first with any separator
- * (2024/3/5) and the day-first dotted dates of European spreadsheets (05.03.2024). Slashes (or dashes) with the year
+ * (2024/3/5), the day-first dotted dates of European spreadsheets (05.03.2024) and the month in words (05-Mar-2024,
+ * March 5, 2024). Slashes (or dashes) with the year
  * last are refused — 03/05/2024 is March or May depending on who saved the file — unless the person importing said
  * which comes first (`order`).
  */
@@ -507,8 +525,10 @@ function parseDate(value: string, field: string, order?: DateOrder | null): stri
   const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(date);
   const yearLast = order ? /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(date) : null;
   const [month, dayOfMonth] = yearLast ? (order === 'month_first' ? [yearLast[1]!, yearLast[2]!] : [yearLast[2]!, yearLast[1]!]) : ['', ''];
+  const named = namedMonthDate(date);
   const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(date)
     ? date.slice(0, 10)
+    : named ? named
     : yearFirst ? `${yearFirst[1]}-${pad(yearFirst[2]!)}-${pad(yearFirst[3]!)}`
     : dotted ? `${dotted[3]}-${pad(dotted[2]!)}-${pad(dotted[1]!)}`
     : yearLast ? `${yearLast[3]}-${pad(month)}-${pad(dayOfMonth)}`
@@ -532,6 +552,20 @@ function parseDate(value: string, field: string, order?: DateOrder | null): stri
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * A date with its month in words, as spreadsheets format them — `05-Mar-2024`, `5 March 2024`, `March 5, 2024`,
+ * `Mar 5 2024` —: never misread, whoever saved it. Null when it is not one.
+ */
+function namedMonthDate(value: string): string | null {
+  const dayFirst = /^(\d{1,2})(?:st|nd|rd|th)?[-\s./]+([a-z]{3,9})\.?[-\s.,/]+(\d{4})$/i.exec(value);
+  const monthFirst = /^([a-z]{3,9})\.?[-\s./]+(\d{1,2})(?:st|nd|rd|th)?,?[-\s./]+(\d{4})$/i.exec(value);
+  const [day, name, year] = dayFirst ? [dayFirst[1]!, dayFirst[2]!, dayFirst[3]!] : monthFirst ? [monthFirst[2]!, monthFirst[1]!, monthFirst[3]!] : [];
+  if (!name) return null;
+  const key = name.toLowerCase();
+  const month = MONTHS.findIndex((m) => m.toLowerCase() === key || m.slice(0, 3).toLowerCase() === key || (key === 'sept' && m === 'September'));
+  return month < 0 ? null : `${year}-${String(month + 1).padStart(2, '0')}-${day!.padStart(2, '0')}`;
+}
 
 /** What is wrong with a day written in the right shape that the calendar does not have (2024-02-30, month 13). */
 function noSuchDay(day: string): string | null {
@@ -563,7 +597,9 @@ function percentColumn(mapping: readonly ColumnMapping[], field: ImportField): b
 }
 
 /** 0.8, 0,8 or a whole percentage (80 %, or 80 in a column headed `FTE %`), from 0.01 to 3.00. */
-function parseFte(value: string, inPercent: boolean): number {
+function parseFte(cellValue: string, inPercent: boolean): number {
+  // “0.8 FTE”: the unit is the column's.
+  const value = cellValue.replace(/\s*fte$/i, '');
   const percent = /^(.*?)\s*%$/.exec(value)?.[1] ?? (inPercent ? value : undefined);
   if (percent === undefined) return checkRange(parseDecimal(value, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', `must be from 0.01 to 3.00${looksLikePercent(value) ? ` (a percentage? write ${value} %)` : ''}`);
   const n = parseDecimal(percent, 'invalid_fte', 'fte');

@@ -70,3 +70,34 @@ describe('a new customer’s spreadsheet exports', () => {
     expect(preview.warnings.map((w) => w.code)).toContain('no_department');
   });
 });
+
+describe('cells as spreadsheets write them', () => {
+  it('reads dates with the month in words and an FTE with its unit, and calls a repeated header row what it is', async () => {
+    const csv =
+      'Email,Name,Department,FTE,Start Date\n' +
+      'ana@words.test,Ana,Ops,0.8 FTE,05-Mar-2024\n' +
+      'ben@words.test,Ben,Ops,1,5 March 2024\n' +
+      'cat@words.test,Cat,Ops,1,"March 5, 2024"\n' +
+      'dan@words.test,Dan,Ops,1,Sept 5 2024\n' +
+      'Email,Name,Department,FTE,Start Date\n' +
+      'eve@words.test,Eve,Ops,1,31-Feb-2024\n';
+    const { rows } = await run(csv, 'two-exports.csv');
+    expect(rows.map((r) => [r.row_number, r.status, r.reason?.code ?? null])).toEqual([
+      [1, 'imported', null],
+      [2, 'imported', null],
+      [3, 'imported', null],
+      [4, 'imported', null],
+      [5, 'quarantined', 'missing_required_field'],
+      [6, 'quarantined', 'invalid_date'],
+    ]);
+    expect(rows[4]!.reason).toMatchObject({ field: 'email', detail: 'this row repeats the header row (files pasted one under the other?), not a person — ignore it, or delete the line from the file', others: [] });
+    expect(rows[5]!.reason!.detail).toBe('“31-Feb-2024” is no day of the calendar (February 2024 has 29 days): correct it in the file');
+    const people = [...(await owner.graphs.live(owner.tenant.id)).graph.actors.values()].filter((a) => a.email?.endsWith('@words.test'));
+    expect(people.map((a) => [a.email, a.validFrom, a.fte]).sort()).toEqual([
+      ['ana@words.test', '2024-03-05', 0.8],
+      ['ben@words.test', '2024-03-05', 1],
+      ['cat@words.test', '2024-03-05', 1],
+      ['dan@words.test', '2024-09-05', 1],
+    ]);
+  });
+});
