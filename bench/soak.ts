@@ -385,7 +385,7 @@ async function main(): Promise<number> {
       const { userId } = await benchOwnerToken(database.db, tenant, OWNER);
       const ctx = { ...ownerContext(database, tenant, new GraphStore(database.db)) };
       ctx.principal = { ...ctx.principal, userId };
-      for (let i = 0; i < chainCount; i++) scenarioIds.push((await createScenario(ctx, { name: `Soak drafts ${i + 1}` })).id);
+      for (let i = 0; i < chainCount; i++) scenarioIds.push((await createScenario(ctx, { name: `Soak drafts ${i + 1} (${new Date().toISOString()})` })).id);
     } finally {
       await database.close();
     }
