@@ -224,3 +224,17 @@ describe('a team and a position created in the tray', () => {
     expect(text(removed.html)).toContain('Tray: 0 staged changes');
   });
 });
+
+describe('a change naming a unit the tray creates from a later day', () => {
+  it('is told the day the unit starts, on its field, instead of “that org unit is not active on <today>”', async () => {
+    const { stage } = await tray('Team from next year');
+    const team = await stage('', { op: 'create_org_unit', name: 'Later Team', type: 'team', parent_id: units.E, date: '2030-01-01' });
+    expect(team.html).toContain('<option value="$unit-1">Later Team (staged team, from 2030-01-01)</option>');
+    const early = await stage(stagedOf(team.html), { op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: '$unit-1' });
+    expect(early.status).toBe(400);
+    expect(text(early.html)).toContain('New unit: Later Team is staged in this tray from 2030-01-01: date this change on or after that day.');
+    expect(early.html).toMatch(/id="move_placement-org_unit_id" name="org_unit_id"[^>]*aria-invalid="true"/);
+    const onTime = await stage(stagedOf(team.html), { op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: '$unit-1', date: '2030-01-01' });
+    expect(onTime.status).toBe(200);
+  });
+});

@@ -260,13 +260,19 @@ async function reportsStillLeft(ctx: ServiceContext, scenarioId: string, spec: T
 
 /**
  * The tray's own reason for a refused actor ("that actor is not active on <day>" about one the tray deactivates, or a
- * hire it stages from a later day), with what to do; null when the service's words stand.
+ * hire it stages from a later day) or unit or position (one it creates from a later day), with what to do; null when
+ * the service's words stand.
  */
 async function trayReason(ctx: ServiceContext, scenarioId: string, error: AppError, command: Command | undefined, field: string | null, staged: Command[]): Promise<string | null> {
-  const day = /^that actor is not active on (\d{4}-\d{2}-\d{2})$/.exec(reasonOf(error))?.[1];
-  const actor = command && field ? command[field] : undefined;
-  if (!day || typeof actor !== 'string') return null;
-  return stagedAbsence(actor, day, staged, withStagedNames(await scenarioNames(ctx, scenarioId), staged));
+  const refused = /^that (actor|org unit|position) is not active on (\d{4}-\d{2}-\d{2})$/.exec(reasonOf(error));
+  const named = command && field ? command[field] : undefined;
+  if (!refused || typeof named !== 'string') return null;
+  const names = withStagedNames(await scenarioNames(ctx, scenarioId), staged);
+  if (refused[1] === 'actor') return stagedAbsence(named, refused[2]!, staged, names);
+  // A unit or position the tray creates from a later day.
+  const created = staged.find((c) => typeof c.ref === 'string' && `$${c.ref}` === named.trim() && typeof c.date === 'string' && c.date > refused[2]!);
+  const name = refused[1] === 'position' ? names.position(named) : names.unit(named);
+  return created ? `${name} is staged in this tray from ${created.date as string}: date this change on or after that day.` : null;
 }
 
 /**
