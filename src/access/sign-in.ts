@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.js';
 import { memberships, tenants } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
 import { AppError } from '../errors.js';
-import { consumeRateLimit, peekRateLimit } from '../http/rate-limit.js';
+import { consumeRateLimit, reserveRateLimit } from '../http/rate-limit.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { verifyPassword } from './passwords.js';
 import { findUserByEmail, type User } from './users.js';
@@ -50,9 +50,15 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
     { limit: 'address', key: addressKey, rule: SIGN_IN_LIMITS.perIp },
     { limit: 'account', key: accountKey, rule: SIGN_IN_LIMITS.perAccount },
   ] as const;
+  // Each attempt is counted before the password is checked (attempts sent at once cannot all slip under the
+  // limit), and taken back once it turns out not to be a failure.
+  const reserved: Awaited<ReturnType<typeof reserveRateLimit>>[] = [];
+  const refundAll = () => Promise.all(reserved.map((r) => r.refund()));
   for (const { limit, key, rule } of limits) {
-    const result = await peekRateLimit(db, key, rule);
+    const result = await reserveRateLimit(db, key, rule);
+    reserved.push(result);
     if (!result.allowed) {
+      await refundAll();
       metrics.rateLimited.inc({ surface: 'sign_in' });
       // Recorded once per window of the limit (the metric counts every refusal): requests refused at whatever rate
       // someone sends them must not flood the log of the organisation — of every one of the account's, centrally.
@@ -65,9 +71,8 @@ export async function signIn(db: Db, tenant: Tenant | null, attempt: SignInAttem
   }
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(attempt.password, user?.passwordHash ?? null);
+  if (user && valid) await refundAll();
   if (!user || !valid) {
-    await consumeRateLimit(db, addressKey, SIGN_IN_LIMITS.perIp);
-    await consumeRateLimit(db, accountKey, SIGN_IN_LIMITS.perAccount);
     await auditSignIn(db, tenant, 'failed', { userId: user?.id ?? null, email, ip: attempt.ip });
     throw new SignInFailed('credentials');
   }

@@ -69,6 +69,22 @@ export async function peekRateLimit(db: Db, key: string, rule: RateLimit): Promi
   return budgetAfter(rule, counts.count + 1, windowStart, nowSeconds, counts.previous, false);
 }
 
+/**
+ * For limits that count only failures (a wrong password): the attempt is counted before it is judged — so attempts
+ * sent all at once cannot each pass a peek and all be judged — and `refund` takes it back when it did not count: it
+ * was refused by this limit, or it succeeded. Call `refund` at most once.
+ */
+export async function reserveRateLimit(db: Db, key: string, rule: RateLimit): Promise<RateLimitResult & { refund(): Promise<void> }> {
+  const windowStart = windowStartOf(rule, Date.now() / 1000);
+  const result = await consumeRateLimit(db, key, rule);
+  const refund = async () => {
+    await db.execute(sql`
+      update rate_limits set count = count - 1
+      where key = ${counterKey(key, rule)} and window_start = to_timestamp(${windowStart}) and count > 0`);
+  };
+  return { ...result, refund };
+}
+
 function countsOf(result: unknown, fallback: number): { count: number; previous: number } {
   const row = (result as { rows: { count: number | string | null; previous: number | string | null }[] }).rows[0];
   return { count: Number(row?.count ?? fallback), previous: Number(row?.previous ?? 0) };

@@ -6,6 +6,7 @@ import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
 import { setMembership } from '../../src/access/users.js';
+import { SIGN_IN_LIMITS } from '../../src/access/sign-in.js';
 import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
 
 let database: Database;
@@ -225,6 +226,22 @@ describe('sign-in', () => {
     expect(refusals.length).toBeGreaterThanOrEqual(1);
     expect(refusals.length).toBeLessThanOrEqual(2);
     expect(refusals[0]!.metadata).toMatchObject({ ip: '192.0.2.99', limit: 'account' });
+  });
+
+  it('lets no more guesses through than the limit when they are sent all at once', async () => {
+    const proxied = testApp(database, { trustProxy: true, proxyHops: 1 });
+    const victim = (await buildMember(database, acme, 'viewer', { password: PASSWORD })).email;
+    const xff = { 'x-forwarded-for': '192.0.2.120' };
+    // Every form is loaded first, then the guesses are posted together (none waits for another's answer).
+    const forms = await Promise.all(
+      Array.from({ length: 25 }, async (_, i) => {
+        const page = await proxied.request('/sign-in', { host: HOST, headers: { accept: 'text/html', ...xff } });
+        return { cookie: cookiesOf(page), form: { csrf: hiddenField(await page.text(), 'csrf'), return_to: '/', email: victim, password: `burst-${i}-guess` } };
+      }),
+    );
+    const statuses = await Promise.all(forms.map(({ cookie, form }) => proxied.request('/sign-in', { host: HOST, cookie, headers: { origin: ORIGIN, ...xff }, form }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(SIGN_IN_LIMITS.perAccount.limit);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25 - SIGN_IN_LIMITS.perAccount.limit);
   });
 
   it('counts only failed attempts against an account: signing in again and again is not guessing', async () => {
