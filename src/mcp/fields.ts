@@ -220,3 +220,35 @@ export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(
 export function withNamesOne<T extends object>(principal: Principal, view: OrgView, record: T, types?: TypeNames): T {
   return withNames(principal, view, [record], types)[0]!;
 }
+
+export const noMatchOut = z
+  .string()
+  .optional()
+  .describe('Present when a `query` matched nothing: whether someone not in effect on the day matches, or what to try instead');
+
+/**
+ * What an empty first page of a name search says (a list's `query`): that records not in effect on the day match
+ * (someone who left: include_inactive), or what to try — fewer words, `search`, which also answers with the records
+ * that have most of the words. Undefined when the page is not an empty first page of a query.
+ */
+export async function noMatchNote(request: {
+  records: string;
+  /** `"platform" in its name`: how a record would have matched the query. */
+  matching: (query: string) => string;
+  input: { query?: string; cursor?: string; include_inactive?: boolean };
+  listed: number;
+  /** Other filters narrowed the list. */
+  filtered: boolean;
+  asOf: string;
+  /** How many records match in any period (asked only when the page is empty and include_inactive was not passed). */
+  matchesInAnyPeriod: () => Promise<number>;
+}): Promise<string | undefined> {
+  const { records, input, listed, filtered, asOf } = request;
+  const query = input.query?.trim();
+  if (!query || listed || input.cursor) return undefined;
+  const others = filtered ? ' with the other filters' : '';
+  if (!input.include_inactive && (await request.matchesInAnyPeriod()) > 0) {
+    return `No ${records} in effect on ${asOf} has ${request.matching(query)}${others}, but one that has ended or not yet started does: pass include_inactive: true, or another as_of.`;
+  }
+  return `No ${records} has ${request.matching(query)}${others}. Try fewer words or part of a name, or \`search\` (it also answers with the records that have most of the words).`;
+}

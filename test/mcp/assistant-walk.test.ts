@@ -109,3 +109,23 @@ describe('"who are the span outliers in Engineering?" when there are none', () =
     expect((await spans({ min_direct_reports: 9 })).note).toBe(`No manager has direct reports in that range on ${AS_OF}; span: "all" lists every manager with their direct reports.`);
   });
 });
+
+describe('a list query that matches nothing', () => {
+  type Actors = { actors: unknown[]; note?: string };
+  it('says when someone who left matches, and otherwise what to try', async () => {
+    const left = structured<Actors>(await assistant.call('org_actors_list', { query: 'former', as_of: AS_OF }));
+    expect(left.actors).toEqual([]);
+    expect(left.note).toBe(
+      `No actor in effect on ${AS_OF} has every word of "former" in their name, email or title, but one that has ended or not yet started does: pass include_inactive: true, or another as_of.`,
+    );
+    const none = structured<Actors>(await assistant.call('org_actors_list', { query: 'zzz', kind: 'human', as_of: AS_OF }));
+    expect(none.note).toBe(
+      'No actor has every word of "zzz" in their name, email or title with the other filters. Try fewer words or part of a name, or `search` (it also answers with the records that have most of the words).',
+    );
+    const units = structured<{ org_units: unknown[]; note?: string }>(await assistant.call('org_units_list', { query: 'Payments' }));
+    expect(units.note).toBe('No org unit has "Payments" in its name or as its code. Try fewer words or part of a name, or `search` (it also answers with the records that have most of the words).');
+    // A query that finds someone, and a list without a query, carry no note.
+    expect(structured<Actors>(await assistant.call('org_actors_list', { query: 'eng', as_of: AS_OF }))).not.toHaveProperty('note');
+    expect(structured<Actors>(await assistant.call('org_actors_list', { kind: 'robot', as_of: AS_OF }))).not.toHaveProperty('note');
+  });
+});

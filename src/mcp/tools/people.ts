@@ -4,7 +4,7 @@ import { inEffect } from '../../org/dates.js';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
-import { contextOf, contextOut, id, includeInactive, item, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** People and seats: actors, reporting lines, placements and positions. */
@@ -80,24 +80,37 @@ export const actorsListTool = defineTool({
     include_inactive: includeInactive,
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, actors: z.array(actorItem), subunits: subunitsOut, next_cursor: nextCursor }),
+  outputSchema: z.object({ context: contextOut, actors: z.array(actorItem), subunits: subunitsOut, note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['actors.read'],
   example: { kind: 'human', limit: 20 },
-  async handler(ctx, input) {
-    const listed = await listActors(ctx, {
+  async handler(ctx, input, call) {
+    const request = {
       ...viewRequest(input),
-      ...pageRequest(input),
       kind: input.kind,
       orgUnitId: input.org_unit_id,
       includeSubunits: input.include_subunits,
-      countSubunits: asksSubunits(input),
       query: input.query,
       withoutManager: input.without_manager,
-      includeInactive: input.include_inactive,
-    });
+    };
+    const listed = await listActors(ctx, { ...request, ...pageRequest(input), countSubunits: asksSubunits(input), includeInactive: input.include_inactive });
     const { view, page } = listed;
-    return { context: contextOf(view), actors: withNames(ctx.principal, view, page.items), subunits: subunitsNote(view, input, listed, 'actor'), next_cursor: page.nextCursor ?? undefined };
+    const note = await noMatchNote({
+      records: 'actor',
+      matching: (query) => `every word of "${query}" in their name, email or title`,
+      input,
+      listed: page.items.length,
+      filtered: Boolean(input.kind || input.org_unit_id?.trim() || input.without_manager),
+      asOf: view.asOf,
+      matchesInAnyPeriod: async () => (await listActors(ctx, { ...request, limit: 1, includeInactive: true })).page.items.length,
+    });
+    return {
+      context: contextOf(view),
+      actors: withNames(ctx.principal, view, page.items),
+      subunits: subunitsNote(view, input, listed, 'actor'),
+      note: note && call.catalog.renderNames(note, call.names),
+      next_cursor: page.nextCursor ?? undefined,
+    };
   },
 });
 

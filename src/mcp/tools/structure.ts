@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type TreeNode } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
-import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 
@@ -59,20 +59,28 @@ export const unitsListTool = defineTool({
     include_inactive: includeInactive,
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, org_units: z.array(unitItem), next_cursor: nextCursor }),
+  outputSchema: z.object({ context: contextOut, org_units: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
   example: { type: 'department', limit: 20 },
-  async handler(ctx, input) {
-    const { view, page } = await listOrgUnits(ctx, {
-      ...viewRequest(input),
-      ...pageRequest(input),
-      type: input.type,
-      parentId: input.parent_id,
-      query: input.query,
-      includeInactive: input.include_inactive,
+  async handler(ctx, input, call) {
+    const request = { ...viewRequest(input), type: input.type, parentId: input.parent_id, query: input.query };
+    const { view, page } = await listOrgUnits(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
+    const note = await noMatchNote({
+      records: 'org unit',
+      matching: (query) => `"${query}" in its name or as its code`,
+      input,
+      listed: page.items.length,
+      filtered: Boolean(input.type || input.parent_id?.trim()),
+      asOf: view.asOf,
+      matchesInAnyPeriod: async () => (await listOrgUnits(ctx, { ...request, limit: 1, includeInactive: true })).page.items.length,
     });
-    return { context: contextOf(view), org_units: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)), next_cursor: page.nextCursor ?? undefined };
+    return {
+      context: contextOf(view),
+      org_units: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)),
+      note: note && call.catalog.renderNames(note, call.names),
+      next_cursor: page.nextCursor ?? undefined,
+    };
   },
 });
 
