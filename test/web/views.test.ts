@@ -407,6 +407,33 @@ describe('people placed in a unit and the units below', () => {
   });
 });
 
+describe('a manager\'s direct reports in the People table', () => {
+  const names = (html: string) => [...html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>/g)].map((m) => decode(m[1]!));
+
+  it('are linked from the actor page, listed with the filter kept, sortable and exported alike', async () => {
+    const actorPage = (await get(`/live/actors/${id('eng_head')}`, owner)).html;
+    const href = decode(/<a href="(\/live\/matrix\?manager=[^"]+)">\s*eng_head(?:'|&#39;)s direct reports in the People table/.exec(actorPage)![1]!);
+    expect(href).toBe(`/live/matrix?manager=${id('eng_head')}`);
+    const page = await get(href, owner);
+    expect(names(page.html)).toEqual(['m1', 'p1', 'p2']); // as the actor page lists them: Direct reports (3)
+    expect(/<h2 id="people-title">([\s\S]*?)<\/h2>/.exec(page.html)![1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ')).toMatch(
+      /^3 actors reporting to eng_head on \d{4}-\d{2}-\d{2}$/,
+    );
+    expect(page.html).toMatch(new RegExp(`<option value="${id('eng_head')}" selected="">\\s*Reports to eng_head`));
+    expect(page.html).toContain('Clear filters');
+    const sorted = await get(`${href}&sort=cost`, owner);
+    expect(names(sorted.html)).toEqual(['p1', 'm1', 'p2']); // €125,000, €112,500, €62,500
+    const csv = decode(/href="(\/live\/matrix\.csv[^"]*)"/.exec(sorted.html)![1]!);
+    const lines = (await (await app.request(csv, { host: HOST, cookie: owner })).text()).split('\r\n').slice(1, -1);
+    expect(lines.map((l) => l.split(',')[1])).toEqual(['p1', 'm1', 'p2']);
+    // A viewer is offered the same list, not its cost.
+    expect((await get(`/live/actors/${id('eng_head')}`, viewer)).html).toContain('— their units, FTE, to sort and export');
+    // Nobody reports to p1: no link; an unknown manager is not found.
+    expect((await get(`/live/actors/${id('p1')}`, owner)).html).not.toContain('direct reports in the People table');
+    expect((await get('/live/matrix?manager=00000000-0000-4000-8000-000000000000', owner)).status).toBe(404);
+  });
+});
+
 describe('sorting the people table', () => {
   /** Each body row's cells as text, by row. */
   const tableRows = (html: string) =>
@@ -712,6 +739,14 @@ describe('scenario lifecycle, snapshots and activity', () => {
     expect(stale.html).toContain('Unarchive it first');
     expect(stale.html).not.toContain('Background tasks');
     expect((await post(`/scenarios/${sid}/unarchive`, { csrf }, owner)).location).toBe(`/scenarios/${sid}?notice=unarchived`);
+  });
+
+  it('refuses a name an active scenario has on the name field, naming that scenario and keeping what was typed', async () => {
+    await newScenario(owner, 'Q4 hiring plan');
+    const refused = await post('/scenarios', { csrf: await csrfFor(owner), name: ' q4 HIRING plan ', description: 'Second try', source: 'live' }, owner);
+    expect(refused.status).toBe(409);
+    expect(decode(refused.html)).toContain('An active planning scenario is already named “Q4 hiring plan”.');
+    expect(refused.html).toMatch(/id="s-name" name="name"[^>]*value=" q4 HIRING plan "[^>]*aria-invalid="true"/);
   });
 
   it('branches a scenario from another one', async () => {

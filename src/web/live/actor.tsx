@@ -134,6 +134,14 @@ export function actorRoutes(): Hono<AppEnv> {
               ))}
             </ul>
           )}
+          {reports > 0 ? (
+            <p>
+              <a href={link('/live/matrix', params, { manager: actor.id })}>
+                {actor.display_name}'s direct reports in the People table
+              </a>{' '}
+              <span class="hint">— their units, FTE{can(ctx.principal, 'costs.read') ? ' and cost' : ''}, to sort and export</span>
+            </p>
+          ) : null}
         </section>
         {actor.placements ? (
           <section class="card" aria-labelledby="placements-title">

@@ -4,7 +4,7 @@ import { inEffect } from '../../org/dates.js';
 import { indexGraph } from '../../org/graph-index.js';
 import { actorAnnualCost, compensationInEffect } from '../../org/metrics.js';
 import type { presentActor } from '../../org/present.js';
-import { listActors } from '../../org/read-people.js';
+import { getActor, listActors } from '../../org/read-people.js';
 import type { CostSettings } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
 import { loadCostSettings } from '../../tenancy/tenants.js';
@@ -25,6 +25,8 @@ export interface MatrixFilter {
   withoutManager: boolean;
   /** With `orgUnitId`: those placed in the unit or any unit below it. */
   includeSubunits: boolean;
+  /** Only the direct reports of this actor on the day (an unknown id is a not-found). */
+  managerId: string | null;
 }
 
 export interface MatrixRow {
@@ -48,7 +50,9 @@ export interface MatrixRow {
 type ActorOut = ReturnType<typeof presentActor>;
 
 export async function matrixPage(ctx: ServiceContext, filter: MatrixFilter, page: { limit: number; cursor: string | null }) {
-  const { view, page: result, total } = await listActors(ctx, { ...filter, limit: page.limit, cursor: page.cursor });
+  // A manager's direct reports, as the actor page lists them, narrow the list like the other filters.
+  const ids = filter.managerId ? ((await getActor(ctx, filter.managerId, filter)).actor.direct_reports as { id: string }[]).map((r) => r.id) : null;
+  const { view, page: result, total } = await listActors(ctx, { ...filter, ids, limit: page.limit, cursor: page.cursor });
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : null;
   return { view, rows: result.items.map((a) => matrixRow(view, ctx.principal, cost, a)), nextCursor: result.nextCursor, total };
 }

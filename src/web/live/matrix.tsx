@@ -24,20 +24,22 @@ const PAGE_SIZE = 50;
 function filterOf(c: Context<AppEnv>): MatrixFilter {
   const params = viewParams(c);
   const orgUnitId = c.req.query('unit')?.trim() || null;
+  const manager = c.req.query('manager')?.trim() || null;
   return {
     ...params,
     kind: c.req.query('kind')?.trim() || null,
     orgUnitId,
     includeSubunits: Boolean(orgUnitId) && c.req.query('below') === '1',
     query: c.req.query('q')?.trim() || null,
-    withoutManager: c.req.query('manager') === 'none',
+    withoutManager: manager === 'none',
+    managerId: manager && manager !== 'none' ? manager : null,
   };
 }
 
 /** The query string of a filter and order (for links, the CSV export and the pager). */
 function filterLink(path: string, f: MatrixFilter, sort: MatrixSort, extra: Record<string, string | null> = {}) {
   const order = isDefaultSort(sort) ? {} : { sort: sort.column, dir: sort.dir };
-  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, below: f.includeSubunits ? '1' : null, manager: f.withoutManager ? 'none' : null, ...order, ...extra });
+  return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, below: f.includeSubunits ? '1' : null, manager: f.withoutManager ? 'none' : f.managerId, ...order, ...extra });
 }
 
 function sortOf(c: Context<AppEnv>, show: { cost: boolean; allocation: boolean }): MatrixSort {
@@ -90,7 +92,8 @@ export function matrixRoutes(): Hono<AppEnv> {
     const { view, rows, total, next, later } = await tablePage(c, filter, sort);
     const units = await unitChoices(ctx, filter);
     const sortLink = (s: MatrixSort) => filterLink('/live/matrix', filter, s);
-    const filtered = Boolean(filter.kind || filter.orgUnitId || filter.query || filter.withoutManager);
+    const filtered = Boolean(filter.kind || filter.orgUnitId || filter.query || filter.withoutManager || filter.managerId);
+    const names = namesOf(view.graph);
     return c.html(
       <Shell c={c} title="People" active="/live/matrix" wide>
         <div class="page-head">
@@ -151,6 +154,12 @@ export function matrixRoutes(): Hono<AppEnv> {
                 <option value="none" selected={filter.withoutManager}>
                   No manager
                 </option>
+                {/* Reached from an actor page's direct reports: kept while the other filters change. */}
+                {filter.managerId ? (
+                  <option value={filter.managerId} selected>
+                    Reports to {names.actor(filter.managerId)}
+                  </option>
+                ) : null}
               </select>
             </div>
             <div class="field">
@@ -168,7 +177,8 @@ export function matrixRoutes(): Hono<AppEnv> {
             {total === 0 ? 'No one found' : `${total} ${total === 1 ? 'actor' : 'actors'}`}
             <span class="hint">
               {/* The select may be too narrow to show the unit's whole path: the heading names it. */}
-              {filter.orgUnitId ? ` placed in ${namesOf(view.graph).unit(filter.orgUnitId)}${filter.includeSubunits ? ' and the units below' : ''}` : ''} on {view.asOf}
+              {filter.orgUnitId ? ` placed in ${names.unit(filter.orgUnitId)}${filter.includeSubunits ? ' and the units below' : ''}` : ''}
+              {filter.managerId ? ` reporting to ${names.actor(filter.managerId)}` : ''} on {view.asOf}
               {total > rows.length ? ` · ${rows.length} on this page` : ''}
             </span>
           </h2>
