@@ -185,7 +185,9 @@ export async function archiveScenario(ctx: ServiceContext, id: string) {
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   if (scenario.kind !== 'planning') throw new ReadOnlyContext(scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario');
   if (scenario.state === 'archived') return presentWithSource(ctx, scenario);
-  return setState(ctx, scenario, { state: 'archived', archivedAt: new Date() }, 'archived');
+  // Archiving ends a review (the page asks to archive a submitted scenario only once its review is over): brought
+  // back, it is not "submitted for review" on the strength of a review that ended; it is submitted again when ready.
+  return setState(ctx, scenario, { state: 'archived', archivedAt: new Date(), ...(scenario.submittedAt ? { submittedAt: null } : {}) }, 'archived');
 }
 
 /** Only planning scenarios come back, and only within the plan's cap; snapshots and applied scenarios never do. */

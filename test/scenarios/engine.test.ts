@@ -79,6 +79,10 @@ describe('scenario lifecycle', () => {
     await expect(applyBatch(owner, sid, [{ op: 'set_fte', actor_id: id('p1'), fte: 0.8 }])).rejects.toMatchObject({ code: 'read_only' });
     const archived = await listScenarios(owner, { state: 'archived' });
     expect(archived.items.map((s) => s.id)).toContain(sid);
+    // Archiving ended its review: listed, and brought back, it is no longer submitted.
+    expect(archived.items.find((s) => s.id === sid)).toMatchObject({ submitted: false, submitted_at: null });
+    expect(await unarchiveScenario(owner, sid)).toMatchObject({ state: 'active', submitted: false });
+    await archiveScenario(owner, sid);
     await expect(createScenario(member, { name: '' })).rejects.toMatchObject({ field: 'name' });
     const viewer = contextFor(database, tenant, principalFor(tenant, 'viewer'), owner.graphs);
     await expect(createScenario(viewer, { name: 'x' })).rejects.toMatchObject({ ability: 'scenarios.write' });

@@ -101,7 +101,7 @@ const submit = transition(
     'and none in the planning scenarios it was started from) is refused with a 409 problem, code `nothing_to_submit`.',
 );
 const withdraw = transition('withdraw', 'Take a submitted scenario back from review', 'Clears the submission; editing was never stopped. Idempotent.');
-const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap. Idempotent.');
+const archive = transition('archive', 'Archive a planning scenario', 'Frees a place under the plan’s cap, and ends a review: a submitted scenario is no longer submitted (submit it again when it comes back). Idempotent.');
 const unarchive = transition(
   'unarchive',
   'Bring an archived planning scenario back',
