@@ -121,7 +121,7 @@ export function sourceKeyOf(hris: string, id: string): string {
 }
 
 export function unitKey(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+  return name.trim().replace(/\s+/g, ' ').normalize('NFC').toLowerCase();
 }
 
 export function parseRow(rowNumber: number, values: readonly (string | null)[], ctx: ParseContext): ParsedRow {
@@ -130,7 +130,9 @@ export function parseRow(rowNumber: number, values: readonly (string | null)[], 
     const column = columns.get(field);
     if (column === undefined) return undefined;
     const value = values[column];
-    return value === null || value === undefined ? (value === null ? null : '') : value.trim();
+    // One spelling of “ü” whichever system saved the file (macOS writes u + ¨): else “Qualität” from a Mac is a second
+    // department beside the one a Windows export made, looking the same.
+    return value === null || value === undefined ? (value === null ? null : '') : value.trim().normalize('NFC');
   };
   const keys: RowKeys = { emailKey: null, sourceKey: null };
   const problems: Quarantine[] = [];

@@ -101,3 +101,17 @@ describe('cells as spreadsheets write them', () => {
     ]);
   });
 });
+
+describe('accents as each system writes them', () => {
+  it('finds a department and a person whose accents a Mac export writes decomposed (u + ¨)', async () => {
+    const header = 'Email,Name,Department,Team\n';
+    await run(header + 'jose@nfc.test,José Müller,Qualität,Prüfstand\n', 'windows.csv');
+    const decomposed = (text: string) => text.normalize('NFD');
+    const second = await run(header + decomposed('jose@nfc.test,José Müller,Qualität,Prüfstand\nrene@nfc.test,René Ørsted,Qualität,Prüfstand\n'), 'mac.csv');
+    expect(second.rows.map((r) => [r.row_number, r.status, r.outcome])).toEqual([[1, 'imported', 'unchanged'], [2, 'imported', 'created']]);
+    const graph = (await owner.graphs.live(owner.tenant.id)).graph;
+    expect([...graph.orgUnits.values()].filter((u) => u.name.normalize('NFC') === 'Qualität')).toHaveLength(1);
+    expect([...graph.orgUnits.values()].filter((u) => u.name.normalize('NFC') === 'Prüfstand')).toHaveLength(1);
+    expect([...graph.actors.values()].find((a) => a.email === 'rene@nfc.test')!.displayName).toBe('René Ørsted'.normalize('NFC'));
+  });
+});
