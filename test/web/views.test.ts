@@ -956,6 +956,18 @@ describe('tenant isolation', () => {
   });
 });
 
+describe('the same figure on every page', () => {
+  it('gives Live\'s average span with the decimals of the delta page on the tree and a unit page', async () => {
+    const scenarioId = await newScenario(owner, 'Span figures');
+    const delta = (await get(`/scenarios/${scenarioId}/delta`, owner)).html;
+    const row = /<th scope="row">Average span<\/th>([\s\S]*?)<\/tr>/.exec(delta)?.[1] ?? /Average span<\/t[hd]>([\s\S]*?)<\/tr>/.exec(delta)![1]!;
+    const live = [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!.trim()).find((v) => /^\d+\.\d\d$/.test(v));
+    expect(live, row).toBeDefined();
+    const tree = (await get('/live', owner)).html;
+    expect(tree).toMatch(new RegExp(`<dt>Span \\(avg / median\\)</dt><dd>${live!.replace('.', '\\.')} / `));
+  });
+});
+
 describe('the scenario delta page', () => {
   it('shows a cost it cannot convert as unknown, never as a change counted with 0', async () => {
     await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'CHF', rateToReporting: null }]);
