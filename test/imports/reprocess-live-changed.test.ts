@@ -105,3 +105,28 @@ describe('a fixed row and the rows earlier steps imported', () => {
     });
   });
 });
+
+describe('a live_changed row queued again unchanged', () => {
+  let database: Database;
+  let owner: ServiceContext;
+  beforeAll(async () => {
+    database = await testDatabase();
+    ({ owner } = await importTenant(database, { slug: 'since2' }));
+  });
+  afterAll(() => database?.close());
+
+  it('is imported as it reads now: the reviewer has been told what it does', async () => {
+    await importFile(owner, csvOf(HEADER, [['max@since.test', 'Max', 'Ops', '', '1', '', '', '']]));
+    const run = await importFile(owner, csvOf(HEADER, [['max@since.test', 'Max', 'Ops', '', 'lots', 'active', '', '']]));
+    await importFile(owner, csvOf(HEADER, [['max@since.test', 'Max', 'Ops', '', '', 'inactive', '', '']]));
+    await fixRow(owner, run.id, 1, { fte: '1' });
+    await (await reprocessRun(owner, run.id)).done;
+    const [max] = (await listRows(owner, run.id, { limit: 10 })).items;
+    expect(max!.reason).toMatchObject({ code: 'live_changed' });
+    expect(max!.reason!.fix).toContain('queue it again unchanged: the next reprocess takes Live as it is then');
+    await fixRow(owner, run.id, 1, {});
+    await (await reprocessRun(owner, run.id)).done;
+    expect((await listRows(owner, run.id, { limit: 10 })).items[0]).toMatchObject({ status: 'imported' });
+    expect((await people(owner)).find((a) => a.email === 'max@since.test')!.validTo).toBeNull();
+  });
+});
