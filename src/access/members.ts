@@ -14,7 +14,7 @@ import { destroyUserSessions } from './sessions.js';
 import { revokeTokensOfUser } from './api-tokens.js';
 import { revokeAllAppsOfUser } from '../oauth/connected-apps.js';
 import { SIGN_IN_LIMITS } from './sign-in.js';
-import { consumeRateLimit, peekRateLimit } from '../http/rate-limit.js';
+import { reserveRateLimit } from '../http/rate-limit.js';
 import { ensureUser, normaliseEmail } from './users.js';
 
 /**
@@ -127,14 +127,16 @@ export async function acceptInvitation(db: Db, tenant: Tenant, input: { token: s
   const [account] = await db.select().from(users).where(sql`lower(${users.email}) = ${normaliseEmail(invitation.email)}`);
   if (account?.passwordHash) {
     // The form checks another organisation's password: wrong ones count like failed sign-ins, else whoever can
-    // invite an email could guess that account's password here without limit.
-    const limitKey = `invitation-password:${account.id}`;
-    const limit = await peekRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
+    // invite an email could guess that account's password here without limit. Counted before the check (guesses
+    // sent at once cannot all slip under the limit), taken back when right.
+    const limit = await reserveRateLimit(db, `invitation-password:${account.id}`, SIGN_IN_LIMITS.perAccount);
     if (!limit.allowed) {
+      await limit.refund();
       throw new InvalidInput('password', `too many wrong passwords for ${account.email}; try again in ${Math.ceil(limit.retryAfter / 60)} minutes`);
     }
-    if (!(await verifyPassword(input.password, account.passwordHash))) {
-      await consumeRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
+    if (await verifyPassword(input.password, account.passwordHash)) {
+      await limit.refund();
+    } else {
       await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: invitation.id, action: 'wrong_password', userId: account.id });
       throw new InvalidInput('password', `that is not the password of your existing account (${account.email}); enter it to join, or ask an admin of an organisation you belong to for a reset link`);
     }

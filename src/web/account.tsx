@@ -7,7 +7,7 @@ import { serviceContext } from '../access/middleware.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { createSession, destroyUserSessions } from '../access/sessions.js';
 import { auditPasswordChange, SIGN_IN_LIMITS } from '../access/sign-in.js';
-import { clientIp, consumeRateLimit, peekRateLimit, rateLimitHeaders, type RateLimit } from '../http/rate-limit.js';
+import { clientIp, consumeRateLimit, peekRateLimit, rateLimitHeaders, reserveRateLimit, type RateLimit } from '../http/rate-limit.js';
 import { metrics } from '../observability/metrics.js';
 import { withHeaders } from '../http/response-headers.js';
 import { users } from '../db/schema/index.js';
@@ -29,18 +29,19 @@ export function accountRoutes(): Hono<AppEnv> {
     const [user] = await db.select().from(users).where(eq(users.id, session.userId));
     const next = formString(body, 'new_password');
     // Wrong current passwords count like failed sign-ins: a session left open must not let anyone guess the password.
-    const limitKey = `account-password:${session.userId}`;
-    const limit = await peekRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
+    // Counted before the check (guesses sent at once cannot all slip under the limit), taken back when right.
+    const limit = await reserveRateLimit(db, `account-password:${session.userId}`, SIGN_IN_LIMITS.perAccount);
     if (!limit.allowed) {
+      await limit.refund();
       return accountPage(c, { error: `Too many wrong current passwords. Try again in ${Math.ceil(limit.retryAfter / 60)} minutes.` }, 429);
     }
     const tenant = c.var.tenant!;
     const who = { userId: session.userId, ip: clientIp(c), requestId: c.var.requestId };
     if (!(await verifyPassword(formString(body, 'current_password'), user?.passwordHash ?? null))) {
-      await consumeRateLimit(db, limitKey, SIGN_IN_LIMITS.perAccount);
       await auditPasswordChange(db, tenant, who, 'wrong_current_password');
       return accountPage(c, { error: 'Your current password is not right.' }, 400);
     }
+    await limit.refund();
     if (next.length < 10) return accountPage(c, { error: 'Use at least 10 characters for the new password.' }, 400);
     if (next !== formString(body, 'confirm_password')) return accountPage(c, { error: 'The two new passwords differ.' }, 400);
     await db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, session.userId));

@@ -82,6 +82,13 @@ describe('changing the password', () => {
     expect(JSON.stringify(events[0])).not.toContain('a guess at it');
   });
 
+  it('lets no more guesses of the current password through than the limit when they are sent all at once', async () => {
+    const me = await signedIn();
+    const statuses = await Promise.all(Array.from({ length: 16 }, (_, i) => change(me, `burst guess ${i}`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 400)).toHaveLength(SIGN_IN_LIMITS.perAccount.limit);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(16 - SIGN_IN_LIMITS.perAccount.limit);
+  });
+
   it('stops guessing the current password from an open session, even with the right one after the limit', async () => {
     const me = await signedIn();
     for (let i = 0; i < SIGN_IN_LIMITS.perAccount.limit; i++) {

@@ -325,6 +325,18 @@ describe('invitations', () => {
     }
   });
 
+  it('answer no more password guesses for an existing account than the limit when they are sent all at once', async () => {
+    const target = await buildMember(database, otherTenant, 'owner', { password: PASSWORD });
+    const path = await invite(target.email);
+    const opened = await app.request(path, { host: HOST, headers: { accept: 'text/html' } });
+    const linkCsrf = hiddenField(await opened.text(), 'csrf');
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => post(path, { csrf: linkCsrf, password: `burst guess ${i}` }, cookiesOf(opened)).then((a) => a.html)),
+    );
+    expect(answers.filter((html) => html.includes('not the password of your existing account'))).toHaveLength(SIGN_IN_LIMITS.perAccount.limit);
+    expect(answers.filter((html) => html.includes('too many wrong passwords'))).toHaveLength(16 - SIGN_IN_LIMITS.perAccount.limit);
+  });
+
   it('of a new email create the account with the name and password given', async () => {
     const path = await invite('fresh.face@example.test');
     const short = await submitLinkForm(path, { name: 'Fresh Face', password: 'short' });
