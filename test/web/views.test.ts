@@ -957,7 +957,7 @@ describe('tenant isolation', () => {
 });
 
 describe('the same figure on every page', () => {
-  it('gives Live\'s average span with the decimals of the delta page on the tree and a unit page', async () => {
+  it('gives Live\'s average span on the tree with the decimals of the delta page', async () => {
     const scenarioId = await newScenario(owner, 'Span figures');
     const delta = (await get(`/scenarios/${scenarioId}/delta`, owner)).html;
     const row = /<th scope="row">Average span<\/th>([\s\S]*?)<\/tr>/.exec(delta)?.[1] ?? /Average span<\/t[hd]>([\s\S]*?)<\/tr>/.exec(delta)![1]!;

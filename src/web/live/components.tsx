@@ -47,7 +47,8 @@ export function MetricStats(props: { m: UnitMetricsOut; label: string; tenant: C
     ['Effective FTE', num(m.effective_fte)],
     ['Positions filled', `${num(m.positions.filled, 0)} of ${num(m.positions.budgeted, 0)}`],
     ['Vacancies', `${num(m.positions.vacant, 0)}${m.positions.vacancy_rate === null ? '' : ` (${pct(m.positions.vacancy_rate)})`}`],
-    ['Span (avg / median)', `${num(m.span.average, 1)} / ${num(m.span.median, 1)}`],
+    // Decimals as the delta and compare pages give them, so Live's average span reads the same on every page.
+    ['Span (avg / median)', `${num(m.span.average, 2)} / ${num(m.span.median, 1)}`],
     ['Layers', num(m.layers, 0)],
     ['ICs per manager', num(m.manager_to_ic.ics_per_manager, 1)],
   ];
