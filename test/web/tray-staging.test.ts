@@ -238,3 +238,22 @@ describe('a change naming a unit the tray creates from a later day', () => {
     expect(onTime.status).toBe(200);
   });
 });
+
+describe('a tray applied again from a page the browser went back to', () => {
+  it('is refused, saying the scenario changed since the tray was shown — the hire is not made twice — and goes through when applied from the page that says so', async () => {
+    const { sid, csrf, stage } = await tray('Applied twice');
+    const hire = await stage('', { op: 'add_actor', display_name: 'Once Only', kind: 'human', org_unit_id: units.P });
+    const form = { csrf, staged: stagedOf(hire.html), revision: hiddenField(hire.html, 'revision'), action: 'apply' };
+    expect((await post(`/scenarios/${sid}/changes`, form, owner)).status).toBe(303);
+    const again = await post(`/scenarios/${sid}/changes`, form, owner);
+    expect(again.status).toBe(409);
+    expect(text(again.html)).toContain('Changes were applied to this scenario since this tray was shown — by someone else, or this tray itself from a page your browser went back to. Nothing was applied now.');
+    expect(text(again.html)).toContain('Tray: 1 staged change');
+    const named = async () => [...(await openView(ctx, { scenarioId: sid })).graph.actors.values()].filter((a) => a.displayName === 'Once Only').length;
+    expect(await named()).toBe(1);
+    // Applied from the page that said so (shown against the scenario as it is now), it is taken: a second hire wanted.
+    const confirmed = await post(`/scenarios/${sid}/changes`, { ...form, revision: hiddenField(again.html, 'revision') }, owner);
+    expect(confirmed.status).toBe(303);
+    expect(await named()).toBe(2);
+  });
+});

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Ability } from '../../access/abilities.js';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
-import { InvalidInput, type AppError } from '../../errors.js';
+import { Conflict, InvalidInput, type AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { applyBatch, loadReferenceLists, prepareBatch } from '../../scenarios/apply-batch.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
@@ -109,6 +109,16 @@ export function trayRoutes(): Hono<AppEnv> {
       return trayPage(c, { staged: removed.staged, notice: `Removed from the tray${also}.`, trayError: broken ?? undefined });
     }
     if (action === 'apply') {
+      // The tray was shown against an earlier state of the scenario: changes were applied to it since — by someone
+      // else, or this very tray, from a page the browser went back to (applying it again would hire everyone twice).
+      const seen = typeof body.revision === 'string' ? Number(body.revision) : null;
+      if (seen !== null && staged.length && seen !== (await getScenario(ctx, id)).revision) {
+        const changed = new Conflict(
+          'Changes were applied to this scenario since this tray was shown — by someone else, or this tray itself from a page your browser went back to. Nothing was applied now.',
+          'Check the staged list against the scenario’s delta; apply again if it is still wanted.',
+        );
+        return trayPage(c, { staged, trayError: { index: null, field: null, error: changed } }, 409);
+      }
       try {
         await applyBatch(ctx, id, staged);
       } catch (error) {
@@ -489,7 +499,7 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
         </section>
       ) : (
         <>
-          <Tray scenarioId={scenario.id} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} teamTypes={new Map(choices!.team_type.map((t) => [t.value, t.label]))} showMoney={has('costs.read')} error={state.trayError} preview={preview} currency={ctx.tenant.reportingCurrency} />
+          <Tray scenarioId={scenario.id} revision={scenario.revision} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} teamTypes={new Map(choices!.team_type.map((t) => [t.value, t.label]))} showMoney={has('costs.read')} error={state.trayError} preview={preview} currency={ctx.tenant.reportingCurrency} />
           {applied ? (
             <p class="hint">
               This scenario already has {count(applied, 'changed record', 'changed records')}. <a href={`/scenarios/${scenario.id}/delta`}>Review the delta</a>.
@@ -545,6 +555,8 @@ function suggestionLists(ops: TrayOp[], has: (a: Ability) => boolean, choices: C
 
 function Tray(props: {
   scenarioId: string;
+  /** The scenario's revision the page shows: Apply refuses a tray shown against an earlier one. */
+  revision: number;
   csrf: string;
   staged: Command[];
   stagedJson: string;
@@ -586,7 +598,7 @@ function Tray(props: {
             <p>{error.error.message}</p>
           )}
           {pageFix(error.error) ? <p class="hint">{pageFix(error.error)}</p> : null}
-          <p class="hint">Nothing was saved. Remove or correct the change, then apply again.</p>
+          {error.error.code === 'conflict' ? null : <p class="hint">Nothing was saved. Remove or correct the change, then apply again.</p>}
         </div>
       ) : null}
       {staged.length === 0 ? (
@@ -595,6 +607,7 @@ function Tray(props: {
         <form method="post" action={`/scenarios/${props.scenarioId}/changes`}>
           <input type="hidden" name="csrf" value={props.csrf} />
           <input type="hidden" name="staged" value={props.stagedJson} />
+          <input type="hidden" name="revision" value={String(props.revision)} />
           <ol class="staged">
             {staged.map((command, i) => (
               <li class={error?.index === i ? 'failing' : undefined} aria-invalid={error?.index === i ? 'true' : undefined} aria-describedby={error?.index === i ? 'tray-error' : undefined}>
