@@ -80,7 +80,9 @@ describe('cost figures say how they are made', () => {
 describe('a unit’s roster beside metrics of the whole subtree', () => {
   it('says the roster is who is placed directly in the unit while the metrics count the units below', async () => {
     const engineering = await page(`/live/units/${units.E}`, owner);
-    expect(engineering).toContain('Who is placed directly in Engineering. The metrics above also count everyone in the units below it, each with its own roster.');
+    expect(engineering).toContain(
+      'Who is placed directly in Engineering. The metrics above also count everyone in the units below it, each with its own roster; everyone placed in Engineering and below is one list in the People table, to sort and export.',
+    );
     // The company: its metrics count the teams two levels down too.
     expect(await page(`/live/units/${units.C}`, owner)).toContain('Who is placed directly in Fixture Co. The metrics above also count everyone in the units below it');
   });
