@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { setMembership, type User } from '../../src/access/users.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { inviteMember, issuePasswordReset } from '../../src/access/members.js';
+import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant } from '../support/factories.js';
+import { buildMember, buildTenant, contextFor, principalFor } from '../support/factories.js';
 
 /**
  * A person who belongs to two organisations, and what one organisation's credentials are worth on the other's
@@ -102,5 +103,33 @@ describe('a CLI sign-in code of one organisation', () => {
     expect((await app.request('/api/v1/me', { host: GLOBEX, token: body.access_token })).status).toBe(401);
     expect((await app.request('/api/v1/me', { host: CENTRAL, token: body.access_token, headers: { 'x-tenant': 'xglobex' } })).status).toBe(401);
     expect((await app.request('/api/v1/me', { host: CENTRAL, token: body.access_token, headers: { 'x-tenant': 'xacme' } })).status).toBe(200);
+  });
+});
+
+describe('an invitation or password-reset link of one organisation', () => {
+  /** Posts a link's form on `host` with the form token of a page of that host (a browser there). */
+  async function submit(host: string, path: string, fields: Record<string, string>) {
+    const page = await app.request('/sign-in', { host, headers: { accept: 'text/html' } });
+    const csrf = hiddenField(await page.text(), 'csrf');
+    return app.request(path, { host, cookie: cookiesOf(page), headers: { origin: `http://${host}`, accept: 'text/html' }, form: { csrf, ...fields } });
+  }
+  const owner = () => contextFor(database, acme, principalFor(acme, 'owner', null, person.id));
+
+  it('opens nothing on the other organisation’s host, and is not used up there', async () => {
+    const { token } = await inviteMember(owner(), { email: 'cross.invited@example.test', role: 'viewer' });
+    const invitation = `/invitations/${token}`;
+    expect((await app.request(invitation, { host: GLOBEX, headers: { accept: 'text/html' } })).status).toBe(404);
+    const joinedThere = await submit(GLOBEX, invitation, { name: 'Cross Invited', password: 'my own secret 1' });
+    expect(joinedThere.status).toBe(404);
+    expect(joinedThere.headers.getSetCookie().some((c) => /orgonaut_session=[^;]/.test(c))).toBe(false);
+    expect((await submit(ACME, invitation, { name: 'Cross Invited', password: 'my own secret 1' })).status).toBe(303);
+
+    const viewer = await buildMember(database, acme, 'viewer', { password: PASSWORD });
+    const reset = `/password-reset/${(await issuePasswordReset(owner(), viewer.id)).token}`;
+    expect((await app.request(reset, { host: GLOBEX, headers: { accept: 'text/html' } })).status).toBe(404);
+    expect((await submit(GLOBEX, reset, { password: 'taken over from globex' })).status).toBe(400);
+    await expect(signInThroughForm(app, ACME, viewer.email, 'taken over from globex')).rejects.toThrow();
+    expect((await submit(ACME, reset, { password: 'my chosen new one' })).status).toBe(200);
+    await expect(signInThroughForm(app, ACME, viewer.email, 'my chosen new one')).resolves.toBeTruthy();
   });
 });
