@@ -72,7 +72,7 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   const takeLive = conflicts.filter((c) => chosen.get(key(c))?.choice === 'live');
   // Beyond the plan's actor allowance: refused now rather than as a failed task (checked again when applying, after
   // any "take the source's value" choices are folded in).
-  if (!takeLive.length) checkAllowance(ctx, await ctx.graphs.scenario(scenario));
+  if (!takeLive.length) checkAllowance(ctx, await ctx.graphs.scenario(scenario), (await ctx.graphs.live(ctx.tenant.id)).graph);
   await assertNoPromotionRunning(ctx, scenario);
   return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {
     // Checked again when the work starts: a promotion of it that finished meanwhile made it applied (or it was archived).
@@ -150,7 +150,7 @@ async function resolveWithSource(ctx: ServiceContext, scenario: Scenario, confli
 async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
   const live = await ctx.graphs.live(ctx.tenant.id);
   const target = await ctx.graphs.scenario(scenario);
-  checkAllowance(ctx, target);
+  checkAllowance(ctx, target, live.graph);
   const chain = await chainChanges(ctx, scenario);
   const write = liveWrite(live.graph, target, chain);
   const deltas = await lineageDeltas(ctx, live.graph, target);
@@ -225,12 +225,20 @@ async function writeLiveAt(tx: ServiceContext['db'], ctx: ServiceContext, expect
   return version;
 }
 
-function checkAllowance(ctx: ServiceContext, target: OrgGraph): void {
+/**
+ * Refuses a Live beyond the plan's actor allowance — only when the promotion adds to it, as imports do: a tenant
+ * already over its allowance (a lower plan or override since) can still promote a rename or a reduction.
+ */
+function checkAllowance(ctx: ServiceContext, target: OrgGraph, live: OrgGraph): void {
   const allowance = actorAllowance(ctx.tenant);
   const day = today();
-  let active = 0;
-  for (const actor of target.actors.values()) if (inEffect(actor, day)) active++;
-  if (active > allowance) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
+  const activeIn = (graph: OrgGraph) => {
+    let active = 0;
+    for (const actor of graph.actors.values()) if (inEffect(actor, day)) active++;
+    return active;
+  };
+  const after = activeIn(target);
+  if (after > allowance && after > activeIn(live)) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
 }
 
 

@@ -252,6 +252,20 @@ describe('promotion', () => {
     expect((await listScenarios(ctx, { kind: 'snapshot' })).items).toEqual([]);
   });
 
+  it('still promotes a rename or a reduction in a tenant already over its actor allowance (a lower override since), refusing only growth', async () => {
+    const over = await writeGraph(database, await buildTenant(database, { plan: 'business' }), buildFixtureOrg('over-allowance'));
+    await database.db.execute(`update tenants set actor_allowance = 5 where id = '${over.id}'` as never);
+    const ctx = contextFor(database, { ...over, actorAllowance: 5 }, principalFor(over, 'owner'), owner.graphs);
+    const ids = fixtureIds('over-allowance');
+    const rename = (await createScenario(ctx, { name: 'Just a rename' })).id;
+    await applyBatch(ctx, rename, [{ op: 'rename_org_unit', org_unit_id: ids.units.F, name: 'Field Sales' }]);
+    expect((await (await promoteScenario(ctx, rename)).done).status).toBe('succeeded');
+    expect((await getOrgUnit(ctx, ids.units.F)).unit.name).toBe('Field Sales');
+    const grow = (await createScenario(ctx, { name: 'One more' })).id;
+    await applyBatch(ctx, grow, [{ op: 'add_actor', kind: 'human', display_name: 'One more', org_unit_id: ids.units.F }]);
+    await expect(promoteScenario(ctx, grow)).rejects.toMatchObject({ code: 'plan_limit', details: { allowed: 5 } });
+  });
+
   it('needs scenarios.promote and snapshots.restore', async () => {
     const member = contextFor(database, tenant, principalFor(tenant, 'member'), owner.graphs);
     const sid = (await createScenario(member, { name: 'Mine' })).id;
