@@ -421,6 +421,20 @@ describe('orgonaut CLI with a token (headless)', () => {
     await cli(['scenario', 'archive', sid], config());
   });
 
+  it('takes a scenario by its name as well as by id (ignoring case and spaces), and says which scenarios a name could mean', async () => {
+    const shown = await cli(['scenario', 'show', '  cli   PLAN '], config());
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^Id\\s+${scenarioId}$`, 'm'));
+    requested.length = 0;
+    expect((await cli(['live', 'actors', '--scenario', 'CLI plan', '--limit', '1'], config())).code).toBe(0);
+    expect(requested.find((u) => u.pathname === '/api/v1/actors')?.searchParams.get('scenario_id')).toBe(scenarioId);
+    expectOneLine(await cli(['scenario', 'delta', 'No such plan'], config()), 2, /^orgonaut: no scenario or snapshot is named "No such plan"\. Find it with "orgonaut scenario list", then give its id or exact name\.$/);
+    // Snapshots may share a name: the CLI does not guess between them.
+    const snapshot = async () => (await app.request('/api/v1/snapshots', { host: `${SLUG}.localhost`, token: tokens.owner, json: { name: 'Twice taken' } })).status;
+    expect([await snapshot(), await snapshot()]).toEqual([201, 201]);
+    expectOneLine(await cli(['live', 'units', '--scenario', 'twice taken'], config()), 2, /^orgonaut: 2 scenarios are named "twice taken": snapshot [0-9a-f-]{36}; snapshot [0-9a-f-]{36}\. Give --scenario the id of the one you mean\.$/);
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');

@@ -23,7 +23,7 @@ interface Group {
   usage: string[];
 }
 
-const VIEW = '[--scenario <id>] [--as-of YYYY-MM-DD]';
+const VIEW = '[--scenario <id|name>] [--as-of YYYY-MM-DD]';
 const PAGE = '[--limit N] [--cursor C] [--all]';
 
 export const CLIENT_GROUPS: Record<string, Group> = {
@@ -57,14 +57,14 @@ export const CLIENT_GROUPS: Record<string, Group> = {
     summary: 'Scenario lifecycle: list, create, show, delta, changes, apply, submit, withdraw, archive, unarchive, tasks, promote',
     usage: [
       `scenario list [--kind planning|applied|snapshot] [--state active|archived] ${PAGE}`,
-      'scenario create "<name>" [--description <text>] [--from <scenario-id>]',
-      'scenario show <id>',
-      'scenario delta <id> [--compare source|live|promotion] [--as-of YYYY-MM-DD]',
-      `scenario changes <id> [--family <family>] ${PAGE}`,
-      'scenario apply <id> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
-      'scenario submit|withdraw|archive|unarchive <id>',
-      `scenario tasks <id> [--status pending|running|succeeded|failed] [--kind promotion|restore|import] ${PAGE}`,
-      'scenario promote <id> [--resolutions <file.json>] [--wait]',
+      'scenario create "<name>" [--description <text>] [--from <scenario id|name>]',
+      'scenario show <id|name>       (a scenario or snapshot by its id or its name)',
+      'scenario delta <id|name> [--compare source|live|promotion] [--as-of YYYY-MM-DD]',
+      `scenario changes <id|name> [--family <family>] ${PAGE}`,
+      'scenario apply <id|name> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
+      'scenario submit|withdraw|archive|unarchive <id|name>',
+      `scenario tasks <id|name> [--status pending|running|succeeded|failed] [--kind promotion|restore|import] ${PAGE}`,
+      'scenario promote <id|name> [--resolutions <file.json>] [--wait]',
     ],
   },
   tasks: {
@@ -81,7 +81,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `report spans [--span outliers|narrow|wide|all] [--unit <unit>] ${VIEW} ${PAGE}    (managers by number of direct reports)`,
       `report lineage ${PAGE}`,
       `report snapshots ${PAGE}`,
-      `report activity [--category model|security] [--entity-type <type>] [--scenario <id>] [--since D] [--until D] ${PAGE}`,
+      `report activity [--category model|security] [--entity-type <type>] [--scenario <id|name>] [--since D] [--until D] ${PAGE}`,
     ],
   },
   import: {

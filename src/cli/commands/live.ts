@@ -15,7 +15,7 @@ const withoutManager = (run: Run) => (booleanFlag(run.args, 'without-manager') ?
 
 export async function liveCommand(run: Run): Promise<number> {
   const sub = word(run, 0, 'units|tree|departments|teams|actors|positions|placements|metrics');
-  const view = viewQuery(run);
+  const view = await viewQuery(run);
   const flag = (name: string) => stringFlag(run.args, name);
   switch (sub) {
     case 'units':

@@ -1,7 +1,7 @@
 import { booleanFlag, stringFlag, UsageError } from '../args.js';
 import { ApiProblem } from '../client/errors.js';
 import { cell, fieldLabel, fte, money, span, utcTime } from '../client/output.js';
-import { fetchAll, fetchList, ID, listCommand, printList, unitFlag, viewQuery, word, type Run } from './shared.js';
+import { fetchAll, fetchList, ID, listCommand, printList, scenarioRef, unitFlag, viewQuery, word, type Run } from './shared.js';
 
 /** `orgonaut report roster|metrics|spans|lineage|snapshots|activity`: the reports of the REST API as tables or JSON. */
 
@@ -10,12 +10,13 @@ type Row = Record<string, any>;
 export async function reportCommand(run: Run): Promise<number> {
   const sub = word(run, 0, 'roster|metrics|spans|lineage|snapshots|activity');
   const flag = (name: string) => stringFlag(run.args, name);
+  const view = ['roster', 'metrics', 'spans'].includes(sub) ? await viewQuery(run) : {};
   switch (sub) {
     case 'roster':
       return listCommand<Row>(
         run,
         '/api/v1/reports/roster',
-        { ...viewQuery(run), org_unit_id: await unitFlag(run, 'unit', viewQuery(run)), kind: flag('kind'), primary_only: booleanFlag(run.args, 'primary-only') ? 'true' : undefined },
+        { ...view, org_unit_id: await unitFlag(run, 'unit', view), kind: flag('kind'), primary_only: booleanFlag(run.args, 'primary-only') ? 'true' : undefined },
         [
           { header: 'NAME', value: (r) => r.display_name },
           { header: 'TITLE', value: (r) => r.title },
@@ -30,7 +31,7 @@ export async function reportCommand(run: Run): Promise<number> {
         flag('kind') || booleanFlag(run.args, 'primary-only') ? 'Nobody in this unit matches.' : 'Nobody in this unit.',
       );
     case 'metrics':
-      return listCommand<Row>(run, '/api/v1/reports/org-unit-metrics', { ...viewQuery(run), type: flag('type'), org_unit_id: await unitFlag(run, 'unit', viewQuery(run)), include_inactive: booleanFlag(run.args, 'include-inactive') ? 'true' : undefined }, [
+      return listCommand<Row>(run, '/api/v1/reports/org-unit-metrics', { ...view, type: flag('type'), org_unit_id: await unitFlag(run, 'unit', view), include_inactive: booleanFlag(run.args, 'include-inactive') ? 'true' : undefined }, [
         { header: 'UNIT', value: (u) => u.name },
         { header: 'TYPE', value: (u) => u.type },
         { header: 'PATH', value: (u) => (u.path as string[]).join(' › ') },
@@ -45,7 +46,7 @@ export async function reportCommand(run: Run): Promise<number> {
       return listCommand<Row>(
         run,
         '/api/v1/reports/spans',
-        { ...viewQuery(run), org_unit_id: await unitFlag(run, 'unit', viewQuery(run)), span: flag('span') },
+        { ...view, org_unit_id: await unitFlag(run, 'unit', view), span: flag('span') },
         [
           { header: 'MANAGER', value: (m) => m.display_name },
           { header: 'TITLE', value: (m) => m.title },
@@ -82,7 +83,7 @@ export async function reportCommand(run: Run): Promise<number> {
         ID,
       ], 'No snapshots yet.');
     case 'activity': {
-      const body = await fetchList(run, '/api/v1/activity', { category: flag('category'), entity_type: flag('entity-type'), scenario_id: flag('scenario'), since: flag('since'), until: flag('until') });
+      const body = await fetchList(run, '/api/v1/activity', { category: flag('category'), entity_type: flag('entity-type'), scenario_id: flag('scenario') === undefined ? undefined : await scenarioRef(run, flag('scenario')!, '--scenario'), since: flag('since'), until: flag('until') });
       // A change made in a scenario is not a change to Live: the table says where (by the scenario's name when the
       // credential may read scenarios).
       const names = run.json || !(body.data as Row[]).some((e) => e.scenario_id) ? new Map<string, string>() : await scenarioNames(run, true);

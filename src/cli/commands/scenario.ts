@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT } from '../client/errors.js';
 import { cell, familyLabel, fieldLabel, fieldText, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
-import { fetchList, ID, listCommand, printList, scenarioName, word, type Run } from './shared.js';
+import { fetchList, ID, listCommand, printList, scenarioName, scenarioRef, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
 
 /**
@@ -29,7 +29,7 @@ export async function scenarioCommand(run: Run): Promise<number> {
     return listCommand<Row>(run, '/api/v1/scenarios', { kind: stringFlag(run.args, 'kind'), state: stringFlag(run.args, 'state') }, SCENARIO_COLUMNS, 'No scenarios yet.');
   }
   if (sub === 'create') return create(run);
-  const id = word(run, 1, 'scenario-id');
+  const id = await scenarioRef(run, word(run, 1, 'scenario-id'));
   switch (sub) {
     case 'show':
       return show(run, id);
@@ -80,11 +80,11 @@ async function noChangesShown(run: Run, id: string, family: string | undefined):
 
 async function create(run: Run): Promise<number> {
   const name = stringFlag(run.args, 'name') ?? run.words.slice(1).join(' ');
-  if (!name.trim()) throw new UsageError('scenario create needs a name: orgonaut scenario create "<name>" [--description d] [--from <scenario-id>]');
+  if (!name.trim()) throw new UsageError('scenario create needs a name: orgonaut scenario create "<name>" [--description d] [--from <scenario id|name>]');
   const body = await run.client().post<{ data: Row }>('/api/v1/scenarios', {
     name,
     ...(stringFlag(run.args, 'description') ? { description: stringFlag(run.args, 'description') } : {}),
-    ...(stringFlag(run.args, 'from') ? { source_scenario_id: stringFlag(run.args, 'from') } : {}),
+    ...(stringFlag(run.args, 'from') ? { source_scenario_id: await scenarioRef(run, stringFlag(run.args, 'from')!, '--from') } : {}),
   });
   if (run.json) printJson(body);
   else print(`Created scenario "${body.data.name}" (${body.data.id}), branched from ${body.data.source?.kind === 'scenario' ? body.data.source.name ?? body.data.source.scenario_id : 'Live'}.`);

@@ -36,11 +36,33 @@ export function word(run: Run, index: number, name: string): string {
   return value;
 }
 
-/** `--scenario` and `--as-of`: which organisation and day a read looks at. */
-export function viewQuery(run: Run): Query {
+/** `--scenario` (an id or a name, see scenarioRef) and `--as-of`: which organisation and day a read looks at. */
+export async function viewQuery(run: Run): Promise<Query> {
   const asOf = stringFlag(run.args, 'as-of');
   if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError('--as-of must be a date written YYYY-MM-DD');
-  return { scenario_id: stringFlag(run.args, 'scenario'), as_of: asOf };
+  const scenario = stringFlag(run.args, 'scenario');
+  return { scenario_id: scenario === undefined ? undefined : await scenarioRef(run, scenario, '--scenario'), as_of: asOf };
+}
+
+/**
+ * A scenario (or snapshot) given by id, or by its name — ignoring case and spaces, as scenario names are compared —
+ * as people know it ("2026-03 Platform realignment"). A name several have is taken for the one active planning
+ * scenario among them; otherwise none or several: one line saying so, with the candidates' ids, exit 2.
+ */
+export async function scenarioRef(run: Run, value: string, option?: string): Promise<string> {
+  const given = value.trim();
+  if (!given || UUID.test(given)) return given;
+  const key = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+  const { data } = await fetchAll(run.client(), '/api/v1/scenarios');
+  const named = (data as { id: string; name: string; kind: string; state: string }[]).filter((s) => key(s.name) === key(given));
+  const planning = named.filter((s) => s.kind === 'planning' && s.state === 'active');
+  const found = named.length === 1 ? named : planning;
+  if (found.length === 1) return found[0]!.id;
+  if (named.length) {
+    const candidates = named.slice(0, 5).map((s) => `${s.kind}${s.state === 'archived' ? ', archived' : ''} ${s.id}`);
+    throw new CliError(`${named.length} scenarios are named "${given}": ${candidates.join('; ')}. Give ${option ? `${option} ` : ''}the id of the one you mean.`, EXIT.usage);
+  }
+  throw new CliError(`no scenario or snapshot is named "${given}". Find it with "orgonaut scenario list", then give ${option ? `${option} ` : ''}its id or exact name.`, EXIT.usage);
 }
 
 export function pageQuery(run: Run): Query {
