@@ -208,11 +208,13 @@ export async function setMemberStatus(ctx: ServiceContext, userId: string, statu
   if (userId === ctx.principal.userId) throw new Conflict('You cannot archive yourself.');
   await ctx.db.update(memberships).set({ status }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
   if (status === 'archived') {
-    // Archiving ends every way in, for good: reactivating someone later must not bring back old credentials.
+    // Archiving ends every way in, for good: reactivating someone later must not bring back old credentials, nor
+    // an unused password-reset link.
     await destroyUserSessions(ctx.db, userId, ctx.tenant.id);
     await revokeTokensOfUser(ctx.db, { tenantId: ctx.tenant.id, userId }, { reason: 'member_archived', principal: ctx.principal });
     await revokeAllAppsOfUser(ctx.db, ctx.tenant.id, userId, { revokedBy: ctx.principal.userId, requestId: ctx.requestId ?? null });
     await endInvitationsSentBy(ctx, userId, 'inviter_archived');
+    await endResetLinks(ctx.db, ctx.tenant.id, userId);
   }
   await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'membership', entityId: userId, action: status === 'archived' ? 'archived' : 'reactivated', principal: ctx.principal });
 }

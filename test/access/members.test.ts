@@ -204,6 +204,18 @@ describe('archiving and reactivating', () => {
   });
 });
 
+describe('archiving and reactivating a member with an unused password-reset link', () => {
+  it('ends the link for good: reactivation does not bring it back', async () => {
+    const leaver = await buildMember(database, tenant, 'viewer', { password: PASSWORD });
+    const link = await resetLink(adminCookie, leaver);
+    expect(link.path).not.toBeNull();
+    expect((await post(`/settings/members/${leaver.id}/archive`, { csrf: await csrf(adminCookie) }, adminCookie)).status).toBe(303);
+    expect((await post(`/settings/members/${leaver.id}/reactivate`, { csrf: await csrf(adminCookie) }, adminCookie)).status).toBe(303);
+    expect((await app.request(link.path!, { host: HOST, headers: { accept: 'text/html' } })).status).toBe(404);
+    expect(await canSignIn(leaver.email, PASSWORD)).toBe(true);
+  });
+});
+
 describe('ownership', () => {
   it('is transferred only by the owner, to an active member, who becomes owner while the old owner becomes admin', async () => {
     const company = await buildTenant(database, { slug: 'membersown', plan: 'business' });
