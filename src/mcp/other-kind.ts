@@ -37,7 +37,7 @@ const KINDS: Kind[] = [
     article: 'an org unit',
     ability: 'org-units.read',
     nameIn: (graph, id) => graph.orgUnits.get(id)?.name,
-    use: 'That id is an org unit (`name` says which): pass it as org_unit_id — `org.actors.list` lists its people, `org.spans.list` its managers, `org.units.get` the unit.',
+    use: 'Its `name` says which unit; pass it as org_unit_id — `org.actors.list` lists its people, `org.spans.list` its managers, `org.units.get` the unit.',
     find: '`org.units.list` or `search`',
   },
   {
@@ -47,7 +47,7 @@ const KINDS: Kind[] = [
     article: 'an actor',
     ability: 'actors.read',
     nameIn: (graph, id) => graph.actors.get(id)?.displayName,
-    use: 'That id is an actor (`name` says who): pass it as actor_id or manager_id — `org.actors.get` shows their unit, manager and reports.',
+    use: 'Its `name` says who; pass it as actor_id or manager_id — `org.actors.get` shows their unit, manager and reports.',
     find: '`org.actors.list` or `search`',
   },
   {
@@ -57,7 +57,7 @@ const KINDS: Kind[] = [
     article: 'a position',
     ability: 'positions.read',
     nameIn: (graph, id) => graph.positions.get(id)?.title,
-    use: 'That id is a position (`name` is its title): pass it as position_id — `org.positions.list` shows it and who fills it.',
+    use: 'Its `name` is the title; pass it as position_id — `org.positions.list` shows it and who fills it.',
     find: '`org.positions.list` (filter it by org_unit_id)',
   },
   {
@@ -78,15 +78,18 @@ const KINDS: Kind[] = [
       return { actor_id: placement.actorId, org_unit_id: placement.orgUnitId };
     },
     use:
-      'That id is a placement (someone’s seat in a unit; `name` says whose and where): for the person pass its `actor_id`, for the unit its `org_unit_id`; ' +
+      'A placement is someone’s seat in a unit (`name` says whose and where): for the person pass its `actor_id`, for the unit its `org_unit_id`; ' +
       'a placement id goes in placement_id of a `scenario.action.plan` change (move_placement, set_allocation, end_placement).',
     find: '`org.placements.list` (filter it by actor_id or org_unit_id)',
   },
 ];
 
-/** The kind asked for and the id given, and the error that says what that id is instead. */
+/** The kinds `fetch` reads: a bare id of one of them that is not found is nothing of theirs. */
+const FETCHED = new Set(['org_unit', 'actor']);
+
+/** The kind asked for (null: `fetch`, which reads org units and actors) and the id given, and the error that says what that id is instead. */
 interface WrongId {
-  asked: Kind;
+  asked: Kind | null;
   id: string;
   explained: (kind: Kind, name: string, links: Record<string, string>) => AppError;
   /** The id given is the name of these records. */
@@ -110,15 +113,19 @@ function idsOf(records: NamedRecord[]): string {
  */
 function wrongId(error: unknown): WrongId | null {
   if (error instanceof NotFound && typeof error.details.id === 'string') {
-    const asked = KINDS.find((kind) => error.message.startsWith(`${kind.what} `));
+    // `fetch` of a bare id that is no org unit or actor: "Record … not found".
+    const fetched = error.message.startsWith('Record ');
+    const asked = fetched ? null : KINDS.find((kind) => error.message.startsWith(`${kind.what} `));
     const id = error.details.id;
-    if (!asked) return null;
+    if (asked === undefined) return null;
+    const what = asked?.what ?? 'Record';
+    const use = (kind: Kind) => (fetched ? `${kind.use} \`fetch\` reads only org units and actors.` : kind.use);
     return {
       asked,
       id,
-      explained: (kind, name, links) => new AppError('not_found', 404, `${asked.what} "${id}" not found: that id is ${kind.article}.`, kind.use, { id, is: kind.is, name, ...links }),
+      explained: (kind, name, links) => new AppError('not_found', 404, `${what} "${id}" not found: that id is ${kind.article}.`, use(kind), { id, is: kind.is, name, ...links }),
       named: (records) =>
-        new AppError('not_found', 404, `${asked.what} "${id}" not found: that is a name, not an id.`, `Pass the id instead (${idsOf(records)}).`, { id, did_you_mean: records }),
+        new AppError('not_found', 404, `${what} "${id}" not found: that is a name, not an id.`, `Pass the id instead (${idsOf(records)}).`, { id, did_you_mean: records }),
     };
   }
   if (error instanceof InvalidInput && typeof error.details.id === 'string' && error.details.id !== '') {
@@ -150,7 +157,7 @@ export async function explainOtherKind(error: unknown, ctx: ServiceContext, args
     const scenarioId = isRecord(args) && typeof args.scenario_id === 'string' ? args.scenario_id : null;
     const { graph } = await openView(ctx, { scenarioId });
     for (const kind of KINDS) {
-      if (kind === asked || !can(ctx.principal, kind.ability)) continue;
+      if (kind === asked || (asked === null && FETCHED.has(kind.is)) || !can(ctx.principal, kind.ability)) continue;
       // A `search` id (`actor:<id>`) passed where another kind goes is that record too.
       const bare = id.replace(/^(actor|org-unit):/, '');
       const name = kind.nameIn(graph, bare, ctx.principal);
@@ -171,11 +178,11 @@ const MAX_NAMED = 5;
  * The records whose name is `text` (case and surrounding spaces aside) — "Platform" passed as org_unit_id — of the
  * kind asked first, then of the other kinds the caller may read.
  */
-function recordsNamed(graph: OrgGraph, text: string, asked: Kind, principal: Principal): NamedRecord[] {
+function recordsNamed(graph: OrgGraph, text: string, asked: Kind | null, principal: Principal): NamedRecord[] {
   const wanted = text.trim().toLowerCase();
   if (!wanted) return [];
   const found: NamedRecord[] = [];
-  for (const kind of [asked, ...KINDS.filter((k) => k !== asked)]) {
+  for (const kind of asked ? [asked, ...KINDS.filter((k) => k !== asked)] : KINDS) {
     if (!kind.family || !can(principal, kind.ability)) continue;
     for (const id of graph[kind.family].keys()) {
       const name = kind.nameIn(graph, id, principal);

@@ -129,3 +129,24 @@ describe('a list query that matches nothing', () => {
     expect(structured<Actors>(await assistant.call('org_actors_list', { kind: 'robot', as_of: AS_OF }))).not.toHaveProperty('note');
   });
 });
+
+describe('an id of another kind, said once', () => {
+  it('is named in the message and the fix says where it goes, without saying twice what it is', async () => {
+    const unit = errorOf(await assistant.call('org_units_get', { org_unit_id: world.ids.id('p1') }));
+    expect(unit.message).toBe(`Org unit "${world.ids.id('p1')}" not found: that id is an actor.`);
+    expect(unit.fix).toBe('Its `name` says who; pass it as actor_id or manager_id — `org_actors_get` shows their unit, manager and reports.');
+  });
+
+  it('also for fetch given a position or placement id, or a name', async () => {
+    const seat = errorOf(await assistant.call('fetch', { id: world.ids.id('pos_p1') }));
+    expect(seat.message).toBe(`Record "${world.ids.id('pos_p1')}" not found: that id is a position.`);
+    expect(seat).toMatchObject({ code: 'not_found', is: 'position', name: 'pos_p1' });
+    expect(seat.fix).toContain('`fetch` reads only org units and actors.');
+    const placement = errorOf(await assistant.call('fetch', { id: world.ids.id('pl-p2') }));
+    expect(placement).toMatchObject({ is: 'placement', actor_id: world.ids.id('p2'), org_unit_id: world.ids.units.P });
+    const named = errorOf(await assistant.call('fetch', { id: 'Platform' }));
+    expect(named).toMatchObject({ did_you_mean: [{ id: world.ids.units.P, is: 'org_unit', name: 'Platform' }] });
+    // Nothing at all: the plain answer, pointing at search.
+    expect(errorOf(await assistant.call('fetch', { id: world.otherIds.units.P })).fix).toContain('`search`');
+  });
+});
