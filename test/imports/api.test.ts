@@ -221,10 +221,10 @@ describe('the import workflow over REST', () => {
     const bad = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { colour: 'red' } } });
     expect(bad.status).toBe(400);
     // A fix that still does not read well says so at once (check), not only after the reprocess.
-    const stillBad = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { FTE: '0,8 FTE' } } });
+    const stillBad = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { FTE: 'ca. 0,8' } } });
     expect(stillBad.status).toBe(200);
     conforms(itemEnvelope(FixedImportRowSchema), stillBad.body, 'fix still bad');
-    expect(stillBad.body.data.check).toMatchObject({ code: 'invalid_fte', field: 'fte', detail: expect.stringContaining('0,8 FTE'), fix: expect.stringContaining('0.01 to 3.00') });
+    expect(stillBad.body.data.check).toMatchObject({ code: 'invalid_fte', field: 'fte', detail: expect.stringContaining('ca. 0,8'), fix: expect.stringContaining('0.01 to 3.00') });
     const fixed = await send(`/api/v1/imports/${runId}/rows/3`, { method: 'PATCH', json: { values: { FTE: '0.9' } } });
     expect(fixed.status).toBe(200);
     conforms(itemEnvelope(FixedImportRowSchema), fixed.body, 'fix');
