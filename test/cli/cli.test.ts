@@ -435,6 +435,21 @@ describe('orgonaut CLI with a token (headless)', () => {
     expectOneLine(await cli(['live', 'units', '--scenario', 'twice taken'], config()), 2, /^orgonaut: 2 scenarios are named "twice taken": snapshot [0-9a-f-]{36}; snapshot [0-9a-f-]{36}\. Give --scenario the id of the one you mean\.$/);
   });
 
+  it('pages the reference lists as it pages the others: the --cursor (or --all) its "More" line suggests is taken', async () => {
+    for (const name of ['Zeta one', 'Zeta two', 'Zeta three']) expect((await cli(['refs', 'team-types', '--create', name], config())).code).toBe(0);
+    const first = await cli(['refs', 'team-types', '--search', 'zeta', '--limit', '2'], config());
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout.trim().split('\n')).toHaveLength(3);
+    const cursor = /--cursor (\S+)/.exec(first.stderr)?.[1];
+    expect(cursor).toBeTruthy();
+    const next = await cli(['refs', 'team-types', '--search', 'zeta', '--limit', '2', '--cursor', cursor!], config());
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(/^Zeta two\s/m);
+    const all = await cli(['refs', 'team-types', '--search', 'zeta', '--all'], config());
+    expect(all.stdout.match(/^Zeta /gm)).toHaveLength(3);
+    expect((await cli(['refs', 'currencies', '--limit', '1'], config())).code).toBe(0);
+  });
+
   it('submits the scenario and lists its tasks', async () => {
     const submitted = await cli(['scenario', 'submit', scenarioId], config());
     expect(submitted.stdout).toContain('Submitted for review: "CLI plan"');

@@ -96,7 +96,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   refs: {
     run: refsCommand,
     summary: 'Reference lists: department types, team types (search, create), currencies',
-    usage: ['refs department-types [--search q] [--create "<name>"]', 'refs team-types [--search q] [--create "<name>"]', 'refs currencies'],
+    usage: [`refs department-types [--search q] ${PAGE}`, `refs team-types [--search q] ${PAGE}`, 'refs department-types|team-types --create "<name>"', `refs currencies ${PAGE}`],
   },
   doctor: {
     run: doctorCommand,
