@@ -367,6 +367,15 @@ describe('pages for an owner', () => {
     expect(html.replace(/\s+/g, ' ')).toContain('No one is in the organisation on 2010-01-01. <a href="/live/matrix">See today</a> or pick another day.');
   });
 
+  it('says the tree of a day before the first unit is empty on that day, linking to today', async () => {
+    const young = await buildTenant(database, { slug: 'webyoung', plan: 'enterprise' });
+    await seedOrganisation(database.db, young, { actors: 12 }); // units opened in the last years
+    const cookie = await signInThroughForm(app, 'webyoung.localhost', (await buildMember(database, young, 'viewer', { password: PASSWORD })).email, PASSWORD);
+    const html = (await get('/live?as_of=1990-01-01', cookie, 'webyoung.localhost')).html.replace(/\s+/g, ' ');
+    expect(html).toContain('There are no org units on 1990-01-01. <a href="/live">See today</a> or pick another day.');
+    expect(html).not.toContain('on this day yet');
+  });
+
   it('lists who reports to no one (the top, and gaps an import left), and exports the same', async () => {
     const page = await get('/live/matrix?manager=none', owner);
     const rows = [...page.html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>/g)].map((m) => decode(m[1]!));

@@ -46,7 +46,8 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
   const { params, tree } = props;
   const open = props.c.req.query('open');
   const openDepth = open === 'all' ? 99 : open === 'none' ? 0 : 2;
-  const keep = (value: string) => link(props.path, props.path.startsWith('/scenarios/') ? { ...params, scenarioId: null } : params, { open: value });
+  const here = props.path.startsWith('/scenarios/') ? { ...params, scenarioId: null } : params;
+  const keep = (value: string) => link(props.path, here, { open: value });
   return (
     <>
       <section class="card" aria-labelledby="totals-title">
@@ -74,7 +75,14 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
             (FTE × allocation).
           </p>
         ) : null}
-        <UnitTree roots={tree.roots} params={params} openDepth={openDepth} label="Org units" />
+        {tree.roots.length === 0 && params.asOf ? (
+          // A day before the first unit (or after the last closed) is not an empty organisation.
+          <p class="empty">
+            There are no org units on {tree.view.asOf}. <a href={link(props.path, { ...here, asOf: null })}>See today</a> or pick another day.
+          </p>
+        ) : (
+          <UnitTree roots={tree.roots} params={params} openDepth={openDepth} label="Org units" />
+        )}
         {tree.roots.length === 0 && !params.scenarioId && !params.asOf ? <StartHere principal={serviceContext(props.c).principal} /> : null}
       </section>
     </>
