@@ -1,8 +1,9 @@
 import { normaliseHeader, type ColumnMapping, type ImportField } from './fields.js';
+import { holdsEmail } from './parse-row.js';
 
 /**
  * Columns that name a person's manager without saying how — “Reports To”, “Supervisor”, “Manager” —: what they hold
- * decides. Emails are read as manager_email, ids (1002, E-1002) as manager_employee_id; names (“Ada Lovelace”,
+ * decides. Emails (`Lovelace, Ada <ada@x.com>` too, as mail clients copy them) are read as manager_email, ids (1002, E-1002) as manager_employee_id; names (“Ada Lovelace”,
  * “Lovelace, Ada”, as BambooHR's and HiBob's exports write them) cannot find a manager and stay unmapped, and the
  * preview says what to export instead.
  */
@@ -11,7 +12,6 @@ const MANAGER_HEADERS = new Set([
   'direct_supervisor', 'manager_full_name', 'supervisor_full_name', 'line_manager_name', 'direct_manager_name',
 ]);
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ID = /^[A-Za-z]{0,4}[-_#]?\d[\d-]{0,15}$/;
 const NAME = /\p{L}.*[\s,].*\p{L}/u;
 
@@ -32,7 +32,7 @@ export function mapManagerColumns(mapping: readonly ColumnMapping[], sample: Sam
     if (!isManagerColumn(m)) return m;
     const values = filled(sample, m.column);
     if (!values.length) return m;
-    const field: ImportField | null = values.every((v) => EMAIL.test(v)) ? 'manager_email' : values.every((v) => ID.test(v)) ? 'manager_employee_id' : null;
+    const field: ImportField | null = values.every(holdsEmail) ? 'manager_email' : values.every((v) => ID.test(v)) ? 'manager_employee_id' : null;
     if (!field || used.has(field)) return m;
     used.add(field);
     return { ...m, field };
@@ -43,7 +43,7 @@ export function mapManagerColumns(mapping: readonly ColumnMapping[], sample: Sam
 export function managerNameColumn(mapping: readonly ColumnMapping[], sample: Sample): { header: string; example: string } | null {
   for (const m of mapping) {
     if (!isManagerColumn(m)) continue;
-    const example = filled(sample, m.column).find((v) => NAME.test(v) && !EMAIL.test(v));
+    const example = filled(sample, m.column).find((v) => NAME.test(v) && !holdsEmail(v));
     if (example) return { header: m.header, example };
   }
   return null;

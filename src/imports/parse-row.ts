@@ -110,6 +110,11 @@ function bareEmail(value: string): string {
   return angled.replace(/^mailto:/i, '');
 }
 
+/** Whether a cell holds an email, as the import reads it (`bareEmail`). */
+export function holdsEmail(value: string): boolean {
+  return EMAIL.test(bareEmail(value.trim()));
+}
+
 /** Why a cell is not an email, in the words of what to look for. */
 function notAnEmail(value: string): string {
   const why = /\s/.test(value) ? ' (it contains a space)' : !value.includes('@') ? ' (it has no @)' : /@[^@.]+$/.test(value) ? ' (its domain has no ending such as .com)' : '';

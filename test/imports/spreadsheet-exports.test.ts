@@ -115,3 +115,13 @@ describe('accents as each system writes them', () => {
     expect([...graph.actors.values()].find((a) => a.email === 'rene@nfc.test')!.displayName).toBe('René Ørsted'.normalize('NFC'));
   });
 });
+
+describe('a manager column of addresses as mail clients copy them', () => {
+  it('is read as the managers’ emails', async () => {
+    const csv = 'Email,Name,Department,Reports To\nboss@outlook.test,Boss,Ops,\nrep@outlook.test,Rep,Ops,"Boss, The <boss@outlook.test>"\n';
+    const created = await createRunFromUpload(owner, { body: csv, fileName: 'outlook.csv' });
+    expect(created.mapping.find((m) => m.header === 'Reports To')?.field).toBe('manager_email');
+    const done = await (await startRun(owner, created.id)).done;
+    expect(done.summary).toMatchObject({ rows: { imported: 2, quarantined: 0 } });
+  });
+});
