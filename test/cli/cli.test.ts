@@ -435,7 +435,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expectOneLine(await cli(['live', 'units', '--scenario', 'twice taken'], config()), 2, /^orgonaut: 2 scenarios are named "twice taken": snapshot [0-9a-f-]{36}; snapshot [0-9a-f-]{36}\. Give --scenario the id of the one you mean\.$/);
   });
 
-  it('pages the reference lists as it pages the others: the --cursor (or --all) its "More" line suggests is taken', async () => {
+  it('pages the reference lists as it pages the others (the --cursor or --all its "More" line suggests is taken), and names a refused type name --create', async () => {
     for (const name of ['Zeta one', 'Zeta two', 'Zeta three']) expect((await cli(['refs', 'team-types', '--create', name], config())).code).toBe(0);
     const first = await cli(['refs', 'team-types', '--search', 'zeta', '--limit', '2'], config());
     expect(first.code, first.stderr).toBe(0);
@@ -448,6 +448,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     const all = await cli(['refs', 'team-types', '--search', 'zeta', '--all'], config());
     expect(all.stdout.match(/^Zeta /gm)).toHaveLength(3);
     expect((await cli(['refs', 'currencies', '--limit', '1'], config())).code).toBe(0);
+    // A refused name is named by the option it was typed as, not the API's body field.
+    expectOneLine(await cli(['refs', 'team-types', '--create', 'x'.repeat(120)], config()), 1, /^orgonaut: Invalid --create: .*Correct --create and try again\. \(HTTP 400 invalid_input\)$/);
+    const blank = await cli(['refs', 'team-types', '--create', '  '], config());
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toMatch(/^orgonaut: --create needs the name of the type to create/);
   });
 
   it('submits the scenario and lists its tasks', async () => {

@@ -51,14 +51,15 @@ const OPTION_OF: Record<string, string> = {
 };
 
 /**
- * A 400 about a query parameter the command sent, named as the person typed it: `Invalid --as-of: … Correct --as-of`
- * rather than the API's `as_of`, which they never wrote. The problem itself (`--json`) is left as the API sent it.
+ * A 400 about a query parameter (or body field) the command sent, named as the person typed it: `Invalid --as-of: …
+ * Correct --as-of` rather than the API's `as_of`, which they never wrote (`optionOf`: the option of each parameter
+ * whose name is not the option's). The problem itself (`--json`) is left as the API sent it.
  */
-export function namedByOption(error: unknown, sent: Record<string, unknown>): unknown {
+export function namedByOption(error: unknown, sent: Record<string, unknown>, optionOf: Record<string, string> = OPTION_OF): unknown {
   if (!(error instanceof ApiProblem) || error.status !== 400) return error;
   const field = error.problem.field;
   if (typeof field !== 'string' || !/^[a-z_]+$/.test(field) || sent[field] === undefined || sent[field] === null || sent[field] === '') return error;
-  const option = `--${OPTION_OF[field] ?? field.replaceAll('_', '-')}`;
+  const option = `--${optionOf[field] ?? field.replaceAll('_', '-')}`;
   const shown = {
     ...error.problem,
     detail: error.problem.detail?.replace(`Invalid ${field}:`, `Invalid ${option}:`),

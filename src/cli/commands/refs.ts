@@ -1,4 +1,5 @@
 import { stringFlag, UsageError } from '../args.js';
+import { namedByOption } from '../client/errors.js';
 import { print, printJson, rate } from '../client/output.js';
 import { ID, listCommand, word, type Run } from './shared.js';
 
@@ -20,7 +21,10 @@ export async function refsCommand(run: Run): Promise<number> {
   if (sub !== 'department-types' && sub !== 'team-types') throw new UsageError(`unknown reference list "${sub}" (department-types, team-types or currencies)`);
   const create = stringFlag(run.args, 'create');
   if (create !== undefined) {
-    const body = await run.client().post<{ data: { id: string; name: string } }>(`/api/v1/${sub}`, { name: create });
+    if (!create.trim()) throw new UsageError('--create needs the name of the type to create: --create "<name>"');
+    const body = await run.client()
+      .post<{ data: { id: string; name: string } }>(`/api/v1/${sub}`, { name: create })
+      .catch((error: unknown) => Promise.reject(namedByOption(error, { name: create }, { name: 'create' })));
     if (run.json) printJson(body);
     else print(`Created ${sub === 'department-types' ? 'department' : 'team'} type "${body.data.name}" (${body.data.id}).`);
     return 0;
