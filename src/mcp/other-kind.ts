@@ -11,7 +11,9 @@ import { isRecord } from './registry.js';
  * An id of one kind passed where another is asked ("who reports to the Platform team?" with the team's id as
  * manager_id) is "not found" — true, but it reads as if the record did not exist. When the id is a record of another
  * kind the caller may read, the error says which kind, names it (a structured field: tenant text stays out of
- * messages) and where that kind of id goes — also for a change given to `scenario.action.plan`.
+ * messages) and where that kind of id goes — also for a change given to `scenario.action.plan` and for `fetch`. A name
+ * given as an id ("Platform" as org_unit_id, a scenario's name as scenario_id) is said to be one, with the ids of the
+ * records that have it (`did_you_mean`).
  */
 interface Kind {
   what: string;
@@ -102,9 +104,12 @@ interface NamedRecord {
   name: string;
 }
 
-/** "the org unit Platform is <id>", for a name given where its id goes. */
+/**
+ * "org unit <id>", for a name given where its id goes: the kinds and ids only, as the names stay in `did_you_mean`
+ * (tenant text stays out of messages).
+ */
 function idsOf(records: NamedRecord[]): string {
-  return records.map((r) => `${r.is.replace('_', ' ')} ${r.name} is ${r.id}`).join('; ');
+  return `the ${records.length === 1 ? 'record' : 'records'} of that name: ${records.map((r) => `${r.is.replace('_', ' ')} ${r.id}`).join(', ')}`;
 }
 
 /**
@@ -180,7 +185,8 @@ const MAX_NAMED = 5;
  */
 function recordsNamed(graph: OrgGraph, text: string, asked: Kind | null, principal: Principal): NamedRecord[] {
   const wanted = text.trim().toLowerCase();
-  if (!wanted) return [];
+  // An id of nothing (another tenant's, a deleted record's) is no name: no need to read every record.
+  if (!wanted || /^(actor:|org-unit:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(wanted)) return [];
   const found: NamedRecord[] = [];
   for (const kind of asked ? [asked, ...KINDS.filter((k) => k !== asked)] : KINDS) {
     if (!kind.family || !can(principal, kind.ability)) continue;
@@ -201,8 +207,8 @@ async function explainScenarioName(error: NotFound, ctx: ServiceContext): Promis
   try {
     const named = (await listScenarioRows(ctx.db, ctx.tenant.id)).filter((s) => s.name.toLowerCase() === wanted).slice(0, MAX_NAMED);
     if (!named.length) return error;
-    const ids = named.map((s) => `the ${s.kind} ${s.name}${s.state === 'active' ? '' : ` (${s.state})`} is ${s.id}`).join('; ');
-    return new AppError('not_found', 404, `${error.message.replace(/\.$/, '')}: that is a name, not an id.`, `Pass its id as scenario_id (${ids}).`, {
+    const ids = named.map((s) => `${s.kind}${s.state === 'active' ? '' : ` (${s.state})`} ${s.id}`).join(', ');
+    return new AppError('not_found', 404, `${error.message.replace(/\.$/, '')}: that is a name, not an id.`, `Pass its id as scenario_id (the scenarios of that name: ${ids}).`, {
       id: given,
       did_you_mean: named.map((s) => ({ id: s.id, is: s.kind, name: s.name, state: s.state })),
     });

@@ -41,7 +41,7 @@ describe('a name given where an id goes ("Platform" as org_unit_id)', () => {
     const unit = errorOf(await assistant.call('org_units_get', { org_unit_id: 'Platform' }));
     expect(unit.message).toBe('Org unit "Platform" not found: that is a name, not an id.');
     expect(unit).toMatchObject({ code: 'not_found', did_you_mean: [{ id: world.ids.units.P, is: 'org_unit', name: 'Platform' }] });
-    expect(unit.fix).toBe(`Pass the id instead (org unit Platform is ${world.ids.units.P}).`);
+    expect(unit.fix).toBe(`Pass the id instead (the record of that name: org unit ${world.ids.units.P}).`);
 
     // Case aside, and a name of another kind: the team's name where a person goes.
     const person = errorOf(await assistant.call('org_reporting_lines_list', { manager_id: ' platform ' }));
@@ -50,13 +50,13 @@ describe('a name given where an id goes ("Platform" as org_unit_id)', () => {
     const scenario = errorOf(await assistant.call('scenario_get', { scenario_id: 'reshape sales' }));
     expect(scenario.message).toBe('Scenario "reshape sales" not found: that is a name, not an id.');
     expect(scenario).toMatchObject({ did_you_mean: [{ id: world.scenario.id, is: 'planning', name: 'Reshape sales', state: 'active' }] });
-    expect(scenario.fix).toContain(`the planning Reshape sales is ${world.scenario.id}`);
+    expect(scenario.fix).toBe(`Pass its id as scenario_id (the scenarios of that name: planning ${world.scenario.id}).`);
 
     const change = errorOf(
       await assistant.call('scenario_action_plan', { scenario_id: world.scenario.id, changes: [{ op: 'set_manager', actor_id: world.ids.id('p2'), manager_id: 'eng_head' }] }),
     );
     expect(change).toMatchObject({ code: 'invalid_input', field: 'changes[0].manager_id', did_you_mean: [{ id: world.ids.id('eng_head'), is: 'actor', name: 'eng_head' }] });
-    expect(change.fix).toBe(`Correct "changes[0].manager_id" with the id (actor eng_head is ${world.ids.id('eng_head')}).`);
+    expect(change.fix).toBe(`Correct "changes[0].manager_id" with the id (the record of that name: actor ${world.ids.id('eng_head')}).`);
   });
 
   it('keeps the plain "not found" for a name nothing has', async () => {
