@@ -80,6 +80,31 @@ describe('reprocessing after Live changed', () => {
   });
 });
 
+describe('a last day set in Live since', () => {
+  let database: Database;
+  let owner: ServiceContext;
+  beforeAll(async () => {
+    database = await testDatabase();
+    ({ owner } = await importTenant(database, { slug: 'since3' }));
+  });
+  afterAll(() => database?.close());
+
+  it('is not taken away by a fixed row that says the person is active', async () => {
+    const header = ['email', 'name', 'department', 'fte', 'status', 'end_date'];
+    await importFile(owner, csvOf(header, [['ola@since.test', 'Ola', 'Ops', '1', '', '']]));
+    const run = await importFile(owner, csvOf(header, [['ola@since.test', 'Ola', 'Ops', 'lots', 'active', '']]));
+    const lastDay = addDays(today(), 30);
+    await importFile(owner, csvOf(header, [['ola@since.test', 'Ola', 'Ops', '', '', lastDay]]));
+    await fixRow(owner, run.id, 1, { fte: '1' });
+    await (await reprocessRun(owner, run.id)).done;
+    const [ola] = (await listRows(owner, run.id, { limit: 10 })).items;
+    expect(ola!.reason).toMatchObject({ code: 'live_changed', field: 'status' });
+    expect(ola!.reason!.detail).toContain(`Ola’s last day was not set when this run read the file`);
+    expect(ola!.reason!.detail).toContain(`it is now ${lastDay}, and this row says they are active, which would take that last day away with the file’s older data`);
+    expect((await people(owner)).find((a) => a.email === 'ola@since.test')!.validTo).toBe(addDays(lastDay, 1));
+  });
+});
+
 describe('a fixed row and the rows earlier steps imported', () => {
   it('is refused when it finds the person an earlier row imported, though Live has given them other identities since', async () => {
     const first = await planRows(HEADER, [['zoe@since.test', 'Zoe', 'Ops', '', '1', '', 'workday', 'W-10']], emptyGraph(), '2026-11-29');

@@ -44,7 +44,8 @@ export class LiveSince {
   /**
    * A row of this step whose person Live changed under it: its identity found someone when the run read the file and
    * now finds someone else or nobody (their email or HRIS id changed, or they were removed), or it found a person who
-   * was active then, has left since, and the row says active — it would bring them back. A row that found nobody
+   * was active then, has left since — or was given another last day — and the row says active: it would bring them
+   * back, or take the last day away. A row that found nobody
    * then is matched as it is now (a person added since with its identity is the same person).
    */
   problem(row: RowIdentity, matched: Actor | undefined, index: OrgIndex): Quarantine | null {
@@ -63,10 +64,11 @@ export class LiveSince {
       const instead = matched ? `it now finds ${matched.displayName}, whom this row would update instead` : 'this row would add a new person instead';
       return quarantine('live_changed', by, `${identity} was ${then.displayName}’s ${since}: ${change}, and ${instead}`);
     }
-    const { today } = index;
-    if (row.endsOn === null && !ended(then, today) && ended(matched, today)) {
-      return quarantine('live_changed', 'status', `${then.displayName} was active ${since}: their last day is ${addDays(matched.validTo!, -1)}, and this row says they are active, which would bring them back with the file’s older data`);
-    }
-    return null;
+    // The row says active, which clears an end date: one Live has set or moved since is not the row's to take away.
+    if (row.endsOn !== null || matched.validTo === null || matched.validTo === then.validTo) return null;
+    const lastDay = addDays(matched.validTo, -1);
+    return ended(matched, index.today) && !ended(then, index.today)
+      ? quarantine('live_changed', 'status', `${then.displayName} was active ${since}: their last day is ${lastDay}, and this row says they are active, which would bring them back with the file’s older data`)
+      : quarantine('live_changed', 'status', `${then.displayName}’s last day was ${then.validTo ? addDays(then.validTo, -1) : 'not set'} ${since}: it is now ${lastDay}, and this row says they are active, which would take that last day away with the file’s older data`);
   }
 }
