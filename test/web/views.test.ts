@@ -977,6 +977,14 @@ describe('the same figure on every page', () => {
   });
 });
 
+describe('the scenario list of a viewer', () => {
+  it('does not promise cost in the comparison', async () => {
+    await newScenario(owner, 'Listed for a viewer');
+    expect((await get('/scenarios', viewer)).html).toMatch(/to see their headcount, FTE side by side\./);
+    expect((await get('/scenarios', owner)).html).toMatch(/to see their headcount, FTE and cost side by side\./);
+  });
+});
+
 describe('the scenario delta page', () => {
   it('shows a cost it cannot convert as unknown, never as a change counted with 0', async () => {
     await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'CHF', rateToReporting: null }]);

@@ -202,7 +202,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               <button type="submit" class="secondary">
                 Compare selected
               </button>
-              <span class="hint">Tick two or more (up to {MAX_COMPARED}) to see their headcount, FTE and cost side by side.</span>
+              <span class="hint">Tick two or more (up to {MAX_COMPARED}) to see their headcount, FTE{can(ctx.principal, 'costs.read') ? ' and cost' : ''} side by side.</span>
             </p>
           </form>
         )}
