@@ -149,7 +149,8 @@ describe('orgonaut import', () => {
 
   it('imports into a scenario with --target and prints the JSON with --json', async () => {
     const scenario = await createScenario(contextFor(database, tenant, principalFor(tenant, 'owner')), { name: 'CLI import plan' });
-    const result = await cli(['import', file('more.csv', 'email,name,department\nzed@cli-imp.test,Zed,Ops\n'), '--target', scenario.id, '--wait', '--json'], configs.owner!);
+    // The scenario by its name, as people know it (its id works too).
+    const result = await cli(['import', file('more.csv', 'email,name,department\nzed@cli-imp.test,Zed,Ops\n'), '--target', 'cli import plan', '--wait', '--json'], configs.owner!);
     expect(result.code, result.stderr).toBe(0);
     const body = JSON.parse(result.stdout);
     expect(body.data).toMatchObject({ status: 'completed', target: { kind: 'scenario', scenario_id: scenario.id }, summary: { rows: { created: 1 } } });

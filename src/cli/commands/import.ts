@@ -6,7 +6,7 @@ import type { ApiClient } from '../client/http.js';
 import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { CsvParser } from '../../imports/csv/parser.js';
 import { reasonFix, reasonTitle } from '../../imports/reasons.js';
-import { fetchList, ID, printList, word, type Run } from './shared.js';
+import { fetchList, ID, printList, scenarioRef, word, type Run } from './shared.js';
 
 /**
  * `orgonaut import …`: CSV imports over REST. `import <file>` uploads the file (as text/csv, bytes untouched),
@@ -145,7 +145,9 @@ async function importFile(run: Run, file: string): Promise<number> {
     if (unknown) throw new UsageError(`--mapping: "${unknown.field}" is not an import field (they are: ${[...known].join(', ')})`);
   }
 
-  let created = (await client.upload<{ data: Row }>('/api/v1/imports', bytes, 'text/csv', { file_name: path.basename(file), target_scenario_id: target === 'live' ? undefined : target })).data;
+  // A scenario by id or by name (scenarioRef), found before anything is uploaded.
+  const targetId = target.trim().toLowerCase() === 'live' ? undefined : await scenarioRef(run, target, '--target');
+  let created = (await client.upload<{ data: Row }>('/api/v1/imports', bytes, 'text/csv', { file_name: path.basename(file), target_scenario_id: targetId })).data;
   if (edits) {
     try {
       const mapping = edits.map((e) => ({ column: columnOf(created.mapping, e.key), field: e.field }));

@@ -88,7 +88,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
     run: importCommand,
     summary: 'CSV imports: upload a file (mapping, preview, start, --wait), a run\'s status, the list of runs',
     usage: [
-      'import <file.csv> [--target live|<scenario-id>] [--mapping "<header>=<field>,…"] [--wait]   (field - = not imported)',
+      'import <file.csv> [--target live|<scenario id|name>] [--mapping "<header>=<field>,…"] [--wait]   (field - = not imported)',
       'import status <run-id>',
       `import list [--status pending|processing|completed|failed] ${PAGE}`,
     ],
