@@ -91,6 +91,35 @@ function rememberRef(command: ChangeCommand, path: string, created: OpContext['c
   return record.id;
 }
 
+/** A change of the batch about an actor: its index, the actor and the day it takes effect. */
+interface ActorChange {
+  index: number;
+  op: ChangeOp;
+  actorId: string;
+  day: string;
+}
+
+/** The actor a command is about — named (`actor_id`) or through a placement (`placement_id`) — if any. */
+function actorChangedBy(wg: WorkingGraph, command: ChangeCommand): string | undefined {
+  if (typeof command.actor_id === 'string' && command.actor_id.trim()) return command.actor_id.trim();
+  if (typeof command.placement_id === 'string' && command.placement_id.trim()) return wg.get('placements', command.placement_id.trim())?.actorId;
+  return undefined;
+}
+
+/**
+ * A deactivation dated before an earlier change of the batch about the same actor (a placement move, pay, manager or
+ * FTE change from a later day) would silently cancel that change: refused on the deactivation's date, naming it.
+ * (A change after the deactivation in the batch is refused on its own: the actor is not active on its day.)
+ */
+function refuseLaterChangeOfLeaver(path: string, actorId: string, day: string, earlier: readonly ActorChange[]): void {
+  const later = earlier.find((c) => c.actorId === actorId && c.day > day);
+  if (!later) return;
+  throw new InvalidInput(
+    `${path}.date`,
+    `changes[${later.index}] (${later.op}) changes the same actor from ${later.day}, when they would no longer be active: remove that change, or date the deactivation on or after ${later.day}`,
+  );
+}
+
 /** Parses raw commands (from any surface) into typed ones, naming the first bad field as `changes[i].field`. */
 export function parseCommands(raw: unknown): ChangeCommand[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new InvalidInput('changes', 'give a non-empty list of change commands');
@@ -120,6 +149,7 @@ export function runCommands(
   const created: BatchResult['created'] = [];
   const successors = new Map<string, string>();
   const refs = new Map<string, { family: string; id: string }>();
+  const aboutActors: ActorChange[] = [];
   commands.forEach((given, index) => {
     for (const ability of abilitiesFor(given)) if (!can(principal, ability)) throw new MissingAbility(ability);
     const path = `changes[${index}]`;
@@ -135,7 +165,10 @@ export function runCommands(
       created: [],
       successors,
     };
+    const about = actorChangedBy(wg, command);
+    if (command.op === 'deactivate_actor' && about) refuseLaterChangeOfLeaver(path, about, ctx.day, aboutActors);
     HANDLERS[command.op](ctx);
+    if (about) aboutActors.push({ index, op: command.op, actorId: about, day: ctx.day });
     const named = rememberRef(command, path, ctx.created, refs);
     created.push(...ctx.created.map((c) => ({ index, ...c, ...(named === c.id ? { ref: command.ref } : {}) })));
   });

@@ -376,6 +376,20 @@ describe('what a batch created', () => {
   });
 });
 
+describe('a deactivation before a later change of the same actor in one batch', () => {
+  it('is a 400 naming the deactivation’s date and the later change, nothing applied; dated on that day it goes through', async () => {
+    const sid = (await post('/api/v1/scenarios', { name: 'Leaver' })).body.data.id;
+    const move = { op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: '2030-06-01' };
+    const refused = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [move, { op: 'deactivate_actor', actor_id: id('p1'), date: '2030-01-01' }] });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'invalid_input', field: 'changes[1].date', detail: expect.stringContaining('changes[0] (move_placement) changes the same actor from 2030-06-01') });
+    expect(refused.body.detail).toContain('date the deactivation on or after 2030-06-01');
+    expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ revision: 0, change_counts: {} });
+    const applied = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [move, { op: 'deactivate_actor', actor_id: id('p1'), date: '2030-06-01' }] });
+    expect(applied.status).toBe(200);
+  });
+});
+
 describe('malformed requests change nothing', () => {
   let sid: string;
   let snapshotId: string;

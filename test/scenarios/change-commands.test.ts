@@ -294,12 +294,12 @@ describe('ending what has dated changes planned', () => {
     for (const day of ['2026-09-01', LATER, '2030-01-01']) expect(placementsOn(graph, 'm1', day).map((p) => p.unit), day).toEqual([units.M]);
   });
 
-  it('deactivate_actor cancels the actor’s placements and manager lines planned for later', () => {
-    const { graph } = run([
+  it('deactivate_actor cancels the actor’s placements and manager lines planned for later (by an earlier batch)', () => {
+    const planned = run([
       { op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: LATER },
       { op: 'set_manager', actor_id: id('p1'), manager_id: id('sales_head'), date: LATER },
-      { op: 'deactivate_actor', actor_id: id('p1') },
-    ]);
+    ]).graph;
+    const { graph } = run([{ op: 'deactivate_actor', actor_id: id('p1') }], planned);
     for (const day of [TODAY, LATER, '2030-01-01']) {
       expect(placementsOn(graph, 'p1', day), day).toEqual([]);
       expect(managerOf(graph, 'p1', day), day).toBeNull();
@@ -309,6 +309,32 @@ describe('ending what has dated changes planned', () => {
     expect(() => run([{ op: 'set_manager', actor_id: id('f1'), manager_id: id('p2'), date: LATER }, { op: 'deactivate_actor', actor_id: id('p2') }])).toThrow(
       expect.objectContaining({ field: 'changes[1].actor_id', message: expect.stringMatching(/still manages 1 active actor/) }),
     );
+  });
+
+  it('deactivate_actor is refused on its date when the same batch changes that actor from a later day, naming that change', () => {
+    const later = [
+      { op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M, date: LATER },
+      { op: 'set_manager', actor_id: id('p1'), manager_id: id('sales_head'), date: LATER },
+      { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 12_000_000, currency: 'EUR', date: LATER },
+      { op: 'set_allocation', placement_id: id('pl-p1'), allocation_pct: 50, date: LATER },
+    ] as const satisfies ChangeCommand[];
+    for (const change of later) {
+      expect(() => run([{ op: 'set_manager', actor_id: id('f1'), manager_id: id('sales_head') }, change, { op: 'deactivate_actor', actor_id: id('p1'), date: '2026-09-01' }]), change.op).toThrow(
+        expect.objectContaining({
+          field: 'changes[2].date',
+          message: expect.stringContaining(
+            `changes[1] (${change.op}) changes the same actor from ${LATER}, when they would no longer be active: remove that change, or date the deactivation on or after ${LATER}`,
+          ),
+        }),
+      );
+    }
+    // Undated (today): an FTE change of today and a deactivation dated before it.
+    expect(() => run([{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }, { op: 'deactivate_actor', actor_id: id('p1'), date: addDays(TODAY, -1) }])).toThrow(
+      expect.objectContaining({ field: 'changes[1].date', message: expect.stringMatching(/changes\[0\] \(set_fte\) changes the same actor from 2026-06-01/) }),
+    );
+    // On or after the later change's day, and changes about someone else, are fine.
+    expect(() => run([later[0], { op: 'deactivate_actor', actor_id: id('p1'), date: LATER }])).not.toThrow();
+    expect(() => run([{ op: 'move_placement', placement_id: id('pl-f1'), org_unit_id: units.M, date: LATER }, { op: 'deactivate_actor', actor_id: id('p1') }])).not.toThrow();
   });
 
   it('close_org_unit counts placements planned to move in later', () => {

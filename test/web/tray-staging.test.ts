@@ -79,10 +79,11 @@ describe('a deactivation staged before a later change already in the tray about 
     expect(refused.html).toContain('value="2030-01-01"');
     expect(text(refused.html)).toContain('Tray: 1 staged change');
 
-    // What the tray prevents: the same list applied as one batch ends f1 from 2030-01-01 and drops the move.
-    await applyBatch(ctx, sid, [JSON.parse(stagedOf(moved.html))[0], leave]);
+    // The same list sent as one batch (REST, MCP) is refused by the service too, on the deactivation's date: the tray's
+    // words above are its own; the move is not dropped without a word.
+    await expect(applyBatch(ctx, sid, [JSON.parse(stagedOf(moved.html))[0], leave])).rejects.toMatchObject({ field: 'changes[1].date' });
     const graph = (await openView(ctx, { scenarioId: sid })).graph;
-    expect([...graph.placements.values()].filter((p) => p.actorId === id('f1') && p.orgUnitId === units.P)).toEqual([]);
+    expect(graph.actors.get(id('f1'))!.validTo).toBeNull();
   });
 
   it('names a later pay change or manager change the same way, and goes through when dated after it', async () => {
