@@ -32,7 +32,9 @@ export function restAuthentication(): MiddlewareHandler<AppEnv> {
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
         metrics.authFailures.inc({ surface: 'rest', reason: refusalOf(error) });
-        return problemResponse(toProblem(error, c.get('requestId')), { 'WWW-Authenticate': `Bearer realm="orgonaut", error="invalid_token"` });
+        // RFC 6750 §3.1: a request that sent no credential is told only how to authenticate, without an error code.
+        const challenge = c.req.header('authorization') ? `Bearer realm="orgonaut", error="invalid_token"` : 'Bearer realm="orgonaut"';
+        return problemResponse(toProblem(error, c.get('requestId')), { 'WWW-Authenticate': challenge });
       }
       throw error;
     }

@@ -169,7 +169,8 @@ describe('bearer token rules (SPEC §1, §4.1)', () => {
     for (const [token, reason] of cases) {
       const response = await app.request('/api/v1/me', { host: ACME, token });
       expect(response.status, reason).toBe(401);
-      expect(response.headers.get('www-authenticate')).toContain('Bearer');
+      // RFC 6750 §3.1: no error code when no credential was sent, invalid_token when one was refused.
+      expect(response.headers.get('www-authenticate'), reason).toBe(token ? 'Bearer realm="orgonaut", error="invalid_token"' : 'Bearer realm="orgonaut"');
       expect(((await response.json()) as { detail: string }).detail).toContain(reason);
     }
   });
