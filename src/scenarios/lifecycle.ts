@@ -197,19 +197,34 @@ export async function unarchiveScenario(ctx: ServiceContext, id: string) {
   if (scenario.kind !== 'planning') throw new Conflict(`A ${scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario'} cannot be unarchived.`);
   if (scenario.state === 'active') return presentWithSource(ctx, scenario);
   await checkCap(ctx);
-  // Its name may have been given to another scenario while it was archived.
-  await assertNameFree(ctx.db, ctx.tenant.id, scenario.name, scenario.id);
-  return setState(ctx, scenario, { state: 'active', archivedAt: null }, 'restored');
+  // Its name may have been given to another scenario while it was archived: checked and taken back under the lock
+  // create takes, so an unarchive and a create (or two unarchives) of one name at once cannot both succeed.
+  const fields = { state: 'active', archivedAt: null } as const;
+  const row = await ctx.db.transaction(async (tx) => {
+    await lockScenarioNames(tx, ctx.tenant.id);
+    await assertNameFree(tx, ctx.tenant.id, scenario.name, scenario.id);
+    return updateState(tx, ctx, scenario, fields);
+  });
+  return stateSet(ctx, scenario, row, fields, 'restored');
 }
 
 async function setState(ctx: ServiceContext, scenario: Scenario, fields: Partial<typeof scenarios.$inferInsert>, action: string) {
-  const [row] = await ctx.db
+  return stateSet(ctx, scenario, await updateState(ctx.db, ctx, scenario, fields), fields, action);
+}
+
+async function updateState(db: ServiceContext['db'], ctx: ServiceContext, scenario: Scenario, fields: Partial<typeof scenarios.$inferInsert>) {
+  const [row] = await db
     .update(scenarios)
     .set({ ...fields, updatedAt: sql`now()` })
     .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.id, scenario.id)))
     .returning();
+  return row!;
+}
+
+/** Records a state change and presents the scenario as it is now. */
+async function stateSet(ctx: ServiceContext, scenario: Scenario, row: typeof scenarios.$inferSelect, fields: unknown, action: string) {
   await audit(ctx, scenario, action, fields);
-  return presentWithSource(ctx, { ...scenario, ...row!, liveVersion: Number(row!.liveVersion), revision: Number(row!.revision) } as Scenario);
+  return presentWithSource(ctx, { ...scenario, ...row, liveVersion: Number(row.liveVersion), revision: Number(row.revision) } as Scenario);
 }
 
 async function audit(ctx: ServiceContext, scenario: Scenario, action: string, after: unknown) {

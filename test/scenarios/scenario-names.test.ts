@@ -59,6 +59,21 @@ describe('scenario names', () => {
     expect((await unarchiveScenario(owner, old.id)).state).toBe('active');
   });
 
+  it('lets only one of two archived scenarios of the same name come back at once, and not beside a create of that name', async () => {
+    const first = await createScenario(owner, { name: 'Twin' });
+    await archiveScenario(owner, first.id);
+    const second = await createScenario(owner, { name: 'twin ' });
+    await archiveScenario(owner, second.id);
+    const both = await Promise.allSettled([unarchiveScenario(owner, first.id), unarchiveScenario(owner, second.id)]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(both.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'scenario_name_taken' } });
+    const back = both.findIndex((r) => r.status === 'fulfilled') === 0 ? first : second;
+    await archiveScenario(owner, back.id);
+    const withCreate = await Promise.allSettled([unarchiveScenario(owner, first.id), createScenario(owner, { name: 'TWIN' })]);
+    expect(withCreate.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(withCreate.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'scenario_name_taken' } });
+  });
+
   it('does not count snapshots: a snapshot may share a planning scenario’s name', async () => {
     await createSnapshot(owner, { name: 'Board pack' });
     await createSnapshot(owner, { name: 'Board pack' });
