@@ -26,7 +26,7 @@ export class StaleProposal extends AppError {
       expired: 'This proposal has expired; nothing was applied.',
       cancelled: 'This proposal was cancelled; nothing was applied.',
       already_confirmed: 'This proposal was already confirmed: its changes are applied to the scenario, so it cannot be cancelled.',
-      other_owner: 'This proposal was planned by another user or client; only they can confirm it.',
+      other_owner: 'This proposal was planned by another user or client; only they can confirm or cancel it.',
       scenario_changed: 'The scenario changed since this proposal was planned; nothing was applied.',
       source_changed:
         "The scenario's source (Live, or the scenario it was branched from) changed since this proposal was planned, so its preview and conflicts may no longer hold; nothing was applied.",
@@ -172,9 +172,14 @@ async function loadProposal(ctx: ServiceContext, id: string): Promise<ProposalRo
   return row;
 }
 
-function checkOwner(ctx: ServiceContext, row: ProposalRow): void {
+function checkOwner(ctx: ServiceContext, row: ProposalRow, action: 'confirm' | 'cancel'): void {
   if (row.userId !== ctx.principal.userId || (row.clientId ?? null) !== (ctx.principal.clientId ?? null)) {
-    throw new StaleProposal('other_owner', 'Plan the change again from this client with `scenario.action.plan`.');
+    throw new StaleProposal(
+      'other_owner',
+      action === 'confirm'
+        ? 'Plan the change again from this client with `scenario.action.plan`.'
+        : 'Leave it: unconfirmed, it applies nothing and expires by itself. To draft a change of your own, use `scenario.action.plan`.',
+    );
   }
 }
 
@@ -182,7 +187,7 @@ function checkOwner(ctx: ServiceContext, row: ProposalRow): void {
 export async function confirmProposal(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'ai.scenarios.draft');
   const row = await loadProposal(ctx, id);
-  checkOwner(ctx, row);
+  checkOwner(ctx, row, 'confirm');
   if (row.status === 'confirmed') return { ...presentProposal(row), already_confirmed: true };
   if (row.status === 'cancelled') throw new StaleProposal('cancelled', 'Plan the change again with `scenario.action.plan`.');
   if (row.expiresAt.getTime() <= Date.now()) throw new StaleProposal('expired', 'Plan the change again with scenario.action.plan.');
@@ -244,7 +249,7 @@ async function settleRace(ctx: ServiceContext, id: string, refuse: () => never) 
 export async function cancelProposal(ctx: ServiceContext, id: string) {
   authorize(ctx.principal, 'ai.scenarios.draft');
   const row = await loadProposal(ctx, id);
-  checkOwner(ctx, row);
+  checkOwner(ctx, row, 'cancel');
   if (row.status === 'confirmed') {
     throw new StaleProposal('already_confirmed', 'To undo it, draft the reverse change with scenario.action.plan.');
   }

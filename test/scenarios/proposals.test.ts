@@ -91,6 +91,10 @@ describe('scenario.action.plan → confirm', () => {
     await expect(confirmProposal(otherClient, other.proposal_id)).rejects.toMatchObject({ details: { reason: 'other_owner' } });
     const otherUser = contextFor(database, tenant, aiPrincipal((await buildMember(database, tenant, 'member')).id), ai.graphs);
     await expect(confirmProposal(otherUser, other.proposal_id)).rejects.toMatchObject({ details: { reason: 'other_owner' } });
+    // Someone else's cancel is refused too, and told so (not told to 'confirm' it or plan again).
+    const othersCancel = await cancelProposal(otherUser, other.proposal_id).catch((error: unknown) => error);
+    expect(othersCancel).toMatchObject({ details: { reason: 'other_owner' }, message: expect.stringContaining('only they can confirm or cancel it') });
+    expect((othersCancel as { fix: string }).fix).toContain('expires by itself');
 
     const cancelled = await cancelProposal(ai, other.proposal_id);
     expect(cancelled.status).toBe('cancelled');
