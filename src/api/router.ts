@@ -7,7 +7,7 @@ import type { AppEnv } from '../http/env.js';
 import { planWithholds } from '../tenancy/plans.js';
 import { respondWithProblem } from './problem.js';
 import { LINK_HEADER } from './schemas.js';
-import { invalidRequest, unknownParameter } from './validation.js';
+import { blankQueryAsAbsent, invalidRequest, unknownParameter } from './validation.js';
 import { restAuthentication } from '../access/middleware.js';
 import { renderApiDocs } from './v1/docs-page.js';
 import { conditionalGet } from './v1/etag.js';
@@ -77,7 +77,7 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   const router = apiRouter();
   // The HRIS webhook authenticates by its signature, before (and instead of) REST authentication.
   router.route('/', integrationWebhookRoutes());
-  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), refuseWhatRoutesDoNotTake(router), conditionalGet());
+  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), refuseWhatRoutesDoNotTake(router), blankQueryAsAbsent(), conditionalGet());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
   router.route('/', structureRoutes());

@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { InvalidInput } from '../errors.js';
 import { fieldPath, reasonOf } from '../util/zod-issues.js';
 
@@ -28,6 +29,26 @@ export function unknownParameter(name: string, known: readonly string[]): Invali
   const field = /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : 'query';
   const what = field === 'query' ? 'has a parameter this route does not take' : 'is not a parameter of this route';
   return new InvalidInput(field, `${what} (${known.length ? `it takes ${known.join(', ')}` : 'it takes none'})`);
+}
+
+/**
+ * A query parameter given blank (`?limit=`, `?as_of=`, `?status=` — what a form or a template with an empty value
+ * sends) counts as absent, on every read: `limit` is the default page, a filter filters nothing, as a blank `cursor`
+ * or id filter already did (`?limit=` was a 400 "must be a whole number"). Mounted after the check for parameters a
+ * route does not take, so a blank misspelt one is still refused by name.
+ */
+export function blankQueryAsAbsent(): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+      const url = new URL(c.req.url);
+      const blank = [...url.searchParams].filter(([, value]) => value.trim() === '').map(([name]) => name);
+      if (blank.length) {
+        for (const name of blank) url.searchParams.delete(name);
+        c.req.raw = new Request(url, c.req.raw);
+      }
+    }
+    await next();
+  };
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

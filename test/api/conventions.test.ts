@@ -329,6 +329,26 @@ describe('methods and paths', () => {
     }
   });
 
+  it('treats a blank query parameter as absent on every list route: ?limit= is the default page, as a blank cursor or filter is', async () => {
+    const doc = (await (await get('/docs/api.json')).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, { headers?: Record<string, unknown> }> }>> };
+    const lists = Object.entries(doc.paths).filter(([, item]) => item.get?.responses['200']?.headers?.Link);
+    expect(lists.length).toBeGreaterThan(15);
+    for (const [path, item] of lists) {
+      const url = path.replace('{id}', units.P);
+      const plain = await get(url);
+      const names = (item.get!.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      expect(names, path).toContain('limit');
+      for (const name of names) {
+        const blank = await get(`${url}?${name}=`);
+        expect(blank.status, `${path}?${name}=`).toBe(plain.status);
+      }
+      if (plain.status !== 200) continue;
+      const blankLimit = await get(`${url}?limit=&cursor=`);
+      expect(blankLimit.status, path).toBe(200);
+      expect(((await blankLimit.json()) as { data: unknown[] }).data.length, path).toBe(((await plain.json()) as { data: unknown[] }).data.length);
+    }
+  });
+
   it('does not tell a GET with a trailing slash that GET is not allowed: a 404 naming the path without it', async () => {
     const slash = await get('/api/v1/org-units/');
     expect(slash.status).toBe(404);
