@@ -206,6 +206,9 @@ export async function setMemberStatus(ctx: ServiceContext, userId: string, statu
   const member = await loadMember(ctx, userId);
   if (member.role === 'owner') throw new Conflict('The owner cannot be archived.');
   if (userId === ctx.principal.userId) throw new Conflict('You cannot archive yourself.');
+  if (!isRole(member.role) || !outranks(ctx.principal.role, member.role)) {
+    throw new Conflict(`Only someone with a higher role than ${member.role} can ${status === 'archived' ? 'archive' : 'reactivate'} them.`, 'Ask the owner.');
+  }
   await ctx.db.update(memberships).set({ status }).where(and(eq(memberships.tenantId, ctx.tenant.id), eq(memberships.userId, userId)));
   if (status === 'archived') {
     // Archiving ends every way in, for good: reactivating someone later must not bring back old credentials, nor
@@ -237,9 +240,9 @@ async function endInvitationsSentBy(ctx: ServiceContext, userId: string, reason:
 const RANK: Record<Role, number> = { owner: 4, admin: 3, manager: 2, member: 1, viewer: 0 };
 
 /**
- * Whether a member of role `issuer` may change the role of, or issue a password-reset link for, one of role `target`:
- * a lower role only. Both, or an admin could lower a fellow admin's role, reset their password, raise the role again
- * and be them.
+ * Whether a member of role `issuer` may change the role of, archive or reactivate, or issue a password-reset link for,
+ * one of role `target`: a lower role only. All of them, or an admin could lower a fellow admin's role, reset their
+ * password, raise the role again and be them — or lock a fellow admin out by archiving them.
  */
 export function outranks(issuer: Role | null, target: Role): boolean {
   return issuer !== null && RANK[issuer] > RANK[target];

@@ -164,6 +164,33 @@ describe('role changes', () => {
   });
 });
 
+describe('archiving a peer', () => {
+  it('is done only by someone of a higher role: an admin cannot archive or reactivate a fellow admin, the owner can', async () => {
+    const peer = await buildMember(database, tenant, 'admin', { password: PASSWORD });
+    const peerCookie = await signInThroughForm(app, HOST, peer.email, PASSWORD);
+    const statusOf = async () => (await database.db.select().from(memberships).where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, peer.id))))[0]!.status;
+    const listed = (await page('/settings/members', adminCookie)).html;
+    expect(listed).not.toContain(`action="/settings/members/${peer.id}/archive"`);
+    expect(listed).toContain(`action="/settings/members/${manager.id}/archive"`);
+
+    const refused = await post(`/settings/members/${peer.id}/archive`, { csrf: await csrf(adminCookie) }, adminCookie);
+    expect(refused.status).toBe(409);
+    expect(refused.html).toContain('Only someone with a higher role than admin can archive them');
+    expect(await statusOf()).toBe('active');
+    expect((await app.request('/api/v1/me', { host: HOST, cookie: peerCookie })).status).toBe(200);
+
+    expect((await post(`/settings/members/${peer.id}/archive`, { csrf: await csrf(ownerCookie) }, ownerCookie)).status).toBe(303);
+    expect(await statusOf()).toBe('archived');
+    expect((await page('/settings/members', adminCookie)).html).not.toContain(`action="/settings/members/${peer.id}/reactivate"`);
+    const notBack = await post(`/settings/members/${peer.id}/reactivate`, { csrf: await csrf(adminCookie) }, adminCookie);
+    expect(notBack.status).toBe(409);
+    expect(notBack.html).toContain('Only someone with a higher role than admin can reactivate them');
+    expect(await statusOf()).toBe('archived');
+    expect((await post(`/settings/members/${peer.id}/reactivate`, { csrf: await csrf(ownerCookie) }, ownerCookie)).status).toBe(303);
+    expect(await statusOf()).toBe('active');
+  });
+});
+
 describe('archiving', () => {
   it('signs the member out of this tenant only, not out of their other organisations', async () => {
     const agency = await buildMember(database, tenant, 'viewer', { password: PASSWORD });

@@ -228,7 +228,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                   </td>
                   <td class="date">{m.last_login_at ? when(m.last_login_at) : 'never'}</td>
                   <td class="actions">
-                    {m.role === 'owner' || m.user_id === me ? null : (
+                    {m.role === 'owner' || m.user_id === me || !isRole(m.role) || !outranks(ctx.principal.role, m.role) ? null : (
                       <>
                         <form
                           method="post"
@@ -240,7 +240,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                             {m.status === 'active' ? 'Archive' : 'Reactivate'}
                           </button>
                         </form>
-                        {m.status === 'active' && isRole(m.role) && outranks(ctx.principal.role, m.role) ? (
+                        {m.status === 'active' ? (
                           <form method="post" action={`/settings/members/${m.user_id}/reset`}>
                             <input type="hidden" name="csrf" value={csrf} />
                             <input type="hidden" name="email" value={m.email} />
