@@ -9,6 +9,7 @@ import { inEffect, today } from '../org/dates.js';
 import { prepareBatch, savePreparedBatch, type BatchOutcome } from './apply-batch.js';
 import { abilitiesFor } from './commands.js';
 import { scenarioDelta } from './delta.js';
+import { lastChangeDay } from './last-change-day.js';
 import { loadScenario, ScenarioMoved } from './store.js';
 
 /**
@@ -98,10 +99,14 @@ class SourceMoved extends Error {}
 async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>) {
   const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
   const before = await ctx.graphs.scenario(batch.scenario);
-  const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id }, { target: batch.graph, alsoCompare: touched, before });
+  // Taken today, changes from a later day would not show (a hire starting next year read 'Headcount 0'): the figures
+  // are taken on the day the last change takes effect, when that is later, and the preview says so (`as_of`).
+  const asOf = lastChangeDay(batch.commands as Record<string, unknown>[]);
+  const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id, asOf }, { target: batch.graph, alsoCompare: touched, before });
   const notes = draftNotes(ctx, batch);
   return {
     commands: batch.commands.length,
+    ...(asOf ? { as_of: asOf } : {}),
     records: delta.families,
     metrics: delta.metrics.total,
     by_org_unit: delta.metrics.by_org_unit,

@@ -124,6 +124,20 @@ describe('scenario.action.plan → confirm', () => {
     expect(asMember.preview.metrics).not.toHaveProperty('without_compensation');
   });
 
+  it('takes the preview of a hire starting next year on their first day, and says which day', async () => {
+    const sid = await newScenario('Hire next year');
+    const day = `${new Date().getUTCFullYear() + 1}-03-01`;
+    const changes = [{ op: 'add_actor', kind: 'human', display_name: 'Later hire', org_unit_id: world.ids.units.P, manager_id: world.ids.id('p1'), date: day }];
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(plan.preview.as_of).toBe(day);
+    expect((plan.preview.metrics as Record<string, { delta: number }>).headcount!.delta).toBe(1);
+    expect(plan.next_step).toContain(`its figures are for ${day}, when the last change takes effect`);
+    // Changes of today keep today's figures and say no day.
+    const now = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ ...changes[0], date: undefined }] }));
+    expect(now.preview).not.toHaveProperty('as_of');
+    expect((now.preview.metrics as Record<string, { delta: number }>).headcount!.delta).toBe(1);
+  });
+
   it('says in notes what a hire leaves out — no pay (cost delta 0), no manager (a new layer 1) — and the change that fixes each', async () => {
     const sid = await newScenario('Hire notes');
     const hire = { op: 'add_actor', kind: 'human', display_name: 'Ada New', org_unit_id: world.ids.units.P, ref: 'ada' };

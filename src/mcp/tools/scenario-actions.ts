@@ -40,6 +40,10 @@ export const planTool = defineTool({
     planned_against_revision: z.number(),
     preview: z.looseObject({
       commands: z.number(),
+      as_of: z
+        .string()
+        .optional()
+        .describe('The day the metrics are computed for: the day the last change takes effect, when later than today; absent = today'),
       records: z.record(z.string(), z.looseObject({})).describe('Per family: the records added, removed and changed (from → to)'),
       metrics: z
         .record(z.string(), z.looseObject({}))
@@ -70,6 +74,7 @@ export const planTool = defineTool({
       records?: Record<string, { changed?: Record<string, unknown>[] }>;
       withheld?: { part: string }[];
       notes?: string[];
+      as_of?: string;
     };
     // A changed id field names both records, as scenario.delta does (as the scenario has them before this proposal).
     const view = await openView(ctx, { scenarioId: planned.scenario_id });
@@ -81,7 +86,8 @@ export const planTool = defineTool({
     const next = changesNothing
       ? 'This proposal changes no record: the scenario already has what the changes ask for. Tell the person; ' +
         'call scenario.action.cancel to discard it, or plan different changes.'
-      : `Show this preview to the person${preview.notes?.length ? ' with its notes (what the figures leave out: offer to plan again with the fix)' : ''}. ` +
+      : `Show this preview to the person${preview.notes?.length ? ' with its notes (what the figures leave out: offer to plan again with the fix)' : ''}` +
+        `${preview.as_of ? `, saying its figures are for ${preview.as_of}, when the last change takes effect` : ''}. ` +
         'Call scenario.action.confirm with the proposal_id only after they agree (before expires_at); call ' +
         'scenario.action.cancel if they do not.';
     return { ...proposal, next_step: call.catalog.renderNames(next, call.names) };

@@ -7,6 +7,7 @@ import type { OrgUnitType } from '../../org/types.js';
 import type { Names } from '../live/context.js';
 import { kindLabel, money, num, quoted } from '../live/format.js';
 import { today } from '../../org/dates.js';
+import { lastChangeDay } from '../../scenarios/last-change-day.js';
 
 /**
  * The change tray's forms, as data: for each command a title and the fields a person fills in. A filled form
@@ -432,8 +433,7 @@ export function laterStagedChange(actor: string, day: string, staged: readonly C
 
 /** The day the last staged change takes effect, when that is after `stagedOn` (today); null when all take effect by then. */
 export function lastStagedDay(staged: readonly Command[], stagedOn = today()): string | null {
-  const last = staged.map((c) => (typeof c.date === 'string' ? c.date : '')).reduce((a, b) => (b > a ? b : a), '');
-  return last > stagedOn ? last : null;
+  return lastChangeDay(staged, stagedOn);
 }
 
 /** The companion form of an op (its `companion` fields under the companion op's names, all needed, and the date). */
