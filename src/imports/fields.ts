@@ -1,6 +1,7 @@
 /**
  * The import field reference (reference/csv-field-reference.md): canonical Orgonaut CSV fields, the header spellings
- * each accepts (canonical and BambooHR), header normalisation and format detection. Pure.
+ * each accepts (canonical, BambooHR and the HR exports of docs/IMPORTS.md, German, French and Spanish ones too), header
+ * normalisation and format detection. Pure.
  */
 
 export const IMPORT_FIELDS = {
@@ -48,35 +49,39 @@ export const MONEY_IMPORT_FIELDS: ReadonlySet<ImportField> = new Set(['currency'
 
 export type ImportFormat = 'orgonaut' | 'bamboohr';
 
-/** Header spellings, normalised (see normaliseHeader), that map to each field. The field's own name always does. */
+/**
+ * Header spellings, normalised (see normaliseHeader: `Prénom` is `prenom`, `Vorgesetzter E-Mail` `vorgesetzter_e_mail`),
+ * that map to each field. The field's own name always does. Besides English: Personio's German export and the
+ * basics of French and Spanish ones.
+ */
 const ALIASES: Partial<Record<ImportField, string[]>> = {
-  email: ['work_email', 'email_address', 'e_mail', 'e_mail_address', 'work_e_mail', 'email_work', 'work_email_address', 'business_email', 'company_email', 'primary_email', 'primary_work_email', 'business_email_address'],
-  first_name: ['firstname', 'given_name', 'forename', 'legal_first_name', 'legal_name_first_name', 'first_name_legal'],
-  last_name: ['lastname', 'surname', 'family_name', 'legal_last_name', 'legal_name_last_name', 'last_name_legal'],
-  name: ['full_name', 'fullname', 'display_name', 'employee_name', 'person_name', 'worker', 'worker_name', 'legal_name', 'employee_full_name'],
+  email: ['work_email', 'email_address', 'e_mail', 'e_mail_address', 'work_e_mail', 'email_work', 'work_email_address', 'business_email', 'company_email', 'primary_email', 'primary_work_email', 'business_email_address', 'e_mail_adresse', 'email_adresse', 'geschaftliche_e_mail', 'dienstliche_e_mail', 'courriel', 'adresse_e_mail', 'correo', 'correo_electronico'],
+  first_name: ['firstname', 'given_name', 'forename', 'legal_first_name', 'legal_name_first_name', 'first_name_legal', 'vorname', 'prenom', 'nombre'],
+  last_name: ['lastname', 'surname', 'family_name', 'legal_last_name', 'legal_name_last_name', 'last_name_legal', 'nachname', 'familienname', 'nom', 'nom_de_famille', 'apellido', 'apellidos'],
+  name: ['full_name', 'fullname', 'display_name', 'employee_name', 'person_name', 'worker', 'worker_name', 'legal_name', 'employee_full_name', 'vollstandiger_name', 'nom_complet', 'nombre_completo'],
   kind: ['actor_kind', 'actor_type'],
   employee_id: ['id', 'person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'eeid', 'ee_id', 'worker_id', 'personnel_number', 'staff_id', 'staff_number'],
-  department: ['department_name', 'dept', 'dept_name', 'supervisory_organization'],
+  department: ['department_name', 'dept', 'dept_name', 'supervisory_organization', 'abteilung', 'service', 'departement', 'departamento'],
   parent_department: ['parent_department_name', 'division'],
   cost_center: ['cost_centre', 'costcenter'],
   team: ['team_name'],
-  job_title: ['title', 'jobtitle', 'job', 'position', 'position_title', 'job_position', 'business_title', 'job_profile', 'job_name'],
+  job_title: ['title', 'jobtitle', 'job', 'position', 'position_title', 'job_position', 'business_title', 'job_profile', 'job_name', 'stellenbezeichnung', 'berufsbezeichnung', 'jobtitel', 'poste', 'intitule_du_poste', 'puesto', 'cargo'],
   level: ['job_level', 'grade', 'job_grade', 'management_level', 'career_level', 'seniority'],
-  manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail', 'manager_s_email', 'manager_s_work_email', 'managers_email', 'managers_work_email', 'direct_manager_email', 'reports_to_work_email'],
+  manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail', 'manager_s_email', 'manager_s_work_email', 'managers_email', 'managers_work_email', 'direct_manager_email', 'reports_to_work_email', 'vorgesetzter_e_mail', 'vorgesetzte_r_e_mail', 'vorgesetzte_e_mail', 'e_mail_vorgesetzter', 'e_mail_des_vorgesetzten', 'e_mail_du_manager', 'email_du_manager', 'correo_del_responsable'],
   manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number', 'manager_s_employee_id', 'manager_eid', 'supervisor_employee_id', 'supervisor_employee_number', 'reports_to_employee', 'reports_to_employee_id', 'reports_to_employee_number', 'line_manager_id'],
-  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct', 'work_fte', 'full_time_equivalent', 'scheduled_fte'],
+  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct', 'work_fte', 'full_time_equivalent', 'scheduled_fte', 'vollzeitaquivalent', 'vollzeitaequivalent'],
   allocation_pct: ['allocation', 'allocation_percent', 'allocation_percentage'],
   employment_type: ['employment_status', 'employment_history_status', 'contract_type', 'worker_type', 'employee_type', 'worker_category'],
-  start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date', 'date_of_hire', 'hired_on', 'start'],
-  end_date: ['termination_date', 'leave_date', 'exit_date', 'last_working_day', 'last_day', 'employment_end_date'],
+  start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date', 'date_of_hire', 'hired_on', 'start', 'eintrittsdatum', 'date_d_entree', 'date_d_embauche', 'fecha_de_ingreso', 'fecha_de_alta'],
+  end_date: ['termination_date', 'leave_date', 'exit_date', 'last_working_day', 'last_day', 'employment_end_date', 'austrittsdatum', 'date_de_sortie', 'fecha_de_baja', 'fecha_de_salida'],
   status: ['employee_status'],
-  currency: ['pay_currency', 'salary_currency', 'base_salary_currency', 'compensation_currency', 'currency_code'],
-  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount', 'annual_base_pay', 'fix_salary', 'fixed_salary', 'annual_fixed_salary', 'gross_annual_salary', 'annual_gross_salary'],
+  currency: ['pay_currency', 'salary_currency', 'base_salary_currency', 'compensation_currency', 'currency_code', 'wahrung', 'waehrung', 'devise', 'moneda'],
+  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount', 'annual_base_pay', 'fix_salary', 'fixed_salary', 'annual_fixed_salary', 'gross_annual_salary', 'annual_gross_salary', 'gehalt', 'jahresgehalt', 'bruttojahresgehalt', 'salaire', 'salaire_annuel', 'salario', 'salario_anual'],
   daily_rate: ['day_rate', 'daily_pay', 'rate_per_day', 'day_rate_amount', 'daily_rate_amount'],
   base_salary_cents: ['salary_cents', 'annual_salary_cents', 'base_salary_minor', 'salary_minor'],
   daily_rate_cents: ['day_rate_cents', 'daily_rate_minor', 'day_rate_minor'],
   pay_effective_date: ['compensation_effective_date', 'pay_rate_effective_date', 'salary_effective_date'],
-  location: ['office', 'site', 'work_location', 'location_name', 'office_location', 'work_site'],
+  location: ['office', 'site', 'work_location', 'location_name', 'office_location', 'work_site', 'standort', 'buro', 'lieu_de_travail', 'ubicacion', 'oficina'],
 };
 
 const BY_HEADER: ReadonlyMap<string, ImportField> = (() => {
@@ -92,14 +97,17 @@ const BY_HEADER: ReadonlyMap<string, ImportField> = (() => {
 const BAMBOO_MARKERS = new Set(['person_id', 'personid', 'supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'employee_eid']);
 
 /**
- * `First Name` ≡ `first_name` ≡ `firstName`: camelCase split, lowercased, anything but letters and digits becomes
- * one underscore, trimmed of underscores.
+ * `First Name` ≡ `first_name` ≡ `firstName`: camelCase split, lowercased, accents dropped (`Prénom` ≡ `prenom`,
+ * `Währung` ≡ `wahrung`, `ß` ≡ `ss`), anything but letters and digits becomes one underscore, trimmed of underscores.
  */
 export function normaliseHeader(header: string): string {
   return header
     .replace(/^\uFEFF/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/ß/g, 'ss')
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
 }

@@ -10,6 +10,8 @@ import { holdsEmail } from './parse-row.js';
 const MANAGER_HEADERS = new Set([
   'reports_to', 'reporting_to', 'supervisor', 'manager', 'line_manager', 'direct_manager', 'manager_name', 'supervisor_name', 'reports_to_name',
   'direct_supervisor', 'manager_full_name', 'supervisor_full_name', 'line_manager_name', 'direct_manager_name',
+  // Personio's German export (“Vorgesetzte(r)”), French and Spanish ones.
+  'vorgesetzte_r', 'vorgesetzter', 'vorgesetzte', 'responsable', 'manager_direct', 'jefe', 'jefe_directo',
 ]);
 
 const ID = /^[A-Za-z]{0,4}[-_#]?\d[\d-]{0,15}$/;

@@ -502,10 +502,12 @@ const PERM_WORDS = new Set(['employee', 'permanent', 'internal', 'regular', 'sal
 const ACTIVE_STATUSES = new Set([
   'active', 'current', 'employed', 'on leave', 'leave', 'leave of absence', 'parental leave', 'maternity leave', 'paternity leave', 'sick leave',
   'sabbatical', 'furloughed', 'probation', 'on probation', 'suspended', 'onboarding', 'notice period', 'serving notice', 'new hire',
+  'aktiv', 'actif', 'activo', // German, French, Spanish exports
 ]);
 const INACTIVE_STATUSES = new Set([
   'inactive', 'terminated', 'former', 'former employee', 'ex employee', 'left', 'deleted', 'resigned', 'retired', 'separated', 'dismissed',
   'deceased', 'laid off', 'exited', 'offboarded', 'withdrawn',
+  'inaktiv', 'inactif', 'inactivo', 'ausgeschieden', // German, French, Spanish exports
 ]);
 
 function parseStatus(value: string): boolean {

@@ -104,6 +104,45 @@ describe('a Personio export', () => {
   });
 });
 
+describe('a Personio export in German', () => {
+  // As Personio writes it with the account in German and Excel saves it: semicolons, dotted dates, decimal commas.
+  const file = csv([
+    ['ID', 'Vorname', 'Nachname', 'E-Mail', 'Status', 'Position', 'Vorgesetzte(r)', 'Vorgesetzter E-Mail', 'Abteilung', 'Team', 'Standort', 'Eintrittsdatum', 'Austrittsdatum', 'Wochenstunden', 'FTE', 'Gehalt', 'Währung'],
+    ['101', 'Lena', 'Schmidt', 'lena@personio-de.test', 'aktiv', 'Geschäftsführerin', '', '', 'Geschäftsführung', '', 'München', '01.04.2018', '', '40', '1', '150.000,00', 'EUR'],
+    ['102', 'Jonas', 'Weber', 'jonas@personio-de.test', 'aktiv', 'Leiter Vertrieb', 'Lena Schmidt', 'lena@personio-de.test', 'Vertrieb', 'Außendienst', 'München', '15.01.2019', '', '40', '1', '95.000,00', 'EUR'],
+    ['103', 'Mia', 'Fischer', 'mia@personio-de.test', 'aktiv', 'Account Executive', 'Jonas Weber', 'jonas@personio-de.test', 'Vertrieb', 'Außendienst', 'Berlin', '01.02.2022', '', '20', '0,5', '30.000,00', 'EUR'],
+    ['104', 'Paul', 'Braun', 'paul@personio-de.test', 'inaktiv', 'Vertriebsassistent', 'Jonas Weber', 'jonas@personio-de.test', 'Vertrieb', '', 'Berlin', '01.03.2020', '31.12.2023', '40', '1', '45.000,00', 'EUR'],
+  ], ';');
+
+  it('maps the German headers without help and imports everyone under their manager, with FTE and pay', async () => {
+    const { owner, run: created } = await upload('hrs-personio-de', file, 'Mitarbeiter_Export.csv');
+    expect(mapped(created)).toMatchObject({
+      ID: 'employee_id', Vorname: 'first_name', Nachname: 'last_name', 'E-Mail': 'email', Status: 'status', Position: 'job_title',
+      'Vorgesetzter E-Mail': 'manager_email', Abteilung: 'department', Team: 'team', Standort: 'location', Eintrittsdatum: 'start_date',
+      Austrittsdatum: 'end_date', FTE: 'fte', Gehalt: 'base_salary', Währung: 'currency',
+      // Names (the manager is found by the email column), and hours, which say an FTE only against the company's full week.
+      'Vorgesetzte(r)': null, Wochenstunden: null,
+    });
+    const preview = await previewRun(owner, created.id);
+    expect(preview.counts?.rows).toMatchObject({ would_import: 4, would_quarantine: 0 });
+    expect(preview.warnings.map((w) => w.code)).not.toContain('no_manager');
+    expect(preview.warnings.find((w) => w.code === 'unmapped_columns')?.message).toContain('Wochenstunden');
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 4, quarantined: 0 } });
+    const org = await people(owner);
+    expect(org['mia@personio-de.test']).toMatchObject({ name: 'Mia Fischer', title: 'Account Executive', manager: 'jonas@personio-de.test', unit: 'Außendienst', fte: 0.5, pay: '30000 EUR', active: true });
+    expect(org['lena@personio-de.test']).toMatchObject({ manager: null, unit: 'Geschäftsführung', pay: '150000 EUR' });
+    expect(org['paul@personio-de.test']).toMatchObject({ active: false });
+  });
+
+  it('maps the basic French and Spanish headers, accents or not', async () => {
+    const { run: french } = await upload('hrs-french', csv([['Prénom', 'Nom', 'E-mail', 'Service', "Date d'entrée", 'Poste'], ['Chloé', 'Dubois', 'chloe@fr.test', 'Finance', '02.01.2021', 'Comptable']]), 'salaries.csv');
+    expect(mapped(french)).toEqual({ Prénom: 'first_name', Nom: 'last_name', 'E-mail': 'email', Service: 'department', "Date d'entrée": 'start_date', Poste: 'job_title' });
+    const { run: spanish } = await upload('hrs-spanish', csv([['Nombre', 'Apellido', 'Correo electrónico', 'Departamento', 'Fecha de ingreso', 'Departement'], ['Lucía', 'García', 'lucia@es.test', 'Ventas', '2021-01-02', 'x']]), 'empleados.csv');
+    expect(mapped(spanish)).toEqual({ Nombre: 'first_name', Apellido: 'last_name', 'Correo electrónico': 'email', Departamento: 'department', 'Fecha de ingreso': 'start_date', Departement: null });
+  });
+});
+
 describe('a HiBob people report', () => {
   const file = csv([
     ['Employee ID', 'Display name', 'First name', 'Last name', 'Email', 'Department', 'Site', 'Job title', 'Reports to', 'Reports to email', 'Start date', 'Employment type', 'Work FTE %', 'Base salary', 'Base salary currency'],

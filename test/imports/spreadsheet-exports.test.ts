@@ -59,7 +59,8 @@ describe('a new customer’s spreadsheet exports', () => {
   });
 
   it('says on each refused row which column to map when the file has no name or department column the import knows', async () => {
-    const csv = 'E-Mail;Vorname;Nachname;Abteilung\r\nbea@example.com;Bea;Roth;Vertrieb\r\n';
+    // Finnish headers (first name, last name, department): German ones are known now.
+    const csv = 'E-Mail;Etunimi;Sukunimi;Osasto\r\nbea@example.com;Bea;Roth;Myynti\r\n';
     const { preview, rows } = await run(csv, 'Personal.csv');
     expect(preview.warnings).toContainEqual({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined. Map the column that holds names to name (or two to first_name and last_name).' });
     expect(rows[0]!.reason).toMatchObject({
