@@ -30,6 +30,13 @@ const TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+/** What to do about Hono's own refusals, which carry no fix of ours. */
+const HTTP_FIXES: Record<number, string> = {
+  400: 'Send a body of valid JSON, as /docs/api shows for this route.',
+  413: 'Send a smaller request; split large batches.',
+  415: 'Send the body as JSON with the header Content-Type: application/json.',
+};
+
 export function toProblem(error: unknown, requestId?: string): Problem {
   if (error instanceof AppError) {
     return {
@@ -55,6 +62,7 @@ export function toProblem(error: unknown, requestId?: string): Problem {
       detail: status === 400 ? 'The request body is not valid JSON or not in the expected format.' : TITLES[status] ?? 'The request was refused.',
       ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
       code,
+      fix: HTTP_FIXES[status] ?? 'Check the request against /docs/api and send it again.',
     };
   }
   return {

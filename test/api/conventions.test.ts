@@ -349,6 +349,28 @@ describe('methods and paths', () => {
     }
   });
 
+  it('says how to put it right in every problem the REST layer itself sends: 415, unreadable JSON, 413, 404, 405, 429', async () => {
+    const once = testApp(database, { apiRateLimit: { default: { limit: 1, windowSeconds: 3600 }, plans: {} } });
+    await get('/api/v1/me', 'manager', {}, once);
+    const post = (headers: Record<string, string>, body: string) =>
+      app.app.request('/api/v1/scenarios', { method: 'POST', headers: { host: HOST, authorization: `Bearer ${tokens.owner}`, ...headers }, body });
+    const cases: [number, Response, RegExp][] = [
+      [415, await post({ 'content-type': 'text/plain' }, 'Reorg'), /Content-Type: application\/json/],
+      [400, await post({ 'content-type': 'application/json' }, '{"name": '), /"body"/],
+      [413, await post({ 'content-type': 'application/json' }, JSON.stringify({ name: 'x'.repeat(1_100_000) })), /smaller/],
+      [404, await get('/api/v1/nothing-like-any-route'), /\/docs\/api/],
+      [405, await get('/api/v1/org-units', 'owner', { method: 'DELETE' }), /Use GET, HEAD/],
+      [429, await get('/api/v1/me', 'manager', {}, once), /Retry-After/],
+    ];
+    for (const [status, answer, fix] of cases) {
+      expect(answer.status).toBe(status);
+      expect(answer.headers.get('content-type'), String(status)).toContain('application/problem+json');
+      const problem = (await answer.json()) as { fix?: string; detail: string };
+      expect(problem.fix, String(status)).toMatch(fix);
+      expect(problem.fix, String(status)).not.toBe(problem.detail);
+    }
+  });
+
   it('does not tell a GET with a trailing slash that GET is not allowed: a 404 naming the path without it', async () => {
     const slash = await get('/api/v1/org-units/');
     expect(slash.status).toBe(404);

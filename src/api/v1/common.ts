@@ -21,10 +21,10 @@ export function v1Router() {
     if (!(error instanceof HTTPException) || error.status >= 500) throw error;
     const problem =
       error.status === 415
-        ? new AppError('unsupported_media_type', 415, 'Send the request body as application/json.')
+        ? new AppError('unsupported_media_type', 415, 'The request body is not JSON: this route reads a JSON body.', 'Send the body as JSON with the header Content-Type: application/json.')
         : error.status === 400
           ? new InvalidInput('body', 'is not valid JSON')
-          : new AppError('bad_request', error.status, 'The request could not be read.');
+          : new AppError('bad_request', error.status, 'The request could not be read.', 'Check the request against /docs/api and send it again.');
     return respondWithProblem(c, problem);
   });
   return router;
