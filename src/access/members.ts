@@ -39,7 +39,8 @@ const inviterMayStillInvite = sql`(${invitations.invitedBy} is null or exists (
   where m.tenant_id = ${invitations.tenantId} and m.user_id = ${invitations.invitedBy}
     and m.status = 'active' and 'members.manage' = any(b.abilities)))`;
 
-const pendingInvitation = and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`), inviterMayStillInvite);
+/** An invitation that still works: not accepted, revoked or expired, and sent by someone who may still invite. */
+export const pendingInvitation = and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`), inviterMayStillInvite);
 
 export async function listMembers(ctx: ServiceContext) {
   authorize(ctx.principal, 'members.manage');

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { invitations, memberships, users } from '../db/schema/index.js';
 import { isRole, ROLES } from '../access/bundles.js';
 import { normaliseEmail } from '../access/users.js';
+import { pendingInvitation } from '../access/members.js';
 import { recordAudit } from '../audit/record.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { findTenantBySlug } from '../tenancy/tenants.js';
@@ -30,10 +31,12 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.tenantId, tenant.id))
       .orderBy(users.email);
+    // The invitations that still work, as Settings → Members lists them: one whose sender may no longer invite
+    // (archived, or in a role without members.manage) lets nobody in.
     const pending = await db
       .select({ email: invitations.email, role: invitations.role, expiresAt: invitations.expiresAt })
       .from(invitations)
-      .where(and(eq(invitations.tenantId, tenant.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`)))
+      .where(and(eq(invitations.tenantId, tenant.id), pendingInvitation))
       .orderBy(invitations.email);
     const lines = [
       ...rows.map((m) => `${m.email.padEnd(30)} ${m.role.padEnd(8)} ${m.status.padEnd(9)} ${m.name}`),

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminFilePath, sendAdminCommand } from '../../src/admin/channel.js';
 import { runAdminCommand, type AdminResult } from '../../src/admin/commands.js';
 import type { Database } from '../../src/db/connection.js';
-import { auditEvents } from '../../src/db/schema/index.js';
+import { auditEvents, invitations, memberships } from '../../src/db/schema/index.js';
 import { AppError } from '../../src/errors.js';
 import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { runCli, spawnCli } from '../support/cli.js';
@@ -105,6 +105,24 @@ describe('orgonaut members invite', () => {
     // Each replaced link is in the security log.
     const revoked = await database.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'invitation'), eq(auditEvents.action, 'revoked')));
     expect(revoked.map((e) => (e.before as { email: string }).email).sort()).toEqual(['cy@lost.test', 'ed@lost.test']);
+  });
+});
+
+describe('orgonaut members list', () => {
+  it('shows only invitations that still work, as Settings → Members does: not one whose sender may no longer invite', async () => {
+    const tenant = await buildTenant(database, { slug: 'deadlinks', plan: 'business' });
+    const sender = await buildMember(database, tenant, 'admin');
+    const live = await admin({ name: 'members.invite', tenant: 'deadlinks', email: 'kept@dead.test', role: 'viewer', origin: 'http://deadlinks.localhost:3000' });
+    expect(live.message).toContain('kept@dead.test');
+    // An invitation an admin sent, who was archived before archiving ended their invitations (rows from then).
+    await database.db.insert(invitations).values({ tenantId: tenant.id, email: 'dead@dead.test', role: 'admin', tokenHash: 'x'.repeat(64), invitedBy: sender.id, expiresAt: new Date(Date.now() + 86_400_000) });
+    expect((await admin({ name: 'members.list', tenant: 'deadlinks' })).message).toContain('dead@dead.test');
+    await database.db.update(memberships).set({ status: 'archived' }).where(and(eq(memberships.tenantId, tenant.id), eq(memberships.userId, sender.id)));
+
+    const listed = await admin({ name: 'members.list', tenant: 'deadlinks' });
+    expect(listed.message).not.toContain('dead@dead.test');
+    expect(listed.message).toMatch(/kept@dead\.test\s+viewer\s+invited/);
+    expect((listed.data as { invitations: { email: string }[] }).invitations.map((i) => i.email)).toEqual(['kept@dead.test']);
   });
 });
 
