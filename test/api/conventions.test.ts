@@ -284,6 +284,32 @@ describe('the reference: /docs/api.json and /docs/api', () => {
     expect(html).not.toMatch(/(src|href)="https?:\/\//);
   });
 
+  it('shows on the page the headers each response declares: Link on a list, ETag after a scenario write, Retry-After and RateLimit on a 429', async () => {
+    const html = await (await app.request('/docs/api', { host: HOST, headers: { accept: 'text/html' } })).text();
+    const cardOf = (method: string, path: string) => {
+      const id = `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-+$/, '').toLowerCase();
+      const start = html.indexOf(`<section class="card" id="${id}"`);
+      expect(start, id).toBeGreaterThan(-1);
+      return html.slice(start, html.indexOf('</section>', start));
+    };
+    let declared = 0;
+    for (const { path, method, op } of operations()) {
+      const card = cardOf(method, path);
+      for (const response of Object.values(op.responses as Record<string, { headers?: Record<string, unknown> }>)) {
+        for (const name of Object.keys(response.headers ?? {})) {
+          declared++;
+          expect(card, `${method} ${path} ${name}`).toContain(`<code class="name">${name}</code>`);
+        }
+      }
+    }
+    expect(declared).toBeGreaterThan(50);
+    const list = cardOf('get', '/api/v1/actors');
+    expect(list).toContain('<th scope="col">Response header</th>');
+    expect(list).toContain('rel=&quot;next&quot;');
+    expect(list).toContain('<code class="name">Retry-After</code>');
+    expect(list).toContain('<code class="name">RateLimit-Policy</code>');
+  });
+
   it('is served on the central host too, without a credential', async () => {
     const response = await app.request('/docs/api', { host: 'app.localhost' });
     expect(response.status).toBe(200);

@@ -7,7 +7,7 @@ import type { OpenApiDocument } from './openapi-doc.js';
 /**
  * `/docs/api`: the REST reference as a page, server-rendered from the OpenAPI document — each operation with its
  * method, path, summary, required abilities, parameters and examples (a curl call, the request body, the response
- * and each error's problem). No CDN and no inline script or style (the CSP forbids them): classes of /static/app.css only.
+ * with the headers it declares, and each error's problem). No CDN and no inline script or style (the CSP forbids them): classes of /static/app.css only.
  */
 
 type Json = Record<string, any>;
@@ -16,6 +16,8 @@ interface Operation {
   path: string;
   op: Json;
   anchor: string;
+  /** The document's `components.headers`, which a response's `$ref` headers point into. */
+  sharedHeaders: Record<string, Json>;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -40,13 +42,14 @@ function Text(props: { text: string | undefined }): Child {
 
 function operationsByTag(doc: OpenApiDocument): Map<string, Operation[]> {
   const groups = new Map<string, Operation[]>();
+  const sharedHeaders = ((doc.components as Json | undefined)?.headers ?? {}) as Record<string, Json>;
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
     for (const method of METHODS) {
       const op: Json | undefined = item[method];
       if (!op) continue;
       const tag = (op.tags?.[0] as string | undefined) ?? 'Other';
       const anchor = `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-+$/, '').toLowerCase();
-      groups.set(tag, [...(groups.get(tag) ?? []), { method, path, op, anchor }]);
+      groups.set(tag, [...(groups.get(tag) ?? []), { method, path, op, anchor, sharedHeaders }]);
     }
   }
   return groups;
@@ -130,8 +133,47 @@ function Parameters(props: { parameters: Json[] }): Child {
   );
 }
 
+/** The headers a response declares (`Link`, `ETag`, `RateLimit`, `Retry-After`…), `$ref`s resolved; none: nothing shown. */
+function ResponseHeaders(props: { response: Json; shared: Record<string, Json> }): Child {
+  const headers = Object.entries((props.response.headers ?? {}) as Record<string, Json>).map(([name, header]) => {
+    const ref = typeof header.$ref === 'string' ? /^#\/components\/headers\/(.+)$/.exec(header.$ref)?.[1] : undefined;
+    return [name, ref ? (props.shared[ref] ?? {}) : header] as const;
+  });
+  if (!headers.length) return null;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Response header</th>
+            <th scope="col">Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {headers.map(([name, header]) => (
+            <tr>
+              <td>
+                <code class="name">{name}</code>
+              </td>
+              <td>
+                <Text text={header.description} />
+                {header.schema?.example !== undefined ? (
+                  <span class="hint">
+                    {' '}
+                    Example: <code>{String(header.schema.example)}</code>
+                  </span>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function OperationCard(props: { origin: string; operation: Operation }): Child {
-  const { method, path, op, anchor } = props.operation;
+  const { method, path, op, anchor, sharedHeaders } = props.operation;
   const abilities = (op['x-required-abilities'] as string[] | undefined) ?? [];
   const body = op.requestBody?.content?.['application/json'];
   const success = Object.entries((op.responses ?? {}) as Record<string, Json>).find(([status]) => status.startsWith('2'));
@@ -177,6 +219,7 @@ function OperationCard(props: { origin: string; operation: Operation }): Child {
           <summary>
             Response {success[0]}: {success[1].description}
           </summary>
+          <ResponseHeaders response={success[1]} shared={sharedHeaders} />
           <Example text={JSON.stringify(example ?? null, null, 2)} />
         </details>
       ) : null}
@@ -196,6 +239,7 @@ function OperationCard(props: { origin: string; operation: Operation }): Child {
             return problem ? (
               <>
                 <h5>{status}</h5>
+                <ResponseHeaders response={response} shared={sharedHeaders} />
                 <Example text={JSON.stringify(problem, null, 2)} />
               </>
             ) : null;
