@@ -269,12 +269,12 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
   input.level = given(cell('level'))?.replace(/\s+/g, ' ');
   input.roleType = given(cell('role_type'))?.replace(/\s+/g, ' ');
   const start = given(cell('start_date'));
-  if (start !== undefined) attempt(() => void (input.validFrom = parseDate(start, 'start_date', ctx.dateOrder)));
+  if (start !== undefined) attempt(() => void (input.validFrom = parseDate(start, 'start_date', ctx.dateOrder, ctx.today)));
   // HR systems write the last day employed (BambooHR's termination date): the person counts that day, and the
   // model's end (the first day no longer in effect) is the day after.
   const end = given(cell('end_date'));
   let lastDay: string | null | undefined;
-  if (end !== undefined) attempt(() => void (lastDay = parseDate(end, 'end_date', ctx.dateOrder)));
+  if (end !== undefined) attempt(() => void (lastDay = parseDate(end, 'end_date', ctx.dateOrder, ctx.today)));
   if (lastDay !== undefined) input.validTo = lastDay === null ? null : addDays(lastDay, 1);
   const employment = given(cell('employment_type'));
   // Without a status, BambooHR's employment status Terminated (what a leaver's says; webhooks may send only it) is one.
@@ -410,7 +410,7 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attem
   if (amountRead && (pay.minor || currency)) attempt(() => void (amountMinor = pay.minor ? Number.parseInt(text, 10) : majorToMinor(text, currency!, pay.field, shown)));
   const effective = given(cell('pay_effective_date'));
   let effectiveDay: string | null = null;
-  if (effective !== undefined) attempt(() => void (effectiveDay = parseDate(effective, 'pay_effective_date', ctx.dateOrder)));
+  if (effective !== undefined) attempt(() => void (effectiveDay = parseDate(effective, 'pay_effective_date', ctx.dateOrder, ctx.today)));
   if (amountMinor !== null && currency) input.pay = { kind: pay.kind, amountMinor, currency, effective: effectiveDay };
 }
 
@@ -525,7 +525,7 @@ function parseStatus(value: string): boolean {
  * last are refused — 03/05/2024 is March or May depending on who saved the file — unless the person importing said
  * which comes first (`order`).
  */
-function parseDate(value: string, field: string, order?: DateOrder | null): string | null {
+function parseDate(value: string, field: string, order: DateOrder | null | undefined, today: string): string | null {
   if (value === '0000-00-00') return null; // BambooHR's empty date
   const pad = (n: string) => n.padStart(2, '0');
   // A spreadsheet's midnight (`2024-03-05 00:00:00`, `05.03.2024 00:00`) is the day.
@@ -543,6 +543,11 @@ function parseDate(value: string, field: string, order?: DateOrder | null): stri
     : yearLast ? `${yearLast[3]}-${pad(month)}-${pad(dayOfMonth)}`
     : date;
   if (!isIsoDate(day)) {
+    const shortYear = twoDigitYear(value, today);
+    if (shortYear) {
+      const slashed = !order && /^\d{1,2}[/-]\d{1,2}[/-]\d{2}$/.test(value) ? ', and say in the import’s settings whether the day or the month comes first (“Dates like 03/05/2024”)' : '';
+      reject('invalid_date', field, `“${value.slice(0, 40)}” has a two-digit year, and the import does not guess the century: write the year with four digits — ${shortYear} if that is the year meant${slashed}`);
+    }
     const ambiguous = yearLast
       ? ` (read ${order === 'month_first' ? 'month' : 'day'} first, as chosen for this import)`
       : /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value)
@@ -558,6 +563,20 @@ function parseDate(value: string, field: string, order?: DateOrder | null): stri
     reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD${ambiguous}`);
   }
   return day;
+}
+
+/**
+ * A date written with a two-digit year last (05-Mar-24, 3/5/24, 05.03.24, March 5, 24), as the same date with the year
+ * in full — the nearest 19xx or 20xx to today's century, for the message only: the import never reads it. Null when
+ * it is not one.
+ */
+function twoDigitYear(value: string, today: string): string | null {
+  const match = /^(\d{1,2}[-/.\s]+(?:\d{1,2}|[a-z]{3,9}\.?)|[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?)([-/.\s]+)(\d{2})$/i.exec(value);
+  if (!match) return null;
+  const year = 2000 + Number(match[3]);
+  // A start or end day more than ten years ahead is more likely last century's.
+  const full = year > Number(today.slice(0, 4)) + 10 ? year - 100 : year;
+  return `${match[1]}${match[2]}${full}`;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

@@ -69,6 +69,20 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
     expect(row({ date: '05.03.2024 14:30' }).reason).toMatchObject({ code: 'invalid_date' });
   });
 
+  it('refuses a two-digit year saying which four-digit year to write, without guessing the century', () => {
+    const detail = (date: string, order?: 'day_first') => (order ? parseRow(2, ['ann@x.test', 'Ann', 'Engineering', date, '', '', ''], { ...context, dateOrder: order }) : row({ date })).reason;
+    expect(detail('05-Mar-24')).toEqual({ code: 'invalid_date', field: 'start_date', detail: '“05-Mar-24” has a two-digit year, and the import does not guess the century: write the year with four digits — 05-Mar-2024 if that is the year meant' });
+    expect(detail('05.03.24')?.detail).toContain('— 05.03.2024 if that is the year meant');
+    expect(detail('March 5, 24')?.detail).toContain('— March 5, 2024 if that is the year meant');
+    // A year more than ten years ahead is offered as last century's.
+    expect(detail('1.2.68')?.detail).toContain('— 1.2.1968 if that is the year meant');
+    // Slashes: the order is asked for too, unless the import already says it.
+    expect(detail('3/5/24')?.detail).toBe('“3/5/24” has a two-digit year, and the import does not guess the century: write the year with four digits — 3/5/2024 if that is the year meant, and say in the import’s settings whether the day or the month comes first (“Dates like 03/05/2024”)');
+    expect(detail('3/5/24', 'day_first')?.detail).toBe('“3/5/24” has a two-digit year, and the import does not guess the century: write the year with four digits — 3/5/2024 if that is the year meant');
+    // An impossible day of a year written in full is still said as such.
+    expect(detail('2024-02-30')?.detail).toContain('February 2024 has 29 days');
+  });
+
   it('reads a person on leave as active, a resigned one as inactive', () => {
     expect(row({ status: 'On Leave' }).input).toMatchObject({ validTo: null });
     expect(row({ status: 'Leave of Absence' }).reason).toBeNull();
