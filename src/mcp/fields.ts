@@ -195,10 +195,11 @@ type FamilyDelta = { added?: Record<string, unknown>[]; changed?: Record<string,
  * A delta's field changes that hold an actor, org unit or position id, with the names beside them (`parent_id:
  * {from, to, from_name, to_name}`: "Platform moved from Engineering to Product" without two look-ups); its added and
  * removed records named as withNames names a listed one (an added position's `org_unit_name`), as far as `view` has
- * the records they refer to.
+ * the records they refer to; with `types` (`typeNamesById`), a department's or team's type too (`team_type_id`:
+ * `from_name` → `to_name`), as REST's delta `names` does.
  */
-export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(principal: Principal, view: OrgView, families: F): F {
-  const nameOf = idNamer(principal, view);
+export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(principal: Principal, view: OrgView, families: F, types?: TypeNames): F {
+  const nameOf = idNamer(principal, view, types);
   const named = (fields: Record<string, { from: unknown; to: unknown }>) =>
     Object.fromEntries(
       Object.entries(fields).map(([field, change]) => [field, { ...change, from_name: nameOf(field, change.from), to_name: nameOf(field, change.to) }]),
@@ -208,9 +209,9 @@ export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(
       family,
       {
         ...delta,
-        added: delta?.added && withNames(principal, view, delta.added),
+        added: delta?.added && withNames(principal, view, delta.added, types),
         changed: delta?.changed?.map((record) => ({ ...record, fields: named((record.fields ?? {}) as Record<string, { from: unknown; to: unknown }>) })),
-        removed: delta?.removed && withNames(principal, view, delta.removed),
+        removed: delta?.removed && withNames(principal, view, delta.removed, types),
       },
     ]),
   ) as F;

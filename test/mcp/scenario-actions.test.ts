@@ -11,6 +11,7 @@ import { GraphStore } from '../../src/org/graph-store.js';
 import { FAMILIES } from '../../src/org/types.js';
 import { CHANGE_OP_NAMES, ChangeCommandSchema } from '../../src/scenarios/commands.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { createType } from '../../src/tenancy/settings.js';
 import { findTenantById } from '../../src/tenancy/tenants.js';
 import { AS_OF } from '../support/fixture-org.js';
 import { validArgs } from './tool-cases.js';
@@ -415,6 +416,19 @@ describe('scenario.delta and scenario.metrics.delta', () => {
     expect(delta.families.org_unit!.changed).toEqual([
       { id: world.ids.units.M, label: 'Mobile', fields: { parent_id: { from: world.ids.units.E, to: world.ids.units.S, from_name: 'Engineering', to_name: 'Sales' } } },
     ]);
+  });
+
+  it("names a team's new type, in the preview and the delta (team_type_id: to_name 'Enabling'), as REST's names do", async () => {
+    const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    const enabling = await createType(ctx, 'team', 'Enabling');
+    const typed = await newScenario('Type Platform');
+    const changes = [{ op: 'update_team', org_unit_id: world.ids.units.P, team_type_id: enabling.id }];
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: typed, changes }));
+    const typeOf = (records: unknown) => (records as Record<string, { changed: { fields: Record<string, unknown> }[] }>).team!.changed[0]!.fields.team_type_id;
+    expect(typeOf(plan.preview.records)).toMatchObject({ to: enabling.id, to_name: 'Enabling' });
+    structured(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    const delta = structured<{ families: Record<string, unknown> }>(await owner.call('scenario_delta', { scenario_id: typed }));
+    expect(typeOf(delta.families)).toMatchObject({ to: enabling.id, to_name: 'Enabling' });
   });
 
   it('gives the metric deltas alone, for one org unit even when it did not move', async () => {

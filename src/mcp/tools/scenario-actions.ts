@@ -3,6 +3,7 @@ import { ENTITY_TYPES } from '../../org/family-names.js';
 import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
 import { id, movedMetricsOnly, withChangeNames } from '../fields.js';
+import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
 import { defineTool, isRecord } from '../registry.js';
 
@@ -78,7 +79,7 @@ export const planTool = defineTool({
     };
     // A changed id field names both records, as scenario.delta does (as the scenario has them before this proposal).
     const view = await openView(ctx, { scenarioId: planned.scenario_id });
-    const records = preview.records && withChangeNames(ctx.principal, view, preview.records);
+    const records = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx));
     const proposal = { ...planned, preview: readingOrder({ ...preview, records, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) }) };
     // No record would change and none is hidden from this caller: the scenario already is what was asked for.
     const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');

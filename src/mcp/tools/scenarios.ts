@@ -4,6 +4,7 @@ import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
 import type { ServiceContext } from '../../context.js';
+import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
@@ -174,7 +175,7 @@ export async function presentDelta<D extends Awaited<ReturnType<typeof scenarioD
   const view = await openView(ctx, { scenarioId: delta.scenario.id, asOf: delta.as_of });
   return {
     ...delta,
-    families: withChangeNames(ctx.principal, view, delta.families),
+    families: withChangeNames(ctx.principal, view, delta.families, await typeNamesById(ctx)),
     metrics: { ...delta.metrics, by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit) },
   };
 }
