@@ -11,6 +11,7 @@ import { scenarioDelta } from '../src/scenarios/delta.js';
 import { createScenario } from '../src/scenarios/lifecycle.js';
 import { graphSize } from '../src/scenarios/overlay.js';
 import { promoteScenario } from '../src/scenarios/promotion.js';
+import { nameKey } from '../src/scenarios/unique-name.js';
 import { loadScenario } from '../src/scenarios/store.js';
 import { confirmProposal, planProposal } from '../src/scenarios/proposals.js';
 import { createTenant, findTenantBySlug, type Tenant } from '../src/tenancy/tenants.js';
@@ -203,6 +204,7 @@ export function generateChanges(graph: OrgGraph, day: string, size: number, salt
   const units = sortedById([...graph.orgUnits.values()].filter(visible));
   const teams = units.filter((u) => u.type === 'team');
   const departments = units.filter((u) => u.type === 'department');
+  const siblingNames = new Set(units.map((u) => `${u.parentId}|${nameKey(u.name)}`));
 
   const activeActors = sortedById([...graph.actors.values()].filter((a) => inEffect(a, day)));
   const active = new Set(activeActors.map((a) => a.id));
@@ -297,9 +299,12 @@ export function generateChanges(graph: OrgGraph, day: string, size: number, salt
         }
         case 'move_org_unit': {
           const team = pick(teams);
+          // Not under its own parent, below itself, or beside a unit of its name (the engine refuses two of one name).
+          const refused = (parent: OrgUnit) => parent.id === team.parentId || underUnit(graph, parent, team.id) || siblingNames.has(`${parent.id}|${nameKey(team.name)}`);
           let parent = pick(departments);
-          for (let tries = 0; (parent.id === team.parentId || underUnit(graph, parent, team.id)) && tries < 20; tries++) parent = pick(departments);
-          if (parent.id === team.parentId || underUnit(graph, parent, team.id)) break;
+          for (let tries = 0; refused(parent) && tries < 20; tries++) parent = pick(departments);
+          if (refused(parent)) break;
+          siblingNames.add(`${parent.id}|${nameKey(team.name)}`);
           commands.push({ op, org_unit_id: team.id, parent_id: parent.id });
           break;
         }

@@ -410,6 +410,43 @@ describe('create_org_unit', () => {
   });
 });
 
+describe('sibling org units do not share a name (any case, spaces trimmed)', () => {
+  const taken = (field: string, existing: string, name = existing) =>
+    expect.objectContaining({
+      field,
+      message: expect.stringContaining(`“Engineering” already has an active unit named “${name}” (${existing === 'Platform' ? units.P : existing}): choose another name, or rename or close that one first`),
+    });
+
+  it('refuses creating, renaming or moving into a clash, naming the existing unit', () => {
+    expect(() => run([{ op: 'create_org_unit', type: 'team', name: '  platform ', parent_id: units.E }])).toThrow(taken('changes[0].name', 'Platform'));
+    expect(() => run([{ op: 'rename_org_unit', org_unit_id: units.M, name: 'PLATFORM' }])).toThrow(taken('changes[0].name', 'Platform'));
+    expect(() => run([{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Platform' }, { op: 'move_org_unit', org_unit_id: units.F, parent_id: units.E }])).toThrow(
+      taken('changes[1].parent_id', 'Platform'),
+    );
+  });
+
+  it('refuses two creates of one name in the same batch, naming the first', () => {
+    const batch: ChangeCommand[] = [
+      { op: 'create_org_unit', type: 'team', name: 'Data', parent_id: units.E, ref: 'data' },
+      { op: 'create_org_unit', type: 'team', name: 'data', parent_id: units.E },
+    ];
+    expect(() => run(batch)).toThrow(
+      expect.objectContaining({ field: 'changes[1].name', message: expect.stringContaining('“Engineering” already has an active unit named “Data” (new-0)') }),
+    );
+  });
+
+  it('lets a name be reused under another parent, after the sibling closes, or by the unit itself in another case', () => {
+    expect(run([{ op: 'create_org_unit', type: 'team', name: 'Platform', parent_id: units.S }]).created).toHaveLength(1);
+    expect(run([{ op: 'rename_org_unit', org_unit_id: units.P, name: 'platform' }]).graph.orgUnits.get(units.P)!.name).toBe('platform');
+    const closed = run([
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+      { op: 'close_position', position_id: id('pos_m_open') },
+      { op: 'close_org_unit', org_unit_id: units.M },
+    ]).graph;
+    expect(run([{ op: 'create_org_unit', type: 'team', name: 'Mobile', parent_id: units.E }], closed).created).toHaveLength(1);
+  });
+});
+
 describe('a batch names what it creates (ref) for its later changes ($ref)', () => {
   it('creates a team, moves people into it, creates a seat there and fills it with a new hire, in one batch', () => {
     const { graph, created } = run([

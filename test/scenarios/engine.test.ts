@@ -120,6 +120,7 @@ describe('change batches', () => {
       [{ op: 'create_org_unit', type: 'team', name: 'X', parent_id: units.P }, 'changes[1].parent_id', /cannot sit under a team/],
       [{ op: 'set_fte', actor_id: 'no-such-actor', fte: 1 }, 'changes[1].actor_id', /no actor/],
       [{ op: 'rename_org_unit', org_unit_id: units.P } as ChangeCommand, 'changes[1].name', /required/],
+      [{ op: 'create_org_unit', type: 'team', name: 'platform', parent_id: units.E }, 'changes[1].name', new RegExp(`already has an active unit named “Platform” \\(${units.P}\\)`)],
       // Deactivated before the batch's FTE change of today (changes[0]), which would come to nothing.
       [{ op: 'deactivate_actor', actor_id: id('p2'), date: addDays(today(), -1) }, 'changes[1].date', /changes\[0\] \(set_fte\) changes the same actor from/],
     ];

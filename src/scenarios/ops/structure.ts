@@ -2,7 +2,8 @@ import { InvalidInput } from '../../errors.js';
 import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
 import { endOnDay, onOrAfter, requireUndated } from './dated.js';
-import { counted, listed } from '../../util/words.js';
+import { counted, listed, quoted } from '../../util/words.js';
+import { nameKey } from '../unique-name.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
@@ -22,12 +23,29 @@ function checkParent(ctx: OpContext, type: OrgUnitType, parent: OrgUnit): void {
   }
 }
 
+/**
+ * Two active units of one parent may not share a name (ignoring case and spaces, as scenario names): lists, pickers
+ * and charts could not tell them apart. Refused on `field`, naming the unit that has the name; `self` is the unit
+ * renamed or moved. Siblings on the day or planned for later count, units created earlier in the batch too.
+ */
+function refuseSiblingName(ctx: OpContext, parent: OrgUnit, name: string, field: string, self?: string): void {
+  const key = nameKey(name);
+  const clash = ctx.wg.where('orgUnits', 'parentId', parent.id).find((u) => u.id !== self && onOrAfter(u, ctx.day) && nameKey(u.name) === key);
+  if (clash) {
+    throw new InvalidInput(
+      fieldOf(ctx, field),
+      `${quoted(parent.name)} already has an active unit named ${quoted(clash.name)} (${clash.id}): choose another name, or rename or close that one first`,
+    );
+  }
+}
+
 export function createOrgUnit(ctx: OpContext): void {
   const name = requiredString(ctx, 'name');
   const type = requiredString(ctx, 'type');
   if (type !== 'department' && type !== 'team') throw new InvalidInput(fieldOf(ctx, 'type'), 'must be department or team');
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   checkParent(ctx, type, parent);
+  refuseSiblingName(ctx, parent, name, 'name');
   // A department's type is required (reference: departments and department types); checked before anything is made.
   const departmentTypeId = type === 'department' ? requiredDepartmentType(ctx) : null;
   const id = ctx.newId();
@@ -56,7 +74,10 @@ export function renameOrgUnit(ctx: OpContext): void {
   requireUndated(ctx, 'an org unit’s name');
   const unit = ctx.wg.require('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit');
   requireDesignedUnit(ctx, unit, 'renamed');
-  ctx.wg.update('orgUnits', unit.id, { name: requiredString(ctx, 'name') });
+  const name = requiredString(ctx, 'name');
+  const parent = ctx.wg.get('orgUnits', unit.parentId);
+  if (parent && onOrAfter(unit, ctx.day)) refuseSiblingName(ctx, parent, name, 'name', unit.id);
+  ctx.wg.update('orgUnits', unit.id, { name });
 }
 
 export function moveOrgUnit(ctx: OpContext): void {
@@ -69,6 +90,7 @@ export function moveOrgUnit(ctx: OpContext): void {
   for (let at: OrgUnit | undefined = parent; at; at = ctx.wg.get('orgUnits', at.parentId)) {
     if (at.id === unit.id) throw new InvalidInput(fieldOf(ctx, 'parent_id'), 'would put the org unit under itself (a cycle)');
   }
+  if (parent.id !== unit.parentId && onOrAfter(unit, ctx.day)) refuseSiblingName(ctx, parent, unit.name, 'parent_id', unit.id);
   ctx.wg.update('orgUnits', unit.id, { parentId: parent.id });
 }
 
