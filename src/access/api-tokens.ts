@@ -133,6 +133,7 @@ export async function issueApiToken(
       prefix: secret.slice(0, TOKEN_PREFIX.length + 4),
       secretHash: hashSecret(secret),
       abilities,
+      via: input.via ?? null,
       expiresAt: input.expiresAt ?? null,
     })
     .returning();
@@ -203,12 +204,13 @@ export async function revokeApiToken(ctx: ServiceContext, id: string): Promise<A
 
 /**
  * Revokes the live tokens of a user on a tenant, each audited with `reason`: all of them (their membership was
- * archived, their password reset), or those named `name` except `keep` (a CLI sign-in replacing the earlier token of
- * the same computer). Returns the names of the tokens revoked.
+ * archived, their password reset), or those named `name` and made `via` except `keep` (a CLI sign-in replacing the
+ * earlier token it made on the same computer, not one a person made on the web with that name). Returns the names
+ * of the tokens revoked.
  */
 export async function revokeTokensOfUser(
   db: Db,
-  scope: { tenantId: string; userId: string; name?: string; keep?: string },
+  scope: { tenantId: string; userId: string; name?: string; via?: string; keep?: string },
   audit: { reason: 'member_archived' | 'replaced_by_cli_sign_in' | 'password_reset'; principal?: Principal },
 ): Promise<string[]> {
   const revoked = await db
@@ -220,6 +222,7 @@ export async function revokeTokensOfUser(
         eq(apiTokens.userId, scope.userId),
         isNull(apiTokens.revokedAt),
         scope.name === undefined ? undefined : eq(apiTokens.name, scope.name),
+        scope.via === undefined ? undefined : eq(apiTokens.via, scope.via),
         scope.keep === undefined ? undefined : ne(apiTokens.id, scope.keep),
       ),
     )

@@ -13,6 +13,8 @@ import { roleAbilitiesOf } from './membership-abilities.js';
  */
 export const CLI_CLIENT_ID = 'orgonaut-cli';
 const CODE_TTL_MS = 2 * 60 * 1000;
+/** How the tokens a CLI sign-in makes are marked (api_tokens.via), so a sign-in replaces only its own. */
+const CLI_SIGN_IN = 'cli-sign-in';
 
 export class CliSignInError extends Error {
   constructor(
@@ -99,11 +101,12 @@ export async function exchangeCliCode(
     name: used.tokenName,
     abilities: [...roleAbilities],
     expiresAt: cliTokenExpiry(lifetimeDays),
-    via: 'cli-sign-in',
+    via: CLI_SIGN_IN,
   });
   // Signing in again from the same computer (the token's name says which) replaces its earlier token, which the
-  // CLI has just overwritten: it would otherwise live on until it expires, with every ability of the role.
-  await revokeTokensOfUser(db, { tenantId: tenant.id, userId: used.userId, name: used.tokenName, keep: token.id }, { reason: 'replaced_by_cli_sign_in' });
+  // CLI has just overwritten: it would otherwise live on until it expires, with every ability of the role. Only a
+  // token a CLI sign-in made: one a person made on the web with the same name is theirs to keep.
+  await revokeTokensOfUser(db, { tenantId: tenant.id, userId: used.userId, name: used.tokenName, via: CLI_SIGN_IN, keep: token.id }, { reason: 'replaced_by_cli_sign_in' });
   return {
     access_token: secret,
     token_type: 'Bearer',

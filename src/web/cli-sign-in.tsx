@@ -111,8 +111,8 @@ function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities
         <h1>Sign in the Orgonaut CLI?</h1>
         <p>
           The Orgonaut command-line tool on this computer asks to act as you in <strong>{tenant.name}</strong>. It will receive a
-          personal API token named <strong>{request.tokenName}</strong> with your role's abilities, replacing an earlier token of
-          that name (it is revoked). It expires in {days} days, on {day(cliTokenExpiry(days))}; then sign in again. Revoke it
+          personal API token named <strong>{request.tokenName}</strong> with your role's abilities, replacing the token of that
+          name an earlier CLI sign-in made (it is revoked; a token you made yourself in Settings → API is kept). It expires in {days} days, on {day(cliTokenExpiry(days))}; then sign in again. Revoke it
           sooner in Settings → API when you no longer use the CLI on this computer.
         </p>
         <details>

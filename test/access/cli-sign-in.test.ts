@@ -58,6 +58,19 @@ async function authorize(challenge: string, decision: 'allow' | 'deny') {
 const exchange = (fields: Record<string, string>) =>
   app.request('/cli/oauth/token', { host: HOST, form: { grant_type: 'authorization_code', client_id: 'orgonaut-cli', redirect_uri: REDIRECT, ...fields } });
 
+/** Signs the CLI in through consent and code exchange; the token it receives. */
+async function signIn(tokenName: string) {
+  const { verifier, challenge } = pkce();
+  const consent = await app.request(authorizeUrl(challenge, { token_name: tokenName }), { host: HOST, cookie });
+  const html = await consent.text();
+  const fields = Object.fromEntries(['csrf', 'client_id', 'response_type', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'token_name'].map((n) => [n, hiddenField(html, n)]));
+  const allowed = await app.request('/cli/oauth/authorize', { host: HOST, cookie, headers: { origin: `http://${HOST}` }, form: { ...fields, decision: 'allow' } });
+  const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
+  return ((await (await exchange({ code, code_verifier: verifier })).json()) as { access_token: string }).access_token;
+}
+
+const status = async (token: string) => (await app.request('/api/v1/me', { host: HOST, token })).status;
+
 describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => {
   it('sends someone not signed in to the sign-in page first', async () => {
     const response = await app.request(authorizeUrl(pkce().challenge), { host: HOST });
@@ -72,7 +85,7 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     expect(html).toContain(`Signed in as ${email}.`);
     // The token lasts 90 days by default (ORGONAUT_CLI_TOKEN_DAYS): the page says so, with the day.
     const expires = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
-    expect(html).toMatch(new RegExp(`replacing an earlier token of\\s+that name \\(it is revoked\\)\\. It expires in 90 days, on ${expires}; then sign in again\\.`));
+    expect(html).toMatch(new RegExp(`replacing the token of that\\s+name an earlier CLI sign-in made \\(it is revoked; a token you made yourself in Settings → API is kept\\)\\. It expires in 90 days, on ${expires}; then sign in again\\.`));
     expect(html).not.toContain('does not expire');
     const signOut = /<form method="post" action="\/sign-out"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
     expect(hiddenField(signOut, 'return_to').startsWith('/cli/oauth/authorize?')).toBe(true);
@@ -105,16 +118,6 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
   });
 
   it('signing in again from the same computer revokes its earlier token (same name); another computer keeps its own', async () => {
-    const signIn = async (tokenName: string) => {
-      const { verifier, challenge } = pkce();
-      const consent = await app.request(authorizeUrl(challenge, { token_name: tokenName }), { host: HOST, cookie });
-      const html = await consent.text();
-      const fields = Object.fromEntries(['csrf', 'client_id', 'response_type', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'token_name'].map((n) => [n, hiddenField(html, n)]));
-      const allowed = await app.request('/cli/oauth/authorize', { host: HOST, cookie, headers: { origin: `http://${HOST}` }, form: { ...fields, decision: 'allow' } });
-      const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
-      return ((await (await exchange({ code, code_verifier: verifier })).json()) as { access_token: string }).access_token;
-    };
-    const status = async (token: string) => (await app.request('/api/v1/me', { host: HOST, token })).status;
     const laptop = await signIn('Orgonaut CLI on laptop');
     const desktop = await signIn('Orgonaut CLI on desktop');
     const laptopAgain = await signIn('Orgonaut CLI on laptop');
@@ -123,6 +126,26 @@ describe('CLI sign-in (PKCE → personal API token), on a free plan too', () => 
     expect(await status(desktop)).toBe(200);
     const revoked = await database.db.select().from(auditEvents).where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.entityType, 'api_token'), eq(auditEvents.action, 'revoked')));
     expect(revoked.map((e) => e.metadata)).toEqual([expect.objectContaining({ name: 'Orgonaut CLI on laptop', reason: 'replaced_by_cli_sign_in' })]);
+  });
+
+  it('replaces only a token a CLI sign-in made: one made in Settings → API with the same name keeps working', async () => {
+    const page = await app.request('/settings/api', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    const made = await app.request('/settings/api/tokens', {
+      host: HOST,
+      cookie,
+      headers: { origin: `http://${HOST}`, accept: 'text/html' },
+      form: { csrf: hiddenField(await page.text(), 'csrf'), name: 'Orgonaut CLI on tablet', abilities: 'org-units.read', expires_in_days: '30' },
+    });
+    expect(made.status).toBe(303);
+    const shown = await app.request(made.headers.get('location')!, { host: HOST, cookie, headers: { accept: 'text/html' } });
+    const mine = /orgo_pat_[A-Za-z0-9_-]+/.exec(await shown.text())?.[0];
+    expect(mine).toBeDefined();
+    expect(await status(mine!)).toBe(200);
+    const first = await signIn('Orgonaut CLI on tablet');
+    const again = await signIn('Orgonaut CLI on tablet');
+    expect(await status(mine!)).toBe(200);
+    expect(await status(first)).toBe(401);
+    expect(await status(again)).toBe(200);
   });
 
   it('refuses a wrong verifier, a different redirect and a denied request', async () => {

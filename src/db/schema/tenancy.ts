@@ -142,6 +142,8 @@ export const apiTokens = pgTable(
     prefix: text('prefix').notNull(),
     secretHash: text('secret_hash').notNull(),
     abilities: text('abilities').array().notNull(),
+    /** What made the token when not a person by name ('cli-sign-in'): a CLI sign-in replaces only tokens it made. */
+    via: text('via'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
