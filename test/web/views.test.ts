@@ -443,6 +443,46 @@ describe('a manager\'s direct reports in the People table', () => {
   });
 });
 
+describe('the People table\'s "Reports to" filter', () => {
+  const names = (html: string) => [...html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>/g)].map((m) => decode(m[1]!));
+  const offered = (html: string) =>
+    [...(/<select id="f-manager"[\s\S]*?<\/select>/.exec(html)?.[0] ?? '').matchAll(/<option value="([^"]*)"[^>]*>\s*([^<]*?)\s*<\/option>/g)].map((m) => [m[1], decode(m[2]!)]);
+
+  it('offers every manager on the day, not only the one arrived with; the chosen one filters the table and its export', async () => {
+    const page = await get('/live/matrix?as_of=2026-06-01', owner);
+    expect(offered(page.html)).toEqual([
+      ['', 'Any'],
+      ['none', 'No manager'],
+      [id('ceo'), 'Reports to ceo · Chief Executive'],
+      [id('eng_head'), 'Reports to eng_head'],
+      [id('sales_head'), 'Reports to sales_head'],
+    ]);
+    const chosen = await get(`/live/matrix?as_of=2026-06-01&manager=${id('sales_head')}`, owner);
+    expect(names(chosen.html)).toEqual(['f1', 'f2']);
+    expect(offered(chosen.html).filter(([, label]) => label.startsWith('Reports to'))).toHaveLength(3);
+    expect(chosen.html).toMatch(new RegExp(`<option value="${id('sales_head')}" selected="">\\s*Reports to sales_head`));
+    const csv = decode(/href="(\/live\/matrix\.csv[^"]*)"/.exec(chosen.html)![1]!);
+    expect(csv).toContain(`manager=${id('sales_head')}`);
+    const lines = (await (await app.request(csv, { host: HOST, cookie: owner })).text()).split('\r\n').slice(1, -1);
+    expect(lines.map((l) => l.split(',')[1])).toEqual(['f1', 'f2']);
+    // The day decides who is a manager: the former report ended on 2026-01-01, and eng_head still manages others.
+    expect(offered((await get('/live/matrix?as_of=2020-01-01', owner)).html).filter(([, label]) => label.startsWith('Reports to'))).toEqual([]);
+  });
+
+  it('takes a manager typed by name, as the typed field of a large organisation sends it, and says when no one is called that', async () => {
+    const typed = await get('/live/matrix?as_of=2026-06-01&manager=Sales_Head', owner);
+    expect(names(typed.html)).toEqual(['f1', 'f2']);
+    expect(decode(/href="(\/live\/matrix\.csv[^"]*)"/.exec(typed.html)![1]!)).toContain(`manager=${id('sales_head')}`);
+    const suggestion = await get(`/live/matrix?as_of=2026-06-01&manager=${encodeURIComponent(`ceo · Chief Executive — ${id('ceo')}`)}`, owner);
+    expect(names(suggestion.html)).toEqual(['eng_head', 'sales_head']);
+    const exported = await app.request('/live/matrix.csv?as_of=2026-06-01&manager=sales_head', { host: HOST, cookie: owner });
+    expect((await exported.text()).split('\r\n').slice(1, -1).map((l) => l.split(',')[1])).toEqual(['f1', 'f2']);
+    const nobody = await get('/live/matrix?as_of=2026-06-01&manager=p1', owner);
+    expect(nobody.status).toBe(400);
+    expect(decode(nobody.html)).toContain('no one called “p1” manages anyone on 2026-06-01; pick one of the suggestions');
+  });
+});
+
 describe('sorting the people table', () => {
   /** Each body row's cells as text, by row. */
   const tableRows = (html: string) =>

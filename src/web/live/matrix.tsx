@@ -9,12 +9,14 @@ import { Shell } from '../shell.js';
 import { CostBasis, Pager, ScenarioBanner, StartHere } from './components.js';
 import { link, namesOf, viewParams } from './context.js';
 import { safeFileName, toCsv } from './csv.js';
-import { kindLabel, money, num } from './format.js';
+import { kindLabel, money, num, quoted } from './format.js';
 import { allMatrixRows, matrixPage, type MatrixFilter, type MatrixRow } from './matrix-rows.js';
 import { isDefaultSort, parseSort, sortColumns, SortHeader, sortRows, type MatrixSort } from './matrix-sort.js';
 import { InvalidInput } from '../../errors.js';
 import type { OrgView } from '../../org/view.js';
-import { unitChoices } from './options.js';
+import { FILTER_SELECT_MAX, managerChoices, unitChoices, type Choice } from './options.js';
+import { ID_SEPARATOR, referenceOf } from '../scenarios/tray-ops.js';
+import { isUuid } from '../../util/ids.js';
 import { LiveNav } from './tree.js';
 import { TableScroll } from '../table-scroll.js';
 
@@ -24,7 +26,8 @@ const PAGE_SIZE = 50;
 function filterOf(c: Context<AppEnv>): MatrixFilter {
   const params = viewParams(c);
   const orgUnitId = c.req.query('unit')?.trim() || null;
-  const manager = c.req.query('manager')?.trim() || null;
+  // A typed manager (large organisations) reads "Name · Title — <id>": the id counts.
+  const manager = referenceOf(c.req.query('manager') ?? '') || null;
   return {
     ...params,
     kind: c.req.query('kind')?.trim() || null,
@@ -40,6 +43,69 @@ function filterOf(c: Context<AppEnv>): MatrixFilter {
 function filterLink(path: string, f: MatrixFilter, sort: MatrixSort, extra: Record<string, string | null> = {}) {
   const order = isDefaultSort(sort) ? {} : { sort: sort.column, dir: sort.dir };
   return link(path, f, { kind: f.kind, unit: f.orgUnitId, q: f.query, below: f.includeSubunits ? '1' : null, manager: f.withoutManager ? 'none' : f.managerId, ...order, ...extra });
+}
+
+/**
+ * A manager typed by name without picking a suggestion (the large-organisation field) is the one manager of that
+ * name on the day; several or none is said, naming the field. An id is left to the reads (unknown: 404).
+ */
+function managerNamed(filter: MatrixFilter, managers: Choice[]): MatrixFilter {
+  const typed = filter.managerId;
+  if (!typed || isUuid(typed)) return filter;
+  const lower = typed.toLowerCase();
+  const matches = managers.filter((m) => m.label.toLowerCase() === lower || m.label.toLowerCase().startsWith(`${lower} · `));
+  if (matches.length === 1) return { ...filter, managerId: matches[0]!.value };
+  const day = filter.asOf ?? 'today';
+  throw new InvalidInput(
+    'manager',
+    matches.length ? `${matches.length} managers on ${day} are called ${quoted(typed.slice(0, 100))}; pick one of the suggestions` : `no one called ${quoted(typed.slice(0, 100))} manages anyone on ${day}; pick one of the suggestions`,
+  );
+}
+
+/** The "Reports to" filter: every manager on the day — a select, or past FILTER_SELECT_MAX a field typed with suggestions. */
+function ManagerFilter(props: { managers: Choice[]; filter: MatrixFilter; nameOf: (id: string) => string }) {
+  const { managers, filter } = props;
+  const chosen = filter.managerId ? managers.find((m) => m.value === filter.managerId) : undefined;
+  if (managers.length > FILTER_SELECT_MAX) {
+    const value = filter.withoutManager ? 'none' : filter.managerId ? `${chosen?.label ?? props.nameOf(filter.managerId)}${ID_SEPARATOR}${filter.managerId}` : '';
+    return (
+      <div class="field">
+        <label for="f-manager">Manager</label>
+        <input id="f-manager" name="manager" list="f-manager-list" value={value} placeholder="Anyone: type a manager’s name, or none" autocomplete="off" aria-describedby="f-manager-hint" />
+        <span id="f-manager-hint" class="hint">
+          Reports to the manager you pick; <code>none</code> for no manager.
+        </span>
+        <datalist id="f-manager-list">
+          <option value="none">No manager</option>
+          {managers.map((m) => (
+            <option value={`${m.label}${ID_SEPARATOR}${m.value}`} />
+          ))}
+        </datalist>
+      </div>
+    );
+  }
+  return (
+    <div class="field">
+      <label for="f-manager">Manager</label>
+      <select id="f-manager" name="manager">
+        <option value="">Any</option>
+        <option value="none" selected={filter.withoutManager}>
+          No manager
+        </option>
+        {managers.map((m) => (
+          <option value={m.value} selected={m.value === filter.managerId}>
+            Reports to {m.label}
+          </option>
+        ))}
+        {/* Reached from the page of someone with no report on this day: kept while the other filters change. */}
+        {filter.managerId && !chosen ? (
+          <option value={filter.managerId} selected>
+            Reports to {props.nameOf(filter.managerId)}
+          </option>
+        ) : null}
+      </select>
+    </div>
+  );
 }
 
 function sortOf(c: Context<AppEnv>, show: { cost: boolean; allocation: boolean }): MatrixSort {
@@ -83,8 +149,10 @@ function costCell(r: MatrixRow) {
 export function matrixRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/live/matrix', async (c) => {
-    const filter = filterOf(c);
     const ctx = serviceContext(c);
+    const asked = filterOf(c);
+    const managers = await managerChoices(ctx, asked);
+    const filter = managerNamed(asked, managers);
     const showCost = can(ctx.principal, 'costs.read');
     const showAllocation = can(ctx.principal, 'placements.read');
     const sort = sortOf(c, { cost: showCost, allocation: showAllocation });
@@ -147,21 +215,7 @@ export function matrixRoutes(): Hono<AppEnv> {
                 ))}
               </select>
             </div>
-            <div class="field">
-              <label for="f-manager">Manager</label>
-              <select id="f-manager" name="manager">
-                <option value="">Any</option>
-                <option value="none" selected={filter.withoutManager}>
-                  No manager
-                </option>
-                {/* Reached from an actor page's direct reports: kept while the other filters change. */}
-                {filter.managerId ? (
-                  <option value={filter.managerId} selected>
-                    Reports to {names.actor(filter.managerId)}
-                  </option>
-                ) : null}
-              </select>
-            </div>
+            <ManagerFilter managers={managers} filter={filter} nameOf={names.actor} />
             <div class="field">
               <label for="f-asof">As of</label>
               <input id="f-asof" type="date" name="as_of" value={filter.asOf ?? ''} />
@@ -249,8 +303,10 @@ export function matrixRoutes(): Hono<AppEnv> {
   });
 
   web.get('/live/matrix.csv', async (c) => {
-    const filter = filterOf(c);
     const ctx = serviceContext(c);
+    const asked = filterOf(c);
+    // The export follows the filter as the page reads it, a manager typed by name included.
+    const filter = asked.managerId && !isUuid(asked.managerId) ? managerNamed(asked, await managerChoices(ctx, asked)) : asked;
     const showCost = can(ctx.principal, 'costs.read');
     const showAllocation = can(ctx.principal, 'placements.read');
     const sort = sortOf(c, { cost: showCost, allocation: showAllocation });

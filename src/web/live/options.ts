@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../context.js';
 import { can } from '../../access/policy.js';
+import { inEffect } from '../../org/dates.js';
 import { listActors, listPlacements, listPositions } from '../../org/read-people.js';
 import { listOrgUnits } from '../../org/read-structure.js';
 import type { OrgGraph } from '../../org/types.js';
@@ -19,6 +20,9 @@ export interface Choice {
 }
 
 export const MAX_CHOICES = 2_000;
+
+/** Past this many choices a filter is typed with suggestions (a datalist) instead of a select, as the tray's fields are. */
+export const FILTER_SELECT_MAX = 300;
 
 async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: OrgGraph }; page: Page<T> }>) {
   const items: T[] = [];
@@ -61,6 +65,22 @@ export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promi
 export async function actorChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
   const { items } = await walk((page) => listActors(ctx, { ...view, ...page }));
   return items.map((a) => ({ value: a.id, label: a.title ? `${a.display_name} · ${a.title}` : a.display_name }));
+}
+
+/**
+ * Everyone with a direct report in effect on the day — the managers the People table's "Reports to" filter offers —
+ * labelled "Name · Title", by name. Read from the view's graph, so a large organisation's list is not cut.
+ */
+export async function managerChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
+  const { view: opened } = await listActors(ctx, { ...view, limit: 1 });
+  const { graph, asOf } = opened;
+  const ids = new Set([...graph.reportingLines.values()].filter((l) => inEffect(l, asOf)).map((l) => l.managerId));
+  return [...ids]
+    .flatMap((id) => {
+      const a = graph.actors.get(id);
+      return a ? [{ value: a.id, label: a.title ? `${a.displayName} · ${a.title}` : a.displayName }] : [];
+    })
+    .sort((a, b) => a.label.localeCompare(b.label) || a.value.localeCompare(b.value));
 }
 
 export async function placementChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
