@@ -35,6 +35,21 @@ describe('cross-row problems in one run', () => {
     expect(others[0]).toMatchObject({ code: 'duplicate_email', field: 'email', detail: 'ann@cross.test is also on row 2 of this run' });
   });
 
+  it('says a new person’s missing name and missing department together, on a row otherwise fine and on one with a bad cell', async () => {
+    const p = await planRows(HEADER, [
+      ['nn@cross.test', '', '', '', '', '', '', ''],
+      ['nf@cross.test', '', '', '', '9', '', '', ''],
+      ['nd@cross.test', 'Dee', '', '', '', '', '', ''],
+    ], emptyGraph(), TODAY);
+    const row1 = p.rows.get(1) as Extract<ReturnType<typeof p.rows.get>, { status: 'quarantined' }>;
+    expect([row1.reason, ...(row1.reason.others ?? [])].map(({ code, field, detail }) => ({ code, field, detail }))).toEqual([
+      { code: 'missing_required_field', field: 'name', detail: 'is required for a new person' },
+      { code: 'missing_required_field', field: 'department', detail: 'is required for a new person' },
+    ]);
+    expect(problems(p, 2)).toEqual(['invalid_fte', 'missing_required_field', 'missing_required_field']);
+    expect(problems(p, 3)).toEqual(['missing_required_field']);
+  });
+
   it('says every duplicate identity of a row, and a duplicate row’s unknown manager', async () => {
     const p = await planRows(HEADER, [
       ['bo@cross.test', 'Bo', 'Ops', 'nobody@cross.test', '', '', 'workday', 'W1'],

@@ -10,7 +10,7 @@ import { Changeset, type FamilyCounts } from './changeset.js';
 import { earlierSteps, NO_EARLIER_STEPS } from './earlier.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
-import { countKey, identityOf, keyRows, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
+import { countKey, identityOf, keyRows, missingOf, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
 import type { LiveSince } from './since.js';
 import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegistry } from './structure.js';
 
@@ -170,14 +170,17 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
 }
 
 /**
- * The identity of a row quarantined for its cells: a field at fault is missing from it, so only a missing name says
- * that a new person cannot be made, and a team is named without its department only when no department cell was at
- * fault (a department that did not read is the row's own problem, already said).
+ * The identity of a row quarantined for its cells: a field at fault is missing from it, so a missing department or
+ * team says that a new person cannot be made only when no department or team cell was at fault, and a team is named
+ * without its department only when no department cell was (a unit that did not read is the row's own problem, already
+ * said). A missing name is always said: no cell of a name can be at fault.
  */
 function heldIdentity(partial: RowInput, reason: Quarantine): RowIdentity {
   const identity = identityOf(partial);
-  identity.incomplete = identity.incomplete === 'name' ? 'name' : null;
-  if ([reason, ...(reason.others ?? [])].some((p) => p.field?.startsWith('department') || p.field === 'parent_department')) identity.looseTeam = null;
+  const problems = [reason, ...(reason.others ?? [])];
+  const unitAtFault = problems.some((p) => p.field?.startsWith('department') || p.field?.startsWith('team') || p.field === 'parent_department');
+  if (unitAtFault) identity.incomplete = missingOf(identity.incomplete.includes('name'), false);
+  if (problems.some((p) => p.field?.startsWith('department') || p.field === 'parent_department')) identity.looseTeam = null;
   return identity;
 }
 

@@ -18,8 +18,8 @@ import type { LiveSince } from './since.js';
  * when its records are built, so a large file's parsed rows are never all in memory.
  */
 export type RowIdentity = Pick<RowInput, 'rowNumber' | 'sourceHris' | 'sourceHrisId' | 'email' | 'emailKey' | 'employeeId' | 'kind' | 'manager'> & {
-  /** What the row lacks to make a new actor: a name, or a department or team. */
-  incomplete: 'name' | 'department' | null;
+  /** What the row lacks to make a new actor: a name, a department or team, or both (empty when nothing). */
+  incomplete: Missing;
   /**
    * The day the row ends the person (an end date, or an inactive status: today), null when it says they are active,
    * undefined when it says nothing about it (a partial HRIS event, no status or end date column).
@@ -28,6 +28,15 @@ export type RowIdentity = Pick<RowInput, 'rowNumber' | 'sourceHris' | 'sourceHri
   /** A team named without its department: its name key (several teams may share it). */
   looseTeam: string | null;
 };
+
+type Missing = readonly ('name' | 'department')[];
+/** The lists `incomplete` can be, shared: a large file's rows allocate none. */
+const MISSING: Record<'none' | 'name' | 'department' | 'both', Missing> = { none: [], name: ['name'], department: ['department'], both: ['name', 'department'] };
+
+/** What a new actor would lack: `name` and/or `department` (a department or team), as a shared list. */
+export function missingOf(name: boolean, department: boolean): Missing {
+  return MISSING[name ? (department ? 'both' : 'name') : department ? 'department' : 'none'];
+}
 
 export function identityOf(row: RowInput): RowIdentity {
   const { rowNumber, sourceHris, sourceHrisId, email, emailKey, employeeId, kind, manager } = row;
@@ -40,7 +49,7 @@ export function identityOf(row: RowInput): RowIdentity {
     employeeId,
     kind,
     manager,
-    incomplete: !row.displayName ? 'name' : !row.department && !row.team ? 'department' : null,
+    incomplete: missingOf(!row.displayName, !row.department && !row.team),
     endsOn: row.validTo ?? row.inactiveFrom ?? (row.validTo === null ? null : undefined),
     looseTeam: row.team && !row.department ? row.team.key : null,
   };
@@ -194,8 +203,11 @@ function identify(rows: readonly RowIdentity[], index: OrgIndex, format: ImportF
     // On reprocessing, Live may have changed under the row since the run read the file (since.ts).
     const moved = since?.problem(row, matched, index);
     if (moved) addProblem(rejected, row.rowNumber, moved);
-    if (!matched && row.incomplete) {
-      addProblem(rejected, row.rowNumber, quarantine('missing_required_field', row.incomplete, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}${unmapped.has(row.incomplete) ? UNMAPPED[row.incomplete] : ''}`));
+    // A row lacking both a name and a department says both, not the name alone (then the department on the next round).
+    if (!matched) {
+      for (const field of row.incomplete) {
+        addProblem(rejected, row.rowNumber, quarantine('missing_required_field', field, `is required for a new ${row.kind === 'robot' || row.kind === 'agent' ? row.kind : 'person'}${unmapped.has(field) ? UNMAPPED[field] : ''}`));
+      }
     }
     // The person a row of an earlier step imported, reached through another identity (the same one is a duplicate).
     const earlierRow = matched && !sharesPriorKey(row, prior) ? priorRowOf(matched, prior) : undefined;
