@@ -45,9 +45,9 @@ export const oauthKeys = pgTable('oauth_keys', {
   tenantId: uuid('tenant_id')
     .primaryKey()
     .references(() => tenants.id, { onDelete: 'cascade' }),
-  /** Private JWK set (ES256) the provider signs with. */
-  jwks: jsonb('jwks').$type<{ keys: Record<string, unknown>[] }>().notNull(),
-  /** Keys that sign the provider's cookies, newest first (rotation appends a new first key). */
+  /** Private JWK set (ES256) the provider signs with; each key sealed with the secrets key (oauth/keys.ts). */
+  jwks: jsonb('jwks').$type<{ keys: (string | Record<string, unknown>)[] }>().notNull(),
+  /** Keys that sign the provider's cookies, newest first (rotation adds a new first key); each sealed likewise. */
   cookieKeys: jsonb('cookie_keys').$type<string[]>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
