@@ -92,17 +92,18 @@ export async function readScenario(ctx: ServiceContext, id: string) {
   return { scenario: { ...presentScenario(scenario, source?.name), change_counts: changes, changes_to_promote: toPromote }, row: scenario, source };
 }
 
-async function activePlanningCount(ctx: ServiceContext): Promise<number> {
-  const [row] = await ctx.db
+async function activePlanningCount(db: ServiceContext['db'], tenantId: string): Promise<number> {
+  const [row] = await db
     .select({ n: count() })
     .from(scenarios)
-    .where(and(eq(scenarios.tenantId, ctx.tenant.id), eq(scenarios.kind, 'planning'), eq(scenarios.state, 'active')));
+    .where(and(eq(scenarios.tenantId, tenantId), eq(scenarios.kind, 'planning'), eq(scenarios.state, 'active')));
   return Number(row?.n ?? 0);
 }
 
-async function checkCap(ctx: ServiceContext): Promise<void> {
+/** Refuses one more active planning scenario beyond the plan's cap; called under lockScenarioNames, like the name check. */
+async function checkCap(db: ServiceContext['db'], ctx: ServiceContext): Promise<void> {
   const cap = PLAN_FEATURES[ctx.tenant.plan].activePlanningScenarios;
-  if ((await activePlanningCount(ctx)) >= cap) throw new PlanLimit('active planning scenarios', ctx.tenant.plan, cap);
+  if ((await activePlanningCount(db, ctx.tenant.id)) >= cap) throw new PlanLimit('active planning scenarios', ctx.tenant.plan, cap);
 }
 
 function checkName(name: string): string {
@@ -119,10 +120,11 @@ export async function createScenario(
   const name = checkName(input.name);
   const sourceId = input.sourceScenarioId?.trim() || null;
   const source = sourceId ? await sourceOf(ctx, sourceId) : null;
-  await checkCap(ctx);
-  // The name is checked and taken in one transaction, so two creates of the same name at once cannot both succeed.
+  // The cap and the name are checked and taken in one transaction under the tenant's lock, so two creates at once
+  // can neither both take the last place of the plan nor both take one name.
   const scenario = await ctx.db.transaction(async (tx) => {
     await lockScenarioNames(tx, ctx.tenant.id);
+    await checkCap(tx, ctx);
     await assertNameFree(tx, ctx.tenant.id, name);
     return insertScenario(tx, ctx.tenant.id, {
       name,
@@ -196,12 +198,13 @@ export async function unarchiveScenario(ctx: ServiceContext, id: string) {
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
   if (scenario.kind !== 'planning') throw new Conflict(`A ${scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario'} cannot be unarchived.`);
   if (scenario.state === 'active') return presentWithSource(ctx, scenario);
-  await checkCap(ctx);
-  // Its name may have been given to another scenario while it was archived: checked and taken back under the lock
-  // create takes, so an unarchive and a create (or two unarchives) of one name at once cannot both succeed.
+  // Its name may have been given to another scenario while it was archived: the cap and the name are checked and
+  // taken back under the lock create takes, so an unarchive and a create (or two unarchives) at once cannot both
+  // succeed past the cap or with one name.
   const fields = { state: 'active', archivedAt: null } as const;
   const row = await ctx.db.transaction(async (tx) => {
     await lockScenarioNames(tx, ctx.tenant.id);
+    await checkCap(tx, ctx);
     await assertNameFree(tx, ctx.tenant.id, scenario.name, scenario.id);
     return updateState(tx, ctx, scenario, fields);
   });

@@ -14,7 +14,7 @@ export function nameKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
 }
 
-/** Serialises name checks of one tenant until the transaction ends (two creates of the same name at once). */
+/** Serialises the name and plan-cap checks of one tenant until the transaction ends (two creates at once). */
 export async function lockScenarioNames(tx: Db, tenantId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`orgonaut-scenario-names:${tenantId}`}))`);
 }

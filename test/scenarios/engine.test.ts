@@ -66,6 +66,23 @@ describe('scenario lifecycle', () => {
     await expect(createScenario(contextFor(database, free, principalFor(free, 'owner'), owner.graphs), { name: 'x' })).rejects.toMatchObject({ code: 'plan_limit' });
   });
 
+  it('lets only one of several creates and unarchives at once take the last place of the plan', async () => {
+    const small = await buildTenant(database, { plan: 'team' });
+    const ctx = contextFor(database, small, principalFor(small, 'owner'), owner.graphs);
+    await createScenario(ctx, { name: 'Kept A' });
+    await createScenario(ctx, { name: 'Kept B' });
+    const parked = await createScenario(ctx, { name: 'Parked' });
+    await archiveScenario(ctx, parked.id);
+    const results = await Promise.allSettled([
+      createScenario(ctx, { name: 'Race 1' }),
+      createScenario(ctx, { name: 'Race 2' }),
+      unarchiveScenario(ctx, parked.id),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['plan_limit', 'plan_limit']);
+    expect((await listScenarios(ctx, {})).items.filter((s) => s.kind === 'planning' && s.state === 'active')).toHaveLength(3);
+  });
+
   it('submits, archives and lists; snapshots are read-only and never unarchived', async () => {
     const sid = await newScenario('Reorg');
     await expect(submitScenario(owner, sid)).rejects.toMatchObject({ code: 'nothing_to_submit', status: 409 }); // nothing to review yet
