@@ -44,7 +44,7 @@ export const planTool = defineTool({
       as_of: z
         .string()
         .optional()
-        .describe('The day the metrics are computed for: the day the last change takes effect, when later than today; absent = today'),
+        .describe('The day the metrics are for (the last change takes effect then); absent: today'),
       records: z.record(z.string(), z.looseObject({})).describe('Per family: the records added, removed and changed (from → to)'),
       metrics: z
         .record(z.string(), z.looseObject({}))
