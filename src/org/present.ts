@@ -123,16 +123,21 @@ export function presentPosition(p: Position, principal: Principal, state: { stat
   };
 }
 
-/** Compensation is money through and through: callers must have checked `costs.read`. */
-export function presentCompensation(c: Compensation, asOf: string) {
+/**
+ * Compensation is money through and through: callers must have checked `costs.read`. `actorLeft`: the day the actor
+ * left, when by `asOf` — pay still open then ended with them (`ended_on`, not active).
+ */
+export function presentCompensation(c: Compensation, asOf: string, actorLeft: string | null = null) {
+  const endedWithActor = actorLeft !== null && (c.validTo === null || c.validTo > actorLeft) && (c.validFrom === null || c.validFrom < actorLeft);
   return {
     id: c.id,
     actor_id: c.actorId,
     kind: c.kind,
     amount: money(c.amountMinor, c.currency)!,
-    active: inEffect(c, asOf),
+    active: actorLeft === null && inEffect(c, asOf),
     valid_from: c.validFrom,
     valid_to: c.validTo,
+    ...(endedWithActor ? { ended_on: actorLeft } : {}),
   };
 }
 

@@ -107,7 +107,10 @@ function placedIn(view: OrgView, index: GraphIndex, orgUnitId: string, below: bo
   return new Set(placements.filter((p) => listedOn(p, view.asOf, ever)).map((p) => p.actorId));
 }
 
-/** One actor with manager, direct reports, placements and — with `costs.read` — compensation and loaded cost. */
+/**
+ * One actor with manager, direct reports, placements and — with `costs.read` — compensation and loaded cost; for
+ * someone who left by the day, no cost (null, with `cost_note`) and their pay ended (`ended_on`, not active).
+ */
 export async function getActor(ctx: ServiceContext, id: string, request: ViewRequest = {}) {
   authorize(ctx.principal, 'actors.read');
   const view = await openView(ctx, request);
@@ -131,10 +134,13 @@ export async function getActor(ctx: ServiceContext, id: string, request: ViewReq
       .map((p) => presentPlacement(p, view.asOf, actor.fte));
   }
   if (can(ctx.principal, 'costs.read')) {
+    // Someone who has left costs nothing now: pay still open in the data ends with them (read as current cost, it
+    // misled), and the note says when they left.
+    const left = actor.validTo !== null && actor.validTo <= view.asOf ? actor.validTo : null;
     const cost = await loadCostSettings(ctx.db, ctx.tenant);
-    const annual = actorAnnualCost(view.graph, id, view.asOf, cost);
-    result.annual_loaded_cost = presentMoneyFigure(annual);
-    result.compensation = (index.compensationsByActor.get(id) ?? []).map((c) => presentCompensation(c, view.asOf));
+    result.annual_loaded_cost = left ? null : presentMoneyFigure(actorAnnualCost(view.graph, id, view.asOf, cost));
+    if (left) result.cost_note = `Left on ${left}: no current cost — their pay ended when they left.`;
+    result.compensation = (index.compensationsByActor.get(id) ?? []).map((c) => presentCompensation(c, view.asOf, left));
   }
   return { view, actor: result };
 }

@@ -125,6 +125,18 @@ describe('people reads', () => {
     expect((await get(`/api/v1/compensations?actor_id=${id('f1')}`)).body.data).toMatchObject([{ kind: 'day_rate', amount: { amount_minor: 50_000, currency: 'EUR' } }]);
   });
 
+  it('shows no current cost for someone who has left, says when they left, and their pay as ended with them', async () => {
+    const former = (await get(`/api/v1/actors/${id('former')}?as_of=${AS_OF}`)).body.data;
+    expect(former).toMatchObject({ active: false, annual_loaded_cost: null, cost_note: 'Left on 2026-01-01: no current cost — their pay ended when they left.' });
+    expect(former.compensation).toMatchObject([{ active: false, valid_to: null, ended_on: '2026-01-01' }]);
+    // While they were in the organisation: their cost and pay as ever.
+    const then = (await get(`/api/v1/actors/${id('former')}?as_of=2025-06-01`)).body.data;
+    expect(then.annual_loaded_cost).toMatchObject({ amount_minor: 10_000_000, currency: 'EUR' });
+    expect(then).not.toHaveProperty('cost_note');
+    expect(then.compensation[0]).toMatchObject({ active: true });
+    expect(then.compensation[0]).not.toHaveProperty('ended_on');
+  });
+
   it('answers "who reports to no one?" and "which teams have no manager?" with without_manager', async () => {
     const names = (body: Body) => body.data.map((a: { display_name?: string; name?: string }) => a.display_name ?? a.name);
     expect(names((await get(`/api/v1/actors?without_manager=true&as_of=${AS_OF}`)).body)).toEqual(['bot', 'ceo']);

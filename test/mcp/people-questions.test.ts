@@ -60,6 +60,19 @@ describe('"move Mobile under Sales and tell me the cost impact"', () => {
   });
 });
 
+describe('"what does this person cost us?" about someone who has left', () => {
+  it('answers no current cost, saying when they left, and their pay as ended — not their old pay as active', async () => {
+    type Actor = { actor: { annual_loaded_cost: unknown; cost_note?: string; compensation: { active: boolean; ended_on?: string }[] } };
+    const former = structured<Actor>(await assistant.call('org_actors_get', { actor_id: world.ids.id('former'), as_of: AS_OF })).actor;
+    expect(former.annual_loaded_cost ?? null).toBeNull(); // null, which MCP results leave out
+    expect(former.cost_note).toBe('Left on 2026-01-01: no current cost — their pay ended when they left.');
+    expect(former.compensation).toMatchObject([{ active: false, ended_on: '2026-01-01' }]);
+    const then = structured<Actor>(await assistant.call('org_actors_get', { actor_id: world.ids.id('former'), as_of: '2025-06-01' })).actor;
+    expect(then.annual_loaded_cost).toMatchObject({ amount_minor: 10_000_000 });
+    expect(then.compensation).toMatchObject([{ active: true }]);
+  });
+});
+
 describe('"which vacancies does Engineering have, and what do they cost?"', () => {
   type Position = { title: string; status: string; org_unit_name?: string; target_salary?: { amount_minor: number; currency: string } };
 

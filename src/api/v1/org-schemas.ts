@@ -152,8 +152,20 @@ export const ActorDetailSchema = ActorSchema.extend({
   manager: ActorRef.nullable(),
   direct_reports: z.array(ActorRef),
   placements: z.array(PlacementSchema).optional().openapi({ description: 'Only with `placements.read`' }),
-  annual_loaded_cost: LoadedCostSchema.optional().openapi({ description: moneyNote }),
-  compensation: z.array(CompensationSchema).optional().openapi({ description: `${moneyNote} With history.` }),
+  annual_loaded_cost: orNull(LoadedCostSchema)
+    .optional()
+    .openapi({ description: `${moneyNote} null for someone who left by the day (\`cost_note\` says when).` }),
+  cost_note: z
+    .string()
+    .optional()
+    .openapi({
+      description: `${moneyNote} Only for someone who left by the day: that they left on that day and cost nothing now.`,
+      example: 'Left on 2026-01-01: no current cost — their pay ended when they left.',
+    }),
+  compensation: z
+    .array(CompensationSchema.extend({ ended_on: z.string().optional().openapi({ format: 'date', description: 'Pay still open when the actor left ended with them: the day they left (not active)' }) }))
+    .optional()
+    .openapi({ description: `${moneyNote} With history.` }),
 }).openapi('ActorDetail');
 
 export const ReportingLineSchema = z

@@ -295,7 +295,7 @@ async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
   const { actor, view } = await getActor(ctx, id);
   const manager = actor.manager as { display_name: string } | null;
   const reports = actor.direct_reports as { display_name: string }[];
-  const cost = actor.annual_loaded_cost as Money | undefined;
+  const cost = actor.annual_loaded_cost as Money | null | undefined;
   const name = String(actor.display_name);
   const home = typeof actor.primary_org_unit_id === 'string' ? view.graph.orgUnits.get(actor.primary_org_unit_id) : undefined;
   const lines = [
@@ -307,7 +307,7 @@ async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
     actor.fte !== null ? `FTE: ${String(actor.fte)}` : null,
     `Manager: ${manager ? manager.display_name : 'none'}`,
     `Direct reports: ${reports.length ? reports.map((r) => r.display_name).join(', ') : 'none'}`,
-    cost ? `Annual loaded cost: ${formatMoney(cost)}` : null,
+    cost ? `Annual loaded cost: ${formatMoney(cost)}` : typeof actor.cost_note === 'string' ? `Annual loaded cost: none (${actor.cost_note})` : null,
   ];
   const actorId = String(actor.id);
   const url = webUrl(call.origin, 'actor', actorId);
