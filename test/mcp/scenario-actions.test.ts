@@ -316,6 +316,14 @@ describe('scope and validation', () => {
     expect(errorOf(await plan({ ...unused, op: 'set_fte', actor_id: p1 }))).toMatchObject({ field: 'changes[0].fte' });
   });
 
+  it('names who closes the loop when a new manager would make a reporting cycle, and stores nothing', async () => {
+    const sid = await newScenario('Cycle');
+    const cycle = errorOf(await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_manager', actor_id: world.ids.id('ceo'), manager_id: world.ids.id('p1') }] }));
+    expect(cycle).toMatchObject({ code: 'invalid_input', field: 'changes[0].manager_id' });
+    expect(cycle.message).toContain('through the chain “ceo” → “p1” → “eng_head” → “ceo” (a cycle)');
+    expect(await proposalsIn(sid)).toBe(0);
+  });
+
   it('refuses a snapshot as read-only', async () => {
     const result = await member.call('scenario_action_plan', { scenario_id: world.snapshot.id, changes: [{ op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.9 }] });
     expect(errorOf(result)).toMatchObject({ code: 'read_only', kind: 'snapshot' });

@@ -12,7 +12,7 @@ import {
 } from './context.js';
 import { changeFromDay, endFromDay, endOnDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition } from './positions.js';
-import { counted } from '../../util/words.js';
+import { counted, quoted } from '../../util/words.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
 
@@ -69,8 +69,10 @@ function checkNoCycle(ctx: OpContext, actorId: string, managerId: string, until:
     const seen = new Set<string>();
     for (let at: string | undefined = managerId; at && !seen.has(at); ) {
       if (at === actorId) {
+        // Who closes the loop, by name: "Ann" → "Bo" → "Cy" → "Ann".
+        const chain = [actorId, ...seen, actorId].map((id) => quoted(ctx.wg.get('actors', id)?.displayName ?? id)).join(' → ');
         const when = day === ctx.day ? '' : ` from ${day}`;
-        throw new InvalidInput(fieldOf(ctx, 'manager_id'), `would make the actor report to themselves through the chain (a cycle${when})`);
+        throw new InvalidInput(fieldOf(ctx, 'manager_id'), `would make the actor report to themselves through the chain ${chain} (a cycle${when})`);
       }
       seen.add(at);
       let next: string | undefined;
