@@ -483,6 +483,66 @@ describe('the People table\'s "Reports to" filter', () => {
   });
 });
 
+describe('sorting the scenarios, spans and positions tables', () => {
+  const headerOf = (html: string, label: string) => new RegExp(`<th scope="col"[^>]*>\\s*<a class="sort" href="([^"]+)"[^>]*>${label}`).exec(html)?.[1];
+  const sortedBy = (html: string) => /<th scope="col"(?: class="num")? aria-sort="(\w+)"><a[^>]*>([^<]+)/.exec(html)?.slice(1);
+
+  it('sorts the scenario list by name or date from its headers, newest first by default', async () => {
+    for (const name of ['Sort Bravo', 'Sort Alpha', 'Sort Charlie']) await newScenario(owner, name);
+    const listed = (html: string) => [...html.matchAll(/<a href="\/scenarios\/[0-9a-f-]{36}">(Sort \w+)<\/a>/g)].map((m) => m[1]);
+    const plain = await get('/scenarios?kind=planning', owner);
+    expect(listed(plain.html)).toEqual(['Sort Charlie', 'Sort Alpha', 'Sort Bravo']);
+    expect(sortedBy(plain.html)).toEqual(['descending', 'Created']);
+    const byName = decode(headerOf(plain.html, 'Name')!);
+    expect(byName).toBe('/scenarios?kind=planning&sort=name&dir=asc');
+    const named = await get(byName, owner);
+    expect(listed(named.html)).toEqual(['Sort Alpha', 'Sort Bravo', 'Sort Charlie']);
+    expect(sortedBy(named.html)).toEqual(['ascending', 'Name']);
+    expect(named.html).toContain('<input type="hidden" name="sort" value="name"/>');
+    expect(listed((await get(decode(headerOf(named.html, 'Name')!), owner)).html)).toEqual(['Sort Charlie', 'Sort Bravo', 'Sort Alpha']);
+    expect(listed((await get('/scenarios?kind=planning&sort=created&dir=asc', owner)).html)).toEqual(['Sort Bravo', 'Sort Alpha', 'Sort Charlie']);
+    expect((await get('/scenarios?sort=cost', viewer)).status).toBe(400);
+  });
+
+  it('sorts the spans table by manager, unit, direct reports or layer, keeping the filter', async () => {
+    const rows = (html: string) => [...html.matchAll(/<tr><td><a href="\/live\/actors\/[^"]+">([^<]+)<\/a>[\s\S]*?<td class="num">(\d+)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
+    const all = await get('/live/spans?as_of=2026-06-01&span=all', viewer);
+    expect(sortedBy(all.html)).toBeUndefined(); // the service's order: how far out of range
+    const byName = decode(headerOf(all.html, 'Manager')!);
+    expect(byName).toBe('/live/spans?as_of=2026-06-01&span=all&sort=name&dir=asc');
+    expect(rows((await get(byName, viewer)).html)).toEqual(['ceo:2', 'eng_head:3', 'sales_head:2']);
+    const fewest = await get('/live/spans?as_of=2026-06-01&span=all&sort=reports&dir=asc', viewer);
+    expect(rows(fewest.html)).toEqual(['ceo:2', 'sales_head:2', 'eng_head:3']);
+    expect(sortedBy(fewest.html)).toEqual(['ascending', 'Direct reports']);
+    expect(decode(headerOf(fewest.html, 'Direct reports')!)).toContain('sort=reports&dir=desc');
+    expect((await get('/live/spans?sort=span', viewer)).status).toBe(400);
+  });
+
+  it('sorts a unit\'s positions by title, status, planned FTE and — with costs.read only — target pay', async () => {
+    const sid = await newScenario(owner, 'Positions to sort');
+    await applyBatch(ownerCtx(), sid, [
+      { op: 'create_position', title: 'Zeta Engineer', org_unit_id: units.P, target_salary_minor: 9_000_000, currency: 'EUR' },
+      { op: 'create_position', title: 'Alpha Engineer', org_unit_id: units.P, target_salary_minor: 12_000_000, currency: 'EUR' },
+    ]);
+    const titles = (html: string) => [...(/<section class="card" aria-labelledby="positions-title">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '').matchAll(/<tr><td>([^<]+)<\/td>/g)].map((m) => m[1]);
+    const unit = `/live/units/${units.P}?scenario=${sid}`;
+    const page = await get(unit, owner);
+    expect(decode(headerOf(page.html, 'Title')!)).toBe(`/live/units/${units.P}?scenario=${sid}&sort=title&dir=asc#positions-title`);
+    const byTitle = titles((await get(`${unit}&sort=title`, owner)).html);
+    expect(byTitle[0]).toBe('Alpha Engineer');
+    expect(byTitle.at(-1)).toBe('Zeta Engineer');
+    const byPay = await get(`${unit}&sort=pay`, owner);
+    expect(titles(byPay.html)).toEqual(['Alpha Engineer', 'pos_p1', 'Zeta Engineer']); // €120,000, pos_p1's, €90,000
+    expect(sortedBy(byPay.html)).toEqual(['descending', 'Target pay']);
+    // A viewer sees no pay, and may not rank positions by it.
+    expect(headerOf((await get(unit, viewer)).html, 'Target pay')).toBeUndefined();
+    const refused = await get(`${unit}&sort=pay`, viewer);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Invalid sort');
+    expect(titles((await get(`${unit}&sort=title&dir=desc`, viewer)).html)[0]).toBe('Zeta Engineer');
+  });
+});
+
 describe('sorting the people table', () => {
   /** Each body row's cells as text, by row. */
   const tableRows = (html: string) =>

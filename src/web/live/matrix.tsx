@@ -11,7 +11,7 @@ import { link, namesOf, viewParams } from './context.js';
 import { safeFileName, toCsv } from './csv.js';
 import { kindLabel, money, num, quoted } from './format.js';
 import { allMatrixRows, matrixPage, type MatrixFilter, type MatrixRow } from './matrix-rows.js';
-import { isDefaultSort, parseSort, sortColumns, SortHeader, sortRows, type MatrixSort } from './matrix-sort.js';
+import { isDefaultSort, pageNumber, parseSort, sortColumns, SortHeader, sortRows, type MatrixSort } from './matrix-sort.js';
 import { InvalidInput } from '../../errors.js';
 import type { OrgView } from '../../org/view.js';
 import { FILTER_SELECT_MAX, managerChoices, unitChoices, type Choice } from './options.js';
@@ -110,13 +110,6 @@ function ManagerFilter(props: { managers: Choice[]; filter: MatrixFilter; nameOf
 
 function sortOf(c: Context<AppEnv>, show: { cost: boolean; allocation: boolean }): MatrixSort {
   return parseSort(c.req.query('sort'), c.req.query('dir'), sortColumns(show));
-}
-
-function pageNumber(value: string | undefined): number {
-  if (!value) return 1;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInput('page', 'must be a whole number from 1');
-  return n;
 }
 
 /**

@@ -11,6 +11,7 @@ import { link, viewParams } from './context.js';
 import { kindLabel } from './format.js';
 import { unitChoices } from './options.js';
 import { LiveNav } from './tree.js';
+import { pageNumber, SortHeader, tableSorting, type TableSort } from './matrix-sort.js';
 
 /** Live → Spans: the managers behind the tree's narrow and wide span warnings, named (the service of org.spans.list). */
 
@@ -23,6 +24,18 @@ const FILTER_LABELS: Record<SpanFilter, string> = {
   all: 'Every manager',
 };
 
+type SpanRow = Awaited<ReturnType<typeof listSpans>>['page']['items'][number];
+type SpanColumn = 'name' | 'title' | 'unit' | 'reports' | 'layer';
+/** Sorted by a header; without one, the service's order: how far out of range (widest first, then narrowest). */
+const SPAN_SORTING = tableSorting<SpanRow, SpanColumn>({
+  name: { value: (m) => m.display_name, largestFirst: false, numeric: false },
+  title: { value: (m) => m.title, largestFirst: false, numeric: false },
+  unit: { value: (m) => m.home_org_unit.name, largestFirst: false, numeric: false },
+  reports: { value: (m) => m.direct_reports, largestFirst: true, numeric: true },
+  layer: { value: (m) => m.layer, largestFirst: false, numeric: true },
+});
+const SPAN_COLUMNS: SpanColumn[] = ['name', 'title', 'unit', 'reports', 'layer'];
+
 export function spansRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/live/spans', async (c) => {
@@ -31,11 +44,24 @@ export function spansRoutes(): Hono<AppEnv> {
     const unit = c.req.query('unit')?.trim() || null;
     const span = c.req.query('span')?.trim() || null;
     const cursor = c.req.query('cursor') || null;
+    const sort = SPAN_SORTING.parse(c.req.query('sort'), c.req.query('dir'), SPAN_COLUMNS, null);
     const scenario = params.scenarioId ? await getScenario(ctx, params.scenarioId) : null;
-    const result = await listSpans(ctx, { ...params, orgUnitId: unit, span, limit: PAGE_SIZE, cursor });
+    const page = sort ? pageNumber(c.req.query('page')) : 1;
+    const result = await listSpans(ctx, { ...params, orgUnitId: unit, span, limit: sort ? 500 : PAGE_SIZE, cursor: sort ? null : cursor });
+    // Sorted by a column: every manager the filter keeps, in that order, 50 a page.
+    const all = [...result.page.items];
+    for (let next = sort ? result.page.nextCursor : null; next; ) {
+      const more = await listSpans(ctx, { ...params, orgUnitId: unit, span, limit: 500, cursor: next });
+      all.push(...more.page.items);
+      next = more.page.nextCursor;
+    }
+    const items = sort ? SPAN_SORTING.sort(all, sort).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) : all;
     const units = await unitChoices(ctx, params);
-    const here = (extra: Record<string, string | null> = {}) => link('/live/spans', params, { unit, span: result.span === 'outliers' ? null : result.span, ...extra });
-    const items = result.page.items;
+    const order = sort ? { sort: sort.column, dir: sort.dir } : {};
+    const here = (extra: Record<string, string | null> = {}) => link('/live/spans', params, { unit, span: result.span === 'outliers' ? null : result.span, ...order, ...extra });
+    const sortLink = (s: TableSort<SpanColumn>) => here({ sort: s.column, dir: s.dir });
+    const next = sort ? (page * PAGE_SIZE < all.length ? here({ page: String(page + 1) }) : null) : result.page.nextCursor ? here({ cursor: result.page.nextCursor }) : null;
+    const later = sort ? page > 1 : Boolean(cursor);
     return c.html(
       <Shell c={c} title={scenario ? `${scenario.name} · Spans of control` : 'Spans of control'} active="/live" wide>
         <div class="page-head">
@@ -49,6 +75,12 @@ export function spansRoutes(): Hono<AppEnv> {
           </h2>
           <form method="get" action="/live/spans" class="grid" role="search">
             {params.scenarioId ? <input type="hidden" name="scenario" value={params.scenarioId} /> : null}
+            {sort ? (
+              <>
+                <input type="hidden" name="sort" value={sort.column} />
+                <input type="hidden" name="dir" value={sort.dir} />
+              </>
+            ) : null}
             <div class="field">
               <label for="s-span">Managers</label>
               <select id="s-span" name="span">
@@ -98,12 +130,12 @@ export function spansRoutes(): Hono<AppEnv> {
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">Manager</th>
-                    <th scope="col">Title</th>
-                    <th scope="col">Primary unit</th>
-                    <th scope="col" class="num">Direct reports</th>
+                    <SortHeader column="name" label="Manager" sort={sort} href={sortLink} />
+                    <SortHeader column="title" label="Title" sort={sort} href={sortLink} />
+                    <SortHeader column="unit" label="Primary unit" sort={sort} href={sortLink} />
+                    <SortHeader column="reports" label="Direct reports" sort={sort} href={sortLink} num />
                     <th scope="col">Span</th>
-                    <th scope="col" class="num">Layer</th>
+                    <SortHeader column="layer" label="Layer" sort={sort} href={sortLink} num first="asc" />
                   </tr>
                 </thead>
                 <tbody>
@@ -126,7 +158,7 @@ export function spansRoutes(): Hono<AppEnv> {
               </table>
             </TableScroll>
           )}
-          <Pager next={result.page.nextCursor ? here({ cursor: result.page.nextCursor }) : null} first={cursor ? here() : null} label="Pages of managers" />
+          <Pager next={next} first={later ? here() : null} label="Pages of managers" />
         </section>
       </Shell>,
     );

@@ -12,6 +12,20 @@ import { link, namesOf, viewParams } from './context.js';
 import { count, kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
 import { TableScroll } from '../table-scroll.js';
+import { SortHeader, tableSorting, type TableSort } from './matrix-sort.js';
+
+type PositionRow = Awaited<ReturnType<typeof listPositions>>['page']['items'][number];
+type PositionColumn = 'title' | 'status' | 'fte' | 'pay';
+/**
+ * A unit's positions sorted by a header (the service's order without one). Pay — the target salary a year, in its
+ * own currency; a day rate or none goes last — is a column only with `costs.read`.
+ */
+const POSITION_SORTING = tableSorting<PositionRow, PositionColumn>({
+  title: { value: (p) => p.title, largestFirst: false, numeric: false },
+  status: { value: (p) => p.status, largestFirst: false, numeric: false },
+  fte: { value: (p) => p.planned_fte, largestFirst: true, numeric: true },
+  pay: { value: (p) => ('target_salary' in p && p.target_salary ? (p.target_salary as { amount_minor: number }).amount_minor : null), largestFirst: true, numeric: true },
+});
 
 /** An org unit: its path, children, metrics, roster (actors placed in it) and positions, in Live or a scenario. */
 export function unitRoutes(): Hono<AppEnv> {
@@ -22,6 +36,7 @@ export function unitRoutes(): Hono<AppEnv> {
     const cursor = c.req.query('cursor') || null;
     const scenario = params.scenarioId ? await getScenario(ctx, params.scenarioId) : null;
     const { view, unit } = await getOrgUnit(ctx, c.req.param('id'), params);
+    const here = `/live/units/${unit.id}`;
     // The units below with their own figures, as the tree shows them (their units below collapsed).
     const below = unit.children.length ? ((await orgUnitTree(ctx, { ...params, rootId: unit.id, depth: 2 })).roots[0]?.children ?? []) : [];
     const leadId = unit.department?.lead_actor_id ?? null;
@@ -29,10 +44,12 @@ export function unitRoutes(): Hono<AppEnv> {
       ? await listPlacements(ctx, { ...params, orgUnitId: unit.id, limit: 200, cursor })
       : null;
     const positions = can(ctx.principal, 'positions.read') ? await listPositions(ctx, { ...params, orgUnitId: unit.id, limit: 200 }) : null;
+    const positionSort = POSITION_SORTING.parse(c.req.query('sort'), c.req.query('dir'), can(ctx.principal, 'costs.read') ? ['title', 'status', 'fte', 'pay'] : ['title', 'status', 'fte'], null);
+    const positionRows = positions ? (positionSort ? POSITION_SORTING.sort(positions.page.items, positionSort) : positions.page.items) : [];
+    const positionSortLink = (s: TableSort<PositionColumn>) => `${link(here, params, { sort: s.column, dir: s.dir })}#positions-title`;
     const names = namesOf(view.graph);
     const index = indexGraph(view.graph);
     const tray = scenario?.editable && can(ctx.principal, 'scenarios.write') ? `/scenarios/${scenario.id}/changes` : null;
-    const here = `/live/units/${unit.id}`;
     return c.html(
       <Shell c={c} title={unit.name} active="/live" wide>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
@@ -163,16 +180,16 @@ export function unitRoutes(): Hono<AppEnv> {
                 <table>
                   <thead>
                     <tr>
-                      <th scope="col">Title</th>
-                      <th scope="col">Status</th>
+                      <SortHeader column="title" label="Title" sort={positionSort} href={positionSortLink} />
+                      <SortHeader column="status" label="Status" sort={positionSort} href={positionSortLink} />
                       <th scope="col">Filled by</th>
-                      <th scope="col" class="num">Planned FTE</th>
+                      <SortHeader column="fte" label="Planned FTE" sort={positionSort} href={positionSortLink} num />
                       <th scope="col">Type</th>
-                      {positions.page.items.some((p) => 'target_salary' in p) ? <th scope="col" class="num">Target pay</th> : null}
+                      {positions.page.items.some((p) => 'target_salary' in p) ? <SortHeader column="pay" label="Target pay" sort={positionSort} href={positionSortLink} num /> : null}
                     </tr>
                   </thead>
                   <tbody>
-                    {positions.page.items.map((p) => (
+                    {positionRows.map((p) => (
                       <tr>
                         <td>{p.title}</td>
                         <td>

@@ -13,6 +13,7 @@ import { day, scenarioChoices } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { comparePage, MAX_COMPARED } from './compare.js';
 import { TableScroll } from '../table-scroll.js';
+import { pageNumber, SortHeader, tableSorting, type TableSort } from '../live/matrix-sort.js';
 
 /** Scenarios: the list with kind / state / submitted badges and filters, and the form that creates one. */
 type ScenarioOut = ReturnType<typeof presentScenario>;
@@ -53,6 +54,36 @@ export function ScenarioBadges(props: { s: Pick<ScenarioOut, 'kind' | 'state' | 
   );
 }
 
+/** The list's own order is newest first (paged by the service's cursor); by name or last update it is sorted here. */
+type ScenarioColumn = 'name' | 'created' | 'updated';
+const SCENARIO_SORTING = tableSorting<ScenarioOut, ScenarioColumn>({
+  name: { value: (s) => s.name, largestFirst: false, numeric: false },
+  created: { value: (s) => s.created_at, largestFirst: true, numeric: false },
+  updated: { value: (s) => s.updated_at, largestFirst: true, numeric: false },
+});
+const NEWEST_FIRST: TableSort<ScenarioColumn> = { column: 'created', dir: 'desc' };
+const PAGE_SIZE = 50;
+
+/** One page of the list: in its own order the service's page; in another every matching scenario sorted, `page` picking 50. */
+async function listPage(c: Context<AppEnv>, filter: { kind: string | null; state: string | null }, sort: TableSort<ScenarioColumn>): Promise<{ items: ScenarioOut[]; next: Record<string, string> | null; later: boolean }> {
+  const ctx = serviceContext(c);
+  if (sort.column === NEWEST_FIRST.column && sort.dir === NEWEST_FIRST.dir) {
+    const cursor = c.req.query('cursor') || null;
+    const list = await listScenarios(ctx, { ...filter, cursor, limit: PAGE_SIZE });
+    return { items: list.items, next: list.nextCursor ? { cursor: list.nextCursor } : null, later: Boolean(cursor) };
+  }
+  const page = pageNumber(c.req.query('page'));
+  const all: ScenarioOut[] = [];
+  let cursor: string | null = null;
+  do {
+    const list = await listScenarios(ctx, { ...filter, cursor, limit: 500 });
+    all.push(...list.items);
+    cursor = list.nextCursor;
+  } while (cursor);
+  const items = SCENARIO_SORTING.sort(all, sort).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  return { items, next: page * PAGE_SIZE < all.length ? { page: String(page + 1) } : null, later: page > 1 };
+}
+
 interface State {
   name?: string;
   description?: string;
@@ -64,8 +95,9 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const ctx = serviceContext(c);
   const kind = c.req.query('kind') || null;
   const scenarioState = c.req.query('state') || null;
-  const cursor = c.req.query('cursor') || null;
-  const list = await listScenarios(ctx, { kind, state: scenarioState, cursor, limit: 50 });
+  const sort = SCENARIO_SORTING.parse(c.req.query('sort'), c.req.query('dir'), ['name', 'created', 'updated'], NEWEST_FIRST);
+  const ordered = sort !== NEWEST_FIRST;
+  const list = await listPage(c, { kind, state: scenarioState }, sort);
   const sources = await listScenarios(ctx, { kind: 'planning', state: 'active', limit: 500 });
   const choices = scenarioChoices(sources.items);
   const cap = PLAN_FEATURES[ctx.tenant.plan].activePlanningScenarios;
@@ -73,10 +105,13 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const filtered = Boolean(kind || scenarioState);
   const query = (extra: Record<string, string | null>) => {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries({ kind, state: scenarioState, ...extra })) if (v) q.set(k, v);
+    const order = ordered ? { sort: sort.column, dir: sort.dir } : {};
+    for (const [k, v] of Object.entries({ kind, state: scenarioState, ...order, ...extra })) if (v) q.set(k, v);
     const text = q.toString();
     return text ? `/scenarios?${text}` : '/scenarios';
   };
+  // A header sorts the filtered list from its first page; the list's own order needs no parameter.
+  const sortLink = (s: TableSort<ScenarioColumn>) => query(s.column === NEWEST_FIRST.column && s.dir === NEWEST_FIRST.dir ? { sort: null, dir: null } : { sort: s.column, dir: s.dir });
   return c.html(
     <Shell c={c} title="Scenarios" active="/scenarios" wide>
       <div class="page-head">
@@ -153,6 +188,12 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                 </option>
               </select>
             </span>
+            {ordered ? (
+              <>
+                <input type="hidden" name="sort" value={sort.column} />
+                <input type="hidden" name="dir" value={sort.dir} />
+              </>
+            ) : null}
             <button type="submit" class="secondary">
               Filter
             </button>
@@ -170,11 +211,11 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                     <th scope="col">
                       <span class="visually-hidden">Compare</span>
                     </th>
-                    <th scope="col">Name</th>
+                    <SortHeader column="name" label="Name" sort={sort} href={sortLink} />
                     <th scope="col">Status</th>
                     <th scope="col">Started from</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Updated</th>
+                    <SortHeader column="created" label="Created" sort={sort} href={sortLink} first="desc" />
+                    <SortHeader column="updated" label="Updated" sort={sort} href={sortLink} first="desc" />
                   </tr>
                 </thead>
                 <tbody>
@@ -206,7 +247,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
             </p>
           </form>
         )}
-        <Pager label="Scenario pages" next={list.nextCursor ? query({ cursor: list.nextCursor }) : null} first={cursor ? query({}) : null} />
+        <Pager label="Scenario pages" next={list.next ? query(list.next) : null} first={list.later ? query({}) : null} />
       </section>
     </Shell>,
     status,
