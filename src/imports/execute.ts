@@ -5,11 +5,11 @@ import { actorAllowance } from '../tenancy/plans.js';
 import { assertMutableScenario } from '../scenarios/lifecycle.js';
 import { loadScenario } from '../scenarios/store.js';
 import type { ColumnMapping, ImportFormat } from './fields.js';
-import { finalizeLive, finalizeScenario } from './finalize.js';
+import { FOUND_THEN, finalizeLive, finalizeScenario } from './finalize.js';
 import { dateOrderOf, type ParseContext } from './parse-row.js';
 import { planImport, type ImportPlan } from './plan/plan.js';
 import type { ProgressTracker } from './progress.js';
-import { LiveSince } from './plan/since.js';
+import { LiveSince, type ActorThen } from './plan/since.js';
 import { actorsChangedSince, countRowsToProcess, importedRows, liveRecordsEnteredToday, rowsToProcess, type RunRow } from './store.js';
 import { loadReferences, type References } from './target.js';
 
@@ -38,7 +38,7 @@ export async function executeStep(ctx: ServiceContext, run: RunRow, reprocess: b
     types: references.types,
     progress: (stage, done, of) => tracker.update(stage, done, of),
     enteredToday: scenario ? undefined : await liveRecordsEnteredToday(db, tenant.id, parse.today),
-    since: live ? await liveSince(ctx, run, live.version) : undefined,
+    since: live ? await liveSince(ctx, run, live.version) : scenario ? scenarioSince(run, scenario.name) : undefined,
   });
   if (!scenario) checkAllowance(ctx, plan);
   await tracker.update('finalize', 0, 1);
@@ -51,7 +51,16 @@ async function liveSince(ctx: ServiceContext, run: RunRow, now: number): Promise
   const read = run.liveVersionAfter;
   if (run.step < 2 || read === null || read >= now) return undefined;
   const { then, touched } = await actorsChangedSince(ctx.db, ctx.tenant.id, read);
-  return new LiveSince(read, now, then, touched);
+  return LiveSince.live(read, now, then, touched);
+}
+
+/**
+ * On reprocessing into a scenario, the people the quarantined rows found as the scenario was after the run's last step
+ * (its edits, and Live's showing through, may have changed them since).
+ */
+function scenarioSince(run: RunRow, name: string): LiveSince | undefined {
+  const then = run.summary?.[FOUND_THEN] as ActorThen[] | undefined;
+  return run.step < 2 || !then?.length ? undefined : LiveSince.scenario(name, then);
 }
 
 export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers' | 'options'>, references: References, day = today()): ParseContext {

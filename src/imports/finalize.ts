@@ -10,6 +10,7 @@ import { lineageDeltas } from '../scenarios/promotion.js';
 import { loadChanges, saveChanges, type Scenario } from '../scenarios/store.js';
 import { insertScenario } from '../scenarios/store.js';
 import type { ImportPlan } from './plan/plan.js';
+import type { ActorThen } from './plan/since.js';
 import type { TypeRegistry } from './plan/structure.js';
 import type { ProgressTracker } from './progress.js';
 import { REASONS, type ReasonCode } from './reasons.js';
@@ -69,15 +70,16 @@ export async function finalizeScenario(ctx: ServiceContext, step: Step, scenario
       await insertTypes(tx, ctx.tenant.id, step.types);
       revision = await saveChanges(tx, ctx.tenant.id, scenario.id, folded, scenario.revision);
     }
-    return complete(ctx, tx, step, { scenario: { scenario_id: scenario.id, revision, records_changed: folded.length }, deltas }, {});
+    return complete(ctx, tx, step, { scenario: { scenario_id: scenario.id, revision, records_changed: folded.length }, deltas }, {}, foundThen(step.run, plan, base));
   });
 }
 
 /** Row outcomes, the run's summary, its completion and the activity-log entry — inside the step's transaction. */
-async function complete(ctx: ServiceContext, tx: Db, step: Step, result: Record<string, unknown>, fields: Partial<RunRow>): Promise<RunRow> {
+async function complete(ctx: ServiceContext, tx: Db, step: Step, result: Record<string, unknown>, fields: Partial<RunRow>, kept: Record<string, unknown> = {}): Promise<RunRow> {
   const { run, plan } = step;
   await saveRowResults(tx, ctx.tenant.id, run.id, run.step, plan.rows);
-  const summary = await buildSummary(tx, ctx, step, result);
+  // `kept`: for the run's later steps only, never in the activity log or shown (present.ts).
+  const summary = { ...(await buildSummary(tx, ctx, step, result)), ...kept };
   await recordAudit(tx, {
     tenantId: ctx.tenant.id,
     category: 'model',
@@ -207,6 +209,24 @@ function addDeltas(before: Deltas | null | undefined, step: Deltas | null | unde
  * step changing one again does not count it twice (org units are only created or gone through by an import).
  */
 export const CHANGED_UNITS = 'changed_units';
+
+/**
+ * `summary.found_then` (scenario runs): the people the rows left quarantined found — this step's and earlier steps' —
+ * as the scenario is once the step is done; a reprocess compares them with the scenario as it is then (since.ts), as
+ * one into Live compares with the Live version the last step left. Live runs need none: Live keeps its versions.
+ */
+export const FOUND_THEN = 'found_then';
+
+function foundThen(run: RunRow, plan: ImportPlan, base: OrgGraph): Record<string, unknown> {
+  const after = plan.changes.size ? plan.changes.target() : base;
+  const ids = new Set([...((run.summary?.[FOUND_THEN] as ActorThen[] | undefined) ?? []).map((a) => a.id), ...plan.foundByQuarantined]);
+  const found: ActorThen[] = [];
+  for (const id of ids) {
+    const actor = after.actors.get(id);
+    if (actor) found.push({ id, displayName: actor.displayName, email: actor.email, sourceHris: actor.sourceHris, sourceHrisId: actor.sourceHrisId, validTo: actor.validTo });
+  }
+  return found.length ? { [FOUND_THEN]: found } : {};
+}
 type ChangedUnits = Partial<Record<Family, string[]>>;
 const UNIT_FAMILIES = ['departments', 'teams'] as const satisfies readonly Family[];
 

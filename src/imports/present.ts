@@ -5,7 +5,7 @@ import { dateOrderOf } from './parse-row.js';
 import { REASONS, type ReasonCode } from './reasons.js';
 import type { ImportRowRecord, Resolution, RunRow } from './store.js';
 import { withoutMoneyFields } from '../org/read-history.js';
-import { CHANGED_UNITS } from './finalize.js';
+import { CHANGED_UNITS, FOUND_THEN } from './finalize.js';
 
 /**
  * What leaves the server about runs and rows. Pay never leaves without `costs.read`: the money figure of the
@@ -53,8 +53,8 @@ export function presentTarget(run: Pick<RunRow, 'targetKind' | 'targetScenarioId
 
 /** The summary as clients see it: what the run keeps for its later steps (record ids) stays inside. */
 function shownSummary(summary: Record<string, unknown>): Record<string, unknown> {
-  if (!(CHANGED_UNITS in summary)) return summary;
-  const { [CHANGED_UNITS]: _kept, ...shown } = summary;
+  if (!(CHANGED_UNITS in summary) && !(FOUND_THEN in summary)) return summary;
+  const { [CHANGED_UNITS]: _kept, [FOUND_THEN]: _found, ...shown } = summary;
   return shown;
 }
 

@@ -6,6 +6,8 @@ import { fixRow, listRows } from '../../src/imports/review.js';
 import { reprocessRun } from '../../src/imports/runs.js';
 import { addDays, today } from '../../src/org/dates.js';
 import { emptyGraph } from '../../src/org/types.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { loadScenario } from '../../src/scenarios/store.js';
 import { testDatabase } from '../support/db.js';
 import { csvOf, importFile, importTenant, parseContextFor, planRows } from './support.js';
 
@@ -153,5 +155,59 @@ describe('a live_changed row queued again unchanged', () => {
     await (await reprocessRun(owner, run.id)).done;
     expect((await listRows(owner, run.id, { limit: 10 })).items[0]).toMatchObject({ status: 'imported' });
     expect((await people(owner)).find((a) => a.email === 'max@since.test')!.validTo).toBeNull();
+  });
+});
+
+describe('reprocessing into a scenario that changed since', () => {
+  let database: Database;
+  let owner: ServiceContext;
+  beforeAll(async () => {
+    database = await testDatabase();
+    ({ owner } = await importTenant(database, { slug: 'since-scn' }));
+  });
+  afterAll(() => database?.close());
+
+  const inScenario = async (id: string) => [...(await owner.graphs.scenario(await loadScenario(owner.db, owner.tenant.id, id))).actors.values()];
+
+  it('quarantines a fixed row whose person the scenario gave another email or a last day since, and takes it as the scenario is when queued again', async () => {
+    await importFile(owner, csvOf(HEADER, [
+      ['pia@since.test', 'Pia', 'Ops', '', '1', '', 'workday', 'W-1'],
+      ['kai@since.test', 'Kai', 'Ops', '', '1', '', '', ''],
+      ['max@since.test', 'Max', 'Ops', '', '1', '', '', ''],
+    ]));
+    const scenario = await createScenario(owner, { name: 'Reshape ops' });
+    const target = { target: { kind: 'scenario' as const, scenario_id: scenario.id } };
+    const run = await importFile(owner, csvOf(HEADER, [
+      ['pia@since.test', 'Pia', 'Ops', '', 'lots', '', '', ''],
+      ['kai@since.test', 'Kai', 'Ops', '', 'lots', 'active', '', ''],
+      ['max@since.test', 'Max', 'Ops', '', 'lots', '', '', ''],
+    ]), target);
+    expect(run.summary).not.toHaveProperty('found_then');
+    // Meanwhile the plan changes in the scenario: Pia gets a new email (found by her HRIS id), Kai leaves.
+    await importFile(owner, csvOf(HEADER, [
+      ['pia.new@since.test', 'Pia', 'Ops', '', '1', '', 'workday', 'W-1'],
+      ['kai@since.test', 'Kai', 'Ops', '', '', 'inactive', '', ''],
+    ]), target);
+    for (const row of [1, 2, 3]) await fixRow(owner, run.id, row, { fte: '0.8' });
+    await (await reprocessRun(owner, run.id)).done;
+    const [pia, kai, max] = (await listRows(owner, run.id, { limit: 10 })).items;
+    expect(max).toMatchObject({ status: 'imported', resolution: 'fixed' });
+    expect(pia).toMatchObject({ status: 'quarantined', resolution: 'failed' });
+    expect(pia!.reason).toMatchObject({
+      code: 'live_changed',
+      field: 'email',
+      detail: 'pia@since.test was Pia’s when this run read the file into the scenario “Reshape ops”; the scenario has changed since (edited there, or Live showing through): Pia’s email is now pia.new@since.test, and this row would add a new person instead',
+    });
+    expect(kai!.reason).toMatchObject({ code: 'live_changed', field: 'status' });
+    expect(kai!.reason!.detail).toContain('Kai was active when this run read the file into the scenario “Reshape ops”');
+    const view = await inScenario(scenario.id);
+    expect(view.filter((a) => a.displayName === 'Pia').map((a) => a.email)).toEqual(['pia.new@since.test']);
+    expect(view.find((a) => a.displayName === 'Kai')!.validTo).toBe(today());
+
+    // Queued again unchanged, the rows are taken as the scenario is now: Kai comes back in the plan, as the row says.
+    await fixRow(owner, run.id, 2, { fte: '0.8' });
+    await (await reprocessRun(owner, run.id)).done;
+    expect((await listRows(owner, run.id, { limit: 10 })).items[1]).toMatchObject({ status: 'imported', resolution: 'fixed' });
+    expect((await inScenario(scenario.id)).find((a) => a.displayName === 'Kai')!.validTo).toBeNull();
   });
 });

@@ -70,6 +70,11 @@ export interface ImportPlan {
    */
   revisited: Partial<Record<Family, string[]>>;
   activeActors: { before: number; after: number };
+  /**
+   * The existing people the rows left quarantined found by their identities: what a scenario run keeps of them as they
+   * were (since.ts), so a reprocess can tell whether the scenario changed them since.
+   */
+  foundByQuarantined: ReadonlySet<string>;
 }
 
 /** The stages that build records: they run together, row by row. */
@@ -81,7 +86,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const { parse } = input;
   const index = new OrgIndex(input.base, parse.today);
   const earlier = input.earlier ? await earlierSteps(input.earlier(), index, parse, input.types, input.companyName, newId) : NO_EARLIER_STEPS;
-  const { resolved, rejected, teamDepartments } = await resolveRows(input, index, earlier.prior, newId, report);
+  const { resolved, rejected, teamDepartments, foundByQuarantined } = await resolveRows(input, index, earlier.prior, newId, report);
 
   // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
   // units are still found or created in row order, and the other records a row touches are its own actor's.
@@ -122,7 +127,7 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   changes.seal();
   const before = OrgIndex.activeActors(input.base, parse.today);
   const after = families.actors.created + families.actors.updated ? OrgIndex.activeActors(changes.target(), parse.today) : before;
-  return { changes, rows, families, revisited, activeActors: { before, after } };
+  return { changes, rows, families, revisited, activeActors: { before, after }, foundByQuarantined };
 }
 
 /**
@@ -166,7 +171,9 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   await report('managers', 0, read);
   const resolved = new Map(resolveManagers(identified, index, parse.format, rejected, counts, held).map((r) => [r.input.rowNumber, r]));
   await report('managers', read, read);
-  return { resolved, rejected, teamDepartments };
+  const foundByQuarantined = new Set<string>();
+  for (const group of [held, identified]) for (const r of group) if (!r.isNew && rejected.has(r.input.rowNumber)) foundByQuarantined.add(r.actorId);
+  return { resolved, rejected, teamDepartments, foundByQuarantined };
 }
 
 /**
