@@ -439,6 +439,25 @@ describe('scenario.delta and scenario.metrics.delta', () => {
     expect(typeOf(delta.families)).toMatchObject({ to: enabling.id, to_name: 'Enabling' });
   });
 
+  it('answers a scenario with no changes compactly, saying so and what to do, within the output schema', async () => {
+    const empty = await newScenario('Nothing yet');
+    const result = await owner.call('scenario_delta', { scenario_id: empty });
+    const delta = structured<{ families: object; conflicts: unknown[]; metrics: { total?: object }; note: string; next_step: string }>(result);
+    expect(delta).toMatchObject({ families: {}, conflicts: [] });
+    expect(delta.metrics).not.toHaveProperty('total');
+    expect(delta.note).toMatch(/^This scenario changes nothing against Live on \d{4}-\d{2}-\d{2}: no records, conflicts or metric moves\.$/);
+    expect(delta.next_step).toContain('scenario_action_plan');
+    expect(Buffer.byteLength(JSON.stringify(result.structuredContent))).toBeLessThan(700);
+    const metrics = await owner.call('scenario_metrics_delta', { scenario_id: empty });
+    expect(structured(metrics)).toMatchObject({ note: delta.note, next_step: delta.next_step });
+    expect(structured(metrics)).not.toHaveProperty('total.headcount');
+    expect(Buffer.byteLength(JSON.stringify(metrics.structuredContent))).toBeLessThan(700);
+    // A scenario with a change keeps its figures, and no note.
+    const changed = structured<{ metrics: { total: object } }>(await owner.call('scenario_delta', { scenario_id: sid, as_of: AS_OF }));
+    expect(changed.metrics.total).toHaveProperty('fte');
+    expect(changed).not.toHaveProperty('note');
+  });
+
   it('gives the metric deltas alone, for one org unit even when it did not move', async () => {
     type Metrics = { total: Record<string, { delta: number }>; by_org_unit: { org_unit_id: string; fte: { delta: number } }[] };
     const all = structured<Metrics>(await owner.call('scenario_metrics_delta', { scenario_id: sid, as_of: AS_OF }));

@@ -108,6 +108,40 @@ const familyDelta = z
   .object({ added: z.array(z.looseObject({})).optional(), removed: z.array(z.looseObject({})).optional(), changed: z.array(z.looseObject({ id: z.string() })).optional() })
   .describe('The records of one family the scenario adds, removes and changes; a list with none is absent');
 
+const unchangedOut = {
+  note: z.string().optional().describe('Present when the scenario differs in nothing from what it is compared with: no records, conflicts or metric moves'),
+  next_step: z.string().optional().describe('With `note`: what to do instead'),
+};
+
+type Delta = Awaited<ReturnType<typeof scenarioDelta>>;
+
+/**
+ * Whether the delta holds nothing at all — no record, conflict or moved metric — and no record family was withheld
+ * (a caller who may not read the records could not tell). Its zero totals and unmoved units then say nothing.
+ */
+function unchanged(delta: Delta): boolean {
+  const pairs = Object.values((delta.metrics.total ?? {}) as Record<string, { from?: unknown; to?: unknown }>);
+  return (
+    Object.keys(delta.families).length === 0 &&
+    delta.conflicts.length === 0 &&
+    !delta.withheld.some((w) => w.part !== 'metrics' && w.part !== 'money') &&
+    pairs.every((p) => JSON.stringify(p.from) === JSON.stringify(p.to))
+  );
+}
+
+/** The note and next step of a delta that holds nothing, in the client's tool names. */
+function unchangedNote(delta: Delta, renderNames: (text: string) => string) {
+  const against = delta.against.kind === 'live' ? 'Live' : 'its source scenario';
+  return {
+    note: `This scenario changes nothing against ${against} on ${delta.as_of}: no records, conflicts or metric moves.`,
+    next_step: renderNames(
+      delta.scenario.editable
+        ? 'Draft changes with `scenario.action.plan`, or pass another `as_of` or `compare`.'
+        : 'Pass another `as_of` or `compare`, or draft changes in an editable scenario from `scenario.list`.',
+    ),
+  };
+}
+
 export const scenarioDeltaTool = defineTool({
   name: 'scenario.delta',
   title: 'Scenario delta',
@@ -130,12 +164,19 @@ export const scenarioDeltaTool = defineTool({
       .object({ total: metricDeltas.optional(), by_org_unit: unitDeltas })
       .describe('Metric deltas; without org-metrics.read `total` is absent and `by_org_unit` empty'),
     withheld,
+    ...unchangedOut,
   }),
   annotations: READ_ONLY,
   requires: ['scenarios.read'],
   example: { scenario_id: '<an id from scenario.list>', compare: 'live' },
-  async handler(ctx, input) {
-    return presentDelta(ctx, await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of }));
+  async handler(ctx, input, call) {
+    const delta = await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of });
+    if (unchanged(delta)) {
+      const { scenario, compare, against, as_of, withheld } = delta;
+      const metrics = { by_org_unit: [] };
+      return { scenario, compare, against, as_of, families: {}, conflicts: [], metrics, withheld, ...unchangedNote(delta, (t) => call.catalog.renderNames(t, call.names)) };
+    }
+    return presentDelta(ctx, delta);
   },
 });
 
@@ -152,15 +193,19 @@ export const scenarioMetricsDeltaTool = defineTool({
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
   inputSchema: z.object({ ...deltaView, org_unit_id: optionalId('Only this org unit’s roll-up deltas.') }),
-  outputSchema: z.object({ ...comparedOut, total: metricDeltas, by_org_unit: unitDeltas, withheld }),
+  outputSchema: z.object({ ...comparedOut, total: metricDeltas, by_org_unit: unitDeltas, withheld, ...unchangedOut }),
   annotations: READ_ONLY,
   requires: ['scenarios.read', 'org-metrics.read'],
   example: { scenario_id: '<an id from scenario.list>' },
-  async handler(ctx, input) {
+  async handler(ctx, input, call) {
     const delta = await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of, orgUnitId: input.org_unit_id });
     const { scenario, against, as_of } = delta;
     // Only what concerns the numbers: which record families were withheld does not matter here.
     const withheldHere = delta.withheld.filter((w) => w.part === 'metrics' || w.part === 'money');
+    // Nothing changed (and no one unit asked for): no zero totals, a note instead.
+    if (!input.org_unit_id && unchanged(delta)) {
+      return { scenario, compare: delta.compare, against, as_of, total: {}, by_org_unit: [], withheld: withheldHere, ...unchangedNote(delta, (t) => call.catalog.renderNames(t, call.names)) };
+    }
     // One unit asked for by id shows all its figures, moved or not.
     const byUnit = input.org_unit_id ? delta.metrics.by_org_unit : movedMetricsOnly(delta.metrics.by_org_unit);
     return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere };
