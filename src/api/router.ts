@@ -34,7 +34,7 @@ export const API_INFO = {
   description:
     'Organisation design and scenario planning. Authenticate with a personal API token: `Authorization: Bearer <token>`. ' +
     'On a tenant host the tenant comes from the host; on the central host send `X-Tenant: <slug>`. Errors are RFC 9457 ' +
-    'problem details; a query parameter or body field a route does not take is refused (400 naming it). Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`; while there is a next page the answer also ' +
+    'problem details; a query parameter or body field a route does not take is refused (400 naming it); a query parameter given blank (`?limit=`) counts as absent. Lists are paginated with `limit` and the opaque `cursor` from `next_cursor`; while there is a next page the answer also ' +
     'carries `Link: <…>; rel="next"` (RFC 8288), the absolute URL of that page (same query, `cursor` replaced), so a client can follow it as is. Every GET carries a weak ' +
     '`ETag` (send `If-None-Match` for a 304); a write to a scenario takes the scenario’s `ETag` in `If-Match` and is refused with ' +
     '412, nothing done, if the scenario changed since you read it; every answer carries `RateLimit` (per token or signed-in user; 429 with ' +
