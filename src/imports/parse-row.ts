@@ -121,6 +121,20 @@ function notAnEmail(value: string): string {
   return `“${value.slice(0, 60)}” is not a valid email address${why}`;
 }
 
+/** What follows a surname's comma without being a first name: `King, Jr.`, `Acme, Inc.`. */
+const NAME_SUFFIX = /^(jr|sr|ii|iii|iv|phd|ph\.d|md|esq|mba|msc|bsc|cpa|inc|ltd|llc|gmbh|ag|plc)\.?$/i;
+
+/**
+ * A name written `Last, First` as HR exports list people (`Müller, Anna`, BambooHR's and HiBob's): the name as
+ * people write it (`Anna Müller`), or null when it is not one (no comma, several, a suffix after it).
+ */
+export function lastFirst(value: string): { name: string } | null {
+  const match = /^([^,]*\p{L}[^,]*),([^,]*\p{L}[^,]*)$/u.exec(value.trim());
+  if (!match) return null;
+  const [last, first] = [match[1]!.trim().replace(/\s+/g, ' '), match[2]!.trim().replace(/\s+/g, ' ')];
+  return NAME_SUFFIX.test(first) ? null : { name: `${first} ${last}` };
+}
+
 export function sourceKeyOf(hris: string, id: string): string {
   return `${hris.toLowerCase()}\u0000${id}`;
 }
@@ -260,7 +274,7 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
   const name = given(cell('name'));
   const first = given(cell('first_name'));
   const last = given(cell('last_name'));
-  if (name) input.displayName = name.replace(/\s+/g, ' ');
+  if (name) input.displayName = (input.kind === 'robot' || input.kind === 'agent' ? null : lastFirst(name))?.name ?? name.replace(/\s+/g, ' ');
   else if (first || last) input.displayName = [first, last].filter(Boolean).join(' ').replace(/\s+/g, ' ');
   const fte = given(cell('fte'));
   if (fte !== undefined) attempt(() => void (input.fte = parseFte(fte, percentColumn(ctx.mapping, 'fte'))));

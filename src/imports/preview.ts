@@ -10,7 +10,7 @@ import { parseContext } from './execute.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { managerNameColumn } from './manager-columns.js';
 import { unmappedForNewPeople } from './mapping.js';
-import { parseRow } from './parse-row.js';
+import { lastFirst, parseRow } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentReason, presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
@@ -41,6 +41,8 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     .limit(sampleSize);
   const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney, managerNameColumn(mapping, first.map((r) => r.values)));
   if (showMoney) warnings.push(...centsWarnings(mapping, first));
+  const reversed = lastFirstWarning(mapping, first.map((r) => r.values));
+  if (reversed) warnings.push(reversed);
   const same = await sameFileImported(ctx, run);
   if (same) warnings.push(sameFileWarning(same, run.targetKind === 'scenario'));
   const reprocess = run.status === 'completed';
@@ -94,6 +96,18 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     return { row_number: row.rowNumber, line: row.line, fields, problem: reason ? presentReason(reason, ctx.principal) : null };
   });
   return { run: presentRun(run, ctx.principal, await targetScenarioNames(ctx.db, ctx.tenant.id, [run])), headers: run.headers, sample, counts, warnings };
+}
+
+/** A name column whose first rows are written `Last, First`: said, with how they are read. */
+function lastFirstWarning(mapping: readonly ColumnMapping[], sample: readonly (readonly (string | null)[])[]) {
+  const column = mapping.find((m) => m.field === 'name');
+  if (!column) return null;
+  const example = sample.map((values) => values[column.column]?.trim() ?? '').find((v) => lastFirst(v));
+  if (!example) return null;
+  return {
+    code: 'name_last_first',
+    message: `“${column.header.slice(0, 40)}” holds names written Last, First (such as “${example.slice(0, 40)}”): each is read as First Last (${lastFirst(example)!.name.slice(0, 40)}), as people are shown everywhere else.`,
+  };
 }
 
 function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: boolean, managerNames: { header: string; example: string } | null) {

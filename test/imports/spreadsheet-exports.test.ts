@@ -6,7 +6,7 @@ import { listRows } from '../../src/imports/review.js';
 import { startRun } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { testDatabase } from '../support/db.js';
-import { importTenant } from './support.js';
+import { csvOf, importTenant } from './support.js';
 
 /**
  * A new customer's first files (reference/fix-common-import-errors.md): an Excel export with a BOM, `sep=;`,
@@ -69,6 +69,22 @@ describe('a new customer’s spreadsheet exports', () => {
       detail: 'is required for a new person, and no column of this file is imported as a name: map the column that holds names to name (or two to first_name and last_name) — on the mapping page before the import starts, else upload the file again',
     });
     expect(preview.warnings.map((w) => w.code)).toContain('no_department');
+  });
+});
+
+describe('a name column written Last, First', () => {
+  it('reads each name as First Last and says so in the preview, leaving names whose comma is no surname’s alone', async () => {
+    const csv = csvOf(['Email', 'Employee Name', 'Department'], [
+      ['anna@lastfirst.test', 'Müller, Anna', 'Vertrieb'],
+      ['ben@lastfirst.test', 'van der Berg,  Ben Jan', 'Vertrieb'],
+      ['cal@lastfirst.test', 'Cal Jones', 'Vertrieb'],
+      ['dan@lastfirst.test', 'Dan King, Jr.', 'Vertrieb'],
+    ]);
+    const { preview, done } = await run(csv, 'people.csv');
+    expect(preview.warnings).toContainEqual({ code: 'name_last_first', message: '“Employee Name” holds names written Last, First (such as “Müller, Anna”): each is read as First Last (Anna Müller), as people are shown everywhere else.' });
+    expect(done.summary).toMatchObject({ rows: { imported: 4 } });
+    const names = [...(await owner.graphs.live(owner.tenant.id)).graph.actors.values()].filter((a) => a.email?.endsWith('@lastfirst.test')).map((a) => a.displayName).sort();
+    expect(names).toEqual(['Anna Müller', 'Ben Jan van der Berg', 'Cal Jones', 'Dan King, Jr.']);
   });
 });
 
