@@ -287,8 +287,8 @@ function echoes(sent: { path?: string; headers?: Record<string, string>; body?: 
 const VOLATILE_COLUMNS = ['last_used_at', 'last_seen_at', 'last_login_at', 'heartbeat_at'];
 /**
  * Tables left out: counters of rate limits (every attempt counts, refused or not, by design) and the OAuth
- * provider's store (not fuzzed here). Audit rows of sign-in attempts are left out too: the security log records
- * failed sign-ins on purpose (SPEC §3).
+ * provider's store (not fuzzed here). Audit rows of sign-in attempts and of refused password changes (a wrong
+ * current password) are left out too: the security log records those guesses on purpose (SPEC §3).
  */
 const SKIPPED_TABLES = new Set(['rate_limits', 'oauth_store']);
 
@@ -314,7 +314,8 @@ export async function fingerprint(db: Db): Promise<Map<string, string>> {
   }
   const parts = tables.map(({ name, volatile }) => {
     const row = volatile.length ? `(to_jsonb(t) - '{${volatile.join(',')}}'::text[])::text` : 't::text';
-    const where = name === 'audit_events' ? `where not (t.category = 'security' and t.entity_type = 'sign_in')` : '';
+    const where =
+      name === 'audit_events' ? `where not (t.category = 'security' and (t.entity_type = 'sign_in' or t.action = 'password_change_refused'))` : '';
     return `select '${name}' as t, count(*)::text || ':' || coalesce(sum(hashtextextended(${row}, 0)::numeric), 0)::text as f from "${name}" t ${where}`;
   });
   const result = await db.execute(sql.raw(parts.join(' union all ')));
