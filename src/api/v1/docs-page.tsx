@@ -118,18 +118,24 @@ function Parameters(props: { parameters: Json[] }): Child {
               <td>{typeOf(p.schema)}</td>
               <td>
                 <Text text={p.description ?? p.schema?.description} />
-                {exampleValue(p) !== undefined ? (
-                  <span class="hint">
-                    {' '}
-                    Example: <code>{String(exampleValue(p))}</code>
-                  </span>
-                ) : null}
+                <ExampleHint value={exampleValue(p)} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** ' Example: <value>' after a description; nothing when there is no example. */
+function ExampleHint(props: { value: unknown }): Child {
+  if (props.value === undefined) return null;
+  return (
+    <span class="hint">
+      {' '}
+      Example: <code>{String(props.value)}</code>
+    </span>
   );
 }
 
@@ -157,12 +163,7 @@ function ResponseHeaders(props: { response: Json; shared: Record<string, Json> }
               </td>
               <td>
                 <Text text={header.description} />
-                {header.schema?.example !== undefined ? (
-                  <span class="hint">
-                    {' '}
-                    Example: <code>{String(header.schema.example)}</code>
-                  </span>
-                ) : null}
+                <ExampleHint value={header.schema?.example} />
               </td>
             </tr>
           ))}
