@@ -14,7 +14,7 @@ import { allMatrixRows, matrixPage, type MatrixFilter, type MatrixRow } from './
 import { isDefaultSort, pageNumber, parseSort, sortColumns, SortHeader, sortRows, type MatrixSort } from './matrix-sort.js';
 import { InvalidInput } from '../../errors.js';
 import type { OrgView } from '../../org/view.js';
-import { FILTER_SELECT_MAX, managerChoices, unitChoices, type Choice } from './options.js';
+import { SELECT_MAX, managerChoices, unitChoices, type Choice } from './options.js';
 import { ID_SEPARATOR, referenceOf } from '../scenarios/tray-ops.js';
 import { isUuid } from '../../util/ids.js';
 import { LiveNav } from './tree.js';
@@ -62,11 +62,11 @@ function managerNamed(filter: MatrixFilter, managers: Choice[]): MatrixFilter {
   );
 }
 
-/** The "Reports to" filter: every manager on the day — a select, or past FILTER_SELECT_MAX a field typed with suggestions. */
+/** The "Reports to" filter: every manager on the day — a select, or past SELECT_MAX a field typed with suggestions. */
 function ManagerFilter(props: { managers: Choice[]; filter: MatrixFilter; nameOf: (id: string) => string }) {
   const { managers, filter } = props;
   const chosen = filter.managerId ? managers.find((m) => m.value === filter.managerId) : undefined;
-  if (managers.length > FILTER_SELECT_MAX) {
+  if (managers.length > SELECT_MAX) {
     const value = filter.withoutManager ? 'none' : filter.managerId ? `${chosen?.label ?? props.nameOf(filter.managerId)}${ID_SEPARATOR}${filter.managerId}` : '';
     return (
       <div class="field">

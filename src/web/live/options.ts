@@ -21,8 +21,11 @@ export interface Choice {
 
 export const MAX_CHOICES = 2_000;
 
-/** Past this many choices a filter is typed with suggestions (a datalist) instead of a select, as the tray's fields are. */
-export const FILTER_SELECT_MAX = 300;
+/**
+ * Past this many choices a field is typed with suggestions (a datalist) instead of a select: the change tray's
+ * reference fields and the People page's filters alike.
+ */
+export const SELECT_MAX = 300;
 
 async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: OrgGraph }; page: Page<T> }>) {
   const items: T[] = [];

@@ -12,7 +12,7 @@ import { checkSessionCsrf } from '../forms.js';
 import { Notice, pageFix, Shell } from '../shell.js';
 import type { Names } from '../live/context.js';
 import { count, quoted } from '../live/format.js';
-import { actorChoices, placementChoices, positionChoices, unitChoices, type Choice } from '../live/options.js';
+import { actorChoices, placementChoices, positionChoices, SELECT_MAX, unitChoices, type Choice } from '../live/options.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { Impact, ScenarioHead } from './overview.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
@@ -56,8 +56,6 @@ import { compensationInEffect } from '../../org/cost.js';
  * no server state); each staging is checked by the service as a dry run; Apply sends the list as one batch. A
  * failing command is named with its field, next to the tray, and the list is kept.
  */
-/** Above this many records of the organisation, a reference field is typed with suggestions (`typed`). */
-const SELECT_MAX = 300;
 
 interface TrayState {
   staged: Command[];
