@@ -240,6 +240,13 @@ describe('pages for an owner', () => {
     expect(html).not.toContain('Warnings:');
   });
 
+  it('says on the page of someone who has left that they cost nothing now, and when they left; a viewer sees no pay', async () => {
+    const { html } = await get(`/live/actors/${id('former')}`, owner);
+    expect(html).toContain('Left on 2026-01-01: no current cost — their pay ended when they left.');
+    expect(html).not.toContain('Loaded annual cost');
+    expect((await get(`/live/actors/${id('former')}`, viewer)).html).not.toContain('no current cost');
+  });
+
   it('shows a unit roster with positions, managers and allocation', async () => {
     const { html } = await get(`/live/units/${units.P}`, owner);
     expect(html).toContain(`<a href="/live/actors/${id('m1')}">m1</a>`);

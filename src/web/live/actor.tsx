@@ -33,7 +33,8 @@ interface ActorPage {
   manager: Person | null;
   direct_reports: Person[];
   placements?: ReturnType<typeof presentPlacement>[];
-  annual_loaded_cost?: { amount_minor: number | null; currency: string; unconvertible: string[] };
+  annual_loaded_cost?: { amount_minor: number | null; currency: string; unconvertible: string[] } | null;
+  cost_note?: string;
   compensation?: ReturnType<typeof presentCompensation>[];
 }
 
@@ -209,6 +210,7 @@ export function actorRoutes(): Hono<AppEnv> {
               </p>
             ) : null}
             {actor.annual_loaded_cost && actor.compensation.length > 0 ? <CostBasis tenant={ctx.tenant} /> : null}
+            {actor.cost_note ? <p>{actor.cost_note}</p> : null}
             {actor.compensation.length === 0 ? (
               <p class="empty">No compensation recorded: cost is unknown, not zero.</p>
             ) : (
