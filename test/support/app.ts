@@ -63,6 +63,17 @@ export function cookiesOf(response: Response, previous = ''): string {
   return [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
 }
 
+/** A page's text, scripts, styles and tags dropped and spaces folded, to assert on what a person reads. */
+export function pageText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&')
+    .replace(/\s+/g, ' ');
+}
+
 /** The value of a hidden input in an HTML page. */
 export function hiddenField(html: string, name: string): string {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);

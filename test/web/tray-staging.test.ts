@@ -6,7 +6,7 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { openView } from '../../src/org/view.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -35,15 +35,7 @@ async function post(path: string, form: Record<string, string>, cookie: string) 
   return { status: response.status, html: await response.text(), location: response.headers.get('location') };
 }
 
-/** The page's text, tags dropped and spaces folded, to assert on what a person reads. */
-const text = (html: string) =>
-  html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&amp;', '&')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
 
 beforeAll(async () => {
