@@ -39,7 +39,8 @@ export function unknownParameter(name: string, known: readonly string[]): Invali
  */
 export function blankQueryAsAbsent(): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+    // Most reads carry no query at all: they are passed on without parsing the URL.
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && c.req.url.includes('?')) {
       const url = new URL(c.req.url);
       const blank = [...url.searchParams].filter(([, value]) => value.trim() === '').map(([name]) => name);
       if (blank.length) {
