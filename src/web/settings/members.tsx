@@ -108,6 +108,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
   const { members, invitations } = await listMembers(ctx);
   const csrf = c.var.session!.csrfToken;
   const me = ctx.principal.userId;
+  // Whose role, status and password this admin may change: not the owner or themselves, only a lower role.
+  const manages = (m: (typeof members)[number]) => m.role !== 'owner' && m.user_id !== me && isRole(m.role) && outranks(ctx.principal.role, m.role);
   return c.html(
     <Shell c={c} title="Members" active="/settings" wide>
       <div class="page-head">
@@ -205,7 +207,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                   </td>
                   <td>{m.status === 'active' ? <span class="badge ok">active</span> : <span class="badge">archived</span>}</td>
                   <td>
-                    {m.role === 'owner' || m.user_id === me || !isRole(m.role) || !outranks(ctx.principal.role, m.role) ? (
+                    {!manages(m) ? (
                       m.role
                     ) : (
                       <form method="post" action={`/settings/members/${m.user_id}/role`} class="inline">
@@ -228,7 +230,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                   </td>
                   <td class="date">{m.last_login_at ? when(m.last_login_at) : 'never'}</td>
                   <td class="actions">
-                    {m.role === 'owner' || m.user_id === me || !isRole(m.role) || !outranks(ctx.principal.role, m.role) ? null : (
+                    {!manages(m) ? null : (
                       <>
                         <form
                           method="post"
