@@ -257,13 +257,12 @@ export async function undoRun(ctx: ServiceContext, id: string): Promise<StartedT
 
 /**
  * Why an import into Live can no longer be undone because Live changed since it (another import, a promotion or a
- * restore, after it or between its steps), as undo refuses it; null while Live is as the run left it.
+ * restore, after it or between its steps), as undo refuses it; null while Live (at version `live`) is as the run left it.
  */
-async function liveChangedSinceRun(ctx: ServiceContext, run: RunRow, live?: number): Promise<Conflict | null> {
+async function liveChangedSinceRun(ctx: ServiceContext, run: RunRow, live: number): Promise<Conflict | null> {
   if (!run.snapshotId) return null;
-  const now = live ?? (await currentLiveVersion(ctx.db, ctx.tenant.id));
   const since = await liveWritesSince(ctx, run, run.snapshotId);
-  return run.liveVersionAfter === null || now !== run.liveVersionAfter || since.others.length || since.lastOwn !== now ? liveChanged(run, now, since.others) : null;
+  return run.liveVersionAfter === null || live !== run.liveVersionAfter || since.others.length || since.lastOwn !== live ? liveChanged(run, live, since.others) : null;
 }
 
 /**
