@@ -137,8 +137,7 @@ export async function getActor(ctx: ServiceContext, id: string, request: ViewReq
     // Someone who has left costs nothing now: pay still open in the data ends with them (read as current cost, it
     // misled), and the note says when they left.
     const left = actor.validTo !== null && actor.validTo <= view.asOf ? actor.validTo : null;
-    const cost = await loadCostSettings(ctx.db, ctx.tenant);
-    result.annual_loaded_cost = left ? null : presentMoneyFigure(actorAnnualCost(view.graph, id, view.asOf, cost));
+    result.annual_loaded_cost = left ? null : presentMoneyFigure(actorAnnualCost(view.graph, id, view.asOf, await loadCostSettings(ctx.db, ctx.tenant)));
     if (left) result.cost_note = `Left on ${left}: no current cost — their pay ended when they left.`;
     result.compensation = (index.compensationsByActor.get(id) ?? []).map((c) => presentCompensation(c, view.asOf, left));
   }
