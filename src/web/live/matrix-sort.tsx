@@ -120,3 +120,13 @@ export function SortHeader<C extends string>(props: { column: C; label: string; 
     </th>
   );
 }
+
+/** A filter form's hidden `sort` and `dir`, so filtering keeps the table's order (null: the table's own order). */
+export function SortInputs(props: { sort: TableSort | null }) {
+  return props.sort ? (
+    <>
+      <input type="hidden" name="sort" value={props.sort.column} />
+      <input type="hidden" name="dir" value={props.sort.dir} />
+    </>
+  ) : null;
+}

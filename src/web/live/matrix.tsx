@@ -11,7 +11,7 @@ import { link, namesOf, viewParams } from './context.js';
 import { safeFileName, toCsv } from './csv.js';
 import { kindLabel, money, num, quoted } from './format.js';
 import { allMatrixRows, matrixPage, type MatrixFilter, type MatrixRow } from './matrix-rows.js';
-import { isDefaultSort, pageNumber, parseSort, sortColumns, SortHeader, sortRows, type MatrixSort } from './matrix-sort.js';
+import { isDefaultSort, pageNumber, parseSort, sortColumns, SortHeader, SortInputs, sortRows, type MatrixSort } from './matrix-sort.js';
 import { InvalidInput } from '../../errors.js';
 import type { OrgView } from '../../org/view.js';
 import { SELECT_MAX, managerChoices, unitChoices, type Choice } from './options.js';
@@ -171,12 +171,7 @@ export function matrixRoutes(): Hono<AppEnv> {
           </h2>
           <form method="get" action="/live/matrix" class="grid filters" role="search">
             {filter.scenarioId ? <input type="hidden" name="scenario" value={filter.scenarioId} /> : null}
-            {isDefaultSort(sort) ? null : (
-              <>
-                <input type="hidden" name="sort" value={sort.column} />
-                <input type="hidden" name="dir" value={sort.dir} />
-              </>
-            )}
+            <SortInputs sort={isDefaultSort(sort) ? null : sort} />
             <div class="field">
               <label for="f-q">Search</label>
               <input id="f-q" type="search" name="q" value={filter.query ?? ''} placeholder="Name, email or title" />

@@ -11,7 +11,7 @@ import { link, viewParams } from './context.js';
 import { kindLabel } from './format.js';
 import { unitChoices } from './options.js';
 import { LiveNav } from './tree.js';
-import { pageNumber, SortHeader, tableSorting, type TableSort } from './matrix-sort.js';
+import { pageNumber, SortHeader, SortInputs, tableSorting, type TableSort } from './matrix-sort.js';
 
 /** Live → Spans: the managers behind the tree's narrow and wide span warnings, named (the service of org.spans.list). */
 
@@ -75,12 +75,7 @@ export function spansRoutes(): Hono<AppEnv> {
           </h2>
           <form method="get" action="/live/spans" class="grid" role="search">
             {params.scenarioId ? <input type="hidden" name="scenario" value={params.scenarioId} /> : null}
-            {sort ? (
-              <>
-                <input type="hidden" name="sort" value={sort.column} />
-                <input type="hidden" name="dir" value={sort.dir} />
-              </>
-            ) : null}
+            <SortInputs sort={sort} />
             <div class="field">
               <label for="s-span">Managers</label>
               <select id="s-span" name="span">

@@ -13,7 +13,7 @@ import { day, scenarioChoices } from '../live/format.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { comparePage, MAX_COMPARED } from './compare.js';
 import { TableScroll } from '../table-scroll.js';
-import { pageNumber, SortHeader, tableSorting, type TableSort } from '../live/matrix-sort.js';
+import { pageNumber, SortHeader, SortInputs, tableSorting, type TableSort } from '../live/matrix-sort.js';
 
 /** Scenarios: the list with kind / state / submitted badges and filters, and the form that creates one. */
 type ScenarioOut = ReturnType<typeof presentScenario>;
@@ -188,12 +188,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                 </option>
               </select>
             </span>
-            {ordered ? (
-              <>
-                <input type="hidden" name="sort" value={sort.column} />
-                <input type="hidden" name="dir" value={sort.dir} />
-              </>
-            ) : null}
+            <SortInputs sort={ordered ? sort : null} />
             <button type="submit" class="secondary">
               Filter
             </button>
