@@ -92,8 +92,6 @@ export function parseSort(sort: string | undefined, dir: string | undefined, all
   return MATRIX.parse(sort, dir, allowed, { column: 'name', dir: 'asc' } as MatrixSort);
 }
 
-export const defaultDir = MATRIX.firstDir;
-
 export function isDefaultSort(s: MatrixSort): boolean {
   return s.column === 'name' && s.dir === 'asc';
 }
