@@ -11,7 +11,7 @@ import { scenarioDelta } from '../src/scenarios/delta.js';
 import { createScenario } from '../src/scenarios/lifecycle.js';
 import { graphSize } from '../src/scenarios/overlay.js';
 import { promoteScenario } from '../src/scenarios/promotion.js';
-import { nameKey } from '../src/scenarios/unique-name.js';
+import { nameKey } from '../src/util/words.js';
 import { loadScenario } from '../src/scenarios/store.js';
 import { confirmProposal, planProposal } from '../src/scenarios/proposals.js';
 import { createTenant, findTenantBySlug, type Tenant } from '../src/tenancy/tenants.js';

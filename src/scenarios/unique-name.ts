@@ -2,17 +2,14 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { scenarios } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
-import { quoted } from '../util/words.js';
+import { nameKey, quoted } from '../util/words.js';
 
-/**
+/*
  * Names of the tenant's active planning scenarios are unique, ignoring case, surrounding spaces and runs of spaces
- * inside: two options both called "Q3 plan" cannot be told apart in a list, a picker or a promotion. Archived
- * scenarios, applied ones and snapshots keep theirs (a history may repeat a name), so archiving or promoting a
- * scenario frees its name — and unarchiving one is refused while another active scenario has taken it.
+ * inside (nameKey): two options both called "Q3 plan" cannot be told apart in a list, a picker or a promotion.
+ * Archived scenarios, applied ones and snapshots keep theirs (a history may repeat a name), so archiving or promoting
+ * a scenario frees its name — and unarchiving one is refused while another active scenario has taken it.
  */
-export function nameKey(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
-}
 
 /** Serialises the name and plan-cap checks of one tenant until the transaction ends (two creates at once). */
 export async function lockScenarioNames(tx: Db, tenantId: string): Promise<void> {

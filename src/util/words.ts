@@ -15,3 +15,8 @@ export function listed(items: readonly string[]): string {
 export function quoted(name: string): string {
   return /[“”"]/.test(name) ? `‘${name}’` : `“${name}”`;
 }
+
+/** A name as names are compared (scenarios, sibling units, a scenario given by name): case, surrounding spaces and runs of spaces ignored. */
+export function nameKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
+}

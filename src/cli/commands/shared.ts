@@ -3,6 +3,7 @@ import { configPath, requireLogin, type StoredLogin } from '../client/config-fil
 import { ApiProblem, CliError, EXIT } from '../client/errors.js';
 import { ApiClient, type Query } from '../client/http.js';
 import { hint, printJson, printTable, type Column } from '../client/output.js';
+import { nameKey } from '../../util/words.js';
 
 /** What every client command gets: its arguments, the output mode and (lazily) the signed-in API client. */
 export interface Run {
@@ -52,9 +53,8 @@ export async function viewQuery(run: Run): Promise<Query> {
 export async function scenarioRef(run: Run, value: string, option?: string): Promise<string> {
   const given = value.trim();
   if (!given || UUID.test(given)) return given;
-  const key = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
   const { data } = await fetchAll(run.client(), '/api/v1/scenarios');
-  const named = (data as { id: string; name: string; kind: string; state: string }[]).filter((s) => key(s.name) === key(given));
+  const named = (data as { id: string; name: string; kind: string; state: string }[]).filter((s) => nameKey(s.name) === nameKey(given));
   const planning = named.filter((s) => s.kind === 'planning' && s.state === 'active');
   const found = named.length === 1 ? named : planning;
   if (found.length === 1) return found[0]!.id;

@@ -3,7 +3,7 @@ import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
 import { endOnDay, onOrAfter, requireUndated } from './dated.js';
 import { counted, listed, quoted } from '../../util/words.js';
-import { nameKey } from '../unique-name.js';
+import { nameKey } from '../../util/words.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
