@@ -178,9 +178,20 @@ export async function checkPage(w: WatchedPage, label = ''): Promise<string> {
   return page.locator('body').innerText();
 }
 
+/**
+ * Saves a screenshot for people to look at (an artefact, asserted on nowhere). Chromium now and then answers
+ * "Unable to capture screenshot" on a loaded machine: one more try after a frame, and then the test goes on without it.
+ */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+  const take = () => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+  try {
+    await take();
+  } catch (error) {
+    if (!/Unable to capture screenshot/.test(String(error))) throw error;
+    await page.waitForTimeout(100);
+    await take().catch((again: unknown) => console.warn(`screenshot ${name} not saved: ${String(again).split('\n')[0]}`));
+  }
 }
 
 /** Signs in through the tenant's sign-in form (labelled Email / Password, button "Sign in"). */
