@@ -593,6 +593,16 @@ describe('orgonaut CLI errors and exit codes', () => {
     expect(usage.stderr).toContain('orgonaut: missing <units|tree|');
     expect((await cli(['live', 'actors', '--as-of', 'tomorrow'], configFile('owner'))).code).toBe(2);
     expect((await cli(['scenario', 'frobnicate', 'x'], configFile('owner'))).code).toBe(2);
+    // A misspelt scenario command is named as such, before any scenario is looked up — not "missing <scenario-id>", nor
+    // "no scenario is named …" for a scenario that exists.
+    await cli(['scenario', 'create', 'Typo plan'], configFile('owner'));
+    requested.length = 0;
+    for (const words of [['scenario', 'dleta', 'Typo plan'], ['scenario', 'dleta']]) {
+      const typo = await cli(words, configFile('owner'));
+      expect(typo.code).toBe(2);
+      expect(typo.stderr.split('\n')[0]).toMatch(/^orgonaut: unknown scenario command "dleta" \(list, create, show, delta, .* or promote\)$/);
+    }
+    expect(requested).toEqual([]);
     // A misspelt or foreign option is refused before anything is done, not ignored (--url is not --host).
     const misspelt = await cli(['auth', 'login', '--token', 'orgo_pat_x', '--url', url], configFile('misspelt'));
     expect(misspelt.code).toBe(2);

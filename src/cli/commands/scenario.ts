@@ -23,8 +23,12 @@ const SCENARIO_COLUMNS: Column<Row>[] = [
 
 const path = (id: string, rest = '') => `/api/v1/scenarios/${encodeURIComponent(id)}${rest}`;
 
+const SUBCOMMANDS = ['list', 'create', 'show', 'delta', 'changes', 'apply', 'submit', 'withdraw', 'archive', 'unarchive', 'tasks', 'promote'];
+
 export async function scenarioCommand(run: Run): Promise<number> {
-  const sub = word(run, 0, 'list|create|show|delta|changes|apply|submit|withdraw|archive|unarchive|tasks|promote');
+  const sub = word(run, 0, SUBCOMMANDS.join('|'));
+  // Told before the scenario is looked up: `scenario dleta "Q3 plan"` is a typo of the command, not a missing scenario.
+  if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown scenario command "${sub}" (${SUBCOMMANDS.slice(0, -1).join(', ')} or ${SUBCOMMANDS.at(-1)})`);
   if (sub === 'list') {
     return listCommand<Row>(run, '/api/v1/scenarios', { kind: stringFlag(run.args, 'kind'), state: stringFlag(run.args, 'state') }, SCENARIO_COLUMNS, 'No scenarios yet.');
   }
@@ -56,10 +60,8 @@ export async function scenarioCommand(run: Run): Promise<number> {
       return transition(run, id, sub);
     case 'tasks':
       return listCommand<Row>(run, path(id, '/tasks'), { status: stringFlag(run.args, 'status'), kind: stringFlag(run.args, 'kind') }, TASK_COLUMNS, 'No tasks for this scenario.');
-    case 'promote':
+    default: // 'promote' (every other word was refused above)
       return promote(run, id);
-    default:
-      throw new UsageError(`unknown scenario command "${sub}"`);
   }
 }
 
