@@ -315,16 +315,35 @@ describe('pages for an owner', () => {
     expect(bad.html).toContain('Invalid kind');
   });
 
-  it('lists the units to filter by in tree order, each after the unit it sits in', async () => {
+  it('lists the units to filter by in tree order, each after the unit it sits in, named first', async () => {
     const page = await get('/live/matrix', owner);
     const select = /<select id="f-unit" name="unit">([\s\S]*?)<\/select>/.exec(page.html)![1]!;
-    const paths = [...select.matchAll(/<option value="[0-9a-f-]{36}"[^>]*>([^<]+)<\/option>/g)].map((m) => decode(m[1]!).replace(/ \([a-z]+\)$/, ''));
-    expect(paths.length).toBeGreaterThan(3);
-    expect(paths[0]).not.toContain(' › '); // the company first
+    const labels = [...select.matchAll(/<option value="[0-9a-f-]{36}"[^>]*>([^<]+)<\/option>/g)].map((m) => decode(m[1]!));
+    expect(labels.length).toBeGreaterThan(3);
+    expect(labels[0]).toBe('Fixture Co (company)'); // the company first, in nothing
+    // "Name (type) · in Path › Above": the path of each unit, to check that it comes after the unit it sits in.
+    const paths = labels.map((label) => {
+      const [, name, above] = /^(.+?) \([a-z]+\)(?: · in (.+))?$/.exec(label)!;
+      return above ? `${above} › ${name}` : name!;
+    });
     paths.forEach((path, i) => {
       const parent = path.split(' › ').slice(0, -1).join(' › ');
       if (parent) expect(paths.slice(0, i), path).toContain(parent);
     });
+    expect(labels).toContain('Platform (team) · in Fixture Co › Engineering');
+  });
+
+  it('shows the chosen unit by its own name in the closed filter select, not the company every path starts with', async () => {
+    for (const [path, selectId] of [
+      [`/live/matrix?unit=${units.P}`, 'f-unit'],
+      [`/live/spans?unit=${units.P}`, 's-unit'],
+    ] as const) {
+      const page = await get(path, owner);
+      const select = new RegExp(`<select id="${selectId}" name="unit">([\\s\\S]*?)</select>`).exec(page.html)![1]!;
+      const chosen = /<option value="([0-9a-f-]{36})" selected="">([^<]+)<\/option>/.exec(select);
+      expect(chosen?.[1], path).toBe(units.P);
+      expect(decode(chosen![2]!), path).toMatch(/^Platform \(team\)/);
+    }
   });
 
   it('counts everyone the filter matches and pages through them without gaps or repeats', async () => {

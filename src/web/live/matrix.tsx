@@ -14,7 +14,7 @@ import { allMatrixRows, matrixPage, type MatrixFilter, type MatrixRow } from './
 import { isDefaultSort, pageNumber, parseSort, sortColumns, SortHeader, SortInputs, sortRows, type MatrixSort } from './matrix-sort.js';
 import { InvalidInput } from '../../errors.js';
 import type { OrgView } from '../../org/view.js';
-import { SELECT_MAX, managerChoices, unitChoices, type Choice } from './options.js';
+import { SELECT_MAX, managerChoices, unitFilterChoices, type Choice } from './options.js';
 import { ID_SEPARATOR, referenceOf } from '../scenarios/tray-ops.js';
 import { isUuid } from '../../util/ids.js';
 import { LiveNav } from './tree.js';
@@ -151,7 +151,7 @@ export function matrixRoutes(): Hono<AppEnv> {
     const sort = sortOf(c, { cost: showCost, allocation: showAllocation });
     const scenario = filter.scenarioId ? await getScenario(ctx, filter.scenarioId) : null;
     const { view, rows, total, next, later } = await tablePage(c, filter, sort);
-    const units = await unitChoices(ctx, filter);
+    const units = await unitFilterChoices(ctx, filter);
     const sortLink = (s: MatrixSort) => filterLink('/live/matrix', filter, s);
     const filtered = Boolean(filter.kind || filter.orgUnitId || filter.query || filter.withoutManager || filter.managerId);
     const names = namesOf(view.graph);
@@ -218,7 +218,7 @@ export function matrixRoutes(): Hono<AppEnv> {
           <h2 id="people-title">
             {total === 0 ? 'No one found' : `${total} ${total === 1 ? 'actor' : 'actors'}`}
             <span class="hint">
-              {/* The select may be too narrow to show the unit's whole path: the heading names it. */}
+              {/* The heading names the unit too, with whether the units below count. */}
               {filter.orgUnitId ? ` placed in ${names.unit(filter.orgUnitId)}${filter.includeSubunits ? ' and the units below' : ''}` : ''}
               {filter.managerId ? ` reporting to ${names.actor(filter.managerId)}` : ''} on {view.asOf}
               {total > rows.length ? ` · ${rows.length} on this page` : ''}

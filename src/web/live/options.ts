@@ -40,8 +40,8 @@ async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: Org
   return { items, graph: graph! };
 }
 
-/** Active org units labelled by their path ("Fixture Co › Engineering › Platform"), in tree order (a unit before the units below it). */
-export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
+/** Active org units with the names of the units above them (the company first), in tree order: a unit before the units below it. */
+async function unitsInTreeOrder(ctx: ServiceContext, view: ViewRequest) {
   const { items, graph } = await walk((page) => listOrgUnits(ctx, { ...view, ...page }));
   const pathOf = (id: string): string[] => {
     const names: string[] = [];
@@ -59,10 +59,24 @@ export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promi
     }
     return a.length - b.length;
   };
-  return items
-    .map((u) => ({ path: pathOf(u.id), unit: u }))
-    .sort((a, b) => byPath(a.path, b.path))
-    .map(({ path, unit }) => ({ value: unit.id, label: `${path.join(' › ')} (${unit.type})`, type: unit.type }));
+  return items.map((u) => ({ path: pathOf(u.id), unit: u })).sort((a, b) => byPath(a.path, b.path));
+}
+
+/** Active org units labelled by their path ("Fixture Co › Engineering › Platform (team)"), in tree order. */
+export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
+  return (await unitsInTreeOrder(ctx, view)).map(({ path, unit }) => ({ value: unit.id, label: `${path.join(' › ')} (${unit.type})`, type: unit.type }));
+}
+
+/**
+ * The units a page's filter select offers, in tree order, each labelled name first ("Platform (team) · in Fixture Co ›
+ * Engineering"): a closed select too narrow for the whole path still shows which unit is chosen — a path label showed
+ * the company's name whatever unit was picked — and typing a unit's name jumps to it.
+ */
+export async function unitFilterChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
+  return (await unitsInTreeOrder(ctx, view)).map(({ path, unit }) => {
+    const above = path.slice(0, -1);
+    return { value: unit.id, label: `${unit.name} (${unit.type})${above.length ? ` · in ${above.join(' › ')}` : ''}`, type: unit.type };
+  });
 }
 
 export async function actorChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {

@@ -9,7 +9,7 @@ import { TableScroll } from '../table-scroll.js';
 import { Pager, ScenarioBanner } from './components.js';
 import { link, viewParams } from './context.js';
 import { kindLabel } from './format.js';
-import { unitChoices } from './options.js';
+import { unitFilterChoices } from './options.js';
 import { LiveNav } from './tree.js';
 import { pageNumber, SortHeader, SortInputs, tableSorting, type TableSort } from './matrix-sort.js';
 
@@ -56,7 +56,7 @@ export function spansRoutes(): Hono<AppEnv> {
       next = more.page.nextCursor;
     }
     const items = sort ? SPAN_SORTING.sort(all, sort).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) : all;
-    const units = await unitChoices(ctx, params);
+    const units = await unitFilterChoices(ctx, params);
     const order = sort ? { sort: sort.column, dir: sort.dir } : {};
     const here = (extra: Record<string, string | null> = {}) => link('/live/spans', params, { unit, span: result.span === 'outliers' ? null : result.span, ...order, ...extra });
     const sortLink = (s: TableSort<SpanColumn>) => here({ sort: s.column, dir: s.dir });
