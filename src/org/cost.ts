@@ -45,6 +45,11 @@ export function toMajor(amountMinor: number, currency: string): number {
   return amountMinor / 10 ** minorUnits(currency);
 }
 
+/** Minor units written as the currency's major unit with its code, for prose: 28750000 EUR → "287,500.00 EUR". */
+export function formatMinor(amountMinor: number, currency: string): string {
+  return `${toMajor(amountMinor, currency).toLocaleString('en-US', { minimumFractionDigits: minorUnits(currency) })} ${currency}`;
+}
+
 /** An amount typed in the currency's major unit as whole minor units (€12.34 → 1234, ¥1,234 → 1234). */
 export function toMinor(amount: number, currency: string): number {
   return Math.round(amount * 10 ** minorUnits(currency));

@@ -5,7 +5,10 @@ import type { ServiceContext } from '../context.js';
 import { scenarioProposals, tenants } from '../db/schema/index.js';
 import { AppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
+import { formatMinor, positionAnnualCost, type MoneyFigure } from '../org/cost.js';
 import { inEffect, today } from '../org/dates.js';
+import type { CostSettings, Position } from '../org/types.js';
+import { loadCostSettings } from '../tenancy/tenants.js';
 import { prepareBatch, savePreparedBatch, type BatchOutcome } from './apply-batch.js';
 import { abilitiesFor } from './commands.js';
 import { scenarioDelta } from './delta.js';
@@ -103,7 +106,7 @@ async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
   // are taken on the day the last change takes effect, when that is later, and the preview says so (`as_of`).
   const asOf = lastChangeDay(batch.commands as Record<string, unknown>[]);
   const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id, asOf }, { target: batch.graph, alsoCompare: touched, before });
-  const notes = draftNotes(ctx, batch);
+  const notes = await draftNotes(ctx, batch);
   return {
     commands: batch.commands.length,
     ...(asOf ? { as_of: asOf } : {}),
@@ -144,8 +147,27 @@ export function hireGaps(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
   };
 }
 
-/** `hireGaps` as notes for the MCP preview, each naming the change that fixes it. */
-function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): string[] {
+/**
+ * The seats a batch creates that nobody fills on their first day, each with what it would cost filled at its target
+ * pay (loaded, in the reporting currency, as `org.positions.list` counts `annual_loaded_cost`; null without target pay).
+ * The cost figures count people, not empty seats, so a preview of new vacancies alone reads 'cost delta 0'.
+ */
+function openSeats(batch: Awaited<ReturnType<typeof prepareBatch>>, cost: CostSettings): { title: string; loaded: MoneyFigure | null }[] {
+  const seats = new Map<string, Position>();
+  for (const created of batch.created) {
+    const position = created.family === 'positions' ? batch.graph.positions.get(created.id) : undefined;
+    if (position) seats.set(position.id, position);
+  }
+  if (!seats.size) return [];
+  for (const placement of batch.graph.placements.values()) {
+    const seat = placement.positionId ? seats.get(placement.positionId) : undefined;
+    if (seat && inEffect(placement, seat.validFrom ?? today())) seats.delete(seat.id);
+  }
+  return [...seats.values()].map((seat) => ({ title: seat.title, loaded: positionAnnualCost(seat, cost) }));
+}
+
+/** `hireGaps` and `openSeats` as notes for the MCP preview, each naming the change that fixes it. */
+async function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): Promise<string[]> {
   const { unpaid, unmanaged } = hireGaps(ctx, batch);
   const named = (list: string[]) => list.map((n) => `"${n}"`).join(', ');
   const notes: string[] = [];
@@ -164,7 +186,34 @@ function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepar
         '`manager_id` (or add a set_manager change), then plan again.',
     );
   }
+  const seats = can(ctx.principal, 'costs.read') ? openSeats(batch, await loadCostSettings(ctx.db, ctx.tenant)) : [];
+  if (seats.length) notes.push(openSeatsNote(seats));
   return notes;
+}
+
+function openSeatsNote(seats: ReturnType<typeof openSeats>): string {
+  const priced = seats.filter((s) => s.loaded?.amountMinor != null);
+  const unpriced = seats.filter((s) => s.loaded?.amountMinor == null);
+  const total = priced.reduce((sum, s) => sum + s.loaded!.amountMinor!, 0);
+  const currency = priced[0]?.loaded?.currency;
+  const parts = [
+    `${seats.length === 1 ? 'This new position is' : `These ${seats.length} new positions are`} vacant: the cost figures count ` +
+      'the people in seats, not empty seats, so the cost delta leaves them out.',
+  ];
+  if (priced.length && currency) {
+    parts.push(
+      `Filled at their target pay, ${priced.length === seats.length ? 'they' : `the ${priced.length} with target pay`} would add ` +
+        `${formatMinor(Math.round(total), currency)} a year (loaded, as \`annual_loaded_cost\` in \`org.positions.list\`).`,
+    );
+  }
+  if (unpriced.length) {
+    const why = (s: (typeof unpriced)[number]) => (s.loaded?.unconvertible.length ? `no exchange rate for ${s.loaded.unconvertible.join(', ')}` : 'no target pay');
+    parts.push(
+      `What ${unpriced.map((s) => `"${s.title}" (${why(s)})`).join(', ')} would cost is unknown: give create_position ` +
+        'target_salary_minor or day_rate_minor with a currency that has an exchange rate, then plan again.',
+    );
+  }
+  return parts.join(' ');
 }
 
 async function loadProposal(ctx: ServiceContext, id: string): Promise<ProposalRow> {

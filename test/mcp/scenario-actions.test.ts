@@ -181,6 +181,48 @@ describe('scenario.action.plan → confirm', () => {
     expect(metrics.vacant_positions?.delta ?? 0).toBe(0);
   });
 
+  it('says what new vacant seats would cost filled, as the cost delta of a hiring plan leaves them out', async () => {
+    const sid = await newScenario('Hiring plan');
+    const seat = (title: string, pay: Record<string, unknown>) => ({ op: 'create_position', org_unit_id: world.ids.units.P, title, date: '2027-01-04', ...pay });
+    const changes = [
+      seat('Engineer', { target_salary_minor: 6_000_000, currency: 'EUR' }),
+      seat('Engineer', { day_rate_minor: 50_000, currency: 'USD' }),
+      seat('London engineer', { target_salary_minor: 5_000_000, currency: 'GBP' }),
+      seat('Intern', {}),
+    ];
+    const planned = structured<Proposal & { preview: { notes?: string[]; metrics: Record<string, { delta: number | null }> } }>(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes }),
+    );
+    expect(planned.preview.metrics.vacant_positions!.delta).toBe(4);
+    expect(planned.preview.metrics.annual_cost_minor!.delta).toBe(0);
+    const settings = structured<{ cost_settings: { burden_pct: number; working_days_per_year: number } }>(await owner.call('org_settings_get'));
+    const { burden_pct: burden, working_days_per_year: days } = settings.cost_settings;
+    // 60,000 EUR plus the burden, and 500 USD a day × the working days at the world's 0.9 EUR per USD.
+    const expected = (60_000 * (1 + burden / 100) + 500 * days * 0.9).toLocaleString('en-US', { minimumFractionDigits: 2 });
+    expect(planned.preview.notes).toEqual([
+      'These 4 new positions are vacant: the cost figures count the people in seats, not empty seats, so the cost delta leaves them out. ' +
+        `Filled at their target pay, the 2 with target pay would add ${expected} EUR a year (loaded, as \`annual_loaded_cost\` in \`org_positions_list\`). ` +
+        'What "London engineer" (no exchange rate for GBP), "Intern" (no target pay) would cost is unknown: give create_position ' +
+        'target_salary_minor or day_rate_minor with a currency that has an exchange rate, then plan again.',
+    ]);
+    expect(planned.next_step).toMatch(/^Show this preview to the person with its notes/);
+    // Without costs.read no money is shown, so nothing is said about it.
+    const asMember = structured<Proposal & { preview: { notes?: string[] } }>(await member.call('scenario_action_plan', { scenario_id: sid, changes: [seat('Engineer', {})] }));
+    expect(asMember.preview).not.toHaveProperty('notes');
+    // A seat the batch fills at once is no vacancy, and the hire's pay is in the cost delta.
+    const filled = structured<Proposal & { preview: { notes?: string[] } }>(
+      await owner.call('scenario_action_plan', {
+        scenario_id: sid,
+        changes: [
+          { ...seat('Engineer', { target_salary_minor: 6_000_000, currency: 'EUR' }), ref: 'seat' },
+          { op: 'add_actor', kind: 'human', display_name: 'New hire', org_unit_id: world.ids.units.P, position_id: '$seat', manager_id: world.ids.id('p1'), ref: 'hire', date: '2027-01-04' },
+          { op: 'set_compensation', actor_id: '$hire', kind: 'salary', amount_minor: 6_000_000, currency: 'EUR', date: '2027-01-04' },
+        ],
+      }),
+    );
+    expect(filled.preview).not.toHaveProperty('notes');
+  });
+
   it('answers a second confirm with the same outcome, already_confirmed', async () => {
     const sid = await newScenario('Twice');
     const plan = structured<Proposal>(

@@ -80,7 +80,8 @@ export const planTool = defineTool({
     // A changed id field names both records, as scenario.delta does (as the scenario has them before this proposal).
     const view = await openView(ctx, { scenarioId: planned.scenario_id });
     const records = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx));
-    const proposal = { ...planned, preview: readingOrder({ ...preview, records, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) }) };
+    const notes = preview.notes?.map((note) => call.catalog.renderNames(note, call.names));
+    const proposal = { ...planned, preview: readingOrder({ ...preview, records, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []), ...(notes ? { notes } : {}) }) };
     // No record would change and none is hidden from this caller: the scenario already is what was asked for.
     const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');
     const changesNothing = Object.keys(preview.records ?? {}).length === 0 && !recordsHidden;

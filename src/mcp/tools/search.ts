@@ -3,7 +3,7 @@ import type { Ability } from '../../access/abilities.js';
 import { can, type Principal } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
 import { NotFound } from '../../errors.js';
-import { minorUnits, toMajor } from '../../org/cost.js';
+import { formatMinor } from '../../org/cost.js';
 import { getActor } from '../../org/read-people.js';
 import { ancestors, getOrgUnit } from '../../org/read-structure.js';
 import { contains, SEARCH_RESULTS_PER_KIND, searchOrganisation } from '../../org/search.js';
@@ -320,7 +320,7 @@ type Money = { amount_minor: number | null; currency: string; unconvertible?: st
 function formatMoney({ amount_minor: amountMinor, currency, unconvertible = [] }: Money): string {
   const missing = unconvertible.length ? `no exchange rate for ${unconvertible.join(', ')}` : null;
   if (amountMinor === null) return missing ? `unknown (${missing})` : 'unknown';
-  const amount = `${toMajor(amountMinor, currency).toLocaleString('en-US', { minimumFractionDigits: minorUnits(currency) })} ${currency}`;
+  const amount = formatMinor(amountMinor, currency);
   return missing ? `${amount}, not counting pay in ${unconvertible.join(', ')} (${missing})` : amount;
 }
 
