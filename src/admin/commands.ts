@@ -4,12 +4,13 @@ import { seedDemo } from '../db/seed/demo.js';
 import { seedOrganisation } from '../db/seed/organisation.js';
 import { recordAudit } from '../audit/record.js';
 import { InvalidInput, NotFound } from '../errors.js';
+import { runKeyCommand } from './key-commands.js';
 import { runMemberCommand } from './member-commands.js';
 import { runTokenCommand } from './token-commands.js';
 import { createTenant, findTenantBySlug, listTenants, setTenantPlan, type Tenant } from '../tenancy/tenants.js';
 
 /**
- * The operator commands of SPEC §9, as data so they run the same way in-process (PostgreSQL, or an embedded
+ * The operator commands of SPEC §9 (and `oauth-keys`), as data so they run the same way in-process (PostgreSQL, or an embedded
  * directory nobody holds) and through a running server's loopback admin channel.
  */
 export type AdminCommand =
@@ -24,7 +25,11 @@ export type AdminCommand =
   | { name: 'tokens.revoke'; tenant: string; id: string }
   /** `origin`: the tenant's public origin, for the invitation link (the CLI knows the configuration, not the channel). */
   | { name: 'members.invite'; tenant: string; email: string; role: string; origin: string }
-  | { name: 'members.list'; tenant: string };
+  | { name: 'members.list'; tenant: string }
+  | { name: 'oauth-keys.rotate'; tenant: string }
+  /** `force`: retire even within the longest lifetime of what the previous keys signed. */
+  | { name: 'oauth-keys.retire'; tenant: string; force?: boolean }
+  | { name: 'oauth-keys.list'; tenant: string };
 
 export interface AdminResult {
   message: string;
@@ -88,6 +93,10 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
     case 'members.invite':
     case 'members.list':
       return runMemberCommand(db, command);
+    case 'oauth-keys.rotate':
+    case 'oauth-keys.retire':
+    case 'oauth-keys.list':
+      return runKeyCommand(db, command);
     case 'tenants.list': {
       const tenants = await listTenants(db);
       const lines = tenants.map((t) => `${t.slug.padEnd(20)} ${t.plan.padEnd(11)} ${t.reportingCurrency}  ${t.name}`);

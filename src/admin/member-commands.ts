@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/record.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { findTenantBySlug } from '../tenancy/tenants.js';
 import type { AdminCommand, AdminResult } from './commands.js';
+import { utcMinute } from './format.js';
 
 type MemberCommand = Extract<AdminCommand, { name: 'members.invite' | 'members.list' }>;
 
@@ -40,7 +41,7 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
       .orderBy(invitations.email);
     const lines = [
       ...rows.map((m) => `${m.email.padEnd(30)} ${m.role.padEnd(8)} ${m.status.padEnd(9)} ${m.name}`),
-      ...pending.map((i) => `${i.email.padEnd(30)} ${i.role.padEnd(8)} ${'invited'.padEnd(9)} (link valid until ${i.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)`),
+      ...pending.map((i) => `${i.email.padEnd(30)} ${i.role.padEnd(8)} ${'invited'.padEnd(9)} (link valid until ${utcMinute(i.expiresAt)})`),
     ];
     const invited = pending.map((i) => ({ email: i.email, role: i.role, expires_at: i.expiresAt.toISOString() }));
     if (!lines.length) return { message: `${tenant.slug} has no members yet. Invite its owner with: orgonaut members invite --tenant ${tenant.slug} --email <email>`, data: { members: rows, invitations: invited } };

@@ -11,6 +11,7 @@ import { InvalidInput, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { findTenantBySlug, type Tenant } from '../tenancy/tenants.js';
 import type { AdminCommand, AdminResult } from './commands.js';
+import { utcMinute } from './format.js';
 
 type TokenCommand = Extract<AdminCommand, { name: 'tokens.create' | 'tokens.list' | 'tokens.revoke' }>;
 
@@ -90,7 +91,7 @@ async function revokeToken(db: Db, tenant: Tenant, id: string) {
     // Revoking again keeps the first revocation's time and audit entry.
     const [revoked] = await db.select().from(apiTokens).where(and(eq(apiTokens.tenantId, tenant.id), eq(apiTokens.id, id)));
     if (!revoked?.revokedAt) throw new NotFound('API token', id);
-    return { message: `Token ${revoked.name} (${id}) was already revoked on ${revoked.revokedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`, data: { id, revoked: true, revoked_at: revoked.revokedAt.toISOString() } };
+    return { message: `Token ${revoked.name} (${id}) was already revoked on ${utcMinute(revoked.revokedAt)}.`, data: { id, revoked: true, revoked_at: revoked.revokedAt.toISOString() } };
   }
   await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'api_token', entityId: id, action: 'revoked', metadata: { via: 'admin-cli' } });
   return { message: `Revoked token ${row.name} (${id}).`, data: { id, revoked: true, revoked_at: row.revokedAt!.toISOString() } };

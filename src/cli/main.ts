@@ -70,6 +70,9 @@ Admin commands:
                                           Print a single-use link that makes them a member (default role: owner,
                                           how a new tenant gets its first member)
   members list --tenant <slug>
+  oauth-keys rotate --tenant <slug>       New OAuth signing and cookie keys sign; the previous stay accepted
+  oauth-keys retire --tenant <slug>       Drop the previous keys (refused within an hour of rotating; --force)
+  oauth-keys list --tenant <slug>
 
 Options:
   --json                                  Print machine-readable JSON
@@ -93,7 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The client commands talk to a server over REST: they need no server configuration (and are not broken by it).
   if (isClientCommand(parseArgs(normalizeBooleanFlags(argv)).positionals[0])) return runClientCommand(argv);
   // `tenants list --json acme`: a flag that takes no value never swallows the next word (then refused below).
-  const args = parseArgs(argv.map((arg) => (/^--(json|demo|replace|help|version)$/.test(arg) ? `${arg}=true` : arg)));
+  const args = parseArgs(argv.map((arg) => (/^--(json|demo|replace|force|help|version)$/.test(arg) ? `${arg}=true` : arg)));
   const [command] = args.positionals;
   // `orgonaut help` is what people type first.
   if (args.flags.has('help') || (command === 'help' && args.positionals.length === 1)) {
@@ -249,6 +252,13 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
       }
       throw new UsageError('members needs invite --tenant <slug> --email <email>, or list --tenant <slug>');
     }
+    case 'oauth-keys': {
+      const tenant = requiredFlag(args, 'tenant');
+      if (sub === 'rotate') return { name: 'oauth-keys.rotate', tenant };
+      if (sub === 'retire') return { name: 'oauth-keys.retire', tenant, force: booleanFlag(args, 'force') };
+      if (sub === 'list') return { name: 'oauth-keys.list', tenant };
+      throw new UsageError('oauth-keys needs rotate, retire or list, with --tenant <slug>');
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -258,7 +268,7 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
 function wordsOf(command: string, sub: string | undefined): number {
   if (command === 'tenants') return sub === 'create' ? 3 : sub === 'set-plan' ? 4 : 2;
   if (command === 'tokens') return sub === 'revoke' ? 3 : 2;
-  if (command === 'members') return 2;
+  if (command === 'members' || command === 'oauth-keys') return 2;
   return 1;
 }
 
@@ -276,6 +286,7 @@ const ADMIN_FLAGS: Record<string, string[]> = {
   tenants: ['plan', 'name', 'currency', 'domain'],
   tokens: ['tenant', 'user', 'name', 'abilities', 'expires-in-days'],
   members: ['tenant', 'email', 'role'],
+  'oauth-keys': ['tenant', 'force'],
 };
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { TtlCache } from '../util/ttl-cache.js';
 import { attachHooks } from './hooks.js';
-import { loadTenantKeys } from './keys.js';
+import { loadTenantKeys, storedKeysVersion } from './keys.js';
 import { removeUnusedClients, sweepExpired } from './maintenance.js';
 import { createProvider, DEFAULT_TTLS, type OAuthTtls } from './provider.js';
 import { createSafeFetch, type ClientMetadataFetch } from './safe-fetch.js';
@@ -14,20 +14,24 @@ export interface OAuthOptions {
   /** Fetches Client ID Metadata Documents (default: the SSRF-safe fetcher). Tests inject documents here. */
   fetchClientMetadata?: ClientMetadataFetch;
   ttls?: Partial<OAuthTtls>;
-  /** How long a host's Provider is reused (default 5 minutes; a plan change builds a new one at once). */
+  /** How long a host's Provider is reused (default 5 minutes; a plan change or key rotation builds a new one at once). */
   providerCacheMs?: number;
+  /** How long the stored keys' version is trusted before it is read again (default 800 ms, as the tenant's plan). */
+  keysCheckMs?: number;
   /** How often this process sweeps expired rows and unused clients (default 10 minutes; null = never). */
   maintenanceEveryMs?: number | null;
 }
 
 /**
  * One oidc-provider `Provider` per tenant host, built lazily and reused: its issuer is fixed at construction, so
- * each host needs its own (the maintainer's advice for per-host issuers). The cache key holds the plan, so a plan
- * change takes effect with the next request; entries expire so instances do not pile up for idle hosts. A Provider
+ * each host needs its own (the maintainer's advice for per-host issuers). The cache key holds the plan and the
+ * version of the tenant's stored keys (read again every 800 ms), so a plan change or a key rotation made on any
+ * instance takes effect within a second; entries expire so instances do not pile up for idle hosts. A Provider
  * holds no authorization state of its own: all of it is in the database, shared by every instance.
  */
 export class ProviderRegistry {
   private readonly providers: TtlCache<Provider>;
+  private readonly keyVersions: TtlCache<string>;
   private readonly fetchClientMetadata: ClientMetadataFetch;
   private readonly ttls: OAuthTtls;
   private nextMaintenance = 0;
@@ -39,13 +43,15 @@ export class ProviderRegistry {
     private readonly options: OAuthOptions = {},
   ) {
     this.providers = new TtlCache(options.providerCacheMs ?? 5 * 60_000, 1_000);
+    this.keyVersions = new TtlCache(options.keysCheckMs ?? 800, 1_000);
     this.fetchClientMetadata = options.fetchClientMetadata ?? createSafeFetch();
     this.ttls = { ...DEFAULT_TTLS, ...options.ttls };
   }
 
-  get(tenant: Tenant, origin: string): Promise<Provider> {
+  async get(tenant: Tenant, origin: string): Promise<Provider> {
     this.maybeMaintain();
-    return this.providers.getOrLoad(`${tenant.id}|${tenant.plan}|${origin}`, async () => {
+    const keysVersion = await this.keyVersions.getOrLoad(tenant.id, async () => (await storedKeysVersion(this.db, tenant.id)) ?? 'none yet');
+    return this.providers.getOrLoad(`${tenant.id}|${tenant.plan}|${origin}|${keysVersion}`, async () => {
       const keys = await loadTenantKeys(this.db, tenant.id);
       const provider = createProvider({
         db: this.db,
