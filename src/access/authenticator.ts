@@ -87,17 +87,31 @@ class LookupCache<V> {
   }
 }
 
-/** A credential the request cannot use on this surface, with why (401 unless said otherwise). */
 /** Why a credential was refused, as `orgonaut_auth_failures_total` counts it (a small, fixed set of labels). */
 export type RefusalReason = 'unknown_token' | 'other_tenant' | 'revoked' | 'expired' | 'not_member' | 'malformed' | 'wrong_surface' | 'wrong_host' | 'missing_ability';
 
+/** What to do about each refusal: every problem carries a fix, a refused credential's too. */
+const REFUSAL_FIXES: Record<RefusalReason, string> = {
+  unknown_token: 'Send the whole token as it was shown when created; if it is lost, create a new one under Settings → API.',
+  other_tenant: 'Send it to the tenant it was created in (its own host, or X-Tenant: <slug> on the central host), or create a token of this tenant under Settings → API.',
+  revoked: 'Create a new token under Settings → API: a revoked token never works again.',
+  expired: 'Create a new token under Settings → API (or sign in again with "orgonaut auth login").',
+  not_member: 'Use a token of a current member of this tenant; an owner or admin can reactivate the member under Settings → Members.',
+  malformed: 'Send the whole token in the header Authorization: Bearer orgo_pat_….',
+  wrong_surface: 'Create a personal API token under Settings → API and send it as Authorization: Bearer orgo_pat_….',
+  wrong_host: 'Connect to the MCP URL on the tenant’s own host, as Settings → API and MCP shows it.',
+  missing_ability: 'Use a token with the "mcp.access" ability (create one under Settings → API).',
+};
+
+/** A credential the request cannot use on this surface, with why (401 unless said otherwise) and what to do. */
 export class CredentialRefused extends AppError {
   constructor(
     reason: string,
     readonly refusal: RefusalReason,
     status: 401 | 403 = 401,
+    fix: string = REFUSAL_FIXES[refusal],
   ) {
-    super(status === 401 ? 'invalid_token' : 'forbidden', status, reason);
+    super(status === 401 ? 'invalid_token' : 'forbidden', status, reason, fix);
   }
 }
 
@@ -163,7 +177,14 @@ export class Authenticator {
     const key = `${tenant.id} ${tenant.plan} ${resource} ${hashSecret(token)}`;
     let info = await this.oauthTokens.getOrLoad(key, () => this.verifyOAuth(this.db, tenant, token, resource), (found) => found !== null);
     if (info && info.expiresAt.getTime() <= Date.now()) info = null;
-    if (!info) throw new CredentialRefused('This access token is not valid for this server (expired, revoked, or issued for another resource).', 'unknown_token');
+    if (!info) {
+      throw new CredentialRefused(
+        'This access token is not valid for this server (expired, revoked, or issued for another resource).',
+        'unknown_token',
+        401,
+        'Reconnect the app to this MCP server (sign in and approve again) for a new access token.',
+      );
+    }
     const role = await this.activeRole(tenant.id, info.userId);
     if (!role) throw new CredentialRefused('The user of this access token is no longer a member of this tenant.', 'not_member');
     const roleAbilities = effectiveAbilities(await this.bundle(tenant.id, role), null, tenant.plan);

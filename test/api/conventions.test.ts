@@ -397,6 +397,34 @@ describe('methods and paths', () => {
     }
   });
 
+  it('tells a refused token what to do: every 401 problem has a fix, as the reference promises, for each reason', async () => {
+    const other = await buildTenant(database, { slug: `apiconv-other-${Date.now()}`, plan: 'business' });
+    const revoked = await tokenFor('viewer');
+    const [own] = ((await (await get('/api/v1/tokens', 'viewer', { token: revoked })).json()) as { data: { id: string }[] }).data;
+    expect((await get(`/api/v1/tokens/${own!.id}`, 'viewer', { token: revoked, method: 'DELETE' })).status).toBe(200);
+    const expiresAt = new Date(Date.now() + 1500);
+    const expired = await memberToken(database, tenant, 'viewer', { expiresAt });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now()) + 20));
+    const cases: [string, string, RegExp][] = [
+      ['orgo_pat_' + 'x'.repeat(43), 'not valid', /create a new one/],
+      [await memberToken(database, other, 'owner'), 'another tenant', /X-Tenant|tenant it was created in/],
+      [revoked, 'revoked', /Create a new token/],
+      [expired, 'expired', /Create a new token/],
+      ['orgo_pat_short', 'not copied whole', /whole token/],
+      ['eyJhbGciOi.oauth.token', 'OAuth access tokens', /personal API token/],
+    ];
+    const { example } = (await (await app.request('/docs/api.json', { host: HOST })).json()).paths['/api/v1/me'].get.responses['401'].content['application/problem+json'];
+    expect(example.fix).toBeTruthy();
+    for (const [token, reason, fix] of cases) {
+      const answer = await get('/api/v1/me', 'viewer', { token });
+      expect(answer.status, reason).toBe(401);
+      const problem = (await answer.json()) as { code: string; detail: string; fix?: string };
+      expect(problem.code, reason).toBe('invalid_token');
+      expect(problem.detail, reason).toContain(reason);
+      expect(problem.fix, reason).toMatch(fix);
+    }
+  });
+
   it('does not tell a GET with a trailing slash that GET is not allowed: a 404 naming the path without it', async () => {
     const slash = await get('/api/v1/org-units/');
     expect(slash.status).toBe(404);
