@@ -31,7 +31,7 @@ import {
  * (acme.localhost:<port of A>), as a load balancer would: an OAuth authorization on A redeemed on B and refreshed
  * on A, MCP requests alternating, a REST scenario created on A and changed on B, a governed proposal planned on A
  * and confirmed on B — without an error. Revoking the app on B is seen on A within a second; a plan change made by
- * the admin command on PostgreSQL directly is seen by both within a second.
+ * the admin command on PostgreSQL directly is seen by both within a second, and so are OAuth keys it rotates.
  */
 
 const RUNS = runsOnPostgres('test/ops/multi-instance.test.ts', 'the multi-instance tests');
@@ -206,4 +206,30 @@ describe.skipIf(!RUNS)('two server processes on one PostgreSQL', () => {
     },
     120_000,
   );
+
+  it('uses OAuth keys rotated and retired by the admin command on both instances within a second, without a restart', async () => {
+    // initech (enterprise) still has MCP after acme's plan change above.
+    const initech = `http://initech.localhost:${a.port}`;
+    const published = async (server: ServerProcess) => ((await api(server.port, initech, 'GET', '/oauth/jwks', null)).body as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const [before] = await published(a);
+    expect(await published(b)).toEqual([before]); // both instances have built (and cached) the tenant's provider
+    const seenBy = (kids: string[]) =>
+      Promise.all([a, b].map((server) => within(1_000, `keys ${kids.join(', ')} published by :${server.port}`, async () => JSON.stringify(await published(server)) === JSON.stringify(kids))));
+
+    const rotate = await runCli(['oauth-keys', 'rotate', '--tenant', 'initech', '--json'], { DATABASE_URL: database.url });
+    expect(rotate.code, rotate.stderr).toBe(0);
+    const { signing_key: rotated } = JSON.parse(rotate.stdout) as { signing_key: string };
+    expect(rotated).not.toBe(before);
+    const rotationLags = await seenBy([rotated, before!]);
+
+    // Retiring at once is refused (what the old keys signed may still be in use); --force does it.
+    const early = await runCli(['oauth-keys', 'retire', '--tenant', 'initech'], { DATABASE_URL: database.url });
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/may be in use until .* UTC\. Retire them after then, or add --force/);
+    const retire = await runCli(['oauth-keys', 'retire', '--tenant', 'initech', '--force'], { DATABASE_URL: database.url });
+    expect(retire.code, retire.stderr).toBe(0);
+    expect(retire.stdout).toContain(`Retired the previous OAuth keys of initech (signing key ${before}, 1 cookie key)`);
+    const retirementLags = await seenBy([rotated]);
+    console.log(`multi-instance: key rotation seen after ${rotationLags.map((ms) => ms.toFixed(0)).join(' / ')} ms, retirement after ${retirementLags.map((ms) => ms.toFixed(0)).join(' / ')} ms (A / B)`);
+  }, 60_000);
 });
