@@ -302,6 +302,21 @@ describe('pages for an owner', () => {
     expect(bot).toContain('No manager: bot reports to no one and no one reports to them. <a href="/live/matrix?manager=none">Everyone without a manager</a>');
   });
 
+  it('says why a unit\'s list is longer than its headcount: secondary placements are listed, with whole figures', async () => {
+    // m1 is 60 % in Mobile (primary) and 40 % in Platform: listed under Platform, counted in Mobile's headcount.
+    const platform = (await get(`/live/matrix?unit=${units.P}`, owner)).html;
+    expect(platform).toContain('>m1</a>');
+    const text = platform.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    expect(text).toContain('Everyone with a placement in Platform is listed, secondary placements too');
+    expect(text).toContain('FTE, allocation and annual cost are each person’s whole, not their share here');
+    const below = (await get(`/live/matrix?unit=${units.E}&below=1`, viewer)).html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    expect(below).toContain('Everyone with a placement in Engineering or a unit below it is listed');
+    expect(below).toContain('FTE and allocation are each person’s whole'); // a viewer sees no cost
+    expect(below).not.toContain('annual cost are');
+    const everyone = (await get('/live/matrix', owner)).html;
+    expect(everyone).not.toContain('secondary placements too');
+  });
+
   it('filters and pages the people matrix', async () => {
     const filtered = await get(`/live/matrix?kind=agent`, owner);
     expect(filtered.html).toContain('>bot</a>');

@@ -139,6 +139,23 @@ function costCell(r: MatrixRow) {
   return money(r.annualCost.amountMinor, r.annualCost.currency);
 }
 
+/**
+ * Why a unit's list can be longer than its headcount: it has everyone placed there, secondary placements too, while
+ * the unit's metrics count each person once, in their primary unit, and share their FTE and cost by allocation.
+ */
+function UnitListNote(props: { unitId: string; unitName: string; filter: MatrixFilter; allocation: boolean; cost: boolean }) {
+  const whole = ['FTE', ...(props.allocation ? ['allocation'] : []), ...(props.cost ? ['annual cost'] : [])];
+  const figures = `${whole.slice(0, -1).join(', ')}${whole.length > 1 ? ' and ' : ''}${whole.at(-1)}`;
+  return (
+    <p class="hint">
+      Everyone with a placement in {props.unitName}
+      {props.filter.includeSubunits ? ' or a unit below it' : ''} is listed, secondary placements too (their primary unit is another), so the list can be
+      longer than the unit’s headcount, which counts each person once, in their primary unit. {figures} {whole.length > 1 ? 'are' : 'is'} each person’s whole, not their share here:
+      the <a href={link(`/live/units/${props.unitId}`, props.filter)}>unit’s page</a> counts shares.
+    </p>
+  );
+}
+
 export function matrixRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
   web.get('/live/matrix', async (c) => {
@@ -279,6 +296,9 @@ export function matrixRoutes(): Hono<AppEnv> {
               </table>
             </TableScroll>
           )}
+          {filter.orgUnitId && rows.length > 0 ? (
+            <UnitListNote unitId={filter.orgUnitId} unitName={names.unit(filter.orgUnitId)} filter={filter} allocation={showAllocation} cost={showCost} />
+          ) : null}
           {showCost && rows.length > 0 ? <CostBasis tenant={ctx.tenant} /> : null}
           <Pager
             label="People pages"
