@@ -24,7 +24,7 @@ type Cells = Partial<Record<(typeof HEADER)[number], string>>;
 const row = (cells: Cells) => HEADER.map((h) => cells[h as keyof Cells] ?? '');
 const person = (email: string, extra: Cells = {}): Cells => ({ email, first_name: email.split('@')[0]!, last_name: 'Test', department: 'Engineering', job_title: 'Engineer', ...extra });
 
-/** Live before the file: a CEO and Lee (both from Workday), Mia (no source identity), two teams named Pod, a leaver. */
+/** Live before the file: a CEO and Lee (both from Workday), Mia (no source identity), two teams named Pod, a leaver, a team Studio at the top. */
 const LIVE = csvOf(HEADER, [
   row(person('ceo@x.test', { source_hris: 'workday', source_hris_id: 'W1', department: 'Executive', job_title: 'CEO' })),
   row(person('lee@x.test', { source_hris: 'workday', source_hris_id: 'W2', manager_email: 'ceo@x.test' })),
@@ -32,6 +32,7 @@ const LIVE = csvOf(HEADER, [
   row(person('pod1@x.test', { team: 'Pod', manager_email: 'ceo@x.test' })),
   row(person('pod2@x.test', { department: 'Executive', team: 'Pod', manager_email: 'ceo@x.test' })),
   row(person('left@x.test', { manager_email: 'ceo@x.test', status: 'inactive' })),
+  row(person('solo@x.test', { department: '', team: 'Studio', manager_email: 'ceo@x.test' })),
 ]);
 
 /** [cells, expected reason (null = imported)] in file order; a row of 21 cells is malformed. */
@@ -61,6 +62,7 @@ const CASES: [(string | null)[], string | null][] = [
   [row(person('dtype@x.test', { department: 'Labs', department_type: 'Skunkworks' })), 'unknown_department_type'],
   [row(person('ttype@x.test', { team: 'Tigers', team_type: 'Tiger' })), 'unknown_team_type'],
   [row(person('amb@x.test', { department: '', team: 'Pod' })), 'ambiguous_team'],
+  [row(person('studio@x.test', { department: 'Studio' })), 'department_named_like_team'],
   [[...row(person('wide@x.test')), 'extra', 'cells'], 'malformed_row'],
   [row(person('stranded@x.test', { manager_email: 'fte@x.test' })), 'unknown_manager'],
   [row(person('orphan@x.test', { manager_email: 'left@x.test' })), 'inactive_manager'],
@@ -72,7 +74,7 @@ let runId: string;
 beforeAll(async () => {
   database = await testDatabase();
   ({ tenant, owner } = await importTenant(database));
-  expect((await importFile(owner, LIVE)).summary).toMatchObject({ rows: { imported: 6 } });
+  expect((await importFile(owner, LIVE)).summary).toMatchObject({ rows: { imported: 7 } });
 });
 afterAll(() => database?.close());
 
@@ -100,7 +102,7 @@ describe('quarantine', () => {
       reportingLines: { created: 2, quarantined: 5 },
       placements: { quarantined: 1 },
       teams: { created: 1, quarantined: 2 },
-      departments: { quarantined: 1 },
+      departments: { quarantined: 2 },
     });
     const after = await liveState(database, tenant.id);
     expect(after).toMatchObject({ version: before.version + 1, actors: before.actors + 3 });

@@ -10,9 +10,9 @@ import { Changeset, type FamilyCounts } from './changeset.js';
 import { earlierSteps, NO_EARLIER_STEPS } from './earlier.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
-import { countKey, identityOf, keyRows, missingOf, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
+import { addProblem, countKey, identityOf, keyRows, missingOf, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
 import type { LiveSince } from './since.js';
-import { rejectAmbiguousTeams, StructureBuilder, TeamDepartments, type TypeRegistry } from './structure.js';
+import { departmentNamedLikeTeam, FileUnits, rejectAmbiguousTeams, StructureBuilder, type TypeRegistry } from './structure.js';
 
 /**
  * Plans an import step: every stage but `finalize`, in memory and without writing anything. The plan says what each
@@ -86,12 +86,12 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const { parse } = input;
   const index = new OrgIndex(input.base, parse.today);
   const earlier = input.earlier ? await earlierSteps(input.earlier(), index, parse, input.types, input.companyName, newId) : NO_EARLIER_STEPS;
-  const { resolved, rejected, teamDepartments, foundByQuarantined } = await resolveRows(input, index, earlier.prior, newId, report);
+  const { resolved, rejected, fileUnits, foundByQuarantined } = await resolveRows(input, index, earlier.prior, newId, report);
 
   // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
   // units are still found or created in row order, and the other records a row touches are its own actor's.
   const changes = new Changeset(input.base);
-  const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId, teamDepartments);
+  const structure = new StructureBuilder(changes, index, input.types, input.companyName, newId, fileUnits);
   const people = new PeopleBuilder(changes, index, { today: parse.today, format: parse.format, newId, enteredToday: input.enteredToday });
   const rows = new Map<number, RowResult>();
   for (const [rowNumber, reason] of rejected) rows.set(rowNumber, { status: 'quarantined', reason });
@@ -140,7 +140,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   const rejected = new Map<number, Quarantine>();
   const identities: RowIdentity[] = [];
   const counts: KeyCounts = { emails: keyRows(), sources: keyRows(), employeeIds: keyRows() };
-  const teamDepartments = new TeamDepartments();
+  const fileUnits = new FileUnits();
   let read = 0;
   await report('parse', 0, total);
   for await (const page of input.rows()) {
@@ -149,13 +149,17 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
       countKey(counts.emails, parsed.keys.emailKey, row.rowNumber);
       countKey(counts.sources, parsed.keys.sourceKey, row.rowNumber);
       countKey(counts.employeeIds!, parsed.keys.employeeIdKey ?? null, row.rowNumber);
-      if (parsed.reason) {
-        rejected.set(row.rowNumber, parsed.reason);
+      const cells = parsed.input ?? parsed.partial;
+      const clash = cells && departmentNamedLikeTeam(cells, index);
+      if (parsed.reason) rejected.set(row.rowNumber, parsed.reason);
+      if (clash) addProblem(rejected, row.rowNumber, clash);
+      const reason = rejected.get(row.rowNumber);
+      if (reason) {
         // Still checked against the other rows (duplicates, managers, loops), to say all that is wrong with it at once.
-        if (parsed.partial) identities.push(heldIdentity(parsed.partial, parsed.reason));
-      } else {
+        if (cells) identities.push(heldIdentity(cells, reason));
+      } else if (parsed.input) {
         identities.push(identityOf(parsed.input));
-        teamDepartments.add(parsed.input);
+        fileUnits.add(parsed.input);
       }
     }
     read += page.length;
@@ -164,8 +168,8 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   await report('actors', 0, read);
   // A team named without its department that several teams share: quarantined before managers are resolved.
   const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected, input.since, unmappedForNewPeople(parse.mapping));
-  if (held.length) rejectAmbiguousTeams(held, index, teamDepartments, rejected);
-  const identified = rejectAmbiguousTeams(accepted, index, teamDepartments, rejected);
+  if (held.length) rejectAmbiguousTeams(held, index, fileUnits, rejected);
+  const identified = rejectAmbiguousTeams(accepted, index, fileUnits, rejected);
   if (identified.length !== accepted.length) for (const r of accepted) if (rejected.has(r.input.rowNumber)) held.push(r);
   await report('actors', read, read);
   await report('managers', 0, read);
@@ -173,7 +177,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   await report('managers', read, read);
   const foundByQuarantined = new Set<string>();
   for (const group of [held, identified]) for (const r of group) if (!r.isNew && rejected.has(r.input.rowNumber)) foundByQuarantined.add(r.actorId);
-  return { resolved, rejected, teamDepartments, foundByQuarantined };
+  return { resolved, rejected, fileUnits, foundByQuarantined };
 }
 
 /**

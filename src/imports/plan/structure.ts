@@ -1,6 +1,7 @@
 import type { OrgUnit } from '../../org/types.js';
-import type { NamedUnit, RowInput } from '../parse-row.js';
+import { unitKey, type NamedUnit, type RowInput } from '../parse-row.js';
 import { quarantine, type Quarantine } from '../reasons.js';
+import { quoted } from '../../util/words.js';
 import type { Changeset } from './changeset.js';
 import type { OrgIndex } from './org-index.js';
 import { addProblem, type ResolvedRow, type RowIdentity } from './resolve.js';
@@ -25,20 +26,32 @@ export interface TypeRegistry {
 
 type Department = NonNullable<RowInput['department']>;
 
-/** Which departments the run's rows name each team in (team key → department key → the department as named). */
-export class TeamDepartments {
+/**
+ * The units the run's rows name: which departments each team is named in (team key → department key → the department
+ * as named), and each department with the parent the first row naming it gives (the one it is created under). Noted
+ * from every row that parsed, before resolution, so a team can tell it is named like a department a later row makes.
+ */
+export class FileUnits {
   private readonly byTeam = new Map<string, Map<string, Department>>();
+  private readonly departments = new Map<string, Department>();
 
   /** Notes a parsed row (before resolution: every row that parsed). */
   add(row: RowInput): void {
+    if (row.department && !this.departments.has(row.department.key)) this.departments.set(row.department.key, row.department);
     if (!row.team || !row.department) return;
     let departments = this.byTeam.get(row.team.key);
     if (!departments) this.byTeam.set(row.team.key, (departments = new Map()));
     if (!departments.has(row.department.key)) departments.set(row.department.key, row.department);
   }
 
+  /** The departments rows name the team in. */
   of(teamKey: string): ReadonlyMap<string, Department> {
     return this.byTeam.get(teamKey) ?? new Map();
+  }
+
+  /** A department the rows name, as the first of them names it (with its parent). */
+  department(key: string): Department | undefined {
+    return this.departments.get(key);
   }
 }
 
@@ -46,7 +59,7 @@ export class TeamDepartments {
  * The teams a team name without a department may mean: the existing teams of that name, and the ones rows of the run
  * name in a department that does not have it yet (named by department).
  */
-function teamCandidates(key: string, index: OrgIndex, named: TeamDepartments): { existing: OrgUnit[]; planned: Department[] } {
+function teamCandidates(key: string, index: OrgIndex, named: FileUnits): { existing: OrgUnit[]; planned: Department[] } {
   const existing = index.teamsByKey.get(key) ?? [];
   const planned: Department[] = [];
   for (const [departmentKey, department] of named.of(key)) {
@@ -61,7 +74,7 @@ function teamCandidates(key: string, index: OrgIndex, named: TeamDepartments): {
  * unless the row's actor is already placed in one of them. Runs before managers are resolved, so rows naming a
  * quarantined person as their manager are quarantined too. Rows already quarantined (held) get it as a further problem.
  */
-export function rejectAmbiguousTeams(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, named: TeamDepartments, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
+export function rejectAmbiguousTeams(rows: ResolvedRow<RowIdentity>[], index: OrgIndex, named: FileUnits, rejected: Map<number, Quarantine>): ResolvedRow<RowIdentity>[] {
   return rows.filter((r) => {
     const key = r.input.looseTeam;
     if (!key) return true;
@@ -76,6 +89,20 @@ export function rejectAmbiguousTeams(rows: ResolvedRow<RowIdentity>[], index: Or
   });
 }
 
+/**
+ * A department the row would create under a parent (its parent department, else the company) that already has a team
+ * of that name: the import neither makes a second unit of the name there nor turns the team into a department.
+ * Checked as the row's cells are (before resolution), so its reports wait for it like any quarantined manager's.
+ */
+export function departmentNamedLikeTeam(row: RowInput, index: OrgIndex): Quarantine | undefined {
+  const department = row.department;
+  if (!department || index.departmentByKey.has(department.key)) return undefined;
+  const parent = department.parent ? index.departmentByKey.get(department.parent.key) : index.root;
+  const team = parent && index.teamByParentKey.get(`${parent.id}|${department.key}`);
+  if (!parent || !team) return undefined;
+  return quarantine('department_named_like_team', 'department', `${quoted(parent.name)} has a team named ${quoted(team.name)}; the row names a department of that name, which the import would create beside it`);
+}
+
 export class StructureBuilder {
   private rootId: string | null;
   private readonly departments = new Map<string, string>();
@@ -88,7 +115,7 @@ export class StructureBuilder {
     private readonly types: TypeRegistry,
     private readonly companyName: string,
     private readonly newId: () => string,
-    private readonly named: TeamDepartments = new TeamDepartments(),
+    private readonly named: FileUnits = new FileUnits(),
   ) {
     this.rootId = index.root?.id ?? null;
     for (const [key, unit] of index.departmentByKey) this.departments.set(key, unit.id);
@@ -162,8 +189,10 @@ export class StructureBuilder {
     }
     if (!id && parentId) id = this.teams.get(`${parentId}|${named.key}`);
     if (!id) {
-      id = this.newId();
       parentId ??= this.root();
+      const department = this.departmentNamedLike(named.key, parentId);
+      if (department) return department;
+      id = this.newId();
       this.cs.create('orgUnits', unit(id, parentId, 'team', named.name));
       this.cs.create('teams', { orgUnitId: id, teamTypeId: null, purpose: null });
       this.teams.set(`${parentId}|${named.key}`, id);
@@ -176,6 +205,25 @@ export class StructureBuilder {
       this.decided.add(`tt:${id}`);
     }
     return id;
+  }
+
+  /**
+   * The department a new team of this name under `parentId` would be: its own department (HR exports fill the team
+   * column with the department when there is no team), or a department of the name beside it — existing, or one rows of
+   * the run make under the same parent (two units of one parent may not share a name, as in the change tray).
+   */
+  private departmentNamedLike(key: string, parentId: string): string | undefined {
+    const parent = this.cs.get('orgUnits', parentId);
+    if (parent?.type === 'department' && unitKey(parent.name) === key) return parentId;
+    const existing = this.departments.get(key);
+    if (existing) {
+      if (this.cs.get('orgUnits', existing)?.parentId !== parentId) return undefined;
+      this.touch(existing, 'departments');
+      return existing;
+    }
+    const named = this.named.department(key);
+    const beside = named && (named.parent ? this.departments.get(named.parent.key) === parentId : parentId === this.rootId);
+    return beside ? this.department(named, named.parent) : undefined;
   }
 
   /** An existing unit a row names: its org unit and its department or team record count in the summary (unchanged unless changed later). */
