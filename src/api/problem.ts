@@ -37,6 +37,11 @@ const HTTP_FIXES: Record<number, string> = {
   415: 'Send the body as JSON with the header Content-Type: application/json.',
 };
 
+/** A JSON route's refusal of a body that is not JSON (415). */
+export function bodyNotJson(): AppError {
+  return new AppError('unsupported_media_type', 415, 'The request body is not JSON: this route reads a JSON body.', HTTP_FIXES[415]);
+}
+
 export function toProblem(error: unknown, requestId?: string): Problem {
   if (error instanceof AppError) {
     return {

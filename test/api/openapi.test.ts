@@ -178,6 +178,25 @@ describe('/docs/api.json', () => {
     sameBut(await anonymous.json(), example('GET /api/v1/teams', 401));
   });
 
+  it('documents the 413 of an oversized body and the 415 of a body not sent as JSON on the writes that answer them, as they answer', async () => {
+    const jsonWrites = operations().filter(({ op }) => op.requestBody?.content?.['application/json']);
+    expect(jsonWrites.map(({ key }) => key)).toEqual(expect.arrayContaining(['POST /api/v1/scenarios', 'POST /api/v1/scenarios/{id}/changes', 'POST /api/v1/tokens']));
+    for (const { key, op } of jsonWrites) {
+      expect(op.responses['413']?.content['application/problem+json'].example, key).toMatchObject({ code: 'payload_too_large', limit_bytes: expect.any(Number) });
+      expect(op.responses['415']?.content['application/problem+json'].example, key).toMatchObject({ code: 'unsupported_media_type' });
+    }
+    // The CSV upload keeps its own: a file over its limit, a body neither multipart nor CSV.
+    expect(operations().find(({ key }) => key === 'POST /api/v1/imports')!.op.responses['413'].content['application/problem+json'].example.code).toBe('file_too_large');
+    const example = (status: number) => operations().find((o) => o.key === 'POST /api/v1/scenarios')!.op.responses[status].content['application/problem+json'].example;
+    const post = (type: string, body: string) => app.app.request('/api/v1/scenarios', { method: 'POST', headers: { host: HOST, authorization: `Bearer ${tokens.owner}`, 'content-type': type }, body });
+    const tooLarge = await post('application/json', JSON.stringify({ name: 'x'.repeat(1_100_000) }));
+    const notJson = await post('text/plain', 'Reorg');
+    for (const [answer, status] of [[tooLarge, 413], [notJson, 415]] as const) {
+      expect(answer.status).toBe(status);
+      expect({ ...((await answer.json()) as object), instance: 'x' }).toEqual({ ...example(status), instance: 'x' });
+    }
+  });
+
   it('declares path parameters, scenario_id and as_of on every org read, and no duplicate parameters', () => {
     for (const { key, path, op } of operations()) {
       const params: { name: string; in: string; required?: boolean; schema: unknown }[] = op.parameters ?? [];

@@ -6,7 +6,7 @@ import { isIsoDate, ISO_DATE_RULE } from '../../org/dates.js';
 import type { AppEnv } from '../../http/env.js';
 import type { Page } from '../../util/pagination.js';
 import { apiRouter } from '../router.js';
-import { respondWithProblem } from '../problem.js';
+import { bodyNotJson, respondWithProblem } from '../problem.js';
 import { PageQuery } from '../schemas.js';
 
 /** Pieces every v1 family shares: the view and page query parameters, id paths, booleans, the router. */
@@ -21,7 +21,7 @@ export function v1Router() {
     if (!(error instanceof HTTPException) || error.status >= 500) throw error;
     const problem =
       error.status === 415
-        ? new AppError('unsupported_media_type', 415, 'The request body is not JSON: this route reads a JSON body.', 'Send the body as JSON with the header Content-Type: application/json.')
+        ? bodyNotJson()
         : error.status === 400
           ? new InvalidInput('body', 'is not valid JSON')
           : new AppError('bad_request', error.status, 'The request could not be read.', 'Check the request against /docs/api and send it again.');

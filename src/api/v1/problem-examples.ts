@@ -2,7 +2,8 @@ import { ALL_ABILITIES } from '../../access/abilities.js';
 import { AppError, Conflict, InvalidInput, MissingAbility, NotFound, ReadOnlyContext, Unauthenticated } from '../../errors.js';
 import { RateLimited } from '../../http/rate-limit.js';
 import { ScenarioNameTaken } from '../../scenarios/unique-name.js';
-import { toProblem } from '../problem.js';
+import { MAX_REQUEST_BYTES, PayloadTooLarge } from '../../http/limits.js';
+import { bodyNotJson, toProblem } from '../problem.js';
 import { unknownParameter } from '../validation.js';
 import { preconditionFailed } from './etag.js';
 
@@ -49,7 +50,11 @@ export const RATE_LIMITED_RESPONSE = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
-/** Adds the 429 and the problem examples to a generated OpenAPI document (in place) and returns it. */
+const BODY_METHODS = new Set(['post', 'put', 'patch']);
+
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+
+/** Adds the 429, the 413 and 415 of bodies, and the problem examples to a generated OpenAPI document (in place) and returns it. */
 export function addProblemExamples<T extends Json>(doc: T): T {
   const components: Json = doc.components?.schemas ?? {};
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
@@ -58,6 +63,9 @@ export function addProblemExamples<T extends Json>(doc: T): T {
       if (!op) continue;
       op.responses ??= {};
       if ((op.security as unknown[] | undefined)?.length && !op.responses['429']) op.responses['429'] = structuredClone(RATE_LIMITED_RESPONSE);
+      // Every body is held to the request limit, and a JSON body must be sent as JSON: said where it applies.
+      if (BODY_METHODS.has(method) && !op.responses['413']) op.responses['413'] = problemResponse('The request body is over the size limit (`limit_bytes`); nothing was done');
+      if (op.requestBody?.content?.['application/json'] && !op.responses['415']) op.responses['415'] = problemResponse('The body is not sent as `Content-Type: application/json`');
       for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
         const media: Json | undefined = response.content?.['application/problem+json'];
         if (!/^[45]/.test(status) || !media || media.example !== undefined) continue;
@@ -103,6 +111,10 @@ function errorFor(status: number, path: string, op: Json, description: string, c
       return new Conflict(sentence(description));
     case 412:
       return preconditionFailed(`/api/v1/scenarios/${ID}`);
+    case 413:
+      return takesUpload(op) ? new AppError(CODES[413]!, 413, sentence(description)) : new PayloadTooLarge(MAX_REQUEST_BYTES);
+    case 415:
+      return takesUpload(op) ? new AppError(CODES[415]!, 415, sentence(description)) : bodyNotJson();
     case 429:
       return new RateLimited(RATE, RETRY_AFTER);
     default:
@@ -112,6 +124,12 @@ function errorFor(status: number, path: string, op: Json, description: string, c
 
 /** The codes of the statuses only an upload (413, 415, 422) or the HRIS sync (502) answers with: the usual one of each. */
 const CODES: Record<number, string> = { 413: 'file_too_large', 415: 'unsupported_media_type', 422: 'malformed_csv', 502: 'hris_unreachable' };
+
+/** A file upload (the CSV import), which has its own size limit and media types, rather than a JSON body. */
+function takesUpload(op: Json): boolean {
+  const media = Object.keys(op.requestBody?.content ?? {});
+  return media.includes('multipart/form-data') || media.includes('text/csv');
+}
 
 function resolve(schema: Json | undefined, components: Json): Json | undefined {
   return typeof schema?.$ref === 'string' ? components[schema.$ref.split('/').pop()!] : schema;
