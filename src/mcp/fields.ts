@@ -20,13 +20,19 @@ export const optionalId = (description: string) => z.string().max(ID_MAX).option
 export const scenarioId = optionalId(
   'A scenario to read instead of Live (from `scenario.list` or `org.snapshots.list`). Omit for Live.',
 );
-export const asOf = z
-  .string()
-  .trim()
-  .max(10)
-  .regex(/^\d{4}-\d{2}-\d{2}$/, ISO_DATE_RULE)
-  .optional()
-  .describe('Read the organisation as of this day (YYYY-MM-DD). Omit for today.');
+/**
+ * An optional day, YYYY-MM-DD. Too long ("2027-01-04T00:00:00Z", "next quarter") is refused with the same rule as
+ * any other malformed day, so its fix tells today's date, not a character count.
+ */
+export const day = (description: string) =>
+  z
+    .string()
+    .trim()
+    .max(10, ISO_DATE_RULE)
+    .regex(/^\d{4}-\d{2}-\d{2}$/, ISO_DATE_RULE)
+    .optional()
+    .describe(description);
+export const asOf = day('Read the organisation as of this day (YYYY-MM-DD). Omit for today.');
 export const limit = z
   .number()
   .int()

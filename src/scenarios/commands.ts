@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ability } from '../access/abilities.js';
+import { ISO_DATE_RULE } from '../org/dates.js';
 
 /**
  * The typed change commands of a scenario batch (the "change tray"). On the wire a command is one flat object
@@ -73,7 +74,7 @@ export const ChangeCommandSchema = z
       ),
     date: z
       .string()
-      .max(10)
+      .max(10, ISO_DATE_RULE)
       .optional()
       .describe('YYYY-MM-DD the change takes effect (default today); set_fte, move_org_unit, rename_org_unit and update_team refuse any other day than today (no history)'),
   })

@@ -34,6 +34,25 @@ describe('a day not written YYYY-MM-DD ("yesterday", "last week")', () => {
     expect(change).toMatchObject({ field: 'changes[0].date' });
     expect(change.fix).toContain(counted);
   });
+
+  it('is refused the same way when it is longer than a day ("next quarter", a timestamp), not by its length', async () => {
+    const counted = `today is ${today()} (UTC)`;
+    const refusals = [
+      errorOf(await assistant.call('org_metrics_get', { as_of: 'start of next quarter' })),
+      errorOf(await assistant.call('org_activity_list', { until: '2026-11-30T23:59:59Z' })),
+      errorOf(
+        await assistant.call('scenario_action_plan', {
+          scenario_id: world.scenario.id,
+          changes: [{ op: 'create_position', org_unit_id: world.ids.units.P, title: 'Engineer', date: '2027-01-04T00:00:00Z' }],
+        }),
+      ),
+    ];
+    expect(refusals.map((r) => r.field)).toEqual(['as_of', 'until', 'changes[0].date']);
+    for (const refusal of refusals) {
+      expect(refusal.message).toBe(`Invalid ${refusal.field}: must be a real date written YYYY-MM-DD`);
+      expect(refusal.fix).toContain(counted);
+    }
+  });
 });
 
 describe('a name given where an id goes ("Platform" as org_unit_id)', () => {

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { can } from '../../access/policy.js';
 import type { ServiceContext } from '../../context.js';
 import { InvalidInput } from '../../errors.js';
-import { ISO_DATE_RULE } from '../../org/dates.js';
 import { camel } from '../../org/family-names.js';
 import { ACTIVITY_SCOPES, getSettingsSummary, listActivity, listLineage } from '../../org/read-history.js';
 import type { OrgGraph } from '../../org/types.js';
@@ -10,19 +9,11 @@ import { labelOf } from '../../scenarios/delta.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
 import { loadScenario } from '../../scenarios/store.js';
 import { listTypes } from '../../tenancy/settings.js';
-import { item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
+import { day, item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** How Live evolved (lineage, snapshots), the activity log and the settings review. */
 
-const day = (description: string) =>
-  z
-    .string()
-    .trim()
-    .max(10)
-    .regex(/^\d{4}-\d{2}-\d{2}$/, ISO_DATE_RULE)
-    .optional()
-    .describe(description);
 
 export const lineageTool = defineTool({
   name: 'org.lineage.list',
