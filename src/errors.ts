@@ -51,6 +51,9 @@ export class TenantHeaderRefused extends AppError {
 }
 
 export class InvalidInput extends AppError {
+  /** What is wrong, without the "Invalid <field>: " the message starts with: for a surface that names the field its own way. */
+  readonly reasonText: string;
+
   constructor(
     readonly field: string,
     reason: string,
@@ -60,6 +63,7 @@ export class InvalidInput extends AppError {
       field,
       ...extra,
     });
+    this.reasonText = reason;
   }
 }
 

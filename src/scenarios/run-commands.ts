@@ -6,6 +6,7 @@ import { camel } from '../org/family-names.js';
 import { abilitiesFor, ChangeCommandSchema, MAX_BATCH, type ChangeCommand, type ChangeOp } from './commands.js';
 import type { RecordEdit } from './edits.js';
 import type { OpContext, ReferenceLists } from './ops/context.js';
+import { refused } from './ops/refusals.js';
 import { addActor, addPlacement, deactivateActor, endPlacement, movePlacement, setAllocation, setFte, setManager } from './ops/people.js';
 import { closePosition, createPosition, fillPosition, setCompensation } from './ops/positions.js';
 import { closeOrgUnit, createOrgUnit, moveOrgUnit, renameOrgUnit, updateTeam } from './ops/structure.js';
@@ -114,9 +115,10 @@ function actorChangedBy(wg: WorkingGraph, command: ChangeCommand): string | unde
 function refuseLaterChangeOfLeaver(path: string, actorId: string, day: string, earlier: readonly ActorChange[]): void {
   const later = earlier.find((c) => c.actorId === actorId && c.day > day);
   if (!later) return;
-  throw new InvalidInput(
+  throw refused(
     `${path}.date`,
     `changes[${later.index}] (${later.op}) changes the same actor from ${later.day}, when they would no longer be active: remove that change, or date the deactivation on or after ${later.day}`,
+    { reason: 'later_change_of_leaver', change: later.index, later_op: later.op, from: later.day },
   );
 }
 

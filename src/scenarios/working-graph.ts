@@ -3,6 +3,7 @@ import { inEffect } from '../org/dates.js';
 import { keyField, type Family, type FamilyRecords, type OrgGraph } from '../org/types.js';
 import type { RecordEdit } from './edits.js';
 import { derivationOf, OverlayMap, recordDerivation } from './overlay.js';
+import { RECORD_KIND, refused, type RecordKind } from './ops/refusals.js';
 
 /**
  * A scenario's graph being edited by a batch: copy-on-write per family (an `OverlayMap` over the family, so a write
@@ -40,17 +41,19 @@ export class WorkingGraph {
     return id ? this.graph[family].get(id) : undefined;
   }
 
-  /** The record, or an InvalidInput naming the field that pointed at a missing one. */
+  /** The record, or an InvalidInput naming the field that pointed at a missing one (`no_such_record`). */
   require<F extends Family>(family: F, id: string | undefined | null, field: string, what: string): FamilyRecords[F] {
     const record = this.get(family, id);
-    if (!record) throw new InvalidInput(field, `no ${what} with id "${id ?? ''}" in this scenario`, { missing: what, id: id ?? '' });
+    if (!record) throw new InvalidInput(field, `no ${what} with id "${id ?? ''}" in this scenario`, { reason: 'no_such_record', kind: kindOf(family), missing: what, id: id ?? '' });
     return record;
   }
 
-  /** Like `require`, and the record must be in effect on `day`. */
+  /** Like `require`, and the record must be in effect on `day` (else `not_active`). */
   requireActive<F extends Family>(family: F, id: string | undefined | null, field: string, what: string, day: string): FamilyRecords[F] {
     const record = this.require(family, id, field, what);
-    if ('validTo' in record && !inEffect(record, day)) throw new InvalidInput(field, `that ${what} is not active on ${day}`);
+    if ('validTo' in record && !inEffect(record, day)) {
+      throw refused(field, `that ${what} is not active on ${day}`, { reason: 'not_active', kind: kindOf(family), id: id!, day });
+    }
     return record;
   }
 
@@ -170,6 +173,12 @@ export class WorkingGraph {
     }
     return this.graph[family];
   }
+}
+
+function kindOf(family: Family): RecordKind {
+  const kind = RECORD_KIND[family];
+  if (!kind) throw new Error(`no change command names ${family}`);
+  return kind;
 }
 
 function addTo(index: Map<unknown, Set<string>>, value: unknown, id: string): void {

@@ -1,6 +1,7 @@
 import { InvalidInput } from '../../errors.js';
 import type { ChangeCommand } from '../commands.js';
 import type { WorkingGraph } from '../working-graph.js';
+import { refused } from './refusals.js';
 
 /** What every op handler gets: the working graph, the command, the day it takes effect, and reference lists. */
 export interface OpContext {
@@ -34,7 +35,7 @@ export function fieldOf(ctx: OpContext, field: string): string {
 /** A required string field (blank counts as missing). */
 export function requiredString(ctx: OpContext, field: keyof ChangeCommand): string {
   const value = ctx.command[field];
-  if (typeof value !== 'string' || !value.trim()) throw new InvalidInput(fieldOf(ctx, field), `is required for ${ctx.command.op}`);
+  if (typeof value !== 'string' || !value.trim()) throw requiredField(ctx, field);
   return value.trim();
 }
 
@@ -46,8 +47,12 @@ export function optionalId(ctx: OpContext, field: keyof ChangeCommand): string |
 
 export function requiredNumber(ctx: OpContext, field: keyof ChangeCommand): number {
   const value = ctx.command[field];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidInput(fieldOf(ctx, field), `is required for ${ctx.command.op}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw requiredField(ctx, field);
   return value;
+}
+
+function requiredField(ctx: OpContext, field: string) {
+  return refused(fieldOf(ctx, field), `is required for ${ctx.command.op}`, { reason: 'required', op: ctx.command.op });
 }
 
 export function checkFte(ctx: OpContext, value: number, field = 'fte'): number {

@@ -1,7 +1,7 @@
-import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import type { FamilyRecords, Placement } from '../../org/types.js';
 import { fieldOf, type OpContext } from './context.js';
+import { refused } from './refusals.js';
 
 /**
  * Effective-dated changes to records that keep their history as a chain of records (reporting lines, placements):
@@ -70,12 +70,20 @@ export function requirePlacement(ctx: OpContext, field: 'placement_id', id: stri
     const mapped = ctx.wg.get('placements', ctx.successors.get(at.id));
     const next = mapped ? [mapped] : continuations(ctx, at);
     if (next.length !== 1 || seen.has(next[0]!.id)) {
-      const which = next.length > 1 ? `; it is continued by placements ${next.map((p) => p.id).join(', ')} — name one of them` : '';
-      throw new InvalidInput(fieldOf(ctx, field), `that placement is not active on ${ctx.day} (it ended on ${at.validTo})${which}`);
+      const continuedBy = next.length > 1 ? next.map((p) => p.id) : null;
+      const which = continuedBy ? `; it is continued by placements ${continuedBy.join(', ')} — name one of them` : '';
+      throw refused(fieldOf(ctx, field), `that placement is not active on ${ctx.day} (it ended on ${at.validTo})${which}`, {
+        reason: 'not_active',
+        kind: 'placement',
+        id,
+        day: ctx.day,
+        ended_on: at.validTo!,
+        ...(continuedBy ? { continued_by: continuedBy } : {}),
+      });
     }
     at = next[0]!;
   }
-  if (!inEffect(at, ctx.day)) throw new InvalidInput(fieldOf(ctx, field), `that placement is not active on ${ctx.day}`);
+  if (!inEffect(at, ctx.day)) throw refused(fieldOf(ctx, field), `that placement is not active on ${ctx.day}`, { reason: 'not_active', kind: 'placement', id, day: ctx.day });
   return at;
 }
 
@@ -149,10 +157,11 @@ export function requireUndated(ctx: OpContext, what: string): void {
   const date = ctx.command.date;
   if (date === undefined || date === ctx.wg.today) return;
   const when = date < ctx.wg.today ? 'a past date' : 'a future date';
-  throw new InvalidInput(
+  throw refused(
     fieldOf(ctx, 'date'),
     `${ctx.command.op} cannot take effect on ${when} (${date}): ${what} has no effective-dated history (one value for ` +
       'all dates), so the date cannot be honoured; leave date empty — the change applies from today (and, without ' +
       'history, reads as of earlier dates show it too)',
+    { reason: 'undated_only', op: ctx.command.op, date },
   );
 }

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
+import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
+import { toProblem } from '../../src/api/problem.js';
+import { InvalidInput } from '../../src/errors.js';
+import { toolError, type ErrorScope } from '../../src/mcp/result.js';
+import type { ChangeCommand } from '../../src/scenarios/commands.js';
+import { opsNamedIn } from '../../src/scenarios/ops/refusals.js';
+import { runCommands } from '../../src/scenarios/run-commands.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * The refusals surfaces act on carry a machine-readable reason in their details (src/scenarios/ops/refusals.ts): the
+ * web tray's guidance reads these, not the English message, so a rewording of a message cannot break it. Each code is
+ * pinned here, on the fixture organisation, without a database.
+ */
+
+const TODAY = '2026-06-01';
+const LATER = '2027-01-01';
+const SALT = 'refusals';
+const { id, units } = fixtureIds(SALT);
+const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
+const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities, roleAbilities: abilities };
+const references = { activeCurrencies: new Set(['EUR']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
+
+/** The InvalidInput a batch is refused with. */
+function refusal(commands: ChangeCommand[]): InvalidInput {
+  let n = 0;
+  try {
+    runCommands(owner, buildFixtureOrg(SALT), commands, { today: TODAY, references, newId: () => `new-${n++}` });
+  } catch (error) {
+    if (error instanceof InvalidInput) return error;
+    throw error;
+  }
+  throw new Error('the batch was not refused');
+}
+
+describe('a refused change says why in its details, not only in words', () => {
+  it('no_such_record: the kind of record and the id that names none', () => {
+    expect(refusal([{ op: 'set_manager', actor_id: 'nobody', manager_id: id('ceo') }]).details).toEqual({
+      field: 'changes[0].actor_id',
+      reason: 'no_such_record',
+      kind: 'actor',
+      missing: 'actor',
+      id: 'nobody',
+    });
+  });
+
+  it('not_active: an actor who has left, a unit or position that starts later, an ended placement — with the day', () => {
+    expect(refusal([{ op: 'set_manager', actor_id: id('former'), manager_id: id('ceo') }]).details).toEqual({
+      field: 'changes[0].actor_id',
+      reason: 'not_active',
+      kind: 'actor',
+      id: id('former'),
+      day: TODAY,
+    });
+    // A unit the batch creates from a later day, named by its ref: the id it was given.
+    const later = refusal([
+      { op: 'create_org_unit', type: 'team', name: 'Later', parent_id: units.E, date: LATER, ref: 'later' },
+      { op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: '$later' },
+    ]);
+    expect(later.details).toEqual({ field: 'changes[1].org_unit_id', reason: 'not_active', kind: 'org_unit', id: 'new-0', day: TODAY });
+    expect(refusal([{ op: 'add_actor', kind: 'human', display_name: 'Early', org_unit_id: units.F, position_id: id('pos_f_open'), date: '2026-02-01' }]).details).toEqual({
+      field: 'changes[0].position_id',
+      reason: 'not_active',
+      kind: 'position',
+      id: id('pos_f_open'),
+      day: '2026-02-01',
+    });
+    expect(refusal([{ op: 'set_allocation', placement_id: id('pl-former'), allocation_pct: 50 }]).details).toEqual({
+      field: 'changes[0].placement_id',
+      reason: 'not_active',
+      kind: 'placement',
+      id: id('pl-former'),
+      day: TODAY,
+      ended_on: '2026-01-01',
+    });
+  });
+
+  it('required: the change whose field is missing', () => {
+    expect(refusal([{ op: 'set_fte', actor_id: id('p1') }]).details).toEqual({ field: 'changes[0].fte', reason: 'required', op: 'set_fte' });
+    expect(refusal([{ op: 'set_manager', actor_id: ' ' }]).details).toEqual({ field: 'changes[0].actor_id', reason: 'required', op: 'set_manager' });
+  });
+
+  it('undated_only: the change kept without history and the date given', () => {
+    expect(refusal([{ op: 'set_fte', actor_id: id('p1'), fte: 0.8, date: LATER }]).details).toEqual({ field: 'changes[0].date', reason: 'undated_only', op: 'set_fte', date: LATER });
+  });
+
+  it('later_change_of_leaver: which earlier change of the batch, its op and its day', () => {
+    const refused = refusal([
+      { op: 'set_manager', actor_id: id('p1'), manager_id: id('sales_head'), date: LATER },
+      { op: 'deactivate_actor', actor_id: id('p1'), date: '2026-09-01' },
+    ]);
+    expect(refused.details).toEqual({ field: 'changes[1].date', reason: 'later_change_of_leaver', change: 0, later_op: 'set_manager', from: LATER });
+  });
+
+  it('names the ops its message names (the tray renames them as its forms), and keeps the reason apart from the field', () => {
+    const undated = refusal([{ op: 'set_fte', actor_id: id('p1'), fte: 0.8, date: LATER }]);
+    expect(opsNamedIn(undated)).toEqual(['set_fte']);
+    expect(undated.message).toBe(`Invalid changes[0].date: ${undated.reasonText}`);
+    expect(undated.reasonText).toMatch(/^set_fte cannot take effect on a future date \(2027-01-01\): /);
+    const leaver = refusal([
+      { op: 'set_manager', actor_id: id('p1'), manager_id: id('sales_head'), date: LATER },
+      { op: 'deactivate_actor', actor_id: id('p1'), date: '2026-09-01' },
+    ]);
+    expect(opsNamedIn(leaver)).toEqual(['set_manager']);
+    for (const error of [undated, leaver]) for (const op of opsNamedIn(error)) expect(error.reasonText).toContain(op);
+    // Without a reason, nothing is read from the words: "set_fte" in an unrelated message is not taken for a change.
+    expect(opsNamedIn(new InvalidInput('changes[0].op', 'set_fte is not what you meant'))).toEqual([]);
+  });
+});
+
+describe('the reason reaches REST and MCP callers as it is', () => {
+  const refused = () => refusal([{ op: 'set_manager', actor_id: id('former'), manager_id: id('ceo') }]);
+
+  it('in the problem details of a REST answer, beside field', () => {
+    expect(toProblem(refused())).toMatchObject({ status: 400, code: 'invalid_input', field: 'changes[0].actor_id', reason: 'not_active', kind: 'actor', id: id('former'), day: TODAY });
+  });
+
+  it('in the structured error of an MCP isError result', () => {
+    const result = toolError(refused(), {} as ErrorScope);
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ error: { code: 'invalid_input', field: 'changes[0].actor_id', reason: 'not_active', kind: 'actor', day: TODAY } });
+  });
+});
