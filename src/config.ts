@@ -202,7 +202,7 @@ export const VARIABLES = {
       .refine((v) => v === '' || parseKey(v) !== null, 'must be 32 bytes written as 64 hex digits or as base64 (generate one with: openssl rand -base64 32)'),
     fallback: '',
     description:
-      'Key that encrypts integration secrets and OAuth client secrets (AES-256-GCM). Unset: a key file in ORGONAUT_DATA_DIR (embedded) or a key stored in the database (PostgreSQL, development only).',
+      'Key that encrypts integration secrets, OAuth client secrets and each tenant\'s OAuth signing and cookie keys (AES-256-GCM). Unset: a key file in ORGONAUT_DATA_DIR (embedded) or a key stored in the database (PostgreSQL, development only).',
   },
   MCP_REDIRECT_DOMAINS: {
     schema: list,

@@ -10,6 +10,20 @@ describe('configuration', () => {
     }
   });
 
+  it("lists every variable in the configuration tables of the README and docs/OPERATIONS.md with its default, and no other", () => {
+    const specs = VARIABLES as Record<string, { fallback?: string }>;
+    for (const file of ['README.md', 'docs/OPERATIONS.md']) {
+      const rows = configurationTable(fs.readFileSync(file, 'utf8'));
+      expect(Object.keys(rows).sort(), `variables in the configuration table of ${file}`).toEqual(Object.keys(VARIABLES).sort());
+      for (const [name, spec] of Object.entries(specs)) {
+        const shown = rows[name]!;
+        // A default is shown as the value itself; a variable without one is shown as — or explained in words.
+        if (spec.fallback) expect(shown, `default of ${name} in ${file}`).toBe(`\`${spec.fallback}\``);
+        else expect(shown, `${name} has no default, but ${file} shows one`).not.toMatch(/^`[^`]*`$/);
+      }
+    }
+  });
+
   it('has working defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: null, baseDomain: 'localhost', publicScheme: 'http', trustProxy: false });
@@ -68,3 +82,19 @@ describe('configuration', () => {
     expect(rateLimitFor(config.mcpRateLimit, 'agency')).toEqual({ limit: 1000, windowSeconds: 30 });
   });
 });
+
+/** The `| variable | default | meaning |` table of a document: each variable's default column, by name. */
+function configurationTable(markdown: string): Record<string, string> {
+  const lines = markdown.split('\n');
+  const header = lines.findIndex((line) => /^\|\s*variable\s*\|\s*default\s*\|/.test(line));
+  expect(header, 'a | variable | default | meaning | table').toBeGreaterThan(-1);
+  const rows: Record<string, string> = {};
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith('|')) break;
+    const [name, fallback] = line.split('|').slice(1).map((cell) => cell.trim());
+    const variable = /^`([A-Z][A-Z0-9_]*)`$/.exec(name ?? '');
+    expect(variable, `a variable name in backticks in: ${line}`).not.toBeNull();
+    rows[variable![1]!] = fallback!;
+  }
+  return rows;
+}
