@@ -317,6 +317,26 @@ describe('pages for an owner', () => {
     expect(everyone).not.toContain('secondary placements too');
   });
 
+  it('says of a unit not in effect on the day whether it had not opened yet or had closed, and since when', async () => {
+    const dated = await buildTenant(database, { slug: 'webdated', plan: 'enterprise' });
+    const graph = buildFixtureOrg('web-views-dated');
+    const ids = fixtureIds('web-views-dated').units;
+    graph.orgUnits.set(ids.F, { ...graph.orgUnits.get(ids.F)!, validFrom: '2025-01-01' });
+    graph.orgUnits.set(ids.M, { ...graph.orgUnits.get(ids.M)!, validTo: '2026-01-01' });
+    await writeGraph(database, dated, graph);
+    const host = 'webdated.localhost';
+    const cookie = await signInThroughForm(app, host, (await buildMember(database, dated, 'viewer', { password: PASSWORD })).email, PASSWORD);
+    const text = async (path: string) => (await get(path, cookie, host)).html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const early = await text(`/live/units/${ids.F}?as_of=2023-06-01`);
+    expect(early).toContain('not open yet on 2023-06-01: opens 2025-01-01');
+    expect(early).not.toContain('closed');
+    // A team with no units below does not point at units below for its people.
+    expect(early).toContain('Nobody is placed directly in this unit.');
+    expect(early).not.toContain('Units below may have people');
+    expect(await text(`/live/units/${ids.M}?as_of=2026-06-01`)).toContain('closed since 2026-01-01');
+    expect(await text(`/live/units/${ids.E}?as_of=2023-06-01`)).toContain('Units below may have people');
+  });
+
   it('filters and pages the people matrix', async () => {
     const filtered = await get(`/live/matrix?kind=agent`, owner);
     expect(filtered.html).toContain('>bot</a>');

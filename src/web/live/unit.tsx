@@ -27,6 +27,15 @@ const POSITION_SORTING = tableSorting<PositionRow, PositionColumn>({
   pay: { value: (p) => ('target_salary' in p && p.target_salary ? (p.target_salary as { amount_minor: number }).amount_minor : null), largestFirst: true, numeric: true },
 });
 
+/**
+ * Why a unit is not in effect on the day shown: a day before it opened is not "closed" (a past as-of date on a unit
+ * opened later), and a closed one says since when.
+ */
+function notInEffect(unit: { valid_from: string | null; valid_to: string | null }, asOf: string): string {
+  if (unit.valid_from && asOf < unit.valid_from) return `not open yet on ${asOf}: opens ${unit.valid_from}`;
+  return unit.valid_to ? `closed since ${unit.valid_to}` : 'closed';
+}
+
 /** An org unit: its path, children, metrics, roster (actors placed in it) and positions, in Live or a scenario. */
 export function unitRoutes(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
@@ -56,7 +65,7 @@ export function unitRoutes(): Hono<AppEnv> {
         <UnitTrail units={unit.path} current={unit.name} params={params} />
         <div class="page-head">
           <h1>
-            {unit.name} <span class="badge">{unit.type}</span> {unit.active ? null : <span class="badge danger">closed</span>}
+            {unit.name} <span class="badge">{unit.type}</span> {unit.active ? null : <span class="badge danger">{notInEffect(unit, view.asOf)}</span>}
           </h1>
           <AsOfForm action={here} params={params} />
         </div>
@@ -116,7 +125,9 @@ export function unitRoutes(): Hono<AppEnv> {
           {!roster ? (
             <p class="hint">Your role does not include placements.</p>
           ) : roster.page.items.length === 0 ? (
-            <p class="empty">Nobody is placed directly in this unit{cursor ? ' on this page' : ''}. Units below may have people.</p>
+            <p class="empty">
+              Nobody is placed directly in this unit{cursor ? ' on this page' : ''}.{unit.children.length ? ' Units below may have people.' : ''}
+            </p>
           ) : (
             <TableScroll label="Roster">
               <table>
