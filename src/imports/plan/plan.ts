@@ -4,12 +4,13 @@ import { newId as newIdDefault } from '../../util/ids.js';
 import { FAMILIES, type Family, type OrgGraph } from '../../org/types.js';
 import { unmappedForNewPeople } from '../mapping.js';
 import { parseRow, type ParseContext, type RowInput } from '../parse-row.js';
-import { REASONS, type Quarantine } from '../reasons.js';
+import { quarantine, REASONS, type Quarantine } from '../reasons.js';
 import type { Stage } from '../progress.js';
 import { Changeset, type FamilyCounts } from './changeset.js';
 import { earlierSteps, NO_EARLIER_STEPS } from './earlier.js';
 import { OrgIndex } from './org-index.js';
 import { PeopleBuilder } from './people.js';
+import { exactRepeats } from './repeats.js';
 import { addProblem, countKey, identityOf, keyRows, missingOf, resolveIdentities, resolveManagers, type KeyCounts, type PriorKeys, type ResolvedRow, type RowIdentity } from './resolve.js';
 import type { LiveSince } from './since.js';
 import { departmentNamedLikeTeam, FileUnits, rejectAmbiguousTeams, StructureBuilder, type TypeRegistry } from './structure.js';
@@ -86,7 +87,11 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
   const { parse } = input;
   const index = new OrgIndex(input.base, parse.today);
   const earlier = input.earlier ? await earlierSteps(input.earlier(), index, parse, input.types, input.companyName, newId) : NO_EARLIER_STEPS;
-  const { resolved, rejected, fileUnits, foundByQuarantined } = await resolveRows(input, index, earlier.prior, newId, report);
+  const { resolved, rejected, fileUnits, foundByQuarantined, repeats } = await resolveRows(input, index, earlier.prior, newId, report);
+  for (const [repeat, first] of repeats) {
+    const reason = rejected.get(first);
+    if (reason) rejected.set(repeat, quarantine(reason.code, reason.field, `repeats row ${first} cell for cell, which is quarantined: fix that row and ignore this one`));
+  }
 
   // teams … compensations: the records, reading the rows again page by page, row by row. That equals stage by stage:
   // units are still found or created in row order, and the other records a row touches are its own actor's.
@@ -114,6 +119,10 @@ export async function planImport(input: PlanInput): Promise<ImportPlan> {
     await report(BUILD_STAGES, built, toBuild);
   }
   if (built !== toBuild) throw rowsChanged();
+  for (const [repeat, first] of repeats) {
+    const result = rows.get(first);
+    if (result?.status === 'imported') rows.set(repeat, { status: 'imported', outcome: 'unchanged', actorId: result.actorId });
+  }
 
   const families = {} as FamilySummary;
   for (const family of FAMILIES) families[family] = { ...changes.counts(family, earlier.counted[family]), quarantined: 0 };
@@ -165,9 +174,12 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
     read += page.length;
     await report('parse', read, Math.max(total, read));
   }
+  const repeats = await exactRepeats(input.rows(), counts);
+  for (const n of repeats.keys()) rejected.delete(n);
+  const distinct = repeats.size ? identities.filter((identity) => !repeats.has(identity.rowNumber)) : identities;
   await report('actors', 0, read);
   // A team named without its department that several teams share: quarantined before managers are resolved.
-  const { accepted, held } = resolveIdentities(identities, counts, index, parse.format, prior, newId, rejected, input.since, unmappedForNewPeople(parse.mapping));
+  const { accepted, held } = resolveIdentities(distinct, counts, index, parse.format, prior, newId, rejected, input.since, unmappedForNewPeople(parse.mapping));
   if (held.length) rejectAmbiguousTeams(held, index, fileUnits, rejected);
   const identified = rejectAmbiguousTeams(accepted, index, fileUnits, rejected);
   if (identified.length !== accepted.length) for (const r of accepted) if (rejected.has(r.input.rowNumber)) held.push(r);
@@ -177,7 +189,7 @@ async function resolveRows(input: PlanInput, index: OrgIndex, prior: PriorKeys, 
   await report('managers', read, read);
   const foundByQuarantined = new Set<string>();
   for (const group of [held, identified]) for (const r of group) if (!r.isNew && rejected.has(r.input.rowNumber)) foundByQuarantined.add(r.actorId);
-  return { resolved, rejected, fileUnits, foundByQuarantined };
+  return { resolved, rejected, fileUnits, foundByQuarantined, repeats };
 }
 
 /**
