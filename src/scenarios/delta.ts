@@ -17,6 +17,7 @@ import type { ScenarioChange } from './overlay.js';
 import { loadScenario, type Scenario } from './store.js';
 import { hasChangesToPromote } from './chain.js';
 import { deltaReferences, nameReferences } from './reference-names.js';
+import { promotionProblems } from './merge-check.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { lineageEntries } from '../db/schema/index.js';
 import { FAMILY_TABLES } from '../db/families.js';
@@ -90,6 +91,11 @@ export async function scenarioDelta(
         ? findConflicts(base, changes.filter((c) => readable.has(c.family)), showMoney, readable.has('actors'))
         : [];
   await nameRemovedInSource(ctx, scenario, conflicts, readable.has('actors'));
+  // What promoting it would make invalid once merged with Live's changes since (said with the conflicts it meets).
+  if (scenario.kind === 'planning' && !options.before && compare !== 'promotion') {
+    const problems = await promotionProblems(ctx, scenario, { showActors: readable.has('actors') });
+    conflicts.push(...problems.filter((p) => readable.has(FAMILY_OF_ENTITY.get(p.family)!)));
+  }
   let metrics: ReturnType<typeof metricDeltas> | { total: null; by_org_unit: [] } = { total: null, by_org_unit: [] };
   if (can(ctx.principal, 'org-metrics.read')) {
     const cost = await loadCostSettings(ctx.db, ctx.tenant);

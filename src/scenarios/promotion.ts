@@ -21,6 +21,7 @@ import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { insertScenario, loadScenario, type Scenario } from './store.js';
 import { startTask } from './tasks.js';
+import { mergeConflict, promotionProblems } from './merge-check.js';
 import { counted, quoted } from '../util/words.js';
 
 /**
@@ -52,6 +53,8 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   for (const r of resolutions) {
     if (r.choice !== 'scenario' && r.choice !== 'live') throw new InvalidInput('resolutions', 'each choice must be "scenario" or "live"');
   }
+  // What the merge with Live's changes since would make invalid: resolved by changing the scenario, not by a choice.
+  const problems = await promotionProblems(ctx, scenario, { showActors: can(ctx.principal, 'actors.read') });
   const open = conflicts.filter((c) => !chosen.has(key(c)));
   // Resolutions sent that name no conflict (a misspelt family or field, a stale file) are said back, never dropped.
   const known = new Set(conflicts.map(key));
@@ -61,8 +64,9 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
       ? `${counted(unmatched.length, 'resolution')} sent ${unmatched.length === 1 ? 'matches' : 'match'} no conflict (see unmatched_resolutions): copy family, id and field from each conflict, and choose "scenario" (keep the scenario’s value) or "live".`
       : 'Send one resolution per conflict: its family, id and field as listed in conflicts, and choice "scenario" (keep the ' +
         'scenario’s value) or "live" (take the source’s value: Live’s, or that of the scenario it was started from).';
-    throw new Conflict(`${counted(open.length, 'field')} changed both in the scenario and in its source since; resolve them before promoting.`, fix, {
-      conflicts: open,
+    const invalid = problems.length ? ` ${counted(problems.length, 'change')} would also leave Live invalid (change the scenario for ${problems.length === 1 ? 'it' : 'those'}).` : '';
+    throw new Conflict(`${counted(open.length, 'field')} changed both in the scenario and in its source since; resolve them before promoting.${invalid}`, fix, {
+      conflicts: [...open, ...problems],
       ...(unmatched.length ? { unmatched_resolutions: unmatched } : {}),
     });
   }
@@ -70,8 +74,9 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
   // have, so nothing is done rather than promoting past their mistake.
   if (unmatched.length) throw unmatchedResolutions(scenario, unmatched, conflicts.length);
   const takeLive = conflicts.filter((c) => chosen.get(key(c))?.choice === 'live');
-  // Beyond the plan's actor allowance: refused now rather than as a failed task (checked again when applying, after
-  // any "take the source's value" choices are folded in).
+  // A merged Live the change commands would refuse, or beyond the plan's actor allowance: refused now rather than as a
+  // failed task (both checked again when applying, after any "take the source's value" choices are folded in).
+  if (!takeLive.length && problems.length) throw mergeConflict(problems);
   if (!takeLive.length) checkAllowance(ctx, await ctx.graphs.scenario(scenario), (await ctx.graphs.live(ctx.tenant.id)).graph);
   await assertNoPromotionRunning(ctx, scenario);
   return startTask(ctx, 'promotion', { scenarioId, input: { resolutions } }, async (report) => {
@@ -152,6 +157,9 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
   const target = await ctx.graphs.scenario(scenario);
   checkAllowance(ctx, target, live.graph);
   const chain = await chainChanges(ctx, scenario);
+  // All or nothing: a merged Live the change commands would refuse is not written.
+  const problems = await promotionProblems(ctx, scenario, { live, merged: target, chain });
+  if (problems.length) throw mergeConflict(problems);
   const write = liveWrite(live.graph, target, chain);
   const deltas = await lineageDeltas(ctx, live.graph, target);
   return ctx.db.transaction(async (tx) => {

@@ -13,6 +13,7 @@ import {
 import { changeFromDay, endFromDay, endOnDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition } from './positions.js';
 import { counted, quoted } from '../../util/words.js';
+import type { WorkingGraph } from '../working-graph.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
 
@@ -53,14 +54,30 @@ export function setManager(ctx: OpContext): void {
 
 /**
  * Refuses `actorId → managerId` from the command's day until `until` (exclusive; null: open) if the manager's chain
- * reaches the actor on any day of that span. The chain only changes on a day where a line of someone in it starts or
- * ends, so it is walked on the first day and again on each such day found (as of the chains walked so far).
+ * reaches the actor on any day of that span (see `reportingCycle`).
  */
 function checkNoCycle(ctx: OpContext, actorId: string, managerId: string, until: string | null): void {
-  const days = [ctx.day];
+  const cycle = reportingCycle(ctx.wg, actorId, managerId, ctx.day, until);
+  if (cycle) throw new InvalidInput(fieldOf(ctx, 'manager_id'), cycleProblem(ctx.wg, cycle, ctx.day));
+}
+
+/** A reporting cycle: the actors in it, from the one who would report to themselves back to them, and its first day. */
+export interface ReportingCycle {
+  chain: string[];
+  day: string;
+}
+
+/**
+ * Whether `actorId → managerId`, from `from` until `until` (exclusive; null: open), closes a loop: the manager's
+ * chain reaches the actor on some day of that span. The chain only changes on a day where a line of someone in it
+ * starts or ends, so it is walked on the first day and again on each such day found (as of the chains walked so far).
+ * One rule for a manager change and for a promotion's merged Live (merge-check.ts).
+ */
+export function reportingCycle(wg: WorkingGraph, actorId: string, managerId: string, from: string, until: string | null): ReportingCycle | null {
+  const days = [from];
   const queued = new Set(days);
   const consider = (day: string | null) => {
-    if (day === null || day <= ctx.day || (until !== null && day >= until) || queued.has(day)) return;
+    if (day === null || day <= from || (until !== null && day >= until) || queued.has(day)) return;
     queued.add(day);
     days.push(day);
   };
@@ -68,15 +85,10 @@ function checkNoCycle(ctx: OpContext, actorId: string, managerId: string, until:
     const day = days[i]!;
     const seen = new Set<string>();
     for (let at: string | undefined = managerId; at && !seen.has(at); ) {
-      if (at === actorId) {
-        // Who closes the loop, by name: "Ann" → "Bo" → "Cy" → "Ann".
-        const chain = [actorId, ...seen, actorId].map((id) => quoted(ctx.wg.get('actors', id)?.displayName ?? id)).join(' → ');
-        const when = day === ctx.day ? '' : ` from ${day}`;
-        throw new InvalidInput(fieldOf(ctx, 'manager_id'), `would make the actor report to themselves through the chain ${chain} (a cycle${when})`);
-      }
+      if (at === actorId) return { chain: [actorId, ...seen, actorId], day };
       seen.add(at);
       let next: string | undefined;
-      for (const l of ctx.wg.where('reportingLines', 'actorId', at)) {
+      for (const l of wg.where('reportingLines', 'actorId', at)) {
         consider(l.validFrom);
         consider(l.validTo);
         if (inEffect(l, day)) next = l.managerId;
@@ -84,6 +96,13 @@ function checkNoCycle(ctx: OpContext, actorId: string, managerId: string, until:
       at = next;
     }
   }
+  return null;
+}
+
+/** Who closes the loop, by name: would make the actor report to themselves through “Ann” → “Bo” → “Ann” (a cycle). */
+export function cycleProblem(wg: WorkingGraph, cycle: ReportingCycle, from: string, name = (id: string) => quoted(wg.get('actors', id)?.displayName ?? id)): string {
+  const when = cycle.day === from ? '' : ` from ${cycle.day}`;
+  return `would make the actor report to themselves through the chain ${cycle.chain.map(name).join(' → ')} (a cycle${when})`;
 }
 
 export function addPlacement(ctx: OpContext): void {

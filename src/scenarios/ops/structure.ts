@@ -4,6 +4,7 @@ import { fieldOf, optionalId, requiredString, type OpContext } from './context.j
 import { endOnDay, onOrAfter, requireUndated } from './dated.js';
 import { counted, listed, quoted } from '../../util/words.js';
 import { nameKey } from '../../util/words.js';
+import type { WorkingGraph } from '../working-graph.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
@@ -29,14 +30,28 @@ function checkParent(ctx: OpContext, type: OrgUnitType, parent: OrgUnit): void {
  * renamed or moved. Siblings on the day or planned for later count, units created earlier in the batch too.
  */
 function refuseSiblingName(ctx: OpContext, parent: OrgUnit, name: string, field: string, self?: string): void {
+  const clash = siblingNamed(ctx.wg, parent.id, name, ctx.day, self);
+  if (clash) throw new InvalidInput(fieldOf(ctx, field), siblingProblem(parent, clash));
+}
+
+/** The other active unit of `parentId` (on `day` or planned for later) named `name`, ignoring case and spaces, if any. */
+export function siblingNamed(wg: WorkingGraph, parentId: string, name: string, day: string, self?: string): OrgUnit | undefined {
   const key = nameKey(name);
-  const clash = ctx.wg.where('orgUnits', 'parentId', parent.id).find((u) => u.id !== self && onOrAfter(u, ctx.day) && nameKey(u.name) === key);
-  if (clash) {
-    throw new InvalidInput(
-      fieldOf(ctx, field),
-      `${quoted(parent.name)} already has an active unit named ${quoted(clash.name)} (${clash.id}): choose another name, or rename or close that one first`,
-    );
+  return wg.where('orgUnits', 'parentId', parentId).find((u) => u.id !== self && onOrAfter(u, day) && nameKey(u.name) === key);
+}
+
+export function siblingProblem(parent: OrgUnit, clash: OrgUnit): string {
+  return `${quoted(parent.name)} already has an active unit named ${quoted(clash.name)} (${clash.id}): choose another name, or rename or close that one first`;
+}
+
+/** The units from `parentId` up to `unitId` when putting the unit there would put it under itself; null when it would not. */
+export function unitCycle(wg: WorkingGraph, unitId: string, parentId: string): OrgUnit[] | null {
+  const chain: OrgUnit[] = [];
+  for (let at = wg.get('orgUnits', parentId); at && !chain.includes(at); at = wg.get('orgUnits', at.parentId)) {
+    chain.push(at);
+    if (at.id === unitId) return chain;
   }
+  return null;
 }
 
 export function createOrgUnit(ctx: OpContext): void {
@@ -87,9 +102,7 @@ export function moveOrgUnit(ctx: OpContext): void {
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company is the root and cannot move');
   checkParent(ctx, unit.type, parent);
-  for (let at: OrgUnit | undefined = parent; at; at = ctx.wg.get('orgUnits', at.parentId)) {
-    if (at.id === unit.id) throw new InvalidInput(fieldOf(ctx, 'parent_id'), 'would put the org unit under itself (a cycle)');
-  }
+  if (unitCycle(ctx.wg, unit.id, parent.id)) throw new InvalidInput(fieldOf(ctx, 'parent_id'), 'would put the org unit under itself (a cycle)');
   if (parent.id !== unit.parentId && onOrAfter(unit, ctx.day)) refuseSiblingName(ctx, parent, unit.name, 'parent_id', unit.id);
   ctx.wg.update('orgUnits', unit.id, { parentId: parent.id });
 }

@@ -10,7 +10,7 @@ import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, quoted, signed } from '../live/format.js';
 import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
-import { conflictOwner, ScenarioHead, type Conflict } from './overview.js';
+import { conflictOwner, fieldConflict, MERGE_PROBLEMS_NOTE, ScenarioHead, type Conflict } from './overview.js';
 import { fieldValue, RecordFields, scenarioNames, type ValueNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
@@ -155,7 +155,10 @@ export function deltaRoutes(): Hono<AppEnv> {
         {conflicts.length ? (
           <section class="card" aria-labelledby="conflicts-title">
             <h2 id="conflicts-title">Conflicts ({conflicts.length})</h2>
-            <p class="warning">Changed both here and in the source since this scenario was created. They are resolved when promoting.</p>
+            <p class="warning">
+              {conflicts.some(fieldConflict) ? 'Changed both here and in the source since this scenario was created. They are resolved when promoting.' : null}
+              {conflicts.some((k) => !fieldConflict(k)) ? ` ${MERGE_PROBLEMS_NOTE}` : null}
+            </p>
             <TableScroll label="Conflicts">
               <table>
                 <thead>
@@ -177,6 +180,8 @@ export function deltaRoutes(): Hono<AppEnv> {
                       <td>{k.field ? fieldLabel(k.field) : 'whole record'}</td>
                       {k.reason === 'removed_in_source' ? (
                         <td colspan={3}>Removed from the source since.</td>
+                      ) : !fieldConflict(k) ? (
+                        <td colspan={3}>{k.problem}</td>
                       ) : (
                         <>
                           <td>{fieldValue(k.field ?? '', k.base, names, currency)}</td>

@@ -126,7 +126,18 @@ export interface Conflict {
   reason: string;
   /** The planning scenario this one was started from whose change it is (promoted with it). */
   in_scenario?: { id: string; name: string };
+  /** `invalid_after_merge`: what the change would make invalid once merged with the source's changes since. */
+  problem?: string;
 }
+
+/**
+ * A conflict resolved by choosing a value (a field changed on both sides, or a record removed from the source) —
+ * not a change that would leave Live invalid once merged (`invalid_after_merge`), resolved by changing the scenario.
+ */
+export const fieldConflict = (conflict: Conflict) => conflict.reason !== 'invalid_after_merge';
+
+export const MERGE_PROBLEMS_NOTE =
+  'Where a problem is listed, a change of this scenario would leave Live invalid once combined with a change made in the source since: change the scenario so it is gone (choosing a value does not resolve it).';
 
 /** Whose change a conflict is, when not the scenario's own: " (a change of “Q3 base”)". */
 export function conflictOwner(conflict: Conflict): string {
@@ -470,8 +481,8 @@ function PromoteForm(props: {
           <div class="conflicts" role="group" aria-labelledby="conflicts-title">
             <h3 id="conflicts-title">Resolve {conflicts.length === 1 ? 'a conflict' : `${conflicts.length} conflicts`}</h3>
             <p class="warning" role={props.refused ? 'alert' : undefined}>
-              These fields were changed both in this scenario and in its source since it was created. Choose, for each, which value Live
-              should get.
+              {conflicts.some(fieldConflict) ? 'These fields were changed both in this scenario and in its source since it was created. Choose, for each, which value Live should get.' : null}
+              {conflicts.some((c) => !fieldConflict(c)) ? ` ${MERGE_PROBLEMS_NOTE}` : null}
             </p>
             {kept.length ? (
               <p class="hint">
@@ -505,6 +516,8 @@ function PromoteForm(props: {
                         <td>{conflict.field ? fieldLabel(conflict.field) : 'whole record'}</td>
                         {conflict.reason === 'removed_in_source' ? (
                           <td colspan={3}>Removed from the source since; the scenario still changes it.</td>
+                        ) : !fieldConflict(conflict) ? (
+                          <td colspan={3}>{conflict.problem}</td>
                         ) : (
                           <>
                             <td>{show(conflict.base)}</td>
@@ -513,18 +526,22 @@ function PromoteForm(props: {
                           </>
                         )}
                         <td>
-                          <div class="choice-pair" role="radiogroup" aria-label={`Value for ${conflict.field ? fieldLabel(conflict.field) : 'the record'} of ${conflict.label ?? conflict.family}`}>
-                            <span>
-                              <input type="radio" id={`c${i}-s`} name={name} value="scenario" required checked={previous === 'scenario' || undefined} />
-                              <label for={`c${i}-s`}>scenario</label>
-                            </span>
-                            {conflict.reason === 'removed_in_source' ? null : (
+                          {!fieldConflict(conflict) ? (
+                            <a href={`/scenarios/${scenario.id}/changes`}>Change the scenario</a>
+                          ) : (
+                            <div class="choice-pair" role="radiogroup" aria-label={`Value for ${conflict.field ? fieldLabel(conflict.field) : 'the record'} of ${conflict.label ?? conflict.family}`}>
                               <span>
-                                <input type="radio" id={`c${i}-l`} name={name} value="live" checked={previous === 'live' || undefined} />
-                                <label for={`c${i}-l`}>{buildsOn !== null ? 'source' : 'Live'}</label>
+                                <input type="radio" id={`c${i}-s`} name={name} value="scenario" required checked={previous === 'scenario' || undefined} />
+                                <label for={`c${i}-s`}>scenario</label>
                               </span>
-                            )}
-                          </div>
+                              {conflict.reason === 'removed_in_source' ? null : (
+                                <span>
+                                  <input type="radio" id={`c${i}-l`} name={name} value="live" checked={previous === 'live' || undefined} />
+                                  <label for={`c${i}-l`}>{buildsOn !== null ? 'source' : 'Live'}</label>
+                                </span>
+                              )}
+                            </div>
+                          )}
                         </td>
                       </tr>
                     );

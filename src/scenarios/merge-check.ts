@@ -1,0 +1,192 @@
+import type { ServiceContext } from '../context.js';
+import { Conflict } from '../errors.js';
+import { inEffect, today } from '../org/dates.js';
+import { ENTITY_TYPES } from '../org/family-names.js';
+import type { Dated, Family, OrgGraph } from '../org/types.js';
+import { counted, quoted } from '../util/words.js';
+import { chainChanges } from './chain.js';
+import { labelOf } from './delta.js';
+import { onOrAfter } from './ops/dated.js';
+import { cycleProblem, reportingCycle } from './ops/people.js';
+import { siblingNamed, siblingProblem, unitCycle } from './ops/structure.js';
+import { applyOverlay, type ScenarioChange } from './overlay.js';
+import type { Scenario } from './store.js';
+import { WorkingGraph } from './working-graph.js';
+
+/**
+ * A scenario's graph is Live now with the scenario's changes on top (SPEC §6): fields it did not change follow Live.
+ * Changes to different records or fields on the two sides meet no field conflict, yet together they may make a Live
+ * neither side could have made alone — a reporting or org-unit cycle, two active sibling units with one name, a
+ * placement, line or pay pointing at a unit, person or position no longer active, a second primary placement, a
+ * position filled twice. Promotion re-checks the merged graph with the rules of the change commands (ops/) around
+ * what the promotion writes, and each problem it would bring into Live is a conflict of its own (`invalid_after_merge`)
+ * that a person resolves by changing the scenario — not by choosing a side, which cannot undo a created record.
+ */
+export type MergeProblem = {
+  family: string;
+  id: string;
+  label: string | null;
+  field: string;
+  reason: 'invalid_after_merge';
+  /** What is wrong, in words: "points at the org unit “Tiger Team”, which is not active on 2026-11-30". */
+  problem: string;
+};
+
+type Ref = { family: Family; recordId: string };
+
+/**
+ * The problems the merged graph has around the `changes` a promotion writes (their records and the records pointing
+ * at them) that neither Live now nor the scenario as it was made (its changes on the Live it was started from) has:
+ * only what the merge brings in — never old data, nor a state the change commands let the scenario make.
+ * `showActors` false names people by an id prefix, as the pages do without `actors.read`.
+ */
+export function mergeProblems(
+  graphs: { live: OrgGraph; asMade: OrgGraph; merged: OrgGraph },
+  changes: readonly Ref[],
+  day: string,
+  showActors = true,
+): MergeProblem[] {
+  const changed = new Set(changes.map((c) => `${c.family}:${c.recordId}`));
+  const scope = scopeOf(new WorkingGraph(graphs.merged, day), changes);
+  const key = (p: MergeProblem) => `${p.family}:${p.id}:${p.field}`;
+  const known = new Set([graphs.live, graphs.asMade].flatMap((g) => problemsIn(g, scope, changed, day, showActors, []).map(key)));
+  return problemsIn(graphs.merged, scope, changed, day, showActors, [graphs.live, graphs.asMade]).filter((p) => !known.has(key(p)));
+}
+
+/**
+ * What promoting the scenario would bring into Live that the engine refuses (see `mergeProblems`): none while Live
+ * is where the scenario was started from. `merged` and `chain` when the caller has them (the promotion task).
+ */
+export async function promotionProblems(
+  ctx: ServiceContext,
+  scenario: Scenario,
+  options: { showActors?: boolean; live?: { graph: OrgGraph; version: number }; merged?: OrgGraph; chain?: ScenarioChange[] } = {},
+): Promise<MergeProblem[]> {
+  const live = options.live ?? (await ctx.graphs.live(ctx.tenant.id));
+  if (live.version === scenario.liveVersion) return [];
+  const chain = options.chain ?? (await chainChanges(ctx, scenario));
+  if (!chain.length) return [];
+  const merged = options.merged ?? (await ctx.graphs.scenario(scenario));
+  // The scenario's changes and those it builds on, nearest last, on the Live it was started from.
+  const asMade = applyOverlay(await ctx.graphs.atVersion(ctx.tenant.id, scenario.liveVersion), [...chain].reverse());
+  return mergeProblems({ live: live.graph, asMade, merged }, chain, today(), options.showActors ?? true);
+}
+
+/** Promotion refused for what the merge would bring into Live: a 409 listing each problem as a conflict; nothing done. */
+export function mergeConflict(problems: readonly MergeProblem[]): Conflict {
+  return new Conflict(
+    `${counted(problems.length, 'change')} would leave Live invalid once combined with what Live changed since the scenario was created; nothing was promoted.`,
+    'Change the scenario so that each problem listed in conflicts is gone — the scenario shows Live’s changes already — then promote again. Choosing a side does not resolve these.',
+    { conflicts: problems },
+  );
+}
+
+/** The changed records, and the records of the merged graph that point at a changed unit, person or position. */
+function scopeOf(wg: WorkingGraph, changes: readonly Ref[]): Ref[] {
+  const scope = new Map<string, Ref>();
+  const add = (family: Family, recordId: string) => scope.set(`${family}:${recordId}`, { family, recordId });
+  for (const { family, recordId } of changes) {
+    add(family, recordId);
+    if (family === 'orgUnits') {
+      for (const p of wg.where('placements', 'orgUnitId', recordId)) add('placements', p.id);
+      for (const p of wg.where('positions', 'orgUnitId', recordId)) add('positions', p.id);
+      for (const u of wg.where('orgUnits', 'parentId', recordId)) add('orgUnits', u.id);
+    } else if (family === 'actors') {
+      for (const p of wg.where('placements', 'actorId', recordId)) add('placements', p.id);
+      for (const l of wg.where('reportingLines', 'actorId', recordId)) add('reportingLines', l.id);
+      for (const l of wg.where('reportingLines', 'managerId', recordId)) add('reportingLines', l.id);
+      for (const c of wg.where('compensations', 'actorId', recordId)) add('compensations', c.id);
+    } else if (family === 'positions') {
+      for (const p of wg.where('placements', 'positionId', recordId)) add('placements', p.id);
+    }
+  }
+  return [...scope.values()];
+}
+
+function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet<string>, day: string, showActors: boolean, names: readonly OrgGraph[]): MergeProblem[] {
+  const wg = new WorkingGraph(graph, day);
+  const problems: MergeProblem[] = [];
+  const pairs = new Set<string>();
+  // Named by the graph checked, else by the others (a record removed since is named where it still is).
+  const named = <T>(pick: (g: OrgGraph) => T | undefined, id: string) => quoted(String([graph, ...names].map(pick).find((n) => n != null) ?? id));
+  const actorName = (id: string) => (showActors ? named((g) => g.actors.get(id)?.displayName, id) : `#${id.slice(0, 8)}`);
+  const unitName = (id: string) => named((g) => g.orgUnits.get(id)?.name, id);
+  const positionName = (id: string) => named((g) => g.positions.get(id)?.title, id);
+  for (const { family, recordId } of scope) {
+    const record = (graph[family] as unknown as Map<string, Dated & Record<string, unknown>>).get(recordId);
+    // Removed, or over before the day: nothing of it is in Live from now on.
+    if (!record || !('validTo' in record) || !onOrAfter(record, day)) continue;
+    const start = record.validFrom !== null && record.validFrom > day ? record.validFrom : day;
+    const isChanged = changed.has(`${family}:${recordId}`);
+    const report = (field: string, problem: string) =>
+      problems.push({ family: ENTITY_TYPES[family], id: recordId, label: labelOf(record, [graph, ...names], showActors), field, reason: 'invalid_after_merge', problem });
+    /**
+     * The record it points at must be active while it is (as a change command requires it active on its day; a unit
+     * closed or a person deactivated takes what points at them along, so `whole` asks for the whole span).
+     */
+    const pointsAt = (field: string, target: Family, id: string, what: string, name: (id: string) => string, whole = true): boolean => {
+      const other = (graph[target] as Map<string, Dated>).get(id);
+      const endsFirst = other && other.validTo !== null && (record.validTo === null || record.validTo > other.validTo);
+      const off = !other ? start : !inEffect(other, start) ? start : whole && endsFirst ? other.validTo : null;
+      if (off === null) return true;
+      report(field, `points at ${what} ${name(id)}, which ${other ? `is not active on ${off}` : 'would no longer exist'}`);
+      return false;
+    };
+    /** Once per pair of records that may not overlap: whether `other` is in effect on a day `record` is (from the day on). */
+    const overlaps = (other: Dated & { id: string }) => {
+      if (other.id === recordId || !onOrAfter(other, day)) return false;
+      const otherStart = other.validFrom !== null && other.validFrom > day ? other.validFrom : day;
+      const meet = (other.validTo === null || start < other.validTo) && (record.validTo === null || otherStart < record.validTo);
+      const pair = [recordId, other.id].sort().join(':');
+      if (!meet || pairs.has(pair)) return false;
+      pairs.add(pair);
+      return true;
+    };
+    switch (family) {
+      case 'orgUnits': {
+        const unit = graph.orgUnits.get(recordId)!;
+        if (!unit.parentId || !pointsAt('parent_id', 'orgUnits', unit.parentId, 'the parent unit', unitName)) break;
+        if (!isChanged) break;
+        const cycle = unitCycle(wg, unit.id, unit.parentId);
+        if (cycle) report('parent_id', `would put the org unit under itself (a cycle): ${[unit, ...cycle].map((u) => quoted(u.name)).join(' → ')}`);
+        const clash = siblingNamed(wg, unit.parentId, unit.name, start, unit.id);
+        if (clash && !pairs.has([unit.id, clash.id].sort().join(':'))) {
+          pairs.add([unit.id, clash.id].sort().join(':'));
+          report('name', siblingProblem(graph.orgUnits.get(unit.parentId)!, clash));
+        }
+        break;
+      }
+      case 'placements': {
+        const placement = graph.placements.get(recordId)!;
+        pointsAt('actor_id', 'actors', placement.actorId, 'the person', actorName);
+        pointsAt('org_unit_id', 'orgUnits', placement.orgUnitId, 'the org unit', unitName);
+        if (placement.positionId && pointsAt('position_id', 'positions', placement.positionId, 'the position', positionName)) {
+          const other = wg.where('placements', 'positionId', placement.positionId).find(overlaps);
+          if (other) report('position_id', `the position ${positionName(placement.positionId)} is filled by ${actorName(other.actorId)} already from ${other.validFrom ?? start}: one placement fills a position`);
+        }
+        if (placement.isPrimary) {
+          const other = wg.where('placements', 'actorId', placement.actorId).find((p) => p.isPrimary && overlaps(p));
+          if (other) report('is_primary', `${actorName(placement.actorId)} would have a second primary placement (in ${unitName(other.orgUnitId)}) at the same time: a person has one`);
+        }
+        break;
+      }
+      case 'reportingLines': {
+        const line = graph.reportingLines.get(recordId)!;
+        const valid = pointsAt('actor_id', 'actors', line.actorId, 'the person', actorName) && pointsAt('manager_id', 'actors', line.managerId, 'the manager', actorName);
+        const cycle = valid && isChanged ? reportingCycle(wg, line.actorId, line.managerId, start, line.validTo) : null;
+        if (cycle) report('manager_id', cycleProblem(wg, cycle, start, actorName));
+        break;
+      }
+      case 'positions': {
+        const unitId = graph.positions.get(recordId)!.orgUnitId;
+        if (unitId) pointsAt('org_unit_id', 'orgUnits', unitId, 'the org unit', unitName);
+        break;
+      }
+      case 'compensations':
+        // Pay may outlive a leaver (deactivating someone leaves their pay as it was); it may not start after they left.
+        pointsAt('actor_id', 'actors', graph.compensations.get(recordId)!.actorId, 'the person', actorName, false);
+        break;
+    }
+  }
+  return problems;
+}
