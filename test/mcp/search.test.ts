@@ -15,7 +15,8 @@ withAssistant((w, a) => {
   assistant = a;
 });
 
-type Results = { results: { id: string; title: string; url: string; reason: string }[]; note?: string };
+type Result = { id: string; title: string; url: string; reason: string };
+type Results = { results: Result[]; note?: string; did_you_mean?: Result[] };
 const search = async (query: string) => structured<Results>(await assistant.call('search', { query }));
 const answers = async (query: string) => (await search(query)).results.map((r) => [r.title, r.reason]);
 
@@ -53,5 +54,27 @@ describe('search', () => {
     expect(none.note).toContain('Try part of a name');
     expect(none.note).toContain('`org_actors_list`');
     expect(await search('Platform')).not.toHaveProperty('note');
+  });
+
+  it('offers the names a one-word query that matches nothing may have meant ("Dana" for Daniel), never as matches', async () => {
+    const near = await search('Platypus');
+    expect(near.results).toEqual([]);
+    expect(near.did_you_mean).toEqual([
+      { id: `org-unit:${world.ids.units.P}`, title: 'Platform (team)', url: expect.stringContaining(world.ids.units.P), reason: 'name starts with "plat"' },
+    ]);
+    expect(near.note).toBe(
+      'Nothing has "platypus" in a name, title, code or email. The nearest start with "plat" (did_you_mean): Platform (team). ' +
+        'Ask the person whether they meant one of them before using its id.',
+    );
+    // The id offered is one fetch takes.
+    const fetched = structured<{ title: string }>(await assistant.call('fetch', { id: near.did_you_mean![0]!.id }));
+    expect(fetched.title).toBe('Platform');
+    // The longest beginning that names something wins; a question of several words, or one sharing no three letters, gets the hint instead.
+    expect((await search('salesforce')).did_you_mean!.map((r) => r.title)).toEqual(['Sales (department)', 'sales_head']);
+    for (const query of ['human resources team', 'xyzzy']) {
+      const none = await search(query);
+      expect(none).not.toHaveProperty('did_you_mean');
+      expect(none.note).toContain('Try part of a name');
+    }
   });
 });

@@ -48,6 +48,7 @@ export const searchTool = defineTool({
     'starting with the query, then the rest); a record matches when it contains every word of the query (e.g. ' +
     '"platform team", "support manager"); when none does, the records with the most of its words come back. ' +
     'A type, kind or mail domain alone ("team") is no match while others have the words in a name, title, code or email; `reason` says where the words were found. ' +
+    'One word nothing has ("Dana") gets `did_you_mean`: the records with its longest beginning ("dan": Daniel …), to ask the person about. ' +
     'Either ability is enough; `withheld` names a kind left out and the ability that would show it. ' +
     'Pass an id to `fetch` for the full record. ' +
     'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
@@ -63,6 +64,10 @@ export const searchTool = defineTool({
       }),
     ),
     note: z.string().optional().describe('Said when nothing matched: what to try next'),
+    did_you_mean: z
+      .array(z.object({ id: z.string(), title: z.string(), url: z.string(), reason: z.string() }))
+      .optional()
+      .describe('When nothing has a one-word query: the records with its longest beginning (at least 3 letters), which the person may have meant'),
     withheld: z
       .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
       .describe('Kinds of record not searched because this connection may not read them, and the ability that would show them (empty: none)'),
@@ -72,26 +77,47 @@ export const searchTool = defineTool({
   requiresOneOf: KINDS.map((k) => k.ability),
   example: { query: 'platform' },
   async handler(ctx, input, call) {
-    const { orgUnits, actors, words } = await searchWords(ctx, input.query);
-    const units = orgUnits.map(({ record: u, reason, rank }) => ({ rank, id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(call.origin, 'org-unit', u.id), reason }));
-    const people = actors.map(({ record: a, reason, rank }) => ({
-      rank,
-      id: `actor:${a.id}`,
-      title: a.title ? `${a.displayName} — ${a.title}` : a.displayName,
-      url: webUrl(call.origin, 'actor', a.id),
-      reason,
-    }));
-    const results = byRank(units, people).map(({ rank: _rank, ...result }) => result);
-    const note = results.length
-      ? undefined
-      : call.catalog.renderNames(
-          `Nothing has ${words.length > 1 ? 'these words' : 'this word'} in a name, title, code or email. Try part of a name ("plat" for Platform), ` +
-            'fewer words, or list with `org.units.list` / `org.actors.list` (their `query` filters by name).',
-          call.names,
-        );
-    return { results, note, withheld: withheldKinds(ctx.principal) };
+    const { results, words } = await searchResults(ctx, input.query, call.origin);
+    if (results.length) return { results, withheld: withheldKinds(ctx.principal) };
+    const near = words.length === 1 ? await nearNames(ctx, words[0]!, call.origin) : null;
+    const note = near
+      ? `Nothing has "${words[0]}" in a name, title, code or email. The nearest start with "${near.prefix}" (did_you_mean): ` +
+        `${near.results.map((r) => r.title).join('; ')}. Ask the person whether they meant one of them before using its id.`
+      : `Nothing has ${words.length > 1 ? 'these words' : 'this word'} in a name, title, code or email. Try part of a name ("plat" for Platform), ` +
+        'fewer words, or list with `org.units.list` / `org.actors.list` (their `query` filters by name).';
+    return { results, note: call.catalog.renderNames(note, call.names), ...(near ? { did_you_mean: near.results } : {}), withheld: withheldKinds(ctx.principal) };
   },
 });
+
+/** The answer to one query: units and actors merged best first, as `search` returns them. */
+async function searchResults(ctx: ServiceContext, query: string, origin: string) {
+  const { orgUnits, actors, words } = await searchWords(ctx, query);
+  const units = orgUnits.map(({ record: u, reason, rank }) => ({ rank, id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(origin, 'org-unit', u.id), reason }));
+  const people = actors.map(({ record: a, reason, rank }) => ({
+    rank,
+    id: `actor:${a.id}`,
+    title: a.title ? `${a.displayName} — ${a.title}` : a.displayName,
+    url: webUrl(origin, 'actor', a.id),
+    reason,
+  }));
+  return { results: byRank(units, people).map(({ rank: _rank, ...result }) => result), words };
+}
+
+const NEAR_PREFIX_MIN = 3;
+const NEAR_RESULTS = 5;
+
+/**
+ * For one word nothing has ("Dana" where the organisation has Daniels): the records that have its longest beginning
+ * of at least three letters ("dan"), which the person may have meant — never given as matches.
+ */
+async function nearNames(ctx: ServiceContext, word: string, origin: string) {
+  for (let length = word.length - 1; length >= NEAR_PREFIX_MIN; length--) {
+    const prefix = word.slice(0, length);
+    const { results } = await searchResults(ctx, prefix, origin);
+    if (results.length) return { prefix, results: results.slice(0, NEAR_RESULTS) };
+  }
+  return null;
+}
 
 /** Units and actors, each list in its own order, merged best first (a unit first among equals). */
 function byRank<T extends { rank: number }>(a: T[], b: T[]): T[] {
