@@ -211,6 +211,17 @@ function totalsLabel(values: readonly (string | null)[]): string | null {
   return first && /^(grand\s+)?(totals?|sum|summe|gesamt|insgesamt|totaal|totale)\b/i.test(first) ? first : null;
 }
 
+/**
+ * The name cells of a row that stands for a vacant position rather than a person, as HR exports and hand-kept org
+ * sheets list them (“Vacant”, “Open position”, “TBH”, “To be hired”, German “Vakant”, “N.N.”); null for a person.
+ */
+function vacancyLabel(cell: Cell): string | null {
+  const name = [cell('name'), cell('first_name'), cell('last_name')].filter(Boolean).join(' ').trim();
+  return name && VACANCY.test(name) ? name : null;
+}
+
+const VACANCY = /^(vacant|vacancy|open (position|role|req|headcount)|tbh|tbd|tba|to be (hired|determined|announced)|new hire|vakant|vakanz|offene stelle|n\.? ?n\.?)(?![a-z])/i;
+
 /** Whether a row's cells are the header's (at least two, every filled cell its column's header, any case). */
 function repeatsHeader(values: readonly (string | null)[], mapping: readonly ColumnMapping[]): boolean {
   let same = 0;
@@ -260,6 +271,10 @@ function parseIdentity(rowNumber: number, cell: Cell, ctx: ParseContext, keys: R
     const totals = totalsLabel(values);
     if (totals) {
       reject(sourceColumns ? 'missing_required_identity' : 'missing_required_field', 'email', `is blank: this looks like a totals row (“${totals.slice(0, 40)}”), not a person — ignore it`);
+    }
+    const vacancy = vacancyLabel(cell);
+    if (vacancy) {
+      reject(sourceColumns ? 'missing_required_identity' : 'missing_required_field', 'email', `is blank: this looks like a vacant position (“${vacancy.slice(0, 40)}”), not a person — the import brings in people only: ignore the row, and add the position to its unit in Orgonaut`);
     }
     if (sourceColumns) reject('missing_required_identity', 'email', 'has neither a valid email nor a complete source identity (source_hris + source_hris_id, or PersonID)');
     const byId = employeeId ? ' (an employee id is not one in an Orgonaut CSV: add source_hris + source_hris_id columns, or import the file as BambooHR)' : '';

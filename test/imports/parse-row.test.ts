@@ -134,6 +134,20 @@ describe('a row without an email in an Orgonaut CSV', () => {
   });
 });
 
+describe('a row for a vacant position', () => {
+  it('says it looks like a vacancy and that the position is added in Orgonaut, in a hand-kept sheet and a BambooHR export', () => {
+    const headers = ['Email', 'First name', 'Last name', 'Department', 'Job title'];
+    const context = parseContextFor(headers);
+    const detail = (first: string, last: string) => parseRow(2, ['', first, last, 'Data', 'Data Analyst'], context).reason?.detail;
+    expect(detail('Vacant', 'Position')).toBe('is blank: this looks like a vacant position (“Vacant Position”), not a person — the import brings in people only: ignore the row, and add the position to its unit in Orgonaut');
+    for (const [first, last] of [['TBH', ''], ['Open', 'Role'], ['To be hired', '(Q1)'], ['N.N.', ''], ['Vakant', '']]) expect(detail(first!, last!), first).toContain('looks like a vacant position');
+    // People, even with names that start like one, are told what identity is missing.
+    for (const [first, last] of [['Nnamdi', 'Okoro'], ['Tbilisi', 'Desk'], ['Vacanti', 'Rosa']]) expect(detail(first!, last!), first).toBe('is blank, and email is this file’s only identity');
+    const bamboo = parseContextFor(['PersonID', 'Name', 'Email', 'Department'], { format: 'bamboohr' });
+    expect(parseRow(2, ['', 'TBH - Data Analyst', '', 'Data'], bamboo).reason).toMatchObject({ code: 'missing_required_identity', detail: expect.stringContaining('looks like a vacant position (“TBH - Data Analyst”)') });
+  });
+});
+
 describe('a malformed email', () => {
   const headers = ['Email', 'Name', 'Department', 'Manager Email'];
   const context = parseContextFor(headers);
