@@ -61,6 +61,36 @@ describe('Settings → Organisation forms', () => {
   });
 });
 
+describe('Settings → Organisation: which field was refused, and reading it without the right to change it', () => {
+  it('marks the refused field, and only it, invalid where it was typed', async () => {
+    const costs = await post('/settings/organisation/costs', { burden_pct: '-5', working_days_per_year: '220' });
+    expect(costs.html).toMatch(/<input name="burden_pct"[^>]*aria-invalid="true"/);
+    expect(costs.html).not.toMatch(/<input[^>]*name="working_days_per_year"[^>]*aria-invalid/);
+    const days = await post('/settings/organisation/costs', { burden_pct: '25', working_days_per_year: '400' });
+    expect(days.html).toContain('Working days per year: ');
+    expect(days.html).toMatch(/<input[^>]*name="working_days_per_year"[^>]*aria-invalid="true"/);
+    expect(days.html).not.toMatch(/<input name="burden_pct"[^>]*aria-invalid/);
+    const rate = await post('/settings/organisation/currencies', { code: 'CHF', rate: '-1', active: 'yes' });
+    expect(rate.html).toMatch(/<input name="rate"[^>]*aria-invalid="true"/);
+    expect(rate.html).not.toMatch(/<input name="burden_pct"[^>]*aria-invalid/);
+    const name = await post('/settings/organisation/team-types', { name: ' ' });
+    expect(name.status).toBe(400);
+    expect(name.html).toMatch(/id="team-types-name"[^>]*aria-invalid="true"/);
+    expect(name.html).not.toMatch(/id="department-types-name"[^>]*aria-invalid/);
+  });
+
+  it('shows a viewer the cost settings as text, not as fields that look editable', async () => {
+    const viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+    const html = await (await app.request('/settings/organisation', { host: HOST, cookie: viewer, headers: { accept: 'text/html' } })).text();
+    const current = (await findTenantById(database.db, tenant.id))!;
+    expect(html).toContain('Only owners and admins can change these settings.');
+    expect(html).not.toContain('name="burden_pct"');
+    expect(html).not.toContain('name="working_days_per_year"');
+    expect(html).toContain(`<dt>Employer burden</dt><dd>${current.burdenPct} %</dd>`);
+    expect(html).toContain(`<dt>Working days per year</dt><dd>${current.workingDaysPerYear}</dd>`);
+  });
+});
+
 describe('Settings → Security log', () => {
   it('shows each event in words with labelled details, not as JSON, and points to the filterable list', async () => {
     await signInThroughForm(app, HOST, 'nobody@orgsettings.test', 'wrong password').catch(() => undefined);

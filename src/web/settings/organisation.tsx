@@ -23,8 +23,9 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
         if (error instanceof AppError && (error.status === 400 || error.status === 409)) {
           // `form`: which form was sent, so a name typed in one of the two type forms comes back in that one only.
           const draft = { ...Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'csrf')), form: path };
-          const label = FIELD_LABELS[(error as { field?: string }).field ?? ''];
-          return page(c, { error: label ? `${label}${error.message.replace(/^Invalid [^:]+: /, '')}` : error.message, draft }, 400);
+          const field = (error as { field?: string }).field ?? '';
+          const label = FIELD_LABELS[field];
+          return page(c, { error: label ? `${label}${error.message.replace(/^Invalid [^:]+: /, '')}` : error.message, draft, invalid: label ? field : undefined }, 400);
         }
         throw error;
       }
@@ -32,13 +33,13 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
       return c.redirect('/settings/organisation?saved=1', 303);
     });
 
-  post('/settings/organisation/costs', (c, body) =>
+  post(COSTS, (c, body) =>
     updateCostSettings(serviceContext(c), {
       burdenPct: Number(formString(body, 'burden_pct')),
       workingDaysPerYear: Number(formString(body, 'working_days_per_year')),
     }),
   );
-  post('/settings/organisation/currencies', (c, body) => {
+  post(CURRENCIES, (c, body) => {
     const rate = formString(body, 'rate').trim();
     return setCurrency(serviceContext(c), { code: formString(body, 'code'), active: formString(body, 'active') !== 'no', rate: rate ? Number(rate) : null });
   });
@@ -51,6 +52,9 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
   return web;
 }
 
+const COSTS = '/settings/organisation/costs';
+const CURRENCIES = '/settings/organisation/currencies';
+
 /** The form label a refused field is known by, to begin the message with (the service names its key). */
 const FIELD_LABELS: Record<string, string> = {
   burden_pct: 'Employer burden: ',
@@ -60,8 +64,10 @@ const FIELD_LABELS: Record<string, string> = {
   name: 'Name: ',
 };
 
-async function page(c: Context<AppEnv>, state: { notice?: string; error?: string; draft?: Record<string, string> }, status: 200 | 400 = 200) {
+async function page(c: Context<AppEnv>, state: { notice?: string; error?: string; draft?: Record<string, string>; invalid?: string }, status: 200 | 400 = 200) {
   const draft = state.draft ?? {};
+  // The field a refusal names, marked where it was typed (of the form that was sent: both type forms have a "name").
+  const invalid = (form: string, field: string) => (draft.form === form && state.invalid === field ? ('true' as const) : undefined);
   const ctx = serviceContext(c);
   const manage = can(ctx.principal, 'settings.manage');
   const [currencies, known, departmentTypes, teamTypes] = await Promise.all([listCurrencies(ctx), knownCurrencies(ctx), listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
@@ -81,22 +87,39 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
         <p class="hint">
           Loaded annual cost = base salary × (1 + burden) or day rate × working days, reported in {tenant.reportingCurrency}.
         </p>
-        <form method="post" action="/settings/organisation/costs" class="grid">
-          <input type="hidden" name="csrf" value={csrf} />
-          <label>
-            Employer burden (%)
-            <input name="burden_pct" type="number" step="0.01" min="0" max="200" value={draft.burden_pct ?? String(tenant.burdenPct)} disabled={!manage} required />
-          </label>
-          <label>
-            Working days per year
-            <input name="working_days_per_year" type="number" step="1" min="100" max="366" value={draft.working_days_per_year ?? String(tenant.workingDaysPerYear)} disabled={!manage} required />
-          </label>
-          {manage ? (
+        {manage ? (
+          <form method="post" action="/settings/organisation/costs" class="grid">
+            <input type="hidden" name="csrf" value={csrf} />
+            <label>
+              Employer burden (%)
+              <input name="burden_pct" type="number" step="0.01" min="0" max="200" value={draft.burden_pct ?? String(tenant.burdenPct)} required aria-invalid={invalid(COSTS, 'burden_pct')} />
+            </label>
+            <label>
+              Working days per year
+              <input
+                name="working_days_per_year"
+                type="number"
+                step="1"
+                min="100"
+                max="366"
+                value={draft.working_days_per_year ?? String(tenant.workingDaysPerYear)}
+                required
+                aria-invalid={invalid(COSTS, 'working_days_per_year')}
+              />
+            </label>
             <div>
               <button type="submit">Save cost settings</button>
             </div>
-          ) : null}
-        </form>
+          </form>
+        ) : (
+          // Read as text, not as fields that look editable but are not.
+          <dl class="facts">
+            <dt>Employer burden</dt>
+            <dd>{tenant.burdenPct} %</dd>
+            <dt>Working days per year</dt>
+            <dd>{tenant.workingDaysPerYear}</dd>
+          </dl>
+        )}
       </section>
       <section class="card" aria-labelledby="currency-title">
         <h2 id="currency-title">Currencies and exchange rates</h2>
@@ -130,7 +153,7 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
               <input type="hidden" name="csrf" value={csrf} />
               <label>
                 Currency
-                <select name="code">
+                <select name="code" aria-invalid={invalid(CURRENCIES, 'code')}>
                   {known.map((k) => (
                     <option value={k.code} selected={k.code === draft.code}>
                       {k.code} — {k.name}
@@ -140,7 +163,7 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
               </label>
               <label>
                 Units of {tenant.reportingCurrency} per unit
-                <input name="rate" type="number" step="0.00000001" min="0" placeholder="e.g. 1.17" value={draft.rate ?? ''} />
+                <input name="rate" type="number" step="0.00000001" min="0" placeholder="e.g. 1.17" value={draft.rate ?? ''} aria-invalid={invalid(CURRENCIES, 'rate')} />
               </label>
               <label>
                 Active
@@ -158,14 +181,14 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
           </>
         ) : null}
       </section>
-      <TypeList title="Department types" kind="department-types" types={departmentTypes} csrf={csrf} manage={manage} draft={draft} />
-      <TypeList title="Team types" kind="team-types" types={teamTypes} csrf={csrf} manage={manage} draft={draft} />
+      <TypeList title="Department types" kind="department-types" types={departmentTypes} csrf={csrf} manage={manage} draft={draft} invalid={state.invalid} />
+      <TypeList title="Team types" kind="team-types" types={teamTypes} csrf={csrf} manage={manage} draft={draft} invalid={state.invalid} />
     </Shell>,
     status,
   );
 }
 
-function TypeList(props: { title: string; kind: string; types: { id: string; name: string }[]; csrf: string; manage: boolean; draft: Record<string, string> }) {
+function TypeList(props: { title: string; kind: string; types: { id: string; name: string }[]; csrf: string; manage: boolean; draft: Record<string, string>; invalid?: string }) {
   const action = `/settings/organisation/${props.kind}`;
   return (
     <section class="card" aria-labelledby={`${props.kind}-title`}>
@@ -183,7 +206,14 @@ function TypeList(props: { title: string; kind: string; types: { id: string; nam
         <form method="post" action={action} class="inline">
           <input type="hidden" name="csrf" value={props.csrf} />
           <label for={`${props.kind}-name`}>New type</label>
-          <input id={`${props.kind}-name`} name="name" required maxlength={100} value={props.draft.form === action ? props.draft.name : undefined} />
+          <input
+            id={`${props.kind}-name`}
+            name="name"
+            required
+            maxlength={100}
+            value={props.draft.form === action ? props.draft.name : undefined}
+            aria-invalid={props.draft.form === action && props.invalid === 'name' ? 'true' : undefined}
+          />
           <button type="submit" class="secondary">
             Add
           </button>
