@@ -89,6 +89,19 @@ describe('If-Match on scenario writes', () => {
     expect((await call(`/api/v1/scenarios/${sid}/archive`, { method: 'POST', headers: { 'if-match': submit.etag! } })).status).toBe(412);
   });
 
+  it('answers the creation with the ETag of the new scenario too, so its first batch of changes needs no read', async () => {
+    const created = await call('/api/v1/scenarios', { method: 'POST', json: { name: 'Created guarded' } });
+    expect(created.status).toBe(201);
+    const shown = await call(`/api/v1/scenarios/${created.body.data.id}`);
+    // The scenario as GET shows it (change counts too), with that answer's tag.
+    expect(created.body).toEqual(shown.body);
+    expect(created.etag).toBe(shown.etag);
+    const first = await call(`/api/v1/scenarios/${created.body.data.id}/changes`, { method: 'POST', json: rename('Platform First'), headers: { 'if-match': created.etag! } });
+    expect(first.status).toBe(200);
+    const doc = (await call('/docs/api.json')).body;
+    expect(Object.keys(doc.paths['/api/v1/scenarios'].post.responses['201'].headers)).toEqual(expect.arrayContaining(['ETag', 'Location']));
+  });
+
   it('is refused, not ignored, by a write that does not check it', async () => {
     const refused = await call('/api/v1/department-types', { method: 'POST', json: { name: 'Guarded type' }, headers: { 'if-match': 'W/"abc"' } });
     expect(refused).toMatchObject({ status: 400, body: { field: 'If-Match', detail: expect.stringContaining('is not checked by this route') } });

@@ -317,7 +317,7 @@ describe('real responses match the declared schemas', () => {
   it('for scenarios, changes, deltas, tasks and snapshots', async () => {
     const created = await call('/api/v1/scenarios', 'owner', { json: { name: 'Schema check' } });
     expect(created.status).toBe(201);
-    conforms(itemEnvelope(ScenarioSchema), created.body, 'create');
+    conforms(itemEnvelope(ScenarioDetailSchema), created.body, 'create'); // as its GET answers it
     const sid = created.body.data.id;
     const applied = await call(`/api/v1/scenarios/${sid}/changes`, 'owner', {
       json: {

@@ -55,7 +55,17 @@ const create = createRoute({
   security: SECURITY,
   ...needs('scenarios.write'),
   request: { body: { ...json(CreateScenarioBody), required: true } },
-  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403, 409) },
+  responses: {
+    201: {
+      description: 'Created: the scenario as `GET /api/v1/scenarios/{id}` answers it, with its `ETag` for the first write’s `If-Match`',
+      headers: {
+        Location: { description: 'The new scenario’s path, `/api/v1/scenarios/{id}`', schema: { type: 'string' as const, example: '/api/v1/scenarios/7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a' } },
+        ...ETAG_HEADER,
+      },
+      ...json(itemEnvelope(ScenarioDetailSchema)),
+    },
+    ...problemResponses(400, 401, 403, 409),
+  },
 });
 
 const show = createRoute({
@@ -138,8 +148,10 @@ export function scenarioRoutes() {
     create,
     async (c) => {
       const body = c.req.valid('json');
-      const scenario = await createScenario(serviceContext(c), { name: body.name, description: body.description, sourceScenarioId: body.source_scenario_id });
-      return c.json({ data: scenario }, 201, { location: `/api/v1/scenarios/${scenario.id}` });
+      const created = await createScenario(serviceContext(c), { name: body.name, description: body.description, sourceScenarioId: body.source_scenario_id });
+      // As its GET answers it, with the ETag a first batch of changes can send as If-Match without reading it again.
+      const { scenario, etag } = await currentScenario(c, created.id);
+      return c.json({ data: scenario }, 201, { location: `/api/v1/scenarios/${scenario.id}`, etag });
     },
   );
   router.openapi(show, async (c) => c.json({ data: await getScenario(serviceContext(c), c.req.valid('param').id) }, 200));
