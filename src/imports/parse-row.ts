@@ -524,8 +524,8 @@ function parseEmployment(value: string): EmploymentType | undefined {
   return reject('invalid_employment_type', 'employment_type', `“${value.slice(0, 40)}” is not perm (employee) or contractor`);
 }
 
-const CONTRACTOR_WORDS = new Set(['contractor', 'contingent', 'freelance', 'freelancer', 'consultant', 'external', 'agency']);
-const PERM_WORDS = new Set(['employee', 'permanent', 'internal', 'regular', 'salaried', 'hourly', 'full', 'part', 'fulltime', 'parttime', 'fixed', 'temporary', 'intern', 'trainee', 'apprentice', 'working', 'student']);
+const CONTRACTOR_WORDS = new Set(['contractor', 'contingent', 'freelance', 'freelancer', 'consultant', 'external', 'agency', 'extern', 'freiberufler', 'freiberuflich', 'prestataire']);
+const PERM_WORDS = new Set(['employee', 'permanent', 'internal', 'regular', 'salaried', 'hourly', 'full', 'part', 'fulltime', 'parttime', 'fixed', 'temporary', 'intern', 'trainee', 'apprentice', 'working', 'student', 'festangestellt', 'angestellt', 'unbefristet', 'befristet', 'vollzeit', 'teilzeit', 'werkstudent', 'praktikant', 'auszubildender', 'cdi', 'cdd']);
 
 /** Active or not. A person on leave, furloughed or on probation is still employed: active. */
 const ACTIVE_STATUSES = new Set([

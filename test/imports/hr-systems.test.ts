@@ -143,6 +143,34 @@ describe('a Personio export in German', () => {
   });
 });
 
+describe('a German payroll export (Personalnummer, Vorgesetzter ID)', () => {
+  // As German payroll and HR tools (DATEV, SAP, Personio with ids) write it: people and managers by personnel number,
+  // the kind of contract in words (Festangestellt, Freelancer, Extern), a cost center per department.
+  const file = csv([
+    ['Personalnummer', 'Vorname', 'Nachname', 'E-Mail', 'Position', 'Abteilung', 'Vorgesetzter ID', 'Beschäftigungsart', 'FTE', 'Kostenstelle'],
+    ['P-20', 'Yusuf', 'Demir', 'yusuf@payroll-de.test', 'Leiter Data Science', 'Data Science', '', 'Festangestellt', '1', 'CC-400'],
+    ['P-21', 'Mara', 'Klein', 'mara@payroll-de.test', 'Data Scientist', 'Data Science', 'P-20', 'Freelancer', '0,5', ''],
+    ['P-22', 'Olaf', 'Berg', 'olaf@payroll-de.test', 'Data Engineer', 'Data Science', 'P-20', 'Extern', '1', ''],
+  ], ';');
+
+  it('maps the ids, the manager’s id, the contract kind and the cost center without help', async () => {
+    const { owner, run: created } = await upload('hrs-payroll-de', file, 'Personalstamm.csv');
+    expect(mapped(created)).toEqual({
+      Personalnummer: 'employee_id', Vorname: 'first_name', Nachname: 'last_name', 'E-Mail': 'email', Position: 'job_title', Abteilung: 'department',
+      'Vorgesetzter ID': 'manager_employee_id', Beschäftigungsart: 'employment_type', FTE: 'fte', Kostenstelle: 'cost_center',
+    });
+    const done = await run(owner, created.id);
+    expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
+    const org = await people(owner);
+    expect(org['mara@payroll-de.test']).toMatchObject({ manager: 'yusuf@payroll-de.test', fte: 0.5, unit: 'Data Science' });
+    expect(org['olaf@payroll-de.test']).toMatchObject({ manager: 'yusuf@payroll-de.test' });
+    const graph = (await owner.graphs.live(owner.tenant.id)).graph;
+    const kinds = Object.fromEntries([...graph.positions.values()].map((p) => [p.title, p.employmentType]));
+    expect(kinds).toEqual({ 'Leiter Data Science': 'perm', 'Data Scientist': 'contractor', 'Data Engineer': 'contractor' });
+    expect([...graph.departments.values()].map((d) => d.costCenter)).toEqual(['CC-400']);
+  });
+});
+
 describe('a HiBob people report', () => {
   const file = csv([
     ['Employee ID', 'Display name', 'First name', 'Last name', 'Email', 'Department', 'Site', 'Job title', 'Reports to', 'Reports to email', 'Start date', 'Employment type', 'Work FTE %', 'Base salary', 'Base salary currency'],
