@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario, getScenario } from '../../src/scenarios/lifecycle.js';
+import { promoteScenario } from '../../src/scenarios/promotion.js';
+import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -21,7 +23,7 @@ let owner: string;
 let ctx: ServiceContext;
 const HOST = 'promoteform.localhost';
 const PASSWORD = 'correct horse battery';
-const { id } = fixtureIds('promote-form');
+const { id, units } = fixtureIds('promote-form');
 
 async function post(path: string, form: Record<string, string>) {
   const response = await app.request(path, { host: HOST, cookie: owner, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
@@ -70,5 +72,34 @@ describe('a choice for a conflict that is gone since the page was loaded', () =>
     }
     expect(row).toContain('Applied Type From (snapshot) To By Live version');
     expect(row).toMatch(/Scenario promotion .* Stale choice owner user \d+/);
+  });
+});
+
+describe('a change the merge with Live would make invalid', () => {
+  it('is listed with its problem and a way to change the scenario, not a value to choose, and promoting is refused with Live untouched', async () => {
+    const sid = (await createScenario(ctx, { name: 'A data team' })).id;
+    await applyBatch(ctx, sid, [{ op: 'create_org_unit', name: 'Data', type: 'team', parent_id: units.E }]);
+    // Meanwhile Live gets a "Data" team of its own under Engineering.
+    const meanwhile = (await createScenario(ctx, { name: 'Live data team' })).id;
+    await applyBatch(ctx, meanwhile, [{ op: 'create_org_unit', name: 'Data', type: 'team', parent_id: units.E }]);
+    expect((await (await promoteScenario(ctx, meanwhile)).done).status).toBe('succeeded');
+    const liveBefore = await currentLiveVersion(database.db, tenant.id);
+
+    const page = await app.request(`/scenarios/${sid}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+    const html = await page.text();
+    const csrf = hiddenField(html, 'csrf');
+    const refused = await post(`/scenarios/${sid}/promote`, { csrf, confirm: 'yes' });
+    expect(refused.status).toBe(409);
+    const text = pageText(refused.html);
+    expect(text).toContain('a change of this scenario would leave Live invalid once combined with a change made in the source since');
+    expect(text).toMatch(/“Engineering” already has an active unit named “Data”/);
+    expect(refused.html).toContain(`href="/scenarios/${sid}/changes">Change the scenario</a>`);
+    expect(refused.html).not.toContain('name="resolve|org_unit|'); // nothing to choose for it
+    expect(await currentLiveVersion(database.db, tenant.id)).toBe(liveBefore);
+    expect((await getScenario(ctx, sid)).kind).toBe('planning');
+
+    // The delta page lists it with the conflicts.
+    const delta = await app.request(`/scenarios/${sid}/delta`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } });
+    expect(pageText(await delta.text())).toMatch(/Conflicts \(1\).*already has an active unit named “Data”/);
   });
 });

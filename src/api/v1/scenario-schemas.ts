@@ -93,13 +93,17 @@ export const ConflictSchema = z
     base: z.unknown().optional(),
     scenario: z.unknown().optional(),
     source: z.unknown().optional(),
-    reason: z.string().openapi({ enum: ['changed_in_both', 'removed_in_source'] }),
+    reason: z.string().openapi({
+      enum: ['changed_in_both', 'removed_in_source', 'invalid_after_merge'],
+      description: 'invalid_after_merge: a change that, combined with one made in the source since, would leave Live invalid (`problem` says how); resolved by changing the scenario, not by a resolution',
+    }),
+    problem: z.string().optional().openapi({ description: 'invalid_after_merge only: what would be invalid, naming the records' }),
     in_scenario: z
       .object({ id: z.string(), name: z.string() })
       .optional()
       .openapi({ description: 'Set when the change is of a planning scenario this one was started from (promoted with it), not of this one' }),
   })
-  .openapi('Conflict', { description: 'A field changed both in the scenario and in its source since branching' });
+  .openapi('Conflict', { description: 'A field changed both in the scenario and in its source since branching, or a change the merge with the source would make invalid' });
 
 export const DeltaSchema = z
   .object({
