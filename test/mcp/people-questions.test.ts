@@ -204,3 +204,32 @@ describe('an argument the tool does not take', () => {
     expect(unit.message).toMatch(/it takes .*org_unit_id/);
   });
 });
+
+describe('"how many vacancies does Engineering have, and how many people?"', () => {
+  it('says on the first page how many records match over all pages, as the metrics count them', async () => {
+    const engineering = { org_unit_id: world.ids.units.E, include_subunits: true };
+    const metrics = structured<{ metrics: { positions: { vacant: number } } }>(await assistant.call('org_metrics_get', { org_unit_id: world.ids.units.E }));
+    const countPages = async (tool: string, list: string, args: Record<string, unknown>) => {
+      let seen = 0;
+      let cursor: string | undefined;
+      do {
+        const page = structured<Record<string, unknown> & { next_cursor?: string }>(await assistant.call(tool, { ...args, limit: 1, ...(cursor ? { cursor } : {}) }));
+        seen += (page[list] as unknown[]).length;
+        cursor = page.next_cursor;
+      } while (cursor);
+      return seen;
+    };
+
+    const vacant = structured<{ total: number; positions: unknown[] }>(await assistant.call('org_positions_list', { ...engineering, status: 'vacant', limit: 1 }));
+    expect(vacant.positions).toHaveLength(1);
+    expect(vacant.total).toBe(metrics.metrics.positions.vacant);
+    expect(vacant.total).toBe(await countPages('org_positions_list', 'positions', { ...engineering, status: 'vacant' }));
+
+    const humans = structured<{ total: number; actors: unknown[] }>(await assistant.call('org_actors_list', { ...engineering, kind: 'human', limit: 1 }));
+    expect(humans.total).toBe(await countPages('org_actors_list', 'actors', { ...engineering, kind: 'human' }));
+    expect(humans.total).toBeGreaterThan(1);
+    // Nothing matches: a total of 0, not an absent one.
+    const nobody = structured<{ total: number }>(await assistant.call('org_actors_list', { query: 'nobody by this name' }));
+    expect(nobody.total).toBe(0);
+  });
+});

@@ -16,6 +16,9 @@ const subunitsOut = z
   .optional()
   .describe('Present when org_unit_id was given without include_subunits and the units below it hold more matches: how many, and how to include them');
 
+/** "How many vacancies in Engineering?" is answered by the first page, not by paging through every one to count. */
+const totalOut = (records: string) => z.number().describe(`How many ${records} match the filters, over all pages (this page holds at most \`limit\`)`);
+
 const inactiveOut = z
   .string()
   .optional()
@@ -80,7 +83,14 @@ export const actorsListTool = defineTool({
     include_inactive: includeInactive,
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, actors: z.array(actorItem), subunits: subunitsOut, note: noMatchOut, next_cursor: nextCursor }),
+  outputSchema: z.object({
+    context: contextOut,
+    total: totalOut('actors (placed in the unit by any placement, robots and agents too: `org.metrics.get` counts the humans homed there as headcount)'),
+    actors: z.array(actorItem),
+    subunits: subunitsOut,
+    note: noMatchOut,
+    next_cursor: nextCursor,
+  }),
   annotations: READ_ONLY,
   requires: ['actors.read'],
   example: { kind: 'human', limit: 20 },
@@ -106,6 +116,7 @@ export const actorsListTool = defineTool({
     });
     return {
       context: contextOf(view),
+      total: listed.total,
       actors: withNames(ctx.principal, view, page.items),
       subunits: subunitsNote(view, input, listed, 'actor'),
       note: note && call.catalog.renderNames(note, call.names),
@@ -233,6 +244,7 @@ export const positionsTool = defineTool({
   }),
   outputSchema: z.object({
     context: contextOut,
+    total: totalOut('positions'),
     positions: z.array(item({ title: z.string(), status: z.string() })),
     subunits: subunitsOut,
     next_cursor: nextCursor,
@@ -252,7 +264,7 @@ export const positionsTool = defineTool({
     });
     const { view, page } = listed;
     const noun = input.status ? `${input.status} position` : 'position';
-    return { context: contextOf(view), positions: withNames(ctx.principal, view, page.items), subunits: subunitsNote(view, input, listed, noun), next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), total: listed.total, positions: withNames(ctx.principal, view, page.items), subunits: subunitsNote(view, input, listed, noun), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
