@@ -40,12 +40,15 @@ export class UnknownAddress extends AppError {
 
 /** An `X-Tenant` this host does not serve (another organisation's, or none): the same answer for both. */
 export class TenantHeaderRefused extends AppError {
-  constructor() {
+  /** `central`: on the central host, which serves every organisation, the slug names none. */
+  constructor(central = false) {
     super(
       'not_found',
       404,
-      'The organisation named in X-Tenant is not served at this address.',
-      "Send the slug of this address's organisation in X-Tenant, or leave the header out.",
+      central ? 'No organisation has the slug named in X-Tenant.' : 'The organisation named in X-Tenant is not served at this address.',
+      central
+        ? "Check the slug in X-Tenant: it is the first part of your organisation's own address (acme in acme.orgonaut.co)."
+        : "Send the slug of this address's organisation in X-Tenant, or leave the header out.",
     );
   }
 }
@@ -68,8 +71,8 @@ export class InvalidInput extends AppError {
 }
 
 export class Unauthenticated extends AppError {
-  constructor(reason: string) {
-    super('unauthenticated', 401, reason, 'Sign in again or send a valid bearer token.');
+  constructor(reason: string, fix = 'Sign in again or send a valid bearer token.') {
+    super('unauthenticated', 401, reason, fix);
   }
 }
 

@@ -62,7 +62,12 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
         'wrong_surface',
       );
     }
-    if (!tenant) throw new Unauthenticated('On the central host, name the tenant with the X-Tenant header.');
+    if (!tenant) {
+      throw new Unauthenticated(
+        'On the central host, name the tenant with the X-Tenant header.',
+        "Add the header X-Tenant: <slug> (the first part of your organisation's own address), or call that address instead.",
+      );
+    }
     return authenticator.fromApiToken(tenant, token);
   }
   if (!tenant || c.get('tenantSource') !== 'host') throw new Unauthenticated('Send a personal API token: Authorization: Bearer <token>.');

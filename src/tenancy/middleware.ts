@@ -65,7 +65,7 @@ export function resolveTenant(directory: TenantDirectory, options: TenancyOption
       c.set('tenantSource', 'host');
     } else if (header) {
       const named = await directory.bySlug(header);
-      if (!named) throw new TenantHeaderRefused();
+      if (!named) throw new TenantHeaderRefused(true);
       c.set('tenant', named);
       c.set('tenantSource', 'header');
     } else {

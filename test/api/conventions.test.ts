@@ -425,6 +425,23 @@ describe('methods and paths', () => {
     }
   });
 
+  it('tells a token sent to the central host how to name its organisation: X-Tenant missing, or a slug no organisation has', async () => {
+    const central = (headers: Record<string, string> = {}) => get('/api/v1/me', 'viewer', { host: 'app.localhost', headers });
+    const missing = await central();
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ detail: expect.stringContaining('X-Tenant'), fix: expect.stringContaining('X-Tenant: <slug>') });
+    const unknown = await central({ 'x-tenant': 'no-such-organisation' });
+    expect(unknown.status).toBe(404);
+    const problem = (await unknown.json()) as { detail: string; fix: string };
+    expect(problem.detail).toBe('No organisation has the slug named in X-Tenant.');
+    // Not "the slug of this address's organisation": the central host has none.
+    expect(problem.fix).toMatch(/Check the slug/);
+    expect((await central({ 'x-tenant': tenant.slug })).status).toBe(200);
+    // A tenant host still gives one answer for another organisation's slug and for none.
+    const elsewhere = (await (await get('/api/v1/me', 'viewer', { headers: { 'x-tenant': 'no-such-organisation' } })).json()) as { detail: string };
+    expect(elsewhere.detail).toBe('The organisation named in X-Tenant is not served at this address.');
+  });
+
   it('does not tell a GET with a trailing slash that GET is not allowed: a 404 naming the path without it', async () => {
     const slash = await get('/api/v1/org-units/');
     expect(slash.status).toBe(404);
