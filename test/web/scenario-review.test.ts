@@ -486,6 +486,19 @@ describe('the scenario list', () => {
 });
 
 describe('the scenario overview', () => {
+  it('says beside "Headcount 0" that a scenario adds an AI agent (robots and agents are not headcount)', async () => {
+    // A tenant of its own: the activity tests here count on few scenarios with unnamed events.
+    const slug = 'scenarioagents';
+    const own = await writeGraph(database, await buildTenant(database, { slug, plan: 'enterprise' }), buildFixtureOrg(slug));
+    const ownCtx = contextFor(database, own, principalFor(own, 'owner'));
+    const plan = (await createScenario(ownCtx, { name: 'Pilot an agent' })).id;
+    await applyBatch(ownCtx, plan, [{ op: 'add_actor', display_name: 'Overview Agent', kind: 'agent', org_unit_id: fixtureIds(slug).units.P }]);
+    const host = `${slug}.localhost`;
+    const cookie = await signInThroughForm(app, host, (await buildMember(database, own, 'viewer', { password: PASSWORD })).email, PASSWORD);
+    const page = text(await (await app.request(`/scenarios/${plan}`, { host, cookie, headers: { accept: 'text/html' } })).text());
+    expect(page).toContain('Change against Live Headcount 0 Agents +1 FTE 0 Vacant positions 0 Review the delta'); // no robot moved: no row
+  });
+
   it('answers “what does this do to headcount and cost?” with the delta’s own figures', async () => {
     const sid = (await createScenario(ctx, { name: 'Hire and raise' })).id;
     await applyBatch(ctx, sid, [

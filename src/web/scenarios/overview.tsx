@@ -411,6 +411,11 @@ export function Impact(props: { id: string; total: Record<string, unknown>; titl
   const cost = (p: ImpactPair | undefined) => (!p ? null : p.delta === null && p.unconvertible?.length ? `unknown (no ${p.unconvertible.join(', ')} rate)` : signedMoney(p.delta, props.currency));
   const rows: [string, string | null, number | null][] = [
     ['Headcount', signed(total.headcount?.delta, 0), total.headcount?.delta ?? null],
+    // Headcount counts people: a scenario adding an AI agent or a robot says so, or it reads "Headcount 0" and nothing more.
+    ...(['robots', 'agents'] as const).map((key): [string, string | null, number | null] => {
+      const delta = total[key]?.delta;
+      return [key === 'robots' ? 'Robots' : 'Agents', delta ? signed(delta, 0) : null, delta ?? null];
+    }),
     ['FTE', signed(total.fte?.delta, 2), total.fte?.delta ?? null],
     ['Vacant positions', signed(total.vacant_positions?.delta, 0), total.vacant_positions?.delta ?? null],
     ['Annual cost', cost(total.annual_cost_minor), total.annual_cost_minor?.delta ?? null],
