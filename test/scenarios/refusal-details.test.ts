@@ -5,7 +5,7 @@ import { toProblem } from '../../src/api/problem.js';
 import { InvalidInput } from '../../src/errors.js';
 import { toolError, type ErrorScope } from '../../src/mcp/result.js';
 import type { ChangeCommand } from '../../src/scenarios/commands.js';
-import { opsNamedIn } from '../../src/scenarios/ops/refusals.js';
+import { opsNamedIn, refusalIn } from '../../src/scenarios/ops/refusals.js';
 import { runCommands } from '../../src/scenarios/run-commands.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
@@ -77,6 +77,46 @@ describe('a refused change says why in its details, not only in words', () => {
     });
   });
 
+  it('still_manages: the leaver’s reports (ids) and the day they still report from', () => {
+    const refused = refusal([{ op: 'deactivate_actor', actor_id: id('eng_head'), date: LATER }]);
+    expect(refused.details).toEqual({ field: 'changes[0].actor_id', reason: 'still_manages', reports: expect.any(Array), from: LATER });
+    const why = refusalIn(refused);
+    expect(why?.reason === 'still_manages' && [...why.reports].sort()).toEqual([id('p1'), id('p2'), id('m1')].sort());
+    // A report moved away first no longer counts.
+    const one = refusal([
+      { op: 'set_manager', actor_id: id('p1'), manager_id: id('ceo'), date: LATER },
+      { op: 'set_manager', actor_id: id('p2'), manager_id: id('ceo'), date: LATER },
+      { op: 'deactivate_actor', actor_id: id('eng_head'), date: LATER },
+    ]);
+    expect(one.details).toMatchObject({ field: 'changes[2].actor_id', reason: 'still_manages', reports: [id('m1')], from: LATER });
+    // A report with two lines to the leaver (now, and planned back from a later day) is one report, in words too.
+    const back = refusal([
+      { op: 'set_manager', actor_id: id('p1'), manager_id: id('ceo'), date: '2026-09-01' },
+      { op: 'set_manager', actor_id: id('p1'), manager_id: id('eng_head'), date: LATER },
+      { op: 'deactivate_actor', actor_id: id('eng_head') },
+    ]);
+    expect(back.details).toMatchObject({ reason: 'still_manages', reports: expect.arrayContaining([id('p1'), id('p2'), id('m1')]), from: TODAY });
+    expect((back.details.reports as string[]).length).toBe(3);
+    expect(back.reasonText).toMatch(/^still manages 3 active actors on or after /);
+  });
+
+  it('has_primary_placement: the primary placement there is, and move_placement to use instead', () => {
+    expect(refusal([{ op: 'add_placement', actor_id: id('p2'), org_unit_id: units.M, allocation_pct: 50, is_primary: true }]).details).toEqual({
+      field: 'changes[0].is_primary',
+      reason: 'has_primary_placement',
+      placement_id: id('pl-p2'),
+      suggested_op: 'move_placement',
+    });
+  });
+
+  it('open_positions: the positions still budgeted in a unit closed, and close_position to use first', () => {
+    const refused = refusal([
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+      { op: 'close_org_unit', org_unit_id: units.M },
+    ]);
+    expect(refused.details).toEqual({ field: 'changes[1].org_unit_id', reason: 'open_positions', positions: [id('pos_m_open')], from: TODAY, suggested_op: 'close_position' });
+  });
+
   it('required: the change whose field is missing', () => {
     expect(refusal([{ op: 'set_fte', actor_id: id('p1') }]).details).toEqual({ field: 'changes[0].fte', reason: 'required', op: 'set_fte' });
     expect(refusal([{ op: 'set_manager', actor_id: ' ' }]).details).toEqual({ field: 'changes[0].actor_id', reason: 'required', op: 'set_manager' });
@@ -104,7 +144,14 @@ describe('a refused change says why in its details, not only in words', () => {
       { op: 'deactivate_actor', actor_id: id('p1'), date: '2026-09-01' },
     ]);
     expect(opsNamedIn(leaver)).toEqual(['set_manager']);
-    for (const error of [undated, leaver]) for (const op of opsNamedIn(error)) expect(error.reasonText).toContain(op);
+    const primary = refusal([{ op: 'add_placement', actor_id: id('p2'), org_unit_id: units.M, allocation_pct: 50, is_primary: true }]);
+    expect(opsNamedIn(primary)).toEqual(['move_placement']);
+    const positions = refusal([
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+      { op: 'close_org_unit', org_unit_id: units.M },
+    ]);
+    expect(opsNamedIn(positions)).toEqual(['close_position']);
+    for (const error of [undated, leaver, primary, positions]) for (const op of opsNamedIn(error)) expect(error.reasonText).toContain(op);
     // Without a reason, nothing is read from the words: "set_fte" in an unrelated message is not taken for a change.
     expect(opsNamedIn(new InvalidInput('changes[0].op', 'set_fte is not what you meant'))).toEqual([]);
   });

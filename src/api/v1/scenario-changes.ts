@@ -88,7 +88,11 @@ const apply = createRoute({
   summary: 'Apply a batch of change commands to an active planning scenario',
   description:
     'Needs `scenarios.write`, plus `scenarios.delete` for deactivate/close/end ops and `costs.read` for pay changes. The first invalid ' +
-    'command is named in the 400 problem (`changes[2].fte`) and nothing is saved.',
+    'command is named in the 400 problem (`changes[2].fte`) and nothing is saved. A refusal a client may act on also says why ' +
+    'in `reason`, with its parameters, to read instead of the words of `detail`: `no_such_record` and `not_active` (`kind`, `id`, ' +
+    '`day`; an ended placement `ended_on`, `continued_by`), `still_manages` (the leaver’s `reports`, `from`), `has_primary_placement` ' +
+    '(`placement_id`), `open_positions` (`positions`, `from`), `required` (`op`), `undated_only` (`op`, `date`), ' +
+    '`later_change_of_leaver` (`change`, `later_op`, `from`); `suggested_op` names the op to use instead.',
   security: SECURITY,
   ...needs('scenarios.write'),
   request: { params: IdParam, headers: IfMatchHeader, body: { ...json(ApplyChangesBody), required: true } },

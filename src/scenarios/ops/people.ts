@@ -14,6 +14,7 @@ import { changeFromDay, endFromDay, endOnDay, nextStartAfter, onOrAfter, planned
 import { fillablePosition } from './positions.js';
 import { counted, quoted } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
+import { refused } from './refusals.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
 
@@ -109,8 +110,13 @@ export function addPlacement(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   const isPrimary = ctx.command.is_primary ?? false;
-  if (isPrimary && activePlacements(ctx, actor.id).some((p) => p.isPrimary)) {
-    throw new InvalidInput(fieldOf(ctx, 'is_primary'), 'the actor already has a primary placement; use move_placement to move it');
+  const primary = isPrimary ? activePlacements(ctx, actor.id).find((p) => p.isPrimary) : undefined;
+  if (primary) {
+    throw refused(fieldOf(ctx, 'is_primary'), 'the actor already has a primary placement; use move_placement to move it', {
+      reason: 'has_primary_placement',
+      placement_id: primary.id,
+      suggested_op: 'move_placement',
+    });
   }
   const positionId = optionalId(ctx, 'position_id');
   if (positionId) fillablePosition(ctx, positionId, unit.id);
@@ -209,12 +215,23 @@ export function deactivateActor(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   // Reports on the day or planned for later (a line starting after the day) alike.
   const reports = ctx.wg.where('reportingLines', 'managerId', actor.id).filter((l) => onOrAfter(l, ctx.day));
-  const activeReports = reports.filter((l) => {
-    const report = ctx.wg.get('actors', l.actorId);
-    return report !== undefined && onOrAfter(report, ctx.day);
-  });
+  // Each report once, however many of their lines run to the leaver (one now, one planned back for later).
+  const activeReports = [
+    ...new Set(
+      reports
+        .filter((l) => {
+          const report = ctx.wg.get('actors', l.actorId);
+          return report !== undefined && onOrAfter(report, ctx.day);
+        })
+        .map((l) => l.actorId),
+    ),
+  ];
   if (activeReports.length) {
-    throw new InvalidInput(fieldOf(ctx, 'actor_id'), `still manages ${counted(activeReports.length, 'active actor')} on or after ${ctx.day}; give them another manager first`);
+    throw refused(fieldOf(ctx, 'actor_id'), `still manages ${counted(activeReports.length, 'active actor')} on or after ${ctx.day}; give them another manager first`, {
+      reason: 'still_manages',
+      reports: activeReports,
+      from: ctx.day,
+    });
   }
   // What is in effect ends on the day; what was planned for later (dated moves, allocations, managers) is cancelled.
   const placements = ctx.wg.where('placements', 'actorId', actor.id);

@@ -2,6 +2,7 @@ import { InvalidInput } from '../../errors.js';
 import type { OrgUnit, OrgUnitType } from '../../org/types.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
 import { endOnDay, onOrAfter, requireUndated } from './dated.js';
+import { refused } from './refusals.js';
 import { counted, listed, quoted } from '../../util/words.js';
 import { nameKey } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
@@ -121,9 +122,10 @@ export function closeOrgUnit(ctx: OpContext): void {
   const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
   if (open.length) {
     const names = open.map((p) => `${p.title} (${p.id})`).join(', ');
-    throw new InvalidInput(
+    throw refused(
       fieldOf(ctx, 'org_unit_id'),
       `still has ${counted(open.length, 'open position')}: ${names}; close them first (close_position) so no budgeted seat is orphaned`,
+      { reason: 'open_positions', positions: open.map((p) => p.id), from: ctx.day, suggested_op: 'close_position' },
     );
   }
   // A unit closed on the day it starts never was: removed with its department or team record.
