@@ -14,6 +14,10 @@ import { addProblem, type ResolvedRow, type RowIdentity } from './resolve.js';
  * A team named without its department is the one team of that name — existing, or named with a department by rows of
  * the run —, else created under the company. When several teams have the name, the row is `ambiguous_team` unless its
  * actor is already placed in one of them (they stay there): a re-import never creates another team of the name.
+ *
+ * One parent never gets two units of one name: a new team named like its own department, or like a department beside
+ * it, is that department (`departmentNamedLike`); a department the run would create beside an existing team of its
+ * name is quarantined (`departmentNamedLikeTeam`).
  */
 export interface TypeRegistry {
   /** Lowercased name → id, for the tenant's department and team types. */
