@@ -60,16 +60,24 @@ export function mergeProblems(
 export async function promotionProblems(
   ctx: ServiceContext,
   scenario: Scenario,
-  options: { showActors?: boolean; live?: { graph: OrgGraph; version: number }; merged?: OrgGraph; chain?: ScenarioChange[] } = {},
+  options: { showActors?: boolean; live?: { graph: OrgGraph; version: number }; merged?: OrgGraph; chain?: ScenarioChange[]; asMade?: OrgGraph } = {},
 ): Promise<MergeProblem[]> {
   const live = options.live ?? (await ctx.graphs.live(ctx.tenant.id));
   if (live.version === scenario.liveVersion) return [];
   const chain = options.chain ?? (await chainChanges(ctx, scenario));
   if (!chain.length) return [];
   const merged = options.merged ?? (await ctx.graphs.scenario(scenario));
-  // The scenario's changes and those it builds on, nearest last, on the Live it was started from.
-  const asMade = applyOverlay(await ctx.graphs.atVersion(ctx.tenant.id, scenario.liveVersion), [...chain].reverse());
+  const asMade = options.asMade ?? (await scenarioAsMade(ctx, scenario, chain));
   return mergeProblems({ live: live.graph, asMade, merged }, chain, today(), options.showActors ?? true);
+}
+
+/**
+ * The scenario as its changes were made: they and those it builds on (nearest last) on the Live it was started from.
+ * Taken before "take the source's value" choices are folded in — a choice can itself combine into an invalid state.
+ */
+export async function scenarioAsMade(ctx: ServiceContext, scenario: Scenario, chain?: ScenarioChange[]): Promise<OrgGraph> {
+  const changes = chain ?? (await chainChanges(ctx, scenario));
+  return applyOverlay(await ctx.graphs.atVersion(ctx.tenant.id, scenario.liveVersion), [...changes].reverse());
 }
 
 /** Promotion refused for what the merge would bring into Live: a 409 listing each problem as a conflict; nothing done. */

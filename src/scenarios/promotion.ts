@@ -21,7 +21,7 @@ import { assertMutableScenario } from './lifecycle.js';
 import type { ScenarioChange } from './overlay.js';
 import { insertScenario, loadScenario, type Scenario } from './store.js';
 import { startTask } from './tasks.js';
-import { mergeConflict, promotionProblems } from './merge-check.js';
+import { mergeConflict, promotionProblems, scenarioAsMade } from './merge-check.js';
 import { counted, quoted } from '../util/words.js';
 
 /**
@@ -84,10 +84,12 @@ export async function promoteScenario(ctx: ServiceContext, scenarioId: string, r
     const current = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
     if (current.kind === 'applied') throw alreadyPromoted(current);
     assertMutableScenario(current);
+    // The scenario as made is taken before choices change it (without any, the check takes it itself when needed).
+    const asMade = takeLive.length ? await scenarioAsMade(ctx, current) : undefined;
     if (takeLive.length) await resolveWithSource(ctx, current, takeLive, source.graph);
     await report({ stage: 'applying' });
     // Resolving every conflict with the source's value may leave no change: the person decided that, and it is promoted.
-    return applyScenarioToLive(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenarioId));
+    return applyScenarioToLive(ctx, await loadScenario(ctx.db, ctx.tenant.id, scenarioId), asMade);
   });
 }
 
@@ -152,13 +154,14 @@ async function resolveWithSource(ctx: ServiceContext, scenario: Scenario, confli
   await savePreparedBatch(ctx, { scenario, commands: [], edits, graph, created: [], ids: [], before: graph });
 }
 
-async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario) {
+/** `asMade`: the scenario as made, before any choices were folded in (see `scenarioAsMade`). */
+async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario, asMade?: OrgGraph) {
   const live = await ctx.graphs.live(ctx.tenant.id);
   const target = await ctx.graphs.scenario(scenario);
   checkAllowance(ctx, target, live.graph);
   const chain = await chainChanges(ctx, scenario);
   // All or nothing: a merged Live the change commands would refuse is not written.
-  const problems = await promotionProblems(ctx, scenario, { live, merged: target, chain });
+  const problems = await promotionProblems(ctx, scenario, { live, merged: target, chain, asMade });
   if (problems.length) throw mergeConflict(problems);
   const write = liveWrite(live.graph, target, chain);
   const deltas = await lineageDeltas(ctx, live.graph, target);

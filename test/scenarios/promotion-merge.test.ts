@@ -156,6 +156,26 @@ describe('promotion re-checks the merged Live', () => {
     await expectRefused(ctx, sid, [{ family: 'placement', field: 'is_primary', problem: expect.stringMatching(/“p2”.*second primary placement.*Field/) }]);
   });
 
+  it('lists a merge problem with the field conflicts, and re-checks it when the work starts after a choice for Live', async () => {
+    const { ctx, id, units } = await org('merge-with-choices');
+    const later = (days: number) => new Date(Date.parse(today()) + days * 86_400_000).toISOString().slice(0, 10);
+    const { sid } = await scenarioWith(ctx, 'p2 to Mobile next week', [{ op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: units.M, date: later(7) }]);
+    await liveMeanwhile(ctx, [{ op: 'move_placement', placement_id: id('pl-p2'), org_unit_id: units.F, date: later(14) }]);
+    // Both ended p2's placement, on other days: a field conflict; and either way p2 would hold two primary placements.
+    const refused = await promoteScenario(ctx, sid).catch((e: { details: { conflicts: Record<string, unknown>[] }; message: string }) => e);
+    expect(refused).toMatchObject({ code: 'conflict', message: expect.stringContaining('1 change would also leave Live invalid') });
+    expect((refused as { details: { conflicts: Record<string, unknown>[] } }).details.conflicts).toEqual([
+      expect.objectContaining({ reason: 'changed_in_both', id: id('pl-p2'), field: 'valid_to' }),
+      expect.objectContaining({ reason: 'invalid_after_merge', field: 'is_primary' }),
+    ]);
+    // Taking Live's day for the conflict skips the check up front (the choice changes the scenario first) — the work checks again.
+    const liveBefore = await currentLiveVersion(database.db, ctx.tenant.id);
+    const task = await (await promoteScenario(ctx, sid, [{ family: 'placement', id: id('pl-p2'), field: 'valid_to', choice: 'live' }])).done;
+    expect(task).toMatchObject({ status: 'failed', error: expect.stringMatching(/would leave Live invalid/) });
+    expect(await currentLiveVersion(database.db, ctx.tenant.id)).toBe(liveBefore);
+    expect((await getScenario(ctx, sid)).kind).toBe('planning');
+  });
+
   it('refuses the plan’s actor allowance exceeded only once Live’s hires since are counted', async () => {
     const { ctx, units } = await org('merge-allowance', 'business');
     await database.db.execute(`update tenants set actor_allowance = 10 where id = '${ctx.tenant.id}'` as never);
