@@ -1,5 +1,5 @@
 import type { Ability } from '../../access/abilities.js';
-import { InvalidInput } from '../../errors.js';
+import { InvalidInput, type AppError } from '../../errors.js';
 import { toMinor } from '../../org/cost.js';
 import { CHANGE_OPS, MAX_BATCH, type ChangeOp } from '../../scenarios/commands.js';
 import { PARENT_TYPES } from '../../scenarios/ops/structure.js';
@@ -8,6 +8,8 @@ import type { Names } from '../live/context.js';
 import { kindLabel, money, num, quoted } from '../live/format.js';
 import { today } from '../../org/dates.js';
 import { lastChangeDay } from '../../scenarios/last-change-day.js';
+import { opsNamedIn, refusalIn } from '../../scenarios/ops/refusals.js';
+import { counted } from '../../util/words.js';
 
 /**
  * The change tray's forms, as data: for each command a title and the fields a person fills in. A filled form
@@ -580,4 +582,28 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
 export function labelOfCommandField(op: string, field: string): string {
   const spec = TRAY_OP_BY_NAME.get(op as ChangeOp);
   return (spec && formFieldOf(spec, 0, field)?.label) ?? field;
+}
+
+/**
+ * What the service refused, for this page: the reason without the field its message names ("Invalid changes[0].fte:
+ * must be…" → "must be…"), with the changes it names as the API spells them — which its details say
+ * (`opsNamedIn`): "use move_placement to move it" — named as this page's forms are.
+ */
+export function reasonOf(error: AppError): string {
+  const reason = error instanceof InvalidInput ? error.reasonText : error.message;
+  return opsNamedIn(error).reduce((text, op) => {
+    const form = TRAY_OP_BY_NAME.get(op);
+    return form ? text.replaceAll(op, `“${form.title}”`) : text;
+  }, reason);
+}
+
+/**
+ * A leaver refused because people still report to them (`still_manages`), said for the Deactivate form's field that
+ * moves them ("Ada still manages 2 active actors on or after 2030-01-01 — choose here who they move to …"), from the
+ * refusal's details; null for any other refusal.
+ */
+export function leaverReportsReason(error: AppError, leaver: string): string | null {
+  const refused = refusalIn(error);
+  if (refused?.reason !== 'still_manages') return null;
+  return `${leaver} still manages ${counted(refused.reports.length, 'active actor')} on or after ${refused.from} — choose here who they move to (one change each in the tray).`;
 }

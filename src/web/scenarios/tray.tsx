@@ -25,9 +25,11 @@ import {
   labelOfCommandField,
   laterStagedChange,
   lastStagedDay,
+  leaverReportsReason,
   NO_TEAM_TYPE,
   opAllowed,
   parseStaged,
+  reasonOf,
   referenceOf,
   removeStaged,
   stagedAbsence,
@@ -49,6 +51,7 @@ import { openView, type ViewRequest } from '../../org/view.js';
 import { isUuid } from '../../util/ids.js';
 import { isIsoDate, today } from '../../org/dates.js';
 import { onOrAfter } from '../../scenarios/ops/dated.js';
+import { refusalIn } from '../../scenarios/ops/refusals.js';
 import { compensationInEffect } from '../../org/cost.js';
 
 /**
@@ -259,11 +262,10 @@ async function laterChangeOfLeaver(ctx: ServiceContext, scenarioId: string, own:
  * actor, which sent planners to a Change a manager form per report. Null for any other refusal.
  */
 async function reportsStillLeft(ctx: ServiceContext, scenarioId: string, spec: TrayOp, error: AppError, own: Command, staged: Command[]): Promise<{ field: string; message: string } | null> {
-  const refused = /^still manages (.+) on or after (\d{4}-\d{2}-\d{2});/.exec(reasonOf(error));
   const field = spec.fields.find((f) => f.name === 'reports_to');
-  if (spec.op !== 'deactivate_actor' || !refused || !field || typeof own.actor_id !== 'string') return null;
+  if (spec.op !== 'deactivate_actor' || refusalIn(error)?.reason !== 'still_manages' || !field || typeof own.actor_id !== 'string') return null;
   const who = withStagedNames(await scenarioNames(ctx, scenarioId), staged).actor(own.actor_id);
-  return { field: field.name, message: `${field.label}: ${who} still manages ${refused[1]} on or after ${refused[2]} — choose here who they move to (one change each in the tray).` };
+  return { field: field.name, message: `${field.label}: ${leaverReportsReason(error, who)!}` };
 }
 
 /**
@@ -272,14 +274,14 @@ async function reportsStillLeft(ctx: ServiceContext, scenarioId: string, spec: T
  * the service's words stand.
  */
 async function trayReason(ctx: ServiceContext, scenarioId: string, error: AppError, command: Command | undefined, field: string | null, staged: Command[]): Promise<string | null> {
-  const refused = /^that (actor|org unit|position) is not active on (\d{4}-\d{2}-\d{2})$/.exec(reasonOf(error));
+  const refused = refusalIn(error);
   const named = command && field ? command[field] : undefined;
-  if (!refused || typeof named !== 'string') return null;
+  if (refused?.reason !== 'not_active' || refused.kind === 'placement' || typeof named !== 'string') return null;
   const names = withStagedNames(await scenarioNames(ctx, scenarioId), staged);
-  if (refused[1] === 'actor') return stagedAbsence(named, refused[2]!, staged, names);
+  if (refused.kind === 'actor') return stagedAbsence(named, refused.day, staged, names);
   // A unit or position the tray creates from a later day.
-  const created = staged.find((c) => typeof c.ref === 'string' && `$${c.ref}` === named.trim() && typeof c.date === 'string' && c.date > refused[2]!);
-  const name = refused[1] === 'position' ? names.position(named) : names.unit(named);
+  const created = staged.find((c) => typeof c.ref === 'string' && `$${c.ref}` === named.trim() && typeof c.date === 'string' && c.date > refused.day);
+  const name = refused.kind === 'position' ? names.position(named) : names.unit(named);
   return created ? `${name} is staged in this tray from ${created.date as string}: date this change on or after that day.` : null;
 }
 
@@ -351,15 +353,6 @@ function locate(error: AppError): { index: number | null; field: string | null }
   return match ? { index: Number(match[1]), field: match[2] ?? null } : { index: null, field: null };
 }
 
-/** The reason part of an InvalidInput message ("Invalid changes[0].fte: must be…" → "must be…"). */
-function reasonOf(error: AppError): string {
-  const field = typeof error.details.field === 'string' ? error.details.field : null;
-  const prefix = field ? `Invalid ${field}: ` : null;
-  const reason = prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-  // A change named as the API spells it ("use move_placement to move it") is named as this page's form is.
-  return reason.replace(OP_NAMES, (op) => `“${TRAY_OP_BY_NAME.get(op as TrayOp['op'])!.title}”`);
-}
-const OP_NAMES = new RegExp(`\\b(${TRAY_OPS.map((o) => o.op).join('|')})\\b`, 'g');
 
 type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
 
