@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, today } from '../../src/org/dates.js';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { withAssistant, errorOf, structured, type Connection, type McpWorld } from './support.js';
+import { withAssistant, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * What an assistant met walking the fixture org through the tools (the official client, a personal token): answers
@@ -167,5 +169,35 @@ describe('an id of another kind, said once', () => {
     expect(named).toMatchObject({ did_you_mean: [{ id: world.ids.units.P, is: 'org_unit', name: 'Platform' }] });
     // Nothing at all: the plain answer, pointing at search.
     expect(errorOf(await assistant.call('fetch', { id: world.otherIds.units.P })).fix).toContain('`search`');
+  });
+});
+
+describe('the figures of a unit not in effect that day (closed in a scenario, or not yet started)', () => {
+  it('say why they are 0, in org_metrics_get and org_costs_rollup', async () => {
+    const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+    const scenarioId = (await createScenario(ctx, { name: 'Short-lived team' })).id;
+    const planned = structured<{ proposal_id: string }>(
+      await assistant.call('scenario_action_plan', {
+        scenario_id: scenarioId,
+        changes: [
+          { op: 'create_org_unit', name: 'Tiger team', type: 'team', parent_id: world.ids.units.E, ref: 'tiger', date: '2027-01-04' },
+          { op: 'close_org_unit', org_unit_id: '$tiger', date: '2027-03-01' },
+        ],
+      }),
+    );
+    const confirmed = structured<{ outcome: { created: { id: string; ref?: string }[] } }>(await assistant.call('scenario_action_confirm', { proposal_id: planned.proposal_id }));
+    const tiger = confirmed.outcome.created.find((c) => c.ref === 'tiger')!.id;
+    const read = async (tool: string, asOf: string) =>
+      structured<{ note?: string; metrics?: { headcount: number } }>(await assistant.call(tool, { scenario_id: scenarioId, org_unit_id: tiger, as_of: asOf }));
+
+    const closed = await read('org_metrics_get', '2027-06-01');
+    expect(closed.metrics!.headcount).toBe(0);
+    expect(closed.note).toBe('Tiger team is not in effect on 2027-06-01 (closed on 2027-03-01), so every figure here is 0. Pass an as_of when it is in effect for its figures then.');
+    expect((await read('org_costs_rollup', '2026-12-01')).note).toBe(
+      'Tiger team is not in effect on 2026-12-01 (starts on 2027-01-04), so every figure here is 0. Pass an as_of when it is in effect for its figures then.',
+    );
+    // In effect, or the whole organisation: nothing to say.
+    expect(await read('org_metrics_get', '2027-02-01')).not.toHaveProperty('note');
+    expect(structured(await assistant.call('org_costs_rollup', { scenario_id: scenarioId, as_of: '2027-06-01', limit: 1 }))).not.toHaveProperty('note');
   });
 });

@@ -1,11 +1,31 @@
 import { z } from 'zod';
+import { can, type Principal } from '../../access/policy.js';
+import { inEffect } from '../../org/dates.js';
 import { getOrgMetrics } from '../../org/metrics-service.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
+import type { OrgView } from '../../org/view.js';
 import { contextOf, contextOut, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Org metrics and cost roll-ups. */
+
+const closedUnitOut = z
+  .string()
+  .optional()
+  .describe('Present when the org unit asked for is not in effect on the day (closed, or not yet started): why its figures are 0');
+
+/**
+ * A unit closed by then (in a scenario that merged it away, say) or not yet started rolls up nothing: every figure
+ * 0, which reads as an empty team unless the answer says why.
+ */
+function closedUnitNote(principal: Principal, view: OrgView, orgUnitId: string | undefined): string | undefined {
+  const unit = orgUnitId ? view.graph.orgUnits.get(orgUnitId) : undefined;
+  if (!unit || inEffect(unit, view.asOf)) return undefined;
+  const name = can(principal, 'org-units.read') ? unit.name : 'This org unit';
+  const when = unit.validTo !== null && unit.validTo <= view.asOf ? `closed on ${unit.validTo}` : `starts on ${unit.validFrom}`;
+  return `${name} is not in effect on ${view.asOf} (${when}), so every figure here is 0. Pass an as_of when it is in effect for its figures then.`;
+}
 
 export const metricsTool = defineTool({
   name: 'org.metrics.get',
@@ -24,6 +44,7 @@ export const metricsTool = defineTool({
     org_unit_name: z.string().optional().describe('The name of the org unit asked for (with org-units.read)'),
     metrics: z.looseObject({ headcount: z.number(), fte: z.number(), layers: z.number() }),
     reporting_cycles: z.number().describe('Reporting-line cycles found (should be 0)'),
+    note: closedUnitOut,
   }),
   annotations: READ_ONLY,
   requires: ['org-metrics.read'],
@@ -36,6 +57,7 @@ export const metricsTool = defineTool({
       ...(orgUnitId ? withNamesOne(ctx.principal, result.view, { org_unit_id: orgUnitId }) : {}),
       metrics: result.metrics!,
       reporting_cycles: result.reportingCycles,
+      note: closedUnitNote(ctx.principal, result.view, orgUnitId),
     };
   },
 });
@@ -69,6 +91,7 @@ export const costRollupTool = defineTool({
     context: contextOut,
     total: costRow,
     org_units: z.array(costRow.extend({ id: z.string(), name: z.string(), type: z.string() })),
+    note: closedUnitOut,
     next_cursor: nextCursor,
   }),
   annotations: READ_ONLY,
@@ -80,6 +103,7 @@ export const costRollupTool = defineTool({
       context: contextOf(result.view),
       total: result.total,
       org_units: withNames(ctx.principal, result.view, result.page.items),
+      note: closedUnitNote(ctx.principal, result.view, input.org_unit_id?.trim() || undefined),
       next_cursor: result.page.nextCursor ?? undefined,
     };
   },
