@@ -88,16 +88,21 @@ export async function typeNamesById(ctx: ServiceContext): Promise<Map<string, st
   return new Map([...departments, ...teams].map((t) => [t.id, t.name]));
 }
 
+/** A type name the tenant has already (ignoring case): naming the type that has it, so a setup script can use it. */
+export function typeNameTaken(kind: 'department' | 'team', existing: { id: string; name: string }): Conflict {
+  return new Conflict(`A ${kind} type named "${existing.name}" already exists.`, 'Use the existing type, or choose another name.', { existing_type: existing });
+}
+
 export async function createType(ctx: ServiceContext, kind: 'department' | 'team', name: string) {
   authorize(ctx.principal, 'settings.manage');
   const trimmed = name.trim();
   if (!trimmed || trimmed.length > 100) throw new InvalidInput('name', 'give a name of 1–100 characters');
   const table: TypeTable = kind === 'department' ? departmentTypes : teamTypes;
   const existing = await ctx.db
-    .select({ id: table.id })
+    .select({ id: table.id, name: table.name })
     .from(table)
     .where(and(eq(table.tenantId, ctx.tenant.id), sql`lower(${table.name}) = ${trimmed.toLowerCase()}`));
-  if (existing.length) throw new Conflict(`A ${kind} type named "${trimmed}" already exists.`);
+  if (existing.length) throw typeNameTaken(kind, existing[0]!);
   const [row] = await ctx.db.insert(table).values({ tenantId: ctx.tenant.id, name: trimmed }).returning({ id: table.id, name: table.name });
   await audit(ctx, `${kind}_type`, row!.id, { name: trimmed });
   return row!;

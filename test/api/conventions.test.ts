@@ -442,6 +442,19 @@ describe('methods and paths', () => {
     expect(elsewhere.detail).toBe('The organisation named in X-Tenant is not served at this address.');
   });
 
+  it('refuses a type name the tenant has, naming the type that has it and what to do, as the reference shows', async () => {
+    const created = await get('/api/v1/team-types', 'owner', { json: { name: 'Guild' } });
+    expect(created.status).toBe(201);
+    const { id } = ((await created.json()) as { data: { id: string } }).data;
+    const again = await get('/api/v1/team-types', 'owner', { json: { name: ' guild ' } });
+    expect(again.status).toBe(409);
+    const problem = (await again.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ code: 'conflict', detail: 'A team type named "Guild" already exists.', fix: expect.stringMatching(/existing type/), existing_type: { id, name: 'Guild' } });
+    const doc = await (await app.request('/docs/api.json', { host: HOST })).json();
+    const example = doc.paths['/api/v1/team-types'].post.responses['409'].content['application/problem+json'].example;
+    expect(Object.keys(example).sort()).toEqual(Object.keys(problem).sort());
+  });
+
   it('does not tell a GET with a trailing slash that GET is not allowed: a 404 naming the path without it', async () => {
     const slash = await get('/api/v1/org-units/');
     expect(slash.status).toBe(404);

@@ -2,6 +2,7 @@ import { ALL_ABILITIES } from '../../access/abilities.js';
 import { AppError, Conflict, InvalidInput, MissingAbility, NotFound, ReadOnlyContext, Unauthenticated } from '../../errors.js';
 import { RateLimited } from '../../http/rate-limit.js';
 import { ScenarioNameTaken } from '../../scenarios/unique-name.js';
+import { typeNameTaken } from '../../tenancy/settings.js';
 import { MAX_REQUEST_BYTES, PayloadTooLarge } from '../../http/limits.js';
 import { bodyNotJson, toProblem } from '../problem.js';
 import { unknownParameter } from '../validation.js';
@@ -107,7 +108,7 @@ function errorFor(status: number, path: string, op: Json, description: string, c
     case 409:
       if (path === '/api/v1/scenarios') return new ScenarioNameTaken({ id: ID, name: '2026-03 platform-realignment' }, false);
       if (/^\/api\/v1\/(scenarios|snapshots)\//.test(path)) return new ReadOnlyContext('scenario');
-      if (/-types$/.test(path)) return new Conflict(`A ${path.endsWith('department-types') ? 'department' : 'team'} type named "Platform" already exists.`);
+      if (/-types$/.test(path)) return typeNameTaken(path.endsWith('department-types') ? 'department' : 'team', { id: ID, name: 'Platform' });
       return new Conflict(sentence(description));
     case 412:
       return preconditionFailed(`/api/v1/scenarios/${ID}`);
