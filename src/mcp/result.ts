@@ -5,6 +5,7 @@ import type { Principal } from '../access/policy.js';
 import { AppError, InvalidInput, MissingAbility, NotFound, ReadOnlyContext } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { addDays, ISO_DATE_RULE, today } from '../org/dates.js';
+import { refusalIn, type RecordKind } from '../scenarios/ops/refusals.js';
 import { MissingOneOfAbilities } from './registry.js';
 
 /**
@@ -72,6 +73,9 @@ const FIND_IDS: Record<string, string> = {
   Record: 'Pass an id from `search` (`org-unit:<id>` or `actor:<id>`).',
 };
 
+/** The FIND_IDS entry for each kind of record a refused change names (`no_such_record`). */
+const RECORD_NAMES: Record<RecordKind, keyof typeof FIND_IDS> = { actor: 'Actor', org_unit: 'Org unit', position: 'Position', placement: 'Placement' };
+
 function findIdsFix(error: NotFound): string | undefined {
   return Object.entries(FIND_IDS).find(([record]) => error.message.startsWith(`${record} `))?.[1];
 }
@@ -95,9 +99,9 @@ function invalidInputFix(error: InvalidInput): string | undefined {
     const day = today();
     return `Correct "${error.field}" with a day written YYYY-MM-DD: today is ${day} (UTC), so yesterday is ${addDays(day, -1)} and a week ago ${addDays(day, -7)}.`;
   }
-  const missing = /: no (actor|org unit|position|placement) with id /.exec(error.message)?.[1];
-  if (!missing) return undefined;
-  return FIND_IDS[missing.charAt(0).toUpperCase() + missing.slice(1)]!.replace('Find', `Correct "${error.field}": find`);
+  const refusal = refusalIn(error);
+  if (refusal?.reason !== 'no_such_record') return undefined;
+  return FIND_IDS[RECORD_NAMES[refusal.kind]]!.replace('Find', `Correct "${error.field}": find`);
 }
 
 /**

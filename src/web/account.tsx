@@ -11,7 +11,7 @@ import { clientIp, consumeRateLimit, peekRateLimit, rateLimitHeaders, reserveRat
 import { metrics } from '../observability/metrics.js';
 import { withHeaders } from '../http/response-headers.js';
 import { users } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError, InvalidInput } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
 import { checkPreSessionCsrf, checkSessionCsrf, formString, preSessionCsrf } from './forms.js';
@@ -95,8 +95,8 @@ export function accountRoutes(): Hono<AppEnv> {
     } catch (error) {
       if (error instanceof AppError && error.status === 400) {
         // A dead link is said once, without the form (typing another password would not help).
-        if (error.details.field === 'token') {
-          const reason = error.message.replace(/^Invalid token: /, '');
+        if (error instanceof InvalidInput && error.field === 'token') {
+          const reason = error.reasonText;
           return linkGone(c, reason.charAt(0).toUpperCase() + reason.slice(1), 400);
         }
         return setPasswordPage(c, { title: 'Choose a new password', intro: 'Set a new password for your account.', withName: false, error: error.message }, 400);

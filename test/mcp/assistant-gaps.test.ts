@@ -106,6 +106,7 @@ describe('a planned change given an id of another kind (the team’s id as manag
     const unknown = errorOf(await plan({ op: 'set_manager', date: AS_OF, actor_id: world.ids.id('p2'), manager_id: world.otherIds.units.P }));
     expect(unknown).not.toHaveProperty('is');
     expect(unknown.message).toBe(`Invalid changes[0].manager_id: no actor with id "${world.otherIds.units.P}" in this scenario`);
+    expect(unknown.fix).toContain('Correct "changes[0].manager_id": find actor ids with');
 
     const planner = await connect(world, principalOf(world.tenant, 'admin', { abilities: ['mcp.access', 'ai.scenarios.draft', 'scenarios.write', 'scenarios.read', 'actors.read'] }));
     try {

@@ -138,6 +138,7 @@ export function fieldLabel(field: string): string {
     source_hris: 'Source HRIS',
     oauth_app: 'OAuth app',
     oauth_token: 'OAuth token',
+    oauth_keys: 'OAuth keys',
     hris_webhook: 'HRIS webhook',
     ip: 'IP address',
   };

@@ -35,6 +35,7 @@ const ENTITY_TYPES = [
   'api_token',
   'oauth_app',
   'oauth_token',
+  'oauth_keys',
   'membership',
   'invitation',
   'plan',

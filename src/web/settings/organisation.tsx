@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { TableScroll } from '../table-scroll.js';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
-import { AppError } from '../../errors.js';
+import { AppError, InvalidInput } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { createType, knownCurrencies, listCurrencies, listTypes, setCurrency, updateCostSettings } from '../../tenancy/settings.js';
 import { checkSessionCsrf, formString } from '../forms.js';
@@ -25,7 +25,7 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
           const draft = { ...Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'csrf')), form: path };
           const field = (error as { field?: string }).field ?? '';
           const label = FIELD_LABELS[field];
-          return page(c, { error: label ? `${label}${error.message.replace(/^Invalid [^:]+: /, '')}` : error.message, draft, invalid: label ? field : undefined }, 400);
+          return page(c, { error: label && error instanceof InvalidInput ? `${label}${error.reasonText}` : error.message, draft, invalid: label ? field : undefined }, 400);
         }
         throw error;
       }
