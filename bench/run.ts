@@ -43,8 +43,9 @@ Workloads:
   scenario   create a planning scenario from the largest Live and read the tree inside it (cold and warm)
   scenarios  the scenario engine on an enterprise tenant of the largest size (its own tenant, seeded first):
              create a scenario, apply a batch of 1,000 mixed changes, delta (cold, warm), metrics in the
-             scenario, plan + confirm a 50-change proposal, promote, first Live read after (aims: create < 5 s,
-             delta < 300 ms, promotion < 5 s)
+             scenario, plan + confirm a 50-change proposal, delta again once Live has moved (cold, warm) and
+             the merge check alone, promote, first Live read after (aims: create < 5 s, delta < 300 ms,
+             promotion < 5 s)
   auth       PostgreSQL only: Authenticator.fromApiToken / fromOAuth cold and warm (µs), and POST /oauth/token
              refresh grants per second against a real server (1 and 8 rotating chains)
   mcp        PostgreSQL only: tools/call org_summary and tools/list through the whole stack (server process, token,

@@ -12,6 +12,7 @@ import { createScenario } from '../src/scenarios/lifecycle.js';
 import { graphSize } from '../src/scenarios/overlay.js';
 import { promoteScenario } from '../src/scenarios/promotion.js';
 import { nameKey } from '../src/util/words.js';
+import { promotionProblems } from '../src/scenarios/merge-check.js';
 import { loadScenario } from '../src/scenarios/store.js';
 import { confirmProposal, planProposal } from '../src/scenarios/proposals.js';
 import { createTenant, findTenantBySlug, type Tenant } from '../src/tenancy/tenants.js';
@@ -34,7 +35,9 @@ import {
  * - `runScenarioEngineSeed` seeds the tenant (a process of its own, so the seed's memory does not inflate the rest);
  * - `runScenarioEngine`, in a fresh process, loads Live as a running server has it, creates a planning scenario,
  *   applies one batch of 1,000 mixed changes through `applyBatch`, computes the delta cold (first after the batch)
- *   and warm, reads the metrics inside the scenario, plans and confirms a 50-change proposal, promotes (waiting for
+ *   and warm, reads the metrics inside the scenario, plans and confirms a 50-change proposal, lets Live move (20 FTE
+ *   changes promoted from another scenario) and computes the delta again, cold and warm, and the merge check alone
+ *   (what promotion would make invalid, against Live as it was when the scenario was created), promotes (waiting for
  *   the task) and reads Live once more (the promotion primes the new Live version, so no reload).
  *
  * The changes are generated deterministically from the Live graph and are all valid: moves of primary placements,
@@ -130,7 +133,20 @@ export async function runScenarioEngine(database: Database, run: EngineRun, repo
   if (confirmed.value.status !== 'confirmed') throw new Error(`the proposal was not confirmed: ${JSON.stringify(confirmed.value)}`);
   row('engine: confirm proposal', figures(confirmed, `revision ${String((confirmed.value.outcome as { revision?: number } | undefined)?.revision ?? '?')}`));
 
-  const final = await graphs.scenario(await loadScenario(database.db, tenant.id, scenarioId));
+  // Live moves meanwhile (another scenario promoted: FTE changes of people the reorganisation leaves alone), so the
+  // delta also names the conflicts and merge problems its promotion would meet, against Live as it was then.
+  const touched = touchedActors([...commands, ...proposalCommands], loaded.value.graph);
+  await promoteElsewhere(ctx, liveMoves(loaded.value.graph, touched, LIVE_MOVES));
+  const movedCold = await measure(() => scenarioDelta(ctx, { scenarioId }));
+  const problems = movedCold.value.conflicts.length;
+  row('engine: delta, Live moved, cold', figures(movedCold, `after ${LIVE_MOVES} FTE changes promoted from another scenario; ${problems} conflicts or merge problems`));
+  const movedWarm = await medianOf(WARM_RUNS, () => scenarioDelta(ctx, { scenarioId }));
+  row('engine: delta, Live moved, warm', warmRow(movedWarm.ms, movedWarm.all));
+  const scenarioNow = await loadScenario(database.db, tenant.id, scenarioId);
+  const merge = await medianOf(WARM_RUNS, () => promotionProblems(ctx, scenarioNow));
+  row('engine: merge check (warm)', warmRow(merge.ms, merge.all));
+
+  const final = await graphs.scenario(scenarioNow);
   const promoted = await measure(async () => {
     const started = await promoteScenario(ctx, scenarioId);
     return started.done;
@@ -142,6 +158,24 @@ export async function runScenarioEngine(database: Database, run: EngineRun, repo
   const liveRead = await measure(() => getOrgMetrics(ctx));
   const primed = (await graphs.live(tenant.id)).graph === final;
   row('engine: first Live read after', figures(liveRead, `org metrics, Live v${result.live_version} ${primed ? 'primed by the promotion' : 'RELOADED (not primed)'}`));
+}
+
+const LIVE_MOVES = 20;
+
+/** `count` FTE changes of active people with a primary placement, none of `avoid`. */
+function liveMoves(graph: OrgGraph, avoid: Set<string>, count: number): ChangeCommand[] {
+  const day = today();
+  const placed = new Set([...graph.placements.values()].filter((p) => p.isPrimary && inEffect(p, day)).map((p) => p.actorId));
+  const people = sortedById([...graph.actors.values()].filter((a) => a.kind === 'human' && inEffect(a, day) && placed.has(a.id) && !avoid.has(a.id)));
+  return people.slice(0, count).map((a) => ({ op: 'set_fte', actor_id: a.id, fte: a.fte === 0.9 ? 0.8 : 0.9, date: day }) as ChangeCommand);
+}
+
+/** Applies `commands` in a scenario of their own and promotes it, so Live moves. */
+async function promoteElsewhere(ctx: Parameters<typeof createScenario>[0], commands: ChangeCommand[]): Promise<void> {
+  const other = await createScenario(ctx, { name: 'Bench Live moves' });
+  await applyBatch(ctx, other.id, commands);
+  const task = await (await promoteScenario(ctx, other.id)).done;
+  if (task.status !== 'succeeded') throw new Error(`the Live moves were not promoted: ${task.error ?? task.status}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
