@@ -275,6 +275,22 @@ export function generateChanges(graph: OrgGraph, day: string, size: number, salt
     return id;
   };
 
+  const icsByUnit = new Map<string, string[]>();
+  for (const id of ics) {
+    const unitId = primaryOf.get(id)!.orgUnitId;
+    icsByUnit.set(unitId, [...(icsByUnit.get(unitId) ?? []), id]);
+  }
+  /** A vacant position and an individual contributor placed in its unit, not used yet; null when none is left. */
+  const takeVacancyWithIc = (): { position: (typeof vacant)[number]; actorId: string } | null => {
+    for (let position = vacant.pop(); position; position = vacant.pop()) {
+      const actorId = icsByUnit.get(position.orgUnitId!)?.find((id) => !avoid.has(id));
+      if (!actorId) continue;
+      avoid.add(actorId);
+      return { position, actorId };
+    }
+    return null;
+  };
+
   const counts = new Map<ChangeCommand['op'], number>(MIX.map(([op, share]) => [op, Math.floor(size * share)]));
   counts.set('move_placement', size - [...counts.values()].reduce((a, b) => a + b, 0));
   const commands: ChangeCommand[] = [];
@@ -326,9 +342,9 @@ export function generateChanges(graph: OrgGraph, day: string, size: number, salt
           commands.push({ op, org_unit_id: pick(teams).id, title: `Bench ${salt} seat ${i + 1}`, planned_fte: 1, target_salary_minor: 6_000_000 + i * 10_000, currency: 'EUR' });
           break;
         case 'fill_position': {
-          const position = vacant.pop();
-          if (!position) break;
-          commands.push({ op, position_id: position.id, actor_id: takeIc() });
+          // A position is filled by someone placed in the unit it is budgeted in (the engine refuses any other).
+          const filling = takeVacancyWithIc();
+          if (filling) commands.push({ op, position_id: filling.position.id, actor_id: filling.actorId });
           break;
         }
         case 'move_org_unit': {

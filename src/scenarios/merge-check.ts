@@ -64,12 +64,27 @@ export async function promotionProblems(
 ): Promise<MergeProblem[]> {
   const live = options.live ?? (await ctx.graphs.live(ctx.tenant.id));
   if (live.version === scenario.liveVersion) return [];
+  const merged = options.merged ?? (await ctx.graphs.scenario(scenario));
+  const showActors = options.showActors ?? true;
+  const day = today();
+  // The same merged graph (one revision of the scenario, its chain included) against the same Live gives the same
+  // problems: remembered, so re-reading a delta does not pay for the check again.
+  const key = `${live.version}|${day}|${showActors}`;
+  const known = problemsOfMerged.get(merged)?.get(key);
+  if (known && !options.chain && !options.asMade) return known;
   const chain = options.chain ?? (await chainChanges(ctx, scenario));
   if (!chain.length) return [];
-  const merged = options.merged ?? (await ctx.graphs.scenario(scenario));
   const asMade = options.asMade ?? (await scenarioAsMade(ctx, scenario, chain));
-  return mergeProblems({ live: live.graph, asMade, merged }, chain, today(), options.showActors ?? true);
+  const problems = mergeProblems({ live: live.graph, asMade, merged }, chain, day, showActors);
+  if (!options.chain && !options.asMade) {
+    const byKey = problemsOfMerged.get(merged) ?? new Map<string, MergeProblem[]>();
+    problemsOfMerged.set(merged, byKey.set(key, problems));
+  }
+  return problems;
 }
+
+/** `promotionProblems` by the merged graph (a scenario revision as the graph store holds it) and Live version. */
+const problemsOfMerged = new WeakMap<OrgGraph, Map<string, MergeProblem[]>>();
 
 /**
  * The scenario as its changes were made: they and those it builds on (nearest last) on the Live it was started from.

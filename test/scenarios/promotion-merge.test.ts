@@ -74,12 +74,16 @@ describe('promotion re-checks the merged Live', () => {
     // The scenario: f1 reports to p1. Meanwhile Live: p1 reports to f1. Each alone is fine.
     const { sid } = await scenarioWith(ctx, 'f1 under p1', [{ op: 'set_manager', actor_id: id('f1'), manager_id: id('p1') }]);
     await liveMeanwhile(ctx, [{ op: 'set_manager', actor_id: id('p1'), manager_id: id('f1') }]);
-    expect((await scenarioDelta(ctx, { scenarioId: sid })).conflicts.filter((c) => c.reason === 'changed_in_both')).toEqual([]);
+    const before = (await scenarioDelta(ctx, { scenarioId: sid })).conflicts;
+    expect(before.filter((c) => c.reason === 'changed_in_both')).toEqual([]);
+    expect(before.filter((c) => c.reason === 'invalid_after_merge')).toHaveLength(1);
     const refused = await expectRefused(ctx, sid, [{ family: 'reporting_line', field: 'manager_id', label: 'f1 reports to p1', problem: expect.stringContaining('“f1” → “p1” → “f1”') }]);
     expect(refused.details.conflicts).toHaveLength(1);
     expect((await getActor(ctx, id('f1'))).actor).toMatchObject({ manager_id: id('sales_head') });
     // The person changes the scenario (f1 keeps their manager): the promotion goes through.
     await applyBatch(ctx, sid, [{ op: 'set_manager', actor_id: id('f1'), manager_id: id('sales_head') }, { op: 'set_fte', actor_id: id('f1'), fte: 0.9 }]);
+    // The delta read before the fix said the problem; read again, it no longer does (nothing remembered stale).
+    expect((await scenarioDelta(ctx, { scenarioId: sid })).conflicts.filter((c) => c.reason === 'invalid_after_merge')).toEqual([]);
     expect((await (await promoteScenario(ctx, sid)).done).status).toBe('succeeded');
     expect((await getActor(ctx, id('f1'))).actor).toMatchObject({ fte: 0.9 });
   });
