@@ -19,6 +19,7 @@ import { metricsRoutes } from './v1/metrics.js';
 import { openApiDocuments } from './v1/openapi-doc.js';
 import { peopleRoutes } from './v1/people.js';
 import { apiRateLimit } from './v1/rate-limit.js';
+import { apiRequestLimits } from '../http/limits.js';
 import { referenceRoutes } from './v1/reference.js';
 import { reportRoutes } from './v1/reports.js';
 import { scenarioChangeRoutes } from './v1/scenario-changes.js';
@@ -77,7 +78,7 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   const router = apiRouter();
   // The HRIS webhook authenticates by its signature, before (and instead of) REST authentication.
   router.route('/', integrationWebhookRoutes());
-  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), refuseWhatRoutesDoNotTake(router), blankQueryAsAbsent(), conditionalGet());
+  router.use('/api/v1/*', restAuthentication(), apiRateLimit(), apiRequestLimits(), refuseWhatRoutesDoNotTake(router), blankQueryAsAbsent(), conditionalGet());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
   router.route('/', structureRoutes());

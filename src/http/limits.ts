@@ -5,8 +5,10 @@ import { findUnstorableText, mayHoldUnstorableEscape } from '../util/unicode.js'
 import { MCP_PATH } from '../mcp/urls.js';
 
 /**
- * Request size and JSON depth limits for REST and the app's forms: one middleware, mounted once in app.ts after the
- * OAuth routes and the same-origin form check (`app.use(requestLimits())`).
+ * Request size and JSON depth limits for REST and the app's forms: one middleware, mounted in app.ts after the
+ * OAuth routes and the same-origin form check (`app.use(requestLimits())`) for the pages and the HRIS webhook, and in
+ * the API router after authentication and the rate limit (`apiRequestLimits()`) for the rest of /api/v1, so a 413
+ * or 400 from these limits carries `RateLimit` like every other REST answer.
  *
  * - A body over MAX_REQUEST_BYTES is refused with 413: unread when its declared length is over, otherwise as soon as
  *   the stream passes the limit (a chunked body cannot grow past it in memory).
@@ -50,8 +52,29 @@ function exempt(method: string, path: string): boolean {
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The app-wide limits: every request with a body, but the routes that read theirs with limits of their own. */
+/**
+ * The REST routes the API router limits itself (apiRequestLimits, after authentication and the rate limit): all of
+ * /api/v1 but the HRIS webhook, which is served before REST authentication.
+ */
+function limitedByApiRouter(path: string): boolean {
+  return path.startsWith('/api/v1/') && !path.startsWith('/api/v1/integrations/bamboohr/webhook/');
+}
+
+/** The app-wide limits: every request with a body, but the routes that read theirs with limits of their own and REST. */
 export function requestLimits(options: RequestLimits = {}): MiddlewareHandler<AppEnv> {
+  const limits = limitsOf(options);
+  return async function requestLimitsMiddleware(c, next) {
+    if (limitedByApiRouter(c.req.path)) return next();
+    return limits(c, next);
+  };
+}
+
+/** The same limits for /api/v1, mounted in the API router after authentication and the rate limit. */
+export function apiRequestLimits(options: RequestLimits = {}): MiddlewareHandler<AppEnv> {
+  return limitsOf(options);
+}
+
+function limitsOf(options: RequestLimits): MiddlewareHandler<AppEnv> {
   const limit = bodyLimits(options);
   return async function requestLimitsMiddleware(c, next) {
     if (exempt(c.req.method, c.req.path)) return next();

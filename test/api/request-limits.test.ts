@@ -96,6 +96,37 @@ describe('request limits', () => {
     expect(JSON.stringify(await deep.json())).toContain('nested more than 64 levels');
   });
 
+  it('answers a 413 with the headers of the route’s other problems: RateLimit, no-store, problem+json, security headers', async () => {
+    const names = (answer: Response) => [...answer.headers.keys()].sort();
+    const bad = await post('/api/v1/team-types', '{"name":');
+    expect(bad.status).toBe(400);
+    for (const big of [
+      await post('/api/v1/team-types', JSON.stringify({ name: 'x'.repeat(MAX_REQUEST_BYTES) })),
+      // Refused on its declared length, unread.
+      await app.app.request('/api/v1/team-types', {
+        method: 'POST',
+        headers: { host: HOST, authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(MAX_REQUEST_BYTES + 1) },
+        body: '{}',
+      }),
+    ]) {
+      expect(big.status).toBe(413);
+      expect(names(big)).toEqual(names(bad));
+      expect(big.headers.get('ratelimit')).toMatch(/^"requests";r=\d+;t=\d+$/);
+      expect(big.headers.get('ratelimit-policy')).toBe(bad.headers.get('ratelimit-policy'));
+      expect(big.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(big.headers.get('cache-control')).toBe('no-store');
+      expect(big.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(((await big.json()) as { instance: string }).instance).toMatch(/^urn:request:/);
+    }
+    // A request without a token is told to authenticate, whatever its size.
+    const anonymous = await app.app.request('/api/v1/team-types', {
+      method: 'POST',
+      headers: { host: HOST, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(MAX_REQUEST_BYTES) }),
+    });
+    expect(anonymous.status).toBe(401);
+  });
+
   it('answers an MCP request with an unpaired surrogate or a NUL with a JSON-RPC invalid-params error', async () => {
     const answer = await app.app.request('/mcp/orgonaut', {
       method: 'POST',
