@@ -96,18 +96,22 @@ export function compensationInEffect(graph: OrgGraph, actorId: string, asOf: str
  * times the working days, in the reporting currency; null for a position budgeted without pay.
  */
 export function positionAnnualCost(position: Position, cost: CostSettings): MoneyFigure | null {
-  if (!position.currency) return null;
-  const pay =
-    position.targetSalaryMinor !== null
-      ? { kind: 'salary' as const, amountMinor: position.targetSalaryMinor }
-      : position.dayRateMinor !== null
-        ? { kind: 'day_rate' as const, amountMinor: position.dayRateMinor }
-        : null;
-  if (!pay) return null;
+  const loaded = positionLoadedCost(position, cost);
+  if (loaded.kind === 'none') return null;
   const sum = emptyMoneySum();
-  addCostShare(sum, loadedAnnualCost({ ...pay, currency: position.currency }, cost), 1);
+  addCostShare(sum, loaded, 1);
   return moneyFigure(sum, cost.reportingCurrency);
 }
+
+/** `positionAnnualCost` unrounded, as a share to add to a sum (kind 'none' for a position budgeted without pay). */
+export function positionLoadedCost(position: Pick<Position, 'currency' | 'targetSalaryMinor' | 'dayRateMinor'>, cost: CostSettings): ActorCost {
+  if (!position.currency) return NO_COST;
+  if (position.targetSalaryMinor !== null) return loadedAnnualCost({ kind: 'salary', amountMinor: position.targetSalaryMinor, currency: position.currency }, cost);
+  if (position.dayRateMinor !== null) return loadedAnnualCost({ kind: 'day_rate', amountMinor: position.dayRateMinor, currency: position.currency }, cost);
+  return NO_COST;
+}
+
+const NO_COST: ActorCost = { kind: 'none' };
 
 /** Loaded annual cost of an actor in the reporting currency (amount 0 when the actor has no compensation). */
 export function actorAnnualCost(graph: OrgGraph, actorId: string, asOf: string, cost: CostSettings): MoneyFigure {

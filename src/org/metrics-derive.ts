@@ -12,7 +12,7 @@ import {
 import { supersedes } from './precedence.js';
 import type { ReportingStructure } from './reporting.js';
 import type { Actor, Compensation, Family, OrgGraph, Placement, Position, ReportingLine } from './types.js';
-import { addHomedActor, addPlacementShare, finalizeUnit, newUnitAcc, type UnitAcc } from './unit-acc.js';
+import { addHomedActor, addPlacementShare, addPosition, finalizeUnit, newUnitAcc, type UnitAcc } from './unit-acc.js';
 import { visibleUnitTree, type UnitTree } from './unit-tree.js';
 
 /**
@@ -282,16 +282,8 @@ export function deriveOrgMetrics(state: MetricsState, target: OrgGraph, changed:
   for (const id of changedPositions) {
     const before = root.positions.get(id);
     const after = target.positions.get(id);
-    if (before?.orgUnitId && inEffect(before, asOf) && state.own.has(before.orgUnitId)) {
-      const acc = part(outOf, before.orgUnitId);
-      acc.budgeted += 1;
-      if (state.filled.has(id)) acc.filled += 1;
-    }
-    if (after?.orgUnitId && inEffect(after, asOf) && visible(after.orgUnitId)) {
-      const acc = part(into, after.orgUnitId);
-      acc.budgeted += 1;
-      if (filledNow(id)) acc.filled += 1;
-    }
+    if (before?.orgUnitId && inEffect(before, asOf) && state.own.has(before.orgUnitId)) addPosition(part(outOf, before.orgUnitId), state.filled.has(id), before, cost);
+    if (after?.orgUnitId && inEffect(after, asOf) && visible(after.orgUnitId)) addPosition(part(into, after.orgUnitId), filledNow(id), after, cost);
   }
   const nobody: ReadonlySet<string> = new Set();
   const recount = (unitId: string): UnitAcc => {
@@ -315,14 +307,9 @@ export function deriveOrgMetrics(state: MetricsState, target: OrgGraph, changed:
       addPlacementShare(acc, actorOf(p.actorId)!, p, costShare(p, placementsT.get(p.actorId)!), costT.get(p.actorId)!);
     }
     for (const position of members?.positions ?? []) {
-      if (moved.has(position.id)) continue;
-      acc.budgeted += 1;
-      if (state.filled.has(position.id)) acc.filled += 1;
+      if (!moved.has(position.id)) addPosition(acc, state.filled.has(position.id), position, cost);
     }
-    for (const position of positionsIn.get(unitId) ?? []) {
-      acc.budgeted += 1;
-      if (filledNow(position.id)) acc.filled += 1;
-    }
+    for (const position of positionsIn.get(unitId) ?? []) addPosition(acc, filledNow(position.id), position, cost);
     return acc;
   };
   const ownT = new Map<string, UnitAcc>();
@@ -489,7 +476,7 @@ function movesOf(state: MetricsState, target: OrgGraph, changedUnits: ReadonlySe
 function replacePart(acc: UnitAcc, out: UnitAcc | undefined, add: UnitAcc | undefined): UnitAcc | null {
   const o = out ?? newUnitAcc();
   const a = add ?? newUnitAcc();
-  if (o.money.unconvertible.size) return null;
+  if (o.money.unconvertible.size || o.vacantMoney.unconvertible.size) return null;
   // `out` is part of `acc`, so its lowest layer is never below acc's: equal means it may have held it.
   if (o.minLayer <= acc.minLayer && a.minLayer > acc.minLayer) return null;
   if (o.maxLayer >= acc.maxLayer && a.maxLayer < acc.maxLayer) return null;
@@ -504,6 +491,8 @@ function replacePart(acc: UnitAcc, out: UnitAcc | undefined, add: UnitAcc | unde
   for (const [span, count] of a.spans) spans.set(span, (spans.get(span) ?? 0) + count);
   const unconvertible = new Set(acc.money.unconvertible);
   for (const code of a.money.unconvertible) unconvertible.add(code);
+  const vacantOut = new Set(acc.vacantMoney.unconvertible);
+  for (const code of a.vacantMoney.unconvertible) vacantOut.add(code);
   // Every field by name: a field added to UnitAcc without a line here does not compile.
   return {
     headcount: acc.headcount - o.headcount + a.headcount,
@@ -521,6 +510,11 @@ function replacePart(acc: UnitAcc, out: UnitAcc | undefined, add: UnitAcc | unde
     cycles: acc.cycles - o.cycles + a.cycles,
     money: { amount: acc.money.amount - o.money.amount + a.money.amount, parts: acc.money.parts - o.money.parts + a.money.parts, unconvertible },
     withoutCompensation: acc.withoutCompensation - o.withoutCompensation + a.withoutCompensation,
+    vacantMoney: {
+      amount: acc.vacantMoney.amount - o.vacantMoney.amount + a.vacantMoney.amount,
+      parts: acc.vacantMoney.parts - o.vacantMoney.parts + a.vacantMoney.parts,
+      unconvertible: vacantOut,
+    },
   };
 }
 

@@ -170,6 +170,7 @@ const EMPTY: UnitMetrics = {
     monthly: { amountMinor: 0, currency: '', unconvertible: [] },
     perFte: { amountMinor: null, currency: '', unconvertible: [] },
     withoutCompensation: 0,
+    vacantAnnual: { amountMinor: 0, currency: '', unconvertible: [] },
   },
   cycles: 0,
 };

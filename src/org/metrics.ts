@@ -6,6 +6,7 @@ import { visibleUnitTree, type UnitTree } from './unit-tree.js';
 import {
   addHomedActor,
   addPlacementShare,
+  addPosition,
   finalizeUnit,
   mergeUnitAcc,
   newUnitAcc,
@@ -49,6 +50,11 @@ export interface CostMetrics {
   perFte: MoneyFigure;
   /** Actors homed in scope (any kind) with no compensation in effect: their cost is unknown, not zero. */
   withoutCompensation: number;
+  /**
+   * Budgeted, not paid: what the vacant seats in scope (positions in effect that nobody fills) would cost a year
+   * filled at their target pay, loaded as `annual` counts a person. Never part of `annual`; seats without target pay add nothing.
+   */
+  vacantAnnual: MoneyFigure;
 }
 
 /** Metrics of one org unit rolled up over the unit and all its visible descendants. */
@@ -150,7 +156,7 @@ function compute(graph: OrgGraph, options: OrgMetricsOptions, keep: boolean): Pa
   const compensations = compensationsInEffect(graph, asOf);
   addActors(accs, actors, placements, reporting, compensations.chosen, cost, members);
   const filled = filledPositions(placements);
-  addPositions(accs, graph, asOf, filled, members);
+  addPositions(accs, graph, asOf, filled, cost, members);
   const own = keep ? new Map([...accs].map(([id, acc]) => [id, tree.children.get(id)?.length ? cloneUnitAcc(acc) : acc])) : null;
 
   // Rolling up merges each child into its parent. When the totals are kept, children must stay intact (their
@@ -253,12 +259,18 @@ export function costShare(placement: Placement, own: ActorPlacements): number {
   return placement === own.home ? 1 : 0;
 }
 
-function addPositions(accs: Map<string, UnitAcc>, graph: OrgGraph, asOf: string, filled: Map<string, number>, members: Map<string, UnitMembers> | null): void {
+function addPositions(
+  accs: Map<string, UnitAcc>,
+  graph: OrgGraph,
+  asOf: string,
+  filled: Map<string, number>,
+  cost: CostSettings,
+  members: Map<string, UnitMembers> | null,
+): void {
   for (const position of graph.positions.values()) {
     const acc = position.orgUnitId === null ? undefined : accs.get(position.orgUnitId);
     if (acc === undefined || !inEffect(position, asOf)) continue;
-    acc.budgeted += 1;
-    if (filled.has(position.id)) acc.filled += 1;
+    addPosition(acc, filled.has(position.id), position, cost);
     members?.get(position.orgUnitId!)!.positions.push(position);
   }
 }
@@ -282,6 +294,7 @@ export function cloneUnitAcc(acc: UnitAcc): UnitAcc {
     cycles: acc.cycles,
     money: { amount: acc.money.amount, parts: acc.money.parts, unconvertible: new Set(acc.money.unconvertible) },
     withoutCompensation: acc.withoutCompensation,
+    vacantMoney: { amount: acc.vacantMoney.amount, parts: acc.vacantMoney.parts, unconvertible: new Set(acc.vacantMoney.unconvertible) },
   };
 }
 

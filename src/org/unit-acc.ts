@@ -1,7 +1,7 @@
-import { addCostShare, emptyMoneySum, mergeMoneySum, moneyFigure, type ActorCost, type MoneySum } from './cost.js';
+import { addCostShare, emptyMoneySum, mergeMoneySum, moneyFigure, positionLoadedCost, type ActorCost, type MoneySum } from './cost.js';
 import type { SpanMetrics, UnitMetrics } from './metrics.js';
 import type { ReportingStructure } from './reporting.js';
-import type { Actor, Placement } from './types.js';
+import type { Actor, CostSettings, Placement, Position } from './types.js';
 
 export const SPAN_BUCKETS = ['1', '2-3', '4-7', '8-12', '13-16', '17+'] as const;
 export type SpanBucket = (typeof SPAN_BUCKETS)[number];
@@ -37,6 +37,8 @@ export interface UnitAcc {
   cycles: number;
   money: MoneySum;
   withoutCompensation: number;
+  /** What the vacant budgeted seats (positions in effect that nobody fills) would cost filled at their target pay. */
+  vacantMoney: MoneySum;
 }
 
 export function newUnitAcc(): UnitAcc {
@@ -56,6 +58,7 @@ export function newUnitAcc(): UnitAcc {
     cycles: 0,
     money: emptyMoneySum(),
     withoutCompensation: 0,
+    vacantMoney: emptyMoneySum(),
   };
 }
 
@@ -84,6 +87,13 @@ export function addHomedActor(
 }
 
 /** Adds one placement's effective FTE and its share of the actor's cost. */
+/** Counts a budgeted seat in effect: filled, or vacant with what it would cost filled at its target pay. */
+export function addPosition(acc: UnitAcc, filled: boolean, position: Position, cost: CostSettings): void {
+  acc.budgeted += 1;
+  if (filled) acc.filled += 1;
+  else addCostShare(acc.vacantMoney, positionLoadedCost(position, cost), 1);
+}
+
 export function addPlacementShare(
   acc: UnitAcc,
   actor: Actor,
@@ -111,6 +121,7 @@ export function mergeUnitAcc(into: UnitAcc, from: UnitAcc): void {
   into.cycles += from.cycles;
   into.withoutCompensation += from.withoutCompensation;
   mergeMoneySum(into.money, from.money);
+  mergeMoneySum(into.vacantMoney, from.vacantMoney);
   into.spans = mergeSpans(into.spans, from.spans);
 }
 
@@ -145,6 +156,7 @@ export function finalizeUnit(acc: UnitAcc, currency: string): UnitMetrics {
       monthly: moneyFigure(acc.money, currency, 12),
       perFte: moneyFigure(acc.money, currency, effectiveFte),
       withoutCompensation: acc.withoutCompensation,
+      vacantAnnual: moneyFigure(acc.vacantMoney, currency),
     },
     cycles: acc.cycles,
   };

@@ -238,6 +238,7 @@ const EXPECTED_NOW: Record<string, UnitMetrics> = {
       monthly: eur(1_250_000), // 15,000,000 / 12
       perFte: eur(7_500_000), // 15,000,000 / 2
       withoutCompensation: 1, // r1
+      vacantAnnual: eur(0), // positions here have no target pay
     },
     cycles: 0,
   },
@@ -257,6 +258,7 @@ const EXPECTED_NOW: Record<string, UnitMetrics> = {
       monthly: eur(1_997_500, ['GBP']), // 23,970,000 / 12
       perFte: eur(5_846_341, ['GBP']), // 23,970,000 / 4.1 = 5,846,341.46
       withoutCompensation: 0,
+      vacantAnnual: eur(0), // positions here have no target pay
     },
     cycles: 0,
   },
@@ -275,6 +277,7 @@ const EXPECTED_NOW: Record<string, UnitMetrics> = {
       monthly: eur(2_375_000), // 28,500,000 / 12
       perFte: eur(6_627_907), // 28,500,000 / 4.3 = 6,627,906.98
       withoutCompensation: 1, // judy
+      vacantAnnual: eur(0), // positions here have no target pay
     },
     cycles: 0,
   },
@@ -302,6 +305,7 @@ const EXPECTED_NOW: Record<string, UnitMetrics> = {
       monthly: eur(4_289_167, ['GBP']), // 51,470,000 / 12 = 4,289,166.67
       perFte: eur(7_249_296, ['GBP']), // 51,470,000 / 7.1 = 7,249,295.77
       withoutCompensation: 1, // r1
+      vacantAnnual: eur(0), // positions here have no target pay
     },
     cycles: 0,
   },
@@ -321,6 +325,7 @@ const EXPECTED_NOW: Record<string, UnitMetrics> = {
       monthly: eur(3_416_667), // 41,000,000 / 12 = 3,416,666.67
       perFte: eur(7_735_849), // 41,000,000 / 5.3 = 7,735,849.06
       withoutCompensation: 1, // judy
+      vacantAnnual: eur(0), // positions here have no target pay
     },
     cycles: 0,
   },
@@ -347,6 +352,7 @@ const EXPECTED_NOW: Record<string, UnitMetrics> = {
       monthly: eur(9_789_167, ['GBP']), // 117,470,000 / 12 = 9,789,166.67
       perFte: eur(8_766_418, ['GBP']), // 117,470,000 / 13.4 = 8,766,417.91
       withoutCompensation: 2, // r1, judy
+      vacantAnnual: eur(0), // positions here have no target pay
     },
     cycles: 0,
   },
@@ -395,6 +401,7 @@ describe('computeOrgMetrics on the fixture org', () => {
       monthly: eur(8_560_000, ['GBP']), // 102,720,000 / 12
       perFte: eur(8_283_871, ['GBP']), // 102,720,000 / 12.4 = 8,283,870.97
       withoutCompensation: 2,
+      vacantAnnual: eur(0), // P3 is vacant, without target pay
     });
     const t1 = past.units.get('T1');
     expect(t1?.headcount).toBe(4); // dan, eve, frank, nina
@@ -467,6 +474,7 @@ describe('computeOrgMetrics edge cases', () => {
       monthly: eur(null, ['GBP']),
       perFte: eur(null, ['GBP']),
       withoutCompensation: 0,
+      vacantAnnual: eur(0),
     });
   });
 
@@ -484,6 +492,35 @@ describe('computeOrgMetrics edge cases', () => {
     expect(m.units.get('B')?.cost.annual).toEqual(eur(0));
     expect(m.units.get('A')?.cost.perFte).toEqual(eur(null)); // effective FTE 1 × 0 % = 0
     expect(m.total.cost.annual).toEqual(eur(125_000));
+  });
+
+  it('prices the vacant seats apart: budgeted at target pay, in the reporting currency, never in the payroll cost', () => {
+    const b = new GraphBuilder()
+      .unit('C', null, 'company')
+      .unit('A', 'C')
+      .actor('a')
+      .place('pa', 'a', 'A', { positionId: 'Filled' })
+      .salary('ca', 'a', 10_000)
+      .position('Filled', 'A')
+      .position('Eng', 'A')
+      .position('Contractor', 'C')
+      .position('London', 'A')
+      .position('Unpriced', 'A')
+      .position('Later', 'A', { from: '2025-09-01' });
+    const pay = (id: string, fields: Partial<OrgGraph['positions'] extends Map<string, infer P> ? P : never>) =>
+      b.graph.positions.set(id, { ...b.graph.positions.get(id)!, ...fields });
+    pay('Filled', { targetSalaryMinor: 9_999_900 }); // filled by a: a's own pay counts, not the seat's
+    pay('Eng', { targetSalaryMinor: 4_000_000 }); // 4,000,000 × 1.25 = 5,000,000
+    pay('Contractor', { dayRateMinor: 1_000, currency: 'USD' }); // 1,000 × 220 × 0.9 = 198,000
+    pay('London', { targetSalaryMinor: 5_000_000, currency: 'GBP' }); // no GBP rate
+    pay('Later', { targetSalaryMinor: 8_000_000 }); // not in effect yet
+    const m = computeOrgMetrics(b.graph, { asOf: AS_OF, cost: COST });
+    expect(m.units.get('A')?.cost.vacantAnnual).toEqual(eur(5_000_000, ['GBP']));
+    expect(m.total.cost.vacantAnnual).toEqual(eur(5_198_000, ['GBP']));
+    expect(m.total.cost.annual).toEqual(eur(1_250_000)); // a alone: the seats are budgeted, not paid
+    expect(m.total.positions.vacant).toBe(4);
+    const later = computeOrgMetrics(b.graph, { asOf: '2025-10-01', cost: COST });
+    expect(later.total.cost.vacantAnnual).toEqual(eur(15_198_000, ['GBP']));
   });
 
   it('hides the subtree of an org unit that is out of effect', () => {
