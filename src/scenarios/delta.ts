@@ -473,7 +473,9 @@ function sameUnconvertiblePart(from: MoneyFigure | undefined, to: MoneyFigure | 
  * keep different currencies (or amounts) from adding up to the same stand-in total by chance.
  */
 export function probeCost(cost: CostSettings, from: UnitMetrics, to: UnitMetrics): CostSettings | null {
-  const missing = [...new Set([...from.cost.annual.unconvertible, ...to.cost.annual.unconvertible, ...from.cost.monthly.unconvertible, ...to.cost.monthly.unconvertible])].sort();
+  const missing = [
+    ...new Set([...from.cost.annual.unconvertible, ...to.cost.annual.unconvertible, ...from.cost.vacantAnnual.unconvertible, ...to.cost.vacantAnnual.unconvertible]),
+  ].sort();
   if (!missing.length) return null;
   const exchangeRates = { ...cost.exchangeRates };
   missing.forEach((code, i) => (exchangeRates[code] = Math.SQRT2 + Math.PI * (i + 1)));
@@ -511,6 +513,9 @@ function unitDelta(
     out.monthly_cost_minor = moneyPair(from?.cost.monthly, to?.cost.monthly, probes && [probes[0]?.cost.monthly, probes[1]?.cost.monthly]);
     // Actors with no pay in effect: their cost is unknown, not 0 — a hire without pay moves this, not the cost.
     out.without_compensation = pair(z(from, (m) => m.cost.withoutCompensation), z(to, (m) => m.cost.withoutCompensation));
+    // Budgeted, not paid: the vacant seats at their target pay (loaded, a year) — apart from the payroll cost above,
+    // so creating 5 positions shows what they are budgeted at before anyone fills them.
+    out.vacant_seats_annual_cost_minor = moneyPair(from?.cost.vacantAnnual, to?.cost.vacantAnnual, probes && [probes[0]?.cost.vacantAnnual, probes[1]?.cost.vacantAnnual]);
   }
   const moved = Object.values(out).some(movedPair);
   return moved || always ? out : null;

@@ -208,6 +208,30 @@ describe('delta', () => {
     expect(sales.annual_cost_minor).toMatchObject({ delta: 6_750_000, unconvertible: ['GBP'], from_unconvertible: ['GBP'], to_unconvertible: ['GBP'] });
   });
 
+  it('reports the budgeted cost of vacant seats apart from the payroll cost: 5 new positions show before anyone fills them', async () => {
+    const sid = await newScenario();
+    const seat = (n: number): ChangeCommand => ({ op: 'create_position', org_unit_id: units.P, title: `Engineer ${n}`, target_salary_minor: 8_000_000, currency: 'EUR' });
+    await applyBatch(owner, sid, [
+      ...[1, 2, 3, 4, 5].map(seat),
+      // A contractor seat priced in USD: the tenant's rate (0.9) converts it, as a person's day rate is.
+      { op: 'create_position', org_unit_id: units.P, title: 'Contractor', day_rate_minor: 100_000, currency: 'USD' },
+    ]);
+    const delta = await scenarioDelta(owner, { scenarioId: sid });
+    const total = delta.metrics.total!;
+    // 5 × 8,000,000 × 1.25 (burden) + 100,000 × 220 days × 0.9 = 50,000,000 + 19,800,000, in euro cents
+    expect(total.vacant_seats_annual_cost_minor).toMatchObject({ delta: 69_800_000, currency: 'EUR' });
+    expect(total.vacant_seats_annual_cost_minor!.to! - total.vacant_seats_annual_cost_minor!.from!).toBe(69_800_000);
+    expect(Number.isInteger(total.vacant_seats_annual_cost_minor!.to)).toBe(true);
+    expect(total.annual_cost_minor).toMatchObject({ delta: 0 }); // nobody is paid more: the seats are budgeted, not paid
+    expect(total.vacant_positions).toMatchObject({ delta: 6 });
+    const platform = delta.metrics.by_org_unit.find((u) => u.org_unit_id === units.P) as Record<string, { delta: number | null }>;
+    expect(platform.vacant_seats_annual_cost_minor!.delta).toBe(69_800_000);
+    // Without costs.read the budget is money like any other: left out.
+    const viewer = contextFor(database, tenant, principalFor(tenant, 'viewer'), owner.graphs);
+    const hidden = await scenarioDelta(viewer, { scenarioId: sid });
+    expect(hidden.metrics.total ?? {}).not.toHaveProperty('vacant_seats_annual_cost_minor');
+  });
+
   it('reports a field changed in both Live and the scenario as a conflict', async () => {
     const sid = await newScenario();
     await applyBatch(owner, sid, [{ op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Sales' }]);
