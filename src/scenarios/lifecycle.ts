@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { authorize, can } from '../access/policy.js';
 import { ENTITY_TYPES } from '../org/family-names.js';
 import type { Family } from '../org/types.js';
@@ -8,6 +8,7 @@ import { currentLiveVersion } from '../db/live-store.js';
 import { scenarioChanges, scenarios } from '../db/schema/index.js';
 import { Conflict, InvalidInput, NotFound, PlanLimit, ReadOnlyContext } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
+import { isUuid } from '../util/ids.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { assertHasChanges, chainChanges } from './chain.js';
 import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
@@ -63,6 +64,21 @@ export async function listScenarios(ctx: ServiceContext, filter: PageRequest & {
   const key = (s: Scenario) => [-s.createdAt.getTime(), s.id] as const;
   const page = paginate('scenarios', sortByKey(kept, key), key, filter);
   return { items: page.items.map((s) => presentScenario(s, s.sourceScenarioId ? names.get(s.sourceScenarioId) : null)), nextCursor: page.nextCursor };
+}
+
+/**
+ * The names of the tenant's scenarios among `ids`, in one query, however old they are (a page naming the scenarios it
+ * shows asks for those, not for a list of the latest); an id naming no scenario of the tenant is left out.
+ */
+export async function scenarioNamesById(ctx: ServiceContext, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+  authorize(ctx.principal, 'scenarios.read');
+  const wanted = [...new Set([...ids].filter((id): id is string => typeof id === 'string' && isUuid(id)))];
+  if (wanted.length === 0) return new Map();
+  const rows = await ctx.db
+    .select({ id: scenarios.id, name: scenarios.name })
+    .from(scenarios)
+    .where(and(eq(scenarios.tenantId, ctx.tenant.id), inArray(scenarios.id, wanted)));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** A scenario with its change counts by model family. */

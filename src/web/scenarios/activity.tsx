@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import type { ServiceContext } from '../../context.js';
 import type { AppEnv } from '../../http/env.js';
 import { listActivity } from '../../org/read-history.js';
-import { listScenarios } from '../../scenarios/lifecycle.js';
+import { listScenarios, scenarioNamesById } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { namesOf, type Names } from '../live/context.js';
@@ -116,22 +116,25 @@ async function recordNames(ctx: ServiceContext, scenarioIds: (string | null)[], 
   return { graphs, showActors: can(ctx.principal, 'actors.read'), scenarios };
 }
 
-/** Scenarios a page of events opens to name what Live cannot (each one a read of the scenario's model). */
-const NAMING_SCENARIOS = 5;
-
 /**
  * The record of each event of a page, in words: from Live (and the scenario filtered on); an event Live cannot name
- * — the placement of a person added in a scenario — is named from its own scenario.
+ * — the placement of a person added in a scenario — is named from its own scenario, for every scenario the page shows
+ * such an event of, however old (a page holds at most 50 events, so at most 50 scenarios are opened).
  */
 async function eventNames(ctx: ServiceContext, events: ActivityItem[], filterScenarioId: string | null, scenarios: Map<string, string>): Promise<Map<string, string | null>> {
   const lookup = await recordNames(ctx, [filterScenarioId], scenarios);
   const names = new Map(events.map((e) => [e.id, recordName(e, lookup)]));
   const unnamed = (e: ActivityItem) => !names.get(e.id) && e.scenario_id && e.scenario_id !== filterScenarioId;
-  for (const scenarioId of [...new Set(events.filter(unnamed).map((e) => e.scenario_id!))].slice(0, NAMING_SCENARIOS)) {
+  for (const scenarioId of new Set(events.filter(unnamed).map((e) => e.scenario_id!))) {
     const inScenario = await recordNames(ctx, [scenarioId], scenarios);
     for (const e of events) if (unnamed(e) && e.scenario_id === scenarioId) names.set(e.id, recordName(e, inScenario));
   }
   return names;
+}
+
+/** The scenarios events name — the one each happened in, and the one a scenario or snapshot event is about. */
+function scenariosNamedBy(events: { entity_type: string; entity_id: string | null; scenario_id: string | null }[]): (string | null)[] {
+  return events.flatMap((e) => [e.scenario_id, e.entity_type === 'scenario' || e.entity_type === 'snapshot' ? e.entity_id : null]);
 }
 
 async function namesFor(ctx: ServiceContext, scenarioId: string | null): Promise<Names> {
@@ -152,7 +155,8 @@ export function activityRoutes(): Hono<AppEnv> {
     const { page } = await listActivity(ctx, { ...filter, cursor, limit: 50 });
     const scenarios = await listScenarios(ctx, { limit: 500 });
     const choices = scenarioChoices(scenarios.items);
-    const scenarioName = new Map(scenarios.items.map((s) => [s.id, s.name]));
+    // Named by one look-up of the scenarios this page shows, however old: the filter's list holds only the latest.
+    const scenarioName = await scenarioNamesById(ctx, [...scenariosNamedBy(page.items), filter.scenarioId]);
     const names = await eventNames(ctx, page.items, filter.scenarioId, scenarioName);
     const query = (extra: Record<string, string | null>) => {
       const params = new URLSearchParams();
@@ -283,7 +287,7 @@ export function activityRoutes(): Hono<AppEnv> {
     const ctx = serviceContext(c);
     const e = await getActivityEvent(ctx, c.req.param('id'));
     const names = await namesFor(ctx, e.scenario_id);
-    const scenarios = new Map((await listScenarios(ctx, { limit: 500 })).items.map((s) => [s.id, s.name]));
+    const scenarios = await scenarioNamesById(ctx, scenariosNamedBy([e]));
     const name = recordName({ ...e, member: null }, await recordNames(ctx, [e.scenario_id], scenarios));
     const before = (e.before ?? {}) as Record<string, unknown>;
     const after = (e.after ?? {}) as Record<string, unknown>;
