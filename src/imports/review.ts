@@ -12,6 +12,12 @@ import { parseContext } from './execute.js';
 import { parseRow } from './parse-row.js';
 import { countRows, loadRun, RESOLUTIONS, type RunRow } from './store.js';
 import { loadReferences } from './target.js';
+import { OrgIndex } from './plan/org-index.js';
+import { addProblem } from './plan/resolve.js';
+import { departmentNamedLikeTeam } from './plan/structure.js';
+import type { Quarantine } from './reasons.js';
+import { loadScenario } from '../scenarios/store.js';
+import type { OrgGraph } from '../org/types.js';
 
 /**
  * Quarantine review (reference/fix-common-import-errors.md): list a run's rows by status or resolution, fix a
@@ -97,7 +103,8 @@ export async function fixRow(ctx: ServiceContext, runId: string, rowNumber: numb
 
 /**
  * Rows queued for reprocessing read again as they are now, each alone, with the import's rules: null when a row reads
- * well, else the reason it would still be quarantined. What needs the whole file — duplicates, managers, loops — is
+ * well, else the reason it would still be quarantined — its cells, and a department it would create beside a team of
+ * that name in the organisation it imports into. What needs the whole file — duplicates, managers, loops — is
  * checked when the rows are reprocessed.
  */
 export async function checkQueuedRows(ctx: ServiceContext, runId: string, rows: readonly RowOut[]): Promise<Map<number, RowReason | null>> {
@@ -111,11 +118,26 @@ export async function checkQueuedRows(ctx: ServiceContext, runId: string, rows: 
     .select({ rowNumber: importRows.rowNumber, values: importRows.values })
     .from(importRows)
     .where(and(eq(importRows.tenantId, ctx.tenant.id), eq(importRows.runId, run.id), inArray(importRows.rowNumber, queued.map((r) => r.row_number))));
+  // The organisation the run imports into, read only when a queued row names a department (built once).
+  let index: OrgIndex | null = null;
+  const target = async () => (index ??= new OrgIndex(await targetGraph(ctx, run), parse.today));
   for (const row of stored) {
-    const reason = parseRow(row.rowNumber, row.values, parse).reason;
+    const parsed = parseRow(row.rowNumber, row.values, parse);
+    const problems = new Map<number, Quarantine>(parsed.reason ? [[row.rowNumber, parsed.reason]] : []);
+    // A department beside a team of its name is known from the row and the organisation alone, as the import checks it.
+    const cells = parsed.input ?? parsed.partial;
+    const clash = cells?.department ? departmentNamedLikeTeam(cells, await target()) : undefined;
+    if (clash) addProblem(problems, row.rowNumber, clash);
+    const reason = problems.get(row.rowNumber);
     checks.set(row.rowNumber, reason ? presentReason(reason, ctx.principal) : null);
   }
   return checks;
+}
+
+/** The graph a run imports into: its scenario's, else Live's. */
+async function targetGraph(ctx: ServiceContext, run: RunRow): Promise<OrgGraph> {
+  if (run.targetKind === 'scenario' && run.targetScenarioId) return ctx.graphs.scenario(await loadScenario(ctx.db, ctx.tenant.id, run.targetScenarioId));
+  return (await ctx.graphs.live(ctx.tenant.id)).graph;
 }
 
 export type RowReason = NonNullable<RowOut['reason']>;
