@@ -69,6 +69,51 @@ describe('the delta’s cost figures', () => {
   });
 });
 
+describe('the cost of vacant seats and the colour of cost moves', () => {
+  it('shows 5 new positions at their budgeted cost, apart from the payroll cost, coloured as a cost increase', async () => {
+    const sid = (await createScenario(ctx, { name: 'Budget five engineers' })).id;
+    await applyBatch(
+      ctx,
+      sid,
+      [1, 2, 3, 4, 5].map((n) => ({ op: 'create_position', org_unit_id: units.P, title: `Budgeted engineer ${n}`, target_salary_minor: 8_000_000, currency: 'EUR' })),
+    );
+    // 5 × €80,000 × 1.25 (burden) = €500,000 a year, budgeted; nobody is paid more.
+    const html = (await get(`/scenarios/${sid}/delta`, owner)).html;
+    const page = text(html);
+    expect(page).toMatch(/Vacant seats, budgeted \(annual, not paid\) \+€500,000 €[\d,]+ €[\d,]+/);
+    expect(page).toMatch(/Annual cost €0 /);
+    expect(page).toContain('It is a budget, not pay: the annual and monthly cost count only the people in seats.');
+    expect(html).toMatch(/<th scope="row">Vacant seats, budgeted \(annual, not paid\)<\/th><td class="num delta-cost-rise">\+€500,000<\/td>/);
+    // Vacancies rising is neither good nor bad in itself: a neutral colour.
+    expect(html).toMatch(/<th scope="row">Vacant positions<\/th><td class="num delta-neutral">\+5<\/td>/);
+    const overview = (await get(`/scenarios/${sid}`, owner)).html;
+    expect(text(overview)).toContain('Vacant positions +5 Annual cost €0 Monthly cost €0 Vacant seats, budgeted (annual, not paid) +€500,000 Review the delta');
+    expect(overview).toContain('<dt>Vacant seats, budgeted (annual, not paid)</dt><dd class="delta-cost-rise">+€500,000</dd>');
+    // Money, so a viewer sees the vacancies, not their budget.
+    expect(text((await get(`/scenarios/${sid}/delta`, viewer)).html)).not.toContain('Vacant seats, budgeted');
+  });
+
+  it('colours a pay cut as a saving and a raise as a cost increase, and headcount neutrally', async () => {
+    const cut = (await createScenario(ctx, { name: 'Pay cut' })).id;
+    await applyBatch(ctx, cut, [{ op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 9_000_000, currency: 'EUR' }]);
+    const saving = (await get(`/scenarios/${cut}`, owner)).html;
+    // p1: €100,000 → €90,000, × 1.25 = −€12,500 a year
+    expect(saving).toContain('<dt>Annual cost</dt><dd class="delta-saving">−€12,500</dd>');
+    const raise = (await createScenario(ctx, { name: 'Raise and hire' })).id;
+    await applyBatch(ctx, raise, [
+      { op: 'set_compensation', actor_id: id('p1'), kind: 'salary', amount_minor: 11_000_000, currency: 'EUR' },
+      { op: 'add_actor', display_name: 'Colour Hire', kind: 'human', org_unit_id: units.P },
+    ]);
+    const rise = (await get(`/scenarios/${raise}`, owner)).html;
+    expect(rise).toContain('<dt>Annual cost</dt><dd class="delta-cost-rise">+€12,500</dd>');
+    expect(rise).toContain('<dt>Headcount</dt><dd class="delta-neutral">+1</dd>');
+    const delta = (await get(`/scenarios/${raise}/delta`, owner)).html;
+    expect(delta).toContain('<th scope="row">Annual cost</th><td class="num delta-cost-rise">+€12,500</td>');
+    expect(delta).toContain('<th scope="row">Headcount</th><td class="num delta-neutral">+1</td>');
+    expect(delta).not.toMatch(/delta-(up|down)/);
+  });
+});
+
 describe('the change tray of a scenario that cannot change', () => {
   it('says how to go on: unarchive an archived one, start a new one after a promotion', async () => {
     const filed = (await createScenario(ctx, { name: 'Filed away' })).id;

@@ -242,16 +242,16 @@ function SummarySection(props: { run: RunOut; summary: Summary; csrf: string; ca
         <dl class="stats" aria-label="What changed">
           <div>
             <dt>Headcount</dt>
-            <dd class={deltaClass(deltas.headcount)}>{signed(deltas.headcount, 0)}</dd>
+            <dd class={deltaClass(deltas.headcount, 'headcount')}>{signed(deltas.headcount, 0)}</dd>
           </div>
           <div>
             <dt>FTE</dt>
-            <dd class={deltaClass(deltas.fte)}>{signed(deltas.fte)}</dd>
+            <dd class={deltaClass(deltas.fte, 'fte')}>{signed(deltas.fte)}</dd>
           </div>
           {deltas.monthly_cost_minor !== undefined && deltas.currency ? (
             <div>
               <dt>Monthly cost</dt>
-              <dd class={deltaClass(deltas.monthly_cost_minor)}>{signedMoney(deltas.monthly_cost_minor, deltas.currency)}</dd>
+              <dd class={deltaClass(deltas.monthly_cost_minor, 'monthly_cost_minor')}>{signedMoney(deltas.monthly_cost_minor, deltas.currency)}</dd>
             </div>
           ) : null}
         </dl>

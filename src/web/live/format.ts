@@ -73,10 +73,28 @@ export function lineageCost(deltas: { monthly_cost_minor?: number | null; monthl
   return signedMoney(deltas.monthly_cost_minor, deltas.currency ?? reporting);
 }
 
-/** The CSS class of a delta (colour is never the only signal: the sign is written too). */
-export function deltaClass(value: number | null | undefined): string | undefined {
+/**
+ * How a planner reads a metric's rise: a cost (payroll, or the budget of vacant seats) that rises costs more and one
+ * that falls is a saving; headcount, FTE, vacancies, spans and layers are neither good nor bad in themselves — a
+ * reorganisation may mean to cut them or to grow them — so their moves are shown in a neutral colour.
+ */
+export type DeltaPolarity = 'cost' | 'neutral';
+
+/** The metrics whose rise is a cost (keys as the delta service names them, and as lineage and import deltas do). */
+const COST_METRICS: ReadonlySet<string> = new Set(['annual_cost_minor', 'monthly_cost_minor', 'vacant_seats_annual_cost_minor']);
+
+export function deltaPolarity(metric: string | undefined): DeltaPolarity {
+  return metric !== undefined && COST_METRICS.has(metric) ? 'cost' : 'neutral';
+}
+
+/**
+ * The CSS class of a delta of `metric` (colour is never the only signal: the sign is written too): a cost rise reads
+ * as a cost increase (warning colour), a cost fall as a saving; other metrics move in a neutral colour.
+ */
+export function deltaClass(value: number | null | undefined, metric?: string): string | undefined {
   if (!value) return undefined;
-  return value > 0 ? 'delta-up' : 'delta-down';
+  if (deltaPolarity(metric) === 'neutral') return 'delta-neutral';
+  return value > 0 ? 'delta-cost-rise' : 'delta-saving';
 }
 
 /** "2026-06-01 14:03" (UTC) from a Date or an ISO string. */
@@ -135,6 +153,7 @@ export function fieldLabel(field: string): string {
     effective_fte: 'Effective FTE',
     monthly_cost_minor: 'Monthly cost',
     annual_cost_minor: 'Annual cost',
+    vacant_seats_annual_cost_minor: 'Budgeted cost of vacant seats (annual)',
     source_hris: 'Source HRIS',
     oauth_app: 'OAuth app',
     oauth_token: 'OAuth token',

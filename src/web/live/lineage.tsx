@@ -83,10 +83,10 @@ export function lineageRoutes(): Hono<AppEnv> {
                         </td>
                         <td>{e.user?.name ?? 'the system'}</td>
                         <td class="num">{e.live_version}</td>
-                        <td class={`num ${deltaClass(d.headcount) ?? ''}`}>{signed(d.headcount, 0)}</td>
-                        <td class={`num ${deltaClass(d.fte) ?? ''}`}>{signed(d.fte)}</td>
+                        <td class={`num ${deltaClass(d.headcount, 'headcount') ?? ''}`}>{signed(d.headcount, 0)}</td>
+                        <td class={`num ${deltaClass(d.fte, 'fte') ?? ''}`}>{signed(d.fte)}</td>
                         {showCost ? (
-                          <td class={`num ${deltaClass(d.monthly_cost_minor) ?? ''}`}>
+                          <td class={`num ${deltaClass(d.monthly_cost_minor, 'monthly_cost_minor') ?? ''}`}>
                             {d.monthly_cost_minor === undefined ? '–' : lineageCost(d, ctx.tenant.reportingCurrency)}
                           </td>
                         ) : null}

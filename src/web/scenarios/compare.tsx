@@ -84,13 +84,13 @@ export async function comparePage(c: Context<AppEnv>) {
                         return isMoneyMetric(key) ? (
                           <td class="num">
                             <CostSide amount={p.to} unconvertible={p.to_unconvertible} currency={currency} />{' '}
-                            <span class={deltaClass(p.delta)}>
+                            <span class={deltaClass(p.delta, key)}>
                               (<CostChange pair={p} currency={currency} />)
                             </span>
                           </td>
                         ) : (
                           <td class="num">
-                            {num(p.to, digits)} <span class={deltaClass(p.delta)}>({signed(p.delta, digits)})</span>
+                            {num(p.to, digits)} <span class={deltaClass(p.delta, key)}>({signed(p.delta, digits)})</span>
                           </td>
                         );
                       })}

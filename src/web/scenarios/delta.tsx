@@ -11,7 +11,7 @@ import { link } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, quoted, signed } from '../live/format.js';
 import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
 import { conflictOwner, fieldConflict, MERGE_PROBLEMS_NOTE, ScenarioHead, type Conflict } from './overview.js';
-import { fieldValue, RecordFields, scenarioNames, type ValueNames } from './values.js';
+import { fieldValue, RecordFields, scenarioNames, VACANT_SEATS, type ValueNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
 import { recordsOf } from '../../org/types.js';
@@ -151,6 +151,12 @@ export function deltaRoutes(): Hono<AppEnv> {
               unknown, not 0.
             </p>
           ) : null}
+          {total?.vacant_seats_annual_cost_minor?.delta ? (
+            <p class="hint">
+              {VACANT_SEATS}: what the vacant positions would cost a year filled at their target pay (loaded, as a person’s pay is counted). It is a
+              budget, not pay: the annual and monthly cost count only the people in seats.
+            </p>
+          ) : null}
         </section>
         {conflicts.length ? (
           <section class="card" aria-labelledby="conflicts-title">
@@ -258,13 +264,13 @@ export function deltaRoutes(): Hono<AppEnv> {
                       <th scope="row">
                         <a href={link(`/live/units/${u.org_unit_id}`, { scenarioId: id, asOf })}>{u.name ?? `#${u.org_unit_id.slice(0, 8)}`}</a>
                       </th>
-                      <PairCell pair={u.headcount} digits={0} />
-                      <PairCell pair={u.fte} digits={2} />
-                      <PairCell pair={u.effective_fte} digits={2} />
-                      <PairCell pair={u.vacant_positions} digits={0} />
-                      <PairCell pair={u.span_average} digits={2} />
-                      <PairCell pair={u.layers} digits={0} />
-                      {unitMoney && u.monthly_cost_minor ? <PairCell pair={u.monthly_cost_minor} digits={0} currency={currency} /> : unitMoney ? <td class="num">–</td> : null}
+                      <PairCell metric="headcount" pair={u.headcount} digits={0} />
+                      <PairCell metric="fte" pair={u.fte} digits={2} />
+                      <PairCell metric="effective_fte" pair={u.effective_fte} digits={2} />
+                      <PairCell metric="vacant_positions" pair={u.vacant_positions} digits={0} />
+                      <PairCell metric="span_average" pair={u.span_average} digits={2} />
+                      <PairCell metric="layers" pair={u.layers} digits={0} />
+                      {unitMoney && u.monthly_cost_minor ? <PairCell metric="monthly_cost_minor" pair={u.monthly_cost_minor} digits={0} currency={currency} /> : unitMoney ? <td class="num">–</td> : null}
                     </tr>
                   ))}
                 </tbody>
@@ -309,7 +315,7 @@ function deltaRows(delta: Awaited<ReturnType<typeof scenarioDelta>>, names: Valu
   return rows;
 }
 
-function PairCell(props: { pair: Pair | undefined; digits: number; currency?: string }) {
+function PairCell(props: { pair: Pair | undefined; digits: number; currency?: string; metric: string }) {
   const p = props.pair;
   if (!p) return <td class="num">–</td>;
   if (props.currency !== undefined) {
@@ -318,13 +324,13 @@ function PairCell(props: { pair: Pair | undefined; digits: number; currency?: st
       <td class="num">
         <CostSide amount={p.from} unconvertible={p.from_unconvertible} currency={currency} /> →{' '}
         <CostSide amount={p.to} unconvertible={p.to_unconvertible} currency={currency} />{' '}
-        <span class={deltaClass(p.delta)}>(<CostChange pair={p} currency={currency} />)</span>
+        <span class={deltaClass(p.delta, props.metric)}>(<CostChange pair={p} currency={currency} />)</span>
       </td>
     );
   }
   return (
     <td class="num">
-      {num(p.from, props.digits)} → {num(p.to, props.digits)} <span class={deltaClass(p.delta)}>({signed(p.delta, props.digits)})</span>
+      {num(p.from, props.digits)} → {num(p.to, props.digits)} <span class={deltaClass(p.delta, props.metric)}>({signed(p.delta, props.digits)})</span>
     </td>
   );
 }
@@ -349,7 +355,7 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
               return (
                 <tr class={p.delta || p.unconvertible?.length ? 'moved' : undefined}>
                   <th scope="row">{label}</th>
-                  <td class={`num ${deltaClass(p.delta) ?? ''}`}>
+                  <td class={`num ${deltaClass(p.delta, key) ?? ''}`}>
                     <CostChange pair={p} currency={props.currency} />
                   </td>
                   <td class="num">
@@ -364,7 +370,7 @@ function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sid
             return (
               <tr class={p.delta ? 'moved' : undefined}>
                 <th scope="row">{label}</th>
-                <td class={`num ${deltaClass(p.delta) ?? ''}`}>{signed(p.delta, digits)}</td>
+                <td class={`num ${deltaClass(p.delta, key) ?? ''}`}>{signed(p.delta, digits)}</td>
                 <td class="num">{num(p.from, digits)}</td>
                 <td class="num">{num(p.to, digits)}</td>
               </tr>

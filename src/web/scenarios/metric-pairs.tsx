@@ -1,5 +1,5 @@
 import { money, signedMoney } from '../live/format.js';
-import { WITHOUT_PAY } from './values.js';
+import { VACANT_SEATS, WITHOUT_PAY } from './values.js';
 
 /** A metric's value before and after, as the delta service gives it (money in minor units of the reporting currency). */
 export type Pair = { from: number | null; to: number | null; delta: number | null; unconvertible?: string[]; from_unconvertible?: string[]; to_unconvertible?: string[] };
@@ -17,6 +17,8 @@ export const METRICS: [string, string, number][] = [
   ['layers', 'Layers', 0],
   ['annual_cost_minor', 'Annual cost', 0],
   ['monthly_cost_minor', 'Monthly cost', 0],
+  // Budgeted, not paid: the vacant seats at their target pay, apart from the cost of the people in seats above.
+  ['vacant_seats_annual_cost_minor', VACANT_SEATS, 0],
   // Their cost is unknown, so the cost rows leave them out: a hire without pay moves this, not the cost.
   ['without_compensation', WITHOUT_PAY, 0],
 ];

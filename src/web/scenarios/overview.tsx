@@ -19,7 +19,7 @@ import { counted, listed } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
 import { ScenarioBadges } from './list.js';
-import { fieldValue, scenarioNames, WITHOUT_PAY, type ValueNames } from './values.js';
+import { fieldValue, scenarioNames, VACANT_SEATS, WITHOUT_PAY, type ValueNames } from './values.js';
 import { TableScroll } from '../table-scroll.js';
 
 /** One scenario: what it is, its changes, its tree, and the lifecycle actions (submit, archive, promote). */
@@ -409,19 +409,22 @@ type ImpactPair = { from: number | null; to: number | null; delta: number | null
 export function Impact(props: { id: string; total: Record<string, unknown>; title: string; currency: string }) {
   const total = props.total as Record<string, ImpactPair>;
   const cost = (p: ImpactPair | undefined) => (!p ? null : p.delta === null && p.unconvertible?.length ? `unknown (no ${p.unconvertible.join(', ')} rate)` : signedMoney(p.delta, props.currency));
-  const rows: [string, string | null, number | null][] = [
-    ['Headcount', signed(total.headcount?.delta, 0), total.headcount?.delta ?? null],
+  // [label, shown, delta, metric key (its colour: a cost rise warns, a fall saves; other metrics move neutrally)]
+  const rows: [string, string | null, number | null, string][] = [
+    ['Headcount', signed(total.headcount?.delta, 0), total.headcount?.delta ?? null, 'headcount'],
     // Headcount counts people: a scenario adding an AI agent or a robot says so, or it reads "Headcount 0" and nothing more.
-    ...(['robots', 'agents'] as const).map((key): [string, string | null, number | null] => {
+    ...(['robots', 'agents'] as const).map((key): [string, string | null, number | null, string] => {
       const delta = total[key]?.delta;
-      return [key === 'robots' ? 'Robots' : 'Agents', delta ? signed(delta, 0) : null, delta ?? null];
+      return [key === 'robots' ? 'Robots' : 'Agents', delta ? signed(delta, 0) : null, delta ?? null, key];
     }),
-    ['FTE', signed(total.fte?.delta, 2), total.fte?.delta ?? null],
-    ['Vacant positions', signed(total.vacant_positions?.delta, 0), total.vacant_positions?.delta ?? null],
-    ['Annual cost', cost(total.annual_cost_minor), total.annual_cost_minor?.delta ?? null],
-    ['Monthly cost', cost(total.monthly_cost_minor), total.monthly_cost_minor?.delta ?? null],
+    ['FTE', signed(total.fte?.delta, 2), total.fte?.delta ?? null, 'fte'],
+    ['Vacant positions', signed(total.vacant_positions?.delta, 0), total.vacant_positions?.delta ?? null, 'vacant_positions'],
+    ['Annual cost', cost(total.annual_cost_minor), total.annual_cost_minor?.delta ?? null, 'annual_cost_minor'],
+    ['Monthly cost', cost(total.monthly_cost_minor), total.monthly_cost_minor?.delta ?? null, 'monthly_cost_minor'],
+    // Budgeted, not paid: new vacant seats at their target pay, apart from the cost of the people in seats.
+    [VACANT_SEATS, total.vacant_seats_annual_cost_minor?.delta ? cost(total.vacant_seats_annual_cost_minor) : null, total.vacant_seats_annual_cost_minor?.delta ?? null, 'vacant_seats_annual_cost_minor'],
     // A hire without pay adds no cost: say so rather than let "€0" read as free.
-    [WITHOUT_PAY, total.without_compensation?.delta ? signed(total.without_compensation.delta, 0) : null, null],
+    [WITHOUT_PAY, total.without_compensation?.delta ? signed(total.without_compensation.delta, 0) : null, null, 'without_compensation'],
   ];
   const id = props.id;
   return (
@@ -430,10 +433,10 @@ export function Impact(props: { id: string; total: Record<string, unknown>; titl
       <dl class="facts" aria-labelledby={id}>
         {rows
           .filter(([, shown]) => shown !== null)
-          .map(([label, shown, value]) => (
+          .map(([label, shown, value, metric]) => (
             <>
               <dt>{label}</dt>
-              <dd class={deltaClass(value)}>{shown}</dd>
+              <dd class={deltaClass(value, metric)}>{shown}</dd>
             </>
           ))}
       </dl>

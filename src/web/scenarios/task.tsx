@@ -75,20 +75,20 @@ export function taskRoutes(): Hono<AppEnv> {
                 <dl class="stats" aria-label="What changed in Live">
                   <div>
                     <dt>Headcount</dt>
-                    <dd class={deltaClass(result.deltas.headcount)}>{signed(result.deltas.headcount, 0)}</dd>
+                    <dd class={deltaClass(result.deltas.headcount, 'headcount')}>{signed(result.deltas.headcount, 0)}</dd>
                   </div>
                   <div>
                     <dt>FTE</dt>
-                    <dd class={deltaClass(result.deltas.fte)}>{signed(result.deltas.fte)}</dd>
+                    <dd class={deltaClass(result.deltas.fte, 'fte')}>{signed(result.deltas.fte)}</dd>
                   </div>
                   <div>
                     <dt>Effective FTE</dt>
-                    <dd class={deltaClass(result.deltas.effective_fte)}>{signed(result.deltas.effective_fte)}</dd>
+                    <dd class={deltaClass(result.deltas.effective_fte, 'effective_fte')}>{signed(result.deltas.effective_fte)}</dd>
                   </div>
                   {result.deltas.monthly_cost_minor !== undefined ? (
                     <div>
                       <dt>Monthly cost</dt>
-                      <dd class={deltaClass(result.deltas.monthly_cost_minor)}>
+                      <dd class={deltaClass(result.deltas.monthly_cost_minor, 'monthly_cost_minor')}>
                         {lineageCost(result.deltas, ctx.tenant.reportingCurrency)}
                       </dd>
                     </div>

@@ -50,6 +50,12 @@ const MINOR = /(^|_)minor$|Minor$/;
 /** The metric `without_compensation` on every scenario page: actors whose cost is unknown, so the cost figures leave them out. */
 export const WITHOUT_PAY = 'Actors without pay (cost left out)';
 
+/**
+ * The metric `vacant_seats_annual_cost_minor` on every scenario page: what the vacant positions would cost a year filled
+ * at their target pay — budgeted, not paid, so never part of the annual or monthly cost.
+ */
+export const VACANT_SEATS = 'Vacant seats, budgeted (annual, not paid)';
+
 /** One field's value as text; money fields (minor units) in `currency` (the record's own, else the tenant's). */
 export function fieldValue(field: string, value: unknown, names: ValueNames | null, currency: string): string {
   if (value === null || value === undefined || value === '') return 'empty';
