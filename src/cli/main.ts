@@ -14,6 +14,7 @@ import { AppError } from '../errors.js';
 import { publicOrigin } from '../tenancy/hosts.js';
 import { booleanFlag, InputError, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
 import { CliError } from './client/errors.js';
+import { sortKeys } from './client/output.js';
 import { CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
 import { normalizeBooleanFlags } from './commands/shared.js';
 
@@ -88,6 +89,39 @@ Environment variables:
 ${describeVariables()}`;
 
 export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    return await runCommandLine(argv);
+  } catch (error) {
+    // A script asking for JSON gets every failure as one JSON object on stderr (stdout stays data), usage mistakes
+    // and configuration errors included, with the exit code the text would have: `{"error": {code, message, exit_code, …}}`.
+    if (!asksForJson(argv)) throw error;
+    const failure = jsonFailureOf(error);
+    process.stderr.write(`${JSON.stringify(sortKeys({ error: failure }), null, 2)}\n`);
+    return failure.exit_code;
+  }
+}
+
+/** Whether the command line asks for JSON (`--json`, anywhere before a `--`). */
+function asksForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => /^--json(=|$)/.test(arg));
+}
+
+/** A failure as the JSON `error` object: what reportFailure prints as text, with a code, a fix where there is one and the exit code. */
+export function jsonFailureOf(error: unknown): { code: string; message: string; fix?: string; exit_code: number; [more: string]: unknown } {
+  if (error instanceof InputError) return { code: 'input_error', message: error.message, exit_code: 2 };
+  if (error instanceof UsageError) return { code: 'usage_error', message: error.message, fix: 'Run "orgonaut --help" for usage.', exit_code: 2 };
+  if (error instanceof ConfigError) return { code: 'config_error', message: `configuration error: ${error.message}`, variable: error.variable, exit_code: 1 };
+  if (error instanceof DataDirLocked) return { code: 'data_dir_locked', message: error.message, exit_code: 1 };
+  if (error instanceof DatabaseUnavailable) return { code: 'database_unavailable', message: error.message, exit_code: 1 };
+  if (error instanceof StartupError) return { code: 'startup_error', message: error.message, exit_code: 1 };
+  const refusal = refusalOf(error);
+  if (refusal) return { code: 'refused', ...refusal };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'unexpected_error', message: `unexpected error: ${message}`, ...(error instanceof Error && error.stack ? { stack: error.stack } : {}), exit_code: 70 };
+}
+
+async function runCommandLine(argv: readonly string[]): Promise<number> {
   // `orgonaut live actors --all | head`: the reader going away ends the command quietly, not with an EPIPE stack.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -109,6 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // Without a command (`orgonaut`) print the usage rather than start a server here.
   if (command === undefined) {
+    if (booleanFlag(args, 'json')) throw new UsageError('no command given');
     console.error(USAGE);
     return 2;
   }
@@ -119,21 +154,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return serveCommand(config);
   }
   const json = booleanFlag(args, 'json');
-  try {
-    const adminCommand = toAdminCommand(command, args, config);
-    const result = await runAdmin(config, adminCommand);
-    console.log(json ? JSON.stringify(result.data, null, 2) : result.message);
-    return 0;
-  } catch (error) {
-    // A script asking for JSON gets a refusal as JSON too, on stderr, as the client commands do.
-    const refusal = json ? refusalOf(error) : null;
-    if (!refusal) throw error;
-    process.stderr.write(`${JSON.stringify({ error: refusal }, null, 2)}\n`);
-    return refusal.exit_code;
-  }
+  const adminCommand = toAdminCommand(command, args, config);
+  const result = await runAdmin(config, adminCommand);
+  console.log(json ? JSON.stringify(result.data, null, 2) : result.message);
+  return 0;
 }
 
-/** An admin command's refusal (`{message, code?, fix?, exit_code}`), or null for anything else (usage mistakes stay text, as for the client commands). */
+/** An admin command's refusal (`{message, code?, fix?, exit_code}`), or null for anything else. */
 function refusalOf(error: unknown): { message: string; code?: string; fix?: string; exit_code: number } | null {
   if (error instanceof AppError || error instanceof AdminCommandFailed) {
     const fix = error.fix && error.code !== 'not_found' ? error.fix : undefined;

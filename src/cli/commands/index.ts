@@ -1,5 +1,5 @@
 import { InputError, parseArgs, unknownOptions, UsageError } from '../args.js';
-import { ApiProblem, CliError } from '../client/errors.js';
+import { ApiProblem, CliError, EXIT, NetworkError, NotSignedIn } from '../client/errors.js';
 import { printJson, print, sortKeys } from '../client/output.js';
 import { authCommand } from './auth.js';
 import { contextCommand } from './context.js';
@@ -165,16 +165,33 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
   } catch (error) {
     // A script asking for JSON gets its failure as JSON too (on stderr, stdout stays data), with the exit code.
     if (args.flags.has('json') && error instanceof CliError) return printJsonFailure(error);
-    if (error instanceof UsageError && !(error instanceof InputError)) throw new UsageError(`${error.message}\nUsage:\n${group.usage.map((u) => `  orgonaut ${u}`).join('\n')}`);
+    const usage = group.usage.map((u) => `orgonaut ${u}`);
+    if (args.flags.has('json') && error instanceof UsageError) return printJsonUsageFailure(error, usage);
+    if (error instanceof UsageError && !(error instanceof InputError)) throw new UsageError(`${error.message}\nUsage:\n${usage.map((u) => `  ${u}`).join('\n')}`);
     throw error;
   }
 }
 
-/** `{"error": {"exit_code", "message", "problem"?, "status"?}}` on stderr, keys sorted as every --json output; returns the exit code. */
+/**
+ * `{"error": {"code", "exit_code", "message", "problem"?, "status"?}}` on stderr, keys sorted as every --json output;
+ * returns the exit code. The code is the API problem's, else what kind of failure it was.
+ */
 function printJsonFailure(error: CliError): number {
   const problem = error instanceof ApiProblem ? { status: error.status, problem: error.problem } : {};
-  process.stderr.write(`${JSON.stringify(sortKeys({ error: { message: error.message, exit_code: error.exitCode, ...problem } }), null, 2)}\n`);
+  const code =
+    error instanceof ApiProblem ? (error.problem.code ?? 'api_error') : error instanceof NotSignedIn ? 'not_signed_in' : error instanceof NetworkError ? 'network_error' : 'error';
+  process.stderr.write(`${JSON.stringify(sortKeys({ error: { code, message: error.message, exit_code: error.exitCode, ...problem } }), null, 2)}\n`);
   return error.exitCode;
+}
+
+/**
+ * A usage mistake under --json: `{"error": {"code": "usage_error", "exit_code": 2, "message", "usage": [the group's
+ * usage lines]}}` on stderr (a file that cannot be used: `input_error`, without the usage), like every other failure.
+ */
+function printJsonUsageFailure(error: UsageError, usage: string[]): number {
+  const body = error instanceof InputError ? { code: 'input_error', message: error.message, exit_code: EXIT.usage } : { code: 'usage_error', message: error.message, exit_code: EXIT.usage, usage };
+  process.stderr.write(`${JSON.stringify(sortKeys({ error: body }), null, 2)}\n`);
+  return EXIT.usage;
 }
 
 /**
