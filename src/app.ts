@@ -18,7 +18,7 @@ import { renderErrorPage } from './web/error-page.js';
 import { webRoutes } from './web/index.js';
 import { sameOriginForms } from './web/forms.js';
 import { requestLimits } from './http/limits.js';
-import { HSTS, noStoreByDefault } from './http/response-headers.js';
+import { answerWithRequestId, HSTS, noStoreByDefault } from './http/response-headers.js';
 import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
 import { MCP_PATH } from './mcp/urls.js';
@@ -54,6 +54,7 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  app.use(answerWithRequestId());
   app.use(async function provideRuntime(c, next) {
     c.set('runtime', runtime);
     await next();

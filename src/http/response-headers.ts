@@ -36,3 +36,18 @@ export function noStoreByDefault(): MiddlewareHandler<AppEnv> {
     if (answered !== c.res) c.res = answered;
   };
 }
+
+/**
+ * Every answer names its request: `X-Request-Id` (the id a problem's `instance` and the request's log line carry).
+ * hono's requestId() sets it on answers the handlers build, but not on those made elsewhere — problem details from
+ * the error handler (a 400, 404, 413), a 429 — where it is needed most.
+ */
+export function answerWithRequestId(): MiddlewareHandler<AppEnv> {
+  return async function answerWithRequestIdMiddleware(c, next) {
+    await next();
+    const id = c.get('requestId');
+    if (!id || c.res.headers.has('x-request-id')) return;
+    const answered = withHeaders(c.res, { 'x-request-id': id });
+    if (answered !== c.res) c.res = answered;
+  };
+}

@@ -96,10 +96,11 @@ describe('request limits', () => {
     expect(JSON.stringify(await deep.json())).toContain('nested more than 64 levels');
   });
 
-  it('answers a 413 with the headers of the route’s other problems: RateLimit, no-store, problem+json, security headers', async () => {
+  it('answers a 413 with the headers of the route’s other answers: RateLimit, X-Request-Id, no-store, problem+json, security headers', async () => {
     const names = (answer: Response) => [...answer.headers.keys()].sort();
     const bad = await post('/api/v1/team-types', '{"name":');
     expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { instance: string }).instance).toBe(`urn:request:${bad.headers.get('x-request-id')}`);
     for (const big of [
       await post('/api/v1/team-types', JSON.stringify({ name: 'x'.repeat(MAX_REQUEST_BYTES) })),
       // Refused on its declared length, unread.
@@ -116,7 +117,9 @@ describe('request limits', () => {
       expect(big.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(big.headers.get('cache-control')).toBe('no-store');
       expect(big.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(((await big.json()) as { instance: string }).instance).toMatch(/^urn:request:/);
+      // The request id the problem's instance names is the answer's X-Request-Id, as on every other answer.
+      expect(big.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
+      expect(((await big.json()) as { instance: string }).instance).toBe(`urn:request:${big.headers.get('x-request-id')}`);
     }
     // A request without a token is told to authenticate, whatever its size.
     const anonymous = await app.app.request('/api/v1/team-types', {
