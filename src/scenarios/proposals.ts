@@ -198,7 +198,7 @@ function openSeatsNote(seats: ReturnType<typeof openSeats>): string {
   const currency = priced[0]?.loaded?.currency;
   const parts = [
     `${seats.length === 1 ? 'This new position is' : `These ${seats.length} new positions are`} vacant: the cost figures count ` +
-      'the people in seats, not empty seats, so the cost delta leaves them out.',
+      'the people in seats, not empty seats, so the cost delta leaves them out; `vacant_seats_annual_cost_minor` counts their budget apart.',
   ];
   if (priced.length && currency) {
     parts.push(

@@ -200,12 +200,19 @@ describe('scenario.action.plan → confirm', () => {
     // 60,000 EUR plus the burden, and 500 USD a day × the working days at the world's 0.9 EUR per USD.
     const expected = (60_000 * (1 + burden / 100) + 500 * days * 0.9).toLocaleString('en-US', { minimumFractionDigits: 2 });
     expect(planned.preview.notes).toEqual([
-      'These 4 new positions are vacant: the cost figures count the people in seats, not empty seats, so the cost delta leaves them out. ' +
+      'These 4 new positions are vacant: the cost figures count the people in seats, not empty seats, so the cost delta leaves them out; ' +
+        '`vacant_seats_annual_cost_minor` counts their budget apart. ' +
         `Filled at their target pay, the 2 with target pay would add ${expected} EUR a year (loaded, as \`annual_loaded_cost\` in \`org_positions_list\`). ` +
         'What "London engineer" (no exchange rate for GBP), "Intern" (no target pay) would cost is unknown: give create_position ' +
         'target_salary_minor or day_rate_minor with a currency that has an exchange rate, then plan again.',
     ]);
     expect(planned.next_step).toMatch(/^Show this preview to the person with its notes/);
+    // The budget of the vacant seats, apart from the payroll cost: the convertible part (EUR and USD seats) in minor
+    // units; the GBP seat has no rate, so the change as a whole is unknown (no delta), never counted as 0.
+    const budget = (planned.preview.metrics as Record<string, { from: number; to: number; delta?: number; unconvertible?: string[] }>).vacant_seats_annual_cost_minor!;
+    expect(budget).toMatchObject({ unconvertible: ['GBP'], to_unconvertible: ['GBP'], currency: 'EUR' });
+    expect(budget).not.toHaveProperty('delta');
+    expect(budget.to - budget.from).toBe(Math.round((60_000 * (1 + burden / 100) + 500 * days * 0.9) * 100));
     // Without costs.read no money is shown, so nothing is said about it.
     const asMember = structured<Proposal & { preview: { notes?: string[] } }>(await member.call('scenario_action_plan', { scenario_id: sid, changes: [seat('Engineer', {})] }));
     expect(asMember.preview).not.toHaveProperty('notes');

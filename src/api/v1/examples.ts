@@ -293,7 +293,8 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
         total: {
           headcount: { from: 42, to: 43, delta: 1 },
           fte: { from: 41.5, to: 42.3, delta: 0.8 },
-          annual_cost_minor: { from: 510_000_000, to: 518_500_000, delta: 8_500_000 },
+          annual_cost_minor: { from: 510_000_000, to: 518_500_000, delta: 8_500_000, currency: 'EUR' },
+          vacant_seats_annual_cost_minor: { from: 22_500_000, to: 72_500_000, delta: 50_000_000, currency: 'EUR' },
         },
         by_org_unit: [{ org_unit_id: IDS.org_unit_id, name: 'Platform Core', headcount: { from: 12, to: 13, delta: 1 } }],
       },

@@ -118,7 +118,14 @@ export const DeltaSchema = z
         total: z.record(z.string(), Pair).nullable(),
         by_org_unit: z.array(z.object({ org_unit_id: z.string(), name: z.string().nullable() }).catchall(Pair)),
       })
-      .openapi({ description: 'Metric deltas; `total` null and no units without `org-metrics.read`, cost deltas only with `costs.read`' }),
+      .openapi({
+        description:
+          'Metric deltas by metric: headcount, robots, agents, fte, effective_fte, vacant_positions, span_average, span_median, layers and — with `costs.read` — ' +
+          'annual_cost_minor and monthly_cost_minor (the loaded cost of the people in seats), without_compensation (actors with no pay, whose cost those leave out) and ' +
+          'vacant_seats_annual_cost_minor: budgeted, not paid — what the vacant positions would cost a year filled at their target pay, loaded and converted as a ' +
+          'person’s pay is, never part of annual_cost_minor (a scenario creating positions moves it before anyone fills them). `total` null and no units without ' +
+          '`org-metrics.read`; cost deltas only with `costs.read`',
+      }),
     withheld: z.array(WithheldSchema).openapi({
       description: 'What this credential may not see and is left out: record families (each needs the read ability of its org routes), metrics (`org-metrics.read`), money (`costs.read`)',
     }),

@@ -50,7 +50,7 @@ export const planTool = defineTool({
         .record(z.string(), z.looseObject({}))
         .optional()
         .describe(
-          'Metric deltas of the whole organisation, from = the scenario as it is now, to = after these changes (its earlier changes are in `scenario.delta`); absent without org-metrics.read; cost pairs are minor units of the `currency` they name (the reporting currency); a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out',
+          'Metric deltas of the whole organisation, from = the scenario as it is now, to = after these changes (its earlier changes are in `scenario.delta`); absent without org-metrics.read; cost pairs are minor units of the `currency` they name (the reporting currency); a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out; `vacant_seats_annual_cost_minor`: budgeted, not paid — what the vacant positions would cost a year filled at their target pay (loaded), apart from the cost of the people in seats',
         ),
       by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
       notes: z
