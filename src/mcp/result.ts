@@ -100,8 +100,70 @@ function invalidInputFix(error: InvalidInput): string | undefined {
     return `Correct "${error.field}" with a day written YYYY-MM-DD: today is ${day} (UTC), so yesterday is ${addDays(day, -1)} and a week ago ${addDays(day, -7)}.`;
   }
   const refusal = refusalIn(error);
-  if (refusal?.reason !== 'no_such_record') return undefined;
-  return FIND_IDS[RECORD_NAMES[refusal.kind]]!.replace('Find', `Correct "${error.field}": find`);
+  if (refusal?.reason === 'no_such_record') return FIND_IDS[RECORD_NAMES[refusal.kind]]!.replace('Find', `Correct "${error.field}": find`);
+  return refusal ? refusalFix(error.field, error.details) : undefined;
+}
+
+/** Where an assistant finds the records of each kind a refused change names, in a scenario. */
+const LIST_TOOL: Record<RecordKind, string> = {
+  actor: '`org.actors.list`',
+  org_unit: '`org.units.list`',
+  position: '`org.positions.list`',
+  placement: '`org.placements.list`',
+};
+
+/**
+ * The change to make for a refused change that carries its reason (`src/scenarios/ops/refusals.ts`), from the
+ * reason's ids and days — "correct the field" would send an assistant to change an id that is right (a leaver who
+ * still manages people is the right actor_id: their reports need another manager first). The change is refused in a
+ * batch, so the fix says where in it the missing changes go. Undefined for a reason this does not know.
+ */
+function refusalFix(field: string, details: Record<string, unknown>): string | undefined {
+  const ids = (key: string) => (Array.isArray(details[key]) ? (details[key] as unknown[]).map(String) : []);
+  const text = (key: string) => (typeof details[key] === 'string' ? (details[key] as string) : undefined);
+  const change = field.replace(/\.[a-z_]+$/, '');
+  const listed = (key: string) => {
+    const all = ids(key);
+    return `${all.length === 1 ? `"${all[0]}"` : `the ${all.length} in \`${key}\``}`;
+  };
+  switch (details.reason) {
+    case 'still_manages':
+      return (
+        `Keep this change and give ${ids('reports').length === 1 ? 'that report' : 'each report'} (${listed('reports')}) another manager first: a set_manager ` +
+        `change per report (actor_id, manager_id, date on or before ${text('from')}) placed before ${change} in the same batch. ` +
+        '`org.reporting_lines.list` with manager_id lists them by name.'
+      );
+    case 'has_primary_placement':
+      return (
+        `Replace ${change} with move_placement (placement_id "${text('placement_id')}", the new org_unit_id) to move the actor’s primary placement, ` +
+        'or leave is_primary out for a second, secondary placement.'
+      );
+    case 'open_positions': {
+      const alternative = text('alternative_op');
+      return (
+        `Before ${change} in the same batch, add a ${text('suggested_op')} change for each position (${listed('positions')})` +
+        `${alternative ? `, or ${alternative} for a seat no longer needed` : ''}, then plan again.`
+      );
+    }
+    case 'position_filled':
+      return `Before ${change} in the same batch, add a ${text('suggested_op')} change for each placement filling it (${listed('placements')}), then plan again.`;
+    case 'not_active': {
+      const continued = ids('continued_by');
+      if (continued.length) return `Name one of the placements in \`continued_by\` as "${field}" (${continued.join(', ')}), then plan again.`;
+      const kind = text('kind') as RecordKind | undefined;
+      const ended = text('ended_on') ? ` (it ended on ${text('ended_on')})` : '';
+      const lookup = kind && LIST_TOOL[kind] ? `, or find the ${kind.replace('_', ' ')} in effect then with ${LIST_TOOL[kind]} and this scenario_id and as_of` : '';
+      return `It is not in effect on ${text('day')}${ended}: date ${change} on a day it is (\`date\`)${lookup}.`;
+    }
+    case 'required':
+      return `Add "${field}" to ${change}: \`capability.explain\` with \`scenario.action.plan\` lists the fields of ${text('op')}.`;
+    case 'undated_only':
+      return `Leave "${field}" out of ${change}: ${text('op')} applies from today (${today()}), the only day it can take effect.`;
+    case 'later_change_of_leaver':
+      return `Remove changes[${String(details.change)}] (${text('later_op')}), or date the deactivation on or after ${text('from')}, then plan again.`;
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, p
 import type { ServiceContext } from '../../context.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
+import { isIsoDate } from '../../org/dates.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Finding scenarios and seeing what they change. Every org tool reads a scenario when given its `scenario_id`. */
@@ -109,8 +110,13 @@ const familyDelta = z
   .describe('The records of one family the scenario adds, removes and changes; a list with none is absent');
 
 const unchangedOut = {
-  note: z.string().optional().describe('Present when the scenario differs in nothing from what it is compared with: no records, conflicts or metric moves'),
-  next_step: z.string().optional().describe('With `note`: what to do instead'),
+  note: z
+    .string()
+    .optional()
+    .describe(
+      'Present when the scenario differs in nothing from what it is compared with (no records, conflicts or metric moves), or when some of its changes take effect after `as_of`, which the metrics then leave out',
+    ),
+  next_step: z.string().optional().describe('With `note`: what to do instead (e.g. the `as_of` on which every change has taken effect)'),
 };
 
 type Delta = Awaited<ReturnType<typeof scenarioDelta>>;
@@ -139,6 +145,46 @@ function unchangedNote(delta: Delta, renderNames: (text: string) => string) {
         ? 'Draft changes with `scenario.action.plan`, or pass another `as_of` or `compare`.'
         : 'Pass another `as_of` or `compare`, or draft changes in an editable scenario from `scenario.list`.',
     ),
+  };
+}
+
+/**
+ * The days after the delta's `as_of` on which its records start or end: an added record's dates, a changed
+ * `valid_from` / `valid_to`. A restructure planned for next quarter, read today, moves no metric at all.
+ */
+function laterChangeDays(delta: Delta): string[] {
+  const days = new Set<string>();
+  const later = (value: unknown) => {
+    if (typeof value === 'string' && isIsoDate(value) && value > delta.as_of) days.add(value);
+  };
+  for (const family of Object.values(delta.families)) {
+    for (const record of family?.added ?? []) {
+      later(record.valid_from);
+      later(record.valid_to);
+    }
+    for (const record of family?.changed ?? []) {
+      const fields = (record.fields ?? {}) as Record<string, { to?: unknown } | undefined>;
+      later(fields.valid_from?.to);
+      later(fields.valid_to?.to);
+    }
+  }
+  return [...days].sort();
+}
+
+/**
+ * The note and next step of a delta whose metrics, taken on `as_of`, leave out changes that take effect later (none
+ * when the metrics were withheld, or every change has taken effect by then).
+ */
+function laterChangesNote(delta: Delta) {
+  const days = laterChangeDays(delta);
+  if (!days.length || !delta.metrics.total) return {};
+  const last = days[days.length - 1]!;
+  const shown = days.length > 3 ? `${days.slice(0, 3).join(', ')} … ${last}` : days.join(', ');
+  return {
+    note:
+      `Some of this scenario’s changes take effect after ${delta.as_of} (on ${shown}), so the metrics here, taken on ${delta.as_of}, ` +
+      'leave them out (the records above list every change).',
+    next_step: `Pass as_of "${last}" (the day the last change takes effect) to see the impact of them all, or another day to see it then.`,
   };
 }
 
@@ -176,7 +222,7 @@ export const scenarioDeltaTool = defineTool({
       const metrics = { by_org_unit: [] };
       return { scenario, compare, against, as_of, families: {}, conflicts: [], metrics, withheld, ...unchangedNote(delta, (t) => call.catalog.renderNames(t, call.names)) };
     }
-    return presentDelta(ctx, delta);
+    return { ...(await presentDelta(ctx, delta)), ...laterChangesNote(delta) };
   },
 });
 
@@ -208,7 +254,8 @@ export const scenarioMetricsDeltaTool = defineTool({
     }
     // One unit asked for by id shows all its figures, moved or not.
     const byUnit = input.org_unit_id ? delta.metrics.by_org_unit : movedMetricsOnly(delta.metrics.by_org_unit);
-    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere };
+    const later = laterChangesNote(delta);
+    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere, ...later };
   },
 });
 

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, today } from '../../src/org/dates.js';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { withAssistant, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+
+/**
+ * What a planner's assistant met restructuring the organisation through the tools (the official client, a personal
+ * token): answers that read as "nothing happened" or left it without the next step.
+ */
+
+let world: McpWorld;
+let assistant: Connection;
+
+withAssistant((w, a) => {
+  world = w;
+  assistant = a;
+});
+
+async function newScenario(name: string): Promise<string> {
+  const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+  return (await createScenario(ctx, { name })).id;
+}
+
+async function planAndConfirm(scenarioId: string, changes: Record<string, unknown>[]): Promise<void> {
+  const planned = structured<{ proposal_id: string }>(await assistant.call('scenario_action_plan', { scenario_id: scenarioId, changes }));
+  structured(await assistant.call('scenario_action_confirm', { proposal_id: planned.proposal_id }));
+}
+
+describe('the delta of a restructure planned for later days, read without as_of', () => {
+  it('says its metrics, taken today, leave those changes out and names the as_of that shows them all', async () => {
+    const scenarioId = await newScenario('Next quarter');
+    const start = addDays(today(), 32);
+    const leave = addDays(today(), 62);
+    await planAndConfirm(scenarioId, [
+      { op: 'create_position', org_unit_id: world.ids.units.P, title: 'Platform engineer', date: start },
+      { op: 'deactivate_actor', actor_id: world.ids.id('p2'), date: leave },
+    ]);
+
+    type Read = { as_of: string; total: Record<string, { delta?: number }>; note?: string; next_step?: string };
+    const metrics = structured<Read>(await assistant.call('scenario_metrics_delta', { scenario_id: scenarioId }));
+    // Today nothing has moved yet: every delta 0, which read as "this restructure changes nothing".
+    expect(metrics.as_of).toBe(today());
+    expect(metrics.total.headcount!.delta).toBe(0);
+    expect(metrics.note).toBe(
+      `Some of this scenario’s changes take effect after ${today()} (on ${start}, ${leave}), so the metrics here, taken on ${today()}, leave them out (the records above list every change).`,
+    );
+    expect(metrics.next_step).toBe(`Pass as_of "${leave}" (the day the last change takes effect) to see the impact of them all, or another day to see it then.`);
+
+    const delta = structured<{ families: Record<string, unknown>; note?: string; next_step?: string }>(await assistant.call('scenario_delta', { scenario_id: scenarioId }));
+    expect(Object.keys(delta.families).sort()).toEqual(['actor', 'placement', 'position', 'reporting_line']);
+    expect(delta.note).toBe(metrics.note);
+    expect(delta.next_step).toBe(metrics.next_step);
+
+    // On the day named, the impact shows and there is nothing more to say.
+    const then = structured<Read>(await assistant.call('scenario_metrics_delta', { scenario_id: scenarioId, as_of: leave }));
+    expect(then.total.headcount!.delta).toBe(-1);
+    expect(then.total.vacant_positions!.delta).toBe(1);
+    expect(then).not.toHaveProperty('note');
+  });
+});
+
+describe('a refused change that carries its reason', () => {
+  const plan = (changes: Record<string, unknown>[]) => assistant.call('scenario_action_plan', { scenario_id: world.scenario.id, changes });
+
+  it('says which changes to add, with the ids, instead of "correct the field"', async () => {
+    // Deactivating a manager: the actor_id is right; their reports need another manager first.
+    const leaver = errorOf(await plan([{ op: 'set_fte', actor_id: world.ids.id('f1'), fte: 0.9 }, { op: 'deactivate_actor', actor_id: world.ids.id('eng_head') }]));
+    expect(leaver).toMatchObject({ field: 'changes[1].actor_id', reason: 'still_manages' });
+    const reports = leaver.reports as string[];
+    expect(reports.length).toBeGreaterThan(1);
+    expect(leaver.fix).toBe(
+      `Keep this change and give each report (the ${reports.length} in \`reports\`) another manager first: a set_manager change per report ` +
+        `(actor_id, manager_id, date on or before ${today()}) placed before changes[1] in the same batch. ` +
+        '`org_reporting_lines_list` with manager_id lists them by name.',
+    );
+
+    // A second primary placement: the primary one moves instead.
+    const primary = errorOf(await plan([{ op: 'add_placement', actor_id: world.ids.id('p1'), org_unit_id: world.ids.units.M, allocation_pct: 100, is_primary: true }]));
+    expect(primary).toMatchObject({ field: 'changes[0].is_primary', reason: 'has_primary_placement' });
+    expect(primary.fix).toBe(
+      `Replace changes[0] with move_placement (placement_id "${String(primary.placement_id)}", the new org_unit_id) to move the actor’s primary placement, ` +
+        'or leave is_primary out for a second, secondary placement.',
+    );
+
+    // A date on a change kept without history.
+    const dated = errorOf(await plan([{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6, date: addDays(today(), 30) }]));
+    expect(dated).toMatchObject({ field: 'changes[0].date', reason: 'undated_only' });
+    expect(dated.fix).toBe(`Leave "changes[0].date" out of changes[0]: set_fte applies from today (${today()}), the only day it can take effect.`);
+  });
+});
