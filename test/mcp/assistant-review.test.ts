@@ -253,6 +253,24 @@ describe('scenario deltas', () => {
   });
 });
 
+describe('a scenario that budgets new seats', () => {
+  it('reports their budgeted cost apart from the payroll cost, before anyone fills them', async () => {
+    const sid = await newScenario('Budget five seats');
+    const changes = [1, 2, 3, 4, 5].map((n) => ({ op: 'create_position', org_unit_id: world.ids.units.P, title: `Seat ${n}`, target_salary_minor: 8_000_000, currency: 'EUR' }));
+    structured(await owner.call('scenario_action_confirm', { proposal_id: structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes })).proposal_id }));
+    const { burden_pct: burden } = structured<{ cost_settings: { burden_pct: number } }>(await owner.call('org_settings_get')).cost_settings;
+    type Pair = { from: number; to: number; delta?: number; currency?: string };
+    const result = await owner.call('scenario_metrics_delta', { scenario_id: sid });
+    const { total } = structured<{ total: Record<string, Pair> }>(result);
+    expect(total.vacant_seats_annual_cost_minor).toMatchObject({ delta: Math.round(5 * 8_000_000 * (1 + burden / 100)), currency: 'EUR' });
+    expect(total.annual_cost_minor!.delta).toBe(0);
+    // The text an assistant reads carries it too.
+    expect(JSON.stringify(result.content)).toContain('vacant_seats_annual_cost_minor');
+    const delta = structured<{ metrics: { total: Record<string, Pair> } }>(await owner.call('scenario_delta', { scenario_id: sid }));
+    expect(delta.metrics.total.vacant_seats_annual_cost_minor).toEqual(total.vacant_seats_annual_cost_minor);
+  });
+});
+
 describe('records a scenario adds', () => {
   it('name the units and people they refer to, in the preview and in the delta', async () => {
     const sid = await newScenario('Named additions');
