@@ -4,9 +4,10 @@ import { inEffect } from '../../org/dates.js';
 import { indexGraph } from '../../org/graph-index.js';
 import { actorAnnualCost, compensationInEffect } from '../../org/metrics.js';
 import type { presentActor } from '../../org/present.js';
-import { getActor, listActors } from '../../org/read-people.js';
+import { listActors, listReportingLines } from '../../org/read-people.js';
 import type { CostSettings } from '../../org/types.js';
-import type { OrgView } from '../../org/view.js';
+import type { OrgView, ViewRequest } from '../../org/view.js';
+import { everyPage } from '../every-page.js';
 import { loadCostSettings } from '../../tenancy/tenants.js';
 import { namesOf } from './context.js';
 
@@ -50,25 +51,24 @@ export interface MatrixRow {
 type ActorOut = ReturnType<typeof presentActor>;
 
 export async function matrixPage(ctx: ServiceContext, filter: MatrixFilter, page: { limit: number; cursor: string | null }) {
-  // A manager's direct reports, as the actor page lists them, narrow the list like the other filters.
-  const ids = filter.managerId ? ((await getActor(ctx, filter.managerId, filter)).actor.direct_reports as { id: string }[]).map((r) => r.id) : null;
+  // A manager's direct reports, as the actor page lists them, narrow the list like the other filters: only their
+  // reporting lines are read (an unknown manager is a not-found), not the manager's whole record, pay and cost.
+  const ids = filter.managerId ? await directReportIds(ctx, filter.managerId, filter) : null;
   const { view, page: result, total } = await listActors(ctx, { ...filter, ids, limit: page.limit, cursor: page.cursor });
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : null;
   return { view, rows: result.items.map((a) => matrixRow(view, ctx.principal, cost, a)), nextCursor: result.nextCursor, total };
 }
 
+/** The ids of those who report to `managerId` on the day of the view (lines in effect then). */
+async function directReportIds(ctx: ServiceContext, managerId: string, view: ViewRequest): Promise<string[]> {
+  const { items } = await everyPage((p) => listReportingLines(ctx, { scenarioId: view.scenarioId, asOf: view.asOf, managerId, ...p }), (r) => r.page);
+  return items.map((line) => line.actor_id);
+}
+
 /** Every row matching the filter (the CSV export walks the pages). */
 export async function allMatrixRows(ctx: ServiceContext, filter: MatrixFilter) {
-  const rows: MatrixRow[] = [];
-  let cursor: string | null = null;
-  let view: OrgView | undefined;
-  do {
-    const page = await matrixPage(ctx, filter, { limit: 500, cursor });
-    rows.push(...page.rows);
-    view = page.view;
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { view: view!, rows };
+  const { items: rows, last } = await everyPage((p) => matrixPage(ctx, filter, p), (r) => ({ items: r.rows, nextCursor: r.nextCursor }));
+  return { view: last.view, rows };
 }
 
 function matrixRow(view: OrgView, principal: Principal, cost: CostSettings | null, a: ActorOut): MatrixRow {

@@ -7,6 +7,7 @@ import type { OrgGraph } from '../../org/types.js';
 import type { ViewRequest } from '../../org/view.js';
 import type { Page, PageRequest } from '../../util/pagination.js';
 import { namesOf } from './context.js';
+import { everyPage } from '../every-page.js';
 
 /**
  * Choices for form fields (filters, the change tray), read through the list services page by page. Lists longer
@@ -27,17 +28,10 @@ export const MAX_CHOICES = 2_000;
  */
 export const SELECT_MAX = 300;
 
+/** A list's items, up to `MAX_CHOICES`, and the graph they were read from. */
 async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: OrgGraph }; page: Page<T> }>) {
-  const items: T[] = [];
-  let cursor: string | null = null;
-  let graph: OrgGraph | null = null;
-  do {
-    const result = await read({ limit: 500, cursor });
-    graph = result.view.graph;
-    items.push(...result.page.items);
-    cursor = items.length < MAX_CHOICES ? result.page.nextCursor : null;
-  } while (cursor);
-  return { items, graph: graph! };
+  const { items, last } = await everyPage(read, (r) => r.page, { max: MAX_CHOICES });
+  return { items, graph: last.view.graph };
 }
 
 /** Active org units with the names of the units above them (the company first), in tree order: a unit before the units below it. */

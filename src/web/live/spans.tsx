@@ -6,6 +6,7 @@ import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { TableScroll } from '../table-scroll.js';
+import { everyPage } from '../every-page.js';
 import { Pager, ScenarioBanner } from './components.js';
 import { link, viewParams } from './context.js';
 import { kindLabel } from './format.js';
@@ -47,14 +48,9 @@ export function spansRoutes(): Hono<AppEnv> {
     const sort = SPAN_SORTING.parse(c.req.query('sort'), c.req.query('dir'), SPAN_COLUMNS, null);
     const scenario = params.scenarioId ? await getScenario(ctx, params.scenarioId) : null;
     const page = sort ? pageNumber(c.req.query('page')) : 1;
-    const result = await listSpans(ctx, { ...params, orgUnitId: unit, span, limit: sort ? 500 : PAGE_SIZE, cursor: sort ? null : cursor });
+    const read = (p: { limit: number; cursor: string | null }) => listSpans(ctx, { ...params, orgUnitId: unit, span, ...p });
     // Sorted by a column: every manager the filter keeps, in that order, 50 a page.
-    const all = [...result.page.items];
-    for (let next = sort ? result.page.nextCursor : null; next; ) {
-      const more = await listSpans(ctx, { ...params, orgUnitId: unit, span, limit: 500, cursor: next });
-      all.push(...more.page.items);
-      next = more.page.nextCursor;
-    }
+    const { items: all, last: result } = sort ? await everyPage(read, (r) => r.page) : await read({ limit: PAGE_SIZE, cursor }).then((r) => ({ items: r.page.items, last: r }));
     const items = sort ? SPAN_SORTING.sort(all, sort).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) : all;
     const units = await unitFilterChoices(ctx, params);
     const order = sort ? { sort: sort.column, dir: sort.dir } : {};

@@ -10,6 +10,7 @@ import { checkSessionCsrf, formString } from '../forms.js';
 import { ErrorNotice, invalidIf, Shell } from '../shell.js';
 import { Pager } from '../live/components.js';
 import { day, scenarioChoices } from '../live/format.js';
+import { everyPage } from '../every-page.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { comparePage, MAX_COMPARED } from './compare.js';
 import { TableScroll } from '../table-scroll.js';
@@ -73,13 +74,7 @@ async function listPage(c: Context<AppEnv>, filter: { kind: string | null; state
     return { items: list.items, next: list.nextCursor ? { cursor: list.nextCursor } : null, later: Boolean(cursor) };
   }
   const page = pageNumber(c.req.query('page'));
-  const all: ScenarioOut[] = [];
-  let cursor: string | null = null;
-  do {
-    const list = await listScenarios(ctx, { ...filter, cursor, limit: 500 });
-    all.push(...list.items);
-    cursor = list.nextCursor;
-  } while (cursor);
+  const { items: all } = await everyPage((p) => listScenarios(ctx, { ...filter, ...p }), (list) => list);
   const items = SCENARIO_SORTING.sort(all, sort).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   return { items, next: page * PAGE_SIZE < all.length ? { page: String(page + 1) } : null, later: page > 1 };
 }
