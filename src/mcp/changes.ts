@@ -23,7 +23,7 @@ type Field = Exclude<keyof ChangeCommand, 'op'>;
 
 /** What each field means (the ops that use it are appended from OP_FIELDS). */
 const FIELDS: Record<Field, string> = {
-  org_unit_id: 'An org unit id (from `org.units.list` with the same scenario_id).',
+  org_unit_id: 'An org unit id (from `org.units.list` with the same scenario_id). update_position: the unit to move the seat to.',
   parent_id: 'The parent org unit id (a company or department).',
   actor_id: 'An actor id (from `org.actors.list` with the same scenario_id).',
   manager_id: 'The manager’s actor id. In set_manager, omit it to remove the manager.',
@@ -39,15 +39,16 @@ const FIELDS: Record<Field, string> = {
   kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
   display_name: 'The name shown for the actor.',
   email: 'The person’s email address.',
-  title: 'add_actor: the job title. create_position: the position’s title.',
+  title: 'add_actor: the job title. create_position, update_position: the position’s title.',
   fte: 'Contracted FTE, 0.01–3.00 (add_actor: default 1 for humans, none for robots and agents).',
   allocation_pct: 'Share of the actor’s FTE in this placement, 0–300 (%).',
   is_primary: 'Whether this is the actor’s primary placement (exactly one per actor). Default false.',
-  planned_fte: 'Planned FTE of the seat, 0.01–3.00. Default 1.',
-  employment_type: 'perm or contractor. Default perm.',
-  role_type: 'The role type of the seat (free text).',
-  target_salary_minor: 'Annual target salary in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. Not with day_rate_minor.',
-  day_rate_minor: 'Day rate in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read.',
+  planned_fte: 'Planned FTE of the seat, 0.01–3.00. Default 1 (create_position).',
+  employment_type: 'perm or contractor. Default perm (create_position).',
+  role_type: 'The role type of the seat (free text); in update_position an empty string "" clears it.',
+  target_salary_minor:
+    'Annual target salary in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. Not with day_rate_minor; in update_position it replaces a day rate.',
+  day_rate_minor: 'Day rate in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. In update_position it replaces a salary.',
   amount_minor: 'The annual salary or the day rate in minor units of the currency (cents; whole yen for JPY): 6500000 EUR is 65,000.00 EUR.',
   currency: 'ISO 4217 code of an active currency of the tenant (see `org.settings.get`).',
   ref:
@@ -58,7 +59,7 @@ const FIELDS: Record<Field, string> = {
     'YYYY-MM-DD the change takes effect. Default today. Effective-dated: what was in effect that day ends there and ' +
     'the new value starts (reads as of earlier dates are unchanged). Only for the ops that list it: set_fte, ' +
     'move_org_unit, rename_org_unit and update_team change fields the model keeps no history of and refuse a date ' +
-    'other than today.',
+    'other than today; update_position has no date (a position’s fields have no history).',
 };
 
 interface OpFields {
@@ -115,6 +116,16 @@ export const OP_FIELDS: Record<ChangeOp, OpFields> = {
     note: `The actor’s primary placement fills the vacant position. ${fromDate('that placement', 'holding the position')}`,
   },
   close_position: { required: ['position_id'], optional: ['date'], note: 'Only a vacant position.' },
+  update_position: {
+    required: ['position_id'],
+    optional: ['title', 'role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'org_unit_id'],
+    note:
+      'Give the fields to change; the others stay. The position keeps its id (and whoever fills it). Target pay needs ' +
+      'costs.read: a new amount is in `currency` when given, else in the position’s own. org_unit_id moves the seat to ' +
+      'another open unit (merging teams: move the vacant seats, then close the old team); a seat that someone fills ' +
+      'elsewhere does not move — move their placement there first (move_placement leaves the seat vacant), then ' +
+      `update_position, then fill_position again, in one list. ${noHistory('A position’s fields')}`,
+  },
   set_compensation: { required: ['actor_id', 'kind', 'amount_minor', 'currency'], optional: ['date'] },
 };
 
@@ -139,8 +150,11 @@ const coreShape = ChangeCommandSchema.shape as Record<keyof ChangeCommand, z.Zod
 const MONEY_FIELDS: readonly Field[] = ['target_salary_minor', 'day_rate_minor', 'amount_minor'];
 const minorAmount = z.number().int().min(0).max(MAX_MINOR_AMOUNT);
 
-/** A team's purpose and type: blank ("" or null) clears them in update_team (and is no value in create_org_unit). */
-const BLANK_CLEARS: readonly Field[] = ['purpose', 'team_type_id'];
+/**
+ * A team's purpose and type, a position's role type: blank ("" or null) clears them in update_team and
+ * update_position (and is no value in create_org_unit or create_position).
+ */
+const BLANK_CLEARS: readonly Field[] = ['purpose', 'team_type_id', 'role_type'];
 const clearable = <T extends z.ZodType>(schema: T, field: Field): T => (BLANK_CLEARS.includes(field) ? clearsWhenBlank(schema) : schema);
 
 const fieldSchemas = Object.fromEntries(
@@ -225,7 +239,8 @@ export function changeAbilities(args: Record<string, unknown>): Ability[] {
   for (const change of changes) {
     if (!isRecord(change) || !(CHANGE_OP_NAMES as readonly unknown[]).includes(change.op)) continue;
     const money = (value: unknown) => (typeof value === 'number' ? value : undefined);
-    const command = { op: change.op as ChangeOp, target_salary_minor: money(change.target_salary_minor), day_rate_minor: money(change.day_rate_minor) };
+    const currency = typeof change.currency === 'string' && change.currency.trim() ? change.currency : undefined;
+    const command = { op: change.op as ChangeOp, target_salary_minor: money(change.target_salary_minor), day_rate_minor: money(change.day_rate_minor), currency };
     for (const ability of commandAbilities(command)) needed.add(ability);
   }
   return [...needed];

@@ -25,6 +25,11 @@ export const CHANGE_OPS = {
   create_position: { needs: [], summary: 'Create a budgeted position (a seat) in an org unit' },
   fill_position: { needs: [], summary: "Fill a vacant position with an actor's primary placement from a date" },
   close_position: { needs: ['scenarios.delete'], summary: 'Close a vacant position from a date' },
+  update_position: {
+    needs: [],
+    summary:
+      "Change a position's title, role type, planned FTE, employment type, target pay or budgeted org unit, keeping its id (from today: a position's fields have no history, no date)",
+  },
   set_compensation: { needs: ['costs.read'], summary: "Change an actor's salary or day rate from a date" },
 } as const satisfies Record<string, { needs: Ability[]; summary: string }>;
 
@@ -53,15 +58,20 @@ export const ChangeCommandSchema = z
     kind: z.string().max(20).optional().describe('add_actor: human | robot | agent; set_compensation: salary | day_rate'),
     display_name: optionalText(200),
     email: z.string().max(254).nullable().optional(),
-    title: z.string().max(200).nullable().optional(),
+    title: z.string().max(200).nullable().optional().describe('add_actor: the job title; create_position / update_position: the position’s title'),
     fte: z.number().nullable().optional().describe('0.01–3.00'),
     allocation_pct: z.number().optional().describe('0–300'),
     is_primary: z.boolean().optional(),
     planned_fte: z.number().optional(),
     employment_type: z.string().max(20).optional().describe('perm | contractor'),
-    role_type: z.string().max(100).nullable().optional(),
-    target_salary_minor: z.number().int().nullable().optional().describe('Integer minor units (cents)'),
-    day_rate_minor: z.number().int().nullable().optional(),
+    role_type: z.string().max(100).nullable().optional().describe('create_position / update_position; in update_position null or an empty string clears it'),
+    target_salary_minor: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('Integer minor units (cents); in update_position a salary replaces a day rate, and null clears it'),
+    day_rate_minor: z.number().int().nullable().optional().describe('Integer minor units (cents); in update_position a day rate replaces a salary, and null clears it'),
     amount_minor: z.number().int().optional().describe('set_compensation: integer minor units (cents)'),
     currency: z.string().max(3).optional().describe('ISO 4217 code of an active tenant currency'),
     ref: z
@@ -76,7 +86,9 @@ export const ChangeCommandSchema = z
       .string()
       .max(10, ISO_DATE_RULE)
       .optional()
-      .describe('YYYY-MM-DD the change takes effect (default today); set_fte, move_org_unit, rename_org_unit and update_team refuse any other day than today (no history)'),
+      .describe(
+        'YYYY-MM-DD the change takes effect (default today); set_fte, move_org_unit, rename_org_unit, update_team and update_position refuse any other day than today (no history)',
+      ),
   })
   .strict();
 
@@ -84,10 +96,17 @@ export type ChangeCommand = z.infer<typeof ChangeCommandSchema>;
 
 export const MAX_BATCH = 2_000;
 
-/** The abilities a command needs beyond `scenarios.write`. */
-export function abilitiesFor(command: Pick<ChangeCommand, 'op' | 'target_salary_minor' | 'day_rate_minor'>): Ability[] {
+/**
+ * The abilities a command needs beyond `scenarios.write`. Pay needs `costs.read` (SPEC §3: nobody edits pay they
+ * cannot see): a new position's target pay, and any change to a position's target pay — a new amount, clearing it
+ * (null), or its currency.
+ */
+export function abilitiesFor(command: Pick<ChangeCommand, 'op' | 'target_salary_minor' | 'day_rate_minor' | 'currency'>): Ability[] {
   const needs: Ability[] = ['scenarios.write', ...CHANGE_OPS[command.op].needs];
-  const money = command.op === 'create_position' && (command.target_salary_minor != null || command.day_rate_minor != null);
+  const money =
+    command.op === 'create_position'
+      ? command.target_salary_minor != null || command.day_rate_minor != null
+      : command.op === 'update_position' && (command.target_salary_minor !== undefined || command.day_rate_minor !== undefined || command.currency !== undefined);
   if (money) needs.push('costs.read');
   return needs;
 }

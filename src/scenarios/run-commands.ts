@@ -8,7 +8,7 @@ import type { RecordEdit } from './edits.js';
 import type { OpContext, ReferenceLists } from './ops/context.js';
 import { refused } from './ops/refusals.js';
 import { addActor, addPlacement, deactivateActor, endPlacement, movePlacement, setAllocation, setFte, setManager } from './ops/people.js';
-import { closePosition, createPosition, fillPosition, setCompensation } from './ops/positions.js';
+import { closePosition, createPosition, fillPosition, setCompensation, updatePosition } from './ops/positions.js';
 import { closeOrgUnit, createOrgUnit, moveOrgUnit, renameOrgUnit, updateTeam } from './ops/structure.js';
 import { WorkingGraph } from './working-graph.js';
 
@@ -29,6 +29,7 @@ const HANDLERS: Record<ChangeOp, (ctx: OpContext) => void> = {
   create_position: createPosition,
   fill_position: fillPosition,
   close_position: closePosition,
+  update_position: updatePosition,
   set_compensation: setCompensation,
 };
 

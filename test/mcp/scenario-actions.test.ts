@@ -399,6 +399,7 @@ describe('scope and validation', () => {
       { op: 'deactivate_actor', actor_id: id('bot') },
       { op: 'create_position', org_unit_id: units.P, title: 'SRE' },
       { op: 'fill_position', position_id: id('pos_f_open'), actor_id: id('f2') },
+      { op: 'update_position', position_id: id('pos_p1'), title: 'Platform engineer', planned_fte: 0.8 },
       { op: 'set_compensation', actor_id: id('f1'), kind: 'salary', amount_minor: 7_000_000, currency: 'EUR' },
     ];
     expect(new Set(changes.map((c) => c.op))).toEqual(new Set(CHANGE_OP_NAMES));
@@ -407,7 +408,7 @@ describe('scope and validation', () => {
       expect(given, change.op).toEqual(expect.arrayContaining(OP_FIELDS[change.op as keyof typeof OP_FIELDS].required));
     }
     const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
-    expect(plan.preview.commands).toBe(17);
+    expect(plan.preview.commands).toBe(18);
     expect(structured<Confirmed>(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id })).outcome.revision).toBe(1);
     // Each op alone names one of its documented required fields as missing.
     for (const op of CHANGE_OP_NAMES) {

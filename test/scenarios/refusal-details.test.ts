@@ -109,12 +109,30 @@ describe('a refused change says why in its details, not only in words', () => {
     });
   });
 
-  it('open_positions: the positions still budgeted in a unit closed, and close_position to use first', () => {
+  it('open_positions: the positions still budgeted in a unit closed, update_position to move them or close_position', () => {
     const refused = refusal([
       { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
       { op: 'close_org_unit', org_unit_id: units.M },
     ]);
-    expect(refused.details).toEqual({ field: 'changes[1].org_unit_id', reason: 'open_positions', positions: [id('pos_m_open')], from: TODAY, suggested_op: 'close_position' });
+    expect(refused.details).toEqual({
+      field: 'changes[1].org_unit_id',
+      reason: 'open_positions',
+      positions: [id('pos_m_open')],
+      from: TODAY,
+      suggested_op: 'update_position',
+      alternative_op: 'close_position',
+    });
+  });
+
+  it('position_filled: the placements that fill a seat moved elsewhere, and move_placement to use first', () => {
+    expect(refusal([{ op: 'update_position', position_id: id('pos_p1'), org_unit_id: units.M }]).details).toEqual({
+      field: 'changes[0].org_unit_id',
+      reason: 'position_filled',
+      position_id: id('pos_p1'),
+      placements: [id('pl-p1')],
+      from: TODAY,
+      suggested_op: 'move_placement',
+    });
   });
 
   it('required: the change whose field is missing', () => {
@@ -150,8 +168,10 @@ describe('a refused change says why in its details, not only in words', () => {
       { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
       { op: 'close_org_unit', org_unit_id: units.M },
     ]);
-    expect(opsNamedIn(positions)).toEqual(['close_position']);
-    for (const error of [undated, leaver, primary, positions]) for (const op of opsNamedIn(error)) expect(error.reasonText).toContain(op);
+    expect(opsNamedIn(positions)).toEqual(['update_position', 'close_position']);
+    const filled = refusal([{ op: 'update_position', position_id: id('pos_p1'), org_unit_id: units.M }]);
+    expect(opsNamedIn(filled)).toEqual(['move_placement']);
+    for (const error of [undated, leaver, primary, positions, filled]) for (const op of opsNamedIn(error)) expect(error.reasonText).toContain(op);
     // Without a reason, nothing is read from the words: "set_fte" in an unrelated message is not taken for a change.
     expect(opsNamedIn(new InvalidInput('changes[0].op', 'set_fte is not what you meant'))).toEqual([]);
   });

@@ -1,22 +1,40 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
-import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType, type Position } from '../../org/types.js';
-import { changeFromDay, endOnDay, nextStartAfter } from './dated.js';
-import { checkCurrency, checkFte, checkMinorAmount, fieldOf, requiredNumber, requiredString, type OpContext } from './context.js';
+import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType, type OrgUnit, type Placement, type Position } from '../../org/types.js';
+import { quoted } from '../../util/words.js';
+import { changeFromDay, endOnDay, nextStartAfter, onOrAfter, requireUndated } from './dated.js';
+import { checkCurrency, checkFte, checkMinorAmount, fieldOf, optionalId, requiredString, requiredNumber, type OpContext } from './context.js';
+import { refused } from './refusals.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
 
+/**
+ * What create_position and update_position both check, written once: the unit a seat is budgeted in (active on
+ * `day`), its employment type, and its target pay — a salary or a day rate, not both, each a valid amount.
+ */
+function budgetUnit(ctx: OpContext, unitId: string, day: string): OrgUnit {
+  return ctx.wg.requireActive('orgUnits', unitId, fieldOf(ctx, 'org_unit_id'), 'org unit', day);
+}
+
+function checkEmploymentType(ctx: OpContext, value: string): EmploymentType {
+  if (!(EMPLOYMENT_TYPES as readonly string[]).includes(value)) throw new InvalidInput(fieldOf(ctx, 'employment_type'), 'must be perm or contractor');
+  return value as EmploymentType;
+}
+
+function checkTargetPay(ctx: OpContext, salary: number | null, dayRate: number | null): Pick<Position, 'targetSalaryMinor' | 'dayRateMinor'> {
+  if (salary !== null && dayRate !== null) throw new InvalidInput(fieldOf(ctx, 'day_rate_minor'), 'give a target salary or a day rate, not both');
+  return {
+    targetSalaryMinor: salary === null ? null : checkMinorAmount(ctx, salary, 'target_salary_minor'),
+    dayRateMinor: dayRate === null ? null : checkMinorAmount(ctx, dayRate, 'day_rate_minor'),
+  };
+}
+
 export function createPosition(ctx: OpContext): void {
   const { command } = ctx;
-  const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
-  const employmentType = (command.employment_type ?? 'perm') as EmploymentType;
-  if (!(EMPLOYMENT_TYPES as readonly string[]).includes(employmentType)) {
-    throw new InvalidInput(fieldOf(ctx, 'employment_type'), 'must be perm or contractor');
-  }
-  const salary = command.target_salary_minor ?? null;
-  const dayRate = command.day_rate_minor ?? null;
-  if (salary !== null && dayRate !== null) throw new InvalidInput(fieldOf(ctx, 'day_rate_minor'), 'give a target salary or a day rate, not both');
-  const money = salary !== null || dayRate !== null;
+  const unit = budgetUnit(ctx, requiredString(ctx, 'org_unit_id'), ctx.day);
+  const employmentType = checkEmploymentType(ctx, command.employment_type ?? 'perm');
+  const pay = checkTargetPay(ctx, command.target_salary_minor ?? null, command.day_rate_minor ?? null);
+  const money = pay.targetSalaryMinor !== null || pay.dayRateMinor !== null;
   const id = ctx.newId();
   ctx.wg.create('positions', {
     id,
@@ -25,13 +43,112 @@ export function createPosition(ctx: OpContext): void {
     orgUnitId: unit.id,
     plannedFte: checkFte(ctx, command.planned_fte ?? 1, 'planned_fte'),
     employmentType,
-    targetSalaryMinor: salary === null ? null : checkMinorAmount(ctx, salary, 'target_salary_minor'),
-    dayRateMinor: dayRate === null ? null : checkMinorAmount(ctx, dayRate, 'day_rate_minor'),
+    ...pay,
     currency: money ? checkCurrency(ctx) : null,
     validFrom: ctx.day,
     validTo: null,
   });
   ctx.created.push({ family: 'positions', id });
+}
+
+/** The fields update_position may change (besides the budgeted unit), as the command names them. */
+const UPDATABLE = ['title', 'role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'org_unit_id'] as const;
+
+/**
+ * Changes an open position in place, keeping its id (and so its fillers, its history in the audit trail and what
+ * promotion carries to Live): title, role type, planned FTE, employment type, target pay and the unit it is budgeted
+ * in. A position's fields are kept without history (one value for all dates), so the change applies from today and
+ * a `date` is refused (`requireUndated`). Fields not given stay as they are; the same value changes nothing.
+ *
+ * Target pay: a new salary replaces a day rate and the other way round (a seat has one or the other); null clears
+ * it. A new amount is in `currency` when given, else in the position's own; a currency alone is refused (it would
+ * re-read the amount in another currency).
+ *
+ * The budgeted unit: active on the day (or on the seat's first day, for a seat that opens later) and not closing
+ * while the seat stays open; and a seat is filled only where it is budgeted (`fillablePosition`), so one that a
+ * placement in another unit fills on or after the day does not move (`position_filled`): that placement moves first.
+ */
+export function updatePosition(ctx: OpContext): void {
+  const { command } = ctx;
+  const positionId = requiredString(ctx, 'position_id');
+  requireUndated(ctx, 'a position’s title, role type, planned FTE, employment type, target pay and budgeted unit');
+  const position = ctx.wg.require('positions', positionId, fieldOf(ctx, 'position_id'), 'position');
+  if (!onOrAfter(position, ctx.day)) {
+    throw refused(
+      fieldOf(ctx, 'position_id'),
+      `that position was closed on ${position.validTo}, so it is not changed any more; open a new position for the seat instead`,
+      { reason: 'not_active', kind: 'position', id: position.id, day: ctx.day, ended_on: position.validTo! },
+    );
+  }
+  if (!UPDATABLE.some((field) => command[field] !== undefined)) {
+    throw new InvalidInput(ctx.path, `names nothing to change: give one or more of ${UPDATABLE.join(', ')}`);
+  }
+  const fields: Partial<Position> = {};
+  if (command.title !== undefined) {
+    const title = command.title?.trim();
+    if (!title) throw new InvalidInput(fieldOf(ctx, 'title'), 'cannot be empty: a position keeps a title (leave the field out to keep it)');
+    fields.title = title;
+  }
+  if (command.role_type !== undefined) fields.roleType = command.role_type?.trim() || null;
+  if (command.planned_fte !== undefined) fields.plannedFte = checkFte(ctx, command.planned_fte, 'planned_fte');
+  if (command.employment_type !== undefined) fields.employmentType = checkEmploymentType(ctx, command.employment_type);
+  Object.assign(fields, newTargetPay(ctx, position));
+  const unitId = optionalId(ctx, 'org_unit_id');
+  if (unitId && unitId !== position.orgUnitId) fields.orgUnitId = newBudgetUnit(ctx, position, unitId).id;
+  const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => position[key as keyof Position] !== value)) as Partial<Position>;
+  if (Object.keys(changed).length) ctx.wg.update('positions', position.id, changed);
+}
+
+/** The target pay (amounts and currency) update_position gives the seat; empty when it names none. */
+function newTargetPay(ctx: OpContext, position: Position): Partial<Position> {
+  const { command } = ctx;
+  const salaryGiven = command.target_salary_minor !== undefined;
+  const dayRateGiven = command.day_rate_minor !== undefined;
+  if (!salaryGiven && !dayRateGiven && command.currency === undefined) return {};
+  let salary = salaryGiven ? command.target_salary_minor! : position.targetSalaryMinor;
+  let dayRate = dayRateGiven ? command.day_rate_minor! : position.dayRateMinor;
+  // One or the other: a new salary replaces the day rate, a new day rate the salary.
+  if (salaryGiven && !dayRateGiven && salary !== null) dayRate = null;
+  if (dayRateGiven && !salaryGiven && dayRate !== null) salary = null;
+  const newAmount = (salaryGiven && salary !== null) || (dayRateGiven && dayRate !== null);
+  if (command.currency !== undefined && !newAmount) {
+    throw new InvalidInput(
+      fieldOf(ctx, 'currency'),
+      'goes with a new amount: give target_salary_minor or day_rate_minor in that currency too (a currency alone would re-read the amount in another currency)',
+    );
+  }
+  const pay = checkTargetPay(ctx, salary, dayRate);
+  if (pay.targetSalaryMinor === null && pay.dayRateMinor === null) return { ...pay, currency: null };
+  if (command.currency !== undefined || !position.currency) return { ...pay, currency: checkCurrency(ctx) };
+  return { ...pay, currency: position.currency };
+}
+
+/** The unit update_position moves the seat to, once checked (see `updatePosition`). */
+function newBudgetUnit(ctx: OpContext, position: Position, unitId: string): OrgUnit {
+  const firstDay = position.validFrom !== null && position.validFrom > ctx.day ? position.validFrom : ctx.day;
+  const unit = budgetUnit(ctx, unitId, firstDay);
+  if (unit.validTo !== null && (position.validTo === null || position.validTo > unit.validTo)) {
+    throw new InvalidInput(
+      fieldOf(ctx, 'org_unit_id'),
+      `${quoted(unit.name)} closes on ${unit.validTo} while the position stays open${position.validTo ? ` until ${position.validTo}` : ''}: choose a unit that stays open, or close the position by then`,
+    );
+  }
+  const elsewhere = holders(ctx, position.id).filter((p) => p.orgUnitId !== unit.id);
+  if (elsewhere.length) {
+    const who = elsewhere.map((p) => `${quoted(ctx.wg.get('actors', p.actorId)?.displayName ?? p.actorId)} (placement ${p.id} in ${quoted(ctx.wg.get('orgUnits', p.orgUnitId)?.name ?? p.orgUnitId)})`);
+    throw refused(
+      fieldOf(ctx, 'org_unit_id'),
+      `the position is filled by ${who.join(', ')} on or after ${ctx.day}, and a position is filled only in the unit where it is budgeted: ` +
+        `move the placement to ${quoted(unit.name)} first (move_placement, which leaves the seat vacant), then move the seat and fill it again, in one batch in that order`,
+      { reason: 'position_filled', position_id: position.id, placements: elsewhere.map((p) => p.id), from: ctx.day, suggested_op: 'move_placement' },
+    );
+  }
+  return unit;
+}
+
+/** The placements that hold the position on or after the command's day (in effect then, or planned for later). */
+function holders(ctx: OpContext, positionId: string): Placement[] {
+  return ctx.wg.where('placements', 'positionId', positionId).filter((p) => onOrAfter(p, ctx.day));
 }
 
 function fillers(ctx: OpContext, positionId: string): string[] {

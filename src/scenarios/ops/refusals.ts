@@ -16,19 +16,31 @@ export const RECORD_KIND: Partial<Record<Family, RecordKind>> = { actors: 'actor
  * and pay stay out (the ids are of the scenario's own records, which whoever may change it may read).
  *
  * Where the message names a change as the API spells it, so does a field here (`OP_DETAILS`): `op`, the refused
- * change's own; `suggested_op`, the change to use instead; `later_op`, another change of the batch.
+ * change's own; `suggested_op`, the change to use instead (`alternative_op`, another that also would); `later_op`,
+ * another change of the batch.
  */
 export type Refusal =
   /** The id names no record of that kind in the scenario. */
   | { reason: 'no_such_record'; kind: RecordKind; id: string }
-  /** The record exists but is not in effect on the change's `day`; a placement says when it ended and which continue it, if several do. */
+  /**
+   * The record exists but is not in effect on the change's `day`; a placement says when it ended and which continue
+   * it, if several do; a closed position when it was closed (`ended_on`).
+   */
   | { reason: 'not_active'; kind: RecordKind; id: string; day: string; ended_on?: string; continued_by?: string[] }
   /** A deactivation while actors still report to the leaver on or after the day (`reports`: their ids). */
   | { reason: 'still_manages'; reports: string[]; from: string }
   /** A second primary placement: the actor's primary is moved instead. */
   | { reason: 'has_primary_placement'; placement_id: string; suggested_op: 'move_placement' }
-  /** A unit closed while positions are budgeted in it on or after the day (`positions`: their ids). */
-  | { reason: 'open_positions'; positions: string[]; from: string; suggested_op: 'close_position' }
+  /**
+   * A unit closed while positions are budgeted in it on or after the day (`positions`: their ids): move them to
+   * another unit (`suggested_op`, which keeps each seat's id) or close them (`alternative_op`).
+   */
+  | { reason: 'open_positions'; positions: string[]; from: string; suggested_op: 'update_position'; alternative_op: 'close_position' }
+  /**
+   * A position moved to another unit while placements outside that unit fill it on or after the day (`placements`:
+   * their ids); a seat is filled only where it is budgeted, so the placement moves first (`suggested_op`).
+   */
+  | { reason: 'position_filled'; position_id: string; placements: string[]; from: string; suggested_op: 'move_placement' }
   /** A field the change needs was not given. */
   | { reason: 'required'; op: ChangeOp }
   /** A date on a change to something kept without history (`date`: the one given): only today is honoured. */
@@ -39,7 +51,7 @@ export type Refusal =
 export type RefusalReason = Refusal['reason'];
 
 /** The fields of a refusal that name a change op, as its message does. */
-export const OP_DETAILS = ['op', 'suggested_op', 'later_op'] as const;
+export const OP_DETAILS = ['op', 'suggested_op', 'alternative_op', 'later_op'] as const;
 
 /** An InvalidInput on `field` saying `reason` in words, with the refusal in its details. */
 export function refused(field: string, reason: string, refusal: Refusal): InvalidInput {
@@ -51,7 +63,7 @@ export function refusalIn(error: AppError): Refusal | null {
   return typeof error.details.reason === 'string' ? (error.details as unknown as Refusal) : null;
 }
 
-/** The change ops a refusal's message names, by `OP_DETAILS` (the refused change's own, one to use instead, another of the batch). */
+/** The change ops a refusal's message names, by `OP_DETAILS` (the refused change's own, ones to use instead, another of the batch). */
 export function opsNamedIn(error: AppError): ChangeOp[] {
   if (!refusalIn(error)) return [];
   return OP_DETAILS.map((key) => error.details[key]).filter((op): op is ChangeOp => typeof op === 'string');

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GraphStore } from '../../src/org/graph-store.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+
+/**
+ * update_position over MCP with the official client: capability.explain describes it; plan previews a moved,
+ * re-budgeted seat; confirm applies it keeping the seat's id; refusals carry their reason and a fix; money needs
+ * costs.read. (Fixture: pos_m_open is vacant in Mobile, pos_p1 filled by p1 in Platform, both at 90,000.00 EUR.)
+ */
+
+let world: McpWorld;
+let owner: Connection;
+let member: Connection;
+
+beforeAll(async () => {
+  world = await buildWorld();
+  owner = await connect(world, principalOf(world.tenant, 'owner'));
+  member = await connect(world, principalOf(world.tenant, 'member'));
+});
+
+afterAll(async () => {
+  for (const mcp of [owner, member]) await mcp?.close();
+  await world?.database.close();
+});
+
+type Proposal = { proposal_id: string; preview: { records: Record<string, { changed: { id: string; fields: Record<string, { from: unknown; to: unknown }> }[] }>; by_org_unit: Record<string, unknown>[] } };
+type Position = { id: string; title: string; org_unit_id: string; planned_fte: number; target_salary?: { amount_minor: number; currency: string } | null };
+
+async function newScenario(name: string): Promise<string> {
+  const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
+  return (await createScenario(ctx, { name })).id;
+}
+
+async function positionIn(mcp: Connection, scenarioId: string, positionId: string): Promise<Position | undefined> {
+  const listed = structured<{ positions: Position[] }>(await mcp.call('org_positions_list', { scenario_id: scenarioId, limit: 100 }));
+  return listed.positions.find((p) => p.id === positionId);
+}
+
+describe('update_position over MCP', () => {
+  it('is explained with its fields, and that money needs costs.read', async () => {
+    const explained = structured<{ reference: { change_ops: { op: string; required: string[]; optional: string[]; note?: string; summary: string }[] } }>(
+      await member.call('capability_explain', { name: 'scenario_action_plan' }),
+    );
+    const op = explained.reference.change_ops.find((o) => o.op === 'update_position')!;
+    expect(op).toMatchObject({ required: ['position_id'], optional: expect.arrayContaining(['org_unit_id', 'title', 'planned_fte', 'target_salary_minor', 'currency']) });
+    expect(op.summary).toContain('keeping its id');
+    expect(op.note).toMatch(/costs\.read/);
+    expect(op.note).toMatch(/move_placement/);
+  });
+
+  it('plans a moved, re-budgeted seat with its preview, and confirm applies it under the same id', async () => {
+    const sid = await newScenario('Merge Mobile');
+    const seat = world.ids.id('pos_m_open');
+    const changes = [{ op: 'update_position', position_id: seat, org_unit_id: world.ids.units.P, title: 'Mobile engineer', planned_fte: 0.8, target_salary_minor: 9_500_000 }];
+    const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
+    expect(plan.preview.records.position!.changed).toEqual([
+      expect.objectContaining({
+        id: seat,
+        fields: expect.objectContaining({
+          org_unit_id: { from: world.ids.units.M, to: world.ids.units.P, from_name: 'Mobile', to_name: 'Platform' },
+          title: { from: 'pos_m_open', to: 'Mobile engineer' },
+          planned_fte: { from: 1, to: 0.8 },
+          target_salary_minor: { from: 9_000_000, to: 9_500_000 },
+        }),
+      }),
+    ]);
+    // The vacancy and its budget leave Mobile for Platform, re-budgeted (95,000.00 EUR loaded with the 25 % burden).
+    const units = new Map(plan.preview.by_org_unit.map((u) => [u.org_unit_id, u]));
+    expect(units.get(world.ids.units.M)).toMatchObject({ vacant_positions: { delta: -1 }, vacant_seats_annual_cost_minor: { from: 11_250_000, to: 0 } });
+    expect(units.get(world.ids.units.P)).toMatchObject({ vacant_positions: { delta: 1 }, vacant_seats_annual_cost_minor: { from: 0, to: 11_875_000 } });
+    expect(await positionIn(owner, sid, seat)).toMatchObject({ org_unit_id: world.ids.units.M }); // nothing applied yet
+
+    const confirmed = structured<{ outcome: { created: unknown[] } }>(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    expect(confirmed.outcome.created).toEqual([]);
+    expect(await positionIn(owner, sid, seat)).toMatchObject({
+      id: seat,
+      title: 'Mobile engineer',
+      org_unit_id: world.ids.units.P,
+      planned_fte: 0.8,
+      target_salary: expect.objectContaining({ amount_minor: 9_500_000, currency: 'EUR' }),
+    });
+  });
+
+  it('refuses a filled seat moved away from its person, with the reason and the change to add first', async () => {
+    const sid = await newScenario('Move a filled seat');
+    const error = errorOf(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_position', position_id: world.ids.id('pos_p1'), org_unit_id: world.ids.units.M }] }),
+    );
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'changes[0].org_unit_id', reason: 'position_filled', placements: [world.ids.id('pl-p1')], suggested_op: 'move_placement' });
+    expect(error.message).toMatch(/move the placement to “Mobile” first \(move_placement/);
+    // The batch the message asks for plans.
+    const plan = structured<Proposal>(
+      await owner.call('scenario_action_plan', {
+        scenario_id: sid,
+        changes: [
+          { op: 'move_placement', placement_id: world.ids.id('pl-p1'), org_unit_id: world.ids.units.M },
+          { op: 'update_position', position_id: world.ids.id('pos_p1'), org_unit_id: world.ids.units.M },
+          { op: 'fill_position', position_id: world.ids.id('pos_p1'), actor_id: world.ids.id('p1') },
+        ],
+      }),
+    );
+    expect(plan.proposal_id).toBeTruthy();
+  });
+
+  it('a member may rename a seat but not change its pay: the missing ability is named', async () => {
+    const sid = await newScenario('Member edits');
+    const seat = world.ids.id('pos_m_open');
+    const pay = await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_position', position_id: seat, target_salary_minor: 1 }] });
+    expect(errorOf(pay)).toMatchObject({ code: 'missing_ability', message: expect.stringContaining('costs.read') });
+    const rename = structured<Proposal>(await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_position', position_id: seat, title: 'Renamed', role_type: '' }] }));
+    expect(rename.preview.records.position!.changed[0]!.fields).toEqual({ title: { from: 'pos_m_open', to: 'Renamed' } });
+  });
+
+  it('close_org_unit with open seats points at update_position first', async () => {
+    const sid = await newScenario('Close Mobile');
+    const error = errorOf(
+      await owner.call('scenario_action_plan', {
+        scenario_id: sid,
+        changes: [
+          { op: 'move_placement', placement_id: world.ids.id('pl-m1'), org_unit_id: world.ids.units.P },
+          { op: 'close_org_unit', org_unit_id: world.ids.units.M },
+        ],
+      }),
+    );
+    expect(error).toMatchObject({ reason: 'open_positions', suggested_op: 'update_position', alternative_op: 'close_position' });
+    expect(error.message).toContain('update_position with org_unit_id');
+  });
+});
