@@ -91,7 +91,7 @@ const metricPair = z.looseObject({
 const metricDeltas = z
   .record(z.string(), metricPair)
   .describe(
-    'Per metric: from → to and the delta (money only with costs.read, in minor units of the reporting `currency` the pair names; a cost delta with `unconvertible` currencies is unknown, never 0; `without_compensation` counts the actors with no pay in effect, whose cost the cost figures leave out)',
+    'Per metric: from → to and the delta (money only with costs.read, in minor units of the reporting `currency` the pair names; a cost delta with `unconvertible` currencies is unknown, never 0; `without_compensation` counts the actors with no pay in effect, whose cost the cost figures leave out; `vacant_seats_annual_cost_minor` is budgeted, not paid: what the vacant positions would cost a year filled at their target pay, loaded, never part of `annual_cost_minor`)',
   );
 const withheld = z
   .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
@@ -234,7 +234,8 @@ export const scenarioMetricsDeltaTool = defineTool({
     'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta (a cost ' +
     'that involves a currency without an exchange rate lists it in `unconvertible`, and has no delta when that part ' +
     'changed: unknown, never 0; `without_compensation` counts actors with no pay, whose cost is unknown: a hire ' +
-    'without pay moves it, not the cost), for the ' +
+    'without pay moves it, not the cost; `vacant_seats_annual_cost_minor` is the budgeted cost of vacant seats at their ' +
+    'target pay, apart from the cost of the people in seats: new positions move it before anyone fills them), for the ' +
     'whole organisation and per org unit that moved (or for one `org_unit_id`, even if it did not move). For the ' +
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
