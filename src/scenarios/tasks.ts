@@ -93,11 +93,15 @@ export async function startTask(
   const where = and(eq(tasks.tenantId, ctx.tenant.id), eq(tasks.id, id));
   const done = (async () => {
     await ctx.db.update(tasks).set({ status: 'running', startedAt: sql`now()` }).where(where);
+    let last: Record<string, unknown> = {};
     try {
       const result = await work(async (progress) => {
+        last = progress;
         await ctx.db.update(tasks).set({ progress }).where(where);
       });
-      await ctx.db.update(tasks).set({ status: 'succeeded', result, finishedAt: sql`now()` }).where(where);
+      // Succeeded: every stage is done — the progress says so rather than still naming the last stage it reported
+      // (a promotion read 'applying' for good). A failed task keeps the stage it failed in.
+      await ctx.db.update(tasks).set({ status: 'succeeded', result, progress: completedProgress(last), finishedAt: sql`now()` }).where(where);
       metrics.tasks.inc({ kind, outcome: 'succeeded' });
     } catch (error) {
       const message = isAppError(error) ? error.message : `internal error (request ${ctx.requestId ?? 'n/a'})`;
@@ -116,6 +120,11 @@ export async function startTask(
       heartbeat.delete(ctx.db, id);
     });
   return { task: presentTask(row!), done };
+}
+
+/** A succeeded task's progress: what its work last reported, with `stage: 'done'` and `percent: 100`. */
+export function completedProgress(last: Record<string, unknown>): Record<string, unknown> {
+  return { ...last, stage: 'done', percent: 100 };
 }
 
 async function getTaskRow(db: Db, tenantId: string, id: string): Promise<TaskRow> {

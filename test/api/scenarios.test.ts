@@ -134,6 +134,9 @@ describe('a scenario from creation to Live', () => {
     expect(promoted.headers.get('location')).toBe(`/api/v1/tasks/${promoted.body.data.id}`);
     const task = await settled(promoted.body.data.id);
     expect(task).toMatchObject({ status: 'succeeded', error: null, result: { applied_scenario_id: sid, deltas: { headcount: 1 } } });
+    // Done is done: the progress no longer names the stage it was in ('applying') once the task has succeeded.
+    expect(task.progress).toEqual({ stage: 'done', percent: 100 });
+    expect((await call(`/api/v1/scenarios/${sid}/tasks`)).body.data[0].progress).toEqual({ stage: 'done', percent: 100 });
 
     expect((await call(`/api/v1/org-units/${units.M}`)).body.data.parent_id).toBe(units.S);
     expect((await call(`/api/v1/scenarios/${sid}`)).body.data).toMatchObject({ kind: 'applied', state: 'archived', editable: false, source: { kind: 'live' } });
@@ -172,7 +175,7 @@ describe('a scenario from creation to Live', () => {
 
     const restore = await post(`/api/v1/snapshots/${before.id}/restore`);
     expect(restore.status).toBe(202);
-    expect(await settled(restore.body.data.id)).toMatchObject({ kind: 'restore', status: 'succeeded' });
+    expect(await settled(restore.body.data.id)).toMatchObject({ kind: 'restore', status: 'succeeded', progress: { stage: 'done', percent: 100 } });
     expect((await call(`/api/v1/org-units/${units.M}`)).body.data.parent_id).toBe(units.E);
   });
 

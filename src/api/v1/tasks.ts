@@ -46,7 +46,9 @@ const task = createRoute({
   description:
     'Promotions, restores and an import’s undo run in the background: their `POST` answers 202 with the task, and this route ' +
     'follows it — `pending`, `running`, then `succeeded` with a `result` (the snapshot taken of Live, the applied scenario, the ' +
-    'Live version) or `failed` with an `error` saying why. Poll it until `finished_at` is set.',
+    'Live version) or `failed` with an `error` saying why. Poll it until `finished_at` is set. `progress.stage` names the stage ' +
+    'it is in while it runs (a promotion: `applying`), and is `done` (with `percent` 100) once it has succeeded; a failed ' +
+    'task keeps the stage it failed in.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: { params: IdParam },
