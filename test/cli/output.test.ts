@@ -30,5 +30,7 @@ describe('orgonaut prints every FTE figure one way', () => {
   it('names metrics in words, known ones as people call them and any other key spelt out', () => {
     expect(['effective_fte', 'annual_cost_minor', 'span_average', 'vacant_positions'].map(metricLabel)).toEqual(['Effective FTE', 'Annual cost', 'Span of control (average)', 'Vacant positions']);
     expect(['vacancyRate', 'cost_per_fte_minor'].map(metricLabel)).toEqual(['Vacancy rate', 'Cost per FTE']);
+    // A budget, not pay: said so beside the annual cost, never read as more payroll.
+    expect(metricLabel('vacant_seats_annual_cost_minor')).toBe('Vacant seats, budgeted (annual, not paid)');
   });
 });

@@ -199,6 +199,8 @@ const METRIC_LABELS: Record<string, string> = {
   annual_cost_minor: 'Annual cost',
   monthly_cost_minor: 'Monthly cost',
   without_compensation: 'Without pay (actors)',
+  // Budgeted, not paid: the vacant seats at their target pay, apart from the cost of the people in seats.
+  vacant_seats_annual_cost_minor: 'Vacant seats, budgeted (annual, not paid)',
 };
 
 /** A metric's label: the known ones by name, any other key (`vacancyRate`, `cost_per_fte_minor`) in words. */
