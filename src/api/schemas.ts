@@ -48,6 +48,18 @@ export function listEnvelope<T extends z.ZodTypeAny>(item: T) {
   return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 }
 
+const EXAMPLE_ID = '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a';
+
+/**
+ * The `Location` header of a 201 (the record made) or 202 (what to poll: a task or an import run), as the route sends
+ * it: `path` with `{id}` for the record's id. Every 201/202 that sends one declares it (test/api/openapi.test.ts).
+ */
+export function locationHeader(what: string, path: string) {
+  return {
+    Location: { description: `${what}, \`${path}\``, schema: { type: 'string' as const, example: path.replace('{id}', EXAMPLE_ID) } },
+  };
+}
+
 /**
  * The `Link` header a page carries while there is a next page (RFC 8288; set by `listBody`): declared once, as the
  * `Link` header component, and referenced by every paginated list's 200 response (`pagedResponse`).

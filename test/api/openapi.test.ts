@@ -71,6 +71,16 @@ function successSchema(op: any): any {
   return schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
 }
 
+/** A task once it has finished (succeeded or failed). */
+async function settledTask(taskId: string): Promise<any> {
+  for (let i = 0; i < 400; i++) {
+    const task = (await call(`/api/v1/tasks/${taskId}`)).body.data;
+    if (task.finished_at) return task;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
+
 function operations(): { key: string; path: string; method: string; op: any }[] {
   return Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
     Object.entries(item)
@@ -216,6 +226,21 @@ describe('/docs/api.json', () => {
     }
   });
 
+  it('declares Location on every 201 and 202 but those that make nothing with an address of its own', () => {
+    // Types (no route reads one type), a token (its secret is shown once; it is listed, not read by id), an HRIS sync
+    // (several runs) and the webhook's acknowledgement send no Location.
+    const without = new Set(['POST /api/v1/team-types', 'POST /api/v1/department-types', 'POST /api/v1/tokens', 'POST /api/v1/integrations/hris/sync', SIGNED]);
+    const missing: string[] = [];
+    for (const { key, op } of operations()) {
+      for (const status of ['201', '202']) {
+        if (!op.responses[status]) continue;
+        const declared = Object.keys(op.responses[status].headers ?? {}).includes('Location');
+        if (declared === without.has(key)) missing.push(`${key} ${status}: Location ${declared ? 'declared' : 'not declared'}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('declares the Link header (one component) on the 200 of every paginated list', () => {
     expect(doc.components.headers.Link).toMatchObject({ schema: { type: 'string' }, description: expect.stringContaining('rel="next"') });
     const paged = operations().filter(({ key, op }) => !UNPAGED.has(key) && successSchema(op)?.properties?.next_cursor);
@@ -312,6 +337,39 @@ describe('real responses match the declared schemas', () => {
       if (response.headers.has('link')) linked.push(key);
     }
     expect(linked).toEqual(expect.arrayContaining(['GET /api/v1/actors', 'GET /api/v1/org-units', 'GET /api/v1/reports/roster']));
+  });
+
+  it('in their Location: sent where the 201/202 declares it, and leading to what was made or is to be polled', async () => {
+    const declares = (method: string, path: string, status: number) => Object.keys(doc.paths[path][method].responses[String(status)].headers ?? {}).includes('Location');
+    const checked: string[] = [];
+    async function check(method: string, path: string, response: Response) {
+      const key = `${method.toUpperCase()} ${path}`;
+      expect([201, 202], `${key}: ${await response.clone().text()}`).toContain(response.status);
+      const location = response.headers.get('location');
+      expect(Boolean(location), `${key}: Location ${location}`).toBe(declares(method, path, response.status));
+      if (location) expect((await app.request(location, { host: HOST, token: tokens.owner })).status, `${key}: GET ${location}`).toBe(200);
+      checked.push(key);
+      return (await response.json()) as any;
+    }
+    const post = (path: string, json?: unknown) => app.request(path, { host: HOST, token: tokens.owner, method: 'POST', ...(json === undefined ? {} : { json }) });
+    const scenario = await check('post', '/api/v1/scenarios', await post('/api/v1/scenarios', { name: 'Location check' }));
+    await post(`/api/v1/scenarios/${scenario.data.id}/changes`, { changes: [{ op: 'set_fte', actor_id: id('p2'), fte: 0.9 }] });
+    const snapshot = await check('post', '/api/v1/snapshots', await post('/api/v1/snapshots', { name: 'Before the location check' }));
+    const promotion = await check('post', '/api/v1/scenarios/{id}/promote', await post(`/api/v1/scenarios/${scenario.data.id}/promote`));
+    await settledTask(promotion.data.id);
+    const restore = await check('post', '/api/v1/snapshots/{id}/restore', await post(`/api/v1/snapshots/${snapshot.data.id}/restore`));
+    await settledTask(restore.data.id);
+    await check('post', '/api/v1/team-types', await post('/api/v1/team-types', { name: 'Location squad' }));
+    const upload = await app.app.request('/api/v1/imports', {
+      method: 'POST',
+      headers: { host: HOST, authorization: `Bearer ${tokens.owner}`, 'content-type': 'text/csv' },
+      body: 'name,email,department\nLena Location,lena@example.com,Engineering\n',
+    });
+    const run = await check('post', '/api/v1/imports', upload);
+    await check('post', '/api/v1/imports/{id}/start', await post(`/api/v1/imports/${run.data.id}/start`));
+    expect(checked).toHaveLength(7);
+    // The run finishes before the next test reads Live.
+    for (let i = 0; i < 400 && !['completed', 'failed'].includes((await call(`/api/v1/imports/${run.data.id}`)).body.data.status); i++) await new Promise((r) => setTimeout(r, 25));
   });
 
   it('for scenarios, changes, deltas, tasks and snapshots', async () => {

@@ -7,7 +7,7 @@ import { checkQueuedRows, fixRow, getRow, ignoreRow, listRows } from '../../impo
 import { getRun, importFields, listRuns, reprocessRun, startRun, undoRun, updateRunSettings, type StartedRun } from '../../imports/runs.js';
 import { RESOLUTIONS, RUN_STATUSES } from '../../imports/store.js';
 import { createRunFromUpload } from '../../imports/upload.js';
-import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses, ProblemSchema, wholeNumber } from '../schemas.js';
+import { itemEnvelope, listEnvelope, locationHeader, needs, pagedResponse, PageQuery, problemResponses, ProblemSchema, wholeNumber } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { FieldReferenceSchema, FixedImportRowSchema, FixRowBody, ImportPreviewSchema, ImportRowSchema, ImportRunPatch, ImportRunSchema } from './import-schemas.js';
 import { TaskSchema } from './scenario-schemas.js';
@@ -69,7 +69,7 @@ const upload = createRoute({
     },
   },
   responses: {
-    201: { description: 'The run, pending', ...json(itemEnvelope(ImportRunSchema)) },
+    201: { description: 'The run, pending', headers: locationHeader('The run’s path', '/api/v1/imports/{id}'), ...json(itemEnvelope(ImportRunSchema)) },
     ...problemResponses(400, 401, 403, 404),
     413: problem('The file is over 10 MB'),
     415: problem('Not multipart/form-data or text/csv'),
@@ -150,7 +150,10 @@ function action(path: string, summary: string, description: string, abilities: s
     security: SECURITY,
     ...needs(...abilities),
     request: { params: IdParam },
-    responses: { 202: { description: 'Started; poll the run', ...json(itemEnvelope(ImportRunSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
+    responses: {
+      202: { description: 'Started; poll the run', headers: locationHeader('The run to poll', '/api/v1/imports/{id}'), ...json(itemEnvelope(ImportRunSchema)) },
+      ...problemResponses(400, 401, 403, 404, 409),
+    },
   });
 }
 
@@ -173,7 +176,10 @@ const undo = createRoute({
   security: SECURITY,
   ...needs('imports.manage', 'snapshots.restore'),
   request: { params: IdParam },
-  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(401, 403, 404, 409) },
+  responses: {
+    202: { description: 'Started; the task to poll', headers: locationHeader('The task to poll', '/api/v1/tasks/{id}'), ...json(itemEnvelope(TaskSchema)) },
+    ...problemResponses(401, 403, 404, 409),
+  },
 });
 
 const RowFilter = PageQuery.extend({

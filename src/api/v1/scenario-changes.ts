@@ -6,7 +6,7 @@ import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
 import { ENTITY_TYPES } from '../../org/family-names.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
-import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, locationHeader, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { preconditionFailed } from './etag.js';
 import { currentScenario, ETAG_HEADER, scenarioIfMatch } from './scenarios.js';
@@ -117,7 +117,10 @@ const promote = createRoute({
   security: SECURITY,
   ...needs('scenarios.promote'),
   request: { params: IdParam, headers: IfMatchHeader, body: { ...json(PromoteBody), required: false } },
-  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404, 409, 412) },
+  responses: {
+    202: { description: 'Started; the task to poll', headers: locationHeader('The task to poll', '/api/v1/tasks/{id}'), ...json(itemEnvelope(TaskSchema)) },
+    ...problemResponses(400, 401, 403, 404, 409, 412),
+  },
 });
 
 export function scenarioChangeRoutes() {

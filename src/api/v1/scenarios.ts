@@ -4,7 +4,7 @@ import { serviceContext } from '../../access/middleware.js';
 import type { AppEnv } from '../../http/env.js';
 import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { itemEnvelope, listEnvelope, needs, PageQuery, pagedResponse, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, locationHeader, needs, PageQuery, pagedResponse, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { assertIfMatch, weakEtag } from './etag.js';
 import { CreateScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
@@ -59,7 +59,7 @@ const create = createRoute({
     201: {
       description: 'Created: the scenario as `GET /api/v1/scenarios/{id}` answers it, with its `ETag` for the first write’s `If-Match`',
       headers: {
-        Location: { description: 'The new scenario’s path, `/api/v1/scenarios/{id}`', schema: { type: 'string' as const, example: '/api/v1/scenarios/7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a' } },
+        ...locationHeader('The new scenario’s path', '/api/v1/scenarios/{id}'),
         ...ETAG_HEADER,
       },
       ...json(itemEnvelope(ScenarioDetailSchema)),

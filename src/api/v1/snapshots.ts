@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { createSnapshot, listScenarios } from '../../scenarios/lifecycle.js';
 import { AppError, InvalidInput } from '../../errors.js';
 import { restoreSnapshot } from '../../scenarios/promotion.js';
-import { itemEnvelope, listEnvelope, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
+import { itemEnvelope, listEnvelope, locationHeader, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { CreateSnapshotBody, ScenarioSchema, TaskSchema } from './scenario-schemas.js';
 import { detach } from './tasks.js';
@@ -38,7 +38,10 @@ const create = createRoute({
   security: SECURITY,
   ...needs('scenarios.write'),
   request: { body: { ...json(CreateSnapshotBody), required: false } },
-  responses: { 201: { description: 'Created', ...json(itemEnvelope(ScenarioSchema)) }, ...problemResponses(400, 401, 403) },
+  responses: {
+    201: { description: 'Created', headers: locationHeader('The snapshot’s path (read it as a scenario)', '/api/v1/scenarios/{id}'), ...json(itemEnvelope(ScenarioSchema)) },
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 const restore = createRoute({
@@ -52,7 +55,10 @@ const restore = createRoute({
   security: SECURITY,
   ...needs('snapshots.restore'),
   request: { params: IdParam },
-  responses: { 202: { description: 'Started; the task to poll', ...json(itemEnvelope(TaskSchema)) }, ...problemResponses(400, 401, 403, 404, 409) },
+  responses: {
+    202: { description: 'Started; the task to poll', headers: locationHeader('The task to poll', '/api/v1/tasks/{id}'), ...json(itemEnvelope(TaskSchema)) },
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
 });
 
 export function snapshotRoutes() {
