@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ISO_DATE_RULE } from '../org/dates.js';
+import { inEffect, ISO_DATE_RULE } from '../org/dates.js';
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../org/unit-acc.js';
 import { MAX_LIMIT } from '../util/pagination.js';
 import { can, type Principal } from '../access/policy.js';
@@ -77,6 +77,30 @@ export function contextOf(view: OrgView) {
     scenario_kind: view.scenario?.kind,
     as_of: view.asOf,
   };
+}
+
+export const emptyOrgOut = z
+  .string()
+  .optional()
+  .describe('Present when no org unit is in effect on the day (before the organisation’s first units start, or after the last closed): why every figure is 0, and the days that have figures');
+
+/**
+ * A day before the organisation's first unit starts (or after its last closed) reads as an organisation of 0 people
+ * — "headcount at the start of 1999: 0" — unless the answer says there was nothing yet, and from when there is.
+ * Undefined when any unit is in effect on the day, or the organisation has no units at all.
+ */
+export function emptyOrgNote(view: OrgView): string | undefined {
+  let first: string | undefined;
+  let last: string | undefined;
+  for (const unit of view.graph.orgUnits.values()) {
+    if (inEffect(unit, view.asOf)) return undefined;
+    if (unit.validFrom !== null && unit.validFrom > view.asOf) first = first === undefined || unit.validFrom < first ? unit.validFrom : first;
+    else if (unit.validTo !== null) last = last === undefined || unit.validTo > last ? unit.validTo : last;
+  }
+  const zero = `No org unit of the organisation is in effect on ${view.asOf}`;
+  if (first !== undefined) return `${zero}: its first start on ${first}, so every figure here is 0. Pass an as_of on or after ${first} for its figures.`;
+  if (last !== undefined) return `${zero}: the last closed on ${last}, so every figure here is 0. Pass an as_of before ${last} for its figures.`;
+  return undefined;
 }
 
 export const nextCursor = z.string().optional().describe('Pass as `cursor` to get the next page; absent on the last page.');

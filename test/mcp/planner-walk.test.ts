@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { addDays, today } from '../../src/org/dates.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
-import { withAssistant, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { buildTenant, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg } from '../support/fixture-org.js';
+import { connect, withAssistant, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
 
 /**
  * What a planner's assistant met restructuring the organisation through the tools (the official client, a personal
@@ -42,14 +44,13 @@ describe('the delta of a restructure planned for later days, read without as_of'
     // Today nothing has moved yet: every delta 0, which read as "this restructure changes nothing".
     expect(metrics.as_of).toBe(today());
     expect(metrics.total.headcount!.delta).toBe(0);
-    expect(metrics.note).toBe(
-      `Some of this scenario’s changes take effect after ${today()} (on ${start}, ${leave}), so the metrics here, taken on ${today()}, leave them out (the records above list every change).`,
-    );
+    const later = `Some of this scenario’s changes take effect after ${today()} (on ${start}, ${leave}), so the metrics here, taken on ${today()}, leave them out`;
+    expect(metrics.note).toBe(`${later} (\`scenario_delta\` lists the changes).`);
     expect(metrics.next_step).toBe(`Pass as_of "${leave}" (the day the last change takes effect) to see the impact of them all, or another day to see it then.`);
 
     const delta = structured<{ families: Record<string, unknown>; note?: string; next_step?: string }>(await assistant.call('scenario_delta', { scenario_id: scenarioId }));
     expect(Object.keys(delta.families).sort()).toEqual(['actor', 'placement', 'position', 'reporting_line']);
-    expect(delta.note).toBe(metrics.note);
+    expect(delta.note).toBe(`${later} (\`families\` lists every change, whatever its day).`);
     expect(delta.next_step).toBe(metrics.next_step);
 
     // On the day named, the impact shows and there is nothing more to say.
@@ -87,5 +88,53 @@ describe('a refused change that carries its reason', () => {
     const dated = errorOf(await plan([{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6, date: addDays(today(), 30) }]));
     expect(dated).toMatchObject({ field: 'changes[0].date', reason: 'undated_only' });
     expect(dated.fix).toBe(`Leave "changes[0].date" out of changes[0]: set_fte applies from today (${today()}), the only day it can take effect.`);
+  });
+});
+
+describe('a day before the organisation’s first org unit starts', () => {
+  it('says there was nothing yet and from when there is, instead of an organisation of 0 people', async () => {
+    // An organisation whose units all start on 2024-01-01 (as an import of a founding date sets them).
+    const graph = buildFixtureOrg('founded');
+    for (const unit of graph.orgUnits.values()) unit.validFrom = '2024-01-01';
+    const founded = await writeGraph(world.database, await buildTenant(world.database, { plan: 'enterprise', currency: 'EUR' }), graph);
+    const reader = await connect(world, principalOf(founded, 'admin', { kind: 'api_token' }), { tenant: founded });
+    try {
+      const said =
+        'No org unit of the organisation is in effect on 2019-06-30: its first start on 2024-01-01, so every figure here is 0. ' +
+        'Pass an as_of on or after 2024-01-01 for its figures.';
+      const summary = structured<{ totals: { headcount: number }; note?: string }>(await reader.call('org_summary', { as_of: '2019-06-30' }));
+      expect(summary.totals.headcount).toBe(0);
+      expect(summary.note).toBe(said);
+      for (const tool of ['org_metrics_get', 'org_units_tree', 'org_costs_rollup']) {
+        expect(structured<{ note?: string }>(await reader.call(tool, { as_of: '2019-06-30' })).note, tool).toBe(said);
+      }
+      // From the day the organisation starts, nothing to say.
+      expect(structured(await reader.call('org_summary', { as_of: '2024-01-01' }))).not.toHaveProperty('note');
+      expect(structured(await reader.call('org_metrics_get', {}))).not.toHaveProperty('note');
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
+describe('a unit’s roster beside its headcount', () => {
+  it('names who is listed but homed in another unit, so the total and org_metrics_get’s headcount agree', async () => {
+    type Roster = { total: number; homed_elsewhere?: { count: number; actors: { id: string; home_org_unit_name?: string }[]; headcount_homed_here: number; note: string } };
+    // Platform: p1 and p2 homed there, m1 (homed in Mobile) 40 % there, and an agent.
+    const platform = structured<Roster>(await assistant.call('org_actors_list', { org_unit_id: world.ids.units.P, as_of: '2026-06-01' }));
+    const metrics = structured<{ metrics: { headcount: number } }>(await assistant.call('org_metrics_get', { org_unit_id: world.ids.units.P, as_of: '2026-06-01' }));
+    expect(platform.total).toBe(4);
+    expect(metrics.metrics.headcount).toBe(2);
+    expect(platform.homed_elsewhere).toEqual({
+      count: 1,
+      actors: [{ id: world.ids.id('m1'), display_name: 'm1', home_org_unit_id: world.ids.units.M, home_org_unit_name: 'Mobile' }],
+      headcount_homed_here: 2,
+      note:
+        '1 of the humans listed is homed in another unit and placed in Platform by a secondary placement: m1 (Mobile). ' +
+        '`org_metrics_get` counts headcount where each human is homed, so its headcount for Platform is 2, without them.',
+    });
+    // Engineering with its teams: m1 is homed below it, so nobody is listed from elsewhere.
+    const engineering = structured<Roster>(await assistant.call('org_actors_list', { org_unit_id: world.ids.units.E, include_subunits: true, as_of: '2026-06-01' }));
+    expect(engineering).not.toHaveProperty('homed_elsewhere');
   });
 });

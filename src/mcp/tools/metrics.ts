@@ -5,7 +5,7 @@ import { getOrgMetrics } from '../../org/metrics-service.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
-import { contextOf, contextOut, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, emptyOrgNote, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Org metrics and cost roll-ups. */
@@ -13,7 +13,9 @@ import { defineTool, READ_ONLY } from '../registry.js';
 const closedUnitOut = z
   .string()
   .optional()
-  .describe('Present when the org unit asked for is not in effect on the day (closed, or not yet started): why its figures are 0');
+  .describe(
+    'Present when the org unit asked for is not in effect on the day (closed, or not yet started), or without one when no unit of the organisation is: why the figures are 0',
+  );
 
 /**
  * A unit closed by then (in a scenario that merged it away, say) or not yet started rolls up nothing: every figure
@@ -57,7 +59,7 @@ export const metricsTool = defineTool({
       ...(orgUnitId ? withNamesOne(ctx.principal, result.view, { org_unit_id: orgUnitId }) : {}),
       metrics: result.metrics!,
       reporting_cycles: result.reportingCycles,
-      note: closedUnitNote(ctx.principal, result.view, orgUnitId),
+      note: orgUnitId ? closedUnitNote(ctx.principal, result.view, orgUnitId) : emptyOrgNote(result.view),
     };
   },
 });
@@ -103,7 +105,7 @@ export const costRollupTool = defineTool({
       context: contextOf(result.view),
       total: result.total,
       org_units: withNames(ctx.principal, result.view, result.page.items),
-      note: closedUnitNote(ctx.principal, result.view, input.org_unit_id?.trim() || undefined),
+      note: input.org_unit_id?.trim() ? closedUnitNote(ctx.principal, result.view, input.org_unit_id.trim()) : emptyOrgNote(result.view),
       next_cursor: result.page.nextCursor ?? undefined,
     };
   },

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { can, type Principal } from '../../access/policy.js';
 import { inEffect } from '../../org/dates.js';
-import { getActor, listActors, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
+import { indexGraph, subtree } from '../../org/graph-index.js';
+import { getActor, listActors, listPlacements, listPositions, listReportingLines, primaryUnitOf } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
 import { contextOf, contextOut, id, includeInactive, item, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
@@ -57,6 +58,65 @@ function asksSubunits(input: { include_subunits?: boolean }): boolean {
   return input.include_subunits === undefined;
 }
 
+const elsewhereOut = z
+  .object({
+    count: z.number(),
+    actors: z.array(z.looseObject({ id: z.string(), display_name: z.string() })),
+    headcount_homed_here: z.number(),
+    note: z.string(),
+  })
+  .optional()
+  .describe(
+    'With org_unit_id (first page, no query): the humans listed who are homed in another unit (their primary placement is elsewhere, or they have none) and placed here by a secondary placement — `org.metrics.get` counts headcount where each human is homed, so it leaves them out; `headcount_homed_here` is the humans it counts',
+  );
+
+/**
+ * "How many people are in Engineering?" read 89 from the roster's `total` and 88 from `org.metrics.get`: the list
+ * holds everyone placed in the unit, the headcount only the humans homed there (primary placement). On the first
+ * page of a unit's list — filtered by nothing else that the headcount does not share — says who makes the
+ * difference and where they are homed. Not for robots and agents (never headcount) or a list with a query or
+ * `without_manager`.
+ */
+function homedElsewhere(
+  principal: Principal,
+  view: OrgView,
+  input: { org_unit_id?: string; include_subunits?: boolean; kind?: string; query?: string; without_manager?: boolean; include_inactive?: boolean; cursor?: string },
+) {
+  const unitId = input.org_unit_id?.trim();
+  if (!unitId || input.cursor || input.query?.trim() || input.without_manager || input.include_inactive || (input.kind && input.kind !== 'human')) return undefined;
+  const index = indexGraph(view.graph);
+  const units = input.include_subunits ? subtree(index, unitId) : new Set([unitId]);
+  const humans = new Set<string>();
+  for (const id of units) {
+    for (const placement of index.placementsByUnit.get(id) ?? []) {
+      const actor = view.graph.actors.get(placement.actorId);
+      if (actor?.kind === 'human' && inEffect(placement, view.asOf) && inEffect(actor, view.asOf)) humans.add(actor.id);
+    }
+  }
+  const elsewhere = [...humans]
+    .map((id) => ({ actor: view.graph.actors.get(id)!, home: primaryUnitOf(index, id, view.asOf) }))
+    .filter(({ home }) => home === null || !units.has(home))
+    .sort((a, b) => a.actor.displayName.localeCompare(b.actor.displayName));
+  if (!elsewhere.length) return undefined;
+  const showUnits = can(principal, 'org-units.read');
+  const unitName = (id: string | null) => (id && showUnits ? view.graph.orgUnits.get(id)?.name : undefined);
+  const shown = elsewhere.slice(0, 10);
+  const named = shown.map(({ actor, home }) => `${actor.displayName} (${home ? (unitName(home) ?? 'another unit') : 'no primary placement'})`);
+  const more = elsewhere.length > shown.length ? ` and ${elsewhere.length - shown.length} more` : '';
+  const here = humans.size - elsewhere.length;
+  const where = unitName(unitId) ?? 'this org unit';
+  const one = elsewhere.length === 1;
+  return {
+    count: elsewhere.length,
+    actors: shown.map(({ actor, home }) => ({ id: actor.id, display_name: actor.displayName, home_org_unit_id: home ?? undefined, home_org_unit_name: unitName(home) })),
+    headcount_homed_here: here,
+    note:
+      `${elsewhere.length} of the humans listed ${one ? 'is' : 'are'} homed in another unit and placed in ${where} by a secondary placement: ` +
+      `${named.join(', ')}${more}. \`org.metrics.get\` counts headcount where each human is homed, so its headcount for ${where} is ${here}, ` +
+      `without ${one ? 'them' : 'these'}.`,
+  };
+}
+
 export const actorsListTool = defineTool({
   name: 'org.actors.list',
   title: 'List actors',
@@ -88,6 +148,7 @@ export const actorsListTool = defineTool({
     total: totalOut('actors (placed in the unit by any placement, robots and agents too: `org.metrics.get` counts the humans homed there as headcount)'),
     actors: z.array(actorItem),
     subunits: subunitsOut,
+    homed_elsewhere: elsewhereOut,
     note: noMatchOut,
     next_cursor: nextCursor,
   }),
@@ -119,11 +180,16 @@ export const actorsListTool = defineTool({
       total: listed.total,
       actors: withNames(ctx.principal, view, page.items),
       subunits: subunitsNote(view, input, listed, 'actor'),
+      homed_elsewhere: withRenderedNote(homedElsewhere(ctx.principal, view, input), (text) => call.catalog.renderNames(text, call.names)),
       note: note && call.catalog.renderNames(note, call.names),
       next_cursor: page.nextCursor ?? undefined,
     };
   },
 });
+
+function withRenderedNote<T extends { note: string }>(value: T | undefined, render: (text: string) => string): T | undefined {
+  return value && { ...value, note: render(value.note) };
+}
 
 export const actorGetTool = defineTool({
   name: 'org.actors.get',

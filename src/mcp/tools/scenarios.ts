@@ -175,7 +175,7 @@ function laterChangeDays(delta: Delta): string[] {
  * The note and next step of a delta whose metrics, taken on `as_of`, leave out changes that take effect later (none
  * when the metrics were withheld, or every change has taken effect by then).
  */
-function laterChangesNote(delta: Delta) {
+function laterChangesNote(delta: Delta, records: string) {
   const days = laterChangeDays(delta);
   if (!days.length || !delta.metrics.total) return {};
   const last = days[days.length - 1]!;
@@ -183,7 +183,7 @@ function laterChangesNote(delta: Delta) {
   return {
     note:
       `Some of this scenario’s changes take effect after ${delta.as_of} (on ${shown}), so the metrics here, taken on ${delta.as_of}, ` +
-      'leave them out (the records above list every change).',
+      `leave them out (${records}).`,
     next_step: `Pass as_of "${last}" (the day the last change takes effect) to see the impact of them all, or another day to see it then.`,
   };
 }
@@ -222,7 +222,7 @@ export const scenarioDeltaTool = defineTool({
       const metrics = { by_org_unit: [] };
       return { scenario, compare, against, as_of, families: {}, conflicts: [], metrics, withheld, ...unchangedNote(delta, (t) => call.catalog.renderNames(t, call.names)) };
     }
-    return { ...(await presentDelta(ctx, delta)), ...laterChangesNote(delta) };
+    return { ...(await presentDelta(ctx, delta)), ...laterChangesNote(delta, '`families` lists every change, whatever its day') };
   },
 });
 
@@ -255,7 +255,7 @@ export const scenarioMetricsDeltaTool = defineTool({
     }
     // One unit asked for by id shows all its figures, moved or not.
     const byUnit = input.org_unit_id ? delta.metrics.by_org_unit : movedMetricsOnly(delta.metrics.by_org_unit);
-    const later = laterChangesNote(delta);
+    const later = laterChangesNote(delta, call.catalog.renderNames('`scenario.delta` lists the changes', call.names));
     return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere, ...later };
   },
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type TreeNode } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
-import { contextOf, contextOut, id, includeInactive, item, METRICS_NOTE, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 
@@ -27,6 +27,7 @@ export const summaryTool = defineTool({
     totals: metricsOut.optional(),
     top_level_units: z.array(unitItem),
     scenario_counts: z.record(z.string(), z.number()).optional(),
+    note: emptyOrgOut,
   }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
@@ -39,6 +40,7 @@ export const summaryTool = defineTool({
       totals: summary.totals ?? undefined,
       top_level_units: summary.topLevel,
       scenario_counts: summary.scenarioCounts ?? undefined,
+      note: emptyOrgNote(summary.view),
     };
   },
 });
@@ -133,6 +135,7 @@ export const unitsTreeTool = defineTool({
       .object({ depth: z.number(), note: z.string() })
       .optional()
       .describe('Present when the tree asked for was too large for one answer and was cut at a shallower depth'),
+    note: emptyOrgOut,
   }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
@@ -147,7 +150,8 @@ export const unitsTreeTool = defineTool({
     });
     const fitted = fitTree(withParents(tree.roots, tree.view.graph.orgUnits));
     const roots = input.metrics === 'full' ? fitted.roots : summarised(fitted.roots);
-    return { context: contextOf(tree.view), roots, total: tree.total ?? undefined, cut: fitted.cut };
+    const note = input.root_id?.trim() ? undefined : emptyOrgNote(tree.view);
+    return { context: contextOf(tree.view), roots, total: tree.total ?? undefined, cut: fitted.cut, note };
   },
 });
 
