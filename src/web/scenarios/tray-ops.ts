@@ -61,6 +61,10 @@ export interface TrayField {
   companion?: string;
   /** Read by the page to stage further changes (a leaver's reports' new manager), not a field of the command. */
   pageOnly?: boolean;
+  /** Sent only when one of these form fields is filled in too (a currency goes with a new amount, not alone). */
+  onlyWith?: string[];
+  /** Choice fields: what the empty choice says (default "Default"; "No change" in a form that changes a record). */
+  emptyLabel?: string;
 }
 
 export interface TrayOp {
@@ -259,6 +263,26 @@ export const TRAY_OPS: TrayOp[] = [
     fields: [{ name: 'position_id', label: 'Position', kind: 'position', required: true }, date],
   },
   {
+    op: 'update_position',
+    title: 'Change a position',
+    fields: [
+      { name: 'position_id', label: 'Position', kind: 'position', required: true, hint: `It keeps its id, and whoever fills it. Fields left empty stay as they are. ${FROM_TODAY}` },
+      {
+        name: 'org_unit_id',
+        label: 'Move the seat to',
+        kind: 'unit',
+        hint: 'Empty: stays where it is budgeted. A seat someone fills moves only with them: move their placement there first (that leaves the seat vacant), then this, then fill it again',
+      },
+      { name: 'title', label: 'New title', kind: 'text' },
+      { name: 'role_type', label: 'New role type', kind: 'text' },
+      { name: 'planned_fte', label: 'Planned FTE', kind: 'number', min: 0.01, max: 3, step: '0.01' },
+      { name: 'employment_type', label: 'Employment', kind: 'choice', emptyLabel: 'No change', choices: [['perm', 'Permanent'], ['contractor', 'Contractor']] },
+      { name: 'target_salary', command: 'target_salary_minor', label: 'New target salary a year', kind: 'money', needs: MONEY, hint: 'Replaces a day rate' },
+      { name: 'day_rate', command: 'day_rate_minor', label: 'New day rate', kind: 'money', needs: MONEY, hint: 'Replaces a target salary; a salary or a day rate, not both' },
+      { name: 'currency', label: 'Currency of the new pay', kind: 'currency', needs: MONEY, onlyWith: ['target_salary', 'day_rate'], hint: 'Goes with a new salary or day rate' },
+    ],
+  },
+  {
     op: 'set_compensation',
     title: 'Change pay',
     fields: [
@@ -302,6 +326,7 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
   const command: Command = { op: spec.op };
   for (const field of spec.fields) {
     if (!fieldAllowed(field, has) || field.companion || field.pageOnly) continue;
+    if (field.onlyWith && !field.onlyWith.some((name) => (draft[name] ?? '').trim())) continue;
     const raw = (draft[field.name] ?? '').trim();
     const target = field.command ?? field.name;
     if (field.kind === 'checkbox') {
@@ -567,6 +592,8 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
       return `Fill ${names.position(s('position_id'))} with ${names.actor(s('actor_id'))}${from}`;
     case 'close_position':
       return `Close position ${names.position(s('position_id'))}${from}`;
+    case 'update_position':
+      return `Change position ${names.position(s('position_id'))}: ${positionChanges(c, names, showMoney).join(', ')}`;
     case 'set_compensation':
       if (s('actor_id').startsWith('$')) {
         const pay = cash('amount_minor');
@@ -576,6 +603,25 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
     default:
       return c.op;
   }
+}
+
+/** What an update_position changes, in words ("move to Platform", "title “SRE”", "target salary €80,000.00"). */
+function positionChanges(c: Command, names: Names, showMoney: boolean): string[] {
+  const s = (key: string) => (typeof c[key] === 'string' ? (c[key] as string).trim() : '');
+  const parts: string[] = [];
+  if (s('org_unit_id')) parts.push(`move to ${names.unit(s('org_unit_id'))}`);
+  if (s('title')) parts.push(`title ${quoted(s('title'))}`);
+  if (c.role_type === null || c.role_type === '') parts.push('no role type');
+  else if (s('role_type')) parts.push(`role type ${quoted(s('role_type'))}`);
+  if (typeof c.planned_fte === 'number') parts.push(`planned FTE ${num(c.planned_fte)}`);
+  if (s('employment_type')) parts.push(s('employment_type') === 'contractor' ? 'contractor' : 'permanent');
+  const pay = (key: string, what: string) => {
+    if (c[key] === null) parts.push(`no ${what}`);
+    else if (typeof c[key] === 'number') parts.push(showMoney ? `${what} ${money(c[key] as number, s('currency') || null)}` : `a new ${what}`);
+  };
+  pay('target_salary_minor', 'target salary');
+  pay('day_rate_minor', 'day rate');
+  return parts.length ? parts : ['nothing'];
 }
 
 /** The form label of a command field named in a service error (`changes[2].allocation_pct`). */

@@ -783,7 +783,7 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
     const selected = value || (field.kind === 'currency' ? props.currency : '');
     control = (
       <select {...common}>
-        {field.required || field.kind === 'currency' || field.companion ? null : <option value="">Default</option>}
+        {field.required || field.kind === 'currency' || field.companion ? null : <option value="">{field.emptyLabel ?? 'Default'}</option>}
         {options.map(([v, label]) => (
           <option value={v} selected={v === selected}>
             {label}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceContext } from '../../src/context.js';
+import type { Database } from '../../src/db/connection.js';
+import { openView } from '../../src/org/view.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+
+/**
+ * The change tray's "Change a position" form (update_position): fields left empty stay as they are, the currency goes
+ * only with a new amount, the staged change reads in words, a refusal is said on the form, and Apply changes the
+ * seat in place. (Fixture: pos_m_open vacant in Mobile, pos_p1 filled by p1 in Platform, 90,000.00 EUR each.)
+ */
+
+let database: Database;
+let tenant: Tenant;
+let app: TestApp;
+let owner: string;
+let member: string;
+let ctx: ServiceContext;
+const HOST = 'positiontray.localhost';
+const PASSWORD = 'correct horse battery';
+const SALT = 'position-tray';
+const { id, units } = fixtureIds(SALT);
+
+async function get(path: string, cookie: string) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
+  return { status: response.status, html: await response.text() };
+}
+
+async function post(path: string, form: Record<string, string>, cookie: string) {
+  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+}
+
+const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+
+beforeAll(async () => {
+  database = await testDatabase();
+  tenant = await buildTenant(database, { slug: 'positiontray', name: 'Position Tray', plan: 'enterprise' });
+  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
+  app = testApp(database);
+  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
+  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+  member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+});
+afterAll(() => database?.close());
+
+async function tray(name: string, cookie = owner) {
+  const sid = (await createScenario(ctx, { name })).id;
+  const page = (await get(`/scenarios/${sid}/changes`, cookie)).html;
+  const csrf = hiddenField(page, 'csrf');
+  const stage = (staged: string, form: Record<string, string>) => post(`/scenarios/${sid}/changes`, { csrf, staged, action: 'stage', ...form }, cookie);
+  return { sid, csrf, page, stage };
+}
+
+describe('the Change a position form', () => {
+  it('stages a moved, re-budgeted seat in words, sends the currency only with a new amount, and Apply keeps the seat’s id', async () => {
+    const { sid, csrf, page, stage } = await tray('Merge Mobile');
+    expect(page).toContain('Change a position');
+    expect(page).toMatch(/id="update_position-employment_type"[^>]*>\s*<option value="">No change<\/option>/);
+
+    // Only a title: the form's currency select (always sent) does not become a currency change.
+    const titled = await stage('', { op: 'update_position', position_id: id('pos_p1'), title: 'Staff engineer', employment_type: '', currency: 'EUR' });
+    expect(titled.status).toBe(200);
+    expect(JSON.parse(stagedOf(titled.html))).toEqual([{ op: 'update_position', position_id: id('pos_p1'), title: 'Staff engineer' }]);
+    expect(pageText(titled.html)).toContain('Change position pos_p1: title “Staff engineer”');
+
+    const moved = await stage(stagedOf(titled.html), { op: 'update_position', position_id: id('pos_m_open'), org_unit_id: units.P, target_salary: '95,000', currency: 'EUR', planned_fte: '0.5' });
+    expect(moved.status).toBe(200);
+    expect(JSON.parse(stagedOf(moved.html))[1]).toEqual({ op: 'update_position', position_id: id('pos_m_open'), org_unit_id: units.P, planned_fte: 0.5, target_salary_minor: 9_500_000, currency: 'EUR' });
+    expect(pageText(moved.html)).toContain('Change position pos_m_open: move to Platform, planned FTE 0.5, target salary €95,000');
+
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(moved.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const graph = (await openView(ctx, { scenarioId: sid })).graph;
+    expect(graph.positions.get(id('pos_m_open'))).toMatchObject({ orgUnitId: units.P, plannedFte: 0.5, targetSalaryMinor: 9_500_000, currency: 'EUR' });
+    expect(graph.positions.get(id('pos_p1'))).toMatchObject({ title: 'Staff engineer', orgUnitId: units.P });
+    // The scenario's delta lists the seat as changed, not as one closed and another opened.
+    const delta = pageText((await get(`/scenarios/${sid}/delta`, owner)).html);
+    expect(delta).toContain('Positions 2 changed');
+    expect(delta).toContain('Changed fields of pos_m_open Field From To Org unit Mobile Platform Planned FTE 1 0.5 Target salary €90,000 €95,000');
+    expect(delta).toContain('Title pos_p1 Staff engineer');
+    // Its vacancy and budget leave Mobile for Platform, re-budgeted: +€6,250 a year loaded (€5,000 at the 25 % burden).
+    expect(delta).toContain('Vacant seats, budgeted (annual, not paid) +€6,250');
+    expect(delta).toMatch(/Mobile 1 → 1 \(0\) [^M]* 1 → 0 \(−1\)/);
+    expect(delta).toMatch(/Platform 2 → 2 \(0\) [^P]* 0 → 1 \(\+1\)/);
+  });
+
+  it('says on the form why a filled seat does not move, naming the tray’s own Move a placement form', async () => {
+    const { stage } = await tray('Move a filled seat');
+    const refused = await stage('', { op: 'update_position', position_id: id('pos_p1'), org_unit_id: units.M });
+    expect(refused.status).toBe(400);
+    expect(pageText(refused.html)).toMatch(/Move the seat to: the position is filled by “p1” .* first \(“Move a placement to another unit”, which leaves the seat vacant\)/);
+  });
+
+  it('offers no pay fields to a member, who cannot see pay', async () => {
+    const { page } = await tray('Member tray', member);
+    expect(page).toContain('Change a position');
+    expect(page).not.toContain('id="update_position-target_salary"');
+    expect(page).not.toContain('id="update_position-currency"');
+  });
+});
