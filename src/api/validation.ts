@@ -2,6 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { InvalidInput } from '../errors.js';
 import { fieldPath, reasonOf } from '../util/zod-issues.js';
+import { unknownChangeField } from '../mcp/changes.js';
 
 /**
  * A request that fails its route's schema, as the 400 problem every route answers: the field named as the caller
@@ -15,12 +16,23 @@ export function invalidRequest(issues: readonly z.core.$ZodIssue[], input: unkno
   const whole = target === 'json' ? 'body' : target;
   if (!issue) return new InvalidInput(whole, 'is not valid');
   if (issue.code === 'unrecognized_keys') {
+    const field = fieldPath([...issue.path, issue.keys[0] ?? '']);
+    // A change command's field no op has (`changes[0].salary`): named with the fields its op takes, as MCP names them.
+    const ofChange = whole === 'body' ? changeFieldReason(input, issue.path, issue.keys[0] ?? '') : undefined;
+    if (ofChange) return new InvalidInput(field, ofChange);
     const takes = whole !== 'body' ? '' : !issue.path.length && bodyFields?.length ? ` (it takes ${bodyFields.join(', ')})` : ' (see /docs/api for the fields it takes)';
-    return new InvalidInput(fieldPath([...issue.path, issue.keys[0] ?? '']), `is not a field of this request${takes}`);
+    return new InvalidInput(field, `is not a field of this request${takes}`);
   }
   const field = issue.path.length ? fieldPath(issue.path) : whole;
   const absent = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
   return new InvalidInput(field, absent ? 'is required' : reasonOf(issue));
+}
+
+/** "is not a field of set_fte, which takes actor_id, fte" for a field of `changes[i]` (a change batch), else undefined. */
+function changeFieldReason(input: unknown, path: readonly PropertyKey[], key: string): string | undefined {
+  if (path.length !== 2 || path[0] !== 'changes' || typeof path[1] !== 'number') return undefined;
+  const changes = (input as { changes?: unknown } | null)?.changes;
+  return Array.isArray(changes) ? unknownChangeField(changes[path[1]], key) : undefined;
 }
 
 /** A query parameter the route does not take (a misspelt filter), named with the parameters it takes. */

@@ -51,7 +51,15 @@ describe('a refused request body', () => {
     expect(wrongType.status).toBe(400);
     expect(wrongType.body).toMatchObject({ field: 'changes[0].fte', detail: 'Invalid changes[0].fte: must be a number' });
     expect((await post(changes, { changes: [] })).body.detail).toBe('Invalid changes: must have at least 1 item');
-    expect((await post(changes, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5, colour: 'red' }] })).body).toMatchObject({ field: 'changes[0].colour' });
+    // A field no op has is named with the fields its op takes (as MCP names them), not sent to /docs/api to find them.
+    expect((await post(changes, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5, colour: 'red' }] })).body).toMatchObject({
+      field: 'changes[0].colour',
+      detail: 'Invalid changes[0].colour: is not a field of set_fte, which takes actor_id, fte',
+    });
+    const nested = await post(changes, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }, { op: 'add_actor', kind: 'human', display_name: 'Ada', org_unit_id: id('p1'), salary: 5 }] });
+    expect(nested.status).toBe(400);
+    expect(nested.body.field).toBe('changes[1].salary');
+    expect(nested.body.detail).toMatch(/^Invalid changes\[1\]\.salary: is not a field of add_actor, which takes kind, display_name, org_unit_id, fte, email, title, position_id, manager_id, ref, date; pay is its own change: set_compensation/);
     const op = await post(changes, { changes: [{ op: 'paint_it' }] });
     expect(op.body.detail).toMatch(/^Invalid changes\[0\]\.op: must be one of create_org_unit, rename_org_unit, /);
     for (const body of [wrongType.body, op.body]) expect(body.detail).not.toMatch(ZOD);
