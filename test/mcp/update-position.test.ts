@@ -124,6 +124,6 @@ describe('update_position over MCP', () => {
       }),
     );
     expect(error).toMatchObject({ reason: 'open_positions', suggested_op: 'update_position', alternative_op: 'close_position' });
-    expect(error.message).toContain('update_position with org_unit_id');
+    expect(error.message).toContain('move them to another unit (update_position, which keeps each seat)');
   });
 });

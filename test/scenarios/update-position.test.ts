@@ -199,7 +199,7 @@ describe('update_position moves a seat to another unit', () => {
     const emptyMobile: ChangeCommand = { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P };
     const refused = refusal([emptyMobile, { op: 'close_org_unit', org_unit_id: units.M }]);
     expect(refused.details).toMatchObject({ reason: 'open_positions', suggested_op: 'update_position', alternative_op: 'close_position' });
-    expect(refused.reasonText).toMatch(/move them to another unit \(update_position with org_unit_id, which keeps each seat\) or close them first \(close_position\)/);
+    expect(refused.reasonText).toMatch(/move them to another unit \(update_position, which keeps each seat\) or close them first \(close_position\)/);
     const { graph } = run([emptyMobile, { op: 'update_position', position_id: id('pos_m_open'), org_unit_id: units.P }, { op: 'close_org_unit', org_unit_id: units.M }]);
     expect(graph.orgUnits.get(units.M)!.validTo).toBe(TODAY);
     expect(seat(graph, 'pos_m_open')).toMatchObject({ orgUnitId: units.P, validTo: null });

@@ -124,8 +124,8 @@ export function closeOrgUnit(ctx: OpContext): void {
     const names = open.map((p) => `${p.title} (${p.id})`).join(', ');
     throw refused(
       fieldOf(ctx, 'org_unit_id'),
-      `still has ${counted(open.length, 'open position')}: ${names}; move them to another unit (update_position with ` +
-        'org_unit_id, which keeps each seat) or close them first (close_position), so no budgeted seat is orphaned',
+      `still has ${counted(open.length, 'open position')}: ${names}; move them to another unit (update_position, which ` +
+        'keeps each seat) or close them first (close_position), so no budgeted seat is orphaned',
       { reason: 'open_positions', positions: open.map((p) => p.id), from: ctx.day, suggested_op: 'update_position', alternative_op: 'close_position' },
     );
   }
