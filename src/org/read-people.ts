@@ -161,7 +161,7 @@ export async function listReportingLines(
   const lines = source.filter((l) => listedOn(l, view.asOf, filter.includeInactive) && (!filter.actorId || l.actorId === filter.actorId));
   const key = (l: (typeof lines)[number]) => [nameOf(view.graph, l.actorId), l.id] as const;
   const page = paginate('reporting lines', sortByKey(lines, key), key, filter);
-  return { view, page: mapPage(page, (l) => presentReportingLine(l, view.asOf)) };
+  return { view, page: mapPage(page, (l) => presentReportingLine(l, view.asOf)), total: lines.length };
 }
 
 export async function listPlacements(
@@ -190,6 +190,7 @@ export async function listPlacements(
   return {
     view,
     page: mapPage(page, (p) => presentPlacement(p, view.asOf, view.graph.actors.get(p.actorId)?.fte ?? null)),
+    total: placements.length,
   };
 }
 

@@ -138,3 +138,18 @@ describe('a unit’s roster beside its headcount', () => {
     expect(engineering).not.toHaveProperty('homed_elsewhere');
   });
 });
+
+describe('how many direct reports, how many placements in a unit', () => {
+  it('is the first page’s total, as the actor and position lists answer, not a count over every page', async () => {
+    const reports = structured<{ total: number; reporting_lines: unknown[]; next_cursor?: string }>(
+      await assistant.call('org_reporting_lines_list', { manager_id: world.ids.id('eng_head'), as_of: '2026-06-01', limit: 1 }),
+    );
+    // p1, p2 and m1 (former left on 2026-01-01).
+    expect(reports.total).toBe(3);
+    expect(reports.reporting_lines).toHaveLength(1);
+    expect(reports.next_cursor).toBeDefined();
+    const placed = structured<{ total: number }>(await assistant.call('org_placements_list', { org_unit_id: world.ids.units.P, as_of: '2026-06-01', limit: 1 }));
+    // p1, p2, m1's 40 % and the agent.
+    expect(placed.total).toBe(4);
+  });
+});

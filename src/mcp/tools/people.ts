@@ -226,6 +226,7 @@ export const reportingLinesTool = defineTool({
   }),
   outputSchema: z.object({
     context: contextOut,
+    total: totalOut('reporting lines (with manager_id: their direct reports)'),
     reporting_lines: z.array(item({ actor_id: z.string(), manager_id: z.string() })),
     note: inactiveOut,
     next_cursor: nextCursor,
@@ -234,7 +235,7 @@ export const reportingLinesTool = defineTool({
   requires: ['actors.read'],
   example: { limit: 50 },
   async handler(ctx, input) {
-    const { view, page } = await listReportingLines(ctx, {
+    const { view, page, total } = await listReportingLines(ctx, {
       ...viewRequest(input),
       ...pageRequest(input),
       managerId: input.manager_id,
@@ -244,7 +245,7 @@ export const reportingLinesTool = defineTool({
     const note =
       inactiveNote(ctx.principal, view, input, page.items.length, input.actor_id, 'reporting line') ??
       inactiveNote(ctx.principal, view, input, page.items.length, input.manager_id, 'direct reports');
-    return { context: contextOf(view), reporting_lines: withNames(ctx.principal, view, page.items), note, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), total, reporting_lines: withNames(ctx.principal, view, page.items), note, next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -266,6 +267,7 @@ export const placementsTool = defineTool({
   }),
   outputSchema: z.object({
     context: contextOut,
+    total: totalOut('placements'),
     placements: z.array(item({ actor_id: z.string(), org_unit_id: z.string(), allocation_pct: z.number() })),
     note: inactiveOut,
     next_cursor: nextCursor,
@@ -274,7 +276,7 @@ export const placementsTool = defineTool({
   requires: ['placements.read'],
   example: { limit: 50 },
   async handler(ctx, input) {
-    const { view, page } = await listPlacements(ctx, {
+    const { view, page, total } = await listPlacements(ctx, {
       ...viewRequest(input),
       ...pageRequest(input),
       actorId: input.actor_id,
@@ -283,7 +285,7 @@ export const placementsTool = defineTool({
       includeInactive: input.include_inactive,
     });
     const note = inactiveNote(ctx.principal, view, input, page.items.length, input.actor_id, 'placements');
-    return { context: contextOf(view), placements: withNames(ctx.principal, view, page.items), note, next_cursor: page.nextCursor ?? undefined };
+    return { context: contextOf(view), total, placements: withNames(ctx.principal, view, page.items), note, next_cursor: page.nextCursor ?? undefined };
   },
 });
 
