@@ -17,6 +17,7 @@ import { buildMember, buildTenant, contextFor, principalFor } from '../support/f
 let database: Database;
 let app: TestApp;
 let tenant: Tenant;
+let team: Tenant;
 let owner: string;
 let manager: string;
 let teamOwner: string;
@@ -47,7 +48,7 @@ beforeAll(async () => {
   database = await testDatabase();
   app = testApp(database);
   tenant = await buildTenant(database, { slug: 'webhris', plan: 'business' });
-  const team = await buildTenant(database, { slug: 'webhristeam', plan: 'team' });
+  team = await buildTenant(database, { slug: 'webhristeam', plan: 'team' });
   scenarioId = (await createScenario(contextFor(database, tenant, principalFor(tenant, 'owner')), { name: 'Reorg 2027' })).id;
   owner = await signIn(HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email);
   manager = await signIn(HOST, (await buildMember(database, tenant, 'manager', { password: PASSWORD })).email);
@@ -128,5 +129,10 @@ describe('Settings → Integrations → HRIS', () => {
     expect(page.status).toBe(200);
     expect(text(page.html)).toContain('part of the Business, Enterprise and Agency plans');
     expect(page.html).not.toContain('name="api_key"');
+    // The owner is the one who asks for a bigger plan: "ask your owner" sent them in a circle.
+    expect(text(page.html)).toContain('plan; as the owner of the organisation, ask your Orgonaut provider to upgrade its plan.');
+    expect(text(page.html)).not.toContain('ask your owner');
+    const teamAdmin = await signIn(TEAM_HOST, (await buildMember(database, team, 'admin', { password: PASSWORD })).email);
+    expect(text((await get(PATH, teamAdmin, TEAM_HOST)).html)).toContain('plan; ask the owner of the organisation to upgrade its plan.');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { cookiesOf, hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { cookiesOf, hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
 
@@ -50,10 +50,20 @@ describe('a member without members.manage', () => {
     for (const path of ['/settings/members', '/settings/audit']) {
       const page = await get(path, viewer);
       expect(page.status, path).toBe(403);
-      expect(page.html, path).toContain('<h1 id="error-title">Not allowed</h1>');
+      expect(page.html, path).toContain('<h1 id="error-title">Not available for your role</h1>');
       expect(page.html, path).toContain('<a href="/scenarios"');
       expect(page.html, path).toContain('Sign out');
     }
+  });
+
+  it('is told in the words of someone signed in what the page needs and who can give it — not of a token or a “tenant”', async () => {
+    const viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+    const page = pageText((await get('/settings/members', viewer)).html);
+    expect(page).toContain('This needs “members.manage” (invite members, change roles, archive members), which the viewer role does not include.');
+    expect(page).toContain('Ask an owner or admin of this organisation for a role that includes it (by default: owner, admin).');
+    expect(page).not.toMatch(/token|tenant/);
+    const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+    expect(pageText((await get('/activity', member)).html)).toContain('This needs “activity.read” (see the activity log and audit trail), which the member role does not include.');
   });
 });
 

@@ -8,7 +8,7 @@ import { previewRun } from '../../imports/preview.js';
 import { getRun, importFields, startRun, updateRunSettings, type RunPatch } from '../../imports/runs.js';
 import { checkSessionCsrf, formString } from '../forms.js';
 import { num, scenarioChoices } from '../live/format.js';
-import { csrfOf } from '../live/page-errors.js';
+import { csrfOf, upgradeAdvice } from '../live/page-errors.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
 import { formRefusal, Problems, reasonTitle, refusalStatus, RunHead, runTitle } from './components.js';
 import { scenarioNames, targetScenarios } from './list.js';
@@ -314,7 +314,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
             </table>
           </TableScroll>
         )}
-        {counts ? <DryRun counts={counts} /> : <p class="hint">Map an identity column to see what the import would do.</p>}
+        {counts ? <DryRun counts={counts} upgrade={upgradeAdvice(ctx.principal)} /> : <p class="hint">Map an identity column to see what the import would do.</p>}
       </section>
       <section class="card" aria-labelledby="start-title">
         <h2 id="start-title">Start the import</h2>
@@ -340,7 +340,7 @@ interface PreviewCounts {
   actors: { active_before: number; active_after: number; allowance: number | null; exceeds_allowance: boolean };
 }
 
-function DryRun(props: { counts: PreviewCounts }) {
+function DryRun(props: { counts: PreviewCounts; upgrade: string }) {
   const { rows, actors } = props.counts;
   const reasons = Object.entries(props.counts.quarantine_reasons).sort((a, b) => b[1] - a[1]);
   return (
@@ -376,7 +376,7 @@ function DryRun(props: { counts: PreviewCounts }) {
       {actors.exceeds_allowance ? (
         <p class="notice error" role="alert">
           This import would take the organisation over its actor allowance ({num(actors.allowance, 0)}): it would fail without changing anything.
-          Import into a scenario, or ask the owner to upgrade the plan.
+          Import into a scenario, or {props.upgrade}
         </p>
       ) : null}
       {reasons.length ? (

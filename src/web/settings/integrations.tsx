@@ -12,6 +12,7 @@ import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { checkSessionCsrf } from '../forms.js';
 import { formRefusal, NotForYourRole } from '../imports/components.js';
 import { when } from '../live/format.js';
+import { upgradeAdvice } from '../live/page-errors.js';
 import { ErrorNotice, Notice, Shell } from '../shell.js';
 
 /**
@@ -294,7 +295,7 @@ function upgradePage(c: Context<AppEnv>) {
         <h2 id="upgrade-title">HRIS live sync</h2>
         <p>
           Keeping Live in step with BambooHR (a signed webhook for each change, and “Sync now”) is part of the Business, Enterprise and Agency plans.
-          Your organisation is on the <strong>{tenant.plan}</strong> plan; ask your owner to upgrade.
+          Your organisation is on the <strong>{tenant.plan}</strong> plan; {upgradeAdvice(c.var.principal!)}
         </p>
         <p class="hint">
           Meanwhile, export a CSV from your HRIS and bring it in through <a href="/imports">Imports</a>.
