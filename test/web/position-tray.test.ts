@@ -90,8 +90,11 @@ describe('the Change a position form', () => {
     expect(delta).toMatch(/Platform 2 → 2 \(0\) [^P]* 0 → 1 \(\+1\)/);
   });
 
-  it('says on the form why a filled seat does not move, naming the tray’s own Move a placement form', async () => {
+  it('says on the form why a filled seat does not move, naming the tray’s own Move a placement form — and that a form with nothing to change stages nothing', async () => {
     const { stage } = await tray('Move a filled seat');
+    const nothing = await stage('', { op: 'update_position', position_id: id('pos_p1'), currency: 'EUR' });
+    expect(nothing.status).toBe(400);
+    expect(pageText(nothing.html)).toContain('Change a position Fill in what to change: a unit to move the seat to, a new title, role type, planned FTE, employment or pay.');
     const refused = await stage('', { op: 'update_position', position_id: id('pos_p1'), org_unit_id: units.M });
     expect(refused.status).toBe(400);
     expect(pageText(refused.html)).toMatch(/Move the seat to: the position is filled by “p1” .* first \(“Move a placement to another unit”, which leaves the seat vacant\)/);

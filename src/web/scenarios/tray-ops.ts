@@ -77,6 +77,11 @@ export interface TrayOp {
    * (and the same date). Empty: the form stages its own change only.
    */
   companion?: { op: ChangeOp; refField: string; when: string };
+  /**
+   * A form that changes a record and names what to change in optional fields: with none filled in it stages nothing,
+   * said on `field` with `message` before the service is asked (whose words name the API's fields).
+   */
+  needsChange?: { field: string; message: string };
 }
 
 /** The team-type choice that clears a team's type (an empty choice keeps it as it is). */
@@ -281,6 +286,7 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'day_rate', command: 'day_rate_minor', label: 'New day rate', kind: 'money', needs: MONEY, hint: 'Replaces a target salary; a salary or a day rate, not both' },
       { name: 'currency', label: 'Currency of the new pay', kind: 'currency', needs: MONEY, onlyWith: ['target_salary', 'day_rate'], hint: 'Goes with a new salary or day rate' },
     ],
+    needsChange: { field: 'org_unit_id', message: 'Fill in what to change: a unit to move the seat to, a new title, role type, planned FTE, employment or pay.' },
   },
   {
     op: 'set_compensation',
@@ -358,6 +364,8 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
     }
     command[target] = REFERENCE_KINDS.has(field.kind) ? referenceOf(raw) : raw;
   }
+  const required = new Set(spec.fields.filter((f) => f.required).map((f) => f.command ?? f.name));
+  if (spec.needsChange && !Object.keys(command).some((key) => key !== 'op' && !required.has(key))) return { ...spec.needsChange };
   return { command };
 }
 
