@@ -146,11 +146,16 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
       );
     }
     case 'position_filled':
-      return `Before ${change} in the same batch, add a ${text('suggested_op')} change for each placement filling it (${listed('placements')}), then plan again.`;
+      return (
+        `Before ${change} in the same batch, add a ${text('suggested_op')} change for each placement filling it (${listed('placements')}) to the new org_unit_id, ` +
+        `and after it a fill_position change to fill the seat there again, then plan again.`
+      );
     case 'not_active': {
       const continued = ids('continued_by');
       if (continued.length) return `Name one of the placements in \`continued_by\` as "${field}" (${continued.join(', ')}), then plan again.`;
       const kind = text('kind') as RecordKind | undefined;
+      // A closed position is not changed (update_position has no date to move it before its closing).
+      if (kind === 'position' && text('ended_on')) return `The position was closed on ${text('ended_on')}: leave ${change} out, or open a new seat with create_position.`;
       const ended = text('ended_on') ? ` (it ended on ${text('ended_on')})` : '';
       const lookup = kind && LIST_TOOL[kind] ? `, or find the ${kind.replace('_', ' ')} in effect then with ${LIST_TOOL[kind]} and this scenario_id and as_of` : '';
       return `It is not in effect on ${text('day')}${ended}: date ${change} on a day it is (\`date\`)${lookup}.`;

@@ -89,6 +89,9 @@ describe('update_position over MCP', () => {
     );
     expect(error).toMatchObject({ code: 'invalid_input', field: 'changes[0].org_unit_id', reason: 'position_filled', placements: [world.ids.id('pl-p1')], suggested_op: 'move_placement' });
     expect(error.message).toMatch(/move the placement to “Mobile” first \(move_placement/);
+    expect(error.fix).toBe(
+      `Before changes[0] in the same batch, add a move_placement change for each placement filling it ("${world.ids.id('pl-p1')}") to the new org_unit_id, and after it a fill_position change to fill the seat there again, then plan again.`,
+    );
     // The batch the message asks for plans.
     const plan = structured<Proposal>(
       await owner.call('scenario_action_plan', {
@@ -101,6 +104,16 @@ describe('update_position over MCP', () => {
       }),
     );
     expect(plan.proposal_id).toBeTruthy();
+  });
+
+  it('refuses a closed seat with a fix that does not ask for a date (update_position takes none)', async () => {
+    const sid = await newScenario('Closed seat');
+    const seat = world.ids.id('pos_m_open');
+    const error = errorOf(
+      await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'close_position', position_id: seat }, { op: 'update_position', position_id: seat, title: 'Again' }] }),
+    );
+    expect(error).toMatchObject({ field: 'changes[1].position_id', reason: 'not_active', kind: 'position', ended_on: expect.any(String) });
+    expect(error.fix).toBe(`The position was closed on ${error.ended_on as string}: leave changes[1] out, or open a new seat with create_position.`);
   });
 
   it('a member may rename a seat but not change its pay: the missing ability is named', async () => {
