@@ -39,11 +39,11 @@ export function accountRoutes(): Hono<AppEnv> {
     const who = { userId: session.userId, ip: clientIp(c), requestId: c.var.requestId };
     if (!(await verifyPassword(formString(body, 'current_password'), user?.passwordHash ?? null))) {
       await auditPasswordChange(db, tenant, who, 'wrong_current_password');
-      return accountPage(c, { error: 'Your current password is not right.' }, 400);
+      return accountPage(c, { error: 'Your current password is not right.', field: 'current_password' }, 400);
     }
     await limit.refund();
-    if (next.length < 10) return accountPage(c, { error: 'Use at least 10 characters for the new password.' }, 400);
-    if (next !== formString(body, 'confirm_password')) return accountPage(c, { error: 'The two new passwords differ.' }, 400);
+    if (next.length < 10) return accountPage(c, { error: 'Use at least 10 characters for the new password.', field: 'new_password' }, 400);
+    if (next !== formString(body, 'confirm_password')) return accountPage(c, { error: 'The two new passwords differ: type the new one again in both fields.', field: 'new_password' }, 400);
     await db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, session.userId));
     await auditPasswordChange(db, tenant, who, 'changed');
     await destroyUserSessions(db, session.userId);
@@ -120,8 +120,13 @@ async function stillWorking(c: Context<AppEnv>): Promise<{ apps: number; tokens:
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-function accountPage(c: Context<AppEnv>, state: { error?: string; changed?: { apps: number; tokens: number } }, status: 200 | 400 | 429 = 200) {
+/** A password field of the form; the one a refusal names is marked, described by the refusal and focused to type again. */
+type PasswordField = 'current_password' | 'new_password' | 'confirm_password';
+
+function accountPage(c: Context<AppEnv>, state: { error?: string; field?: PasswordField; changed?: { apps: number; tokens: number } }, status: 200 | 400 | 429 = 200) {
   const session = c.var.session!;
+  const fault = (field: PasswordField, hint?: string) =>
+    state.field === field ? { 'aria-invalid': 'true' as const, 'aria-describedby': [hint, 'pw-error'].filter(Boolean).join(' '), autofocus: true } : hint ? { 'aria-describedby': hint } : {};
   const csrf = session.csrfToken;
   const me = session.user;
   return c.html(
@@ -143,7 +148,11 @@ function accountPage(c: Context<AppEnv>, state: { error?: string; changed?: { ap
           ) : null}
         </Notice>
       ) : null}
-      {state.error ? <Notice kind="error">{state.error}</Notice> : null}
+      {state.error ? (
+        <Notice kind="error" id="pw-error">
+          {state.error}
+        </Notice>
+      ) : null}
       <section class="card narrow" aria-labelledby="me-title">
         <h2 id="me-title">Signed in as</h2>
         <dl class="facts">
@@ -162,14 +171,14 @@ function accountPage(c: Context<AppEnv>, state: { error?: string; changed?: { ap
         <form method="post" action="/account/password" class="stack">
           <input type="hidden" name="csrf" value={csrf} />
           <label for="current_password">Current password</label>
-          <input id="current_password" name="current_password" type="password" autocomplete="current-password" required />
+          <input id="current_password" name="current_password" type="password" autocomplete="current-password" required {...fault('current_password')} />
           <label for="new_password">New password</label>
-          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength={10} required aria-describedby="new_password-hint" />
+          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength={10} required {...fault('new_password', 'new_password-hint')} />
           <span class="hint" id="new_password-hint">
             {NEW_PASSWORD_HINT}
           </span>
           <label for="confirm_password">New password again</label>
-          <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" minlength={10} required />
+          <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" minlength={10} required {...fault('confirm_password')} />
           <div>
             <button type="submit">Change password</button>
           </div>

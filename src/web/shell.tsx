@@ -54,9 +54,9 @@ export function Shell(props: { c: Context<AppEnv>; title: string; active?: strin
 }
 
 /** A short message above a page after a form (success or problem). */
-export function Notice(props: { kind: 'ok' | 'error'; children: Child }) {
+export function Notice(props: { kind: 'ok' | 'error'; id?: string; children: Child }) {
   return (
-    <p class={props.kind === 'ok' ? 'notice ok' : 'notice error'} role={props.kind === 'ok' ? 'status' : 'alert'}>
+    <p class={props.kind === 'ok' ? 'notice ok' : 'notice error'} role={props.kind === 'ok' ? 'status' : 'alert'} id={props.id}>
       {props.children}
     </p>
   );

@@ -129,4 +129,24 @@ describe('choosing a password', () => {
     expect(account.html).toMatch(/<h2 id="me-title">Signed in as<\/h2><dl class="facts"><dt>Name<\/dt><dd>[^<]+<\/dd><dt>Email<\/dt><dd>[^<]+@[^<]+<\/dd><dt>Role<\/dt><dd>owner of [^<]+<\/dd>/);
     expect(account.html).toMatch(/aria-describedby="new_password-hint"\/>\s*<span class="hint" id="new_password-hint">At least 10 characters\.<\/span>/);
   });
+
+  it('marks the password field a refused change is about on Your account, described by the refusal and focused to type again', async () => {
+    const member = await buildMember(database, tenant, 'member', { password: PASSWORD });
+    const cookie = await signInThroughForm(app, HOST, member.email, PASSWORD);
+    const change = async (form: Record<string, string>) => {
+      const csrf = hiddenField((await get('/account', cookie)).html, 'csrf');
+      const response = await app.request('/account/password', { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form: { csrf, ...form } });
+      expect(response.status).toBe(400);
+      return response.text();
+    };
+    const inputOf = (html: string, id: string) => new RegExp(`<input id="${id}"[^>]*>`).exec(html)![0];
+    const wrong = await change({ current_password: 'not my password', new_password: 'a brand new password', confirm_password: 'a brand new password' });
+    expect(wrong).toContain('<p class="notice error" role="alert" id="pw-error">Your current password is not right.</p>');
+    expect(inputOf(wrong, 'current_password')).toContain('aria-invalid="true" aria-describedby="pw-error" autofocus=""');
+    expect(inputOf(wrong, 'new_password')).not.toContain('aria-invalid');
+    const differ = await change({ current_password: PASSWORD, new_password: 'a brand new password', confirm_password: 'a brand new passw0rd' });
+    expect(pageText(differ)).toContain('The two new passwords differ: type the new one again in both fields.');
+    expect(inputOf(differ, 'new_password')).toContain('aria-invalid="true" aria-describedby="new_password-hint pw-error" autofocus=""');
+    expect(inputOf(differ, 'current_password')).not.toContain('aria-invalid');
+  });
 });
