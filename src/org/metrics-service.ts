@@ -141,6 +141,8 @@ export function presentUnitMetrics(m: UnitMetrics | undefined, principal: Princi
             monthly: moneyOut(metrics.cost.monthly, currency),
             per_fte: moneyOut(metrics.cost.perFte, currency),
             without_compensation: metrics.cost.withoutCompensation,
+            // Budgeted, not paid: the vacant seats at their target pay (loaded, a year), never part of `annual`.
+            vacant_seats_annual: moneyOut(metrics.cost.vacantAnnual, currency),
           },
         }
       : {}),

@@ -29,6 +29,16 @@ function closedUnitNote(principal: Principal, view: OrgView, orgUnitId: string |
   return `${name} is not in effect on ${view.asOf} (${when}), so every figure here is 0. Pass an as_of when it is in effect for its figures then.`;
 }
 
+/** The vacant seats' budget (org/metrics.ts `cost.vacantAnnual`), as both tools name it. */
+const VACANT_NOTE =
+  '`vacant_seats_annual` — budgeted, not paid: what the vacant seats (positions in effect nobody fills) would cost a year filled at ' +
+  'their target pay, loaded as a person’s pay is; never part of the annual cost, and a seat without target pay adds nothing.';
+
+const vacantSeatsOut = money.describe(
+  'Budgeted, not paid: the vacant seats at their target pay, loaded, a year, in minor units of the reporting currency; never part of `annual`. ' +
+    'A currency without an exchange rate is listed in `unconvertible`, never counted as 0',
+);
+
 export const metricsTool = defineTool({
   name: 'org.metrics.get',
   title: 'Org metrics',
@@ -36,7 +46,7 @@ export const metricsTool = defineTool({
     'Metrics for the whole organisation or one org unit (rolled up over everything below it): headcount (humans, ' +
     'each counted once), robots and agents, FTE and effective FTE, positions and vacancy rate, span of control ' +
     '(average, median, buckets, narrow/wide), layers, manager:IC ratio and — with costs.read — monthly and annual ' +
-    `loaded cost and cost per FTE. ${METRICS_NOTE} To see a scenario’s impact, call it with and without ` +
+    `loaded cost and cost per FTE of the people in seats, and apart from it ${VACANT_NOTE} ${METRICS_NOTE} To see a scenario’s impact, call it with and without ` +
     '`scenario_id`. Per-unit cost lists come from `org.costs.rollup`; to name the narrow and wide managers, `org.spans.list`.',
   purpose: 'org-review',
   inputSchema: z.object({ ...viewFields, org_unit_id: optionalId('One org unit’s roll-up instead of the whole organisation.') }),
@@ -44,7 +54,15 @@ export const metricsTool = defineTool({
     context: contextOut,
     org_unit_id: z.string().optional(),
     org_unit_name: z.string().optional().describe('The name of the org unit asked for (with org-units.read)'),
-    metrics: z.looseObject({ headcount: z.number(), fte: z.number(), layers: z.number() }),
+    metrics: z.looseObject({
+      headcount: z.number(),
+      fte: z.number(),
+      layers: z.number(),
+      cost: z
+        .looseObject({ currency: z.string(), annual: money, monthly: money, per_fte: money, vacant_seats_annual: vacantSeatsOut })
+        .optional()
+        .describe('Only with costs.read'),
+    }),
     reporting_cycles: z.number().describe('Reporting-line cycles found (should be 0)'),
     note: closedUnitOut,
   }),
@@ -71,6 +89,7 @@ const costRow = z.looseObject({
   annual: money,
   monthly: money,
   per_fte: money,
+  vacant_seats_annual: vacantSeatsOut,
 });
 
 export const costRollupTool = defineTool({
@@ -80,7 +99,7 @@ export const costRollupTool = defineTool({
     'Annual and monthly loaded cost, cost per FTE (annual ÷ effective FTE), headcount and FTE per org unit, each unit including everything ' +
     'below it, in the reporting currency (figures in a currency without an exchange rate are listed as ' +
     '`unconvertible`, never counted as 0). Without `org_unit_id`: every active unit plus the organisation total; ' +
-    'with it: that unit’s total and its direct children. Needs costs.read. Compare scenarios by passing ' +
+    'with it: that unit’s total and its direct children. Each row also has ' + VACANT_NOTE + ' Needs costs.read. Compare scenarios by passing ' +
     '`scenario_id`; see `org.settings.get` for burden % and rates.',
   purpose: 'org-review',
   inputSchema: z.object({
