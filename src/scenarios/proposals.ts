@@ -188,7 +188,46 @@ async function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof 
   }
   const seats = can(ctx.principal, 'costs.read') ? openSeats(batch, await loadCostSettings(ctx.db, ctx.tenant)) : [];
   if (seats.length) notes.push(openSeatsNote(seats));
+  const left = can(ctx.principal, 'positions.read') ? seatsLeftBehind(batch) : [];
+  if (left.length) notes.push(seatsLeftBehindNote(left, can(ctx.principal, 'actors.read'), can(ctx.principal, 'org-units.read')));
   return notes;
+}
+
+/**
+ * The seats a batch's `move_placement` changes leave behind: a placement moved to another unit no longer fills the
+ * position it filled (a seat is filled only where it is budgeted), so merging two teams by moving their people reads
+ * 'vacant positions +5' beside the three hires planned, with nothing in the preview saying why. Each seat still in
+ * effect and filled by nobody on the move's day, with the person who left it.
+ */
+function seatsLeftBehind(batch: Awaited<ReturnType<typeof prepareBatch>>): { position: Position; person: string; unit: string }[] {
+  const left = new Map<string, { position: Position; person: string; unit: string }>();
+  for (const command of batch.commands as Record<string, unknown>[]) {
+    if (command.op !== 'move_placement' || typeof command.placement_id !== 'string') continue;
+    const moved = batch.graph.placements.get(command.placement_id.trim());
+    const position = moved?.positionId ? batch.graph.positions.get(moved.positionId) : undefined;
+    const day = typeof command.date === 'string' && command.date ? command.date : today();
+    if (!moved || !position || left.has(position.id) || !inEffect(position, day)) continue;
+    const filled = [...batch.graph.placements.values()].some((p) => p.positionId === position.id && inEffect(p, day));
+    if (!filled) {
+      left.set(position.id, {
+        position,
+        person: batch.graph.actors.get(moved.actorId)?.displayName ?? moved.actorId,
+        unit: (position.orgUnitId && batch.graph.orgUnits.get(position.orgUnitId)?.name) ?? position.orgUnitId ?? 'no unit',
+      });
+    }
+  }
+  return [...left.values()];
+}
+
+function seatsLeftBehindNote(left: ReturnType<typeof seatsLeftBehind>, showActors: boolean, showUnits: boolean): string {
+  const one = left.length === 1;
+  const seats = left.map((s) => `"${s.position.title}" (${s.position.id}${showUnits ? `, in ${s.unit}` : ''}${showActors ? `, left by ${s.person}` : ''})`);
+  return (
+    `${one ? 'The seat the moved person filled stays where it is' : `The ${left.length} seats the moved people filled stay where they are`} ` +
+    `budgeted, now vacant: ${seats.join(', ')} — a placement moved to another unit no longer fills its position, and \`vacant_positions\` counts ` +
+    `${one ? 'it' : 'them'}. To move a seat with its person, add after the move update_position (position_id, org_unit_id: the new unit) ` +
+    'and fill_position (position_id, actor_id); for a seat no longer needed, close_position; then plan again.'
+  );
 }
 
 function openSeatsNote(seats: ReturnType<typeof openSeats>): string {

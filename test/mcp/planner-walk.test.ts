@@ -153,3 +153,32 @@ describe('how many direct reports, how many placements in a unit', () => {
     expect(placed.total).toBe(4);
   });
 });
+
+describe('a preview of people moved to another team', () => {
+  it('says the seats they filled stay behind, vacant, and how to move them with their people', async () => {
+    type Preview = { preview: { notes?: string[]; metrics: { vacant_positions?: { delta?: number } } } };
+    const move = { op: 'move_placement', placement_id: world.ids.id('pl-p1'), org_unit_id: world.ids.units.M };
+    const moved = structured<Preview>(await assistant.call('scenario_action_plan', { scenario_id: world.scenario.id, changes: [move] }));
+    expect(moved.preview.metrics.vacant_positions!.delta).toBe(1);
+    expect(moved.preview.notes).toContain(
+      `The seat the moved person filled stays where it is budgeted, now vacant: "pos_p1" (${world.ids.id('pos_p1')}, in Platform, left by p1) — ` +
+        'a placement moved to another unit no longer fills its position, and `vacant_positions` counts it. To move a seat with its person, add after ' +
+        'the move update_position (position_id, org_unit_id: the new unit) and fill_position (position_id, actor_id); for a seat no longer needed, ' +
+        'close_position; then plan again.',
+    );
+
+    // Doing what it says: the seat moves and is filled again, nothing to note.
+    const withSeat = structured<Preview>(
+      await assistant.call('scenario_action_plan', {
+        scenario_id: world.scenario.id,
+        changes: [
+          move,
+          { op: 'update_position', position_id: world.ids.id('pos_p1'), org_unit_id: world.ids.units.M },
+          { op: 'fill_position', position_id: world.ids.id('pos_p1'), actor_id: world.ids.id('p1') },
+        ],
+      }),
+    );
+    expect(withSeat.preview.notes ?? []).toEqual([]);
+    expect(withSeat.preview.metrics.vacant_positions?.delta ?? 0).toBe(0);
+  });
+});
