@@ -14,7 +14,9 @@ const orgMetrics = createRoute({
   summary: 'Org metrics for the whole organisation or one unit’s roll-up',
   description:
     'Headcount counts each person once; FTE sums effective FTE of placements in the unit and below. Cost figures only ' +
-    'with `costs.read`. Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.',
+    'with `costs.read`: the loaded cost of the people in seats (`cost.annual`, `cost.monthly`, `cost.per_fte`) and, apart from it, ' +
+    '`cost.vacant_seats_annual` — what the vacant seats would cost a year filled at their target pay: budgeted, not paid, never part of ' +
+    '`cost.annual`. Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.',
   security: SECURITY,
   ...needs('org-metrics.read'),
   request: { query: ViewQuery.extend({ org_unit_id: idFilter('Roll up this unit and everything below it (default: the whole organisation)') }) },

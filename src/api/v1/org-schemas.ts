@@ -48,7 +48,19 @@ export const UnitMetricsSchema = z
     layers: z.number().int(),
     manager_to_ic: z.object({ managers: z.number().int(), ics: z.number().int(), ics_per_manager: z.number().nullable() }),
     cost: z
-      .object({ currency: z.string(), annual: MetricMoney, monthly: MetricMoney, per_fte: MetricMoney, without_compensation: z.number().int() })
+      .object({
+        currency: z.string(),
+        annual: MetricMoney.openapi({ description: 'Loaded annual cost of the people in seats' }),
+        monthly: MetricMoney,
+        per_fte: MetricMoney,
+        without_compensation: z.number().int().openapi({ description: 'Actors with no pay in effect: their cost is unknown, left out of the cost figures' }),
+        vacant_seats_annual: MetricMoney.openapi({
+          description:
+            'Budgeted, not paid: what the vacant seats (positions in effect nobody fills) would cost a year filled at their target pay, loaded as a ' +
+            'person’s pay is (salary × (1 + burden %) or day rate × working days), converted to the reporting currency; never part of `annual` or ' +
+            '`monthly`; a seat without target pay adds nothing',
+        }),
+      })
       .optional()
       .openapi({ description: moneyNote }),
   })

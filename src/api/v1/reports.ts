@@ -41,7 +41,7 @@ const unitMetrics = createRoute({
   summary: 'Org-unit metrics: roll-up metrics for every org unit, as one flat list',
   description:
     'Each row rolls up the unit and everything below it (headcount counts each person once), with its parent, depth ' +
-    `and path; \`total\` is the whole organisation or the unit asked for. Cost figures only with \`costs.read\`. ${viewNote}`,
+    `and path; \`total\` is the whole organisation or the unit asked for. Cost figures only with \`costs.read\`, among them \`cost.vacant_seats_annual\`: what each unit’s vacant seats would cost a year at their target pay — budgeted, not paid, never part of \`cost.annual\`. ${viewNote}`,
   security: SECURITY,
   ...needs('org-units.read', 'org-metrics.read'),
   request: {
