@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/connection.js';
 import { scenarios } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
@@ -11,7 +12,7 @@ import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
- * The Activity page names what its events are about — the scenario each happened in, and a record that exists only
+ * The Activity and Lineage pages name what its events are about — the scenario each happened in, and a record that exists only
  * in its scenario — for every scenario the page shows, however many scenarios came since.
  */
 
@@ -68,5 +69,17 @@ describe('the Activity page', () => {
     const html = await (await app.request(`/activity?entity=org_unit&scenario=${old}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text();
     const eventId = /href="\/activity\/([0-9a-f-]{36})"/.exec(html)![1]!;
     expect(await page(`/activity/${eventId}`)).toContain('Scenario The very first plan');
+  });
+});
+
+describe('the Lineage page', () => {
+  it('names the scenario a promotion applied and the snapshot taken before it, however many came since', async () => {
+    const sid = (await createScenario(ctx, { name: 'Promoted long ago' })).id;
+    await applyBatch(ctx, sid, [{ op: 'rename_org_unit', org_unit_id: units.S, name: 'Sales Force' }]);
+    await (await promoteScenario(ctx, sid)).done;
+    // The 500 snapshots of the test above are newer than both.
+    const lineage = await page('/live/lineage');
+    expect(lineage).toMatch(/Scenario promotion Live before promoting “Promoted long ago” Promoted long ago /);
+    expect(lineage).not.toMatch(/#[0-9a-f]{8}/);
   });
 });

@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
 import { listLineage } from '../../org/read-history.js';
-import { listScenarios } from '../../scenarios/lifecycle.js';
+import { scenarioNamesById } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { Pager } from './components.js';
 import { deltaClass, lineageCost, signed, when } from './format.js';
@@ -29,8 +29,8 @@ export function lineageRoutes(): Hono<AppEnv> {
     const ctx = serviceContext(c);
     const cursor = c.req.query('cursor') || null;
     const { page } = await listLineage(ctx, { limit: 50, cursor });
-    const scenarios = await listScenarios(ctx, { limit: 500 });
-    const nameOf = new Map(scenarios.items.map((s) => [s.id, s.name]));
+    // The snapshots and scenarios this page names, looked up by id however old (the 500 latest left older ones unnamed).
+    const nameOf = await scenarioNamesById(ctx, page.items.flatMap((e) => [e.from_snapshot_id, e.to_scenario_id]));
     const ScenarioLink = (props: { id: string | null }) =>
       props.id ? <a href={`/scenarios/${props.id}`}>{nameOf.get(props.id) ?? `#${props.id.slice(0, 8)}`}</a> : <>–</>;
     const showCost = page.items.some((e) => (e.deltas as Deltas | null)?.monthly_cost_minor !== undefined);
