@@ -6,6 +6,7 @@ import type { Tenant } from '../../tenancy/tenants.js';
 import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../../org/unit-acc.js';
 import { count, money, moneyShort, num, pct } from './format.js';
 import { link, type ViewParams } from './context.js';
+import { VACANT_SEATS } from '../scenarios/values.js';
 
 /** Building blocks shared by the organisation and scenario pages. */
 
@@ -56,6 +57,8 @@ export function MetricStats(props: { m: UnitMetricsOut; label: string; tenant: C
     items.push(['Annual cost', <CostFigure figure={m.cost.annual} />]);
     items.push(['Monthly cost', <CostFigure figure={m.cost.monthly} />]);
     items.push(['Cost per FTE', <CostFigure figure={m.cost.per_fte} />]);
+    // Budgeted, not paid: the vacant seats at their target pay, apart from the cost of the people in seats above.
+    items.push([VACANT_SEATS, <CostFigure figure={m.cost.vacant_seats_annual} />]);
   }
   return (
     <>
@@ -121,6 +124,12 @@ function NodeFigures(props: { m: Metrics }) {
   parts.push(`${num(m.fte)} FTE`, `${num(m.effective_fte)} eff. FTE`);
   if (m.positions.vacant) parts.push(count(m.positions.vacant, 'vacancy', 'vacancies'));
   if (m.cost) parts.push(`${moneyShort(m.cost.annual.amount_minor, m.cost.annual.currency)} a year`);
+  // The vacant seats' budget beside the cost, named as budgeted so it never reads as pay.
+  const vacant = m.cost?.vacant_seats_annual;
+  if (vacant && (vacant.amount_minor || vacant.unconvertible?.length)) {
+    const excludes = vacant.unconvertible?.length ? ` (excludes ${vacant.unconvertible.join(', ')})` : '';
+    parts.push(`${VACANT_SEATS}: ${moneyShort(vacant.amount_minor, vacant.currency)}${excludes}`);
+  }
   return <span class="figures">{parts.join(' · ')}</span>;
 }
 

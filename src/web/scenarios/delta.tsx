@@ -256,6 +256,11 @@ export function deltaRoutes(): Hono<AppEnv> {
                     <th scope="col" class="num">Average span</th>
                     <th scope="col" class="num">Layers</th>
                     {unitMoney ? <th scope="col" class="num">Monthly cost</th> : null}
+                    {unitMoney ? (
+                      <th scope="col" class="num">
+                        {VACANT_SEATS}
+                      </th>
+                    ) : null}
                   </tr>
                 </thead>
                 <tbody>
@@ -271,6 +276,11 @@ export function deltaRoutes(): Hono<AppEnv> {
                       <PairCell metric="span_average" pair={u.span_average} digits={2} />
                       <PairCell metric="layers" pair={u.layers} digits={0} />
                       {unitMoney && u.monthly_cost_minor ? <PairCell metric="monthly_cost_minor" pair={u.monthly_cost_minor} digits={0} currency={currency} /> : unitMoney ? <td class="num">–</td> : null}
+                      {unitMoney && u.vacant_seats_annual_cost_minor ? (
+                        <PairCell metric="vacant_seats_annual_cost_minor" pair={u.vacant_seats_annual_cost_minor} digits={0} currency={currency} />
+                      ) : unitMoney ? (
+                        <td class="num">–</td>
+                      ) : null}
                     </tr>
                   ))}
                 </tbody>
