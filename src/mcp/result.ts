@@ -153,12 +153,21 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
     case 'not_active': {
       const continued = ids('continued_by');
       if (continued.length) return `Name one of the placements in \`continued_by\` as "${field}" (${continued.join(', ')}), then plan again.`;
-      const kind = text('kind') as RecordKind | undefined;
-      // A closed position is not changed (update_position has no date to move it before its closing).
-      if (kind === 'position' && text('ended_on')) return `The position was closed on ${text('ended_on')}: leave ${change} out, or open a new seat with create_position.`;
+      const day = text('day');
       const ended = text('ended_on') ? ` (it ended on ${text('ended_on')})` : '';
-      const lookup = kind && LIST_TOOL[kind] ? `, or find the ${kind.replace('_', ' ')} in effect then with ${LIST_TOOL[kind]} and this scenario_id and as_of` : '';
-      return `It is not in effect on ${text('day')}${ended}: date ${change} on a day it is (\`date\`)${lookup}.`;
+      switch (text('kind') as RecordKind | undefined) {
+        case 'actor':
+          return `The actor is not in the organisation on ${day}: date ${change} while they are (\`org.actors.get\` with this scenario_id shows their valid_from and valid_to).`;
+        case 'org_unit':
+          return `The org unit is not in effect on ${day}${ended}: date ${change} while it is (\`org.units.get\` with this scenario_id shows its dates), or name another unit.`;
+        case 'placement':
+        case 'position': {
+          const kind = text('kind') as 'placement' | 'position';
+          return `The ${kind} is not in effect on ${day}${ended}: date ${change} while it is, or name the ${kind} in effect then (${LIST_TOOL[kind]} with this scenario_id and as_of "${day}").`;
+        }
+        default:
+          return undefined;
+      }
     }
     case 'required':
       return `Add "${field}" to ${change}: \`capability.explain\` with \`scenario.action.plan\` lists the fields of ${text('op')}.`;

@@ -84,6 +84,13 @@ describe('a refused change that carries its reason', () => {
         'or leave is_primary out for a second, secondary placement.',
     );
 
+    // Someone who has left: the date, not the id, is what to change.
+    const left = errorOf(await plan([{ op: 'set_manager', actor_id: world.ids.id('former'), manager_id: world.ids.id('eng_head') }]));
+    expect(left).toMatchObject({ field: 'changes[0].actor_id', reason: 'not_active', kind: 'actor' });
+    expect(left.fix).toBe(
+      `The actor is not in the organisation on ${today()}: date changes[0] while they are (\`org_actors_get\` with this scenario_id shows their valid_from and valid_to).`,
+    );
+
     // A date on a change kept without history.
     const dated = errorOf(await plan([{ op: 'set_fte', actor_id: world.ids.id('p2'), fte: 0.6, date: addDays(today(), 30) }]));
     expect(dated).toMatchObject({ field: 'changes[0].date', reason: 'undated_only' });
