@@ -48,9 +48,19 @@ export function mergeProblems(
 ): MergeProblem[] {
   const changed = new Set(changes.map((c) => `${c.family}:${c.recordId}`));
   const scope = scopeOf(new WorkingGraph(graphs.merged, day), changes);
+  const found = problemsIn(graphs.merged, scope, changed, day, showActors, [graphs.live, graphs.asMade]);
+  if (!found.length) return [];
+  // Live's and the scenario's own problems matter only where the merged graph has one. A record's problems depend on
+  // the records before it in the scope (a pair is reported once, by the first), so the scope up to the last record
+  // with a problem gives them exactly as the whole scope would — usually there is none, and nothing more is checked.
+  const recordKey = (family: string, id: string) => `${family}:${id}`;
+  const withProblem = new Set(found.map((p) => recordKey(p.family, p.id)));
+  let last = scope.length - 1;
+  while (last > 0 && !withProblem.has(recordKey(ENTITY_TYPES[scope[last]!.family], scope[last]!.recordId))) last--;
+  const prefix = scope.slice(0, last + 1);
   const key = (p: MergeProblem) => `${p.family}:${p.id}:${p.field}`;
-  const known = new Set([graphs.live, graphs.asMade].flatMap((g) => problemsIn(g, scope, changed, day, showActors, []).map(key)));
-  return problemsIn(graphs.merged, scope, changed, day, showActors, [graphs.live, graphs.asMade]).filter((p) => !known.has(key(p)));
+  const known = new Set([graphs.live, graphs.asMade].flatMap((g) => problemsIn(g, prefix, changed, day, showActors, []).map(key)));
+  return found.filter((p) => !known.has(key(p)));
 }
 
 /**

@@ -79,10 +79,13 @@ export class WorkingGraph {
     for (const id of local) (rootMap.has(id) ? changedInRoot : added).push(id);
     let ids = fromRoot;
     if (changedInRoot.length) {
-      // Changed records keep their place in the family's order (as in a copy of the family).
-      const ordinal = rootOrdinals(rootMap);
+      // Changed records keep their place in the family's order (as in a copy of the family). The family's ordinals
+      // (a map entry per record) are built only when there is something to order: one match alone needs none.
       ids = [...fromRoot, ...changedInRoot];
-      if (ids.length > 1) ids.sort((a, b) => ordinal.get(a)! - ordinal.get(b)!);
+      if (ids.length > 1) {
+        const ordinal = rootOrdinals(rootMap);
+        ids.sort((a, b) => ordinal.get(a)! - ordinal.get(b)!);
+      }
     }
     return [...ids, ...added].map((id) => map.get(id)).filter((r): r is FamilyRecords[F] => r !== undefined);
   }

@@ -160,6 +160,26 @@ describe('promotion re-checks the merged Live', () => {
     await expectRefused(ctx, sid, [{ family: 'placement', field: 'is_primary', problem: expect.stringMatching(/“p2”.*second primary placement.*Field/) }]);
   });
 
+  it('names only what the merge brings in, never a problem Live already had, wherever it sits among the records checked', async () => {
+    // Older data in Live: p1 holds two primary placements at once (the engine would refuse it; an import of old data may not).
+    const salt = 'merge-old-data';
+    const { id, units } = fixtureIds(salt);
+    const graph = buildFixtureOrg(salt);
+    graph.placements.set(id('pl-p1-dup'), { id: id('pl-p1-dup'), actorId: id('p1'), orgUnitId: units.M, positionId: null, isPrimary: true, allocationPct: 100, validFrom: '2024-01-01', validTo: null });
+    const tenant = await writeGraph(database, await buildTenant(database, { plan: 'enterprise' }), graph);
+    const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), graphs);
+    // The scenario touches p1 (so p1's placements are re-checked) and has f1 report to p2, whom Live deactivates meanwhile.
+    const { sid } = await scenarioWith(ctx, 'p1 part-time, f1 under p2', [
+      { op: 'set_fte', actor_id: id('p1'), fte: 0.8 },
+      { op: 'set_manager', actor_id: id('f1'), manager_id: id('p2') },
+    ]);
+    await liveMeanwhile(ctx, [{ op: 'deactivate_actor', actor_id: id('p2') }]);
+    const merge = (await scenarioDelta(ctx, { scenarioId: sid })).conflicts.filter((c) => c.reason === 'invalid_after_merge');
+    expect(merge).toEqual([expect.objectContaining({ family: 'reporting_line', field: 'manager_id', label: 'f1 reports to p2' })]);
+    const refused = await expectRefused(ctx, sid, [{ family: 'reporting_line', field: 'manager_id', problem: expect.stringMatching(/“p2”.*not active/) }]);
+    expect(refused.details.conflicts).toHaveLength(1);
+  });
+
   it('lists a merge problem with the field conflicts, and re-checks it when the work starts after a choice for Live', async () => {
     const { ctx, id, units } = await org('merge-with-choices');
     const later = (days: number) => new Date(Date.parse(today()) + days * 86_400_000).toISOString().slice(0, 10);
