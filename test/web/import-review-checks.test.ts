@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { startRun } from '../../src/imports/runs.js';
+import { createScenario } from '../../src/scenarios/lifecycle.js';
+import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
 import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -68,5 +70,17 @@ describe('a row naming a department beside a team of its name, on the review pag
     // Written as the fix says — the team in the team column, its department in the department column — it reads well.
     expect((await post(`/imports/${run.id}/rows/1/fix`, { csrf, cell_2: 'Engineering', cell_3: '', cell_4: 'Platform' })).status).toBe(303);
     expect(pageText((await get(review)).html)).toContain('With the fix, the row reads well. Reprocess to import it');
+  });
+});
+
+describe('an import into a scenario promoted since', () => {
+  it('still names its scenario on the import list and the run’s pages (it read “into scenario a scenario”)', async () => {
+    const scenario = (await createScenario(ctx, { name: 'Hiring wave Q3' })).id;
+    await importFile(ctx, csvOf(HEADER, [['wave@x.test', 'Wave', 'Engineering', '', 'Platform', 'vp@x.test', 'Engineer']]), { fileName: 'wave.csv', target: { kind: 'scenario', scenario_id: scenario } });
+    await (await promoteScenario(ctx, scenario)).done;
+    const list = pageText((await get('/imports')).html);
+    expect(list).toMatch(/wave\.csv .*Scenario Hiring wave Q3/);
+    const id = /\/imports\/([0-9a-f-]{36})/.exec((await get('/imports')).html)![1]!; // the newest run, listed first
+    for (const path of [`/imports/${id}/progress`, `/imports/${id}/review`]) expect(pageText((await get(path)).html), path).toContain('into scenario Hiring wave Q3');
   });
 });

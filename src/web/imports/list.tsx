@@ -8,7 +8,7 @@ import { bytesOf, MAX_UPLOAD_BYTES, tooLarge } from '../../imports/csv/reader.js
 import { listRuns } from '../../imports/runs.js';
 import { RUN_STATUSES } from '../../imports/store.js';
 import { createRunFromUpload, type UploadInput } from '../../imports/upload.js';
-import { listScenarios } from '../../scenarios/lifecycle.js';
+import { listScenarios, scenarioNamesById } from '../../scenarios/lifecycle.js';
 import { checkSessionCsrf } from '../forms.js';
 import { Pager } from '../live/components.js';
 import { num, scenarioChoices, when } from '../live/format.js';
@@ -100,11 +100,13 @@ export async function targetScenarios(ctx: ServiceContext) {
   return (await listScenarios(ctx, { kind: 'planning', state: 'active', limit: 500 })).items;
 }
 
-/** Names of the scenarios runs point at (all kinds: a run may target a scenario archived since). */
-export async function scenarioNames(ctx: ServiceContext): Promise<Map<string, string>> {
+/**
+ * Names of the scenarios runs point at, looked up by id: whatever became of them since — archived, or promoted (an
+ * applied scenario, which a list of planning ones left out: the run read "into scenario a scenario") — and however old.
+ */
+export async function scenarioNames(ctx: ServiceContext, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
   if (!can(ctx.principal, 'scenarios.read')) return new Map();
-  const page = await listScenarios(ctx, { kind: 'planning', limit: 500 });
-  return new Map(page.items.map((s) => [s.id, s.name]));
+  return scenarioNamesById(ctx, ids);
 }
 
 interface State {
@@ -119,7 +121,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const runs = await listRuns(ctx, { status: filter, cursor, limit: 50 });
   const scenarios = await targetScenarios(ctx);
   const choices = scenarioChoices(scenarios);
-  const names = await scenarioNames(ctx);
+  const names = await scenarioNames(ctx, runs.items.map((r) => r.target.scenario_id));
   const draft = state.draft ?? { target: 'live', format: '', createMissingTypes: false };
   const query = (extra: Record<string, string | null>) => {
     const q = new URLSearchParams();

@@ -121,7 +121,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
   const fields = importFields(ctx);
   const scenarios = await targetScenarios(ctx);
   const choices = scenarioChoices(scenarios);
-  const names = await scenarioNames(ctx);
+  const names = await scenarioNames(ctx, [run.target.scenario_id]);
   const targetName = run.target.kind === 'scenario' ? `scenario ${names.get(run.target.scenario_id ?? '') ?? 'a scenario'}` : null;
   const mapped = run.mapping.filter((m) => m.field && preview.sample.some((s) => m.field! in s.fields));
   const counts = preview.counts as PreviewCounts | null;

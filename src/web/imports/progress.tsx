@@ -64,7 +64,7 @@ interface State {
 export async function progressPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 404 | 409 | 413 | 415 | 422 = 200) {
   const ctx = serviceContext(c);
   const run = await getRun(ctx, c.req.param('id')!);
-  const names = await scenarioNames(ctx);
+  const names = await scenarioNames(ctx, [run.target.scenario_id]);
   const waiting = run.status === 'pending' || run.status === 'processing';
   if (waiting) c.header('Refresh', '2');
   const summary = (run.summary ?? {}) as Summary;

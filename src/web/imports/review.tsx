@@ -119,7 +119,7 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
   const resolutions = await countRowsByResolution(ctx, id);
   const checks = await checkQueuedRows(ctx, id, rows.items);
   const queuedCount = resolutions.reprocessing ?? 0;
-  const names = await scenarioNames(ctx);
+  const names = await scenarioNames(ctx, [run.target.scenario_id]);
   const targetName = run.target.kind === 'scenario' ? `scenario ${names.get(run.target.scenario_id ?? '') ?? 'a scenario'}` : null;
   const csrf = csrfOf(c);
   const query = (extra: Record<string, string | null>) => {
