@@ -35,8 +35,8 @@ const VACANT_NOTE =
   'their target pay, loaded as a person’s pay is; never part of the annual cost, and a seat without target pay adds nothing.';
 
 const vacantSeatsOut = money.describe(
-  'Budgeted, not paid: the vacant seats at their target pay, loaded, a year, in minor units of the reporting currency; never part of `annual`. ' +
-    'A currency without an exchange rate is listed in `unconvertible`, never counted as 0',
+  'Budgeted, not paid: the vacant seats at their target pay, loaded, a year, in the reporting currency; never part of `annual`. ' +
+    `A currency without an exchange rate is listed in \`unconvertible\`, never counted as 0. ${money.description}`,
 );
 
 export const metricsTool = defineTool({
