@@ -44,6 +44,24 @@ describe('Settings → Members', () => {
   });
 });
 
+describe('Transfer ownership', () => {
+  it('has no member chosen until the owner picks one, and says so when none is', async () => {
+    const admin = await buildMember(database, tenant, 'admin', { password: PASSWORD });
+    const page = await get('/settings/members', owner);
+    expect(page.html).toMatch(/<select id="transfer-to" name="user_id" required="">\s*<option value="" selected="">Choose a member…<\/option>/);
+    const refused = await app.request('/settings/members/transfer', {
+      host: HOST,
+      cookie: owner,
+      headers: { origin: `http://${HOST}`, accept: 'text/html' },
+      form: { csrf: hiddenField(page.html, 'csrf'), user_id: '', confirm: 'yes' },
+    });
+    expect(refused.status).toBe(400);
+    expect(pageText(await refused.text())).toContain('Choose the member who becomes the owner.');
+    // Nobody became the owner.
+    expect(pageText((await get('/settings/members', owner)).html)).toMatch(new RegExp(`${admin.email} active Role of ${admin.email} admin`));
+  });
+});
+
 describe('a member without members.manage', () => {
   it('is refused inside the signed-in frame, with the navigation, as on the other pages', async () => {
     const viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);

@@ -44,6 +44,7 @@ export function memberRoutes(): Hono<AppEnv> {
   web.post('/settings/members/transfer', async (c) => {
     const body = await c.req.parseBody();
     await checkSessionCsrf(c, body.csrf);
+    if (!formString(body, 'user_id')) return page(c, { error: 'Choose the member who becomes the owner.' }, 400);
     if (formString(body, 'confirm') !== 'yes') return page(c, { error: 'Tick the box to confirm the transfer of ownership.' }, 409);
     try {
       await transferOwnership(serviceContext(c), formString(body, 'user_id'));
@@ -316,6 +317,10 @@ function TransferOwnership(props: { csrf: string; candidates: { user_id: string;
           <p>The new owner gets billing and ownership; you become an admin. Only they can hand it back.</p>
           <label for="transfer-to">New owner</label>
           <select id="transfer-to" name="user_id" required>
+            {/* Nobody is chosen for the owner: the first member listed would otherwise be one tick away from owning the organisation. */}
+            <option value="" selected>
+              Choose a member…
+            </option>
             {props.candidates.map((m) => (
               <option value={m.user_id}>
                 {m.name ? `${m.name} (${m.email})` : m.email} — {m.role}
