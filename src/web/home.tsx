@@ -14,6 +14,9 @@ export function homeRoutes(_runtime: Runtime): Hono<AppEnv> {
     const tenant = c.var.tenant;
     const session = await readSession(c);
     if (tenant && session?.tenantId === tenant.id && c.var.tenantSource === 'host') return c.redirect('/live', 303);
+    // An organisation's own address on this installation (its base domain and port), not the demo's acme.localhost.
+    const port = new URL(c.var.origin).port;
+    const ownAddress = `yourcompany.${c.var.runtime.config.baseDomain}${port ? `:${port}` : ''}`;
     return c.html(
       <Layout title={tenant ? tenant.name : 'Welcome'} tenantName={tenant?.name}>
         <section class="card">
@@ -35,7 +38,7 @@ export function homeRoutes(_runtime: Runtime): Hono<AppEnv> {
               <a class="button" href="/sign-in">
                 Sign in
               </a>{' '}
-              to choose your organisation, or open its own address, for example <code>acme.localhost</code>.
+              to choose your organisation, or open its own address, for example <code>{ownAddress}</code>.
             </p>
           )}
         </section>

@@ -69,3 +69,12 @@ describe('signing in in the middle of a connection', () => {
     expect(plain).not.toContain('asking to connect');
   });
 });
+
+describe('the central host’s start page', () => {
+  it('gives an example organisation address on this installation, not the demo’s acme.localhost', async () => {
+    const production = testApp(database, { baseDomain: 'orgonaut.example' });
+    const html = await (await production.request('/', { host: 'app.orgonaut.example', headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('open its own address, for example <code>yourcompany.orgonaut.example</code>.');
+    expect(html).not.toContain('acme.localhost');
+  });
+});
