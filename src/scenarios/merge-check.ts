@@ -8,6 +8,7 @@ import { chainChanges } from './chain.js';
 import { labelOf } from './delta.js';
 import { onOrAfter } from './ops/dated.js';
 import { cycleProblem, reportingCycle } from './ops/people.js';
+import { fillsInItsUnit } from './ops/positions.js';
 import { siblingNamed, siblingProblem, unitCycle } from './ops/structure.js';
 import { applyOverlay, type ScenarioChange } from './overlay.js';
 import type { Scenario } from './store.js';
@@ -18,9 +19,10 @@ import { WorkingGraph } from './working-graph.js';
  * Changes to different records or fields on the two sides meet no field conflict, yet together they may make a Live
  * neither side could have made alone — a reporting or org-unit cycle, two active sibling units with one name, a
  * placement, line or pay pointing at a unit, person or position no longer active, a second primary placement, a
- * position filled twice. Promotion re-checks the merged graph with the rules of the change commands (ops/) around
- * what the promotion writes, and each problem it would bring into Live is a conflict of its own (`invalid_after_merge`)
- * that a person resolves by changing the scenario — not by choosing a side, which cannot undo a created record.
+ * position filled twice or from a unit other than the one it is budgeted in. Promotion re-checks the merged graph
+ * with the rules of the change commands (ops/) around what the promotion writes, and each problem it would bring into
+ * Live is a conflict of its own (`invalid_after_merge`) that a person resolves by changing the scenario — not by
+ * choosing a side, which cannot undo a created record.
  */
 export type MergeProblem = {
   family: string;
@@ -196,6 +198,17 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
         if (placement.positionId && pointsAt('position_id', 'positions', placement.positionId, 'the position', positionName)) {
           const other = wg.where('placements', 'positionId', placement.positionId).find(overlaps);
           if (other) report('position_id', `the position ${positionName(placement.positionId)} is filled by ${actorName(other.actorId)} already from ${other.validFrom ?? start}: one placement fills a position`);
+          // One side moved the seat to another unit, the other filled it where it was (or the other way round).
+          const seat = graph.positions.get(placement.positionId)!;
+          if (!fillsInItsUnit(seat, placement)) {
+            const budgeted = seat.orgUnitId ? unitName(seat.orgUnitId) : null;
+            report(
+              'position_id',
+              `fills the position ${positionName(seat.id)} (${seat.id}) from ${unitName(placement.orgUnitId)}, where this placement (${placement.id}) is, ` +
+                `while the position would be budgeted ${budgeted ? `in ${budgeted}` : 'in no unit'}: a position is filled only in the unit where it is budgeted — ` +
+                `in the scenario, budget the position in ${unitName(placement.orgUnitId)} again (update_position)${budgeted ? `, or move the placement to ${budgeted} (move_placement)` : ''}`,
+            );
+          }
         }
         if (placement.isPrimary) {
           const other = wg.where('placements', 'actorId', placement.actorId).find((p) => p.isPrimary && overlaps(p));

@@ -132,6 +132,46 @@ describe('promotion re-checks the merged Live', () => {
     await expectRefused(ctx, sid, [{ family: 'placement', field: 'position_id', problem: expect.stringMatching(/pos_m_open.*not active/) }]);
   });
 
+  it('refuses a seat filled from one unit while the other side budgeted it in another', async () => {
+    const { ctx, id, units } = await org('merge-seat-unit');
+    // The scenario moves the vacant Mobile seat to Field; meanwhile Live fills it with m1, who works in Mobile.
+    const { sid } = await scenarioWith(ctx, 'The open seat to Field', [{ op: 'update_position', position_id: id('pos_m_open'), org_unit_id: units.F }]);
+    await liveMeanwhile(ctx, [{ op: 'fill_position', position_id: id('pos_m_open'), actor_id: id('m1') }]);
+    const merge = (await scenarioDelta(ctx, { scenarioId: sid })).conflicts.filter((c) => c.reason === 'invalid_after_merge');
+    const problem = expect.stringMatching(/position “pos_m_open” \(.+\) from “Mobile”, where this placement \(.+\) is, while the position would be budgeted in “Field”.*update_position.*move_placement/);
+    expect(merge).toEqual([expect.objectContaining({ family: 'placement', field: 'position_id', label: 'm1 in Mobile (60 %)', problem })]);
+    const refused = await expectRefused(ctx, sid, [{ family: 'placement', field: 'position_id', problem }]);
+    expect(refused.details.conflicts).toHaveLength(1);
+    // The fix the problem names: the scenario budgets the seat in Mobile again (and retitles it) — then it promotes.
+    await applyBatch(ctx, sid, [{ op: 'update_position', position_id: id('pos_m_open'), org_unit_id: units.M, title: 'Mobile lead' }]);
+    expect((await scenarioDelta(ctx, { scenarioId: sid })).conflicts).toEqual([]);
+    expect((await (await promoteScenario(ctx, sid)).done).status).toBe('succeeded');
+    const seat = (await ctx.graphs.live(ctx.tenant.id)).graph.positions.get(id('pos_m_open'));
+    expect(seat).toMatchObject({ title: 'Mobile lead', orgUnitId: units.M });
+  });
+
+  it('refuses filling a seat where it was budgeted when Live has moved it to another unit since, but not a seat both keep in place', async () => {
+    const { ctx, id, units } = await org('merge-seat-moved');
+    const { sid } = await scenarioWith(ctx, 'm1 takes the open seat', [{ op: 'fill_position', position_id: id('pos_m_open'), actor_id: id('m1') }]);
+    const before = await createSnapshot(ctx, { name: 'Before the move' });
+    await liveMeanwhile(ctx, [{ op: 'update_position', position_id: id('pos_m_open'), org_unit_id: units.F }]);
+    const refused = await expectRefused(ctx, sid, [
+      { family: 'placement', field: 'position_id', label: 'm1 in Mobile (60 %)', problem: expect.stringMatching(/“pos_m_open”.*from “Mobile”.*budgeted in “Field”/) },
+    ]);
+    expect(refused.details.conflicts).toHaveLength(1);
+
+    // Live instead only retitles the seat, leaving it in Mobile: both sides agree where it is, so nothing is reported.
+    expect((await (await restoreSnapshot(ctx, before.id)).done).status).toBe('succeeded');
+    await liveMeanwhile(ctx, [{ op: 'update_position', position_id: id('pos_m_open'), title: 'Mobile lead' }]);
+    expect((await scenarioDelta(ctx, { scenarioId: sid })).conflicts).toEqual([]);
+    expect((await (await promoteScenario(ctx, sid)).done).status).toBe('succeeded');
+    const live = (await ctx.graphs.live(ctx.tenant.id)).graph;
+    expect(live.positions.get(id('pos_m_open'))).toMatchObject({ title: 'Mobile lead', orgUnitId: units.M });
+    expect([...live.placements.values()].filter((p) => p.positionId === id('pos_m_open') && p.validTo === null)).toEqual([
+      expect.objectContaining({ actorId: id('m1'), orgUnitId: units.M }),
+    ]);
+  });
+
   it('refuses placing, paying or reporting to someone Live has deactivated since', async () => {
     const { ctx, id, units } = await org('merge-leaver');
     const { sid } = await scenarioWith(ctx, 'Work for the leavers', [

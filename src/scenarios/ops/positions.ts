@@ -133,7 +133,7 @@ function newBudgetUnit(ctx: OpContext, position: Position, unitId: string): OrgU
       `${quoted(unit.name)} closes on ${unit.validTo} while the position stays open${position.validTo ? ` until ${position.validTo}` : ''}: choose a unit that stays open, or close the position by then`,
     );
   }
-  const elsewhere = holders(ctx, position.id).filter((p) => p.orgUnitId !== unit.id);
+  const elsewhere = holders(ctx, position.id).filter((p) => !fillsInItsUnit({ orgUnitId: unit.id }, p));
   if (elsewhere.length) {
     const who = elsewhere.map((p) => `${quoted(ctx.wg.get('actors', p.actorId)?.displayName ?? p.actorId)} (placement ${p.id} in ${quoted(ctx.wg.get('orgUnits', p.orgUnitId)?.name ?? p.orgUnitId)})`);
     throw refused(
@@ -159,6 +159,14 @@ function fillers(ctx: OpContext, positionId: string): string[] {
 }
 
 /**
+ * The rule of where a seat is filled, written once: a position is filled only by a placement in the org unit where
+ * it is budgeted. fill_position and update_position enforce it, and promotion re-checks it on the merged graph.
+ */
+export function fillsInItsUnit(position: Pick<Position, 'orgUnitId'>, placement: Pick<Placement, 'orgUnitId'>): boolean {
+  return position.orgUnitId === placement.orgUnitId;
+}
+
+/**
  * The position a placement in `orgUnitId` may fill: active, vacant (no active placement references it) and budgeted
  * in that org unit. Otherwise an InvalidInput naming `position_id`.
  */
@@ -167,7 +175,7 @@ export function fillablePosition(ctx: OpContext, positionId: string, orgUnitId: 
   if (fillers(ctx, position.id).length) {
     throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is already filled by an active placement; choose a vacant position');
   }
-  if (position.orgUnitId !== orgUnitId) {
+  if (!fillsInItsUnit(position, { orgUnitId })) {
     const budgeted = ctx.wg.get('orgUnits', position.orgUnitId);
     const placed = ctx.wg.get('orgUnits', orgUnitId);
     throw new InvalidInput(
