@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { InvalidInput } from '../errors.js';
 import { fieldPath, reasonOf } from '../util/zod-issues.js';
-import { unknownChangeField } from '../mcp/changes.js';
+import { unknownChangeField } from '../scenarios/op-fields.js';
 
 /**
  * A request that fails its route's schema, as the 400 problem every route answers: the field named as the caller

@@ -10,7 +10,7 @@ import { toolError, toolResult } from './result.js';
 import { blankClears } from './blank-clears.js';
 import { explainOtherKind } from './other-kind.js';
 import { closestNames } from './suggest.js';
-import { unknownChangeField } from './changes.js';
+import { unknownChangeField } from '../scenarios/op-fields.js';
 import type { McpSession } from './session.js';
 
 /**

@@ -9,6 +9,7 @@ import {
   type ChangeOp,
 } from '../scenarios/commands.js';
 import { MAX_MINOR_AMOUNT } from '../scenarios/ops/context.js';
+import { COMMAND_MONEY_FIELDS, notAFieldOf, OP_FIELD_LISTS, opsUsing, type ChangeField } from '../scenarios/op-fields.js';
 import { isRecord, jsonList } from './registry.js';
 import { clearsWhenBlank } from './blank-clears.js';
 
@@ -19,9 +20,9 @@ import { clearsWhenBlank } from './blank-clears.js';
  * each op takes. The core schema and the ops re-validate every command (scenarios/run-commands.ts).
  */
 
-type Field = Exclude<keyof ChangeCommand, 'op'>;
+type Field = ChangeField;
 
-/** What each field means (the ops that use it are appended from OP_FIELDS). */
+/** What each field means (the ops that use it are appended from OP_FIELD_LISTS). */
 const FIELDS: Record<Field, string> = {
   org_unit_id: 'An org unit id (from `org.units.list` with the same scenario_id). update_position: the unit to move the seat to.',
   parent_id: 'The parent org unit id (a company or department).',
@@ -62,11 +63,6 @@ const FIELDS: Record<Field, string> = {
     'other than today; update_position has no date (a position’s fields have no history).',
 };
 
-interface OpFields {
-  required: Field[];
-  optional: Field[];
-  note?: string;
-}
 
 /** For the ops that change a field the model keeps no history of (see `requireUndated` in scenarios/ops/dated.ts). */
 const noHistory = (what: string) =>
@@ -78,62 +74,32 @@ const fromDate = (placement: string, how: string) =>
   '`created`; same actor, primary flag, position and allocation otherwise); reads as of earlier dates are unchanged. ' +
   'Later changes may still name the old placement_id.';
 
-/** The fields each op reads (scenarios/ops/*), required first. */
-export const OP_FIELDS: Record<ChangeOp, OpFields> = {
-  create_org_unit: {
-    required: ['name', 'type', 'parent_id'],
-    optional: ['code', 'department_type_id', 'team_type_id', 'purpose', 'ref', 'date'],
-    note: 'A department needs department_type_id (the types by name are in `org.settings.get`); team_type_id (the same) and purpose are for teams.',
-  },
-  rename_org_unit: { required: ['org_unit_id', 'name'], optional: [], note: noHistory('An org unit’s name') },
-  move_org_unit: {
-    required: ['org_unit_id', 'parent_id'],
-    optional: [],
-    note: `The subtree moves with it; the company cannot move. ${noHistory('An org unit’s parent')}`,
-  },
-  close_org_unit: { required: ['org_unit_id'], optional: ['date'], note: 'Only a unit without active child units or placements.' },
-  update_team: { required: ['org_unit_id'], optional: ['team_type_id', 'purpose'], note: `Give team_type_id, purpose or both; an empty string "" clears either. ${noHistory('A team’s type and purpose')}` },
-  set_manager: { required: ['actor_id'], optional: ['manager_id', 'date'], note: 'Without manager_id the manager is removed.' },
-  add_placement: { required: ['actor_id', 'org_unit_id', 'allocation_pct'], optional: ['is_primary', 'position_id', 'ref', 'date'] },
-  move_placement: {
-    required: ['placement_id', 'org_unit_id'],
-    optional: ['date'],
-    note: `${fromDate('the placement', 'in the new org unit')} A position it filled in another unit stays there, vacant from the date.`,
-  },
-  set_allocation: { required: ['placement_id', 'allocation_pct'], optional: ['date'], note: fromDate('the placement', 'with the new allocation') },
-  end_placement: { required: ['placement_id'], optional: ['date'], note: 'Not the primary placement: move it or deactivate the actor.' },
-  set_fte: { required: ['actor_id', 'fte'], optional: [], note: noHistory('An actor’s contracted FTE') },
-  add_actor: { required: ['kind', 'display_name', 'org_unit_id'], optional: ['fte', 'email', 'title', 'position_id', 'manager_id', 'ref', 'date'] },
-  deactivate_actor: { required: ['actor_id'], optional: ['date'], note: 'Ends their placements; they must manage nobody active.' },
-  create_position: {
-    required: ['org_unit_id', 'title'],
-    optional: ['role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'ref', 'date'],
-    note: 'A target salary or day rate (with currency) needs costs.read.',
-  },
-  fill_position: {
-    required: ['position_id', 'actor_id'],
-    optional: ['date'],
-    note: `The actor’s primary placement fills the vacant position. ${fromDate('that placement', 'holding the position')}`,
-  },
-  close_position: { required: ['position_id'], optional: ['date'], note: 'Only a vacant position.' },
-  update_position: {
-    required: ['position_id'],
-    optional: ['title', 'role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'org_unit_id'],
-    note:
-      'Give the fields to change; the others stay. The position keeps its id (and whoever fills it). Target pay needs ' +
+/** What to know about each op beyond its fields (OP_FIELD_LISTS in scenarios/op-fields.ts says which it reads). */
+const OP_NOTES: Partial<Record<ChangeOp, string>> = {
+  create_org_unit: 'A department needs department_type_id (the types by name are in `org.settings.get`); team_type_id (the same) and purpose are for teams.',
+  rename_org_unit: noHistory('An org unit’s name'),
+  move_org_unit: `The subtree moves with it; the company cannot move. ${noHistory('An org unit’s parent')}`,
+  close_org_unit: 'Only a unit without active child units or placements.',
+  update_team: `Give team_type_id, purpose or both; an empty string "" clears either. ${noHistory('A team’s type and purpose')}`,
+  set_manager: 'Without manager_id the manager is removed.',
+  move_placement: `${fromDate('the placement', 'in the new org unit')} A position it filled in another unit stays there, vacant from the date.`,
+  set_allocation: fromDate('the placement', 'with the new allocation'),
+  end_placement: 'Not the primary placement: move it or deactivate the actor.',
+  set_fte: noHistory('An actor’s contracted FTE'),
+  deactivate_actor: 'Ends their placements; they must manage nobody active.',
+  create_position: 'A target salary or day rate (with currency) needs costs.read.',
+  fill_position: `The actor’s primary placement fills the vacant position. ${fromDate('that placement', 'holding the position')}`,
+  close_position: 'Only a vacant position.',
+  update_position: 'Give the fields to change; the others stay. The position keeps its id (and whoever fills it). Target pay needs ' +
       'costs.read: a new amount is in `currency` when given, else in the position’s own. org_unit_id moves the seat to ' +
       'another open unit (merging teams: move the vacant seats, then close the old team); a seat that someone fills ' +
       'elsewhere does not move — move their placement there first (move_placement leaves the seat vacant), then ' +
       `update_position, then fill_position again, in one list. ${noHistory('A position’s fields')}`,
-  },
-  set_compensation: { required: ['actor_id', 'kind', 'amount_minor', 'currency'], optional: ['date'] },
 };
-
-const opsUsing = (field: Field) => CHANGE_OP_NAMES.filter((op) => [...OP_FIELDS[op].required, ...OP_FIELDS[op].optional].includes(field));
 
 /** `op(required; optional)` for every op: the line the `op` field's description gives per op. */
 const opSignature = (op: ChangeOp) => {
-  const { required, optional } = OP_FIELDS[op];
+  const { required, optional } = OP_FIELD_LISTS[op];
   return `${op}(${required.join(', ')}${optional.length ? `; optional ${optional.join(', ')}` : ''})`;
 };
 
@@ -147,7 +113,6 @@ function basePrimitive(schema: z.ZodType): z.ZodType {
 const coreShape = ChangeCommandSchema.shape as Record<keyof ChangeCommand, z.ZodType>;
 
 /** Money fields advertise the range the ops accept (a bare `int()` shows ±2^53 − 1, as if negative pay were fine). */
-const MONEY_FIELDS: readonly Field[] = ['target_salary_minor', 'day_rate_minor', 'amount_minor'];
 const minorAmount = z.number().int().min(0).max(MAX_MINOR_AMOUNT);
 
 /**
@@ -160,7 +125,7 @@ const clearable = <T extends z.ZodType>(schema: T, field: Field): T => (BLANK_CL
 const fieldSchemas = Object.fromEntries(
   (Object.keys(FIELDS) as Field[]).map((field) => [
     field,
-    clearable((MONEY_FIELDS.includes(field) ? minorAmount : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`), field),
+    clearable((COMMAND_MONEY_FIELDS.includes(field) ? minorAmount : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`), field),
   ]),
 ) as Record<Field, z.ZodOptional<z.ZodType>>;
 
@@ -175,7 +140,7 @@ export const changeItem = z
     ...fieldSchemas,
   })
   .superRefine((change, ctx) => {
-    const { required, optional } = OP_FIELDS[change.op];
+    const { required, optional } = OP_FIELD_LISTS[change.op];
     const takes = new Set<string>([...required, ...optional, 'date']);
     // A blank purpose or team type the boundary kept (it clears them in update_team) is no value for the other ops.
     const given = (field: keyof typeof change) => change[field] !== undefined && !(change[field] === '' && BLANK_CLEARS.includes(field as Field));
@@ -187,28 +152,6 @@ export const changeItem = z
       ctx.addIssue({ code: 'custom', path: [foreign], message: `${notAFieldOf(change.op, foreign)}${hint}` });
     }
   });
-
-/** "is not a field of add_actor, which takes …", and where pay goes when the field looks like pay (`salary`). */
-function notAFieldOf(op: ChangeOp, field: string): string {
-  const { required, optional } = OP_FIELDS[op];
-  const fields: string[] = [...required, ...optional];
-  const own = fields.filter((f) => (MONEY_FIELDS as readonly string[]).includes(f));
-  const pay = !/salary|pay|compensation|wage|amount|rate|cost/i.test(field)
-    ? ''
-    : own.length
-      ? `; pay here is ${own.join(' or ')}, in minor units (cents) with currency`
-      : '; pay is its own change: set_compensation with actor_id (the "$<ref>" of an add_actor in the same list), kind, amount_minor (cents) and currency';
-  return `is not a field of ${op}, which takes ${fields.join(', ')}${pay}`;
-}
-
-/**
- * The reason for a field a change carries that no op has (`salary`), which the strict item schema refuses before
- * the op is looked at: named like a field the op does not read, when the change names a known op.
- */
-export function unknownChangeField(change: unknown, field: string): string | undefined {
-  if (!isRecord(change) || typeof change.op !== 'string' || !(CHANGE_OP_NAMES as readonly string[]).includes(change.op)) return undefined;
-  return notAFieldOf(change.op as ChangeOp, field);
-}
 
 /** Where the ids the ops need are listed. */
 const FIND_ID = {
@@ -251,9 +194,9 @@ export function changeOpsReference() {
   return CHANGE_OP_NAMES.map((op) => ({
     op,
     summary: CHANGE_OPS[op].summary,
-    required: OP_FIELDS[op].required,
-    optional: OP_FIELDS[op].optional,
+    required: OP_FIELD_LISTS[op].required,
+    optional: OP_FIELD_LISTS[op].optional,
     also_needs: [...CHANGE_OPS[op].needs],
-    note: OP_FIELDS[op].note,
+    note: OP_NOTES[op],
   }));
 }

@@ -4,7 +4,8 @@ import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/access/policy.js';
 import { auditEvents, scenarioProposals } from '../../src/db/schema/index.js';
-import { changeItem, OP_FIELDS } from '../../src/mcp/changes.js';
+import { changeItem } from '../../src/mcp/changes.js';
+import { OP_FIELD_LISTS } from '../../src/scenarios/op-fields.js';
 import { CATALOG } from '../../src/mcp/catalog.js';
 import { underscoreName } from '../../src/mcp/registry.js';
 import { GraphStore } from '../../src/org/graph-store.js';
@@ -405,7 +406,7 @@ describe('scope and validation', () => {
     expect(new Set(changes.map((c) => c.op))).toEqual(new Set(CHANGE_OP_NAMES));
     for (const change of changes) {
       const given = Object.keys(change).filter((k) => k !== 'op');
-      expect(given, change.op).toEqual(expect.arrayContaining(OP_FIELDS[change.op as keyof typeof OP_FIELDS].required));
+      expect(given, change.op).toEqual(expect.arrayContaining(OP_FIELD_LISTS[change.op as keyof typeof OP_FIELD_LISTS].required));
     }
     const plan = structured<Proposal>(await owner.call('scenario_action_plan', { scenario_id: sid, changes }));
     expect(plan.preview.commands).toBe(18);
@@ -413,7 +414,7 @@ describe('scope and validation', () => {
     // Each op alone names one of its documented required fields as missing.
     for (const op of CHANGE_OP_NAMES) {
       const error = errorOf(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op }] }));
-      expect(OP_FIELDS[op].required.map((f) => `changes[0].${f}`), op).toContain(error.field);
+      expect(OP_FIELD_LISTS[op].required.map((f) => `changes[0].${f}`), op).toContain(error.field);
     }
   });
 
