@@ -138,6 +138,13 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
         `Replace ${change} with move_placement (placement_id "${text('placement_id')}", the new org_unit_id) to move the actor’s primary placement, ` +
         'or leave is_primary out for a second, secondary placement.'
       );
+    case 'unit_not_empty': {
+      const units = ids('child_units').length ? `move_org_unit (or close_org_unit) for each child unit (${listed('child_units')})` : '';
+      const placements = ids('placements').length
+        ? `move_placement for each placement (${listed('placements')}; end_placement for a secondary one, deactivate_actor for a leaver)`
+        : '';
+      return `Before ${change} in the same batch, add ${[units, placements].filter(Boolean).join(' and ')}, then plan again.`;
+    }
     case 'open_positions': {
       const alternative = text('alternative_op');
       return (

@@ -96,6 +96,18 @@ describe('a refused change that carries its reason', () => {
     expect(dated).toMatchObject({ field: 'changes[0].date', reason: 'undated_only' });
     expect(dated.fix).toBe(`Leave "changes[0].date" out of changes[0]: set_fte applies from today (${today()}), the only day it can take effect.`);
   });
+
+  it('closing a unit people are still in names their placements and the changes that empty it first', async () => {
+    const closing = errorOf(await plan([{ op: 'close_org_unit', org_unit_id: world.ids.units.M }]));
+    expect(closing).toMatchObject({ field: 'changes[0].org_unit_id', reason: 'unit_not_empty', child_units: [], suggested_op: 'move_placement' });
+    const placements = closing.placements as string[];
+    expect(placements.length).toBeGreaterThan(0);
+    const named = placements.length === 1 ? `"${placements[0]}"` : `the ${placements.length} in \`placements\``;
+    expect(closing.fix).toBe(
+      `Before changes[0] in the same batch, add move_placement for each placement (${named}; end_placement for a secondary one, ` +
+        'deactivate_actor for a leaver), then plan again.',
+    );
+  });
 });
 
 describe('a day before the organisation’s first org unit starts', () => {

@@ -109,6 +109,18 @@ describe('a refused change says why in its details, not only in words', () => {
     });
   });
 
+  it('unit_not_empty: the child units and placements still in a unit closed, move_placement (or move_org_unit) first', () => {
+    expect(refusal([{ op: 'close_org_unit', org_unit_id: units.M }]).details).toEqual({
+      field: 'changes[0].org_unit_id',
+      reason: 'unit_not_empty',
+      child_units: [],
+      placements: [id('pl-m1')],
+      from: TODAY,
+      suggested_op: 'move_placement',
+      alternative_op: 'move_org_unit',
+    });
+  });
+
   it('open_positions: the positions still budgeted in a unit closed, update_position to move them or close_position', () => {
     const refused = refusal([
       { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },

@@ -32,6 +32,11 @@ export type Refusal =
   /** A second primary placement: the actor's primary is moved instead. */
   | { reason: 'has_primary_placement'; placement_id: string; suggested_op: 'move_placement' }
   /**
+   * A unit closed while child units or placements are in it on or after the day (their ids): each child unit moves
+   * (`move_org_unit`) or closes first, each placement moves (`suggested_op`) or ends.
+   */
+  | { reason: 'unit_not_empty'; child_units: string[]; placements: string[]; from: string; suggested_op: 'move_placement'; alternative_op: 'move_org_unit' }
+  /**
    * A unit closed while positions are budgeted in it on or after the day (`positions`: their ids): move them to
    * another unit (`suggested_op`, which keeps each seat's id) or close them (`alternative_op`).
    */

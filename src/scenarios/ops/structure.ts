@@ -113,11 +113,21 @@ export function closeOrgUnit(ctx: OpContext): void {
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company cannot be closed');
   requireDesignedUnit(ctx, unit, 'closed');
   // On the day or planned for later (a placement moved in from a later date counts too).
-  const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => onOrAfter(u, ctx.day)).length;
-  const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day)).length;
-  if (children || placed) {
-    const what = listed([...(children ? [counted(children, 'active child unit')] : []), ...(placed ? [counted(placed, 'active placement')] : [])]);
-    throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), `still has ${what} on or after ${ctx.day}; move them first so nothing is orphaned`);
+  const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => onOrAfter(u, ctx.day));
+  const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
+  if (children.length || placed.length) {
+    const what = listed([
+      ...(children.length ? [counted(children.length, 'active child unit')] : []),
+      ...(placed.length ? [counted(placed.length, 'active placement')] : []),
+    ]);
+    throw refused(fieldOf(ctx, 'org_unit_id'), `still has ${what} on or after ${ctx.day}; move them first so nothing is orphaned`, {
+      reason: 'unit_not_empty',
+      child_units: children.map((u) => u.id),
+      placements: placed.map((p) => p.id),
+      from: ctx.day,
+      suggested_op: 'move_placement',
+      alternative_op: 'move_org_unit',
+    });
   }
   const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
   if (open.length) {
