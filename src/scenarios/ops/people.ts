@@ -11,7 +11,7 @@ import {
   type OpContext,
 } from './context.js';
 import { changeFromDay, endFromDay, endOnDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
-import { fillablePosition } from './positions.js';
+import { fillablePosition, fillsInItsUnit } from './positions.js';
 import { counted, quoted } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
 import { refused } from './refusals.js';
@@ -145,7 +145,7 @@ export function movePlacement(ctx: OpContext): void {
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   if (placement.orgUnitId === unit.id) return;
   const seat = placement.positionId ? ctx.wg.get('positions', placement.positionId) : undefined;
-  const leavesSeat = Boolean(placement.positionId) && seat?.orgUnitId !== unit.id;
+  const leavesSeat = Boolean(placement.positionId) && !(seat && fillsInItsUnit(seat, { orgUnitId: unit.id }));
   changeFromDay(ctx, 'placements', placement, { orgUnitId: unit.id, ...(leavesSeat ? { positionId: null } : {}) });
 }
 
