@@ -214,7 +214,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     // Actors without pay are said to be left out of the cost, with the count the API gives.
     const whole = JSON.parse((await cli(['live', 'metrics', '--as-of', AS_OF, '--json'], config())).stdout).data.metrics.cost;
     expect(whole.without_compensation).toBeGreaterThan(0);
-    expect((await cli(['live', 'metrics', '--as-of', AS_OF], config())).stdout).toMatch(new RegExp(`^Without pay\\s+${whole.without_compensation} actor\\(s\\): cost unknown`, 'm'));
+    const wholeText = (await cli(['live', 'metrics', '--as-of', AS_OF], config())).stdout;
+    expect(wholeText).toMatch(new RegExp(`^Without pay\\s+${whole.without_compensation} actor\\(s\\): cost unknown`, 'm'));
+    // The vacant seats' budget, apart from the payroll cost, as the API gives it.
+    const vacantBudget = (whole.vacant_seats_annual.amount_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    expect(wholeText).toMatch(new RegExp(`^Vacant seats, budgeted \\(annual, not paid\\)\\s+${vacantBudget} ${whole.vacant_seats_annual.currency}$`, 'm'));
 
     const roster = await cli(['report', 'roster', '--unit', units.P, '--as-of', AS_OF], config());
     expect(roster.code, roster.stderr).toBe(0);

@@ -163,6 +163,7 @@ async function metrics(run: Run, view: Record<string, unknown>): Promise<number>
           ['Annual cost', money(m.cost.annual)],
           ['Monthly cost', money(m.cost.monthly)],
           ['Cost per FTE', money(m.cost.per_fte)],
+          ['Vacant seats, budgeted (annual, not paid)', money(m.cost.vacant_seats_annual)],
           ...(m.cost.without_compensation ? [['Without pay', `${m.cost.without_compensation} actor(s): cost unknown, left out of the cost figures`]] : []),
         ] as [string, unknown][])
       : []),
