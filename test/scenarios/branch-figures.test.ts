@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { ServiceContext } from '../../src/context.js';
+import { CATALOG } from '../../src/mcp/catalog.js';
+import type { ToolCall } from '../../src/mcp/registry.js';
 import { scenarioDeltaTool, scenarioGetTool, scenarioMetricsDeltaTool } from '../../src/mcp/tools/scenarios.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
@@ -65,14 +67,16 @@ describe('a branch with no change of its own', () => {
     expect(response.status).toBe(200);
     const { data } = (await response.json()) as { data: any };
     expect(data).toMatchObject({ compare: 'live', against: { kind: 'live' }, metrics: { total: { headcount: { from: 8, to: 9, delta: 1 } } } });
-    const mcpDelta = await scenarioDeltaTool.handler(ctx, { scenario_id: branch } as never, {} as never);
+    // The handlers as the MCP endpoint calls them (the catalog renders tool names in their notes).
+    const call: ToolCall = { catalog: CATALOG, names: 'underscore', origin: `http://${HOST}` };
+    const mcpDelta = await scenarioDeltaTool.handler(ctx, { scenario_id: branch } as never, call);
     expect(mcpDelta).toMatchObject({ compare: 'live', metrics: { total: { headcount: { delta: 1 } } } });
-    const mcpMetrics = await scenarioMetricsDeltaTool.handler(ctx, { scenario_id: branch } as never, {} as never);
+    const mcpMetrics = await scenarioMetricsDeltaTool.handler(ctx, { scenario_id: branch } as never, call);
     expect(mcpMetrics).toMatchObject({ compare: 'live', total: { headcount: { delta: 1 } } });
     // Reading it says what promoting it would apply, though none of the changes is its own.
     const read = (await (await app.request(`/api/v1/scenarios/${branch}`, { host: HOST, token })).json()) as { data: any };
     expect(read.data).toMatchObject({ change_counts: {}, changes_to_promote: 3 }); // the hire, their placement and reporting line
-    expect(await scenarioGetTool.handler(ctx, { scenario_id: branch } as never, {} as never)).toMatchObject({ scenario: { changes_to_promote: 3 } });
+    expect(await scenarioGetTool.handler(ctx, { scenario_id: branch } as never, call)).toMatchObject({ scenario: { changes_to_promote: 3 } });
   });
 
   it('its overview shows the impact against Live and says it carries its source’s changes; its delta page lists them', async () => {

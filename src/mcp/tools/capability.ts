@@ -34,7 +34,7 @@ function availability(needs: Needs, principal: Principal) {
 }
 
 /** The first sentence of a description, for one-line summaries ("e.g." and "i.e." do not end one). */
-function firstSentence(text: string): string {
+export function firstSentence(text: string): string {
   const end = text.search(/(?<!\b(?:e\.g|i\.e))\.(\s|$)/);
   return end === -1 ? text : text.slice(0, end + 1);
 }

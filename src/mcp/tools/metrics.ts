@@ -46,7 +46,7 @@ export const metricsTool = defineTool({
     'Metrics for the whole organisation or one org unit (rolled up over everything below it): headcount (humans, ' +
     'each counted once), robots and agents, FTE and effective FTE, positions and vacancy rate, span of control ' +
     '(average, median, buckets, narrow/wide), layers, manager:IC ratio and — with costs.read — monthly and annual ' +
-    `loaded cost and cost per FTE of the people in seats, and apart from it ${VACANT_NOTE} ${METRICS_NOTE} To see a scenario’s impact, call it with and without ` +
+    `loaded cost and cost per FTE of the people in seats. Apart from that cost, ${VACANT_NOTE} ${METRICS_NOTE} To see a scenario’s impact, call it with and without ` +
     '`scenario_id`. Per-unit cost lists come from `org.costs.rollup`; to name the narrow and wide managers, `org.spans.list`.',
   purpose: 'org-review',
   inputSchema: z.object({ ...viewFields, org_unit_id: optionalId('One org unit’s roll-up instead of the whole organisation.') }),

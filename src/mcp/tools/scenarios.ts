@@ -231,12 +231,12 @@ export const scenarioMetricsDeltaTool = defineTool({
   title: 'Scenario metric and cost deltas',
   description:
     'How a scenario moves the numbers: headcount, robots, agents, FTE, effective FTE, vacant positions, span of ' +
-    'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta (a cost ' +
+    'control, layers and — with costs.read — annual and monthly loaded cost, each as from → to and delta, for the ' +
+    'whole organisation and per org unit that moved (or for one `org_unit_id`, even if it did not move). A cost ' +
     'that involves a currency without an exchange rate lists it in `unconvertible`, and has no delta when that part ' +
-    'changed: unknown, never 0; `without_compensation` counts actors with no pay, whose cost is unknown: a hire ' +
-    'without pay moves it, not the cost; `vacant_seats_annual_cost_minor` is the budgeted cost of vacant seats at their ' +
-    'target pay, apart from the cost of the people in seats: new positions move it before anyone fills them), for the ' +
-    'whole organisation and per org unit that moved (or for one `org_unit_id`, even if it did not move). For the ' +
+    'changed: unknown, never 0. `without_compensation` counts actors with no pay, whose cost is unknown: a hire ' +
+    'without pay moves it, not the cost. `vacant_seats_annual_cost_minor` is the budgeted cost of vacant seats at their ' +
+    'target pay, apart from the cost of the people in seats: new positions move it before anyone fills them. For the ' +
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
   inputSchema: z.object({ ...deltaView, org_unit_id: optionalId('Only this org unit’s roll-up deltas.') }),
