@@ -127,6 +127,27 @@ describe.skipIf(SKIP_REASON !== null)('the keyboard in Chromium', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Copied' }).textContent()).toBe('Copied Protected resource metadata');
   }, LONG);
 
+  it('lands on the field at fault when a form comes back refused, and leaves the focus alone on a page only read', async () => {
+    const { page } = w;
+    const activeId = () => page.evaluate(() => (document.activeElement === document.body ? 'body' : document.activeElement?.id ?? ''));
+    await page.goto(`${acme}/scenarios`);
+    expect(await activeId(), 'a page read with GET starts at the top').toBe('body');
+    const create = async (name: string) => {
+      await page.fill('#s-name', name);
+      await Promise.all([page.waitForLoadState('domcontentloaded'), page.getByRole('button', { name: 'Create scenario' }).click()]);
+      await page.waitForLoadState('load');
+    };
+    await create('Focus after a refusal');
+    expect(new URL(page.url()).pathname).toMatch(/^\/scenarios\/[\w-]+$/);
+    await page.goto(`${acme}/scenarios`);
+    // The same name again: refused (409) on the name field, which now has the focus and shows it.
+    await create('Focus after a refusal');
+    await expect.poll(() => page.locator('#s-name').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(activeId).toBe('s-name');
+    expect((await focused()).ring, 'the refused field shows its focus').toBeNull();
+    await checkPage(w);
+  }, LONG);
+
   it('shows where focus is on every stop of a page, from the skip link to the last control', async () => {
     const { page } = w;
     for (const path of ['/live', '/live/matrix', '/settings/members', '/account']) {

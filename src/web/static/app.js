@@ -88,3 +88,20 @@ function tabToScrollingTables() {
 tabToScrollingTables();
 window.addEventListener('resize', tabToScrollingTables);
 window.addEventListener('load', tabToScrollingTables);
+
+// A form sent back refused (the page answered 4xx): the field at fault takes the focus (its error is tied to it by
+// aria-describedby), or, when the refusal names no field, the error notice does — a keyboard or screen-reader user
+// lands where to act instead of at the top of the page. Not when the page put the focus somewhere itself
+// (autofocus), and not on a page read with GET that marks fields (an import's rows to fix): only a refusal moves it.
+window.addEventListener('DOMContentLoaded', () => {
+  const navigation = performance.getEntriesByType('navigation')[0];
+  if (!navigation || !(navigation.responseStatus >= 400 && navigation.responseStatus < 500)) return;
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const field = document.querySelector('main :is(input, select, textarea)[aria-invalid="true"]');
+  if (field) return field.focus();
+  const notice = document.querySelector('main .notice.error');
+  if (notice) {
+    notice.setAttribute('tabindex', '-1');
+    notice.focus();
+  }
+});
