@@ -9,7 +9,7 @@ import {
   type ChangeOp,
 } from '../scenarios/commands.js';
 import { MAX_MINOR_AMOUNT } from '../scenarios/ops/context.js';
-import { COMMAND_MONEY_FIELDS, notAFieldOf, OP_FIELD_LISTS, opsUsing, type ChangeField } from '../scenarios/op-fields.js';
+import { COMMAND_MONEY_FIELDS, fieldNotRead, notAFieldOf, OP_FIELD_LISTS, opsUsing, type ChangeField } from '../scenarios/op-fields.js';
 import { isRecord, jsonList } from './registry.js';
 import { clearsWhenBlank } from './blank-clears.js';
 
@@ -140,14 +140,15 @@ export const changeItem = z
     ...fieldSchemas,
   })
   .superRefine((change, ctx) => {
-    const { required, optional } = OP_FIELD_LISTS[change.op];
-    const takes = new Set<string>([...required, ...optional, 'date']);
     // A blank purpose or team type the boundary kept (it clears them in update_team) is no value for the other ops.
-    const given = (field: keyof typeof change) => change[field] !== undefined && !(change[field] === '' && BLANK_CLEARS.includes(field as Field));
-    const foreign = (Object.keys(change) as (keyof typeof change)[]).find((field) => field !== 'op' && given(field) && !takes.has(field));
+    const given = (field: string) => {
+      const value = change[field as keyof typeof change];
+      return value !== undefined && !(value === '' && BLANK_CLEARS.includes(field as Field));
+    };
+    const foreign = fieldNotRead(change, given);
     if (foreign) {
       // An assistant often sends the id it has (actor_id) for the one the op needs (placement_id): say where that is.
-      const missing = required.find((field) => change[field as keyof typeof change] === undefined && field in FIND_ID);
+      const missing = OP_FIELD_LISTS[change.op].required.find((field) => change[field as keyof typeof change] === undefined && field in FIND_ID);
       const hint = missing ? `; find the ${missing} with ${FIND_ID[missing as keyof typeof FIND_ID]}` : '';
       ctx.addIssue({ code: 'custom', path: [foreign], message: `${notAFieldOf(change.op, foreign)}${hint}` });
     }

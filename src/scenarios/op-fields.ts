@@ -49,6 +49,16 @@ export const fieldsOf = (op: ChangeOp): ChangeField[] => [...OP_FIELD_LISTS[op].
 /** The ops that read a field. */
 export const opsUsing = (field: ChangeField): ChangeOp[] => CHANGE_OP_NAMES.filter((op) => fieldsOf(op).includes(field));
 
+/**
+ * The first field a change gives that its op does not read (`set_fte` with a `manager_id`), or undefined. `date`
+ * counts as read by every op: an op without history refuses it with its own reason (`undated_only`). `given` says
+ * what counts as a value on the surface (REST: not null; MCP: not blank either).
+ */
+export function fieldNotRead(change: { op: ChangeOp } & Record<string, unknown>, given: (field: string) => boolean): string | undefined {
+  const takes = new Set<string>([...fieldsOf(change.op), 'date']);
+  return Object.keys(change).find((field) => field !== 'op' && given(field) && !takes.has(field));
+}
+
 /** "is not a field of add_actor, which takes …", and where pay goes when the field looks like pay (`salary`). */
 export function notAFieldOf(op: ChangeOp, field: string): string {
   const fields = fieldsOf(op);

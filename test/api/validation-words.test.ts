@@ -24,6 +24,7 @@ async function call(path: string, options: RequestOptions = {}) {
   return { status: response.status, body: (await response.json()) as { field?: string; detail: string; data?: any } };
 }
 const post = (path: string, json: unknown) => call(path, { method: 'POST', json });
+const get = (path: string) => call(path);
 const ZOD = /Invalid input|Invalid option|Unrecognized key|Too small|Too big|expected|received/;
 
 beforeAll(async () => {
@@ -60,6 +61,15 @@ describe('a refused request body', () => {
     expect(nested.status).toBe(400);
     expect(nested.body.field).toBe('changes[1].salary');
     expect(nested.body.detail).toMatch(/^Invalid changes\[1\]\.salary: is not a field of add_actor, which takes kind, display_name, org_unit_id, fte, email, title, position_id, manager_id, ref, date; pay is its own change: set_compensation/);
+    // A field another op reads is refused on this one by name, with nothing applied: set_fte changes no manager.
+    const before = (await get(`/api/v1/scenarios/${scenarioId}/changes`)).body.data.length;
+    const notRead = await post(changes, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5, manager_id: id('m1') }] });
+    expect(notRead.status).toBe(400);
+    expect(notRead.body).toMatchObject({ field: 'changes[0].manager_id', detail: 'Invalid changes[0].manager_id: is not a field of set_fte, which takes actor_id, fte' });
+    expect((await get(`/api/v1/scenarios/${scenarioId}/changes`)).body.data.length).toBe(before);
+    // A null is no value (typed clients send one for every field they leave out), and a date is every op's to judge.
+    const withNull = await post(changes, { changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5, manager_id: null }] });
+    expect(withNull.status, JSON.stringify(withNull.body)).toBe(200);
     const op = await post(changes, { changes: [{ op: 'paint_it' }] });
     expect(op.body.detail).toMatch(/^Invalid changes\[0\]\.op: must be one of create_org_unit, rename_org_unit, /);
     for (const body of [wrongType.body, op.body]) expect(body.detail).not.toMatch(ZOD);

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
 import { prepareBatch, savePreparedBatch } from '../../scenarios/apply-batch.js';
 import { CHANGE_OP_NAMES, CHANGE_OPS, ChangeCommandSchema, MAX_BATCH } from '../../scenarios/commands.js';
+import { fieldNotRead, notAFieldOf } from '../../scenarios/op-fields.js';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
 import { ENTITY_TYPES } from '../../org/family-names.js';
@@ -68,6 +69,12 @@ const CREATED_FAMILY = new Map(Object.entries(ENTITY_TYPES).map(([family, entity
 const ChangeCommand = z
   .object({ ...ChangeCommandSchema.shape, op: ChangeCommandSchema.shape.op.describe('What to change: one of the ops listed (with what each does) on `changes`.') })
   .strict()
+  // A field the op does not read is refused by name, as MCP refuses it: `set_fte` with a `manager_id` would
+  // otherwise read as done and change no manager. A null is no value (typed clients send one for every field).
+  .superRefine((change, ctx) => {
+    const foreign = fieldNotRead(change, (field) => change[field as keyof typeof change] != null);
+    if (foreign) ctx.addIssue({ code: 'custom', path: [foreign], message: notAFieldOf(change.op, foreign) });
+  })
   .openapi('ChangeCommand');
 
 const ApplyChangesBody = z
@@ -88,7 +95,7 @@ const apply = createRoute({
   summary: 'Apply a batch of change commands to an active planning scenario',
   description:
     'Needs `scenarios.write`, plus `scenarios.delete` for deactivate/close/end ops and `costs.read` for pay changes. The first invalid ' +
-    'command is named in the 400 problem (`changes[2].fte`) and nothing is saved. A refusal a client may act on also says why ' +
+    'command is named in the 400 problem (`changes[2].fte`) and nothing is saved — a field its op does not read too (`set_fte` with a `manager_id`; a null counts as absent). A refusal a client may act on also says why ' +
     'in `reason`, with its parameters, to read instead of the words of `detail`: `no_such_record` and `not_active` (`kind`, `id`, ' +
     '`day`; an ended placement `ended_on`, `continued_by`), `still_manages` (the leaver’s `reports`, `from`), `has_primary_placement` ' +
     '(`placement_id`), `unit_not_empty` (its `child_units` and `placements`, `from`), `open_positions` (`positions`, `from`), `position_filled` (`position_id`, the `placements` that fill it ' +
