@@ -55,6 +55,18 @@ export async function listRuns(ctx: ServiceContext, filter: { status?: string | 
   return { items: page.rows.map(({ row }) => presentRun(row, ctx.principal, names)), nextCursor: page.nextCursor };
 }
 
+/** The uploaded file name of each run among `ids` (one look-up; a run without one is left out), for pages naming them. */
+export async function importFileNames(ctx: ServiceContext, ids: readonly string[]): Promise<Map<string, string>> {
+  authorize(ctx.principal, 'imports.manage');
+  const wanted = [...new Set(ids)];
+  if (!wanted.length) return new Map();
+  const rows = await ctx.db
+    .select({ id: importRuns.id, fileName: importRuns.fileName })
+    .from(importRuns)
+    .where(and(eq(importRuns.tenantId, ctx.tenant.id), inArray(importRuns.id, wanted)));
+  return new Map(rows.flatMap((r) => (r.fileName ? [[r.id, r.fileName] as const] : [])));
+}
+
 export interface RunPatch {
   mapping?: { column: number; field: string | null }[];
   options?: { create_missing_types?: boolean; format?: ImportFormat; date_order?: DateOrder | null };

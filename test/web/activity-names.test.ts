@@ -69,6 +69,8 @@ describe('the Activity page', () => {
     const html = await (await app.request(`/activity?entity=org_unit&scenario=${old}`, { host: HOST, cookie: owner, headers: { accept: 'text/html' } })).text();
     const eventId = /href="\/activity\/([0-9a-f-]{36})"/.exec(html)![1]!;
     expect(await page(`/activity/${eventId}`)).toContain('Scenario The very first plan');
+    // The filter shows that scenario chosen, though its list holds only the latest 500.
+    expect(html).toMatch(new RegExp(`<option value="${old}" selected="">The very first plan \\(older\\)</option>`));
   });
 });
 

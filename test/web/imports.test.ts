@@ -208,10 +208,11 @@ describe('the import pages for an owner', () => {
     expect(mapping.status).toBe(303);
     expect(mapping.headers.get('location')).toBe(`/imports/${runId}/progress`);
     expect((await liveState(database, tenant.id)).actors).toBe(2);
-    // Live's lineage lists the import by name, with the run it came from (not a lower-case 'import' and a dash).
+    // Live's lineage lists the import by name, with the run it came from named by its file, as Activity names it
+    // (not a lower-case 'import' and a dash, nor 'the import run').
     const lineage = await get('/live/lineage', owner);
     expect(lineage.html).toContain('<h2 id="lineage-title">Promotions, restores and imports</h2>');
-    expect(lineage.html).toMatch(new RegExp(`<span class="badge accent">Import</span>[\\s\\S]*?<a href="/imports/${runId}/progress">the import run</a>`));
+    expect(lineage.html).toMatch(new RegExp(`<span class="badge accent">Import</span>[\\s\\S]*?<a href="/imports/${runId}/progress">Import of “people.csv”</a>`));
   });
 
   it('reviews quarantined rows: reasons in plain words with the fix, filtered by resolution', async () => {

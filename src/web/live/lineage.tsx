@@ -3,7 +3,9 @@ import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import type { AppEnv } from '../../http/env.js';
 import { listLineage } from '../../org/read-history.js';
+import { importFileNames } from '../../imports/runs.js';
 import { scenarioNamesById } from '../../scenarios/lifecycle.js';
+import { quoted } from '../../util/words.js';
 import { Shell } from '../shell.js';
 import { Pager } from './components.js';
 import { deltaClass, lineageCost, signed, when } from './format.js';
@@ -35,9 +37,16 @@ export function lineageRoutes(): Hono<AppEnv> {
       props.id ? <a href={`/scenarios/${props.id}`}>{nameOf.get(props.id) ?? `#${props.id.slice(0, 8)}`}</a> : <>–</>;
     const showCost = page.items.some((e) => (e.deltas as Deltas | null)?.monthly_cost_minor !== undefined);
     const importLinks = can(ctx.principal, 'imports.manage');
+    // The imported files by name, as Activity names them, for who may open the runs.
+    const runIds = page.items.flatMap((e) => ((e.deltas as Deltas | null)?.import_run_id ? [(e.deltas as Deltas).import_run_id!] : []));
+    const fileOf = importLinks ? await importFileNames(ctx, runIds) : new Map<string, string>();
     /** What became Live: the scenario promoted or snapshot restored, or the import run (its page for who may open it). */
-    const To = (props: { id: string | null; importRunId?: string }) =>
-      props.importRunId ? importLinks ? <a href={`/imports/${props.importRunId}/progress`}>the import run</a> : <>an import run</> : <ScenarioLink id={props.id} />;
+    const To = (props: { id: string | null; importRunId?: string }) => {
+      if (!props.importRunId) return <ScenarioLink id={props.id} />;
+      if (!importLinks) return <>an import run</>;
+      const file = fileOf.get(props.importRunId);
+      return <a href={`/imports/${props.importRunId}/progress`}>{file ? `Import of ${quoted(file)}` : 'the import run'}</a>;
+    };
     return c.html(
       <Shell c={c} title="Lineage" active="/live" wide>
         <div class="page-head">

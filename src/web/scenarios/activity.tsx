@@ -205,6 +205,12 @@ export function activityRoutes(): Hono<AppEnv> {
               <label for="a-scenario">Scenario</label>
               <select id="a-scenario" name="scenario">
                 <option value="">Any</option>
+                {/* A scenario older than the list's latest, chosen by a link: offered too, so the filter shows it chosen. */}
+                {filter.scenarioId && !choices.has(filter.scenarioId) && scenarioName.has(filter.scenarioId) ? (
+                  <option value={filter.scenarioId} selected>
+                    {scenarioName.get(filter.scenarioId)} (older)
+                  </option>
+                ) : null}
                 {scenarios.items.map((s) => (
                   <option value={s.id} selected={filter.scenarioId === s.id}>
                     {choices.get(s.id)} ({s.kind}{s.state === 'archived' ? ', archived' : ''})
