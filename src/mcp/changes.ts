@@ -76,7 +76,7 @@ const fromDate = (placement: string, how: string) =>
 
 /** What to know about each op beyond its fields (OP_FIELD_LISTS in scenarios/op-fields.ts says which it reads). */
 const OP_NOTES: Partial<Record<ChangeOp, string>> = {
-  create_org_unit: 'A department needs department_type_id (the types by name are in `org.settings.get`); team_type_id (the same) and purpose are for teams.',
+  create_org_unit: 'A department needs department_type_id (the types by name are in `org.settings.get`); team_type_id (the same) and purpose are for teams, and refused on a department.',
   rename_org_unit: noHistory('An org unit’s name'),
   move_org_unit: `The subtree moves with it; the company cannot move. ${noHistory('An org unit’s parent')}`,
   close_org_unit: 'Only a unit without active child units or placements.',

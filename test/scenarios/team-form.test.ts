@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/connection.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
-import { getOrgUnit } from '../../src/org/read-structure.js';
+import { getOrgUnit, listOrgUnits } from '../../src/org/read-structure.js';
 import { parseArguments } from '../../src/mcp/boundary.js';
 import { planTool } from '../../src/mcp/tools/scenario-actions.js';
 import { createType } from '../../src/tenancy/settings.js';
@@ -131,5 +131,48 @@ describe('a team’s purpose can be cleared', () => {
       const field = ((await getOrgUnit(ctx, units.F, { scenarioId: sid })).unit as { team?: { team_type_id: unknown } }).team;
       expect(field?.team_type_id, JSON.stringify(blank)).toBeNull();
     }
+  });
+});
+
+describe('a team created with its type and purpose', () => {
+  it('in the tray: chosen on the create form, staged with its type named, applied as one team', async () => {
+    const teamType = await createType(ctx, 'team', 'Stream-aligned');
+    const sid = (await createScenario(ctx, { name: 'Typed team' })).id;
+    const form = await page(`/scenarios/${sid}/changes`);
+    // Offered on the create form, where an empty choice is no type (not "No change").
+    expect(optionsOf(form.html, 'create_org_unit', 'team_type_id')).toContain(teamType.id);
+    expect(form.html).toMatch(/<select[^>]*id="create_org_unit-team_type_id"[^>]*>\s*<option value="">None<\/option>/);
+    const csrf = hiddenField(form.html, 'csrf');
+    const staged = await page(`/scenarios/${sid}/changes`, {
+      csrf, staged: '', action: 'stage', op: 'create_org_unit', name: 'Payments', type: 'team', parent_id: units.E, team_type_id: teamType.id, purpose: 'Takes the money', department_type_id: '',
+    });
+    expect(staged.status).toBe(200);
+    expect(staged.text).toContain('Create team “Payments” (team type “Stream-aligned”) under Engineering');
+    expect((await page(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(staged.html), action: 'apply' })).status).toBe(303);
+    const [payments] = (await listOrgUnits(ctx, { scenarioId: sid, query: 'Payments' })).page.items as { id: string }[];
+    const team = ((await getOrgUnit(ctx, payments.id, { scenarioId: sid })).unit as { team?: { team_type_id: unknown; purpose: unknown } }).team;
+    expect(team).toMatchObject({ team_type_id: teamType.id, purpose: 'Takes the money' });
+  });
+
+  it('a team’s type or purpose on a new department, or a department type on a new team, is refused on that field, not dropped', async () => {
+    const teamType = await createType(ctx, 'team', 'Platform-like');
+    const departmentType = await createType(ctx, 'department', 'Delivery');
+    const sid = (await createScenario(ctx, { name: 'Crossed types' })).id;
+    const refusedOn = async (change: Record<string, unknown>) => {
+      try {
+        await applyBatch(ctx, sid, [{ op: 'create_org_unit', name: 'Crossed', parent_id: units.C, ...change }]);
+      } catch (error) {
+        return { field: (error as { field?: string }).field, message: (error as Error).message };
+      }
+      return null;
+    };
+    expect(await refusedOn({ type: 'department', department_type_id: departmentType.id, team_type_id: teamType.id })).toEqual({
+      field: 'changes[0].team_type_id',
+      message: 'Invalid changes[0].team_type_id: is for a team; a department has a department type (department_type_id)',
+    });
+    expect(await refusedOn({ type: 'department', department_type_id: departmentType.id, purpose: 'Deliver' })).toMatchObject({ field: 'changes[0].purpose' });
+    expect(await refusedOn({ type: 'team', parent_id: units.E, department_type_id: departmentType.id })).toMatchObject({ field: 'changes[0].department_type_id' });
+    // Nothing was made by the refused changes.
+    expect((await listOrgUnits(ctx, { scenarioId: sid, query: 'Crossed' })).page.items).toEqual([]);
   });
 });

@@ -62,6 +62,7 @@ export function createOrgUnit(ctx: OpContext): void {
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   checkParent(ctx, type, parent);
   refuseSiblingName(ctx, parent, name, 'name');
+  refuseOtherTypesFields(ctx, type);
   // A department's type is required (reference: departments and department types); checked before anything is made.
   const departmentTypeId = type === 'department' ? requiredDepartmentType(ctx) : null;
   const id = ctx.newId();
@@ -158,6 +159,20 @@ export function updateTeam(ctx: OpContext): void {
   if (!Object.keys(fields).length) throw new InvalidInput(fieldOf(ctx, 'team_type_id'), 'give team_type_id or purpose to change');
   if (ctx.wg.get('teams', unit.id)) ctx.wg.update('teams', unit.id, fields);
   else ctx.wg.create('teams', { orgUnitId: unit.id, teamTypeId: null, purpose: null, ...fields });
+}
+
+/**
+ * A team's type or purpose given for a new department (or a department type for a new team) would be dropped without
+ * a word — the unit made without what was asked: refused on that field, saying what the other type has instead.
+ */
+function refuseOtherTypesFields(ctx: OpContext, type: 'department' | 'team'): void {
+  const { command } = ctx;
+  if (type === 'department') {
+    if (command.team_type_id?.trim()) throw new InvalidInput(fieldOf(ctx, 'team_type_id'), 'is for a team; a department has a department type (department_type_id)');
+    if (command.purpose?.trim()) throw new InvalidInput(fieldOf(ctx, 'purpose'), 'is for a team; a department has none');
+  } else if (command.department_type_id?.trim()) {
+    throw new InvalidInput(fieldOf(ctx, 'department_type_id'), 'is for a department; a team may have a team type (team_type_id)');
+  }
 }
 
 function requiredDepartmentType(ctx: OpContext): string {

@@ -127,6 +127,8 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'type', label: 'Type', kind: 'choice', required: true, choices: [['team', 'Team'], ['department', 'Department']] },
       { name: 'parent_id', label: 'Parent unit', kind: 'unit', required: true, unitTypes: PARENT_TYPES },
       { name: 'department_type_id', label: 'Department type', kind: 'department_type', neededWhen: 'for a department', hint: 'The types are kept in Settings → Organisation' },
+      { name: 'team_type_id', label: 'Team type', kind: 'team_type', neededWhen: 'optional, for a team', emptyLabel: 'None', hint: 'The types are kept in Settings → Organisation' },
+      { name: 'purpose', label: 'Purpose', kind: 'text', neededWhen: 'optional, for a team', hint: 'What the team is for' },
       { name: 'code', label: 'Code', kind: 'text' },
       date,
     ],
@@ -567,8 +569,10 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
       return `Move ${names.unit(s('org_unit_id'))} under ${names.unit(s('parent_id'))}${from}`;
     case 'rename_org_unit':
       return `Rename ${names.unit(s('org_unit_id'))} to ${quoted(s('name'))}`;
-    case 'create_org_unit':
-      return `Create ${s('type') || 'unit'} ${quoted(s('name'))} under ${names.unit(s('parent_id'))}${from}`;
+    case 'create_org_unit': {
+      const type = c.team_type_id ? ` (team type ${quoted(teamTypes.get(s('team_type_id')) ?? s('team_type_id'))})` : '';
+      return `Create ${s('type') || 'unit'} ${quoted(s('name'))}${type} under ${names.unit(s('parent_id'))}${from}`;
+    }
     case 'close_org_unit':
       return `Close ${names.unit(s('org_unit_id'))}${from}`;
     case 'update_team': {

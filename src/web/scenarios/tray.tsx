@@ -764,13 +764,15 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
       </select>
     );
   } else if (field.kind === 'team_type') {
-    // Empty keeps the team's type; "No team type" clears it.
+    // Changing a team: empty keeps its type, "No team type" clears it. Creating one: empty is none (emptyLabel).
     control = (
       <select {...common}>
-        <option value="">No change</option>
-        <option value={NO_TEAM_TYPE} selected={value === NO_TEAM_TYPE}>
-          No team type
-        </option>
+        <option value="">{field.emptyLabel ?? 'No change'}</option>
+        {field.emptyLabel ? null : (
+          <option value={NO_TEAM_TYPE} selected={value === NO_TEAM_TYPE}>
+            No team type
+          </option>
+        )}
         {props.choices.team_type.map((o) => (
           <option value={o.value} selected={o.value === value}>
             {o.label}
