@@ -4,6 +4,7 @@ import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type Emplo
 import { quoted } from '../../util/words.js';
 import { changeFromDay, endOnDay, nextStartAfter, onOrAfter, requireUndated } from './dated.js';
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, optionalId, requiredString, requiredNumber, type OpContext } from './context.js';
+import { OP_FIELD_LISTS } from '../op-fields.js';
 import { refused } from './refusals.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
@@ -51,8 +52,8 @@ export function createPosition(ctx: OpContext): void {
   ctx.created.push({ family: 'positions', id });
 }
 
-/** The fields update_position may change (besides the budgeted unit), as the command names them. */
-const UPDATABLE = ['title', 'role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'org_unit_id'] as const;
+/** The fields update_position may change, as the command names them: its optional fields (op-fields.ts). */
+const UPDATABLE = OP_FIELD_LISTS.update_position.optional;
 
 /**
  * Changes an open position in place, keeping its id (and so its fillers, its history in the audit trail and what

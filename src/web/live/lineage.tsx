@@ -38,7 +38,7 @@ export function lineageRoutes(): Hono<AppEnv> {
     const showCost = page.items.some((e) => (e.deltas as Deltas | null)?.monthly_cost_minor !== undefined);
     const importLinks = can(ctx.principal, 'imports.manage');
     // The imported files by name, as Activity names them, for who may open the runs.
-    const runIds = page.items.flatMap((e) => ((e.deltas as Deltas | null)?.import_run_id ? [(e.deltas as Deltas).import_run_id!] : []));
+    const runIds = page.items.map((e) => (e.deltas as Deltas | null)?.import_run_id).filter((id): id is string => Boolean(id));
     const fileOf = importLinks ? await importFileNames(ctx, runIds) : new Map<string, string>();
     /** What became Live: the scenario promoted or snapshot restored, or the import run (its page for who may open it). */
     const To = (props: { id: string | null; importRunId?: string }) => {
