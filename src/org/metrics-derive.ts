@@ -9,6 +9,7 @@ import {
   type OrgMetrics,
   type UnitMetrics,
 } from './metrics.js';
+import { countChecks } from './placement-checks.js';
 import { supersedes } from './precedence.js';
 import type { ReportingStructure } from './reporting.js';
 import type { Actor, Compensation, Family, OrgGraph, Placement, Position, ReportingLine } from './types.js';
@@ -189,8 +190,10 @@ export function deriveOrgMetrics(state: MetricsState, target: OrgGraph, changed:
   const dirtyUnits = new Set<string>();
   /** Units where a dirty actor was homed or placed, or a changed position was: their members need checking. */
   const leaving = new Set<string>();
+  const placementChecks = { ...state.metrics.placementChecks };
   for (const actorId of dirty) {
     const was = state.actors.has(actorId) ? state.placements.get(actorId) : undefined;
+    if (state.actors.has(actorId)) countChecks(placementChecks, was, -1);
     if (was) {
       if (was.home) leaving.add(was.home.orgUnitId);
       for (const p of was.all) leaving.add(p.orgUnitId);
@@ -198,13 +201,17 @@ export function deriveOrgMetrics(state: MetricsState, target: OrgGraph, changed:
     if (!actorOf(actorId)) continue;
     const all = was ? was.all.filter((p) => !changedPlacements.has(p.id)) : [];
     all.push(...(placementsFor.get(actorId) ?? []));
-    if (!all.length) continue;
+    if (!all.length) {
+      countChecks(placementChecks, undefined, 1);
+      continue;
+    }
     const own: ActorPlacements = { all, home: undefined, allocationSum: 0 };
     for (const p of all) {
       own.allocationSum += p.allocationPct;
       if (p.isPrimary && supersedes(p, own.home)) own.home = p;
     }
     placementsT.set(actorId, own);
+    countChecks(placementChecks, own, 1);
     costT.set(actorId, loadedAnnualCost(compensationOf(actorId), cost));
     if (own.home) {
       push(homedIn, own.home.orgUnitId, actorId);
@@ -392,7 +399,7 @@ export function deriveOrgMetrics(state: MetricsState, target: OrgGraph, changed:
   }
   const total = newUnitAcc();
   for (const id of tree.roots) mergeUnitAccInto(total, rolled.get(id) ?? state.rolled.get(id)!);
-  return { asOf, currency, units, total: finalizeUnit(total, currency), reportingCycles: 0 };
+  return { asOf, currency, units, total: finalizeUnit(total, currency), reportingCycles: 0, placementChecks };
 }
 
 /**

@@ -94,6 +94,7 @@ export async function getOrgMetrics(ctx: ServiceContext, request: ViewRequest & 
     view,
     metrics: presentUnitMetrics(unit, ctx.principal, metrics.currency),
     reportingCycles: metrics.reportingCycles,
+    placementChecks: metrics.placementChecks,
   };
 }
 

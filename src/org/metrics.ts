@@ -1,4 +1,5 @@
 import { inEffect } from './dates.js';
+import { countChecks, noPlacementChecks, type PlacementCheckCounts } from './placement-checks.js';
 import { supersedes } from './precedence.js';
 import { loadedAnnualCost, type MoneyFigure } from './cost.js';
 import { buildReportingStructure, type ReportingStructure } from './reporting.js';
@@ -80,6 +81,8 @@ export interface OrgMetrics {
   total: UnitMetrics;
   /** Every reporting cycle found among in-effect actors, wherever (or whether) they are placed. */
   reportingCycles: number;
+  /** How many in-effect actors fail each placement check, across the whole graph (whatever `rootIds` shows). */
+  placementChecks: PlacementCheckCounts;
 }
 
 export interface OrgMetricsOptions {
@@ -171,7 +174,9 @@ function compute(graph: OrgGraph, options: OrgMetricsOptions, keep: boolean): Pa
   }
   const total = newUnitAcc();
   for (const root of tree.roots) merge(total, accs.get(root) as UnitAcc);
-  const metrics: OrgMetrics = { asOf, currency, units, total: finalizeUnit(total, currency), reportingCycles: reporting.cycleRoots.size };
+  const placementChecks = noPlacementChecks();
+  for (const id of actors.keys()) countChecks(placementChecks, placements.get(id), 1);
+  const metrics: OrgMetrics = { asOf, currency, units, total: finalizeUnit(total, currency), reportingCycles: reporting.cycleRoots.size, placementChecks };
   if (!keep) return { metrics };
   return { graph, asOf, cost, tree, actors, placements, reporting, compensations, filled, own: own!, rolled: accs, members: members!, metrics };
 }

@@ -5,6 +5,7 @@ import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { everInEffect, inEffect, listedOn } from './dates.js';
 import { indexGraph, subtree, type GraphIndex } from './graph-index.js';
 import { actorAnnualCost } from './metrics.js';
+import { checkPlacementCheck, placementChecksOf } from './placement-checks.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import {
   presentActor,
@@ -50,14 +51,18 @@ export function checkActorKind(kind: string | null | undefined): ActorKind | nul
 }
 
 /**
- * Actors, filtered by kind, org unit (placed in it, any placement), a name/email/title search and, `withoutManager`,
- * to those with no reporting line in effect on the day (the top of the organisation, and data gaps after an import).
+ * Actors, filtered by kind, org unit (placed in it, any placement), a name/email/title search, `withoutManager` (no
+ * reporting line in effect on the day: the top of the organisation, and data gaps after an import) and
+ * `placementCheck` (those failing one placement check on the day; needs `placements.read`).
  */
 export async function listActors(
   ctx: ServiceContext,
-  filter: ListRequest & SubunitCount & { kind?: string | null; orgUnitId?: string | null; query?: string | null; withoutManager?: boolean } = {},
+  filter: ListRequest &
+    SubunitCount & { kind?: string | null; orgUnitId?: string | null; query?: string | null; withoutManager?: boolean; placementCheck?: string | null } = {},
 ) {
   authorize(ctx.principal, 'actors.read');
+  const check = checkPlacementCheck(filter.placementCheck);
+  if (check) authorize(ctx.principal, 'placements.read');
   const view = await openView(ctx, filter);
   const index = indexGraph(view.graph);
   const kind = checkActorKind(filter.kind);
@@ -71,7 +76,8 @@ export async function listActors(
         (!kind || a.kind === kind) &&
         (!inUnit || inUnit.has(a.id)) &&
         (!query || matches(a, query)) &&
-        (!filter.withoutManager || managerOf(index, a.id, view.asOf) === null),
+        (!filter.withoutManager || managerOf(index, a.id, view.asOf) === null) &&
+        (!check || placementChecksOf(index, a.id, view.asOf).checks.includes(check)),
     );
   };
   const actors = matching(filter.includeSubunits ?? false);
@@ -132,6 +138,11 @@ export async function getActor(ctx: ServiceContext, id: string, request: ViewReq
     result.placements = (index.placementsByActor.get(id) ?? [])
       .filter((p) => inEffect(p, view.asOf))
       .map((p) => presentPlacement(p, view.asOf, actor.fte));
+    if (inEffect(actor, view.asOf)) {
+      const { checks, totalAllocationPct } = placementChecksOf(index, id, view.asOf);
+      result.total_allocation_pct = totalAllocationPct;
+      result.placement_checks = checks;
+    }
   }
   if (can(ctx.principal, 'costs.read')) {
     // Someone who has left costs nothing now: pay still open in the data ends with them (read as current cost, it

@@ -6,6 +6,7 @@ import { InvalidInput, NotFound } from '../errors.js';
 import { everInEffect, isIsoDate, ISO_DATE_RULE, today } from '../org/dates.js';
 import type { UnitMetrics } from '../org/metrics.js';
 import { metricsOf } from '../org/metrics-service.js';
+import { PLACEMENT_CHECKS } from '../org/placement-checks.js';
 import { round } from '../org/present.js';
 import { FAMILIES, recordsOf, type CostSettings, type Dated, type Family, type OrgGraph } from '../org/types.js';
 import { typeNamesById } from '../tenancy/settings.js';
@@ -414,7 +415,10 @@ function metricDeltas(
     for (const id of to.units.keys()) if (!from.units.has(id)) add(id);
   }
   byUnit.sort((a, b) => collator.compare(String(a.name), String(b.name)) || collator.compare(String(a.org_unit_id), String(b.org_unit_id)));
-  return { total: unitDelta(from.total, to.total, money, true, probes ? [probes.from.total, probes.to.total] : null), by_org_unit: byUnit };
+  const total = unitDelta(from.total, to.total, money, true, probes ? [probes.from.total, probes.to.total] : null)!;
+  // Placement checks count actors across the whole organisation: in the total only.
+  for (const check of PLACEMENT_CHECKS) total[check] = pair(from.placementChecks[check], to.placementChecks[check]);
+  return { total, by_org_unit: byUnit };
 }
 
 type Pair = {

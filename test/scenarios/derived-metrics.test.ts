@@ -31,7 +31,24 @@ function organisation(seed: string) {
     departmentTypes: new Set(org.departmentTypes.map((t) => t.id)),
     teamTypes: new Set(org.teamTypes.map((t) => t.id)),
   };
-  return { graph: org.graph, references };
+  return { graph: withPlacementGaps(org.graph), references };
+}
+
+/**
+ * Some actors failing placement checks from the start (a generated organisation places everyone once at 100%), so
+ * changes can both clear and cause them: every 9th placement at 70% or 130%, every 31st primary made secondary,
+ * every 43rd actor's placements removed.
+ */
+function withPlacementGaps(graph: OrgGraph): OrgGraph {
+  const placements = new Map(graph.placements);
+  const actorIds = [...graph.actors.keys()];
+  const unplaced = new Set(actorIds.filter((_, i) => i % 43 === 0));
+  [...placements.values()].forEach((p, i) => {
+    if (unplaced.has(p.actorId)) placements.delete(p.id);
+    else if (i % 9 === 0) placements.set(p.id, { ...p, allocationPct: i % 2 ? 70 : 130 });
+    else if (i % 31 === 0 && p.isPrimary) placements.set(p.id, { ...p, isPrimary: false });
+  });
+  return { ...graph, placements };
 }
 
 /** A command built from random picks among the graph's current records (it may well be refused: then skipped). */
@@ -150,6 +167,7 @@ function applySteps(start: OrgGraph, references: ReturnType<typeof organisation>
 function expectSameMetrics(actual: OrgMetrics, expected: OrgMetrics): void {
   expect([...actual.units.keys()].sort()).toEqual([...expected.units.keys()].sort());
   expect(actual.reportingCycles).toBe(expected.reportingCycles);
+  expect(actual.placementChecks).toEqual(expected.placementChecks);
   const close = (x: UnitMetrics, y: UnitMetrics, where: string) => {
     const flat = (m: UnitMetrics) => JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
     const walk = (p: unknown, q: unknown, path: string): void => {
@@ -170,6 +188,7 @@ describe('metrics derived from the root equal a full computation', () => {
   it('after random batches (a chain of working graphs), and for the overlay of the folded changes', () => {
     const { graph: root, references } = organisation('derive');
     const rootMetrics = metricsOf(root, DAY, COST); // the root's state, as Live's warm-up computes it
+    for (const check of ['over_allocated', 'under_allocated', 'unplaced', 'no_primary'] as const) expect(rootMetrics.placementChecks[check]).toBeGreaterThan(0);
     let derived = 0;
     let runs = 0;
     fc.assert(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { can, type Principal } from '../../access/policy.js';
 import { inEffect } from '../../org/dates.js';
 import { getOrgMetrics } from '../../org/metrics-service.js';
+import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS, type PlacementCheck } from '../../org/placement-checks.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
@@ -64,6 +65,11 @@ export const metricsTool = defineTool({
         .describe('Only with costs.read'),
     }),
     reporting_cycles: z.number().describe('Reporting-line cycles found (should be 0)'),
+    placement_checks: z
+      .object(Object.fromEntries(PLACEMENT_CHECKS.map((c) => [c, z.number().describe(`Actors whose ${PLACEMENT_CHECK_MEANING[c]}`)])) as Record<PlacementCheck, z.ZodNumber>)
+      .describe(
+        'Across the whole organisation (also when org_unit_id is given): how many actors in effect fail each placement check (all 0 is clean; over 100% is allowed, kept visible). Name them with `org.actors.list` and `placement_check`.',
+      ),
     note: closedUnitOut,
   }),
   annotations: READ_ONLY,
@@ -77,6 +83,7 @@ export const metricsTool = defineTool({
       ...(orgUnitId ? withNamesOne(ctx.principal, result.view, { org_unit_id: orgUnitId }) : {}),
       metrics: result.metrics!,
       reporting_cycles: result.reportingCycles,
+      placement_checks: result.placementChecks,
       note: orgUnitId ? closedUnitNote(ctx.principal, result.view, orgUnitId) : emptyOrgNote(result.view),
     };
   },

@@ -3,6 +3,7 @@ import { can, type Principal } from '../../access/policy.js';
 import { inEffect } from '../../org/dates.js';
 import { indexGraph, subtree } from '../../org/graph-index.js';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines, primaryUnitOf } from '../../org/read-people.js';
+import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
 import { contextOf, contextOut, id, includeInactive, item, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
@@ -74,16 +75,25 @@ const elsewhereOut = z
  * "How many people are in Engineering?" read 89 from the roster's `total` and 88 from `org.metrics.get`: the list
  * holds everyone placed in the unit, the headcount only the humans homed there (primary placement). On the first
  * page of a unit's list — filtered by nothing else that the headcount does not share — says who makes the
- * difference and where they are homed. Not for robots and agents (never headcount) or a list with a query or
- * `without_manager`.
+ * difference and where they are homed. Not for robots and agents (never headcount) or a list with a query,
+ * `without_manager` or `placement_check`.
  */
 function homedElsewhere(
   principal: Principal,
   view: OrgView,
-  input: { org_unit_id?: string; include_subunits?: boolean; kind?: string; query?: string; without_manager?: boolean; include_inactive?: boolean; cursor?: string },
+  input: {
+    org_unit_id?: string;
+    include_subunits?: boolean;
+    kind?: string;
+    query?: string;
+    without_manager?: boolean;
+    placement_check?: string;
+    include_inactive?: boolean;
+    cursor?: string;
+  },
 ) {
   const unitId = input.org_unit_id?.trim();
-  if (!unitId || input.cursor || input.query?.trim() || input.without_manager || input.include_inactive || (input.kind && input.kind !== 'human')) return undefined;
+  if (!unitId || input.cursor || input.query?.trim() || input.without_manager || input.placement_check || input.include_inactive || (input.kind && input.kind !== 'human')) return undefined;
   const index = indexGraph(view.graph);
   const units = input.include_subunits ? subtree(index, unitId) : new Set([unitId]);
   const humans = new Set<string>();
@@ -123,7 +133,8 @@ export const actorsListTool = defineTool({
   description:
     'Actors — people, robots and AI agents — with title, FTE, manager and primary org unit (ids and names), sorted by name and ' +
     'paginated. Filter by kind, by org unit (anyone placed in it; with `include_subunits` also in the units below, ' +
-    'e.g. everyone in a department), search name, email and title, or `without_manager` for who reports to no one. Use ' +
+    'e.g. everyone in a department), search name, email and title, `without_manager` for who reports to no one, or ' +
+    '`placement_check` for who is over-allocated, under-allocated, unplaced or has no primary placement (the counts are in `org.metrics.get`). Use ' +
     '`org.actors.get` for one actor with reports, placements and (with costs.read) pay; `org.reporting_lines.list` ' +
     'for who reports to whom.',
   purpose: 'org-review',
@@ -139,6 +150,12 @@ export const actorsListTool = defineTool({
       .boolean()
       .optional()
       .describe('true: only actors with no reporting line in effect on the day (manager_id null): the top of the organisation, and gaps such as people imported without a manager.'),
+    placement_check: z
+      .enum(PLACEMENT_CHECKS)
+      .optional()
+      .describe(
+        `Only actors failing this placement check on the day (needs placements.read): ${PLACEMENT_CHECKS.map((c) => `${c} — ${PLACEMENT_CHECK_MEANING[c]}`).join('; ')}. Over 100% is allowed; this keeps it visible.`,
+      ),
     query: z.string().max(200).optional().describe('Words to find in the name, email or title, each somewhere (case-insensitive): "nora dvorak", "support lead".'),
     include_inactive: includeInactive,
     ...pageFields,
@@ -154,6 +171,7 @@ export const actorsListTool = defineTool({
   }),
   annotations: READ_ONLY,
   requires: ['actors.read'],
+  callRequires: (args) => (typeof args.placement_check === 'string' && args.placement_check ? ['placements.read'] : []),
   example: { kind: 'human', limit: 20 },
   async handler(ctx, input, call) {
     const request = {
@@ -163,6 +181,7 @@ export const actorsListTool = defineTool({
       includeSubunits: input.include_subunits,
       query: input.query,
       withoutManager: input.without_manager,
+      placementCheck: input.placement_check,
     };
     const listed = await listActors(ctx, { ...request, ...pageRequest(input), countSubunits: asksSubunits(input), includeInactive: input.include_inactive });
     const { view, page } = listed;
@@ -171,7 +190,7 @@ export const actorsListTool = defineTool({
       matching: (query) => `every word of "${query}" in their name, email or title`,
       input,
       listed: page.items.length,
-      filtered: Boolean(input.kind || input.org_unit_id?.trim() || input.without_manager),
+      filtered: Boolean(input.kind || input.org_unit_id?.trim() || input.without_manager || input.placement_check),
       asOf: view.asOf,
       matchesInAnyPeriod: async () => (await listActors(ctx, { ...request, limit: 1, includeInactive: true })).page.items.length,
     });
@@ -195,7 +214,8 @@ export const actorGetTool = defineTool({
   name: 'org.actors.get',
   title: 'Actor details',
   description:
-    'One actor in depth: kind, title, level, FTE, manager, direct reports, placements (with placements.read) and, ' +
+    'One actor in depth: kind, title, level, FTE, manager, direct reports, placements (with placements.read: also their ' +
+    '`total_allocation_pct` and the `placement_checks` they fail, e.g. over_allocated) and, ' +
     'with costs.read, compensation history and annual loaded cost. Find ids with `org.actors.list` or `search`.',
   purpose: 'org-review',
   inputSchema: z.object({ actor_id: id('The actor to show.'), ...viewFields }),
