@@ -10,6 +10,7 @@ import { toolError, toolResult } from './result.js';
 import { blankClears } from './blank-clears.js';
 import { explainOtherKind } from './other-kind.js';
 import { closestNames } from './suggest.js';
+import { withLaterChangesNote } from './later-changes.js';
 import { unknownChangeField } from '../scenarios/op-fields.js';
 import type { McpSession } from './session.js';
 
@@ -27,7 +28,8 @@ export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: M
     assertAbilities(tool, rawArgs, session);
     const input = parseArguments(tool, rawArgs);
     await consumeActionBudget(tool, session);
-    result = toolResult(await tool.handler(session.ctx, input, { catalog, names: session.names, origin: session.origin }));
+    const output = await tool.handler(session.ctx, input, { catalog, names: session.names, origin: session.origin });
+    result = toolResult(withLaterChangesNote(output, input, session.principal));
   } catch (error) {
     result = toolError(await explainOtherKind(error, session.ctx, rawArgs), scope, (text) => catalog.renderNames(text, session.names));
   }

@@ -5,6 +5,8 @@ import { MAX_LIMIT } from '../util/pagination.js';
 import { can, type Principal } from '../access/policy.js';
 import type { OrgView } from '../org/view.js';
 import { movedPair } from '../scenarios/delta.js';
+import type { SimilarName } from '../org/similar-names.js';
+import { counted, quoted } from '../util/words.js';
 
 /**
  * Input fields and output pieces shared by the tool families, so every tool spells `scenario_id`, `as_of`,
@@ -67,16 +69,30 @@ export const contextOut = z
     scenario_name: z.string().optional(),
     scenario_kind: z.string().optional(),
     as_of: z.string(),
+    note: z
+      .string()
+      .optional()
+      .describe('Present when a scenario read without as_of has changes dated later, which the answer does not reflect: their days, and the as_of that shows them'),
   })
   .describe('Live (no scenario_id) or the scenario read, and the day');
 
+/** The view each context describes, for the boundary's note on a scenario's later-dated changes (later-changes.ts). */
+const contextViews = new WeakMap<object, OrgView>();
+
 export function contextOf(view: OrgView) {
-  return {
+  const context = {
     scenario_id: view.scenario?.id,
     scenario_name: view.scenario?.name,
     scenario_kind: view.scenario?.kind,
     as_of: view.asOf,
   };
+  contextViews.set(context, view);
+  return context;
+}
+
+/** The view a result's `context` (from contextOf) describes, if it is one. */
+export function viewOfContext(context: unknown): OrgView | undefined {
+  return typeof context === 'object' && context !== null ? contextViews.get(context) : undefined;
 }
 
 export const emptyOrgOut = z
@@ -273,6 +289,8 @@ export async function noMatchNote(request: {
   asOf: string;
   /** How many records match in any period (asked only when the page is empty and include_inactive was not passed). */
   matchesInAnyPeriod: () => Promise<number>;
+  /** The names in effect on the day closest to the query (similarNames), asked only when nothing matches in any period. */
+  similar?: (query: string) => SimilarName[];
 }): Promise<string | undefined> {
   const { records, input, listed, filtered, asOf } = request;
   const query = input.query?.trim();
@@ -281,5 +299,19 @@ export async function noMatchNote(request: {
   if (!input.include_inactive && (await request.matchesInAnyPeriod()) > 0) {
     return `No ${records} in effect on ${asOf} has ${request.matching(query)}${others}, but one that has ended or not yet started does: pass include_inactive: true, or another as_of.`;
   }
-  return `No ${records} has ${request.matching(query)}${others}. Try fewer words or part of a name, or \`search\` (it also answers with the records that have most of the words).`;
+  const none = `No ${records} has ${request.matching(query)}${others}.`;
+  const similar = request.similar?.(query) ?? [];
+  if (similar.length) return `${none} ${didYouMean(similar)} These are close spellings in effect on ${asOf}: check with the person before using one.`;
+  return `${none} Try fewer words or part of a name, or \`search\` (it also answers with the records that have most of the words).`;
+}
+
+/** "Did you mean “John Smith” (actor:…) or “Joan Smyth” (actor:…)?", each with the id `search` and the id arguments take. */
+export function didYouMean(similar: readonly SimilarName[]): string {
+  const named = similar.map((s) =>
+    s.kind === 'title'
+      ? `the title ${quoted(s.name)} (${counted(s.holders ?? 0, 'actor')})`
+      : `${quoted(s.name)} (${s.kind}:${s.id}${s.type ? `, ${s.type}` : ''})`,
+  );
+  const choices = named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]}`;
+  return `Did you mean ${choices}?`;
 }

@@ -1,3 +1,5 @@
+import { editDistance } from '../util/edit-distance.js';
+
 /**
  * The names an assistant probably meant when it wrote one this server does not have: a misspelling
  * (`org_units_lst` → `org_units_list`), else the names sharing the most of its words (`get_unit` →
@@ -44,17 +46,4 @@ function wordsOf(name: string): string[] {
   const singular = (word: string) => (word.length > 3 && word.endsWith('s') ? word.slice(0, -1) : word);
   const words = name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
   return [...new Set(words.map((word) => SYNONYMS[word] ?? SYNONYMS[singular(word)] ?? singular(word)))];
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -7,6 +7,7 @@ import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS } from '../../org/placement-c
 import { ACTOR_KINDS } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
 import { contextOf, contextOut, id, includeInactive, item, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { similarNames } from '../../org/similar-names.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** People and seats: actors, reporting lines, placements and positions. */
@@ -193,6 +194,7 @@ export const actorsListTool = defineTool({
       filtered: Boolean(input.kind || input.org_unit_id?.trim() || input.without_manager || input.placement_check),
       asOf: view.asOf,
       matchesInAnyPeriod: async () => (await listActors(ctx, { ...request, limit: 1, includeInactive: true })).page.items.length,
+      similar: (query) => similarNames(ctx.principal, view, query, ['actors']),
     });
     return {
       context: contextOf(view),

@@ -6,7 +6,7 @@ import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, p
 import type { ServiceContext } from '../../context.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
-import { isIsoDate } from '../../org/dates.js';
+import { daysAfter, shownDays } from '../later-changes.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Finding scenarios and seeing what they change. Every org tool reads a scenario when given its `scenario_id`. */
@@ -153,22 +153,15 @@ function unchangedNote(delta: Delta, renderNames: (text: string) => string) {
  * `valid_from` / `valid_to`. A restructure planned for next quarter, read today, moves no metric at all.
  */
 function laterChangeDays(delta: Delta): string[] {
-  const days = new Set<string>();
-  const later = (value: unknown) => {
-    if (typeof value === 'string' && isIsoDate(value) && value > delta.as_of) days.add(value);
-  };
+  const dates: unknown[] = [];
   for (const family of Object.values(delta.families)) {
-    for (const record of family?.added ?? []) {
-      later(record.valid_from);
-      later(record.valid_to);
-    }
+    for (const record of family?.added ?? []) dates.push(record.valid_from, record.valid_to);
     for (const record of family?.changed ?? []) {
       const fields = (record.fields ?? {}) as Record<string, { to?: unknown } | undefined>;
-      later(fields.valid_from?.to);
-      later(fields.valid_to?.to);
+      dates.push(fields.valid_from?.to, fields.valid_to?.to);
     }
   }
-  return [...days].sort();
+  return daysAfter(delta.as_of, dates);
 }
 
 /**
@@ -179,7 +172,7 @@ function laterChangesNote(delta: Delta, records: string) {
   const days = laterChangeDays(delta);
   if (!days.length || !delta.metrics.total) return {};
   const last = days[days.length - 1]!;
-  const shown = days.length > 3 ? `${days.slice(0, 3).join(', ')} … ${last}` : days.join(', ');
+  const shown = shownDays(days);
   return {
     note:
       `Some of this scenario’s changes take effect after ${delta.as_of} (on ${shown}), so the metrics here, taken on ${delta.as_of}, ` +

@@ -3,6 +3,7 @@ import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
 import { contextOf, contextOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { similarNames } from '../../org/similar-names.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 
@@ -76,6 +77,7 @@ export const unitsListTool = defineTool({
       filtered: Boolean(input.type || input.parent_id?.trim()),
       asOf: view.asOf,
       matchesInAnyPeriod: async () => (await listOrgUnits(ctx, { ...request, limit: 1, includeInactive: true })).page.items.length,
+      similar: (query) => similarNames(ctx.principal, view, query, ['orgUnits']),
     });
     return {
       context: contextOf(view),
