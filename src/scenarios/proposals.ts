@@ -9,11 +9,12 @@ import { formatMinor, positionAnnualCost, type MoneyFigure } from '../org/cost.j
 import { inEffect, today } from '../org/dates.js';
 import type { CostSettings, Position } from '../org/types.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
-import { prepareBatch, savePreparedBatch, type BatchOutcome } from './apply-batch.js';
+import { prepareBatch, savePreparedBatch, type BatchOutcome, type PreparedBatch } from './apply-batch.js';
 import { abilitiesFor } from './commands.js';
 import { scenarioDelta } from './delta.js';
 import { lastChangeDay } from './last-change-day.js';
 import { loadScenario, ScenarioMoved } from './store.js';
+import { WorkingGraph } from './working-graph.js';
 
 /**
  * Governed AI scenario actions (SPEC §5): `plan` validates a batch against a mutable scenario and stores it as a
@@ -119,6 +120,14 @@ async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
 }
 
 /**
+ * Look-ups by field in a batch's graph (the placements filling a seat, a person's lines or pay), through the root's
+ * indexes: a note about a few records costs those records, not a pass over a 100,000-record family per record.
+ */
+function batchLookups(batch: Pick<PreparedBatch, 'graph'>): WorkingGraph {
+  return new WorkingGraph(batch.graph, today());
+}
+
+/**
  * What a person reading a preview should know about a batch's new actors before agreeing — the same for every
  * surface that stages changes (MCP plan, web tray): one with no pay is left out of the cost figures (the cost delta
  * reads 0 for a hire — `without_compensation` moves instead), one with no manager starts a reporting line of its
@@ -127,23 +136,15 @@ async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
  */
 export function hireGaps(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): { unpaid: string[] | null; unmanaged: string[] } {
   const added = batch.created.filter((c) => c.family === 'actors').map((c) => ({ ...c, actor: batch.graph.actors.get(c.id) }));
+  if (!added.length) return { unpaid: can(ctx.principal, 'costs.read') ? [] : null, unmanaged: [] };
   const nameOf = (a: (typeof added)[number]) => a.actor?.displayName ?? a.id;
-  const dayOf = (a: (typeof added)[number]) => a.actor?.validFrom ?? today();
-  // One pass over each family (not one per hire): the new actors with a manager, and with pay, on their first day.
-  const firstDay = new Map(added.map((a) => [a.id, dayOf(a)]));
-  const coveredOnFirstDay = (records: Iterable<{ actorId: string; validFrom: string | null; validTo: string | null }>) => {
-    const covered = new Set<string>();
-    for (const record of records) {
-      const day = firstDay.get(record.actorId);
-      if (day !== undefined && inEffect(record, day)) covered.add(record.actorId);
-    }
-    return covered;
-  };
-  const managed = coveredOnFirstDay(batch.graph.reportingLines.values());
-  const paid = can(ctx.principal, 'costs.read') ? coveredOnFirstDay(batch.graph.compensations.values()) : null;
+  // Each hire's lines and pay looked up by actor (costs the matches, not a pass over every line and pay of the organisation).
+  const lookups = batchLookups(batch);
+  const coveredOnFirstDay = (a: (typeof added)[number], family: 'reportingLines' | 'compensations') =>
+    lookups.where(family, 'actorId', a.id).some((record) => inEffect(record, a.actor?.validFrom ?? today()));
   return {
-    unpaid: paid ? added.filter((a) => !paid.has(a.id)).map(nameOf) : null,
-    unmanaged: added.filter((a) => !managed.has(a.id)).map(nameOf),
+    unpaid: can(ctx.principal, 'costs.read') ? added.filter((a) => !coveredOnFirstDay(a, 'compensations')).map(nameOf) : null,
+    unmanaged: added.filter((a) => !coveredOnFirstDay(a, 'reportingLines')).map(nameOf),
   };
 }
 
@@ -159,11 +160,10 @@ function openSeats(batch: Awaited<ReturnType<typeof prepareBatch>>, cost: CostSe
     if (position) seats.set(position.id, position);
   }
   if (!seats.size) return [];
-  for (const placement of batch.graph.placements.values()) {
-    const seat = placement.positionId ? seats.get(placement.positionId) : undefined;
-    if (seat && inEffect(placement, seat.validFrom ?? today())) seats.delete(seat.id);
-  }
-  return [...seats.values()].map((seat) => ({ title: seat.title, loaded: positionAnnualCost(seat, cost) }));
+  const lookups = batchLookups(batch);
+  return [...seats.values()]
+    .filter((seat) => !lookups.where('placements', 'positionId', seat.id).some((p) => inEffect(p, seat.validFrom ?? today())))
+    .map((seat) => ({ title: seat.title, loaded: positionAnnualCost(seat, cost) }));
 }
 
 /** `hireGaps` and `openSeats` as notes for the MCP preview, each naming the change that fixes it. */
@@ -201,13 +201,14 @@ async function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof 
  */
 function seatsLeftBehind(batch: Awaited<ReturnType<typeof prepareBatch>>): { position: Position; person: string; unit: string }[] {
   const left = new Map<string, { position: Position; person: string; unit: string }>();
+  const lookups = batchLookups(batch);
   for (const command of batch.commands as Record<string, unknown>[]) {
     if (command.op !== 'move_placement' || typeof command.placement_id !== 'string') continue;
     const moved = batch.graph.placements.get(command.placement_id.trim());
     const position = moved?.positionId ? batch.graph.positions.get(moved.positionId) : undefined;
     const day = typeof command.date === 'string' && command.date ? command.date : today();
     if (!moved || !position || left.has(position.id) || !inEffect(position, day)) continue;
-    const filled = [...batch.graph.placements.values()].some((p) => p.positionId === position.id && inEffect(p, day));
+    const filled = lookups.where('placements', 'positionId', position.id).some((p) => inEffect(p, day));
     if (!filled) {
       left.set(position.id, {
         position,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { scenarioProposals } from '../../src/db/schema/index.js';
@@ -9,6 +9,7 @@ import { writeLive } from '../../src/db/live-store.js';
 import { createScenario, createSnapshot, getScenario } from '../../src/scenarios/lifecycle.js';
 import { cancelProposal, confirmProposal, planProposal } from '../../src/scenarios/proposals.js';
 import { getActor } from '../../src/org/read-people.js';
+import { OverlayMap } from '../../src/scenarios/overlay.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
@@ -146,5 +147,29 @@ describe('scenario.action.plan → confirm', () => {
     const stranger = await buildTenant(database, { plan: 'business' });
     const theirs = contextFor(database, stranger, aiPrincipal(ai.principal.userId!), ai.graphs);
     await expect(planProposal(theirs, { scenarioId: sid, changes: [{ op: 'set_fte', actor_id: id('f1'), fte: 0.6 }] })).rejects.toMatchObject({ code: 'not_found' });
+  });
+  it('works out its notes from the records they are about, not a pass over every placement, line and pay per change', async () => {
+    const owner = contextFor(database, tenant, { ...principalFor(tenant, 'owner', null, ai.principal.userId!), kind: 'oauth', clientId: 'claude', clientName: 'Claude', scopes: ['mcp:use'] }, ai.graphs);
+    const sid = (await createScenario(owner, { name: 'Notes in proportion' })).id;
+    const changes = [
+      { op: 'move_placement', placement_id: id('pl-p1'), org_unit_id: units.M }, // leaves the seat pos_p1 behind
+      { op: 'add_actor', kind: 'human', display_name: 'Ada New', org_unit_id: units.P }, // no pay, no manager
+      { op: 'create_position', org_unit_id: units.F, title: 'Open seat', planned_fte: 1 }, // vacant
+    ];
+    const scans = [vi.spyOn(OverlayMap.prototype, 'values'), vi.spyOn(OverlayMap.prototype, 'entries')];
+    try {
+      const plan = await planProposal(owner, { scenarioId: sid, changes });
+      const notes = plan.preview.notes as string[];
+      expect(notes).toEqual([
+        expect.stringMatching(/^This new actor has no pay: "Ada New"/),
+        expect.stringMatching(/^This new actor has no manager: "Ada New"/),
+        expect.stringMatching(/^This new position is vacant/),
+        expect.stringMatching(/^The seat the moved person filled stays where it is budgeted, now vacant: "[^"]+" \(/),
+      ]);
+      // The batch's own families are overlays of Live's: none of them was read in full to write these notes.
+      for (const scan of scans) expect(scan).not.toHaveBeenCalled();
+    } finally {
+      for (const scan of scans) scan.mockRestore();
+    }
   });
 });
