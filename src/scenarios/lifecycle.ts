@@ -14,7 +14,7 @@ import { assertHasChanges, chainChanges } from './chain.js';
 import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
 import { assertNameFree, lockScenarioNames } from './unique-name.js';
 
-/** Scenario lifecycle (SPEC §6): create within the plan's cap, submit, archive / unarchive, snapshots. */
+/** Scenario lifecycle (SPEC §6): create within the plan's cap, edit its name and description, submit, archive / unarchive, snapshots. */
 
 export function presentScenario(s: Scenario, sourceName?: string | null) {
   return {
@@ -155,6 +155,58 @@ export async function createScenario(
   return presentScenario(scenario, source?.name);
 }
 
+/** What `editScenario` may change; a field left out (undefined) stays as it is, a null or empty description clears it. */
+export interface ScenarioEdit {
+  name?: string | null;
+  description?: string | null;
+}
+
+export const DESCRIPTION_MAX = 2000;
+
+/**
+ * Renames a planning scenario or changes its description (SPEC §3: `scenarios.write` creates, edits and archives).
+ * An active one takes its new name under the lock create and unarchive take, so the names of active planning
+ * scenarios stay unique; an archived one may be renamed freely (archived names may repeat) — which is also how one
+ * comes back while an active scenario has its old name. Editing during review is fine (editing continues until
+ * promotion). A promoted (applied) scenario and a snapshot keep their names: the history, Lineage and the audit log
+ * name them so. Changing nothing records nothing.
+ */
+export async function editScenario(ctx: ServiceContext, id: string, edit: ScenarioEdit) {
+  authorize(ctx.principal, 'scenarios.write');
+  if (edit.name == null && edit.description === undefined) {
+    throw new InvalidInput('name', 'give a new name, a new description, or both');
+  }
+  const name = edit.name == null ? undefined : checkName(edit.name);
+  const description = edit.description === undefined ? undefined : checkDescription(edit.description);
+  const scenario = await loadScenario(ctx.db, ctx.tenant.id, id);
+  if (scenario.kind !== 'planning') {
+    throw new ReadOnlyContext(
+      scenario.kind === 'snapshot' ? 'snapshot' : 'applied scenario',
+      'A promoted scenario and a snapshot keep the name and description they had: Lineage and the activity log refer to them by it.',
+    );
+  }
+  const fields: { name?: string; description?: string | null } = {};
+  if (name !== undefined && name !== scenario.name) fields.name = name;
+  if (description !== undefined && description !== scenario.description) fields.description = description;
+  if (Object.keys(fields).length === 0) return presentWithSource(ctx, scenario);
+  const row = await ctx.db.transaction(async (tx) => {
+    if (fields.name !== undefined && scenario.state === 'active') {
+      await lockScenarioNames(tx, ctx.tenant.id);
+      await assertNameFree(tx, ctx.tenant.id, fields.name, scenario.id, 'naming');
+    }
+    return updateState(tx, ctx, scenario, fields);
+  });
+  const before = Object.fromEntries(Object.keys(fields).map((k) => [k, scenario[k as keyof typeof fields]]));
+  await audit(ctx, scenario, 'edited', fields, before);
+  return presentWithSource(ctx, { ...scenario, ...row, liveVersion: Number(row.liveVersion), revision: Number(row.revision) } as Scenario);
+}
+
+function checkDescription(description: string | null): string | null {
+  const trimmed = description?.trim() || null;
+  if (trimmed && trimmed.length > DESCRIPTION_MAX) throw new InvalidInput('description', `keep it to ${DESCRIPTION_MAX} characters (it has ${trimmed.length})`);
+  return trimmed;
+}
+
 /** A scenario to branch from: a planning one of this tenant (what was promoted is Live now; a snapshot is restored). */
 async function sourceOf(ctx: ServiceContext, id: string): Promise<Scenario> {
   const source = await loadScenario(ctx.db, ctx.tenant.id, id).catch((error: unknown) => {
@@ -246,7 +298,7 @@ async function stateSet(ctx: ServiceContext, scenario: Scenario, row: typeof sce
   return presentWithSource(ctx, { ...scenario, ...row, liveVersion: Number(row.liveVersion), revision: Number(row.revision) } as Scenario);
 }
 
-async function audit(ctx: ServiceContext, scenario: Scenario, action: string, after: unknown) {
+async function audit(ctx: ServiceContext, scenario: Scenario, action: string, after: unknown, before?: unknown) {
   await recordAudit(ctx.db, {
     tenantId: ctx.tenant.id,
     category: 'model',
@@ -255,6 +307,7 @@ async function audit(ctx: ServiceContext, scenario: Scenario, action: string, af
     action,
     principal: ctx.principal,
     scenarioId: scenario.id,
+    ...(before === undefined ? {} : { before }),
     after,
     requestId: ctx.requestId,
   });

@@ -16,15 +16,24 @@ export async function lockScenarioNames(tx: Db, tenantId: string): Promise<void>
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`orgonaut-scenario-names:${tenantId}`}))`);
 }
 
-/** Refuses `name` when an active planning scenario other than `exceptId` already has it (ScenarioNameTaken). */
-export async function assertNameFree(db: Db, tenantId: string, name: string, exceptId?: string): Promise<void> {
+/**
+ * Refuses `name` when an active planning scenario other than `exceptId` already has it (ScenarioNameTaken). `why`
+ * picks the advice: unarchiving a scenario (the default when it names one) or naming one (create, rename).
+ */
+export async function assertNameFree(
+  db: Db,
+  tenantId: string,
+  name: string,
+  exceptId?: string,
+  why: 'naming' | 'unarchiving' = exceptId === undefined ? 'naming' : 'unarchiving',
+): Promise<void> {
   const key = nameKey(name);
   const active = await db
     .select({ id: scenarios.id, name: scenarios.name })
     .from(scenarios)
     .where(and(eq(scenarios.tenantId, tenantId), eq(scenarios.kind, 'planning'), eq(scenarios.state, 'active')));
   const taken = active.find((s) => s.id !== exceptId && nameKey(s.name) === key);
-  if (taken) throw new ScenarioNameTaken(taken, exceptId !== undefined);
+  if (taken) throw new ScenarioNameTaken(taken, why === 'unarchiving');
 }
 
 /** 409 `scenario_name_taken`: names the active scenario that has the name, on the `name` field. */

@@ -11,6 +11,7 @@ import { activityRoutes } from './scenarios/activity.js';
 import { deltaRoutes } from './scenarios/delta.js';
 import { scenarioListRoutes } from './scenarios/list.js';
 import { overviewRoutes } from './scenarios/overview.js';
+import { scenarioEditRoutes } from './scenarios/edit.js';
 import { snapshotRoutes } from './scenarios/snapshots.js';
 import { taskRoutes } from './scenarios/task.js';
 import { trayRoutes } from './scenarios/tray.js';
@@ -31,6 +32,7 @@ export function viewRoutes(): Hono<AppEnv> {
     actorRoutes(),
     scenarioListRoutes(),
     overviewRoutes(),
+    scenarioEditRoutes(),
     trayRoutes(),
     deltaRoutes(),
     taskRoutes(),

@@ -48,6 +48,14 @@ export const CreateScenarioBody = z
   .strict()
   .openapi('CreateScenario');
 
+export const EditScenarioBody = z
+  .object({
+    name: z.string().min(1).max(200).optional().openapi({ description: 'The new name (1–200 characters); left out, it stays', example: '2026-03 platform realignment B' }),
+    description: z.string().max(2000).nullable().optional().openapi({ description: 'The new description; null or "" clears it; left out, it stays' }),
+  })
+  .strict()
+  .openapi('EditScenario');
+
 export const CreateSnapshotBody = z
   .object({
     name: z.string().min(1).max(200).optional().openapi({ description: 'Default: "Live on <today>"' }),
@@ -123,7 +131,9 @@ export const DeltaSchema = z
           'Metric deltas by metric: headcount, robots, agents, fte, effective_fte, vacant_positions, span_average, span_median, layers and — with `costs.read` — ' +
           'annual_cost_minor and monthly_cost_minor (the loaded cost of the people in seats), without_compensation (actors with no pay, whose cost those leave out) and ' +
           'vacant_seats_annual_cost_minor: budgeted, not paid — what the vacant positions would cost a year filled at their target pay, loaded and converted as a ' +
-          'person’s pay is, never part of annual_cost_minor (a scenario creating positions moves it before anyone fills them). `total` null and no units without ' +
+          'person’s pay is, never part of annual_cost_minor (a scenario creating positions moves it before anyone fills them). In `total` only: over_allocated, ' +
+          'under_allocated, unplaced and no_primary — how many actors fail each placement check across the whole organisation, as org metrics’ `placement_checks`. ' +
+          '`total` null and no units without ' +
           '`org-metrics.read`; cost deltas only with `costs.read`',
       }),
     withheld: z.array(WithheldSchema).openapi({

@@ -2,14 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import type { AppEnv } from '../../http/env.js';
-import { archiveScenario, createScenario, getScenario, listScenarios, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
+import { archiveScenario, createScenario, editScenario, getScenario, listScenarios, submitScenario, unarchiveScenario, withdrawScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { itemEnvelope, listEnvelope, locationHeader, needs, PageQuery, pagedResponse, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
 import { assertIfMatch, weakEtag } from './etag.js';
-import { CreateScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
+import { CreateScenarioBody, EditScenarioBody, ScenarioDetailSchema, ScenarioSchema } from './scenario-schemas.js';
 
-/** Scenario lifecycle (SPEC §6): list, create within the plan's cap, show, submit for review, archive, unarchive. */
+/** Scenario lifecycle (SPEC §6): list, create within the plan's cap, show, edit, submit for review, archive, unarchive. */
 
 const tags = ['Scenarios'];
 
@@ -81,6 +81,30 @@ const show = createRoute({
   ...needs('scenarios.read'),
   request: { params: IdParam },
   responses: { 200: { description: 'The scenario', ...json(itemEnvelope(ScenarioDetailSchema)) }, ...problemResponses(401, 403, 404) },
+});
+
+const edit = createRoute({
+  method: 'patch',
+  path: '/api/v1/scenarios/{id}',
+  tags,
+  summary: 'Rename a planning scenario or change its description',
+  description:
+    'Send `name`, `description` or both; a field left out stays (a null or empty `description` clears it). Active and archived ' +
+    'planning scenarios alike, submitted ones included. An active scenario’s new name must be free among active planning ' +
+    'scenarios (409 `scenario_name_taken`, naming the scenario that has it in `existing_scenario`); an archived one may take any ' +
+    'name (renaming it is how it comes back while another active scenario has its old name). A promoted (applied) scenario and ' +
+    'a snapshot keep their names: 409 `read_only`. Changing nothing is no change (nothing is recorded). Another tenant’s id is a 404.',
+  security: SECURITY,
+  ...needs('scenarios.write'),
+  request: { params: IdParam, headers: IfMatchHeader, body: { ...json(EditScenarioBody), required: true } },
+  responses: {
+    200: {
+      description: 'The scenario after the change, as `GET /api/v1/scenarios/{id}` answers it now',
+      headers: ETAG_HEADER,
+      ...json(itemEnvelope(ScenarioDetailSchema)),
+    },
+    ...problemResponses(400, 401, 403, 404, 409, 412),
+  },
 });
 
 function transition(path: string, summary: string, description: string) {
@@ -155,6 +179,14 @@ export function scenarioRoutes() {
     },
   );
   router.openapi(show, async (c) => c.json({ data: await getScenario(serviceContext(c), c.req.valid('param').id) }, 200));
+  router.openapi(edit, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    await scenarioIfMatch(c, id);
+    await editScenario(serviceContext(c), id, { name: body.name, description: body.description });
+    const { scenario, etag } = await currentScenario(c, id);
+    return c.json({ data: scenario }, 200, { etag });
+  });
   const transitions = [[submit, submitScenario], [withdraw, withdrawScenario], [archive, archiveScenario], [unarchive, unarchiveScenario]] as const;
   for (const [route, act] of transitions) {
     router.openapi(route, async (c) => {

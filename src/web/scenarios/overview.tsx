@@ -18,6 +18,7 @@ import { scenarioDelta } from '../../scenarios/delta.js';
 import { counted, listed } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
+import { placementCheckCounts } from '../live/placement-checks.js';
 import { ScenarioBadges } from './list.js';
 import { fieldValue, scenarioNames, VACANT_SEATS, WITHOUT_PAY, type ValueNames } from './values.js';
 import { TableScroll } from '../table-scroll.js';
@@ -31,6 +32,7 @@ const NOTICES: Record<string, string> = {
   withdrawn: 'Taken back from review. Submit it again when it is ready.',
   archived: 'Scenario archived. It no longer counts against the plan’s limit.',
   unarchived: 'Scenario active again.',
+  edited: 'Name and description saved.',
 };
 
 /** The notice each lifecycle action comes back with. */
@@ -183,6 +185,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const { scenario, row, source } = await readScenario(ctx, c.req.param('id')!);
   const asOf = c.req.query('as_of')?.trim() || null;
   const tree = await orgUnitTree(ctx, { scenarioId: scenario.id, asOf });
+  const checks = await placementCheckCounts(ctx, { scenarioId: scenario.id, asOf });
   const tasks = await listTasks(ctx, { scenarioId: scenario.id });
   const csrf = csrfOf(c);
   const writer = can(ctx.principal, 'scenarios.write');
@@ -349,6 +352,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
             ) : (
               <LifecycleButton action={`${base}/unarchive`} csrf={csrf} label="Unarchive" />
             )}
+            <a href={`${base}/edit`}>Rename or edit the description</a>
             {scenario.editable ? <a href={`/scenarios?source=${scenario.id}#create-title`}>Branch a new scenario from this one</a> : null}
           </div>
           {scenario.editable && !promoter && !unchanged ? (
@@ -397,7 +401,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         <h2>Organisation in this {scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}</h2>
         <AsOfForm action={base} params={{ scenarioId: null, asOf }} id="tree-as-of" />
       </div>
-      <OrgTreeSection c={c} params={{ scenarioId: scenario.id, asOf }} tree={tree} path={base} />
+      <OrgTreeSection c={c} params={{ scenarioId: scenario.id, asOf }} tree={tree} path={base} checks={checks} />
     </Shell>,
     status,
   );
