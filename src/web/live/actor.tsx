@@ -12,6 +12,8 @@ import { AsOfForm, CostBasis, ScenarioBanner, UnitTrail } from './components.js'
 import { link, namesOf, viewParams } from './context.js';
 import { count, day, kindLabel, money, num } from './format.js';
 import { LiveNav } from './tree.js';
+import type { PlacementCheck } from '../../org/placement-checks.js';
+import { PLACEMENT_CHECK_LABEL, placementCheckLink, placementCheckWords } from './placement-checks.js';
 import { TableScroll } from '../table-scroll.js';
 
 /** An actor: manager, direct reports, placements and positions — and compensation only with `costs.read`. */
@@ -33,6 +35,9 @@ interface ActorPage {
   manager: Person | null;
   direct_reports: Person[];
   placements?: ReturnType<typeof presentPlacement>[];
+  /** With `placements.read`, for an actor in effect on the day: their placements' allocation added up, and the checks they fail. */
+  total_allocation_pct?: number;
+  placement_checks?: PlacementCheck[];
   annual_loaded_cost?: { amount_minor: number | null; currency: string; unconvertible: string[] } | null;
   cost_note?: string;
   compensation?: ReturnType<typeof presentCompensation>[];
@@ -64,7 +69,16 @@ export function actorRoutes(): Hono<AppEnv> {
       ['Primary unit', actor.primary_org_unit_id ? <a href={link(`/live/units/${actor.primary_org_unit_id}`, params)}>{names.unit(actor.primary_org_unit_id)}</a> : '–'],
       ['In effect', `${day(actor.valid_from)} → ${actor.valid_to ? day(actor.valid_to) : 'open'}`],
     ];
+    if (actor.total_allocation_pct !== undefined) {
+      facts.push([
+        'Total allocation',
+        <>
+          {num(actor.total_allocation_pct)} % <span class="hint">of their capacity, across their placements</span>
+        </>,
+      ]);
+    }
     if (actor.source_hris) facts.push(['Source', actor.source_hris]);
+    const checks = actor.placement_checks ?? [];
     return c.html(
       <Shell c={c} title={actor.display_name} active="/live/matrix" wide>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
@@ -97,6 +111,19 @@ export function actorRoutes(): Hono<AppEnv> {
               </>
             ))}
           </dl>
+          {checks.length ? (
+            <div class="warning" role="note" aria-labelledby="checks-title">
+              <h3 id="checks-title">{checks.length === 1 ? 'Placement check failed' : 'Placement checks failed'}</h3>
+              <ul>
+                {checks.map((check) => (
+                  <li>
+                    <strong>{PLACEMENT_CHECK_LABEL[check]}</strong>: {placementCheckWords(check, actor.total_allocation_pct ?? 0, view.asOf)}.{' '}
+                    <a href={placementCheckLink(params, check)}>Everyone failing “{PLACEMENT_CHECK_LABEL[check]}”</a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
         </section>
         <section class="card" aria-labelledby="lines-title">
           <h2 id="lines-title">Reporting line</h2>

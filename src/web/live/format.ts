@@ -1,6 +1,7 @@
 /** Formatting for pages: numbers, money, dates and signed deltas. Money arrives only when the service sent it. */
 
 import { minorUnits, toMajor } from '../../org/cost.js';
+import { PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 import { counted } from '../../util/words.js';
 
 const numberFormats = new Map<number, Intl.NumberFormat>();
@@ -75,21 +76,26 @@ export function lineageCost(deltas: { monthly_cost_minor?: number | null; monthl
 
 /**
  * How a planner reads a metric's rise: a cost (payroll, or the budget of vacant seats) that rises costs more and one
- * that falls is a saving; headcount, FTE, vacancies, spans and layers are neither good nor bad in themselves — a
- * reorganisation may mean to cut them or to grow them — so their moves are shown in a neutral colour.
+ * that falls is a saving; a problem count (actors failing a placement check) that rises is worse and one that falls
+ * is better — read in the same colours as a cost; headcount, FTE, vacancies, spans and layers are neither good nor bad
+ * in themselves — a reorganisation may mean to cut them or to grow them — so their moves are shown in a neutral colour.
  */
-export type DeltaPolarity = 'cost' | 'neutral';
+export type DeltaPolarity = 'cost' | 'problem' | 'neutral';
 
 /** The metrics whose rise is a cost (keys as the delta service names them, and as lineage and import deltas do). */
 const COST_METRICS: ReadonlySet<string> = new Set(['annual_cost_minor', 'monthly_cost_minor', 'vacant_seats_annual_cost_minor']);
+/** The metrics that count problems to fix: the placement checks (the delta's total names them by check). */
+const PROBLEM_METRICS: ReadonlySet<string> = new Set(PLACEMENT_CHECKS);
 
 export function deltaPolarity(metric: string | undefined): DeltaPolarity {
-  return metric !== undefined && COST_METRICS.has(metric) ? 'cost' : 'neutral';
+  if (metric === undefined) return 'neutral';
+  return COST_METRICS.has(metric) ? 'cost' : PROBLEM_METRICS.has(metric) ? 'problem' : 'neutral';
 }
 
 /**
- * The CSS class of a delta of `metric` (colour is never the only signal: the sign is written too): a cost rise reads
- * as a cost increase (warning colour), a cost fall as a saving; other metrics move in a neutral colour.
+ * The CSS class of a delta of `metric` (colour is never the only signal: the sign is written too): a rise of a cost or
+ * of a problem count reads as worse (the warning colour of a cost increase), a fall as better (a saving's colour);
+ * other metrics move in a neutral colour.
  */
 export function deltaClass(value: number | null | undefined, metric?: string): string | undefined {
   if (!value) return undefined;

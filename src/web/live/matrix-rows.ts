@@ -5,6 +5,7 @@ import { indexGraph } from '../../org/graph-index.js';
 import { actorAnnualCost, compensationInEffect } from '../../org/metrics.js';
 import type { presentActor } from '../../org/present.js';
 import { listActors, listReportingLines } from '../../org/read-people.js';
+import type { PlacementCheck } from '../../org/placement-checks.js';
 import type { CostSettings } from '../../org/types.js';
 import type { OrgView, ViewRequest } from '../../org/view.js';
 import { everyPage } from '../every-page.js';
@@ -28,6 +29,8 @@ export interface MatrixFilter {
   includeSubunits: boolean;
   /** Only the direct reports of this actor on the day (an unknown id is a not-found). */
   managerId: string | null;
+  /** Only those failing this placement check on the day (the service refuses it without `placements.read`). */
+  placementCheck: PlacementCheck | null;
 }
 
 export interface MatrixRow {

@@ -6,6 +6,8 @@ import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { AsOfForm, DEEP_LAYERS, MetricStats, NARROW_SPAN, ScenarioBanner, StartHere, SubNav, UnitTree, WIDE_SPAN } from './components.js';
 import { link, viewParams, type ViewParams } from './context.js';
+import { placementCheckCounts, PlacementChecksCard } from './placement-checks.js';
+import type { PlacementCheckCounts } from '../../org/placement-checks.js';
 
 /** Live → the organisation tree: collapsible units with headcount, FTE, vacancies, cost (with `costs.read`) and warnings. */
 export function treeRoutes(): Hono<AppEnv> {
@@ -15,6 +17,7 @@ export function treeRoutes(): Hono<AppEnv> {
     const ctx = serviceContext(c);
     const scenario = params.scenarioId ? await getScenario(ctx, params.scenarioId) : null;
     const tree = await orgUnitTree(ctx, { asOf: params.asOf, scenarioId: params.scenarioId });
+    const checks = await placementCheckCounts(ctx, params);
     return c.html(
       <Shell c={c} title={scenario ? `${scenario.name} · Organisation` : 'Organisation'} active="/live" wide>
         <div class="page-head">
@@ -23,7 +26,7 @@ export function treeRoutes(): Hono<AppEnv> {
         </div>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
         <LiveNav params={params} active="/live" />
-        <OrgTreeSection c={c} params={params} tree={tree} path="/live" />
+        <OrgTreeSection c={c} params={params} tree={tree} path="/live" checks={checks} />
       </Shell>,
     );
   });
@@ -41,8 +44,17 @@ export function LiveNav(props: { params: ViewParams; active: string }) {
   return <SubNav label="Organisation views" items={items} active={props.active} />;
 }
 
-/** Totals, legend and the tree of a view (Live or a scenario); `path` is the page the expand/collapse links return to. */
-export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; tree: Awaited<ReturnType<typeof orgUnitTree>>; path: string }) {
+/**
+ * Totals, placement checks (`checks`, when the reader may see them), legend and the tree of a view (Live or a
+ * scenario); `path` is the page the expand/collapse links return to.
+ */
+export function OrgTreeSection(props: {
+  c: Context<AppEnv>;
+  params: ViewParams;
+  tree: Awaited<ReturnType<typeof orgUnitTree>>;
+  path: string;
+  checks?: PlacementCheckCounts | null;
+}) {
   const { params, tree } = props;
   const open = props.c.req.query('open');
   const openDepth = open === 'all' ? 99 : open === 'none' ? 0 : 2;
@@ -54,6 +66,7 @@ export function OrgTreeSection(props: { c: Context<AppEnv>; params: ViewParams; 
         <h2 id="totals-title">Totals on {tree.view.asOf}</h2>
         <MetricStats m={tree.total} label="Organisation totals" tenant={serviceContext(props.c).tenant} />
       </section>
+      {props.checks ? <PlacementChecksCard counts={props.checks} params={params} asOf={tree.view.asOf} /> : null}
       <section class="card" aria-labelledby="tree-title">
         <div class="page-head">
           <h2 id="tree-title">Structure</h2>

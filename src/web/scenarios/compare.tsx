@@ -9,7 +9,7 @@ import { isUuid } from '../../util/ids.js';
 import { Shell } from '../shell.js';
 import { deltaClass, num, signed } from '../live/format.js';
 import { ScenarioBadges } from './list.js';
-import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
+import { CostChange, CostSide, isMoneyMetric, metricsFor, type Pair } from './metric-pairs.js';
 import { TableScroll } from '../table-scroll.js';
 
 /**
@@ -29,7 +29,7 @@ export async function comparePage(c: Context<AppEnv>) {
   const deltas = metrics ? await Promise.all(ids.map((id) => scenarioDelta(ctx, { scenarioId: id, compare: 'live' }))) : [];
   const totals = deltas.map((d) => d.metrics.total as Record<string, Pair> | null);
   const currency = ctx.tenant.reportingCurrency;
-  const rows = METRICS.filter(([key]) => totals.some((t) => t?.[key]));
+  const rows = metricsFor(ctx.principal).filter(([key]) => totals.some((t) => t?.[key]));
   return c.html(
     <Shell c={c} title="Compare scenarios" active="/scenarios" wide>
       <nav aria-label="Breadcrumb" class="breadcrumb">

@@ -9,7 +9,7 @@ import { Shell } from '../shell.js';
 import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, quoted, signed } from '../live/format.js';
-import { CostChange, CostSide, isMoneyMetric, METRICS, type Pair } from './metric-pairs.js';
+import { CostChange, CostSide, isMoneyMetric, metricsFor, type Pair } from './metric-pairs.js';
 import { conflictOwner, fieldConflict, MERGE_PROBLEMS_NOTE, ScenarioHead, type Conflict } from './overview.js';
 import { fieldValue, RecordFields, scenarioNames, VACANT_SEATS, type ValueNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
@@ -62,7 +62,7 @@ export function deltaRoutes(): Hono<AppEnv> {
     const delta = await scenarioDelta(ctx, { scenarioId: id, compare: requestedCompare(c.req.query('compare'), scenario.kind), asOf: c.req.query('as_of')?.trim() || null });
     const names = await scenarioNames(ctx, id);
     const recordOf = await recordLookup(ctx, id);
-    const body = toCsv(['part', 'family', 'record', 'field', 'from', 'to', 'change'], deltaRows(delta, names, recordOf, ctx.tenant.reportingCurrency));
+    const body = toCsv(['part', 'family', 'record', 'field', 'from', 'to', 'change'], deltaRows(delta, names, recordOf, ctx.tenant.reportingCurrency, metricsFor(ctx.principal)));
     const name = safeFileName(`${ctx.tenant.slug}-delta-${scenario.name}-${delta.as_of}.csv`);
     return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'private, no-store' });
   });
@@ -144,7 +144,7 @@ export function deltaRoutes(): Hono<AppEnv> {
         ) : null}
         <section class="card" aria-labelledby="metrics-title">
           <h2 id="metrics-title">Metric deltas</h2>
-          {total ? <MetricTable pairs={total} currency={currency} sides={sides} /> : <p class="hint">Your role does not include org metrics.</p>}
+          {total ? <MetricTable pairs={total} metrics={metricsFor(ctx.principal)} currency={currency} sides={sides} /> : <p class="hint">Your role does not include org metrics.</p>}
           {total?.without_compensation?.to ? (
             <p class="hint">
               The cost figures leave out {count(total.without_compensation.to, 'actor', 'actors')} with no pay in effect in {sides.to.toLowerCase()}: their cost is
@@ -298,10 +298,16 @@ export function deltaRoutes(): Hono<AppEnv> {
  * The delta as rows for a spreadsheet: metric totals and per org unit (money in currency units, not minor units),
  * then each added, changed (one row per field) and removed record, named as on the page.
  */
-function deltaRows(delta: Awaited<ReturnType<typeof scenarioDelta>>, names: ValueNames, recordOf: RecordOf, currency: string): CsvCell[][] {
+function deltaRows(
+  delta: Awaited<ReturnType<typeof scenarioDelta>>,
+  names: ValueNames,
+  recordOf: RecordOf,
+  currency: string,
+  metrics: [string, string, number][],
+): CsvCell[][] {
   const rows: CsvCell[][] = [];
   const metric = (record: string, pairs: Record<string, unknown>) => {
-    for (const [key, label] of METRICS) {
+    for (const [key, label] of metrics) {
       const p = pairs[key] as Pair | undefined;
       if (!p) continue;
       const v = (n: number | null) => (n === null ? null : key.endsWith('_minor') ? toMajor(n, currency) : n);
@@ -345,8 +351,8 @@ function PairCell(props: { pair: Pair | undefined; digits: number; currency?: st
   );
 }
 
-function MetricTable(props: { pairs: Record<string, Pair>; currency: string; sides: { from: string; to: string } }) {
-  const rows = METRICS.filter(([key]) => props.pairs[key]);
+function MetricTable(props: { pairs: Record<string, Pair>; metrics: [string, string, number][]; currency: string; sides: { from: string; to: string } }) {
+  const rows = props.metrics.filter(([key]) => props.pairs[key]);
   return (
     <TableScroll label="Metric deltas">
       <table class="metric-deltas">

@@ -1,4 +1,7 @@
+import { can, type Principal } from '../../access/policy.js';
+import { PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 import { money, signedMoney } from '../live/format.js';
+import { PLACEMENT_CHECK_LABEL } from '../live/placement-checks.js';
 import { VACANT_SEATS, WITHOUT_PAY } from './values.js';
 
 /** A metric's value before and after, as the delta service gives it (money in minor units of the reporting currency). */
@@ -21,7 +24,19 @@ export const METRICS: [string, string, number][] = [
   ['vacant_seats_annual_cost_minor', VACANT_SEATS, 0],
   // Their cost is unknown, so the cost rows leave them out: a hire without pay moves this, not the cost.
   ['without_compensation', WITHOUT_PAY, 0],
+  // Placement checks: how many actors fail each, across the whole organisation (in the total only, never per unit).
+  ...PLACEMENT_CHECKS.map((check): [string, string, number] => [check, `${PLACEMENT_CHECK_LABEL[check]} (actors)`, 0]),
 ];
+
+const PLACEMENT_CHECK_METRICS: ReadonlySet<string> = new Set(PLACEMENT_CHECKS);
+
+/**
+ * The metric rows `principal` is shown: the placement checks only with `placements.read`, as Live's placement checks
+ * card — they count who is placed where.
+ */
+export function metricsFor(principal: Principal): [string, string, number][] {
+  return can(principal, 'placements.read') ? METRICS : METRICS.filter(([key]) => !PLACEMENT_CHECK_METRICS.has(key));
+}
 
 export function isMoneyMetric(key: string): boolean {
   return key.endsWith('_minor');
