@@ -18,6 +18,7 @@ import { scenarioDelta } from '../../scenarios/delta.js';
 import { counted, listed } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
+import { placementCheckCounts } from '../live/placement-checks.js';
 import { ScenarioBadges } from './list.js';
 import { fieldValue, scenarioNames, VACANT_SEATS, WITHOUT_PAY, type ValueNames } from './values.js';
 import { TableScroll } from '../table-scroll.js';
@@ -184,6 +185,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const { scenario, row, source } = await readScenario(ctx, c.req.param('id')!);
   const asOf = c.req.query('as_of')?.trim() || null;
   const tree = await orgUnitTree(ctx, { scenarioId: scenario.id, asOf });
+  const checks = await placementCheckCounts(ctx, { scenarioId: scenario.id, asOf });
   const tasks = await listTasks(ctx, { scenarioId: scenario.id });
   const csrf = csrfOf(c);
   const writer = can(ctx.principal, 'scenarios.write');
@@ -399,7 +401,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         <h2>Organisation in this {scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}</h2>
         <AsOfForm action={base} params={{ scenarioId: null, asOf }} id="tree-as-of" />
       </div>
-      <OrgTreeSection c={c} params={{ scenarioId: scenario.id, asOf }} tree={tree} path={base} />
+      <OrgTreeSection c={c} params={{ scenarioId: scenario.id, asOf }} tree={tree} path={base} checks={checks} />
     </Shell>,
     status,
   );
