@@ -41,6 +41,16 @@ const NESTED: Record<string, Json> = {
   created: { index: 2, family: 'actor', id: '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' },
 };
 
+/**
+ * The metrics' money figures, by name, in minor units: each its own, as the figures relate. Sampled alike they read
+ * as if a month cost a year, and the vacant seats as much as the people in them: `vacant_seats_annual` is the one
+ * vacant seat of the sample at the sample target salary (85,000.00) plus a 25 % burden.
+ */
+const FIGURES: Record<string, Json> = {
+  monthly: { amount_minor: 708_333 },
+  vacant_seats_annual: { amount_minor: 10_625_000 },
+};
+
 const STRINGS: Record<string, string> = {
   email: 'ada.lovelace@acme.test',
   display_name: 'Ada Lovelace',
@@ -109,6 +119,11 @@ const NUMBERS: Record<string, number> = {
   depth: 2,
   index: 0,
   reporting_cycles: 0,
+  // Placement checks: a few people placed for more or less than their whole capacity, no one unplaced.
+  over_allocated: 1,
+  under_allocated: 2,
+  unplaced: 0,
+  no_primary: 1,
   rate_to_reporting: 0.92,
   child_count: 2,
   narrow: 1,
@@ -142,7 +157,7 @@ function numberFor(schema: Json, name: string | undefined, integer: boolean): nu
 /** A sample value for a JSON schema, following $refs (a schema already being expanded is cut: no endless trees). */
 export function sampleOf(schema: Json | undefined, components: Json, name?: string, stack: string[] = []): unknown {
   const sample = sampleOfSchema(schema, components, name, stack);
-  const nested = name ? NESTED[name] : undefined;
+  const nested = name ? (NESTED[name] ?? FIGURES[name]) : undefined;
   if (!nested) return sample;
   const fill = (value: unknown) => (value && typeof value === 'object' ? Object.assign(value, pick(nested, value as Json)) : value);
   return Array.isArray(sample) ? sample.map(fill) : fill(sample);
@@ -295,6 +310,11 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
           fte: { from: 41.5, to: 42.3, delta: 0.8 },
           annual_cost_minor: { from: 510_000_000, to: 518_500_000, delta: 8_500_000, currency: 'EUR' },
           vacant_seats_annual_cost_minor: { from: 22_500_000, to: 72_500_000, delta: 50_000_000, currency: 'EUR' },
+          // Placement checks: across the whole organisation, in the total only.
+          over_allocated: { from: 1, to: 1, delta: 0 },
+          under_allocated: { from: 2, to: 2, delta: 0 },
+          unplaced: { from: 0, to: 0, delta: 0 },
+          no_primary: { from: 1, to: 1, delta: 0 },
         },
         by_org_unit: [{ org_unit_id: IDS.org_unit_id, name: 'Platform Core', headcount: { from: 12, to: 13, delta: 1 } }],
       },

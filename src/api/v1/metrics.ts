@@ -5,7 +5,10 @@ import { itemEnvelope, needs, problemResponses } from '../schemas.js';
 import { idFilter, json, SECURITY, v1Router, viewOf, ViewQuery } from './common.js';
 import { OrgMetricsSchema } from './org-schemas.js';
 
-/** Org metrics: headcount, FTE, vacancies, spans, layers, manager:IC and (with costs.read) cost, rolled up. */
+/**
+ * Org metrics: headcount, FTE, vacancies, spans, layers, manager:IC and (with costs.read) cost, rolled up; and the
+ * placement checks, counted across the whole organisation.
+ */
 
 const orgMetrics = createRoute({
   method: 'get',
@@ -16,7 +19,8 @@ const orgMetrics = createRoute({
     'Headcount counts each person once; FTE sums effective FTE of placements in the unit and below. Cost figures only ' +
     'with `costs.read`: the loaded cost of the people in seats (`cost.annual`, `cost.monthly`, `cost.per_fte`) and, apart from it, ' +
     '`cost.vacant_seats_annual` — what the vacant seats would cost a year filled at their target pay: budgeted, not paid, never part of ' +
-    '`cost.annual`. Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.',
+    '`cost.annual`. `placement_checks` counts the actors who are over-allocated, under-allocated, unplaced or without a primary placement ' +
+    'across the whole organisation, also when `org_unit_id` is given; `GET /api/v1/actors?placement_check=…` names them. Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.',
   security: SECURITY,
   ...needs('org-metrics.read'),
   request: { query: ViewQuery.extend({ org_unit_id: idFilter('Roll up this unit and everything below it (default: the whole organisation)') }) },
@@ -28,8 +32,15 @@ export function metricsRoutes() {
   router.openapi(orgMetrics, async (c) => {
     const q = c.req.valid('query');
     const orgUnitId = q.org_unit_id?.trim() || null;
-    const { view, metrics, reportingCycles } = await getOrgMetrics(serviceContext(c), { ...viewOf(q), orgUnitId });
-    const data = { org_unit_id: orgUnitId, as_of: view.asOf, scenario_id: view.scenario?.id ?? null, metrics, reporting_cycles: reportingCycles };
+    const { view, metrics, reportingCycles, placementChecks } = await getOrgMetrics(serviceContext(c), { ...viewOf(q), orgUnitId });
+    const data = {
+      org_unit_id: orgUnitId,
+      as_of: view.asOf,
+      scenario_id: view.scenario?.id ?? null,
+      metrics,
+      reporting_cycles: reportingCycles,
+      placement_checks: placementChecks,
+    };
     return c.json({ data }, 200);
   });
   return router;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS, type PlacementCheck } from '../../org/placement-checks.js';
 import { ACTOR_KINDS, COMPENSATION_KINDS, EMPLOYMENT_TYPES, ORG_UNIT_TYPES } from '../../org/types.js';
 
 /**
@@ -164,6 +165,21 @@ export const ActorDetailSchema = ActorSchema.extend({
   manager: ActorRef.nullable(),
   direct_reports: z.array(ActorRef),
   placements: z.array(PlacementSchema).optional().openapi({ description: 'Only with `placements.read`' }),
+  total_allocation_pct: z
+    .number()
+    .optional()
+    .openapi({
+      description:
+        'Only with `placements.read`, for an actor in effect on the day: the allocation % of their placements in effect, added up. Over 100 is allowed (over-allocation is kept visible, not refused).',
+      example: 100,
+    }),
+  placement_checks: z
+    .array(z.enum(PLACEMENT_CHECKS))
+    .optional()
+    .openapi({
+      description: `Only with \`placements.read\`, for an actor in effect on the day: the placement checks they fail (empty when none) — ${PLACEMENT_CHECKS.map((c) => `\`${c}\`: ${PLACEMENT_CHECK_MEANING[c]}`).join('; ')}.`,
+      example: [],
+    }),
   annual_loaded_cost: orNull(LoadedCostSchema)
     .optional()
     .openapi({ description: `${moneyNote} null for someone who left by the day (\`cost_note\` says when).` }),
@@ -206,6 +222,19 @@ export const PositionSchema = z
   })
   .openapi('Position');
 
+/** How many actors fail each placement check: counted across the whole organisation, whatever unit is asked for. */
+export const PlacementChecksSchema = z
+  .object(
+    Object.fromEntries(PLACEMENT_CHECKS.map((check) => [check, z.number().int().openapi({ description: `Actors whose ${PLACEMENT_CHECK_MEANING[check]}` })])) as Record<
+      PlacementCheck,
+      z.ZodNumber
+    >,
+  )
+  .openapi('PlacementChecks', {
+    description:
+      'How many actors in effect on the day fail each placement check, across the whole organisation (also when `org_unit_id` is given; all 0 is clean). Allocation over 100% is allowed and kept visible here. `GET /api/v1/actors?placement_check=…` names them (needs `placements.read`).',
+  });
+
 export const OrgMetricsSchema = z
   .object({
     org_unit_id: z.string().nullable().openapi({ description: 'The unit rolled up, or null for the whole organisation' }),
@@ -213,5 +242,6 @@ export const OrgMetricsSchema = z
     scenario_id: z.string().nullable(),
     metrics,
     reporting_cycles: z.number().int().openapi({ description: 'Reporting cycles found (and broken) while computing spans and layers' }),
+    placement_checks: PlacementChecksSchema,
   })
   .openapi('OrgMetrics');

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
+import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 import { getActor, listActors, listCompensations, listPlacements, listPositions, listReportingLines } from '../../org/read-people.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import { itemEnvelope, listEnvelope, needs, pagedResponse, problemResponses } from '../schemas.js';
@@ -12,12 +13,18 @@ const viewNote = 'Pass `scenario_id` to read a scenario or snapshot (needs `scen
 const includeInactive = queryBool('true = also records not in effect on `as_of` (default false)');
 const errors = problemResponses(400, 401, 403, 404);
 
+/** Each placement check with what it finds, for the filter's documentation. */
+const placementCheckWords = PLACEMENT_CHECKS.map((check) => `\`${check}\` — ${PLACEMENT_CHECK_MEANING[check]}`).join('; ');
+
 const actors = createRoute({
   method: 'get',
   path: '/api/v1/actors',
   tags: ['Actors'],
   summary: 'List people, robots and AI agents',
-  description: `Actors sorted by name, with their manager and primary org unit. ${viewNote}`,
+  description:
+    'Actors sorted by name, with their manager and primary org unit. `placement_check` lists who fails one placement check on `as_of` ' +
+    '(needs `placements.read` too: 403 naming it otherwise); `GET /api/v1/org-metrics` counts them in `placement_checks`. ' +
+    viewNote,
   security: SECURITY,
   ...needs('actors.read'),
   request: {
@@ -26,6 +33,13 @@ const actors = createRoute({
       org_unit_id: idFilter('Only actors placed in this unit (any placement in effect)'),
       q: z.string().max(200).optional().openapi({ description: 'Name, email or title contains (case-insensitive)' }),
       without_manager: queryBool('true = only actors who report to no one on `as_of` (the top of the organisation, and gaps such as people imported without a manager)'),
+      placement_check: z
+        .enum(PLACEMENT_CHECKS)
+        .optional()
+        .openapi({
+          description: `Only actors who fail this placement check on \`as_of\` (needs \`placements.read\`): ${placementCheckWords}. Allocation over 100% is allowed; this keeps it visible.`,
+          example: 'over_allocated',
+        }),
       include_inactive: includeInactive,
       ids: idsFilter('actors'),
     }),
@@ -38,7 +52,7 @@ const actor = createRoute({
   path: '/api/v1/actors/{id}',
   tags: ['Actors'],
   summary: 'One actor with manager, direct reports, placements and (with costs.read) compensation',
-  description: `A person, robot or AI agent with their manager, direct reports (by name), placements (with \`placements.read\`) and, with \`costs.read\`, annual loaded cost and compensation history. 404 when the id is not an actor of this organisation. ${viewNote}`,
+  description: `A person, robot or AI agent with their manager, direct reports (by name), placements (with \`placements.read\`; for an actor in effect also \`total_allocation_pct\` and the \`placement_checks\` they fail) and, with \`costs.read\`, annual loaded cost and compensation history. 404 when the id is not an actor of this organisation. ${viewNote}`,
   security: SECURITY,
   ...needs('actors.read'),
   request: { params: IdParam, query: ViewQuery },
@@ -119,7 +133,15 @@ export function peopleRoutes() {
   const router = v1Router();
   router.openapi(actors, async (c) => {
     const q = c.req.valid('query');
-    const filter = { kind: q.kind, orgUnitId: blankless(q.org_unit_id), query: q.q, withoutManager: q.without_manager, includeInactive: q.include_inactive, ids: q.ids };
+    const filter = {
+      kind: q.kind,
+      orgUnitId: blankless(q.org_unit_id),
+      query: q.q,
+      withoutManager: q.without_manager,
+      placementCheck: q.placement_check,
+      includeInactive: q.include_inactive,
+      ids: q.ids,
+    };
     const { page } = await listActors(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(c, page), 200);
   });
