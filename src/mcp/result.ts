@@ -184,6 +184,11 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
       return `Leave "${field}" out of ${change}: ${text('op')} applies from today (${today()}), the only day it can take effect.`;
     case 'later_change_of_leaver':
       return `Remove changes[${String(details.change)}] (${text('later_op')}), or date the deactivation on or after ${text('from')}, then plan again.`;
+    case 'name_taken':
+      // A unit of the batch itself has an id that exists nowhere yet: its change is named instead.
+      return typeof details.change === 'number'
+        ? `Give "${field}" another name, or change the name changes[${details.change}] gives its unit, then plan again.`
+        : `Give "${field}" another name, or put a rename_org_unit (or close_org_unit) of "${text('id')}" before ${change} in the same batch, then plan again.`;
     default:
       return undefined;
   }

@@ -152,6 +152,7 @@ export function runCommands(
   const created: BatchResult['created'] = [];
   const successors = new Map<string, string>();
   const refs = new Map<string, { family: string; id: string }>();
+  const createdBy = new Map<string, number>();
   const aboutActors: ActorChange[] = [];
   commands.forEach((given, index) => {
     for (const ability of abilitiesFor(given)) if (!can(principal, ability)) throw new MissingAbility(ability);
@@ -167,6 +168,7 @@ export function runCommands(
       references: options.references,
       created: [],
       successors,
+      createdBy,
     };
     const about = actorChangedBy(wg, command);
     if (command.op === 'deactivate_actor' && about) refuseLaterChangeOfLeaver(path, about, ctx.day, aboutActors);
@@ -174,6 +176,7 @@ export function runCommands(
     if (about) aboutActors.push({ index, op: command.op, actorId: about, day: ctx.day });
     const named = rememberRef(command, path, ctx.created, refs);
     created.push(...ctx.created.map((c) => ({ index, ...c, ...(named === c.id ? { ref: command.ref } : {}) })));
+    for (const c of ctx.created) createdBy.set(c.id, index);
   });
   // A record a later command of the batch removed again (an end on the day it started) was not created after all.
   const finished = wg.finish();

@@ -164,6 +164,20 @@ describe('a refused change says why in its details, not only in words', () => {
     expect(refused.details).toEqual({ field: 'changes[1].date', reason: 'later_change_of_leaver', change: 0, later_op: 'set_manager', from: LATER });
   });
 
+  it('name_taken: the sibling unit that has the name, its parent, and the change of the batch that creates it, if one does', () => {
+    const existing = refusal([{ op: 'rename_org_unit', org_unit_id: units.M, name: ' platform ' }]);
+    expect(existing.details).toEqual({ field: 'changes[0].name', reason: 'name_taken', kind: 'org_unit', id: units.P, parent_id: units.E });
+    const staged = refusal([
+      { op: 'create_org_unit', type: 'team', name: 'Data', parent_id: units.E },
+      { op: 'create_org_unit', type: 'team', name: 'DATA', parent_id: units.E },
+    ]);
+    expect(staged.details).toEqual({ field: 'changes[1].name', reason: 'name_taken', kind: 'org_unit', id: 'new-0', parent_id: units.E, change: 0 });
+    // An assistant is told what to do about that unit: by its id when it exists, by its change when the batch makes it.
+    const fix = (error: InvalidInput) => (toolError(error, {} as ErrorScope).structuredContent as { error: { fix?: string } }).error.fix;
+    expect(fix(existing)).toBe(`Give "changes[0].name" another name, or put a rename_org_unit (or close_org_unit) of "${units.P}" before changes[0] in the same batch, then plan again.`);
+    expect(fix(staged)).toBe('Give "changes[1].name" another name, or change the name changes[0] gives its unit, then plan again.');
+  });
+
   it('names the ops its message names (the tray renames them as its forms), and keeps the reason apart from the field', () => {
     const undated = refusal([{ op: 'set_fte', actor_id: id('p1'), fte: 0.8, date: LATER }]);
     expect(opsNamedIn(undated)).toEqual(['set_fte']);

@@ -99,7 +99,8 @@ const apply = createRoute({
     'in `reason`, with its parameters, to read instead of the words of `detail`: `no_such_record` and `not_active` (`kind`, `id`, ' +
     '`day`; an ended placement `ended_on`, `continued_by`), `still_manages` (the leaver’s `reports`, `from`), `has_primary_placement` ' +
     '(`placement_id`), `unit_not_empty` (its `child_units` and `placements`, `from`), `open_positions` (`positions`, `from`), `position_filled` (`position_id`, the `placements` that fill it ' +
-    'elsewhere, `from`), `required` (`op`), `undated_only` (`op`, `date`), `later_change_of_leaver` (`change`, `later_op`, `from`); ' +
+    'elsewhere, `from`), `required` (`op`), `undated_only` (`op`, `date`), `later_change_of_leaver` (`change`, `later_op`, `from`), `name_taken` (a sibling unit of `parent_id` has the name: ' +
+    'its `id`, and `change`, the index of the change of the batch that creates it, if one does); ' +
     '`suggested_op` names the op to use instead (`alternative_op`, another that also would).',
   security: SECURITY,
   ...needs('scenarios.write'),

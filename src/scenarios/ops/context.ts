@@ -19,6 +19,8 @@ export interface OpContext {
    * batch changed it (see `changeFromDay` in ops/dated.ts).
    */
   successors: Map<string, string>;
+  /** Shared by the batch: the id of each record an earlier command created → that command's index (`changes[i]`). */
+  createdBy: ReadonlyMap<string, number>;
 }
 
 export interface ReferenceLists {

@@ -46,6 +46,12 @@ export type Refusal =
    * their ids); a seat is filled only where it is budgeted, so the placement moves first (`suggested_op`).
    */
   | { reason: 'position_filled'; position_id: string; placements: string[]; from: string; suggested_op: 'move_placement' }
+  /**
+   * A unit created, renamed or moved under a parent (`parent_id`) that has another active unit of that name (`id`,
+   * ignoring case and spaces); `change`: the index of the change of the batch that creates that unit, when one does
+   * (its id exists nowhere yet).
+   */
+  | { reason: 'name_taken'; kind: 'org_unit'; id: string; parent_id: string; change?: number }
   /** A field the change needs was not given. */
   | { reason: 'required'; op: ChangeOp }
   /** A date on a change to something kept without history (`date`: the one given): only today is honoured. */

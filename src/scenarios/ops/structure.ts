@@ -27,12 +27,21 @@ function checkParent(ctx: OpContext, type: OrgUnitType, parent: OrgUnit): void {
 
 /**
  * Two active units of one parent may not share a name (ignoring case and spaces, as scenario names): lists, pickers
- * and charts could not tell them apart. Refused on `field`, naming the unit that has the name; `self` is the unit
- * renamed or moved. Siblings on the day or planned for later count, units created earlier in the batch too.
+ * and charts could not tell them apart. Refused on `field`, naming the unit that has the name — in the details too
+ * (`name_taken`), with the change of the batch that creates it, if one does, so a page can name it instead of an id
+ * that exists nowhere yet; `self` is the unit renamed or moved. Siblings on the day or planned for later count.
  */
 function refuseSiblingName(ctx: OpContext, parent: OrgUnit, name: string, field: string, self?: string): void {
   const clash = siblingNamed(ctx.wg, parent.id, name, ctx.day, self);
-  if (clash) throw new InvalidInput(fieldOf(ctx, field), siblingProblem(parent, clash));
+  if (!clash) return;
+  const change = ctx.createdBy.get(clash.id);
+  throw refused(fieldOf(ctx, field), siblingProblem(parent, clash), {
+    reason: 'name_taken',
+    kind: 'org_unit',
+    id: clash.id,
+    parent_id: parent.id,
+    ...(change === undefined ? {} : { change }),
+  });
 }
 
 /** The other active unit of `parentId` (on `day` or planned for later) named `name`, ignoring case and spaces, if any. */

@@ -645,14 +645,27 @@ export function labelOfCommandField(op: string, field: string): string {
 /**
  * What the service refused, for this page: the reason without the field its message names ("Invalid changes[0].fte:
  * must be…" → "must be…"), with the changes it names as the API spells them — which its details say
- * (`opsNamedIn`): "use move_placement to move it" — named as this page's forms are.
+ * (`opsNamedIn`): "use move_placement to move it" — named as this page's forms are, and a unit that has a name
+ * already by its name alone (`unitNamedAlready`).
  */
 export function reasonOf(error: AppError): string {
   const reason = error instanceof InvalidInput ? error.reasonText : error.message;
   return opsNamedIn(error).reduce((text, op) => {
     const form = TRAY_OP_BY_NAME.get(op);
     return form ? text.replaceAll(op, `“${form.title}”`) : text;
-  }, reason);
+  }, unitNamedAlready(error, reason));
+}
+
+/**
+ * A unit refused a name its parent has already (`name_taken`): the service's words name that unit and add its id, for
+ * API callers to act on; on this page the name says it, and an id means nothing — least of all one of a unit the tray
+ * itself creates, which exists nowhere yet: that one is said to be the tray's change (its batch is the tray's list,
+ * staged changes first).
+ */
+function unitNamedAlready(error: AppError, reason: string): string {
+  const refused = refusalIn(error);
+  if (refused?.reason !== 'name_taken') return reason;
+  return reason.replace(` (${refused.id})`, refused.change === undefined ? '' : `, which change ${refused.change + 1} of this tray creates`);
 }
 
 /**
