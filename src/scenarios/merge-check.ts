@@ -116,26 +116,57 @@ export function mergeConflict(problems: readonly MergeProblem[]): Conflict {
   );
 }
 
-/** The changed records, and the records of the merged graph that point at a changed unit, person or position. */
+/**
+ * The changed records, and the records of the merged graph that point at a changed unit, person or position (each
+ * changed record followed by those pointing at it). The look-ups are made together, one per family (`whereAny`).
+ */
 function scopeOf(wg: WorkingGraph, changes: readonly Ref[]): Ref[] {
+  const idsOf = (family: Family) => new Set(changes.filter((c) => c.family === family).map((c) => c.recordId));
+  const units = idsOf('orgUnits');
+  const actors = idsOf('actors');
+  const positions = idsOf('positions');
+  const placements = wg.whereAny('placements', { orgUnitId: units, actorId: actors, positionId: positions });
+  const positionsIn = wg.whereAny('positions', { orgUnitId: units }).get('orgUnitId');
+  const children = wg.whereAny('orgUnits', { parentId: units }).get('parentId');
+  const lines = wg.whereAny('reportingLines', { actorId: actors, managerId: actors });
+  const pay = wg.whereAny('compensations', { actorId: actors }).get('actorId');
   const scope = new Map<string, Ref>();
   const add = (family: Family, recordId: string) => scope.set(`${family}:${recordId}`, { family, recordId });
+  const addAll = (family: Family, records: readonly { id: string }[] | undefined) => {
+    for (const record of records ?? []) add(family, record.id);
+  };
   for (const { family, recordId } of changes) {
     add(family, recordId);
     if (family === 'orgUnits') {
-      for (const p of wg.where('placements', 'orgUnitId', recordId)) add('placements', p.id);
-      for (const p of wg.where('positions', 'orgUnitId', recordId)) add('positions', p.id);
-      for (const u of wg.where('orgUnits', 'parentId', recordId)) add('orgUnits', u.id);
+      addAll('placements', placements.get('orgUnitId')?.get(recordId));
+      addAll('positions', positionsIn?.get(recordId));
+      addAll('orgUnits', children?.get(recordId));
     } else if (family === 'actors') {
-      for (const p of wg.where('placements', 'actorId', recordId)) add('placements', p.id);
-      for (const l of wg.where('reportingLines', 'actorId', recordId)) add('reportingLines', l.id);
-      for (const l of wg.where('reportingLines', 'managerId', recordId)) add('reportingLines', l.id);
-      for (const c of wg.where('compensations', 'actorId', recordId)) add('compensations', c.id);
+      addAll('placements', placements.get('actorId')?.get(recordId));
+      addAll('reportingLines', lines.get('actorId')?.get(recordId));
+      addAll('reportingLines', lines.get('managerId')?.get(recordId));
+      addAll('compensations', pay?.get(recordId));
     } else if (family === 'positions') {
-      for (const p of wg.where('placements', 'positionId', recordId)) add('placements', p.id);
+      addAll('placements', placements.get('positionId')?.get(recordId));
     }
   }
   return [...scope.values()];
+}
+
+/**
+ * A department (of a unit active from the day on) led by someone not active on the day — one side made them the lead
+ * (update_department), the other deactivated them — as update_department refuses such a lead.
+ */
+function leadProblem(graph: OrgGraph, unitId: string, day: string, actorName: (id: string) => string): string | null {
+  const department = graph.departments.get(unitId);
+  const unit = graph.orgUnits.get(unitId);
+  if (!department?.leadActorId || !unit || !onOrAfter(unit, day)) return null;
+  const lead = graph.actors.get(department.leadActorId);
+  if (lead && inEffect(lead, day)) return null;
+  return (
+    `is led by ${actorName(department.leadActorId)}, who ${lead ? `is not active on ${day}` : 'would no longer exist'}: ` +
+    'in the scenario, give the department another lead or none (update_department)'
+  );
 }
 
 function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet<string>, day: string, showActors: boolean, names: readonly OrgGraph[]): MergeProblem[] {

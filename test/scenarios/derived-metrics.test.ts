@@ -295,7 +295,12 @@ function expectLookupsLikeScans(graph: OrgGraph): void {
       }
     }
   };
+  expectManyLookupsLikeScans(wg);
   check();
+  expectManyLookupsLikeScans(wg);
+  // The same graph as plain maps, which no look-up has indexed yet: whereAny takes one pass over each family.
+  const plain = Object.fromEntries(Object.entries(graph).map(([family, map]) => [family, new Map(map as Map<string, unknown>)])) as unknown as OrgGraph;
+  expectManyLookupsLikeScans(new WorkingGraph(plain, DAY));
   // Edits made by the batch are found under their new values at once.
   const [line] = [...wg.graph.reportingLines.values()];
   const [placement] = [...wg.graph.placements.values()];
@@ -304,6 +309,35 @@ function expectLookupsLikeScans(graph: OrgGraph): void {
     wg.update('placements', placement.id, { orgUnitId: line.id });
     wg.create('placements', { ...placement, id: 'new-placement' });
     check();
+    expectManyLookupsLikeScans(wg);
+  }
+}
+
+/**
+ * WorkingGraph.whereAny (many values at once, through the root's indexes or in one pass) finds what a scan finds, in
+ * the family's order: for values of changed and unchanged records, a value nothing has, and null.
+ */
+function expectManyLookupsLikeScans(wg: WorkingGraph): void {
+  const lookups = {
+    placements: ['actorId', 'orgUnitId', 'positionId'],
+    positions: ['orgUnitId'],
+    orgUnits: ['parentId'],
+    reportingLines: ['actorId', 'managerId'],
+    compensations: ['actorId'],
+  } as const;
+  const changed = derivationOf(wg.graph)?.changed ?? {};
+  for (const [family, fields] of Object.entries(lookups) as [keyof typeof lookups, readonly string[]][]) {
+    const records = [...(wg.graph[family] as unknown as Map<string, Record<string, unknown>>).values()];
+    const ids = new Set(changed[family] ?? []);
+    const sample = records.filter((r, i) => i % 7 === 0 || ids.has(String(r.id)));
+    const asked = Object.fromEntries(fields.map((field) => [field, new Set([...sample.map((r) => r[field]), 'no-such-value', null])]));
+    const found = wg.whereAny(family, asked as never) as Map<string, Map<unknown, unknown[]>>;
+    for (const field of fields) {
+      for (const value of asked[field]!) {
+        const expected = records.filter((r) => r[field] === value);
+        expect(found.get(field)!.get(value) ?? []).toEqual(expected);
+      }
+    }
   }
 }
 
