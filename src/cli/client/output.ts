@@ -201,6 +201,11 @@ const METRIC_LABELS: Record<string, string> = {
   without_compensation: 'Without pay (actors)',
   // Budgeted, not paid: the vacant seats at their target pay, apart from the cost of the people in seats.
   vacant_seats_annual_cost_minor: 'Vacant seats, budgeted (annual, not paid)',
+  // Placement checks: actors across the whole organisation (the delta's total only).
+  over_allocated: 'Over-allocated (actors)',
+  under_allocated: 'Under-allocated (actors)',
+  unplaced: 'Unplaced (actors)',
+  no_primary: 'No primary placement (actors)',
 };
 
 /** A metric's label: the known ones by name, any other key (`vacancyRate`, `cost_per_fte_minor`) in words. */

@@ -1,4 +1,5 @@
 import { InputError, parseArgs, unknownOptions, UsageError } from '../args.js';
+import { PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 import { ApiProblem, CliError, EXIT, NetworkError, NotSignedIn } from '../client/errors.js';
 import { printJson, print, sortKeys } from '../client/output.js';
 import { authCommand } from './auth.js';
@@ -46,7 +47,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `live tree [--depth N] [--type department,team] [--root <unit>] ${VIEW}`,
       `live departments [--include-inactive] ${VIEW} ${PAGE}`,
       `live teams [--team-type <type>] [--without-manager] [--include-inactive] ${VIEW} ${PAGE}`,
-      `live actors [--kind human|robot|agent] [--unit <unit>] [--search q] [--without-manager] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live actors [--kind human|robot|agent] [--unit <unit>] [--search q] [--without-manager] [--placement-check ${PLACEMENT_CHECKS.join('|')}] [--include-inactive] ${VIEW} ${PAGE}`,
       `live positions [--unit <unit>] [--status filled|vacant|closed|open] ${VIEW} ${PAGE}`,
       `live placements [--actor <id>] [--unit <unit>] [--position <id>] ${VIEW} ${PAGE}`,
       `live metrics [--unit <unit>] ${VIEW}`,

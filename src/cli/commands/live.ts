@@ -40,7 +40,16 @@ export async function liveCommand(run: Run): Promise<number> {
         ID,
       ]);
     case 'actors':
-      return listCommand<Row>(run, '/api/v1/actors', { ...view, kind: flag('kind'), org_unit_id: await unitFlag(run, 'unit', view), q: flag('search'), without_manager: withoutManager(run), include_inactive: inactive(run) }, [
+      return listCommand<Row>(run, '/api/v1/actors', {
+        ...view,
+        kind: flag('kind'),
+        org_unit_id: await unitFlag(run, 'unit', view),
+        q: flag('search'),
+        without_manager: withoutManager(run),
+        // The server judges the check (and whether the token may read placements): one rule, its problem's words.
+        placement_check: flag('placement-check'),
+        include_inactive: inactive(run),
+      }, [
         { header: 'NAME', value: (a) => a.display_name },
         { header: 'KIND', value: (a) => a.kind },
         { header: 'TITLE', value: (a) => a.title },
@@ -167,6 +176,29 @@ async function metrics(run: Run, view: Record<string, unknown>): Promise<number>
           ...(m.cost.without_compensation ? [['Without pay', `${m.cost.without_compensation} actor(s): cost unknown, left out of the cost figures`]] : []),
         ] as [string, unknown][])
       : []),
+    ...(body.data.placement_checks ? ([['Placement checks', placementChecks(body.data.placement_checks, unitId !== null)]] as [string, unknown][]) : []),
   ]);
+  if (body.data.placement_checks && Object.values(body.data.placement_checks as Record<string, number>).some((n) => n > 0)) {
+    hint('Who they are: orgonaut live actors --placement-check <check> (needs placements.read).');
+  }
   return 0;
+}
+
+/** How each placement check reads in the metrics, by its key. */
+const PLACEMENT_CHECK_WORDS: Record<string, string> = {
+  over_allocated: 'over-allocated (over 100 %)',
+  under_allocated: 'under-allocated (under 100 %)',
+  unplaced: 'unplaced',
+  no_primary: 'without a primary placement',
+};
+
+/**
+ * The placement checks' counts in a line (`1 over-allocated (over 100 %), 0 under-allocated …`); they count the whole
+ * organisation, which a unit's metrics say, so they are not read as the unit's.
+ */
+function placementChecks(counts: Record<string, number>, forUnit: boolean): string {
+  const line = Object.entries(counts)
+    .map(([check, count]) => `${count} ${PLACEMENT_CHECK_WORDS[check] ?? check}`)
+    .join(', ');
+  return forUnit ? `${line} (whole organisation)` : line;
 }
