@@ -51,8 +51,11 @@ export const ORG_REVIEW: Guide = {
     },
     {
       goal: 'Check capacity and open seats',
-      how: 'Call `org.placements.list` for allocations and shared people, `org.positions.list` with `status: "vacant"` for open seats (a department’s: its `org_unit_id` with `include_subunits: true`).',
-      tools: ['org.placements.list', 'org.positions.list'],
+      how:
+        'Call `org.placements.list` for allocations and shared people, `org.positions.list` with `status: "vacant"` for open seats (a department’s: its `org_unit_id` with `include_subunits: true`). ' +
+        'Check the `placement_checks` of `org.metrics.get` (or `org.summary`): how many actors are over-allocated, under-allocated, unplaced or without a primary placement — all 0 is clean. ' +
+        'For a count above 0, `org.actors.list` with that `placement_check` names them, and `org.actors.get` shows one’s placements and `total_allocation_pct`.',
+      tools: ['org.placements.list', 'org.positions.list', 'org.metrics.get', 'org.actors.list', 'org.actors.get'],
     },
     {
       goal: 'Assess the shape',
@@ -96,7 +99,7 @@ export const SCENARIO_REVIEW: Guide = {
     },
     {
       goal: 'Weigh the numbers',
-      how: 'Call `scenario.metrics.delta` for headcount, FTE, spans, layers, vacancies and (with costs.read) cost, in total and per org unit (`org_unit_id` for one). For full figures call `org.metrics.get` or `org.costs.rollup` with the `scenario_id`.',
+      how: 'Call `scenario.metrics.delta` for headcount, FTE, spans, layers, vacancies and (with costs.read) cost, in total and per org unit (`org_unit_id` for one); its total also counts the actors failing each placement check (`over_allocated`, `under_allocated`, `unplaced`, `no_primary`: lower is better). For full figures call `org.metrics.get` or `org.costs.rollup` with the `scenario_id`.',
       tools: ['scenario.metrics.delta', 'org.metrics.get', 'org.costs.rollup'],
     },
     {

@@ -242,7 +242,10 @@ export async function getSettingsSummary(ctx: ServiceContext) {
 
 const byName = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
 
-/** The big picture of Live or a scenario: totals, the top two levels of the structure and scenario counts. */
+/**
+ * The big picture of Live or a scenario: totals and the placement-check counts (with org-metrics.read), the top two
+ * levels of the structure and scenario counts.
+ */
 export async function summarizeOrg(ctx: ServiceContext, request: ViewRequest = {}) {
   authorize(ctx.principal, 'org-units.read');
   // The scenario counts come with the current Live version in one statement, which the view then reads Live at.
@@ -260,6 +263,8 @@ export async function summarizeOrg(ctx: ServiceContext, request: ViewRequest = {
     view,
     tenant: { slug: ctx.tenant.slug, name: ctx.tenant.name, plan: ctx.tenant.plan, reporting_currency: ctx.tenant.reportingCurrency },
     totals: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency),
+    // Counts of actors, like the totals (and as org metrics give them): who they are needs placements.read.
+    placementChecks: can(ctx.principal, 'org-metrics.read') ? metrics.placementChecks : null,
     topLevel,
     scenarioCounts: counted?.counts ?? null,
   };

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { can, type Principal } from '../../access/policy.js';
 import { inEffect } from '../../org/dates.js';
 import { getOrgMetrics } from '../../org/metrics-service.js';
-import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS, type PlacementCheck } from '../../org/placement-checks.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
 import { contextOf, contextOut, emptyOrgNote, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { placementChecksOut } from '../placement-checks.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** Org metrics and cost roll-ups. */
@@ -47,7 +47,8 @@ export const metricsTool = defineTool({
     'Metrics for the whole organisation or one org unit (rolled up over everything below it): headcount (humans, ' +
     'each counted once), robots and agents, FTE and effective FTE, positions and vacancy rate, span of control ' +
     '(average, median, buckets, narrow/wide), layers, manager:IC ratio and — with costs.read — monthly and annual ' +
-    `loaded cost and cost per FTE of the people in seats. Apart from that cost, ${VACANT_NOTE} ${METRICS_NOTE} To see a scenario’s impact, call it with and without ` +
+    `loaded cost and cost per FTE of the people in seats. Apart from that cost, ${VACANT_NOTE} ${METRICS_NOTE} ` +
+    '`placement_checks` counts, across the whole organisation, the actors over- or under-allocated, unplaced or with no primary placement. To see a scenario’s impact, call it with and without ' +
     '`scenario_id`. Per-unit cost lists come from `org.costs.rollup`; to name the narrow and wide managers, `org.spans.list`.',
   purpose: 'org-review',
   inputSchema: z.object({ ...viewFields, org_unit_id: optionalId('One org unit’s roll-up instead of the whole organisation.') }),
@@ -65,11 +66,7 @@ export const metricsTool = defineTool({
         .describe('Only with costs.read'),
     }),
     reporting_cycles: z.number().describe('Reporting-line cycles found (should be 0)'),
-    placement_checks: z
-      .object(Object.fromEntries(PLACEMENT_CHECKS.map((c) => [c, z.number().describe(`Actors whose ${PLACEMENT_CHECK_MEANING[c]}`)])) as Record<PlacementCheck, z.ZodNumber>)
-      .describe(
-        'Across the whole organisation (also when org_unit_id is given): how many actors in effect fail each placement check (all 0 is clean; over 100% is allowed, kept visible). Name them with `org.actors.list` and `placement_check`.',
-      ),
+    placement_checks: placementChecksOut.describe(`${placementChecksOut.description} Also when org_unit_id is given: the whole organisation’s.`),
     note: closedUnitOut,
   }),
   annotations: READ_ONLY,

@@ -3,6 +3,7 @@ import { ENTITY_TYPES } from '../../org/family-names.js';
 import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
 import { id, movedMetricsOnly, withChangeNames } from '../fields.js';
+import { PLACEMENT_CHECK_PAIRS } from '../placement-checks.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
 import { defineTool, isRecord } from '../registry.js';
@@ -50,7 +51,8 @@ export const planTool = defineTool({
         .record(z.string(), z.looseObject({}))
         .optional()
         .describe(
-          'Metric deltas of the whole organisation, from = the scenario as it is now, to = after these changes (its earlier changes are in `scenario.delta`); absent without org-metrics.read; cost pairs are minor units of the `currency` they name (the reporting currency); a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out; `vacant_seats_annual_cost_minor`: budgeted, not paid — what the vacant positions would cost a year filled at their target pay (loaded), apart from the cost of the people in seats',
+          'Metric deltas of the whole organisation, from = the scenario as it is now, to = after these changes (its earlier changes are in `scenario.delta`); absent without org-metrics.read; cost pairs are minor units of the `currency` they name (the reporting currency); a cost delta with `unconvertible` currencies is unknown; `without_compensation`: actors with no pay, whose cost the cost delta leaves out; `vacant_seats_annual_cost_minor`: budgeted, not paid — what the vacant positions would cost a year filled at their target pay (loaded), apart from the cost of the people in seats; ' +
+            `${PLACEMENT_CHECK_PAIRS}: organisation-wide counts of actors failing each placement check (lower is better; \`org.actors.list\` with \`placement_check\` and the \`scenario_id\` names them once confirmed)`,
         ),
       by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
       notes: z

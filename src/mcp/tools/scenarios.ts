@@ -3,6 +3,7 @@ import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
+import { PLACEMENT_CHECK_PAIRS } from '../placement-checks.js';
 import type { ServiceContext } from '../../context.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
@@ -91,7 +92,8 @@ const metricPair = z.looseObject({
 const metricDeltas = z
   .record(z.string(), metricPair)
   .describe(
-    'Per metric: from → to and the delta (money only with costs.read, in minor units of the reporting `currency` the pair names; a cost delta with `unconvertible` currencies is unknown, never 0; `without_compensation` counts the actors with no pay in effect, whose cost the cost figures leave out; `vacant_seats_annual_cost_minor` is budgeted, not paid: what the vacant positions would cost a year filled at their target pay, loaded, never part of `annual_cost_minor`)',
+    'Per metric: from → to and the delta (money only with costs.read, in minor units of the reporting `currency` the pair names; a cost delta with `unconvertible` currencies is unknown, never 0; `without_compensation` counts the actors with no pay in effect, whose cost the cost figures leave out; `vacant_seats_annual_cost_minor` is budgeted, not paid: what the vacant positions would cost a year filled at their target pay, loaded, never part of `annual_cost_minor`). ' +
+      `In the total only: ${PLACEMENT_CHECK_PAIRS} — organisation-wide counts of actors failing each placement check (lower is better; \`org.actors.list\` with \`placement_check\` names them)`,
   );
 const withheld = z
   .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
@@ -229,7 +231,8 @@ export const scenarioMetricsDeltaTool = defineTool({
     'that involves a currency without an exchange rate lists it in `unconvertible`, and has no delta when that part ' +
     'changed: unknown, never 0. `without_compensation` counts actors with no pay, whose cost is unknown: a hire ' +
     'without pay moves it, not the cost. `vacant_seats_annual_cost_minor` is the budgeted cost of vacant seats at their ' +
-    'target pay, apart from the cost of the people in seats: new positions move it before anyone fills them. For the ' +
+    'target pay, apart from the cost of the people in seats: new positions move it before anyone fills them. The total ' +
+    `also has ${PLACEMENT_CHECK_PAIRS}: organisation-wide counts of actors failing each placement check (lower is better). For the ` +
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
   inputSchema: z.object({ ...deltaView, org_unit_id: optionalId('Only this org unit’s roll-up deltas.') }),

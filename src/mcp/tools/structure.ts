@@ -3,6 +3,7 @@ import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
 import { contextOf, contextOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { placementChecksOut } from '../placement-checks.js';
 import { similarNames } from '../../org/similar-names.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 import { typeNamesById } from '../../tenancy/settings.js';
@@ -19,13 +20,17 @@ export const summaryTool = defineTool({
   description:
     'The big picture of the organisation in Live or a scenario: tenant and plan, headcount, FTE and (with costs.read) ' +
     'loaded cost totals, the top two levels of org units with their headcount, and how many scenarios and snapshots ' +
-    'exist. Start an org review here, then drill down with `org.units.tree` or `org.units.get`.',
+    'exist. With costs.read the totals’ cost also has `vacant_seats_annual` (budgeted, not paid), as `org.metrics.get` ' +
+    'gives it; `placement_checks` counts the actors over- or under-allocated, unplaced or with no primary placement ' +
+    '(`org.actors.list` with `placement_check` names them). Start an org review here, then drill down with ' +
+    '`org.units.tree` or `org.units.get`.',
   purpose: 'org-review',
   inputSchema: z.object({ ...viewFields }),
   outputSchema: z.object({
     context: contextOut,
     tenant: z.looseObject({ slug: z.string(), name: z.string(), plan: z.string(), reporting_currency: z.string() }),
     totals: metricsOut.optional(),
+    placement_checks: placementChecksOut.optional().describe(`With org-metrics.read, as \`org.metrics.get\` gives them. ${placementChecksOut.description}`),
     top_level_units: z.array(unitItem),
     scenario_counts: z.record(z.string(), z.number()).optional(),
     note: emptyOrgOut,
@@ -39,6 +44,7 @@ export const summaryTool = defineTool({
       context: contextOf(summary.view),
       tenant: summary.tenant,
       totals: summary.totals ?? undefined,
+      placement_checks: summary.placementChecks ?? undefined,
       top_level_units: summary.topLevel,
       scenario_counts: summary.scenarioCounts ?? undefined,
       note: emptyOrgNote(summary.view),
