@@ -69,22 +69,25 @@ export class WorkingGraph {
     const map = this.graph[family] as Map<string, FamilyRecords[F]>;
     const rootMap = this.root[family] as Map<string, FamilyRecords[F]>;
     const changed = this.changed.get(family);
-    const fromRoot: string[] = [];
-    const matches = rootIndex(rootMap, field).get(value);
-    for (const id of typeof matches === 'string' ? [matches] : matches ?? []) if (!changed?.has(id)) fromRoot.push(id);
+    const order = rootOrder(rootMap);
+    const index = rootIndex(rootMap, field);
+    // Unchanged records, by their place in the root's order.
+    const fromRoot: number[] = [];
+    const matches = index.get(value);
+    for (const at of typeof matches === 'number' ? [matches] : matches ?? []) if (!changed?.has(order[at]!)) fromRoot.push(at);
     const local = changed?.size ? this.index(family, field).get(value) : undefined;
-    if (!local?.size) return fromRoot.map((id) => map.get(id)!);
+    if (!local?.size) return fromRoot.map((at) => map.get(order[at]!)!);
     const changedInRoot: string[] = [];
     const added: string[] = [];
     for (const id of local) (rootMap.has(id) ? changedInRoot : added).push(id);
-    let ids = fromRoot;
+    let ids = fromRoot.map((at) => order[at]!);
     if (changedInRoot.length) {
-      // Changed records keep their place in the family's order (as in a copy of the family). The family's ordinals
-      // (a map entry per record) are built only when there is something to order: one match alone needs none.
-      ids = [...fromRoot, ...changedInRoot];
+      // Changed records keep their place in the family's order (as in a copy of the family): found in the root's
+      // index under the value they had there. One match alone needs no order.
+      ids = [...ids, ...changedInRoot];
       if (ids.length > 1) {
-        const ordinal = rootOrdinals(rootMap);
-        ids.sort((a, b) => ordinal.get(a)! - ordinal.get(b)!);
+        const places = [...fromRoot, ...changedInRoot.map((id) => rootPlace(rootMap, index, order, field, id))];
+        ids = places.sort((a, b) => a - b).map((at) => order[at]!);
       }
     }
     return [...ids, ...added].map((id) => map.get(id)).filter((r): r is FamilyRecords[F] => r !== undefined);
@@ -228,10 +231,11 @@ function addTo(index: Map<unknown, Set<string>>, value: unknown, id: string): vo
 }
 
 /**
- * `field value → id(s)` over a root family map, built once per map and field (root graphs are immutable); a value
- * most records have alone maps to the id itself, not a one-element array.
+ * `field value → place(s)` over a root family map (a place is a record's position in the map's order, `rootOrder`),
+ * built once per map and field (root graphs are immutable); a value most records have alone maps to the place itself,
+ * not a one-element array.
  */
-type RootIndex = Map<unknown, string | string[]>;
+type RootIndex = Map<unknown, number | number[]>;
 const rootIndexes = new WeakMap<Map<string, unknown>, Map<string, RootIndex>>();
 
 function rootIndex(map: Map<string, unknown>, field: string): RootIndex {
@@ -240,23 +244,47 @@ function rootIndex(map: Map<string, unknown>, field: string): RootIndex {
   let index = byField.get(field);
   if (!index) {
     index = new Map();
-    for (const [id, record] of map as Map<string, Record<string, unknown>>) {
+    let at = 0;
+    for (const record of (map as Map<string, Record<string, unknown>>).values()) {
       const value = record[field];
-      const ids = index.get(value);
-      if (ids === undefined) index.set(value, id);
-      else if (typeof ids === 'string') index.set(value, [ids, id]);
-      else ids.push(id);
+      const places = index.get(value);
+      if (places === undefined) index.set(value, at);
+      else if (typeof places === 'number') index.set(value, [places, at]);
+      else places.push(at);
+      at++;
     }
     byField.set(field, index);
   }
   return index;
 }
 
+/** The ids of a root family map in its order (an array: no hashing), shared by its indexes. */
+const orders = new WeakMap<Map<string, unknown>, string[]>();
+
+function rootOrder(map: Map<string, unknown>): string[] {
+  let order = orders.get(map);
+  if (!order) orders.set(map, (order = [...map.keys()]));
+  return order;
+}
+
+/** Past this many records of one value, a changed record's place is looked up in the map of every place instead. */
+const PLACE_SCAN = 1_024;
+
+/** The place of a root record (changed since) in its map's order: among the records of the value it had there. */
+function rootPlace(map: Map<string, unknown>, index: RootIndex, order: readonly string[], field: string, id: string): number {
+  const places = index.get((map.get(id) as Record<string, unknown>)[field]);
+  if (typeof places === 'number') return places;
+  if (places && places.length <= PLACE_SCAN) {
+    for (const at of places) if (order[at] === id) return at;
+  }
+  return rootOrdinals(map).get(id)!;
+}
+
 function hasRootIndex(map: Map<string, unknown>, field: string): boolean {
   return rootIndexes.get(map)?.has(field) ?? false;
 }
 
-/** Position of each id in a root family map (only needed when changed and unchanged records must be ordered). */
+/** Place of each id in a root family map: only for a changed record whose value has more than PLACE_SCAN records there. */
 const ordinals = new WeakMap<Map<string, unknown>, Map<string, number>>();
 
 function rootOrdinals(map: Map<string, unknown>): Map<string, number> {
