@@ -37,10 +37,14 @@ const FIELDS: Record<Field, string> = {
   department_type_id:
     'A department type id of this tenant, required when creating a department: `org.settings.get` lists the department types by name (or copy the department_type_id of a department of that type from `org.departments.list`).',
   purpose: 'The team’s purpose; in update_team an empty string "" (or null) clears it.',
+  cost_center: 'The department’s cost center; an empty string "" clears it.',
+  lead_actor_id: 'The actor id of the department’s lead (active; need not be placed there); an empty string "" clears it.',
+  description: 'The department’s description; an empty string "" clears it.',
   kind: 'add_actor: human, robot or agent. set_compensation: salary or day_rate.',
   display_name: 'The name shown for the actor.',
-  email: 'The person’s email address.',
-  title: 'add_actor: the job title. create_position, update_position: the position’s title.',
+  email: 'The person’s email address; in update_actor an empty string "" clears it.',
+  title: 'add_actor, update_actor: the job title (in update_actor "" clears it). create_position, update_position: the position’s title.',
+  level: 'The actor’s level or grade (free text); an empty string "" clears it.',
   fte: 'Contracted FTE, 0.01–3.00 (add_actor: default 1 for humans, none for robots and agents).',
   allocation_pct: 'Share of the actor’s FTE in this placement, 0–300 (%).',
   is_primary: 'Whether this is the actor’s primary placement (exactly one per actor). Default false.',
@@ -60,7 +64,7 @@ const FIELDS: Record<Field, string> = {
     'YYYY-MM-DD the change takes effect. Default today. Effective-dated: what was in effect that day ends there and ' +
     'the new value starts (reads as of earlier dates are unchanged). Only for the ops that list it: set_fte, ' +
     'move_org_unit, rename_org_unit and update_team change fields the model keeps no history of and refuse a date ' +
-    'other than today; update_position has no date (a position’s fields have no history).',
+    'other than today; update_position, update_actor and update_department have no date (those fields have no history).',
 };
 
 
@@ -95,6 +99,12 @@ const OP_NOTES: Partial<Record<ChangeOp, string>> = {
       'another open unit (merging teams: move the vacant seats, then close the old team); a seat that someone fills ' +
       'elsewhere does not move — move their placement there first (move_placement leaves the seat vacant), then ' +
       `update_position, then fill_position again, in one list. ${noHistory('A position’s fields')}`,
+  update_actor:
+    'Give the fields to change; the others stay, and the actor keeps their id, placements and pay (a promotion: a new title or level). ' +
+    `Not for someone who has left. ${noHistory('An actor’s name, title, email and level')}`,
+  update_department:
+    'Give the fields to change; the others stay. A department keeps a type (department_type_id cannot be cleared). ' +
+    `A team is changed with update_team, any unit’s name with rename_org_unit. ${noHistory('A department’s details')}`,
 };
 
 /** `op(required; optional)` for every op: the line the `op` field's description gives per op. */
@@ -116,10 +126,11 @@ const coreShape = ChangeCommandSchema.shape as Record<keyof ChangeCommand, z.Zod
 const minorAmount = z.number().int().min(0).max(MAX_MINOR_AMOUNT);
 
 /**
- * A team's purpose and type, a position's role type: blank ("" or null) clears them in update_team and
- * update_position (and is no value in create_org_unit or create_position).
+ * A team's purpose and type, a position's role type, an actor's title, email and level, a department's cost center,
+ * lead and description: blank ("" or null) clears them in update_team, update_position, update_actor and
+ * update_department (and is no value in the ops that create records; a blank position title is refused).
  */
-const BLANK_CLEARS: readonly Field[] = ['purpose', 'team_type_id', 'role_type'];
+const BLANK_CLEARS: readonly Field[] = ['purpose', 'team_type_id', 'role_type', 'title', 'email', 'level', 'cost_center', 'lead_actor_id', 'description'];
 const clearable = <T extends z.ZodType>(schema: T, field: Field): T => (BLANK_CLEARS.includes(field) ? clearsWhenBlank(schema) : schema);
 
 const fieldSchemas = Object.fromEntries(

@@ -162,6 +162,8 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
       if (continued.length) return `Name one of the placements in \`continued_by\` as "${field}" (${continued.join(', ')}), then plan again.`;
       // A closed position is not changed (update_position has no date to move it before its closing).
       if (text('kind') === 'position' && text('ended_on')) return `The position was closed on ${text('ended_on')}: leave ${change} out, or open a new seat with create_position.`;
+      // Someone who has left keeps the details they left with (update_actor has no date to change them before).
+      if (text('kind') === 'actor' && text('ended_on')) return `The actor left on ${text('ended_on')}: their details are not changed any more; leave ${change} out.`;
       const day = text('day');
       const ended = text('ended_on') ? ` (it ended on ${text('ended_on')})` : '';
       switch (text('kind') as RecordKind | undefined) {

@@ -31,6 +31,14 @@ export const CHANGE_OPS = {
       "Change a position's title, role type, planned FTE, employment type, target pay or budgeted org unit, keeping its id (from today: a position's fields have no history, no date)",
   },
   set_compensation: { needs: ['costs.read'], summary: "Change an actor's salary or day rate from a date" },
+  update_actor: {
+    needs: [],
+    summary: "Change an actor's name, job title, email or level, keeping its id (from today: these fields have no history, no date)",
+  },
+  update_department: {
+    needs: [],
+    summary: "Change a department's type, cost center, lead or description (from today: no history, no date)",
+  },
 } as const satisfies Record<string, { needs: Ability[]; summary: string }>;
 
 export type ChangeOp = keyof typeof CHANGE_OPS;
@@ -53,12 +61,21 @@ export const ChangeCommandSchema = z
     type: z.string().max(20).optional().describe('create_org_unit: department | team'),
     code: optionalText(50),
     team_type_id: id.nullable().optional().describe('create_org_unit / update_team: a team type of the tenant; in update_team null or an empty string clears it'),
-    department_type_id: id.nullable().optional().describe('create_org_unit: required for a department'),
+    department_type_id: id.nullable().optional().describe('create_org_unit: required for a department; update_department: its new type'),
+    cost_center: z.string().max(100).nullable().optional().describe("update_department: the department's cost center; null or an empty string clears it"),
+    lead_actor_id: id.nullable().optional().describe("update_department: the actor who leads the department (active); null or an empty string clears it"),
+    description: z.string().max(2000).nullable().optional().describe("update_department: the department's description; null or an empty string clears it"),
     purpose: z.string().max(2000).nullable().optional().describe("create_org_unit / update_team: the team's purpose; in update_team null or an empty string clears it"),
     kind: z.string().max(20).optional().describe('add_actor: human | robot | agent; set_compensation: salary | day_rate'),
-    display_name: optionalText(200),
-    email: z.string().max(254).nullable().optional(),
-    title: z.string().max(200).nullable().optional().describe('add_actor: the job title; create_position / update_position: the position’s title'),
+    display_name: optionalText(200).describe('add_actor / update_actor: the name shown for the actor'),
+    email: z.string().max(254).nullable().optional().describe('add_actor / update_actor; in update_actor null or an empty string clears it'),
+    title: z
+      .string()
+      .max(200)
+      .nullable()
+      .optional()
+      .describe('add_actor / update_actor: the job title (in update_actor null or an empty string clears it); create_position / update_position: the position’s title'),
+    level: z.string().max(100).nullable().optional().describe('update_actor: the level or grade; null or an empty string clears it'),
     fte: z.number().nullable().optional().describe('0.01–3.00'),
     allocation_pct: z.number().optional().describe('0–300'),
     is_primary: z.boolean().optional(),
@@ -87,7 +104,7 @@ export const ChangeCommandSchema = z
       .max(10, ISO_DATE_RULE)
       .optional()
       .describe(
-        'YYYY-MM-DD the change takes effect (default today); set_fte, move_org_unit, rename_org_unit, update_team and update_position refuse any other day than today (no history)',
+        'YYYY-MM-DD the change takes effect (default today); set_fte, move_org_unit, rename_org_unit, update_team, update_position, update_actor and update_department refuse any other day than today (no history)',
       ),
   })
   .strict();

@@ -130,6 +130,7 @@ function scopeOf(wg: WorkingGraph, changes: readonly Ref[]): Ref[] {
   const children = wg.whereAny('orgUnits', { parentId: units }).get('parentId');
   const lines = wg.whereAny('reportingLines', { actorId: actors, managerId: actors });
   const pay = wg.whereAny('compensations', { actorId: actors }).get('actorId');
+  const led = wg.whereAny('departments', { leadActorId: actors }).get('leadActorId');
   const scope = new Map<string, Ref>();
   const add = (family: Family, recordId: string) => scope.set(`${family}:${recordId}`, { family, recordId });
   const addAll = (family: Family, records: readonly { id: string }[] | undefined) => {
@@ -146,6 +147,7 @@ function scopeOf(wg: WorkingGraph, changes: readonly Ref[]): Ref[] {
       addAll('reportingLines', lines.get('actorId')?.get(recordId));
       addAll('reportingLines', lines.get('managerId')?.get(recordId));
       addAll('compensations', pay?.get(recordId));
+      for (const department of led?.get(recordId) ?? []) add('departments', department.orgUnitId);
     } else if (family === 'positions') {
       addAll('placements', placements.get('positionId')?.get(recordId));
     }
@@ -179,6 +181,11 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
   const unitName = (id: string) => named((g) => g.orgUnits.get(id)?.name, id);
   const positionName = (id: string) => named((g) => g.positions.get(id)?.title, id);
   for (const { family, recordId } of scope) {
+    if (family === 'departments') {
+      const lead = leadProblem(graph, recordId, day, actorName);
+      if (lead) problems.push({ family: ENTITY_TYPES.departments, id: recordId, label: labelOf({ orgUnitId: recordId }, [graph, ...names], showActors), field: 'lead_actor_id', reason: 'invalid_after_merge', problem: lead });
+      continue;
+    }
     const record = (graph[family] as unknown as Map<string, Dated & Record<string, unknown>>).get(recordId);
     // Removed, or over before the day: nothing of it is in Live from now on.
     if (!record || !('validTo' in record) || !onOrAfter(record, day)) continue;

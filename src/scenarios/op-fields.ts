@@ -38,6 +38,8 @@ export const OP_FIELD_LISTS: Record<ChangeOp, OpFieldList> = {
     optional: ['title', 'role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'org_unit_id'],
   },
   set_compensation: { required: ['actor_id', 'kind', 'amount_minor', 'currency'], optional: ['date'] },
+  update_actor: { required: ['actor_id'], optional: ['display_name', 'title', 'email', 'level'] },
+  update_department: { required: ['org_unit_id'], optional: ['department_type_id', 'cost_center', 'lead_actor_id', 'description'] },
 };
 
 /** The command fields that carry an amount of money (integer minor units). */

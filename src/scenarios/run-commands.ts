@@ -7,9 +7,9 @@ import { abilitiesFor, ChangeCommandSchema, MAX_BATCH, type ChangeCommand, type 
 import type { RecordEdit } from './edits.js';
 import type { OpContext, ReferenceLists } from './ops/context.js';
 import { refused } from './ops/refusals.js';
-import { addActor, addPlacement, deactivateActor, endPlacement, movePlacement, setAllocation, setFte, setManager } from './ops/people.js';
+import { addActor, addPlacement, deactivateActor, endPlacement, movePlacement, setAllocation, setFte, setManager, updateActor } from './ops/people.js';
 import { closePosition, createPosition, fillPosition, setCompensation, updatePosition } from './ops/positions.js';
-import { closeOrgUnit, createOrgUnit, moveOrgUnit, renameOrgUnit, updateTeam } from './ops/structure.js';
+import { closeOrgUnit, createOrgUnit, moveOrgUnit, renameOrgUnit, updateDepartment, updateTeam } from './ops/structure.js';
 import { WorkingGraph } from './working-graph.js';
 
 const HANDLERS: Record<ChangeOp, (ctx: OpContext) => void> = {
@@ -31,6 +31,8 @@ const HANDLERS: Record<ChangeOp, (ctx: OpContext) => void> = {
   close_position: closePosition,
   update_position: updatePosition,
   set_compensation: setCompensation,
+  update_actor: updateActor,
+  update_department: updateDepartment,
 };
 
 export interface BatchResult {
@@ -54,6 +56,7 @@ const ID_FIELDS = {
   parent_id: 'org_units',
   actor_id: 'actors',
   manager_id: 'actors',
+  lead_actor_id: 'actors',
   placement_id: 'placements',
   position_id: 'positions',
 } as const satisfies Partial<Record<keyof ChangeCommand, string>>;

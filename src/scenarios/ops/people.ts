@@ -15,6 +15,7 @@ import { fillablePosition, fillsInItsUnit } from './positions.js';
 import { counted, quoted } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
 import { refused } from './refusals.js';
+import { OP_FIELD_LISTS } from '../op-fields.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
 
@@ -179,8 +180,7 @@ export function addActor(ctx: OpContext): void {
   if (!(ACTOR_KINDS as readonly string[]).includes(kind)) throw new InvalidInput(fieldOf(ctx, 'kind'), 'must be human, robot or agent');
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   const fte = command.fte == null ? (kind === 'human' ? 1 : null) : checkFte(ctx, command.fte);
-  const email = command.email?.trim() || null;
-  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InvalidInput(fieldOf(ctx, 'email'), 'must be an email address');
+  const email = checkEmail(ctx);
   const id = ctx.newId();
   const actor: Actor = {
     id,
@@ -191,7 +191,7 @@ export function addActor(ctx: OpContext): void {
     sourceHris: null,
     sourceHrisId: null,
     fte,
-    title: command.title?.trim() || null,
+    title: optionalText(command.title),
     level: null,
     validFrom: ctx.day,
     validTo: null,
@@ -209,6 +209,55 @@ export function addActor(ctx: OpContext): void {
     ctx.wg.create('reportingLines', { id: lineId, actorId: id, managerId, validFrom: actor.validFrom, validTo: null });
     ctx.created.push({ family: 'reporting_lines', id: lineId });
   }
+}
+
+/** A text field that may be left empty: trimmed; blank (or null) is none. add_actor and update_actor alike. */
+const optionalText = (value: string | null | undefined): string | null => value?.trim() || null;
+
+/** The command's email, as add_actor and update_actor take it: trimmed, blank (or null) is none, else an address. */
+function checkEmail(ctx: OpContext): string | null {
+  const email = optionalText(ctx.command.email);
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InvalidInput(fieldOf(ctx, 'email'), 'must be an email address');
+  return email;
+}
+
+/**
+ * Changes an actor's name, job title, email or level in place, keeping their id (their placements, lines, pay and
+ * history stay theirs): "Ann becomes Staff Engineer". These fields are kept without history (one value for all
+ * dates), so the change applies from today and a `date` is refused (`requireUndated`), as set_fte. The actor is in
+ * effect today or planned to start later; someone who has left is not changed any more. Fields not given stay as
+ * they are; the same value changes nothing. The fields are read as add_actor reads them: a name is required (blank
+ * is refused), a title, email or level left blank (or null) is cleared, an email must be an address.
+ */
+export function updateActor(ctx: OpContext): void {
+  const { command } = ctx;
+  const actorId = requiredString(ctx, 'actor_id');
+  requireUndated(ctx, 'an actor’s name, title, email and level');
+  const actor = ctx.wg.require('actors', actorId, fieldOf(ctx, 'actor_id'), 'actor');
+  if (!onOrAfter(actor, ctx.day)) {
+    throw refused(fieldOf(ctx, 'actor_id'), `that actor left on ${actor.validTo}, so their details are not changed any more`, {
+      reason: 'not_active',
+      kind: 'actor',
+      id: actor.id,
+      day: ctx.day,
+      ended_on: actor.validTo!,
+    });
+  }
+  const updatable = OP_FIELD_LISTS.update_actor.optional;
+  if (!updatable.some((field) => command[field] !== undefined)) {
+    throw new InvalidInput(ctx.path, `names nothing to change: give one or more of ${updatable.join(', ')}`);
+  }
+  const fields: Partial<Actor> = {};
+  if (command.display_name !== undefined) {
+    const name = command.display_name.trim();
+    if (!name) throw new InvalidInput(fieldOf(ctx, 'display_name'), 'cannot be empty: an actor keeps a name (leave the field out to keep it)');
+    fields.displayName = name;
+  }
+  if (command.title !== undefined) fields.title = optionalText(command.title);
+  if (command.email !== undefined) fields.email = checkEmail(ctx);
+  if (command.level !== undefined) fields.level = optionalText(command.level);
+  const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => actor[key as keyof Actor] !== value)) as Partial<Actor>;
+  if (Object.keys(changed).length) ctx.wg.update('actors', actor.id, changed);
 }
 
 export function deactivateActor(ctx: OpContext): void {

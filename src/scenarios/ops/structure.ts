@@ -1,5 +1,6 @@
 import { InvalidInput } from '../../errors.js';
-import type { OrgUnit, OrgUnitType } from '../../org/types.js';
+import type { Department, OrgUnit, OrgUnitType } from '../../org/types.js';
+import { OP_FIELD_LISTS } from '../op-fields.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
 import { endOnDay, onOrAfter, requireUndated } from './dated.js';
 import { refused } from './refusals.js';
@@ -171,6 +172,52 @@ export function updateTeam(ctx: OpContext): void {
 }
 
 /**
+ * Changes a department's details — its type, cost center, lead and description — in place, from today (kept without
+ * history, as a team's: a `date` is refused). A department keeps a type (one of the tenant's; it cannot be cleared);
+ * a blank (or null) cost center, lead or description clears it. The lead is an actor in effect today (leadership
+ * metadata only: they need not be placed in the department). A team is refused with the op that changes one; the
+ * name is rename_org_unit's. Fields not given stay; the same value changes nothing.
+ */
+export function updateDepartment(ctx: OpContext): void {
+  const { command } = ctx;
+  const unitId = requiredString(ctx, 'org_unit_id');
+  requireUndated(ctx, 'a department’s type, cost center, lead and description');
+  const unit = ctx.wg.require('orgUnits', unitId, fieldOf(ctx, 'org_unit_id'), 'org unit');
+  if (unit.type !== 'department') {
+    const instead = unit.type === 'team' ? ': use update_team for a team’s type and purpose' : '';
+    throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), `is a ${unit.type}, not a department${instead} (a unit’s name is changed with rename_org_unit)`);
+  }
+  if (!onOrAfter(unit, ctx.day)) {
+    throw refused(fieldOf(ctx, 'org_unit_id'), `that department was closed on ${unit.validTo}, so it is not changed any more`, {
+      reason: 'not_active',
+      kind: 'org_unit',
+      id: unit.id,
+      day: ctx.day,
+      ended_on: unit.validTo!,
+    });
+  }
+  const updatable = OP_FIELD_LISTS.update_department.optional;
+  if (!updatable.some((field) => command[field] !== undefined)) {
+    throw new InvalidInput(ctx.path, `names nothing to change: give one or more of ${updatable.join(', ')} (a name is changed with rename_org_unit)`);
+  }
+  const fields: Partial<Department> = {};
+  if (command.department_type_id !== undefined) fields.departmentTypeId = requiredDepartmentType(ctx, 'a department keeps a type: give another of this tenant’s department types (settings), or leave the field out to keep it');
+  if (command.cost_center !== undefined) fields.costCenter = command.cost_center?.trim() || null;
+  if (command.description !== undefined) fields.description = command.description?.trim() || null;
+  if (command.lead_actor_id !== undefined) {
+    const leadId = optionalId(ctx, 'lead_actor_id');
+    fields.leadActorId = leadId && ctx.wg.requireActive('actors', leadId, fieldOf(ctx, 'lead_actor_id'), 'actor', ctx.day).id;
+  }
+  const department = ctx.wg.get('departments', unit.id);
+  if (!department) {
+    ctx.wg.create('departments', { orgUnitId: unit.id, departmentTypeId: null, costCenter: null, leadActorId: null, description: null, ...fields });
+    return;
+  }
+  const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => department[key as keyof Department] !== value)) as Partial<Department>;
+  if (Object.keys(changed).length) ctx.wg.update('departments', unit.id, changed);
+}
+
+/**
  * A team's type or purpose given for a new department (or a department type for a new team) would be dropped without
  * a word — the unit made without what was asked: refused on that field, saying what the other type has instead.
  */
@@ -184,11 +231,9 @@ function refuseOtherTypesFields(ctx: OpContext, type: 'department' | 'team'): vo
   }
 }
 
-function requiredDepartmentType(ctx: OpContext): string {
+function requiredDepartmentType(ctx: OpContext, missing = 'is required for a department: give one of this tenant’s department types (settings)'): string {
   const departmentTypeId = optionalId(ctx, 'department_type_id');
-  if (!departmentTypeId) {
-    throw new InvalidInput(fieldOf(ctx, 'department_type_id'), 'is required for a department: give one of this tenant’s department types (settings)');
-  }
+  if (!departmentTypeId) throw new InvalidInput(fieldOf(ctx, 'department_type_id'), missing);
   if (!ctx.references.departmentTypes.has(departmentTypeId)) {
     throw new InvalidInput(fieldOf(ctx, 'department_type_id'), 'no such department type in this tenant');
   }
