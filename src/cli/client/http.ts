@@ -128,6 +128,10 @@ export class ApiClient {
     return this.call<T>('POST', path, body ?? {});
   }
 
+  patch<T = any>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('PATCH', path, body);
+  }
+
   delete<T = any>(path: string): Promise<T> {
     return this.call<T>('DELETE', path);
   }

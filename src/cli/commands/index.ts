@@ -55,7 +55,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   },
   scenario: {
     run: scenarioCommand,
-    summary: 'Scenario lifecycle: list, create, show, delta, changes, apply, submit, withdraw, archive, unarchive, tasks, promote',
+    summary: 'Scenario lifecycle: list, create, show, rename, edit, delta, changes, apply, submit, withdraw, archive, unarchive, tasks, promote',
     usage: [
       `scenario list [--kind planning|applied|snapshot] [--state active|archived] ${PAGE}`,
       'scenario create "<name>" [--description <text>] [--from <scenario id|name>]',
@@ -63,6 +63,8 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       'scenario delta <id|name> [--compare source|live|promotion] [--as-of YYYY-MM-DD]',
       `scenario changes <id|name> [--family <family>] ${PAGE}`,
       'scenario apply <id|name> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
+      'scenario rename <id|name> "<new name>"',
+      'scenario edit <id|name> [--name <new name>] [--description <text>]   (--description "" clears it)',
       'scenario submit|withdraw|archive|unarchive <id|name>',
       `scenario tasks <id|name> [--status pending|running|succeeded|failed] [--kind promotion|restore|import] ${PAGE}`,
       'scenario promote <id|name> [--resolutions <file.json>] [--wait]',

@@ -6,7 +6,7 @@ import { fetchList, ID, listCommand, printList, scenarioName, scenarioRef, word,
 import { TASK_COLUMNS } from './tasks.js';
 
 /**
- * `orgonaut scenario …`: the scenario lifecycle over REST — list, create, show, delta, changes, apply a batch of
+ * `orgonaut scenario …`: the scenario lifecycle over REST — list, create, show, rename or edit, delta, changes, apply a batch of
  * change commands from a JSON file (or stdin), submit, archive, tasks and promote (with `--wait`).
  */
 
@@ -23,7 +23,7 @@ const SCENARIO_COLUMNS: Column<Row>[] = [
 
 const path = (id: string, rest = '') => `/api/v1/scenarios/${encodeURIComponent(id)}${rest}`;
 
-const SUBCOMMANDS = ['list', 'create', 'show', 'delta', 'changes', 'apply', 'submit', 'withdraw', 'archive', 'unarchive', 'tasks', 'promote'];
+const SUBCOMMANDS = ['list', 'create', 'show', 'rename', 'edit', 'delta', 'changes', 'apply', 'submit', 'withdraw', 'archive', 'unarchive', 'tasks', 'promote'];
 
 export async function scenarioCommand(run: Run): Promise<number> {
   const sub = word(run, 0, SUBCOMMANDS.join('|'));
@@ -37,6 +37,10 @@ export async function scenarioCommand(run: Run): Promise<number> {
   switch (sub) {
     case 'show':
       return show(run, id);
+    case 'rename':
+      return edit(run, id, { name: word(run, 2, 'new name') });
+    case 'edit':
+      return edit(run, id, editFields(run));
     case 'delta':
       return delta(run, id);
     case 'changes': {
@@ -90,6 +94,29 @@ async function create(run: Run): Promise<number> {
   });
   if (run.json) printJson(body);
   else print(`Created scenario "${body.data.name}" (${body.data.id}), branched from ${body.data.source?.kind === 'scenario' ? body.data.source.name ?? body.data.source.scenario_id : 'Live'}.`);
+  return 0;
+}
+
+/** `scenario edit`'s fields: `--name` and `--description` as given (an empty description clears it), at least one. */
+function editFields(run: Run): { name?: string; description?: string | null } {
+  const name = stringFlag(run.args, 'name');
+  const description = stringFlag(run.args, 'description');
+  if (name === undefined && description === undefined) {
+    throw new UsageError('scenario edit needs --name <new name>, --description <text> (--description "" clears it), or both');
+  }
+  return { ...(name === undefined ? {} : { name }), ...(description === undefined ? {} : { description: description.trim() ? description : null }) };
+}
+
+/** Renames a scenario or changes its description (PATCH); what changed is said, from the answer. */
+async function edit(run: Run, id: string, fields: { name?: string; description?: string | null }): Promise<number> {
+  const before = run.json ? null : (await run.client().get<{ data: Row }>(path(id))).data;
+  const body = await run.client().patch<{ data: Row }>(path(id), fields);
+  if (run.json) return printJson(body), 0;
+  const s = body.data;
+  const said: string[] = [];
+  if (before && before.name !== s.name) said.push(`renamed "${before.name}" to "${s.name}"`);
+  if (before && before.description !== s.description) said.push(s.description ? 'description changed' : 'description cleared');
+  print(said.length ? `Scenario ${s.id}: ${said.join('; ')}.` : `Scenario "${s.name}" (${s.id}) already reads so; nothing changed.`);
   return 0;
 }
 
