@@ -138,13 +138,16 @@ export function hireGaps(ctx: ServiceContext, batch: Awaited<ReturnType<typeof p
   const added = batch.created.filter((c) => c.family === 'actors').map((c) => ({ ...c, actor: batch.graph.actors.get(c.id) }));
   if (!added.length) return { unpaid: can(ctx.principal, 'costs.read') ? [] : null, unmanaged: [] };
   const nameOf = (a: (typeof added)[number]) => a.actor?.displayName ?? a.id;
-  // Each hire's lines and pay looked up by actor (costs the matches, not a pass over every line and pay of the organisation).
+  // The hires' lines and pay, looked up together (not a pass over every line and pay of the organisation per hire).
   const lookups = batchLookups(batch);
-  const coveredOnFirstDay = (a: (typeof added)[number], family: 'reportingLines' | 'compensations') =>
-    lookups.where(family, 'actorId', a.id).some((record) => inEffect(record, a.actor?.validFrom ?? today()));
+  const ids = new Set(added.map((a) => a.id));
+  const lines = lookups.whereAny('reportingLines', { actorId: ids }).get('actorId')!;
+  const pay = can(ctx.principal, 'costs.read') ? lookups.whereAny('compensations', { actorId: ids }).get('actorId')! : null;
+  const coveredOnFirstDay = (a: (typeof added)[number], found: Map<unknown, { validFrom: string | null; validTo: string | null }[]>) =>
+    (found.get(a.id) ?? []).some((record) => inEffect(record, a.actor?.validFrom ?? today()));
   return {
-    unpaid: can(ctx.principal, 'costs.read') ? added.filter((a) => !coveredOnFirstDay(a, 'compensations')).map(nameOf) : null,
-    unmanaged: added.filter((a) => !coveredOnFirstDay(a, 'reportingLines')).map(nameOf),
+    unpaid: pay ? added.filter((a) => !coveredOnFirstDay(a, pay)).map(nameOf) : null,
+    unmanaged: added.filter((a) => !coveredOnFirstDay(a, lines)).map(nameOf),
   };
 }
 

@@ -166,7 +166,8 @@ describe('scenario.action.plan → confirm', () => {
         expect.stringMatching(/^This new position is vacant/),
         expect.stringMatching(/^The seat the moved person filled stays where it is budgeted, now vacant: "[^"]+" \(/),
       ]);
-      // The batch's own families are overlays of Live's: none of them was read in full to write these notes.
+      // The batch's own families are overlays of Live's: none of them was read in full (let alone once per change)
+      // to write these notes.
       for (const scan of scans) expect(scan).not.toHaveBeenCalled();
     } finally {
       for (const scan of scans) scan.mockRestore();
