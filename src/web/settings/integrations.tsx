@@ -1,13 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
+import type { ServiceContext } from '../../context.js';
 import { CopyButton } from '../copy-button.js';
 import { can } from '../../access/policy.js';
-import { AppError, MissingAbility } from '../../errors.js';
+import { AppError, MissingAbility, NotFound } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { syncNow } from '../../integrations/batches.js';
 import { DEFAULT_BAMBOO_URL } from '../../integrations/bamboohr.js';
 import { getIntegration, INTEGRATION_STATUSES, putIntegration, type IntegrationInput, type IntegrationOut } from '../../integrations/settings.js';
-import { listScenarios } from '../../scenarios/lifecycle.js';
+import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { PLAN_FEATURES } from '../../tenancy/plans.js';
 import { checkSessionCsrf } from '../forms.js';
 import { formRefusal, NotForYourRole } from '../imports/components.js';
@@ -116,8 +117,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
     }
     throw error;
   }
-  const scenarios = can(ctx.principal, 'scenarios.read') ? (await listScenarios(ctx, { kind: 'planning', state: 'active', limit: 500 })).items : [];
   const chosen = new Set(integration.apply_to.scenario_ids);
+  const scenarios = can(ctx.principal, 'scenarios.read') ? await targetChoices(ctx, chosen) : [];
   const draft = state.draft ?? { status: integration.status === 'not_connected' ? 'connected' : integration.status, subdomain: integration.subdomain ?? '', base_url: integration.base_url === DEFAULT_BAMBOO_URL ? '' : (integration.base_url ?? '') };
   const csrf = c.var.session!.csrfToken;
   return c.html(
@@ -222,6 +223,25 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
     </Shell>,
     status,
   );
+}
+
+/**
+ * The scenarios offered as targets: the latest 500 active planning scenarios, and a chosen one older than those (as
+ * the Activity filter does, "(older)") — left out, it would not show chosen, and saving the form would drop it
+ * without a word. A chosen scenario archived since or deleted is not offered (a sync skips it; saving it is refused).
+ */
+async function targetChoices(ctx: ServiceContext, chosen: ReadonlySet<string>): Promise<{ id: string; name: string }[]> {
+  const latest = (await listScenarios(ctx, { kind: 'planning', state: 'active', limit: 500 })).items;
+  const listed = new Set(latest.map((s) => s.id));
+  const older: { id: string; name: string }[] = [];
+  for (const id of [...chosen].filter((id) => !listed.has(id))) {
+    const scenario = await getScenario(ctx, id).catch((error: unknown) => {
+      if (error instanceof NotFound) return null;
+      throw error;
+    });
+    if (scenario?.kind === 'planning' && scenario.state === 'active') older.push({ id, name: `${scenario.name} (older)` });
+  }
+  return [...latest, ...older];
 }
 
 /** A write-only secret: never pre-filled; says whether one is stored, and offers to remove it. */
