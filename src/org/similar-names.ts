@@ -1,7 +1,7 @@
 import { can, type Principal } from '../access/policy.js';
 import { editDistance } from '../util/edit-distance.js';
 import { inEffect } from './dates.js';
-import type { Dated, OrgGraph } from './types.js';
+import type { Actor, Dated, OrgGraph } from './types.js';
 
 /**
  * The names a query that matched nothing was probably meant to be ("Jon Smyth" → John Smith, Joan Smyth): records in
@@ -35,23 +35,21 @@ export const MAX_SIMILAR_NAMES = 3;
 /** A query of more words is a question, not a misspelt name. */
 const MAX_QUERY_WORDS = 5;
 
-interface Entry {
-  kind: SimilarName['kind'];
-  name: string;
-  words: string[];
-  /** The records that carry the name (one, or the holders of a title). */
-  records: (Dated & { id: string; type?: string })[];
-}
+type Holder = Dated & { id: string; type?: string };
 
 interface NameIndex {
-  entries: Entry[];
+  kind: SimilarName['kind'];
+  /** The names, one per entry: a record's, or a title. */
+  names: string[];
+  /** The records that carry each name: a record (one per name) or the holders of a title (several). */
+  holders: (at: number) => readonly Holder[];
   /** Word → the entries whose name has it. */
   postings: Map<string, number[]>;
   /** The distinct words by length, for comparing a query word only with words of about its length. */
   byLength: Map<number, string[]>;
 }
 
-const indexes = new WeakMap<OrgGraph, Partial<Record<SimilarFamily, NameIndex>>>();
+const indexes = new WeakMap<OrgGraph, Partial<Record<SimilarFamily, NameIndex[]>>>();
 
 /** The closest names to `query` in the families the caller may read, at most MAX_SIMILAR_NAMES, closest first. */
 export function similarNames(
@@ -63,22 +61,25 @@ export function similarNames(
   const words = [...new Set(wordsOf(query))];
   if (!words.length || words.length > MAX_QUERY_WORDS || words.every((word) => word.length < 3)) return [];
   const readable = { actors: can(principal, 'actors.read'), orgUnits: can(principal, 'org-units.read') };
-  const found = families.filter((family) => readable[family]).flatMap((family) => closest(indexOf(view.graph, family), words, view.asOf));
+  const found = families
+    .filter((family) => readable[family])
+    .flatMap((family) => indexesOf(view.graph, family))
+    .flatMap((index) => closest(index, words, view.asOf));
   return found
-    .sort((a, b) => a.distance - b.distance || a.extra - b.extra || (a.kind === 'title' ? 1 : 0) - (b.kind === 'title' ? 1 : 0) || a.name.localeCompare(b.name))
+    .sort((a, b) => a.distance - b.distance || a.extra - b.extra || (a.kind === 'title' ? 1 : 0) - (b.kind === 'title' ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .slice(0, MAX_SIMILAR_NAMES)
     .map(({ extra: _extra, ...similar }) => similar);
 }
 
 /** The words of a name or query: lower-cased, accents dropped ("Zoë" reads "zoe"), split at anything not a letter or digit. */
 function wordsOf(text: string): string[] {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
+  const lower = text.toLowerCase();
+  // Most names are plain ASCII: split without the (much slower) Unicode normalisation.
+  if (ASCII.test(lower)) return lower.split(/[^a-z0-9]+/).filter(Boolean);
+  return lower.normalize('NFD').replace(/\p{M}/gu, '').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** How many letters a query word may be away from a name's word: none for one or two letters, else one, two from six. */
 function allowedEdits(word: string): number {
@@ -92,29 +93,30 @@ function closest(index: NameIndex, words: string[], day: string): (SimilarName &
   const budget = Math.max(1, Math.floor(words.join('').length / 3));
   const rarest = near.reduce((a, b) => (postingCount(index, a) <= postingCount(index, b) ? a : b));
   const candidates = new Set<number>();
-  for (const word of rarest.keys()) for (const at of index.postings.get(word) ?? []) candidates.add(at);
+  for (const word of rarest.keys()) for (const at of index.postings.get(word)!) candidates.add(at);
   const found: (SimilarName & { extra: number })[] = [];
   for (const at of candidates) {
-    const entry = index.entries[at]!;
+    const name = index.names[at]!;
+    const nameWords = wordsOf(name);
     let distance = 0;
     for (const distances of near) {
       let best = Infinity;
-      for (const word of entry.words) best = Math.min(best, distances.get(word) ?? Infinity);
+      for (const word of nameWords) best = Math.min(best, distances.get(word) ?? Infinity);
       distance += best;
     }
     if (distance === 0 || distance > budget) continue;
-    const current = entry.records.filter((record) => inEffect(record, day));
+    const current = index.holders(at).filter((record) => inEffect(record, day));
     if (!current.length) continue;
-    const extra = Math.max(0, entry.words.length - words.length);
-    if (entry.kind === 'title') found.push({ kind: 'title', name: entry.name, holders: current.length, distance, extra });
-    else found.push({ kind: entry.kind, name: entry.name, id: entry.records[0]!.id, type: entry.records[0]!.type, distance, extra });
+    const extra = Math.max(0, nameWords.length - words.length);
+    if (index.kind === 'title') found.push({ kind: 'title', name, holders: current.length, distance, extra });
+    else found.push({ kind: index.kind, name, id: current[0]!.id, type: current[0]!.type, distance, extra });
   }
   return found;
 }
 
 function postingCount(index: NameIndex, distances: Map<string, number>): number {
   let count = 0;
-  for (const word of distances.keys()) count += index.postings.get(word)?.length ?? 0;
+  for (const word of distances.keys()) count += index.postings.get(word)!.length;
   return count;
 }
 
@@ -131,38 +133,44 @@ function nearWords(index: NameIndex, word: string): Map<string, number> {
   return distances;
 }
 
-/** The name index of one family of a graph, built on first use. */
-function indexOf(graph: OrgGraph, family: SimilarFamily): NameIndex {
+/** The name indexes of one family of a graph (actors: their names, and their titles), built on first use. */
+function indexesOf(graph: OrgGraph, family: SimilarFamily): NameIndex[] {
   let byFamily = indexes.get(graph);
   if (!byFamily) indexes.set(graph, (byFamily = {}));
-  return (byFamily[family] ??= buildIndex(entriesOf(graph, family)));
+  return (byFamily[family] ??= buildIndexes(graph, family));
 }
 
-function entriesOf(graph: OrgGraph, family: SimilarFamily): Entry[] {
+function buildIndexes(graph: OrgGraph, family: SimilarFamily): NameIndex[] {
   if (family === 'orgUnits') {
-    return [...graph.orgUnits.values()].map((unit) => ({ kind: 'org-unit', name: unit.name, words: wordsOf(unit.name), records: [unit] }));
+    const units = [...graph.orgUnits.values()];
+    return [indexOver('org-unit', units.map((unit) => unit.name), (at) => [units[at]!])];
   }
-  const entries: Entry[] = [];
-  const titles = new Map<string, Entry>();
-  for (const actor of graph.actors.values()) {
-    entries.push({ kind: 'actor', name: actor.displayName, words: wordsOf(actor.displayName), records: [actor] });
+  const actors = [...graph.actors.values()];
+  const titles = new Map<string, { title: string; holders: Actor[] }>();
+  for (const actor of actors) {
     const title = actor.title?.trim();
     if (!title) continue;
     const key = title.toLowerCase();
     const known = titles.get(key);
-    if (known) known.records.push(actor);
-    else titles.set(key, { kind: 'title', name: title, words: wordsOf(title), records: [actor] });
+    if (known) known.holders.push(actor);
+    else titles.set(key, { title, holders: [actor] });
   }
-  return [...entries, ...titles.values()];
+  const held = [...titles.values()];
+  return [
+    indexOver('actor', actors.map((actor) => actor.displayName), (at) => [actors[at]!]),
+    indexOver('title', held.map((t) => t.title), (at) => held[at]!.holders),
+  ];
 }
 
-function buildIndex(entries: Entry[]): NameIndex {
+/** An index of `names` (one entry each): the entries of each word, and the words by length. */
+function indexOver(kind: NameIndex['kind'], names: string[], holders: NameIndex['holders']): NameIndex {
   const postings = new Map<string, number[]>();
-  entries.forEach((entry, at) => {
-    for (const word of new Set(entry.words)) {
+  names.forEach((name, at) => {
+    for (const word of wordsOf(name)) {
       const list = postings.get(word);
-      if (list) list.push(at);
-      else postings.set(word, [at]);
+      if (!list) postings.set(word, [at]);
+      // A word twice in one name ("van der van") is one posting.
+      else if (list[list.length - 1] !== at) list.push(at);
     }
   });
   const byLength = new Map<number, string[]>();
@@ -171,5 +179,5 @@ function buildIndex(entries: Entry[]): NameIndex {
     if (list) list.push(word);
     else byLength.set(word.length, [word]);
   }
-  return { entries, postings, byLength };
+  return { kind, names, holders, postings, byLength };
 }

@@ -7,6 +7,8 @@ import { formatMinor } from '../../org/cost.js';
 import { getActor } from '../../org/read-people.js';
 import { ancestors, getOrgUnit } from '../../org/read-structure.js';
 import { contains, SEARCH_RESULTS_PER_KIND, searchOrganisation } from '../../org/search.js';
+import { similarNames } from '../../org/similar-names.js';
+import { openView } from '../../org/view.js';
 import type { Actor, OrgUnit } from '../../org/types.js';
 import { withNamesOne } from '../fields.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
@@ -48,7 +50,8 @@ export const searchTool = defineTool({
     'starting with the query, then the rest); a record matches when it contains every word of the query (e.g. ' +
     '"platform team", "support manager"); when none does, the records with the most of its words come back. ' +
     'A type, kind or mail domain alone ("team") is no match while others have the words in a name, title, code or email; `reason` says where the words were found. ' +
-    'One word nothing has ("Dana") gets `did_you_mean`: the records with its longest beginning ("dan": Daniel …), to ask the person about. ' +
+    'A misspelt name ("Jon Smyth") gets `did_you_mean`: the close spellings (John Smith); one word nothing has, not even spelt a little differently ("Dana"), ' +
+    'the records with its longest beginning ("dan": Daniel …) — to ask the person about. ' +
     'Either ability is enough; `withheld` names a kind left out and the ability that would show it. ' +
     'Pass an id to `fetch` for the full record. ' +
     'For filtered, paginated lists use `org.units.list` or `org.actors.list`.',
@@ -67,7 +70,9 @@ export const searchTool = defineTool({
     did_you_mean: z
       .array(z.object({ id: z.string(), title: z.string(), url: z.string(), reason: z.string() }))
       .optional()
-      .describe('When nothing has a one-word query: the records with its longest beginning (at least 3 letters), which the person may have meant'),
+      .describe(
+        'When no record has every word: the records whose names are close spellings of the query (a letter or two off per word); else, for one word, the records with its longest beginning (at least 3 letters). The person may have meant one of them',
+      ),
     withheld: z
       .array(z.object({ part: z.string(), needs: z.array(z.string()), note: z.string() }))
       .describe('Kinds of record not searched because this connection may not read them, and the ability that would show them (empty: none)'),
@@ -77,7 +82,15 @@ export const searchTool = defineTool({
   requiresOneOf: KINDS.map((k) => k.ability),
   example: { query: 'platform' },
   async handler(ctx, input, call) {
-    const { results, words } = await searchResults(ctx, input.query, call.origin);
+    const { results, words, partial } = await searchResults(ctx, input.query, call.origin);
+    // No record has every word: names a letter or two away may be what was meant ("Jon Smyth": John Smith).
+    const close = results.length && !partial ? [] : await closeSpellings(ctx, words, call.origin);
+    if (close.length) {
+      const note =
+        `${results.length ? 'No record has every word of' : 'Nothing has'} "${words.join(' ')}" in a name, title, code or email. ` +
+        `Close spellings (did_you_mean): ${close.map((r) => r.title).join('; ')}. Ask the person whether they meant one of them before using its id.`;
+      return { results, note, did_you_mean: close, withheld: withheldKinds(ctx.principal) };
+    }
     if (results.length) return { results, withheld: withheldKinds(ctx.principal) };
     const near = words.length === 1 ? await nearNames(ctx, words[0]!, call.origin) : null;
     const note = near
@@ -91,7 +104,7 @@ export const searchTool = defineTool({
 
 /** The answer to one query: units and actors merged best first, as `search` returns them. */
 async function searchResults(ctx: ServiceContext, query: string, origin: string) {
-  const { orgUnits, actors, words } = await searchWords(ctx, query);
+  const { orgUnits, actors, words, partial } = await searchWords(ctx, query);
   const units = orgUnits.map(({ record: u, reason, rank }) => ({ rank, id: `org-unit:${u.id}`, title: `${u.name} (${u.type})`, url: webUrl(origin, 'org-unit', u.id), reason }));
   const people = actors.map(({ record: a, reason, rank }) => ({
     rank,
@@ -100,7 +113,25 @@ async function searchResults(ctx: ServiceContext, query: string, origin: string)
     url: webUrl(origin, 'actor', a.id),
     reason,
   }));
-  return { results: byRank(units, people).map(({ rank: _rank, ...result }) => result), words };
+  return { results: byRank(units, people).map(({ rank: _rank, ...result }) => result), words, partial };
+}
+
+/**
+ * The records of Live today whose names are close spellings of the query's words (similarNames: only the kinds the
+ * caller may read), as results with the reason — also one that is among the results for some of the words (Joan
+ * Smyth for "Jon Smyth"): the person more likely meant it than the others there.
+ */
+async function closeSpellings(ctx: ServiceContext, words: string[], origin: string) {
+  const view = await openView(ctx);
+  const reason = `close spelling of "${words.join(' ')}"`;
+  return similarNames(ctx.principal, view, words.join(' '), ['orgUnits', 'actors']).flatMap((similar) => {
+    if (similar.kind === 'title' || !similar.id) return [];
+    const kind: Kind = similar.kind;
+    const id = `${kind}:${similar.id}`;
+    const record = kind === 'actor' ? view.graph.actors.get(similar.id) : undefined;
+    const title = kind === 'org-unit' ? `${similar.name} (${similar.type})` : record?.title ? `${similar.name} — ${record.title}` : similar.name;
+    return [{ id, title, url: webUrl(origin, kind, similar.id), reason }];
+  });
 }
 
 const NEAR_PREFIX_MIN = 3;
@@ -145,7 +176,10 @@ interface Found<T> {
  * record has one: a word found only in a type, kind or email domain ("team", "fixture" of `p1@fixture.test`) would
  * otherwise bring every team or everyone in.
  */
-async function searchWords(ctx: ServiceContext, query: string): Promise<{ orgUnits: Found<OrgUnit>[]; actors: Found<Actor>[]; words: string[] }> {
+async function searchWords(
+  ctx: ServiceContext,
+  query: string,
+): Promise<{ orgUnits: Found<OrgUnit>[]; actors: Found<Actor>[]; words: string[]; /** No record has every word: these have the most. */ partial: boolean }> {
   const all = await searchOrganisation(ctx, query, PER_WORD_CANDIDATES);
   const given = [...new Set(query.toLowerCase().split(/\s+/).filter(Boolean))];
   const words = given.filter((w) => w.length > 1 && !FILLER_WORDS.has(w));
@@ -160,7 +194,7 @@ async function searchWords(ctx: ServiceContext, query: string): Promise<{ orgUni
         .filter((found) => found.own || !anyOwn)
         .slice(0, SEARCH_RESULTS_PER_KIND)
         .map(({ record, reason, rank }) => ({ record, reason, rank }));
-    return { orgUnits: kept(orgUnits), actors: kept(actors), words: shown };
+    return { orgUnits: kept(orgUnits), actors: kept(actors), words: shown, partial: false };
   }
   // Deeper than one page per word, so a record with several of the words is not lost behind ten with one.
   const perWord = await Promise.all(words.map((word) => searchOrganisation(ctx, word, PER_WORD_CANDIDATES)));
@@ -168,6 +202,7 @@ async function searchWords(ctx: ServiceContext, query: string): Promise<{ orgUni
     orgUnits: mostWords(perWord.map((found) => found.orgUnits), words, unitFields),
     actors: mostWords(perWord.map((found) => found.actors), words, actorFields),
     words,
+    partial: true,
   };
 }
 
