@@ -58,7 +58,7 @@ function listedNames(html: string): string[] {
 
 beforeAll(async () => {
   database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'placementchecks', name: 'Placement Checks', plan: 'enterprise', currency: 'EUR' });
+  tenant = await buildTenant(database, { slug: 'placementchecks', name: 'Checks Co', plan: 'enterprise', currency: 'EUR' });
   const g = buildFixtureOrg('placement-checks');
   const place = (key: string, actorKey: string, unitKey: keyof typeof units, allocationPct: number, isPrimary: boolean) =>
     g.placements.set(id(key), { id: id(key), actorId: id(actorKey), orgUnitId: units[unitKey], positionId: null, isPrimary, allocationPct, validFrom: '2024-01-01', validTo: null });
@@ -212,6 +212,7 @@ describe('the scenario delta and compare pages', () => {
     expect(html).toContain('<th scope="row">Under-allocated (actors)</th><td class="num delta-saving">−1</td><td class="num">1</td><td class="num">0</td>');
     expect(html).toContain('<th scope="row">Unplaced (actors)</th><td class="num ">0</td><td class="num">1</td><td class="num">1</td>');
     expect(text).toContain('No primary placement (actors) 0 1 1');
+    expect(text).toContain('The placement check rows count the actors failing each check across the whole organisation (so not by org unit below)');
     // The by-unit table has no column for them: they are counted for the whole organisation only.
     const byUnit = html.slice(html.indexOf('id="units-title"'));
     expect(byUnit).not.toMatch(/allocated|Unplaced|primary placement/i);
@@ -249,7 +250,7 @@ describe('someone whose role has no placements.read', () => {
     await applyBatch(ctx, sid, [{ op: 'set_allocation', placement_id: id('pl-f1'), allocation_pct: 100 }]);
     const delta = await page(`/scenarios/${sid}/delta`, narrow);
     expect(delta.text).toContain('Headcount');
-    expect(delta.text).not.toMatch(/allocated|Unplaced|primary placement/i);
+    expect(delta.text).not.toMatch(/allocated|Unplaced|primary placement|placement check/i);
     expect(await (await app.request(`/scenarios/${sid}/delta.csv`, { host: HOST, cookie: narrow })).text()).not.toContain('allocated');
     expect((await page(`/scenarios/${sid}`, narrow)).text).not.toContain('Placement checks');
   });

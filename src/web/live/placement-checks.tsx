@@ -4,6 +4,7 @@ import { getOrgMetrics } from '../../org/metrics-service.js';
 import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS, type PlacementCheck, type PlacementCheckCounts } from '../../org/placement-checks.js';
 import { count, num } from './format.js';
 import { link, type ViewParams } from './context.js';
+import { TableScroll } from '../table-scroll.js';
 
 /**
  * Placement checks on the pages (reference: placements and allocation — "one clear primary per actor; realistic
@@ -40,35 +41,37 @@ export function PlacementChecksCard(props: { counts: PlacementCheckCounts; param
             Everyone in the organisation on {props.asOf}, whichever unit they are in. A total allocation over 100 % is allowed; it is shown here so it
             is seen.
           </p>
-          <table class="placement-checks">
-            <thead>
-              <tr>
-                <th scope="col">Check</th>
-                <th scope="col" class="num">
-                  Actors
-                </th>
-                <th scope="col">What it finds</th>
-              </tr>
-            </thead>
-            <tbody>
-              {PLACEMENT_CHECKS.map((check) => (
+          <TableScroll label="Placement checks">
+            <table class="placement-checks">
+              <thead>
                 <tr>
-                  <th scope="row">{PLACEMENT_CHECK_LABEL[check]}</th>
-                  <td class="num">
-                    {counts[check] > 0 ? (
-                      <a href={placementCheckLink(params, check)}>
-                        {count(counts[check], 'actor', 'actors')}
-                        <span class="visually-hidden"> {PLACEMENT_CHECK_LABEL[check].toLowerCase()}</span>
-                      </a>
-                    ) : (
-                      num(0, 0)
-                    )}
-                  </td>
-                  <td>{capitalised(PLACEMENT_CHECK_MEANING[check])}</td>
+                  <th scope="col">Check</th>
+                  <th scope="col" class="num">
+                    Actors
+                  </th>
+                  <th scope="col">What it finds</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {PLACEMENT_CHECKS.map((check) => (
+                  <tr>
+                    <th scope="row">{PLACEMENT_CHECK_LABEL[check]}</th>
+                    <td class="num">
+                      {counts[check] > 0 ? (
+                        <a href={placementCheckLink(params, check)}>
+                          {count(counts[check], 'actor', 'actors')}
+                          <span class="visually-hidden"> {PLACEMENT_CHECK_LABEL[check].toLowerCase()}</span>
+                        </a>
+                      ) : (
+                        num(0, 0)
+                      )}
+                    </td>
+                    <td>{capitalised(PLACEMENT_CHECK_MEANING[check])}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </>
       ) : (
         <p class="notice ok">

@@ -19,6 +19,7 @@ import { openView } from '../../org/view.js';
 import { toMajor } from '../../org/cost.js';
 import { safeFileName, toCsv, type CsvCell } from '../live/csv.js';
 import { TableScroll } from '../table-scroll.js';
+import { PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 
 /**
  * The delta of a scenario: only the records and fields that differ from its source (or from Live), grouped by
@@ -149,6 +150,12 @@ export function deltaRoutes(): Hono<AppEnv> {
             <p class="hint">
               The cost figures leave out {count(total.without_compensation.to, 'actor', 'actors')} with no pay in effect in {sides.to.toLowerCase()}: their cost is
               unknown, not 0.
+            </p>
+          ) : null}
+          {total && can(ctx.principal, 'placements.read') && PLACEMENT_CHECKS.some((check) => total[check]?.delta) ? (
+            <p class="hint">
+              The placement check rows count the actors failing each check across the whole organisation (so not by org unit below): a rise is more
+              to fix, a fall less.
             </p>
           ) : null}
           {total?.vacant_seats_annual_cost_minor?.delta ? (
