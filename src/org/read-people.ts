@@ -77,7 +77,7 @@ export async function listActors(
         (!inUnit || inUnit.has(a.id)) &&
         (!query || matches(a, query)) &&
         (!filter.withoutManager || managerOf(index, a.id, view.asOf) === null) &&
-        (!check || placementChecksOf(index, a.id, view.asOf).checks.includes(check)),
+        (!check || (inEffect(a, view.asOf) && placementChecksOf(index, a.id, view.asOf).checks.includes(check))),
     );
   };
   const actors = matching(filter.includeSubunits ?? false);

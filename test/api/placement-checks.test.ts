@@ -59,6 +59,8 @@ describe('GET /api/v1/actors?placement_check=', () => {
     expect(await listed('over_allocated')).toEqual(['m1']);
     expect(await listed('under_allocated')).toEqual(['p2']);
     expect(await listed('unplaced')).toEqual(['loose']);
+    // Listing leavers too adds none: someone who has left has nothing in effect to check.
+    expect(await listed('unplaced', '&include_inactive=true')).toEqual(['loose']);
     expect(await listed('no_primary')).toEqual(['f2']);
     // With the other filters, as they narrow the list.
     expect(await listed('over_allocated', `&org_unit_id=${units.P}`)).toEqual(['m1']);
