@@ -83,9 +83,12 @@ export class PostgresAdapter implements Adapter {
       clientId: stringOrNull(this.model === 'Client' ? payload.client_id : payload.clientId),
       expiresAt,
     };
+    // How a client was registered is decided once, when its row is first written, and never by a later write:
+    // oidc-provider gives every dynamic registration a `client_id_issued_at`; an operator's client has none.
+    const registration = this.model === 'Client' ? (payload.client_id_issued_at ? 'dynamic' : 'preregistered') : null;
     await this.db
       .insert(oauthStore)
-      .values({ tenantId: this.tenantId, model: this.model, id: this.key(id), ...columns })
+      .values({ tenantId: this.tenantId, model: this.model, id: this.key(id), ...columns, registration })
       .onConflictDoUpdate({ target: [oauthStore.tenantId, oauthStore.model, oauthStore.id], set: columns });
   }
 

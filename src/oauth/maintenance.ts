@@ -22,7 +22,8 @@ export async function sweepExpired(db: Db): Promise<number> {
 /**
  * Removes dynamically registered clients nobody uses: never issued a token within `unusedDays` of registering, or
  * not since. Claude registers a new client for every fresh connection, so without this the table only grows. Their
- * remembered approvals go with them (they have no live grants by definition).
+ * remembered approvals go with them (they have no live grants by definition). Pre-registered clients (SPEC §4.2,
+ * `orgonaut oauth-clients add`) are never removed: an operator registered them once and removes them by hand.
  */
 export async function removeUnusedClients(db: Db, options: { unusedDays?: number } = {}): Promise<number> {
   const days = options.unusedDays ?? 30;
@@ -30,6 +31,7 @@ export async function removeUnusedClients(db: Db, options: { unusedDays?: number
     db,
     sql`delete from oauth_store c
         where c.model = 'Client'
+          and c.registration = 'dynamic'
           and coalesce(c.last_used_at, c.created_at) < now() - make_interval(days => ${days})
           and not exists (
             select 1 from oauth_store g

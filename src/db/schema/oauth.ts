@@ -30,6 +30,11 @@ export const oauthStore = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** Clients only: the last token issued to it (unused dynamically registered clients are removed later). */
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    /**
+     * Clients only: how it became known — 'dynamic' (RFC 7591, `POST /oauth/register`) or 'preregistered' (by an
+     * operator, `orgonaut oauth-clients add`). Only dynamic ones are ever removed for want of use.
+     */
+    registration: text('registration'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.model, t.id] }),
