@@ -6,6 +6,8 @@ import { recordAudit } from '../audit/record.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { runKeyCommand } from './key-commands.js';
 import { runMemberCommand } from './member-commands.js';
+import { runOAuthClientCommand } from './oauth-client-commands.js';
+import { runTenantSettingsCommand } from './tenant-settings-commands.js';
 import { runTokenCommand } from './token-commands.js';
 import { createTenant, findTenantBySlug, listTenants, setTenantPlan, type Tenant } from '../tenancy/tenants.js';
 
@@ -20,6 +22,12 @@ export type AdminCommand =
   | { name: 'tenants.create'; slug: string; tenantName?: string; plan: string; currency?: string; domains?: string[] }
   | { name: 'tenants.set-plan'; slug: string; plan: string }
   | { name: 'tenants.list' }
+  /** `allowance`: an override of the plan's actor allowance, or null for the plan's own. */
+  | { name: 'tenants.set-allowance'; slug: string; allowance: number | null }
+  /** `baseDomain`: ORGONAUT_BASE_DOMAIN as the CLI's configuration has it (hosts under it are not custom domains). */
+  | { name: 'tenants.domains.add'; slug: string; domain: string; baseDomain: string }
+  | { name: 'tenants.domains.remove'; slug: string; domain: string }
+  | { name: 'tenants.domains.list'; slug: string }
   | { name: 'tokens.create'; tenant: string; email: string; tokenName: string; abilities?: string[]; expiresInDays?: number }
   | { name: 'tokens.list'; tenant: string; email?: string }
   | { name: 'tokens.revoke'; tenant: string; id: string }
@@ -29,7 +37,11 @@ export type AdminCommand =
   | { name: 'oauth-keys.rotate'; tenant: string }
   /** `force`: retire even within the longest lifetime of what the previous keys signed. */
   | { name: 'oauth-keys.retire'; tenant: string; force?: boolean }
-  | { name: 'oauth-keys.list'; tenant: string };
+  | { name: 'oauth-keys.list'; tenant: string }
+  /** `redirectDomains`: MCP_REDIRECT_DOMAINS as the CLI's configuration has it (the policy registrations pass). */
+  | { name: 'oauth-clients.add'; tenant: string; clientName: string; redirectUris: string[]; confidential: boolean; redirectDomains: string[] }
+  | { name: 'oauth-clients.list'; tenant: string }
+  | { name: 'oauth-clients.remove'; tenant: string; clientId: string };
 
 export interface AdminResult {
   message: string;
@@ -86,6 +98,11 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
       });
       return { message: `Tenant ${tenant.slug} is now on the ${tenant.plan} plan (was ${previous}).`, data: { ...presentTenant(tenant), previous_plan: previous } };
     }
+    case 'tenants.set-allowance':
+    case 'tenants.domains.add':
+    case 'tenants.domains.remove':
+    case 'tenants.domains.list':
+      return runTenantSettingsCommand(db, command);
     case 'tokens.create':
     case 'tokens.list':
     case 'tokens.revoke':
@@ -97,6 +114,10 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
     case 'oauth-keys.retire':
     case 'oauth-keys.list':
       return runKeyCommand(db, command);
+    case 'oauth-clients.add':
+    case 'oauth-clients.list':
+    case 'oauth-clients.remove':
+      return runOAuthClientCommand(db, command);
     case 'tenants.list': {
       const tenants = await listTenants(db);
       const lines = tenants.map((t) => `${t.slug.padEnd(20)} ${t.plan.padEnd(11)} ${t.reportingCurrency}  ${t.name}`);

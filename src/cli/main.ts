@@ -63,6 +63,11 @@ Admin commands:
   tenants list
   tenants create <slug> --plan <plan> [--name <name>] [--currency EUR|USD] [--domain <host>]
   tenants set-plan <slug> <plan>          Plans: free, team, business, enterprise, agency
+  tenants set-allowance <slug> <n|default>
+                                          Override the plan's actor allowance (default: the plan's again)
+  tenants domains add|remove <slug> <domain>
+                                          Serve the tenant on a custom domain too (one tenant per domain)
+  tenants domains list <slug>
   tokens create --tenant <slug> --user <email> [--name <n>] [--abilities a,b] [--expires-in-days N]
                                           Create a personal API token (default: all the member's role abilities)
   tokens list --tenant <slug> [--user <email>]
@@ -74,6 +79,12 @@ Admin commands:
   oauth-keys rotate --tenant <slug>       New OAuth signing and cookie keys sign; the previous stay accepted
   oauth-keys retire --tenant <slug>       Drop the previous keys (refused within an hour of rotating; --force)
   oauth-keys list --tenant <slug>
+  oauth-clients add --tenant <slug> --name <name> --redirect-uri <uri[,uri…]> [--confidential]
+                                          Pre-register an OAuth client (never cleaned up as unused); a
+                                          confidential client's secret is printed once
+  oauth-clients list --tenant <slug>      Every OAuth client: pre-registered and dynamically registered
+  oauth-clients remove <client-id> --tenant <slug>
+                                          Remove a client with every grant and token issued to it
 
 Options:
   --json                                  Print machine-readable JSON
@@ -130,7 +141,7 @@ async function runCommandLine(argv: readonly string[]): Promise<number> {
   // The client commands talk to a server over REST: they need no server configuration (and are not broken by it).
   if (isClientCommand(parseArgs(normalizeBooleanFlags(argv)).positionals[0])) return runClientCommand(argv);
   // `tenants list --json acme`: a flag that takes no value never swallows the next word (then refused below).
-  const args = parseArgs(argv.map((arg) => (/^--(json|demo|replace|force|help|version)$/.test(arg) ? `${arg}=true` : arg)));
+  const args = parseArgs(argv.map((arg) => (/^--(json|demo|replace|force|confidential|help|version)$/.test(arg) ? `${arg}=true` : arg)));
   const [command] = args.positionals;
   // `orgonaut help` is what people type first.
   if (args.flags.has('help') || (command === 'help' && args.positionals.length === 1)) {
@@ -225,7 +236,7 @@ async function serveCommand(config: Config): Promise<number> {
 
 function toAdminCommand(command: string, args: ParsedArgs, config: Config): AdminCommand {
   const [, sub, ...rest] = args.positionals;
-  refuseExtraWords(args, wordsOf(command, sub));
+  refuseExtraWords(args, wordsOf(command, sub, args));
   switch (command) {
     case 'migrate':
       return { name: 'migrate' };
@@ -253,7 +264,15 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
         };
       }
       if (sub === 'set-plan' && rest[0] && rest[1]) return { name: 'tenants.set-plan', slug: rest[0], plan: rest[1] };
-      throw new UsageError('tenants needs list, create <slug> --plan <plan>, or set-plan <slug> <plan>');
+      if (sub === 'set-allowance' && rest[0] && rest[1]) return { name: 'tenants.set-allowance', slug: rest[0], allowance: parseAllowanceWord(rest[1]) };
+      if (sub === 'domains') {
+        const [action, slug, domain] = rest;
+        if (action === 'list' && slug) return { name: 'tenants.domains.list', slug };
+        if (action === 'add' && slug && domain) return { name: 'tenants.domains.add', slug, domain, baseDomain: config.baseDomain };
+        if (action === 'remove' && slug && domain) return { name: 'tenants.domains.remove', slug, domain };
+        throw new UsageError('tenants domains needs add <slug> <domain>, remove <slug> <domain>, or list <slug>');
+      }
+      throw new UsageError('tenants needs list, create <slug> --plan <plan>, set-plan <slug> <plan>, set-allowance <slug> <n|default>, or domains add|remove|list <slug> [<domain>]');
     case 'tokens': {
       const tenant = requiredFlag(args, 'tenant');
       if (sub === 'list') return { name: 'tokens.list', tenant, email: stringFlag(args, 'user') };
@@ -286,15 +305,42 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
       if (sub === 'list') return { name: 'oauth-keys.list', tenant };
       throw new UsageError('oauth-keys needs rotate, retire or list, with --tenant <slug>');
     }
+    case 'oauth-clients': {
+      const tenant = requiredFlag(args, 'tenant');
+      if (sub === 'list') return { name: 'oauth-clients.list', tenant };
+      if (sub === 'remove' && rest[0]) return { name: 'oauth-clients.remove', tenant, clientId: rest[0] };
+      if (sub === 'add') {
+        return {
+          name: 'oauth-clients.add',
+          tenant,
+          clientName: requiredFlag(args, 'name'),
+          redirectUris: requiredFlag(args, 'redirect-uri').split(','),
+          confidential: booleanFlag(args, 'confidential'),
+          redirectDomains: config.mcpRedirectDomains,
+        };
+      }
+      throw new UsageError('oauth-clients needs add --tenant <slug> --name <name> --redirect-uri <uri>, list --tenant <slug>, or remove <client-id> --tenant <slug>');
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
+/** `set-allowance`'s `<n|default>`: a number of actors, or the plan's allowance again; anything else a usage mistake. */
+function parseAllowanceWord(word: string): number | null {
+  if (word.trim().toLowerCase() === 'default') return null;
+  if (!/^\d+$/.test(word.trim())) throw new UsageError(`set-allowance needs a whole number of actors or "default", not "${word}"`);
+  return Number(word.trim());
+}
+
 /** How many words an admin command takes, its own name included: `tokens revoke <id>` is 3. */
-function wordsOf(command: string, sub: string | undefined): number {
-  if (command === 'tenants') return sub === 'create' ? 3 : sub === 'set-plan' ? 4 : 2;
+function wordsOf(command: string, sub: string | undefined, args?: ParsedArgs): number {
+  if (command === 'tenants') {
+    if (sub === 'domains') return args?.positionals[2] === 'list' ? 4 : 5;
+    return sub === 'create' ? 3 : sub === 'set-plan' || sub === 'set-allowance' ? 4 : 2;
+  }
   if (command === 'tokens') return sub === 'revoke' ? 3 : 2;
+  if (command === 'oauth-clients') return sub === 'remove' ? 3 : 2;
   if (command === 'members' || command === 'oauth-keys') return 2;
   return 1;
 }
@@ -314,6 +360,7 @@ const ADMIN_FLAGS: Record<string, string[]> = {
   tokens: ['tenant', 'user', 'name', 'abilities', 'expires-in-days'],
   members: ['tenant', 'email', 'role'],
   'oauth-keys': ['tenant', 'force'],
+  'oauth-clients': ['tenant', 'name', 'redirect-uri', 'confidential'],
 };
 
 /**
