@@ -17,6 +17,15 @@ export const ENTITY_TYPES: Record<Family, string> = {
 
 export const FAMILY_OF_ENTITY: ReadonlyMap<string, Family> = new Map(FAMILIES.map((f) => [ENTITY_TYPES[f], f]));
 
+/**
+ * The engine names the family of a record a batch created in plural snake case (`org_units`); every answer names it
+ * as the activity log's `entity_type` does (`org_unit`). An entity type is kept as it is.
+ */
+export function entityOfCreated(family: string): string {
+  const engine = FAMILIES.find((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) === family);
+  return engine ? ENTITY_TYPES[engine] : family;
+}
+
 /** Record fields (camelCase) that are money or say which money: left out without `costs.read`. */
 export const MONEY_FIELDS: ReadonlySet<string> = new Set(['targetSalaryMinor', 'dayRateMinor', 'currency', 'amountMinor']);
 

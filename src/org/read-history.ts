@@ -9,7 +9,7 @@ import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
 import { checkLimit, decodeCursor, encodeCursor, paginate, queryFingerprint, sortByKey, type PageRequest } from '../util/pagination.js';
 import { addDays, inEffect, isIsoDate, ISO_DATE_RULE } from './dates.js';
-import { snakeKeys } from './family-names.js';
+import { entityOfCreated, snakeKeys } from './family-names.js';
 import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkUnitType, mapPage } from './read-structure.js';
@@ -169,9 +169,19 @@ function presentEvent(e: typeof auditEvents.$inferSelect, user: EventUser | null
     scenario_id: e.scenarioId,
     // Stored as the records were (camelCase, `displayName`); answered in the API's own field names (`display_name`).
     before: snakeKeys(visibleMoney(e.before, principal)),
-    after: snakeKeys(visibleMoney(e.after, principal)),
+    after: snakeKeys(visibleMoney(e.entityType === 'proposal' ? createdAsEntities(e.after) : e.after, principal)),
     metadata: visibleMoney(e.metadata, principal),
   };
+}
+
+/**
+ * A confirmed proposal's outcome names the family of each record it created as the record types here (`org_unit`);
+ * events recorded before it did held the engine's names (`org_units`).
+ */
+function createdAsEntities(after: unknown): unknown {
+  const created = (after as { created?: unknown } | null)?.created;
+  if (!Array.isArray(created)) return after;
+  return { ...(after as object), created: created.map((c: { family?: unknown }) => (typeof c?.family === 'string' ? { ...c, family: entityOfCreated(c.family) } : c)) };
 }
 
 const MONEY_KEY = /amount|salary|day_?rate|(^|_)rates?($|_)|currency|cost|compensation|money|burden/i;

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../context.js';
 import { scenarioProposals, tenants } from '../db/schema/index.js';
 import { AppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
+import { entityOfCreated } from '../org/family-names.js';
 import { formatMinor, positionAnnualCost, type MoneyFigure } from '../org/cost.js';
 import { inEffect, today } from '../org/dates.js';
 import type { CostSettings, Position } from '../org/types.js';
@@ -312,7 +313,7 @@ export async function confirmProposal(ctx: ServiceContext, id: string) {
     if (error instanceof SourceMoved) return sourceChanged();
     throw error;
   }
-  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'model', entityType: 'proposal', entityId: id, action: 'confirmed', principal: ctx.principal, scenarioId: row.scenarioId, after: outcome });
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'model', entityType: 'proposal', entityId: id, action: 'confirmed', principal: ctx.principal, scenarioId: row.scenarioId, after: presentOutcome(outcome) });
   return { ...presentProposal(await loadProposal(ctx, id)), already_confirmed: false };
 }
 
@@ -326,7 +327,7 @@ async function claimAndSave(ctx: ServiceContext, row: ProposalRow, batch: Awaite
   return savePreparedBatch(ctx, batch, async (tx, outcome) => {
     const claimed = await tx
       .update(scenarioProposals)
-      .set({ status: 'confirmed', outcome: outcome as unknown as Record<string, unknown>, decidedAt: sql`now()` })
+      .set({ status: 'confirmed', outcome: presentOutcome(outcome), decidedAt: sql`now()` })
       .where(and(eq(scenarioProposals.tenantId, ctx.tenant.id), eq(scenarioProposals.id, row.id), eq(scenarioProposals.status, 'planned')))
       .returning({ id: scenarioProposals.id });
     if (!claimed.length) throw new AlreadyClaimed();
@@ -367,6 +368,17 @@ export function presentProposal(row: ProposalRow) {
     expires_at: row.expiresAt.toISOString(),
     planned_against_revision: row.scenarioRevision,
     preview,
-    ...(row.outcome ? { outcome: row.outcome } : {}),
+    ...(row.outcome ? { outcome: presentOutcome(row.outcome) } : {}),
   };
+}
+
+/**
+ * A confirmation's outcome with each created record's family named as the activity log's record types (`org_unit`,
+ * not the engine's `org_units`): the confirm result, its activity event and a repeated confirm alike (older rows held
+ * the engine's names).
+ */
+export function presentOutcome(outcome: BatchOutcome | Record<string, unknown>): Record<string, unknown> {
+  const created = (outcome as { created?: unknown }).created;
+  if (!Array.isArray(created)) return { ...outcome };
+  return { ...outcome, created: created.map((c: { family?: unknown }) => (typeof c.family === 'string' ? { ...c, family: entityOfCreated(c.family) } : c)) };
 }

@@ -5,7 +5,7 @@ import { CHANGE_OP_NAMES, CHANGE_OPS, ChangeCommandSchema, MAX_BATCH } from '../
 import { fieldNotRead, notAFieldOf } from '../../scenarios/op-fields.js';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
-import { ENTITY_TYPES } from '../../org/family-names.js';
+import { entityOfCreated } from '../../org/family-names.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
 import { itemEnvelope, listEnvelope, locationHeader, needs, pagedResponse, PageQuery, problemResponses } from '../schemas.js';
 import { IdParam, IfMatchHeader, IsoDate, json, listBody, pageOf, SECURITY, v1Router } from './common.js';
@@ -57,12 +57,6 @@ const changes = createRoute({
   },
   responses: { 200: pagedResponse('A page of changes', listEnvelope(ChangeSchema)), ...problemResponses(400, 401, 403, 404) },
 });
-
-/**
- * The engine names the families of created records in plural snake case (`org_units`, `reporting_lines`); the rest
- * of the API — deltas, changes, conflicts, `?family=` — names them as entities (`org_unit`, `reporting_line`).
- */
-const CREATED_FAMILY = new Map(Object.entries(ENTITY_TYPES).map(([family, entity]) => [family.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), entity]));
 
 /** The engine's command schema, rebuilt with the OpenAPI-aware zod so it is documented as a named schema. */
 // The shared schema points MCP clients at their explain tool; REST readers find each op described on `changes`.
@@ -154,7 +148,7 @@ export function scenarioChangeRoutes() {
     // The scenario's ETag at the revision this batch saved, so the next batch can send it as If-Match without a read.
     const { scenario, etag } = await currentScenario(c, id);
     const headers: Record<string, string> = scenario.revision === outcome.revision ? { etag } : {};
-    return c.json({ data: { ...outcome, created: outcome.created.map((r) => ({ ...r, family: CREATED_FAMILY.get(r.family) ?? r.family })) } }, 200, headers);
+    return c.json({ data: { ...outcome, created: outcome.created.map((r) => ({ ...r, family: entityOfCreated(r.family) })) } }, 200, headers);
   });
   router.openapi(
     promote,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ENTITY_TYPES } from '../../org/family-names.js';
 import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
 import { id, movedMetricsOnly, withChangeNames } from '../fields.js';
@@ -113,12 +112,6 @@ function readingOrder<T>(value: T): T {
   return Object.fromEntries(entries.map(([key, field]) => [key, readingOrder(field)])) as T;
 }
 
-/**
- * The engine names the families of created records in plural snake case (`org_units`); deltas, previews and the REST
- * API name them as entities (`org_unit`), as the outcome now does too.
- */
-const CREATED_ENTITY = new Map(Object.entries(ENTITY_TYPES).map(([family, entity]) => [family.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), entity]));
-
 export const confirmTool = defineTool({
   name: 'scenario.action.confirm',
   title: 'Apply a confirmed draft',
@@ -133,7 +126,14 @@ export const confirmTool = defineTool({
   outputSchema: z.object({
     ...proposalOut,
     already_confirmed: z.boolean(),
-    outcome: z.looseObject({ scenario_id: z.string(), revision: z.number(), records_changed: z.number(), created: z.array(z.looseObject({})) }),
+    outcome: z.looseObject({
+      scenario_id: z.string(),
+      revision: z.number(),
+      records_changed: z.number(),
+      created: z
+        .array(z.looseObject({}))
+        .describe('The records created, in order: the `index` of the change, `family` — the record type as `org.activity.list` names it (`entity_type`: org_unit, actor, placement, position) —, the `id` and the change’s `ref`, if it gave one'),
+    }),
   }),
   // Confirming may end or close records in the scenario; repeating it changes nothing more.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -141,10 +141,9 @@ export const confirmTool = defineTool({
   example: { proposal_id: '<the proposal_id from scenario.action.plan>' },
   async handler(ctx, input) {
     const confirmed = await confirmProposal(ctx, input.proposal_id.trim());
-    const { proposal_id, scenario_id, status, already_confirmed } = confirmed;
-    const outcome = confirmed.outcome as { created?: { family: string }[] } | undefined;
-    const created = outcome?.created?.map((record) => ({ ...record, family: CREATED_ENTITY.get(record.family) ?? record.family }));
-    return { proposal_id, scenario_id, status, already_confirmed, outcome: outcome && { ...outcome, created } };
+    // The service names created records' families as the activity log does (`org_unit`).
+    const { proposal_id, scenario_id, status, already_confirmed, outcome } = confirmed;
+    return { proposal_id, scenario_id, status, already_confirmed, outcome };
   },
 });
 
