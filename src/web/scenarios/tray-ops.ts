@@ -291,6 +291,30 @@ export const TRAY_OPS: TrayOp[] = [
     needsChange: { field: 'org_unit_id', message: 'Fill in what to change: a unit to move the seat to, a new title, role type, planned FTE, employment or pay.' },
   },
   {
+    op: 'update_actor',
+    title: 'Change a person’s details',
+    fields: [
+      { name: 'actor_id', label: 'Actor', kind: 'actor', required: true, hint: `They keep their id, placements and pay. Fields left empty stay as they are. ${FROM_TODAY}` },
+      { name: 'title', label: 'New job title', kind: 'text' },
+      { name: 'level', label: 'New level', kind: 'text' },
+      { name: 'display_name', label: 'New name', kind: 'text' },
+      { name: 'email', label: 'New email', kind: 'email' },
+    ],
+    needsChange: { field: 'title', message: 'Fill in what to change: a new job title, level, name or email.' },
+  },
+  {
+    op: 'update_department',
+    title: 'Change a department’s details',
+    fields: [
+      { name: 'org_unit_id', label: 'Department', kind: 'unit', required: true, unitTypes: ['department'], hint: `Fields left empty stay as they are. ${FROM_TODAY}` },
+      { name: 'lead_actor_id', label: 'New lead', kind: 'actor', emptyLabel: 'No change' },
+      { name: 'department_type_id', label: 'Department type', kind: 'department_type', emptyLabel: 'No change', hint: 'The types are kept in Settings → Organisation' },
+      { name: 'cost_center', label: 'New cost center', kind: 'text' },
+      { name: 'description', label: 'New description', kind: 'text' },
+    ],
+    needsChange: { field: 'lead_actor_id', message: 'Fill in what to change: a new lead, department type, cost center or description.' },
+  },
+  {
     op: 'set_compensation',
     title: 'Change pay',
     fields: [
@@ -606,6 +630,14 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
       return `Close position ${names.position(s('position_id'))}${from}`;
     case 'update_position':
       return `Change position ${names.position(s('position_id'))}: ${positionChanges(c, names, showMoney).join(', ')}`;
+    case 'update_actor':
+      return `Change ${names.actor(s('actor_id'))}: ${detailChanges(c, { title: 'job title', level: 'level', display_name: 'name', email: 'email' }).join(', ')}`;
+    case 'update_department': {
+      const parts = detailChanges(c, { cost_center: 'cost center', description: 'description' });
+      if (s('lead_actor_id')) parts.unshift(`led by ${names.actor(s('lead_actor_id'))}`);
+      if (s('department_type_id')) parts.unshift('a new department type');
+      return `Change ${names.unit(s('org_unit_id'))}: ${parts.join(', ')}`;
+    }
     case 'set_compensation':
       if (s('actor_id').startsWith('$')) {
         const pay = cash('amount_minor');
@@ -615,6 +647,14 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
     default:
       return c.op;
   }
+}
+
+/** The text fields an update_actor or update_department changes, in words ("job title “Staff Engineer”"). */
+function detailChanges(c: Command, words: Record<string, string>): string[] {
+  const parts = Object.entries(words).flatMap(([key, what]) =>
+    c[key] === null || c[key] === '' ? [`no ${what}`] : typeof c[key] === 'string' ? [`${what} ${quoted((c[key] as string).trim())}`] : [],
+  );
+  return parts.length ? parts : ['nothing'];
 }
 
 /** What an update_position changes, in words ("move to Platform", "title “SRE”", "target salary €80,000.00"). */

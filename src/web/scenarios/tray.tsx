@@ -735,7 +735,7 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
         <input {...common} list={listIdOf(field)} value={known ? `${known.label}${ID_SEPARATOR}${known.value}` : value} placeholder="Type to search, or paste an id" autocomplete="off" />
       ) : (
         <select {...common}>
-          <option value="">{field.required ? 'Choose…' : 'None'}</option>
+          <option value="">{field.required ? 'Choose…' : (field.emptyLabel ?? 'None')}</option>
           {options.map((o) => (
             <option value={o.value} selected={o.value === value}>
               {o.label}
@@ -755,7 +755,7 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
     // Required for a department only (the service says so when missing); a team leaves it empty.
     control = (
       <select {...common}>
-        <option value="">{props.choices.department_type.length ? 'None (a team)' : 'No department types yet (see settings)'}</option>
+        <option value="">{props.choices.department_type.length ? (field.emptyLabel ?? 'None (a team)') : 'No department types yet (see settings)'}</option>
         {props.choices.department_type.map((o) => (
           <option value={o.value} selected={o.value === value}>
             {o.label}
