@@ -16,7 +16,8 @@ import type { McpSession } from './session.js';
 
 /**
  * The one wrapper around every tool handler: abilities first (so the caller learns what to ask for before fixing
- * arguments), then the arguments, then the handler; whatever is thrown becomes an `isError` result (result.ts).
+ * arguments), then the arguments, then the handler (an org read of a scenario without `as_of` gets the note on its
+ * later-dated changes here, for every tool alike); whatever is thrown becomes an `isError` result (result.ts).
  * A refused call has changed nothing: the checks run before the handler, and the action services validate a whole
  * batch before saving any of it.
  */
