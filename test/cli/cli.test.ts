@@ -604,7 +604,7 @@ describe('orgonaut CLI errors and exit codes', () => {
     for (const words of [['scenario', 'dleta', 'Typo plan'], ['scenario', 'dleta']]) {
       const typo = await cli(words, configFile('owner'));
       expect(typo.code).toBe(2);
-      expect(typo.stderr.split('\n')[0]).toMatch(/^orgonaut: unknown scenario command "dleta" \(list, create, show, delta, .* or promote\)$/);
+      expect(typo.stderr.split('\n')[0]).toMatch(/^orgonaut: unknown scenario command "dleta" \(list, create, show, rename, edit, delta, .* or promote\)$/);
     }
     expect(requested).toEqual([]);
     // A misspelt or foreign option is refused before anything is done, not ignored (--url is not --host).
