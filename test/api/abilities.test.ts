@@ -37,7 +37,7 @@ let theirs: Ids;
 let user: { id: string };
 const tokens = new Map<string, string>();
 
-type Sample = { method: 'GET' | 'POST'; path: string; json?: unknown };
+type Sample = { method: 'GET' | 'POST' | 'PATCH'; path: string; json?: unknown };
 
 /** One valid request per documented operation, with the ids of the tenant `ids` and the fixture `f`. */
 function samples(ids: Ids, f: typeof A): Record<string, Sample> {
@@ -59,6 +59,7 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'GET /api/v1/scenarios': get('/api/v1/scenarios'),
     'POST /api/v1/scenarios': post('/api/v1/scenarios', { name: 'Not allowed' }),
     'GET /api/v1/scenarios/{id}': get(`/api/v1/scenarios/${ids.scenario}`),
+    'PATCH /api/v1/scenarios/{id}': { method: 'PATCH', path: `/api/v1/scenarios/${ids.scenario}`, json: { name: 'Renamed, not allowed' } },
     'POST /api/v1/scenarios/{id}/submit': post(`/api/v1/scenarios/${ids.scenario}/submit`),
     'POST /api/v1/scenarios/{id}/withdraw': post(`/api/v1/scenarios/${ids.scenario}/withdraw`),
     'POST /api/v1/scenarios/{id}/archive': post(`/api/v1/scenarios/${ids.scenario}/archive`),
@@ -151,7 +152,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(39);
+    expect(operations.length).toBe(40);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {
@@ -203,7 +204,7 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
     const them = contextFor(database, other, principalFor(other, 'owner'), app.runtime.graphs);
     const before = await getScenario(them, theirs.scenario);
     const withIds = Object.keys(foreign).filter((key) => key.includes('{id}'));
-    expect(withIds.length).toBe(14);
+    expect(withIds.length).toBe(15);
     for (const key of withIds) {
       expect(foreign[key]!.path).not.toBe(mine[key]!.path);
       const { status, body } = await send(foreign[key]!, owner);

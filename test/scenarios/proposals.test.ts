@@ -45,7 +45,7 @@ describe('scenario.action.plan → confirm', () => {
     const confirmed = await confirmProposal(ai, plan.proposal_id);
     expect(confirmed).toMatchObject({ status: 'confirmed', already_confirmed: false });
     expect((await getActor(ai, id('p2'), { scenarioId: sid })).actor.fte).toBe(1);
-    const createdId = (confirmed.outcome as { created: { family: string; id: string }[] }).created.find((c) => c.family === 'actors')!.id;
+    const createdId = (confirmed.outcome as { created: { family: string; id: string }[] }).created.find((c) => c.family === 'actor')!.id;
     expect((plan.preview.records as { actor: { added: { id: string }[] } }).actor.added[0]!.id).toBe(createdId); // the preview's ids are the ones created
 
     const again = await confirmProposal(ai, plan.proposal_id);

@@ -74,7 +74,7 @@ export const activityTool = defineTool({
       .describe(
         'Only events about this kind of record. Model: org_unit, department, team, actor, reporting_line, placement, position, ' +
           'compensation, scenario, snapshot, proposal, import_run, import_row, hris_webhook. Security: sign_in, sign_out, api_token, oauth_app, ' +
-          'oauth_token, oauth_keys, membership, invitation, plan, password_reset, integration, settings.currency, ' +
+          'oauth_client, oauth_token, oauth_keys, membership, invitation, plan, password_reset, integration, settings.currency, ' +
           'settings.cost_settings, settings.mcp_tool_names.',
       ),
     scenario_id: optionalId('Only changes made in this scenario.'),

@@ -162,6 +162,7 @@ export function fieldLabel(field: string): string {
     vacant_seats_annual_cost_minor: 'Budgeted cost of vacant seats (annual)',
     source_hris: 'Source HRIS',
     oauth_app: 'OAuth app',
+    oauth_client: 'Pre-registered OAuth client',
     oauth_token: 'OAuth token',
     oauth_keys: 'OAuth keys',
     hris_webhook: 'HRIS webhook',

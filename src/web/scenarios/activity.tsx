@@ -34,6 +34,7 @@ const ENTITY_TYPES = [
   'sign_out',
   'api_token',
   'oauth_app',
+  'oauth_client',
   'oauth_token',
   'oauth_keys',
   'membership',
