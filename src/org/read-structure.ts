@@ -24,6 +24,16 @@ export interface OrgUnitFilter extends ViewRequest, PageRequest {
 
 const unitKey = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
 
+/** The lower-cased, trimmed query of a list, or null without one. */
+function unitQuery(query: string | null | undefined): string | null {
+  return query?.trim().toLowerCase() || null;
+}
+
+/** Whether a unit answers a list's name query (lower-cased): the name contains it, or it is the unit's code. */
+function matchesUnitQuery(unit: OrgUnit, query: string | null): boolean {
+  return !query || unit.name.toLowerCase().includes(query) || unit.code?.toLowerCase() === query;
+}
+
 export function checkUnitType(type: string | null | undefined): OrgUnitType | null {
   if (!type) return null;
   if (!(ORG_UNIT_TYPES as readonly string[]).includes(type)) {
@@ -42,14 +52,14 @@ export async function listOrgUnits(ctx: ServiceContext, filter: OrgUnitFilter = 
   const view = await openView(ctx, filter);
   requireFilterRecords(view, { orgUnits: filter.parentId });
   const type = checkUnitType(filter.type);
-  const query = filter.query?.trim().toLowerCase();
+  const query = unitQuery(filter.query);
   const parentId = filter.parentId?.trim() || null;
   const units = pickRecords(view.graph.orgUnits, filter.ids).filter(
     (u) =>
       listedOn(u, view.asOf, filter.includeInactive) &&
       (!type || u.type === type) &&
       (!parentId || u.parentId === parentId) &&
-      (!query || u.name.toLowerCase().includes(query) || u.code?.toLowerCase() === query),
+      matchesUnitQuery(u, query),
   );
   const page = paginate('org units', sortByKey(units, unitKey), unitKey, filter);
   return { view, page: mapPage(page, (u) => unitOut(view, u)) };
@@ -154,7 +164,10 @@ export async function orgUnitTree(ctx: ServiceContext, request: TreeRequest = {}
   return { view, roots: roots.flatMap((r) => build(r, 1)), total: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency) };
 }
 
-export async function listDepartments(ctx: ServiceContext, filter: ViewRequest & PageRequest & { includeInactive?: boolean } = {}) {
+/** A list of the units of one type: the view and page, `query` (name contains, or the exact code), inactive ones too. */
+export type UnitsOfTypeFilter = ViewRequest & PageRequest & { query?: string | null; includeInactive?: boolean };
+
+export async function listDepartments(ctx: ServiceContext, filter: UnitsOfTypeFilter = {}) {
   authorize(ctx.principal, 'org-units.read');
   return listUnitsOfType(ctx, 'department', filter);
 }
@@ -166,7 +179,7 @@ export async function listDepartments(ctx: ServiceContext, filter: ViewRequest &
  */
 export async function listTeams(
   ctx: ServiceContext,
-  filter: ViewRequest & PageRequest & { includeInactive?: boolean; teamTypeId?: string | null; withoutManager?: boolean } = {},
+  filter: UnitsOfTypeFilter & { teamTypeId?: string | null; withoutManager?: boolean } = {},
 ) {
   authorize(ctx.principal, 'teams.read');
   if (filter.withoutManager) authorize(ctx.principal, 'org-metrics.read');
@@ -185,13 +198,14 @@ export async function listTeams(
 async function listUnitsOfType(
   ctx: ServiceContext,
   type: OrgUnitType,
-  filter: ViewRequest & PageRequest & { includeInactive?: boolean },
+  filter: UnitsOfTypeFilter,
   keep: (u: OrgUnit, view: OrgView, metrics: OrgMetrics) => boolean = () => true,
 ) {
   const view = await openView(ctx, filter);
   const metrics = await orgMetricsFor(ctx, view);
+  const query = unitQuery(filter.query);
   const units = [...view.graph.orgUnits.values()].filter(
-    (u) => u.type === type && listedOn(u, view.asOf, filter.includeInactive) && keep(u, view, metrics),
+    (u) => u.type === type && listedOn(u, view.asOf, filter.includeInactive) && matchesUnitQuery(u, query) && keep(u, view, metrics),
   );
   const page = paginate(`${type}s`, sortByKey(units, unitKey), unitKey, filter);
   return {

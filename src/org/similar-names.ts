@@ -1,7 +1,7 @@
 import { can, type Principal } from '../access/policy.js';
 import { editDistance } from '../util/edit-distance.js';
 import { inEffect } from './dates.js';
-import type { Actor, Dated, OrgGraph } from './types.js';
+import type { Actor, Dated, OrgGraph, OrgUnitType } from './types.js';
 
 /**
  * The names a query that matched nothing was probably meant to be ("Jon Smyth" → John Smith, Joan Smyth): records in
@@ -51,12 +51,16 @@ interface NameIndex {
 
 const indexes = new WeakMap<OrgGraph, Partial<Record<SimilarFamily, NameIndex[]>>>();
 
-/** The closest names to `query` in the families the caller may read, at most MAX_SIMILAR_NAMES, closest first. */
+/**
+ * The closest names to `query` in the families the caller may read, at most MAX_SIMILAR_NAMES, closest first;
+ * `unitType` keeps only org units of that type (a misspelt team in a list of teams is not a department).
+ */
 export function similarNames(
   principal: Principal,
   view: { graph: OrgGraph; asOf: string },
   query: string,
   families: readonly SimilarFamily[],
+  { unitType }: { unitType?: OrgUnitType } = {},
 ): SimilarName[] {
   const words = [...new Set(wordsOf(query))];
   if (!words.length || words.length > MAX_QUERY_WORDS || words.every((word) => word.length < 3)) return [];
@@ -64,7 +68,7 @@ export function similarNames(
   const found = families
     .filter((family) => readable[family])
     .flatMap((family) => indexesOf(view.graph, family))
-    .flatMap((index) => closest(index, words, view.asOf));
+    .flatMap((index) => closest(index, words, view.asOf, unitType));
   return found
     .sort((a, b) => a.distance - b.distance || a.extra - b.extra || (a.kind === 'title' ? 1 : 0) - (b.kind === 'title' ? 1 : 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .slice(0, MAX_SIMILAR_NAMES)
@@ -86,7 +90,7 @@ function allowedEdits(word: string): number {
   return word.length <= 2 ? 0 : word.length <= 5 ? 1 : 2;
 }
 
-function closest(index: NameIndex, words: string[], day: string): (SimilarName & { extra: number })[] {
+function closest(index: NameIndex, words: string[], day: string, unitType?: OrgUnitType): (SimilarName & { extra: number })[] {
   const near = words.map((word) => nearWords(index, word));
   if (near.some((distances) => distances.size === 0)) return [];
   // All the query's letters may be off by one in three at most: "jon smyth" (8 letters) by 2.
@@ -105,7 +109,7 @@ function closest(index: NameIndex, words: string[], day: string): (SimilarName &
       distance += best;
     }
     if (distance === 0 || distance > budget) continue;
-    const current = index.holders(at).filter((record) => inEffect(record, day));
+    const current = index.holders(at).filter((record) => inEffect(record, day) && (!unitType || index.kind !== 'org-unit' || record.type === unitType));
     if (!current.length) continue;
     const extra = Math.max(0, nameWords.length - words.length);
     if (index.kind === 'title') found.push({ kind: 'title', name, holders: current.length, distance, extra });

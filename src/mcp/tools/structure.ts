@@ -5,12 +5,15 @@ import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
 import { contextOf, contextOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { placementChecksOut } from '../placement-checks.js';
 import { similarNames } from '../../org/similar-names.js';
-import { defineTool, READ_ONLY } from '../registry.js';
+import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
+import type { ServiceContext } from '../../context.js';
+import type { OrgView } from '../../org/view.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 
 /** The structural hierarchy: summary, org units (list, tree, detail), departments and teams. */
 
 const unitType = z.enum(ORG_UNIT_TYPES);
+const unitQuery = z.string().max(200).optional().describe('Case-insensitive part of the name, or the exact unit code.');
 const unitItem = item({ name: z.string(), type: z.string() });
 const metricsOut = z.looseObject({ headcount: z.number(), fte: z.number() }).describe(`Roll-up metrics (with org-metrics.read): ${METRICS_NOTE}`);
 
@@ -64,7 +67,7 @@ export const unitsListTool = defineTool({
     ...viewFields,
     type: unitType.optional().describe('Only units of this type.'),
     parent_id: optionalId('Only the direct children of this org unit.'),
-    query: z.string().max(200).optional().describe('Case-insensitive part of the name, or the exact unit code.'),
+    query: unitQuery,
     include_inactive: includeInactive,
     ...pageFields,
   }),
@@ -248,16 +251,30 @@ export const departmentsTool = defineTool({
   title: 'List departments',
   description:
     'Departments (org units of type department) with cost centre, lead and roll-up metrics, sorted by name and ' +
-    'paginated. Use `org.teams.list` for teams and `org.units.get` for one department with its children.',
+    'paginated; `query` keeps those with it in their name. Use `org.teams.list` for teams and `org.units.get` for one department with its children.',
   purpose: 'org-review',
-  inputSchema: z.object({ ...viewFields, include_inactive: includeInactive, ...pageFields }),
-  outputSchema: z.object({ context: contextOut, departments: z.array(unitItem), next_cursor: nextCursor }),
+  inputSchema: z.object({ ...viewFields, query: unitQuery, include_inactive: includeInactive, ...pageFields }),
+  outputSchema: z.object({ context: contextOut, departments: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
   example: { limit: 20 },
-  async handler(ctx, input) {
-    const { view, page } = await listDepartments(ctx, { ...viewRequest(input), ...pageRequest(input), includeInactive: input.include_inactive });
-    return { context: contextOf(view), departments: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)), next_cursor: page.nextCursor ?? undefined };
+  async handler(ctx, input, call) {
+    const request = { ...viewRequest(input), query: input.query };
+    const { view, page } = await listDepartments(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
+    const note = await unitsOfTypeNote(ctx, call, {
+      type: 'department',
+      input,
+      listed: page.items.length,
+      filtered: false,
+      view,
+      matchesInAnyPeriod: async () => (await listDepartments(ctx, { ...request, limit: 1, includeInactive: true })).page.items.length,
+    });
+    return {
+      context: contextOf(view),
+      departments: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)),
+      note,
+      next_cursor: page.nextCursor ?? undefined,
+    };
   },
 });
 
@@ -266,12 +283,13 @@ export const teamsTool = defineTool({
   title: 'List teams',
   description:
     'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated ' +
-    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). The team type reads by id and name. Filter by team type, or ' +
+    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). The team type reads by id and name. Filter by a name `query`, team type, or ' +
     '`without_manager` for teams nobody in them manages. Who leads a team: `org.spans.list` with its org_unit_id and `span: "all"`. ' +
     'Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
   purpose: 'org-review',
   inputSchema: z.object({
     ...viewFields,
+    query: unitQuery,
     team_type_id: optionalId('Only teams of this team type (`org.settings.get` lists the team types by name).'),
     without_manager: z
       .boolean()
@@ -280,21 +298,52 @@ export const teamsTool = defineTool({
     include_inactive: includeInactive,
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, teams: z.array(unitItem), next_cursor: nextCursor }),
+  outputSchema: z.object({ context: contextOut, teams: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['teams.read'],
   callRequires: (args) => (args.without_manager === true ? ['org-metrics.read'] : []),
   example: { limit: 20 },
-  async handler(ctx, input) {
-    const { view, page } = await listTeams(ctx, {
-      ...viewRequest(input),
-      ...pageRequest(input),
-      teamTypeId: input.team_type_id,
-      withoutManager: input.without_manager,
-      includeInactive: input.include_inactive,
+  async handler(ctx, input, call) {
+    const request = { ...viewRequest(input), query: input.query, teamTypeId: input.team_type_id, withoutManager: input.without_manager };
+    const { view, page } = await listTeams(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
+    const note = await unitsOfTypeNote(ctx, call, {
+      type: 'team',
+      input,
+      listed: page.items.length,
+      filtered: Boolean(input.team_type_id?.trim() || input.without_manager),
+      view,
+      matchesInAnyPeriod: async () => (await listTeams(ctx, { ...request, limit: 1, includeInactive: true })).page.items.length,
     });
-    return { context: contextOf(view), teams: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)), next_cursor: page.nextCursor ?? undefined };
+    return {
+      context: contextOf(view),
+      teams: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)),
+      note,
+      next_cursor: page.nextCursor ?? undefined,
+    };
   },
 });
+
+/**
+ * The note of a department or team list whose `query` found nothing, as `org.units.list` gives it: a match out of
+ * the day, else the closest names of that type.
+ */
+async function unitsOfTypeNote(
+  ctx: ServiceContext,
+  call: ToolCall,
+  request: { type: 'department' | 'team'; input: { query?: string; cursor?: string; include_inactive?: boolean }; listed: number; filtered: boolean; view: OrgView; matchesInAnyPeriod: () => Promise<number> },
+): Promise<string | undefined> {
+  const { type, view } = request;
+  const note = await noMatchNote({
+    records: type,
+    matching: (query) => `"${query}" in its name or as its code`,
+    input: request.input,
+    listed: request.listed,
+    filtered: request.filtered,
+    asOf: view.asOf,
+    matchesInAnyPeriod: request.matchesInAnyPeriod,
+    similar: (query) => similarNames(ctx.principal, view, query, ['orgUnits'], { unitType: type }),
+  });
+  return note && call.catalog.renderNames(note, call.names);
+}
 
 export const structureTools = [summaryTool, unitsListTool, unitsTreeTool, unitGetTool, departmentsTool, teamsTool];
