@@ -11,6 +11,8 @@ import { OrgTreeSchema, OrgUnitDetailSchema, OrgUnitSchema, UnitWithMetricsSchem
 const tags = ['Org units'];
 const viewNote = 'Pass `scenario_id` to read a scenario or snapshot (needs `scenarios.read` too) and `as_of` for another day.';
 const includeInactive = queryBool('true = also records not in effect on `as_of` (default false)');
+const unitQuery = (example: string) =>
+  z.string().max(200).optional().openapi({ description: 'Name contains (case-insensitive), or the exact code', example });
 
 const list = createRoute({
   method: 'get',
@@ -24,7 +26,7 @@ const list = createRoute({
     query: ListQuery.extend({
       type: z.enum(ORG_UNIT_TYPES).optional().openapi({ description: 'Only units of this type' }),
       parent_id: idFilter('Only direct children of this unit'),
-      q: z.string().max(200).optional().openapi({ description: 'Name contains (case-insensitive), or the exact code' }),
+      q: unitQuery('platform'),
       include_inactive: includeInactive,
       ids: idsFilter('org units'),
     }),
@@ -77,10 +79,10 @@ const departments = createRoute({
   path: '/api/v1/departments',
   tags: ['Departments'],
   summary: 'List departments with their metrics',
-  description: `The org units of type department, sorted by name, each with the roll-up metrics of the department and everything below it (null without \`org-metrics.read\`; cost only with \`costs.read\`). ${viewNote}`,
+  description: `The org units of type department, sorted by name, optionally those whose name contains \`q\`, each with the roll-up metrics of the department and everything below it (null without \`org-metrics.read\`; cost only with \`costs.read\`). ${viewNote}`,
   security: SECURITY,
   ...needs('org-units.read'),
-  request: { query: ListQuery.extend({ include_inactive: includeInactive }) },
+  request: { query: ListQuery.extend({ q: unitQuery('engineering'), include_inactive: includeInactive }) },
   responses: { 200: pagedResponse('A page of departments', listEnvelope(UnitWithMetricsSchema)), ...problemResponses(400, 401, 403, 404) },
 });
 
@@ -89,11 +91,12 @@ const teams = createRoute({
   path: '/api/v1/teams',
   tags: ['Teams'],
   summary: 'List teams with their metrics',
-  description: `The org units of type team, sorted by name, optionally of one team type, each with its roll-up metrics (null without \`org-metrics.read\`; cost only with \`costs.read\`). ${viewNote}`,
+  description: `The org units of type team, sorted by name, optionally those whose name contains \`q\` or of one team type, each with its roll-up metrics (null without \`org-metrics.read\`; cost only with \`costs.read\`). ${viewNote}`,
   security: SECURITY,
   ...needs('teams.read'),
   request: {
     query: ListQuery.extend({
+      q: unitQuery('platform'),
       team_type_id: idFilter('Only teams of this team type'),
       without_manager: queryBool('true = only teams nobody homed in them manages (their people report to someone outside the team, or to no one); needs `org-metrics.read`'),
       include_inactive: includeInactive,
@@ -123,12 +126,12 @@ export function structureRoutes() {
   });
   router.openapi(departments, async (c) => {
     const q = c.req.valid('query');
-    const { page } = await listDepartments(serviceContext(c), { ...viewOf(q), ...pageOf(q), includeInactive: q.include_inactive });
+    const { page } = await listDepartments(serviceContext(c), { ...viewOf(q), ...pageOf(q), query: q.q, includeInactive: q.include_inactive });
     return c.json(listBody(c, page), 200);
   });
   router.openapi(teams, async (c) => {
     const q = c.req.valid('query');
-    const filter = { teamTypeId: q.team_type_id?.trim() || null, withoutManager: q.without_manager, includeInactive: q.include_inactive };
+    const filter = { query: q.q, teamTypeId: q.team_type_id?.trim() || null, withoutManager: q.without_manager, includeInactive: q.include_inactive };
     const { page } = await listTeams(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(c, page), 200);
   });
