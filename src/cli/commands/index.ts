@@ -45,8 +45,8 @@ export const CLIENT_GROUPS: Record<string, Group> = {
     usage: [
       `live units [--type company|department|team|system] [--parent <unit>] [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
       `live tree [--depth N] [--type department,team] [--root <unit>] ${VIEW}`,
-      `live departments [--include-inactive] ${VIEW} ${PAGE}`,
-      `live teams [--team-type <type>] [--without-manager] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live departments [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live teams [--search q] [--team-type <type>] [--without-manager] [--include-inactive] ${VIEW} ${PAGE}`,
       `live actors [--kind human|robot|agent] [--unit <unit>] [--search q] [--without-manager] [--placement-check ${PLACEMENT_CHECKS.join('|')}] [--include-inactive] ${VIEW} ${PAGE}`,
       `live positions [--unit <unit>] [--status filled|vacant|closed|open] ${VIEW} ${PAGE}`,
       `live placements [--actor <id>] [--unit <unit>] [--position <id>] ${VIEW} ${PAGE}`,

@@ -30,6 +30,7 @@ export async function liveCommand(run: Run): Promise<number> {
     case 'teams':
       return listCommand<Row>(run, `/api/v1/${sub}`, {
         ...view,
+        q: flag('search'),
         include_inactive: inactive(run),
         ...(sub === 'teams' ? { team_type_id: await teamTypeFlag(run, 'team-type'), without_manager: withoutManager(run) } : {}),
       }, [
