@@ -3,6 +3,7 @@ import type { Ability } from '../access/abilities.js';
 import { getActor } from '../org/read-people.js';
 import { getOrgUnit } from '../org/read-structure.js';
 import { scenarioDelta } from '../scenarios/delta.js';
+import { pageDelta } from '../scenarios/delta-pages.js';
 import { getScenario } from '../scenarios/lifecycle.js';
 import type { Catalog } from './catalog.js';
 import { GUIDES, guideMarkdown, renderGuide, type Guide } from './guides.js';
@@ -85,7 +86,8 @@ export const RESOURCE_TEMPLATES: TemplateInfo[] = [
       'What a scenario changes compared with its source today: changed records by family, conflicts and metric deltas ' +
       'in total and per org unit. Only what the credential may read: each family needs its org read ability (actors.read, ' +
       'placements.read, positions.read, org-units.read, teams.read), metrics org-metrics.read, money costs.read; `withheld` ' +
-      'lists what was left out. The same as `scenario.delta` with its defaults.',
+      'lists what was left out. The same as `scenario.delta` with its defaults: the first page of records, with `counts` ' +
+      'per family and, when there are more, a `next_cursor` for `scenario.delta`.',
     mimeType: 'application/json',
     requires: ['scenarios.read'],
   },
@@ -104,7 +106,7 @@ const TEMPLATE_READERS: Record<string, Reader> = {
     return withNamesOne(session.principal, view, actor);
   },
   scenario: (id, session) => getScenario(session.ctx, id),
-  'scenario-delta': async (id, session) => presentDelta(session.ctx, await scenarioDelta(session.ctx, { scenarioId: id })),
+  'scenario-delta': async (id, session) => presentDelta(session.ctx, pageDelta(await scenarioDelta(session.ctx, { scenarioId: id }))),
 };
 
 export function registerResources(server: McpServer, session: McpSession, catalog: Catalog): void {

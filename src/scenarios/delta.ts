@@ -19,6 +19,7 @@ import { loadScenario, type Scenario } from './store.js';
 import { hasChangesToPromote } from './chain.js';
 import { deltaReferences, nameReferences } from './reference-names.js';
 import { promotionProblems } from './merge-check.js';
+import { pageRecords, type DeltaPageRequest } from './delta-pages.js';
 import { and, desc, eq } from 'drizzle-orm';
 import { lineageEntries } from '../db/schema/index.js';
 import { FAMILY_TABLES } from '../db/families.js';
@@ -60,6 +61,8 @@ export async function scenarioDelta(
     before?: OrgGraph;
     /** Add `names`: the name of every unit, person, position and unit type the delta's records, fields and conflicts point at, by id. */
     names?: boolean;
+    /** Only one page of the records (`pageRecords`: `limit`, `cursor`, `family`), with `counts` and `next_cursor`; `names` then name that page's. */
+    page?: DeltaPageRequest;
   } = {},
 ) {
   authorize(ctx.principal, 'scenarios.read');
@@ -82,7 +85,9 @@ export async function scenarioDelta(
   const { readable, withheld } = deltaVisibility(ctx.principal);
   const compared: readonly ScenarioChange[] | null =
     changes && options.alsoCompare ? [...changes, ...options.alsoCompare.map((c) => ({ ...c, op: 'add' as const, values: null, base: null, revision: 0 }))] : changes;
-  const families = diffRecords(base, target, compared, showMoney, readable);
+  const every = diffRecords(base, target, compared, showMoney, readable);
+  const paged = options.page ? pageRecords(every, { scenarioId: scenario.id, compare }, options.page) : null;
+  const families = paged?.families ?? every;
   // A planning scenario's conflicts are those its promotion meets: its own and those of the scenarios it builds on —
   // against its source or against Live alike (a branch with no change of its own is compared with Live by default).
   const conflicts =
@@ -108,7 +113,8 @@ export async function scenarioDelta(
   }
   // Named in the scenario first, then in what it is compared with (a removed record is only there).
   const names = options.names ? { names: nameReferences({}, deltaReferences(families, conflicts), [target, base], readable, await typeNamesById(ctx)) } : {};
-  return { scenario: await presentWithSource(ctx, scenario), compare, against, as_of: asOf, families, conflicts, metrics, withheld, ...names };
+  const pageParts = paged ? { counts: paged.counts, next_cursor: paged.next_cursor } : {};
+  return { scenario: await presentWithSource(ctx, scenario), compare, against, as_of: asOf, families, ...pageParts, conflicts, metrics, withheld, ...names };
 }
 
 /**

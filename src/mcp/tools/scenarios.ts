@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { asOf, id, item, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
+import { asOf, cursor, id, item, limit, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
+import { countedRecords, DELTA_PAGE_DEFAULT, deltaFamily, pageDelta, type DeltaCounts } from '../../scenarios/delta-pages.js';
+import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
+import { MAX_LIMIT } from '../../util/pagination.js';
 import { PLACEMENT_CHECK_PAIRS } from '../placement-checks.js';
 import type { ServiceContext } from '../../context.js';
 import { typeNamesById } from '../../tenancy/settings.js';
@@ -183,6 +186,32 @@ function laterChangesNote(delta: Delta, records: string) {
   };
 }
 
+/**
+ * The note and next step of a page cut short: how many records it holds of how many, and the call for the next
+ * page (or one family's records). None on the last page.
+ */
+function pageNote(page: { families: Delta['families']; counts: DeltaCounts; next_cursor: string | null }, family: string | null, renderNames: (text: string) => string) {
+  if (!page.next_cursor) return {};
+  const shown = Object.values(page.families).reduce((n, f) => n + (f ? f.added.length + f.removed.length + f.changed.length : 0), 0);
+  const others = Object.keys(page.counts).filter((name) => name !== family);
+  return {
+    note:
+      `This page holds ${shown} of the ${countedRecords(page.counts, family)} changed records${family ? ` of ${family}` : ''}; ` +
+      '`counts` gives each family’s totals, and the conflicts and metrics here are the whole scenario’s.',
+    next_step: renderNames(
+      `Call \`scenario.delta\` again with the same arguments and cursor "${page.next_cursor}" for the next page` +
+        (!family && others.length > 1 ? `, or pass \`family\` (${others.join(', ')}) to read one family’s records.` : '.'),
+    ),
+  };
+}
+
+/** Two notes (and next steps) said together, either possibly absent. */
+function bothNotes(a: { note?: string; next_step?: string }, b: { note?: string; next_step?: string }) {
+  const join = (x?: string, y?: string) => [x, y].filter(Boolean).join(' ') || undefined;
+  const note = join(a.note, b.note);
+  return note ? { note, next_step: join(a.next_step, b.next_step) } : {};
+}
+
 export const scenarioDeltaTool = defineTool({
   name: 'scenario.delta',
   title: 'Scenario delta',
@@ -194,12 +223,26 @@ export const scenarioDeltaTool = defineTool({
     'read ability of its org tools (actor and reporting_line: actors.read; placement: placements.read; position: ' +
     'positions.read; org_unit/department: org-units.read; team: teams.read), metrics need org-metrics.read, money ' +
     '(pay, cost deltas) costs.read; `withheld` lists what was left out and the abilities that would show it. Use it after ' +
-    '`scenario.get`; `scenario.metrics.delta` gives the metric part alone, and `scenario.action.plan` drafts further changes.',
+    '`scenario.get`; `scenario.metrics.delta` gives the metric part alone, and `scenario.action.plan` drafts further changes. ' +
+    `Records come ${DELTA_PAGE_DEFAULT} at a time (\`limit\`), across families: \`counts\` gives each family’s totals, and a page ` +
+    'cut short has a `next_cursor` to pass as `cursor`; `family` keeps one family’s records. Conflicts and metrics are whole on every page.',
   purpose: 'scenario-review',
-  inputSchema: z.object(deltaView),
+  inputSchema: z.object({
+    ...deltaView,
+    family: z
+      .enum(CHANGE_FAMILIES as [string, ...string[]])
+      .optional()
+      .describe('Only this family’s records (conflicts, metrics and `counts` stay the whole scenario’s).'),
+    limit: limit.describe(`Records per page, across families, 1–${MAX_LIMIT} (default ${DELTA_PAGE_DEFAULT}).`),
+    cursor: cursor.describe('The `next_cursor` of the previous page, with the same `compare` and `family`. Omit for the first page.'),
+  }),
   outputSchema: z.object({
     ...comparedOut,
     families: z.record(z.string(), familyDelta),
+    counts: z
+      .record(z.string(), z.object({ added: z.number(), removed: z.number(), changed: z.number() }))
+      .describe('How many records each family adds, removes and changes in all (every family with any, whatever this page or `family` holds)'),
+    next_cursor: nextCursor,
     conflicts: z.array(z.looseObject({ family: z.string(), id: z.string(), reason: z.string() })),
     metrics: z
       .object({ total: metricDeltas.optional(), by_org_unit: unitDeltas })
@@ -211,13 +254,19 @@ export const scenarioDeltaTool = defineTool({
   requires: ['scenarios.read'],
   example: { scenario_id: '<an id from scenario.list>', compare: 'live' },
   async handler(ctx, input, call) {
+    const family = deltaFamily(input.family);
     const delta = await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of });
+    const renderNames = (text: string) => call.catalog.renderNames(text, call.names);
     if (unchanged(delta)) {
       const { scenario, compare, against, as_of, withheld } = delta;
       const metrics = { by_org_unit: [] };
-      return { scenario, compare, against, as_of, families: {}, conflicts: [], metrics, withheld, ...unchangedNote(delta, (t) => call.catalog.renderNames(t, call.names)) };
+      return { scenario, compare, against, as_of, families: {}, counts: {}, conflicts: [], metrics, withheld, ...unchangedNote(delta, renderNames) };
     }
-    return { ...(await presentDelta(ctx, delta)), ...laterChangesNote(delta, '`families` lists every change, whatever its day') };
+    // The later-changes note reads every record (not only this page's); the page then keeps `limit` of them.
+    const later = laterChangesNote(delta, '`families` lists every change, whatever its day');
+    const page = pageDelta(delta, { family, limit: input.limit, cursor: input.cursor });
+    const presented = await presentDelta(ctx, page);
+    return { ...presented, next_cursor: page.next_cursor ?? undefined, ...bothNotes(pageNote(page, family, renderNames), later) };
   },
 });
 
