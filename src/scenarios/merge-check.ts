@@ -7,7 +7,7 @@ import { counted, quoted } from '../util/words.js';
 import { chainChanges } from './chain.js';
 import { labelOf } from './delta.js';
 import { onOrAfter } from './ops/dated.js';
-import { cycleProblem, reportingCycle } from './ops/people.js';
+import { cycleProblem, emailHolder, reportingCycle } from './ops/people.js';
 import { fillsInItsUnit } from './ops/positions.js';
 import { siblingNamed, siblingProblem, unitCycle } from './ops/structure.js';
 import { applyOverlay, type ScenarioChange } from './overlay.js';
@@ -17,12 +17,12 @@ import { WorkingGraph } from './working-graph.js';
 /**
  * A scenario's graph is Live now with the scenario's changes on top (SPEC §6): fields it did not change follow Live.
  * Changes to different records or fields on the two sides meet no field conflict, yet together they may make a Live
- * neither side could have made alone — a reporting or org-unit cycle, two active sibling units with one name, a
- * placement, line or pay pointing at a unit, person or position no longer active, a second primary placement, a
- * position filled twice or from a unit other than the one it is budgeted in. Promotion re-checks the merged graph
- * with the rules of the change commands (ops/) around what the promotion writes, and each problem it would bring into
- * Live is a conflict of its own (`invalid_after_merge`) that a person resolves by changing the scenario — not by
- * choosing a side, which cannot undo a created record.
+ * neither side could have made alone — a reporting or org-unit cycle, two active sibling units with one name, two
+ * active people with one email, a placement, line or pay pointing at a unit, person or position no longer active, a
+ * second primary placement, a position filled twice or from a unit other than the one it is budgeted in. Promotion
+ * re-checks the merged graph with the rules of the change commands (ops/) around what the promotion writes, and each
+ * problem it would bring into Live is a conflict of its own (`invalid_after_merge`) that a person resolves by changing
+ * the scenario — not by choosing a side, which cannot undo a created record.
  */
 export type MergeProblem = {
   family: string;
@@ -264,6 +264,16 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
       case 'positions': {
         const unitId = graph.positions.get(recordId)!.orgUnitId;
         if (unitId) pointsAt('org_unit_id', 'orgUnits', unitId, 'the org unit', unitName);
+        break;
+      }
+      case 'actors': {
+        // One side gave the person an email the other gave someone else (an import, a hire): one email, one person.
+        const actor = graph.actors.get(recordId)!;
+        const holder = isChanged && actor.email ? emailHolder(wg, actor.email, actor, day, actor.id) : undefined;
+        if (holder && !pairs.has([recordId, holder.id].sort().join(':'))) {
+          pairs.add([recordId, holder.id].sort().join(':'));
+          report('email', `has the email ${actorName(holder.id)} (${holder.id}) has too, at the same time: one email is one person — in the scenario, give this actor another email or none (update_actor)`);
+        }
         break;
       }
       case 'compensations':

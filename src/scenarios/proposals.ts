@@ -194,7 +194,37 @@ async function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof 
   if (seats.length) notes.push(openSeatsNote(seats));
   const left = can(ctx.principal, 'positions.read') ? seatsLeftBehind(batch) : [];
   if (left.length) notes.push(seatsLeftBehindNote(left, can(ctx.principal, 'actors.read'), can(ctx.principal, 'org-units.read')));
+  const leaderless = leadsLeft(batch);
+  if (leaderless.length) notes.push(leadsLeftNote(leaderless, can(ctx.principal, 'actors.read'), can(ctx.principal, 'org-units.read')));
   return notes;
+}
+
+/**
+ * The departments a batch's leavers led: deactivate_actor clears the lead of a department its actor leads (a lead is
+ * an active actor), so each is left without one — the delta shows the lead gone, this says why. Each department whose
+ * lead the batch cleared while deactivating that lead, with their name.
+ */
+function leadsLeft(batch: Awaited<ReturnType<typeof prepareBatch>>): { unitId: string; unit: string; lead: string }[] {
+  const left = new Map<string, { unitId: string; unit: string; lead: string }>();
+  for (const edit of batch.edits) {
+    if (edit.family !== 'departments' || left.has(edit.recordId) || batch.graph.departments.get(edit.recordId)?.leadActorId !== null) continue;
+    const leadId = batch.before.departments.get(edit.recordId)?.leadActorId;
+    const lead = leadId ? batch.graph.actors.get(leadId) : undefined;
+    if (!leadId || !lead || lead.validTo === batch.before.actors.get(leadId)?.validTo) continue;
+    left.set(edit.recordId, { unitId: edit.recordId, unit: batch.graph.orgUnits.get(edit.recordId)?.name ?? edit.recordId, lead: lead.displayName });
+  }
+  return [...left.values()];
+}
+
+function leadsLeftNote(left: ReturnType<typeof leadsLeft>, showActors: boolean, showUnits: boolean): string {
+  const one = left.length === 1;
+  const departments = left.map((d) => `${showUnits ? `"${d.unit}" ` : ''}(${d.unitId}${showActors ? `, led by "${d.lead}"` : ''})`);
+  return (
+    `${one ? 'Department' : 'Departments'} ${departments.join(', ')} no longer ${one ? 'has a lead' : 'have a lead'}: ` +
+    `${one ? 'its lead leaves' : 'their leads leave'} in this batch, and deactivate_actor clears the lead of a department its leaver leads ` +
+    '(from today: a lead is kept without history). ' +
+    'To give one another lead, add after the deactivation update_department (org_unit_id, lead_actor_id), then plan again.'
+  );
 }
 
 /**

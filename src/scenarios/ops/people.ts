@@ -1,6 +1,6 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
-import { ACTOR_KINDS, type Actor, type ActorKind, type Placement, type ReportingLine } from '../../org/types.js';
+import { ACTOR_KINDS, type Actor, type ActorKind, type Dated, type Placement, type ReportingLine } from '../../org/types.js';
 import {
   checkAllocation,
   checkFte,
@@ -180,7 +180,7 @@ export function addActor(ctx: OpContext): void {
   if (!(ACTOR_KINDS as readonly string[]).includes(kind)) throw new InvalidInput(fieldOf(ctx, 'kind'), 'must be human, robot or agent');
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   const fte = command.fte == null ? (kind === 'human' ? 1 : null) : checkFte(ctx, command.fte);
-  const email = checkEmail(ctx);
+  const email = checkEmail(ctx, { validFrom: ctx.day, validTo: null });
   const id = ctx.newId();
   const actor: Actor = {
     id,
@@ -199,6 +199,7 @@ export function addActor(ctx: OpContext): void {
   const positionId = optionalId(ctx, 'position_id');
   if (positionId) fillablePosition(ctx, positionId, unit.id);
   ctx.wg.create('actors', actor);
+  noteEmail(ctx.wg, id, email);
   const placementId = ctx.newId();
   ctx.wg.create('placements', { id: placementId, actorId: id, orgUnitId: unit.id, positionId, isPrimary: true, allocationPct: 100, validFrom: actor.validFrom, validTo: null });
   ctx.created.push({ family: 'actors', id }, { family: 'placements', id: placementId });
@@ -214,11 +215,69 @@ export function addActor(ctx: OpContext): void {
 /** A text field that may be left empty: trimmed; blank (or null) is none. add_actor and update_actor alike. */
 const optionalText = (value: string | null | undefined): string | null => value?.trim() || null;
 
-/** The command's email, as add_actor and update_actor take it: trimmed, blank (or null) is none, else an address. */
-function checkEmail(ctx: OpContext): string | null {
+/**
+ * The command's email, as add_actor and update_actor take it: trimmed, blank (or null) is none, else an address that
+ * no other actor active while this one is (`span`, from the day on) has — see `emailHolder`; `self`: the actor changed.
+ */
+function checkEmail(ctx: OpContext, span: Dated, self?: string): string | null {
   const email = optionalText(ctx.command.email);
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InvalidInput(fieldOf(ctx, 'email'), 'must be an email address');
+  const holder = email ? emailHolder(ctx.wg, email, span, ctx.day, self) : undefined;
+  if (holder) {
+    const change = ctx.createdBy.get(holder.id);
+    throw refused(fieldOf(ctx, 'email'), emailProblem(holder), { reason: 'email_taken', kind: 'actor', id: holder.id, ...(change === undefined ? {} : { change }) });
+  }
   return email;
+}
+
+/** An email as emails are matched (as imports match a person by email): surrounding spaces and case ignored. */
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Per batch (its working graph): email key → the actors that had it at some point, read against their current record. */
+const emailIndexes = new WeakMap<WorkingGraph, Map<string, Set<string>>>();
+
+function actorsByEmail(wg: WorkingGraph): Map<string, Set<string>> {
+  let index = emailIndexes.get(wg);
+  if (!index) {
+    emailIndexes.set(wg, (index = new Map()));
+    for (const actor of wg.values('actors')) if (actor.email) noteEmail(wg, actor.id, actor.email);
+  }
+  return index;
+}
+
+/** Keeps the batch's email index current when an actor gets an email (a stale entry is read against the actor). */
+function noteEmail(wg: WorkingGraph, actorId: string, email: string | null): void {
+  const index = emailIndexes.get(wg);
+  if (!index || !email) return;
+  const key = emailKey(email);
+  const ids = index.get(key);
+  if (ids) ids.add(actorId);
+  else index.set(key, new Set([actorId]));
+}
+
+/**
+ * Another actor with `email` (ignoring case and surrounding spaces) in the organisation on some day `span` is, from
+ * `day` on: one address is one person — an import matches people by it. A leaver's address may be given to someone
+ * who starts after they left (deactivated actors do not hold it). One rule for the change commands and for a
+ * promotion's merged Live (merge-check.ts).
+ */
+export function emailHolder(wg: WorkingGraph, email: string, span: Dated, day: string, self?: string): Actor | undefined {
+  const start = later(span.validFrom, day);
+  for (const id of actorsByEmail(wg).get(emailKey(email)) ?? []) {
+    const other = wg.get('actors', id);
+    if (!other?.email || id === self || emailKey(other.email) !== emailKey(email) || !onOrAfter(other, day)) continue;
+    if ((other.validTo === null || other.validTo > start) && (span.validTo === null || later(other.validFrom, day) < span.validTo)) return other;
+  }
+  return undefined;
+}
+
+const later = (from: string | null, day: string): string => (from !== null && from > day ? from : day);
+
+/** Why an email is refused, naming who has it already: “Ann Lee” (id) has that email already, … */
+export function emailProblem(holder: Actor, name = quoted(holder.displayName)): string {
+  return `${name} (${holder.id}) has that email already, and one email is one person: give another email, or change or clear theirs first (update_actor)`;
 }
 
 /**
@@ -254,12 +313,31 @@ export function updateActor(ctx: OpContext): void {
     fields.displayName = name;
   }
   if (command.title !== undefined) fields.title = optionalText(command.title);
-  if (command.email !== undefined) fields.email = checkEmail(ctx);
+  if (command.email !== undefined) fields.email = checkEmail(ctx, actor, actor.id);
   if (command.level !== undefined) fields.level = optionalText(command.level);
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => actor[key as keyof Actor] !== value)) as Partial<Actor>;
   if (Object.keys(changed).length) ctx.wg.update('actors', actor.id, changed);
+  if (changed.email) noteEmail(ctx.wg, actor.id, changed.email);
 }
 
+/**
+ * A department the leaver leads (one in effect on the day or planned for later) is left without a lead, in the same
+ * change: a lead is an active actor (update_department), and the delta shows the department's lead gone. A lead is
+ * kept without history, so it is cleared from today even when the deactivation is dated later; give the department
+ * another lead with update_department. The proposal notes name each department left so (proposals.ts).
+ */
+function clearLeads(ctx: OpContext, actorId: string): void {
+  for (const department of ctx.wg.where('departments', 'leadActorId', actorId)) {
+    const unit = ctx.wg.get('orgUnits', department.orgUnitId);
+    if (unit && onOrAfter(unit, ctx.day)) ctx.wg.update('departments', department.orgUnitId, { leadActorId: null });
+  }
+}
+
+/**
+ * Ends the actor's time in the organisation on the command's day (`date`, default today): refused while anyone
+ * active reports to them; their placements and line end there (later plans for them are cancelled), and a department
+ * they lead is left without a lead (`clearLeads`).
+ */
 export function deactivateActor(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   // Reports on the day or planned for later (a line starting after the day) alike.
@@ -294,5 +372,6 @@ export function deactivateActor(ctx: OpContext): void {
   if (actor.validFrom !== null && actor.validFrom >= ctx.day) {
     for (const pay of ctx.wg.where('compensations', 'actorId', actor.id)) ctx.wg.remove('compensations', pay.id);
   }
+  clearLeads(ctx, actor.id);
   endOnDay(ctx, 'actors', actor);
 }

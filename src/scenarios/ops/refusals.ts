@@ -32,6 +32,11 @@ export type Refusal =
   /** A second primary placement: the actor's primary is moved instead. */
   | { reason: 'has_primary_placement'; placement_id: string; suggested_op: 'move_placement' }
   /**
+   * A placement added for an actor in an org unit where they have one already on or after the day (`placement_id`):
+   * its allocation changes instead (`suggested_op`), or it is moved or ended first (`alternative_op`).
+   */
+  | { reason: 'placed_in_unit_already'; placement_id: string; org_unit_id: string; from: string; suggested_op: 'set_allocation'; alternative_op: 'end_placement' }
+  /**
    * A unit closed while child units or placements are in it on or after the day (their ids): each child unit moves
    * (`move_org_unit`) or closes first, each placement moves (`suggested_op`) or ends.
    */
@@ -52,6 +57,11 @@ export type Refusal =
    * (its id exists nowhere yet).
    */
   | { reason: 'name_taken'; kind: 'org_unit'; id: string; parent_id: string; change?: number }
+  /**
+   * An actor added or changed with an email another active actor has (`id`, ignoring case and surrounding spaces:
+   * one address, one person); `change`: the index of the change of the batch that adds that actor, when one does.
+   */
+  | { reason: 'email_taken'; kind: 'actor'; id: string; change?: number }
   /** A field the change needs was not given. */
   | { reason: 'required'; op: ChangeOp }
   /** A date on a change to something kept without history (`date`: the one given): only today is honoured. */
