@@ -303,6 +303,9 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
           changed: [],
         },
       },
+      // Every family's totals, on every page; a delta of more records than \`limit\` has a \`next_cursor\`.
+      counts: { org_unit: { added: 0, removed: 0, changed: 1 }, actor: { added: 1, removed: 0, changed: 1 }, reporting_line: { added: 1, removed: 0, changed: 0 } },
+      next_cursor: null,
       conflicts: [],
       metrics: {
         total: {

@@ -4,6 +4,7 @@ import { prepareBatch, savePreparedBatch } from '../../scenarios/apply-batch.js'
 import { CHANGE_OP_NAMES, CHANGE_OPS, ChangeCommandSchema, MAX_BATCH } from '../../scenarios/commands.js';
 import { fieldNotRead, notAFieldOf } from '../../scenarios/op-fields.js';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
+import { DELTA_PAGE_DEFAULT } from '../../scenarios/delta-pages.js';
 import { CHANGE_FAMILIES, listScenarioChanges } from '../../scenarios/list-changes.js';
 import { entityOfCreated } from '../../org/family-names.js';
 import { promoteScenario } from '../../scenarios/promotion.js';
@@ -27,7 +28,10 @@ const delta = createRoute({
     'Only the records and fields that differ from the source’s current state (`compare=source`, default) or from Live ' +
     '(`compare=live`), with fields changed in both since branching listed as conflicts. Money only with `costs.read`. ' +
     'A scenario started from another that has no change of its own yet is compared with Live unless `compare` is given ' +
-    '(against its source it changes nothing); the answer’s `compare` and `against` say which.',
+    '(against its source it changes nothing); the answer’s `compare` and `against` say which. Records come a page at a time ' +
+    `(\`limit\`, default ${DELTA_PAGE_DEFAULT}, across families in the order of \`families\`: added, removed, changed, then by id): ` +
+    'pass `next_cursor` as `cursor` for the next page; `counts` gives every family’s totals on every page, and conflicts, ' +
+    'metrics and `names` (of that page’s records) come on every page too. `family` keeps one family’s records.',
   security: SECURITY,
   ...needs('scenarios.read'),
   request: {
@@ -38,9 +42,15 @@ const delta = createRoute({
         .optional()
         .openapi({ description: 'Compare with the source (default; Live for a branch with no change of its own yet), with Live now, or (applied scenarios only) promotion: with the Live its promotion replaced, i.e. what the promotion changed' }),
       as_of: IsoDate.optional().openapi({ description: 'The day metrics are computed for (default today)' }),
+      family: z
+        .enum(CHANGE_FAMILIES as [string, ...string[]])
+        .optional()
+        .openapi({ description: 'Only this family’s records (`counts`, conflicts and metrics stay whole)', example: 'actor' }),
+      limit: PageQuery.shape.limit.openapi({ description: `Records per page, across families (1–500, default ${DELTA_PAGE_DEFAULT})`, example: DELTA_PAGE_DEFAULT }),
+      cursor: PageQuery.shape.cursor.openapi({ description: 'The `next_cursor` of the previous page, with the same `compare` and `family` (another is refused: 400)' }),
     }),
   },
-  responses: { 200: { description: 'The delta', ...json(itemEnvelope(DeltaSchema)) }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: { description: 'The delta, or one page of its records: `next_cursor` is the next page’s `cursor` (null on the last)', ...json(itemEnvelope(DeltaSchema)) }, ...problemResponses(400, 401, 403, 404) },
 });
 
 const changes = createRoute({
@@ -92,9 +102,10 @@ const apply = createRoute({
     'command is named in the 400 problem (`changes[2].fte`) and nothing is saved — a field its op does not read too (`set_fte` with a `manager_id`; a null counts as absent). A refusal a client may act on also says why ' +
     'in `reason`, with its parameters, to read instead of the words of `detail`: `no_such_record` and `not_active` (`kind`, `id`, ' +
     '`day`; an ended placement `ended_on`, `continued_by`), `still_manages` (the leaver’s `reports`, `from`), `has_primary_placement` ' +
-    '(`placement_id`), `unit_not_empty` (its `child_units` and `placements`, `from`), `open_positions` (`positions`, `from`), `position_filled` (`position_id`, the `placements` that fill it ' +
+    '(`placement_id`), `placed_in_unit_already` (the actor’s placement already in that unit: `placement_id`, `org_unit_id`, `from`), `unit_not_empty` (its `child_units` and `placements`, `from`), `open_positions` (`positions`, `from`), `position_filled` (`position_id`, the `placements` that fill it ' +
     'elsewhere, `from`), `required` (`op`), `undated_only` (`op`, `date`), `later_change_of_leaver` (`change`, `later_op`, `from`), `name_taken` (a sibling unit of `parent_id` has the name: ' +
-    'its `id`, and `change`, the index of the change of the batch that creates it, if one does); ' +
+    'its `id`, and `change`, the index of the change of the batch that creates it, if one does), `email_taken` (another active actor has the email, ignoring case: ' +
+    'their `id`, and `change`, the index of the change of the batch that adds them, if one does); ' +
     '`suggested_op` names the op to use instead (`alternative_op`, another that also would).',
   security: SECURITY,
   ...needs('scenarios.write'),
@@ -129,7 +140,8 @@ export function scenarioChangeRoutes() {
   const router = v1Router();
   router.openapi(delta, async (c) => {
     const q = c.req.valid('query');
-    const data = await scenarioDelta(serviceContext(c), { scenarioId: c.req.valid('param').id, compare: q.compare, asOf: q.as_of }, { names: true });
+    const page = { ...pageOf(q), family: q.family };
+    const data = await scenarioDelta(serviceContext(c), { scenarioId: c.req.valid('param').id, compare: q.compare, asOf: q.as_of }, { names: true, page });
     return c.json({ data: data as z.infer<typeof DeltaSchema> }, 200);
   });
   router.openapi(changes, async (c) => {

@@ -120,6 +120,13 @@ export const DeltaSchema = z
     against: z.object({ kind: z.string(), scenario_id: z.string().optional(), name: z.string().optional() }),
     as_of: z.string().openapi({ format: 'date' }),
     families: z.record(z.string(), FamilyDelta).openapi({ description: 'Changed records by family (org_unit, actor…), only the families this credential may read (see `withheld`); money only with `costs.read`' }),
+    counts: z
+      .record(z.string(), z.object({ added: z.number().int(), removed: z.number().int(), changed: z.number().int() }))
+      .openapi({
+        description: 'How many records each family adds, removes and changes in all — every family with any, on every page, whatever `family` asks for',
+        example: { actor: { added: 1, removed: 0, changed: 1 }, placement: { added: 240, removed: 12, changed: 480 } },
+      }),
+    next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` (same `compare`, `family`) for the next page of records; null on the last page' }),
     conflicts: z.array(ConflictSchema),
     metrics: z
       .object({
