@@ -23,6 +23,7 @@ import { mcpGuard } from './access/middleware.js';
 import { createMcpEndpoint } from './mcp/endpoint.js';
 import { MCP_PATH } from './mcp/urls.js';
 import { oauthRoutes, verifyAccessToken } from './oauth/index.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
 
 /** What the app is built from: configuration, the open database and the per-process caches. */
 export interface Runtime {
@@ -34,6 +35,8 @@ export interface Runtime {
   authenticator: Authenticator;
   /** Per-credential request budgets (REST, MCP), counted across instances without a query per request. */
   rateCounter: SharedRateCounter;
+  /** Emails invitations and password-reset links when ORGONAUT_SMTP_URL is set; null: the links are only shown. */
+  mailer: Mailer | null;
 }
 
 export function createRuntime(config: Config, database: Database, logger: Logger): Runtime {
@@ -45,6 +48,7 @@ export function createRuntime(config: Config, database: Database, logger: Logger
     graphs: new GraphStore(database.db),
     authenticator: new Authenticator(database.db, verifyAccessToken),
     rateCounter: new SharedRateCounter(database.db),
+    mailer: createMailer(config, logger),
   };
 }
 

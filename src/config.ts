@@ -28,6 +28,8 @@ interface VariableSpec<T> {
   schema: z.ZodType<T>;
   description: string;
   fallback?: string;
+  /** How a refused value is quoted back in the error, when it may hold a secret (a password in a URL). */
+  quoted?: (raw: string) => string;
 }
 
 const port = z.coerce
@@ -81,6 +83,66 @@ const postgresUrl = z
   .string()
   .trim()
   .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://');
+
+/** SMTP server settings read from ORGONAUT_SMTP_URL. */
+export interface SmtpSettings {
+  /** smtps:// — TLS from the start (usually port 465); smtp:// upgrades with STARTTLS when the server offers it. */
+  secure: boolean;
+  host: string;
+  port: number;
+  user: string | null;
+  password: string | null;
+}
+
+/** A URL with the password of its user part replaced, for messages and logs. */
+export function withoutPassword(raw: string): string {
+  const start = raw.indexOf('://');
+  const at = raw.lastIndexOf('@');
+  if (start < 0 || at < start) return raw;
+  const userinfo = raw.slice(start + 3, at);
+  const colon = userinfo.indexOf(':');
+  return colon < 0 ? raw : `${raw.slice(0, start + 3)}${userinfo.slice(0, colon)}:[redacted]${raw.slice(at)}`;
+}
+
+const SMTP_URL_FORM = 'must be smtp://[user:password@]host[:port] or smtps://… (user and password URL-encoded)';
+
+/** ORGONAUT_SMTP_URL: empty = no email; else the server, its port (587 for smtp, 465 for smtps) and credentials. */
+const smtpUrl = z
+  .string()
+  .trim()
+  .transform((v, ctx): SmtpSettings | null | typeof z.NEVER => {
+    if (v === '') return null;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: SMTP_URL_FORM });
+      return z.NEVER;
+    }
+    if ((url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
+      ctx.addIssue({ code: 'custom', message: SMTP_URL_FORM });
+      return z.NEVER;
+    }
+    const secure = url.protocol === 'smtps:';
+    try {
+      return {
+        secure,
+        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port ? Number(url.port) : secure ? 465 : 587,
+        user: url.username ? decodeURIComponent(url.username) : null,
+        password: url.password ? decodeURIComponent(url.password) : null,
+      };
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${SMTP_URL_FORM}; its user or password is not URL-encoded` });
+      return z.NEVER;
+    }
+  });
+
+/** ORGONAUT_MAIL_FROM: `address@domain` or `Name <address@domain>`. */
+const mailFrom = z
+  .string()
+  .trim()
+  .regex(/^(?:[^<>\r\n",;]+<[^\s<>@,;]+@[^\s<>@,;]+>|[^\s<>@,;]+@[^\s<>@,;]+)$/, 'must be an email address, optionally with a name: Orgonaut <no-reply@orgonaut.co>');
 
 /** `600/60` for every plan, or with per-plan entries: `600/60,team=120/60,enterprise=2000/60`. */
 const planRateLimits = z
@@ -204,6 +266,17 @@ export const VARIABLES = {
     description:
       'Key that encrypts integration secrets, OAuth client secrets and each tenant\'s OAuth signing and cookie keys (AES-256-GCM). Unset: a key file in ORGONAUT_DATA_DIR (embedded) or a key stored in the database (PostgreSQL, development only).',
   },
+  ORGONAUT_SMTP_URL: {
+    schema: smtpUrl,
+    fallback: '',
+    quoted: withoutPassword,
+    description:
+      'SMTP server that emails invitations and password-reset links, as smtp://user:password@host:587 (STARTTLS when offered) or smtps://user:password@host:465 (user and password URL-encoded). Unset: no email; the links are only shown to copy.',
+  },
+  ORGONAUT_MAIL_FROM: {
+    schema: mailFrom,
+    description: 'From address of those emails, as address@domain or Name <address@domain>. Default: Orgonaut <no-reply@ORGONAUT_BASE_DOMAIN>.',
+  },
   MCP_REDIRECT_DOMAINS: {
     schema: list,
     fallback: '',
@@ -246,6 +319,10 @@ export interface Config {
   mcpAllowedOrigins: string[];
   /** ORGONAUT_SECRET_KEY as written (parsed by secrets/key.ts), or null. */
   secretKey: string | null;
+  /** The SMTP server invitations and reset links are emailed through (ORGONAUT_SMTP_URL); null = no email. */
+  smtp: SmtpSettings | null;
+  /** From address of those emails (ORGONAUT_MAIL_FROM). */
+  mailFrom: string;
 }
 
 /** A configuration problem, reported as one line naming the variable and the fix. */
@@ -269,7 +346,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (raw === undefined) continue;
     const result = spec.schema.safeParse(raw);
     if (!result.success) {
-      throw new ConfigError(name, `${result.error.issues[0]?.message ?? 'is invalid'} (got "${raw}")`);
+      throw new ConfigError(name, `${result.error.issues[0]?.message ?? 'is invalid'} (got "${spec.quoted ? spec.quoted(raw) : raw}")`);
     }
     parsed[name] = result.data;
   }
@@ -295,6 +372,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
     secretKey: p.ORGONAUT_SECRET_KEY || null,
+    smtp: p.ORGONAUT_SMTP_URL,
+    mailFrom: p.ORGONAUT_MAIL_FROM ?? `Orgonaut <no-reply@${p.ORGONAUT_BASE_DOMAIN}>`,
   };
 }
 

@@ -16,6 +16,19 @@ import { revokeAllAppsOfUser } from '../oauth/connected-apps.js';
 import { SIGN_IN_LIMITS } from './sign-in.js';
 import { reserveRateLimit } from '../http/rate-limit.js';
 import { ensureUser, normaliseEmail } from './users.js';
+import type { Delivery } from '../mail/mailer.js';
+
+/**
+ * Emails a new single-use link (when email delivery is on) to the person it is for. Called once the link exists,
+ * before its audit event is recorded, so the event says whether the email went.
+ */
+export type LinkDelivery = (link: { token: string; email: string; expiresAt: Date }) => Promise<Delivery>;
+
+/** What an audit event says about the email of a link: sent, or not and why (no address details, no link). */
+function deliveryMetadata(delivery: Delivery | undefined): Record<string, unknown> | undefined {
+  if (!delivery) return undefined;
+  return delivery.status === 'sent' ? { email_delivery: 'sent' } : { email_delivery: 'failed', email_failure: delivery.reason };
+}
 
 /**
  * Members of a tenant (SPEC §8, reference/users-and-access-owner-admin.md): invitations by single-use link,
@@ -61,8 +74,8 @@ export async function listMembers(ctx: ServiceContext) {
   };
 }
 
-/** Creates an invitation and returns its single-use token (shown once, as a link to copy). */
-export async function inviteMember(ctx: ServiceContext, input: { email: string; role: string }) {
+/** Creates an invitation and returns its single-use token (shown once, as a link to copy), emailed by `deliver` when given. */
+export async function inviteMember(ctx: ServiceContext, input: { email: string; role: string }, deliver?: LinkDelivery) {
   authorize(ctx.principal, 'members.manage');
   const email = normaliseEmail(input.email);
   if (!isRole(input.role) || !INVITABLE.includes(input.role)) throw new InvalidInput('role', 'invite as admin, manager, member or viewer');
@@ -86,8 +99,9 @@ export async function inviteMember(ctx: ServiceContext, input: { email: string; 
     .insert(invitations)
     .values({ tenantId: ctx.tenant.id, email, role: input.role, tokenHash: digest(token), invitedBy: ctx.principal.userId, expiresAt: new Date(Date.now() + INVITE_TTL_MS) })
     .returning();
-  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', principal: ctx.principal, after: { email, role: input.role } });
-  return { id: row!.id, email, role: input.role, token, expires_at: row!.expiresAt.toISOString() };
+  const delivery = await deliver?.({ token, email, expiresAt: row!.expiresAt });
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', principal: ctx.principal, after: { email, role: input.role }, metadata: deliveryMetadata(delivery) });
+  return { id: row!.id, email, role: input.role, token, expires_at: row!.expiresAt.toISOString(), delivery: delivery ?? null };
 }
 
 export async function revokeInvitation(ctx: ServiceContext, id: string) {
@@ -267,8 +281,11 @@ async function resetRefusal(db: Db, tenantId: string, issuerRole: Role | null, u
   return null;
 }
 
-/** A single-use password-reset link for a member of a lower role who belongs to this tenant only; returns the token. */
-export async function issuePasswordReset(ctx: ServiceContext, userId: string) {
+/**
+ * A single-use password-reset link for a member of a lower role who belongs to this tenant only; returns the token
+ * and the member's email, the only address `deliver` (when given) emails it to.
+ */
+export async function issuePasswordReset(ctx: ServiceContext, userId: string, deliver?: LinkDelivery) {
   authorize(ctx.principal, 'members.manage');
   await loadMember(ctx, userId);
   const refusal = await resetRefusal(ctx.db, ctx.tenant.id, ctx.principal.role, userId);
@@ -278,8 +295,11 @@ export async function issuePasswordReset(ctx: ServiceContext, userId: string) {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + RESET_TTL_MS);
   await ctx.db.insert(passwordResets).values({ tokenHash: digest(token), tenantId: ctx.tenant.id, userId, issuedBy: ctx.principal.userId, expiresAt });
-  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'password_reset', entityId: userId, action: 'issued', principal: ctx.principal });
-  return { token, expires_at: expiresAt.toISOString() };
+  const [member] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  const email = member!.email;
+  const delivery = await deliver?.({ token, email, expiresAt });
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'password_reset', entityId: userId, action: 'issued', principal: ctx.principal, metadata: deliveryMetadata(delivery) });
+  return { token, email, expires_at: expiresAt.toISOString(), delivery: delivery ?? null };
 }
 
 /** Ends every unused reset link of the person on the tenant. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, rateLimitFor, VARIABLES } from '../../src/config.js';
+import { ConfigError, describeVariables, loadConfig, rateLimitFor, VARIABLES } from '../../src/config.js';
 
 describe('configuration', () => {
   it('documents every variable in the README and docs/OPERATIONS.md', () => {
@@ -69,6 +69,34 @@ describe('configuration', () => {
     expect(loadConfig({ ORGONAUT_DEMO: ' Yes ' }).demo).toBe(true);
     expect(loadConfig({ ORGONAUT_DEMO: 'False' }).demo).toBe(false);
     expect(() => loadConfig({ ORGONAUT_DEMO: 'sometimes' })).toThrow('ORGONAUT_DEMO must be 1/0, true/false or yes/no (got "sometimes")');
+  });
+
+  it('reads the SMTP server of the emails and their From address; unset, no email is sent', () => {
+    expect(loadConfig({})).toMatchObject({ smtp: null, mailFrom: 'Orgonaut <no-reply@localhost>' });
+    expect(loadConfig({ ORGONAUT_BASE_DOMAIN: 'orgonaut.co', ORGONAUT_SMTP_URL: '' })).toMatchObject({ smtp: null, mailFrom: 'Orgonaut <no-reply@orgonaut.co>' });
+    expect(loadConfig({ ORGONAUT_SMTP_URL: 'smtp://mail.example.com' }).smtp).toEqual({ secure: false, host: 'mail.example.com', port: 587, user: null, password: null });
+    expect(loadConfig({ ORGONAUT_SMTP_URL: ' smtps://apikey:p%40ss%2Fw0rd@smtp.example.com ' }).smtp).toEqual({ secure: true, host: 'smtp.example.com', port: 465, user: 'apikey', password: 'p@ss/w0rd' });
+    expect(loadConfig({ ORGONAUT_SMTP_URL: 'smtp://u%40x.test:pw@127.0.0.1:2525' }).smtp).toMatchObject({ host: '127.0.0.1', port: 2525, user: 'u@x.test' });
+    expect(loadConfig({ ORGONAUT_MAIL_FROM: 'Acme People <people@acme.test>' }).mailFrom).toBe('Acme People <people@acme.test>');
+    expect(loadConfig({ ORGONAUT_MAIL_FROM: 'people@acme.test' }).mailFrom).toBe('people@acme.test');
+  });
+
+  it('refuses a bad SMTP URL or From address naming the variable, and never quotes the SMTP password back', () => {
+    for (const bad of ['http://user:hunter2-secret@mail.example.com', 'smtp://user:hunter2-secret@', 'smtp://user:hunter2-secret@mail.example.com/path', 'smtp://user:hunter2-secret@mail.example.com?pool=true', 'mail.example.com']) {
+      expect(() => loadConfig({ ORGONAUT_SMTP_URL: bad }), bad).toThrow(/^ORGONAUT_SMTP_URL must be smtp:\/\/\[user:password@\]host\[:port\] or smtps:\/\//);
+      try {
+        loadConfig({ ORGONAUT_SMTP_URL: bad });
+      } catch (error) {
+        expect((error as Error).message).not.toContain('hunter2');
+      }
+    }
+    expect(() => loadConfig({ ORGONAUT_SMTP_URL: 'ftp://user:hunter2-secret@x' })).toThrow('(got "ftp://user:[redacted]@x")');
+    for (const bad of ['no-reply', 'Orgonaut <no-reply>', 'a@b.test, c@d.test', 'Evil\r\nBcc: x@y.test <a@b.test>']) {
+      expect(() => loadConfig({ ORGONAUT_MAIL_FROM: bad }), bad).toThrow(/^ORGONAUT_MAIL_FROM must be an email address, optionally with a name/);
+    }
+    // --help lists both, and no default password.
+    expect(describeVariables()).toContain('ORGONAUT_SMTP_URL');
+    expect(describeVariables()).toContain('ORGONAUT_MAIL_FROM');
   });
 
   it('reads rate limits as requests per window, for every plan or per plan', () => {

@@ -3,7 +3,9 @@ import { TableScroll } from '../table-scroll.js';
 import { CopyButton } from '../copy-button.js';
 import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
 import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
-import { changeRole, inviteMember, issuePasswordReset, listMembers, outranks, revokeInvitation, setMemberStatus, transferOwnership } from '../../access/members.js';
+import { changeRole, inviteMember, issuePasswordReset, listMembers, outranks, revokeInvitation, setMemberStatus, transferOwnership, type LinkDelivery } from '../../access/members.js';
+import type { Delivery, MailMessage } from '../../mail/mailer.js';
+import { invitationEmail, passwordResetEmail } from '../../mail/messages.js';
 import { can } from '../../access/policy.js';
 import { serviceContext } from '../../access/middleware.js';
 import { AppError } from '../../errors.js';
@@ -31,8 +33,17 @@ export function memberRoutes(): Hono<AppEnv> {
     const body = await c.req.parseBody();
     await checkSessionCsrf(c, body.csrf);
     try {
-      const invitation = await inviteMember(serviceContext(c), { email: formString(body, 'email'), role: formString(body, 'role') });
-      return page(c, { link: { email: invitation.email, url: `${c.var.origin}/invitations/${invitation.token}`, label: 'Invitation link', expiresAt: invitation.expires_at } });
+      const ctx = serviceContext(c);
+      const role = formString(body, 'role');
+      const inviter = c.var.session!.user;
+      const invitation = await inviteMember(
+        ctx,
+        { email: formString(body, 'email'), role },
+        emailing(c, (link) =>
+          invitationEmail({ to: link.email, organisation: ctx.tenant.name, inviter: inviter.name || inviter.email, role, url: invitationUrl(c, link.token), expiresAt: link.expiresAt }),
+        ),
+      );
+      return page(c, { link: { email: invitation.email, url: invitationUrl(c, invitation.token), label: 'Invitation link', expiresAt: invitation.expires_at, delivery: invitation.delivery } });
     } catch (error) {
       if (error instanceof AppError && error.status < 500 && error.status !== 403) {
         return page(c, { error: error.message, draft: { email: formString(body, 'email'), role: formString(body, 'role') } }, 400);
@@ -73,8 +84,12 @@ export function memberRoutes(): Hono<AppEnv> {
           await setMemberStatus(ctx, userId, 'active');
           break;
         case 'reset': {
-          const { token, expires_at } = await issuePasswordReset(ctx, userId);
-          return page(c, { link: { email: formString(body, 'email'), url: `${c.var.origin}/password-reset/${token}`, label: RESET_LABEL, expiresAt: expires_at } });
+          const reset = await issuePasswordReset(
+            ctx,
+            userId,
+            emailing(c, (link) => passwordResetEmail({ to: link.email, organisation: ctx.tenant.name, url: resetUrl(c, link.token), expiresAt: link.expiresAt })),
+          );
+          return page(c, { link: { email: reset.email, url: resetUrl(c, reset.token), label: RESET_LABEL, expiresAt: reset.expires_at, delivery: reset.delivery } });
         }
         default:
           return c.notFound();
@@ -96,10 +111,21 @@ export function memberRoutes(): Hono<AppEnv> {
   return web;
 }
 
+/** The links are absolute on the tenant's own host, the one the admin is on: shown to copy and emailed alike. */
+const invitationUrl = (c: Context<AppEnv>, token: string) => `${c.var.origin}/invitations/${token}`;
+const resetUrl = (c: Context<AppEnv>, token: string) => `${c.var.origin}/password-reset/${token}`;
+
+/** Emails a new link as `compose` writes it, when email delivery is on (ORGONAUT_SMTP_URL); undefined when it is off. */
+function emailing(c: Context<AppEnv>, compose: (link: Parameters<LinkDelivery>[0]) => MailMessage): LinkDelivery | undefined {
+  const mailer = c.var.runtime.mailer;
+  return mailer ? (link) => mailer.send(compose(link)) : undefined;
+}
+
 interface State {
   notice?: string;
   error?: string;
-  link?: { email: string; url: string; label: string; expiresAt: string };
+  /** A new link to show once; `delivery` says whether it was also emailed (null: email delivery is off). */
+  link?: { email: string; url: string; label: string; expiresAt: string; delivery?: Delivery | null };
   /** What the invite form held when it was refused (shown again). */
   draft?: { email: string; role: string };
 }
@@ -110,6 +136,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
   const csrf = c.var.session!.csrfToken;
   const me = ctx.principal.userId;
   // Whose role, status and password this admin may change: not the owner or themselves, only a lower role.
+  const mailing = c.var.runtime.mailer !== null;
   const manages = (m: (typeof members)[number]) => m.role !== 'owner' && m.user_id !== me && isRole(m.role) && outranks(ctx.principal.role, m.role);
   return c.html(
     <Shell c={c} title="Members" active="/settings" wide>
@@ -124,9 +151,15 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
           <h2 id="link-title">
             {state.link.label} for {state.link.email}
           </h2>
+          {state.link.delivery?.status === 'sent' ? <Notice kind="ok">Emailed to {state.link.delivery.to}.</Notice> : null}
+          {state.link.delivery?.status === 'failed' ? (
+            <Notice kind="error">
+              The email to {state.link.delivery.to} could not be sent: {state.link.delivery.reason}. The link below works: send it yourself.
+            </Notice>
+          ) : null}
           <p class="warning">
-            Send this single-use link yourself; it is shown once and works until {when(state.link.expiresAt)}. A new link for the same
-            person replaces it.
+            {state.link.delivery?.status === 'sent' ? 'This single-use link was emailed; it is also shown here once' : 'Send this single-use link yourself; it is shown once'} and
+            works until {when(state.link.expiresAt)}. A new link for the same person replaces it.
             {state.link.label === RESET_LABEL ? ' Once used, it signs them out everywhere and revokes their connected apps and API tokens.' : null}
           </p>
           <div class="secret">
@@ -157,9 +190,14 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
             </select>
           </label>
           <div>
-            <button type="submit">Create invitation link</button>
+            <button type="submit">{mailing ? 'Create invitation link and email it' : 'Create invitation link'}</button>
           </div>
         </form>
+        <p class="hint">
+          {mailing
+            ? 'The invitation link is emailed to the address given, and shown here to copy.'
+            : 'Email delivery is off (no ORGONAUT_SMTP_URL): the invitation link is shown here for you to send.'}
+        </p>
         {invitations.length ? (
           <>
             <h3>Pending invitations</h3>
@@ -246,7 +284,6 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
                         {m.status === 'active' ? (
                           <form method="post" action={`/settings/members/${m.user_id}/reset`}>
                             <input type="hidden" name="csrf" value={csrf} />
-                            <input type="hidden" name="email" value={m.email} />
                             <button type="submit" class="secondary">
                               Password-reset link
                             </button>
