@@ -23,6 +23,7 @@ import { apiRequestLimits } from '../http/limits.js';
 import { referenceRoutes } from './v1/reference.js';
 import { reportRoutes } from './v1/reports.js';
 import { scenarioChangeRoutes } from './v1/scenario-changes.js';
+import { scenarioDiscardRoutes } from './v1/scenario-discard.js';
 import { scenarioRoutes } from './v1/scenarios.js';
 import { snapshotRoutes } from './v1/snapshots.js';
 import { structureRoutes } from './v1/structure.js';
@@ -86,6 +87,7 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   router.route('/', metricsRoutes());
   router.route('/', scenarioRoutes());
   router.route('/', scenarioChangeRoutes());
+  router.route('/', scenarioDiscardRoutes());
   router.route('/', taskRoutes());
   router.route('/', snapshotRoutes());
   router.route('/', referenceRoutes());

@@ -41,6 +41,15 @@ export interface DiscardOutcome extends BatchOutcome {
 }
 
 export async function discardChanges(ctx: ServiceContext, scenarioId: string, targets: readonly DiscardTarget[]): Promise<DiscardOutcome> {
+  return saveDiscard(ctx, await prepareDiscard(ctx, scenarioId, targets));
+}
+
+export interface PreparedDiscard extends PreparedBatch {
+  discarded: DiscardOutcome['discarded'];
+}
+
+/** Validates a discard against the scenario as it is, saving nothing (a REST If-Match checks its revision in between). */
+export async function prepareDiscard(ctx: ServiceContext, scenarioId: string, targets: readonly DiscardTarget[]): Promise<PreparedDiscard> {
   authorize(ctx.principal, 'scenarios.write');
   if (!targets.length) throw new InvalidInput('records', 'name at least one record whose change to discard');
   if (targets.length > MAX_DISCARD) throw new InvalidInput('records', `at most ${MAX_DISCARD} records at once`);
@@ -65,6 +74,20 @@ export async function discardChanges(ctx: ServiceContext, scenarioId: string, ta
     if (change.op === 'add') authorize(ctx.principal, 'scenarios.delete');
     wanted.set(`${family}:${recordId}`, { family, recordId, change });
   });
+  // An added unit's department or team record (same id) goes with it; alone, it cannot go.
+  for (const { family, recordId, change } of [...wanted.values()]) {
+    if (family === 'orgUnits' && change.op === 'add') {
+      for (const companion of ['departments', 'teams'] as const) {
+        const added = existing.get(`${companion}:${recordId}`);
+        if (added?.op === 'add') wanted.set(`${companion}:${recordId}`, { family: companion, recordId, change: added });
+      }
+    } else if ((family === 'departments' || family === 'teams') && change.op === 'add' && existing.get(`orgUnits:${recordId}`)?.op === 'add' && !wanted.has(`orgUnits:${recordId}`)) {
+      const index = targets.findIndex((t) => t.record_id.trim() === recordId);
+      throw new InvalidInput(`records[${index}].family`, `the ${ENTITY_TYPES[family]} record of a unit the scenario added goes with its org unit: discard the org_unit "${recordId}" instead`, {
+        reason: 'goes_with_org_unit',
+      });
+    }
+  }
   const { graph: before, source } = await ctx.graphs.scenarioWithSource(scenario);
   const day = today();
   const wg = new WorkingGraph(before, day);
@@ -113,18 +136,13 @@ export async function discardChanges(ctx: ServiceContext, scenarioId: string, ta
       },
     );
   }
-  const batch: PreparedBatch = {
-    scenario,
-    commands: [],
-    ids: [],
-    before,
-    edits: [...wg.edits, ...orphans],
-    graph: after,
-    created: [],
-  };
-  const outcome = await savePreparedBatch(ctx, batch);
   const discarded = [...wanted.values()].map(({ family, recordId, change }) => ({ family: ENTITY_TYPES[family], record_id: recordId, op: change.op }));
-  return { ...outcome, discarded };
+  return { scenario, commands: [], ids: [], before, edits: [...wg.edits, ...orphans], graph: after, created: [], discarded };
+}
+
+/** Saves a prepared discard at the revision it was validated against (one audit entry per record, as a batch has). */
+export async function saveDiscard(ctx: ServiceContext, prepared: PreparedDiscard): Promise<DiscardOutcome> {
+  return { ...(await savePreparedBatch(ctx, prepared)), discarded: prepared.discarded };
 }
 
 /** The id fields a problem may name, and the family of the record each points at. */

@@ -67,6 +67,7 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'GET /api/v1/scenarios/{id}/delta': get(`/api/v1/scenarios/${ids.scenario}/delta`),
     'GET /api/v1/scenarios/{id}/changes': get(`/api/v1/scenarios/${ids.scenario}/changes`),
     'POST /api/v1/scenarios/{id}/changes': post(`/api/v1/scenarios/${ids.scenario}/changes`, { changes: [{ op: 'set_fte', actor_id: f.id('p2'), fte: 0.8 }] }),
+    'POST /api/v1/scenarios/{id}/changes/discard': post(`/api/v1/scenarios/${ids.scenario}/changes/discard`, { records: [{ family: 'org_unit', record_id: f.units.P }] }),
     'POST /api/v1/scenarios/{id}/promote': post(`/api/v1/scenarios/${ids.scenario}/promote`, {}),
     'GET /api/v1/tasks': get('/api/v1/tasks'),
     'GET /api/v1/tasks/{id}': get(`/api/v1/tasks/${ids.task}`),
@@ -152,7 +153,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(40);
+    expect(operations.length).toBe(41);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {
@@ -204,7 +205,7 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
     const them = contextFor(database, other, principalFor(other, 'owner'), app.runtime.graphs);
     const before = await getScenario(them, theirs.scenario);
     const withIds = Object.keys(foreign).filter((key) => key.includes('{id}'));
-    expect(withIds.length).toBe(15);
+    expect(withIds.length).toBe(16);
     for (const key of withIds) {
       expect(foreign[key]!.path).not.toBe(mine[key]!.path);
       const { status, body } = await send(foreign[key]!, owner);
