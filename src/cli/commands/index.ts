@@ -60,7 +60,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `scenario list [--kind planning|applied|snapshot] [--state active|archived] ${PAGE}`,
       'scenario create "<name>" [--description <text>] [--from <scenario id|name>]',
       'scenario show <id|name>       (a scenario or snapshot by its id or its name)',
-      'scenario delta <id|name> [--compare source|live|promotion] [--as-of YYYY-MM-DD]',
+      'scenario delta <id|name> [--family <family>] [--compare source|live|promotion] [--as-of YYYY-MM-DD]   (every page of records)',
       `scenario changes <id|name> [--family <family>] ${PAGE}`,
       'scenario apply <id|name> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
       'scenario rename <id|name> "<new name>"',

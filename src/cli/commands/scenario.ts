@@ -153,8 +153,28 @@ const namesIn = (answer: Row) => (recordId: string) => (answer.names as Record<s
 
 const labelOf = (record: Row) => record.label ?? record.name ?? record.display_name ?? record.title ?? record.id ?? record.org_unit_id;
 
+/**
+ * The whole delta (of one `--family`): every page of its records (500 at a time) merged into the first page's answer,
+ * with the names they point at; `next_cursor` is null.
+ */
+async function wholeDelta(run: Run, id: string): Promise<{ data: Row }> {
+  const query = { compare: stringFlag(run.args, 'compare'), as_of: stringFlag(run.args, 'as-of'), family: stringFlag(run.args, 'family'), limit: 500 };
+  const body = await run.client().get<{ data: Row }>(path(id, '/delta'), query);
+  const families = body.data.families as Record<string, Record<string, Row[]>>;
+  for (let page = body.data; page.next_cursor; ) {
+    page = (await run.client().get<{ data: Row }>(path(id, '/delta'), { ...query, cursor: page.next_cursor })).data;
+    for (const [family, records] of Object.entries(page.families as Record<string, Record<string, Row[]>>)) {
+      const into = (families[family] ??= { added: [], removed: [], changed: [] });
+      for (const kind of ['added', 'removed', 'changed']) (into[kind] ??= []).push(...(records[kind] ?? []));
+    }
+    body.data.names = { ...body.data.names, ...page.names };
+  }
+  body.data.next_cursor = null;
+  return body;
+}
+
 async function delta(run: Run, id: string): Promise<number> {
-  const body = await run.client().get<{ data: Row }>(path(id, '/delta'), { compare: stringFlag(run.args, 'compare'), as_of: stringFlag(run.args, 'as-of') });
+  const body = await wholeDelta(run, id);
   if (run.json) return printJson(body), 0;
   const d = body.data;
   // A promotion's delta is against the snapshot of the Live it replaced: called a snapshot, not a scenario.
