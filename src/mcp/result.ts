@@ -81,8 +81,8 @@ function findIdsFix(error: NotFound): string | undefined {
 }
 
 /**
- * A fix that says what to do for the invalid arguments an assistant meets most, instead of "correct it": a missing
- * or malformed scenario id and a change that names a record the scenario does not have (where to find the ids), and
+ * A fix that says what to do for the invalid arguments an assistant meets most, instead of "correct it": a value
+ * outside a choice (the values allowed, and the one probably meant), a missing or malformed scenario id and a change that names a record the scenario does not have (where to find the ids), and
  * a cursor that does not fit.
  */
 function invalidInputFix(error: InvalidInput): string | undefined {
@@ -92,6 +92,11 @@ function invalidInputFix(error: InvalidInput): string | undefined {
   if (/ is not an argument of this tool/.test(error.message)) {
     const meant = error.details.did_you_mean;
     return `${meant ? `Did you mean \`${meant}\`? ` : ''}Leave out "${error.field}": call \`capability.explain\` with this tool’s name for its arguments.`;
+  }
+  if (Array.isArray(error.details.allowed)) {
+    const meant = error.details.did_you_mean;
+    const values = (error.details.allowed as string[]).map((value) => `"${value}"`).join(', ');
+    return `${meant ? `Did you mean "${meant}"? ` : ''}Call again with "${error.field}" set to one of ${values}, written exactly so (\`allowed\` lists them).`;
   }
   if (error.field === 'scenario_id') return `Correct "scenario_id": f${FIND_IDS.Scenario!.slice(1)}`;
   // "yesterday", "last week", "2026-11-31": an assistant may not know the date, so it is told the one to count from.
@@ -137,6 +142,11 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
       return (
         `Replace ${change} with move_placement (placement_id "${text('placement_id')}", the new org_unit_id) to move the actor’s primary placement, ` +
         'or leave is_primary out for a second, secondary placement.'
+      );
+    case 'placed_in_unit_already':
+      return (
+        `Replace ${change} with set_allocation (placement_id "${text('placement_id')}", the new allocation_pct) to change how much of the actor the unit has, ` +
+        `or put a move_placement or end_placement of "${text('placement_id')}" before ${change} in the same batch, then plan again.`
       );
     case 'unit_not_empty': {
       const units = ids('child_units').length ? `move_org_unit (or close_org_unit) for each child unit (${listed('child_units')})` : '';
@@ -191,6 +201,11 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
       return typeof details.change === 'number'
         ? `Give "${field}" another name, or change the name changes[${details.change}] gives its unit, then plan again.`
         : `Give "${field}" another name, or put a rename_org_unit (or close_org_unit) of "${text('id')}" before ${change} in the same batch, then plan again.`;
+    case 'email_taken':
+      // An actor of the batch itself has an id that exists nowhere yet: its change is named instead.
+      return typeof details.change === 'number'
+        ? `Give "${field}" another email (or leave it out), or change the email changes[${details.change}] gives its actor, then plan again.`
+        : `Give "${field}" another email (or leave it out), or put an update_actor of "${text('id')}" with another email (or email null) before ${change} in the same batch, then plan again. \`org.actors.get\` shows who has it.`;
     default:
       return undefined;
   }

@@ -9,6 +9,7 @@ import type { OpContext, ReferenceLists } from './ops/context.js';
 import { refused } from './ops/refusals.js';
 import { addActor, addPlacement, deactivateActor, endPlacement, movePlacement, setAllocation, setFte, setManager, updateActor } from './ops/people.js';
 import { closePosition, createPosition, fillPosition, setCompensation, updatePosition } from './ops/positions.js';
+import { refuseSecondPlacementInUnit } from './ops/same-unit-placement.js';
 import { closeOrgUnit, createOrgUnit, moveOrgUnit, renameOrgUnit, updateDepartment, updateTeam } from './ops/structure.js';
 import { WorkingGraph } from './working-graph.js';
 
@@ -19,7 +20,10 @@ const HANDLERS: Record<ChangeOp, (ctx: OpContext) => void> = {
   close_org_unit: closeOrgUnit,
   update_team: updateTeam,
   set_manager: setManager,
-  add_placement: addPlacement,
+  add_placement: (ctx) => {
+    addPlacement(ctx);
+    refuseSecondPlacementInUnit(ctx);
+  },
   move_placement: movePlacement,
   set_allocation: setAllocation,
   end_placement: endPlacement,
