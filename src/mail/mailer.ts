@@ -46,7 +46,8 @@ export class Mailer {
 
   async send(message: MailMessage): Promise<Delivery> {
     try {
-      await this.transport.sendMail({ from: this.from, ...message });
+      // An address object, not a string: nodemailer would read a comma in an address as a list of recipients.
+      await this.transport.sendMail({ from: this.from, to: { name: '', address: message.to }, subject: message.subject, text: message.text, html: message.html });
       this.logger.info({ event: 'mail.sent', subject: message.subject }, 'email sent');
       return { status: 'sent', to: message.to };
     } catch (error) {

@@ -205,6 +205,14 @@ describe('with ORGONAUT_SMTP_URL set', () => {
     expect((await auditOf('password_reset', 'issued', person.id)).metadata).toEqual({ email_delivery: 'sent' });
   });
 
+  it('sends to the one address invited: a comma in it does not add a recipient', async () => {
+    const { app } = appWith({ ORGONAUT_SMTP_URL: smtpUrl(smtpPort) });
+    const answer = await invite(app, 'first,spy@example.test');
+    expect(answer.status).toBe(200);
+    expect(inbox.flatMap((mail) => mail.to).filter((to) => to === 'spy@example.test')).toEqual([]);
+    expect(inbox.flatMap((mail) => mail.to).length).toBeLessThanOrEqual(1);
+  });
+
   it('with the mail server down, still creates the invitation and shows its link, saying the email was not sent', async () => {
     const { app, logs } = appWith({ ORGONAUT_SMTP_URL: smtpUrl(await closedPort()) });
     const started = Date.now();
