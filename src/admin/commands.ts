@@ -9,6 +9,7 @@ import { runMemberCommand } from './member-commands.js';
 import { runOAuthClientCommand } from './oauth-client-commands.js';
 import { runTenantSettingsCommand } from './tenant-settings-commands.js';
 import { runTokenCommand } from './token-commands.js';
+import { assertDomainFree, customDomain } from '../tenancy/domains.js';
 import { createTenant, findTenantBySlug, listTenants, setTenantPlan, type Tenant } from '../tenancy/tenants.js';
 
 /**
@@ -19,7 +20,8 @@ export type AdminCommand =
   | { name: 'migrate' }
   | { name: 'seed.demo'; password: string }
   | { name: 'seed.tenant'; tenant: string; actors: number; replace?: boolean; seed?: string }
-  | { name: 'tenants.create'; slug: string; tenantName?: string; plan: string; currency?: string; domains?: string[] }
+  /** `baseDomain`: as for `tenants.domains.add`, which checks `domains` the same way. */
+  | { name: 'tenants.create'; slug: string; tenantName?: string; plan: string; currency?: string; domains?: string[]; baseDomain?: string }
   | { name: 'tenants.set-plan'; slug: string; plan: string }
   | { name: 'tenants.list' }
   /** `allowance`: an override of the plan's actor allowance, or null for the plan's own. */
@@ -74,12 +76,15 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
       };
     }
     case 'tenants.create': {
+      // A custom domain is checked as `tenants domains add` checks it: a host name, not the base domain's, no other tenant's.
+      const domains = (command.domains ?? []).map((domain) => customDomain(domain, command.baseDomain ?? ''));
+      for (const host of domains) await assertDomainFree(db, host);
       const tenant = await createTenant(db, {
         slug: command.slug,
         name: command.tenantName ?? command.slug,
         plan: command.plan,
         reportingCurrency: command.currency,
-        domains: command.domains,
+        domains,
       });
       // Which database: an admin command run without the server's DATABASE_URL acts on the embedded one instead.
       return { message: `Created tenant ${tenant.slug} on the ${tenant.plan} plan, in the ${database.describe}.`, data: presentTenant(tenant) };

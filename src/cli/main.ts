@@ -261,6 +261,7 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
           tenantName: stringFlag(args, 'name'),
           currency: stringFlag(args, 'currency'),
           domains: domain ? [domain] : [],
+          baseDomain: config.baseDomain,
         };
       }
       if (sub === 'set-plan' && rest[0] && rest[1]) return { name: 'tenants.set-plan', slug: rest[0], plan: rest[1] };

@@ -36,25 +36,31 @@ export function customDomain(domain: string, baseDomain: string): string {
 
 /** Adds `host` to the tenant's custom domains; refused when another tenant has it. Returns false when it already had it. */
 export async function addTenantDomain(db: Db, tenant: Tenant, host: string): Promise<boolean> {
+  const owner = await domainOwner(db, host);
+  if (owner?.tenantId === tenant.id) return false;
+  if (owner) throw domainTaken(host, owner.slug);
+  // Two adds of one host at once: the unique index lets one in; the other is told who has it.
+  const inserted = await db.insert(tenantDomains).values({ tenantId: tenant.id, host }).onConflictDoNothing().returning({ host: tenantDomains.host });
+  if (inserted.length) return true;
+  const now = await domainOwner(db, host);
+  if (now?.tenantId === tenant.id) return false;
+  throw domainTaken(host, now?.slug ?? 'another tenant');
+}
+
+/** Refuses `host` (as customDomain returns it) when a tenant has it already: before a new tenant is given it. */
+export async function assertDomainFree(db: Db, host: string): Promise<void> {
+  const owner = await domainOwner(db, host);
+  if (owner) throw domainTaken(host, owner.slug);
+}
+
+async function domainOwner(db: Db, host: string): Promise<{ tenantId: string; slug: string } | undefined> {
   const [owner] = await db
     .select({ tenantId: tenantDomains.tenantId, slug: tenants.slug })
     .from(tenantDomains)
     .innerJoin(tenants, eq(tenants.id, tenantDomains.tenantId))
     .where(eq(tenantDomains.host, host))
     .limit(1);
-  if (owner?.tenantId === tenant.id) return false;
-  if (owner) throw domainTaken(host, owner.slug);
-  // Two adds of one host at once: the unique index lets one in; the other is told who has it.
-  const inserted = await db.insert(tenantDomains).values({ tenantId: tenant.id, host }).onConflictDoNothing().returning({ host: tenantDomains.host });
-  if (inserted.length) return true;
-  const [now] = await db
-    .select({ tenantId: tenantDomains.tenantId, slug: tenants.slug })
-    .from(tenantDomains)
-    .innerJoin(tenants, eq(tenants.id, tenantDomains.tenantId))
-    .where(eq(tenantDomains.host, host))
-    .limit(1);
-  if (now?.tenantId === tenant.id) return false;
-  throw domainTaken(host, now?.slug ?? 'another tenant');
+  return owner;
 }
 
 /** Removes `host` from the tenant's custom domains; false when it was not one of them. */

@@ -55,6 +55,7 @@ describe('the command line', () => {
         ['tenants', 'domains', 'add', 'acme', 'people.acme.com'],
         ['tenants', 'domains', 'remove', 'acme', 'people.acme.com'],
         ['tenants', 'domains', 'list', 'acme'],
+        ['tenants', 'create', 'newco', '--plan', 'team', '--domain', 'people.newco.com'],
       ]) {
         const result = await runCli(args, config);
         expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
@@ -65,6 +66,8 @@ describe('the command line', () => {
         { name: 'tenants.domains.add', slug: 'acme', domain: 'people.acme.com', baseDomain: 'orgonaut.test' },
         { name: 'tenants.domains.remove', slug: 'acme', domain: 'people.acme.com' },
         { name: 'tenants.domains.list', slug: 'acme' },
+        // create --domain is checked against the base domain as domains add is.
+        { name: 'tenants.create', slug: 'newco', plan: 'team', tenantName: undefined, currency: undefined, domains: ['people.newco.com'], baseDomain: 'orgonaut.test' },
       ]);
       const bad = await runCli(['tenants', 'set-allowance', 'acme', 'lots'], config);
       expect(bad.code).toBe(2);
@@ -72,7 +75,7 @@ describe('the command line', () => {
       const extra = await runCli(['tenants', 'domains', 'add', 'acme', 'a.com', 'b.com'], config);
       expect(extra.code).toBe(2);
       expect(extra.stderr).toContain('unexpected argument "b.com"');
-      expect(received).toHaveLength(5);
+      expect(received).toHaveLength(6);
     } finally {
       for (const [name, value] of [['ORGONAUT_DATA_DIR', saved.dataDir], ['DATABASE_URL', saved.url], ['ORGONAUT_BASE_DOMAIN', saved.base]] as const) {
         if (value === undefined) delete process.env[name];
@@ -160,3 +163,23 @@ describe('orgonaut tenants domains', () => {
     });
   });
 });
+
+describe('orgonaut tenants create --domain', () => {
+  const create = (slug: string, domain: string) => admin({ name: 'tenants.create', slug, plan: 'team', domains: [domain], baseDomain: 'orgonaut.test' });
+
+  it('refuses what domains add refuses, naming the domain, and creates no tenant', async () => {
+    for (const domain of ['https://people.newco.com', 'people.newco.com:8443', '10.0.0.7', 'intranet', '*.newco.com', 'newco.orgonaut.test', 'orgonaut.test']) {
+      await expect(create('newco', domain), domain).rejects.toMatchObject({ code: 'invalid_input', details: { field: 'domain' } });
+    }
+    await admin({ name: 'tenants.domains.add', slug: 'rivalco', domain: 'hr.rival.example', baseDomain: 'localhost' });
+    await expect(create('newco', 'HR.rival.example')).rejects.toMatchObject({ status: 409, message: 'The domain hr.rival.example is already a custom domain of tenant rivalco.' });
+    expect(await findTenantBySlug(database.db, 'newco')).toBeNull();
+  });
+
+  it('stores the domain as domains add stores it', async () => {
+    await create('newco', ' People.NewCo.example. ');
+    const created = (await findTenantBySlug(database.db, 'newco'))!;
+    expect(await listTenantDomains(database.db, created.id)).toEqual(['people.newco.example']);
+  });
+});
+
