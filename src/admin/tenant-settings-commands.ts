@@ -4,7 +4,10 @@ import type { Db } from '../db/connection.js';
 import { tenants } from '../db/schema/index.js';
 import { AppError, InvalidInput, NotFound } from '../errors.js';
 import { addTenantDomain, customDomain, removeTenantDomain } from '../tenancy/domains.js';
-import { PLAN_FEATURES } from '../tenancy/plans.js';
+import { actorAllowance, PLAN_FEATURES } from '../tenancy/plans.js';
+import { today } from '../org/dates.js';
+import { GraphStore } from '../org/graph-store.js';
+import { activeActors } from '../org/metrics.js';
 import { findTenantBySlug, listTenantDomains, type Tenant } from '../tenancy/tenants.js';
 import type { AdminCommand, AdminResult } from './commands.js';
 
@@ -70,9 +73,17 @@ async function setAllowance(db: Db, tenant: Tenant, allowance: number | null): P
   }
   await db.update(tenants).set({ actorAllowance: allowance, updatedAt: sql`now()` }).where(eq(tenants.id, tenant.id));
   await audit(db, tenant, 'changed', { actor_allowance: allowance }, { actor_allowance: tenant.actorAllowance }, 'actor_allowance');
+  const message = `The actor allowance of ${tenant.slug} is now ${describe(allowance)} actors (was ${describe(tenant.actorAllowance)}). Imports and promotions beyond it are refused; actors already there stay.`;
+  const limit = actorAllowance({ plan: tenant.plan, actorAllowance: allowance });
+  if (!Number.isFinite(limit)) return { message, data };
+  // Set anyway (an operator may lower it on purpose), but said: the tenant can add no one until it is under it.
+  const active = activeActors((await new GraphStore(db).live(tenant.id)).graph, today()).size;
+  if (active <= limit) return { message, data: { ...data, active_actors: active } };
   return {
-    message: `The actor allowance of ${tenant.slug} is now ${describe(allowance)} actors (was ${describe(tenant.actorAllowance)}). Imports and promotions beyond it are refused; actors already there stay.`,
-    data,
+    message:
+      `${message}\nWarning: ${tenant.slug} has ${active.toLocaleString('en')} active actors today, more than the new allowance of ${limit.toLocaleString('en')}: ` +
+      'none is removed, but an import or promotion that adds actors is refused while it is over it.',
+    data: { ...data, active_actors: active, over_allowance: true },
   };
 }
 

@@ -12,7 +12,10 @@ import { findTenantBySlug, listTenantDomains, type Tenant } from '../../src/tena
 import { testApp, type TestApp } from '../support/app.js';
 import { runCli } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
-import { buildTenant } from '../support/factories.js';
+import { buildTenant, writeGraph } from '../support/factories.js';
+import { buildFixtureOrg } from '../support/fixture-org.js';
+import { today } from '../../src/org/dates.js';
+import { activeActors } from '../../src/org/metrics.js';
 
 /**
  * `orgonaut tenants set-allowance <slug> <n|default>` (SPEC §2: the actor allowance is overridable per tenant) and
@@ -183,3 +186,23 @@ describe('orgonaut tenants create --domain', () => {
   });
 });
 
+describe('orgonaut tenants set-allowance below the actors a tenant has', () => {
+  it('sets it, and warns with the active actors today against the new allowance', async () => {
+    const crowd = await writeGraph(database, await buildTenant(database, { slug: 'crowdco', plan: 'team' }), buildFixtureOrg('crowdco'));
+    const active = activeActors(buildFixtureOrg('crowdco'), today()).size;
+    expect(active).toBeGreaterThan(3);
+    const lowered = await admin({ name: 'tenants.set-allowance', slug: 'crowdco', allowance: 3 });
+    expect(lowered.message).toBe(
+      "The actor allowance of crowdco is now 3 actors (was the team plan's 250). Imports and promotions beyond it are refused; actors already there stay.\n" +
+        `Warning: crowdco has ${active} active actors today, more than the new allowance of 3: none is removed, but an import or promotion that adds actors is refused while it is over it.`,
+    );
+    expect(lowered.data).toMatchObject({ actor_allowance: 3, active_actors: active, over_allowance: true });
+    expect((await findTenantBySlug(database.db, 'crowdco'))!.actorAllowance).toBe(3);
+    // At or above the count, no warning.
+    const enough = await admin({ name: 'tenants.set-allowance', slug: 'crowdco', allowance: active });
+    expect(enough.message).not.toContain('Warning');
+    expect(enough.data).toMatchObject({ active_actors: active });
+    expect((enough.data as { over_allowance?: boolean }).over_allowance).toBeUndefined();
+    expect(crowd.plan).toBe('team');
+  });
+});
