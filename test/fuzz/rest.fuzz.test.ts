@@ -350,6 +350,7 @@ describe.skipIf(SKIP_REASON !== null)('fuzzing REST and forms', () => {
       'role',
       'resolution',
       'confirm',
+      'record',
       'target',
       'format',
       'create_missing_types',

@@ -18,7 +18,8 @@ export interface RequestOptions {
   token?: string;
   headers?: Record<string, string>;
   json?: unknown;
-  form?: Record<string, string>;
+  /** Fields of a form post; pairs when a name repeats (several `record` fields). */
+  form?: Record<string, string> | [string, string][];
   cookie?: string;
 }
 

@@ -1,11 +1,15 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
-import { InvalidInput } from '../../errors.js';
+import { InvalidInput, type AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
-import { Shell } from '../shell.js';
+import { ErrorNotice, Notice, Shell } from '../shell.js';
+import { checkSessionCsrf } from '../forms.js';
+import { csrfOf, formError, formStatus } from '../live/page-errors.js';
+import { discardChanges, type DiscardTarget } from '../../scenarios/discard.js';
+import { loadScenario } from '../../scenarios/store.js';
 import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, quoted, signed } from '../live/format.js';
@@ -13,7 +17,7 @@ import { CostChange, CostSide, isMoneyMetric, metricsFor, type Pair } from './me
 import { conflictOwner, fieldConflict, MERGE_PROBLEMS_NOTE, ScenarioHead, type Conflict } from './overview.js';
 import { fieldValue, RecordFields, scenarioNames, VACANT_SEATS, type ValueNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
-import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
+import { ENTITY_TYPES, FAMILY_OF_ENTITY } from '../../org/family-names.js';
 import { recordsOf } from '../../org/types.js';
 import { openView } from '../../org/view.js';
 import { toMajor } from '../../org/cost.js';
@@ -68,237 +72,276 @@ export function deltaRoutes(): Hono<AppEnv> {
     return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'private, no-store' });
   });
 
-  web.get('/scenarios/:id/delta', async (c) => {
-    const ctx = serviceContext(c);
+  web.get('/scenarios/:id/delta', (c) => deltaPage(c, { notice: c.req.query('notice') === 'discarded' ? DISCARDED : undefined }));
+
+  web.post('/scenarios/:id/discard', async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    await checkSessionCsrf(c, body.csrf);
     const id = c.req.param('id');
-    const asOf = c.req.query('as_of')?.trim() || null;
-    const scenario = await getScenario(ctx, id);
-    // An applied scenario shows what its promotion changed, unless asked to compare with Live as it is now.
-    const delta = await scenarioDelta(ctx, { scenarioId: id, compare: requestedCompare(c.req.query('compare'), scenario.kind), asOf });
-    const compare = delta.compare;
-    // What the address asked for, kept by the as-of form and the CSV (which otherwise take the same default).
-    const askedCompare = c.req.query('compare');
-    const asked = askedCompare === 'live' || askedCompare === 'source' ? askedCompare : null;
-    const names = await scenarioNames(ctx, id);
-    const currency = ctx.tenant.reportingCurrency;
-    const recordOf = await recordLookup(ctx, id);
-    const families = Object.entries(delta.families) as [string, FamilyDelta][];
-    const conflicts = delta.conflicts as unknown as Conflict[];
-    const total = delta.metrics.total as Record<string, Pair> | null;
-    const byUnit = delta.metrics.by_org_unit as ({ org_unit_id: string; name: string | null } & Record<string, Pair>)[];
-    const base = `/scenarios/${id}/delta`;
-    const promotion = delta.against.kind === 'snapshot';
-    const against = delta.against.kind === 'scenario' ? `scenario ${quoted(delta.against.name)}` : delta.against.kind === 'snapshot' ? `the Live it replaced (snapshot ${quoted(delta.against.name)})` : 'Live';
-    // The two sides by name: "before/after" reads backwards for a snapshot, which is older than the Live it is compared with.
-    const sides = promotion
-      ? { from: 'Live before', to: 'Live after promotion' }
-      : { from: delta.against.kind === 'scenario' ? quoted(delta.against.name) : 'Live', to: `This ${scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}` };
-    const recordCount = families.reduce((n, [, f]) => n + f.added.length + f.removed.length + f.changed.length, 0);
-    const unitMoney = can(ctx.principal, 'costs.read');
-    const withheld = delta.withheld as Withheld[];
-    const hiddenFamilies = withheld.filter((w) => FAMILY_TITLES[w.part] !== undefined && w.part !== 'compensation');
-    // A source promoted since is part of Live: the scenario follows Live, and "compared with its source" is Live too.
-    const source = scenario.kind === 'planning' && scenario.source?.kind === 'scenario' && scenario.source.scenario_id ? await getScenario(ctx, scenario.source.scenario_id).catch(() => null) : null;
-    const followsLive = source !== null && source.kind !== 'planning';
-    const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'source' }), `Compared with ${quoted(scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live')}`];
-    const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), scenario.kind === 'applied' ? 'Compared with Live now' : 'Compared with Live'];
-    const promotionLink: [string, string] = [link(base, { scenarioId: null, asOf }), 'What its promotion changed'];
-    return c.html(
-      <Shell c={c} title={`Delta · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
-        <ScenarioHead scenario={scenario} active="delta" canEdit={can(c.var.principal!, 'scenarios.write')} />
-        <div class="page-head">
-          {scenario.kind === 'planning' && scenario.source?.kind === 'scenario' && !followsLive ? (
-            <SubNav
-              label="Compare with"
-              items={[sourceLink, liveLink]}
-              active={compare === 'live' ? liveLink[0] : sourceLink[0]}
-              exact
-            />
-          ) : scenario.kind === 'applied' ? (
-            <SubNav label="Compare with" items={[promotionLink, liveLink]} active={compare === 'live' ? liveLink[0] : promotionLink[0]} exact />
-          ) : (
-            <p class="hint">
-              {scenario.kind === 'planning'
-                ? followsLive
-                  ? `Compared with Live as it is now: ${quoted(source!.name)}, which this scenario started from, has been promoted since, so it follows Live.`
-                  : 'Compared with Live as it is now.'
-                : 'A snapshot is compared with Live as it is now: “added” and “removed” read as what restoring it would do to Live.'}
-            </p>
-          )}
-          <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: asked }} />
-          <a class="button secondary" href={link(`${base}.csv`, { scenarioId: null, asOf }, asked ? { compare: asked } : {})} download>
-            Download CSV
-          </a>
-        </div>
-        <p class="hint">
-          Against {against}, metrics on {delta.as_of}. {count(recordCount, 'record differs', 'records differ')}; everything else is unchanged
-          and not shown.
-        </p>
-        {withheld.some((w) => w.part === 'money') && total ? (
-          <p class="hint">Cost figures and pay are not shown: your access does not include costs (costs.read).</p>
-        ) : null}
-        {hiddenFamilies.length ? (
-          <p class="hint">
-            Not shown, as your access does not include them:{' '}
-            {hiddenFamilies.map((w) => `${FAMILY_TITLES[w.part]!.toLowerCase()} (${w.needs.join(', ')})`).join('; ')}.
-          </p>
-        ) : null}
-        <section class="card" aria-labelledby="metrics-title">
-          <h2 id="metrics-title">Metric deltas</h2>
-          {total ? <MetricTable pairs={total} metrics={metricsFor(ctx.principal)} currency={currency} sides={sides} /> : <p class="hint">Your role does not include org metrics.</p>}
-          {total?.without_compensation?.to ? (
-            <p class="hint">
-              The cost figures leave out {count(total.without_compensation.to, 'actor', 'actors')} with no pay in effect in {sides.to.toLowerCase()}: their cost is
-              unknown, not 0.
-            </p>
-          ) : null}
-          {total && can(ctx.principal, 'placements.read') && PLACEMENT_CHECKS.some((check) => total[check]?.delta) ? (
-            <p class="hint">
-              The placement check rows count the actors failing each check across the whole organisation (so not by org unit below): a rise is more
-              to fix, a fall less.
-            </p>
-          ) : null}
-          {total?.vacant_seats_annual_cost_minor?.delta ? (
-            <p class="hint">
-              {VACANT_SEATS}: what the vacant positions would cost a year filled at their target pay (loaded, as a person’s pay is counted). It is a
-              budget, not pay: the annual and monthly cost count only the people in seats.
-            </p>
-          ) : null}
-        </section>
-        {conflicts.length ? (
-          <section class="card" aria-labelledby="conflicts-title">
-            <h2 id="conflicts-title">Conflicts ({conflicts.length})</h2>
-            <p class="warning">
-              {conflicts.some(fieldConflict) ? 'Changed both here and in the source since this scenario was created. They are resolved when promoting.' : null}
-              {conflicts.some((k) => !fieldConflict(k)) ? ` ${MERGE_PROBLEMS_NOTE}` : null}
-            </p>
-            <TableScroll label="Conflicts">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Record</th>
-                    <th scope="col">Field</th>
-                    <th scope="col">When created</th>
-                    <th scope="col">Scenario</th>
-                    <th scope="col">{delta.against.kind === 'scenario' ? `${quoted(delta.against.name)} now` : 'Live now'}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {conflicts.map((k) => (
-                    <tr>
-                      <td>
-                        {fieldLabel(k.family)}: {k.label ?? `#${k.id.slice(0, 8)}`}
-                        {conflictOwner(k)}
-                      </td>
-                      <td>{k.field ? fieldLabel(k.field) : 'whole record'}</td>
-                      {k.reason === 'removed_in_source' ? (
-                        <td colspan={3}>Removed from the source since.</td>
-                      ) : !fieldConflict(k) ? (
-                        <td colspan={3}>{k.problem}</td>
-                      ) : (
-                        <>
-                          <td>{fieldValue(k.field ?? '', k.base, names, currency)}</td>
-                          <td class="changed">{fieldValue(k.field ?? '', k.scenario, names, currency)}</td>
-                          <td>{fieldValue(k.field ?? '', k.source, names, currency)}</td>
-                        </>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableScroll>
-            {scenario.editable ? (
-              <p>
-                <a href={`/scenarios/${id}#promote-title`}>Resolve them when promoting</a>
-              </p>
-            ) : null}
-          </section>
-        ) : null}
-        <section class="card" aria-labelledby="records-title">
-          <h2 id="records-title">Changed records</h2>
-          {families.length === 0 ? (
-            <p class="empty">
-              No differences from {against}.{' '}
-              {scenario.editable ? <a href={`/scenarios/${id}/changes`}>Stage changes in the change tray</a> : null}
-            </p>
-          ) : (
-            <div class="delta-layout">
-              <nav aria-label="Record families" class="delta-families">
-                <ul>
-                  {families.map(([family, d]) => (
-                    <li>
-                      <a href={`#family-${family}`}>{FAMILY_TITLES[family] ?? fieldLabel(family)}</a>{' '}
-                      <span class="badge">{d.added.length + d.removed.length + d.changed.length}</span>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
-              <div>
-                {families.map(([family, d]) => (
-                  <FamilySection family={family} delta={d} names={names} currency={currency} recordOf={recordOf} />
-                ))}
-              </div>
-            </div>
-          )}
-        </section>
-        <section class="card" aria-labelledby="units-title">
-          <h2 id="units-title">Metric deltas by org unit</h2>
-          {byUnit.length ? (
-            <p class="hint">
-              Each figure reads {sides.from} → {sides.to.toLowerCase()} (change).
-            </p>
-          ) : null}
-          {byUnit.length === 0 ? (
-            <p class="empty">No org unit’s figures moved.</p>
-          ) : (
-            <TableScroll label="Metric deltas by org unit">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Org unit</th>
-                    <th scope="col" class="num">Headcount</th>
-                    <th scope="col" class="num">FTE</th>
-                    <th scope="col" class="num">Effective FTE</th>
-                    <th scope="col" class="num">Vacancies</th>
-                    <th scope="col" class="num">Average span</th>
-                    <th scope="col" class="num">Layers</th>
-                    {unitMoney ? <th scope="col" class="num">Monthly cost</th> : null}
-                    {unitMoney ? (
-                      <th scope="col" class="num">
-                        {VACANT_SEATS}
-                      </th>
-                    ) : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {byUnit.map((u) => (
-                    <tr>
-                      <th scope="row">
-                        <a href={link(`/live/units/${u.org_unit_id}`, { scenarioId: id, asOf })}>{u.name ?? `#${u.org_unit_id.slice(0, 8)}`}</a>
-                      </th>
-                      <PairCell metric="headcount" pair={u.headcount} digits={0} />
-                      <PairCell metric="fte" pair={u.fte} digits={2} />
-                      <PairCell metric="effective_fte" pair={u.effective_fte} digits={2} />
-                      <PairCell metric="vacant_positions" pair={u.vacant_positions} digits={0} />
-                      <PairCell metric="span_average" pair={u.span_average} digits={2} />
-                      <PairCell metric="layers" pair={u.layers} digits={0} />
-                      {unitMoney && u.monthly_cost_minor ? <PairCell metric="monthly_cost_minor" pair={u.monthly_cost_minor} digits={0} currency={currency} /> : unitMoney ? <td class="num">–</td> : null}
-                      {unitMoney && u.vacant_seats_annual_cost_minor ? (
-                        <PairCell metric="vacant_seats_annual_cost_minor" pair={u.vacant_seats_annual_cost_minor} digits={0} currency={currency} />
-                      ) : unitMoney ? (
-                        <td class="num">–</td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableScroll>
-          )}
-        </section>
-      </Shell>,
-    );
+    const records = [body.record ?? []].flat().filter((v): v is string => typeof v === 'string').map(discardTarget);
+    try {
+      await discardChanges(serviceContext(c), id, records);
+    } catch (error) {
+      const known = formError(error);
+      if (!known) throw error;
+      // Refused for what it would leave: offer to discard every record involved together.
+      const also = Array.isArray(known.details.also) ? (known.details.also as { family: string; record_id: string; label: string | null }[]) : [];
+      return deltaPage(c, { error: known, together: also.length ? [...records, ...also] : undefined }, formStatus(known));
+    }
+    return c.redirect(`/scenarios/${id}/delta?notice=discarded`, 303);
   });
   return web;
+}
+
+const DISCARDED = 'Change discarded: the record is as in the source again.';
+
+/** A discard form's `record` value, `family:record_id`, as the service takes it. */
+function discardTarget(value: string): DiscardTarget {
+  const at = value.indexOf(':');
+  return at < 0 ? { family: value, record_id: '' } : { family: value.slice(0, at), record_id: value.slice(at + 1) };
+}
+
+interface DeltaPageState {
+  notice?: string;
+  error?: AppError;
+  /** After a refused discard: every record it involves, to discard together. */
+  together?: (DiscardTarget & { label?: string | null })[];
+}
+
+async function deltaPage(c: Context<AppEnv>, state: DeltaPageState, status: 200 | 400 | 403 | 409 = 200) {
+  const ctx = serviceContext(c);
+  const id = c.req.param('id')!;
+  const asOf = c.req.query('as_of')?.trim() || null;
+  const scenario = await getScenario(ctx, id);
+  // An applied scenario shows what its promotion changed, unless asked to compare with Live as it is now.
+  const delta = await scenarioDelta(ctx, { scenarioId: id, compare: requestedCompare(c.req.query('compare'), scenario.kind), asOf });
+  const compare = delta.compare;
+  // What the address asked for, kept by the as-of form and the CSV (which otherwise take the same default).
+  const askedCompare = c.req.query('compare');
+  const asked = askedCompare === 'live' || askedCompare === 'source' ? askedCompare : null;
+  const names = await scenarioNames(ctx, id);
+  const currency = ctx.tenant.reportingCurrency;
+  const recordOf = await recordLookup(ctx, id);
+  const discard = scenario.editable && can(ctx.principal, 'scenarios.write') ? { action: `/scenarios/${id}/discard`, csrf: csrfOf(c), own: await ownChanges(ctx, id) } : null;
+  const families = Object.entries(delta.families) as [string, FamilyDelta][];
+  const conflicts = delta.conflicts as unknown as Conflict[];
+  const total = delta.metrics.total as Record<string, Pair> | null;
+  const byUnit = delta.metrics.by_org_unit as ({ org_unit_id: string; name: string | null } & Record<string, Pair>)[];
+  const base = `/scenarios/${id}/delta`;
+  const promotion = delta.against.kind === 'snapshot';
+  const against = delta.against.kind === 'scenario' ? `scenario ${quoted(delta.against.name)}` : delta.against.kind === 'snapshot' ? `the Live it replaced (snapshot ${quoted(delta.against.name)})` : 'Live';
+  // The two sides by name: "before/after" reads backwards for a snapshot, which is older than the Live it is compared with.
+  const sides = promotion
+    ? { from: 'Live before', to: 'Live after promotion' }
+    : { from: delta.against.kind === 'scenario' ? quoted(delta.against.name) : 'Live', to: `This ${scenario.kind === 'snapshot' ? 'snapshot' : 'scenario'}` };
+  const recordCount = families.reduce((n, [, f]) => n + f.added.length + f.removed.length + f.changed.length, 0);
+  const unitMoney = can(ctx.principal, 'costs.read');
+  const withheld = delta.withheld as Withheld[];
+  const hiddenFamilies = withheld.filter((w) => FAMILY_TITLES[w.part] !== undefined && w.part !== 'compensation');
+  // A source promoted since is part of Live: the scenario follows Live, and "compared with its source" is Live too.
+  const source = scenario.kind === 'planning' && scenario.source?.kind === 'scenario' && scenario.source.scenario_id ? await getScenario(ctx, scenario.source.scenario_id).catch(() => null) : null;
+  const followsLive = source !== null && source.kind !== 'planning';
+  const sourceLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'source' }), `Compared with ${quoted(scenario.source?.kind === 'scenario' ? scenario.source.name ?? 'its source' : 'Live')}`];
+  const liveLink: [string, string] = [link(base, { scenarioId: null, asOf }, { compare: 'live' }), scenario.kind === 'applied' ? 'Compared with Live now' : 'Compared with Live'];
+  const promotionLink: [string, string] = [link(base, { scenarioId: null, asOf }), 'What its promotion changed'];
+  return c.html(
+    <Shell c={c} title={`Delta · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
+      <ScenarioHead scenario={scenario} active="delta" canEdit={can(c.var.principal!, 'scenarios.write')} />
+      {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
+      {state.error ? <ErrorNotice error={state.error} /> : null}
+      {state.together && discard ? <DiscardTogether action={discard.action} csrf={discard.csrf} records={state.together} /> : null}
+      <div class="page-head">
+        {scenario.kind === 'planning' && scenario.source?.kind === 'scenario' && !followsLive ? (
+          <SubNav
+            label="Compare with"
+            items={[sourceLink, liveLink]}
+            active={compare === 'live' ? liveLink[0] : sourceLink[0]}
+            exact
+          />
+        ) : scenario.kind === 'applied' ? (
+          <SubNav label="Compare with" items={[promotionLink, liveLink]} active={compare === 'live' ? liveLink[0] : promotionLink[0]} exact />
+        ) : (
+          <p class="hint">
+            {scenario.kind === 'planning'
+              ? followsLive
+                ? `Compared with Live as it is now: ${quoted(source!.name)}, which this scenario started from, has been promoted since, so it follows Live.`
+                : 'Compared with Live as it is now.'
+              : 'A snapshot is compared with Live as it is now: “added” and “removed” read as what restoring it would do to Live.'}
+          </p>
+        )}
+        <AsOfForm action={base} params={{ scenarioId: null, asOf }} keep={{ compare: asked }} />
+        <a class="button secondary" href={link(`${base}.csv`, { scenarioId: null, asOf }, asked ? { compare: asked } : {})} download>
+          Download CSV
+        </a>
+      </div>
+      <p class="hint">
+        Against {against}, metrics on {delta.as_of}. {count(recordCount, 'record differs', 'records differ')}; everything else is unchanged
+        and not shown.
+      </p>
+      {withheld.some((w) => w.part === 'money') && total ? (
+        <p class="hint">Cost figures and pay are not shown: your access does not include costs (costs.read).</p>
+      ) : null}
+      {hiddenFamilies.length ? (
+        <p class="hint">
+          Not shown, as your access does not include them:{' '}
+          {hiddenFamilies.map((w) => `${FAMILY_TITLES[w.part]!.toLowerCase()} (${w.needs.join(', ')})`).join('; ')}.
+        </p>
+      ) : null}
+      <section class="card" aria-labelledby="metrics-title">
+        <h2 id="metrics-title">Metric deltas</h2>
+        {total ? <MetricTable pairs={total} metrics={metricsFor(ctx.principal)} currency={currency} sides={sides} /> : <p class="hint">Your role does not include org metrics.</p>}
+        {total?.without_compensation?.to ? (
+          <p class="hint">
+            The cost figures leave out {count(total.without_compensation.to, 'actor', 'actors')} with no pay in effect in {sides.to.toLowerCase()}: their cost is
+            unknown, not 0.
+          </p>
+        ) : null}
+        {total && can(ctx.principal, 'placements.read') && PLACEMENT_CHECKS.some((check) => total[check]?.delta) ? (
+          <p class="hint">
+            The placement check rows count the actors failing each check across the whole organisation (so not by org unit below): a rise is more
+            to fix, a fall less.
+          </p>
+        ) : null}
+        {total?.vacant_seats_annual_cost_minor?.delta ? (
+          <p class="hint">
+            {VACANT_SEATS}: what the vacant positions would cost a year filled at their target pay (loaded, as a person’s pay is counted). It is a
+            budget, not pay: the annual and monthly cost count only the people in seats.
+          </p>
+        ) : null}
+      </section>
+      {conflicts.length ? (
+        <section class="card" aria-labelledby="conflicts-title">
+          <h2 id="conflicts-title">Conflicts ({conflicts.length})</h2>
+          <p class="warning">
+            {conflicts.some(fieldConflict) ? 'Changed both here and in the source since this scenario was created. They are resolved when promoting.' : null}
+            {conflicts.some((k) => !fieldConflict(k)) ? ` ${MERGE_PROBLEMS_NOTE}` : null}
+          </p>
+          <TableScroll label="Conflicts">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Record</th>
+                  <th scope="col">Field</th>
+                  <th scope="col">When created</th>
+                  <th scope="col">Scenario</th>
+                  <th scope="col">{delta.against.kind === 'scenario' ? `${quoted(delta.against.name)} now` : 'Live now'}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {conflicts.map((k) => (
+                  <tr>
+                    <td>
+                      {fieldLabel(k.family)}: {k.label ?? `#${k.id.slice(0, 8)}`}
+                      {conflictOwner(k)}
+                    </td>
+                    <td>{k.field ? fieldLabel(k.field) : 'whole record'}</td>
+                    {k.reason === 'removed_in_source' ? (
+                      <td colspan={3}>Removed from the source since.</td>
+                    ) : !fieldConflict(k) ? (
+                      <td colspan={3}>{k.problem}</td>
+                    ) : (
+                      <>
+                        <td>{fieldValue(k.field ?? '', k.base, names, currency)}</td>
+                        <td class="changed">{fieldValue(k.field ?? '', k.scenario, names, currency)}</td>
+                        <td>{fieldValue(k.field ?? '', k.source, names, currency)}</td>
+                      </>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+          {scenario.editable ? (
+            <p>
+              <a href={`/scenarios/${id}#promote-title`}>Resolve them when promoting</a>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+      <section class="card" aria-labelledby="records-title">
+        <h2 id="records-title">Changed records</h2>
+        {families.length === 0 ? (
+          <p class="empty">
+            No differences from {against}.{' '}
+            {scenario.editable ? <a href={`/scenarios/${id}/changes`}>Stage changes in the change tray</a> : null}
+          </p>
+        ) : (
+          <div class="delta-layout">
+            <nav aria-label="Record families" class="delta-families">
+              <ul>
+                {families.map(([family, d]) => (
+                  <li>
+                    <a href={`#family-${family}`}>{FAMILY_TITLES[family] ?? fieldLabel(family)}</a>{' '}
+                    <span class="badge">{d.added.length + d.removed.length + d.changed.length}</span>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div>
+              {families.map(([family, d]) => (
+                <FamilySection family={family} delta={d} names={names} currency={currency} recordOf={recordOf} discard={discard} />
+              ))}
+            </div>
+          </div>
+        )}
+      </section>
+      <section class="card" aria-labelledby="units-title">
+        <h2 id="units-title">Metric deltas by org unit</h2>
+        {byUnit.length ? (
+          <p class="hint">
+            Each figure reads {sides.from} → {sides.to.toLowerCase()} (change).
+          </p>
+        ) : null}
+        {byUnit.length === 0 ? (
+          <p class="empty">No org unit’s figures moved.</p>
+        ) : (
+          <TableScroll label="Metric deltas by org unit">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Org unit</th>
+                  <th scope="col" class="num">Headcount</th>
+                  <th scope="col" class="num">FTE</th>
+                  <th scope="col" class="num">Effective FTE</th>
+                  <th scope="col" class="num">Vacancies</th>
+                  <th scope="col" class="num">Average span</th>
+                  <th scope="col" class="num">Layers</th>
+                  {unitMoney ? <th scope="col" class="num">Monthly cost</th> : null}
+                  {unitMoney ? (
+                    <th scope="col" class="num">
+                      {VACANT_SEATS}
+                    </th>
+                  ) : null}
+                </tr>
+              </thead>
+              <tbody>
+                {byUnit.map((u) => (
+                  <tr>
+                    <th scope="row">
+                      <a href={link(`/live/units/${u.org_unit_id}`, { scenarioId: id, asOf })}>{u.name ?? `#${u.org_unit_id.slice(0, 8)}`}</a>
+                    </th>
+                    <PairCell metric="headcount" pair={u.headcount} digits={0} />
+                    <PairCell metric="fte" pair={u.fte} digits={2} />
+                    <PairCell metric="effective_fte" pair={u.effective_fte} digits={2} />
+                    <PairCell metric="vacant_positions" pair={u.vacant_positions} digits={0} />
+                    <PairCell metric="span_average" pair={u.span_average} digits={2} />
+                    <PairCell metric="layers" pair={u.layers} digits={0} />
+                    {unitMoney && u.monthly_cost_minor ? <PairCell metric="monthly_cost_minor" pair={u.monthly_cost_minor} digits={0} currency={currency} /> : unitMoney ? <td class="num">–</td> : null}
+                    {unitMoney && u.vacant_seats_annual_cost_minor ? (
+                      <PairCell metric="vacant_seats_annual_cost_minor" pair={u.vacant_seats_annual_cost_minor} digits={0} currency={currency} />
+                    ) : unitMoney ? (
+                      <td class="num">–</td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        )}
+      </section>
+    </Shell>,
+    status,
+  );
 }
 
 /**
@@ -429,7 +472,55 @@ function payContext(family: string, record: Rec | undefined, fields: Record<stri
   return `${record.kind === 'day_rate' ? 'day rate' : 'salary'} ${money(record.amountMinor, currency)}`;
 }
 
-function FamilySection(props: { family: string; delta: FamilyDelta; names: ValueNames; currency: string; recordOf: RecordOf }) {
+/** Where a delta page's discard buttons post, and the records the scenario itself changed (`family:id`): only those can be discarded. */
+type Discard = { action: string; csrf: string; own: ReadonlySet<string> } | null;
+
+/** The scenario's own changes (not its source's), as `family:record_id`. */
+async function ownChanges(ctx: ServiceContext, scenarioId: string): Promise<Set<string>> {
+  const changes = await ctx.graphs.changes(await loadScenario(ctx.db, ctx.tenant.id, scenarioId));
+  return new Set(changes.map((change) => `${ENTITY_TYPES[change.family]}:${change.recordId}`));
+}
+
+/** A record's "Discard this change" button, if the scenario itself changed it and the reader may edit it. */
+function DiscardButton(props: { discard: Discard; family: string; id: string; label: string }) {
+  const { discard } = props;
+  if (!discard?.own.has(`${props.family}:${props.id}`)) return null;
+  return (
+    <form method="post" action={discard.action} class="discard">
+      <input type="hidden" name="csrf" value={discard.csrf} />
+      <input type="hidden" name="record" value={`${props.family}:${props.id}`} />
+      <button type="submit" class="link" aria-label={`Discard the change to ${props.label}`}>
+        Discard this change
+      </button>
+    </form>
+  );
+}
+
+/** After a refused discard: the records it involves, to discard in one go. */
+function DiscardTogether(props: { action: string; csrf: string; records: (DiscardTarget & { label?: string | null })[] }) {
+  return (
+    <form method="post" action={props.action} class="card">
+      <input type="hidden" name="csrf" value={props.csrf} />
+      <p>These changes go together: discard them all at once?</p>
+      <ul>
+        {props.records.map((r) => (
+          <li>
+            <input type="hidden" name="record" value={`${r.family}:${r.record_id}`} />
+            {fieldLabel(r.family)}: {r.label ?? `#${r.record_id.slice(0, 8)}`}
+          </li>
+        ))}
+      </ul>
+      <button type="submit">Discard these {props.records.length} changes</button>
+    </form>
+  );
+}
+
+/** A delta record's id: its own, or (a department's, a team's) its org unit's. */
+function recordId(r: Rec): string {
+  return [r.id, r.org_unit_id].find((v): v is string => typeof v === 'string') ?? '';
+}
+
+function FamilySection(props: { family: string; delta: FamilyDelta; names: ValueNames; currency: string; recordOf: RecordOf; discard: Discard }) {
   const { family, delta, names } = props;
   const title = FAMILY_TITLES[family] ?? fieldLabel(family);
   return (
@@ -445,7 +536,8 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Value
       <ul class="delta-records">
         {delta.added.map((r) => (
           <li class="added">
-            <span class="badge ok">added</span> <strong>{recordLabel(r)}</strong>
+            <span class="badge ok">added</span> <strong>{recordLabel(r)}</strong>{' '}
+            <DiscardButton discard={props.discard} family={family} id={recordId(r)} label={recordLabel(r)} />
             <RecordFields record={r} names={names} currency={props.currency} skip={['label', 'name', 'display_name', 'external_uid']} />
           </li>
         ))}
@@ -457,7 +549,8 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Value
           return (
             <li class="changed">
               <span class="badge warn">changed</span> <strong>{recordLabel(r)}</strong>
-              {context ? <span class="hint"> ({context})</span> : null}
+              {context ? <span class="hint"> ({context})</span> : null}{' '}
+              <DiscardButton discard={props.discard} family={family} id={r.id} label={recordLabel(r)} />
               <TableScroll label={`Changed fields of ${recordLabel(r)}`}>
                 <table class="field-changes">
                   <caption class="visually-hidden">Changed fields of {recordLabel(r)}</caption>
@@ -488,7 +581,8 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Value
         })}
         {delta.removed.map((r) => (
           <li class="removed-record">
-            <span class="badge danger">removed</span> <strong>{recordLabel(r)}</strong>
+            <span class="badge danger">removed</span> <strong>{recordLabel(r)}</strong>{' '}
+            <DiscardButton discard={props.discard} family={family} id={recordId(r)} label={recordLabel(r)} />
           </li>
         ))}
       </ul>
