@@ -52,8 +52,9 @@ const FIELDS: Record<Field, string> = {
   employment_type: 'perm or contractor. Default perm (create_position).',
   role_type: 'The role type of the seat (free text); in update_position an empty string "" clears it.',
   target_salary_minor:
-    'Annual target salary in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. Not with day_rate_minor; in update_position it replaces a day rate.',
-  day_rate_minor: 'Day rate in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. In update_position it replaces a salary.',
+    'Annual target salary in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. Not with day_rate_minor; in update_position it replaces a day rate, and an empty string "" clears the seat’s target pay (salary or day rate, and its currency).',
+  day_rate_minor:
+    'Day rate in minor units of the currency (cents; whole yen for JPY), with currency; needs costs.read. In update_position it replaces a salary, and an empty string "" clears the seat’s target pay.',
   amount_minor: 'The annual salary or the day rate in minor units of the currency (cents; whole yen for JPY): 6500000 EUR is 65,000.00 EUR.',
   currency: 'ISO 4217 code of an active currency of the tenant (see `org.settings.get`).',
   ref:
@@ -95,7 +96,8 @@ const OP_NOTES: Partial<Record<ChangeOp, string>> = {
   fill_position: `The actor’s primary placement fills the vacant position. ${fromDate('that placement', 'holding the position')}`,
   close_position: 'Only a vacant position.',
   update_position: 'Give the fields to change; the others stay. The position keeps its id (and whoever fills it). Target pay needs ' +
-      'costs.read: a new amount is in `currency` when given, else in the position’s own. org_unit_id moves the seat to ' +
+      'costs.read: a new amount is in `currency` when given, else in the position’s own; target_salary_minor (or day_rate_minor) "" ' +
+      'clears it, salary or day rate, with its currency (then give no currency). org_unit_id moves the seat to ' +
       'another open unit (merging teams: move the vacant seats, then close the old team); a seat that someone fills ' +
       'elsewhere does not move — move their placement there first (move_placement leaves the seat vacant), then ' +
       `update_position, then fill_position again, in one list. ${noHistory('A position’s fields')}`,
@@ -126,17 +128,47 @@ const coreShape = ChangeCommandSchema.shape as Record<keyof ChangeCommand, z.Zod
 const minorAmount = z.number().int().min(0).max(MAX_MINOR_AMOUNT);
 
 /**
- * A team's purpose and type, a position's role type, an actor's title, email and level, a department's cost center,
- * lead and description: blank ("" or null) clears them in update_team, update_position, update_actor and
- * update_department (and is no value in the ops that create records; a blank position title is refused).
+ * A position's target pay: an amount as `minorAmount`, or blank (`""`, which the boundary also makes of `null`) to
+ * clear it in update_position, handed on as the `null` the ops read as "clear". Advertised as the integer it
+ * usually is: a union with the blank would put an `anyOf` in the JSON Schema, which some model APIs reject.
  */
-const BLANK_CLEARS: readonly Field[] = ['purpose', 'team_type_id', 'role_type', 'title', 'email', 'level', 'cost_center', 'lead_actor_id', 'description'];
+const clearableAmount = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value === '' || value === null || minorAmount.safeParse(value).success) return;
+    ctx.addIssue({ code: 'custom', message: `must be a whole number of minor units (cents) from 0 to ${MAX_MINOR_AMOUNT.toLocaleString('en')}; in update_position "" clears the target pay` });
+  })
+  .meta({ type: 'integer', minimum: 0, maximum: MAX_MINOR_AMOUNT })
+  .transform((value) => (value === '' ? null : value) as number | null);
+
+/** The schema of a money field: a position's target pay may be cleared, other amounts (set_compensation's) not. */
+const moneySchema = (field: Field): z.ZodType => (BLANK_CLEARS.includes(field) ? clearableAmount : minorAmount);
+
+/**
+ * A team's purpose and type, a position's role type and target pay, an actor's title, email and level, a
+ * department's cost center, lead and description: blank ("" or null) clears them in update_team, update_position,
+ * update_actor and update_department (and is no value in the ops that create records; a blank position title is
+ * refused).
+ */
+const BLANK_CLEARS: readonly Field[] = [
+  'purpose',
+  'team_type_id',
+  'role_type',
+  'target_salary_minor',
+  'day_rate_minor',
+  'title',
+  'email',
+  'level',
+  'cost_center',
+  'lead_actor_id',
+  'description',
+];
 const clearable = <T extends z.ZodType>(schema: T, field: Field): T => (BLANK_CLEARS.includes(field) ? clearsWhenBlank(schema) : schema);
 
 const fieldSchemas = Object.fromEntries(
   (Object.keys(FIELDS) as Field[]).map((field) => [
     field,
-    clearable((COMMAND_MONEY_FIELDS.includes(field) ? minorAmount : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`), field),
+    clearable((COMMAND_MONEY_FIELDS.includes(field) ? moneySchema(field) : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`), field),
   ]),
 ) as Record<Field, z.ZodOptional<z.ZodType>>;
 
@@ -151,10 +183,11 @@ export const changeItem = z
     ...fieldSchemas,
   })
   .superRefine((change, ctx) => {
-    // A blank purpose or team type the boundary kept (it clears them in update_team) is no value for the other ops.
+    // A blank purpose, team type or target pay the boundary kept (it clears them in update_team, update_position…)
+    // is no value for the other ops.
     const given = (field: string) => {
       const value = change[field as keyof typeof change];
-      return value !== undefined && !(value === '' && BLANK_CLEARS.includes(field as Field));
+      return value !== undefined && !((value === '' || value === null) && BLANK_CLEARS.includes(field as Field));
     };
     const foreign = fieldNotRead(change, given);
     if (foreign) {
@@ -193,7 +226,8 @@ export function changeAbilities(args: Record<string, unknown>): Ability[] {
   const needed = new Set<Ability>();
   for (const change of changes) {
     if (!isRecord(change) || !(CHANGE_OP_NAMES as readonly unknown[]).includes(change.op)) continue;
-    const money = (value: unknown) => (typeof value === 'number' ? value : undefined);
+    // A blank target pay clears it in update_position: a pay change too.
+    const money = (value: unknown) => (typeof value === 'number' ? value : value === '' || value === null ? null : undefined);
     const currency = typeof change.currency === 'string' && change.currency.trim() ? change.currency : undefined;
     const command = { op: change.op as ChangeOp, target_salary_minor: money(change.target_salary_minor), day_rate_minor: money(change.day_rate_minor), currency };
     for (const ability of commandAbilities(command)) needed.add(ability);

@@ -87,8 +87,15 @@ export const ChangeCommandSchema = z
       .int()
       .nullable()
       .optional()
-      .describe('Integer minor units (cents); in update_position a salary replaces a day rate, and null clears it'),
-    day_rate_minor: z.number().int().nullable().optional().describe('Integer minor units (cents); in update_position a day rate replaces a salary, and null clears it'),
+      .describe(
+        "Integer minor units (cents); in update_position a salary replaces a day rate, and null (with no new amount) clears the seat's target pay — salary or day rate — and its currency",
+      ),
+    day_rate_minor: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe("Integer minor units (cents); in update_position a day rate replaces a salary, and null (with no new amount) clears the seat's target pay and its currency"),
     amount_minor: z.number().int().optional().describe('set_compensation: integer minor units (cents)'),
     currency: z.string().max(3).optional().describe('ISO 4217 code of an active tenant currency'),
     ref: z

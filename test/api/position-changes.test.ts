@@ -102,4 +102,24 @@ describe('POST /api/v1/scenarios/{id}/changes with update_position', () => {
     const retitled = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'update_position', position_id: id('pos_f_open'), title: 'Field lead' }] }, member);
     expect(retitled.status).toBe(200);
   });
+
+  it('clears a seat’s target pay with null, salary or day rate alike, and its currency with it (costs.read)', async () => {
+    const sid: string = (await post('/api/v1/scenarios', { name: 'Unpriced seats' })).body.data.id;
+    const denied = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'update_position', position_id: id('pos_m_open'), target_salary_minor: null }] }, member);
+    expect(denied.body).toMatchObject({ status: 403, code: 'missing_ability', ability: 'costs.read' });
+    const withCurrency = await post(`/api/v1/scenarios/${sid}/changes`, { changes: [{ op: 'update_position', position_id: id('pos_m_open'), target_salary_minor: null, currency: 'EUR' }] });
+    expect(withCurrency.body).toMatchObject({ status: 400, field: 'changes[0].currency' });
+    const applied = await post(`/api/v1/scenarios/${sid}/changes`, {
+      changes: [
+        { op: 'update_position', position_id: id('pos_f_open'), day_rate_minor: 50_000 },
+        { op: 'update_position', position_id: id('pos_f_open'), target_salary_minor: null },
+        { op: 'update_position', position_id: id('pos_m_open'), target_salary_minor: null, day_rate_minor: null },
+      ],
+    });
+    expect(applied.status).toBe(200);
+    const seats = (await call(`/api/v1/positions?scenario_id=${sid}`)).body.data as Record<string, unknown>[];
+    for (const seat of [id('pos_f_open'), id('pos_m_open')]) {
+      expect(seats.find((p) => p.id === seat), seat).toMatchObject({ target_salary: null, day_rate: null });
+    }
+  });
 });

@@ -116,6 +116,42 @@ describe('update_position over MCP', () => {
     expect(error.fix).toBe(`The position was closed on ${error.ended_on as string}: leave changes[1] out, or open a new seat with create_position.`);
   });
 
+  it('clears a seat’s target pay with a blank amount ("" or null), and is said to in the op’s field description', async () => {
+    const listed = await owner.client.listTools();
+    const tool = listed.tools.find((t) => t.name === 'scenario_action_plan' || t.name === 'scenario.action.plan')!;
+    const item = (tool.inputSchema.properties as Record<string, { items: { properties: Record<string, { type: string; description: string }> } }>).changes!.items;
+    expect(item.properties.target_salary_minor).toMatchObject({ type: 'integer', description: expect.stringContaining('"" clears the seat\'s target pay') });
+    const sid = await newScenario('Unpriced seats');
+    const seat = world.ids.id('pos_m_open');
+    for (const blank of ['', null]) {
+      const cleared = structured<Proposal>(
+        await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_position', position_id: seat, target_salary_minor: blank, day_rate_minor: blank }] }),
+      );
+      // Cleared: the pair keeps its `from`, and its `to` is left out (no null noise).
+      const fields = cleared.preview.records.position!.changed[0]!.fields;
+      expect(fields, String(blank)).toMatchObject({ target_salary_minor: { from: 9_000_000 }, currency: { from: 'EUR' } });
+      expect([fields.target_salary_minor!.to ?? null, fields.currency!.to ?? null]).toEqual([null, null]);
+    }
+    const plan = structured<Proposal & { proposal_id: string }>(await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_position', position_id: seat, target_salary_minor: '' }] }));
+    structured(await owner.call('scenario_action_confirm', { proposal_id: plan.proposal_id }));
+    expect(await positionIn(owner, sid, seat)).toMatchObject({ id: seat });
+    expect((await positionIn(owner, sid, seat))?.target_salary ?? null).toBeNull();
+    // Blank pay is no value where nothing is cleared: a new seat without pay, and set_fte beside it.
+    const created = await owner.call('scenario_action_plan', {
+      scenario_id: sid,
+      changes: [
+        { op: 'create_position', org_unit_id: world.ids.units.M, title: 'Unpriced', target_salary_minor: null, day_rate_minor: '' },
+        { op: 'set_fte', actor_id: world.ids.id('p1'), fte: 0.9, target_salary_minor: null },
+      ],
+    });
+    expect(created.isError ?? false).toBe(false);
+    // Clearing pay is a pay change: a member is told costs.read is missing.
+    const denied = await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_position', position_id: seat, day_rate_minor: '' }] });
+    expect(errorOf(denied)).toMatchObject({ code: 'missing_ability', message: expect.stringContaining('costs.read') });
+    const bad = await owner.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'update_position', position_id: seat, target_salary_minor: -5 }] });
+    expect(errorOf(bad)).toMatchObject({ field: 'changes[0].target_salary_minor', message: expect.stringContaining('from 0 to 1,000,000,000,000') });
+  });
+
   it('a member may rename a seat but not change its pay: the missing ability is named', async () => {
     const sid = await newScenario('Member edits');
     const seat = world.ids.id('pos_m_open');

@@ -88,6 +88,19 @@ describe('update_position re-budgets a seat in place', () => {
     expect(refusal([{ op: 'update_position', position_id: id('pos_m_open'), day_rate_minor: 50_000 }], unpriced).details).toMatchObject({ field: 'changes[0].currency', reason: 'required' });
   });
 
+  it('null clears the target pay whichever kind the seat has, with its currency; a currency with it is refused', () => {
+    const paidByDay = run([{ op: 'update_position', position_id: id('pos_m_open'), day_rate_minor: 60_000 }]).graph;
+    for (const field of ['target_salary_minor', 'day_rate_minor'] as const) {
+      const cleared = seat(run([{ op: 'update_position', position_id: id('pos_m_open'), [field]: null }], paidByDay).graph, 'pos_m_open');
+      expect(cleared, field).toMatchObject({ targetSalaryMinor: null, dayRateMinor: null, currency: null });
+    }
+    // A null beside a new amount of the other kind: the new amount replaces the old one.
+    const replaced = seat(run([{ op: 'update_position', position_id: id('pos_m_open'), target_salary_minor: null, day_rate_minor: 70_000 }]).graph, 'pos_m_open');
+    expect(replaced).toMatchObject({ targetSalaryMinor: null, dayRateMinor: 70_000, currency: 'EUR' });
+    const withCurrency = refusal([{ op: 'update_position', position_id: id('pos_m_open'), target_salary_minor: null, currency: 'USD' }]);
+    expect(withCurrency.field).toBe('changes[0].currency');
+  });
+
   it('the vacant seat’s budget moves with its pay: what Mobile’s vacancies would cost a year', () => {
     const before = computeOrgMetrics(buildFixtureOrg(SALT), { asOf: TODAY, cost: COST }).units.get(units.M)!.cost.vacantAnnual.amountMinor;
     const after = computeOrgMetrics(run([{ op: 'update_position', position_id: id('pos_m_open'), target_salary_minor: 10_000_000 }]).graph, { asOf: TODAY, cost: COST }).units.get(units.M)!.cost.vacantAnnual

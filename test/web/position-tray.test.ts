@@ -108,10 +108,27 @@ describe('the Change a position form', () => {
     expect(pageText(refused.html)).toContain('move them to another unit (“Change a position”, which keeps each seat) or close them first (“Close a vacant position”)');
   });
 
+  it('clears a seat’s target pay with its checkbox: staged as null, said in words, and Apply leaves the seat without pay or currency', async () => {
+    const { sid, csrf, page, stage } = await tray('Unpriced seat');
+    expect(page).toContain('id="update_position-clear_pay"');
+    const both = await stage('', { op: 'update_position', position_id: id('pos_m_open'), clear_pay: 'on', target_salary: '95,000', currency: 'EUR' });
+    expect(both.status).toBe(400);
+    expect(pageText(both.html)).toContain('New target salary a year or clear the target pay, not both.');
+    const cleared = await stage('', { op: 'update_position', position_id: id('pos_m_open'), clear_pay: 'on', currency: 'EUR' });
+    expect(cleared.status).toBe(200);
+    expect(JSON.parse(stagedOf(cleared.html))).toEqual([{ op: 'update_position', position_id: id('pos_m_open'), target_salary_minor: null }]);
+    expect(pageText(cleared.html)).toContain('Change position pos_m_open: no target pay');
+    const applied = await post(`/scenarios/${sid}/changes`, { csrf, staged: stagedOf(cleared.html), action: 'apply' }, owner);
+    expect(applied.status).toBe(303);
+    const graph = (await openView(ctx, { scenarioId: sid })).graph;
+    expect(graph.positions.get(id('pos_m_open'))).toMatchObject({ targetSalaryMinor: null, dayRateMinor: null, currency: null });
+  });
+
   it('offers no pay fields to a member, who cannot see pay', async () => {
     const { page } = await tray('Member tray', member);
     expect(page).toContain('Change a position');
     expect(page).not.toContain('id="update_position-target_salary"');
     expect(page).not.toContain('id="update_position-currency"');
+    expect(page).not.toContain('id="update_position-clear_pay"');
   });
 });

@@ -61,9 +61,10 @@ const UPDATABLE = OP_FIELD_LISTS.update_position.optional;
  * in. A position's fields are kept without history (one value for all dates), so the change applies from today and
  * a `date` is refused (`requireUndated`). Fields not given stay as they are; the same value changes nothing.
  *
- * Target pay: a new salary replaces a day rate and the other way round (a seat has one or the other); null clears
- * it. A new amount is in `currency` when given, else in the position's own; a currency alone is refused (it would
- * re-read the amount in another currency).
+ * Target pay: a new salary replaces a day rate and the other way round (a seat has one or the other); null (in
+ * either field, with no new amount) clears it — the salary or day rate the seat has, and its currency with it. A new
+ * amount is in `currency` when given, else in the position's own; a currency alone is refused (it would re-read the
+ * amount in another currency), and so is a currency with a clearing null.
  *
  * The budgeted unit: active on the day (or on the seat's first day, for a seat that opens later) and not closing
  * while the seat stays open; and a seat is filled only where it is budgeted (`fillablePosition`), so one that a
@@ -112,6 +113,8 @@ function newTargetPay(ctx: OpContext, position: Position): Partial<Position> {
   if (salaryGiven && !dayRateGiven && salary !== null) dayRate = null;
   if (dayRateGiven && !salaryGiven && dayRate !== null) salary = null;
   const newAmount = (salaryGiven && salary !== null) || (dayRateGiven && dayRate !== null);
+  // A null with no new amount clears the seat's target pay, whichever kind it has (a salary or a day rate).
+  if (!newAmount && (salaryGiven || dayRateGiven)) [salary, dayRate] = [null, null];
   if (command.currency !== undefined && !newAmount) {
     throw new InvalidInput(
       fieldOf(ctx, 'currency'),

@@ -65,6 +65,11 @@ export interface TrayField {
   onlyWith?: string[];
   /** Choice fields: what the empty choice says (default "Default"; "No change" in a form that changes a record). */
   emptyLabel?: string;
+  /**
+   * Checkboxes that clear what the form fields named here set: ticked, the command field is sent as null (a
+   * position's target pay); refused with any of those fields filled in too.
+   */
+  clears?: string[];
 }
 
 export interface TrayOp {
@@ -287,6 +292,15 @@ export const TRAY_OPS: TrayOp[] = [
       { name: 'target_salary', command: 'target_salary_minor', label: 'New target salary a year', kind: 'money', needs: MONEY, hint: 'Replaces a day rate' },
       { name: 'day_rate', command: 'day_rate_minor', label: 'New day rate', kind: 'money', needs: MONEY, hint: 'Replaces a target salary; a salary or a day rate, not both' },
       { name: 'currency', label: 'Currency of the new pay', kind: 'currency', needs: MONEY, onlyWith: ['target_salary', 'day_rate'], hint: 'Goes with a new salary or day rate' },
+      {
+        name: 'clear_pay',
+        command: 'target_salary_minor',
+        label: 'Clear the target pay',
+        kind: 'checkbox',
+        needs: MONEY,
+        clears: ['target_salary', 'day_rate'],
+        hint: 'The seat then has no target salary or day rate (nor currency): its budget is left out of the vacant seats’ cost',
+      },
     ],
     needsChange: { field: 'org_unit_id', message: 'Fill in what to change: a unit to move the seat to, a new title, role type, planned FTE, employment or pay.' },
   },
@@ -362,7 +376,9 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
     const raw = (draft[field.name] ?? '').trim();
     const target = field.command ?? field.name;
     if (field.kind === 'checkbox') {
-      if (raw) command[target] = true;
+      const filled = raw && field.clears?.map((name) => spec.fields.find((f) => f.name === name)).find((f) => f && (draft[f.name] ?? '').trim());
+      if (filled) return { field: filled.name, message: `${filled.label} or ${field.label.toLowerCase()}, not both.` };
+      if (raw) command[target] = field.clears ? null : true;
       continue;
     }
     if (!raw) {
@@ -668,11 +684,13 @@ function positionChanges(c: Command, names: Names, showMoney: boolean): string[]
   if (typeof c.planned_fte === 'number') parts.push(`planned FTE ${num(c.planned_fte)}`);
   if (s('employment_type')) parts.push(s('employment_type') === 'contractor' ? 'contractor' : 'permanent');
   const pay = (key: string, what: string) => {
-    if (c[key] === null) parts.push(`no ${what}`);
-    else if (typeof c[key] === 'number') parts.push(showMoney ? `${what} ${money(c[key] as number, s('currency') || null)}` : `a new ${what}`);
+    if (typeof c[key] === 'number') parts.push(showMoney ? `${what} ${money(c[key] as number, s('currency') || null)}` : `a new ${what}`);
   };
   pay('target_salary_minor', 'target salary');
   pay('day_rate_minor', 'day rate');
+  // A null with no new amount clears the seat's pay, salary or day rate (scenarios/ops/positions.ts).
+  const cleared = [c.target_salary_minor, c.day_rate_minor].some((v) => v === null) && ![c.target_salary_minor, c.day_rate_minor].some((v) => typeof v === 'number');
+  if (cleared) parts.push('no target pay');
   return parts.length ? parts : ['nothing'];
 }
 
