@@ -64,6 +64,11 @@ describe('one email is one person in a scenario', () => {
   it('update_actor refuses another active actor’s email; the actor keeping their own (in another case) is fine', () => {
     expect(refusal([{ op: 'update_actor', actor_id: id('p1'), email: 'p2@fixture.test' }]).details).toMatchObject({ reason: 'email_taken', kind: 'actor', id: id('p2') });
     expect(run([{ op: 'update_actor', actor_id: id('p1'), email: ' P1@Fixture.test ' }]).graph.actors.get(id('p1'))!.email).toBe('P1@Fixture.test');
+    // An address two people had before (imported earlier) stays each one's to keep, not to give anyone else.
+    const twice = buildFixtureOrg(SALT);
+    twice.actors.set(id('p2'), { ...twice.actors.get(id('p2'))!, email: 'P1@fixture.test' });
+    expect(run([{ op: 'update_actor', actor_id: id('p1'), email: 'p1@fixture.test', title: 'Lead' }], twice).graph.actors.get(id('p1'))!.title).toBe('Lead');
+    expect(() => run([{ op: 'update_actor', actor_id: id('m1'), email: 'p1@fixture.test' }], twice)).toThrow(/has that email already/);
     // Two people swapping addresses: the first clears theirs, then the other takes it.
     const swapped = run([
       { op: 'update_actor', actor_id: id('p1'), email: null },

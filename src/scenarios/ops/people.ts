@@ -217,12 +217,14 @@ const optionalText = (value: string | null | undefined): string | null => value?
 
 /**
  * The command's email, as add_actor and update_actor take it: trimmed, blank (or null) is none, else an address that
- * no other actor active while this one is (`span`, from the day on) has — see `emailHolder`; `self`: the actor changed.
+ * no other actor active while this one is (`span`, from the day on) has — see `emailHolder`; `self`: the actor changed,
+ * whose own address (in any case) is theirs to keep, even where data imported earlier gave it to someone else too.
  */
-function checkEmail(ctx: OpContext, span: Dated, self?: string): string | null {
+function checkEmail(ctx: OpContext, span: Dated, self?: Actor): string | null {
   const email = optionalText(ctx.command.email);
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InvalidInput(fieldOf(ctx, 'email'), 'must be an email address');
-  const holder = email ? emailHolder(ctx.wg, email, span, ctx.day, self) : undefined;
+  const kept = email !== null && self?.email != null && emailKey(self.email) === emailKey(email);
+  const holder = email && !kept ? emailHolder(ctx.wg, email, span, ctx.day, self?.id) : undefined;
   if (holder) {
     const change = ctx.createdBy.get(holder.id);
     throw refused(fieldOf(ctx, 'email'), emailProblem(holder), { reason: 'email_taken', kind: 'actor', id: holder.id, ...(change === undefined ? {} : { change }) });
@@ -313,7 +315,7 @@ export function updateActor(ctx: OpContext): void {
     fields.displayName = name;
   }
   if (command.title !== undefined) fields.title = optionalText(command.title);
-  if (command.email !== undefined) fields.email = checkEmail(ctx, actor, actor.id);
+  if (command.email !== undefined) fields.email = checkEmail(ctx, actor, actor);
   if (command.level !== undefined) fields.level = optionalText(command.level);
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => actor[key as keyof Actor] !== value)) as Partial<Actor>;
   if (Object.keys(changed).length) ctx.wg.update('actors', actor.id, changed);
