@@ -105,6 +105,14 @@ describe('scenario.delta pages a big delta', () => {
     expect(units.counts.actor).toEqual({ added: HIRES, removed: 0, changed: 0 });
   });
 
+  it('gives the delta resource as the tool’s first page, with the counts and the cursor to go on', async () => {
+    const read = await owner.client.readResource({ uri: `orgonaut://scenarios/${world.scenario.id}/delta` });
+    const page = JSON.parse((read.contents[0] as { text: string }).text) as Page;
+    expect(keysOf(page.families)).toHaveLength(100);
+    expect(page.counts.placement).toEqual({ added: HIRES, removed: 0, changed: 0 });
+    expect(page.next_cursor).toEqual(expect.any(String));
+  });
+
   it('keeps one family with `family`, paged on its own', async () => {
     const pages = await walk({ family: 'placement', limit: 50 });
     expect(pages.map((p) => Object.keys(p.families))).toEqual(pages.map(() => ['placement']));
