@@ -165,5 +165,22 @@ function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>):
   }
   const field = issue.path.length ? fieldPath(issue.path) : 'arguments';
   const absent = issue.path.length === 1 && (args[String(issue.path[0])] ?? null) === null;
-  return new InvalidInput(field, absent ? 'is required' : reasonOf(issue));
+  return new InvalidInput(field, absent ? 'is required' : reasonOf(issue), issue.code === 'invalid_value' ? choiceDetails(issue.values, valueAt(args, issue.path)) : {});
+}
+
+/**
+ * A value outside a choice (`type: "division"`): the values allowed, as data, and the one probably meant when the
+ * value given is a near spelling of one (`"Department"`, `"over-allocated"`) — the result's fix names it (result.ts).
+ */
+function choiceDetails(values: readonly unknown[], given: unknown): Record<string, unknown> {
+  const allowed = values.map(String);
+  const meant = typeof given === 'string' && given.trim() ? closestNames(given, allowed) : [];
+  return meant.length === 1 ? { allowed, did_you_mean: meant[0] } : { allowed };
+}
+
+/** The value at an issue's path in the arguments (`changes[0].kind`). */
+function valueAt(args: Record<string, unknown>, path: readonly PropertyKey[]): unknown {
+  let at: unknown = args;
+  for (const part of path) at = isRecord(at) || Array.isArray(at) ? (at as Record<PropertyKey, unknown>)[part] : undefined;
+  return at;
 }
