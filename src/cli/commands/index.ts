@@ -63,6 +63,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       'scenario delta <id|name> [--family <family>] [--compare source|live|promotion] [--as-of YYYY-MM-DD]   (every page of records)',
       `scenario changes <id|name> [--family <family>] ${PAGE}`,
       'scenario apply <id|name> <file.json|->     file: {"changes":[{"op":"set_fte","actor_id":"…","fte":0.8}]}',
+      'scenario discard <id|name> <family>:<record-id>…   undo the scenario\'s changes to those records',
       'scenario rename <id|name> "<new name>"',
       'scenario edit <id|name> [--name <new name>] [--description <text>]   (--description "" clears it)',
       'scenario submit|withdraw|archive|unarchive <id|name>',

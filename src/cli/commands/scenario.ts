@@ -23,7 +23,7 @@ const SCENARIO_COLUMNS: Column<Row>[] = [
 
 const path = (id: string, rest = '') => `/api/v1/scenarios/${encodeURIComponent(id)}${rest}`;
 
-const SUBCOMMANDS = ['list', 'create', 'show', 'rename', 'edit', 'delta', 'changes', 'apply', 'submit', 'withdraw', 'archive', 'unarchive', 'tasks', 'promote'];
+const SUBCOMMANDS = ['list', 'create', 'show', 'rename', 'edit', 'delta', 'changes', 'apply', 'discard', 'submit', 'withdraw', 'archive', 'unarchive', 'tasks', 'promote'];
 
 export async function scenarioCommand(run: Run): Promise<number> {
   const sub = word(run, 0, SUBCOMMANDS.join('|'));
@@ -57,6 +57,8 @@ export async function scenarioCommand(run: Run): Promise<number> {
     }
     case 'apply':
       return apply(run, id, word(run, 2, 'file.json|-'));
+    case 'discard':
+      return discard(run, id, run.words.slice(2));
     case 'submit':
     case 'withdraw':
     case 'archive':
@@ -315,6 +317,26 @@ async function apply(run: Run, id: string, source: string): Promise<number> {
   const o = body.data;
   print(`Applied ${o.commands} change${o.commands === 1 ? '' : 's'} to scenario ${await scenarioName(run, o.scenario_id)} (now revision ${o.revision}); ${o.records_changed} record${o.records_changed === 1 ? '' : 's'} changed.`);
   for (const created of o.created as Row[]) print(`  created ${familyLabel(created.family).toLowerCase()} ${created.id} (command ${created.index})`);
+  return 0;
+}
+
+/**
+ * Discards the scenario's changes to the records named `family:record_id` (as `scenario changes --json` lists them):
+ * each takes its source's value again. A refusal names the records to discard with it.
+ */
+async function discard(run: Run, id: string, given: string[]): Promise<number> {
+  if (!given.length) throw new UsageError('scenario discard needs the records whose change to discard: orgonaut scenario discard <id|name> <family>:<record-id>…');
+  const records = given.map((r) => {
+    const at = r.indexOf(':');
+    if (at <= 0 || at === r.length - 1) throw new UsageError(`"${r}" is not <family>:<record-id> (e.g. placement:2b3c4d5e-…; "orgonaut scenario changes ${id} --json" lists them)`);
+    return { family: r.slice(0, at), record_id: r.slice(at + 1) };
+  });
+  const body = await run.client().post<{ data: Row }>(path(id, '/changes/discard'), { records });
+  if (run.json) return printJson(body), 0;
+  const o = body.data;
+  print(`Discarded the changes to ${o.discarded.length} record${o.discarded.length === 1 ? '' : 's'} of scenario ${await scenarioName(run, o.scenario_id)} (now revision ${o.revision}):`);
+  const undone = { add: 'no longer added', change: 'as in the source again', remove: 'back' } as Record<string, string>;
+  for (const d of o.discarded as Row[]) print(`  ${familyLabel(d.family).toLowerCase()} ${d.record_id}: ${undone[d.op] ?? d.op}`);
   return 0;
 }
 
