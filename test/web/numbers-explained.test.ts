@@ -179,6 +179,6 @@ describe('a new scenario’s change tray', () => {
     const staged = JSON.stringify([{ op: 'set_fte', actor_id: id('p1'), fte: 0.8 }]);
     const applied = await post(`/scenarios/${scenarioId}/changes`, { csrf, staged, action: 'apply' }, owner);
     expect(applied.status).toBe(303);
-    expect(await page(`/scenarios/${scenarioId}/changes`, owner)).toContain('This scenario already has 1 changed record. Review the delta .');
+    expect(await page(`/scenarios/${scenarioId}/changes`, owner)).toContain('This scenario already has 1 changed record. Review the delta , where a change can be discarded too.');
   });
 });

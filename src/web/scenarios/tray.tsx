@@ -493,7 +493,8 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
           <Tray scenarioId={scenario.id} revision={scenario.revision} csrf={csrf} staged={state.staged} stagedJson={stagedJson} names={names} teamTypes={new Map(choices!.team_type.map((t) => [t.value, t.label]))} showMoney={has('costs.read')} error={state.trayError} preview={preview} currency={ctx.tenant.reportingCurrency} />
           {applied ? (
             <p class="hint">
-              This scenario already has {count(applied, 'changed record', 'changed records')}. <a href={`/scenarios/${scenario.id}/delta`}>Review the delta</a>.
+              This scenario already has {count(applied, 'changed record', 'changed records')}. <a href={`/scenarios/${scenario.id}/delta`}>Review the delta</a>,
+              where a change can be discarded too.
             </p>
           ) : (
             <p class="hint">No change is saved in this scenario yet: what you apply from the tray shows in its delta.</p>
