@@ -180,7 +180,7 @@ describe('orgonaut walked through by a new user', () => {
   it('refuses an option of another subcommand instead of ignoring it, naming the options this one takes', async () => {
     for (const [args, says] of [
       [['live', 'tree', '--search', 'Platform'], 'orgonaut: --search is not an option of "live tree" (it takes --depth, --type, --root, --scenario, --as-of)'],
-      [['live', 'departments', '--team-type', 'Platform'], 'orgonaut: --team-type is not an option of "live departments" (it takes --include-inactive, --scenario, --as-of, --limit, --cursor, --all)'],
+      [['live', 'departments', '--team-type', 'Platform'], 'orgonaut: --team-type is not an option of "live departments" (it takes --search, --include-inactive, --scenario, --as-of, --limit, --cursor, --all)'],
       [['scenario', 'show', scenario, '--all'], 'orgonaut: --all is not an option of "scenario show" (it takes none but --json)'],
       [['auth', 'status', '--revoke'], 'orgonaut: --revoke is not an option of "auth status" (it takes none but --json)'],
     ] as const) {

@@ -55,7 +55,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   },
   scenario: {
     run: scenarioCommand,
-    summary: 'Scenario lifecycle: list, create, show, rename, edit, delta, changes, apply, submit, withdraw, archive, unarchive, tasks, promote',
+    summary: 'Scenario lifecycle: list, create, show, rename, edit, delta, changes, apply, discard, submit, withdraw, archive, unarchive, tasks, promote',
     usage: [
       `scenario list [--kind planning|applied|snapshot] [--state active|archived] ${PAGE}`,
       'scenario create "<name>" [--description <text>] [--from <scenario id|name>]',
