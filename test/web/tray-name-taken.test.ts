@@ -21,7 +21,7 @@ let owner: string;
 let ctx: ServiceContext;
 const HOST = 'traynametaken.localhost';
 const PASSWORD = 'correct horse battery';
-const { units } = fixtureIds('tray-name-taken');
+const { id, units } = fixtureIds('tray-name-taken');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 async function post(path: string, form: Record<string, string>, cookie: string) {
@@ -85,5 +85,15 @@ describe('a team created or renamed in the tray under a name its parent has alre
     expect(applied.status).toBe(400);
     expect(notices(applied.html)).toContain('Change 1 (Create a department or team), Name ( name ): “Sales” already has an active unit named “Growth”: choose another name');
     expect(notices(applied.html)).not.toMatch(UUID);
+  });
+});
+
+describe('a person given in the tray an email someone has already', () => {
+  it('names who has it, without their id', async () => {
+    const { stage } = await tray('Email twins');
+    const taken = await stage('', { op: 'update_actor', actor_id: id('p1'), email: 'P2@fixture.test' });
+    expect(taken.status).toBe(400);
+    expect(notices(taken.html)).toContain('“p2” has that email already, and one email is one person');
+    expect(notices(taken.html)).not.toMatch(UUID);
   });
 });

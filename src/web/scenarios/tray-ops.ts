@@ -715,14 +715,14 @@ export function reasonOf(error: AppError): string {
 }
 
 /**
- * A unit refused a name its parent has already (`name_taken`): the service's words name that unit and add its id, for
- * API callers to act on; on this page the name says it, and an id means nothing — least of all one of a unit the tray
- * itself creates, which exists nowhere yet: that one is said to be the tray's change (its batch is the tray's list,
- * staged changes first).
+ * A unit refused a name its parent has already (`name_taken`), or a person an email someone has already
+ * (`email_taken`): the service's words name that unit or person and add its id, for API callers to act on; on this
+ * page the name says it, and an id means nothing — least of all one of a record the tray itself creates, which exists
+ * nowhere yet: that one is said to be the tray's change (its batch is the tray's list, staged changes first).
  */
 function unitNamedAlready(error: AppError, reason: string): string {
   const refused = refusalIn(error);
-  if (refused?.reason !== 'name_taken') return reason;
+  if (refused?.reason !== 'name_taken' && refused?.reason !== 'email_taken') return reason;
   return reason.replace(` (${refused.id})`, refused.change === undefined ? '' : `, which change ${refused.change + 1} of this tray creates`);
 }
 
