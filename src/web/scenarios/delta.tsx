@@ -489,7 +489,7 @@ function DiscardButton(props: { discard: Discard; family: string; id: string; la
     <form method="post" action={discard.action} class="discard">
       <input type="hidden" name="csrf" value={discard.csrf} />
       <input type="hidden" name="record" value={`${props.family}:${props.id}`} />
-      <button type="submit" class="link" aria-label={`Discard the change to ${props.label}`}>
+      <button type="submit" class="link" aria-label={`Discard this change (${props.label})`}>
         Discard this change
       </button>
     </form>
