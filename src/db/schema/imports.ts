@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { tenants } from './tenancy.js';
 
 /**
@@ -123,7 +123,15 @@ export const hrisIntegrations = pgTable('hris_integrations', {
   lastSyncStatus: text('last_sync_status'),
   lastSyncError: text('last_sync_error'),
   lastSyncRunIds: jsonb('last_sync_run_ids').$type<string[]>().notNull().default([]),
+  /** What started the last sync: manual (sync now) | schedule. */
+  lastSyncTrigger: text('last_sync_trigger'),
   lastWebhookAt: timestamp('last_webhook_at', { withTimezone: true }),
+  /** Scheduled pulls (catching up missed webhooks): off | hourly | daily (at `sync_hour` UTC). */
+  syncSchedule: text('sync_schedule').notNull().default('off'),
+  /** The UTC hour (0–23) of a daily sync. */
+  syncHour: smallint('sync_hour'),
+  /** When the scheduler next pulls (null while the schedule is off); an instance claims it by moving it on. */
+  nextSyncAt: timestamp('next_sync_at', { withTimezone: true }),
   updatedBy: uuid('updated_by'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
