@@ -22,7 +22,7 @@ export const CHANGE_OPS = {
   set_fte: { needs: [], summary: "Set an actor's contracted FTE (0.01–3.00), from today (FTE has no history, no date)" },
   add_actor: { needs: [], summary: 'Add a person, robot or AI agent with a primary placement' },
   deactivate_actor: { needs: ['scenarios.delete'], summary: 'Deactivate an actor from a date, ending their placements' },
-  create_position: { needs: [], summary: 'Create a budgeted position (a seat) in an org unit' },
+  create_position: { needs: [], summary: 'Create a budgeted position (a seat) in an org unit, or with no budgeted team yet' },
   fill_position: { needs: [], summary: "Fill a vacant position with an actor's primary placement from a date" },
   close_position: { needs: ['scenarios.delete'], summary: 'Close a vacant position from a date' },
   update_position: {
@@ -51,7 +51,12 @@ const optionalText = (max: number) => z.string().max(max).optional();
 export const ChangeCommandSchema = z
   .object({
     op: z.enum(CHANGE_OP_NAMES).describe('What to change; see capability.explain for each op.'),
-    org_unit_id: id.optional().describe('The org unit to change, or where a placement/actor/position goes'),
+    org_unit_id: id
+      .nullable()
+      .optional()
+      .describe(
+        'The org unit to change, or where a placement/actor/position goes; create_position: the budgeted team, optional (left out: no budgeted team yet); in update_position null or an empty string clears it',
+      ),
     parent_id: id.optional().describe('New parent org unit (create_org_unit, move_org_unit)'),
     actor_id: id.optional(),
     manager_id: id.nullable().optional().describe('set_manager / add_actor: the manager; empty or null removes'),

@@ -28,8 +28,8 @@ export const OP_FIELD_LISTS: Record<ChangeOp, OpFieldList> = {
   add_actor: { required: ['kind', 'display_name', 'org_unit_id'], optional: ['fte', 'email', 'title', 'position_id', 'manager_id', 'ref', 'date'] },
   deactivate_actor: { required: ['actor_id'], optional: ['date'] },
   create_position: {
-    required: ['org_unit_id', 'title'],
-    optional: ['role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'ref', 'date'],
+    required: ['title'],
+    optional: ['org_unit_id', 'role_type', 'planned_fte', 'employment_type', 'target_salary_minor', 'day_rate_minor', 'currency', 'ref', 'date'],
   },
   fill_position: { required: ['position_id', 'actor_id'], optional: ['date'] },
   close_position: { required: ['position_id'], optional: ['date'] },

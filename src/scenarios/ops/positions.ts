@@ -30,9 +30,14 @@ function checkTargetPay(ctx: OpContext, salary: number | null, dayRate: number |
   };
 }
 
+/**
+ * A seat, budgeted in an org unit — or in none yet (`org_unit_id` left out or blank): a position can exist before the
+ * team structure is settled (update_position budgets it later; it is filled only once it has a unit).
+ */
 export function createPosition(ctx: OpContext): void {
   const { command } = ctx;
-  const unit = budgetUnit(ctx, requiredString(ctx, 'org_unit_id'), ctx.day);
+  const unitId = optionalId(ctx, 'org_unit_id');
+  const unit = unitId === null ? null : budgetUnit(ctx, unitId, ctx.day);
   const employmentType = checkEmploymentType(ctx, command.employment_type ?? 'perm');
   const pay = checkTargetPay(ctx, command.target_salary_minor ?? null, command.day_rate_minor ?? null);
   const money = pay.targetSalaryMinor !== null || pay.dayRateMinor !== null;
@@ -41,7 +46,7 @@ export function createPosition(ctx: OpContext): void {
     id,
     title: requiredString(ctx, 'title'),
     roleType: command.role_type?.trim() || null,
-    orgUnitId: unit.id,
+    orgUnitId: unit?.id ?? null,
     plannedFte: checkFte(ctx, command.planned_fte ?? 1, 'planned_fte'),
     employmentType,
     ...pay,
@@ -69,6 +74,8 @@ const UPDATABLE = OP_FIELD_LISTS.update_position.optional;
  * The budgeted unit: active on the day (or on the seat's first day, for a seat that opens later) and not closing
  * while the seat stays open; and a seat is filled only where it is budgeted (`fillablePosition`), so one that a
  * placement in another unit fills on or after the day does not move (`position_filled`): that placement moves first.
+ * A blank `org_unit_id` (null or "") takes the seat out of its unit — no budgeted team yet — which a seat that
+ * someone fills on or after the day cannot be.
  */
 export function updatePosition(ctx: OpContext): void {
   const { command } = ctx;
@@ -95,8 +102,11 @@ export function updatePosition(ctx: OpContext): void {
   if (command.planned_fte !== undefined) fields.plannedFte = checkFte(ctx, command.planned_fte, 'planned_fte');
   if (command.employment_type !== undefined) fields.employmentType = checkEmploymentType(ctx, command.employment_type);
   Object.assign(fields, newTargetPay(ctx, position));
-  const unitId = optionalId(ctx, 'org_unit_id');
-  if (unitId && unitId !== position.orgUnitId) fields.orgUnitId = newBudgetUnit(ctx, position, unitId).id;
+  if (command.org_unit_id !== undefined) {
+    const unitId = optionalId(ctx, 'org_unit_id');
+    if (unitId === null) fields.orgUnitId = position.orgUnitId === null ? null : unbudgeted(ctx, position);
+    else if (unitId !== position.orgUnitId) fields.orgUnitId = newBudgetUnit(ctx, position, unitId).id;
+  }
   const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => position[key as keyof Position] !== value)) as Partial<Position>;
   if (Object.keys(changed).length) ctx.wg.update('positions', position.id, changed);
 }
@@ -150,6 +160,20 @@ function newBudgetUnit(ctx: OpContext, position: Position, unitId: string): OrgU
   return unit;
 }
 
+/** Null — no budgeted team — for a seat nobody fills on or after the day; else refused (a seat is filled where it is budgeted). */
+function unbudgeted(ctx: OpContext, position: Position): null {
+  const filling = holders(ctx, position.id);
+  if (filling.length) {
+    const who = filling.map((p) => `${quoted(ctx.wg.get('actors', p.actorId)?.displayName ?? p.actorId)} (placement ${p.id})`);
+    throw new InvalidInput(
+      fieldOf(ctx, 'org_unit_id'),
+      `cannot be cleared: the position is filled by ${who.join(', ')} on or after ${ctx.day}, and a filled position stays budgeted in the unit where it is filled; ` +
+        'budget it in another unit instead, or clear it once the seat is vacant',
+    );
+  }
+  return null;
+}
+
 /** The placements that hold the position on or after the command's day (in effect then, or planned for later). */
 function holders(ctx: OpContext, positionId: string): Placement[] {
   return ctx.wg.where('placements', 'positionId', positionId).filter((p) => onOrAfter(p, ctx.day));
@@ -178,6 +202,14 @@ export function fillablePosition(ctx: OpContext, positionId: string, orgUnitId: 
   const position = ctx.wg.requireActive('positions', positionId, fieldOf(ctx, 'position_id'), 'position', ctx.day);
   if (fillers(ctx, position.id).length) {
     throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is already filled by an active placement; choose a vacant position');
+  }
+  if (position.orgUnitId === null) {
+    const placed = ctx.wg.get('orgUnits', orgUnitId);
+    throw new InvalidInput(
+      fieldOf(ctx, 'position_id'),
+      'has no budgeted team yet (no org_unit_id), and a position is filled only in the unit where it is budgeted: ' +
+        `budget it in ${placed ? quoted(placed.name) : orgUnitId} first (update_position with org_unit_id ${orgUnitId}), then fill it, in one batch in that order`,
+    );
   }
   if (!fillsInItsUnit(position, { orgUnitId })) {
     const budgeted = ctx.wg.get('orgUnits', position.orgUnitId);
