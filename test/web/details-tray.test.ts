@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
-import type { Database } from '../../src/db/connection.js';
 import { openView } from '../../src/org/view.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, pageText } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, stagedOf, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * The change tray's "Change a person’s details" (update_actor) and "Change a department’s details"
@@ -15,37 +12,20 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * form, and Apply changes the records in place — for a member, who may. (Fixture: Engineering led by eng_head.)
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let member: string;
 let ctx: ServiceContext;
-const HOST = 'detailstray.localhost';
-const PASSWORD = 'correct horse battery';
 const SALT = 'details-tray';
 const { id, units } = fixtureIds(SALT);
-
-async function get(path: string, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
-  return { status: response.status, html: await response.text() };
-}
-
-async function post(path: string, form: Record<string, string>, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
-  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
-}
-
-const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+const get = (path: string, cookie: string) => site.get(path, cookie);
+const post = (path: string, form: Record<string, string>, cookie: string) => site.post(path, form, cookie);
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'detailstray', name: 'Details Tray', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'detailstray', name: 'Details Tray', salt: SALT });
+  ctx = site.ctx;
+  member = await site.signIn('member');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('the Change a person’s details and Change a department’s details forms', () => {
   it('stage a promotion and a new lead in words, and Apply changes both in place', async () => {

@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
-import type { Database } from '../../src/db/connection.js';
 import { openView } from '../../src/org/view.js';
-import { createScenario } from '../../src/scenarios/lifecycle.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { pageText } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, openTray, stagedOf, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * The change tray's "Change a position" form (update_position): fields left empty stay as they are, the currency goes
@@ -15,47 +11,24 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * seat in place. (Fixture: pos_m_open vacant in Mobile, pos_p1 filled by p1 in Platform, 90,000.00 EUR each.)
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let owner: string;
 let member: string;
 let ctx: ServiceContext;
-const HOST = 'positiontray.localhost';
-const PASSWORD = 'correct horse battery';
 const SALT = 'position-tray';
 const { id, units } = fixtureIds(SALT);
-
-async function get(path: string, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
-  return { status: response.status, html: await response.text() };
-}
-
-async function post(path: string, form: Record<string, string>, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
-  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
-}
-
-const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
+const get = (path: string, cookie: string) => site.get(path, cookie);
+const post = (path: string, form: Record<string, string>, cookie: string) => site.post(path, form, cookie);
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'positiontray', name: 'Position Tray', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
-  member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'positiontray', name: 'Position Tray', salt: SALT });
+  ctx = site.ctx;
+  owner = await site.signIn('owner');
+  member = await site.signIn('member');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
-async function tray(name: string, cookie = owner) {
-  const sid = (await createScenario(ctx, { name })).id;
-  const page = (await get(`/scenarios/${sid}/changes`, cookie)).html;
-  const csrf = hiddenField(page, 'csrf');
-  const stage = (staged: string, form: Record<string, string>) => post(`/scenarios/${sid}/changes`, { csrf, staged, action: 'stage', ...form }, cookie);
-  return { sid, csrf, page, stage };
-}
+const tray = (name: string, cookie = owner) => openTray(site, name, cookie);
 
 describe('the Change a position form', () => {
   it('stages a moved, re-budgeted seat in words, sends the currency only with a new amount, and Apply keeps the seat’s id', async () => {

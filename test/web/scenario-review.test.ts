@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { archiveScenario, createScenario, createSnapshot, submitScenario } from '../../src/scenarios/lifecycle.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
@@ -10,16 +9,17 @@ import { openView } from '../../src/org/view.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { signedMoney } from '../../src/web/live/format.js';
-import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
+import { hiddenField, pageText, signInThroughForm, type TestApp } from '../support/app.js';
 import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, PASSWORD, stagedOf, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * Reviewing a scenario on its pages as a planner or a finance analyst would (SPEC §6, §8): what the delta says about
  * cost, how records are named, what the promotion form keeps after an error.
  */
 
+let site: FixtureSite;
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
@@ -27,30 +27,17 @@ let owner: string;
 let viewer: string;
 let ctx: ServiceContext;
 const HOST = 'scenarioreview.localhost';
-const PASSWORD = 'correct horse battery';
 const { id, units } = fixtureIds('scenario-review');
-
-async function get(path: string, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
-  return { status: response.status, html: await response.text() };
-}
-
-async function post(path: string, form: Record<string, string>, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
-  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
-}
+const get = (path: string, cookie: string) => site.get(path, cookie);
+const post = (path: string, form: Record<string, string>, cookie: string) => site.post(path, form, cookie);
 
 const text = pageText;
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'scenarioreview', name: 'Scenario Review', plan: 'enterprise' });
-  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
-  tenant = await writeGraph(database, tenant, buildFixtureOrg('scenario-review'));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
-  viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'scenarioreview', name: 'Scenario Review', salt: 'scenario-review', currencies: [{ code: 'USD', rateToReporting: 0.9 }] });
+  ({ database, tenant, app, ctx } = site);
+  owner = await site.signIn('owner');
+  viewer = await site.signIn('viewer');
 });
 afterAll(() => database?.close());
 
@@ -133,7 +120,7 @@ describe('the change tray of a scenario that cannot change', () => {
 
 describe('a member who may change a scenario but not promote it', () => {
   it('is told why there is no Promote to Live and who can promote', async () => {
-    const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+    const member = await site.signIn('member');
     const sid = (await createScenario(ctx, { name: 'Member plan' })).id;
     await applyBatch(ctx, sid, [{ op: 'set_fte', actor_id: id('p2'), fte: 0.6 }]);
     const seen = text((await get(`/scenarios/${sid}`, member)).html);
@@ -304,7 +291,6 @@ describe('promoting a scenario branched from another', () => {
 
 describe('a hire staged with pay and a manager', () => {
   const hire = { action: 'stage', op: 'add_actor', display_name: 'Grace Hire', kind: 'human', org_unit_id: units.P, title: 'Engineer' };
-  const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
 
   it('is staged from the hire form in one go, and applying gives the new person that pay and manager in the scenario', async () => {
     const sid = (await createScenario(ctx, { name: 'Hire with pay' })).id;
@@ -398,7 +384,7 @@ describe('a hire staged with pay and a manager', () => {
 
   it('offers no pay to a member who may not read costs', async () => {
     const sid = (await createScenario(ctx, { name: 'Hire by a member' })).id;
-    const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+    const member = await site.signIn('member');
     const form = (await get(`/scenarios/${sid}/changes`, member)).html;
     expect(form).toContain('name="display_name"');
     expect(form).not.toMatch(/pay_amount|pay_currency|Pay amount|op-set_compensation"/);
@@ -446,7 +432,6 @@ describe('a manager deactivated from the tray', () => {
 
 describe('a manager of a hire staged in the same tray, deactivated from it', () => {
   it('moves that hire to the new manager too, by the hire’s name in the tray', async () => {
-    const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
     const sid = (await createScenario(ctx, { name: 'Leaver with a new report' })).id;
     const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
     const hire = await post(`/scenarios/${sid}/changes`, { csrf, staged: '', action: 'stage', op: 'add_actor', display_name: 'Grace Hire', kind: 'human', org_unit_id: units.P, manager_id: id('p2') }, owner);
@@ -469,7 +454,6 @@ describe('a manager of a hire staged in the same tray, deactivated from it', () 
 });
 
 describe('an actor the tray itself makes absent', () => {
-  const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
 
   it('is said to be deactivated in this tray from its day, with what to do, when a later change names them', async () => {
     const sid = (await createScenario(ctx, { name: 'Leaver named again' })).id;
@@ -601,7 +585,7 @@ describe('the change tray', () => {
     expect(bare).toContain('Give them pay before applying: choose them in Change pay , where staged hires are offered.');
     expect(bare).toContain('This new actor has no manager: “Ada Tray”. Each starts a reporting line of its own (layer 1)');
     // A member sees no money: only the manager note.
-    const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
+    const member = await site.signIn('member');
     const memberCsrf = hiddenField((await get(`/scenarios/${sid}/changes`, member)).html, 'csrf');
     const seen = text((await post(`/scenarios/${sid}/changes`, { ...hire, csrf: memberCsrf }, member)).html);
     expect(seen).toContain('This new actor has no manager: “Ada Tray”.');

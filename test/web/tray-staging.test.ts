@@ -1,60 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
-import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { openView } from '../../src/org/view.js';
 import type { ServiceContext } from '../../src/context.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, pageText } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, openTray, stagedOf, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * Staging changes in a scenario's change tray as a planner does (SPEC §6, §8; reference: model changes in edit mode):
  * what the tray refuses before Apply, and what it keeps when it does.
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let owner: string;
 let ctx: ServiceContext;
-const HOST = 'traystaging.localhost';
-const PASSWORD = 'correct horse battery';
 const { id, units } = fixtureIds('tray-staging');
-
-async function get(path: string, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { accept: 'text/html' } });
-  return { status: response.status, html: await response.text() };
-}
-
-async function post(path: string, form: Record<string, string>, cookie: string) {
-  const response = await app.request(path, { host: HOST, cookie, headers: { origin: `http://${HOST}`, accept: 'text/html' }, form });
-  return { status: response.status, html: await response.text(), location: response.headers.get('location') };
-}
+const get = (path: string, cookie: string) => site.get(path, cookie);
+const post = (path: string, form: Record<string, string>, cookie: string) => site.post(path, form, cookie);
 
 const text = pageText;
-const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![1]!.replaceAll('&quot;', '"');
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'traystaging', name: 'Tray Staging', plan: 'enterprise' });
-  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
-  tenant = await writeGraph(database, tenant, buildFixtureOrg('tray-staging'));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'traystaging', name: 'Tray Staging', salt: 'tray-staging', currencies: [{ code: 'USD', rateToReporting: 0.9 }] });
+  ctx = site.ctx;
+  owner = await site.signIn('owner');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
-async function tray(name: string) {
-  const sid = (await createScenario(ctx, { name })).id;
-  const csrf = hiddenField((await get(`/scenarios/${sid}/changes`, owner)).html, 'csrf');
-  const stage = (staged: string, form: Record<string, string>) => post(`/scenarios/${sid}/changes`, { csrf, staged, action: 'stage', ...form }, owner);
-  return { sid, csrf, stage };
-}
+const tray = (name: string) => openTray(site, name, owner);
 
 describe('a deactivation staged before a later change already in the tray about the same actor', () => {
   it('is refused on its date, naming that change — applied, the deactivation would cancel it without a word', async () => {
