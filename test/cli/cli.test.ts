@@ -1,8 +1,5 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { revokeApiToken } from '../../src/access/api-tokens.js';
 import type { Role } from '../../src/access/bundles.js';
@@ -13,7 +10,7 @@ import type { Database } from '../../src/db/connection.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { cookiesOf, hiddenField, testApp, type TestApp } from '../support/app.js';
-import { runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { runCli, serveForCli, spawnCli, type CliResult, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, memberToken, principalFor, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -33,7 +30,7 @@ const { id, units } = fixtureIds('cli-test');
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
-let server: ServerType;
+let server: CliServer;
 let url: string;
 let dir: string;
 let ownerEmail: string;
@@ -65,25 +62,21 @@ function expectOneLine(result: CliResult, code: number, pattern: RegExp) {
 const tokenFor = (role: Role, email?: string) => memberToken(database, tenant, role, { email, password: PASSWORD, name: `cli ${role}` });
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-'));
   database = await testDatabase();
   tenant = await buildTenant(database, { slug: SLUG, plan: 'business', name: 'CLI Test Co' });
   await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
   tenant = await writeGraph(database, tenant, buildFixtureOrg('cli-test'));
   app = testApp(database);
+  server = await serveForCli(app, SLUG, { onRequest: (u) => requested.push(u) });
+  ({ url, dir } = server);
   ownerEmail = `owner-${path.basename(dir)}@cli.test`.toLowerCase();
   tokens.owner = await tokenFor('owner', ownerEmail);
   tokens.viewer = await tokenFor('viewer');
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: (request: Request) => (requested.push(new URL(request.url)), app.app.fetch(request)), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('orgonaut CLI with a token (headless)', () => {

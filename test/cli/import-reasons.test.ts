@@ -1,13 +1,10 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp } from '../support/app.js';
-import { runCli } from '../support/cli.js';
+import { runCli, serveForCli, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { memberToken } from '../support/factories.js';
 import { csvOf, importTenant } from '../imports/support.js';
@@ -20,28 +17,23 @@ import { csvOf, importTenant } from '../imports/support.js';
 const SLUG = 'clireasons';
 let database: Database;
 let tenant: Tenant;
-let server: ServerType;
+let server: CliServer;
 let dir: string;
 let config: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-reasons-'));
   database = await testDatabase();
   ({ tenant } = await importTenant(database, { slug: SLUG }));
-  const app = testApp(database);
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+  server = await serveForCli(testApp(database), SLUG);
+  dir = server.dir;
   config = path.join(dir, 'owner.json');
-  const login = await runCli(['auth', 'login', '--host', url, '--token', await memberToken(database, tenant, 'owner', { name: 'cli reasons' })], config);
+  const login = await runCli(['auth', 'login', '--host', server.url, '--token', await memberToken(database, tenant, 'owner', { name: 'cli reasons' })], config);
   expect(login.code, login.stderr).toBe(0);
 });
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('quarantine reasons in orgonaut import', () => {

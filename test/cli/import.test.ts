@@ -1,8 +1,5 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ABILITIES } from '../../src/access/abilities.js';
@@ -13,7 +10,7 @@ import { importRuns } from '../../src/db/schema/index.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type TestApp } from '../support/app.js';
-import { runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { runCli, serveForCli, spawnCli, type CliResult, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { contextFor, memberToken, principalFor } from '../support/factories.js';
 import { csvOf, importTenant, liveState } from '../imports/support.js';
@@ -29,7 +26,7 @@ const SLUG = 'cliimport';
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
-let server: ServerType;
+let server: CliServer;
 let url: string;
 let dir: string;
 const configs: Partial<Record<Role, string>> = {};
@@ -73,32 +70,18 @@ const PEOPLE = csvOf(
 );
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-import-'));
   database = await testDatabase();
   ({ tenant } = await importTenant(database, { slug: SLUG }));
   app = testApp(database);
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve(
-      {
-        fetch: (request: Request) => {
-          requested.push(new URL(request.url).pathname);
-          return app.app.fetch(request);
-        },
-        port: 0,
-        hostname: '127.0.0.1',
-      },
-      () => resolve(s),
-    );
-  });
-  url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+  server = await serveForCli(app, SLUG, { onRequest: (u) => requested.push(u.pathname) });
+  ({ url, dir } = server);
   configs.owner = await signedIn('owner');
   configs.viewer = await signedIn('viewer');
 });
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 let runId: string;

@@ -1,14 +1,10 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { testApp } from '../support/app.js';
-import { runCli } from '../support/cli.js';
+import { runCli, serveForCli, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, contextFor, principalFor, tokenOf, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -24,7 +20,7 @@ const SLUG = 'cliplacementchecks';
 const { id, units } = fixtureIds('cli-placement-checks');
 
 let database: Database;
-let server: ServerType;
+let server: CliServer;
 let dir: string;
 let scenarioId: string;
 /** Every request the server received, to see what a command asks for. */
@@ -36,7 +32,6 @@ const cli = (args: string[], as = 'owner') => runCli(args, config(as));
 const firstColumn = (stdout: string) => stdout.split('\n').slice(1).filter(Boolean).map((line) => line.split(/\s+/)[0]);
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-placement-checks-'));
   database = await testDatabase();
   const graph = buildFixtureOrg('cli-placement-checks');
   graph.placements.get(id('pl-m1-p'))!.allocationPct = 60;
@@ -49,21 +44,16 @@ beforeAll(async () => {
   const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
   scenarioId = (await createScenario(ctx, { name: 'Lend p1 to Mobile' })).id;
   await applyBatch(ctx, scenarioId, [{ op: 'add_placement', actor_id: id('p1'), org_unit_id: units.M, allocation_pct: 50, date: '2026-01-01' }]);
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: (request: Request) => (requested.push(new URL(request.url)), app.app.fetch(request)), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const host = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+  server = await serveForCli(app, SLUG, { onRequest: (url) => requested.push(url) });
+  dir = server.dir;
   const owner = await buildMember(database, tenant, 'owner');
-  const signIn = async (name: string, token: string, email: string) =>
-    fs.writeFileSync(config(name), JSON.stringify({ host, tenant: SLUG, token, user: email, created_at: new Date().toISOString() }), { mode: 0o600 });
-  await signIn('owner', await tokenOf(database, tenant, owner, 'owner', { name: 'cli' }), owner.email);
-  await signIn('narrow', await tokenOf(database, tenant, owner, 'owner', { name: 'cli actors only', abilities: ['actors.read', 'org-metrics.read'] }), owner.email);
+  server.signIn('owner', await tokenOf(database, tenant, owner, 'owner', { name: 'cli' }), owner.email);
+  server.signIn('narrow', await tokenOf(database, tenant, owner, 'owner', { name: 'cli actors only', abilities: ['actors.read', 'org-metrics.read'] }), owner.email);
 });
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('orgonaut live actors --placement-check', () => {

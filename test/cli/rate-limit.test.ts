@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { testApp } from '../support/app.js';
-import { runCli } from '../support/cli.js';
+import { runCli, serveForCli, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, tokenOf, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg } from '../support/fixture-org.js';
@@ -18,32 +13,25 @@ import { buildFixtureOrg } from '../support/fixture-org.js';
  */
 
 let database: Database;
-let server: ServerType;
-let dir: string;
+let server: CliServer;
 let config: string;
 
 /** `orgonaut <args>` in this process (runCli), signed in with `config`. */
 const cli = (args: string[]) => runCli(args, config);
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-rate-'));
-  config = path.join(dir, 'config.json');
   database = await testDatabase();
   const tenant = await writeGraph(database, await buildTenant(database, { slug: 'clirate', plan: 'business' }), buildFixtureOrg('cli-rate'));
   const app = testApp(database, { apiRateLimit: { default: { limit: 2, windowSeconds: 8 }, plans: {} } });
   const user = await buildMember(database, tenant, 'owner');
   const token = await tokenOf(database, tenant, user, 'owner', { name: 'cli' });
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const host = `http://clirate.localhost:${(server.address() as AddressInfo).port}`;
-  fs.writeFileSync(config, JSON.stringify({ host, tenant: 'clirate', token, user: user.email, created_at: new Date().toISOString() }), { mode: 0o600 });
+  server = await serveForCli(app, 'clirate');
+  config = server.signIn('config', token, user.email);
 });
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('orgonaut over the rate limit', () => {

@@ -1,15 +1,10 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp } from '../support/app.js';
-import { runCli } from '../support/cli.js';
+import { runCli, serveForCli, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, memberToken, principalFor, writeGraph } from '../support/factories.js';
 import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -20,13 +15,11 @@ const SLUG = 'clidelta';
 const HIRES = 200;
 let database: Database;
 let tenant: Tenant;
-let server: ServerType;
-let dir: string;
+let server: CliServer;
 let config: string;
 let sid: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-delta-'));
   database = await testDatabase();
   tenant = await buildTenant(database, { slug: SLUG, plan: 'business' });
   tenant = await writeGraph(database, tenant, buildFixtureOrg(SLUG));
@@ -35,19 +28,13 @@ beforeAll(async () => {
   sid = (await createScenario(owner, { name: 'Hiring wave' })).id;
   const hires = Array.from({ length: HIRES }, (_, n) => ({ op: 'add_actor', kind: 'human', display_name: `Hire ${n}`, org_unit_id: units.P, manager_id: id('eng_head'), fte: 1, date: AS_OF }));
   await applyBatch(owner, sid, hires);
-  const app = testApp(database);
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: (request: Request) => app.app.fetch(request), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
-  config = path.join(dir, 'owner.json');
-  fs.writeFileSync(config, JSON.stringify({ host: url, tenant: SLUG, token: await memberToken(database, tenant, 'owner'), user: 'owner@cli.test' }), { mode: 0o600 });
+  server = await serveForCli(testApp(database), SLUG);
+  config = server.signIn('owner', await memberToken(database, tenant, 'owner'));
 }, 180_000);
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('orgonaut scenario delta of a big scenario', () => {

@@ -1,8 +1,3 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
@@ -11,7 +6,7 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp } from '../support/app.js';
-import { runCli } from '../support/cli.js';
+import { runCli, serveForCli, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, memberToken, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -23,28 +18,20 @@ const { units } = fixtureIds('cli-discard');
 let database: Database;
 let tenant: Tenant;
 let owner: ServiceContext;
-let server: ServerType;
-let dir: string;
+let server: CliServer;
 let config: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-discard-'));
   database = await testDatabase();
   tenant = await writeGraph(database, await buildTenant(database, { slug: SLUG, plan: 'business' }), buildFixtureOrg('cli-discard'));
   owner = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  const app = testApp(database);
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: (request: Request) => app.app.fetch(request), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
-  config = path.join(dir, 'owner.json');
-  fs.writeFileSync(config, JSON.stringify({ host: url, tenant: SLUG, token: await memberToken(database, tenant, 'owner'), user: 'owner@cli.test' }), { mode: 0o600 });
+  server = await serveForCli(testApp(database), SLUG);
+  config = server.signIn('owner', await memberToken(database, tenant, 'owner'));
 }, 180_000);
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('orgonaut scenario discard', () => {

@@ -1,15 +1,10 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { createScenario, getScenario } from '../../src/scenarios/lifecycle.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp } from '../support/app.js';
-import { runCli } from '../support/cli.js';
+import { runCli, serveForCli, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, memberToken, principalFor } from '../support/factories.js';
 
@@ -19,35 +14,22 @@ const SLUG = 'cliedit';
 let database: Database;
 let tenant: Tenant;
 let owner: ServiceContext;
-let server: ServerType;
-let dir: string;
+let server: CliServer;
 let ownerConfig: string;
 let viewerConfig: string;
 
-function signIn(name: string, url: string, token: string): string {
-  const file = path.join(dir, `${name}.json`);
-  fs.writeFileSync(file, JSON.stringify({ host: url, tenant: SLUG, token, user: `${name}@cli.test` }), { mode: 0o600 });
-  return file;
-}
-
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-edit-'));
   database = await testDatabase();
   tenant = await buildTenant(database, { slug: SLUG, plan: 'business' });
   owner = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  const app = testApp(database);
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: (request: Request) => app.app.fetch(request), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
-  ownerConfig = signIn('owner', url, await memberToken(database, tenant, 'owner'));
-  viewerConfig = signIn('viewer', url, await memberToken(database, tenant, 'viewer'));
+  server = await serveForCli(testApp(database), SLUG);
+  ownerConfig = server.signIn('owner', await memberToken(database, tenant, 'owner'));
+  viewerConfig = server.signIn('viewer', await memberToken(database, tenant, 'viewer'));
 }, 180_000);
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('orgonaut scenario rename|edit', () => {

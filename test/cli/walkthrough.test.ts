@@ -1,13 +1,10 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp } from '../support/app.js';
-import { runCli } from '../support/cli.js';
+import { runCli, serveForCli, type CliServer } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, tokenOf, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
@@ -21,7 +18,7 @@ const SLUG = 'cliwalk';
 const { id } = fixtureIds('cli-walk');
 let database: Database;
 let tenant: Tenant;
-let server: ServerType;
+let server: CliServer;
 let url: string;
 let dir: string;
 let owner: string;
@@ -35,25 +32,21 @@ async function signIn(config: string, token: string) {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-cli-walk-'));
   database = await testDatabase();
   tenant = await writeGraph(database, await buildTenant(database, { slug: SLUG, plan: 'business', name: 'Walk Co' }), buildFixtureOrg('cli-walk'));
   const app = testApp(database);
   const user = await buildMember(database, tenant, 'owner');
   owner = await tokenOf(database, tenant, user, 'owner');
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  url = `http://${SLUG}.localhost:${(server.address() as AddressInfo).port}`;
+  server = await serveForCli(app, SLUG);
+  ({ url, dir } = server);
   await signIn('owner', owner);
   // Activity only (no scenarios.read): the log cannot name scenarios, and still lists what happened.
   await signIn('auditor', await tokenOf(database, tenant, user, 'owner', { name: 'auditor', abilities: ['activity.read'] }));
 });
 
 afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server?.close();
   await database?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('orgonaut walked through by a new user', () => {

@@ -1,9 +1,15 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
+import { serve, type ServerType } from '@hono/node-server';
 import { vi } from 'vitest';
+import type { StoredLogin } from '../../src/cli/client/config-file.js';
 import { main, reportFailure } from '../../src/cli/main.js';
+import type { TestApp } from './app.js';
 
 /**
  * Running `orgonaut …` in tests, two ways: `runCli` in this process (what src/main.ts does, minus the exit: fast,
@@ -73,4 +79,45 @@ export function spawnCli(args: readonly string[], env: Record<string, string>, o
   const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 50_000);
   void exited.then(() => clearTimeout(timer));
   return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+export interface CliServer {
+  /** The tenant's address as `orgonaut auth login --host` takes it: `http://<slug>.localhost:<port>`. */
+  url: string;
+  /** A temporary folder of the test's own, for sign-in files and files to import; removed on close. */
+  dir: string;
+  /**
+   * Writes the sign-in file `<dir>/<name>.json` as `orgonaut auth login` leaves it (readable by this user only), for
+   * `token` of `user`; returns its path, the `config` of `runCli`.
+   */
+  signIn(name: string, token: string, user?: string): string;
+  /** Stops listening and removes the folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * `app` on a loopback listener, for the CLI to talk to as it talks to a server (the tenant `slug` by its host), and a
+ * temporary folder. `onRequest` sees the URL of every request the server receives, to see what a command asks for.
+ */
+export async function serveForCli(app: TestApp, slug: string, options: { onRequest?: (url: URL) => void } = {}): Promise<CliServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `orgonaut-${slug}-`));
+  const server = await new Promise<ServerType>((resolve) => {
+    const fetch = (request: Request) => (options.onRequest?.(new URL(request.url)), app.app.fetch(request));
+    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const url = `http://${slug}.localhost:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    dir,
+    signIn: (name, token, user = `${name}@cli.test`) => {
+      const file = path.join(dir, `${name}.json`);
+      const login: StoredLogin = { host: url, tenant: slug, token, user };
+      fs.writeFileSync(file, JSON.stringify(login), { mode: 0o600 });
+      return file;
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
