@@ -19,6 +19,10 @@ export const CHANGE_OPS = {
   move_placement: { needs: [], summary: 'Move a placement to another org unit from a date (a new placement continues it)' },
   set_allocation: { needs: [], summary: "Change a placement's allocation (0–300 %) from a date (a new placement continues it)" },
   end_placement: { needs: ['scenarios.delete'], summary: 'End a secondary placement from a date' },
+  set_primary_placement: {
+    needs: [],
+    summary: "Make an actor's secondary placement their primary from a date; their current primary becomes secondary (new placements continue both)",
+  },
   set_fte: { needs: [], summary: "Set an actor's contracted FTE (0.01–3.00), from today (FTE has no history, no date)" },
   add_actor: { needs: [], summary: 'Add a person, robot or AI agent with a primary placement' },
   deactivate_actor: { needs: ['scenarios.delete'], summary: 'Deactivate an actor from a date, ending their placements' },

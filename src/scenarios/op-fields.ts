@@ -24,6 +24,7 @@ export const OP_FIELD_LISTS: Record<ChangeOp, OpFieldList> = {
   move_placement: { required: ['placement_id', 'org_unit_id'], optional: ['date'] },
   set_allocation: { required: ['placement_id', 'allocation_pct'], optional: ['date'] },
   end_placement: { required: ['placement_id'], optional: ['date'] },
+  set_primary_placement: { required: ['placement_id'], optional: ['date'] },
   set_fte: { required: ['actor_id', 'fte'], optional: [] },
   add_actor: { required: ['kind', 'display_name', 'org_unit_id'], optional: ['fte', 'email', 'title', 'position_id', 'manager_id', 'ref', 'date'] },
   deactivate_actor: { required: ['actor_id'], optional: ['date'] },

@@ -7,7 +7,7 @@ import { abilitiesFor, ChangeCommandSchema, MAX_BATCH, type ChangeCommand, type 
 import type { RecordEdit } from './edits.js';
 import type { OpContext, ReferenceLists } from './ops/context.js';
 import { refused } from './ops/refusals.js';
-import { addActor, addPlacement, deactivateActor, endPlacement, movePlacement, setAllocation, setFte, setManager, updateActor } from './ops/people.js';
+import { addActor, addPlacement, deactivateActor, endPlacement, movePlacement, setAllocation, setFte, setManager, setPrimaryPlacement, updateActor } from './ops/people.js';
 import { closePosition, createPosition, fillPosition, setCompensation, updatePosition } from './ops/positions.js';
 import { refuseSecondPlacementInUnit } from './ops/same-unit-placement.js';
 import { closeOrgUnit, createOrgUnit, moveOrgUnit, renameOrgUnit, updateDepartment, updateTeam } from './ops/structure.js';
@@ -27,6 +27,7 @@ const HANDLERS: Record<ChangeOp, (ctx: OpContext) => void> = {
   move_placement: movePlacement,
   set_allocation: setAllocation,
   end_placement: endPlacement,
+  set_primary_placement: setPrimaryPlacement,
   set_fte: setFte,
   add_actor: addActor,
   deactivate_actor: deactivateActor,

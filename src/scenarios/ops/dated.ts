@@ -141,11 +141,19 @@ function singleOrNone<T>(items: T[]): T | undefined {
   return items.length === 1 ? items[0] : undefined;
 }
 
-/** The placements that continue `placement` from the day it ended: same actor and primary flag, starting that day (not cancelled). */
+/**
+ * The placements that continue `placement` from the day it ended: same actor and primary flag, starting that day (not
+ * cancelled). On a day the actor's primary changed hands (set_primary_placement), each of the two placements is
+ * continued by the one holding the same but the flag — not by the other's continuation, which has its flag.
+ */
 function continuations(ctx: OpContext, placement: Placement): Placement[] {
-  return ctx.wg
-    .where('placements', 'actorId', placement.actorId)
-    .filter((p) => p.id !== placement.id && p.isPrimary === placement.isPrimary && p.validFrom !== null && p.validFrom === placement.validTo && p.validTo !== p.validFrom);
+  const own = ctx.wg.where('placements', 'actorId', placement.actorId);
+  const started = own.filter((p) => p.id !== placement.id && p.validFrom !== null && p.validFrom === placement.validTo && p.validTo !== p.validFrom);
+  const flipOf = (a: Placement, b: Placement) => a.isPrimary !== b.isPrimary && sameHolding({ ...a, isPrimary: b.isPrimary }, b as unknown as Record<string, unknown>);
+  const flipped = started.filter((p) => flipOf(p, placement));
+  if (flipped.length) return flipped;
+  const ended = own.filter((p) => p.id !== placement.id && p.validTo === placement.validTo);
+  return started.filter((p) => p.isPrimary === placement.isPrimary && !ended.some((e) => flipOf(p, e)));
 }
 
 /**

@@ -167,6 +167,37 @@ export function endPlacement(ctx: OpContext): void {
   endFromDay(ctx, 'placements', placement, plannedContinuations(ctx, placement));
 }
 
+/**
+ * Makes a secondary placement the actor's primary from the command's day (`date`, default today), and their current
+ * primary secondary on the same day, so they keep exactly one (SPEC §6). Effective-dated like `movePlacement`: each
+ * of the two placements ends on the day and a new one (new id, in `created`) continues it with the flag flipped —
+ * same unit, allocation and position — so reads as of earlier days keep the old primary. Changes already planned
+ * for either placement after the day (a later move or allocation) keep the new flag. Refused for a placement that is
+ * the primary already (`already_primary`), not active on the day, or of an actor who is not.
+ */
+export function setPrimaryPlacement(ctx: OpContext): void {
+  const placement = requirePlacement(ctx, 'placement_id', requiredString(ctx, 'placement_id'));
+  ctx.wg.requireActive('actors', placement.actorId, fieldOf(ctx, 'placement_id'), 'actor', ctx.day);
+  if (placement.isPrimary) {
+    throw refused(fieldOf(ctx, 'placement_id'), `is the actor’s primary placement already on ${ctx.day}`, {
+      reason: 'already_primary',
+      kind: 'placement',
+      id: placement.id,
+      day: ctx.day,
+    });
+  }
+  const primary = activePlacements(ctx, placement.actorId).find((p) => p.isPrimary);
+  // What is planned after the day is read before the splits, which end both placements on the day.
+  const flips = [
+    { record: placement, isPrimary: true, later: plannedContinuations(ctx, placement) },
+    ...(primary ? [{ record: primary, isPrimary: false, later: plannedContinuations(ctx, primary) }] : []),
+  ];
+  for (const { record, isPrimary, later } of flips) {
+    changeFromDay(ctx, 'placements', record, { isPrimary });
+    for (const next of later) if (ctx.wg.get('placements', next.id)) ctx.wg.update('placements', next.id, { isPrimary });
+  }
+}
+
 /** An actor has one contracted FTE, without history: the change applies from today and a `date` is refused. */
 export function setFte(ctx: OpContext): void {
   requireUndated(ctx, 'an actor’s contracted FTE');

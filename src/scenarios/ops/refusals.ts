@@ -29,6 +29,8 @@ export type Refusal =
   | { reason: 'not_active'; kind: RecordKind; id: string; day: string; ended_on?: string; continued_by?: string[] }
   /** A deactivation while actors still report to the leaver on or after the day (`reports`: their ids). */
   | { reason: 'still_manages'; reports: string[]; from: string }
+  /** A placement made primary that is the actor's primary already on the change's `day` (`id`: the placement in effect then). */
+  | { reason: 'already_primary'; kind: 'placement'; id: string; day: string }
   /** A second primary placement: the actor's primary is moved instead. */
   | { reason: 'has_primary_placement'; placement_id: string; suggested_op: 'move_placement' }
   /**
