@@ -81,7 +81,7 @@ const KINDS: Kind[] = [
     },
     use:
       'A placement is someone’s seat in a unit (`name` says whose and where): for the person pass its `actor_id`, for the unit its `org_unit_id`; ' +
-      'a placement id goes in placement_id of a `scenario.action.plan` change (move_placement, set_allocation, end_placement).',
+      'a placement id goes in placement_id of a `scenario.action.plan` change (move_placement, set_allocation, end_placement, set_primary_placement).',
     find: '`org.placements.list` (filter it by actor_id or org_unit_id)',
   },
 ];

@@ -143,6 +143,11 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
         `Replace ${change} with move_placement (placement_id "${text('placement_id')}", the new org_unit_id) to move the actor’s primary placement, ` +
         'or leave is_primary out for a second, secondary placement.'
       );
+    case 'already_primary':
+      return (
+        `Leave ${change} out: placement "${text('id')}" is the actor’s primary already on ${text('day')}. To make another of their placements primary, ` +
+        `name that one as "${field}" (\`org.placements.list\` with this scenario_id, actor_id and as_of "${text('day')}" lists them).`
+      );
     case 'placed_in_unit_already':
       return (
         `Replace ${change} with set_allocation (placement_id "${text('placement_id')}", the new allocation_pct) to change how much of the actor the unit has, ` +

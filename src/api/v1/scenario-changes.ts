@@ -102,7 +102,7 @@ const apply = createRoute({
     'command is named in the 400 problem (`changes[2].fte`) and nothing is saved — a field its op does not read too (`set_fte` with a `manager_id`; a null counts as absent). A refusal a client may act on also says why ' +
     'in `reason`, with its parameters, to read instead of the words of `detail`: `no_such_record` and `not_active` (`kind`, `id`, ' +
     '`day`; an ended placement `ended_on`, `continued_by`), `still_manages` (the leaver’s `reports`, `from`), `has_primary_placement` ' +
-    '(`placement_id`), `placed_in_unit_already` (the actor’s placement already in that unit: `placement_id`, `org_unit_id`, `from`), `unit_not_empty` (its `child_units` and `placements`, `from`), `open_positions` (`positions`, `from`), `position_filled` (`position_id`, the `placements` that fill it ' +
+    '(`placement_id`), `already_primary` (a set_primary_placement of the actor’s primary: its `id`, `day`), `placed_in_unit_already` (the actor’s placement already in that unit: `placement_id`, `org_unit_id`, `from`), `unit_not_empty` (its `child_units` and `placements`, `from`), `open_positions` (`positions`, `from`), `position_filled` (`position_id`, the `placements` that fill it ' +
     'elsewhere, `from`), `required` (`op`), `undated_only` (`op`, `date`), `later_change_of_leaver` (`change`, `later_op`, `from`), `name_taken` (a sibling unit of `parent_id` has the name: ' +
     'its `id`, and `change`, the index of the change of the batch that creates it, if one does), `email_taken` (another active actor has the email, ignoring case: ' +
     'their `id`, and `change`, the index of the change of the batch that adds them, if one does); ' +

@@ -203,6 +203,12 @@ export function actorRoutes(): Hono<AppEnv> {
                         {tray ? (
                           <td>
                             <a href={`${tray}?op=set_allocation&placement_id=${p.id}#op-set_allocation`}>Set allocation</a>
+                            {p.is_primary ? null : (
+                              <>
+                                {' · '}
+                                <a href={`${tray}?op=set_primary_placement&placement_id=${p.id}#op-set_primary_placement`}>Make primary</a>
+                              </>
+                            )}
                           </td>
                         ) : null}
                       </tr>

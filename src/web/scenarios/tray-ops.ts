@@ -203,6 +203,14 @@ export const TRAY_OPS: TrayOp[] = [
     fields: [{ name: 'placement_id', label: 'Placement', kind: 'placement', required: true }, date],
   },
   {
+    op: 'set_primary_placement',
+    title: 'Make a placement primary',
+    fields: [
+      { name: 'placement_id', label: 'Placement', kind: 'placement', required: true, hint: 'A secondary placement; the actor’s primary one becomes secondary on the same day' },
+      date,
+    ],
+  },
+  {
     op: 'set_fte',
     title: 'Set contracted FTE',
     fields: [
@@ -630,6 +638,8 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
       return `Place ${names.actor(s('actor_id'))} in ${names.unit(s('org_unit_id'))} at ${num(c.allocation_pct as number)} %${c.is_primary ? ' (primary)' : ''}${from}`;
     case 'end_placement':
       return `End ${names.placement(s('placement_id'))}${from}`;
+    case 'set_primary_placement':
+      return `Make ${names.placement(s('placement_id'))} primary${from}`;
     case 'set_fte':
       return `Set ${names.actor(s('actor_id'))}’s FTE to ${num(c.fte as number)}${from}`;
     case 'add_actor':
