@@ -90,6 +90,10 @@ const OP_NOTES: Partial<Record<ChangeOp, string>> = {
   move_placement: `${fromDate('the placement', 'in the new org unit')} A position it filled in another unit stays there, vacant from the date.`,
   set_allocation: fromDate('the placement', 'with the new allocation'),
   end_placement: 'Not the primary placement: move it or deactivate the actor.',
+  set_primary_placement:
+    'placement_id: one of the actor’s secondary placements; their current primary becomes secondary on the same day (one primary per actor). ' +
+    'From date (default today) both placements end and new ones continue them with the flag flipped (new ids, returned in `created`; same unit, ' +
+    'allocation and position); reads as of earlier dates are unchanged. Refused for the primary itself (`already_primary`).',
   set_fte: noHistory('An actor’s contracted FTE'),
   deactivate_actor: 'Ends their placements; they must manage nobody active. A department they lead is left without a lead (cleared from today; update_department gives it another).',
   create_position: 'A target salary or day rate (with currency) needs costs.read.',
