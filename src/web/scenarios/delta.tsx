@@ -279,7 +279,7 @@ async function deltaPage(c: Context<AppEnv>, state: DeltaPageState, status: 200 
             </nav>
             <div>
               {families.map(([family, d]) => (
-                <FamilySection family={family} delta={d} names={names} currency={currency} recordOf={recordOf} discard={discard} />
+                <FamilySection family={family} delta={d} names={names} currency={currency} recordOf={recordOf} discard={discard} view={{ scenarioId: id, asOf }} />
               ))}
             </div>
           </div>
@@ -520,8 +520,35 @@ function recordId(r: Rec): string {
   return [r.id, r.org_unit_id].find((v): v is string => typeof v === 'string') ?? '';
 }
 
-function FamilySection(props: { family: string; delta: FamilyDelta; names: ValueNames; currency: string; recordOf: RecordOf; discard: Discard }) {
-  const { family, delta, names } = props;
+const UNIT_FAMILIES = new Set(['org_unit', 'department', 'team']);
+/** Families whose record belongs to one actor (`actor_id`): the record is read on that actor's page. */
+const ACTOR_OWNED_FAMILIES = new Set(['placement', 'compensation', 'reporting_line']);
+
+/**
+ * The page that shows a record in the scenario: an org unit's page, an actor's page, or for a placement, a pay record
+ * or a reporting line the page of the actor it belongs to. Null for a family without a page (positions).
+ */
+function recordPage(family: string, r: Rec, record: Rec | undefined, view: { scenarioId: string; asOf: string | null }): string | null {
+  const first = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string' && v !== '');
+  if (UNIT_FAMILIES.has(family)) {
+    const id = first(r.org_unit_id, r.id);
+    return id ? link(`/live/units/${id}`, view) : null;
+  }
+  if (family === 'actor') return typeof r.id === 'string' ? link(`/live/actors/${r.id}`, view) : null;
+  if (ACTOR_OWNED_FAMILIES.has(family)) {
+    const actor = first(r.actor_id, record?.actorId, record?.actor_id);
+    return actor ? link(`/live/actors/${actor}`, view) : null;
+  }
+  return null;
+}
+
+/** A delta record's name, linked to its page in the scenario where it has one. */
+function RecordName(props: { href: string | null; label: string }) {
+  return <strong>{props.href ? <a href={props.href}>{props.label}</a> : props.label}</strong>;
+}
+
+function FamilySection(props: { family: string; delta: FamilyDelta; names: ValueNames; currency: string; recordOf: RecordOf; discard: Discard; view: { scenarioId: string; asOf: string | null } }) {
+  const { family, delta, names, view } = props;
   const title = FAMILY_TITLES[family] ?? fieldLabel(family);
   return (
     <section id={`family-${family}`} aria-labelledby={`family-${family}-title`} class="family">
@@ -536,7 +563,7 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Value
       <ul class="delta-records">
         {delta.added.map((r) => (
           <li class="added">
-            <span class="badge ok">added</span> <strong>{recordLabel(r)}</strong>{' '}
+            <span class="badge ok">added</span> <RecordName href={recordPage(family, r, undefined, view)} label={recordLabel(r)} />{' '}
             <DiscardButton discard={props.discard} family={family} id={recordId(r)} label={recordLabel(r)} />
             <RecordFields record={r} names={names} currency={props.currency} skip={['label', 'name', 'display_name', 'external_uid']} />
           </li>
@@ -548,7 +575,7 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Value
           const context = payContext(family, record, r.fields, currency);
           return (
             <li class="changed">
-              <span class="badge warn">changed</span> <strong>{recordLabel(r)}</strong>
+              <span class="badge warn">changed</span> <RecordName href={recordPage(family, r, record, view)} label={recordLabel(r)} />
               {context ? <span class="hint"> ({context})</span> : null}{' '}
               <DiscardButton discard={props.discard} family={family} id={r.id} label={recordLabel(r)} />
               <TableScroll label={`Changed fields of ${recordLabel(r)}`}>

@@ -292,7 +292,9 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
                 <tbody>
                   {counts.map(([family, n]) => (
                     <tr>
-                      <th scope="row">{fieldLabel(family)}</th>
+                      <th scope="row">
+                        <a href={`${base}/delta#family-${family}`}>{fieldLabel(family)}</a>
+                      </th>
                       <td class="num">{n.add ?? 0}</td>
                       <td class="num">{n.change ?? 0}</td>
                       <td class="num">{n.remove ?? 0}</td>
