@@ -163,6 +163,15 @@ describe('set_primary_placement', () => {
     expect(refusal([{ op: 'set_primary_placement' }]).details).toMatchObject({ field: 'changes[0].placement_id', reason: 'required' });
   });
 
+  it('is the way to end a primary placement: end_placement of the primary names it, and after it the old primary ends', () => {
+    expect(refusal([{ op: 'end_placement', placement_id: id('pl-m1') }]).reasonText).toContain('make another of their placements primary first (set_primary_placement)');
+    const { graph } = run([
+      { op: 'set_primary_placement', placement_id: id('pl-m1-p'), date: LATER },
+      { op: 'end_placement', placement_id: id('pl-m1'), date: LATER },
+    ]);
+    expect(m1Placements(graph, LATER).map((p) => [p.orgUnitId, p.isPrimary, p.allocationPct])).toEqual([[units.P, true, 40]]);
+  });
+
   it('refuses the whole batch when a later change is refused', () => {
     const error = refusal([
       { op: 'set_primary_placement', placement_id: id('pl-m1-p') },

@@ -161,7 +161,7 @@ export function setAllocation(ctx: OpContext): void {
 export function endPlacement(ctx: OpContext): void {
   const placement = requirePlacement(ctx, 'placement_id', requiredString(ctx, 'placement_id'));
   if (placement.isPrimary) {
-    throw new InvalidInput(fieldOf(ctx, 'placement_id'), 'is the actor’s primary placement; move it, or deactivate the actor');
+    throw new InvalidInput(fieldOf(ctx, 'placement_id'), 'is the actor’s primary placement; make another of their placements primary first (set_primary_placement), move it, or deactivate the actor');
   }
   // Changes planned for the placement after the day (a later move or allocation) are cancelled with it.
   endFromDay(ctx, 'placements', placement, plannedContinuations(ctx, placement));
