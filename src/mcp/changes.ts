@@ -89,7 +89,7 @@ const OP_NOTES: Partial<Record<ChangeOp, string>> = {
   set_manager: 'Without manager_id the manager is removed.',
   move_placement: `${fromDate('the placement', 'in the new org unit')} A position it filled in another unit stays there, vacant from the date.`,
   set_allocation: fromDate('the placement', 'with the new allocation'),
-  end_placement: 'Not the primary placement: move it or deactivate the actor.',
+  end_placement: 'Not the primary placement: make another placement primary first (set_primary_placement), move it, or deactivate the actor.',
   set_primary_placement:
     'placement_id: one of the actor’s secondary placements; their current primary becomes secondary on the same day (one primary per actor). ' +
     'From date (default today) both placements end and new ones continue them with the flag flipped (new ids, returned in `created`; same unit, ' +
