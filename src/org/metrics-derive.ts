@@ -292,6 +292,25 @@ export function deriveOrgMetrics(state: MetricsState, target: OrgGraph, changed:
     if (before?.orgUnitId && inEffect(before, asOf) && state.own.has(before.orgUnitId)) addPosition(part(outOf, before.orgUnitId), state.filled.has(id), before, cost);
     if (after?.orgUnitId && inEffect(after, asOf) && visible(after.orgUnitId)) addPosition(part(into, after.orgUnitId), filledNow(id), after, cost);
   }
+  // Seats with no budgeted team: the state's totals with the changed ones replaced (positions hold no layers, so
+  // only an unconvertible currency sends it to a count of every such seat of the target).
+  let unassigned = state.unassigned;
+  const unassignedOut = newUnitAcc();
+  const unassignedIn = newUnitAcc();
+  let unassignedChanged = false;
+  for (const id of changedPositions) {
+    const before = root.positions.get(id);
+    const after = target.positions.get(id);
+    if (before && before.orgUnitId === null && inEffect(before, asOf)) {
+      addPosition(unassignedOut, state.filled.has(id), before, cost);
+      unassignedChanged = true;
+    }
+    if (after && after.orgUnitId === null && inEffect(after, asOf)) {
+      addPosition(unassignedIn, filledNow(id), after, cost);
+      unassignedChanged = true;
+    }
+  }
+  if (unassignedChanged) unassigned = replacePart(state.unassigned, unassignedOut, unassignedIn) ?? countUnassigned(target, asOf, cost, filledNow);
   const nobody: ReadonlySet<string> = new Set();
   const recount = (unitId: string): UnitAcc => {
     const acc = newUnitAcc();
@@ -399,7 +418,9 @@ export function deriveOrgMetrics(state: MetricsState, target: OrgGraph, changed:
   }
   const total = newUnitAcc();
   for (const id of tree.roots) mergeUnitAccInto(total, rolled.get(id) ?? state.rolled.get(id)!);
-  return { asOf, currency, units, total: finalizeUnit(total, currency), reportingCycles: 0, placementChecks };
+  mergeUnitAccInto(total, unassigned);
+  const unassignedMetrics = unassigned === state.unassigned ? state.metrics.unassigned : finalizeUnit(unassigned, currency);
+  return { asOf, currency, units, unassigned: unassignedMetrics, total: finalizeUnit(total, currency), reportingCycles: 0, placementChecks };
 }
 
 /**
@@ -523,6 +544,15 @@ function replacePart(acc: UnitAcc, out: UnitAcc | undefined, add: UnitAcc | unde
       unconvertible: vacantOut,
     },
   };
+}
+
+/** The totals of every seat of `target` in effect with no budgeted team, counted afresh. */
+function countUnassigned(target: OrgGraph, asOf: string, cost: MetricsState['cost'], filledNow: (id: string) => boolean): UnitAcc {
+  const acc = newUnitAcc();
+  for (const position of target.positions.values()) {
+    if (position.orgUnitId === null && inEffect(position, asOf)) addPosition(acc, filledNow(position.id), position, cost);
+  }
+  return acc;
 }
 
 /** Manager → direct reports of the state's reporting structure, built once per state. */

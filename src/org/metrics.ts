@@ -78,6 +78,9 @@ export interface OrgMetrics {
   asOf: string;
   currency: string;
   units: Map<string, UnitMetrics>;
+  /** Positions in effect with no budgeted team yet (their seats, fillers and target pay): in no unit, but in `total`. */
+  unassigned: UnitMetrics;
+  /** The whole organisation (or `rootIds`' subtrees, which leave out `unassigned`). */
   total: UnitMetrics;
   /** Every reporting cycle found among in-effect actors, wherever (or whether) they are placed. */
   reportingCycles: number;
@@ -132,6 +135,8 @@ export interface MetricsState {
   /** Each unit's own totals; for a unit without children, the same object as its roll-up. */
   own: Map<string, UnitAcc>;
   rolled: Map<string, UnitAcc>;
+  /** The totals of the positions without a budgeted team (`OrgMetrics.unassigned`). */
+  unassigned: UnitAcc;
   members: Map<string, UnitMembers>;
   metrics: OrgMetrics;
   /** Manager → direct reports (built when first needed). */
@@ -159,7 +164,8 @@ function compute(graph: OrgGraph, options: OrgMetricsOptions, keep: boolean): Pa
   const compensations = compensationsInEffect(graph, asOf);
   addActors(accs, actors, placements, reporting, compensations.chosen, cost, members);
   const filled = filledPositions(placements);
-  addPositions(accs, graph, asOf, filled, cost, members);
+  const unassigned = newUnitAcc();
+  addPositions(accs, unassigned, graph, asOf, filled, cost, members);
   const own = keep ? new Map([...accs].map(([id, acc]) => [id, tree.children.get(id)?.length ? cloneUnitAcc(acc) : acc])) : null;
 
   // Rolling up merges each child into its parent. When the totals are kept, children must stay intact (their
@@ -174,11 +180,21 @@ function compute(graph: OrgGraph, options: OrgMetricsOptions, keep: boolean): Pa
   }
   const total = newUnitAcc();
   for (const root of tree.roots) merge(total, accs.get(root) as UnitAcc);
+  // A seat with no budgeted team is the organisation's, in none of its subtrees.
+  if (!options.rootIds) mergeUnitAccInto(total, unassigned);
   const placementChecks = noPlacementChecks();
   for (const id of actors.keys()) countChecks(placementChecks, placements.get(id), 1);
-  const metrics: OrgMetrics = { asOf, currency, units, total: finalizeUnit(total, currency), reportingCycles: reporting.cycleRoots.size, placementChecks };
+  const metrics: OrgMetrics = {
+    asOf,
+    currency,
+    units,
+    unassigned: finalizeUnit(unassigned, currency),
+    total: finalizeUnit(total, currency),
+    reportingCycles: reporting.cycleRoots.size,
+    placementChecks,
+  };
   if (!keep) return { metrics };
-  return { graph, asOf, cost, tree, actors, placements, reporting, compensations, filled, own: own!, rolled: accs, members: members!, metrics };
+  return { graph, asOf, cost, tree, actors, placements, reporting, compensations, filled, own: own!, rolled: accs, unassigned, members: members!, metrics };
 }
 
 /** The actors in effect on `asOf`. */
@@ -264,8 +280,10 @@ export function costShare(placement: Placement, own: ActorPlacements): number {
   return placement === own.home ? 1 : 0;
 }
 
+/** Each position in effect into its unit's totals, or into `unassigned` when it has no budgeted team. */
 function addPositions(
   accs: Map<string, UnitAcc>,
+  unassigned: UnitAcc,
   graph: OrgGraph,
   asOf: string,
   filled: Map<string, number>,
@@ -273,10 +291,15 @@ function addPositions(
   members: Map<string, UnitMembers> | null,
 ): void {
   for (const position of graph.positions.values()) {
-    const acc = position.orgUnitId === null ? undefined : accs.get(position.orgUnitId);
-    if (acc === undefined || !inEffect(position, asOf)) continue;
+    if (!inEffect(position, asOf)) continue;
+    if (position.orgUnitId === null) {
+      addPosition(unassigned, filled.has(position.id), position, cost);
+      continue;
+    }
+    const acc = accs.get(position.orgUnitId);
+    if (acc === undefined) continue;
     addPosition(acc, filled.has(position.id), position, cost);
-    members?.get(position.orgUnitId!)!.positions.push(position);
+    members?.get(position.orgUnitId)!.positions.push(position);
   }
 }
 

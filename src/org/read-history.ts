@@ -12,6 +12,7 @@ import { addDays, inEffect, isIsoDate, ISO_DATE_RULE } from './dates.js';
 import { entityOfCreated, snakeKeys } from './family-names.js';
 import { indexGraph } from './graph-index.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
+import type { UnitMetrics } from './metrics.js';
 import { checkUnitType, mapPage } from './read-structure.js';
 import type { OrgGraph, OrgUnit } from './types.js';
 import { openView, type ViewRequest } from './view.js';
@@ -357,14 +358,17 @@ export async function rollupCosts(ctx: ServiceContext, request: CostRollupReques
   const type = checkUnitType(request.type);
   const candidates = scopeUnit ? (indexGraph(view.graph).childrenOf.get(scopeUnit.id) ?? []) : [...view.graph.orgUnits.values()];
   const units = candidates.filter((u) => inEffect(u, view.asOf) && (!type || u.type === type));
-  const row = (id: string | null) => {
-    const m = presentUnitMetrics(id ? metrics.units.get(id) : metrics.total, ctx.principal, metrics.currency)!;
-    return { headcount: m.headcount, fte: m.fte, effective_fte: m.effective_fte, ...m.cost! };
+  const row = (m: UnitMetrics | undefined) => {
+    const out = presentUnitMetrics(m, ctx.principal, metrics.currency)!;
+    return { headcount: out.headcount, fte: out.fte, effective_fte: out.effective_fte, ...out.cost! };
   };
   const page = paginate('cost roll-up', sortByKey(units, byName), byName, request);
+  // Seats with no budgeted team are in the organisation's total and in no unit: their own row, when there are any.
+  const unassigned = !scopeUnit && metrics.unassigned.positions.budgeted > 0 ? { positions: metrics.unassigned.positions.budgeted, ...row(metrics.unassigned) } : null;
   return {
     view,
-    total: { ...(scopeUnit ? { id: scopeUnit.id, name: scopeUnit.name, type: scopeUnit.type } : { scope: 'organisation' }), ...row(unitId) },
-    page: mapPage(page, (u) => ({ id: u.id, name: u.name, type: u.type, parent_id: u.parentId, ...row(u.id) })),
+    total: { ...(scopeUnit ? { id: scopeUnit.id, name: scopeUnit.name, type: scopeUnit.type } : { scope: 'organisation' }), ...row(unitId ? metrics.units.get(unitId) : metrics.total) },
+    unassigned,
+    page: mapPage(page, (u) => ({ id: u.id, name: u.name, type: u.type, parent_id: u.parentId, ...row(metrics.units.get(u.id)) })),
   };
 }

@@ -129,7 +129,8 @@ const unitKey = (u: OrgUnit) => [u.name.toLowerCase(), u.id] as const;
 /**
  * Roll-up metrics of every org unit (each includes everything below it) as one flat list sorted by name, with each
  * unit's parent, depth and path so a client can indent or group; `total` is the whole organisation (or the unit
- * asked for). Cost figures only with `costs.read`.
+ * asked for), and `unassigned` the seats of the whole organisation with no budgeted team (null when there are none).
+ * Cost figures only with `costs.read`.
  */
 export async function unitMetricsReport(ctx: ServiceContext, request: UnitMetricsReportRequest = {}) {
   authorize(ctx.principal, 'org-units.read');
@@ -150,6 +151,8 @@ export async function unitMetricsReport(ctx: ServiceContext, request: UnitMetric
   return {
     view,
     total: present(root?.id ?? null),
+    // Seats with no budgeted team are in the organisation's total and in no unit.
+    unassigned: !root && metrics.unassigned.positions.budgeted > 0 ? presentUnitMetrics(metrics.unassigned, ctx.principal, metrics.currency) : null,
     page: mapPage(page, (u) => {
       const path = ancestors(view, u);
       return { id: u.id, name: u.name, type: u.type, parent_id: u.parentId, depth: path.length, path: path.map((p) => p.name), active: inEffect(u, view.asOf), metrics: present(u.id) };

@@ -64,6 +64,7 @@ const stepArb = fc.record({
     'add_placement',
     'end_placement',
     'create_position',
+    'update_position',
     'fill_position',
     'close_position',
     'set_compensation',
@@ -111,7 +112,11 @@ function commandFor(graph: OrgGraph, step: Step): ChangeCommand {
     case 'end_placement':
       return { op, placement_id: pick(secondary, a), date: addDays(DAY, n % 3 === 0 ? 0 : 1) };
     case 'create_position':
-      return { op, org_unit_id: pick(teamsAndDepartments, a), title: `Seat ${a}`, target_salary_minor: n * 100_000, currency: n % 4 === 0 ? 'GBP' : 'EUR' };
+      // Every fifth with no budgeted team yet.
+      return { op, org_unit_id: b % 5 === 0 ? undefined : pick(teamsAndDepartments, a), title: `Seat ${a}`, target_salary_minor: n * 100_000, currency: n % 4 === 0 ? 'GBP' : 'EUR' };
+    case 'update_position':
+      // A seat re-budgeted in another unit, or taken out of its unit ("": no budgeted team).
+      return { op, position_id: pick(n % 2 ? vacant : positions, a), org_unit_id: n % 3 === 0 ? '' : pick(teamsAndDepartments, b) };
     case 'fill_position':
       return { op, position_id: pick(vacant, a), actor_id: pick(actors, b) };
     case 'close_position':
@@ -181,6 +186,7 @@ function expectSameMetrics(actual: OrgMetrics, expected: OrgMetrics): void {
     walk(flat(x), flat(y), '');
   };
   for (const [id, m] of expected.units) close(actual.units.get(id)!, m, id);
+  close(actual.unassigned, expected.unassigned, 'unassigned');
   close(actual.total, expected.total, 'total');
 }
 

@@ -101,6 +101,10 @@ export const UnitMetricsReportSchema = z
     data: z.array(UnitMetricsRowSchema),
     next_cursor: z.string().nullable(),
     total: metrics.openapi({ description: 'The whole organisation, or the unit asked for with everything below it' }),
+    unassigned: metrics.nullable().openapi({
+      description:
+        'The positions with no budgeted team yet (their seats, and with costs.read their budget in `cost.vacant_seats_annual`): part of the whole organisation’s `total`, in no unit of `data`; null when there are none, or with `org_unit_id`',
+    }),
     as_of: z.string().openapi({ format: 'date' }),
     scenario_id: z.string().nullable(),
   })

@@ -97,14 +97,14 @@ export function reportRoutes() {
   });
   router.openapi(unitMetrics, async (c) => {
     const q = c.req.valid('query');
-    const { view, total, page } = await unitMetricsReport(serviceContext(c), {
+    const { view, total, unassigned, page } = await unitMetricsReport(serviceContext(c), {
       ...viewOf(q),
       ...pageOf(q),
       type: q.type,
       orgUnitId: q.org_unit_id,
       includeInactive: q.include_inactive,
     });
-    return c.json({ ...listBody(c, page), total, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
+    return c.json({ ...listBody(c, page), total, unassigned, as_of: view.asOf, scenario_id: view.scenario?.id ?? null }, 200);
   });
   router.openapi(spans, async (c) => {
     const q = c.req.valid('query');

@@ -102,7 +102,7 @@ export const costRollupTool = defineTool({
   description:
     'Annual and monthly loaded cost, cost per FTE (annual ÷ effective FTE), headcount and FTE per org unit, each unit including everything ' +
     'below it, in the reporting currency (figures in a currency without an exchange rate are listed as ' +
-    '`unconvertible`, never counted as 0). Without `org_unit_id`: every active unit plus the organisation total; ' +
+    '`unconvertible`, never counted as 0). Without `org_unit_id`: every active unit plus the organisation total (and `unassigned`: the seats with no budgeted team yet, in the total and in no unit); ' +
     'with it: that unit’s total and its direct children. Each row also has ' + VACANT_NOTE + ' Needs costs.read. Compare scenarios by passing ' +
     '`scenario_id`; see `org.settings.get` for burden % and rates.',
   purpose: 'org-review',
@@ -115,6 +115,10 @@ export const costRollupTool = defineTool({
   outputSchema: z.object({
     context: contextOut,
     total: costRow,
+    unassigned: costRow
+      .extend({ positions: z.number().describe('How many seats in effect have no budgeted team') })
+      .optional()
+      .describe('Positions with no budgeted team yet (only without org_unit_id, when there are any): in the total, in no unit; their vacant_seats_annual is their budget'),
     org_units: z.array(costRow.extend({ id: z.string(), name: z.string(), type: z.string() })),
     note: closedUnitOut,
     next_cursor: nextCursor,
@@ -127,6 +131,7 @@ export const costRollupTool = defineTool({
     return {
       context: contextOf(result.view),
       total: result.total,
+      unassigned: result.unassigned ?? undefined,
       org_units: withNames(ctx.principal, result.view, result.page.items),
       note: input.org_unit_id?.trim() ? closedUnitNote(ctx.principal, result.view, input.org_unit_id.trim()) : emptyOrgNote(result.view),
       next_cursor: result.page.nextCursor ?? undefined,
