@@ -17,6 +17,7 @@ import { warmUpLargestTenants } from './org/warm-up.js';
 import { importMaintenance } from './imports/maintenance.js';
 import { startMaintenance } from './maintenance.js';
 import { applyDueHrisWork } from './integrations/batches.js';
+import { startHrisScheduler } from './integrations/schedule.js';
 import { registerSecretKey, resolveSecretKey } from './secrets/key.js';
 import { dropExpiredReveals } from './access/secret-reveals.js';
 import { endedSessionsSweep } from './access/sessions.js';
@@ -105,6 +106,8 @@ export async function startServer(config: Config, prepared: { listener?: Listene
       { name: 'drop secrets held past their reveal', run: async () => void (await dropExpiredReveals(database.db)) },
       endedSessionsSweep(database.db),
     ]);
+    // Scheduled HRIS pulls: every instance looks for due integrations; each is claimed by one instance only.
+    const hrisScheduler = startHrisScheduler({ db: database.db, graphs: runtime.graphs, logger });
     void warmUpLargestTenants(database.db, runtime.graphs, logger);
     registerProcessGauges(database, runtime.graphs, runningTaskCount);
     return {
@@ -114,7 +117,7 @@ export async function startServer(config: Config, prepared: { listener?: Listene
       demoSeeded,
       close: async () => {
         // Stop accepting, let in-flight requests and background tasks finish (bounded), then close the database.
-        const maintenanceStopped = maintenance.stop();
+        const maintenanceStopped = Promise.all([maintenance.stop(), hrisScheduler.stop()]);
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // server.close() closes the connections idle at that moment; those busy then are closed as they fall idle.

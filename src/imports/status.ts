@@ -2,14 +2,15 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { authorize } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { importRuns } from '../db/schema/index.js';
+import { presentSchedule } from '../integrations/settings.js';
 import { loadIntegration, queuedEventCount } from '../integrations/store.js';
 import { presentTarget } from './present.js';
 import { targetScenarioNames } from './store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 
 /**
- * Operational status for people and assistants (MCP's read-only status tool): the HRIS integration's health and last
- * sync, and the recent import runs with their state — read-only, no secrets, no row contents, no money. Needs
+ * Operational status for people and assistants (MCP's read-only status tool): the HRIS integration's health, its pull
+ * schedule and next sync, and last sync, and the recent import runs with their state — read-only, no secrets, no row contents, no money. Needs
  * `activity.read` (who may read the activity log may see how data got in).
  */
 export async function operationalStatus(ctx: ServiceContext, options: { recentRuns?: number } = {}) {
@@ -36,7 +37,8 @@ export async function operationalStatus(ctx: ServiceContext, options: { recentRu
             provider: integration.provider,
             status: integration.status,
             apply_to: { live: integration.applyToLive, scenarios: integration.applyScenarioIds.length, future_scenarios: integration.applyFutureScenarios },
-            last_sync: { at: integration.lastSyncAt?.toISOString() ?? null, status: integration.lastSyncStatus, error: integration.lastSyncError },
+            schedule: presentSchedule(integration),
+            last_sync: { at: integration.lastSyncAt?.toISOString() ?? null, status: integration.lastSyncStatus, error: integration.lastSyncError, trigger: integration.lastSyncTrigger },
             last_webhook_at: integration.lastWebhookAt?.toISOString() ?? null,
             queued_events: await queuedEventCount(ctx.db, ctx.tenant.id),
           }

@@ -91,28 +91,54 @@ export async function syncNow(ctx: ServiceContext): Promise<{ runs: RunOut[]; do
   const integration = await loadIntegration(ctx.db, ctx.tenant.id);
   if (!integration || integration.status === 'disconnected') throw new Conflict('No HRIS is connected.', 'Connect BambooHR in Settings → Integrations first.');
   if (integration.status === 'paused') throw new Conflict('The HRIS integration is paused.', 'Resume it (status connected) to sync.');
-  const config = await openConfig(ctx.db, integration);
+  return pullAndImport(ctx, ctx.tenant, integration, { userId: ctx.principal.userId, trigger: 'manual' });
+}
+
+/** What started a pull: a person (sync now) or the integration's schedule (schedule.ts). */
+export type SyncTrigger = 'manual' | 'schedule';
+
+/**
+ * The pull behind "sync now" and the schedule: every employee from BambooHR, imported into each target as one run per
+ * target (the same pipeline as a file, one snapshot of Live). Records `last_sync` (running, then completed or failed).
+ * Refused (Conflict, nothing recorded) without a subdomain, an API key or a target; HrisUnreachable when BambooHR
+ * cannot be reached or refuses the key. `done` settles when the runs have finished.
+ */
+export async function pullAndImport(
+  deps: BatchDeps,
+  tenant: Tenant,
+  integration: IntegrationRow,
+  how: { userId: string | null; trigger: SyncTrigger },
+): Promise<{ runs: RunOut[]; done: Promise<RunOut[]> }> {
+  const config = await openConfig(deps.db, integration);
   if (!config.subdomain || !config.api_key) throw new Conflict('The HRIS integration has no subdomain or API key.', 'Enter both in Settings → Integrations.');
-  const targets = await integrationTargets(ctx.db, integration);
+  const targets = await integrationTargets(deps.db, integration);
   if (!targets.length) throw new Conflict('HRIS changes apply nowhere: neither Live nor a scenario is chosen.', 'Choose Live or scenarios under "Apply incoming changes to" in Settings → Integrations.');
-  const where = eq(hrisIntegrations.tenantId, ctx.tenant.id);
-  await ctx.db.update(hrisIntegrations).set({ lastSyncAt: new Date(), lastSyncStatus: 'running', lastSyncError: null }).where(where);
+  const where = eq(hrisIntegrations.tenantId, tenant.id);
+  await deps.db.update(hrisIntegrations).set({ lastSyncAt: new Date(), lastSyncStatus: 'running', lastSyncError: null, lastSyncTrigger: how.trigger }).where(where);
   try {
     const employees = await fetchEmployees({ baseUrl: config.base_url ?? DEFAULT_BAMBOO_URL, subdomain: config.subdomain, apiKey: config.api_key });
-    const system = integrationContext(ctx, ctx.tenant, ctx.principal.userId);
-    const runs = employees.length ? await createRuns(system, targets, 'hris_sync', `BambooHR sync (${employees.length} employees)`, employees) : [];
-    await ctx.db.update(hrisIntegrations).set({ lastSyncRunIds: runs.map((r) => r.id), ...(runs.length ? {} : { lastSyncStatus: 'completed' }) }).where(where);
+    const system = integrationContext(deps, tenant, how.userId);
+    const runs = employees.length ? await createRuns(system, targets, 'hris_sync', `BambooHR ${how.trigger === 'schedule' ? 'scheduled sync' : 'sync'} (${employees.length} employees)`, employees) : [];
+    await deps.db.update(hrisIntegrations).set({ lastSyncRunIds: runs.map((r) => r.id), ...(runs.length ? {} : { lastSyncStatus: 'completed' }) }).where(where);
     const done = processInTurn(system, runs).then(async (finished) => {
       const failed = finished.find((r) => r.status === 'failed');
-      await ctx.db.update(hrisIntegrations).set({ lastSyncStatus: failed ? 'failed' : 'completed', lastSyncError: failed?.error?.message ?? null }).where(where);
+      await deps.db.update(hrisIntegrations).set({ lastSyncStatus: failed ? 'failed' : 'completed', lastSyncError: failed?.error?.message ?? null }).where(where);
       return finished;
     });
-    done.catch((err: unknown) => ctx.logger?.error({ err }, 'HRIS sync failed'));
+    done.catch((err: unknown) => deps.logger?.error({ err }, 'HRIS sync failed'));
     return { runs, done };
   } catch (error) {
-    await ctx.db.update(hrisIntegrations).set({ lastSyncStatus: 'failed', lastSyncError: isAppError(error) ? error.message : 'internal error' }).where(where);
+    await recordSyncFailure(deps.db, tenant.id, how.trigger, error);
     throw error;
   }
+}
+
+/** `last_sync` says the pull failed, and why (an AppError's message; never a secret or the HRIS's answer). */
+export async function recordSyncFailure(db: Db, tenantId: string, trigger: SyncTrigger, error: unknown): Promise<void> {
+  await db
+    .update(hrisIntegrations)
+    .set({ lastSyncStatus: 'failed', lastSyncError: isAppError(error) ? error.message : 'internal error', lastSyncTrigger: trigger })
+    .where(eq(hrisIntegrations.tenantId, tenantId));
 }
 
 async function createRuns(ctx: ServiceContext, targets: TargetInput[], source: 'hris_webhook' | 'hris_sync', fileName: string, employees: Employee[]): Promise<RunOut[]> {

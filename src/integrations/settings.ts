@@ -8,6 +8,7 @@ import { assertMutableScenario } from '../scenarios/lifecycle.js';
 import { loadScenario } from '../scenarios/store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { checkBaseUrl, DEFAULT_BAMBOO_URL } from './bamboohr.js';
+import { checkSchedule, nextSyncSlot, type ScheduleInput } from './schedule.js';
 import { loadIntegration, openConfig, queuedEventCount, sealConfig, type HrisConfig, type IntegrationRow } from './store.js';
 
 /**
@@ -37,6 +38,8 @@ export interface IntegrationInput {
   api_key?: string | null;
   webhook_secret?: string | null;
   apply_to?: { live?: boolean; scenario_ids?: string[]; future_scenarios?: boolean };
+  /** Scheduled pulls: off, hourly, or daily at `hour_utc` (0–23). */
+  schedule?: ScheduleInput;
 }
 
 export async function getIntegration(ctx: ServiceContext, origin?: string) {
@@ -77,6 +80,11 @@ export async function putIntegration(ctx: ServiceContext, input: IntegrationInpu
   const applyTo = await checkTargets(ctx, input.apply_to, existing);
   if (input.apply_to) changed.push('apply_to');
   if (input.status && input.status !== existing?.status) changed.push('status');
+  const schedule = checkSchedule(input.schedule, existing);
+  if (input.schedule) changed.push('schedule');
+  // The next slot is counted afresh when the schedule changes or the integration is connected (again); a paused or
+  // disconnected one is not pulled, and resuming it does not pull at once for the slots it missed.
+  const reschedule = !existing || schedule.frequency !== existing.syncSchedule || schedule.hour !== existing.syncHour || (status === 'connected' && existing.status !== 'connected') || !existing.nextSyncAt;
   const values = {
     provider,
     status,
@@ -85,6 +93,9 @@ export async function putIntegration(ctx: ServiceContext, input: IntegrationInpu
     applyScenarioIds: applyTo.scenarioIds,
     applyFutureScenarios: applyTo.future,
     futureScenariosSince: applyTo.future ? (existing?.applyFutureScenarios ? existing.futureScenariosSince : new Date()) : null,
+    syncSchedule: schedule.frequency,
+    syncHour: schedule.hour,
+    nextSyncAt: reschedule ? nextSyncSlot(schedule.frequency, schedule.hour, new Date()) : existing.nextSyncAt,
     updatedBy: ctx.principal.userId,
     updatedAt: new Date(),
   };
@@ -100,7 +111,7 @@ export async function putIntegration(ctx: ServiceContext, input: IntegrationInpu
     entityId: provider,
     action: existing ? 'updated' : 'connected',
     principal: ctx.principal,
-    metadata: { changed, status },
+    metadata: { changed, status, schedule: schedule.frequency, ...(schedule.frequency === 'daily' ? { hour_utc: schedule.hour } : {}) },
     requestId: ctx.requestId ?? null,
   });
   return presentIntegration(ctx, row!, config, origin);
@@ -133,10 +144,27 @@ async function presentIntegration(ctx: ServiceContext, row: IntegrationRow | nul
     webhook_secret_set: !!config?.webhook_secret,
     webhook_url: webhookUrl,
     apply_to: { live: row?.applyToLive ?? true, scenario_ids: row?.applyScenarioIds ?? [], future_scenarios: row?.applyFutureScenarios ?? false },
-    last_sync: { at: row?.lastSyncAt?.toISOString() ?? null, status: row?.lastSyncStatus ?? null, error: row?.lastSyncError ?? null, run_ids: row?.lastSyncRunIds ?? [] },
+    schedule: presentSchedule(row),
+    last_sync: {
+      at: row?.lastSyncAt?.toISOString() ?? null,
+      status: row?.lastSyncStatus ?? null,
+      error: row?.lastSyncError ?? null,
+      trigger: (row?.lastSyncTrigger ?? null) as 'manual' | 'schedule' | null,
+      run_ids: row?.lastSyncRunIds ?? [],
+    },
     last_webhook_at: row?.lastWebhookAt?.toISOString() ?? null,
     queued_events: row ? await queuedEventCount(ctx.db, ctx.tenant.id) : 0,
     updated_at: row?.updatedAt.toISOString() ?? null,
+  };
+}
+
+/** The schedule; `next_sync_at` only while it is on and the integration is connected (otherwise nothing is pulled). */
+export function presentSchedule(row: IntegrationRow | null) {
+  const frequency = (row?.syncSchedule ?? 'off') as 'off' | 'hourly' | 'daily';
+  return {
+    frequency,
+    hour_utc: row?.syncHour ?? null,
+    next_sync_at: frequency !== 'off' && row?.status === 'connected' ? (row.nextSyncAt?.toISOString() ?? null) : null,
   };
 }
 

@@ -24,7 +24,7 @@ let runId: string;
 beforeAll(async () => {
   world = await buildWorld();
   const ctx: ServiceContext = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
-  await putIntegration(ctx, { subdomain: 'opsco', base_url: 'http://127.0.0.1:9', api_key: API_KEY, webhook_secret: WEBHOOK_SECRET, apply_to: { live: true } });
+  await putIntegration(ctx, { subdomain: 'opsco', base_url: 'http://127.0.0.1:9', api_key: API_KEY, webhook_secret: WEBHOOK_SECRET, apply_to: { live: true }, schedule: { frequency: 'daily', hour_utc: 6 } });
   // The stand-in BambooHR is unreachable: the last sync fails, and its error must not carry the key.
   await expect(syncNow(ctx)).rejects.toMatchObject({ code: 'hris_unreachable' });
   const csv = `email,name,department,manager_email,base_salary_cents,currency\n${ROW_EMAIL},Row Content,Ops Leak Dept,${BOSS_EMAIL},9100000,EUR\n`;
@@ -46,6 +46,9 @@ describe('org.operations.status', () => {
       available_on_plan: true,
       integration: { provider: 'bamboohr', status: 'connected', apply_to: { live: true, scenarios: 0, future_scenarios: false }, last_sync: { status: 'failed' }, queued_events: 0 },
     });
+    // The pull schedule and its next slot, read-only.
+    expect(status.hris.integration.schedule).toEqual({ frequency: 'daily', hour_utc: 6, next_sync_at: expect.stringMatching(/T06:00:00\.000Z$/) });
+    expect(status.hris.integration.last_sync.trigger).toBe('manual');
     expect(status.imports.processing).toBe(0);
     expect(status.imports.recent_runs[0]).toMatchObject({ id: runId, status: 'completed', source: 'upload', file_name: 'ops.csv', rows: 1, imported: 0, quarantined: 1, percent: 100, target: { kind: 'live' } });
   });

@@ -160,7 +160,20 @@ export const IntegrationSchema = z
     webhook_secret_set: z.boolean(),
     webhook_url: z.string().nullable(),
     apply_to: z.object({ live: z.boolean(), scenario_ids: z.array(z.string()), future_scenarios: z.boolean() }),
-    last_sync: z.object({ at: timestamp.nullable(), status: z.string().nullable(), error: z.string().nullable(), run_ids: z.array(z.string()) }),
+    schedule: z
+      .object({
+        frequency: z.enum(['off', 'hourly', 'daily']),
+        hour_utc: z.number().int().nullable().openapi({ description: 'The UTC hour (0–23) of a daily sync' }),
+        next_sync_at: timestamp.nullable().openapi({ description: 'When the next scheduled pull is due; null while the schedule is off or the integration is not connected' }),
+      })
+      .openapi({ description: 'Scheduled pulls, which catch up changes whose webhook call was missed' }),
+    last_sync: z.object({
+      at: timestamp.nullable(),
+      status: z.string().nullable(),
+      error: z.string().nullable(),
+      trigger: z.enum(['manual', 'schedule']).nullable().openapi({ description: 'manual (sync now) or schedule' }),
+      run_ids: z.array(z.string()),
+    }),
     last_webhook_at: timestamp.nullable(),
     queued_events: z.number().int(),
     updated_at: timestamp.nullable(),
@@ -179,6 +192,14 @@ export const IntegrationBody = z
       .object({ live: z.boolean().optional(), scenario_ids: z.array(z.string().max(64)).max(100).optional(), future_scenarios: z.boolean().optional() })
       .strict()
       .optional(),
+    schedule: z
+      .object({
+        frequency: z.enum(['off', 'hourly', 'daily']).optional(),
+        hour_utc: z.number().nullable().optional().openapi({ description: 'For a daily sync: the UTC hour, a whole number from 0 to 23 (needed for daily)', example: 2 }),
+      })
+      .strict()
+      .optional()
+      .openapi({ description: 'Scheduled pulls (the same pull as sync now): off, every hour, or daily at hour_utc' }),
   })
   .strict()
   .openapi('HrisIntegrationInput');

@@ -26,7 +26,8 @@ const show = createRoute({
     'The tenant’s one HRIS connection (BambooHR): `status` `connected`, `paused` (webhook changes wait), `disconnected` or ' +
     '`not_connected` (none set up yet), the subdomain and API base URL, whether the API key and webhook secret are set (never their ' +
     'values), where incoming changes apply (Live, chosen scenarios, scenarios created from now on), the webhook URL to give BambooHR ' +
-    '(`webhook_url`), changes waiting (`queued_events`), and `last_sync` (when, how it went, the import runs it started). Change it with `PUT`.',
+    '(`webhook_url`), changes waiting (`queued_events`), the pull `schedule` (off, hourly, or daily at `hour_utc`, with `next_sync_at`) and ' +
+    '`last_sync` (when, how it went, whether sync now or the schedule started it, the import runs it started). Change it with `PUT`.',
   security: SECURITY,
   ...needs('integrations.manage'),
   responses: { 200: { description: 'The integration (status not_connected when there is none)', ...json(itemEnvelope(IntegrationSchema)) }, ...problemResponses(401, 403) },
@@ -37,7 +38,10 @@ const put = createRoute({
   path: '/api/v1/integrations/hris',
   tags,
   summary: 'Connect or change the HRIS integration (secrets are write-only)',
-  description: 'Fields left out keep their value; `api_key` / `webhook_secret` set to null remove them. Targets: Live, active planning scenarios, and/or scenarios created from now on.',
+  description:
+    'Fields left out keep their value; `api_key` / `webhook_secret` set to null remove them. Targets: Live, active planning scenarios, and/or scenarios created from now on. ' +
+    '`schedule`: `{ "frequency": "off" | "hourly" | "daily", "hour_utc": 0–23 }` — a scheduled pull is the same as sync now and catches up ' +
+    'changes whose webhook call was missed; hourly at the full hour, daily at `hour_utc`:00 UTC (needed for daily; outside 0–23 → 400 on `schedule.hour_utc`).',
   security: SECURITY,
   ...needs('integrations.manage'),
   request: { body: { ...json(IntegrationBody), required: true } },

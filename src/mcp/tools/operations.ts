@@ -6,7 +6,7 @@ import { defineTool, READ_ONLY } from '../registry.js';
 /**
  * Operational status: how data gets into the tenant — the HRIS integration and its last sync, and recent import
  * runs with their state. Read-only: imports and integrations are human-owned (SPEC §5), so nothing here starts,
- * pauses or reruns anything. The service returns no secrets, no row contents and no money.
+ * pauses, reschedules or reruns anything. The service returns no secrets, no row contents and no money.
  */
 
 export const operationsStatusTool = defineTool({
@@ -14,8 +14,9 @@ export const operationsStatusTool = defineTool({
   title: 'Operational status: HRIS sync and imports',
   description:
     'How data gets into this organisation, read-only: whether HRIS live sync is on the plan, the BambooHR ' +
-    'integration’s status (connected, paused, disconnected), its apply targets, last sync (when, how it went, the ' +
-    'error) and last webhook call, changes waiting, and the most recent import runs with their state (pending, ' +
+    'integration’s status (connected, paused, disconnected), its apply targets, its pull schedule (off, hourly, or daily ' +
+    'at an hour UTC) with the next scheduled sync, last sync (when, how it went, the error, whether sync now or the ' +
+    'schedule started it) and last webhook call, changes waiting, and the most recent import runs with their state (pending, ' +
     'processing with stage and percent, completed with imported and quarantined row counts, failed with the error). ' +
     'Use it to explain why Live changed or looks stale, together with `org.lineage.list` and `org.activity.list`. ' +
     'Starting, fixing or undoing imports and changing the integration are for people in the web app. Needs activity.read.',
@@ -26,7 +27,13 @@ export const operationsStatusTool = defineTool({
   outputSchema: z.object({
     hris: z.looseObject({
       available_on_plan: z.boolean(),
-      integration: z.looseObject({ provider: z.string(), status: z.string() }).optional(),
+      integration: z
+        .looseObject({
+          provider: z.string(),
+          status: z.string(),
+          schedule: z.object({ frequency: z.string(), hour_utc: z.number().nullable(), next_sync_at: z.string().nullable() }).optional(),
+        })
+        .optional(),
     }),
     imports: z.looseObject({
       processing: z.number(),

@@ -3,7 +3,7 @@ import { serviceContext } from '../../access/middleware.js';
 import type { ServiceContext } from '../../context.js';
 import { CopyButton } from '../copy-button.js';
 import { can } from '../../access/policy.js';
-import { AppError, MissingAbility, NotFound } from '../../errors.js';
+import { AppError, InvalidInput, MissingAbility, NotFound } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { syncNow } from '../../integrations/batches.js';
 import { DEFAULT_BAMBOO_URL } from '../../integrations/bamboohr.js';
@@ -14,13 +14,14 @@ import { checkSessionCsrf } from '../forms.js';
 import { formRefusal, NotForYourRole } from '../imports/components.js';
 import { when } from '../live/format.js';
 import { upgradeAdvice } from '../live/page-errors.js';
-import { ErrorNotice, Notice, Shell } from '../shell.js';
+import { ErrorNotice, invalidIf, Notice, Shell } from '../shell.js';
 
 /**
  * Settings → Integrations → HRIS (reference/bamboohr-live-sync.md): one BambooHR integration per tenant, on plans
  * with HRIS live sync, for people with `integrations.manage`. The API key and webhook secret are write-only: the page
  * only says whether each is set, and never puts a stored secret into the HTML. Also: the webhook URL to copy, the
- * apply targets, "Sync now" and how the last sync went.
+ * apply targets, the pull schedule (off, hourly, daily at a UTC hour) with the next slot, "Sync now" and how the last
+ * sync went.
  */
 const PATH = '/settings/integrations/hris';
 
@@ -38,7 +39,7 @@ export function integrationSettingsRoutes(): Hono<AppEnv> {
   web.post(PATH, async (c) => {
     const body = await c.req.parseBody({ all: true });
     await checkSessionCsrf(c, body.csrf);
-    const draft = { status: field(body, 'status'), subdomain: field(body, 'subdomain'), base_url: field(body, 'base_url') };
+    const draft = { status: field(body, 'status'), subdomain: field(body, 'subdomain'), base_url: field(body, 'base_url'), sync_frequency: field(body, 'sync_frequency'), sync_hour: field(body, 'sync_hour') };
     try {
       await putIntegration(serviceContext(c), inputOf(body), c.var.origin);
     } catch (error) {
@@ -88,13 +89,29 @@ function inputOf(body: Body): IntegrationInput {
     api_key: secret('api_key', 'clear_api_key'),
     webhook_secret: secret('webhook_secret', 'clear_webhook_secret'),
     apply_to: { live: field(body, 'apply_live') === 'on', scenario_ids: scenarioIds, future_scenarios: field(body, 'apply_future') === 'on' },
+    schedule: { frequency: field(body, 'sync_frequency') || undefined, hour_utc: hourOf(field(body, 'sync_hour')) },
   };
+}
+
+/** The hour typed: blank is none; anything but digits is NaN, which the settings service refuses in words. */
+function hourOf(text: string): number | null {
+  if (!text) return null;
+  return /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+}
+
+const FREQUENCY_LABELS: Record<string, string> = { off: 'Off (webhook and Sync now only)', hourly: 'Every hour', daily: 'Every day at the hour below' };
+
+/** "Daily at 02:00 UTC" */
+function scheduleText(schedule: IntegrationOut['schedule']): string {
+  if (schedule.frequency === 'hourly') return 'Every hour, at the full hour';
+  if (schedule.frequency === 'daily') return `Daily at ${String(schedule.hour_utc ?? 0).padStart(2, '0')}:00 UTC`;
+  return 'Off';
 }
 
 interface State {
   notice?: string;
   error?: AppError;
-  draft?: { status: string; subdomain: string; base_url: string };
+  draft?: { status: string; subdomain: string; base_url: string; sync_frequency: string; sync_hour: string };
 }
 
 async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 404 | 409 | 502 = 200) {
@@ -119,7 +136,14 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   }
   const chosen = new Set(integration.apply_to.scenario_ids);
   const scenarios = can(ctx.principal, 'scenarios.read') ? await targetChoices(ctx, chosen) : [];
-  const draft = state.draft ?? { status: integration.status === 'not_connected' ? 'connected' : integration.status, subdomain: integration.subdomain ?? '', base_url: integration.base_url === DEFAULT_BAMBOO_URL ? '' : (integration.base_url ?? '') };
+  const draft = state.draft ?? {
+    status: integration.status === 'not_connected' ? 'connected' : integration.status,
+    subdomain: integration.subdomain ?? '',
+    base_url: integration.base_url === DEFAULT_BAMBOO_URL ? '' : (integration.base_url ?? ''),
+    sync_frequency: integration.schedule.frequency,
+    sync_hour: integration.schedule.hour_utc === null ? '' : String(integration.schedule.hour_utc),
+  };
+  const hourError = state.error instanceof InvalidInput && state.error.field === 'schedule.hour_utc' ? state.error.reasonText : null;
   const csrf = c.var.session!.csrfToken;
   return c.html(
     <Shell c={c} title="HRIS integration" active="/settings">
@@ -200,6 +224,44 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
               </label>
             </div>
           </fieldset>
+          <fieldset>
+            <legend>Scheduled sync</legend>
+            <p class="hint">
+              Pulls every employee from BambooHR, as Sync now does, so changes whose webhook call was missed are caught up. Times are UTC.
+            </p>
+            <div class="grid">
+              <div class="field">
+                <label for="hris-sync-frequency">Frequency</label>
+                <select id="hris-sync-frequency" name="sync_frequency">
+                  {Object.entries(FREQUENCY_LABELS).map(([value, label]) => (
+                    <option value={value} selected={draft.sync_frequency === value}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div class="field">
+                <label for="hris-sync-hour">Hour of the daily sync (UTC, 0–23)</label>
+                <input
+                  id="hris-sync-hour"
+                  name="sync_hour"
+                  type="number"
+                  min={0}
+                  max={23}
+                  step={1}
+                  value={draft.sync_hour}
+                  placeholder="2"
+                  aria-invalid={invalidIf(state.error, 'schedule.hour_utc')}
+                  aria-describedby={hourError ? 'hris-sync-hour-error' : undefined}
+                />
+                {hourError ? (
+                  <span id="hris-sync-hour-error" class="error">
+                    The hour {hourError}
+                  </span>
+                ) : null}
+              </div>
+            </div>
+          </fieldset>
           <div>
             <button type="submit">Save</button>
           </div>
@@ -265,14 +327,21 @@ function SecretField(props: { id: string; name: string; label: string; set: bool
 }
 
 function LastSync(props: { integration: IntegrationOut }) {
-  const { last_sync: sync, last_webhook_at: webhookAt, queued_events: queued, apply_to: applyTo } = props.integration;
+  const { last_sync: sync, last_webhook_at: webhookAt, queued_events: queued, apply_to: applyTo, schedule, status } = props.integration;
   return (
     <dl class="facts">
+      <dt>Scheduled sync</dt>
+      <dd>
+        {scheduleText(schedule)}
+        {schedule.next_sync_at ? <div>Next sync at {when(schedule.next_sync_at)}</div> : null}
+        {schedule.frequency !== 'off' && status !== 'connected' ? <div class="hint">Not pulled while the integration is {STATUS_LABELS[status]}.</div> : null}
+      </dd>
       <dt>Last sync</dt>
       <dd>
         {sync.at ? (
           <>
             {when(sync.at)} <span class={sync.status === 'completed' ? 'badge ok' : sync.status === 'failed' ? 'badge danger' : 'badge warn'}>{sync.status ?? 'unknown'}</span>
+            {sync.trigger ? <span class="hint"> ({sync.trigger === 'schedule' ? 'scheduled' : 'Sync now'})</span> : null}
           </>
         ) : (
           'never'

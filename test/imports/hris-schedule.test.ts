@@ -1,0 +1,272 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../../src/db/connection.js';
+import { auditEvents, hrisIntegrations, importRuns } from '../../src/db/schema/index.js';
+import type { BatchDeps } from '../../src/integrations/batches.js';
+import { nextSyncSlot, runDueHrisSyncs, startHrisScheduler } from '../../src/integrations/schedule.js';
+import { operationalStatus } from '../../src/imports/status.js';
+import { createLogger } from '../../src/logger.js';
+import type { Tenant } from '../../src/tenancy/tenants.js';
+import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
+import { testDatabase } from '../support/db.js';
+import { buildMember, contextFor, memberToken, principalFor } from '../support/factories.js';
+import { importTenant } from './support.js';
+
+/**
+ * Scheduled HRIS pulls (catching up missed webhooks): off, hourly or daily at a UTC hour, set on the integration (REST
+ * and the settings page, with integrations.manage); every instance's scheduler claims a due integration once and runs
+ * the same pull as "sync now" against a stand-in BambooHR; a failed pull is recorded and tried again at the next slot.
+ * Clocks are injected: nothing here waits for an hour to pass.
+ */
+
+let database: Database;
+let app: TestApp;
+let tenant: Tenant;
+let team: Tenant;
+let deps: BatchDeps;
+const HOST = 'hrissched.localhost';
+const API_KEY = 'bamboo-sched-key-0123456789abcdef';
+let owner: string;
+let manager: string;
+let stand: http.Server;
+let standUrl: string;
+/** Pulls the stand-in answered, by subdomain. */
+const pulls: string[] = [];
+let failing = false;
+
+const EMPLOYEES = [
+  { id: 11, firstName: 'Katherine', lastName: 'Johnson', workEmail: 'katherine@sched.test', department: 'Flight', division: 'Research', jobTitle: 'Mathematician', supervisorEId: null, status: 'Active' },
+  { id: 12, firstName: 'Dorothy', lastName: 'Vaughan', workEmail: 'dorothy@sched.test', department: 'Flight', division: 'Research', jobTitle: 'Supervisor', supervisorEId: '11', status: 'Active' },
+];
+
+async function send(path: string, init: { method?: string; token?: string; json?: unknown } = {}) {
+  const headers: Record<string, string> = { host: HOST, authorization: `Bearer ${init.token ?? owner}` };
+  if (init.json !== undefined) headers['content-type'] = 'application/json';
+  const response = await app.app.request(path, { method: init.method ?? 'GET', headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+const integration = async () => (await send('/api/v1/integrations/hris')).body.data;
+const schedule = (json: unknown) => send('/api/v1/integrations/hris', { method: 'PUT', json: { schedule: json } });
+const scheduledRuns = () => database.db.select().from(importRuns).where(and(eq(importRuns.tenantId, tenant.id), eq(importRuns.source, 'hris_sync')));
+/** A clock just past the integration's next slot. */
+const justAfter = (iso: string) => () => new Date(new Date(iso).getTime() + 60_000);
+
+beforeAll(async () => {
+  database = await testDatabase();
+  app = testApp(database);
+  deps = { db: database.db, graphs: app.runtime.graphs };
+  ({ tenant } = await importTenant(database, { slug: 'hrissched', plan: 'business' }));
+  ({ tenant: team } = await importTenant(database, { slug: 'hrisschedteam', plan: 'team' }));
+  owner = await memberToken(database, tenant, 'owner');
+  manager = await memberToken(database, tenant, 'manager');
+  stand = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      pulls.push(/gateway\.php\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '?');
+      if (failing) return void res.writeHead(503).end('{"error":"maintenance"}');
+      if (req.headers.authorization !== `Basic ${Buffer.from(`${API_KEY}:x`).toString('base64')}`) return void res.writeHead(401).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ employees: EMPLOYEES }));
+    });
+  });
+  await new Promise<void>((resolve) => stand.listen(0, '127.0.0.1', resolve));
+  standUrl = `http://127.0.0.1:${(stand.address() as AddressInfo).port}`;
+  const put = await send('/api/v1/integrations/hris', { method: 'PUT', json: { provider: 'bamboohr', subdomain: 'schedco', base_url: standUrl, api_key: API_KEY, apply_to: { live: true } } });
+  expect(put.status).toBe(200);
+});
+afterAll(async () => {
+  await new Promise((resolve) => stand?.close(resolve));
+  await database?.close();
+});
+
+describe('the next slot', () => {
+  it('is the next full hour, or the next chosen hour UTC — never now itself', () => {
+    const at = (iso: string) => new Date(iso);
+    expect(nextSyncSlot('hourly', null, at('2026-03-01T10:20:00Z'))).toEqual(at('2026-03-01T11:00:00Z'));
+    expect(nextSyncSlot('hourly', 5, at('2026-03-01T11:00:00Z'))).toEqual(at('2026-03-01T12:00:00Z'));
+    expect(nextSyncSlot('daily', 2, at('2026-03-01T01:59:00Z'))).toEqual(at('2026-03-01T02:00:00Z'));
+    expect(nextSyncSlot('daily', 2, at('2026-03-01T02:00:00Z'))).toEqual(at('2026-03-02T02:00:00Z'));
+    expect(nextSyncSlot('daily', 23, at('2026-12-31T23:30:00Z'))).toEqual(at('2027-01-01T23:00:00Z'));
+    expect(nextSyncSlot('off', 2, at('2026-03-01T01:00:00Z'))).toBeNull();
+  });
+});
+
+describe('the schedule setting', () => {
+  it('is off at first: the scheduler pulls nothing, however late it is', async () => {
+    expect((await integration()).schedule).toEqual({ frequency: 'off', hour_utc: null, next_sync_at: null });
+    expect(await runDueHrisSyncs(deps, { now: () => new Date('2099-01-01T00:00:00Z') })).toBe(0);
+    expect(pulls).toEqual([]);
+    expect(await scheduledRuns()).toEqual([]);
+  });
+
+  it('refuses an hour outside 0–23, a fraction, a daily sync without an hour and an unknown frequency, changing nothing', async () => {
+    for (const [json, field, detail] of [
+      [{ frequency: 'daily', hour_utc: 24 }, 'schedule.hour_utc', 'must be a whole hour from 0 to 23 (UTC)'],
+      [{ frequency: 'daily', hour_utc: -1 }, 'schedule.hour_utc', 'must be a whole hour from 0 to 23 (UTC)'],
+      [{ frequency: 'daily', hour_utc: 2.5 }, 'schedule.hour_utc', 'must be a whole hour from 0 to 23 (UTC)'],
+      [{ frequency: 'daily' }, 'schedule.hour_utc', 'is needed for a daily sync'],
+      [{ frequency: 'weekly' }, 'schedule.frequency', ''],
+    ] as const) {
+      const refused = await schedule(json);
+      expect(refused.status, JSON.stringify(json)).toBe(400);
+      expect(refused.body, JSON.stringify(json)).toMatchObject({ field });
+      expect(refused.body.detail).toContain(detail);
+    }
+    expect((await integration()).schedule).toEqual({ frequency: 'off', hour_utc: null, next_sync_at: null });
+  });
+
+  it('cannot be changed without integrations.manage', async () => {
+    const refused = await send('/api/v1/integrations/hris', { method: 'PUT', token: manager, json: { schedule: { frequency: 'hourly' } } });
+    expect(refused.body).toMatchObject({ status: 403, ability: 'integrations.manage' });
+    expect((await integration()).schedule.frequency).toBe('off');
+  });
+
+  it('sets a daily sync at a UTC hour, shows its next slot and audits the change', async () => {
+    const before = Date.now();
+    const put = await schedule({ frequency: 'daily', hour_utc: 2 });
+    expect(put.status).toBe(200);
+    const { next_sync_at: next } = put.body.data.schedule;
+    expect(put.body.data.schedule).toMatchObject({ frequency: 'daily', hour_utc: 2 });
+    expect(next).toMatch(/T02:00:00\.000Z$/);
+    expect(new Date(next).getTime()).toBeGreaterThan(before);
+    expect(new Date(next).getTime()).toBeLessThanOrEqual(before + 24 * 3_600_000 + 60_000);
+    const [audit] = await database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, tenant.id), eq(auditEvents.entityType, 'integration'), eq(auditEvents.action, 'updated')));
+    expect(audit!.metadata).toMatchObject({ changed: ['schedule'], schedule: 'daily', hour_utc: 2 });
+  });
+});
+
+describe('the scheduler', () => {
+  it('does nothing before the slot', async () => {
+    const { next_sync_at: next } = (await integration()).schedule;
+    expect(await runDueHrisSyncs(deps, { now: () => new Date(new Date(next).getTime() - 1_000) })).toBe(0);
+    expect(pulls).toEqual([]);
+  });
+
+  it('pulls a due integration once and imports it once, however many schedulers race for it', async () => {
+    const { next_sync_at: next } = (await integration()).schedule;
+    const now = justAfter(next);
+    const pulled = await Promise.all([runDueHrisSyncs(deps, { now }), runDueHrisSyncs(deps, { now }), runDueHrisSyncs(deps, { now })]);
+    expect(pulled.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(pulls).toEqual(['schedco']);
+    const runs = await scheduledRuns();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'completed', targetKind: 'live', fileName: 'BambooHR scheduled sync (2 employees)' });
+    const live = (await app.runtime.graphs.live(tenant.id)).graph;
+    expect([...live.actors.values()].filter((a) => a.sourceHris === 'bamboohr').map((a) => a.displayName).sort()).toEqual(['Dorothy Vaughan', 'Katherine Johnson']);
+    const after = await integration();
+    expect(after.last_sync).toMatchObject({ status: 'completed', trigger: 'schedule', error: null, run_ids: [runs[0]!.id] });
+    // The next slot is the next day's, and the same clock finds nothing due any more.
+    expect(new Date(after.schedule.next_sync_at).getTime() - new Date(next).getTime()).toBe(24 * 3_600_000);
+    expect(await runDueHrisSyncs(deps, { now })).toBe(0);
+    expect(pulls).toHaveLength(1);
+  });
+
+  it('records a failed pull and tries again at the next slot, not before', async () => {
+    failing = true;
+    const { next_sync_at: next } = (await integration()).schedule;
+    expect(await runDueHrisSyncs(deps, { now: justAfter(next) })).toBe(1);
+    const failed = await integration();
+    expect(failed.last_sync).toMatchObject({ status: 'failed', trigger: 'schedule', error: 'BambooHR answered with HTTP 503.' });
+    expect(JSON.stringify(failed)).not.toContain('maintenance');
+    expect(new Date(failed.schedule.next_sync_at).getTime() - new Date(next).getTime()).toBe(24 * 3_600_000);
+    expect(await runDueHrisSyncs(deps, { now: justAfter(next) })).toBe(0);
+    expect(pulls).toHaveLength(2);
+    expect(await scheduledRuns()).toHaveLength(1);
+    // The settings page says how the scheduled pull went.
+    const admin = await buildMember(database, tenant, 'admin', { password: 'correct horse battery' });
+    const cookie = await signInThroughForm(app, HOST, admin.email, 'correct horse battery');
+    const html = await (await app.request('/settings/integrations/hris', { host: HOST, cookie, headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('BambooHR answered with HTTP 503.');
+    expect(html).toContain('(scheduled)');
+
+    failing = false;
+    expect(await runDueHrisSyncs(deps, { now: justAfter(failed.schedule.next_sync_at) })).toBe(1);
+    expect((await integration()).last_sync).toMatchObject({ status: 'completed', trigger: 'schedule', error: null });
+    expect(await scheduledRuns()).toHaveLength(2);
+  });
+
+  it('skips a paused or disconnected integration, and a tenant whose plan has no HRIS sync', async () => {
+    for (const status of ['paused', 'disconnected']) {
+      const put = await send('/api/v1/integrations/hris', { method: 'PUT', json: { status, schedule: { frequency: 'hourly' } } });
+      expect(put.body.data.schedule).toEqual({ frequency: 'hourly', hour_utc: 2, next_sync_at: null });
+      expect(await runDueHrisSyncs(deps, { now: () => new Date('2099-01-01T00:00:00Z') })).toBe(0);
+    }
+    // A tenant on the team plan whose integration was left due (it had one before a downgrade).
+    await database.db.insert(hrisIntegrations).values({ tenantId: team.id, provider: 'bamboohr', status: 'connected', syncSchedule: 'hourly', nextSyncAt: new Date('2026-01-01T00:00:00Z') });
+    expect(await runDueHrisSyncs(deps, { now: () => new Date('2099-01-01T00:00:00Z') })).toBe(0);
+    expect(pulls).toHaveLength(3);
+    // Connected again: the next slot is counted from now — the slots missed while paused are not pulled at once.
+    const resumed = await send('/api/v1/integrations/hris', { method: 'PUT', json: { status: 'connected' } });
+    expect(new Date(resumed.body.data.schedule.next_sync_at).getTime()).toBeGreaterThan(Date.now());
+    expect(resumed.body.data.schedule.next_sync_at).toMatch(/:00:00\.000Z$/);
+  });
+
+  it('runs in a loop that, once stopped, has finished the pull it was running', async () => {
+    const { next_sync_at: next } = (await integration()).schedule;
+    const scheduler = startHrisScheduler({ ...deps, logger: createLogger('silent') }, { now: justAfter(next), intervalMs: 5 });
+    for (let i = 0; i < 2_000 && pulls.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(pulls).toHaveLength(4);
+    await scheduler.stop();
+    expect((await integration()).last_sync).toMatchObject({ status: 'completed', trigger: 'schedule' });
+    expect(await scheduledRuns()).toHaveLength(3);
+  });
+
+  it('shows the schedule and next sync in the operational status assistants read', async () => {
+    const { schedule: now } = await integration();
+    const status = await operationalStatus(contextFor(database, tenant, principalFor(tenant, 'manager')));
+    expect(status.hris.integration).toMatchObject({ schedule: now, last_sync: { status: 'completed', trigger: 'schedule' } });
+  });
+});
+
+describe('the settings page', () => {
+  it('sets the schedule, refuses an hour outside 0–23 in words by the field, and shows the next sync', async () => {
+    const admin = await buildMember(database, tenant, 'admin', { password: 'correct horse battery' });
+    const cookie = await signInThroughForm(app, HOST, admin.email, 'correct horse battery');
+    const open = async () => (await app.request('/settings/integrations/hris', { host: HOST, cookie, headers: { accept: 'text/html' } })).text();
+    const form = (html: string, frequency: string, hour: string) => ({
+      csrf: hiddenField(html, 'csrf'),
+      provider: 'bamboohr',
+      status: 'connected',
+      subdomain: 'schedco',
+      base_url: standUrl,
+      apply_live: 'on',
+      sync_frequency: frequency,
+      sync_hour: hour,
+    });
+    let html = await open();
+    expect(html).toContain('Every hour, at the full hour');
+    const refused = await app.request('/settings/integrations/hris', { host: HOST, cookie, form: form(html, 'daily', '24') });
+    expect(refused.status).toBe(400);
+    const refusal = await refused.text();
+    expect(refusal).toContain('The hour must be a whole hour from 0 to 23 (UTC)');
+    expect(refusal).toMatch(/id="hris-sync-hour"[^>]*aria-invalid="true"/);
+    expect(refusal).toMatch(/id="hris-sync-hour"[^>]*value="24"/);
+    expect((await integration()).schedule.frequency).toBe('hourly');
+
+    const saved = await app.request('/settings/integrations/hris', { host: HOST, cookie, form: form(html, 'daily', '7') });
+    expect(saved.status).toBe(303);
+    const after = await integration();
+    expect(after.schedule).toMatchObject({ frequency: 'daily', hour_utc: 7, next_sync_at: expect.stringMatching(/T07:00:00\.000Z$/) });
+    expect(after).toMatchObject({ subdomain: 'schedco', api_key_set: true, apply_to: { live: true } });
+    html = await open();
+    expect(html).toContain('Daily at 07:00 UTC');
+    expect(html).toContain(`Next sync at ${after.schedule.next_sync_at.slice(0, 16).replace('T', ' ')} UTC`);
+  });
+
+  it('is not for a member without integrations.manage: the schedule stays as it is', async () => {
+    const other = await buildMember(database, tenant, 'manager', { password: 'correct horse battery' });
+    const cookie = await signInThroughForm(app, HOST, other.email, 'correct horse battery');
+    const page = await app.request('/settings/integrations/hris', { host: HOST, cookie, headers: { accept: 'text/html' } });
+    expect(page.status).toBe(403);
+    const csrf = hiddenField(await (await app.request('/settings', { host: HOST, cookie, headers: { accept: 'text/html' } })).text(), 'csrf');
+    const posted = await app.request('/settings/integrations/hris', { host: HOST, cookie, form: { csrf, sync_frequency: 'off', sync_hour: '' } });
+    expect(posted.status).toBe(403);
+    expect(await posted.text()).toContain('<code>integrations.manage</code>');
+    expect((await integration()).schedule).toMatchObject({ frequency: 'daily', hour_utc: 7 });
+  });
+});
