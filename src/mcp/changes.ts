@@ -24,7 +24,9 @@ type Field = ChangeField;
 
 /** What each field means (the ops that use it are appended from OP_FIELD_LISTS). */
 const FIELDS: Record<Field, string> = {
-  org_unit_id: 'An org unit id (from `org.units.list` with the same scenario_id). update_position: the unit to move the seat to.',
+  org_unit_id:
+    'An org unit id (from `org.units.list` with the same scenario_id). create_position: the budgeted team, optional (left out, the seat has no budgeted team yet). ' +
+    'update_position: the unit to move the seat to; an empty string "" clears it (no budgeted team, only for a vacant seat).',
   parent_id: 'The parent org unit id (a company or department).',
   actor_id: 'An actor id (from `org.actors.list` with the same scenario_id).',
   manager_id: 'The manager’s actor id. In set_manager, omit it to remove the manager.',
@@ -96,7 +98,9 @@ const OP_NOTES: Partial<Record<ChangeOp, string>> = {
     'allocation and position); reads as of earlier dates are unchanged. Refused for the primary itself (`already_primary`).',
   set_fte: noHistory('An actor’s contracted FTE'),
   deactivate_actor: 'Ends their placements; they must manage nobody active. A department they lead is left without a lead (cleared from today; update_department gives it another).',
-  create_position: 'A target salary or day rate (with currency) needs costs.read.',
+  create_position:
+    'A target salary or day rate (with currency) needs costs.read. Without org_unit_id the seat has no budgeted team yet: it counts in the organisation’s ' +
+    'total, and is filled only once update_position gives it an org_unit_id (fill_position refuses it until then).',
   fill_position: `The actor’s primary placement fills the vacant position. ${fromDate('that placement', 'holding the position')}`,
   close_position: 'Only a vacant position.',
   update_position: 'Give the fields to change; the others stay. The position keeps its id (and whoever fills it). Target pay needs ' +
@@ -149,12 +153,13 @@ const clearableAmount = z
 const moneySchema = (field: Field): z.ZodType => (BLANK_CLEARS.includes(field) ? clearableAmount : minorAmount);
 
 /**
- * A team's purpose and type, a position's role type and target pay, an actor's title, email and level, a
+ * A position's budgeted team, role type and target pay, a team's purpose and type, an actor's title, email and level, a
  * department's cost center, lead and description: blank ("" or null) clears them in update_team, update_position,
  * update_actor and update_department (and is no value in the ops that create records; a blank position title is
  * refused).
  */
 const BLANK_CLEARS: readonly Field[] = [
+  'org_unit_id',
   'purpose',
   'team_type_id',
   'role_type',

@@ -318,7 +318,8 @@ export const positionsTool = defineTool({
     'Positions — budgeted seats — with status (filled, vacant, closed), who fills them, planned FTE, employment type ' +
     'and, with costs.read, target salary or day rate (base pay, in the position’s currency) and ' +
     '`annual_loaded_cost` (with the burden or working days, in the reporting currency, as `org.costs.rollup` counts ' +
-    'cost). Filter by org unit (with `include_subunits` also the units below it, e.g. a department’s vacancies sit in its teams) or status (`open` = filled or vacant). ' +
+    'cost). A seat with no budgeted team yet has no `org_unit_id` and says `no_budgeted_team: true` (it is in no unit’s list). ' +
+    'Filter by org unit (with `include_subunits` also the units below it, e.g. a department’s vacancies sit in its teams) or status (`open` = filled or vacant). ' +
     'Vacancy rates per unit come from `org.metrics.get`.',
   purpose: 'org-review',
   inputSchema: z.object({
@@ -354,7 +355,9 @@ export const positionsTool = defineTool({
     });
     const { view, page } = listed;
     const noun = input.status ? `${input.status} position` : 'position';
-    return { context: contextOf(view), total: listed.total, positions: withNames(ctx.principal, view, page.items), subunits: subunitsNote(view, input, listed, noun), next_cursor: page.nextCursor ?? undefined };
+    // A seat with no unit says so (its null org_unit_id is left out of the result, like every null).
+    const items = page.items.map((p) => (p.org_unit_id === null ? { ...p, no_budgeted_team: true } : p));
+    return { context: contextOf(view), total: listed.total, positions: withNames(ctx.principal, view, items), subunits: subunitsNote(view, input, listed, noun), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
