@@ -8,11 +8,12 @@ import { isUuid } from '../util/ids.js';
 import { entityOfCreated } from '../org/family-names.js';
 import { formatMinor, positionAnnualCost, type MoneyFigure } from '../org/cost.js';
 import { inEffect, today } from '../org/dates.js';
-import type { CostSettings, Position } from '../org/types.js';
+import { recordsOf, type CostSettings, type Position } from '../org/types.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import { prepareBatch, savePreparedBatch, type BatchOutcome, type PreparedBatch } from './apply-batch.js';
 import { abilitiesFor } from './commands.js';
 import { scenarioDelta } from './delta.js';
+import { prepareDiscard, type DiscardTarget, type PreparedDiscard } from './discard.js';
 import { lastChangeDay } from './last-change-day.js';
 import { loadScenario, ScenarioMoved } from './store.js';
 import { WorkingGraph } from './working-graph.js';
@@ -49,8 +50,26 @@ export async function planProposal(ctx: ServiceContext, input: { scenarioId: str
   const source = await sourceVersion(ctx, input.scenarioId);
   const batch = await prepareBatch(ctx, input.scenarioId, input.changes);
   for (const command of batch.commands) for (const ability of abilitiesFor(command)) authorize(ctx.principal, ability);
-  const preview = await previewOf(ctx, batch);
-  const expiresAt = new Date(Date.now() + PROPOSAL_TTL_MS);
+  return storeProposal(ctx, batch, { ...(await previewOf(ctx, batch)), ids: batch.ids, source });
+}
+
+/**
+ * A proposal to discard the scenario's changes to some records (the change tray's undo, see discard.ts): validated
+ * now — refused, naming the records to discard with them, when it would leave the scenario with a problem — and
+ * applied by the same confirm. The records it names are kept in the preview (`discard`), its commands are none.
+ */
+export async function planDiscardProposal(ctx: ServiceContext, input: { scenarioId: string; records: readonly DiscardTarget[] }) {
+  authorize(ctx.principal, 'ai.scenarios.draft');
+  const source = await sourceVersion(ctx, input.scenarioId);
+  const prepared = await prepareDiscard(ctx, input.scenarioId, input.records);
+  // A discarded hire starting next year changes next year's figures: they are taken on the latest day a record
+  // involved starts, as a batch's are on the day its last change takes effect.
+  const starts = prepared.edits.flatMap((e) => [prepared.before, prepared.graph].map((g) => ({ date: (recordsOf(g, e.family).get(e.recordId) as { validFrom?: string | null } | undefined)?.validFrom })));
+  const { commands: _none, ...preview } = await previewOf(ctx, prepared, lastChangeDay(starts));
+  return storeProposal(ctx, prepared, { ...preview, discarded: prepared.discarded, discard: input.records, source });
+}
+
+async function storeProposal(ctx: ServiceContext, batch: PreparedBatch, preview: Record<string, unknown>) {
   const [row] = await ctx.db
     .insert(scenarioProposals)
     .values({
@@ -61,11 +80,17 @@ export async function planProposal(ctx: ServiceContext, input: { scenarioId: str
       clientName: ctx.principal.clientName ?? null,
       commands: batch.commands as Record<string, unknown>[],
       scenarioRevision: batch.scenario.revision,
-      preview: { ...preview, ids: batch.ids, source },
-      expiresAt,
+      preview,
+      expiresAt: new Date(Date.now() + PROPOSAL_TTL_MS),
     })
     .returning();
   return presentProposal(row!);
+}
+
+/** The batch a stored proposal applies: its commands again, or the discard it names, against the scenario as it is. */
+async function preparedAgain(ctx: ServiceContext, row: ProposalRow): Promise<PreparedBatch | PreparedDiscard> {
+  const { ids, discard } = row.preview as { ids?: string[]; discard?: DiscardTarget[] };
+  return discard ? prepareDiscard(ctx, row.scenarioId, discard) : prepareBatch(ctx, row.scenarioId, row.commands, ids ?? []);
 }
 
 /**
@@ -101,12 +126,11 @@ class SourceMoved extends Error {}
  * What the batch would do — and only the batch: the records it touches and the metric and cost impact, comparing the
  * scenario as it is now with the scenario after the batch (the scenario's earlier changes are in `scenario.delta`).
  */
-async function previewOf(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>) {
+async function previewOf(ctx: ServiceContext, batch: PreparedBatch, asOf = lastChangeDay(batch.commands as Record<string, unknown>[])) {
   const touched = batch.edits.map((e) => ({ family: e.family, recordId: e.recordId }));
   const before = await ctx.graphs.scenario(batch.scenario);
   // Taken today, changes from a later day would not show (a hire starting next year read 'Headcount 0'): the figures
   // are taken on the day the last change takes effect, when that is later, and the preview says so (`as_of`).
-  const asOf = lastChangeDay(batch.commands as Record<string, unknown>[]);
   const delta = await scenarioDelta(ctx, { scenarioId: batch.scenario.id, asOf }, { target: batch.graph, alsoCompare: touched, before });
   const notes = await draftNotes(ctx, batch);
   return {
@@ -319,27 +343,25 @@ export async function confirmProposal(ctx: ServiceContext, id: string) {
   if (row.status === 'confirmed') return { ...presentProposal(row), already_confirmed: true };
   if (row.status === 'cancelled') throw new StaleProposal('cancelled', 'Plan the change again with `scenario.action.plan`.');
   if (row.expiresAt.getTime() <= Date.now()) throw new StaleProposal('expired', 'Plan the change again with scenario.action.plan.');
-  const ids = (row.preview as { ids?: string[] }).ids ?? [];
-  const batch = await prepareBatch(ctx, row.scenarioId, row.commands, ids);
+  const scenarioChanged = () =>
+    settleRace(ctx, id, () => {
+      throw new StaleProposal('scenario_changed', 'Review the scenario (`scenario.delta`) and plan the change again with `scenario.action.plan`.');
+    });
   const sourceChanged = () =>
     settleRace(ctx, id, () => {
       throw new StaleProposal('source_changed', 'Review the scenario (`scenario.delta` shows any conflicts) and plan the change again with `scenario.action.plan`.');
     });
-  if (batch.scenario.revision !== row.scenarioRevision) {
-    return settleRace(ctx, id, () => {
-      throw new StaleProposal('scenario_changed', 'Review the scenario (`scenario.delta`) and plan the change again with `scenario.action.plan`.');
-    });
-  }
+  // Before validating again: changes made since planning would otherwise surface as a confusing validation error
+  // (a record discarded meanwhile has 'no change' left) instead of the reason.
+  if ((await loadScenario(ctx.db, ctx.tenant.id, row.scenarioId)).revision !== row.scenarioRevision) return scenarioChanged();
+  const batch = await preparedAgain(ctx, row);
+  if (batch.scenario.revision !== row.scenarioRevision) return scenarioChanged();
   let outcome: BatchOutcome;
   try {
     await checkSource(ctx, row);
     outcome = await claimAndSave(ctx, row, batch);
   } catch (error) {
-    if (error instanceof ScenarioMoved || error instanceof AlreadyClaimed) {
-      return settleRace(ctx, id, () => {
-        throw new StaleProposal('scenario_changed', 'Review the scenario (`scenario.delta`) and plan the change again with `scenario.action.plan`.');
-      });
-    }
+    if (error instanceof ScenarioMoved || error instanceof AlreadyClaimed) return scenarioChanged();
     if (error instanceof SourceMoved) return sourceChanged();
     throw error;
   }
@@ -353,11 +375,13 @@ class AlreadyClaimed extends Error {}
  * Marks the proposal confirmed and saves its batch in one transaction: the status flip (planned → confirmed) is the
  * single winner among concurrent confirms, and the batch's revision check makes a lost race save nothing.
  */
-async function claimAndSave(ctx: ServiceContext, row: ProposalRow, batch: Awaited<ReturnType<typeof prepareBatch>>): Promise<BatchOutcome> {
-  return savePreparedBatch(ctx, batch, async (tx, outcome) => {
+async function claimAndSave(ctx: ServiceContext, row: ProposalRow, batch: PreparedBatch | PreparedDiscard): Promise<BatchOutcome> {
+  // A discard's outcome names the records it took back, as the REST discard does.
+  const full = (outcome: BatchOutcome) => ('discarded' in batch ? { ...outcome, discarded: batch.discarded } : outcome);
+  const outcome = await savePreparedBatch(ctx, batch, async (tx, outcome) => {
     const claimed = await tx
       .update(scenarioProposals)
-      .set({ status: 'confirmed', outcome: presentOutcome(outcome), decidedAt: sql`now()` })
+      .set({ status: 'confirmed', outcome: presentOutcome(full(outcome)), decidedAt: sql`now()` })
       .where(and(eq(scenarioProposals.tenantId, ctx.tenant.id), eq(scenarioProposals.id, row.id), eq(scenarioProposals.status, 'planned')))
       .returning({ id: scenarioProposals.id });
     if (!claimed.length) throw new AlreadyClaimed();
@@ -365,6 +389,7 @@ async function claimAndSave(ctx: ServiceContext, row: ProposalRow, batch: Awaite
     // rolls everything back.
     await checkSource(ctx, row, tx);
   });
+  return full(outcome);
 }
 
 /** After losing a race: if another confirm of this proposal won, answer with its outcome; else refuse. */
@@ -379,7 +404,7 @@ export async function cancelProposal(ctx: ServiceContext, id: string) {
   const row = await loadProposal(ctx, id);
   checkOwner(ctx, row, 'cancel');
   if (row.status === 'confirmed') {
-    throw new StaleProposal('already_confirmed', 'To undo it, draft the reverse change with scenario.action.plan.');
+    throw new StaleProposal('already_confirmed', 'To undo it, discard its changes with scenario.action.plan_discard (name the records scenario.delta lists), or draft other changes with scenario.action.plan.');
   }
   const [updated] = await ctx.db
     .update(scenarioProposals)
@@ -390,7 +415,7 @@ export async function cancelProposal(ctx: ServiceContext, id: string) {
 }
 
 export function presentProposal(row: ProposalRow) {
-  const { ids: _ids, source: _source, ...preview } = row.preview as Record<string, unknown>;
+  const { ids: _ids, source: _source, discard: _discard, ...preview } = row.preview as Record<string, unknown>;
   return {
     proposal_id: row.id,
     scenario_id: row.scenarioId,

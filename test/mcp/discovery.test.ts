@@ -56,8 +56,9 @@ describe('capability.list and capability.explain', () => {
       expect(Object.keys(entry).every((key) => ['name', 'also_callable_as', 'summary', 'available_now', 'missing_abilities', 'missing_one_of'].includes(key))).toBe(true);
     }
     expect(list.resources.every((r) => !('name' in r))).toBe(true);
-    // 16.9 KB for a viewer before the entries stopped repeating titles, a third name and the abilities needed.
-    expect(Buffer.byteLength((result.content[0] as { text: string }).text)).toBeLessThan(14_000);
+    // 16.9 KB for a viewer before the entries stopped repeating titles, a third name and the abilities needed
+    // (with 35 tools: about 14.5 KB, some 400 bytes a tool).
+    expect(Buffer.byteLength((result.content[0] as { text: string }).text)).toBeLessThan(15_000);
   });
 
   it('says for every resource and template what it needs and whether the caller may read it now', async () => {

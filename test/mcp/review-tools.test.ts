@@ -45,7 +45,8 @@ describe('org.summary', () => {
       ['Engineering', 4],
       ['Sales', 3],
     ]);
-    expect(summary.scenario_counts).toMatchObject({ planning_active: 1, snapshots: 1, applied: 0 });
+    // Reshape sales and Trim sales.
+    expect(summary.scenario_counts).toMatchObject({ planning_active: 2, snapshots: 1, applied: 0 });
   });
 
   it('reads a scenario and says which', async () => {
@@ -249,7 +250,7 @@ describe('scenarios, snapshots, lineage and activity', () => {
     // Events in the same instant are ordered by id; what matters is every event once, newest first.
     expect(seen.map((e) => e.action).sort()).toEqual(['attempt-0', 'attempt-1', 'attempt-2', 'attempt-3']);
     expect(seen.map((e) => e.at)).toEqual(seen.map((e) => e.at).sort().reverse());
-    const model = structured<{ events: { before: unknown }[] }>(await owner.call('org_activity_list', { category: 'model', since: '2000-01-01' }));
+    const model = structured<{ events: { before: unknown }[] }>(await owner.call('org_activity_list', { category: 'model', entity_type: 'compensation', since: '2000-01-01' }));
     expect(model.events[0]!.before).toEqual({ amount_minor: 9_000_000, kind: 'salary' });
     const none = structured<{ events: unknown[] }>(await owner.call('org_activity_list', { until: '2000-01-01' }));
     expect(none.events).toEqual([]);

@@ -9,6 +9,7 @@ import { lineageEntries, tenantCurrencies } from '../../src/db/schema/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMcpEndpoint, type McpHandle } from '../../src/mcp/endpoint.js';
 import { GraphStore } from '../../src/org/graph-store.js';
+import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { planProposal } from '../../src/scenarios/proposals.js';
 import { insertScenario, type Scenario } from '../../src/scenarios/store.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
@@ -36,6 +37,8 @@ export interface McpWorld {
   origin: string;
   /** Planned by `principalOf(tenant, 'owner')` (a session) in `scenario`. */
   proposals: { confirm: string; cancel: string };
+  /** A planning scenario with one change of its own (m1's FTE 0.5), for the tools that undo changes. */
+  edited: Scenario;
 }
 
 export const ORIGIN = 'http://acme.localhost';
@@ -85,7 +88,9 @@ export async function buildWorld(options: { allowedOrigins?: string[]; limits?: 
   const plan = async (fte: number) =>
     (await planProposal(asOwner, { scenarioId: scenario.id, changes: [{ op: 'set_fte', actor_id: fixtureIds('mcp').id('p2'), fte }] })).proposal_id;
   const proposals = { confirm: await plan(0.8), cancel: await plan(0.9) };
-  return { database, tenant, other, otherScenario, scenario, snapshot, ids: fixtureIds('mcp'), otherIds: fixtureIds('other'), handle, origin: ORIGIN, proposals };
+  const edited = await insertScenario(database.db, tenant.id, { name: 'Trim sales', kind: 'planning', liveVersion: tenant.liveVersion });
+  await applyBatch(asOwner, edited.id, [{ op: 'set_fte', actor_id: fixtureIds('mcp').id('m1'), fte: 0.5 }]);
+  return { database, tenant, other, otherScenario, scenario, edited, snapshot, ids: fixtureIds('mcp'), otherIds: fixtureIds('other'), handle, origin: ORIGIN, proposals };
 }
 
 export interface PrincipalOptions {

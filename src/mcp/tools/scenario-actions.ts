@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { cancelProposal, confirmProposal, planProposal } from '../../scenarios/proposals.js';
+import { MAX_DISCARD } from '../../scenarios/discard.js';
+import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
+import { cancelProposal, confirmProposal, planDiscardProposal, planProposal } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
 import { id, movedMetricsOnly, withChangeNames } from '../fields.js';
 import { PLACEMENT_CHECK_PAIRS } from '../placement-checks.js';
@@ -97,6 +99,69 @@ export const planTool = defineTool({
   },
 });
 
+export const planDiscardTool = defineTool({
+  name: 'scenario.action.plan_discard',
+  title: 'Draft undoing scenario changes',
+  description:
+    'Drafts discarding the scenario’s own changes to some records, for the person to confirm; nothing is applied. Each ' +
+    'record named takes its source’s value again: one the scenario added is dropped, one it removed comes back, one it ' +
+    'changed loses those changes; the scenario’s other changes stay. Name records as `scenario.delta` lists them ' +
+    '(`family` and the record’s `id`, against the source). Discarding what other changes depend on (people placed in an ' +
+    'added unit, a line to an added person) is refused naming the records to discard with it (`also`): add them and ' +
+    'plan again. Returns a `proposal_id` and a preview, like `scenario.action.plan`: show it, then ' +
+    '`scenario.action.confirm` after the person agrees, else `scenario.action.cancel`. To change a record rather than ' +
+    'undo it, use `scenario.action.plan`. Needs ai.scenarios.draft and scenarios.write, plus scenarios.delete to drop an ' +
+    'added record and costs.read for pay.',
+  purpose: 'scenario-actions',
+  inputSchema: z.object({
+    scenario_id: id('The planning scenario whose changes to discard (`editable: true` in `scenario.list`).'),
+    records: z
+      .array(
+        z.object({
+          family: z.enum(CHANGE_FAMILIES as [string, ...string[]]).describe('The record’s family, as `scenario.delta` groups it'),
+          record_id: id('The record’s `id` in `scenario.delta`.'),
+        }).strict(),
+      )
+      .min(1)
+      .max(MAX_DISCARD)
+      .describe(`The records whose change to discard, 1–${MAX_DISCARD}.`),
+  }),
+  outputSchema: z.object({
+    ...proposalOut,
+    expires_at: z.string(),
+    planned_against_revision: z.number(),
+    preview: z.looseObject({
+      discarded: z
+        .array(z.looseObject({ family: z.string(), record_id: z.string(), op: z.string() }))
+        .describe('Each record whose change would be discarded, and what that change did (add: the record is dropped; change: its fields go back; remove: it comes back)'),
+      as_of: z.string().optional().describe('The day the metrics are for (a record involved starts then); absent: today'),
+      records: z.record(z.string(), z.looseObject({})).describe('Per family: the records that would be added, removed and changed (from → to) by the discard'),
+      metrics: z.record(z.string(), z.looseObject({})).optional().describe('Metric deltas of the whole organisation, from = the scenario as it is now, to = after the discard'),
+      by_org_unit: z.array(z.looseObject({ org_unit_id: z.string() })),
+    }),
+    next_step: z.string(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  requires: ['ai.scenarios.draft', 'scenarios.write'],
+  example: { scenario_id: '<an editable scenario id from scenario.list>', records: [{ family: 'placement', record_id: '<a placement id from scenario.delta>' }] },
+  async handler(ctx, input, call) {
+    const records = input.records.map((r) => ({ family: r.family, record_id: r.record_id.trim() }));
+    const planned = await planDiscardProposal(ctx, { scenarioId: input.scenario_id.trim(), records });
+    const preview = planned.preview as { by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }>; as_of?: string };
+    const view = await openView(ctx, { scenarioId: planned.scenario_id });
+    const named = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx));
+    const next =
+      `Show this preview to the person${preview.as_of ? `, saying its figures are for ${preview.as_of}` : ''}: the records listed go back to ` +
+      'their source. Call scenario.action.confirm with the proposal_id only after they agree (before expires_at); call ' +
+      'scenario.action.cancel if they do not.';
+    return {
+      ...planned,
+      preview: readingOrder({ ...preview, records: named, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) }),
+      next_step: call.catalog.renderNames(next, call.names),
+    };
+  },
+});
+
 /** Keys a reader looks for first, in this order; the rest keep theirs. */
 const LEADING_KEYS = ['id', 'org_unit_id', 'name', 'label', 'from', 'to', 'delta'];
 
@@ -116,7 +181,7 @@ export const confirmTool = defineTool({
   name: 'scenario.action.confirm',
   title: 'Apply a confirmed draft',
   description:
-    'Applies a proposal from `scenario.action.plan` to its scenario, atomically and exactly once — call it only after ' +
+    'Applies a proposal from `scenario.action.plan` or `scenario.action.plan_discard` to its scenario, atomically and exactly once — call it only after ' +
     'the person has seen the preview and agreed. Returns the outcome (new scenario revision, records changed, ids ' +
     'of created records). Calling it again returns the same outcome with `already_confirmed: true`. A stale proposal ' +
     '(expired, cancelled, planned by another user or client, or the scenario changed since) is refused with the ' +
@@ -151,9 +216,9 @@ export const cancelTool = defineTool({
   name: 'scenario.action.cancel',
   title: 'Discard a draft',
   description:
-    'Discards a proposal from `scenario.action.plan` that the person does not want; nothing is applied and it can no ' +
-    'longer be confirmed. Cancelling a cancelled proposal is harmless; a confirmed one cannot be cancelled (draft ' +
-    'the reverse change with `scenario.action.plan` instead).',
+    'Discards a proposal from `scenario.action.plan` or `scenario.action.plan_discard` that the person does not want; ' +
+    'nothing is applied and it can no longer be confirmed. Cancelling a cancelled proposal is harmless; a confirmed one ' +
+    'cannot be cancelled (undo its changes with `scenario.action.plan_discard` instead).',
   purpose: 'scenario-actions',
   inputSchema: z.object({ proposal_id: proposalId }),
   outputSchema: z.object(proposalOut),
@@ -166,4 +231,4 @@ export const cancelTool = defineTool({
   },
 });
 
-export const scenarioActionTools = [planTool, confirmTool, cancelTool];
+export const scenarioActionTools = [planTool, planDiscardTool, confirmTool, cancelTool];
