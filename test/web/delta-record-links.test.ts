@@ -104,3 +104,19 @@ describe('links from a delta to its records', () => {
     expect(overview.html).toContain(`<th scope="row"><a href="/scenarios/${sid}/delta#family-org_unit">Org unit</a></th>`);
   });
 });
+
+describe('the breadcrumb of a scenario’s pages', () => {
+  /** The breadcrumb's items: each one's text and link (null for the current page). */
+  const crumbs = (html: string) =>
+    [...(html.match(/<nav aria-label="Breadcrumb"[\s\S]*?<\/nav>/)?.[0] ?? '').matchAll(/<li[^>]*>(?:<a href="([^"]+)">)?([^<]+)/g)].map((m) => [m[2], m[1] ?? null]);
+
+  it('leads from the delta and the change tray back to the scenario’s overview', async () => {
+    const scenario = await createScenario(ctx, { name: 'Crumbs' });
+    await applyBatch(ctx, scenario.id, [{ op: 'rename_org_unit', org_unit_id: units.S, name: 'Revenue' }]);
+    const base = `/scenarios/${scenario.id}`;
+    expect(crumbs((await page(base)).html)).toEqual([['Scenarios', '/scenarios'], ['Crumbs', null]]);
+    expect(crumbs((await page(`${base}/delta`)).html)).toEqual([['Scenarios', '/scenarios'], ['Crumbs', base], ['Delta', null]]);
+    expect(crumbs((await page(`${base}/changes`)).html)).toEqual([['Scenarios', '/scenarios'], ['Crumbs', base], ['Change tray', null]]);
+    expect((await page(`${base}/delta`)).html).toContain('<li aria-current="page">Delta</li>');
+  });
+});

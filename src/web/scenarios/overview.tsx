@@ -39,6 +39,9 @@ const NOTICES: Record<string, string> = {
 const NOTICE_OF = { submit: 'submitted', withdraw: 'withdrawn', archive: 'archived', unarchive: 'unarchived' } as const;
 
 /** Title, badges and the scenario's tabs, shared by its pages. */
+/** The last breadcrumb of a scenario's page other than its overview (the scenario's name before it links to the overview). */
+const CRUMBS = { changes: 'Change tray', delta: 'Delta', task: 'Task' } as const;
+
 export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overview' | 'changes' | 'delta' | 'task'; canEdit?: boolean }) {
   const s = props.scenario;
   const base = `/scenarios/${s.id}`;
@@ -53,7 +56,16 @@ export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overvie
           <li>
             <a href={s.kind === 'snapshot' ? '/snapshots' : '/scenarios'}>{s.kind === 'snapshot' ? 'Snapshots' : 'Scenarios'}</a>
           </li>
-          <li aria-current={props.active === 'overview' ? 'page' : undefined}>{s.name}</li>
+          {props.active === 'overview' ? (
+            <li aria-current="page">{s.name}</li>
+          ) : (
+            <>
+              <li>
+                <a href={base}>{s.name}</a>
+              </li>
+              <li aria-current="page">{CRUMBS[props.active]}</li>
+            </>
+          )}
         </ol>
       </nav>
       <div class="page-head">
