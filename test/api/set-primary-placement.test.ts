@@ -11,7 +11,7 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * set_primary_placement over REST: a batch makes m1's Platform placement primary and Mobile secondary; the delta
  * shows both placements ending today and their continuations with the flag flipped. A refused change (the primary
  * itself) is a 400 problem naming placement_id with reason `already_primary`, and nothing of its batch is saved.
- * A member (scenarios.write, not scenarios.delete) may make the change. (Fixture: m1 in Mobile, 60 %, primary, and
+ * The activity log has both ends and both continuations. A member (scenarios.write, not scenarios.delete) may make the change. (Fixture: m1 in Mobile, 60 %, primary, and
  * Platform, 40 %, secondary.)
  */
 
@@ -19,6 +19,7 @@ let database: Database;
 let tenant: Tenant;
 let app: TestApp;
 let member: string;
+let owner: string;
 const HOST = 'apiprimary.localhost';
 const SALT = 'api-set-primary';
 const { id, units } = fixtureIds(SALT);
@@ -37,6 +38,7 @@ beforeAll(async () => {
   tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
   app = testApp(database);
   member = await memberToken(database, tenant, 'member');
+  owner = await memberToken(database, tenant, 'owner');
 });
 afterAll(() => database?.close());
 
@@ -75,6 +77,21 @@ describe('POST /api/v1/scenarios/{id}/changes with set_primary_placement', () =>
     // Headcount counts m1 by their primary placement: in Platform now, no longer in Mobile.
     const byUnit = delta.metrics.by_org_unit as { org_unit_id: string; headcount: { from: number; to: number } }[];
     expect(byUnit.find((u) => u.org_unit_id === units.M)?.headcount).toMatchObject({ from: 1, to: 0 });
+
+    // The activity log (an owner reads it): both placements end today (updated), and two start with the flag flipped (created).
+    const events = (await call(`/api/v1/activity?scenario_id=${sid}&entity_type=placement`, { token: owner })).body.data as { entity_id: string; action: string; after: Record<string, unknown> }[];
+    expect(events.filter((e) => e.action === 'updated').map((e) => [e.entity_id, e.after.valid_to]).sort()).toEqual(
+      [
+        [id('pl-m1'), day],
+        [id('pl-m1-p'), day],
+      ].sort(),
+    );
+    expect(events.filter((e) => e.action === 'created').map((e) => [e.after.org_unit_id, e.after.is_primary]).sort()).toEqual(
+      [
+        [units.M, false],
+        [units.P, true],
+      ].sort(),
+    );
 
     const m1 = (await call(`/api/v1/placements?scenario_id=${sid}&actor_id=${id('m1')}`)).body.data as { org_unit_id: string; is_primary: boolean }[];
     expect(m1.filter((p) => p.is_primary).map((p) => p.org_unit_id)).toEqual([units.P]);
