@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import type { RequestOptions } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * One email is one person, over REST: a batch giving a person another active actor's email is a 400 problem naming
@@ -12,30 +9,19 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * `<key>@fixture.test`; `former` left on 2026-01-01.)
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let owner: string;
-const HOST = 'apiemail.localhost';
 const SALT = 'api-actor-integrity';
 const { id, units } = fixtureIds(SALT);
 
-type Body = { data: any; [key: string]: any };
-
-async function call(path: string, options: RequestOptions = {}): Promise<{ status: number; body: Body }> {
-  const response = await app.request(path, { host: HOST, token: owner, ...options });
-  return { status: response.status, body: (await response.json()) as Body };
-}
+const call = (path: string, options: RequestOptions = {}) => site.api(path, { token: owner, ...options });
 const post = (path: string, json?: unknown) => call(path, { method: 'POST', json });
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'apiemail', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  owner = await memberToken(database, tenant, 'owner');
+  site = await fixtureSite({ slug: 'apiemail', salt: SALT });
+  owner = await site.token('owner');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('POST /api/v1/scenarios/{id}/changes with an email another actor has', () => {
   it('is a 400 problem on the email field naming who has it; nothing is saved', async () => {

@@ -1,30 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
-import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { AS_OF, fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type ApiBody, type FixtureSite } from '../support/fixture-site.js';
 
 /** `GET /api/v1/scenarios/{id}/delta` a page at a time (`limit`, `cursor`, `family`), with every family's `counts`. */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let owner: string;
 let sid: string;
-const HOST = 'apidelta.localhost';
 const SALT = 'api-delta-pages';
 const HIRES = 120;
 const { id, units } = fixtureIds(SALT);
 
 type Records = { added: { id: string }[]; removed: { id: string }[]; changed: { id: string }[] };
-type Body = { data: any; [key: string]: any };
+type Body = ApiBody;
 
-async function call(path: string): Promise<{ status: number; body: Body }> {
-  const response = await app.request(path, { host: HOST, token: owner });
-  return { status: response.status, body: (await response.json()) as Body };
-}
+const call = (path: string) => site.api(path, { token: owner });
 
 const keysOf = (families: Record<string, Records>) =>
   Object.entries(families).flatMap(([family, r]) => (['added', 'removed', 'changed'] as const).flatMap((kind) => r[kind].map((rec) => `${family} ${kind} ${rec.id}`)));
@@ -42,19 +32,15 @@ async function walk(query: string): Promise<Body['data'][]> {
 }
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'apidelta', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  owner = await memberToken(database, tenant, 'owner');
-  const created = await app.request('/api/v1/scenarios', { host: HOST, token: owner, method: 'POST', json: { name: 'Hiring wave' } });
-  sid = ((await created.json()) as Body).data.id;
+  site = await fixtureSite({ slug: 'apidelta', salt: SALT });
+  owner = await site.token('owner');
+  sid = (await site.api('/api/v1/scenarios', { token: owner, method: 'POST', json: { name: 'Hiring wave' } })).body.data.id;
   const hires = Array.from({ length: HIRES }, (_, n) => ({ op: 'add_actor', kind: 'human', display_name: `Hire ${n}`, org_unit_id: units.P, manager_id: id('eng_head'), fte: 1, date: AS_OF }));
   const changes = [...hires, { op: 'rename_org_unit', org_unit_id: units.F, name: 'Field Force' }];
-  const applied = await app.request(`/api/v1/scenarios/${sid}/changes`, { host: HOST, token: owner, method: 'POST', json: { changes } });
+  const applied = await site.api(`/api/v1/scenarios/${sid}/changes`, { token: owner, method: 'POST', json: { changes } });
   expect(applied.status).toBe(200);
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('the delta over REST, a page at a time', () => {
   it('walks every page with next_cursor: the union is the delta in one page of 500, no record twice, counts and metrics on every page', async () => {

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import type { RequestOptions } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * update_actor and update_department over REST: a member's batch gives a person a new title and level and a
@@ -12,30 +9,19 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * (Fixture: Engineering led by eng_head; Platform is a team.)
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let member: string;
-const HOST = 'apidetails.localhost';
 const SALT = 'api-detail-changes';
 const { id, units } = fixtureIds(SALT);
 
-type Body = { data: any; [key: string]: any };
-
-async function call(path: string, options: RequestOptions = {}): Promise<{ status: number; body: Body }> {
-  const response = await app.request(path, { host: HOST, token: member, ...options });
-  return { status: response.status, body: (await response.json()) as Body };
-}
+const call = (path: string, options: RequestOptions = {}) => site.api(path, { token: member, ...options });
 const post = (path: string, json?: unknown) => call(path, { method: 'POST', json });
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'apidetails', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  member = await memberToken(database, tenant, 'member');
+  site = await fixtureSite({ slug: 'apidetails', salt: SALT });
+  member = await site.token('member');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('POST /api/v1/scenarios/{id}/changes with update_actor and update_department', () => {
   it('changes a person and a department in the scenario (a member may)', async () => {

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import type { RequestOptions } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 import { settledStatus } from '../support/settle.js';
 
 /**
@@ -13,32 +10,21 @@ import { settledStatus } from '../support/settle.js';
  * (Fixture: pos_m_open vacant in Mobile, pos_p1 filled by p1 in Platform, 90,000.00 EUR each.)
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let owner: string;
 let member: string;
-const HOST = 'apipos.localhost';
 const SALT = 'api-position-changes';
 const { id, units } = fixtureIds(SALT);
 
-type Body = { data: any; [key: string]: any };
-
-async function call(path: string, options: RequestOptions = {}): Promise<{ status: number; body: Body }> {
-  const response = await app.request(path, { host: HOST, token: owner, ...options });
-  return { status: response.status, body: (await response.json()) as Body };
-}
+const call = (path: string, options: RequestOptions = {}) => site.api(path, { token: owner, ...options });
 const post = (path: string, json?: unknown, token = owner) => call(path, { method: 'POST', json, token });
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'apipos', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  owner = await memberToken(database, tenant, 'owner');
-  member = await memberToken(database, tenant, 'member');
+  site = await fixtureSite({ slug: 'apipos', salt: SALT });
+  owner = await site.token('owner');
+  member = await site.token('member');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('POST /api/v1/scenarios/{id}/changes with update_position', () => {
   it('moves and re-budgets a vacant seat in the scenario, then promotion carries it to Live with the same id', async () => {

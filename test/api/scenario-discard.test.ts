@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import type { RequestOptions } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * POST /api/v1/scenarios/{id}/changes/discard: the change tray's undo over REST. A manager adds a unit with a person
@@ -12,32 +9,21 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * problem naming the placement to discard with it, and nothing changes; a stale If-Match is a 412.
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let manager: string;
 let member: string;
-const HOST = 'apidiscard.localhost';
 const SALT = 'api-discard';
 const { id, units } = fixtureIds(SALT);
 
-type Body = { data: any; [key: string]: any };
-
-async function call(path: string, options: RequestOptions = {}, token = manager): Promise<{ status: number; body: Body; etag: string | null }> {
-  const response = await app.request(path, { host: HOST, token, ...options });
-  return { status: response.status, body: (await response.json()) as Body, etag: response.headers.get('etag') };
-}
+const call = (path: string, options: RequestOptions = {}, token = manager) => site.api(path, { token, ...options });
 const post = (path: string, json?: unknown, options: RequestOptions = {}, token = manager) => call(path, { method: 'POST', json, ...options }, token);
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'apidiscard', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  manager = await memberToken(database, tenant, 'manager');
-  member = await memberToken(database, tenant, 'member');
+  site = await fixtureSite({ slug: 'apidiscard', salt: SALT });
+  manager = await site.token('manager');
+  member = await site.token('member');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('POST /api/v1/scenarios/{id}/changes/discard', () => {
   it('discards changes record by record, refuses one that would leave a problem, and honours If-Match', async () => {

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
 import { today } from '../../src/org/dates.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import type { RequestOptions } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * set_primary_placement over REST: a batch makes m1's Platform placement primary and Mobile secondary; the delta
@@ -15,32 +12,21 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * Platform, 40 %, secondary.)
  */
 
-let database: Database;
-let tenant: Tenant;
-let app: TestApp;
+let site: FixtureSite;
 let member: string;
 let owner: string;
-const HOST = 'apiprimary.localhost';
 const SALT = 'api-set-primary';
 const { id, units } = fixtureIds(SALT);
 
-type Body = { data: any; [key: string]: any };
-
-async function call(path: string, options: RequestOptions = {}): Promise<{ status: number; body: Body }> {
-  const response = await app.request(path, { host: HOST, token: member, ...options });
-  return { status: response.status, body: (await response.json()) as Body };
-}
+const call = (path: string, options: RequestOptions = {}) => site.api(path, { token: member, ...options });
 const post = (path: string, json?: unknown) => call(path, { method: 'POST', json });
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'apiprimary', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  member = await memberToken(database, tenant, 'member');
-  owner = await memberToken(database, tenant, 'owner');
+  site = await fixtureSite({ slug: 'apiprimary', salt: SALT });
+  member = await site.token('member');
+  owner = await site.token('owner');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('POST /api/v1/scenarios/{id}/changes with set_primary_placement', () => {
   it('refuses the primary itself, saving nothing of the batch; then flips both placements, as the delta shows', async () => {
@@ -79,7 +65,9 @@ describe('POST /api/v1/scenarios/{id}/changes with set_primary_placement', () =>
     expect(byUnit.find((u) => u.org_unit_id === units.M)?.headcount).toMatchObject({ from: 1, to: 0 });
 
     // The activity log (an owner reads it): both placements end today (updated), and two start with the flag flipped (created).
-    const events = (await call(`/api/v1/activity?scenario_id=${sid}&entity_type=placement`, { token: owner })).body.data as { entity_id: string; action: string; after: Record<string, unknown> }[];
+    const activity = await call(`/api/v1/activity?scenario_id=${sid}&entity_type=placement`, { token: owner });
+    console.log(JSON.stringify(activity).slice(0, 800));
+    const events = activity.body.data as { entity_id: string; action: string; after: Record<string, unknown> }[];
     expect(events.filter((e) => e.action === 'updated').map((e) => [e.entity_id, e.after.valid_to]).sort()).toEqual(
       [
         [id('pl-m1'), day],

@@ -4,18 +4,28 @@ import type { Role } from '../../src/access/bundles.js';
 import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from './app.js';
+import { hiddenField, signInThroughForm, testApp, type RequestOptions, type TestApp } from './app.js';
 import { testDatabase } from './db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from './factories.js';
+import { buildMember, buildTenant, contextFor, memberToken, principalFor, writeGraph } from './factories.js';
 import { buildFixtureOrg } from './fixture-org.js';
 
 /**
  * A tenant on the hand-computed fixture organisation (`fixture-org.ts`), on a test database of its own and served
- * in-process at `<slug>.localhost`, for tests of pages and forms: signed-in members, pages read and forms posted as
- * a browser does (the host's origin on posts), and the change tray of a new scenario.
+ * in-process at `<slug>.localhost`, for tests of pages and forms (signed-in members, pages read and forms posted as
+ * a browser does, with the host's origin on posts, the change tray of a new scenario) and of the REST API (members'
+ * personal tokens, JSON answers).
  */
 
 export const PASSWORD = 'correct horse battery';
+
+/** A JSON answer of the API: a `data` envelope, or a problem's fields. */
+export type ApiBody = { data: any; [key: string]: any };
+
+export interface ApiAnswer {
+  status: number;
+  body: ApiBody;
+  etag: string | null;
+}
 
 export interface Page {
   status: number;
@@ -37,11 +47,16 @@ export interface FixtureSite {
   get(path: string, cookie: string): Promise<Page>;
   /** A form post from the host's origin; its page and where it redirects to. */
   post(path: string, form: Record<string, string> | [string, string][], cookie: string): Promise<Page & { location: string | null }>;
+  /** The secret of a personal API token of a new member with `role`. */
+  token(role: Role): Promise<string>;
+  /** A request to the API (`options.token` its credential); its status, JSON body and ETag. */
+  api(path: string, options: RequestOptions): Promise<ApiAnswer>;
 }
 
 export async function fixtureSite(options: {
   slug: string;
-  name: string;
+  /** The tenant's name; 'Test Tenant' when left out. */
+  name?: string;
   /** Salt of the fixture's ids (`fixtureIds(salt)`); the slug when left out. */
   salt?: string;
   /** Currencies the tenant has besides its reporting one, added before the organisation is written. */
@@ -67,6 +82,11 @@ export async function fixtureSite(options: {
     post: async (path, form, cookie) => {
       const response = await app.request(path, { host, cookie, headers: { origin: `http://${host}`, accept: 'text/html' }, form });
       return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+    },
+    token: (role) => memberToken(database, tenant, role),
+    api: async (path, requestOptions) => {
+      const response = await app.request(path, { host, ...requestOptions });
+      return { status: response.status, body: (await response.json()) as ApiBody, etag: response.headers.get('etag') };
     },
   };
 }
