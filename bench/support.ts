@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import pg from 'pg';
 import { DEFAULT_BUNDLES } from '../src/access/bundles.js';
 import { effectiveAbilities, type Principal } from '../src/access/policy.js';
 import type { ServiceContext } from '../src/context.js';
@@ -11,6 +10,7 @@ import { openEmbedded, openPostgres, type Database } from '../src/db/connection.
 import { migrate } from '../src/db/migrate.js';
 import { GraphStore } from '../src/org/graph-store.js';
 import type { Tenant } from '../src/tenancy/tenants.js';
+import { adminQuery, withDatabase } from '../test/support/postgres.js';
 
 /** Timers, a memory sampler, the databases under test and the table printer shared by the benchmarks. */
 
@@ -162,23 +162,6 @@ export async function preparePostgres(url: string): Promise<PreparedTarget> {
 
 export function openTarget(target: BenchTarget): Promise<Database> {
   return target.kind === 'embedded' ? openEmbedded(target.dataDir) : openPostgres(target.url);
-}
-
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/** Runs one statement on the server's `postgres` database (create/drop database cannot run inside the target). */
-export async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Where a URL points, without credentials. */

@@ -8,7 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { expect, inject } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { testConfig } from '../support/app.js';
-import { adminQuery, withDatabase } from '../support/global-setup.js';
+import { adminQuery, withDatabase } from '../support/postgres.js';
 import { loopbackFetch } from '../oauth/support.js';
 
 /**

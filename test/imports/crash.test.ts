@@ -10,7 +10,7 @@ import { effectiveAbilities } from '../../src/access/policy.js';
 import { openPostgres, type Database } from '../../src/db/connection.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { adminQuery, withDatabase } from '../support/global-setup.js';
+import { adminQuery, withDatabase } from '../support/postgres.js';
 import { memberToken } from '../support/factories.js';
 import { freePort } from '../support/ports.js';
 import { generatedExport, importTenant, liveState } from './support.js';

@@ -20,7 +20,7 @@ import { createTenant, findTenantBySlug, type Tenant } from '../../src/tenancy/t
 import { loopbackFetch } from '../oauth/support.js';
 import { tokenOf } from '../support/factories.js';
 import { freePort, readyStatus } from '../support/ports.js';
-import { adminQuery, withDatabase } from '../support/global-setup.js';
+import { adminQuery, withDatabase } from '../support/postgres.js';
 
 /**
  * Operations tests (SPEC §10 "operations and hardening"): real server processes (`node --import tsx src/main.ts

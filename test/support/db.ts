@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { fromPglite, openPostgres, type Database } from '../../src/db/connection.js';
-import { adminQuery, withDatabase } from './global-setup.js';
+import { adminQuery, withDatabase } from './postgres.js';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 

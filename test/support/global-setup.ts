@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { fromPglite, openPostgres } from '../../src/db/connection.js';
 import { migrate } from '../../src/db/migrate.js';
+import { adminQuery, withDatabase } from './postgres.js';
 
 /**
  * Migrates one template per test run, so each test file gets its own database cheaply: a dump of a migrated PGlite
@@ -33,22 +33,6 @@ export default async function setup(project: TestProject) {
   await client.close();
   project.provide('pgliteTemplate', file);
   return () => fs.rmSync(file, { force: true });
-}
-
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-export async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 declare module 'vitest' {
