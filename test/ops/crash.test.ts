@@ -22,13 +22,12 @@ import {
   REDIRECT_URI,
   runsOnPostgres,
   seedTenant,
+  serversOn,
   settled,
   sleep,
-  startServer,
   type LiveChecksum,
   type OpsDatabase,
   type SeededTenant,
-  type ServerProcess,
 } from './support.js';
 
 /**
@@ -52,13 +51,7 @@ const CLIENTS = 20;
 const RECOVERY_MS = 40_000;
 
 let database: OpsDatabase;
-const servers: ServerProcess[] = [];
-
-async function start(): Promise<ServerProcess> {
-  const server = await startServer(database.url);
-  servers.push(server);
-  return server;
-}
+const { start, killAll } = serversOn(() => database);
 
 /** A client of its own polling the database every few milliseconds (so the test sees the server's work as it happens). */
 async function until(what: string, sql: string, params: unknown[], timeoutMs: number, holds: (rows: any[]) => boolean): Promise<any[] | null> {
@@ -125,7 +118,7 @@ describe.skipIf(!RUNS)('a server killed mid-operation, then started again (Postg
   }, 300_000);
 
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.kill()));
+    await killAll();
     await database?.drop();
   }, 60_000);
 

@@ -10,9 +10,9 @@ import {
   query,
   runsOnPostgres,
   seedTenant,
+  serversOn,
   settled,
   sleep,
-  startServer,
   type LiveChecksum,
   type OpsDatabase,
   type SeededTenant,
@@ -39,13 +39,7 @@ let promoted: string;
 let edited: string;
 let before: LiveChecksum;
 let after: LiveChecksum;
-const servers: ServerProcess[] = [];
-
-async function start(): Promise<ServerProcess> {
-  const server = await startServer(database.url);
-  servers.push(server);
-  return server;
-}
+const { start, killAll } = serversOn(() => database);
 
 /** A POST of change commands whose body the test sends in two halves, whenever it likes. */
 function slowChanges(server: ServerProcess, fte: number) {
@@ -77,7 +71,7 @@ describe.skipIf(!RUNS)('shutting a server down with SIGTERM', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.kill()));
+    await killAll();
     await database?.drop();
   }, 60_000);
 

@@ -178,6 +178,24 @@ export async function startServer(url: string, env: Record<string, string> = {},
 }
 
 /**
+ * The server processes a test file starts on its database (`database()`, read when one starts): `start()` one more,
+ * `killAll()` (in afterAll) every one of them.
+ */
+export function serversOn(database: () => OpsDatabase) {
+  const servers: ServerProcess[] = [];
+  return {
+    start: async (): Promise<ServerProcess> => {
+      const server = await startServer(database().url);
+      servers.push(server);
+      return server;
+    },
+    killAll: async (): Promise<void> => {
+      await Promise.all(servers.map((s) => s.kill()));
+    },
+  };
+}
+
+/**
  * Waits until the server's event loop is free (start-up warms the largest organisations up in the background, in
  * long synchronous stretches): GET /healthz answers within 30 ms five times in a row.
  */
