@@ -65,9 +65,7 @@ describe('POST /api/v1/scenarios/{id}/changes with set_primary_placement', () =>
     expect(byUnit.find((u) => u.org_unit_id === units.M)?.headcount).toMatchObject({ from: 1, to: 0 });
 
     // The activity log (an owner reads it): both placements end today (updated), and two start with the flag flipped (created).
-    const activity = await call(`/api/v1/activity?scenario_id=${sid}&entity_type=placement`, { token: owner });
-    console.log(JSON.stringify(activity).slice(0, 800));
-    const events = activity.body.data as { entity_id: string; action: string; after: Record<string, unknown> }[];
+    const events = (await call(`/api/v1/activity?scenario_id=${sid}&entity_type=placement`, { token: owner })).body.data as { entity_id: string; action: string; after: Record<string, unknown> }[];
     expect(events.filter((e) => e.action === 'updated').map((e) => [e.entity_id, e.after.valid_to]).sort()).toEqual(
       [
         [id('pl-m1'), day],
