@@ -253,6 +253,10 @@ describe('the settings page', () => {
     const after = await integration();
     expect(after.schedule).toMatchObject({ frequency: 'daily', hour_utc: 7, next_sync_at: expect.stringMatching(/T07:00:00\.000Z$/) });
     expect(after).toMatchObject({ subdomain: 'schedco', api_key_set: true, apply_to: { live: true } });
+    // A form without the schedule's fields (a page opened before they existed) leaves the schedule as it is.
+    const { sync_frequency: _f, sync_hour: _h, ...older } = form(html, 'off', '');
+    expect((await app.request('/settings/integrations/hris', { host: HOST, cookie, form: older })).status).toBe(303);
+    expect((await integration()).schedule).toEqual(after.schedule);
     html = await open();
     expect(html).toContain('Daily at 07:00 UTC');
     expect(html).toContain(`Next sync at ${after.schedule.next_sync_at.slice(0, 16).replace('T', ' ')} UTC`);

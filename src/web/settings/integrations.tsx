@@ -89,7 +89,8 @@ function inputOf(body: Body): IntegrationInput {
     api_key: secret('api_key', 'clear_api_key'),
     webhook_secret: secret('webhook_secret', 'clear_webhook_secret'),
     apply_to: { live: field(body, 'apply_live') === 'on', scenario_ids: scenarioIds, future_scenarios: field(body, 'apply_future') === 'on' },
-    schedule: { frequency: field(body, 'sync_frequency') || undefined, hour_utc: hourOf(field(body, 'sync_hour')) },
+    // A form without the schedule's fields (an older page still open) leaves the schedule as it is.
+    schedule: { frequency: field(body, 'sync_frequency') || undefined, hour_utc: body.sync_hour === undefined ? undefined : hourOf(field(body, 'sync_hour')) },
   };
 }
 
