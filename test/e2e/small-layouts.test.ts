@@ -4,7 +4,8 @@ import { checkPage, ownerSession, SKIP_REASON, type OwnerSession } from './suppo
 /**
  * Small layout rules: a metric's change on a phone (390 px), "(+€143,750)", is one word, never broken after its sign
  * onto two lines; a filter field's label and checkbox ("Placed in ☐ and below") stay inside their field and never run
- * into the next one. Only with DATABASE_URL (SPEC §10).
+ * into the next one; an import's summary keeps space between its stat cards and its tables. Only with DATABASE_URL
+ * (SPEC §10).
  */
 const PHONE = { width: 390, height: 800 };
 
@@ -49,5 +50,35 @@ describe.skipIf(SKIP_REASON !== null)('small layouts', () => {
       );
       expect(overflow, `at ${viewport.width} px`).toEqual([]);
     }
+  });
+
+  it('keeps space between an import’s stat cards, its table of records by kind and its facts', async () => {
+    const { w, acme } = session;
+    await w.page.setViewportSize({ width: 1280, height: 900 });
+    await w.page.goto(`${acme}/imports`);
+    const csv = 'Work Email,First Name,Last Name,Department,Job Title,Manager Email,FTE\nlayout.lead@acme.test,Lea,Lead,Layout,Lead,,1\nlayout.two@acme.test,Tom,Two,Layout,Engineer,layout.lead@acme.test,1\n';
+    await w.page.locator('input[type=file]').setInputFiles({ name: 'layout.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await w.page.getByRole('button', { name: 'Upload and check' }).click();
+    await w.page.getByRole('button', { name: 'Start import' }).click();
+    await w.page.waitForURL(/\/progress/);
+    for (let i = 0; i < 60 && !(await w.page.getByRole('heading', { name: 'Summary' }).count()); i++) {
+      await w.page.waitForTimeout(500);
+      await w.page.reload();
+    }
+    await checkPage(w);
+    const gaps = await w.page.evaluate(() => {
+      const below = (upper: Element | null, lower: Element | null) => (upper && lower ? lower.getBoundingClientRect().top - upper.getBoundingClientRect().bottom : null);
+      const rows = document.querySelector('dl.stats[aria-label="Rows"]');
+      const table = document.querySelector('[role=region][aria-label="Records by kind table"]');
+      const stages = document.querySelector('[role=region][aria-label="Stages of the import table"]');
+      return {
+        rowsToTable: below(rows, table),
+        tableToChange: below(table, document.querySelector('dl.stats[aria-label="What changed"]')),
+        stagesToFacts: below(stages, stages?.nextElementSibling ?? null),
+      };
+    });
+    expect(gaps.rowsToTable, 'stat cards → records by kind').toBeGreaterThanOrEqual(12);
+    expect(gaps.tableToChange, 'records by kind → what changed').toBeGreaterThanOrEqual(12);
+    expect(gaps.stagesToFacts, 'stages → facts').toBeGreaterThanOrEqual(12);
   });
 });
