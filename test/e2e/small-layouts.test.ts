@@ -18,7 +18,7 @@ describe.skipIf(SKIP_REASON !== null)('small layouts', () => {
 
   afterAll(() => session?.close(), 60_000);
 
-  it('keeps each change of the compare page on one line', async () => {
+  it('keeps each change of the compare and delta pages on one line', async () => {
     const { w, acme } = session;
     await w.page.setViewportSize(PHONE);
     await w.page.goto(`${acme}/scenarios`);
@@ -32,6 +32,22 @@ describe.skipIf(SKIP_REASON !== null)('small layouts', () => {
       spans.filter((s) => s.getClientRects().length > 1 || s.getBoundingClientRect().height > parseFloat(getComputedStyle(s).lineHeight) * 1.5).map((s) => s.textContent),
     );
     expect(wrapped, 'changes broken over two lines').toEqual([]);
+
+    // The delta's Change column too.
+    await w.page.goto(`${acme}/scenarios/${ids[0]}/delta`);
+    await checkPage(w);
+    const cells = w.page.locator('table.metric-deltas td.delta-cost-rise, table.metric-deltas td.delta-saving, table.metric-deltas td.delta-neutral');
+    expect(await cells.count()).toBeGreaterThan(0);
+    const tall = await cells.evaluateAll((tds) =>
+      tds
+        .filter((td) => {
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        })
+        .map((td) => td.textContent),
+    );
+    expect(tall, 'delta changes broken over two lines').toEqual([]);
   });
 
   it('keeps the People filters’ "Placed in ☐ and below" inside its field, at desktop and phone widths', async () => {
