@@ -119,4 +119,15 @@ describe('the breadcrumb of a scenario’s pages', () => {
     expect(crumbs((await page(`${base}/changes`)).html)).toEqual([['Scenarios', '/scenarios'], ['Crumbs', base], ['Change tray', null]]);
     expect((await page(`${base}/delta`)).html).toContain('<li aria-current="page">Delta</li>');
   });
+
+  it('names the edit page as such, with no view tab marked current', async () => {
+    const scenario = await createScenario(ctx, { name: 'Renamable' });
+    const edit = await page(`/scenarios/${scenario.id}/edit`);
+    expect(edit.status).toBe(200);
+    expect(crumbs(edit.html)).toEqual([['Scenarios', '/scenarios'], ['Renamable', `/scenarios/${scenario.id}`], ['Edit', null]]);
+    expect(edit.html).toMatch(/<h1>Edit: Renamable<\/h1>/);
+    const tabs = edit.html.match(/<nav aria-label="Scenario views"[\s\S]*?<\/nav>/)?.[0] ?? '';
+    expect(tabs).toContain('Overview');
+    expect(tabs).not.toContain('aria-current');
+  });
 });

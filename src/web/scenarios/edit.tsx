@@ -59,7 +59,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const description = state.draft?.description ?? scenario.description ?? '';
   return c.html(
     <Shell c={c} title={`Edit ${scenario.name}`} active="/scenarios">
-      <ScenarioHead scenario={scenario} active="overview" />
+      <ScenarioHead scenario={scenario} active="edit" />
       {state.error && !onField ? <ErrorNotice error={state.error} /> : null}
       {scenario.kind !== 'planning' ? (
         <section class="card" aria-labelledby="edit-title">

@@ -40,15 +40,15 @@ const NOTICE_OF = { submit: 'submitted', withdraw: 'withdrawn', archive: 'archiv
 
 /** Title, badges and the scenario's tabs, shared by its pages. */
 /** The last breadcrumb of a scenario's page other than its overview (the scenario's name before it links to the overview). */
-const CRUMBS = { changes: 'Change tray', delta: 'Delta', task: 'Task' } as const;
+const CRUMBS = { changes: 'Change tray', delta: 'Delta', task: 'Task', edit: 'Edit' } as const;
 
-export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overview' | 'changes' | 'delta' | 'task'; canEdit?: boolean }) {
+export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overview' | 'changes' | 'delta' | 'task' | 'edit'; canEdit?: boolean }) {
   const s = props.scenario;
   const base = `/scenarios/${s.id}`;
   const items: [string, string][] = [[base, 'Overview']];
   if (s.kind === 'planning' && props.canEdit !== false) items.push([`${base}/changes`, 'Change tray']);
   items.push([`${base}/delta`, 'Delta'], [link('/live/matrix', { scenarioId: s.id, asOf: null }), 'People']);
-  const active = props.active === 'overview' ? base : props.active === 'task' ? '' : `${base}/${props.active}`;
+  const active = props.active === 'overview' ? base : props.active === 'task' || props.active === 'edit' ? '' : `${base}/${props.active}`;
   return (
     <>
       <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -70,7 +70,7 @@ export function ScenarioHead(props: { scenario: ScenarioDetail; active: 'overvie
       </nav>
       <div class="page-head">
         <h1>
-          {props.active === 'changes' ? 'Change tray: ' : props.active === 'delta' ? 'Delta: ' : props.active === 'task' ? 'Task: ' : ''}
+          {props.active === 'overview' ? '' : `${CRUMBS[props.active]}: `}
           {s.name}
         </h1>
         <p>
