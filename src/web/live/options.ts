@@ -108,5 +108,6 @@ export async function positionChoices(ctx: ServiceContext, view: ViewRequest, st
   if (!can(ctx.principal, 'positions.read')) return [];
   const { items, graph } = await walk((page) => listPositions(ctx, { ...view, ...page, status }));
   const names = namesOf(graph);
-  return items.map((p) => ({ value: p.id, label: `${p.title} in ${names.unit(p.org_unit_id)} (${p.status})` }));
+  const where = (unitId: string | null) => (unitId ? `in ${names.unit(unitId)}` : 'with no budgeted team yet');
+  return items.map((p) => ({ value: p.id, label: `${p.title} ${where(p.org_unit_id)} (${p.status})` }));
 }

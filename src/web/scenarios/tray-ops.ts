@@ -258,7 +258,13 @@ export const TRAY_OPS: TrayOp[] = [
     title: 'Create a position',
     fields: [
       { name: 'title', label: 'Title', kind: 'text', required: true },
-      { name: 'org_unit_id', label: 'Unit', kind: 'unit', required: true },
+      {
+        name: 'org_unit_id',
+        label: 'Budgeted team',
+        kind: 'unit',
+        emptyLabel: 'No budgeted team yet',
+        hint: 'Empty: no budgeted team yet — the seat counts in the organisation’s total, and is filled once it is budgeted in a unit (Change a position)',
+      },
       { name: 'role_type', label: 'Role type', kind: 'text' },
       { name: 'planned_fte', label: 'Planned FTE', kind: 'number', min: 0.01, max: 3, step: '0.01', hint: 'Empty: 1' },
       { name: 'employment_type', label: 'Employment', kind: 'choice', choices: [['perm', 'Permanent'], ['contractor', 'Contractor']] },
@@ -308,6 +314,14 @@ export const TRAY_OPS: TrayOp[] = [
         needs: MONEY,
         clears: ['target_salary', 'day_rate'],
         hint: 'The seat then has no target salary or day rate (nor currency): its budget is left out of the vacant seats’ cost',
+      },
+      {
+        name: 'clear_unit',
+        command: 'org_unit_id',
+        label: 'No budgeted team yet',
+        kind: 'checkbox',
+        clears: ['org_unit_id'],
+        hint: 'Takes a vacant seat out of its unit: it counts in the organisation’s total, in no unit, until it is budgeted again',
       },
     ],
     needsChange: { field: 'org_unit_id', message: 'Fill in what to change: a unit to move the seat to, a new title, role type, planned FTE, employment or pay.' },
@@ -648,7 +662,8 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
       return `Deactivate ${names.actor(s('actor_id'))}${from}`;
     case 'create_position': {
       const pay = cash('target_salary_minor') || cash('day_rate_minor');
-      return `Create position ${quoted(s('title'))} in ${names.unit(s('org_unit_id'))}${pay ? ` at ${pay}` : ''}${from}`;
+      const unit = s('org_unit_id') ? `in ${names.unit(s('org_unit_id'))}` : 'with no budgeted team yet';
+      return `Create position ${quoted(s('title'))} ${unit}${pay ? ` at ${pay}` : ''}${from}`;
     }
     case 'fill_position':
       return `Fill ${names.position(s('position_id'))} with ${names.actor(s('actor_id'))}${from}`;
@@ -688,6 +703,7 @@ function positionChanges(c: Command, names: Names, showMoney: boolean): string[]
   const s = (key: string) => (typeof c[key] === 'string' ? (c[key] as string).trim() : '');
   const parts: string[] = [];
   if (s('org_unit_id')) parts.push(`move to ${names.unit(s('org_unit_id'))}`);
+  else if (c.org_unit_id === null || c.org_unit_id === '') parts.push('no budgeted team');
   if (s('title')) parts.push(`title ${quoted(s('title'))}`);
   if (c.role_type === null || c.role_type === '') parts.push('no role type');
   else if (s('role_type')) parts.push(`role type ${quoted(s('role_type'))}`);
