@@ -16,9 +16,10 @@ import {
   PASSWORD,
   pkce,
   registerClient,
-  startOAuthServer,
+  serverWithClient,
   submitSignIn,
   tenantWithMember,
+  type Member,
   type OAuthServer,
 } from './support.js';
 
@@ -28,17 +29,13 @@ import {
  * `iss` (RFC 9207), which oauth4webapi checks against the discovered issuer.
  */
 let server: OAuthServer;
-let acme: Awaited<ReturnType<typeof tenantWithMember>>;
-let globex: Awaited<ReturnType<typeof tenantWithMember>>;
+let acme: Member;
+let globex: Member;
 let as: oauth.AuthorizationServer;
 let client: oauth.Client;
 
 beforeAll(async () => {
-  server = await startOAuthServer();
-  acme = await tenantWithMember(server, 'business', 'manager');
-  globex = await tenantWithMember(server, 'business', 'owner');
-  as = await discover(acme.origin);
-  client = await registerClient(as, { client_name: 'Claude', redirect_uris: [CLAUDE_REDIRECT], token_endpoint_auth_method: 'none' });
+  ({ server, acme, globex, as, client } = await serverWithClient());
 });
 afterAll(async () => server?.close());
 

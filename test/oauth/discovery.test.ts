@@ -13,9 +13,10 @@ import {
   loopbackFetch,
   pkce,
   registerClient,
-  startOAuthServer,
+  serverWithAcme,
   submitSignIn,
   tenantWithMember,
+  type Member,
   type OAuthServer,
 } from './support.js';
 
@@ -25,11 +26,10 @@ import {
  * named by X-Tenant, and the free and team plans (SPEC §2: 404), including right after a plan change.
  */
 let server: OAuthServer;
-let acme: Awaited<ReturnType<typeof tenantWithMember>>;
+let acme: Member;
 
 beforeAll(async () => {
-  server = await startOAuthServer();
-  acme = await tenantWithMember(server, 'business', 'manager');
+  ({ server, acme } = await serverWithAcme());
 });
 afterAll(async () => server?.close());
 

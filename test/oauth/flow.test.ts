@@ -19,10 +19,11 @@ import {
   pkce,
   redeem,
   refresh,
-  registerClient,
+  serverWithAcme,
   startOAuthServer,
   submitSignIn,
   tenantWithMember,
+  type Member,
   type OAuthServer,
 } from './support.js';
 
@@ -32,17 +33,14 @@ import {
  * tokens → refresh → revocation; on two tenants, so nothing of one is usable on the other.
  */
 let server: OAuthServer;
-let acme: Awaited<ReturnType<typeof tenantWithMember>>;
-let globex: Awaited<ReturnType<typeof tenantWithMember>>;
+let acme: Member;
+let globex: Member;
 
 beforeAll(async () => {
-  server = await startOAuthServer();
-  acme = await tenantWithMember(server, 'business', 'manager');
+  ({ server, acme } = await serverWithAcme());
   globex = await tenantWithMember(server, 'enterprise', 'owner');
 });
 afterAll(async () => server?.close());
-
-type Member = typeof acme;
 
 // The connection helpers of support.ts, on this file's server.
 const authorizeAndAllow = (t: Member, as: oauth.AuthorizationServer, client: oauth.Client, redirectUri: string, scope?: string, browser?: Browser) =>

@@ -11,8 +11,8 @@ import {
   discover,
   redeem,
   registerClient,
-  startOAuthServer,
-  tenantWithMember,
+  serverWithAcme,
+  type Member,
   type OAuthServer,
 } from './support.js';
 
@@ -23,11 +23,10 @@ import {
  */
 
 let server: OAuthServer;
-let acme: Awaited<ReturnType<typeof tenantWithMember>>;
+let acme: Member;
 
 beforeAll(async () => {
-  server = await startOAuthServer();
-  acme = await tenantWithMember(server, 'business', 'manager');
+  ({ server, acme } = await serverWithAcme());
 }, 120_000);
 afterAll(() => server?.close());
 

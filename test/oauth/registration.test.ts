@@ -18,6 +18,7 @@ import {
   startOAuthServer,
   submitSignIn,
   tenantWithMember,
+  type Member,
   type OAuthServer,
 } from './support.js';
 
@@ -45,8 +46,8 @@ async function documentFetcher(url: string): Promise<Response> {
 
 let open: OAuthServer; // no MCP_REDIRECT_DOMAINS, documents served by the injected fetcher
 let restricted: OAuthServer; // MCP_REDIRECT_DOMAINS=claude.ai, the real SSRF-safe fetcher with a fake resolver
-let acme: Awaited<ReturnType<typeof tenantWithMember>>;
-let beta: Awaited<ReturnType<typeof tenantWithMember>>;
+let acme: Member;
+let beta: Member;
 
 beforeAll(async () => {
   open = await startOAuthServer({ oauth: { fetchClientMetadata: documentFetcher } });

@@ -71,6 +71,27 @@ export async function tenantWithMember(server: OAuthServer, plan: Plan = 'busine
   return { tenant, user, origin: server.origin(tenant) };
 }
 
+/** A tenant and its member as `tenantWithMember` makes them. */
+export type Member = Awaited<ReturnType<typeof tenantWithMember>>;
+
+/** A test file's server (`startOAuthServer`) and acme: a business tenant with a manager. */
+export async function serverWithAcme(): Promise<{ server: OAuthServer; acme: Member }> {
+  const server = await startOAuthServer();
+  return { server, acme: await tenantWithMember(server, 'business', 'manager') };
+}
+
+/**
+ * `serverWithAcme`, plus globex (a business tenant with an owner) and a public client named Claude registered on acme
+ * (redirect CLAUDE_REDIRECT) with acme's discovered metadata `as`: what the error tests of authorize and token need.
+ */
+export async function serverWithClient() {
+  const { server, acme } = await serverWithAcme();
+  const globex = await tenantWithMember(server, 'business', 'owner');
+  const as = await discover(acme.origin);
+  const client = await registerClient(as, { client_name: 'Claude', redirect_uris: [CLAUDE_REDIRECT], token_endpoint_auth_method: 'none' });
+  return { server, acme, globex, as, client };
+}
+
 /**
  * fetch for `*.localhost` hosts: connects to 127.0.0.1, keeps the Host header, never follows redirects. `via` sends
  * the request to another port with the same Host (a second instance behind the same public host).
@@ -268,9 +289,6 @@ export async function registerClient(as: oauth.AuthorizationServer, metadata: Re
 
 export const CLAUDE_CODE_REDIRECT = 'http://localhost:33418/callback';
 export const CLAUDE_REDIRECT = 'https://claude.ai/api/mcp/auth_callback';
-
-/** A tenant and its member as `tenantWithMember` makes them. */
-type Member = Awaited<ReturnType<typeof tenantWithMember>>;
 
 /** Authorizes a registered client as member `t` (signing in, pressing Allow on consent if shown); the code and PKCE verifier. */
 export async function authorizeAndAllow(server: OAuthServer, t: Member, as: oauth.AuthorizationServer, client: oauth.Client, redirectUri: string, scope?: string, browser = browserOf(server, t.user.email)) {

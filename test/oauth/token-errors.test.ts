@@ -13,9 +13,10 @@ import {
   discover,
   pkce,
   registerClient,
-  startOAuthServer,
+  serverWithClient,
   submitSignIn,
   tenantWithMember,
+  type Member,
   type OAuthServer,
 } from './support.js';
 
@@ -25,18 +26,14 @@ import {
  * one revokes the grant; tokens are dead once expired or revoked, and only live on their own tenant.
  */
 let server: OAuthServer;
-let acme: Awaited<ReturnType<typeof tenantWithMember>>;
-let globex: Awaited<ReturnType<typeof tenantWithMember>>;
+let acme: Member;
+let globex: Member;
 let as: oauth.AuthorizationServer;
 let client: oauth.Client;
 const resource = () => `${acme.origin}/mcp/orgonaut`;
 
 beforeAll(async () => {
-  server = await startOAuthServer();
-  acme = await tenantWithMember(server, 'business', 'manager');
-  globex = await tenantWithMember(server, 'business', 'owner');
-  as = await discover(acme.origin);
-  client = await registerClient(as, { client_name: 'Claude', redirect_uris: [CLAUDE_REDIRECT], token_endpoint_auth_method: 'none' });
+  ({ server, acme, globex, as, client } = await serverWithClient());
 });
 afterAll(async () => server?.close());
 
