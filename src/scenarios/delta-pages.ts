@@ -1,7 +1,7 @@
-import { InvalidInput } from '../errors.js';
 import { FAMILY_OF_ENTITY } from '../org/family-names.js';
 import { FAMILIES } from '../org/types.js';
 import { paginate, sortByKey, type PageRequest, type SortKey } from '../util/pagination.js';
+import { notAChoice } from '../util/choice.js';
 
 /**
  * A delta's records a page at a time, for every surface (MCP `scenario.delta`, `GET /api/v1/scenarios/{id}/delta`, the
@@ -29,7 +29,7 @@ export interface DeltaPageRequest extends PageRequest {
 /** The family a delta page asks for (null: every family); a name that is no family is invalid input naming them all. */
 export function deltaFamily(name: string | null | undefined): string | null {
   const wanted = name?.trim() || null;
-  if (wanted && !FAMILY_OF_ENTITY.has(wanted)) throw new InvalidInput('family', `must be one of ${[...FAMILY_OF_ENTITY.keys()].join(', ')}`);
+  if (wanted && !FAMILY_OF_ENTITY.has(wanted)) throw notAChoice('family', [...FAMILY_OF_ENTITY.keys()], wanted);
   return wanted;
 }
 

@@ -13,6 +13,7 @@ import { mergeProblems } from './merge-check.js';
 import type { ScenarioChange } from './overlay.js';
 import { loadScenario } from './store.js';
 import { WorkingGraph } from './working-graph.js';
+import { notAChoice } from '../util/choice.js';
 
 /**
  * Discarding a scenario's changes to some records: each takes its source's current value again (an added record is
@@ -61,7 +62,7 @@ export async function prepareDiscard(ctx: ServiceContext, scenarioId: string, ta
   targets.forEach((target, index) => {
     const field = `records[${index}]`;
     const family = FAMILY_OF_ENTITY.get(target.family.trim());
-    if (!family) throw new InvalidInput(`${field}.family`, `must be one of ${CHANGE_FAMILIES.join(', ')}`);
+    if (!family) throw notAChoice(`${field}.family`, CHANGE_FAMILIES, target.family);
     if (!readable.has(family)) throw new MissingAbility(FAMILY_ABILITIES[family].find((a) => !can(ctx.principal, a))!);
     if (family === 'compensations') authorize(ctx.principal, 'costs.read');
     const recordId = target.record_id.trim();

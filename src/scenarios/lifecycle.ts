@@ -13,6 +13,7 @@ import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { assertHasChanges, chainChanges } from './chain.js';
 import { insertScenario, listScenarioRows, loadScenario, SCENARIO_KINDS, type Scenario } from './store.js';
 import { assertNameFree, lockScenarioNames } from './unique-name.js';
+import { oneOf } from '../util/choice.js';
 
 /** Scenario lifecycle (SPEC §6): create within the plan's cap, edit its name and description, submit, archive / unarchive, snapshots. */
 
@@ -54,10 +55,8 @@ export function assertMutableScenario(s: Scenario): void {
 
 export async function listScenarios(ctx: ServiceContext, filter: PageRequest & { kind?: string | null; state?: string | null } = {}) {
   authorize(ctx.principal, 'scenarios.read');
-  if (filter.kind && !(SCENARIO_KINDS as readonly string[]).includes(filter.kind)) {
-    throw new InvalidInput('kind', `must be one of ${SCENARIO_KINDS.join(', ')}`);
-  }
-  if (filter.state && filter.state !== 'active' && filter.state !== 'archived') throw new InvalidInput('state', 'must be active or archived');
+  if (filter.kind) oneOf('kind', SCENARIO_KINDS, filter.kind);
+  if (filter.state) oneOf('state', ['active', 'archived'], filter.state);
   const all = await listScenarioRows(ctx.db, ctx.tenant.id);
   const names = new Map(all.map((s) => [s.id, s.name]));
   const kept = all.filter((s) => (!filter.kind || s.kind === filter.kind) && (!filter.state || s.state === filter.state));

@@ -1,6 +1,5 @@
 import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
-import { InvalidInput } from '../errors.js';
 import { mapPage } from '../org/read-structure.js';
 import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
@@ -10,6 +9,7 @@ import { deltaVisibility, labelOf } from './delta.js';
 import { nameReferences } from './reference-names.js';
 import { loadChanges, loadScenario } from './store.js';
 import { typeNamesById } from '../tenancy/settings.js';
+import { notAChoice } from '../util/choice.js';
 
 /**
  * A scenario's own overlay, change by change: what it adds, changes (with the source value each field was edited
@@ -29,7 +29,7 @@ export async function listScenarioChanges(ctx: ServiceContext, scenarioId: strin
   authorize(ctx.principal, 'scenarios.read');
   const wanted = filter.family?.trim() || null;
   const family: Family | null = wanted ? FAMILY_OF_ENTITY.get(wanted) ?? null : null;
-  if (wanted && !family) throw new InvalidInput('family', `must be one of ${CHANGE_FAMILIES.join(', ')}`);
+  if (wanted && !family) throw notAChoice('family', CHANGE_FAMILIES, wanted);
   const scenario = await loadScenario(ctx.db, ctx.tenant.id, scenarioId);
   const showMoney = can(ctx.principal, 'costs.read');
   // The families the delta would show this caller (an actor's change needs actors.read, as in the delta).

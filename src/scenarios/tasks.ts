@@ -4,7 +4,7 @@ import { loadScenario } from './store.js';
 import type { ServiceContext } from '../context.js';
 import type { Db } from '../db/connection.js';
 import { tasks } from '../db/schema/index.js';
-import { InvalidInput, isAppError, NotFound } from '../errors.js';
+import { isAppError, NotFound } from '../errors.js';
 import { isUuid } from '../util/ids.js';
 import { checkLimit, queryFingerprint, type Page } from '../util/pagination.js';
 import { microsOf, newestFirstPage, olderThanCursor } from '../util/time-keyset.js';
@@ -12,6 +12,7 @@ import { metrics } from '../observability/metrics.js';
 import { Heartbeat, STALE_AFTER_MS } from '../util/heartbeat.js';
 import { WORKER_ID } from '../util/worker-id.js';
 import { withoutMoneyFields } from '../org/read-history.js';
+import { oneOf } from '../util/choice.js';
 
 /**
  * Background tasks (promotion, restore, imports): a row any instance can report on, run in-process after the
@@ -163,8 +164,8 @@ export async function pageTasks(
   authorize(ctx.principal, 'scenarios.read');
   if (filter.scenarioId) await loadScenario(ctx.db, ctx.tenant.id, filter.scenarioId);
   const limit = checkLimit(filter.limit);
-  if (filter.status && !(TASK_STATUSES as readonly string[]).includes(filter.status)) throw new InvalidInput('status', `must be one of ${TASK_STATUSES.join(', ')}`);
-  if (filter.kind && !(TASK_KINDS as readonly string[]).includes(filter.kind)) throw new InvalidInput('kind', `must be one of ${TASK_KINDS.join(', ')}`);
+  if (filter.status) oneOf('status', TASK_STATUSES, filter.status);
+  if (filter.kind) oneOf('kind', TASK_KINDS, filter.kind);
   const conditions: SQL[] = [eq(tasks.tenantId, ctx.tenant.id)];
   if (filter.status) conditions.push(eq(tasks.status, filter.status));
   if (filter.kind) conditions.push(eq(tasks.kind, filter.kind));

@@ -52,4 +52,18 @@ describe('a value outside a choice', () => {
     expect(op.error).toMatchObject({ field: 'changes[0].op', did_you_mean: 'rename_org_unit' });
     expect(op.error.allowed).toContain('create_org_unit');
   });
+
+  it('does so for a choice inside a change: an actor’s kind, pay kind, unit type, employment type', async () => {
+    const plan = (change: Record<string, unknown>) => textOf('scenario_action_plan', { scenario_id: world.scenario.id, changes: [change] });
+    const hire = await plan({ op: 'add_actor', kind: 'Human', display_name: 'Nia', org_unit_id: world.ids.units.P });
+    expect(hire.error).toMatchObject({ field: 'changes[0].kind', allowed: ['human', 'robot', 'agent'], did_you_mean: 'human' });
+    expect(hire.text).toContain('Did you mean "human"?');
+    const pay = await plan({ op: 'set_compensation', actor_id: world.ids.id('p1'), kind: 'day-rate', amount_minor: 50_000, currency: 'EUR' });
+    expect(pay.error).toMatchObject({ field: 'changes[0].kind', allowed: ['salary', 'day_rate'], did_you_mean: 'day_rate' });
+    const unit = await plan({ op: 'create_org_unit', name: 'Labs', type: 'division', parent_id: world.ids.units.E });
+    expect(unit.error).toMatchObject({ field: 'changes[0].type', allowed: ['department', 'team'] });
+    expect(unit.error.did_you_mean).toBeUndefined();
+    const seat = await plan({ op: 'create_position', title: 'SRE', org_unit_id: world.ids.units.P, employment_type: 'contracter' });
+    expect(seat.error).toMatchObject({ field: 'changes[0].employment_type', did_you_mean: 'contractor' });
+  });
 });

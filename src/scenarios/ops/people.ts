@@ -1,6 +1,6 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
-import { ACTOR_KINDS, type Actor, type ActorKind, type Dated, type Placement, type ReportingLine } from '../../org/types.js';
+import { ACTOR_KINDS, type Actor, type Dated, type Placement, type ReportingLine } from '../../org/types.js';
 import {
   checkAllocation,
   checkFte,
@@ -16,6 +16,7 @@ import { counted, quoted } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
 import { refused } from './refusals.js';
 import { OP_FIELD_LISTS } from '../op-fields.js';
+import { oneOf } from '../../util/choice.js';
 
 /** Actor, reporting-line and placement commands. Reporting lines never form a cycle; actors keep one primary. */
 
@@ -207,8 +208,7 @@ export function setFte(ctx: OpContext): void {
 
 export function addActor(ctx: OpContext): void {
   const { command } = ctx;
-  const kind = requiredString(ctx, 'kind') as ActorKind;
-  if (!(ACTOR_KINDS as readonly string[]).includes(kind)) throw new InvalidInput(fieldOf(ctx, 'kind'), 'must be human, robot or agent');
+  const kind = oneOf(fieldOf(ctx, 'kind'), ACTOR_KINDS, requiredString(ctx, 'kind'));
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   const fte = command.fte == null ? (kind === 'human' ? 1 : null) : checkFte(ctx, command.fte);
   const email = checkEmail(ctx, { validFrom: ctx.day, validTo: null });

@@ -1,11 +1,12 @@
 import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
-import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type CompensationKind, type EmploymentType, type OrgUnit, type Placement, type Position } from '../../org/types.js';
+import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type EmploymentType, type OrgUnit, type Placement, type Position } from '../../org/types.js';
 import { quoted } from '../../util/words.js';
 import { changeFromDay, endOnDay, nextStartAfter, onOrAfter, requireUndated } from './dated.js';
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, optionalId, requiredString, requiredNumber, type OpContext } from './context.js';
 import { OP_FIELD_LISTS } from '../op-fields.js';
 import { refused } from './refusals.js';
+import { oneOf } from '../../util/choice.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
 
@@ -18,8 +19,7 @@ function budgetUnit(ctx: OpContext, unitId: string, day: string): OrgUnit {
 }
 
 function checkEmploymentType(ctx: OpContext, value: string): EmploymentType {
-  if (!(EMPLOYMENT_TYPES as readonly string[]).includes(value)) throw new InvalidInput(fieldOf(ctx, 'employment_type'), 'must be perm or contractor');
-  return value as EmploymentType;
+  return oneOf(fieldOf(ctx, 'employment_type'), EMPLOYMENT_TYPES, value);
 }
 
 function checkTargetPay(ctx: OpContext, salary: number | null, dayRate: number | null): Pick<Position, 'targetSalaryMinor' | 'dayRateMinor'> {
@@ -247,8 +247,7 @@ export function closePosition(ctx: OpContext): void {
  */
 export function setCompensation(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
-  const kind = requiredString(ctx, 'kind') as CompensationKind;
-  if (!(COMPENSATION_KINDS as readonly string[]).includes(kind)) throw new InvalidInput(fieldOf(ctx, 'kind'), 'must be salary or day_rate');
+  const kind = oneOf(fieldOf(ctx, 'kind'), COMPENSATION_KINDS, requiredString(ctx, 'kind'));
   const amountMinor = checkMinorAmount(ctx, requiredNumber(ctx, 'amount_minor'), 'amount_minor');
   if (amountMinor === 0) throw new InvalidInput(fieldOf(ctx, 'amount_minor'), 'must be more than zero');
   const currency = checkCurrency(ctx);

@@ -7,6 +7,7 @@ import { refused } from './refusals.js';
 import { counted, listed, quoted } from '../../util/words.js';
 import { nameKey } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
+import { oneOf } from '../../util/choice.js';
 
 /** Org unit and team commands: create, rename, move (no cycles), close (no orphans), team metadata. */
 
@@ -67,8 +68,7 @@ export function unitCycle(wg: WorkingGraph, unitId: string, parentId: string): O
 
 export function createOrgUnit(ctx: OpContext): void {
   const name = requiredString(ctx, 'name');
-  const type = requiredString(ctx, 'type');
-  if (type !== 'department' && type !== 'team') throw new InvalidInput(fieldOf(ctx, 'type'), 'must be department or team');
+  const type = oneOf(fieldOf(ctx, 'type'), ['department', 'team'] as const, requiredString(ctx, 'type'));
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   checkParent(ctx, type, parent);
   refuseSiblingName(ctx, parent, name, 'name');
