@@ -1,7 +1,8 @@
 import type { Child } from 'hono/jsx';
-import { NotFound, type AppError } from '../errors.js';
+import { MissingAbility, NotFound, type AppError } from '../errors.js';
 import type { Context } from 'hono';
-import { can } from '../access/policy.js';
+import { can, type Principal } from '../access/policy.js';
+import { missingAbilityWords } from './ability-words.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
 
@@ -74,13 +75,18 @@ export function pageFix(error: AppError): string | null {
   return error.fix ?? null;
 }
 
-/** A refusal shown above the form that caused it: the message, and the fix when it adds something (`pageFix`). */
-export function ErrorNotice(props: { error: AppError }) {
+/**
+ * A refusal shown above the form that caused it: the message, and the fix when it adds something (`pageFix`). A
+ * missing ability is said in the signed-in person's words (`missingAbilityWords`: their role, this organisation), not
+ * the API's "your role or token" and "this tenant".
+ */
+export function ErrorNotice(props: { error: AppError; principal?: Principal | null }) {
   const { error } = props;
-  const fix = pageFix(error);
+  const words = error instanceof MissingAbility && props.principal ? missingAbilityWords(error.ability, props.principal) : null;
+  const fix = words ? words.fix : pageFix(error);
   return (
     <Notice kind="error">
-      {error.message} {fix ? <span class="hint">{fix}</span> : null}
+      {words ? words.message : error.message} {fix ? <span class="hint">{fix}</span> : null}
     </Notice>
   );
 }

@@ -140,7 +140,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         preview, start it, follow its progress, then fix or ignore the rows it quarantined.
       </p>
       {c.req.query('notice') === 'undo' ? <Notice kind="ok">Undo started: Live is being restored to the snapshot taken before the import.</Notice> : null}
-      {state.error ? <ErrorNotice error={state.error} /> : null}
+      {state.error ? <ErrorNotice error={state.error} principal={c.var.principal} /> : null}
       <section class="card" aria-labelledby="upload-title">
         <h2 id="upload-title">Upload a file</h2>
         <form method="post" action="/imports" enctype="multipart/form-data" class="grid roomy">

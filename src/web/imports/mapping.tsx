@@ -138,7 +138,7 @@ export async function mappingPage(c: Context<AppEnv>, state: State, status: 200 
     <Shell c={c} title={`Import ${runTitle(run)}`} active="/imports" wide>
       <RunHead run={run} active="mapping" targetName={targetName} />
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
-      {state.error ? <ErrorNotice error={state.error} /> : null}
+      {state.error ? <ErrorNotice error={state.error} principal={c.var.principal} /> : null}
       <dl class="facts">
         <dt>File</dt>
         <dd>

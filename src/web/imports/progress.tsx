@@ -79,7 +79,7 @@ export async function progressPage(c: Context<AppEnv>, state: State, status: 200
   return c.html(
     <Shell c={c} title={`Progress of ${runTitle(run)}`} active="/imports" wide>
       <RunHead run={run} active="progress" targetName={targetName} />
-      {state.error ? <ErrorNotice error={state.error} /> : null}
+      {state.error ? <ErrorNotice error={state.error} principal={c.var.principal} /> : null}
       <section class="card" aria-labelledby="progress-title">
         <h2 id="progress-title">{run.step > 1 ? `Step ${run.step} (reprocessing)` : 'Progress'}</h2>
         <p role="status" aria-live="polite" class="task-status">

@@ -134,7 +134,7 @@ async function reviewPage(c: Context<AppEnv>, state: State, status: 200 | 400 | 
     <Shell c={c} title={`Review ${runTitle(run)}`} active="/imports" wide>
       <RunHead run={run} active="review" targetName={targetName} />
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
-      {state.error ? <ErrorNotice error={state.error} /> : null}
+      {state.error ? <ErrorNotice error={state.error} principal={c.var.principal} /> : null}
       {run.status === 'processing' ? <p class="notice warning">This import is running: review its rows when it has finished.</p> : null}
       {undone ? (
         <p class="notice warning">

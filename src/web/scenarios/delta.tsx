@@ -148,7 +148,7 @@ async function deltaPage(c: Context<AppEnv>, state: DeltaPageState, status: 200 
     <Shell c={c} title={`Delta · ${scenario.name}`} active={scenario.kind === 'snapshot' ? '/snapshots' : '/scenarios'} wide>
       <ScenarioHead scenario={scenario} active="delta" canEdit={can(c.var.principal!, 'scenarios.write')} />
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
-      {state.error ? <ErrorNotice error={state.error} /> : null}
+      {state.error ? <ErrorNotice error={state.error} principal={c.var.principal} /> : null}
       {state.together && discard ? <DiscardTogether action={discard.action} csrf={discard.csrf} records={state.together} /> : null}
       <div class="page-head">
         {scenario.kind === 'planning' && scenario.source?.kind === 'scenario' && !followsLive ? (

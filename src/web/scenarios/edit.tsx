@@ -60,7 +60,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   return c.html(
     <Shell c={c} title={`Edit ${scenario.name}`} active="/scenarios">
       <ScenarioHead scenario={scenario} active="edit" />
-      {state.error && !onField ? <ErrorNotice error={state.error} /> : null}
+      {state.error && !onField ? <ErrorNotice error={state.error} principal={c.var.principal} /> : null}
       {scenario.kind !== 'planning' ? (
         <section class="card" aria-labelledby="edit-title">
           <h2 id="edit-title">Name and description</h2>

@@ -120,7 +120,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
         </p>
       </div>
       {state.error ? (
-        <ErrorNotice error={state.error} />
+        <ErrorNotice error={state.error} principal={c.var.principal} />
       ) : null}
       {writer ? (
         <section class="card" aria-labelledby="create-title">

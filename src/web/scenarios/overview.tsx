@@ -251,7 +251,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       <ScenarioHead scenario={scenario} active="overview" canEdit={can(c.var.principal!, 'scenarios.write')} />
       {state.notice ? <Notice kind="ok">{state.notice}</Notice> : null}
       {state.error && !state.conflicts?.length ? (
-        <ErrorNotice error={state.error} />
+        <ErrorNotice error={state.error} principal={c.var.principal} />
       ) : null}
       {impact?.conflicts.length && !state.conflicts?.length ? (
         <p class="warning" role="status">

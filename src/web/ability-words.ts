@@ -1,0 +1,30 @@
+import { ABILITIES, ALL_ABILITIES, type Ability } from '../access/abilities.js';
+import { rolesWith } from '../access/bundles.js';
+import { can, type Principal } from '../access/policy.js';
+
+/**
+ * A page the signed-in person's role does not open, in their words: what it needs, as the role table says it, and who
+ * can give it — the API's "your role or token" and "owner or admin of this tenant" speak to a caller with a token.
+ * An ability the role has but the plan withholds is the plan's doing.
+ */
+export function missingAbilityWords(ability: string, principal: Principal): { message: string; fix: string } {
+  const known = (ALL_ABILITIES as readonly string[]).includes(ability) ? (ability as Ability) : null;
+  const what = known ? `“${ability}” (${ABILITIES[known].charAt(0).toLowerCase()}${ABILITIES[known].slice(1)})` : `“${ability}”`;
+  if (known && principal.roleAbilities.has(known)) {
+    return { message: `This needs ${what}, which this organisation’s plan does not include.`, fix: `To use it, ${upgradeAdvice(principal)}` };
+  }
+  const role = principal.role ? `the ${principal.role} role` : 'your role';
+  const roles = known ? rolesWith(known) : [];
+  return {
+    message: `This needs ${what}, which ${role} does not include.`,
+    fix: `Ask an owner or admin of this organisation for a role that includes it${roles.length ? ` (by default: ${roles.join(', ')})` : ''}.`,
+  };
+}
+
+/**
+ * Who asks for a bigger plan, said to the person reading: plans are set by the operators of this Orgonaut (SPEC §2), so
+ * its owner asks them — "ask your owner" said to the owner sends them in a circle — and anyone else asks the owner.
+ */
+export function upgradeAdvice(principal: Principal): string {
+  return can(principal, 'billing.manage') ? 'as the owner of the organisation, ask your Orgonaut provider to upgrade its plan.' : 'ask the owner of the organisation to upgrade its plan.';
+}
