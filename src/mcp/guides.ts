@@ -109,8 +109,8 @@ export const SCENARIO_REVIEW: Guide = {
     },
     {
       goal: 'Draft changes',
-      how: 'Call `scenario.action.plan` with an editable `scenario_id` and the `changes` (each `{ op, …fields }`; `capability.explain` lists every op). Nothing is applied: you get a `proposal_id`, a preview and an expiry. With no editable scenario, ask the person to create one on the Scenarios page of the web app: scenarios are not created over MCP.',
-      tools: ['scenario.action.plan'],
+      how: 'Call `scenario.action.plan` with an editable `scenario_id` and the `changes` (each `{ op, …fields }`; `capability.explain` lists every op). To undo some of the scenario’s own changes instead (drop a unit it added, put a value back), call `scenario.action.plan_discard` with the records `scenario.delta` lists. Nothing is applied: you get a `proposal_id`, a preview and an expiry. With no editable scenario, ask the person to create one on the Scenarios page of the web app: scenarios are not created over MCP.',
+      tools: ['scenario.action.plan', 'scenario.action.plan_discard'],
     },
     {
       goal: 'Show the preview to the person',

@@ -148,4 +148,11 @@ describe('scenario.action.plan_discard → confirm', () => {
     const late = errorOf(await owner.call('scenario_action_cancel', { proposal_id: plan.proposal_id })) as { fix?: string };
     expect(late.fix).toContain('scenario_action_plan_discard');
   });
+
+  it('is in the scenario review guide, beside drafting changes', async () => {
+    const guide = structured<{ steps: { goal: string; how: string; tools: { name: string }[] }[] }>(await owner.call('scenario_review_guide'));
+    const drafting = guide.steps.find((step) => step.tools.some((t) => t.name === 'scenario_action_plan'))!;
+    expect(drafting.tools.map((t) => t.name)).toContain('scenario_action_plan_discard');
+    expect(drafting.how).toContain('`scenario_action_plan_discard`');
+  });
 });
