@@ -65,53 +65,56 @@ export function settingsRoutes(): Hono<AppEnv> {
           The latest {LOG_LIMIT} security events, newest first. To filter them or open one, use{' '}
           <a href="/activity?category=security">Activity, security events</a>.
         </p>
-        {events.length === 0 ? (
-          <p class="empty">Nothing recorded yet.</p>
-        ) : (
-          <TableScroll label="Security events">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((e) => (
+        <section class="card" aria-labelledby="events-title">
+          <h2 id="events-title">Security events</h2>
+          {events.length === 0 ? (
+            <p class="empty">Nothing recorded yet.</p>
+          ) : (
+            <TableScroll label="Security events">
+              <table>
+                <thead>
                   <tr>
-                    <td class="date">{when(e.at)}</td>
-                    <td>
-                      <span class="badge warn">{fieldLabel(e.entity_type)}</span> {e.action.replaceAll('_', ' ')}
-                    </td>
-                    <td>
-                      {e.user ? (
-                        <>
-                          {e.user.name ?? e.user.email}
-                          {e.user.name ? <div class="hint">{e.user.email}</div> : null}
-                        </>
-                      ) : e.principal_kind === 'system' ? (
-                        'System'
-                      ) : (
-                        '–'
-                      )}
-                    </td>
-                    <td>
-                      <EventDetails
-                        values={{
-                          member: e.member ? personLabel(e.member) : null,
-                          ...(e.metadata as Record<string, unknown> | null),
-                          ...(e.after as Record<string, unknown> | null),
-                        }}
-                      />
-                    </td>
+                    <th scope="col">When</th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Details</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
-        )}
+                </thead>
+                <tbody>
+                  {events.map((e) => (
+                    <tr>
+                      <td class="date">{when(e.at)}</td>
+                      <td>
+                        <span class="badge warn">{fieldLabel(e.entity_type)}</span> {e.action.replaceAll('_', ' ')}
+                      </td>
+                      <td>
+                        {e.user ? (
+                          <>
+                            {e.user.name ?? e.user.email}
+                            {e.user.name ? <div class="hint">{e.user.email}</div> : null}
+                          </>
+                        ) : e.principal_kind === 'system' ? (
+                          'System'
+                        ) : (
+                          '–'
+                        )}
+                      </td>
+                      <td>
+                        <EventDetails
+                          values={{
+                            member: e.member ? personLabel(e.member) : null,
+                            ...(e.metadata as Record<string, unknown> | null),
+                            ...(e.after as Record<string, unknown> | null),
+                          }}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+          )}
+        </section>
       </Shell>,
     );
   });
