@@ -207,12 +207,18 @@ export async function listPlacements(
 
 const POSITION_STATUSES = ['filled', 'vacant', 'closed', 'open'] as const;
 
-/** Positions with their status; `status=open` means filled or vacant (not closed). */
+/**
+ * Positions with their status; `status=open` means filled or vacant (not closed). `noBudgetedTeam`: only the seats
+ * with no budgeted team yet (no org unit), which no unit's list holds.
+ */
 export async function listPositions(
   ctx: ServiceContext,
-  filter: ListRequest & SubunitCount & { orgUnitId?: string | null; status?: string | null } = {},
+  filter: ListRequest & SubunitCount & { orgUnitId?: string | null; status?: string | null; noBudgetedTeam?: boolean } = {},
 ) {
   authorize(ctx.principal, 'positions.read');
+  if (filter.noBudgetedTeam && filter.orgUnitId) {
+    throw new InvalidInput('no_budgeted_team', 'lists the positions in no org unit: leave org_unit_id out with it (or this out, for the positions of that unit)');
+  }
   const view = await openView(ctx, filter);
   requireFilterRecords(view, { orgUnits: filter.orgUnitId });
   const index = indexGraph(view.graph);
@@ -224,7 +230,7 @@ export async function listPositions(
     const units = filter.orgUnitId ? (below ? [...subtree(index, filter.orgUnitId)] : [filter.orgUnitId]) : null;
     const source = units
       ? units.flatMap((unit) => index.positionsByUnit.get(unit) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
-      : pickRecords(view.graph.positions, filter.ids);
+      : pickRecords(view.graph.positions, filter.ids).filter((p) => !filter.noBudgetedTeam || p.orgUnitId === null);
     const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
     return withState.filter(({ position, state }) =>
       everInEffect(position) &&

@@ -10,7 +10,7 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
  * REST: a position with no budgeted team yet. A scenario's change creates one without org_unit_id; GET
- * /api/v1/positions lists it with `org_unit_id: null` (and a unit's list does not); the
+ * /api/v1/positions lists it with `org_unit_id: null` (and a unit's list does not; `no_budgeted_team=true` lists only such seats); the
  * org-unit metrics report gives its budget as `unassigned`, inside the organisation's total; update_position with
  * `org_unit_id: null` takes a vacant seat out of its unit; fill_position of such a seat is a problem naming
  * org_unit_id. (Fixture: every seat at 90,000.00 EUR, 25 % burden; pos_m_open is vacant in Mobile, m1 in Mobile.)
@@ -55,6 +55,14 @@ describe('a position with no budgeted team over REST', () => {
     expect(listed.find((p) => p.id === seatId)).toMatchObject({ title: 'Head of data', org_unit_id: null, status: 'vacant' });
     const inMobile = (await call(`/api/v1/positions?scenario_id=${sid}&org_unit_id=${units.M}`)).body.data as { id: string }[];
     expect(inMobile.map((p) => p.id)).toEqual([id('pos_m_open')]);
+    // `no_budgeted_team=true` lists only the seats in no unit; not beside an org_unit_id.
+    const unbudgeted = (await call(`/api/v1/positions?scenario_id=${sid}&no_budgeted_team=true`)).body.data as { id: string }[];
+    expect(unbudgeted.map((p) => p.id)).toEqual([seatId]);
+    expect(((await call('/api/v1/positions?no_budgeted_team=true')).body.data as unknown[]).length).toBe(0);
+    const both = await call(`/api/v1/positions?scenario_id=${sid}&no_budgeted_team=true&org_unit_id=${units.M}`);
+    expect(both.status).toBe(400);
+    expect(both.body).toMatchObject({ field: 'no_budgeted_team' });
+    expect(both.body.detail).toMatch(/leave org_unit_id out with it/);
 
     const report = await call(`/api/v1/reports/org-unit-metrics?scenario_id=${sid}`);
     expect(report.status).toBe(200);

@@ -65,6 +65,10 @@ describe('a position with no budgeted team over MCP', () => {
     expect((await positions(sid)).find((p) => p.id === world.ids.id('pos_m_open'))).toMatchObject({ org_unit_id: world.ids.units.M });
     expect((await positions(sid)).find((p) => p.id === world.ids.id('pos_m_open'))!.no_budgeted_team).toBeUndefined();
     expect((await positions(sid, { org_unit_id: world.ids.units.C, include_subunits: true })).map((p) => p.id)).not.toContain(seatId);
+    expect((await positions(sid, { no_budgeted_team: true })).map((p) => p.id)).toEqual([seatId]);
+    const both = errorOf(await owner.call('org_positions_list', { scenario_id: sid, no_budgeted_team: true, org_unit_id: world.ids.units.M }));
+    expect(both).toMatchObject({ field: 'no_budgeted_team' });
+    expect(both.message).toMatch(/leave org_unit_id out with it/);
 
     const after = structured<Rollup>(await owner.call('org_costs_rollup', { scenario_id: sid }));
     expect(after.unassigned).toMatchObject({ positions: 1, vacant_seats_annual: { amount_minor: 11_250_000, currency: 'EUR' } });

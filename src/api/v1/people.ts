@@ -107,6 +107,7 @@ const positions = createRoute({
   request: {
     query: ListQuery.extend({
       org_unit_id: idFilter('Only positions budgeted in this unit'),
+      no_budgeted_team: queryBool('true = only positions with no budgeted team yet (`org_unit_id` null), which no unit’s list holds; not with `org_unit_id`'),
       status: z.enum(['filled', 'vacant', 'closed', 'open']).optional().openapi({ description: 'Only positions in this status' }),
       include_inactive: includeInactive,
       ids: idsFilter('positions'),
@@ -163,7 +164,7 @@ export function peopleRoutes() {
   });
   router.openapi(positions, async (c) => {
     const q = c.req.valid('query');
-    const filter = { orgUnitId: blankless(q.org_unit_id), status: q.status, includeInactive: q.include_inactive, ids: q.ids };
+    const filter = { orgUnitId: blankless(q.org_unit_id), noBudgetedTeam: q.no_budgeted_team, status: q.status, includeInactive: q.include_inactive, ids: q.ids };
     const { page } = await listPositions(serviceContext(c), { ...viewOf(q), ...pageOf(q), ...filter });
     return c.json(listBody(c, page), 200);
   });

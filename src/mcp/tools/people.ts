@@ -329,6 +329,7 @@ export const positionsTool = defineTool({
       .boolean()
       .optional()
       .describe('With org_unit_id: also positions budgeted in any unit below it (a department’s teams, as its vacancy metrics count them). Default false.'),
+    no_budgeted_team: z.boolean().optional().describe('true: only the seats with no budgeted team yet (in no unit’s list). Not with org_unit_id.'),
     status: z.enum(['filled', 'vacant', 'closed', 'open']).optional().describe('Only positions in this state.'),
     include_inactive: includeInactive,
     ...pageFields,
@@ -348,6 +349,7 @@ export const positionsTool = defineTool({
       ...viewRequest(input),
       ...pageRequest(input),
       orgUnitId: input.org_unit_id,
+      noBudgetedTeam: input.no_budgeted_team,
       includeSubunits: input.include_subunits,
       countSubunits: asksSubunits(input),
       status: input.status,
