@@ -152,7 +152,7 @@ describe('People filtered by a placement check', () => {
     const names = listedNames(html);
     expect(names).toHaveLength(50);
     expect(names.every((n) => n.startsWith('Overload '))).toBe(true);
-    expect(hrefOf(html, /^Export CSV$/)).toBe(`/live/matrix.csv?as_of=${AS_OF}&check=over_allocated`);
+    expect(hrefOf(html, /^Download CSV$/), 'named as on the delta page').toBe(`/live/matrix.csv?as_of=${AS_OF}&check=over_allocated`);
     expect(hrefOf(html, /^Clear filters$/)).toBe(`/live/matrix?as_of=${AS_OF}`);
     expect(hrefOf(html, /^Title/)).toContain('check=over_allocated');
 

@@ -198,7 +198,7 @@ export function matrixRoutes(): Hono<AppEnv> {
         <div class="page-head">
           <h1>People</h1>
           <a class="button secondary" href={filterLink('/live/matrix.csv', filter, sort)} download>
-            Export CSV
+            Download CSV
           </a>
         </div>
         {scenario ? <ScenarioBanner scenario={scenario} /> : null}
