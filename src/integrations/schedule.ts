@@ -6,6 +6,7 @@ import { InvalidInput } from '../errors.js';
 import { startMaintenance } from '../maintenance.js';
 import { PLAN_FEATURES, type Plan } from '../tenancy/plans.js';
 import { findTenantById } from '../tenancy/tenants.js';
+import { oneOf } from '../util/choice.js';
 import { pullAndImport, recordSyncFailure, type BatchDeps } from './batches.js';
 import type { IntegrationRow } from './store.js';
 
@@ -44,14 +45,13 @@ export interface ScheduleInput {
 
 /** The schedule a change asks for, checked; what it leaves out stays as it is. */
 export function checkSchedule(input: ScheduleInput | undefined, existing: Pick<IntegrationRow, 'syncSchedule' | 'syncHour'> | null): { frequency: SyncSchedule; hour: number | null } {
-  const frequency = input?.frequency ?? existing?.syncSchedule ?? 'off';
-  if (!(SYNC_SCHEDULES as readonly string[]).includes(frequency)) throw new InvalidInput('schedule.frequency', 'must be off, hourly or daily');
+  const frequency = oneOf('schedule.frequency', SYNC_SCHEDULES, input?.frequency ?? existing?.syncSchedule ?? 'off');
   const hour = input?.hour_utc !== undefined ? input.hour_utc : (existing?.syncHour ?? null);
   if (hour !== null && (typeof hour !== 'number' || !Number.isInteger(hour) || hour < 0 || hour > 23)) {
     throw new InvalidInput('schedule.hour_utc', 'must be a whole hour from 0 to 23 (UTC), e.g. 2 for 02:00 UTC');
   }
   if (frequency === 'daily' && hour === null) throw new InvalidInput('schedule.hour_utc', 'is needed for a daily sync: a whole hour from 0 to 23 (UTC), e.g. 2 for 02:00 UTC');
-  return { frequency: frequency as SyncSchedule, hour };
+  return { frequency, hour };
 }
 
 /** Plans whose tenants are pulled on schedule. */
