@@ -1,5 +1,5 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scenarioProposals } from '../../src/db/schema/index.js';
 import { MAX_TREE_NODES } from '../../src/mcp/tools/structure.js';
 import { GraphStore } from '../../src/org/graph-store.js';
@@ -8,7 +8,7 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { createType } from '../../src/tenancy/settings.js';
 import { buildTenant, uid, writeGraph } from '../support/factories.js';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { connect, errorOf, principalOf, structured, withConnections, type Connection, type McpWorld } from './support.js';
 
 /**
  * What an assistant meets when it uses the tools as a model does: ids passed on from `search`, errors that name the
@@ -18,14 +18,9 @@ import { buildWorld, connect, errorOf, principalOf, structured, type Connection,
 let world: McpWorld;
 let owner: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  owner = await connect(world, principalOf(world.tenant, 'owner'));
-});
-
-afterAll(async () => {
-  await owner?.close();
-  await world?.database.close();
+withConnections(['owner'], (w, connections) => {
+  world = w;
+  owner = connections.owner;
 });
 
 async function newScenario(name: string): Promise<string> {

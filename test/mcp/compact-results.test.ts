@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/mcp/catalog.js';
 import { underscoreName } from '../../src/mcp/registry.js';
 import { compact } from '../../src/mcp/result.js';
 import { AS_OF } from '../support/fixture-org.js';
 import { validArgs } from './tool-cases.js';
-import { buildWorld, connect, structured, principalOf, type Connection, type McpWorld } from './support.js';
+import { structured, withConnections, type Connection, type McpWorld } from './support.js';
 
 /**
  * What results leave out (docs/MCP.md, "Results"): nulls everywhere; empty lists and objects on the items of a list
@@ -14,14 +14,9 @@ import { buildWorld, connect, structured, principalOf, type Connection, type Mcp
 let world: McpWorld;
 let owner: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  owner = await connect(world, principalOf(world.tenant, 'owner'));
-});
-
-afterAll(async () => {
-  await owner?.close();
-  await world?.database.close();
+withConnections(['owner'], (w, connections) => {
+  world = w;
+  owner = connections.owner;
 });
 
 /** Where in a value an empty list or object sits on a list item or below a record's own fields, and any null. */

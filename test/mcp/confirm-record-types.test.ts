@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordAudit } from '../../src/audit/record.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
-import { buildWorld, connect, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { principalOf, structured, withConnections, type Connection, type McpWorld } from './support.js';
 
 /**
  * A confirmed proposal names the kind of each record it created as the activity log names record types (`entity_type`:
@@ -13,14 +13,9 @@ import { buildWorld, connect, principalOf, structured, type Connection, type Mcp
 let world: McpWorld;
 let owner: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  owner = await connect(world, principalOf(world.tenant, 'owner'));
-});
-
-afterAll(async () => {
-  await owner?.close();
-  await world?.database.close();
+withConnections(['owner'], (w, connections) => {
+  world = w;
+  owner = connections.owner;
 });
 
 type Created = { index: number; family: string; id: string; ref?: string };

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AS_OF } from '../support/fixture-org.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { errorOf, structured, withConnections, type Connection, type McpWorld } from './support.js';
 
 /** An MCP list's cursor is valid only with the filters it was issued for (an assistant changing a filter mid-walk). */
 
 let world: McpWorld;
 let owner: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  owner = await connect(world, principalOf(world.tenant, 'owner'));
-});
-
-afterAll(async () => {
-  await owner?.close();
-  await world?.database.close();
+withConnections(['owner'], (w, connections) => {
+  world = w;
+  owner = connections.owner;
 });
 
 type Actors = { actors: { id: string }[]; next_cursor?: string };

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runTool } from '../../src/mcp/boundary.js';
 import { buildCatalog, CATALOG, plainPunctuation } from '../../src/mcp/catalog.js';
@@ -10,7 +10,7 @@ import { inputJsonSchema, outputJsonSchema } from '../../src/mcp/schema-json.js'
 import { defineTool } from '../../src/mcp/registry.js';
 import { McpSession } from '../../src/mcp/session.js';
 import { GraphStore } from '../../src/org/graph-store.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { connect, errorOf, principalOf, structured, withConnections, type Connection, type McpWorld } from './support.js';
 
 /** Discovery (capability.*, guides), ChatGPT's search/fetch, resources, and the internal-error boundary. */
 
@@ -20,16 +20,10 @@ let world: McpWorld;
 let owner: Connection;
 let viewer: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  owner = await connect(world, principalOf(world.tenant, 'owner'));
-  viewer = await connect(world, principalOf(world.tenant, 'viewer'));
-});
-
-afterAll(async () => {
-  await owner?.close();
-  await viewer?.close();
-  await world?.database.close();
+withConnections(['owner', 'viewer'], (w, connections) => {
+  world = w;
+  owner = connections.owner;
+  viewer = connections.viewer;
 });
 
 describe('capability.list and capability.explain', () => {

@@ -175,15 +175,34 @@ export function errorOf(result: CallToolResult): { code: string; message: string
  * set up before the file's tests (handed to `use`) and closed after them.
  */
 export function withAssistant(use: (world: McpWorld, assistant: Connection) => void): void {
+  withWorld(
+    (tenant) => [principalOf(tenant, 'admin', { kind: 'api_token' })],
+    (world, [assistant]) => use(world, assistant!),
+  );
+}
+
+/**
+ * For a test file of MCP calls: a world and a connection for each of `roles` (the role's session principal), set up
+ * before the file's tests (handed to `use`, by role) and closed after them.
+ */
+export function withConnections<R extends Role>(roles: readonly R[], use: (world: McpWorld, connections: Record<R, Connection>) => void): void {
+  withWorld(
+    (tenant) => roles.map((role) => principalOf(tenant, role)),
+    (world, connections) => use(world, Object.fromEntries(roles.map((role, i) => [role, connections[i]!])) as Record<R, Connection>),
+  );
+}
+
+/** A world and a connection for each of `principals`, set up before a file's tests (handed to `use`) and closed after them. */
+function withWorld(principals: (tenant: Tenant) => Principal[], use: (world: McpWorld, connections: Connection[]) => void): void {
   let world: McpWorld | undefined;
-  let assistant: Connection | undefined;
+  const connections: Connection[] = [];
   beforeAll(async () => {
     world = await buildWorld();
-    assistant = await connect(world, principalOf(world.tenant, 'admin', { kind: 'api_token' }));
-    use(world, assistant);
+    for (const principal of principals(world.tenant)) connections.push(await connect(world, principal));
+    use(world, connections);
   });
   afterAll(async () => {
-    await assistant?.close();
+    for (const connection of connections) await connection.close();
     await world?.database.close();
   });
 }

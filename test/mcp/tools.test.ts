@@ -1,13 +1,13 @@
 import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
 import { auditEvents } from '../../src/db/schema/index.js';
 import { CATALOG } from '../../src/mcp/catalog.js';
 import { abilitiesFor, underscoreName } from '../../src/mcp/registry.js';
 import { findTenantById } from '../../src/tenancy/tenants.js';
 import { FOREIGN_ID_TOOLS, foreignIdArgs, MONEY_TOOLS, showsMoney, validArgs } from './tool-cases.js';
-import { buildWorld, connect, errorOf, principalOf, type Connection, type McpWorld } from './support.js';
+import { connect, errorOf, principalOf, withConnections, type Connection, type McpWorld } from './support.js';
 
 /** The per-tool matrix (SPEC §5): money rule, missing ability, OAuth step-up, tenant isolation, invalid arguments. */
 
@@ -22,16 +22,10 @@ const oneOfArgs = (name: string): Record<string, unknown> => (name === 'fetch' ?
 const without = (abilities: readonly string[]) => OWNER.filter((a) => !abilities.includes(a));
 const OWNER = DEFAULT_BUNDLES.owner;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  owner = await connect(world, principalOf(world.tenant, 'owner'));
-  viewer = await connect(world, principalOf(world.tenant, 'viewer'));
-});
-
-afterAll(async () => {
-  await owner?.close();
-  await viewer?.close();
-  await world?.database.close();
+withConnections(['owner', 'viewer'], (w, connections) => {
+  world = w;
+  owner = connections.owner;
+  viewer = connections.viewer;
 });
 
 describe('every tool answers its first call on the fixture org', () => {

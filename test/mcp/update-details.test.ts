@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { errorOf, principalOf, structured, withConnections, type Connection, type McpWorld } from './support.js';
 
 /**
  * update_actor and update_department over MCP with the official client: explained; planned with a preview of the
@@ -13,14 +13,9 @@ import { buildWorld, connect, errorOf, principalOf, structured, type Connection,
 let world: McpWorld;
 let member: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  member = await connect(world, principalOf(world.tenant, 'member'));
-});
-
-afterAll(async () => {
-  await member?.close();
-  await world?.database.close();
+withConnections(['member'], (w, connections) => {
+  world = w;
+  member = connections.member;
 });
 
 type Changed = { id: string; fields: Record<string, { from: unknown; to: unknown }> };

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
-import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
+import { errorOf, principalOf, structured, withConnections, type Connection, type McpWorld } from './support.js';
 
 /**
  * update_position over MCP with the official client: capability.explain describes it; plan previews a moved,
@@ -13,15 +13,10 @@ let world: McpWorld;
 let owner: Connection;
 let member: Connection;
 
-beforeAll(async () => {
-  world = await buildWorld();
-  owner = await connect(world, principalOf(world.tenant, 'owner'));
-  member = await connect(world, principalOf(world.tenant, 'member'));
-});
-
-afterAll(async () => {
-  for (const mcp of [owner, member]) await mcp?.close();
-  await world?.database.close();
+withConnections(['owner', 'member'], (w, connections) => {
+  world = w;
+  owner = connections.owner;
+  member = connections.member;
 });
 
 type Proposal = { proposal_id: string; preview: { records: Record<string, { changed: { id: string; fields: Record<string, { from: unknown; to: unknown }> }[] }>; by_org_unit: Record<string, unknown>[] } };
