@@ -161,7 +161,9 @@ export async function orgUnitTree(ctx: ServiceContext, request: TreeRequest = {}
       unitKey,
     );
   }
-  return { view, roots: roots.flatMap((r) => build(r, 1)), total: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency) };
+  // Seats with no budgeted team are in the organisation's total and under no root: said apart (whole organisation only).
+  const unassigned = !request.rootId && metrics.unassigned.positions.budgeted > 0 ? presentUnitMetrics(metrics.unassigned, ctx.principal, metrics.currency) : null;
+  return { view, roots: roots.flatMap((r) => build(r, 1)), total: presentUnitMetrics(metrics.total, ctx.principal, metrics.currency), unassigned };
 }
 
 /** A list of the units of one type: the view and page, `query` (name contains, or the exact code), inactive ones too. */

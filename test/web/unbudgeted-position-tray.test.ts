@@ -8,7 +8,8 @@ import { fixtureSite, openTray, stagedOf, type FixtureSite } from '../support/fi
 /**
  * The change tray with a position that has no budgeted team yet: "Create a position" offers "No budgeted team yet"
  * in its unit select (the field is not required) and stages it in words; "Change a position" has a "No budgeted team
- * yet" checkbox that takes a vacant seat out of its unit (not with a unit chosen too); the position choices say so.
+ * yet" checkbox that takes a vacant seat out of its unit (not with a unit chosen too); the position choices say so,
+ * and the organisation tree's totals say they hold such seats.
  * (Fixture: pos_m_open vacant in Mobile, 90,000.00 EUR.)
  */
 
@@ -50,6 +51,9 @@ describe('a position with no budgeted team in the change tray', () => {
     // The tray's position choices name the seat as having no budgeted team.
     const again = (await site.get(`/scenarios/${sid}/changes`, owner)).html;
     expect(pageText(again)).toContain('Data Lead with no budgeted team yet (vacant)');
+    // The organisation tree's totals say they hold it, in no unit; Live's have no such seat.
+    expect(pageText((await site.get(`/live?scenario=${sid}`, owner)).html)).toContain('The totals include 1 position with no budgeted team yet (1 vacant), in no unit below.');
+    expect(pageText((await site.get('/live', owner)).html)).not.toContain('no budgeted team');
   });
 
   it('Change a position’s “No budgeted team yet” takes a vacant seat out of its unit, and not beside a unit chosen', async () => {

@@ -65,6 +65,7 @@ export function OrgTreeSection(props: {
       <section class="card" aria-labelledby="totals-title">
         <h2 id="totals-title">Totals on {tree.view.asOf}</h2>
         <MetricStats m={tree.total} label="Organisation totals" tenant={serviceContext(props.c).tenant} />
+        {tree.unassigned ? <p class="hint">{unassignedNote(tree.unassigned.positions)}</p> : null}
       </section>
       {props.checks ? <PlacementChecksCard counts={props.checks} params={params} asOf={tree.view.asOf} /> : null}
       <section class="card" aria-labelledby="tree-title">
@@ -100,4 +101,10 @@ export function OrgTreeSection(props: {
       </section>
     </>
   );
+}
+
+/** What the totals hold that no unit of the tree does: the positions with no budgeted team yet. */
+function unassignedNote(positions: { budgeted: number; vacant: number }): string {
+  const seats = positions.budgeted === 1 ? '1 position' : `${positions.budgeted} positions`;
+  return `The totals include ${seats} with no budgeted team yet (${positions.vacant} vacant), in no unit below.`;
 }
