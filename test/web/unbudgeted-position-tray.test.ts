@@ -54,6 +54,11 @@ describe('a position with no budgeted team in the change tray', () => {
     // The organisation tree's totals say they hold it, in no unit; Live's have no such seat.
     expect(pageText((await site.get(`/live?scenario=${sid}`, owner)).html)).toContain('The totals include 1 position with no budgeted team yet (1 vacant), in no unit below.');
     expect(pageText((await site.get('/live', owner)).html)).not.toContain('no budgeted team');
+    const delta = await site.get(`/scenarios/${sid}/delta`, owner);
+    expect(delta.status).toBe(200);
+    // The delta page lists the new seat, and its vacancy in the totals though no unit's figures moved.
+    expect(pageText(delta.html)).toContain('Title Data Lead');
+    expect(pageText(delta.html)).toContain('Vacant positions +1');
   });
 
   it('Change a position’s “No budgeted team yet” takes a vacant seat out of its unit, and not beside a unit chosen', async () => {
