@@ -11,7 +11,8 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
  * From a scenario's delta to the records it lists: each added or changed org unit and actor is named with a link to
- * its page in the scenario, and a placement links to its actor's page. The overview's "Changed records" table links
+ * its page in the scenario (a removed one: in what the scenario is compared with), and a placement links to its
+ * actor's page. The overview's "Changed records" table links
  * each family to its part of the delta.
  */
 
@@ -94,6 +95,18 @@ describe('links from a delta to its records', () => {
     expect(placements.length).toBeGreaterThan(0);
     for (const placement of placements) expect(placement.href).toBe(`/live/actors/${id('m1')}?scenario=${sid}`);
     expect(recordNames(delta.html, 'position')).toEqual([{ name: 'Staff engineer', href: null }]);
+  });
+
+  it('links a removed actor and its placement to the actor’s page in Live, where they still are', async () => {
+    const sid = (await createScenario(ctx, { name: 'Goodbye f2' })).id;
+    await applyBatch(ctx, sid, [{ op: 'deactivate_actor', actor_id: id('f2'), date: '2024-01-01' }]);
+    const delta = await page(`/scenarios/${sid}/delta`);
+    expect(delta.status).toBe(200);
+    expect(recordNames(delta.html, 'actor')).toEqual([{ name: 'f2', href: `/live/actors/${id('f2')}` }]);
+    const placements = recordNames(delta.html, 'placement');
+    expect(placements.length).toBe(1);
+    expect(placements[0]!.href).toBe(`/live/actors/${id('f2')}`);
+    expect(delta.html).toContain('<span class="badge danger">removed</span>');
   });
 
   it('links each family of the overview’s "Changed records" table to its part of the delta', async () => {

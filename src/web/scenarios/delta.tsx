@@ -128,6 +128,8 @@ async function deltaPage(c: Context<AppEnv>, state: DeltaPageState, status: 200 
   const total = delta.metrics.total as Record<string, Pair> | null;
   const byUnit = delta.metrics.by_org_unit as ({ org_unit_id: string; name: string | null } & Record<string, Pair>)[];
   const base = `/scenarios/${id}/delta`;
+  // A removed record is still in what the scenario is compared with: Live, its source scenario or the snapshot of Live before.
+  const againstView = { scenarioId: delta.against.kind === 'live' ? null : delta.against.scenario_id, asOf };
   const promotion = delta.against.kind === 'snapshot';
   const against = delta.against.kind === 'scenario' ? `scenario ${quoted(delta.against.name)}` : delta.against.kind === 'snapshot' ? `the Live it replaced (snapshot ${quoted(delta.against.name)})` : 'Live';
   // The two sides by name: "before/after" reads backwards for a snapshot, which is older than the Live it is compared with.
@@ -279,7 +281,7 @@ async function deltaPage(c: Context<AppEnv>, state: DeltaPageState, status: 200 
             </nav>
             <div>
               {families.map(([family, d]) => (
-                <FamilySection family={family} delta={d} names={names} currency={currency} recordOf={recordOf} discard={discard} view={{ scenarioId: id, asOf }} />
+                <FamilySection family={family} delta={d} names={names} currency={currency} recordOf={recordOf} discard={discard} view={{ scenarioId: id, asOf }} againstView={againstView} />
               ))}
             </div>
           </div>
@@ -520,15 +522,19 @@ function recordId(r: Rec): string {
   return [r.id, r.org_unit_id].find((v): v is string => typeof v === 'string') ?? '';
 }
 
+/** Which organisation a record's link opens: the scenario (or what it is compared with: Live is no scenario) on the page's day. */
+type View = { scenarioId: string | null; asOf: string | null };
+
 const UNIT_FAMILIES = new Set(['org_unit', 'department', 'team']);
 /** Families whose record belongs to one actor (`actor_id`): the record is read on that actor's page. */
 const ACTOR_OWNED_FAMILIES = new Set(['placement', 'compensation', 'reporting_line']);
 
 /**
- * The page that shows a record in the scenario: an org unit's page, an actor's page, or for a placement, a pay record
- * or a reporting line the page of the actor it belongs to. Null for a family without a page (positions).
+ * The page that shows a record in the scenario (a removed one: in what it is compared with): an org unit's page, an
+ * actor's page, or for a placement, a pay record or a reporting line the page of the actor it belongs to. Null for a
+ * family without a page (positions).
  */
-function recordPage(family: string, r: Rec, record: Rec | undefined, view: { scenarioId: string; asOf: string | null }): string | null {
+function recordPage(family: string, r: Rec, record: Rec | undefined, view: View): string | null {
   const first = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string' && v !== '');
   if (UNIT_FAMILIES.has(family)) {
     const id = first(r.org_unit_id, r.id);
@@ -547,7 +553,7 @@ function RecordName(props: { href: string | null; label: string }) {
   return <strong>{props.href ? <a href={props.href}>{props.label}</a> : props.label}</strong>;
 }
 
-function FamilySection(props: { family: string; delta: FamilyDelta; names: ValueNames; currency: string; recordOf: RecordOf; discard: Discard; view: { scenarioId: string; asOf: string | null } }) {
+function FamilySection(props: { family: string; delta: FamilyDelta; names: ValueNames; currency: string; recordOf: RecordOf; discard: Discard; view: View; againstView: View }) {
   const { family, delta, names, view } = props;
   const title = FAMILY_TITLES[family] ?? fieldLabel(family);
   return (
@@ -608,7 +614,7 @@ function FamilySection(props: { family: string; delta: FamilyDelta; names: Value
         })}
         {delta.removed.map((r) => (
           <li class="removed-record">
-            <span class="badge danger">removed</span> <strong>{recordLabel(r)}</strong>{' '}
+            <span class="badge danger">removed</span> <RecordName href={recordPage(family, r, undefined, props.againstView)} label={recordLabel(r)} />{' '}
             <DiscardButton discard={props.discard} family={family} id={recordId(r)} label={recordLabel(r)} />
           </li>
         ))}
