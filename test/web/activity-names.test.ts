@@ -6,23 +6,22 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { pageText, type TestApp } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * The Activity and Lineage pages name what its events are about — the scenario each happened in, and a record that exists only
  * in its scenario — for every scenario the page shows, however many scenarios came since.
  */
 
+let site: FixtureSite;
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
 let owner: string;
 let ctx: ServiceContext;
 const HOST = 'activitynames.localhost';
-const PASSWORD = 'correct horse battery';
 const { units } = fixtureIds('activity-names');
 
 async function page(path: string): Promise<string> {
@@ -32,12 +31,9 @@ async function page(path: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'activitynames', name: 'Activity Names', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg('activity-names'));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'activitynames', name: 'Activity Names', salt: 'activity-names' });
+  ({ database, tenant, app, ctx } = site);
+  owner = await site.signIn('owner');
 });
 afterAll(() => database?.close());
 

@@ -4,25 +4,22 @@ import type { Database } from '../../src/db/connection.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, pageText, type TestApp } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * The delta page's "Discard this change": the scenario's own changes get a button; a discard that would leave a
  * problem is refused on the page, which offers to discard every record involved together; a viewer sees no button.
  */
 
+let site: FixtureSite;
 let database: Database;
-let tenant: Tenant;
 let app: TestApp;
 let owner: string;
 let viewer: string;
 let ctx: ServiceContext;
 const HOST = 'discardpage.localhost';
-const PASSWORD = 'correct horse battery';
 const { units } = fixtureIds('discard-page');
 
 const page = async (path: string, cookie = owner) => {
@@ -39,13 +36,10 @@ async function post(path: string, form: [string, string][]) {
 const discardable = (html: string) => [...html.matchAll(/name="record" value="([^"]+)"/g)].map((m) => m[1]!);
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'discardpage', name: 'Discard Page', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg('discard-page'));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
-  viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'discardpage', name: 'Discard Page', salt: 'discard-page' });
+  ({ database, app, ctx } = site);
+  owner = await site.signIn('owner');
+  viewer = await site.signIn('viewer');
 });
 
 afterAll(async () => {

@@ -6,23 +6,22 @@ import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, pageText, type TestApp } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * The promotion form when the conflicts it showed have changed since the page was loaded: a choice made for a
  * conflict that is gone is not sent again and again (the service refuses resolutions that match no conflict).
  */
 
+let site: FixtureSite;
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
 let owner: string;
 let ctx: ServiceContext;
 const HOST = 'promoteform.localhost';
-const PASSWORD = 'correct horse battery';
 const { id, units } = fixtureIds('promote-form');
 
 async function post(path: string, form: Record<string, string>) {
@@ -31,12 +30,9 @@ async function post(path: string, form: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'promoteform', name: 'Promote Form', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg('promote-form'));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'promoteform', name: 'Promote Form', salt: 'promote-form' });
+  ({ database, tenant, app, ctx } = site);
+  owner = await site.signIn('owner');
 });
 
 afterAll(async () => {

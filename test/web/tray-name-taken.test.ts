@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { ServiceContext } from '../../src/context.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, pageText, type TestApp } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * A unit staged in the change tray under a name a sibling has already (SPEC §6): the refusal names the unit that has
  * the name — never its raw id, which means nothing on a page — and, when the tray itself creates that unit, the change.
  */
 
-let database: Database;
-let tenant: Tenant;
+let site: FixtureSite;
 let app: TestApp;
 let owner: string;
 let ctx: ServiceContext;
 const HOST = 'traynametaken.localhost';
-const PASSWORD = 'correct horse battery';
 const { id, units } = fixtureIds('tray-name-taken');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
@@ -34,14 +29,11 @@ const stagedOf = (html: string) => html.match(/name="staged" value="([^"]*)"/)![
 const notices = (html: string) => [...html.matchAll(/<(?:p|div) class="notice error"[^>]*>([^]*?)<\/(?:p|div)>/g)].map((m) => pageText(m[1]!)).join(' ');
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'traynametaken', name: 'Tray Name Taken', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg('tray-name-taken'));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  owner = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'owner', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'traynametaken', name: 'Tray Name Taken', salt: 'tray-name-taken' });
+  ({ app, ctx } = site);
+  owner = await site.signIn('owner');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 async function tray(name: string) {
   const sid = (await createScenario(ctx, { name })).id;

@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import { tenantCurrencies } from '../../src/db/schema/index.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { ServiceContext } from '../../src/context.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { pageText, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { pageText, type TestApp } from '../support/app.js';
+import { AS_OF, fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * "What would our open seats cost?" on the web: Live's totals, tree and unit pages show the vacant seats' budget
@@ -17,14 +13,12 @@ import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * year; Platform's seat is filled.
  */
 
-let database: Database;
-let tenant: Tenant;
+let site: FixtureSite;
 let app: TestApp;
 let manager: string;
 let viewer: string;
 let ctx: ServiceContext;
 const HOST = 'vacantseats.localhost';
-const PASSWORD = 'correct horse battery';
 const { units } = fixtureIds('vacant-seats');
 const LABEL = 'Vacant seats, budgeted (annual, not paid)';
 
@@ -36,16 +30,12 @@ async function page(path: string, cookie: string) {
 }
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'vacantseats', name: 'Vacant Seats', plan: 'enterprise', currency: 'EUR' });
-  await database.db.insert(tenantCurrencies).values([{ tenantId: tenant.id, code: 'USD', rateToReporting: 0.9 }]);
-  tenant = await writeGraph(database, tenant, buildFixtureOrg('vacant-seats'));
-  app = testApp(database);
-  ctx = contextFor(database, tenant, principalFor(tenant, 'owner'));
-  manager = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'manager', { password: PASSWORD })).email, PASSWORD);
-  viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'vacantseats', name: 'Vacant Seats', salt: 'vacant-seats', currencies: [{ code: 'USD', rateToReporting: 0.9 }] });
+  ({ app, ctx } = site);
+  manager = await site.signIn('manager');
+  viewer = await site.signIn('viewer');
 });
-afterAll(() => database?.close());
+afterAll(() => site?.database.close());
 
 describe('Live', () => {
   it('shows the organisation’s vacant seats’ budget beside its cost, and each unit’s in the tree', async () => {
