@@ -98,7 +98,7 @@ export function spansRoutes(): Hono<AppEnv> {
               <input id="s-asof" type="date" name="as_of" value={params.asOf ?? ''} />
             </div>
             <div class="actions">
-              <button type="submit">Show</button>
+              <button type="submit">Filter</button>
             </div>
           </form>
         </section>
