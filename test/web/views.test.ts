@@ -690,9 +690,11 @@ describe('a viewer', () => {
     // The fixture pays f2 in GBP, which has no rate: the cost figures say they exclude it.
     expect(ownerDelta.html).toContain('excludes GBP');
     // Pay records, the new one and the one it ends, are both named by whose pay it is, never by an id prefix.
-    expect(ownerDelta.html).toMatch(/<li class="added"><span class="badge ok">added<\/span> <strong>Pay of p2<\/strong>/);
-    expect(ownerDelta.html).toMatch(/<li class="changed"><span class="badge warn">changed<\/span> <strong>Pay of p2<\/strong>/);
-    expect(ownerDelta.html).not.toMatch(/<strong>#[0-9a-f]{8}<\/strong>/);
+    // … each linked to p2's page in the scenario.
+    const payOfP2 = `<strong><a href="/live/actors/${id('p2')}?scenario=${sid}">Pay of p2</a></strong>`;
+    expect(ownerDelta.html).toContain(`<li class="added"><span class="badge ok">added</span> ${payOfP2}`);
+    expect(ownerDelta.html).toContain(`<li class="changed"><span class="badge warn">changed</span> ${payOfP2}`);
+    expect(ownerDelta.html).not.toMatch(/<strong>(<a [^>]*>)?#[0-9a-f]{8}(<\/a>)?<\/strong>/);
 
     for (const path of [
       '/live',
