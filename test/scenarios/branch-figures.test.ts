@@ -8,10 +8,10 @@ import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, tokenOf, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { type TestApp } from '../support/app.js';
+import { contextFor, principalFor } from '../support/factories.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * A scenario started from another, before it has a change of its own: against its source it changes nothing, yet it
@@ -19,6 +19,7 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * the overview's impact — compare it with Live by default, so they show what it would do, not a row of zeros.
  */
 
+let site: FixtureSite;
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
@@ -29,19 +30,14 @@ let parent: string;
 let branch: string;
 const HOST = 'branchfigures.localhost';
 const SALT = 'branch-figures';
-const PASSWORD = 'correct horse battery';
 const { id, units } = fixtureIds(SALT);
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'").replace(/\s+/g, ' ');
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'branchfigures', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner', { password: PASSWORD });
-  token = await tokenOf(database, tenant, user, 'owner');
-  cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
+  site = await fixtureSite({ slug: 'branchfigures', salt: SALT });
+  ({ database, tenant, app } = site);
+  ({ token, cookie } = await site.signInWithToken('owner'));
   ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
   parent = (await createScenario(ctx, { name: 'Grow platform' })).id;
   await applyBatch(ctx, parent, [{ op: 'add_actor', kind: 'human', display_name: 'New Hire', org_unit_id: units.P, manager_id: id('eng_head') }]);

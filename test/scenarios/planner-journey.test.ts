@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import { createType } from '../../src/tenancy/settings.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, type TestApp } from '../support/app.js';
+import { contextFor, principalFor } from '../support/factories.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * A planner's journey through scenarios on the web and over REST (SPEC §6, §8), for what walking it found rough:
@@ -16,6 +13,7 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * delta did not name the scenario it was started from.
  */
 
+let site: FixtureSite;
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
@@ -23,7 +21,6 @@ let token: string;
 let cookie: string;
 const HOST = 'plannerjourney.localhost';
 const SALT = 'planner-journey';
-const PASSWORD = 'correct horse battery';
 const { units } = fixtureIds(SALT);
 
 type Body = { data: any; [key: string]: any };
@@ -42,14 +39,9 @@ async function page(path: string, form?: Record<string, string>) {
 const stagedOf = (html: string) => hiddenField(html, 'staged').replaceAll('&quot;', '"');
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'plannerjourney', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner', { password: PASSWORD });
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
-  cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
+  site = await fixtureSite({ slug: 'plannerjourney', salt: SALT });
+  ({ database, tenant, app } = site);
+  ({ token, cookie } = await site.signInWithToken('owner'));
 });
 afterAll(() => database?.close());
 

@@ -3,14 +3,10 @@ import { and, count, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import { auditEvents, lineageEntries, scenarios, tasks } from '../../src/db/schema/index.js';
-import { issueApiToken } from '../../src/access/api-tokens.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities } from '../../src/access/policy.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, type TestApp } from '../support/app.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 import { settledStatus } from '../support/settle.js';
 
 /**
@@ -19,6 +15,7 @@ import { settledStatus } from '../support/settle.js';
  * the way an empty promotion is; the page says so before the button is pressed.
  */
 
+let site: FixtureSite;
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
@@ -27,7 +24,6 @@ let cookie: string;
 let viewerCookie: string;
 const HOST = 'snaprestore.localhost';
 const SALT = 'snapshot-restore';
-const PASSWORD = 'correct horse battery';
 const { units } = fixtureIds(SALT);
 
 type Body = { data: any; [key: string]: any };
@@ -64,15 +60,10 @@ async function renameInLive(unitId: string, name: string) {
 }
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'snaprestore', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner', { password: PASSWORD });
-  const roleAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, tenant.plan);
-  token = (await issueApiToken(database.db, { tenantId: tenant.id, userId: user.id, roleAbilities, name: 'owner', abilities: [...roleAbilities] })).secret;
-  cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
-  viewerCookie = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
+  site = await fixtureSite({ slug: 'snaprestore', salt: SALT });
+  ({ database, tenant, app } = site);
+  ({ token, cookie } = await site.signInWithToken('owner'));
+  viewerCookie = await site.signIn('viewer');
 });
 afterAll(() => database?.close());
 

@@ -8,10 +8,10 @@ import { parseArguments } from '../../src/mcp/boundary.js';
 import { planTool } from '../../src/mcp/tools/scenario-actions.js';
 import { createType } from '../../src/tenancy/settings.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
-import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
-import { testDatabase } from '../support/db.js';
-import { buildMember, buildTenant, contextFor, principalFor, tokenOf, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { hiddenField, type TestApp } from '../support/app.js';
+import { contextFor, principalFor } from '../support/factories.js';
+import { fixtureIds } from '../support/fixture-org.js';
+import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * A team's type and purpose in the change tray and over REST and MCP: the form offers teams (and, where a parent is
@@ -19,6 +19,7 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
  * field on the form, null or "" on REST, "" on MCP — while changing only the type keeps it.
  */
 
+let site: FixtureSite;
 let database: Database;
 let tenant: Tenant;
 let app: TestApp;
@@ -27,7 +28,6 @@ let token: string;
 let cookie: string;
 const HOST = 'teamform.localhost';
 const SALT = 'team-form';
-const PASSWORD = 'correct horse battery';
 const ids = fixtureIds(SALT);
 const { units } = ids;
 
@@ -50,13 +50,9 @@ function optionsOf(html: string, op: string, field: string): string[] {
 const purposeOf = async (sid: string, unitId: string) => ((await getOrgUnit(ctx, unitId, { scenarioId: sid })).unit as { team?: { purpose: unknown } }).team?.purpose;
 
 beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await buildTenant(database, { slug: 'teamform', plan: 'enterprise' });
-  tenant = await writeGraph(database, tenant, buildFixtureOrg(SALT));
-  app = testApp(database);
-  const user = await buildMember(database, tenant, 'owner', { password: PASSWORD });
-  token = await tokenOf(database, tenant, user, 'owner');
-  cookie = await signInThroughForm(app, HOST, user.email, PASSWORD);
+  site = await fixtureSite({ slug: 'teamform', salt: SALT });
+  ({ database, tenant, app } = site);
+  ({ token, cookie } = await site.signInWithToken('owner'));
   ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
 });
 afterAll(() => database?.close());

@@ -6,7 +6,7 @@ import { createScenario } from '../../src/scenarios/lifecycle.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, signInThroughForm, testApp, type RequestOptions, type TestApp } from './app.js';
 import { testDatabase } from './db.js';
-import { buildMember, buildTenant, contextFor, memberToken, principalFor, writeGraph } from './factories.js';
+import { buildMember, buildTenant, contextFor, memberToken, principalFor, tokenOf, writeGraph } from './factories.js';
 import { buildFixtureOrg } from './fixture-org.js';
 
 /**
@@ -43,6 +43,8 @@ export interface FixtureSite {
   ctx: ServiceContext;
   /** Signs a new member with `role` in through the sign-in form; the cookie to send back. */
   signIn(role: Role): Promise<string>;
+  /** A new member with `role`, signed in through the form and holding a personal API token: the cookie and the token. */
+  signInWithToken(role: Role): Promise<{ cookie: string; token: string }>;
   /** GET of a page as HTML. */
   get(path: string, cookie: string): Promise<Page>;
   /** A form post from the host's origin; its page and where it redirects to. */
@@ -75,6 +77,10 @@ export async function fixtureSite(options: {
     host,
     ctx: contextFor(database, tenant, principalFor(tenant, 'owner')),
     signIn: async (role) => signInThroughForm(app, host, (await buildMember(database, tenant, role, { password: PASSWORD })).email, PASSWORD),
+    signInWithToken: async (role) => {
+      const user = await buildMember(database, tenant, role, { password: PASSWORD });
+      return { cookie: await signInThroughForm(app, host, user.email, PASSWORD), token: await tokenOf(database, tenant, user, role) };
+    },
     get: async (path, cookie) => {
       const response = await app.request(path, { host, cookie, headers: { accept: 'text/html' } });
       return { status: response.status, html: await response.text() };
