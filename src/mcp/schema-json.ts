@@ -72,32 +72,48 @@ function isStringType(value: unknown): boolean {
  * The input schema the SDK sees: it advertises the zod schema but accepts any arguments, because validation
  * happens in our boundary (mcp/boundary.ts), which names the field, gives the fix and a structured code, and
  * treats "" as absent — the SDK's own validation would answer with its generic text first.
+ *
+ * Both adapters are made once per schema and shared by every request's server (they hold no request state):
+ * made per request they were a fifth of a tools/call's server build (tsx names every new closure).
  */
 export function deferredInput(schema: z.ZodObject): StandardSchemaWithJSON<Record<string, unknown>> {
-  const json = inputJsonSchema(schema);
-  return {
-    '~standard': {
-      version: 1,
-      vendor: 'orgonaut',
-      validate: (value: unknown) => ({ value: (value ?? {}) as Record<string, unknown> }),
-      jsonSchema: { input: () => json, output: () => json },
-    },
-  };
+  let adapter = inputAdapters.get(schema);
+  if (!adapter) {
+    const json = inputJsonSchema(schema);
+    adapter = {
+      '~standard': {
+        version: 1,
+        vendor: 'orgonaut',
+        validate: (value: unknown) => ({ value: (value ?? {}) as Record<string, unknown> }),
+        jsonSchema: { input: () => json, output: () => json },
+      },
+    };
+    inputAdapters.set(schema, adapter);
+  }
+  return adapter;
 }
 
 /** The output schema the SDK sees: zod validates the structured content, the JSON Schema is converted once. */
 export function memoizedOutput(schema: z.ZodObject): StandardSchemaWithJSON {
-  const json = outputJsonSchema(schema);
-  const standard = schema['~standard'];
-  return {
-    '~standard': {
-      version: 1,
-      vendor: standard.vendor,
-      validate: (value: unknown) => standard.validate(value),
-      jsonSchema: { input: () => json, output: () => json },
-    },
-  };
+  let adapter = outputAdapters.get(schema);
+  if (!adapter) {
+    const json = outputJsonSchema(schema);
+    const standard = schema['~standard'];
+    adapter = {
+      '~standard': {
+        version: 1,
+        vendor: standard.vendor,
+        validate: (value: unknown) => standard.validate(value),
+        jsonSchema: { input: () => json, output: () => json },
+      },
+    };
+    outputAdapters.set(schema, adapter);
+  }
+  return adapter;
 }
+
+const inputAdapters = new WeakMap<z.ZodType, StandardSchemaWithJSON<Record<string, unknown>>>();
+const outputAdapters = new WeakMap<z.ZodType, StandardSchemaWithJSON>();
 
 /** One argument as `capability.explain` describes it, read from the advertised JSON Schema. */
 export interface ArgumentInfo {

@@ -29,8 +29,8 @@ const MAX_TOOL_INPUT_ELEMENTS = 3_000;
  * listing of the tenant's style, which shows one name per tool.
  *
  * The two hot requests get only what they can reach (the SDK dispatches a request to nothing else): `tools/call` of
- * a known tool name registers that tool, `tools/list` one tool (for the tools capability and handlers) under the
- * cached listing; tens of microseconds instead of the whole catalog. Anything else — initialize, discovery,
+ * a known tool name registers that tool under the name called, `tools/list` one tool (for the tools capability and
+ * handlers) under the cached listing; tens of microseconds instead of the whole catalog. Anything else — initialize, discovery,
  * resources, prompts, a batch — gets the whole catalog; an unknown tool name gets one tool. A call of an unknown
  * name, alone or in a batch, gets our own "unknown tool" answer (answerUnknownTools).
  */
@@ -39,7 +39,10 @@ export function buildServer(session: McpSession, catalog: Catalog = CATALOG): Mc
     instructions: instructionsFor(session.names, catalog),
     maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
   });
-  const only = reachableTools(session, catalog);
+  const unknownName = callsUnknownTool(session, catalog);
+  const only = reachableTools(session, catalog, unknownName);
+  // A call of a known name reaches the tool only under the name it used: the other name is not registered.
+  const called = only && !unknownName && session.call?.method === 'tools/call' ? session.call.name : undefined;
   for (const tool of only ?? catalog.tools) {
     const config = {
       title: tool.title,
@@ -49,12 +52,11 @@ export function buildServer(session: McpSession, catalog: Catalog = CATALOG): Mc
       annotations: { ...tool.annotations },
       scopeChallenge: toolStepUp(tool, session),
     };
-    for (const name of callableNames(tool, session.names)) {
-      server.registerTool(name, config, (args) => runTool(tool, args, session, catalog));
-    }
+    const run = (args: Record<string, unknown>) => runTool(tool, args, session, catalog);
+    for (const name of called !== undefined ? [called] : callableNames(tool, session.names)) server.registerTool(name, config, run);
   }
   server.server.setRequestHandler('tools/list', () => ({ tools: catalog.listing(session.names) }));
-  if (!only || callsUnknownTool(session, catalog)) answerUnknownTools(server, session.names, catalog);
+  if (!only || unknownName) answerUnknownTools(server, session.names, catalog);
   if (only) return server;
   registerResources(server, session, catalog);
   registerPrompts(server, session, catalog);
@@ -62,10 +64,10 @@ export function buildServer(session: McpSession, catalog: Catalog = CATALOG): Mc
 }
 
 /** The tools a request can reach, when it is one of the hot two; null = all of the catalog (and the rest). */
-function reachableTools(session: McpSession, catalog: Catalog): readonly ToolDefinition[] | null {
+function reachableTools(session: McpSession, catalog: Catalog, unknownName: boolean): readonly ToolDefinition[] | null {
   const call = session.call;
   // One tool, for the tools capability: tools/list is answered from the cached listing, an unknown tool by us.
-  if (call?.method === 'tools/list' || callsUnknownTool(session, catalog)) return catalog.tools.slice(0, 1);
+  if (call?.method === 'tools/list' || unknownName) return catalog.tools.slice(0, 1);
   if (call?.method !== 'tools/call' || call.name === undefined) return null;
   return [catalog.find(call.name)!];
 }
