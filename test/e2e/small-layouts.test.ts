@@ -68,13 +68,21 @@ describe.skipIf(SKIP_REASON !== null)('small layouts', () => {
     }
   });
 
-  it('keeps space between an import’s stat cards, its table of records by kind and its facts', async () => {
+  it('keeps space between an import’s file facts and its mapping, and between its stat cards, table of records by kind and facts', async () => {
     const { w, acme } = session;
     await w.page.setViewportSize({ width: 1280, height: 900 });
     await w.page.goto(`${acme}/imports`);
     const csv = 'Work Email,First Name,Last Name,Department,Job Title,Manager Email,FTE\nlayout.lead@acme.test,Lea,Lead,Layout,Lead,,1\nlayout.two@acme.test,Tom,Two,Layout,Engineer,layout.lead@acme.test,1\n';
     await w.page.locator('input[type=file]').setInputFiles({ name: 'layout.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await w.page.getByRole('button', { name: 'Upload and check' }).click();
+    await checkPage(w);
+    // The file's facts ("File layout.csv (…)") stand apart from the card under them.
+    const factsGap = await w.page.evaluate(() => {
+      const facts = document.querySelector('main dl.facts');
+      const next = facts?.nextElementSibling;
+      return facts && next ? next.getBoundingClientRect().top - facts.getBoundingClientRect().bottom : null;
+    });
+    expect(factsGap, 'file facts → the card under them').toBeGreaterThanOrEqual(12);
     await w.page.getByRole('button', { name: 'Start import' }).click();
     await w.page.waitForURL(/\/progress/);
     for (let i = 0; i < 60 && !(await w.page.getByRole('heading', { name: 'Summary' }).count()); i++) {
