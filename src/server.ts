@@ -7,6 +7,7 @@ import { bindPort, type Listener } from './listener.js';
 import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
+import { createMailer } from './mail/mailer.js';
 import { findTenantBySlug, listTenants, type Tenant } from './tenancy/tenants.js';
 import { publicOrigin } from './tenancy/hosts.js';
 import { PLAN_FEATURES } from './tenancy/plans.js';
@@ -61,6 +62,8 @@ export async function startServer(config: Config, prepared: { listener?: Listene
     // Admin commands of other processes reach an embedded database through this channel; open it before the slow
     // parts of start-up so they never find the directory locked and no channel to talk to.
     const adminRuntime: { forget(): void; port: number } = { forget: () => {}, port: listener.port };
+    // An invitation made through the channel is emailed as one made in Settings → Members (ORGONAUT_SMTP_URL).
+    const adminMailer = database.kind === 'embedded' ? createMailer(config, logger) : null;
     admin =
       database.kind === 'embedded'
         ? await startAdminChannel(
@@ -70,7 +73,7 @@ export async function startServer(config: Config, prepared: { listener?: Listene
               if (command.name === 'members.invite') {
                 command = { ...command, origin: publicOrigin(config.publicScheme, `${command.tenant.trim().toLowerCase()}.${config.baseDomain}`, adminRuntime.port) };
               }
-              const result = await runAdminCommand(database, command);
+              const result = await runAdminCommand(database, command, { mailer: adminMailer });
               adminRuntime.forget();
               return result;
             },

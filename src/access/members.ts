@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { invitations, memberships, passwordResets, roleBundles, users } from '../db/schema/index.js';
 import { recordAudit } from '../audit/record.js';
@@ -9,14 +9,15 @@ import { isUuid } from '../util/ids.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { isRole, type Role } from './bundles.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { authorize } from './policy.js';
+import { authorize, type Principal } from './policy.js';
 import { destroyUserSessions } from './sessions.js';
 import { revokeTokensOfUser } from './api-tokens.js';
 import { revokeAllAppsOfUser } from '../oauth/connected-apps.js';
 import { SIGN_IN_LIMITS } from './sign-in.js';
 import { reserveRateLimit } from '../http/rate-limit.js';
 import { ensureUser, normaliseEmail } from './users.js';
-import type { Delivery } from '../mail/mailer.js';
+import type { Delivery, Mailer } from '../mail/mailer.js';
+import { invitationEmail } from '../mail/messages.js';
 
 /**
  * Emails a new single-use link (when email delivery is on) to the person it is for. Called once the link exists,
@@ -74,34 +75,95 @@ export async function listMembers(ctx: ServiceContext) {
   };
 }
 
-/** Creates an invitation and returns its single-use token (shown once, as a link to copy), emailed by `deliver` when given. */
-export async function inviteMember(ctx: ServiceContext, input: { email: string; role: string }, deliver?: LinkDelivery) {
-  authorize(ctx.principal, 'members.manage');
+/** How an invitation is emailed: through the mailer of ORGONAUT_SMTP_URL (null: delivery is off, the link is only shown). */
+export interface InvitationEmailing {
+  mailer: Mailer | null;
+  /** The absolute link a token makes, on the tenant's own host: the one shown and the one emailed. */
+  url: (token: string) => string;
+  /** Who invited, as the email names them; null for the operator's command line (the email says "You are invited"). */
+  inviter: string | null;
+}
+
+/** Who makes an invitation: a member (Settings → Members), or the operator's command line (no principal, `via`). */
+export interface Inviter {
+  principal: Principal | null;
+  /** Recorded in the audit events' metadata (`admin-cli`); absent for a member's invitation. */
+  via?: string;
+}
+
+/** A new invitation: its single-use token (shown once), the invitations it replaced, and what became of its email. */
+export interface CreatedInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  token: string;
+  expiresAt: Date;
+  /** The earlier open invitations this one ended (the same email's, or the earlier owner invitation). */
+  replaced: { email: string; role: string }[];
+  /** Null: email delivery is off. */
+  delivery: Delivery | null;
+}
+
+/**
+ * The one way an invitation is made, by Settings → Members and by `orgonaut members invite` alike: someone already a
+ * member is refused, naming them; a tenant has one owner; inviting again replaces the earlier link (one open
+ * invitation per person, one owner invitation at a time), each replaced link audited as revoked; the token is
+ * stored only as a hash, and works for 7 days. When email delivery is on, the invitee is emailed the link — a failed
+ * email is answered, not thrown: the invitation stands and its link is returned — and the audit event of the
+ * invitation says whether the email went.
+ */
+export async function createInvitation(db: Db, tenant: Tenant, input: { email: string; role: Role }, by: Inviter, emailing?: InvitationEmailing): Promise<CreatedInvitation> {
   const email = normaliseEmail(input.email);
-  if (!isRole(input.role) || !INVITABLE.includes(input.role)) throw new InvalidInput('role', 'invite as admin, manager, member or viewer');
-  const [existing] = await ctx.db
-    .select({ status: memberships.status })
+  const { role } = input;
+  const present = await db
+    .select({ email: users.email, role: memberships.role, status: memberships.status })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.tenantId, ctx.tenant.id), sql`lower(${users.email}) = ${email}`));
-  if (existing) throw new Conflict(`${email} is already a member (${existing.status}).`);
-  // Inviting the same email again (a lost link, another role) replaces the pending invitation: one live link each.
-  const replaced = await ctx.db
+    .where(and(eq(memberships.tenantId, tenant.id), or(sql`lower(${users.email}) = ${email}`, eq(memberships.role, 'owner'))));
+  const same = present.find((m) => m.email.toLowerCase() === email);
+  if (same) throw new Conflict(`${email} is already a member of ${tenant.slug} (${same.role}, ${same.status}).`);
+  const owner = present.find((m) => m.role === 'owner');
+  if (role === 'owner' && owner) {
+    throw new Conflict(`${tenant.slug} already has an owner (${owner.email}).`, 'Invite with another --role, or let the owner transfer ownership in Settings → Members.');
+  }
+  const via = by.via ? { via: by.via } : {};
+  // Inviting the same email again (a lost link, another role), or another person as owner, replaces the earlier
+  // link: one live link each, one owner invitation at a time.
+  const replaced = await db
     .update(invitations)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(invitations.tenantId, ctx.tenant.id), eq(invitations.email, email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
-    .returning({ id: invitations.id });
-  for (const old of replaced) {
-    await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: old.id, action: 'revoked', principal: ctx.principal, metadata: { reason: 'replaced' } });
+    .where(
+      and(
+        eq(invitations.tenantId, tenant.id),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        role === 'owner' ? or(eq(invitations.role, 'owner'), eq(invitations.email, email)) : eq(invitations.email, email),
+      ),
+    )
+    .returning({ id: invitations.id, email: invitations.email, role: invitations.role });
+  for (const earlier of replaced) {
+    await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: earlier.id, action: 'revoked', principal: by.principal, before: { email: earlier.email, role: earlier.role }, metadata: { reason: 'replaced', ...via } });
   }
   const token = randomBytes(32).toString('base64url');
-  const [row] = await ctx.db
+  const [row] = await db
     .insert(invitations)
-    .values({ tenantId: ctx.tenant.id, email, role: input.role, tokenHash: digest(token), invitedBy: ctx.principal.userId, expiresAt: new Date(Date.now() + INVITE_TTL_MS) })
+    .values({ tenantId: tenant.id, email, role, tokenHash: digest(token), invitedBy: by.principal?.userId ?? null, expiresAt: new Date(Date.now() + INVITE_TTL_MS) })
     .returning();
-  const delivery = await deliver?.({ token, email, expiresAt: row!.expiresAt });
-  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', principal: ctx.principal, after: { email, role: input.role }, metadata: deliveryMetadata(delivery) });
-  return { id: row!.id, email, role: input.role, token, expires_at: row!.expiresAt.toISOString(), delivery: delivery ?? null };
+  const expiresAt = row!.expiresAt;
+  // Sent before the audit event is recorded, so the event says whether the email went.
+  const delivery = emailing?.mailer
+    ? await emailing.mailer.send(invitationEmail({ to: email, organisation: tenant.name, inviter: emailing.inviter, role, url: emailing.url(token), expiresAt }))
+    : null;
+  await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', principal: by.principal, after: { email, role }, metadata: { ...via, ...deliveryMetadata(delivery ?? undefined) } });
+  return { id: row!.id, email, role, token, expiresAt, replaced: replaced.map((r) => ({ email: r.email, role: r.role })), delivery };
+}
+
+/** A member's invitation (Settings → Members): any role but owner; emailed as `emailing` says. */
+export async function inviteMember(ctx: ServiceContext, input: { email: string; role: string }, emailing?: InvitationEmailing) {
+  authorize(ctx.principal, 'members.manage');
+  if (!isRole(input.role) || !INVITABLE.includes(input.role)) throw new InvalidInput('role', 'invite as admin, manager, member or viewer');
+  const invitation = await createInvitation(ctx.db, ctx.tenant, { email: input.email, role: input.role }, { principal: ctx.principal }, emailing);
+  return { id: invitation.id, email: invitation.email, role: invitation.role, token: invitation.token, expires_at: invitation.expiresAt.toISOString(), delivery: invitation.delivery };
 }
 
 export async function revokeInvitation(ctx: ServiceContext, id: string) {

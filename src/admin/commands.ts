@@ -3,6 +3,7 @@ import { migrate } from '../db/migrate.js';
 import { seedDemo } from '../db/seed/demo.js';
 import { seedOrganisation } from '../db/seed/organisation.js';
 import { recordAudit } from '../audit/record.js';
+import type { Mailer } from '../mail/mailer.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { runKeyCommand } from './key-commands.js';
 import { runMemberCommand } from './member-commands.js';
@@ -50,7 +51,12 @@ export interface AdminResult {
   data: unknown;
 }
 
-export async function runAdminCommand(database: Database, command: AdminCommand): Promise<AdminResult> {
+/** What a command may use beyond the database: the mailer of ORGONAUT_SMTP_URL (null or absent: email delivery is off). */
+export interface AdminServices {
+  mailer?: Mailer | null;
+}
+
+export async function runAdminCommand(database: Database, command: AdminCommand, services: AdminServices = {}): Promise<AdminResult> {
   const { db } = database;
   switch (command.name) {
     case 'migrate':
@@ -114,7 +120,7 @@ export async function runAdminCommand(database: Database, command: AdminCommand)
       return runTokenCommand(db, command);
     case 'members.invite':
     case 'members.list':
-      return runMemberCommand(db, command);
+      return runMemberCommand(db, command, services.mailer ?? null);
     case 'oauth-keys.rotate':
     case 'oauth-keys.retire':
     case 'oauth-keys.list':

@@ -1,28 +1,24 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { invitations, memberships, users } from '../db/schema/index.js';
 import { isRole, ROLES } from '../access/bundles.js';
-import { normaliseEmail } from '../access/users.js';
-import { pendingInvitation } from '../access/members.js';
-import { recordAudit } from '../audit/record.js';
-import { Conflict, InvalidInput, NotFound } from '../errors.js';
+import { createInvitation, pendingInvitation } from '../access/members.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import type { Delivery, Mailer } from '../mail/mailer.js';
 import { findTenantBySlug } from '../tenancy/tenants.js';
 import type { AdminCommand, AdminResult } from './commands.js';
 import { utcMinute } from './format.js';
 
 type MemberCommand = Extract<AdminCommand, { name: 'members.invite' | 'members.list' }>;
 
-/** As long as an invitation made in Settings → Members stays usable (access/members.ts). */
-const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-
 /**
  * `orgonaut members invite|list`: how an operator gives a tenant its first owner (a tenant made with `tenants create`
  * has no members, and on PostgreSQL nobody is seeded), and who may then be named in `tokens create --user`. The
  * invitation is the one Settings → Members makes — a single-use link, accepted on `/invitations/<token>` — except
- * that it may make an owner, which only an operator can.
+ * that it may make an owner, which only an operator can. `mailer` (ORGONAUT_SMTP_URL) emails the link, as Settings →
+ * Members does; a failed email costs the invitation nothing: its link is printed, with why the email was not sent.
  */
-export async function runMemberCommand(db: Db, command: MemberCommand): Promise<AdminResult> {
+export async function runMemberCommand(db: Db, command: MemberCommand, mailer: Mailer | null = null): Promise<AdminResult> {
   const tenant = await findTenantBySlug(db, command.tenant);
   if (!tenant) throw new NotFound('Tenant', command.tenant);
   if (command.name === 'members.list') {
@@ -48,49 +44,31 @@ export async function runMemberCommand(db: Db, command: MemberCommand): Promise<
     return { message: lines.join('\n'), data: { members: rows, invitations: invited } };
   }
 
-  const email = normaliseEmail(command.email);
   if (!isRole(command.role)) throw new InvalidInput('role', `must be ${ROLES.join(', ')}`);
-  const present = await db
-    .select({ email: users.email, role: memberships.role, status: memberships.status })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.tenantId, tenant.id));
-  const same = present.find((m) => m.email.toLowerCase() === email);
-  if (same) throw new Conflict(`${email} is already a member of ${tenant.slug} (${same.role}, ${same.status}).`);
-  const owner = present.find((m) => m.role === 'owner');
-  if (command.role === 'owner' && owner) {
-    throw new Conflict(`${tenant.slug} already has an owner (${owner.email}).`, 'Invite with another --role, or let the owner transfer ownership in Settings → Members.');
-  }
-  // One open invitation per person, and one owner invitation at a time: inviting again (a lost link, another
-  // person as owner) replaces the earlier link, as Settings → Members does.
-  const replaced = await db
-    .update(invitations)
-    .set({ revokedAt: sql`now()` })
-    .where(
-      and(
-        eq(invitations.tenantId, tenant.id),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        command.role === 'owner' ? or(eq(invitations.role, 'owner'), eq(invitations.email, email)) : eq(invitations.email, email),
-      ),
-    )
-    .returning({ id: invitations.id, email: invitations.email, role: invitations.role });
-  for (const earlier of replaced) {
-    await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: earlier.id, action: 'revoked', before: { email: earlier.email, role: earlier.role }, metadata: { via: 'admin-cli', replaced: true } });
-  }
-  const token = randomBytes(32).toString('base64url');
-  const [row] = await db
-    .insert(invitations)
-    .values({ tenantId: tenant.id, email, role: command.role, tokenHash: createHash('sha256').update(token).digest('hex'), expiresAt: new Date(Date.now() + INVITE_TTL_MS) })
-    .returning();
-  await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', after: { email, role: command.role }, metadata: { via: 'admin-cli' } });
-  const url = `${command.origin}/invitations/${token}`;
+  const invitation = await createInvitation(
+    db,
+    tenant,
+    { email: command.email, role: command.role },
+    { principal: null, via: 'admin-cli' },
+    { mailer, url: (token) => `${command.origin}/invitations/${token}`, inviter: null },
+  );
+  const { email, role, delivery } = invitation;
+  const url = `${command.origin}/invitations/${invitation.token}`;
   return {
     message:
-      `Invited ${email} to ${tenant.slug} as ${command.role}.` +
-      (replaced.length ? ` The earlier invitation link (${replaced.map((r) => `${r.email} as ${r.role}`).join(', ')}) no longer works.` : '') +
-      ` Send them this single-use link (valid 7 days) to set a password:\n${url}`,
-    data: { id: row!.id, tenant: tenant.slug, email, role: command.role, url, expires_at: row!.expiresAt.toISOString() },
+      `Invited ${email} to ${tenant.slug} as ${role}.` +
+      (invitation.replaced.length ? ` The earlier invitation link (${invitation.replaced.map((r) => `${r.email} as ${r.role}`).join(', ')}) no longer works.` : '') +
+      ` ${deliverySentence(delivery)} The link works once, for 7 days; they set their password there:\n${url}`,
+    data: { id: invitation.id, tenant: tenant.slug, email, role, url, expires_at: invitation.expiresAt.toISOString(), delivery },
   };
 }
 
+/**
+ * What became of the email, as Settings → Members says it: emailed, not sent and why (the invitation stands: the
+ * link below works), or email delivery off.
+ */
+function deliverySentence(delivery: Delivery | null): string {
+  if (!delivery) return 'SMTP is not configured (ORGONAUT_SMTP_URL): send this link yourself.';
+  if (delivery.status === 'sent') return `Emailed the link to ${delivery.to}.`;
+  return `The email to ${delivery.to} could not be sent: ${delivery.reason}. The invitation stands: send this link yourself.`;
+}

@@ -24,6 +24,8 @@ import { normalizeBooleanFlags } from './commands/shared.js';
  */
 let serverSide: {
   runAdminCommand: typeof import('../admin/commands.js').runAdminCommand;
+  createMailer: typeof import('../mail/mailer.js').createMailer;
+  createLogger: typeof import('../logger.js').createLogger;
   openDatabase: typeof import('../db/connection.js').openDatabase;
   migrate: typeof import('../db/migrate.js').migrate;
   listTenants: typeof import('../tenancy/tenants.js').listTenants;
@@ -33,8 +35,10 @@ let serverSide: {
 
 async function loadServerSide() {
   if (!serverSide) {
-    const [commands, connection, migrations, tenants, server] = await Promise.all([
+    const [commands, mail, logging, connection, migrations, tenants, server] = await Promise.all([
       import('../admin/commands.js'),
+      import('../mail/mailer.js'),
+      import('../logger.js'),
       import('../db/connection.js'),
       import('../db/migrate.js'),
       import('../tenancy/tenants.js'),
@@ -42,6 +46,8 @@ async function loadServerSide() {
     ]);
     serverSide = {
       runAdminCommand: commands.runAdminCommand,
+      createMailer: mail.createMailer,
+      createLogger: logging.createLogger,
       openDatabase: connection.openDatabase,
       migrate: migrations.migrate,
       listTenants: tenants.listTenants,
@@ -394,12 +400,16 @@ async function runAdmin(config: Config, command: AdminCommand): Promise<AdminRes
     }
   }
   // Only now, with no server to ask: loading the server side (PGlite, the app) takes a second or two.
-  const { openDatabase, migrate, runAdminCommand } = await loadServerSide();
+  const { openDatabase, migrate, runAdminCommand, createMailer, createLogger } = await loadServerSide();
   const database = await openDatabase(config);
+  // An invitation is emailed through ORGONAUT_SMTP_URL of this environment, as the server would; the command's
+  // output says what became of the email, so the mailer logs nothing here.
+  const mailer = createMailer(config, createLogger('silent'));
   try {
     if (command.name !== 'migrate') await migrate(database);
-    return await runAdminCommand(database, command);
+    return await runAdminCommand(database, command, { mailer });
   } finally {
+    mailer?.close();
     await database.close();
   }
 }

@@ -5,7 +5,7 @@ import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
 import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
 import { changeRole, inviteMember, issuePasswordReset, listMembers, outranks, revokeInvitation, setMemberStatus, transferOwnership, type LinkDelivery } from '../../access/members.js';
 import type { Delivery, MailMessage } from '../../mail/mailer.js';
-import { invitationEmail, passwordResetEmail } from '../../mail/messages.js';
+import { passwordResetEmail } from '../../mail/messages.js';
 import { can } from '../../access/policy.js';
 import { serviceContext } from '../../access/middleware.js';
 import { AppError } from '../../errors.js';
@@ -36,13 +36,7 @@ export function memberRoutes(): Hono<AppEnv> {
       const ctx = serviceContext(c);
       const role = formString(body, 'role');
       const inviter = c.var.session!.user;
-      const invitation = await inviteMember(
-        ctx,
-        { email: formString(body, 'email'), role },
-        emailing(c, (link) =>
-          invitationEmail({ to: link.email, organisation: ctx.tenant.name, inviter: inviter.name || inviter.email, role, url: invitationUrl(c, link.token), expiresAt: link.expiresAt }),
-        ),
-      );
+      const invitation = await inviteMember(ctx, { email: formString(body, 'email'), role }, { mailer: c.var.runtime.mailer, url: (token) => invitationUrl(c, token), inviter: inviter.name || inviter.email });
       return page(c, { link: { email: invitation.email, url: invitationUrl(c, invitation.token), label: 'Invitation link', expiresAt: invitation.expires_at, delivery: invitation.delivery } });
     } catch (error) {
       if (error instanceof AppError && error.status < 500 && error.status !== 403) {
