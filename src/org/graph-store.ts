@@ -9,7 +9,7 @@ import type { OrgGraph } from './types.js';
 const LIVE_VERSION = 'select live_version from tenants where id = $1';
 
 async function readLiveVersion(db: Db, tenantId: string): Promise<number> {
-  const [row] = await queryArrays(db, LIVE_VERSION, [tenantId]);
+  const [row] = await queryArrays(db, LIVE_VERSION, [tenantId], 'orgonaut_live_version');
   return Number(row?.[0] ?? 0);
 }
 

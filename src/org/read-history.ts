@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL }
 import { alias } from 'drizzle-orm/pg-core';
 import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
-import { rows } from '../db/connection.js';
+import { queryArrays, rows } from '../db/connection.js';
 import { auditEvents, currencies, lineageEntries, memberships, scenarios, tenantCurrencies, tenants, users } from '../db/schema/index.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
@@ -309,30 +309,29 @@ function topTwoLevels(graph: OrgGraph, day: string): { root: OrgUnit; children: 
 
 /**
  * The tenant's current Live version, and its scenarios and snapshots by kind and state counted by the database:
- * one statement, one row whatever their number.
+ * one statement, one row whatever their number — run on every summary, so a prepared one (see queryArrays).
  */
+const LIVE_VERSION_AND_SCENARIO_COUNTS = `select t.live_version,
+    count(s.id) filter (where s.kind = 'planning' and s.state = 'active')::int,
+    count(s.id) filter (where s.kind = 'planning' and s.state = 'active' and s.submitted_at is not null)::int,
+    count(s.id) filter (where s.kind = 'planning' and s.state = 'archived')::int,
+    count(s.id) filter (where s.kind = 'applied')::int,
+    count(s.id) filter (where s.kind = 'snapshot')::int
+  from tenants t left join scenarios s on s.tenant_id = t.id
+  where t.id = $1
+  group by t.live_version`;
+
 async function liveVersionAndScenarioCounts(ctx: ServiceContext) {
-  const s = scenarios;
-  const [row] = await rows<{ v: string | number; pa: number; ps: number; pr: number; ap: number; sn: number }>(
-    ctx.db,
-    sql`select ${tenants.liveVersion} as v,
-      count(${s.id}) filter (where ${s.kind} = 'planning' and ${s.state} = 'active')::int as pa,
-      count(${s.id}) filter (where ${s.kind} = 'planning' and ${s.state} = 'active' and ${s.submittedAt} is not null)::int as ps,
-      count(${s.id}) filter (where ${s.kind} = 'planning' and ${s.state} = 'archived')::int as pr,
-      count(${s.id}) filter (where ${s.kind} = 'applied')::int as ap,
-      count(${s.id}) filter (where ${s.kind} = 'snapshot')::int as sn
-    from ${tenants} left join ${s} on ${s.tenantId} = ${tenants.id}
-    where ${tenants.id} = ${ctx.tenant.id}
-    group by ${tenants.liveVersion}`,
-  );
+  const [row = []] = await queryArrays(ctx.db, LIVE_VERSION_AND_SCENARIO_COUNTS, [ctx.tenant.id], 'orgonaut_live_version_and_scenario_counts');
+  const [v, pa, ps, pr, ap, sn] = row;
   return {
-    liveVersion: Number(row?.v ?? 0),
+    liveVersion: Number(v ?? 0),
     counts: {
-      planning_active: Number(row?.pa ?? 0),
-      planning_submitted: Number(row?.ps ?? 0),
-      planning_archived: Number(row?.pr ?? 0),
-      applied: Number(row?.ap ?? 0),
-      snapshots: Number(row?.sn ?? 0),
+      planning_active: Number(pa ?? 0),
+      planning_submitted: Number(ps ?? 0),
+      planning_archived: Number(pr ?? 0),
+      applied: Number(ap ?? 0),
+      snapshots: Number(sn ?? 0),
     },
   };
 }
