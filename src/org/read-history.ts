@@ -2,8 +2,8 @@ import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL }
 import { alias } from 'drizzle-orm/pg-core';
 import { authorize, can, type Principal } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
-import { queryArrays, rows } from '../db/connection.js';
-import { auditEvents, currencies, lineageEntries, memberships, scenarios, tenantCurrencies, tenants, users } from '../db/schema/index.js';
+import { queryArrays } from '../db/connection.js';
+import { auditEvents, currencies, lineageEntries, memberships, scenarios, tenantCurrencies, users } from '../db/schema/index.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
