@@ -168,6 +168,7 @@ async function applyScenarioToLive(ctx: ServiceContext, scenario: Scenario, asMa
   return ctx.db.transaction(async (tx) => {
     const snapshot = await insertScenario(tx, ctx.tenant.id, {
       name: `Live before promoting ${quoted(scenario.name)}`,
+      description: `Taken automatically before ${quoted(scenario.name)} was promoted to Live. Restore it to undo the promotion.`,
       kind: 'snapshot',
       liveVersion: live.version,
       createdBy: ctx.principal.userId,
@@ -205,7 +206,13 @@ export async function restoreSnapshot(ctx: ServiceContext, snapshotId: string, o
     if (!countWrite(write)) throw new NothingToDo(snapshot.id, 'restore'); // Live came to match it meanwhile
     const deltas = await lineageDeltas(ctx, live.graph, target);
     return ctx.db.transaction(async (tx) => {
-      const archived = await insertScenario(tx, ctx.tenant.id, { name: `Live before restoring ${quoted(snapshot.name)}`, kind: 'snapshot', liveVersion: live.version, createdBy: ctx.principal.userId });
+      const archived = await insertScenario(tx, ctx.tenant.id, {
+        name: `Live before restoring ${quoted(snapshot.name)}`,
+        description: `Taken automatically before the snapshot ${quoted(snapshot.name)} was restored. Restore it to undo the restore.`,
+        kind: 'snapshot',
+        liveVersion: live.version,
+        createdBy: ctx.principal.userId,
+      });
       const version = await writeLiveAt(tx, ctx, live.version, write);
       await tx.insert(lineageEntries).values({ tenantId: ctx.tenant.id, type: 'restore', fromSnapshotId: archived.id, toScenarioId: snapshot.id, liveVersion: version, userId: ctx.principal.userId, deltas });
       await recordAudit(tx, { tenantId: ctx.tenant.id, category: 'model', entityType: 'snapshot', entityId: snapshot.id, action: 'restored', principal: ctx.principal, after: { live_version: version, archived_live_snapshot_id: archived.id, ...deltas } });

@@ -50,6 +50,8 @@ describe('promotion', () => {
     const applied = await getScenario(owner, sid);
     expect(applied).toMatchObject({ kind: 'applied', state: 'archived', editable: false });
     const snapshotId = (finished.result as { snapshot_id: string }).snapshot_id;
+    // The snapshot says what it is for, as an import's does.
+    expect((await getScenario(owner, snapshotId)).description).toBe('Taken automatically before “Promote me” was promoted to Live. Restore it to undo the promotion.');
     const snapshotView = await getOrgUnit(owner, units.M, { scenarioId: snapshotId });
     expect(snapshotView.unit.parent_id).toBe(units.E); // the snapshot keeps the old Live
     const [lineage] = await database.db.select().from(lineageEntries).where(eq(lineageEntries.toScenarioId, sid));
@@ -69,7 +71,8 @@ describe('promotion', () => {
     expect(restored.status).toBe('succeeded');
     expect((await getOrgUnit(owner, units.M)).unit.parent_id).toBe(units.E);
     const snapshots = await listScenarios(owner, { kind: 'snapshot' });
-    expect(snapshots.items.map((s) => s.name)).toContain('Live before restoring ‘Live before promoting “Promote me”’');
+    const archived = snapshots.items.find((s) => s.name === 'Live before restoring ‘Live before promoting “Promote me”’');
+    expect(archived?.description).toBe('Taken automatically before the snapshot ‘Live before promoting “Promote me”’ was restored. Restore it to undo the restore.');
   });
 
   it('asks a person to resolve fields changed in Live since branching, then applies the choices', async () => {
