@@ -10,6 +10,7 @@ import { sendAdminCommand } from '../../src/admin/channel.js';
 import { runAdminCommand } from '../../src/admin/commands.js';
 import { loadConfig } from '../../src/config.js';
 import { fromPglite, type Database } from '../../src/db/connection.js';
+import { migrate } from '../../src/db/migrate.js';
 import { auditEvents, invitations } from '../../src/db/schema/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMailer } from '../../src/mail/mailer.js';
@@ -215,6 +216,11 @@ async function embeddedDataDir(prefix: string): Promise<string> {
     const seeded = new PGlite(path.join(dataDir, 'pgdata'), { loadDataDir: new Blob([fs.readFileSync(template)]) });
     await seeded.waitReady;
     await seeded.close();
+  } else {
+    // No template on a PostgreSQL run (the suite's template is made for embedded runs): migrate the directory here.
+    const fresh = fromPglite(new PGlite(path.join(dataDir, 'pgdata')), 'setup');
+    await migrate(fresh);
+    await fresh.close();
   }
   return dataDir;
 }
