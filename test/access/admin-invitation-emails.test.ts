@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { SMTPServer } from 'smtp-server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { sendAdminCommand } from '../../src/admin/channel.js';
@@ -19,6 +17,7 @@ import { cookiesOf, hiddenField, pageText, signInThroughForm, testApp, type Test
 import { runCli } from '../support/cli.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
+import { closedPort, decoded, header, SMTP_PASSWORD, smtpUrl, startSmtpStandIn, type Received, type SmtpStandIn } from '../support/smtp.js';
 
 /**
  * `orgonaut members invite` emails the invitee as Settings → Members does (one invitation service, access/members.ts),
@@ -26,40 +25,13 @@ import { buildMember, buildTenant } from '../support/factories.js';
  * SMTP, or with a mail server down, the command still makes the invitation and prints its link, saying why it was
  * not emailed, and exits 0 (as the page answers 200).
  */
-const SMTP_USER = 'orgonaut@mail.test';
-const SMTP_PASSWORD = 'sm7p/pa55:word';
 const FROM = 'Operators <ops@orgonaut.test>';
-
-interface Received {
-  to: string[];
-  raw: string;
-}
 
 let database: Database;
 let app: TestApp;
-let smtp: SMTPServer;
+let smtp: SmtpStandIn;
 let smtpPort: number;
-const inbox: Received[] = [];
-
-const smtpUrl = (port: number) => `smtp://${encodeURIComponent(SMTP_USER)}:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${port}`;
-
-/** A message's decoded (quoted-printable) text. */
-function decoded(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-function header(raw: string, name: string): string {
-  return new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1]?.trim() ?? '';
-}
-
-/** A closed port on 127.0.0.1: a mail server that is down. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+let inbox: Received[];
 
 /** The mailer the command gets where ORGONAUT_SMTP_URL is `url`. */
 function mailerFor(url: string) {
@@ -84,31 +56,15 @@ async function accept(host: string, linkPath: string, name: string, password: st
 beforeAll(async () => {
   database = await testDatabase();
   app = testApp(database);
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as net.AddressInfo).port;
+  smtp = await startSmtpStandIn();
+  smtpPort = smtp.port;
+  inbox = smtp.inbox;
 });
 beforeEach(() => {
   inbox.length = 0;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
   await database?.close();
 });
 

@@ -1,7 +1,5 @@
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { createApp, createRuntime } from '../../src/app.js';
@@ -13,6 +11,7 @@ import type { Tenant } from '../../src/tenancy/tenants.js';
 import { cookiesOf, hiddenField, pageText, signInThroughForm, testConfig, toRequestInit, type RequestOptions, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant } from '../support/factories.js';
+import { closedPort, decoded, header, SMTP_PASSWORD, SMTP_USER, smtpUrl, startSmtpStandIn, type Received, type SmtpStandIn } from '../support/smtp.js';
 
 /**
  * Email delivery of invitations and password-reset links (SPEC §8: optional, over SMTP): a real SMTP server on
@@ -21,40 +20,14 @@ import { buildMember, buildTenant } from '../support/factories.js';
  */
 const HOST = 'mailing.localhost';
 const PASSWORD = 'correct horse battery';
-const SMTP_USER = 'orgonaut@mail.test';
-const SMTP_PASSWORD = 'sm7p/pa55:word';
 const FROM = 'Mailing Org <people@mailing.test>';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
 
 let database: Database;
 let tenant: Tenant;
 let owner: User;
-let smtp: SMTPServer;
+let smtp: SmtpStandIn;
 let smtpPort: number;
-const inbox: Received[] = [];
-
-/** A message's headers and its decoded (quoted-printable) body. */
-function decoded(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-function header(raw: string, name: string): string {
-  return new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1]?.trim() ?? '';
-}
-
-/** A closed port on 127.0.0.1: a mail server that is down. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+let inbox: Received[];
 
 /** The web app with ORGONAUT_SMTP_URL / ORGONAUT_MAIL_FROM as given, and everything it logs. */
 function appWith(env: Record<string, string>) {
@@ -115,37 +88,19 @@ async function invitationId(email: string): Promise<string> {
   return rows.at(-1)!.id;
 }
 
-const smtpUrl = (port: number, password = SMTP_PASSWORD) => `smtp://${encodeURIComponent(SMTP_USER)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
-
 beforeAll(async () => {
   database = await testDatabase();
   tenant = await buildTenant(database, { slug: 'mailing', name: 'Mailing Org', plan: 'business' });
   owner = await buildMember(database, tenant, 'owner', { password: PASSWORD });
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        inbox.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as net.AddressInfo).port;
+  smtp = await startSmtpStandIn();
+  smtpPort = smtp.port;
+  inbox = smtp.inbox;
 });
 beforeEach(() => {
   inbox.length = 0;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
   await database?.close();
 });
 
