@@ -80,11 +80,8 @@ export const planTool = defineTool({
       notes?: string[];
       as_of?: string;
     };
-    // A changed id field names both records, as scenario.delta does (as the scenario has them before this proposal).
-    const view = await openView(ctx, { scenarioId: planned.scenario_id });
-    const records = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx));
     const notes = preview.notes?.map((note) => call.catalog.renderNames(note, call.names));
-    const proposal = { ...planned, preview: readingOrder({ ...preview, records, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []), ...(notes ? { notes } : {}) }) };
+    const proposal = { ...planned, preview: readingOrder({ ...preview, ...(await namedRecords(ctx, planned.scenario_id, preview)), ...(notes ? { notes } : {}) }) };
     // No record would change and none is hidden from this caller: the scenario already is what was asked for.
     const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');
     const changesNothing = Object.keys(preview.records ?? {}).length === 0 && !recordsHidden;
@@ -147,20 +144,30 @@ export const planDiscardTool = defineTool({
   async handler(ctx, input, call) {
     const records = input.records.map((r) => ({ family: r.family, record_id: r.record_id.trim() }));
     const planned = await planDiscardProposal(ctx, { scenarioId: input.scenario_id.trim(), records });
-    const preview = planned.preview as { by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }>; as_of?: string };
-    const view = await openView(ctx, { scenarioId: planned.scenario_id });
-    const named = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx));
+    const preview = planned.preview as PreviewRecords & { as_of?: string };
     const next =
       `Show this preview to the person${preview.as_of ? `, saying its figures are for ${preview.as_of}` : ''}: the records listed go back to ` +
       'their source. Call scenario.action.confirm with the proposal_id only after they agree (before expires_at); call ' +
       'scenario.action.cancel if they do not.';
     return {
       ...planned,
-      preview: readingOrder({ ...preview, records: named, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) }),
+      preview: readingOrder({ ...preview, ...(await namedRecords(ctx, planned.scenario_id, preview)) }),
       next_step: call.catalog.renderNames(next, call.names),
     };
   },
 });
+
+type PreviewRecords = { by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }> };
+
+/**
+ * A preview's records with a changed id field naming both records, as scenario.delta does (as the scenario has them
+ * before the proposal), and per org unit only the metrics that moved.
+ */
+async function namedRecords(ctx: Parameters<typeof planProposal>[0], scenarioId: string, preview: PreviewRecords) {
+  const view = await openView(ctx, { scenarioId });
+  const records = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx));
+  return { records, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) };
+}
 
 /** Keys a reader looks for first, in this order; the rest keep theirs. */
 const LEADING_KEYS = ['id', 'org_unit_id', 'name', 'label', 'from', 'to', 'delta'];
