@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.js';
@@ -17,22 +18,42 @@ import type { IntegrationRow } from './store.js';
  * one instance's UPDATE still finds it due), then runs the same pull as "sync now" (`pullAndImport`: one run per
  * target). A failed pull is recorded in `last_sync` and tried again at the next slot — not sooner. Integrations that
  * are paused or disconnected, or whose tenant's plan has no HRIS sync, are not pulled.
+ *
+ * Slots are spread over the hour: each tenant's pulls run at its own stable minute past the hour (`syncMinute`, from
+ * its tenant id), hourly at that minute of every hour, daily at that minute of the chosen UTC hour — so the tenants'
+ * pulls do not all hit the HRIS vendors and the database at :00.
  */
 export const SYNC_SCHEDULES = ['off', 'hourly', 'daily'] as const;
 export type SyncSchedule = (typeof SYNC_SCHEDULES)[number];
 
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 /** How often each instance looks for due integrations. */
 export const SCHEDULER_INTERVAL_MS = 30_000;
 /** At most this many pulls per instance per round (the rest wait for the next round, or another instance). */
 const PULLS_PER_ROUND = 20;
 
-/** The first slot strictly after `now`: the next full hour (hourly), or the next `hour`:00 UTC (daily); null when off. */
-export function nextSyncSlot(schedule: string, hour: number | null, now: Date): Date | null {
-  if (schedule === 'hourly') return new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+/**
+ * The tenant's minute past the hour, 0–59: stable for a tenant (derived from its id), spread evenly over tenants.
+ */
+export function syncMinute(tenantId: string): number {
+  return createHash('sha256').update(tenantId).digest().readUInt32BE(0) % 60;
+}
+
+/**
+ * The first slot strictly after `now` for the tenant: the next `:minute` of an hour (hourly), or the next
+ * `hour`:`minute` UTC (daily), `minute` being the tenant's `syncMinute`; null when off. The one place a slot is
+ * counted: the claim stores it as `next_sync_at`, which is what REST, the settings page and the MCP status show.
+ */
+export function nextSyncSlot(tenantId: string, schedule: string, hour: number | null, now: Date): Date | null {
+  const minute = syncMinute(tenantId);
+  if (schedule === 'hourly') {
+    const slot = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + minute * MINUTE_MS;
+    return new Date(slot > now.getTime() ? slot : slot + HOUR_MS);
+  }
   if (schedule !== 'daily') return null;
   const slot = new Date(now);
-  slot.setUTCHours(hour ?? 0, 0, 0, 0);
+  slot.setUTCHours(hour ?? 0, minute, 0, 0);
   if (slot.getTime() <= now.getTime()) slot.setUTCDate(slot.getUTCDate() + 1);
   return slot;
 }
@@ -73,7 +94,7 @@ export async function claimDueIntegration(db: Db, now: Date): Promise<Integratio
   for (const candidate of due) {
     const [claimed] = await db
       .update(hrisIntegrations)
-      .set({ nextSyncAt: nextSyncSlot(candidate.schedule, candidate.hour, now) })
+      .set({ nextSyncAt: nextSyncSlot(candidate.tenantId, candidate.schedule, candidate.hour, now) })
       .where(
         and(
           eq(hrisIntegrations.tenantId, candidate.tenantId),

@@ -8,7 +8,7 @@ import { assertMutableScenario } from '../scenarios/lifecycle.js';
 import { loadScenario } from '../scenarios/store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { checkBaseUrl, DEFAULT_BAMBOO_URL } from './bamboohr.js';
-import { checkSchedule, nextSyncSlot, type ScheduleInput } from './schedule.js';
+import { checkSchedule, nextSyncSlot, syncMinute, type ScheduleInput } from './schedule.js';
 import { loadIntegration, openConfig, queuedEventCount, sealConfig, type HrisConfig, type IntegrationRow } from './store.js';
 
 /**
@@ -95,7 +95,7 @@ export async function putIntegration(ctx: ServiceContext, input: IntegrationInpu
     futureScenariosSince: applyTo.future ? (existing?.applyFutureScenarios ? existing.futureScenariosSince : new Date()) : null,
     syncSchedule: schedule.frequency,
     syncHour: schedule.hour,
-    nextSyncAt: reschedule ? nextSyncSlot(schedule.frequency, schedule.hour, new Date()) : existing.nextSyncAt,
+    nextSyncAt: reschedule ? nextSyncSlot(ctx.tenant.id, schedule.frequency, schedule.hour, new Date()) : existing.nextSyncAt,
     updatedBy: ctx.principal.userId,
     updatedAt: new Date(),
   };
@@ -158,12 +158,17 @@ async function presentIntegration(ctx: ServiceContext, row: IntegrationRow | nul
   };
 }
 
-/** The schedule; `next_sync_at` only while it is on and the integration is connected (otherwise nothing is pulled). */
+/**
+ * The schedule: `minute_utc` is the tenant's minute past the hour its pulls run at (null while off); `next_sync_at` —
+ * the stored slot the scheduler claims at — only while it is on and the integration is connected (otherwise nothing is
+ * pulled).
+ */
 export function presentSchedule(row: IntegrationRow | null) {
   const frequency = (row?.syncSchedule ?? 'off') as 'off' | 'hourly' | 'daily';
   return {
     frequency,
     hour_utc: row?.syncHour ?? null,
+    minute_utc: frequency !== 'off' && row ? syncMinute(row.tenantId) : null,
     next_sync_at: frequency !== 'off' && row?.status === 'connected' ? (row.nextSyncAt?.toISOString() ?? null) : null,
   };
 }

@@ -5,19 +5,20 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents, hrisIntegrations, importRuns } from '../../src/db/schema/index.js';
 import type { BatchDeps } from '../../src/integrations/batches.js';
-import { nextSyncSlot, runDueHrisSyncs, startHrisScheduler } from '../../src/integrations/schedule.js';
+import { nextSyncSlot, runDueHrisSyncs, startHrisScheduler, syncMinute } from '../../src/integrations/schedule.js';
 import { operationalStatus } from '../../src/imports/status.js';
 import { createLogger } from '../../src/logger.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { hiddenField, signInThroughForm, testApp, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
-import { buildMember, contextFor, memberToken, principalFor } from '../support/factories.js';
+import { buildMember, contextFor, memberToken, principalFor, uid } from '../support/factories.js';
 import { importTenant } from './support.js';
 
 /**
  * Scheduled HRIS pulls (catching up missed webhooks): off, hourly or daily at a UTC hour, set on the integration (REST
  * and the settings page, with integrations.manage); every instance's scheduler claims a due integration once and runs
  * the same pull as "sync now" against a stand-in BambooHR; a failed pull is recorded and tried again at the next slot.
+ * Each tenant's pulls run at its own minute past the hour (from its id), so tenants are spread over the hour.
  * Clocks are injected: nothing here waits for an hour to pass.
  */
 
@@ -51,6 +52,8 @@ async function send(path: string, init: { method?: string; token?: string; json?
 const integration = async () => (await send('/api/v1/integrations/hris')).body.data;
 const schedule = (json: unknown) => send('/api/v1/integrations/hris', { method: 'PUT', json: { schedule: json } });
 const scheduledRuns = () => database.db.select().from(importRuns).where(and(eq(importRuns.tenantId, tenant.id), eq(importRuns.source, 'hris_sync')));
+/** The tenant's minute past the hour, as the page and the timestamps write it. */
+const mm = () => String(syncMinute(tenant.id)).padStart(2, '0');
 /** A clock just past the integration's next slot. */
 const justAfter = (iso: string) => () => new Date(new Date(iso).getTime() + 60_000);
 
@@ -82,20 +85,46 @@ afterAll(async () => {
 });
 
 describe('the next slot', () => {
-  it('is the next full hour, or the next chosen hour UTC — never now itself', () => {
-    const at = (iso: string) => new Date(iso);
-    expect(nextSyncSlot('hourly', null, at('2026-03-01T10:20:00Z'))).toEqual(at('2026-03-01T11:00:00Z'));
-    expect(nextSyncSlot('hourly', 5, at('2026-03-01T11:00:00Z'))).toEqual(at('2026-03-01T12:00:00Z'));
-    expect(nextSyncSlot('daily', 2, at('2026-03-01T01:59:00Z'))).toEqual(at('2026-03-01T02:00:00Z'));
-    expect(nextSyncSlot('daily', 2, at('2026-03-01T02:00:00Z'))).toEqual(at('2026-03-02T02:00:00Z'));
-    expect(nextSyncSlot('daily', 23, at('2026-12-31T23:30:00Z'))).toEqual(at('2027-01-01T23:00:00Z'));
-    expect(nextSyncSlot('off', 2, at('2026-03-01T01:00:00Z'))).toBeNull();
+  const id = uid('next-slot-tenant');
+  const m = syncMinute(id);
+  const at = (iso: string) => new Date(iso);
+  /** That day's `hour`:`m` UTC. */
+  const slot = (day: string, hour: number) => new Date(`${day}T${String(hour).padStart(2, '0')}:${String(m).padStart(2, '0')}:00.000Z`);
+
+  it('is the tenant’s minute of the next hour, or of the chosen hour UTC — never now itself', () => {
+    expect(nextSyncSlot(id, 'hourly', null, at('2026-03-01T10:00:00Z'))).toEqual(m === 0 ? slot('2026-03-01', 11) : slot('2026-03-01', 10));
+    expect(nextSyncSlot(id, 'hourly', 5, slot('2026-03-01', 11))).toEqual(slot('2026-03-01', 12));
+    expect(nextSyncSlot(id, 'hourly', null, new Date(slot('2026-03-01', 11).getTime() - 1))).toEqual(slot('2026-03-01', 11));
+    expect(nextSyncSlot(id, 'hourly', null, at('2026-12-31T23:59:59Z'))).toEqual(slot('2027-01-01', 0));
+    expect(nextSyncSlot(id, 'daily', 2, at('2026-03-01T01:59:00Z'))).toEqual(slot('2026-03-01', 2));
+    expect(nextSyncSlot(id, 'daily', 2, slot('2026-03-01', 2))).toEqual(slot('2026-03-02', 2));
+    expect(nextSyncSlot(id, 'daily', 2, new Date(slot('2026-03-01', 2).getTime() - 1))).toEqual(slot('2026-03-01', 2));
+    expect(nextSyncSlot(id, 'daily', 23, at('2026-12-31T23:59:30Z'))).toEqual(slot('2027-01-01', 23));
+    expect(nextSyncSlot(id, 'off', 2, at('2026-03-01T01:00:00Z'))).toBeNull();
+  });
+
+  it('is stable for a tenant and spread over the hour across tenants', () => {
+    const ids = Array.from({ length: 600 }, (_, i) => uid(`tenant-${i}`, 'spread'));
+    const minutes = ids.map(syncMinute);
+    expect(ids.map(syncMinute)).toEqual(minutes);
+    expect(minutes.every((minute) => Number.isInteger(minute) && minute >= 0 && minute < 60)).toBe(true);
+    const perMinute = new Map<number, number>();
+    for (const minute of minutes) perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+    // 600 tenants over 60 minutes: every minute used, none with more than a few times its share of 10.
+    expect(perMinute.size).toBe(60);
+    expect(Math.max(...perMinute.values())).toBeLessThanOrEqual(25);
+    // Two tenants with different minutes are pulled at different times, hourly and daily.
+    const other = ids.find((candidate) => syncMinute(candidate) !== m)!;
+    const now = at('2026-03-01T10:20:00Z');
+    expect(nextSyncSlot(other, 'hourly', null, now)).not.toEqual(nextSyncSlot(id, 'hourly', null, now));
+    expect(nextSyncSlot(other, 'daily', 4, now)).not.toEqual(nextSyncSlot(id, 'daily', 4, now));
+    expect(nextSyncSlot(other, 'daily', 4, now)!.getUTCHours()).toBe(4);
   });
 });
 
 describe('the schedule setting', () => {
   it('is off at first: the scheduler pulls nothing, however late it is', async () => {
-    expect((await integration()).schedule).toEqual({ frequency: 'off', hour_utc: null, next_sync_at: null });
+    expect((await integration()).schedule).toEqual({ frequency: 'off', hour_utc: null, minute_utc: null, next_sync_at: null });
     expect(await runDueHrisSyncs(deps, { now: () => new Date('2099-01-01T00:00:00Z') })).toBe(0);
     expect(pulls).toEqual([]);
     expect(await scheduledRuns()).toEqual([]);
@@ -114,7 +143,7 @@ describe('the schedule setting', () => {
       expect(refused.body, JSON.stringify(json)).toMatchObject({ field });
       expect(refused.body.detail).toContain(detail);
     }
-    expect((await integration()).schedule).toEqual({ frequency: 'off', hour_utc: null, next_sync_at: null });
+    expect((await integration()).schedule).toEqual({ frequency: 'off', hour_utc: null, minute_utc: null, next_sync_at: null });
   });
 
   it('cannot be changed without integrations.manage', async () => {
@@ -128,8 +157,8 @@ describe('the schedule setting', () => {
     const put = await schedule({ frequency: 'daily', hour_utc: 2 });
     expect(put.status).toBe(200);
     const { next_sync_at: next } = put.body.data.schedule;
-    expect(put.body.data.schedule).toMatchObject({ frequency: 'daily', hour_utc: 2 });
-    expect(next).toMatch(/T02:00:00\.000Z$/);
+    expect(put.body.data.schedule).toMatchObject({ frequency: 'daily', hour_utc: 2, minute_utc: syncMinute(tenant.id) });
+    expect(next).toMatch(new RegExp(`T02:${mm()}:00\\.000Z$`));
     expect(new Date(next).getTime()).toBeGreaterThan(before);
     expect(new Date(next).getTime()).toBeLessThanOrEqual(before + 24 * 3_600_000 + 60_000);
     const [audit] = await database.db
@@ -141,15 +170,17 @@ describe('the schedule setting', () => {
 });
 
 describe('the scheduler', () => {
-  it('does nothing before the slot', async () => {
+  it('does nothing before the slot shown, not even a millisecond before', async () => {
     const { next_sync_at: next } = (await integration()).schedule;
     expect(await runDueHrisSyncs(deps, { now: () => new Date(new Date(next).getTime() - 1_000) })).toBe(0);
+    expect(await runDueHrisSyncs(deps, { now: () => new Date(new Date(next).getTime() - 1) })).toBe(0);
     expect(pulls).toEqual([]);
   });
 
-  it('pulls a due integration once and imports it once, however many schedulers race for it', async () => {
+  it('pulls a due integration at the slot shown, once, and imports it once, however many schedulers race for it', async () => {
     const { next_sync_at: next } = (await integration()).schedule;
-    const now = justAfter(next);
+    // The clock exactly at the slot REST shows: that is when it is claimed.
+    const now = () => new Date(next);
     const pulled = await Promise.all([runDueHrisSyncs(deps, { now }), runDueHrisSyncs(deps, { now }), runDueHrisSyncs(deps, { now })]);
     expect(pulled.reduce((a, b) => a + b, 0)).toBe(1);
     expect(pulls).toEqual(['schedco']);
@@ -193,7 +224,7 @@ describe('the scheduler', () => {
   it('skips a paused or disconnected integration, and a tenant whose plan has no HRIS sync', async () => {
     for (const status of ['paused', 'disconnected']) {
       const put = await send('/api/v1/integrations/hris', { method: 'PUT', json: { status, schedule: { frequency: 'hourly' } } });
-      expect(put.body.data.schedule).toEqual({ frequency: 'hourly', hour_utc: 2, next_sync_at: null });
+      expect(put.body.data.schedule).toEqual({ frequency: 'hourly', hour_utc: 2, minute_utc: syncMinute(tenant.id), next_sync_at: null });
       expect(await runDueHrisSyncs(deps, { now: () => new Date('2099-01-01T00:00:00Z') })).toBe(0);
     }
     // A tenant on the team plan whose integration was left due (it had one before a downgrade).
@@ -203,7 +234,7 @@ describe('the scheduler', () => {
     // Connected again: the next slot is counted from now — the slots missed while paused are not pulled at once.
     const resumed = await send('/api/v1/integrations/hris', { method: 'PUT', json: { status: 'connected' } });
     expect(new Date(resumed.body.data.schedule.next_sync_at).getTime()).toBeGreaterThan(Date.now());
-    expect(resumed.body.data.schedule.next_sync_at).toMatch(/:00:00\.000Z$/);
+    expect(resumed.body.data.schedule.next_sync_at).toMatch(new RegExp(`:${mm()}:00\\.000Z$`));
   });
 
   it('runs in a loop that, once stopped, has finished the pull it was running', async () => {
@@ -239,7 +270,7 @@ describe('the settings page', () => {
       sync_hour: hour,
     });
     let html = await open();
-    expect(html).toContain('Every hour, at the full hour');
+    expect(html).toContain(`Every hour, at :${mm()}`);
     const refused = await app.request('/settings/integrations/hris', { host: HOST, cookie, form: form(html, 'daily', '24') });
     expect(refused.status).toBe(400);
     const refusal = await refused.text();
@@ -251,14 +282,14 @@ describe('the settings page', () => {
     const saved = await app.request('/settings/integrations/hris', { host: HOST, cookie, form: form(html, 'daily', '7') });
     expect(saved.status).toBe(303);
     const after = await integration();
-    expect(after.schedule).toMatchObject({ frequency: 'daily', hour_utc: 7, next_sync_at: expect.stringMatching(/T07:00:00\.000Z$/) });
+    expect(after.schedule).toMatchObject({ frequency: 'daily', hour_utc: 7, next_sync_at: expect.stringMatching(new RegExp(`T07:${mm()}:00\\.000Z$`)) });
     expect(after).toMatchObject({ subdomain: 'schedco', api_key_set: true, apply_to: { live: true } });
     // A form without the schedule's fields (a page opened before they existed) leaves the schedule as it is.
     const { sync_frequency: _f, sync_hour: _h, ...older } = form(html, 'off', '');
     expect((await app.request('/settings/integrations/hris', { host: HOST, cookie, form: older })).status).toBe(303);
     expect((await integration()).schedule).toEqual(after.schedule);
     html = await open();
-    expect(html).toContain('Daily at 07:00 UTC');
+    expect(html).toContain(`Daily at 07:${mm()} UTC`);
     expect(html).toContain(`Next sync at ${after.schedule.next_sync_at.slice(0, 16).replace('T', ' ')} UTC`);
   });
 
@@ -272,5 +303,62 @@ describe('the settings page', () => {
     expect(posted.status).toBe(403);
     expect(await posted.text()).toContain('<code>integrations.manage</code>');
     expect((await integration()).schedule).toMatchObject({ frequency: 'daily', hour_utc: 7 });
+  });
+});
+
+describe('two tenants', () => {
+  it('get their own stable minutes, shown as the next sync, and each is claimed at its slot, once, by racing schedulers', async () => {
+    // A second tenant on a plan with HRIS sync whose minute differs from the first's (ids are random: 1 in 60 share one).
+    let other: Tenant | null = null;
+    for (let i = 0; i < 20 && !other; i++) {
+      const { tenant: candidate } = await importTenant(database, { slug: `hrissched${i}`, plan: 'business' });
+      if (syncMinute(candidate.id) !== syncMinute(tenant.id)) other = candidate;
+    }
+    const otherToken = await memberToken(database, other!, 'owner');
+    const otherHost = `${other!.slug}.localhost`;
+    const sendOther = async (json?: unknown) => {
+      const headers: Record<string, string> = { host: otherHost, authorization: `Bearer ${otherToken}`, 'content-type': 'application/json' };
+      const response = await app.app.request('/api/v1/integrations/hris', { method: json ? 'PUT' : 'GET', headers, body: json ? JSON.stringify(json) : undefined });
+      return ((await response.json()) as any).data;
+    };
+    const put = await sendOther({ provider: 'bamboohr', subdomain: 'otherco', base_url: standUrl, api_key: API_KEY, apply_to: { live: true }, schedule: { frequency: 'hourly' } });
+    const mine = (await schedule({ frequency: 'hourly' })).body.data.schedule;
+    const theirs = put.schedule;
+
+    // Each at its own minute past the hour, within the next hour; the minutes differ, so the slots do.
+    for (const [shown, t] of [[mine, tenant], [theirs, other!]] as const) {
+      expect(shown).toMatchObject({ frequency: 'hourly', minute_utc: syncMinute(t.id) });
+      expect(new Date(shown.next_sync_at).getUTCMinutes()).toBe(shown.minute_utc);
+      expect(new Date(shown.next_sync_at).getTime() - Date.now()).toBeLessThanOrEqual(3_600_000);
+    }
+    expect(mine.next_sync_at).not.toBe(theirs.next_sync_at);
+    // Stable: switching to daily and back finds the same minute and the same next slot.
+    expect((await sendOther({ schedule: { frequency: 'daily', hour_utc: 3 } })).schedule).toMatchObject({ hour_utc: 3, minute_utc: theirs.minute_utc });
+    expect((await sendOther({ schedule: { frequency: 'hourly' } })).schedule).toEqual({ ...theirs, hour_utc: 3 });
+    expect((await sendOther()).schedule).toEqual({ ...theirs, hour_utc: 3 });
+
+    // The clock steps through both slots: nothing a millisecond before a slot, exactly the one due at it, never twice.
+    const [first, second] = [
+      { shown: mine, subdomain: 'schedco', read: async () => (await integration()).schedule },
+      { shown: theirs, subdomain: 'otherco', read: async () => (await sendOther()).schedule },
+    ].sort((a, b) => a.shown.next_sync_at.localeCompare(b.shown.next_sync_at));
+    const before = pulls.length;
+    const race = (iso: string, offset = 0) => {
+      const now = () => new Date(new Date(iso).getTime() + offset);
+      return Promise.all([runDueHrisSyncs(deps, { now }), runDueHrisSyncs(deps, { now })]).then((n) => n[0]! + n[1]!);
+    };
+    expect(await race(first!.shown.next_sync_at, -1)).toBe(0);
+    expect(await race(first!.shown.next_sync_at)).toBe(1);
+    expect(pulls.slice(before)).toEqual([first!.subdomain]);
+    expect(await race(first!.shown.next_sync_at)).toBe(0);
+    expect(await race(second!.shown.next_sync_at, -1)).toBe(0);
+    expect(await race(second!.shown.next_sync_at)).toBe(1);
+    expect(pulls.slice(before)).toEqual([first!.subdomain, second!.subdomain]);
+    expect(await race(second!.shown.next_sync_at)).toBe(0);
+    // Each moved on by exactly an hour, to the same minute: what is shown next is again when it runs.
+    for (const { shown, read } of [first!, second!]) {
+      const next = await read();
+      expect(new Date(next.next_sync_at).getTime() - new Date(shown.next_sync_at).getTime()).toBe(3_600_000);
+    }
   });
 });

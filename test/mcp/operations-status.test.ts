@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../src/context.js';
 import { startRun } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { syncNow } from '../../src/integrations/batches.js';
+import { syncMinute } from '../../src/integrations/schedule.js';
 import { putIntegration } from '../../src/integrations/settings.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { buildWorld, connect, errorOf, principalOf, structured, type Connection, type McpWorld } from './support.js';
@@ -46,8 +47,9 @@ describe('org.operations.status', () => {
       available_on_plan: true,
       integration: { provider: 'bamboohr', status: 'connected', apply_to: { live: true, scenarios: 0, future_scenarios: false }, last_sync: { status: 'failed' }, queued_events: 0 },
     });
-    // The pull schedule and its next slot, read-only.
-    expect(status.hris.integration.schedule).toEqual({ frequency: 'daily', hour_utc: 6, next_sync_at: expect.stringMatching(/T06:00:00\.000Z$/) });
+    // The pull runs at the tenant's own minute of the chosen hour, and the next sync shown says so.
+    const minute = syncMinute(world.tenant.id);
+    expect(status.hris.integration.schedule).toEqual({ frequency: 'daily', hour_utc: 6, minute_utc: minute, next_sync_at: expect.stringMatching(new RegExp(`T06:${String(minute).padStart(2, '0')}:00\\.000Z$`)) });
     expect(status.hris.integration.last_sync.trigger).toBe('manual');
     expect(status.imports.processing).toBe(0);
     expect(status.imports.recent_runs[0]).toMatchObject({ id: runId, status: 'completed', source: 'upload', file_name: 'ops.csv', rows: 1, imported: 0, quarantined: 1, percent: 100, target: { kind: 'live' } });

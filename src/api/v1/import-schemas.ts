@@ -164,6 +164,11 @@ export const IntegrationSchema = z
       .object({
         frequency: z.enum(['off', 'hourly', 'daily']),
         hour_utc: z.number().int().nullable().openapi({ description: 'The UTC hour (0–23) of a daily sync' }),
+        minute_utc: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: 'The minute past the hour (0–59) this tenant’s scheduled pulls run at — fixed per tenant, so tenants’ pulls are spread over the hour; null while off' }),
         next_sync_at: timestamp.nullable().openapi({ description: 'When the next scheduled pull is due; null while the schedule is off or the integration is not connected' }),
       })
       .openapi({ description: 'Scheduled pulls, which catch up changes whose webhook call was missed' }),

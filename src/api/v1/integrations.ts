@@ -41,7 +41,7 @@ const put = createRoute({
   description:
     'Fields left out keep their value; `api_key` / `webhook_secret` set to null remove them. Targets: Live, active planning scenarios, and/or scenarios created from now on. ' +
     '`schedule`: `{ "frequency": "off" | "hourly" | "daily", "hour_utc": 0–23 }` — a scheduled pull is the same as sync now and catches up ' +
-    'changes whose webhook call was missed; hourly at the full hour, daily at `hour_utc`:00 UTC (needed for daily; outside 0–23 → 400 on `schedule.hour_utc`).',
+    'changes whose webhook call was missed; hourly at the tenant’s fixed minute past each hour, daily at that minute of `hour_utc` UTC (`minute_utc` and `next_sync_at` in the answer; hour needed for daily; outside 0–23 → 400 on `schedule.hour_utc`).',
   security: SECURITY,
   ...needs('integrations.manage'),
   request: { body: { ...json(IntegrationBody), required: true } },

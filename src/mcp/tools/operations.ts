@@ -15,7 +15,7 @@ export const operationsStatusTool = defineTool({
   description:
     'How data gets into this organisation, read-only: whether HRIS live sync is on the plan, the BambooHR ' +
     'integration’s status (connected, paused, disconnected), its apply targets, its pull schedule (off, hourly, or daily ' +
-    'at an hour UTC) with the next scheduled sync, last sync (when, how it went, the error, whether sync now or the ' +
+    'at an hour UTC; at the tenant’s own minute past the hour) with the next scheduled sync, last sync (when, how it went, the error, whether sync now or the ' +
     'schedule started it) and last webhook call, changes waiting, and the most recent import runs with their state (pending, ' +
     'processing with stage and percent, completed with imported and quarantined row counts, failed with the error). ' +
     'Use it to explain why Live changed or looks stale, together with `org.lineage.list` and `org.activity.list`. ' +
@@ -31,7 +31,7 @@ export const operationsStatusTool = defineTool({
         .looseObject({
           provider: z.string(),
           status: z.string(),
-          schedule: z.object({ frequency: z.string(), hour_utc: z.number().nullable(), next_sync_at: z.string().nullable() }).optional(),
+          schedule: z.object({ frequency: z.string(), hour_utc: z.number().nullable(), minute_utc: z.number().nullable(), next_sync_at: z.string().nullable() }).optional(),
         })
         .optional(),
     }),

@@ -102,10 +102,11 @@ function hourOf(text: string): number | null {
 
 const FREQUENCY_LABELS: Record<string, string> = { off: 'Off (webhook and Sync now only)', hourly: 'Every hour', daily: 'Every day at the hour below' };
 
-/** "Daily at 02:00 UTC" */
+/** "Every hour, at :17", "Daily at 02:17 UTC" (the minute is the tenant's own, so tenants' pulls are spread over the hour). */
 function scheduleText(schedule: IntegrationOut['schedule']): string {
-  if (schedule.frequency === 'hourly') return 'Every hour, at the full hour';
-  if (schedule.frequency === 'daily') return `Daily at ${String(schedule.hour_utc ?? 0).padStart(2, '0')}:00 UTC`;
+  const minute = String(schedule.minute_utc ?? 0).padStart(2, '0');
+  if (schedule.frequency === 'hourly') return `Every hour, at :${minute}`;
+  if (schedule.frequency === 'daily') return `Daily at ${String(schedule.hour_utc ?? 0).padStart(2, '0')}:${minute} UTC`;
   return 'Off';
 }
 
