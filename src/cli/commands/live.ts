@@ -59,7 +59,15 @@ export async function liveCommand(run: Run): Promise<number> {
         ID,
       ]);
     case 'positions': {
-      const body = await fetchList(run, '/api/v1/positions', { ...view, org_unit_id: await unitFlag(run, 'unit', view), status: flag('status'), include_inactive: inactive(run) });
+      // The REST filters of positions: the server judges them (--no-budgeted-team with --unit is its problem, in its words).
+      const body = await fetchList(run, '/api/v1/positions', {
+        ...view,
+        org_unit_id: await unitFlag(run, 'unit', view),
+        no_budgeted_team: booleanFlag(run.args, 'no-budgeted-team') ? 'true' : undefined,
+        status: flag('status'),
+        include_inactive: inactive(run),
+        ids: flag('ids'),
+      });
       const unit = run.json || !body.data.length ? (id: string) => id : await unitNames(run, view, (body.data as Row[]).map((p) => p.org_unit_id));
       printList<Row>(run, body, [
         { header: 'TITLE', value: (p) => p.title },
