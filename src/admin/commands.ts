@@ -8,6 +8,7 @@ import { InvalidInput, NotFound } from '../errors.js';
 import { runKeyCommand } from './key-commands.js';
 import { runMemberCommand } from './member-commands.js';
 import { runOAuthClientCommand } from './oauth-client-commands.js';
+import { runRoleCommand } from './role-commands.js';
 import { runTenantSettingsCommand } from './tenant-settings-commands.js';
 import { runTokenCommand } from './token-commands.js';
 import { assertDomainFree, customDomain } from '../tenancy/domains.js';
@@ -37,6 +38,10 @@ export type AdminCommand =
   /** `origin`: the tenant's public origin, for the invitation link (the CLI knows the configuration, not the channel). */
   | { name: 'members.invite'; tenant: string; email: string; role: string; origin: string }
   | { name: 'members.list'; tenant: string }
+  | { name: 'roles.list'; tenant: string }
+  /** `abilities`: exactly what the role grants from now on (the owner role and owner-only abilities are refused). */
+  | { name: 'roles.set'; tenant: string; role: string; abilities: string[] }
+  | { name: 'roles.reset'; tenant: string; role: string }
   | { name: 'oauth-keys.rotate'; tenant: string }
   /** `force`: retire even within the longest lifetime of what the previous keys signed. */
   | { name: 'oauth-keys.retire'; tenant: string; force?: boolean }
@@ -121,6 +126,10 @@ export async function runAdminCommand(database: Database, command: AdminCommand,
     case 'members.invite':
     case 'members.list':
       return runMemberCommand(db, command, services.mailer ?? null);
+    case 'roles.list':
+    case 'roles.set':
+    case 'roles.reset':
+      return runRoleCommand(db, command);
     case 'oauth-keys.rotate':
     case 'oauth-keys.retire':
     case 'oauth-keys.list':

@@ -29,6 +29,7 @@ import { snapshotRoutes } from './v1/snapshots.js';
 import { structureRoutes } from './v1/structure.js';
 import { taskRoutes } from './v1/tasks.js';
 import { tokenRoutes } from './v1/tokens.js';
+import { roleRoutes } from './v1/roles.js';
 
 export const API_INFO = {
   title: 'Orgonaut REST API',
@@ -82,6 +83,7 @@ export function createApiRouter(_runtime: Runtime): OpenAPIHono<AppEnv> {
   router.use('/api/v1/*', restAuthentication(), apiRateLimit(), apiRequestLimits(), refuseWhatRoutesDoNotTake(router), blankQueryAsAbsent(), conditionalGet());
   router.route('/', meRoutes());
   router.route('/', tokenRoutes());
+  router.route('/', roleRoutes());
   router.route('/', structureRoutes());
   router.route('/', peopleRoutes());
   router.route('/', metricsRoutes());

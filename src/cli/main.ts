@@ -82,6 +82,11 @@ Admin commands:
                                           Print a single-use link that makes them a member (default role: owner,
                                           how a new tenant gets its first member)
   members list --tenant <slug>
+  roles list --tenant <slug>              The tenant's role bundles, marking those that differ from the defaults
+  roles set <role> --tenant <slug> --abilities a,b
+                                          Set exactly what a role grants (any role but owner; billing.manage and
+                                          ownership.transfer stay the owner's); audited, live within a second
+  roles reset <role> --tenant <slug>      Put a role back to its default bundle
   oauth-keys rotate --tenant <slug>       New OAuth signing and cookie keys sign; the previous stay accepted
   oauth-keys retire --tenant <slug>       Drop the previous keys (refused within an hour of rotating; --force)
   oauth-keys list --tenant <slug>
@@ -305,6 +310,19 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
       }
       throw new UsageError('members needs invite --tenant <slug> --email <email>, or list --tenant <slug>');
     }
+    case 'roles': {
+      const tenant = requiredFlag(args, 'tenant');
+      if (sub === 'list') return { name: 'roles.list', tenant };
+      if (sub === 'set' && rest[0]) {
+        // An empty --abilities "" is a role with no abilities, said on purpose; a missing flag is a mistake.
+        if (!args.flags.has('abilities')) throw new UsageError('roles set needs --abilities a,b (exactly what the role grants from now on; "" for none)');
+        const raw = args.flags.get('abilities');
+        const list = typeof raw === 'string' ? raw : '';
+        return { name: 'roles.set', tenant, role: rest[0], abilities: list.split(',').map((a) => a.trim()).filter(Boolean) };
+      }
+      if (sub === 'reset' && rest[0]) return { name: 'roles.reset', tenant, role: rest[0] };
+      throw new UsageError('roles needs list --tenant <slug>, set <role> --tenant <slug> --abilities a,b, or reset <role> --tenant <slug>');
+    }
     case 'oauth-keys': {
       const tenant = requiredFlag(args, 'tenant');
       if (sub === 'rotate') return { name: 'oauth-keys.rotate', tenant };
@@ -349,6 +367,7 @@ function wordsOf(command: string, sub: string | undefined, args?: ParsedArgs): n
   if (command === 'tokens') return sub === 'revoke' ? 3 : 2;
   if (command === 'oauth-clients') return sub === 'remove' ? 3 : 2;
   if (command === 'members' || command === 'oauth-keys') return 2;
+  if (command === 'roles') return sub === 'set' || sub === 'reset' ? 3 : 2;
   return 1;
 }
 
@@ -366,6 +385,7 @@ const ADMIN_FLAGS: Record<string, string[]> = {
   tenants: ['plan', 'name', 'currency', 'domain'],
   tokens: ['tenant', 'user', 'name', 'abilities', 'expires-in-days'],
   members: ['tenant', 'email', 'role'],
+  roles: ['tenant', 'abilities'],
   'oauth-keys': ['tenant', 'force'],
   'oauth-clients': ['tenant', 'name', 'redirect-uri', 'confidential'],
 };

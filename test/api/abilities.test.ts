@@ -37,7 +37,7 @@ let theirs: Ids;
 let user: { id: string };
 const tokens = new Map<string, string>();
 
-type Sample = { method: 'GET' | 'POST' | 'PATCH'; path: string; json?: unknown };
+type Sample = { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; json?: unknown };
 
 /** One valid request per documented operation, with the ids of the tenant `ids` and the fixture `f`. */
 function samples(ids: Ids, f: typeof A): Record<string, Sample> {
@@ -85,13 +85,16 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'GET /api/v1/reports/spans': get('/api/v1/reports/spans'),
     'GET /api/v1/lineage': get('/api/v1/lineage'),
     'GET /api/v1/activity': get('/api/v1/activity'),
+    'GET /api/v1/roles': get('/api/v1/roles'),
+    'PUT /api/v1/roles/{role}': { method: 'PUT', path: '/api/v1/roles/viewer', json: { abilities: ['org-units.read'] } },
+    'POST /api/v1/roles/{role}/reset': post('/api/v1/roles/viewer/reset'),
   };
 }
 
 /** Reads that do not look at an organisation (no `scenario_id`/`as_of` view): reference lists, lineage, activity. */
-const VIEWLESS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department-types', 'GET /api/v1/team-types', 'GET /api/v1/lineage', 'GET /api/v1/activity']);
+const VIEWLESS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department-types', 'GET /api/v1/team-types', 'GET /api/v1/lineage', 'GET /api/v1/activity', 'GET /api/v1/roles']);
 /** What a viewer is refused among the reads, by path prefix. */
-const VIEWER_REFUSED: Record<string, string> = { '/api/v1/compensations': 'costs.read', '/api/v1/currencies': 'costs.read', '/api/v1/activity': 'activity.read' };
+const VIEWER_REFUSED: Record<string, string> = { '/api/v1/compensations': 'costs.read', '/api/v1/currencies': 'costs.read', '/api/v1/activity': 'activity.read', '/api/v1/roles': 'members.manage' };
 
 async function send(sample: Sample, token: string, options: RequestOptions = {}) {
   const response = await app.request(sample.path, { host: HOST, token, method: sample.method, json: sample.json, ...options });
@@ -153,7 +156,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(41);
+    expect(operations.length).toBe(44);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {

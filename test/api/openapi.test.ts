@@ -37,13 +37,13 @@ const tokens: Partial<Record<Role, string>> = {};
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 /** Routes of the identity work (test/access covers them); GET /api/v1/tokens declares no 400 for `all` yet. */
 const IDENTITY = new Set(['GET /api/v1/tokens', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'GET /api/v1/me']);
-/** Reference lists, their creation and the activity log: no organisation view (`scenario_id`/`as_of`) to declare. */
-const NOT_ORG_READS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department-types', 'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'GET /api/v1/activity']);
+/** Reference lists, their creation, the activity log and the role bundles: no organisation view (`scenario_id`/`as_of`) to declare. */
+const NOT_ORG_READS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department-types', 'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'GET /api/v1/activity', 'GET /api/v1/roles', 'PUT /api/v1/roles/{role}', 'POST /api/v1/roles/{role}/reset']);
 /** Imports and the HRIS integration are not org reads, and the BambooHR webhook is signed, not bearer-authenticated (test/imports). */
 const IMPORTS = /^\w+ \/api\/v1\/(imports|integrations)/;
 const SIGNED = 'POST /api/v1/integrations/bamboohr/webhook/{tenant}';
-/** Lists served whole (next_cursor always null): a user's tokens. */
-const UNPAGED = new Set(['GET /api/v1/tokens']);
+/** Lists served whole (next_cursor always null): a user's tokens, the five role bundles. */
+const UNPAGED = new Set(['GET /api/v1/tokens', 'GET /api/v1/roles']);
 
 async function call(path: string, role: Role = 'owner', options: RequestOptions = {}) {
   const response = await app.request(path, { host: HOST, token: tokens[role], ...options });
