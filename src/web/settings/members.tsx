@@ -1,15 +1,17 @@
 import { Hono, type Context } from 'hono';
 import { TableScroll } from '../table-scroll.js';
 import { CopyButton } from '../copy-button.js';
-import { ABILITIES, ALL_ABILITIES } from '../../access/abilities.js';
-import { DEFAULT_BUNDLES, isRole, ROLES } from '../../access/bundles.js';
-import { changeRole, inviteMember, issuePasswordReset, listMembers, outranks, revokeInvitation, setMemberStatus, transferOwnership, type LinkDelivery } from '../../access/members.js';
-import type { Delivery, MailMessage } from '../../mail/mailer.js';
-import { passwordResetEmail } from '../../mail/messages.js';
+import { ABILITIES, ALL_ABILITIES, type Ability } from '../../access/abilities.js';
+import { isRole } from '../../access/bundles.js';
+import { describeChange, listRoleBundles, OWNER_ONLY, resetRoleBundle, setRoleAbilities, type RoleBundleView } from '../../access/role-bundles.js';
+import { changeRole, inviteMember, issuePasswordReset, listMembers, outranks, revokeInvitation, setMemberStatus, transferOwnership } from '../../access/members.js';
+import { linkDelivery, type Delivery } from '../../mail/mailer.js';
+import { invitationEmail, passwordResetEmail } from '../../mail/messages.js';
 import { can } from '../../access/policy.js';
 import { serviceContext } from '../../access/middleware.js';
 import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
+import { MissingAbility } from '../../errors.js';
 import { checkSessionCsrf, formString } from '../forms.js';
 import { when } from '../live/format.js';
 import { Notice, Shell } from '../shell.js';
@@ -36,7 +38,11 @@ export function memberRoutes(): Hono<AppEnv> {
       const ctx = serviceContext(c);
       const role = formString(body, 'role');
       const inviter = c.var.session!.user;
-      const invitation = await inviteMember(ctx, { email: formString(body, 'email'), role }, { mailer: c.var.runtime.mailer, url: (token) => invitationUrl(c, token), inviter: inviter.name || inviter.email });
+      const invitation = await inviteMember(
+        ctx,
+        { email: formString(body, 'email'), role },
+        linkDelivery(c.var.runtime.mailer, (link) => invitationEmail({ to: link.email, organisation: ctx.tenant.name, inviter: inviter.name || inviter.email, role, url: invitationUrl(c, link.token), expiresAt: link.expiresAt })),
+      );
       return page(c, { link: { email: invitation.email, url: invitationUrl(c, invitation.token), label: 'Invitation link', expiresAt: invitation.expires_at, delivery: invitation.delivery } });
     } catch (error) {
       if (error instanceof AppError && error.status < 500 && error.status !== 403) {
@@ -81,7 +87,7 @@ export function memberRoutes(): Hono<AppEnv> {
           const reset = await issuePasswordReset(
             ctx,
             userId,
-            emailing(c, (link) => passwordResetEmail({ to: link.email, organisation: ctx.tenant.name, url: resetUrl(c, link.token), expiresAt: link.expiresAt })),
+            linkDelivery(c.var.runtime.mailer, (link) => passwordResetEmail({ to: link.email, organisation: ctx.tenant.name, url: resetUrl(c, link.token), expiresAt: link.expiresAt })),
           );
           return page(c, { link: { email: reset.email, url: resetUrl(c, reset.token), label: RESET_LABEL, expiresAt: reset.expires_at, delivery: reset.delivery } });
         }
@@ -97,6 +103,29 @@ export function memberRoutes(): Hono<AppEnv> {
     return c.redirect(`/settings/members?notice=${action === 'archive' ? 'archived' : action === 'reactivate' ? 'active' : 'role'}`, 303);
   });
 
+  // What each role can do: a role's bundle saved as ticked, or put back to the default (access/role-bundles.ts).
+  web.post('/settings/members/roles/:role/:action{save|reset}', async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    await checkSessionCsrf(c, body.csrf);
+    const ctx = serviceContext(c);
+    const by = { principal: ctx.principal, requestId: ctx.requestId ?? null };
+    const role = c.req.param('role');
+    try {
+      const change =
+        c.req.param('action') === 'reset'
+          ? await resetRoleBundle(ctx.db, ctx.tenant, role, by)
+          : await setRoleAbilities(ctx.db, ctx.tenant, role, ([] as unknown[]).concat(body.abilities ?? []).filter((a): a is string => typeof a === 'string'), by);
+      c.var.runtime.authenticator.forget();
+      return page(c, { notice: describeChange(change) });
+    } catch (error) {
+      // No members.manage at all: the page's own refusal. Any other refusal is said above the form, nothing changed.
+      if (error instanceof AppError && error.status < 500 && !(error instanceof MissingAbility)) {
+        return page(c, { error: `Nothing changed: ${error.message}${error.fix ? ` ${error.fix}` : ''}` }, error.status === 403 ? 403 : error.status === 409 ? 409 : 400);
+      }
+      throw error;
+    }
+  });
+
   web.post('/settings/invitations/:id/revoke', async (c) => {
     await checkSessionCsrf(c, (await c.req.parseBody()).csrf);
     await revokeInvitation(serviceContext(c), c.req.param('id'));
@@ -109,12 +138,6 @@ export function memberRoutes(): Hono<AppEnv> {
 const invitationUrl = (c: Context<AppEnv>, token: string) => `${c.var.origin}/invitations/${token}`;
 const resetUrl = (c: Context<AppEnv>, token: string) => `${c.var.origin}/password-reset/${token}`;
 
-/** Emails a new link as `compose` writes it, when email delivery is on (ORGONAUT_SMTP_URL); undefined when it is off. */
-function emailing(c: Context<AppEnv>, compose: (link: Parameters<LinkDelivery>[0]) => MailMessage): LinkDelivery | undefined {
-  const mailer = c.var.runtime.mailer;
-  return mailer ? (link) => mailer.send(compose(link)) : undefined;
-}
-
 interface State {
   notice?: string;
   error?: string;
@@ -124,9 +147,10 @@ interface State {
   draft?: { email: string; role: string };
 }
 
-async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 200) {
+async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 409 = 200) {
   const ctx = serviceContext(c);
   const { members, invitations } = await listMembers(ctx);
+  const bundles = await listRoleBundles(ctx.db, ctx.tenant, { principal: ctx.principal });
   const csrf = c.var.session!.csrfToken;
   const me = ctx.principal.userId;
   // Whose role, status and password this admin may change: not the owner or themselves, only a lower role.
@@ -293,7 +317,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
         </TableScroll>
       </section>
       {can(ctx.principal, 'ownership.transfer') ? <TransferOwnership csrf={csrf} candidates={members.filter((m) => m.user_id !== me && m.status === 'active')} /> : null}
-      <AbilityMatrix />
+      <AbilityMatrix bundles={bundles} csrf={csrf} />
     </Shell>,
     status,
     // It may show a secret once (a new token, an invitation or reset link): never kept by a cache or in history.
@@ -301,36 +325,97 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 409 = 
   );
 }
 
-/** Which role can do what (the default role bundles). */
-function AbilityMatrix() {
+/**
+ * What each role can do, as this tenant has it: a tick per ability and role, marking where a bundle differs from the
+ * default. The roles this person may change (below their own; never the owner's) are columns of checkboxes, each
+ * saved or reset by its own form below the table (the checkboxes belong to it through `form`).
+ */
+function AbilityMatrix(props: { bundles: RoleBundleView[]; csrf: string }) {
+  const editable = props.bundles.filter((b) => b.editable);
+  const formId = (role: string) => `bundle-${role}`;
+  const cell = (b: RoleBundleView, a: Ability) => {
+    const has = b.abilities.includes(a);
+    const mark = b.added.includes(a) ? (
+      <span class="badge warn">added</span>
+    ) : b.removed.includes(a) ? (
+      <span class="badge warn">removed</span>
+    ) : null;
+    if (b.editable && !OWNER_ONLY.includes(a)) {
+      const id = `${formId(b.role)}-${a}`;
+      return (
+        <td class="num">
+          <input type="checkbox" id={id} name="abilities" value={a} checked={has} form={formId(b.role)} />
+          <label class="visually-hidden" for={id}>
+            {b.role}: {a}
+          </label>{' '}
+          {mark}
+        </td>
+      );
+    }
+    return (
+      <td class="num">
+        {has ? <span aria-label="yes">✓</span> : <span aria-label="no">–</span>} {mark}
+      </td>
+    );
+  };
   return (
-    <section class="card" aria-labelledby="matrix-title">
+    <section class="card" aria-labelledby="matrix-title" id="roles">
       <h2 id="matrix-title">What each role can do</h2>
+      <p class="hint">
+        These are this organisation’s role bundles. The owner role is fixed, and {OWNER_ONLY.join(' and ')} stay the owner’s.
+        {editable.length
+          ? ` You can change the ${editable.map((b) => b.role).join(', ')} role${editable.length > 1 ? 's' : ''} (roles below your own), granting only abilities you hold. A change applies within a second to everyone with the role, their API tokens and connected apps; a token never gains more than it was created with.`
+          : ' You cannot change any role: only roles below your own can be changed.'}
+      </p>
       <TableScroll label="Roles and abilities">
         <table>
           <thead>
             <tr>
-              <th>Ability</th>
-              {ROLES.map((r) => (
-                <th class="num">{r}</th>
+              <th scope="col">Ability</th>
+              {props.bundles.map((b) => (
+                <th scope="col" class="num">
+                  {b.role}
+                  <div>{b.role === 'owner' ? <span class="badge">fixed</span> : b.default ? <span class="badge">default</span> : <span class="badge warn">customised</span>}</div>
+                </th>
               ))}
             </tr>
           </thead>
           <tbody>
             {ALL_ABILITIES.map((a) => (
               <tr>
-                <td>
+                <th scope="row">
                   <code>{a}</code>
                   <div class="hint">{ABILITIES[a]}</div>
-                </td>
-                {ROLES.map((r) => (
-                  <td class="num">{DEFAULT_BUNDLES[r].includes(a) ? <span aria-label="yes">✓</span> : <span aria-label="no">–</span>}</td>
-                ))}
+                </th>
+                {props.bundles.map((b) => cell(b, a))}
               </tr>
             ))}
           </tbody>
         </table>
       </TableScroll>
+      {editable.length ? (
+        <div class="actions">
+          {editable.map((b) => (
+            <>
+              <form method="post" action={`/settings/members/roles/${b.role}/save`} id={formId(b.role)} class="inline">
+                <input type="hidden" name="csrf" value={props.csrf} />
+                <button type="submit">Save the {b.role} role</button>
+              </form>
+              <form
+                method="post"
+                action={`/settings/members/roles/${b.role}/reset`}
+                class="inline"
+                data-confirm={`Reset the ${b.role} role to its default abilities? Everyone with it gets exactly the default again.`}
+              >
+                <input type="hidden" name="csrf" value={props.csrf} />
+                <button type="submit" class="secondary" disabled={b.default}>
+                  Reset the {b.role} role to defaults
+                </button>
+              </form>
+            </>
+          ))}
+        </div>
+      ) : null}
     </section>
   );
 }
