@@ -39,7 +39,8 @@ export interface Runtime {
   mailer: Mailer | null;
 }
 
-export function createRuntime(config: Config, database: Database, logger: Logger): Runtime {
+/** `shared.mailer`: the process's one mailer, when the caller made it already (the server shares it with the admin channel). */
+export function createRuntime(config: Config, database: Database, logger: Logger, shared: { mailer?: Mailer | null } = {}): Runtime {
   return {
     config,
     database,
@@ -48,7 +49,7 @@ export function createRuntime(config: Config, database: Database, logger: Logger
     graphs: new GraphStore(database.db),
     authenticator: new Authenticator(database.db, verifyAccessToken),
     rateCounter: new SharedRateCounter(database.db),
-    mailer: createMailer(config, logger),
+    mailer: shared.mailer !== undefined ? shared.mailer : createMailer(config, logger),
   };
 }
 

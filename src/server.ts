@@ -7,7 +7,7 @@ import { bindPort, type Listener } from './listener.js';
 import { migrate } from './db/migrate.js';
 import { DEMO_TENANTS, DEMO_USERS, seedDemo } from './db/seed/demo.js';
 import { createLogger } from './logger.js';
-import { createMailer } from './mail/mailer.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
 import { findTenantBySlug, listTenants, type Tenant } from './tenancy/tenants.js';
 import { publicOrigin } from './tenancy/hosts.js';
 import { PLAN_FEATURES } from './tenancy/plans.js';
@@ -51,6 +51,7 @@ export async function startServer(config: Config, prepared: { listener?: Listene
     throw error;
   }
   let admin: { close(): Promise<void> } | null = null;
+  let mailer: Mailer | null = null;
   try {
     await migrate(database);
     // Only one process opens an embedded database: every task left running there was interrupted.
@@ -62,8 +63,10 @@ export async function startServer(config: Config, prepared: { listener?: Listene
     // Admin commands of other processes reach an embedded database through this channel; open it before the slow
     // parts of start-up so they never find the directory locked and no channel to talk to.
     const adminRuntime: { forget(): void; port: number } = { forget: () => {}, port: listener.port };
-    // An invitation made through the channel is emailed as one made in Settings → Members (ORGONAUT_SMTP_URL).
-    const adminMailer = database.kind === 'embedded' ? createMailer(config, logger) : null;
+    // One mailer (ORGONAUT_SMTP_URL) for the process: an invitation made through the channel is emailed as one made
+    // in Settings → Members, by the same mailer.
+    mailer = createMailer(config, logger);
+    const processMailer = mailer;
     admin =
       database.kind === 'embedded'
         ? await startAdminChannel(
@@ -73,7 +76,7 @@ export async function startServer(config: Config, prepared: { listener?: Listene
               if (command.name === 'members.invite') {
                 command = { ...command, origin: publicOrigin(config.publicScheme, `${command.tenant.trim().toLowerCase()}.${config.baseDomain}`, adminRuntime.port) };
               }
-              const result = await runAdminCommand(database, command, { mailer: adminMailer });
+              const result = await runAdminCommand(database, command, { mailer: processMailer });
               adminRuntime.forget();
               return result;
             },
@@ -82,7 +85,7 @@ export async function startServer(config: Config, prepared: { listener?: Listene
         : null;
     const demoSeeded = await seedDemoIfWanted(config, database);
     const defaultTenant = config.defaultTenant ?? ((await findTenantBySlug(database.db, 'acme')) && isDemo(config) ? 'acme' : null);
-    const runtime = createRuntime({ ...config, defaultTenant }, database, logger);
+    const runtime = createRuntime({ ...config, defaultTenant }, database, logger, { mailer });
     const app = createApp(runtime);
     adminRuntime.forget = () => {
       runtime.tenants.forget();
@@ -137,11 +140,13 @@ export async function startServer(config: Config, prepared: { listener?: Listene
         await runtime.rateCounter.stop();
         await admin?.close();
         admin = null;
+        mailer?.close();
         await database.close();
       },
     };
   } catch (error) {
     await admin?.close().catch(() => {});
+    mailer?.close();
     await database.close().catch(() => {});
     await listener.close().catch(() => {});
     throw error;

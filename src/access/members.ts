@@ -16,14 +16,7 @@ import { revokeAllAppsOfUser } from '../oauth/connected-apps.js';
 import { SIGN_IN_LIMITS } from './sign-in.js';
 import { reserveRateLimit } from '../http/rate-limit.js';
 import { ensureUser, normaliseEmail } from './users.js';
-import type { Delivery, Mailer } from '../mail/mailer.js';
-import { invitationEmail } from '../mail/messages.js';
-
-/**
- * Emails a new single-use link (when email delivery is on) to the person it is for. Called once the link exists,
- * before its audit event is recorded, so the event says whether the email went.
- */
-export type LinkDelivery = (link: { token: string; email: string; expiresAt: Date }) => Promise<Delivery>;
+import type { Delivery, LinkDelivery } from '../mail/mailer.js';
 
 /** What an audit event says about the email of a link: sent, or not and why (no address details, no link). */
 function deliveryMetadata(delivery: Delivery | undefined): Record<string, unknown> | undefined {
@@ -75,15 +68,6 @@ export async function listMembers(ctx: ServiceContext) {
   };
 }
 
-/** How an invitation is emailed: through the mailer of ORGONAUT_SMTP_URL (null: delivery is off, the link is only shown). */
-export interface InvitationEmailing {
-  mailer: Mailer | null;
-  /** The absolute link a token makes, on the tenant's own host: the one shown and the one emailed. */
-  url: (token: string) => string;
-  /** Who invited, as the email names them; null for the operator's command line (the email says "You are invited"). */
-  inviter: string | null;
-}
-
 /** Who makes an invitation: a member (Settings → Members), or the operator's command line (no principal, `via`). */
 export interface Inviter {
   principal: Principal | null;
@@ -108,11 +92,11 @@ export interface CreatedInvitation {
  * The one way an invitation is made, by Settings → Members and by `orgonaut members invite` alike: someone already a
  * member is refused, naming them; a tenant has one owner; inviting again replaces the earlier link (one open
  * invitation per person, one owner invitation at a time), each replaced link audited as revoked; the token is
- * stored only as a hash, and works for 7 days. When email delivery is on, the invitee is emailed the link — a failed
- * email is answered, not thrown: the invitation stands and its link is returned — and the audit event of the
- * invitation says whether the email went.
+ * stored only as a hash, and works for 7 days. When email delivery is on (`deliver`, see `linkDelivery`), the invitee
+ * is emailed the link — a failed email is answered, not thrown: the invitation stands and its link is returned — and
+ * the audit event of the invitation says whether the email went.
  */
-export async function createInvitation(db: Db, tenant: Tenant, input: { email: string; role: Role }, by: Inviter, emailing?: InvitationEmailing): Promise<CreatedInvitation> {
+export async function createInvitation(db: Db, tenant: Tenant, input: { email: string; role: Role }, by: Inviter, deliver?: LinkDelivery): Promise<CreatedInvitation> {
   const email = normaliseEmail(input.email);
   const { role } = input;
   const present = await db
@@ -151,18 +135,16 @@ export async function createInvitation(db: Db, tenant: Tenant, input: { email: s
     .returning();
   const expiresAt = row!.expiresAt;
   // Sent before the audit event is recorded, so the event says whether the email went.
-  const delivery = emailing?.mailer
-    ? await emailing.mailer.send(invitationEmail({ to: email, organisation: tenant.name, inviter: emailing.inviter, role, url: emailing.url(token), expiresAt }))
-    : null;
+  const delivery = deliver ? await deliver({ token, email, expiresAt }) : null;
   await recordAudit(db, { tenantId: tenant.id, category: 'security', entityType: 'invitation', entityId: row!.id, action: 'created', principal: by.principal, after: { email, role }, metadata: { ...via, ...deliveryMetadata(delivery ?? undefined) } });
   return { id: row!.id, email, role, token, expiresAt, replaced: replaced.map((r) => ({ email: r.email, role: r.role })), delivery };
 }
 
-/** A member's invitation (Settings → Members): any role but owner; emailed as `emailing` says. */
-export async function inviteMember(ctx: ServiceContext, input: { email: string; role: string }, emailing?: InvitationEmailing) {
+/** A member's invitation (Settings → Members): any role but owner; emailed by `deliver` when email delivery is on. */
+export async function inviteMember(ctx: ServiceContext, input: { email: string; role: string }, deliver?: LinkDelivery) {
   authorize(ctx.principal, 'members.manage');
   if (!isRole(input.role) || !INVITABLE.includes(input.role)) throw new InvalidInput('role', 'invite as admin, manager, member or viewer');
-  const invitation = await createInvitation(ctx.db, ctx.tenant, { email: input.email, role: input.role }, { principal: ctx.principal }, emailing);
+  const invitation = await createInvitation(ctx.db, ctx.tenant, { email: input.email, role: input.role }, { principal: ctx.principal }, deliver);
   return { id: invitation.id, email: invitation.email, role: invitation.role, token: invitation.token, expires_at: invitation.expiresAt.toISOString(), delivery: invitation.delivery };
 }
 

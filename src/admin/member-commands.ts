@@ -4,7 +4,8 @@ import { invitations, memberships, users } from '../db/schema/index.js';
 import { isRole, ROLES } from '../access/bundles.js';
 import { createInvitation, pendingInvitation } from '../access/members.js';
 import { InvalidInput, NotFound } from '../errors.js';
-import type { Delivery, Mailer } from '../mail/mailer.js';
+import { linkDelivery, type Delivery, type Mailer } from '../mail/mailer.js';
+import { invitationEmail } from '../mail/messages.js';
 import { findTenantBySlug } from '../tenancy/tenants.js';
 import type { AdminCommand, AdminResult } from './commands.js';
 import { utcMinute } from './format.js';
@@ -44,16 +45,19 @@ export async function runMemberCommand(db: Db, command: MemberCommand, mailer: M
     return { message: lines.join('\n'), data: { members: rows, invitations: invited } };
   }
 
-  if (!isRole(command.role)) throw new InvalidInput('role', `must be ${ROLES.join(', ')}`);
+  const asked = command.role;
+  if (!isRole(asked)) throw new InvalidInput('role', `must be ${ROLES.join(', ')}`);
+  const linkOf = (token: string) => `${command.origin}/invitations/${token}`;
+  // The operator is nobody the invitee knows: the email names no inviter ("You are invited").
   const invitation = await createInvitation(
     db,
     tenant,
-    { email: command.email, role: command.role },
+    { email: command.email, role: asked },
     { principal: null, via: 'admin-cli' },
-    { mailer, url: (token) => `${command.origin}/invitations/${token}`, inviter: null },
+    linkDelivery(mailer, (link) => invitationEmail({ to: link.email, organisation: tenant.name, inviter: null, role: asked, url: linkOf(link.token), expiresAt: link.expiresAt })),
   );
   const { email, role, delivery } = invitation;
-  const url = `${command.origin}/invitations/${invitation.token}`;
+  const url = linkOf(invitation.token);
   return {
     message:
       `Invited ${email} to ${tenant.slug} as ${role}.` +

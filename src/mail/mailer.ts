@@ -84,7 +84,30 @@ function failureReason(code: string | undefined, responseCode: number | undefine
   }
 }
 
-/** The mailer of ORGONAUT_SMTP_URL, or null when email delivery is off. */
+/** A new single-use link (an invitation's, a password reset's), as it is handed to the email that carries it. */
+export interface NewLink {
+  token: string;
+  /** The only address it is emailed to: the invitee's, the member's. */
+  email: string;
+  expiresAt: Date;
+}
+
+/**
+ * Emails a new single-use link to the person it is for. The services call it once the link exists, before its audit
+ * event is recorded, so the event says whether the email went; absent, email delivery is off.
+ */
+export type LinkDelivery = (link: NewLink) => Promise<Delivery>;
+
+/**
+ * The one way a link is emailed — invitations (Settings → Members and `orgonaut members invite`) and password-reset
+ * links alike: the message `compose` writes for the new link, sent through the process's one mailer. Undefined when
+ * email delivery is off (no mailer): the link is only shown to copy.
+ */
+export function linkDelivery(mailer: Mailer | null | undefined, compose: (link: NewLink) => MailMessage): LinkDelivery | undefined {
+  return mailer ? (link) => mailer.send(compose(link)) : undefined;
+}
+
+/** The mailer of ORGONAUT_SMTP_URL, or null when email delivery is off: one per process (the app and the admin channel share it). */
 export function createMailer(config: Pick<Config, 'smtp' | 'mailFrom'>, logger: Logger): Mailer | null {
   return config.smtp ? new Mailer(config.smtp, config.mailFrom, logger) : null;
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { sendAdminCommand } from '../../src/admin/channel.js';
 import { runAdminCommand } from '../../src/admin/commands.js';
 import { loadConfig } from '../../src/config.js';
@@ -237,7 +237,7 @@ describe('the orgonaut command', () => {
 });
 
 describe('orgonaut members invite through a running server’s admin channel', () => {
-  it('is emailed through the server’s ORGONAUT_SMTP_URL', async () => {
+  it('is emailed through the server’s ORGONAUT_SMTP_URL, by the one mailer Settings → Members uses too', async () => {
     const dataDir = await embeddedDataDir('orgonaut-invite-channel-');
     // A tenant already there: the server does not seed the demo into an empty directory.
     const before = fromPglite(new PGlite(path.join(dataDir, 'pgdata')), 'setup');
@@ -246,8 +246,12 @@ describe('orgonaut members invite through a running server’s admin channel', (
     const config = loadConfig({ ORGONAUT_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ORGONAUT_BASE_DOMAIN: 'localhost', ORGONAUT_LOG_LEVEL: 'silent', ORGONAUT_SMTP_URL: smtpUrl(smtpPort) });
     const server = await startServer(config);
     try {
+      // One mailer per process: the channel's invitation goes out through the app's.
+      const sent = vi.spyOn(server.runtime.mailer!, 'send');
       const invited = await sendAdminCommand(dataDir, { name: 'members.invite', tenant: 'chanco', email: 'dee@chan.test', role: 'owner', origin: 'http://ignored' });
       expect(invited!.message).toContain('Emailed the link to dee@chan.test.');
+      expect(sent).toHaveBeenCalledTimes(1);
+      expect(sent.mock.calls[0]![0]).toMatchObject({ to: 'dee@chan.test', subject: 'Join Chan Co on Orgonaut' });
       const url = (invited!.data as { url: string }).url;
       expect(url).toMatch(new RegExp(`^http://chanco\\.localhost:${server.port}/invitations/`));
       expect(inbox).toHaveLength(1);
