@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { can } from '../../access/policy.js';
+import { listRoleBundles } from '../../access/role-bundles.js';
 import type { ServiceContext } from '../../context.js';
 import { InvalidInput } from '../../errors.js';
 import { camel } from '../../org/family-names.js';
@@ -75,7 +76,7 @@ export const activityTool = defineTool({
         'Only events about this kind of record. Model: org_unit, department, team, actor, reporting_line, placement, position, ' +
           'compensation, scenario, snapshot, proposal, import_run, import_row, hris_webhook. Security: sign_in, sign_out, api_token, oauth_app, ' +
           'oauth_client, oauth_token, oauth_keys, membership, invitation, plan, password_reset, integration, settings.currency, ' +
-          'settings.cost_settings, settings.mcp_tool_names.',
+          'settings.cost_settings, settings.mcp_tool_names, role_bundle.',
       ),
     scenario_id: optionalId('Only changes made in this scenario.'),
     scope: z
@@ -208,7 +209,7 @@ export const settingsTool = defineTool({
   description:
     'How the tenant is set up: plan and what it includes, reporting currency, the currencies in use and whether each ' +
     'has an exchange rate (the rates, burden % and working days per year with costs.read), and how many members ' +
-    'hold each role. It also lists the department and team types by id and name (the ids `scenario.action.plan` takes ' +
+    'hold each role; with members.manage, each role’s abilities here and how they differ from the defaults (`roles`). It also lists the department and team types by id and name (the ids `scenario.action.plan` takes ' +
     'as department_type_id and team_type_id). Read it before interpreting costs from `org.costs.rollup` or `org.metrics.get`.',
   purpose: 'history',
   inputSchema: z.object({}),
@@ -222,13 +223,20 @@ export const settingsTool = defineTool({
     mcp_tool_names: z.string(),
     department_types: z.array(z.object({ id: z.string(), name: z.string() })),
     team_types: z.array(z.object({ id: z.string(), name: z.string() })),
+    roles: z
+      .array(z.object({ role: z.string(), default: z.boolean(), abilities: z.array(z.string()), added: z.array(z.string()).optional(), removed: z.array(z.string()).optional() }))
+      .optional(),
   }),
   annotations: READ_ONLY,
   requires: [],
   example: {},
   async handler(ctx) {
     const [summary, departmentTypes, teamTypes] = await Promise.all([getSettingsSummary(ctx), listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
-    return { ...summary, department_types: departmentTypes, team_types: teamTypes };
+    // The role bundles (read-only here; changed in Settings → Members or over REST), for those who manage members.
+    const roles = can(ctx.principal, 'members.manage')
+      ? (await listRoleBundles(ctx.db, ctx.tenant, { principal: ctx.principal })).map((b) => ({ role: b.role, default: b.default, abilities: b.abilities, ...(b.added.length ? { added: b.added } : {}), ...(b.removed.length ? { removed: b.removed } : {}) }))
+      : undefined;
+    return { ...summary, department_types: departmentTypes, team_types: teamTypes, ...(roles ? { roles } : {}) };
   },
 });
 
