@@ -149,6 +149,14 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
         `name that one as "${field}" (\`org.placements.list\` with this scenario_id, actor_id and as_of "${text('day')}" lists them).`
       );
     case 'placed_in_unit_already':
+      // A move there: the two placements become one, or the one there goes first.
+      if (text('op') === 'move_placement') {
+        return (
+          `Instead of ${change}, give placement "${text('placement_id')}" (already in that unit) the combined allocation with set_allocation and end placement ` +
+          `"${text('moved_placement_id')}" with end_placement (make the one there primary first with set_primary_placement if the moved one is the primary), ` +
+          `or put a move_placement or end_placement of "${text('placement_id')}" before ${change} in the same batch, then plan again.`
+        );
+      }
       return (
         `Replace ${change} with set_allocation (placement_id "${text('placement_id')}", the new allocation_pct) to change how much of the actor the unit has, ` +
         `or put a move_placement or end_placement of "${text('placement_id')}" before ${change} in the same batch, then plan again.`
@@ -172,6 +180,21 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
         `Before ${change} in the same batch, add a ${text('suggested_op')} change for each placement filling it (${listed('placements')}) to the new org_unit_id, ` +
         `and after it a fill_position change to fill the seat there again, then plan again.`
       );
+    case 'ends_before':
+      // What the change makes would outlast the unit, manager or seat it hangs on: another one is named instead.
+      switch (text('kind')) {
+        case 'org_unit':
+          return `The org unit "${text('id')}" closes on ${text('ends_on')} in this scenario: name an org unit that stays open as "${field}" (\`org.units.list\` with this scenario_id), then plan again.`;
+        case 'actor':
+          return (
+            `The manager "${text('id')}" leaves on ${text('ends_on')} in this scenario: name a manager who stays as "${field}", or put a set_manager of the same actor_id ` +
+            `to their manager from then (date "${text('ends_on')}") before ${change} in the same batch, then plan again.`
+          );
+        case 'position':
+          return `The position "${text('id')}" closes on ${text('ends_on')} in this scenario: name a vacant position that stays open as "${field}" (\`org.positions.list\` with this scenario_id), or leave it out, then plan again.`;
+        default:
+          return undefined;
+      }
     case 'not_active': {
       const continued = ids('continued_by');
       if (continued.length) return `Name one of the placements in \`continued_by\` as "${field}" (${continued.join(', ')}), then plan again.`;

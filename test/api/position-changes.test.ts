@@ -32,7 +32,7 @@ describe('POST /api/v1/scenarios/{id}/changes with update_position', () => {
     const seat = id('pos_m_open');
     const applied = await post(`/api/v1/scenarios/${sid}/changes`, {
       changes: [
-        { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+        { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E },
         { op: 'update_position', position_id: seat, org_unit_id: units.P, title: 'Mobile engineer', role_type: null, employment_type: 'contractor', day_rate_minor: 65_000 },
         { op: 'close_org_unit', org_unit_id: units.M },
       ],

@@ -391,9 +391,9 @@ describe('scope and validation', () => {
       { op: 'set_manager', actor_id: id('f2'), manager_id: id('ceo') },
       { op: 'add_placement', actor_id: id('f1'), org_unit_id: units.S, allocation_pct: 20, ref: 'f1_sales' },
       { op: 'set_primary_placement', placement_id: '$f1_sales' },
-      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
       { op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 30 },
       { op: 'end_placement', placement_id: id('pl-m1-p') },
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P }, // after the one there ends: one placement per unit
       { op: 'close_position', position_id: id('pos_m_open') }, // before its unit: a unit with open positions cannot close
       { op: 'close_org_unit', org_unit_id: units.M },
       { op: 'set_fte', actor_id: id('p2'), fte: 0.8 },

@@ -162,7 +162,7 @@ describe('update_position over MCP', () => {
       await owner.call('scenario_action_plan', {
         scenario_id: sid,
         changes: [
-          { op: 'move_placement', placement_id: world.ids.id('pl-m1'), org_unit_id: world.ids.units.P },
+          { op: 'move_placement', placement_id: world.ids.id('pl-m1'), org_unit_id: world.ids.units.E },
           { op: 'close_org_unit', org_unit_id: world.ids.units.M },
         ],
       }),

@@ -144,7 +144,7 @@ describe('moving a placement that fills a position', () => {
 
 describe('close_org_unit', () => {
   const emptyMobile: ChangeCommand[] = [
-    { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+    { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E },
   ];
 
   it('refuses while the unit has open positions, naming them', () => {
@@ -340,7 +340,7 @@ describe('ending what has dated changes planned', () => {
   it('close_org_unit counts placements planned to move in later', () => {
     expect(() =>
       run([
-        { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+        { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E },
         { op: 'close_position', position_id: id('pos_m_open') },
         { op: 'move_placement', placement_id: id('pl-f1'), org_unit_id: units.M, date: LATER },
         { op: 'close_org_unit', org_unit_id: units.M },
@@ -439,7 +439,7 @@ describe('sibling org units do not share a name (any case, spaces trimmed)', () 
     expect(run([{ op: 'create_org_unit', type: 'team', name: 'Platform', parent_id: units.S }]).created).toHaveLength(1);
     expect(run([{ op: 'rename_org_unit', org_unit_id: units.P, name: 'platform' }]).graph.orgUnits.get(units.P)!.name).toBe('platform');
     const closed = run([
-      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E },
       { op: 'close_position', position_id: id('pos_m_open') },
       { op: 'close_org_unit', org_unit_id: units.M },
     ]).graph;

@@ -350,7 +350,10 @@ const commandArb = fc.oneof(
   fc.record({ op: fc.constant('set_fte' as const), who: fc.constantFrom(...PEOPLE), fte: fc.integer({ min: 1, max: 300 }).map((n) => n / 100) }),
   fc.record({ op: fc.constant('rename_org_unit' as const), unit: fc.constantFrom('P', 'M', 'F', 'S'), name: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() === s && s.length > 0) }),
   fc.record({ op: fc.constant('set_allocation' as const), placement: fc.constantFrom('pl-p1', 'pl-m1', 'pl-m1-p', 'pl-f2'), pct: fc.integer({ min: 0, max: 300 }) }),
-  fc.record({ op: fc.constant('move_placement' as const), placement: fc.constantFrom('pl-p2', 'pl-m1-p', 'pl-f1'), unit: fc.constantFrom('P', 'M', 'F') }),
+  fc
+    .record({ op: fc.constant('move_placement' as const), placement: fc.constantFrom('pl-p2', 'pl-m1-p', 'pl-f1'), unit: fc.constantFrom('P', 'M', 'F') })
+    // m1's primary placement is in Mobile: a second placement of theirs there is refused (placed_in_unit_already).
+    .filter((g) => !(g.placement === 'pl-m1-p' && g.unit === 'M')),
   fc.record({ op: fc.constant('set_manager' as const), who: fc.constantFrom(...PEOPLE), manager: fc.constantFrom('eng_head', 'sales_head') }),
 );
 type Generated = fc.Arbitrary<typeof commandArb extends fc.Arbitrary<infer T> ? T : never>;

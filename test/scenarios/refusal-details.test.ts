@@ -123,7 +123,7 @@ describe('a refused change says why in its details, not only in words', () => {
 
   it('open_positions: the positions still budgeted in a unit closed, update_position to move them or close_position', () => {
     const refused = refusal([
-      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E },
       { op: 'close_org_unit', org_unit_id: units.M },
     ]);
     expect(refused.details).toEqual({
@@ -191,7 +191,7 @@ describe('a refused change says why in its details, not only in words', () => {
     const primary = refusal([{ op: 'add_placement', actor_id: id('p2'), org_unit_id: units.M, allocation_pct: 50, is_primary: true }]);
     expect(opsNamedIn(primary)).toEqual(['move_placement']);
     const positions = refusal([
-      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P },
+      { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E },
       { op: 'close_org_unit', org_unit_id: units.M },
     ]);
     expect(opsNamedIn(positions)).toEqual(['update_position', 'close_position']);

@@ -209,7 +209,7 @@ describe('update_position moves a seat to another unit', () => {
   });
 
   it('merging teams: close_org_unit points at update_position, and closes once the seats have moved', () => {
-    const emptyMobile: ChangeCommand = { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P };
+    const emptyMobile: ChangeCommand = { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E };
     const refused = refusal([emptyMobile, { op: 'close_org_unit', org_unit_id: units.M }]);
     expect(refused.details).toMatchObject({ reason: 'open_positions', suggested_op: 'update_position', alternative_op: 'close_position' });
     expect(refused.reasonText).toMatch(/move them to another unit \(update_position, which keeps each seat\) or close them first \(close_position\)/);
@@ -238,7 +238,7 @@ describe('update_position through a scenario to Live', () => {
     const sid = (await createScenario(ctx, { name: 'Merge Mobile into Platform' })).id;
     const seatId = db.id('pos_m_open');
     await applyBatch(ctx, sid, [
-      { op: 'move_placement', placement_id: db.id('pl-m1'), org_unit_id: db.units.P },
+      { op: 'move_placement', placement_id: db.id('pl-m1'), org_unit_id: db.units.E },
       { op: 'update_position', position_id: seatId, org_unit_id: db.units.P, title: 'Mobile engineer', target_salary_minor: 9_500_000 },
       { op: 'close_org_unit', org_unit_id: db.units.M },
     ]);

@@ -75,7 +75,7 @@ describe('the Change a position form', () => {
 
   it('closing a team with open seats points at this form first, by its title', async () => {
     const { stage } = await tray('Close Mobile');
-    const emptied = await stage('', { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.P });
+    const emptied = await stage('', { op: 'move_placement', placement_id: id('pl-m1'), org_unit_id: units.E });
     const refused = await stage(stagedOf(emptied.html), { op: 'close_org_unit', org_unit_id: units.M });
     expect(refused.status).toBe(400);
     expect(pageText(refused.html)).toContain('move them to another unit (“Change a position”, which keeps each seat) or close them first (“Close a vacant position”)');

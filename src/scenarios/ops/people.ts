@@ -15,6 +15,8 @@ import { fillablePosition, fillsInItsUnit } from './positions.js';
 import { counted, quoted } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
 import { refused } from './refusals.js';
+import { refuseManagerLeavingBefore, refuseUnitClosingBefore } from './ends-before.js';
+import { refuseMoveOntoPlacementInUnit } from './same-unit-placement.js';
 import { OP_FIELD_LISTS } from '../op-fields.js';
 import { oneOf } from '../../util/choice.js';
 
@@ -43,8 +45,10 @@ export function setManager(ctx: OpContext): void {
   }
   const manager = ctx.wg.requireActive('actors', managerId, fieldOf(ctx, 'manager_id'), 'actor', ctx.day);
   if (line?.managerId === manager.id) return;
-  // The new line runs until the current one would have ended, or (no current line) until the actor's next line.
-  const until = line ? line.validTo : nextStartAfter(ctx.wg.where('reportingLines', 'actorId', actor.id), ctx.day);
+  // The new line runs until the current one would have ended, or (no current line) until the actor's next line —
+  // or until the actor leaves (a deactivation planned for a later day), whichever comes first.
+  const until = line ? line.validTo : earlier(nextStartAfter(ctx.wg.where('reportingLines', 'actorId', actor.id), ctx.day), actor.validTo);
+  refuseManagerLeavingBefore(ctx, manager, until);
   checkNoCycle(ctx, actor.id, manager.id, until);
   if (line) {
     changeFromDay(ctx, 'reportingLines', line, { managerId: manager.id });
@@ -53,6 +57,11 @@ export function setManager(ctx: OpContext): void {
   const id = ctx.newId();
   ctx.wg.create('reportingLines', { id, actorId: actor.id, managerId: manager.id, validFrom: ctx.day, validTo: until });
   ctx.created.push({ family: 'reporting_lines', id });
+}
+
+/** The earlier of two ends (null: open-ended). */
+function earlier(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : a < b ? a : b;
 }
 
 /**
@@ -108,9 +117,16 @@ export function cycleProblem(wg: WorkingGraph, cycle: ReportingCycle, from: stri
   return `would make the actor report to themselves through the chain ${cycle.chain.map(name).join(' → ')} (a cycle${when})`;
 }
 
+/**
+ * A placement of an active actor in an org unit from the command's day. It runs until the actor leaves (a
+ * deactivation already planned for a later day ends it then, as deactivate_actor ends their placements), and neither
+ * it nor the position it fills may outlast its unit or that seat (`ends_before`).
+ */
 export function addPlacement(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
+  const until = actor.validTo;
+  refuseUnitClosingBefore(ctx, 'org_unit_id', unit, 'placement', until);
   const isPrimary = ctx.command.is_primary ?? false;
   const primary = isPrimary ? activePlacements(ctx, actor.id).find((p) => p.isPrimary) : undefined;
   if (primary) {
@@ -121,7 +137,7 @@ export function addPlacement(ctx: OpContext): void {
     });
   }
   const positionId = optionalId(ctx, 'position_id');
-  if (positionId) fillablePosition(ctx, positionId, unit.id);
+  if (positionId) fillablePosition(ctx, positionId, unit.id, until);
   const id = ctx.newId();
   ctx.wg.create('placements', {
     id,
@@ -131,7 +147,7 @@ export function addPlacement(ctx: OpContext): void {
     isPrimary,
     allocationPct: checkAllocation(ctx, requiredNumber(ctx, 'allocation_pct')),
     validFrom: ctx.day,
-    validTo: null,
+    validTo: until,
   });
   ctx.created.push({ family: 'placements', id });
 }
@@ -146,6 +162,8 @@ export function movePlacement(ctx: OpContext): void {
   const placement = requirePlacement(ctx, 'placement_id', requiredString(ctx, 'placement_id'));
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   if (placement.orgUnitId === unit.id) return;
+  refuseUnitClosingBefore(ctx, 'org_unit_id', unit, 'placement', placement.validTo);
+  refuseMoveOntoPlacementInUnit(ctx, placement, unit.id);
   const seat = placement.positionId ? ctx.wg.get('positions', placement.positionId) : undefined;
   const leavesSeat = Boolean(placement.positionId) && !(seat && fillsInItsUnit(seat, { orgUnitId: unit.id }));
   changeFromDay(ctx, 'placements', placement, { orgUnitId: unit.id, ...(leavesSeat ? { positionId: null } : {}) });
@@ -210,6 +228,7 @@ export function addActor(ctx: OpContext): void {
   const { command } = ctx;
   const kind = oneOf(fieldOf(ctx, 'kind'), ACTOR_KINDS, requiredString(ctx, 'kind'));
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
+  refuseUnitClosingBefore(ctx, 'org_unit_id', unit, 'placement', null);
   const fte = command.fte == null ? (kind === 'human' ? 1 : null) : checkFte(ctx, command.fte);
   const email = checkEmail(ctx, { validFrom: ctx.day, validTo: null });
   const id = ctx.newId();
@@ -228,7 +247,7 @@ export function addActor(ctx: OpContext): void {
     validTo: null,
   };
   const positionId = optionalId(ctx, 'position_id');
-  if (positionId) fillablePosition(ctx, positionId, unit.id);
+  if (positionId) fillablePosition(ctx, positionId, unit.id, null);
   ctx.wg.create('actors', actor);
   noteEmail(ctx.wg, id, email);
   const placementId = ctx.newId();
@@ -236,7 +255,7 @@ export function addActor(ctx: OpContext): void {
   ctx.created.push({ family: 'actors', id }, { family: 'placements', id: placementId });
   const managerId = optionalId(ctx, 'manager_id');
   if (managerId) {
-    ctx.wg.requireActive('actors', managerId, fieldOf(ctx, 'manager_id'), 'actor', ctx.day);
+    refuseManagerLeavingBefore(ctx, ctx.wg.requireActive('actors', managerId, fieldOf(ctx, 'manager_id'), 'actor', ctx.day), null);
     const lineId = ctx.newId();
     ctx.wg.create('reportingLines', { id: lineId, actorId: id, managerId, validFrom: actor.validFrom, validTo: null });
     ctx.created.push({ family: 'reporting_lines', id: lineId });

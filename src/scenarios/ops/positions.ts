@@ -6,6 +6,7 @@ import { changeFromDay, endOnDay, nextStartAfter, onOrAfter, requireUndated } fr
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, optionalId, requiredString, requiredNumber, type OpContext } from './context.js';
 import { OP_FIELD_LISTS } from '../op-fields.js';
 import { refused } from './refusals.js';
+import { refusePositionClosingBefore, refuseUnitClosingBefore } from './ends-before.js';
 import { oneOf } from '../../util/choice.js';
 
 /** Position and compensation commands. A position is filled by a placement that references it. */
@@ -38,6 +39,7 @@ export function createPosition(ctx: OpContext): void {
   const { command } = ctx;
   const unitId = optionalId(ctx, 'org_unit_id');
   const unit = unitId === null ? null : budgetUnit(ctx, unitId, ctx.day);
+  if (unit) refuseUnitClosingBefore(ctx, 'org_unit_id', unit, 'position', null);
   const employmentType = checkEmploymentType(ctx, command.employment_type ?? 'perm');
   const pay = checkTargetPay(ctx, command.target_salary_minor ?? null, command.day_rate_minor ?? null);
   const money = pay.targetSalaryMinor !== null || pay.dayRateMinor !== null;
@@ -195,14 +197,26 @@ export function fillsInItsUnit(position: Pick<Position, 'orgUnitId'>, placement:
 }
 
 /**
- * The position a placement in `orgUnitId` may fill: active, vacant (no active placement references it) and budgeted
- * in that org unit. Otherwise an InvalidInput naming `position_id`.
+ * The position a placement in `orgUnitId` running from the command's day until `until` (null: open-ended) may fill:
+ * active, vacant all that time (no placement references it on the day, nor one planned to from a later day before
+ * `until`), open all that time (not closing before `until`: `ends_before`) and budgeted in that org unit. Otherwise
+ * an InvalidInput naming `position_id`.
  */
-export function fillablePosition(ctx: OpContext, positionId: string, orgUnitId: string): Position {
+export function fillablePosition(ctx: OpContext, positionId: string, orgUnitId: string, until: string | null, self?: string): Position {
   const position = ctx.wg.requireActive('positions', positionId, fieldOf(ctx, 'position_id'), 'position', ctx.day);
   if (fillers(ctx, position.id).length) {
     throw new InvalidInput(fieldOf(ctx, 'position_id'), 'is already filled by an active placement; choose a vacant position');
   }
+  const planned = holders(ctx, position.id).find((p) => p.actorId !== self && p.validFrom !== null && p.validFrom > ctx.day && (until === null || p.validFrom < until));
+  if (planned) {
+    const who = quoted(ctx.wg.get('actors', planned.actorId)?.displayName ?? planned.actorId);
+    throw new InvalidInput(
+      fieldOf(ctx, 'position_id'),
+      `is filled by ${who} from ${planned.validFrom} (placement ${planned.id}, planned in this scenario), and a position has one filler at a time: ` +
+        'choose another vacant position, or first take that filler out of the seat (move or end their placement) in the same batch',
+    );
+  }
+  refusePositionClosingBefore(ctx, position, until);
   if (position.orgUnitId === null) {
     const placed = ctx.wg.get('orgUnits', orgUnitId);
     throw new InvalidInput(
@@ -228,7 +242,7 @@ export function fillPosition(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
   const primary = ctx.wg.where('placements', 'actorId', actor.id).find((p) => p.isPrimary && inEffect(p, ctx.day));
   if (!primary) throw new InvalidInput(fieldOf(ctx, 'actor_id'), 'has no primary placement to fill the position with');
-  const position = fillablePosition(ctx, positionId, primary.orgUnitId);
+  const position = fillablePosition(ctx, positionId, primary.orgUnitId, primary.validTo, actor.id);
   // From the command's day: the primary placement in effect then ends and a new one holding the position starts.
   changeFromDay(ctx, 'placements', primary, { positionId: position.id });
 }

@@ -37,7 +37,24 @@ export type Refusal =
    * A placement added for an actor in an org unit where they have one already on or after the day (`placement_id`):
    * its allocation changes instead (`suggested_op`), or it is moved or ended first (`alternative_op`).
    */
-  | { reason: 'placed_in_unit_already'; placement_id: string; org_unit_id: string; from: string; suggested_op: 'set_allocation'; alternative_op: 'end_placement' }
+  | {
+      reason: 'placed_in_unit_already';
+      placement_id: string;
+      org_unit_id: string;
+      from: string;
+      suggested_op: 'set_allocation';
+      alternative_op: 'end_placement';
+      /** Set for a move_placement into that unit (an add_placement leaves it out): the change refused. */
+      op?: 'move_placement';
+      /** With `op`: the placement the change would have moved there. */
+      moved_placement_id?: string;
+    }
+  /**
+   * What the change makes would outlast what it hangs on (`kind`, `id`), which ends on `ends_on`, a later day than
+   * the change's `day`: a placement, position or unit in (or under) an org unit that closes then, a reporting line
+   * to a manager (an actor) who leaves then, a placement filling a position that closes then.
+   */
+  | { reason: 'ends_before'; kind: 'org_unit' | 'actor' | 'position'; id: string; ends_on: string; day: string }
   /**
    * A unit closed while child units or placements are in it on or after the day (their ids): each child unit moves
    * (`move_org_unit`) or closes first, each placement moves (`suggested_op`) or ends.

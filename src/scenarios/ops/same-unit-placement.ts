@@ -13,8 +13,10 @@ import { refused } from './refusals.js';
  * The placement of `actorId` in `orgUnitId` that a new placement running from `from` (open-ended) would overlap:
  * one in effect that day, or one planned to start later. Undefined when there is none.
  */
-export function placementInUnit(placements: readonly Placement[], actorId: string, orgUnitId: string, from: string): Placement | undefined {
-  return placements.find((p) => p.actorId === actorId && p.orgUnitId === orgUnitId && onOrAfter(p, from));
+export function placementInUnit(placements: readonly Placement[], actorId: string, orgUnitId: string, from: string, until: string | null = null): Placement | undefined {
+  return placements.find(
+    (p) => p.actorId === actorId && p.orgUnitId === orgUnitId && onOrAfter(p, from) && (until === null || p.validFrom === null || p.validFrom < until),
+  );
 }
 
 /**
@@ -37,5 +39,36 @@ export function refuseSecondPlacementInUnit(ctx: OpContext): void {
     `the actor already has a placement in that org unit on ${ctx.day} (placement ${there.id}, ${there.allocationPct} %${since}), and a second one there would count them twice: ` +
       'change its allocation instead (set_allocation), or move it elsewhere (move_placement) or end it (end_placement) before this change',
     { reason: 'placed_in_unit_already', placement_id: there.id, org_unit_id: unitId, from: ctx.day, suggested_op: 'set_allocation', alternative_op: 'end_placement' },
+  );
+}
+
+/**
+ * Refuses a move_placement of `moved` into `orgUnitId` where the same actor has another placement overlapping what the
+ * move makes (from the change's day until `moved` would have ended): moved there, the actor would be placed twice in
+ * one unit. Named on `org_unit_id`, with the placement there and what to do instead: end the moved one and give the
+ * one there the combined allocation, or move or end the one there first.
+ */
+export function refuseMoveOntoPlacementInUnit(ctx: OpContext, moved: Placement, orgUnitId: string): void {
+  const others = ctx.wg.where('placements', 'actorId', moved.actorId).filter((p) => p.id !== moved.id);
+  const there = placementInUnit(others, moved.actorId, orgUnitId, ctx.day, moved.validTo);
+  if (!there) return;
+  const since = there.validFrom !== null && there.validFrom > ctx.day ? `, from ${there.validFrom}` : '';
+  const combined = moved.allocationPct + there.allocationPct;
+  throw refused(
+    fieldOf(ctx, 'org_unit_id'),
+    `the actor already has a placement in that org unit on ${ctx.day} (placement ${there.id}, ${there.allocationPct} %${since}), and moving placement ${moved.id} ` +
+      `(${moved.allocationPct} %) there would count them twice: to bring the two together, end placement ${moved.id} (end_placement` +
+      `${moved.isPrimary ? ', after making the one there the primary placement' : ''}) and give placement ${there.id} the combined allocation ` +
+      `(set_allocation, ${Math.min(combined, 300)} %); or move or end placement ${there.id} before this change`,
+    {
+      reason: 'placed_in_unit_already',
+      placement_id: there.id,
+      org_unit_id: orgUnitId,
+      from: ctx.day,
+      suggested_op: 'set_allocation',
+      alternative_op: 'end_placement',
+      op: 'move_placement',
+      moved_placement_id: moved.id,
+    },
   );
 }

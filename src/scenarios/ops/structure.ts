@@ -4,6 +4,7 @@ import { OP_FIELD_LISTS } from '../op-fields.js';
 import { fieldOf, optionalId, requiredString, type OpContext } from './context.js';
 import { endOnDay, onOrAfter, requireUndated } from './dated.js';
 import { refused } from './refusals.js';
+import { refuseUnitClosingBefore } from './ends-before.js';
 import { counted, listed, quoted } from '../../util/words.js';
 import { nameKey } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
@@ -71,6 +72,7 @@ export function createOrgUnit(ctx: OpContext): void {
   const type = oneOf(fieldOf(ctx, 'type'), ['department', 'team'] as const, requiredString(ctx, 'type'));
   const parent = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'parent_id'), fieldOf(ctx, 'parent_id'), 'org unit', ctx.day);
   checkParent(ctx, type, parent);
+  refuseUnitClosingBefore(ctx, 'parent_id', parent, 'org unit', null);
   refuseSiblingName(ctx, parent, name, 'name');
   refuseOtherTypesFields(ctx, type);
   // A department's type is required (reference: departments and department types); checked before anything is made.
@@ -115,6 +117,7 @@ export function moveOrgUnit(ctx: OpContext): void {
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company is the root and cannot move');
   checkParent(ctx, unit.type, parent);
   if (unitCycle(ctx.wg, unit.id, parent.id)) throw new InvalidInput(fieldOf(ctx, 'parent_id'), 'would put the org unit under itself (a cycle)');
+  if (parent.id !== unit.parentId && onOrAfter(unit, ctx.day)) refuseUnitClosingBefore(ctx, 'parent_id', parent, 'org unit', unit.validTo);
   if (parent.id !== unit.parentId && onOrAfter(unit, ctx.day)) refuseSiblingName(ctx, parent, unit.name, 'parent_id', unit.id);
   ctx.wg.update('orgUnits', unit.id, { parentId: parent.id });
 }
