@@ -314,10 +314,9 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
       const tenant = requiredFlag(args, 'tenant');
       if (sub === 'list') return { name: 'roles.list', tenant };
       if (sub === 'set' && rest[0]) {
-        // An empty --abilities "" is a role with no abilities, said on purpose; a missing flag is a mistake.
-        if (!args.flags.has('abilities')) throw new UsageError('roles set needs --abilities a,b (exactly what the role grants from now on; "" for none)');
-        const raw = args.flags.get('abilities');
-        const list = typeof raw === 'string' ? raw : '';
+        // --abilities "" is a role with no abilities, said on purpose; a missing flag or value is a mistake.
+        const list = args.flags.get('abilities');
+        if (typeof list !== 'string') throw new UsageError('roles set needs --abilities a,b (exactly what the role grants from now on; "" for none)');
         return { name: 'roles.set', tenant, role: rest[0], abilities: list.split(',').map((a) => a.trim()).filter(Boolean) };
       }
       if (sub === 'reset' && rest[0]) return { name: 'roles.reset', tenant, role: rest[0] };

@@ -71,6 +71,7 @@ describe('What each role can do', () => {
 
     const forged = await post('/settings/members/roles/member/save', owner, ticked);
     expect(forged.status).toBe(403);
+    expect(pageText(forged.html)).toContain('This form has expired or did not come from this site.');
     expect(await stored('member')).toEqual(sorted(DEFAULT_BUNDLES.member));
 
     const saved = await post('/settings/members/roles/member/save', owner, [['csrf', csrf], ...ticked]);
