@@ -56,7 +56,7 @@ export interface EngineRun {
   size: number;
 }
 
-const tenantSlug = (size: number) => `bench-engine-${size}`;
+export const tenantSlug = (size: number) => `bench-engine-${size}`;
 
 type Report = (row: Row) => void;
 
@@ -160,10 +160,10 @@ export async function runScenarioEngine(database: Database, run: EngineRun, repo
   row('engine: first Live read after', figures(liveRead, `org metrics, Live v${result.live_version} ${primed ? 'primed by the promotion' : 'RELOADED (not primed)'}`));
 }
 
-const LIVE_MOVES = 20;
+export const LIVE_MOVES = 20;
 
 /** `count` FTE changes of active people with a primary placement, none of `avoid`. */
-function liveMoves(graph: OrgGraph, avoid: Set<string>, count: number): ChangeCommand[] {
+export function liveMoves(graph: OrgGraph, avoid: Set<string>, count: number): ChangeCommand[] {
   const day = today();
   const placed = new Set([...graph.placements.values()].filter((p) => p.isPrimary && inEffect(p, day)).map((p) => p.actorId));
   const people = sortedById([...graph.actors.values()].filter((a) => a.kind === 'human' && inEffect(a, day) && placed.has(a.id) && !avoid.has(a.id)));
@@ -171,8 +171,8 @@ function liveMoves(graph: OrgGraph, avoid: Set<string>, count: number): ChangeCo
 }
 
 /** Applies `commands` in a scenario of their own and promotes it, so Live moves. */
-async function promoteElsewhere(ctx: Parameters<typeof createScenario>[0], commands: ChangeCommand[]): Promise<void> {
-  const other = await createScenario(ctx, { name: 'Bench Live moves' });
+export async function promoteElsewhere(ctx: Parameters<typeof createScenario>[0], commands: ChangeCommand[], name = 'Bench Live moves'): Promise<void> {
+  const other = await createScenario(ctx, { name });
   await applyBatch(ctx, other.id, commands);
   const task = await (await promoteScenario(ctx, other.id)).done;
   if (task.status !== 'succeeded') throw new Error(`the Live moves were not promoted: ${task.error ?? task.status}`);
@@ -381,7 +381,7 @@ function underUnit(graph: OrgGraph, unit: OrgUnit, ancestorId: string): boolean 
 }
 
 /** The actors a batch touched (directly, or through a placement), so a later batch can leave them alone. */
-function touchedActors(commands: ChangeCommand[], graph: OrgGraph): Set<string> {
+export function touchedActors(commands: ChangeCommand[], graph: OrgGraph): Set<string> {
   const actors = new Set<string>();
   for (const c of commands) {
     if (c.actor_id) actors.add(c.actor_id);

@@ -270,9 +270,22 @@ function changedFields(from: Record<string, unknown>, to: Record<string, unknown
   const fields: Record<string, { from: unknown; to: unknown }> = {};
   for (const key of new Set([...Object.keys(from), ...Object.keys(to)])) {
     if (!showMoney && MONEY_FIELDS.has(key)) continue;
-    if (!sameValue(from[key], to[key])) fields[snake(key)] = { from: from[key] ?? null, to: to[key] ?? null };
+    if (!sameValue(from[key], to[key])) fields[snakeField(key)] = { from: from[key] ?? null, to: to[key] ?? null };
   }
   return fields;
+}
+
+/** `snake(key)`, remembered: a delta names the same few record fields thousands of times. */
+const snakeFields = new Map<string, string>();
+
+function snakeField(key: string): string {
+  let name = snakeFields.get(key);
+  if (name === undefined) {
+    name = snake(key);
+    // Record fields are a fixed set; anything past that is not worth keeping.
+    if (snakeFields.size < 1_000) snakeFields.set(key, name);
+  }
+  return name;
 }
 
 /**
@@ -360,7 +373,7 @@ export function findConflicts(source: OrgGraph, changes: readonly ScenarioChange
 
 function present(record: Record<string, unknown>, showMoney: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) if (showMoney || !MONEY_FIELDS.has(key)) out[snake(key)] = value;
+  for (const key in record) if (Object.hasOwn(record, key) && (showMoney || !MONEY_FIELDS.has(key))) out[snakeField(key)] = record[key];
   return out;
 }
 
@@ -373,22 +386,41 @@ function present(record: Record<string, unknown>, showMoney: boolean): Record<st
 export function labelOf(record: Record<string, unknown>, graphs: readonly OrgGraph[], showActors = true): string | null {
   const own = (record.name ?? record.displayName ?? record.title ?? null) as string | null;
   if (own) return own;
-  const unitName = (id: unknown) => graphs.map((g) => g.orgUnits.get(id as string)?.name).find(Boolean) ?? null;
-  if (typeof record.actorId !== 'string') return typeof record.orgUnitId === 'string' ? unitName(record.orgUnitId) : null;
-  const actorName = (id: unknown) =>
-    typeof id !== 'string' ? null : showActors ? graphs.map((g) => g.actors.get(id)?.displayName).find(Boolean) ?? null : `#${id.slice(0, 8)}`;
-  const actor = actorName(record.actorId);
+  if (typeof record.actorId !== 'string') return typeof record.orgUnitId === 'string' ? unitNameIn(graphs, record.orgUnitId) : null;
+  const actor = actorNameIn(graphs, record.actorId, showActors);
   if (!actor) return null;
   if ('amountMinor' in record) return `Pay of ${actor}`;
   if ('allocationPct' in record) {
-    const unit = unitName(record.orgUnitId);
+    const unit = unitNameIn(graphs, record.orgUnitId);
     return unit ? `${actor} in ${unit} (${record.allocationPct} %)` : actor;
   }
   if ('managerId' in record) {
-    const manager = actorName(record.managerId);
+    const manager = actorNameIn(graphs, record.managerId, showActors);
     return manager ? `${actor} reports to ${manager}` : `${actor} has no manager`;
   }
   return actor;
+}
+
+// labelOf runs per record of a delta: plain loops, no closures or arrays made per call.
+
+/** The first name the graphs give a unit (a name, never ""), else null. */
+function unitNameIn(graphs: readonly OrgGraph[], id: unknown): string | null {
+  for (const graph of graphs) {
+    const name = graph.orgUnits.get(id as string)?.name;
+    if (name) return name;
+  }
+  return null;
+}
+
+/** The first display name the graphs give a person, else null; an id prefix without `actors.read`. */
+function actorNameIn(graphs: readonly OrgGraph[], id: unknown, showActors: boolean): string | null {
+  if (typeof id !== 'string') return null;
+  if (!showActors) return `#${id.slice(0, 8)}`;
+  for (const graph of graphs) {
+    const name = graph.actors.get(id)?.displayName;
+    if (name) return name;
+  }
+  return null;
 }
 
 type Metrics = ReturnType<typeof metricsOf>;
@@ -457,7 +489,8 @@ export function moneyPair(from: MoneyFigure | undefined, to: MoneyFigure | undef
   const toOut = to?.unconvertible ?? [];
   // Minor units mean nothing without their currency: every money figure names it.
   const currency = from?.currency ?? to?.currency;
-  const p = { ...pair(from ? from.amountMinor : 0, to ? to.amountMinor : 0, 0), ...(currency ? { currency } : {}) };
+  const p = pair(from ? from.amountMinor : 0, to ? to.amountMinor : 0, 0);
+  if (currency) p.currency = currency;
   if (!fromOut.length && !toOut.length) return p;
   return {
     ...p,
@@ -506,23 +539,24 @@ function unitDelta(
   always = false,
   probes: [UnitMetrics | undefined, UnitMetrics | undefined] | null = null,
 ) {
-  const z = (m: UnitMetrics | undefined, pick: (m: UnitMetrics) => number | null) => (m ? pick(m) : 0);
+  // Per unit the changes reach, so written out rather than through a helper and a picker per figure: a side without
+  // the unit counts 0 (spans: null).
   const out: Record<string, Pair> = {
-    headcount: pair(z(from, (m) => m.headcount), z(to, (m) => m.headcount)),
-    robots: pair(z(from, (m) => m.robots), z(to, (m) => m.robots)),
-    agents: pair(z(from, (m) => m.agents), z(to, (m) => m.agents)),
-    fte: pair(z(from, (m) => m.fte), z(to, (m) => m.fte)),
-    effective_fte: pair(z(from, (m) => m.effectiveFte), z(to, (m) => m.effectiveFte)),
-    vacant_positions: pair(z(from, (m) => m.positions.vacant), z(to, (m) => m.positions.vacant)),
+    headcount: pair(from ? from.headcount : 0, to ? to.headcount : 0),
+    robots: pair(from ? from.robots : 0, to ? to.robots : 0),
+    agents: pair(from ? from.agents : 0, to ? to.agents : 0),
+    fte: pair(from ? from.fte : 0, to ? to.fte : 0),
+    effective_fte: pair(from ? from.effectiveFte : 0, to ? to.effectiveFte : 0),
+    vacant_positions: pair(from ? from.positions.vacant : 0, to ? to.positions.vacant : 0),
     span_average: pair(from?.span.average ?? null, to?.span.average ?? null),
     span_median: pair(from?.span.median ?? null, to?.span.median ?? null),
-    layers: pair(z(from, (m) => m.layers), z(to, (m) => m.layers)),
+    layers: pair(from ? from.layers : 0, to ? to.layers : 0),
   };
   if (money) {
     out.annual_cost_minor = moneyPair(from?.cost.annual, to?.cost.annual, probes && [probes[0]?.cost.annual, probes[1]?.cost.annual]);
     out.monthly_cost_minor = moneyPair(from?.cost.monthly, to?.cost.monthly, probes && [probes[0]?.cost.monthly, probes[1]?.cost.monthly]);
     // Actors with no pay in effect: their cost is unknown, not 0 — a hire without pay moves this, not the cost.
-    out.without_compensation = pair(z(from, (m) => m.cost.withoutCompensation), z(to, (m) => m.cost.withoutCompensation));
+    out.without_compensation = pair(from ? from.cost.withoutCompensation : 0, to ? to.cost.withoutCompensation : 0);
     // Budgeted, not paid: the vacant seats at their target pay (loaded, a year) — apart from the payroll cost above,
     // so creating 5 positions shows what they are budgeted at before anyone fills them.
     out.vacant_seats_annual_cost_minor = moneyPair(from?.cost.vacantAnnual, to?.cost.vacantAnnual, probes && [probes[0]?.cost.vacantAnnual, probes[1]?.cost.vacantAnnual]);

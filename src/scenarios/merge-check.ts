@@ -2,15 +2,15 @@ import type { ServiceContext } from '../context.js';
 import { Conflict } from '../errors.js';
 import { inEffect, today } from '../org/dates.js';
 import { ENTITY_TYPES } from '../org/family-names.js';
-import type { Dated, Family, OrgGraph } from '../org/types.js';
+import type { Actor, Dated, Family, OrgGraph } from '../org/types.js';
 import { counted, quoted } from '../util/words.js';
 import { chainChanges } from './chain.js';
 import { labelOf } from './delta.js';
 import { onOrAfter } from './ops/dated.js';
-import { cycleProblem, emailHolder, reportingCycle } from './ops/people.js';
+import { cycleProblem, emailHolder, emailKey, reportingCycle } from './ops/people.js';
 import { fillsInItsUnit } from './ops/positions.js';
 import { siblingNamed, siblingProblem, unitCycle } from './ops/structure.js';
-import { applyOverlay, type ScenarioChange } from './overlay.js';
+import { applyOverlay, derivationOf, type ScenarioChange } from './overlay.js';
 import type { Scenario } from './store.js';
 import { WorkingGraph } from './working-graph.js';
 
@@ -180,6 +180,7 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
   const actorName = (id: string) => (showActors ? named((g) => g.actors.get(id)?.displayName, id) : `#${id.slice(0, 8)}`);
   const unitName = (id: string) => named((g) => g.orgUnits.get(id)?.name, id);
   const positionName = (id: string) => named((g) => g.positions.get(id)?.title, id);
+  let sharers: ((actor: Actor) => boolean) | undefined;
   for (const { family, recordId } of scope) {
     if (family === 'departments') {
       const lead = leadProblem(graph, recordId, day, actorName);
@@ -269,7 +270,8 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
       case 'actors': {
         // One side gave the person an email the other gave someone else (an import, a hire): one email, one person.
         const actor = graph.actors.get(recordId)!;
-        const holder = isChanged && actor.email ? emailHolder(wg, actor.email, actor, day, actor.id) : undefined;
+        const shared = isChanged && actor.email && (sharers ??= emailSharers(graph, scope, changed))(actor);
+        const holder = shared ? emailHolder(wg, actor.email!, actor, day, actor.id) : undefined;
         if (holder && !pairs.has([recordId, holder.id].sort().join(':'))) {
           pairs.add([recordId, holder.id].sort().join(':'));
           report('email', `has the email ${actorName(holder.id)} (${holder.id}) has too, at the same time: one email is one person — in the scenario, give this actor another email or none (update_actor)`);
@@ -283,4 +285,44 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
     }
   }
   return problems;
+}
+
+/**
+ * Whether anyone else in `graph` has the email of one of the `scope`'s changed actors (ignoring case and surrounding
+ * spaces), on any day: `emailHolder` then says whether they hold it at the same time. Usually nobody has, and then
+ * `emailHolder` (which indexes every actor of the graph by email) is not needed. Found in one pass over the root's
+ * actors (a plain Map: the graph loaded from the database that `graph` overlays) for those few emails, plus the
+ * actors changed since the root, whose current record counts instead.
+ */
+function emailSharers(graph: OrgGraph, scope: readonly Ref[], changedInScope: ReadonlySet<string>): (actor: Actor) => boolean {
+  const derivation = derivationOf(graph);
+  const rootActors = derivation?.root.actors ?? graph.actors;
+  const changed = derivation?.changed.actors ?? new Set<string>();
+  const wanted = new Set<string>();
+  for (const { family, recordId } of scope) {
+    if (family !== 'actors' || !changedInScope.has(`actors:${recordId}`)) continue;
+    const email = graph.actors.get(recordId)?.email;
+    if (email) wanted.add(emailKey(email));
+  }
+  const holders = new Map<string, string[]>();
+  const note = (key: string, id: string) => {
+    const ids = holders.get(key);
+    if (ids) ids.push(id);
+    else holders.set(key, [id]);
+  };
+  if (wanted.size) {
+    for (const actor of rootActors.values()) {
+      if (!actor.email || changed.has(actor.id)) continue;
+      const key = emailKey(actor.email);
+      if (wanted.has(key)) note(key, actor.id);
+    }
+    // A root actor changed since has the email its current record has, not its root one.
+    for (const id of changed) {
+      const email = graph.actors.get(id)?.email;
+      if (!email) continue;
+      const key = emailKey(email);
+      if (wanted.has(key)) note(key, id);
+    }
+  }
+  return (actor) => holders.get(emailKey(actor.email ?? ''))?.some((id) => id !== actor.id) ?? false;
 }

@@ -95,9 +95,10 @@ export class WorkingGraph {
 
   /**
    * `where` for many values at once: per field, the records of `family` whose field is one of the given values, by
-   * value, each list in the family's order (a value nothing matches has no entry). Through the root's indexes when
-   * every field asked for has one; otherwise one pass over the family, which costs a fraction of building them — a
-   * merge check on a Live just loaded, or in fields no batch has looked up yet, needs only these few look-ups.
+   * value, each list in the family's order (a value nothing matches has no entry). Through the root's indexes; a
+   * field without one yet gets it first, all such fields of the family in one pass over the root's plain map (about
+   * what one pass over this graph's family would cost), so a merge check on a Live that moved again — a new Live
+   * overlaying the same root — costs the look-ups only.
    */
   whereAny<F extends Family>(
     family: F,
@@ -106,25 +107,12 @@ export class WorkingGraph {
     const asked = (Object.entries(lookups) as [string, ReadonlySet<unknown> | undefined][]).filter(([, values]) => values?.size) as [string, ReadonlySet<unknown>][];
     const found = new Map<string, Map<unknown, FamilyRecords[F][]>>(asked.map(([field]) => [field, new Map()]));
     if (!asked.length) return found;
-    const rootMap = this.root[family] as Map<string, unknown>;
-    if (asked.every(([field]) => hasRootIndex(rootMap, field))) {
-      for (const [field, values] of asked) {
-        const byValue = found.get(field)!;
-        for (const value of values) {
-          const records = this.where(family, field as keyof FamilyRecords[F] & string, value);
-          if (records.length) byValue.set(value, records);
-        }
-      }
-      return found;
-    }
-    for (const record of this.graph[family].values() as IterableIterator<FamilyRecords[F] & Record<string, unknown>>) {
-      for (const [field, values] of asked) {
-        const value = record[field];
-        if (!values.has(value)) continue;
-        const byValue = found.get(field)!;
-        const list = byValue.get(value);
-        if (list) list.push(record);
-        else byValue.set(value, [record]);
+    buildRootIndexes(this.root[family] as Map<string, unknown>, asked.map(([field]) => field));
+    for (const [field, values] of asked) {
+      const byValue = found.get(field)!;
+      for (const value of values) {
+        const records = this.where(family, field as keyof FamilyRecords[F] & string, value);
+        if (records.length) byValue.set(value, records);
       }
     }
     return found;
@@ -239,23 +227,30 @@ type RootIndex = Map<unknown, number | number[]>;
 const rootIndexes = new WeakMap<Map<string, unknown>, Map<string, RootIndex>>();
 
 function rootIndex(map: Map<string, unknown>, field: string): RootIndex {
+  buildRootIndexes(map, [field]);
+  return rootIndexes.get(map)!.get(field)!;
+}
+
+/** Builds the root indexes of `fields` that `map` has none of yet, together in one pass over it. */
+function buildRootIndexes(map: Map<string, unknown>, fields: readonly string[]): void {
   let byField = rootIndexes.get(map);
   if (!byField) rootIndexes.set(map, (byField = new Map()));
-  let index = byField.get(field);
-  if (!index) {
-    index = new Map();
-    let at = 0;
-    for (const record of (map as Map<string, Record<string, unknown>>).values()) {
-      const value = record[field];
+  const missing = fields.filter((field) => !byField.has(field));
+  if (!missing.length) return;
+  const built = missing.map((): RootIndex => new Map());
+  let at = 0;
+  for (const record of (map as Map<string, Record<string, unknown>>).values()) {
+    for (let i = 0; i < missing.length; i++) {
+      const index = built[i]!;
+      const value = record[missing[i]!];
       const places = index.get(value);
       if (places === undefined) index.set(value, at);
       else if (typeof places === 'number') index.set(value, [places, at]);
       else places.push(at);
-      at++;
     }
-    byField.set(field, index);
+    at++;
   }
-  return index;
+  missing.forEach((field, i) => byField.set(field, built[i]!));
 }
 
 /** The ids of a root family map in its order (an array: no hashing), shared by its indexes. */
@@ -278,10 +273,6 @@ function rootPlace(map: Map<string, unknown>, index: RootIndex, order: readonly 
     for (const at of places) if (order[at] === id) return at;
   }
   return rootOrdinals(map).get(id)!;
-}
-
-function hasRootIndex(map: Map<string, unknown>, field: string): boolean {
-  return rootIndexes.get(map)?.has(field) ?? false;
 }
 
 /** Place of each id in a root family map: only for a changed record whose value has more than PLACE_SCAN records there. */
