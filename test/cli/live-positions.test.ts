@@ -87,4 +87,12 @@ describe('orgonaut live positions', () => {
     expect(foreign.code).toBe(2);
     expect(foreign.stderr.split('\n')[0]).toMatch(/^orgonaut: --no-budgeted-team is not an option of "live actors" \(it takes --kind, --unit/);
   });
+
+  it('live placements --include-inactive is taken (it was sent but refused as unknown) and lists the ended placements too', async () => {
+    const ended = await cli(['live', 'placements', '--include-inactive', '--json']);
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(requested.filter((u) => u.pathname === '/api/v1/placements').at(-1)!.searchParams.get('include_inactive')).toBe('true');
+    const current = await cli(['live', 'placements', '--json']);
+    expect(JSON.parse(ended.stdout).data.length).toBeGreaterThan(JSON.parse(current.stdout).data.length);
+  });
 });

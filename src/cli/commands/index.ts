@@ -49,7 +49,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `live teams [--search q] [--team-type <type>] [--without-manager] [--include-inactive] ${VIEW} ${PAGE}`,
       `live actors [--kind human|robot|agent] [--unit <unit>] [--search q] [--without-manager] [--placement-check ${PLACEMENT_CHECKS.join('|')}] [--include-inactive] ${VIEW} ${PAGE}`,
       `live positions [--unit <unit> | --no-budgeted-team] [--status filled|vacant|closed|open] [--ids <id>,<id>…] [--include-inactive] ${VIEW} ${PAGE}`,
-      `live placements [--actor <id>] [--unit <unit>] [--position <id>] ${VIEW} ${PAGE}`,
+      `live placements [--actor <id>] [--unit <unit>] [--position <id>] [--include-inactive] ${VIEW} ${PAGE}`,
       `live metrics [--unit <unit>] ${VIEW}`,
     ],
   },
