@@ -19,9 +19,11 @@ import { collectGarbage, median, ownerPrincipal } from './support.js';
  * One workload of `npm run bench -- --only scenarios` on its own, on a database that stays between runs, so a
  * change to the delta can be measured in a minute rather than ten (the seed is the slow part):
  *
- *   npx tsx bench/delta-moved.ts --postgres <url> --seed     # once: creates, migrates and seeds (100k actors)
- *   npx tsx bench/delta-moved.ts --postgres <url> --rounds 5 # as often as needed
- *   npx tsx bench/delta-moved.ts --embedded <dir> …          # the same on a PGlite data directory
+ *   node --expose-gc --import tsx bench/delta-moved.ts --postgres <url> --seed     # once: migrates and seeds (100k
+ *                                                                                   # actors; createdb first)
+ *   node --expose-gc --import tsx bench/delta-moved.ts --postgres <url> --rounds 5 # as often as needed
+ *   node --expose-gc --import tsx bench/delta-moved.ts --embedded <dir> …          # the same on PGlite
+ *   … --profile /tmp/p        # CPU profiles of each round's deltas (/tmp/p-1-cold.cpuprofile, /tmp/p-1-warm…)
  *
  * A run loads Live as a server has it (Live + today's metrics), creates a scenario, applies the engine workload's
  * batch of 1,000 changes and its 50-change proposal, then `--rounds` times: lets Live move (20 FTE changes promoted
