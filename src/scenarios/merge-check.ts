@@ -7,8 +7,10 @@ import { counted, quoted } from '../util/words.js';
 import { chainChanges } from './chain.js';
 import { labelOf } from './delta.js';
 import { onOrAfter } from './ops/dated.js';
+import { endsBefore } from './ops/ends-before.js';
 import { cycleProblem, emailHolder, emailKey, reportingCycle } from './ops/people.js';
 import { fillsInItsUnit } from './ops/positions.js';
+import { placementInUnit } from './ops/same-unit-placement.js';
 import { siblingNamed, siblingProblem, unitCycle } from './ops/structure.js';
 import { applyOverlay, derivationOf, type ScenarioChange } from './overlay.js';
 import type { Scenario } from './store.js';
@@ -35,6 +37,15 @@ export type MergeProblem = {
 };
 
 type Ref = { family: Family; recordId: string };
+
+/** A record of each family checked, as a problem says it (“this placement would run on past it”). */
+const WHAT: Partial<Record<Family, string>> = {
+  orgUnits: 'org unit',
+  placements: 'placement',
+  positions: 'position',
+  reportingLines: 'reporting line',
+  compensations: 'pay',
+};
 
 /**
  * The problems the merged graph has around the `changes` a promotion writes (their records and the records pointing
@@ -196,14 +207,15 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
       problems.push({ family: ENTITY_TYPES[family], id: recordId, label: labelOf(record, [graph, ...names], showActors), field, reason: 'invalid_after_merge', problem });
     /**
      * The record it points at must be active while it is (as a change command requires it active on its day; a unit
-     * closed or a person deactivated takes what points at them along, so `whole` asks for the whole span).
+     * closed or a person deactivated takes what points at them along, so `whole` asks for the whole span — the
+     * change commands' `ends_before` rule: nothing put in a unit, under a manager or into a seat outlasts it).
      */
     const pointsAt = (field: string, target: Family, id: string, what: string, name: (id: string) => string, whole = true): boolean => {
       const other = (graph[target] as Map<string, Dated>).get(id);
-      const endsFirst = other && other.validTo !== null && (record.validTo === null || record.validTo > other.validTo);
-      const off = !other ? start : !inEffect(other, start) ? start : whole && endsFirst ? other.validTo : null;
+      const off = !other ? start : !inEffect(other, start) ? start : whole && endsBefore(other.validTo, record.validTo) ? other.validTo : null;
       if (off === null) return true;
-      report(field, `points at ${what} ${name(id)}, which ${other ? `is not active on ${off}` : 'would no longer exist'}`);
+      const why = !other ? 'would no longer exist' : off === start ? `is not active on ${off}` : `ends on ${off} while this ${WHAT[family] ?? 'record'} would run on past it`;
+      report(field, `points at ${what} ${name(id)}, which ${why}`);
       return false;
     };
     /** Once per pair of records that may not overlap: whether `other` is in effect on a day `record` is (from the day on). */
@@ -246,6 +258,23 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
               `fills the position ${positionName(seat.id)} (${seat.id}) from ${unitName(placement.orgUnitId)}, where this placement (${placement.id}) is, ` +
                 `while the position would be budgeted ${budgeted ? `in ${budgeted}` : 'in no unit'}: a position is filled only in the unit where it is budgeted — ` +
                 `in the scenario, budget the position in ${unitName(placement.orgUnitId)} again (update_position)${budgeted ? `, or move the placement to ${budgeted} (move_placement)` : ''}`,
+            );
+          }
+        }
+        // One side placed (or moved) the person into a unit where the other placed them too: counted there twice.
+        if (isChanged) {
+          const pairOf = (p: { id: string }) => [recordId, p.id].sort().join(':');
+          const others = wg.where('placements', 'actorId', placement.actorId).filter((p) => p.id !== recordId && !pairs.has(pairOf(p)));
+          const there = placementInUnit(others, placement.actorId, placement.orgUnitId, start, placement.validTo);
+          if (there) {
+            pairs.add(pairOf(there));
+            const since = there.validFrom !== null && there.validFrom > start ? `, from ${there.validFrom}` : '';
+            const combined = Math.min(placement.allocationPct + there.allocationPct, 300);
+            report(
+              'org_unit_id',
+              `${actorName(placement.actorId)} would be placed in ${unitName(placement.orgUnitId)} twice at the same time — this placement (${placement.id}, ` +
+                `${placement.allocationPct} %) and placement ${there.id} (${there.allocationPct} %${since}) — counting them there twice: one placement per person and org unit — ` +
+                `in the scenario, end one of them (end_placement) and give the other the combined allocation (set_allocation, ${combined} %), or move one elsewhere (move_placement)`,
             );
           }
         }
