@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
+import type { Ability } from './abilities.js';
 import { memberships, roleBundles } from '../db/schema/index.js';
 import { AppError, Unauthenticated } from '../errors.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import { findTokenBySecret, hashSecret, touchToken } from './api-tokens.js';
-import { isRole, type Role } from './bundles.js';
-import { effectiveAbilities, type Principal } from './policy.js';
+import { isRole, ROLES, type BundleTable, type Role } from './bundles.js';
+import { effectiveAbilities, toAbilitySet, type Principal } from './policy.js';
 
 /** What the OAuth server says about an access token presented to this host's MCP resource. */
 export interface OAuthTokenInfo {
@@ -125,7 +126,7 @@ export class Authenticator {
   private readonly tokens = new LookupCache<Awaited<ReturnType<typeof findTokenBySecret>>>();
   private readonly oauthTokens = new LookupCache<OAuthTokenInfo | null>();
   private readonly members = new LookupCache<{ role: Role; active: boolean } | null>();
-  private readonly bundles = new LookupCache<string[]>();
+  private readonly bundles = new LookupCache<BundleTable>();
   /** When this process last recorded each personal token's use (performance.now()). */
   private readonly touched = new Map<string, number>();
   private revocationsSeen = revocations;
@@ -146,7 +147,8 @@ export class Authenticator {
     const role = await this.activeRole(tenant.id, row.userId);
     if (!role) throw new CredentialRefused('The owner of this API token is no longer a member of this tenant.', 'not_member');
     await this.touch(row);
-    const roleAbilities = effectiveAbilities(await this.bundle(tenant.id, role), null, tenant.plan);
+    const bundles = await this.tenantBundles(tenant.id);
+    const roleAbilities = effectiveAbilities(bundles[role], null, tenant.plan);
     return {
       kind: 'api_token',
       userId: row.userId,
@@ -154,6 +156,7 @@ export class Authenticator {
       role,
       abilities: effectiveAbilities(roleAbilities, row.abilities, tenant.plan),
       roleAbilities,
+      bundles,
       tokenId: row.id,
       tokenExpiresAt: row.expiresAt ?? null,
     };
@@ -164,8 +167,9 @@ export class Authenticator {
     this.noteRevocations();
     const role = await this.activeRole(tenant.id, userId);
     if (!role) throw new Unauthenticated('Your account is not a member of this tenant.');
-    const abilities = effectiveAbilities(await this.bundle(tenant.id, role), null, tenant.plan);
-    return { kind: 'session', userId, tenantId: tenant.id, role, abilities, roleAbilities: abilities };
+    const bundles = await this.tenantBundles(tenant.id);
+    const abilities = effectiveAbilities(bundles[role], null, tenant.plan);
+    return { kind: 'session', userId, tenantId: tenant.id, role, abilities, roleAbilities: abilities, bundles };
   }
 
   /**
@@ -187,7 +191,8 @@ export class Authenticator {
     }
     const role = await this.activeRole(tenant.id, info.userId);
     if (!role) throw new CredentialRefused('The user of this access token is no longer a member of this tenant.', 'not_member');
-    const roleAbilities = effectiveAbilities(await this.bundle(tenant.id, role), null, tenant.plan);
+    const bundles = await this.tenantBundles(tenant.id);
+    const roleAbilities = effectiveAbilities(bundles[role], null, tenant.plan);
     const abilityScopes = info.scopes.filter((s) => s !== 'mcp:use' && s !== 'openid' && s !== 'offline_access');
     return {
       kind: 'oauth',
@@ -196,6 +201,7 @@ export class Authenticator {
       role,
       abilities: effectiveAbilities(roleAbilities, abilityScopes.length ? abilityScopes : null, tenant.plan),
       roleAbilities,
+      bundles,
       clientId: info.clientId,
       clientName: info.clientName ?? undefined,
       scopes: info.scopes,
@@ -242,13 +248,14 @@ export class Authenticator {
     return member?.active ? member.role : null;
   }
 
-  private bundle(tenantId: string, role: Role): Promise<string[]> {
-    return this.bundles.getOrLoad(`${tenantId}:${role}`, async () => {
-      const [row] = await this.db
-        .select({ abilities: roleBundles.abilities })
-        .from(roleBundles)
-        .where(and(eq(roleBundles.tenantId, tenantId), eq(roleBundles.role, role)));
-      return row?.abilities ?? [];
+  /**
+   * Every role's bundle of the tenant, in one query cached per tenant: the principal's role abilities come from it,
+   * and refusals name the tenant's own roles from it at no further cost. A role without a row has no abilities.
+   */
+  tenantBundles(tenantId: string): Promise<BundleTable> {
+    return this.bundles.getOrLoad(tenantId, async () => {
+      const rows = await this.db.select({ role: roleBundles.role, abilities: roleBundles.abilities }).from(roleBundles).where(eq(roleBundles.tenantId, tenantId));
+      return Object.fromEntries(ROLES.map((role) => [role, [...toAbilitySet(rows.find((r) => r.role === role)?.abilities ?? [])]])) as Record<Role, Ability[]>;
     });
   }
 }

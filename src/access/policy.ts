@@ -1,7 +1,7 @@
 import { MissingAbility } from '../errors.js';
 import { planWithholds, type Plan } from '../tenancy/plans.js';
 import { ALL_ABILITIES, toAbility, type Ability } from './abilities.js';
-import type { Role } from './bundles.js';
+import type { BundleTable, Role } from './bundles.js';
 
 /**
  * The signed-in party of a request: a user and the credential they used (never "actor", a domain word). Its
@@ -15,6 +15,11 @@ export interface Principal {
   abilities: ReadonlySet<Ability>;
   /** The abilities of the role alone (to tell "your role lacks it" from "this token lacks it"). */
   roleAbilities: ReadonlySet<Ability>;
+  /**
+   * The tenant's role bundles as they stood when the principal was made (the Authenticator's cached lookup, no query
+   * of its own): a refusal names the roles that have an ability here and who can give it. Absent: the defaults.
+   */
+  bundles?: BundleTable;
   tokenId?: string;
   /** When the personal API token of the request expires (null: never); absent for other credentials. */
   tokenExpiresAt?: Date | null;

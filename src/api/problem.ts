@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../errors.js';
+import { ALL_ABILITIES, type Ability } from '../access/abilities.js';
+import { anyOfRoles, grantorsIn, rolesIncluding } from '../access/bundles.js';
+import type { Principal } from '../access/policy.js';
+import { AppError, MissingAbility } from '../errors.js';
 
 /** RFC 9457 problem details for an error; never a stack trace, and a 500 never carries the error's message. */
 export interface Problem {
@@ -89,5 +92,16 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 
 export function respondWithProblem(c: Context, error: unknown): Response {
   const requestId = c.get('requestId') as string | undefined;
-  return problemResponse(toProblem(error, requestId));
+  const problem = toProblem(error, requestId);
+  const principal = c.get('principal') as Principal | undefined;
+  if (error instanceof MissingAbility && principal?.bundles && (ALL_ABILITIES as readonly string[]).includes(error.ability)) problem.fix = missingAbilityFix(error.ability as Ability, principal);
+  return problemResponse(problem);
+}
+
+/**
+ * A missing ability's fix, naming this tenant's roles (`Principal.bundles`) rather than the defaults MissingAbility
+ * assumes: who has `members.manage` here (the owner always), and the roles that include the ability here.
+ */
+function missingAbilityFix(ability: Ability, principal: Principal): string {
+  return `Ask ${anyOfRoles(grantorsIn(principal.bundles))} of this tenant for a role that includes it (${rolesIncluding(ability, principal.bundles, 'tenant')}), or use a token that was granted it.`;
 }

@@ -1,6 +1,6 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, type CallToolResult } from '@modelcontextprotocol/server';
 import { describeAbility, type Ability } from '../access/abilities.js';
-import { rolesWith } from '../access/bundles.js';
+import { anyOfRoles, grantorsIn, rolesIncluding, rolesWith } from '../access/bundles.js';
 import type { Principal } from '../access/policy.js';
 import { AppError, InvalidInput, MissingAbility, NotFound, ReadOnlyContext } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -274,10 +274,11 @@ function describeError(error: unknown, scope: ErrorScope): ErrorDescription {
 
 /**
  * Names the ability (or the alternatives, any one of which would do), says whether the role or only the credential
- * lacks it, and who can grant it.
+ * lacks it, and who can grant it — from the tenant's own bundles (`Principal.bundles`): `granted_by` the roles with
+ * `members.manage` here (the owner always), `roles_with_ability` the roles that include it here.
  */
 export function describeMissingAbility(alternatives: readonly Ability[], principal: Principal): ErrorDescription {
-  const grantors = rolesWith('members.manage');
+  const grantors = grantorsIn(principal.bundles);
   const inRole = alternatives.filter((ability) => principal.roleAbilities.has(ability));
   const named = inRole.length ? inRole : alternatives;
   const quoted = named.map((ability) => `"${ability}"`).join(' or ');
@@ -287,7 +288,7 @@ export function describeMissingAbility(alternatives: readonly Ability[], princip
       ? `Your role includes ${it} but this connection was not granted ${it}: reconnect the app and allow ${quoted}.`
       : `Your role includes ${it} but this token was not granted ${it}: create a personal API token that includes ${quoted} ` +
         '(Settings → API and MCP).'
-    : `Ask an ${grantors.join(' or ')} of this tenant for a role that includes ${it} (by default: ${rolesWith(named[0]!).join(', ')}).`;
+    : `Ask ${anyOfRoles(grantors)} of this tenant for a role that includes ${it} (${rolesIncluding(named[0]!, principal.bundles, 'tenant')}).`;
   const lacking = inRole.length ? 'credential' : 'role';
   const described = alternatives.map((ability) => `"${ability}"${alternatives.length > 1 ? '' : ' ability'} (${lowerFirst(describeAbility(ability))})`);
   const message =
@@ -298,7 +299,7 @@ export function describeMissingAbility(alternatives: readonly Ability[], princip
   return {
     message,
     fix,
-    details: { code: 'missing_ability', ability: named[0], ...oneOf, granted_by: grantors, roles_with_ability: rolesWith(named[0]!) },
+    details: { code: 'missing_ability', ability: named[0], ...oneOf, granted_by: grantors, roles_with_ability: rolesWith(named[0]!, principal.bundles) },
   };
 }
 

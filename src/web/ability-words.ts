@@ -1,11 +1,13 @@
 import { ABILITIES, ALL_ABILITIES, type Ability } from '../access/abilities.js';
-import { rolesWith } from '../access/bundles.js';
+import { anyOfRoles, grantorsIn, rolesIncluding } from '../access/bundles.js';
 import { can, type Principal } from '../access/policy.js';
 
 /**
  * A page the signed-in person's role does not open, in their words: what it needs, as the role table says it, and who
  * can give it — the API's "your role or token" and "owner or admin of this tenant" speak to a caller with a token.
- * An ability the role has but the plan withholds is the plan's doing.
+ * An ability the role has but the plan withholds is the plan's doing. Roles are named from this organisation's own
+ * bundles (`Principal.bundles`): who has `members.manage` here, and the roles that include the ability here — with
+ * the default roles too when this organisation changed them; without its bundles, the defaults, said as such.
  */
 export function missingAbilityWords(ability: string, principal: Principal): { message: string; fix: string } {
   const known = (ALL_ABILITIES as readonly string[]).includes(ability) ? (ability as Ability) : null;
@@ -14,10 +16,9 @@ export function missingAbilityWords(ability: string, principal: Principal): { me
     return { message: `This needs ${what}, which this organisation’s plan does not include.`, fix: `To use it, ${upgradeAdvice(principal)}` };
   }
   const role = principal.role ? `the ${principal.role} role` : 'your role';
-  const roles = known ? rolesWith(known) : [];
   return {
     message: `This needs ${what}, which ${role} does not include.`,
-    fix: `Ask an owner or admin of this organisation for a role that includes it${roles.length ? ` (by default: ${roles.join(', ')})` : ''}.`,
+    fix: `Ask ${anyOfRoles(grantorsIn(principal.bundles))} of this organisation for a role that includes it${known ? ` (${rolesIncluding(known, principal.bundles, 'organisation')})` : ''}.`,
   };
 }
 
@@ -28,3 +29,4 @@ export function missingAbilityWords(ability: string, principal: Principal): { me
 export function upgradeAdvice(principal: Principal): string {
   return can(principal, 'billing.manage') ? 'as the owner of the organisation, ask your Orgonaut provider to upgrade its plan.' : 'ask the owner of the organisation to upgrade its plan.';
 }
+

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { serviceContext } from '../../access/middleware.js';
-import { rolesWith } from '../../access/bundles.js';
+import { anyOfRoles, rolesWith } from '../../access/bundles.js';
 import { can } from '../../access/policy.js';
 import { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
@@ -15,7 +15,7 @@ import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
 import { deltaClass, fieldLabel, quoted, signed, signedMoney, when } from '../live/format.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
-import { counted, listed } from '../../util/words.js';
+import { counted } from '../../util/words.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { OrgTreeSection } from '../live/tree.js';
 import { placementCheckCounts } from '../live/placement-checks.js';
@@ -372,8 +372,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           {scenario.editable && !promoter && !unchanged ? (
             // Why there is no Promote to Live: said, not left to guess.
             <p class="hint">
-              Promoting to Live is not part of your access (scenarios.promote): submit the scenario for review and ask an{' '}
-              {listed(rolesWith('scenarios.promote')).replace(/ and (?=\w+$)/, ' or ')} to promote it.
+              Promoting to Live is not part of your access (scenarios.promote): submit the scenario for review and ask{' '}
+              {anyOfRoles(rolesWith('scenarios.promote', ctx.principal.bundles))} to promote it.
             </p>
           ) : null}
         </section>
