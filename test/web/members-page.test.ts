@@ -78,7 +78,7 @@ describe('a member without members.manage', () => {
     const viewer = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'viewer', { password: PASSWORD })).email, PASSWORD);
     const page = pageText((await get('/settings/members', viewer)).html);
     expect(page).toContain('This needs “members.manage” (invite members, change roles, archive members), which the viewer role does not include.');
-    expect(page).toContain('Ask an owner or admin of this organisation for a role that includes it (by default: owner, admin).');
+    expect(page).toContain('Ask an owner or admin of this organisation for a role that includes it (in this organisation: owner, admin).');
     expect(page).not.toMatch(/token|tenant/);
     const member = await signInThroughForm(app, HOST, (await buildMember(database, tenant, 'member', { password: PASSWORD })).email, PASSWORD);
     expect(pageText((await get('/activity', member)).html)).toContain('This needs “activity.read” (see the activity log and audit trail), which the member role does not include.');

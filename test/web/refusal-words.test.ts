@@ -41,7 +41,7 @@ describe('a refused form action', () => {
     expect(refused.status).toBe(403);
     const text = pageText(await refused.text());
     expect(text).toContain('This needs “scenarios.promote” (change Live by promoting a scenario), which the member role does not include.');
-    expect(text).toContain('Ask an owner or admin of this organisation for a role that includes it (by default: owner, admin, manager).');
+    expect(text).toContain('Ask an owner or admin of this organisation for a role that includes it (in this organisation: owner, admin, manager).');
     expect(text).not.toMatch(/token|tenant/);
   });
 });
