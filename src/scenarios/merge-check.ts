@@ -20,8 +20,9 @@ import { WorkingGraph } from './working-graph.js';
  * A scenario's graph is Live now with the scenario's changes on top (SPEC §6): fields it did not change follow Live.
  * Changes to different records or fields on the two sides meet no field conflict, yet together they may make a Live
  * neither side could have made alone — a reporting or org-unit cycle, two active sibling units with one name, two
- * active people with one email, a placement, line or pay pointing at a unit, person or position no longer active, a
- * second primary placement, a position filled twice or from a unit other than the one it is budgeted in. Promotion
+ * active people with one email, a placement, line or pay pointing at a unit, person or position no longer active, or
+ * outlasting one whose end is planned for a later day (`ends_before`), a second primary placement, a person placed twice
+ * in one unit (`placed_in_unit_already`), a position filled twice or from a unit other than the one it is budgeted in. Promotion
  * re-checks the merged graph with the rules of the change commands (ops/) around what the promotion writes, and each
  * problem it would bring into Live is a conflict of its own (`invalid_after_merge`) that a person resolves by changing
  * the scenario — not by choosing a side, which cannot undo a created record.
