@@ -215,7 +215,7 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
       const other = (graph[target] as Map<string, Dated>).get(id);
       const off = !other ? start : !inEffect(other, start) ? start : whole && endsBefore(other.validTo, record.validTo) ? other.validTo : null;
       if (off === null) return true;
-      const why = !other ? 'would no longer exist' : off === start ? `is not active on ${off}` : `ends on ${off} while this ${WHAT[family] ?? 'record'} would run on past it`;
+      const why = !other ? 'would no longer exist' : off === start ? `is not active on ${off}` : `${target === 'actors' ? 'leaves' : 'closes'} on ${off} while this ${WHAT[family] ?? 'record'} would run on past it`;
       report(field, `points at ${what} ${name(id)}, which ${why}`);
       return false;
     };

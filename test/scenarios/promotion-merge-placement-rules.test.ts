@@ -124,7 +124,7 @@ describe('promotion re-checks what outlives the unit, manager or seat it hangs o
     const { sid } = await scenarioWith(ctx, 'f2 in Team X', [{ op: 'add_placement', actor_id: id('f2'), org_unit_id: team!.id, allocation_pct: 20 }]);
     await liveMeanwhile(ctx, [{ op: 'close_org_unit', org_unit_id: team!.id, date: later(30) }]);
     await expectProblems(ctx, sid, [
-      { family: 'placement', field: 'org_unit_id', label: 'f2 in Team X (20 %)', problem: `points at the org unit “Team X”, which ends on ${later(30)} while this placement would run on past it` },
+      { family: 'placement', field: 'org_unit_id', label: 'f2 in Team X (20 %)', problem: `points at the org unit “Team X”, which closes on ${later(30)} while this placement would run on past it` },
     ]);
   });
 
@@ -136,24 +136,35 @@ describe('promotion re-checks what outlives the unit, manager or seat it hangs o
     await expectProblems(ctx, sid, [{ family: 'placement', field: 'org_unit_id', label: 'f2 in Team X (20 %)', problem: expect.stringMatching(new RegExp(`“Team X”.*${later(30)}`)) }]);
   });
 
-  it('refuses a child unit, a position and a reporting line whose unit or manager Live ends on a later day since', async () => {
+  it('refuses a position, a reporting line, a filled seat and a placement whose unit, manager, seat or person Live ends on a later day since', async () => {
     const { ctx, id, units } = await org('merge-ends-more');
     const [team] = await liveMeanwhile(ctx, [{ op: 'create_org_unit', name: 'Team X', type: 'team', parent_id: units.E }]);
     const { sid } = await scenarioWith(ctx, 'Grow Team X', [
       { op: 'create_position', title: 'X lead', org_unit_id: team!.id },
       { op: 'set_manager', actor_id: id('f1'), manager_id: id('p2') },
+      { op: 'fill_position', position_id: id('pos_m_open'), actor_id: id('m1') },
+      { op: 'add_placement', actor_id: id('f2'), org_unit_id: units.M, allocation_pct: 20 },
     ]);
     await liveMeanwhile(ctx, [
+      { op: 'close_position', position_id: id('pos_m_open'), date: later(25) },
       { op: 'close_org_unit', org_unit_id: team!.id, date: later(30) },
       { op: 'deactivate_actor', actor_id: id('p2'), date: later(20) },
+      { op: 'deactivate_actor', actor_id: id('f2'), date: later(20) },
     ]);
     const problems = await mergeConflicts(ctx, sid);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ family: 'position', field: 'org_unit_id', problem: expect.stringMatching(new RegExp(`“Team X”.*${later(30)}`)) }),
-        expect.objectContaining({ family: 'reporting_line', field: 'manager_id', label: 'f1 reports to p2', problem: `points at the manager “p2”, which ends on ${later(20)} while this reporting line would run on past it` }),
+        expect.objectContaining({ family: 'position', field: 'org_unit_id', label: 'X lead', problem: `points at the org unit “Team X”, which closes on ${later(30)} while this position would run on past it` }),
+        expect.objectContaining({ family: 'placement', field: 'actor_id', label: 'f2 in Mobile (20 %)', problem: `points at the person “f2”, which leaves on ${later(20)} while this placement would run on past it` }),
+        expect.objectContaining({ family: 'reporting_line', field: 'manager_id', label: 'f1 reports to p2', problem: `points at the manager “p2”, which leaves on ${later(20)} while this reporting line would run on past it` }),
+        expect.objectContaining({
+          family: 'placement',
+          field: 'position_id',
+          label: 'm1 in Mobile (60 %)',
+          problem: `points at the position “pos_m_open”, which closes on ${later(25)} while this placement would run on past it`,
+        }),
       ]),
     );
-    expect(problems).toHaveLength(2);
+    expect(problems).toHaveLength(4);
   });
 });
