@@ -139,6 +139,15 @@ describe('a tenant whose admin role lost members.manage', () => {
     expect(text).toContain('Ask an owner of this tenant for a role that includes it (in this tenant: owner, admin, manager).');
   });
 
+  it('sends a viewer who may not import or connect the HRIS to the owner alone', async () => {
+    const imports = pageText(await (await app.request('/imports', { host: inStrict.host, cookie: inStrict.cookie, headers: { accept: 'text/html' } })).text());
+    expect(imports).toContain('needs the imports.manage ability (in this organisation: owner, admin, manager).');
+    expect(imports).toContain('Ask an owner of this organisation if you need to import data.');
+    const hris = pageText(await (await app.request('/settings/integrations/hris', { host: inStrict.host, cookie: inStrict.cookie, headers: { accept: 'text/html' } })).text());
+    expect(hris).toContain('needs the integrations.manage ability (in this organisation: owner, admin).');
+    expect(hris).toContain('Ask an owner of this organisation.');
+  });
+
   it('says the owner alone grants it over REST', async () => {
     const { status, problem } = await restPromote(inStrict);
     expect(status).toBe(403);

@@ -1,4 +1,5 @@
 import type { Context, ErrorHandler } from 'hono';
+import { anyOfRoles, grantorsIn, rolesIncluding } from '../../access/bundles.js';
 import type { Child } from 'hono/jsx';
 import { AppError, MissingAbility } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
@@ -137,10 +138,10 @@ export const importErrorHandler: ErrorHandler<AppEnv> = (error, c) => {
     return c.html(
       <NotForYourRole c={c} title="Imports" active="/imports">
         <p>
-          Importing people from a CSV file or an HRIS, and reviewing the rows it could not import, needs the <code>imports.manage</code> ability.
-          Owners, admins and managers have it by default.
+          Importing people from a CSV file or an HRIS, and reviewing the rows it could not import, needs the <code>imports.manage</code> ability
+          ({rolesIncluding('imports.manage', c.var.principal.bundles, 'organisation')}).
         </p>
-        <p class="hint">Ask an owner or admin of this organisation if you need to import data.</p>
+        <p class="hint">Ask {anyOfRoles(grantorsIn(c.var.principal.bundles))} of this organisation if you need to import data.</p>
       </NotForYourRole>,
       403,
     );

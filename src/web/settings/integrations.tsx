@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { anyOfRoles, grantorsIn, rolesIncluding } from '../../access/bundles.js';
 import { serviceContext } from '../../access/middleware.js';
 import type { ServiceContext } from '../../context.js';
 import { CopyButton } from '../copy-button.js';
@@ -127,9 +128,9 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       return c.html(
         <NotForYourRole c={c} title="HRIS integration" active="/settings">
           <p>
-            Connecting and changing the HRIS integration needs the <code>integrations.manage</code> ability, which owners and admins have by default.
+            Connecting and changing the HRIS integration needs the <code>integrations.manage</code> ability ({rolesIncluding('integrations.manage', ctx.principal.bundles, 'organisation')}).
           </p>
-          <p class="hint">Ask an owner or admin of this organisation.</p>
+          <p class="hint">Ask {anyOfRoles(grantorsIn(ctx.principal.bundles))} of this organisation.</p>
         </NotForYourRole>,
         403,
       );
