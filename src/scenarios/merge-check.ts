@@ -10,7 +10,7 @@ import { onOrAfter } from './ops/dated.js';
 import { endsBefore } from './ops/ends-before.js';
 import { cycleProblem, emailHolder, emailKey, reportingCycle } from './ops/people.js';
 import { fillsInItsUnit } from './ops/positions.js';
-import { placementInUnit } from './ops/same-unit-placement.js';
+import { combinedAllocation, placementInUnit } from './ops/same-unit-placement.js';
 import { siblingNamed, siblingProblem, unitCycle } from './ops/structure.js';
 import { applyOverlay, derivationOf, type ScenarioChange } from './overlay.js';
 import type { Scenario } from './store.js';
@@ -270,7 +270,7 @@ function problemsIn(graph: OrgGraph, scope: readonly Ref[], changed: ReadonlySet
           if (there) {
             pairs.add(pairOf(there));
             const since = there.validFrom !== null && there.validFrom > start ? `, from ${there.validFrom}` : '';
-            const combined = Math.min(placement.allocationPct + there.allocationPct, 300);
+            const combined = combinedAllocation(placement, there);
             report(
               'org_unit_id',
               `${actorName(placement.actorId)} would be placed in ${unitName(placement.orgUnitId)} twice at the same time — this placement (${placement.id}, ` +

@@ -42,6 +42,11 @@ export function refuseSecondPlacementInUnit(ctx: OpContext): void {
   );
 }
 
+/** The allocation one placement would carry for two of a person in one unit: their sum, within the 300 % a placement may have. */
+export function combinedAllocation(a: { allocationPct: number }, b: { allocationPct: number }): number {
+  return Math.min(a.allocationPct + b.allocationPct, 300);
+}
+
 /**
  * Refuses a move_placement of `moved` into `orgUnitId` where the same actor has another placement overlapping what the
  * move makes (from the change's day until `moved` would have ended): moved there, the actor would be placed twice in
@@ -53,13 +58,12 @@ export function refuseMoveOntoPlacementInUnit(ctx: OpContext, moved: Placement, 
   const there = placementInUnit(others, moved.actorId, orgUnitId, ctx.day, moved.validTo);
   if (!there) return;
   const since = there.validFrom !== null && there.validFrom > ctx.day ? `, from ${there.validFrom}` : '';
-  const combined = moved.allocationPct + there.allocationPct;
   throw refused(
     fieldOf(ctx, 'org_unit_id'),
     `the actor already has a placement in that org unit on ${ctx.day} (placement ${there.id}, ${there.allocationPct} %${since}), and moving placement ${moved.id} ` +
       `(${moved.allocationPct} %) there would count them twice: to bring the two together, end placement ${moved.id} (end_placement` +
       `${moved.isPrimary ? ', after making the one there the primary placement' : ''}) and give placement ${there.id} the combined allocation ` +
-      `(set_allocation, ${Math.min(combined, 300)} %); or move or end placement ${there.id} before this change`,
+      `(set_allocation, ${combinedAllocation(moved, there)} %); or move or end placement ${there.id} before this change`,
     {
       reason: 'placed_in_unit_already',
       placement_id: there.id,
