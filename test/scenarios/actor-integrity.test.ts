@@ -2,10 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
-import { InvalidInput } from '../../src/errors.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
-import type { OrgGraph } from '../../src/org/types.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import type { ChangeCommand } from '../../src/scenarios/commands.js';
@@ -13,9 +9,9 @@ import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { planProposal } from '../../src/scenarios/proposals.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { changeRunner } from '../support/change-runner.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -30,24 +26,7 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 const TODAY = '2026-06-01';
 const SALT = 'actor-integrity';
 const { id, units } = fixtureIds(SALT);
-const ownerAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
-const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities: ownerAbilities, roleAbilities: ownerAbilities };
-const references = { activeCurrencies: new Set(['EUR']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
-
-function run(commands: ChangeCommand[], graph: OrgGraph = buildFixtureOrg(SALT)) {
-  let n = 0;
-  return runCommands(owner, graph, commands, { today: TODAY, references, newId: () => `new-${n++}` });
-}
-
-function refusal(commands: ChangeCommand[]): InvalidInput {
-  try {
-    run(commands);
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+const { run, refusal } = changeRunner({ salt: SALT, today: TODAY });
 
 const hire = (email: string, extra: Partial<ChangeCommand> = {}): ChangeCommand => ({ op: 'add_actor', kind: 'human', display_name: 'Nova', org_unit_id: units.P, email, ...extra });
 /** eng_head's reports given another manager, so eng_head may leave. */

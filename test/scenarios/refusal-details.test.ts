@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
 import { toProblem } from '../../src/api/problem.js';
 import { InvalidInput } from '../../src/errors.js';
 import { toolError, type ErrorScope } from '../../src/mcp/result.js';
-import type { ChangeCommand } from '../../src/scenarios/commands.js';
 import { opsNamedIn, refusalIn } from '../../src/scenarios/ops/refusals.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { changeRunner } from '../support/change-runner.js';
+import { fixtureIds } from '../support/fixture-org.js';
 
 /**
  * The refusals surfaces act on carry a machine-readable reason in their details (src/scenarios/ops/refusals.ts): the
@@ -19,21 +16,7 @@ const TODAY = '2026-06-01';
 const LATER = '2027-01-01';
 const SALT = 'refusals';
 const { id, units } = fixtureIds(SALT);
-const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
-const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities, roleAbilities: abilities };
-const references = { activeCurrencies: new Set(['EUR']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
-
-/** The InvalidInput a batch is refused with. */
-function refusal(commands: ChangeCommand[]): InvalidInput {
-  let n = 0;
-  try {
-    runCommands(owner, buildFixtureOrg(SALT), commands, { today: TODAY, references, newId: () => `new-${n++}` });
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+const { refusal } = changeRunner({ salt: SALT, today: TODAY });
 
 describe('a refused change says why in its details, not only in words', () => {
   it('no_such_record: the kind of record and the id that names none', () => {

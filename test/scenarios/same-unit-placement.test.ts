@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
 import { toProblem } from '../../src/api/problem.js';
 import type { Database } from '../../src/db/connection.js';
 import { scenarios } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/db/seed/demo.js';
-import { InvalidInput } from '../../src/errors.js';
 import { toolError, type ErrorScope } from '../../src/mcp/result.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import type { OrgGraph, Placement } from '../../src/org/types.js';
-import type { ChangeCommand } from '../../src/scenarios/commands.js';
 import { opsNamedIn } from '../../src/scenarios/ops/refusals.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
 import { loadScenario } from '../../src/scenarios/store.js';
 import { findTenantBySlug } from '../../src/tenancy/tenants.js';
 import { and, eq } from 'drizzle-orm';
 import { testDatabase } from '../support/db.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { changeRunner } from '../support/change-runner.js';
+import { fixtureIds } from '../support/fixture-org.js';
 
 /**
  * One placement per actor and org unit at a time: add_placement for an actor who has a placement in that unit on or
@@ -31,24 +27,7 @@ const TODAY = '2026-06-01';
 const LATER = '2027-01-01';
 const SALT = 'same-unit-placement';
 const { id, units } = fixtureIds(SALT);
-const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
-const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities, roleAbilities: abilities };
-const references = { activeCurrencies: new Set(['EUR']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
-
-function run(commands: ChangeCommand[]) {
-  let n = 0;
-  return runCommands(owner, buildFixtureOrg(SALT), commands, { today: TODAY, references, newId: () => `new-${n++}` });
-}
-
-function refusal(commands: ChangeCommand[]): InvalidInput {
-  try {
-    run(commands);
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+const { run, refusal } = changeRunner({ salt: SALT, today: TODAY });
 
 const placementsOf = (graph: OrgGraph, actor: string, unit: string) => [...graph.placements.values()].filter((p) => p.actorId === actor && p.orgUnitId === unit);
 

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
+import type { Principal } from '../../src/access/policy.js';
 import { InvalidInput, MissingAbility } from '../../src/errors.js';
 import { toolError, type ErrorScope } from '../../src/mcp/result.js';
 import { inEffect } from '../../src/org/dates.js';
 import type { OrgGraph, Placement } from '../../src/org/types.js';
-import { abilitiesFor, type ChangeCommand } from '../../src/scenarios/commands.js';
+import { abilitiesFor } from '../../src/scenarios/commands.js';
 import { diffRecords } from '../../src/scenarios/delta.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
+import { changeRunner, sessionOf } from '../support/change-runner.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -24,24 +23,9 @@ const LATER = '2027-01-01';
 const LATEST = '2027-06-01';
 const SALT = 'set-primary-placement';
 const { id, units } = fixtureIds(SALT);
-const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
-const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities, roleAbilities: abilities };
-const references = { activeCurrencies: new Set(['EUR']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
-
-function run(commands: ChangeCommand[], graph: OrgGraph = buildFixtureOrg(SALT), principal = owner, prefix = 'new') {
-  let n = 0;
-  return runCommands(principal, graph, commands, { today: TODAY, references, newId: () => `${prefix}-${n++}` });
-}
-
-function refusal(commands: ChangeCommand[]): InvalidInput {
-  try {
-    run(commands);
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+const owner = sessionOf('owner');
+const abilities = owner.abilities;
+const { run, refusal } = changeRunner({ salt: SALT, today: TODAY });
 
 const m1Placements = (graph: OrgGraph, day: string): Placement[] => [...graph.placements.values()].filter((p) => p.actorId === id('m1') && inEffect(p, day));
 const primaryOn = (graph: OrgGraph, day: string) => m1Placements(graph, day).filter((p) => p.isPrimary);

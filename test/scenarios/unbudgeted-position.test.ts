@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
+import type { Principal } from '../../src/access/policy.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
-import { InvalidInput } from '../../src/errors.js';
 import { rollupCosts } from '../../src/org/read-history.js';
 import { computeOrgMetrics } from '../../src/org/metrics.js';
 import { getOrgMetrics } from '../../src/org/metrics-service.js';
@@ -15,10 +13,10 @@ import type { ChangeCommand } from '../../src/scenarios/commands.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { changeRunner } from '../support/change-runner.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -35,24 +33,7 @@ const TODAY = '2026-06-01';
 const SALT = 'unbudgeted-position';
 const { id, units } = fixtureIds(SALT);
 const COST: CostSettings = { reportingCurrency: 'EUR', burdenPct: 25, workingDaysPerYear: 220, exchangeRates: { USD: 0.92 } };
-const ownerAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
-const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities: ownerAbilities, roleAbilities: ownerAbilities };
-const references = { activeCurrencies: new Set(['EUR', 'USD']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
-
-function run(commands: ChangeCommand[], graph: OrgGraph = buildFixtureOrg(SALT)) {
-  let n = 0;
-  return runCommands(owner, graph, commands, { today: TODAY, references, newId: () => `new-${n++}` });
-}
-
-function refusal(commands: ChangeCommand[], graph?: OrgGraph): InvalidInput {
-  try {
-    run(commands, graph);
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+const { run, refusal } = changeRunner({ salt: SALT, today: TODAY, currencies: ['EUR', 'USD'] });
 
 const NEW_SEAT: ChangeCommand = { op: 'create_position', title: 'Staff engineer', target_salary_minor: 12_000_000, currency: 'EUR', ref: 'staff' };
 /** 120,000.00 EUR with the 25 % burden, in cents. */

@@ -3,20 +3,16 @@ import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import { departmentTypes } from '../../src/db/schema/index.js';
-import { InvalidInput } from '../../src/errors.js';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
 import { getActor } from '../../src/org/read-people.js';
-import type { OrgGraph } from '../../src/org/types.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import type { ChangeCommand } from '../../src/scenarios/commands.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { changeRunner, sessionOf } from '../support/change-runner.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -31,25 +27,8 @@ import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 const TODAY = '2026-06-01';
 const SALT = 'update-details';
 const { id, units } = fixtureIds(SALT);
-const memberAbilities = effectiveAbilities(DEFAULT_BUNDLES.member, null, 'enterprise');
-const member: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'member', abilities: memberAbilities, roleAbilities: memberAbilities };
-const references = { activeCurrencies: new Set(['EUR']), departmentTypes: new Set(['dt-product', 'dt-ops']), teamTypes: new Set<string>() };
-
-function run(commands: ChangeCommand[], graph: OrgGraph = buildFixtureOrg(SALT)) {
-  let n = 0;
-  // A member (who may not delete) changes details: scenarios.write is all these ops need.
-  return runCommands(member, graph, commands, { today: TODAY, references, newId: () => `new-${n++}` });
-}
-
-function refusal(commands: ChangeCommand[], graph?: OrgGraph): InvalidInput {
-  try {
-    run(commands, graph);
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+// A member (who may not delete) changes details: scenarios.write is all these ops need.
+const { run, refusal } = changeRunner({ salt: SALT, today: TODAY, principal: sessionOf('member'), departmentTypes: ['dt-product', 'dt-ops'] });
 
 describe('update_actor changes a person in place', () => {
   it('changes the fields given (trimmed), keeps the others, the id and the placements; blank clears title, email and level', () => {

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { auditEvents } from '../../src/db/schema/index.js';
-import { InvalidInput, MissingAbility } from '../../src/errors.js';
+import { MissingAbility } from '../../src/errors.js';
 import { inEffect } from '../../src/org/dates.js';
 import { computeOrgMetrics } from '../../src/org/metrics.js';
 import { listPositions } from '../../src/org/read-people.js';
@@ -14,11 +12,11 @@ import type { ChangeCommand } from '../../src/scenarios/commands.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { and, eq } from 'drizzle-orm';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
+import { changeRunner, sessionOf } from '../support/change-runner.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 /**
@@ -35,26 +33,8 @@ const LATER = '2027-01-01';
 const SALT = 'update-position';
 const { id, units } = fixtureIds(SALT);
 const COST: CostSettings = { reportingCurrency: 'EUR', burdenPct: 25, workingDaysPerYear: 220, exchangeRates: { USD: 0.92 } };
-const ownerAbilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
-const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities: ownerAbilities, roleAbilities: ownerAbilities };
-const memberAbilities = effectiveAbilities(DEFAULT_BUNDLES.member, null, 'enterprise');
-const member: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'member', abilities: memberAbilities, roleAbilities: memberAbilities };
-const references = { activeCurrencies: new Set(['EUR', 'USD']), departmentTypes: new Set<string>(), teamTypes: new Set<string>() };
-
-function run(commands: ChangeCommand[], graph: OrgGraph = buildFixtureOrg(SALT), principal: Principal = owner) {
-  let n = 0;
-  return runCommands(principal, graph, commands, { today: TODAY, references, newId: () => `new-${n++}` });
-}
-
-function refusal(commands: ChangeCommand[], graph?: OrgGraph): InvalidInput {
-  try {
-    run(commands, graph);
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+const member = sessionOf('member');
+const { run, refusal } = changeRunner({ salt: SALT, today: TODAY, currencies: ['EUR', 'USD'] });
 
 const seat = (graph: OrgGraph, key: string): Position => graph.positions.get(id(key))!;
 const vacantIn = (graph: OrgGraph, unit: string, day = TODAY) => computeOrgMetrics(graph, { asOf: day, cost: COST }).units.get(unit)!.positions;

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BUNDLES } from '../../src/access/bundles.js';
-import { effectiveAbilities, type Principal } from '../../src/access/policy.js';
 import { toProblem } from '../../src/api/problem.js';
 import { InvalidInput } from '../../src/errors.js';
 import { toolError, type ErrorScope } from '../../src/mcp/result.js';
 import type { OrgGraph, Placement } from '../../src/org/types.js';
 import type { ChangeCommand } from '../../src/scenarios/commands.js';
 import { opsNamedIn } from '../../src/scenarios/ops/refusals.js';
-import { runCommands } from '../../src/scenarios/run-commands.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { changeRunner } from '../support/change-runner.js';
+import { fixtureIds } from '../support/fixture-org.js';
 import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
@@ -26,24 +24,7 @@ const TODAY = '2026-06-01';
 const LATER = '2027-01-01';
 const SALT = 'validation-holes';
 const { id, units } = fixtureIds(SALT);
-const abilities = effectiveAbilities(DEFAULT_BUNDLES.owner, null, 'enterprise');
-const owner: Principal = { kind: 'session', userId: null, tenantId: 't', role: 'owner', abilities, roleAbilities: abilities };
-const references = { activeCurrencies: new Set(['EUR']), departmentTypes: new Set<string>(['dt']), teamTypes: new Set<string>() };
-
-function run(commands: ChangeCommand[]) {
-  let n = 0;
-  return runCommands(owner, buildFixtureOrg(SALT), commands, { today: TODAY, references, newId: () => `new-${n++}` });
-}
-
-function refusal(commands: ChangeCommand[]): InvalidInput {
-  try {
-    run(commands);
-  } catch (error) {
-    if (error instanceof InvalidInput) return error;
-    throw error;
-  }
-  throw new Error('the batch was not refused');
-}
+const { run, refusal } = changeRunner({ salt: SALT, today: TODAY, departmentTypes: ['dt'] });
 
 const fix = (error: InvalidInput) => (toolError(error, {} as ErrorScope).structuredContent as { error: { fix?: string } }).error.fix;
 const open = (graph: OrgGraph, actor: string, unit: string): Placement[] =>
