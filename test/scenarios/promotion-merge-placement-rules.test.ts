@@ -3,14 +3,13 @@ import type { Database } from '../../src/db/connection.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
-import { createScenario, getScenario } from '../../src/scenarios/lifecycle.js';
+import { getScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { today } from '../../src/org/dates.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { testDatabase } from '../support/db.js';
-import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
-import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { mergeWorld } from '../support/merge-world.js';
 
 /**
  * The change commands refuse a second placement of a person in one org unit at a time (`placed_in_unit_already`) and
@@ -29,25 +28,9 @@ beforeAll(async () => {
   graphs = new GraphStore(database.db);
 });
 
-type Command = Record<string, unknown>;
 const later = (days: number) => new Date(Date.parse(today()) + days * 86_400_000).toISOString().slice(0, 10);
 
-async function org(salt: string) {
-  const tenant = await writeGraph(database, await buildTenant(database, { plan: 'enterprise' }), buildFixtureOrg(salt));
-  return { ctx: contextFor(database, tenant, principalFor(tenant, 'owner'), graphs), ...fixtureIds(salt) };
-}
-
-async function scenarioWith(ctx: ServiceContext, name: string, changes: Command[]) {
-  const sid = (await createScenario(ctx, { name })).id;
-  const outcome = await applyBatch(ctx, sid, changes);
-  return { sid, created: outcome.created };
-}
-
-async function liveMeanwhile(ctx: ServiceContext, changes: Command[]) {
-  const { sid, created } = await scenarioWith(ctx, `Meanwhile ${Math.random().toString(36).slice(2, 8)}`, changes);
-  expect((await (await promoteScenario(ctx, sid)).done).status).toBe('succeeded');
-  return created;
-}
+const { org, scenarioWith, liveMeanwhile } = mergeWorld(() => ({ database, graphs }));
 
 const mergeConflicts = async (ctx: ServiceContext, sid: string) =>
   (await scenarioDelta(ctx, { scenarioId: sid })).conflicts.filter((c) => c.reason === 'invalid_after_merge');

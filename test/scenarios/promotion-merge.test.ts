@@ -3,7 +3,7 @@ import type { Database } from '../../src/db/connection.js';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
-import { createScenario, createSnapshot, getScenario } from '../../src/scenarios/lifecycle.js';
+import { createSnapshot, getScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario, restoreSnapshot } from '../../src/scenarios/promotion.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { getActor } from '../../src/org/read-people.js';
@@ -13,6 +13,7 @@ import { GraphStore } from '../../src/org/graph-store.js';
 import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { mergeWorld } from '../support/merge-world.js';
 
 /**
  * Promotion when Live changed after the scenario branched: changes to different records or fields, each valid on its
@@ -29,28 +30,7 @@ beforeAll(async () => {
   graphs = new GraphStore(database.db);
 });
 
-type Ids = ReturnType<typeof fixtureIds>;
-type Command = Record<string, unknown>;
-
-/** A tenant of its own with the fixture organisation, and its owner. */
-async function org(salt: string, plan: 'enterprise' | 'business' = 'enterprise'): Promise<{ ctx: ServiceContext } & Ids> {
-  const tenant = await writeGraph(database, await buildTenant(database, { plan }), buildFixtureOrg(salt));
-  return { ctx: contextFor(database, tenant, principalFor(tenant, 'owner'), graphs), ...fixtureIds(salt) };
-}
-
-/** A planning scenario holding `changes`. */
-async function scenarioWith(ctx: ServiceContext, name: string, changes: Command[]) {
-  const sid = (await createScenario(ctx, { name })).id;
-  const outcome = await applyBatch(ctx, sid, changes);
-  return { sid, created: outcome.created };
-}
-
-/** Live changes meanwhile: another scenario holding `changes`, promoted. */
-async function liveMeanwhile(ctx: ServiceContext, changes: Command[]) {
-  const { sid, created } = await scenarioWith(ctx, `Meanwhile ${Math.random().toString(36).slice(2, 8)}`, changes);
-  expect((await (await promoteScenario(ctx, sid)).done).status).toBe('succeeded');
-  return created;
-}
+const { org, scenarioWith, liveMeanwhile } = mergeWorld(() => ({ database, graphs }));
 
 /** Promotion is refused with the named merge problems; Live, the scenario and the snapshots stay as they were. */
 async function expectRefused(ctx: ServiceContext, sid: string, problems: Record<string, unknown>[]) {
