@@ -77,12 +77,16 @@ export class Unauthenticated extends AppError {
 }
 
 export class MissingAbility extends AppError {
-  constructor(readonly ability: string) {
+  /** `fix` names the roles of the tenant's own bundles where the caller knows them (api/problem.ts missingAbilityFix). */
+  constructor(
+    readonly ability: string,
+    fix = 'Ask an owner or admin of this tenant for a role that includes it, or use a token that was granted it.',
+  ) {
     super(
       'missing_ability',
       403,
       `This needs the "${ability}" ability, which your role or token does not have.`,
-      'Ask an owner or admin of this tenant for a role that includes it, or use a token that was granted it.',
+      fix,
       { ability },
     );
   }

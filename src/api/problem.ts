@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ALL_ABILITIES, type Ability } from '../access/abilities.js';
-import { anyOfRoles, grantorsIn, rolesIncluding } from '../access/bundles.js';
+import { anyOfRoles, grantorsIn, rolesIncluding, type BundleTable } from '../access/bundles.js';
 import type { Principal } from '../access/policy.js';
 import { AppError, MissingAbility } from '../errors.js';
 
@@ -94,7 +94,7 @@ export function respondWithProblem(c: Context, error: unknown): Response {
   const requestId = c.get('requestId') as string | undefined;
   const problem = toProblem(error, requestId);
   const principal = c.get('principal') as Principal | undefined;
-  if (error instanceof MissingAbility && principal?.bundles && (ALL_ABILITIES as readonly string[]).includes(error.ability)) problem.fix = missingAbilityFix(error.ability as Ability, principal);
+  if (error instanceof MissingAbility && principal?.bundles && (ALL_ABILITIES as readonly string[]).includes(error.ability)) problem.fix = missingAbilityFix(error.ability as Ability, principal.bundles);
   return problemResponse(problem);
 }
 
@@ -102,6 +102,6 @@ export function respondWithProblem(c: Context, error: unknown): Response {
  * A missing ability's fix, naming this tenant's roles (`Principal.bundles`) rather than the defaults MissingAbility
  * assumes: who has `members.manage` here (the owner always), and the roles that include the ability here.
  */
-function missingAbilityFix(ability: Ability, principal: Principal): string {
-  return `Ask ${anyOfRoles(grantorsIn(principal.bundles))} of this tenant for a role that includes it (${rolesIncluding(ability, principal.bundles, 'tenant')}), or use a token that was granted it.`;
+export function missingAbilityFix(ability: Ability, bundles: BundleTable): string {
+  return `Ask ${anyOfRoles(grantorsIn(bundles))} of this tenant for a role that includes it (${rolesIncluding(ability, bundles, 'tenant')}), or use a token that was granted it.`;
 }

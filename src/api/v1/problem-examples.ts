@@ -1,10 +1,11 @@
-import { ALL_ABILITIES } from '../../access/abilities.js';
+import { ALL_ABILITIES, type Ability } from '../../access/abilities.js';
+import { DEFAULT_BUNDLES } from '../../access/bundles.js';
 import { AppError, Conflict, InvalidInput, MissingAbility, NotFound, ReadOnlyContext, Unauthenticated } from '../../errors.js';
 import { RateLimited } from '../../http/rate-limit.js';
 import { ScenarioNameTaken } from '../../scenarios/unique-name.js';
 import { typeNameTaken } from '../../tenancy/settings.js';
 import { MAX_REQUEST_BYTES, PayloadTooLarge } from '../../http/limits.js';
-import { bodyNotJson, toProblem } from '../problem.js';
+import { bodyNotJson, missingAbilityFix, toProblem } from '../problem.js';
 import { unknownParameter } from '../validation.js';
 import { preconditionFailed } from './etag.js';
 
@@ -98,8 +99,9 @@ function errorFor(status: number, path: string, op: Json, description: string, c
     case 401:
       return op.security?.length ? new Unauthenticated('Sign in, or send a personal API token.') : new AppError('unauthenticated', 401, sentence(description));
     case 403: {
-      const named = (op['x-required-abilities'] as string[] | undefined)?.[0] ?? ALL_ABILITIES.find((a) => String(op.description).includes(`\`${a}\``));
-      return new MissingAbility(named ?? 'members.manage');
+      const named = (op['x-required-abilities'] as Ability[] | undefined)?.[0] ?? ALL_ABILITIES.find((a) => String(op.description).includes(`\`${a}\``)) ?? 'members.manage';
+      // As a tenant with the default role bundles is answered.
+      return new MissingAbility(named, missingAbilityFix(named, DEFAULT_BUNDLES));
     }
     case 404:
       if (path.includes('{id}')) return new NotFound(NOUNS[tag] ?? 'Record', ID);
