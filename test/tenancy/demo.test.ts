@@ -9,6 +9,8 @@ import { findTenantBySlug } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { contextFor, principalFor } from '../support/factories.js';
 import { listActivity } from '../../src/org/read-history.js';
+import { tenantsOfUser } from '../../src/access/sign-in.js';
+import { users } from '../../src/db/schema/index.js';
 
 /** The demo organisations of SPEC §9, as a first-time visitor meets them. */
 
@@ -57,5 +59,11 @@ describe('demo seed', () => {
     expect((moved.before as Record<string, unknown>).parent_id ?? (moved.before as Record<string, unknown>).parentId).not.toEqual(
       (moved.after as Record<string, unknown>).parent_id ?? (moved.after as Record<string, unknown>).parentId,
     );
+  });
+
+  it('has a consultant in two organisations, so the central host shows the choice of organisation', async () => {
+    const [consultant] = await database.db.select({ id: users.id }).from(users).where(eq(users.email, 'consultant@agency.test'));
+    const choices = await tenantsOfUser(database.db, consultant!.id);
+    expect(choices.map((c) => `${c.slug}:${c.role}`).sort()).toEqual(['acme:manager', 'initech:viewer']);
   });
 });

@@ -27,6 +27,9 @@ export const DEMO_USERS: { email: string; name: string; tenant: string; role: Ro
   { email: 'viewer@acme.test', name: 'Vera Viewer', tenant: 'acme', role: 'viewer' },
   { email: 'owner@globex.test', name: 'Grace Globex', tenant: 'globex', role: 'owner' },
   { email: 'owner@initech.test', name: 'Ian Initech', tenant: 'initech', role: 'owner' },
+  // A consultant in two organisations: signing in on the central host shows the choice of organisation (SPEC §1–2).
+  { email: 'consultant@agency.test', name: 'Casey Consultant', tenant: 'acme', role: 'manager' },
+  { email: 'consultant@agency.test', name: 'Casey Consultant', tenant: 'initech', role: 'viewer' },
 ];
 
 /** Seeds every demo tenant that does not exist yet; returns the slugs it created. Idempotent. */
