@@ -566,8 +566,9 @@ function parseStatus(value: string): boolean {
 function parseDate(value: string, field: string, order: DateOrder | null | undefined, today: string): string | null {
   if (value === '0000-00-00') return null; // BambooHR's empty date
   const pad = (n: string) => n.padStart(2, '0');
-  // A spreadsheet's midnight (`2024-03-05 00:00:00`, `05.03.2024 00:00`) is the day.
-  const date = value.replace(/ 0?0:00(:00)?$/, '');
+  // A spreadsheet's midnight (`2024-03-05 00:00:00`, `05.03.2024 00:00`, US Excel's `3/5/2024 0:00` or
+  // `3/5/2024 12:00:00 AM`) is the day; the checks below read the date without it.
+  const date = value.replace(/ (?:0?0:00(:00)?|12:00(:00)? ?AM)$/i, '');
   const yearFirst = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(date);
   const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(date);
   const yearLast = order ? /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(date) : null;
@@ -581,14 +582,14 @@ function parseDate(value: string, field: string, order: DateOrder | null | undef
     : yearLast ? `${yearLast[3]}-${pad(month)}-${pad(dayOfMonth)}`
     : date;
   if (!isIsoDate(day)) {
-    const shortYear = twoDigitYear(value, today);
+    const shortYear = twoDigitYear(date, today);
     if (shortYear) {
-      const slashed = !order && /^\d{1,2}[/-]\d{1,2}[/-]\d{2}$/.test(value) ? ', and say in the import’s settings whether the day or the month comes first (“Dates like 03/05/2024”)' : '';
+      const slashed = !order && /^\d{1,2}[/-]\d{1,2}[/-]\d{2}$/.test(date) ? ', and say in the import’s settings whether the day or the month comes first (“Dates like 03/05/2024”)' : '';
       reject('invalid_date', field, `“${value.slice(0, 40)}” has a two-digit year, and the import does not guess the century: write the year with four digits — ${shortYear} if that is the year meant${slashed}`);
     }
     const ambiguous = yearLast
       ? ` (read ${order === 'month_first' ? 'month' : 'day'} first, as chosen for this import)`
-      : /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(value)
+      : /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(date)
       ? ' (with slashes, whether the day or the month comes first depends on who saved the file: say which in the import’s settings, “Dates like 03/05/2024”)'
       : /^\d{5}(\.\d+)?$/.test(value)
         ? ' (a spreadsheet’s day number: format the column as a date, YYYY-MM-DD, before saving the file)'

@@ -32,6 +32,16 @@ describe('dates with the year last', () => {
     expect(parse('31/12/2023', 'month_first').reason).toMatchObject({ code: 'invalid_date', detail: '“31/12/2023” read month first, as chosen for this import, is no day of the calendar (there is no month 31): correct the date in the file, or the order in the import’s settings if it is the other way round' });
     expect(parse('01/02/2024', 'day_first', '12/31/2025').reason).toMatchObject({ code: 'invalid_date', field: 'end_date' });
   });
+
+  it('are the same dates when Excel writes the midnight of a date-time cell after them (3/5/2024 0:00, 12:00:00 AM)', () => {
+    for (const cell of ['3/5/2024 0:00', '03/05/2024 00:00', '3/5/2024 00:00:00', '3/5/2024 12:00:00 AM', '3/5/2024 12:00 AM']) {
+      expect(parse(cell, 'month_first').input?.validFrom, cell).toBe('2024-03-05');
+      // Without a choice, the reason says where to choose — as for the date alone.
+      expect(parse(cell, null).reason?.detail, cell).toContain('say which in the import’s settings');
+    }
+    expect(parse('2024-03-05 12:00:00 AM', null).input?.validFrom).toBe('2024-03-05');
+    expect(parse('3/5/24 0:00', null).reason?.detail).toContain('has a two-digit year');
+  });
 });
 
 let database: Database;
@@ -66,5 +76,17 @@ describe('a US export', () => {
     const live = (await owner.graphs.live(owner.tenant.id)).graph;
     expect([...live.actors.values()].filter((a) => a.email?.endsWith('@us.test')).map((a) => a.validFrom).sort()).toEqual(['2021-11-20', '2024-03-05']);
     expect((await getRun(owner, run.id)).options.date_order).toBe('month_first');
+  });
+
+  it('is warned about when Excel wrote the dates with their midnight (3/5/2024 0:00)', async () => {
+    const csv = csvOf(HEADERS, [
+      ['cy@us.test', 'Cy', 'Ops', '3/5/2024 0:00', ''],
+      ['di@us.test', 'Di', 'Ops', '11/20/2021 0:00', ''],
+    ]);
+    const run = await createRunFromUpload(owner, { body: csv, fileName: 'us-excel.csv' });
+    expect((await previewRun(owner, run.id)).warnings.map((w) => w.code)).toContain('date_order');
+    await updateRunSettings(owner, run.id, { options: { date_order: 'month_first' } });
+    const done = await (await startRun(owner, run.id)).done;
+    expect(done.summary).toMatchObject({ rows: { imported: 2, quarantined: 0 } });
   });
 });
