@@ -55,28 +55,28 @@ export type ImportFormat = 'orgonaut' | 'bamboohr';
  * basics of French and Spanish ones.
  */
 const ALIASES: Partial<Record<ImportField, string[]>> = {
-  email: ['work_email', 'email_address', 'e_mail', 'e_mail_address', 'work_e_mail', 'email_work', 'work_email_address', 'business_email', 'company_email', 'primary_email', 'primary_work_email', 'business_email_address', 'e_mail_adresse', 'email_adresse', 'geschaftliche_e_mail', 'dienstliche_e_mail', 'courriel', 'adresse_e_mail', 'correo', 'correo_electronico'],
+  email: ['work_email', 'email_address', 'e_mail', 'e_mail_address', 'work_e_mail', 'email_work', 'work_email_address', 'business_email', 'company_email', 'primary_email', 'primary_work_email', 'business_email_address', 'e_mail_adresse', 'email_adresse', 'geschaftliche_e_mail', 'dienstliche_e_mail', 'courriel', 'adresse_e_mail', 'correo', 'correo_electronico', 'official_email', 'corporate_email', 'office_email', 'work_mail', 'email_id'],
   first_name: ['firstname', 'given_name', 'forename', 'legal_first_name', 'legal_name_first_name', 'first_name_legal', 'vorname', 'prenom', 'nombre'],
   last_name: ['lastname', 'surname', 'family_name', 'legal_last_name', 'legal_name_last_name', 'last_name_legal', 'nachname', 'familienname', 'nom', 'nom_de_famille', 'apellido', 'apellidos'],
   name: ['full_name', 'fullname', 'display_name', 'employee_name', 'person_name', 'worker', 'worker_name', 'legal_name', 'employee_full_name', 'vollstandiger_name', 'nom_complet', 'nombre_completo'],
   kind: ['actor_kind', 'actor_type'],
-  employee_id: ['id', 'person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'eeid', 'ee_id', 'worker_id', 'personnel_number', 'staff_id', 'staff_number', 'personalnummer', 'mitarbeiter_id', 'mitarbeiternummer', 'matricule'],
+  employee_id: ['id', 'person_id', 'personid', 'employee_number', 'employee_no', 'employee', 'employee_eid', 'eid', 'eeid', 'ee_id', 'worker_id', 'personnel_number', 'staff_id', 'staff_number', 'personalnummer', 'mitarbeiter_id', 'mitarbeiternummer', 'matricule', 'emp_id', 'emp_no', 'emp_number', 'emp_code', 'employee_code', 'employee_num', 'staff_no'],
   department: ['department_name', 'dept', 'dept_name', 'supervisory_organization', 'abteilung', 'service', 'departement', 'departamento'],
   parent_department: ['parent_department_name', 'division'],
-  cost_center: ['cost_centre', 'costcenter', 'kostenstelle', 'kostenstellen', 'centre_de_cout', 'centro_de_coste'],
+  cost_center: ['cost_centre', 'costcenter', 'kostenstelle', 'kostenstellen', 'centre_de_cout', 'centro_de_coste', 'cost_center_name', 'cost_center_code', 'cost_centre_name', 'cost_centre_code'],
   team: ['team_name'],
-  job_title: ['title', 'jobtitle', 'job', 'position', 'position_title', 'job_position', 'business_title', 'job_profile', 'job_name', 'stellenbezeichnung', 'berufsbezeichnung', 'jobtitel', 'poste', 'intitule_du_poste', 'puesto', 'cargo'],
-  level: ['job_level', 'grade', 'job_grade', 'management_level', 'career_level', 'seniority'],
-  manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail', 'manager_s_email', 'manager_s_work_email', 'managers_email', 'managers_work_email', 'direct_manager_email', 'reports_to_work_email', 'vorgesetzter_e_mail', 'vorgesetzte_r_e_mail', 'vorgesetzte_e_mail', 'e_mail_vorgesetzter', 'e_mail_des_vorgesetzten', 'e_mail_du_manager', 'email_du_manager', 'correo_del_responsable'],
-  manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number', 'manager_s_employee_id', 'manager_eid', 'supervisor_employee_id', 'supervisor_employee_number', 'reports_to_employee', 'reports_to_employee_id', 'reports_to_employee_number', 'line_manager_id', 'vorgesetzter_id', 'vorgesetzte_r_id', 'personalnummer_vorgesetzter', 'personalnummer_des_vorgesetzten'],
-  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct', 'work_fte', 'full_time_equivalent', 'scheduled_fte', 'vollzeitaquivalent', 'vollzeitaequivalent'],
+  job_title: ['title', 'jobtitle', 'job', 'position', 'position_title', 'job_position', 'business_title', 'job_profile', 'job_name', 'stellenbezeichnung', 'berufsbezeichnung', 'jobtitel', 'poste', 'intitule_du_poste', 'puesto', 'cargo', 'designation', 'job_role', 'role_title'],
+  level: ['job_level', 'grade', 'job_grade', 'management_level', 'career_level', 'seniority', 'pay_grade', 'band'],
+  manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail', 'manager_s_email', 'manager_s_work_email', 'managers_email', 'managers_work_email', 'direct_manager_email', 'reports_to_work_email', 'vorgesetzter_e_mail', 'vorgesetzte_r_e_mail', 'vorgesetzte_e_mail', 'e_mail_vorgesetzter', 'e_mail_des_vorgesetzten', 'e_mail_du_manager', 'email_du_manager', 'correo_del_responsable', 'supervisor_s_email', 'supervisor_s_work_email', 'supervisors_email', 'manager_e_mail_address', 'supervisor_email_address', 'supervisor_e_mail_address', 'mgr_email', 'manager_mail'],
+  manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number', 'manager_s_employee_id', 'manager_eid', 'supervisor_employee_id', 'supervisor_employee_number', 'reports_to_employee', 'reports_to_employee_id', 'reports_to_employee_number', 'line_manager_id', 'vorgesetzter_id', 'vorgesetzte_r_id', 'personalnummer_vorgesetzter', 'personalnummer_des_vorgesetzten', 'manager_number', 'manager_no', 'supervisor_no', 'supervisor_number', 'mgr_id'],
+  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct', 'work_fte', 'full_time_equivalent', 'scheduled_fte', 'vollzeitaquivalent', 'vollzeitaequivalent', 'work_percentage', 'employment_percentage', 'working_time_percentage'],
   allocation_pct: ['allocation', 'allocation_percent', 'allocation_percentage'],
   employment_type: ['employment_status', 'employment_history_status', 'contract_type', 'worker_type', 'employee_type', 'worker_category', 'beschaftigungsart', 'vertragsart', 'type_de_contrat', 'tipo_de_contrato'],
-  start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date', 'date_of_hire', 'hired_on', 'start', 'eintrittsdatum', 'date_d_entree', 'date_d_embauche', 'fecha_de_ingreso', 'fecha_de_alta'],
-  end_date: ['termination_date', 'leave_date', 'exit_date', 'last_working_day', 'last_day', 'employment_end_date', 'austrittsdatum', 'date_de_sortie', 'fecha_de_baja', 'fecha_de_salida'],
+  start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date', 'date_of_hire', 'hired_on', 'start', 'eintrittsdatum', 'date_d_entree', 'date_d_embauche', 'fecha_de_ingreso', 'fecha_de_alta', 'date_hired', 'employment_start', 'start_dt', 'hire_dt', 'join_date', 'date_joined', 'joined_on', 'eintritt'],
+  end_date: ['termination_date', 'leave_date', 'exit_date', 'last_working_day', 'last_day', 'employment_end_date', 'austrittsdatum', 'date_de_sortie', 'fecha_de_baja', 'fecha_de_salida', 'termination_dt', 'end_dt', 'date_left', 'leaving_date', 'leaver_date', 'austritt'],
   status: ['employee_status'],
   currency: ['pay_currency', 'salary_currency', 'base_salary_currency', 'compensation_currency', 'currency_code', 'wahrung', 'waehrung', 'devise', 'moneda'],
-  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount', 'annual_base_pay', 'fix_salary', 'fixed_salary', 'annual_fixed_salary', 'gross_annual_salary', 'annual_gross_salary', 'gehalt', 'jahresgehalt', 'bruttojahresgehalt', 'salaire', 'salaire_annuel', 'salario', 'salario_anual'],
+  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount', 'annual_base_pay', 'fix_salary', 'fixed_salary', 'annual_fixed_salary', 'gross_annual_salary', 'annual_gross_salary', 'gehalt', 'jahresgehalt', 'bruttojahresgehalt', 'salaire', 'salaire_annuel', 'salario', 'salario_anual', 'gross_salary', 'annual_base'],
   daily_rate: ['day_rate', 'daily_pay', 'rate_per_day', 'day_rate_amount', 'daily_rate_amount'],
   base_salary_cents: ['salary_cents', 'annual_salary_cents', 'base_salary_minor', 'salary_minor'],
   daily_rate_cents: ['day_rate_cents', 'daily_rate_minor', 'day_rate_minor'],
@@ -115,12 +115,23 @@ export function normaliseHeader(header: string): string {
 export function fieldForHeader(header: string, format: ImportFormat): ImportField | null {
   const key = normaliseHeader(header);
   if (format === 'bamboohr' && key === 'id') return 'employee_id';
-  const field = BY_HEADER.get(key);
+  const field = BY_HEADER.get(key) ?? BY_HEADER.get(normaliseHeader(withoutNote(header)));
   if (field) return field;
   // “Annual salary (EUR)”, “Salary in €”: a pay column that names its currency.
   const currency = headerCurrency(header);
   const amount = currency ? BY_HEADER.get(normaliseHeader(header.replace(CURRENCY_IN_HEADER, ' ').replace(/\bin\s*$/i, ''))) : undefined;
   return amount && PAY_AMOUNT_FIELDS.has(amount) ? amount : null;
+}
+
+/**
+ * A header without the note in brackets templates and exports add (`Hire Date (MM/DD/YYYY)`, `Email (Work)`,
+ * `Termination Date [if any]`): the header itself when the note speaks of the unit of a pay amount — `Salary (in
+ * cents)` is no salary in the currency's main unit — and “(EUR)” is left to the pay columns' currency reading.
+ */
+function withoutNote(header: string): string {
+  const notes = header.match(/[(\[][^)\]]*[)\]]/g) ?? [];
+  if (notes.some((note) => /cent|minor|penn|pence/i.test(note))) return header;
+  return header.replace(/[(\[][^)\]]*[)\]]/g, ' ');
 }
 
 /** Pay amounts written in the currency's main unit: a header may say which currency (“Annual salary (EUR)”). */

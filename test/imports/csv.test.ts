@@ -154,4 +154,19 @@ describe('header mapping', () => {
     const mapping = detectMapping(['Name', 'PersonID', 'SupervisorID', 'Work Email', 'Job Title', 'Hire Date', 'Favourite colour', 'Email Address'], 'bamboohr');
     expect(mapping.map((m) => m.field)).toEqual(['name', 'employee_id', 'manager_employee_id', 'email', 'job_title', 'start_date', null, null]);
   });
+
+  it('maps the spellings HR people and spreadsheet templates use, and headers with a note in brackets', () => {
+    const fields = (headers: string[]) => detectMapping(headers, 'orgonaut').map((m) => m.field);
+    expect(fields(['Emp ID', 'Official Email', 'Designation', 'Date Hired', 'Date Left', "Supervisor's Email", 'Manager Number', 'Pay Grade', 'Employment Percentage'])).toEqual(
+      ['employee_id', 'email', 'job_title', 'start_date', 'end_date', 'manager_email', 'manager_employee_id', 'level', 'fte'],
+    );
+    expect(fields(['Employee Code', 'Corporate Email', 'Join Date', 'Leaving Date', 'Manager E-mail Address', 'Cost Center Name', 'Gross Salary'])).toEqual(
+      ['employee_id', 'email', 'start_date', 'end_date', 'manager_email', 'cost_center', 'base_salary'],
+    );
+    // A note in brackets (or a template's asterisk for a required column) is not part of the name.
+    expect(fields(['Email Address (Work)*', 'Surname(s)', 'Hire Date (MM/DD/YYYY)', 'Termination Date [if any]', 'Manager Email (Work)'])).toEqual(['email', 'last_name', 'start_date', 'end_date', 'manager_email']);
+    expect(fields(['E-Mail (geschäftlich)', 'Eintritt', 'Austritt'])).toEqual(['email', 'start_date', 'end_date']);
+    // …but a note that changes the unit is: a salary in cents is not read as one in euros.
+    expect(fields(['Salary (in cents)', 'Salary (EUR)'])).toEqual([null, 'base_salary']);
+  });
 });
