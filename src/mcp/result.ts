@@ -117,6 +117,9 @@ const LIST_TOOL: Record<RecordKind, string> = {
   placement: '`org.placements.list`',
 };
 
+/** How many ids of a refused change's records its fix writes out (a unit of 40 people lists the rest by key). */
+const IDS_IN_TEXT = 20;
+
 /**
  * The change to make for a refused change that carries its reason (`src/scenarios/ops/refusals.ts`), from the
  * reason's ids and days — "correct the field" would send an assistant to change an id that is right (a leaver who
@@ -127,9 +130,12 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
   const ids = (key: string) => (Array.isArray(details[key]) ? (details[key] as unknown[]).map(String) : []);
   const text = (key: string) => (typeof details[key] === 'string' ? (details[key] as string) : undefined);
   const change = field.replace(/\.[a-z_]+$/, '');
+  // The ids themselves, not "the 2 in `placements`": most clients show the model only the text of an error result,
+  // not its structured content, and the changes to add need each id.
   const listed = (key: string) => {
     const all = ids(key);
-    return `${all.length === 1 ? `"${all[0]}"` : `the ${all.length} in \`${key}\``}`;
+    const shown = all.slice(0, IDS_IN_TEXT).map((id) => `"${id}"`).join(', ');
+    return all.length <= IDS_IN_TEXT ? shown : `${shown} and ${all.length - IDS_IN_TEXT} more, all ${all.length} in \`${key}\``;
   };
   switch (details.reason) {
     case 'still_manages':
