@@ -257,8 +257,62 @@ export const REQUEST_EXAMPLES: Record<string, unknown> = {
   'POST /api/v1/team-types': { name: 'Stream-aligned' },
 };
 
+/**
+ * Background tasks as they really are at each point: a write that starts one answers it pending (nothing started,
+ * finished, produced or failed yet; a restore and an import undo are `restore` tasks of the snapshot), and polling it
+ * returns it finished, with the result its kind produces (money figures only with `costs.read`).
+ */
+const SNAPSHOT_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const TASK_ID = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
+function pendingTask(kind: 'promotion' | 'restore', scenarioId: string): Json {
+  return { id: TASK_ID, kind, status: 'pending', scenario_id: scenarioId, progress: {}, result: null, error: null, created_at: '2026-05-14T09:30:00.000Z', started_at: null, finished_at: null };
+}
+const TASK_DELTAS = { headcount: 1, fte: 0.8, effective_fte: 0.8, monthly_cost_minor: 708_333, currency: 'EUR' };
+const SUCCEEDED_PROMOTION: Json = {
+  ...pendingTask('promotion', IDS.scenario_id!),
+  status: 'succeeded',
+  progress: { stage: 'done', percent: 100 },
+  result: {
+    from_snapshot_id: SNAPSHOT_ID,
+    to_scenario_id: IDS.scenario_id,
+    snapshot_id: SNAPSHOT_ID,
+    applied_scenario_id: IDS.scenario_id,
+    live_version: 12,
+    records_written: 4,
+    deltas: TASK_DELTAS,
+  },
+  started_at: '2026-05-14T09:30:00.120Z',
+  finished_at: '2026-05-14T09:30:01.480Z',
+};
+const RESTORED_ID = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
+const SUCCEEDED_RESTORE: Json = {
+  ...pendingTask('restore', RESTORED_ID),
+  id: '1f2e3d4c-5b6a-4798-8877-665544332211',
+  status: 'succeeded',
+  progress: { stage: 'done', percent: 100 },
+  result: {
+    from_snapshot_id: '6c7d8e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f',
+    to_scenario_id: RESTORED_ID,
+    snapshot_id: '6c7d8e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f',
+    restored_snapshot_id: RESTORED_ID,
+    live_version: 11,
+    records_written: 3,
+    deltas: { headcount: -1, fte: -1, effective_fte: -1, monthly_cost_minor: -708_333, currency: 'EUR' },
+  },
+  created_at: '2026-05-13T16:00:00.000Z',
+  started_at: '2026-05-13T16:00:00.090Z',
+  finished_at: '2026-05-13T16:00:00.870Z',
+};
+const TASK_PAGE = { data: [SUCCEEDED_PROMOTION, SUCCEEDED_RESTORE], next_cursor: null };
+
 /** Success bodies written by hand where the generated one would read oddly. */
 export const RESPONSE_EXAMPLES: Record<string, unknown> = {
+  'POST /api/v1/scenarios/{id}/promote': { data: pendingTask('promotion', IDS.scenario_id!) },
+  'POST /api/v1/snapshots/{id}/restore': { data: pendingTask('restore', RESTORED_ID) },
+  'POST /api/v1/imports/{id}/undo': { data: pendingTask('restore', SNAPSHOT_ID) },
+  'GET /api/v1/tasks/{id}': { data: SUCCEEDED_PROMOTION },
+  'GET /api/v1/tasks': TASK_PAGE,
+  'GET /api/v1/scenarios/{id}/tasks': { data: [SUCCEEDED_PROMOTION], next_cursor: null },
   'GET /api/v1/me': {
     data: {
       tenant: { slug: 'acme', name: 'Acme Corporation', plan: 'business', reporting_currency: 'EUR', mcp_available: true },

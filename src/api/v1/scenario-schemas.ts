@@ -202,7 +202,7 @@ export const TaskSchema = z
     kind: z.string().openapi({ enum: ['promotion', 'restore', 'import'] }),
     status: z.string().openapi({ enum: ['pending', 'running', 'succeeded', 'failed'] }),
     scenario_id: z.string().nullable(),
-    progress: z.record(z.string(), z.unknown()).openapi({ example: { stage: 'applying' } }),
+    progress: z.record(z.string(), z.unknown()).openapi({ description: 'Empty while pending; then the stage it is at and how far (`percent`)', example: { stage: 'applying', percent: 40 } }),
     result: z
       .record(z.string(), z.unknown())
       .nullable()
@@ -216,6 +216,7 @@ export const TaskSchema = z
           to_scenario_id: '7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a',
           live_version: 12,
           records_written: 2,
+          deltas: { headcount: 1, fte: 0.8, effective_fte: 0.8, monthly_cost_minor: 708_333, currency: 'EUR' },
         },
       }),
     error: z.string().nullable(),
