@@ -49,7 +49,7 @@ describe('the delta of a restructure planned for later days, read without as_of'
     expect(metrics.next_step).toBe(`Pass as_of "${leave}" (the day the last change takes effect) to see the impact of them all, or another day to see it then.`);
 
     const delta = structured<{ families: Record<string, unknown>; note?: string; next_step?: string }>(await assistant.call('scenario_delta', { scenario_id: scenarioId }));
-    expect(Object.keys(delta.families).sort()).toEqual(['actor', 'placement', 'position', 'reporting_line']);
+    expect(Object.keys(delta.families).sort()).toEqual(['actor', 'compensation', 'placement', 'position', 'reporting_line']);
     expect(delta.note).toBe(`${later} (\`families\` lists every change, whatever its day).`);
     expect(delta.next_step).toBe(metrics.next_step);
 

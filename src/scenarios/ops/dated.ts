@@ -118,6 +118,11 @@ export function nextStartAfter(records: readonly { validFrom: string | null; val
   return next;
 }
 
+/** The earlier of two ends (null: open-ended). */
+export function earlier(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : a < b ? a : b;
+}
+
 /** Whether a record is in effect on `day` or on some later day (a cancelled, zero-length record never is). */
 export function onOrAfter(record: { validFrom: string | null; validTo: string | null }, day: string): boolean {
   return (record.validTo === null || record.validTo > day) && !(record.validFrom !== null && record.validTo === record.validFrom);

@@ -10,7 +10,7 @@ import {
   requiredString,
   type OpContext,
 } from './context.js';
-import { changeFromDay, endFromDay, endOnDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
+import { changeFromDay, earlier, endFromDay, endOnDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition, fillsInItsUnit } from './positions.js';
 import { counted, quoted } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
@@ -57,11 +57,6 @@ export function setManager(ctx: OpContext): void {
   const id = ctx.newId();
   ctx.wg.create('reportingLines', { id, actorId: actor.id, managerId: manager.id, validFrom: ctx.day, validTo: until });
   ctx.created.push({ family: 'reporting_lines', id });
-}
-
-/** The earlier of two ends (null: open-ended). */
-function earlier(a: string | null, b: string | null): string | null {
-  return a === null ? b : b === null ? a : a < b ? a : b;
 }
 
 /**
@@ -386,9 +381,23 @@ function clearLeads(ctx: OpContext, actorId: string): void {
 }
 
 /**
+ * A leaver's pay ends when they leave, as their placements do: the pay in effect on the day ends there (its history
+ * kept), and pay planned to start on or after the day (a raise from a later day) is cancelled — so the pay records,
+ * the delta and every cost figure agree that nothing is paid after the leaving day. An actor deactivated on the day
+ * they start never was: all their pay is removed, rather than left in effect on no day.
+ */
+function endPay(ctx: OpContext, actor: Actor): void {
+  const neverStarted = actor.validFrom !== null && actor.validFrom >= ctx.day;
+  for (const pay of ctx.wg.where('compensations', 'actorId', actor.id)) {
+    if (neverStarted || (pay.validFrom !== null && pay.validFrom >= ctx.day)) ctx.wg.remove('compensations', pay.id);
+    else if (pay.validTo === null || pay.validTo > ctx.day) ctx.wg.update('compensations', pay.id, { validTo: ctx.day });
+  }
+}
+
+/**
  * Ends the actor's time in the organisation on the command's day (`date`, default today): refused while anyone
- * active reports to them; their placements and line end there (later plans for them are cancelled), and a department
- * they lead is left without a lead (`clearLeads`).
+ * active reports to them; their placements, line and pay end there (later plans for them are cancelled), and a
+ * department they lead is left without a lead (`clearLeads`).
  */
 export function deactivateActor(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
@@ -420,10 +429,7 @@ export function deactivateActor(ctx: OpContext): void {
   const line = currentLine(ctx, actor.id);
   if (line) endFromDay(ctx, 'reportingLines', line);
   endFromDay(ctx, 'reportingLines', null, lines);
-  // An actor deactivated on the day they start never was: removed with their pay, rather than left in effect on no day.
-  if (actor.validFrom !== null && actor.validFrom >= ctx.day) {
-    for (const pay of ctx.wg.where('compensations', 'actorId', actor.id)) ctx.wg.remove('compensations', pay.id);
-  }
+  endPay(ctx, actor);
   clearLeads(ctx, actor.id);
   endOnDay(ctx, 'actors', actor);
 }

@@ -2,7 +2,7 @@ import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import { COMPENSATION_KINDS, EMPLOYMENT_TYPES, type EmploymentType, type OrgUnit, type Placement, type Position } from '../../org/types.js';
 import { quoted } from '../../util/words.js';
-import { changeFromDay, endOnDay, nextStartAfter, onOrAfter, requireUndated } from './dated.js';
+import { changeFromDay, earlier, endOnDay, nextStartAfter, onOrAfter, requireUndated } from './dated.js';
 import { checkCurrency, checkFte, checkMinorAmount, fieldOf, optionalId, requiredString, requiredNumber, type OpContext } from './context.js';
 import { OP_FIELD_LISTS } from '../op-fields.js';
 import { refused } from './refusals.js';
@@ -257,7 +257,8 @@ export function closePosition(ctx: OpContext): void {
 
 /**
  * Ends the compensation in effect (if any) on the change's day and adds the new one from that day, running until the
- * next compensation already planned for a later day (so two never overlap); pay starting that day is changed in place.
+ * next compensation already planned for a later day (so two never overlap) or until the actor leaves (a deactivation
+ * planned for a later day: pay ends with them); pay starting that day is changed in place.
  */
 export function setCompensation(ctx: OpContext): void {
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
@@ -276,6 +277,6 @@ export function setCompensation(ctx: OpContext): void {
     return;
   }
   const id = ctx.newId();
-  ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: nextStartAfter(history, ctx.day) });
+  ctx.wg.create('compensations', { id, actorId: actor.id, kind, amountMinor, currency, validFrom: ctx.day, validTo: earlier(nextStartAfter(history, ctx.day), actor.validTo) });
   ctx.created.push({ family: 'compensations', id });
 }
