@@ -17,7 +17,7 @@ import {
   type PositionStatus,
 } from './present.js';
 import { mapPage } from './read-structure.js';
-import { ACTOR_KINDS, type Actor, type ActorKind, type OrgGraph, type Position } from './types.js';
+import { ACTOR_KINDS, type Actor, type ActorKind, type OrgGraph, type Position, type ReportingLine } from './types.js';
 import { openView, pickRecords, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
 
 /** Reads of actors, reporting lines, placements, positions and compensation, in Live or a scenario. */
@@ -155,24 +155,52 @@ export async function getActor(ctx: ServiceContext, id: string, request: ViewReq
   return { view, actor: result };
 }
 
+/**
+ * With `indirect`, the lines of everyone below `managerId` on the day (their reports, their reports' reports, …), each
+ * with its `depth` below the manager (1 = a direct report), level by level: "who reports to whom under Chen" in one
+ * list rather than a call per manager.
+ */
 export async function listReportingLines(
   ctx: ServiceContext,
-  filter: ListRequest & { managerId?: string | null; actorId?: string | null } = {},
+  filter: ListRequest & { managerId?: string | null; actorId?: string | null; indirect?: boolean } = {},
 ) {
   authorize(ctx.principal, 'actors.read');
   const view = await openView(ctx, filter);
   requireFilterRecords(view, { actors: filter.managerId });
   requireFilterRecords(view, { actors: filter.actorId });
   const index = indexGraph(view.graph);
-  const source = filter.managerId
-    ? index.linesByManager.get(filter.managerId) ?? []
-    : filter.actorId
-      ? index.linesByActor.get(filter.actorId) ?? []
-      : [...view.graph.reportingLines.values()];
+  const depths = filter.indirect && filter.managerId ? linesBelow(index, filter.managerId, view.asOf) : null;
+  const source = depths
+    ? [...depths.keys()]
+    : filter.managerId
+      ? index.linesByManager.get(filter.managerId) ?? []
+      : filter.actorId
+        ? index.linesByActor.get(filter.actorId) ?? []
+        : [...view.graph.reportingLines.values()];
   const lines = source.filter((l) => listedOn(l, view.asOf, filter.includeInactive) && (!filter.actorId || l.actorId === filter.actorId));
-  const key = (l: (typeof lines)[number]) => [nameOf(view.graph, l.actorId), l.id] as const;
+  const key = (l: (typeof lines)[number]) => [depths?.get(l) ?? 1, nameOf(view.graph, l.actorId), l.id] as const;
   const page = paginate('reporting lines', sortByKey(lines, key), key, filter);
-  return { view, page: mapPage(page, (l) => presentReportingLine(l, view.asOf)), total: lines.length };
+  return { view, page: mapPage(page, (l) => ({ ...presentReportingLine(l, view.asOf), ...(depths ? { depth: depths.get(l)! } : {}) })), total: lines.length };
+}
+
+/** The lines in effect on `asOf` below `managerId`, each with its depth (a loop in the data is walked once). */
+function linesBelow(index: GraphIndex, managerId: string, asOf: string) {
+  const depths = new Map<ReportingLine, number>();
+  const seen = new Set([managerId]);
+  let level = [managerId];
+  for (let depth = 1; level.length; depth++) {
+    const next: string[] = [];
+    for (const manager of level) {
+      for (const line of index.linesByManager.get(manager) ?? []) {
+        if (!inEffect(line, asOf) || seen.has(line.actorId)) continue;
+        seen.add(line.actorId);
+        depths.set(line, depth);
+        next.push(line.actorId);
+      }
+    }
+    level = next;
+  }
+  return depths;
 }
 
 export async function listPlacements(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { can, type Principal } from '../../access/policy.js';
+import { InvalidInput } from '../../errors.js';
 import { inEffect } from '../../org/dates.js';
 import { indexGraph, subtree } from '../../org/graph-index.js';
 import { getActor, listActors, listPlacements, listPositions, listReportingLines, primaryUnitOf } from '../../org/read-people.js';
@@ -236,20 +237,28 @@ export const reportingLinesTool = defineTool({
   title: 'List reporting lines',
   description:
     'Solid-line reporting (actor → manager, both with their names) with effective dates, sorted by the reporting actor’s name. Pass ' +
-    '`manager_id` for someone’s direct reports or `actor_id` for one person’s line history (with include_inactive). ' +
+    '`manager_id` for someone’s direct reports (with `include_indirect: true`, everyone below them at every level in one list, ' +
+    'each line with its `depth`: "who reports to whom under Chen") or `actor_id` for one person’s line history (with include_inactive). ' +
     'Span of control and layers are summarised by `org.metrics.get`.',
   purpose: 'org-review',
   inputSchema: z.object({
     ...viewFields,
-    manager_id: optionalId('Only lines to this manager (their direct reports).'),
+    manager_id: optionalId('Only lines to this manager (their direct reports; with include_indirect, everyone below them).'),
+    include_indirect: z
+      .boolean()
+      .optional()
+      .describe(
+        'With manager_id: also the lines below the direct reports, at every level (their reports, and theirs), as in effect on the day, ' +
+          'level by level; each line has `depth` (1 = a direct report of manager_id, 2 = one of theirs, …). Default false.',
+      ),
     actor_id: optionalId('Only the lines of this actor.'),
     include_inactive: includeInactive,
     ...pageFields,
   }),
   outputSchema: z.object({
     context: contextOut,
-    total: totalOut('reporting lines (with manager_id: their direct reports)'),
-    reporting_lines: z.array(item({ actor_id: z.string(), manager_id: z.string() })),
+    total: totalOut('reporting lines (with manager_id: their direct reports; with include_indirect too, everyone below them)'),
+    reporting_lines: z.array(item({ actor_id: z.string(), manager_id: z.string(), depth: z.number().optional() })),
     note: inactiveOut,
     next_cursor: nextCursor,
   }),
@@ -257,12 +266,16 @@ export const reportingLinesTool = defineTool({
   requires: ['actors.read'],
   example: { limit: 50 },
   async handler(ctx, input) {
+    if (input.include_indirect && !input.manager_id) {
+      throw new InvalidInput('include_indirect', 'walks down from one manager: pass manager_id (the person at the top, from `search` or `org.actors.list`) with it');
+    }
     const { view, page, total } = await listReportingLines(ctx, {
       ...viewRequest(input),
       ...pageRequest(input),
       managerId: input.manager_id,
       actorId: input.actor_id,
       includeInactive: input.include_inactive,
+      indirect: input.include_indirect,
     });
     const note =
       inactiveNote(ctx.principal, view, input, page.items.length, input.actor_id, 'reporting line') ??
