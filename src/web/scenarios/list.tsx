@@ -3,7 +3,8 @@ import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import type { AppError } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
-import { PLAN_FEATURES } from '../../tenancy/plans.js';
+import { PLAN_FEATURES, PLANS, type Plan } from '../../tenancy/plans.js';
+import { upgradeAdvice } from '../ability-words.js';
 import { createScenario, listScenarios, type presentScenario } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
 import { checkSessionCsrf, formString } from '../forms.js';
@@ -97,6 +98,10 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const choices = scenarioChoices(sources.items);
   const cap = PLAN_FEATURES[ctx.tenant.plan].activePlanningScenarios;
   const writer = can(ctx.principal, 'scenarios.write');
+  // No room for another active planning scenario (none on the plan, or all in use): the form would only be refused,
+  // so it gives way to what to do instead — unless a refused form is being shown back with what was typed.
+  const full = sources.items.length >= cap;
+  const offerForm = writer && (!full || Boolean(state.error));
   const filtered = Boolean(kind || scenarioState);
   const query = (extra: Record<string, string | null>) => {
     const q = new URLSearchParams();
@@ -122,7 +127,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       {state.error ? (
         <ErrorNotice error={state.error} principal={c.var.principal} />
       ) : null}
-      {writer ? (
+      {offerForm ? (
         <section class="card" aria-labelledby="create-title">
           <h2 id="create-title">New scenario</h2>
           <form method="post" action="/scenarios" class="grid roomy">
@@ -153,6 +158,8 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
             </div>
           </form>
         </section>
+      ) : writer ? (
+        <NoRoom plan={ctx.tenant.plan} cap={cap} advice={upgradeAdvice(ctx.principal)} />
       ) : (
         <p class="hint">Your role can look at scenarios but not create them.</p>
       )}
@@ -191,7 +198,15 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
           </form>
         </div>
         {list.items.length === 0 ? (
-          <p class="empty">{filtered ? 'No scenario matches these filters.' : 'No scenarios yet. Create one above to model a change without touching Live.'}</p>
+          <p class="empty">
+            {filtered
+              ? 'No scenario matches these filters.'
+              : offerForm
+              ? 'No scenarios yet. Create one above to model a change without touching Live.'
+              : writer
+              ? 'No scenarios yet.'
+              : 'No scenarios yet. Those that members with a planning role create will be listed here.'}
+          </p>
         ) : (
           <form method="get" action="/scenarios/compare" id="compare-form">
             <TableScroll label="Scenarios">
@@ -241,5 +256,34 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
       </section>
     </Shell>,
     status,
+  );
+}
+
+/** Plans that include planning scenarios, as a person reads them ("Team, Business, Enterprise and Agency"). */
+function plansWithScenarios(): string {
+  const names = PLANS.filter((p) => PLAN_FEATURES[p].activePlanningScenarios > 0).map((p) => p[0]!.toUpperCase() + p.slice(1));
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+}
+
+/** In place of the new-scenario form when the plan has no room for another active planning scenario. */
+function NoRoom(props: { plan: Plan; cap: number; advice: string }) {
+  return (
+    <section class="card" aria-labelledby="create-title">
+      <h2 id="create-title">New scenario</h2>
+      {props.cap === 0 ? (
+        <p>
+          Planning scenarios are part of the {plansWithScenarios()} plans. Your organisation is on the <strong>{props.plan}</strong> plan; to model
+          changes without touching Live, {props.advice}
+        </p>
+      ) : (
+        <p>
+          Every active planning scenario the <strong>{props.plan}</strong> plan allows is in use: this form comes back once one is archived or
+          promoted. For more than {props.cap} at a time, {props.advice}
+        </p>
+      )}
+      <p class="hint">
+        Meanwhile you can review the organisation and take <a href="/snapshots">snapshots</a> of Live.
+      </p>
+    </section>
   );
 }
