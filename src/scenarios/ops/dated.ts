@@ -43,14 +43,19 @@ const sameHolding = (a: Record<string, unknown>, b: Record<string, unknown>) =>
  * later is removed — rather than a split that changes nothing. Returns the id holding the values from the day on.
  */
 function rejoinPredecessor<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F]): string {
-  const before = ctx.wg
-    .where(family, 'actorId', record.actorId)
-    .find((r) => r.id !== record.id && r.validTo === record.validFrom && (!('isPrimary' in r) || r.isPrimary === (record as { isPrimary?: boolean }).isPrimary));
+  const before = predecessorOf(ctx, family, record);
   if (!before || !sameHolding(before as unknown as Record<string, unknown>, record as unknown as Record<string, unknown>)) return record.id;
   ctx.wg.update(family, before.id, { validTo: record.validTo } as Partial<FamilyRecords[F]>);
   ctx.wg.remove(family, record.id);
   ctx.successors.delete(before.id);
   return before.id;
+}
+
+/** The record of the actor's chain that `record` continues: same primary flag (placements), ending the day it starts. */
+export function predecessorOf<F extends SplitFamily>(ctx: OpContext, family: F, record: FamilyRecords[F]): FamilyRecords[F] | undefined {
+  return ctx.wg
+    .where(family, 'actorId', record.actorId)
+    .find((r) => r.id !== record.id && r.validTo === record.validFrom && (!('isPrimary' in r) || r.isPrimary === (record as { isPrimary?: boolean }).isPrimary));
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   requiredString,
   type OpContext,
 } from './context.js';
-import { changeFromDay, earlier, endFromDay, endOnDay, nextStartAfter, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
+import { changeFromDay, earlier, endFromDay, endOnDay, nextStartAfter, predecessorOf, onOrAfter, plannedContinuations, requirePlacement, requireUndated } from './dated.js';
 import { fillablePosition, fillsInItsUnit } from './positions.js';
 import { counted, quoted } from '../../util/words.js';
 import type { WorkingGraph } from '../working-graph.js';
@@ -161,7 +161,22 @@ export function movePlacement(ctx: OpContext): void {
   refuseMoveOntoPlacementInUnit(ctx, placement, unit.id);
   const seat = placement.positionId ? ctx.wg.get('positions', placement.positionId) : undefined;
   const leavesSeat = Boolean(placement.positionId) && !(seat && fillsInItsUnit(seat, { orgUnitId: unit.id }));
-  changeFromDay(ctx, 'placements', placement, { orgUnitId: unit.id, ...(leavesSeat ? { positionId: null } : {}) });
+  const backToSeat = seatMovedBackTo(ctx, placement, unit.id);
+  changeFromDay(ctx, 'placements', placement, { orgUnitId: unit.id, ...(leavesSeat ? { positionId: null } : backToSeat ? { positionId: backToSeat } : {}) });
+}
+
+/**
+ * A move undone on the day it took effect (moved out of the seat's unit, then back the same day): the seat the
+ * placement left that day is taken up again, as if it had never moved — still open and nobody else in it that day —
+ * so undoing a move leaves no vacancy behind (and the placement whole again: see `changeFromDay`).
+ */
+function seatMovedBackTo(ctx: OpContext, placement: Placement, orgUnitId: string): string | null {
+  if (placement.validFrom !== ctx.day || placement.positionId !== null) return null;
+  const left = predecessorOf(ctx, 'placements', placement)?.positionId;
+  const seat = left ? ctx.wg.get('positions', left) : undefined;
+  if (!seat || !inEffect(seat, ctx.day) || !fillsInItsUnit(seat, { orgUnitId })) return null;
+  const taken = ctx.wg.where('placements', 'positionId', seat.id).some((p) => p.id !== placement.id && inEffect(p, ctx.day));
+  return taken ? null : seat.id;
 }
 
 /** Changes a placement's allocation from the command's day, like `movePlacement`. The same allocation changes nothing. */

@@ -273,7 +273,14 @@ export function setCompensation(ctx: OpContext): void {
   const sameDay = current.find((c) => c.validFrom === ctx.day);
   for (const other of current) if (other !== sameDay) ctx.wg.update('compensations', other.id, { validTo: ctx.day });
   if (sameDay) {
-    ctx.wg.update('compensations', sameDay.id, { kind, amountMinor, currency });
+    // Back to the pay it replaced (a change undone the same day): the two are one again, as `changeFromDay` rejoins.
+    const before = history.find((c) => c.id !== sameDay.id && c.validTo === ctx.day && c.kind === kind && c.amountMinor === amountMinor && c.currency === currency);
+    if (before) {
+      ctx.wg.update('compensations', before.id, { validTo: sameDay.validTo });
+      ctx.wg.remove('compensations', sameDay.id);
+    } else {
+      ctx.wg.update('compensations', sameDay.id, { kind, amountMinor, currency });
+    }
     return;
   }
   const id = ctx.newId();
