@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { readSession } from '../access/sessions.js';
+import type { Principal } from '../access/policy.js';
 import type { AppEnv } from '../http/env.js';
 import { safeReturnTo } from './forms.js';
 
@@ -11,16 +12,24 @@ export function pageAuth(): MiddlewareHandler<AppEnv> {
   return async function pageAuthMiddleware(c, next) {
     const tenant = c.var.tenant;
     if (!tenant || c.var.tenantSource !== 'host') return c.redirect('/sign-in', 303);
-    const session = await readSession(c);
-    const back = () => c.redirect(`/sign-in?return_to=${encodeURIComponent(pageToReturnTo(c))}`, 303);
-    if (!session || session.tenantId !== tenant.id) return back();
-    try {
-      c.set('principal', await c.var.runtime.authenticator.fromSession(tenant, session.userId));
-    } catch {
-      return back();
-    }
+    const principal = await sessionPrincipal(c);
+    if (!principal) return c.redirect(`/sign-in?return_to=${encodeURIComponent(pageToReturnTo(c))}`, 303);
+    c.set('principal', principal);
     await next();
   };
+}
+
+/** The member of the host's tenant this browser's session signs in, or null (no session, another tenant's, ended). */
+export async function sessionPrincipal(c: Context<AppEnv>): Promise<Principal | null> {
+  const tenant = c.var.tenant;
+  if (!tenant || c.var.tenantSource !== 'host') return null;
+  const session = await readSession(c);
+  if (!session || session.tenantId !== tenant.id) return null;
+  try {
+    return await c.var.runtime.authenticator.fromSession(tenant, session.userId);
+  } catch {
+    return null;
+  }
 }
 
 /**
