@@ -78,8 +78,8 @@ export function curlExample(origin: string, method: string, path: string, op: Js
   const lines = [`curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} '${origin}${url}${query.length ? `?${query.join('&')}` : ''}'`];
   // Bearer-authenticated operations only: a signed webhook sends its signature headers instead.
   if ((op.security as unknown[] | undefined)?.length) lines.push('  -H "Authorization: Bearer $ORGONAUT_TOKEN"');
-  // If-Match is optional, and an example tag would only ever be stale: the call is shown without it.
-  for (const p of parameters.filter((p) => p.in === 'header' && p.name !== 'If-Match')) lines.push(`  -H '${p.name}: ${String(exampleValue(p) ?? `<${p.name}>`)}'`);
+  // If-Match and If-None-Match are optional, and an example tag would only ever be stale: the call is shown without them.
+  for (const p of parameters.filter((p) => p.in === 'header' && p.name !== 'If-Match' && p.name !== 'If-None-Match')) lines.push(`  -H '${p.name}: ${String(exampleValue(p) ?? `<${p.name}>`)}'`);
   const content = (op.requestBody?.content ?? {}) as Json;
   const body = content['application/json']?.example;
   const files = Object.entries((content['multipart/form-data']?.schema?.properties ?? {}) as Record<string, Json>).filter(([, s]) => s.format === 'binary');
@@ -178,7 +178,8 @@ function OperationCard(props: { origin: string; operation: Operation }): Child {
   const abilities = (op['x-required-abilities'] as string[] | undefined) ?? [];
   const body = op.requestBody?.content?.['application/json'];
   const success = Object.entries((op.responses ?? {}) as Record<string, Json>).find(([status]) => status.startsWith('2'));
-  const errors = Object.entries((op.responses ?? {}) as Record<string, Json>).filter(([status]) => !status.startsWith('2'));
+  // 304 (a conditional GET's Not Modified) is no error: it is listed in the parameters (If-None-Match) and the 200's headers (ETag).
+  const errors = Object.entries((op.responses ?? {}) as Record<string, Json>).filter(([status]) => /^[45]/.test(status));
   const example = success?.[1].content?.['application/json']?.example;
   return (
     <section class="card" id={anchor} aria-labelledby={`${anchor}-title`}>
