@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/connection.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { listCompensations } from '../../src/org/read-people.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
+import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { testDatabase } from '../support/db.js';
 import { changeRunner } from '../support/change-runner.js';
 import { fixtureIds } from '../support/fixture-org.js';
@@ -78,5 +79,10 @@ describe('what a user reads about a planned leaver’s pay in a scenario', () =>
     expect(listed.page.items.map((c) => [c.active, c.valid_to])).toEqual([[false, LEAVES]]);
     const listedBefore = await listCompensations(ctx, { scenarioId: sid, asOf: '2027-02-01', actorId: idOf('f1') });
     expect(listedBefore.page.items.map((c) => [c.active, c.valid_to])).toEqual([[true, LEAVES]]);
+
+    // Promoted, Live holds the same: the pay ends on the leaving day.
+    expect((await (await promoteScenario(ctx, sid)).done).status).toBe('succeeded');
+    const live = await listCompensations(ctx, { asOf: '2027-06-01', actorId: idOf('f1') });
+    expect(live.page.items.map((c) => [c.active, c.valid_from, c.valid_to])).toEqual([[false, '2024-01-01', LEAVES]]);
   });
 });
