@@ -316,7 +316,12 @@ async function apply(run: Run, id: string, source: string): Promise<number> {
   if (run.json) return printJson(body), 0;
   const o = body.data;
   print(`Applied ${o.commands} change${o.commands === 1 ? '' : 's'} to scenario ${await scenarioName(run, o.scenario_id)} (now revision ${o.revision}); ${o.records_changed} record${o.records_changed === 1 ? '' : 's'} changed.`);
-  for (const created of o.created as Row[]) print(`  created ${familyLabel(created.family).toLowerCase()} ${created.id} (command ${created.index})`);
+  // `index` counts the batch's commands from 0 (as `changes[1]` in a refusal); people count the file's from 1.
+  const opOf = (index: number) => ((changes[index] as Row | undefined)?.op as string | undefined) ?? null;
+  for (const created of o.created as Row[]) {
+    const op = opOf(created.index);
+    print(`  created ${familyLabel(created.family).toLowerCase()} ${created.id} (command ${created.index + 1}${op ? `, ${op}` : ''})`);
+  }
   return 0;
 }
 
