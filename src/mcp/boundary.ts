@@ -9,6 +9,7 @@ import { isRecord, jsonList, lacking, MissingOneOfAbilities, needsFor, type Tool
 import { toolError, toolResult } from './result.js';
 import { blankClears } from './blank-clears.js';
 import { explainOtherKind } from './other-kind.js';
+import { opIntent } from './op-intents.js';
 import { closestNames } from './suggest.js';
 import { withLaterChangesNote } from './later-changes.js';
 import { unknownChangeField } from '../scenarios/op-fields.js';
@@ -165,15 +166,22 @@ function toInvalidInput(issue: z.core.$ZodIssue, args: Record<string, unknown>):
   }
   const field = issue.path.length ? fieldPath(issue.path) : 'arguments';
   const absent = issue.path.length === 1 && (args[String(issue.path[0])] ?? null) === null;
-  return new InvalidInput(field, absent ? 'is required' : reasonOf(issue), issue.code === 'invalid_value' ? choiceDetails(issue.values, valueAt(args, issue.path)) : {});
+  const given = valueAt(args, issue.path);
+  const isOp = issue.path.length === 3 && issue.path[0] === 'changes' && issue.path[2] === 'op';
+  return new InvalidInput(field, absent ? 'is required' : reasonOf(issue), issue.code === 'invalid_value' ? choiceDetails(issue.values, given, isOp) : {});
 }
 
 /**
  * A value outside a choice (`type: "division"`): the values allowed, as data, and the one probably meant when the
  * value given is a near spelling of one (`"Department"`, `"over-allocated"`) — the result's fix names it (result.ts).
  */
-function choiceDetails(values: readonly unknown[], given: unknown): Record<string, unknown> {
+function choiceDetails(values: readonly unknown[], given: unknown, isOp = false): Record<string, unknown> {
   const allowed = values.map(String);
+  // A change's op written as the intent ("hire", "merge_teams"): the op that does it, or how — before a near spelling,
+  // which reads "merge_teams" and "delete_team" as update_team.
+  const intent = isOp && typeof given === 'string' ? opIntent(given) : undefined;
+  if (intent?.op) return { allowed, did_you_mean: intent.op };
+  if (intent?.how) return { allowed, how: intent.how };
   const meant = typeof given === 'string' && given.trim() ? closestNames(given, allowed) : [];
   return meant.length === 1 ? { allowed, did_you_mean: meant[0] } : { allowed };
 }

@@ -94,6 +94,7 @@ function invalidInputFix(error: InvalidInput): string | undefined {
     return `${meant ? `Did you mean \`${meant}\`? ` : ''}Leave out "${error.field}": call \`capability.explain\` with this tool’s name for its arguments.`;
   }
   if (Array.isArray(error.details.allowed)) {
+    if (typeof error.details.how === 'string') return `${error.details.how} Then plan again.`;
     const meant = error.details.did_you_mean;
     const values = (error.details.allowed as string[]).map((value) => `"${value}"`).join(', ');
     return `${meant ? `Did you mean "${meant}"? ` : ''}Call again with "${error.field}" set to one of ${values}, written exactly so (\`allowed\` lists them).`;
@@ -225,7 +226,7 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
       }
     }
     case 'required':
-      return `Add "${field}" to ${change}: \`capability.explain\` with \`scenario.action.plan\` lists the fields of ${text('op')}.`;
+      return `Add "${field === change ? field : field.slice(change.length + 1)}" to ${change}: \`capability.explain\` with \`scenario.action.plan\` lists the fields of ${text('op')}.`;
     case 'undated_only':
       return `Leave "${field}" out of ${change}: ${text('op')} applies from today (${today()}), the only day it can take effect.`;
     case 'later_change_of_leaver':
