@@ -16,7 +16,15 @@ import { oneOf } from '../../util/choice.js';
  * `day`), its employment type, and its target pay — a salary or a day rate, not both, each a valid amount.
  */
 function budgetUnit(ctx: OpContext, unitId: string, day: string): OrgUnit {
-  return ctx.wg.requireActive('orgUnits', unitId, fieldOf(ctx, 'org_unit_id'), 'org unit', day);
+  const unit = ctx.wg.requireActive('orgUnits', unitId, fieldOf(ctx, 'org_unit_id'), 'org unit', day);
+  // The Unassigned bucket shows whoever has no placement; it is no team a seat is planned for (positions.md).
+  if (unit.type === 'system') {
+    throw new InvalidInput(
+      fieldOf(ctx, 'org_unit_id'),
+      `is the system unit ${quoted(unit.name)}, which is no team to budget a seat in: choose a department or team, or leave org_unit_id out for a seat with no budgeted team yet`,
+    );
+  }
+  return unit;
 }
 
 function checkEmploymentType(ctx: OpContext, value: string): EmploymentType {
