@@ -4,7 +4,8 @@ import { checkPage, ownerSession, SKIP_REASON, type OwnerSession } from './suppo
 /**
  * Tabs on a phone: a scenario's views (Overview, Change tray, Delta, People) and the organisation's (Tree, People,
  * Spans, Lineage) sit in one row at 360 and 375 px, never with the last tab left alone on a second line under the
- * active one's underline. Only with DATABASE_URL (SPEC §10).
+ * active one's underline. And a page's head, stacked on a phone, keeps its heading next to what stood beside it on a
+ * desktop (a scenario's badges, the plan's hint), not a blank band away. Only with DATABASE_URL (SPEC §10).
  */
 describe.skipIf(SKIP_REASON !== null)('tabs on a phone', () => {
   let session: OwnerSession;
@@ -31,6 +32,22 @@ describe.skipIf(SKIP_REASON !== null)('tabs on a phone', () => {
         expect(rows.length, `${path}: a tab row`).toBeGreaterThan(0);
         for (const row of rows) expect(row.rows, `${path} at ${width} px: ${row.tabs} tabs in one row`).toBe(1);
       }
+    }
+  });
+
+  it('keeps a stacked page head together', async () => {
+    const { w, acme } = session;
+    await w.page.setViewportSize({ width: 375, height: 800 });
+    await w.page.goto(`${acme}/scenarios`);
+    const planning = await w.page.locator('tr', { has: w.page.locator('.badge', { hasText: 'planning' }) }).locator('a[href^="/scenarios/"]').first().getAttribute('href');
+    for (const path of [planning!, '/scenarios', '/snapshots']) {
+      await w.page.goto(`${acme}${path}`);
+      await checkPage(w);
+      const gap = await w.page.locator('main .page-head').first().evaluate((head) => {
+        const [heading, beside] = [...head.children] as HTMLElement[];
+        return beside!.getBoundingClientRect().top - heading!.getBoundingClientRect().bottom;
+      });
+      expect(gap, `${path}: space between the heading and what follows it in the head`).toBeLessThanOrEqual(12);
     }
   });
 });
