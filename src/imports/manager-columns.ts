@@ -3,9 +3,10 @@ import { holdsEmail } from './parse-row.js';
 
 /**
  * Columns that name a person's manager without saying how — “Reports To”, “Supervisor”, “Manager” —: what they hold
- * decides. Emails (`Lovelace, Ada <ada@x.com>` too, as mail clients copy them) are read as manager_email, ids (1002, E-1002) as manager_employee_id; names (“Ada Lovelace”,
- * “Lovelace, Ada”, as BambooHR's and HiBob's exports write them) cannot find a manager and stay unmapped, and the
- * preview says what to export instead.
+ * decides. Emails (`Lovelace, Ada <ada@x.com>` too, as mail clients copy them) are read as manager_email, ids (1002,
+ * E-1002) as manager_employee_id; names (“Ada Lovelace”, “Lovelace, Ada”, as BambooHR's, Personio's and HiBob's
+ * exports write them) as manager_name — only when no other column gives the manager's email or id, which find them
+ * surely: a name finds a manager only when one person has it.
  */
 const MANAGER_HEADERS = new Set([
   'reports_to', 'reporting_to', 'supervisor', 'manager', 'line_manager', 'direct_manager', 'manager_name', 'supervisor_name', 'reports_to_name',
@@ -34,7 +35,8 @@ export function mapManagerColumns(mapping: readonly ColumnMapping[], sample: Sam
     if (!isManagerColumn(m)) return m;
     const values = filled(sample, m.column);
     if (!values.length) return m;
-    const field: ImportField | null = values.every(holdsEmail) ? 'manager_email' : values.every((v) => ID.test(v)) ? 'manager_employee_id' : null;
+    const names = values.some((v) => NAME.test(v)) && !values.some(holdsEmail) && !used.has('manager_email') && !used.has('manager_employee_id');
+    const field: ImportField | null = values.every(holdsEmail) ? 'manager_email' : values.every((v) => ID.test(v)) ? 'manager_employee_id' : names ? 'manager_name' : null;
     if (!field || used.has(field)) return m;
     used.add(field);
     return { ...m, field };

@@ -18,7 +18,11 @@ export interface NamedUnit {
   key: string;
 }
 
-export type ManagerRef = { none: true } | { none: false; email: string | null; employeeId: string | null };
+/**
+ * Who a row says the manager is: nobody (a top-level leader), or an email, an employee id and/or a name. The name
+ * (`personKey` of it) is used only when the row gives neither email nor id.
+ */
+export type ManagerRef = { none: true } | { none: false; email: string | null; employeeId: string | null; name: string | null };
 
 export interface RowInput {
   rowNumber: number;
@@ -133,6 +137,24 @@ export function lastFirst(value: string): { name: string } | null {
   if (!match) return null;
   const [last, first] = [match[1]!.trim().replace(/\s+/g, ' '), match[2]!.trim().replace(/\s+/g, ' ')];
   return NAME_SUFFIX.test(first) ? null : { name: `${first} ${last}` };
+}
+
+/** A person's name as the import compares names (a manager named by name): one form, case and spacing ignored. */
+export function personKey(name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * A manager's name as the row writes it (`Lovelace, Ada` is Ada Lovelace), from manager_name or the two name parts:
+ * like a cell, blank ('') when the mapped cells are blank, null when absent, undefined when none is mapped.
+ */
+function managerNameOf(cell: Cell): string | null | undefined {
+  const whole = cell('manager_name');
+  if (whole) return lastFirst(whole)?.name ?? whole.replace(/\s+/g, ' ');
+  const parts = [cell('manager_first_name'), cell('manager_last_name')];
+  if (parts.some(Boolean)) return parts.filter(Boolean).join(' ').replace(/\s+/g, ' ');
+  const cells = [whole, ...parts];
+  return cells.find((v) => v === '') ?? cells.find((v) => v === null);
 }
 
 export function sourceKeyOf(hris: string, id: string): string {
@@ -337,14 +359,15 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
   const managerCell = cell('manager_email');
   const managerEmail = managerCell ? bareEmail(managerCell) : managerCell;
   const managerId = cell('manager_employee_id');
-  const present = (managerEmail !== undefined && managerEmail !== null) || (managerId !== undefined && managerId !== null);
+  const managerName = managerNameOf(cell);
+  const present = [managerEmail, managerId, managerName].some((v) => v !== undefined && v !== null);
   if (present) {
-    if (!managerEmail && !managerId) {
+    if (!managerEmail && !managerId && !managerName) {
       input.manager = { none: true };
     } else {
       attempt(() => {
         if (managerEmail && !EMAIL.test(managerEmail)) reject('invalid_email', 'manager_email', notAnEmail(managerEmail));
-        input.manager = { none: false, email: managerEmail ? managerEmail.toLowerCase() : null, employeeId: managerId || null };
+        input.manager = { none: false, email: managerEmail ? managerEmail.toLowerCase() : null, employeeId: managerId || null, name: managerName || null };
       });
     }
   }

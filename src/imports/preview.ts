@@ -119,11 +119,11 @@ function mappingWarnings(mapping: ColumnMapping[], format: string, showMoney: bo
   const needs = unmappedForNewPeople(mapping);
   if (needs.has('name')) warnings.push({ code: 'no_name', message: 'No name column is mapped: new people will be quarantined. Map the column that holds names to name (or two to first_name and last_name).' });
   if (needs.has('department')) warnings.push({ code: 'no_department', message: 'No department or team column is mapped: new people will be quarantined. Map the column that holds departments to department (or teams to team).' });
-  if (!fields.has('manager_email') && !fields.has('manager_employee_id')) {
-    // “Reports To” with names in it: say why it is not used, and what to export instead.
+  if (!['manager_email', 'manager_employee_id', 'manager_name', 'manager_first_name', 'manager_last_name'].some((f) => fields.has(f as never))) {
+    // “Reports To” with names in it, unmapped by hand: say what it would do, and what finds managers surely.
     const names = managerNames
-      ? `“${managerNames.header.slice(0, 40)}” holds names (such as “${managerNames.example.slice(0, 40)}”), and managers are found by email or employee id only: export the manager’s email or employee id too (BambooHR: “Supervisor EID”; most HR systems: “Manager email”) and map it. Until then, `
-      : 'No manager column is mapped (manager_email or manager_employee_id): ';
+      ? `“${managerNames.header.slice(0, 40)}” holds names (such as “${managerNames.example.slice(0, 40)}”) and is not mapped: map it to manager_name (a name finds the manager when one person has it), or export the manager’s email or employee id too (BambooHR: “Supervisor EID”; most HR systems: “Manager email”) and map it. Until then, `
+      : 'No manager column is mapped (manager_email, manager_employee_id or manager_name): ';
     warnings.push({ code: 'no_manager', message: `${names}reporting lines stay as they are, and new people get no manager.` });
   }
   // Managers named by id, people by no id: no manager of the file could be found by it.

@@ -126,10 +126,14 @@ describe('a first import of an Excel-saved HRIS export', () => {
     });
   });
 
-  it('warns when no manager column is mapped (a “Manager” column of names is not one)', async () => {
+  it('warns when no manager column is mapped; a “Manager” column of names is read as the manager’s name', async () => {
+    const none = await send('/api/v1/imports?file_name=no-managers.csv', { body: 'Email,Name,Department\nnew@hrx.test,New,Sales\n', type: 'text/csv' });
+    const warned = (await send(`/api/v1/imports/${none.body.data.id}/preview`)).body.data;
+    expect(warned.warnings).toContainEqual(expect.objectContaining({ code: 'no_manager', message: expect.stringContaining('new people get no manager') }));
     const created = await send('/api/v1/imports?file_name=names.csv', { body: 'Email,Name,Department,Manager\nnew@hrx.test,New,Sales,Boss Person\n', type: 'text/csv' });
     const preview = (await send(`/api/v1/imports/${created.body.data.id}/preview`)).body.data;
-    expect(preview.warnings).toContainEqual(expect.objectContaining({ code: 'no_manager', message: expect.stringContaining('new people get no manager') }));
+    expect(preview.warnings.map((w: { code: string }) => w.code)).not.toContain('no_manager');
+    expect(preview.sample[0].problem).toMatchObject({ code: 'unknown_manager', field: 'manager_name', detail: expect.stringContaining('no one in this file or the organisation is named “Boss Person”') });
   });
 
   it('says which people make a reporting loop', async () => {

@@ -89,18 +89,24 @@ describe('a Personio export', () => {
     ['103', 'Mia', 'Fischer', 'mia@personio.test', 'female', 'onboarding', 'Account Executive', 'Jonas Weber', 'Sales', 'Field Sales', 'Berlin', 'Acme GmbH', 'CC-200', 'external', '20', '2026-12-01', ''],
   ]);
 
-  it('maps ID, Position and Office, reads internal / external, and says why “Supervisor” (names) finds no manager', async () => {
+  it('maps ID, Position and Office, reads internal / external, and finds managers by the names in “Supervisor”', async () => {
     const { owner, run: created } = await upload('hrs-personio', file, 'personio-export.csv');
     expect(created.format).toBe('orgonaut');
-    expect(mapped(created)).toMatchObject({ ID: 'employee_id', Position: 'job_title', Office: 'location', Supervisor: null, 'Employment type': 'employment_type', 'Cost center': 'cost_center' });
+    expect(mapped(created)).toMatchObject({ ID: 'employee_id', Position: 'job_title', Office: 'location', Supervisor: 'manager_name', 'Employment type': 'employment_type', 'Cost center': 'cost_center' });
     const preview = await previewRun(owner, created.id);
-    const manager = preview.warnings.find((w) => w.code === 'no_manager');
-    expect(manager?.message).toContain('“Supervisor” holds names (such as “Lena Schmidt”)');
-    expect(manager?.message).toContain('managers are found by email or employee id');
+    expect(preview.warnings.map((w) => w.code)).not.toContain('no_manager');
     expect(preview.counts?.rows).toMatchObject({ would_import: 3, would_quarantine: 0 });
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
-    expect((await people(owner))['mia@personio.test']).toMatchObject({ title: 'Account Executive', unit: 'Field Sales', active: true });
+    expect((await people(owner))['mia@personio.test']).toMatchObject({ title: 'Account Executive', unit: 'Field Sales', active: true, manager: 'jonas@personio.test' });
+  });
+
+  it('says what an unmapped “Supervisor” of names would do, when the mapping leaves it out', async () => {
+    const { owner, run: created } = await upload('hrs-personio-unmapped', file, 'personio-export.csv');
+    const column = created.mapping.find((m) => m.header === 'Supervisor')!.column;
+    await updateRunSettings(owner, created.id, { mapping: [{ column, field: null }] });
+    const manager = (await previewRun(owner, created.id)).warnings.find((w) => w.code === 'no_manager');
+    expect(manager?.message).toContain('“Supervisor” holds names (such as “Lena Schmidt”) and is not mapped: map it to manager_name');
   });
 });
 

@@ -1,10 +1,24 @@
 import type { ImportFormat } from '../fields.js';
-import { sourceKeyOf, type RowInput } from '../parse-row.js';
+import { personKey, sourceKeyOf, type ManagerRef, type RowInput } from '../parse-row.js';
 import { quarantine, type Quarantine } from '../reasons.js';
 import { listed } from '../../util/words.js';
 import { addDays } from '../../org/dates.js';
+import type { Actor } from '../../org/types.js';
 import type { OrgIndex } from './org-index.js';
 import type { LiveSince } from './since.js';
+
+/** A manager reference that names someone: an employee id, an email and/or a name (used when neither of the others is given). */
+type Named = Omit<Extract<ManagerRef, { none: false }>, 'none'>;
+
+/** A manager reference as people read it: the id, else the email, else the name in quotes. */
+function refLabel(ref: Named): string {
+  return ref.employeeId ?? ref.email ?? `“${ref.name ?? ''}”`;
+}
+
+/** The column a manager reference comes from. */
+function fieldOf(ref: Named): string {
+  return ref.employeeId ? 'manager_employee_id' : ref.email || !ref.name ? 'manager_email' : 'manager_name';
+}
 
 /**
  * Who each row is, and who their manager is (reference/csv-field-reference.md): match by source identity
@@ -27,6 +41,8 @@ export type RowIdentity = Pick<RowInput, 'rowNumber' | 'sourceHris' | 'sourceHri
   endsOn: string | null | undefined;
   /** A team named without its department: its name key (several teams may share it). */
   looseTeam: string | null;
+  /** The person's name (`personKey`), when the row gives one: what a manager named by name is found by. */
+  nameKey: string | null;
 };
 
 type Missing = readonly ('name' | 'department')[];
@@ -52,6 +68,7 @@ export function identityOf(row: RowInput): RowIdentity {
     incomplete: missingOf(!row.displayName, !row.department && !row.team),
     endsOn: row.validTo ?? row.inactiveFrom ?? (row.validTo === null ? null : undefined),
     looseTeam: row.team && !row.department ? row.team.key : null,
+    nameKey: row.displayName ? personKey(row.displayName) : null,
   };
 }
 
@@ -309,10 +326,10 @@ export function resolveManagers(
     return index.graph.actors.get(actorId)?.validTo ?? null;
   };
   /** The row of the run that carries a manager reference, when that row is quarantined: fixing it is the fix. */
-  const quarantinedRow = (ref: { email: string | null; employeeId: string | null }): string | null => {
+  const quarantinedRow = (ref: Named): string | null => {
     const row = (ref.employeeId && format === 'bamboohr' ? counts?.sources.first.get(sourceKeyOf('bamboohr', ref.employeeId)) : undefined) ?? (ref.email ? counts?.emails.first.get(ref.email) : undefined);
     const reason = row === undefined ? undefined : rejected.get(row);
-    return reason ? `${ref.employeeId ?? ref.email} is on row ${row}, which is quarantined (${reason.code}): fix that row, and this one follows when reprocessed` : null;
+    return reason ? `${refLabel(ref)} is on row ${row}, which is quarantined (${reason.code}): fix that row, and this one follows when reprocessed` : null;
   };
   // Every row with an identity, held ones too (an accepted row, else the first, wins a clash): whether a manager's
   // row is quarantined is asked of `rejected`, as rows are quarantined.
@@ -324,13 +341,12 @@ export function resolveManagers(
     const ownEnd = endOf(row.actorId, row.input);
     return ownEnd === null || ownEnd > today;
   };
-  const fieldOf = (ref: { employeeId: string | null }) => (ref.employeeId ? 'manager_employee_id' : 'manager_email');
-  const inactive = (ref: { email: string | null; employeeId: string | null }, managerId: string, managerRow: RowIdentity | undefined): Quarantine => {
+  const inactive = (ref: Named, managerId: string, managerRow: RowIdentity | undefined): Quarantine => {
     const lastDay = addDays(endOf(managerId, managerRow)!, -1);
     const where = managerRow && managerRow.endsOn !== undefined ? `row ${managerRow.rowNumber} of this file ends their employment: last day ${lastDay}` : `their last day in the organisation was ${lastDay}`;
-    return quarantine('inactive_manager', fieldOf(ref), `${ref.employeeId ?? ref.email} is a leaver (${where}), so cannot be the manager of someone who stays`);
+    return quarantine('inactive_manager', fieldOf(ref), `${refLabel(ref)} is a leaver (${where}), so cannot be the manager of someone who stays`);
   };
-  const loopReason = (ref: { employeeId: string | null }, loop: string[]): Quarantine => {
+  const loopReason = (ref: Named, loop: string[]): Quarantine => {
     const shown = loop.length > 8 ? [...loop.slice(0, 5), `… (${loop.length - 1} people)`, loop[loop.length - 1]!] : loop;
     return quarantine('reporting_cycle', fieldOf(ref), `would close a reporting loop: ${shown.join(' → ')}`);
   };
@@ -344,7 +360,7 @@ export function resolveManagers(
     const managerRow = managerId ? lookup.rowOf(managerId) : undefined;
     const loop = fileLoops.get(row.actorId);
     if (!managerId) {
-      addProblem(rejected, row.input.rowNumber, quarantine('unknown_manager', fieldOf(ref), `${ref.employeeId ?? ref.email} is neither a row of this file nor an actor of the organisation`));
+      addProblem(rejected, row.input.rowNumber, quarantine('unknown_manager', fieldOf(ref), lookup.notFound(ref, index, `${refLabel(ref)} is neither a row of this file nor an actor of the organisation`)));
     } else if (managerId === row.actorId) {
       addProblem(rejected, row.input.rowNumber, quarantine('reporting_cycle', fieldOf(ref), 'names the person as their own manager'));
     } else if (loop) {
@@ -376,13 +392,13 @@ export function resolveManagers(
         if (!index.graph.actors.has(managerId!)) managerId = lookup.known(ref, index);
         if (!managerId) {
           const loop = fileLoops.get(row.actorId);
-          const waits = `${ref.employeeId ?? ref.email} is on row ${heldRow.rowNumber}, which is quarantined (${rejected.get(heldRow.rowNumber)!.code}): fix that row, and this one follows when reprocessed`;
+          const waits = `${refLabel(ref)} is on row ${heldRow.rowNumber}, which is quarantined (${rejected.get(heldRow.rowNumber)!.code}): fix that row, and this one follows when reprocessed`;
           rejected.set(row.input.rowNumber, loop ? loopReason(ref, loop) : leaver(heldId, heldRow, row) ? inactive(ref, heldId, heldRow) : quarantine('unknown_manager', fieldOf(ref), waits));
           continue;
         }
       }
       if (!managerId) {
-        const detail = quarantinedRow(ref) ?? `${ref.employeeId ?? ref.email} is neither a row of this file that was accepted nor an actor of the organisation`;
+        const detail = quarantinedRow(ref) ?? lookup.notFound(ref, index, `${refLabel(ref)} is neither a row of this file that was accepted nor an actor of the organisation`);
         rejected.set(row.input.rowNumber, quarantine('unknown_manager', fieldOf(ref), detail));
       } else if (managerId === row.actorId) {
         rejected.set(row.input.rowNumber, quarantine('reporting_cycle', fieldOf(ref), 'names the person as their own manager'));
@@ -393,7 +409,7 @@ export function resolveManagers(
       }
     }
     const inCycles = cycleRows(next, index);
-    for (const [row, loop] of inCycles) rejected.set(row.input.rowNumber, loopReason(row.input.manager && !row.input.manager.none ? row.input.manager : { employeeId: null }, loop));
+    for (const [row, loop] of inCycles) rejected.set(row.input.rowNumber, loopReason(row.input.manager && !row.input.manager.none ? row.input.manager : { email: null, employeeId: null, name: null }, loop));
     const kept = inCycles.size ? next.filter((r) => !inCycles.has(r)) : next;
     if (kept.length === current.length) return kept;
     current = kept;
@@ -404,6 +420,10 @@ class RowLookup {
   private readonly byEmail = new Map<string, string>();
   private readonly byEmployeeId = new Map<string, string>();
   private readonly byActor = new Map<string, RowIdentity>();
+  /** The rows' people by name (`personKey`): each name's actors, with the first row of each. */
+  private readonly byName = new Map<string, Map<string, number>>();
+  /** The organisation's actors by name, made when a manager is first named by name. */
+  private orgByName: Map<string, Actor[]> | null = null;
 
   constructor(
     groups: readonly (readonly ResolvedRow<RowIdentity>[])[],
@@ -415,6 +435,11 @@ class RowLookup {
       if (r.input.emailKey) first(this.byEmail, r.input.emailKey, r.actorId);
       const id = format === 'bamboohr' ? r.input.sourceHrisId : r.input.employeeId;
       if (id) first(this.byEmployeeId, id, r.actorId);
+      if (r.input.nameKey) {
+        const named = this.byName.get(r.input.nameKey) ?? new Map<string, number>();
+        if (!named.has(r.actorId)) named.set(r.actorId, r.input.rowNumber);
+        this.byName.set(r.input.nameKey, named);
+      }
     }
   }
 
@@ -424,19 +449,55 @@ class RowLookup {
   }
 
   /** The manager a reference names: a row of the run, else an actor of the organisation. */
-  manager(ref: { email: string | null; employeeId: string | null }, index: OrgIndex): string | null {
+  manager(ref: Named, index: OrgIndex): string | null {
     if (ref.employeeId) {
       const fromRow = this.byEmployeeId.get(ref.employeeId);
       if (fromRow) return fromRow;
     }
-    const known = this.known({ email: null, employeeId: ref.employeeId }, index);
+    const known = this.known({ email: null, employeeId: ref.employeeId, name: null }, index);
     if (known) return known;
     if (ref.email) return this.byEmail.get(ref.email) ?? index.byEmail.get(ref.email)?.id ?? null;
-    return null;
+    return byNameOnly(ref) ? this.named(ref.name, index).id : null;
+  }
+
+  /**
+   * The one person with a name: among the rows, else among the organisation's actors (its current ones first). Null
+   * with the rows or the count of actors who share it, when several do.
+   */
+  named(name: string, index: OrgIndex): { id: string | null; rows: number[]; actors: number } {
+    const key = personKey(name);
+    const rows = this.byName.get(key);
+    if (rows) return rows.size === 1 ? { id: [...rows.keys()][0]!, rows: [], actors: 0 } : { id: null, rows: [...rows.values()].sort((a, b) => a - b), actors: 0 };
+    const candidates = this.orgCandidates(key, index);
+    return candidates.length === 1 ? { id: candidates[0]!.id, rows: [], actors: 0 } : { id: null, rows: [], actors: candidates.length };
+  }
+
+  /** The organisation's actors with a name: its current ones, else its former ones. */
+  private orgCandidates(key: string, index: OrgIndex): Actor[] {
+    if (!this.orgByName) {
+      this.orgByName = new Map();
+      for (const actor of index.graph.actors.values()) {
+        const named = personKey(actor.displayName);
+        this.orgByName.set(named, [...(this.orgByName.get(named) ?? []), actor]);
+      }
+    }
+    const actors = this.orgByName.get(key) ?? [];
+    const current = actors.filter((a) => !a.validTo || a.validTo > index.today);
+    return current.length ? current : actors;
+  }
+
+  /** Why a manager reference finds nobody: for a name, that several people have it, or no one; else `otherwise`. */
+  notFound(ref: Named, index: OrgIndex, otherwise: string): string {
+    if (!byNameOnly(ref)) return otherwise;
+    const { rows, actors } = this.named(ref.name, index);
+    const instead = 'give the manager’s email or employee id instead (a manager email column finds them whatever their name)';
+    if (rows.length) return `${rows.length} rows of this file are people named “${ref.name}” (rows ${listed(rows.map(String))}), so the name does not say which is the manager: ${instead}`;
+    if (actors) return `${actors} people of the organisation are named “${ref.name}”, so the name does not say which is the manager: ${instead}`;
+    return `no one in this file or the organisation is named “${ref.name}”: correct the spelling to the manager’s name as their own row writes it, or ${instead}`;
   }
 
   /** The manager a reference names among the organisation's actors only. */
-  known(ref: { email: string | null; employeeId: string | null }, index: OrgIndex): string | null {
+  known(ref: Named, index: OrgIndex): string | null {
     if (ref.employeeId) {
       const known =
         this.format === 'bamboohr'
@@ -444,8 +505,16 @@ class RowLookup {
           : (index.byExternalUid.get(ref.employeeId) ?? index.bySourceId.get(ref.employeeId));
       if (known) return known.id;
     }
-    return ref.email ? (index.byEmail.get(ref.email)?.id ?? null) : null;
+    if (ref.email) return index.byEmail.get(ref.email)?.id ?? null;
+    if (!byNameOnly(ref)) return null;
+    const candidates = this.orgCandidates(personKey(ref.name), index);
+    return candidates.length === 1 ? candidates[0]!.id : null;
   }
+}
+
+/** A reference that names the manager by name alone (a name is used only when the row gives no email or id). */
+function byNameOnly(ref: { email: string | null; employeeId: string | null; name?: string | null }): ref is Named & { name: string } {
+  return !ref.email && !ref.employeeId && !!ref.name;
 }
 
 /**
