@@ -25,7 +25,7 @@ export const CHANGE_OPS = {
   },
   set_fte: { needs: [], summary: "Set an actor's contracted FTE (0.01–3.00), from today (FTE has no history, no date)" },
   add_actor: { needs: [], summary: 'Add a person, robot or AI agent with a primary placement' },
-  deactivate_actor: { needs: ['scenarios.delete'], summary: 'Deactivate an actor from a date, ending their placements' },
+  deactivate_actor: { needs: ['scenarios.delete'], summary: 'Deactivate an actor from a date, ending their placements, reporting line and pay' },
   create_position: { needs: [], summary: 'Create a budgeted position (a seat) in an org unit, or with no budgeted team yet' },
   fill_position: { needs: [], summary: "Fill a vacant position with an actor's primary placement from a date" },
   close_position: { needs: ['scenarios.delete'], summary: 'Close a vacant position from a date' },

@@ -93,7 +93,7 @@ describe('discarding a scenario’s changes', () => {
     const sid = (await createScenario(owner, { name: 'f2 leaves' })).id;
     await applyBatch(owner, sid, [{ op: 'deactivate_actor', actor_id: id('f2') }]);
     const changes = (await listScenarioChanges(owner, sid)).page.items as { family: string; record_id: string }[];
-    expect(changes.map((c) => c.family).sort()).toEqual(['actor', 'placement', 'reporting_line']);
+    expect(changes.map((c) => c.family).sort()).toEqual(['actor', 'compensation', 'placement', 'reporting_line']);
     const placement = changes.find((c) => c.family === 'placement')!;
     // The placement back alone would place someone who has left: refused, naming the person to bring back with it.
     const alone = await refusal(discardChanges(owner, sid, [{ family: 'placement', record_id: placement.record_id }]));
