@@ -57,7 +57,12 @@ export const spansListTool = defineTool({
     context: contextOut,
     span: z.enum(SPAN_FILTERS),
     managers: z.array(spanItem),
-    note: z.string().optional().describe('Present when no manager matched: whether anyone manages there at all, and what to ask instead'),
+    note: z
+      .string()
+      .optional()
+      .describe(
+        'Present when no manager matched (whether anyone manages there at all, and what to ask instead), and when the default outliers hold no wide span (those listed are all narrow)',
+      ),
     next_cursor: nextCursor,
   }),
   annotations: READ_ONLY,
@@ -65,10 +70,26 @@ export const spansListTool = defineTool({
   example: { min_direct_reports: 9, limit: 20 },
   async handler(ctx, input) {
     const { view, span, page } = await listSpans(ctx, { ...viewRequest(input), ...pageRequest(input), orgUnitId: input.org_unit_id, span: input.span, minReports: input.min_direct_reports, maxReports: input.max_direct_reports });
-    const note = page.items.length || input.cursor ? undefined : await noMatchNote(ctx, input, span, view);
+    const note = input.cursor ? undefined : page.items.length ? onlyNarrowNote(input, span, page.items, view) : await noMatchNote(ctx, input, span, view);
     return { context: contextOf(view), span, managers: page.items, note, next_cursor: page.nextCursor ?? undefined };
   },
 });
+
+/**
+ * "Where are spans too wide?" asked with the default outliers, where no one is wide: the list holds only narrow
+ * managers, which an assistant would otherwise report as the wide ones. Wide managers come first, so the first page
+ * tells.
+ */
+function onlyNarrowNote(input: { org_unit_id?: string; min_direct_reports?: number; max_direct_reports?: number }, span: SpanFilter, managers: readonly { span: string }[], view: OrgView) {
+  const ranged = input.min_direct_reports !== undefined || input.max_direct_reports !== undefined;
+  if (span !== 'outliers' || ranged || managers.some((m) => m.span === 'wide')) return undefined;
+  const unitId = input.org_unit_id?.trim();
+  const where = unitId ? ` homed in ${view.graph.orgUnits.get(unitId)?.name ?? 'that unit'} or below` : '';
+  return (
+    `No manager${where} has a wide span (≥ ${WIDE_SPAN_MIN} direct reports) on ${view.asOf}: everyone listed is narrow (≤ ${NARROW_SPAN_MAX}). ` +
+    'For a threshold of your own ("spans over 8") pass min_direct_reports: 9.'
+  );
+}
 
 const ASKED: Record<SpanFilter, string> = {
   outliers: `a narrow (≤ ${NARROW_SPAN_MAX} direct reports) or wide (≥ ${WIDE_SPAN_MIN}) span`,
