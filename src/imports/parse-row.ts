@@ -557,12 +557,13 @@ function parseEmployment(value: string): EmploymentType | undefined {
 }
 
 const CONTRACTOR_WORDS = new Set(['contractor', 'contingent', 'freelance', 'freelancer', 'consultant', 'external', 'agency', 'extern', 'freiberufler', 'freiberuflich', 'prestataire']);
-const PERM_WORDS = new Set(['employee', 'permanent', 'internal', 'regular', 'salaried', 'hourly', 'full', 'part', 'fulltime', 'parttime', 'fixed', 'temporary', 'intern', 'trainee', 'apprentice', 'working', 'student', 'festangestellt', 'angestellt', 'unbefristet', 'befristet', 'vollzeit', 'teilzeit', 'werkstudent', 'praktikant', 'auszubildender', 'cdi', 'cdd']);
+const PERM_WORDS = new Set(['employee', 'permanent', 'internal', 'regular', 'salaried', 'hourly', 'full', 'part', 'fulltime', 'parttime', 'fixed', 'temporary', 'temp', 'intern', 'internship', 'trainee', 'apprentice', 'working', 'student', 'minijob', 'minijobber', 'festangestellt', 'angestellt', 'unbefristet', 'befristet', 'vollzeit', 'teilzeit', 'werkstudent', 'praktikant', 'auszubildender', 'cdi', 'cdd']);
 
 /** Active or not. A person on leave, furloughed or on probation is still employed: active. */
 const ACTIVE_STATUSES = new Set([
   'active', 'current', 'employed', 'on leave', 'leave', 'leave of absence', 'parental leave', 'maternity leave', 'paternity leave', 'sick leave',
   'sabbatical', 'furloughed', 'probation', 'on probation', 'suspended', 'onboarding', 'notice period', 'serving notice', 'new hire',
+  'garden leave', 'on garden leave', 'offboarding', 'pre hire', 'prehire',
   'aktiv', 'actif', 'activo', // German, French, Spanish exports
 ]);
 const INACTIVE_STATUSES = new Set([

@@ -13,6 +13,10 @@ describe('the employment type of a row', () => {
     for (const [cell, type] of [['Full-Time', 'perm'], ['Part-Time', 'perm'], ['Temporary', 'perm'], ['Intern', 'perm'], ['Contractor', 'contractor'], ['Freelance', 'contractor']] as const) {
       expect(parse(cell).input?.employmentType, cell).toBe(type);
     }
+    // Spreadsheet shorthands and the German mini-job: employees; an agency temp is a contractor.
+    for (const [cell, type] of [['Temp', 'perm'], ['Internship', 'perm'], ['Summer internship', 'perm'], ['Minijob', 'perm'], ['Agency temp', 'contractor']] as const) {
+      expect(parse(cell).input?.employmentType, cell).toBe(type);
+    }
   });
 
   it('leaves the type alone for a status that is a state, not a type (BambooHR’s Terminated for a leaver)', () => {
@@ -89,6 +93,8 @@ describe('dates, statuses and currencies as spreadsheets write them', () => {
     expect(row({ status: 'Resigned' }).input).toMatchObject({ inactiveFrom: '2026-11-29' });
     // Other HR systems' words (Personio's onboarding and leave, Workday's separated…).
     for (const status of ['Onboarding', 'Leave', 'On_Leave', 'Parental leave', 'Notice period']) expect(row({ status }).input, status).toMatchObject({ validTo: null });
+    // Still employed until their last day: garden leave, offboarding (the end date, if any, says when they go).
+    for (const status of ['Garden leave', 'Offboarding', 'Pre-hire']) expect(row({ status }).input, status).toMatchObject({ validTo: null });
     for (const status of ['Separated', 'Ex-employee', 'Former Employee', 'Deceased']) expect(row({ status }).input, status).toMatchObject({ inactiveFrom: '2026-11-29' });
     expect(row({ status: 'Maybe' }).reason).toMatchObject({ code: 'invalid_status' });
   });
