@@ -71,7 +71,7 @@ describe('a refused change that carries its reason', () => {
     const reports = leaver.reports as string[];
     expect(reports.length).toBeGreaterThan(1);
     expect(leaver.fix).toBe(
-      `Keep this change and give each report (the ${reports.length} in \`reports\`) another manager first: a set_manager change per report ` +
+      `Keep this change and give each report (${reports.map((id) => `"${id}"`).join(', ')}) another manager first: a set_manager change per report ` +
         `(actor_id, manager_id, date on or before ${today()}) placed before changes[1] in the same batch. ` +
         '`org_reporting_lines_list` with manager_id lists them by name.',
     );
@@ -102,7 +102,7 @@ describe('a refused change that carries its reason', () => {
     expect(closing).toMatchObject({ field: 'changes[0].org_unit_id', reason: 'unit_not_empty', child_units: [], suggested_op: 'move_placement' });
     const placements = closing.placements as string[];
     expect(placements.length).toBeGreaterThan(0);
-    const named = placements.length === 1 ? `"${placements[0]}"` : `the ${placements.length} in \`placements\``;
+    const named = placements.map((id) => `"${id}"`).join(', ');
     expect(closing.fix).toBe(
       `Before changes[0] in the same batch, add move_placement for each placement (${named}; end_placement for a secondary one, ` +
         'deactivate_actor for a leaver), then plan again.',
