@@ -150,6 +150,7 @@ export function personKey(name: string): string {
  */
 function managerNameOf(cell: Cell): string | null | undefined {
   const whole = cell('manager_name');
+  if (whole && holdsEmail(whole)) return undefined; // an email, read as the manager's email
   if (whole) return lastFirst(whole)?.name ?? whole.replace(/\s+/g, ' ');
   const parts = [cell('manager_first_name'), cell('manager_last_name')];
   if (parts.some(Boolean)) return parts.filter(Boolean).join(' ').replace(/\s+/g, ' ');
@@ -356,7 +357,9 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
       if (employmentType) input.employmentType = employmentType;
     });
   }
-  const managerCell = cell('manager_email');
+  // The manager's email written in the name column (how a name several people share is fixed in the review): the email.
+  const nameCell = cell('manager_name');
+  const managerCell = cell('manager_email') || (nameCell && holdsEmail(nameCell) ? nameCell : undefined) || cell('manager_email');
   const managerEmail = managerCell ? bareEmail(managerCell) : managerCell;
   const managerId = cell('manager_employee_id');
   const managerName = managerNameOf(cell);

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
 import { previewRun } from '../../src/imports/preview.js';
-import { listRows } from '../../src/imports/review.js';
-import { startRun } from '../../src/imports/runs.js';
+import { fixRow, listRows } from '../../src/imports/review.js';
+import { reprocessRun, startRun } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { testDatabase } from '../support/db.js';
 import { csvOf, importTenant } from './support.js';
@@ -65,9 +65,15 @@ describe('managers named by name', () => {
     });
     const rows = (await listRows(owner, done.id, { limit: 50 })).items.filter((r) => r.status === 'quarantined');
     expect(rows.map((r) => [r.row_number, r.reason?.code, r.reason?.field, r.reason?.detail])).toEqual([
-      [6, 'unknown_manager', 'manager_name', '2 rows of this file are people named “Sam Lee” (rows 4 and 5), so the name does not say which is the manager: give the manager’s email or employee id instead (a manager email column finds them whatever their name)'],
-      [7, 'unknown_manager', 'manager_name', 'no one in this file or the organisation is named “Grace Hoper”: correct the spelling to the manager’s name as their own row writes it, or give the manager’s email or employee id instead (a manager email column finds them whatever their name)'],
+      [6, 'unknown_manager', 'manager_name', '2 rows of this file are people named “Sam Lee” (rows 4 and 5), so the name does not say which is the manager: write the manager’s email instead of the name (in this column too), or map a column with their email or employee id'],
+      [7, 'unknown_manager', 'manager_name', 'no one in this file or the organisation is named “Grace Hoper”: correct the spelling to the manager’s name as their own row writes it, or write the manager’s email instead of the name (in this column too), or map a column with their email or employee id'],
     ]);
+
+    // Fixed in the review: the manager's email in the name column.
+    await fixRow(owner, done.id, 6, { Supervisor: 'sam.a@names.test' });
+    const fixed = await (await reprocessRun(owner, done.id)).done;
+    expect(fixed.summary).toMatchObject({ rows: { imported: 6, quarantined: 1 } });
+    expect((await managers())['kim@names.test']).toBe('sam.a@names.test');
 
     // The same file again changes nothing.
     const before = (await owner.graphs.live(owner.tenant.id)).version;

@@ -490,7 +490,7 @@ class RowLookup {
   notFound(ref: Named, index: OrgIndex, otherwise: string): string {
     if (!byNameOnly(ref)) return otherwise;
     const { rows, actors } = this.named(ref.name, index);
-    const instead = 'give the manager’s email or employee id instead (a manager email column finds them whatever their name)';
+    const instead = 'write the manager’s email instead of the name (in this column too), or map a column with their email or employee id';
     if (rows.length) return `${rows.length} rows of this file are people named “${ref.name}” (rows ${listed(rows.map(String))}), so the name does not say which is the manager: ${instead}`;
     if (actors) return `${actors} people of the organisation are named “${ref.name}”, so the name does not say which is the manager: ${instead}`;
     return `no one in this file or the organisation is named “${ref.name}”: correct the spelling to the manager’s name as their own row writes it, or ${instead}`;
