@@ -19,6 +19,8 @@ const IDS: Record<string, string> = {
   user_id: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d',
   token_id: '8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f',
   primary_org_unit_id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+  // Who started an import run: a user's id.
+  created_by: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d',
 };
 
 /**
@@ -37,6 +39,9 @@ const NESTED: Record<string, Json> = {
   position: { id: IDS.position_id },
   placements: { id: IDS.placement_id, actor_id: IDS.id },
   compensation: { id: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9', actor_id: IDS.id },
+  // An import run's file; the HRIS integration's last pull.
+  file: { name: 'people.csv' },
+  last_sync: { status: 'completed' },
   // What the example batch's third command (add_actor) created.
   created: { index: 2, family: 'actor', id: '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' },
 };
@@ -88,6 +93,24 @@ const STRINGS: Record<string, string> = {
   user_email: 'ada.lovelace@acme.test',
   ability: 'org-units.read',
   unconvertible_currency: 'GBP',
+  // Import runs and their rows: a CSV file, its columns and cells, what a quarantined row needs.
+  sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  delimiter: ',',
+  file_name: 'people.csv',
+  header: 'Email',
+  value: 'ada.lovelace@acme.test',
+  scenario_name: '2026-03 platform realignment',
+  stage: 'placements',
+  message: 'The file has no row under its header row.',
+  fix: 'Add the manager to the file (or to Orgonaut) first, or leave manager_email empty.',
+  // The HRIS integration (BambooHR) and its webhook.
+  provider: 'bamboohr',
+  subdomain: 'acme',
+  base_url: 'https://api.bamboohr.com/api/gateway.php/acme',
+  webhook_url: 'https://acme.orgonaut.co/api/v1/integrations/bamboohr/webhook/acme',
+  api_key: '<the BambooHR API key>',
+  webhook_secret: '<the webhook secret BambooHR signs with>',
+  reason: 'no employee with this id in BambooHR',
 };
 
 const NUMBERS: Record<string, number> = {
@@ -203,8 +226,10 @@ function sampleOfSchema(schema: Json | undefined, components: Json, name: string
         return out;
       }
       if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-        const value = sampleOf(schema.additionalProperties, components, undefined, stack);
-        return value === undefined ? {} : { [name === 'buckets' ? '4-7' : 'key']: value };
+        // A row's mapped fields are keyed by field (`email`); span buckets by their range.
+        const key = name === 'buckets' ? '4-7' : name === 'fields' ? 'email' : 'key';
+        const value = sampleOf(schema.additionalProperties, components, key === 'email' ? key : undefined, stack);
+        return value === undefined ? {} : { [key]: value };
       }
       return type === 'object' ? {} : null;
     }
@@ -232,7 +257,7 @@ function allowsNull(schema: Json, components: Json): boolean {
 }
 
 /** The field name an array's items are sampled as. */
-const ITEM_NAMES: Record<string, string> = { abilities: 'ability', filled_by: 'actor_id', unconvertible: 'unconvertible_currency', path: 'name' };
+const ITEM_NAMES: Record<string, string> = { abilities: 'ability', filled_by: 'actor_id', unconvertible: 'unconvertible_currency', path: 'name', headers: 'header', scenario_ids: 'scenario_id', run_ids: 'run_id' };
 
 function singular(name: string | undefined): string | undefined {
   return name ? ITEM_NAMES[name] : undefined;
