@@ -32,7 +32,8 @@ export function opIntent(given: string): OpIntent | undefined {
       how:
         'There is no merge op: a merge is one list of changes — move_placement of each placement of the team that goes into the ' +
         'one that stays (`org.placements.list` with its org_unit_id lists them), update_position of each of its open seats to the ' +
-        'staying team (`org.positions.list`), set_manager for people whose manager changes, then close_org_unit of the team that goes.',
+        'staying team (`org.positions.list`) and fill_position of each moved person’s seat again (a moved placement leaves its seat vacant), ' +
+        'set_manager for people whose manager changes, then close_org_unit of the team that goes.',
     };
   }
   const op = INTENT_OPS.find(([pattern]) => pattern.test(word))?.[1];
