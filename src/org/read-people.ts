@@ -17,7 +17,7 @@ import {
   type PositionStatus,
 } from './present.js';
 import { mapPage } from './read-structure.js';
-import { ACTOR_KINDS, type Actor, type ActorKind, type OrgGraph, type Position, type ReportingLine } from './types.js';
+import { ACTOR_KINDS, type Actor, type ActorKind, type Compensation, type OrgGraph, type Position, type ReportingLine } from './types.js';
 import { openView, pickRecords, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
 
 /** Reads of actors, reporting lines, placements, positions and compensation, in Live or a scenario. */
@@ -147,7 +147,7 @@ export async function getActor(ctx: ServiceContext, id: string, request: ViewReq
   if (can(ctx.principal, 'costs.read')) {
     // Someone who has left costs nothing now: pay still open in the data ends with them (read as current cost, it
     // misled), and the note says when they left.
-    const left = actor.validTo !== null && actor.validTo <= view.asOf ? actor.validTo : null;
+    const left = leftBy(actor, view.asOf);
     result.annual_loaded_cost = left ? null : presentMoneyFigure(actorAnnualCost(view.graph, id, view.asOf, await loadCostSettings(ctx.db, ctx.tenant)));
     if (left) result.cost_note = `Left on ${left}: no current cost — their pay ended when they left.`;
     result.compensation = (index.compensationsByActor.get(id) ?? []).map((c) => presentCompensation(c, view.asOf, left));
@@ -294,10 +294,21 @@ export async function listCompensations(ctx: ServiceContext, filter: ListRequest
   requireFilterRecords(view, { actors: filter.actorId });
   const index = indexGraph(view.graph);
   const source = filter.actorId ? index.compensationsByActor.get(filter.actorId) ?? [] : [...view.graph.compensations.values()];
-  const records = source.filter((c) => listedOn(c, view.asOf, filter.includeInactive || Boolean(filter.actorId)));
+  // Pay left open in the data (an import, say) ends with its person: a leaver's is not current pay, as getActor says.
+  const leftOn = (c: Compensation) => {
+    const actor = view.graph.actors.get(c.actorId);
+    return actor ? leftBy(actor, view.asOf) : null;
+  };
+  const history = filter.includeInactive || Boolean(filter.actorId);
+  const records = source.filter((c) => listedOn(c, view.asOf, history) && (history || leftOn(c) === null));
   const key = (c: (typeof records)[number]) => [nameOf(view.graph, c.actorId), c.validFrom ?? '', c.id] as const;
   const page = paginate('compensation', sortByKey(records, key), key, filter);
-  return { view, page: mapPage(page, (c) => presentCompensation(c, view.asOf)) };
+  return { view, page: mapPage(page, (c) => presentCompensation(c, view.asOf, leftOn(c))) };
+}
+
+/** The day `actor` left, if they had left by `day` (null: still in the organisation, or leaving later). */
+function leftBy(actor: Actor, day: string): string | null {
+  return actor.validTo !== null && actor.validTo <= day ? actor.validTo : null;
 }
 
 function nameOf(graph: OrgGraph, actorId: string): string {

@@ -129,6 +129,11 @@ describe('people reads', () => {
     const former = (await get(`/api/v1/actors/${id('former')}?as_of=${AS_OF}`)).body.data;
     expect(former).toMatchObject({ active: false, annual_loaded_cost: null, cost_note: 'Left on 2026-01-01: no current cost — their pay ended when they left.' });
     expect(former.compensation).toMatchObject([{ active: false, valid_to: null, ended_on: '2026-01-01' }]);
+    // The compensation list agrees: their pay, left open in the data, is not current pay, and reads as ended with them.
+    const current = (await get(`/api/v1/compensations?as_of=${AS_OF}&limit=200`)).body.data as { actor_id: string }[];
+    expect(current.length).toBeGreaterThan(0);
+    expect(current.map((c) => c.actor_id)).not.toContain(id('former'));
+    expect((await get(`/api/v1/compensations?actor_id=${id('former')}&as_of=${AS_OF}`)).body.data).toMatchObject([{ active: false, valid_to: null, ended_on: '2026-01-01' }]);
     // While they were in the organisation: their cost and pay as ever.
     const then = (await get(`/api/v1/actors/${id('former')}?as_of=2025-06-01`)).body.data;
     expect(then.annual_loaded_cost).toMatchObject({ amount_minor: 10_000_000, currency: 'EUR' });
