@@ -420,13 +420,13 @@ class RowLookup {
   private readonly byEmail = new Map<string, string>();
   private readonly byEmployeeId = new Map<string, string>();
   private readonly byActor = new Map<string, RowIdentity>();
-  /** The rows' people by name (`personKey`): each name's actors, with the first row of each. */
-  private readonly byName = new Map<string, Map<string, number>>();
+  /** The rows' people by name (`personKey`): each name's actors, with the first row of each; made when first asked. */
+  private byName: Map<string, Map<string, number>> | null = null;
   /** The organisation's actors by name, made when a manager is first named by name. */
   private orgByName: Map<string, Actor[]> | null = null;
 
   constructor(
-    groups: readonly (readonly ResolvedRow<RowIdentity>[])[],
+    private readonly groups: readonly (readonly ResolvedRow<RowIdentity>[])[],
     private readonly format: ImportFormat,
   ) {
     const first = <K>(map: Map<K, string>, key: K, actorId: string) => void (map.has(key) || map.set(key, actorId));
@@ -435,12 +435,21 @@ class RowLookup {
       if (r.input.emailKey) first(this.byEmail, r.input.emailKey, r.actorId);
       const id = format === 'bamboohr' ? r.input.sourceHrisId : r.input.employeeId;
       if (id) first(this.byEmployeeId, id, r.actorId);
-      if (r.input.nameKey) {
+    }
+  }
+
+  /** The rows' people with a name (`personKey`), each with their first row. */
+  private rowsNamed(key: string): Map<string, number> | undefined {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const rows of this.groups) for (const r of rows) {
+        if (!r.input.nameKey) continue;
         const named = this.byName.get(r.input.nameKey) ?? new Map<string, number>();
         if (!named.has(r.actorId)) named.set(r.actorId, r.input.rowNumber);
         this.byName.set(r.input.nameKey, named);
       }
     }
+    return this.byName.get(key);
   }
 
   /** The row of an actor, if the run has one. */
@@ -466,7 +475,7 @@ class RowLookup {
    */
   named(name: string, index: OrgIndex): { id: string | null; rows: number[]; actors: number } {
     const key = personKey(name);
-    const rows = this.byName.get(key);
+    const rows = this.rowsNamed(key);
     if (rows) return rows.size === 1 ? { id: [...rows.keys()][0]!, rows: [], actors: 0 } : { id: null, rows: [...rows.values()].sort((a, b) => a - b), actors: 0 };
     const candidates = this.orgCandidates(key, index);
     return candidates.length === 1 ? { id: candidates[0]!.id, rows: [], actors: 0 } : { id: null, rows: [], actors: candidates.length };
