@@ -83,12 +83,17 @@ export const spansListTool = defineTool({
 function onlyNarrowNote(input: { org_unit_id?: string; min_direct_reports?: number; max_direct_reports?: number }, span: SpanFilter, managers: readonly { span: string }[], view: OrgView) {
   const ranged = input.min_direct_reports !== undefined || input.max_direct_reports !== undefined;
   if (span !== 'outliers' || ranged || managers.some((m) => m.span === 'wide')) return undefined;
-  const unitId = input.org_unit_id?.trim();
-  const where = unitId ? ` homed in ${view.graph.orgUnits.get(unitId)?.name ?? 'that unit'} or below` : '';
+  const where = homedIn(view, input.org_unit_id);
   return (
     `No manager${where} has a wide span (≥ ${WIDE_SPAN_MIN} direct reports) on ${view.asOf}: everyone listed is narrow (≤ ${NARROW_SPAN_MAX}). ` +
     'For a threshold of your own ("spans over 8") pass min_direct_reports: 9.'
   );
+}
+
+/** " homed in Sales or below" for a unit asked about, else nothing. */
+function homedIn(view: OrgView, orgUnitId: string | undefined): string {
+  const unitId = orgUnitId?.trim();
+  return unitId ? ` homed in ${view.graph.orgUnits.get(unitId)?.name ?? 'that unit'} or below` : '';
 }
 
 const ASKED: Record<SpanFilter, string> = {
@@ -104,7 +109,7 @@ const ASKED: Record<SpanFilter, string> = {
  */
 async function noMatchNote(ctx: ServiceContext, input: { org_unit_id?: string; min_direct_reports?: number; max_direct_reports?: number; scenario_id?: string; as_of?: string }, span: SpanFilter, view: OrgView) {
   const unitId = input.org_unit_id?.trim();
-  const where = unitId ? ` homed in ${view.graph.orgUnits.get(unitId)?.name ?? 'that unit'} or below` : '';
+  const where = homedIn(view, unitId);
   const ranged = input.min_direct_reports !== undefined || input.max_direct_reports !== undefined;
   const any = span === 'all' && !ranged ? [] : (await listSpans(ctx, { ...viewRequest(input), orgUnitId: unitId, span: 'all', limit: 1 })).page.items;
   if (!any.length) return `No one${where} manages anyone on ${view.asOf}.`;
