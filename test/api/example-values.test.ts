@@ -50,3 +50,19 @@ describe('documented examples', () => {
     expect(run.mapping[0].header).toBe('Email');
   });
 });
+
+describe('the documented scenario changes example', () => {
+  it('reads as changes do: an add carries the whole record and no base, a change the same fields in values and base, names for the ids they point at', () => {
+    const changes = doc.paths['/api/v1/scenarios/{id}/changes'].get.responses['200'].content['application/json'].example.data;
+    expect(changes.map((c: any) => c.op)).toEqual(expect.arrayContaining(['add', 'change']));
+    for (const change of changes) {
+      if (change.op === 'add') {
+        expect(change.base, change.label).toBeNull();
+        expect(change.values.id, change.label).toBe(change.record_id);
+      }
+      if (change.op === 'change') expect(Object.keys(change.base).sort(), change.label).toEqual(Object.keys(change.values).sort());
+      const pointed = Object.entries({ ...change.values, ...change.base }).filter(([field, v]) => field.endsWith('_id') && field !== 'id' && typeof v === 'string');
+      for (const [field, target] of pointed) expect(change.names[target as string], `${change.label} ${field}`).toBeTruthy();
+    }
+  });
+});

@@ -404,6 +404,42 @@ export const RESPONSE_EXAMPLES: Record<string, unknown> = {
       names: { [IDS.actor_id]: 'New backend hire', [IDS.manager_id]: 'Grace Hopper' },
     },
   },
+  // The overlay behind the delta example: an added record whole (no base), a change as the fields it edits and their source values.
+  'GET /api/v1/scenarios/{id}/changes': {
+    data: [
+      {
+        family: 'org_unit',
+        record_id: IDS.org_unit_id,
+        label: 'Platform Core',
+        op: 'change',
+        values: { name: 'Platform Core' },
+        base: { name: 'Platform' },
+        names: {},
+        revision: 1,
+      },
+      {
+        family: 'actor',
+        record_id: IDS.actor_id,
+        label: 'New backend hire',
+        op: 'add',
+        values: { id: IDS.actor_id, kind: 'human', display_name: 'New backend hire', title: 'Backend Engineer', email: null, level: null, fte: 1, external_uid: `orgonaut-${IDS.actor_id}`, source_hris: null, source_hris_id: null, valid_from: '2026-06-01', valid_to: null },
+        base: null,
+        names: {},
+        revision: 3,
+      },
+      {
+        family: 'reporting_line',
+        record_id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f',
+        label: 'New backend hire reports to Grace Hopper',
+        op: 'add',
+        values: { id: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f', actor_id: IDS.actor_id, manager_id: IDS.manager_id, valid_from: '2026-06-01', valid_to: null },
+        base: null,
+        names: { [IDS.actor_id!]: 'New backend hire', [IDS.manager_id!]: 'Grace Hopper' },
+        revision: 3,
+      },
+    ],
+    next_cursor: null,
+  },
   'GET /api/v1/currencies': {
     data: [
       { code: 'EUR', name: 'Euro', active: true, reporting: true, rate_to_reporting: 1 },
