@@ -92,15 +92,10 @@ export class MissingAbility extends AppError {
   }
 }
 
+/** Over a plan limit (`tenancy/plan-limits.ts` says it in full: how far over, what makes room, who upgrades). */
 export class PlanLimit extends AppError {
-  constructor(limit: string, plan: string, allowed: number) {
-    super(
-      'plan_limit',
-      403,
-      `The ${plan} plan allows ${allowed} ${limit}; this would exceed it.`,
-      'Archive or remove something to make room, or ask the owner to upgrade the plan.',
-      { limit, plan, allowed },
-    );
+  constructor(limit: string, plan: string, allowed: number, message = `The ${plan} plan allows ${allowed} ${limit}; this would exceed it.`, fix = 'Make room, or ask for a larger plan.') {
+    super('plan_limit', 403, message, fix, { limit, plan, allowed });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../context.js';
 import { today } from '../org/dates.js';
-import { PlanLimit } from '../errors.js';
+import { planLimitRefusal } from '../tenancy/plan-limits.js';
 import { actorAllowance } from '../tenancy/plans.js';
 import { assertMutableScenario } from '../scenarios/lifecycle.js';
 import { loadScenario } from '../scenarios/store.js';
@@ -82,5 +82,5 @@ export function parseContext(run: Pick<RunRow, 'mapping' | 'format' | 'headers' 
 function checkAllowance(ctx: ServiceContext, plan: ImportPlan): void {
   const allowance = actorAllowance(ctx.tenant);
   const { before, after } = plan.activeActors;
-  if (after > allowance && after > before) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
+  if (after > allowance && after > before) throw planLimitRefusal(ctx.tenant, ctx.principal, 'actors', after);
 }

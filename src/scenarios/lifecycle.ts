@@ -6,7 +6,8 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { currentLiveVersion } from '../db/live-store.js';
 import { scenarioChanges, scenarios } from '../db/schema/index.js';
-import { Conflict, InvalidInput, NotFound, PlanLimit, ReadOnlyContext } from '../errors.js';
+import { Conflict, InvalidInput, NotFound, ReadOnlyContext } from '../errors.js';
+import { planLimitRefusal } from '../tenancy/plan-limits.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
 import { isUuid } from '../util/ids.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
@@ -118,7 +119,8 @@ async function activePlanningCount(db: ServiceContext['db'], tenantId: string): 
 /** Refuses one more active planning scenario beyond the plan's cap; called under lockScenarioNames, like the name check. */
 async function checkCap(db: ServiceContext['db'], ctx: ServiceContext): Promise<void> {
   const cap = PLAN_FEATURES[ctx.tenant.plan].activePlanningScenarios;
-  if ((await activePlanningCount(db, ctx.tenant.id)) >= cap) throw new PlanLimit('active planning scenarios', ctx.tenant.plan, cap);
+  const active = await activePlanningCount(db, ctx.tenant.id);
+  if (active >= cap) throw planLimitRefusal(ctx.tenant, ctx.principal, 'active planning scenarios', active + 1);
 }
 
 function checkName(name: string): string {

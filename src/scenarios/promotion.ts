@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
 import { writeLive, type LiveWrite } from '../db/live-store.js';
 import { lineageEntries, scenarios, tasks } from '../db/schema/index.js';
-import { AppError, Conflict, InvalidInput, MissingAbility, PlanLimit } from '../errors.js';
+import { AppError, Conflict, InvalidInput, MissingAbility } from '../errors.js';
+import { planLimitRefusal } from '../tenancy/plan-limits.js';
 import { inEffect, today } from '../org/dates.js';
 import { metricsOf } from '../org/metrics-service.js';
 import { FAMILIES, recordsOf, type Family, type OrgGraph } from '../org/types.js';
@@ -256,7 +257,7 @@ function checkAllowance(ctx: ServiceContext, target: OrgGraph, live: OrgGraph): 
     return active;
   };
   const after = activeIn(target);
-  if (after > allowance && after > activeIn(live)) throw new PlanLimit('actors', ctx.tenant.plan, allowance);
+  if (after > allowance && after > activeIn(live)) throw planLimitRefusal(ctx.tenant, ctx.principal, 'actors', after);
 }
 
 

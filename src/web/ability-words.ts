@@ -1,6 +1,9 @@
 import { ABILITIES, ALL_ABILITIES, type Ability } from '../access/abilities.js';
 import { anyOfRoles, grantorsIn, rolesIncluding } from '../access/bundles.js';
-import { can, type Principal } from '../access/policy.js';
+import type { Principal } from '../access/policy.js';
+import { upgradeAdvice } from '../tenancy/plan-limits.js';
+
+export { upgradeAdvice };
 
 /**
  * A page the signed-in person's role does not open, in their words: what it needs, as the role table says it, and who
@@ -21,12 +24,3 @@ export function missingAbilityWords(ability: string, principal: Principal): { me
     fix: `Ask ${anyOfRoles(grantorsIn(principal.bundles))} of this organisation for a role that includes it${known ? ` (${rolesIncluding(known, principal.bundles, 'organisation')})` : ''}.`,
   };
 }
-
-/**
- * Who asks for a bigger plan, said to the person reading: plans are set by the operators of this Orgonaut (SPEC §2), so
- * its owner asks them — "ask your owner" said to the owner sends them in a circle — and anyone else asks the owner.
- */
-export function upgradeAdvice(principal: Principal): string {
-  return can(principal, 'billing.manage') ? 'as the owner of the organisation, ask your Orgonaut provider to upgrade its plan.' : 'ask the owner of the organisation to upgrade its plan.';
-}
-

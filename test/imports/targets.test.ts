@@ -80,7 +80,7 @@ describe('the actor allowance', () => {
     const before = await liveState(database, small.tenant.id);
     const run = await importFile(ctx, BASE);
     expect(run.status).toBe('failed');
-    expect(run.error).toEqual({ code: 'plan_limit', message: 'The business plan allows 2 actors; this would exceed it.' });
+    expect(run.error).toEqual({ code: 'plan_limit', message: expect.stringMatching(/^This organisation's allowance \(set for it; the business plan's is 2,500\) allows 2 active actors; this would make \d+\.$/) });
     expect(await liveState(database, small.tenant.id)).toEqual(before);
 
     // Raised allowance: the same run can be started again and completes.

@@ -1018,7 +1018,7 @@ describe('scenario lifecycle, snapshots and activity', () => {
     const csrf = hiddenField((await get('/scenarios', cookie, 'webfree.localhost')).html, 'csrf');
     const capped = await post('/scenarios', { csrf, name: 'Over the cap', source: 'live' }, cookie, 'webfree.localhost');
     expect(capped.status).toBe(403);
-    expect(capped.html).toContain('The free plan allows 0 active planning scenarios');
+    expect(capped.html).toContain('The free plan has no planning scenarios.');
     expect(capped.html).toContain('value="Over the cap"');
   });
 

@@ -7,7 +7,8 @@ import { generateOrg, type GeneratedOrg } from '../../org/generator/index.js';
 import { FAMILIES, recordId, type Family } from '../../org/types.js';
 import { actorAllowance } from '../../tenancy/plans.js';
 import type { Tenant } from '../../tenancy/tenants.js';
-import { Conflict, PlanLimit } from '../../errors.js';
+import { Conflict } from '../../errors.js';
+import { planLimitRefusal } from '../../tenancy/plan-limits.js';
 
 /** Illustrative exchange rates for generated organisations: units of the reporting currency per unit. */
 const DEMO_RATES: Record<'EUR' | 'USD', Record<string, number>> = {
@@ -29,7 +30,7 @@ export interface SeedOrganisationOptions {
  */
 export async function seedOrganisation(db: Db, tenant: Tenant, options: SeedOrganisationOptions): Promise<GeneratedOrg> {
   const allowance = actorAllowance(tenant);
-  if (options.actors > allowance) throw new PlanLimit('actors', tenant.plan, allowance);
+  if (options.actors > allowance) throw planLimitRefusal(tenant, null, 'actors', options.actors);
   const existing = await countCurrentActors(db, tenant.id);
   if (existing > 0 && !options.replace) {
     throw new Conflict(`Tenant "${tenant.slug}" already has an organisation (${existing} actors).`, 'Pass --replace to replace it.');
