@@ -227,11 +227,22 @@ export function setPrimaryPlacement(ctx: OpContext): void {
   }
 }
 
-/** An actor has one contracted FTE, without history: the change applies from today and a `date` is refused. */
+/**
+ * An actor has one contracted FTE, without history: the change applies from today and a `date` is refused. `fte:
+ * null` clears a robot's or agent's (SPEC §6: they may have none — one given an FTE by mistake or by an import); a
+ * person needs one. Leaving `fte` out is still "required": only an explicit null clears.
+ */
 export function setFte(ctx: OpContext): void {
   requireUndated(ctx, 'an actor’s contracted FTE');
   const actor = ctx.wg.requireActive('actors', requiredString(ctx, 'actor_id'), fieldOf(ctx, 'actor_id'), 'actor', ctx.day);
-  ctx.wg.update('actors', actor.id, { fte: checkFte(ctx, requiredNumber(ctx, 'fte')) });
+  ctx.wg.update('actors', actor.id, { fte: ctx.command.fte === null ? noFteFor(ctx, actor) : checkFte(ctx, requiredNumber(ctx, 'fte')) });
+}
+
+function noFteFor(ctx: OpContext, actor: Actor): null {
+  if (actor.kind === 'human') {
+    throw refused(fieldOf(ctx, 'fte'), 'a person needs a contracted FTE (0.01–3.00); only a robot or agent may have none', { reason: 'required', op: ctx.command.op });
+  }
+  return null;
 }
 
 export function addActor(ctx: OpContext): void {
