@@ -2,9 +2,10 @@ import { utcTime } from './output.js';
 
 /**
  * Failures of the `orgonaut` client commands, each with its exit code (SPEC: 0 ok, 1 API/problem error, 2 usage,
- * 3 not signed in / 401, 4 network). Messages are one line written for people: what happened, then the fix.
+ * 3 not signed in / 401, 4 network; 5 still running: `--wait` stopped waiting, the task goes on). Messages are one
+ * line written for people: what happened, then the fix.
  */
-export const EXIT = { ok: 0, api: 1, usage: 2, auth: 3, network: 4 } as const;
+export const EXIT = { ok: 0, api: 1, usage: 2, auth: 3, network: 4, pending: 5 } as const;
 
 export class CliError extends Error {
   constructor(
@@ -87,6 +88,19 @@ export class SignInExpired extends NotSignedIn {
   constructor(where: string, expiresAt: string | null, reason?: string) {
     const when = expiresAt ? ` on ${utcTime(expiresAt)}` : '';
     super(`your sign-in to ${where} expired${when}. Run "orgonaut auth login" to sign in again.`, reason);
+  }
+}
+
+/**
+ * `--wait` ran out of time before the background task finished: not a failure of the task, which goes on, nor a
+ * success a script may build on (exit 5, the message names the task and the command to keep polling with).
+ */
+export class StillRunning extends CliError {
+  constructor(
+    message: string,
+    readonly taskId: string,
+  ) {
+    super(message, EXIT.pending);
   }
 }
 

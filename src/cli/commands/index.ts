@@ -1,6 +1,6 @@
 import { InputError, parseArgs, unknownOptions, UsageError } from '../args.js';
 import { PLACEMENT_CHECKS } from '../../org/placement-checks.js';
-import { ApiProblem, CliError, EXIT, NetworkError, NotSignedIn } from '../client/errors.js';
+import { ApiProblem, CliError, EXIT, NetworkError, NotSignedIn, StillRunning } from '../client/errors.js';
 import { printJson, print, sortKeys } from '../client/output.js';
 import { authCommand } from './auth.js';
 import { contextCommand } from './context.js';
@@ -68,7 +68,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       'scenario edit <id|name> [--name <new name>] [--description <text>]   (--description "" clears it)',
       'scenario submit|withdraw|archive|unarchive <id|name>',
       `scenario tasks <id|name> [--status pending|running|succeeded|failed] [--kind promotion|restore|import] ${PAGE}`,
-      'scenario promote <id|name> [--resolutions <file.json>] [--wait]',
+      'scenario promote <id|name> [--resolutions <file.json>] [--wait [--timeout <seconds>]]   (--wait: 10 minutes unless --timeout says; exit 5 if still running)',
     ],
   },
   tasks: {
@@ -141,7 +141,7 @@ Client options:
   --help            Show the usage of a command group
 
 Exit codes: 0 ok, 1 API error (the problem's detail and fix are printed), 2 usage, 3 not signed in or token
-refused, 4 server unreachable. The sign-in is stored in $ORGONAUT_CONFIG or ~/.config/orgonaut/config.json (0600).`;
+refused, 4 server unreachable, 5 still running (--wait ran out of time; the task goes on). The sign-in is stored in $ORGONAUT_CONFIG or ~/.config/orgonaut/config.json (0600).`;
 
 function listCommands(run: Run): number {
   if (run.json) {
@@ -183,8 +183,17 @@ export async function runClientCommand(argv: readonly string[]): Promise<number>
 function printJsonFailure(error: CliError): number {
   const problem = error instanceof ApiProblem ? { status: error.status, problem: error.problem } : {};
   const code =
-    error instanceof ApiProblem ? (error.problem.code ?? 'api_error') : error instanceof NotSignedIn ? 'not_signed_in' : error instanceof NetworkError ? 'network_error' : 'error';
-  process.stderr.write(`${JSON.stringify(sortKeys({ error: { code, message: error.message, exit_code: error.exitCode, ...problem } }), null, 2)}\n`);
+    error instanceof ApiProblem
+      ? (error.problem.code ?? 'api_error')
+      : error instanceof NotSignedIn
+        ? 'not_signed_in'
+        : error instanceof NetworkError
+          ? 'network_error'
+          : error instanceof StillRunning
+            ? 'still_running'
+            : 'error';
+  const task = error instanceof StillRunning ? { task_id: error.taskId } : {};
+  process.stderr.write(`${JSON.stringify(sortKeys({ error: { code, message: error.message, exit_code: error.exitCode, ...problem, ...task } }), null, 2)}\n`);
   return error.exitCode;
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
-import { CliError, EXIT } from '../client/errors.js';
+import { booleanFlag, InputError, integerFlag, stringFlag, UsageError } from '../args.js';
+import { CliError, EXIT, StillRunning } from '../client/errors.js';
 import { cell, familyLabel, fieldLabel, fieldText, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
 import { fetchList, ID, listCommand, printList, scenarioName, scenarioRef, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
@@ -353,6 +353,9 @@ async function transition(run: Run, id: string, action: 'submit' | 'withdraw' | 
   return 0;
 }
 
+/** How long `scenario promote --wait` waits by default before handing back (exit 5): 10 minutes. */
+const PROMOTE_WAIT_SECONDS = 600;
+
 async function promote(run: Run, id: string): Promise<number> {
   const file = stringFlag(run.args, 'resolutions');
   let resolutions: unknown[] | undefined;
@@ -361,23 +364,48 @@ async function promote(run: Run, id: string): Promise<number> {
     resolutions = Array.isArray(parsed) ? parsed : ((parsed as Row)?.resolutions as unknown[] | undefined);
     if (!Array.isArray(resolutions)) throw new InputError(`${file} must hold { "resolutions": [...] } or an array`);
   }
+  const wait = booleanFlag(run.args, 'wait');
+  const seconds = waitSeconds(run, wait);
   const client = run.client();
   let task = (await client.post<{ data: Row }>(path(id, '/promote'), resolutions ? { resolutions } : {})).data;
-  if (booleanFlag(run.args, 'wait')) {
-    const deadline = Date.now() + 10 * 60_000;
-    while (!['succeeded', 'failed'].includes(task.status) && Date.now() < deadline) {
+  if (wait) {
+    const deadline = Date.now() + seconds * 1000;
+    while (!finished(task) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       task = (await client.get<{ data: Row }>(`/api/v1/tasks/${encodeURIComponent(task.id)}`)).data;
     }
   }
   if (run.json) printJson({ data: task });
   else if (task.status === 'succeeded') print(`Promoted ${await scenarioName(run, id)}: Live now includes it (task ${task.id}).`);
-  else if (task.status !== 'failed') {
+  else if (!finished(task) && !wait) {
     print(`Promotion of ${await scenarioName(run, id)} started (task ${task.id}, ${task.status}).`);
     hint(`Follow it with: orgonaut tasks show ${task.id}   (or add --wait)`);
   }
   if (task.status === 'failed') throw new CliError(`promotion failed: ${task.error ?? 'unknown error'} (task ${task.id}).`, EXIT.api);
+  // Ran out of time: not done, and said so with a code of its own (5), or a script would build on a Live that has not changed yet.
+  if (wait && !finished(task)) {
+    throw new StillRunning(
+      `the promotion of ${await scenarioName(run, id)} is still ${task.status} after ${duration(seconds)} (task ${task.id}); it goes on without --wait. Keep polling with: orgonaut scenario tasks ${id} --kind promotion   (or orgonaut tasks show ${task.id})`,
+      task.id,
+    );
+  }
   return 0;
+}
+
+const finished = (task: Row) => task.status === 'succeeded' || task.status === 'failed';
+
+/** `--timeout <seconds>` of `promote --wait` (0 and up; 600 when not given); refused without --wait, which it is the limit of. */
+function waitSeconds(run: Run, wait: boolean): number {
+  const seconds = integerFlag(run.args, 'timeout');
+  if (seconds === undefined) return PROMOTE_WAIT_SECONDS;
+  if (!wait) throw new UsageError('--timeout is how long --wait waits: add --wait, or leave --timeout out');
+  if (seconds < 0) throw new UsageError('--timeout must be 0 or more seconds');
+  return seconds;
+}
+
+/** `10 minutes`, `90 s`. */
+function duration(seconds: number): string {
+  return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} s`;
 }
 
 function readJson(file: string): unknown {
