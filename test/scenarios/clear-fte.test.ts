@@ -29,7 +29,7 @@ describe('set_fte with no FTE', () => {
     const { graph } = run([{ op: 'set_fte', actor_id: id('bot'), fte: null }], withBotFte());
     expect(graph.actors.get(id('bot'))?.fte).toBeNull();
 
-    const delta = diffRecords(withBotFte(), graph, null, true) as Record<string, { changed: { id: string; fields: Record<string, unknown> }[] }>;
+    const delta = diffRecords(withBotFte(), graph, null, true) as Record<string, { changed: Record<string, unknown>[] }>;
     expect(delta.actor!.changed).toEqual([expect.objectContaining({ id: id('bot'), fields: { fte: { from: 1, to: null } } })]);
 
     const before = computeOrgMetrics(withBotFte(), { asOf: TODAY, cost: COST });
