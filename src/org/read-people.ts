@@ -96,10 +96,31 @@ function subunitTotal(filter: SubunitCount & { orgUnitId?: string | null }, coun
   return filter.countSubunits && filter.orgUnitId && !filter.includeSubunits ? count() : null;
 }
 
-/** Every word of the query occurs in the name, email or title ("support lead" finds a Support Team Lead). */
+/**
+ * Every word of the query starts a word of the name, email or title ("support lead" finds a Support Team Lead, "schn"
+ * Ana Schneider, "ana@acme" her email) — not a word's middle: "ana" is not every Manager, Tanaka and Hana. Case and
+ * accents are ignored ("jose" finds José).
+ */
 function matches(a: Actor, query: string): boolean {
-  const fields = [a.displayName.toLowerCase(), a.email?.toLowerCase() ?? '', a.title?.toLowerCase() ?? ''];
-  return query.split(/\s+/).every((word) => fields.some((field) => field.includes(word)));
+  let words = actorWords.get(a);
+  if (words === undefined) actorWords.set(a, (words = ` ${[a.displayName, a.email ?? '', a.title ?? ''].map(plainWords).join(' ')}`));
+  return plainWords(query)
+    .split(' ')
+    .every((word) => words.includes(` ${word}`));
+}
+
+/** An actor's searchable words, worked out once per record (a graph's records never change). */
+const actorWords = new WeakMap<Actor, string>();
+
+/** Lower-cased words without accents, one space between them ("O'Brien-Smith" → "o brien smith"). */
+function plainWords(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
