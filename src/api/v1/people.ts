@@ -31,7 +31,7 @@ const actors = createRoute({
     query: ListQuery.extend({
       kind: z.enum(ACTOR_KINDS).optional().openapi({ description: 'Only actors of this kind' }),
       org_unit_id: idFilter('Only actors placed in this unit (any placement in effect)'),
-      q: z.string().max(200).optional().openapi({ description: 'Name, email or title contains (case-insensitive)' }),
+      q: z.string().max(200).optional().openapi({ description: 'Words that each start a word of the name, email or title (case and accents ignored): `schn` finds Ana Schneider, `support lead` a Support Team Lead' }),
       without_manager: queryBool('true = only actors who report to no one on `as_of` (the top of the organisation, and gaps such as people imported without a manager)'),
       placement_check: z
         .enum(PLACEMENT_CHECKS)

@@ -158,7 +158,7 @@ export const actorsListTool = defineTool({
       .describe(
         `Only actors failing this placement check on the day (needs placements.read): ${PLACEMENT_CHECKS.map((c) => `${c} — ${PLACEMENT_CHECK_MEANING[c]}`).join('; ')}. Over 100% is allowed; this keeps it visible.`,
       ),
-    query: z.string().max(200).optional().describe('Words to find in the name, email or title, each somewhere (case-insensitive): "nora dvorak", "support lead".'),
+    query: z.string().max(200).optional().describe('Words to find in the name, email or title, each the start of a word there (case and accents ignored): "nora dvorak", "support lead", "schn".'),
     include_inactive: includeInactive,
     ...pageFields,
   }),
