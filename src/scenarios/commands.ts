@@ -23,7 +23,10 @@ export const CHANGE_OPS = {
     needs: [],
     summary: "Make an actor's secondary placement their primary from a date; their current primary becomes secondary (new placements continue both)",
   },
-  set_fte: { needs: [], summary: "Set an actor's contracted FTE (0.01–3.00), from today (FTE has no history, no date)" },
+  set_fte: {
+    needs: [],
+    summary: "Set an actor's contracted FTE (0.01–3.00), or clear a robot's or agent's (null), from today (FTE has no history, no date)",
+  },
   add_actor: { needs: [], summary: 'Add a person, robot or AI agent with a primary placement' },
   deactivate_actor: { needs: ['scenarios.delete'], summary: 'Deactivate an actor from a date, ending their placements, reporting line and pay' },
   create_position: { needs: [], summary: 'Create a budgeted position (a seat) in an org unit, or with no budgeted team yet' },
@@ -85,7 +88,7 @@ export const ChangeCommandSchema = z
       .optional()
       .describe('add_actor / update_actor: the job title (in update_actor null or an empty string clears it); create_position / update_position: the position’s title'),
     level: z.string().max(100).nullable().optional().describe('update_actor: the level or grade; null or an empty string clears it'),
-    fte: z.number().nullable().optional().describe('0.01–3.00'),
+    fte: z.number().nullable().optional().describe("0.01–3.00; set_fte: null clears a robot's or agent's FTE (a person needs one)"),
     allocation_pct: z.number().optional().describe('0–300'),
     is_primary: z.boolean().optional(),
     planned_fte: z.number().optional(),

@@ -53,10 +53,10 @@ export interface TrayField {
   /** Unit fields: the org unit types offered (a team's parent is a company or department; update_team takes a team). */
   unitTypes?: readonly OrgUnitType[];
   /**
-   * Text fields that clear what they set when left empty (sent as null) — unless the field named here is filled in
-   * too (a team's purpose is kept when only its type is changed).
+   * Fields that clear what they set when left empty (sent as null: a robot's or agent's FTE) — unless the field named
+   * in `unless` is filled in too (a team's purpose is kept when only its type is changed).
    */
-  emptyClears?: { unless: string };
+  emptyClears?: { unless?: string };
   /** Fields of the op's companion change (TrayOp.companion): the field of the companion op's form this one fills. */
   companion?: string;
   /** Read by the page to stage further changes (a leaver's reports' new manager), not a field of the command. */
@@ -215,7 +215,17 @@ export const TRAY_OPS: TrayOp[] = [
     title: 'Set contracted FTE',
     fields: [
       { name: 'actor_id', label: 'Actor', kind: 'actor', required: true },
-      { name: 'fte', label: 'FTE', kind: 'number', required: true, min: 0.01, max: 3, step: '0.01', hint: FROM_TODAY },
+      {
+        name: 'fte',
+        label: 'FTE',
+        kind: 'number',
+        neededWhen: 'for a person',
+        min: 0.01,
+        max: 3,
+        step: '0.01',
+        hint: `Empty: no FTE, for a robot or agent (a person needs one). ${FROM_TODAY}`,
+        emptyClears: {},
+      },
     ],
   },
   {
@@ -405,7 +415,8 @@ export function commandFromForm(spec: TrayOp, draft: Draft, has: (a: Ability) =>
     }
     if (!raw) {
       if (field.required) return { field: field.name, message: `${field.label} is required.` };
-      if (field.emptyClears && !(draft[field.emptyClears.unless] ?? '').trim()) command[target] = null;
+      const unless = field.emptyClears?.unless;
+      if (field.emptyClears && !(unless && (draft[unless] ?? '').trim())) command[target] = null;
       continue;
     }
     if (field.kind === 'number' || field.kind === 'money') {
@@ -655,7 +666,7 @@ export function describeCommand(c: Command, names: Names, showMoney: boolean, te
     case 'set_primary_placement':
       return `Make ${names.placement(s('placement_id'))} primary${from}`;
     case 'set_fte':
-      return `Set ${names.actor(s('actor_id'))}’s FTE to ${num(c.fte as number)}${from}`;
+      return c.fte === null ? `Clear ${names.actor(s('actor_id'))}’s FTE${from}` : `Set ${names.actor(s('actor_id'))}’s FTE to ${num(c.fte as number)}${from}`;
     case 'add_actor':
       return `Add ${kindLabel(s('kind') || 'human')} ${quoted(s('display_name'))} to ${names.unit(s('org_unit_id'))}${s('title') ? ` as ${s('title')}` : ''}${s('manager_id') ? `, reporting to ${names.actor(s('manager_id'))}` : ''}${from}`;
     case 'deactivate_actor':
