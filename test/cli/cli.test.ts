@@ -145,11 +145,11 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(JSON.parse(listed.stdout).data.map((s: { id: string }) => s.id)).toContain(scenarioId);
   });
 
-  it('applies a batch from stdin, and names the invalid command of a refused one (exit 1)', async () => {
+  it('applies a batch from stdin, and names the invalid command of a refused one (exit 2, invalid input)', async () => {
     const piped = await cli(['scenario', 'apply', scenarioId, '-'], config(), JSON.stringify([{ op: 'set_allocation', placement_id: id('pl-m1-p'), allocation_pct: 50 }]));
     expect(piped.code, piped.stderr).toBe(0);
     const bad = await cli(['scenario', 'apply', scenarioId, '-'], config(), JSON.stringify({ changes: [{ op: 'set_fte', actor_id: id('p1'), fte: 9 }] }));
-    expectOneLine(bad, 1, /changes\[0\]\.fte.*\(HTTP 400 invalid_input\)$/);
+    expectOneLine(bad, 2, /changes\[0\]\.fte.*\(HTTP 400 invalid_input\)$/);
     const notJson = await cli(['scenario', 'apply', scenarioId, '-'], config(), '{ nope');
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('stdin is not valid JSON');
@@ -446,7 +446,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect(all.stdout.match(/^Zeta /gm)).toHaveLength(3);
     expect((await cli(['refs', 'currencies', '--limit', '1'], config())).code).toBe(0);
     // A refused name is named by the option it was typed as, not the API's body field.
-    expectOneLine(await cli(['refs', 'team-types', '--create', 'x'.repeat(120)], config()), 1, /^orgonaut: Invalid --create: .*Correct --create and try again\. \(HTTP 400 invalid_input\)$/);
+    expectOneLine(await cli(['refs', 'team-types', '--create', 'x'.repeat(120)], config()), 2, /^orgonaut: Invalid --create: .*Correct --create and try again\. \(HTTP 400 invalid_input\)$/);
     const blank = await cli(['refs', 'team-types', '--create', '  '], config());
     expect(blank.code).toBe(2);
     expect(blank.stderr).toMatch(/^orgonaut: --create needs the name of the type to create/);

@@ -215,7 +215,7 @@ describe('orgonaut import', () => {
     expect(lacking.stderr).not.toContain('was uploaded');
     expect((await database.db.select({ id: importRuns.id }).from(importRuns).where(eq(importRuns.tenantId, tenant.id))).length).toBe(runsBefore);
     expectOneLine(await cli(['import', 'status'], configs.owner!), 2, /missing <run-id>/);
-    expectOneLine(await cli(['import', file('people.xlsx', 'x')], configs.owner!), 1, /upload a \.csv or \.txt file.*\(HTTP 422 unsupported_file_type\)$/);
+    expectOneLine(await cli(['import', file('people.xlsx', 'x')], configs.owner!), 2, /upload a \.csv or \.txt file.*\(HTTP 422 unsupported_file_type\)$/);
     expectOneLine(await cli(['import', file('z.csv', PEOPLE)], configs.viewer!), 1, /"imports\.manage" ability.*\(HTTP 403 missing_ability\)$/);
     expectOneLine(await cli(['import', 'status', '00000000-0000-4000-8000-000000000000'], configs.owner!), 1, /not found.*\(HTTP 404 not_found\)$/);
   });

@@ -73,7 +73,7 @@ describe('orgonaut live positions', () => {
 
   it('with --unit as well is the server’s problem, in its words, and lists nothing', async () => {
     const both = await cli(['live', 'positions', '--no-budgeted-team', '--unit', 'Mobile']);
-    expect(both.code).toBe(1);
+    expect(both.code).toBe(2);
     expect(both.stdout).toBe('');
     expect(both.stderr).toContain('leave org_unit_id out with it');
   });

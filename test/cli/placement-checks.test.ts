@@ -72,7 +72,7 @@ describe('orgonaut live actors --placement-check', () => {
 
   it('says what the API refuses: an unknown check, with the checks it takes; a token without placements.read, naming it', async () => {
     const unknown = await cli(['live', 'actors', '--placement-check', 'overallocated']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     // The API's field as the option it came from.
     expect(unknown.stderr).toContain('Invalid --placement-check: must be one of over_allocated, under_allocated, unplaced, no_primary');
     expect(unknown.stderr).not.toMatch(/^\s+at /m);

@@ -203,7 +203,7 @@ describe('orgonaut walked through by a new user', () => {
     expect(ofScenario.code, ofScenario.stderr).toBe(0);
     expect(ofScenario.stdout).toContain(taskId);
     const bad = await orgonaut(['tasks', 'list', '--status', 'done']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     // Named as typed (--status), not as the API's parameter.
     expect(bad.stderr.trim()).toBe('orgonaut: Invalid --status: must be one of pending, running, succeeded, failed. Correct --status and try again. (HTTP 400 invalid_input)');
     const shown = await orgonaut(['tasks', 'show', taskId]);
@@ -230,13 +230,13 @@ describe('orgonaut walked through by a new user', () => {
 
   it('names a refused value by the option it was typed as (--as-of, --depth), not by the API’s parameter (as_of)', async () => {
     const date = await orgonaut(['live', 'actors', '--as-of', '2026-13-01']);
-    expect(date.code).toBe(1);
+    expect(date.code).toBe(2);
     expect(date.stderr.trim()).toBe('orgonaut: Invalid --as-of: must be a real date written YYYY-MM-DD. Correct --as-of and try again. (HTTP 400 invalid_input)');
     const depth = await orgonaut(['live', 'tree', '--depth', '0']);
     expect(depth.stderr.trim()).toBe('orgonaut: Invalid --depth: must be a whole number from 1 to 50. Correct --depth and try again. (HTTP 400 invalid_input)');
     // --json keeps the API's problem as it came (field as_of), with the message as printed.
     const json = JSON.parse((await orgonaut(['live', 'actors', '--as-of', '2026-13-01', '--json'])).stderr).error;
-    expect(json).toMatchObject({ exit_code: 1, status: 400, problem: { field: 'as_of', detail: 'Invalid as_of: must be a real date written YYYY-MM-DD' } });
+    expect(json).toMatchObject({ exit_code: 2, status: 400, problem: { field: 'as_of', detail: 'Invalid as_of: must be a real date written YYYY-MM-DD' } });
     expect(json.message).toContain('Invalid --as-of');
   });
 

@@ -29,13 +29,18 @@ export interface ProblemBody {
   [extension: string]: unknown;
 }
 
+/**
+ * An RFC 9457 problem the API answered. A bad value the server caught (400, 422: `--kind alien`, a change file's
+ * field) exits 2 like one the CLI caught itself (`--limit 0`): invalid input is one code, whichever side judged it.
+ * Every other refusal exits 1.
+ */
 export class ApiProblem extends CliError {
   constructor(
     readonly status: number,
     readonly problem: ProblemBody,
     message = describeProblem(status, problem),
   ) {
-    super(message, EXIT.api);
+    super(message, status === 400 || status === 422 ? EXIT.usage : EXIT.api);
   }
 }
 

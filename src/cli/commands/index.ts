@@ -140,8 +140,9 @@ Client options:
   --json            Print the API's JSON, keys sorted (deterministic)
   --help            Show the usage of a command group
 
-Exit codes: 0 ok, 1 API error (the problem's detail and fix are printed), 2 usage, 3 not signed in or token
-refused, 4 server unreachable, 5 still running (--wait ran out of time; the task goes on). The sign-in is stored in $ORGONAUT_CONFIG or ~/.config/orgonaut/config.json (0600).`;
+Exit codes: 0 ok, 1 API error (the problem's detail and fix are printed), 2 usage or invalid input (a bad
+option value or file, whether the CLI or the server caught it: HTTP 400, 422), 3 not signed in or token refused,
+4 server unreachable, 5 still running (--wait ran out of time; the task goes on). The sign-in is stored in $ORGONAUT_CONFIG or ~/.config/orgonaut/config.json (0600).`;
 
 function listCommands(run: Run): number {
   if (run.json) {
