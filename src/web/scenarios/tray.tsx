@@ -133,7 +133,7 @@ export function trayRoutes(): Hono<AppEnv> {
     }
     const spec = TRAY_OP_BY_NAME.get(draft.op as TrayOp['op']);
     if (!spec) return trayPage(c, { staged, trayError: { index: null, field: null, error: unknownOp() } }, 400);
-    const unresolved = await resolveTypedNames(ctx, id, spec, draft, staged);
+    const unresolved = await resolveTypedNames(knownRecords(c, id), spec, draft, staged);
     if (unresolved) return trayPage(c, { staged, open: { op: spec.op, draft }, opError: { op: spec.op, ...unresolved } }, 400);
     const built = commandsFromForm(spec, draft, (a) => can(ctx.principal, a), staged);
     if (!('commands' in built)) {
@@ -374,18 +374,42 @@ const REF_CHOICES: Record<RefKind, (ctx: ServiceContext, view: ViewRequest) => P
   vacancy: (ctx, view) => positionChoices(ctx, view, 'vacant'),
 };
 
+/** The scenario's records a reference field may name, by kind: read once per request, however many fields ask. */
+type KnownRecords = (kind: RefKind) => Promise<Choice[]>;
+
+const recordsOfRequest = new WeakMap<Context<AppEnv>, Map<string, Promise<Choice[]>>>();
+
+/**
+ * The scenario's records by kind, read at most once in a request: a staging reads them to resolve a typed name, then
+ * again to render the page's forms (a list walk of the whole organisation each time). Only the organisation's
+ * records: what the tray stages changes within the request, and is added where used (`stagedChoices`).
+ */
+function knownRecords(c: Context<AppEnv>, scenarioId: string): KnownRecords {
+  let lists = recordsOfRequest.get(c);
+  if (!lists) recordsOfRequest.set(c, (lists = new Map()));
+  const cached = lists;
+  return (kind) => {
+    const key = `${scenarioId}:${kind}`;
+    let list = cached.get(key);
+    if (!list) cached.set(key, (list = REF_CHOICES[kind](serviceContext(c), { scenarioId })));
+    return list;
+  };
+}
+
 /**
  * Long lists are typed with suggestions; a person who types a name without picking a suggestion ("Emily Lopez")
  * means the one record of that name: the draft gets its id. Several or none: the field to correct, and why.
  */
-async function resolveTypedNames(ctx: ServiceContext, scenarioId: string, spec: TrayOp, draft: Draft, staged: Command[]): Promise<{ field: string; message: string } | null> {
+async function resolveTypedNames(known: KnownRecords, spec: TrayOp, draft: Draft, staged: Command[]): Promise<{ field: string; message: string } | null> {
   for (const field of spec.fields) {
     const raw = (draft[field.name] ?? '').trim();
     // `$<ref>`: a record staged earlier in the tray (a hire), which the service resolves.
     if (!REF_KINDS.has(field.kind) || !raw || raw.includes(ID_SEPARATOR) || isUuid(raw) || raw.startsWith('$')) continue;
     const typed = raw.toLowerCase();
-    const known = await REF_CHOICES[field.kind as RefKind](ctx, { scenarioId });
-    const choices = offered(field, [...stagedChoices(field.kind as RefKind, staged), ...known]);
+    const kind = field.kind as RefKind;
+    // The very list the page offered (a leaver labelled as such), so that a suggestion picked as it reads names its record.
+    const records = await known(kind);
+    const choices = offered(field, [...stagedChoices(kind, staged), ...(kind === 'actor' ? withStagedLeavers(records, staged) : records)]);
     const matches = typedMatches(choices, typed);
     if (matches.length === 1) {
       draft[field.name] = matches[0]!.value;
@@ -422,11 +446,11 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   const has = (a: Ability) => can(ctx.principal, a);
   const writable = scenario.editable && has('scenarios.write');
   const names = withStagedNames(await scenarioNames(ctx, scenario.id), state.staged);
-  const view = { scenarioId: scenario.id };
+  const known = knownRecords(c, scenario.id);
   const choices: Choices | null = writable
     ? {
-        unit: await REF_CHOICES.unit(ctx, view),
-        actor: withStagedLeavers(await REF_CHOICES.actor(ctx, view), state.staged),
+        unit: await known('unit'),
+        actor: withStagedLeavers(await known('actor'), state.staged),
         staged: {
           actor: stagedChoices('actor', state.staged),
           unit: stagedChoices('unit', state.staged),
@@ -434,9 +458,9 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
           position: stagedChoices('position', state.staged),
           vacancy: stagedChoices('vacancy', state.staged),
         },
-        placement: await REF_CHOICES.placement(ctx, view),
-        position: await REF_CHOICES.position(ctx, view),
-        vacancy: await REF_CHOICES.vacancy(ctx, view),
+        placement: await known('placement'),
+        position: await known('position'),
+        vacancy: await known('vacancy'),
         currency: [...(await loadReferenceLists(ctx)).activeCurrencies].sort().map((code) => ({ value: code, label: code })),
         department_type: (await listTypes(ctx, 'department')).map((t) => ({ value: t.id, label: t.name })),
         team_type: (await listTypes(ctx, 'team')).map((t) => ({ value: t.id, label: t.name })),
@@ -522,8 +546,8 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
             </div>
             {suggestionLists(ops, has, choices!).map(([listId, options]) => (
               <datalist id={listId}>
-                {options.map((o) => (
-                  <option value={`${o.label}${ID_SEPARATOR}${o.value}`} />
+                {suggestionsOf(options).map((text) => (
+                  <option value={text} />
                 ))}
               </datalist>
             ))}
@@ -703,11 +727,34 @@ function optionsOf(field: TrayField, choices: Choices): Choice[] {
 }
 
 /**
+ * Up to this many records a field naming a person, a placement or a position is a dropdown; past it, it is typed
+ * with suggestions the page gives once. A dropdown repeats its whole list in every form that names such a record — a
+ * person is named in about ten — which made the tray of a 300-person organisation weigh 400 KB and more. Unit fields
+ * keep dropdowns up to `SELECT_MAX`: their labels are paths ("Acme › Sales › EMEA (team)"), which a typed unit name
+ * would not match.
+ */
+export const TRAY_SELECT_MAX = 50;
+
+/**
  * Whether a reference field is typed with suggestions rather than chosen from a dropdown: decided by the
  * organisation's records only, so that staging a hire does not turn a dropdown into a typed field mid-session.
  */
 function typed(field: TrayField, choices: Choices): boolean {
-  return offered(field, choices[field.kind as RefKind]).length > SELECT_MAX;
+  return offered(field, choices[field.kind as RefKind]).length > (field.kind === 'unit' ? SELECT_MAX : TRAY_SELECT_MAX);
+}
+
+/**
+ * How each suggestion reads, which is what its field sends: the record's label, which the page resolves to the one
+ * record of that label (`resolveTypedNames`, case aside) — followed by its id ("Name · Title — <id>") only where
+ * that would not do: a label two records of the list share, or one the page would not read as a name.
+ */
+function suggestionsOf(options: readonly Choice[]): string[] {
+  const seen = new Map<string, number>();
+  for (const o of options) seen.set(o.label.toLowerCase(), (seen.get(o.label.toLowerCase()) ?? 0) + 1);
+  return options.map((o) => {
+    const plain = o.label && o.label === o.label.trim() && !o.label.includes(ID_SEPARATOR) && !o.label.startsWith('$') && !isUuid(o.label);
+    return plain && seen.get(o.label.toLowerCase()) === 1 ? o.label : `${o.label}${ID_SEPARATOR}${o.value}`;
+  });
 }
 
 /** The suggestion list a long reference field types into: one per kind, and per set of unit types. */
@@ -730,10 +777,11 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
   if (REF_KINDS.has(field.kind)) {
     const options = optionsOf(field, props.choices);
     // An id handed in by a link (an actor page's "Move to another unit") reads as its suggestion, not a bare id.
-    const known = options.find((o) => o.value === value.trim());
+    const typedField = typed(field, props.choices);
+    const known = typedField && value.trim() ? options.findIndex((o) => o.value === value.trim()) : -1;
     control =
-      typed(field, props.choices) ? (
-        <input {...common} list={listIdOf(field)} value={known ? `${known.label}${ID_SEPARATOR}${known.value}` : value} placeholder="Type to search, or paste an id" autocomplete="off" />
+      typedField ? (
+        <input {...common} list={listIdOf(field)} value={known >= 0 ? suggestionsOf(options)[known] : value} placeholder="Type to search, or paste an id" autocomplete="off" />
       ) : (
         <select {...common}>
           <option value="">{field.required ? 'Choose…' : (field.emptyLabel ?? 'None')}</option>
