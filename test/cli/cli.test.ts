@@ -184,7 +184,7 @@ describe('orgonaut CLI with a token (headless)', () => {
     expect((await cli(['live', 'teams', '--as-of', AS_OF, '--without-manager', '--json'], config())).code).toBe(0);
 
     const table = await cli(['live', 'actors', '--as-of', AS_OF, '--limit', '2'], config());
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+KIND\s+TITLE\s+FTE\s+EMAIL\s+ID$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+KIND\s+TITLE\s+UNIT\s+MANAGER\s+FTE\s+EMAIL\s+ID$/);
     expect(table.stderr).toContain('More: add --cursor ');
 
     const scenarioUnits = await cli(['live', 'units', '--scenario', scenarioId, '--search', 'mobile'], config());

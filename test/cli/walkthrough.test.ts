@@ -114,9 +114,9 @@ describe('orgonaut walked through by a new user', () => {
       for (const cell of cells) expect(cell, `${args.join(' ')}: ${shown.stdout}`).toMatch(/^(\d+\.\d\d|-)$/);
     }
     const actors = await orgonaut(['live', 'actors', '--scenario', scenario]);
-    expect(actors.stdout).toMatch(/^ceo\s+human\s+Chief Executive\s+0\.90\s/m);
-    expect(actors.stdout).toMatch(/^p2\s+human\s+-\s+0\.50\s/m);
-    expect(actors.stdout).toMatch(/^p1\s+human\s+-\s+1\.00\s/m);
+    expect(actors.stdout).toMatch(/^ceo\s+human\s+Chief Executive\s+Fixture Co\s+-\s+0\.90\s/m);
+    expect(actors.stdout).toMatch(/^p2\s+human\s+-\s+Platform\s+eng_head\s+0\.50\s/m);
+    expect(actors.stdout).toMatch(/^p1\s+human\s+-\s+Platform\s+eng_head\s+1\.00\s/m);
     const metrics = await orgonaut(['live', 'metrics']);
     const figures = JSON.parse((await orgonaut(['live', 'metrics', '--json'])).stdout).data.metrics;
     expect(metrics.stdout).toMatch(new RegExp(`^FTE\\s+${figures.fte.toFixed(2)}$`, 'm'));

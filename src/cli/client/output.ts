@@ -34,6 +34,8 @@ export interface Column<T> {
   align?: 'left' | 'right';
   /** Left out when no row has a value (money columns for a credential without `costs.read`). */
   optional?: boolean;
+  /** Free text (a name, a title, an email): cut with `…` when the table is wider than the terminal (see `table`). */
+  text?: boolean;
 }
 
 export function cell(value: unknown): string {
@@ -44,11 +46,18 @@ export function cell(value: unknown): string {
   return String(value).replace(/\s+/g, ' ');
 }
 
-/** An aligned table: a header row, then one line per row; numbers right-aligned. */
-export function table<T>(rows: readonly T[], allColumns: Column<T>[]): string {
+/**
+ * An aligned table: a header row, then one line per row; numbers right-aligned. Wider than `maxWidth` (the terminal's,
+ * when stdout is one), its widest free-text columns (`text`) are narrowed and their cells cut with `…` — a line
+ * that wraps is unreadable; ids, figures and other columns stay whole. Piped (no terminal), nothing is cut.
+ */
+export function table<T>(rows: readonly T[], allColumns: Column<T>[], maxWidth = terminalWidth()): string {
   const columns = allColumns.filter((c) => !c.optional || rows.some((row) => c.value(row) != null));
-  const cells = rows.map((row) => columns.map((c) => cell(c.value(row))));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
+  const full = rows.map((row) => columns.map((c) => cell(c.value(row))));
+  const natural = columns.map((c, i) => Math.max(c.header.length, ...full.map((r) => r[i]!.length)));
+  const floors = columns.map((c, i) => (c.text ? Math.min(natural[i]!, Math.max(c.header.length, MIN_TEXT_WIDTH)) : natural[i]!));
+  const widths = maxWidth === undefined ? natural : narrowed(natural, floors, maxWidth);
+  const cells = full.map((r) => r.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v)));
   const right = columns.map((c, i) => c.align === 'right' || (c.align === undefined && rows.length > 0 && rows.every((row) => typeof c.value(row) === 'number' || c.value(row) == null) && rows.some((row) => typeof c.value(row) === 'number')));
   const line = (values: string[]) =>
     values
@@ -56,6 +65,27 @@ export function table<T>(rows: readonly T[], allColumns: Column<T>[]): string {
       .join('  ')
       .trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n');
+}
+
+/** How narrow a free-text column may get to fit the terminal (its header's width, if wider). */
+const MIN_TEXT_WIDTH = 8;
+
+/** The terminal's width when stdout is one; undefined when piped or redirected (scripts get every line whole). */
+export function terminalWidth(): number | undefined {
+  const { isTTY, columns } = process.stdout;
+  return isTTY && typeof columns === 'number' && columns > 0 ? columns : undefined;
+}
+
+/** `widths` with the widest column above its floor narrowed, one character at a time, until the row (two spaces between columns) fits `maxWidth`. */
+function narrowed(widths: readonly number[], floors: readonly number[], maxWidth: number): number[] {
+  const fit = [...widths];
+  for (let over = fit.reduce((sum, w) => sum + w, 2 * (fit.length - 1)) - maxWidth; over > 0; over--) {
+    let widest = -1;
+    for (let i = 0; i < fit.length; i++) if (fit[i]! > floors[i]! && (widest === -1 || fit[i]! > fit[widest]!)) widest = i;
+    if (widest === -1) break;
+    fit[widest]!--;
+  }
+  return fit;
 }
 
 export function printTable<T>(rows: readonly T[], columns: Column<T>[], empty = 'Nothing to show.'): void {

@@ -10,6 +10,9 @@ import { fetchList, ID, listCommand, printList, recordNames, scenarioName, teamT
 
 type Row = Record<string, any>;
 
+/** A record's id as it is, where no names were looked up (--json, an empty page). */
+const keepId = (id: string | null | undefined) => id;
+
 const inactive = (run: Run) => (booleanFlag(run.args, 'include-inactive') ? 'true' : undefined);
 const withoutManager = (run: Run) => (booleanFlag(run.args, 'without-manager') ? 'true' : undefined);
 
@@ -40,8 +43,8 @@ export async function liveCommand(run: Run): Promise<number> {
         { header: 'VACANT', value: (u) => u.metrics?.positions.vacant, align: 'right' },
         ID,
       ]);
-    case 'actors':
-      return listCommand<Row>(run, '/api/v1/actors', {
+    case 'actors': {
+      const body = await fetchList(run, '/api/v1/actors', {
         ...view,
         kind: flag('kind'),
         org_unit_id: await unitFlag(run, 'unit', view),
@@ -50,14 +53,28 @@ export async function liveCommand(run: Run): Promise<number> {
         // The server judges the check (and whether the token may read placements): one rule, its problem's words.
         placement_check: flag('placement-check'),
         include_inactive: inactive(run),
-      }, [
-        { header: 'NAME', value: (a) => a.display_name },
+      });
+      // Each actor's primary unit and manager by name, as the roster shows them: one look-up of each for the page.
+      const rows = body.data as Row[];
+      const [unit, manager] =
+        run.json || !rows.length
+          ? [keepId, keepId]
+          : await Promise.all([
+              unitNames(run, view, rows.map((a) => a.primary_org_unit_id)),
+              recordNames(run, '/api/v1/actors', view, 'display_name', rows.map((a) => a.manager_id)),
+            ]);
+      printList<Row>(run, body, [
+        { header: 'NAME', value: (a) => a.display_name, text: true },
         { header: 'KIND', value: (a) => a.kind },
-        { header: 'TITLE', value: (a) => a.title },
+        { header: 'TITLE', value: (a) => a.title, text: true },
+        { header: 'UNIT', value: (a) => unit(a.primary_org_unit_id), text: true },
+        { header: 'MANAGER', value: (a) => manager(a.manager_id), text: true },
         { header: 'FTE', value: (a) => fte(a.fte), align: 'right' },
-        { header: 'EMAIL', value: (a) => a.email },
+        { header: 'EMAIL', value: (a) => a.email, text: true },
         ID,
       ]);
+      return 0;
+    }
     case 'positions': {
       // The REST filters of positions: the server judges them (--no-budgeted-team with --unit is its problem, in its words).
       const body = await fetchList(run, '/api/v1/positions', {
@@ -82,7 +99,7 @@ export async function liveCommand(run: Run): Promise<number> {
     case 'placements': {
       const body = await fetchList(run, '/api/v1/placements', { ...view, actor_id: flag('actor'), org_unit_id: await unitFlag(run, 'unit', view), position_id: flag('position'), include_inactive: inactive(run) });
       // Actors, units and positions by name, not by id: only those on the page, looked up by id; --json keeps the ids.
-      const keep = (id: string | null | undefined) => id;
+      const keep = keepId;
       const rows = body.data as Row[];
       const [actor, unit, position] =
         run.json || !rows.length
