@@ -4,13 +4,12 @@ import { InvalidInput, NotFound } from '../errors.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { everInEffect, inEffect, listedOn } from './dates.js';
 import { indexGraph, subtree, type GraphIndex } from './graph-index.js';
-import { actorAnnualCost } from './metrics.js';
 import { checkPlacementCheck, placementChecksOf } from './placement-checks.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import {
   presentActor,
+  presentActorCost,
   presentCompensation,
-  presentMoneyFigure,
   presentPlacement,
   presentPosition,
   presentReportingLine,
@@ -166,11 +165,10 @@ export async function getActor(ctx: ServiceContext, id: string, request: ViewReq
     }
   }
   if (can(ctx.principal, 'costs.read')) {
-    // Someone who has left costs nothing now: pay still open in the data ends with them (read as current cost, it
-    // misled), and the note says when they left.
+    // Someone who has left costs nothing now (pay still open in the data ends with them), someone without pay an
+    // unknown amount: null with a note saying which.
+    Object.assign(result, presentActorCost(view.graph, actor, view.asOf, await loadCostSettings(ctx.db, ctx.tenant)));
     const left = leftBy(actor, view.asOf);
-    result.annual_loaded_cost = left ? null : presentMoneyFigure(actorAnnualCost(view.graph, id, view.asOf, await loadCostSettings(ctx.db, ctx.tenant)));
-    if (left) result.cost_note = `Left on ${left}: no current cost — their pay ended when they left.`;
     result.compensation = (index.compensationsByActor.get(id) ?? []).map((c) => presentCompensation(c, view.asOf, left));
   }
   return { view, actor: result };

@@ -5,11 +5,10 @@ import { loadCostSettings } from '../tenancy/tenants.js';
 import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
 import { inEffect } from './dates.js';
 import { indexGraph, subtree, type GraphIndex } from './graph-index.js';
-import { actorAnnualCost } from './metrics.js';
 import { orgMetricsFor, presentUnitMetrics } from './metrics-service.js';
 import { checkActorKind, managerOf, positionState } from './read-people.js';
 import { ancestors, checkUnitType, mapPage } from './read-structure.js';
-import { presentMoneyFigure, round } from './present.js';
+import { presentActorCost, round } from './present.js';
 import type { Actor, OrgUnit, Placement } from './types.js';
 import { openView, type OrgView, type ViewRequest } from './view.js';
 
@@ -113,8 +112,7 @@ function rosterRow(
     }),
   };
   if (!cost) return row;
-  const annual = actorAnnualCost(graph, actor.id, asOf, cost);
-  return { ...row, annual_loaded_cost: presentMoneyFigure(annual) };
+  return { ...row, ...presentActorCost(graph, actor, asOf, cost) };
 }
 
 export interface UnitMetricsReportRequest extends ViewRequest, PageRequest {

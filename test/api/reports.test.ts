@@ -182,6 +182,13 @@ describe('GET /api/v1/reports/roster', () => {
     });
     const head = body.data.find((r: { display_name: string }) => r.display_name === 'eng_head');
     expect(head.direct_reports).toBe(3);
+    // The agent has no pay: its cost is unknown, as the org metrics count it — not a 0 that reads as free.
+    expect(body.data.find((r: { display_name: string }) => r.display_name === 'bot')).toMatchObject({
+      annual_loaded_cost: null,
+      cost_note: 'No pay recorded on this day: cost unknown (not counted as 0).',
+    });
+    const bot = await call(`/api/v1/actors/${A.id('bot')}?as_of=${AS_OF}`, await owner());
+    expect(bot.body.data).toMatchObject({ annual_loaded_cost: null, cost_note: 'No pay recorded on this day: cost unknown (not counted as 0).' });
   });
 
   it('marks the placements in scope, and primary_only keeps actors whose primary placement is in scope', async () => {

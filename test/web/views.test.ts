@@ -245,6 +245,11 @@ describe('pages for an owner', () => {
     expect(html).toContain('Left on 2026-01-01: no current cost — their pay ended when they left.');
     expect(html).not.toContain('Loaded annual cost');
     expect((await get(`/live/actors/${id('former')}`, viewer)).html).not.toContain('no current cost');
+    // Someone with no pay at all: said once, as unknown — no "0.00" cost, no second note.
+    const bot = decode((await get(`/live/actors/${id('bot')}`, owner)).html);
+    expect(bot).toContain('No compensation recorded: cost is unknown, not zero.');
+    expect(bot).not.toContain('Loaded annual cost');
+    expect(bot).not.toContain('No pay recorded on this day');
   });
 
   it('shows a unit roster with positions, managers and allocation', async () => {

@@ -182,12 +182,12 @@ export const ActorDetailSchema = ActorSchema.extend({
     }),
   annual_loaded_cost: orNull(LoadedCostSchema)
     .optional()
-    .openapi({ description: `${moneyNote} null for someone who left by the day (\`cost_note\` says when).` }),
+    .openapi({ description: `${moneyNote} null for someone who left by the day, or has no pay recorded on it (cost unknown, not 0): \`cost_note\` says which.` }),
   cost_note: z
     .string()
     .optional()
     .openapi({
-      description: `${moneyNote} Only for someone who left by the day: that they left on that day and cost nothing now.`,
+      description: `${moneyNote} Only where \`annual_loaded_cost\` is null: that they left on that day and cost nothing now, or that no pay is recorded (cost unknown).`,
       example: 'Left on 2026-01-01: no current cost — their pay ended when they left.',
     }),
   compensation: z

@@ -66,8 +66,13 @@ export const RosterRowSchema = z
     placements: z.array(RosterPlacement).openapi({ description: 'Every placement in effect, primary first' }),
     annual_loaded_cost: z
       .object({ amount_minor: z.number().int().nullable(), currency: z.string(), unconvertible: z.array(z.string()) })
+      .nullable()
       .optional()
-      .openapi({ description: moneyNote }),
+      .openapi({ description: `${moneyNote} null for someone who left by the day, or has no pay recorded on it (cost unknown, not 0): \`cost_note\` says which.` }),
+    cost_note: z
+      .string()
+      .optional()
+      .openapi({ description: `${moneyNote} Only where \`annual_loaded_cost\` is null: why.`, example: 'No pay recorded on this day: cost unknown (not counted as 0).' }),
   })
   .openapi('RosterRow');
 

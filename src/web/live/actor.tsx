@@ -243,7 +243,7 @@ export function actorRoutes(): Hono<AppEnv> {
               </p>
             ) : null}
             {actor.annual_loaded_cost && actor.compensation.length > 0 ? <CostBasis tenant={ctx.tenant} /> : null}
-            {actor.cost_note ? <p>{actor.cost_note}</p> : null}
+            {actor.cost_note && actor.compensation.length > 0 ? <p>{actor.cost_note}</p> : null}
             {actor.compensation.length === 0 ? (
               <p class="empty">No compensation recorded: cost is unknown, not zero.</p>
             ) : (
