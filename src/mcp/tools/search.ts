@@ -368,7 +368,7 @@ async function fetchActor(ctx: ServiceContext, id: string, call: ToolCall) {
     actor.fte !== null ? `FTE: ${String(actor.fte)}` : null,
     `Manager: ${manager ? manager.display_name : 'none'}`,
     `Direct reports: ${reports.length ? reports.map((r) => r.display_name).join(', ') : 'none'}`,
-    cost ? `Annual loaded cost: ${formatMoney(cost)}` : typeof actor.cost_note === 'string' ? `Annual loaded cost: none (${actor.cost_note})` : null,
+    cost ? `Annual loaded cost: ${formatMoney(cost)}` : typeof actor.cost_note === 'string' ? `Annual loaded cost: ${actor.cost_note}` : null,
   ];
   const actorId = String(actor.id);
   const url = webUrl(call.origin, 'actor', actorId);
