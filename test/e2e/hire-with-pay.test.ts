@@ -17,9 +17,9 @@ async function choose(form: Locator, label: string, text: string): Promise<strin
   const select = (await field.evaluate((e) => e.tagName)) === 'SELECT';
   const options = select
     ? await field.locator('option').evaluateAll((all) => all.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? '' })))
-    : // A long list: typed, with suggestions reading "label — id".
+    : // A long list: typed, with suggestions reading "label", or "label — id" where two read alike.
       await field.evaluate((e) =>
-        [...((e as HTMLInputElement).list?.options ?? [])].map((o) => ({ value: o.value, label: o.value.slice(0, o.value.lastIndexOf(' — ')) })),
+        [...((e as HTMLInputElement).list?.options ?? [])].map((o) => ({ value: o.value, label: o.value.includes(' — ') ? o.value.slice(0, o.value.lastIndexOf(' — ')) : o.value })),
       );
   const option = options.find((o) => o.value && o.label.startsWith(text));
   if (!option) throw new Error(`${label}: no choice starting with ${text}`);
