@@ -220,3 +220,20 @@ describe('orgonaut import', () => {
     expectOneLine(await cli(['import', 'status', '00000000-0000-4000-8000-000000000000'], configs.owner!), 1, /not found.*\(HTTP 404 not_found\)$/);
   });
 });
+
+describe('orgonaut import --wait, out of time', () => {
+  it('says the import is still running, with its run and the command to keep polling with, and exits 5 (not 1 or 0)', async () => {
+    const waited = await cli(['import', file('late.csv', PEOPLE.replaceAll('cli-imp.test', 'late.test')), '--wait', '--timeout', '0'], configs.owner!);
+    const runOf = / \(run ([0-9a-f-]{36})\)\.$/m.exec(waited.stdout)?.[1];
+    expect(runOf, waited.stdout).toBeDefined();
+    // Polled to its end, so the database is not closed under a running import.
+    let status = '';
+    for (let i = 0; i < 200 && !['completed', 'failed'].includes(status); i++) {
+      status = JSON.parse((await cli(['import', 'status', runOf!, '--json'], configs.owner!)).stdout).data.status;
+      if (!['completed', 'failed'].includes(status)) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(waited.code, waited.stderr).toBe(5);
+    expect(waited.stderr).toMatch(new RegExp(`^orgonaut: the import is still \\w+ after 0 s \\(run ${runOf}\\); it goes on without --wait\\. Keep polling with: orgonaut import status ${runOf}$`, 'm'));
+    expect(status).toBe('completed');
+  });
+});

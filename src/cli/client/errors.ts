@@ -103,7 +103,8 @@ export class SignInExpired extends NotSignedIn {
 export class StillRunning extends CliError {
   constructor(
     message: string,
-    readonly taskId: string,
+    /** What is still running, for --json: `{ task_id }` (a promotion), `{ run_id }` (an import). */
+    readonly running: Record<string, string>,
   ) {
     super(message, EXIT.pending);
   }

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
-import { ApiProblem, CliError, EXIT } from '../client/errors.js';
+import { ApiProblem, CliError, EXIT, StillRunning } from '../client/errors.js';
 import type { ApiClient } from '../client/http.js';
 import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { CsvParser } from '../../imports/csv/parser.js';
 import { reasonFix, reasonTitle } from '../../imports/reasons.js';
-import { fetchList, ID, printList, scenarioRef, word, type Run } from './shared.js';
+import { duration, fetchList, ID, printList, scenarioRef, waitSeconds, word, type Run } from './shared.js';
 
 /**
  * `orgonaut import …`: CSV imports over REST. `import <file>` uploads the file (as text/csv, bytes untouched),
@@ -18,7 +18,8 @@ type Row = Record<string, any>;
 
 const runPath = (id: string, rest = '') => `/api/v1/imports/${encodeURIComponent(id)}${rest}`;
 const POLL_MS = 500;
-const WAIT_LIMIT_MS = 30 * 60_000;
+/** How long `import --wait` waits by default before handing back (exit 5): 30 minutes. */
+const WAIT_SECONDS = 30 * 60;
 
 const runColumns: Column<Row>[] = [
   { header: 'FILE', value: (r) => r.file?.name },
@@ -131,6 +132,7 @@ async function importFile(run: Run, file: string): Promise<number> {
   const mappingSpec = stringFlag(run.args, 'mapping');
   const edits = mappingSpec === undefined ? null : parseMappingFlag(mappingSpec);
   const wait = booleanFlag(run.args, 'wait');
+  const seconds = waitSeconds(run, wait, WAIT_SECONDS);
   const bytes = readFile(file);
   if (edits) {
     // A column the file lacks is said before anything is uploaded (no run is left behind), from the file's own header.
@@ -169,7 +171,7 @@ async function importFile(run: Run, file: string): Promise<number> {
     if (error instanceof ApiProblem) hint(`The run ${created.id} was uploaded but not started. Fix it with --mapping, or in the web app: ${client.host}/imports/${created.id}`);
     throw error;
   }
-  if (wait) current = await follow(client, current, !run.json);
+  if (wait) current = await follow(client, current, !run.json, seconds);
   if (run.json) {
     printJson({ data: current, preview });
   } else if (current.status === 'completed') {
@@ -243,12 +245,15 @@ function printReasons(reasons: Record<string, number> | undefined): void {
 }
 
 /** Polls the run until it completes or fails; progress lines (stage, percent) go to stderr. */
-async function follow(client: ApiClient, started: Row, report: boolean): Promise<Row> {
+async function follow(client: ApiClient, started: Row, report: boolean, seconds: number): Promise<Row> {
   let current = started;
   let last = '';
-  const deadline = Date.now() + WAIT_LIMIT_MS;
+  const deadline = Date.now() + seconds * 1000;
   while (current.status !== 'completed' && current.status !== 'failed') {
-    if (Date.now() > deadline) throw new CliError(`the import is still ${current.status} after ${WAIT_LIMIT_MS / 60_000} minutes; follow it with: orgonaut import status ${current.id}`, EXIT.api);
+    // Out of time: not done, and said so with a code of its own (5); the run goes on.
+    if (Date.now() >= deadline) {
+      throw new StillRunning(`the import is still ${current.status} after ${duration(seconds)} (run ${current.id}); it goes on without --wait. Keep polling with: orgonaut import status ${current.id}`, { run_id: current.id });
+    }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     current = (await client.get<{ data: Row }>(runPath(current.id))).data;
     const line = current.status === 'processing' ? `${current.progress?.stage ?? 'starting'} ${current.progress?.percent ?? 0}%` : current.status;

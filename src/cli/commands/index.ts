@@ -92,7 +92,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
     run: importCommand,
     summary: 'CSV imports: upload a file (mapping, preview, start, --wait), a run\'s status, the list of runs',
     usage: [
-      'import <file.csv> [--target live|<scenario id|name>] [--mapping "<header>=<field>,…"] [--wait]   (field - = not imported)',
+      'import <file.csv> [--target live|<scenario id|name>] [--mapping "<header>=<field>,…"] [--wait [--timeout <seconds>]]   (field - = not imported; --wait: 30 minutes unless --timeout says, exit 5 if still running)',
       'import status <run-id>',
       `import list [--status pending|processing|completed|failed] ${PAGE}`,
     ],
@@ -193,8 +193,8 @@ function printJsonFailure(error: CliError): number {
           : error instanceof StillRunning
             ? 'still_running'
             : 'error';
-  const task = error instanceof StillRunning ? { task_id: error.taskId } : {};
-  process.stderr.write(`${JSON.stringify(sortKeys({ error: { code, message: error.message, exit_code: error.exitCode, ...problem, ...task } }), null, 2)}\n`);
+  const running = error instanceof StillRunning ? error.running : {};
+  process.stderr.write(`${JSON.stringify(sortKeys({ error: { code, message: error.message, exit_code: error.exitCode, ...problem, ...running } }), null, 2)}\n`);
   return error.exitCode;
 }
 

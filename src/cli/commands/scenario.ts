@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { booleanFlag, InputError, integerFlag, stringFlag, UsageError } from '../args.js';
+import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
 import { CliError, EXIT, StillRunning } from '../client/errors.js';
 import { cell, familyLabel, fieldLabel, fieldText, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
-import { fetchList, ID, listCommand, printList, scenarioName, scenarioRef, word, type Run } from './shared.js';
+import { duration, fetchList, ID, listCommand, printList, scenarioName, scenarioRef, waitSeconds, word, type Run } from './shared.js';
 import { TASK_COLUMNS } from './tasks.js';
 
 /**
@@ -365,7 +365,7 @@ async function promote(run: Run, id: string): Promise<number> {
     if (!Array.isArray(resolutions)) throw new InputError(`${file} must hold { "resolutions": [...] } or an array`);
   }
   const wait = booleanFlag(run.args, 'wait');
-  const seconds = waitSeconds(run, wait);
+  const seconds = waitSeconds(run, wait, PROMOTE_WAIT_SECONDS);
   const client = run.client();
   let task = (await client.post<{ data: Row }>(path(id, '/promote'), resolutions ? { resolutions } : {})).data;
   if (wait) {
@@ -386,27 +386,13 @@ async function promote(run: Run, id: string): Promise<number> {
   if (wait && !finished(task)) {
     throw new StillRunning(
       `the promotion of ${await scenarioName(run, id)} is still ${task.status} after ${duration(seconds)} (task ${task.id}); it goes on without --wait. Keep polling with: orgonaut scenario tasks ${id} --kind promotion   (or orgonaut tasks show ${task.id})`,
-      task.id,
+      { task_id: task.id },
     );
   }
   return 0;
 }
 
 const finished = (task: Row) => task.status === 'succeeded' || task.status === 'failed';
-
-/** `--timeout <seconds>` of `promote --wait` (0 and up; 600 when not given); refused without --wait, which it is the limit of. */
-function waitSeconds(run: Run, wait: boolean): number {
-  const seconds = integerFlag(run.args, 'timeout');
-  if (seconds === undefined) return PROMOTE_WAIT_SECONDS;
-  if (!wait) throw new UsageError('--timeout is how long --wait waits: add --wait, or leave --timeout out');
-  if (seconds < 0) throw new UsageError('--timeout must be 0 or more seconds');
-  return seconds;
-}
-
-/** `10 minutes`, `90 s`. */
-function duration(seconds: number): string {
-  return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} s`;
-}
 
 function readJson(file: string): unknown {
   try {

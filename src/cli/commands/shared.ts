@@ -200,3 +200,17 @@ export async function scenarioName(run: Run, id: string, { quoted = true } = {})
     throw error;
   }
 }
+
+/** `--timeout <seconds>` of a `--wait` (0 and up; `seconds` when not given); refused without --wait, whose limit it is. */
+export function waitSeconds(run: Run, wait: boolean, seconds: number): number {
+  const given = integerFlag(run.args, 'timeout');
+  if (given === undefined) return seconds;
+  if (!wait) throw new UsageError('--timeout is how long --wait waits: add --wait, or leave --timeout out');
+  if (given < 0) throw new UsageError('--timeout must be 0 or more seconds');
+  return given;
+}
+
+/** A wait in words: `10 minutes`, `90 s`. */
+export function duration(seconds: number): string {
+  return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} s`;
+}
