@@ -729,7 +729,7 @@ function optionsOf(field: TrayField, choices: Choices): Choice[] {
 /**
  * Up to this many records a field naming a person, a placement or a position is a dropdown; past it, it is typed
  * with suggestions the page gives once. A dropdown repeats its whole list in every form that names such a record — a
- * person is named in about ten — which made the tray of a 300-person organisation weigh 400 KB and more. Unit fields
+ * person is named in about ten — which made the tray of a 300-person organisation weigh several hundred KB. Unit fields
  * keep dropdowns up to `SELECT_MAX`: their labels are paths ("Acme › Sales › EMEA (team)"), which a typed unit name
  * would not match.
  */
