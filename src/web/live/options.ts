@@ -23,8 +23,9 @@ export interface Choice {
 export const MAX_CHOICES = 2_000;
 
 /**
- * Past this many choices a field is typed with suggestions (a datalist) instead of a select: the change tray's
- * reference fields and the People page's filters alike.
+ * Past this many choices a field is typed with suggestions (a datalist) instead of a select: the People page's
+ * filters and the change tray's unit fields (its fields naming people, placements or positions switch sooner, at
+ * `TRAY_SELECT_MAX`: each form there would repeat the list).
  */
 export const SELECT_MAX = 300;
 
