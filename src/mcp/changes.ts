@@ -47,7 +47,7 @@ const FIELDS: Record<Field, string> = {
   email: 'The person’s email address, not another active actor’s (ignoring case; a leaver’s may be reused); in update_actor an empty string "" clears it.',
   title: 'add_actor, update_actor: the job title (in update_actor "" clears it). create_position, update_position: the position’s title.',
   level: 'The actor’s level or grade (free text); an empty string "" clears it.',
-  fte: 'Contracted FTE, 0.01–3.00 (add_actor: default 1 for humans, none for robots and agents).',
+  fte: 'Contracted FTE, 0.01–3.00 (add_actor: default 1 for humans, none for robots and agents). set_fte: null or "" clears a robot’s or agent’s (a person needs one).',
   allocation_pct: 'Share of the actor’s FTE in this placement, 0–300 (%).',
   is_primary: 'Whether this is the actor’s primary placement (exactly one per actor). Default false.',
   planned_fte: 'Planned FTE of the seat, 0.01–3.00. Default 1 (create_position).',
@@ -149,16 +149,27 @@ const clearableAmount = z
   .meta({ type: 'integer', minimum: 0, maximum: MAX_MINOR_AMOUNT })
   .transform((value) => (value === '' ? null : value) as number | null);
 
+/** An FTE, or blank (`""`, as the boundary keeps `null`): set_fte clears a robot's or agent's with it (SPEC §6); a number as advertised. */
+const clearableFte = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value === '' || value === null || (typeof value === 'number' && Number.isFinite(value))) return;
+    ctx.addIssue({ code: 'custom', message: 'must be a number from 0.01 to 3.00; in set_fte null or "" clears a robot’s or agent’s FTE' });
+  })
+  .meta({ type: 'number' })
+  .transform((value) => (value === '' ? null : value) as number | null);
+
 /** The schema of a money field: a position's target pay may be cleared, other amounts (set_compensation's) not. */
 const moneySchema = (field: Field): z.ZodType => (BLANK_CLEARS.includes(field) ? clearableAmount : minorAmount);
 
 /**
  * A position's budgeted team, role type and target pay, a team's purpose and type, an actor's title, email and level, a
- * department's cost center, lead and description: blank ("" or null) clears them in update_team, update_position,
- * update_actor and update_department (and is no value in the ops that create records; a blank position title is
- * refused).
+ * department's cost center, lead and description, a robot's or agent's FTE: blank ("" or null) clears them in
+ * update_team, update_position, update_actor, update_department and set_fte (and is no value in the ops that create
+ * records; a blank position title is refused).
  */
 const BLANK_CLEARS: readonly Field[] = [
+  'fte',
   'org_unit_id',
   'purpose',
   'team_type_id',
@@ -177,7 +188,7 @@ const clearable = <T extends z.ZodType>(schema: T, field: Field): T => (BLANK_CL
 const fieldSchemas = Object.fromEntries(
   (Object.keys(FIELDS) as Field[]).map((field) => [
     field,
-    clearable((COMMAND_MONEY_FIELDS.includes(field) ? moneySchema(field) : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`), field),
+    clearable((COMMAND_MONEY_FIELDS.includes(field) ? moneySchema(field) : field === 'fte' ? clearableFte : basePrimitive(coreShape[field])).optional().describe(`${FIELDS[field]} Ops: ${opsUsing(field).join(', ')}.`), field),
   ]),
 ) as Record<Field, z.ZodOptional<z.ZodType>>;
 
