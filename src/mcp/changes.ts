@@ -154,7 +154,7 @@ const clearableFte = z
   .unknown()
   .superRefine((value, ctx) => {
     if (value === '' || value === null || (typeof value === 'number' && Number.isFinite(value))) return;
-    ctx.addIssue({ code: 'custom', message: 'must be a number from 0.01 to 3.00; in set_fte null or "" clears a robot’s or agent’s FTE' });
+    ctx.addIssue({ code: 'custom', message: 'must be a number' });
   })
   .meta({ type: 'number' })
   .transform((value) => (value === '' ? null : value) as number | null);
