@@ -266,6 +266,7 @@ export async function touchToken(db: Db, row: TokenRow): Promise<void> {
         entityId: row.id,
         action: 'used_first',
         userId: row.userId,
+        metadata: { name: row.name },
       });
     }
     return;

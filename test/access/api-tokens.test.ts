@@ -60,6 +60,8 @@ describe('personal API tokens over REST', () => {
     expect(used!.lastUsedAt).not.toBeNull();
     const events = await database.db.select().from(auditEvents).where(eq(auditEvents.entityId, body.data.id));
     expect(events.map((e) => e.action).sort()).toEqual(['created', 'used_first']);
+    // The first use names its token, as its creation and revocation do (the security log and MCP read the name).
+    expect(events.find((e) => e.action === 'used_first')!.metadata).toMatchObject({ name: 'Reporting' });
   });
 
   it('refuses abilities outside the creator’s role, naming them', async () => {

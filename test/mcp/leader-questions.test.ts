@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { recordAudit } from '../../src/audit/record.js';
 import { GraphStore } from '../../src/org/graph-store.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
@@ -126,6 +127,14 @@ describe('"what changed in that scenario, and who did it affect?"', () => {
     } finally {
       await auditor.close();
     }
+  });
+});
+
+describe('"who used which token?"', () => {
+  it('names the token of a security event that carries its name in the metadata (first use, revocation)', async () => {
+    await recordAudit(world.database.db, { tenantId: world.tenant.id, category: 'security', entityType: 'api_token', entityId: world.ids.id('token-ci'), action: 'used_first', metadata: { name: 'CI exporter' } });
+    const events = structured<{ events: { action: string; entity_id: string; entity_name?: string }[] }>(await assistant.call('org_activity_list', { category: 'security', entity_type: 'api_token' })).events;
+    expect(events.find((e) => e.entity_id === world.ids.id('token-ci'))).toMatchObject({ action: 'used_first', entity_name: 'CI exporter' });
   });
 });
 

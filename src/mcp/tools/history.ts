@@ -129,11 +129,13 @@ function withPromotionStep<E extends { entity_type: string; action: string }>(ev
 const NAME_FIELDS = ['display_name', 'name', 'title'] as const;
 
 /**
- * An event with `entity_name` beside `entity_id`: the record's name as the event left it (after, else before) —
+ * An event with `entity_name` beside `entity_id`: the record's name as the event left it (after, else before, else
+ * its metadata) —
  * "Nora Dvořák's FTE changed", not an id to look up, also for records a scenario or a deletion took away since.
  */
-function withEntityName<E extends { before?: unknown; after?: unknown }>(event: E): E & { entity_name?: string } {
-  for (const state of [event.after, event.before]) {
+function withEntityName<E extends { before?: unknown; after?: unknown; metadata?: unknown }>(event: E): E & { entity_name?: string } {
+  // Security events (a token revoked or first used) name their record in the metadata.
+  for (const state of [event.after, event.before, event.metadata]) {
     if (typeof state !== 'object' || state === null) continue;
     const name = NAME_FIELDS.map((field) => (state as Record<string, unknown>)[field]).find((value) => typeof value === 'string' && value !== '');
     if (typeof name !== 'string') continue;
