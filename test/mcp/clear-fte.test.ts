@@ -17,17 +17,13 @@ withConnections(['member'], (w, connections) => {
   member = connections.member;
 });
 
-type Changed = { id: string; fields: Record<string, { from: unknown; to: unknown }> };
-type Proposal = { proposal_id: string; preview: { records: Record<string, { changed: Changed[] }> } };
-
-async function newScenario(name: string): Promise<string> {
-  const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
-  return (await createScenario(ctx, { name })).id;
-}
+/** A proposal: its id and the preview of the actors it changes. */
+type Proposal = { proposal_id: string; preview: { records: { actor?: { changed: { id: string; fields: object }[] } } } };
 
 describe('set_fte with fte null over MCP', () => {
   it('plans clearing an agent’s FTE (preview 1 → null), and refuses it for a person naming the field', async () => {
-    const sid = await newScenario('Agents without FTE');
+    const owner = principalOf(world.tenant, 'owner');
+    const sid = (await createScenario({ db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: owner }, { name: 'Agents without FTE' })).id;
     const { id } = world.ids;
     const given = structured<Proposal>(await member.call('scenario_action_plan', { scenario_id: sid, changes: [{ op: 'set_fte', actor_id: id('bot'), fte: 1 }] }));
     await member.call('scenario_action_confirm', { proposal_id: given.proposal_id });
