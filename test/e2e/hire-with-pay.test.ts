@@ -1,6 +1,5 @@
-import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, openPage, ownerSession, screenshot, signIn, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
+import { checkPage, choose, openPage, ownerSession, screenshot, signIn, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
 
 /**
  * Hiring in a planning scenario from the change tray, in real Chromium (SPEC §6): a hire staged with pay and a
@@ -10,23 +9,6 @@ import { checkPage, openPage, ownerSession, screenshot, signIn, SKIP_REASON, typ
 if (SKIP_REASON) console.warn(SKIP_REASON);
 
 const LONG = 150_000;
-
-/** Picks, in a choice field of the tray (a select, or a typed field with suggestions on long lists), the entry starting with `text`. */
-async function choose(form: Locator, label: string, text: string): Promise<string> {
-  const field = form.getByLabel(label, { exact: true });
-  const select = (await field.evaluate((e) => e.tagName)) === 'SELECT';
-  const options = select
-    ? await field.locator('option').evaluateAll((all) => all.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? '' })))
-    : // A long list: typed, with suggestions reading "label", or "label — id" where two read alike.
-      await field.evaluate((e) =>
-        [...((e as HTMLInputElement).list?.options ?? [])].map((o) => ({ value: o.value, label: o.value.includes(' — ') ? o.value.slice(0, o.value.lastIndexOf(' — ')) : o.value })),
-      );
-  const option = options.find((o) => o.value && o.label.startsWith(text));
-  if (!option) throw new Error(`${label}: no choice starting with ${text}`);
-  if (select) await field.selectOption(option.value);
-  else await field.fill(option.value);
-  return option.label;
-}
 
 describe.skipIf(SKIP_REASON !== null)('a hire with pay, in Chromium', () => {
   let session: OwnerSession;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { testConfig } from '../support/app.js';
@@ -328,4 +328,26 @@ export async function mcpToolsList(origin: string, token: string): Promise<{ sta
   const message = await rpcResult(list);
   const tools = ((message.result?.tools ?? []) as { name: string }[]).map((t) => t.name);
   return { status: list.status, tools, wwwAuthenticate: null };
+}
+
+/**
+ * Picks, in a choice field of the change tray (a select, or — past a few dozen records — a typed field with one
+ * suggestion list), the entry starting with `which`, or the `which`-th entry with a value (from 0); returns its label.
+ */
+export async function choose(form: Locator, label: string, which: string | number): Promise<string> {
+  const field = form.getByLabel(label, { exact: true });
+  const select = (await field.evaluate((e) => e.tagName)) === 'SELECT';
+  const options = (
+    select
+      ? await field.locator('option').evaluateAll((all) => all.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? '' })))
+      : // Suggestions read "label", or "label — id" where two read alike.
+        await field.evaluate((e) =>
+          [...((e as HTMLInputElement).list?.options ?? [])].map((o) => ({ value: o.value, label: o.value.includes(' — ') ? o.value.slice(0, o.value.lastIndexOf(' — ')) : o.value })),
+        )
+  ).filter((o) => o.value);
+  const option = typeof which === 'number' ? options[which] : options.find((o) => o.label.startsWith(which));
+  if (!option) throw new Error(`${label}: no choice ${typeof which === 'number' ? `number ${which}` : `starting with ${which}`}`);
+  if (select) await field.selectOption(option.value);
+  else await field.fill(option.value);
+  return option.label;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, ownerSession, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
+import { checkPage, choose, ownerSession, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
 
 /**
  * Leaving the change tray with staged changes, which live only in the page (SPEC §8), in real Chromium: the tray's
@@ -42,9 +42,8 @@ describe.skipIf(SKIP_REASON !== null)('leaving a change tray with staged changes
     for (const [n, fte] of [[1, '0.8'], [2, '0.7']] as const) {
       const form = page.locator('#op-set_fte');
       if (n === 1) await form.locator('summary').click();
-      const actor = form.getByLabel('Actor');
-      await actor.selectOption({ index: n });
-      await form.getByLabel('FTE', { exact: true }).fill(fte);
+      await choose(form, 'Actor', n - 1);
+      await form.getByLabel('FTE (for a person)', { exact: true }).fill(fte);
       await form.getByRole('button', { name: 'Add to tray' }).click();
       await page.getByRole('heading', { name: `Tray: ${n} staged change${n === 1 ? '' : 's'}` }).waitFor();
     }
