@@ -94,7 +94,7 @@ export class MissingAbility extends AppError {
 
 /** Over a plan limit (`tenancy/plan-limits.ts` says it in full: how far over, what makes room, who upgrades). */
 export class PlanLimit extends AppError {
-  constructor(limit: string, plan: string, allowed: number, message = `The ${plan} plan allows ${allowed} ${limit}; this would exceed it.`, fix = 'Make room, or ask for a larger plan.') {
+  constructor(limit: string, plan: string, allowed: number, message: string, fix: string) {
     super('plan_limit', 403, message, fix, { limit, plan, allowed });
   }
 }

@@ -1,9 +1,8 @@
 import { can, type Principal } from '../access/policy.js';
 import { inEffect } from './dates.js';
 import type { MoneyFigure } from './cost.js';
-import type { Actor, Compensation, CostSettings, Department, OrgUnit, Placement, Position, ReportingLine, Team } from './types.js';
+import type { Actor, Compensation, CostSettings, Department, OrgGraph, OrgUnit, Placement, Position, ReportingLine, Team } from './types.js';
 import { actorAnnualCost, compensationInEffect, positionAnnualCost } from './cost.js';
-import type { OrgGraph } from './types.js';
 
 /**
  * Presenters decide what leaves the server: snake_case fields picked explicitly, and money only when the principal
@@ -95,19 +94,24 @@ export function presentPlacement(p: Placement, asOf: string, actorFte: number | 
 
 export type PositionStatus = 'filled' | 'vacant' | 'closed';
 
-/** A loaded cost figure as it leaves the server: minor units in the reporting currency, or null with the currencies lacking a rate. */
 /**
  * An actor's annual loaded cost on `asOf` with, where there is none to give, why: someone who left by the day costs
  * nothing now (their pay ended with them); someone with no pay recorded has an unknown cost — null, as the org
  * metrics count them ("without pay"), never a 0 that reads as free.
  */
 export function presentActorCost(graph: OrgGraph, actor: Actor, asOf: string, cost: CostSettings): { annual_loaded_cost: ReturnType<typeof presentMoneyFigure> | null; cost_note?: string } {
-  const left = actor.validTo !== null && actor.validTo <= asOf ? actor.validTo : null;
+  const left = leftBy(actor, asOf);
   if (left) return { annual_loaded_cost: null, cost_note: `Left on ${left}: no current cost — their pay ended when they left.` };
   if (!compensationInEffect(graph, actor.id, asOf)) return { annual_loaded_cost: null, cost_note: 'No pay recorded on this day: cost unknown (not counted as 0).' };
   return { annual_loaded_cost: presentMoneyFigure(actorAnnualCost(graph, actor.id, asOf, cost)) };
 }
 
+/** The day `actor` left, if they had left by `day` (null: still in the organisation, or leaving later). */
+export function leftBy(actor: Actor, day: string): string | null {
+  return actor.validTo !== null && actor.validTo <= day ? actor.validTo : null;
+}
+
+/** A loaded cost figure as it leaves the server: minor units in the reporting currency, or null with the currencies lacking a rate. */
 export function presentMoneyFigure(figure: MoneyFigure) {
   return { amount_minor: figure.amountMinor, currency: figure.currency, unconvertible: figure.unconvertible };
 }

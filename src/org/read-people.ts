@@ -8,6 +8,7 @@ import { checkPlacementCheck, placementChecksOf } from './placement-checks.js';
 import { loadCostSettings } from '../tenancy/tenants.js';
 import {
   presentActor,
+  leftBy,
   presentActorCost,
   presentCompensation,
   presentPlacement,
@@ -65,7 +66,7 @@ export async function listActors(
   const view = await openView(ctx, filter);
   const index = indexGraph(view.graph);
   const kind = checkActorKind(filter.kind);
-  const query = filter.query?.trim().toLowerCase();
+  const query = filter.query?.trim() ? plainWords(filter.query).split(' ') : null;
   const records = pickRecords(view.graph.actors, filter.ids);
   const matching = (below: boolean) => {
     const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, below, filter.includeInactive ?? false) : null;
@@ -100,12 +101,10 @@ function subunitTotal(filter: SubunitCount & { orgUnitId?: string | null }, coun
  * Ana Schneider, "ana@acme" her email) — not a word's middle: "ana" is not every Manager, Tanaka and Hana. Case and
  * accents are ignored ("jose" finds José).
  */
-function matches(a: Actor, query: string): boolean {
+function matches(a: Actor, queryWords: readonly string[]): boolean {
   let words = actorWords.get(a);
   if (words === undefined) actorWords.set(a, (words = ` ${[a.displayName, a.email ?? '', a.title ?? ''].map(plainWords).join(' ')}`));
-  return plainWords(query)
-    .split(' ')
-    .every((word) => words.includes(` ${word}`));
+  return queryWords.every((word) => words.includes(` ${word}`));
 }
 
 /** An actor's searchable words, worked out once per record (a graph's records never change). */
@@ -323,11 +322,6 @@ export async function listCompensations(ctx: ServiceContext, filter: ListRequest
   const key = (c: (typeof records)[number]) => [nameOf(view.graph, c.actorId), c.validFrom ?? '', c.id] as const;
   const page = paginate('compensation', sortByKey(records, key), key, filter);
   return { view, page: mapPage(page, (c) => presentCompensation(c, view.asOf, leftOn(c))) };
-}
-
-/** The day `actor` left, if they had left by `day` (null: still in the organisation, or leaving later). */
-function leftBy(actor: Actor, day: string): string | null {
-  return actor.validTo !== null && actor.validTo <= day ? actor.validTo : null;
 }
 
 function nameOf(graph: OrgGraph, actorId: string): string {

@@ -1,11 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import type { Tenant } from '../../src/tenancy/tenants.js';
-import { testApp } from '../support/app.js';
-import { runCli, serveForCli, type CliServer } from '../support/cli.js';
-import { testDatabase } from '../support/db.js';
-import { buildTenant, memberToken, writeGraph } from '../support/factories.js';
-import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
+import { describe, expect, it } from 'vitest';
+import { fixtureCliWorld, runCli } from '../support/cli.js';
+import { AS_OF, fixtureIds } from '../support/fixture-org.js';
 
 /**
  * `orgonaut live actors` as a table: each actor's primary unit and manager by name (as `report roster` shows them),
@@ -15,22 +10,7 @@ import { AS_OF, buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 
 const SLUG = 'cliactors';
 const { id } = fixtureIds('cli-actors');
-let database: Database;
-let tenant: Tenant;
-let server: CliServer;
-let config: string;
-
-beforeAll(async () => {
-  database = await testDatabase();
-  tenant = await writeGraph(database, await buildTenant(database, { slug: SLUG, plan: 'business' }), buildFixtureOrg('cli-actors'));
-  server = await serveForCli(testApp(database), SLUG);
-  config = server.signIn('owner', await memberToken(database, tenant, 'owner'));
-}, 180_000);
-
-afterAll(async () => {
-  await server?.close();
-  await database?.close();
-});
+const world = fixtureCliWorld(SLUG, 'cli-actors');
 
 /** Runs the CLI as if stdout were a terminal `columns` wide. */
 async function inTerminal(args: string[], columns: number) {
@@ -38,7 +18,7 @@ async function inTerminal(args: string[], columns: number) {
   Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
   Object.defineProperty(process.stdout, 'columns', { value: columns, configurable: true });
   try {
-    return await runCli(args, config);
+    return await runCli(args, world.config);
   } finally {
     for (const [key, descriptor] of Object.entries(saved)) {
       if (descriptor) Object.defineProperty(process.stdout, key, descriptor);
@@ -51,7 +31,7 @@ const lines = (text: string) => text.split('\n').filter(Boolean);
 
 describe('orgonaut live actors', () => {
   it('shows each actor’s primary unit and manager by name', async () => {
-    const shown = await runCli(['live', 'actors', '--as-of', AS_OF], config);
+    const shown = await runCli(['live', 'actors', '--as-of', AS_OF], world.config);
     expect(shown.code, shown.stderr).toBe(0);
     expect(lines(shown.stdout)[0]).toMatch(/^NAME\s+KIND\s+TITLE\s+UNIT\s+MANAGER\s+FTE\s+EMAIL\s+ID$/);
     expect(shown.stdout).toMatch(new RegExp(`^p1\\s+human\\s+-\\s+Platform\\s+eng_head\\s+1\\.00\\s+p1@fixture\\.test\\s+${id('p1')}$`, 'm'));
@@ -60,7 +40,7 @@ describe('orgonaut live actors', () => {
   });
 
   it('fits a narrow terminal by cutting names, titles and emails with …, never the ids; piped, every line stays whole', async () => {
-    const piped = await runCli(['live', 'actors', '--as-of', AS_OF], config);
+    const piped = await runCli(['live', 'actors', '--as-of', AS_OF], world.config);
     expect(Math.max(...lines(piped.stdout).map((l) => l.length))).toBeGreaterThan(100);
     expect(piped.stdout).not.toContain('…');
 
@@ -78,7 +58,7 @@ describe('orgonaut live actors', () => {
   });
 
   it('leaves --json as the API gave it, in a terminal too (ids, no names added, nothing cut)', async () => {
-    const piped = await runCli(['live', 'actors', '--as-of', AS_OF, '--json'], config);
+    const piped = await runCli(['live', 'actors', '--as-of', AS_OF, '--json'], world.config);
     const narrow = await inTerminal(['live', 'actors', '--as-of', AS_OF, '--json'], 40);
     expect(narrow.stdout).toBe(piped.stdout);
     const p1 = JSON.parse(piped.stdout).data.find((a: { display_name: string }) => a.display_name === 'p1');

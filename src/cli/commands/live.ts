@@ -99,11 +99,10 @@ export async function liveCommand(run: Run): Promise<number> {
     case 'placements': {
       const body = await fetchList(run, '/api/v1/placements', { ...view, actor_id: flag('actor'), org_unit_id: await unitFlag(run, 'unit', view), position_id: flag('position'), include_inactive: inactive(run) });
       // Actors, units and positions by name, not by id: only those on the page, looked up by id; --json keeps the ids.
-      const keep = keepId;
       const rows = body.data as Row[];
       const [actor, unit, position] =
         run.json || !rows.length
-          ? [keep, keep, keep]
+          ? [keepId, keepId, keepId]
           : await Promise.all([
               recordNames(run, '/api/v1/actors', view, 'display_name', rows.map((p) => p.actor_id)),
               unitNames(run, view, rows.map((p) => p.org_unit_id)),
