@@ -173,7 +173,10 @@ function refusalFix(field: string, details: Record<string, unknown>): string | u
       const placements = ids('placements').length
         ? `move_placement for each placement (${listed('placements')}; end_placement for a secondary one, deactivate_actor for a leaver)`
         : '';
-      return `Before ${change} in the same batch, add ${[units, placements].filter(Boolean).join(' and ')}, then plan again.`;
+      const positions = ids('positions').length
+        ? `update_position to another org_unit_id for each open position (${listed('positions')}; close_position for a seat no longer needed)`
+        : '';
+      return `Before ${change} in the same batch, add ${[units, placements, positions].filter(Boolean).join(' and ')}, then plan again.`;
     }
     case 'open_positions': {
       const alternative = text('alternative_op');

@@ -97,15 +97,18 @@ describe('a refused change that carries its reason', () => {
     expect(dated.fix).toBe(`Leave "changes[0].date" out of changes[0]: set_fte applies from today (${today()}), the only day it can take effect.`);
   });
 
-  it('closing a unit people are still in names their placements and the changes that empty it first', async () => {
+  it('closing a unit people are still in names their placements, its open seats and the changes that empty it first', async () => {
     const closing = errorOf(await plan([{ op: 'close_org_unit', org_unit_id: world.ids.units.M }]));
     expect(closing).toMatchObject({ field: 'changes[0].org_unit_id', reason: 'unit_not_empty', child_units: [], suggested_op: 'move_placement' });
     const placements = closing.placements as string[];
     expect(placements.length).toBeGreaterThan(0);
     const named = placements.map((id) => `"${id}"`).join(', ');
+    const seats = (closing.positions as string[]).map((id) => `"${id}"`).join(', ');
+    expect(seats).not.toBe('');
     expect(closing.fix).toBe(
       `Before changes[0] in the same batch, add move_placement for each placement (${named}; end_placement for a secondary one, ` +
-        'deactivate_actor for a leaver), then plan again.',
+        `deactivate_actor for a leaver) and update_position to another org_unit_id for each open position (${seats}; close_position ` +
+        'for a seat no longer needed), then plan again.',
     );
   });
 });

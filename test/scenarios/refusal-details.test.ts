@@ -92,12 +92,13 @@ describe('a refused change says why in its details, not only in words', () => {
     });
   });
 
-  it('unit_not_empty: the child units and placements still in a unit closed, move_placement (or move_org_unit) first', () => {
+  it('unit_not_empty: the child units, placements and open positions still in a unit closed, all named at once', () => {
     expect(refusal([{ op: 'close_org_unit', org_unit_id: units.M }]).details).toEqual({
       field: 'changes[0].org_unit_id',
       reason: 'unit_not_empty',
       child_units: [],
       placements: [id('pl-m1')],
+      positions: [id('pos_m_open')],
       from: TODAY,
       suggested_op: 'move_placement',
       alternative_op: 'move_org_unit',

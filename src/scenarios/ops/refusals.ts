@@ -57,9 +57,10 @@ export type Refusal =
   | { reason: 'ends_before'; kind: 'org_unit' | 'actor' | 'position'; id: string; ends_on: string; day: string }
   /**
    * A unit closed while child units or placements are in it on or after the day (their ids): each child unit moves
-   * (`move_org_unit`) or closes first, each placement moves (`suggested_op`) or ends.
+   * (`move_org_unit`) or closes first, each placement moves (`suggested_op`) or ends. The unit's open `positions` are
+   * named too (empty when none), so one more attempt moves everything.
    */
-  | { reason: 'unit_not_empty'; child_units: string[]; placements: string[]; from: string; suggested_op: 'move_placement'; alternative_op: 'move_org_unit' }
+  | { reason: 'unit_not_empty'; child_units: string[]; placements: string[]; positions: string[]; from: string; suggested_op: 'move_placement'; alternative_op: 'move_org_unit' }
   /**
    * A unit closed while positions are budgeted in it on or after the day (`positions`: their ids): move them to
    * another unit (`suggested_op`, which keeps each seat's id) or close them (`alternative_op`).

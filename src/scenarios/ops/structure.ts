@@ -126,29 +126,32 @@ export function closeOrgUnit(ctx: OpContext): void {
   const unit = ctx.wg.requireActive('orgUnits', requiredString(ctx, 'org_unit_id'), fieldOf(ctx, 'org_unit_id'), 'org unit', ctx.day);
   if (unit.type === 'company') throw new InvalidInput(fieldOf(ctx, 'org_unit_id'), 'the company cannot be closed');
   requireDesignedUnit(ctx, unit, 'closed');
-  // On the day or planned for later (a placement moved in from a later date counts too).
+  // On the day or planned for later (a placement moved in from a later date counts too). Everything still in the
+  // unit is named in one refusal, so the planner moves it all in one more attempt, not one kind per attempt.
   const children = ctx.wg.where('orgUnits', 'parentId', unit.id).filter((u) => onOrAfter(u, ctx.day));
   const placed = ctx.wg.where('placements', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
+  const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
+  const seats = open.length ? `${counted(open.length, 'open position')}: ${open.map((p) => `${p.title} (${p.id})`).join(', ')}` : '';
   if (children.length || placed.length) {
     const what = listed([
       ...(children.length ? [counted(children.length, 'active child unit')] : []),
       ...(placed.length ? [counted(placed.length, 'active placement')] : []),
+      ...(seats ? [seats] : []),
     ]);
     throw refused(fieldOf(ctx, 'org_unit_id'), `still has ${what} on or after ${ctx.day}; move them first so nothing is orphaned`, {
       reason: 'unit_not_empty',
       child_units: children.map((u) => u.id),
       placements: placed.map((p) => p.id),
+      positions: open.map((p) => p.id),
       from: ctx.day,
       suggested_op: 'move_placement',
       alternative_op: 'move_org_unit',
     });
   }
-  const open = ctx.wg.where('positions', 'orgUnitId', unit.id).filter((p) => onOrAfter(p, ctx.day));
   if (open.length) {
-    const names = open.map((p) => `${p.title} (${p.id})`).join(', ');
     throw refused(
       fieldOf(ctx, 'org_unit_id'),
-      `still has ${counted(open.length, 'open position')}: ${names}; move them to another unit (update_position, which ` +
+      `still has ${seats}; move them to another unit (update_position, which ` +
         'keeps each seat) or close them first (close_position), so no budgeted seat is orphaned',
       { reason: 'open_positions', positions: open.map((p) => p.id), from: ctx.day, suggested_op: 'update_position', alternative_op: 'close_position' },
     );
