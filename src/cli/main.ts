@@ -185,8 +185,11 @@ async function runCommandLine(argv: readonly string[]): Promise<number> {
 /** An admin command's refusal (`{message, code?, fix?, exit_code}`), or null for anything else. */
 function refusalOf(error: unknown): { message: string; code?: string; fix?: string; exit_code: number } | null {
   if (error instanceof AppError || error instanceof AdminCommandFailed) {
+    // A not-found's fix is about ids in URLs ("Check the id"); the admin commands name members by email.
     const fix = error.fix && error.code !== 'not_found' ? error.fix : undefined;
-    return { message: error.message, ...(error.code ? { code: error.code } : {}), ...(fix ? { fix } : {}), exit_code: 1 };
+    // Invalid input exits 2 as a malformed argument does, whether the server or the command line judged it.
+    const exit_code = error.code === 'invalid_input' ? 2 : 1;
+    return { message: error.message, ...(error.code ? { code: error.code } : {}), ...(fix ? { fix } : {}), exit_code };
   }
   return null;
 }
@@ -464,11 +467,11 @@ export function reportFailure(error: unknown): number {
     console.error(`orgonaut: ${error.message}`);
     return 1;
   }
-  if (error instanceof AppError || error instanceof AdminCommandFailed) {
-    const message = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
-    // A not-found's fix is about ids in URLs ("Check the id"); the admin commands name members by email.
-    console.error(`orgonaut: ${message}${error.fix && error.code !== 'not_found' ? ` ${error.fix}` : ''}`);
-    return 1;
+  const refusal = refusalOf(error);
+  if (refusal) {
+    const message = /[.!?]$/.test(refusal.message) ? refusal.message : `${refusal.message}.`;
+    console.error(`orgonaut: ${message}${refusal.fix ? ` ${refusal.fix}` : ''}`);
+    return refusal.exit_code;
   }
   console.error('orgonaut: unexpected error', error);
   return 70;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminChannel } from '../../src/admin/channel.js';
 import { runAdminCommand, type AdminCommand } from '../../src/admin/commands.js';
 import type { Database } from '../../src/db/connection.js';
+import { InvalidInput, NotFound } from '../../src/errors.js';
 import { auditEvents } from '../../src/db/schema/index.js';
 import { actorAllowance } from '../../src/tenancy/plans.js';
 import { findTenantBySlug, listTenantDomains, type Tenant } from '../../src/tenancy/tenants.js';
@@ -81,6 +82,39 @@ describe('the command line', () => {
       expect(received).toHaveLength(6);
     } finally {
       for (const [name, value] of [['ORGONAUT_DATA_DIR', saved.dataDir], ['DATABASE_URL', saved.url], ['ORGONAUT_BASE_DOMAIN', saved.base]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await channel.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an admin command the server refuses', () => {
+  it('exits 2 for invalid input, as a malformed argument does, and 1 for a tenant that is not there', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orgonaut-admin-refusals-'));
+    fs.writeFileSync(path.join(dataDir, 'orgonaut.lock'), String(process.pid));
+    const channel = await startAdminChannel(dataDir, async (command) => {
+      if (command.name === 'tenants.domains.add') throw new InvalidInput('domain', 'must be a host name such as people.acme.com');
+      throw new NotFound('Tenant', 'ghost');
+    });
+    const saved = { dataDir: process.env.ORGONAUT_DATA_DIR, url: process.env.DATABASE_URL };
+    process.env.ORGONAUT_DATA_DIR = dataDir;
+    delete process.env.DATABASE_URL;
+    try {
+      const config = path.join(dataDir, 'cli.json');
+      const invalid = await runCli(['tenants', 'domains', 'add', 'acme', 'people_acme'], config);
+      expect(invalid.code).toBe(2);
+      expect(invalid.stderr).toContain('Invalid domain: must be a host name such as people.acme.com.');
+      const asJson = await runCli(['tenants', 'domains', 'add', 'acme', 'people_acme', '--json'], config);
+      expect(asJson.code).toBe(2);
+      expect(JSON.parse(asJson.stderr)).toMatchObject({ error: { code: 'invalid_input', exit_code: 2 } });
+      const missing = await runCli(['tenants', 'set-allowance', 'ghost', '300'], config);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('Tenant "ghost" not found.');
+    } finally {
+      for (const [name, value] of [['ORGONAUT_DATA_DIR', saved.dataDir], ['DATABASE_URL', saved.url]] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

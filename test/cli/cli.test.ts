@@ -621,7 +621,7 @@ describe('orgonaut CLI errors and exit codes', () => {
     console.error = (line: string) => lines.push(line);
     try {
       expect(reportFailure(new AdminCommandFailed('Member "nobody@example.test" not found.', 'Check the id; it must belong to this tenant.', 'not_found'))).toBe(1);
-      expect(reportFailure(new AdminCommandFailed('Invalid plan: must be one of free, team.', 'Correct "plan" and try again.', 'invalid_input'))).toBe(1);
+      expect(reportFailure(new AdminCommandFailed('Invalid plan: must be one of free, team.', 'Correct "plan" and try again.', 'invalid_input'))).toBe(2);
     } finally {
       console.error = error;
     }
