@@ -4,6 +4,12 @@
  * normalisation and format detection. Pure.
  */
 
+/**
+ * What a column holding a percentage of full time is headed when the header says so in its words, with no % sign:
+ * German and Swiss exports' Beschäftigungsgrad / (Arbeits)Pensum, French ones' taux d'activité / quotité de travail.
+ */
+const PERCENT_OF_FULL_TIME_HEADERS = ['beschaftigungsgrad', 'beschaftigungsumfang', 'arbeitspensum', 'pensum', 'taux_d_activite', 'taux_activite', 'taux_d_emploi', 'taux_d_occupation', 'quotite_de_travail', 'quotite_travail', 'porcentaje_de_jornada'];
+
 export const IMPORT_FIELDS = {
   email: 'Work email: contact data and the default identity of a person',
   first_name: 'First name',
@@ -27,8 +33,8 @@ export const IMPORT_FIELDS = {
   manager_name: 'The manager’s name, as the file writes people’s names (Ada Lovelace, or Lovelace, Ada): used when the row gives no manager email or id, and finds the manager only when one person of the file (else of the organisation) has that name',
   manager_first_name: 'Manager first name: with manager_last_name, the manager’s name (as manager_name)',
   manager_last_name: 'Manager last name: with manager_first_name, the manager’s name (as manager_name)',
-  fte: 'Contracted FTE, 0.01–3.00 (0.8, 0,8 or 80 %; a column headed “FTE %” holds percentages)',
-  allocation_pct: 'Allocation of the primary placement, 0–300 %',
+  fte: 'Contracted FTE, 0.01–3.00 (0.8, 0,8 or 80 %; a column headed as percentages — “FTE %”, “Employment %”, “Work percentage”, “Beschäftigungsgrad” — holds them: 80 is 0.8)',
+  allocation_pct: 'Allocation of the primary placement, 0–300 % (80 or 80 %; a fraction such as 0.8 is refused, not read as 0.8 %)',
   employment_type: 'perm (employee) or contractor',
   start_date: 'Start (hire) date, YYYY-MM-DD (also YYYY/M/D and DD.MM.YYYY; never DD/MM or MM/DD)',
   end_date: 'Last day employed (termination date), written like start_date: the person counts that day and is gone from the next',
@@ -70,7 +76,7 @@ const ALIASES: Partial<Record<ImportField, string[]>> = {
   level: ['job_level', 'grade', 'job_grade', 'management_level', 'career_level', 'seniority', 'pay_grade', 'band'],
   manager_email: ['supervisor_email', 'manager_e_mail', 'manager_email_address', 'manager_work_email', 'line_manager_email', 'reports_to_email', 'supervisor_work_email', 'supervisor_e_mail', 'manager_s_email', 'manager_s_work_email', 'managers_email', 'managers_work_email', 'direct_manager_email', 'reports_to_work_email', 'vorgesetzter_e_mail', 'vorgesetzte_r_e_mail', 'vorgesetzte_e_mail', 'e_mail_vorgesetzter', 'e_mail_des_vorgesetzten', 'e_mail_du_manager', 'email_du_manager', 'correo_del_responsable', 'supervisor_s_email', 'supervisor_s_work_email', 'supervisors_email', 'manager_e_mail_address', 'supervisor_email_address', 'supervisor_e_mail_address', 'mgr_email', 'manager_mail'],
   manager_employee_id: ['supervisor_id', 'supervisorid', 'supervisor_e_id', 'supervisor_eid', 'manager_id', 'reports_to_id', 'manager_employee_number', 'manager_s_employee_id', 'manager_eid', 'supervisor_employee_id', 'supervisor_employee_number', 'reports_to_employee', 'reports_to_employee_id', 'reports_to_employee_number', 'line_manager_id', 'vorgesetzter_id', 'vorgesetzte_r_id', 'personalnummer_vorgesetzter', 'personalnummer_des_vorgesetzten', 'manager_number', 'manager_no', 'supervisor_no', 'supervisor_number', 'mgr_id'],
-  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct', 'work_fte', 'full_time_equivalent', 'scheduled_fte', 'vollzeitaquivalent', 'vollzeitaequivalent', 'work_percentage', 'employment_percentage', 'working_time_percentage'],
+  fte: ['capacity', 'fte_capacity', 'fte_percent', 'fte_percentage', 'fte_pct', 'work_fte', 'full_time_equivalent', 'scheduled_fte', 'vollzeitaquivalent', 'vollzeitaequivalent', 'work_percentage', 'employment_percentage', 'working_time_percentage', ...PERCENT_OF_FULL_TIME_HEADERS],
   allocation_pct: ['allocation', 'allocation_percent', 'allocation_percentage'],
   employment_type: ['employment_status', 'employment_history_status', 'contract_type', 'worker_type', 'employee_type', 'worker_category', 'beschaftigungsart', 'vertragsart', 'type_de_contrat', 'tipo_de_contrato'],
   start_date: ['hire_date', 'original_hire_date', 'valid_from', 'joining_date', 'date_of_joining', 'entry_date', 'employment_start_date', 'date_of_hire', 'hired_on', 'start', 'eintrittsdatum', 'date_d_entree', 'date_d_embauche', 'fecha_de_ingreso', 'fecha_de_alta', 'date_hired', 'employment_start', 'start_dt', 'hire_dt', 'join_date', 'date_joined', 'joined_on', 'eintritt'],
@@ -84,6 +90,23 @@ const ALIASES: Partial<Record<ImportField, string[]>> = {
   pay_effective_date: ['compensation_effective_date', 'pay_rate_effective_date', 'salary_effective_date'],
   location: ['office', 'site', 'work_location', 'location_name', 'office_location', 'work_site', 'standort', 'buro', 'lieu_de_travail', 'ubicacion', 'oficina'],
 };
+
+/** A header's percent marker: `%`, `(%)`, `in %`, `percent(age)`, `pct`, `Prozent`, `pourcentage`, `porcentaje`. */
+const PERCENT_MARK = /(?:\b(?:in|en)\s*)?(?:\(\s*%\s*\)|%|\bper\s?cent(?:age)?\b|\bpct\b|\bprozent\b|\bpourcentage\b|\bporcentaje\b)/i;
+
+/**
+ * What a header with a percent marker is once the marker is left out, when that means a share of full time: `Employment
+ * %`, `Work %`, `Working time (%)`. (`Bonus %` is none: such a header maps only by its whole spelling.)
+ */
+const SHARE_OF_FULL_TIME = new Set(['fte', 'employment', 'work', 'working_time', 'work_time', 'workload', 'part_time', 'capacity', 'arbeitszeit', 'beschaftigung', 'temps_de_travail', 'activite', 'jornada']);
+
+/**
+ * Whether a column's header says it holds percentages (`FTE %`, `FTE (percent)`, `Work percentage`, `Pensum`): its
+ * numbers are read as percentages (50 is half time), not as fractions.
+ */
+export function headerSaysPercent(header: string): boolean {
+  return PERCENT_MARK.test(header) || PERCENT_OF_FULL_TIME_HEADERS.includes(normaliseHeader(withoutNote(header)));
+}
 
 const BY_HEADER: ReadonlyMap<string, ImportField> = (() => {
   const map = new Map<string, ImportField>();
@@ -118,6 +141,12 @@ export function fieldForHeader(header: string, format: ImportFormat): ImportFiel
   if (format === 'bamboohr' && key === 'id') return 'employee_id';
   const field = BY_HEADER.get(key) ?? BY_HEADER.get(normaliseHeader(withoutNote(header)));
   if (field) return field;
+  // “Employment %”, “FTE in %”: a share of full time, headed with its unit.
+  if (headerSaysPercent(header)) {
+    const share = normaliseHeader(withoutNote(header).replace(PERCENT_MARK, ' '));
+    if (SHARE_OF_FULL_TIME.has(share)) return 'fte';
+    if (BY_HEADER.get(share) === 'allocation_pct') return 'allocation_pct';
+  }
   // “Annual salary (EUR)”, “Salary in €”: a pay column that names its currency.
   const currency = headerCurrency(header);
   const amount = currency ? BY_HEADER.get(normaliseHeader(header.replace(CURRENCY_IN_HEADER, ' ').replace(/\bin\s*$/i, ''))) : undefined;

@@ -1,7 +1,7 @@
 import { minorUnits } from '../org/cost.js';
 import { addDays, isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
-import { headerCurrency, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
+import { headerCurrency, headerSaysPercent, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
 import { quarantine, reject, RowRejected, type Quarantine } from './reasons.js';
 
 /**
@@ -315,7 +315,10 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
   if (name) input.displayName = (input.kind === 'robot' || input.kind === 'agent' ? null : lastFirst(name))?.name ?? name.replace(/\s+/g, ' ');
   else if (first || last) input.displayName = [first, last].filter(Boolean).join(' ').replace(/\s+/g, ' ');
   const fte = given(cell('fte'));
-  if (fte !== undefined) attempt(() => void (input.fte = parseFte(fte, percentColumn(ctx.mapping, 'fte'))));
+  if (fte !== undefined) {
+    const header = headerOf(ctx.mapping, 'fte');
+    attempt(() => void (input.fte = parseFte(fte, header && headerSaysPercent(header) ? header : null, header)));
+  }
   // A spreadsheet cell may hold line breaks (“Engineer⏎Flight software”): a title is one line.
   input.title = given(cell('job_title'))?.replace(/\s+/g, ' ');
   input.level = given(cell('level'))?.replace(/\s+/g, ' ');
@@ -407,7 +410,7 @@ function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext, attempt:
   const allocation = given(cell('allocation_pct'));
   if (allocation !== undefined) {
     attempt(() => {
-      input.allocationPct = checkRange(parseDecimal(allocation.replace(/\s*%$/, ''), 'invalid_allocation', 'allocation_pct'), 0, 300, 'invalid_allocation', 'allocation_pct', 'must be from 0 to 300 (percent)');
+      input.allocationPct = parseAllocation(allocation);
     });
   }
 }
@@ -677,7 +680,8 @@ function parseDecimal(value: string, code: 'invalid_fte' | 'invalid_allocation',
   return Math.round(n * 100) / 100;
 }
 
-const looksLikePercent = (value: string) => /^\d+$/.test(value) && Number(value) >= 10 && Number(value) <= 300;
+/** A whole number a percentage of full time would be (80, 100, 50.0), not an FTE: 10 to 300. */
+const looksLikePercent = (value: string) => /^\d+([.,]0+)?$/.test(value) && Number(value.replace(',', '.')) >= 10 && Number(value.replace(',', '.')) <= 300;
 
 /** The header of the column a field is read from. */
 function headerOf(mapping: readonly ColumnMapping[], field: ImportField): string | null {
@@ -685,21 +689,48 @@ function headerOf(mapping: readonly ColumnMapping[], field: ImportField): string
   return column === undefined ? null : (mapping.find((m) => m.column === column)?.header ?? null);
 }
 
-/** Whether the column a field is read from says it holds percentages (`FTE %`, `FTE (percent)`). */
-function percentColumn(mapping: readonly ColumnMapping[], field: ImportField): boolean {
-  return /%|percent|pct/i.test(headerOf(mapping, field) ?? '');
-}
-
-/** 0.8, 0,8 or a whole percentage (80 %, or 80 in a column headed `FTE %`), from 0.01 to 3.00. */
-function parseFte(cellValue: string, inPercent: boolean): number {
+/**
+ * 0.8, 0,8 or a whole percentage (80 %, or 80 in a column whose header says it holds percentages: `percentHeader`),
+ * from 0.01 to 3.00. A bare 80 in a plain FTE column is refused, saying it looks like a percentage and how to write
+ * it: read as 80 FTE it is out of range, and guessed as 0.8 a file of 1s and 100s would be read two ways.
+ */
+function parseFte(cellValue: string, percentHeader: string | null, header: string | null): number {
   // “0.8 FTE”: the unit is the column's.
   const value = cellValue.replace(/\s*fte$/i, '');
-  const percent = /^(.*?)\s*%$/.exec(value)?.[1] ?? (inPercent ? value : undefined);
-  if (percent === undefined) return checkRange(parseDecimal(value, 'invalid_fte', 'fte'), 0.01, 3, 'invalid_fte', 'fte', `must be from 0.01 to 3.00${looksLikePercent(value) ? ` (a percentage? write ${value} %)` : ''}`);
+  const signed = /^(.*?)\s*%$/.exec(value)?.[1];
+  const percent = signed ?? (percentHeader ? value : undefined);
+  if (percent === undefined) {
+    const n = parseDecimal(value, 'invalid_fte', 'fte');
+    if (looksLikePercent(value) && n > 3) {
+      const renamed = header && !/%/.test(header) ? `${header.trim().slice(0, 30)} %` : 'FTE %';
+      reject('invalid_fte', 'fte', `${value} must be from 0.01 to 3.00, and looks like a percentage: write ${n / 100} or ${n} % (or head the column “${renamed}” if it holds percentages)`);
+    }
+    return checkRange(n, 0.01, 3, 'invalid_fte', 'fte', 'must be from 0.01 to 3.00');
+  }
   const n = parseDecimal(percent, 'invalid_fte', 'fte');
-  if (!Number.isInteger(n)) reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage`);
+  if (!Number.isInteger(n)) {
+    // “0.8” in a column of percentages: a fraction written where percentages were said to be.
+    if (signed === undefined && n > 0 && n <= 3) {
+      reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage, which the column “${percentHeader!.slice(0, 40)}” holds: write ${Math.round(n * 100)} (or ${Math.round(n * 100)} %) — or, if the column holds fractions of full time (${value.slice(0, 10)}), head it “FTE”`);
+    }
+    reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage (an FTE has two decimals at most): write ${Math.round(n)} % or ${Math.round(n) / 100}`);
+  }
   if (n < 1 || n > 300) reject('invalid_fte', 'fte', `${value.slice(0, 40)} must be from 1 % to 300 %`);
   return n / 100;
+}
+
+/**
+ * An allocation, a percentage from 0 to 300 (80 or 80 %). A number above 0 up to 3 without its sign (0.5, 1.0, 1) is
+ * refused: an export writing allocations as fractions of full time means 50 %, not 0.5 %.
+ */
+function parseAllocation(cellValue: string): number {
+  const signed = /^(.*?)\s*%$/.exec(cellValue)?.[1];
+  const n = parseDecimal(signed ?? cellValue, 'invalid_allocation', 'allocation_pct');
+  if (signed === undefined && n > 0 && n <= 3) {
+    const percent = Math.round(n * 10000) / 100;
+    reject('invalid_allocation', 'allocation_pct', `${cellValue.slice(0, 20)} looks like a fraction of full time, but the allocation is a percentage (0 to 300): write ${percent} (or ${percent} %)`);
+  }
+  return checkRange(n, 0, 300, 'invalid_allocation', 'allocation_pct', 'must be from 0 to 300 (percent)');
 }
 
 function checkRange(n: number, min: number, max: number, code: 'invalid_fte' | 'invalid_allocation', field: string, message: string): number {

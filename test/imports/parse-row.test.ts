@@ -117,9 +117,13 @@ describe('an FTE as spreadsheets write it', () => {
   });
 
   it('refuses a number beyond 3 suggesting a percentage, and a percentage out of range or with decimals', () => {
-    expect(fte('80').reason).toMatchObject({ code: 'invalid_fte', field: 'fte', detail: '80 must be from 0.01 to 3.00 (a percentage? write 80 %)' });
+    expect(fte('80').reason).toMatchObject({ code: 'invalid_fte', field: 'fte', detail: '80 must be from 0.01 to 3.00, and looks like a percentage: write 0.8 or 80 % (or head the column “FTE %” if it holds percentages)' });
+    expect(fte('100').reason?.detail).toBe('100 must be from 0.01 to 3.00, and looks like a percentage: write 1 or 100 % (or head the column “FTE %” if it holds percentages)');
+    expect(fte('50.0').reason?.detail).toContain('looks like a percentage: write 0.5 or 50 %');
+    // A number no percentage would be is said to be out of range, nothing more.
+    expect(fte('9').reason?.detail).toBe('9 must be from 0.01 to 3.00');
     expect(fte('350 %').reason).toMatchObject({ code: 'invalid_fte', detail: '350 % must be from 1 % to 300 %' });
-    expect(fte('33.3%').reason).toMatchObject({ code: 'invalid_fte' });
+    expect(fte('33.3%').reason).toMatchObject({ code: 'invalid_fte', detail: '“33.3%” is not a whole percentage (an FTE has two decimals at most): write 33 % or 0.33' });
     expect(fte('0').reason).toMatchObject({ code: 'invalid_fte' });
   });
 });
@@ -185,9 +189,59 @@ describe('an FTE column headed as a percentage', () => {
     expect(context.mapping[3]!.field).toBe('fte');
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '80'], context).input?.fte).toBe(0.8);
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '100 %'], context).input?.fte).toBe(1);
-    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '0.8'], context).reason).toMatchObject({ code: 'invalid_fte' });
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '0.8'], context).reason).toMatchObject({
+      code: 'invalid_fte',
+      field: 'fte',
+      detail: '“0.8” is not a whole percentage, which the column “FTE %” holds: write 80 (or 80 %) — or, if the column holds fractions of full time (0.8), head it “FTE”',
+    });
     const spelled = ['Email', 'Name', 'Department', 'FTE pct'];
     const other: ParseContext = { ...ctx, mapping: detectMapping(spelled, 'orgonaut'), headerCount: spelled.length };
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '50'], other).input?.fte).toBe(0.5);
+  });
+});
+
+describe('an FTE column whose header says percent in other words', () => {
+  const read = (header: string, cell: string) => {
+    const headers = ['Email', 'Name', 'Department', header];
+    const context = parseContextFor(headers);
+    return { field: context.mapping[3]!.field, row: parseRow(2, ['a@x.test', 'A', 'Ops', cell], context) };
+  };
+
+  it('maps it to fte and reads its numbers as percentages', () => {
+    for (const header of ['FTE %', 'FTE (%)', 'FTE in %', 'Work percentage', 'Employment %', 'Employment (%)', 'Work %', 'Working time %', 'Beschäftigungsgrad', 'Beschäftigungsgrad (%)', 'Arbeitspensum', 'Pensum', 'Taux d’activité', 'Taux d\'activité (%)', 'Quotité de travail']) {
+      const { field, row } = read(header, '50');
+      expect(field, header).toBe('fte');
+      expect(row.input?.fte, header).toBe(0.5);
+      expect(read(header, '80 %').row.input?.fte, header).toBe(0.8);
+      expect(read(header, '100').row.input?.fte, header).toBe(1);
+    }
+  });
+
+  it('leaves a plain FTE column and an unrelated percentage alone', () => {
+    expect(read('FTE', '0.5').row.input?.fte).toBe(0.5);
+    expect(read('Bonus %', '10').field).toBeNull();
+    expect(read('Employment', 'Full-Time').field).toBeNull();
+  });
+});
+
+describe('an allocation written as a fraction of full time', () => {
+  const headers = ['Email', 'Name', 'Department', 'Allocation'];
+  const context = parseContextFor(headers);
+  const allocation = (cell: string) => parseRow(2, ['ann@x.test', 'Ann', 'Engineering', cell], context);
+
+  it('reads percentages with or without the sign', () => {
+    for (const [cell, value] of [['80', 80], ['80 %', 80], ['100%', 100], ['0', 0], ['150', 150], ['12.5', 12.5]] as const) {
+      expect(allocation(cell).input?.allocationPct, cell).toBe(value);
+    }
+  });
+
+  it('is refused with the percentage to write instead, not read as 0.5 %', () => {
+    expect(allocation('0.5').reason).toEqual({ code: 'invalid_allocation', field: 'allocation_pct', detail: '0.5 looks like a fraction of full time, but the allocation is a percentage (0 to 300): write 50 (or 50 %)' });
+    expect(allocation('1.0').reason?.detail).toContain('write 100 (or 100 %)');
+    expect(allocation('1').reason?.detail).toContain('write 100 (or 100 %)');
+    expect(allocation('0,25').reason?.detail).toContain('write 25 (or 25 %)');
+    // Written with its sign, a small percentage is what it says.
+    expect(allocation('1 %').input?.allocationPct).toBe(1);
+    expect(allocation('350').reason?.detail).toBe('350 must be from 0 to 300 (percent)');
   });
 });
