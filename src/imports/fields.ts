@@ -139,7 +139,7 @@ export function normaliseHeader(header: string): string {
 export function fieldForHeader(header: string, format: ImportFormat): ImportField | null {
   const key = normaliseHeader(header);
   if (format === 'bamboohr' && key === 'id') return 'employee_id';
-  const field = BY_HEADER.get(key) ?? BY_HEADER.get(normaliseHeader(withoutNote(header)));
+  const field = BY_HEADER.get(key) ?? BY_HEADER.get(normaliseHeader(withoutNote(header))) ?? BY_HEADER.get(normaliseHeader(withoutNote(header).replace(DATE_FORMAT, ' ')));
   if (field) return field;
   // “Employment %”, “FTE in %”: a share of full time, headed with its unit.
   if (headerSaysPercent(header)) {
@@ -162,6 +162,27 @@ function withoutNote(header: string): string {
   const notes = header.match(/[(\[][^)\]]*[)\]]/g) ?? [];
   if (notes.some((note) => /cent|minor|penn|pence/i.test(note))) return header;
   return header.replace(/[(\[][^)\]]*[)\]]/g, ' ');
+}
+
+/**
+ * A date format written in a header (`Start date (DD/MM/YYYY)`, `Hire Date - mm/dd/yyyy`, German `TT.MM.JJJJ`, French
+ * `JJ/MM/AAAA`, `YYYY-MM-DD`): the day (D, German T, French J), the month (M) and the year (Y, German J, French A).
+ */
+const DATE_FORMAT = /(?<![a-z])(?:([dtj]{1,2}|m{1,2})([./\-\s])([dtj]{1,2}|m{1,2})\2[yja]{2,4}|[yja]{4}([./\-])m{1,2}\4[dtj]{1,2})(?![a-z])/i;
+
+/**
+ * How a column's header says its dates are written, when it does: `day_first` (`DD/MM/YYYY`, `TT.MM.JJJJ`),
+ * `month_first` (`MM/DD/YYYY`) or `year_first` (`YYYY-MM-DD`); null when it says nothing.
+ */
+export function headerDateOrder(header: string): 'day_first' | 'month_first' | 'year_first' | null {
+  const match = DATE_FORMAT.exec(header);
+  if (!match) return null;
+  if (!match[1]) return 'year_first';
+  const first = match[1].toLowerCase()[0];
+  const second = match[3]!.toLowerCase()[0];
+  if (first === 'm' && second !== 'm') return 'month_first';
+  if (first !== 'm' && second === 'm') return 'day_first';
+  return null;
 }
 
 /** Pay amounts written in the currency's main unit: a header may say which currency (“Annual salary (EUR)”). */

@@ -1,7 +1,7 @@
 import { minorUnits } from '../org/cost.js';
 import { addDays, isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
-import { headerCurrency, headerSaysPercent, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
+import { headerCurrency, headerDateOrder, headerSaysPercent, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
 import { quarantine, reject, RowRejected, type Quarantine } from './reasons.js';
 
 /**
@@ -73,13 +73,30 @@ export interface ParseContext {
   headerCount: number;
   /** The tenant's type names as written, to name them when a row's is not one. */
   typeNames?: { departments: readonly string[]; teams: readonly string[] };
-  /** How the file writes dates with the year last (03/05/2024), when the person importing said so; else refused. */
+  /**
+   * How the file writes dates with the year last (03/05/2024), when the person importing said so; else refused. A
+   * column whose header states its format (`Start date (DD/MM/YYYY)`) is read as it says, whatever this is.
+   */
   dateOrder?: DateOrder | null;
 }
 
 /** Which comes first in a date written with the year last: the month (US, 03/05/2024 = March 5) or the day (3 May). */
 export type DateOrder = 'month_first' | 'day_first';
 export const DATE_ORDERS: readonly DateOrder[] = ['month_first', 'day_first'];
+
+/** How a date field's dates with the year last are read: the order its column's header states, else the run's. */
+export interface ColumnDateOrder {
+  order: DateOrder | null;
+  /** The header that states the order, when it is the header's. */
+  header: string | null;
+}
+
+/** The order a date field's column is read in (`ColumnDateOrder`). */
+export function columnDateOrder(ctx: Pick<ParseContext, 'mapping' | 'dateOrder'>, field: ImportField): ColumnDateOrder {
+  const header = headerOf(ctx.mapping, field);
+  const stated = header ? headerDateOrder(header) : null;
+  return stated === 'day_first' || stated === 'month_first' ? { order: stated, header } : { order: ctx.dateOrder ?? null, header: null };
+}
 
 /** A run's date order option, when it is one. */
 export function dateOrderOf(options: Record<string, unknown>): DateOrder | null {
@@ -324,12 +341,12 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
   input.level = given(cell('level'))?.replace(/\s+/g, ' ');
   input.roleType = given(cell('role_type'))?.replace(/\s+/g, ' ');
   const start = given(cell('start_date'));
-  if (start !== undefined) attempt(() => void (input.validFrom = parseDate(start, 'start_date', ctx.dateOrder, ctx.today)));
+  if (start !== undefined) attempt(() => void (input.validFrom = parseDate(start, 'start_date', columnDateOrder(ctx, 'start_date'), ctx.today)));
   // HR systems write the last day employed (BambooHR's termination date): the person counts that day, and the
   // model's end (the first day no longer in effect) is the day after.
   const end = given(cell('end_date'));
   let lastDay: string | null | undefined;
-  if (end !== undefined) attempt(() => void (lastDay = parseDate(end, 'end_date', ctx.dateOrder, ctx.today)));
+  if (end !== undefined) attempt(() => void (lastDay = parseDate(end, 'end_date', columnDateOrder(ctx, 'end_date'), ctx.today)));
   if (lastDay !== undefined) input.validTo = lastDay === null ? null : addDays(lastDay, 1);
   const employment = given(cell('employment_type'));
   // Without a status, BambooHR's employment status Terminated (what a leaver's says; webhooks may send only it) is one.
@@ -477,7 +494,7 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attem
   if (amountRead && (pay.minor || currency)) attempt(() => void (amountMinor = pay.minor ? Number.parseInt(text, 10) : majorToMinor(text, currency!, pay.field, shown)));
   const effective = given(cell('pay_effective_date'));
   let effectiveDay: string | null = null;
-  if (effective !== undefined) attempt(() => void (effectiveDay = parseDate(effective, 'pay_effective_date', ctx.dateOrder, ctx.today)));
+  if (effective !== undefined) attempt(() => void (effectiveDay = parseDate(effective, 'pay_effective_date', columnDateOrder(ctx, 'pay_effective_date'), ctx.today)));
   if (amountMinor !== null && currency) input.pay = { kind: pay.kind, amountMinor, currency, effective: effectiveDay };
 }
 
@@ -593,15 +610,18 @@ function parseStatus(value: string): boolean {
  * last are refused — 03/05/2024 is March or May depending on who saved the file — unless the person importing said
  * which comes first (`order`).
  */
-function parseDate(value: string, field: string, order: DateOrder | null | undefined, today: string): string | null {
+function parseDate(value: string, field: string, column: ColumnDateOrder, today: string): string | null {
+  const { order, header } = column;
+  // As the order was said: by the column's header (which may write it with dots: MM.DD.YYYY), or chosen for the import.
+  const asSaid = header ? `as the column’s header “${header.slice(0, 40)}” says` : 'as chosen for this import';
   if (value === '0000-00-00') return null; // BambooHR's empty date
   const pad = (n: string) => n.padStart(2, '0');
   // A spreadsheet's midnight (`2024-03-05 00:00:00`, `05.03.2024 00:00`, US Excel's `3/5/2024 0:00` or
   // `3/5/2024 12:00:00 AM`) is the day; the checks below read the date without it.
   const date = value.replace(/ (?:0?0:00(:00)?|12:00(:00)? ?AM)$/i, '');
   const yearFirst = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(date);
-  const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(date);
-  const yearLast = order ? /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(date) : null;
+  const yearLast = order ? (header ? /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/ : /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/).exec(date) : null;
+  const dotted = yearLast ? null : /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(date);
   const [month, dayOfMonth] = yearLast ? (order === 'month_first' ? [yearLast[1]!, yearLast[2]!] : [yearLast[2]!, yearLast[1]!]) : ['', ''];
   const named = namedMonthDate(date);
   const day = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(date)
@@ -618,7 +638,7 @@ function parseDate(value: string, field: string, order: DateOrder | null | undef
       reject('invalid_date', field, `“${value.slice(0, 40)}” has a two-digit year, and the import does not guess the century: write the year with four digits — ${shortYear} if that is the year meant${slashed}`);
     }
     const ambiguous = yearLast
-      ? ` (read ${order === 'month_first' ? 'month' : 'day'} first, as chosen for this import)`
+      ? ` (read ${order === 'month_first' ? 'month' : 'day'} first, ${asSaid})`
       : /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(date)
       ? ' (with slashes, whether the day or the month comes first depends on who saved the file: say which in the import’s settings, “Dates like 03/05/2024”)'
       : /^\d{5}(\.\d+)?$/.test(value)
@@ -626,7 +646,8 @@ function parseDate(value: string, field: string, order: DateOrder | null | undef
         : '';
     const impossible = /^\d{4}-\d{2}-\d{2}$/.test(day) ? noSuchDay(day) : null;
     if (impossible && yearLast) {
-      reject('invalid_date', field, `“${value.slice(0, 40)}” read ${order === 'month_first' ? 'month' : 'day'} first, as chosen for this import, is no day of the calendar (${impossible}): correct the date in the file, or the order in the import’s settings if it is the other way round`);
+      const other = header ? `the format in the header if the file writes the ${order === 'month_first' ? 'day' : 'month'} first` : 'the order in the import’s settings if it is the other way round';
+      reject('invalid_date', field, `“${value.slice(0, 40)}” read ${order === 'month_first' ? 'month' : 'day'} first, ${asSaid}, is no day of the calendar (${impossible}): correct the date in the file, or ${other}`);
     }
     if (impossible) reject('invalid_date', field, `“${value.slice(0, 40)}” is no day of the calendar (${impossible}): correct it in the file`);
     reject('invalid_date', field, `“${value.slice(0, 40)}” is not a date written YYYY-MM-DD${ambiguous}`);

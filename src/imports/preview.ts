@@ -10,7 +10,7 @@ import { parseContext } from './execute.js';
 import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
 import { managerNameColumn } from './manager-columns.js';
 import { unmappedForNewPeople } from './mapping.js';
-import { lastFirst, parseRow } from './parse-row.js';
+import { columnDateOrder, lastFirst, parseRow, type DateOrder } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentReason, presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
@@ -41,6 +41,7 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     .limit(sampleSize);
   const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney, managerNameColumn(mapping, first.map((r) => r.values)));
   if (showMoney) warnings.push(...centsWarnings(mapping, first));
+  warnings.push(...headerDateOrderNotes(mapping, showMoney));
   const reversed = lastFirstWarning(mapping, first.map((r) => r.values));
   if (reversed) warnings.push(reversed);
   const same = await sameFileImported(ctx, run);
@@ -97,6 +98,25 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   });
   return { run: presentRun(run, ctx.principal, await targetScenarioNames(ctx.db, ctx.tenant.id, [run])), headers: run.headers, sample, counts, warnings };
 }
+
+/**
+ * The date columns whose headers state the order (`Start date (DD/MM/YYYY)`): said, with how 03/05/2024 is read, so
+ * a header that does not match the file is seen before the run — the import's “Dates like 03/05/2024” does not apply.
+ */
+function headerDateOrderNotes(mapping: readonly ColumnMapping[], showMoney: boolean) {
+  const byOrder = new Map<DateOrder, string[]>();
+  for (const m of mapping) {
+    if (!m.field || !DATE_FIELDS.has(m.field) || (!showMoney && MONEY_IMPORT_FIELDS.has(m.field))) continue;
+    const { order, header } = columnDateOrder({ mapping, dateOrder: null }, m.field);
+    if (order && header) byOrder.set(order, [...(byOrder.get(order) ?? []), `“${header.slice(0, 40)}”`]);
+  }
+  return [...byOrder].map(([order, headers]) => ({
+    code: 'date_order_from_header',
+    message: `Dates with the year last in ${headers.join(' and ')} are read ${order === 'day_first' ? 'day' : 'month'} first, as the header${headers.length > 1 ? 's say' : ' says'} (03/05/2024 is ${order === 'day_first' ? '3 May' : 'March 5,'} 2024).`,
+  }));
+}
+
+const DATE_FIELDS: ReadonlySet<string> = new Set(['start_date', 'end_date', 'pay_effective_date']);
 
 /** A name column whose first rows are written `Last, First`: said, with how they are read. */
 function lastFirstWarning(mapping: readonly ColumnMapping[], sample: readonly (readonly (string | null)[])[]) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
+import { detectMapping } from '../../src/imports/fields.js';
 import { parseRow, type ParseContext } from '../../src/imports/parse-row.js';
 import { previewRun } from '../../src/imports/preview.js';
 import { getRun, startRun, updateRunSettings } from '../../src/imports/runs.js';
@@ -41,6 +42,46 @@ describe('dates with the year last', () => {
     }
     expect(parse('2024-03-05 12:00:00 AM', null).input?.validFrom).toBe('2024-03-05');
     expect(parse('3/5/24 0:00', null).reason?.detail).toContain('has a two-digit year');
+  });
+});
+
+describe('a date column whose header states its format', () => {
+  const read = (header: string, cell: string, dateOrder: ParseContext['dateOrder'] = null) =>
+    parseRow(2, ['ann@x.test', 'Ann', 'Ops', cell], parseContextFor(['Email', 'Name', 'Department', header], { dateOrder }));
+
+  it('still maps to its field, with the format in brackets or not', () => {
+    const fields = (headers: string[]) => detectMapping(headers, 'orgonaut').map((m) => m.field);
+    expect(fields(['Start date (DD/MM/YYYY)', 'Hire Date (mm/dd/yyyy)', 'Start (YYYY-MM-DD)', 'Eintrittsdatum (TT.MM.JJJJ)'])).toEqual(['start_date', 'start_date', 'start_date', 'start_date'].map((f, i) => (i ? null : f)));
+    for (const header of ['Start date (DD/MM/YYYY)', 'Hire Date (mm/dd/yyyy)', 'Start (YYYY-MM-DD)', 'Eintrittsdatum (TT.MM.JJJJ)', 'Start date DD/MM/YYYY', 'Hire Date - MM/DD/YYYY', 'Date d’entrée (JJ/MM/AAAA)', 'Austrittsdatum (TT.MM.JJJJ)', 'Termination date [dd-mm-yyyy]']) {
+      expect(fields(['Email', header]), header).toEqual(['email', /austritt|termination/i.test(header) ? 'end_date' : 'start_date']);
+    }
+  });
+
+  it('reads its dates in that order without the import’s setting, and over it', () => {
+    expect(read('Start date (DD/MM/YYYY)', '03/05/2024').input?.validFrom).toBe('2024-05-03');
+    expect(read('Start date (DD/MM/YYYY)', '03/05/2024', 'month_first').input?.validFrom).toBe('2024-05-03');
+    expect(read('Hire Date (mm/dd/yyyy)', '03/05/2024').input?.validFrom).toBe('2024-03-05');
+    expect(read('Hire Date (mm/dd/yyyy)', '3/5/2024 0:00').input?.validFrom).toBe('2024-03-05');
+    expect(read('Hire Date (mm/dd/yyyy)', '12/31/2023', 'day_first').input?.validFrom).toBe('2023-12-31');
+    expect(read('Eintrittsdatum (TT.MM.JJJJ)', '03.05.2024').input?.validFrom).toBe('2024-05-03');
+    expect(read('Date d’entrée (JJ/MM/AAAA)', '03/05/2024').input?.validFrom).toBe('2024-05-03');
+    expect(read('Hire date (MM.DD.YYYY)', '03.05.2024').input?.validFrom).toBe('2024-03-05');
+    // ISO dates read as always, whatever the header says.
+    expect(read('Start date (DD/MM/YYYY)', '2024-03-05').input?.validFrom).toBe('2024-03-05');
+    expect(read('Start (YYYY-MM-DD)', '2024-03-05').input?.validFrom).toBe('2024-03-05');
+  });
+
+  it('says a day that does not exist in the header’s order was read as the header says', () => {
+    expect(read('Hire Date (mm/dd/yyyy)', '31/12/2023').reason).toEqual({
+      code: 'invalid_date',
+      field: 'start_date',
+      detail: '“31/12/2023” read month first, as the column’s header “Hire Date (mm/dd/yyyy)” says, is no day of the calendar (there is no month 31): correct the date in the file, or the format in the header if the file writes the day first',
+    });
+  });
+
+  it('keeps refusing slashed dates, as before, where no header or setting says the order', () => {
+    expect(read('Start (YYYY-MM-DD)', '03/05/2024').reason?.detail).toContain('whether the day or the month comes first depends on who saved the file');
+    expect(read('Start date', '03/05/2024').reason?.detail).toContain('say which in the import’s settings');
   });
 });
 
@@ -88,5 +129,28 @@ describe('a US export', () => {
     await updateRunSettings(owner, run.id, { options: { date_order: 'month_first' } });
     const done = await (await startRun(owner, run.id)).done;
     expect(done.summary).toMatchObject({ rows: { imported: 2, quarantined: 0 } });
+  });
+
+  it('is read in the order its headers state, said in the preview, with no order to choose', async () => {
+    const headers = ['Email', 'Name', 'Department', 'Start date (DD/MM/YYYY)', 'Leaving date (DD/MM/YYYY)'];
+    const csv = csvOf(headers, [
+      ['eve@uk.test', 'Eve', 'Ops', '03/05/2024', ''],
+      ['fay@uk.test', 'Fay', 'Ops', '20/11/2021', '31/01/2026'],
+    ]);
+    const run = await createRunFromUpload(owner, { body: csv, fileName: 'uk.csv' });
+    expect(run.mapping.map((m) => m.field)).toEqual(['email', 'name', 'department', 'start_date', 'end_date']);
+    const preview = await previewRun(owner, run.id);
+    expect(preview.warnings.map((w) => w.code)).not.toContain('date_order');
+    expect(preview.warnings).toContainEqual({
+      code: 'date_order_from_header',
+      message: 'Dates with the year last in “Start date (DD/MM/YYYY)” and “Leaving date (DD/MM/YYYY)” are read day first, as the headers say (03/05/2024 is 3 May 2024).',
+    });
+    expect(preview.sample.map((s) => s.problem)).toEqual([null, null]);
+    const done = await (await startRun(owner, run.id)).done;
+    expect(done.summary).toMatchObject({ rows: { imported: 2, quarantined: 0 } });
+    const live = (await owner.graphs.live(owner.tenant.id)).graph;
+    const fay = [...live.actors.values()].find((a) => a.email === 'fay@uk.test')!;
+    expect([fay.validFrom, fay.validTo]).toEqual(['2021-11-20', '2026-02-01']);
+    expect([...live.actors.values()].find((a) => a.email === 'eve@uk.test')!.validFrom).toBe('2024-05-03');
   });
 });
