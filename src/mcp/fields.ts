@@ -125,17 +125,41 @@ export const nextCursor = z.string().optional().describe('Pass as `cursor` to ge
 export const item = (fields: z.ZodRawShape = {}) => z.looseObject({ id: z.string(), ...fields });
 
 /**
- * How every money figure reads (`{amount_minor, currency}`, a delta's `annual_cost_minor`), said where an assistant
- * reads before the figures — the connection's instructions and the guides' tips — not only in output schemas, which
- * many clients never show the model: 1174520250 EUR read as euros is a hundred times too much.
+ * How every money figure reads (money.ts, docs/MCP.md "Money"), said where an assistant reads before the figures —
+ * the connection's instructions and the guides' tips — not only in output schemas, which many clients never show the
+ * model: 1174520250 EUR read as euros is a hundred times too much.
  */
 export const MONEY_UNITS =
-  'Money is in minor units of its currency (`amount_minor`, and `*_minor` fields): 123456 EUR is 1,234.56 EUR; currencies without them (JPY, KRW) count whole units.';
+  'Money is a `*_minor` field: an integer in minor units of the `currency` beside it (123456 EUR is 1,234.56 EUR; JPY and KRW count whole units). ' +
+  'Its name says the period: `annual_cost_minor` a year, `monthly_cost_minor` a month (annual / 12), `annual_cost_per_fte_minor` a year per effective FTE, ' +
+  '`vacant_seats_annual_cost_minor` a year of the vacant seats (budgeted, not paid); costs are loaded (pay plus burden). Pay is named as the change ops take it: ' +
+  '`target_salary_minor` (a year), `day_rate_minor` (a working day), a compensation’s `amount_minor` with its `kind` (salary: a year; day_rate: a day).';
 
-/** Money after null-stripping: `amount_minor` is absent when it cannot be computed (e.g. cost per FTE of nobody). */
-export const money = z
-  .looseObject({ amount_minor: z.number().optional(), currency: z.string() })
-  .describe('amount_minor is in minor units of the currency: 123456 EUR is 1,234.56 EUR; currencies without them (JPY, KRW) count whole units');
+const MINOR = 'integer, minor units of `currency`';
+
+/** A money figure's output field (money.ts): absent when it cannot be computed (cost per FTE of nobody) or without costs.read. */
+export const minorOut = (description: string) => z.number().optional().describe(`${description} (${MINOR})`);
+
+/** The currencies without an exchange rate a holder's figures leave out (never counted as 0). */
+export const unconvertibleOut = z
+  .array(z.string())
+  .optional()
+  .describe('Currencies without an exchange rate whose amounts the figures beside it leave out: those figures are incomplete, never counted as 0');
+
+/** The loaded-cost figures of a unit or an organisation as every tool gives them: a `cost` block or a cost roll-up row. */
+export const costFields = {
+  currency: z.string().describe('The reporting currency of the `*_minor` figures beside it'),
+  annual_cost_minor: minorOut('Loaded cost a year of the people in seats (pay plus burden; day rates × working days)'),
+  monthly_cost_minor: minorOut('Loaded cost a month: annual / 12'),
+  annual_cost_per_fte_minor: minorOut('Annual loaded cost per effective FTE'),
+  vacant_seats_annual_cost_minor: minorOut(
+    'Budgeted, not paid: the vacant seats at their target pay, loaded, a year; never part of annual_cost_minor; a seat without target pay adds nothing',
+  ),
+  without_compensation: z.number().optional().describe('Actors with no pay in effect: their cost is unknown, not 0, and left out of the figures'),
+  unconvertible: unconvertibleOut,
+};
+
+export const costOut = z.looseObject(costFields).describe(`Only with costs.read. ${MONEY_UNITS}`);
 
 /** The view + paging arguments as the services name them. */
 export function viewRequest(input: { scenario_id?: string; as_of?: string }) {

@@ -8,6 +8,7 @@ import { getScenario } from '../scenarios/lifecycle.js';
 import type { Catalog } from './catalog.js';
 import { GUIDES, guideMarkdown, renderGuide, type Guide } from './guides.js';
 import { withNamesOne } from './fields.js';
+import { flatMoney } from './money.js';
 import { compact, protocolError } from './result.js';
 import type { McpSession } from './session.js';
 import { mcpResourceUrl } from './urls.js';
@@ -145,7 +146,7 @@ function readStatic(info: ResourceInfo, session: McpSession, catalog: Catalog): 
 }
 
 function contents(uri: URL, mimeType: string, value: object | string): ReadResourceResult {
-  const text = typeof value === 'string' ? value : JSON.stringify(compact(value));
+  const text = typeof value === 'string' ? value : JSON.stringify(compact(flatMoney(value)));
   return { contents: [{ uri: uri.href, mimeType, text }] };
 }
 

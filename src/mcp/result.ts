@@ -6,11 +6,12 @@ import { AppError, InvalidInput, MissingAbility, NotFound, ReadOnlyContext } fro
 import type { Logger } from '../logger.js';
 import { addDays, ISO_DATE_RULE, today } from '../org/dates.js';
 import { refusalIn, type RecordKind } from '../scenarios/ops/refusals.js';
+import { flatMoney } from './money.js';
 import { MissingOneOfAbilities } from './registry.js';
 
 /**
  * The MCP renderings of results and errors (STYLE §7 rule 9). A tool result is the structured content plus the
- * same JSON as text, without null noise. An error is an `isError` result with our message and fix and a
+ * same JSON as text, without null noise, money stated one way (money.ts). An error is an `isError` result with our message and fix and a
  * structured `code`; only messages from our templates reach the model, anything unexpected becomes
  * "internal error, request id …" and is logged with its stack.
  */
@@ -25,7 +26,7 @@ export interface ErrorScope {
 }
 
 export function toolResult(data: object): CallToolResult {
-  const structured = compact(data) as Record<string, unknown>;
+  const structured = compact(flatMoney(data)) as Record<string, unknown>;
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
 }
 

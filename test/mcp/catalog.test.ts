@@ -85,16 +85,17 @@ describe.each(names)('%s', (name) => {
     expect(text).not.toContain(String(Number.MAX_SAFE_INTEGER));
   });
 
-  it('says what amount_minor counts wherever it returns money (cents, but whole yen: an assistant must not divide ¥ by 100)', () => {
-    const moneyObjects: JsonSchema[] = [];
+  it('says what a *_minor figure counts wherever it returns money (minor units of the currency beside it: an assistant must not read cents as euros)', () => {
+    const figures: [string, string | undefined][] = [];
     const walk = (node: unknown): void => {
       if (!node || typeof node !== 'object') return;
-      const schema = node as JsonSchema & { properties?: Record<string, unknown> };
-      if (schema.properties && 'amount_minor' in schema.properties) moneyObjects.push(schema);
+      const schema = node as JsonSchema & { properties?: Record<string, { description?: string }> };
+      for (const [name, property] of Object.entries(schema.properties ?? {})) if (name.endsWith('_minor')) figures.push([name, property.description]);
+      expect(schema.properties ?? {}, 'no {amount_minor, currency} money objects').not.toHaveProperty('amount_minor', expect.objectContaining({ type: 'object' }));
       for (const value of Object.values(node)) walk(value);
     };
     walk(outputJsonSchema(tool.outputSchema));
-    for (const schema of moneyObjects) expect((schema as { description?: string }).description).toMatch(/minor units of the currency.*JPY/);
+    for (const [name, description] of figures) expect(description, name).toMatch(/minor units/i);
   });
 
   it('requires only abilities that are OAuth scopes, and its example is valid input', () => {

@@ -42,8 +42,7 @@ describe('results carry no empty lists or objects where absence says the same', 
     expect(vacant).not.toHaveProperty('filled_by');
     expect(positions.find((p) => p.status === 'filled')!.filled_by).toEqual([world.ids.id('p1')]);
     const cost = async (actor: string) =>
-      structured<{ actor: { annual_loaded_cost: { unconvertible?: string[] } } }>(await owner.call('org_actors_get', { actor_id: world.ids.id(actor), as_of: AS_OF })).actor
-        .annual_loaded_cost;
+      structured<{ actor: { annual_cost_minor?: number; unconvertible?: string[] } }>(await owner.call('org_actors_get', { actor_id: world.ids.id(actor), as_of: AS_OF })).actor;
     expect(await cost('p1')).not.toHaveProperty('unconvertible');
     expect((await cost('f2')).unconvertible).toEqual(['GBP']);
   });

@@ -246,10 +246,10 @@ describe('search and fetch (ChatGPT connectors)', () => {
   });
 
   it('fetch says when a cost leaves out pay in a currency without an exchange rate', async () => {
-    const field = structured<{ text: string; metadata: { metrics: { cost: { annual: { amount_minor: number } } } } }>(
+    const field = structured<{ text: string; metadata: { metrics: { cost: { annual_cost_minor: number } } } }>(
       await owner.call('fetch', { id: `org-unit:${world.ids.units.F}` }),
     );
-    const amount = (field.metadata.metrics.cost.annual.amount_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+    const amount = (field.metadata.metrics.cost.annual_cost_minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
     expect(field.text).toContain(`Annual loaded cost: ${amount} EUR, not counting pay in GBP (no exchange rate for GBP)`);
     const f2 = structured<{ text: string }>(await owner.call('fetch', { id: `actor:${world.ids.id('f2')}` }));
     expect(f2.text).toContain('Annual loaded cost: unknown (no exchange rate for GBP)');

@@ -118,12 +118,12 @@ describe('in Live: the counts and who they are', () => {
   });
 
   it('org_summary gives the counts beside the totals, with the vacant seats’ budget in the totals as org_metrics_get has it', async () => {
-    type Summary = { totals: { cost?: { vacant_seats_annual: unknown } }; placement_checks?: Counts };
+    type Summary = { totals: { cost?: { vacant_seats_annual_cost_minor: unknown; currency: string } }; placement_checks?: Counts };
     const summary = structured<Summary>(await admin.call('org_summary', { as_of: AS_OF }));
     expect(summary.placement_checks).toEqual({ over_allocated: 2, under_allocated: 1, unplaced: 1, no_primary: 2 });
-    const metrics = structured<{ metrics: { cost: { vacant_seats_annual: unknown } } }>(await admin.call('org_metrics_get', { as_of: AS_OF }));
-    expect(summary.totals.cost!.vacant_seats_annual).toEqual({ amount_minor: 22_500_000, currency: 'EUR' });
-    expect(summary.totals.cost!.vacant_seats_annual).toEqual(metrics.metrics.cost.vacant_seats_annual);
+    const metrics = structured<{ metrics: { cost: { vacant_seats_annual_cost_minor: unknown } } }>(await admin.call('org_metrics_get', { as_of: AS_OF }));
+    expect(summary.totals.cost).toMatchObject({ vacant_seats_annual_cost_minor: 22_500_000, currency: 'EUR' });
+    expect(summary.totals.cost!.vacant_seats_annual_cost_minor).toEqual(metrics.metrics.cost.vacant_seats_annual_cost_minor);
     // Without org-metrics.read: neither totals nor counts.
     const bare = structured<Summary>(await noMetrics.call('org_summary', { as_of: AS_OF }));
     expect(bare).not.toHaveProperty('totals');

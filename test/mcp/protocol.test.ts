@@ -20,7 +20,7 @@ afterAll(async () => {
 describe.each<Era>(['legacy', 'modern'])('the %s protocol era', (era) => {
   it('says at connection time, and in the guides, that money is in minor units (cents), before any figure is read', async () => {
     const mcp = await connect(world, principalOf(world.tenant, 'owner'), { era });
-    expect(mcp.client.getInstructions()).toContain('Money is in minor units of its currency (`amount_minor`, and `*_minor` fields): 123456 EUR is 1,234.56 EUR');
+    expect(mcp.client.getInstructions()).toContain('Money is a `*_minor` field: an integer in minor units of the `currency` beside it (123456 EUR is 1,234.56 EUR');
     for (const guide of ['org_review_guide', 'scenario_review_guide']) {
       const { tips } = (await mcp.call(guide)).structuredContent as { tips: string[] };
       expect(tips.join(' '), guide).toContain('123456 EUR is 1,234.56 EUR');

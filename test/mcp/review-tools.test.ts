@@ -27,19 +27,20 @@ afterAll(async () => {
   await world?.database.close();
 });
 
-type Money = { amount_minor: number; currency: string; unconvertible?: string[] };
+/** A cost block or roll-up row as MCP gives it (docs/MCP.md, Money): flat `*_minor` figures beside their currency. */
+type Cost = { currency: string; annual_cost_minor: number; monthly_cost_minor: number; annual_cost_per_fte_minor: number; unconvertible?: string[] };
 
 describe('org.summary', () => {
   it('gives totals, the top two levels and scenario counts', async () => {
     const summary = structured<{
       tenant: { slug: string; plan: string };
-      totals: { headcount: number; fte: number; cost: { annual: Money } };
+      totals: { headcount: number; fte: number; cost: Cost };
       top_level_units: { name: string; children: { name: string; headcount: number }[] }[];
       scenario_counts: Record<string, number>;
     }>(await owner.call('org_summary', { as_of: AS_OF }));
     expect(summary.tenant).toMatchObject({ slug: world.tenant.slug, plan: 'enterprise' });
     expect(summary.totals).toMatchObject({ headcount: 8, fte: 7.5 });
-    expect(summary.totals.cost.annual).toEqual({ amount_minor: 98_250_000, currency: 'EUR', unconvertible: ['GBP'] });
+    expect(summary.totals.cost).toMatchObject({ annual_cost_minor: 98_250_000, currency: 'EUR', unconvertible: ['GBP'] });
     expect(summary.top_level_units.map((u) => u.name)).toEqual(['Fixture Co']);
     expect(summary.top_level_units[0]!.children.map((c) => [c.name, c.headcount])).toEqual([
       ['Engineering', 4],
@@ -96,7 +97,7 @@ describe('structure and people', () => {
       positions: { vacant: 1 },
       span: { average: 3, narrow: 0, wide: 0 },
       layers: 2,
-      cost: { annual: (engineering(full).metrics.cost as { annual: unknown }).annual },
+      cost: { annual_cost_minor: (engineering(full).metrics.cost as Cost).annual_cost_minor, currency: 'EUR' },
     });
     expect(engineering(full).metrics).toMatchObject({ effective_fte: 3.5, span: { buckets: expect.any(Object) }, manager_to_ic: expect.any(Object) });
     const size = (result: typeof summary) => JSON.stringify(structured<{ roots: Node[] }>(result).roots).length;
@@ -144,26 +145,28 @@ describe('structure and people', () => {
     const args = { actor_id: world.ids.id('eng_head'), as_of: AS_OF };
     const head = structured<{ actor: Record<string, unknown> }>(await owner.call('org_actors_get', args)).actor;
     expect((head.direct_reports as { display_name: string }[]).map((r) => r.display_name)).toEqual(['m1', 'p1', 'p2']);
-    expect(head.annual_loaded_cost).toEqual({ amount_minor: 18_750_000, currency: 'EUR' });
+    expect(head).toMatchObject({ annual_cost_minor: 18_750_000, currency: 'EUR' });
     const seen = structured<{ actor: Record<string, unknown> }>(await viewer.call('org_actors_get', args)).actor;
-    expect(seen).not.toHaveProperty('annual_loaded_cost');
+    expect(seen).not.toHaveProperty('annual_cost_minor');
+    expect(seen).not.toHaveProperty('currency');
     expect(seen).not.toHaveProperty('compensation');
   });
 
   it('lists vacant positions without salaries for a viewer', async () => {
     const vacant = structured<{ positions: Record<string, unknown>[] }>(await viewer.call('org_positions_list', { status: 'vacant', as_of: AS_OF }));
     expect(vacant.positions.map((p) => p.title)).toEqual(['pos_f_open', 'pos_m_open']);
-    expect(vacant.positions[0]).not.toHaveProperty('target_salary');
+    expect(vacant.positions[0]).not.toHaveProperty('target_salary_minor');
+    expect(vacant.positions[0]).not.toHaveProperty('annual_cost_minor');
   });
 });
 
 describe('metrics and cost', () => {
   it('rolls cost up per unit, with the organisation total', async () => {
-    const all = structured<{ total: { annual: Money }; org_units: { name: string; annual: Money }[] }>(
+    const all = structured<{ total: Cost; org_units: ({ name: string } & Cost)[] }>(
       await owner.call('org_costs_rollup', { as_of: AS_OF, type: 'team' }),
     );
-    expect(all.total.annual).toEqual({ amount_minor: 98_250_000, currency: 'EUR', unconvertible: ['GBP'] });
-    expect(all.org_units.map((u) => [u.name, u.annual.amount_minor])).toEqual([
+    expect(all.total).toMatchObject({ annual_cost_minor: 98_250_000, currency: 'EUR', unconvertible: ['GBP'] });
+    expect(all.org_units.map((u) => [u.name, u.annual_cost_minor])).toEqual([
       ['Field', 11_000_000],
       ['Mobile', 6_750_000],
       ['Platform', 23_250_000],
@@ -171,10 +174,10 @@ describe('metrics and cost', () => {
   });
 
   it('rolls up one unit and lists its children', async () => {
-    const engineering = structured<{ total: { name: string; annual: Money }; org_units: { name: string }[] }>(
+    const engineering = structured<{ total: { name: string } & Cost; org_units: { name: string }[] }>(
       await owner.call('org_costs_rollup', { org_unit_id: world.ids.units.E, as_of: AS_OF }),
     );
-    expect(engineering.total).toMatchObject({ name: 'Engineering', annual: { amount_minor: 48_750_000 } });
+    expect(engineering.total).toMatchObject({ name: 'Engineering', annual_cost_minor: 48_750_000 });
     expect(engineering.org_units.map((u) => u.name)).toEqual(['Mobile', 'Platform']);
   });
 
@@ -189,10 +192,10 @@ describe('metrics and cost', () => {
   it('divides cost per FTE as its description says', async () => {
     const tool = (await owner.client.listTools()).tools.find((t) => t.name === 'org_metrics_get')!;
     expect(tool.description).toContain('cost per FTE divides the annual cost by effective_fte');
-    type M = { effective_fte: number; cost: { annual: Money; monthly: Money; per_fte: Money } };
+    type M = { effective_fte: number; cost: Cost };
     const { metrics } = structured<{ metrics: M }>(await owner.call('org_metrics_get', { org_unit_id: world.ids.units.P, as_of: AS_OF }));
-    expect(metrics.cost.per_fte.amount_minor).toBe(Math.round(metrics.cost.annual.amount_minor / metrics.effective_fte));
-    expect(Math.abs(metrics.cost.monthly.amount_minor - metrics.cost.annual.amount_minor / 12)).toBeLessThanOrEqual(1);
+    expect(metrics.cost.annual_cost_per_fte_minor).toBe(Math.round(metrics.cost.annual_cost_minor / metrics.effective_fte));
+    expect(Math.abs(metrics.cost.monthly_cost_minor - metrics.cost.annual_cost_minor / 12)).toBeLessThanOrEqual(1);
   });
 
   it('counts narrow and wide spans by the thresholds its description gives', async () => {

@@ -203,7 +203,7 @@ describe('scenario.action.plan → confirm', () => {
     expect(planned.preview.notes).toEqual([
       'These 4 new positions are vacant: the cost figures count the people in seats, not empty seats, so the cost delta leaves them out; ' +
         '`vacant_seats_annual_cost_minor` counts their budget apart. ' +
-        `Filled at their target pay, the 2 with target pay would add ${expected} EUR a year (loaded, as \`annual_loaded_cost\` in \`org_positions_list\`). ` +
+        `Filled at their target pay, the 2 with target pay would add ${expected} EUR a year (loaded, as \`annual_cost_minor\` in \`org_positions_list\`). ` +
         'What "London engineer" (no exchange rate for GBP), "Intern" (no target pay) would cost is unknown: give create_position ' +
         'target_salary_minor or day_rate_minor with a currency that has an exchange rate, then plan again.',
     ]);

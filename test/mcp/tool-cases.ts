@@ -98,7 +98,7 @@ export const MONEY_TOOLS = [
   'fetch',
 ];
 
-const MONEY_FIELD = /"(amount_minor|cost|annual|monthly|per_fte|annual_cost|target_salary|day_rate|compensation|annual_loaded_cost|annual_cost_minor|rate_to_reporting|cost_settings|burden_pct)":/;
+const MONEY_FIELD = /"([a-z_]*_minor|cost|annual|monthly|per_fte|annual_cost|target_salary|day_rate|compensation|annual_loaded_cost|annual_cost_minor|rate_to_reporting|cost_settings|burden_pct)":/;
 const MONEY_TEXT = /loaded cost|\d EUR\b/i;
 
 /** Whether a tool result shows any money figure: a money field, or money in a readable `text` (fetch). */

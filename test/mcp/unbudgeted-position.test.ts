@@ -25,8 +25,7 @@ afterAll(async () => {
 });
 
 type Position = { id: string; title: string; org_unit_id?: string; no_budgeted_team?: boolean; status: string };
-type Money = { amount_minor: number; currency: string };
-type Rollup = { total: { vacant_seats_annual: Money }; unassigned?: { positions: number; vacant_seats_annual: Money }; org_units: { name: string }[] };
+type Rollup = { total: { vacant_seats_annual_cost_minor: number }; unassigned?: { positions: number; vacant_seats_annual_cost_minor: number }; org_units: { name: string }[] };
 
 async function newScenario(name: string): Promise<string> {
   const ctx = { db: world.database.db, graphs: new GraphStore(world.database.db), tenant: world.tenant, principal: principalOf(world.tenant, 'owner') };
@@ -71,8 +70,8 @@ describe('a position with no budgeted team over MCP', () => {
     expect(both.message).toMatch(/leave org_unit_id out with it/);
 
     const after = structured<Rollup>(await owner.call('org_costs_rollup', { scenario_id: sid }));
-    expect(after.unassigned).toMatchObject({ positions: 1, vacant_seats_annual: { amount_minor: 11_250_000, currency: 'EUR' } });
-    expect(after.total.vacant_seats_annual.amount_minor).toBe(before.total.vacant_seats_annual.amount_minor + 11_250_000);
+    expect(after.unassigned).toMatchObject({ positions: 1, vacant_seats_annual_cost_minor: 11_250_000, currency: 'EUR' });
+    expect(after.total.vacant_seats_annual_cost_minor).toBe(before.total.vacant_seats_annual_cost_minor + 11_250_000);
   });
 
   it('fill_position refuses the seat until it has a unit, naming org_unit_id', async () => {

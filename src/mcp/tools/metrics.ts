@@ -5,7 +5,7 @@ import { getOrgMetrics } from '../../org/metrics-service.js';
 import { rollupCosts } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
-import { contextOf, contextOut, emptyOrgNote, METRICS_NOTE, money, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, costFields, costOut, emptyOrgNote, METRICS_NOTE, nextCursor, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { placementChecksOut } from '../placement-checks.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
@@ -32,13 +32,8 @@ function closedUnitNote(principal: Principal, view: OrgView, orgUnitId: string |
 
 /** The vacant seats' budget (org/metrics.ts `cost.vacantAnnual`), as both tools name it. */
 const VACANT_NOTE =
-  '`vacant_seats_annual` — budgeted, not paid: what the vacant seats (positions in effect nobody fills) would cost a year filled at ' +
+  '`vacant_seats_annual_cost_minor` — budgeted, not paid: what the vacant seats (positions in effect nobody fills) would cost a year filled at ' +
   'their target pay, loaded as a person’s pay is; never part of the annual cost, and a seat without target pay adds nothing.';
-
-const vacantSeatsOut = money.describe(
-  'Budgeted, not paid: the vacant seats at their target pay, loaded, a year, in the reporting currency; never part of `annual`. ' +
-    `A currency without an exchange rate is listed in \`unconvertible\`, never counted as 0. ${money.description}`,
-);
 
 export const metricsTool = defineTool({
   name: 'org.metrics.get',
@@ -60,10 +55,7 @@ export const metricsTool = defineTool({
       headcount: z.number(),
       fte: z.number(),
       layers: z.number(),
-      cost: z
-        .looseObject({ currency: z.string(), annual: money, monthly: money, per_fte: money, vacant_seats_annual: vacantSeatsOut })
-        .optional()
-        .describe('Only with costs.read'),
+      cost: costOut.optional(),
     }),
     reporting_cycles: z.number().describe('Reporting-line cycles found (should be 0)'),
     placement_checks: placementChecksOut.describe(`${placementChecksOut.description} Also when org_unit_id is given: the whole organisation’s.`),
@@ -86,22 +78,14 @@ export const metricsTool = defineTool({
   },
 });
 
-const costRow = z.looseObject({
-  headcount: z.number(),
-  fte: z.number(),
-  currency: z.string(),
-  annual: money,
-  monthly: money,
-  per_fte: money,
-  vacant_seats_annual: vacantSeatsOut,
-});
+const costRow = z.looseObject({ headcount: z.number(), fte: z.number(), ...costFields });
 
 export const costRollupTool = defineTool({
   name: 'org.costs.rollup',
   title: 'Cost roll-up by org unit',
   description:
     'Annual and monthly loaded cost, cost per FTE (annual ÷ effective FTE), headcount and FTE per org unit, each unit including everything ' +
-    'below it, in the reporting currency (figures in a currency without an exchange rate are listed as ' +
+    'below it, flat in each row as `annual_cost_minor`, `monthly_cost_minor`, `annual_cost_per_fte_minor` in the reporting `currency` beside them (figures in a currency without an exchange rate are listed as ' +
     '`unconvertible`, never counted as 0). Without `org_unit_id`: every active unit plus the organisation total (and `unassigned`: the seats with no budgeted team yet, in the total and in no unit); ' +
     'with it: that unit’s total and its direct children. Each row also has ' + VACANT_NOTE + ' Needs costs.read. Compare scenarios by passing ' +
     '`scenario_id`; see `org.settings.get` for burden % and rates.',
@@ -118,7 +102,7 @@ export const costRollupTool = defineTool({
     unassigned: costRow
       .extend({ positions: z.number().describe('How many seats in effect have no budgeted team') })
       .optional()
-      .describe('Positions with no budgeted team yet (only without org_unit_id, when there are any): in the total, in no unit; their vacant_seats_annual is their budget'),
+      .describe('Positions with no budgeted team yet (only without org_unit_id, when there are any): in the total, in no unit; their vacant_seats_annual_cost_minor is their budget'),
     org_units: z.array(costRow.extend({ id: z.string(), name: z.string(), type: z.string() })),
     note: closedUnitOut,
     next_cursor: nextCursor,

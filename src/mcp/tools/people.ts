@@ -7,13 +7,43 @@ import { getActor, listActors, listPlacements, listPositions, listReportingLines
 import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
-import { contextOf, contextOut, id, includeInactive, item, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, minorOut, MONEY_UNITS, nextCursor, unconvertibleOut, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { similarNames } from '../../org/similar-names.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** People and seats: actors, reporting lines, placements and positions. */
 
 const actorItem = item({ kind: z.string(), display_name: z.string() });
+
+/** An actor in depth: with costs.read, the loaded cost and the pay history, as MONEY_UNITS says. */
+const actorDetail = actorItem.extend({
+  annual_cost_minor: minorOut('With costs.read: the loaded cost a year on the day (absent when unknown: `cost_note` says why)'),
+  currency: z.string().optional().describe('The reporting currency of annual_cost_minor'),
+  unconvertible: unconvertibleOut,
+  cost_note: z.string().optional().describe('Why there is no annual_cost_minor: left, or no pay recorded on the day (unknown, not 0)'),
+  compensation: z
+    .array(
+      item({
+        kind: z.string().describe('salary: amount_minor is a year’s base salary for the contracted FTE; day_rate: per working day'),
+        amount_minor: z.number().describe('Integer, minor units of this record’s own `currency`'),
+        currency: z.string(),
+      }),
+    )
+    .optional()
+    .describe('With costs.read: the pay history, as set_compensation takes it'),
+});
+
+/** A seat's pay and cost with costs.read: target pay in the seat's own currency, loaded cost in the reporting one. */
+const positionItem = item({
+  title: z.string(),
+  status: z.string(),
+  target_salary_minor: minorOut('With costs.read: target salary a year'),
+  day_rate_minor: minorOut('With costs.read: target day rate, per working day'),
+  currency: z.string().optional().describe('The seat’s own currency: of target_salary_minor / day_rate_minor, and of annual_cost_minor unless annual_cost_currency says otherwise'),
+  annual_cost_minor: minorOut('With costs.read: the seat’s loaded cost a year at its target pay'),
+  annual_cost_currency: z.string().optional().describe('The reporting currency of annual_cost_minor, when it is not the seat’s own `currency`'),
+  unconvertible: unconvertibleOut,
+});
 
 const subunitsOut = z
   .object({ more: z.number(), note: z.string() })
@@ -219,10 +249,11 @@ export const actorGetTool = defineTool({
   description:
     'One actor in depth: kind, title, level, FTE, manager, direct reports, placements (with placements.read: also their ' +
     '`total_allocation_pct` and the `placement_checks` they fail, e.g. over_allocated) and, ' +
-    'with costs.read, compensation history and annual loaded cost. Find ids with `org.actors.list` or `search`.',
+    'with costs.read, compensation history (`amount_minor` with its `kind` and `currency`) and `annual_cost_minor`, the loaded cost a year. ' +
+    `Find ids with \`org.actors.list\` or \`search\`. ${MONEY_UNITS}`,
   purpose: 'org-review',
   inputSchema: z.object({ actor_id: id('The actor to show.'), ...viewFields }),
-  outputSchema: z.object({ context: contextOut, actor: actorItem }),
+  outputSchema: z.object({ context: contextOut, actor: actorDetail }),
   annotations: READ_ONLY,
   requires: ['actors.read'],
   example: { actor_id: '<an id from org.actors.list>' },
@@ -329,8 +360,8 @@ export const positionsTool = defineTool({
   title: 'List positions',
   description:
     'Positions — budgeted seats — with status (filled, vacant, closed), who fills them, planned FTE, employment type ' +
-    'and, with costs.read, target salary or day rate (base pay, in the position’s currency) and ' +
-    '`annual_loaded_cost` (with the burden or working days, in the reporting currency, as `org.costs.rollup` counts ' +
+    'and, with costs.read, `target_salary_minor` (a year) or `day_rate_minor` (a working day) — base pay, in the seat’s `currency` — and ' +
+    '`annual_cost_minor`, the loaded cost a year (with the burden or working days, in the reporting currency — `annual_cost_currency` when that is not the seat’s — as `org.costs.rollup` counts ' +
     'cost). A seat with no budgeted team yet has no `org_unit_id` and says `no_budgeted_team: true` (it is in no unit’s list). ' +
     'Filter by org unit (with `include_subunits` also the units below it, e.g. a department’s vacancies sit in its teams) or status (`open` = filled or vacant). ' +
     'Vacancy rates per unit come from `org.metrics.get`.',
@@ -350,7 +381,7 @@ export const positionsTool = defineTool({
   outputSchema: z.object({
     context: contextOut,
     total: totalOut('positions'),
-    positions: z.array(item({ title: z.string(), status: z.string() })),
+    positions: z.array(positionItem),
     subunits: subunitsOut,
     next_cursor: nextCursor,
   }),

@@ -7,6 +7,7 @@ import { id, movedMetricsOnly, withChangeNames } from '../fields.js';
 import { PLACEMENT_CHECK_PAIRS } from '../placement-checks.js';
 import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
+import { inMcpMoneyNames } from '../money.js';
 import { defineTool, isRecord } from '../registry.js';
 
 /**
@@ -80,7 +81,7 @@ export const planTool = defineTool({
       notes?: string[];
       as_of?: string;
     };
-    const notes = preview.notes?.map((note) => call.catalog.renderNames(note, call.names));
+    const notes = preview.notes?.map((note) => call.catalog.renderNames(inMcpMoneyNames(note), call.names));
     const proposal = { ...planned, preview: readingOrder({ ...preview, ...(await namedRecords(ctx, planned.scenario_id, preview)), ...(notes ? { notes } : {}) }) };
     // No record would change and none is hidden from this caller: the scenario already is what was asked for.
     const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');

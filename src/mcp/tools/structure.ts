@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type TreeNode } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
-import { contextOf, contextOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, costOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, minorOut, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { placementChecksOut } from '../placement-checks.js';
 import { similarNames } from '../../org/similar-names.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
@@ -15,7 +15,12 @@ import { typeNamesById } from '../../tenancy/settings.js';
 const unitType = z.enum(ORG_UNIT_TYPES);
 const unitQuery = z.string().max(200).optional().describe('Case-insensitive part of the name, or the exact unit code.');
 const unitItem = item({ name: z.string(), type: z.string() });
-const metricsOut = z.looseObject({ headcount: z.number(), fte: z.number() }).describe(`Roll-up metrics (with org-metrics.read): ${METRICS_NOTE}`);
+const metricsOut = z.looseObject({ headcount: z.number(), fte: z.number(), cost: costOut.optional() }).describe(`Roll-up metrics (with org-metrics.read): ${METRICS_NOTE}`);
+/** A top-level unit of the summary: its headcount, FTE and, with costs.read, its loaded cost a year. */
+const topUnitItem = unitItem.extend({
+  annual_cost_minor: minorOut('With costs.read: the unit’s loaded cost a year, everything below it included'),
+  currency: z.string().optional().describe('The reporting currency of annual_cost_minor'),
+});
 
 export const summaryTool = defineTool({
   name: 'org.summary',
@@ -23,7 +28,7 @@ export const summaryTool = defineTool({
   description:
     'The big picture of the organisation in Live or a scenario: tenant and plan, headcount, FTE and (with costs.read) ' +
     'loaded cost totals, the top two levels of org units with their headcount, and how many scenarios and snapshots ' +
-    'exist. With costs.read the totals’ cost also has `vacant_seats_annual` (budgeted, not paid), as `org.metrics.get` ' +
+    'exist. With costs.read the totals’ cost also has `vacant_seats_annual_cost_minor` (budgeted, not paid), as `org.metrics.get` ' +
     'gives it; `placement_checks` counts the actors over- or under-allocated, unplaced or with no primary placement ' +
     '(`org.actors.list` with `placement_check` names them). Start an org review here, then drill down with ' +
     '`org.units.tree` or `org.units.get`.',
@@ -34,7 +39,7 @@ export const summaryTool = defineTool({
     tenant: z.looseObject({ slug: z.string(), name: z.string(), plan: z.string(), reporting_currency: z.string() }),
     totals: metricsOut.optional(),
     placement_checks: placementChecksOut.optional().describe(`With org-metrics.read, as \`org.metrics.get\` gives them. ${placementChecksOut.description}`),
-    top_level_units: z.array(unitItem),
+    top_level_units: z.array(topUnitItem.extend({ children: z.array(topUnitItem).optional() })),
     scenario_counts: z.record(z.string(), z.number()).optional(),
     note: emptyOrgOut,
   }),
@@ -123,7 +128,7 @@ export const unitsTreeTool = defineTool({
       .enum(['summary', 'full'])
       .optional()
       .describe(
-        'Per node: summary (default) — headcount, FTE, robots, agents, vacant positions, span average/narrow/wide, layers, annual cost; ' +
+        'Per node: summary (default) — headcount, FTE, robots, agents, vacant positions, span average/narrow/wide, layers, annual cost (`annual_cost_minor` in `cost`); ' +
           'full — every figure org.metrics.get gives (about twice the size).',
       ),
   }),
