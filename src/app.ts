@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { sql } from 'drizzle-orm';
@@ -78,6 +79,11 @@ export function createApp(runtime: Runtime): Hono<AppEnv> {
     }
   });
 
+  // Pages, JSON and assets travel gzip- or deflate-compressed when the client accepts it (a load balancer need not):
+  // a large organisation's change tray is ~650 KB of HTML and ~10× smaller compressed. Event streams (MCP's SSE) stay
+  // uncompressed so each event arrives at once. Pages mask their CSRF token anew on every answer (formCsrf), so
+  // compression leaks nothing about it (BREACH).
+  app.use(compress());
   app.use(
     secureHeaders({
       contentSecurityPolicy: {

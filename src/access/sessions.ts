@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/connection.js';
 import { sessions, users } from '../db/schema/index.js';
 import type { AppEnv } from '../http/env.js';
-import { sameSecret } from '../secrets/compare.js';
+import { matchesMasked, maskToken } from '../secrets/masked-token.js';
 
 /**
  * Browser sessions: a random token in an HttpOnly, SameSite=Lax cookie (`__Host-` and Secure on https), stored only
@@ -175,10 +175,18 @@ export function endedSessionsSweep(db: Db, everyMs = 10 * 60_000): { name: strin
 }
 
 export function csrfField(session: Pick<Session, 'csrfToken'>): { name: string; value: string } {
-  return { name: 'csrf', value: session.csrfToken };
+  return { name: 'csrf', value: formCsrf(session) };
 }
 
-/** Constant-time check of the CSRF token a form posted. */
+/**
+ * The session's CSRF token as a page writes it: masked anew for every answer (see `maskToken`), so compressed pages
+ * never repeat its bytes. Every form and page reads its token from here, never from `session.csrfToken`.
+ */
+export function formCsrf(session: Pick<Session, 'csrfToken'>): string {
+  return maskToken(session.csrfToken);
+}
+
+/** Constant-time check of the CSRF token a form posted (masked as pages write it, or plain). */
 export function verifyCsrf(expected: string, given: unknown): boolean {
-  return sameSecret(expected, given);
+  return matchesMasked(expected, given);
 }

@@ -5,7 +5,7 @@ import { listApiTokens } from '../access/api-tokens.js';
 import { connectedApps } from '../access/connected-apps.js';
 import { serviceContext } from '../access/middleware.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
-import { createSession, destroyUserSessions } from '../access/sessions.js';
+import { createSession, destroyUserSessions, formCsrf } from '../access/sessions.js';
 import { auditPasswordChange, SIGN_IN_LIMITS } from '../access/sign-in.js';
 import { clientIp, consumeRateLimit, peekRateLimit, rateLimitHeaders, reserveRateLimit, type RateLimit } from '../http/rate-limit.js';
 import { metrics } from '../observability/metrics.js';
@@ -127,7 +127,7 @@ function accountPage(c: Context<AppEnv>, state: { error?: string; field?: Passwo
   const session = c.var.session!;
   const fault = (field: PasswordField, hint?: string) =>
     state.field === field ? { 'aria-invalid': 'true' as const, 'aria-describedby': [hint, 'pw-error'].filter(Boolean).join(' '), autofocus: true } : hint ? { 'aria-describedby': hint } : {};
-  const csrf = session.csrfToken;
+  const csrf = formCsrf(session);
   const me = session.user;
   return c.html(
     <Shell c={c} title="Your account" active="/settings">

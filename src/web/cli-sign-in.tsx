@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { describeAbility, type Ability } from '../access/abilities.js';
 import { cliTokenExpiry, CliSignInError, exchangeCliCode, issueCliCode, parseCliAuthorize, type CliAuthorizeRequest } from '../access/cli-sign-in.js';
 import { roleAbilitiesOf } from '../access/membership-abilities.js';
-import { readSession, type Session } from '../access/sessions.js';
+import { readSession, type Session, formCsrf } from '../access/sessions.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { clientIp, consumeRateLimit, rateLimitHeaders } from '../http/rate-limit.js';
@@ -102,7 +102,7 @@ function pageError(c: Context<AppEnv>, message: string) {
 
 function consentPage(c: Context<AppEnv>, request: CliAuthorizeRequest, abilities: Ability[], session: Session) {
   const tenant = c.var.tenant!;
-  const csrf = session.csrfToken;
+  const csrf = formCsrf(session);
   const days = c.var.runtime.config.cliTokenDays;
   const here = new URL(c.req.url);
   return c.html(

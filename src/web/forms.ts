@@ -4,6 +4,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/env.js';
 import { readSession, verifyCsrf } from '../access/sessions.js';
+import { maskToken } from '../secrets/masked-token.js';
 import { MCP_PATH } from '../mcp/urls.js';
 
 /** Form plumbing shared by every page: origin checks, CSRF tokens, safe redirects. */
@@ -47,7 +48,8 @@ export function preSessionCsrf(c: Context<AppEnv>): string {
     const secure = c.var.origin.startsWith('https://');
     setCookie(c, name, token, { path: '/', httpOnly: true, secure, sameSite: 'Strict', maxAge: 3600 });
   }
-  return token;
+  // The cookie keeps the token; the page gets it masked anew each time, as a session's (see formCsrf).
+  return maskToken(token);
 }
 
 export function checkPreSessionCsrf(c: Context<AppEnv>, given: unknown): void {

@@ -5,6 +5,7 @@ import { can, type Principal } from '../access/policy.js';
 import { missingAbilityWords } from './ability-words.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
+import { formCsrf } from '../access/sessions.js';
 
 /** The signed-in frame: navigation by ability, the user's sign-out form, and the page. */
 export function Shell(props: { c: Context<AppEnv>; title: string; active?: string; children: Child; wide?: boolean }) {
@@ -40,7 +41,7 @@ export function Shell(props: { c: Context<AppEnv>; title: string; active?: strin
               {session.user.name}
             </a>
             <form method="post" action="/sign-out">
-              <input type="hidden" name="csrf" value={session.csrfToken} />
+              <input type="hidden" name="csrf" value={formCsrf(session)} />
               <button type="submit" class="link">
                 Sign out
               </button>

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { createSession, destroySession, readSession, SESSION_IDLE_MS, SESSION_LIFETIME_MS, type Session, type SessionEnd } from '../access/sessions.js';
+import { createSession, destroySession, readSession, SESSION_IDLE_MS, SESSION_LIFETIME_MS, type Session, type SessionEnd, formCsrf } from '../access/sessions.js';
 import { auditSignIn, signIn, SignInFailed, tenantsOfUser } from '../access/sign-in.js';
 import { clientIp } from '../http/rate-limit.js';
 import type { AppEnv } from '../http/env.js';
@@ -61,7 +61,7 @@ export function signInRoutes(): Hono<AppEnv> {
           <h1>Sign out{c.var.tenant ? ` of ${c.var.tenant.name}` : ''}?</h1>
           <p>You are signed in as {session.user.email}.</p>
           <form method="post" action="/sign-out" class="actions">
-            <input type="hidden" name="csrf" value={session.csrfToken} />
+            <input type="hidden" name="csrf" value={formCsrf(session)} />
             <button type="submit">Sign out</button>
           </form>
         </section>
@@ -205,7 +205,7 @@ async function tenantChoice(c: Context<AppEnv>, session: Session) {
         )}
         {/* A shared computer must be able to leave this page signed out (the session would last 12 hours). */}
         <form method="post" action="/sign-out" class="inline hint">
-          <input type="hidden" name="csrf" value={session.csrfToken} />
+          <input type="hidden" name="csrf" value={formCsrf(session)} />
           Signed in as {email}.{' '}
           <button type="submit" class="link">
             Sign out

@@ -3,6 +3,7 @@ import { missingAbilityWords } from '../ability-words.js';
 import { AppError, MissingAbility } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { pageFix, Shell } from '../shell.js';
+import { formCsrf } from '../../access/sessions.js';
 
 /**
  * Errors on the organisation and scenario pages. A known refusal (not found — another tenant's id included —,
@@ -53,5 +54,5 @@ export function formStatus(error: AppError): 400 | 403 | 409 {
 
 /** The CSRF token of the signed-in session (pages behind `pageAuth` always have one). */
 export function csrfOf(c: Context<AppEnv>): string {
-  return c.var.session!.csrfToken;
+  return formCsrf(c.var.session!);
 }

@@ -16,6 +16,7 @@ import { checkSessionCsrf, formString } from '../forms.js';
 import { day, quoted, when } from '../live/format.js';
 import { counted } from '../../util/words.js';
 import { Notice, Shell } from '../shell.js';
+import { formCsrf } from '../../access/sessions.js';
 
 /**
  * Settings → API and MCP (plans with MCP) / Settings → API tokens (others): the MCP URL and OAuth endpoints with
@@ -120,7 +121,7 @@ async function page(c: Context<AppEnv>, state: PageState, status: 200 | 400 = 20
   const admin = can(ctx.principal, 'members.manage');
   const tokens = await listApiTokens(ctx, { all: admin });
   const apps = mcp ? await connectedApps(ctx, { all: admin }) : [];
-  const csrf = c.var.session!.csrfToken;
+  const csrf = formCsrf(c.var.session!);
   const title = mcp ? 'API and MCP' : 'API tokens';
   return c.html(
     <Shell c={c} title={title} active="/settings">

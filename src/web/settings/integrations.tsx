@@ -16,6 +16,7 @@ import { formRefusal, NotForYourRole } from '../imports/components.js';
 import { when } from '../live/format.js';
 import { upgradeAdvice } from '../live/page-errors.js';
 import { ErrorNotice, invalidIf, Notice, Shell } from '../shell.js';
+import { formCsrf } from '../../access/sessions.js';
 
 /**
  * Settings → Integrations → HRIS (reference/bamboohr-live-sync.md): one BambooHR integration per tenant, on plans
@@ -147,7 +148,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
     sync_hour: integration.schedule.hour_utc === null ? '' : String(integration.schedule.hour_utc),
   };
   const hourError = state.error instanceof InvalidInput && state.error.field === 'schedule.hour_utc' ? state.error.reasonText : null;
-  const csrf = c.var.session!.csrfToken;
+  const csrf = formCsrf(c.var.session!);
   return c.html(
     <Shell c={c} title="HRIS integration" active="/settings">
       <div class="page-head">

@@ -15,6 +15,7 @@ import { MissingAbility } from '../../errors.js';
 import { checkSessionCsrf, formString } from '../forms.js';
 import { when } from '../live/format.js';
 import { Notice, Shell } from '../shell.js';
+import { formCsrf } from '../../access/sessions.js';
 
 const RESET_LABEL = 'Password-reset link';
 
@@ -151,7 +152,7 @@ async function page(c: Context<AppEnv>, state: State, status: 200 | 400 | 403 | 
   const ctx = serviceContext(c);
   const { members, invitations } = await listMembers(ctx);
   const bundles = await listRoleBundles(ctx.db, ctx.tenant, { principal: ctx.principal });
-  const csrf = c.var.session!.csrfToken;
+  const csrf = formCsrf(c.var.session!);
   const me = ctx.principal.userId;
   // Whose role, status and password this admin may change: not the owner or themselves, only a lower role.
   const mailing = c.var.runtime.mailer !== null;

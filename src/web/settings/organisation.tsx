@@ -7,6 +7,7 @@ import type { AppEnv } from '../../http/env.js';
 import { createType, knownCurrencies, listCurrencies, listTypes, setCurrency, updateCostSettings } from '../../tenancy/settings.js';
 import { checkSessionCsrf, formString } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
+import { formCsrf } from '../../access/sessions.js';
 
 /** Settings → Organisation: currencies and exchange rates, cost settings, department and team types. */
 export function organisationSettingsRoutes(): Hono<AppEnv> {
@@ -71,7 +72,7 @@ async function page(c: Context<AppEnv>, state: { notice?: string; error?: string
   const ctx = serviceContext(c);
   const manage = can(ctx.principal, 'settings.manage');
   const [currencies, known, departmentTypes, teamTypes] = await Promise.all([listCurrencies(ctx), knownCurrencies(ctx), listTypes(ctx, 'department'), listTypes(ctx, 'team')]);
-  const csrf = c.var.session!.csrfToken;
+  const csrf = formCsrf(c.var.session!);
   const { tenant } = ctx;
   return c.html(
     <Shell c={c} title="Organisation settings" active="/settings">
