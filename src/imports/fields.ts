@@ -187,6 +187,23 @@ export function headerDateOrder(header: string): 'day_first' | 'month_first' | '
   return null;
 }
 
+/** Headers of an organisation column that Workday writes with the organisation's manager after it. */
+const ORGANISATION_WITH_MANAGER_HEADERS = new Set(['supervisory_organization', 'supervisory_organisation', 'supervisory_org', 'sup_org']);
+
+/** A person's name in brackets after an organisation's: `Finance (Amir Khan)`, `R&D (Anne-Marie van der Berg)`. */
+const MANAGER_SUFFIX = /^(.*?\S)\s*\(\s*(\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|bin|al|ter|zu)\s+)*\p{Lu}[\p{L}'’.-]*){1,3})\s*\)$/u;
+
+/**
+ * An organisation's name as a column headed like Workday's `Supervisory Organization` writes it — with its manager in
+ * brackets, `Finance (Amir Khan)` —: the organisation's own (`Finance`), so it is one department whoever manages it.
+ * Other columns' names are their own (`Sales (North America)` in a Department column stays as it is).
+ */
+export function organisationName(value: string, header: string | null): { name: string; manager: string | null } {
+  if (!header || !ORGANISATION_WITH_MANAGER_HEADERS.has(normaliseHeader(header))) return { name: value, manager: null };
+  const match = MANAGER_SUFFIX.exec(value.trim());
+  return match ? { name: match[1]!, manager: match[2]! } : { name: value, manager: null };
+}
+
 /** Pay amounts written in the currency's main unit: a header may say which currency (“Annual salary (EUR)”). */
 const PAY_AMOUNT_FIELDS: ReadonlySet<ImportField> = new Set(['base_salary', 'daily_rate']);
 const CURRENCY_SYMBOLS: Record<string, string> = { '€': 'EUR', $: 'USD', '£': 'GBP', '¥': 'JPY' };

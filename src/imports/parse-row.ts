@@ -1,7 +1,7 @@
 import { minorUnits } from '../org/cost.js';
 import { addDays, isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
-import { headerCurrency, headerDateOrder, headerSaysPercent, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
+import { headerCurrency, headerDateOrder, headerSaysPercent, organisationName, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
 import { quarantine, reject, RowRejected, type Quarantine } from './reasons.js';
 
 /**
@@ -397,7 +397,8 @@ function parsePerson(input: RowInput, cell: Cell, ctx: ParseContext, attempt: At
 }
 
 function parsePlacement(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attempt): void {
-  const department = given(cell('department'));
+  const departmentCell = given(cell('department'));
+  const department = departmentCell === undefined ? undefined : organisationName(departmentCell, headerOf(ctx.mapping, 'department')).name;
   const team = given(cell('team'));
   if (department !== undefined) {
     attempt(() => {

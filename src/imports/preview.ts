@@ -7,7 +7,7 @@ import { minorUnits } from '../org/cost.js';
 import { actorAllowance } from '../tenancy/plans.js';
 import { loadScenario } from '../scenarios/store.js';
 import { parseContext } from './execute.js';
-import { MONEY_IMPORT_FIELDS, type ColumnMapping } from './fields.js';
+import { MONEY_IMPORT_FIELDS, organisationName, type ColumnMapping } from './fields.js';
 import { managerNameColumn } from './manager-columns.js';
 import { unmappedForNewPeople } from './mapping.js';
 import { columnDateOrder, lastFirst, parseRow, type DateOrder } from './parse-row.js';
@@ -44,6 +44,8 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   warnings.push(...headerDateOrderNotes(mapping, showMoney));
   const reversed = lastFirstWarning(mapping, first.map((r) => r.values));
   if (reversed) warnings.push(reversed);
+  const withManager = organisationManagerWarning(mapping, first.map((r) => r.values));
+  if (withManager) warnings.push(withManager);
   const same = await sameFileImported(ctx, run);
   if (same) warnings.push(sameFileWarning(same, run.targetKind === 'scenario'));
   const reprocess = run.status === 'completed';
@@ -117,6 +119,22 @@ function headerDateOrderNotes(mapping: readonly ColumnMapping[], showMoney: bool
 }
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(['start_date', 'end_date', 'pay_effective_date']);
+
+/** A department column whose first rows name each organisation with its manager (Workday's): said, with how it is read. */
+function organisationManagerWarning(mapping: readonly ColumnMapping[], sample: readonly (readonly (string | null)[])[]) {
+  const column = mapping.find((m) => m.field === 'department');
+  if (!column) return null;
+  for (const values of sample) {
+    const value = values[column.column]?.trim() ?? '';
+    const read = organisationName(value, column.header);
+    if (!read.manager) continue;
+    return {
+      code: 'organisation_manager',
+      message: `“${column.header.slice(0, 40)}” names each organisation with its manager, as Workday does (“${value.slice(0, 60)}”): the department is read without the name (${read.name.slice(0, 40)}), so it stays one department when its manager changes.`,
+    };
+  }
+  return null;
+}
 
 /** A name column whose first rows are written `Last, First`: said, with how they are read. */
 function lastFirstWarning(mapping: readonly ColumnMapping[], sample: readonly (readonly (string | null)[])[]) {

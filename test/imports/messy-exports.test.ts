@@ -154,7 +154,7 @@ describe('a HiBob export from a French account', () => {
 });
 
 describe('a Workday-style worker report from the UK', () => {
-  it('reads Last, First workers and managers, DD/MM/YYYY hire dates and FTE percentages, and imports everyone', async () => {
+  it('reads Last, First workers and managers, DD/MM/YYYY hire dates, FTE percentages and organisations named with their manager, and imports everyone', async () => {
     const { owner, run } = await upload('messy-workday', 'workday-uk.csv');
     expect(mapped(run)).toEqual({
       'Employee ID': 'employee_id', Worker: 'name', 'Primary Work Email': 'email', 'Business Title': 'job_title', 'Supervisory Organization': 'department', Manager: 'manager_name',
@@ -164,6 +164,10 @@ describe('a Workday-style worker report from the UK', () => {
     expect(preview.warnings).toEqual([
       { code: 'date_order_from_header', message: 'Dates with the year last in “Hire Date (DD/MM/YYYY)” are read day first, as the header says (03/05/2024 is 3 May 2024).' },
       { code: 'name_last_first', message: '“Worker” holds names written Last, First (such as “Taylor, Olivia”): each is read as First Last (Olivia Taylor), as people are shown everywhere else.' },
+      {
+        code: 'organisation_manager',
+        message: '“Supervisory Organization” names each organisation with its manager, as Workday does (“Operations (Olivia Taylor)”): the department is read without the name (Operations), so it stays one department when its manager changes.',
+      },
     ]);
     const done = await (await startRun(owner, run.id)).done;
     expect(done.summary).toMatchObject({ rows: { total: 4, imported: 4, quarantined: 0 } });
@@ -171,6 +175,9 @@ describe('a Workday-style worker report from the UK', () => {
     expect(org['olivia.taylor@wd-messy.test']).toMatchObject({ name: 'Olivia Taylor', start: '2015-01-07', fte: 1, pay: '180000 GBP', manager: null });
     expect(org['amir.khan@wd-messy.test']).toMatchObject({ title: 'Head of Finance, EMEA', manager: 'olivia.taylor@wd-messy.test', start: '2018-03-12' });
     expect(org['siobhan.walsh@wd-messy.test']).toMatchObject({ manager: 'amir.khan@wd-messy.test', fte: 0.8, unit: 'Finance', pay: '52000 GBP' });
-    expect(org['sean.obrien@wd-messy.test']).toMatchObject({ name: "Sean O'Brien", fte: 0.5, start: '2024-02-15', pay: null });
+    expect(org['sean.obrien@wd-messy.test']).toMatchObject({ name: "Sean O'Brien", fte: 0.5, start: '2024-02-15', pay: null, unit: 'Finance' });
+    expect(org['olivia.taylor@wd-messy.test']!.unit).toBe('Operations');
+    const graph = (await owner.graphs.live(owner.tenant.id)).graph;
+    expect([...graph.orgUnits.values()].filter((u) => u.type === 'department').map((u) => u.name).sort()).toEqual(['Finance', 'Operations']);
   });
 });

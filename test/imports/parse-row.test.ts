@@ -245,3 +245,19 @@ describe('an allocation written as a fraction of full time', () => {
     expect(allocation('350').reason?.detail).toBe('350 must be from 0 to 300 (percent)');
   });
 });
+
+describe('an organisation named with its manager, as Workday writes a supervisory organisation', () => {
+  const department = (header: string, cell: string) => parseRow(2, ['ann@x.test', 'Ann', cell], parseContextFor(['Email', 'Name', header])).input?.department?.name;
+
+  it('is the organisation, without the manager’s name, in a Supervisory Organization column', () => {
+    expect(department('Supervisory Organization', 'Finance (Amir Khan)')).toBe('Finance');
+    expect(department('Supervisory Organization', 'Research & Development (Anne-Marie van der Berg)')).toBe('Research & Development');
+    expect(department('Supervisory Organization', 'Finance')).toBe('Finance');
+    // One word in brackets is no person's name: it is part of the organisation's.
+    expect(department('Supervisory Organization', 'Sales (EMEA)')).toBe('Sales (EMEA)');
+  });
+
+  it('is left as written in a department column of any other name', () => {
+    expect(department('Department', 'Finance (Amir Khan)')).toBe('Finance (Amir Khan)');
+  });
+});
