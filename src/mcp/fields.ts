@@ -4,6 +4,7 @@ import { NARROW_SPAN_MAX, WIDE_SPAN_MIN } from '../org/unit-acc.js';
 import { MAX_LIMIT } from '../util/pagination.js';
 import { can, type Principal } from '../access/policy.js';
 import type { OrgView } from '../org/view.js';
+import type { OrgGraph } from '../org/types.js';
 import { movedPair } from '../scenarios/delta.js';
 import type { SimilarName } from '../org/similar-names.js';
 import { counted, quoted } from '../util/words.js';
@@ -212,7 +213,15 @@ export type TypeNames = ReadonlyMap<string, string>;
  * Names only of records the caller may read (actors.read, org-units.read, positions.read).
  */
 export function withNames<T extends object>(principal: Principal, view: OrgView, items: readonly T[], types?: TypeNames): T[] {
-  const nameOf = idNamer(principal, view, types);
+  return withNamesFrom(principal, [view.graph], items, types);
+}
+
+/**
+ * withNames over several graphs, the first that has a record naming it: an activity event's before/after from the
+ * scenario it happened in, else Live (a record a scenario added is in no other graph).
+ */
+export function withNamesFrom<T extends object>(principal: Principal, graphs: readonly OrgGraph[], items: readonly T[], types?: TypeNames): T[] {
+  const nameOf = idNamer(principal, graphs, types);
   const named = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(named);
     if (typeof value !== 'object' || value === null || value instanceof Date) return value;
@@ -230,6 +239,11 @@ export function withNames<T extends object>(principal: Principal, view: OrgView,
   return items.map((item) => named(item) as T);
 }
 
+/** Whether a record holds an id withNames would name (an activity event's before/after worth a graph load). */
+export function holdsNamedIds(record: unknown): boolean {
+  return typeof record === 'object' && record !== null && Object.keys(NAMED_IDS).some((field) => field in record);
+}
+
 /** The names of a list of ids, when every one has a name. */
 function allNamed(names: (string | undefined)[]): string[] | undefined {
   return names.every((name) => name !== undefined) ? (names as string[]) : undefined;
@@ -237,19 +251,26 @@ function allNamed(names: (string | undefined)[]): string[] | undefined {
 
 /**
  * The name of the actor, org unit or position (its title) an id field (`manager_id`, `parent_id`…) holds, if the
- * caller may read it.
+ * caller may read it: from the first of `graphs` that has the record.
  */
-function idNamer(principal: Principal, view: OrgView, types?: TypeNames): (field: string, id: unknown) => string | undefined {
+function idNamer(principal: Principal, graphs: readonly OrgGraph[], types?: TypeNames): (field: string, id: unknown) => string | undefined {
   const readable = {
     actors: can(principal, 'actors.read'),
     orgUnits: can(principal, 'org-units.read'),
     positions: can(principal, 'positions.read'),
     types: types !== undefined,
   };
+  const inGraphs = (pick: (graph: OrgGraph, id: string) => string | undefined) => (id: string) => {
+    for (const graph of graphs) {
+      const name = pick(graph, id);
+      if (name !== undefined) return name;
+    }
+    return undefined;
+  };
   const nameIn = {
-    actors: (id: string) => view.graph.actors.get(id)?.displayName,
-    orgUnits: (id: string) => view.graph.orgUnits.get(id)?.name,
-    positions: (id: string) => view.graph.positions.get(id)?.title,
+    actors: inGraphs((graph, id) => graph.actors.get(id)?.displayName),
+    orgUnits: inGraphs((graph, id) => graph.orgUnits.get(id)?.name),
+    positions: inGraphs((graph, id) => graph.positions.get(id)?.title),
     types: (id: string) => types?.get(id),
   };
   return (field, id) => {
@@ -269,7 +290,7 @@ type FamilyDelta = { added?: Record<string, unknown>[]; changed?: Record<string,
  * `from_name` → `to_name`), as REST's delta `names` does.
  */
 export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(principal: Principal, view: OrgView, families: F, types?: TypeNames): F {
-  const nameOf = idNamer(principal, view, types);
+  const nameOf = idNamer(principal, [view.graph], types);
   const named = (fields: Record<string, { from: unknown; to: unknown }>) =>
     Object.fromEntries(
       Object.entries(fields).map(([field, change]) => [field, { ...change, from_name: nameOf(field, change.from), to_name: nameOf(field, change.to) }]),

@@ -52,7 +52,7 @@ describe('scenario.action.plan_discard → confirm', () => {
     const s = await editedScenario('Undo FTE');
     const plan = structured<Proposal>(await owner.call('scenario_action_plan_discard', { scenario_id: s.id, records: [{ family: 'actor', record_id: world.ids.id('m1') }] }));
     expect(plan.status).toBe('planned');
-    expect(plan.preview.discarded).toEqual([{ family: 'actor', record_id: world.ids.id('m1'), op: 'change' }]);
+    expect(plan.preview.discarded).toEqual([{ family: 'actor', record_id: world.ids.id('m1'), op: 'change', label: 'm1' }]);
     expect(plan.preview.metrics?.fte).toMatchObject({ delta: 0.5 });
     expect(plan.next_step).toContain('scenario_action_confirm');
     // Planned, not applied.

@@ -8,9 +8,9 @@ import { ACTIVITY_SCOPES, getSettingsSummary, listActivity, listLineage } from '
 import type { OrgGraph } from '../../org/types.js';
 import { labelOf } from '../../scenarios/delta.js';
 import { listScenarios } from '../../scenarios/lifecycle.js';
-import { loadScenario } from '../../scenarios/store.js';
+import { listScenarioRows, loadScenario } from '../../scenarios/store.js';
 import { listTypes } from '../../tenancy/settings.js';
-import { day, item, nextCursor, optionalId, pageFields, pageRequest } from '../fields.js';
+import { day, holdsNamedIds, item, nextCursor, optionalId, pageFields, pageRequest, withNamesFrom } from '../fields.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
 /** How Live evolved (lineage, snapshots), the activity log and the settings review. */
@@ -21,17 +21,35 @@ export const lineageTool = defineTool({
   title: 'Lineage of Live',
   description:
     'How Live changed over time, newest first: each promotion of a scenario, snapshot restore or import, with the ' +
-    'Live version it produced, the snapshot of what it replaced and its summary deltas (money only with costs.read). ' +
+    'Live version it produced, the snapshot of what it replaced and the scenario it applied (each id with its name: `from_snapshot_name`, `to_scenario_name`) and its summary deltas (money only with costs.read). ' +
     'Open the snapshot with `scenario.get` or read it with any org tool via `scenario_id`.',
   purpose: 'history',
   inputSchema: z.object({ ...pageFields }),
-  outputSchema: z.object({ lineage: z.array(item({ type: z.string(), live_version: z.number() })), next_cursor: nextCursor }),
+  outputSchema: z.object({
+    lineage: z.array(
+      item({
+        type: z.string(),
+        live_version: z.number(),
+        from_snapshot_name: z.string().optional().describe('The name of the snapshot of what the entry replaced (from_snapshot_id)'),
+        to_scenario_name: z.string().optional().describe('The name of the scenario it applied or the snapshot it restored (to_scenario_id)'),
+      }),
+    ),
+    next_cursor: nextCursor,
+  }),
   annotations: READ_ONLY,
   requires: ['scenarios.read'],
   example: { limit: 10 },
   async handler(ctx, input) {
     const { page } = await listLineage(ctx, pageRequest(input));
-    return { lineage: page.items, next_cursor: page.nextCursor ?? undefined };
+    // The snapshot and scenario of each entry by name ("promoted Reshape sales, replacing Before reshape"), not ids to look up.
+    const names = page.items.length ? new Map((await listScenarioRows(ctx.db, ctx.tenant.id)).map((s) => [s.id, s.name])) : new Map<string, string>();
+    const named = (entry: (typeof page.items)[number]) => {
+      const snapshot = entry.from_snapshot_id ? names.get(entry.from_snapshot_id) : undefined;
+      const scenario = entry.to_scenario_id ? names.get(entry.to_scenario_id) : undefined;
+      const withSnapshot = snapshot ? besideId(entry, 'from_snapshot_id', 'from_snapshot_name', snapshot) : entry;
+      return scenario ? besideId(withSnapshot, 'to_scenario_id', 'to_scenario_name', scenario) : withSnapshot;
+    };
+    return { lineage: page.items.map(named), next_cursor: page.nextCursor ?? undefined };
   },
 });
 
@@ -62,7 +80,8 @@ export const activityTool = defineTool({
   description:
     'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
     'model change with before/after values, the user and the MCP client (money fields only with costs.read); ' +
-    '`entity_name` names each record. A placement, reporting line or pay is named by its person; `scenario_name` names the scenario a change was made in. Filter ' +
+    '`entity_name` names each record. A placement, reporting line or pay is named by its person; `scenario_name` names the scenario a change was made in; ' +
+    'in before/after each person, unit or seat id has its name beside it (`actor_name`, `org_unit_name`, `position_title`, `manager_name`, `parent_name`). Filter ' +
     'by category, record type, scenario or a date range; "what changed in Live last week?" is `scope: "live"` with ' +
     '`since` (changes drafted in scenarios are left out; `scope: "scenarios"` lists only those). Needs activity.read.',
   purpose: 'history',
@@ -149,15 +168,20 @@ type ActivityEvent = { entity_type: string; scenario_id: string | null; before?:
 /**
  * Events about records without a name of their own (placements, reporting lines, pay, department and team details)
  * named by whose they are, as the scenario delta labels them ("Ann Lee in Platform (50 %)", "Ann Lee reports to Bo
- * Chen", "Pay of Ann Lee"): from the scenario the change was made in, else Live; with actors.read for people and
- * org-units.read for units, as their tools need. A record no graph holds any more keeps its ids alone.
+ * Chen", "Pay of Ann Lee"); and in every event's before/after, each id of a person, unit or seat with its name beside
+ * it as the org tools give them (`actor_name`, `org_unit_name`, `position_title`, `manager_name`, `parent_name`), so
+ * "who moved where" needs no look-up per id. Names come from the scenario the change was made in, else Live; only of
+ * records the caller may read (actors.read, org-units.read, positions.read), as their tools need. A record no graph
+ * holds any more keeps its ids alone.
  */
 async function withRecordNames<E extends ActivityEvent>(ctx: ServiceContext, events: E[]): Promise<E[]> {
   const showActors = can(ctx.principal, 'actors.read');
   const showUnits = can(ctx.principal, 'org-units.read');
-  const unnamed = events.filter((e) => e.entity_name === undefined && stateOf(e) !== null);
-  if (!unnamed.length || (!showActors && !showUnits)) return events;
-  const scenarioIds = [...new Set(unnamed.flatMap((e) => (e.scenario_id ? [e.scenario_id] : [])))];
+  const showPositions = can(ctx.principal, 'positions.read');
+  const needsName = (e: E) => e.entity_name === undefined && stateOf(e) !== null;
+  const needsGraphs = events.filter((e) => needsName(e) || holdsNamedIds(e.before) || holdsNamedIds(e.after));
+  if (!needsGraphs.length || (!showActors && !showUnits && !showPositions)) return events;
+  const scenarioIds = [...new Set(needsGraphs.flatMap((e) => (e.scenario_id ? [e.scenario_id] : [])))];
   // Live and the page's scenarios load together (a page of drafts can span many scenarios).
   const [live, graphs] = await Promise.all([
     ctx.graphs.live(ctx.tenant.id).then((view) => view.graph),
@@ -173,14 +197,26 @@ async function withRecordNames<E extends ActivityEvent>(ctx: ServiceContext, eve
   ]);
   const scenarioGraphs = new Map(scenarioIds.map((id, i) => [id, graphs[i] ?? null]));
   return events.map((event) => {
-    const state = event.entity_name === undefined ? stateOf(event) : null;
-    if (!state || (state.actorId !== undefined ? !showActors : !showUnits)) return event;
-    // Pay is named as pay even when its amount was left out (no costs.read).
-    const record = event.entity_type === 'compensation' ? { ...state, amountMinor: state.amountMinor ?? null } : state;
     const own = event.scenario_id ? scenarioGraphs.get(event.scenario_id) : null;
-    const name = labelOf(record, own ? [own, live] : [live]);
-    return name ? besideId(event, 'entity_id', 'entity_name', name) : event;
+    const from = own ? [own, live] : [live];
+    const named = withStateNames(ctx, event, from);
+    const state = named.entity_name === undefined ? stateOf(named) : null;
+    if (!state || (state.actorId !== undefined ? !showActors : !showUnits)) return named;
+    // Pay is named as pay even when its amount was left out (no costs.read).
+    const record = named.entity_type === 'compensation' ? { ...state, amountMinor: state.amountMinor ?? null } : state;
+    const name = labelOf(record, from);
+    return name ? besideId(named, 'entity_id', 'entity_name', name) : named;
   });
+}
+
+/** The event with the names of the ids its before/after hold beside them (withNamesFrom). */
+function withStateNames<E extends ActivityEvent>(ctx: ServiceContext, event: E, graphs: OrgGraph[]): E {
+  const named = (state: unknown) => (holdsNamedIds(state) ? withNamesFrom(ctx.principal, graphs, [state as object])[0] : state);
+  return {
+    ...event,
+    ...(event.before !== undefined ? { before: named(event.before) } : {}),
+    ...(event.after !== undefined ? { after: named(event.after) } : {}),
+  };
 }
 
 /** The record an event left (after, else before), in the record's own field names, when it refers to an actor or unit. */

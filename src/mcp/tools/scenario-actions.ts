@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { can } from '../../access/policy.js';
+import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
+import { FAMILY_ABILITIES, labelOf } from '../../scenarios/delta.js';
 import { MAX_DISCARD } from '../../scenarios/discard.js';
 import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
 import { cancelProposal, confirmProposal, planDiscardProposal, planProposal } from '../../scenarios/proposals.js';
@@ -130,7 +133,7 @@ export const planDiscardTool = defineTool({
     planned_against_revision: z.number(),
     preview: z.looseObject({
       discarded: z
-        .array(z.looseObject({ family: z.string(), record_id: z.string(), op: z.string() }))
+        .array(z.looseObject({ family: z.string(), record_id: z.string(), label: z.string().optional().describe('What a person calls the record, as scenario.delta labels it'), op: z.string() }))
         .describe('Each record whose change would be discarded, and what that change did (add: the record is dropped; change: its fields go back; remove: it comes back)'),
       as_of: z.string().optional().describe('The day the metrics are for (a record involved starts then); absent: today'),
       records: z.record(z.string(), z.looseObject({})).describe('Per family: the records that would be added, removed and changed (from → to) by the discard'),
@@ -150,13 +153,34 @@ export const planDiscardTool = defineTool({
       `Show this preview to the person${preview.as_of ? `, saying its figures are for ${preview.as_of}` : ''}: the records listed go back to ` +
       'their source. Call scenario.action.confirm with the proposal_id only after they agree (before expires_at); call ' +
       'scenario.action.cancel if they do not.';
+    const discarded = await labelledDiscards(ctx, planned.scenario_id, (preview as { discarded?: Discarded[] }).discarded ?? []);
     return {
       ...planned,
-      preview: readingOrder({ ...preview, ...(await namedRecords(ctx, planned.scenario_id, preview)) }),
+      preview: readingOrder({ ...preview, discarded, ...(await namedRecords(ctx, planned.scenario_id, preview)) }),
       next_step: call.catalog.renderNames(next, call.names),
     };
   },
 });
+
+type Discarded = { op: string; family: string; record_id: string };
+
+/**
+ * Each discarded record with what a person calls it (`label`: "m1", "Ann Lee in Platform (50 %)", as scenario.delta
+ * labels records) beside its id, from the scenario, else Live (a record the scenario removed); only for a family the
+ * caller may read, as the delta shows it.
+ */
+async function labelledDiscards(ctx: Parameters<typeof planProposal>[0], scenarioId: string, discarded: Discarded[]) {
+  if (!discarded.length) return discarded;
+  const [scenario, live] = await Promise.all([openView(ctx, { scenarioId }), ctx.graphs.live(ctx.tenant.id)]);
+  const graphs = [scenario.graph, live.graph];
+  return discarded.map((entry) => {
+    const family = FAMILY_OF_ENTITY.get(entry.family);
+    if (!family || !FAMILY_ABILITIES[family].every((ability) => can(ctx.principal, ability))) return entry;
+    const record = graphs.map((graph) => graph[family].get(entry.record_id)).find((found) => found !== undefined);
+    const label = record ? labelOf(record as unknown as Record<string, unknown>, graphs, can(ctx.principal, 'actors.read')) : null;
+    return label ? { ...entry, label } : entry;
+  });
+}
 
 type PreviewRecords = { by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }> };
 
@@ -216,7 +240,10 @@ export const confirmTool = defineTool({
     const confirmed = await confirmProposal(ctx, input.proposal_id.trim());
     // The service names created records' families as the activity log does (`org_unit`).
     const { proposal_id, scenario_id, status, already_confirmed, outcome } = confirmed;
-    return { proposal_id, scenario_id, status, already_confirmed, outcome };
+    // A confirmed discard names its records as its preview did (a record it dropped is in no graph now: its id alone).
+    const discarded = (outcome as { discarded?: Discarded[] } | null)?.discarded;
+    const named = discarded ? { ...outcome, discarded: await labelledDiscards(ctx, scenario_id, discarded) } : outcome;
+    return { proposal_id, scenario_id, status, already_confirmed, outcome: named };
   },
 });
 
