@@ -78,6 +78,20 @@ describe('CsvParser', () => {
     expect(parseCsv('\n\n').records).toEqual([]);
   });
 
+  it('skips a report’s title lines above the header (one filled cell each), keeping line numbers', () => {
+    const text = 'Workers Report - All Active Workers,,,\r\n"Run on 01/12/2026, 08:00"\r\n\r\nemail;name;note\r\nann@x.test;Ann;"a, b"\r\n';
+    const { records, delimiter } = parseCsv(text);
+    expect(delimiter).toBe(';');
+    expect(records.map((r) => [r.line, r.fields])).toEqual([
+      [4, ['email', 'name', 'note']],
+      [5, ['ann@x.test', 'Ann', 'a, b']],
+    ]);
+    for (const size of [1, 2, 5, 11]) expect(feed(text, size)).toEqual(records);
+    // Excel's sep= line is still the separator's, and a header of one column is still the header (refused later).
+    expect(parseCsv('sep=;\nemail;name\na@x.test;A\n').records.map((r) => r.fields)).toEqual([['email', 'name'], ['a@x.test', 'A']]);
+    expect(parseCsv('email\na@x.test\nb@x.test\n').records.map((r) => r.fields)).toEqual([['email'], ['a@x.test'], ['b@x.test']]);
+  });
+
   it('reads a last line without a line break, and lone CR line ends', () => {
     expect(parseCsv('a,b\rc,d').records.map((r) => r.fields)).toEqual([['a', 'b'], ['c', 'd']]);
   });

@@ -181,3 +181,17 @@ describe('a Workday-style worker report from the UK', () => {
     expect([...graph.orgUnits.values()].filter((u) => u.type === 'department').map((u) => u.name).sort()).toEqual(['Finance', 'Operations']);
   });
 });
+
+describe('a report saved with its title lines above the header', () => {
+  it('is read from its header on, each row with its line in the file', async () => {
+    const { owner } = await importTenant(database, { slug: 'messy-titled' });
+    const titled = Buffer.concat([Buffer.from('Workers Report - All Active Workers,,,,,,,,,,,\r\n"Run on 01/12/2026, 08:00"\r\n\r\n'), fixture('workday-uk.csv')]);
+    const run = await createRunFromUpload(owner, { body: titled, fileName: 'Workers_Report.csv' });
+    expect(run.mapping[0]!.header).toBe('Employee ID');
+    expect(mapped(run)).toMatchObject({ Worker: 'name', 'Primary Work Email': 'email', 'Hire Date (DD/MM/YYYY)': 'start_date' });
+    const preview = await previewRun(owner, run.id);
+    expect(preview.warnings.map((w) => w.code)).not.toContain('no_identity');
+    expect(preview.counts?.rows).toMatchObject({ total: 4, would_import: 4 });
+    expect(preview.sample.map((s) => s.line)).toEqual([5, 6, 7, 8]);
+  });
+});

@@ -4,7 +4,8 @@
  * The separator is a comma or a semicolon, detected from the header line (the one used more often outside quotes), or
  * named by a first line `sep=;` as Excel writes and reads it.
  * Blank lines — empty, whitespace or separators only (`;;;;`, the trailing rows spreadsheets export) — are no records:
- * the header is the first line with content, and the separator is guessed from it.
+ * the header is the first line with two filled cells — a report's title lines above it (`Workers Report,,,`, one filled
+ * cell each) are no records either —, and the separator is guessed from it.
  *
  * Lenient where real exports are sloppy: a quote in the middle of an unquoted field is kept as a character, and
  * spaces after a closing quote are ignored. Strict where guessing would corrupt data: any other character after a
@@ -61,8 +62,8 @@ export class CsvParser {
   private quoteLine = 1;
   private skipLf = false;
   private quotedInRecord = false;
-  /** The first record is Excel's `sep=;` line: not the header. */
-  private skipSepLine = false;
+  /** Records before the header that are none: a report's title lines, and Excel's `sep=;` line. */
+  private skipRecords = 0;
 
   constructor(
     private readonly onRecord: (record: CsvRecord) => void,
@@ -85,7 +86,7 @@ export class CsvParser {
         if (this.head.length > MAX_HEADER_CHARS) throw new CsvSyntaxError('no line break in the first megabyte: this is not a CSV file with a header row', 1);
         return;
       }
-      this.startWith(this.head.slice(header.start, header.end));
+      this.startWith(this.head.slice(header.start, header.end), header.titles);
       return;
     }
     this.consume(chunk);
@@ -93,12 +94,12 @@ export class CsvParser {
 
   /**
    * The header line is known: the separator is the one Excel's `sep=;` line names (that line is no record), else the
-   * one the header uses most; the text held back is parsed.
+   * one the header uses most; the text held back is parsed, without the report's title lines above the header.
    */
-  private startWith(headerLine: string): void {
+  private startWith(headerLine: string, titles: number): void {
     const sep = /^\uFEFF?\s*sep=([,;])\s*$/i.exec(headerLine);
     this.setDelimiter(sep ? (sep[1] as Delimiter) : detectDelimiter(headerLine));
-    this.skipSepLine = sep !== null;
+    this.skipRecords = titles + (sep !== null ? 1 : 0);
     const held = this.head;
     this.head = '';
     this.consume(held);
@@ -107,8 +108,8 @@ export class CsvParser {
   /** Ends the input: emits the last record, or throws when a quoted field was never closed. */
   end(): void {
     if (this.delimiter === null) {
-      const header = headerLine(this.head);
-      this.startWith(this.head.slice(header.start, header.end));
+      const header = finalHeaderLine(this.head);
+      this.startWith(this.head.slice(header.start, header.end), header.titles);
     }
     if (this.state === State.Quoted) {
       throw new CsvSyntaxError(`a quoted field opened on line ${this.quoteLine} is never closed (unbalanced quotes)`, this.quoteLine);
@@ -225,7 +226,7 @@ export class CsvParser {
     this.state = State.Start;
     this.quotedInRecord = false;
     if (blank) return;
-    if (this.skipSepLine) this.skipSepLine = false;
+    if (this.skipRecords > 0) this.skipRecords--;
     else this.onRecord(record);
   }
 }
@@ -238,27 +239,61 @@ function isBlank(field: string): boolean {
   return field === '' || /^[\s,;\uFEFF]*$/.test(field);
 }
 
+/** How many title lines a report may have above its header before a file of one column is taken as one. */
+const MAX_TITLE_LINES = 5;
+
 /**
- * The first line with content (anything but whitespace, a BOM, commas and semicolons): where it starts, where it ends
- * outside quotes, and whether it has ended yet (else `end` is the end of the text).
+ * Where the header line is in the text read so far: the first line with at least two filled cells (or Excel's
+ * `sep=;` line), after blank lines and a report's title lines (`Workers Report,,,`, `Run on 01/12/2026` — one filled
+ * cell each, `titles` of them), whichever separator the file uses. When the first lines with content all have one
+ * filled cell, the file has one column: the first of them is the header (refused later). `complete` is false while
+ * the text does not yet say.
  */
-function headerLine(text: string): { start: number; end: number; complete: boolean } {
+function headerLine(text: string): { start: number; end: number; complete: boolean; titles: number; first?: { start: number; end: number } } {
   let start = 0;
   let quoted = false;
   let content = false;
+  /** Cells of the current line with something in them, and whether the current cell has. */
+  let filled = 0;
+  let cellFilled = false;
+  const firstContent: { start: number; end: number }[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       quoted = !quoted;
       content = true;
+      cellFilled = true;
     } else if (!quoted && (c === LF || c === CR)) {
-      if (content) return { start, end: i, complete: true };
+      if (content) {
+        const line = text.slice(start, i);
+        if (cellFilled) filled++;
+        if (filled >= 2 || /^\uFEFF?\s*sep=[,;]\s*$/i.test(line)) return { start, end: i, complete: true, titles: firstContent.length };
+        firstContent.push({ start, end: i });
+        if (firstContent.length > MAX_TITLE_LINES) return { ...firstContent[0]!, complete: true, titles: 0 };
+      }
       start = i + 1;
-    } else if (!content && c !== 32 && c !== 9 && c !== 44 && c !== 59 && c !== 0xfeff) {
+      content = false;
+      filled = 0;
+      cellFilled = false;
+    } else if (!quoted && (c === 44 || c === 59)) {
+      if (cellFilled) filled++;
+      cellFilled = false;
+    } else if (c !== 32 && c !== 9 && c !== 0xfeff) {
       content = true;
+      cellFilled = true;
     }
   }
-  return { start, end: text.length, complete: false };
+  return { start, end: text.length, complete: false, titles: firstContent.length, first: firstContent[0] };
+}
+
+/**
+ * The header line once all the text is read (a last line needs no line break): as `headerLine` finds it, else — no
+ * line with two filled cells — the first line with content (a file of one column), else none (an empty file).
+ */
+function finalHeaderLine(text: string): { start: number; end: number; titles: number } {
+  const found = headerLine(`${text}\n`);
+  if (found.complete) return { start: found.start, end: Math.min(found.end, text.length), titles: found.titles };
+  return found.first ? { ...found.first, titles: 0 } : { start: text.length, end: text.length, titles: 0 };
 }
 
 /** The separator used more often outside quotes in the header line (comma when tied). */
