@@ -90,6 +90,8 @@ describe('CsvParser', () => {
     // Excel's sep= line is still the separator's, and a header of one column is still the header (refused later).
     expect(parseCsv('sep=;\nemail;name\na@x.test;A\n').records.map((r) => r.fields)).toEqual([['email', 'name'], ['a@x.test', 'A']]);
     expect(parseCsv('email\na@x.test\nb@x.test\n').records.map((r) => r.fields)).toEqual([['email'], ['a@x.test'], ['b@x.test']]);
+    // A tab-separated file's header is its first line, even when a later line has a comma in a cell.
+    expect(parseCsv('email\tname\nann@x.test\tLee, Ann\n').records[0]!.fields).toEqual(['email\tname']);
   });
 
   it('reads a last line without a line break, and lone CR line ends', () => {

@@ -267,7 +267,8 @@ function headerLine(text: string): { start: number; end: number; complete: boole
       if (content) {
         const line = text.slice(start, i);
         if (cellFilled) filled++;
-        if (filled >= 2 || /^\uFEFF?\s*sep=[,;]\s*$/i.test(line)) return { start, end: i, complete: true, titles: firstContent.length };
+        // A line with tabs is a TSV file's header (refused later as one), not a title above a header.
+        if (filled >= 2 || /^\uFEFF?\s*sep=[,;]\s*$/i.test(line) || line.includes('\t')) return { start, end: i, complete: true, titles: firstContent.length };
         firstContent.push({ start, end: i });
         if (firstContent.length > MAX_TITLE_LINES) return { ...firstContent[0]!, complete: true, titles: 0 };
       }
