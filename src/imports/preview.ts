@@ -63,9 +63,11 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     const slashedDate = (p: { code: string; detail: string }) => p.code === 'invalid_date' && p.detail.includes('depends on who saved the file');
     const slashed = [...plan.rows.values()].filter((r) => r.status === 'quarantined' && (slashedDate(r.reason) || !!r.reason.others?.some(slashedDate))).length;
     if (slashed && !parse.dateOrder) {
+      const shown = orderShown(mapping, first.map((r) => r.values));
+      const hint = shown ? ` The file’s own dates say the ${shown.order === 'month_first' ? 'month' : 'day'} comes first: “${shown.example.slice(0, 20)}” has no month ${shown.notMonth}.` : '';
       warnings.push({
         code: 'date_order',
-        message: `${slashed} row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it in the import’s settings (“Dates like 03/05/2024”; options.date_order over the API).`,
+        message: `${slashed} row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it in the import’s settings (“Dates like 03/05/2024”; options.date_order over the API).${hint}`,
       });
     }
     const rows = { total, would_import: 0, would_quarantine: 0, created: 0, updated: 0, unchanged: 0 };
@@ -116,6 +118,28 @@ function headerDateOrderNotes(mapping: readonly ColumnMapping[], showMoney: bool
     code: 'date_order_from_header',
     message: `Dates with the year last in ${headers.join(' and ')} are read ${order === 'day_first' ? 'day' : 'month'} first, as the header${headers.length > 1 ? 's say' : ' says'} (03/05/2024 is ${order === 'day_first' ? '3 May' : 'March 5,'} 2024).`,
   }));
+}
+
+/**
+ * Which comes first in the first rows' dates with the year last, when they say so — a number above 12 can only be a
+ * day (11/20/2021: month first) — and none says the other: a hint for the person choosing, never read by itself.
+ */
+function orderShown(mapping: readonly ColumnMapping[], sample: readonly (readonly (string | null)[])[]): { order: DateOrder; example: string; notMonth: number } | null {
+  const columns = mapping.filter((m) => m.field && DATE_FIELDS.has(m.field) && !columnDateOrder({ mapping, dateOrder: null }, m.field).header);
+  const found = new Map<DateOrder, { example: string; notMonth: number }>();
+  for (const values of sample) {
+    for (const m of columns) {
+      const value = values[m.column]?.trim() ?? '';
+      const date = /^(\d{1,2})[/-](\d{1,2})[/-]\d{4}\b/.exec(value);
+      if (!date) continue;
+      const [first, second] = [Number(date[1]), Number(date[2])];
+      if (second > 12 && second <= 31 && first <= 12 && !found.has('month_first')) found.set('month_first', { example: value, notMonth: second });
+      if (first > 12 && first <= 31 && second <= 12 && !found.has('day_first')) found.set('day_first', { example: value, notMonth: first });
+    }
+  }
+  if (found.size !== 1) return null;
+  const [order, shown] = [...found][0]!;
+  return { order, ...shown };
 }
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(['start_date', 'end_date', 'pay_effective_date']);

@@ -105,7 +105,7 @@ describe('a US export', () => {
     expect(before.run.options).toEqual({ create_missing_types: false, date_order: null });
     expect(before.warnings).toContainEqual({
       code: 'date_order',
-      message: '2 row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it in the import’s settings (“Dates like 03/05/2024”; options.date_order over the API).',
+      message: '2 row(s) write dates with the year last (03/05/2024), which is refused while it is not known whether the day or the month comes first: choose it in the import’s settings (“Dates like 03/05/2024”; options.date_order over the API). The file’s own dates say the month comes first: “11/20/2021” has no month 20.',
     });
     await expect(updateRunSettings(owner, run.id, { options: { date_order: 'sideways' as never } })).rejects.toMatchObject({ code: 'invalid_input' });
     expect((await updateRunSettings(owner, run.id, { options: { date_order: 'month_first' } })).options.date_order).toBe('month_first');
@@ -117,6 +117,16 @@ describe('a US export', () => {
     const live = (await owner.graphs.live(owner.tenant.id)).graph;
     expect([...live.actors.values()].filter((a) => a.email?.endsWith('@us.test')).map((a) => a.validFrom).sort()).toEqual(['2021-11-20', '2024-03-05']);
     expect((await getRun(owner, run.id)).options.date_order).toBe('month_first');
+  });
+
+  it('says nothing of which order the dates show when none of them tells, or they disagree', async () => {
+    const message = async (starts: string[]) => {
+      const run = await createRunFromUpload(owner, { body: csvOf(HEADERS, starts.map((start, i) => [`p${i}@hint.test`, `P${i}`, 'Ops', start, ''])), fileName: 'hint.csv' });
+      return (await previewRun(owner, run.id)).warnings.find((w) => w.code === 'date_order')?.message;
+    };
+    expect(await message(['03/05/2024', '04/06/2023'])).toMatch(/options\.date_order over the API\)\.$/);
+    expect(await message(['13/05/2024', '05/13/2023'])).toMatch(/options\.date_order over the API\)\.$/);
+    expect(await message(['03/05/2024', '31/01/2020'])).toMatch(/The file’s own dates say the day comes first: “31\/01\/2020” has no month 31\.$/);
   });
 
   it('is warned about when Excel wrote the dates with their midnight (3/5/2024 0:00)', async () => {

@@ -75,7 +75,9 @@ describe('a BambooHR custom report from a US account', () => {
     const first = await previewRun(owner, run.id);
     expect(first.warnings.map((w) => w.code)).not.toContain('no_name');
     // US dates: refused until the person importing says the month comes first — the preview says so and where.
-    expect(first.warnings.find((w) => w.code === 'date_order')?.message).toMatch(/^7 row\(s\) write dates with the year last/);
+    const dates = first.warnings.find((w) => w.code === 'date_order')?.message;
+    expect(dates).toMatch(/^7 row\(s\) write dates with the year last/);
+    expect(dates).toContain('The file’s own dates say the month comes first: “03/15/2018” has no month 15.');
     expect(first.warnings.find((w) => w.code === 'unmapped_columns')?.message).toBe('1 column(s) are not imported: “Pay Rate”.');
     // The pay column is mapped by hand: “210000.00 USD” is read with its currency.
     const pay = run.mapping.find((m) => m.header === 'Pay Rate')!.column;
