@@ -36,7 +36,7 @@ export const IMPORT_FIELDS = {
   fte: 'Contracted FTE, 0.01–3.00 (0.8, 0,8 or 80 %; a column headed as percentages — “FTE %”, “Employment %”, “Work percentage”, “Beschäftigungsgrad” — holds them: 80 is 0.8)',
   allocation_pct: 'Allocation of the primary placement, 0–300 % (80 or 80 %; a fraction such as 0.8 is refused, not read as 0.8 %)',
   employment_type: 'perm (employee) or contractor',
-  start_date: 'Start (hire) date, YYYY-MM-DD (also YYYY/M/D and DD.MM.YYYY; never DD/MM or MM/DD)',
+  start_date: 'Start (hire) date, YYYY-MM-DD (also YYYY/M/D, DD.MM.YYYY and 5 March 2024; 03/05/2024 only when the header states the format — “Start date (DD/MM/YYYY)” — or the import’s date order says whether the day or the month comes first)',
   end_date: 'Last day employed (termination date), written like start_date: the person counts that day and is gone from the next',
   status: 'active (also on leave, furloughed…) or inactive (terminated, resigned…): inactive ends the person today unless end_date says when',
   currency: 'Currency of the pay (an active currency of the tenant)',
