@@ -703,7 +703,7 @@ function parseDecimal(value: string, code: 'invalid_fte' | 'invalid_allocation',
 }
 
 /** A whole number a percentage of full time would be (80, 100, 50.0), not an FTE: 10 to 300. */
-const looksLikePercent = (value: string) => /^\d+([.,]0+)?$/.test(value) && Number(value.replace(',', '.')) >= 10 && Number(value.replace(',', '.')) <= 300;
+export const looksLikePercent = (value: string) => /^\d+([.,]0+)?$/.test(value) && Number(value.replace(',', '.')) >= 10 && Number(value.replace(',', '.')) <= 300;
 
 /** The header of the column a field is read from. */
 function headerOf(mapping: readonly ColumnMapping[], field: ImportField): string | null {

@@ -7,10 +7,10 @@ import { minorUnits } from '../org/cost.js';
 import { actorAllowance } from '../tenancy/plans.js';
 import { loadScenario } from '../scenarios/store.js';
 import { parseContext } from './execute.js';
-import { MONEY_IMPORT_FIELDS, organisationName, type ColumnMapping } from './fields.js';
+import { headerSaysPercent, MONEY_IMPORT_FIELDS, organisationName, type ColumnMapping } from './fields.js';
 import { managerNameColumn } from './manager-columns.js';
 import { unmappedForNewPeople } from './mapping.js';
-import { columnDateOrder, lastFirst, parseRow, type DateOrder } from './parse-row.js';
+import { columnDateOrder, lastFirst, looksLikePercent, parseRow, type DateOrder } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentReason, presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
@@ -44,6 +44,8 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
   warnings.push(...headerDateOrderNotes(mapping, showMoney));
   const reversed = lastFirstWarning(mapping, first.map((r) => r.values));
   if (reversed) warnings.push(reversed);
+  const percentages = ftePercentWarning(mapping, first.map((r) => r.values));
+  if (percentages) warnings.push(percentages);
   const withManager = organisationManagerWarning(mapping, first.map((r) => r.values));
   if (withManager) warnings.push(withManager);
   const same = await sameFileImported(ctx, run);
@@ -143,6 +145,22 @@ function orderShown(mapping: readonly ColumnMapping[], sample: readonly (readonl
 }
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(['start_date', 'end_date', 'pay_effective_date']);
+
+/**
+ * A plain FTE column whose first rows hold whole numbers like 80: percentages without their sign, each row quarantined
+ * saying so — said once for the column, with how to have them read as percentages.
+ */
+function ftePercentWarning(mapping: readonly ColumnMapping[], sample: readonly (readonly (string | null)[])[]) {
+  const column = mapping.find((m) => m.field === 'fte');
+  if (!column || headerSaysPercent(column.header)) return null;
+  const example = sample.map((values) => values[column.column]?.trim() ?? '').find(looksLikePercent);
+  if (!example) return null;
+  const n = Number(example.replace(',', '.'));
+  return {
+    code: 'fte_percentages',
+    message: `“${column.header.slice(0, 40)}” holds whole numbers such as ${example.slice(0, 10)}, out of range for an FTE (0.01 to 3.00): if they are percentages, head the column “${column.header.trim().slice(0, 30)} %” and upload the file again, or write them ${n / 100} or ${n} % (the rows are quarantined until then).`,
+  };
+}
 
 /** A department column whose first rows name each organisation with its manager (Workday's): said, with how it is read. */
 function organisationManagerWarning(mapping: readonly ColumnMapping[], sample: readonly (readonly (string | null)[])[]) {

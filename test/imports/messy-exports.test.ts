@@ -84,6 +84,11 @@ describe('a BambooHR custom report from a US account', () => {
     await updateRunSettings(owner, run.id, { mapping: [{ column: pay, field: 'base_salary' }], options: { date_order: 'month_first' } });
     const preview = await previewRun(owner, run.id);
     expect(preview.warnings.map((w) => w.code)).not.toContain('date_order');
+    // Once for the column: what such FTEs look like, and how to have them read as percentages.
+    expect(preview.warnings).toContainEqual({
+      code: 'fte_percentages',
+      message: '“FTE” holds whole numbers such as 80, out of range for an FTE (0.01 to 3.00): if they are percentages, head the column “FTE %” and upload the file again, or write them 0.8 or 80 % (the rows are quarantined until then).',
+    });
     // Blank trailing rows are no rows; the FTE written as a percentage is the one row to fix.
     expect(preview.counts?.rows).toMatchObject({ total: 7, would_import: 6, would_quarantine: 1 });
     expect(preview.sample.find((s) => s.problem)?.problem).toMatchObject({
