@@ -730,13 +730,13 @@ function parseFte(cellValue: string, percentHeader: string | null, header: strin
     return checkRange(n, 0.01, 3, 'invalid_fte', 'fte', 'must be from 0.01 to 3.00');
   }
   const n = parseDecimal(percent, 'invalid_fte', 'fte');
-  if (!Number.isInteger(n)) {
-    // “0.8” in a column of percentages: a fraction written where percentages were said to be.
-    if (signed === undefined && n > 0 && n <= 3) {
-      reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage, which the column “${percentHeader!.slice(0, 40)}” holds: write ${Math.round(n * 100)} (or ${Math.round(n * 100)} %) — or, if the column holds fractions of full time (${value.slice(0, 10)}), head it “FTE”`);
-    }
-    reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage (an FTE has two decimals at most): write ${Math.round(n)} % or ${Math.round(n) / 100}`);
+  // “0.8” or “1” in a column of percentages: a fraction of full time written where percentages were said to be (no
+  // one works 1 % of full time).
+  if (signed === undefined && n > 0 && n <= 3) {
+    const whole = Math.round(n * 100);
+    reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” would be ${value.slice(0, 10)} % of full time in “${percentHeader!.slice(0, 40)}”, a column of percentages: write ${whole} (or ${whole} %) for ${n} FTE — or, if the column holds fractions of full time, head it “FTE”`);
   }
+  if (!Number.isInteger(n)) reject('invalid_fte', 'fte', `“${value.slice(0, 40)}” is not a whole percentage (an FTE has two decimals at most): write ${Math.round(n)} % or ${Math.round(n) / 100}`);
   if (n < 1 || n > 300) reject('invalid_fte', 'fte', `${value.slice(0, 40)} must be from 1 % to 300 %`);
   return n / 100;
 }

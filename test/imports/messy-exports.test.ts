@@ -151,7 +151,7 @@ describe('a HiBob export from a French account', () => {
     const done = await (await startRun(owner, run.id)).done;
     expect(done.summary).toMatchObject({ rows: { imported: 4, quarantined: 1 } });
     expect(await quarantined(owner, run.id)).toEqual([
-      { row: 4, code: 'invalid_fte', field: 'fte', detail: '“0,8” is not a whole percentage, which the column “Taux d\'activité (%)” holds: write 80 (or 80 %) — or, if the column holds fractions of full time (0,8), head it “FTE”' },
+      { row: 4, code: 'invalid_fte', field: 'fte', detail: '“0,8” would be 0,8 % of full time in “Taux d\'activité (%)”, a column of percentages: write 80 (or 80 %) for 0.8 FTE — or, if the column holds fractions of full time, head it “FTE”' },
     ]);
     const org = await people(owner);
     expect(org['hugo.bernard@bob-messy.test']).toMatchObject({ title: 'Responsable produit, Paiements', manager: 'camille.martin@bob-messy.test', unit: 'Paiements', fte: 0.8, start: '2020-09-14', pay: '72000 EUR' });

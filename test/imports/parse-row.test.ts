@@ -192,8 +192,11 @@ describe('an FTE column headed as a percentage', () => {
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '0.8'], context).reason).toMatchObject({
       code: 'invalid_fte',
       field: 'fte',
-      detail: '“0.8” is not a whole percentage, which the column “FTE %” holds: write 80 (or 80 %) — or, if the column holds fractions of full time (0.8), head it “FTE”',
+      detail: '“0.8” would be 0.8 % of full time in “FTE %”, a column of percentages: write 80 (or 80 %) for 0.8 FTE — or, if the column holds fractions of full time, head it “FTE”',
     });
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '1'], context).reason?.detail).toBe('“1” would be 1 % of full time in “FTE %”, a column of percentages: write 100 (or 100 %) for 1 FTE — or, if the column holds fractions of full time, head it “FTE”');
+    // Written with its sign, a percentage is what it says.
+    expect(parseRow(2, ['a@x.test', 'A', 'Ops', '5 %'], context).input?.fte).toBe(0.05);
     const spelled = ['Email', 'Name', 'Department', 'FTE pct'];
     const other: ParseContext = { ...ctx, mapping: detectMapping(spelled, 'orgonaut'), headerCount: spelled.length };
     expect(parseRow(2, ['a@x.test', 'A', 'Ops', '50'], other).input?.fte).toBe(0.5);
