@@ -1,3 +1,5 @@
+import { editDistance } from '../util/edit-distance.js';
+
 /** A tiny argv parser: positionals, `--flag`, `--key value` and `--key=value`. */
 export interface ParsedArgs {
   positionals: string[];
@@ -72,7 +74,47 @@ export function integerFlag(args: ParsedArgs, name: string): number | undefined 
   return number;
 }
 
-/** "unknown option --x" / "unknown options --x, --y" (+ `suffix`): a misspelt option is refused, never ignored. */
-export function unknownOptions(flags: readonly string[], suffix = ''): UsageError {
-  return new UsageError(`unknown option${flags.length > 1 ? 's' : ''} ${flags.map((f) => `--${f}`).join(', ')}${suffix}`);
+/**
+ * "unknown option --x" / "unknown options --x, --y" (+ `suffix`): a misspelt option is refused, never ignored. Each
+ * says the option of `known` it was probably meant to be (`--unti (did you mean --unit?)`, `--url (did you mean --host?)`).
+ */
+export function unknownOptions(flags: readonly string[], known: Iterable<string>, suffix = ''): UsageError {
+  const options = [...known];
+  const named = flags.map((flag) => {
+    const guess = meant(flag, options, OPTION_SYNONYMS);
+    return `--${flag}${guess ? ` (did you mean --${guess}?)` : ''}`;
+  });
+  return new UsageError(`unknown option${flags.length > 1 ? 's' : ''} ${named.join(', ')}${suffix}`);
+}
+
+/** A command group's word it does not have: `unknown scenario command "lst": did you mean "list"? (list, create … or promote)`. */
+export function unknownSubcommand(group: string, sub: string, subs: readonly string[]): UsageError {
+  const guess = meant(sub, subs);
+  const all = subs.length > 1 ? `${subs.slice(0, -1).join(', ')} or ${subs.at(-1)}` : subs.join('');
+  return new UsageError(`unknown ${group ? `${group} ` : ''}command "${sub}"${guess ? `: did you mean "${guess}"?` : ''} (${all})`);
+}
+
+/** Options people write for one this CLI names otherwise (other CLIs' `--url`, `--org`). */
+const OPTION_SYNONYMS: Readonly<Record<string, string>> = {
+  url: 'host',
+  server: 'host',
+  endpoint: 'host',
+  org: 'tenant',
+  organisation: 'tenant',
+  organization: 'tenant',
+};
+
+/**
+ * The word of `known` that `word` was probably meant to be: a synonym given, else the one nearest by spelling, at
+ * most two edits away (one for a word of up to four letters) and unambiguous; else none.
+ */
+export function meant(word: string, known: readonly string[], synonyms: Readonly<Record<string, string>> = {}): string | null {
+  const lower = word.toLowerCase();
+  const synonym = synonyms[lower];
+  if (synonym && known.includes(synonym)) return synonym;
+  const most = lower.length <= 4 ? 1 : 2;
+  const near = known.map((candidate) => ({ candidate, distance: editDistance(lower, candidate, most) })).filter((c) => c.distance <= most);
+  const fewest = Math.min(...near.map((c) => c.distance));
+  const best = near.filter((c) => c.distance === fewest);
+  return best.length === 1 ? best[0]!.candidate : null;
 }

@@ -12,10 +12,10 @@ import type { RunningServer } from '../server.js';
 import { DatabaseUnavailable, StartupError } from '../startup-errors.js';
 import { AppError } from '../errors.js';
 import { publicOrigin } from '../tenancy/hosts.js';
-import { booleanFlag, InputError, integerFlag, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
+import { booleanFlag, InputError, integerFlag, meant, parseArgs, requiredFlag, stringFlag, unknownOptions, UsageError, type ParsedArgs } from './args.js';
 import { CliError } from './client/errors.js';
 import { sortKeys } from './client/output.js';
-import { CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
+import { CLIENT_ALIASES, CLIENT_GROUPS, CLIENT_USAGE, isClientCommand, runClientCommand } from './commands/index.js';
 import { normalizeBooleanFlags } from './commands/shared.js';
 
 /**
@@ -349,7 +349,7 @@ function toAdminCommand(command: string, args: ParsedArgs, config: Config): Admi
       throw new UsageError('oauth-clients needs add --tenant <slug> --name <name> --redirect-uri <uri>, list --tenant <slug>, or remove <client-id> --tenant <slug>');
     }
     default:
-      throw new UsageError(`unknown command "${command}"`);
+      throw unknownCommand(command);
   }
 }
 
@@ -400,11 +400,17 @@ function tenantOrigin(config: Config, slug: string): string {
   return publicOrigin(config.publicScheme, `${slug.trim().toLowerCase()}.${config.baseDomain}`, config.port);
 }
 
+/** `unknown command "scenarios": did you mean "scenario"?` — over the client and the admin commands alike. */
+function unknownCommand(command: string): UsageError {
+  const guess = meant(command, [...Object.keys(CLIENT_GROUPS), ...Object.keys(CLIENT_ALIASES), ...Object.keys(ADMIN_FLAGS), 'help']);
+  return new UsageError(`unknown command "${command}"${guess ? `: did you mean "${guess}"?` : ''}`);
+}
+
 function refuseUnknownAdminFlags(command: string, args: ParsedArgs): void {
   const known = ADMIN_FLAGS[command];
-  if (!known) throw new UsageError(`unknown command "${command}"`);
+  if (!known) throw unknownCommand(command);
   const unknown = [...args.flags.keys()].filter((flag) => flag !== 'json' && !known.includes(flag));
-  if (unknown.length) throw unknownOptions(unknown, ` for "${command}"`);
+  if (unknown.length) throw unknownOptions(unknown, known, ` for "${command}"`);
 }
 
 /**

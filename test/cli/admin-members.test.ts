@@ -153,7 +153,7 @@ describe('the admin command line', () => {
     try {
       const misspelt = await run(['members', 'invite', '--tenant', 'newco', '--mail', 'ada@newco.test']);
       expect(misspelt.code).toBe(2);
-      expect(misspelt.stderr).toContain('unknown option --mail for "members"');
+      expect(misspelt.stderr).toContain('unknown option --mail (did you mean --email?) for "members"');
       const created = await run(['tenants', 'create', 'newco', '--plan', 'team']);
       expect(created.code, created.stderr).toBe(0);
       expect(created.stdout.trim()).toBe(`Created tenant newco on the team plan, in the embedded database in ${dataDir}.`);

@@ -597,13 +597,13 @@ describe('orgonaut CLI errors and exit codes', () => {
     for (const words of [['scenario', 'dleta', 'Typo plan'], ['scenario', 'dleta']]) {
       const typo = await cli(words, configFile('owner'));
       expect(typo.code).toBe(2);
-      expect(typo.stderr.split('\n')[0]).toMatch(/^orgonaut: unknown scenario command "dleta" \(list, create, show, rename, edit, delta, .* or promote\)$/);
+      expect(typo.stderr.split('\n')[0]).toMatch(/^orgonaut: unknown scenario command "dleta": did you mean "delta"\? \(list, create, show, rename, edit, delta, .* or promote\)$/);
     }
     expect(requested).toEqual([]);
     // A misspelt or foreign option is refused before anything is done, not ignored (--url is not --host).
     const misspelt = await cli(['auth', 'login', '--token', 'orgo_pat_x', '--url', url], configFile('misspelt'));
     expect(misspelt.code).toBe(2);
-    expect(misspelt.stderr).toContain('unknown option --url');
+    expect(misspelt.stderr).toContain('unknown option --url (did you mean --host?)');
     expect(fs.existsSync(configFile('misspelt'))).toBe(false);
     // So is a word the command does not take: an unquoted name would otherwise create a scenario called "Reshape".
     const unquoted = await cli(['scenario', 'create', 'Reshape', 'sales'], configFile('owner'));
@@ -632,7 +632,7 @@ describe('orgonaut CLI errors and exit codes', () => {
     // A typo in --abilities must not create a token with every ability of the role.
     const typo = await spawned(['tokens', 'create', '--tenant', SLUG, '--user', ownerEmail, '--abilties', 'actors.read'], configFile('admin'));
     expect(typo.code, typo.stdout).toBe(2);
-    expect(typo.stderr).toContain('unknown option --abilties for "tokens"');
+    expect(typo.stderr).toContain('unknown option --abilties (did you mean --abilities?) for "tokens"');
     expect(typo.stdout).not.toContain('orgo_pat_');
     const bare = await spawned([], configFile('admin'));
     expect(bare.code, bare.stdout).toBe(2);

@@ -44,9 +44,9 @@ describe('orgonaut --json failures', () => {
 
   it('answers usage mistakes of the admin commands and an unknown command as JSON, exit 2', async () => {
     const unknownCommand = await jsonFailure(['tenantz', 'list', '--json']);
-    expect(unknownCommand).toMatchObject({ code: 2, error: { code: 'usage_error', message: 'unknown command "tenantz"', fix: 'Run "orgonaut --help" for usage.' } });
+    expect(unknownCommand).toMatchObject({ code: 2, error: { code: 'usage_error', message: 'unknown command "tenantz": did you mean "tenants"?', fix: 'Run "orgonaut --help" for usage.' } });
     const unknownFlag = await jsonFailure(['tokens', 'list', '--tenant', 'acme', '--usr', 'a@b.c', '--json']);
-    expect(unknownFlag).toMatchObject({ code: 2, error: { code: 'usage_error', message: 'unknown option --usr for "tokens"' } });
+    expect(unknownFlag).toMatchObject({ code: 2, error: { code: 'usage_error', message: 'unknown option --usr (did you mean --user?) for "tokens"' } });
     const missing = await jsonFailure(['--json', 'oauth-keys', 'rotate']);
     expect(missing).toMatchObject({ code: 2, error: { code: 'usage_error', message: '--tenant is required' } });
     const misspelt = await jsonFailure(['oauth-keys', 'rotat', '--tenant', 'acme', '--json']);
@@ -63,6 +63,6 @@ describe('orgonaut --json failures', () => {
   it('still prints usage mistakes as text without --json', async () => {
     const text = await orgonaut(['tenantz', 'list']);
     expect(text.code).toBe(2);
-    expect(text.stderr).toBe('orgonaut: unknown command "tenantz"\nRun "orgonaut --help" for usage.\n');
+    expect(text.stderr).toBe('orgonaut: unknown command "tenantz": did you mean "tenants"?\nRun "orgonaut --help" for usage.\n');
   });
 });

@@ -184,7 +184,7 @@ describe('orgonaut walked through by a new user', () => {
     }
     // Options of the subcommand's own usage line still work, and a misspelt one is still "unknown".
     expect((await orgonaut(['live', 'tree', '--depth', '1'])).code).toBe(0);
-    expect((await orgonaut(['live', 'tree', '--dept', '1'])).stderr.split('\n')[0]).toBe('orgonaut: unknown option --dept');
+    expect((await orgonaut(['live', 'tree', '--dept', '1'])).stderr.split('\n')[0]).toBe('orgonaut: unknown option --dept (did you mean --depth?)');
   });
 
   it('follows a promotion with tasks list and tasks show, and says its delta is against the snapshot of the Live it replaced', async () => {

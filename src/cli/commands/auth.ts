@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
+import { booleanFlag, integerFlag, stringFlag, UsageError, unknownSubcommand } from '../args.js';
 import { browserLogin } from '../client/browser-login.js';
 import { readLogin, removeLogin, writeLogin, type StoredLogin } from '../client/config-file.js';
 import { NotSignedIn, SignInExpired } from '../client/errors.js';
@@ -25,7 +25,7 @@ export async function authCommand(run: Run): Promise<number> {
   if (sub === 'login') return login(run);
   if (sub === 'logout') return logout(run);
   if (sub === 'status') return status(run);
-  throw new UsageError(`unknown auth command "${sub}" (login, logout or status)`);
+  throw unknownSubcommand('auth', sub, ['login', 'logout', 'status']);
 }
 
 async function login(run: Run): Promise<number> {

@@ -251,7 +251,7 @@ function refuseUnknownFlags(given: Iterable<string>, group: Group, name: string,
     const what = `${unknown.map((flag) => `--${flag}`).join(', ')} ${unknown.length > 1 ? 'are not options' : 'is not an option'} of "${name} ${sub}"`;
     throw new UsageError(`${what} (${takes.length ? `it takes ${takes.join(', ')}` : 'it takes none but --json'})`);
   }
-  throw unknownOptions(unknown);
+  throw unknownOptions(unknown, known);
 }
 
 /**

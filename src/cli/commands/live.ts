@@ -1,4 +1,4 @@
-import { booleanFlag, integerFlag, stringFlag, UsageError } from '../args.js';
+import { booleanFlag, integerFlag, stringFlag, UsageError, unknownSubcommand } from '../args.js';
 import { cell, fte, hint, money, percent, print, printJson, printPairs, span } from '../client/output.js';
 import type { Query } from '../client/http.js';
 import { fetchList, ID, listCommand, printList, recordNames, scenarioName, teamTypeFlag, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
@@ -124,7 +124,7 @@ export async function liveCommand(run: Run): Promise<number> {
     case 'metrics':
       return metrics(run, view);
     default:
-      throw new UsageError(`unknown live command "${sub}" (units, tree, departments, teams, actors, positions, placements or metrics)`);
+      throw unknownSubcommand('live', sub, ['units', 'tree', 'departments', 'teams', 'actors', 'positions', 'placements', 'metrics']);
   }
 }
 

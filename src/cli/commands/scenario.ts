@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
+import { booleanFlag, InputError, stringFlag, UsageError, unknownSubcommand } from '../args.js';
 import { CliError, EXIT, StillRunning } from '../client/errors.js';
 import { cell, familyLabel, fieldLabel, fieldText, fte, hint, metricLabel, money, print, printJson, printPairs, printTable, span, utcTime, type Column } from '../client/output.js';
 import { duration, fetchList, ID, listCommand, printList, scenarioName, scenarioRef, waitSeconds, word, type Run } from './shared.js';
@@ -28,7 +28,7 @@ const SUBCOMMANDS = ['list', 'create', 'show', 'rename', 'edit', 'delta', 'chang
 export async function scenarioCommand(run: Run): Promise<number> {
   const sub = word(run, 0, SUBCOMMANDS.join('|'));
   // Told before the scenario is looked up: `scenario dleta "Q3 plan"` is a typo of the command, not a missing scenario.
-  if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown scenario command "${sub}" (${SUBCOMMANDS.slice(0, -1).join(', ')} or ${SUBCOMMANDS.at(-1)})`);
+  if (!SUBCOMMANDS.includes(sub)) throw unknownSubcommand('scenario', sub, SUBCOMMANDS);
   if (sub === 'list') {
     return listCommand<Row>(run, '/api/v1/scenarios', { kind: stringFlag(run.args, 'kind'), state: stringFlag(run.args, 'state') }, SCENARIO_COLUMNS, 'No scenarios yet.');
   }

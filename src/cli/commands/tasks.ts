@@ -1,4 +1,4 @@
-import { stringFlag, UsageError } from '../args.js';
+import { stringFlag, UsageError, unknownSubcommand } from '../args.js';
 import { fte, print, printJson, printPairs, utcTime, type Column } from '../client/output.js';
 import { fetchList, ID, printList, scenarioName, word, type Run } from './shared.js';
 
@@ -31,7 +31,7 @@ export async function tasksCommand(run: Run): Promise<number> {
     printList<Row>(run, body, [kind!, status!, { header: 'SCENARIO', value: (t) => names.get(t.scenario_id) ?? t.scenario_id }, ...rest], filtered ? 'No tasks match.' : 'No background tasks yet.');
     return 0;
   }
-  if (sub !== 'show') throw new UsageError(`unknown tasks command "${sub}" (list or show)`);
+  if (sub !== 'show') throw unknownSubcommand('tasks', sub, ['list', 'show']);
   const body = await run.client().get<{ data: Row }>(`/api/v1/tasks/${encodeURIComponent(word(run, 1, 'task-id'))}`);
   if (run.json) return printJson(body), 0;
   const t = body.data;
