@@ -13,6 +13,7 @@ import { opIntent } from './op-intents.js';
 import { closestNames } from './suggest.js';
 import { withLaterChangesNote } from './later-changes.js';
 import { unknownChangeField } from '../scenarios/op-fields.js';
+import { withPageHint } from './fields.js';
 import type { McpSession } from './session.js';
 
 /**
@@ -31,7 +32,7 @@ export async function runTool(tool: ToolDefinition, rawArgs: unknown, session: M
     const input = parseArguments(tool, rawArgs);
     await consumeActionBudget(tool, session);
     const output = await tool.handler(session.ctx, input, { catalog, names: session.names, origin: session.origin });
-    result = toolResult(withLaterChangesNote(output, input, session.principal));
+    result = toolResult(withPageHint(withLaterChangesNote(output, input, session.principal), tool.inputSchema.shape));
   } catch (error) {
     result = toolError(await explainOtherKind(error, session.ctx, rawArgs), scope, (text) => catalog.renderNames(text, session.names));
   }

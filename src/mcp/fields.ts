@@ -36,13 +36,20 @@ export const day = (description: string) =>
     .optional()
     .describe(description);
 export const asOf = day('Read the organisation as of this day (YYYY-MM-DD). Omit for today.');
+/**
+ * Items an MCP list page holds unless `limit` says otherwise: half REST's 50. A page of 50 teams with their metrics
+ * was ~35,000 characters on the demo organisation — an assistant's context is precious, and `total`, `next_cursor`
+ * and the filters reach the rest.
+ */
+export const MCP_DEFAULT_LIMIT = 25;
+
 export const limit = z
   .number()
   .int()
   .min(1)
   .max(MAX_LIMIT)
   .optional()
-  .describe(`Items per page, 1–${MAX_LIMIT} (default 50).`);
+  .describe(`Items per page, 1–${MAX_LIMIT} (default ${MCP_DEFAULT_LIMIT}).`);
 export const cursor = z
   .string()
   .max(2000)
@@ -168,8 +175,39 @@ export function viewRequest(input: { scenario_id?: string; as_of?: string }) {
 }
 
 export function pageRequest(input: { limit?: number; cursor?: string }) {
-  return { limit: input.limit, cursor: input.cursor };
+  return { limit: input.limit ?? MCP_DEFAULT_LIMIT, cursor: input.cursor };
 }
+
+/** Inputs that choose what is read or how a page goes on, not which records: never offered as a way to narrow. */
+const NOT_NARROWING = new Set(['scenario_id', 'as_of', 'limit', 'cursor', 'include_inactive', 'metrics', 'compare', 'depth']);
+
+/**
+ * A page cut short says so in what the assistant reads (structuredContent and so the text): `truncated: true` and
+ * `more` — how many it holds (of how many, where the tool counts them), the call for the next page and the
+ * arguments that narrow the list instead. Left as it is when the tool said it already (`more`), or on a last page.
+ */
+export function withPageHint<T extends object>(output: T, inputShape: Record<string, unknown>): T {
+  const record = output as Record<string, unknown>;
+  const cursor = record.next_cursor;
+  if (typeof cursor !== 'string' || cursor === '' || 'more' in record) return output;
+  // scenario.delta words its own next page in `next_step`.
+  if (typeof record.next_step === 'string' && record.next_step.includes(cursor)) return { ...output, truncated: true };
+  const list = Object.entries(record).find(([, value]) => Array.isArray(value) && value.length > 0);
+  const shown = list ? `${(list[1] as unknown[]).length} ${list[0].replace(/_/g, ' ')}` : 'a page';
+  const total = typeof record.total === 'number' ? ` of ${record.total}` : '';
+  const narrowing = Object.keys(inputShape).filter((key) => !NOT_NARROWING.has(key));
+  const narrow = narrowing.length ? `, or narrow with ${narrowing.map((key) => `\`${key}\``).join(', ')}` : '';
+  return {
+    ...output,
+    truncated: true,
+    more: `This page shows ${shown}${total}: for the next, call again with the same arguments and \`cursor\` set to \`next_cursor\` (a larger \`limit\` takes more at once)${narrow}.`,
+  };
+}
+
+export const truncatedOut = {
+  truncated: z.boolean().optional().describe('true when the answer is cut short: `more` says how to read the rest or narrow it'),
+  more: z.string().optional().describe('With truncated: how much is shown of how much, the call for the next page and the arguments that narrow it'),
+};
 
 /**
  * The per-unit metric deltas of a scenario delta or a plan preview with only the metrics that moved: a unit lists

@@ -28,7 +28,7 @@ export interface Guide {
 
 const COMMON_TIPS = [
   'Every org tool reads Live by default; pass `scenario_id` to read a scenario or snapshot and `as_of` (YYYY-MM-DD) for another day.',
-  'Lists are paginated: pass the returned `next_cursor` as `cursor` to continue; `limit` is 1–500 (default 50).',
+  'Lists are paginated: pass the returned `next_cursor` as `cursor` to continue; `limit` is 1–500 (default 25); a page cut short says `truncated: true` and, in `more`, how to read the rest or narrow it.',
   `Money appears only with the costs.read ability; without it cost fields are simply absent, not zero. ${MONEY_UNITS}`,
   'An error result names what is wrong and how to fix it — a missing ability, an unknown id or an invalid argument.',
 ];

@@ -4,6 +4,7 @@ import { MissingAbility } from '../errors.js';
 import type { ServiceContext } from '../context.js';
 import type { Tenant } from '../tenancy/tenants.js';
 import type { Catalog } from './catalog.js';
+import { truncatedOut } from './fields.js';
 
 /**
  * One MCP tool = one declaration (STYLE §7 rule 7). A tool names what it needs (`requires`), describes itself for
@@ -78,7 +79,9 @@ export interface ToolDefinition<I extends ToolInput = ToolInput, O extends ToolO
 }
 
 export function defineTool<I extends ToolInput, O extends ToolOutput>(tool: ToolDefinition<I, O>): ToolDefinition<I, O> {
-  return tool;
+  // A paginated tool's page may be cut short: its schema says how that reads (withPageHint, in the boundary).
+  if (!('cursor' in tool.inputSchema.shape)) return tool;
+  return { ...tool, outputSchema: tool.outputSchema.extend(truncatedOut) as unknown as O };
 }
 
 export type NameStyle = 'underscore' | 'dotted';

@@ -32,14 +32,17 @@ describe('activity events name the records their ids refer to', () => {
     const result = await assistant.call('org_activity_list', { entity_type: 'placement', scenario_id: world.edited.id });
     const { events } = structured<{ events: Event[] }>(result);
     expect(events.length).toBeGreaterThan(0);
-    const states = events.flatMap((e) => [e.before, e.after]).filter((s): s is State => s !== undefined);
+    // An update holds only the fields it changed (the old placement's end): the records made whole name everything.
+    const states = events.filter((e) => e.action !== 'updated').flatMap((e) => [e.before, e.after]).filter((s): s is State => s !== undefined);
+    expect(events.find((e) => e.action === 'updated')?.after).toEqual({ valid_to: expect.any(String) });
     for (const state of states) {
       expect(state, JSON.stringify(state)).toMatchObject({ actor_id: world.ids.id('p1'), actor_name: 'p1' });
       const unit = state.org_unit_id === world.ids.units.M ? 'Mobile' : 'Platform';
       expect(state.org_unit_name).toBe(unit);
       if (state.position_id) expect(state.position_title).toBe('pos_p1');
     }
-    expect(states.map((s) => s.org_unit_name)).toEqual(expect.arrayContaining(['Platform', 'Mobile']));
+    expect(states.map((s) => s.org_unit_name)).toEqual(expect.arrayContaining(['Mobile']));
+    expect(events.map((e) => e.entity_name)).toEqual(expect.arrayContaining(['p1 in Platform (100 %)']));
     expect(textOf(result)).toContain('"org_unit_name":"Mobile"');
   });
 
@@ -47,7 +50,7 @@ describe('activity events name the records their ids refer to', () => {
     const narrow = await connect(world, principalOf(world.tenant, 'admin', { kind: 'api_token', abilities: ['activity.read', 'actors.read', 'mcp.access'] }));
     try {
       const { events } = structured<{ events: Event[] }>(await narrow.call('org_activity_list', { entity_type: 'placement' }));
-      const states = events.flatMap((e) => [e.before, e.after]).filter((s): s is State => s !== undefined);
+      const states = events.filter((e) => e.action !== 'updated').flatMap((e) => [e.before, e.after]).filter((s): s is State => s !== undefined);
       expect(states.length).toBeGreaterThan(0);
       for (const state of states) {
         expect(state).toHaveProperty('actor_name');

@@ -21,7 +21,7 @@ export const lineageTool = defineTool({
   title: 'Lineage of Live',
   description:
     'How Live changed over time, newest first: each promotion of a scenario, snapshot restore or import, with the ' +
-    'Live version it produced, the snapshot of what it replaced and the scenario it applied (each id with its name: `from_snapshot_name`, `to_scenario_name`) and its summary deltas (money only with costs.read). ' +
+    'Live version it produced, the snapshot of what it replaced and its summary deltas (money only with costs.read); `from_snapshot_name` and `to_scenario_name` name the snapshot and the scenario. ' +
     'Open the snapshot with `scenario.get` or read it with any org tool via `scenario_id`.',
   purpose: 'history',
   inputSchema: z.object({ ...pageFields }),
@@ -81,7 +81,8 @@ export const activityTool = defineTool({
     'The tenant’s audit trail, newest first: sign-ins, tokens and connected apps, role and plan changes, and every ' +
     'model change with before/after values, the user and the MCP client (money fields only with costs.read); ' +
     '`entity_name` names each record. A placement, reporting line or pay is named by its person; `scenario_name` names the scenario a change was made in; ' +
-    'in before/after each person, unit or seat id has its name beside it (`actor_name`, `org_unit_name`, `position_title`, `manager_name`, `parent_name`). Filter ' +
+    'in before/after each person, unit or seat id has its name beside it (`actor_name`, `org_unit_name`, `position_title`, `manager_name`, `parent_name`); ' +
+    'an update’s before/after hold only the fields it changed. Filter ' +
     'by category, record type, scenario or a date range; "what changed in Live last week?" is `scope: "live"` with ' +
     '`since` (changes drafted in scenarios are left out; `scope: "scenarios"` lists only those). Needs activity.read.',
   purpose: 'history',
@@ -125,7 +126,7 @@ export const activityTool = defineTool({
       since: input.since,
       until: input.until,
     });
-    const events = await withRecordNames(ctx, page.items.map(withEntityName));
+    const events = (await withRecordNames(ctx, page.items.map(withEntityName))).map(changedFieldsOnly);
     const promotionStep = call.catalog.renderNames(PROMOTION_STEP, call.names);
     return {
       events: events.map((event) => withPromotionStep(withScenarioName(event, scenarioNames), promotionStep)),
@@ -142,6 +143,23 @@ const PROMOTION_STEP = 'Its changes to Live, record by record: scenario.delta wi
  */
 function withPromotionStep<E extends { entity_type: string; action: string }>(event: E, step: string): E & { next_step?: string } {
   return event.entity_type === 'scenario' && event.action === 'promoted' ? { ...event, next_step: step } : event;
+}
+
+/**
+ * An update's before/after with only the fields it changed (and their names beside changed ids): the whole record
+ * twice was ~900 characters an event, most of it the same on both sides ("Lars Martin's FTE 1 → 0.5" with his
+ * email, level, title and ids repeated). `entity_id` and `entity_name` say which record it is.
+ */
+function changedFieldsOnly<E extends { action: string; before?: unknown; after?: unknown }>(event: E): E {
+  const { before, after } = event;
+  if (event.action !== 'updated' || !isPlainRecord(before) || !isPlainRecord(after)) return event;
+  const changed = new Set([...Object.keys(before), ...Object.keys(after)].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])));
+  const pick = (state: Record<string, unknown>) => Object.fromEntries(Object.entries(state).filter(([key]) => changed.has(key)));
+  return { ...event, before: pick(before), after: pick(after) };
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The fields that name a record in an event's before/after, in the order that best names it. */

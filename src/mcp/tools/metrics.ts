@@ -85,9 +85,9 @@ export const costRollupTool = defineTool({
   title: 'Cost roll-up by org unit',
   description:
     'Annual and monthly loaded cost, cost per FTE (annual ÷ effective FTE), headcount and FTE per org unit, each unit including everything ' +
-    'below it, flat in each row as `annual_cost_minor`, `monthly_cost_minor`, `annual_cost_per_fte_minor` in the reporting `currency` beside them (figures in a currency without an exchange rate are listed as ' +
+    'below it, in the reporting currency (figures in a currency without an exchange rate are listed as ' +
     '`unconvertible`, never counted as 0). Without `org_unit_id`: every active unit plus the organisation total (and `unassigned`: the seats with no budgeted team yet, in the total and in no unit); ' +
-    'with it: that unit’s total and its direct children. Each row also has ' + VACANT_NOTE + ' Needs costs.read. Compare scenarios by passing ' +
+    'with it: that unit’s total and its direct children. Each row has its figures flat (`annual_cost_minor`, `monthly_cost_minor`, `annual_cost_per_fte_minor`, `currency`), and ' + VACANT_NOTE + ' Needs costs.read. Compare scenarios by passing ' +
     '`scenario_id`; see `org.settings.get` for burden % and rates.',
   purpose: 'org-review',
   inputSchema: z.object({

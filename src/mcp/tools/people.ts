@@ -360,8 +360,8 @@ export const positionsTool = defineTool({
   title: 'List positions',
   description:
     'Positions — budgeted seats — with status (filled, vacant, closed), who fills them, planned FTE, employment type ' +
-    'and, with costs.read, `target_salary_minor` (a year) or `day_rate_minor` (a working day) — base pay, in the seat’s `currency` — and ' +
-    '`annual_cost_minor`, the loaded cost a year (with the burden or working days, in the reporting currency — `annual_cost_currency` when that is not the seat’s — as `org.costs.rollup` counts ' +
+    'and, with costs.read, target pay and loaded cost. Target pay is `target_salary_minor` (a year) or `day_rate_minor` (a working day) in the seat’s `currency`; ' +
+    '`annual_cost_minor` is the loaded cost a year (with the burden or working days, in the reporting currency — `annual_cost_currency` when that is not the seat’s — as `org.costs.rollup` counts ' +
     'cost). A seat with no budgeted team yet has no `org_unit_id` and says `no_budgeted_team: true` (it is in no unit’s list). ' +
     'Filter by org unit (with `include_subunits` also the units below it, e.g. a department’s vacancies sit in its teams) or status (`open` = filled or vacant). ' +
     'Vacancy rates per unit come from `org.metrics.get`.',

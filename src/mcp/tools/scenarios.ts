@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { COMPARE_MODES, scenarioDelta } from '../../scenarios/delta.js';
 import { getScenario, listScenarios } from '../../scenarios/lifecycle.js';
 import { SCENARIO_KINDS } from '../../scenarios/store.js';
-import { asOf, cursor, id, item, limit, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, withChangeNames } from '../fields.js';
+import { asOf, cursor, id, item, limit, movedMetricsOnly, nextCursor, optionalId, pageFields, pageRequest, truncatedOut, withChangeNames } from '../fields.js';
 import { countedRecords, DELTA_PAGE_DEFAULT, deltaFamily, pageDelta, type DeltaCounts } from '../../scenarios/delta-pages.js';
 import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
 import { MAX_LIMIT } from '../../util/pagination.js';
@@ -78,6 +78,55 @@ const deltaView = {
   compare,
   as_of: asOf.describe('The day the metrics are computed for (YYYY-MM-DD). Omit for today.'),
 };
+
+/**
+ * Org units a delta lists in `by_org_unit` unless asked for more: those that moved most. A scenario changing the FTE of
+ * 400 people on a 3,000-person organisation moved 254 units — ~45,000 characters of per-unit deltas.
+ */
+export const UNITS_DEFAULT = 20;
+
+const unitLimit = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_LIMIT)
+  .optional()
+  .describe(`Org units in \`by_org_unit\`, those that moved most first, 1–${MAX_LIMIT} (default ${UNITS_DEFAULT}); \`by_org_unit_count\` says how many moved.`);
+
+const unitsCutOut = {
+  by_org_unit_count: z.number().optional().describe('How many org units moved in all (by_org_unit holds the ones that moved most, up to by_org_unit_limit)'),
+};
+
+type UnitDelta = { org_unit_id: string } & Record<string, unknown>;
+
+/** How far a unit moved, for "moved most first": headcount, then effective FTE, FTE and annual cost. */
+function movement(unit: UnitDelta): number[] {
+  const size = (field: string) => Math.abs(((unit[field] as { delta?: number } | undefined)?.delta ?? 0) as number);
+  return [size('headcount'), size('effective_fte'), size('fte'), size('annual_cost_minor')];
+}
+
+/**
+ * The `limit` units of a delta that moved most (headcount first), with how many moved and, when some are left
+ * out, what says so and how to see them (a larger by_org_unit_limit, or one org_unit_id).
+ */
+function unitsMovedMost(units: readonly UnitDelta[], limit = UNITS_DEFAULT, renderNames: (text: string) => string = (t) => t) {
+  // None (nothing moved, or the metrics withheld): no count to give.
+  if (units.length <= limit) return { by_org_unit: [...units], ...(units.length ? { by_org_unit_count: units.length } : {}) };
+  const ranked = units
+    .map((unit, i) => ({ unit, i, key: movement(unit) }))
+    .sort((a, b) => {
+      for (let k = 0; k < a.key.length; k++) if (a.key[k] !== b.key[k]) return b.key[k]! - a.key[k]!;
+      return a.i - b.i;
+    });
+  return {
+    by_org_unit: ranked.slice(0, limit).map((r) => r.unit),
+    by_org_unit_count: units.length,
+    more: renderNames(
+      `by_org_unit shows the ${limit} org units that moved most (headcount, then effective FTE, FTE and annual cost) of the ${units.length} that moved; ` +
+        'the totals are the whole scenario’s. Pass `by_org_unit_limit` (up to 500) for more, or `org_unit_id` to `scenario.metrics.delta` for one unit’s figures.',
+    ),
+  };
+}
 
 const currencies = z.array(z.string());
 const metricPair = z.looseObject({
@@ -235,6 +284,7 @@ export const scenarioDeltaTool = defineTool({
       .describe('Only this family’s records (conflicts, metrics and `counts` stay the whole scenario’s).'),
     limit: limit.describe(`Records per page, across families, 1–${MAX_LIMIT} (default ${DELTA_PAGE_DEFAULT}).`),
     cursor: cursor.describe('The `next_cursor` of the previous page, with the same `compare` and `family`. Omit for the first page.'),
+    by_org_unit_limit: unitLimit,
   }),
   outputSchema: z.object({
     ...comparedOut,
@@ -245,7 +295,12 @@ export const scenarioDeltaTool = defineTool({
     next_cursor: nextCursor,
     conflicts: z.array(z.looseObject({ family: z.string(), id: z.string(), reason: z.string() })),
     metrics: z
-      .object({ total: metricDeltas.optional(), by_org_unit: unitDeltas })
+      .object({
+        total: metricDeltas.optional(),
+        by_org_unit: unitDeltas,
+        ...unitsCutOut,
+        by_org_unit_more: z.string().optional().describe('Present when by_org_unit leaves out units that moved less: how many moved, and how to see them'),
+      })
       .describe('Metric deltas; without org-metrics.read `total` is absent and `by_org_unit` empty'),
     withheld,
     ...unchangedOut,
@@ -265,7 +320,7 @@ export const scenarioDeltaTool = defineTool({
     // The later-changes note reads every record (not only this page's); the page then keeps `limit` of them.
     const later = laterChangesNote(delta, '`families` lists every change, whatever its day');
     const page = pageDelta(delta, { family, limit: input.limit, cursor: input.cursor });
-    const presented = await presentDelta(ctx, page);
+    const presented = await presentDelta(ctx, page, input.by_org_unit_limit, renderNames);
     return { ...presented, next_cursor: page.next_cursor ?? undefined, ...bothNotes(pageNote(page, family, renderNames), later) };
   },
 });
@@ -284,8 +339,8 @@ export const scenarioMetricsDeltaTool = defineTool({
     `also has ${PLACEMENT_CHECK_PAIRS}: organisation-wide counts of actors failing each placement check (lower is better). For the ` +
     'changed records use `scenario.delta`; for full figures call `org.metrics.get` with the `scenario_id`.',
   purpose: 'scenario-review',
-  inputSchema: z.object({ ...deltaView, org_unit_id: optionalId('Only this org unit’s roll-up deltas.') }),
-  outputSchema: z.object({ ...comparedOut, total: metricDeltas, by_org_unit: unitDeltas, withheld, ...unchangedOut }),
+  inputSchema: z.object({ ...deltaView, org_unit_id: optionalId('Only this org unit’s roll-up deltas.'), by_org_unit_limit: unitLimit }),
+  outputSchema: z.object({ ...comparedOut, total: metricDeltas, by_org_unit: unitDeltas, ...unitsCutOut, ...truncatedOut, withheld, ...unchangedOut }),
   annotations: READ_ONLY,
   requires: ['scenarios.read', 'org-metrics.read'],
   example: { scenario_id: '<an id from scenario.list>' },
@@ -301,7 +356,9 @@ export const scenarioMetricsDeltaTool = defineTool({
     // One unit asked for by id shows all its figures, moved or not.
     const byUnit = input.org_unit_id ? delta.metrics.by_org_unit : movedMetricsOnly(delta.metrics.by_org_unit);
     const later = laterChangesNote(delta, call.catalog.renderNames('`scenario.delta` lists the changes', call.names));
-    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, by_org_unit: byUnit, withheld: withheldHere, ...later };
+    const { more, ...units } = unitsMovedMost(byUnit as UnitDelta[], input.by_org_unit_limit, (t) => call.catalog.renderNames(t, call.names));
+    const cut = more ? { truncated: true, more } : {};
+    return { scenario, compare: delta.compare, against, as_of, total: delta.metrics.total ?? {}, ...units, ...cut, withheld: withheldHere, ...later };
   },
 });
 
@@ -309,12 +366,18 @@ export const scenarioMetricsDeltaTool = defineTool({
  * A scenario delta as the MCP surface shows it (the tool and the delta resource): per unit, the moved metrics only;
  * a changed id field with the names of both records, as the scenario has them (a unit it created or renamed too).
  */
-export async function presentDelta<D extends Awaited<ReturnType<typeof scenarioDelta>>>(ctx: ServiceContext, delta: D): Promise<D> {
+export async function presentDelta<D extends Awaited<ReturnType<typeof scenarioDelta>>>(
+  ctx: ServiceContext,
+  delta: D,
+  unitLimit?: number,
+  renderNames?: (text: string) => string,
+): Promise<D> {
   const view = await openView(ctx, { scenarioId: delta.scenario.id, asOf: delta.as_of });
+  const { more, ...units } = unitsMovedMost(movedMetricsOnly(delta.metrics.by_org_unit) as UnitDelta[], unitLimit, renderNames);
   return {
     ...delta,
     families: withChangeNames(ctx.principal, view, delta.families, await typeNamesById(ctx)),
-    metrics: { ...delta.metrics, by_org_unit: movedMetricsOnly(delta.metrics.by_org_unit) },
+    metrics: { ...delta.metrics, ...units, ...(more ? { by_org_unit_more: more } : {}) },
   };
 }
 

@@ -177,21 +177,41 @@ export const unitsTreeTool = defineTool({
  * `org.units.get` give the rest for a unit.
  */
 function summarised(nodes: TreeNode[]): TreeNode[] {
-  return nodes.map((node) => {
-    const m = node.metrics;
-    const metrics = m && {
-      headcount: m.headcount,
-      fte: m.fte,
-      robots: m.robots,
-      agents: m.agents,
-      positions: { vacant: m.positions.vacant },
-      span: { average: m.span.average, narrow: m.span.narrow, wide: m.span.wide },
-      layers: m.layers,
-      cost: m.cost && { annual: m.cost.annual },
-    };
-    return { ...node, metrics: metrics as TreeNode['metrics'], children: node.children && summarised(node.children) };
-  });
+  return nodes.map((node) => ({ ...node, metrics: summaryMetrics(node.metrics), children: node.children && summarised(node.children) }));
 }
+
+type UnitMetrics = TreeNode['metrics'];
+
+/** The summary figures of a unit's roll-up metrics (the tree's nodes, the department and team lists' items). */
+function summaryMetrics(m: UnitMetrics): UnitMetrics {
+  const metrics = m && {
+    headcount: m.headcount,
+    fte: m.fte,
+    robots: m.robots,
+    agents: m.agents,
+    positions: { vacant: m.positions.vacant },
+    span: { average: m.span.average, narrow: m.span.narrow, wide: m.span.wide },
+    layers: m.layers,
+    cost: m.cost && { annual: m.cost.annual },
+  };
+  return metrics as UnitMetrics;
+}
+
+/**
+ * A department or team list's items with summary metrics unless `metrics: "full"`: a page of 50 teams with every
+ * figure was ~35,000 characters on the demo organisation; `org.units.get` and `org.metrics.get` give the rest of one.
+ */
+function listMetrics<T extends { metrics: UnitMetrics | null }>(items: T[], detail: 'summary' | 'full' | undefined): T[] {
+  return detail === 'full' ? items : items.map((item) => ({ ...item, metrics: summaryMetrics(item.metrics) }));
+}
+
+const metricsDetail = z
+  .enum(['summary', 'full'])
+  .optional()
+  .describe(
+    'Per item: summary (default) — headcount, FTE, robots, agents, vacant positions, span average/narrow/wide, layers, annual cost (`annual_cost_minor` in `cost`); ' +
+      'full — every figure org.metrics.get gives (about three times the size).',
+  );
 
 /**
  * Each node whose parent is not in the answer, with that parent's id and name: with `types: ["team"]` the teams are
@@ -256,9 +276,9 @@ export const departmentsTool = defineTool({
   title: 'List departments',
   description:
     'Departments (org units of type department) with cost centre, lead and roll-up metrics, sorted by name and ' +
-    'paginated; `query` keeps those with it in their name. Use `org.teams.list` for teams and `org.units.get` for one department with its children.',
+    'paginated; the metrics are a summary unless `metrics: "full"`; `query` keeps those with it in their name. Use `org.teams.list` for teams and `org.units.get` for one department with its children.',
   purpose: 'org-review',
-  inputSchema: z.object({ ...viewFields, query: unitQuery, include_inactive: includeInactive, ...pageFields }),
+  inputSchema: z.object({ ...viewFields, query: unitQuery, include_inactive: includeInactive, metrics: metricsDetail, ...pageFields }),
   outputSchema: z.object({ context: contextOut, departments: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
@@ -276,7 +296,7 @@ export const departmentsTool = defineTool({
     });
     return {
       context: contextOf(view),
-      departments: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)),
+      departments: withNames(ctx.principal, view, listMetrics(page.items, input.metrics), await typeNamesById(ctx)),
       note,
       next_cursor: page.nextCursor ?? undefined,
     };
@@ -288,7 +308,7 @@ export const teamsTool = defineTool({
   title: 'List teams',
   description:
     'Teams (org units of type team) with purpose, team type and roll-up metrics, sorted by name and paginated ' +
-    '(a team whose manager is over span has a `wide` count above 0 in its span metrics). The team type reads by id and name. Filter by a name `query`, team type, or ' +
+    '(metrics a summary unless `metrics: "full"`; a team whose manager is over span has a `wide` count above 0 in its span metrics). The team type reads by id and name. Filter by a name `query`, team type, or ' +
     '`without_manager` for teams nobody in them manages. Who leads a team: `org.spans.list` with its org_unit_id and `span: "all"`. ' +
     'Related: `org.departments.list`, `org.actors.list` (org_unit_id) for a team’s members.',
   purpose: 'org-review',
@@ -301,6 +321,7 @@ export const teamsTool = defineTool({
       .optional()
       .describe('true: only teams where nobody homed in the team manages anyone (span.managers 0): its people report to someone outside it, or to no one. Needs org-metrics.read.'),
     include_inactive: includeInactive,
+    metrics: metricsDetail,
     ...pageFields,
   }),
   outputSchema: z.object({ context: contextOut, teams: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
@@ -321,7 +342,7 @@ export const teamsTool = defineTool({
     });
     return {
       context: contextOf(view),
-      teams: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)),
+      teams: withNames(ctx.principal, view, listMetrics(page.items, input.metrics), await typeNamesById(ctx)),
       note,
       next_cursor: page.nextCursor ?? undefined,
     };
