@@ -123,6 +123,17 @@ describe('without costs.read, no money at all (unchanged)', () => {
     expect(textOf(result)).not.toMatch(/_minor|loaded cost/i);
   });
 
+  it.each<[string, (w: McpWorld) => Record<string, unknown>]>([
+    ['org_activity_list', () => ({ entity_type: 'compensation' })],
+    ['org_lineage_list', () => ({})],
+    ['scenario_delta', (w) => ({ scenario_id: w.edited.id, as_of: AS_OF })],
+  ])('%s (pay in its events, deltas and records)', async (tool, args) => {
+    noCosts ??= await connect(world, principalOf(world.tenant, 'owner', { userId: 'no-costs', kind: 'api_token', abilities: withoutCosts() }));
+    const [withCosts, without] = [await owner.call(tool, args(world)), await noCosts.call(tool, args(world))];
+    expect(textOf(withCosts)).toMatch(/_minor/); // there is money to hide
+    expect(textOf(without)).not.toMatch(/_minor|"currency"/);
+  });
+
   it('org_costs_rollup is refused naming costs.read', async () => {
     const result = await noCosts.call('org_costs_rollup', { as_of: AS_OF });
     expect(result.isError).toBe(true);
