@@ -45,6 +45,29 @@ describe('demo seed', () => {
     for (const actor of added) expect(liveNames.has(actor.displayName), actor.displayName).toBe(false);
   });
 
+  it("acme's planning scenario shifts a person's time between their units without over-allocating them", async () => {
+    const acme = (await findTenantBySlug(database.db, 'acme'))!;
+    const [row] = await database.db
+      .select({ id: scenarios.id })
+      .from(scenarios)
+      .where(and(eq(scenarios.tenantId, acme.id), eq(scenarios.kind, 'planning')));
+    const graphs = new GraphStore(database.db);
+    const live = (await graphs.live(acme.id)).graph;
+    const planned = await graphs.scenario(await loadScenario(database.db, acme.id, row!.id));
+    const totals = (graph: typeof live) => {
+      const sum = new Map<string, number>();
+      for (const p of graph.placements.values()) if (p.validTo === null) sum.set(p.actorId, (sum.get(p.actorId) ?? 0) + p.allocationPct);
+      return sum;
+    };
+    const before = totals(live);
+    const after = totals(planned);
+    const changed = [...after].filter(([actor, total]) => before.has(actor) && before.get(actor) !== total);
+    expect(changed).toEqual([]);
+    const shifted = [...planned.placements.values()].filter((p) => live.placements.get(p.id) && live.placements.get(p.id)!.allocationPct !== p.allocationPct);
+    expect(shifted.length).toBe(2);
+    expect(new Set(shifted.map((p) => p.actorId)).size).toBe(1);
+  });
+
   it("acme's planning scenario has its story in the activity log: created, then each change with before and after", async () => {
     const acme = (await findTenantBySlug(database.db, 'acme'))!;
     const [row] = await database.db

@@ -93,8 +93,14 @@ function demoEdits(graph: OrgGraph): RecordEdit[] {
     ?? units.find((u) => u.type === 'team');
   const edits: RecordEdit[] = [];
   if (product && team) edits.push({ kind: 'update', family: 'orgUnits', recordId: team.id, fields: { parentId: product.id } });
-  const secondary = [...graph.placements.values()].find((p) => !p.isPrimary);
-  if (secondary) edits.push({ kind: 'update', family: 'placements', recordId: secondary.id, fields: { allocationPct: 50 } });
+  // Someone splits their time evenly between their two units: the secondary's share grows to 50 % and the primary's
+  // shrinks by as much, so the story over-allocates no one.
+  const secondary = [...graph.placements.values()].find((p) => !p.isPrimary && p.allocationPct < 50);
+  const primary = secondary && [...graph.placements.values()].find((p) => p.isPrimary && p.actorId === secondary.actorId && p.validTo === null);
+  if (secondary && primary && primary.allocationPct - (50 - secondary.allocationPct) > 0) {
+    edits.push({ kind: 'update', family: 'placements', recordId: secondary.id, fields: { allocationPct: 50 } });
+    edits.push({ kind: 'update', family: 'placements', recordId: primary.id, fields: { allocationPct: primary.allocationPct - (50 - secondary.allocationPct) } });
+  }
   if (team) edits.push(...newAgentEdits(team.id), newPositionEdit(team.id));
   return edits;
 }
