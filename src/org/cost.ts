@@ -1,5 +1,6 @@
 import { CURRENCIES } from '../db/reference-data.js';
 import { inEffect } from './dates.js';
+import { indexGraph } from './graph-index.js';
 import { supersedes } from './precedence.js';
 import type { Compensation, CostSettings, OrgGraph, Position } from './types.js';
 
@@ -82,11 +83,15 @@ export function compensationsByActor(graph: OrgGraph, asOf: string): Map<string,
   return byActor;
 }
 
-/** The compensation of one actor in effect on `asOf`, if any. */
+/**
+ * The compensation of one actor in effect on `asOf`, if any. Reads the actor's own records from the graph's index:
+ * a list or export asks this for every row, and scanning every compensation of the organisation per row made a
+ * page of 10,000 people quadratic.
+ */
 export function compensationInEffect(graph: OrgGraph, actorId: string, asOf: string): Compensation | undefined {
   let best: Compensation | undefined;
-  for (const comp of graph.compensations.values()) {
-    if (comp.actorId === actorId && inEffect(comp, asOf) && supersedes(comp, best)) best = comp;
+  for (const comp of indexGraph(graph).compensationsByActor.get(actorId) ?? []) {
+    if (inEffect(comp, asOf) && supersedes(comp, best)) best = comp;
   }
   return best;
 }

@@ -67,7 +67,8 @@ export async function listActors(
   const index = indexGraph(view.graph);
   const kind = checkActorKind(filter.kind);
   const query = filter.query?.trim() ? plainWords(filter.query).split(' ') : null;
-  const records = pickRecords(view.graph.actors, filter.ids);
+  // Already in name order, so what the filters keep is too (no sort per page read).
+  const records = filter.ids ? sortByKey(pickRecords(view.graph.actors, filter.ids), byName) : actorsByName(view.graph);
   const matching = (below: boolean) => {
     const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, below, filter.includeInactive ?? false) : null;
     return records.filter(
@@ -81,9 +82,21 @@ export async function listActors(
     );
   };
   const actors = matching(filter.includeSubunits ?? false);
-  const page = paginate('actors', sortByKey(actors, byName), byName, filter);
+  const page = paginate('actors', actors, byName, filter);
   return { view, page: mapPage(page, (a) => actorOut(view, index, a)), total: actors.length, totalWithSubunits: subunitTotal(filter, () => matching(true).length) };
 }
+
+/**
+ * Every actor of the graph in name order, sorted once per graph (graphs never change): a client or an export reading
+ * a list of 10,000 page after page re-sorted all of them for every page.
+ */
+function actorsByName(graph: OrgGraph): readonly Actor[] {
+  let sorted = actorsByNameMemo.get(graph);
+  if (!sorted) actorsByNameMemo.set(graph, (sorted = sortByKey(graph.actors.values(), byName)));
+  return sorted;
+}
+
+const actorsByNameMemo = new WeakMap<OrgGraph, readonly Actor[]>();
 
 /** A unit's list counted with the units below it too, for a caller that lists the unit alone (`countSubunits`). */
 interface SubunitCount {

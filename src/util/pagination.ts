@@ -111,7 +111,12 @@ export function paginate<T, R extends PageRequest>(list: string, items: readonly
   return { items: slice, nextCursor: more && slice.length ? encodeCursor(keyOf(slice[slice.length - 1]!), list, query) : null };
 }
 
-/** Sorts a copy of `items` by their key (the order `paginate` expects). */
+/**
+ * Sorts a copy of `items` by their key (the order `paginate` expects). Each item's key is worked out once, not in
+ * every comparison: a key is often built (a lower-cased name and an id), and a list of 10,000 compares ~140,000 times.
+ */
 export function sortByKey<T>(items: Iterable<T>, keyOf: (item: T) => SortKey): T[] {
-  return [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const keyed = Array.from(items, (item) => ({ item, key: keyOf(item) }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  return keyed.map((k) => k.item);
 }
