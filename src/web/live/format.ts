@@ -34,22 +34,31 @@ export function money(amountMinor: number | null | undefined, currency: string |
   if (amountMinor === null || amountMinor === undefined || !currency) return '–';
   const major = toMajor(amountMinor, currency);
   try {
-    return new Intl.NumberFormat('en-GB', {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: 0,
-      maximumFractionDigits: Math.abs(major) < 100 && !Number.isInteger(major) ? minorUnits(currency) : 0,
-    }).format(major);
+    const digits = Math.abs(major) < 100 && !Number.isInteger(major) ? minorUnits(currency) : 0;
+    return moneyFormat(`${currency}:${digits}`, () => ({ style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: digits })).format(major);
   } catch {
     return `${num(major, 2)} ${currency}`;
   }
 }
 
+/**
+ * A currency format made once per currency and shape: building an Intl.NumberFormat costs far more than formatting
+ * with one, and the tree of a large organisation formats an amount for each of its thousands of units. Throws, as
+ * the constructor does, for a code that is no currency (nothing is kept then).
+ */
+function moneyFormat(key: string, options: () => Intl.NumberFormatOptions): Intl.NumberFormat {
+  let format = moneyFormats.get(key);
+  if (!format) moneyFormats.set(key, (format = new Intl.NumberFormat('en-GB', options())));
+  return format;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** A compact amount for dense places (tree nodes): "€1.2M", "€86K". */
 export function moneyShort(amountMinor: number | null | undefined, currency: string | null | undefined): string {
   if (amountMinor === null || amountMinor === undefined || !currency) return '–';
   try {
-    return new Intl.NumberFormat('en-GB', { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }).format(toMajor(amountMinor, currency));
+    return moneyFormat(`${currency}:compact`, () => ({ style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 })).format(toMajor(amountMinor, currency));
   } catch {
     return money(amountMinor, currency);
   }
