@@ -40,6 +40,8 @@ Workloads:
   seed       seed an organisation of each size into an enterprise tenant (time, peak RSS, peak heap)
   metrics    whole-org metrics (getOrgMetrics): cold (graph loaded from the database) and warm (median of 5)
   tree       the org-unit tree (orgUnitTree): cold and warm
+  people     every row of the People list (allMatrixRows: what its CSV export and any sort but by name read, with
+             cost and allocation): cold and warm
   scenario   create a planning scenario from the largest Live and read the tree inside it (cold and warm)
   scenarios  the scenario engine on an enterprise tenant of the largest size (its own tenant, seeded first):
              create a scenario, apply a batch of 1,000 mixed changes, delta (cold, warm), metrics in the
@@ -182,7 +184,7 @@ async function main(): Promise<number> {
     console.error(`\n${current.describe}:`);
     try {
       // The scenario workload alone needs only the largest organisation seeded.
-      const perSize = ['seed', 'metrics', 'tree'].some((w) => options.only.has(w));
+      const perSize = ['seed', 'metrics', 'tree', 'people'].some((w) => options.only.has(w));
       for (const size of perSize ? options.sizes : options.only.has('scenario') ? [largest] : []) {
         await runWorker({ phase: 'size', target: current.target, label: target.label, size, only: [...options.only] }, report);
       }

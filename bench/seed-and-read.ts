@@ -5,6 +5,7 @@ import { orgUnitTree, type TreeNode } from '../src/org/read-structure.js';
 import { GraphStore } from '../src/org/graph-store.js';
 import { graphSize } from '../src/scenarios/overlay.js';
 import { insertScenario } from '../src/scenarios/store.js';
+import { allMatrixRows, type MatrixFilter } from '../src/web/live/matrix-rows.js';
 import { createTenant, findTenantBySlug } from '../src/tenancy/tenants.js';
 import type { Database } from '../src/db/connection.js';
 import {
@@ -21,12 +22,12 @@ import {
 
 /**
  * Seeding generated organisations and reading them back through the services (the paths MCP tools, REST routes and
- * pages share): whole-org metrics and the org-unit tree, cold (first read: the graph is loaded from the database and
+ * pages share): whole-org metrics, the org-unit tree and every row of the People list, cold (first read: the graph is loaded from the database and
  * the metrics computed) and warm (median of 5 later reads, served from the per-process graph cache). Then a planning
  * scenario branched from the largest Live, and the tree read inside it.
  */
 
-export const SEED_AND_READ_WORKLOADS = ['seed', 'metrics', 'tree', 'scenario'] as const;
+export const SEED_AND_READ_WORKLOADS = ['seed', 'metrics', 'tree', 'people', 'scenario'] as const;
 
 const WARM_RUNS = 5;
 
@@ -84,7 +85,31 @@ export async function runSeedAndRead(database: Database, run: SizeRun, report: (
     row('org-unit tree, warm', warm(ms, all));
   }
 
+
+  if (wants('people')) {
+    // Every row of the People list as its CSV export and any sort but by name read them: each person with their
+    // unit, manager, allocation and loaded cost (an owner reads costs), page after page of the service.
+    const ctx = ownerContext(database, tenant);
+    const cold = await measure(() => allMatrixRows(ctx, EVERYONE));
+    row('people list, every row, cold', { ...timed(cold), notes: `${formatCount(cold.value.rows.length)} rows with cost and allocation (the CSV export)` });
+    await allMatrixRows(ctx, EVERYONE);
+    const { ms, all } = await medianOf(WARM_RUNS, () => allMatrixRows(ctx, EVERYONE));
+    row('people list, every row, warm', warm(ms, all));
+  }
 }
+
+/** The People list's filter with nothing chosen: everyone in Live today. */
+const EVERYONE: MatrixFilter = {
+  scenarioId: null,
+  asOf: null,
+  kind: null,
+  orgUnitId: null,
+  query: null,
+  withoutManager: false,
+  includeSubunits: false,
+  managerId: null,
+  placementCheck: null,
+};
 
 /**
  * A planning scenario branched from the Live that runSeedAndRead seeded for `size` (the runner picks the largest),
