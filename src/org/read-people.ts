@@ -1,7 +1,7 @@
 import { authorize, can } from '../access/policy.js';
 import type { ServiceContext } from '../context.js';
 import { InvalidInput, NotFound } from '../errors.js';
-import { paginate, sortByKey, type PageRequest } from '../util/pagination.js';
+import { paginate, sortByKey, type PageRequest, type SortKey } from '../util/pagination.js';
 import { everInEffect, inEffect, listedOn } from './dates.js';
 import { indexGraph, subtree, type GraphIndex } from './graph-index.js';
 import { checkPlacementCheck, placementChecksOf } from './placement-checks.js';
@@ -17,7 +17,7 @@ import {
   type PositionStatus,
 } from './present.js';
 import { mapPage } from './read-structure.js';
-import { ACTOR_KINDS, type Actor, type ActorKind, type Compensation, type OrgGraph, type Position, type ReportingLine } from './types.js';
+import { ACTOR_KINDS, type Actor, type ActorKind, type Compensation, type OrgGraph, type Placement, type Position, type ReportingLine } from './types.js';
 import { openView, pickRecords, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
 
 /** Reads of actors, reporting lines, placements, positions and compensation, in Live or a scenario. */
@@ -25,6 +25,7 @@ import { openView, pickRecords, requireFilterRecords, type OrgView, type ViewReq
 type ListRequest = ViewRequest & PageRequest & { includeInactive?: boolean; /** Only these records (a batch look-up). */ ids?: readonly string[] | null };
 
 const byName = (a: Actor) => [a.displayName.toLowerCase(), a.id] as const;
+const byTitle = (p: Position) => [p.title.toLowerCase(), p.id] as const;
 
 /** The in-effect manager of an actor on a day (at most one solid line). */
 export function managerOf(index: GraphIndex, actorId: string, asOf: string): string | null {
@@ -68,7 +69,7 @@ export async function listActors(
   const kind = checkActorKind(filter.kind);
   const query = filter.query?.trim() ? plainWords(filter.query).split(' ') : null;
   // Already in name order, so what the filters keep is too (no sort per page read).
-  const records = filter.ids ? sortByKey(pickRecords(view.graph.actors, filter.ids), byName) : actorsByName(view.graph);
+  const records = filter.ids ? sortByKey(pickRecords(view.graph.actors, filter.ids), byName) : sortedOnce(view.graph, 'actors', () => view.graph.actors.values(), byName);
   const matching = (below: boolean) => {
     const inUnit = filter.orgUnitId ? placedIn(view, index, filter.orgUnitId, below, filter.includeInactive ?? false) : null;
     return records.filter(
@@ -87,16 +88,19 @@ export async function listActors(
 }
 
 /**
- * Every actor of the graph in name order, sorted once per graph (graphs never change): a client or an export reading
- * a list of 10,000 page after page re-sorted all of them for every page.
+ * Every record of one of the graph's lists in the list's order, sorted once per graph (graphs never change): a client,
+ * an export or a form's choices reading a list of 10,000 page after page re-sorted all of them for every page. What
+ * a filter keeps of it stays in that order.
  */
-function actorsByName(graph: OrgGraph): readonly Actor[] {
-  let sorted = actorsByNameMemo.get(graph);
-  if (!sorted) actorsByNameMemo.set(graph, (sorted = sortByKey(graph.actors.values(), byName)));
+function sortedOnce<T>(graph: OrgGraph, list: 'actors' | 'placements' | 'positions', records: () => Iterable<T>, keyOf: (item: T) => SortKey): readonly T[] {
+  let lists = sortedMemo.get(graph);
+  if (!lists) sortedMemo.set(graph, (lists = new Map()));
+  let sorted = lists.get(list) as readonly T[] | undefined;
+  if (!sorted) lists.set(list, (sorted = sortByKey(records(), keyOf)));
   return sorted;
 }
 
-const actorsByNameMemo = new WeakMap<OrgGraph, readonly Actor[]>();
+const sortedMemo = new WeakMap<OrgGraph, Map<string, readonly unknown[]>>();
 
 /** A unit's list counted with the units below it too, for a caller that lists the unit alone (`countSubunits`). */
 interface SubunitCount {
@@ -242,21 +246,22 @@ export async function listPlacements(
   const view = await openView(ctx, filter);
   requireFilterRecords(view, { actors: filter.actorId, orgUnits: filter.orgUnitId, positions: filter.positionId });
   const index = indexGraph(view.graph);
+  const key = (p: Placement) => [nameOf(view.graph, p.actorId), p.id] as const;
+  const everyone = !filter.actorId && !filter.orgUnitId && !filter.positionId;
   const source = filter.actorId
     ? index.placementsByActor.get(filter.actorId) ?? []
     : filter.orgUnitId
       ? index.placementsByUnit.get(filter.orgUnitId) ?? []
       : filter.positionId
         ? index.placementsByPosition.get(filter.positionId) ?? []
-        : [...view.graph.placements.values()];
+        : sortedOnce(view.graph, 'placements', () => view.graph.placements.values(), key);
   const placements = source.filter(
     (p) =>
       listedOn(p, view.asOf, filter.includeInactive) &&
       (!filter.orgUnitId || p.orgUnitId === filter.orgUnitId) &&
       (!filter.positionId || p.positionId === filter.positionId),
   );
-  const key = (p: (typeof placements)[number]) => [nameOf(view.graph, p.actorId), p.id] as const;
-  const page = paginate('placements', sortByKey(placements, key), key, filter);
+  const page = paginate('placements', everyone ? placements : sortByKey(placements, key), key, filter);
   return {
     view,
     page: mapPage(page, (p) => presentPlacement(p, view.asOf, view.graph.actors.get(p.actorId)?.fte ?? null)),
@@ -289,7 +294,9 @@ export async function listPositions(
     const units = filter.orgUnitId ? (below ? [...subtree(index, filter.orgUnitId)] : [filter.orgUnitId]) : null;
     const source = units
       ? units.flatMap((unit) => index.positionsByUnit.get(unit) ?? []).filter((p) => !filter.ids || filter.ids.includes(p.id))
-      : pickRecords(view.graph.positions, filter.ids).filter((p) => !filter.noBudgetedTeam || p.orgUnitId === null);
+      : (filter.ids ? pickRecords(view.graph.positions, filter.ids) : sortedOnce(view.graph, 'positions', () => view.graph.positions.values(), byTitle)).filter(
+          (p) => !filter.noBudgetedTeam || p.orgUnitId === null,
+        );
     const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
     return withState.filter(({ position, state }) =>
       everInEffect(position) &&
@@ -297,8 +304,9 @@ export async function listPositions(
     );
   };
   const kept = matching(filter.includeSubunits ?? false);
-  const key = (x: (typeof kept)[number]) => [x.position.title.toLowerCase(), x.position.id] as const;
-  const page = paginate('positions', sortByKey(kept, key), key, filter);
+  const key = (x: (typeof kept)[number]) => byTitle(x.position);
+  // Without a unit or ids the positions came in title order already.
+  const page = paginate('positions', filter.orgUnitId || filter.ids ? sortByKey(kept, key) : kept, key, filter);
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : undefined;
   const totalWithSubunits = subunitTotal(filter, () => matching(true).length);
   return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state, cost)), total: kept.length, totalWithSubunits };
