@@ -10,7 +10,7 @@ import type { CostSettings } from '../../org/types.js';
 import type { OrgView, ViewRequest } from '../../org/view.js';
 import { everyPage } from '../every-page.js';
 import { loadCostSettings } from '../../tenancy/tenants.js';
-import { namesOf } from './context.js';
+import { namesOf, type Names } from './context.js';
 
 /**
  * Rows of the people matrix (page and CSV): the actor as presented by the service, plus names of their primary unit
@@ -59,7 +59,8 @@ export async function matrixPage(ctx: ServiceContext, filter: MatrixFilter, page
   const ids = filter.managerId ? await directReportIds(ctx, filter.managerId, filter) : null;
   const { view, page: result, total } = await listActors(ctx, { ...filter, ids, limit: page.limit, cursor: page.cursor });
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : null;
-  return { view, rows: result.items.map((a) => matrixRow(view, ctx.principal, cost, a)), nextCursor: result.nextCursor, total };
+  const names = namesOf(view.graph);
+  return { view, rows: result.items.map((a) => matrixRow(view, names, ctx.principal, cost, a)), nextCursor: result.nextCursor, total };
 }
 
 /** The ids of those who report to `managerId` on the day of the view (lines in effect then). */
@@ -74,8 +75,7 @@ export async function allMatrixRows(ctx: ServiceContext, filter: MatrixFilter) {
   return { view: last.view, rows };
 }
 
-function matrixRow(view: OrgView, principal: Principal, cost: CostSettings | null, a: ActorOut): MatrixRow {
-  const names = namesOf(view.graph);
+function matrixRow(view: OrgView, names: Names, principal: Principal, cost: CostSettings | null, a: ActorOut): MatrixRow {
   const placements = can(principal, 'placements.read')
     ? (indexGraph(view.graph).placementsByActor.get(a.id) ?? []).filter((p) => inEffect(p, view.asOf))
     : null;
