@@ -17,7 +17,8 @@ import { median, ownerPrincipal } from './support.js';
 /**
  * The pages and REST reads a customer uses every day, through the whole app (tenant resolution, session, page
  * rendering), on one generated organisation: cold (the first request of a fresh app, graph cache empty) and warm
- * (median of 3 later requests), with the response size. Run on its own against a database that stays between runs:
+ * (median of 3 later requests), with the response size; then the scenario's pages again, each first read after one
+ * change staged in the scenario (Live cached, as a running server has it). Run on its own against a database that stays between runs:
  *
  *   node --import tsx bench/pages.ts --embedded /tmp/pages-db --seed [--size 10000]   # once
  *   node --import tsx bench/pages.ts --embedded /tmp/pages-db [--only matrix,actor]   # as often as needed
@@ -151,6 +152,28 @@ async function main(): Promise<void> {
       let last = cold;
       for (let i = 0; i < WARM_RUNS; i++) warm.push((last = await get()).ms);
       console.log(`${name.padEnd(18)} ${String(last.status).padStart(6)} ${cold.ms.toFixed(0).padStart(9)} ${median(warm).toFixed(0).padStart(9)} ${(last.bytes / 1024).toFixed(0).padStart(8)} KB   ${path.slice(0, 60)}`);
+    }
+
+    // A planner's loop: one change staged in the scenario (its revision moves on), then the scenario's pages on a
+    // server that has Live cached — the first read after the change, as the planner sees it.
+    const user = await ensureUser(database.db, { email: email(args.size), name: 'Pages owner' });
+    const { runtime, app } = appOf(database);
+    const ctx = { db: database.db, tenant, principal: { ...ownerPrincipal(tenant), userId: user.id }, graphs: runtime.graphs };
+    const people = [...graph.actors.values()].filter((a) => a.kind === 'human' && a.validTo === null).slice(0, 20);
+    let n = 0;
+    for (const [name, path] of paths.filter(([, p]) => p.startsWith(`/scenarios/${sid}`))) {
+      if (args.only && !args.only.includes(name)) continue;
+      const get = async () => {
+        const t0 = performance.now();
+        const response = await app.request(path, { headers: { host, cookie, accept: 'text/html' } });
+        await response.text();
+        return performance.now() - t0;
+      };
+      await get();
+      const person = people[n++ % people.length]!;
+      await applyBatch(ctx, sid, [{ op: 'set_fte', actor_id: person.id, fte: person.fte === 0.7 ? 0.6 : 0.7 }]);
+      const first = await get();
+      console.log(`${`${name}, after a change`.padEnd(28)} ${first.toFixed(0).padStart(9)} ms   (one set_fte staged; Live cached)`);
     }
   } finally {
     await database.close();
