@@ -297,7 +297,12 @@ export async function listPositions(
       : (filter.ids ? pickRecords(view.graph.positions, filter.ids) : sortedOnce(view.graph, 'positions', () => view.graph.positions.values(), byTitle)).filter(
           (p) => !filter.noBudgetedTeam || p.orgUnitId === null,
         );
-    const withState = source.map((p) => ({ position: p, state: positionState(view, index, p) }));
+    const states = positionStatesOn(view);
+    const withState = source.map((p) => {
+      let state = states.get(p.id);
+      if (!state) states.set(p.id, (state = positionState(view, index, p)));
+      return { position: p, state };
+    });
     return withState.filter(({ position, state }) =>
       everInEffect(position) &&
       (status === 'open' ? state.status !== 'closed' : status ? state.status === status : filter.includeInactive || state.status !== 'closed'),
@@ -309,8 +314,30 @@ export async function listPositions(
   const page = paginate('positions', filter.orgUnitId || filter.ids ? sortByKey(kept, key) : kept, key, filter);
   const cost = can(ctx.principal, 'costs.read') ? await loadCostSettings(ctx.db, ctx.tenant) : undefined;
   const totalWithSubunits = subunitTotal(filter, () => matching(true).length);
-  return { view, page: mapPage(page, (x) => presentPosition(x.position, ctx.principal, x.state, cost)), total: kept.length, totalWithSubunits };
+  // The states are kept for later reads: what is handed out is a copy.
+  const present = (x: (typeof kept)[number]) => presentPosition(x.position, ctx.principal, { ...x.state, filledBy: [...x.state.filledBy] }, cost);
+  return { view, page: mapPage(page, present), total: kept.length, totalWithSubunits };
 }
+
+type PositionState = ReturnType<typeof positionState>;
+
+/**
+ * The states positions have on the view's day, kept per graph and day as they are worked out: a form's choices
+ * read the list of 10,000 positions page after page, and each page worked out every position's state again. A few
+ * days per graph are kept (graphs never change; a graph no longer read goes with its entry).
+ */
+function positionStatesOn(view: OrgView): Map<string, PositionState> {
+  let days = positionStates.get(view.graph);
+  if (!days) positionStates.set(view.graph, (days = new Map()));
+  let states = days.get(view.asOf);
+  if (!states) {
+    if (days.size >= 4) days.delete(days.keys().next().value!);
+    days.set(view.asOf, (states = new Map()));
+  }
+  return states;
+}
+
+const positionStates = new WeakMap<OrgGraph, Map<string, Map<string, PositionState>>>();
 
 export function positionState(view: OrgView, index: GraphIndex, p: Position): { status: PositionStatus; filledBy: string[] } {
   if (!inEffect(p, view.asOf)) return { status: 'closed', filledBy: [] };
