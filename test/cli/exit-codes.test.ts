@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureCliWorld, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { fixtureCliWorld } from '../support/cli-world.js';
 
 /**
  * Exit codes a script branches on: a bad value exits 2 whichever side caught it — the CLI (`--limit 0`) or the server

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureCliWorld, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { fixtureCliWorld } from '../support/cli-world.js';
 import { AS_OF, fixtureIds } from '../support/fixture-org.js';
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { listScenarioChanges } from '../../src/scenarios/list-changes.js';
-import { fixtureCliWorld, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { fixtureCliWorld } from '../support/cli-world.js';
 import { fixtureIds } from '../support/fixture-org.js';
 
 /** `orgonaut scenario discard`: the change tray's undo from a terminal, over the REST route; refusals in words. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
-import { fixtureCliWorld, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
+import { fixtureCliWorld } from '../support/cli-world.js';
 import { fixtureIds } from '../support/fixture-org.js';
 
 /**
