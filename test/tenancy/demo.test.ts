@@ -4,6 +4,7 @@ import type { Database } from '../../src/db/connection.js';
 import { scenarios } from '../../src/db/schema/index.js';
 import { seedDemo } from '../../src/db/seed/demo.js';
 import { GraphStore } from '../../src/org/graph-store.js';
+import type { OrgGraph } from '../../src/org/types.js';
 import { loadScenario } from '../../src/scenarios/store.js';
 import { findTenantBySlug } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
@@ -25,20 +26,25 @@ afterAll(async () => {
   await database?.close();
 });
 
+/** Acme's Live graph and its seeded planning scenario's graph. */
+async function acmePlanningGraphs(): Promise<{ live: OrgGraph; planned: OrgGraph }> {
+  const acme = (await findTenantBySlug(database.db, 'acme'))!;
+  const [row] = await database.db
+    .select({ id: scenarios.id })
+    .from(scenarios)
+    .where(and(eq(scenarios.tenantId, acme.id), eq(scenarios.kind, 'planning')));
+  const graphs = new GraphStore(database.db);
+  const live = (await graphs.live(acme.id)).graph;
+  return { live, planned: await graphs.scenario(await loadScenario(database.db, acme.id, row!.id)) };
+}
+
 describe('demo seed', () => {
   it('is idempotent: a second start seeds nothing again', async () => {
     expect(await seedDemo(database.db, { password: 'demo-password-1' })).toEqual([]);
   });
 
   it("acme's planning scenario adds records that read as new, not as twins of Live's", async () => {
-    const acme = (await findTenantBySlug(database.db, 'acme'))!;
-    const [row] = await database.db
-      .select({ id: scenarios.id })
-      .from(scenarios)
-      .where(and(eq(scenarios.tenantId, acme.id), eq(scenarios.kind, 'planning')));
-    const graphs = new GraphStore(database.db);
-    const live = (await graphs.live(acme.id)).graph;
-    const planned = await graphs.scenario(await loadScenario(database.db, acme.id, row!.id));
+    const { live, planned } = await acmePlanningGraphs();
     const liveNames = new Set([...live.actors.values()].map((a) => a.displayName));
     const added = [...planned.actors.values()].filter((a) => !live.actors.has(a.id));
     expect(added.length).toBeGreaterThan(0);
@@ -46,15 +52,8 @@ describe('demo seed', () => {
   });
 
   it("acme's planning scenario shifts a person's time between their units without over-allocating them", async () => {
-    const acme = (await findTenantBySlug(database.db, 'acme'))!;
-    const [row] = await database.db
-      .select({ id: scenarios.id })
-      .from(scenarios)
-      .where(and(eq(scenarios.tenantId, acme.id), eq(scenarios.kind, 'planning')));
-    const graphs = new GraphStore(database.db);
-    const live = (await graphs.live(acme.id)).graph;
-    const planned = await graphs.scenario(await loadScenario(database.db, acme.id, row!.id));
-    const totals = (graph: typeof live) => {
+    const { live, planned } = await acmePlanningGraphs();
+    const totals = (graph: OrgGraph) => {
       const sum = new Map<string, number>();
       for (const p of graph.placements.values()) if (p.validTo === null) sum.set(p.actorId, (sum.get(p.actorId) ?? 0) + p.allocationPct);
       return sum;
