@@ -6,7 +6,7 @@ import { listRows } from '../../src/imports/review.js';
 import { startRun, updateRunSettings } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { testDatabase } from '../support/db.js';
-import { importTenant } from './support.js';
+import { importTenant, livePeople } from './support.js';
 
 /**
  * A customer's first hour is getting their org in: exports as HR systems write them (BambooHR, Personio, HiBob,
@@ -31,28 +31,6 @@ async function upload(slug: string, body: string | Uint8Array, fileName: string)
 
 const mapped = (run: { mapping: { header: string; field: string | null }[] }) => Object.fromEntries(run.mapping.map((m) => [m.header, m.field]));
 
-/** Each person of Live by email: name, title, manager's email, unit, FTE and current pay. */
-async function people(ctx: ServiceContext) {
-  const graph = (await ctx.graphs.live(ctx.tenant.id)).graph;
-  const current = <T extends { validTo: string | null }>(r: T) => r.validTo === null;
-  const byId = new Map([...graph.actors.values()].map((a) => [a.id, a]));
-  const out: Record<string, { name: string; title: string | null; manager: string | null; unit: string | null; fte: number | null; pay: string | null; active: boolean }> = {};
-  for (const actor of graph.actors.values()) {
-    const line = [...graph.reportingLines.values()].find((l) => l.actorId === actor.id && current(l));
-    const placement = [...graph.placements.values()].find((p) => p.actorId === actor.id && p.isPrimary);
-    const pay = [...graph.compensations.values()].find((c) => c.actorId === actor.id && current(c));
-    out[actor.email!] = {
-      name: actor.displayName,
-      title: actor.title,
-      manager: line ? (byId.get(line.managerId)?.email ?? null) : null,
-      unit: placement ? (graph.orgUnits.get(placement.orgUnitId)?.name ?? null) : null,
-      fte: actor.fte,
-      pay: pay ? `${pay.amountMinor / 100} ${pay.currency}` : null,
-      active: actor.validTo === null,
-    };
-  }
-  return out;
-}
 
 async function run(ctx: ServiceContext, id: string) {
   return (await startRun(ctx, id)).done;
@@ -75,7 +53,7 @@ describe('a BambooHR custom report', () => {
     expect(preview.counts?.rows).toMatchObject({ would_import: 4, would_quarantine: 0 });
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 4, quarantined: 0 } });
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['alan@bamboo.test']).toMatchObject({ name: 'Alan Turing', manager: 'grace@bamboo.test', unit: 'Engineering', active: true });
     expect(org['tim@bamboo.test']).toMatchObject({ active: false });
   });
@@ -98,7 +76,7 @@ describe('a Personio export', () => {
     expect(preview.counts?.rows).toMatchObject({ would_import: 3, would_quarantine: 0 });
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
-    expect((await people(owner))['mia@personio.test']).toMatchObject({ title: 'Account Executive', unit: 'Field Sales', active: true, manager: 'jonas@personio.test' });
+    expect((await livePeople(owner))['mia@personio.test']).toMatchObject({ title: 'Account Executive', unit: 'Field Sales', active: true, manager: 'jonas@personio.test' });
   });
 
   it('says what an unmapped “Supervisor” of names would do, when the mapping leaves it out', async () => {
@@ -135,7 +113,7 @@ describe('a Personio export in German', () => {
     expect(preview.warnings.find((w) => w.code === 'unmapped_columns')?.message).toContain('Wochenstunden');
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 4, quarantined: 0 } });
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['mia@personio-de.test']).toMatchObject({ name: 'Mia Fischer', title: 'Account Executive', manager: 'jonas@personio-de.test', unit: 'Außendienst', fte: 0.5, pay: '30000 EUR', active: true });
     expect(org['lena@personio-de.test']).toMatchObject({ manager: null, unit: 'Geschäftsführung', pay: '150000 EUR' });
     expect(org['paul@personio-de.test']).toMatchObject({ active: false });
@@ -167,7 +145,7 @@ describe('a German payroll export (Personalnummer, Vorgesetzter ID)', () => {
     });
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['mara@payroll-de.test']).toMatchObject({ manager: 'yusuf@payroll-de.test', fte: 0.5, unit: 'Data Science' });
     expect(org['olaf@payroll-de.test']).toMatchObject({ manager: 'yusuf@payroll-de.test' });
     const graph = (await owner.graphs.live(owner.tenant.id)).graph;
@@ -189,7 +167,7 @@ describe('a HiBob people report', () => {
     expect(mapped(created)).toMatchObject({ 'Employee ID': 'employee_id', Site: 'location', 'Reports to': null, 'Reports to email': 'manager_email', 'Work FTE %': 'fte', 'Base salary currency': 'currency' });
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 2, quarantined: 0 } });
-    expect((await people(owner))['sam@bob.test']).toMatchObject({ manager: 'noa@bob.test', fte: 0.8, pay: '85000 GBP' });
+    expect((await livePeople(owner))['sam@bob.test']).toMatchObject({ manager: 'noa@bob.test', fte: 0.8, pay: '85000 GBP' });
   });
 });
 
@@ -220,7 +198,7 @@ describe('a Workday worker report', () => {
     expect(preview.counts?.rows).toMatchObject({ would_import: 3, would_quarantine: 0 });
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['james@wd.test']).toMatchObject({ name: 'James Smith', title: 'Senior Accountant', manager: 'maria@wd.test', fte: 0.5, pay: '60000 USD' });
     const graph = (await owner.graphs.live(owner.tenant.id)).graph;
     const priya = [...graph.actors.values()].find((a) => a.email === 'priya@wd.test')!;
@@ -242,7 +220,7 @@ describe('a Rippling employee export', () => {
     expect(mapped(created)).toMatchObject({ 'Legal first name': 'first_name', 'Legal last name': 'last_name', "Manager's work email": 'manager_email', Manager: null, 'Work location': 'location', 'Annual salary': 'base_salary', 'Salary currency': 'currency' });
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 0 } });
-    expect((await people(owner))['ethan@rippling.test']).toMatchObject({ name: 'Ethan Lee', manager: 'olivia@rippling.test', pay: '41600 USD' });
+    expect((await livePeople(owner))['ethan@rippling.test']).toMatchObject({ name: 'Ethan Lee', manager: 'olivia@rippling.test', pay: '41600 USD' });
   });
 });
 
@@ -270,7 +248,7 @@ describe('a hand-made spreadsheet saved by Excel', () => {
 
     const done = await run(owner, created.id);
     expect(done.summary).toMatchObject({ rows: { imported: 3, quarantined: 1 } });
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['chloe@excel.test']).toMatchObject({ name: 'Chloé Dubois', manager: 'bjoern@excel.test', unit: 'Platform', fte: 0.8, pay: '72000 EUR' });
     expect(org['anna@excel.test']).toMatchObject({ title: 'Geschäftsführerin', manager: null, pay: '150000 EUR' });
     const [totals] = (await listRows(owner, done.id, { status: 'quarantined' })).items;

@@ -7,7 +7,7 @@ import { listRows } from '../../src/imports/review.js';
 import { startRun, updateRunSettings } from '../../src/imports/runs.js';
 import { createRunFromUpload } from '../../src/imports/upload.js';
 import { testDatabase } from '../support/db.js';
-import { importTenant } from './support.js';
+import { importTenant, livePeople } from './support.js';
 
 /**
  * A customer's first hour: their HR system's export, uploaded as the system and Excel wrote it
@@ -37,28 +37,6 @@ async function upload(slug: string, name: string) {
 
 const mapped = (run: { mapping: { header: string; field: string | null }[] }) => Object.fromEntries(run.mapping.map((m) => [m.header, m.field]));
 
-/** Each person of Live by email: name, title, manager's email, unit, FTE, start, current pay and whether active. */
-async function people(ctx: ServiceContext) {
-  const graph = (await ctx.graphs.live(ctx.tenant.id)).graph;
-  const byId = new Map([...graph.actors.values()].map((a) => [a.id, a]));
-  const out: Record<string, { name: string; title: string | null; manager: string | null; unit: string | null; fte: number | null; start: string | null; pay: string | null; active: boolean }> = {};
-  for (const actor of graph.actors.values()) {
-    const line = [...graph.reportingLines.values()].find((l) => l.actorId === actor.id && l.validTo === null);
-    const placement = [...graph.placements.values()].find((p) => p.actorId === actor.id && p.isPrimary);
-    const pay = [...graph.compensations.values()].find((c) => c.actorId === actor.id && c.validTo === null);
-    out[actor.email!] = {
-      name: actor.displayName,
-      title: actor.title,
-      manager: line ? (byId.get(line.managerId)?.email ?? null) : null,
-      unit: placement ? (graph.orgUnits.get(placement.orgUnitId)?.name ?? null) : null,
-      fte: actor.fte,
-      start: actor.validFrom,
-      pay: pay ? `${pay.amountMinor / 100} ${pay.currency}` : null,
-      active: actor.validTo === null,
-    };
-  }
-  return out;
-}
 
 /** The quarantined rows of a run after it ran: row number, code, field and the sentence a person reads. */
 async function quarantined(ctx: ServiceContext, runId: string) {
@@ -100,7 +78,7 @@ describe('a BambooHR custom report from a US account', () => {
     const done = await (await startRun(owner, run.id)).done;
     expect(done.summary).toMatchObject({ rows: { total: 7, imported: 6, quarantined: 1 } });
     expect(await quarantined(owner, run.id)).toEqual([{ row: 6, code: 'invalid_fte', field: 'fte', detail: expect.stringContaining('write 0.8 or 80 %') }]);
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['carmen.reyes@bamboo-messy.test']).toMatchObject({ name: 'Carmen Reyes', manager: null, unit: 'Executive', start: '2016-02-01', pay: '210000 USD' });
     expect(org['daniel.okafor@bamboo-messy.test']).toMatchObject({ name: 'Daniel Okafor', title: 'Director, Engineering', manager: 'carmen.reyes@bamboo-messy.test', unit: 'Engineering' });
     expect(org['linh.nguyen@bamboo-messy.test']).toMatchObject({ name: 'Linh Nguyen', manager: 'daniel.okafor@bamboo-messy.test', start: '2021-11-04', pay: '128000 USD' });
@@ -128,7 +106,7 @@ describe('a Personio export from a German account', () => {
     expect(await quarantined(owner, run.id)).toEqual([
       { row: 5, code: 'unknown_manager', field: 'manager_name', detail: expect.stringContaining('no one in this file or the organisation is named “Lena Schmitt”') },
     ]);
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['mia.fischer@personio-messy.test']).toMatchObject({ title: 'Account Executive, Enterprise', manager: 'jonas.weber@personio-messy.test', unit: 'Außendienst', fte: 0.8, pay: '62500 EUR', start: '2022-02-01' });
     expect(org['paul.braun@personio-messy.test']).toMatchObject({ fte: 0.5, active: false });
     // 01/10/2024 in a TT.MM.JJJJ column is the first of October.
@@ -153,7 +131,7 @@ describe('a HiBob export from a French account', () => {
     expect(await quarantined(owner, run.id)).toEqual([
       { row: 4, code: 'invalid_fte', field: 'fte', detail: '“0,8” would be 0,8 % of full time in “Taux d\'activité (%)”, a column of percentages: write 80 (or 80 %) for 0.8 FTE — or, if the column holds fractions of full time, head it “FTE”' },
     ]);
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['hugo.bernard@bob-messy.test']).toMatchObject({ title: 'Responsable produit, Paiements', manager: 'camille.martin@bob-messy.test', unit: 'Paiements', fte: 0.8, start: '2020-09-14', pay: '72000 EUR' });
     expect(org['ines.petit@bob-messy.test']).toMatchObject({ name: 'Inès Petit', unit: 'Paiements', start: '2023-05-03' });
     expect(org['louis.durand@bob-messy.test']).toMatchObject({ unit: 'Produit', fte: 0.6, pay: null });
@@ -178,7 +156,7 @@ describe('a Workday-style worker report from the UK', () => {
     ]);
     const done = await (await startRun(owner, run.id)).done;
     expect(done.summary).toMatchObject({ rows: { total: 4, imported: 4, quarantined: 0 } });
-    const org = await people(owner);
+    const org = await livePeople(owner);
     expect(org['olivia.taylor@wd-messy.test']).toMatchObject({ name: 'Olivia Taylor', start: '2015-01-07', fte: 1, pay: '180000 GBP', manager: null });
     expect(org['amir.khan@wd-messy.test']).toMatchObject({ title: 'Head of Finance, EMEA', manager: 'olivia.taylor@wd-messy.test', start: '2018-03-12' });
     expect(org['siobhan.walsh@wd-messy.test']).toMatchObject({ manager: 'amir.khan@wd-messy.test', fte: 0.8, unit: 'Finance', pay: '52000 GBP' });

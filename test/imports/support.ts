@@ -101,3 +101,41 @@ export function planRows(header: string[], rows: (string | null)[][], base: OrgG
     types: { departmentTypes: new Map(), teamTypes: new Map(), createMissing: false, created: { departmentTypes: [], teamTypes: [] } },
   });
 }
+
+/** One person of Live as the HR-export tests compare them (`livePeople`). */
+export interface LivePerson {
+  name: string;
+  title: string | null;
+  /** The current manager's email. */
+  manager: string | null;
+  /** The name of the unit of the primary placement. */
+  unit: string | null;
+  fte: number | null;
+  start: string | null;
+  /** Current pay in the main unit with its currency (`85000 EUR`), as a person reads it. */
+  pay: string | null;
+  active: boolean;
+}
+
+/** Each person of Live by email: name, title, manager's email, unit, FTE, start, current pay and whether active. */
+export async function livePeople(ctx: ServiceContext): Promise<Record<string, LivePerson>> {
+  const graph = (await ctx.graphs.live(ctx.tenant.id)).graph;
+  const byId = new Map([...graph.actors.values()].map((a) => [a.id, a]));
+  const out: Record<string, LivePerson> = {};
+  for (const actor of graph.actors.values()) {
+    const line = [...graph.reportingLines.values()].find((l) => l.actorId === actor.id && l.validTo === null);
+    const placement = [...graph.placements.values()].find((p) => p.actorId === actor.id && p.isPrimary);
+    const pay = [...graph.compensations.values()].find((c) => c.actorId === actor.id && c.validTo === null);
+    out[actor.email!] = {
+      name: actor.displayName,
+      title: actor.title,
+      manager: line ? (byId.get(line.managerId)?.email ?? null) : null,
+      unit: placement ? (graph.orgUnits.get(placement.orgUnitId)?.name ?? null) : null,
+      fte: actor.fte,
+      start: actor.validFrom,
+      pay: pay ? `${pay.amountMinor / 100} ${pay.currency}` : null,
+      active: actor.validTo === null,
+    };
+  }
+  return out;
+}
