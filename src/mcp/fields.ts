@@ -129,6 +129,9 @@ export function emptyOrgNote(view: OrgView): string | undefined {
 
 export const nextCursor = z.string().optional().describe('Pass as `cursor` to get the next page; absent on the last page.');
 
+/** A list's `total`: how many records match its filters over all pages, so an assistant can say "20 of 143". */
+export const totalOut = (records: string) => z.number().describe(`How many ${records} match the filters, over all pages (this page holds at most \`limit\`)`);
+
 /** A list item: the fields every item has, the rest passed through as the presenters shape them. */
 export const item = (fields: z.ZodRawShape = {}) => z.looseObject({ id: z.string(), ...fields });
 

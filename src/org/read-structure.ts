@@ -62,7 +62,7 @@ export async function listOrgUnits(ctx: ServiceContext, filter: OrgUnitFilter = 
       matchesUnitQuery(u, query),
   );
   const page = paginate('org units', sortByKey(units, unitKey), unitKey, filter);
-  return { view, page: mapPage(page, (u) => unitOut(view, u)) };
+  return { view, page: mapPage(page, (u) => unitOut(view, u)), total: units.length };
 }
 
 export async function getOrgUnit(ctx: ServiceContext, id: string, request: ViewRequest = {}) {
@@ -216,6 +216,7 @@ async function listUnitsOfType(
       ...unitOut(view, u),
       metrics: presentUnitMetrics(metrics.units.get(u.id), ctx.principal, metrics.currency),
     })),
+    total: units.length,
   };
 }
 

@@ -7,7 +7,7 @@ import { getActor, listActors, listPlacements, listPositions, listReportingLines
 import { PLACEMENT_CHECK_MEANING, PLACEMENT_CHECKS } from '../../org/placement-checks.js';
 import { ACTOR_KINDS } from '../../org/types.js';
 import type { OrgView } from '../../org/view.js';
-import { contextOf, contextOut, id, includeInactive, item, minorOut, MONEY_UNITS, nextCursor, unconvertibleOut, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, id, includeInactive, item, minorOut, MONEY_UNITS, nextCursor, unconvertibleOut, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, totalOut, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { similarNames } from '../../org/similar-names.js';
 import { defineTool, READ_ONLY } from '../registry.js';
 
@@ -51,7 +51,6 @@ const subunitsOut = z
   .describe('Present when org_unit_id was given without include_subunits and the units below it hold more matches: how many, and how to include them');
 
 /** "How many vacancies in Engineering?" is answered by the first page, not by paging through every one to count. */
-const totalOut = (records: string) => z.number().describe(`How many ${records} match the filters, over all pages (this page holds at most \`limit\`)`);
 
 const inactiveOut = z
   .string()

@@ -123,7 +123,7 @@ function unitsMovedMost(units: readonly UnitDelta[], limit = UNITS_DEFAULT, rend
     by_org_unit_count: units.length,
     more: renderNames(
       `by_org_unit shows the ${limit} org units that moved most (headcount, then effective FTE, FTE and annual cost) of the ${units.length} that moved; ` +
-        'the totals are the whole scenario’s. Pass `by_org_unit_limit` (up to 500) for more, or `org_unit_id` to `scenario.metrics.delta` for one unit’s figures.',
+        `the totals are the whole scenario’s. Pass \`by_org_unit_limit\` (up to ${MAX_LIMIT}) for more, or \`org_unit_id\` to \`scenario.metrics.delta\` for one unit’s figures.`,
     ),
   };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getOrgUnit, listDepartments, listOrgUnits, listTeams, orgUnitTree, type TreeNode } from '../../org/read-structure.js';
 import { summarizeOrg } from '../../org/read-history.js';
 import { ORG_UNIT_TYPES, type OrgUnit } from '../../org/types.js';
-import { contextOf, contextOut, costOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, minorOut, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
+import { contextOf, contextOut, costOut, emptyOrgNote, emptyOrgOut, id, includeInactive, item, METRICS_NOTE, minorOut, nextCursor, noMatchNote, noMatchOut, optionalId, pageFields, pageRequest, totalOut, viewFields, viewRequest, withNames, withNamesOne } from '../fields.js';
 import { placementChecksOut } from '../placement-checks.js';
 import { similarNames } from '../../org/similar-names.js';
 import { defineTool, READ_ONLY, type ToolCall } from '../registry.js';
@@ -76,13 +76,13 @@ export const unitsListTool = defineTool({
     include_inactive: includeInactive,
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, org_units: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
+  outputSchema: z.object({ context: contextOut, total: totalOut('org units'), org_units: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
   example: { type: 'department', limit: 20 },
   async handler(ctx, input, call) {
     const request = { ...viewRequest(input), type: input.type, parentId: input.parent_id, query: input.query };
-    const { view, page } = await listOrgUnits(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
+    const { view, page, total } = await listOrgUnits(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
     const note = await noMatchNote({
       records: 'org unit',
       matching: (query) => `"${query}" in its name or as its code`,
@@ -95,6 +95,7 @@ export const unitsListTool = defineTool({
     });
     return {
       context: contextOf(view),
+      total,
       org_units: withNames(ctx.principal, view, page.items, await typeNamesById(ctx)),
       note: note && call.catalog.renderNames(note, call.names),
       next_cursor: page.nextCursor ?? undefined,
@@ -279,13 +280,13 @@ export const departmentsTool = defineTool({
     'paginated; the metrics are a summary unless `metrics: "full"`; `query` keeps those with it in their name. Use `org.teams.list` for teams and `org.units.get` for one department with its children.',
   purpose: 'org-review',
   inputSchema: z.object({ ...viewFields, query: unitQuery, include_inactive: includeInactive, metrics: metricsDetail, ...pageFields }),
-  outputSchema: z.object({ context: contextOut, departments: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
+  outputSchema: z.object({ context: contextOut, total: totalOut('departments'), departments: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['org-units.read'],
   example: { limit: 20 },
   async handler(ctx, input, call) {
     const request = { ...viewRequest(input), query: input.query };
-    const { view, page } = await listDepartments(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
+    const { view, page, total } = await listDepartments(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
     const note = await unitsOfTypeNote(ctx, call, {
       type: 'department',
       input,
@@ -296,6 +297,7 @@ export const departmentsTool = defineTool({
     });
     return {
       context: contextOf(view),
+      total,
       departments: withNames(ctx.principal, view, listMetrics(page.items, input.metrics), await typeNamesById(ctx)),
       note,
       next_cursor: page.nextCursor ?? undefined,
@@ -324,14 +326,14 @@ export const teamsTool = defineTool({
     metrics: metricsDetail,
     ...pageFields,
   }),
-  outputSchema: z.object({ context: contextOut, teams: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
+  outputSchema: z.object({ context: contextOut, total: totalOut('teams'), teams: z.array(unitItem), note: noMatchOut, next_cursor: nextCursor }),
   annotations: READ_ONLY,
   requires: ['teams.read'],
   callRequires: (args) => (args.without_manager === true ? ['org-metrics.read'] : []),
   example: { limit: 20 },
   async handler(ctx, input, call) {
     const request = { ...viewRequest(input), query: input.query, teamTypeId: input.team_type_id, withoutManager: input.without_manager };
-    const { view, page } = await listTeams(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
+    const { view, page, total } = await listTeams(ctx, { ...request, ...pageRequest(input), includeInactive: input.include_inactive });
     const note = await unitsOfTypeNote(ctx, call, {
       type: 'team',
       input,
@@ -342,6 +344,7 @@ export const teamsTool = defineTool({
     });
     return {
       context: contextOf(view),
+      total,
       teams: withNames(ctx.principal, view, listMetrics(page.items, input.metrics), await typeNamesById(ctx)),
       note,
       next_cursor: page.nextCursor ?? undefined,
