@@ -40,10 +40,12 @@ export const IMPORT_FIELDS = {
   end_date: 'Last day employed (termination date), written like start_date: the person counts that day and is gone from the next',
   status: 'active (also on leave, furloughed…) or inactive (terminated, resigned…): inactive ends the person today unless end_date says when',
   currency: 'Currency of the pay (an active currency of the tenant)',
-  base_salary: 'Annual base salary as HR systems write it, in the currency’s main unit: 85000, 85,000.00, 85.000,00 or 85000 EUR (or the currency in the header: “Annual salary (EUR)”)',
+  base_salary: 'Annual base salary as HR systems write it, in the currency’s main unit: 85000, 85,000.00, 85.000,00, $85,000, 85.000,00 € or 85000 EUR (or the currency in the header: “Annual salary (EUR)”); another period when pay_period says so or the amount does (EUR 5,000/month)',
   daily_rate: 'Day rate in the currency’s main unit, written like base_salary (650 or 650.00)',
   base_salary_cents: 'Annual base salary in minor units (cents): 8500000 is 85,000.00',
   daily_rate_cents: 'Day rate in minor units (cents): 65000 is 650.00',
+  pay_period: 'What the pay amount is for: Year (the default when blank), Month or Quarter (imported as the annual salary: ×12, ×4), Week, Day (a day rate) or Hour (quarantined: Orgonaut keeps no hourly pay) — BambooHR “Pay Per”, HiBob “Salary pay period”, Personio “Salary interval”, Workday “Frequency”',
+  pay_type: 'The pay type, read for its period when no pay_period is given: Hourly is pay by the hour (quarantined), Daily a day rate; Salary and others say nothing (BambooHR “Pay Type”)',
   pay_effective_date: 'The day the pay takes effect, YYYY-MM-DD (default: start date, or today for a change)',
   location: 'Location (accepted, not imported)',
 } as const;
@@ -52,7 +54,7 @@ export type ImportField = keyof typeof IMPORT_FIELDS;
 export const FIELD_NAMES = Object.keys(IMPORT_FIELDS) as ImportField[];
 
 /** Fields that hold pay: mapping or fixing them needs `costs.read`. */
-export const MONEY_IMPORT_FIELDS: ReadonlySet<ImportField> = new Set(['currency', 'base_salary', 'daily_rate', 'base_salary_cents', 'daily_rate_cents', 'pay_effective_date']);
+export const MONEY_IMPORT_FIELDS: ReadonlySet<ImportField> = new Set(['currency', 'base_salary', 'daily_rate', 'base_salary_cents', 'daily_rate_cents', 'pay_period', 'pay_type', 'pay_effective_date']);
 
 export type ImportFormat = 'orgonaut' | 'bamboohr';
 
@@ -85,10 +87,14 @@ const ALIASES: Partial<Record<ImportField, string[]>> = {
   end_date: ['termination_date', 'leave_date', 'exit_date', 'last_working_day', 'last_day', 'employment_end_date', 'austrittsdatum', 'date_de_sortie', 'fecha_de_baja', 'fecha_de_salida', 'termination_dt', 'end_dt', 'date_left', 'leaving_date', 'leaver_date', 'austritt'],
   status: ['employee_status'],
   currency: ['pay_currency', 'salary_currency', 'base_salary_currency', 'compensation_currency', 'currency_code', 'wahrung', 'waehrung', 'devise', 'moneda'],
-  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount', 'annual_base_pay', 'fix_salary', 'fixed_salary', 'annual_fixed_salary', 'gross_annual_salary', 'annual_gross_salary', 'gehalt', 'jahresgehalt', 'bruttojahresgehalt', 'salaire', 'salaire_annuel', 'salario', 'salario_anual', 'gross_salary', 'annual_base'],
+  base_salary: ['salary', 'annual_salary', 'base_pay', 'annual_base_salary', 'yearly_salary', 'salary_amount', 'annual_pay', 'base_salary_amount', 'annual_base_pay', 'fix_salary', 'fixed_salary', 'annual_fixed_salary', 'gross_annual_salary', 'annual_gross_salary', 'gehalt', 'jahresgehalt', 'bruttojahresgehalt', 'salaire', 'salaire_annuel', 'salario', 'salario_anual', 'gross_salary', 'annual_base',
+    // HR systems' pay columns, whatever their period (pay_period says it): BambooHR “Pay Rate”, Workday “Total Base Pay”.
+    'pay_rate', 'base_pay_rate', 'total_base_pay', 'base_rate', 'compensation_rate', 'salary_rate', 'grundgehalt', 'fixgehalt', 'festgehalt', 'salaire_de_base', 'salaire_fixe', 'salario_base'],
   daily_rate: ['day_rate', 'daily_pay', 'rate_per_day', 'day_rate_amount', 'daily_rate_amount'],
   base_salary_cents: ['salary_cents', 'annual_salary_cents', 'base_salary_minor', 'salary_minor'],
   daily_rate_cents: ['day_rate_cents', 'daily_rate_minor', 'day_rate_minor'],
+  pay_period: ['pay_per', 'paid_per', 'pay_rate_per', 'salary_pay_period', 'salary_period', 'salary_interval', 'pay_interval', 'period', 'frequency', 'pay_frequency', 'salary_frequency', 'compensation_frequency', 'base_pay_frequency', 'rate_period', 'gehaltsintervall', 'zahlungsintervall', 'intervall', 'periodicite', 'periodicite_du_salaire', 'periodicidad'],
+  pay_type: ['pay_rate_type', 'salary_type', 'compensation_type', 'wage_type', 'pay_basis', 'verguetungsart', 'type_de_remuneration'],
   pay_effective_date: ['compensation_effective_date', 'pay_rate_effective_date', 'salary_effective_date'],
   location: ['office', 'site', 'work_location', 'location_name', 'office_location', 'work_site', 'standort', 'buro', 'lieu_de_travail', 'ubicacion', 'oficina'],
 };

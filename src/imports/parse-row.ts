@@ -2,6 +2,7 @@ import { minorUnits } from '../org/cost.js';
 import { addDays, isIsoDate } from '../org/dates.js';
 import { ACTOR_KINDS, type ActorKind, type CompensationKind, type EmploymentType } from '../org/types.js';
 import { headerCurrency, headerDateOrder, headerSaysPercent, organisationName, type ColumnMapping, type ImportField, type ImportFormat } from './fields.js';
+import { periodInAmount, periodNamed, periodOfPayType, PERIOD_NAMES, PERIODS_PER_YEAR, type PayPeriod } from './pay-period.js';
 import { quarantine, reject, RowRejected, type Quarantine } from './reasons.js';
 
 /**
@@ -464,10 +465,13 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attem
   const pay = given_[0]!;
   let text = pay.text;
   let written: string | null = null;
+  let dollar = false;
+  let amountPeriod: PayPeriod | null = null;
   let amountRead = false;
   attempt(() => {
     if (given_.length > 1) reject('invalid_amount', given_[1]!.field, `give one pay amount per row, not both ${given_[0]!.field} and ${given_[1]!.field}`);
-    if (!pay.minor) ({ text, written } = currencyOf(text, pay.field));
+    ({ text, period: amountPeriod } = periodInAmount(text));
+    if (!pay.minor) ({ text, written, dollar } = currencyOf(text, pay.field));
     if (pay.minor && !/^\d{1,13}(\.0+)?$/.test(text)) {
       const major = pay.kind === 'salary' ? 'base_salary' : 'daily_rate';
       reject('invalid_amount', pay.field, `“${text.slice(0, 40)}” is not a whole number of cents${/[.,]\d{1,2}$|\d[,.' ]\d{3}/.test(text) ? ` (an amount as HR systems write it? map the column to ${major})` : ''}`);
@@ -475,17 +479,34 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attem
     amountRead = true;
   });
   const shown = pay.text;
+  const payHeader = headerOf(ctx.mapping, pay.field);
+  // What the amount is for: said by a pay period column, the amount itself or the pay type; refused by the hour.
+  let period: SaidPeriod | null = null;
+  attempt(() => {
+    period = payPeriodOf(cell, ctx, amountPeriod);
+    if (period?.period === 'hour') {
+      reject('hourly_pay', pay.field, `“${shown.slice(0, 40)}” in “${(payHeader ?? pay.field).slice(0, 40)}” is pay by the hour (${period.said}): Orgonaut keeps an annual base salary or a day rate, so give this person’s annual salary (with the period Year) or day rate (with the period Day)`);
+    }
+    if (period && pay.kind === 'day_rate' && period.period !== 'day') {
+      reject('invalid_pay_period', 'pay_period', `the day rate in “${(payHeader ?? pay.field).slice(0, 40)}” is pay per ${PERIOD_NAMES[period.period]} (${period.said}): map the column to base_salary, or give the period Day`);
+    }
+  });
   let currency: string | null = null;
   attempt(() => {
     const column = given(cell('currency'))?.toUpperCase();
     if (column && written && column !== written) reject('invalid_currency', 'currency', `the amount says ${written} but the currency column says ${column.slice(0, 8)}`);
     // “Annual salary (EUR)”: the column's header says the currency of its amounts.
-    const header = pay.minor ? null : headerOf(ctx.mapping, pay.field);
+    const header = pay.minor ? null : payHeader;
     const headed = header ? headerCurrency(header) : null;
     if (headed && (column ?? written) && (column ?? written) !== headed) {
       reject('invalid_currency', 'currency', `the column “${header!.slice(0, 40)}” is in ${headed} but ${column ? 'the currency column' : 'the amount'} says ${(column ?? written)!.slice(0, 8)}`);
     }
-    const named = column ?? written ?? headed;
+    // A bare $ is US dollars unless the row says which dollar; beside a currency that is no dollar, it is a mistake.
+    const against = column ?? headed;
+    if (dollar && against && !DOLLAR_CURRENCIES.has(against)) {
+      reject('invalid_currency', 'currency', `the amount says $ but ${column ? 'the currency column says' : `the column “${header!.slice(0, 40)}” is in`} ${against.slice(0, 8)}`);
+    }
+    const named = column ?? written ?? headed ?? (dollar ? 'USD' : null);
     if (!named) reject('invalid_currency', 'currency', `is required with pay: map a currency column, write it with the amount (85000 EUR), or name it in the pay column’s header (“${pay.field === 'base_salary' ? 'Annual salary' : 'Day rate'} (EUR)”)`);
     if (!ctx.activeCurrencies.has(named)) reject('invalid_currency', 'currency', `${named.slice(0, 8)} is not an active currency of this tenant (active: ${[...ctx.activeCurrencies].sort().join(', ') || 'none'})`);
     currency = named;
@@ -496,15 +517,56 @@ function parsePay(input: RowInput, cell: Cell, ctx: ParseContext, attempt: Attem
   const effective = given(cell('pay_effective_date'));
   let effectiveDay: string | null = null;
   if (effective !== undefined) attempt(() => void (effectiveDay = parseDate(effective, 'pay_effective_date', columnDateOrder(ctx, 'pay_effective_date'), ctx.today)));
-  if (amountMinor !== null && currency) input.pay = { kind: pay.kind, amountMinor, currency, effective: effectiveDay };
+  const unit = (period as SaidPeriod | null)?.period ?? null;
+  if (amountMinor !== null && currency && unit !== 'hour') {
+    // Orgonaut keeps an annual salary: an amount for a month or a quarter is the year's ×12 or ×4; one for a day, a day rate.
+    const kind: CompensationKind = unit === 'day' ? 'day_rate' : pay.kind;
+    const perYear = unit && unit !== 'day' && pay.kind === 'salary' ? PERIODS_PER_YEAR[unit] : 1;
+    input.pay = { kind, amountMinor: amountMinor * perYear, currency, effective: effectiveDay };
+  }
+}
+
+/** A pay amount's period and what says it (“Pay Per” says Month), for the messages. */
+interface SaidPeriod {
+  period: PayPeriod;
+  said: string;
+}
+
+/**
+ * The period of a row's pay amount: its pay period column's (refused when unreadable or at odds with a period written in
+ * the amount), else the amount's own (“5,000/month”), else its pay type's (Hourly, Daily); null when nothing says one
+ * (an annual salary, or the day rate of a daily_rate column).
+ */
+function payPeriodOf(cell: Cell, ctx: ParseContext, inAmount: PayPeriod | null): SaidPeriod | null {
+  const column = given(cell('pay_period'));
+  const header = (headerOf(ctx.mapping, 'pay_period') ?? 'pay_period').slice(0, 40);
+  if (column !== undefined) {
+    const period = periodNamed(column);
+    if (!period) reject('invalid_pay_period', 'pay_period', `“${column.slice(0, 40)}” in “${header}” is not a period the import reads: write Year, Month, Quarter, Week, Day or Hour`);
+    if (inAmount && inAmount !== period) reject('invalid_pay_period', 'pay_period', `the amount says per ${PERIOD_NAMES[inAmount]} but “${header}” says ${column.slice(0, 40)}`);
+    return { period, said: `“${header}” says ${column.slice(0, 40)}` };
+  }
+  if (inAmount) return { period: inAmount, said: `the amount says per ${PERIOD_NAMES[inAmount]}` };
+  const type = given(cell('pay_type'));
+  const typed = type === undefined ? null : periodOfPayType(type);
+  return typed ? { period: typed, said: `“${(headerOf(ctx.mapping, 'pay_type') ?? 'pay_type').slice(0, 40)}” says ${type!.slice(0, 40)}` } : null;
 }
 
 const SYMBOLS: Record<string, string | null> = { '€': 'EUR', '£': 'GBP', $: null, '¥': null };
+/** The currencies a bare $ may stand for: beside any other, it is a mistake. */
+const DOLLAR_CURRENCIES: ReadonlySet<string> = new Set(['USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'MXN', 'TWD', 'CLP', 'COP', 'ARS', 'BRL']);
+/** Dollars that say which: US$, C$ / CA$, A$ / AU$, NZ$, S$ / SG$, HK$, MX$. */
+const NAMED_DOLLARS: Record<string, string> = { US: 'USD', C: 'CAD', CA: 'CAD', A: 'AUD', AU: 'AUD', NZ: 'NZD', S: 'SGD', SG: 'SGD', HK: 'HKD', MX: 'MXN' };
 
-/** An amount with its currency written in: `85000 EUR`, `USD 85,000`, `€85.000` → the amount and the code (if it says one). */
-function currencyOf(value: string, field: string): { text: string; written: string | null } {
+/**
+ * An amount with its currency written in: `85000 EUR`, `USD 85,000`, `€85.000`, `US$85,000` → the amount and the code
+ * (if it says one); `dollar` when it says only `$` — US dollars, unless the row names another dollar.
+ */
+function currencyOf(value: string, field: string): { text: string; written: string | null; dollar: boolean } {
   let text = value.trim();
   let written: string | null = null;
+  const namedDollar = /^([A-Za-z]{1,2})\$\s*(.*)$/.exec(text);
+  if (namedDollar && NAMED_DOLLARS[namedDollar[1]!.toUpperCase()]) return { text: namedDollar[2]!.trim(), written: NAMED_DOLLARS[namedDollar[1]!.toUpperCase()]!, dollar: false };
   const code = /^([A-Za-z]{3})\s*(.*)$/.exec(text) ?? /^(.*?)\s*([A-Za-z]{3})$/.exec(text);
   if (code) {
     const [letters, rest] = /^[A-Za-z]{3}/.test(text) ? [code[1]!, code[2]!] : [code[2]!, code[1]!];
@@ -513,15 +575,17 @@ function currencyOf(value: string, field: string): { text: string; written: stri
       text = rest;
     }
   }
+  let dollar = false;
   const symbol = /^([€£$¥])\s*(.*)$/.exec(text) ?? /^(.*?)\s*([€£$¥])$/.exec(text);
   if (symbol) {
     const [sign, rest] = /^[€£$¥]/.test(text) ? [symbol[1]!, symbol[2]!] : [symbol[2]!, symbol[1]!];
     const named = SYMBOLS[sign] ?? null;
     if (named && written && named !== written) reject('invalid_amount', field, `“${value.slice(0, 40)}” names two currencies`);
     written ??= named;
+    dollar = sign === '$' && !written;
     text = rest;
   }
-  return { text: text.trim(), written };
+  return { text: text.trim(), written, dollar };
 }
 
 /**

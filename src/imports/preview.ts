@@ -10,7 +10,7 @@ import { parseContext } from './execute.js';
 import { headerSaysPercent, MONEY_IMPORT_FIELDS, organisationName, type ColumnMapping } from './fields.js';
 import { managerNameColumn } from './manager-columns.js';
 import { unmappedForNewPeople } from './mapping.js';
-import { columnDateOrder, lastFirst, looksLikePercent, parseRow, type DateOrder } from './parse-row.js';
+import { columnDateOrder, lastFirst, looksLikePercent, parseRow, type DateOrder, type ParseContext } from './parse-row.js';
 import { planImport, type RowResult } from './plan/plan.js';
 import { presentReason, presentRun } from './present.js';
 import { REASONS, type ReasonCode } from './reasons.js';
@@ -41,6 +41,8 @@ export async function previewRun(ctx: ServiceContext, id: string, options: { row
     .limit(sampleSize);
   const warnings = mappingWarnings(run.mapping as ColumnMapping[], run.format, showMoney, managerNameColumn(mapping, first.map((r) => r.values)));
   if (showMoney) warnings.push(...centsWarnings(mapping, first));
+  const hourly = showMoney ? hourlyLookingPayWarning(mapping, first, parse) : null;
+  if (hourly) warnings.push(hourly);
   warnings.push(...headerDateOrderNotes(mapping, showMoney));
   const reversed = lastFirstWarning(mapping, first.map((r) => r.values));
   if (reversed) warnings.push(reversed);
@@ -244,6 +246,42 @@ function centsWarnings(mapping: ColumnMapping[], rows: readonly { values: (strin
         message: `Pay in “${m.header.slice(0, 40)}” is read in cents (minor units): ${example}. If the column holds amounts as your HR system shows them (85000 or 85,000.00), map it to ${major} instead.`,
       };
     });
+}
+
+/**
+ * Annual salaries among the first rows that look like hourly rates — 40.00 beside salaries of about 100,000: under a
+ * 500th of the median salary in the same currency (a year has some 2,000 working hours) — when nothing said their
+ * period: they would be imported as annual salaries, so the person importing reads it before the run.
+ */
+function hourlyLookingPayWarning(mapping: readonly ColumnMapping[], rows: readonly { rowNumber: number; values: (string | null)[] }[], parse: ParseContext) {
+  const column = mapping.find((m) => m.field === 'base_salary' || m.field === 'base_salary_cents');
+  if (!column) return null;
+  const salaries = rows.flatMap((r) => {
+    const pay = parseRow(r.rowNumber, r.values, parse).input?.pay;
+    return pay?.kind === 'salary' ? [{ row: r.rowNumber, pay, written: r.values[column.column]?.trim() ?? '' }] : [];
+  });
+  const medianOf = (amounts: number[]) => [...amounts].sort((a, b) => a - b)[Math.floor(amounts.length / 2)]!;
+  const suspects = salaries.filter((s) => {
+    const same = salaries.filter((o) => o.pay.currency === s.pay.currency).map((o) => o.pay.amountMinor);
+    return same.length > 1 && s.pay.amountMinor * 500 <= medianOf(same);
+  });
+  if (!suspects.length) return null;
+  const first = suspects[0]!;
+  const usual = medianOf(salaries.filter((s) => s.pay.currency === first.pay.currency && !suspects.includes(s)).map((s) => s.pay.amountMinor));
+  const header = column.header.slice(0, 40);
+  const around = `around ${readAs(usual, first.pay.currency)}`;
+  const fix = 'If it is pay by the hour, give the annual salary instead, or add a pay period column (Pay Per: Hour) so such rows are quarantined to fix.';
+  if (suspects.length === 1) {
+    return {
+      code: 'pay_looks_hourly',
+      message: `Row ${first.row}’s pay in “${header}”, ${first.written.slice(0, 20)}, looks like an hourly rate beside the other rows’ salaries (${around}), yet it would be imported as an annual salary of ${readAs(first.pay.amountMinor, first.pay.currency)}. ${fix}`,
+    };
+  }
+  const rowsNamed = suspects.slice(0, 5).map((s) => s.row).join(', ') + (suspects.length > 5 ? ` and ${suspects.length - 5} more` : '');
+  return {
+    code: 'pay_looks_hourly',
+    message: `Rows ${rowsNamed} have pay in “${header}” that looks like hourly rates (${suspects.slice(0, 5).map((s) => s.written.slice(0, 20)).join(', ')}) beside the other rows’ salaries (${around}), yet each would be imported as an annual salary. ${fix}`,
+  };
 }
 
 /** Minor units as the main unit, for a person: 8500000 EUR → “85,000.00 EUR”. */

@@ -48,7 +48,7 @@ describe('a BambooHR custom report from a US account', () => {
     const { owner, run } = await upload('messy-bamboo', 'bamboohr-custom-report.csv');
     expect(mapped(run)).toMatchObject({
       'Employee #': 'employee_id', 'Last Name, First Name': 'name', 'Work Email': 'email', 'Job Title': 'job_title', Department: 'department', Division: 'parent_department',
-      'Hire Date': 'start_date', 'Reporting to': 'manager_name', 'Employment Status': 'employment_type', FTE: 'fte', Status: 'status', 'Pay Rate': null,
+      'Hire Date': 'start_date', 'Reporting to': 'manager_name', 'Employment Status': 'employment_type', FTE: 'fte', Status: 'status', 'Pay Rate': 'base_salary',
     });
     const first = await previewRun(owner, run.id);
     expect(first.warnings.map((w) => w.code)).not.toContain('no_name');
@@ -56,10 +56,9 @@ describe('a BambooHR custom report from a US account', () => {
     const dates = first.warnings.find((w) => w.code === 'date_order')?.message;
     expect(dates).toMatch(/^7 row\(s\) write dates with the year last/);
     expect(dates).toContain('The file’s own dates say the month comes first: “03/15/2018” has no month 15.');
-    expect(first.warnings.find((w) => w.code === 'unmapped_columns')?.message).toBe('1 column(s) are not imported: “Pay Rate”.');
-    // The pay column is mapped by hand: “210000.00 USD” is read with its currency.
-    const pay = run.mapping.find((m) => m.header === 'Pay Rate')!.column;
-    await updateRunSettings(owner, run.id, { mapping: [{ column: pay, field: 'base_salary' }], options: { date_order: 'month_first' } });
+    // BambooHR's “Pay Rate” is the pay amount, read without help: “210000.00 USD” with its currency.
+    expect(first.warnings.map((w) => w.code)).not.toContain('unmapped_columns');
+    await updateRunSettings(owner, run.id, { options: { date_order: 'month_first' } });
     const preview = await previewRun(owner, run.id);
     expect(preview.warnings.map((w) => w.code)).not.toContain('date_order');
     // Once for the column: what such FTEs look like, and how to have them read as percentages.

@@ -18,7 +18,7 @@ let database: Database;
 let tenant: Tenant;
 let owner: ServiceContext;
 
-const HEADER = ['email', 'first_name', 'last_name', 'source_hris', 'source_hris_id', 'kind', 'department', 'department_type', 'team', 'team_type', 'job_title', 'manager_email', 'fte', 'allocation_pct', 'employment_type', 'start_date', 'status', 'currency', 'base_salary_cents'];
+const HEADER = ['email', 'first_name', 'last_name', 'source_hris', 'source_hris_id', 'kind', 'department', 'department_type', 'team', 'team_type', 'job_title', 'manager_email', 'fte', 'allocation_pct', 'employment_type', 'start_date', 'status', 'currency', 'base_salary_cents', 'pay_period'];
 
 type Cells = Partial<Record<(typeof HEADER)[number], string>>;
 const row = (cells: Cells) => HEADER.map((h) => cells[h as keyof Cells] ?? '');
@@ -35,7 +35,7 @@ const LIVE = csvOf(HEADER, [
   row(person('solo@x.test', { department: '', team: 'Studio', manager_email: 'ceo@x.test' })),
 ]);
 
-/** [cells, expected reason (null = imported)] in file order; a row of 21 cells is malformed. */
+/** [cells, expected reason (null = imported)] in file order; a row of 22 cells is malformed. */
 const CASES: [(string | null)[], string | null][] = [
   [row(person('ann@x.test', { manager_email: 'ceo@x.test', currency: 'USD', base_salary_cents: '9000000' })), null],
   [row(person('bob@x.test', { manager_email: 'ann@x.test', team: 'Platform', team_type: 'Platform' })), null],
@@ -59,6 +59,8 @@ const CASES: [(string | null)[], string | null][] = [
   [row(person('emp@x.test', { employment_type: 'wizard' })), 'invalid_employment_type'],
   [row(person('status@x.test', { status: 'maybe' })), 'invalid_status'],
   [row(person('amount@x.test', { currency: 'EUR', base_salary_cents: '12.5' })), 'invalid_amount'],
+  [row(person('hourly@x.test', { currency: 'EUR', base_salary_cents: '4000', pay_period: 'Hour' })), 'hourly_pay'],
+  [row(person('period@x.test', { currency: 'EUR', base_salary_cents: '500000', pay_period: 'Per pay period' })), 'invalid_pay_period'],
   [row(person('dtype@x.test', { department: 'Labs', department_type: 'Skunkworks' })), 'unknown_department_type'],
   [row(person('ttype@x.test', { team: 'Tigers', team_type: 'Tiger' })), 'unknown_team_type'],
   [row(person('amb@x.test', { department: '', team: 'Pod' })), 'ambiguous_team'],
@@ -98,7 +100,7 @@ describe('quarantine', () => {
     expect(run.summary).toMatchObject({ rows: { total: CASES.length, imported: CASES.length - quarantined, quarantined } });
     expect((run.summary as any).families).toMatchObject({
       actors: { created: 3, updated: 1 },
-      compensations: { created: 1, quarantined: 2 },
+      compensations: { created: 1, quarantined: 4 },
       reportingLines: { created: 2, quarantined: 5 },
       placements: { quarantined: 1 },
       teams: { created: 1, quarantined: 2 },

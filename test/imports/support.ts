@@ -114,6 +114,8 @@ export interface LivePerson {
   start: string | null;
   /** Current pay in the main unit with its currency (`85000 EUR`), as a person reads it. */
   pay: string | null;
+  /** Whether that pay is an annual salary or a day rate. */
+  payKind: 'salary' | 'day_rate' | null;
   active: boolean;
 }
 
@@ -134,6 +136,7 @@ export async function livePeople(ctx: ServiceContext): Promise<Record<string, Li
       fte: actor.fte,
       start: actor.validFrom,
       pay: pay ? `${pay.amountMinor / 100} ${pay.currency}` : null,
+      payKind: pay?.kind ?? null,
       active: actor.validTo === null,
     };
   }
