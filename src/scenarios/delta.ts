@@ -364,11 +364,37 @@ export function findConflicts(source: OrgGraph, changes: readonly ScenarioChange
       if (!showMoney && MONEY_FIELDS.has(field)) continue;
       const mine = change.values?.[field];
       if (!sameValue(current[field], baseValue) && !sameValue(current[field], mine)) {
-        conflicts.push({ family: entity, id: change.recordId, label: labelOf(current, [source], showActors), field: snake(field), base: baseValue ?? null, scenario: mine ?? null, source: current[field] ?? null, reason: 'changed_in_both' });
+        conflicts.push({
+          family: entity,
+          id: change.recordId,
+          label: labelOf(current, [source], showActors),
+          field: snake(field),
+          base: baseValue ?? null,
+          scenario: mine ?? null,
+          source: current[field] ?? null,
+          ...amountCurrencies(field, current, change),
+          reason: 'changed_in_both',
+        });
       }
     }
   }
   return conflicts;
+}
+
+/**
+ * The currency of a conflict's amounts (pay, target pay: minor units of the record's own currency), so every surface
+ * can say "US$95,000" rather than a bare 9500000: `currency` when the three sides share one, else `currencies` by side
+ * (the scenario or the source also changed the record's currency). Nothing for a field that is no amount.
+ */
+function amountCurrencies(field: string, current: Record<string, unknown>, change: ScenarioChange) {
+  if (!field.endsWith('Minor')) return {};
+  const code = (value: unknown) => (typeof value === 'string' ? value : null);
+  const source = code(current.currency);
+  // A side that did not change the currency has the one the record has in the source.
+  const scenario = change.values && 'currency' in change.values ? code(change.values.currency) : source;
+  const base = change.base && 'currency' in change.base ? code(change.base.currency) : source;
+  if (base === scenario && scenario === source) return source ? { currency: source } : {};
+  return { currencies: { base, scenario, source } };
 }
 
 function present(record: Record<string, unknown>, showMoney: boolean): Record<string, unknown> {

@@ -106,6 +106,11 @@ export const ConflictSchema = z
       description: 'invalid_after_merge: a change that, combined with one made in the source since, would leave Live invalid (`problem` says how); resolved by changing the scenario, not by a resolution',
     }),
     problem: z.string().optional().openapi({ description: 'invalid_after_merge only: what would be invalid, naming the records' }),
+    currency: z.string().optional().openapi({ description: 'A conflict on an amount (`amount_minor`, `target_salary_minor`, `day_rate_minor`): the currency of `base`, `scenario` and `source`, minor units of it', example: 'EUR' }),
+    currencies: z
+      .object({ base: z.string().nullable(), scenario: z.string().nullable(), source: z.string().nullable() })
+      .optional()
+      .openapi({ description: 'Instead of `currency` when a side also changed the record’s currency: the currency of each side’s amount' }),
     in_scenario: z
       .object({ id: z.string(), name: z.string() })
       .optional()

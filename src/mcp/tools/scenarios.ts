@@ -293,7 +293,14 @@ export const scenarioDeltaTool = defineTool({
       .record(z.string(), z.object({ added: z.number(), removed: z.number(), changed: z.number() }))
       .describe('How many records each family adds, removes and changes in all (every family with any, whatever this page or `family` holds)'),
     next_cursor: nextCursor,
-    conflicts: z.array(z.looseObject({ family: z.string(), id: z.string(), reason: z.string() })),
+    conflicts: z.array(
+      z.looseObject({
+        family: z.string(),
+        id: z.string(),
+        reason: z.string(),
+        currency: z.string().optional().describe('A conflict on an amount (a `*_minor` field): the currency of base, scenario and source (`currencies` by side instead when a side changed it)'),
+      }),
+    ),
     metrics: z
       .object({
         total: metricDeltas.optional(),

@@ -14,7 +14,7 @@ import { AsOfForm, SubNav } from '../live/components.js';
 import { link } from '../live/context.js';
 import { count, deltaClass, fieldLabel, money, num, quoted, signed } from '../live/format.js';
 import { CostChange, CostSide, isMoneyMetric, metricsFor, type Pair } from './metric-pairs.js';
-import { conflictOwner, fieldConflict, MERGE_PROBLEMS_NOTE, ScenarioHead, type Conflict } from './overview.js';
+import { conflictOwner, conflictValue, fieldConflict, MERGE_PROBLEMS_NOTE, ScenarioHead, type Conflict } from './overview.js';
 import { fieldValue, RecordFields, scenarioNames, VACANT_SEATS, type ValueNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
 import { ENTITY_TYPES, FAMILY_OF_ENTITY } from '../../org/family-names.js';
@@ -243,9 +243,9 @@ async function deltaPage(c: Context<AppEnv>, state: DeltaPageState, status: 200 
                       <td colspan={3}>{k.problem}</td>
                     ) : (
                       <>
-                        <td>{fieldValue(k.field ?? '', k.base, names, currency)}</td>
-                        <td class="changed">{fieldValue(k.field ?? '', k.scenario, names, currency)}</td>
-                        <td>{fieldValue(k.field ?? '', k.source, names, currency)}</td>
+                        <td>{conflictValue(k, 'base', names, currency)}</td>
+                        <td class="changed">{conflictValue(k, 'scenario', names, currency)}</td>
+                        <td>{conflictValue(k, 'source', names, currency)}</td>
                       </>
                     )}
                   </tr>

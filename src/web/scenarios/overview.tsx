@@ -142,6 +142,20 @@ export interface Conflict {
   in_scenario?: { id: string; name: string };
   /** `invalid_after_merge`: what the change would make invalid once merged with the source's changes since. */
   problem?: string;
+  /** An amount (pay, target pay): the currency of its minor units, or `currencies` by side when a side changed it. */
+  currency?: string;
+  currencies?: Record<ConflictSide, string | null>;
+}
+
+type ConflictSide = 'base' | 'scenario' | 'source';
+
+/**
+ * One side of a field conflict as a person reads it: a name for a reference, an amount as money in the record's own
+ * currency ("US$95,000", not 9500000 nor the reporting currency's sign), else the value.
+ */
+export function conflictValue(conflict: Conflict, side: ConflictSide, names: ValueNames | null, reportingCurrency: string): string {
+  const currency = conflict.currencies?.[side] ?? conflict.currency ?? reportingCurrency;
+  return fieldValue(conflict.field ?? '', conflict[side], names, currency);
 }
 
 /**
@@ -531,8 +545,7 @@ function PromoteForm(props: {
                   {conflicts.map((conflict, i) => {
                     const name = resolutionName(conflict);
                     const previous = props.chosen.find((r) => resolutionName(r) === name)?.choice;
-                    const field = conflict.field ?? '';
-                    const show = (v: unknown) => fieldValue(field, v, props.names, props.currency);
+                    const show = (side: ConflictSide) => conflictValue(conflict, side, props.names, props.currency);
                     return (
                       <tr>
                         <td>
@@ -546,9 +559,9 @@ function PromoteForm(props: {
                           <td colspan={3}>{conflict.problem}</td>
                         ) : (
                           <>
-                            <td>{show(conflict.base)}</td>
-                            <td class="changed">{show(conflict.scenario)}</td>
-                            <td>{show(conflict.source)}</td>
+                            <td>{show('base')}</td>
+                            <td class="changed">{show('scenario')}</td>
+                            <td>{show('source')}</td>
                           </>
                         )}
                         <td>
