@@ -47,7 +47,7 @@ export function createRuntime(config: Config, database: Database, logger: Logger
     database,
     logger,
     tenants: new TenantDirectory(database.db),
-    graphs: new GraphStore(database.db),
+    graphs: new GraphStore(database.db, config.graphCacheRecords),
     authenticator: new Authenticator(database.db, verifyAccessToken),
     rateCounter: new SharedRateCounter(database.db),
     mailer: shared.mailer !== undefined ? shared.mailer : createMailer(config, logger),

@@ -257,6 +257,15 @@ export const VARIABLES = {
     fallback: '90',
     description: 'Days a personal API token made by CLI sign-in (orgonaut auth login in the browser) lasts; then the CLI asks to sign in again.',
   },
+  ORGONAUT_GRAPH_CACHE_RECORDS: {
+    schema: z.coerce
+      .number({ error: 'must be a number of records' })
+      .int('must be a whole number of records')
+      .min(10_000, 'must be at least 10000 records (one small organisation)'),
+    fallback: '4000000',
+    description:
+      'Organisation records (units, actors, placements, pay, …) each process keeps in its graph cache, the least recently read organisations and scenarios out first. Lower it on small machines, raise it when many large organisations are read at once (orgonaut_graph_cache_records on /metrics shows what is held).',
+  },
   ORGONAUT_SECRET_KEY: {
     schema: z
       .string()
@@ -315,6 +324,8 @@ export interface Config {
   mcpActionRateLimit: PlanRateLimits;
   /** Days a CLI sign-in's personal API token lasts (ORGONAUT_CLI_TOKEN_DAYS). */
   cliTokenDays: number;
+  /** Records the graph cache holds (ORGONAUT_GRAPH_CACHE_RECORDS). */
+  graphCacheRecords: number;
   mcpRedirectDomains: string[];
   mcpAllowedOrigins: string[];
   /** ORGONAUT_SECRET_KEY as written (parsed by secrets/key.ts), or null. */
@@ -369,6 +380,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mcpRateLimit: p.ORGONAUT_MCP_RATE_LIMIT,
     mcpActionRateLimit: p.ORGONAUT_MCP_ACTION_RATE_LIMIT,
     cliTokenDays: p.ORGONAUT_CLI_TOKEN_DAYS,
+    graphCacheRecords: p.ORGONAUT_GRAPH_CACHE_RECORDS,
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
     secretKey: p.ORGONAUT_SECRET_KEY || null,

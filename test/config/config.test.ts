@@ -27,6 +27,8 @@ describe('configuration', () => {
   it('has working defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: null, baseDomain: 'localhost', publicScheme: 'http', trustProxy: false });
+    expect(config.graphCacheRecords).toBe(4_000_000);
+    expect(loadConfig({ ORGONAUT_GRAPH_CACHE_RECORDS: '250000' }).graphCacheRecords).toBe(250_000);
   });
 
   it('reads a variable set to nothing as unset: its default, not port 0 or a refusal', () => {
@@ -48,6 +50,8 @@ describe('configuration', () => {
       [{ ORGONAUT_API_RATE_LIMIT: '0/60' }, /^ORGONAUT_API_RATE_LIMIT must allow at least 1 request/],
       [{ ORGONAUT_MCP_RATE_LIMIT: 'platinum=5/60,600/60' }, /^ORGONAUT_MCP_RATE_LIMIT must be requests\/seconds, optionally per plan.*"platinum=5\/60"/],
       [{ ORGONAUT_MCP_ACTION_RATE_LIMIT: 'enterprise=100/60' }, /^ORGONAUT_MCP_ACTION_RATE_LIMIT must include a requests\/seconds entry for every plan not named/],
+      [{ ORGONAUT_GRAPH_CACHE_RECORDS: '500' }, /^ORGONAUT_GRAPH_CACHE_RECORDS must be at least 10000 records/],
+      [{ ORGONAUT_GRAPH_CACHE_RECORDS: 'lots' }, /^ORGONAUT_GRAPH_CACHE_RECORDS must be a number of records/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
