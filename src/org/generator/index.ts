@@ -6,8 +6,8 @@ import { isIsoDate } from '../dates.js';
 import type { OrgGraph } from '../types.js';
 import { addUnit, createContext, type GenContext } from './context.js';
 import { addNonHumans, addSecondaryPlacements, addVacancies } from './extras.js';
-import { DEPARTMENT_TYPES, TEAM_TYPES } from './functions.js';
-import { asciiSlug } from './names.js';
+import { companyCode } from './company-code.js';
+import { DEPARTMENT_TYPES, EXECUTIVE_OFFICE, FUNCTIONS, TEAM_TYPES } from './functions.js';
 import { StructureBuilder } from './structure.js';
 
 export interface GeneratedOrg {
@@ -57,17 +57,17 @@ function nonHumanCount(ctx: GenContext, actors: number): number {
   return Math.max(1, Math.round(actors * ctx.rng.between(0.01, 0.02)));
 }
 
+const UNASSIGNED_CODE = 'UNASSIGNED';
+
+/** The codes of the units generated with the company's own form (teams' and sub-units' have a hyphen, a company's never). */
+const OTHER_UNIT_CODES: ReadonlySet<string> = new Set([UNASSIGNED_CODE, ...[...FUNCTIONS, EXECUTIVE_OFFICE].map((fn) => fn.code)]);
+
 function addTopUnits(ctx: GenContext, companyName: string): void {
-  const company = addUnit(ctx, {
-    parentId: null,
-    type: 'company',
-    name: companyName,
-    code: asciiSlug(companyName).toUpperCase().slice(0, 12) || 'COMPANY',
-  });
+  const company = addUnit(ctx, { parentId: null, type: 'company', name: companyName, code: companyCode(companyName, OTHER_UNIT_CODES) });
   ctx.companyId = company.id;
   ctx.unitNames.claim(companyName);
   ctx.unitNames.claim('Unassigned');
-  addUnit(ctx, { parentId: company.id, type: 'system', name: 'Unassigned', code: 'UNASSIGNED' });
+  addUnit(ctx, { parentId: company.id, type: 'system', name: 'Unassigned', code: UNASSIGNED_CODE });
 }
 
 /** Generates a whole organisation; the same options always give the same output, byte for byte. */
