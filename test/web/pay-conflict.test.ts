@@ -6,6 +6,7 @@ import { promoteScenario } from '../../src/scenarios/promotion.js';
 import type { ServiceContext } from '../../src/context.js';
 import { money } from '../../src/web/live/format.js';
 import { hiddenField, pageText } from '../support/app.js';
+import { runCli, serveForCli } from '../support/cli.js';
 import { fixtureIds } from '../support/fixture-org.js';
 import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
@@ -67,6 +68,17 @@ describe('a conflict on pay', () => {
     expect(conflicts).toEqual([
       expect.objectContaining({ family: 'compensation', field: 'amount_minor', base: 9_000_000, scenario: 9_500_000, source: 9_800_000, currency: 'USD' }),
     ]);
+  });
+
+  it('reads as money in its currency in `orgonaut scenario delta`', async () => {
+    const server = await serveForCli(site.app, 'payconflict');
+    try {
+      const run = await runCli(['scenario', 'delta', mine], server.signIn('owner', await site.token('owner')));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^Pay\s+Pay of p1\s+Amount\s+95,000\.00 USD\s+98,000\.00 USD\s+changed_in_both$/m);
+    } finally {
+      await server.close();
+    }
   });
 
   it('is not shown to someone who may not read costs', async () => {

@@ -215,8 +215,9 @@ async function delta(run: Run, id: string): Promise<number> {
       { header: 'FAMILY', value: (c) => familyLabel(c.family) },
       { header: 'RECORD', value: (c) => c.label ?? c.id },
       { header: 'FIELD', value: (c) => (c.field ? fieldLabel(c.field) : null) },
-      { header: 'SCENARIO', value: (c) => (c.field ? fieldText(c.field, c.scenario, names) : c.scenario) },
-      { header: 'SOURCE', value: (c) => (c.field ? fieldText(c.field, c.source, names) : c.source) },
+      // An amount in its own currency (`95,000.00 USD`), not bare minor units: `currencies` by side when one changed it.
+      { header: 'SCENARIO', value: (c) => (c.field ? fieldText(c.field, c.scenario, names, c.currencies?.scenario ?? c.currency) : c.scenario) },
+      { header: 'SOURCE', value: (c) => (c.field ? fieldText(c.field, c.source, names, c.currencies?.source ?? c.currency) : c.source) },
       { header: 'REASON', value: (c) => c.reason },
     ]);
   }
