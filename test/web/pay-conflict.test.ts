@@ -12,7 +12,8 @@ import { fixtureSite, type FixtureSite } from '../support/fixture-site.js';
 
 /**
  * A pay conflict — Live changed a person's pay since the scenario branched, and the scenario changed it too — reads
- * as money in the pay's own currency wherever it is shown (the delta, the promotion form before and after a refusal),
+ * as money in the pay's own currency wherever it is shown (the delta, the promotion form before and after a refusal,
+ * `orgonaut scenario delta`),
  * never as bare minor units or in the reporting currency; the API's conflict carries that currency beside the
  * amounts; and someone without costs.read sees no pay conflict at all.
  */
