@@ -15,6 +15,7 @@ import { scenarioEditRoutes } from './scenarios/edit.js';
 import { snapshotRoutes } from './scenarios/snapshots.js';
 import { taskRoutes } from './scenarios/task.js';
 import { trayRoutes } from './scenarios/tray.js';
+import { suggestRoutes } from './scenarios/tray-suggest.js';
 
 /**
  * The organisation and scenario views (Live tree/chart, matrix, actor and org-unit pages, scenarios, snapshots,
@@ -34,6 +35,7 @@ export function viewRoutes(): Hono<AppEnv> {
     overviewRoutes(),
     scenarioEditRoutes(),
     trayRoutes(),
+    suggestRoutes(),
     deltaRoutes(),
     taskRoutes(),
     snapshotRoutes(),

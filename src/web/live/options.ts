@@ -1,17 +1,18 @@
 import type { ServiceContext } from '../../context.js';
-import { can } from '../../access/policy.js';
+import { authorize, can } from '../../access/policy.js';
 import { inEffect } from '../../org/dates.js';
 import { listActors, listPlacements, listPositions } from '../../org/read-people.js';
 import { listOrgUnits } from '../../org/read-structure.js';
 import type { OrgGraph } from '../../org/types.js';
-import type { ViewRequest } from '../../org/view.js';
+import { openView, type ViewRequest } from '../../org/view.js';
 import type { Page, PageRequest } from '../../util/pagination.js';
 import { namesOf } from './context.js';
 import { everyPage } from '../every-page.js';
 
 /**
- * Choices for form fields (filters, the change tray), read through the list services page by page. Lists longer
- * than `MAX_CHOICES` are cut: the forms then fall back to typing an id (with the list as suggestions).
+ * Choices for form fields (filters, the change tray), read through the list services page by page. A filter's unit
+ * list is cut at `MAX_CHOICES`; what the change tray's fields may name is read whole (`recordChoices`), since a
+ * person typed there must be found whoever they are.
  */
 export interface Choice {
   value: string;
@@ -29,15 +30,15 @@ export const MAX_CHOICES = 2_000;
  */
 export const SELECT_MAX = 300;
 
-/** A list's items, up to `MAX_CHOICES`, and the graph they were read from. */
-async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: OrgGraph }; page: Page<T> }>) {
-  const { items, last } = await everyPage(read, (r) => r.page, { max: MAX_CHOICES });
+/** A list's items, up to `max`, and the graph they were read from. */
+async function walk<T>(read: (page: PageRequest) => Promise<{ view: { graph: OrgGraph }; page: Page<T> }>, max = Infinity) {
+  const { items, last } = await everyPage(read, (r) => r.page, { max });
   return { items, graph: last.view.graph };
 }
 
 /** Active org units with the names of the units above them (the company first), in tree order: a unit before the units below it. */
-async function unitsInTreeOrder(ctx: ServiceContext, view: ViewRequest) {
-  const { items, graph } = await walk((page) => listOrgUnits(ctx, { ...view, ...page }));
+async function unitsInTreeOrder(ctx: ServiceContext, view: ViewRequest, max = Infinity) {
+  const { items, graph } = await walk((page) => listOrgUnits(ctx, { ...view, ...page }), max);
   const pathOf = (id: string): string[] => {
     const names: string[] = [];
     const seen = new Set<string>();
@@ -68,7 +69,7 @@ export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promi
  * the company's name whatever unit was picked — and typing a unit's name jumps to it.
  */
 export async function unitFilterChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
-  return (await unitsInTreeOrder(ctx, view)).map(({ path, unit }) => {
+  return (await unitsInTreeOrder(ctx, view, MAX_CHOICES)).map(({ path, unit }) => {
     const above = path.slice(0, -1);
     return { value: unit.id, label: `${unit.name} (${unit.type})${above.length ? ` · in ${above.join(' › ')}` : ''}`, type: unit.type };
   });
@@ -112,3 +113,43 @@ export async function positionChoices(ctx: ServiceContext, view: ViewRequest, st
   const where = (unitId: string | null) => (unitId ? `in ${names.unit(unitId)}` : 'with no budgeted team yet');
   return items.map((p) => ({ value: p.id, label: `${p.title} ${where(p.org_unit_id)} (${p.status})` }));
 }
+
+/** The kinds of record a change tray field names. */
+export const RECORD_KINDS = ['actor', 'placement', 'position', 'vacancy', 'unit'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+const READ_CHOICES: Record<RecordKind, (ctx: ServiceContext, view: ViewRequest) => Promise<Choice[]>> = {
+  unit: unitChoices,
+  actor: actorChoices,
+  placement: placementChoices,
+  position: (ctx, view) => positionChoices(ctx, view, 'open'),
+  vacancy: (ctx, view) => positionChoices(ctx, view, 'vacant'),
+};
+
+/**
+ * Every record of a kind the change tray may name in the view (a scenario, as its graph has it: what was planned in
+ * it counts), in the lists' order — none left out, however large the organisation: a typed name is resolved, and
+ * searched for, in the whole list. Read once per graph and day (graphs never change; a graph no longer read goes
+ * with its lists), since each page of the tray and each search of its suggestions asks again. Placements and
+ * positions only for a principal who may read them (none otherwise); people and units need their read ability.
+ */
+export async function recordChoices(ctx: ServiceContext, view: ViewRequest, kind: RecordKind): Promise<readonly Choice[]> {
+  // The view first: another organisation's scenario is not found, whatever the principal may read.
+  const { graph, asOf } = await openView(ctx, view);
+  if (kind === 'placement' && !can(ctx.principal, 'placements.read')) return [];
+  if ((kind === 'position' || kind === 'vacancy') && !can(ctx.principal, 'positions.read')) return [];
+  if (kind === 'actor' || kind === 'unit') authorize(ctx.principal, kind === 'unit' ? 'org-units.read' : 'actors.read');
+  let lists = choicesOfGraph.get(graph);
+  if (!lists) choicesOfGraph.set(graph, (lists = new Map()));
+  const key = `${kind}:${asOf}`;
+  let list = lists.get(key);
+  if (!list) {
+    // Labels name no cost and nothing a principal's abilities change, so one reading serves everyone who may read the kind.
+    lists.set(key, (list = READ_CHOICES[kind](ctx, { ...view, asOf })));
+    const held = lists;
+    list.catch(() => held.delete(key));
+  }
+  return list;
+}
+
+const choicesOfGraph = new WeakMap<OrgGraph, Map<string, Promise<Choice[]>>>();

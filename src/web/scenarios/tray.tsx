@@ -12,7 +12,8 @@ import { checkSessionCsrf } from '../forms.js';
 import { Notice, pageFix, Shell } from '../shell.js';
 import type { Names } from '../live/context.js';
 import { count, quoted } from '../live/format.js';
-import { actorChoices, placementChoices, positionChoices, SELECT_MAX, unitChoices, type Choice } from '../live/options.js';
+import { recordChoices, SELECT_MAX, type Choice, type RecordKind } from '../live/options.js';
+import { ofUnitTypes, SUGGESTIONS_IN_PAGE, suggestionsOf, suggestUrl } from './tray-suggest.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { Impact, ScenarioHead } from './overview.js';
 import { scenarioDelta } from '../../scenarios/delta.js';
@@ -47,7 +48,7 @@ import {
 } from './tray-ops.js';
 import { scenarioNames } from './values.js';
 import type { ServiceContext } from '../../context.js';
-import { openView, type ViewRequest } from '../../org/view.js';
+import { openView } from '../../org/view.js';
 import { isUuid } from '../../util/ids.js';
 import { isIsoDate, today } from '../../org/dates.js';
 import { onOrAfter } from '../../scenarios/ops/dated.js';
@@ -354,7 +355,7 @@ function locate(error: AppError): { index: number | null; field: string | null }
 }
 
 
-type RefKind = 'unit' | 'actor' | 'placement' | 'position' | 'vacancy';
+type RefKind = RecordKind;
 
 /** What the tray stages that a reference field of this kind may name (hires, new units, new positions), offered first. */
 function stagedChoices(kind: RefKind, staged: readonly Command[]): Choice[] {
@@ -364,25 +365,18 @@ function stagedChoices(kind: RefKind, staged: readonly Command[]): Choice[] {
   return [];
 }
 /** `staged`: what the tray stages (hires, units, positions), offered in reference fields before the organisation's records (`optionsOf`). */
-type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type', Choice[]> & { staged: Record<RefKind, Choice[]> };
+type Choices = Record<RefKind | 'currency' | 'department_type' | 'team_type', readonly Choice[]> & { staged: Record<RefKind, Choice[]> };
 
-const REF_CHOICES: Record<RefKind, (ctx: ServiceContext, view: ViewRequest) => Promise<Choice[]>> = {
-  unit: unitChoices,
-  actor: actorChoices,
-  placement: placementChoices,
-  position: (ctx, view) => positionChoices(ctx, view, 'open'),
-  vacancy: (ctx, view) => positionChoices(ctx, view, 'vacant'),
-};
+/** The scenario's records a reference field may name, by kind: all of them, read once per request however many fields ask. */
+type KnownRecords = (kind: RefKind) => Promise<readonly Choice[]>;
 
-/** The scenario's records a reference field may name, by kind: read once per request, however many fields ask. */
-type KnownRecords = (kind: RefKind) => Promise<Choice[]>;
-
-const recordsOfRequest = new WeakMap<Context<AppEnv>, Map<string, Promise<Choice[]>>>();
+const recordsOfRequest = new WeakMap<Context<AppEnv>, Map<string, Promise<readonly Choice[]>>>();
 
 /**
  * The scenario's records by kind, read at most once in a request: a staging reads them to resolve a typed name, then
- * again to render the page's forms (a list walk of the whole organisation each time). Only the organisation's
- * records: what the tray stages changes within the request, and is added where used (`stagedChoices`).
+ * again to render the page's forms. Every record, however large the organisation (`recordChoices`), so that a typed
+ * name is found whoever it names. Only the organisation's records: what the tray stages changes within the request,
+ * and is added where used (`stagedChoices`).
  */
 function knownRecords(c: Context<AppEnv>, scenarioId: string): KnownRecords {
   let lists = recordsOfRequest.get(c);
@@ -391,7 +385,7 @@ function knownRecords(c: Context<AppEnv>, scenarioId: string): KnownRecords {
   return (kind) => {
     const key = `${scenarioId}:${kind}`;
     let list = cached.get(key);
-    if (!list) cached.set(key, (list = REF_CHOICES[kind](serviceContext(c), { scenarioId })));
+    if (!list) cached.set(key, (list = recordChoices(serviceContext(c), { scenarioId }, kind)));
     return list;
   };
 }
@@ -426,7 +420,7 @@ async function resolveTypedNames(known: KnownRecords, spec: TrayOp, draft: Draft
  * what the label adds (“Emily Lopez · Engineer”, “Lena Lead (staged hire)”), so that a name is not taken for the
  * start of a longer one (“Emily Lopez Junior”); else the labels it begins with a word.
  */
-function typedMatches(choices: Choice[], typed: string): Choice[] {
+function typedMatches(choices: readonly Choice[], typed: string): Choice[] {
   const tiers = [
     (label: string) => label === typed,
     (label: string) => label.startsWith(`${typed} · `) || label.startsWith(`${typed} (`),
@@ -544,9 +538,9 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
                 />
               ))}
             </div>
-            {suggestionLists(ops, has, choices!).map(([listId, options]) => (
+            {suggestionLists(ops, has, choices!).map(([listId, texts]) => (
               <datalist id={listId}>
-                {suggestionsOf(options).map((text) => (
+                {texts.map((text) => (
                   <option value={text} />
                 ))}
               </datalist>
@@ -559,12 +553,19 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
   );
 }
 
-/** The suggestion lists the shown forms' long reference fields type into (see `listIdOf`), each once. */
-function suggestionLists(ops: TrayOp[], has: (a: Ability) => boolean, choices: Choices): [string, Choice[]][] {
-  const lists = new Map<string, Choice[]>();
+/**
+ * The suggestion lists the shown forms' long reference fields type into (see `listIdOf`), each once: what the tray
+ * stages, then the first `SUGGESTIONS_IN_PAGE` records — the rest are asked for as the person types (app.js, the
+ * field's `data-suggest`), or typed in full.
+ */
+function suggestionLists(ops: TrayOp[], has: (a: Ability) => boolean, choices: Choices): [string, string[]][] {
+  const lists = new Map<string, string[]>();
   for (const field of ops.flatMap((o) => o.fields)) {
     if (!REF_KINDS.has(field.kind) || !fieldAllowed(field, has) || lists.has(listIdOf(field))) continue;
-    if (typed(field, choices)) lists.set(listIdOf(field), optionsOf(field, choices));
+    if (!typed(field, choices)) continue;
+    // Read as the whole list reads them: a label two records share carries its id, in the page as in a search.
+    const shown = offered(field, choices.staged[field.kind as RefKind]).length + SUGGESTIONS_IN_PAGE;
+    lists.set(listIdOf(field), suggestionsOf(optionsOf(field, choices)).slice(0, shown));
   }
   return [...lists];
 }
@@ -690,6 +691,7 @@ function OpForm(props: {
           .map((f) => (
             <FieldInput
               field={f}
+              scenarioId={props.scenarioId}
               id={`${spec.op}-${f.name}`}
               value={props.draft[f.name] ?? ''}
               choices={props.choices}
@@ -711,9 +713,8 @@ function OpForm(props: {
 const REF_KINDS = new Set<FieldKind>(['unit', 'actor', 'placement', 'position', 'vacancy']);
 
 /** The choices a reference field offers: for unit fields naming types, only units of those types. */
-function offered(field: TrayField, choices: Choice[]): Choice[] {
-  const types = field.unitTypes;
-  return types ? choices.filter((o) => o.type !== undefined && types.includes(o.type as never)) : choices;
+function offered(field: TrayField, choices: readonly Choice[]): readonly Choice[] {
+  return ofUnitTypes(choices, field.unitTypes);
 }
 
 /**
@@ -721,7 +722,7 @@ function offered(field: TrayField, choices: Choice[]): Choice[] {
  * hire, before they exist), new units (to move or hire people into), new positions (to fill) —, then the
  * organisation's records.
  */
-function optionsOf(field: TrayField, choices: Choices): Choice[] {
+function optionsOf(field: TrayField, choices: Choices): readonly Choice[] {
   const kind = field.kind as RefKind;
   return [...offered(field, choices.staged[kind]), ...offered(field, choices[kind])];
 }
@@ -743,26 +744,12 @@ function typed(field: TrayField, choices: Choices): boolean {
   return offered(field, choices[field.kind as RefKind]).length > (field.kind === 'unit' ? SELECT_MAX : TRAY_SELECT_MAX);
 }
 
-/**
- * How each suggestion reads, which is what its field sends: the record's label, which the page resolves to the one
- * record of that label (`resolveTypedNames`, case aside) — followed by its id ("Name · Title — <id>") only where
- * that would not do: a label two records of the list share, or one the page would not read as a name.
- */
-function suggestionsOf(options: readonly Choice[]): string[] {
-  const seen = new Map<string, number>();
-  for (const o of options) seen.set(o.label.toLowerCase(), (seen.get(o.label.toLowerCase()) ?? 0) + 1);
-  return options.map((o) => {
-    const plain = o.label && o.label === o.label.trim() && !o.label.includes(ID_SEPARATOR) && !o.label.startsWith('$') && !isUuid(o.label);
-    return plain && seen.get(o.label.toLowerCase()) === 1 ? o.label : `${o.label}${ID_SEPARATOR}${o.value}`;
-  });
-}
-
 /** The suggestion list a long reference field types into: one per kind, and per set of unit types. */
 function listIdOf(field: TrayField): string {
   return field.unitTypes ? `list-${field.kind}-${field.unitTypes.join('-')}` : `list-${field.kind}`;
 }
 
-function FieldInput(props: { field: TrayField; id: string; value: string; choices: Choices; invalid: boolean; errorId: string; currency: string }) {
+function FieldInput(props: { field: TrayField; scenarioId: string; id: string; value: string; choices: Choices; invalid: boolean; errorId: string; currency: string }) {
   const { field, id, value } = props;
   const hintId = field.hint ? `${id}-hint` : undefined;
   const describedBy = [props.invalid ? props.errorId : null, hintId].filter(Boolean).join(' ') || undefined;
@@ -781,7 +768,14 @@ function FieldInput(props: { field: TrayField; id: string; value: string; choice
     const known = typedField && value.trim() ? options.findIndex((o) => o.value === value.trim()) : -1;
     control =
       typedField ? (
-        <input {...common} list={listIdOf(field)} value={known >= 0 ? suggestionsOf(options)[known] : value} placeholder="Type to search, or paste an id" autocomplete="off" />
+        <input
+          {...common}
+          list={listIdOf(field)}
+          data-suggest={suggestUrl(props.scenarioId, field.kind as RefKind, field.unitTypes)}
+          value={known >= 0 ? suggestionsOf(options)[known] : value}
+          placeholder="Type to search, or paste an id"
+          autocomplete="off"
+        />
       ) : (
         <select {...common}>
           <option value="">{field.required ? 'Choose…' : (field.emptyLabel ?? 'None')}</option>
