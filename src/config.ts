@@ -257,6 +257,16 @@ export const VARIABLES = {
     fallback: '90',
     description: 'Days a personal API token made by CLI sign-in (orgonaut auth login in the browser) lasts; then the CLI asks to sign in again.',
   },
+  ORGONAUT_KEEP_ALIVE_SECONDS: {
+    schema: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be from 1 to 3600 seconds')
+      .max(3600, 'must be from 1 to 3600 seconds'),
+    fallback: '65',
+    description:
+      'Seconds an idle keep-alive connection stays open. Keep it longer than the idle timeout of the load balancer in front (60 s on AWS ALB and nginx; set 620 behind Google Cloud load balancers), so the balancer never reuses a connection the server is closing.',
+  },
   ORGONAUT_GRAPH_CACHE_RECORDS: {
     schema: z.coerce
       .number({ error: 'must be a number of records' })
@@ -324,6 +334,8 @@ export interface Config {
   mcpActionRateLimit: PlanRateLimits;
   /** Days a CLI sign-in's personal API token lasts (ORGONAUT_CLI_TOKEN_DAYS). */
   cliTokenDays: number;
+  /** Seconds an idle keep-alive connection stays open (ORGONAUT_KEEP_ALIVE_SECONDS). */
+  keepAliveSeconds: number;
   /** Records the graph cache holds (ORGONAUT_GRAPH_CACHE_RECORDS). */
   graphCacheRecords: number;
   mcpRedirectDomains: string[];
@@ -381,6 +393,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mcpActionRateLimit: p.ORGONAUT_MCP_ACTION_RATE_LIMIT,
     cliTokenDays: p.ORGONAUT_CLI_TOKEN_DAYS,
     graphCacheRecords: p.ORGONAUT_GRAPH_CACHE_RECORDS,
+    keepAliveSeconds: p.ORGONAUT_KEEP_ALIVE_SECONDS,
     mcpRedirectDomains: p.MCP_REDIRECT_DOMAINS,
     mcpAllowedOrigins: p.MCP_ALLOWED_ORIGINS,
     secretKey: p.ORGONAUT_SECRET_KEY || null,

@@ -23,7 +23,7 @@ export interface Listener {
  * everything else 503 with Retry-After (load balancers send no traffic, clients are told to come back).
  * Light on purpose: it loads neither the database engine nor the app.
  */
-export function bindPort(config: Pick<Config, 'port' | 'host' | 'databaseUrl'>): Promise<Listener> {
+export function bindPort(config: Pick<Config, 'port' | 'host' | 'databaseUrl' | 'keepAliveSeconds'>): Promise<Listener> {
   let current: Fetch = starting(config.databaseUrl ? 'postgres' : 'embedded');
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: (request, env) => current(request, env), port: config.port, hostname: config.host }, () =>
@@ -34,8 +34,22 @@ export function bindPort(config: Pick<Config, 'port' | 'host' | 'databaseUrl'>):
         close: () => new Promise<void>((done) => server.close(() => done())),
       }),
     );
+    keepConnectionsOpen(server, config.keepAliveSeconds);
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, config)));
   });
+}
+
+/**
+ * An idle keep-alive connection stays open `ORGONAUT_KEEP_ALIVE_SECONDS` (65 s), longer than the load balancer in
+ * front keeps its idle connections (60 s on AWS ALB and nginx by default): the balancer closes an idle connection
+ * first and never sends a request on one the server is closing at that moment — with Node's default of 5 s such
+ * requests failed as connection resets (ECONNRESET; the soak saw them once the machine was loaded). Headers must
+ * arrive within a second more.
+ */
+function keepConnectionsOpen(server: ServerType, seconds: number): void {
+  const http = server as { keepAliveTimeout?: number; headersTimeout?: number };
+  http.keepAliveTimeout = seconds * 1_000;
+  http.headersTimeout = (seconds + 1) * 1_000;
 }
 
 function listenError(error: NodeJS.ErrnoException, { host, port }: Pick<Config, 'port' | 'host'>): Error {

@@ -123,7 +123,7 @@ describe('a DATABASE_URL where nothing answers', () => {
 
 describe('the port while the server starts', () => {
   it('answers /healthz 200 (the process is up) and /readyz and everything else 503 until the app takes over', async () => {
-    const listener = await bindPort({ port: 0, host: '127.0.0.1', databaseUrl: null });
+    const listener = await bindPort({ port: 0, host: '127.0.0.1', databaseUrl: null, keepAliveSeconds: 65 });
     cleanup.push(() => listener.close());
     const base = `http://127.0.0.1:${listener.port}`;
 
