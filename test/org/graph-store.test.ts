@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import { GraphStore } from '../../src/org/graph-store.js';
+import { describe, expect, it } from 'vitest';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { loadScenario } from '../../src/scenarios/store.js';
-import { testDatabase } from '../support/db.js';
 import { mergeWorld } from '../support/merge-world.js';
 
 /**
@@ -14,16 +11,10 @@ import { mergeWorld } from '../support/merge-world.js';
  */
 
 describe('the graph cache keeps one graph per planning scenario', () => {
-  let database: Database;
-  let graphs: GraphStore;
-  afterAll(() => database?.close());
-  beforeAll(async () => {
-    database = await testDatabase();
-    graphs = new GraphStore(database.db);
-  });
-  const { org, scenarioWith } = mergeWorld(() => ({ database, graphs }));
+  const { org, scenarioWith, world } = mergeWorld();
 
   it('a save’s newer graph replaces the older revision’s: what the cache holds does not grow with edits', async () => {
+    const { database, graphs } = world();
     const { ctx, id } = await org('graph-store-edits');
     const { sid } = await scenarioWith(ctx, 'Edited all day', [{ op: 'set_fte', actor_id: id('p1'), fte: 0.9 }]);
     const read = async () => graphs.scenario(await loadScenario(database.db, ctx.tenant.id, sid));
@@ -39,6 +30,7 @@ describe('the graph cache keeps one graph per planning scenario', () => {
   });
 
   it('two scenarios are kept side by side, and an older revision asked for again does not push out the newer', async () => {
+    const { database, graphs } = world();
     const { ctx, id } = await org('graph-store-two');
     const first = await scenarioWith(ctx, 'First', [{ op: 'set_fte', actor_id: id('p1'), fte: 0.9 }]);
     const second = await scenarioWith(ctx, 'Second', [{ op: 'set_fte', actor_id: id('p1'), fte: 0.5 }]);

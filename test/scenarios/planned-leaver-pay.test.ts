@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
-import { GraphStore } from '../../src/org/graph-store.js';
+import { describe, expect, it } from 'vitest';
 import { listCompensations } from '../../src/org/read-people.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
-import { testDatabase } from '../support/db.js';
 import { changeRunner } from '../support/change-runner.js';
 import { fixtureIds } from '../support/fixture-org.js';
 import { mergeWorld } from '../support/merge-world.js';
@@ -56,14 +53,7 @@ describe('a planned leaver’s pay ends when they leave', () => {
 });
 
 describe('what a user reads about a planned leaver’s pay in a scenario', () => {
-  let database: Database;
-  let graphs: GraphStore;
-  afterAll(() => database?.close());
-  beforeAll(async () => {
-    database = await testDatabase();
-    graphs = new GraphStore(database.db);
-  });
-  const { org, scenarioWith } = mergeWorld(() => ({ database, graphs }));
+  const { org, scenarioWith } = mergeWorld();
 
   it('the delta shows the pay ending on the leaving day; the compensation list no longer calls it active afterwards; cost stops then', async () => {
     const { ctx, id: idOf } = await org(SALT);

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
+import { describe, expect, it } from 'vitest';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
@@ -7,8 +6,6 @@ import { getScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
 import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { today } from '../../src/org/dates.js';
-import { GraphStore } from '../../src/org/graph-store.js';
-import { testDatabase } from '../support/db.js';
 import { mergeWorld } from '../support/merge-world.js';
 
 /**
@@ -20,17 +17,9 @@ import { mergeWorld } from '../support/merge-world.js';
  * Fixture: m1 is placed in Mobile (60 %, primary) and Platform (40 %); f1 and f2 in Field; p2 in Platform.
  */
 
-let database: Database;
-let graphs: GraphStore;
-afterAll(() => database?.close());
-beforeAll(async () => {
-  database = await testDatabase();
-  graphs = new GraphStore(database.db);
-});
-
 const later = (days: number) => new Date(Date.parse(today()) + days * 86_400_000).toISOString().slice(0, 10);
 
-const { org, scenarioWith, liveMeanwhile } = mergeWorld(() => ({ database, graphs }));
+const { org, scenarioWith, liveMeanwhile, world } = mergeWorld();
 
 const mergeConflicts = async (ctx: ServiceContext, sid: string) =>
   (await scenarioDelta(ctx, { scenarioId: sid })).conflicts.filter((c) => c.reason === 'invalid_after_merge');
@@ -39,14 +28,14 @@ const mergeConflicts = async (ctx: ServiceContext, sid: string) =>
 async function expectProblems(ctx: ServiceContext, sid: string, problems: Record<string, unknown>[]) {
   const expected = problems.map((p) => expect.objectContaining({ reason: 'invalid_after_merge', ...p }));
   expect(await mergeConflicts(ctx, sid)).toEqual(expected);
-  const liveBefore = await currentLiveVersion(database.db, ctx.tenant.id);
+  const liveBefore = await currentLiveVersion(world().database.db, ctx.tenant.id);
   const refused = await promoteScenario(ctx, sid).then(
     () => null,
     (e: { code: string; status: number; message: string; details: { conflicts: Record<string, unknown>[] } }) => e,
   );
   expect(refused).toMatchObject({ code: 'conflict', status: 409, message: expect.stringMatching(/would leave Live invalid/) });
   expect(refused!.details.conflicts).toEqual(expected);
-  expect(await currentLiveVersion(database.db, ctx.tenant.id)).toBe(liveBefore);
+  expect(await currentLiveVersion(world().database.db, ctx.tenant.id)).toBe(liveBefore);
   expect((await getScenario(ctx, sid)).kind).toBe('planning');
 }
 

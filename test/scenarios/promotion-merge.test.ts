@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/connection.js';
+import { describe, expect, it } from 'vitest';
 import { currentLiveVersion } from '../../src/db/live-store.js';
 import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
@@ -9,8 +8,6 @@ import { scenarioDelta } from '../../src/scenarios/delta.js';
 import { getActor } from '../../src/org/read-people.js';
 import { getOrgUnit } from '../../src/org/read-structure.js';
 import { today } from '../../src/org/dates.js';
-import { GraphStore } from '../../src/org/graph-store.js';
-import { testDatabase } from '../support/db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from '../support/factories.js';
 import { buildFixtureOrg, fixtureIds } from '../support/fixture-org.js';
 import { mergeWorld } from '../support/merge-world.js';
@@ -22,19 +19,11 @@ import { mergeWorld } from '../support/merge-world.js';
  * promotion re-checks the merged result with the engine's own rules, and refuses — naming each problem, Live untouched.
  */
 
-let database: Database;
-let graphs: GraphStore;
-afterAll(() => database?.close());
-beforeAll(async () => {
-  database = await testDatabase();
-  graphs = new GraphStore(database.db);
-});
-
-const { org, scenarioWith, liveMeanwhile } = mergeWorld(() => ({ database, graphs }));
+const { org, scenarioWith, liveMeanwhile, world } = mergeWorld();
 
 /** Promotion is refused with the named merge problems; Live, the scenario and the snapshots stay as they were. */
 async function expectRefused(ctx: ServiceContext, sid: string, problems: Record<string, unknown>[]) {
-  const liveBefore = await currentLiveVersion(database.db, ctx.tenant.id);
+  const liveBefore = await currentLiveVersion(world().database.db, ctx.tenant.id);
   const refused = await promoteScenario(ctx, sid).then(
     () => null,
     (e: { code: string; status: number; message: string; fix?: string; details: { conflicts: Record<string, unknown>[] } }) => e,
@@ -43,7 +32,7 @@ async function expectRefused(ctx: ServiceContext, sid: string, problems: Record<
   expect(refused!.details.conflicts).toEqual(expect.arrayContaining(problems.map((p) => expect.objectContaining({ reason: 'invalid_after_merge', ...p }))));
   expect(refused!.message).toMatch(/would leave Live invalid/);
   expect(refused!.fix).toMatch(/Change the scenario/);
-  expect(await currentLiveVersion(database.db, ctx.tenant.id)).toBe(liveBefore);
+  expect(await currentLiveVersion(world().database.db, ctx.tenant.id)).toBe(liveBefore);
   expect((await getScenario(ctx, sid)).kind).toBe('planning');
   return refused!;
 }
@@ -185,6 +174,7 @@ describe('promotion re-checks the merged Live', () => {
     const salt = 'merge-old-data';
     const { id, units } = fixtureIds(salt);
     const graph = buildFixtureOrg(salt);
+    const { database, graphs } = world();
     graph.placements.set(id('pl-p1-dup'), { id: id('pl-p1-dup'), actorId: id('p1'), orgUnitId: units.M, positionId: null, isPrimary: true, allocationPct: 100, validFrom: '2024-01-01', validTo: null });
     const tenant = await writeGraph(database, await buildTenant(database, { plan: 'enterprise' }), graph);
     const ctx = contextFor(database, tenant, principalFor(tenant, 'owner'), graphs);
@@ -213,22 +203,22 @@ describe('promotion re-checks the merged Live', () => {
       expect.objectContaining({ reason: 'invalid_after_merge', field: 'is_primary' }),
     ]);
     // Taking Live's day for the conflict skips the check up front (the choice changes the scenario first) — the work checks again.
-    const liveBefore = await currentLiveVersion(database.db, ctx.tenant.id);
+    const liveBefore = await currentLiveVersion(world().database.db, ctx.tenant.id);
     const task = await (await promoteScenario(ctx, sid, [{ family: 'placement', id: id('pl-p2'), field: 'valid_to', choice: 'live' }])).done;
     expect(task).toMatchObject({ status: 'failed', error: expect.stringMatching(/would leave Live invalid/) });
-    expect(await currentLiveVersion(database.db, ctx.tenant.id)).toBe(liveBefore);
+    expect(await currentLiveVersion(world().database.db, ctx.tenant.id)).toBe(liveBefore);
     expect((await getScenario(ctx, sid)).kind).toBe('planning');
   });
 
   it('refuses the plan’s actor allowance exceeded only once Live’s hires since are counted', async () => {
     const { ctx, units } = await org('merge-allowance', 'business');
-    await database.db.execute(`update tenants set actor_allowance = 10 where id = '${ctx.tenant.id}'` as never);
+    await world().database.db.execute(`update tenants set actor_allowance = 10 where id = '${ctx.tenant.id}'` as never);
     const limited = { ...ctx, tenant: { ...ctx.tenant, actorAllowance: 10 } };
     const { sid } = await scenarioWith(limited, 'One more', [{ op: 'add_actor', kind: 'human', display_name: 'Planned hire', org_unit_id: units.F }]);
     await liveMeanwhile(limited, [{ op: 'add_actor', kind: 'human', display_name: 'Live hire', org_unit_id: units.F }]);
-    const liveBefore = await currentLiveVersion(database.db, ctx.tenant.id);
+    const liveBefore = await currentLiveVersion(world().database.db, ctx.tenant.id);
     await expect(promoteScenario(limited, sid)).rejects.toMatchObject({ code: 'plan_limit', details: { allowed: 10 } });
-    expect(await currentLiveVersion(database.db, ctx.tenant.id)).toBe(liveBefore);
+    expect(await currentLiveVersion(world().database.db, ctx.tenant.id)).toBe(liveBefore);
   });
 
   it('restores a snapshot Live held before the tenant moved to a lower allowance, yet refuses growth beyond it afterwards', async () => {
@@ -239,7 +229,7 @@ describe('promotion re-checks the merged Live', () => {
       { op: 'deactivate_actor', actor_id: id('f2') },
     ]);
     // The tenant moves to a plan for 7 actors: Live holds 7 now, the snapshot 9.
-    await database.db.execute(`update tenants set actor_allowance = 7 where id = '${ctx.tenant.id}'` as never);
+    await world().database.db.execute(`update tenants set actor_allowance = 7 where id = '${ctx.tenant.id}'` as never);
     const lower = { ...ctx, tenant: { ...ctx.tenant, actorAllowance: 7 } };
     // A state Live held is restored (the undo of a mistake must not be blocked by the plan): f1 is active again.
     expect((await (await restoreSnapshot(lower, before.id)).done).status).toBe('succeeded');

@@ -1,10 +1,11 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import type { Database } from '../../src/db/connection.js';
-import type { GraphStore } from '../../src/org/graph-store.js';
+import { GraphStore } from '../../src/org/graph-store.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario } from '../../src/scenarios/lifecycle.js';
 import { promoteScenario } from '../../src/scenarios/promotion.js';
+import { testDatabase } from './db.js';
 import { buildTenant, contextFor, principalFor, writeGraph } from './factories.js';
 import { buildFixtureOrg, fixtureIds } from './fixture-org.js';
 
@@ -13,10 +14,18 @@ export type Command = Record<string, unknown>;
 /**
  * Tenants of their own with the fixture organisation, for tests of what happens when Live moves after a scenario
  * branched: `org` (a tenant and its owner's context), `scenarioWith` (a planning scenario holding changes) and
- * `liveMeanwhile` (Live changed meanwhile: another scenario holding changes, promoted). `world` gives the database and
- * graph store a file's beforeAll made.
+ * `liveMeanwhile` (Live changed meanwhile: another scenario holding changes, promoted). Called at a file's (or a
+ * describe's) top level: it opens the test database and a graph store before the tests, `world()`, and closes it after.
  */
-export function mergeWorld(world: () => { database: Database; graphs: GraphStore }) {
+export function mergeWorld() {
+  let opened: { database: Database; graphs: GraphStore } | undefined;
+  beforeAll(async () => {
+    const database = await testDatabase();
+    opened = { database, graphs: new GraphStore(database.db) };
+  });
+  afterAll(() => opened?.database.close());
+  const world = () => opened!;
+
   async function org(salt: string, plan: 'enterprise' | 'business' = 'enterprise'): Promise<{ ctx: ServiceContext } & ReturnType<typeof fixtureIds>> {
     const { database, graphs } = world();
     const tenant = await writeGraph(database, await buildTenant(database, { plan }), buildFixtureOrg(salt));
@@ -35,5 +44,5 @@ export function mergeWorld(world: () => { database: Database; graphs: GraphStore
     return created;
   }
 
-  return { org, scenarioWith, liveMeanwhile };
+  return { org, scenarioWith, liveMeanwhile, world };
 }
