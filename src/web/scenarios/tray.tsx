@@ -538,10 +538,10 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
                 />
               ))}
             </div>
-            {suggestionLists(ops, has, choices!).map(([listId, texts]) => (
+            {suggestionLists(ops, has, choices!).map(([listId, entries]) => (
               <datalist id={listId}>
-                {texts.map((text) => (
-                  <option value={text} />
+                {entries.map(({ text, staged }) => (
+                  <option value={text} data-staged={staged ? '' : undefined} />
                 ))}
               </datalist>
             ))}
@@ -558,14 +558,16 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
  * stages, then the first `SUGGESTIONS_IN_PAGE` records — the rest are asked for as the person types (app.js, the
  * field's `data-suggest`), or typed in full.
  */
-function suggestionLists(ops: TrayOp[], has: (a: Ability) => boolean, choices: Choices): [string, string[]][] {
-  const lists = new Map<string, string[]>();
+function suggestionLists(ops: TrayOp[], has: (a: Ability) => boolean, choices: Choices): [string, { text: string; staged: boolean }[]][] {
+  const lists = new Map<string, { text: string; staged: boolean }[]>();
   for (const field of ops.flatMap((o) => o.fields)) {
     if (!REF_KINDS.has(field.kind) || !fieldAllowed(field, has) || lists.has(listIdOf(field))) continue;
     if (!typed(field, choices)) continue;
     // Read as the whole list reads them: a label two records share carries its id, in the page as in a search.
-    const shown = offered(field, choices.staged[field.kind as RefKind]).length + SUGGESTIONS_IN_PAGE;
-    lists.set(listIdOf(field), suggestionsOf(optionsOf(field, choices)).slice(0, shown));
+    // What the tray stages is marked: app.js keeps it in the list when it fills in what the organisation has.
+    const staged = offered(field, choices.staged[field.kind as RefKind]).length;
+    const texts = suggestionsOf(optionsOf(field, choices)).slice(0, staged + SUGGESTIONS_IN_PAGE);
+    lists.set(listIdOf(field), texts.map((text, i) => ({ text, staged: i < staged })));
   }
   return [...lists];
 }

@@ -105,3 +105,55 @@ window.addEventListener('DOMContentLoaded', () => {
     notice.focus();
   }
 });
+
+// A typed field of the change tray (web/scenarios/tray-suggest.ts: past a few dozen records, a field naming a person,
+// placement, position or unit) whose page holds only the start of its suggestion list: as the person types, the
+// records matching what they typed are asked of the field's `data-suggest` address — the whole scenario, best
+// matches first — and fill its list, after what the tray stages (`data-staged`) that matches too. Asked after a
+// short pause in typing; an earlier request still on its way is cancelled, so a slow answer never replaces a newer
+// one. Without this script the field still takes a whole name, or a pasted id.
+const SUGGEST_PAUSE_MS = 150;
+const suggestState = new WeakMap();
+function suggestStateOf(list) {
+  let state = suggestState.get(list);
+  if (!state) {
+    state = { first: [...list.options].map((o) => o.cloneNode(true)), timer: 0, request: null };
+    suggestState.set(list, state);
+  }
+  return state;
+}
+const foldedText = (text) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+function fillSuggestions(list, options) {
+  list.replaceChildren(...options);
+}
+document.addEventListener('input', (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || !field.dataset.suggest || !field.list) return;
+  const list = field.list;
+  const state = suggestStateOf(list);
+  clearTimeout(state.timer);
+  state.request?.abort();
+  const typed = field.value.trim();
+  // Emptied: the page's own start of the list again. A suggestion just picked: nothing more to find.
+  if (!typed) return fillSuggestions(list, state.first.map((o) => o.cloneNode(true)));
+  if ([...list.options].some((o) => o.value === field.value)) return;
+  state.timer = setTimeout(async () => {
+    const request = new AbortController();
+    state.request = request;
+    try {
+      const address = `${field.dataset.suggest}&q=${encodeURIComponent(typed)}`;
+      const response = await fetch(address, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal: request.signal });
+      // Signed out meanwhile (the sign-in page), or refused: the list stays as it is; sending the form says why.
+      if (!response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return;
+      const { suggestions } = await response.json();
+      if (request.signal.aborted) return;
+      const staged = state.first.filter((o) => o.hasAttribute('data-staged') && foldedText(o.value).includes(foldedText(typed)));
+      const found = suggestions.map((s) => Object.assign(document.createElement('option'), { value: s.value }));
+      fillSuggestions(list, [...staged.map((o) => o.cloneNode(true)), ...found]);
+    } catch (error) {
+      if (error.name !== 'AbortError') console.warn('suggestions not loaded', error);
+    } finally {
+      if (state.request === request) state.request = null;
+    }
+  }, SUGGEST_PAUSE_MS);
+});
