@@ -130,6 +130,8 @@ async function main(): Promise<void> {
       ['overview', `/scenarios/${sid}`],
       ['delta', `/scenarios/${sid}/delta`],
       ['tray', `/scenarios/${sid}/changes`],
+      // What the tray's typed fields ask as a person types (the page holds only the start of each list).
+      ['tray-suggest', `/scenarios/${sid}/suggest?kind=actor&q=ann`, { accept: 'application/json' }],
       ['activity', '/activity'],
       ['api-actors', '/api/v1/actors?limit=200', { accept: 'application/json' }],
       ['api-tree', '/api/v1/org-units/tree', { accept: 'application/json' }],
