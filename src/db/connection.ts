@@ -136,6 +136,11 @@ function reason(error: unknown): string {
   return String(error);
 }
 
+/** Whether `db` is the embedded database (PGlite): one connection, results decoded in JavaScript. */
+export function isEmbedded(db: Db): boolean {
+  return (db as unknown as { $client?: unknown }).$client instanceof PGlite;
+}
+
 /**
  * Runs a raw query returning rows as arrays (no per-row objects): the fast path for loading whole organisations.
  * Only on the top-level database, not inside a transaction.
