@@ -197,6 +197,22 @@ describe(`the change tray of an organisation of ${ACTORS} actors`, () => {
     expect(html).not.toContain(late.label);
   });
 
+  it('takes a unit typed by its own name, not its whole path, when no other unit has that name', async () => {
+    const sid = (await createScenario(big.ctx, { name: 'Suggest: unit' })).id;
+    const { items } = await everyPage((page) => listOrgUnits(big.ctx, { ...page, type: 'team' }), (r) => r.page);
+    const named = new Map<string, number>();
+    for (const u of items) named.set(u.name.toLowerCase(), (named.get(u.name.toLowerCase()) ?? 0) + 1);
+    const team = items.find((u) => named.get(u.name.toLowerCase()) === 1)!;
+    const page = (await get(big, `/scenarios/${sid}/changes`)).body;
+    const moved = await post(big, `/scenarios/${sid}/changes`, { csrf: hiddenField(page, 'csrf'), staged: '', action: 'stage', op: 'add_placement', actor_id: late.name, org_unit_id: team.name.toUpperCase(), allocation_pct: '20' });
+    expect(text(moved.html)).not.toContain('nothing here matches');
+    expect(moved.status).toBe(200);
+    expect(stagedOf(moved.html)).toEqual([{ op: 'add_placement', actor_id: late.id, org_unit_id: team.id, allocation_pct: 20 }]);
+    // The suggestions find it by its name too, and give what the field sends.
+    const [found] = (await suggest(big, sid, { kind: 'unit', q: team.name, types: 'team' })).suggestions;
+    expect(found!.label).toMatch(new RegExp(` › ${team.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(team\\)$`));
+  });
+
   it('shows a person’s id handed in by a link as their name, wherever they are in the list', async () => {
     const sid = (await createScenario(big.ctx, { name: 'Suggest: linked' })).id;
     const linked = (await get(big, `/scenarios/${sid}/changes?op=set_fte&actor_id=${late.id}`)).body;

@@ -59,9 +59,12 @@ async function unitsInTreeOrder(ctx: ServiceContext, view: ViewRequest, max = In
   return items.map((u) => ({ path: pathOf(u.id), unit: u })).sort((a, b) => byPath(a.path, b.path));
 }
 
+/** Between the names of a unit's path in its label. */
+export const UNIT_PATH_SEPARATOR = ' › ';
+
 /** Active org units labelled by their path ("Fixture Co › Engineering › Platform (team)"), in tree order. */
 export async function unitChoices(ctx: ServiceContext, view: ViewRequest): Promise<Choice[]> {
-  return (await unitsInTreeOrder(ctx, view)).map(({ path, unit }) => ({ value: unit.id, label: `${path.join(' › ')} (${unit.type})`, type: unit.type }));
+  return (await unitsInTreeOrder(ctx, view)).map(({ path, unit }) => ({ value: unit.id, label: `${path.join(UNIT_PATH_SEPARATOR)} (${unit.type})`, type: unit.type }));
 }
 
 /**

@@ -12,7 +12,7 @@ import { checkSessionCsrf } from '../forms.js';
 import { Notice, pageFix, Shell } from '../shell.js';
 import type { Names } from '../live/context.js';
 import { count, quoted } from '../live/format.js';
-import { recordChoices, SELECT_MAX, type Choice, type RecordKind } from '../live/options.js';
+import { recordChoices, SELECT_MAX, UNIT_PATH_SEPARATOR, type Choice, type RecordKind } from '../live/options.js';
 import { ofUnitTypes, SUGGESTIONS_IN_PAGE, suggestionsOf, suggestUrl } from './tray-suggest.js';
 import { csrfOf, formError, formStatus } from '../live/page-errors.js';
 import { Impact, ScenarioHead } from './overview.js';
@@ -418,12 +418,15 @@ async function resolveTypedNames(known: KnownRecords, spec: TrayOp, draft: Draft
 /**
  * The choices a typed text (lower case) names, the closest first found: the whole label; a whole name followed by
  * what the label adds (“Emily Lopez · Engineer”, “Lena Lead (staged hire)”), so that a name is not taken for the
- * start of a longer one (“Emily Lopez Junior”); else the labels it begins with a word.
+ * start of a longer one (“Emily Lopez Junior”); a unit's own name, its path aside (“Platform” for “Acme › Engineering ›
+ * Platform (team)”: the page lists only the first units of a long list, and a path is not what one types); else the
+ * labels it begins with a word.
  */
 function typedMatches(choices: readonly Choice[], typed: string): Choice[] {
   const tiers = [
     (label: string) => label === typed,
     (label: string) => label.startsWith(`${typed} · `) || label.startsWith(`${typed} (`),
+    (label: string) => label.includes(UNIT_PATH_SEPARATOR) && label.slice(label.lastIndexOf(UNIT_PATH_SEPARATOR) + UNIT_PATH_SEPARATOR.length).startsWith(`${typed} (`),
     (label: string) => label.startsWith(`${typed} `),
   ];
   for (const tier of tiers) {
