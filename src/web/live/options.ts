@@ -11,8 +11,8 @@ import { namesOf } from './context.js';
 import { everyPage } from '../every-page.js';
 
 /**
- * Choices for form fields (filters, the change tray), read through the list services page by page. A filter's unit
- * list is cut at `MAX_CHOICES`; what the change tray's fields may name is read whole (`recordChoices`), since a
+ * Choices for form fields (filters, the change tray). A filter's unit list is read through the list service page by
+ * page and cut at `MAX_CHOICES`; what the change tray's fields may name is read whole (`recordChoices`), since a
  * person typed there must be found whoever they are.
  */
 export interface Choice {
