@@ -9,6 +9,7 @@ import { IMPORT_WORKLOADS, runImports } from './imports.js';
 import { cleanUpStartup, runStartup, STARTUP_WORKLOADS } from './startup.js';
 import { AUTH_WORKLOADS, runAuth } from './auth.js';
 import { MCP_WORKLOADS, runMcp } from './mcp.js';
+import { COLD_WORKLOADS, runColdRead, type FirstRead } from './cold-read.js';
 import { formatTable, openTarget, prepareEmbedded, preparePostgres, type BenchTarget, type PreparedTarget, type Row } from './support.js';
 
 /**
@@ -23,7 +24,7 @@ import { formatTable, openTarget, prepareEmbedded, preparePostgres, type BenchTa
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROW_PREFIX = '@@bench-row ';
 
-const WORKLOADS = [...SEED_AND_READ_WORKLOADS, ...SCENARIO_ENGINE_WORKLOADS, ...IMPORT_WORKLOADS, ...AUTH_WORKLOADS, ...MCP_WORKLOADS, ...STARTUP_WORKLOADS] as const;
+const WORKLOADS = [...SEED_AND_READ_WORKLOADS, ...COLD_WORKLOADS, ...SCENARIO_ENGINE_WORKLOADS, ...IMPORT_WORKLOADS, ...AUTH_WORKLOADS, ...MCP_WORKLOADS, ...STARTUP_WORKLOADS] as const;
 const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -42,6 +43,9 @@ Workloads:
   tree       the org-unit tree (orgUnitTree): cold and warm
   people     every row of the People list (allMatrixRows: what its CSV export and any sort but by name read, with
              cost and allocation): cold and warm
+  cold       the first reads a server pays for, each size: the org summary (MCP org_summary) and the People
+             list's first page right after start-up (each in a fresh process), then after a change to Live (warm
+             process, graph not cached): the Live graph alone, the summary and the People page
   scenario   create a planning scenario from the largest Live and read the tree inside it (cold and warm)
   scenarios  the scenario engine on an enterprise tenant of the largest size (its own tenant, seeded first):
              create a scenario, apply a batch of 1,000 mixed changes, delta (cold, warm), metrics in the
@@ -156,7 +160,7 @@ async function main(): Promise<number> {
   console.log(environment());
   console.log(`sizes ${options.sizes.join(', ')}; workloads ${[...options.only].join(', ')}`);
 
-  const readsWanted = [...SEED_AND_READ_WORKLOADS, ...SCENARIO_ENGINE_WORKLOADS, ...IMPORT_WORKLOADS].some((w) => options.only.has(w));
+  const readsWanted = [...SEED_AND_READ_WORKLOADS, ...COLD_WORKLOADS, ...SCENARIO_ENGINE_WORKLOADS, ...IMPORT_WORKLOADS].some((w) => options.only.has(w));
   // auth and mcp need a server process beside the benchmark on one database: PostgreSQL only.
   const serverWanted = [...AUTH_WORKLOADS, ...MCP_WORKLOADS].some((w) => options.only.has(w));
   if (serverWanted && !options.postgres) console.log('The auth and mcp workloads run on PostgreSQL only: pass --postgres <url> or set DATABASE_URL.');
@@ -184,9 +188,14 @@ async function main(): Promise<number> {
     console.error(`\n${current.describe}:`);
     try {
       // The scenario workload alone needs only the largest organisation seeded.
-      const perSize = ['seed', 'metrics', 'tree', 'people'].some((w) => options.only.has(w));
+      const perSize = ['seed', 'metrics', 'tree', 'people', 'cold'].some((w) => options.only.has(w));
       for (const size of perSize ? options.sizes : options.only.has('scenario') ? [largest] : []) {
         await runWorker({ phase: 'size', target: current.target, label: target.label, size, only: [...options.only] }, report);
+        if (options.only.has('cold')) {
+          for (const first of ['summary', 'people'] as const) {
+            await runWorker({ phase: 'cold', target: current.target, label: target.label, size, first, only: ['cold'] }, report);
+          }
+        }
       }
       if (options.only.has('scenario')) {
         await runWorker({ phase: 'scenario', target: current.target, label: target.label, size: largest, only: ['scenario'] }, report);
@@ -230,14 +239,16 @@ async function main(): Promise<number> {
 
 interface WorkerRun {
   /**
-   * size: seed one organisation and read it; scenario: branch the (already seeded) organisation and read that;
+   * size: seed one organisation and read it; cold: its first reads in a fresh process; scenario: branch the (already seeded) organisation and read that;
    * scenarios-seed / scenarios: seed the scenario engine's tenant, then run the engine on it; auth / mcp: start a
    * server process on the (PostgreSQL) database and measure through it.
    */
-  phase: 'size' | 'scenario' | 'scenarios-seed' | 'scenarios' | 'auth' | 'mcp' | 'imports';
+  phase: 'size' | 'cold' | 'scenario' | 'scenarios-seed' | 'scenarios' | 'auth' | 'mcp' | 'imports';
   target: BenchTarget;
   label: string;
   size: number;
+  /** The cold workload's first read in its fresh process. */
+  first?: FirstRead;
   /** Every size of the run (the mcp workload uses the smallest and the largest). */
   sizes?: number[];
   only: string[];
@@ -279,6 +290,7 @@ async function worker(json: string): Promise<number> {
   try {
     const report = (row: Row) => process.stdout.write(`${ROW_PREFIX}${JSON.stringify(row)}\n`);
     if (run.phase === 'scenario') await runScenario(database, run, report);
+    else if (run.phase === 'cold') await runColdRead(database, { ...run, first: run.first ?? 'summary' }, report);
     else if (run.phase === 'imports') await runImports(database, run, report);
     else if (run.phase === 'scenarios-seed') await runScenarioEngineSeed(database, run, report);
     else if (run.phase === 'scenarios') await runScenarioEngine(database, run, report);
