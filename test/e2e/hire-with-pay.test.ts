@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, choose, openPage, ownerSession, screenshot, signIn, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
+import { checkPage, createScenarioInBrowser, choose, openPage, ownerSession, screenshot, signIn, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
 
 /**
  * Hiring in a planning scenario from the change tray, in real Chromium (SPEC §6): a hire staged with pay and a
@@ -25,11 +25,7 @@ describe.skipIf(SKIP_REASON !== null)('a hire with pay, in Chromium', () => {
 
   it('stages a lead with a salary and a manager and a report under the lead, applies them, and shows both in the scenario', async () => {
     const { page } = w;
-    await page.goto(`${acme}/scenarios`);
-    await checkPage(w);
-    await page.getByLabel('Name', { exact: true }).fill('E2E hires with pay');
-    await Promise.all([page.waitForURL(/\/scenarios\/[0-9a-f-]{36}\?notice=created/), page.getByRole('button', { name: 'Create scenario' }).click()]);
-    scenarioId = /\/scenarios\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    scenarioId = await createScenarioInBrowser(page, acme, 'E2E hires with pay');
     await page.goto(`${acme}/scenarios/${scenarioId}/changes`);
     await checkPage(w, 'change tray');
 

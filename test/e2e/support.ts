@@ -330,6 +330,14 @@ export async function mcpToolsList(origin: string, token: string): Promise<{ sta
   return { status: list.status, tools, wwwAuthenticate: null };
 }
 
+/** Creates a planning scenario from Live on the Scenarios page, as a person does; the page is left on it. Its id. */
+export async function createScenarioInBrowser(page: Page, origin: string, name: string): Promise<string> {
+  await page.goto(`${origin}/scenarios`);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await Promise.all([page.waitForURL(/\/scenarios\/[0-9a-f-]{36}\?notice=created/), page.getByRole('button', { name: 'Create scenario' }).click()]);
+  return /\/scenarios\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+}
+
 /**
  * Picks, in a choice field of the change tray (a select, or — past a few dozen records — a typed field with one
  * suggestion list), the entry starting with `which`, or the `which`-th entry with a value (from 0); returns its label.

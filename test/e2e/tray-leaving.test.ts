@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, choose, ownerSession, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
+import { checkPage, createScenarioInBrowser, choose, ownerSession, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
 
 /**
  * Leaving the change tray with staged changes, which live only in the page (SPEC §8), in real Chromium: the tray's
@@ -24,10 +24,7 @@ describe.skipIf(SKIP_REASON !== null)('leaving a change tray with staged changes
 
   it('asks before signing out, keeps the tray when the person stays, and signs out when they confirm', async () => {
     const { page } = w;
-    await page.goto(`${acme}/scenarios`);
-    await page.getByLabel('Name', { exact: true }).fill('E2E leaving the tray');
-    await Promise.all([page.waitForURL(/\/scenarios\/[0-9a-f-]{36}\?notice=created/), page.getByRole('button', { name: 'Create scenario' }).click()]);
-    const scenarioId = /\/scenarios\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const scenarioId = await createScenarioInBrowser(page, acme, 'E2E leaving the tray');
     await page.goto(`${acme}/scenarios/${scenarioId}/changes`);
     await checkPage(w, 'change tray');
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, ownerSession, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
+import { checkPage, createScenarioInBrowser, ownerSession, SKIP_REASON, type OwnerSession, type WatchedPage } from './support.js';
 
 /**
  * Finding a person by name in the change tray of an organisation whose page holds only the start of the list of
@@ -24,10 +24,7 @@ describe.skipIf(SKIP_REASON !== null)('finding a person by name in the change tr
 
   it('suggests a person the page did not list as their name is typed, and stages the change picked', async () => {
     const { page } = w;
-    await page.goto(`${acme}/scenarios`);
-    await page.getByLabel('Name', { exact: true }).fill('E2E finding people');
-    await Promise.all([page.waitForURL(/\/scenarios\/[0-9a-f-]{36}\?notice=created/), page.getByRole('button', { name: 'Create scenario' }).click()]);
-    const scenarioId = /\/scenarios\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const scenarioId = await createScenarioInBrowser(page, acme, 'E2E finding people');
     await page.goto(`${acme}/scenarios/${scenarioId}/changes`);
     await checkPage(w, 'change tray');
 
