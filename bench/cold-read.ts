@@ -2,8 +2,8 @@ import type { Database } from '../src/db/connection.js';
 import { GraphStore } from '../src/org/graph-store.js';
 import { summarizeOrg } from '../src/org/read-history.js';
 import { findTenantBySlug } from '../src/tenancy/tenants.js';
-import { matrixPage, type MatrixFilter } from '../src/web/live/matrix-rows.js';
-import { formatCount, formatHeap, formatMs, formatRss, measure, ownerContext, type Measured, type Row } from './support.js';
+import { matrixPage } from '../src/web/live/matrix-rows.js';
+import { EVERYONE, formatCount, formatHeap, formatMs, formatRss, measure, ownerContext, type Measured, type Row } from './support.js';
 
 /**
  * The first reads of an organisation a running server pays for: right after start-up (a fresh process: the database
@@ -20,17 +20,6 @@ export type FirstRead = 'summary' | 'people';
 
 const PEOPLE_PAGE = 50;
 
-const EVERYONE: MatrixFilter = {
-  scenarioId: null,
-  asOf: null,
-  kind: null,
-  orgUnitId: null,
-  query: null,
-  withoutManager: false,
-  includeSubunits: false,
-  managerId: null,
-  placementCheck: null,
-};
 
 export async function runColdRead(database: Database, run: { label: string; size: number; first: FirstRead }, report: (row: Row) => void): Promise<void> {
   const row = (workload: string, m: Measured<unknown>, notes: string): void =>

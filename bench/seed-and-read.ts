@@ -5,10 +5,11 @@ import { orgUnitTree, type TreeNode } from '../src/org/read-structure.js';
 import { GraphStore } from '../src/org/graph-store.js';
 import { graphSize } from '../src/scenarios/overlay.js';
 import { insertScenario } from '../src/scenarios/store.js';
-import { allMatrixRows, type MatrixFilter } from '../src/web/live/matrix-rows.js';
+import { allMatrixRows } from '../src/web/live/matrix-rows.js';
 import { createTenant, findTenantBySlug } from '../src/tenancy/tenants.js';
 import type { Database } from '../src/db/connection.js';
 import {
+  EVERYONE,
   formatCount,
   formatHeap,
   formatMs,
@@ -98,18 +99,6 @@ export async function runSeedAndRead(database: Database, run: SizeRun, report: (
   }
 }
 
-/** The People list's filter with nothing chosen: everyone in Live today. */
-const EVERYONE: MatrixFilter = {
-  scenarioId: null,
-  asOf: null,
-  kind: null,
-  orgUnitId: null,
-  query: null,
-  withoutManager: false,
-  includeSubunits: false,
-  managerId: null,
-  placementCheck: null,
-};
 
 /**
  * A planning scenario branched from the Live that runSeedAndRead seeded for `size` (the runner picks the largest),

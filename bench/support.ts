@@ -8,6 +8,7 @@ import { effectiveAbilities, type Principal } from '../src/access/policy.js';
 import type { ServiceContext } from '../src/context.js';
 import { openEmbedded, openPostgres, type Database } from '../src/db/connection.js';
 import { migrate } from '../src/db/migrate.js';
+import type { MatrixFilter } from '../src/web/live/matrix-rows.js';
 import { GraphStore } from '../src/org/graph-store.js';
 import type { Tenant } from '../src/tenancy/tenants.js';
 import { adminQuery, withDatabase } from '../test/support/postgres.js';
@@ -244,3 +245,16 @@ export function formatTable(rows: Row[]): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(COLUMNS.map((c) => c.title)), rule, ...rows.map((r) => line(COLUMNS.map((c) => r[c.key])))].join('\n');
 }
+
+/** The People list's filter with nothing chosen: everyone in Live today. */
+export const EVERYONE: MatrixFilter = {
+  scenarioId: null,
+  asOf: null,
+  kind: null,
+  orgUnitId: null,
+  query: null,
+  withoutManager: false,
+  includeSubunits: false,
+  managerId: null,
+  placementCheck: null,
+};

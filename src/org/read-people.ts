@@ -16,6 +16,7 @@ import {
   presentReportingLine,
   type PositionStatus,
 } from './present.js';
+import { plainWords } from '../util/words.js';
 import { mapPage } from './read-structure.js';
 import { ACTOR_KINDS, type Actor, type ActorKind, type Compensation, type OrgGraph, type Placement, type Position, type ReportingLine } from './types.js';
 import { openView, pickRecords, requireFilterRecords, type OrgView, type ViewRequest } from './view.js';
@@ -126,17 +127,6 @@ function matches(a: Actor, queryWords: readonly string[]): boolean {
 
 /** An actor's searchable words, worked out once per record (a graph's records never change). */
 const actorWords = new WeakMap<Actor, string>();
-
-/** Lower-cased words without accents, one space between them ("O'Brien-Smith" → "o brien smith"). */
-function plainWords(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .join(' ');
-}
 
 /**
  * The actors with a placement in effect in the unit (and, with `below`, in any unit under it); with `ever`, also

@@ -20,3 +20,14 @@ export function quoted(name: string): string {
 export function nameKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
 }
+
+/** Text as searched: lower-cased words without accents, one space between them ("Zoë O'Brien-Smith" → "zoe o brien smith"). */
+export function plainWords(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .join(' ');
+}

@@ -5,6 +5,7 @@ import { AppError, InvalidInput } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { ORG_UNIT_TYPES, type OrgUnitType } from '../../org/types.js';
 import { isUuid } from '../../util/ids.js';
+import { plainWords } from '../../util/words.js';
 import { RECORD_KINDS, recordChoices, type Choice, type RecordKind } from '../live/options.js';
 import { ID_SEPARATOR } from './tray-ops.js';
 
@@ -42,18 +43,7 @@ export function suggestionsOf(options: readonly Choice[]): string[] {
   });
 }
 
-/** Text as searched: lower case, accents dropped, one space between words ("Zoë Ångström-Núñez" → "zoe angstrom nunez"). */
-export function folded(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .join(' ');
-}
-
-/** A choice as searched: what its field sends, and its label folded (with a space before, to find a word's start). */
+/** A choice as searched: what its field sends, and its label as plain words (with a space before, to find a word's start). */
 interface Entry {
   value: string;
   label: string;
@@ -73,7 +63,7 @@ function entriesOf(choices: readonly Choice[], types: readonly OrgUnitType[] | u
   if (!entries) {
     const offered = ofUnitTypes(choices, types);
     const texts = suggestionsOf(offered);
-    byTypes.set(key, (entries = offered.map((o, i) => ({ value: texts[i]!, label: o.label, id: o.value, words: ` ${folded(o.label)}` }))));
+    byTypes.set(key, (entries = offered.map((o, i) => ({ value: texts[i]!, label: o.label, id: o.value, words: ` ${plainWords(o.label)}` }))));
   }
   return entries;
 }
@@ -86,7 +76,7 @@ const entriesMemo = new WeakMap<readonly Choice[], Map<string, Entry[]>>();
  * Emily Lopez); labels holding it anywhere. In each group, in the list's order. Case and accents do not matter.
  */
 export function searchEntries(entries: readonly Entry[], typed: string, limit = SUGGESTIONS_PER_SEARCH): { value: string; label: string }[] {
-  const query = folded(typed);
+  const query = plainWords(typed);
   const id = typed.trim().toLowerCase();
   if (!query) return [];
   const words = query.split(' ');
