@@ -17,7 +17,7 @@ import {
 } from './metadata.js';
 import { OAuthErrorPage } from './pages.js';
 import { ProviderRegistry, type OAuthOptions } from './registry.js';
-import { scopesToGrant } from './scopes.js';
+import { refreshScope, scopesToGrant } from './scopes.js';
 import { metrics } from '../observability/metrics.js';
 
 /**
@@ -35,6 +35,8 @@ export const OAUTH_RATE_LIMITS: Record<'register' | 'token' | 'authorize' | 'rev
 const LIMITED_WHAT = { register: 'registrations', token: 'token requests', revoke: 'revocation requests' } as const;
 
 const REGISTRATION_BODY_LIMIT = 56 * 1024;
+/** oidc-provider's own limit for form bodies. */
+const TOKEN_BODY_LIMIT = 56 * 1024;
 
 /**
  * Every route of the authorization server: the discovery documents at the URLs clients probe, the interaction pages,
@@ -90,7 +92,19 @@ export function buildOAuthRoutes(runtime: Runtime, options: OAuthOptions = {}): 
     const tenant = oauthTenant(c);
     const limited = await rateLimited(c, tenant, 'token');
     if (limited) return limited;
-    return forwardToProvider(c, await registry.get(tenant, c.var.origin));
+    // A refresh request's scope may keep or narrow what was approved, never widen it (scopes.ts, refreshScope).
+    const raw = await readNodeBody(nodeBindings(c).incoming as IncomingMessage, TOKEN_BODY_LIMIT);
+    if (raw === null) {
+      return c.json({ error: 'invalid_request', error_description: `the request body must be at most ${TOKEN_BODY_LIMIT / 1024} KB` }, 413, { 'cache-control': 'no-store' });
+    }
+    const form = new URLSearchParams(raw.toString('utf8'));
+    if (form.get('grant_type') === 'refresh_token' && form.has('scope')) {
+      const scope = refreshScope(form.get('scope') ?? '');
+      if (scope === null) form.delete('scope');
+      else form.set('scope', scope);
+      return forwardToProvider(c, await registry.get(tenant, c.var.origin), { body: Buffer.from(form.toString()) });
+    }
+    return forwardToProvider(c, await registry.get(tenant, c.var.origin), { body: raw });
   });
 
   // The authorization request: only MCP scopes reach the provider, `mcp:use` always among them (scopes.ts).

@@ -43,6 +43,19 @@ export function scopesToGrant(requested: string | undefined | null): string[] {
   return [MCP_SCOPE, ...ABILITY_SCOPES.filter((s) => asked.has(s))];
 }
 
+/**
+ * The `scope` a refresh request (RFC 6749 §6) may pass on to the provider, or null to drop it (the new token then
+ * keeps exactly the refresh token's scopes). The provider only checks that each requested scope was granted, which
+ * is right where scopes add, but here ability scopes narrow and `mcp:use` alone is the whole role: a refresh naming
+ * only `mcp:use` (or no scope of ours: `openid offline_access`) would turn a token approved for one ability into one
+ * with every ability of the role. So a request without an ability scope keeps what was approved; one with ability
+ * scopes narrows within it (the provider refuses any not granted, `invalid_scope`), `mcp:use` always among them.
+ */
+export function refreshScope(requested: string): string | null {
+  const scopes = scopesToGrant(requested);
+  return scopes.length > 1 ? scopes.join(' ') : null;
+}
+
 /** A scope in plain words for the consent screen. */
 export function describeScope(scope: string): string {
   if (scope === MCP_SCOPE) return 'Use Orgonaut’s MCP server as you, with the abilities of your role';
