@@ -1,4 +1,4 @@
-import type { Family } from '../org/types.js';
+import { FAMILIES, type Family } from '../org/types.js';
 
 /**
  * Quarantine reason codes (reference/fix-common-import-errors.md, plus the ones this importer needs), the model
@@ -74,3 +74,19 @@ export class RowRejected extends Error {
 export function reject(code: ReasonCode, field: string | null, detail: string): never {
   throw new RowRejected(quarantine(code, field, detail));
 }
+
+/**
+ * A run's model families in words and in the order the pipeline goes through them, for summaries people read (the
+ * CLI's `import status`); the API keeps its keys (`orgUnits`, `reportingLines`). The same words as the run's page.
+ */
+export const FAMILY_LABELS: Record<Family, string> = {
+  orgUnits: 'Org units',
+  departments: 'Departments',
+  teams: 'Teams',
+  actors: 'People and other actors',
+  reportingLines: 'Reporting lines',
+  placements: 'Placements',
+  positions: 'Positions',
+  compensations: 'Compensation',
+};
+export { FAMILIES };

@@ -114,7 +114,13 @@ describe('orgonaut import', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^Status\s+completed$/m);
     expect(status.stdout).toMatch(/^Progress\s+100%$/m);
-    expect(status.stdout).toMatch(/^actors\s+2\s+0\s+0\s+1$/m);
+    // Families in words and in the pipeline's order, as the run's page shows them (not the API's keys: orgUnits, reportingLines).
+    expect(status.stdout).toMatch(/^People and other actors\s+2\s+0\s+0\s+1$/m);
+    expect(status.stdout).toMatch(/^Reporting lines\s+1\s+0\s+0\s+0$/m);
+    expect(status.stdout).not.toMatch(/orgUnits|reportingLines|^actors /m);
+    const families = status.stdout.split('\n').map((line) => /^(Org units|Departments|Teams|People and other actors|Reporting lines|Placements|Positions|Compensation)\s/.exec(line)?.[1]).filter(Boolean);
+    expect(families).toEqual(['Org units', 'Departments', 'Teams', 'People and other actors', 'Reporting lines', 'Placements', 'Positions', 'Compensation'].filter((f) => families.includes(f)));
+    expect(families.length).toBeGreaterThanOrEqual(4);
     expect(status.stdout).toMatch(/^The FTE is not a valid number\s+invalid_fte\s+1$/m);
     expect(status.stdout).toContain('  The FTE is not a valid number: Use a number from 0.01 to 3.00');
 

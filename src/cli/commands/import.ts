@@ -5,7 +5,7 @@ import { ApiProblem, CliError, EXIT, StillRunning } from '../client/errors.js';
 import type { ApiClient } from '../client/http.js';
 import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
 import { CsvParser } from '../../imports/csv/parser.js';
-import { reasonFix, reasonTitle } from '../../imports/reasons.js';
+import { FAMILIES, FAMILY_LABELS, reasonFix, reasonTitle } from '../../imports/reasons.js';
 import { duration, fetchList, ID, printList, scenarioRef, waitSeconds, word, type Run } from './shared.js';
 
 /**
@@ -305,7 +305,9 @@ async function status(run: Run, id: string): Promise<number> {
   if (r.summary) {
     print();
     describeOutcome(r, client.host);
-    const families = Object.entries((r.summary.families ?? {}) as Record<string, Row>).filter(([, c]) => c.created || c.updated || c.unchanged || c.quarantined);
+    // In the pipeline's order and in words, as the run's page lists them (the API's keys are orgUnits, reportingLines…).
+    const counts = (r.summary.families ?? {}) as Record<string, Row>;
+    const families = FAMILIES.flatMap((f) => (counts[f] ? [[FAMILY_LABELS[f], counts[f]] as const] : [])).filter(([, c]) => c.created || c.updated || c.unchanged || c.quarantined);
     if (families.length) {
       print();
       printTable(families, [
