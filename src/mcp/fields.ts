@@ -330,20 +330,34 @@ type FamilyDelta = { added?: Record<string, unknown>[]; changed?: Record<string,
  * the records they refer to; with `types` (`typeNamesById`), a department's or team's type too (`team_type_id`:
  * `from_name` → `to_name`), as REST's delta `names` does.
  */
-export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(principal: Principal, view: OrgView, families: F, types?: TypeNames): F {
-  const nameOf = idNamer(principal, [view.graph], types);
+export function withChangeNames<F extends Partial<Record<string, FamilyDelta>>>(
+  principal: Principal,
+  view: OrgView,
+  families: F,
+  types?: TypeNames,
+  /**
+   * A plan's preview: the scenario as the proposal would leave it (`view` is the scenario before it). What the
+   * proposal adds, and a changed field's `to`, are named from it first — a team the batch creates or renames has its
+   * new name, as `scenario.delta` gives it once confirmed; what it removes, and a `from`, from `view` first.
+   */
+  after?: OrgGraph,
+): F {
+  const before = after ? [view.graph, after] : [view.graph];
+  const later = after ? [after, view.graph] : [view.graph];
+  const fromName = idNamer(principal, before, types);
+  const toName = idNamer(principal, later, types);
   const named = (fields: Record<string, { from: unknown; to: unknown }>) =>
     Object.fromEntries(
-      Object.entries(fields).map(([field, change]) => [field, { ...change, from_name: nameOf(field, change.from), to_name: nameOf(field, change.to) }]),
+      Object.entries(fields).map(([field, change]) => [field, { ...change, from_name: fromName(field, change.from), to_name: toName(field, change.to) }]),
     );
   return Object.fromEntries(
     Object.entries(families).map(([family, delta]) => [
       family,
       {
         ...delta,
-        added: delta?.added && withNames(principal, view, delta.added, types),
+        added: delta?.added && withNamesFrom(principal, later, delta.added, types),
         changed: delta?.changed?.map((record) => ({ ...record, fields: named((record.fields ?? {}) as Record<string, { from: unknown; to: unknown }>) })),
-        removed: delta?.removed && withNames(principal, view, delta.removed, types),
+        removed: delta?.removed && withNamesFrom(principal, before, delta.removed, types),
       },
     ]),
   ) as F;

@@ -45,12 +45,21 @@ export class StaleProposal extends AppError {
 type ProposalRow = typeof scenarioProposals.$inferSelect;
 
 export async function planProposal(ctx: ServiceContext, input: { scenarioId: string; changes: unknown }) {
+  return (await planProposalWithGraph(ctx, input)).proposal;
+}
+
+/**
+ * planProposal, and the scenario's graph as the proposal would leave it (`after`, not stored): a preview names the
+ * records its ids point to from it — a team the batch creates or renames by its new name, as `scenario.delta` will.
+ */
+export async function planProposalWithGraph(ctx: ServiceContext, input: { scenarioId: string; changes: unknown }) {
   authorize(ctx.principal, 'ai.scenarios.draft');
   // Read before the batch is validated: a source change in between makes the confirm refuse, never go unnoticed.
   const source = await sourceVersion(ctx, input.scenarioId);
   const batch = await prepareBatch(ctx, input.scenarioId, input.changes);
   for (const command of batch.commands) for (const ability of abilitiesFor(command)) authorize(ctx.principal, ability);
-  return storeProposal(ctx, batch, { ...(await previewOf(ctx, batch)), ids: batch.ids, source });
+  const proposal = await storeProposal(ctx, batch, { ...(await previewOf(ctx, batch)), ids: batch.ids, source });
+  return { proposal, after: batch.graph };
 }
 
 /**
@@ -59,6 +68,11 @@ export async function planProposal(ctx: ServiceContext, input: { scenarioId: str
  * applied by the same confirm. The records it names are kept in the preview (`discard`), its commands are none.
  */
 export async function planDiscardProposal(ctx: ServiceContext, input: { scenarioId: string; records: readonly DiscardTarget[] }) {
+  return (await planDiscardWithGraph(ctx, input)).proposal;
+}
+
+/** planDiscardProposal, and the scenario's graph as the discard would leave it (as planProposalWithGraph). */
+export async function planDiscardWithGraph(ctx: ServiceContext, input: { scenarioId: string; records: readonly DiscardTarget[] }) {
   authorize(ctx.principal, 'ai.scenarios.draft');
   const source = await sourceVersion(ctx, input.scenarioId);
   const prepared = await prepareDiscard(ctx, input.scenarioId, input.records);
@@ -66,7 +80,8 @@ export async function planDiscardProposal(ctx: ServiceContext, input: { scenario
   // involved starts, as a batch's are on the day its last change takes effect.
   const starts = prepared.edits.flatMap((e) => [prepared.before, prepared.graph].map((g) => ({ date: (recordsOf(g, e.family).get(e.recordId) as { validFrom?: string | null } | undefined)?.validFrom })));
   const { commands: _none, ...preview } = await previewOf(ctx, prepared, lastChangeDay(starts));
-  return storeProposal(ctx, prepared, { ...preview, discarded: prepared.discarded, discard: input.records, source });
+  const proposal = await storeProposal(ctx, prepared, { ...preview, discarded: prepared.discarded, discard: input.records, source });
+  return { proposal, after: prepared.graph };
 }
 
 async function storeProposal(ctx: ServiceContext, batch: PreparedBatch, preview: Record<string, unknown>) {

@@ -4,11 +4,12 @@ import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
 import { FAMILY_ABILITIES, labelOf } from '../../scenarios/delta.js';
 import { MAX_DISCARD } from '../../scenarios/discard.js';
 import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
-import { cancelProposal, confirmProposal, planDiscardProposal, planProposal } from '../../scenarios/proposals.js';
+import { cancelProposal, confirmProposal, planDiscardWithGraph, planProposal, planProposalWithGraph } from '../../scenarios/proposals.js';
 import { changeAbilities, changeOpsReference, changesField } from '../changes.js';
 import { id, movedMetricsOnly, withChangeNames } from '../fields.js';
 import { PLACEMENT_CHECK_PAIRS } from '../placement-checks.js';
 import { typeNamesById } from '../../tenancy/settings.js';
+import type { OrgGraph } from '../../org/types.js';
 import { openView } from '../../org/view.js';
 import { inMcpMoneyNames } from '../money.js';
 import { defineTool, isRecord } from '../registry.js';
@@ -76,7 +77,7 @@ export const planTool = defineTool({
   },
   reference: { change_ops: changeOpsReference() },
   async handler(ctx, input, call) {
-    const planned = await planProposal(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
+    const { proposal: planned, after } = await planProposalWithGraph(ctx, { scenarioId: input.scenario_id.trim(), changes: input.changes });
     const preview = planned.preview as {
       by_org_unit?: object[];
       records?: Record<string, { changed?: Record<string, unknown>[] }>;
@@ -85,7 +86,7 @@ export const planTool = defineTool({
       as_of?: string;
     };
     const notes = preview.notes?.map((note) => call.catalog.renderNames(inMcpMoneyNames(note), call.names));
-    const proposal = { ...planned, preview: readingOrder({ ...preview, ...(await namedRecords(ctx, planned.scenario_id, preview)), ...(notes ? { notes } : {}) }) };
+    const proposal = { ...planned, preview: readingOrder({ ...preview, ...(await namedRecords(ctx, planned.scenario_id, preview, after)), ...(notes ? { notes } : {}) }) };
     // No record would change and none is hidden from this caller: the scenario already is what was asked for.
     const recordsHidden = (preview.withheld ?? []).some((w) => w.part !== 'metrics' && w.part !== 'money');
     const changesNothing = Object.keys(preview.records ?? {}).length === 0 && !recordsHidden;
@@ -147,7 +148,7 @@ export const planDiscardTool = defineTool({
   example: { scenario_id: '<an editable scenario id from scenario.list>', records: [{ family: 'placement', record_id: '<a placement id from scenario.delta>' }] },
   async handler(ctx, input, call) {
     const records = input.records.map((r) => ({ family: r.family, record_id: r.record_id.trim() }));
-    const planned = await planDiscardProposal(ctx, { scenarioId: input.scenario_id.trim(), records });
+    const { proposal: planned, after } = await planDiscardWithGraph(ctx, { scenarioId: input.scenario_id.trim(), records });
     const preview = planned.preview as PreviewRecords & { as_of?: string };
     const next =
       `Show this preview to the person${preview.as_of ? `, saying its figures are for ${preview.as_of}` : ''}: the records listed go back to ` +
@@ -156,7 +157,7 @@ export const planDiscardTool = defineTool({
     const discarded = await labelledDiscards(ctx, planned.scenario_id, (preview as { discarded?: Discarded[] }).discarded ?? []);
     return {
       ...planned,
-      preview: readingOrder({ ...preview, discarded, ...(await namedRecords(ctx, planned.scenario_id, preview)) }),
+      preview: readingOrder({ ...preview, discarded, ...(await namedRecords(ctx, planned.scenario_id, preview, after)) }),
       next_step: call.catalog.renderNames(next, call.names),
     };
   },
@@ -185,12 +186,13 @@ async function labelledDiscards(ctx: Parameters<typeof planProposal>[0], scenari
 type PreviewRecords = { by_org_unit?: object[]; records?: Record<string, { changed?: Record<string, unknown>[] }> };
 
 /**
- * A preview's records with a changed id field naming both records, as scenario.delta does (as the scenario has them
- * before the proposal), and per org unit only the metrics that moved.
+ * A preview's records with a changed id field naming both records, as scenario.delta does — named as the proposal
+ * leaves the scenario (`after`: a team it creates or renames by its new name), what it removes as the scenario has
+ * it now — and per org unit only the metrics that moved.
  */
-async function namedRecords(ctx: Parameters<typeof planProposal>[0], scenarioId: string, preview: PreviewRecords) {
+async function namedRecords(ctx: Parameters<typeof planProposal>[0], scenarioId: string, preview: PreviewRecords, after: OrgGraph) {
   const view = await openView(ctx, { scenarioId });
-  const records = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx));
+  const records = preview.records && withChangeNames(ctx.principal, view, preview.records, await typeNamesById(ctx), after);
   return { records, by_org_unit: movedMetricsOnly(preview.by_org_unit ?? []) };
 }
 
