@@ -442,17 +442,24 @@ function ToolNames(props: { csrf: string; current: string }) {
         Some assistants accept only names like <code>capability_list</code>; both forms always work when called. Choose how tools are
         listed.
       </p>
-      <form method="post" action="/settings/api/tool-names" class="inline">
+      <form method="post" action="/settings/api/tool-names" class="stack">
         <input type="hidden" name="csrf" value={props.csrf} />
-        <label>
-          <input type="radio" name="style" value="underscore" checked={props.current === 'underscore'} /> capability_list (recommended)
-        </label>
-        <label>
-          <input type="radio" name="style" value="dotted" checked={props.current === 'dotted'} /> capability.list
-        </label>
-        <button type="submit" class="secondary">
-          Save
-        </button>
+        <fieldset>
+          <legend>How assistants see the tool names</legend>
+          <div class="radio-row">
+            <label>
+              <input type="radio" name="style" value="underscore" checked={props.current === 'underscore'} /> <span><code>capability_list</code> (recommended)</span>
+            </label>
+            <label>
+              <input type="radio" name="style" value="dotted" checked={props.current === 'dotted'} /> <span><code>capability.list</code></span>
+            </label>
+          </div>
+        </fieldset>
+        <div>
+          <button type="submit" class="secondary">
+            Save
+          </button>
+        </div>
       </form>
     </section>
   );
