@@ -56,6 +56,10 @@ function listenError(error: NodeJS.ErrnoException, { host, port }: Pick<Config, 
   if (error.code === 'EADDRINUSE') return new StartupError(`port ${port} on ${host} is already in use; stop the other process or choose another port with PORT (e.g. PORT=${port === 65_535 ? 3000 : port + 1})`);
   if (error.code === 'EACCES') return new StartupError(`not allowed to listen on ${host}:${port}; choose a PORT above 1024`);
   if (error.code === 'EADDRNOTAVAIL') return new StartupError(`HOST ${host} is not an address of this machine`);
+  // A host name that does not resolve (a typo, a name only another machine knows), or DNS failing at that moment.
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_NONAME' || error.code === 'EAI_AGAIN' || error.code === 'EAI_FAIL') {
+    return new StartupError(`HOST ${host} is not an address or host name of this machine (it does not resolve: ${error.code}); use an address such as 127.0.0.1, or 0.0.0.0 for all`);
+  }
   return error;
 }
 

@@ -144,3 +144,36 @@ describe('the port while the server starts', () => {
     expect(await after.json()).toEqual({ status: 'ready', database: 'embedded' });
   });
 });
+
+describe('a HOST or ORGONAUT_DATA_DIR that cannot be used', () => {
+  it('a HOST that names no address (a typo of a host name): one line naming HOST, exit 1, no stack', async () => {
+    const port = await freePort();
+    const dataDir = freshDataDir();
+    // .invalid never resolves (RFC 6761).
+    serverEnv({ PORT: String(port), HOST: 'orgonaut-host.invalid', ORGONAUT_DATA_DIR: dataDir });
+    const result = await runCli(['serve'], path.join(path.dirname(dataDir), 'cli.json'));
+    expect(result.code, result.stderr).toBe(1);
+    expectOneLine(result.stderr, /^orgonaut: HOST orgonaut-host\.invalid is not an address or host name of this machine/);
+    expect(fs.existsSync(dataDir), 'the data directory is never made').toBe(false);
+  });
+
+  it('an ORGONAUT_DATA_DIR that is a file, or under one: one line naming ORGONAUT_DATA_DIR, exit 1, no stack; the port is let go', async () => {
+    const parent = path.dirname(freshDataDir());
+    fs.mkdirSync(parent, { recursive: true });
+    const file = path.join(parent, 'notes.txt');
+    fs.writeFileSync(file, 'not a directory');
+    for (const dataDir of [file, path.join(file, 'data')]) {
+      const port = await freePort();
+      serverEnv({ PORT: String(port), ORGONAUT_DATA_DIR: dataDir });
+      const result = await runCli(['serve'], path.join(parent, 'cli.json'));
+      expect(result.code, result.stderr).toBe(1);
+      expectOneLine(result.stderr, new RegExp(`^orgonaut: ORGONAUT_DATA_DIR ${dataDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} cannot hold the embedded database: .*not a directory`));
+      expect(await portIsFree(port)).toBe(true);
+      // Admin commands open the same directory the same way.
+      const migrate = await runCli(['migrate'], path.join(parent, 'cli.json'));
+      expect(migrate.code, migrate.stderr).toBe(1);
+      expectOneLine(migrate.stderr, /^orgonaut: ORGONAUT_DATA_DIR .* cannot hold the embedded database/);
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('not a directory');
+  });
+});

@@ -7,7 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { SQL } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema/index.js';
-import { acquireDataDirLock, type DataDirLock } from './lock.js';
+import { acquireDataDirLock, DataDirLocked, type DataDirLock } from './lock.js';
 import { DatabaseUnavailable } from '../startup-errors.js';
 
 export type Schema = typeof schema;
@@ -79,8 +79,13 @@ export async function openPostgres(url: string, options: { max?: number; connect
 export async function openEmbedded(dataDir: string | null, options: { lock?: boolean } = {}): Promise<Database> {
   let lock: DataDirLock | null = null;
   if (dataDir) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    if (options.lock !== false) lock = acquireDataDirLock(dataDir);
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+      if (options.lock !== false) lock = acquireDataDirLock(dataDir);
+    } catch (error) {
+      if (error instanceof DataDirLocked) throw error;
+      throw new DatabaseUnavailable(`ORGONAUT_DATA_DIR ${dataDir} cannot hold the embedded database: ${dataDirProblem(error)}`);
+    }
   }
   let client: PGlite;
   try {
@@ -128,6 +133,14 @@ function describeUrl(url: string): string {
   } catch {
     return 'the configured DATABASE_URL';
   }
+}
+
+/** Why a data directory could not be made or locked, in words (the errno code kept for searching). */
+function dataDirProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST' || code === 'ENOTDIR') return `it, or a directory above it, is a file, not a directory (${code}); set ORGONAUT_DATA_DIR to a directory`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `not allowed to write there (${code}); set ORGONAUT_DATA_DIR to a directory this user may write`;
+  return reason(error);
 }
 
 function reason(error: unknown): string {
