@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { hashSecret } from '../../src/access/api-tokens.js';
 import type { Database } from '../../src/db/connection.js';
+import { apiTokens } from '../../src/db/schema/index.js';
 import { setTenantPlan, type Tenant } from '../../src/tenancy/tenants.js';
 import { testDatabase } from '../support/db.js';
 import { buildMember, buildTenant, tokenOf } from '../support/factories.js';
@@ -102,5 +105,15 @@ describe('a personal API token on the MCP server', () => {
     await new Promise((r) => setTimeout(r, 1_100)); // the tenant directory's cache (under a second)
     expect((await mcp('guardglobex.localhost', token)).status).toBe(404);
     expect((await app.request('/api/v1/me', { host: 'guardglobex.localhost', token })).status).toBe(200);
+  });
+
+  it('is refused within a second of a revocation made by another instance (written straight to the database)', async () => {
+    const token = await tokenOf(database, acme, await buildMember(database, acme, 'member'), 'member', { name: 'elsewhere', abilities: ['mcp.access', 'org-units.read'] });
+    expect((await mcp(ACME, token)).status).toBe(200);
+    await database.db.update(apiTokens).set({ revokedAt: sql`now()` }).where(eq(apiTokens.secretHash, hashSecret(token)));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const refused = await mcp(ACME, token);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { detail: string }).detail).toContain('revoked');
   });
 });
