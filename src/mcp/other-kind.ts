@@ -199,6 +199,24 @@ function recordsNamed(graph: OrgGraph, text: string, asked: Kind | null, princip
   return found;
 }
 
+/** What an assistant writes as scenario_id meaning Live (no scenario of the organisation has that name). */
+const LIVE_WORDS = new Set(['live', 'baseline', 'base', 'current', 'production', 'null', 'none']);
+
+/**
+ * "live" as scenario_id: Live is read without one, and never changed over MCP — not "find scenario ids", which sends
+ * the assistant looking for a scenario that does not exist.
+ */
+function liveIsNoScenario(error: NotFound, given: string): AppError {
+  return new AppError(
+    'not_found',
+    404,
+    `${error.message.replace(/\.$/, '')}: Live is not a scenario.`,
+    'To read Live, leave `scenario_id` out: every org tool reads Live by default. Live is never changed over MCP: draft changes in a ' +
+      'planning scenario with `editable: true` from `scenario.list` (none? ask the person to create one in the web app).',
+    { id: given, is: 'live' },
+  );
+}
+
 /** A scenario's name given as scenario_id ("Reshape sales"): the scenarios of that name, with their ids. */
 async function explainScenarioName(error: NotFound, ctx: ServiceContext): Promise<unknown> {
   const given = error.details.id;
@@ -206,7 +224,7 @@ async function explainScenarioName(error: NotFound, ctx: ServiceContext): Promis
   const wanted = given.trim().toLowerCase();
   try {
     const named = (await listScenarioRows(ctx.db, ctx.tenant.id)).filter((s) => s.name.toLowerCase() === wanted).slice(0, MAX_NAMED);
-    if (!named.length) return error;
+    if (!named.length) return LIVE_WORDS.has(wanted) ? liveIsNoScenario(error, given) : error;
     const ids = named.map((s) => `${s.kind}${s.state === 'active' ? '' : ` (${s.state})`} ${s.id}`).join(', ');
     return new AppError('not_found', 404, `${error.message.replace(/\.$/, '')}: that is a name, not an id.`, `Pass its id as scenario_id (the scenarios of that name: ${ids}).`, {
       id: given,
