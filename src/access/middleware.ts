@@ -81,8 +81,8 @@ async function restPrincipal(c: Context<AppEnv>): Promise<Principal> {
 
 /**
  * The resource-server guard of /mcp/orgonaut (SPEC §1, §4): 404 where MCP is not offered (central host, free and
- * team plans); the 401 challenge that starts OAuth; OAuth access tokens bound to this host's resource; personal
- * tokens with X-Tenant, which need `mcp.access`. Sets `principal`.
+ * team plans); the 401 challenge that starts OAuth; OAuth access tokens bound to this host's resource, whose user's
+ * role needs `mcp.access`; personal tokens with X-Tenant, which need `mcp.access`. Sets `principal`.
  */
 export function mcpGuard(): MiddlewareHandler<AppEnv> {
   return async function mcpGuardMiddleware(c, next) {
@@ -100,6 +100,16 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
       } else {
         if (c.get('tenantSource') !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.', 'wrong_host');
         principal = await c.get('runtime').authenticator.fromOAuth(tenant, token, mcpResourceUrl(c.get('origin')));
+        // The role's (ability scopes narrow the tools, and mcp.access is no scope): a tenant that takes mcp.access
+        // from a role keeps its members' apps off the transport as it does their personal tokens.
+        if (!principal.roleAbilities.has('mcp.access')) {
+          throw new CredentialRefused(
+            'Your role in this organisation does not include the "mcp.access" ability needed to open the MCP server.',
+            'missing_ability',
+            403,
+            'Ask an owner or admin to give your role "mcp.access" (Settings → Members, what each role can do).',
+          );
+        }
         if (!principal.scopes?.includes('mcp:use')) {
           return problemResponse(toProblem(new AppError('insufficient_scope', 403, 'This access token lacks the mcp:use scope.'), c.get('requestId')), {
             'WWW-Authenticate': `Bearer error="insufficient_scope", scope="mcp:use", resource_metadata="${protectedResourceMetadataUrl(c.get('origin'))}"`,
