@@ -131,59 +131,61 @@ function accountPage(c: Context<AppEnv>, state: { error?: string; field?: Passwo
   const me = session.user;
   return c.html(
     <Shell c={c} title="Your account" active="/settings">
-      <div class="page-head">
-        <h1>Your account</h1>
-        <a href="/settings">All settings</a>
+      <div class="page-column">
+        <div class="page-head">
+          <h1>Your account</h1>
+          <a href="/settings">All settings</a>
+        </div>
+        {state.changed ? (
+          <Notice kind="ok">
+            Password changed. Every other browser signed in to your account was signed out.
+            {state.changed.apps + state.changed.tokens > 0 ? (
+              <>
+                {' '}
+                Your {[state.changed.apps ? plural(state.changed.apps, 'connected app', 'connected apps') : '', state.changed.tokens ? plural(state.changed.tokens, 'API token', 'API tokens') : ''].filter(Boolean).join(' and ')} keep
+                working: they do not use your password. If someone else may have known it, disconnect or revoke them under{' '}
+                <a href="/settings/api">Settings → API</a>.
+              </>
+            ) : null}
+          </Notice>
+        ) : null}
+        {state.error ? (
+          <Notice kind="error" id="pw-error">
+            {state.error}
+          </Notice>
+        ) : null}
+        <section class="card narrow" aria-labelledby="me-title">
+          <h2 id="me-title">Signed in as</h2>
+          <dl class="facts">
+            <dt>Name</dt>
+            <dd>{me.name || '–'}</dd>
+            <dt>Email</dt>
+            <dd>{me.email}</dd>
+            <dt>Role</dt>
+            <dd>
+              {c.var.principal?.role ?? '–'} of {c.var.tenant?.name}
+            </dd>
+          </dl>
+        </section>
+        <section class="card narrow" aria-labelledby="pw-title">
+          <h2 id="pw-title">Change password</h2>
+          <form method="post" action="/account/password" class="stack">
+            <input type="hidden" name="csrf" value={csrf} />
+            <label for="current_password">Current password</label>
+            <input id="current_password" name="current_password" type="password" autocomplete="current-password" required {...fault('current_password')} />
+            <label for="new_password">New password</label>
+            <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength={10} required {...fault('new_password', 'new_password-hint')} />
+            <span class="hint" id="new_password-hint">
+              {NEW_PASSWORD_HINT}
+            </span>
+            <label for="confirm_password">New password again</label>
+            <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" minlength={10} required {...fault('confirm_password')} />
+            <div>
+              <button type="submit">Change password</button>
+            </div>
+          </form>
+        </section>
       </div>
-      {state.changed ? (
-        <Notice kind="ok">
-          Password changed. Every other browser signed in to your account was signed out.
-          {state.changed.apps + state.changed.tokens > 0 ? (
-            <>
-              {' '}
-              Your {[state.changed.apps ? plural(state.changed.apps, 'connected app', 'connected apps') : '', state.changed.tokens ? plural(state.changed.tokens, 'API token', 'API tokens') : ''].filter(Boolean).join(' and ')} keep
-              working: they do not use your password. If someone else may have known it, disconnect or revoke them under{' '}
-              <a href="/settings/api">Settings → API</a>.
-            </>
-          ) : null}
-        </Notice>
-      ) : null}
-      {state.error ? (
-        <Notice kind="error" id="pw-error">
-          {state.error}
-        </Notice>
-      ) : null}
-      <section class="card narrow" aria-labelledby="me-title">
-        <h2 id="me-title">Signed in as</h2>
-        <dl class="facts">
-          <dt>Name</dt>
-          <dd>{me.name || '–'}</dd>
-          <dt>Email</dt>
-          <dd>{me.email}</dd>
-          <dt>Role</dt>
-          <dd>
-            {c.var.principal?.role ?? '–'} of {c.var.tenant?.name}
-          </dd>
-        </dl>
-      </section>
-      <section class="card narrow" aria-labelledby="pw-title">
-        <h2 id="pw-title">Change password</h2>
-        <form method="post" action="/account/password" class="stack">
-          <input type="hidden" name="csrf" value={csrf} />
-          <label for="current_password">Current password</label>
-          <input id="current_password" name="current_password" type="password" autocomplete="current-password" required {...fault('current_password')} />
-          <label for="new_password">New password</label>
-          <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength={10} required {...fault('new_password', 'new_password-hint')} />
-          <span class="hint" id="new_password-hint">
-            {NEW_PASSWORD_HINT}
-          </span>
-          <label for="confirm_password">New password again</label>
-          <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" minlength={10} required {...fault('confirm_password')} />
-          <div>
-            <button type="submit">Change password</button>
-          </div>
-        </form>
-      </section>
     </Shell>,
     status,
   );
