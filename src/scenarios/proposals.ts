@@ -209,6 +209,29 @@ function openSeats(batch: Awaited<ReturnType<typeof prepareBatch>>, cost: CostSe
     .map((seat) => ({ title: seat.title, loaded: positionAnnualCost(seat, cost) }));
 }
 
+/**
+ * The actors in the scenario before the batch whose contracted FTE it changes while their pay, in effect today, stays:
+ * a salary is for the contracted FTE (SPEC §6), so the cost delta reads 0 — "no saving" unless the note says why.
+ */
+function fteWithoutPay(batch: Awaited<ReturnType<typeof prepareBatch>>): string[] {
+  const repaid = new Set<string>();
+  for (const edit of batch.edits) {
+    if (edit.family !== 'compensations') continue;
+    const record = batch.graph.compensations.get(edit.recordId) ?? batch.before.compensations.get(edit.recordId);
+    if (record) repaid.add(record.actorId);
+  }
+  const lookups = batchLookups(batch);
+  const names = new Map<string, string>();
+  for (const edit of batch.edits) {
+    if (edit.family !== 'actors' || names.has(edit.recordId) || repaid.has(edit.recordId)) continue;
+    const before = batch.before.actors.get(edit.recordId);
+    const after = batch.graph.actors.get(edit.recordId);
+    if (!before || !after || before.fte === null || after.fte === null || before.fte === after.fte) continue;
+    if (lookups.where('compensations', 'actorId', edit.recordId).some((pay) => inEffect(pay, today()))) names.set(edit.recordId, after.displayName);
+  }
+  return [...names.values()];
+}
+
 /** `hireGaps` and `openSeats` as notes for the MCP preview, each naming the change that fixes it. */
 async function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof prepareBatch>>): Promise<string[]> {
   const { unpaid, unmanaged } = hireGaps(ctx, batch);
@@ -227,6 +250,14 @@ async function draftNotes(ctx: ServiceContext, batch: Awaited<ReturnType<typeof 
       `${unmanaged.length === 1 ? 'This new actor has' : `These ${unmanaged.length} new actors have`} no manager: ${named(unmanaged)}. ` +
         'Each starts a reporting line of its own (layer 1), which moves layers and spans. To place them, give add_actor a ' +
         '`manager_id` (or add a set_manager change), then plan again.',
+    );
+  }
+  const samePay = can(ctx.principal, 'costs.read') ? fteWithoutPay(batch) : [];
+  if (samePay.length) {
+    notes.push(
+      `The FTE change of ${named(samePay)} leaves the cost as it was: pay is a year's base salary for the contracted FTE (or a ` +
+        'day rate per working day), and this proposal does not change it. If the pay moves with the FTE (a salary pro rata), ' +
+        'add a set_compensation change (actor_id, kind, amount_minor, currency) after it, then plan again.',
     );
   }
   const seats = can(ctx.principal, 'costs.read') ? openSeats(batch, await loadCostSettings(ctx.db, ctx.tenant)) : [];
