@@ -416,6 +416,8 @@ describe.skipIf(SKIP_REASON !== null)('Orgonaut in Chromium', () => {
     expect(page.url()).toBe(taskUrl);
     expect(task).toMatch(/Status:\s*succeeded/);
     expect(task).toContain('Done: Live is now version');
+    const gap = await page.evaluate(() => document.querySelector('main .notice.ok')!.getBoundingClientRect().top - document.querySelector('main dl.facts')!.getBoundingClientRect().bottom);
+    expect(gap, 'the outcome stands apart from the Started and Finished times above it').toBeGreaterThanOrEqual(12);
     await screenshot(page, 'promotion-task');
 
     await page.getByRole('link', { name: 'See Live' }).click();
