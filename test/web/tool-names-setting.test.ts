@@ -104,3 +104,20 @@ describe('MCP tool names on Settings → API and MCP', () => {
     expect(await listedNames()).toContain('org_summary');
   });
 });
+
+describe('on the free plan (no MCP)', () => {
+  it('shows the owner the upgrade message instead of the MCP part: no MCP URL, no connected apps, no tool names', async () => {
+    const free = await buildTenant(database, { slug: 'toolnamesfree', plan: 'free' });
+    const host = 'toolnamesfree.localhost';
+    const owner = await buildMember(database, free, 'owner', { password: PASSWORD });
+    const cookie = await signInThroughForm(app, host, owner.email, PASSWORD, '/settings/api');
+    const html = await (await app.request('/settings/api', { host, cookie, headers: { accept: 'text/html' } })).text();
+    const text = pageText(html);
+    expect(text).toContain('Settings → API tokens');
+    expect(text).toContain('Your organisation is on the free plan; as its owner, ask your Orgonaut provider to upgrade it.');
+    expect(text).not.toContain('/mcp/orgonaut');
+    expect(text).not.toContain('Connected apps');
+    expect(toolNameForm(html)).toBeNull();
+    expect(text).toContain('Create a personal API token');
+  });
+});
