@@ -4,7 +4,7 @@ import type { Db } from '../db/connection.js';
 import { hrisEvents, hrisIntegrations } from '../db/schema/index.js';
 import { systemPrincipal } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
-import { AppError, InvalidInput, NotFound } from '../errors.js';
+import { AppError, InvalidInput } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GraphStore } from '../org/graph-store.js';
 import { PLAN_FEATURES } from '../tenancy/plans.js';
@@ -81,12 +81,28 @@ const SKIPPED_LISTED = 100;
  * BambooHR would otherwise send again and again — and reported: in the answer, and as an activity entry
  * (`hris_webhook` / `events_skipped`).
  */
+/**
+ * The webhook's 404: no plan with HRIS sync, no connected BambooHR integration with a webhook secret, or `{tenant}` not
+ * the host's organisation. One answer whatever the cause (it is unauthenticated), saying where the webhook is set up —
+ * not NotFound's "check the id", which means nothing to the person testing their HRIS's webhook.
+ */
+export class WebhookNotFound extends AppError {
+  constructor() {
+    super(
+      'not_found',
+      404,
+      'There is no HRIS webhook at this address.',
+      'In Orgonaut, connect BambooHR with a webhook secret (Settings → Integrations → HRIS, on a plan with HRIS sync), and give BambooHR the webhook URL shown there, on this organisation’s own host.',
+    );
+  }
+}
+
 export async function receiveWebhook(deps: WebhookDeps, tenant: Tenant, body: Uint8Array, headers: SignedHeaders): Promise<{ accepted: number; skipped: number; skipped_events: SkippedEvent[] }> {
-  if (!PLAN_FEATURES[tenant.plan].hrisSync) throw new NotFound('Webhook');
+  if (!PLAN_FEATURES[tenant.plan].hrisSync) throw new WebhookNotFound();
   const integration = await loadIntegration(deps.db, tenant.id);
-  if (!integration || integration.provider !== 'bamboohr' || integration.status === 'disconnected') throw new NotFound('Webhook');
+  if (!integration || integration.provider !== 'bamboohr' || integration.status === 'disconnected') throw new WebhookNotFound();
   const { webhook_secret: secret } = await openConfig(deps.db, integration);
-  if (!secret) throw new NotFound('Webhook');
+  if (!secret) throw new WebhookNotFound();
   const problem = signatureProblem(secret, body, headers);
   if (problem) throw new AppError('unauthenticated', 401, problem, WEBHOOK_FIX);
   const { events, skipped } = parseEvents(body);

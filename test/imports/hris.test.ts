@@ -236,6 +236,22 @@ describe('the BambooHR webhook', () => {
     expect((await webhook(payload, { host: 'app.localhost' })).status).toBe(404);
   });
 
+  it('says in its 404 where the webhook is set up, the same words whatever the cause (not "check the id")', async () => {
+    const answers = await Promise.all([webhook(payload, { slug: 'hrisfree' }), webhook(payload, { slug: 'nobody' }), webhook(payload, { slug: 'hrisfree', host: 'hrisfree.localhost' })]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expect(answer.body.detail).toBe(answers[0]!.body.detail);
+      expect(answer.body.detail).toMatch(/no HRIS webhook/i);
+      expect(answer.body.fix).toMatch(/Settings → Integrations/);
+      expect(answer.body.fix).toMatch(/webhook secret/);
+      expect(answer.body.fix).not.toMatch(/Check the id/);
+    }
+    // The API reference shows this 404, not the generic one.
+    const doc = (await (await app.request('/docs/api.json', { host: HOST })).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { example: { detail: string; fix: string } }> }> }>> };
+    const example = doc.paths['/api/v1/integrations/bamboohr/webhook/{tenant}']!.post!.responses['404']!.content['application/problem+json']!.example;
+    expect(example).toMatchObject({ detail: answers[0]!.body.detail, fix: answers[0]!.body.fix });
+  });
+
   it('queues signed changes and applies them in one batch per target: one snapshot, a scenario too', async () => {
     const owner = contextFor(database, tenant, principalFor(tenant, 'owner'), app.runtime.graphs);
     const scenario = await createScenario(owner, { name: 'HRIS shows through' });

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceContext } from '../../access/middleware.js';
-import { InvalidInput, NotFound } from '../../errors.js';
+import { InvalidInput } from '../../errors.js';
 import { syncNow } from '../../integrations/batches.js';
 import { getIntegration, putIntegration } from '../../integrations/settings.js';
-import { MAX_WEBHOOK_BYTES, receiveWebhook } from '../../integrations/webhook.js';
+import { MAX_WEBHOOK_BYTES, receiveWebhook, WebhookNotFound } from '../../integrations/webhook.js';
 import { tooLarge } from '../../imports/csv/reader.js';
 import { itemEnvelope, needs, ProblemSchema, problemResponses } from '../schemas.js';
 import { json, SECURITY, v1Router } from './common.js';
@@ -111,7 +111,7 @@ export function integrationWebhookRoutes() {
   router.openAPIRegistry.registerPath(webhook);
   router.post('/api/v1/integrations/bamboohr/webhook/:tenant', async (c) => {
     const tenant = c.var.tenant;
-    if (!tenant || c.var.tenantSource !== 'host' || c.req.param('tenant').toLowerCase() !== tenant.slug) throw new NotFound('Webhook');
+    if (!tenant || c.var.tenantSource !== 'host' || c.req.param('tenant').toLowerCase() !== tenant.slug) throw new WebhookNotFound();
     const declared = Number(c.req.header('content-length') ?? '') || 0;
     if (declared > MAX_WEBHOOK_BYTES) throw tooLarge(declared, MAX_WEBHOOK_BYTES);
     const body = new Uint8Array(await c.req.arrayBuffer());

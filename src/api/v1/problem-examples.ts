@@ -7,6 +7,7 @@ import { typeNameTaken } from '../../tenancy/settings.js';
 import { MAX_REQUEST_BYTES, PayloadTooLarge } from '../../http/limits.js';
 import { bodyNotJson, missingAbilityFix, toProblem } from '../problem.js';
 import { unknownParameter } from '../validation.js';
+import { WebhookNotFound } from '../../integrations/webhook.js';
 import { preconditionFailed } from './etag.js';
 
 /**
@@ -104,6 +105,7 @@ function errorFor(status: number, path: string, op: Json, description: string, c
       return new MissingAbility(named, missingAbilityFix(named, DEFAULT_BUNDLES));
     }
     case 404:
+      if (path.startsWith('/api/v1/integrations/bamboohr/webhook/')) return new WebhookNotFound();
       if (path.includes('{id}')) return new NotFound(NOUNS[tag] ?? 'Record', ID);
       if (parameters.some((p) => p.name === 'scenario_id')) return new NotFound('Scenario', ID);
       return new AppError('not_found', 404, sentence(description), 'Check the id; it must belong to this tenant.');
