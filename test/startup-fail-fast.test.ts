@@ -175,5 +175,5 @@ describe('a HOST or ORGONAUT_DATA_DIR that cannot be used', () => {
       expectOneLine(migrate.stderr, /^orgonaut: ORGONAUT_DATA_DIR .* cannot hold the embedded database/);
     }
     expect(fs.readFileSync(file, 'utf8')).toBe('not a directory');
-  });
+  }, 90_000); // `migrate` loads the admin commands and the database engine: seconds, more on a loaded machine
 });
