@@ -557,6 +557,15 @@ export function movedPair(p: Pair): boolean {
   return p.delta !== 0 && !(p.from === null && p.to === null);
 }
 
+/**
+ * The order of a delta's metric pairs, as unitDelta and the total write them: a preview read back from the database
+ * (whose JSON orders keys by length) is put back in it, so every surface lists the same figures in the same order.
+ */
+export const METRIC_ORDER: readonly string[] = [
+  'headcount', 'robots', 'agents', 'fte', 'effective_fte', 'vacant_positions', 'span_average', 'span_median', 'layers',
+  'annual_cost_minor', 'monthly_cost_minor', 'without_compensation', 'vacant_seats_annual_cost_minor', ...PLACEMENT_CHECKS,
+];
+
 /** The metric deltas of one unit; null when nothing moved (unless `always`). */
 function unitDelta(
   from: UnitMetrics | undefined,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { can } from '../../access/policy.js';
 import { FAMILY_OF_ENTITY } from '../../org/family-names.js';
-import { FAMILY_ABILITIES, labelOf } from '../../scenarios/delta.js';
+import { FAMILY_ABILITIES, labelOf, METRIC_ORDER } from '../../scenarios/delta.js';
 import { MAX_DISCARD } from '../../scenarios/discard.js';
 import { CHANGE_FAMILIES } from '../../scenarios/list-changes.js';
 import { cancelProposal, confirmProposal, planDiscardWithGraph, planProposal, planProposalWithGraph } from '../../scenarios/proposals.js';
@@ -206,7 +206,13 @@ const LEADING_KEYS = ['id', 'org_unit_id', 'name', 'label', 'from', 'to', 'delta
 function readingOrder<T>(value: T): T {
   if (Array.isArray(value)) return value.map(readingOrder) as T;
   if (!isRecord(value)) return value;
-  const rank = (key: string) => (LEADING_KEYS.includes(key) ? LEADING_KEYS.indexOf(key) : LEADING_KEYS.length);
+  // Then the metric pairs in the order scenario.delta gives them (headcount, robots, agents, fte, …).
+  const rank = (key: string) =>
+    LEADING_KEYS.includes(key)
+      ? LEADING_KEYS.indexOf(key)
+      : METRIC_ORDER.includes(key)
+        ? LEADING_KEYS.length + METRIC_ORDER.indexOf(key)
+        : LEADING_KEYS.length + METRIC_ORDER.length;
   const entries = Object.entries(value).sort(([a], [b]) => rank(a) - rank(b));
   return Object.fromEntries(entries.map(([key, field]) => [key, readingOrder(field)])) as T;
 }
