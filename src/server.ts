@@ -123,7 +123,11 @@ export async function startServer(config: Config, prepared: { listener?: Listene
       demoSeeded,
       close: async () => {
         // Stop accepting, let in-flight requests and background tasks finish (bounded), then close the database.
-        const maintenanceStopped = Promise.all([maintenance.stop(), hrisScheduler.stop()]);
+        // Housekeeping gets the same 40 s as requests and tasks, counted from now, not after them.
+        const maintenanceStopped = Promise.race([
+          Promise.all([maintenance.stop(), hrisScheduler.stop()]),
+          new Promise((resolve) => setTimeout(resolve, 40_000).unref()),
+        ]);
         draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // server.close() closes the connections idle at that moment; those busy then are closed as they fall idle.
@@ -136,7 +140,7 @@ export async function startServer(config: Config, prepared: { listener?: Listene
           const failed = await failTasksOfThisProcess(database.db).catch(() => 0);
           logger.warn({ tasks: failed }, 'shutting down with background tasks still running: marked failed, their work is rolled back');
         }
-        await Promise.race([maintenanceStopped, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+        await maintenanceStopped;
         await runtime.rateCounter.stop();
         await admin?.close();
         admin = null;
