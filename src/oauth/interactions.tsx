@@ -60,6 +60,15 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
         NO_STORE,
       );
     }
+    // mcp.access opens the MCP server (SPEC §3): a member whose role lacks it has nothing to give an app.
+    const roleAbilities = await abilitiesOfRole(c, tenant, user.role);
+    if (!roleAbilities.has('mcp.access')) {
+      return c.html(
+        <NotMemberPage action={action} csrf={csrfField(session)} tenantName={tenant.name} userEmail={user.email} clientName={client.name} roleWithoutMcp={user.role} />,
+        403,
+        NO_STORE,
+      );
+    }
     const scopes = scopesToGrant(interaction.params.scope as string | undefined);
     const redirectUri = String(interaction.params.redirect_uri ?? '');
     const native = isNativeRedirect(redirectUri) || client.applicationType === 'native';
@@ -72,7 +81,6 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     if (!native && !consentAsked && remembered && sameHost && coversScopes(remembered.scopes, scopes)) {
       return finish(c, provider, tenant, interaction, user, client, scopes, { remembered: true });
     }
-    const roleAbilities = await abilitiesOfRole(c, tenant, user.role);
     const view = {
       action,
       csrf: csrfField(session),
@@ -110,12 +118,13 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     if (body.decision === 'allow' && signInTooOld(interaction, user.signedInAt)) return signInAgain(c, interaction);
     const client = await describeClient(provider, interaction);
     const scopes = scopesToGrant(interaction.params.scope as string | undefined);
-    if (body.decision === 'allow' && user.active) {
+    const withoutMcp = user.active && !(await abilitiesOfRole(c, tenant, user.role)).has('mcp.access');
+    if (body.decision === 'allow' && user.active && !withoutMcp) {
       return finish(c, provider, tenant, interaction, user, client, scopes, { remembered: false });
     }
     await auditOAuth(c.var.runtime.database.db, tenant.id, {
       entityType: 'oauth_app',
-      action: user.active ? 'denied' : 'refused_not_member',
+      action: !user.active ? 'refused_not_member' : withoutMcp ? 'refused_no_mcp_access' : 'denied',
       userId: user.userId,
       clientId: client.id,
       clientName: client.name,
@@ -125,7 +134,11 @@ export function interactionRoutes(registry: ProviderRegistry): Hono<AppEnv> {
     });
     const returnTo = await provider.interactionResult(...nodeReqRes(c), {
       error: 'access_denied',
-      error_description: user.active ? 'The user denied the request.' : 'The user is not a member of this organisation.',
+      error_description: !user.active
+        ? 'The user is not a member of this organisation.'
+        : withoutMcp
+          ? 'The user’s role in this organisation does not include MCP access (mcp.access).'
+          : 'The user denied the request.',
     });
     return c.redirect(returnTo, 303);
   });

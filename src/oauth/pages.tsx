@@ -101,16 +101,39 @@ export function ConsentPage(props: { view: ConsentView }) {
 }
 
 /** A signed-in user who may not authorise apps here (not an active member of this tenant). */
-export function NotMemberPage(props: { action: string; csrf: { name: string; value: string }; tenantName: string; userEmail: string; clientName: string }) {
+export function NotMemberPage(props: {
+  action: string;
+  csrf: { name: string; value: string };
+  tenantName: string;
+  userEmail: string;
+  clientName: string;
+  /** Set when the person is a member whose role lacks `mcp.access`: the role's name. */
+  roleWithoutMcp?: string;
+}) {
   return (
     <Layout title="No access" tenantName={props.tenantName}>
       <section class="card narrow" role="alert">
         <h1>You cannot connect apps to {props.tenantName}</h1>
-        <p>
-          {props.userEmail} is not an active member of {props.tenantName}, so {props.clientName} cannot be given access
-          to it.
-        </p>
-        <p class="hint">Ask an owner or admin of {props.tenantName} to invite you, or sign in with another account.</p>
+        {props.roleWithoutMcp ? (
+          <>
+            <p>
+              The {props.roleWithoutMcp} role of {props.userEmail} in {props.tenantName} does not include MCP access
+              (mcp.access), so {props.clientName} cannot be given access to it.
+            </p>
+            <p class="hint">
+              Ask an owner or admin of {props.tenantName} to give the {props.roleWithoutMcp} role mcp.access (Settings →
+              Members, what each role can do), or sign in with another account.
+            </p>
+          </>
+        ) : (
+          <>
+            <p>
+              {props.userEmail} is not an active member of {props.tenantName}, so {props.clientName} cannot be given
+              access to it.
+            </p>
+            <p class="hint">Ask an owner or admin of {props.tenantName} to invite you, or sign in with another account.</p>
+          </>
+        )}
         <form method="post" action={props.action} class="actions">
           <input type="hidden" name={props.csrf.name} value={props.csrf.value} />
           <button type="submit" name="decision" value="deny">
