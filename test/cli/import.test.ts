@@ -225,6 +225,13 @@ describe('orgonaut import', () => {
     expectOneLine(await cli(['import', file('z.csv', PEOPLE)], configs.viewer!), 1, /"imports\.manage" ability.*\(HTTP 403 missing_ability\)$/);
     expectOneLine(await cli(['import', 'status', '00000000-0000-4000-8000-000000000000'], configs.owner!), 1, /not found.*\(HTTP 404 not_found\)$/);
   });
+
+  it('gives a script a code it can act on for a name the CLI could not find, not a bare "error"', async () => {
+    const missing = await cli(['import', file('n.csv', PEOPLE), '--target', 'No such plan', '--json'], configs.owner!);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: 'not_found', exit_code: 2, message: expect.stringContaining('no scenario or snapshot is named "No such plan"') } });
+  });
 });
 
 describe('orgonaut import --wait, out of time', () => {

@@ -11,6 +11,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** What `--json` prints as `error.code` (`not_found`, `ambiguous_name`, `import_failed`…); else one by its kind. */
+    readonly code?: string,
   ) {
     super(message.replace(/\s*\n\s*/g, ' ').trim());
     this.name = new.target.name;

@@ -181,7 +181,7 @@ async function importFile(run: Run, file: string): Promise<number> {
     print(`Started import ${current.id} (${current.status}).`);
     hint(`Follow it with: orgonaut import status ${current.id}   (or add --wait)`);
   }
-  if (current.status === 'failed') throw new CliError(`import failed: ${current.error?.message ?? 'unknown error'} (run ${current.id}).`, EXIT.api);
+  if (current.status === 'failed') throw new CliError(`import failed: ${current.error?.message ?? 'unknown error'} (run ${current.id}).`, EXIT.api, 'import_failed');
   return 0;
 }
 
@@ -194,7 +194,7 @@ function refuseNothingToImport(created: Row, preview: Row, host: string): void {
   const rows = (preview.counts as Row | null)?.rows;
   if (!rows || rows.total === 0 || rows.would_import > 0) return;
   hint(`The run ${created.id} was uploaded but not started. Fix the file or map its columns with --mapping, or map it in the web app: ${host}/imports/${created.id}`);
-  throw new CliError(`nothing to import: all ${rows.total} row${rows.total === 1 ? '' : 's'} would be quarantined.`, EXIT.api);
+  throw new CliError(`nothing to import: all ${rows.total} row${rows.total === 1 ? '' : 's'} would be quarantined.`, EXIT.api, 'nothing_to_import');
 }
 
 /**
@@ -205,7 +205,7 @@ function refuseNoIdentity(created: Row, preview: Row, host: string, mapped: bool
   if (!((preview.warnings ?? []) as Row[]).some((w) => w.code === 'no_identity')) return;
   hint(`The run ${created.id} was uploaded but not started. Import again with a --mapping that maps an identity column, or map it in the web app: ${host}/imports/${created.id}`);
   const cause = mapped ? 'the --mapping given leaves no identity column mapped' : 'no identity column is mapped';
-  throw new CliError(`${cause}: map email (or source_hris and source_hris_id; PersonID for BambooHR), e.g. --mapping "<header>=email".`, mapped ? EXIT.usage : EXIT.api);
+  throw new CliError(`${cause}: map email (or source_hris and source_hris_id; PersonID for BambooHR), e.g. --mapping "<header>=email".`, mapped ? EXIT.usage : EXIT.api, 'no_identity_column');
 }
 
 function describeUpload(created: Row, preview: Row): void {

@@ -192,7 +192,7 @@ function printJsonFailure(error: CliError): number {
           ? 'network_error'
           : error instanceof StillRunning
             ? 'still_running'
-            : 'error';
+            : (error.code ?? (error.exitCode === EXIT.usage ? 'input_error' : 'error'));
   const running = error instanceof StillRunning ? error.running : {};
   process.stderr.write(`${JSON.stringify(sortKeys({ error: { code, message: error.message, exit_code: error.exitCode, ...problem, ...running } }), null, 2)}\n`);
   return error.exitCode;

@@ -382,7 +382,7 @@ async function promote(run: Run, id: string): Promise<number> {
     print(`Promotion of ${await scenarioName(run, id)} started (task ${task.id}, ${task.status}).`);
     hint(`Follow it with: orgonaut tasks show ${task.id}   (or add --wait)`);
   }
-  if (task.status === 'failed') throw new CliError(`promotion failed: ${task.error ?? 'unknown error'} (task ${task.id}).`, EXIT.api);
+  if (task.status === 'failed') throw new CliError(`promotion failed: ${task.error ?? 'unknown error'} (task ${task.id}).`, EXIT.api, 'promotion_failed');
   // Ran out of time: not done, and said so with a code of its own (5), or a script would build on a Live that has not changed yet.
   if (wait && !finished(task)) {
     throw new StillRunning(

@@ -60,9 +60,9 @@ export async function scenarioRef(run: Run, value: string, option?: string): Pro
   if (found.length === 1) return found[0]!.id;
   if (named.length) {
     const candidates = named.slice(0, 5).map((s) => `${s.kind}${s.state === 'archived' ? ', archived' : ''} ${s.id}`);
-    throw new CliError(`${named.length} scenarios are named "${given}": ${candidates.join('; ')}. Give ${option ? `${option} ` : ''}the id of the one you mean.`, EXIT.usage);
+    throw new CliError(`${named.length} scenarios are named "${given}": ${candidates.join('; ')}. Give ${option ? `${option} ` : ''}the id of the one you mean.`, EXIT.usage, 'ambiguous_name');
   }
-  throw new CliError(`no scenario or snapshot is named "${given}". Find it with "orgonaut scenario list", then give ${option ? `${option} ` : ''}its id or exact name.`, EXIT.usage);
+  throw new CliError(`no scenario or snapshot is named "${given}". Find it with "orgonaut scenario list", then give ${option ? `${option} ` : ''}its id or exact name.`, EXIT.usage, 'not_found');
 }
 
 export function pageQuery(run: Run): Query {
@@ -132,9 +132,9 @@ export async function unitFlag(run: Run, name: string, view: Query): Promise<str
   const exact = data.filter((u) => u.name.toLowerCase() === wanted || u.code?.toLowerCase() === wanted);
   if (exact.length === 1) return exact[0]!.id;
   const candidates = (exact.length ? exact : data).slice(0, 5).map((u) => `${u.name} (${u.type}) ${u.id}`);
-  if (exact.length) throw new CliError(`${exact.length} org units are named "${value}": ${candidates.join('; ')}. Give --${name} the id of the one you mean.`, EXIT.usage);
-  if (candidates.length) throw new CliError(`no org unit is named "${value}"; similar: ${candidates.join('; ')}. Give --${name} an id or an exact name.`, EXIT.usage);
-  throw new CliError(`no org unit is named "${value}". Find it with "orgonaut live units --search <words>", then give --${name} its id or exact name.`, EXIT.usage);
+  if (exact.length) throw new CliError(`${exact.length} org units are named "${value}": ${candidates.join('; ')}. Give --${name} the id of the one you mean.`, EXIT.usage, 'ambiguous_name');
+  if (candidates.length) throw new CliError(`no org unit is named "${value}"; similar: ${candidates.join('; ')}. Give --${name} an id or an exact name.`, EXIT.usage, 'not_found');
+  throw new CliError(`no org unit is named "${value}". Find it with "orgonaut live units --search <words>", then give --${name} its id or exact name.`, EXIT.usage, 'not_found');
 }
 
 /**
@@ -149,7 +149,7 @@ export async function teamTypeFlag(run: Run, name: string): Promise<string | und
   const found = types.find((t) => t.name.toLowerCase() === value.toLowerCase());
   if (found) return found.id;
   const known = types.length ? `: ${types.map((t) => `"${t.name}"`).join(', ')}` : ' (none yet: create one with "orgonaut refs team-types --create <name>")';
-  throw new CliError(`no team type is named "${value}". Give --${name} the name or id of one of the team types${known}.`, EXIT.usage);
+  throw new CliError(`no team type is named "${value}". Give --${name} the name or id of one of the team types${known}.`, EXIT.usage, 'not_found');
 }
 
 /** Units by name for a table's UNIT column: those of `ids` only (see recordNames). */
