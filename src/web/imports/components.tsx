@@ -5,7 +5,6 @@ import { AppError, MissingAbility } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
 import type { RunOut } from '../../imports/present.js';
 import type { RowReason } from '../../imports/review.js';
-import type { Family } from '../../org/types.js';
 import { SubNav } from '../live/components.js';
 import { pageErrorHandler } from '../live/page-errors.js';
 import { Shell } from '../shell.js';
@@ -25,19 +24,8 @@ export function RunStatus(props: { status: RunOut['status'] }) {
 }
 
 /** Reason codes as a short phrase a reviewer understands (the code itself is shown beside it); one list with the CLI's. */
-import { reasonTitle } from '../../imports/reasons.js';
-export { reasonTitle };
-
-export const FAMILY_LABELS: Record<Family, string> = {
-  orgUnits: 'Org units',
-  departments: 'Departments',
-  teams: 'Teams',
-  actors: 'People and other actors',
-  reportingLines: 'Reporting lines',
-  placements: 'Placements',
-  positions: 'Positions',
-  compensations: 'Compensation',
-};
+import { FAMILY_LABELS, reasonTitle } from '../../imports/reasons.js';
+export { FAMILY_LABELS, reasonTitle };
 
 export const STAGE_LABELS: Record<string, string> = {
   parse: 'Parse',
