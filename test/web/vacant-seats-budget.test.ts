@@ -43,9 +43,14 @@ describe('Live', () => {
     expect(html).toContain(`<dt>${LABEL}</dt><dd>€225,000</dd>`);
     expect(text).toContain('Annual cost €982,500');
     // The tree: Mobile's vacant seat, Platform's filled one budgets nothing.
-    expect(text).toContain('Mobile team 1 person · 1 FTE · 0.6 eff. FTE · 1 vacancy · €67.5k a year · Vacant seats, budgeted (annual, not paid): €112.5k');
+    // The tree: Mobile's vacant seat, its budget beside the vacancy (short on the line, in full for screen readers and
+    // as the tooltip); Platform's filled one budgets nothing.
+    expect(html).toContain(
+      `Mobile</a><span class="badge">team</span><span class="figures">1 person · 1 FTE · 0.6 eff. FTE · <span class="vacant-budget" title="${LABEL}: €112.5k">1 vacancy <span aria-hidden="true">(€112.5k/yr)</span><span class="visually-hidden">, ${LABEL}: €112.5k</span></span> · €67.5k/yr</span>`,
+    );
+    expect(text).toContain(`the amount beside its vacancies, “(€…/yr)”, is their budget — “${LABEL}” on unit and scenario pages`);
     const platformLine = text.slice(text.indexOf('Platform team'), text.indexOf('Sales department'));
-    expect(platformLine).toContain('€232.5k a year');
+    expect(platformLine).toContain('€232.5k/yr');
     expect(platformLine).not.toContain('Vacant seats');
   });
 
@@ -62,6 +67,7 @@ describe('Live', () => {
       const { text } = await page(path, viewer);
       expect(text, path).toContain('Vacancies');
       expect(text, path).not.toContain('Vacant seats, budgeted');
+      expect(text, path).not.toContain('/yr');
       expect(text, path).not.toContain('€112');
     }
   });

@@ -176,7 +176,7 @@ describe('pages for an owner', () => {
     expect(html).toMatch(/<details open="">/);
     expect(html).toContain('narrow span'); // the CEO and the sales head each have two direct reports
     expect(html).toContain('Annual cost');
-    expect(html).toMatch(/€[\d.,]+[KkMm]? a year/);
+    expect(html).toMatch(/€[\d.,]+[KkMm]?\/yr/); // a unit's cost a year, short on the tree line
     // Short enough for its card: the label says what the count is.
     expect(html).toMatch(/<dt>Positions filled<\/dt><dd>\d+ of \d+<\/dd>/);
     expect(html).toContain('Expand all');
@@ -266,7 +266,7 @@ describe('pages for an owner', () => {
     expect(html).toContain(`Led by <a href="/live/actors/${id('eng_head')}">eng_head</a>.`);
     const below = /<ul class="tree" aria-label="Units below Engineering">([\s\S]*?)<\/ul>/.exec(html)![1]!;
     expect(below).toContain(`<a href="/live/units/${units.P}">Platform</a>`);
-    expect(below).toMatch(/Platform<\/a><span class="badge">team<\/span><span class="figures">2 people · 1 agent · [\d.]+ FTE · [\d.]+ eff\. FTE · €[\d.,]+k a year<\/span>/);
+    expect(below).toMatch(/Platform<\/a><span class="badge">team<\/span><span class="figures">2 people · 1 agent · [\d.]+ FTE · [\d.]+ eff\. FTE · €[\d.,]+k\/yr<\/span>/);
     // A viewer sees the same lead and figures, without money.
     const seen = (await get(`/live/units/${units.E}`, viewer)).html;
     expect(seen).toContain(`Led by <a href="/live/actors/${id('eng_head')}">eng_head</a>.`);

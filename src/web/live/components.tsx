@@ -115,23 +115,49 @@ export function UnitWarnings(props: { unit: { id: string; name: string }; params
   );
 }
 
-/** The figures of a tree node in one line. */
+/**
+ * The figures of a tree node in one line, short enough that the unit's warnings stay on it at 1280 px: "3 vacancies
+ * (€162.5k/yr) · €3.1m/yr" — the vacancies' budget beside their count, then the cost of the people in seats. The
+ * budget's full name (the scenario pages' {@link VACANT_SEATS}: budgeted, so it never reads as pay) is what assistive
+ * technology reads and the pointer's tooltip shows; the tree's legend says it too.
+ */
 function NodeFigures(props: { m: Metrics }) {
   const { m } = props;
-  const parts = [count(m.headcount, 'person', 'people')];
+  const parts: Child[] = [count(m.headcount, 'person', 'people')];
   if (m.robots) parts.push(count(m.robots, 'robot', 'robots'));
   if (m.agents) parts.push(count(m.agents, 'agent', 'agents'));
   parts.push(`${num(m.fte)} FTE`, `${num(m.effective_fte)} eff. FTE`);
-  if (m.positions.vacant) parts.push(count(m.positions.vacant, 'vacancy', 'vacancies'));
-  if (m.cost) parts.push(`${moneyShort(m.cost.annual.amount_minor, m.cost.annual.currency)} a year`);
-  // The vacant seats' budget beside the cost, named as budgeted so it never reads as pay.
+  const vacancies = m.positions.vacant ? count(m.positions.vacant, 'vacancy', 'vacancies') : null;
   const vacant = m.cost?.vacant_seats_annual;
   if (vacant && (vacant.amount_minor || vacant.unconvertible?.length)) {
-    const excludes = vacant.unconvertible?.length ? ` (excludes ${vacant.unconvertible.join(', ')})` : '';
-    parts.push(`${VACANT_SEATS}: ${moneyShort(vacant.amount_minor, vacant.currency)}${excludes}`);
-  }
-  return <span class="figures">{parts.join(' · ')}</span>;
+    const excludes = vacant.unconvertible?.length ? `, excludes ${vacant.unconvertible.join(', ')}` : '';
+    const amount = moneyShort(vacant.amount_minor, vacant.currency);
+    const full = `${VACANT_SEATS}: ${amount}${excludes}`;
+    parts.push(
+      <span class="vacant-budget" title={full}>
+        {vacancies ? `${vacancies} ` : `${VACANT_SHORT} `}
+        <span aria-hidden="true">
+          ({amount}/yr{excludes})
+        </span>
+        <span class="visually-hidden">, {full}</span>
+      </span>,
+    );
+  } else if (vacancies) parts.push(vacancies);
+  if (m.cost) parts.push(`${moneyShort(m.cost.annual.amount_minor, m.cost.annual.currency)}/yr`);
+  return (
+    <span class="figures">
+      {parts.map((part, i) => (
+        <>
+          {i ? ' · ' : ''}
+          {part}
+        </>
+      ))}
+    </span>
+  );
 }
+
+/** A tree line's budget of vacant seats without a vacancy count to stand beside (left out of the count). */
+const VACANT_SHORT = 'Vacant';
 
 /**
  * The org unit tree. Each unit's line (its link, figures and warnings) stands on its own; a unit with children

@@ -5,6 +5,7 @@ import { orgUnitTree } from '../../org/read-structure.js';
 import { getScenario } from '../../scenarios/lifecycle.js';
 import { Shell } from '../shell.js';
 import { AsOfForm, DEEP_LAYERS, MetricStats, NARROW_SPAN, ScenarioBanner, StartHere, SubNav, UnitTree, WIDE_SPAN } from './components.js';
+import { VACANT_SEATS } from '../scenarios/values.js';
 import { link, viewParams, type ViewParams } from './context.js';
 import { placementCheckCounts, PlacementChecksCard } from './placement-checks.js';
 import type { PlacementCheckCounts } from '../../org/placement-checks.js';
@@ -87,6 +88,14 @@ export function OrgTreeSection(props: {
             warnings count the unit and the units below it; a span warning links to the managers it counts. Headcount and FTE
             (contracted) count each person once, in their primary unit; eff. FTE sums the share of every placement in the unit
             (FTE × allocation).
+            {tree.total?.cost ? (
+              <>
+                {' '}
+                A unit’s cost (“€…/yr”) is what its people in seats cost a year; the amount beside its vacancies, “(€…/yr)”, is
+                their budget — “{VACANT_SEATS}” on unit and scenario pages: what the vacant positions would cost a year at their
+                target pay, not part of the unit’s cost.
+              </>
+            ) : null}
           </p>
         ) : null}
         {tree.roots.length === 0 && params.asOf ? (
