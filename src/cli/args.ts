@@ -3,12 +3,20 @@ import { editDistance } from '../util/edit-distance.js';
 /** A tiny argv parser: positionals, `--flag`, `--key value` and `--key=value`. */
 export interface ParsedArgs {
   positionals: string[];
+  /** Each option's value (the last one given, for an option given more than once). */
   flags: Map<string, string | true>;
+  /** Every value of each option, in order (`--set a=1 --set b=2`: both); see listFlag. */
+  repeated?: Map<string, (string | true)[]>;
 }
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  const repeated = new Map<string, (string | true)[]>();
+  const set = (name: string, value: string | true) => {
+    flags.set(name, value);
+    repeated.set(name, [...(repeated.get(name) ?? []), value]);
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -18,14 +26,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       if (eq > 0) {
-        flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+        set(arg.slice(2, eq), arg.slice(eq + 1));
       } else {
         const next = argv[i + 1];
         if (next !== undefined && !next.startsWith('--')) {
-          flags.set(arg.slice(2), next);
+          set(arg.slice(2), next);
           i++;
         } else {
-          flags.set(arg.slice(2), true);
+          set(arg.slice(2), true);
         }
       }
     } else if (arg === '-h') {
@@ -34,7 +42,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       positionals.push(arg);
     }
   }
-  return { positionals, flags };
+  return { positionals, flags, repeated };
 }
 
 /** A CLI usage mistake: printed with the usage line, exit code 2. */
@@ -54,6 +62,13 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   if (value === true) throw new UsageError(`--${name} needs a value`);
   return value;
+}
+
+/** Every value of an option that may be given several times (`--set a=1 --set b=2`), in order; [] when not given. */
+export function listFlag(args: ParsedArgs, name: string): string[] {
+  const values = args.repeated?.get(name) ?? (args.flags.has(name) ? [args.flags.get(name)!] : []);
+  if (values.some((value) => value === true)) throw new UsageError(`--${name} needs a value`);
+  return values as string[];
 }
 
 export function requiredFlag(args: ParsedArgs, name: string): string {

@@ -52,6 +52,16 @@ afterAll(async () => {
 describe('orgonaut walked through by a new user', () => {
   let scenario: string;
 
+  it('finds the quarantine review among the commands: the import group’s summary and its usage name it', async () => {
+    const commands = await orgonaut(['commands']);
+    expect(commands.code, commands.stderr).toBe(0);
+    expect(commands.stdout).toMatch(/^import\s+CSV imports: .*review the quarantine: list, fix, ignore, reprocess$/m);
+    const help = await orgonaut(['import', '--help']);
+    for (const line of ['orgonaut import quarantine <run-id>', 'orgonaut import fix <run-id> <row> --set <field>=<value>', 'orgonaut import ignore <run-id> <row>', 'orgonaut import reprocess <run-id> [--wait']) {
+      expect(help.stdout).toContain(line);
+    }
+  });
+
   it('shows a scenario’s times as people read them, in UTC, not as raw ISO timestamps', async () => {
     const created = await orgonaut(['scenario', 'create', 'Walk plan', '--json']);
     expect(created.code, created.stderr).toBe(0);

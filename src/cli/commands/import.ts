@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { booleanFlag, InputError, stringFlag, UsageError } from '../args.js';
+import { booleanFlag, InputError, listFlag, stringFlag, UsageError } from '../args.js';
 import { ApiProblem, CliError, EXIT, StillRunning } from '../client/errors.js';
 import type { ApiClient } from '../client/http.js';
 import { hint, print, printJson, printPairs, printTable, utcTime, type Column } from '../client/output.js';
@@ -11,7 +11,10 @@ import { duration, fetchList, ID, printList, scenarioRef, waitSeconds, word, typ
 /**
  * `orgonaut import …`: CSV imports over REST. `import <file>` uploads the file (as text/csv, bytes untouched),
  * applies `--mapping` edits, shows the detected mapping and the preview's quarantine counts, starts the run and,
- * with `--wait`, follows it to the end. `import status <run-id>` and `import list` read runs.
+ * with `--wait`, follows it to the end. `import status <run-id>` and `import list` read runs. A run's quarantine is
+ * reviewed as the web review does it: `import quarantine <run-id>` lists the rows, `import fix <run-id> <row> --set
+ * field=value…` fixes one in place, `import ignore <run-id> <row>` leaves one out, `import reprocess <run-id>` imports
+ * the fixed rows.
  */
 
 type Row = Record<string, any>;
@@ -34,7 +37,7 @@ const runColumns: Column<Row>[] = [
 ];
 
 export async function importCommand(run: Run): Promise<number> {
-  const first = word(run, 0, 'file|status|list');
+  const first = word(run, 0, 'file|status|list|quarantine|fix|ignore|reprocess');
   if (first === 'list') {
     if (run.words.length > 1) throw new UsageError('import list takes no other words (to import a file named "list", write ./list)');
     const body = await fetchList(run, '/api/v1/imports', { status: stringFlag(run.args, 'status') });
@@ -45,6 +48,10 @@ export async function importCommand(run: Run): Promise<number> {
     const id = word(run, 1, 'run-id');
     return status(run, id);
   }
+  if (first === 'quarantine') return quarantine(run, word(run, 1, 'run-id'));
+  if (first === 'fix') return fix(run, word(run, 1, 'run-id'), rowNumber(word(run, 2, 'row')));
+  if (first === 'ignore') return ignore(run, word(run, 1, 'run-id'), rowNumber(word(run, 2, 'row')));
+  if (first === 'reprocess') return reprocess(run, word(run, 1, 'run-id'));
   if (run.words.length > 1) throw new UsageError(`import takes one file, got ${run.words.length} words`);
   return importFile(run, first);
 }
@@ -267,7 +274,10 @@ function describeOutcome(r: Row, host: string): void {
   const rows = r.summary?.rows ?? {};
   print(`${r.status === 'completed' ? 'Completed' : 'So far'}: ${rows.imported ?? 0} of ${rows.total ?? 0} rows imported (${rows.created ?? 0} created, ${rows.updated ?? 0} updated, ${rows.unchanged ?? 0} unchanged); ${rows.quarantined ?? 0} quarantined, ${rows.ignored ?? 0} ignored.`);
   printReasons(r.summary?.quarantine?.reasons);
-  if (rows.quarantined) print(`Review the quarantined rows: ${host}/imports/${r.id}/review`);
+  if (rows.quarantined) {
+    print(`Review the quarantined rows: ${host}/imports/${r.id}/review`);
+    print(`  or here: orgonaut import quarantine ${r.id}`);
+  }
   const live = r.summary?.live;
   if (live?.changed) print(`Live is now version ${live.version_after}; undo restores snapshot ${live.snapshot_id} (web app, or POST ${runPath(r.id, '/undo')}).`);
   else if (live) print('Nothing in Live changed.');
@@ -320,5 +330,110 @@ async function status(run: Run, id: string): Promise<number> {
     }
   }
   if (r.status === 'pending') hint(`Not started yet: check its mapping and start it at ${client.host}/imports/${r.id}`);
+  return 0;
+}
+
+/** A row number as the review numbers them (1 = the first data row), else a usage mistake. */
+function rowNumber(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`<row> must be a row number (1 = the first data row), got "${text}"`);
+  return Number(text);
+}
+
+/** What the review list shows of a row's problem: the reason's detail, else its title. */
+const reasonMessage = (r: Row) => (r.reason ? (r.reason.detail ?? reasonTitle(r.reason.code)) : null);
+
+/**
+ * `import quarantine <run-id> [--resolution …]`: the run's quarantined rows (every row ever quarantined) with their
+ * reason code, what is wrong, and their review state; then the commands that act on them.
+ */
+async function quarantine(run: Run, id: string): Promise<number> {
+  const body = await fetchList(run, runPath(id, '/quarantine'), { resolution: stringFlag(run.args, 'resolution') });
+  printList<Row>(run, body, [
+    { header: 'ROW', value: (r) => r.row_number, align: 'right' },
+    { header: 'REASON', value: (r) => r.reason?.code },
+    { header: 'MESSAGE', value: (r) => reasonMessage(r), text: true },
+    { header: 'STATE', value: (r) => r.resolution },
+  ], 'No quarantined rows.');
+  if (run.json || !body.data.length) return 0;
+  const reasons = [...new Set((body.data as Row[]).map((r) => r.reason?.code).filter(Boolean))] as string[];
+  if (reasons.some((code) => reasonFix(code))) print();
+  for (const code of reasons) {
+    const fix = reasonFix(code);
+    if (fix) print(`  ${code}: ${fix}`);
+  }
+  hint(`Fix a row: orgonaut import fix ${id} <row> --set <field>=<value>   leave one out: orgonaut import ignore ${id} <row>`);
+  hint(`Then import the fixed rows: orgonaut import reprocess ${id} --wait`);
+  return 0;
+}
+
+/** `--set field=value` (repeatable): the cells to replace, keyed by header, field or column index; `field=` empties one. */
+function setValues(run: Run): Record<string, string | null> {
+  const given = listFlag(run.args, 'set');
+  if (!given.length) throw new UsageError('import fix needs at least one --set <field>=<value> (a header, mapped field name or column number; <field>= empties the cell)');
+  const values: Record<string, string | null> = {};
+  for (const pair of given) {
+    const at = pair.indexOf('=');
+    const key = at > 0 ? pair.slice(0, at).trim() : '';
+    if (!key) throw new UsageError(`--set "${pair}" is not <field>=<value>: write e.g. --set currency=EUR (a header, mapped field name or column number on the left; <field>= empties the cell)`);
+    if (Object.hasOwn(values, key)) throw new UsageError(`--set names "${key}" twice; give each cell one value`);
+    const value = pair.slice(at + 1);
+    values[key] = value === '' ? null : value;
+  }
+  return values;
+}
+
+/** The value of the cell `key` names (header, field or column number) in a row's cells, for saying what changed. */
+function cellOf(cells: Row[] | null | undefined, key: string): Row | undefined {
+  return (cells ?? []).find((c) => c.header === key || c.field === key || (/^\d+$/.test(key) && c.column === Number(key))) ?? (cells ?? []).find((c) => normalise(c.header) === normalise(key));
+}
+
+/** `import fix <run-id> <row> --set field=value…`: fixes the row in place (queued for reprocessing) and says whether it now reads well. */
+async function fix(run: Run, id: string, row: number): Promise<number> {
+  const values = setValues(run);
+  const client = run.client();
+  const body = await client.call<{ data: Row }>('PATCH', runPath(id, `/rows/${row}`), { values });
+  if (run.json) return printJson(body), 0;
+  const r = body.data;
+  const before = (r.original_cells ?? r.cells) as Row[];
+  const changes = Object.keys(values).map((key) => {
+    const now = cellOf(r.cells, key);
+    const was = cellOf(before, key);
+    const name = now?.field ?? now?.header ?? key;
+    const shown = (v: unknown) => (v === null || v === undefined || v === '' ? '(empty)' : String(v));
+    return now?.hidden ? `${name} changed` : `${name} ${shown(was?.value)} → ${shown(now?.value)}`;
+  });
+  print(`Fixed row ${r.row_number} of run ${id}: ${changes.join(', ')}. Queued for reprocessing.`);
+  const check = r.check as Row | null;
+  if (!check) print('It reads well now. (Duplicates, managers and loops are checked when it is reprocessed.)');
+  else {
+    print(`Still a problem: ${check.detail ?? reasonTitle(check.code)} (${check.code})${check.fix ? `. ${check.fix}` : ''}`);
+    for (const other of (check.others ?? []) as Row[]) print(`  also: ${other.detail ?? reasonTitle(other.code)} (${other.code})`);
+  }
+  hint(`Import the fixed rows: orgonaut import reprocess ${id} --wait`);
+  return 0;
+}
+
+/** `import ignore <run-id> <row>`: leaves the row out of the import (fixing it later queues it again). */
+async function ignore(run: Run, id: string, row: number): Promise<number> {
+  const body = await run.client().post<{ data: Row }>(runPath(id, `/rows/${row}/ignore`));
+  if (run.json) return printJson(body), 0;
+  print(`Row ${body.data.row_number} of run ${id} ignored: no reprocess takes it (fixing it later with "orgonaut import fix" queues it again).`);
+  return 0;
+}
+
+/** `import reprocess <run-id> [--wait]`: imports the run's fixed rows (and those waiting on a manager) in a new step. */
+async function reprocess(run: Run, id: string): Promise<number> {
+  const wait = booleanFlag(run.args, 'wait');
+  const seconds = waitSeconds(run, wait, WAIT_SECONDS);
+  const client = run.client();
+  let current = (await client.post<{ data: Row }>(runPath(id, '/reprocess'))).data;
+  if (wait) current = await follow(client, current, !run.json, seconds);
+  if (run.json) printJson({ data: current });
+  else if (current.status === 'completed') describeOutcome(current, client.host);
+  else if (current.status !== 'failed') {
+    print(`Reprocessing run ${current.id} (${current.status}).`);
+    hint(`Follow it with: orgonaut import status ${current.id}   (or add --wait)`);
+  }
+  if (current.status === 'failed') throw new CliError(`reprocessing failed: ${current.error?.message ?? 'unknown error'} (run ${current.id}).`, EXIT.api, 'import_failed');
   return 0;
 }

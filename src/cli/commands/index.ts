@@ -90,11 +90,15 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   },
   import: {
     run: importCommand,
-    summary: 'CSV imports: upload a file (mapping, preview, start, --wait), a run\'s status, the list of runs',
+    summary: 'CSV imports: upload a file (mapping, preview, start, --wait), a run\'s status, the list of runs; review the quarantine: list, fix, ignore, reprocess',
     usage: [
       'import <file.csv> [--target live|<scenario id|name>] [--mapping "<header>=<field>,…"] [--wait [--timeout <seconds>]]   (field - = not imported; --wait: 30 minutes unless --timeout says, exit 5 if still running)',
       'import status <run-id>',
       `import list [--status pending|processing|completed|failed] ${PAGE}`,
+      `import quarantine <run-id> [--resolution pending|reprocessing|failed|fixed|ignored] ${PAGE}`,
+      'import fix <run-id> <row> --set <field>=<value> [--set <field>=<value>…]   (a header, field or column number; <field>= empties the cell)',
+      'import ignore <run-id> <row>',
+      'import reprocess <run-id> [--wait [--timeout <seconds>]]   (imports the fixed rows)',
     ],
   },
   refs: {
