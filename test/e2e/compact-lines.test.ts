@@ -1,11 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, ownerSession, SKIP_REASON, type OwnerSession } from './support.js';
+import type { Page } from 'playwright-core';
+import { checkPage, createScenarioInBrowser, ownerSession, SKIP_REASON, type OwnerSession } from './support.js';
 
 /**
  * Lines that must stay short enough to read at a glance in real Chromium: each unit's line of the Live tree (name,
- * type, figures with costs, span warnings) on one line at 1280 px. Only with DATABASE_URL (SPEC §10).
+ * type, figures with costs, span warnings) on one line at 1280 px; every placeholder of the People filters and the
+ * change tray's fields whole inside its field, at 1280 px and on a phone. Only with DATABASE_URL (SPEC §10).
  */
 const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 800 };
+
+/**
+ * The placeholders on the page cut off by their field: each visible field's placeholder measured in the field's own
+ * font against the room inside its padding (and a search field's clear button).
+ */
+async function cutPlaceholders(page: Page): Promise<string[]> {
+  return page.locator('input[placeholder]:visible').evaluateAll((inputs) => {
+    const context = document.createElement('canvas').getContext('2d')!;
+    return inputs.flatMap((input) => {
+      const style = getComputedStyle(input);
+      context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const text = (input as HTMLInputElement).placeholder;
+      const needed = context.measureText(text).width;
+      const clear = (input as HTMLInputElement).type === 'search' ? 16 : 0;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - clear;
+      const label = input.id ? document.querySelector(`label[for="${input.id}"]`)?.textContent?.trim() : input.getAttribute('name');
+      return needed > room ? [`${label}: “${text}” needs ${Math.ceil(needed)} px, has ${Math.floor(room)} px`] : [];
+    });
+  });
+}
 
 describe.skipIf(SKIP_REASON !== null)('compact lines', () => {
   let session: OwnerSession;
@@ -36,4 +59,24 @@ describe.skipIf(SKIP_REASON !== null)('compact lines', () => {
     const wrapped = lines.filter((l) => l.below > 0 || l.height > l.nameHeight * 1.6).map((l) => `${l.name}: ${l.text}`);
     expect(wrapped, 'unit lines wrapped at 1280 px').toEqual([]);
   });
+
+  it('shows every placeholder of the People filters and the change tray whole, at 1280 px and on a phone', async () => {
+    const { w, acme } = session;
+    const scenarioId = await createScenarioInBrowser(w.page, acme, 'E2E placeholders');
+    for (const viewport of [DESKTOP, PHONE]) {
+      await w.page.setViewportSize(viewport);
+      await w.page.goto(`${acme}/live/matrix`);
+      await checkPage(w);
+      expect(await w.page.getByLabel('Search', { exact: true }).getAttribute('placeholder'), 'the search field has a placeholder').toBeTruthy();
+      expect(await cutPlaceholders(w.page), `People filters at ${viewport.width} px`).toEqual([]);
+
+      await w.page.goto(`${acme}/scenarios/${scenarioId}/changes`);
+      await checkPage(w);
+      // Every form of the tray open, as a person opens the one they need.
+      await w.page.locator('details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+      const manager = w.page.locator('#add_actor-manager_id');
+      expect(await manager.getAttribute('placeholder'), 'the tray’s Manager field is typed, with a placeholder').toBeTruthy();
+      expect(await cutPlaceholders(w.page), `change tray at ${viewport.width} px`).toEqual([]);
+    }
+  }, 150_000);
 });

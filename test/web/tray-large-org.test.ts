@@ -110,7 +110,10 @@ describe('an actor field in the tray of an organisation of 320 actors', () => {
     const field = control(html, 'set_manager-actor_id');
     expect(field).toMatch(/^<input /);
     expect(field).toContain('list="list-actor"');
-    expect(field).toContain('placeholder="Type to search, or paste an id"');
+    // A placeholder short enough to fit the field; the rest of the guidance is the tray's hint, read with the field.
+    expect(field).toContain('placeholder="Type to search"');
+    expect(field).toContain('aria-describedby="typed-fields-hint"');
+    expect(html).toContain('<p class="hint" id="typed-fields-hint">A field reading “Type to search” suggests records as you type part of a name: pick one, or paste a record’s id.</p>');
     expect(html).toContain('<label for="set_manager-actor_id">Actor</label>');
     // Every actor field types into the same list, given once.
     expect(control(html, 'set_fte-actor_id')).toContain('list="list-actor"');
@@ -164,7 +167,7 @@ describe('an actor field in the tray of an organisation of 320 actors', () => {
     expect(text(refused.html)).toContain('Actor: nothing here matches “Nobody Atall”; pick one of the suggestions.');
     const field = control(refused.html, 'set_manager-actor_id');
     expect(field).toContain('aria-invalid="true"');
-    expect(field).toContain('aria-describedby="op-set_manager-error"');
+    expect(field).toContain('aria-describedby="op-set_manager-error typed-fields-hint"');
     expect(field).toContain('value="Nobody Atall"');
     expect(refused.html).toContain('<p class="notice error" role="alert" id="op-set_manager-error">');
     // The form stays open with the tray as it was.

@@ -75,9 +75,9 @@ function ManagerFilter(props: { managers: Choice[]; filter: MatrixFilter; nameOf
     return (
       <div class="field">
         <label for="f-manager">Manager</label>
-        <input id="f-manager" name="manager" list="f-manager-list" value={value} placeholder="Anyone: type a manager’s name, or none" autocomplete="off" aria-describedby="f-manager-hint" />
+        <input id="f-manager" name="manager" list="f-manager-list" value={value} placeholder="Anyone" autocomplete="off" aria-describedby="f-manager-hint" />
         <span id="f-manager-hint" class="hint">
-          Reports to the manager you pick; <code>none</code> for no manager.
+          Type a manager’s name and pick a suggestion; <code>none</code> for no manager.
         </span>
         <datalist id="f-manager-list">
           <option value="none">No manager</option>
@@ -212,7 +212,11 @@ export function matrixRoutes(): Hono<AppEnv> {
             <SortInputs sort={isDefaultSort(sort) ? null : sort} />
             <div class="field">
               <label for="f-q">Search</label>
-              <input id="f-q" type="search" name="q" value={filter.query ?? ''} placeholder="Name, email or title" />
+              {/* A short placeholder that fits the field at every width; what is searched is said under it. */}
+              <input id="f-q" type="search" name="q" value={filter.query ?? ''} placeholder="Name or email" aria-describedby="f-q-hint" />
+              <span id="f-q-hint" class="hint">
+                Matches names, emails and job titles.
+              </span>
             </div>
             <div class="field">
               <label for="f-kind">Kind</label>

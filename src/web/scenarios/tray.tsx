@@ -522,6 +522,12 @@ async function trayPage(c: Context<AppEnv>, state: TrayState, status: 200 | 400 
           )}
           <section aria-labelledby="stage-title">
             <h2 id="stage-title">Stage a change</h2>
+            {suggestionLists(ops, has, choices!).length ? (
+              // The guidance a typed field's short placeholder leaves out, said once and read with each such field.
+              <p class="hint" id={TYPED_HINT_ID}>
+                A field reading “{TYPED_PLACEHOLDER}” suggests records as you type part of a name: pick one, or paste a record’s id.
+              </p>
+            ) : null}
             {hidden.length ? (
               <p class="hint">Not shown, because your role lacks an ability they need: {hidden.map((o) => o.title.toLowerCase()).join(', ')}.</p>
             ) : null}
@@ -749,6 +755,13 @@ function typed(field: TrayField, choices: Choices): boolean {
   return offered(field, choices[field.kind as RefKind]).length > (field.kind === 'unit' ? SELECT_MAX : TRAY_SELECT_MAX);
 }
 
+/**
+ * A typed reference field's placeholder: short, so it fits the field at every width; the rest (pick a suggestion or
+ * paste an id) is the tray's hint `TYPED_HINT_ID`, which each such field is described by.
+ */
+const TYPED_PLACEHOLDER = 'Type to search';
+const TYPED_HINT_ID = 'typed-fields-hint';
+
 /** The suggestion list a long reference field types into: one per kind, and per set of unit types. */
 function listIdOf(field: TrayField): string {
   return field.unitTypes ? `list-${field.kind}-${field.unitTypes.join('-')}` : `list-${field.kind}`;
@@ -778,7 +791,8 @@ function FieldInput(props: { field: TrayField; scenarioId: string; id: string; v
           list={listIdOf(field)}
           data-suggest={suggestUrl(props.scenarioId, field.kind as RefKind, field.unitTypes)}
           value={known >= 0 ? suggestionsOf(options)[known] : value}
-          placeholder="Type to search, or paste an id"
+          placeholder={TYPED_PLACEHOLDER}
+          aria-describedby={[describedBy, TYPED_HINT_ID].filter(Boolean).join(' ')}
           autocomplete="off"
         />
       ) : (
