@@ -5,7 +5,8 @@ import { checkPage, createScenarioInBrowser, ownerSession, SKIP_REASON, type Own
 /**
  * Lines that must stay short enough to read at a glance in real Chromium: each unit's line of the Live tree (name,
  * type, figures with costs, span warnings) on one line at 1280 px; every placeholder of the People filters and the
- * change tray's fields whole inside its field, at 1280 px and on a phone. Only with DATABASE_URL (SPEC §10).
+ * change tray's fields whole inside its field, at 1280 px and on a phone; an Activity row whose record's name wraps
+ * reads on, its action right after the name's last word. Only with DATABASE_URL (SPEC §10).
  */
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 800 };
@@ -77,6 +78,38 @@ describe.skipIf(SKIP_REASON !== null)('compact lines', () => {
       const manager = w.page.locator('#add_actor-manager_id');
       expect(await manager.getAttribute('placeholder'), 'the tray’s Manager field is typed, with a placeholder').toBeTruthy();
       expect(await cutPlaceholders(w.page), `change tray at ${viewport.width} px`).toEqual([]);
+    }
+  }, 150_000);
+
+  it('puts an Activity row’s action right after the record’s name when the name wraps', async () => {
+    const { w, acme } = session;
+    const name = 'Reorganisation of the customer support and success teams across the European and North American regions for the coming fiscal year';
+    await createScenarioInBrowser(w.page, acme, name);
+    for (const viewport of [DESKTOP, PHONE]) {
+      await w.page.setViewportSize(viewport);
+      await w.page.goto(`${acme}/activity`);
+      await checkPage(w);
+      const row = w.page.locator('tbody tr').filter({ hasText: name }).first();
+      const layout = await row.locator('td strong').first().evaluate((strong) => {
+        const lines = [...strong.getClientRects()];
+        const nameRange = document.createRange();
+        nameRange.selectNodeContents(strong);
+        const nameLines = [...nameRange.getClientRects()];
+        const last = nameLines.reduce((a, b) => (b.bottom > a.bottom + 1 || (Math.abs(b.bottom - a.bottom) <= 1 && b.right > a.right) ? b : a));
+        // The action: the text after the name in its cell.
+        let node: Node | null = strong.nextSibling;
+        while (node && !(node.nodeType === Node.TEXT_NODE && node.textContent!.trim())) node = node.nextSibling;
+        const range = document.createRange();
+        range.selectNodeContents(node!);
+        const action = [...range.getClientRects()].filter((r) => r.width > 0)[0]!;
+        const lineHeight = parseFloat(getComputedStyle(strong).lineHeight) || 20;
+        return { action: node!.textContent!.trim(), lines: new Set(nameLines.map((r) => Math.round(r.top))).size, boxes: lines.length, gap: Math.round(action.left - last.right), rise: Math.round(Math.abs(action.top - last.top)), lineHeight };
+      });
+      expect(layout.action).toBe('created');
+      expect(layout.lines, `the name wraps at ${viewport.width} px`).toBeGreaterThan(1);
+      // On the name's last line, a space after its last word.
+      expect(layout.rise, `"created" on the name's last line at ${viewport.width} px`).toBeLessThan(layout.lineHeight / 2);
+      expect(layout.gap, `"created" a space after the name at ${viewport.width} px`).toBeLessThan(12);
     }
   }, 150_000);
 });

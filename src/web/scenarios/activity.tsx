@@ -257,7 +257,7 @@ export function activityRoutes(): Hono<AppEnv> {
                     return (
                       <tr>
                         <td class="date">{when(e.at)}</td>
-                        <td>
+                        <td class="what">
                           <span class={e.category === 'security' ? 'badge warn' : 'badge'}>{fieldLabel(e.entity_type)}</span>{' '}
                           {names.get(e.id) ? <><strong>{names.get(e.id)}</strong> </> : null}
                           {e.action.replaceAll('_', ' ')}
