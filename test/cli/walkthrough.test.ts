@@ -62,6 +62,17 @@ describe('orgonaut walked through by a new user', () => {
     }
   });
 
+  it('finds reporting lines and compensation among the live reads: the group’s summary and its usage name them', async () => {
+    const commands = await orgonaut(['commands']);
+    expect(commands.stdout).toMatch(/^live\s+Read Live .*placements, reporting lines, compensation, metrics$/m);
+    const help = await orgonaut(['live', '--help']);
+    expect(help.stdout).toContain('orgonaut live reporting-lines [--manager <actor>] [--actor <actor>]');
+    expect(help.stdout).toContain('orgonaut live compensation [--actor <actor>]');
+    const lines = await orgonaut(['live', 'reporting-lines', '--manager', 'ceo']);
+    expect(lines.code, lines.stderr).toBe(0);
+    expect(lines.stdout).toMatch(/^eng_head\s+ceo\s/m);
+  });
+
   it('shows a scenario’s times as people read them, in UTC, not as raw ISO timestamps', async () => {
     const created = await orgonaut(['scenario', 'create', 'Walk plan', '--json']);
     expect(created.code, created.stderr).toBe(0);

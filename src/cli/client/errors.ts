@@ -55,6 +55,7 @@ const OPTION_OF: Record<string, string> = {
   q: 'search',
   team_type_id: 'team-type',
   actor_id: 'actor',
+  manager_id: 'manager',
   position_id: 'position',
 };
 

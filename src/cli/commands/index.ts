@@ -41,7 +41,7 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   context: { run: contextCommand, summary: 'Tenant, plan, user, role and the abilities of the stored token', usage: ['context'] },
   live: {
     run: liveCommand,
-    summary: 'Read Live (or a scenario with --scenario): units, tree, departments, teams, actors, positions, placements, metrics',
+    summary: 'Read Live (or a scenario with --scenario): units, tree, departments, teams, actors, positions, placements, reporting lines, compensation, metrics',
     usage: [
       `live units [--type company|department|team|system] [--parent <unit>] [--search q] [--include-inactive] ${VIEW} ${PAGE}`,
       `live tree [--depth N] [--type department,team] [--root <unit>] ${VIEW}`,
@@ -50,6 +50,8 @@ export const CLIENT_GROUPS: Record<string, Group> = {
       `live actors [--kind human|robot|agent] [--unit <unit>] [--search q] [--without-manager] [--placement-check ${PLACEMENT_CHECKS.join('|')}] [--include-inactive] ${VIEW} ${PAGE}`,
       `live positions [--unit <unit> | --no-budgeted-team] [--status filled|vacant|closed|open] [--ids <id>,<id>…] [--include-inactive] ${VIEW} ${PAGE}`,
       `live placements [--actor <id>] [--unit <unit>] [--position <id>] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live reporting-lines [--manager <actor>] [--actor <actor>] [--include-inactive] ${VIEW} ${PAGE}`,
+      `live compensation [--actor <actor>] [--include-inactive] ${VIEW} ${PAGE}   (needs costs.read)`,
       `live metrics [--unit <unit>] ${VIEW}`,
     ],
   },

@@ -1,7 +1,9 @@
 import { booleanFlag, integerFlag, stringFlag, UsageError, unknownSubcommand } from '../args.js';
+import { ApiProblem } from '../client/errors.js';
 import { cell, fte, hint, money, percent, print, printJson, printPairs, span } from '../client/output.js';
 import type { Query } from '../client/http.js';
-import { fetchList, ID, listCommand, printList, recordNames, scenarioName, teamTypeFlag, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
+import type { Column } from '../client/output.js';
+import { actorFlag, fetchList, ID, listCommand, printList, recordNames, scenarioName, teamTypeFlag, unitFlag, unitNames, viewQuery, word, type Run } from './shared.js';
 
 /**
  * `orgonaut live …`: reads of Live — or of a scenario or snapshot with `--scenario <id>`, on another day with
@@ -17,7 +19,7 @@ const inactive = (run: Run) => (booleanFlag(run.args, 'include-inactive') ? 'tru
 const withoutManager = (run: Run) => (booleanFlag(run.args, 'without-manager') ? 'true' : undefined);
 
 export async function liveCommand(run: Run): Promise<number> {
-  const sub = word(run, 0, 'units|tree|departments|teams|actors|positions|placements|metrics');
+  const sub = word(run, 0, 'units|tree|departments|teams|actors|positions|placements|reporting-lines|compensation|metrics');
   const view = await viewQuery(run);
   const flag = (name: string) => stringFlag(run.args, name);
   switch (sub) {
@@ -119,12 +121,16 @@ export async function liveCommand(run: Run): Promise<number> {
       ]);
       return 0;
     }
+    case 'reporting-lines':
+      return reportingLines(run, view);
+    case 'compensation':
+      return compensation(run, view);
     case 'tree':
       return tree(run, view);
     case 'metrics':
       return metrics(run, view);
     default:
-      throw unknownSubcommand('live', sub, ['units', 'tree', 'departments', 'teams', 'actors', 'positions', 'placements', 'metrics']);
+      throw unknownSubcommand('live', sub, ['units', 'tree', 'departments', 'teams', 'actors', 'positions', 'placements', 'reporting-lines', 'compensation', 'metrics']);
   }
 }
 
@@ -226,4 +232,55 @@ function placementChecks(counts: Record<string, number>, forUnit: boolean): stri
     .map(([check, count]) => `${count} ${PLACEMENT_CHECK_WORDS[check] ?? check}`)
     .join(', ');
   return forUnit ? `${line} (whole organisation)` : line;
+}
+
+/** A record's days: from, and to (`-` while it holds). */
+const FROM: Column<Row> = { header: 'FROM', value: (r) => r.valid_from ?? '-' };
+const TO: Column<Row> = { header: 'TO', value: (r) => r.valid_to ?? '-' };
+
+/** Actors by name for a table's ACTOR / MANAGER columns (ids kept with --json or an empty page). */
+async function actorNames(run: Run, view: Query, ids: (string | null | undefined)[]) {
+  return run.json || !ids.length ? keepId : recordNames(run, '/api/v1/actors', view, 'display_name', ids);
+}
+
+/** `live reporting-lines [--manager <actor>] [--actor <actor>]`: who reports to whom (solid lines), by name. */
+async function reportingLines(run: Run, view: Query): Promise<number> {
+  const body = await fetchList(run, '/api/v1/reporting-lines', {
+    ...view,
+    manager_id: await actorFlag(run, 'manager', view),
+    actor_id: await actorFlag(run, 'actor', view),
+    include_inactive: inactive(run),
+  });
+  const rows = body.data as Row[];
+  const name = await actorNames(run, view, rows.flatMap((l) => [l.actor_id, l.manager_id]));
+  printList<Row>(run, body, [{ header: 'ACTOR', value: (l) => name(l.actor_id), text: true }, { header: 'MANAGER', value: (l) => name(l.manager_id), text: true }, FROM, TO, ID]);
+  return 0;
+}
+
+/**
+ * `live compensation [--actor <actor>]`: pay records (salaries, day rates) with the actor by name and the amount as
+ * money. Pay needs costs.read: a token without it is told so in one line (the API's 403, exit 1), not a bare refusal.
+ */
+async function compensation(run: Run, view: Query): Promise<number> {
+  let body;
+  try {
+    body = await fetchList(run, '/api/v1/compensations', { ...view, actor_id: await actorFlag(run, 'actor', view), include_inactive: inactive(run) });
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 403 && error.problem.ability === 'costs.read') {
+      const fix = error.problem.fix ? ` ${error.problem.fix}` : '';
+      throw new ApiProblem(403, error.problem, `live compensation shows pay, which needs the "costs.read" ability: this token does not have it.${fix} (HTTP 403 ${error.problem.code ?? 'missing_ability'})`);
+    }
+    throw error;
+  }
+  const rows = body.data as Row[];
+  const name = await actorNames(run, view, rows.map((c) => c.actor_id));
+  printList<Row>(run, body, [
+    { header: 'ACTOR', value: (c) => name(c.actor_id), text: true },
+    { header: 'KIND', value: (c) => c.kind },
+    { header: 'AMOUNT', value: (c) => money(c.amount), align: 'right' },
+    FROM,
+    TO,
+    ID,
+  ]);
+  return 0;
 }

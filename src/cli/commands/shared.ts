@@ -138,6 +138,24 @@ export async function unitFlag(run: Run, name: string, view: Query): Promise<str
 }
 
 /**
+ * An actor option (`--actor`, `--manager`) as an id: an id as given, else the one actor of the view whose name or
+ * email it is (case-insensitive, inactive ones too) — people type "Ana Schneider", not a UUID. None or several: one
+ * line saying so, with the candidates' ids, exit 2.
+ */
+export async function actorFlag(run: Run, name: string, view: Query): Promise<string | undefined> {
+  const value = stringFlag(run.args, name)?.trim();
+  if (!value || UUID.test(value)) return value;
+  const { data } = await run.client().get<{ data: { id: string; display_name: string; email: string | null }[] }>('/api/v1/actors', { ...view, q: value, include_inactive: 'true', limit: 20 });
+  const wanted = value.toLowerCase();
+  const exact = data.filter((a) => a.display_name.toLowerCase() === wanted || a.email?.toLowerCase() === wanted);
+  if (exact.length === 1) return exact[0]!.id;
+  const candidates = (exact.length ? exact : data).slice(0, 5).map((a) => `${a.display_name}${a.email ? ` <${a.email}>` : ''} ${a.id}`);
+  if (exact.length) throw new CliError(`${exact.length} actors are named "${value}": ${candidates.join('; ')}. Give --${name} the id of the one you mean.`, EXIT.usage, 'ambiguous_name');
+  if (candidates.length) throw new CliError(`no actor is named "${value}"; similar: ${candidates.join('; ')}. Give --${name} an id, an email or an exact name.`, EXIT.usage, 'not_found');
+  throw new CliError(`no actor is named "${value}". Find them with "orgonaut live actors --search <words>", then give --${name} their id, email or exact name.`, EXIT.usage, 'not_found');
+}
+
+/**
  * A team-type option (`--team-type`) as an id: an id as given, else the team type of that name (case-insensitive) —
  * an unknown name is one line naming the types there are, exit 2, never an empty list.
  */
