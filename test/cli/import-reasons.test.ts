@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('quarantine reasons in orgonaut import', () => {
-  it('lists them in words with their fix, in the same order in the preview and the outcome', async () => {
+  it('lists them in words with their fix once, after the preview, not again at the end of --wait', async () => {
     const csv = csvOf(['email', 'first_name', 'last_name', 'department', 'job_title', 'manager_email', 'fte'], [
       ['ceo@rs.test', 'Cee', 'Oh', 'Executive', 'CEO', '', '1'],
       ['', 'No', 'Mail', 'Executive', 'Engineer', 'ceo@rs.test', '1'],
@@ -55,7 +55,16 @@ describe('quarantine reasons in orgonaut import', () => {
       expect.stringMatching(/^A required field is blank or malformed\s+missing_required_field\s+1$/),
       expect.stringMatching(/^The manager was not found\s+unknown_manager\s+1$/),
     ];
-    expect(tables, result.stdout).toEqual([expected, expected]);
-    expect(result.stdout).toContain('  The manager was not found: Name a manager who is in this file or already in the organisation');
+    // One reason-and-fix block: the outcome (the same reasons) does not print it again.
+    expect(tables, result.stdout).toEqual([expected]);
+    const fixLine = '  The manager was not found: Name a manager who is in this file or already in the organisation';
+    expect(result.stdout.split(fixLine), result.stdout).toHaveLength(2);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('  The FTE is not a valid number: '))).toHaveLength(1);
+    expect(result.stdout).toMatch(/^Completed: 1 of 5 rows imported .*; 4 quarantined, 0 ignored\.$/m);
+    // The block comes before the outcome line, and `import status` still prints it.
+    expect(result.stdout.indexOf(fixLine)).toBeLessThan(result.stdout.indexOf('Completed: '));
+    const run = /\(run ([0-9a-f-]{36})\)\.$/m.exec(result.stdout)![1]!;
+    const status = await runCli(['import', 'status', run], config);
+    expect(status.stdout).toContain(fixLine);
   });
 });

@@ -183,7 +183,8 @@ async function importFile(run: Run, file: string): Promise<number> {
     printJson({ data: current, preview });
   } else if (current.status === 'completed') {
     print();
-    describeOutcome(current, client.host);
+    // The reasons and their fixes were printed after the preview: not again, unless the run quarantined otherwise.
+    describeOutcome(current, client.host, { reasonsShown: preview.counts?.quarantine_reasons });
   } else if (current.status !== 'failed') {
     print(`Started import ${current.id} (${current.status}).`);
     hint(`Follow it with: orgonaut import status ${current.id}   (or add --wait)`);
@@ -270,10 +271,21 @@ async function follow(client: ApiClient, started: Row, report: boolean, seconds:
   return current;
 }
 
-function describeOutcome(r: Row, host: string): void {
+/** Two quarantine-reason counts alike (code → rows), whatever their keys' order. */
+function sameReasons(a: Record<string, number> | undefined, b: Record<string, number> | undefined): boolean {
+  const entries = (x: Record<string, number> | undefined) => JSON.stringify(Object.entries(x ?? {}).filter(([, n]) => n > 0).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)));
+  return entries(a) === entries(b);
+}
+
+/**
+ * A finished run's outcome. `reasonsShown`: the reasons (with their fixes) already printed above it — the preview's,
+ * after `import --wait` — which are not printed a second time when the run quarantined for the same reasons.
+ */
+function describeOutcome(r: Row, host: string, { reasonsShown }: { reasonsShown?: Record<string, number> } = {}): void {
   const rows = r.summary?.rows ?? {};
   print(`${r.status === 'completed' ? 'Completed' : 'So far'}: ${rows.imported ?? 0} of ${rows.total ?? 0} rows imported (${rows.created ?? 0} created, ${rows.updated ?? 0} updated, ${rows.unchanged ?? 0} unchanged); ${rows.quarantined ?? 0} quarantined, ${rows.ignored ?? 0} ignored.`);
-  printReasons(r.summary?.quarantine?.reasons);
+  const reasons = r.summary?.quarantine?.reasons as Record<string, number> | undefined;
+  if (reasonsShown === undefined || !sameReasons(reasons, reasonsShown)) printReasons(reasons);
   if (rows.quarantined) {
     print(`Review the quarantined rows: ${host}/imports/${r.id}/review`);
     print(`  or here: orgonaut import quarantine ${r.id}`);
