@@ -88,7 +88,7 @@ export const SCENARIO_REVIEW: Guide = {
   steps: [
     {
       goal: 'Find the scenario',
-      how: 'Call `scenario.list` (kind "planning", state "active"; `editable` ones can change, `submitted` ones were sent for review) or `org.snapshots.list` for snapshots.',
+      how: 'Call `scenario.list` (kind "planning", state "active"; `editable` ones you can draft changes in — `cannot_draft` says why when none is, `submitted` ones were sent for review) or `org.snapshots.list` for snapshots.',
       tools: ['scenario.list', 'org.snapshots.list'],
     },
     { goal: 'See what it is', how: 'Call `scenario.get` for its source, revision and how many records it adds, changes and removes.', tools: ['scenario.get'] },

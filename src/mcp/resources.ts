@@ -13,7 +13,7 @@ import { compact, protocolError } from './result.js';
 import type { McpSession } from './session.js';
 import { mcpResourceUrl } from './urls.js';
 import { abilityStepUp } from './step-up.js';
-import { presentDelta } from './tools/scenarios.js';
+import { deltaForCaller, editableFor, presentDelta } from './tools/scenarios.js';
 
 /**
  * Resources and resource templates. Records read Live as of today through the same services as the tools (so the
@@ -106,8 +106,9 @@ const TEMPLATE_READERS: Record<string, Reader> = {
     const { view, actor } = await getActor(session.ctx, id);
     return withNamesOne(session.principal, view, actor);
   },
-  scenario: (id, session) => getScenario(session.ctx, id),
-  'scenario-delta': async (id, session) => presentDelta(session.ctx, pageDelta(await scenarioDelta(session.ctx, { scenarioId: id }))),
+  scenario: async (id, session) => editableFor(await getScenario(session.ctx, id), session.principal),
+  'scenario-delta': async (id, session) =>
+    presentDelta(session.ctx, pageDelta(deltaForCaller(await scenarioDelta(session.ctx, { scenarioId: id }), session.principal))),
 };
 
 export function registerResources(server: McpServer, session: McpSession, catalog: Catalog): void {

@@ -12,17 +12,65 @@ import { typeNamesById } from '../../tenancy/settings.js';
 import { openView } from '../../org/view.js';
 import { daysAfter, shownDays } from '../later-changes.js';
 import { defineTool, READ_ONLY } from '../registry.js';
+import type { Ability } from '../../access/abilities.js';
+import type { Principal } from '../../access/policy.js';
+import { describeMissingAbility } from '../result.js';
 
 /** Finding scenarios and seeing what they change. Every org tool reads a scenario when given its `scenario_id`. */
 
-const scenarioItem = item({ name: z.string(), kind: z.string(), state: z.string(), editable: z.boolean(), revision: z.number() });
+const editable = z
+  .boolean()
+  .describe(
+    'Whether you can draft changes in it with `scenario.action.plan`: an active planning scenario, and your role and ' +
+      'this connection have ai.scenarios.draft and scenarios.write (`kind` and `state` say what it is whoever asks)',
+  );
+const scenarioItem = item({ name: z.string(), kind: z.string(), state: z.string(), editable, revision: z.number() });
+
+/** What drafting in a scenario needs (`scenario.action.plan`'s own abilities, before those of each change). */
+const DRAFT_ABILITIES: readonly Ability[] = ['ai.scenarios.draft', 'scenarios.write'];
+
+/** The draft abilities this caller's connection lacks (its role, or its token or OAuth scopes). */
+export function missingDraftAbilities(principal: Principal): Ability[] {
+  return DRAFT_ABILITIES.filter((ability) => !principal.abilities.has(ability));
+}
+
+/**
+ * A scenario as this caller may use it: `editable` (the scenario can still change) only where the caller can draft
+ * too, so an assistant never picks a scenario it would be refused on (a viewer sees no editable scenario).
+ */
+export function editableFor<T extends { editable: boolean }>(scenario: T, principal: Principal): T {
+  return scenario.editable && missingDraftAbilities(principal).length > 0 ? { ...scenario, editable: false } : scenario;
+}
+
+/** A delta whose `scenario` is as this caller may use it (`editableFor`). */
+export function deltaForCaller<D extends { scenario: { editable: boolean } }>(delta: D, principal: Principal): D {
+  return { ...delta, scenario: editableFor(delta.scenario, principal) };
+}
+
+/** Why this caller cannot draft, and who or what would change that: absent when it can. */
+function cannotDraft(principal: Principal, renderNames: (text: string) => string) {
+  const missing = missingDraftAbilities(principal);
+  if (!missing.length) return undefined;
+  const quote = (abilities: readonly Ability[]) => abilities.map((a) => `"${a}"`).join(' and ');
+  const needs = `No scenario is \`editable\` for you: drafting changes (\`scenario.action.plan\`) needs ${quote(DRAFT_ABILITIES)}`;
+  // What the role lacks first: a step-up or a new token cannot fix that; who can grant it, from the tenant's bundles.
+  const inRoleOnly = missing.filter((ability) => !principal.roleAbilities.has(ability));
+  if (inRoleOnly.length) {
+    return { message: renderNames(`${needs}, and your role does not have ${quote(inRoleOnly)}.`), fix: describeMissingAbility([inRoleOnly[0]!], principal).fix, missing };
+  }
+  const fix =
+    principal.kind === 'oauth'
+      ? `Your role includes ${quote(missing)} but this connection was not granted them: reconnect the app and allow ${quote(missing)}.`
+      : `Your role includes ${quote(missing)} but this token was not granted them: create a personal API token that includes ${quote(missing)} (Settings → API and MCP).`;
+  return { message: renderNames(`${needs}, and this ${principal.kind === 'oauth' ? 'connection' : 'token'} was not granted ${quote(missing)}.`), fix, missing };
+}
 
 export const scenarioListTool = defineTool({
   name: 'scenario.list',
   title: 'List scenarios',
   description:
-    'Scenarios of the tenant, newest first: planning scenarios (`editable` while active; `submitted` when sent for ' +
-    'review), applied ones (promoted, locked) and snapshots, with their source and revision. Then use ' +
+    'Scenarios of the tenant, newest first: planning scenarios (`editable` while active and you can draft — ' +
+    '`you_can_draft` says whether you can, and `cannot_draft` why not; `submitted` when sent for review), applied ones (promoted, locked) and snapshots, with their source and revision. Then use ' +
     '`scenario.get` for what one changes and `scenario.delta` for the changed records and metric deltas; pass its id ' +
     'as `scenario_id` to any org tool (e.g. `org.units.tree`) to read its organisation.',
   purpose: 'scenario-review',
@@ -31,13 +79,27 @@ export const scenarioListTool = defineTool({
     state: z.enum(['active', 'archived']).optional().describe('Only active or archived scenarios.'),
     ...pageFields,
   }),
-  outputSchema: z.object({ scenarios: z.array(scenarioItem), next_cursor: nextCursor }),
+  outputSchema: z.object({
+    scenarios: z.array(scenarioItem),
+    you_can_draft: z.boolean().describe('Whether you can draft changes in planning scenarios at all (ai.scenarios.draft and scenarios.write)'),
+    cannot_draft: z
+      .object({ message: z.string(), fix: z.string(), missing: z.array(z.string()) })
+      .optional()
+      .describe('When you cannot draft: the abilities missing, and who can grant them or how to reconnect with them'),
+    next_cursor: nextCursor,
+  }),
   annotations: READ_ONLY,
   requires: ['scenarios.read'],
   example: { kind: 'planning', state: 'active' },
-  async handler(ctx, input) {
+  async handler(ctx, input, call) {
     const page = await listScenarios(ctx, { ...pageRequest(input), kind: input.kind, state: input.state });
-    return { scenarios: page.items, next_cursor: page.nextCursor ?? undefined };
+    const refusal = cannotDraft(ctx.principal, (text) => call.catalog.renderNames(text, call.names));
+    return {
+      scenarios: page.items.map((s) => editableFor(s, ctx.principal)),
+      you_can_draft: !refusal,
+      cannot_draft: refusal,
+      next_cursor: page.nextCursor ?? undefined,
+    };
   },
 });
 
@@ -61,7 +123,7 @@ export const scenarioGetTool = defineTool({
   requires: ['scenarios.read'],
   example: { scenario_id: '<an id from scenario.list>' },
   async handler(ctx, input) {
-    return { scenario: await getScenario(ctx, input.scenario_id.trim()) };
+    return { scenario: editableFor(await getScenario(ctx, input.scenario_id.trim()), ctx.principal) };
   },
 });
 
@@ -197,7 +259,10 @@ function unchangedNote(delta: Delta, renderNames: (text: string) => string) {
     next_step: renderNames(
       delta.scenario.editable
         ? 'Draft changes with `scenario.action.plan`, or pass another `as_of` or `compare`.'
-        : 'Pass another `as_of` or `compare`, or draft changes in an editable scenario from `scenario.list`.',
+        : delta.scenario.kind === 'planning' && delta.scenario.state === 'active'
+          ? // An active planning scenario the caller cannot draft in (scenario.list's `cannot_draft` says why).
+            'Pass another `as_of` or `compare`.'
+          : 'Pass another `as_of` or `compare`, or draft changes in an editable scenario from `scenario.list`.',
     ),
   };
 }
@@ -317,7 +382,7 @@ export const scenarioDeltaTool = defineTool({
   example: { scenario_id: '<an id from scenario.list>', compare: 'live' },
   async handler(ctx, input, call) {
     const family = deltaFamily(input.family);
-    const delta = await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of });
+    const delta = deltaForCaller(await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of }), ctx.principal);
     const renderNames = (text: string) => call.catalog.renderNames(text, call.names);
     if (unchanged(delta)) {
       const { scenario, compare, against, as_of, withheld } = delta;
@@ -352,7 +417,10 @@ export const scenarioMetricsDeltaTool = defineTool({
   requires: ['scenarios.read', 'org-metrics.read'],
   example: { scenario_id: '<an id from scenario.list>' },
   async handler(ctx, input, call) {
-    const delta = await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of, orgUnitId: input.org_unit_id });
+    const delta = deltaForCaller(
+      await scenarioDelta(ctx, { scenarioId: input.scenario_id.trim(), compare: input.compare, asOf: input.as_of, orgUnitId: input.org_unit_id }),
+      ctx.principal,
+    );
     const { scenario, against, as_of } = delta;
     // Only what concerns the numbers: which record families were withheld does not matter here.
     const withheldHere = delta.withheld.filter((w) => w.part === 'metrics' || w.part === 'money');
