@@ -2,8 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { authorize } from '../access/policy.js';
 import { recordAudit } from '../audit/record.js';
 import type { ServiceContext } from '../context.js';
-import { currencies, departmentTypes, tenantCurrencies, tenants, teamTypes } from '../db/schema/index.js';
-import { Conflict, InvalidInput } from '../errors.js';
+import { currencies, departments, departmentTypes, scenarioChanges, teams, tenantCurrencies, tenants, teamTypes } from '../db/schema/index.js';
+import { Conflict, InvalidInput, NotFound } from '../errors.js';
 
 /**
  * Tenant settings (SPEC §6, §8): currencies and exchange rates, cost settings (burden, working days), department
@@ -108,6 +108,93 @@ export async function createType(ctx: ServiceContext, kind: 'department' | 'team
   return row!;
 }
 
-async function audit(ctx: ServiceContext, entityType: string, entityId: string, after: unknown, before?: unknown) {
-  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: `settings.${entityType}`, entityId, action: 'updated', principal: ctx.principal, before, after });
+/** One of the tenant's department or team types by id, or NotFound. */
+async function typeById(ctx: ServiceContext, kind: 'department' | 'team', id: string) {
+  const table: TypeTable = kind === 'department' ? departmentTypes : teamTypes;
+  const [row] = /^[0-9a-f-]{36}$/i.test(id)
+    ? await ctx.db.select({ id: table.id, name: table.name }).from(table).where(and(eq(table.tenantId, ctx.tenant.id), eq(table.id, id)))
+    : [];
+  if (!row) throw new NotFound(`${kind === 'department' ? 'Department' : 'Team'} type`, id);
+  return row;
+}
+
+/** Renames a department or team type: every department or team of that type reads the new name, audited as the create is. */
+export async function renameType(ctx: ServiceContext, kind: 'department' | 'team', id: string, name: string) {
+  authorize(ctx.principal, 'settings.manage');
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 100) throw new InvalidInput('name', 'give a name of 1–100 characters');
+  const type = await typeById(ctx, kind, id);
+  if (type.name === trimmed) return type;
+  const table: TypeTable = kind === 'department' ? departmentTypes : teamTypes;
+  const existing = await ctx.db
+    .select({ id: table.id, name: table.name })
+    .from(table)
+    .where(and(eq(table.tenantId, ctx.tenant.id), sql`lower(${table.name}) = ${trimmed.toLowerCase()}`, sql`${table.id} <> ${type.id}`));
+  if (existing.length) throw typeNameTaken(kind, existing[0]!);
+  const [row] = await ctx.db
+    .update(table)
+    .set({ name: trimmed })
+    .where(and(eq(table.tenantId, ctx.tenant.id), eq(table.id, type.id)))
+    .returning({ id: table.id, name: table.name });
+  await audit(ctx, `${kind}_type`, type.id, { name: trimmed }, { name: type.name });
+  return row!;
+}
+
+/**
+ * Removes a department or team type no department or team has — in Live, in any earlier version of it (history and
+ * snapshots read it) or in a planning scenario's changes; refused with where it is used otherwise. Audited.
+ */
+export async function removeType(ctx: ServiceContext, kind: 'department' | 'team', id: string) {
+  authorize(ctx.principal, 'settings.manage');
+  const type = await typeById(ctx, kind, id);
+  const uses = await typeUses(ctx, kind, type.id);
+  if (uses.live || uses.history || uses.scenarios) {
+    const units = (n: number) => (n === 1 ? `1 ${kind}` : `${n} ${kind}s`);
+    const where = [
+      uses.live ? `${units(uses.live)} in Live` : null,
+      uses.scenarios ? `${uses.scenarios === 1 ? '1 scenario' : `${uses.scenarios} scenarios`}` : null,
+      uses.history ? `earlier versions of ${units(uses.history)} (history and snapshots)` : null,
+    ].filter(Boolean);
+    throw new Conflict(
+      `The ${kind} type "${type.name}" is in use, so it cannot be removed: ${where.join('; ')}.`,
+      uses.history && !uses.live && !uses.scenarios
+        ? 'The past still reads it; rename it instead if its name is wrong.'
+        : `Give those ${kind}s another type first (or rename this one instead).`,
+      { in_use: uses },
+    );
+  }
+  const table: TypeTable = kind === 'department' ? departmentTypes : teamTypes;
+  await ctx.db.delete(table).where(and(eq(table.tenantId, ctx.tenant.id), eq(table.id, type.id)));
+  await audit(ctx, `${kind}_type`, type.id, null, { name: type.name }, 'deleted');
+}
+
+/** Where a type is used: org units of it in Live now, units whose earlier versions only had it, scenarios whose changes give it. */
+async function typeUses(ctx: ServiceContext, kind: 'department' | 'team', id: string) {
+  const table = kind === 'department' ? departments : teams;
+  const column = kind === 'department' ? departments.departmentTypeId : teams.teamTypeId;
+  const [units] = await ctx.db
+    .select({
+      live: sql<number>`count(distinct ${table.orgUnitId}) filter (where ${table.versionTo} is null)`,
+      any: sql<number>`count(distinct ${table.orgUnitId})`,
+    })
+    .from(table)
+    .where(and(eq(table.tenantId, ctx.tenant.id), eq(column, id)));
+  const key = kind === 'department' ? 'departmentTypeId' : 'teamTypeId';
+  const snake = kind === 'department' ? 'department_type_id' : 'team_type_id';
+  const [changes] = await ctx.db
+    .select({ scenarios: sql<number>`count(distinct ${scenarioChanges.scenarioId})` })
+    .from(scenarioChanges)
+    .where(
+      and(
+        eq(scenarioChanges.tenantId, ctx.tenant.id),
+        eq(scenarioChanges.family, kind === 'department' ? 'departments' : 'teams'),
+        sql`(${scenarioChanges.values} ->> ${key} = ${id} or ${scenarioChanges.values} ->> ${snake} = ${id})`,
+      ),
+    );
+  const live = Number(units?.live ?? 0);
+  return { live, history: Number(units?.any ?? 0) - live, scenarios: Number(changes?.scenarios ?? 0) };
+}
+
+async function audit(ctx: ServiceContext, entityType: string, entityId: string, after: unknown, before?: unknown, action = 'updated') {
+  await recordAudit(ctx.db, { tenantId: ctx.tenant.id, category: 'security', entityType: `settings.${entityType}`, entityId, action, principal: ctx.principal, before, after });
 }

@@ -4,7 +4,7 @@ import { serviceContext } from '../../access/middleware.js';
 import { can } from '../../access/policy.js';
 import { AppError, InvalidInput } from '../../errors.js';
 import type { AppEnv } from '../../http/env.js';
-import { createType, knownCurrencies, listCurrencies, listTypes, setCurrency, updateCostSettings } from '../../tenancy/settings.js';
+import { createType, knownCurrencies, listCurrencies, listTypes, removeType, renameType, setCurrency, updateCostSettings } from '../../tenancy/settings.js';
 import { checkSessionCsrf, formString } from '../forms.js';
 import { Notice, Shell } from '../shell.js';
 import { formCsrf } from '../../access/sessions.js';
@@ -23,10 +23,13 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
       } catch (error) {
         if (error instanceof AppError && (error.status === 400 || error.status === 409)) {
           // `form`: which form was sent, so a name typed in one of the two type forms comes back in that one only.
-          const draft = { ...Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'csrf')), form: path };
+          // The path sent to, not the route's: a type's rename form is told apart by its id.
+          const draft = { ...Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'csrf')), form: c.req.path };
           const field = (error as { field?: string }).field ?? '';
           const label = FIELD_LABELS[field];
-          return page(c, { error: label && error instanceof InvalidInput ? `${label}${error.reasonText}` : error.message, draft, invalid: label ? field : undefined }, 400);
+          // A conflict says what to do about it too (a type in use: give its units another type first).
+          const message = label && error instanceof InvalidInput ? `${label}${error.reasonText}` : error.status === 409 && error.fix ? `${error.message} ${error.fix}` : error.message;
+          return page(c, { error: message, draft, invalid: label ? field : undefined }, 400);
         }
         throw error;
       }
@@ -50,6 +53,17 @@ export function organisationSettingsRoutes(): Hono<AppEnv> {
   post('/settings/organisation/team-types', async (c, body) => {
     await createType(serviceContext(c), 'team', formString(body, 'name'));
   });
+  for (const [kind, path] of [
+    ['department', '/settings/organisation/department-types'],
+    ['team', '/settings/organisation/team-types'],
+  ] as const) {
+    post(`${path}/:id`, async (c, body) => {
+      await renameType(serviceContext(c), kind, c.req.param('id')!, formString(body, 'name'));
+    });
+    post(`${path}/:id/remove`, async (c) => {
+      await removeType(serviceContext(c), kind, c.req.param('id')!);
+    });
+  }
   return web;
 }
 
@@ -219,6 +233,46 @@ function TypeList(props: { title: string; kind: string; types: { id: string; nam
             Add
           </button>
         </form>
+      ) : null}
+      {props.manage && props.types.length ? (
+        // Rename or remove: each type's own forms, out of the way until asked for.
+        <details class="type-edit" open={props.types.some((t) => props.draft.form?.startsWith(`${action}/${t.id}`)) || undefined}>
+          <summary>Rename or remove a type</summary>
+          <p class="hint">A new name shows wherever the type is used. A type a {props.kind === 'department-types' ? 'department' : 'team'} has — in Live, a scenario or the past — cannot be removed.</p>
+          <ul class="type-rows">
+            {props.types.map((t) => {
+              const rename = `${action}/${t.id}`;
+              const fieldId = `${props.kind}-${t.id}`;
+              return (
+                <li>
+                  <form method="post" action={rename} class="inline">
+                    <input type="hidden" name="csrf" value={props.csrf} />
+                    <label class="visually-hidden" for={fieldId}>
+                      Name of {t.name}
+                    </label>
+                    <input
+                      id={fieldId}
+                      name="name"
+                      required
+                      maxlength={100}
+                      value={props.draft.form === rename ? props.draft.name : t.name}
+                      aria-invalid={props.draft.form === rename && props.invalid === 'name' ? 'true' : undefined}
+                    />
+                    <button type="submit" class="secondary">
+                      Rename<span class="visually-hidden"> {t.name}</span>
+                    </button>
+                  </form>
+                  <form method="post" action={`${rename}/remove`} class="inline" data-confirm={`Remove the type “${t.name}”?`}>
+                    <input type="hidden" name="csrf" value={props.csrf} />
+                    <button type="submit" class="secondary">
+                      Remove<span class="visually-hidden"> {t.name}</span>
+                    </button>
+                  </form>
+                </li>
+              );
+            })}
+          </ul>
+        </details>
       ) : null}
     </section>
   );
