@@ -9,7 +9,7 @@ import { CredentialRefused } from './authenticator.js';
 import { readSession, verifyCsrf } from './sessions.js';
 import { metrics } from '../observability/metrics.js';
 import type { Principal } from './policy.js';
-import { mcpResourceUrl, protectedResourceMetadataUrl } from '../mcp/urls.js';
+import { mcpResourceUrl, protectedResourceMetadataUrl, tenantHostOrigin } from '../mcp/urls.js';
 
 
 function bearer(c: Context<AppEnv>): string | null {
@@ -89,16 +89,33 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
     const tenant = c.get('tenant');
     if (!tenant || !PLAN_FEATURES[tenant.plan].mcp) return problemResponse(toProblem(noMcpHere(), c.get('requestId')));
     let principal: Principal;
+    // On the central host (the tenant named by X-Tenant) OAuth is not offered: it is each tenant host's own, and
+    // the central host has no protected resource metadata. Refusals there name the tenant's own MCP URL instead.
+    const tenantMcpUrl = c.get('tenantSource') === 'host' ? null : mcpResourceUrl(tenantHostOrigin(c.get('origin'), tenant.slug, c.get('runtime').config.baseDomain));
     try {
       const token = bearer(c);
-      if (!token) throw new Unauthenticated('Authorization required: connect with OAuth or send a personal API token with X-Tenant.');
+      if (!token) {
+        throw tenantMcpUrl
+          ? new Unauthenticated(
+              'Authorization required: on the central host, send a personal API token (Authorization: Bearer orgo_pat_…) with X-Tenant.',
+              `To connect with OAuth, use ${tenantMcpUrl}: OAuth starts on the organisation’s own host.`,
+            )
+          : new Unauthenticated('Authorization required: connect with OAuth or send a personal API token with X-Tenant.');
+      }
       if (looksLikeApiToken(token)) {
         principal = await c.get('runtime').authenticator.fromApiToken(tenant, token);
         if (!principal.abilities.has('mcp.access')) {
           throw new CredentialRefused('This API token lacks the "mcp.access" ability needed to open the MCP server.', 'missing_ability', 403);
         }
       } else {
-        if (c.get('tenantSource') !== 'host') throw new CredentialRefused('OAuth access tokens are valid only on the tenant host that issued them.', 'wrong_host');
+        if (tenantMcpUrl) {
+          throw new CredentialRefused(
+            `OAuth access tokens are valid only on the tenant host that issued them: connect to ${tenantMcpUrl}.`,
+            'wrong_host',
+            401,
+            `Connect to ${tenantMcpUrl}, the MCP URL on the organisation’s own host (Settings → API and MCP shows it); OAuth starts there.`,
+          );
+        }
         principal = await c.get('runtime').authenticator.fromOAuth(tenant, token, mcpResourceUrl(c.get('origin')));
         // The role's (ability scopes narrow the tools, and mcp.access is no scope): a tenant that takes mcp.access
         // from a role keeps its members' apps off the transport as it does their personal tokens.
@@ -120,7 +137,9 @@ export function mcpGuard(): MiddlewareHandler<AppEnv> {
       if (error instanceof AppError && error.status === 401) {
         metrics.authFailures.inc({ surface: 'mcp', reason: c.req.header('authorization') ? refusalOf(error) : 'no_credential' });
         const description = error.message.replaceAll('"', "'");
-        const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(c.get('origin'))}", scope="mcp:use"`;
+        // No resource_metadata on the central host: its metadata does not exist (404), so a client would be sent to
+        // a dead end; the description names the tenant's own MCP URL, where OAuth starts.
+        const challenge = tenantMcpUrl ? 'Bearer scope="mcp:use"' : `Bearer resource_metadata="${protectedResourceMetadataUrl(c.get('origin'))}", scope="mcp:use"`;
         const header = c.req.header('authorization') ? `${challenge}, error="invalid_token", error_description="${description}"` : challenge;
         return problemResponse(toProblem(error, c.get('requestId')), { 'WWW-Authenticate': header });
       }

@@ -13,3 +13,12 @@ export function mcpResourceUrl(origin: string): string {
 export function protectedResourceMetadataUrl(origin: string): string {
   return `${origin}/.well-known/oauth-protected-resource${MCP_PATH}`;
 }
+
+/**
+ * A tenant's own host as seen from another host of this server (the central host): `<slug>.<base domain>`, with the
+ * scheme and port of `origin` (the request's, so a proxy's public scheme and a local port carry over).
+ */
+export function tenantHostOrigin(origin: string, slug: string, baseDomain: string): string {
+  const url = new URL(origin);
+  return `${url.protocol}//${slug}.${baseDomain}${url.port ? `:${url.port}` : ''}`;
+}
