@@ -212,9 +212,10 @@ export function matrixRoutes(): Hono<AppEnv> {
             <SortInputs sort={isDefaultSort(sort) ? null : sort} />
             <div class="field">
               <label for="f-q">Search</label>
-              {/* A short placeholder that fits the field at every width; what is searched is said under it. */}
-              <input id="f-q" type="search" name="q" value={filter.query ?? ''} placeholder="Name or email" aria-describedby="f-q-hint" />
-              <span id="f-q-hint" class="hint">
+              {/* A short placeholder that fits the field at every width; all that is searched is the field's description
+                  and tooltip (a visible hint under it would lift the field out of the row of filters). */}
+              <input id="f-q" type="search" name="q" value={filter.query ?? ''} placeholder="Name or email" aria-describedby="f-q-hint" title="Matches names, emails and job titles" />
+              <span id="f-q-hint" class="visually-hidden">
                 Matches names, emails and job titles.
               </span>
             </div>
