@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../src/context.js';
 import { applyBatch } from '../../src/scenarios/apply-batch.js';
 import { createScenario, createSnapshot, getScenario } from '../../src/scenarios/lifecycle.js';
 import { restoreSnapshot } from '../../src/scenarios/promotion.js';
+import { createType, listTypes } from '../../src/tenancy/settings.js';
 import type { Tenant } from '../../src/tenancy/tenants.js';
 import { testApp, type RequestOptions, type TestApp } from '../support/app.js';
 import { testDatabase } from '../support/db.js';
@@ -31,13 +32,15 @@ interface Ids {
   scenario: string;
   snapshot: string;
   task: string;
+  departmentType: string;
+  teamType: string;
 }
 let ours: Ids;
 let theirs: Ids;
 let user: { id: string };
 const tokens = new Map<string, string>();
 
-type Sample = { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; json?: unknown };
+type Sample = { method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'; path: string; json?: unknown };
 
 /** One valid request per documented operation, with the ids of the tenant `ids` and the fixture `f`. */
 function samples(ids: Ids, f: typeof A): Record<string, Sample> {
@@ -78,8 +81,12 @@ function samples(ids: Ids, f: typeof A): Record<string, Sample> {
     'GET /api/v1/currencies': get('/api/v1/currencies'),
     'GET /api/v1/department-types': get('/api/v1/department-types'),
     'POST /api/v1/department-types': post('/api/v1/department-types', { name: 'Not allowed' }),
+    'PATCH /api/v1/department-types/{id}': { method: 'PATCH', path: `/api/v1/department-types/${ids.departmentType}`, json: { name: 'Renamed, not allowed' } },
+    'DELETE /api/v1/department-types/{id}': { method: 'DELETE', path: `/api/v1/department-types/${ids.departmentType}` },
     'GET /api/v1/team-types': get('/api/v1/team-types'),
     'POST /api/v1/team-types': post('/api/v1/team-types', { name: 'Not allowed' }),
+    'PATCH /api/v1/team-types/{id}': { method: 'PATCH', path: `/api/v1/team-types/${ids.teamType}`, json: { name: 'Renamed, not allowed' } },
+    'DELETE /api/v1/team-types/{id}': { method: 'DELETE', path: `/api/v1/team-types/${ids.teamType}` },
     'GET /api/v1/reports/roster': get('/api/v1/reports/roster'),
     'GET /api/v1/reports/org-unit-metrics': get('/api/v1/reports/org-unit-metrics'),
     'GET /api/v1/reports/spans': get('/api/v1/reports/spans'),
@@ -129,7 +136,9 @@ async function seedTenant(slug: string, f: typeof A, salt: string): Promise<{ te
   renamed.orgUnits.set(f.units.F, { ...renamed.orgUnits.get(f.units.F)!, name: 'Field Sales' });
   await writeGraph(database, tenant, renamed);
   const task = await (await restoreSnapshot(ctx, snapshot)).done;
-  return { tenant, ids: { scenario, snapshot, task: task.id } };
+  const departmentType = (await createType(ctx, 'department', 'Go to market')).id;
+  const teamType = (await createType(ctx, 'team', 'Stream-aligned')).id;
+  return { tenant, ids: { scenario, snapshot, task: task.id, departmentType, teamType } };
 }
 
 let operations: { key: string; abilities: string[] }[];
@@ -156,7 +165,7 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
     const known = samples(ours, A);
     expect(operations.filter((op) => !known[op.key]).map((op) => op.key)).toEqual([]);
     expect(operations.filter((op) => !op.abilities.length).map((op) => op.key)).toEqual([]);
-    expect(operations.length).toBe(44);
+    expect(operations.length).toBe(48);
   });
 
   it('refuses each route for a token lacking each of its abilities, and changes nothing', async () => {
@@ -170,8 +179,10 @@ describe('abilities (SPEC §3): a REST route whose ability the token lacks answe
         expect(body, `${key} without ${ability}`).toMatchObject({ status: 403, code: 'missing_ability', ability, detail: expect.stringContaining(ability) });
       }
     }
-    const after = await getScenario(contextFor(database, acme, principalFor(acme, 'owner'), app.runtime.graphs), ours.scenario);
-    expect(after).toEqual(before);
+    const ctx = contextFor(database, acme, principalFor(acme, 'owner'), app.runtime.graphs);
+    expect(await getScenario(ctx, ours.scenario)).toEqual(before);
+    expect((await listTypes(ctx, 'department')).map((t) => t.name)).toEqual(['Go to market']);
+    expect((await listTypes(ctx, 'team')).map((t) => t.name)).toEqual(['Stream-aligned']);
   });
 
   it('needs scenarios.read to read any org family of a scenario', async () => {
@@ -208,7 +219,7 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
     const them = contextFor(database, other, principalFor(other, 'owner'), app.runtime.graphs);
     const before = await getScenario(them, theirs.scenario);
     const withIds = Object.keys(foreign).filter((key) => key.includes('{id}'));
-    expect(withIds.length).toBe(16);
+    expect(withIds.length).toBe(20);
     for (const key of withIds) {
       expect(foreign[key]!.path).not.toBe(mine[key]!.path);
       const { status, body } = await send(foreign[key]!, owner);
@@ -216,6 +227,8 @@ describe('tenant isolation (STYLE §7.2): another tenant’s ids are not found',
       expect(body, key).toMatchObject({ code: 'not_found' });
     }
     expect(await getScenario(them, theirs.scenario)).toEqual(before);
+    expect(await listTypes(them, 'department')).toEqual([{ id: theirs.departmentType, name: 'Go to market' }]);
+    expect(await listTypes(them, 'team')).toEqual([{ id: theirs.teamType, name: 'Stream-aligned' }]);
   });
 
   it('answers 404 for another tenant’s scenario_id on every org read, and for their ids in filters that must exist', async () => {

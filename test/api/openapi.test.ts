@@ -37,8 +37,8 @@ const tokens: Partial<Record<Role, string>> = {};
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 /** Routes of the identity work (test/access covers them); GET /api/v1/tokens declares no 400 for `all` yet. */
 const IDENTITY = new Set(['GET /api/v1/tokens', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'GET /api/v1/me']);
-/** Reference lists, their creation, the activity log and the role bundles: no organisation view (`scenario_id`/`as_of`) to declare. */
-const NOT_ORG_READS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department-types', 'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'GET /api/v1/activity', 'GET /api/v1/roles', 'PUT /api/v1/roles/{role}', 'POST /api/v1/roles/{role}/reset']);
+/** Reference lists, their creation and edits, the activity log and the role bundles: no organisation view (`scenario_id`/`as_of`) to declare. */
+const NOT_ORG_READS = new Set(['GET /api/v1/currencies', 'GET /api/v1/department-types', 'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'PATCH /api/v1/department-types/{id}', 'DELETE /api/v1/department-types/{id}', 'PATCH /api/v1/team-types/{id}', 'DELETE /api/v1/team-types/{id}', 'GET /api/v1/activity', 'GET /api/v1/roles', 'PUT /api/v1/roles/{role}', 'POST /api/v1/roles/{role}/reset']);
 /** Imports and the HRIS integration are not org reads, and the BambooHR webhook is signed, not bearer-authenticated (test/imports). */
 const IMPORTS = /^\w+ \/api\/v1\/(imports|integrations)/;
 const SIGNED = 'POST /api/v1/integrations/bamboohr/webhook/{tenant}';
@@ -107,7 +107,8 @@ describe('/docs/api.json', () => {
       'POST /api/v1/scenarios/{id}/submit', 'POST /api/v1/scenarios/{id}/withdraw', 'POST /api/v1/scenarios/{id}/archive', 'POST /api/v1/scenarios/{id}/unarchive',
       'POST /api/v1/scenarios/{id}/promote', 'GET /api/v1/tasks', 'GET /api/v1/tasks/{id}', 'GET /api/v1/scenarios/{id}/tasks', 'GET /api/v1/snapshots',
       'POST /api/v1/snapshots', 'POST /api/v1/snapshots/{id}/restore', 'GET /api/v1/currencies', 'GET /api/v1/department-types',
-      'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'GET /api/v1/reports/roster',
+      'POST /api/v1/department-types', 'GET /api/v1/team-types', 'POST /api/v1/team-types', 'PATCH /api/v1/department-types/{id}',
+      'DELETE /api/v1/department-types/{id}', 'PATCH /api/v1/team-types/{id}', 'DELETE /api/v1/team-types/{id}', 'GET /api/v1/reports/roster',
       'GET /api/v1/reports/org-unit-metrics', 'GET /api/v1/reports/spans', 'GET /api/v1/lineage', 'GET /api/v1/activity',
     ]) {
       expect(keys).toContain(key);

@@ -280,6 +280,8 @@ export const REQUEST_EXAMPLES: Record<string, unknown> = {
   'POST /api/v1/tokens': { name: 'CI reporting', abilities: ['org-units.read', 'actors.read', 'org-metrics.read'], expires_at: '2027-01-01T00:00:00Z' },
   'POST /api/v1/department-types': { name: 'Product' },
   'POST /api/v1/team-types': { name: 'Stream-aligned' },
+  'PATCH /api/v1/department-types/{id}': { name: 'Go-to-market' },
+  'PATCH /api/v1/team-types/{id}': { name: 'Platform' },
 };
 
 /**

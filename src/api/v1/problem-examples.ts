@@ -72,7 +72,7 @@ export function addProblemExamples<T extends Json>(doc: T): T {
       for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
         const media: Json | undefined = response.content?.['application/problem+json'];
         if (!/^[45]/.test(status) || !media || media.example !== undefined) continue;
-        const { instance: _, ...problem } = toProblem(errorFor(Number(status), path, op, response.description ?? '', components), REQUEST_ID);
+        const { instance: _, ...problem } = toProblem(errorFor(Number(status), method, path, op, response.description ?? '', components), REQUEST_ID);
         media.example = { ...problem, instance: `urn:request:${REQUEST_ID}` };
       }
     }
@@ -81,7 +81,7 @@ export function addProblemExamples<T extends Json>(doc: T): T {
 }
 
 /** The error a route of this shape answers with for `status` (the typical case of its description). */
-function errorFor(status: number, path: string, op: Json, description: string, components: Json): AppError {
+function errorFor(status: number, method: string, path: string, op: Json, description: string, components: Json): AppError {
   const parameters = (op.parameters ?? []) as Json[];
   const tag = (op.tags?.[0] as string | undefined) ?? '';
   switch (status) {
@@ -106,13 +106,17 @@ function errorFor(status: number, path: string, op: Json, description: string, c
     }
     case 404:
       if (path.startsWith('/api/v1/integrations/bamboohr/webhook/')) return new WebhookNotFound();
+      if (/-types\/\{id\}$/.test(path)) return new NotFound(path.includes('/department-types/') ? 'Department type' : 'Team type', ID);
       if (path.includes('{id}')) return new NotFound(NOUNS[tag] ?? 'Record', ID);
       if (parameters.some((p) => p.name === 'scenario_id')) return new NotFound('Scenario', ID);
       return new AppError('not_found', 404, sentence(description), 'Check the id; it must belong to this tenant.');
     case 409:
       if (path === '/api/v1/scenarios') return new ScenarioNameTaken({ id: ID, name: '2026-03 platform-realignment' }, false);
       if (/^\/api\/v1\/(scenarios|snapshots)\//.test(path)) return new ReadOnlyContext('scenario');
-      if (/-types$/.test(path)) return typeNameTaken(path.endsWith('department-types') ? 'department' : 'team', { id: ID, name: 'Platform' });
+      if (/-types(\/\{id\})?$/.test(path)) {
+        const kind = path.includes('/department-types') ? 'department' : 'team';
+        return method === 'delete' ? typeInUse(kind) : typeNameTaken(kind, { id: ID, name: 'Platform' });
+      }
       return new Conflict(sentence(description));
     case 412:
       return preconditionFailed(`/api/v1/scenarios/${ID}`);
@@ -125,6 +129,18 @@ function errorFor(status: number, path: string, op: Json, description: string, c
     default:
       return new AppError(CODES[status] ?? 'error', status, sentence(description));
   }
+}
+
+/**
+ * What removing a type some departments or teams still have answers (made as removeType words it: the answer is
+ * checked against a real one in test/api/type-edits.test.ts).
+ */
+function typeInUse(kind: 'department' | 'team'): Conflict {
+  return new Conflict(
+    `The ${kind} type "Platform" is in use, so it cannot be removed: 1 ${kind} in Live.`,
+    `Give those ${kind}s another type first (or rename this one instead).`,
+    { in_use: { live: 1, history: 0, scenarios: 0 } },
+  );
 }
 
 /** The codes of the statuses only an upload (413, 415, 422) or the HRIS sync (502) answers with: the usual one of each. */
