@@ -62,6 +62,17 @@ describe('orgonaut walked through by a new user', () => {
     }
   });
 
+  it('finds renaming and removing a type among the reference lists: the refs group’s summary and its usage name them', async () => {
+    const commands = await orgonaut(['commands']);
+    expect(commands.stdout).toMatch(/^refs\s+Reference lists: department types, team types \(search, create, rename, remove\), currencies$/m);
+    const help = await orgonaut(['refs', '--help']);
+    expect(help.stdout).toContain('orgonaut refs department-types|team-types rename <id|name> "<new name>"');
+    expect(help.stdout).toContain('orgonaut refs department-types|team-types remove <id|name>');
+    const renamed = await orgonaut(['refs', 'department-types', 'rename', 'Nothing like it', 'Something']);
+    expect(renamed.code).toBe(2);
+    expect(renamed.stderr.trim()).toBe('orgonaut: no department type is named "Nothing like it". Give the name or id of one of the department types (none yet: create one with "orgonaut refs department-types --create <name>").');
+  });
+
   it('finds reporting lines and compensation among the live reads: the group’s summary and its usage name them', async () => {
     const commands = await orgonaut(['commands']);
     expect(commands.stdout).toMatch(/^live\s+Read Live .*placements, reporting lines, compensation, metrics$/m);

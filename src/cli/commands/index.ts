@@ -105,8 +105,15 @@ export const CLIENT_GROUPS: Record<string, Group> = {
   },
   refs: {
     run: refsCommand,
-    summary: 'Reference lists: department types, team types (search, create), currencies',
-    usage: [`refs department-types [--search q] ${PAGE}`, `refs team-types [--search q] ${PAGE}`, 'refs department-types|team-types --create "<name>"', `refs currencies ${PAGE}`],
+    summary: 'Reference lists: department types, team types (search, create, rename, remove), currencies',
+    usage: [
+      `refs department-types [--search q] ${PAGE}`,
+      `refs team-types [--search q] ${PAGE}`,
+      'refs department-types|team-types --create "<name>"',
+      'refs department-types|team-types rename <id|name> "<new name>"',
+      'refs department-types|team-types remove <id|name>   (refused while a department or team, its history or a scenario has the type)',
+      `refs currencies ${PAGE}`,
+    ],
   },
   doctor: {
     run: doctorCommand,
